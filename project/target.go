@@ -1,0 +1,51 @@
+package project
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Target is the server flavor and version plans are written for. It decides
+// syntax (DROP CHECK vs DROP CONSTRAINT) and which ALTERs can be INSTANT.
+type Target struct {
+	Flavor string // "mysql" or "mariadb"
+	Major  int
+	Minor  int
+}
+
+// ParseTarget reads "mariadb 10.11" or "mysql 8.0".
+func ParseTarget(s string) (Target, error) {
+	f := strings.Fields(s)
+	if len(f) != 2 || (f[0] != "mysql" && f[0] != "mariadb") {
+		return Target{}, fmt.Errorf("%q: want \"mysql 8.0\" or \"mariadb 10.11\" (flavor, space, major.minor)", s)
+	}
+	maj, min, ok := strings.Cut(f[1], ".")
+	a, err1 := strconv.Atoi(maj)
+	b, err2 := strconv.Atoi(min)
+	if !ok || err1 != nil || err2 != nil {
+		return Target{}, fmt.Errorf("%q: version must be major.minor, e.g. 10.11", s)
+	}
+	t := Target{Flavor: f[0], Major: a, Minor: b}
+	if (t.MariaDB() && t.Before(10, 5)) || (!t.MariaDB() && t.Before(8, 0)) {
+		return Target{}, fmt.Errorf("%q: emcee supports MySQL 8.0+ and MariaDB 10.5+", s)
+	}
+	return t, nil
+}
+
+func (t Target) MariaDB() bool { return t.Flavor == "mariadb" }
+
+// Before reports whether the target is older than major.minor.
+func (t Target) Before(major, minor int) bool {
+	return t.Major < major || (t.Major == major && t.Minor < minor)
+}
+
+// Version is the server version string Atlas is told it plans for.
+func (t Target) Version() string {
+	if t.MariaDB() {
+		return fmt.Sprintf("%d.%d.0-MariaDB", t.Major, t.Minor)
+	}
+	return fmt.Sprintf("%d.%d.0", t.Major, t.Minor)
+}
+
+func (t Target) String() string { return fmt.Sprintf("%s %d.%d", t.Flavor, t.Major, t.Minor) }

@@ -1,0 +1,161 @@
+package revision
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// SnapshotFile is the canonical state a release's revisions produce, kept
+// beside them so planning never needs a database.
+func SnapshotFile(release string) string { return release + "/" + release + ".snapshot.hcl" }
+
+// Revision is one script read from the plans directory.
+type Revision struct {
+	ID         ID
+	Path       string // relative to the plans directory
+	Data       []byte
+	Checksum   string
+	Statements []Statement
+}
+
+// Plans is the whole plans directory, in the order revisions are applied.
+type Plans struct {
+	Dir       string
+	Revisions []*Revision
+	// Files holds every file the sum covers (scripts and snapshots).
+	Files map[string][]byte
+	Order []string
+}
+
+// Less orders revisions as they are applied: release by release, and inside
+// a release phase by phase (every expand before any migrate), so that
+// `db expand` brings in all of a release's additive changes at once.
+func Less(releases []string, a, b ID) bool {
+	ra, rb := slices.Index(releases, a.Release), slices.Index(releases, b.Release)
+	if ra != rb {
+		return ra < rb
+	}
+	pa, pb := slices.Index(Phases, a.Phase), slices.Index(Phases, b.Phase)
+	if pa != pb {
+		return pa < pb
+	}
+	return a.Seq < b.Seq
+}
+
+// SumOrder is the order files are listed in the sum file.
+func SumOrder(releases []string, paths []string) []string {
+	key := func(p string) (int, int, string) {
+		rel, _, _ := strings.Cut(p, "/")
+		ri := slices.Index(releases, rel)
+		if id, err := ParseID(strings.TrimSuffix(filepath.Base(p), ".sql")); err == nil && strings.HasSuffix(p, ".sql") {
+			return ri, 0, fmt.Sprintf("%d-%04d", slices.Index(Phases, id.Phase), id.Seq)
+		}
+		return ri, 1, p
+	}
+	out := slices.Clone(paths)
+	slices.SortFunc(out, func(a, b string) int {
+		r1, k1, s1 := key(a)
+		r2, k2, s2 := key(b)
+		if r1 != r2 {
+			return r1 - r2
+		}
+		if k1 != k2 {
+			return k1 - k2
+		}
+		return strings.Compare(s1, s2)
+	})
+	return out
+}
+
+// ReadPlans loads every plan file of the given releases and verifies them
+// against the sum file. A missing directory is an empty plan set.
+func ReadPlans(dir string, releases []string) (*Plans, error) {
+	p := &Plans{Dir: dir, Files: map[string][]byte{}}
+	for _, rel := range releases {
+		entries, err := os.ReadDir(filepath.Join(dir, rel))
+		if os.IsNotExist(err) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range entries {
+			if e.IsDir() {
+				continue
+			}
+			path := rel + "/" + e.Name()
+			data, err := os.ReadFile(filepath.Join(dir, path))
+			if err != nil {
+				return nil, err
+			}
+			p.Files[path] = data
+			if !strings.HasSuffix(e.Name(), ".sql") {
+				if path != SnapshotFile(rel) {
+					return nil, fmt.Errorf("%s: unexpected file in the plans directory; plans/<release>/ holds only revision scripts and the snapshot", filepath.Join(dir, path))
+				}
+				continue
+			}
+			id, err := ParseID(strings.TrimSuffix(e.Name(), ".sql"))
+			if err != nil || id.Release != rel {
+				return nil, fmt.Errorf("%s: file name is not a revision of release %s (want %s_<phase>NN.sql)", filepath.Join(dir, path), rel, rel)
+			}
+			stmts, err := Parse(filepath.Join(dir, path), data)
+			if err != nil {
+				return nil, err
+			}
+			sum, err := Checksum(path, data)
+			if err != nil {
+				return nil, err
+			}
+			p.Revisions = append(p.Revisions, &Revision{ID: id, Path: path, Data: data, Checksum: sum, Statements: stmts})
+		}
+	}
+	slices.SortFunc(p.Revisions, func(a, b *Revision) int {
+		switch {
+		case Less(releases, a.ID, b.ID):
+			return -1
+		case Less(releases, b.ID, a.ID):
+			return 1
+		}
+		return 0
+	})
+	p.Order = SumOrder(releases, keys(p.Files))
+	return p, nil
+}
+
+// Verify checks every file against plans/emcee.sum.
+func (p *Plans) Verify() error {
+	sum, err := os.ReadFile(filepath.Join(p.Dir, SumFile))
+	if os.IsNotExist(err) {
+		if len(p.Files) == 0 {
+			return nil
+		}
+		return fmt.Errorf("%s is missing: regenerate it with `emcee plan` or restore it from version control", filepath.Join(p.Dir, SumFile))
+	}
+	if err != nil {
+		return err
+	}
+	return Verify(p.Order, p.Files, sum)
+}
+
+// Of returns the revisions of one release and phase, oldest first.
+func (p *Plans) Of(release string, phase Phase) []*Revision {
+	var out []*Revision
+	for _, r := range p.Revisions {
+		if r.ID.Release == release && r.ID.Phase == phase {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func keys(m map[string][]byte) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}

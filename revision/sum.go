@@ -1,0 +1,66 @@
+package revision
+
+import (
+	"fmt"
+
+	"ariga.io/atlas/sql/migrate"
+)
+
+// SumFile is the name of the integrity file inside the plans directory. Its
+// format is Atlas's atlas.sum: a total hash, then one chained h1: hash per
+// file, so editing, removing or reordering any script is detected.
+const SumFile = "emcee.sum"
+
+func hashFile(paths []string, content map[string][]byte) (migrate.HashFile, error) {
+	files := make([]migrate.File, 0, len(paths))
+	for _, p := range paths {
+		files = append(files, migrate.NewLocalFile(p, content[p]))
+	}
+	return migrate.NewHashFile(files)
+}
+
+// Sum computes the sum file for the given plan files (path relative to the
+// plans directory -> content), in the order given.
+func Sum(paths []string, content map[string][]byte) ([]byte, error) {
+	hf, err := hashFile(paths, content)
+	if err != nil {
+		return nil, err
+	}
+	return hf.MarshalText()
+}
+
+// Verify checks plan files against the sum file and names the first file
+// that does not match, so an operator knows which script was edited.
+func Verify(paths []string, content map[string][]byte, sum []byte) error {
+	var want migrate.HashFile
+	if err := want.UnmarshalText(sum); err != nil {
+		return fmt.Errorf("plans/%s is damaged (%v): restore it from version control or regenerate it with `emcee plan`", SumFile, err)
+	}
+	got, err := hashFile(paths, content)
+	if err != nil {
+		return err
+	}
+	for i := 0; i < len(want) || i < len(got); i++ {
+		switch {
+		case i >= len(got):
+			return fmt.Errorf("plans/%s is listed in plans/%s but missing: restore it from version control", want[i].N, SumFile)
+		case i >= len(want):
+			return fmt.Errorf("plans/%s is not in plans/%s: it was added by hand; remove it or regenerate with `emcee plan`", got[i].N, SumFile)
+		case want[i].N != got[i].N:
+			return fmt.Errorf("plans/%s: expected plans/%s at this position of plans/%s; the plans directory does not match its sum file", got[i].N, want[i].N, SumFile)
+		case want[i].H != got[i].H:
+			return fmt.Errorf("plans/%s: checksum mismatch, the file was edited after `emcee plan` wrote it; restore it from version control (plans are generated, never edited)", got[i].N)
+		}
+	}
+	return nil
+}
+
+// Checksum is a per-file h1: hash, recorded in the version table so that a
+// revision applied from one script is never resumed from a different one.
+func Checksum(path string, data []byte) (string, error) {
+	hf, err := hashFile([]string{path}, map[string][]byte{path: data})
+	if err != nil {
+		return "", err
+	}
+	return "h1:" + hf[0].H, nil
+}
