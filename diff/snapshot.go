@@ -1,0 +1,48 @@
+package diff
+
+import (
+	"fmt"
+	"os"
+
+	"ariga.io/atlas/schemahcl"
+	"ariga.io/atlas/sql/mysql"
+	"ariga.io/atlas/sql/schema"
+	"github.com/hashicorp/hcl/v2/hclparse"
+
+	"github.com/emcee-db/emcee/project"
+)
+
+// evaluator is the Atlas HCL evaluator for the target flavor.
+func evaluator(t project.Target) schemahcl.Evaluator {
+	if t.MariaDB() {
+		return mysql.EvalMariaHCL
+	}
+	return mysql.EvalHCL
+}
+
+// ReadSnapshot loads a release snapshot (plans/<release>/<release>.snapshot.hcl):
+// the schema the release's existing revisions produce.
+func ReadSnapshot(path string, t project.Target) (*schema.Schema, error) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return evalSchema(path, src, t)
+}
+
+func evalSchema(name string, src []byte, t project.Target) (*schema.Schema, error) {
+	p := hclparse.NewParser()
+	if _, diags := p.ParseHCL(src, name); diags.HasErrors() {
+		return nil, diags
+	}
+	var s schema.Schema
+	if err := evaluator(t).Eval(p, &s, nil); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return &s, nil
+}
+
+// MarshalSnapshot writes a schema in Atlas HCL, the snapshot format.
+func MarshalSnapshot(s *schema.Schema) ([]byte, error) {
+	return mysql.MarshalHCL(s)
+}
