@@ -1,0 +1,280 @@
+// Package apply runs committed plans against a live database: it holds the
+// operator lock, enforces the expand / migrate / contract order, records
+// progress statement by statement so a rerun resumes where a crash left
+// off, runs gates and batched backfills, and reports what is pending.
+package apply
+
+import (
+	"context"
+	"crypto/sha1"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/user"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/emcee-db/emcee/dbconn"
+	"github.com/emcee-db/emcee/history"
+	"github.com/emcee-db/emcee/project"
+	"github.com/emcee-db/emcee/revision"
+)
+
+// Options tune a run. The zero value is a careful default.
+type Options struct {
+	Tool       string // emcee version, recorded with every revision
+	DryRun     bool
+	AllowDrift bool
+	DevURL     string        // dev database for normalising declared schemas
+	BatchSize  int           // backfill rows per batch (key positions)
+	Pause      time.Duration // sleep between backfill batches
+	MaxRows    int64         // stop migrate after this many rows (0: no limit)
+	// LockTimeout is how long to wait for another run's lock; zero fails at once.
+	LockTimeout time.Duration
+	Log         io.Writer // human-readable progress; nil discards
+	Progress    func(Progress)
+}
+
+// Progress reports a backfill's advance.
+type Progress struct {
+	Revision string
+	Table    string
+	Done     int64 // rows updated so far by this statement in this run
+	Total    int64 // rows pending when this run started it
+	Finished bool
+}
+
+// Session is one operator run against one database.
+type Session struct {
+	Project *project.Project
+	Plans   *revision.Plans
+	Cfg     *dbconn.Config
+	DB      *sql.DB
+	// Conn carries the advisory lock and every statement, so losing the
+	// connection loses the lock and stops the run in the same moment.
+	Conn    *sql.Conn
+	Records history.Records
+	opts    Options
+	by      string
+	locked  bool
+	rowsRun int64
+}
+
+// Open reads and verifies the plans, then connects. Nothing is locked or
+// written yet.
+func Open(ctx context.Context, p *project.Project, cfg *dbconn.Config, opts Options) (*Session, error) {
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = 1000
+	}
+	if opts.Log == nil {
+		opts.Log = io.Discard
+	}
+	plans, err := revision.ReadPlans(p.PlansDir, p.Releases)
+	if err != nil {
+		return nil, err
+	}
+	if err := plans.Verify(); err != nil {
+		return nil, fmt.Errorf("refusing to run: %w", err)
+	}
+	db, err := dbconn.Open(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		db.Close()
+		return nil, cfg.Explain(err)
+	}
+	s := &Session{Project: p, Plans: plans, Cfg: cfg, DB: db, Conn: conn, opts: opts}
+	if err := s.reload(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close releases the lock and the connection.
+func (s *Session) Close() {
+	if s.locked {
+		_, _ = s.Conn.ExecContext(context.Background(), "DO RELEASE_LOCK(?)", s.lockName())
+	}
+	s.Conn.Close()
+	s.DB.Close()
+}
+
+func (s *Session) say(format string, args ...any) {
+	fmt.Fprintf(s.opts.Log, format+"\n", args...)
+}
+
+func (s *Session) reload(ctx context.Context) error {
+	rs, err := history.Load(ctx, s.Conn)
+	if err != nil {
+		return s.redact(err)
+	}
+	s.Records = rs
+	return nil
+}
+
+func (s *Session) redact(err error) error {
+	if err == nil {
+		return nil
+	}
+	return errors.New(s.Cfg.Redact(err.Error()))
+}
+
+// Version is the composite database version.
+func (s *Session) Version() string { return s.Records.Version(s.Project.Releases) }
+
+func (s *Session) lockName() string {
+	name := "emcee:" + s.Cfg.Database
+	if len(name) > 64 {
+		h := sha1.Sum([]byte(s.Cfg.Database))
+		name = "emcee:" + hex.EncodeToString(h[:])
+	}
+	return name
+}
+
+// Lock takes the operator lock for the whole run. A second run fails at
+// once (or after LockTimeout) and names the connection that holds it.
+func (s *Session) Lock(ctx context.Context) error {
+	var got sql.NullInt64
+	secs := int(s.opts.LockTimeout / time.Second)
+	if err := s.Conn.QueryRowContext(ctx, "SELECT GET_LOCK(?, ?)", s.lockName(), secs).Scan(&got); err != nil {
+		return s.redact(fmt.Errorf("taking the operator lock %q: %w", s.lockName(), err))
+	}
+	if got.Valid && got.Int64 == 1 {
+		s.locked = true
+		return nil
+	}
+	return s.lockHeld(ctx)
+}
+
+func (s *Session) lockHeld(ctx context.Context) error {
+	msg := fmt.Sprintf("another emcee run holds the lock %q on %s", s.lockName(), s.Cfg.Addr)
+	var id sql.NullInt64
+	_ = s.Conn.QueryRowContext(ctx, "SELECT IS_USED_LOCK(?)", s.lockName()).Scan(&id)
+	if id.Valid {
+		var u, h, info string
+		var secs int64
+		err := s.Conn.QueryRowContext(ctx, "SELECT USER, HOST, TIME, COALESCE(INFO, '') FROM information_schema.PROCESSLIST WHERE ID = ?", id.Int64).Scan(&u, &h, &secs, &info)
+		if err == nil {
+			msg += fmt.Sprintf(": connection %d (%s@%s", id.Int64, u, h)
+			if info != "" {
+				msg += fmt.Sprintf(", running for %ds: %s", secs, shorten(info, 80))
+			}
+			msg += ")"
+		} else {
+			msg += fmt.Sprintf(": connection %d", id.Int64)
+		}
+	}
+	if s.Records != nil {
+		_ = s.reload(ctx)
+		for _, r := range s.Records.Sorted(s.Project.Releases) {
+			if !r.Done() && r.Error == "" {
+				msg += fmt.Sprintf(", applying %s (%d of %d statements) for %s", r.Name, r.Applied, r.Total, r.AppliedBy)
+			}
+		}
+	}
+	msg += "; only one operator may change the schema at a time: wait for that run to finish (or pass --lock-timeout to wait)"
+	if id.Valid {
+		msg += fmt.Sprintf("; if its process is gone but the connection lingers, KILL %d on the server", id.Int64)
+	}
+	return errors.New(msg)
+}
+
+// identify records who applies revisions: the operating-system user and
+// host, and the database account.
+func (s *Session) identify(ctx context.Context) {
+	who := "unknown"
+	if u, err := user.Current(); err == nil {
+		who = u.Username
+	}
+	host, _ := os.Hostname()
+	var account string
+	_ = s.Conn.QueryRowContext(ctx, "SELECT CURRENT_USER()").Scan(&account)
+	s.by = fmt.Sprintf("%s@%s pid %d as %s", who, host, os.Getpid(), account)
+}
+
+// consistent refuses a database whose records do not match the plans: a
+// revision applied from a script that has since changed, or a revision the
+// plans do not have at all (the database is ahead of this checkout).
+func (s *Session) consistent() error {
+	byName := map[string]*revision.Revision{}
+	for _, r := range s.Plans.Revisions {
+		byName[r.ID.String()] = r
+	}
+	for _, rec := range s.Records.Sorted(s.Project.Releases) {
+		rev, ok := byName[rec.Name]
+		if !ok {
+			return fmt.Errorf("the database records revision %s, which %s does not have: this checkout is older than the database or plans were removed; use the plans the database was upgraded with", rec.Name, project.Rel(s.Project.PlansDir))
+		}
+		if rev.Checksum != rec.Checksum {
+			return fmt.Errorf("%s: checksum %s, but %s was applied from a script with checksum %s: an applied revision must never change; restore the file from version control (a change belongs in a new revision, see `emcee plan`)",
+				filepath.Join(project.Rel(s.Project.PlansDir), rev.Path), rev.Checksum, rec.Name, rec.Checksum)
+		}
+	}
+	return nil
+}
+
+// pending lists a release's revisions of one phase that are not applied.
+func (s *Session) pending(release string, phase revision.Phase) []*revision.Revision {
+	var out []*revision.Revision
+	for _, r := range s.Plans.Of(release, phase) {
+		if !s.Records[r.ID.String()].Done() {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// current is the release being upgraded: the first with anything pending.
+// Every release before it is fully contracted.
+func (s *Session) current() string {
+	for _, rel := range s.Project.Releases {
+		for _, ph := range revision.Phases {
+			if len(s.pending(rel, ph)) > 0 {
+				return rel
+			}
+		}
+	}
+	return ""
+}
+
+// started reports whether any revision of the release has a record.
+func (s *Session) started(release string) bool {
+	for _, r := range s.Records {
+		if r.ID.Release == release {
+			return true
+		}
+	}
+	return false
+}
+
+func names(revs []*revision.Revision) string {
+	var out []string
+	for _, r := range revs {
+		out = append(out, r.ID.String())
+	}
+	return strings.Join(out, ", ")
+}
+
+func shorten(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > n {
+		return s[:n-3] + "..."
+	}
+	return s
+}
+
+func previous(releases []string, rel string) string {
+	i := slices.Index(releases, rel)
+	if i <= 0 {
+		return ""
+	}
+	return releases[i-1]
+}

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/emcee-db/emcee/planner"
+	"github.com/emcee-db/emcee/project"
+)
+
+func init() { commands = append(commands, newPlanCmd) }
+
+func newPlanCmd() *cobra.Command {
+	var (
+		check   bool
+		rewrite []string
+	)
+	cmd := &cobra.Command{
+		Use:   "plan",
+		Short: "Regenerate plans/ from schema/<release>.hcl (no database needed)",
+		Long: `plan diffs each release's declared schema against the state before it and
+writes three revision scripts per release into plans/<release>/:
+
+  <release>_expandNN.sql    safe while the previous release runs
+  <release>_migrateNN.sql   data backfills, while both releases run
+  <release>_contractNN.sql  drops and tightenings, after the previous release is gone
+
+Revisions are append-only. Editing a release that already has revisions adds
+<release>_expand02 (and migrate02, contract02) holding only the difference; the
+state the existing revisions produce is read from plans/<release>/<release>.snapshot.hcl.
+Releases listed in the emcee block's "released" are frozen.
+
+The output is deterministic: running plan twice changes nothing. CI runs
+"emcee plan --check", which fails and prints the difference when plans/ is stale.`,
+		Example: `  emcee plan                  # write new revisions
+  emcee plan --check          # exit 1 and show the diff if plans/ is out of date
+  emcee plan --rewrite stein  # re-plan an unreleased release from scratch`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			p, err := loadProject()
+			if err != nil {
+				return err
+			}
+			out, err := planner.Plan(p, planner.Options{Rewrite: rewrite})
+			if err != nil {
+				return err
+			}
+			w := cmd.OutOrStdout()
+			if check {
+				d, err := out.Diff()
+				if err != nil {
+					return err
+				}
+				if d != "" {
+					fmt.Fprint(w, d)
+					return &exitError{code: 1, err: errors.New("plans/ is stale: run `emcee plan` and commit the result")}
+				}
+				fmt.Fprintln(w, "plans/ is up to date")
+				return nil
+			}
+			if err := out.Write(); err != nil {
+				return err
+			}
+			for _, id := range out.New {
+				fmt.Fprintf(w, "wrote %s\n", project.Rel(out.Dir+"/"+id.File()))
+			}
+			for _, s := range out.Stale {
+				fmt.Fprintf(w, "removed %s\n", project.Rel(out.Dir+"/"+s))
+			}
+			if len(out.New) == 0 && len(out.Stale) == 0 {
+				fmt.Fprintln(w, "plans/ is up to date: no release changed")
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&check, "check", false, "do not write; exit 1 and print the difference if plans/ is stale")
+	cmd.Flags().StringSliceVar(&rewrite, "rewrite", nil, "discard the revisions of these unreleased releases and plan them again")
+	return cmd
+}

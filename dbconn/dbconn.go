@@ -1,0 +1,265 @@
+// Package dbconn turns what an operator gives emcee (an Atlas-style URL, an
+// env block of atlas.hcl, or EMCEE_URL) into a database connection whose
+// session behaves the same on every server, and keeps the password out of
+// everything it prints.
+package dbconn
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+
+	"github.com/emcee-db/emcee/project"
+)
+
+// EnvURL is the environment variable read when neither --url nor --env is given.
+const EnvURL = "EMCEE_URL"
+
+// SQLMode is pinned on every connection. Plans are written and reviewed for
+// this mode: strict (a truncating backfill fails instead of silently
+// mangling rows) and without ANSI_QUOTES (Atlas double-quotes string
+// defaults).
+const SQLMode = "STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION"
+
+func init() {
+	// The driver logs connection trouble to stderr on its own; emcee reports
+	// every failure itself, once and redacted.
+	_ = mysql.SetLogger(log.New(io.Discard, "", 0))
+}
+
+// Config is a parsed connection URL.
+type Config struct {
+	User     string
+	Password string
+	Addr     string // host:port
+	Database string
+	TLS      string // go-sql-driver tls parameter, when the URL asks for one
+	// LockWaitTimeout bounds how long a DDL statement waits for a metadata
+	// lock. While it waits, every query on the table queues behind it, so an
+	// online upgrade must give up quickly rather than stall the application.
+	LockWaitTimeout time.Duration
+	// From says where the URL came from, for messages (e.g. `env "prod"`).
+	From string
+}
+
+// Resolve picks the connection: --url, then --env (an env block of the
+// project file), then $EMCEE_URL.
+func Resolve(flagURL, envName string, p *project.Project) (*Config, error) {
+	var raw, from string
+	switch {
+	case flagURL != "":
+		raw, from = flagURL, "--url"
+	case envName != "":
+		if p == nil {
+			return nil, fmt.Errorf("--env %s needs a project file (atlas.hcl)", envName)
+		}
+		e, err := p.Env(envName)
+		if err != nil {
+			return nil, err
+		}
+		if e.URL == "" {
+			return nil, fmt.Errorf("%s: env %q has no url: add url = \"mysql://user:pass@host:3306/db\" (getenv(\"DB_PASSWORD\") keeps the password out of the file)", p.Path, envName)
+		}
+		raw, from = e.URL, fmt.Sprintf("env %q of %s", envName, p.Path)
+	case os.Getenv(EnvURL) != "":
+		raw, from = os.Getenv(EnvURL), "$"+EnvURL
+	default:
+		return nil, fmt.Errorf("no database given: pass --url mysql://user:pass@host:3306/db, --env NAME (an env block of atlas.hcl), or set %s", EnvURL)
+	}
+	c, err := Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", from, err)
+	}
+	c.From = from
+	return c, nil
+}
+
+// Parse reads mysql://user:pass@host:port/database (also maria:// and
+// mariadb://). Errors never quote the URL, since it holds the password.
+func Parse(raw string) (*Config, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, errors.New("the database URL cannot be parsed: want mysql://user:pass@host:3306/db (percent-encode special characters in the password)")
+	}
+	switch u.Scheme {
+	case "mysql", "maria", "mariadb":
+	default:
+		return nil, fmt.Errorf("database URL scheme %q is not supported: want mysql://user:pass@host:3306/db", u.Scheme)
+	}
+	c := &Config{Addr: u.Host, Database: strings.TrimPrefix(u.Path, "/"), LockWaitTimeout: 10 * time.Second}
+	if u.User != nil {
+		c.User = u.User.Username()
+		c.Password, _ = u.User.Password()
+	}
+	if c.Addr == "" {
+		return nil, errors.New("the database URL has no host: want mysql://user:pass@host:3306/db")
+	}
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		c.Addr = net.JoinHostPort(u.Hostname(), "3306")
+	}
+	if c.Database == "" || strings.Contains(c.Database, "/") {
+		return nil, fmt.Errorf("the database URL must name one database (schema), e.g. mysql://%s@%s/glance", c.User, c.Addr)
+	}
+	for k, v := range u.Query() {
+		switch k {
+		case "tls":
+			c.TLS = v[0]
+		case "lock_wait_timeout":
+			n, err := strconv.Atoi(v[0])
+			if err != nil || n < 1 {
+				return nil, fmt.Errorf("database URL: lock_wait_timeout=%q: want a number of seconds", v[0])
+			}
+			c.LockWaitTimeout = time.Duration(n) * time.Second
+		default:
+			return nil, fmt.Errorf("database URL: unknown parameter %q (emcee accepts tls and lock_wait_timeout)", k)
+		}
+	}
+	return c, nil
+}
+
+// String is the URL with the password masked: what emcee prints.
+func (c *Config) String() string {
+	user := c.User
+	if c.Password != "" {
+		user += ":****"
+	}
+	if user != "" {
+		user += "@"
+	}
+	return fmt.Sprintf("mysql://%s%s/%s", user, c.Addr, c.Database)
+}
+
+// Redact removes the password from any text, e.g. a driver error that
+// echoes its DSN.
+func (c *Config) Redact(s string) string {
+	if c == nil || c.Password == "" {
+		return s
+	}
+	for _, p := range []string{c.Password, url.QueryEscape(c.Password), url.PathEscape(c.Password)} {
+		s = strings.ReplaceAll(s, p, "****")
+	}
+	return s
+}
+
+// DSN is the go-sql-driver DSN with the session pinned: every connection
+// the pool opens runs the same SET statements, so a reconnect cannot
+// silently fall back to the server's defaults.
+func (c *Config) DSN() string {
+	return c.dsn(c.Database)
+}
+
+func (c *Config) dsn(db string) string {
+	m := mysql.NewConfig()
+	m.User, m.Passwd, m.Net, m.Addr, m.DBName = c.User, c.Password, "tcp", c.Addr, db
+	m.ParseTime = true
+	m.Loc = time.UTC
+	m.Timeout = 5 * time.Second
+	m.TLSConfig = c.TLS
+	m.Params = map[string]string{
+		"charset":                  "utf8mb4",
+		"sql_mode":                 "'" + SQLMode + "'",
+		"time_zone":                "'+00:00'",
+		"lock_wait_timeout":        strconv.Itoa(int(c.LockWaitTimeout / time.Second)),
+		"innodb_lock_wait_timeout": strconv.Itoa(int(c.LockWaitTimeout / time.Second)),
+	}
+	return m.FormatDSN()
+}
+
+// URL is the Atlas form of the connection for another database on the same
+// server (a scratch schema used to normalise declared schemas).
+func (c *Config) URL(db string) string {
+	u := url.URL{Scheme: "mysql", Host: c.Addr, Path: "/" + db}
+	if c.Password != "" {
+		u.User = url.UserPassword(c.User, c.Password)
+	} else if c.User != "" {
+		u.User = url.User(c.User)
+	}
+	return u.String()
+}
+
+// Open connects and checks the connection, turning the usual failures into
+// one line that says what to do.
+func Open(ctx context.Context, c *Config) (*sql.DB, error) {
+	db, err := sql.Open("mysql", c.DSN())
+	if err != nil {
+		return nil, c.Explain(err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, c.Explain(err)
+	}
+	return db, nil
+}
+
+// OpenServer connects without selecting a database (to create or drop
+// scratch schemas).
+func OpenServer(ctx context.Context, c *Config) (*sql.DB, error) {
+	db, err := sql.Open("mysql", c.dsn(""))
+	if err != nil {
+		return nil, c.Explain(err)
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, c.Explain(err)
+	}
+	return db, nil
+}
+
+// Explain rewrites a connection error as one redacted line naming the cause
+// and the fix.
+func (c *Config) Explain(err error) error {
+	if err == nil {
+		return nil
+	}
+	var me *mysql.MySQLError
+	var ne net.Error
+	var dns *net.DNSError
+	switch {
+	case errors.As(err, &me) && me.Number == 1045:
+		return fmt.Errorf("access denied for user %q on %s: wrong password, or the user may not connect from this host; fix the credentials in %s", c.User, c.Addr, c.from())
+	case errors.As(err, &me) && me.Number == 1049:
+		return fmt.Errorf("database %q does not exist on %s: create it (CREATE DATABASE `%s`) or fix the database name in %s", c.Database, c.Addr, c.Database, c.from())
+	case errors.As(err, &me) && me.Number == 1044:
+		return fmt.Errorf("user %q may not use database %q on %s: GRANT it the privileges emcee needs, or fix %s", c.User, c.Database, c.Addr, c.from())
+	case errors.As(err, &dns):
+		return fmt.Errorf("cannot resolve host %q: fix the host in %s", dns.Name, c.from())
+	case errors.As(err, &ne):
+		cause := "no answer"
+		var oe *net.OpError
+		if errors.As(err, &oe) && oe.Err != nil {
+			cause = lastPart(oe.Err.Error())
+		}
+		if ne.Timeout() {
+			cause = "timed out"
+		}
+		return fmt.Errorf("cannot reach the database server at %s (%s): check the host and port in %s and that the server is running", c.Addr, cause, c.from())
+	}
+	return errors.New(c.Redact(fmt.Sprintf("%s: %v", c, err)))
+}
+
+func (c *Config) from() string {
+	if c.From == "" {
+		return "the database URL"
+	}
+	return c.From
+}
+
+func lastPart(s string) string {
+	if i := strings.LastIndex(s, ": "); i >= 0 {
+		return s[i+2:]
+	}
+	return s
+}

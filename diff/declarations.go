@@ -1,0 +1,102 @@
+package diff
+
+import (
+	"fmt"
+
+	"github.com/hashicorp/hcl/v2"
+)
+
+// Pos is a position in a schema file, printed as file:line:col.
+type Pos struct {
+	File      string
+	Line, Col int
+}
+
+func (p Pos) String() string { return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col) }
+
+func posOf(r hcl.Range) Pos { return Pos{File: r.Filename, Line: r.Start.Line, Col: r.Start.Column} }
+
+// Errorf builds an error that starts with the position.
+func (p Pos) Errorf(format string, args ...any) error {
+	return fmt.Errorf("%s: %s", p, fmt.Sprintf(format, args...))
+}
+
+// Declarations are what a release's HCL says beyond the schema itself: the
+// intent Atlas cannot see (renames, replacements, fill expressions, data
+// migrations). Atlas drops these attributes silently; emcee reads them.
+type Declarations struct {
+	Columns        map[ColumnRef]*ColumnDecl
+	Tables         map[string]*TableDecl
+	DataMigrations []*DataMigration
+	// positions of every table ("t") and column ("t.c"), for errors.
+	positions map[string]Pos
+}
+
+// PosOf returns where a table (column "") or column is declared.
+func (d *Declarations) PosOf(table, column string) (Pos, bool) {
+	key := table
+	if column != "" {
+		key += "." + column
+	}
+	p, ok := d.positions[key]
+	return p, ok
+}
+
+// ColumnRef names a column of the release's schema.
+type ColumnRef struct{ Table, Column string }
+
+func (r ColumnRef) String() string { return r.Table + "." + r.Column }
+
+// ColumnDecl is emcee's intent for one column.
+type ColumnDecl struct {
+	Ref ColumnRef
+	Pos Pos
+	// RenamedFrom is a plain rename: same values, new name.
+	RenamedFrom string
+	// Replaces is a replacement with conversions in both directions.
+	Replaces *Replacement
+	// Fill computes the value of a new NOT NULL column for existing rows
+	// and for rows written by the previous release.
+	Fill    string
+	FillPos Pos
+	// AllowCopy accepts a change that makes the server rebuild the table
+	// and block writes while it does.
+	AllowCopy bool
+}
+
+// Replacement says the column takes over from a column of the previous release.
+type Replacement struct {
+	Pos      Pos
+	Column   string // in the previous release
+	Forward  string // SQL expression: new value from the old columns
+	Backward string // SQL expression: old value from the new columns
+}
+
+// Source is the column of the previous release this one takes over from,
+// whether by rename or replacement.
+func (d *ColumnDecl) Source() string {
+	if d == nil {
+		return ""
+	}
+	if d.Replaces != nil {
+		return d.Replaces.Column
+	}
+	return d.RenamedFrom
+}
+
+// TableDecl is emcee's intent for one table.
+type TableDecl struct {
+	Name        string
+	Pos         Pos
+	RenamedFrom string
+}
+
+// DataMigration is a data-only change: batched in migrate, and its pending
+// predicate gates contract.
+type DataMigration struct {
+	Name    string
+	Pos     Pos
+	Table   string
+	Set     string // SQL assignment list, as after UPDATE t SET
+	Pending string // SQL predicate true for rows not yet migrated
+}

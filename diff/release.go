@@ -1,0 +1,237 @@
+package diff
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"ariga.io/atlas/sql/schema"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/emcee-db/emcee/project"
+)
+
+var ctyString = cty.String
+
+// Release is one declared release: its schema as Atlas reads it, and
+// emcee's declarations from the same file.
+type Release struct {
+	Name         string
+	File         string // path as given to the user
+	Schema       *schema.Schema
+	Declarations *Declarations
+}
+
+// LoadReleases reads schema/<release>.hcl for every release, in order, and
+// checks each release's declarations against the release before it.
+func LoadReleases(p *project.Project) ([]*Release, error) {
+	out := make([]*Release, 0, len(p.Releases))
+	for i, name := range p.Releases {
+		file := project.Rel(p.SchemaFile(name))
+		src, err := os.ReadFile(p.SchemaFile(name))
+		if err != nil {
+			if os.IsNotExist(err) {
+				return nil, fmt.Errorf("%s: release %q is listed in %s but has no schema file; create it (copy the previous release's file to start)", file, name, project.Rel(p.Path))
+			}
+			return nil, err
+		}
+		r, err := ParseRelease(name, file, src, p.Target)
+		if err != nil {
+			return nil, err
+		}
+		var prev *Release
+		if i > 0 {
+			prev = out[i-1]
+		}
+		if err := r.check(prev); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// ParseRelease evaluates one release file.
+func ParseRelease(name, file string, src []byte, t project.Target) (*Release, error) {
+	f, diags := hclsyntax.ParseConfig(src, file, hclPosStart)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	body := f.Body.(*hclsyntax.Body)
+	if err := validate(body, fileSpec, "the file"); err != nil {
+		return nil, err
+	}
+	decls, err := readDeclarations(body)
+	if err != nil {
+		return nil, err
+	}
+	s, err := evalSchema(file, src, t)
+	if err != nil {
+		return nil, err
+	}
+	return &Release{Name: name, File: file, Schema: s, Declarations: decls}, nil
+}
+
+func readDeclarations(body *hclsyntax.Body) (*Declarations, error) {
+	d := &Declarations{Columns: map[ColumnRef]*ColumnDecl{}, Tables: map[string]*TableDecl{}, positions: map[string]Pos{}}
+	for _, b := range body.Blocks {
+		switch b.Type {
+		case "table":
+			if err := d.readTable(b); err != nil {
+				return nil, err
+			}
+		case "data_migration":
+			m := &DataMigration{Name: b.Labels[0], Pos: posOf(b.TypeRange)}
+			for _, field := range []struct {
+				name string
+				dst  *string
+			}{{"table", &m.Table}, {"set", &m.Set}, {"pending", &m.Pending}} {
+				a, ok := b.Body.Attributes[field.name]
+				if !ok {
+					return nil, m.Pos.Errorf("data_migration %q needs %s = \"...\" (table: the table to update; set: the SET list, e.g. \"meta = JSON_REMOVE(meta, '$.old')\"; pending: a predicate true for rows not yet migrated)", m.Name, field.name)
+				}
+				v, err := stringAttr(a)
+				if err != nil {
+					return nil, err
+				}
+				*field.dst = v
+			}
+			d.DataMigrations = append(d.DataMigrations, m)
+		}
+	}
+	return d, nil
+}
+
+func (d *Declarations) readTable(b *hclsyntax.Block) error {
+	table := b.Labels[0]
+	d.positions[table] = posOf(b.TypeRange)
+	if a, ok := b.Body.Attributes["renamed_from"]; ok {
+		v, err := stringAttr(a)
+		if err != nil {
+			return err
+		}
+		d.Tables[table] = &TableDecl{Name: table, Pos: posOf(a.NameRange), RenamedFrom: v}
+	}
+	for _, c := range b.Body.Blocks {
+		if c.Type != "column" {
+			continue
+		}
+		ref := ColumnRef{Table: table, Column: c.Labels[0]}
+		decl := &ColumnDecl{Ref: ref, Pos: posOf(c.TypeRange)}
+		d.positions[ref.String()] = decl.Pos
+		if a, ok := c.Body.Attributes["allow_copy"]; ok {
+			v, diags := a.Expr.Value(nil)
+			if diags.HasErrors() || !v.Type().Equals(cty.Bool) {
+				return posOf(a.NameRange).Errorf("allow_copy must be true or false")
+			}
+			decl.AllowCopy = v.True()
+		}
+		if a, ok := c.Body.Attributes["renamed_from"]; ok {
+			v, err := stringAttr(a)
+			if err != nil {
+				return err
+			}
+			decl.RenamedFrom, decl.Pos = v, posOf(a.NameRange)
+		}
+		if a, ok := c.Body.Attributes["fill"]; ok {
+			v, err := stringAttr(a)
+			if err != nil {
+				return err
+			}
+			decl.Fill, decl.FillPos = v, posOf(a.NameRange)
+		}
+		for _, r := range c.Body.Blocks {
+			if r.Type != "replaces" {
+				continue
+			}
+			if decl.Replaces != nil {
+				return posOf(r.TypeRange).Errorf("column %s has two replaces blocks; a column replaces one column", ref)
+			}
+			rep := &Replacement{Pos: posOf(r.TypeRange)}
+			for _, field := range []struct {
+				name string
+				dst  *string
+			}{{"column", &rep.Column}, {"forward", &rep.Forward}, {"backward", &rep.Backward}} {
+				a, ok := r.Body.Attributes[field.name]
+				if !ok {
+					return rep.Pos.Errorf("replaces block of %s needs %s = \"...\" (column: the old column; forward: SQL computing %s from the old columns; backward: SQL computing the old column from the new ones)", ref, field.name, ref.Column)
+				}
+				v, err := stringAttr(a)
+				if err != nil {
+					return err
+				}
+				*field.dst = v
+			}
+			decl.Replaces = rep
+			decl.Pos = rep.Pos
+		}
+		if decl.RenamedFrom != "" && decl.Replaces != nil {
+			return decl.Pos.Errorf("column %s has both renamed_from and replaces: use renamed_from for a plain rename, replaces when values change", ref)
+		}
+		if decl.RenamedFrom != "" || decl.Replaces != nil || decl.Fill != "" || decl.AllowCopy {
+			d.Columns[ref] = decl
+		}
+	}
+	return nil
+}
+
+// check validates declarations against the previous release: what they
+// refer to must exist there, and must not be left over from an older one.
+func (r *Release) check(prev *Release) error {
+	var errs []string
+	for _, ref := range sortedRefs(r.Declarations.Columns) {
+		decl := r.Declarations.Columns[ref]
+		src := decl.Source()
+		if src == "" {
+			continue
+		}
+		if prev == nil {
+			errs = append(errs, decl.Pos.Errorf("%s takes over from %q, but %s is the first release: there is nothing to take over from", ref, src, r.Name).Error())
+			continue
+		}
+		oldTable := ref.Table
+		if td, ok := r.Declarations.Tables[ref.Table]; ok {
+			oldTable = td.RenamedFrom
+		}
+		t, ok := prev.Schema.Table(oldTable)
+		if !ok {
+			errs = append(errs, decl.Pos.Errorf("%s takes over from %s.%s, but release %s has no table %q (%s); remove the declaration if it belongs to an older release", ref, oldTable, src, prev.Name, oldTable, prev.File).Error())
+			continue
+		}
+		if _, ok := t.Column(src); !ok {
+			errs = append(errs, decl.Pos.Errorf("%s takes over from %s.%s, but release %s has no such column (%s); remove the declaration if it belongs to an older release, or fix the column name", ref, oldTable, src, prev.Name, prev.File).Error())
+		}
+		if _, ok := t.Column(ref.Column); ok && oldTable == ref.Table {
+			errs = append(errs, decl.Pos.Errorf("%s takes over from %q, but release %s already has %s: the declaration was consumed by an earlier release; remove it", ref, src, prev.Name, ref).Error())
+		}
+	}
+	for _, name := range sortedTables(r.Declarations.Tables) {
+		td := r.Declarations.Tables[name]
+		if prev == nil {
+			errs = append(errs, td.Pos.Errorf("table %s is renamed_from %q, but %s is the first release", name, td.RenamedFrom, r.Name).Error())
+			continue
+		}
+		if _, ok := prev.Schema.Table(td.RenamedFrom); !ok {
+			errs = append(errs, td.Pos.Errorf("table %s is renamed_from %q, but release %s has no such table (%s); remove the declaration if it belongs to an older release", name, td.RenamedFrom, prev.Name, prev.File).Error())
+		}
+	}
+	for _, m := range r.Declarations.DataMigrations {
+		if _, ok := r.Schema.Table(m.Table); !ok {
+			errs = append(errs, m.Pos.Errorf("data_migration %q updates table %q, which release %s does not declare", m.Name, m.Table, r.Name).Error())
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("%s", strings.Join(errs, "\n"))
+	}
+	return nil
+}
+
+// Where returns "file:line:col" of a table or column for messages, or the
+// file alone when the position is unknown.
+func (r *Release) Where(table, column string) string {
+	if p, ok := r.Declarations.PosOf(table, column); ok {
+		return p.String()
+	}
+	return r.File
+}

@@ -1,0 +1,125 @@
+package diff
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/agext/levenshtein"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+)
+
+// blockSpec lists what a block may hold. Atlas accepts any attribute and
+// drops the ones it does not know, so a typo such as `nul = true` would
+// silently change the schema; emcee checks every name against this table.
+type blockSpec struct {
+	attrs  []string
+	blocks map[string]*blockSpec
+	labels int
+}
+
+var (
+	replacesSpec = &blockSpec{attrs: []string{"column", "forward", "backward"}}
+	asSpec       = &blockSpec{attrs: []string{"expr", "type"}}
+	columnSpec   = &blockSpec{
+		labels: 1,
+		attrs:  []string{"type", "null", "default", "comment", "charset", "collate", "auto_increment", "on_update", "unsigned", "as", "renamed_from", "fill", "allow_copy"},
+		blocks: map[string]*blockSpec{"as": asSpec, "replaces": replacesSpec},
+	}
+	partSpec  = &blockSpec{attrs: []string{"column", "expr", "desc", "prefix"}}
+	tableSpec = &blockSpec{
+		labels: 1,
+		attrs:  []string{"schema", "comment", "charset", "collate", "engine", "auto_increment", "renamed_from"},
+		blocks: map[string]*blockSpec{
+			"column":      columnSpec,
+			"primary_key": {attrs: []string{"columns", "type", "comment"}, blocks: map[string]*blockSpec{"on": partSpec}},
+			"index":       {labels: 1, attrs: []string{"columns", "unique", "type", "comment", "parser"}, blocks: map[string]*blockSpec{"on": partSpec}},
+			"foreign_key": {labels: 1, attrs: []string{"columns", "ref_columns", "on_update", "on_delete"}},
+			"check":       {labels: 1, attrs: []string{"expr", "enforced", "comment"}},
+		},
+	}
+	fileSpec = &blockSpec{blocks: map[string]*blockSpec{
+		"schema":         {labels: 1, attrs: []string{"charset", "collate", "comment"}},
+		"table":          tableSpec,
+		"data_migration": {labels: 1, attrs: []string{"table", "set", "pending"}},
+	}}
+)
+
+// validate walks the syntax tree and rejects any attribute or block the
+// spec does not know, with its position and the closest known name.
+func validate(body *hclsyntax.Body, spec *blockSpec, where string) error {
+	var errs []string
+	for _, a := range sortedAttrs(body) {
+		if !slices.Contains(spec.attrs, a.Name) {
+			errs = append(errs, fmt.Sprintf("%s: unknown attribute %q in %s%s", posOf(a.NameRange), a.Name, where, suggest(a.Name, spec.attrs)))
+		}
+	}
+	for _, b := range body.Blocks {
+		sub, ok := spec.blocks[b.Type]
+		if !ok {
+			errs = append(errs, fmt.Sprintf("%s: unknown block %q in %s%s", posOf(b.TypeRange), b.Type, where, suggest(b.Type, blockNames(spec))))
+			continue
+		}
+		if len(b.Labels) != sub.labels {
+			errs = append(errs, fmt.Sprintf("%s: block %q takes %d label(s), got %d", posOf(b.TypeRange), b.Type, sub.labels, len(b.Labels)))
+			continue
+		}
+		name := b.Type
+		if len(b.Labels) > 0 {
+			name += " " + fmt.Sprintf("%q", b.Labels[0])
+		}
+		if err := validate(b.Body, sub, name); err != nil {
+			errs = append(errs, err.Error())
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("%s", strings.Join(errs, "\n"))
+	}
+	return nil
+}
+
+func sortedAttrs(body *hclsyntax.Body) []*hclsyntax.Attribute {
+	out := make([]*hclsyntax.Attribute, 0, len(body.Attributes))
+	for _, a := range body.Attributes {
+		out = append(out, a)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].SrcRange.Start.Byte < out[j].SrcRange.Start.Byte })
+	return out
+}
+
+func blockNames(s *blockSpec) []string {
+	out := make([]string, 0, len(s.blocks))
+	for k := range s.blocks {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func suggest(name string, known []string) string {
+	best, bestD := "", 3
+	for _, k := range known {
+		if d := levenshtein.Distance(name, k, nil); d < bestD {
+			best, bestD = k, d
+		}
+	}
+	if best != "" {
+		return fmt.Sprintf(" (did you mean %q?)", best)
+	}
+	if len(known) == 0 {
+		return " (this block takes no attributes)"
+	}
+	return fmt.Sprintf(" (known: %s)", strings.Join(known, ", "))
+}
+
+// stringAttr reads an attribute that must be a literal string.
+func stringAttr(a *hclsyntax.Attribute) (string, error) {
+	v, diags := a.Expr.Value(nil)
+	if diags.HasErrors() || v.IsNull() || !v.Type().Equals(ctyString) {
+		return "", fmt.Errorf("%s: %s must be a quoted string", posOf(a.Expr.Range()), a.Name)
+	}
+	return v.AsString(), nil
+}
+
+

@@ -1,0 +1,261 @@
+// Package history is the version table: one row per revision applied to a
+// database, with enough detail to resume after a crash and to tell an
+// operator who did what, when, and where it stopped.
+package history
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+
+	"github.com/emcee-db/emcee/revision"
+)
+
+// Table is the version table's name, inside the target schema so that a
+// dump of the schema carries its version with it.
+const Table = "emcee_revisions"
+
+const createTable = "CREATE TABLE IF NOT EXISTS `" + Table + "` (\n" +
+	"  `name` varchar(191) NOT NULL COMMENT 'revision, e.g. pike_expand01',\n" +
+	"  `release_name` varchar(64) NOT NULL,\n" +
+	"  `phase` varchar(16) NOT NULL,\n" +
+	"  `seq` int NOT NULL,\n" +
+	"  `checksum` varchar(64) NOT NULL COMMENT 'h1: hash of the script it was applied from',\n" +
+	"  `applied` int NOT NULL DEFAULT 0 COMMENT 'statements applied, in order',\n" +
+	"  `total` int NOT NULL,\n" +
+	"  `in_flight` tinyint(1) NOT NULL DEFAULT 0 COMMENT 'statement number applied+1 was sent but not confirmed',\n" +
+	"  `error` text NULL,\n" +
+	"  `failed_statement` text NULL,\n" +
+	"  `resume_key` varchar(255) NULL COMMENT 'backfill: last primary key done',\n" +
+	"  `resume_bound` varchar(255) NULL COMMENT 'backfill: upper key bound fixed at start',\n" +
+	"  `rows_done` bigint NOT NULL DEFAULT 0,\n" +
+	"  `started_at` datetime(6) NOT NULL,\n" +
+	"  `finished_at` datetime(6) NULL,\n" +
+	"  `applied_by` varchar(255) NOT NULL,\n" +
+	"  `tool_version` varchar(64) NOT NULL,\n" +
+	"  PRIMARY KEY (`name`)\n" +
+	") ENGINE=InnoDB COMMENT='emcee: revisions applied to this schema; do not edit'"
+
+// Record is one row of the version table.
+type Record struct {
+	Name            string
+	ID              revision.ID
+	Checksum        string
+	Applied, Total  int
+	InFlight        bool
+	Error           string
+	FailedStatement string
+	ResumeKey       sql.NullString
+	ResumeBound     sql.NullString
+	RowsDone        int64
+	StartedAt       time.Time
+	FinishedAt      sql.NullTime
+	AppliedBy       string
+	ToolVersion     string
+}
+
+// Done reports whether every statement of the revision was applied.
+func (r *Record) Done() bool { return r != nil && r.FinishedAt.Valid }
+
+// State is a short word for listings: applied, partial, failed.
+func (r *Record) State() string {
+	switch {
+	case r == nil:
+		return "pending"
+	case r.Done():
+		return "applied"
+	case r.Error != "":
+		return "failed"
+	}
+	return "partial"
+}
+
+// Querier is what history needs from *sql.DB, *sql.Conn or *sql.Tx.
+type Querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Ensure creates the version table on first use.
+func Ensure(ctx context.Context, q Querier) error {
+	if _, err := q.ExecContext(ctx, createTable); err != nil {
+		return fmt.Errorf("creating the version table %s: %w", Table, err)
+	}
+	return nil
+}
+
+// Records is the version table keyed by revision name.
+type Records map[string]*Record
+
+// Load reads the version table. A schema without one has no records.
+func Load(ctx context.Context, q Querier) (Records, error) {
+	rows, err := q.QueryContext(ctx, "SELECT name, checksum, applied, total, in_flight, COALESCE(error, ''), COALESCE(failed_statement, ''), "+
+		"resume_key, resume_bound, rows_done, started_at, finished_at, applied_by, tool_version FROM `"+Table+"`")
+	var me *mysql.MySQLError
+	if errors.As(err, &me) && me.Number == 1146 {
+		return Records{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the version table %s: %w", Table, err)
+	}
+	defer rows.Close()
+	out := Records{}
+	for rows.Next() {
+		r := &Record{}
+		if err := rows.Scan(&r.Name, &r.Checksum, &r.Applied, &r.Total, &r.InFlight, &r.Error, &r.FailedStatement,
+			&r.ResumeKey, &r.ResumeBound, &r.RowsDone, &r.StartedAt, &r.FinishedAt, &r.AppliedBy, &r.ToolVersion); err != nil {
+			return nil, err
+		}
+		if r.ID, err = revision.ParseID(r.Name); err != nil {
+			return nil, fmt.Errorf("version table %s: %w", Table, err)
+		}
+		out[r.Name] = r
+	}
+	return out, rows.Err()
+}
+
+// Exists reports whether the schema has a version table.
+func Exists(ctx context.Context, q Querier) (bool, error) {
+	var n int
+	err := q.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?", Table).Scan(&n)
+	return n > 0, err
+}
+
+// Sorted lists records in application order.
+func (rs Records) Sorted(releases []string) []*Record {
+	out := make([]*Record, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, r)
+	}
+	slices.SortFunc(out, func(a, b *Record) int { return compare(releases, a.ID, b.ID) })
+	return out
+}
+
+// compare orders revisions; releases the project does not know (a database
+// ahead of the plans) sort after the known ones.
+func compare(releases []string, a, b revision.ID) int {
+	ri := func(r string) int {
+		if i := slices.Index(releases, r); i >= 0 {
+			return i
+		}
+		return len(releases)
+	}
+	if x, y := ri(a.Release), ri(b.Release); x != y {
+		return x - y
+	}
+	if a.Release != b.Release {
+		return strings.Compare(a.Release, b.Release)
+	}
+	if x, y := slices.Index(revision.Phases, a.Phase), slices.Index(revision.Phases, b.Phase); x != y {
+		return x - y
+	}
+	return a.Seq - b.Seq
+}
+
+// Version is the composite database version of the seeds: the latest
+// expand revision applied and, once one exists, the latest contract,
+// e.g. "pike_expand01, ocata_contract01" in the middle of a pike upgrade.
+func (rs Records) Version(releases []string) string {
+	var expand, contract *Record
+	for _, r := range rs.Sorted(releases) {
+		if !r.Done() {
+			continue
+		}
+		switch r.ID.Phase {
+		case revision.Expand:
+			expand = r
+		case revision.Contract:
+			contract = r
+		}
+	}
+	switch {
+	case expand == nil && contract == nil:
+		return "none"
+	case contract == nil:
+		return expand.Name
+	case expand == nil:
+		return contract.Name
+	}
+	return expand.Name + ", " + contract.Name
+}
+
+// Start records that a revision is about to be applied.
+func Start(ctx context.Context, q Querier, rev *revision.Revision, by, tool string) (*Record, error) {
+	r := &Record{Name: rev.ID.String(), ID: rev.ID, Checksum: rev.Checksum, Total: len(rev.Statements),
+		StartedAt: time.Now().UTC().Truncate(time.Microsecond), AppliedBy: by, ToolVersion: tool}
+	_, err := q.ExecContext(ctx, "INSERT INTO `"+Table+"` (name, release_name, phase, seq, checksum, applied, total, started_at, applied_by, tool_version) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?)",
+		r.Name, rev.ID.Release, string(rev.ID.Phase), rev.ID.Seq, r.Checksum, r.Total, r.StartedAt, by, tool)
+	if err != nil {
+		return nil, fmt.Errorf("recording %s in %s: %w", r.Name, Table, err)
+	}
+	return r, nil
+}
+
+// Resume records that a new run continues a revision; who resumed it
+// replaces who started it, and the previous error is cleared.
+func Resume(ctx context.Context, q Querier, r *Record, by, tool string) error {
+	r.Error, r.FailedStatement, r.AppliedBy, r.ToolVersion = "", "", by, tool
+	return exec(ctx, q, "UPDATE `"+Table+"` SET error = NULL, failed_statement = NULL, applied_by = ?, tool_version = ? WHERE name = ?", by, tool, r.Name)
+}
+
+// Sending marks statement number r.Applied+1 as sent to the server. If the
+// run dies before Applied confirms it, the next run knows the statement may
+// have taken effect.
+func Sending(ctx context.Context, q Querier, r *Record) error {
+	r.InFlight = true
+	return exec(ctx, q, "UPDATE `"+Table+"` SET in_flight = 1 WHERE name = ?", r.Name)
+}
+
+// Applied confirms one more statement.
+func Applied(ctx context.Context, q Querier, r *Record) error {
+	r.Applied++
+	r.InFlight = false
+	r.ResumeKey, r.ResumeBound = sql.NullString{}, sql.NullString{}
+	return exec(ctx, q, "UPDATE `"+Table+"` SET applied = ?, in_flight = 0, resume_key = NULL, resume_bound = NULL WHERE name = ?", r.Applied, r.Name)
+}
+
+// BackfillBound fixes the upper key bound of the backfill in progress.
+func BackfillBound(ctx context.Context, q Querier, r *Record, bound string) error {
+	r.ResumeBound = sql.NullString{String: bound, Valid: true}
+	return exec(ctx, q, "UPDATE `"+Table+"` SET resume_bound = ? WHERE name = ?", bound, r.Name)
+}
+
+// BackfillProgress records a finished batch. Run it in the batch's
+// transaction so the batch and its record commit together.
+func BackfillProgress(ctx context.Context, q Querier, r *Record, key string, rows int64) error {
+	return exec(ctx, q, "UPDATE `"+Table+"` SET resume_key = ?, rows_done = rows_done + ? WHERE name = ?", key, rows, r.Name)
+}
+
+// Fail records the error and the statement that caused it.
+func Fail(ctx context.Context, q Querier, r *Record, cause error, stmt string) error {
+	r.Error, r.FailedStatement, r.InFlight = cause.Error(), stmt, false
+	return exec(ctx, q, "UPDATE `"+Table+"` SET error = ?, failed_statement = ?, in_flight = 0 WHERE name = ?", r.Error, stmt, r.Name)
+}
+
+// Finish marks the revision applied.
+func Finish(ctx context.Context, q Querier, r *Record) error {
+	r.FinishedAt = sql.NullTime{Time: time.Now().UTC().Truncate(time.Microsecond), Valid: true}
+	return exec(ctx, q, "UPDATE `"+Table+"` SET finished_at = ?, applied = total, in_flight = 0, error = NULL, failed_statement = NULL WHERE name = ?", r.FinishedAt.Time, r.Name)
+}
+
+// Baseline records a revision as applied without running it: the database
+// was found to already hold what it produces.
+func Baseline(ctx context.Context, q Querier, rev *revision.Revision, by, tool string) error {
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	return exec(ctx, q, "INSERT INTO `"+Table+"` (name, release_name, phase, seq, checksum, applied, total, started_at, finished_at, applied_by, tool_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		rev.ID.String(), rev.ID.Release, string(rev.ID.Phase), rev.ID.Seq, rev.Checksum, len(rev.Statements), len(rev.Statements), now, now, by+" (baseline)", tool)
+}
+
+func exec(ctx context.Context, q Querier, query string, args ...any) error {
+	if _, err := q.ExecContext(ctx, query, args...); err != nil {
+		return fmt.Errorf("updating the version table %s: %w", Table, err)
+	}
+	return nil
+}

@@ -1,0 +1,84 @@
+package splitter
+
+import (
+	"slices"
+	"strings"
+
+	"ariga.io/atlas/sql/mysql"
+	"ariga.io/atlas/sql/schema"
+)
+
+// widening tells whether every part of a column change keeps all values and
+// all writes of the previous release valid, and which online algorithm the
+// server can use for it. ok is false for anything that could reject or
+// truncate a value: those are tightenings, planned in contract.
+func widening(from, to *schema.Column, ch schema.ChangeKind) (alg Algorithm, ok bool) {
+	alg = Instant
+	weaker := func(a Algorithm) {
+		if a == Copy || (a == Inplace && alg == Instant) {
+			alg = a
+		}
+	}
+	rest := ch &^ (schema.ChangeNull | schema.ChangeDefault | schema.ChangeComment | schema.ChangeType)
+	if rest != schema.NoChange {
+		return "", false
+	}
+	if ch.Is(schema.ChangeNull) {
+		if !to.Type.Null {
+			return "", false
+		}
+		weaker(Inplace)
+	}
+	if ch.Is(schema.ChangeType) {
+		a, ok := typeWidening(from, to)
+		if !ok {
+			return "", false
+		}
+		weaker(a)
+	}
+	return alg, true
+}
+
+func typeWidening(from, to *schema.Column) (Algorithm, bool) {
+	switch f := from.Type.Type.(type) {
+	case *schema.StringType:
+		t, ok := to.Type.Type.(*schema.StringType)
+		if !ok || t.T != f.T || t.Size < f.Size {
+			return "", false
+		}
+		// VARCHAR keeps its length prefix (1 byte up to 255 bytes, 2 above)
+		// in place; crossing that line rewrites every row.
+		if f.T == mysql.TypeVarchar && (f.Size*4 <= 255) == (t.Size*4 <= 255) {
+			return Inplace, true
+		}
+		return Copy, true
+	case *schema.IntegerType:
+		t, ok := to.Type.Type.(*schema.IntegerType)
+		if !ok || t.Unsigned != f.Unsigned || intRank(t.T) < intRank(f.T) {
+			return "", false
+		}
+		return Copy, true
+	case *schema.EnumType:
+		t, ok := to.Type.Type.(*schema.EnumType)
+		if !ok || len(t.Values) < len(f.Values) || !slices.Equal(t.Values[:len(f.Values)], f.Values) {
+			return "", false
+		}
+		// Appending values keeps every stored index; the server does it
+		// instantly while the value count stays under 256.
+		if len(t.Values) > 255 && len(f.Values) <= 255 {
+			return Copy, true
+		}
+		return Instant, true
+	case *schema.DecimalType:
+		t, ok := to.Type.Type.(*schema.DecimalType)
+		if !ok || t.Unsigned != f.Unsigned || t.Scale < f.Scale || t.Precision-t.Scale < f.Precision-f.Scale {
+			return "", false
+		}
+		return Copy, true
+	}
+	return "", false
+}
+
+var intTypes = []string{mysql.TypeTinyInt, mysql.TypeSmallInt, mysql.TypeMediumInt, mysql.TypeInt, mysql.TypeBigInt}
+
+func intRank(t string) int { return slices.Index(intTypes, strings.ToLower(t)) }

@@ -1,0 +1,63 @@
+package splitter
+
+import (
+	"fmt"
+	"strings"
+
+	"ariga.io/atlas/sql/schema"
+
+	"github.com/emcee-db/emcee/diff"
+)
+
+// refusal explains a change no rule claims: what it is, where it is
+// declared, and what would let emcee plan it.
+func refusal(tr *diff.Transition, ch *Change) string {
+	where := tr.To.File
+	t := ch.Table.Name
+	switch c := ch.Change.(type) {
+	case *schema.AddColumn:
+		return fmt.Sprintf("%s: %s.%s is a new NOT NULL column without a default: release %s's code would fail to insert rows. Add `default = ...` to the column, or `fill = \"<SQL expression>\"` to compute it for existing rows and for rows the previous release writes (rule add-column-fill)", where, t, c.C.Name, tr.To.Name)
+	case *schema.ModifyColumn:
+		return fmt.Sprintf("%s: %s.%s changes in a way no rule handles (%s): declare the intent with a replacement column (`replaces { column = %q ... }` on a new column) or split the change over two releases", where, t, c.To.Name, describeColumnChange(c), c.From.Name)
+	case *schema.DropColumn:
+		return fmt.Sprintf("%s: %s.%s is dropped", where, t, c.C.Name)
+	}
+	return fmt.Sprintf("%s: table %s: no rule for %s; emcee will not guess its phase. Split the change into supported steps (see the rule table in README.md)", where, t, describe(ch.Change))
+}
+
+func describe(c schema.Change) string {
+	name := fmt.Sprintf("%T", c)
+	name = strings.TrimPrefix(name, "*schema.")
+	switch c := c.(type) {
+	case *schema.AddIndex:
+		return fmt.Sprintf("%s %s", name, c.I.Name)
+	case *schema.DropIndex:
+		return fmt.Sprintf("%s %s", name, c.I.Name)
+	case *schema.ModifyIndex:
+		return fmt.Sprintf("%s %s", name, c.From.Name)
+	case *schema.AddForeignKey:
+		return fmt.Sprintf("%s %s", name, c.F.Symbol)
+	case *schema.AddCheck:
+		return fmt.Sprintf("%s %s", name, c.C.Name)
+	case *schema.ModifyAttr, *schema.AddAttr, *schema.DropAttr:
+		return fmt.Sprintf("%s (table option)", name)
+	}
+	return name
+}
+
+func describeColumnChange(c *schema.ModifyColumn) string {
+	var parts []string
+	for _, k := range []struct {
+		kind schema.ChangeKind
+		name string
+	}{
+		{schema.ChangeType, "type"}, {schema.ChangeNull, "nullability"}, {schema.ChangeDefault, "default"},
+		{schema.ChangeComment, "comment"}, {schema.ChangeCharset, "charset"}, {schema.ChangeCollate, "collation"},
+		{schema.ChangeAttr, "attributes"}, {schema.ChangeGenerated, "generated expression"},
+	} {
+		if c.Change.Is(k.kind) {
+			parts = append(parts, k.name)
+		}
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,108 @@
+// Package splitter classifies each schema change between two releases into
+// expand, migrate and contract steps. Every classification is a Rule in a
+// file of its own; a change no rule claims is a planning error, never a
+// guess.
+package splitter
+
+import (
+	"sort"
+
+	"ariga.io/atlas/sql/schema"
+
+	"github.com/emcee-db/emcee/revision"
+)
+
+// Rule is one row of the classification table.
+type Rule struct {
+	Name string
+	// Doc feeds the README table and `emcee review`.
+	Doc RuleDoc
+	// Priority orders rules: lower runs first. Rules that pair changes (a
+	// replacement claims an AddColumn and the old column's DropColumn) must
+	// run before the rules that would take those changes one by one.
+	Priority int
+	// Match reports whether the rule claims the change.
+	Match func(c *Change) bool
+	// Split turns the change into steps.
+	Split func(c *Change) ([]Step, error)
+}
+
+// RuleDoc describes a rule for humans.
+type RuleDoc struct {
+	Change  string // "add column, nullable or with a default"
+	Phases  string // "expand"
+	Gate    string // what contract checks first, or ""
+	Example string // a line of HCL or SQL
+}
+
+// Step is one statement placed in a phase.
+type Step struct {
+	Phase revision.Phase
+	Stage Stage
+	revision.Statement
+}
+
+// Stage orders statements inside a phase, whatever order Atlas reported the
+// changes in: tables before their columns, columns before indexes on them,
+// triggers after the columns they read, and in contract, gates first and
+// triggers dropped before the columns they reference.
+type Stage int
+
+const (
+	StageCreateTable Stage = 10 + iota
+	StageRenameTable
+	StageAddColumn
+	StageModifyColumn
+	StageAddIndex
+	StageAddConstraint
+	StageTrigger
+)
+
+const (
+	StageBackfill Stage = 10 + iota
+	StageDataMigration
+)
+
+const (
+	StageGate Stage = iota
+	StageDropTrigger
+	StageDropView
+	StageDropForeignKey
+	StageDropCheck
+	StageDropIndex
+	StageDropColumn
+	StageTighten
+	StageAddGatedConstraint
+	StageDropTable
+)
+
+var rules []*Rule
+
+// register adds a rule; each rule file calls it from init.
+func register(r *Rule) {
+	rules = append(rules, r)
+	sort.SliceStable(rules, func(i, j int) bool {
+		if rules[i].Priority != rules[j].Priority {
+			return rules[i].Priority < rules[j].Priority
+		}
+		return rules[i].Name < rules[j].Name
+	})
+}
+
+// Rules lists the rules in the order they are tried.
+func Rules() []*Rule { return rules }
+
+// Change is one Atlas change with the context a rule needs.
+type Change struct {
+	schema.Change
+	// Table is the table in the target state, or the dropped table.
+	Table *schema.Table
+	// FromTable is the same table in the source state (nil if new).
+	FromTable *schema.Table
+	ctx       *Context
+	seq       int
+	claimed   bool
+}
+
+// Ctx gives access to the whole transition.
+func (c *Change) Ctx() *Context { return c.ctx }

@@ -1,0 +1,38 @@
+package splitter
+
+import (
+	"fmt"
+
+	"ariga.io/atlas/sql/schema"
+
+	"github.com/emcee-db/emcee/revision"
+)
+
+// A non-unique index changes no query result, so both releases keep
+// working; it is built online while writes continue.
+func init() {
+	register(&Rule{
+		Name:     "add-index",
+		Priority: 100,
+		Doc: RuleDoc{
+			Change:  "add non-unique index",
+			Phases:  "expand (ALGORITHM=INPLACE, LOCK=NONE)",
+			Example: `index "ix_owner" { columns = [column.owner] }`,
+		},
+		Match: func(c *Change) bool {
+			add, ok := c.Change.(*schema.AddIndex)
+			return ok && !add.I.Unique
+		},
+		Split: func(c *Change) ([]Step, error) {
+			add := c.Change.(*schema.AddIndex)
+			sql, err := c.Alter(add)
+			if err != nil {
+				return nil, err
+			}
+			return []Step{{Phase: revision.Expand, Stage: StageAddIndex, Statement: revision.Statement{
+				Why: fmt.Sprintf("index %s on %s is not unique, so it rejects no write of either release; built online, writes continue", add.I.Name, c.Table.Name),
+				SQL: Inplace.With(sql),
+			}}}, nil
+		},
+	})
+}

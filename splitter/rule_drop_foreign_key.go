@@ -1,0 +1,19 @@
+package splitter
+
+import (
+	"fmt"
+
+	"ariga.io/atlas/sql/schema"
+)
+
+func init() {
+	register(dropRule("drop-foreign-key",
+		RuleDoc{Change: "drop foreign key", Phases: "contract", Example: "remove the foreign_key block"},
+		StageDropForeignKey,
+		func(c *Change) bool { _, ok := c.Change.(*schema.DropForeignKey); return ok },
+		func(c *Change) (string, string, error) {
+			d := c.Change.(*schema.DropForeignKey)
+			why := fmt.Sprintf("the previous release may depend on %s (cascades, or rejecting orphans), so it goes after that release", d.F.Symbol)
+			return why, Inplace.With(fmt.Sprintf("ALTER TABLE %s DROP FOREIGN KEY %s", Quote(c.Table.Name), Quote(d.F.Symbol))), nil
+		}))
+}

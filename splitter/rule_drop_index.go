@@ -1,0 +1,20 @@
+package splitter
+
+import (
+	"fmt"
+
+	"ariga.io/atlas/sql/schema"
+)
+
+func init() {
+	register(dropRule("drop-index",
+		RuleDoc{Change: "drop index", Phases: "contract", Example: "remove the index block"},
+		StageDropIndex,
+		func(c *Change) bool { _, ok := c.Change.(*schema.DropIndex); return ok },
+		func(c *Change) (string, string, error) {
+			d := c.Change.(*schema.DropIndex)
+			sql, err := c.Alter(d)
+			why := fmt.Sprintf("queries of the previous release may rely on index %s of %s for speed (or uniqueness), so it goes after that release", d.I.Name, c.Table.Name)
+			return why, Inplace.With(sql), err
+		}))
+}

@@ -1,0 +1,52 @@
+package splitter
+
+import (
+	"fmt"
+
+	"ariga.io/atlas/sql/schema"
+
+	"github.com/emcee-db/emcee/revision"
+)
+
+// Widening keeps every stored value and every write of the previous
+// release valid, so it belongs in expand. Widenings the server can only do
+// by copying the table need `allow_copy = true` on the column: a copy
+// blocks writes for as long as it runs.
+func init() {
+	register(&Rule{
+		Name:     "widen-column",
+		Priority: 100,
+		Doc: RuleDoc{
+			Change:  "widen a column: longer varchar, bigger int, enum values appended, NOT NULL -> NULL, default or comment change",
+			Phases:  "expand (INSTANT or INPLACE; a change needing a table copy requires allow_copy = true)",
+			Example: `column "name" { type = varchar(255) }  # was varchar(100)`,
+		},
+		Match: func(c *Change) bool {
+			m, ok := c.Change.(*schema.ModifyColumn)
+			if !ok {
+				return false
+			}
+			_, ok = widening(m.From, m.To, m.Change)
+			return ok
+		},
+		Split: func(c *Change) ([]Step, error) {
+			m := c.Change.(*schema.ModifyColumn)
+			alg, _ := widening(m.From, m.To, m.Change)
+			where := c.ctx.Transition.To.Where(c.Table.Name, m.To.Name)
+			if alg == Copy {
+				if d := c.ctx.Decl(c.Table.Name, m.To.Name); d == nil || !d.AllowCopy {
+					return nil, fmt.Errorf("%s: %s.%s: this change (%s) makes the server copy the whole table, blocking writes while it runs. Add `allow_copy = true` to the column to accept that, or add a new column that `replaces` it to change it online", where, c.Table.Name, m.To.Name, describeColumnChange(m))
+				}
+			}
+			sql, err := c.Alter(m)
+			if err != nil {
+				return nil, err
+			}
+			why := fmt.Sprintf("%s.%s widens (%s): every value and write of the previous release stays valid", c.Table.Name, m.To.Name, describeColumnChange(m))
+			if alg == Copy {
+				why += "; TABLE COPY, writes block while it runs (allow_copy = true at " + where + ")"
+			}
+			return []Step{{Phase: revision.Expand, Stage: StageModifyColumn, Statement: revision.Statement{Why: why, SQL: alg.With(sql)}}}, nil
+		},
+	})
+}

@@ -1,0 +1,159 @@
+package splitter
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"ariga.io/atlas/sql/mysql"
+	"ariga.io/atlas/sql/schema"
+
+	"github.com/emcee-db/emcee/diff"
+	"github.com/emcee-db/emcee/project"
+	"github.com/emcee-db/emcee/revision"
+)
+
+// Context is one transition being split.
+type Context struct {
+	Transition *diff.Transition
+	Target     project.Target
+	drv        *mysql.Driver
+	changes    []*Change
+}
+
+// Decl returns the declaration for a column of the target release.
+func (c *Context) Decl(table, column string) *diff.ColumnDecl {
+	return c.Transition.To.Declarations.Columns[diff.ColumnRef{Table: table, Column: column}]
+}
+
+// Claim marks the first unclaimed change that satisfies pred as handled by
+// the calling rule, and returns it (nil if none).
+func (c *Context) Claim(pred func(*Change) bool) *Change {
+	for _, ch := range c.changes {
+		if !ch.claimed && pred(ch) {
+			ch.claimed = true
+			return ch
+		}
+	}
+	return nil
+}
+
+// Phases is the split of one transition.
+type Phases map[revision.Phase][]revision.Statement
+
+// Empty reports whether no phase has a statement.
+func (p Phases) Empty() bool {
+	for _, s := range p {
+		if len(s) > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// Split classifies every change of the transition.
+func Split(tr *diff.Transition, t project.Target, drv *mysql.Driver) (Phases, error) {
+	ctx := &Context{Transition: tr, Target: t, drv: drv}
+	ctx.changes = flatten(tr)
+	for _, ch := range ctx.changes {
+		ch.ctx = ctx
+	}
+	type placed struct {
+		Step
+		table string
+		seq   int
+		sub   int
+	}
+	var steps []placed
+	for _, r := range rules {
+		for _, ch := range ctx.changes {
+			if ch.claimed || !r.Match(ch) {
+				continue
+			}
+			ch.claimed = true
+			out, err := r.Split(ch)
+			if err != nil {
+				return nil, err
+			}
+			for i, s := range out {
+				s.Rule = r.Name
+				steps = append(steps, placed{Step: s, table: ch.Table.Name, seq: ch.seq, sub: i})
+			}
+		}
+	}
+	var refused []string
+	for _, ch := range ctx.changes {
+		if !ch.claimed {
+			refused = append(refused, refusal(tr, ch))
+		}
+	}
+	if len(refused) > 0 {
+		return nil, fmt.Errorf("cannot plan release %s:\n  %s", tr.To.Name, strings.Join(refused, "\n  "))
+	}
+	sort.SliceStable(steps, func(i, j int) bool {
+		a, b := steps[i], steps[j]
+		switch {
+		case a.Phase != b.Phase:
+			return phaseIndex(a.Phase) < phaseIndex(b.Phase)
+		case a.Stage != b.Stage:
+			return a.Stage < b.Stage
+		case a.table != b.table:
+			return a.table < b.table
+		case a.seq != b.seq:
+			return a.seq < b.seq
+		}
+		return a.sub < b.sub
+	})
+	out := Phases{}
+	for _, s := range steps {
+		out[s.Phase] = append(out[s.Phase], s.Statement)
+	}
+	return out, nil
+}
+
+func phaseIndex(p revision.Phase) int {
+	for i, q := range revision.Phases {
+		if q == p {
+			return i
+		}
+	}
+	return len(revision.Phases)
+}
+
+// flatten turns Atlas's nested changes into one change per table-level
+// operation, so each gets its own rule, phase and statement.
+func flatten(tr *diff.Transition) []*Change {
+	var out []*Change
+	add := func(c schema.Change, t, from *schema.Table) {
+		out = append(out, &Change{Change: c, Table: t, FromTable: from, seq: len(out)})
+	}
+	for _, c := range tr.Changes {
+		switch c := c.(type) {
+		case *schema.AddTable:
+			add(c, c.T, nil)
+		case *schema.DropTable:
+			add(c, c.T, c.T)
+		case *schema.RenameTable:
+			add(c, c.To, c.From)
+		case *schema.ModifyTable:
+			var from *schema.Table
+			if tr.From != nil {
+				from, _ = tr.From.Table(c.T.Name)
+			}
+			if from == nil {
+				// The table was renamed earlier in this transition.
+				for _, r := range tr.Changes {
+					if rt, ok := r.(*schema.RenameTable); ok && rt.To.Name == c.T.Name {
+						from = rt.From
+					}
+				}
+			}
+			for _, cc := range c.Changes {
+				add(cc, c.T, from)
+			}
+		default:
+			add(c, &schema.Table{Name: ""}, nil)
+		}
+	}
+	return out
+}

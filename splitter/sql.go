@@ -1,0 +1,52 @@
+package splitter
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"ariga.io/atlas/sql/migrate"
+	"ariga.io/atlas/sql/schema"
+)
+
+// SQL renders changes with Atlas's planner, one statement, unqualified by
+// schema name so the plan applies to whichever database the operator names.
+func (c *Context) SQL(changes ...schema.Change) (string, error) {
+	plan, err := c.drv.PlanChanges(context.Background(), "emcee", changes, func(o *migrate.PlanOptions) {
+		empty := ""
+		o.SchemaQualifier = &empty
+	})
+	if err != nil {
+		return "", err
+	}
+	if len(plan.Changes) != 1 {
+		return "", fmt.Errorf("atlas planned %d statements for one change; emcee expects one", len(plan.Changes))
+	}
+	return plan.Changes[0].Cmd, nil
+}
+
+// Alter renders one table-level change as its own ALTER TABLE.
+func (c *Change) Alter(changes ...schema.Change) (string, error) {
+	return c.ctx.SQL(&schema.ModifyTable{T: c.Table, Changes: changes})
+}
+
+// Algorithm is the online DDL clause appended to an ALTER TABLE. Naming the
+// algorithm makes the server refuse (instead of silently copying the table
+// under a lock) when it cannot do the change online.
+type Algorithm string
+
+const (
+	Instant Algorithm = "ALGORITHM=INSTANT"
+	Inplace Algorithm = "ALGORITHM=INPLACE, LOCK=NONE"
+	// Copy rebuilds the table and blocks writes while it runs; only used
+	// where the schema opts in explicitly.
+	Copy Algorithm = "ALGORITHM=COPY, LOCK=SHARED"
+)
+
+// With appends the algorithm clause.
+func (a Algorithm) With(alter string) string {
+	return strings.TrimSuffix(alter, ";") + ", " + string(a)
+}
+
+// Quote quotes an identifier for MySQL.
+func Quote(name string) string { return "`" + strings.ReplaceAll(name, "`", "``") + "`" }
