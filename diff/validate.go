@@ -121,5 +121,3 @@ func stringAttr(a *hclsyntax.Attribute) (string, error) {
 	}
 	return v.AsString(), nil
 }
-
-
