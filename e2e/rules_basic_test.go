@@ -1,0 +1,207 @@
+package e2e
+
+import "testing"
+
+const imagesV1 = `
+table "images" {
+  schema = schema.app
+  column "id" {
+    type           = bigint
+    auto_increment = true
+  }
+  column "name" {
+    type = varchar(30)
+  }
+  column "kind" {
+    type = enum("a", "b")
+  }
+  column "note" {
+    type = varchar(50)
+  }
+  primary_key {
+    columns = [column.id]
+  }
+  index "ix_name" {
+    columns = [column.name]
+  }
+}
+`
+
+func TestRuleCreateTable(t *testing.T) {
+	ruleCase{
+		before: imagesV1,
+		after: imagesV1 + `
+table "tags" {
+  schema = schema.app
+  column "image_id" {
+    type = bigint
+  }
+  column "tag" {
+    type = varchar(40)
+  }
+  primary_key {
+    columns = [column.image_id, column.tag]
+  }
+  foreign_key "fk_tags_image" {
+    columns     = [column.image_id]
+    ref_columns = [table.images.column.id]
+  }
+}`,
+		rules:     []string{"create-table"},
+		seed:      []string{"INSERT INTO images (name, kind, note) VALUES ('one', 'a', 'x')"},
+		oldWrites: []string{"INSERT INTO images (name, kind, note) VALUES ('two', 'b', 'y')"},
+		newWrites: []string{"INSERT INTO tags VALUES (1, 'red')"},
+		checks:    map[string]string{"SELECT image_id, tag FROM tags": "1|red", "SELECT COUNT(*) FROM images": "2"},
+	}.run(t)
+}
+
+func TestRuleAddColumn(t *testing.T) {
+	after := replaceOnce(imagesV1, `  column "note" {`, `  column "owner" {
+    type = varchar(20)
+    null = true
+  }
+  column "size" {
+    type    = int
+    default = 0
+  }
+  column "note" {`)
+	ruleCase{
+		before:    imagesV1,
+		after:     after,
+		rules:     []string{"add-column"},
+		seed:      []string{"INSERT INTO images (name, kind, note) VALUES ('one', 'a', 'x')"},
+		oldWrites: []string{"INSERT INTO images (name, kind, note) VALUES ('two', 'b', 'y')", "UPDATE images SET note = 'z' WHERE id = 1"},
+		newWrites: []string{"INSERT INTO images (name, kind, note, owner, size) VALUES ('three', 'a', 'w', 'ann', 7)"},
+		checks: map[string]string{
+			"SELECT name, note, owner, size FROM images ORDER BY id": "one|z|NULL|0;two|y|NULL|0;three|w|ann|7",
+		},
+	}.run(t)
+}
+
+func TestRuleAddIndex(t *testing.T) {
+	after := replaceOnce(imagesV1, `  index "ix_name" {`, `  index "ix_note" {
+    columns = [column.note]
+  }
+  index "ix_name" {`)
+	ruleCase{
+		before:    imagesV1,
+		after:     after,
+		rules:     []string{"add-index"},
+		seed:      []string{"INSERT INTO images (name, kind, note) VALUES ('one', 'a', 'x'), ('dup', 'a', 'x')"},
+		oldWrites: []string{"INSERT INTO images (name, kind, note) VALUES ('two', 'b', 'x')"},
+		checks:    map[string]string{"SELECT COUNT(*) FROM images WHERE note = 'x'": "3"},
+	}.run(t)
+}
+
+func TestRuleWidenColumn(t *testing.T) {
+	after := replaceOnce(imagesV1, `    type = varchar(30)`, `    type = varchar(60)`)
+	after = replaceOnce(after, `    type = enum("a", "b")`, `    type = enum("a", "b", "c")`)
+	after = replaceOnce(after, `  column "note" {
+    type = varchar(50)`, `  column "note" {
+    type = varchar(50)
+    null = true`)
+	ruleCase{
+		before:    imagesV1,
+		after:     after,
+		rules:     []string{"widen-column"},
+		seed:      []string{"INSERT INTO images (name, kind, note) VALUES ('one', 'a', 'x')"},
+		oldWrites: []string{"INSERT INTO images (name, kind, note) VALUES ('two', 'b', 'y')"},
+		newWrites: []string{"INSERT INTO images (name, kind) VALUES ('a name longer than thirty characters', 'c')"},
+		checks: map[string]string{
+			"SELECT name, kind, note FROM images ORDER BY id": "one|a|x;two|b|y;a name longer than thirty characters|c|NULL",
+		},
+	}.run(t)
+}
+
+func TestRuleDrops(t *testing.T) {
+	before := imagesV1 + `
+table "props" {
+  schema = schema.app
+  column "id" {
+    type = bigint
+  }
+  column "image_id" {
+    type = bigint
+  }
+  primary_key {
+    columns = [column.id]
+  }
+  foreign_key "fk_props_image" {
+    columns     = [column.image_id]
+    ref_columns = [table.images.column.id]
+  }
+}
+table "members" {
+  schema = schema.app
+  column "id" {
+    type = bigint
+  }
+  column "image_id" {
+    type = bigint
+  }
+  column "n" {
+    type = int
+  }
+  primary_key {
+    columns = [column.id]
+  }
+  index "ix_members_image" {
+    columns = [column.image_id]
+  }
+  foreign_key "fk_members_image" {
+    columns     = [column.image_id]
+    ref_columns = [table.images.column.id]
+  }
+  check "ck_members_n" {
+    expr = "n >= 0"
+  }
+}`
+	after := replaceOnce(imagesV1, `  column "note" {
+    type = varchar(50)
+  }
+`, "")
+	after = replaceOnce(after, `  index "ix_name" {
+    columns = [column.name]
+  }
+`, "") + `
+table "members" {
+  schema = schema.app
+  column "id" {
+    type = bigint
+  }
+  column "image_id" {
+    type = bigint
+  }
+  column "n" {
+    type = int
+  }
+  primary_key {
+    columns = [column.id]
+  }
+  index "ix_members_image" {
+    columns = [column.image_id]
+  }
+}`
+	ruleCase{
+		before: before,
+		after:  after,
+		rules:  []string{"drop-column", "drop-index", "drop-table", "drop-foreign-key", "drop-check"},
+		seed: []string{
+			"INSERT INTO images (name, kind, note) VALUES ('one', 'a', 'x')",
+			"INSERT INTO props VALUES (1, 1)",
+			"INSERT INTO members VALUES (1, 1, 5)",
+		},
+		// Until contract, the previous release still uses all of it.
+		oldWrites: []string{
+			"INSERT INTO images (name, kind, note) VALUES ('two', 'b', 'y')",
+			"INSERT INTO props VALUES (2, 2)",
+			"INSERT INTO members VALUES (2, 2, 1)",
+			"SELECT note FROM images WHERE name = 'two'",
+		},
+		newWrites: []string{"INSERT INTO images (name, kind) VALUES ('three', 'a')"},
+		checks: map[string]string{
+			"SELECT id, name FROM images ORDER BY id": "1|one;2|two;3|three",
+			"SELECT id, n FROM members ORDER BY id":   "1|5;2|1",
+		},
+	}.run(t)
+}
