@@ -63,6 +63,9 @@ type Session struct {
 	by      string
 	locked  bool
 	rowsRun int64
+	// simulated is set once a dry run has pretended to apply a revision:
+	// from then on the live schema is behind what the run assumes.
+	simulated bool
 }
 
 // Open reads and verifies the plans, then connects. Nothing is locked or

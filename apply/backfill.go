@@ -1,0 +1,231 @@
+package apply
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/emcee-db/emcee/history"
+	"github.com/emcee-db/emcee/revision"
+)
+
+// backfill runs `UPDATE t SET ... WHERE <pending>` in primary-key ranges.
+// The upper bound is MAX(key) when the backfill first starts, recorded so
+// that a resumed run uses the same bound: rows inserted later are written
+// by code that the expand's triggers keep in sync. Each batch commits in one
+// transaction with its progress record, so a crash can neither lose a batch
+// nor count one twice. It reports finished=false when --max-rows stops it.
+func (s *Session) backfill(ctx context.Context, rev *revision.Revision, rec *history.Record, st revision.Statement) (rows int64, finished bool, err error) {
+	_, cond, ok := splitWhere(st.SQL)
+	if !ok {
+		return 0, false, fmt.Errorf("backfill statement has no WHERE clause selecting the pending rows")
+	}
+	table, key := quote(st.Table), quote(st.Key)
+	isInt, err := s.intKey(ctx, st.Table, st.Key)
+	if err != nil {
+		return 0, false, err
+	}
+	if !rec.ResumeBound.Valid {
+		var max sql.NullString
+		if err := s.Conn.QueryRowContext(ctx, "SELECT MAX("+key+") FROM "+table).Scan(&max); err != nil {
+			return 0, false, err
+		}
+		if !max.Valid {
+			s.say("    %s is empty: nothing to backfill", st.Table)
+			return 0, true, nil
+		}
+		if err := history.BackfillBound(ctx, s.Conn, rec, max.String); err != nil {
+			return 0, false, err
+		}
+	}
+	bound := keyArg(rec.ResumeBound.String, isInt)
+	lo := rec.ResumeKey
+	args := []any{bound}
+	where := key + " <= ?"
+	if lo.Valid {
+		where += " AND " + key + " > ?"
+		args = append(args, keyArg(lo.String, isInt))
+		s.say("    resuming after %s = %s (bound %s = %s fixed when the backfill started; %d rows done before)", st.Key, lo.String, st.Key, rec.ResumeBound.String, rec.RowsDone)
+	}
+	var total int64
+	if err := s.Conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+table+" WHERE ("+cond+") AND "+where, args...).Scan(&total); err != nil {
+		return 0, false, err
+	}
+	s.say("    %d rows pending up to %s = %s", total, st.Key, rec.ResumeBound.String)
+	report := func(fin bool) {
+		if s.opts.Progress != nil {
+			s.opts.Progress(Progress{Revision: rev.ID.String(), Table: st.Table, Done: rows, Total: total, Finished: fin})
+		}
+	}
+	report(false)
+	for {
+		size := int64(s.opts.BatchSize)
+		if s.opts.MaxRows > 0 {
+			left := s.opts.MaxRows - s.rowsRun
+			if left <= 0 {
+				report(true)
+				s.say("    stopped by --max-rows after %d rows; %d of the %d pending rows are left", rows, total-rows, total)
+				return rows, false, nil
+			}
+			size = min(size, left)
+		}
+		// The batch ends at the size-th key after the last one done: a
+		// range on the primary key locks only those rows.
+		var hi sql.NullString
+		q := "SELECT " + key + " FROM " + table + " WHERE " + key + " <= ?"
+		qa := []any{bound}
+		if lo.Valid {
+			q += " AND " + key + " > ?"
+			qa = append(qa, keyArg(lo.String, isInt))
+		}
+		q += " ORDER BY " + key + " LIMIT 1 OFFSET " + strconv.FormatInt(size-1, 10)
+		if err := s.Conn.QueryRowContext(ctx, q, qa...).Scan(&hi); err != nil && err != sql.ErrNoRows {
+			return rows, false, err
+		}
+		last := !hi.Valid || hi.String == rec.ResumeBound.String
+		if !hi.Valid {
+			hi = rec.ResumeBound
+		}
+		upd, ua := st.SQL+" AND "+key+" <= ?", []any{keyArg(hi.String, isInt)}
+		if lo.Valid {
+			upd, ua = st.SQL+" AND "+key+" > ? AND "+key+" <= ?", []any{keyArg(lo.String, isInt), keyArg(hi.String, isInt)}
+		}
+		n, err := s.batch(ctx, rec, upd, ua, hi.String)
+		if err != nil {
+			return rows, false, err
+		}
+		lo = hi
+		rows += n
+		s.rowsRun += n
+		report(last)
+		if last {
+			s.say("    %d rows backfilled by this run (%d in all)", rows, rec.RowsDone)
+			return rows, true, nil
+		}
+		if s.opts.Pause > 0 {
+			select {
+			case <-ctx.Done():
+				return rows, false, ctx.Err()
+			case <-time.After(s.opts.Pause):
+			}
+		}
+	}
+}
+
+func (s *Session) batch(ctx context.Context, rec *history.Record, upd string, args []any, hi string) (int64, error) {
+	tx, err := s.Conn.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	r, err := tx.ExecContext(ctx, upd, args...)
+	if err != nil {
+		return 0, err
+	}
+	n, _ := r.RowsAffected()
+	if err := history.BackfillProgress(ctx, tx, rec, hi, n); err != nil {
+		return 0, err
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, err
+	}
+	rec.ResumeKey = sql.NullString{String: hi, Valid: true}
+	rec.RowsDone += n
+	return n, nil
+}
+
+func (s *Session) intKey(ctx context.Context, table, key string) (bool, error) {
+	var typ string
+	err := s.Conn.QueryRowContext(ctx, "SELECT DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME = ?", table, key).Scan(&typ)
+	if err == sql.ErrNoRows {
+		return false, fmt.Errorf("backfill key %s.%s does not exist", table, key)
+	}
+	if err != nil {
+		return false, err
+	}
+	switch strings.ToLower(typ) {
+	case "tinyint", "smallint", "mediumint", "int", "bigint":
+		return true, nil
+	}
+	return false, nil
+}
+
+// pendingRows counts the rows a backfill statement still has to update.
+func (s *Session) pendingRows(ctx context.Context, st revision.Statement) (int64, error) {
+	_, cond, ok := splitWhere(st.SQL)
+	if !ok {
+		return 0, fmt.Errorf("backfill statement has no WHERE clause")
+	}
+	var n int64
+	err := s.Conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+quote(st.Table)+" WHERE "+cond).Scan(&n)
+	return n, err
+}
+
+func (s *Session) describeBackfill(ctx context.Context, rec *history.Record, st revision.Statement, resumes bool) string {
+	n, err := s.pendingRows(ctx, st)
+	pending := fmt.Sprintf("%d rows pending", n)
+	if err != nil {
+		pending = "pending rows not countable yet (the table changes earlier in this run)"
+	}
+	bound := "MAX(" + st.Key + ") when it starts"
+	if resumes && rec != nil && rec.ResumeBound.Valid {
+		bound = st.Key + " = " + rec.ResumeBound.String + " (fixed when it started)"
+		if rec.ResumeKey.Valid {
+			bound += ", resuming after " + st.Key + " = " + rec.ResumeKey.String
+		}
+	}
+	return fmt.Sprintf("runs in batches of %d keys up to %s, %s; each batch appends this range (the first batch has no lower bound):", s.opts.BatchSize, bound, pending)
+}
+
+func keyArg(v string, isInt bool) any {
+	if isInt {
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+			return n
+		}
+	}
+	return v
+}
+
+func quote(ident string) string {
+	if strings.HasPrefix(ident, "`") {
+		return ident
+	}
+	return "`" + strings.ReplaceAll(ident, "`", "``") + "`"
+}
+
+// splitWhere cuts a statement at its last top-level WHERE (outside quotes
+// and parentheses): the backfill contract puts the pending-rows condition
+// there.
+func splitWhere(q string) (head, cond string, ok bool) {
+	depth, at := 0, -1
+	for i := 0; i < len(q); i++ {
+		switch c := q[i]; c {
+		case '\'', '"', '`':
+			for i++; i < len(q) && q[i] != c; i++ {
+				if q[i] == '\\' && c != '`' {
+					i++
+				}
+			}
+		case '(':
+			depth++
+		case ')':
+			depth--
+		default:
+			if depth == 0 && (c == 'w' || c == 'W') && i+5 <= len(q) && strings.EqualFold(q[i:i+5], "WHERE") &&
+				(i == 0 || !isWord(q[i-1])) && (i+5 == len(q) || !isWord(q[i+5])) {
+				at = i
+			}
+		}
+	}
+	if at < 0 {
+		return q, "", false
+	}
+	return strings.TrimSpace(q[:at]), strings.TrimSpace(q[at+5:]), true
+}
+
+func isWord(c byte) bool {
+	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}

@@ -1,0 +1,544 @@
+package apply
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+
+	"github.com/emcee-db/emcee/drift"
+	"github.com/emcee-db/emcee/history"
+	"github.com/emcee-db/emcee/revision"
+)
+
+// Result is what a changing command did (or, with --dry-run, would do).
+type Result struct {
+	Command   string         `json:"command"`
+	Database  string         `json:"database"`
+	DryRun    bool           `json:"dry_run"`
+	Before    string         `json:"version_before"`
+	After     string         `json:"version_after"`
+	Revisions []*RevResult   `json:"revisions"`
+	Gates     []GateResult   `json:"gates,omitempty"`
+	Drift     *drift.Report  `json:"drift,omitempty"`
+	Preflight []string       `json:"preflight,omitempty"`
+	Partial   bool           `json:"partial,omitempty"` // migrate stopped by --max-rows
+	Message   string         `json:"message"`
+	Next      string         `json:"next,omitempty"`
+	Error     string         `json:"error,omitempty"`
+	records   history.Records // for the final version
+}
+
+// RevResult is one revision of a run.
+type RevResult struct {
+	Name       string   `json:"name"`
+	Statements int      `json:"statements"`
+	ResumedAt  int      `json:"resumed_at,omitempty"` // statements already applied by an earlier run
+	Applied    int      `json:"applied"`
+	Rows       int64    `json:"rows,omitempty"` // backfilled by this run
+	Done       bool     `json:"done"`
+	SQL        []string `json:"sql,omitempty"` // dry run: what would run
+}
+
+// Refusal is an order violation: nothing was changed, and Next says which
+// command comes first.
+type Refusal struct {
+	Reason string
+	Next   string
+}
+
+func (r *Refusal) Error() string {
+	if r.Next == "" {
+		return r.Reason
+	}
+	return r.Reason + "; next: " + r.Next
+}
+
+func (s *Session) begin(ctx context.Context, cmd string) (*Result, error) {
+	res := &Result{Command: cmd, Database: s.Cfg.String(), DryRun: s.opts.DryRun, Revisions: []*RevResult{}}
+	if !s.opts.DryRun {
+		if err := s.Lock(ctx); err != nil {
+			return res, err
+		}
+		if err := history.Ensure(ctx, s.Conn); err != nil {
+			return res, s.redact(err)
+		}
+		if err := s.reload(ctx); err != nil {
+			return res, err
+		}
+	}
+	s.identify(ctx)
+	if err := s.consistent(); err != nil {
+		return res, err
+	}
+	res.Before = s.Version()
+	mode := ""
+	if s.opts.DryRun {
+		mode = " (dry run: nothing will be changed)"
+	}
+	s.say("emcee db %s on %s, version %s%s", cmd, s.Cfg, res.Before, mode)
+	return res, nil
+}
+
+func (s *Session) end(res *Result) {
+	res.After = s.Version()
+	if s.opts.DryRun {
+		s.say("version after a real run: %s", res.After)
+	} else {
+		s.say("version: %s", res.After)
+	}
+	if res.Next != "" {
+		s.say("next: %s", res.Next)
+	}
+}
+
+// Expand applies the pending expand revisions of the release being
+// upgraded. It is safe while the previous release's code runs.
+func (s *Session) Expand(ctx context.Context) (*Result, error) {
+	res, err := s.begin(ctx, "expand")
+	if err != nil {
+		return res, err
+	}
+	rel := s.current()
+	if rel == "" {
+		res.Message = "the database is up to date: nothing to expand"
+		s.say("%s", res.Message)
+		s.end(res)
+		return res, nil
+	}
+	revs := s.pending(rel, revision.Expand)
+	if len(revs) == 0 {
+		left := append(s.pending(rel, revision.Migrate), s.pending(rel, revision.Contract)...)
+		if i := slices.Index(s.Project.Releases, rel); i+1 < len(s.Project.Releases) && len(s.Plans.Of(s.Project.Releases[i+1], revision.Expand)) > 0 {
+			return res, &Refusal{
+				Reason: fmt.Sprintf("cannot expand %s: %s is expanded but not fully contracted (pending: %s), and the expand of a release needs the previous one finished", s.Project.Releases[i+1], rel, names(left)),
+				Next:   s.nextAfterExpand(rel),
+			}
+		}
+		res.Message = fmt.Sprintf("expand of %s is complete: nothing to expand", rel)
+		res.Next = s.nextAfterExpand(rel)
+		s.say("%s", res.Message)
+		s.end(res)
+		return res, nil
+	}
+	if err := s.preflight(ctx, res, rel, revs); err != nil {
+		return res, err
+	}
+	for _, rev := range revs {
+		if _, err := s.runRevision(ctx, res, rev); err != nil {
+			return res, err
+		}
+	}
+	res.Message = fmt.Sprintf("expand of %s applied", rel)
+	res.Next = fmt.Sprintf("deploy %s code beside the running %s code, then run `emcee db migrate`", rel, orFirst(previous(s.Project.Releases, rel)))
+	if len(s.pending(rel, revision.Migrate)) == 0 {
+		res.Next = fmt.Sprintf("deploy %s code; once no %s code is left, run `emcee db contract` (%s has nothing to migrate)", rel, orFirst(previous(s.Project.Releases, rel)), rel)
+	}
+	s.end(res)
+	return res, nil
+}
+
+func orFirst(rel string) string {
+	if rel == "" {
+		return "old"
+	}
+	return rel
+}
+
+func (s *Session) nextAfterExpand(rel string) string {
+	if len(s.pending(rel, revision.Migrate)) > 0 {
+		return "run `emcee db migrate`"
+	}
+	return fmt.Sprintf("once no %s code is left, run `emcee db contract`", orFirst(previous(s.Project.Releases, rel)))
+}
+
+// Migrate applies the pending migrate revisions (backfills) of the release
+// being upgraded, in batches, while both releases run.
+func (s *Session) Migrate(ctx context.Context) (*Result, error) {
+	res, err := s.begin(ctx, "migrate")
+	if err != nil {
+		return res, err
+	}
+	rel := s.current()
+	if rel == "" {
+		res.Message = "the database is up to date: nothing to migrate"
+		s.say("%s", res.Message)
+		s.end(res)
+		return res, nil
+	}
+	if p := s.pending(rel, revision.Expand); len(p) > 0 {
+		return res, &Refusal{Reason: fmt.Sprintf("cannot migrate %s: its expand is not applied (pending: %s)", rel, names(p)), Next: "run `emcee db expand`"}
+	}
+	revs := s.pending(rel, revision.Migrate)
+	if len(revs) == 0 {
+		res.Message = fmt.Sprintf("migrate of %s is complete: nothing to migrate", rel)
+		res.Next = fmt.Sprintf("once no %s code is left, run `emcee db contract`", orFirst(previous(s.Project.Releases, rel)))
+		s.say("%s", res.Message)
+		s.end(res)
+		return res, nil
+	}
+	for _, rev := range revs {
+		rr, err := s.runRevision(ctx, res, rev)
+		if err != nil {
+			return res, err
+		}
+		if !rr.Done {
+			res.Partial = true
+			res.Message = fmt.Sprintf("migrate of %s stopped after %d rows (--max-rows); the rest is pending and kept in sync by triggers", rel, s.rowsRun)
+			res.Next = "run `emcee db migrate` again to continue where it stopped (`emcee db status` counts what is left)"
+			s.say("%s", res.Message)
+			s.end(res)
+			return res, nil
+		}
+	}
+	res.Message = fmt.Sprintf("migrate of %s complete", rel)
+	res.Next = fmt.Sprintf("finish deploying %s; once no %s code is left, run `emcee db contract`", rel, orFirst(previous(s.Project.Releases, rel)))
+	s.end(res)
+	return res, nil
+}
+
+// Contract applies the pending contract revisions once the migrate is
+// complete and every gate passes.
+func (s *Session) Contract(ctx context.Context) (*Result, error) {
+	res, err := s.begin(ctx, "contract")
+	if err != nil {
+		return res, err
+	}
+	rel := s.current()
+	if rel == "" {
+		res.Message = "the database is up to date: nothing to contract"
+		s.say("%s", res.Message)
+		s.end(res)
+		return res, nil
+	}
+	if p := s.pending(rel, revision.Expand); len(p) > 0 {
+		return res, &Refusal{Reason: fmt.Sprintf("cannot contract %s: its expand is not applied (pending: %s)", rel, names(p)), Next: "run `emcee db expand`, then `emcee db migrate`"}
+	}
+	if p := s.pending(rel, revision.Migrate); len(p) > 0 {
+		return res, &Refusal{Reason: fmt.Sprintf("cannot contract %s: its migrate is not complete (pending: %s)", rel, names(p)), Next: "run `emcee db migrate` (`emcee db status` shows the rows left)"}
+	}
+	for _, rev := range s.pending(rel, revision.Contract) {
+		if _, err := s.runRevision(ctx, res, rev); err != nil {
+			return res, err
+		}
+	}
+	res.Message = fmt.Sprintf("contract of %s applied: the database is at release %s", rel, rel)
+	if next := s.current(); next != "" {
+		res.Next = fmt.Sprintf("to upgrade to %s, run `emcee db expand`", next)
+	}
+	s.end(res)
+	return res, nil
+}
+
+// Sync applies every pending revision, release by release (expand,
+// migrate, contract), up to target: a release (through its contract) or a
+// revision name; empty means the latest. Sync is for a database no old code
+// is using (a fresh install, or an offline upgrade). With requireControl it
+// refuses a database emcee has never touched (db upgrade).
+func (s *Session) Sync(ctx context.Context, target string, requireControl bool) (*Result, error) {
+	cmd := "sync"
+	if requireControl {
+		cmd = "upgrade"
+	}
+	if requireControl && len(s.Records) == 0 {
+		return &Result{Command: cmd, Database: s.Cfg.String(), Revisions: []*RevResult{}}, &Refusal{
+			Reason: fmt.Sprintf("%s is not under emcee control (no revision recorded in %s)", s.Cfg.Database, history.Table),
+			Next:   "for an empty database run `emcee db sync`; for an existing one run `emcee db baseline RELEASE` first",
+		}
+	}
+	stop, err := s.resolveTarget(target)
+	if err != nil {
+		return &Result{Command: cmd, Database: s.Cfg.String(), Revisions: []*RevResult{}}, err
+	}
+	res, err := s.begin(ctx, cmd)
+	if err != nil {
+		return res, err
+	}
+	if s.Records[stop.ID.String()].Done() || s.current() == "" {
+		res.Message = fmt.Sprintf("the database is already at or past %s: nothing to do", stop.ID)
+		if target == "" {
+			res.Message = "the database is up to date: nothing to do"
+		}
+		s.say("%s", res.Message)
+		s.end(res)
+		return res, nil
+	}
+	checked := map[string]bool{}
+	for _, rev := range s.Plans.Revisions {
+		if s.Records[rev.ID.String()].Done() {
+			if rev == stop {
+				break
+			}
+			continue
+		}
+		rel := rev.ID.Release
+		if rev.ID.Phase == revision.Expand && !checked[rel] {
+			checked[rel] = true
+			if err := s.preflight(ctx, res, rel, s.pending(rel, revision.Expand)); err != nil {
+				return res, err
+			}
+		}
+		if _, err := s.runRevision(ctx, res, rev); err != nil {
+			return res, err
+		}
+		if rev == stop {
+			break
+		}
+	}
+	res.Message = fmt.Sprintf("synced to %s", stop.ID)
+	s.end(res)
+	return res, nil
+}
+
+func (s *Session) resolveTarget(target string) (*revision.Revision, error) {
+	if len(s.Plans.Revisions) == 0 {
+		return nil, fmt.Errorf("%s holds no revisions: run `emcee plan` first", s.Project.PlansDir)
+	}
+	if target == "" {
+		return s.Plans.Revisions[len(s.Plans.Revisions)-1], nil
+	}
+	if slices.Contains(s.Project.Releases, target) {
+		var last *revision.Revision
+		for _, r := range s.Plans.Revisions {
+			if r.ID.Release == target {
+				last = r
+			}
+		}
+		if last == nil {
+			return nil, fmt.Errorf("release %s has no revisions in %s: run `emcee plan`", target, s.Project.PlansDir)
+		}
+		return last, nil
+	}
+	for _, r := range s.Plans.Revisions {
+		if r.ID.String() == target {
+			return r, nil
+		}
+	}
+	return nil, fmt.Errorf("%q is neither a release (%s) nor a revision in %s", target, strings.Join(s.Project.Releases, ", "), s.Project.PlansDir)
+}
+
+// runRevision applies one revision from its first unapplied statement.
+func (s *Session) runRevision(ctx context.Context, res *Result, rev *revision.Revision) (*RevResult, error) {
+	name := rev.ID.String()
+	rec := s.Records[name]
+	rr := &RevResult{Name: name, Statements: len(rev.Statements)}
+	res.Revisions = append(res.Revisions, rr)
+	from := 0
+	if rec != nil {
+		from = rec.Applied
+		rr.ResumedAt = from
+	}
+	// Every gate runs, and must pass, before the first statement: a
+	// contract that stops half-way on a closed gate would leave the schema
+	// in a state no release was tested against.
+	gates, err := s.checkGates(ctx, rev, from)
+	res.Gates = append(res.Gates, gates...)
+	if err != nil {
+		return rr, err
+	}
+	if s.opts.DryRun {
+		return rr, s.dryRun(ctx, rev, rec, rr)
+	}
+	if rec == nil {
+		if rec, err = history.Start(ctx, s.Conn, rev, s.by, s.opts.Tool); err != nil {
+			return rr, s.redact(err)
+		}
+		s.Records[name] = rec
+		s.say("applying %s (%d statements)", name, len(rev.Statements))
+	} else {
+		s.say("resuming %s at statement %d of %d (an earlier run applied %d)", name, rec.Applied+1, rec.Total, rec.Applied)
+		if rec.Error != "" {
+			s.say("  the earlier run stopped on: %s", shorten(rec.Error, 200))
+		}
+		if err := history.Resume(ctx, s.Conn, rec, s.by, s.opts.Tool); err != nil {
+			return rr, s.redact(err)
+		}
+	}
+	start := time.Now()
+	for i := rec.Applied; i < len(rev.Statements); i++ {
+		st := rev.Statements[i]
+		label := fmt.Sprintf("  [%d/%d] %s", i+1, len(rev.Statements), st.Rule)
+		switch st.Kind {
+		case revision.Gate:
+			s.say("%s: gate open", label)
+		case revision.Backfill:
+			s.say("%s: backfill %s in batches of %d", label, st.Table, s.opts.BatchSize)
+			rows, finished, err := s.backfill(ctx, rev, rec, st)
+			rr.Rows += rows
+			if err != nil {
+				return rr, s.failed(ctx, rev, rec, i, err)
+			}
+			if !finished {
+				return rr, nil
+			}
+		default:
+			s.say("%s: %s", label, shorten(st.SQL, 100))
+			if err := s.execDDL(ctx, rec, i, st); err != nil {
+				return rr, s.failed(ctx, rev, rec, i, err)
+			}
+			continue // execDDL confirmed it
+		}
+		if err := history.Applied(ctx, s.Conn, rec); err != nil {
+			return rr, s.redact(err)
+		}
+		rr.Applied++
+	}
+	if err := history.Finish(ctx, s.Conn, rec); err != nil {
+		return rr, s.redact(err)
+	}
+	rr.Applied = rec.Applied - rr.ResumedAt
+	rr.Done = true
+	s.say("%s applied (%d statements, %s)", name, len(rev.Statements), time.Since(start).Round(time.Millisecond))
+	return rr, nil
+}
+
+// execDDL runs a statement that the server cannot roll back. It is marked
+// in flight first; if a run dies before confirming it, the next run resends
+// it and counts the server's "already exists / already gone" answer as
+// proof that it had taken effect, so it is never applied twice.
+func (s *Session) execDDL(ctx context.Context, rec *history.Record, i int, st revision.Statement) error {
+	resent := rec.InFlight && rec.Applied == i
+	if !resent {
+		if err := history.Sending(ctx, s.Conn, rec); err != nil {
+			return err
+		}
+	}
+	if _, err := s.Conn.ExecContext(ctx, st.SQL); err != nil {
+		if !resent || !alreadyApplied(err) {
+			return err
+		}
+		s.say("    the run that stopped had sent this statement and the server had applied it (%v): counted as applied", err)
+	}
+	return history.Applied(ctx, s.Conn, rec)
+}
+
+// alreadyApplied recognises the errors a DDL statement gets when it is sent
+// a second time after it took effect.
+func alreadyApplied(err error) bool {
+	var me *mysql.MySQLError
+	if !errors.As(err, &me) {
+		return false
+	}
+	switch me.Number {
+	case 1050, // table exists
+		1060, // duplicate column
+		1061, // duplicate key name
+		1091, // can't drop: does not exist
+		1146, // table does not exist (rename / drop already done)
+		1359, // trigger already exists
+		1360, // trigger does not exist
+		1826, // duplicate foreign key
+		4031: // MariaDB: duplicate constraint name
+		return true
+	}
+	return false
+}
+
+// failed records why a statement failed and turns it into an error that
+// names the revision, the statement and how to continue.
+func (s *Session) failed(ctx context.Context, rev *revision.Revision, rec *history.Record, i int, cause error) error {
+	st := rev.Statements[i]
+	cause = s.redact(cause)
+	if ctx.Err() == nil {
+		// The connection may be gone; the record then still says "in flight",
+		// which is what the next run needs to know.
+		_ = history.Fail(ctx, s.Conn, rec, cause, st.SQL)
+	}
+	return fmt.Errorf("%s (%s) statement %d of %d, rule %s, failed: %v\n  statement: %s\n%d of %d statements are applied and recorded; fix the cause and rerun `emcee db %s`: it resumes at statement %d",
+		rev.ID, rev.Path, i+1, len(rev.Statements), st.Rule, cause, shorten(st.SQL, 300), rec.Applied, len(rev.Statements), rev.ID.Phase, rec.Applied+1)
+}
+
+// GateResult is one gate's outcome.
+type GateResult struct {
+	Revision string `json:"revision"`
+	Rule     string `json:"rule"`
+	Why      string `json:"why"`
+	SQL      string `json:"sql"`
+	Count    int64  `json:"count"`
+	Open     bool   `json:"open"`
+	Error    string `json:"error,omitempty"`
+}
+
+// checkGates runs every gate of the revision not yet passed and refuses if
+// any is closed.
+func (s *Session) checkGates(ctx context.Context, rev *revision.Revision, from int) ([]GateResult, error) {
+	var out []GateResult
+	var closed []string
+	for i, st := range rev.Statements {
+		if st.Kind != revision.Gate || i < from {
+			continue
+		}
+		g := GateResult{Revision: rev.ID.String(), Rule: st.Rule, Why: st.Why, SQL: st.SQL}
+		var v sql.NullFloat64
+		if err := s.Conn.QueryRowContext(ctx, st.SQL).Scan(&v); err != nil {
+			g.Error = s.Cfg.Redact(err.Error())
+			if s.opts.DryRun {
+				// In a dry run the gate may read columns an earlier
+				// revision of the same run would create.
+				s.say("gate %s of %s not evaluated: %s", st.Rule, rev.ID, g.Error)
+				out = append(out, g)
+				continue
+			}
+			closed = append(closed, fmt.Sprintf("  gate %s (%s): cannot run: %s", st.Rule, st.Why, g.Error))
+			out = append(out, g)
+			continue
+		}
+		g.Count = int64(v.Float64)
+		g.Open = v.Valid && v.Float64 == 0
+		if !g.Open {
+			n := "NULL"
+			if v.Valid {
+				n = fmt.Sprintf("%d rows", g.Count)
+			}
+			closed = append(closed, fmt.Sprintf("  gate %s (%s): %s\n    %s", st.Rule, st.Why, n, shorten(st.SQL, 200)))
+		}
+		out = append(out, g)
+	}
+	if len(closed) > 0 {
+		return out, &Refusal{
+			Reason: fmt.Sprintf("%s refused: %d of %d gates closed, nothing was changed:\n%s\n", rev.ID, len(closed), len(out), strings.Join(closed, "\n")),
+			Next:   "run `emcee db migrate` to finish the backfill (`emcee db status` counts the rows left) or fix the rows the gate reports, then rerun `emcee db contract`",
+		}
+	}
+	return out, nil
+}
+
+// dryRun prints exactly what a real run would send, from the resume point.
+func (s *Session) dryRun(ctx context.Context, rev *revision.Revision, rec *history.Record, rr *RevResult) error {
+	from := 0
+	if rec != nil {
+		from = rec.Applied
+	}
+	s.say("would apply %s (%s), statements %d to %d of %d:", rev.ID, rev.Path, from+1, len(rev.Statements), len(rev.Statements))
+	if len(rev.Statements) == 0 {
+		s.say("  (no statements: the revision is only recorded)")
+	}
+	for i := from; i < len(rev.Statements); i++ {
+		st := rev.Statements[i]
+		text := st.SQL + ";"
+		switch st.Kind {
+		case revision.Gate:
+			s.say("  -- [%d] gate %s: %s (checked before anything runs)", i+1, st.Rule, st.Why)
+		case revision.Backfill:
+			s.say("  -- [%d] backfill %s: %s", i+1, st.Rule, st.Why)
+			s.say("  -- %s", s.describeBackfill(ctx, rec, st, i == from))
+			text = st.SQL + " AND " + quote(st.Key) + " > ? AND " + quote(st.Key) + " <= ?;"
+		default:
+			s.say("  -- [%d] %s: %s", i+1, st.Rule, st.Why)
+		}
+		s.say("  %s", text)
+		rr.SQL = append(rr.SQL, text)
+	}
+	// Later revisions of the same dry run see this one as applied.
+	now := time.Now()
+	s.Records[rev.ID.String()] = &history.Record{Name: rev.ID.String(), ID: rev.ID, Checksum: rev.Checksum, Applied: len(rev.Statements), Total: len(rev.Statements), FinishedAt: sql.NullTime{Time: now, Valid: true}}
+	s.simulated = true
+	rr.Applied = len(rev.Statements) - from
+	rr.Done = true
+	return nil
+}
