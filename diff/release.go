@@ -56,7 +56,7 @@ func LoadReleases(p *project.Project) ([]*Release, error) {
 func ParseRelease(name, file string, src []byte, t project.Target) (*Release, error) {
 	f, diags := hclsyntax.ParseConfig(src, file, hclPosStart)
 	if diags.HasErrors() {
-		return nil, diags
+		return nil, project.HCLError(diags)
 	}
 	body := f.Body.(*hclsyntax.Body)
 	if err := validate(body, fileSpec, "the file"); err != nil {

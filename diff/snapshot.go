@@ -33,10 +33,13 @@ func ReadSnapshot(path string, t project.Target) (*schema.Schema, error) {
 func evalSchema(name string, src []byte, t project.Target) (*schema.Schema, error) {
 	p := hclparse.NewParser()
 	if _, diags := p.ParseHCL(src, name); diags.HasErrors() {
-		return nil, diags
+		return nil, project.HCLError(diags)
 	}
 	var s schema.Schema
 	if err := evaluator(t).Eval(p, &s, nil); err != nil {
+		if herr := project.HCLError(err); herr != err {
+			return nil, herr
+		}
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return &s, nil

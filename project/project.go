@@ -71,11 +71,11 @@ func Load(path string) (*Project, error) {
 	p := hclparse.NewParser()
 	f, diags := p.ParseHCL(src, path)
 	if diags.HasErrors() {
-		return nil, diags
+		return nil, HCLError(diags)
 	}
 	var doc file
 	if diags := gohcl.DecodeBody(f.Body, evalContext(), &doc); diags.HasErrors() {
-		return nil, diags
+		return nil, HCLError(diags)
 	}
 	if doc.Emcee == nil {
 		return nil, fmt.Errorf("%s: no emcee block: add `emcee { releases = [\"ocata\", \"pike\"] }` listing your releases in order", path)

@@ -1,0 +1,127 @@
+package diff
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/emcee-db/emcee/project"
+)
+
+var mariadb = project.Target{Flavor: "mariadb", Major: 10, Minor: 11}
+
+const base = `schema "app" {}
+table "images" {
+  schema = schema.app
+  column "id" {
+    type = bigint
+  }
+  column "is_public" {
+    type = bool
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+`
+
+func TestLoadErrorsCarryPositions(t *testing.T) {
+	for _, tc := range []struct {
+		name, src, want string
+	}{
+		{"typo in a column attribute", strings.Replace(base, "type = bool", "type = bool\n    nul = true", 1),
+			`pike.hcl:9:5: unknown attribute "nul" in column "is_public" (did you mean "null"?)`},
+		{"unknown block", base + "tabel \"x\" {\n}\n",
+			`pike.hcl:14:1: unknown block "tabel" in the file (did you mean "table"?)`},
+		{"typo in replaces", strings.Replace(base, "type = bool", "type = bool\n    replaces {\n      colum = \"x\"\n    }", 1),
+			`pike.hcl:10:7: unknown attribute "colum" in replaces (did you mean "column"?)`},
+		{"replaces without forward", strings.Replace(base, "type = bool", "type = bool\n    replaces {\n      column = \"x\"\n    }", 1),
+			`pike.hcl:9:5: replaces block of images.is_public needs forward = "..."`},
+		{"fill is not a string", strings.Replace(base, "type = bool", "type = bool\n    fill = 3", 1),
+			`pike.hcl:9:12: fill must be a quoted string`},
+		{"data migration without pending", base + "data_migration \"m\" {\n  table = \"images\"\n  set = \"is_public = 1\"\n}\n",
+			`pike.hcl:14:1: data_migration "m" needs pending = "..."`},
+		{"HCL syntax", base + "table {\n", `pike.hcl:14`},
+		{"bad type", strings.Replace(base, "type = bool", "type = boool", 1), `pike.hcl`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ParseRelease("pike", "pike.hcl", []byte(tc.src), mariadb)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v\nwant it to contain %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestDeclarationsAreCheckedAgainstThePreviousRelease(t *testing.T) {
+	prev, err := ParseRelease("ocata", "ocata.hcl", []byte(base), mariadb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, column, want string
+	}{
+		{"replaced column missing", `column "visibility" {
+    type = varchar(10)
+    replaces {
+      column   = "is_privat"
+      forward  = "x"
+      backward = "y"
+    }
+  }`, `pike.hcl:12:5: images.visibility takes over from images.is_privat, but release ocata has no such column (ocata.hcl)`},
+		{"rename of a column already there", `column "label" {
+    type         = bool
+    renamed_from = "is_public"
+  }
+  column "id2" {
+    type         = bigint
+    renamed_from = "id"
+  }`, ``},
+		{"stale declaration", `column "is_public2" {
+    type         = bool
+    renamed_from = "nope"
+  }`, `release ocata has no such column`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src := strings.Replace(base, "  primary_key {", "  "+tc.column+"\n  primary_key {", 1)
+			r, err := ParseRelease("pike", "pike.hcl", []byte(src), mariadb)
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = r.check(prev)
+			if tc.want == "" {
+				if err != nil {
+					t.Fatalf("unexpected error: %v", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v\nwant %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestDeclarationsAreRead(t *testing.T) {
+	src := strings.Replace(base, "type = bool", `type = bool
+    fill = "0"
+    allow_copy = true`, 1) + `data_migration "flip" {
+  table   = "images"
+  set     = "is_public = NOT is_public"
+  pending = "is_public IS NULL"
+}
+`
+	r, err := ParseRelease("pike", "pike.hcl", []byte(src), mariadb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := r.Declarations.Columns[ColumnRef{"images", "is_public"}]
+	if d == nil || d.Fill != "0" || !d.AllowCopy || d.FillPos.Line != 9 {
+		t.Fatalf("column declaration: %+v", d)
+	}
+	if len(r.Declarations.DataMigrations) != 1 || r.Declarations.DataMigrations[0].Set != "is_public = NOT is_public" {
+		t.Fatalf("data migrations: %+v", r.Declarations.DataMigrations)
+	}
+	if got := r.Where("images", "is_public"); got != "pike.hcl:7:3" {
+		t.Fatalf("Where = %s", got)
+	}
+}

@@ -1,0 +1,37 @@
+package project
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+)
+
+// HCLError lists every diagnostic as "file:line:col: summary; detail", one
+// per line. HCL's own Error() shows only the first and "and N other
+// diagnostic(s)", hiding what the user must fix.
+func HCLError(err error) error {
+	var diags hcl.Diagnostics
+	if !errors.As(err, &diags) {
+		return err
+	}
+	var lines []string
+	for _, d := range diags {
+		if d.Severity != hcl.DiagError {
+			continue
+		}
+		line := d.Summary
+		if d.Detail != "" {
+			line += "; " + d.Detail
+		}
+		if d.Subject != nil {
+			line = fmt.Sprintf("%s:%d:%d: %s", d.Subject.Filename, d.Subject.Start.Line, d.Subject.Start.Column, line)
+		}
+		lines = append(lines, line)
+	}
+	if len(lines) == 0 {
+		return err
+	}
+	return errors.New(strings.Join(lines, "\n"))
+}
