@@ -1,0 +1,121 @@
+package apply
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/emcee-db/emcee/revision"
+)
+
+// Check codes follow glance-manage, so orchestrators can branch on them.
+const (
+	UpToDate       = 0
+	ExpandNeeded   = 3
+	MigrateNeeded  = 4
+	ContractNeeded = 5
+)
+
+// Status is where the database stands against the plans.
+type Status struct {
+	Database string          `json:"database"`
+	Version  string          `json:"version"`
+	Current  string          `json:"upgrading,omitempty"` // release with pending revisions
+	Code     int             `json:"code"`                // db check exit code
+	Summary  string          `json:"summary"`
+	Next     string          `json:"next,omitempty"`
+	Releases []ReleaseStatus `json:"releases"`
+}
+
+// ReleaseStatus lists one release's revisions.
+type ReleaseStatus struct {
+	Release   string      `json:"release"`
+	Revisions []RevStatus `json:"revisions"`
+}
+
+// RevStatus is one revision's state.
+type RevStatus struct {
+	Name        string `json:"name"`
+	Phase       string `json:"phase"`
+	State       string `json:"state"` // pending, partial, failed, applied
+	Applied     int    `json:"applied"`
+	Total       int    `json:"total"`
+	PendingRows *int64 `json:"pending_rows,omitempty"`
+	Error       string `json:"error,omitempty"`
+	AppliedBy   string `json:"applied_by,omitempty"`
+}
+
+// Status reads the version table and counts pending backfill rows. It
+// changes nothing and takes no lock.
+func (s *Session) Status(ctx context.Context) (*Status, error) {
+	if err := s.consistent(); err != nil {
+		return nil, err
+	}
+	st := &Status{Database: s.Cfg.String(), Version: s.Version(), Releases: []ReleaseStatus{}}
+	for _, rel := range s.Project.Releases {
+		rs := ReleaseStatus{Release: rel}
+		for _, ph := range revision.Phases {
+			for _, rev := range s.Plans.Of(rel, ph) {
+				rec := s.Records[rev.ID.String()]
+				r := RevStatus{Name: rev.ID.String(), Phase: string(ph), State: rec.State(), Total: len(rev.Statements)}
+				if rec != nil {
+					r.Applied, r.Error, r.AppliedBy = rec.Applied, rec.Error, rec.AppliedBy
+				}
+				if !rec.Done() && ph == revision.Migrate {
+					r.PendingRows = s.countPending(ctx, rev, r.Applied)
+				}
+				rs.Revisions = append(rs.Revisions, r)
+			}
+		}
+		st.Releases = append(st.Releases, rs)
+	}
+	st.Current = s.current()
+	rel := st.Current
+	switch {
+	case rel == "":
+		st.Code, st.Summary = UpToDate, "up to date: every revision is applied"
+	case len(s.pending(rel, revision.Expand)) > 0:
+		st.Code, st.Summary, st.Next = ExpandNeeded, fmt.Sprintf("expand needed: %s", names(s.pending(rel, revision.Expand))), "emcee db expand"
+	case len(s.pending(rel, revision.Migrate)) > 0:
+		st.Code, st.Summary, st.Next = MigrateNeeded, fmt.Sprintf("migrate needed: %s", names(s.pending(rel, revision.Migrate))), "emcee db migrate"
+	default:
+		st.Code, st.Summary, st.Next = ContractNeeded, fmt.Sprintf("contract needed: %s", names(s.pending(rel, revision.Contract))), "emcee db contract (once no "+orFirst(previous(s.Project.Releases, rel))+" code is left)"
+		// A contract whose gates are closed is not ready: the data still
+		// has to move, which is migrate's business.
+		for _, rev := range s.pending(rel, revision.Contract) {
+			applied := 0
+			if r := s.Records[rev.ID.String()]; r != nil {
+				applied = r.Applied
+			}
+			if _, err := s.checkGates(ctx, rev, applied); err != nil {
+				st.Code = MigrateNeeded
+				st.Summary = fmt.Sprintf("migrate needed: gates of %s are closed", rev.ID)
+				st.Next = "emcee db migrate, or fix the rows `emcee db contract --dry-run` reports"
+				break
+			}
+		}
+	}
+	return st, nil
+}
+
+// countPending sums the rows every unfinished backfill of the revision
+// still has to update; nil when they cannot be counted yet (the expand
+// that creates their columns is not applied).
+func (s *Session) countPending(ctx context.Context, rev *revision.Revision, from int) *int64 {
+	var total int64
+	found := false
+	for i, st := range rev.Statements {
+		if st.Kind != revision.Backfill || i < from {
+			continue
+		}
+		n, err := s.pendingRows(ctx, st)
+		if err != nil {
+			return nil
+		}
+		total += n
+		found = true
+	}
+	if !found {
+		return nil
+	}
+	return &total
+}

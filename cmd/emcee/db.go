@@ -1,0 +1,205 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+
+	"github.com/emcee-db/emcee/apply"
+	"github.com/emcee-db/emcee/dbconn"
+)
+
+func init() { commands = append(commands, newDBCmd) }
+
+// dbFlags are shared by every db subcommand.
+var dbFlags struct {
+	url         string
+	format      string
+	devURL      string
+	lockTimeout time.Duration
+}
+
+func newDBCmd() *cobra.Command {
+	db := &cobra.Command{
+		Use:   "db",
+		Short: "Apply plans to a live database: version, expand, migrate, contract, sync, check",
+		Long: `The db commands apply the committed plans/ to a MySQL or MariaDB database and
+record every revision in the table emcee_revisions of that database.
+
+A rolling upgrade from release N-1 to N, while N-1 keeps serving:
+
+  emcee db check      exit 3: expand needed (0 up to date, 4 migrate, 5 contract)
+  emcee db expand     additive changes and sync triggers; N-1 code keeps working
+                      -> deploy N code beside N-1 code
+  emcee db migrate    batched backfill while both releases run
+                      -> retire every N-1 instance
+  emcee db contract   gated drops and tightenings; refused while rows are pending
+
+"emcee db sync" does all three phases for every pending release, for a fresh
+database or an offline upgrade. "emcee db version" prints the composite
+version (latest expand, latest contract), e.g. "pike_expand01, ocata_contract01"
+in the middle of an upgrade to pike.
+
+The database comes from --url, from --env (an env block of atlas.hcl), or
+from $EMCEE_URL. Passwords are never printed. Only one run at a time may
+change a database: a second run fails at once, naming who holds the lock.`,
+	}
+	pf := db.PersistentFlags()
+	pf.StringVar(&dbFlags.url, "url", "", "database URL, mysql://user:pass@host:3306/db (default: --env, then $"+dbconn.EnvURL+")")
+	pf.StringVar(&dbFlags.format, "format", "text", "output format: text or json")
+	pf.StringVar(&dbFlags.devURL, "dev-url", "", "empty scratch database for schema comparisons (default: the env's dev url, else a temporary emcee_scratch_* database on the same server)")
+	pf.DurationVar(&dbFlags.lockTimeout, "lock-timeout", 0, "wait this long for another run's lock instead of failing at once (e.g. 5m)")
+	for _, c := range dbCommands {
+		db.AddCommand(c())
+	}
+	return db
+}
+
+// dbCommands are the db subcommands, one file each.
+var dbCommands []func() *cobra.Command
+
+// openSession resolves the connection and opens a session.
+func openSession(ctx context.Context, opts apply.Options) (*apply.Session, error) {
+	if dbFlags.format != "text" && dbFlags.format != "json" {
+		return nil, fmt.Errorf("--format %q: want text or json", dbFlags.format)
+	}
+	p, err := loadProject()
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := dbconn.Resolve(dbFlags.url, global.env, p)
+	if err != nil {
+		return nil, err
+	}
+	opts.Tool = version
+	opts.LockTimeout = dbFlags.lockTimeout
+	opts.DevURL = dbFlags.devURL
+	if opts.DevURL == "" && global.env != "" && dbFlags.url == "" {
+		if e, err := p.Env(global.env); err == nil && isMySQLURL(e.Dev) {
+			opts.DevURL = e.Dev
+		}
+	}
+	return apply.Open(ctx, p, cfg, opts)
+}
+
+func isMySQLURL(u string) bool {
+	_, err := dbconn.Parse(u)
+	return err == nil
+}
+
+func jsonOut() bool { return dbFlags.format == "json" }
+
+// signalContext cancels on Ctrl-C or SIGTERM: the statement in progress is
+// abandoned and the next run resumes from the version table.
+func signalContext(cmd *cobra.Command) (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+}
+
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// finish prints a changing command's result and maps its error.
+func finish(cmd *cobra.Command, res *apply.Result, err error) error {
+	if jsonOut() && res != nil {
+		if err != nil {
+			res.Error = err.Error()
+			var r *apply.Refusal
+			if errors.As(err, &r) {
+				res.Next = r.Next
+			}
+		}
+		if perr := printJSON(cmd.OutOrStdout(), res); perr != nil {
+			return perr
+		}
+	}
+	return err
+}
+
+// phaseOptions builds run options from the flags of changing commands.
+type phaseFlags struct {
+	dryRun     bool
+	allowDrift bool
+	batchSize  int
+	pause      time.Duration
+	maxRows    int64
+}
+
+func (f *phaseFlags) add(cmd *cobra.Command, drift, backfill, maxRows bool) {
+	cmd.Flags().BoolVar(&f.dryRun, "dry-run", false, "print exactly what would run, change nothing")
+	if drift {
+		cmd.Flags().BoolVar(&f.allowDrift, "allow-drift", false, "continue even if the live schema differs from what the previous release left (the differences are still printed)")
+	}
+	if backfill {
+		cmd.Flags().IntVar(&f.batchSize, "batch-size", 1000, "rows per backfill batch (primary-key range); each batch is one short transaction")
+		cmd.Flags().DurationVar(&f.pause, "pause", 0, "sleep between backfill batches, to leave room for the application's writes and for replicas (e.g. 100ms)")
+	}
+	if maxRows {
+		cmd.Flags().Int64Var(&f.maxRows, "max-rows", 0, "stop after backfilling this many rows (0: all); rerun to continue")
+	}
+}
+
+func (f *phaseFlags) options(cmd *cobra.Command) apply.Options {
+	o := apply.Options{DryRun: f.dryRun, AllowDrift: f.allowDrift, BatchSize: f.batchSize, Pause: f.pause, MaxRows: f.maxRows}
+	if !jsonOut() {
+		o.Log = cmd.OutOrStdout()
+		o.Progress = progressReporter(cmd.ErrOrStderr())
+	}
+	return o
+}
+
+// progressReporter draws a bar on a terminal and prints a plain line every
+// tenth of the way otherwise (logs, CI).
+func progressReporter(w io.Writer) func(apply.Progress) {
+	f, ok := w.(*os.File)
+	terminal := false
+	if ok {
+		if st, err := f.Stat(); err == nil {
+			terminal = st.Mode()&os.ModeCharDevice != 0
+		}
+	}
+	var bar *progressbar.ProgressBar
+	lastTenth := int64(-1)
+	return func(p apply.Progress) {
+		if terminal {
+			if bar == nil {
+				bar = progressbar.NewOptions64(max(p.Total, 1),
+					progressbar.OptionSetWriter(w),
+					progressbar.OptionSetDescription("backfill "+p.Table),
+					progressbar.OptionShowCount(),
+					progressbar.OptionSetItsString("rows"),
+					progressbar.OptionShowIts(),
+					progressbar.OptionThrottle(100*time.Millisecond),
+					progressbar.OptionClearOnFinish())
+			}
+			_ = bar.Set64(min(p.Done, max(p.Total, 1)))
+			if p.Finished {
+				_ = bar.Finish()
+				bar = nil
+			}
+			return
+		}
+		tenth := int64(10)
+		if p.Total > 0 {
+			tenth = min(p.Done*10/p.Total, 10)
+		}
+		if tenth != lastTenth || p.Finished {
+			fmt.Fprintf(w, "    backfill %s: %d of %d rows (%d%%)\n", p.Table, p.Done, p.Total, tenth*10)
+			lastTenth = tenth
+		}
+		if p.Finished {
+			lastTenth = -1
+		}
+	}
+}

@@ -1,0 +1,236 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/emcee-db/emcee/apply"
+	"github.com/emcee-db/emcee/history"
+)
+
+func init() {
+	dbCommands = append(dbCommands, newDBVersionCmd, newDBStatusCmd, newDBCheckCmd, newDBBaselineCmd)
+}
+
+func newDBVersionCmd() *cobra.Command {
+	var verbose bool
+	cmd := &cobra.Command{
+		Use:   "version",
+		Short: "Print the database version (latest expand, latest contract)",
+		Long: `version prints the composite version of the seeds: the latest expand revision
+applied and the latest contract revision applied. During an upgrade to pike it
+reads "pike_expand01, ocata_contract01"; once the upgrade is done,
+"pike_expand01, pike_contract01". An empty database prints "none".
+
+With -v it lists every recorded revision: state, statements applied of total,
+start and finish, who applied it with which emcee, and the error of a failed one.`,
+		Example: `  emcee db version --env prod
+  emcee db version -v --env prod`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, cancel := signalContext(cmd)
+			defer cancel()
+			s, err := openSession(ctx, apply.Options{NoVerify: true})
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			v := s.Version()
+			recs := s.Records.Sorted(s.Project.Releases)
+			w := cmd.OutOrStdout()
+			if jsonOut() {
+				type rec struct {
+					Name        string `json:"name"`
+					State       string `json:"state"`
+					Checksum    string `json:"checksum"`
+					Applied     int    `json:"applied"`
+					Total       int    `json:"total"`
+					RowsDone    int64  `json:"rows_backfilled"`
+					StartedAt   string `json:"started_at"`
+					FinishedAt  string `json:"finished_at,omitempty"`
+					AppliedBy   string `json:"applied_by"`
+					ToolVersion string `json:"tool_version"`
+					Error       string `json:"error,omitempty"`
+					Failed      string `json:"failed_statement,omitempty"`
+				}
+				out := struct {
+					Version   string `json:"version"`
+					Revisions []rec  `json:"revisions"`
+				}{Version: v, Revisions: []rec{}}
+				for _, r := range recs {
+					x := rec{Name: r.Name, State: r.State(), Checksum: r.Checksum, Applied: r.Applied, Total: r.Total, RowsDone: r.RowsDone,
+						StartedAt: r.StartedAt.Format("2006-01-02T15:04:05Z"), AppliedBy: r.AppliedBy, ToolVersion: r.ToolVersion, Error: r.Error, Failed: r.FailedStatement}
+					if r.FinishedAt.Valid {
+						x.FinishedAt = r.FinishedAt.Time.Format("2006-01-02T15:04:05Z")
+					}
+					out.Revisions = append(out.Revisions, x)
+				}
+				return printJSON(w, out)
+			}
+			fmt.Fprintln(w, v)
+			if !verbose {
+				return nil
+			}
+			fmt.Fprintln(w)
+			tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+			fmt.Fprintln(tw, "REVISION\tSTATE\tSTATEMENTS\tSTARTED (UTC)\tFINISHED (UTC)\tAPPLIED BY\tEMCEE")
+			for _, r := range recs {
+				fin := "-"
+				if r.FinishedAt.Valid {
+					fin = r.FinishedAt.Time.Format("2006-01-02 15:04:05")
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%d/%d\t%s\t%s\t%s\t%s\n", r.Name, r.State(), r.Applied, r.Total,
+					r.StartedAt.Format("2006-01-02 15:04:05"), fin, r.AppliedBy, r.ToolVersion)
+			}
+			tw.Flush()
+			for _, r := range recs {
+				if r.Error != "" {
+					fmt.Fprintf(w, "\n%s failed at statement %d: %s\n  %s\n", r.Name, r.Applied+1, r.Error, r.FailedStatement)
+				}
+				if !r.Done() && r.ResumeKey.Valid {
+					fmt.Fprintf(w, "\n%s: backfill stopped after key %s (bound %s), %d rows done\n", r.Name, r.ResumeKey.String, r.ResumeBound.String, r.RowsDone)
+				}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "list every recorded revision")
+	return cmd
+}
+
+func newDBStatusCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "status",
+		Short: "Show what is pending, per release and phase, with backfill rows left",
+		Long: `status lists every revision of every release with its state (applied,
+partial, failed, pending), the statements applied of total, and for migrate
+revisions not yet done the number of rows their backfills still have to
+update. It ends with the next command to run. It changes nothing.`,
+		Example: `  emcee db status --env prod
+  emcee db status --env prod --format json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			st, err := readStatus(cmd)
+			if err != nil {
+				return err
+			}
+			w := cmd.OutOrStdout()
+			if jsonOut() {
+				return printJSON(w, st)
+			}
+			fmt.Fprintf(w, "database %s\nversion  %s\n\n", st.Database, st.Version)
+			tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+			fmt.Fprintln(tw, "REVISION\tSTATE\tSTATEMENTS\tPENDING ROWS")
+			for _, rel := range st.Releases {
+				for _, r := range rel.Revisions {
+					rows := ""
+					if r.PendingRows != nil {
+						rows = fmt.Sprint(*r.PendingRows)
+					} else if r.Phase == "migrate" && r.State != "applied" && r.Total > 0 {
+						rows = "(after expand)"
+					}
+					fmt.Fprintf(tw, "%s\t%s\t%d/%d\t%s\n", r.Name, r.State, r.Applied, r.Total, rows)
+				}
+			}
+			tw.Flush()
+			for _, rel := range st.Releases {
+				for _, r := range rel.Revisions {
+					if r.Error != "" {
+						fmt.Fprintf(w, "\n%s failed: %s\n", r.Name, r.Error)
+					}
+				}
+			}
+			fmt.Fprintf(w, "\n%s\n", st.Summary)
+			if st.Next != "" {
+				fmt.Fprintf(w, "next: %s\n", st.Next)
+			}
+			return nil
+		},
+	}
+	return cmd
+}
+
+func readStatus(cmd *cobra.Command) (*apply.Status, error) {
+	ctx, cancel := signalContext(cmd)
+	defer cancel()
+	s, err := openSession(ctx, apply.Options{})
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	return s.Status(ctx)
+}
+
+func newDBCheckCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "check",
+		Short: "Exit 0 up to date, 3 expand needed, 4 migrate needed, 5 contract needed",
+		Long: `check tells an orchestrator what the database needs next, by exit code
+(the codes of glance-manage):
+
+  0  up to date
+  3  expand needed     run "emcee db expand"
+  4  migrate needed    run "emcee db migrate" (also when a contract's gates are closed)
+  5  contract needed   run "emcee db contract" once no old code is left
+  1  error (cannot connect, edited plan, database ahead of the plans)
+
+It prints one line saying why. It changes nothing.`,
+		Example: `  emcee db check --env prod; case $? in 3) emcee db expand --env prod;; esac`,
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			st, err := readStatus(cmd)
+			if err != nil {
+				return err
+			}
+			if jsonOut() {
+				if err := printJSON(cmd.OutOrStdout(), st); err != nil {
+					return err
+				}
+			} else {
+				fmt.Fprintln(cmd.OutOrStdout(), st.Summary)
+			}
+			if st.Code != 0 {
+				return &exitError{code: st.Code, err: errors.New("")}
+			}
+			return nil
+		},
+	}
+	return cmd
+}
+
+func newDBBaselineCmd() *cobra.Command {
+	var dryRun bool
+	cmd := &cobra.Command{
+		Use:   "baseline RELEASE",
+		Short: "Place an existing database under emcee control at RELEASE (after checking it matches)",
+		Long: `baseline adopts a database that emcee did not create. It inspects the live
+schema and compares it with what RELEASE declares
+(plans/RELEASE/RELEASE.snapshot.hcl). Only if they are equal does it create
+` + history.Table + ` and record every revision up to RELEASE as applied.
+Otherwise it prints the differences, table by table, and changes nothing.
+
+Run it once, before the first "emcee db expand" on such a database.`,
+		Example: `  emcee db baseline pike --env prod`,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx, cancel := signalContext(cmd)
+			defer cancel()
+			opts := apply.Options{DryRun: dryRun}
+			if !jsonOut() {
+				opts.Log = cmd.OutOrStdout()
+			}
+			s, err := openSession(ctx, opts)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			res, err := s.Baseline(ctx, args[0])
+			return finish(cmd, res, err)
+		},
+	}
+	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "compare and report, record nothing")
+	return cmd
+}

@@ -1,0 +1,162 @@
+package main
+
+import (
+	"context"
+
+	"github.com/spf13/cobra"
+
+	"github.com/emcee-db/emcee/apply"
+)
+
+func init() {
+	dbCommands = append(dbCommands, newDBExpandCmd, newDBMigrateCmd, newDBContractCmd, newDBSyncCmd, newDBUpgradeCmd)
+}
+
+func runPhase(cmd *cobra.Command, f *phaseFlags, run func(*apply.Session, context.Context) (*apply.Result, error)) error {
+	ctx, cancel := signalContext(cmd)
+	defer cancel()
+	s, err := openSession(ctx, f.options(cmd))
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	res, err := run(s, ctx)
+	return finish(cmd, res, err)
+}
+
+func newDBExpandCmd() *cobra.Command {
+	var f phaseFlags
+	cmd := &cobra.Command{
+		Use:   "expand",
+		Short: "Apply the additive changes of the next release (safe while the old release runs)",
+		Long: `expand applies every pending expand revision of the release being upgraded:
+new tables, nullable or defaulted columns, non-unique indexes, widened columns,
+and the triggers that keep old and new columns in sync. Code of the previous
+release keeps working unchanged.
+
+Run it first, before any instance of the new release starts. It needs the
+previous release fully contracted, and it checks before changing anything:
+  - that the live schema is what the previous release left (drift is listed
+    table by table and stops the run; --allow-drift overrides)
+  - that triggers can be created (SUPER or log_bin_trust_function_creators
+    when binary logging is on)
+
+If it stops half-way (crash, lost connection, Ctrl-C), run it again: it
+resumes at the first statement not applied and never repeats one.`,
+		Example: `  emcee db expand --env prod --dry-run   # print what would run
+  emcee db expand --env prod
+  emcee db expand --url mysql://deploy:secret@db1:3306/glance --format json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runPhase(cmd, &f, (*apply.Session).Expand)
+		},
+	}
+	f.add(cmd, true, false, false)
+	return cmd
+}
+
+func newDBMigrateCmd() *cobra.Command {
+	var f phaseFlags
+	cmd := &cobra.Command{
+		Use:   "migrate",
+		Short: "Backfill data in batches while both releases run",
+		Long: `migrate applies the pending migrate revisions of the release being upgraded:
+backfills that fill new columns from old ones, in primary-key ranges, one short
+transaction per batch. The upper key bound is fixed when a backfill starts;
+rows written later are kept in sync by the expand's triggers.
+
+Run it after expand, while old and new code both run (or right after the new
+code is deployed). It can run in chunks: --max-rows stops after that many rows,
+and any rerun continues where the last one stopped. "emcee db status" counts
+the rows still pending.`,
+		Example: `  emcee db migrate --env prod --batch-size 500 --pause 200ms
+  emcee db migrate --env prod --max-rows 100000   # one chunk now, the rest tonight`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runPhase(cmd, &f, (*apply.Session).Migrate)
+		},
+	}
+	f.add(cmd, false, true, true)
+	return cmd
+}
+
+func newDBContractCmd() *cobra.Command {
+	var f phaseFlags
+	cmd := &cobra.Command{
+		Use:   "contract",
+		Short: "Drop and tighten what only the old release used (after it is gone)",
+		Long: `contract applies the pending contract revisions of the release being upgraded:
+it drops sync triggers, old columns and tables, and adds NOT NULL, unique
+indexes, foreign keys and checks.
+
+Run it last, once no instance of the previous release is left and migrate is
+complete. Before any statement runs, every gate of the revision runs (a query
+counting rows that would be lost or rejected); if one is not zero the contract
+is refused, nothing is changed, and the gate's rule and count are printed.`,
+		Example: `  emcee db contract --env prod --dry-run   # run the gates, print the statements
+  emcee db contract --env prod`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runPhase(cmd, &f, (*apply.Session).Contract)
+		},
+	}
+	f.add(cmd, false, false, false)
+	return cmd
+}
+
+func newDBSyncCmd() *cobra.Command {
+	var f phaseFlags
+	cmd := &cobra.Command{
+		Use:   "sync [VERSION]",
+		Short: "Apply expand, migrate and contract release by release (fresh install or offline upgrade)",
+		Long: `sync applies every pending revision in order, release by release: expand,
+migrate, contract. It is for a database no old code is using: a new install
+(an empty database is placed under emcee control), or an upgrade with the
+application stopped. For a live rolling upgrade use expand, migrate, contract.
+
+VERSION is a release (sync through its contract) or a revision name (stop
+after it); without it, sync goes to the latest release. An existing database
+emcee did not create is refused by the drift check: adopt it with
+"emcee db baseline RELEASE" first.`,
+		Example: `  emcee db sync --env local           # empty database -> latest release
+  emcee db sync pike --env local      # stop at release pike
+  emcee db sync pike_expand01         # stop after one revision`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runPhase(cmd, &f, func(s *apply.Session, ctx context.Context) (*apply.Result, error) {
+				return s.Sync(ctx, argOr(args), false)
+			})
+		},
+	}
+	f.add(cmd, true, true, false)
+	return cmd
+}
+
+func newDBUpgradeCmd() *cobra.Command {
+	var f phaseFlags
+	cmd := &cobra.Command{
+		Use:   "upgrade [VERSION]",
+		Short: "Upgrade a database already under emcee control to VERSION (as glance-manage db upgrade)",
+		Long: `upgrade does what sync does, but only for a database emcee already manages
+(emcee_revisions has records): it refuses an empty or foreign database, so a
+wrong URL cannot turn into a fresh install. VERSION is a release or a revision
+name; without it, the latest release.`,
+		Example: `  emcee db upgrade --env staging
+  emcee db upgrade queens --env staging`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runPhase(cmd, &f, func(s *apply.Session, ctx context.Context) (*apply.Result, error) {
+				return s.Sync(ctx, argOr(args), true)
+			})
+		},
+	}
+	f.add(cmd, true, true, false)
+	return cmd
+}
+
+func argOr(args []string) string {
+	if len(args) == 0 {
+		return ""
+	}
+	return args[0]
+}
