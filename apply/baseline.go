@@ -2,6 +2,7 @@ package apply
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -69,6 +70,7 @@ func (s *Session) Baseline(ctx context.Context, rel string) (*Result, error) {
 		res.Revisions = append(res.Revisions, &RevResult{Name: r.ID.String(), Statements: len(r.Statements), Done: true})
 		if s.opts.DryRun {
 			s.say("would record %s as applied", r.ID)
+			s.Records[r.ID.String()] = &history.Record{Name: r.ID.String(), ID: r.ID, FinishedAt: sql.NullTime{Valid: true}}
 			continue
 		}
 		if err := history.Baseline(ctx, s.Conn, r, s.by, s.opts.Tool); err != nil {
@@ -76,8 +78,10 @@ func (s *Session) Baseline(ctx context.Context, rel string) (*Result, error) {
 		}
 		s.say("recorded %s as applied (baseline)", r.ID)
 	}
-	if err := s.reload(ctx); err != nil && !s.opts.DryRun {
-		return res, err
+	if !s.opts.DryRun {
+		if err := s.reload(ctx); err != nil {
+			return res, err
+		}
 	}
 	res.After = s.Version()
 	res.Message = fmt.Sprintf("%s placed under emcee control at release %s", s.Cfg.Database, rel)

@@ -61,6 +61,7 @@ func (r *Refusal) Error() string {
 
 func (s *Session) begin(ctx context.Context, cmd string) (*Result, error) {
 	res := &Result{Command: cmd, Database: s.Cfg.String(), DryRun: s.opts.DryRun, Revisions: []*RevResult{}}
+	s.cmd = cmd
 	if !s.opts.DryRun {
 		if err := s.Lock(ctx); err != nil {
 			return res, err
@@ -450,7 +451,7 @@ func (s *Session) failed(ctx context.Context, rev *revision.Revision, rec *histo
 		_ = history.Fail(ctx, s.Conn, rec, cause, st.SQL)
 	}
 	return fmt.Errorf("%s (%s) statement %d of %d, rule %s, failed: %v\n  statement: %s\n%d of %d statements are applied and recorded; fix the cause and rerun `emcee db %s`: it resumes at statement %d",
-		rev.ID, rev.Path, i+1, len(rev.Statements), st.Rule, cause, shorten(st.SQL, 300), rec.Applied, len(rev.Statements), rev.ID.Phase, rec.Applied+1)
+		rev.ID, rev.Path, i+1, len(rev.Statements), st.Rule, cause, shorten(st.SQL, 300), rec.Applied, len(rev.Statements), s.cmd, rec.Applied+1)
 }
 
 // GateResult is one gate's outcome.

@@ -40,7 +40,7 @@ type Options struct {
 	// version table (db version).
 	NoVerify bool
 	Log      io.Writer // human-readable progress; nil discards
-	Progress    func(Progress)
+	Progress func(Progress)
 }
 
 // Progress reports a backfill's advance.
@@ -69,6 +69,7 @@ type Session struct {
 	// simulated is set once a dry run has pretended to apply a revision:
 	// from then on the live schema is behind what the run assumes.
 	simulated bool
+	cmd       string // the db subcommand, for "rerun ..." hints
 }
 
 // Open reads and verifies the plans, then connects. Nothing is locked or

@@ -1,0 +1,215 @@
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/emcee-db/emcee/revision"
+)
+
+// Two operators run `db expand` at once: the second fails at once, naming
+// the connection that holds the lock, and the schema is changed once.
+func TestOperatorConcurrentExpand(t *testing.T) {
+	t.Parallel()
+	p := newOpProject(t, opSleepInExpand(2))
+	p.must("db", "sync", "ocata")
+	first := p.command("db", "expand")
+	if err := first.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lock := "emcee:" + p.DB.Name
+	var holder string
+	p.waitFor("the first run to take the lock", func() bool {
+		holder = p.query("SELECT IS_USED_LOCK(?)", lock)
+		return holder != "NULL"
+	})
+	second := p.run("db", "expand")
+	if second.Code != 1 {
+		t.Fatalf("second expand while the first holds the lock: %s", second)
+	}
+	opContains(t, second, "another emcee run holds the lock \""+lock+"\"", "connection "+holder+" (", "only one operator may change the schema at a time")
+	if strings.Contains(second.Stdout, "applying") {
+		t.Fatalf("the second run applied something: %s", second)
+	}
+	if lines := strings.Count(strings.TrimSpace(second.Stderr), "\n"); lines != 0 {
+		t.Errorf("the refusal should be one line, got:\n%s", second.Stderr)
+	}
+	if err := first.Wait(); err != nil {
+		t.Fatalf("first expand: %v", err)
+	}
+	if got := p.query("SELECT applied, total, in_flight, finished_at IS NOT NULL FROM emcee_revisions WHERE name = 'pike_expand01'"); got != "6 6 0 1" {
+		t.Fatalf("pike_expand01 record after the race: %s", got)
+	}
+	if got := p.triggers(); got != "images_visibility_bi\nimages_visibility_bu" {
+		t.Fatalf("triggers: %q", got)
+	}
+	if v := p.version(); v != "pike_expand01, ocata_contract01" {
+		t.Fatalf("version %q", v)
+	}
+}
+
+// A run killed in the middle of expand (while the server executes a
+// statement) is rerun to completion: it resumes at the statement that was in
+// flight, and the upgrade then finishes with every row intact.
+func TestOperatorKilledDuringExpand(t *testing.T) {
+	t.Parallel()
+	p := newOpProject(t, opSleepInExpand(2))
+	p.must("db", "sync", "ocata")
+	p.insertOcataRows(120)
+	run := p.command("db", "expand")
+	if err := run.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p.waitFor("expand to reach the slow statement", func() bool {
+		return p.query("SELECT CONCAT(applied, ' ', in_flight) FROM emcee_revisions WHERE name = 'pike_expand01'") == "3 1"
+	})
+	if err := run.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = run.Wait()
+	if got := p.query("SELECT applied, total, in_flight, finished_at IS NULL FROM emcee_revisions WHERE name = 'pike_expand01'"); got != "3 6 1 1" {
+		t.Fatalf("record after the kill: %s", got)
+	}
+	if p.triggers() != "" || !strings.Contains(p.columns("images"), "visibility") {
+		t.Fatalf("schema after the kill should have statements 1-3 only")
+	}
+	if v := p.version(); v != "ocata_expand01, ocata_contract01" {
+		t.Fatalf("a half-applied expand must not count: version %q", v)
+	}
+	// The killed run's connection lives until the server finishes the
+	// statement; the rerun waits for its lock.
+	r := p.must("db", "expand", "--lock-timeout", "60s")
+	opContains(t, r, "resuming pike_expand01 at statement 4 of 6 (an earlier run applied 3)", "drift check skipped: pike is already partly applied")
+	if strings.Contains(r.Stdout, "create-table: CREATE TABLE `image_members`") {
+		t.Fatalf("the rerun repeated an applied statement:\n%s", r)
+	}
+	if got := p.triggers(); got != "images_visibility_bi\nimages_visibility_bu" {
+		t.Fatalf("triggers after the rerun: %q", got)
+	}
+	p.must("db", "migrate")
+	p.must("db", "contract")
+	if got := p.columns("images"); got != opPikeImages {
+		t.Errorf("final images:\n%s", got)
+	}
+	if got := p.query("SELECT COUNT(*), SUM(visibility = 'public'), SUM(visibility = 'shared') FROM images"); got != "120 40 80" {
+		t.Errorf("rows after the upgrade: %s", got)
+	}
+}
+
+// A run killed in the middle of a backfill loses nothing and counts
+// nothing twice: each batch commits with its progress record, and the rerun
+// continues after the last committed key with the bound fixed at start.
+func TestOperatorKilledDuringMigrate(t *testing.T) {
+	t.Parallel()
+	p := newOpProject(t)
+	p.must("db", "sync", "ocata")
+	p.insertOcataRows(3000)
+	p.must("db", "expand")
+	run := p.command("db", "migrate", "--batch-size", "50", "--pause", "20ms")
+	if err := run.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p.waitFor("the backfill to commit a few batches", func() bool {
+		return p.query("SELECT rows_done >= 300 FROM emcee_revisions WHERE name = 'pike_migrate01'") == "1"
+	})
+	// Rows written by ocata code meanwhile are above the bound and handled
+	// by the triggers.
+	p.exec("INSERT INTO images (name, is_public) VALUES ('late', 1)")
+	if err := run.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = run.Wait()
+	done := p.query("SELECT rows_done FROM emcee_revisions WHERE name = 'pike_migrate01'")
+	if got := p.query("SELECT resume_key IS NOT NULL, resume_bound, finished_at IS NULL FROM emcee_revisions WHERE name = 'pike_migrate01'"); got != "1 3000 1" {
+		t.Fatalf("record after the kill: %s", got)
+	}
+	if got := p.query("SELECT 3000 - COUNT(*) FROM images WHERE visibility IS NULL"); got != done {
+		t.Fatalf("rows backfilled = %s, but the version table records %s: a batch was lost or counted without being committed", got, done)
+	}
+	r := p.must("db", "migrate", "--batch-size", "500", "--lock-timeout", "60s")
+	opContains(t, r, "resuming after id = ", "(bound id = 3000 fixed when the backfill started")
+	if got := p.query("SELECT rows_done, resume_key IS NULL, finished_at IS NOT NULL FROM emcee_revisions WHERE name = 'pike_migrate01'"); got != "3000 1 1" {
+		t.Fatalf("record after the rerun (rows_done must be exactly 3000): %s", got)
+	}
+	p.must("db", "contract")
+	if got := p.query("SELECT COUNT(*), SUM(visibility = 'public'), SUM(visibility = 'shared') FROM images"); got != "3001 1001 2000" {
+		t.Errorf("rows after the upgrade: %s", got)
+	}
+	if got := p.query("SELECT COUNT(*) FROM images WHERE name <> 'late' AND visibility <> IF(CAST(SUBSTRING(name, 5) AS UNSIGNED) % 3 = 0, 'public', 'shared')"); got != "0" {
+		t.Errorf("%s rows have the wrong visibility", got)
+	}
+}
+
+// A statement the server applied but the run never confirmed (the process
+// died between the two) is not applied again: resent, the server's
+// "already exists" proves it took effect. Without the in-flight mark the
+// same answer is a real error, recorded with the failing statement.
+func TestOperatorUnconfirmedStatement(t *testing.T) {
+	t.Parallel()
+	p := newOpProject(t)
+	p.must("db", "sync", "pike_expand01")
+	p.exec("DROP TRIGGER images_visibility_bu")
+	p.exec("UPDATE emcee_revisions SET applied = 3, in_flight = 0, finished_at = NULL WHERE name = 'pike_expand01'")
+	r := p.run("db", "expand")
+	if r.Code != 1 {
+		t.Fatalf("statement 4 exists but was not in flight: the run must stop: %s", r)
+	}
+	opContains(t, r, "pike_expand01 (pike/pike_expand01.sql) statement 4 of 5, rule replace-column, failed", "already exists", "rerun `emcee db expand`: it resumes at statement 4")
+	v := p.must("db", "version", "-v")
+	opContains(t, v, "pike_expand01     failed", "pike_expand01 failed at statement 4", "CREATE TRIGGER `images_visibility_bi`")
+
+	p.exec("UPDATE emcee_revisions SET in_flight = 1 WHERE name = 'pike_expand01'")
+	r = p.must("db", "expand")
+	opContains(t, r, "the earlier run stopped on:", "had applied it", "counted as applied", "[5/5] replace-column: CREATE TRIGGER `images_visibility_bu`")
+	if got := p.triggers(); got != "images_visibility_bi\nimages_visibility_bu" {
+		t.Fatalf("triggers: %q", got)
+	}
+	if got := p.query("SELECT applied, total, error IS NULL, failed_statement IS NULL FROM emcee_revisions WHERE name = 'pike_expand01'"); got != "5 5 1 1" {
+		t.Fatalf("record: %s", got)
+	}
+}
+
+// An edited plan is refused before anything runs, naming the file: first
+// against the sum file, then (sum regenerated to match) against the
+// checksum recorded when the revision was applied.
+func TestOperatorEditedPlan(t *testing.T) {
+	t.Parallel()
+	p := newOpProject(t)
+	p.must("db", "sync", "pike_expand01")
+	path := filepath.Join(p.Dir, "plans", "pike", "pike_expand01.sql")
+	orig, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := append(append([]byte{}, orig...), "\n-- rule hotfix: added by hand\nALTER TABLE `images` ADD COLUMN `hack` int NULL;\n"...)
+	opWrite(t, path, edited)
+	r := p.run("db", "migrate")
+	if r.Code != 1 {
+		t.Fatalf("edited plan must be refused: %s", r)
+	}
+	opContains(t, r, "plans/pike/pike_expand01.sql: checksum mismatch", "restore it from version control")
+	if r.Stdout != "" {
+		t.Errorf("nothing may run before the checksum check: %s", r.Stdout)
+	}
+
+	// Someone also regenerates the sum file by hand.
+	plans, err := revision.ReadPlans(filepath.Join(p.Dir, "plans"), []string{"ocata", "pike"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := revision.Sum(plans.Order, plans.Files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opWrite(t, filepath.Join(p.Dir, "plans", revision.SumFile), sum)
+	r = p.run("db", "migrate")
+	if r.Code != 1 {
+		t.Fatalf("a revision applied from another script must be refused: %s", r)
+	}
+	opContains(t, r, "pike_expand01.sql: checksum h1:", "but pike_expand01 was applied from a script with checksum h1:", "an applied revision must never change")
+	if strings.Contains(p.columns("images"), "hack") || strings.Contains(p.query("SELECT finished_at IS NULL FROM emcee_revisions WHERE name = 'pike_migrate01'"), "0") {
+		t.Fatal("the edited plan changed the database")
+	}
+}
