@@ -14,6 +14,9 @@ import (
 func refusal(tr *diff.Transition, ch *Change) string {
 	where := tr.To.File
 	t := ch.Table.Name
+	if msg, ok := specificRefusal(tr, ch); ok {
+		return msg
+	}
 	switch c := ch.Change.(type) {
 	case *schema.AddColumn:
 		return fmt.Sprintf("%s: %s.%s is a new NOT NULL column without a default: release %s's code would fail to insert rows. Add `default = ...` to the column, or `fill = \"<SQL expression>\"` to compute it for existing rows and for rows the previous release writes (rule add-column-fill)", where, t, c.C.Name, tr.To.Name)

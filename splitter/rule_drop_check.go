@@ -13,8 +13,7 @@ func init() {
 		func(c *Change) bool { _, ok := c.Change.(*schema.DropCheck); return ok },
 		func(c *Change) (string, string, error) {
 			d := c.Change.(*schema.DropCheck)
-			// MariaDB has no DROP CHECK; DROP CONSTRAINT works on both.
 			why := fmt.Sprintf("check %s on %s may protect the previous release's assumptions, so it goes after that release", d.C.Name, c.Table.Name)
-			return why, fmt.Sprintf("ALTER TABLE %s DROP CONSTRAINT %s", Quote(c.Table.Name), Quote(d.C.Name)), nil
+			return why, fmt.Sprintf("ALTER TABLE %s %s", Quote(c.Table.Name), c.ctx.dropCheck(d.C.Name)), nil
 		}))
 }

@@ -1,0 +1,91 @@
+package splitter
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"ariga.io/atlas/sql/mysql"
+	"ariga.io/atlas/sql/schema"
+
+	"github.com/emcee-db/emcee/revision"
+)
+
+// gate is a contract statement the applier runs before anything else in
+// the revision: a SELECT COUNT(*) of the rows that would make the next
+// statement fail or lose data. 0 opens the gate. It is written out in full
+// so the reviewer reads exactly what will be checked.
+func gate(why, sql string) Step {
+	return Step{Phase: revision.Contract, Stage: StageGate, Statement: revision.Statement{
+		Why: why, Kind: revision.Gate, SQL: sql,
+	}}
+}
+
+// countWhere is the shape of every gate: how many rows break a predicate.
+func countWhere(table, pred string) string {
+	return fmt.Sprintf("SELECT COUNT(*) FROM %s WHERE %s", Quote(table), pred)
+}
+
+// partExpr renders an index part as the value the index stores for it: the
+// column, its prefix, or the expression of a functional part.
+func partExpr(p *schema.IndexPart, alias string) (string, error) {
+	if alias != "" {
+		alias += "."
+	}
+	switch {
+	case p.C != nil:
+		q := alias + Quote(p.C.Name)
+		for _, a := range p.Attrs {
+			if s, ok := a.(*mysql.SubPart); ok && s.Len > 0 {
+				return fmt.Sprintf("LEFT(%s, %d)", q, s.Len), nil
+			}
+		}
+		return q, nil
+	case p.X != nil:
+		if x, ok := p.X.(*schema.RawExpr); ok {
+			return "(" + x.X + ")", nil
+		}
+	}
+	return "", fmt.Errorf("index part %d has neither a column nor an expression emcee can read", p.SeqNo)
+}
+
+// notNull joins "x IS NOT NULL" for each expression: rows with a NULL in a
+// key are never duplicates (unique index) nor orphans (foreign key, MATCH
+// SIMPLE), so the gates skip them exactly as the server does.
+func notNull(exprs []string) string {
+	parts := make([]string, len(exprs))
+	for i, e := range exprs {
+		parts[i] = e + " IS NOT NULL"
+	}
+	return strings.Join(parts, " AND ")
+}
+
+// requireAllowCopy refuses a statement the server can only run by copying
+// the table (writes blocked for as long as it runs) unless one of the named
+// columns says `allow_copy = true`.
+func (c *Change) requireAllowCopy(what string, columns ...string) (string, error) {
+	for _, col := range columns {
+		if d := c.ctx.Decl(c.Table.Name, col); d != nil && d.AllowCopy {
+			return fmt.Sprintf("TABLE COPY, writes block while it runs (allow_copy = true at %s)", c.ctx.Transition.To.Where(c.Table.Name, col)), nil
+		}
+	}
+	col := ""
+	if len(columns) > 0 {
+		col = columns[0]
+	}
+	return "", fmt.Errorf("%s: %s.%s: %s makes the server copy the whole table, blocking writes while it runs. Add `allow_copy = true` to column %q to accept that, or add a new column that `replaces` it to change it online",
+		c.ctx.Transition.To.Where(c.Table.Name, col), c.Table.Name, col, what, col)
+}
+
+// columnsIn lists the table's columns an SQL expression mentions, for
+// telling which column declaration may opt in to a table copy.
+func columnsIn(t *schema.Table, expr string) []string {
+	var out []string
+	for _, col := range t.Columns {
+		re := regexp.MustCompile("(?i)(^|[^A-Za-z0-9_$])`?" + regexp.QuoteMeta(col.Name) + "`?($|[^A-Za-z0-9_$])")
+		if re.MatchString(expr) {
+			out = append(out, col.Name)
+		}
+	}
+	return out
+}

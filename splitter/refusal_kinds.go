@@ -1,0 +1,115 @@
+package splitter
+
+import (
+	"fmt"
+	"strings"
+
+	"ariga.io/atlas/sql/mysql"
+	"ariga.io/atlas/sql/schema"
+
+	"github.com/emcee-db/emcee/diff"
+)
+
+// specificRefusal explains, per Atlas change type, why no rule claimed the
+// change and which declaration would let emcee plan it. Every message names
+// the change type, the table (and column) and its file:line, so the
+// developer can go straight to the block. changetypes_test.go fails when
+// Atlas has a change type that is neither claimed by a rule nor explained
+// here.
+func specificRefusal(tr *diff.Transition, ch *Change) (string, bool) {
+	t := ch.Table.Name
+	at := func(column string) string { return tr.To.Where(t, column) }
+	switch c := ch.Change.(type) {
+	case *schema.ModifyColumn:
+		reason := "no rule handles it"
+		if _, err := planTightening(c.From, c.To, c.Change); err != nil {
+			reason = err.Error()
+		}
+		return fmt.Sprintf("%s: ModifyColumn %s.%s (%s): %s. Declare a new column with `replaces { column = %q, forward = \"<new from old>\", backward = \"<old from new>\" }` so both live side by side while the releases overlap, or split the change over two releases",
+			at(c.To.Name), t, c.To.Name, describeColumnChange(c), reason, c.From.Name), true
+	case *schema.RenameColumn:
+		return fmt.Sprintf("%s: RenameColumn %s.%s -> %s: emcee plans renames only when declared: add `renamed_from = %q` to column %q",
+			at(c.To.Name), t, c.From.Name, c.To.Name, c.From.Name, c.To.Name), true
+	case *schema.ModifyIndex:
+		return fmt.Sprintf("%s: ModifyIndex %s on %s (%s): an index cannot change in place without a moment where neither definition holds. Give the new definition a new name: a non-unique index is then built online in expand, a unique one in contract behind a duplicate gate, and the old one is dropped in contract",
+			at(""), c.From.Name, t, describeIndexChange(c.Change)), true
+	case *schema.RenameIndex:
+		return fmt.Sprintf("%s: RenameIndex %s -> %s on %s: emcee does not plan index renames. Keep the old name, or declare the index under the new name as a new index (the old one is then dropped in contract)",
+			at(""), c.From.Name, c.To.Name, t), true
+	case *schema.AddPrimaryKey, *schema.DropPrimaryKey, *schema.ModifyPrimaryKey:
+		return fmt.Sprintf("%s: %s on %s: changing a primary key rebuilds the table under a lock and changes which rows the previous release's UPDATEs and DELETEs reach, so emcee does not plan it. Keep the primary key and declare a unique index on the new key columns (added in contract behind a duplicate gate); move the key itself in a maintenance window",
+			at(""), changeName(c), t), true
+	case *schema.ModifyForeignKey:
+		return fmt.Sprintf("%s: ModifyForeignKey %s on %s (%s): give the changed foreign key a new symbol: the old key is dropped and the new one added in contract, behind an orphan gate",
+			at(""), c.From.Symbol, t, describeFKChange(c.Change)), true
+	case *schema.RenameConstraint:
+		return fmt.Sprintf("%s: RenameConstraint on %s: MySQL and MariaDB cannot rename a constraint; declare it under the new name as a new constraint (gated in contract) and remove the old one", at(""), t), true
+	case *schema.AddAttr, *schema.ModifyAttr, *schema.DropAttr:
+		return fmt.Sprintf("%s: %s on table %s: %s", at(""), changeName(c), t, attrRefusal(c)), true
+	case *schema.AddSchema, *schema.DropSchema, *schema.ModifySchema:
+		return fmt.Sprintf("%s: %s: emcee plans the tables of one database; the database itself (creating or dropping it, its default charset and collation) is the operator's. Remove charset/collate from the schema block and use ALTER DATABASE outside emcee",
+			tr.To.File, changeName(c)), true
+	case *schema.AddObject, *schema.DropObject, *schema.ModifyObject, *schema.RenameObject:
+		return fmt.Sprintf("%s: %s: emcee does not manage views, functions or other schema objects; remove it from the schema file and manage it outside emcee",
+			tr.To.File, changeName(c)), true
+	case *schema.RenameTable:
+		return fmt.Sprintf("%s: RenameTable %s -> %s: no rule in this build plans a table rename; keep the old name, or create the new table and drop the old one in a later release",
+			at(""), c.From.Name, c.To.Name), true
+	}
+	return "", false
+}
+
+func changeName(c schema.Change) string {
+	return strings.TrimPrefix(fmt.Sprintf("%T", c), "*schema.")
+}
+
+// attrRefusal explains a table option change emcee does not plan. (The
+// table comment, metadata only, has a rule: table-comment.)
+func attrRefusal(c schema.Change) string {
+	var a schema.Attr
+	switch c := c.(type) {
+	case *schema.AddAttr:
+		a = c.A
+	case *schema.ModifyAttr:
+		a = c.To
+	case *schema.DropAttr:
+		a = c.A
+	}
+	switch a.(type) {
+	case *schema.Charset, *schema.Collation:
+		return "the table's default charset/collation changes. That changes how new columns compare and sort, and converting existing columns rewrites every row under a lock, so emcee does not plan it. Keep the table default and give new columns their own charset/collate, or replace a column (`replaces { ... }`) to move its data to the new charset"
+	case *mysql.Engine:
+		return "the storage engine changes, which rebuilds the table under a lock; emcee does not plan it. Keep the engine, or move the data to a new table"
+	case *mysql.AutoIncrement:
+		return "the AUTO_INCREMENT start value changes; it only matters when a table is created. Remove `auto_increment = N` from the table block"
+	case *mysql.SystemVersioned:
+		return "system versioning changes, which rebuilds the table and changes what DELETE means for the previous release; emcee does not plan it"
+	}
+	return fmt.Sprintf("the table option %T changes; emcee does not know whether the previous release survives it, so it does not plan it. Remove the option change from the table block", a)
+}
+
+func describeIndexChange(k schema.ChangeKind) string {
+	return describeKinds(k, []kindName{{schema.ChangeUnique, "uniqueness"}, {schema.ChangeParts, "columns"}, {schema.ChangeComment, "comment"}, {schema.ChangeAttr, "attributes"}})
+}
+
+func describeFKChange(k schema.ChangeKind) string {
+	return describeKinds(k, []kindName{{schema.ChangeColumn, "columns"}, {schema.ChangeRefColumn, "referenced columns"}, {schema.ChangeRefTable, "referenced table"}, {schema.ChangeUpdateAction, "ON UPDATE"}, {schema.ChangeDeleteAction, "ON DELETE"}})
+}
+
+type kindName struct {
+	kind schema.ChangeKind
+	name string
+}
+
+func describeKinds(k schema.ChangeKind, names []kindName) string {
+	var parts []string
+	for _, n := range names {
+		if k.Is(n.kind) {
+			parts = append(parts, n.name)
+		}
+	}
+	if len(parts) == 0 {
+		return "definition"
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,70 @@
+package splitter
+
+import (
+	"fmt"
+	"strings"
+
+	"ariga.io/atlas/sql/schema"
+
+	"github.com/emcee-db/emcee/revision"
+)
+
+// A foreign key on an existing table would reject writes the previous
+// release may still make (a child row whose parent is gone), so it waits for
+// contract, behind a gate counting orphans. With the gate passed, the key is
+// added in place with foreign_key_checks off for that statement: with checks
+// on, both servers can only add it by copying the table under a write lock.
+// A row written between the gate and the ALTER is not re-checked; the
+// window is the gate's run time, and only the new release (which declares
+// the key) is writing then.
+func init() {
+	register(&Rule{
+		Name:     "add-foreign-key",
+		Priority: 100,
+		Doc: RuleDoc{
+			Change:  "add foreign key on an existing table",
+			Phases:  "contract (ALGORITHM=INPLACE, LOCK=NONE, foreign_key_checks off for that statement)",
+			Gate:    "no orphans: no child row whose non-NULL key has no parent",
+			Example: `foreign_key "fk_owner" { columns = [column.owner_id], ref_columns = [table.owners.column.id] }`,
+		},
+		Match: func(c *Change) bool {
+			_, ok := c.Change.(*schema.AddForeignKey)
+			return ok && c.FromTable != nil
+		},
+		Split: func(c *Change) ([]Step, error) {
+			add := c.Change.(*schema.AddForeignKey)
+			fk := add.F
+			if len(fk.Columns) == 0 || len(fk.Columns) != len(fk.RefColumns) || fk.RefTable == nil {
+				return nil, fmt.Errorf("%s: foreign key %s on %s: columns and ref_columns must pair up", c.ctx.Transition.To.Where(c.Table.Name, ""), fk.Symbol, c.Table.Name)
+			}
+			sql, err := c.Alter(add)
+			if err != nil {
+				return nil, err
+			}
+			steps := []Step{gate(
+				fmt.Sprintf("foreign key %s on %s: the previous release could leave rows without a parent in %s; contract waits until there are none", fk.Symbol, c.Table.Name, fk.RefTable.Name),
+				orphanGate(c.Table.Name, fk),
+			)}
+			for _, s := range c.ctx.withoutFKChecks(Inplace.With(sql)) {
+				steps = append(steps, Step{Phase: revision.Contract, Stage: StageAddGatedConstraint, Statement: revision.Statement{
+					Why: fmt.Sprintf("foreign key %s on %s would reject writes of the previous release, so it comes after that release; the gate proved there are no orphans, so it is added in place without re-checking rows (a copy would block writes)", fk.Symbol, c.Table.Name),
+					SQL: s,
+				}})
+			}
+			return steps, nil
+		},
+	})
+}
+
+// orphanGate counts child rows whose key is fully set (MATCH SIMPLE: a NULL
+// in any key column exempts the row, as the server does) but matches no
+// parent row. Aliases keep it right for a table referencing itself.
+func orphanGate(table string, fk *schema.ForeignKey) string {
+	var child, match []string
+	for i, col := range fk.Columns {
+		child = append(child, "child."+Quote(col.Name))
+		match = append(match, fmt.Sprintf("parent.%s = child.%s", Quote(fk.RefColumns[i].Name), Quote(col.Name)))
+	}
+	return fmt.Sprintf("SELECT COUNT(*) FROM %s AS child WHERE %s AND NOT EXISTS (SELECT 1 FROM %s AS parent WHERE %s)",
+		Quote(table), notNull(child), Quote(fk.RefTable.Name), strings.Join(match, " AND "))
+}

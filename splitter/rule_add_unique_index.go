@@ -1,0 +1,67 @@
+package splitter
+
+import (
+	"fmt"
+	"strings"
+
+	"ariga.io/atlas/sql/schema"
+
+	"github.com/emcee-db/emcee/revision"
+)
+
+// A unique index on an existing table would reject writes the previous
+// release may still make (a second row with the same key), so it waits for
+// contract. The previous release may also have written duplicates already:
+// the gate counts duplicate keys and keeps contract closed until they are
+// resolved, instead of letting the ALTER fail halfway through the revision.
+// The index is then built online (INPLACE, LOCK=NONE on both servers).
+func init() {
+	register(&Rule{
+		Name:     "add-unique-index",
+		Priority: 100,
+		Doc: RuleDoc{
+			Change:  "add unique index on an existing table",
+			Phases:  "contract (ALGORITHM=INPLACE, LOCK=NONE)",
+			Gate:    "no duplicate keys (rows with a NULL key part are never duplicates)",
+			Example: `index "ux_name" { unique = true, columns = [column.name] }`,
+		},
+		Match: func(c *Change) bool {
+			add, ok := c.Change.(*schema.AddIndex)
+			return ok && add.I.Unique && c.FromTable != nil
+		},
+		Split: func(c *Change) ([]Step, error) {
+			add := c.Change.(*schema.AddIndex)
+			g, err := duplicateGate(c.Table.Name, add.I)
+			if err != nil {
+				return nil, fmt.Errorf("%s: unique index %s on %s: %w", c.ctx.Transition.To.Where(c.Table.Name, ""), add.I.Name, c.Table.Name, err)
+			}
+			sql, err := c.Alter(add)
+			if err != nil {
+				return nil, err
+			}
+			return []Step{
+				gate(fmt.Sprintf("unique index %s on %s: the previous release could write duplicate keys; contract waits until there are none", add.I.Name, c.Table.Name), g),
+				{Phase: revision.Contract, Stage: StageAddGatedConstraint, Statement: revision.Statement{
+					Why: fmt.Sprintf("unique index %s on %s would reject duplicates the previous release may still write, so it is built only after that release is gone; online, writes continue", add.I.Name, c.Table.Name),
+					SQL: Inplace.With(sql),
+				}},
+			}, nil
+		},
+	})
+}
+
+// duplicateGate counts keys held by more than one row, grouping exactly as
+// the index compares them: same collation, prefix lengths, expressions.
+func duplicateGate(table string, idx *schema.Index) (string, error) {
+	exprs := make([]string, len(idx.Parts))
+	for i, p := range idx.Parts {
+		e, err := partExpr(p, "")
+		if err != nil {
+			return "", err
+		}
+		exprs[i] = e
+	}
+	keys := strings.Join(exprs, ", ")
+	return fmt.Sprintf("SELECT COUNT(*) FROM (SELECT %s FROM %s WHERE %s GROUP BY %s HAVING COUNT(*) > 1) AS duplicate_keys",
+		keys, Quote(table), notNull(exprs), keys), nil
+}

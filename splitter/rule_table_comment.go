@@ -1,0 +1,55 @@
+package splitter
+
+import (
+	"fmt"
+
+	"ariga.io/atlas/sql/schema"
+
+	"github.com/emcee-db/emcee/revision"
+)
+
+// A table comment is metadata no query reads, so changing it is safe while
+// both releases run. MariaDB 10.11 changes it with ALGORITHM=INSTANT
+// (measured); MySQL 8 treats table options in place without a rebuild.
+func init() {
+	register(&Rule{
+		Name:     "table-comment",
+		Priority: 100,
+		Doc: RuleDoc{
+			Change:  "add, change or remove a table comment",
+			Phases:  "expand (INSTANT on MariaDB, INPLACE on MySQL)",
+			Example: `table "images" { comment = "uploaded images" ... }`,
+		},
+		Match: func(c *Change) bool { return tableComment(c.Change) != nil },
+		Split: func(c *Change) ([]Step, error) {
+			sql, err := c.Alter(c.Change)
+			if err != nil {
+				return nil, err
+			}
+			alg := Inplace
+			if c.ctx.Target.MariaDB() {
+				alg = Instant
+			}
+			return []Step{{Phase: revision.Expand, Stage: StageModifyColumn, Statement: revision.Statement{
+				Why: fmt.Sprintf("the comment of table %s is metadata no query reads; no rebuild", c.Table.Name),
+				SQL: alg.With(sql),
+			}}}, nil
+		},
+	})
+}
+
+// tableComment returns the comment a table-attribute change sets, or nil
+// when the change is not about the comment.
+func tableComment(ch schema.Change) *schema.Comment {
+	var a schema.Attr
+	switch ch := ch.(type) {
+	case *schema.AddAttr:
+		a = ch.A
+	case *schema.ModifyAttr:
+		a = ch.To
+	case *schema.DropAttr:
+		a = ch.A
+	}
+	c, _ := a.(*schema.Comment)
+	return c
+}

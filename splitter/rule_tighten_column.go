@@ -1,0 +1,95 @@
+package splitter
+
+import (
+	"fmt"
+	"strings"
+
+	"ariga.io/atlas/sql/schema"
+
+	"github.com/emcee-db/emcee/revision"
+)
+
+// Tightening a column (shorter, smaller, NOT NULL, fewer enum values) would
+// reject or truncate writes and rows of the previous release, so the final
+// column is reached only in contract, behind a gate counting the rows it
+// would truncate or reject. Until then the column must accept the writes of
+// both releases, so expand moves it to the join of both types (see
+// columnTightening). NOT NULL is set in place on both servers; every type change
+// rebuilds the table (MariaDB 10.11: "Cannot change column type. Try
+// ALGORITHM=COPY"), so it needs `allow_copy = true` on the column.
+func init() {
+	register(&Rule{
+		Name:     "tighten-column",
+		Priority: 100,
+		Doc: RuleDoc{
+			Change:  "tighten a column: shorter CHAR/VARCHAR, smaller or re-signed integer, narrower DECIMAL, enum values removed, NULL -> NOT NULL",
+			Phases:  "expand: widen to accept both releases' writes (if needed); contract: tighten (NOT NULL in place; type changes ALGORITHM=COPY with allow_copy = true)",
+			Gate:    "no row the new column would truncate or reject (NULL, too long, out of range, removed enum value, lost decimals)",
+			Example: `column "name" { type = varchar(20), allow_copy = true }  # was varchar(30) NULL`,
+		},
+		Match: func(c *Change) bool {
+			m, ok := c.Change.(*schema.ModifyColumn)
+			if !ok || c.FromTable == nil {
+				return false
+			}
+			if _, ok := widening(m.From, m.To, m.Change); ok {
+				return false
+			}
+			_, err := planTightening(m.From, m.To, m.Change)
+			return err == nil
+		},
+		Split: func(c *Change) ([]Step, error) {
+			m := c.Change.(*schema.ModifyColumn)
+			tg, err := planTightening(m.From, m.To, m.Change)
+			if err != nil {
+				return nil, err
+			}
+			name := c.Table.Name + "." + m.To.Name
+			var steps []Step
+			if tg.midKind != schema.NoChange {
+				alg, ok := c.ctx.widenAlgorithm(m.From, tg.mid, tg.midKind)
+				if !ok {
+					return nil, fmt.Errorf("%s: %s: emcee could not find a column type accepting both releases' writes", c.ctx.Transition.To.Where(c.Table.Name, m.To.Name), name)
+				}
+				why := fmt.Sprintf("%s is tightened in contract; until then it must accept the writes of both releases (%s)", name, describeColumnChange(&schema.ModifyColumn{Change: tg.midKind}))
+				if alg == Copy {
+					note, err := c.requireAllowCopy("widening "+name+" for both releases", m.To.Name)
+					if err != nil {
+						return nil, err
+					}
+					why += "; " + note
+				}
+				sql, err := c.Alter(&schema.ModifyColumn{From: m.From, To: tg.mid, Change: tg.midKind})
+				if err != nil {
+					return nil, err
+				}
+				steps = append(steps, Step{Phase: revision.Expand, Stage: StageModifyColumn, Statement: revision.Statement{Why: why, SQL: alg.With(sql)}})
+			}
+			if tg.contract == schema.NoChange {
+				return steps, nil
+			}
+			if len(tg.preds) > 0 {
+				steps = append(steps, gate(
+					fmt.Sprintf("%s becomes %s: contract waits until no row would be truncated or rejected", name, describeColumnChange(&schema.ModifyColumn{Change: tg.contract})),
+					countWhere(c.Table.Name, strings.Join(tg.preds, " OR ")),
+				))
+			}
+			alg := Inplace
+			why := fmt.Sprintf("tightening %s (%s) would reject writes of the previous release, so it comes after that release", name, describeColumnChange(&schema.ModifyColumn{Change: tg.contract}))
+			if tg.contract.Is(schema.ChangeType) {
+				note, err := c.requireAllowCopy("tightening the type of "+name, m.To.Name)
+				if err != nil {
+					return nil, err
+				}
+				alg, why = Copy, why+"; "+note
+			} else {
+				why += "; in place, writes continue"
+			}
+			sql, err := c.Alter(&schema.ModifyColumn{From: tg.mid, To: m.To, Change: tg.contract})
+			if err != nil {
+				return nil, err
+			}
+			return append(steps, Step{Phase: revision.Contract, Stage: StageTighten, Statement: revision.Statement{Why: why, SQL: alg.With(sql)}}), nil
+		},
+	})
+}

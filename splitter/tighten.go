@@ -1,0 +1,197 @@
+package splitter
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"ariga.io/atlas/sql/mysql"
+	"ariga.io/atlas/sql/schema"
+)
+
+// columnTightening is how a column change that is not a widening is split. Both
+// releases write the column between expand and contract, so expand first
+// moves it to the narrowest column that accepts the writes of BOTH
+// releases (mid: the old type joined with the new one, nullable if either
+// is, with the new default and comment); contract, behind a gate counting
+// the rows the final column would truncate or reject, moves it from mid to
+// the declared column.
+type columnTightening struct {
+	mid      *schema.Column
+	midKind  schema.ChangeKind // from -> mid (NoChange: no expand step)
+	contract schema.ChangeKind // mid -> to
+	preds    []string          // a row matching any is truncated or rejected
+}
+
+// tightenable are the parts of a column change emcee can gate exactly;
+// charset, collation, generated expressions and attributes are not.
+const tightenable = schema.ChangeType | schema.ChangeNull | schema.ChangeDefault | schema.ChangeComment
+
+func planTightening(from, to *schema.Column, kind schema.ChangeKind) (*columnTightening, error) {
+	if rest := kind &^ tightenable; rest != schema.NoChange {
+		return nil, fmt.Errorf("the change of %s cannot be checked row by row", describeColumnChange(&schema.ModifyColumn{Change: rest}))
+	}
+	col := Quote(to.Name)
+	mid := *from
+	midType := *from.Type
+	mid.Type = &midType
+	mid.Default, mid.Attrs = to.Default, to.Attrs
+	tg := &columnTightening{mid: &mid}
+	if kind.Is(schema.ChangeType) {
+		t, pred, err := joinType(col, from.Type.Type, to.Type.Type)
+		if err != nil {
+			return nil, err
+		}
+		midType.Type = t
+		if pred != "" {
+			tg.preds = append(tg.preds, pred)
+		}
+	}
+	midType.Null = from.Type.Null || to.Type.Null
+	if !to.Type.Null && midType.Null {
+		tg.preds = append([]string{col + " IS NULL"}, tg.preds...)
+	}
+	if !sameType(from.Type.Type, midType.Type) {
+		tg.midKind |= schema.ChangeType
+	}
+	if from.Type.Null != midType.Null {
+		tg.midKind |= schema.ChangeNull
+	}
+	tg.midKind |= kind & (schema.ChangeDefault | schema.ChangeComment)
+	if !sameType(midType.Type, to.Type.Type) {
+		tg.contract |= schema.ChangeType
+	}
+	if midType.Null != to.Type.Null {
+		tg.contract |= schema.ChangeNull
+	}
+	return tg, nil
+}
+
+func sameType(a, b schema.Type) bool {
+	fa, err1 := mysql.FormatType(a)
+	fb, err2 := mysql.FormatType(b)
+	return err1 == nil && err2 == nil && fa == fb
+}
+
+// joinType returns the narrowest type holding every value of both types,
+// and the predicate true for stored values the new type cannot hold. It
+// refuses type pairs whose conversion it cannot predict exactly.
+func joinType(col string, from, to schema.Type) (schema.Type, string, error) {
+	switch f := from.(type) {
+	case *schema.StringType:
+		t, ok := to.(*schema.StringType)
+		if !ok || t.T != f.T || (f.T != mysql.TypeVarchar && f.T != mysql.TypeChar) {
+			break
+		}
+		if t.Size >= f.Size {
+			return t, "", nil
+		}
+		return f, fmt.Sprintf("CHAR_LENGTH(%s) > %d", col, t.Size), nil
+	case *schema.IntegerType:
+		t, ok := to.(*schema.IntegerType)
+		if !ok || intRank(f.T) < 0 || intRank(t.T) < 0 {
+			break
+		}
+		lo, hi := intRange(t)
+		pred := fmt.Sprintf("%s NOT BETWEEN %s AND %s", col, lo, hi)
+		switch {
+		case intCovers(f, t):
+			return f, pred, nil
+		case intCovers(t, f):
+			return t, "", nil
+		}
+		// Signedness differs both ways: a signed type a rank above the
+		// unsigned one holds both.
+		u, s := f, t
+		if t.Unsigned {
+			u, s = t, f
+		}
+		r := max(intRank(u.T)+1, intRank(s.T))
+		if r >= len(intTypes) {
+			return nil, "", fmt.Errorf("no integer type holds both %s and %s values, so the two releases cannot share the column", fmtType(from), fmtType(to))
+		}
+		j := *s
+		j.T, j.Unsigned = intTypes[r], false
+		return &j, pred, nil
+	case *schema.EnumType:
+		t, ok := to.(*schema.EnumType)
+		if !ok {
+			break
+		}
+		j := &schema.EnumType{T: f.T, Values: slices.Clone(f.Values), Schema: f.Schema}
+		var removed bool
+		for _, v := range t.Values {
+			if !slices.Contains(f.Values, v) {
+				j.Values = append(j.Values, v)
+			}
+		}
+		for _, v := range f.Values {
+			removed = removed || !slices.Contains(t.Values, v)
+		}
+		if !removed {
+			// Reordered only: every stored value is kept.
+			return j, "", nil
+		}
+		return j, fmt.Sprintf("%s NOT IN (%s)", col, sqlStrings(t.Values)), nil
+	case *schema.DecimalType:
+		t, ok := to.(*schema.DecimalType)
+		if !ok || t.Unsigned != f.Unsigned {
+			break
+		}
+		j := *f
+		j.Scale = max(f.Scale, t.Scale)
+		j.Precision = max(f.Precision-f.Scale, t.Precision-t.Scale) + j.Scale
+		if j.Precision > 65 {
+			return nil, "", fmt.Errorf("no DECIMAL holds both %s and %s values", fmtType(from), fmtType(to))
+		}
+		var preds []string
+		if t.Precision-t.Scale < f.Precision-f.Scale {
+			preds = append(preds, fmt.Sprintf("ABS(%s) >= 1%s", col, strings.Repeat("0", t.Precision-t.Scale)))
+		}
+		if t.Scale < f.Scale {
+			preds = append(preds, fmt.Sprintf("%s <> ROUND(%s, %d)", col, col, t.Scale))
+		}
+		return &j, strings.Join(preds, " OR "), nil
+	}
+	return nil, "", fmt.Errorf("%s -> %s is not a change emcee can check row by row (only shorter CHAR/VARCHAR, smaller or re-signed integers, DECIMAL precision/scale and ENUM value removals are)", fmtType(from), fmtType(to))
+}
+
+func fmtType(t schema.Type) string {
+	s, err := mysql.FormatType(t)
+	if err != nil {
+		return fmt.Sprintf("%T", t)
+	}
+	return s
+}
+
+// intCovers reports whether every value of b fits in a.
+func intCovers(a, b *schema.IntegerType) bool {
+	switch {
+	case a.Unsigned == b.Unsigned:
+		return intRank(a.T) >= intRank(b.T)
+	case b.Unsigned:
+		return intRank(a.T) > intRank(b.T)
+	}
+	return false
+}
+
+var (
+	signedRange = [][2]string{{"-128", "127"}, {"-32768", "32767"}, {"-8388608", "8388607"}, {"-2147483648", "2147483647"}, {"-9223372036854775808", "9223372036854775807"}}
+	unsignedMax = []string{"255", "65535", "16777215", "4294967295", "18446744073709551615"}
+)
+
+func intRange(t *schema.IntegerType) (lo, hi string) {
+	r := intRank(t.T)
+	if t.Unsigned {
+		return "0", unsignedMax[r]
+	}
+	return signedRange[r][0], signedRange[r][1]
+}
+
+func sqlStrings(vs []string) string {
+	q := make([]string, len(vs))
+	for i, v := range vs {
+		q[i] = "'" + strings.NewReplacer(`\`, `\\`, `'`, `''`).Replace(v) + "'"
+	}
+	return strings.Join(q, ", ")
+}
