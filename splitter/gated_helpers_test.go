@@ -1,0 +1,209 @@
+package splitter
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/emcee-db/emcee/diff"
+	"github.com/emcee-db/emcee/project"
+	"github.com/emcee-db/emcee/revision"
+)
+
+var (
+	mariadb1011 = project.Target{Flavor: "mariadb", Major: 10, Minor: 11}
+	mysql80     = project.Target{Flavor: "mysql", Major: 8, Minor: 0}
+	mysql84     = project.Target{Flavor: "mysql", Major: 8, Minor: 4}
+)
+
+// tcTransition diffs two releases (table blocks; the schema block is added)
+// offline for a target, the way `emcee plan` does.
+func tcTransition(t *testing.T, target project.Target, before, after string) (*diff.Transition, *Context) {
+	t.Helper()
+	parse := func(name, body string) *diff.Release {
+		r, err := diff.ParseRelease(name, name+".hcl", []byte("schema \"app\" {}\n"+body), target)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		return r
+	}
+	from, to := parse("before", before), parse("after", after)
+	drv, err := diff.Offline(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := diff.Between(drv, from.Schema, to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := &Context{Transition: tr, Target: target, drv: drv}
+	ctx.changes = flatten(tr)
+	for _, ch := range ctx.changes {
+		ch.ctx = ctx
+	}
+	return tr, ctx
+}
+
+// tcStep is what a rule placed, with its stage, as the tests assert it.
+type tcStep struct {
+	Rule  string
+	Phase revision.Phase
+	Stage Stage
+	Kind  revision.Kind
+	SQL   string
+}
+
+// tcSteps runs the rule table over a transition like Split does, but keeps
+// each step's stage and leaves the steps in claim order (rule order, then
+// change order), so a test can assert where every statement goes.
+func tcSteps(t *testing.T, target project.Target, before, after string) ([]tcStep, error) {
+	t.Helper()
+	tr, ctx := tcTransition(t, target, before, after)
+	var out []tcStep
+	for _, r := range rules {
+		for _, ch := range ctx.changes {
+			if ch.claimed || !r.Match(ch) {
+				continue
+			}
+			ch.claimed = true
+			steps, err := r.Split(ch)
+			if err != nil {
+				return nil, err
+			}
+			for _, s := range steps {
+				out = append(out, tcStep{Rule: r.Name, Phase: s.Phase, Stage: s.Stage, Kind: s.Kind, SQL: s.SQL})
+			}
+		}
+	}
+	for _, ch := range ctx.changes {
+		if !ch.claimed {
+			_, err := Split(tr, target, ctx.drv)
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// tcImages is the previous release most unit cases start from.
+const tcImages = `
+table "owners" {
+  schema = schema.app
+  column "id" {
+    type = bigint
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+table "images" {
+  schema = schema.app
+  column "id" {
+    type           = bigint
+    auto_increment = true
+  }
+  column "name" {
+    type = varchar(30)
+  }
+  column "kind" {
+    type = enum("a", "b", "c")
+    null = true
+  }
+  column "size" {
+    type = int
+    null = true
+  }
+  column "owner_id" {
+    type = bigint
+    null = true
+  }
+  column "price" {
+    type = decimal(10, 2)
+    null = true
+  }
+  column "note" {
+    type = varchar(60)
+  }
+  primary_key {
+    columns = [column.id]
+  }
+  index "ix_owner" {
+    columns = [column.owner_id]
+  }
+}
+`
+
+// tcEdit applies old -> new replacements to tcImages; each old must occur
+// exactly once, so a typo in a case fails instead of testing nothing.
+func tcEdit(t *testing.T, pairs ...string) string {
+	t.Helper()
+	s := tcImages
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if n := strings.Count(s, pairs[i]); n != 1 {
+			t.Fatalf("edit %q occurs %d times", pairs[i], n)
+		}
+		s = strings.Replace(s, pairs[i], pairs[i+1], 1)
+	}
+	return s
+}
+
+// tcCase is one table-driven unit case: a change to tcImages for a target,
+// and every step the rules must place (or the error the plan must give).
+type tcCase struct {
+	name   string
+	target project.Target
+	edits  []string
+	want   []tcStep
+	errHas []string
+}
+
+func (c tcCase) run(t *testing.T) {
+	t.Helper()
+	after := tcEdit(t, c.edits...)
+	got, err := tcSteps(t, c.target, tcImages, after)
+	if len(c.errHas) > 0 {
+		if err == nil {
+			t.Fatalf("plan succeeded, want an error containing %q; steps:\n%s", c.errHas, tcDump(got))
+		}
+		for _, s := range c.errHas {
+			if !strings.Contains(err.Error(), s) {
+				t.Errorf("error lacks %q:\n%v", s, err)
+			}
+		}
+		return
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, c.want) {
+		t.Errorf("steps differ\n got:\n%s\nwant:\n%s", tcDump(got), tcDump(c.want))
+	}
+}
+
+func tcDump(steps []tcStep) string {
+	var b strings.Builder
+	for _, s := range steps {
+		fmt.Fprintf(&b, "\t\t{Rule: %q, Phase: revision.%s, Stage: %s, Kind: %q, SQL: %q},\n", s.Rule, phaseName(s.Phase), stageName(s.Phase, s.Stage), s.Kind, s.SQL)
+	}
+	return b.String()
+}
+
+func phaseName(p revision.Phase) string {
+	return strings.ToUpper(string(p)[:1]) + string(p)[1:]
+}
+
+func stageName(p revision.Phase, s Stage) string {
+	names := map[revision.Phase][]string{
+		revision.Expand:   {"StageCreateTable", "StageRenameTable", "StageAddColumn", "StageModifyColumn", "StageAddIndex", "StageAddConstraint", "StageTrigger"},
+		revision.Migrate:  {"StageBackfill", "StageDataMigration"},
+		revision.Contract: {"StageGate", "StageDropTrigger", "StageDropView", "StageDropForeignKey", "StageDropCheck", "StageDropIndex", "StageDropColumn", "StageTighten", "StageAddGatedConstraint", "StageDropTable"},
+	}[p]
+	i := int(s)
+	if p != revision.Contract {
+		i -= 10
+	}
+	if i >= 0 && i < len(names) {
+		return names[i]
+	}
+	return fmt.Sprint(int(s))
+}

@@ -1,0 +1,114 @@
+package splitter
+
+import (
+	"testing"
+
+	"github.com/emcee-db/emcee/revision"
+)
+
+// tcBeforePK anchors edits that add a table-level block to images.
+const tcBeforePK = "  primary_key {\n    columns = [column.id]\n  }\n  index \"ix_owner\""
+
+func tcBlock(block string) []string {
+	return []string{tcBeforePK, block + "\n" + tcBeforePK}
+}
+
+const tcAllowCopySize = "    type = int\n    null = true\n  }\n  column \"owner_id\""
+
+func tcColumn(name, body string) []string {
+	return []string{"  column \"" + name + "\" {\n", "  column \"" + name + "\" {\n" + body + "\n"}
+}
+
+// TestGatedRules pins what each gated contract rule writes: the gate (a
+// readable COUNT(*) that must be 0) first, then the statement it protects,
+// both in contract, and the per-flavor spelling.
+func TestGatedRules(t *testing.T) {
+	cases := []tcCase{
+		{name: "unique index: gate ignores NULL keys, built online", target: mariadb1011, edits: tcBlock(`  index "ux_name" {
+    unique  = true
+    columns = [column.name, column.kind]
+  }`), want: []tcStep{
+			{Rule: "add-unique-index", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM (SELECT `name`, `kind` FROM `images` WHERE `name` IS NOT NULL AND `kind` IS NOT NULL GROUP BY `name`, `kind` HAVING COUNT(*) > 1) AS duplicate_keys"},
+			{Rule: "add-unique-index", Phase: revision.Contract, Stage: StageAddGatedConstraint, Kind: "", SQL: "ALTER TABLE `images` ADD UNIQUE INDEX `ux_name` (`name`, `kind`), ALGORITHM=INPLACE, LOCK=NONE"},
+		}},
+		{name: "unique index on a prefix groups by the prefix", target: mysql80, edits: tcBlock(`  index "ux_note" {
+    unique = true
+    on {
+      column = column.note
+      prefix = 10
+    }
+  }`), want: []tcStep{
+			{Rule: "add-unique-index", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM (SELECT LEFT(`note`, 10) FROM `images` WHERE LEFT(`note`, 10) IS NOT NULL GROUP BY LEFT(`note`, 10) HAVING COUNT(*) > 1) AS duplicate_keys"},
+			{Rule: "add-unique-index", Phase: revision.Contract, Stage: StageAddGatedConstraint, Kind: "", SQL: "ALTER TABLE `images` ADD UNIQUE INDEX `ux_note` (`note` (10)), ALGORITHM=INPLACE, LOCK=NONE"},
+		}},
+		{name: "foreign key on mariadb: SET STATEMENT scopes the check switch", target: mariadb1011, edits: tcBlock(`  foreign_key "fk_owner" {
+    columns     = [column.owner_id]
+    ref_columns = [table.owners.column.id]
+  }`), want: []tcStep{
+			{Rule: "add-foreign-key", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` AS child WHERE child.`owner_id` IS NOT NULL AND NOT EXISTS (SELECT 1 FROM `owners` AS parent WHERE parent.`id` = child.`owner_id`)"},
+			{Rule: "add-foreign-key", Phase: revision.Contract, Stage: StageAddGatedConstraint, Kind: "", SQL: "SET STATEMENT foreign_key_checks=0 FOR ALTER TABLE `images` ADD CONSTRAINT `fk_owner` FOREIGN KEY (`owner_id`) REFERENCES `owners` (`id`), ALGORITHM=INPLACE, LOCK=NONE"},
+		}},
+		{name: "foreign key on mysql: session switch around the ALTER", target: mysql80, edits: tcBlock(`  foreign_key "fk_owner" {
+    columns     = [column.owner_id]
+    ref_columns = [table.owners.column.id]
+  }`), want: []tcStep{
+			{Rule: "add-foreign-key", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` AS child WHERE child.`owner_id` IS NOT NULL AND NOT EXISTS (SELECT 1 FROM `owners` AS parent WHERE parent.`id` = child.`owner_id`)"},
+			{Rule: "add-foreign-key", Phase: revision.Contract, Stage: StageAddGatedConstraint, Kind: "", SQL: "SET SESSION foreign_key_checks = 0"},
+			{Rule: "add-foreign-key", Phase: revision.Contract, Stage: StageAddGatedConstraint, Kind: "", SQL: "ALTER TABLE `images` ADD CONSTRAINT `fk_owner` FOREIGN KEY (`owner_id`) REFERENCES `owners` (`id`), ALGORITHM=INPLACE, LOCK=NONE"},
+			{Rule: "add-foreign-key", Phase: revision.Contract, Stage: StageAddGatedConstraint, Kind: "", SQL: "SET SESSION foreign_key_checks = 1"},
+		}},
+		{name: "check needs allow_copy", target: mariadb1011, edits: tcBlock(`  check "ck_size" {
+    expr = "size >= 0"
+  }`), errHas: []string{"after.hcl:", "images.size", "allow_copy = true", "ck_size"}},
+		{name: "check", target: mariadb1011, edits: append(tcBlock(`  check "ck_size" {
+    expr = "size >= 0"
+  }`), tcColumn("size", "    allow_copy = true")...), want: []tcStep{
+			{Rule: "add-check", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE NOT (size >= 0)"},
+			{Rule: "add-check", Phase: revision.Contract, Stage: StageAddGatedConstraint, Kind: "", SQL: "ALTER TABLE `images` ADD CONSTRAINT `ck_size` CHECK (size >= 0), ALGORITHM=COPY, LOCK=SHARED"},
+		}},
+		{name: "tighten: NULL -> NOT NULL in place", target: mariadb1011, edits: []string{"    type = int\n    null = true\n", "    type = int\n"}, want: []tcStep{
+			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE `size` IS NULL"},
+			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageTighten, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `size` int NOT NULL, ALGORITHM=INPLACE, LOCK=NONE"},
+		}},
+		{name: "tighten: shorter varchar needs allow_copy", target: mariadb1011, edits: []string{"    type = varchar(60)\n", "    type = varchar(20)\n"},
+			errHas: []string{"after.hcl:", "images.note", "allow_copy = true"}},
+		{name: "tighten: shorter varchar", target: mariadb1011, edits: []string{"    type = varchar(60)\n", "    type = varchar(20)\n    allow_copy = true\n"}, want: []tcStep{
+			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE CHAR_LENGTH(`note`) > 20"},
+			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageTighten, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` varchar(20) NOT NULL, ALGORITHM=COPY, LOCK=SHARED"},
+		}},
+		{name: "tighten: smaller int and NOT NULL", target: mysql80, edits: []string{"    type = int\n    null = true\n", "    type = smallint\n    allow_copy = true\n"}, want: []tcStep{
+			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE `size` IS NULL OR `size` NOT BETWEEN -32768 AND 32767"},
+			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageTighten, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `size` smallint NOT NULL, ALGORITHM=COPY, LOCK=SHARED"},
+		}},
+		{name: "tighten: signed -> unsigned goes through bigint", target: mariadb1011, edits: []string{"    type = int\n    null = true\n", "    type = int\n    unsigned = true\n    null = true\n    allow_copy = true\n"}, want: []tcStep{
+			{Rule: "tighten-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `size` bigint NULL, ALGORITHM=COPY, LOCK=SHARED"},
+			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE `size` NOT BETWEEN 0 AND 4294967295"},
+			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageTighten, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `size` int unsigned NULL, ALGORITHM=COPY, LOCK=SHARED"},
+		}},
+		{name: "tighten: enum value removed and one added", target: mariadb1011, edits: []string{`enum("a", "b", "c")`, `enum("a", "b", "d")`, "    null = true\n  }\n  column \"size\"", "    null = true\n    allow_copy = true\n  }\n  column \"size\""}, want: []tcStep{
+			{Rule: "tighten-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `kind` enum('a','b','c','d') NULL, ALGORITHM=INSTANT"},
+			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE `kind` NOT IN ('a', 'b', 'd')"},
+			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageTighten, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `kind` enum('a','b','d') NULL, ALGORITHM=COPY, LOCK=SHARED"},
+		}},
+		{name: "tighten: narrower decimal", target: mariadb1011, edits: []string{"decimal(10, 2)\n    null = true\n", "decimal(8, 1)\n    null = true\n    allow_copy = true\n"}, want: []tcStep{
+			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE ABS(`price`) >= 10000000 OR `price` <> ROUND(`price`, 1)"},
+			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageTighten, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `price` decimal(8,1) NULL, ALGORITHM=COPY, LOCK=SHARED"},
+		}},
+		{name: "tighten: incompatible type is refused", target: mariadb1011, edits: []string{"    type = varchar(60)\n", "    type = int\n"},
+			errHas: []string{"after.hcl:", "ModifyColumn images.note", "varchar(60) -> int", "replaces {"}},
+		{name: "tighten: widened in expand, NOT NULL in contract", target: mariadb1011, edits: []string{"    type = int\n    null = true\n", "    type = bigint\n    allow_copy = true\n"}, want: []tcStep{
+			{Rule: "tighten-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `size` bigint NULL, ALGORITHM=COPY, LOCK=SHARED"},
+			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE `size` IS NULL"},
+			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageTighten, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `size` bigint NOT NULL, ALGORITHM=INPLACE, LOCK=NONE"},
+		}},
+		{name: "table comment on mariadb is instant", target: mariadb1011, edits: []string{"table \"images\" {\n  schema = schema.app\n", "table \"images\" {\n  schema = schema.app\n  comment = \"uploaded images\"\n"}, want: []tcStep{
+			{Rule: "table-comment", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` COMMENT \"uploaded images\", ALGORITHM=INSTANT"},
+		}},
+		{name: "table comment on mysql is in place", target: mysql80, edits: []string{"table \"images\" {\n  schema = schema.app\n", "table \"images\" {\n  schema = schema.app\n  comment = \"uploaded images\"\n"}, want: []tcStep{
+			{Rule: "table-comment", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` COMMENT \"uploaded images\", ALGORITHM=INPLACE, LOCK=NONE"},
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, c.run)
+	}
+}
