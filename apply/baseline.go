@@ -51,7 +51,7 @@ func (s *Session) Baseline(ctx context.Context, rel string) (*Result, error) {
 	}
 	res.Drift = rep
 	if !rep.Clean() {
-		return res, fmt.Errorf("baseline refused: the live schema differs from %s in %d tables, nothing was recorded:\n%sbring the database to %s by hand (or baseline at the release it matches), then rerun `emcee db baseline`", expected, len(rep.Tables), rep, rel)
+		return res, fmt.Errorf("baseline refused: the live schema differs from %s in %s, nothing was recorded:\n%sbring the database to %s by hand (or baseline at the release it matches), then rerun `emcee db baseline`", expected, plural(len(rep.Tables), "table"), rep, rel)
 	}
 	var revs []*revision.Revision
 	for _, r := range s.Plans.Revisions {

@@ -96,7 +96,7 @@ func (s *Session) preflight(ctx context.Context, res *Result, rel string, revs [
 		return nil
 	}
 	res.Drift = rep
-	msg := fmt.Sprintf("the live schema differs from %s, which the %s plans start from (%d tables):\n%s", expected, rel, len(rep.Tables), rep)
+	msg := fmt.Sprintf("the live schema differs from %s, which the %s plans start from (%s):\n%s", expected, rel, plural(len(rep.Tables), "table"), rep)
 	if s.opts.AllowDrift {
 		note("WARNING (--allow-drift): %s", strings.TrimSpace(msg))
 		return nil

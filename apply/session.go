@@ -285,3 +285,10 @@ func previous(releases []string, rel string) string {
 	}
 	return releases[i-1]
 }
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}

@@ -7,6 +7,7 @@ package dbconn
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io"
@@ -234,6 +235,8 @@ func (c *Config) Explain(err error) error {
 		return fmt.Errorf("database %q does not exist on %s: create it (CREATE DATABASE `%s`) or fix the database name in %s", c.Database, c.Addr, c.Database, c.from())
 	case errors.As(err, &me) && me.Number == 1044:
 		return fmt.Errorf("user %q may not use database %q on %s: GRANT it the privileges emcee needs, or fix %s", c.User, c.Database, c.Addr, c.from())
+	case errors.Is(err, mysql.ErrInvalidConn), errors.Is(err, driver.ErrBadConn), errors.Is(err, context.DeadlineExceeded):
+		return fmt.Errorf("cannot reach the database server at %s (no answer, or the connection was dropped): check the host and port in %s, that the server is running, and that no firewall drops the traffic", c.Addr, c.from())
 	case errors.As(err, &dns):
 		return fmt.Errorf("cannot resolve host %q: fix the host in %s", dns.Name, c.from())
 	case errors.As(err, &ne):
