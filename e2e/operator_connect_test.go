@@ -16,7 +16,9 @@ func TestOperatorConnectionErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	const secret = "Sup3r-s3cret_pw"
-	at := func(host, db string) string { return "mysql://" + u.User.Username() + ":" + secret + "@" + host + "/" + db }
+	at := func(host, db string) string {
+		return "mysql://" + u.User.Username() + ":" + secret + "@" + host + "/" + db
+	}
 	cases := []struct {
 		name, url string
 		env       bool // pass it as $EMCEE_URL instead of --url
