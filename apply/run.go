@@ -481,7 +481,7 @@ func (s *Session) checkGates(ctx context.Context, rev *revision.Revision, from i
 			if s.opts.DryRun {
 				// In a dry run the gate may read columns an earlier
 				// revision of the same run would create.
-				s.say("gate %s of %s not evaluated: %s", st.Rule, rev.ID, g.Error)
+				s.say("gate %s of %s not evaluated now (it reads what an earlier revision of this run creates): %s", st.Rule, rev.ID, g.Error)
 				out = append(out, g)
 				continue
 			}
@@ -515,9 +515,13 @@ func (s *Session) dryRun(ctx context.Context, rev *revision.Revision, rec *histo
 	if rec != nil {
 		from = rec.Applied
 	}
-	s.say("would apply %s (%s), statements %d to %d of %d:", rev.ID, rev.Path, from+1, len(rev.Statements), len(rev.Statements))
-	if len(rev.Statements) == 0 {
-		s.say("  (no statements: the revision is only recorded)")
+	switch {
+	case len(rev.Statements) == 0:
+		s.say("would apply %s (%s): no statements, the revision is only recorded", rev.ID, rev.Path)
+	case from == 0:
+		s.say("would apply %s (%s), %d statements:", rev.ID, rev.Path, len(rev.Statements))
+	default:
+		s.say("would resume %s (%s) at statement %d of %d:", rev.ID, rev.Path, from+1, len(rev.Statements))
 	}
 	for i := from; i < len(rev.Statements); i++ {
 		st := rev.Statements[i]
@@ -532,7 +536,7 @@ func (s *Session) dryRun(ctx context.Context, rev *revision.Revision, rec *histo
 		default:
 			s.say("  -- [%d] %s: %s", i+1, st.Rule, st.Why)
 		}
-		s.say("  %s", text)
+		s.say("  %s", strings.ReplaceAll(text, "\n", "\n  "))
 		rr.SQL = append(rr.SQL, text)
 	}
 	// Later revisions of the same dry run see this one as applied.

@@ -1,0 +1,96 @@
+package dbconn
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+
+	"github.com/emcee-db/emcee/project"
+)
+
+const secret = "p@ss:w/rd%"
+
+func TestParse(t *testing.T) {
+	c, err := Parse("mysql://deploy:p%40ss%3Aw%2Frd%25@db1.example.com/glance?tls=true&lock_wait_timeout=30")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.User != "deploy" || c.Password != secret || c.Addr != "db1.example.com:3306" || c.Database != "glance" || c.TLS != "true" || c.LockWaitTimeout != 30*time.Second {
+		t.Fatalf("%+v", c)
+	}
+	if got := c.String(); got != "mysql://deploy:****@db1.example.com:3306/glance" {
+		t.Errorf("String() = %q", got)
+	}
+	dsn, err := mysql.ParseDSN(c.DSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dsn.Passwd != secret || dsn.Params["sql_mode"] != "'"+SQLMode+"'" || dsn.Params["lock_wait_timeout"] != "30" || dsn.Params["time_zone"] != "'+00:00'" {
+		t.Errorf("session not pinned in the DSN: %+v", dsn.Params)
+	}
+}
+
+func TestParseErrorsHideThePassword(t *testing.T) {
+	for _, raw := range []string{
+		"mysql://root:" + secret + "@db1",                   // no database
+		"postgres://root:" + secret + "@db1/x",              // wrong scheme
+		"mysql://root:" + secret + "@db1/x?sslmode=require", // unknown parameter
+		"mysql://root:" + secret + "@/x",                    // no host
+		"mysql://root:" + secret + "@db1/x?lock_wait_timeout=soon",
+		"mysql://root:" + secret + "@db1/a/b",
+	} {
+		_, err := Parse(raw)
+		if err == nil {
+			t.Errorf("%s: accepted", raw)
+			continue
+		}
+		if strings.Contains(err.Error(), "w/rd") || strings.Contains(err.Error(), "p@ss") {
+			t.Errorf("%s: error shows the password: %v", raw, err)
+		}
+	}
+}
+
+func TestRedact(t *testing.T) {
+	c := &Config{User: "u", Password: secret, Addr: "h:3306", Database: "d"}
+	msg := "Error: cannot use u:" + secret + "@tcp(h:3306)/d or mysql://u:p%40ss%3Aw%2Frd%25@h:3306/d"
+	if got := c.Redact(msg); strings.Contains(got, "w/rd") || strings.Contains(got, "w%2Frd") {
+		t.Errorf("Redact left the password: %s", got)
+	}
+	err := c.Explain(errors.New("driver said " + c.DSN()))
+	if strings.Contains(err.Error(), "w/rd") {
+		t.Errorf("Explain shows the password: %v", err)
+	}
+	if e := c.Explain(&mysql.MySQLError{Number: 1045, Message: "Access denied"}); !strings.Contains(e.Error(), `access denied for user "u" on h:3306`) {
+		t.Errorf("1045: %v", e)
+	}
+	if e := c.Explain(&mysql.MySQLError{Number: 1049}); !strings.Contains(e.Error(), "CREATE DATABASE `d`") {
+		t.Errorf("1049: %v", e)
+	}
+}
+
+func TestResolveOrder(t *testing.T) {
+	p := &project.Project{Path: "atlas.hcl", Envs: []*project.Env{{Name: "prod", URL: "mysql://env@h/envdb"}, {Name: "nourl"}}}
+	t.Setenv(EnvURL, "mysql://var@h/vardb")
+	for _, c := range []struct {
+		url, env, want, from string
+	}{
+		{"mysql://flag@h/flagdb", "prod", "flagdb", "--url"},
+		{"", "prod", "envdb", `env "prod" of atlas.hcl`},
+		{"", "", "vardb", "$EMCEE_URL"},
+	} {
+		cfg, err := Resolve(c.url, c.env, p)
+		if err != nil || cfg.Database != c.want || cfg.From != c.from {
+			t.Errorf("Resolve(%q, %q) = %+v, %v; want %s from %s", c.url, c.env, cfg, err, c.want, c.from)
+		}
+	}
+	if _, err := Resolve("", "nourl", p); err == nil || !strings.Contains(err.Error(), `env "nourl" has no url`) {
+		t.Errorf("env without url: %v", err)
+	}
+	t.Setenv(EnvURL, "")
+	if _, err := Resolve("", "", p); err == nil || !strings.Contains(err.Error(), "no database given") {
+		t.Errorf("nothing given: %v", err)
+	}
+}
