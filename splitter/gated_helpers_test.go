@@ -133,11 +133,11 @@ table "images" {
 }
 `
 
-// tcEdit applies old -> new replacements to tcImages; each old must occur
+// tcEdit applies old -> new replacements to base; each old must occur
 // exactly once, so a typo in a case fails instead of testing nothing.
-func tcEdit(t *testing.T, pairs ...string) string {
+func tcEdit(t *testing.T, base string, pairs ...string) string {
 	t.Helper()
-	s := tcImages
+	s := base
 	for i := 0; i+1 < len(pairs); i += 2 {
 		if n := strings.Count(s, pairs[i]); n != 1 {
 			t.Fatalf("edit %q occurs %d times", pairs[i], n)
@@ -152,6 +152,9 @@ func tcEdit(t *testing.T, pairs ...string) string {
 type tcCase struct {
 	name   string
 	target project.Target
+	// before edits tcImages into the previous release (none: tcImages);
+	// edits then turn that into the new release.
+	before []string
 	edits  []string
 	want   []tcStep
 	errHas []string
@@ -159,8 +162,9 @@ type tcCase struct {
 
 func (c tcCase) run(t *testing.T) {
 	t.Helper()
-	after := tcEdit(t, c.edits...)
-	got, err := tcSteps(t, c.target, tcImages, after)
+	before := tcEdit(t, tcImages, c.before...)
+	after := tcEdit(t, before, c.edits...)
+	got, err := tcSteps(t, c.target, before, after)
 	if len(c.errHas) > 0 {
 		if err == nil {
 			t.Fatalf("plan succeeded, want an error containing %q; steps:\n%s", c.errHas, tcDump(got))

@@ -1,0 +1,102 @@
+package splitter
+
+import (
+	"testing"
+
+	"github.com/emcee-db/emcee/revision"
+)
+
+const tcTags = `
+table "tags" {
+  schema = schema.app
+  column "image_id" {
+    type = bigint
+  }
+  column "tag" {
+    type = varchar(40)
+  }
+  primary_key {
+    columns = [column.image_id, column.tag]
+  }
+  foreign_key "fk_tags_image" {
+    columns     = [column.image_id]
+    ref_columns = [table.images.column.id]
+  }
+}
+`
+
+const tcOwnerFK = `  foreign_key "fk_owner" {
+    columns     = [column.owner_id]
+    ref_columns = [table.owners.column.id]
+  }`
+
+const tcSizeCheck = `  check "ck_size" {
+    expr = "size >= 0"
+  }`
+
+// TestBasicRules pins phase, stage and SQL of the additive (expand) and
+// drop (contract) rules, per target flavor where the server differs.
+func TestBasicRules(t *testing.T) {
+	cases := []tcCase{
+		{name: "create table with its foreign key", target: mariadb1011, edits: []string{"table \"images\" {", tcTags + "table \"images\" {"}, want: []tcStep{
+			{Rule: "create-table", Phase: revision.Expand, Stage: StageCreateTable, Kind: "", SQL: "CREATE TABLE `tags` (`image_id` bigint NOT NULL, `tag` varchar(40) NOT NULL, PRIMARY KEY (`image_id`, `tag`), CONSTRAINT `fk_tags_image` FOREIGN KEY (`image_id`) REFERENCES `images` (`id`))"},
+		}},
+		{name: "add nullable and defaulted columns", target: mariadb1011, edits: []string{"  primary_key {\n    columns = [column.id]\n  }\n  index", "  column \"owner\" {\n    type = varchar(20)\n    null = true\n  }\n  column \"hits\" {\n    type    = int\n    default = 0\n  }\n  primary_key {\n    columns = [column.id]\n  }\n  index"}, want: []tcStep{
+			{Rule: "add-column", Phase: revision.Expand, Stage: StageAddColumn, Kind: "", SQL: "ALTER TABLE `images` ADD COLUMN `owner` varchar(20) NULL, ALGORITHM=INSTANT"},
+			{Rule: "add-column", Phase: revision.Expand, Stage: StageAddColumn, Kind: "", SQL: "ALTER TABLE `images` ADD COLUMN `hits` int NOT NULL DEFAULT 0, ALGORITHM=INSTANT"},
+		}},
+		{name: "add non-unique index", target: mysql80, edits: tcBlock(`  index "ix_name" {
+    columns = [column.name]
+  }`), want: []tcStep{
+			{Rule: "add-index", Phase: revision.Expand, Stage: StageAddIndex, Kind: "", SQL: "ALTER TABLE `images` ADD INDEX `ix_name` (`name`), ALGORITHM=INPLACE, LOCK=NONE"},
+		}},
+		{name: "widen varchar inside the length-prefix line: mariadb instant", target: mariadb1011, edits: []string{"varchar(30)", "varchar(60)"}, want: []tcStep{
+			{Rule: "widen-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `name` varchar(60) NOT NULL, ALGORITHM=INSTANT"},
+		}},
+		{name: "widen varchar inside the length-prefix line: mysql in place", target: mysql80, edits: []string{"varchar(30)", "varchar(60)"}, want: []tcStep{
+			{Rule: "widen-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `name` varchar(60) NOT NULL, ALGORITHM=INPLACE, LOCK=NONE"},
+		}},
+		{name: "widen varchar across the length-prefix line needs allow_copy", target: mariadb1011, edits: []string{"varchar(60)", "varchar(100)"}, errHas: []string{"after.hcl:", "images.note", "allow_copy = true"}},
+		{name: "widen varchar across the length-prefix line with allow_copy", target: mariadb1011, edits: []string{"    type = varchar(60)\n", "    type = varchar(100)\n    allow_copy = true\n"}, want: []tcStep{
+			{Rule: "widen-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` varchar(100) NOT NULL, ALGORITHM=COPY, LOCK=SHARED"},
+		}},
+		{name: "int -> bigint needs allow_copy", target: mariadb1011, edits: []string{"    type = int\n", "    type = bigint\n"}, errHas: []string{"images.size", "allow_copy = true"}},
+		{name: "enum values appended", target: mariadb1011, edits: []string{`enum("a", "b", "c")`, `enum("a", "b", "c", "d")`}, want: []tcStep{
+			{Rule: "widen-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `kind` enum('a','b','c','d') NULL, ALGORITHM=INSTANT"},
+		}},
+		{name: "NOT NULL -> NULL", target: mariadb1011, edits: []string{"    type = varchar(30)\n", "    type = varchar(30)\n    null = true\n"}, want: []tcStep{
+			{Rule: "widen-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `name` varchar(30) NULL, ALGORITHM=INPLACE, LOCK=NONE"},
+		}},
+		{name: "column comment", target: mariadb1011, edits: []string{"    type = varchar(30)\n", "    type = varchar(30)\n    comment = \"display name\"\n"}, want: []tcStep{
+			{Rule: "widen-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `name` varchar(30) NOT NULL COMMENT \"display name\", ALGORITHM=INSTANT"},
+		}},
+		{name: "drop NOT NULL column on mariadb: relax, then instant drop", target: mariadb1011, edits: []string{"  column \"note\" {\n    type = varchar(60)\n  }\n", ""}, want: []tcStep{
+			{Rule: "drop-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` varchar(60) NULL, ALGORITHM=INPLACE, LOCK=NONE"},
+			{Rule: "drop-column", Phase: revision.Contract, Stage: StageDropColumn, Kind: "", SQL: "ALTER TABLE `images` DROP COLUMN `note`, ALGORITHM=INSTANT"},
+		}},
+		{name: "drop column on mysql 8.0: in place", target: mysql80, edits: []string{"  column \"price\" {\n    type = decimal(10, 2)\n    null = true\n  }\n", ""}, want: []tcStep{
+			{Rule: "drop-column", Phase: revision.Contract, Stage: StageDropColumn, Kind: "", SQL: "ALTER TABLE `images` DROP COLUMN `price`, ALGORITHM=INPLACE, LOCK=NONE"},
+		}},
+		{name: "drop column on mysql 8.4: instant", target: mysql84, edits: []string{"  column \"price\" {\n    type = decimal(10, 2)\n    null = true\n  }\n", ""}, want: []tcStep{
+			{Rule: "drop-column", Phase: revision.Contract, Stage: StageDropColumn, Kind: "", SQL: "ALTER TABLE `images` DROP COLUMN `price`, ALGORITHM=INSTANT"},
+		}},
+		{name: "drop index", target: mariadb1011, edits: []string{"  index \"ix_owner\" {\n    columns = [column.owner_id]\n  }\n", ""}, want: []tcStep{
+			{Rule: "drop-index", Phase: revision.Contract, Stage: StageDropIndex, Kind: "", SQL: "ALTER TABLE `images` DROP INDEX `ix_owner`, ALGORITHM=INPLACE, LOCK=NONE"},
+		}},
+		{name: "drop table", target: mariadb1011, before: []string{"table \"images\" {", tcTags + "table \"images\" {"}, edits: []string{tcTags, ""}, want: []tcStep{
+			{Rule: "drop-table", Phase: revision.Contract, Stage: StageDropTable, Kind: "", SQL: "DROP TABLE `tags`"},
+		}},
+		{name: "drop foreign key", target: mariadb1011, before: tcBlock(tcOwnerFK), edits: []string{tcOwnerFK + "\n", ""}, want: []tcStep{
+			{Rule: "drop-foreign-key", Phase: revision.Contract, Stage: StageDropForeignKey, Kind: "", SQL: "ALTER TABLE `images` DROP FOREIGN KEY `fk_owner`, ALGORITHM=INPLACE, LOCK=NONE"},
+		}},
+		{name: "drop check on mariadb: DROP CONSTRAINT", target: mariadb1011, before: tcBlock(tcSizeCheck), edits: []string{tcSizeCheck + "\n", ""}, want: []tcStep{
+			{Rule: "drop-check", Phase: revision.Contract, Stage: StageDropCheck, Kind: "", SQL: "ALTER TABLE `images` DROP CONSTRAINT `ck_size`"},
+		}},
+		{name: "drop check on mysql: DROP CHECK", target: mysql80, before: tcBlock(tcSizeCheck), edits: []string{tcSizeCheck + "\n", ""}, want: []tcStep{
+			{Rule: "drop-check", Phase: revision.Contract, Stage: StageDropCheck, Kind: "", SQL: "ALTER TABLE `images` DROP CHECK `ck_size`"},
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, c.run)
+	}
+}
