@@ -95,10 +95,10 @@ func opSleepInExpand(secs int) opOption {
 	}
 }
 
-func newOpProject(t *testing.T, opts ...opOption) *opProject {
+// opPlans renders the fixture's plans directory: every revision script,
+// the two snapshots and the sum file, keyed by path inside plans/.
+func opPlans(t *testing.T, opts ...opOption) map[string][]byte {
 	t.Helper()
-	db := testdb.New(t)
-	dir := t.TempDir()
 	revs := map[revision.ID][]revision.Statement{
 		{Release: "ocata", Phase: revision.Expand, Seq: 1}:   opOcataExpand,
 		{Release: "ocata", Phase: revision.Migrate, Seq: 1}:  nil,
@@ -112,38 +112,45 @@ func newOpProject(t *testing.T, opts ...opOption) *opProject {
 	}
 	files := map[string][]byte{}
 	for id, stmts := range revs {
-		from := "empty"
+		from := "an empty database"
 		if id.Release == "pike" {
 			from = "ocata"
 		}
 		files[id.File()] = (&revision.Script{ID: id, From: from, To: id.Release, Statements: stmts}).Render()
 	}
 	for _, rel := range []string{"ocata", "pike"} {
-		snap, err := os.ReadFile(filepath.Join("testdata", "operator", rel+".snapshot.hcl"))
+		snap, err := os.ReadFile(filepath.Join("testdata", "operator", "project", "plans", revision.SnapshotFile(rel)))
 		if err != nil {
 			t.Fatal(err)
 		}
 		files[revision.SnapshotFile(rel)] = snap
 	}
 	var paths []string
-	for p, data := range files {
+	for p := range files {
 		paths = append(paths, p)
-		opWrite(t, filepath.Join(dir, "plans", p), data)
 	}
 	sum, err := revision.Sum(revision.SumOrder([]string{"ocata", "pike"}, paths), files)
 	if err != nil {
 		t.Fatal(err)
 	}
-	opWrite(t, filepath.Join(dir, "plans", revision.SumFile), sum)
-	opWrite(t, filepath.Join(dir, "atlas.hcl"), []byte(fmt.Sprintf(`env "test" {
-  url = %q
+	files[revision.SumFile] = sum
+	return files
 }
 
-emcee {
+const opSettings = `emcee {
   target   = "mariadb 10.11"
   releases = ["ocata", "pike"]
 }
-`, db.URL)))
+`
+
+func newOpProject(t *testing.T, opts ...opOption) *opProject {
+	t.Helper()
+	db := testdb.New(t)
+	dir := t.TempDir()
+	for p, data := range opPlans(t, opts...) {
+		opWrite(t, filepath.Join(dir, "plans", p), data)
+	}
+	opWrite(t, filepath.Join(dir, "atlas.hcl"), []byte(fmt.Sprintf("env \"test\" {\n  url = %q\n}\n\n%s", db.URL, opSettings)))
 	return &opProject{t: t, Dir: dir, DB: db}
 }
 
