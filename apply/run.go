@@ -528,15 +528,15 @@ func (s *Session) dryRun(ctx context.Context, rev *revision.Revision, rec *histo
 		text := st.SQL + ";"
 		switch st.Kind {
 		case revision.Gate:
-			s.say("  -- [%d] gate %s: %s (checked before anything runs)", i+1, st.Rule, st.Why)
+			s.say("-- [%d] gate %s: %s (checked before anything runs)", i+1, st.Rule, st.Why)
 		case revision.Backfill:
-			s.say("  -- [%d] backfill %s: %s", i+1, st.Rule, st.Why)
-			s.say("  -- %s", s.describeBackfill(ctx, rec, st, i == from))
+			s.say("-- [%d] backfill %s: %s", i+1, st.Rule, st.Why)
+			s.say("-- %s", s.describeBackfill(ctx, rec, st, i == from))
 			text = st.SQL + " AND " + quote(st.Key) + " > ? AND " + quote(st.Key) + " <= ?;"
 		default:
-			s.say("  -- [%d] %s: %s", i+1, st.Rule, st.Why)
+			s.say("-- [%d] %s: %s", i+1, st.Rule, st.Why)
 		}
-		s.say("  %s", strings.ReplaceAll(text, "\n", "\n  "))
+		s.say("%s", text)
 		rr.SQL = append(rr.SQL, text)
 	}
 	// Later revisions of the same dry run see this one as applied.
