@@ -1,0 +1,208 @@
+package e2e
+
+import "testing"
+
+// gatedV1 is the previous release of the gated-rule cases.
+const gatedV1 = `
+table "owners" {
+  schema = schema.app
+  column "id" {
+    type = bigint
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+table "images" {
+  schema = schema.app
+  column "id" {
+    type           = bigint
+    auto_increment = true
+  }
+  column "name" {
+    type = varchar(30)
+  }
+  column "kind" {
+    type = enum("a", "b", "c")
+    null = true
+  }
+  column "size" {
+    type = int
+    null = true
+  }
+  column "owner_id" {
+    type = bigint
+    null = true
+  }
+  column "price" {
+    type = decimal(10, 2)
+    null = true
+  }
+  column "note" {
+    type = varchar(60)
+  }
+  primary_key {
+    columns = [column.id]
+  }
+  index "ix_owner" {
+    columns = [column.owner_id]
+  }
+}
+`
+
+const gatedPK = "  primary_key {\n    columns = [column.id]\n  }\n  index \"ix_owner\""
+
+// gatedBlock adds a table-level block to images.
+func gatedBlock(block string) string {
+	return replaceOnce(gatedV1, gatedPK, block+"\n"+gatedPK)
+}
+
+// The previous release may write duplicates until contract; the gate must
+// hold contract while there are any, ignore keys with a NULL part (the
+// index ignores them too), and open once the duplicate is gone.
+func TestRuleAddUniqueIndex(t *testing.T) {
+	ruleCase{
+		before: gatedV1,
+		after: gatedBlock(`  index "ux_name_kind" {
+    unique  = true
+    columns = [column.name, column.kind]
+  }`),
+		rules:      []string{"add-unique-index"},
+		seed:       []string{"INSERT INTO images (name, kind, note) VALUES ('x', NULL, ''), ('x', NULL, ''), ('y', 'a', '')"},
+		oldWrites:  []string{"INSERT INTO images (name, kind, note) VALUES ('z', 'b', '')"},
+		newWrites:  []string{"INSERT INTO images (name, kind, note) VALUES ('w', 'b', '')"},
+		gateBlocks: []string{"INSERT INTO images (name, kind, note) VALUES ('y', 'a', 'duplicate')"},
+		fix:        []string{"DELETE FROM images WHERE note = 'duplicate'"},
+		checks: map[string]string{
+			"SELECT name, IFNULL(kind, '-') FROM images ORDER BY id": "x|-;x|-;y|a;z|b;w|b",
+			"SELECT NON_UNIQUE FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND INDEX_NAME = 'ux_name_kind' AND SEQ_IN_INDEX = 1": "0",
+		},
+	}.run(t)
+}
+
+// An orphan written by the previous release closes the gate; a row with a
+// NULL key is not an orphan (MATCH SIMPLE).
+func TestRuleAddForeignKey(t *testing.T) {
+	ruleCase{
+		before: gatedV1,
+		after: gatedBlock(`  foreign_key "fk_owner" {
+    columns     = [column.owner_id]
+    ref_columns = [table.owners.column.id]
+  }`),
+		rules:      []string{"add-foreign-key"},
+		seed:       []string{"INSERT INTO owners VALUES (1)", "INSERT INTO images (name, owner_id, note) VALUES ('a', 1, ''), ('b', NULL, '')"},
+		oldWrites:  []string{"INSERT INTO images (name, owner_id, note) VALUES ('c', 1, '')"},
+		newWrites:  []string{"INSERT INTO owners VALUES (2)", "INSERT INTO images (name, owner_id, note) VALUES ('d', 2, '')"},
+		gateBlocks: []string{"INSERT INTO images (name, owner_id, note) VALUES ('orphan', 99, '')"},
+		fix:        []string{"INSERT INTO owners VALUES (99)"},
+		checks: map[string]string{
+			"SELECT name, IFNULL(owner_id, '-') FROM images ORDER BY id": "a|1;b|-;c|1;d|2;orphan|99",
+			"SELECT COUNT(*) FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND CONSTRAINT_NAME = 'fk_owner'": "1",
+		},
+	}.run(t)
+}
+
+// A row the CHECK rejects closes the gate; a NULL passes a CHECK, as on
+// the server.
+func TestRuleAddCheck(t *testing.T) {
+	after := gatedBlock(`  check "ck_size" {
+    expr = "size >= 0"
+  }`)
+	after = replaceOnce(after, "    type = int\n    null = true\n", "    type = int\n    null = true\n    allow_copy = true\n")
+	ruleCase{
+		before:     gatedV1,
+		after:      after,
+		rules:      []string{"add-check"},
+		seed:       []string{"INSERT INTO images (name, size, note) VALUES ('a', 5, ''), ('b', NULL, '')"},
+		oldWrites:  []string{"INSERT INTO images (name, size, note) VALUES ('c', 0, '')"},
+		newWrites:  []string{"INSERT INTO images (name, size, note) VALUES ('d', 7, '')"},
+		gateBlocks: []string{"INSERT INTO images (name, size, note) VALUES ('bad', -1, '')"},
+		fix:        []string{"UPDATE images SET size = 0 WHERE size < 0"},
+		checks: map[string]string{
+			"SELECT name, IFNULL(size, '-') FROM images ORDER BY id": "a|5;b|-;c|0;d|7;bad|0",
+		},
+	}.run(t)
+}
+
+// NULL -> NOT NULL: the previous release may still write NULL until
+// contract; the gate counts NULLs.
+func TestRuleTightenNotNull(t *testing.T) {
+	ruleCase{
+		before:     gatedV1,
+		after:      replaceOnce(gatedV1, "    type = int\n    null = true\n", "    type = int\n"),
+		rules:      []string{"tighten-column"},
+		seed:       []string{"INSERT INTO images (name, size, note) VALUES ('a', 5, '')"},
+		oldWrites:  []string{"INSERT INTO images (name, size, note) VALUES ('b', 1, '')"},
+		newWrites:  []string{"INSERT INTO images (name, size, note) VALUES ('c', 2, '')"},
+		gateBlocks: []string{"INSERT INTO images (name, note) VALUES ('old writer', '')"},
+		fix:        []string{"UPDATE images SET size = 0 WHERE size IS NULL"},
+		checks:     map[string]string{"SELECT name, size FROM images ORDER BY id": "a|5;b|1;c|2;old writer|0"},
+	}.run(t)
+}
+
+// A shorter VARCHAR: a long value would be truncated (or rejected), so the
+// gate counts values longer than the new size.
+func TestRuleTightenShorterVarchar(t *testing.T) {
+	ruleCase{
+		before:     gatedV1,
+		after:      replaceOnce(gatedV1, "    type = varchar(60)\n", "    type = varchar(10)\n    allow_copy = true\n"),
+		rules:      []string{"tighten-column"},
+		seed:       []string{"INSERT INTO images (name, note) VALUES ('a', 'short')"},
+		oldWrites:  []string{"INSERT INTO images (name, note) VALUES ('b', '0123456789')"},
+		newWrites:  []string{"INSERT INTO images (name, note) VALUES ('c', 'new')"},
+		gateBlocks: []string{"INSERT INTO images (name, note) VALUES ('d', 'eleven chars')"},
+		fix:        []string{"UPDATE images SET note = LEFT(note, 10) WHERE CHAR_LENGTH(note) > 10"},
+		checks:     map[string]string{"SELECT name, note FROM images ORDER BY id": "a|short;b|0123456789;c|new;d|eleven cha"},
+	}.run(t)
+}
+
+// Enum value "c" removed and "d" added: between expand and contract the
+// column must take "c" from the previous release and "d" from the new one
+// (expand appends "d" instantly), and contract waits until no "c" is left.
+func TestRuleTightenEnum(t *testing.T) {
+	after := replaceOnce(gatedV1, `enum("a", "b", "c")`+"\n    null = true\n", `enum("a", "b", "d")`+"\n    null = true\n    allow_copy = true\n")
+	ruleCase{
+		before:     gatedV1,
+		after:      after,
+		rules:      []string{"tighten-column"},
+		seed:       []string{"INSERT INTO images (name, kind, note) VALUES ('a', 'a', '')"},
+		oldWrites:  []string{"INSERT INTO images (name, kind, note) VALUES ('b', 'b', '')"},
+		newWrites:  []string{"INSERT INTO images (name, kind, note) VALUES ('new', 'd', '')"},
+		gateBlocks: []string{"INSERT INTO images (name, kind, note) VALUES ('old', 'c', '')"},
+		fix:        []string{"UPDATE images SET kind = 'd' WHERE kind = 'c'"},
+		checks:     map[string]string{"SELECT name, kind FROM images ORDER BY id": "a|a;b|b;new|d;old|d"},
+	}.run(t)
+}
+
+// int -> int unsigned: the new release writes values above the signed
+// range, the previous one negatives; expand joins both in a bigint (a
+// declared table copy), contract waits until no negative is left.
+func TestRuleTightenSignedness(t *testing.T) {
+	ruleCase{
+		before:     gatedV1,
+		after:      replaceOnce(gatedV1, "    type = int\n    null = true\n", "    type     = int\n    unsigned = true\n    null     = true\n    allow_copy = true\n"),
+		rules:      []string{"tighten-column"},
+		seed:       []string{"INSERT INTO images (name, size, note) VALUES ('a', 5, '')"},
+		oldWrites:  []string{"INSERT INTO images (name, size, note) VALUES ('b', 6, '')"},
+		newWrites:  []string{"INSERT INTO images (name, size, note) VALUES ('big', 3000000000, '')"},
+		gateBlocks: []string{"INSERT INTO images (name, size, note) VALUES ('neg', -5, '')"},
+		fix:        []string{"UPDATE images SET size = 0 WHERE size < 0"},
+		checks:     map[string]string{"SELECT name, size FROM images ORDER BY id": "a|5;b|6;big|3000000000;neg|0"},
+	}.run(t)
+}
+
+// A narrower DECIMAL would round 1.25 silently; the gate counts values that
+// lose digits.
+func TestRuleTightenDecimal(t *testing.T) {
+	ruleCase{
+		before:     gatedV1,
+		after:      replaceOnce(gatedV1, "decimal(10, 2)\n    null = true\n", "decimal(8, 1)\n    null = true\n    allow_copy = true\n"),
+		rules:      []string{"tighten-column"},
+		seed:       []string{"INSERT INTO images (name, price, note) VALUES ('a', 1.50, '')"},
+		oldWrites:  []string{"INSERT INTO images (name, price, note) VALUES ('b', 9999999.9, '')"},
+		newWrites:  []string{"INSERT INTO images (name, price, note) VALUES ('c', 2.5, '')"},
+		gateBlocks: []string{"INSERT INTO images (name, price, note) VALUES ('d', 1.25, '')", "INSERT INTO images (name, price, note) VALUES ('e', 10000000, '')"},
+		fix:        []string{"UPDATE images SET price = 1.3 WHERE name = 'd'", "UPDATE images SET price = 9999999 WHERE name = 'e'"},
+		checks:     map[string]string{"SELECT name, price FROM images ORDER BY id": "a|1.5;b|9999999.9;c|2.5;d|1.3;e|9999999.0"},
+	}.run(t)
+}
