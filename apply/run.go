@@ -292,6 +292,9 @@ func (s *Session) Sync(ctx context.Context, target string, requireControl bool) 
 		}
 	}
 	res.Message = fmt.Sprintf("synced to %s", stop.ID)
+	if next := s.current(); next != "" && !s.opts.DryRun {
+		res.Next = fmt.Sprintf("%s is pending: `emcee db expand` starts a rolling upgrade to it, `emcee db sync` an offline one", next)
+	}
 	s.end(res)
 	return res, nil
 }
@@ -350,7 +353,7 @@ func (s *Session) runRevision(ctx context.Context, res *Result, rev *revision.Re
 			return rr, s.redact(err)
 		}
 		s.Records[name] = rec
-		s.say("applying %s (%d statements)", name, len(rev.Statements))
+		s.say("applying %s (%s)", name, plural(len(rev.Statements), "statement"))
 	} else {
 		s.say("resuming %s at statement %d of %d (an earlier run applied %d)", name, rec.Applied+1, rec.Total, rec.Applied)
 		if rec.Error != "" {
@@ -394,7 +397,7 @@ func (s *Session) runRevision(ctx context.Context, res *Result, rev *revision.Re
 	}
 	rr.Applied = rec.Applied - rr.ResumedAt
 	rr.Done = true
-	s.say("%s applied (%d statements, %s)", name, len(rev.Statements), time.Since(start).Round(time.Millisecond))
+	s.say("%s applied (%s, %s)", name, plural(len(rev.Statements), "statement"), time.Since(start).Round(time.Millisecond))
 	return rr, nil
 }
 
@@ -519,7 +522,7 @@ func (s *Session) dryRun(ctx context.Context, rev *revision.Revision, rec *histo
 	case len(rev.Statements) == 0:
 		s.say("would apply %s (%s): no statements, the revision is only recorded", rev.ID, rev.Path)
 	case from == 0:
-		s.say("would apply %s (%s), %d statements:", rev.ID, rev.Path, len(rev.Statements))
+		s.say("would apply %s (%s), %s:", rev.ID, rev.Path, plural(len(rev.Statements), "statement"))
 	default:
 		s.say("would resume %s (%s) at statement %d of %d:", rev.ID, rev.Path, from+1, len(rev.Statements))
 	}

@@ -225,6 +225,18 @@ func (s *Session) consistent() error {
 				filepath.Join(project.Rel(s.Project.PlansDir), rev.Path), rev.Checksum, rec.Name, rec.Checksum)
 		}
 	}
+	// A revision added to a release the database has already left behind
+	// would run after the later releases it was never planned before.
+	latest := -1
+	for _, rec := range s.Records {
+		latest = max(latest, slices.Index(s.Project.Releases, rec.ID.Release))
+	}
+	for _, rev := range s.Plans.Revisions {
+		if i := slices.Index(s.Project.Releases, rev.ID.Release); i < latest && !s.Records[rev.ID.String()].Done() {
+			return fmt.Errorf("%s is new in release %s, but the database has already moved on to release %s: revisions of a finished release cannot be applied any more; put the change in the release being developed (mark shipped releases as released in the emcee block so `emcee plan` refuses this)",
+				filepath.Join(project.Rel(s.Project.PlansDir), rev.Path), rev.ID.Release, s.Project.Releases[latest])
+		}
+	}
 	return nil
 }
 
