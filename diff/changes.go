@@ -14,6 +14,10 @@ type Transition struct {
 	From    *schema.Schema // nil for the first release: an empty database
 	To      *Release
 	Changes []schema.Change
+	// DataMigrationsDone names the data migrations of To that earlier
+	// revisions of the same release already carry, so a later revision
+	// (append-only) does not run them again.
+	DataMigrationsDone map[string]bool
 }
 
 // Between diffs two states offline. Atlas never detects renames, so declared
@@ -44,11 +48,13 @@ func Between(drv *mysql.Driver, from *schema.Schema, to *Release) (*Transition, 
 				base.Tables[i] = &renamed
 			}
 		}
+		redirectForeignKeys(base, old, &renamed)
 	}
 	changes, err := drv.SchemaDiff(base, to.Schema)
 	if err != nil {
 		return nil, fmt.Errorf("%s: diffing against the previous state: %w", to.File, err)
 	}
+	changes = withCheckExprChanges(base, to.Schema, changes)
 	return &Transition{From: from, To: to, Changes: append(renames, changes...)}, nil
 }
 
@@ -56,4 +62,31 @@ func copySchema(s *schema.Schema) *schema.Schema {
 	c := *s
 	c.Tables = append([]*schema.Table(nil), s.Tables...)
 	return &c
+}
+
+// redirectForeignKeys points the foreign keys that reference a renamed
+// table at its new name, as RENAME TABLE does on the server; otherwise
+// Atlas would report every such key as changed. Tables are copied before
+// they are changed: the source state is shared with the caller.
+func redirectForeignKeys(s *schema.Schema, old, renamed *schema.Table) {
+	for i, t := range s.Tables {
+		touched := false
+		for _, fk := range t.ForeignKeys {
+			touched = touched || fk.RefTable == old
+		}
+		if !touched {
+			continue
+		}
+		c := *t
+		c.ForeignKeys = make([]*schema.ForeignKey, len(t.ForeignKeys))
+		for j, fk := range t.ForeignKeys {
+			f := *fk
+			if f.RefTable == old {
+				f.RefTable = renamed
+			}
+			f.Table = &c
+			c.ForeignKeys[j] = &f
+		}
+		s.Tables[i] = &c
+	}
 }

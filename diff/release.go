@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"ariga.io/atlas/sql/schema"
+	"github.com/hashicorp/hcl/v2/hclparse"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 
@@ -44,7 +45,7 @@ func LoadReleases(p *project.Project) ([]*Release, error) {
 		if i > 0 {
 			prev = out[i-1]
 		}
-		if err := r.check(prev); err != nil {
+		if err := r.Check(prev); err != nil {
 			return nil, err
 		}
 		out = append(out, r)
@@ -54,7 +55,8 @@ func LoadReleases(p *project.Project) ([]*Release, error) {
 
 // ParseRelease evaluates one release file.
 func ParseRelease(name, file string, src []byte, t project.Target) (*Release, error) {
-	f, diags := hclsyntax.ParseConfig(src, file, hclPosStart)
+	parser := hclparse.NewParser()
+	f, diags := parser.ParseHCL(src, file)
 	if diags.HasErrors() {
 		return nil, project.HCLError(diags)
 	}
@@ -66,7 +68,7 @@ func ParseRelease(name, file string, src []byte, t project.Target) (*Release, er
 	if err != nil {
 		return nil, err
 	}
-	s, err := evalSchema(file, src, t)
+	s, err := evalParsed(parser, file, t)
 	if err != nil {
 		return nil, err
 	}
@@ -86,7 +88,8 @@ func readDeclarations(body *hclsyntax.Body) (*Declarations, error) {
 			for _, field := range []struct {
 				name string
 				dst  *string
-			}{{"table", &m.Table}, {"set", &m.Set}, {"pending", &m.Pending}} {
+				pos  *Pos
+			}{{"table", &m.Table, new(Pos)}, {"set", &m.Set, &m.SetPos}, {"pending", &m.Pending, &m.PendingPos}} {
 				a, ok := b.Body.Attributes[field.name]
 				if !ok {
 					return nil, m.Pos.Errorf("data_migration %q needs %s = \"...\" (table: the table to update; set: the SET list, e.g. \"meta = JSON_REMOVE(meta, '$.old')\"; pending: a predicate true for rows not yet migrated)", m.Name, field.name)
@@ -95,7 +98,7 @@ func readDeclarations(body *hclsyntax.Body) (*Declarations, error) {
 				if err != nil {
 					return nil, err
 				}
-				*field.dst = v
+				*field.dst, *field.pos = v, posOf(a.Expr.Range())
 			}
 			d.DataMigrations = append(d.DataMigrations, m)
 		}
@@ -152,7 +155,8 @@ func (d *Declarations) readTable(b *hclsyntax.Block) error {
 			for _, field := range []struct {
 				name string
 				dst  *string
-			}{{"column", &rep.Column}, {"forward", &rep.Forward}, {"backward", &rep.Backward}} {
+				pos  *Pos
+			}{{"column", &rep.Column, new(Pos)}, {"forward", &rep.Forward, &rep.ForwardPos}, {"backward", &rep.Backward, &rep.BackwardPos}} {
 				a, ok := r.Body.Attributes[field.name]
 				if !ok {
 					return rep.Pos.Errorf("replaces block of %s needs %s = \"...\" (column: the old column; forward: SQL computing %s from the old columns; backward: SQL computing the old column from the new ones)", ref, field.name, ref.Column)
@@ -161,7 +165,7 @@ func (d *Declarations) readTable(b *hclsyntax.Block) error {
 				if err != nil {
 					return err
 				}
-				*field.dst = v
+				*field.dst, *field.pos = v, posOf(a.Expr.Range())
 			}
 			decl.Replaces = rep
 			decl.Pos = rep.Pos
@@ -176,9 +180,10 @@ func (d *Declarations) readTable(b *hclsyntax.Block) error {
 	return nil
 }
 
-// check validates declarations against the previous release: what they
-// refer to must exist there, and must not be left over from an older one.
-func (r *Release) check(prev *Release) error {
+// Check validates declarations against the previous release (nil for the
+// first): what they refer to must exist there, and must not be left over
+// from an older one.
+func (r *Release) Check(prev *Release) error {
 	var errs []string
 	for _, ref := range sortedRefs(r.Declarations.Columns) {
 		decl := r.Declarations.Columns[ref]
@@ -221,6 +226,8 @@ func (r *Release) check(prev *Release) error {
 			errs = append(errs, m.Pos.Errorf("data_migration %q updates table %q, which release %s does not declare", m.Name, m.Table, r.Name).Error())
 		}
 	}
+	// expressions, fill and the use of each declaration (check_exprs.go)
+	errs = append(errs, r.checkExpressions(prev)...)
 	if len(errs) > 0 {
 		return fmt.Errorf("%s", strings.Join(errs, "\n"))
 	}
@@ -234,4 +241,10 @@ func (r *Release) Where(table, column string) string {
 		return p.String()
 	}
 	return r.File
+}
+
+// NeedsPrevious reports whether checking the release's declarations needs
+// the previous release: column and table declarations refer to it.
+func (r *Release) NeedsPrevious() bool {
+	return len(r.Declarations.Columns) > 0 || len(r.Declarations.Tables) > 0
 }

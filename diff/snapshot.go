@@ -35,6 +35,12 @@ func evalSchema(name string, src []byte, t project.Target) (*schema.Schema, erro
 	if _, diags := p.ParseHCL(src, name); diags.HasErrors() {
 		return nil, project.HCLError(diags)
 	}
+	return evalParsed(p, name, t)
+}
+
+// evalParsed evaluates files already parsed, so a release file is parsed
+// once for both emcee's checks and Atlas.
+func evalParsed(p *hclparse.Parser, name string, t project.Target) (*schema.Schema, error) {
 	var s schema.Schema
 	if err := evaluator(t).Eval(p, &s, nil); err != nil {
 		if herr := project.HCLError(err); herr != err {
@@ -43,9 +49,4 @@ func evalSchema(name string, src []byte, t project.Target) (*schema.Schema, erro
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return &s, nil
-}
-
-// MarshalSnapshot writes a schema in Atlas HCL, the snapshot format.
-func MarshalSnapshot(s *schema.Schema) ([]byte, error) {
-	return mysql.MarshalHCL(s)
 }

@@ -2,11 +2,7 @@ package diff
 
 import (
 	"sort"
-
-	"github.com/hashicorp/hcl/v2"
 )
-
-var hclPosStart = hcl.Pos{Line: 1, Column: 1, Byte: 0}
 
 func sortedRefs(m map[ColumnRef]*ColumnDecl) []ColumnRef {
 	out := make([]ColumnRef, 0, len(m))

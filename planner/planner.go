@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 
@@ -50,10 +51,6 @@ func Plan(p *project.Project, opts Options) (*Output, error) {
 			return nil, fmt.Errorf("--rewrite %s refused: %s is marked as released in %s, and operators may already have applied its revisions; put the change in the next release", r, r, project.Rel(p.Path))
 		}
 	}
-	releases, err := diff.LoadReleases(p)
-	if err != nil {
-		return nil, err
-	}
 	existing, err := revision.ReadPlans(p.PlansDir, p.Releases)
 	if err != nil {
 		return nil, err
@@ -65,34 +62,59 @@ func Plan(p *project.Project, opts Options) (*Output, error) {
 	if err != nil {
 		return nil, err
 	}
+	sources, snaps, err := prefetch(p, existing, opts)
+	if err != nil {
+		return nil, err
+	}
 	out := &Output{Dir: p.PlansDir, Files: map[string][]byte{}}
-	var prevEnd []byte // canonical HCL of the previous release's end state
-	var prevSchema *schema.Schema
-	var prevName string
-	for _, r := range releases {
-		rewrite := slices.Contains(opts.Rewrite, r.Name)
-		revs := existing.Of(r.Name, revision.Expand)
-		var from *schema.Schema
-		seq := 1
-		if len(revs) > 0 && !rewrite {
-			snap, err := readSnapshot(p, r.Name)
-			if err != nil {
-				return nil, err
-			}
-			if snap.base != baseHash(prevEnd) {
+	var prev *lazyRelease
+	for i, name := range p.Releases {
+		cur, snap := sources[i], snaps[i]
+		revs := existing.Of(name, revision.Expand)
+		planned := snap != nil
+		if planned {
+			if want := baseHash(prev.body()); snap.base != want {
 				return nil, fmt.Errorf("release %s was planned on top of %s as %s was then; %s has changed since, so %s's revisions may no longer apply. Run `emcee plan --rewrite %s` to plan %s again (refused once it is released), or undo the change to %s",
-					r.Name, prevName, prevName, prevName, r.Name, r.Name, r.Name, prevName)
+					name, prev.name, prev.name, prev.name, name, name, name, prev.name)
 			}
-			from = snap.schema
-			seq = revs[len(revs)-1].ID.Seq + 1
 			for _, rev := range existing.Revisions {
-				if rev.ID.Release == r.Name {
+				if rev.ID.Release == name {
 					out.Files[rev.Path] = rev.Data
 				}
 			}
-			out.Files[revision.SnapshotFile(r.Name)] = existing.Files[revision.SnapshotFile(r.Name)]
-		} else {
-			from = prevSchema
+			out.Files[revision.SnapshotFile(name)] = snap.data
+			if bytes.Equal(snap.body, cur.src) {
+				// Unchanged since its last revision: nothing to diff.
+				prev = cur
+				continue
+			}
+		}
+		r, err := cur.release(p.Target)
+		if err != nil {
+			return nil, err
+		}
+		var prevRelease *diff.Release
+		if prev != nil && (!planned || r.NeedsPrevious()) {
+			if prevRelease, err = prev.release(p.Target); err != nil {
+				return nil, err
+			}
+		}
+		if prev == nil || prevRelease != nil {
+			if err := r.Check(prevRelease); err != nil {
+				return nil, err
+			}
+		}
+		var from *schema.Schema
+		seq, fromName := 1, "an empty database"
+		switch {
+		case planned:
+			if from, err = snap.schema.get(); err != nil {
+				return nil, err
+			}
+			seq = revs[len(revs)-1].ID.Seq + 1
+			fromName = fmt.Sprintf("%s as of %s_contract%02d", name, name, seq-1)
+		case prevRelease != nil:
+			from, fromName = prevRelease.Schema, prev.name
 		}
 		tr, err := diff.Between(drv, from, r)
 		if err != nil {
@@ -102,34 +124,23 @@ func Plan(p *project.Project, opts Options) (*Output, error) {
 		if err != nil {
 			return nil, err
 		}
-		if seq == 1 || !phases.Empty() {
-			if seq > 1 && p.Released(r.Name) {
-				return nil, fmt.Errorf("%s: release %s is marked as released in %s, but its schema file no longer matches what its revisions produce; a released schema is frozen, so put the change in the next release (a new schema file listed after %s)", r.File, r.Name, project.Rel(p.Path), r.Name)
-			}
-			fromName := prevName
-			if seq > 1 {
-				fromName = fmt.Sprintf("%s as of %s_contract%02d", r.Name, r.Name, seq-1)
-			}
-			if fromName == "" {
-				fromName = "an empty database"
-			}
-			for _, ph := range revision.Phases {
-				id := revision.ID{Release: r.Name, Phase: ph, Seq: seq}
-				s := &revision.Script{ID: id, From: fromName, To: r.Name, Statements: phases[ph]}
-				out.Files[id.File()] = s.Render()
-				out.New = append(out.New, id)
-			}
-			snap, err := renderSnapshot(r, prevEnd)
-			if err != nil {
-				return nil, err
-			}
-			out.Files[revision.SnapshotFile(r.Name)] = snap
+		if planned && phases.Empty() {
+			// A change Atlas sees no difference in (comments, layout): the
+			// existing snapshot still describes the database.
+			prev = newLazyRelease(name, cur.file, snap.body, p.Target)
+			continue
 		}
-		prevEnd, err = diff.MarshalSnapshot(r.Schema)
-		if err != nil {
-			return nil, err
+		if planned && p.Released(name) {
+			return nil, fmt.Errorf("%s: release %s is marked as released in %s, but its schema file no longer matches what its revisions produce; a released schema is frozen, so put the change in the next release (a new schema file listed after %s)", cur.file, name, project.Rel(p.Path), name)
 		}
-		prevSchema, prevName = r.Schema, r.Name
+		for _, ph := range revision.Phases {
+			id := revision.ID{Release: name, Phase: ph, Seq: seq}
+			s := &revision.Script{ID: id, From: fromName, To: name, Statements: phases[ph]}
+			out.Files[id.File()] = s.Render()
+			out.New = append(out.New, id)
+		}
+		out.Files[revision.SnapshotFile(name)] = renderSnapshot(name, cur.src, prev.body())
+		prev = cur
 	}
 	for path := range existing.Files {
 		if _, ok := out.Files[path]; !ok {
@@ -150,46 +161,106 @@ func Plan(p *project.Project, opts Options) (*Output, error) {
 	return out, nil
 }
 
+// prefetch reads every release's source and snapshot (nil when the release
+// has no revisions yet, or is being rewritten), and starts evaluating, on
+// every core, the releases that changed since their last revision.
+func prefetch(p *project.Project, existing *revision.Plans, opts Options) ([]*lazyRelease, []*snapshot, error) {
+	sources := make([]*lazyRelease, len(p.Releases))
+	snaps := make([]*snapshot, len(p.Releases))
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i, name := range p.Releases {
+		src, err := loadSource(p, name)
+		if err != nil {
+			return nil, nil, err
+		}
+		sources[i] = src
+		if len(existing.Of(name, revision.Expand)) > 0 && !slices.Contains(opts.Rewrite, name) {
+			if snaps[i], err = readSnapshot(p, name, existing.Files[revision.SnapshotFile(name)]); err != nil {
+				return nil, nil, err
+			}
+		}
+		if snaps[i] == nil || !bytes.Equal(snaps[i].body, src.src) {
+			src.r.start(sem)
+			if snaps[i] != nil {
+				snaps[i].schema.start(sem)
+			}
+		}
+	}
+	return sources, snaps, nil
+}
+
+// lazyRelease is a release's source, evaluated only when needed: on a
+// rerun, unchanged releases are never evaluated at all.
+type lazyRelease struct {
+	name, file string
+	src        []byte
+	r          *future[*diff.Release]
+}
+
+func newLazyRelease(name, file string, src []byte, t project.Target) *lazyRelease {
+	return &lazyRelease{name: name, file: file, src: src, r: newFuture(func() (*diff.Release, error) {
+		return diff.ParseRelease(name, file, src, t)
+	})}
+}
+
+func loadSource(p *project.Project, name string) (*lazyRelease, error) {
+	file := project.Rel(p.SchemaFile(name))
+	src, err := os.ReadFile(p.SchemaFile(name))
+	if os.IsNotExist(err) {
+		return nil, fmt.Errorf("%s: release %q is listed in %s but has no schema file; create it (copy the previous release's file to start)", file, name, project.Rel(p.Path))
+	}
+	if err != nil {
+		return nil, err
+	}
+	return newLazyRelease(name, file, src, p.Target), nil
+}
+
+func (l *lazyRelease) release(project.Target) (*diff.Release, error) { return l.r.get() }
+
+func (l *lazyRelease) body() []byte {
+	if l == nil {
+		return nil
+	}
+	return l.src
+}
+
+// A snapshot is the release's declared source at the time of its last
+// revision, verbatim after a header: Atlas reads it like any schema file,
+// a reviewer reads it like the schema it was, and comparing bytes tells
+// whether the release changed without evaluating it.
 type snapshot struct {
-	schema *schema.Schema
+	data   []byte // the whole file
+	body   []byte // the source it copies
 	base   string
+	schema *future[*schema.Schema]
 }
 
 const (
-	snapshotHeader = "# emcee snapshot of release %s: the schema its revisions produce.\n# Generated by `emcee plan`; planning reads it instead of a database. Do not edit.\n"
+	snapshotHeader = "# emcee snapshot of release %s: the declared schema its revisions produce.\n# Generated by `emcee plan`; planning reads it instead of a database. Do not edit.\n"
 	basePrefix     = "# base: "
 )
 
-func renderSnapshot(r *diff.Release, prevEnd []byte) ([]byte, error) {
-	body, err := diff.MarshalSnapshot(r.Schema)
-	if err != nil {
-		return nil, err
-	}
+func renderSnapshot(release string, src, prevEnd []byte) []byte {
 	var b bytes.Buffer
-	fmt.Fprintf(&b, snapshotHeader, r.Name)
+	fmt.Fprintf(&b, snapshotHeader, release)
 	fmt.Fprintf(&b, "%s%s\n", basePrefix, baseHash(prevEnd))
-	b.Write(body)
-	return b.Bytes(), nil
+	b.Write(src)
+	return b.Bytes()
 }
 
-func readSnapshot(p *project.Project, release string) (*snapshot, error) {
-	path := filepath.Join(p.PlansDir, revision.SnapshotFile(release))
-	data, err := os.ReadFile(path)
-	if err != nil {
-		if os.IsNotExist(err) {
-			return nil, fmt.Errorf("%s is missing but release %s has revisions: restore it from version control (emcee needs it to know what the revisions produce)", project.Rel(path), release)
-		}
-		return nil, err
+func readSnapshot(p *project.Project, release string, data []byte) (*snapshot, error) {
+	path := project.Rel(filepath.Join(p.PlansDir, revision.SnapshotFile(release)))
+	if data == nil {
+		return nil, fmt.Errorf("%s is missing but release %s has revisions: restore it from version control (emcee needs it to know what the revisions produce)", path, release)
 	}
-	s, err := diff.ReadSnapshot(path, p.Target)
-	if err != nil {
-		return nil, err
+	lines := bytes.SplitAfterN(data, []byte("\n"), 4)
+	if len(lines) < 3 || !bytes.HasPrefix(lines[2], []byte(basePrefix)) {
+		return nil, fmt.Errorf("%s: not an emcee snapshot (no %q line); restore it from version control", path, strings.TrimSpace(basePrefix))
 	}
-	snap := &snapshot{schema: s}
-	for _, line := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(line, basePrefix); ok {
-			snap.base = v
-		}
+	snap := &snapshot{data: data, base: strings.TrimSpace(strings.TrimPrefix(string(lines[2]), basePrefix))}
+	snap.schema = newFuture(func() (*schema.Schema, error) { return diff.ReadSnapshot(path, p.Target) })
+	if len(lines) == 4 {
+		snap.body = lines[3]
 	}
 	return snap, nil
 }

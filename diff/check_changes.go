@@ -1,0 +1,94 @@
+package diff
+
+import (
+	"strings"
+
+	"ariga.io/atlas/sql/schema"
+)
+
+// withCheckExprChanges adds the CHECK changes Atlas's MySQL differ does not
+// report: it matches checks by name and compares only whether they are
+// enforced, so a new expression under the same name would reach no rule
+// and the database would keep the old check silently. emcee reports it as
+// a ModifyCheck of the table.
+func withCheckExprChanges(from, to *schema.Schema, changes []schema.Change) []schema.Change {
+	for _, t := range to.Tables {
+		old, ok := from.Table(t.Name)
+		if !ok {
+			continue
+		}
+		var found []schema.Change
+		for _, a := range t.Attrs {
+			c, ok := a.(*schema.Check)
+			if !ok || c.Name == "" {
+				continue
+			}
+			for _, oa := range old.Attrs {
+				if o, ok := oa.(*schema.Check); ok && o.Name == c.Name && normalizeExpr(o.Expr) != normalizeExpr(c.Expr) {
+					found = append(found, &schema.ModifyCheck{From: o, To: c})
+				}
+			}
+		}
+		if len(found) == 0 {
+			continue
+		}
+		var mt *schema.ModifyTable
+		for _, ch := range changes {
+			if m, ok := ch.(*schema.ModifyTable); ok && m.T.Name == t.Name {
+				mt = m
+			}
+		}
+		if mt == nil {
+			mt = &schema.ModifyTable{T: t}
+			changes = append(changes, mt)
+		}
+		for _, f := range found {
+			if !hasCheckChange(mt.Changes, f.(*schema.ModifyCheck).To.Name) {
+				mt.Changes = append(mt.Changes, f)
+			}
+		}
+	}
+	return changes
+}
+
+func hasCheckChange(changes []schema.Change, name string) bool {
+	for _, c := range changes {
+		switch c := c.(type) {
+		case *schema.ModifyCheck:
+			if c.To.Name == name {
+				return true
+			}
+		case *schema.AddCheck:
+			if c.C.Name == name {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// normalizeExpr ignores what the server does not keep of an expression:
+// spacing, identifier quotes and outer parentheses.
+func normalizeExpr(s string) string {
+	s = strings.Join(strings.Fields(strings.ReplaceAll(s, "`", "")), "")
+	for strings.HasPrefix(s, "(") && strings.HasSuffix(s, ")") && balanced(s[1:len(s)-1]) {
+		s = s[1 : len(s)-1]
+	}
+	return s
+}
+
+func balanced(s string) bool {
+	depth := 0
+	for _, r := range s {
+		switch r {
+		case '(':
+			depth++
+		case ')':
+			depth--
+			if depth < 0 {
+				return false
+			}
+		}
+	}
+	return depth == 0
+}

@@ -1,0 +1,133 @@
+package diff
+
+import (
+	"ariga.io/atlas/sql/schema"
+)
+
+// checkExpressions validates what the declarations' SQL expressions use and
+// where fill may appear, so that a mistake is reported at plan time with the
+// position of the expression, never by a trigger that fails on a live
+// server in the middle of expand.
+//
+//   - forward computes the new column while the previous release writes the
+//     old table: it may use the columns of the previous release's table.
+//   - backward computes the old column while the new release writes: it may
+//     use the columns of this release's table.
+//   - fill runs in triggers between expand and contract, when the table has
+//     the columns of both releases; so do data_migration set and pending.
+func (r *Release) checkExpressions(prev *Release) []string {
+	var errs []string
+	add := func(err error) { errs = append(errs, err.Error()) }
+	replaced := map[ColumnRef]ColumnRef{} // old column -> the new column taking over
+	for _, ref := range sortedRefs(r.Declarations.Columns) {
+		decl := r.Declarations.Columns[ref]
+		newT, _ := r.Schema.Table(ref.Table)
+		var oldT *schema.Table
+		if prev != nil {
+			oldT, _ = prev.Schema.Table(r.oldName(ref.Table))
+		}
+		if newT == nil {
+			continue // the schema itself is invalid; Atlas reports it
+		}
+		if src := decl.Source(); src != "" && oldT != nil {
+			if _, ok := oldT.Column(src); ok {
+				oldRef := ColumnRef{Table: ref.Table, Column: src}
+				if other, dup := replaced[oldRef]; dup {
+					add(decl.Pos.Errorf("%s and %s both take over from %s.%s: one column can take over from another only once (the old column is dropped in contract)", other, ref, oldT.Name, src))
+				}
+				replaced[oldRef] = ref
+				if _, still := newT.Column(src); still {
+					add(decl.Pos.Errorf("%s takes over from %s, but release %s still declares %s.%s: a replaced or renamed column is dropped in contract, so remove its column block", ref, src, r.Name, ref.Table, src))
+				}
+			}
+		}
+		if rep := decl.Replaces; rep != nil && oldT != nil {
+			if _, err := RewriteColumns(rep.Forward, columnNames(oldT), ident); err != nil {
+				add(rep.ForwardPos.Errorf("forward expression of %s: %v; forward computes the new column from the previous release's columns of %s", ref, err, oldT.Name))
+			}
+			if _, err := RewriteColumns(rep.Backward, columnNames(newT), ident); err != nil {
+				add(rep.BackwardPos.Errorf("backward expression of %s: %v; backward computes %s.%s from this release's columns of %s", ref, err, oldT.Name, rep.Column, newT.Name))
+			}
+		}
+		if decl.Fill != "" {
+			if err := r.checkFill(prev, decl, newT, oldT); err != nil {
+				add(err)
+			}
+		}
+	}
+	for _, m := range r.Declarations.DataMigrations {
+		t, ok := r.Schema.Table(m.Table)
+		if !ok {
+			continue // reported by check
+		}
+		cols := columnNames(t)
+		if prev != nil {
+			if oldT, ok := prev.Schema.Table(r.oldName(m.Table)); ok {
+				cols = union(cols, columnNames(oldT))
+			}
+		}
+		if _, err := RewriteColumns(m.Set, cols, ident); err != nil {
+			add(m.SetPos.Errorf("set of data_migration %q: %v", m.Name, err))
+		}
+		if _, err := RewriteColumns(m.Pending, cols, ident); err != nil {
+			add(m.PendingPos.Errorf("pending of data_migration %q: %v", m.Name, err))
+		}
+	}
+	return errs
+}
+
+func (r *Release) checkFill(prev *Release, decl *ColumnDecl, newT, oldT *schema.Table) error {
+	ref := decl.Ref
+	col, _ := newT.Column(ref.Column)
+	switch {
+	case decl.Source() != "":
+		return decl.FillPos.Errorf("%s has fill and also takes over from %q: the forward expression (or the renamed column) already computes its value; remove fill", ref, decl.Source())
+	case prev == nil || oldT == nil:
+		return decl.FillPos.Errorf("%s has fill, but table %s is new in release %s: there are no existing rows and the previous release writes none, so nothing needs filling; remove fill", ref, ref.Table, r.Name)
+	case col == nil:
+		return decl.FillPos.Errorf("%s has fill but is not a column", ref)
+	}
+	if _, ok := oldT.Column(ref.Column); ok {
+		return decl.FillPos.Errorf("%s has fill, but the column is not new: release %s already has it. fill only computes a NOT NULL column added by this release; remove it (to change existing values, declare a data_migration)", ref, prev.Name)
+	}
+	if col.Type.Null {
+		return decl.FillPos.Errorf("%s has fill, but the column is nullable: rows of the previous release can keep NULL, so there is nothing to fill. Remove fill, or declare `null = false` if the column must be computed", ref)
+	}
+	if col.Default != nil {
+		return decl.FillPos.Errorf("%s has fill and a default: the previous release's inserts already get the default. Remove one of them (keep fill to compute existing rows from other columns, default for a constant)", ref)
+	}
+	if _, err := RewriteColumns(decl.Fill, union(columnNames(newT), columnNames(oldT)), ident); err != nil {
+		return decl.FillPos.Errorf("fill of %s: %v", ref, err)
+	}
+	return nil
+}
+
+// oldName is the name the previous release gives a table of this release.
+func (r *Release) oldName(table string) string {
+	if td, ok := r.Declarations.Tables[table]; ok {
+		return td.RenamedFrom
+	}
+	return table
+}
+
+func columnNames(t *schema.Table) []string {
+	out := make([]string, 0, len(t.Columns))
+	for _, c := range t.Columns {
+		out = append(out, c.Name)
+	}
+	return out
+}
+
+func union(a, b []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range append(append([]string(nil), a...), b...) {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func ident(name string) string { return name }

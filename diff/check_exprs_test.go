@@ -1,0 +1,218 @@
+package diff
+
+import (
+	"strings"
+	"testing"
+)
+
+// prevRelease has images(id, name, is_public) and a previous-only table.
+const prevRelease = `schema "app" {}
+table "images" {
+  schema = schema.app
+  column "id" {
+    type = bigint
+  }
+  column "name" {
+    type = varchar(20)
+  }
+  column "is_public" {
+    type = bool
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+`
+
+// nextRelease is prevRelease with is_public replaced by the given column
+// block (line 9 onwards), plus extra top-level blocks.
+func nextRelease(column, extra string) string {
+	return `schema "app" {}
+table "images" {
+  schema = schema.app
+  column "id" {
+    type = bigint
+  }
+  column "name" {
+    type = varchar(20)
+  }
+` + column + `
+  primary_key {
+    columns = [column.id]
+  }
+}
+` + extra
+}
+
+func TestBadDeclarationsAreReportedWithPositions(t *testing.T) {
+	prev, err := ParseRelease("ocata", "ocata.hcl", []byte(prevRelease), mariadb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	replaces := func(forward, backward string) string {
+		return `  column "visibility" {
+    type = varchar(10)
+    replaces {
+      column   = "is_public"
+      forward  = "` + forward + `"
+      backward = "` + backward + `"
+    }
+  }`
+	}
+	for _, tc := range []struct {
+		name, column, extra string
+		want                []string // each must appear in the error
+	}{
+		{name: "forward uses a column of the new release",
+			column: replaces("IF(visibility = 'x', 1, 0)", "visibility = 'public'"),
+			want:   []string{`pike.hcl:14:18: forward expression of images.visibility: unknown column "visibility" (it can use: id, is_public, name)`}},
+		{name: "forward misspells a column",
+			column: replaces("CASE WHEN is_publc THEN 'public' ELSE 'private' END", "visibility = 'public'"),
+			want:   []string{`pike.hcl:14:18: forward expression of images.visibility: unknown column "is_publc"`}},
+		{name: "backward uses the old column",
+			column: replaces("IF(is_public, 'public', 'private')", "is_public"),
+			want:   []string{`pike.hcl:15:18: backward expression of images.visibility: unknown column "is_public" (it can use: id, name, visibility)`}},
+		{name: "forward with a subquery",
+			column: replaces("(SELECT 1 FROM images)", "visibility = 'public'"),
+			want:   []string{`pike.hcl:14:18: forward expression of images.visibility: subqueries are not supported`}},
+		{name: "backward with a qualified name",
+			column: replaces("IF(is_public, 'public', 'private')", "images.visibility = 'public'"),
+			want:   []string{`pike.hcl:15:18: backward expression of images.visibility: qualified name near "images"`}},
+		{name: "fill on a column that is not new",
+			column: `  column "is_public" {
+    type = bool
+    fill = "1"
+  }`,
+			want: []string{`pike.hcl:12:5: images.is_public has fill, but the column is not new: release ocata already has it`}},
+		{name: "fill on a nullable column",
+			column: `  column "owner" {
+    type = varchar(10)
+    null = true
+    fill = "name"
+  }`,
+			want: []string{`pike.hcl:13:5: images.owner has fill, but the column is nullable`}},
+		{name: "fill with a default",
+			column: `  column "owner" {
+    type    = varchar(10)
+    default = "x"
+    fill    = "name"
+  }`,
+			want: []string{`pike.hcl:13:5: images.owner has fill and a default`}},
+		{name: "fill with an unknown column",
+			column: `  column "owner" {
+    type = varchar(10)
+    fill = "CONCAT(name, nme)"
+  }`,
+			want: []string{`pike.hcl:12:5: fill of images.owner: unknown column "nme"`}},
+		{name: "fill on a column that replaces another",
+			column: `  column "visibility" {
+    type         = varchar(10)
+    renamed_from = "is_public"
+    fill         = "'x'"
+  }`,
+			want: []string{`pike.hcl:13:5: images.visibility has fill and also takes over from "is_public"`}},
+		{name: "fill on a new table",
+			column: `  column "is_public" {
+    type = bool
+  }`,
+			extra: `table "tags" {
+  schema = schema.app
+  column "tag" {
+    type = varchar(10)
+    fill = "'x'"
+  }
+}
+`,
+			want: []string{`pike.hcl:21:5: tags.tag has fill, but table tags is new in release pike`}},
+		{name: "data migration on an unknown table",
+			column: `  column "is_public" {
+    type = bool
+  }`,
+			extra: "data_migration \"m\" {\n  table   = \"imgs\"\n  set     = \"name = 'x'\"\n  pending = \"name <> 'x'\"\n}\n",
+			want:  []string{`pike.hcl:17:1: data_migration "m" updates table "imgs", which release pike does not declare`}},
+		{name: "data migration with an unknown column",
+			column: `  column "is_public" {
+    type = bool
+  }`,
+			extra: "data_migration \"m\" {\n  table   = \"images\"\n  set     = \"title = 'x'\"\n  pending = \"nam <> 'x'\"\n}\n",
+			want: []string{`pike.hcl:19:13: set of data_migration "m": unknown column "title"`,
+				`pike.hcl:20:13: pending of data_migration "m": unknown column "nam"`}},
+		{name: "two columns take over from one",
+			column: `  column "a" {
+    type         = bool
+    renamed_from = "is_public"
+  }
+  column "b" {
+    type         = bool
+    renamed_from = "is_public"
+  }`,
+			want: []string{`images.a and images.b both take over from images.is_public`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, err := ParseRelease("pike", "pike.hcl", []byte(nextRelease(tc.column, tc.extra)), mariadb)
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = r.Check(prev)
+			if err == nil {
+				t.Fatalf("no error; want %q", tc.want)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error:\n%v\nwant it to contain:\n%s", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestGoodDeclarationsPass(t *testing.T) {
+	prev, err := ParseRelease("ocata", "ocata.hcl", []byte(prevRelease), mariadb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := nextRelease(`  column "visibility" {
+    type = varchar(10)
+    replaces {
+      column   = "is_public"
+      forward  = "CASE WHEN is_public THEN 'public' ELSE CONCAT(_utf8mb4'pri', 'vate') END"
+      backward = "CAST(visibility = 'public' AS SIGNED) -- a comment"
+    }
+  }
+  column "slug" {
+    type = varchar(20)
+    fill = "LOWER(REPLACE(name, ' ', '-')) COLLATE utf8mb4_bin"
+  }`, "data_migration \"m\" {\n  table   = \"images\"\n  set     = \"name = TRIM(name), `slug` = DATE_FORMAT(NOW() - INTERVAL 1 DAY, '%Y')\"\n  pending = \"name <> TRIM(name) AND @x IS NULL\"\n}\n")
+	r, err := ParseRelease("pike", "pike.hcl", []byte(src), mariadb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Check(prev); err != nil {
+		t.Fatalf("unexpected error: %v", err)
+	}
+}
+
+func TestRewriteColumns(t *testing.T) {
+	cols := []string{"is_public", "name", "order"}
+	for _, tc := range []struct{ in, want, err string }{
+		{in: "CASE WHEN is_public THEN 'public' ELSE 'private' END", want: "CASE WHEN NEW.`is_public` THEN 'public' ELSE 'private' END"},
+		{in: "CONCAT(name, 'name', \"name\", `order`)", want: "CONCAT(NEW.`name`, 'name', \"name\", NEW.`order`)"},
+		{in: "IS_PUBLIC = 1 AND Name IS NOT NULL", want: "NEW.`is_public` = 1 AND NEW.`name` IS NOT NULL"},
+		{in: "CAST(name AS CHAR(3)) /* name */ # name", want: "CAST(NEW.`name` AS CHAR(3)) /* name */ # name"},
+		{in: "'it''s' = name", want: "'it''s' = NEW.`name`"},
+		{in: "name; DROP TABLE x", err: "';' is not allowed"},
+		{in: "'open", err: "unterminated string"},
+		{in: "nme", err: `unknown column "nme" (it can use: is_public, name, order)`},
+	} {
+		got, err := RewriteColumns(tc.in, cols, func(c string) string { return "NEW.`" + c + "`" })
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("%s: got %q, %v; want error %q", tc.in, got, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || got != tc.want {
+			t.Errorf("%s:\n got %q, %v\nwant %q", tc.in, got, err, tc.want)
+		}
+	}
+}

@@ -1,0 +1,150 @@
+package planner
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/emcee-db/emcee/project"
+)
+
+// bigProject writes tables x columns x releases: each release adds a
+// nullable column to every tenth table and widens one column of another
+// tenth, so every release has real changes to split.
+func bigProject(t testing.TB, tables, columns, releases int) string {
+	dir := t.TempDir()
+	var names []string
+	for r := 0; r < releases; r++ {
+		names = append(names, fmt.Sprintf("r%02d", r))
+	}
+	writeTB(t, dir, "atlas.hcl", "emcee {\n  target = \"mariadb 10.11\"\n  releases = [\""+strings.Join(names, "\", \"")+"\"]\n}\n")
+	for r, name := range names {
+		var b strings.Builder
+		b.WriteString("schema \"app\" {}\n")
+		for i := 0; i < tables; i++ {
+			fmt.Fprintf(&b, "table \"t%04d\" {\n  schema = schema.app\n  column \"id\" {\n    type = bigint\n  }\n", i)
+			for c := 1; c < columns; c++ {
+				size := 100
+				if i%10 == 1 && c == 1 {
+					size += r * 10
+				}
+				fmt.Fprintf(&b, "  column \"c%02d\" {\n    type = varchar(%d)\n    null = true\n  }\n", c, size)
+			}
+			if i%10 == 0 {
+				for k := 0; k < r; k++ {
+					fmt.Fprintf(&b, "  column \"added_r%02d\" {\n    type = int\n    null = true\n  }\n", k)
+				}
+			}
+			b.WriteString("  primary_key {\n    columns = [column.id]\n  }\n  index \"ix_c01\" {\n    columns = [column.c01]\n  }\n}\n")
+		}
+		writeTB(t, dir, "schema/"+name+".hcl", b.String())
+	}
+	return dir
+}
+
+func writeTB(t testing.TB, dir, name, content string) {
+	p := filepath.Join(dir, name)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// BenchmarkPlan1000Tables measures a full `emcee plan` (load, validate,
+// diff, split, render, sum) of 1,000 tables x 20 columns x 10 releases
+// into an empty plans directory.
+func BenchmarkPlan1000Tables(b *testing.B) {
+	dir := bigProject(b, 1000, 20, 10)
+	p, err := project.Load(filepath.Join(dir, "atlas.hcl"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		out, err := Plan(p, Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(out.New) != 30 {
+			b.Fatalf("planned %d revisions, want 30", len(out.New))
+		}
+	}
+}
+
+func TestBigProjectPlans(t *testing.T) {
+	dir := bigProject(t, 20, 20, 3)
+	out := plan(t, dir, Options{})
+	if len(out.New) != 9 {
+		t.Fatalf("planned %d revisions, want 9", len(out.New))
+	}
+	if e := string(out.Files["r02/r02_expand01.sql"]); !strings.Contains(e, "ADD COLUMN `added_r01`") || !strings.Contains(e, "MODIFY COLUMN `c01` varchar(120)") {
+		t.Fatalf("r02 expand:\n%s", e)
+	}
+}
+
+// BenchmarkReplan1000TablesUnchanged is the developer's rerun: every release
+// already has revisions and nothing changed.
+func BenchmarkReplan1000TablesUnchanged(b *testing.B) {
+	dir := bigProject(b, 1000, 20, 10)
+	p, err := project.Load(filepath.Join(dir, "atlas.hcl"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	first, err := Plan(p, Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := first.Write(); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		out, err := Plan(p, Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(out.New) != 0 {
+			b.Fatalf("rerun planned %v", out.New)
+		}
+	}
+}
+
+// BenchmarkReplan1000TablesLastReleaseEdited is the developer's loop: the
+// newest release was edited, so it (and only it) is diffed again.
+func BenchmarkReplan1000TablesLastReleaseEdited(b *testing.B) {
+	dir := bigProject(b, 1000, 20, 10)
+	p, err := project.Load(filepath.Join(dir, "atlas.hcl"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	first, err := Plan(p, Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := first.Write(); err != nil {
+		b.Fatal(err)
+	}
+	last := filepath.Join(dir, "schema", "r09.hcl")
+	src, err := os.ReadFile(last)
+	if err != nil {
+		b.Fatal(err)
+	}
+	edited := strings.Replace(string(src), "  primary_key {", "  column \"late\" {\n    type = int\n    null = true\n  }\n  primary_key {", 1)
+	if err := os.WriteFile(last, []byte(edited), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		out, err := Plan(p, Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(out.New) != 3 {
+			b.Fatalf("planned %v, want r09_*02", out.New)
+		}
+	}
+}
