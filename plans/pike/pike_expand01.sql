@@ -8,7 +8,7 @@ CREATE TABLE `image_tags` (`image_id` bigint NOT NULL, `tag` varchar(255) NOT NU
 ALTER TABLE `images` ADD COLUMN `owner` varchar(255) NULL, ALGORITHM=INSTANT;
 
 -- rule widen-column: images.name widens (type): every value and write of the previous release stays valid
-ALTER TABLE `images` MODIFY COLUMN `name` varchar(255) NOT NULL, ALGORITHM=INPLACE, LOCK=NONE;
+ALTER TABLE `images` MODIFY COLUMN `name` varchar(255) NOT NULL, ALGORITHM=INSTANT;
 
 -- rule add-index: index ix_images_owner on images is not unique, so it rejects no write of either release; built online, writes continue
 ALTER TABLE `images` ADD INDEX `ix_images_owner` (`owner`), ALGORITHM=INPLACE, LOCK=NONE;

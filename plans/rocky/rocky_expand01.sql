@@ -5,4 +5,4 @@
 ALTER TABLE `images` ADD COLUMN `size` bigint unsigned NULL, ALGORITHM=INSTANT;
 
 -- rule widen-column: images.status widens (type): every value and write of the previous release stays valid
-ALTER TABLE `images` MODIFY COLUMN `status` varchar(60) NOT NULL, ALGORITHM=INPLACE, LOCK=NONE;
+ALTER TABLE `images` MODIFY COLUMN `status` varchar(60) NOT NULL, ALGORITHM=INSTANT;
