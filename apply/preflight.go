@@ -70,7 +70,10 @@ func (s *Session) preflight(ctx context.Context, res *Result, rel string, revs [
 	}
 	prev := previous(s.Project.Releases, rel)
 	var want *schema.Schema
-	expected := fmt.Sprintf("an empty schema (%s is the first release)", rel)
+	expected := "an empty schema"
+	if prev == "" {
+		note("%s is the first release: the database must not have tables yet", rel)
+	}
 	if prev != "" {
 		path := filepath.Join(s.Project.PlansDir, revision.SnapshotFile(prev))
 		expected = fmt.Sprintf("release %s (%s)", prev, project.Rel(path))

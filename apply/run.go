@@ -56,6 +56,9 @@ func (r *Refusal) Error() string {
 	if r.Next == "" {
 		return r.Reason
 	}
+	if strings.Contains(r.Reason, "\n") {
+		return strings.TrimRight(r.Reason, "\n") + "\nnext: " + r.Next
+	}
 	return r.Reason + "; next: " + r.Next
 }
 
@@ -497,7 +500,7 @@ func (s *Session) checkGates(ctx context.Context, rev *revision.Revision, from i
 		if !g.Open {
 			n := "NULL"
 			if v.Valid {
-				n = fmt.Sprintf("%d rows", g.Count)
+				n = plural(int(g.Count), "row")
 			}
 			closed = append(closed, fmt.Sprintf("  gate %s (%s): %s\n    %s", st.Rule, st.Why, n, shorten(st.SQL, 200)))
 		}
@@ -505,7 +508,7 @@ func (s *Session) checkGates(ctx context.Context, rev *revision.Revision, from i
 	}
 	if len(closed) > 0 {
 		return out, &Refusal{
-			Reason: fmt.Sprintf("%s refused: %d of %d gates closed, nothing was changed:\n%s\n", rev.ID, len(closed), len(out), strings.Join(closed, "\n")),
+			Reason: fmt.Sprintf("%s refused: %d of %s closed, nothing was changed:\n%s", rev.ID, len(closed), plural(len(out), "gate"), strings.Join(closed, "\n")),
 			Next:   "run `emcee db migrate` to finish the backfill (`emcee db status` counts the rows left) or fix the rows the gate reports, then rerun `emcee db contract`",
 		}
 	}

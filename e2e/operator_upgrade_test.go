@@ -162,7 +162,7 @@ func TestOperatorRollingUpgrade(t *testing.T) {
 	if r.Code != 1 {
 		t.Fatalf("contract with a closed gate must be refused: %s", r)
 	}
-	opContains(t, r, "pike_contract01 refused: 1 of 1 gates closed", "gate replace-column (every row must have visibility before it becomes NOT NULL and is_public is dropped): 1 rows", "nothing was changed")
+	opContains(t, r, "pike_contract01 refused: 1 of 1 gate closed", "gate replace-column (every row must have visibility before it becomes NOT NULL and is_public is dropped): 1 row", "nothing was changed")
 	if p.triggers() == "" || !strings.Contains(p.columns("images"), "is_public") {
 		t.Fatal("a refused contract changed the schema")
 	}
