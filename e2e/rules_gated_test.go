@@ -74,7 +74,7 @@ func TestRuleAddUniqueIndex(t *testing.T) {
 		gateBlocks: []string{"INSERT INTO images (name, kind, note) VALUES ('y', 'a', 'duplicate')"},
 		fix:        []string{"DELETE FROM images WHERE note = 'duplicate'"},
 		checks: map[string]string{
-			"SELECT name, IFNULL(kind, '-') FROM images ORDER BY id": "x|-;x|-;y|a;z|b;w|b",
+			"SELECT name, IFNULL(kind, '-') FROM images ORDER BY id":                                                                                    "x|-;x|-;y|a;z|b;w|b",
 			"SELECT NON_UNIQUE FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND INDEX_NAME = 'ux_name_kind' AND SEQ_IN_INDEX = 1": "0",
 		},
 	}.run(t)
@@ -96,7 +96,7 @@ func TestRuleAddForeignKey(t *testing.T) {
 		gateBlocks: []string{"INSERT INTO images (name, owner_id, note) VALUES ('orphan', 99, '')"},
 		fix:        []string{"INSERT INTO owners VALUES (99)"},
 		checks: map[string]string{
-			"SELECT name, IFNULL(owner_id, '-') FROM images ORDER BY id": "a|1;b|-;c|1;d|2;orphan|99",
+			"SELECT name, IFNULL(owner_id, '-') FROM images ORDER BY id":                                                                            "a|1;b|-;c|1;d|2;orphan|99",
 			"SELECT COUNT(*) FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND CONSTRAINT_NAME = 'fk_owner'": "1",
 		},
 	}.run(t)
@@ -204,5 +204,30 @@ func TestRuleTightenDecimal(t *testing.T) {
 		gateBlocks: []string{"INSERT INTO images (name, price, note) VALUES ('d', 1.25, '')", "INSERT INTO images (name, price, note) VALUES ('e', 10000000, '')"},
 		fix:        []string{"UPDATE images SET price = 1.3 WHERE name = 'd'", "UPDATE images SET price = 9999999 WHERE name = 'e'"},
 		checks:     map[string]string{"SELECT name, price FROM images ORDER BY id": "a|1.5;b|9999999.9;c|2.5;d|1.3;e|9999999.0"},
+	}.run(t)
+}
+
+// A changed CHECK expression (same name) is invisible to Atlas's differ;
+// emcee reports it. Expand drops the old check so the new release may write
+// values only the new check allows (-5 here); the previous release's -20
+// closes the gate until it is fixed.
+func TestRuleChangeCheck(t *testing.T) {
+	before := gatedBlock(`  check "ck_size" {
+    expr = "size >= 0"
+  }`)
+	before = replaceOnce(before, "    type = int\n    null = true\n", "    type = int\n    null = true\n    allow_copy = true\n")
+	ruleCase{
+		before:     before,
+		after:      replaceOnce(before, "size >= 0", "size >= -10"),
+		rules:      []string{"add-check"},
+		seed:       []string{"INSERT INTO images (name, size, note) VALUES ('a', 5, '')"},
+		oldWrites:  []string{"INSERT INTO images (name, size, note) VALUES ('b', 0, '')"},
+		newWrites:  []string{"INSERT INTO images (name, size, note) VALUES ('c', -5, '')"},
+		gateBlocks: []string{"INSERT INTO images (name, size, note) VALUES ('d', -20, '')"},
+		fix:        []string{"UPDATE images SET size = -10 WHERE size < -10"},
+		checks: map[string]string{
+			"SELECT name, size FROM images ORDER BY id": "a|5;b|0;c|-5;d|-10",
+			"SELECT CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND CONSTRAINT_NAME = 'ck_size'": "`size` >= -10",
+		},
 	}.run(t)
 }

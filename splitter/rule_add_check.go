@@ -2,7 +2,6 @@ package splitter
 
 import (
 	"fmt"
-	"strings"
 
 	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
@@ -18,15 +17,19 @@ import (
 // MySQL validates it by copying. The copy blocks writes while it runs, so a
 // column the check reads must say `allow_copy = true`.
 //
-// A changed check is dropped and re-added in one ALTER written by emcee:
-// Atlas writes ModifyCheck as DROP CHECK, which MariaDB does not have.
+// A changed check cannot stay as it is until contract: if the new
+// expression is looser, the new release's writes would fail against the old
+// one. Expand drops the old check (dropping only allows more, so both
+// releases keep working; MariaDB 10.11 does it with ALGORITHM=INSTANT) and
+// contract adds the new one behind the gate. emcee writes the drop itself:
+// Atlas renders ModifyCheck as DROP CHECK, which MariaDB does not have.
 func init() {
 	register(&Rule{
 		Name:     "add-check",
 		Priority: 100,
 		Doc: RuleDoc{
 			Change:  "add or change a CHECK constraint on an existing table",
-			Phases:  "contract (ALGORITHM=COPY: needs allow_copy = true on a column the check reads)",
+			Phases:  "changed check: expand drops the old one; contract adds the check (ALGORITHM=COPY: needs allow_copy = true on a column the check reads)",
 			Gate:    "no row for which the check is false",
 			Example: `check "ck_size" { expr = "size >= 0" }`,
 		},
@@ -38,44 +41,39 @@ func init() {
 			return false
 		},
 		Split: func(c *Change) ([]Step, error) {
-			var (
-				ck    *schema.Check
-				alter string
-				err   error
-			)
-			switch ch := c.Change.(type) {
-			case *schema.AddCheck:
-				ck = ch.C
-				alter, err = c.Alter(ch)
-			case *schema.ModifyCheck:
-				ck = ch.To
-				alter, err = c.Alter(&schema.AddCheck{C: ch.To})
-				if err == nil {
-					// ALTER TABLE `t` ADD ... -> ALTER TABLE `t` DROP ..., ADD ...
-					prefix := "ALTER TABLE " + Quote(c.Table.Name) + " "
-					if !strings.HasPrefix(alter, prefix) {
-						return nil, fmt.Errorf("check %s on %s: unexpected ALTER from atlas: %s", ck.Name, c.Table.Name, alter)
-					}
-					alter = prefix + c.ctx.dropCheck(ch.From.Name) + ", " + strings.TrimPrefix(alter, prefix)
-				}
-			}
-			if err != nil {
-				return nil, err
-			}
-			copyNote, err := c.requireAllowCopy(fmt.Sprintf("check %s (%s)", ck.Name, ck.Expr), columnsIn(c.Table, ck.Expr)...)
-			if err != nil {
-				return nil, err
-			}
 			var steps []Step
+			ck, ok := c.Change.(*schema.AddCheck)
+			if m, isModify := c.Change.(*schema.ModifyCheck); isModify {
+				ck, ok = &schema.AddCheck{C: m.To}, true
+				alg := Inplace
+				if c.ctx.Target.MariaDB() {
+					alg = Instant
+				}
+				steps = append(steps, Step{Phase: revision.Expand, Stage: StageModifyColumn, Statement: revision.Statement{
+					Why: fmt.Sprintf("check %s on %s changes: the old expression could reject writes of the new release, so it goes now (dropping a check only allows more); the new one is added in contract behind a gate", m.From.Name, c.Table.Name),
+					SQL: alg.With(fmt.Sprintf("ALTER TABLE %s %s", Quote(c.Table.Name), c.ctx.dropCheck(m.From.Name))),
+				}})
+			}
+			if !ok {
+				return nil, fmt.Errorf("add-check: unexpected change %T", c.Change)
+			}
+			alter, err := c.Alter(ck)
+			if err != nil {
+				return nil, err
+			}
+			copyNote, err := c.requireAllowCopy(fmt.Sprintf("check %s (%s)", ck.C.Name, ck.C.Expr), columnsIn(c.Table, ck.C.Expr)...)
+			if err != nil {
+				return nil, err
+			}
 			// MySQL's NOT ENFORCED check rejects nothing, so there is nothing to gate.
-			if e := (&mysql.Enforced{V: true}); !hasAttr(ck.Attrs, &e) || e.V {
+			if e := (&mysql.Enforced{V: true}); !hasAttr(ck.C.Attrs, &e) || e.V {
 				steps = append(steps, gate(
-					fmt.Sprintf("check %s on %s: the previous release could write rows it rejects; contract waits until there are none", ck.Name, c.Table.Name),
-					countWhere(c.Table.Name, "NOT ("+ck.Expr+")"),
+					fmt.Sprintf("check %s on %s: the previous release could write rows it rejects; contract waits until there are none", ck.C.Name, c.Table.Name),
+					countWhere(c.Table.Name, "NOT ("+ck.C.Expr+")"),
 				))
 			}
 			return append(steps, Step{Phase: revision.Contract, Stage: StageAddGatedConstraint, Statement: revision.Statement{
-				Why: fmt.Sprintf("check %s on %s would reject writes of the previous release, so it comes after that release; %s", ck.Name, c.Table.Name, copyNote),
+				Why: fmt.Sprintf("check %s on %s would reject writes of the previous release, so it comes after that release; %s", ck.C.Name, c.Table.Name, copyNote),
 				SQL: Copy.With(alter),
 			}}), nil
 		},
