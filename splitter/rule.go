@@ -25,6 +25,10 @@ type Rule struct {
 	Match func(c *Change) bool
 	// Split turns the change into steps.
 	Split func(c *Change) ([]Step, error)
+	// PerTransition, when set, runs once per transition whatever the
+	// changes are: declared intent without a schema change (a data-only
+	// migration) has no Atlas change for Match to see.
+	PerTransition func(ctx *Context) ([]Step, error)
 }
 
 // RuleDoc describes a rule for humans.

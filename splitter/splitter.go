@@ -66,6 +66,16 @@ func Split(tr *diff.Transition, t project.Target, drv *mysql.Driver) (Phases, er
 	}
 	var steps []placed
 	for _, r := range rules {
+		if r.PerTransition != nil {
+			out, err := r.PerTransition(ctx)
+			if err != nil {
+				return nil, err
+			}
+			for i, s := range out {
+				s.Rule = r.Name
+				steps = append(steps, placed{Step: s, table: s.Table, seq: len(ctx.changes), sub: i})
+			}
+		}
 		for _, ch := range ctx.changes {
 			if ch.claimed || !r.Match(ch) {
 				continue

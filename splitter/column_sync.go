@@ -1,0 +1,463 @@
+package splitter
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"ariga.io/atlas/sql/mysql"
+	"ariga.io/atlas/sql/schema"
+
+	"github.com/emcee-db/emcee/diff"
+	"github.com/emcee-db/emcee/revision"
+)
+
+// Column sync is shared by the rules that add a column the previous
+// release does not write but the new release needs filled: replace-column,
+// rename-column and add-column-fill. Between expand and contract both
+// releases write the table, so BEFORE INSERT / BEFORE UPDATE triggers
+// compute the columns each release does not know about. MySQL allows a
+// trigger only to SET NEW.<column> of its own row, which is all this needs.
+//
+// NULL in the new column means "not written yet": it is added NULL without
+// a default in expand, whatever the release declares, and contract gives it
+// its declared NOT NULL and default once the backfill has filled every row.
+
+// syncCol is one column kept in sync by the expand triggers of its table.
+type syncCol struct {
+	add  *Change
+	col  *schema.Column // as the release declares it
+	decl *diff.ColumnDecl
+	// old is the column taken over (replacement or rename), nil for fill.
+	old *schema.Column
+	// forward computes col from the previous release's columns (or the
+	// fill expression), in bare column names; backward computes old.
+	forward, backward string
+	// fwdCols and bwdCols are the columns each expression may use.
+	fwdCols, bwdCols []string
+}
+
+// isSyncAdd tells whether a change adds a column that the expand triggers
+// must fill: one that takes over from an old column, or has a fill.
+func isSyncAdd(c *Change) bool {
+	add, ok := c.Change.(*schema.AddColumn)
+	if !ok || c.FromTable == nil {
+		return false
+	}
+	d := c.ctx.Decl(c.Table.Name, add.C.Name)
+	return d != nil && (d.Source() != "" || d.Fill != "")
+}
+
+// syncColumns lists the synced columns of a table in change order. Every
+// rule computes the same list, so the first column can own the triggers
+// that serve them all (MySQL runs one trigger per table, event and timing
+// most simply; several triggers would need FOLLOWS clauses to be ordered).
+func syncColumns(ctx *Context, table string) ([]*syncCol, error) {
+	var out []*syncCol
+	for _, ch := range ctx.changes {
+		if ch.Table.Name != table || !isSyncAdd(ch) {
+			continue
+		}
+		s, err := newSyncCol(ch)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+func newSyncCol(c *Change) (*syncCol, error) {
+	add := c.Change.(*schema.AddColumn)
+	d := c.ctx.Decl(c.Table.Name, add.C.Name)
+	s := &syncCol{add: c, col: add.C, decl: d}
+	where := c.ctx.Transition.To.Where(c.Table.Name, add.C.Name)
+	newCols := tableColumnNames(c.Table)
+	oldCols := tableColumnNames(c.FromTable)
+	if src := d.Source(); src != "" {
+		old, ok := c.FromTable.Column(src)
+		if !ok {
+			return nil, fmt.Errorf("%s: %s.%s takes over from %q, which table %s of the previous release does not have", where, c.Table.Name, add.C.Name, src, c.FromTable.Name)
+		}
+		if _, still := c.Table.Column(src); still {
+			return nil, fmt.Errorf("%s: %s.%s takes over from %q, but the release still declares %s.%s; a replaced column is dropped in contract, so remove its column block", where, c.Table.Name, add.C.Name, src, c.Table.Name, src)
+		}
+		s.old = old
+		s.fwdCols, s.bwdCols = oldCols, newCols
+		if d.Replaces != nil {
+			s.forward, s.backward = d.Replaces.Forward, d.Replaces.Backward
+		} else {
+			s.forward, s.backward = Quote(old.Name), Quote(add.C.Name)
+		}
+	} else {
+		s.forward, s.fwdCols = d.Fill, syncUnion(newCols, oldCols)
+	}
+	// A NOT NULL column with a default takes the default where the old
+	// data has no mapping, as an INSERT of the new release that omits it
+	// would; a NOT NULL column without one is left NULL for the gate.
+	if def, ok := columnDefaultSQL(s.col); ok && !s.col.Type.Null && s.old != nil {
+		s.forward = fmt.Sprintf("COALESCE(%s, %s)", s.forward, def)
+	}
+	for _, e := range []struct {
+		what, expr string
+		cols       []string
+	}{{"forward", s.forward, s.fwdCols}, {"backward", s.backward, s.bwdCols}} {
+		if e.expr == "" {
+			continue
+		}
+		if _, err := diff.RewriteColumns(e.expr, e.cols, Quote); err != nil {
+			what := e.what
+			if s.old == nil {
+				what = "fill"
+			}
+			return nil, fmt.Errorf("%s: %s expression of %s.%s: %v", where, what, c.Table.Name, add.C.Name, err)
+		}
+	}
+	return s, nil
+}
+
+// expr renders an expression with its columns as NEW.<col> (in a trigger)
+// or bare (in an UPDATE); the expressions were validated by newSyncCol.
+func syncExpr(e string, cols []string, row string) string {
+	out, _ := diff.RewriteColumns(e, cols, func(name string) string {
+		if row == "" {
+			return Quote(name)
+		}
+		return row + "." + Quote(name)
+	})
+	return "(" + out + ")"
+}
+
+// forwardInputs are the old-release columns the forward expression reads:
+// an UPDATE by the previous release that changes one of them must
+// recompute the new column.
+func (s *syncCol) forwardInputs() []string {
+	refs, _ := diff.ExprColumns(s.forward)
+	seen := map[string]bool{}
+	var out []string
+	for _, r := range refs {
+		for _, c := range s.fwdCols {
+			if strings.EqualFold(c, r.Name) && !seen[c] {
+				seen[c] = true
+				out = append(out, c)
+			}
+		}
+	}
+	return out
+}
+
+// insertBlock is the part of the BEFORE INSERT trigger for one column.
+func (s *syncCol) insertBlock() string {
+	n := "NEW." + Quote(s.col.Name)
+	fwd := syncExpr(s.forward, s.fwdCols, "NEW")
+	if s.old == nil {
+		// fill: the previous release never writes the column
+		return fmt.Sprintf("  IF %s IS NULL THEN\n    SET %s = %s;\n  END IF;\n", n, n, fwd)
+	}
+	o := "NEW." + Quote(s.old.Name)
+	bwd := syncExpr(s.backward, s.bwdCols, "NEW")
+	var b strings.Builder
+	if relaxed(s.old) != nil {
+		// The old column was NOT NULL without default, so NULL in both
+		// means the new release inserted the row and omitted the new
+		// column: it gets its declared default, as it will after contract,
+		// and the previous release sees the matching old value.
+		fmt.Fprintf(&b, "  IF %s IS NULL AND %s IS NULL THEN\n", n, o)
+		if def, ok := columnDefaultSQL(s.col); ok {
+			fmt.Fprintf(&b, "    SET %s = %s;\n", n, def)
+		}
+		fmt.Fprintf(&b, "    SET %s = %s;\n  ELSEIF", o, bwd)
+	} else {
+		b.WriteString("  IF")
+	}
+	// The previous release never writes the new column, so NULL there
+	// means the previous release wrote the row.
+	fmt.Fprintf(&b, " %s IS NULL THEN\n    SET %s = %s;\n", n, n, fwd)
+	// Otherwise the new release wrote the new column; the old column holds
+	// its default (the new release does not know it), which is replaced
+	// unless it already maps to the value written. A relaxed old column
+	// holds NULL, never a value of the previous release: always computed.
+	cond := differs(n, fwd)
+	if relaxed(s.old) != nil {
+		cond = fmt.Sprintf("%s IS NULL OR %s", o, cond)
+	}
+	fmt.Fprintf(&b, "  ELSEIF %s THEN\n    SET %s = %s;\n  END IF;\n", cond, o, bwd)
+	return b.String()
+}
+
+// updateBlock is the part of the BEFORE UPDATE trigger for one column.
+func (s *syncCol) updateBlock() string {
+	n := "NEW." + Quote(s.col.Name)
+	fwd := syncExpr(s.forward, s.fwdCols, "NEW")
+	if s.old == nil {
+		return fmt.Sprintf("  IF %s IS NULL THEN\n    SET %s = %s;\n  END IF;\n", n, n, fwd)
+	}
+	o := "NEW." + Quote(s.old.Name)
+	bwd := syncExpr(s.backward, s.bwdCols, "NEW")
+	var b strings.Builder
+	// Only the new release (or the backfill) writes the new column. When
+	// the value written is what forward computes anyway (always so for the
+	// backfill) the old column already agrees and is left alone, so a
+	// lossy backward never rewrites old data during migrate.
+	fmt.Fprintf(&b, "  IF %s THEN\n    IF %s THEN\n      SET %s = %s;\n    END IF;\n", differs(n, "OLD."+Quote(s.col.Name)), differs(n, fwd), o, bwd)
+	var changed []string
+	for _, c := range s.forwardInputs() {
+		changed = append(changed, differs("NEW."+Quote(c), "OLD."+Quote(c)))
+	}
+	if len(changed) > 0 {
+		// The previous release changed what the new column derives from.
+		fmt.Fprintf(&b, "  ELSEIF %s THEN\n    SET %s = %s;\n", strings.Join(changed, " OR "), n, fwd)
+	}
+	b.WriteString("  END IF;\n")
+	return b.String()
+}
+
+// differs compares two values byte for byte, NULL-safe. A plain <=> uses
+// the column's collation, under which 'one' equals 'ONE' (and 'a' equals
+// 'a '): a case-only change by one release would never reach the other.
+func differs(a, b string) string {
+	return fmt.Sprintf("NOT (CAST(%s AS BINARY) <=> CAST(%s AS BINARY))", a, b)
+}
+
+// triggerName is emcee_<table>_<release>_<hash>_<bi|bu>: the table and
+// release say who made it; the hash of the synced columns keeps a later
+// revision of the same release from colliding with triggers that are
+// still in place; the whole stays within MySQL's 64 characters.
+func triggerName(table, release string, cols []*syncCol, event string) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s", table, release)
+	for _, s := range cols {
+		fmt.Fprintf(h, "\x00%s", s.col.Name)
+	}
+	sum := hex.EncodeToString(h.Sum(nil))[:6]
+	prefix := "emcee_" + table + "_" + release
+	if max := 64 - len("_"+sum+"_"+event); len(prefix) > max {
+		prefix = prefix[:max]
+	}
+	return prefix + "_" + sum + "_" + event
+}
+
+// syncTriggerSteps creates the table's triggers in expand (after its
+// columns exist) and drops them first thing in contract, before any column
+// they read is dropped.
+func syncTriggerSteps(c *Change, cols []*syncCol) []Step {
+	table := c.Table.Name
+	release := c.ctx.Transition.To.Name
+	var list []string
+	for _, s := range cols {
+		list = append(list, s.col.Name)
+	}
+	what := strings.Join(list, ", ")
+	var steps []Step
+	for _, ev := range []struct{ suffix, event, why string }{
+		{"bi", "INSERT", "fills %s in rows inserted by either release from the columns the writer knows"},
+		{"bu", "UPDATE", "recomputes %s when either release changes a column the other reads"},
+	} {
+		name := triggerName(table, release, cols, ev.suffix)
+		var body strings.Builder
+		for _, s := range cols {
+			if ev.event == "INSERT" {
+				body.WriteString(s.insertBlock())
+			} else {
+				body.WriteString(s.updateBlock())
+			}
+		}
+		steps = append(steps,
+			Step{Phase: revision.Expand, Stage: StageTrigger, Statement: revision.Statement{
+				Why: fmt.Sprintf("while both releases run, this trigger on %s %s", table, fmt.Sprintf(ev.why, what)),
+				SQL: fmt.Sprintf("CREATE TRIGGER %s BEFORE %s ON %s FOR EACH ROW\nBEGIN\n%sEND", Quote(name), ev.event, Quote(table), body.String()),
+			}},
+			Step{Phase: revision.Contract, Stage: StageDropTrigger, Statement: revision.Statement{
+				Why: fmt.Sprintf("the previous release is gone: stop syncing %s.%s, before any column the trigger reads is dropped", table, what),
+				SQL: "DROP TRIGGER IF EXISTS " + Quote(name),
+			}},
+		)
+	}
+	return steps
+}
+
+// syncSteps are the steps of one synced column; the first synced column of
+// its table also carries the table's triggers.
+func syncSteps(c *Change, why string) ([]Step, error) {
+	cols, err := syncColumns(c.ctx, c.Table.Name)
+	if err != nil {
+		return nil, err
+	}
+	var s *syncCol
+	for _, sc := range cols {
+		if sc.add == c {
+			s = sc
+		}
+	}
+	if s == nil {
+		return nil, fmt.Errorf("internal: %s.%s is not a synced column", c.Table.Name, c.Change.(*schema.AddColumn).C.Name)
+	}
+	table, name := c.Table.Name, s.col.Name
+	var steps []Step
+
+	// expand: the new column, NULL without default (the sentinel).
+	transitional := sentinelColumn(s.col)
+	sql, err := c.Alter(&schema.AddColumn{C: transitional})
+	if err != nil {
+		return nil, err
+	}
+	steps = append(steps, Step{Phase: revision.Expand, Stage: StageAddColumn, Statement: revision.Statement{
+		Why: fmt.Sprintf("%s; %s.%s is added NULL without default (NULL = not written yet) until contract; instant", why, table, name),
+		SQL: Instant.With(sql),
+	}})
+	if s.old != nil {
+		if relax := relaxed(s.old); relax != nil {
+			sql, err := c.Alter(&schema.ModifyColumn{From: s.old, To: relax, Change: schema.ChangeNull})
+			if err != nil {
+				return nil, err
+			}
+			steps = append(steps, Step{Phase: revision.Expand, Stage: StageModifyColumn, Statement: revision.Statement{
+				Why: fmt.Sprintf("the new release inserts rows without %s.%s (the trigger fills it), so it must accept NULL until it is dropped", table, s.old.Name),
+				SQL: Inplace.With(sql),
+			}})
+		}
+	}
+	if cols[0] == s {
+		steps = append(steps, syncTriggerSteps(c, cols)...)
+	}
+
+	// migrate: compute the column for the rows written before expand.
+	bare := syncExpr(s.forward, s.fwdCols, "")
+	steps = append(steps, backfillStep(c.Table, revision.Migrate, StageBackfill,
+		fmt.Sprintf("fills %s.%s for rows written before expand; the triggers keep new writes in sync", table, name),
+		fmt.Sprintf("%s = %s", Quote(name), bare), fmt.Sprintf("%s IS NULL", Quote(name))))
+
+	// contract: gate, drop the old column, tighten.
+	gate := fmt.Sprintf("SELECT COUNT(*) FROM %s WHERE %s IS NULL", Quote(table), Quote(name))
+	gateWhy := fmt.Sprintf("rows where %s.%s is still NULL: the backfill has not run, or %s yields NULL for them; fix those rows (or the expression) before contract makes the column NOT NULL", table, name, strings.TrimSpace(s.forward))
+	if s.col.Type.Null {
+		gate += " AND " + bare + " IS NOT NULL"
+		gateWhy = fmt.Sprintf("rows the backfill of %s.%s has not reached yet (NULL although the expression gives a value): run migrate to the end", table, name)
+	}
+	steps = append(steps, Step{Phase: revision.Contract, Stage: StageGate, Statement: revision.Statement{Why: gateWhy, Kind: revision.Gate, SQL: gate}})
+	if s.old != nil {
+		sql, err := c.Alter(&schema.DropColumn{C: s.old})
+		if err != nil {
+			return nil, err
+		}
+		steps = append(steps, Step{Phase: revision.Contract, Stage: StageDropColumn, Statement: revision.Statement{
+			Why: fmt.Sprintf("%s.%s is replaced by %s and only the previous release read it; its triggers are gone", table, s.old.Name, name),
+			SQL: c.ctx.dropAlgorithm().With(sql),
+		}})
+	}
+	if change := syncTighten(transitional, s.col); change != schema.NoChange {
+		sql, err := c.Alter(&schema.ModifyColumn{From: transitional, To: s.col, Change: change})
+		if err != nil {
+			return nil, err
+		}
+		alg := Instant
+		if change.Is(schema.ChangeNull) {
+			alg = Inplace
+		}
+		steps = append(steps, Step{Phase: revision.Contract, Stage: StageTighten, Statement: revision.Statement{
+			Why: fmt.Sprintf("%s.%s gets its declared definition now that every row has a value and no writer relies on NULL", table, name),
+			SQL: alg.With(sql),
+		}})
+	}
+	return steps, nil
+}
+
+// tightening is what contract changes from the transitional column to the
+// declared one.
+func syncTighten(from, to *schema.Column) schema.ChangeKind {
+	var ch schema.ChangeKind
+	if from.Type.Null != to.Type.Null {
+		ch |= schema.ChangeNull
+	}
+	if to.Default != nil {
+		ch |= schema.ChangeDefault
+	}
+	return ch
+}
+
+func sentinelColumn(c *schema.Column) *schema.Column {
+	n := *c
+	t := *c.Type
+	t.Null = true
+	n.Type = &t
+	n.Default = nil
+	return &n
+}
+
+// backfillStep updates the rows a predicate selects. With a single-column
+// primary key the applier runs it in key ranges (it appends
+// `AND key > ? AND key <= ?`, so the predicate is parenthesised and last);
+// without one it runs as a single UPDATE, and the reason says so.
+func backfillStep(t *schema.Table, phase revision.Phase, stage Stage, why, set, pending string) Step {
+	st := revision.Statement{
+		Why:  why,
+		Kind: revision.Backfill,
+		SQL:  fmt.Sprintf("UPDATE %s SET %s WHERE (%s)", Quote(t.Name), set, pending),
+	}
+	if key := batchKey(t); key != "" {
+		st.Table, st.Key = t.Name, key
+	} else {
+		st.Kind = revision.DDL
+		st.Why += "; NOT BATCHED: the table has no single-column primary key, so this is one UPDATE holding its row locks until it ends"
+	}
+	return Step{Phase: phase, Stage: stage, Statement: st}
+}
+
+func batchKey(t *schema.Table) string {
+	if t.PrimaryKey == nil || len(t.PrimaryKey.Parts) != 1 || t.PrimaryKey.Parts[0].C == nil {
+		return ""
+	}
+	return t.PrimaryKey.Parts[0].C.Name
+}
+
+// defaultSQL renders a column default as SQL, single-quoting strings
+// (Atlas double-quotes them, which breaks under ANSI_QUOTES).
+func columnDefaultSQL(c *schema.Column) (string, bool) {
+	switch d := c.Default.(type) {
+	case *schema.Literal:
+		v := d.V
+		quote := func(u string) string { return "'" + strings.NewReplacer(`\`, `\\`, `'`, `''`).Replace(u) + "'" }
+		switch {
+		case len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"':
+			if u, err := strconv.Unquote(v); err == nil {
+				v = quote(u)
+			}
+		case len(v) >= 2 && v[0] == '\'' && v[len(v)-1] == '\'':
+		default:
+			// Atlas keeps enum and some string defaults unquoted.
+			switch c.Type.Type.(type) {
+			case *schema.StringType, *schema.EnumType, *mysql.SetType, *schema.TimeType:
+				v = quote(v)
+			}
+		}
+		return v, true
+	case *schema.RawExpr:
+		return d.X, true
+	}
+	return "", false
+}
+
+func tableColumnNames(t *schema.Table) []string {
+	if t == nil {
+		return nil
+	}
+	out := make([]string, 0, len(t.Columns))
+	for _, c := range t.Columns {
+		out = append(out, c.Name)
+	}
+	return out
+}
+
+func syncUnion(a, b []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range append(append([]string(nil), a...), b...) {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}

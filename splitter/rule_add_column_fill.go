@@ -1,0 +1,40 @@
+package splitter
+
+import (
+	"fmt"
+
+	"ariga.io/atlas/sql/schema"
+)
+
+// A NOT NULL column without a default cannot simply be added: the previous
+// release's INSERTs omit it and would fail. With a declared fill
+// expression, expand adds it NULL and a trigger fills it for the previous
+// release's writes; migrate fills the existing rows; contract makes it NOT
+// NULL once the gate finds no NULL left.
+func init() {
+	register(&Rule{
+		Name:     "add-column-fill",
+		Priority: 50,
+		Doc: RuleDoc{
+			Change:  "add column NOT NULL without default (declared: fill)",
+			Phases:  "expand: add NULL + fill trigger; migrate: batched backfill; contract: drop trigger, set NOT NULL",
+			Gate:    "no row with the column NULL",
+			Example: `column "slug" { type = varchar(64), fill = "LOWER(REPLACE(name, ' ', '-'))" }`,
+		},
+		Match: func(c *Change) bool {
+			if !isSyncAdd(c) {
+				return false
+			}
+			d := c.ctx.Decl(c.Table.Name, c.Change.(*schema.AddColumn).C.Name)
+			return d.Source() == "" && d.Fill != ""
+		},
+		Split: func(c *Change) ([]Step, error) {
+			add := c.Change.(*schema.AddColumn)
+			d := c.ctx.Decl(c.Table.Name, add.C.Name)
+			if add.C.Type.Null || add.C.Default != nil {
+				return nil, fmt.Errorf("%s: fill on %s.%s, which is nullable or has a default: the previous release's inserts already work; remove fill", d.FillPos, c.Table.Name, add.C.Name)
+			}
+			return syncSteps(c, fmt.Sprintf("%s.%s is NOT NULL without default, filled by %s (declared at %s)", c.Table.Name, add.C.Name, d.Fill, d.FillPos))
+		},
+	})
+}

@@ -1,0 +1,74 @@
+package splitter
+
+import (
+	"fmt"
+
+	"github.com/emcee-db/emcee/diff"
+	"github.com/emcee-db/emcee/revision"
+)
+
+// A data-only migration (data_migration "name" { table, set, pending })
+// changes values, not the schema: Glance's train of releases rewriting rows.
+// Migrate runs it in batches; contract is gated on its pending predicate,
+// so nothing that relies on the new values is dropped or tightened while
+// rows are left.
+func init() {
+	register(&Rule{
+		Name:     "data-migration",
+		Priority: 200,
+		Doc: RuleDoc{
+			Change:  "data-only migration (declared: data_migration block)",
+			Phases:  "migrate: batched UPDATE ... SET <set> WHERE (<pending>); contract: gate",
+			Gate:    "SELECT COUNT(*) FROM <table> WHERE (<pending>) returns 0",
+			Example: `data_migration "meta_v2" { table = "images", set = "meta = JSON_REMOVE(meta, '$.old')", pending = "JSON_CONTAINS_PATH(meta, 'one', '$.old')" }`,
+		},
+		// Declared intent, not an Atlas change: it runs once per transition.
+		Match:         func(*Change) bool { return false },
+		PerTransition: dataMigrationSteps,
+	})
+}
+
+func dataMigrationSteps(ctx *Context) ([]Step, error) {
+	to := ctx.Transition.To
+	var steps []Step
+	for _, m := range to.Declarations.DataMigrations {
+		if ctx.Transition.DataMigrationsDone[m.Name] {
+			continue // planned by an earlier revision of this release
+		}
+		t, ok := to.Schema.Table(m.Table)
+		if !ok {
+			return nil, m.Pos.Errorf("data_migration %q updates table %q, which release %s does not declare", m.Name, m.Table, to.Name)
+		}
+		cols := tableColumnNames(t)
+		if ctx.Transition.From != nil {
+			if old, ok := ctx.Transition.From.Table(oldTableName(to, m.Table)); ok {
+				cols = syncUnion(cols, tableColumnNames(old))
+			}
+		}
+		if _, err := diff.RewriteColumns(m.Set, cols, Quote); err != nil {
+			return nil, m.SetPos.Errorf("set of data_migration %q: %v", m.Name, err)
+		}
+		if _, err := diff.RewriteColumns(m.Pending, cols, Quote); err != nil {
+			return nil, m.PendingPos.Errorf("pending of data_migration %q: %v", m.Name, err)
+		}
+		steps = append(steps,
+			backfillStep(t, revision.Migrate, StageDataMigration,
+				fmt.Sprintf("data_migration %q (declared at %s): rewrites the rows its pending predicate selects, in batches, while both releases run", m.Name, m.Pos),
+				m.Set, m.Pending),
+			Step{Phase: revision.Contract, Stage: StageGate, Statement: revision.Statement{
+				Why:  fmt.Sprintf("rows data_migration %q has not rewritten yet (its pending predicate): run migrate to the end, or fix the rows it cannot rewrite", m.Name),
+				Kind: revision.Gate,
+				SQL:  fmt.Sprintf("SELECT COUNT(*) FROM %s WHERE (%s)", Quote(m.Table), m.Pending),
+			}},
+		)
+	}
+	return steps, nil
+}
+
+// oldTableName is the previous release's name of a table of this release.
+func oldTableName(r *diff.Release, table string) string {
+	if td, ok := r.Declarations.Tables[table]; ok {
+		return td.RenamedFrom
+	}
+	return table
+}

@@ -1,0 +1,36 @@
+package splitter
+
+import (
+	"fmt"
+
+	"ariga.io/atlas/sql/schema"
+)
+
+// A rename is a replacement whose conversions are the identity. RENAME
+// COLUMN itself would break the previous release at once, so the new name
+// is added beside the old one and triggers copy each write across until
+// contract drops the old name.
+func init() {
+	register(&Rule{
+		Name:     "rename-column",
+		Priority: 50,
+		Doc: RuleDoc{
+			Change:  "rename a column (declared: renamed_from)",
+			Phases:  "expand: add new column NULL, relax old, copy triggers; migrate: batched copy; contract: drop triggers, drop old column, tighten new",
+			Gate:    "no row with the new column NULL (NOT NULL columns), or none the copy has not reached",
+			Example: `column "display_name" { type = varchar(100), renamed_from = "name" }`,
+		},
+		Match: func(c *Change) bool {
+			if !isSyncAdd(c) {
+				return false
+			}
+			return c.ctx.Decl(c.Table.Name, c.Change.(*schema.AddColumn).C.Name).RenamedFrom != ""
+		},
+		Split: func(c *Change) ([]Step, error) {
+			add := c.Change.(*schema.AddColumn)
+			d := c.ctx.Decl(c.Table.Name, add.C.Name)
+			claimOldDrop(c, d.RenamedFrom)
+			return syncSteps(c, fmt.Sprintf("%s.%s is %s renamed (declared at %s)", c.Table.Name, add.C.Name, d.RenamedFrom, d.Pos))
+		},
+	})
+}

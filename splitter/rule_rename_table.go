@@ -1,0 +1,62 @@
+package splitter
+
+import (
+	"fmt"
+	"strings"
+
+	"ariga.io/atlas/sql/schema"
+
+	"github.com/emcee-db/emcee/revision"
+)
+
+// A table rename keeps both releases working with a view: expand renames
+// the table and creates a view under the old name, selecting the old
+// release's columns. A view over one table with plain column references is
+// updatable and insertable in MySQL and MariaDB (MERGE algorithm), and the
+// base table's triggers fire for writes through it, so the previous release
+// keeps reading and writing under the old name while the new release uses
+// the new one. Contract drops the view.
+//
+// The window: RENAME TABLE and CREATE VIEW are two statements, so for the
+// moment between them (one metadata operation) a statement of the previous
+// release naming the old table fails with "table doesn't exist" (1146).
+// MySQL cannot create the view before the table it selects from exists, nor
+// rename a table and create a view atomically.
+func init() {
+	register(&Rule{
+		Name:     "rename-table",
+		Priority: 50,
+		Doc: RuleDoc{
+			Change:  "rename a table (declared: renamed_from on the table)",
+			Phases:  "expand: RENAME TABLE + updatable view under the old name; contract: drop the view",
+			Example: `table "images" { renamed_from = "pictures" ... }`,
+		},
+		Match: func(c *Change) bool { _, ok := c.Change.(*schema.RenameTable); return ok },
+		Split: func(c *Change) ([]Step, error) {
+			r := c.Change.(*schema.RenameTable)
+			oldName, newName := r.From.Name, r.To.Name
+			where := c.ctx.Transition.To.Where(newName, "")
+			if _, clash := c.ctx.Transition.To.Schema.Table(oldName); clash {
+				return nil, fmt.Errorf("%s: table %s is renamed from %s, but the release also declares a table %s: the old name is kept as a compatibility view until contract, so it cannot be reused in the same release", where, newName, oldName, oldName)
+			}
+			cols := make([]string, 0, len(r.From.Columns))
+			for _, col := range r.From.Columns {
+				cols = append(cols, Quote(col.Name))
+			}
+			return []Step{
+				{Phase: revision.Expand, Stage: StageRenameTable, Statement: revision.Statement{
+					Why: fmt.Sprintf("%s is renamed to %s (declared at %s); metadata only, the view created next keeps the old name working", oldName, newName, where),
+					SQL: fmt.Sprintf("RENAME TABLE %s TO %s", Quote(oldName), Quote(newName)),
+				}},
+				{Phase: revision.Expand, Stage: StageRenameTable, Statement: revision.Statement{
+					Why: fmt.Sprintf("the previous release still reads and writes %s: an updatable single-table view with its columns serves it until contract", oldName),
+					SQL: fmt.Sprintf("CREATE ALGORITHM=MERGE SQL SECURITY INVOKER VIEW %s AS SELECT %s FROM %s", Quote(oldName), strings.Join(cols, ", "), Quote(newName)),
+				}},
+				{Phase: revision.Contract, Stage: StageDropView, Statement: revision.Statement{
+					Why: fmt.Sprintf("only the previous release used the name %s", oldName),
+					SQL: "DROP VIEW IF EXISTS " + Quote(oldName),
+				}},
+			}, nil
+		},
+	})
+}
