@@ -1,0 +1,35 @@
+package splitter
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// RuleTable renders every rule as a Markdown table, the one README.md
+// embeds; a test keeps the two identical so the documentation cannot drift
+// from the code.
+func RuleTable() string {
+	sorted := append([]*Rule(nil), rules...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Name < sorted[j].Name })
+	var b strings.Builder
+	b.WriteString("| rule | change | phases | gate | example |\n|---|---|---|---|---|\n")
+	for _, r := range sorted {
+		gate := r.Doc.Gate
+		if gate == "" {
+			gate = "none"
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", r.Name, cell(r.Doc.Change), cell(r.Doc.Phases), cell(gate), code(r.Doc.Example))
+	}
+	return b.String()
+}
+
+// cell keeps a table cell on one line: Markdown rows end at a newline.
+func cell(s string) string { return strings.ReplaceAll(strings.Join(strings.Fields(s), " "), "|", `\|`) }
+
+func code(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "`" + cell(s) + "`"
+}
