@@ -25,7 +25,9 @@ func RuleTable() string {
 }
 
 // cell keeps a table cell on one line: Markdown rows end at a newline.
-func cell(s string) string { return strings.ReplaceAll(strings.Join(strings.Fields(s), " "), "|", `\|`) }
+func cell(s string) string {
+	return strings.ReplaceAll(strings.Join(strings.Fields(s), " "), "|", `\|`)
+}
 
 func code(s string) string {
 	if s == "" {
