@@ -120,6 +120,12 @@ func Plan(p *project.Project, opts Options) (*Output, error) {
 		if err != nil {
 			return nil, err
 		}
+		if planned {
+			// The data migrations the release's earlier revisions carry.
+			if tr.DataMigrationsDone, err = diff.DataMigrationNames(cur.file, snap.body); err != nil {
+				return nil, err
+			}
+		}
 		phases, err := splitter.Split(tr, p.Target, drv)
 		if err != nil {
 			return nil, err
