@@ -358,7 +358,11 @@ func (s *Session) runRevision(ctx context.Context, res *Result, rev *revision.Re
 		s.Records[name] = rec
 		s.say("applying %s (%s)", name, plural(len(rev.Statements), "statement"))
 	} else {
-		s.say("resuming %s at statement %d of %d (an earlier run applied %d)", name, rec.Applied+1, rec.Total, rec.Applied)
+		if rec.Applied > 0 {
+			s.say("resuming %s at statement %d of %d (an earlier run applied %d)", name, rec.Applied+1, rec.Total, rec.Applied)
+		} else {
+			s.say("resuming %s at statement 1 of %d", name, rec.Total)
+		}
 		if rec.Error != "" {
 			s.say("  the earlier run stopped on: %s", shorten(rec.Error, 200))
 		}
