@@ -213,3 +213,33 @@ func TestOperatorEditedPlan(t *testing.T) {
 		t.Fatal("the edited plan changed the database")
 	}
 }
+
+// A revision added to a release the database has already finished would
+// run after later releases it was never planned before: refused.
+func TestOperatorRevisionAddedToFinishedRelease(t *testing.T) {
+	t.Parallel()
+	p := newOpProject(t)
+	p.must("db", "sync", "pike_expand01")
+	extra := revision.Script{ID: revision.ID{Release: "ocata", Phase: revision.Expand, Seq: 2}, From: "ocata", To: "ocata",
+		Statements: []revision.Statement{{Rule: "add-column", Why: "late change", SQL: "ALTER TABLE `images` ADD COLUMN `late` int NULL"}}}
+	opWrite(t, filepath.Join(p.Dir, "plans", extra.ID.File()), extra.Render())
+	plans, err := revision.ReadPlans(filepath.Join(p.Dir, "plans"), []string{"ocata", "pike"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := revision.Sum(plans.Order, plans.Files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opWrite(t, filepath.Join(p.Dir, "plans", revision.SumFile), sum)
+	for _, cmd := range []string{"check", "migrate", "expand"} {
+		r := p.run("db", cmd)
+		if r.Code != 1 {
+			t.Fatalf("db %s: %s", cmd, r)
+		}
+		opContains(t, r, "plans/ocata/ocata_expand02.sql is new in release ocata, but the database has already moved on to release pike")
+	}
+	if strings.Contains(p.columns("images"), "late") {
+		t.Fatal("the late revision ran")
+	}
+}

@@ -61,6 +61,25 @@ func TestOperatorSyncToVersionThenUpgrade(t *testing.T) {
 		t.Fatalf("version after sync ocata = %q", v)
 	}
 	p.insertOcataRows(10)
+	// Machines read the same dry run as JSON.
+	r := p.must("db", "upgrade", "--dry-run", "--format", "json")
+	var plan struct {
+		DryRun    bool   `json:"dry_run"`
+		Before    string `json:"version_before"`
+		After     string `json:"version_after"`
+		Revisions []struct {
+			Name string
+			SQL  []string
+		}
+	}
+	if err := json.Unmarshal([]byte(r.Stdout), &plan); err != nil {
+		t.Fatalf("dry run json: %v\n%s", err, r)
+	}
+	if !plan.DryRun || plan.Before != "ocata_expand01, ocata_contract01" || plan.After != "pike_expand01, pike_contract01" ||
+		len(plan.Revisions) != 3 || plan.Revisions[0].Name != "pike_expand01" || len(plan.Revisions[0].SQL) != 5 ||
+		plan.Revisions[1].SQL[0] != opPikeMigrate[0].SQL+" AND `id` > ? AND `id` <= ?;" {
+		t.Fatalf("dry run json: %+v", plan)
+	}
 	p.must("db", "upgrade", "pike_expand01")
 	if v := p.version(); v != "pike_expand01, ocata_contract01" {
 		t.Fatalf("version after upgrade pike_expand01 = %q", v)
