@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -229,7 +230,12 @@ func normalize(ctx context.Context, conn *sql.Conn, cfg *dbconn.Config, want *sc
 	}
 	client, err := sqlclient.Open(ctx, url)
 	if err != nil {
-		return nil, fmt.Errorf("opening the dev database: %s", cfg.Redact(err.Error()))
+		name := "the dev database"
+		if dev, perr := dbconn.Parse(url); perr == nil {
+			name = "dev database " + dev.String()
+			err = errors.New(dev.Redact(err.Error()))
+		}
+		return nil, fmt.Errorf("%s: %s: it must exist and be empty; create it, or leave out --dev-url and the env's dev so that emcee uses a temporary emcee_scratch_* database", name, cfg.Redact(err.Error()))
 	}
 	defer client.Close()
 	cp := *want
