@@ -455,11 +455,19 @@ func alreadyApplied(err error) bool {
 func (s *Session) failed(ctx context.Context, rev *revision.Revision, rec *history.Record, i int, cause error) error {
 	st := rev.Statements[i]
 	cause = s.redact(cause)
-	if ctx.Err() == nil {
-		// The connection may be gone; the record then still says "in flight",
-		// which is what the next run needs to know.
-		_ = history.Fail(ctx, s.Conn, rec, cause, st.SQL)
+	if ctx.Err() != nil {
+		// Interrupted: the record keeps "in flight" (or the last committed
+		// backfill batch), which is exactly what the next run resumes from.
+		done := plural(rec.Applied, "statement") + " applied and recorded"
+		if st.Kind == revision.Backfill && rec.ResumeKey.Valid {
+			done += fmt.Sprintf(", and the backfill committed up to %s = %s", st.Key, rec.ResumeKey.String)
+		}
+		return fmt.Errorf("%s interrupted at statement %d of %d (%v): %s; rerun `emcee db %s` to resume",
+			rev.ID, i+1, len(rev.Statements), ctx.Err(), done, s.cmd)
 	}
+	// The connection may be gone, in which case this write fails too and
+	// the record still says "in flight", which the next run handles.
+	_ = history.Fail(ctx, s.Conn, rec, cause, st.SQL)
 	return fmt.Errorf("%s (%s) statement %d of %d, rule %s, failed: %v\n  statement: %s\n%d of %d statements are applied and recorded; fix the cause and rerun `emcee db %s`: it resumes at statement %d",
 		rev.ID, rev.Path, i+1, len(rev.Statements), st.Rule, cause, shorten(st.SQL, 300), rec.Applied, len(rev.Statements), s.cmd, rec.Applied+1)
 }
