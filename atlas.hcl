@@ -23,7 +23,7 @@ emcee {
   plans_dir  = "plans"
 
   # Every release, oldest first. Each needs schema/<release>.hcl.
-  releases = ["ocata", "pike", "queens", "rocky", "stein"]
+  releases = ["ocata", "pike", "queens", "rocky", "stein", "train", "ussuri"]
 
   # Shipped releases: their revisions are frozen, never rewritten or extended.
   released = ["ocata", "pike"]

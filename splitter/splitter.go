@@ -100,6 +100,7 @@ func Split(tr *diff.Transition, t project.Target, drv *mysql.Driver) (Phases, er
 	if len(refused) > 0 {
 		return nil, fmt.Errorf("cannot plan release %s:\n  %s", tr.To.Name, strings.Join(refused, "\n  "))
 	}
+	depth := fkDepth(tr)
 	sort.SliceStable(steps, func(i, j int) bool {
 		a, b := steps[i], steps[j]
 		switch {
@@ -107,6 +108,13 @@ func Split(tr *diff.Transition, t project.Target, drv *mysql.Driver) (Phases, er
 			return phaseIndex(a.Phase) < phaseIndex(b.Phase)
 		case a.Stage != b.Stage:
 			return a.Stage < b.Stage
+		case depth[a.table] != depth[b.table]:
+			// Referenced tables are created before the tables pointing at
+			// them, and dropped after them.
+			if a.Phase == revision.Contract {
+				return depth[a.table] > depth[b.table]
+			}
+			return depth[a.table] < depth[b.table]
 		case a.table != b.table:
 			return a.table < b.table
 		case a.seq != b.seq:
