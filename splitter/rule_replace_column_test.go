@@ -1,0 +1,129 @@
+package splitter
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/emcee-db/emcee/revision"
+)
+
+// tcReplaceNote replaces images.note (NOT NULL, no default) by memo (NOT
+// NULL with a default); tcReplaceKind replaces the nullable kind by the
+// nullable category.
+var (
+	tcReplaceNote = []string{"  column \"note\" {\n    type = varchar(60)\n  }\n", "  column \"memo\" {\n    type    = varchar(80)\n    default = \"\"\n    replaces {\n      column   = \"note\"\n      forward  = \"TRIM(note)\"\n      backward = \"LEFT(memo, 60)\"\n    }\n  }\n"}
+	tcReplaceKind = []string{"  column \"kind\" {\n    type = enum(\"a\", \"b\", \"c\")\n    null = true\n  }\n", "  column \"category\" {\n    type = varchar(10)\n    null = true\n    replaces {\n      column   = \"kind\"\n      forward  = \"UPPER(kind)\"\n      backward = \"LOWER(category)\"\n    }\n  }\n"}
+)
+
+// TestReplaceColumnRule pins every step of a replacement: where it goes
+// (phase, stage), what kind of statement it is, and its SQL.
+func TestReplaceColumnRule(t *testing.T) {
+	cases := []tcCase{
+		{name: "NOT NULL column without default replaced by NOT NULL with default: relax old, sync, backfill, gate, drop old, tighten new",
+			target: mariadb1011, edits: tcReplaceNote, want: []tcStep{
+				{Rule: "replace-column", Phase: revision.Expand, Stage: StageAddColumn, Kind: "", SQL: "ALTER TABLE `images` ADD COLUMN `memo` varchar(80) NULL, ALGORITHM=INSTANT"},
+				{Rule: "replace-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` varchar(60) NULL, ALGORITHM=INPLACE, LOCK=NONE"},
+				{Rule: "replace-column", Phase: revision.Expand, Stage: StageTrigger, Kind: "", SQL: "CREATE TRIGGER `emcee_images_after_37eae4_bi` BEFORE INSERT ON `images` FOR EACH ROW\nBEGIN\n  IF NEW.`memo` IS NULL AND NEW.`note` IS NULL THEN\n    SET NEW.`memo` = '';\n    SET NEW.`note` = (LEFT(NEW.`memo`, 60));\n  ELSEIF NEW.`memo` IS NULL THEN\n    SET NEW.`memo` = (COALESCE(TRIM(NEW.`note`), ''));\n  ELSEIF NEW.`note` IS NULL OR NOT (CAST(NEW.`memo` AS BINARY) <=> CAST((COALESCE(TRIM(NEW.`note`), '')) AS BINARY)) THEN\n    SET NEW.`note` = (LEFT(NEW.`memo`, 60));\n  END IF;\nEND"},
+				{Rule: "replace-column", Phase: revision.Contract, Stage: StageDropTrigger, Kind: "", SQL: "DROP TRIGGER IF EXISTS `emcee_images_after_37eae4_bi`"},
+				{Rule: "replace-column", Phase: revision.Expand, Stage: StageTrigger, Kind: "", SQL: "CREATE TRIGGER `emcee_images_after_37eae4_bu` BEFORE UPDATE ON `images` FOR EACH ROW\nBEGIN\n  IF NOT (CAST(NEW.`memo` AS BINARY) <=> CAST(OLD.`memo` AS BINARY)) THEN\n    IF NOT (CAST(NEW.`memo` AS BINARY) <=> CAST((COALESCE(TRIM(NEW.`note`), '')) AS BINARY)) THEN\n      SET NEW.`note` = (LEFT(NEW.`memo`, 60));\n    END IF;\n  ELSEIF NOT (CAST(NEW.`note` AS BINARY) <=> CAST(OLD.`note` AS BINARY)) THEN\n    SET NEW.`memo` = (COALESCE(TRIM(NEW.`note`), ''));\n  END IF;\nEND"},
+				{Rule: "replace-column", Phase: revision.Contract, Stage: StageDropTrigger, Kind: "", SQL: "DROP TRIGGER IF EXISTS `emcee_images_after_37eae4_bu`"},
+				{Rule: "replace-column", Phase: revision.Migrate, Stage: StageBackfill, Kind: "backfill", SQL: "UPDATE `images` SET `memo` = (COALESCE(TRIM(`note`), '')) WHERE (`memo` IS NULL)"},
+				{Rule: "replace-column", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE `memo` IS NULL"},
+				{Rule: "replace-column", Phase: revision.Contract, Stage: StageDropColumn, Kind: "", SQL: "ALTER TABLE `images` DROP COLUMN `note`, ALGORITHM=INSTANT"},
+				{Rule: "replace-column", Phase: revision.Contract, Stage: StageTighten, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `memo` varchar(80) NOT NULL DEFAULT \"\", ALGORITHM=INPLACE, LOCK=NONE"},
+			}},
+		{name: "nullable replaced by nullable: no relax, no tighten, the gate counts rows not backfilled",
+			target: mariadb1011, edits: tcReplaceKind, want: []tcStep{
+				{Rule: "replace-column", Phase: revision.Expand, Stage: StageAddColumn, Kind: "", SQL: "ALTER TABLE `images` ADD COLUMN `category` varchar(10) NULL, ALGORITHM=INSTANT"},
+				{Rule: "replace-column", Phase: revision.Expand, Stage: StageTrigger, Kind: "", SQL: "CREATE TRIGGER `emcee_images_after_9758a5_bi` BEFORE INSERT ON `images` FOR EACH ROW\nBEGIN\n  IF NEW.`category` IS NULL THEN\n    SET NEW.`category` = (UPPER(NEW.`kind`));\n  ELSEIF NOT (CAST(NEW.`category` AS BINARY) <=> CAST((UPPER(NEW.`kind`)) AS BINARY)) THEN\n    SET NEW.`kind` = (LOWER(NEW.`category`));\n  END IF;\nEND"},
+				{Rule: "replace-column", Phase: revision.Contract, Stage: StageDropTrigger, Kind: "", SQL: "DROP TRIGGER IF EXISTS `emcee_images_after_9758a5_bi`"},
+				{Rule: "replace-column", Phase: revision.Expand, Stage: StageTrigger, Kind: "", SQL: "CREATE TRIGGER `emcee_images_after_9758a5_bu` BEFORE UPDATE ON `images` FOR EACH ROW\nBEGIN\n  IF NOT (CAST(NEW.`category` AS BINARY) <=> CAST(OLD.`category` AS BINARY)) THEN\n    IF NOT (CAST(NEW.`category` AS BINARY) <=> CAST((UPPER(NEW.`kind`)) AS BINARY)) THEN\n      SET NEW.`kind` = (LOWER(NEW.`category`));\n    END IF;\n  ELSEIF NOT (CAST(NEW.`kind` AS BINARY) <=> CAST(OLD.`kind` AS BINARY)) THEN\n    SET NEW.`category` = (UPPER(NEW.`kind`));\n  END IF;\nEND"},
+				{Rule: "replace-column", Phase: revision.Contract, Stage: StageDropTrigger, Kind: "", SQL: "DROP TRIGGER IF EXISTS `emcee_images_after_9758a5_bu`"},
+				{Rule: "replace-column", Phase: revision.Migrate, Stage: StageBackfill, Kind: "backfill", SQL: "UPDATE `images` SET `category` = (UPPER(`kind`)) WHERE (`category` IS NULL)"},
+				{Rule: "replace-column", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE `category` IS NULL AND (UPPER(`kind`)) IS NOT NULL"},
+				{Rule: "replace-column", Phase: revision.Contract, Stage: StageDropColumn, Kind: "", SQL: "ALTER TABLE `images` DROP COLUMN `kind`, ALGORITHM=INSTANT"},
+			}},
+		{name: "forward naming a column the previous release lacks", target: mariadb1011,
+			edits:  []string{"forward  = \"TRIM(note)\"", "forward  = \"TRIM(memo)\""},
+			errHas: []string{"after.hcl:", "forward expression of images.memo", `unknown column "memo"`}},
+		{name: "backward naming the old column", target: mariadb1011,
+			edits:  []string{"backward = \"LEFT(memo, 60)\"", "backward = \"LEFT(note, 60)\""},
+			errHas: []string{"backward expression of images.memo", `unknown column "note"`}},
+	}
+	// The error cases edit the replacement block of tcReplaceNote.
+	for i := 2; i < len(cases); i++ {
+		cases[i].edits = append(append([]string(nil), tcReplaceNote...), cases[i].edits...)
+	}
+	for _, c := range cases {
+		t.Run(c.name, c.run)
+	}
+}
+
+// Two replacements on one table share one trigger per event: the first
+// column's rule creates them, with a block for each column.
+func TestReplaceColumnRuleCombinesTriggers(t *testing.T) {
+	got, err := tcSteps(t, mariadb1011, tcImages, tcEdit(t, tcImages, append(append([]string(nil), tcReplaceNote...), tcReplaceKind...)...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var creates []tcStep
+	for _, s := range got {
+		if strings.HasPrefix(s.SQL, "CREATE TRIGGER") {
+			creates = append(creates, s)
+		}
+	}
+	if len(creates) != 2 {
+		t.Fatalf("want one BEFORE INSERT and one BEFORE UPDATE trigger, got %d:\n%s", len(creates), tcDump(got))
+	}
+	for _, s := range creates {
+		if s.Phase != revision.Expand || s.Stage != StageTrigger {
+			t.Errorf("trigger placed in %s stage %d", s.Phase, s.Stage)
+		}
+		for _, col := range []string{"SET NEW.`memo` =", "SET NEW.`note` =", "SET NEW.`category` =", "SET NEW.`kind` ="} {
+			if !strings.Contains(s.SQL, col) {
+				t.Errorf("combined trigger lacks %q:\n%s", col, s.SQL)
+			}
+		}
+	}
+	// Both columns still get their own backfill, gate and drop.
+	count := map[revision.Kind]int{}
+	for _, s := range got {
+		count[s.Kind]++
+	}
+	if count[revision.Backfill] != 2 || count[revision.Gate] != 2 {
+		t.Errorf("want 2 backfills and 2 gates, got %v", count)
+	}
+}
+
+// Through Split, a replacement's contract runs its gate first, drops the
+// triggers before the old column (they read it) and the old column's
+// index before the column, and tightens the new column last.
+func TestReplaceColumnContractOrder(t *testing.T) {
+	before := tcEdit(t, tcImages, "  index \"ix_owner\" {", "  index \"ix_note\" {\n    columns = [column.note]\n  }\n  index \"ix_owner\" {")
+	after := tcEdit(t, tcImages, append(append([]string(nil), tcReplaceNote...), "  index \"ix_owner\" {", "  index \"ix_memo\" {\n    columns = [column.memo]\n  }\n  index \"ix_owner\" {")...)
+	tr, ctx := tcTransition(t, mariadb1011, before, after)
+	ph, err := Split(tr, mariadb1011, ctx.drv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range ph[revision.Contract] {
+		got = append(got, strings.SplitN(s.SQL, " ", 3)[0]+" "+strings.SplitN(s.SQL, " ", 3)[1]+" "+s.Rule)
+	}
+	want := []string{"SELECT COUNT(*) replace-column", "DROP TRIGGER replace-column", "DROP TRIGGER replace-column", "ALTER TABLE drop-index", "ALTER TABLE replace-column", "ALTER TABLE replace-column"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("contract order:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	c := ph[revision.Contract]
+	if !strings.Contains(c[3].SQL, "DROP INDEX `ix_note`") || !strings.Contains(c[4].SQL, "DROP COLUMN `note`") || !strings.Contains(c[5].SQL, "MODIFY COLUMN `memo` varchar(80) NOT NULL") {
+		t.Errorf("contract statements:\n%s\n%s\n%s", c[3].SQL, c[4].SQL, c[5].SQL)
+	}
+	// expand: the new column exists before its index and the triggers.
+	var e []string
+	for _, s := range ph[revision.Expand] {
+		e = append(e, s.Rule+": "+strings.SplitN(s.SQL, "\n", 2)[0])
+	}
+	if len(e) != 5 || !strings.Contains(e[0], "ADD COLUMN `memo`") || !strings.Contains(e[1], "MODIFY COLUMN `note`") || !strings.Contains(e[2], "ADD INDEX `ix_memo`") || !strings.Contains(e[3], "BEFORE INSERT") || !strings.Contains(e[4], "BEFORE UPDATE") {
+		t.Errorf("expand order:\n%s", strings.Join(e, "\n"))
+	}
+}
