@@ -31,7 +31,6 @@ type Result struct {
 	Message   string          `json:"message"`
 	Next      string          `json:"next,omitempty"`
 	Error     string          `json:"error,omitempty"`
-	records   history.Records // for the final version
 }
 
 // RevResult is one revision of a run.

@@ -21,6 +21,10 @@ func runPhase(cmd *cobra.Command, f *phaseFlags, run func(*apply.Session, contex
 	}
 	defer s.Close()
 	res, err := run(s, ctx)
+	if res != nil && res.After == "" {
+		// A run that stopped early still moved the version as far as it got.
+		res.After = s.Version()
+	}
 	return finish(cmd, res, err)
 }
 
