@@ -18,19 +18,19 @@ import (
 
 // Result is what a changing command did (or, with --dry-run, would do).
 type Result struct {
-	Command   string          `json:"command"`
-	Database  string          `json:"database"`
-	DryRun    bool            `json:"dry_run"`
-	Before    string          `json:"version_before"`
-	After     string          `json:"version_after"`
-	Revisions []*RevResult    `json:"revisions"`
-	Gates     []GateResult    `json:"gates,omitempty"`
-	Drift     *drift.Report   `json:"drift,omitempty"`
-	Preflight []string        `json:"preflight,omitempty"`
-	Partial   bool            `json:"partial,omitempty"` // migrate stopped by --max-rows
-	Message   string          `json:"message"`
-	Next      string          `json:"next,omitempty"`
-	Error     string          `json:"error,omitempty"`
+	Command   string        `json:"command"`
+	Database  string        `json:"database"`
+	DryRun    bool          `json:"dry_run"`
+	Before    string        `json:"version_before"`
+	After     string        `json:"version_after"`
+	Revisions []*RevResult  `json:"revisions"`
+	Gates     []GateResult  `json:"gates,omitempty"`
+	Drift     *drift.Report `json:"drift,omitempty"`
+	Preflight []string      `json:"preflight,omitempty"`
+	Partial   bool          `json:"partial,omitempty"` // migrate stopped by --max-rows
+	Message   string        `json:"message"`
+	Next      string        `json:"next,omitempty"`
+	Error     string        `json:"error,omitempty"`
 }
 
 // RevResult is one revision of a run.
