@@ -24,6 +24,9 @@ func (s *Session) Baseline(ctx context.Context, rel string) (*Result, error) {
 	if idx < 0 {
 		return res, fmt.Errorf("%q is not a release of %s (releases: %v)", rel, s.Project.Path, s.Project.Releases)
 	}
+	if err := s.checkDev(ctx); err != nil {
+		return res, err
+	}
 	if !s.opts.DryRun {
 		if err := s.Lock(ctx); err != nil {
 			return res, err

@@ -64,6 +64,9 @@ func (r *Refusal) Error() string {
 func (s *Session) begin(ctx context.Context, cmd string) (*Result, error) {
 	res := &Result{Command: cmd, Database: s.Cfg.String(), DryRun: s.opts.DryRun, Revisions: []*RevResult{}}
 	s.cmd = cmd
+	if err := s.checkDev(ctx); err != nil {
+		return res, err
+	}
 	if !s.opts.DryRun {
 		if err := s.Lock(ctx); err != nil {
 			return res, err

@@ -304,3 +304,22 @@ func plural(n int, noun string) string {
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
 }
+
+// checkDev makes sure a configured dev database can be reached before
+// anything changes, rather than at the drift check of a later release in
+// the middle of a sync.
+func (s *Session) checkDev(ctx context.Context) error {
+	if s.opts.DevURL == "" {
+		return nil
+	}
+	dev, err := dbconn.Parse(s.opts.DevURL)
+	if err != nil {
+		return fmt.Errorf("dev database: %w", err)
+	}
+	dev.From = "--dev-url or the env's dev"
+	db, err := dbconn.Open(ctx, dev)
+	if err != nil {
+		return fmt.Errorf("dev database (an empty scratch database for schema comparisons; leave it out and emcee uses a temporary emcee_scratch_* one): %w", err)
+	}
+	return db.Close()
+}
