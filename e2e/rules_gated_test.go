@@ -41,6 +41,11 @@ table "images" {
   column "note" {
     type = varchar(60)
   }
+  column "code" {
+    type    = varchar(200)
+    charset = "latin1"
+    null    = true
+  }
   primary_key {
     columns = [column.id]
   }

@@ -1,6 +1,8 @@
 package splitter
 
 import (
+	"strings"
+
 	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
 )
@@ -35,19 +37,73 @@ func (c *Context) withoutFKChecks(alter string) []string {
 	return []string{"SET SESSION foreign_key_checks = 0", alter, "SET SESSION foreign_key_checks = 1"}
 }
 
-// widenAlgorithm is widening() corrected by what the target server does.
-// MariaDB 10.4+ extends a VARCHAR instantly while its length prefix keeps
-// its size (measured on 10.11: ALGORITHM=INSTANT succeeds for
-// varchar(30) -> varchar(60) in utf8mb4); MySQL 8 does it INPLACE.
-func (c *Context) widenAlgorithm(from, to *schema.Column, kind schema.ChangeKind) (Algorithm, bool) {
+// widenAlgorithm is widening() corrected by what the target server does
+// with VARCHAR, in bytes (the column's charset decides; widening() assumes
+// 4 bytes a character). InnoDB stores a value's length in 1 byte when the
+// column's maximum is at most 255 bytes, and in 1 byte (values under 128
+// bytes) or 2 bytes otherwise. MySQL 8 extends a VARCHAR in place only while
+// the maximum stays on the same side of 255 bytes. MariaDB 10.11 extends it
+// INSTANTly unless the old maximum is 128..255 bytes and the new one above
+// 255: stored values can then be 128+ bytes with a 1-byte length, which the
+// new format would read as 2. Measured on 10.11 (DYNAMIC rows): utf8mb4
+// 30->60 (120->240 bytes), 31->64 (124->256), 10->300, 100->200 and latin1
+// 100->300, 300->400 are INSTANT; utf8mb4 32->64 (128->256), 60->100,
+// 63->64 and latin1 128->256, 200->300 need COPY ("Cannot change column
+// type"), INPLACE refused.
+func (c *Context) widenAlgorithm(t *schema.Table, from, to *schema.Column, kind schema.ChangeKind) (Algorithm, bool) {
 	alg, ok := widening(from, to, kind)
-	if !ok || alg != Inplace || !c.Target.MariaDB() || kind.Is(schema.ChangeNull) {
+	f, fok := from.Type.Type.(*schema.StringType)
+	v, vok := to.Type.Type.(*schema.StringType)
+	if !ok || !kind.Is(schema.ChangeType) || !fok || !vok || f.T != mysql.TypeVarchar || v.T != mysql.TypeVarchar {
 		return alg, ok
 	}
-	f, fok := from.Type.Type.(*schema.StringType)
-	t, tok := to.Type.Type.(*schema.StringType)
-	if kind.Is(schema.ChangeType) && fok && tok && f.T == mysql.TypeVarchar && t.T == mysql.TypeVarchar {
+	per := bytesPerChar(t, to)
+	oldMax, newMax := f.Size*per, v.Size*per
+	crosses := oldMax <= 255 && newMax > 255
+	switch {
+	case c.Target.MariaDB() && crosses && oldMax >= 128, !c.Target.MariaDB() && crosses:
+		return Copy, true
+	case kind.Is(schema.ChangeNull):
+		// Relaxing NOT NULL in the same statement is INPLACE on both.
+		return Inplace, true
+	case c.Target.MariaDB():
 		return Instant, true
 	}
-	return alg, ok
+	return Inplace, true
+}
+
+// bytesPerChar is the longest character of the column's charset (its own,
+// else the table's, else the schema's); 4 (utf8mb4) when none is declared.
+func bytesPerChar(t *schema.Table, col *schema.Column) int {
+	name := ""
+	for _, attrs := range [][]schema.Attr{col.Attrs, tableAttrs(t), schemaAttrs(t)} {
+		for _, a := range attrs {
+			if c, ok := a.(*schema.Charset); ok && name == "" {
+				name = strings.ToLower(c.V)
+			}
+		}
+	}
+	switch name {
+	case "latin1", "ascii", "binary", "latin2", "cp1250", "cp1251":
+		return 1
+	case "ucs2":
+		return 2
+	case "utf8", "utf8mb3":
+		return 3
+	}
+	return 4
+}
+
+func tableAttrs(t *schema.Table) []schema.Attr {
+	if t == nil {
+		return nil
+	}
+	return t.Attrs
+}
+
+func schemaAttrs(t *schema.Table) []schema.Attr {
+	if t == nil || t.Schema == nil {
+		return nil
+	}
+	return t.Schema.Attrs
 }

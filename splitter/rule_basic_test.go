@@ -56,6 +56,13 @@ func TestBasicRules(t *testing.T) {
 		{name: "widen varchar inside the length-prefix line: mysql in place", target: mysql80, edits: []string{"varchar(30)", "varchar(60)"}, want: []tcStep{
 			{Rule: "widen-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `name` varchar(60) NOT NULL, ALGORITHM=INPLACE, LOCK=NONE"},
 		}},
+		{name: "widen varchar 30 -> 300 on mariadb: old values all under 128 bytes, instant", target: mariadb1011, edits: []string{"varchar(30)", "varchar(300)"}, want: []tcStep{
+			{Rule: "widen-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `name` varchar(300) NOT NULL, ALGORITHM=INSTANT"},
+		}},
+		{name: "widen varchar 30 -> 300 on mysql: crosses 255 bytes, copy", target: mysql80, edits: []string{"varchar(30)", "varchar(300)"}, errHas: []string{"images.name", "allow_copy = true"}},
+		{name: "widen latin1 varchar 200 -> 250 stays under 255 bytes", target: mariadb1011, edits: []string{"varchar(200)", "varchar(250)"}, before: []string{"    type = varchar(60)\n", "    type = varchar(200)\n    charset = \"latin1\"\n"}, want: []tcStep{
+			{Rule: "widen-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` varchar(250) CHARSET latin1 NOT NULL COLLATE latin1_swedish_ci, ALGORITHM=INSTANT"},
+		}},
 		{name: "widen varchar across the length-prefix line needs allow_copy", target: mariadb1011, edits: []string{"varchar(60)", "varchar(100)"}, errHas: []string{"after.hcl:", "images.note", "allow_copy = true"}},
 		{name: "widen varchar across the length-prefix line with allow_copy", target: mariadb1011, edits: []string{"    type = varchar(60)\n", "    type = varchar(100)\n    allow_copy = true\n"}, want: []tcStep{
 			{Rule: "widen-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` varchar(100) NOT NULL, ALGORITHM=COPY, LOCK=SHARED"},

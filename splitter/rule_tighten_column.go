@@ -47,7 +47,7 @@ func init() {
 			name := c.Table.Name + "." + m.To.Name
 			var steps []Step
 			if tg.midKind != schema.NoChange {
-				alg, ok := c.ctx.widenAlgorithm(m.From, tg.mid, tg.midKind)
+				alg, ok := c.ctx.widenAlgorithm(c.Table, m.From, tg.mid, tg.midKind)
 				if !ok {
 					return nil, fmt.Errorf("%s: %s: emcee could not find a column type accepting both releases' writes", c.ctx.Transition.To.Where(c.Table.Name, m.To.Name), name)
 				}

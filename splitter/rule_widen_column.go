@@ -31,7 +31,7 @@ func init() {
 		},
 		Split: func(c *Change) ([]Step, error) {
 			m := c.Change.(*schema.ModifyColumn)
-			alg, _ := c.ctx.widenAlgorithm(m.From, m.To, m.Change)
+			alg, _ := c.ctx.widenAlgorithm(c.Table, m.From, m.To, m.Change)
 			where := c.ctx.Transition.To.Where(c.Table.Name, m.To.Name)
 			if alg == Copy {
 				if d := c.ctx.Decl(c.Table.Name, m.To.Name); d == nil || !d.AllowCopy {
