@@ -40,10 +40,16 @@ func (t Target) Before(major, minor int) bool {
 	return t.Major < major || (t.Major == major && t.Minor < minor)
 }
 
-// Version is the server version string Atlas is told it plans for.
+// Version is the server version string Atlas is told it plans for. A
+// target names a minor release; Atlas gates features on patch levels (CHECK
+// needs MySQL 8.0.16), so MySQL 8.0 is taken as 8.0.31, the patch Atlas
+// itself assumes offline. Other minors start at .0.
 func (t Target) Version() string {
 	if t.MariaDB() {
 		return fmt.Sprintf("%d.%d.0-MariaDB", t.Major, t.Minor)
+	}
+	if t.Major == 8 && t.Minor == 0 {
+		return "8.0.31"
 	}
 	return fmt.Sprintf("%d.%d.0", t.Major, t.Minor)
 }

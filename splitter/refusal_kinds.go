@@ -53,8 +53,9 @@ func specificRefusal(tr *diff.Transition, ch *Change) (string, bool) {
 		return fmt.Sprintf("%s: %s: emcee does not manage views, functions or other schema objects; remove it from the schema file and manage it outside emcee",
 			tr.To.File, changeName(c)), true
 	case *schema.RenameTable:
-		return fmt.Sprintf("%s: RenameTable %s -> %s: no rule in this build plans a table rename; keep the old name, or create the new table and drop the old one in a later release",
-			at(""), c.From.Name, c.To.Name), true
+		// Reached only for a rename Atlas reports without a declaration.
+		return fmt.Sprintf("%s: RenameTable %s -> %s was not declared: add `renamed_from = %q` to table %q (rule rename-table)",
+			at(""), c.From.Name, c.To.Name, c.From.Name, c.To.Name), true
 	}
 	return "", false
 }

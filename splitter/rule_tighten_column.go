@@ -70,7 +70,7 @@ func init() {
 			}
 			if len(tg.preds) > 0 {
 				steps = append(steps, gate(
-					fmt.Sprintf("%s becomes %s: contract waits until no row would be truncated or rejected", name, describeColumnChange(&schema.ModifyColumn{Change: tg.contract})),
+					fmt.Sprintf("tightening %s (%s): contract waits until no row would be truncated or rejected", name, describeColumnChange(&schema.ModifyColumn{Change: tg.contract})),
 					countWhere(c.Table.Name, strings.Join(tg.preds, " OR ")),
 				))
 			}

@@ -5,7 +5,7 @@
 -- emcee:gate
 SELECT COUNT(*) FROM `images` WHERE (owner IS NULL);
 
--- rule tighten-column: images.owner becomes nullability: contract waits until no row would be truncated or rejected
+-- rule tighten-column: tightening images.owner (nullability): contract waits until no row would be truncated or rejected
 -- emcee:gate
 SELECT COUNT(*) FROM `images` WHERE `owner` IS NULL;
 
