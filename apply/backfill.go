@@ -18,7 +18,10 @@ import (
 // by code that the expand's triggers keep in sync. Each batch commits in one
 // transaction with its progress record, so a crash can neither lose a batch
 // nor count one twice. It reports finished=false when --max-rows stops it.
-func (s *Session) backfill(ctx context.Context, rev *revision.Revision, rec *history.Record, st revision.Statement) (rows int64, finished bool, err error) {
+// With persist false (a catch-up pass over an applied revision) nothing is
+// recorded: the statement only touches pending rows, so a rerun simply
+// finds fewer of them.
+func (s *Session) backfill(ctx context.Context, rev *revision.Revision, rec *history.Record, st revision.Statement, persist bool) (rows int64, finished bool, err error) {
 	_, cond, ok := splitWhere(st.SQL)
 	if !ok {
 		return 0, false, fmt.Errorf("backfill statement has no WHERE clause selecting the pending rows")
@@ -37,7 +40,9 @@ func (s *Session) backfill(ctx context.Context, rev *revision.Revision, rec *his
 			s.say("    %s is empty: nothing to backfill", st.Table)
 			return 0, true, nil
 		}
-		if err := history.BackfillBound(ctx, s.Conn, rec, max.String); err != nil {
+		if !persist {
+			rec.ResumeBound = sql.NullString{String: max.String, Valid: true}
+		} else if err := history.BackfillBound(ctx, s.Conn, rec, max.String); err != nil {
 			return 0, false, err
 		}
 	}
@@ -93,7 +98,7 @@ func (s *Session) backfill(ctx context.Context, rev *revision.Revision, rec *his
 		if lo.Valid {
 			upd, ua = st.SQL+" AND "+key+" > ? AND "+key+" <= ?", []any{keyArg(lo.String, isInt), keyArg(hi.String, isInt)}
 		}
-		n, err := s.batch(ctx, rec, upd, ua, hi.String)
+		n, err := s.batch(ctx, rec, upd, ua, hi.String, persist)
 		if err != nil {
 			return rows, false, err
 		}
@@ -115,7 +120,7 @@ func (s *Session) backfill(ctx context.Context, rev *revision.Revision, rec *his
 	}
 }
 
-func (s *Session) batch(ctx context.Context, rec *history.Record, upd string, args []any, hi string) (int64, error) {
+func (s *Session) batch(ctx context.Context, rec *history.Record, upd string, args []any, hi string, persist bool) (int64, error) {
 	tx, err := s.Conn.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, err
@@ -126,8 +131,10 @@ func (s *Session) batch(ctx context.Context, rec *history.Record, upd string, ar
 		return 0, err
 	}
 	n, _ := r.RowsAffected()
-	if err := history.BackfillProgress(ctx, tx, rec, hi, n); err != nil {
-		return 0, err
+	if persist {
+		if err := history.BackfillProgress(ctx, tx, rec, hi, n); err != nil {
+			return 0, err
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return 0, err

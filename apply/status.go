@@ -60,8 +60,17 @@ func (s *Session) Status(ctx context.Context) (*Status, error) {
 				if rec != nil {
 					r.Applied, r.Error, r.AppliedBy = rec.Applied, rec.Error, rec.AppliedBy
 				}
-				if !rec.Done() && ph == revision.Migrate {
-					r.PendingRows = s.countPending(ctx, rev, r.Applied)
+				if ph == revision.Migrate && (!rec.Done() || rel == s.current()) {
+					// An applied migrate of the release being upgraded can
+					// have rows pending again (written by old code after its
+					// backfill, with no trigger to fill them).
+					from := r.Applied
+					if rec.Done() {
+						from = 0
+					}
+					if n := s.countPending(ctx, rev, from); n != nil && (!rec.Done() || *n > 0) {
+						r.PendingRows = n
+					}
 				}
 				rs.Revisions = append(rs.Revisions, r)
 			}
