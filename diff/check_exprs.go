@@ -42,10 +42,10 @@ func (r *Release) checkExpressions(prev *Release) []string {
 			}
 		}
 		if rep := decl.Replaces; rep != nil && oldT != nil {
-			if _, err := RewriteColumns(rep.Forward, columnNames(oldT), ident); err != nil {
+			if _, err := RewriteColumns(rep.Forward, ColumnNames(oldT), ident); err != nil {
 				add(rep.ForwardPos.Errorf("forward expression of %s: %v; forward computes the new column from the previous release's columns of %s", ref, err, oldT.Name))
 			}
-			if _, err := RewriteColumns(rep.Backward, columnNames(newT), ident); err != nil {
+			if _, err := RewriteColumns(rep.Backward, ColumnNames(newT), ident); err != nil {
 				add(rep.BackwardPos.Errorf("backward expression of %s: %v; backward computes %s.%s from this release's columns of %s", ref, err, oldT.Name, rep.Column, newT.Name))
 			}
 		}
@@ -60,10 +60,10 @@ func (r *Release) checkExpressions(prev *Release) []string {
 		if !ok {
 			continue // reported by check
 		}
-		cols := columnNames(t)
+		cols := ColumnNames(t)
 		if prev != nil {
 			if oldT, ok := prev.Schema.Table(r.oldName(m.Table)); ok {
-				cols = union(cols, columnNames(oldT))
+				cols = Union(cols, ColumnNames(oldT))
 			}
 		}
 		if _, err := RewriteColumns(m.Set, cols, ident); err != nil {
@@ -96,7 +96,7 @@ func (r *Release) checkFill(prev *Release, decl *ColumnDecl, newT, oldT *schema.
 	if col.Default != nil {
 		return decl.FillPos.Errorf("%s has fill and a default: the previous release's inserts already get the default. Remove one of them (keep fill to compute existing rows from other columns, default for a constant)", ref)
 	}
-	if _, err := RewriteColumns(decl.Fill, union(columnNames(newT), columnNames(oldT)), ident); err != nil {
+	if _, err := RewriteColumns(decl.Fill, Union(ColumnNames(newT), ColumnNames(oldT)), ident); err != nil {
 		return decl.FillPos.Errorf("fill of %s: %v", ref, err)
 	}
 	return nil
@@ -110,7 +110,12 @@ func (r *Release) oldName(table string) string {
 	return table
 }
 
-func columnNames(t *schema.Table) []string {
+// ColumnNames lists a table's columns in declaration order (none for nil):
+// the names an expression on that table may use.
+func ColumnNames(t *schema.Table) []string {
+	if t == nil {
+		return nil
+	}
 	out := make([]string, 0, len(t.Columns))
 	for _, c := range t.Columns {
 		out = append(out, c.Name)
@@ -118,7 +123,9 @@ func columnNames(t *schema.Table) []string {
 	return out
 }
 
-func union(a, b []string) []string {
+// Union merges column lists, keeping the first occurrence's order: between
+// expand and contract a table has the columns of both releases.
+func Union(a, b []string) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, s := range append(append([]string(nil), a...), b...) {

@@ -74,8 +74,8 @@ func newSyncCol(c *Change) (*syncCol, error) {
 	d := c.ctx.Decl(c.Table.Name, add.C.Name)
 	s := &syncCol{add: c, col: add.C, decl: d}
 	where := c.ctx.Transition.To.Where(c.Table.Name, add.C.Name)
-	newCols := tableColumnNames(c.Table)
-	oldCols := tableColumnNames(c.FromTable)
+	newCols := diff.ColumnNames(c.Table)
+	oldCols := diff.ColumnNames(c.FromTable)
 	if src := d.Source(); src != "" {
 		old, ok := c.FromTable.Column(src)
 		if !ok {
@@ -92,7 +92,7 @@ func newSyncCol(c *Change) (*syncCol, error) {
 			s.forward, s.backward = Quote(old.Name), Quote(add.C.Name)
 		}
 	} else {
-		s.forward, s.fwdCols = d.Fill, syncUnion(newCols, oldCols)
+		s.forward, s.fwdCols = d.Fill, diff.Union(newCols, oldCols)
 	}
 	// A NOT NULL column with a default takes the default where the old
 	// data has no mapping, as an INSERT of the new release that omits it
@@ -439,25 +439,3 @@ func columnDefaultSQL(c *schema.Column) (string, bool) {
 	return "", false
 }
 
-func tableColumnNames(t *schema.Table) []string {
-	if t == nil {
-		return nil
-	}
-	out := make([]string, 0, len(t.Columns))
-	for _, c := range t.Columns {
-		out = append(out, c.Name)
-	}
-	return out
-}
-
-func syncUnion(a, b []string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, s := range append(append([]string(nil), a...), b...) {
-		if !seen[s] {
-			seen[s] = true
-			out = append(out, s)
-		}
-	}
-	return out
-}

@@ -39,10 +39,10 @@ func dataMigrationSteps(ctx *Context) ([]Step, error) {
 		if !ok {
 			return nil, m.Pos.Errorf("data_migration %q updates table %q, which release %s does not declare", m.Name, m.Table, to.Name)
 		}
-		cols := tableColumnNames(t)
+		cols := diff.ColumnNames(t)
 		if ctx.Transition.From != nil {
 			if old, ok := ctx.Transition.From.Table(oldTableName(to, m.Table)); ok {
-				cols = syncUnion(cols, tableColumnNames(old))
+				cols = diff.Union(cols, diff.ColumnNames(old))
 			}
 		}
 		if _, err := diff.RewriteColumns(m.Set, cols, Quote); err != nil {
