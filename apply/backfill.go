@@ -59,7 +59,7 @@ func (s *Session) backfill(ctx context.Context, rev *revision.Revision, rec *his
 	if err := s.Conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+table+" WHERE ("+cond+") AND "+where, args...).Scan(&total); err != nil {
 		return 0, false, err
 	}
-	s.say("    %d rows pending up to %s = %s", total, st.Key, rec.ResumeBound.String)
+	s.say("    %s pending up to %s = %s", plural(int(total), "row"), st.Key, rec.ResumeBound.String)
 	report := func(fin bool) {
 		if s.opts.Progress != nil {
 			s.opts.Progress(Progress{Revision: rev.ID.String(), Table: st.Table, Done: rows, Total: total, Finished: fin})
@@ -107,7 +107,11 @@ func (s *Session) backfill(ctx context.Context, rev *revision.Revision, rec *his
 		s.rowsRun += n
 		report(last)
 		if last {
-			s.say("    %d rows backfilled by this run (%d in all)", rows, rec.RowsDone)
+			if persist {
+				s.say("    %s backfilled by this run (%d in all)", plural(int(rows), "row"), rec.RowsDone)
+			} else {
+				s.say("    %s backfilled", plural(int(rows), "row"))
+			}
 			return rows, true, nil
 		}
 		if s.opts.Pause > 0 {

@@ -609,8 +609,8 @@ func (s *Session) catchUp(ctx context.Context, res *Result, rel string) (rows in
 			}
 			rr := &RevResult{Name: rev.ID.String(), Statements: len(rev.Statements), ResumedAt: len(rev.Statements)}
 			res.Revisions = append(res.Revisions, rr)
-			s.say("%s is applied, but %s of %s are pending again (written after its backfill passed them): backfilling them (statement %d, rule %s)",
-				rev.ID, plural(int(n), "row"), st.Table, i+1, st.Rule)
+			s.say("%s is applied, but %s has %s pending again (written after its backfill passed): backfilling (statement %d, rule %s)",
+				rev.ID, st.Table, plural(int(n), "row"), i+1, st.Rule)
 			if s.opts.DryRun {
 				text := st.SQL + " AND " + quote(st.Key) + " > ? AND " + quote(st.Key) + " <= ?;"
 				s.say("-- [%d] backfill %s: %s", i+1, st.Rule, st.Why)

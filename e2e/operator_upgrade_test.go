@@ -191,7 +191,7 @@ func TestOperatorRollingUpgrade(t *testing.T) {
 		t.Errorf("status should count the row pending again:\n%s", got)
 	}
 	r = p.must("db", "migrate")
-	opContains(t, r, "pike_migrate01 is applied, but 1 row of images are pending again", "migrate of pike caught up")
+	opContains(t, r, "pike_migrate01 is applied, but images has 1 row pending again", "migrate of pike caught up")
 	if got := p.query("SELECT is_public, visibility FROM images WHERE name = 'img-2'"); got != "0 shared" {
 		t.Fatalf("img-2 after the catch-up: %s", got)
 	}

@@ -170,7 +170,7 @@ func progressReporter(w io.Writer) func(apply.Progress) {
 		}
 	}
 	var bar *progressbar.ProgressBar
-	lastTenth := int64(-1)
+	lastTenth, lastDone := int64(-1), int64(-1)
 	return func(p apply.Progress) {
 		if terminal {
 			if bar == nil {
@@ -194,12 +194,12 @@ func progressReporter(w io.Writer) func(apply.Progress) {
 		if p.Total > 0 {
 			tenth = min(p.Done*10/p.Total, 10)
 		}
-		if tenth != lastTenth || p.Finished {
+		if tenth != lastTenth || (p.Finished && p.Done != lastDone) {
 			fmt.Fprintf(w, "    backfill %s: %d of %d rows (%d%%)\n", p.Table, p.Done, p.Total, tenth*10)
-			lastTenth = tenth
+			lastTenth, lastDone = tenth, p.Done
 		}
 		if p.Finished {
-			lastTenth = -1
+			lastTenth, lastDone = -1, -1
 		}
 	}
 }
