@@ -1,0 +1,254 @@
+package simulate
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"strings"
+
+	"ariga.io/atlas/sql/mysql"
+	"ariga.io/atlas/sql/schema"
+
+	"github.com/emcee-db/emcee/diff"
+)
+
+// table is one table the workers drive, as each release declares it. The
+// workers' SQL is derived from it, so the simulator works on any release
+// pair whose tables it can write (see unsupported below).
+type table struct {
+	name string
+	key  string // the single-column integer primary key
+	// autoKey: the server assigns keys; otherwise workers allocate them.
+	autoKey bool
+	// cols are the columns each release writes (never the key when the
+	// server assigns it): the previous release knows only old, the new
+	// release only new.
+	old, new []*column
+	// pairs are the new columns kept in sync with the previous release by
+	// the expand triggers, with the declared expressions that relate them.
+	pairs []*pair
+}
+
+type column struct {
+	name string
+	gen  func(r *rand.Rand) string // a value as the server returns it
+}
+
+// pair is a column of the new release derived from the previous one:
+// replaces (forward/backward), renamed_from (same value), or fill.
+type pair struct {
+	newCol   string
+	oldCol   string // "" for a fill
+	forward  string // new value from the old columns, bare column names
+	backward string // old value from the new columns; "" for a fill
+}
+
+func (t *table) columns(k Kind) []*column {
+	if k == Old {
+		return t.old
+	}
+	return t.new
+}
+
+// newTable derives the model of one table from both releases.
+func newTable(oldT, newT *schema.Table, decls *diff.Declarations) (*table, error) {
+	t := &table{name: newT.Name}
+	key, auto, err := keyOf(oldT)
+	if err != nil {
+		return nil, err
+	}
+	if k2, _, err := keyOf(newT); err != nil || k2 != key {
+		return nil, fmt.Errorf("table %s: the primary key changes between the releases; the simulator follows rows by a key both releases share", t.name)
+	}
+	t.key, t.autoKey = key, auto
+	if t.old, err = writable(oldT, key, auto); err != nil {
+		return nil, err
+	}
+	if t.new, err = writable(newT, key, auto); err != nil {
+		return nil, err
+	}
+	for _, c := range newT.Columns {
+		d := decls.Columns[diff.ColumnRef{Table: newT.Name, Column: c.Name}]
+		switch {
+		case d == nil:
+		case d.Replaces != nil:
+			t.pairs = append(t.pairs, &pair{newCol: c.Name, oldCol: d.Replaces.Column, forward: d.Replaces.Forward, backward: d.Replaces.Backward})
+		case d.RenamedFrom != "":
+			t.pairs = append(t.pairs, &pair{newCol: c.Name, oldCol: d.RenamedFrom, forward: quote(d.RenamedFrom), backward: quote(c.Name)})
+		case d.Fill != "":
+			t.pairs = append(t.pairs, &pair{newCol: c.Name, forward: d.Fill})
+		}
+	}
+	return t, nil
+}
+
+func keyOf(t *schema.Table) (string, bool, error) {
+	pk := t.PrimaryKey
+	if pk == nil || len(pk.Parts) != 1 || pk.Parts[0].C == nil {
+		return "", false, fmt.Errorf("table %s: the simulator needs a single-column integer primary key to follow rows (this table has none)", t.Name)
+	}
+	c := pk.Parts[0].C
+	if _, ok := c.Type.Type.(*schema.IntegerType); !ok {
+		return "", false, fmt.Errorf("table %s: the simulator needs an integer primary key; %s is %s", t.Name, c.Name, c.Type.Raw)
+	}
+	auto := slices.ContainsFunc(c.Attrs, func(a schema.Attr) bool { _, ok := a.(*mysql.AutoIncrement); return ok })
+	return c.Name, auto, nil
+}
+
+// writable lists the columns a release's code writes: every column except
+// the server-assigned key and generated columns. A column whose type the
+// simulator cannot generate values for is left out when the server can
+// fill it (NULL or a default) and refused otherwise.
+func writable(t *schema.Table, key string, auto bool) ([]*column, error) {
+	var out []*column
+	for _, c := range t.Columns {
+		if c.Name == key && auto {
+			continue
+		}
+		if slices.ContainsFunc(c.Attrs, func(a schema.Attr) bool { _, ok := a.(*schema.GeneratedExpr); return ok }) {
+			continue
+		}
+		if c.Name == key {
+			continue // allocated by the workers, written with every insert
+		}
+		g := generator(c)
+		if g == nil {
+			if c.Type.Null || c.Default != nil {
+				continue
+			}
+			return nil, fmt.Errorf("table %s: cannot generate values for column %s (%s), which is NOT NULL without a default; supported: integers, bool, decimal, float, char/varchar/text, enum, set, date/time, json, binary", t.Name, c.Name, c.Type.Raw)
+		}
+		out = append(out, &column{name: c.Name, gen: g})
+	}
+	return out, nil
+}
+
+const letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+func randString(r *rand.Rand, n int) string {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = letters[r.IntN(len(letters))]
+	}
+	return string(b)
+}
+
+// generator returns values in the exact text form the server hands back,
+// so that the verifier can compare what was written with what is read.
+// Values are small and ASCII: the point is the upgrade, not type edge
+// cases. nil means the type is not supported.
+func generator(c *schema.Column) func(*rand.Rand) string {
+	switch t := c.Type.Type.(type) {
+	case *schema.BoolType:
+		return func(r *rand.Rand) string { return strconv.Itoa(r.IntN(2)) }
+	case *schema.IntegerType:
+		if strings.Contains(strings.ToLower(c.Type.Raw), "tinyint(1)") {
+			return func(r *rand.Rand) string { return strconv.Itoa(r.IntN(2)) }
+		}
+		limit := 100
+		switch strings.ToLower(t.T) {
+		case "smallint", "mediumint", "int", "integer", "bigint":
+			limit = 30000
+		}
+		return func(r *rand.Rand) string { return strconv.Itoa(r.IntN(limit)) }
+	case *schema.DecimalType:
+		digits := t.Precision - t.Scale
+		if t.Precision == 0 {
+			digits = 10
+		}
+		limit := 1
+		for i := 0; i < min(digits, 6); i++ {
+			limit *= 10
+		}
+		return func(r *rand.Rand) string {
+			s := strconv.Itoa(r.IntN(limit))
+			if t.Scale > 0 {
+				s += "." + fmt.Sprintf("%0*d", t.Scale, r.IntN(pow10(min(t.Scale, 6))))
+			}
+			return s
+		}
+	case *schema.FloatType:
+		return func(r *rand.Rand) string { return strconv.Itoa(r.IntN(1000)) }
+	case *schema.StringType:
+		n := t.Size
+		if n <= 0 || n > 16 {
+			n = 16
+		}
+		if strings.EqualFold(t.T, "char") {
+			// CHAR strips trailing spaces only; random letters have none.
+			return func(r *rand.Rand) string { return randString(r, max(1, min(n, t.Size))) }
+		}
+		return func(r *rand.Rand) string { return randString(r, 1+r.IntN(n)) }
+	case *schema.EnumType:
+		vals := t.Values
+		return func(r *rand.Rand) string { return vals[r.IntN(len(vals))] }
+	case *mysql.SetType:
+		vals := t.Values
+		return func(r *rand.Rand) string { return vals[r.IntN(len(vals))] }
+	case *schema.TimeType:
+		frac := ""
+		if t.Precision != nil && *t.Precision > 0 {
+			frac = "." + strings.Repeat("0", *t.Precision)
+		}
+		switch strings.ToLower(t.T) {
+		case "date":
+			return func(r *rand.Rand) string {
+				return fmt.Sprintf("20%02d-%02d-%02d", 10+r.IntN(20), 1+r.IntN(12), 1+r.IntN(28))
+			}
+		case "datetime", "timestamp":
+			return func(r *rand.Rand) string {
+				return fmt.Sprintf("20%02d-%02d-%02d %02d:%02d:%02d%s", 10+r.IntN(20), 1+r.IntN(12), 1+r.IntN(28), r.IntN(24), r.IntN(60), r.IntN(60), frac)
+			}
+		case "time":
+			return func(r *rand.Rand) string {
+				return fmt.Sprintf("%02d:%02d:%02d%s", r.IntN(24), r.IntN(60), r.IntN(60), frac)
+			}
+		case "year":
+			return func(r *rand.Rand) string { return strconv.Itoa(2000 + r.IntN(50)) }
+		}
+	case *schema.JSONType:
+		return func(r *rand.Rand) string { return fmt.Sprintf(`{"n": %d}`, r.IntN(1000)) }
+	case *schema.BinaryType:
+		if strings.EqualFold(t.T, "binary") {
+			// BINARY(n) pads with zero bytes: write exactly n.
+			n := 1
+			if t.Size != nil {
+				n = *t.Size
+			}
+			return func(r *rand.Rand) string { return randString(r, n) }
+		}
+		n := 16
+		if t.Size != nil && *t.Size < n {
+			n = *t.Size
+		}
+		return func(r *rand.Rand) string { return randString(r, 1+r.IntN(max(n, 1))) }
+	}
+	return nil
+}
+
+func pow10(n int) int {
+	p := 1
+	for range n {
+		p *= 10
+	}
+	return p
+}
+
+func quote(ident string) string { return "`" + strings.ReplaceAll(ident, "`", "``") + "`" }
+
+func quoteAll(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = quote(n)
+	}
+	return strings.Join(q, ", ")
+}
+
+func names(cols []*column) []string {
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		out[i] = c.name
+	}
+	return out
+}

@@ -1,0 +1,515 @@
+// Package simulate proves a rolling upgrade on a real server: it brings a
+// scratch database to one release, seeds it, and runs the next release's
+// expand, migrate and contract while concurrent workers play both releases'
+// code (the previous release reading and writing only its columns, the new
+// release only its own), the way a rolling deploy has both running. It
+// counts every failed statement per phase and worker kind, records
+// latencies, keeps a client-side ledger of every write and delete, and at
+// the end verifies every row against it.
+//
+// The same scenario can be run naively, as a single-phase migration tool
+// would: Atlas's own diff between the two releases applied at once (one
+// ALTER that drops the old column and adds the new one), with the same
+// workers. That shows what the expand/migrate/contract split buys.
+package simulate
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"ariga.io/atlas/sql/migrate"
+	"ariga.io/atlas/sql/schema"
+	"github.com/go-sql-driver/mysql"
+
+	"github.com/emcee-db/emcee/apply"
+	"github.com/emcee-db/emcee/dbconn"
+	"github.com/emcee-db/emcee/diff"
+	"github.com/emcee-db/emcee/planner"
+	"github.com/emcee-db/emcee/project"
+	"github.com/emcee-db/emcee/revision"
+)
+
+// Config describes one simulation.
+type Config struct {
+	Project *project.Project
+	// New is the release to upgrade to; the database is first brought to
+	// the release before it.
+	New string
+	// DB is the scratch database. It must exist and hold no table: the
+	// simulator creates everything itself and never touches anything else.
+	DB *dbconn.Config
+	// Tables to drive; default: every table both releases have whose
+	// columns differ, or every shared table when none does.
+	Tables []string
+	// Rows seeded per table before the upgrade, in the previous release's shape.
+	Rows int
+	// Workers per release kind.
+	OldWorkers, NewWorkers int
+	// Throttle is a pause between one worker's statements (0: flat out).
+	Throttle time.Duration
+	// Baseline: how long the old workers run alone before anything
+	// changes, the no-DDL reference for latencies.
+	Baseline time.Duration
+	// Settle: how long both releases run with no DDL after expand (and the
+	// new release after contract), as a deploy would.
+	Settle time.Duration
+	// Naive replaces emcee's plans by Atlas's single-phase diff.
+	Naive bool
+	// Unbatched runs each migrate backfill as one UPDATE of the whole
+	// table instead of emcee's batches (the engine's own limit, for
+	// benchmarks). The applier does not record it, so contract is skipped.
+	Unbatched bool
+	// SkipContract stops after migrate (benchmarks that measure the
+	// database with the triggers in place).
+	SkipContract bool
+	// Verify every row at the end (and, in emcee mode, before contract).
+	Verify bool
+	// BatchSize and Pause are passed to the applier's backfill.
+	BatchSize int
+	Pause     time.Duration
+	Seed      uint64
+	// Log receives progress and the applier's output; nil discards.
+	Log io.Writer
+}
+
+// Sim is a prepared simulation.
+type Sim struct {
+	cfg      Config
+	old, new *diff.Release
+	tables   []*table
+	db       *sql.DB // for the workers and the verifier
+	work     *workload
+	phases   []*PhaseInfo
+	phase    atomic.Int32
+	report   *Report
+	// expected new-table state of every row at the check point, as a hash
+	// per row, and the ledger position then (see verify.go).
+	snap     map[string]map[int64]uint64
+	snapSeq  map[string]uint64
+	snapCols map[string][]string
+}
+
+// Prepare checks the configuration and connects; nothing is changed yet.
+func Prepare(ctx context.Context, cfg Config) (*Sim, error) {
+	if cfg.Project == nil || cfg.DB == nil {
+		return nil, errors.New("simulate: a project and a database are required")
+	}
+	if cfg.Log == nil {
+		cfg.Log = io.Discard
+	}
+	if cfg.Seed == 0 {
+		cfg.Seed = uint64(time.Now().UnixNano())
+	}
+	p := cfg.Project
+	i := p.Index(cfg.New)
+	if i < 0 {
+		return nil, fmt.Errorf("release %q is not in %s (releases: %s)", cfg.New, project.Rel(p.Path), strings.Join(p.Releases, ", "))
+	}
+	if i == 0 {
+		return nil, fmt.Errorf("release %s is the first release: there is no previous release to upgrade from; name a later release", cfg.New)
+	}
+	if !cfg.Naive {
+		out, err := planner.Plan(p, planner.Options{})
+		if err != nil {
+			return nil, err
+		}
+		if d, err := out.Diff(); err != nil {
+			return nil, err
+		} else if d != "" {
+			return nil, fmt.Errorf("%s is stale: run `emcee plan` first, the simulation runs the committed plans", project.Rel(p.PlansDir))
+		}
+	}
+	rels, err := diff.LoadReleases(p)
+	if err != nil {
+		return nil, err
+	}
+	s := &Sim{cfg: cfg, old: rels[i-1], new: rels[i]}
+	if err := s.pickTables(); err != nil {
+		return nil, err
+	}
+	s.db, err = openWorkers(ctx, cfg.DB, cfg.OldWorkers+cfg.NewWorkers+2)
+	if err != nil {
+		return nil, err
+	}
+	var n int
+	if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()").Scan(&n); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if n > 0 {
+		s.Close()
+		return nil, fmt.Errorf("%s holds %d tables: the simulation needs an empty scratch database it may fill and change (CREATE DATABASE a new one, never point it at real data)", cfg.DB, n)
+	}
+	return s, nil
+}
+
+// openWorkers connects with the applier's session settings, but returns
+// every value as text (the verifier compares text) and interpolates
+// arguments client-side, as most application drivers do.
+func openWorkers(ctx context.Context, c *dbconn.Config, conns int) (*sql.DB, error) {
+	m, err := mysql.ParseDSN(c.DSN())
+	if err != nil {
+		return nil, err
+	}
+	m.ParseTime = false
+	m.InterpolateParams = true
+	db, err := sql.Open("mysql", m.FormatDSN())
+	if err != nil {
+		return nil, c.Explain(err)
+	}
+	db.SetMaxOpenConns(conns)
+	db.SetMaxIdleConns(conns)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, c.Explain(err)
+	}
+	return db, nil
+}
+
+// Close disconnects.
+func (s *Sim) Close() {
+	if s.db != nil {
+		s.db.Close()
+	}
+}
+
+// DB is the workers' connection pool, for measurements after a run.
+func (s *Sim) DB() *sql.DB { return s.db }
+
+func (s *Sim) pickTables() error {
+	var pick []string
+	if len(s.cfg.Tables) > 0 {
+		pick = s.cfg.Tables
+	} else {
+		var shared []string
+		for _, nt := range s.new.Schema.Tables {
+			ot, ok := s.old.Schema.Table(nt.Name)
+			if !ok {
+				continue
+			}
+			shared = append(shared, nt.Name)
+			if !slices.Equal(columnNames(ot), columnNames(nt)) {
+				pick = append(pick, nt.Name)
+			}
+		}
+		if len(pick) == 0 {
+			pick = shared
+		}
+		if len(pick) == 0 {
+			return fmt.Errorf("releases %s and %s share no table: nothing for both releases' code to use", s.old.Name, s.new.Name)
+		}
+	}
+	for _, name := range pick {
+		nt, ok := s.new.Schema.Table(name)
+		if !ok {
+			return fmt.Errorf("table %s: release %s does not have it", name, s.new.Name)
+		}
+		if d := s.new.Declarations.Tables[name]; d != nil && d.RenamedFrom != "" {
+			return fmt.Errorf("table %s is renamed from %s: the simulator drives tables both releases use by the same name", name, d.RenamedFrom)
+		}
+		ot, ok := s.old.Schema.Table(name)
+		if !ok {
+			return fmt.Errorf("table %s: release %s does not have it, so its code cannot use it", name, s.old.Name)
+		}
+		t, err := newTable(ot, nt, s.new.Declarations)
+		if err != nil {
+			return err
+		}
+		s.tables = append(s.tables, t)
+	}
+	return nil
+}
+
+func columnNames(t *schema.Table) []string {
+	var out []string
+	for _, c := range t.Columns {
+		out = append(out, c.Name)
+	}
+	return out
+}
+
+func (s *Sim) say(format string, args ...any) { fmt.Fprintf(s.cfg.Log, format+"\n", args...) }
+
+// enter starts a phase: the statements that begin from now on count for it.
+func (s *Sim) enter(name, what string) func() {
+	p := &PhaseInfo{Name: name, What: what}
+	s.phases = append(s.phases, p)
+	s.phase.Store(int32(len(s.phases) - 1))
+	s.say("== %s: %s", name, what)
+	start := time.Now()
+	return func() { p.Elapsed = time.Since(start) }
+}
+
+func (s *Sim) hold(ctx context.Context, name, what string, d time.Duration) error {
+	if d <= 0 {
+		return nil
+	}
+	done := s.enter(name, what)
+	defer done()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(d):
+		return nil
+	}
+}
+
+// baseline starts the previous release's workers and lets them run alone,
+// with no DDL: the reference for every latency that follows.
+func (s *Sim) baseline(ctx context.Context) error {
+	done := s.enter("baseline", "no DDL: the previous release alone")
+	defer done()
+	s.work.start(Old, s.cfg.OldWorkers, s.cfg.Seed)
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(s.cfg.Baseline):
+		return nil
+	}
+}
+
+func (s *Sim) session(ctx context.Context) (*apply.Session, error) {
+	return apply.Open(ctx, s.cfg.Project, s.cfg.DB, apply.Options{
+		Tool: "emcee simulate", BatchSize: s.cfg.BatchSize, Pause: s.cfg.Pause, Log: s.cfg.Log,
+	})
+}
+
+// phaseRun applies one operator command as its own session, as an operator
+// running `emcee db <phase>` would.
+func (s *Sim) phaseRun(ctx context.Context, f func(*apply.Session, context.Context) (*apply.Result, error)) (*apply.Result, error) {
+	sess, err := s.session(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer sess.Close()
+	return f(sess, ctx)
+}
+
+// Run performs the simulation. The error is for the harness failing (a
+// phase the applier refused, a lost connection); failed application
+// statements and bad rows are in the report.
+func (s *Sim) Run(ctx context.Context) (*Report, error) {
+	cfg := s.cfg
+	mode := "emcee"
+	if cfg.Naive {
+		mode = "naive"
+	}
+	s.report = &Report{Mode: mode, Old: s.old.Name, New: s.new.Name}
+	for _, t := range s.tables {
+		s.report.Tables = append(s.report.Tables, t.name)
+	}
+	s.say("bringing %s to release %s", cfg.DB, s.old.Name)
+	if _, err := s.phaseRun(ctx, func(a *apply.Session, ctx context.Context) (*apply.Result, error) {
+		return a.Sync(ctx, s.old.Name, false)
+	}); err != nil {
+		return nil, fmt.Errorf("syncing to %s: %w", s.old.Name, err)
+	}
+	if err := s.seed(ctx); err != nil {
+		return nil, err
+	}
+	s.work = &workload{db: s.db, tables: s.tables, ledger: map[string]*ledger{}, phase: &s.phase, running: map[Kind]*crew{}, throttle: cfg.Throttle}
+	for _, t := range s.tables {
+		s.work.ledger[t.name] = newLedger(int64(cfg.Rows))
+	}
+	var err error
+	if cfg.Naive {
+		err = s.runNaive(ctx)
+	} else {
+		err = s.runEmcee(ctx)
+	}
+	s.work.stop(Old)
+	s.work.stop(New)
+	s.report.Phases = s.phases
+	s.report.Stats = merge(s.phases, s.work.recs)
+	if err != nil {
+		return s.report, err
+	}
+	if cfg.Verify && !cfg.SkipContract {
+		if err := s.verifyFinal(ctx); err != nil {
+			return s.report, err
+		}
+	}
+	return s.report, nil
+}
+
+func (s *Sim) runEmcee(ctx context.Context) error {
+	cfg := s.cfg
+	if err := s.baseline(ctx); err != nil {
+		return err
+	}
+	done := s.enter("expand", "emcee db expand")
+	_, err := s.phaseRun(ctx, (*apply.Session).Expand)
+	done()
+	if err != nil {
+		return fmt.Errorf("expand: %w", err)
+	}
+	// The new release deploys once expand is in; from here both run.
+	s.work.start(New, cfg.NewWorkers, cfg.Seed+1)
+	if err := s.hold(ctx, "expanded", "no DDL: both releases (rolling deploy)", cfg.Settle); err != nil {
+		return err
+	}
+	done = s.enter("migrate", "emcee db migrate")
+	if cfg.Unbatched {
+		s.phases[len(s.phases)-1].What = "each backfill as one unbatched UPDATE (benchmark reference)"
+		err = s.unbatched(ctx)
+	} else {
+		var res *apply.Result
+		res, err = s.phaseRun(ctx, (*apply.Session).Migrate)
+		if res != nil {
+			for _, r := range res.Revisions {
+				s.phases[len(s.phases)-1].Rows += r.Rows
+			}
+		}
+	}
+	done()
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	// The rollout finishes: the previous release's code is gone before
+	// contract, as the contract gates assume.
+	s.work.stop(Old)
+	if cfg.Verify {
+		if err := s.work.quiet(func() error { return s.checkBoth(ctx) }); err != nil {
+			return err
+		}
+	}
+	if cfg.SkipContract || cfg.Unbatched {
+		return nil
+	}
+	done = s.enter("contract", "emcee db contract")
+	_, err = s.phaseRun(ctx, (*apply.Session).Contract)
+	done()
+	if err != nil {
+		return fmt.Errorf("contract: %w", err)
+	}
+	if err := s.hold(ctx, "contracted", "no DDL: the new release alone", cfg.Settle); err != nil {
+		return err
+	}
+	s.work.stop(New)
+	return nil
+}
+
+// unbatched runs the migrate revisions' backfills as plain UPDATEs.
+func (s *Sim) unbatched(ctx context.Context) error {
+	plans, err := revision.ReadPlans(s.cfg.Project.PlansDir, s.cfg.Project.Releases)
+	if err != nil {
+		return err
+	}
+	conn, err := dbconn.Open(ctx, s.cfg.DB)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	// An unbatched UPDATE of a million rows holds its locks for minutes;
+	// the session's lock wait limits are for DDL, not this.
+	if _, err := conn.ExecContext(ctx, "SET SESSION innodb_lock_wait_timeout = 3600"); err != nil {
+		return err
+	}
+	for _, rev := range plans.Of(s.new.Name, revision.Migrate) {
+		for _, st := range rev.Statements {
+			if st.Kind != revision.Backfill && st.Kind != revision.DDL {
+				continue
+			}
+			res, err := conn.ExecContext(ctx, st.SQL)
+			if err != nil {
+				return fmt.Errorf("%s: %w", rev.ID, err)
+			}
+			n, _ := res.RowsAffected()
+			s.phases[len(s.phases)-1].Rows += n
+		}
+	}
+	return nil
+}
+
+func (s *Sim) runNaive(ctx context.Context) error {
+	cfg := s.cfg
+	drv, err := diff.Offline(cfg.Project.Target)
+	if err != nil {
+		return err
+	}
+	tr, err := diff.Between(drv, s.old.Schema, s.new)
+	if err != nil {
+		return err
+	}
+	plan, err := drv.PlanChanges(ctx, "naive", tr.Changes, func(o *migrate.PlanOptions) { o.SchemaQualifier = new(string) })
+	if err != nil {
+		return fmt.Errorf("planning the naive migration: %w", err)
+	}
+	for _, c := range plan.Changes {
+		s.report.NaiveSQL = append(s.report.NaiveSQL, c.Cmd)
+	}
+	if err := s.baseline(ctx); err != nil {
+		return err
+	}
+	if cfg.Verify {
+		// What every row should become is only computable while the old
+		// columns exist: note it now, with the workers held still.
+		if err := s.work.quiet(func() error { return s.checkBoth(ctx) }); err != nil {
+			return err
+		}
+	}
+	done := s.enter("naive-alter", "Atlas's single-phase migration, applied at once")
+	for _, q := range s.report.NaiveSQL {
+		s.say("  %s", q)
+		if _, err := s.db.ExecContext(ctx, q); err != nil {
+			done()
+			return fmt.Errorf("naive migration: %s: %w", q, err)
+		}
+	}
+	done()
+	// The new release deploys after the migration, while the previous
+	// release is still running, exactly as in the emcee run.
+	s.work.start(New, cfg.NewWorkers, cfg.Seed+1)
+	if err := s.hold(ctx, "after", "no DDL: both releases against the new schema", cfg.Settle); err != nil {
+		return err
+	}
+	s.work.stop(Old)
+	s.work.stop(New)
+	return nil
+}
+
+// seed inserts Rows rows per table in the previous release's shape, with
+// values derived from the key so the verifier can recompute them.
+func (s *Sim) seed(ctx context.Context) error {
+	const batch = 2000
+	for _, t := range s.tables {
+		s.say("seeding %d rows into %s", s.cfg.Rows, t.name)
+		cols := append([]string{t.key}, names(t.old)...)
+		row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
+		for lo := 1; lo <= s.cfg.Rows; lo += batch {
+			hi := min(lo+batch-1, s.cfg.Rows)
+			var args []any
+			rows := make([]string, 0, hi-lo+1)
+			for key := lo; key <= hi; key++ {
+				args = append(args, key)
+				for _, v := range seedValues(t, int64(key)) {
+					args = append(args, v)
+				}
+				rows = append(rows, row)
+			}
+			q := fmt.Sprintf("INSERT INTO %s (%s) VALUES %s", quote(t.name), quoteAll(cols), strings.Join(rows, ", "))
+			if _, err := s.db.ExecContext(ctx, q, args...); err != nil {
+				return fmt.Errorf("seeding %s: %w", t.name, err)
+			}
+		}
+	}
+	return nil
+}
+
+// seedValues are the old-release column values of seed row key.
+func seedValues(t *table, key int64) []string {
+	r := rand.New(rand.NewPCG(uint64(key), 0x5eed))
+	out := make([]string, len(t.old))
+	for i, c := range t.old {
+		out[i] = c.gen(r)
+	}
+	return out
+}

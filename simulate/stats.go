@@ -1,0 +1,269 @@
+package simulate
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Kind is which release's code a worker plays.
+type Kind int
+
+const (
+	Old Kind = iota // the previous release: old columns only
+	New             // the release being rolled out: new columns only
+)
+
+func (k Kind) String() string {
+	if k == Old {
+		return "old"
+	}
+	return "new"
+}
+
+// Op is a worker operation class.
+type Op int
+
+const (
+	Write Op = iota // insert, update, delete
+	Read
+)
+
+func (o Op) String() string {
+	if o == Write {
+		return "write"
+	}
+	return "read"
+}
+
+// Stats are one worker kind's statements in one phase.
+type Stats struct {
+	Phase     string
+	Kind      Kind
+	Op        Op
+	Count     int
+	Failed    int
+	Errors    []string        // the first distinct failures, verbatim
+	Latencies []time.Duration // of every statement, failed ones included
+	Elapsed   time.Duration   // how long the phase ran
+}
+
+// Percentile of the recorded latencies (q in 0..1); 0 without samples.
+func (s *Stats) Percentile(q float64) time.Duration {
+	if len(s.Latencies) == 0 {
+		return 0
+	}
+	i := int(q*float64(len(s.Latencies))+0.5) - 1
+	return s.Latencies[max(0, min(i, len(s.Latencies)-1))]
+}
+
+// Max is the worst latency.
+func (s *Stats) Max() time.Duration {
+	if len(s.Latencies) == 0 {
+		return 0
+	}
+	return s.Latencies[len(s.Latencies)-1]
+}
+
+// Rate is statements per second over the phase.
+func (s *Stats) Rate() float64 {
+	if s.Elapsed <= 0 {
+		return 0
+	}
+	return float64(s.Count) / s.Elapsed.Seconds()
+}
+
+type statKey struct {
+	phase int
+	kind  Kind
+	op    Op
+}
+
+// recorder collects one worker's samples without locking; the simulator
+// merges every worker's recorder once the workers have stopped.
+type recorder struct {
+	m map[statKey]*Stats
+}
+
+const maxErrors = 5
+
+func (r *recorder) add(phase int, k Kind, op Op, d time.Duration, err error) {
+	key := statKey{phase, k, op}
+	s := r.m[key]
+	if s == nil {
+		s = &Stats{Kind: k, Op: op}
+		r.m[key] = s
+	}
+	s.Count++
+	s.Latencies = append(s.Latencies, d)
+	if err != nil {
+		s.Failed++
+		if msg := err.Error(); len(s.Errors) < maxErrors && !slices.Contains(s.Errors, msg) {
+			s.Errors = append(s.Errors, msg)
+		}
+	}
+}
+
+func merge(phases []*PhaseInfo, recs []*recorder) []*Stats {
+	all := map[statKey]*Stats{}
+	for _, r := range recs {
+		for k, s := range r.m {
+			t := all[k]
+			if t == nil {
+				t = &Stats{Phase: phases[k.phase].Name, Kind: k.kind, Op: k.op, Elapsed: phases[k.phase].Elapsed}
+				all[k] = t
+			}
+			t.Count += s.Count
+			t.Failed += s.Failed
+			t.Latencies = append(t.Latencies, s.Latencies...)
+			for _, e := range s.Errors {
+				if len(t.Errors) < maxErrors && !slices.Contains(t.Errors, e) {
+					t.Errors = append(t.Errors, e)
+				}
+			}
+		}
+	}
+	var out []*Stats
+	for _, s := range all {
+		slices.Sort(s.Latencies)
+		out = append(out, s)
+	}
+	order := map[string]int{}
+	for i, p := range phases {
+		order[p.Name] = i
+	}
+	slices.SortFunc(out, func(a, b *Stats) int {
+		if c := order[a.Phase] - order[b.Phase]; c != 0 {
+			return c
+		}
+		if a.Kind != b.Kind {
+			return int(a.Kind) - int(b.Kind)
+		}
+		return int(a.Op) - int(b.Op)
+	})
+	return out
+}
+
+// PhaseInfo is one stretch of the run: what the operator side did and how
+// long it took.
+type PhaseInfo struct {
+	Name    string
+	What    string
+	Elapsed time.Duration
+	Rows    int64 // rows backfilled, for migrate
+}
+
+// Report is the outcome of a simulation.
+type Report struct {
+	Mode   string // "emcee" or "naive"
+	Old    string
+	New    string
+	Tables []string
+	Phases []*PhaseInfo
+	Stats  []*Stats
+	// Verification: every row both sides wrote, checked against the ledger.
+	Verified    bool // false when verification was skipped
+	RowsChecked int
+	// Lost counts rows written and not deleted that are gone, and deleted
+	// rows that are back; Inconsistent counts rows whose values differ from
+	// what was written, or whose old and new columns disagree.
+	Lost, Inconsistent int
+	Problems           []string // the first few lost or inconsistent rows, explained
+	// Naive mode: the statements run instead of emcee's plans.
+	NaiveSQL []string
+}
+
+const maxListed = 20
+
+// Failed counts the failed statements of one kind in the named phases
+// (every phase when none is named).
+func (r *Report) Failed(k Kind, phases ...string) int {
+	n := 0
+	for _, s := range r.Stats {
+		if s.Kind == k && (len(phases) == 0 || slices.Contains(phases, s.Phase)) {
+			n += s.Failed
+		}
+	}
+	return n
+}
+
+// Find returns the stats of one phase, kind and operation, or nil.
+func (r *Report) Find(phase string, k Kind, op Op) *Stats {
+	for _, s := range r.Stats {
+		if s.Phase == phase && s.Kind == k && s.Op == op {
+			return s
+		}
+	}
+	return nil
+}
+
+// Phase returns the named phase, or nil.
+func (r *Report) Phase(name string) *PhaseInfo {
+	for _, p := range r.Phases {
+		if p.Name == name {
+			return p
+		}
+	}
+	return nil
+}
+
+// OK tells whether the run kept the invariant: no failed statement and
+// no lost or inconsistent row.
+func (r *Report) OK() bool {
+	return r.Failed(Old) == 0 && r.Failed(New) == 0 && r.Lost == 0 && r.Inconsistent == 0
+}
+
+// Print writes the report for a person.
+func (r *Report) Print(w io.Writer) {
+	fmt.Fprintf(w, "\n%s upgrade %s -> %s, tables %s\n\n", r.Mode, r.Old, r.New, strings.Join(r.Tables, ", "))
+	fmt.Fprintln(w, "phase        took     operator side")
+	for _, p := range r.Phases {
+		extra := ""
+		if p.Rows > 0 && p.Elapsed > 0 {
+			extra = fmt.Sprintf(" (%d rows, %.0f rows/s)", p.Rows, float64(p.Rows)/p.Elapsed.Seconds())
+		}
+		fmt.Fprintf(w, "%-12s %7s  %s%s\n", p.Name, p.Elapsed.Round(time.Millisecond), p.What, extra)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "phase        worker  op       stmts  failed   stmt/s      p50      p99      max")
+	for _, s := range r.Stats {
+		fmt.Fprintf(w, "%-12s %-6s  %-5s  %8d  %6d  %7.0f  %7s  %7s  %7s\n", s.Phase, s.Kind, s.Op, s.Count, s.Failed, s.Rate(),
+			roundDur(s.Percentile(0.5)), roundDur(s.Percentile(0.99)), roundDur(s.Max()))
+	}
+	for _, s := range r.Stats {
+		for _, e := range s.Errors {
+			fmt.Fprintf(w, "  %s %s %s failed: %s\n", s.Phase, s.Kind, s.Op, e)
+		}
+	}
+	fmt.Fprintln(w)
+	if !r.Verified {
+		fmt.Fprintln(w, "rows: not verified")
+		if r.OK() {
+			fmt.Fprintln(w, "result: no failed statement (rows not verified)")
+			return
+		}
+	} else {
+		fmt.Fprintf(w, "rows: %d checked, %d lost, %d inconsistent\n", r.RowsChecked, r.Lost, r.Inconsistent)
+		for _, l := range r.Problems {
+			fmt.Fprintln(w, " ", l)
+		}
+	}
+	if r.OK() {
+		fmt.Fprintln(w, "result: no failed statement, no lost or inconsistent row")
+	} else {
+		fmt.Fprintf(w, "result: %d failed statements of the old release, %d of the new release, %d lost rows, %d inconsistent rows\n",
+			r.Failed(Old), r.Failed(New), r.Lost, r.Inconsistent)
+	}
+}
+
+func roundDur(d time.Duration) string {
+	switch {
+	case d >= time.Second:
+		return d.Round(10 * time.Millisecond).String()
+	case d >= time.Millisecond:
+		return d.Round(10 * time.Microsecond).String()
+	}
+	return d.Round(time.Microsecond).String()
+}

@@ -1,0 +1,313 @@
+package simulate
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"hash/fnv"
+	"slices"
+	"strings"
+)
+
+// The verifier runs twice while no worker has a statement in flight.
+//
+// checkBoth runs where both representations can be read: in emcee mode
+// after migrate (the old release's workers are gone, the old columns not
+// yet), in naive mode just before the ALTER. Every row must exist exactly
+// when the ledger says so and hold what its last writer wrote; the old and
+// new columns of every declared pair must agree (forward for rows the old
+// release wrote last, backward for rows the new release wrote last). It
+// then notes what each row must look like in the new release's shape.
+//
+// verifyFinal runs after contract (or after the naive ALTER): every row
+// must hold what was noted, or what the new release wrote since.
+
+func (s *Sim) problem(lost bool, format string, args ...any) {
+	if lost {
+		s.report.Lost++
+	} else {
+		s.report.Inconsistent++
+	}
+	if len(s.report.Problems) < maxListed {
+		what := "inconsistent"
+		if lost {
+			what = "lost"
+		}
+		s.report.Problems = append(s.report.Problems, what+": "+fmt.Sprintf(format, args...))
+	}
+}
+
+func show(v sql.NullString) string {
+	if !v.Valid {
+		return "NULL"
+	}
+	return "'" + v.String + "'"
+}
+
+func same(a, b sql.NullString) bool { return a.Valid == b.Valid && a.String == b.String }
+
+func union(lists ...[]string) []string {
+	var out []string
+	for _, l := range lists {
+		for _, n := range l {
+			if n != "" && !slices.Contains(out, n) {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
+}
+
+// rowScan reads a query's rows as text, key first.
+func rowScan(ctx context.Context, db *sql.DB, q string, n int, f func(key int64, vals []sql.NullString)) error {
+	rows, err := db.QueryContext(ctx, q)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	vals := make([]sql.NullString, n)
+	dest := make([]any, n+1)
+	var key int64
+	dest[0] = &key
+	for i := range vals {
+		dest[i+1] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return err
+		}
+		f(key, vals)
+	}
+	return rows.Err()
+}
+
+func hashRow(vals []sql.NullString) uint64 {
+	h := fnv.New64a()
+	for _, v := range vals {
+		if v.Valid {
+			h.Write([]byte{1})
+			h.Write([]byte(v.String))
+		} else {
+			h.Write([]byte{0})
+		}
+		h.Write([]byte{0xff})
+	}
+	return h.Sum64()
+}
+
+func (s *Sim) checkBoth(ctx context.Context) error {
+	both := !s.cfg.Naive
+	s.report.Verified = true
+	if s.snap == nil {
+		s.snap, s.snapSeq, s.snapCols = map[string]map[int64]uint64{}, map[string]uint64{}, map[string][]string{}
+	}
+	for _, t := range s.tables {
+		l := s.work.ledger[t.name]
+		cols := names(t.old)
+		if both {
+			cols = union(cols, names(t.new))
+			for _, p := range t.pairs {
+				cols = union(cols, []string{p.newCol, p.oldCol})
+			}
+		}
+		idx := map[string]int{}
+		for i, c := range cols {
+			idx[c] = i
+		}
+		sel := []string{quote(t.key)}
+		for _, c := range cols {
+			sel = append(sel, quote(c))
+		}
+		fwd, bwd := make([]int, len(t.pairs)), make([]int, len(t.pairs))
+		n := len(cols)
+		for i, p := range t.pairs {
+			sel = append(sel, "("+p.forward+")")
+			fwd[i] = n
+			n++
+			bwd[i] = -1
+			if both && p.backward != "" {
+				sel = append(sel, "("+p.backward+")")
+				bwd[i] = n
+				n++
+			}
+		}
+		// The shape every row must have after the upgrade: the new
+		// release's columns whose value is known now.
+		var snapCols []string
+		var snapFrom []int // index into the scanned values
+		for _, c := range union(names(t.new), pairCols(t)) {
+			if i, ok := idx[c]; ok {
+				snapCols, snapFrom = append(snapCols, c), append(snapFrom, i)
+				continue
+			}
+			for pi, p := range t.pairs {
+				if p.newCol == c {
+					snapCols, snapFrom = append(snapCols, c), append(snapFrom, fwd[pi])
+				}
+			}
+		}
+		s.snapCols[t.name] = snapCols
+		snap := map[int64]uint64{}
+		seen := map[int64]bool{}
+		q := fmt.Sprintf("SELECT %s FROM %s", strings.Join(sel, ", "), quote(t.name))
+		err := rowScan(ctx, s.db, q, n, func(key int64, v []sql.NullString) {
+			s.report.RowsChecked++
+			seen[key] = true
+			st := l.state(key)
+			switch {
+			case st != nil && st.deleted:
+				s.problem(true, "%s %s=%d was deleted by the %s release and is back", t.name, t.key, key, st.kind)
+				return
+			case st == nil && key > l.seeded:
+				s.problem(false, "%s %s=%d: no worker inserted this row (an insert reported as failed that took effect?)", t.name, t.key, key)
+				return
+			}
+			kind, written := Old, map[string]string{}
+			if st == nil {
+				for i, val := range seedValues(t, key) {
+					written[t.old[i].name] = val
+				}
+			} else {
+				kind, written = st.kind, st.vals
+			}
+			for c, want := range written {
+				i, ok := idx[c]
+				if !ok {
+					continue
+				}
+				if !same(v[i], sql.NullString{String: want, Valid: true}) {
+					s.problem(false, "%s %s=%d: %s is %s, the %s release wrote '%s'", t.name, t.key, key, c, show(v[i]), kind, want)
+				}
+			}
+			if both {
+				for pi, p := range t.pairs {
+					nv := v[idx[p.newCol]]
+					if same(nv, v[fwd[pi]]) {
+						continue
+					}
+					// A value a lossy forward cannot produce ('shared' from a
+					// boolean) stays as long as the old column holds what
+					// backward maps it to: an old-release write of that same
+					// old value changes nothing for either release.
+					if p.oldCol != "" && bwd[pi] >= 0 && same(v[idx[p.oldCol]], v[bwd[pi]]) {
+						continue
+					}
+					s.problem(false, "%s %s=%d (last written by the %s release): %s is %s, %s is %s; forward (%s) gives %s, backward (%s) gives %s",
+						t.name, t.key, key, kind, p.newCol, show(nv), p.oldCol, show(v[idx[p.oldCol]]), p.forward, show(v[fwd[pi]]), p.backward, show(bwdVal(v, bwd[pi])))
+				}
+			}
+			want := make([]sql.NullString, len(snapFrom))
+			for i, from := range snapFrom {
+				want[i] = v[from]
+			}
+			snap[key] = hashRow(want)
+		})
+		if err != nil {
+			return fmt.Errorf("verifying %s: %w", t.name, err)
+		}
+		for key := int64(1); key <= l.seeded; key++ {
+			if st := l.state(key); !seen[key] && (st == nil || !st.deleted) {
+				s.problem(true, "%s %s=%d (seeded, last written by the %s release) is gone", t.name, t.key, key, kindOf(st))
+			}
+		}
+		l.each(func(key int64, st *rowState) {
+			if !st.deleted && !seen[key] && key > l.seeded {
+				s.problem(true, "%s %s=%d inserted by the %s release is gone", t.name, t.key, key, st.kind)
+			}
+		})
+		s.snap[t.name] = snap
+		s.snapSeq[t.name] = l.seq.Load()
+	}
+	return nil
+}
+
+func kindOf(st *rowState) Kind {
+	if st == nil {
+		return Old
+	}
+	return st.kind
+}
+
+func pairCols(t *table) []string {
+	var out []string
+	for _, p := range t.pairs {
+		out = append(out, p.newCol)
+	}
+	return out
+}
+
+func (s *Sim) verifyFinal(ctx context.Context) error {
+	if s.snap == nil {
+		return nil
+	}
+	for _, t := range s.tables {
+		l := s.work.ledger[t.name]
+		snapCols, snap, since := s.snapCols[t.name], s.snap[t.name], s.snapSeq[t.name]
+		cols := union(snapCols, names(t.new))
+		idx := map[string]int{}
+		for i, c := range cols {
+			idx[c] = i
+		}
+		seen := map[int64]bool{}
+		q := fmt.Sprintf("SELECT %s, %s FROM %s", quote(t.key), quoteAll(cols), quote(t.name))
+		err := rowScan(ctx, s.db, q, len(cols), func(key int64, v []sql.NullString) {
+			s.report.RowsChecked++
+			seen[key] = true
+			st := l.state(key)
+			if st != nil && st.seq > since {
+				if st.deleted {
+					s.problem(true, "%s %s=%d was deleted by the %s release and is back", t.name, t.key, key, st.kind)
+					return
+				}
+				for c, want := range st.vals {
+					if i, ok := idx[c]; ok && !same(v[i], sql.NullString{String: want, Valid: true}) {
+						s.problem(false, "%s %s=%d: %s is %s, the %s release wrote '%s'", t.name, t.key, key, c, show(v[i]), st.kind, want)
+					}
+				}
+				return
+			}
+			h, ok := snap[key]
+			if !ok {
+				s.problem(false, "%s %s=%d: no worker inserted this row", t.name, t.key, key)
+				return
+			}
+			got := make([]sql.NullString, len(snapCols))
+			for i, c := range snapCols {
+				got[i] = v[idx[c]]
+			}
+			if hashRow(got) != h {
+				s.problem(false, "%s %s=%d: (%s) = (%s) is not what the row held, or should hold, before the upgrade finished", t.name, t.key, key, strings.Join(snapCols, ", "), showAll(got))
+			}
+		})
+		if err != nil {
+			return fmt.Errorf("verifying %s: %w", t.name, err)
+		}
+		for key := range snap {
+			// rows written since are the ledger loop's
+			if st := l.state(key); !seen[key] && (st == nil || st.seq <= since) {
+				s.problem(true, "%s %s=%d is gone after the upgrade", t.name, t.key, key)
+			}
+		}
+		l.each(func(key int64, st *rowState) {
+			if st.seq > since && !st.deleted && !seen[key] {
+				s.problem(true, "%s %s=%d written by the %s release is gone", t.name, t.key, key, st.kind)
+			}
+		})
+	}
+	return nil
+}
+
+func showAll(vals []sql.NullString) string {
+	out := make([]string, len(vals))
+	for i, v := range vals {
+		out[i] = show(v)
+	}
+	return strings.Join(out, ", ")
+}
+
+func bwdVal(v []sql.NullString, i int) sql.NullString {
+	if i < 0 {
+		return sql.NullString{}
+	}
+	return v[i]
+}

@@ -1,0 +1,175 @@
+package simulate
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// The operation mix of every worker, in percent: mostly updates and
+// inserts (the writes an upgrade can break), some reads, a few deletes
+// (enough to prove a delete by one release is a delete for the other).
+const (
+	pctInsert = 30
+	pctUpdate = 35
+	pctDelete = 5
+)
+
+// workload is the set of workers of both kinds and what they share.
+type workload struct {
+	db     *sql.DB
+	tables []*table
+	ledger map[string]*ledger
+	phase  *atomic.Int32
+	// pause is held for writing while the verifier reads a quiet database;
+	// each statement runs under the read side.
+	pause sync.RWMutex
+
+	mu      sync.Mutex
+	running map[Kind]*crew
+	recs    []*recorder
+	// throttle, when set, makes each worker wait that long between
+	// statements, so the load is a steady application rather than a
+	// saturating benchmark.
+	throttle time.Duration
+}
+
+type crew struct {
+	stop atomic.Bool
+	wg   sync.WaitGroup
+}
+
+// start launches n workers of a kind.
+func (w *workload) start(k Kind, n int, seed uint64) {
+	c := &crew{}
+	w.mu.Lock()
+	w.running[k] = c
+	for i := range n {
+		r := &recorder{m: map[statKey]*Stats{}}
+		w.recs = append(w.recs, r)
+		rnd := rand.New(rand.NewPCG(seed, uint64(k)<<32|uint64(i)))
+		c.wg.Add(1)
+		go func() {
+			defer c.wg.Done()
+			for !c.stop.Load() {
+				w.pause.RLock()
+				w.step(k, rnd, r)
+				w.pause.RUnlock()
+				if w.throttle > 0 {
+					time.Sleep(w.throttle)
+				}
+			}
+		}()
+	}
+	w.mu.Unlock()
+}
+
+// stop ends the workers of a kind and waits for their last statement.
+func (w *workload) stop(k Kind) {
+	w.mu.Lock()
+	c := w.running[k]
+	delete(w.running, k)
+	w.mu.Unlock()
+	if c != nil {
+		c.stop.Store(true)
+		c.wg.Wait()
+	}
+}
+
+// quiet runs f while no worker has a statement in flight.
+func (w *workload) quiet(f func() error) error {
+	w.pause.Lock()
+	defer w.pause.Unlock()
+	return f()
+}
+
+func (w *workload) step(k Kind, r *rand.Rand, rec *recorder) {
+	t := w.tables[r.IntN(len(w.tables))]
+	l := w.ledger[t.name]
+	cols := t.columns(k)
+	ctx := context.Background()
+	switch x := r.IntN(100); {
+	case x < pctInsert:
+		vals := make(map[string]string, len(cols)+1)
+		names := make([]string, 0, len(cols)+1)
+		args := make([]any, 0, len(cols)+1)
+		var key int64
+		if !t.autoKey {
+			key = l.nextKey.Add(1)
+			names, args = append(names, t.key), append(args, key)
+		}
+		for _, c := range cols {
+			v := c.gen(r)
+			vals[c.name] = v
+			names, args = append(names, c.name), append(args, v)
+		}
+		q := fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s)", quote(t.name), quoteAll(names), strings.TrimSuffix(strings.Repeat("?, ", len(names)), ", "))
+		phase := int(w.phase.Load())
+		start := time.Now()
+		res, err := w.db.ExecContext(ctx, q, args...)
+		rec.add(phase, k, Write, time.Since(start), err)
+		if err != nil {
+			return
+		}
+		if t.autoKey {
+			if key, err = res.LastInsertId(); err != nil {
+				return
+			}
+		}
+		s := l.stripe(key)
+		s.Lock()
+		s.record(l, key, k, vals, false)
+		s.Unlock()
+	case x < pctInsert+pctUpdate+pctDelete:
+		key := 1 + r.Int64N(l.maxKey.Load())
+		s := l.stripe(key)
+		s.Lock()
+		defer s.Unlock()
+		if !s.known(l, key) {
+			return // deleted, or its insert is not recorded yet: pick again next time
+		}
+		phase := int(w.phase.Load())
+		if x >= pctInsert+pctUpdate {
+			start := time.Now()
+			_, err := w.db.ExecContext(ctx, fmt.Sprintf("DELETE FROM %s WHERE %s = ?", quote(t.name), quote(t.key)), key)
+			rec.add(phase, k, Write, time.Since(start), err)
+			if err == nil {
+				s.record(l, key, k, nil, true)
+			}
+			return
+		}
+		vals := make(map[string]string, len(cols))
+		sets := make([]string, 0, len(cols))
+		args := make([]any, 0, len(cols)+1)
+		for _, c := range cols {
+			v := c.gen(r)
+			vals[c.name] = v
+			sets, args = append(sets, quote(c.name)+" = ?"), append(args, v)
+		}
+		args = append(args, key)
+		start := time.Now()
+		_, err := w.db.ExecContext(ctx, fmt.Sprintf("UPDATE %s SET %s WHERE %s = ?", quote(t.name), strings.Join(sets, ", "), quote(t.key)), args...)
+		rec.add(phase, k, Write, time.Since(start), err)
+		if err == nil {
+			s.record(l, key, k, vals, false)
+		}
+	default:
+		key := 1 + r.Int64N(l.maxKey.Load())
+		sel := append([]string{t.key}, names(cols)...)
+		phase := int(w.phase.Load())
+		start := time.Now()
+		rows, err := w.db.QueryContext(ctx, fmt.Sprintf("SELECT %s FROM %s WHERE %s = ?", quoteAll(sel), quote(t.name), quote(t.key)), key)
+		if err == nil {
+			for rows.Next() {
+			}
+			err = rows.Err()
+			rows.Close()
+		}
+		rec.add(phase, k, Read, time.Since(start), err)
+	}
+}
