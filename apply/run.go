@@ -391,6 +391,7 @@ func (s *Session) runRevision(ctx context.Context, res *Result, rev *revision.Re
 			return rr, s.redact(err)
 		}
 	}
+	defer func() { rr.Applied = rec.Applied - rr.ResumedAt }()
 	start := time.Now()
 	for i := rec.Applied; i < len(rev.Statements); i++ {
 		st := rev.Statements[i]
@@ -418,12 +419,10 @@ func (s *Session) runRevision(ctx context.Context, res *Result, rev *revision.Re
 		if err := history.Applied(ctx, s.Conn, rec); err != nil {
 			return rr, s.redact(err)
 		}
-		rr.Applied++
 	}
 	if err := history.Finish(ctx, s.Conn, rec); err != nil {
 		return rr, s.redact(err)
 	}
-	rr.Applied = rec.Applied - rr.ResumedAt
 	rr.Done = true
 	s.say("%s applied (%s, %s)", name, plural(len(rev.Statements), "statement"), time.Since(start).Round(time.Millisecond))
 	return rr, nil
