@@ -44,9 +44,11 @@ type RevStatus struct {
 	AppliedBy   string `json:"applied_by,omitempty"`
 }
 
-// Status reads the version table and counts pending backfill rows. It
-// changes nothing and takes no lock.
-func (s *Session) Status(ctx context.Context) (*Status, error) {
+// Status reads the version table and, with countRows, counts pending
+// backfill rows (a full scan of each table being backfilled, which db check
+// skips so that an orchestrator can poll it cheaply). It changes nothing and
+// takes no lock.
+func (s *Session) Status(ctx context.Context, countRows bool) (*Status, error) {
 	if err := s.consistent(); err != nil {
 		return nil, err
 	}
@@ -60,7 +62,7 @@ func (s *Session) Status(ctx context.Context) (*Status, error) {
 				if rec != nil {
 					r.Applied, r.Error, r.AppliedBy = rec.Applied, rec.Error, rec.AppliedBy
 				}
-				if ph == revision.Migrate && (!rec.Done() || rel == s.current()) {
+				if countRows && ph == revision.Migrate && (!rec.Done() || rel == s.current()) {
 					// An applied migrate of the release being upgraded can
 					// have rows pending again (written by old code after its
 					// backfill, with no trigger to fill them).

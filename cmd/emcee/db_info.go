@@ -113,7 +113,7 @@ update. It ends with the next command to run. It changes nothing.`,
   emcee db status --env prod --format json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := readStatus(cmd)
+			st, err := readStatus(cmd, true)
 			if err != nil {
 				return err
 			}
@@ -153,7 +153,7 @@ update. It ends with the next command to run. It changes nothing.`,
 	return cmd
 }
 
-func readStatus(cmd *cobra.Command) (*apply.Status, error) {
+func readStatus(cmd *cobra.Command, countRows bool) (*apply.Status, error) {
 	ctx, cancel := signalContext(cmd)
 	defer cancel()
 	s, err := openSession(ctx, apply.Options{})
@@ -161,7 +161,7 @@ func readStatus(cmd *cobra.Command) (*apply.Status, error) {
 		return nil, err
 	}
 	defer s.Close()
-	return s.Status(ctx)
+	return s.Status(ctx, countRows)
 }
 
 func newDBCheckCmd() *cobra.Command {
@@ -181,7 +181,7 @@ It prints one line saying why. It changes nothing.`,
 		Example: `  emcee db check --env prod; case $? in 3) emcee db expand --env prod;; esac`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := readStatus(cmd)
+			st, err := readStatus(cmd, false)
 			if err != nil {
 				return err
 			}
