@@ -1,0 +1,86 @@
+package revision
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParseID(t *testing.T) {
+	id, err := ParseID("pike_contract12")
+	if err != nil || id != (ID{Release: "pike", Phase: Contract, Seq: 12}) || id.String() != "pike_contract12" || id.File() != "pike/pike_contract12.sql" {
+		t.Fatalf("ParseID: %+v, %v", id, err)
+	}
+	for _, bad := range []string{"pike_expand1", "pike_shrink01", "Pike_expand01", "pike-expand01"} {
+		if _, err := ParseID(bad); err == nil || !strings.Contains(err.Error(), "not a revision name") {
+			t.Errorf("%s: %v", bad, err)
+		}
+	}
+}
+
+// What Render writes, Parse reads back: rule, reason, kind, backfill
+// options and SQL, including a trigger body with semicolons inside.
+func TestRenderParseRoundTrip(t *testing.T) {
+	s := &Script{ID: ID{Release: "train", Phase: Migrate, Seq: 1}, From: "stein", To: "train", Statements: []Statement{
+		{Rule: "create-table", Why: "new\n table", SQL: "CREATE TABLE `t` (`id` int)"},
+		{Rule: "replace-column", Why: "sync", SQL: "CREATE TRIGGER `x` BEFORE INSERT ON `t` FOR EACH ROW\nBEGIN\n  SET NEW.a = 1;\n  SET NEW.b = 2;\nEND"},
+		{Rule: "replace-column", Why: "fill", Kind: Backfill, Table: "t", Key: "id", SQL: "UPDATE `t` SET `a` = 1 WHERE (`a` IS NULL);"},
+		{Rule: "add-unique-index", Why: "no duplicates", Kind: Gate, SQL: "SELECT COUNT(*) FROM `t`"},
+	}}
+	data := s.Render()
+	if !strings.Contains(string(data), "-- rule create-table: new table\n") {
+		t.Errorf("a reason must stay on one comment line:\n%s", data)
+	}
+	got, err := Parse("x.sql", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(s.Statements) {
+		t.Fatalf("parsed %d statements, want %d:\n%s", len(got), len(s.Statements), data)
+	}
+	for i, want := range s.Statements {
+		want.SQL = strings.TrimSuffix(want.SQL, ";")
+		want.Why = strings.Join(strings.Fields(want.Why), " ")
+		if got[i] != want {
+			t.Errorf("statement %d:\n got %+v\nwant %+v", i, got[i], want)
+		}
+	}
+	empty := (&Script{ID: ID{Release: "queens", Phase: Expand, Seq: 1}, From: "pike", To: "queens"}).Render()
+	if st, err := Parse("e.sql", empty); err != nil || len(st) != 0 || !strings.Contains(string(empty), "No expand step is needed") {
+		t.Fatalf("empty revision: %v %v\n%s", st, err, empty)
+	}
+}
+
+func TestParseRejectsUnknownDirectives(t *testing.T) {
+	for _, tc := range []struct{ src, want string }{
+		{"-- emcee:gat\nSELECT 1;\n", `x.sql:2: unknown emcee directive "gat"`},
+		{"-- emcee:backfill table=t\nUPDATE t SET a = 1 WHERE a IS NULL;\n", "needs table= and key="},
+		{"\n-- emcee:backfill table=t key=id batch=5\nUPDATE t SET a = 1 WHERE a IS NULL;\n", `x.sql:3: unknown backfill option "batch"`},
+	} {
+		if _, err := Parse("x.sql", []byte(tc.src)); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: %v, want %q", tc.src, err, tc.want)
+		}
+	}
+}
+
+func TestVerifyNamesTheFile(t *testing.T) {
+	files := map[string][]byte{"a/a_expand01.sql": []byte("x"), "a/a_migrate01.sql": []byte("y")}
+	order := []string{"a/a_expand01.sql", "a/a_migrate01.sql"}
+	sum, err := Sum(order, files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Verify(order, files, sum); err != nil {
+		t.Fatalf("unchanged files: %v", err)
+	}
+	files["a/a_migrate01.sql"] = []byte("edited")
+	if err := Verify(order, files, sum); err == nil || !strings.Contains(err.Error(), "plans/a/a_migrate01.sql: checksum mismatch") {
+		t.Errorf("edited file: %v", err)
+	}
+	if err := Verify(order[:1], files, sum); err == nil || !strings.Contains(err.Error(), "a_migrate01.sql is listed in plans/emcee.sum but missing") {
+		t.Errorf("missing file: %v", err)
+	}
+	damaged := append([]byte("h1:AAAA\n"), sum[strings.Index(string(sum), "\n")+1:]...)
+	if err := Verify(order, files, damaged); err == nil || !strings.Contains(err.Error(), "emcee.sum is damaged") {
+		t.Errorf("damaged sum: %v", err)
+	}
+}
