@@ -37,8 +37,8 @@ func TestBundledExampleRollingUpgrade(t *testing.T) {
 
 	// train: visibility replaces is_public; slug is filled.
 	p.must("db", "expand")
-	p.exec("INSERT INTO images (name, status, is_public, owner) VALUES ('Stein Writer', 'active', 1, 'bob')")             // stein code
-	p.exec("UPDATE images SET is_public = 1 WHERE name = 'Old Private'")                                                      // stein code
+	p.exec("INSERT INTO images (name, status, is_public, owner) VALUES ('Stein Writer', 'active', 1, 'bob')")                       // stein code
+	p.exec("UPDATE images SET is_public = 1 WHERE name = 'Old Private'")                                                            // stein code
 	p.exec("INSERT INTO images (name, status, visibility, slug, owner) VALUES ('Train Writer', 'active', 'community', 'tw', 'cy')") // train code
 	if got := p.query("SELECT visibility, slug FROM images WHERE name = 'Stein Writer'"); got != "public stein-writer" {
 		t.Errorf("an insert of the old release is not translated by the triggers: %q", got)
@@ -109,4 +109,3 @@ func copyTree(t *testing.T, from, to string) {
 		t.Fatal(err)
 	}
 }
-
