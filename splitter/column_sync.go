@@ -438,4 +438,3 @@ func columnDefaultSQL(c *schema.Column) (string, bool) {
 	}
 	return "", false
 }
-
