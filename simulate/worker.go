@@ -93,7 +93,11 @@ func (w *workload) step(k Kind, r *rand.Rand, rec *recorder) {
 	l := w.ledger[t.name]
 	cols := t.columns(k)
 	ctx := context.Background()
-	switch x := r.IntN(100); {
+	x := r.IntN(100)
+	if l.maxKey.Load() == 0 {
+		x = 0 // an empty table: nothing to update, delete or read yet
+	}
+	switch {
 	case x < pctInsert:
 		vals := make(map[string]string, len(cols)+1)
 		names := make([]string, 0, len(cols)+1)
