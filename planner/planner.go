@@ -89,13 +89,16 @@ func Plan(p *project.Project, opts Options) (*Output, error) {
 				continue
 			}
 		}
-		r, err := cur.release(p.Target)
+		r, err := cur.release()
 		if err != nil {
 			return nil, err
 		}
+		// The previous release is evaluated only when it is the diff's
+		// source or the declarations refer to it; a planned release without
+		// declarations is diffed against its own snapshot.
 		var prevRelease *diff.Release
 		if prev != nil && (!planned || r.NeedsPrevious()) {
-			if prevRelease, err = prev.release(p.Target); err != nil {
+			if prevRelease, err = prev.release(); err != nil {
 				return nil, err
 			}
 		}
@@ -221,7 +224,7 @@ func loadSource(p *project.Project, name string) (*lazyRelease, error) {
 	return newLazyRelease(name, file, src, p.Target), nil
 }
 
-func (l *lazyRelease) release(project.Target) (*diff.Release, error) { return l.r.get() }
+func (l *lazyRelease) release() (*diff.Release, error) { return l.r.get() }
 
 func (l *lazyRelease) body() []byte {
 	if l == nil {
