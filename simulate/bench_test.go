@@ -32,8 +32,9 @@ import (
 //	  go test ./simulate -run '^$' -bench RollingUpgrade -benchtime 1x -timeout 60m -v
 //
 // EMCEE_BENCH_ROWS (default 1000000), EMCEE_BENCH_THROTTLE (pause between
-// one worker's statements, default 5ms) and EMCEE_BENCH_BATCH (backfill
-// batch size, default: the applier's) change the setup.
+// one worker's statements, default 5ms), EMCEE_BENCH_BATCH (backfill
+// batch size, default: the applier's) and EMCEE_BENCH_PAUSE (sleep between
+// backfill batches, default none) change the setup.
 func BenchmarkRollingUpgrade(b *testing.B) {
 	if os.Getenv("EMCEE_BENCH") == "" {
 		b.Skip("set EMCEE_BENCH=1 (and EMCEE_TEST_DSN) to run the upgrade benchmarks; they take minutes")
@@ -41,12 +42,13 @@ func BenchmarkRollingUpgrade(b *testing.B) {
 	rows := envInt(b, "EMCEE_BENCH_ROWS", 1_000_000)
 	throttle := envDur(b, "EMCEE_BENCH_THROTTLE", 5*time.Millisecond)
 	batch := envInt(b, "EMCEE_BENCH_BATCH", 0)
+	pause := envDur(b, "EMCEE_BENCH_PAUSE", 0)
 	for range b.N {
 		ctx := context.Background()
 		base := simulate.Config{
 			New: simulate.ExampleRelease, Rows: rows, OldWorkers: 4, NewWorkers: 4,
 			Throttle: throttle, Baseline: 10 * time.Second, Settle: 10 * time.Second,
-			BatchSize: batch, Verify: true, Seed: 7,
+			BatchSize: batch, Pause: pause, Verify: true, Seed: 7,
 		}
 
 		// A: the emcee upgrade, all three phases.
@@ -93,7 +95,7 @@ func BenchmarkRollingUpgrade(b *testing.B) {
 		rateA, rateB := rowsPerSec(repA.Phase("migrate")), rowsPerSec(repB.Phase("migrate"))
 		withOld, withNew := (withOld1+withOld2)/2, (withNew1+withNew2)/2
 
-		fmt.Fprintf(&out, "\n%d rows, 4 old + 4 new workers, %s between statements\n\n", rows, throttle)
+		fmt.Fprintf(&out, "\n%d rows, 4 old + 4 new workers, %s between statements, backfill batch %d (0: applier default), pause %s\n\n", rows, throttle, batch, pause)
 		fmt.Fprintf(&out, "failed statements, emcee run: old %d, new %d; rows checked %d, lost %d, inconsistent %d\n",
 			repA.Failed(simulate.Old), repA.Failed(simulate.New), repA.RowsChecked, repA.Lost, repA.Inconsistent)
 		fmt.Fprintf(&out, "failed statements, unbatched run: old %d, new %d; rows checked %d, lost %d, inconsistent %d\n\n",

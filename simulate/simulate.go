@@ -248,12 +248,15 @@ func (s *Sim) enter(name, what string) func() {
 	return func() { p.Elapsed = time.Since(start) }
 }
 
-func (s *Sim) hold(ctx context.Context, name, what string, d time.Duration) error {
-	if d <= 0 {
-		return nil
-	}
+// hold runs a phase with no DDL for d; first, once the phase counts, it
+// calls each of then (starting workers), so their first statements are
+// not counted in the phase before.
+func (s *Sim) hold(ctx context.Context, name, what string, d time.Duration, then ...func()) error {
 	done := s.enter(name, what)
 	defer done()
+	for _, f := range then {
+		f()
+	}
 	select {
 	case <-ctx.Done():
 		return ctx.Err()
@@ -265,15 +268,7 @@ func (s *Sim) hold(ctx context.Context, name, what string, d time.Duration) erro
 // baseline starts the previous release's workers and lets them run alone,
 // with no DDL: the reference for every latency that follows.
 func (s *Sim) baseline(ctx context.Context) error {
-	done := s.enter("baseline", "no DDL: the previous release alone")
-	defer done()
-	s.work.start(Old, s.cfg.OldWorkers, s.cfg.Seed)
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-time.After(s.cfg.Baseline):
-		return nil
-	}
+	return s.hold(ctx, "baseline", "no DDL: the previous release alone", s.cfg.Baseline, func() { s.work.start(Old, s.cfg.OldWorkers, s.cfg.Seed) })
 }
 
 func (s *Sim) session(ctx context.Context) (*apply.Session, error) {
@@ -352,8 +347,7 @@ func (s *Sim) runEmcee(ctx context.Context) error {
 		return fmt.Errorf("expand: %w", err)
 	}
 	// The new release deploys once expand is in; from here both run.
-	s.work.start(New, cfg.NewWorkers, cfg.Seed+1)
-	if err := s.hold(ctx, "expanded", "no DDL: both releases (rolling deploy)", cfg.Settle); err != nil {
+	if err := s.hold(ctx, "expanded", "no DDL: both releases (rolling deploy)", cfg.Settle, func() { s.work.start(New, cfg.NewWorkers, cfg.Seed+1) }); err != nil {
 		return err
 	}
 	done = s.enter("migrate", "emcee db migrate")
@@ -467,8 +461,7 @@ func (s *Sim) runNaive(ctx context.Context) error {
 	done()
 	// The new release deploys after the migration, while the previous
 	// release is still running, exactly as in the emcee run.
-	s.work.start(New, cfg.NewWorkers, cfg.Seed+1)
-	if err := s.hold(ctx, "after", "no DDL: both releases against the new schema", cfg.Settle); err != nil {
+	if err := s.hold(ctx, "after", "no DDL: both releases against the new schema", cfg.Settle, func() { s.work.start(New, cfg.NewWorkers, cfg.Seed+1) }); err != nil {
 		return err
 	}
 	s.work.stop(Old)
