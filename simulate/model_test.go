@@ -1,0 +1,145 @@
+package simulate
+
+import (
+	"math/rand/v2"
+	"regexp"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/emcee-db/emcee/diff"
+	"github.com/emcee-db/emcee/project"
+)
+
+var mariadb = project.Target{Flavor: "mariadb", Major: 10, Minor: 11}
+
+func parse(t *testing.T, name, src string) *diff.Release {
+	t.Helper()
+	r, err := diff.ParseRelease(name, name+".hcl", []byte(src), mariadb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// The workers' columns come from the schemas: each release writes only its
+// own columns, never the server-assigned key, and the declared replacement
+// becomes the pair the verifier checks in both directions.
+func TestTableFromReleases(t *testing.T) {
+	old := parse(t, "ocata", exampleOcata)
+	nw := parse(t, "pike", examplePike)
+	ot, _ := old.Schema.Table("images")
+	nt, _ := nw.Schema.Table("images")
+	tb, err := newTable(ot, nt, nw.Declarations)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tb.key != "id" || !tb.autoKey {
+		t.Errorf("key %q auto %v, want id, server-assigned", tb.key, tb.autoKey)
+	}
+	if got, want := names(tb.old), []string{"name", "size", "status", "created_at", "is_public"}; !slices.Equal(got, want) {
+		t.Errorf("old release writes %v, want %v", got, want)
+	}
+	if got, want := names(tb.new), []string{"name", "size", "status", "created_at", "visibility"}; !slices.Equal(got, want) {
+		t.Errorf("new release writes %v, want %v", got, want)
+	}
+	if len(tb.pairs) != 1 || tb.pairs[0].newCol != "visibility" || tb.pairs[0].oldCol != "is_public" ||
+		tb.pairs[0].backward != "visibility = 'public'" {
+		t.Errorf("pairs %+v, want visibility replacing is_public with the declared expressions", tb.pairs)
+	}
+}
+
+// Values are generated in the text form the server returns, or the
+// verifier would report every row as changed.
+func TestGeneratedValuesAreServerText(t *testing.T) {
+	src := `schema "s" {}
+table "t" {
+  schema = schema.s
+  column "id" {
+    type = int
+  }
+  column "flag" {
+    type = bool
+  }
+  column "price" {
+    type = decimal(8,2)
+  }
+  column "at" {
+    type = datetime(3)
+  }
+  column "day" {
+    type = date
+  }
+  column "kind" {
+    type = enum("a", "b")
+  }
+  column "code" {
+    type = char(4)
+  }
+  column "geo" {
+    type = point
+    null = true
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+`
+	r := parse(t, "r", src)
+	tbl, _ := r.Schema.Table("t")
+	cols, err := writable(tbl, "id", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]*regexp.Regexp{
+		"flag":  regexp.MustCompile(`^[01]$`),
+		"price": regexp.MustCompile(`^\d{1,6}\.\d\d$`),
+		"at":    regexp.MustCompile(`^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.000$`),
+		"day":   regexp.MustCompile(`^\d{4}-\d\d-\d\d$`),
+		"kind":  regexp.MustCompile(`^(a|b)$`),
+		"code":  regexp.MustCompile(`^[A-Za-z0-9]{4}$`),
+	}
+	if got := names(cols); !slices.Equal(got, []string{"flag", "price", "at", "day", "kind", "code"}) {
+		t.Fatalf("writable columns %v: the key is written by the workers separately, the nullable point column is left to the server", got)
+	}
+	r2 := rand.New(rand.NewPCG(1, 2))
+	for _, c := range cols {
+		for range 50 {
+			if v := c.gen(r2); !want[c.name].MatchString(v) {
+				t.Errorf("%s: generated %q", c.name, v)
+			}
+		}
+	}
+
+	// A NOT NULL column the simulator cannot fill is refused by name.
+	bad := parse(t, "b", `schema "s" {}
+table "t" {
+  schema = schema.s
+  column "id" {
+    type = int
+  }
+  column "geo" {
+    type = point
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+`)
+	bt, _ := bad.Schema.Table("t")
+	if _, err := writable(bt, "id", false); err == nil || !regexp.MustCompile(`column geo`).MatchString(err.Error()) {
+		t.Errorf("want a refusal naming geo, got %v", err)
+	}
+}
+
+func TestPercentiles(t *testing.T) {
+	s := &Stats{}
+	for i := 1; i <= 100; i++ {
+		s.Latencies = append(s.Latencies, msDur(i))
+	}
+	if s.Percentile(0.99) != msDur(99) || s.Percentile(0.5) != msDur(50) || s.Max() != msDur(100) {
+		t.Errorf("p50 %s p99 %s max %s", s.Percentile(0.5), s.Percentile(0.99), s.Max())
+	}
+}
+
+func msDur(n int) time.Duration { return time.Duration(n) * time.Millisecond }
