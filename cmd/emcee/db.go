@@ -142,7 +142,7 @@ func (f *phaseFlags) add(cmd *cobra.Command, drift, backfill, maxRows bool) {
 		cmd.Flags().BoolVar(&f.allowDrift, "allow-drift", false, "continue even if the live schema differs from what the previous release left (the differences are still printed)")
 	}
 	if backfill {
-		cmd.Flags().IntVar(&f.batchSize, "batch-size", 1000, "rows per backfill batch (primary-key range); each batch is one short transaction")
+		cmd.Flags().IntVar(&f.batchSize, "batch-size", apply.DefaultBatchSize, "rows per backfill batch (primary-key range); each batch is one short transaction")
 		cmd.Flags().DurationVar(&f.pause, "pause", 0, "sleep between backfill batches, to leave room for the application's writes and for replicas (e.g. 100ms)")
 	}
 	if maxRows {
