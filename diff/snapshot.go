@@ -27,7 +27,12 @@ func ReadSnapshot(path string, t project.Target) (*schema.Schema, error) {
 	if err != nil {
 		return nil, err
 	}
-	return evalSchema(path, src, t)
+	return ParseSnapshot(path, src, t)
+}
+
+// ParseSnapshot evaluates a snapshot already read, named for its errors.
+func ParseSnapshot(name string, src []byte, t project.Target) (*schema.Schema, error) {
+	return evalSchema(name, src, t)
 }
 
 func evalSchema(name string, src []byte, t project.Target) (*schema.Schema, error) {

@@ -148,13 +148,18 @@ func (s *syncCol) forwardInputs() []string {
 	return out
 }
 
+// fillBlock is a fill column's part of both triggers: the previous release
+// never writes the column, so NULL means "compute it".
+func fillBlock(col, expr string) string {
+	return fmt.Sprintf("  IF %s IS NULL THEN\n    SET %s = %s;\n  END IF;\n", col, col, expr)
+}
+
 // insertBlock is the part of the BEFORE INSERT trigger for one column.
 func (s *syncCol) insertBlock() string {
 	n := "NEW." + Quote(s.col.Name)
 	fwd := syncExpr(s.forward, s.fwdCols, "NEW")
 	if s.old == nil {
-		// fill: the previous release never writes the column
-		return fmt.Sprintf("  IF %s IS NULL THEN\n    SET %s = %s;\n  END IF;\n", n, n, fwd)
+		return fillBlock(n, fwd)
 	}
 	o := "NEW." + Quote(s.old.Name)
 	bwd := syncExpr(s.backward, s.bwdCols, "NEW")
@@ -192,7 +197,7 @@ func (s *syncCol) updateBlock() string {
 	n := "NEW." + Quote(s.col.Name)
 	fwd := syncExpr(s.forward, s.fwdCols, "NEW")
 	if s.old == nil {
-		return fmt.Sprintf("  IF %s IS NULL THEN\n    SET %s = %s;\n  END IF;\n", n, n, fwd)
+		return fillBlock(n, fwd)
 	}
 	o := "NEW." + Quote(s.old.Name)
 	bwd := syncExpr(s.backward, s.bwdCols, "NEW")

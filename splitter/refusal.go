@@ -12,20 +12,15 @@ import (
 // refusal explains a change no rule claims: what it is, where it is
 // declared, and what would let emcee plan it.
 func refusal(tr *diff.Transition, ch *Change) string {
-	where := tr.To.File
 	t := ch.Table.Name
 	if msg, ok := specificRefusal(tr, ch); ok {
 		return msg
 	}
-	switch c := ch.Change.(type) {
-	case *schema.AddColumn:
-		return fmt.Sprintf("%s: %s.%s is a new NOT NULL column without a default: release %s's code would fail to insert rows. Add `default = ...` to the column, or `fill = \"<SQL expression>\"` to compute it for existing rows and for rows the previous release writes (rule add-column-fill)", where, t, c.C.Name, tr.To.Name)
-	case *schema.ModifyColumn:
-		return fmt.Sprintf("%s: %s.%s changes in a way no rule handles (%s): declare the intent with a replacement column (`replaces { column = %q ... }` on a new column) or split the change over two releases", where, t, c.To.Name, describeColumnChange(c), c.From.Name)
-	case *schema.DropColumn:
-		return fmt.Sprintf("%s: %s.%s is dropped", where, t, c.C.Name)
+	if c, ok := ch.Change.(*schema.AddColumn); ok {
+		// The only AddColumn no rule claims: NOT NULL, no default, no fill.
+		return fmt.Sprintf("%s: %s.%s is a new NOT NULL column without a default: the previous release's code would fail to insert rows. Add `default = ...` to the column, or `fill = \"<SQL expression>\"` to compute it for existing rows and for rows the previous release writes (rule add-column-fill)", tr.To.Where(t, c.C.Name), t, c.C.Name)
 	}
-	return fmt.Sprintf("%s: table %s: no rule for %s; emcee will not guess its phase. Split the change into supported steps (see the rule table in README.md)", where, t, describe(ch.Change))
+	return fmt.Sprintf("%s: table %s: no rule for %s; emcee will not guess its phase. Split the change into supported steps (see the rule table in README.md)", tr.To.Where(t, ""), t, describe(ch.Change))
 }
 
 func describe(c schema.Change) string {

@@ -28,7 +28,7 @@ func TestAddColumnFillRule(t *testing.T) {
 		{name: "NOT NULL without default and without fill is refused, naming fill",
 			target: mariadb1011,
 			edits:  []string{tcFillBlock, "  column \"slug\" {\n    type = varchar(30)\n  }\n" + tcFillBlock},
-			errHas: []string{"images.slug is a new NOT NULL column without a default", "fill = \"<SQL expression>\""}},
+			errHas: []string{"after.hcl:40:3: images.slug is a new NOT NULL column without a default", "fill = \"<SQL expression>\""}},
 		{name: "fill on a nullable column is refused",
 			target: mariadb1011,
 			edits:  []string{tcFillBlock, "  column \"slug\" {\n    type = varchar(30)\n    null = true\n    fill = \"LOWER(name)\"\n  }\n" + tcFillBlock},
