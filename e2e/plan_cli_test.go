@@ -41,7 +41,7 @@ func TestPlanCheckCLI(t *testing.T) {
 	}
 	opWrite(t, ussuri, []byte(edited))
 	r := plan("--check")
-	if r.Code != 1 || !strings.Contains(r.Stdout, "+++ plans/ussuri/ussuri_expand02.sql (emcee plan)") || !strings.Contains(r.Stdout, "ADD COLUMN `region`") || !strings.Contains(r.Stderr, "plans/ is stale") {
+	if r.Code != 6 || !strings.Contains(r.Stdout, "+++ plans/ussuri/ussuri_expand02.sql (emcee plan)") || !strings.Contains(r.Stdout, "ADD COLUMN `region`") || !strings.Contains(r.Stderr, "plans/ is stale") {
 		t.Fatalf("plan --check after an edit must fail with the diff:\n%s", r)
 	}
 	if r := plan(); r.Code != 0 || !strings.Contains(r.Stdout, "wrote plans/ussuri/ussuri_expand02.sql") {

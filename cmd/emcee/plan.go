@@ -55,7 +55,7 @@ The output is deterministic: running plan twice changes nothing. CI runs
 				}
 				if d != "" {
 					fmt.Fprint(w, d)
-					return &exitError{code: 1, err: errors.New("plans/ is stale: run `emcee plan` and commit the result")}
+					return &exitError{code: codeFindings, err: errors.New("plans/ is stale: run `emcee plan` and commit the result")}
 				}
 				fmt.Fprintln(w, "plans/ is up to date")
 				return nil
@@ -75,7 +75,7 @@ The output is deterministic: running plan twice changes nothing. CI runs
 			return nil
 		},
 	}
-	cmd.Flags().BoolVar(&check, "check", false, "do not write; exit 1 and print the difference if plans/ is stale")
+	cmd.Flags().BoolVar(&check, "check", false, "do not write; exit 6 and print the difference if plans/ is stale")
 	cmd.Flags().StringSliceVar(&rewrite, "rewrite", nil, "discard the revisions of these unreleased releases and plan them again")
 	return cmd
 }
