@@ -33,6 +33,9 @@ type Statement struct {
 	Table string
 	Key   string
 	SQL   string // without the trailing semicolon
+	// Line is where the statement starts in its file (0 when not read
+	// from one), so reviews and lint findings can point at it.
+	Line int
 }
 
 // Script is one revision file.
@@ -81,7 +84,7 @@ func Parse(name string, data []byte) ([]Statement, error) {
 	}
 	out := make([]Statement, 0, len(stmts))
 	for _, s := range stmts {
-		st := Statement{SQL: strings.TrimSuffix(strings.TrimSpace(s.Text), ";")}
+		st := Statement{SQL: strings.TrimSuffix(strings.TrimSpace(s.Text), ";"), Line: lineOf(data, s.Pos)}
 		for _, c := range s.Comments {
 			c = strings.TrimSpace(c)
 			switch {
