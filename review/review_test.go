@@ -2,43 +2,198 @@ package review
 
 import (
 	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
 )
 
-func TestLock(t *testing.T) {
-	for _, tc := range []struct {
-		st   revision.Statement
-		want string
-	}{
-		{revision.Statement{Kind: revision.Gate, SQL: "SELECT COUNT(*) FROM t"}, "read only"},
-		{revision.Statement{Kind: revision.Backfill, SQL: "UPDATE t SET a = 1 WHERE a IS NULL"}, "row locks"},
-		{revision.Statement{SQL: "ALTER TABLE `t` ADD COLUMN `a` int NULL, ALGORITHM=INSTANT"}, "INSTANT"},
-		{revision.Statement{SQL: "ALTER TABLE `t` ADD INDEX `i` (`a`), ALGORITHM=INPLACE, LOCK=NONE"}, "reads and writes continue"},
-		{revision.Statement{SQL: "ALTER TABLE `t` MODIFY COLUMN `a` bigint, ALGORITHM=COPY, LOCK=SHARED"}, "writes blocked"},
-		{revision.Statement{SQL: "ALTER TABLE `t` DROP FOREIGN KEY `f`"}, "no ALGORITHM clause"},
-		{revision.Statement{SQL: "CREATE TRIGGER x BEFORE INSERT ON t FOR EACH ROW BEGIN END"}, "metadata lock"},
-	} {
-		if got := Lock(tc.st); !strings.Contains(got, tc.want) {
-			t.Errorf("%s: %q, want it to mention %q", tc.st.SQL, got, tc.want)
+var update = flag.Bool("update", false, "rewrite the golden files from the bundled example")
+
+// The review of the bundled example, in every format, is what a release
+// manager reads; the golden files pin it. After a deliberate change, run
+// `go test ./review -update` and read the diff.
+func TestGoldenExample(t *testing.T) {
+	p, err := project.Load("../atlas.hcl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plans, err := revision.ReadPlans(p.PlansDir, p.Releases)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := plans.Verify(); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Build(p, plans, p.Releases)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var js bytes.Buffer
+	enc := json.NewEncoder(&js)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(rep); err != nil {
+		t.Fatal(err)
+	}
+	var text, md bytes.Buffer
+	WriteText(&text, rep)
+	WriteMarkdown(&md, rep)
+	for name, got := range map[string][]byte{"example.txt": text.Bytes(), "example.md": md.Bytes(), "example.json": js.Bytes()} {
+		path := filepath.Join("testdata", name)
+		if *update {
+			if err := os.WriteFile(path, got, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		want, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatalf("%v (run `go test ./review -update` to create it)", err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("review in %s differs from %s; if the change is intended, run `go test ./review -update` and review the diff\n%s", name, path, firstDiff(string(want), string(got)))
 		}
 	}
 }
 
-func TestWrite(t *testing.T) {
-	var b bytes.Buffer
-	Write(&b, []*revision.Revision{
-		{ID: revision.ID{Release: "pike", Phase: revision.Contract, Seq: 1}, Path: "pike/pike_contract01.sql", Statements: []revision.Statement{
-			{Rule: "add-unique-index", Why: "no duplicates", Kind: revision.Gate, SQL: "SELECT COUNT(*) FROM (SELECT 1 FROM t GROUP BY a HAVING COUNT(*) > 1) d"},
-		}},
-		{ID: revision.ID{Release: "pike", Phase: revision.Migrate, Seq: 1}, Path: "pike/pike_migrate01.sql"},
-	})
-	out := b.String()
-	for _, want := range []string{"pike_contract01  (plans/pike/pike_contract01.sql)", "1. rule add-unique-index (GATE: contract stops unless this returns 0)", "locks: read only", "no statements: records that release pike reached migrate"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("review lacks %q:\n%s", want, out)
+func firstDiff(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := 0; i < len(w) || i < len(g); i++ {
+		var a, b string
+		if i < len(w) {
+			a = w[i]
+		}
+		if i < len(g) {
+			b = g[i]
+		}
+		if a != b {
+			return fmt.Sprintf("first difference, line %d:\n- %s\n+ %s", i+1, a, b)
+		}
+	}
+	return ""
+}
+
+// A hand-edited release shows a reviewer what emcee's own plans never do:
+// a tightening no gate guards, a trigger left behind, an ALTER with no
+// ALGORITHM clause, a whole table's data dropped.
+func TestReviewWarnsAboutWhatPlansShouldNotDo(t *testing.T) {
+	dir := t.TempDir()
+	write := func(path, data string) {
+		t.Helper()
+		full := filepath.Join(dir, path)
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("plans/a/a.snapshot.hcl", `schema "app" {}
+table "t" {
+  schema = schema.app
+  column "id" {
+    type = int
+  }
+  column "note" {
+    type = varchar(20)
+    null = true
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+table "old" {
+  schema = schema.app
+  column "id" {
+    type = int
+  }
+}
+`)
+	write("plans/b/b.snapshot.hcl", `schema "app" {}
+table "t" {
+  schema = schema.app
+  column "id" {
+    type = int
+  }
+  column "note" {
+    type = varchar(10)
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+`)
+	target, _ := project.ParseTarget("mariadb 10.11")
+	p := &project.Project{Dir: dir, PlansDir: filepath.Join(dir, "plans"), Target: target, Releases: []string{"a", "b"}}
+	plans := &revision.Plans{Dir: p.PlansDir}
+	add := func(id string, stmts ...revision.Statement) {
+		rid, err := revision.ParseID(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range stmts {
+			stmts[i].Line = 3 * (i + 1)
+		}
+		plans.Revisions = append(plans.Revisions, &revision.Revision{ID: rid, Path: rid.File(), Statements: stmts})
+	}
+	add("b_expand01", revision.Statement{Rule: "hand", SQL: "CREATE TRIGGER `tr` BEFORE INSERT ON `t` FOR EACH ROW SET NEW.note = 'x'"})
+	add("b_migrate01")
+	add("b_contract01",
+		revision.Statement{Rule: "hand", SQL: "ALTER TABLE `t` MODIFY COLUMN `note` varchar(10) NOT NULL"},
+		revision.Statement{Rule: "hand", SQL: "DROP TABLE `old`"},
+	)
+	rep, err := Build(p, plans, []string{"b"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var text bytes.Buffer
+	WriteText(&text, rep)
+	for _, want := range []string{
+		"trigger tr BEFORE INSERT ON t\n      created at plans/b/b_expand01.sql:3; NOT dropped by this release",
+		"table old: id int NOT NULL\n      dropped at plans/b/b_contract01.sql:6",
+		"column t.note: varchar(20) NULL -> varchar(10) NOT NULL\n      at plans/b/b_contract01.sql:3, NOT GUARDED",
+		"1. line 3  rule hand  [unspecified]",
+		"lock:    no ALGORITHM clause: the server chooses, possibly a table copy",
+		"b_migrate01  plans/b/b_migrate01.sql\n  no statements",
+		"Gates contract runs first (each must return 0)\n  none",
+	} {
+		if !strings.Contains(text.String(), want) {
+			t.Errorf("review lacks %q:\n%s", want, text.String())
+		}
+	}
+	var md bytes.Buffer
+	WriteMarkdown(&md, rep)
+	for _, want := range []string{"| trigger | `tr` | BEFORE INSERT ON t | `plans/b/b_expand01.sql:3` | **not dropped** |", "| column | `t.note` | `varchar(20) NULL` | varchar(10) NOT NULL | `plans/b/b_contract01.sql:3` | **no gate** |"} {
+		if !strings.Contains(md.String(), want) {
+			t.Errorf("markdown review lacks %q:\n%s", want, md.String())
+		}
+	}
+}
+
+func TestLockOf(t *testing.T) {
+	for _, tc := range []struct {
+		st    revision.Statement
+		class string
+	}{
+		{revision.Statement{Kind: revision.Gate, SQL: "SELECT COUNT(*) FROM t"}, "read"},
+		{revision.Statement{Kind: revision.Backfill, SQL: "UPDATE t SET a = 1 WHERE a IS NULL"}, "rows"},
+		{revision.Statement{SQL: "ALTER TABLE `t` ADD COLUMN `a` int NULL, ALGORITHM=INSTANT"}, "instant"},
+		{revision.Statement{SQL: "ALTER TABLE `t` ADD INDEX `i` (`a`), ALGORITHM=INPLACE, LOCK=NONE"}, "in-place"},
+		{revision.Statement{SQL: "ALTER TABLE `t` MODIFY COLUMN `a` bigint, ALGORITHM=COPY, LOCK=SHARED"}, "copy"},
+		{revision.Statement{SQL: "ALTER TABLE `t` DROP FOREIGN KEY `f`"}, "unspecified"},
+		{revision.Statement{SQL: "CREATE TABLE `t` (`id` int)"}, "none"},
+		{revision.Statement{SQL: "CREATE TRIGGER x BEFORE INSERT ON t FOR EACH ROW BEGIN END"}, "metadata"},
+		{revision.Statement{SQL: "CREATE ALGORITHM=MERGE SQL SECURITY INVOKER VIEW `v` AS SELECT 1"}, "metadata"},
+		{revision.Statement{SQL: "RENAME TABLE `a` TO `b`"}, "metadata"},
+	} {
+		if got := LockOf(tc.st); got.Class != tc.class || got.Detail == "" {
+			t.Errorf("%s: %+v, want class %q with a detail", tc.st.SQL, got, tc.class)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 
@@ -14,16 +15,40 @@ import (
 func init() { commands = append(commands, newReviewCmd, newRulesCmd) }
 
 func newReviewCmd() *cobra.Command {
-	return &cobra.Command{
+	var format string
+	cmd := &cobra.Command{
 		Use:   "review [RELEASE...]",
-		Short: "Explain the plans of releases: rule, reason, locks and gates of every statement",
-		Long: `review reads the committed plans (after checking plans/emcee.sum) and prints,
-for every statement of every revision, the rule that put it in its phase, why,
-what it locks while it runs, and which statements are gates that contract must
-pass first. It needs no database. Without arguments it reviews every release.`,
-		Example: `  emcee review stein        # what an operator will run for stein
-  emcee review              # every release`,
+		Short: "Explain a release's plans for approval: order, gates, triggers, data at risk, locks",
+		Long: `review reads the committed plans (after checking plans/emcee.sum) and tells a
+release manager what approving them means. For each release:
+
+  Order               the steps operators follow (db expand, deploy, db migrate,
+                      retire the old release, db contract) and what each runs
+  Gates               the checks contract runs before changing anything; each
+                      must count 0 rows, or contract stops and changes nothing
+  Triggers and views  what expand creates to keep both releases' columns in
+                      sync, and where contract drops it
+  Data at risk        every column, table or row set a statement destroys, with
+                      the column's type as the previous release declares it
+  Tightened           columns contract makes stricter, and unique indexes,
+                      foreign keys and checks it adds, with the gate guarding each
+  Revisions           every statement: the rule that placed it, what it changes,
+                      what it locks on the target server (instant, in-place,
+                      copy, metadata, rows, read), and why it is in its phase
+
+Locks are read from each statement's ALGORITHM and LOCK clauses, which the
+server enforces (it refuses a statement rather than lock more than the clause
+says). A statement with no clause is shown as "unspecified": check it.
+
+review needs no database. Without arguments it reviews every release.`,
+		Example: `  emcee review train                     # on a terminal
+  emcee review train --format markdown   # paste into the pull request
+  emcee review --format json | jq '.releases[].data_at_risk'`,
+		ValidArgsFunction: completeReleases,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if !slices.Contains([]string{"text", "markdown", "json"}, format) {
+				return fmt.Errorf("--format %q: want text, markdown or json", format)
+			}
 			p, err := loadProject()
 			if err != nil {
 				return err
@@ -40,19 +65,45 @@ pass first. It needs no database. Without arguments it reviews every release.`,
 			if err := plans.Verify(); err != nil {
 				return err
 			}
-			var revs []*revision.Revision
-			for _, r := range plans.Revisions {
-				if len(args) == 0 || slices.Contains(args, r.ID.Release) {
-					revs = append(revs, r)
+			var releases []string
+			for _, r := range p.Releases {
+				if (len(args) == 0 || slices.Contains(args, r)) && len(plans.Of(r, revision.Expand)) > 0 {
+					releases = append(releases, r)
 				}
 			}
-			if len(revs) == 0 {
-				return fmt.Errorf("no revisions to review: run `emcee plan` first")
+			if len(releases) == 0 {
+				return fmt.Errorf("no revisions to review in %s: run `emcee plan` first", plans.Dir)
 			}
-			review.Write(cmd.OutOrStdout(), revs)
+			rep, err := review.Build(p, plans, releases)
+			if err != nil {
+				return err
+			}
+			w := cmd.OutOrStdout()
+			switch format {
+			case "markdown":
+				review.WriteMarkdown(w, rep)
+			case "json":
+				enc := json.NewEncoder(w)
+				enc.SetIndent("", "  ")
+				return enc.Encode(rep)
+			default:
+				review.WriteText(w, rep)
+			}
 			return nil
 		},
 	}
+	cmd.Flags().StringVar(&format, "format", "text", "output format: text (terminal), markdown (pull request comment) or json")
+	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"text", "markdown", "json"}, cobra.ShellCompDirectiveNoFileComp))
+	return cmd
+}
+
+// completeReleases offers the release names of the project file.
+func completeReleases(_ *cobra.Command, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
+	p, err := loadProject()
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	return p.Releases, cobra.ShellCompDirectiveNoFileComp
 }
 
 func newRulesCmd() *cobra.Command {
@@ -62,6 +113,8 @@ func newRulesCmd() *cobra.Command {
 		Long: `rules prints every rule the splitter knows: the change it handles, the phases
 it uses, the gate contract checks first, and an example. Any change no rule
 handles is a planning error, never a guess. README.md embeds this table.`,
+		Example: `  emcee rules | less
+  emcee rules > docs/rules.md`,
 		Args: cobra.NoArgs,
 		Run: func(cmd *cobra.Command, _ []string) {
 			fmt.Fprint(cmd.OutOrStdout(), splitter.RuleTable())

@@ -1,0 +1,38 @@
+package diff
+
+import (
+	"strings"
+
+	"ariga.io/atlas/sql/mysql"
+	"ariga.io/atlas/sql/schema"
+)
+
+// ColumnDef words a column's definition the way MySQL prints it, e.g.
+// "varchar(255) NOT NULL DEFAULT 'x'", for reports that name what a drop
+// loses or what a comparison found.
+func ColumnDef(c *schema.Column) string {
+	t, err := mysql.FormatType(c.Type.Type)
+	if err != nil {
+		t = c.Type.Raw
+	}
+	if c.Type.Null {
+		t += " NULL"
+	} else {
+		t += " NOT NULL"
+	}
+	switch d := c.Default.(type) {
+	case *schema.Literal:
+		v := d.V
+		switch c.Type.Type.(type) {
+		case *schema.StringType, *schema.EnumType:
+			// Declared defaults arrive unquoted, inspected ones quoted.
+			if !strings.HasPrefix(v, "'") && !strings.HasPrefix(v, `"`) {
+				v = "'" + strings.ReplaceAll(v, "'", "''") + "'"
+			}
+		}
+		t += " DEFAULT " + v
+	case *schema.RawExpr:
+		t += " DEFAULT (" + d.X + ")"
+	}
+	return t
+}

@@ -1,0 +1,384 @@
+// Package review explains committed plans to the release manager who
+// approves them: per release, the order operators follow; per revision,
+// every statement with the rule that placed it, what it changes and what
+// it locks; and across the release, the gates contract runs, the triggers
+// created and dropped, and the data at risk. It reads only plans/ (and the
+// snapshots beside the scripts), so it needs no database and describes the
+// files as committed.
+package review
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"ariga.io/atlas/sql/schema"
+
+	"github.com/emcee-db/emcee/diff"
+	"github.com/emcee-db/emcee/effect"
+	"github.com/emcee-db/emcee/project"
+	"github.com/emcee-db/emcee/revision"
+)
+
+// Report is the review of one or more releases. Its JSON form is part of
+// emcee's interface (`emcee review --format json`).
+type Report struct {
+	Target   string     `json:"target"` // the server the plans are written for
+	Releases []*Release `json:"releases"`
+}
+
+// Release is everything a release manager approves for one release.
+type Release struct {
+	Name     string `json:"release"`
+	Previous string `json:"previous,omitempty"`
+	// Order is what operators do, in order; steps with a Command run emcee.
+	Order      []Step        `json:"order"`
+	Gates      []Gate        `json:"gates"`
+	Objects    []SyncObject  `json:"triggers_and_views"`
+	DataAtRisk []Risk        `json:"data_at_risk"`
+	Tightened  []Tightening  `json:"tightened"`
+	Revisions  []*Revision   `json:"revisions"`
+}
+
+// Step is one step of the upgrade; Command is empty for what operators do
+// outside emcee (deploying and retiring application instances).
+type Step struct {
+	Command string `json:"command,omitempty"`
+	Text    string `json:"text"`
+}
+
+// Revision is one plan file.
+type Revision struct {
+	ID         string       `json:"id"`
+	Phase      string       `json:"phase"`
+	File       string       `json:"file"`
+	Checksum   string       `json:"checksum"`
+	Statements []*Statement `json:"statements"`
+}
+
+// Statement is one statement of a plan file.
+type Statement struct {
+	N       int      `json:"n"`
+	At      string   `json:"at"` // file:line
+	Rule    string   `json:"rule"`
+	Why     string   `json:"why"`
+	Kind    string   `json:"kind"` // ddl, gate or backfill
+	Changes []string `json:"changes"`
+	Lock    Lock     `json:"lock"`
+	SQL     string   `json:"sql"`
+}
+
+// Gate is a check contract runs before changing anything.
+type Gate struct {
+	At    string `json:"at"`
+	Rule  string `json:"rule"`
+	Means string `json:"means"` // what a non-zero count means, and what to do
+	SQL   string `json:"sql"`
+}
+
+// SyncObject is a trigger or view emcee creates for the time both releases
+// run. Dropped is empty when the release does not drop it.
+type SyncObject struct {
+	Kind    string `json:"kind"` // trigger or view
+	Name    string `json:"name"`
+	On      string `json:"on"` // "BEFORE INSERT ON images", or the table a view reads
+	Created string `json:"created,omitempty"`
+	Dropped string `json:"dropped,omitempty"`
+}
+
+// Risk is data a statement destroys: a column or table and everything in it.
+type Risk struct {
+	What       string `json:"what"` // column, table or rows
+	Name       string `json:"name"` // table.column or table
+	Definition string `json:"definition"`
+	At         string `json:"at"`
+	Rule       string `json:"rule"`
+}
+
+// Tightening is a column contract makes stricter, or a unique index,
+// foreign key or check it adds to existing rows; the gates that guard it
+// must pass first, or the statement fails on rows that do not fit.
+type Tightening struct {
+	What   string   `json:"what"` // column, unique index, foreign key or check
+	Name   string   `json:"name"` // table.column or table.constraint
+	From   string   `json:"from,omitempty"`
+	To     string   `json:"to"`
+	At     string   `json:"at"`
+	Gates  []string `json:"gates"`
+}
+
+// Build reviews the given releases of a project from its plans, which the
+// caller has read and verified against the sum file.
+func Build(p *project.Project, plans *revision.Plans, releases []string) (*Report, error) {
+	rep := &Report{Target: p.Target.String(), Releases: []*Release{}}
+	for _, name := range releases {
+		r, err := buildRelease(p, plans, name)
+		if err != nil {
+			return nil, err
+		}
+		rep.Releases = append(rep.Releases, r)
+	}
+	return rep, nil
+}
+
+// state is what the snapshots say about the columns and tables a release
+// starts from and ends with.
+type state struct{ before, after *schema.Schema }
+
+func buildRelease(p *project.Project, plans *revision.Plans, name string) (*Release, error) {
+	r := &Release{Name: name, Gates: []Gate{}, Objects: []SyncObject{}, DataAtRisk: []Risk{}, Tightened: []Tightening{}, Revisions: []*Revision{}}
+	if i := p.Index(name); i > 0 {
+		r.Previous = p.Releases[i-1]
+	}
+	var st state
+	var err error
+	if r.Previous != "" {
+		if st.before, err = snapshot(p, r.Previous); err != nil {
+			return nil, err
+		}
+	}
+	if st.after, err = snapshot(p, name); err != nil {
+		return nil, err
+	}
+	for _, phase := range revision.Phases {
+		for _, rev := range plans.Of(name, phase) {
+			r.Revisions = append(r.Revisions, r.addRevision(p, rev, st))
+		}
+	}
+	r.Order = order(r)
+	return r, nil
+}
+
+func snapshot(p *project.Project, release string) (*schema.Schema, error) {
+	path := filepath.Join(p.PlansDir, revision.SnapshotFile(release))
+	s, err := diff.ReadSnapshot(path, p.Target)
+	if os.IsNotExist(err) {
+		return nil, fmt.Errorf("%s is missing: the review needs it to name what drops lose; run `emcee plan`", project.Rel(path))
+	}
+	return s, err
+}
+
+func (r *Release) addRevision(p *project.Project, rev *revision.Revision, st state) *Revision {
+	file, _ := filepath.Rel(p.Dir, filepath.Join(p.PlansDir, rev.Path))
+	file = filepath.ToSlash(file)
+	out := &Revision{ID: rev.ID.String(), Phase: string(rev.ID.Phase), File: file, Checksum: rev.Checksum, Statements: []*Statement{}}
+	var gates []*Statement
+	for i, s := range rev.Statements {
+		at := fmt.Sprintf("%s:%d", file, s.Line)
+		stmt := &Statement{N: i + 1, At: at, Rule: s.Rule, Why: s.Why, Kind: kind(s.Kind), Changes: []string{}, Lock: LockOf(s), SQL: s.SQL}
+		out.Statements = append(out.Statements, stmt)
+		if s.Kind == revision.Gate {
+			gates = append(gates, stmt)
+			r.Gates = append(r.Gates, Gate{At: at, Rule: s.Rule, Means: s.Why, SQL: s.SQL})
+			continue
+		}
+		if s.Kind == revision.Backfill {
+			stmt.Changes = append(stmt.Changes, "backfill rows of "+s.Table)
+			continue
+		}
+		for _, e := range effect.Of(s.SQL) {
+			stmt.Changes = append(stmt.Changes, describe(e))
+			r.note(e, stmt, rev.ID.Phase, st, gates)
+		}
+	}
+	return out
+}
+
+// note records what an effect means for the release as a whole.
+func (r *Release) note(e effect.Effect, stmt *Statement, phase revision.Phase, st state, gates []*Statement) {
+	switch e.Op {
+	case effect.CreateTrigger:
+		r.Objects = append(r.Objects, SyncObject{Kind: "trigger", Name: e.Name, On: e.Def + " ON " + e.Table, Created: stmt.At})
+	case effect.CreateView:
+		r.Objects = append(r.Objects, SyncObject{Kind: "view", Name: e.Name, Created: stmt.At})
+	case effect.DropTrigger, effect.DropView:
+		kind := "trigger"
+		if e.Op == effect.DropView {
+			kind = "view"
+		}
+		for i := range r.Objects {
+			if r.Objects[i].Kind == kind && r.Objects[i].Name == e.Name && r.Objects[i].Dropped == "" {
+				r.Objects[i].Dropped = stmt.At
+				return
+			}
+		}
+		r.Objects = append(r.Objects, SyncObject{Kind: kind, Name: e.Name, Dropped: stmt.At})
+	case effect.DropColumn:
+		r.DataAtRisk = append(r.DataAtRisk, Risk{What: "column", Name: e.Table + "." + e.Name, Definition: columnDef(st, e.Table, e.Name), At: stmt.At, Rule: stmt.Rule})
+	case effect.DropTable:
+		r.DataAtRisk = append(r.DataAtRisk, Risk{What: "table", Name: e.Table, Definition: tableDef(st, e.Table), At: stmt.At, Rule: stmt.Rule})
+	case effect.DeleteRows:
+		r.DataAtRisk = append(r.DataAtRisk, Risk{What: "rows", Name: e.Table, Definition: "rows the statement deletes", At: stmt.At, Rule: stmt.Rule})
+	case effect.AddUnique, effect.AddForeignKey, effect.AddCheck:
+		if phase != revision.Contract {
+			return
+		}
+		t := Tightening{What: strings.TrimPrefix(string(e.Op), "add "), Name: e.Table + "." + e.Name, To: "added to existing rows", At: stmt.At, Gates: []string{}}
+		for _, g := range gates {
+			if g.Rule == stmt.Rule && strings.Contains(g.SQL, "`"+e.Table+"`") {
+				t.Gates = append(t.Gates, g.At)
+			}
+		}
+		r.Tightened = append(r.Tightened, t)
+	case effect.ModifyColumn:
+		if phase != revision.Contract {
+			return
+		}
+		t := Tightening{What: "column", Name: e.Table + "." + e.Name, To: e.Def, At: stmt.At, Gates: []string{}}
+		if c := column(st.before, e.Table, e.Name); c != nil {
+			t.From = diff.ColumnDef(c)
+		} else {
+			t.From = "new in this release: NULL until contract"
+		}
+		if c := column(st.after, e.Table, e.Name); c != nil {
+			t.To = diff.ColumnDef(c)
+		}
+		for _, g := range gates {
+			if strings.Contains(g.SQL, "`"+e.Table+"`") && strings.Contains(g.SQL, "`"+e.Name+"`") {
+				t.Gates = append(t.Gates, g.At)
+			}
+		}
+		r.Tightened = append(r.Tightened, t)
+	}
+}
+
+func kind(k revision.Kind) string {
+	if k == revision.DDL {
+		return "ddl"
+	}
+	return string(k)
+}
+
+func describe(e effect.Effect) string {
+	switch {
+	case e.Op == effect.RenameTable:
+		return fmt.Sprintf("rename table %s to %s", e.Table, e.Name)
+	case e.Op == effect.RenameColumn:
+		return fmt.Sprintf("rename column %s.%s to %s", e.Table, e.Name, strings.Fields(e.Def)[0])
+	case e.Op == effect.CreateTrigger:
+		return fmt.Sprintf("create trigger %s (%s ON %s)", e.Name, e.Def, e.Table)
+	case e.Table != "" && e.Name != "":
+		return fmt.Sprintf("%s %s.%s", e.Op, e.Table, e.Name)
+	case e.Table != "":
+		return fmt.Sprintf("%s %s", e.Op, e.Table)
+	}
+	return fmt.Sprintf("%s %s", e.Op, e.Name)
+}
+
+func column(s *schema.Schema, table, name string) *schema.Column {
+	if s == nil {
+		return nil
+	}
+	if t, ok := s.Table(table); ok {
+		if c, ok := t.Column(name); ok {
+			return c
+		}
+	}
+	return nil
+}
+
+// columnDef names what a dropped column held. A column the snapshots do
+// not know was added and dropped by revisions of this release.
+func columnDef(st state, table, name string) string {
+	for _, s := range []*schema.Schema{st.before, st.after} {
+		if c := column(s, table, name); c != nil {
+			return diff.ColumnDef(c)
+		}
+	}
+	return "not in the snapshots of this release or the previous one: added and dropped within this release"
+}
+
+func tableDef(st state, table string) string {
+	for _, s := range []*schema.Schema{st.before, st.after} {
+		if s == nil {
+			continue
+		}
+		if t, ok := s.Table(table); ok {
+			cols := make([]string, 0, len(t.Columns))
+			for _, c := range t.Columns {
+				cols = append(cols, c.Name+" "+diff.ColumnDef(c))
+			}
+			return strings.Join(cols, ", ")
+		}
+	}
+	return "not in the snapshots of this release or the previous one"
+}
+
+// order is the sequence operators follow, with what each step runs.
+func order(r *Release) []Step {
+	prev := r.Previous
+	var steps []Step
+	if prev == "" {
+		steps = append(steps, Step{Text: "Start from an empty database (or `emcee db baseline` an existing one)."})
+	} else {
+		steps = append(steps, Step{Command: "emcee db check", Text: fmt.Sprintf("Exit code 3 (expand needed) means %s is fully contracted and %s can start.", prev, r.Name)})
+	}
+	count := func(phase revision.Phase, k string) (revs []string, n int) {
+		for _, rev := range r.Revisions {
+			if rev.Phase != string(phase) {
+				continue
+			}
+			revs = append(revs, rev.ID)
+			for _, s := range rev.Statements {
+				if k == "" || s.Kind == k {
+					n++
+				}
+			}
+		}
+		return revs, n
+	}
+	what := func(revs []string, n int, noun string) string {
+		if n == 0 {
+			return fmt.Sprintf("%s: nothing to change; it records the version", strings.Join(revs, ", "))
+		}
+		return fmt.Sprintf("%s: %s", strings.Join(revs, ", "), plural(n, noun))
+	}
+	revs, n := count(revision.Expand, "")
+	created := map[string]int{}
+	for _, o := range r.Objects {
+		if o.Created != "" {
+			created[o.Kind]++
+		}
+	}
+	text := what(revs, n, "statement")
+	for _, k := range []string{"trigger", "view"} {
+		if created[k] > 0 {
+			text += fmt.Sprintf(", creating %s", plural(created[k], k))
+		}
+	}
+	if prev != "" {
+		text += fmt.Sprintf("; %s code keeps working", prev)
+	}
+	steps = append(steps, Step{Command: "emcee db expand", Text: text + "."})
+	if prev != "" {
+		steps = append(steps, Step{Text: fmt.Sprintf("Deploy %s beside %s; both now run against the same database.", r.Name, prev)})
+	} else {
+		steps = append(steps, Step{Text: fmt.Sprintf("Deploy %s.", r.Name)})
+	}
+	revs, n = count(revision.Migrate, "backfill")
+	_, all := count(revision.Migrate, "")
+	text = what(revs, all, "statement")
+	if n > 0 {
+		text = fmt.Sprintf("%s: %s in primary-key batches, while both releases run", strings.Join(revs, ", "), plural(n, "backfill"))
+	}
+	steps = append(steps, Step{Command: "emcee db migrate", Text: text + "."})
+	if prev != "" {
+		steps = append(steps, Step{Text: fmt.Sprintf("Retire every %s instance: contract may drop what %s code still uses.", prev, prev)})
+	}
+	revs, all = count(revision.Contract, "")
+	if g := len(r.Gates); g > 0 {
+		text = fmt.Sprintf("%s: %s first (contract stops, changing nothing, unless each returns 0), then %s", strings.Join(revs, ", "), plural(g, "gate"), plural(all-g, "statement"))
+	} else {
+		text = what(revs, all, "statement")
+	}
+	steps = append(steps, Step{Command: "emcee db contract", Text: text + "."})
+	return steps
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}

@@ -1,0 +1,109 @@
+package review
+
+import (
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+)
+
+// WriteText prints the report for a terminal.
+func WriteText(w io.Writer, rep *Report) {
+	for i, r := range rep.Releases {
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		from := ""
+		if r.Previous != "" {
+			from = " (from " + r.Previous + ")"
+		}
+		fmt.Fprintf(w, "Release %s%s, planned for %s\n", r.Name, from, rep.Target)
+
+		fmt.Fprintln(w, "\nOrder")
+		for j, s := range r.Order {
+			fmt.Fprintf(w, "  %d. %-18s %s\n", j+1, s.Command, s.Text)
+		}
+
+		fmt.Fprintln(w, "\nGates contract runs first (each must return 0)")
+		if len(r.Gates) == 0 {
+			fmt.Fprintln(w, "  none")
+		}
+		for _, g := range r.Gates {
+			fmt.Fprintf(w, "  %s  rule %s\n      %s\n      non-zero: %s\n", g.At, g.Rule, oneLine(g.SQL, 0), g.Means)
+		}
+
+		fmt.Fprintln(w, "\nTriggers and views")
+		if len(r.Objects) == 0 {
+			fmt.Fprintln(w, "  none")
+		}
+		for _, o := range r.Objects {
+			fmt.Fprintf(w, "  %s %s %s\n      %s\n", o.Kind, o.Name, o.On, lifetime(o))
+		}
+
+		fmt.Fprintln(w, "\nData at risk")
+		if len(r.DataAtRisk) == 0 {
+			fmt.Fprintln(w, "  none: this release drops no column, table or rows")
+		}
+		for _, d := range r.DataAtRisk {
+			fmt.Fprintf(w, "  %s %s: %s\n      dropped at %s (rule %s)\n", d.What, d.Name, d.Definition, d.At, d.Rule)
+		}
+
+		fmt.Fprintln(w, "\nTightened (contract makes existing rows fit)")
+		if len(r.Tightened) == 0 {
+			fmt.Fprintln(w, "  none")
+		}
+		for _, t := range r.Tightened {
+			change := t.To
+			if t.From != "" {
+				change = t.From + " -> " + t.To
+			}
+			fmt.Fprintf(w, "  %s %s: %s\n      at %s, %s\n", t.What, t.Name, change, t.At, guard(t))
+		}
+
+		for _, rev := range r.Revisions {
+			fmt.Fprintf(w, "\n%s  %s\n", rev.ID, rev.File)
+			if len(rev.Statements) == 0 {
+				fmt.Fprintf(w, "  no statements: it records that release %s reached %s\n", r.Name, rev.Phase)
+			}
+			for _, s := range rev.Statements {
+				fmt.Fprintf(w, "  %d. line %s  rule %s  [%s]\n", s.N, line(s.At), s.Rule, s.Lock.Class)
+				if len(s.Changes) > 0 {
+					fmt.Fprintf(w, "     changes: %s\n", strings.Join(s.Changes, "; "))
+				}
+				fmt.Fprintf(w, "     sql:     %s\n", oneLine(s.SQL, 160))
+				fmt.Fprintf(w, "     why:     %s\n", s.Why)
+				fmt.Fprintf(w, "     lock:    %s\n", s.Lock.Detail)
+			}
+		}
+	}
+}
+
+func lifetime(o SyncObject) string {
+	switch {
+	case o.Created != "" && o.Dropped != "":
+		return "created at " + o.Created + ", dropped at " + o.Dropped
+	case o.Created != "":
+		return "created at " + o.Created + "; NOT dropped by this release: it stays after contract"
+	}
+	return "dropped at " + o.Dropped + " (created by an earlier release)"
+}
+
+func guard(t Tightening) string {
+	if len(t.Gates) == 0 {
+		return "NOT GUARDED: no gate of this revision checks it; rows that do not fit make contract fail midway"
+	}
+	return "guarded by the gate at " + strings.Join(t.Gates, ", ")
+}
+
+func line(at string) string { return at[strings.LastIndexByte(at, ':')+1:] }
+
+var spaces = regexp.MustCompile(`\s+`)
+
+// oneLine folds a statement onto one line, cut at max characters (0: no cut).
+func oneLine(sql string, max int) string {
+	s := spaces.ReplaceAllString(strings.TrimSpace(sql), " ")
+	if max > 0 && len(s) > max {
+		s = s[:max-3] + "..."
+	}
+	return s
+}
