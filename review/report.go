@@ -33,12 +33,12 @@ type Release struct {
 	Name     string `json:"release"`
 	Previous string `json:"previous,omitempty"`
 	// Order is what operators do, in order; steps with a Command run emcee.
-	Order      []Step        `json:"order"`
-	Gates      []Gate        `json:"gates"`
-	Objects    []SyncObject  `json:"triggers_and_views"`
-	DataAtRisk []Risk        `json:"data_at_risk"`
-	Tightened  []Tightening  `json:"tightened"`
-	Revisions  []*Revision   `json:"revisions"`
+	Order      []Step       `json:"order"`
+	Gates      []Gate       `json:"gates"`
+	Objects    []SyncObject `json:"triggers_and_views"`
+	DataAtRisk []Risk       `json:"data_at_risk"`
+	Tightened  []Tightening `json:"tightened"`
+	Revisions  []*Revision  `json:"revisions"`
 }
 
 // Step is one step of the upgrade; Command is empty for what operators do
@@ -100,12 +100,12 @@ type Risk struct {
 // foreign key or check it adds to existing rows; the gates that guard it
 // must pass first, or the statement fails on rows that do not fit.
 type Tightening struct {
-	What   string   `json:"what"` // column, unique index, foreign key or check
-	Name   string   `json:"name"` // table.column or table.constraint
-	From   string   `json:"from,omitempty"`
-	To     string   `json:"to"`
-	At     string   `json:"at"`
-	Gates  []string `json:"gates"`
+	What  string   `json:"what"` // column, unique index, foreign key or check
+	Name  string   `json:"name"` // table.column or table.constraint
+	From  string   `json:"from,omitempty"`
+	To    string   `json:"to"`
+	At    string   `json:"at"`
+	Gates []string `json:"gates"`
 }
 
 // Build reviews the given releases of a project from its plans, which the
