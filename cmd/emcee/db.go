@@ -52,6 +52,12 @@ in the middle of an upgrade to pike.
 The database comes from --url, from --env (an env block of atlas.hcl), or
 from $EMCEE_URL. Passwords are never printed. Only one run at a time may
 change a database: a second run fails at once, naming who holds the lock.`,
+		Example: `  export EMCEE_URL='mysql://deploy:secret@db.internal:3306/glance'
+  emcee db status                 # what is applied, what is pending
+  emcee db check; echo $?         # 3: expand needed
+  emcee db expand --dry-run       # print what would run, change nothing
+  emcee db expand && emcee db migrate
+  emcee db contract --format json # once no old-release code is left`,
 	}
 	pf := db.PersistentFlags()
 	pf.StringVar(&dbFlags.url, "url", "", "database URL, mysql://user:pass@host:3306/db (default: --env, then $"+dbconn.EnvURL+")")

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -39,7 +40,16 @@ application run side by side:
   contract  drops and tightenings, once no previous-release code is left and
             migrate is complete (gated by checks written into the script)
 
-Developers run "emcee plan"; reviewers read plans/; operators run "emcee db ...".`,
+Developers run "emcee plan"; release managers run "emcee review" and
+"emcee lint"; operators run "emcee db ...". Exit codes: 0 done, 1 error,
+2 usage, 3/4/5 from "db check", 6 a check found problems (see README.md).`,
+		Example: `  emcee plan                        # regenerate plans/ after editing schema/<release>.hcl
+  emcee plan --check                # in CI: exit 6 if plans/ is stale
+  emcee review train --format markdown
+  emcee lint                        # in CI: exit 6 on anything a reviewer must reject
+  emcee db check --env prod         # exit 3: expand needed
+  emcee db expand --env prod
+  emcee completion bash > /etc/bash_completion.d/emcee`,
 		Version:       version,
 		SilenceUsage:  true,
 		SilenceErrors: true,
@@ -49,7 +59,53 @@ Developers run "emcee plan"; reviewers read plans/; operators run "emcee db ..."
 	for _, c := range commands {
 		root.AddCommand(c())
 	}
+	root.SetFlagErrorFunc(usage)
+	usageErrors(root)
 	return root
+}
+
+// usageErrors (and completion of RELEASE and VERSION arguments, named so
+// in each command's Use line) makes every mistake in how a command is called exit 2 with
+// a pointer to its help, and makes a command group given an unknown
+// subcommand say so instead of printing its help and exiting 0.
+func usageErrors(c *cobra.Command) {
+	for _, sub := range c.Commands() {
+		usageErrors(sub)
+	}
+	if c.HasSubCommands() && !c.Runnable() {
+		c.SuggestionsMinimumDistance = 2 // cobra applies its default only on its own path
+		c.Args = func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return nil
+			}
+			msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+			if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+				msg += fmt.Sprintf(" (did you mean %q?)", s[0])
+			}
+			return errors.New(msg)
+		}
+		c.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
+	}
+	if c.ValidArgsFunction == nil {
+		switch {
+		case strings.Contains(c.Use, "RELEASE"):
+			c.ValidArgsFunction = completeReleases
+		case strings.Contains(c.Use, "VERSION"):
+			c.ValidArgsFunction = completeVersions
+		}
+	}
+	if validate := c.Args; validate != nil {
+		c.Args = func(cmd *cobra.Command, args []string) error {
+			if err := validate(cmd, args); err != nil {
+				return usage(cmd, err)
+			}
+			return nil
+		}
+	}
+}
+
+func usage(cmd *cobra.Command, err error) error {
+	return &exitError{code: codeUsage, err: fmt.Errorf("%v\nRun '%s --help' for usage and examples.", err, cmd.CommandPath())}
 }
 
 // exitError carries a specific exit code (db check uses 3, 4, 5).
@@ -73,7 +129,7 @@ func main() {
 		os.Exit(ee.code)
 	}
 	fmt.Fprintln(os.Stderr, "emcee:", err)
-	os.Exit(1)
+	os.Exit(codeError)
 }
 
 func loadProject() (*project.Project, error) { return project.Load(global.config) }

@@ -44,10 +44,9 @@ review needs no database. Without arguments it reviews every release.`,
 		Example: `  emcee review train                     # on a terminal
   emcee review train --format markdown   # paste into the pull request
   emcee review --format json | jq '.releases[].data_at_risk'`,
-		ValidArgsFunction: completeReleases,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !slices.Contains([]string{"text", "markdown", "json"}, format) {
-				return fmt.Errorf("--format %q: want text, markdown or json", format)
+				return usage(cmd, fmt.Errorf("--format %q: want text, markdown or json", format))
 			}
 			p, err := loadProject()
 			if err != nil {
@@ -95,15 +94,6 @@ review needs no database. Without arguments it reviews every release.`,
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text (terminal), markdown (pull request comment) or json")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"text", "markdown", "json"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
-}
-
-// completeReleases offers the release names of the project file.
-func completeReleases(_ *cobra.Command, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
-	p, err := loadProject()
-	if err != nil {
-		return nil, cobra.ShellCompDirectiveNoFileComp
-	}
-	return p.Releases, cobra.ShellCompDirectiveNoFileComp
 }
 
 func newRulesCmd() *cobra.Command {

@@ -60,8 +60,8 @@ write is kept in a client-side ledger that the row checks compare against.
 
 The report lists, per phase and per worker kind, statements run and failed
 (with the first errors verbatim) and latency percentiles, then the rows
-checked, lost and inconsistent. The exit status is 1 when any statement failed
-or any row was lost or inconsistent.
+checked, lost and inconsistent. The exit status is 6 when any statement failed
+or any row was lost or inconsistent (1 when the rehearsal itself could not run).
 
 --naive runs the same workers against what a single-phase tool does: Atlas's
 diff between the two releases applied at once (for a replaced column, one
@@ -77,9 +77,8 @@ replaces, renamed_from and fill columns are checked in both directions.
 Foreign keys between simulated tables are not followed.
 
 The scratch database is created when it does not exist, and must be empty
-otherwise. NEVER point --url at a database whose data you care about.
-
-  emcee simulate --example --url mysql://root@127.0.0.1:3306/emcee_sim
+otherwise. NEVER point --url at a database whose data you care about.`,
+		Example: `  emcee simulate --example --url mysql://root@127.0.0.1:3306/emcee_sim
       the Glance is_public -> visibility example, no project needed
   emcee simulate pike --url mysql://root@127.0.0.1:3306/emcee_sim --rows 100000
   emcee simulate pike --url mysql://root@127.0.0.1:3306/emcee_sim2 --naive`,
@@ -145,7 +144,7 @@ otherwise. NEVER point --url at a database whose data you care about.
 				return err
 			}
 			if !rep.OK() && !f.naive {
-				return &exitError{code: 1, err: errors.New("the upgrade broke the invariant: see the failed statements and rows above")}
+				return &exitError{code: codeFindings, err: errors.New("the upgrade broke the invariant: see the failed statements and rows above")}
 			}
 			return nil
 		},

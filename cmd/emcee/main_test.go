@@ -1,0 +1,98 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/spf13/cobra"
+)
+
+// run executes the CLI in-process from the repository root's project file.
+func run(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	root := newRoot()
+	var out bytes.Buffer
+	root.SetOut(&out)
+	root.SetErr(&out)
+	root.SetArgs(append([]string{"--config", "../../atlas.hcl"}, args...))
+	err := root.Execute()
+	return out.String(), err
+}
+
+func code(err error) int {
+	var ee *exitError
+	switch {
+	case err == nil:
+		return codeOK
+	case errors.As(err, &ee):
+		return ee.code
+	}
+	return codeError
+}
+
+// Scripts branch on exit codes, so a mistake in the call (2) must never
+// look like a failed run (1) or a finding (6).
+func TestUsageErrorsExit2(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"nosuch"}, `unknown command "nosuch" for "emcee"`},
+		{[]string{"revew"}, `did you mean "review"?`},
+		{[]string{"db", "expnd"}, `unknown command "expnd" for "emcee db" (did you mean "expand"?)`},
+		{[]string{"plan", "--nosuch"}, "unknown flag: --nosuch"},
+		{[]string{"db", "baseline"}, "accepts 1 arg(s), received 0"},
+		{[]string{"review", "--format", "yaml"}, `--format "yaml": want text, markdown or json`},
+	} {
+		_, err := run(t, tc.args...)
+		if code(err) != codeUsage || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "--help' for usage and examples") {
+			t.Errorf("emcee %s: exit %d, %v; want exit 2 with %q and a pointer to the help", strings.Join(tc.args, " "), code(err), err, tc.want)
+		}
+	}
+	if out, err := run(t, "db"); err != nil || !strings.Contains(out, "Available Commands") {
+		t.Errorf("emcee db alone prints its help and succeeds: %v\n%s", err, out)
+	}
+}
+
+func TestEveryCommandTeachesByExample(t *testing.T) {
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		if strings.TrimSpace(c.Example) == "" || strings.TrimSpace(c.Long) == "" {
+			t.Errorf("%s: every command needs a Long help and an Example", c.CommandPath())
+		}
+		for _, sub := range c.Commands() {
+			// cobra's own help and completion commands teach themselves.
+			if sub.Name() != "help" && sub.Name() != "completion" {
+				walk(sub)
+			}
+		}
+	}
+	walk(newRoot())
+}
+
+func TestCompletion(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"__complete", "review", ""}, []string{"ocata", "ussuri"}},
+		{[]string{"__complete", "db", "baseline", ""}, []string{"pike"}},
+		{[]string{"__complete", "db", "sync", ""}, []string{"train", "train_expand01", "ussuri_contract01"}},
+		{[]string{"__complete", "review", "--format", ""}, []string{"markdown", "json"}},
+	} {
+		out, err := run(t, tc.args...)
+		if err != nil {
+			t.Fatalf("%v: %v", tc.args, err)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(out, w+"\n") {
+				t.Errorf("completion of %v lacks %q:\n%s", tc.args, w, out)
+			}
+		}
+	}
+	if out, err := run(t, "completion", "bash"); err != nil || !strings.Contains(out, "bash completion") {
+		t.Errorf("completion bash: %v", err)
+	}
+}
