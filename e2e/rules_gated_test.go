@@ -145,6 +145,25 @@ func TestRuleTightenNotNull(t *testing.T) {
 	}.run(t)
 }
 
+// A NOT NULL column losing its default: the previous release inserts rows
+// without the column until contract, so the default goes only then. No
+// row can violate it, so there is no gate.
+func TestRuleTightenDropDefault(t *testing.T) {
+	withDefault := replaceOnce(gatedV1, "    type = varchar(60)\n", "    type    = varchar(60)\n    default = \"-\"\n")
+	ruleCase{
+		before:    withDefault,
+		after:     gatedV1,
+		rules:     []string{"tighten-column"},
+		seed:      []string{"INSERT INTO images (name) VALUES ('a')"},
+		oldWrites: []string{"INSERT INTO images (name) VALUES ('old')"},
+		newWrites: []string{"INSERT INTO images (name, note) VALUES ('new', 'n')"},
+		checks: map[string]string{
+			"SELECT name, note FROM images ORDER BY id": "a|-;old|-;new|n",
+			"SELECT IFNULL(COLUMN_DEFAULT, 'none') FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'images' AND COLUMN_NAME = 'note'": "none",
+		},
+	}.run(t)
+}
+
 // A shorter VARCHAR: a long value would be truncated (or rejected), so the
 // gate counts values longer than the new size.
 func TestRuleTightenShorterVarchar(t *testing.T) {

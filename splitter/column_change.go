@@ -29,6 +29,9 @@ func widening(from, to *schema.Column, ch schema.ChangeKind) (alg Algorithm, ok 
 		}
 		weaker(Inplace)
 	}
+	if dropsNeededDefault(from, to, ch) {
+		return "", false
+	}
 	if ch.Is(schema.ChangeType) {
 		a, ok := typeWidening(from, to)
 		if !ok {
@@ -82,3 +85,10 @@ func typeWidening(from, to *schema.Column) (Algorithm, bool) {
 var intTypes = []string{mysql.TypeTinyInt, mysql.TypeSmallInt, mysql.TypeMediumInt, mysql.TypeInt, mysql.TypeBigInt}
 
 func intRank(t string) int { return slices.Index(intTypes, strings.ToLower(t)) }
+
+// dropsNeededDefault reports a NOT NULL column losing its default: the
+// previous release's INSERTs that omit the column relied on it, so they
+// would fail from that statement on.
+func dropsNeededDefault(from, to *schema.Column, ch schema.ChangeKind) bool {
+	return ch.Is(schema.ChangeDefault) && from.Default != nil && to.Default == nil && !to.Type.Null
+}

@@ -22,7 +22,7 @@ func init() {
 		Name:     "tighten-column",
 		Priority: 100,
 		Doc: RuleDoc{
-			Change:  "tighten a column: shorter CHAR/VARCHAR, smaller or re-signed integer, narrower DECIMAL, enum values removed, NULL -> NOT NULL",
+			Change:  "tighten a column: shorter CHAR/VARCHAR, smaller or re-signed integer, narrower DECIMAL, enum values removed, NULL -> NOT NULL, default removed from a NOT NULL column",
 			Phases:  "expand: widen to accept both releases' writes (if needed); contract: tighten (NOT NULL in place; type changes ALGORITHM=COPY with allow_copy = true)",
 			Gate:    "no row the new column would truncate or reject (NULL, too long, out of range, removed enum value, lost decimals)",
 			Example: `column "name" { type = varchar(20), allow_copy = true }  # was varchar(30) NULL`,

@@ -17,7 +17,7 @@ func init() {
 		Name:     "widen-column",
 		Priority: 100,
 		Doc: RuleDoc{
-			Change:  "widen a column: longer varchar, bigger int, enum values appended, NOT NULL -> NULL, default or comment change",
+			Change:  "widen a column: longer varchar, bigger int, enum values appended, NOT NULL -> NULL, default or comment change (not removing a NOT NULL column's default)",
 			Phases:  "expand (INSTANT or INPLACE; a change needing a table copy requires allow_copy = true)",
 			Example: `column "name" { type = varchar(255) }  # was varchar(100)`,
 		},

@@ -58,6 +58,11 @@ func planTightening(from, to *schema.Column, kind schema.ChangeKind) (*columnTig
 		tg.midKind |= schema.ChangeNull
 	}
 	tg.midKind |= kind & (schema.ChangeDefault | schema.ChangeComment)
+	if dropsNeededDefault(from, to, kind) {
+		mid.Default = from.Default
+		tg.midKind &^= schema.ChangeDefault
+		tg.contract |= schema.ChangeDefault
+	}
 	if !sameType(midType.Type, to.Type.Type) {
 		tg.contract |= schema.ChangeType
 	}
