@@ -1,13 +1,12 @@
 // Package drift compares a live schema with the schema a release declares,
-// table by table, so that emcee never applies a plan to a database that is
-// not in the state the plan was written for.
+// or with what the revisions recorded in it produce, table by table, so that
+// emcee never applies a plan to a database that is not in the state the
+// plan was written for, and an operator can see what changed by hand.
 package drift
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
@@ -15,7 +14,6 @@ import (
 
 	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
-	"ariga.io/atlas/sql/sqlclient"
 
 	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/history"
@@ -88,7 +86,7 @@ func Compare(ctx context.Context, conn *sql.Conn, cfg *dbconn.Config, want *sche
 			rep.add(c.T.Name, "unexpected: the database has this table, "+expected+" does not")
 		case *schema.ModifyTable:
 			for _, d := range describe(c.Changes) {
-				rep.add(c.T.Name, d)
+				rep.add(c.T.Name, d.declared())
 			}
 		}
 	}
@@ -106,50 +104,139 @@ func (r *Report) add(table, d string) {
 	r.Tables = append(r.Tables, Table{Table: table, Differences: []string{d}})
 }
 
-// describe words each change from the point of view of the live database:
-// "missing" is declared but absent, "unexpected" is present but undeclared.
-func describe(changes []schema.Change) []string {
-	var out []string
+// Difference is one thing that differs, from the live database's point of
+// view: "missing" is expected but absent, "unexpected" is present but not
+// expected, "differs" is present in another form.
+type Difference struct {
+	Kind     string `json:"kind"` // table, view, column, index, primary key, foreign key, check, table option, trigger
+	Name     string `json:"name"`
+	State    string `json:"state"`              // missing, unexpected or differs
+	Live     string `json:"live,omitempty"`     // the object as the database has it
+	Expected string `json:"expected,omitempty"` // the object as it should be
+	Detail   string `json:"detail"`             // the line emcee prints
+}
+
+const (
+	Missing    = "missing"
+	Unexpected = "unexpected"
+	Differs    = "differs"
+)
+
+func (d Difference) subject() string {
+	if d.Name == "" {
+		return d.Kind
+	}
+	return d.Kind + " " + d.Name
+}
+
+// declared words a difference against a declared schema.
+func (d Difference) declared() string {
+	switch {
+	case d.State == Missing:
+		if d.Expected == "" {
+			return d.subject() + " is missing"
+		}
+		return fmt.Sprintf("%s is missing (declared %s)", d.subject(), d.Expected)
+	case d.State == Unexpected && d.Live != "":
+		return fmt.Sprintf("%s is unexpected (%s, not declared)", d.subject(), d.Live)
+	case d.State == Unexpected:
+		return d.subject() + " is unexpected (not declared)"
+	case d.Live == "":
+		return d.subject() + " differs from its declaration"
+	}
+	return fmt.Sprintf("%s is %s, declared %s", d.subject(), d.Live, d.Expected)
+}
+
+// recorded words a difference against what recorded revisions produce.
+func (d Difference) recorded() string {
+	switch {
+	case d.State == Missing:
+		return d.subject() + " is missing" + paren(d.Expected) + ": the recorded revisions produce it"
+	case d.State == Unexpected:
+		return d.subject() + " is unexpected" + paren(d.Live) + ": not produced by the recorded revisions"
+	case d.Live == "":
+		return d.subject() + " differs from what the recorded revisions produce"
+	}
+	return fmt.Sprintf("%s is %s: the recorded revisions produce %s", d.subject(), d.Live, d.Expected)
+}
+
+// paren puts s in parentheses after a word, unless it already is one
+// parenthesised group, such as an index's column list.
+func paren(s string) string {
+	if s == "" {
+		return ""
+	}
+	depth := 0
+	for i, r := range s {
+		switch r {
+		case '(':
+			depth++
+		case ')':
+			depth--
+		}
+		if depth == 0 {
+			if i == len(s)-1 && s[0] == '(' {
+				return " " + s
+			}
+			break
+		}
+	}
+	return " (" + s + ")"
+}
+
+// describe turns Atlas's changes to one table (live -> expected) into
+// differences; Detail is left to the caller, which knows what "expected" was.
+func describe(changes []schema.Change) []Difference {
+	var out []Difference
+	add := func(kind, name, state, live, expected string) {
+		out = append(out, Difference{Kind: kind, Name: name, State: state, Live: live, Expected: expected})
+	}
 	for _, c := range changes {
 		switch c := c.(type) {
 		case *schema.AddColumn:
-			out = append(out, fmt.Sprintf("column %s is missing (declared %s)", c.C.Name, column(c.C)))
+			add("column", c.C.Name, Missing, "", column(c.C))
 		case *schema.DropColumn:
-			out = append(out, fmt.Sprintf("column %s is unexpected (%s, not declared)", c.C.Name, column(c.C)))
+			add("column", c.C.Name, Unexpected, column(c.C), "")
 		case *schema.ModifyColumn:
-			out = append(out, fmt.Sprintf("column %s is %s, declared %s", c.From.Name, column(c.From), column(c.To)))
+			from, to := column(c.From), column(c.To)
+			if from == to {
+				from, to = from+collation(c.From), to+collation(c.To)
+			}
+			add("column", c.From.Name, Differs, from, to)
 		case *schema.AddIndex:
-			out = append(out, fmt.Sprintf("index %s is missing (declared %s)", c.I.Name, index(c.I)))
+			add("index", c.I.Name, Missing, "", index(c.I))
 		case *schema.DropIndex:
-			out = append(out, fmt.Sprintf("index %s is unexpected (%s, not declared)", c.I.Name, index(c.I)))
+			add("index", c.I.Name, Unexpected, index(c.I), "")
 		case *schema.ModifyIndex:
-			out = append(out, fmt.Sprintf("index %s is %s, declared %s", c.From.Name, index(c.From), index(c.To)))
+			add("index", c.From.Name, Differs, index(c.From), index(c.To))
 		case *schema.AddPrimaryKey:
-			out = append(out, fmt.Sprintf("primary key is missing (declared %s)", index(c.P)))
+			add("primary key", "", Missing, "", index(c.P))
 		case *schema.DropPrimaryKey:
-			out = append(out, fmt.Sprintf("primary key %s is unexpected", index(c.P)))
+			add("primary key", "", Unexpected, index(c.P), "")
 		case *schema.ModifyPrimaryKey:
-			out = append(out, fmt.Sprintf("primary key is %s, declared %s", index(c.From), index(c.To)))
+			add("primary key", "", Differs, index(c.From), index(c.To))
 		case *schema.AddForeignKey:
-			out = append(out, fmt.Sprintf("foreign key %s is missing", c.F.Symbol))
+			add("foreign key", c.F.Symbol, Missing, "", foreignKey(c.F))
 		case *schema.DropForeignKey:
-			out = append(out, fmt.Sprintf("foreign key %s is unexpected", c.F.Symbol))
+			add("foreign key", c.F.Symbol, Unexpected, foreignKey(c.F), "")
 		case *schema.ModifyForeignKey:
-			out = append(out, fmt.Sprintf("foreign key %s differs from its declaration", c.From.Symbol))
+			add("foreign key", c.From.Symbol, Differs, foreignKey(c.From), foreignKey(c.To))
 		case *schema.AddCheck:
-			out = append(out, fmt.Sprintf("check %s is missing (%s)", c.C.Name, c.C.Expr))
+			add("check", c.C.Name, Missing, "", c.C.Expr)
 		case *schema.DropCheck:
-			out = append(out, fmt.Sprintf("check %s is unexpected (%s)", c.C.Name, c.C.Expr))
+			add("check", c.C.Name, Unexpected, c.C.Expr, "")
 		case *schema.ModifyCheck:
-			out = append(out, fmt.Sprintf("check %s is %s, declared %s", c.From.Name, c.From.Expr, c.To.Expr))
+			add("check", c.From.Name, Differs, c.From.Expr, c.To.Expr)
 		case *schema.ModifyAttr:
-			out = append(out, fmt.Sprintf("table option %s, declared %s", attr(c.From), attr(c.To)))
+			add("table option", attrName(c.From), Differs, attrValue(c.From), attrValue(c.To))
 		case *schema.AddAttr:
-			out = append(out, fmt.Sprintf("table option %s is declared but not set", attr(c.A)))
+			add("table option", attrName(c.A), Missing, "", attrValue(c.A))
 		case *schema.DropAttr:
-			out = append(out, fmt.Sprintf("table option %s is set but not declared", attr(c.A)))
+			add("table option", attrName(c.A), Unexpected, attrValue(c.A), "")
 		default:
-			out = append(out, fmt.Sprintf("%T", c))
+			// Atlas has more kinds of change than a plain diff of two
+			// inspected schemas produces; name the kind rather than hide it.
+			add("change", fmt.Sprintf("%T", c), Differs, "", "")
 		}
 	}
 	return out
@@ -176,6 +263,22 @@ func column(c *schema.Column) string {
 	return t
 }
 
+// collation tells apart two columns that print the same: they differ in
+// charset or collation, which column leaves out because it is usually the
+// table's.
+func collation(c *schema.Column) string {
+	var s string
+	for _, a := range c.Attrs {
+		switch a := a.(type) {
+		case *schema.Charset:
+			s += " CHARACTER SET " + a.V
+		case *schema.Collation:
+			s += " COLLATE " + a.V
+		}
+	}
+	return s
+}
+
 func index(i *schema.Index) string {
 	var parts []string
 	for _, p := range i.Parts {
@@ -193,55 +296,75 @@ func index(i *schema.Index) string {
 	return s
 }
 
-func attr(a schema.Attr) string {
-	switch a := a.(type) {
+func foreignKey(f *schema.ForeignKey) string {
+	cols := func(cs []*schema.Column) string {
+		var names []string
+		for _, c := range cs {
+			names = append(names, c.Name)
+		}
+		return "(" + strings.Join(names, ", ") + ")"
+	}
+	ref := ""
+	if f.RefTable != nil {
+		ref = f.RefTable.Name + " "
+	}
+	s := cols(f.Columns) + " REFERENCES " + ref + cols(f.RefColumns)
+	if f.OnDelete != "" && f.OnDelete != schema.NoAction && f.OnDelete != schema.Restrict {
+		s += " ON DELETE " + string(f.OnDelete)
+	}
+	if f.OnUpdate != "" && f.OnUpdate != schema.NoAction && f.OnUpdate != schema.Restrict {
+		s += " ON UPDATE " + string(f.OnUpdate)
+	}
+	return s
+}
+
+func attrName(a schema.Attr) string {
+	switch a.(type) {
 	case *schema.Charset:
-		return "charset " + a.V
+		return "charset"
 	case *schema.Collation:
-		return "collate " + a.V
+		return "collate"
 	case *schema.Comment:
-		return fmt.Sprintf("comment %q", a.Text)
+		return "comment"
 	case *mysql.Engine:
-		return "engine " + a.V
+		return "engine"
 	case *mysql.AutoIncrement:
 		return "auto_increment"
 	}
 	return fmt.Sprintf("%T", a)
 }
 
+func attrValue(a schema.Attr) string {
+	switch a := a.(type) {
+	case *schema.Charset:
+		return a.V
+	case *schema.Collation:
+		return a.V
+	case *schema.Comment:
+		return fmt.Sprintf("%q", a.Text)
+	case *mysql.Engine:
+		return a.V
+	case *mysql.AutoIncrement:
+		return fmt.Sprint(a.V)
+	}
+	return "?"
+}
+
 // normalize creates the declared schema in a scratch database and inspects
 // it back, so both sides of the comparison come from the same server.
-func normalize(ctx context.Context, conn *sql.Conn, cfg *dbconn.Config, want *schema.Schema, devURL string) (*schema.Schema, error) {
-	url := devURL
-	if url == "" {
-		var charset, collation string
-		if err := conn.QueryRowContext(ctx, "SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = DATABASE()").Scan(&charset, &collation); err != nil {
-			return nil, err
-		}
-		b := make([]byte, 6)
-		_, _ = rand.Read(b)
-		name := "emcee_scratch_" + hex.EncodeToString(b)
-		create := fmt.Sprintf("CREATE DATABASE `%s` CHARACTER SET %s COLLATE %s", name, charset, collation)
-		if _, err := conn.ExecContext(ctx, create); err != nil {
-			return nil, fmt.Errorf("creating scratch database %s to normalise the declared schema: %v; grant CREATE and DROP on `emcee_scratch_%%`.* to %s, or pass --dev-url mysql://...@host/empty_db", name, err, cfg.User)
-		}
-		defer func() { _, _ = conn.ExecContext(context.WithoutCancel(ctx), "DROP DATABASE IF EXISTS `"+name+"`") }()
-		url = cfg.URL(name)
-	}
-	client, err := sqlclient.Open(ctx, url)
+func normalize(ctx context.Context, conn *sql.Conn, cfg *dbconn.Config, want *schema.Schema, devURL string) (norm *schema.Schema, err error) {
+	sc, err := openScratch(ctx, conn, cfg, devURL, "normalise the declared schema")
 	if err != nil {
-		name := "the dev database"
-		if dev, perr := dbconn.Parse(url); perr == nil {
-			name = "dev database " + dev.String()
-			err = errors.New(dev.Redact(err.Error()))
-		}
-		return nil, fmt.Errorf("%s: %s: it must exist and be empty; create it, or leave out --dev-url and the env's dev so that emcee uses a temporary emcee_scratch_* database", name, cfg.Redact(err.Error()))
+		return nil, err
 	}
-	defer client.Close()
+	defer func() { err = errors.Join(err, sc.close(ctx)) }()
+	drv, err := mysql.Open(sc.conn)
+	if err != nil {
+		return nil, sc.redact(err)
+	}
 	cp := *want
-	norm, err := client.Driver.(schema.Normalizer).NormalizeSchema(ctx, &cp)
-	if err != nil {
-		return nil, fmt.Errorf("normalising %s in the dev database: %s", want.Name, cfg.Redact(err.Error()))
+	if norm, err = drv.(schema.Normalizer).NormalizeSchema(ctx, &cp); err != nil {
+		return nil, fmt.Errorf("normalising %s in the scratch database %s: %s", want.Name, sc.name, cfg.Redact(sc.redact(err).Error()))
 	}
 	return norm, nil
 }

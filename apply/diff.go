@@ -1,0 +1,141 @@
+package apply
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"slices"
+
+	"github.com/emcee-db/emcee/diff"
+	"github.com/emcee-db/emcee/drift"
+	"github.com/emcee-db/emcee/history"
+	"github.com/emcee-db/emcee/project"
+	"github.com/emcee-db/emcee/revision"
+)
+
+// DiffResult is what `db diff` found: the live schema against what the
+// revisions recorded in the version table produce.
+type DiffResult struct {
+	Database string `json:"database"`
+	Version  string `json:"version"`
+	// ComparedWith names the first and last recorded revision, e.g.
+	// "ocata_expand01 ... pike_expand01 (3 of 5 statements)".
+	ComparedWith string `json:"compared_with"`
+	// Base is the snapshot the replay started from; empty when it started
+	// from an empty schema.
+	Base string `json:"base,omitempty"`
+	// Replayed lists the revisions replayed on the base, in order.
+	Replayed []string `json:"replayed"`
+	// InFlight explains a statement a stopped run sent but never confirmed.
+	InFlight string         `json:"in_flight,omitempty"`
+	Clean    bool           `json:"clean"`
+	Tables   []drift.Object `json:"tables"`
+	Error    string         `json:"error,omitempty"`
+}
+
+// Diff compares the live schema with what its recorded revisions produce.
+// It changes nothing and takes no lock.
+func (s *Session) Diff(ctx context.Context) (*DiffResult, error) {
+	res := &DiffResult{Database: s.Cfg.String(), Version: s.Version(), Replayed: []string{}, Tables: []drift.Object{}}
+	if len(s.Records) == 0 {
+		exists, err := history.Exists(ctx, s.Conn)
+		if err != nil {
+			return res, s.redact(err)
+		}
+		why := fmt.Sprintf("%s has no %s table", s.Cfg, history.Table)
+		if exists {
+			why = fmt.Sprintf("%s records no revision in %s", s.Cfg, history.Table)
+		}
+		return res, fmt.Errorf("%s: emcee does not manage it yet, so there is nothing to compare it with; adopt an existing database with `emcee db baseline RELEASE` (it checks that the database matches RELEASE first), or install an empty one with `emcee db sync`", why)
+	}
+	if err := s.consistent(); err != nil {
+		return res, err
+	}
+	p := planReplay(s.Project.Releases, s.Plans, s.Records)
+	res.ComparedWith, res.Replayed = p.comparedWith(), p.replayed
+	r := &drift.Replay{Steps: p.steps, InFlight: p.inFlight}
+	if p.base != "" {
+		path := filepath.Join(s.Project.PlansDir, revision.SnapshotFile(p.base))
+		res.Base = project.Rel(path)
+		var err error
+		if r.Base, err = diff.ReadSnapshot(path, s.Project.Target); err != nil {
+			return res, fmt.Errorf("reading what release %s produces: %w; restore it from version control, or regenerate it with `emcee plan`", p.base, err)
+		}
+	}
+	rep, err := drift.CompareReplay(ctx, s.Conn, s.Cfg, r, s.opts.DevURL)
+	if err != nil {
+		return res, s.redact(err)
+	}
+	res.Tables, res.Clean = rep.Tables, len(rep.Tables) == 0
+	if f := p.inFlight; f != nil {
+		sent := fmt.Sprintf("statement %d of %s was sent by a run that stopped before recording it", f.N, f.Revision)
+		switch {
+		case rep.InFlightApplied:
+			res.InFlight = sent + "; the database shows its effect, so it is counted as applied (rerun `emcee db " + string(p.inFlightPhase) + "` to record it)"
+		case !res.Clean:
+			res.InFlight = sent + "; the database does not show its effect, so it is counted as not applied"
+		}
+	}
+	return res, nil
+}
+
+// replay is how to rebuild what the recorded revisions produced.
+type replay struct {
+	base          string   // release whose snapshot it starts from; "" for an empty schema
+	recorded      []string // every recorded revision in order, an unfinished one with its count
+	replayed      []string // the recorded revisions after the base
+	steps         []drift.Step
+	inFlight      *drift.Step
+	inFlightPhase revision.Phase
+}
+
+// planReplay starts from the snapshot of the last release whose revisions
+// are all applied: the snapshot is the state after a release's contract, so
+// it describes nothing in between. Every later recorded revision is
+// replayed: its DDL only (gates and backfills do not change the schema),
+// and of an unfinished revision only the statements recorded as applied.
+func planReplay(releases []string, plans *revision.Plans, recs history.Records) *replay {
+	p := &replay{replayed: []string{}}
+	baseIdx := -1
+	for i, rel := range releases {
+		revs := slices.DeleteFunc(slices.Clone(plans.Revisions), func(r *revision.Revision) bool { return r.ID.Release != rel })
+		if len(revs) == 0 || slices.ContainsFunc(revs, func(r *revision.Revision) bool { return !recs[r.ID.String()].Done() }) {
+			break
+		}
+		p.base, baseIdx = rel, i
+	}
+	for _, rev := range plans.Revisions {
+		rec := recs[rev.ID.String()]
+		if rec == nil {
+			continue
+		}
+		name, n := rev.ID.String(), len(rev.Statements)
+		if !rec.Done() {
+			n = min(rec.Applied, n)
+			name = fmt.Sprintf("%s (%d of %d statements)", name, n, len(rev.Statements))
+		}
+		p.recorded = append(p.recorded, name)
+		if slices.Index(releases, rev.ID.Release) <= baseIdx {
+			continue
+		}
+		p.replayed = append(p.replayed, name)
+		for i, st := range rev.Statements[:n] {
+			if st.Kind == revision.DDL {
+				p.steps = append(p.steps, drift.Step{Revision: rev.ID.String(), N: i + 1, SQL: st.SQL})
+			}
+		}
+		if !rec.Done() && rec.InFlight && n < len(rev.Statements) && rev.Statements[n].Kind == revision.DDL {
+			p.inFlight = &drift.Step{Revision: rev.ID.String(), N: n + 1, SQL: rev.Statements[n].SQL}
+			p.inFlightPhase = rev.ID.Phase
+		}
+	}
+	return p
+}
+
+// comparedWith needs at least one record, which Diff checks first.
+func (p *replay) comparedWith() string {
+	if len(p.recorded) == 1 {
+		return p.recorded[0]
+	}
+	return p.recorded[0] + " ... " + p.recorded[len(p.recorded)-1]
+}

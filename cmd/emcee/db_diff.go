@@ -1,0 +1,157 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/emcee-db/emcee/apply"
+)
+
+func init() { dbCommands = append(dbCommands, newDBDiffCmd) }
+
+func newDBDiffCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "diff",
+		Short: "Compare the live schema with what its recorded revisions produce (exit 6 on drift)",
+		Long: `diff lists every difference between the live schema and the state that the
+revisions recorded in emcee_revisions should have produced: a hotfix made by
+hand, an index dropped by mistake, a sync trigger lost in a dump and restore.
+It changes nothing and takes no lock.
+
+The expected state is rebuilt, not guessed. In a scratch database emcee
+creates the snapshot of the last release whose revisions are all applied
+(plans/<release>/<release>.snapshot.hcl), then replays, in order, the DDL of
+every later recorded revision: gates and backfills are skipped, and of a
+revision that a stopped run left unfinished only the statements recorded as
+applied. A database in the middle of an upgrade (after "db expand", before
+"db contract") therefore compares clean. The scratch database is --dev-url,
+else the env's dev (which must be empty, and is emptied again), else a
+temporary emcee_scratch_* database beside the target, dropped afterwards.
+
+Tables, columns, indexes, keys, checks and table options are compared with
+Atlas; triggers (emcee's sync triggers) and views (emcee keeps one under
+the old name of a renamed table) through information_schema. The version
+table emcee_revisions is left out. Each difference is written from the
+database's point of view:
+
+  missing      the recorded revisions produce it; the database lacks it
+  unexpected   the database has it; the recorded revisions do not produce it
+  differs      both have it, in different forms
+
+Exit codes: 0 the database matches, 6 it has drifted, 1 error (no revision
+recorded, cannot connect, edited plan).
+
+With --format json it prints one document (tables sorted by name; a trigger
+is listed under its table, a view under its own name):
+
+  {"database": "mysql://app:****@db1:3306/glance", "version": "pike_expand01, ocata_contract01",
+   "compared_with": "ocata_expand01 ... pike_expand01", "base": "plans/ocata/ocata.snapshot.hcl",
+   "replayed": ["pike_expand01"], "clean": false,
+   "tables": [{"table": "images", "differences": [
+     {"kind": "column", "name": "extra", "state": "unexpected", "live": "int NULL",
+      "detail": "column extra is unexpected (int NULL): not produced by the recorded revisions"}]}]}
+
+kind is one of table, view, column, index, primary key, foreign key, check,
+table option, trigger; live and expected describe the object on each side
+and are left out on the side that lacks it.`,
+		Example: `  emcee db diff --env prod
+  emcee db diff --env prod --format json | jq '.tables[].differences[].detail'
+  emcee db diff --env prod --dev-url mysql://root@127.0.0.1:3306/emcee_dev`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, cancel := signalContext(cmd)
+			defer cancel()
+			s, err := openSession(ctx, apply.Options{})
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			res, err := s.Diff(ctx)
+			w := cmd.OutOrStdout()
+			if jsonOut() {
+				if err != nil {
+					res.Error = err.Error()
+				}
+				if perr := printJSON(w, res); perr != nil {
+					return perr
+				}
+			}
+			if err != nil {
+				return err
+			}
+			if !jsonOut() {
+				printDiff(w, res)
+			}
+			if !res.Clean {
+				return &exitError{code: codeFindings, err: errors.New("")}
+			}
+			return nil
+		},
+	}
+	return cmd
+}
+
+func printDiff(w io.Writer, r *apply.DiffResult) {
+	if r.Clean {
+		fmt.Fprintf(w, "%s (version %s) matches what its recorded revisions %s produce\n", r.Database, r.Version, r.ComparedWith)
+		if r.InFlight != "" {
+			fmt.Fprintf(w, "note: %s\n", r.InFlight)
+		}
+		return
+	}
+	fmt.Fprintf(w, "emcee db diff on %s, version %s\n", r.Database, r.Version)
+	fmt.Fprintf(w, "compared with what %s produce: %s\n", r.ComparedWith, diffRebuilt(r))
+	n, objects := 0, map[string]int{}
+	for _, t := range r.Tables {
+		kind := "table"
+		if t.Differences[0].Kind == "view" {
+			kind = "view"
+		}
+		objects[kind]++
+		fmt.Fprintf(w, "\n%s %s:\n", kind, t.Table)
+		for _, d := range t.Differences {
+			fmt.Fprintf(w, "  - %s\n", d.Detail)
+			n++
+		}
+	}
+	if r.InFlight != "" {
+		fmt.Fprintf(w, "\nnote: %s\n", r.InFlight)
+	}
+	fmt.Fprintf(w, "\n%s in %s: the database has drifted from its recorded revisions.\n", diffPlural(n, "difference"), diffWhere(objects))
+	fmt.Fprintln(w, "Undo changes made by hand (create what is missing, drop what is unexpected). If a change is intended, declare it in the schema of the release being developed and run `emcee plan`, so that a revision makes it; undo the hand-made change before that revision runs.")
+}
+
+// diffRebuilt says how the expected state was obtained.
+func diffRebuilt(r *apply.DiffResult) string {
+	var how []string
+	if r.Base != "" {
+		how = append(how, "snapshot "+r.Base)
+	} else {
+		how = append(how, "an empty schema")
+	}
+	if len(r.Replayed) > 0 {
+		how = append(how, "then "+strings.Join(r.Replayed, ", ")+" replayed in a scratch database")
+	}
+	return strings.Join(how, ", ")
+}
+
+func diffWhere(objects map[string]int) string {
+	var parts []string
+	for _, kind := range []string{"table", "view"} {
+		if objects[kind] > 0 {
+			parts = append(parts, diffPlural(objects[kind], kind))
+		}
+	}
+	return strings.Join(parts, " and ")
+}
+
+func diffPlural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}

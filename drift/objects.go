@@ -1,0 +1,168 @@
+package drift
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/emcee-db/emcee/history"
+)
+
+// Atlas's open-source inspector reads base tables only, but emcee creates
+// two other kinds of object: sync triggers during a column change and
+// compatibility views during a table rename. They are read from
+// information_schema and compared here.
+
+type trigger struct {
+	Name, Table, Timing, Event string
+	Body                       string // whitespace collapsed
+}
+
+type view struct {
+	Name string
+	// Definition is the SELECT without the schema qualifier the server
+	// writes into every name, plus the options that change what the view
+	// allows.
+	Definition string
+}
+
+// located is a difference with the table (or view) it belongs to.
+type located struct {
+	table string
+	Difference
+}
+
+func inspectTriggers(ctx context.Context, q querier, schemaName string) ([]trigger, error) {
+	rows, err := q.QueryContext(ctx, "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE, ACTION_TIMING, EVENT_MANIPULATION, ACTION_STATEMENT FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ? ORDER BY TRIGGER_NAME", schemaName)
+	if err != nil {
+		return nil, fmt.Errorf("reading the triggers of %s: %w", schemaName, err)
+	}
+	defer rows.Close()
+	var out []trigger
+	for rows.Next() {
+		var t trigger
+		if err := rows.Scan(&t.Name, &t.Table, &t.Timing, &t.Event, &t.Body); err != nil {
+			return nil, err
+		}
+		if t.Table == history.Table {
+			continue
+		}
+		t.Body = collapse(t.Body)
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+func inspectViews(ctx context.Context, q querier, schemaName string) ([]view, error) {
+	rows, err := q.QueryContext(ctx, "SELECT TABLE_NAME, VIEW_DEFINITION, SECURITY_TYPE, CHECK_OPTION FROM information_schema.VIEWS WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME", schemaName)
+	if err != nil {
+		return nil, fmt.Errorf("reading the views of %s: %w", schemaName, err)
+	}
+	defer rows.Close()
+	var out []view
+	for rows.Next() {
+		var v view
+		var def, security, check string
+		if err := rows.Scan(&v.Name, &def, &security, &check); err != nil {
+			return nil, err
+		}
+		v.Definition = viewDefinition(schemaName, def, security, check)
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// viewDefinition makes a view's definition comparable across databases:
+// the server qualifies every table and column with the schema's name,
+// which differs between the live and the scratch database.
+func viewDefinition(schemaName, def, security, check string) string {
+	d := collapse(strings.ReplaceAll(def, "`"+schemaName+"`.", ""))
+	d += ", sql security " + strings.ToLower(security)
+	if check != "" && check != "NONE" {
+		d += ", with " + strings.ToLower(check) + " check option"
+	}
+	return d
+}
+
+func compareTriggers(live, want []trigger) []located {
+	var out []located
+	for _, w := range want {
+		i := slices.IndexFunc(live, func(l trigger) bool { return l.Name == w.Name })
+		if i < 0 {
+			out = append(out, located{w.Table, Difference{Kind: "trigger", Name: w.Name, State: Missing, Expected: w.Timing + " " + w.Event}})
+			continue
+		}
+		l := live[i]
+		switch {
+		case l.Table != w.Table:
+			out = append(out,
+				located{l.Table, Difference{Kind: "trigger", Name: l.Name, State: Unexpected, Live: l.Timing + " " + l.Event}},
+				located{w.Table, Difference{Kind: "trigger", Name: w.Name, State: Missing, Expected: w.Timing + " " + w.Event}})
+		case l.Timing != w.Timing || l.Event != w.Event:
+			out = append(out, located{w.Table, Difference{Kind: "trigger", Name: w.Name, State: Differs, Live: l.Timing + " " + l.Event, Expected: w.Timing + " " + w.Event}})
+		case l.Body != w.Body:
+			lb, wb := excerpts(l.Body, w.Body)
+			out = append(out, located{w.Table, Difference{Kind: "trigger", Name: w.Name, State: Differs,
+				Live: fmt.Sprintf("%s %s with body %s", l.Timing, l.Event, lb), Expected: fmt.Sprintf("body %s", wb)}})
+		}
+	}
+	for _, l := range live {
+		if !slices.ContainsFunc(want, func(w trigger) bool { return w.Name == l.Name }) {
+			out = append(out, located{l.Table, Difference{Kind: "trigger", Name: l.Name, State: Unexpected, Live: l.Timing + " " + l.Event}})
+		}
+	}
+	return out
+}
+
+func compareViews(live, want []view) []located {
+	var out []located
+	for _, w := range want {
+		i := slices.IndexFunc(live, func(l view) bool { return l.Name == w.Name })
+		switch {
+		case i < 0:
+			out = append(out, located{w.Name, Difference{Kind: "view", Name: w.Name, State: Missing, Expected: shorten(w.Definition, 100)}})
+		case live[i].Definition != w.Definition:
+			lv, wv := excerpts(live[i].Definition, w.Definition)
+			out = append(out, located{w.Name, Difference{Kind: "view", Name: w.Name, State: Differs, Live: lv, Expected: wv}})
+		}
+	}
+	for _, l := range live {
+		if !slices.ContainsFunc(want, func(w view) bool { return w.Name == l.Name }) {
+			out = append(out, located{l.Name, Difference{Kind: "view", Name: l.Name, State: Unexpected, Live: shorten(l.Definition, 100)}})
+		}
+	}
+	return out
+}
+
+// excerpts cuts two texts around the first place where they differ, so
+// that one line shows what differs in a long trigger body or view.
+func excerpts(a, b string) (string, string) {
+	ra, rb := []rune(a), []rune(b)
+	i := 0
+	for i < len(ra) && i < len(rb) && ra[i] == rb[i] {
+		i++
+	}
+	cut := func(r []rune) string {
+		from, to := max(0, i-20), min(len(r), i+40)
+		s := string(r[from:to])
+		if from > 0 {
+			s = "..." + s
+		}
+		if to < len(r) {
+			s += "..."
+		}
+		return s
+	}
+	return cut(ra), cut(rb)
+}
+
+func shorten(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-3]) + "..."
+}
+
+func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }
