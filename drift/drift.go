@@ -16,6 +16,7 @@ import (
 	"ariga.io/atlas/sql/schema"
 
 	"github.com/emcee-db/emcee/dbconn"
+	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/history"
 )
 
@@ -194,11 +195,11 @@ func describe(changes []schema.Change) []Difference {
 	for _, c := range changes {
 		switch c := c.(type) {
 		case *schema.AddColumn:
-			add("column", c.C.Name, Missing, "", column(c.C))
+			add("column", c.C.Name, Missing, "", diff.ColumnDef(c.C))
 		case *schema.DropColumn:
-			add("column", c.C.Name, Unexpected, column(c.C), "")
+			add("column", c.C.Name, Unexpected, diff.ColumnDef(c.C), "")
 		case *schema.ModifyColumn:
-			from, to := column(c.From), column(c.To)
+			from, to := diff.ColumnDef(c.From), diff.ColumnDef(c.To)
 			if from == to {
 				from, to = from+collation(c.From), to+collation(c.To)
 			}
@@ -240,27 +241,6 @@ func describe(changes []schema.Change) []Difference {
 		}
 	}
 	return out
-}
-
-func column(c *schema.Column) string {
-	t, err := mysql.FormatType(c.Type.Type)
-	if err != nil {
-		t = c.Type.Raw
-	}
-	if c.Type.Null {
-		t += " NULL"
-	} else {
-		t += " NOT NULL"
-	}
-	if c.Default != nil {
-		switch d := c.Default.(type) {
-		case *schema.Literal:
-			t += " DEFAULT " + d.V
-		case *schema.RawExpr:
-			t += " DEFAULT (" + d.X + ")"
-		}
-	}
-	return t
 }
 
 // collation tells apart two columns that print the same: they differ in
