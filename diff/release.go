@@ -159,7 +159,7 @@ func (d *Declarations) readTable(b *hclsyntax.Block) error {
 			}{{"column", &rep.Column, new(Pos)}, {"forward", &rep.Forward, &rep.ForwardPos}, {"backward", &rep.Backward, &rep.BackwardPos}} {
 				a, ok := r.Body.Attributes[field.name]
 				if !ok {
-					return rep.Pos.Errorf("replaces block of %s needs %s = \"...\" (column: the old column; forward: SQL computing %s from the old columns; backward: SQL computing the old column from the new ones)", ref, field.name, ref.Column)
+					return &Problem{Kind: IncompleteReplacement, Pos: rep.Pos, Msg: fmt.Sprintf("replaces block of %s needs %s = \"...\" (column: the old column; forward: SQL computing %s from the old columns; backward: SQL computing the old column from the new ones)", ref, field.name, ref.Column)}
 				}
 				v, err := stringAttr(a)
 				if err != nil {

@@ -142,11 +142,9 @@ func Plan(p *project.Project, opts Options) (*Output, error) {
 		if planned && p.Released(name) {
 			return nil, fmt.Errorf("%s: release %s is marked as released in %s, but its schema file no longer matches what its revisions produce; a released schema is frozen, so put the change in the next release (a new schema file listed after %s)", cur.file, name, project.Rel(p.Path), name)
 		}
-		for _, ph := range revision.Phases {
-			id := revision.ID{Release: name, Phase: ph, Seq: seq}
-			s := &revision.Script{ID: id, From: fromName, To: name, Statements: phases[ph]}
-			out.Files[id.File()] = s.Render()
-			out.New = append(out.New, id)
+		for _, sc := range scripts(name, seq, fromName, phases) {
+			out.Files[sc.ID.File()] = sc.Render()
+			out.New = append(out.New, sc.ID)
 		}
 		out.Files[revision.SnapshotFile(name)] = renderSnapshot(name, cur.src, prev.body())
 		prev = cur
@@ -168,6 +166,16 @@ func Plan(p *project.Project, opts Options) (*Output, error) {
 	}
 	out.Files[revision.SumFile] = sum
 	return out, nil
+}
+
+// scripts are the revisions of one split, one per phase, in phase order.
+func scripts(release string, seq int, from string, phases splitter.Phases) []*revision.Script {
+	out := make([]*revision.Script, 0, len(revision.Phases))
+	for _, ph := range revision.Phases {
+		id := revision.ID{Release: release, Phase: ph, Seq: seq}
+		out = append(out, &revision.Script{ID: id, From: from, To: release, Statements: phases[ph]})
+	}
+	return out
 }
 
 // prefetch reads every release's source and snapshot (nil when the release

@@ -132,6 +132,11 @@ func (st *Statement) parseDirective(d string) error {
 	return nil
 }
 
+// Scan splits a script into statements exactly as Parse does (one per
+// Statement, in order), keeping their byte offsets for tools that report
+// positions.
+func Scan(data []byte) ([]*migrate.Stmt, error) { return scanner.Scan(string(data)) }
+
 func lineOf(data []byte, pos int) int {
 	if pos > len(data) {
 		pos = len(data)

@@ -150,7 +150,7 @@ func TestEveryChangeTypeIsClassified(t *testing.T) {
 			if !strings.Contains(msg, name) || !strings.Contains(msg, "after.hcl") {
 				t.Errorf("%s: refusal must name the change and where it is declared: %s", name, msg)
 			}
-			if full := refusal(tr, ch); full != msg {
+			if full := refusal(tr, ch).Error(); full != msg {
 				t.Errorf("refusal() does not use the specific message:\n%s", full)
 			}
 		})

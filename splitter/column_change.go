@@ -42,6 +42,14 @@ func widening(from, to *schema.Column, ch schema.ChangeKind) (alg Algorithm, ok 
 	return alg, true
 }
 
+// Widens reports whether a column change keeps every value and every write
+// of the previous release valid: the only column changes that may run
+// before contract. emcee lint asks it about the changes a replayed plan makes.
+func Widens(from, to *schema.Column, ch schema.ChangeKind) bool {
+	_, ok := widening(from, to, ch)
+	return ok
+}
+
 func typeWidening(from, to *schema.Column) (Algorithm, bool) {
 	switch f := from.Type.Type.(type) {
 	case *schema.StringType:

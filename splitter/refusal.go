@@ -1,6 +1,7 @@
 package splitter
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -11,17 +12,38 @@ import (
 
 // refusal explains a change no rule claims: what it is, where it is
 // declared, and what would let emcee plan it.
-func refusal(tr *diff.Transition, ch *Change) string {
+func refusal(tr *diff.Transition, ch *Change) error {
 	t := ch.Table.Name
 	if msg, ok := specificRefusal(tr, ch); ok {
-		return msg
+		return errors.New(msg)
 	}
 	if c, ok := ch.Change.(*schema.AddColumn); ok {
 		// The only AddColumn no rule claims: NOT NULL, no default, no fill.
-		return fmt.Sprintf("%s: %s.%s is a new NOT NULL column without a default: the previous release's code would fail to insert rows. Add `default = ...` to the column, or `fill = \"<SQL expression>\"` to compute it for existing rows and for rows the previous release writes (rule add-column-fill)", tr.To.Where(t, c.C.Name), t, c.C.Name)
+		pos, _ := tr.To.Declarations.PosOf(t, c.C.Name)
+		if pos.File == "" {
+			pos.File = tr.To.File
+		}
+		return &diff.Problem{Kind: diff.NotNullWithoutDefault, Pos: pos, Msg: fmt.Sprintf("%s.%s is a new NOT NULL column without a default: the previous release's code would fail to insert rows. Add `default = ...` to the column, or `fill = \"<SQL expression>\"` to compute it for existing rows and for rows the previous release writes (rule add-column-fill)", t, c.C.Name)}
 	}
-	return fmt.Sprintf("%s: table %s: no rule for %s; emcee will not guess its phase. Split the change into supported steps (see the rule table in README.md)", tr.To.Where(t, ""), t, describe(ch.Change))
+	return fmt.Errorf("%s: table %s: no rule for %s; emcee will not guess its phase. Split the change into supported steps (see the rule table in README.md)", tr.To.Where(t, ""), t, describe(ch.Change))
 }
+
+// refusals are the changes of one transition no rule claims. Each keeps its
+// own error, so that typed ones (diff.Problem) can be told apart.
+type refusals struct {
+	release string
+	errs    []error
+}
+
+func (r *refusals) Error() string {
+	msgs := make([]string, len(r.errs))
+	for i, err := range r.errs {
+		msgs[i] = err.Error()
+	}
+	return fmt.Sprintf("cannot plan release %s:\n  %s", r.release, strings.Join(msgs, "\n  "))
+}
+
+func (r *refusals) Unwrap() []error { return r.errs }
 
 func describe(c schema.Change) string {
 	name := fmt.Sprintf("%T", c)

@@ -1,9 +1,7 @@
 package splitter
 
 import (
-	"fmt"
 	"sort"
-	"strings"
 
 	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
@@ -91,14 +89,14 @@ func Split(tr *diff.Transition, t project.Target, drv *mysql.Driver) (Phases, er
 			}
 		}
 	}
-	var refused []string
+	var refused []error
 	for _, ch := range ctx.changes {
 		if !ch.claimed {
 			refused = append(refused, refusal(tr, ch))
 		}
 	}
 	if len(refused) > 0 {
-		return nil, fmt.Errorf("cannot plan release %s:\n  %s", tr.To.Name, strings.Join(refused, "\n  "))
+		return nil, &refusals{release: tr.To.Name, errs: refused}
 	}
 	depth := fkDepth(tr)
 	sort.SliceStable(steps, func(i, j int) bool {

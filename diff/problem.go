@@ -1,0 +1,30 @@
+package diff
+
+// Problem is a planning error about one declaration, typed so that `emcee
+// lint` can report it as a finding with its own code and position; `emcee
+// plan` prints it like any other error.
+type Problem struct {
+	Kind ProblemKind
+	Pos  Pos
+	Msg  string // without the position
+}
+
+// ProblemKind tells problems apart without reading their text.
+type ProblemKind int
+
+const (
+	// IncompleteReplacement is a replaces block without column, forward or
+	// backward: both releases write while they overlap, so each direction
+	// must be declared.
+	IncompleteReplacement ProblemKind = iota + 1
+	// NotNullWithoutDefault is a new NOT NULL column with neither a default
+	// nor a fill: the previous release's INSERTs would fail.
+	NotNullWithoutDefault
+)
+
+func (p *Problem) Error() string {
+	if p.Pos.Line == 0 {
+		return p.Pos.File + ": " + p.Msg
+	}
+	return p.Pos.String() + ": " + p.Msg
+}

@@ -1,0 +1,11 @@
+-- emcee revision pike_expand02 (release pike, phase expand)
+-- Hand-made for emcee lint's e2e test: every statement breaks a rule.
+
+-- rule hand-made: EM101, an index the previous release may rely on, dropped in expand
+ALTER TABLE `images` DROP INDEX `ix_owner`, ALGORITHM=INPLACE, LOCK=NONE;
+
+-- rule hand-made: EM102, a unique index on an existing table in expand: rejects duplicates the previous release still writes
+ALTER TABLE `images` ADD UNIQUE INDEX `ux_images_name` (`name`), ALGORITHM=INPLACE, LOCK=NONE;
+
+-- rule hand-made: EM103, no ALGORITHM clause: the server may copy the table under a lock
+ALTER TABLE `images` ADD COLUMN `caption` varchar(50) NULL;

@@ -1,0 +1,2 @@
+-- emcee revision pike_migrate02 (release pike, phase migrate)
+-- Hand-made for emcee lint's e2e test: nothing to migrate.

@@ -1,0 +1,182 @@
+package lint
+
+import (
+	"fmt"
+	"strings"
+
+	"ariga.io/atlas/sql/schema"
+	"ariga.io/atlas/sql/sqlcheck"
+
+	"github.com/emcee-db/emcee/splitter"
+)
+
+// A tightening (NOT NULL, a shorter or narrower type, enum values removed, a
+// unique index, foreign key or check on a table the previous release
+// writes) rejects writes the previous release still makes, or fails on rows
+// it wrote. Before contract it breaks that release.
+func init() {
+	register(&Analyzer{
+		Code:   "EM102",
+		Title:  "tightening (NULL to NOT NULL, narrower type, enum values removed, unique index, foreign key or check on an existing table) in expand or migrate",
+		Replay: "column tightenings (NOT NULL, narrower types, removed enum values), seen in the replayed changes and by Atlas's data_depend analyzer",
+		Run: func(p *Pass) error {
+			for _, rev := range p.Plans.Revisions {
+				if !beforeContract(rev) {
+					continue
+				}
+				created := createdBefore(p, rev)
+				for i, d := range rev.parsed {
+					what := textualTightenings(d, created)
+					if len(what) == 0 && !created[strings.ToLower(d.name)] {
+						for _, t := range tightenings(p.replay.file(rev), p.replay.changes(rev, i)) {
+							if !created[strings.ToLower(t.table)] {
+								what = append(what, t.what)
+							}
+						}
+						what = withAtlas(what, p.replay.atlas(rev, i, atlasDataDependent))
+					}
+					if d.kind == createTable {
+						created[strings.ToLower(d.name)] = true
+					}
+					if len(what) > 0 {
+						p.atStatement("EM102", Error, rev, i,
+							fmt.Sprintf("%s in %s: it rejects writes the previous release still makes, or fails on rows it wrote", strings.Join(what, ", "), rev.ID),
+							"tightenings belong in contract, behind a gate that counts the rows they would reject; "+replan(rev))
+					}
+				}
+			}
+			return nil
+		},
+	})
+}
+
+// createdBefore lists the tables the release created in revisions before
+// rev: no code of the previous release uses them, so nothing on them is a
+// tightening.
+func createdBefore(p *Pass, rev *Revision) map[string]bool {
+	out := map[string]bool{}
+	for _, r := range p.Plans.Of(rev.ID.Release) {
+		if r == rev {
+			break
+		}
+		for _, d := range r.parsed {
+			if d.kind == createTable {
+				out[strings.ToLower(d.name)] = true
+			}
+		}
+	}
+	return out
+}
+
+// textualTightenings names the constraints a statement adds to a table
+// that existed before the release, as its text says.
+func textualTightenings(d *ddl, created map[string]bool) []string {
+	if created[strings.ToLower(d.name)] {
+		return nil
+	}
+	var out []string
+	switch d.kind {
+	case createIndex:
+		if d.unique {
+			out = append(out, fmt.Sprintf("unique index %s on %s", d.index, d.name))
+		}
+	case alterTable:
+		for _, c := range d.clauses {
+			if c.op != "ADD" {
+				continue
+			}
+			what, ok := map[string]string{"UNIQUE": "unique index", "PRIMARY KEY": "primary key", "FOREIGN KEY": "foreign key", "CHECK": "check"}[c.object]
+			if !ok {
+				continue
+			}
+			if c.name != "" {
+				what += " " + c.name
+			}
+			out = append(out, what+" on "+d.name)
+		}
+	}
+	return out
+}
+
+// tightening is one change that rejects writes the previous release makes.
+type tightening struct {
+	what    string
+	table   string
+	columns []string
+	// dataDependent is set when rows already stored can break it too: then
+	// contract must count them in a gate first. (A default removed from a
+	// NOT NULL column only breaks writers.)
+	dataDependent bool
+}
+
+// tightenings lists what a statement's changes make stricter on tables that
+// existed before the revision.
+func tightenings(f *sqlcheck.File, changes schema.Changes) []tightening {
+	var out []tightening
+	for _, c := range changes {
+		m, ok := c.(*schema.ModifyTable)
+		if !ok || f.TableSpan(m.T)&sqlcheck.SpanAdded != 0 {
+			continue
+		}
+		t := m.T.Name
+		for _, c := range m.Changes {
+			switch c := c.(type) {
+			case *schema.ModifyColumn:
+				if !splitter.Widens(c.From, c.To, c.Change) {
+					out = append(out, tightening{what: fmt.Sprintf("tightening of column %s.%s (%s)", t, c.To.Name, columnChange(c)), table: t, columns: []string{c.To.Name},
+						dataDependent: !splitter.Widens(c.From, c.To, c.Change&(schema.ChangeNull|schema.ChangeType))})
+				}
+			case *schema.AddColumn:
+				if !c.C.Type.Null && c.C.Default == nil {
+					out = append(out, tightening{what: fmt.Sprintf("NOT NULL column %s.%s without a default", t, c.C.Name), table: t, dataDependent: true})
+				}
+			case *schema.AddIndex:
+				if c.I.Unique {
+					var cols []string
+					for _, p := range c.I.Parts {
+						if p.C != nil {
+							cols = append(cols, p.C.Name)
+						}
+					}
+					out = append(out, tightening{what: fmt.Sprintf("unique index %s on %s", c.I.Name, t), table: t, columns: cols, dataDependent: true})
+				}
+			case *schema.AddForeignKey:
+				var cols []string
+				for _, col := range c.F.Columns {
+					cols = append(cols, col.Name)
+				}
+				out = append(out, tightening{what: fmt.Sprintf("foreign key %s on %s", c.F.Symbol, t), table: t, columns: cols, dataDependent: true})
+			case *schema.AddCheck:
+				out = append(out, tightening{what: fmt.Sprintf("check %s on %s", c.C.Name, t), table: t, dataDependent: true})
+			}
+		}
+	}
+	return out
+}
+
+// columnChange words a column change: from -> to.
+func columnChange(c *schema.ModifyColumn) string {
+	return fmt.Sprintf("%s -> %s", columnType(c.From), columnType(c.To))
+}
+
+func columnType(c *schema.Column) string {
+	s := c.Type.Raw
+	if c.Type.Null {
+		return s + " NULL"
+	}
+	return s + " NOT NULL"
+}
+
+// withAtlas adds what Atlas's analyzers say about a statement, or uses it
+// alone when emcee saw nothing there.
+func withAtlas(what []string, diags []diagnostic) []string {
+	for _, d := range diags {
+		note := fmt.Sprintf("Atlas %s: %s", d.Code, strings.TrimSuffix(d.Text, "."))
+		if len(what) == 0 {
+			what = append(what, note)
+			continue
+		}
+		what[len(what)-1] += " (" + note + ")"
+	}
+	return what
+}

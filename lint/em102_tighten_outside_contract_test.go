@@ -1,0 +1,27 @@
+package lint
+
+import "testing"
+
+func TestEM102TightenOutsideContract(t *testing.T) {
+	const expand = "plans/pike/pike_expand01.sql"
+	check(t, "EM102", []lintCase{
+		{name: "unique index on an existing table in expand", pike: ocata, setup: func(f *fixture) string {
+			return f.appendStatement(expand, "ALTER TABLE `images` ADD UNIQUE INDEX `ux_name` (`name`), ALGORITHM=INPLACE, LOCK=NONE")
+		}},
+		{name: "foreign key in migrate", pike: ocata, setup: func(f *fixture) string {
+			return f.appendStatement("plans/pike/pike_migrate01.sql", "ALTER TABLE `images` ADD CONSTRAINT `fk_self` FOREIGN KEY (`size`) REFERENCES `images` (`id`)")
+		}},
+		{name: "NULL to NOT NULL in expand, seen by the replay", pike: ocata, dev: true, setup: func(f *fixture) string {
+			return f.appendStatement(expand, "ALTER TABLE `images` MODIFY COLUMN `owner` varchar(50) NOT NULL, ALGORITHM=INPLACE, LOCK=NONE")
+		}},
+		{name: "shorter varchar in expand, seen by the replay", pike: ocata, dev: true, setup: func(f *fixture) string {
+			return f.appendStatement(expand, "ALTER TABLE `images` MODIFY COLUMN `name` varchar(20) NOT NULL, ALGORITHM=COPY, LOCK=SHARED")
+		}},
+		{name: "default of a NOT NULL column removed in expand", pike: ocata, dev: true, setup: func(f *fixture) string {
+			return f.appendStatement(expand, "ALTER TABLE `images` MODIFY COLUMN `is_public` bool NOT NULL, ALGORITHM=INSTANT")
+		}},
+		{name: "tightening planned in contract", pike: pike("    type = varchar(50)\n    null = true\n", "    type = varchar(50)\n"), dev: true},
+		{name: "widening in expand", pike: pike("varchar(100)", "varchar(200)"), dev: true},
+		{name: "unique index on a table new in the release", pike: pike(`schema "app" {}`, "schema \"app\" {}\ntable \"tags\" {\n  schema = schema.app\n  column \"name\" {\n    type = varchar(50)\n  }\n  index \"ux_tags\" {\n    unique  = true\n    columns = [column.name]\n  }\n}"), dev: true},
+	})
+}

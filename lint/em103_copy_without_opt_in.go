@@ -1,0 +1,76 @@
+package lint
+
+import (
+	"fmt"
+
+	"github.com/emcee-db/emcee/diff"
+)
+
+// While the previous release runs, an ALTER that copies the table blocks
+// its writes for as long as the copy takes. emcee names the algorithm of
+// every ALTER it writes before contract, so that a server that cannot do
+// the change online refuses instead of silently copying; a copy is written
+// only where the schema opts in with `allow_copy = true`.
+func init() {
+	register(&Analyzer{
+		Code:  "EM103",
+		Title: "ALTER TABLE in expand or migrate without an ALGORITHM clause, or with ALGORITHM=COPY the schema did not opt into with allow_copy = true",
+		Run: func(p *Pass) error {
+			for _, rev := range p.Plans.Revisions {
+				if !beforeContract(rev) {
+					continue
+				}
+				for i, d := range rev.parsed {
+					if d.kind != alterTable && d.kind != createIndex && d.kind != dropIndex {
+						continue
+					}
+					switch d.algorithm {
+					case "", "DEFAULT":
+						p.atStatement("EM103", Error, rev, i,
+							fmt.Sprintf("%s on %s in %s names no algorithm: the server picks one, and may copy the table, blocking the previous release's writes", d.kind, d.name, rev.ID),
+							"name the algorithm (ALGORITHM=INSTANT, or ALGORITHM=INPLACE, LOCK=NONE) so the server refuses what it cannot do online; "+replan(rev))
+					case "COPY":
+						if col, ok := copyOptIn(p, rev.ID.Release, d); !ok {
+							fix := "emcee copies a table only for a column change whose column says `allow_copy = true`; " + replan(rev)
+							if col != "" {
+								fix = fmt.Sprintf("add `allow_copy = true` to column %q of table %q if a blocking copy is acceptable, or declare a new column that `replaces` it to change it online; then %s", col, d.name, replan(rev))
+							}
+							p.atStatement("EM103", Error, rev, i,
+								fmt.Sprintf("%s on %s in %s copies the table (ALGORITHM=COPY), blocking writes while it runs, and the schema of release %s does not opt in", d.kind, d.name, rev.ID, rev.ID.Release),
+								fix)
+						}
+					}
+				}
+			}
+			return nil
+		},
+	})
+}
+
+// copyOptIn reports whether a column the statement changes says
+// `allow_copy = true` in the release's schema, and otherwise names the
+// column that should. A release whose schema does not load cannot tell; its
+// own error is reported.
+func copyOptIn(p *Pass, release string, d *ddl) (string, bool) {
+	rel := p.release(release)
+	if rel == nil || rel.r == nil {
+		return "", true
+	}
+	first := ""
+	for _, c := range d.clauses {
+		if c.object != "COLUMN" || c.name == "" {
+			continue
+		}
+		name := c.name
+		if c.to != "" {
+			name = c.to
+		}
+		if first == "" {
+			first = name
+		}
+		if decl := rel.r.Declarations.Columns[diff.ColumnRef{Table: d.name, Column: name}]; decl != nil && decl.AllowCopy {
+			return "", true
+		}
+	}
+	return first, false
+}

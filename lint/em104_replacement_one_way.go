@@ -1,0 +1,30 @@
+package lint
+
+import "github.com/emcee-db/emcee/diff"
+
+// While both releases run, each writes only its own column: the previous
+// release the old one, the new release the new one. A replacement keeps
+// them in sync only if it says how to compute each from the other.
+func init() {
+	register(&Analyzer{
+		Code:  "EM104",
+		Title: "replaces block without column, forward or backward: a replacement needs both directions while the releases overlap",
+		Run: func(p *Pass) error {
+			reportProblems(p, "EM104", diff.IncompleteReplacement,
+				"declare both directions in the replaces block: `forward = \"<new value from the old columns>\"` and `backward = \"<old value from the new columns>\"`, and the column it replaces (`column = \"<old column>\"`)")
+			return nil
+		},
+	})
+}
+
+// reportProblems reports the typed planning problems of one kind, at the
+// position in the schema file they are about.
+func reportProblems(p *Pass, code string, kind diff.ProblemKind, fix string) {
+	for _, rel := range p.loadReleases() {
+		for _, prob := range rel.problems {
+			if prob.Kind == kind {
+				p.report(Finding{Code: code, Severity: Error, File: prob.Pos.File, Line: prob.Pos.Line, Column: prob.Pos.Col, Message: prob.Msg, Fix: fix})
+			}
+		}
+	}
+}

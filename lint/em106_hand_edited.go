@@ -1,0 +1,136 @@
+package lint
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"ariga.io/atlas/sql/migrate"
+
+	"github.com/emcee-db/emcee/planner"
+	"github.com/emcee-db/emcee/project"
+	"github.com/emcee-db/emcee/revision"
+)
+
+// Plans are generated: what a reviewer approves is the schema and the rule
+// table, not hand-written SQL. plans/emcee.sum (Atlas's atlas.sum format)
+// records every file as `emcee plan` wrote it, and where a release was
+// planned in one step the planner can recompute its revisions, which also
+// catches an edit whose sum was regenerated.
+func init() {
+	register(&Analyzer{
+		Code:  "EM106",
+		Title: "hand-edited plan: checksum differs from plans/emcee.sum, a file missing from or unknown to the sum, or a revision that differs from what `emcee plan` writes",
+		Run: func(p *Pass) error {
+			reported := map[string]bool{}
+			for _, rel := range p.Project.Releases {
+				want, err := planner.Expected(p.Project, p.Plans.Files, rel)
+				if err != nil {
+					// The sum check below still runs: an edited snapshot
+					// shows there.
+					p.fail(fmt.Errorf("the planner cannot recompute release %s: %w", rel, err))
+					continue
+				}
+				for _, path := range slices.Sorted(maps.Keys(want)) {
+					got, ok := p.Plans.Files[path]
+					if !ok || bytes.Equal(got, want[path]) {
+						continue
+					}
+					line, is, should := firstDifference(got, want[path])
+					reported[path] = true
+					p.report(Finding{Code: "EM106", Severity: Error, File: planFile(p, path), Line: line,
+						Message: fmt.Sprintf("differs from what `emcee plan` writes from %s: line %d is %s, the planner writes %s", planFile(p, revision.SnapshotFile(rel)), line, is, should),
+						Fix:     editedFix(p, path)})
+				}
+			}
+			checkSum(p, reported)
+			return nil
+		},
+	})
+}
+
+// checkSum compares the plan files with plans/emcee.sum. Its hashes are
+// chained (each covers every file before it), so after the first edited
+// file the sum can tell nothing about the ones after it.
+func checkSum(p *Pass, reported map[string]bool) {
+	sumPath := filepath.Join(p.Plans.Dir, revision.SumFile)
+	sumFile := project.Rel(sumPath)
+	data, err := os.ReadFile(sumPath)
+	if os.IsNotExist(err) {
+		if len(p.Plans.Files) > 0 {
+			p.atFile("EM106", sumFile, "the sum file is missing, so nothing guards the plans against edits", "restore it from version control, or regenerate it with `emcee plan`")
+		}
+		return
+	}
+	if err != nil {
+		p.fail(err)
+		return
+	}
+	var sum migrate.HashFile
+	if err := sum.UnmarshalText(data); err != nil {
+		p.atFile("EM106", sumFile, fmt.Sprintf("the sum file is damaged (%v)", err), "restore it from version control, or regenerate it with `emcee plan`")
+		return
+	}
+	listed := map[string]bool{}
+	h := sha256.New()
+	intact := true
+	for i, entry := range sum {
+		listed[entry.N] = true
+		content, ok := p.Plans.Files[entry.N]
+		if !ok {
+			p.report(Finding{Code: "EM106", Severity: Error, File: sumFile, Line: i + 2,
+				Message: fmt.Sprintf("%s is listed in the sum file but missing", planFile(p, entry.N)),
+				Fix:     "restore it from version control (a revision an operator may have applied cannot disappear)"})
+			intact = false
+			continue
+		}
+		h.Write([]byte(entry.N))
+		h.Write(content)
+		if intact && base64.StdEncoding.EncodeToString(h.Sum(nil)) != entry.H {
+			intact = false
+			if !reported[entry.N] {
+				p.atFile("EM106", planFile(p, entry.N), "checksum differs from plans/emcee.sum: the file was edited after `emcee plan` wrote it (the sum cannot check the files listed after it until this one is restored)", editedFix(p, entry.N))
+			}
+		}
+	}
+	for _, path := range slices.Sorted(maps.Keys(p.Plans.Files)) {
+		if !listed[path] {
+			p.atFile("EM106", planFile(p, path), "not in plans/emcee.sum: the file was added by hand", "remove it; revisions come from `emcee plan`, which also records them in the sum")
+		}
+	}
+}
+
+func editedFix(p *Pass, path string) string {
+	rel, _, _ := strings.Cut(path, "/")
+	return fmt.Sprintf("restore %s from version control; to change a release, edit %s and run `emcee plan`", planFile(p, path), project.Rel(p.Project.SchemaFile(rel)))
+}
+
+// planFile names a file of the plans directory as findings do.
+func planFile(p *Pass, path string) string { return project.Rel(filepath.Join(p.Plans.Dir, path)) }
+
+// firstDifference is the first line where got differs from want, and what
+// each has there.
+func firstDifference(got, want []byte) (line int, is, should string) {
+	g, w := strings.SplitAfter(string(got), "\n"), strings.SplitAfter(string(want), "\n")
+	at := func(lines []string, i int) string {
+		if i >= len(lines) || lines[i] == "" {
+			return "the end of the file"
+		}
+		return fmt.Sprintf("%q", strings.TrimSuffix(lines[i], "\n"))
+	}
+	i := 0
+	for i < len(g) && i < len(w) && g[i] == w[i] {
+		i++
+	}
+	// Lines added at the end: point at what was added, not at a blank line.
+	for i+1 < len(g) && strings.TrimSpace(g[i]) == "" && at(w, i) == "the end of the file" {
+		i++
+	}
+	return i + 1, at(g, i), at(w, i)
+}

@@ -1,0 +1,73 @@
+package lint
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/emcee-db/emcee/revision"
+)
+
+// A contract tightening (NOT NULL, a narrower type, a unique index, a
+// foreign key, a check) fails, or with foreign_key_checks off silently
+// keeps bad rows, when rows written while both releases ran break it. emcee
+// puts a gate before each, a SELECT COUNT(*) of those rows that must return
+// 0 before the revision runs. A data-dependent change without one is
+// refused.
+func init() {
+	register(&Analyzer{
+		Code:   "EM109",
+		Title:  "data-dependent change in contract (Atlas's data_depend analyzer, plus foreign keys, checks and narrower types) without a gate counting the rows it would reject",
+		Replay: "all of it: the tightenings are read from the replayed changes, with Atlas's data_depend analyzer",
+		Run: func(p *Pass) error {
+			for _, rev := range p.Plans.Revisions {
+				if beforeContract(rev) {
+					continue
+				}
+				for i := range rev.Statements {
+					var ungated []string
+					for _, t := range tightenings(p.replay.file(rev), p.replay.changes(rev, i)) {
+						if t.dataDependent && !gated(rev, t.table, t.columns) {
+							ungated = append(ungated, t.what)
+						}
+					}
+					atlas := p.replay.atlas(rev, i, atlasDataDependent)
+					if len(ungated) == 0 && len(atlas) > 0 && !gated(rev, rev.parsed[i].name, nil) {
+						// Atlas sees a risk emcee has no words for: any gate
+						// on the table will do.
+						ungated = withAtlas(nil, atlas)
+					} else if len(ungated) > 0 {
+						ungated = withAtlas(ungated, atlas)
+					}
+					if len(ungated) > 0 {
+						p.atStatement("EM109", Error, rev, i,
+							fmt.Sprintf("%s in %s has no gate: rows the previous release wrote can make it fail, or stay behind unchecked", strings.Join(ungated, ", "), rev.ID),
+							"put the gate `emcee plan` writes before it (-- emcee:gate, then a SELECT COUNT(*) of the rows it would reject, at the top of the revision); "+replan(rev))
+					}
+				}
+			}
+			return nil
+		},
+	})
+}
+
+// gated reports whether a gate of the revision reads the table and every
+// one of the columns: the applier runs it before anything in the revision.
+func gated(rev *Revision, table string, columns []string) bool {
+	for _, st := range rev.Statements {
+		if st.Kind != revision.Gate {
+			continue
+		}
+		toks := tokenize(st.SQL)
+		if !mentions(toks, table) {
+			continue
+		}
+		all := true
+		for _, c := range columns {
+			all = all && mentions(toks, c)
+		}
+		if all {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,40 @@
+package lint
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestEM109GateMissing(t *testing.T) {
+	const contract = "plans/pike/pike_contract01.sql"
+	// removeGates deletes every gate of pike's contract, and returns the
+	// position of the statement that needed one.
+	removeGates := func(needs string) func(f *fixture) string {
+		return func(f *fixture) string {
+			src := f.read(contract)
+			for strings.Contains(src, "-- emcee:gate\n") {
+				i := strings.LastIndex(src[:strings.Index(src, "-- emcee:gate\n")], "\n-- rule ")
+				j := i + 1 + strings.Index(src[i+1:], "\n-- rule ")
+				src = src[:i] + src[j:]
+			}
+			f.write(contract, src)
+			f.resum()
+			return f.lineOf(contract, needs, false)
+		}
+	}
+	notNull := pike("    type = varchar(50)\n    null = true\n", "    type = varchar(50)\n")
+	unique := pike("  index \"ix_owner\" {", "  index \"ux_name\" {\n    unique  = true\n    columns = [column.name]\n  }\n  index \"ix_owner\" {")
+	check(t, "EM109", []lintCase{
+		{name: "NOT NULL without its gate", pike: notNull, dev: true, setup: removeGates("MODIFY COLUMN `owner`")},
+		{name: "unique index without its gate", pike: unique, dev: true, setup: removeGates("ADD UNIQUE INDEX `ux_name`")},
+		{name: "NOT NULL with its gate", pike: notNull, dev: true},
+		{name: "unique index with its gate", pike: unique, dev: true},
+		// Only writers rely on a default: stored rows cannot break its removal.
+		{name: "default removed, no gate needed", pike: pike("    type    = bool\n    default = false\n", "    type = bool\n"), dev: true, setup: func(f *fixture) string {
+			if !strings.Contains(f.read(contract), "MODIFY COLUMN `is_public`") || strings.Contains(f.read(contract), "emcee:gate") {
+				t.Fatalf("the planner should remove the default in contract, without a gate:\n%s", f.read(contract))
+			}
+			return ""
+		}},
+	})
+}

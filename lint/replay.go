@@ -1,0 +1,195 @@
+package lint
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"ariga.io/atlas/sql/migrate"
+	"ariga.io/atlas/sql/mysql"
+	_ "ariga.io/atlas/sql/mysql/mysqlcheck" // registers Atlas's MySQL analyzers
+	"ariga.io/atlas/sql/schema"
+	"ariga.io/atlas/sql/sqlcheck"
+	"ariga.io/atlas/sql/sqlclient"
+)
+
+// replay is Atlas's view of the plans: what each statement changes, and
+// what Atlas's own analyzers (destructive, data_depend, condrop,
+// incompatible) say about each revision. Atlas's analyzers need the
+// changes statement by statement; `atlas migrate lint` gets them by running
+// the files in a dev database and inspecting it after each statement, and
+// so does emcee.
+type replay struct {
+	files map[*Revision]*sqlcheck.File
+	diags map[*Revision][]diagnostic
+}
+
+// diagnostic is one Atlas diagnostic and who made it.
+type diagnostic struct {
+	stmt     int    // index of the statement in its revision
+	analyzer string // the Atlas analyzer's name, e.g. "destructive"
+	sqlcheck.Diagnostic
+}
+
+// changes are the changes of a revision's statement; nil without a replay.
+func (r *replay) changes(rev *Revision, i int) schema.Changes {
+	if r == nil {
+		return nil
+	}
+	return r.files[rev].Changes[i].Changes
+}
+
+// file is the revision as Atlas's analyzers saw it.
+func (r *replay) file(rev *Revision) *sqlcheck.File {
+	if r == nil {
+		return nil
+	}
+	return r.files[rev]
+}
+
+// atlas lists the diagnostics of the named Atlas analyzers at a statement.
+func (r *replay) atlas(rev *Revision, i int, analyzers ...string) []diagnostic {
+	if r == nil {
+		return nil
+	}
+	var out []diagnostic
+	for _, d := range r.diags[rev] {
+		if d.stmt == i && slices.Contains(analyzers, d.analyzer) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// Names of the Atlas analyzers whose diagnostics emcee maps.
+const (
+	atlasDestructive   = "destructive"
+	atlasDataDependent = "data_depend"
+	atlasConDrop       = "condrop"
+	atlasIncompatible  = "incompatible"
+)
+
+func replayPlans(ctx context.Context, dev *DevDB, revs []*Revision) (*replay, error) {
+	// One connection: plans may set session variables for the statements
+	// after them.
+	conn, err := dev.db.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	drv, err := mysql.Open(conn)
+	if err != nil {
+		return nil, err
+	}
+	client := &sqlclient.Client{Name: mysql.DriverName, DB: dev.db, Driver: drv}
+	azs, err := sqlcheck.AnalyzerFor(mysql.DriverName, nil)
+	if err != nil {
+		return nil, err
+	}
+	opts := &schema.InspectOptions{Mode: schema.InspectSchemas | schema.InspectTables}
+	prev, err := drv.InspectSchema(ctx, dev.schema, opts)
+	if err != nil {
+		return nil, err
+	}
+	r := &replay{files: map[*Revision]*sqlcheck.File{}, diags: map[*Revision][]diagnostic{}}
+	for _, rev := range revs {
+		f := &sqlcheck.File{File: migrate.NewLocalFile(rev.Path, rev.Data), Parser: parser{rev}}
+		for i, st := range rev.Statements {
+			if _, err := conn.ExecContext(ctx, st.SQL); err != nil {
+				return nil, fmt.Errorf("%s:%d: the statement fails when the plans are replayed in dev database %s: %v", rev.File, rev.Line(i), dev.Name, err)
+			}
+			cur, err := drv.InspectSchema(ctx, dev.schema, opts)
+			if err != nil {
+				return nil, err
+			}
+			changes, err := drv.SchemaDiff(prev, cur)
+			if err != nil {
+				return nil, err
+			}
+			f.Changes = append(f.Changes, &sqlcheck.Change{Stmt: rev.Stmts[i], Changes: renamed(rev.parsed[i], changes)})
+			prev = cur
+		}
+		r.files[rev] = f
+		for _, az := range azs {
+			var name string
+			if n, ok := az.(sqlcheck.NamedAnalyzer); ok {
+				name = n.Name()
+			}
+			reported := false
+			pass := &sqlcheck.Pass{File: f, Dev: client, Reporter: sqlcheck.ReportWriterFunc(func(rep sqlcheck.Report) {
+				reported = true
+				for _, d := range rep.Diagnostics {
+					r.diags[rev] = append(r.diags[rev], diagnostic{stmt: rev.stmtAt(d.Pos), analyzer: name, Diagnostic: d})
+				}
+			})}
+			// An analyzer set to fail a lint returns an error after its
+			// report; emcee decides what fails by its own policy.
+			if err := az.Analyze(ctx, pass); err != nil && !reported {
+				return nil, fmt.Errorf("%s: Atlas analyzer %s: %w", rev.File, name, err)
+			}
+		}
+	}
+	return r, nil
+}
+
+// stmtAt is the index of the statement at a byte offset.
+func (r *Revision) stmtAt(pos int) int {
+	return slices.IndexFunc(r.Stmts, func(s *migrate.Stmt) bool { return s.Pos == pos })
+}
+
+// renamed turns the drop and re-creation that a diff of two inspections
+// reports for a rename into the rename it is, as Atlas's SQL parser does
+// for `atlas migrate lint`: a rename kept working by a view under the old
+// name is not a drop.
+func renamed(d *ddl, changes schema.Changes) schema.Changes {
+	pairs := d.renames
+	for _, c := range d.clauses {
+		if c.op == "RENAME" && c.object == "TABLE" {
+			pairs = append(pairs, [2]string{d.name, c.to})
+		}
+	}
+	for _, p := range pairs {
+		i, j := changes.IndexDropTable(p[0]), changes.IndexAddTable(p[1])
+		if i < 0 || j < 0 {
+			continue
+		}
+		changes[i] = &schema.RenameTable{From: changes[i].(*schema.DropTable).T, To: changes[j].(*schema.AddTable).T}
+		changes.RemoveIndex(j)
+	}
+	for _, c := range changes {
+		m, ok := c.(*schema.ModifyTable)
+		if !ok || d.kind != alterTable || !strings.EqualFold(m.T.Name, d.name) {
+			continue
+		}
+		for _, cl := range d.clauses {
+			if cl.object != "COLUMN" || cl.to == "" || cl.to == cl.name {
+				continue
+			}
+			i, j := schema.Changes(m.Changes).IndexDropColumn(cl.name), schema.Changes(m.Changes).IndexAddColumn(cl.to)
+			if i < 0 || j < 0 {
+				continue
+			}
+			m.Changes[i] = &schema.RenameColumn{From: m.Changes[i].(*schema.DropColumn).C, To: m.Changes[j].(*schema.AddColumn).C}
+			(*schema.Changes)(&m.Changes).RemoveIndex(j)
+		}
+	}
+	return changes
+}
+
+// parser answers the questions Atlas's analyzers ask the SQL parser of a
+// file; Atlas's parser is part of its CLI, not of its library. The one
+// question emcee's plans need answered: is a renamed table followed by a
+// view under its old name (rule rename-table)? The analyzer then does not
+// report the rename as breaking the previous release.
+type parser struct{ rev *Revision }
+
+func (p parser) CreateViewAfter(_ []*migrate.Stmt, old, new string, pos int) (bool, error) {
+	for i, st := range p.rev.Stmts {
+		d := p.rev.parsed[i]
+		if st.Pos > pos && d.kind == createView && strings.EqualFold(d.name, old) && mentions(d.body, new) {
+			return true, nil
+		}
+	}
+	return false, nil
+}

@@ -1,0 +1,66 @@
+package lint
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// What lint reads of the statement forms emcee writes and of the ones a
+// hand may write instead.
+func TestParseDDL(t *testing.T) {
+	for _, tc := range []struct{ sql, want string }{
+		{"ALTER TABLE `images` ADD COLUMN `owner` varchar(255) NULL, ALGORITHM=INSTANT",
+			"ALTER TABLE images algorithm=INSTANT [ADD COLUMN owner] [ALGORITHM INSTANT]"},
+		{"SET STATEMENT foreign_key_checks=0 FOR ALTER TABLE `t` ADD CONSTRAINT `fk` FOREIGN KEY (`a`) REFERENCES `p` (`id`), ALGORITHM=INPLACE, LOCK=NONE",
+			"ALTER TABLE t algorithm=INPLACE [ADD FOREIGN KEY fk] [ALGORITHM INPLACE] [LOCK NONE]"},
+		{"ALTER TABLE t MODIFY COLUMN e enum('a,b','c') NOT NULL DEFAULT 'a,b', DROP CONSTRAINT `ck`, DROP x, CHANGE a b int, RENAME COLUMN c TO d",
+			"ALTER TABLE t algorithm= [MODIFY COLUMN e] [DROP CONSTRAINT ck] [DROP COLUMN x] [CHANGE COLUMN a b] [RENAME COLUMN c d]"},
+		{"alter table db.t add unique key ux (a), add primary key (id), add check (a > 0), rename to u",
+			"ALTER TABLE t algorithm= [ADD UNIQUE ux] [ADD PRIMARY KEY] [ADD CHECK] [RENAME TABLE u]"},
+		{"CREATE UNIQUE INDEX `ux` ON `t` (`a`) ALGORITHM = INPLACE", "CREATE INDEX t algorithm=INPLACE unique index=ux"},
+		{"DROP INDEX IF EXISTS ix ON t", "DROP INDEX t algorithm= index=ix"},
+		{"DROP TABLE IF EXISTS `a`, b CASCADE", "DROP TABLE names=[a b]"},
+		{"RENAME TABLE a TO b, c TO d", "RENAME TABLE renames=[[a b] [c d]]"},
+		{"CREATE TRIGGER `tr` BEFORE UPDATE ON `images` FOR EACH ROW\nBEGIN\n  SET NEW.`slug` = LOWER(NEW.name); -- not `x`\nEND",
+			"CREATE TRIGGER images trigger=tr body=[BEGIN SET NEW . slug = LOWER ( NEW . name ) ; END]"},
+		{"CREATE ALGORITHM=MERGE SQL SECURITY INVOKER VIEW `pictures` AS SELECT `id` FROM `images`",
+			"CREATE VIEW pictures body=[SELECT id FROM images]"},
+		{"SELECT COUNT(*) FROM `images` WHERE `owner` IS NULL", ""},
+	} {
+		d := parseDDL(tc.sql)
+		var got string
+		switch d.kind {
+		case alterTable:
+			got = fmt.Sprintf("%s %s algorithm=%s", d.kind, d.name, d.algorithm)
+			for _, c := range d.clauses {
+				got += " [" + strings.Join(strings.Fields(c.op+" "+c.object+" "+c.name+" "+c.to), " ") + "]"
+			}
+		case createIndex, dropIndex:
+			got = fmt.Sprintf("%s %s algorithm=%s", d.kind, d.name, d.algorithm)
+			if d.unique {
+				got += " unique"
+			}
+			got += " index=" + d.index
+		case dropTable, dropView:
+			got = fmt.Sprintf("%s names=%v", d.kind, d.names)
+		case renameTable:
+			got = fmt.Sprintf("%s renames=%v", d.kind, d.renames)
+		case createTrigger:
+			got = fmt.Sprintf("%s %s trigger=%s body=%v", d.kind, d.name, d.trigger, texts(d.body))
+		case createView:
+			got = fmt.Sprintf("%s %s body=%v", d.kind, d.name, texts(d.body))
+		}
+		if got != tc.want {
+			t.Errorf("%s\n got %s\nwant %s", tc.sql, got, tc.want)
+		}
+	}
+}
+
+func texts(toks []token) []string {
+	out := make([]string, len(toks))
+	for i, t := range toks {
+		out[i] = t.text
+	}
+	return out
+}
