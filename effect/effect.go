@@ -8,10 +8,7 @@
 // exactly the one a reviewer must read correctly.
 package effect
 
-import (
-	"regexp"
-	"strings"
-)
+import "strings"
 
 // Op is one kind of schema effect.
 type Op string
@@ -40,8 +37,8 @@ const (
 )
 
 // Effect is one thing a statement does. Table is the table it acts on,
-// Name the column, index, constraint, trigger or view; Def the rest of the
-// clause (a column definition, a trigger's timing and event).
+// Name the column, index, constraint, trigger or view; Def is a trigger's
+// timing and event, or the new name of a rename.
 type Effect struct {
 	Op    Op
 	Table string
@@ -59,206 +56,91 @@ func (e Effect) Drops() bool {
 	return false
 }
 
-const ident = "(`(?:[^`]|``)+`|[A-Za-z0-9_$.]+)"
-
-var (
-	reCreateTable   = regexp.MustCompile(`(?is)^CREATE\s+(?:TEMPORARY\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?` + ident)
-	reDropTable     = regexp.MustCompile(`(?is)^DROP\s+(?:TEMPORARY\s+)?TABLE\s+(?:IF\s+EXISTS\s+)?(.+)$`)
-	reRenameTable   = regexp.MustCompile(`(?is)^RENAME\s+TABLES?\s+(.+)$`)
-	reAlterTable    = regexp.MustCompile(`(?is)^ALTER\s+(?:ONLINE\s+|IGNORE\s+)*TABLE\s+` + ident + `\s*(.*)$`)
-	reCreateTrigger = regexp.MustCompile(`(?is)^CREATE\s+(?:OR\s+REPLACE\s+)?(?:DEFINER\s*=\s*\S+\s+)?TRIGGER\s+(?:IF\s+NOT\s+EXISTS\s+)?` + ident + `\s+(BEFORE|AFTER)\s+(INSERT|UPDATE|DELETE)\s+ON\s+` + ident)
-	reDropTrigger   = regexp.MustCompile(`(?is)^DROP\s+TRIGGER\s+(?:IF\s+EXISTS\s+)?` + ident)
-	reCreateView    = regexp.MustCompile(`(?is)^CREATE\s+(?:OR\s+REPLACE\s+)?(?:ALGORITHM\s*=\s*\w+\s+)?(?:DEFINER\s*=\s*\S+\s+)?(?:SQL\s+SECURITY\s+\w+\s+)?VIEW\s+` + ident)
-	reDropView      = regexp.MustCompile(`(?is)^DROP\s+VIEW\s+(?:IF\s+EXISTS\s+)?(.+)$`)
-	reCreateIndex   = regexp.MustCompile(`(?is)^CREATE\s+(?:OR\s+REPLACE\s+)?(UNIQUE\s+)?(?:FULLTEXT\s+|SPATIAL\s+)?INDEX\s+(?:IF\s+NOT\s+EXISTS\s+)?` + ident + `\s+ON\s+` + ident)
-	reDropIndex     = regexp.MustCompile(`(?is)^DROP\s+INDEX\s+(?:IF\s+EXISTS\s+)?` + ident + `\s+ON\s+` + ident)
-	reDelete        = regexp.MustCompile(`(?is)^(?:DELETE\s+FROM|TRUNCATE(?:\s+TABLE)?)\s+` + ident)
-)
-
 // Of lists the effects of one statement; statements with no schema effect
-// (SELECT, UPDATE) have none.
+// (SELECT, UPDATE, SET) have none.
 func Of(sql string) []Effect {
-	sql = strings.TrimSpace(sql)
-	if m := reCreateTrigger.FindStringSubmatch(sql); m != nil {
-		return []Effect{{Op: CreateTrigger, Name: unquote(m[1]), Table: unquote(m[4]), Def: strings.ToUpper(m[2] + " " + m[3])}}
-	}
-	if m := reDropTrigger.FindStringSubmatch(sql); m != nil {
-		return []Effect{{Op: DropTrigger, Name: unquote(m[1])}}
-	}
-	if m := reCreateView.FindStringSubmatch(sql); m != nil {
-		return []Effect{{Op: CreateView, Name: unquote(m[1])}}
-	}
-	if m := reDropView.FindStringSubmatch(sql); m != nil {
-		return each(DropView, m[1])
-	}
-	if m := reCreateTable.FindStringSubmatch(sql); m != nil {
-		return []Effect{{Op: CreateTable, Table: unquote(m[1])}}
-	}
-	if m := reDropTable.FindStringSubmatch(sql); m != nil {
-		return each(DropTable, m[1])
-	}
-	if m := reCreateIndex.FindStringSubmatch(sql); m != nil {
+	d := Parse(sql)
+	var out []Effect
+	switch d.Kind {
+	case KindCreateTable:
+		out = append(out, Effect{Op: CreateTable, Table: d.Name})
+	case KindDropTable:
+		for _, n := range d.Names {
+			out = append(out, Effect{Op: DropTable, Table: n})
+		}
+	case KindRenameTable:
+		for _, r := range d.Renames {
+			out = append(out, Effect{Op: RenameTable, Table: r[0], Name: r[1]})
+		}
+	case KindCreateView:
+		out = append(out, Effect{Op: CreateView, Name: d.Name})
+	case KindDropView:
+		for _, n := range d.Names {
+			out = append(out, Effect{Op: DropView, Name: n})
+		}
+	case KindCreateTrigger:
+		out = append(out, Effect{Op: CreateTrigger, Table: d.Name, Name: d.Trigger, Def: d.Event})
+	case KindDropTrigger:
+		out = append(out, Effect{Op: DropTrigger, Name: d.Trigger})
+	case KindCreateIndex:
 		op := AddIndex
-		if m[1] != "" {
+		if d.Unique {
 			op = AddUnique
 		}
-		return []Effect{{Op: op, Name: unquote(m[2]), Table: unquote(m[3])}}
-	}
-	if m := reDropIndex.FindStringSubmatch(sql); m != nil {
-		return []Effect{{Op: DropIndex, Name: unquote(m[1]), Table: unquote(m[2])}}
-	}
-	if m := reDelete.FindStringSubmatch(sql); m != nil {
-		return []Effect{{Op: DeleteRows, Table: unquote(m[1])}}
-	}
-	if m := reRenameTable.FindStringSubmatch(sql); m != nil {
-		var out []Effect
-		for _, pair := range splitTop(m[1]) {
-			from, to, ok := cutWord(pair, "TO")
-			if ok {
-				out = append(out, Effect{Op: RenameTable, Table: unquote(from), Name: unquote(to)})
-			}
-		}
-		return out
-	}
-	if m := reAlterTable.FindStringSubmatch(sql); m != nil {
-		table := unquote(m[1])
-		var out []Effect
-		for _, clause := range splitTop(m[2]) {
-			if e, ok := alterClause(clause); ok {
-				e.Table = table
+		out = append(out, Effect{Op: op, Table: d.Name, Name: d.Index})
+	case KindDropIndex:
+		out = append(out, Effect{Op: DropIndex, Table: d.Name, Name: d.Index})
+	case KindAlterTable:
+		for _, c := range d.Clauses {
+			if e, ok := alterEffect(c); ok {
+				e.Table = d.Name
 				out = append(out, e)
 			}
 		}
-		return out
+	default:
+		out = deletes(sql)
+	}
+	return out
+}
+
+// alterEffect is what one clause of ALTER TABLE does; options such as
+// ALGORITHM=INSTANT do nothing to the schema.
+func alterEffect(c Clause) (Effect, bool) {
+	op, ok := map[string]Op{
+		"ADD COLUMN": AddColumn, "ADD UNIQUE": AddUnique, "ADD FOREIGN KEY": AddForeignKey,
+		"ADD CHECK": AddCheck, "ADD INDEX": AddIndex,
+		"DROP COLUMN": DropColumn, "DROP INDEX": DropIndex, "DROP FOREIGN KEY": DropForeignKy,
+		"DROP PRIMARY KEY": DropPrimary, "DROP CHECK": DropCheck, "DROP CONSTRAINT": DropCheck,
+		"MODIFY COLUMN": ModifyColumn, "CHANGE COLUMN": ModifyColumn,
+		"RENAME COLUMN": RenameColumn, "RENAME TABLE": RenameTable,
+	}[c.Op+" "+c.Object]
+	switch {
+	case !ok:
+		return Effect{}, false
+	case op == ModifyColumn && c.To != "" && !strings.EqualFold(c.To, c.Name):
+		return Effect{Op: RenameColumn, Name: c.Name, Def: c.To}, true
+	case op == RenameColumn:
+		return Effect{Op: RenameColumn, Name: c.Name, Def: c.To}, true
+	case op == RenameTable:
+		return Effect{Op: RenameTable, Name: c.To}, true
+	}
+	return Effect{Op: op, Name: c.Name}, true
+}
+
+// deletes reads DELETE FROM t and TRUNCATE [TABLE] t.
+func deletes(sql string) []Effect {
+	toks := Tokenize(sql)
+	i := 0
+	switch {
+	case len(toks) > 1 && toks[0].Is("DELETE"):
+		i = skip(toks, 1, "LOW_PRIORITY", "QUICK", "IGNORE", "FROM")
+	case len(toks) > 1 && toks[0].Is("TRUNCATE"):
+		i = skip(toks, 1, "TABLE")
+	default:
+		return nil
+	}
+	if name, _ := nameAt(toks, i); name != "" {
+		return []Effect{{Op: DeleteRows, Table: name}}
 	}
 	return nil
-}
-
-var clauses = []struct {
-	re *regexp.Regexp
-	op Op
-}{
-	{regexp.MustCompile(`(?is)^ADD\s+(?:CONSTRAINT\s+` + ident + `\s+)?UNIQUE\s+(?:INDEX\s+|KEY\s+)?(?:IF\s+NOT\s+EXISTS\s+)?` + ident + `?`), AddUnique},
-	{regexp.MustCompile(`(?is)^ADD\s+(?:CONSTRAINT\s+` + ident + `\s+)?FOREIGN\s+KEY\s*` + ident + `?`), AddForeignKey},
-	{regexp.MustCompile(`(?is)^ADD\s+(?:CONSTRAINT\s+` + ident + `\s+)?CHECK\b()`), AddCheck},
-	{regexp.MustCompile(`(?is)^ADD\s+(?:FULLTEXT\s+|SPATIAL\s+)?(?:INDEX|KEY)\s+(?:IF\s+NOT\s+EXISTS\s+)?()` + ident), AddIndex},
-	{regexp.MustCompile(`(?is)^DROP\s+PRIMARY\s+KEY()()`), DropPrimary},
-	{regexp.MustCompile(`(?is)^DROP\s+FOREIGN\s+KEY\s+(?:IF\s+EXISTS\s+)?()` + ident), DropForeignKy},
-	{regexp.MustCompile(`(?is)^DROP\s+(?:INDEX|KEY)\s+(?:IF\s+EXISTS\s+)?()` + ident), DropIndex},
-	{regexp.MustCompile(`(?is)^DROP\s+(?:CHECK|CONSTRAINT)\s+(?:IF\s+EXISTS\s+)?()` + ident), DropCheck},
-	{regexp.MustCompile(`(?is)^ADD\s+(?:COLUMN\s+)?(?:IF\s+NOT\s+EXISTS\s+)?()` + ident + `\s+(.*)$`), AddColumn},
-	{regexp.MustCompile(`(?is)^MODIFY\s+(?:COLUMN\s+)?(?:IF\s+EXISTS\s+)?()` + ident + `\s+(.*)$`), ModifyColumn},
-	{regexp.MustCompile(`(?is)^CHANGE\s+(?:COLUMN\s+)?(?:IF\s+EXISTS\s+)?` + ident + `\s+` + ident + `\s+(.*)$`), ModifyColumn},
-	{regexp.MustCompile(`(?is)^RENAME\s+COLUMN\s+` + ident + `\s+TO\s+` + ident + `()`), RenameColumn},
-	{regexp.MustCompile(`(?is)^DROP\s+(?:COLUMN\s+)?(?:IF\s+EXISTS\s+)?()` + ident), DropColumn},
-}
-
-var keywords = map[string]bool{"PRIMARY": true, "CONSTRAINT": true, "INDEX": true, "KEY": true, "UNIQUE": true, "FOREIGN": true, "CHECK": true, "FULLTEXT": true, "SPATIAL": true, "PARTITION": true, "SYSTEM": true, "PERIOD": true}
-
-// alterClause reads one comma-separated clause of ALTER TABLE. Options
-// such as ALGORITHM=INSTANT have no schema effect and are skipped.
-func alterClause(c string) (Effect, bool) {
-	c = strings.TrimSpace(c)
-	for _, cl := range clauses {
-		m := cl.re.FindStringSubmatch(c)
-		if m == nil {
-			continue
-		}
-		if (cl.op == AddColumn || cl.op == DropColumn) && keywords[strings.ToUpper(m[2])] {
-			return Effect{}, false // ADD PRIMARY KEY, DROP PARTITION ...: not a column
-		}
-		e := Effect{Op: cl.op}
-		switch cl.op {
-		case AddUnique, AddForeignKey, AddCheck:
-			e.Name = unquote(firstNonEmpty(m[2], m[1]))
-		case ModifyColumn, AddColumn:
-			if strings.HasPrefix(strings.ToUpper(c), "CHANGE") {
-				e.Name, e.Def = unquote(m[2]), strings.TrimSpace(m[3])
-				if from := unquote(m[1]); from != e.Name {
-					return Effect{Op: RenameColumn, Name: from, Def: e.Name + " " + e.Def}, true
-				}
-			} else {
-				e.Name, e.Def = unquote(m[2]), strings.TrimSpace(m[3])
-			}
-		case RenameColumn:
-			e.Name, e.Def = unquote(m[1]), unquote(m[2])
-		default:
-			e.Name = unquote(m[2])
-		}
-		return e, true
-	}
-	return Effect{}, false
-}
-
-func each(op Op, list string) []Effect {
-	var out []Effect
-	for _, n := range splitTop(list) {
-		if f := strings.Fields(n); len(f) > 0 && !strings.EqualFold(f[0], "CASCADE") && !strings.EqualFold(f[0], "RESTRICT") {
-			out = append(out, Effect{Op: op, Table: unquote(f[0])})
-		}
-	}
-	if op == DropView {
-		for i := range out {
-			out[i].Name, out[i].Table = out[i].Table, ""
-		}
-	}
-	return out
-}
-
-// splitTop splits at commas outside parentheses, quotes and backticks.
-func splitTop(s string) []string {
-	var out []string
-	depth, start := 0, 0
-	var quote rune
-	for i, r := range s {
-		switch {
-		case quote != 0:
-			if r == quote {
-				quote = 0
-			}
-		case r == '\'' || r == '"' || r == '`':
-			quote = r
-		case r == '(':
-			depth++
-		case r == ')':
-			depth--
-		case r == ',' && depth == 0:
-			out = append(out, strings.TrimSpace(s[start:i]))
-			start = i + 1
-		}
-	}
-	if rest := strings.TrimSpace(s[start:]); rest != "" {
-		out = append(out, rest)
-	}
-	return out
-}
-
-func cutWord(s, word string) (string, string, bool) {
-	f := strings.Fields(s)
-	for i, w := range f {
-		if strings.EqualFold(w, word) && i > 0 && i < len(f)-1 {
-			return strings.Join(f[:i], " "), strings.Join(f[i+1:], " "), true
-		}
-	}
-	return "", "", false
-}
-
-func unquote(s string) string {
-	s = strings.TrimSpace(s)
-	if len(s) >= 2 && s[0] == '`' && s[len(s)-1] == '`' {
-		return strings.ReplaceAll(s[1:len(s)-1], "``", "`")
-	}
-	if i := strings.LastIndexByte(s, '.'); i >= 0 && !strings.Contains(s, "`") {
-		return s[i+1:]
-	}
-	return s
-}
-
-func firstNonEmpty(s ...string) string {
-	for _, x := range s {
-		if x != "" {
-			return x
-		}
-	}
-	return ""
 }

@@ -2,6 +2,7 @@ package lint
 
 import (
 	"fmt"
+	"github.com/emcee-db/emcee/effect"
 	"strings"
 
 	"github.com/emcee-db/emcee/revision"
@@ -40,40 +41,40 @@ func init() {
 }
 
 // textualDrops names what a statement drops, as its text says.
-func textualDrops(p *Pass, rev *Revision, i int, d *ddl) []string {
+func textualDrops(p *Pass, rev *Revision, i int, d *effect.DDL) []string {
 	var out []string
-	switch d.kind {
-	case dropTable:
-		for _, n := range d.names {
+	switch d.Kind {
+	case effect.KindDropTable:
+		for _, n := range d.Names {
 			out = append(out, "drop of table "+n)
 		}
-	case dropView:
-		for _, n := range d.names {
+	case effect.KindDropView:
+		for _, n := range d.Names {
 			out = append(out, "drop of view "+n)
 		}
-	case dropIndex:
-		out = append(out, fmt.Sprintf("drop of index %s.%s", d.name, d.index))
-	case renameTable:
-		for _, r := range d.renames {
+	case effect.KindDropIndex:
+		out = append(out, fmt.Sprintf("drop of index %s.%s", d.Name, d.Index))
+	case effect.KindRenameTable:
+		for _, r := range d.Renames {
 			if !viewKeepsName(rev, i, r[0], r[1]) {
 				out = append(out, fmt.Sprintf("rename of table %s to %s without a view under the old name", r[0], r[1]))
 			}
 		}
-	case alterTable:
-		for _, c := range d.clauses {
+	case effect.KindAlterTable:
+		for _, c := range d.Clauses {
 			switch {
-			case c.op == "DROP" && (c.object == "CHECK" || c.object == "CONSTRAINT") && checkReadded(p, rev.ID.Release, d.name, c.name):
+			case c.Op == "DROP" && (c.Object == "CHECK" || c.Object == "CONSTRAINT") && checkReadded(p, rev.ID.Release, d.Name, c.Name):
 				// A changed check: the old one goes in expand (dropping a
 				// check only allows more), the new one comes in contract
 				// behind a gate (rule add-check).
-			case c.op == "DROP" && c.object == "PRIMARY KEY":
-				out = append(out, "drop of the primary key of "+d.name)
-			case c.op == "DROP":
-				out = append(out, fmt.Sprintf("drop of %s %s.%s", strings.ToLower(c.object), d.name, c.name))
-			case c.op == "RENAME" && c.object == "TABLE" && !viewKeepsName(rev, i, d.name, c.to):
-				out = append(out, fmt.Sprintf("rename of table %s to %s without a view under the old name", d.name, c.to))
-			case (c.op == "RENAME" || c.op == "CHANGE") && c.object == "COLUMN" && c.to != "" && !strings.EqualFold(c.to, c.name):
-				out = append(out, fmt.Sprintf("rename of column %s.%s to %s", d.name, c.name, c.to))
+			case c.Op == "DROP" && c.Object == "PRIMARY KEY":
+				out = append(out, "drop of the primary key of "+d.Name)
+			case c.Op == "DROP":
+				out = append(out, fmt.Sprintf("drop of %s %s.%s", strings.ToLower(c.Object), d.Name, c.Name))
+			case c.Op == "RENAME" && c.Object == "TABLE" && !viewKeepsName(rev, i, d.Name, c.To):
+				out = append(out, fmt.Sprintf("rename of table %s to %s without a view under the old name", d.Name, c.To))
+			case (c.Op == "RENAME" || c.Op == "CHANGE") && c.Object == "COLUMN" && c.To != "" && !strings.EqualFold(c.To, c.Name):
+				out = append(out, fmt.Sprintf("rename of column %s.%s to %s", d.Name, c.Name, c.To))
 			}
 		}
 	}
@@ -85,7 +86,7 @@ func textualDrops(p *Pass, rev *Revision, i int, d *ddl) []string {
 // rename-table keeps the previous release working that way until contract.
 func viewKeepsName(rev *Revision, i int, old, new string) bool {
 	for _, d := range rev.parsed[i+1:] {
-		if d.kind == createView && strings.EqualFold(d.name, old) && mentions(d.body, new) {
+		if d.Kind == effect.KindCreateView && strings.EqualFold(d.Name, old) && effect.Mentions(d.Body, new) {
 			return true
 		}
 	}
@@ -100,11 +101,11 @@ func checkReadded(p *Pass, release, table, name string) bool {
 			continue
 		}
 		for _, d := range rev.parsed {
-			if d.kind != alterTable || !strings.EqualFold(d.name, table) {
+			if d.Kind != effect.KindAlterTable || !strings.EqualFold(d.Name, table) {
 				continue
 			}
-			for _, c := range d.clauses {
-				if c.op == "ADD" && c.object == "CHECK" && strings.EqualFold(c.name, name) {
+			for _, c := range d.Clauses {
+				if c.Op == "ADD" && c.Object == "CHECK" && strings.EqualFold(c.Name, name) {
 					return true
 				}
 			}

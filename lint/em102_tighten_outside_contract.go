@@ -2,6 +2,7 @@ package lint
 
 import (
 	"fmt"
+	"github.com/emcee-db/emcee/effect"
 	"strings"
 
 	"ariga.io/atlas/sql/schema"
@@ -27,7 +28,7 @@ func init() {
 				created := createdBefore(p, rev)
 				for i, d := range rev.parsed {
 					what := textualTightenings(d, created)
-					if len(what) == 0 && !created[strings.ToLower(d.name)] {
+					if len(what) == 0 && !created[strings.ToLower(d.Name)] {
 						for _, t := range tightenings(p.replay.file(rev), p.replay.changes(rev, i)) {
 							if !created[strings.ToLower(t.table)] {
 								what = append(what, t.what)
@@ -35,8 +36,8 @@ func init() {
 						}
 						what = withAtlas(what, p.replay.atlas(rev, i, atlasDataDependent))
 					}
-					if d.kind == createTable {
-						created[strings.ToLower(d.name)] = true
+					if d.Kind == effect.KindCreateTable {
+						created[strings.ToLower(d.Name)] = true
 					}
 					if len(what) > 0 {
 						p.atStatement("EM102", Error, rev, i,
@@ -60,8 +61,8 @@ func createdBefore(p *Pass, rev *Revision) map[string]bool {
 			break
 		}
 		for _, d := range r.parsed {
-			if d.kind == createTable {
-				out[strings.ToLower(d.name)] = true
+			if d.Kind == effect.KindCreateTable {
+				out[strings.ToLower(d.Name)] = true
 			}
 		}
 	}
@@ -70,29 +71,29 @@ func createdBefore(p *Pass, rev *Revision) map[string]bool {
 
 // textualTightenings names the constraints a statement adds to a table
 // that existed before the release, as its text says.
-func textualTightenings(d *ddl, created map[string]bool) []string {
-	if created[strings.ToLower(d.name)] {
+func textualTightenings(d *effect.DDL, created map[string]bool) []string {
+	if created[strings.ToLower(d.Name)] {
 		return nil
 	}
 	var out []string
-	switch d.kind {
-	case createIndex:
-		if d.unique {
-			out = append(out, fmt.Sprintf("unique index %s on %s", d.index, d.name))
+	switch d.Kind {
+	case effect.KindCreateIndex:
+		if d.Unique {
+			out = append(out, fmt.Sprintf("unique index %s on %s", d.Index, d.Name))
 		}
-	case alterTable:
-		for _, c := range d.clauses {
-			if c.op != "ADD" {
+	case effect.KindAlterTable:
+		for _, c := range d.Clauses {
+			if c.Op != "ADD" {
 				continue
 			}
-			what, ok := map[string]string{"UNIQUE": "unique index", "PRIMARY KEY": "primary key", "FOREIGN KEY": "foreign key", "CHECK": "check"}[c.object]
+			what, ok := map[string]string{"UNIQUE": "unique index", "PRIMARY KEY": "primary key", "FOREIGN KEY": "foreign key", "CHECK": "check"}[c.Object]
 			if !ok {
 				continue
 			}
-			if c.name != "" {
-				what += " " + c.name
+			if c.Name != "" {
+				what += " " + c.Name
 			}
-			out = append(out, what+" on "+d.name)
+			out = append(out, what+" on "+d.Name)
 		}
 	}
 	return out

@@ -2,6 +2,7 @@ package lint
 
 import (
 	"fmt"
+	"github.com/emcee-db/emcee/effect"
 
 	"github.com/emcee-db/emcee/diff"
 )
@@ -21,22 +22,22 @@ func init() {
 					continue
 				}
 				for i, d := range rev.parsed {
-					if d.kind != alterTable && d.kind != createIndex && d.kind != dropIndex {
+					if d.Kind != effect.KindAlterTable && d.Kind != effect.KindCreateIndex && d.Kind != effect.KindDropIndex {
 						continue
 					}
-					switch d.algorithm {
+					switch d.Algorithm {
 					case "", "DEFAULT":
 						p.atStatement("EM103", Error, rev, i,
-							fmt.Sprintf("%s on %s in %s names no algorithm: the server picks one, and may copy the table, blocking the previous release's writes", d.kind, d.name, rev.ID),
+							fmt.Sprintf("%s on %s in %s names no algorithm: the server picks one, and may copy the table, blocking the previous release's writes", d.Kind, d.Name, rev.ID),
 							"name the algorithm (ALGORITHM=INSTANT, or ALGORITHM=INPLACE, LOCK=NONE) so the server refuses what it cannot do online; "+replan(rev))
 					case "COPY":
 						if col, ok := copyOptIn(p, rev.ID.Release, d); !ok {
 							fix := "emcee copies a table only for a column change whose column says `allow_copy = true`; " + replan(rev)
 							if col != "" {
-								fix = fmt.Sprintf("add `allow_copy = true` to column %q of table %q if a blocking copy is acceptable, or declare a new column that `replaces` it to change it online; then %s", col, d.name, replan(rev))
+								fix = fmt.Sprintf("add `allow_copy = true` to column %q of table %q if a blocking copy is acceptable, or declare a new column that `replaces` it to change it online; then %s", col, d.Name, replan(rev))
 							}
 							p.atStatement("EM103", Error, rev, i,
-								fmt.Sprintf("%s on %s in %s copies the table (ALGORITHM=COPY), blocking writes while it runs, and the schema of release %s does not opt in", d.kind, d.name, rev.ID, rev.ID.Release),
+								fmt.Sprintf("%s on %s in %s copies the table (ALGORITHM=COPY), blocking writes while it runs, and the schema of release %s does not opt in", d.Kind, d.Name, rev.ID, rev.ID.Release),
 								fix)
 						}
 					}
@@ -51,24 +52,24 @@ func init() {
 // `allow_copy = true` in the release's schema, and otherwise names the
 // column that should. A release whose schema does not load cannot tell; its
 // own error is reported.
-func copyOptIn(p *Pass, release string, d *ddl) (string, bool) {
+func copyOptIn(p *Pass, release string, d *effect.DDL) (string, bool) {
 	rel := p.release(release)
 	if rel == nil || rel.r == nil {
 		return "", true
 	}
 	first := ""
-	for _, c := range d.clauses {
-		if c.object != "COLUMN" || c.name == "" {
+	for _, c := range d.Clauses {
+		if c.Object != "COLUMN" || c.Name == "" {
 			continue
 		}
-		name := c.name
-		if c.to != "" {
-			name = c.to
+		name := c.Name
+		if c.To != "" {
+			name = c.To
 		}
 		if first == "" {
 			first = name
 		}
-		if decl := rel.r.Declarations.Columns[diff.ColumnRef{Table: d.name, Column: name}]; decl != nil && decl.AllowCopy {
+		if decl := rel.r.Declarations.Columns[diff.ColumnRef{Table: d.Name, Column: name}]; decl != nil && decl.AllowCopy {
 			return "", true
 		}
 	}

@@ -2,6 +2,7 @@ package lint
 
 import (
 	"fmt"
+	"github.com/emcee-db/emcee/effect"
 	"maps"
 	"slices"
 	"strings"
@@ -121,30 +122,30 @@ func gatesFirst(p *Pass) {
 func triggersBeforeColumns(p *Pass) {
 	type trigger struct {
 		name, table string
-		body        []token
+		body        []effect.Token
 	}
 	live := map[string]trigger{}
 	for _, rev := range p.Plans.Revisions {
 		for i, d := range rev.parsed {
-			switch d.kind {
-			case createTrigger:
-				live[strings.ToLower(d.trigger)] = trigger{name: d.trigger, table: d.name, body: d.body}
-			case dropTrigger:
-				delete(live, strings.ToLower(d.trigger))
-			case alterTable:
-				for _, c := range d.clauses {
-					if c.op != "DROP" || c.object != "COLUMN" {
+			switch d.Kind {
+			case effect.KindCreateTrigger:
+				live[strings.ToLower(d.Trigger)] = trigger{name: d.Trigger, table: d.Name, body: d.Body}
+			case effect.KindDropTrigger:
+				delete(live, strings.ToLower(d.Trigger))
+			case effect.KindAlterTable:
+				for _, c := range d.Clauses {
+					if c.Op != "DROP" || c.Object != "COLUMN" {
 						continue
 					}
 					var readers []string
 					for _, key := range slices.Sorted(maps.Keys(live)) {
-						if t := live[key]; strings.EqualFold(t.table, d.name) && mentions(t.body, c.name) {
+						if t := live[key]; strings.EqualFold(t.table, d.Name) && effect.Mentions(t.body, c.Name) {
 							readers = append(readers, t.name)
 						}
 					}
 					if len(readers) > 0 {
 						p.atStatement("EM107", Error, rev, i,
-							fmt.Sprintf("column %s.%s is dropped while %s %s still %s it: writes to %s fail until %s gone", d.name, c.name, plural(readers, "trigger", "triggers"), strings.Join(readers, ", "), plural(readers, "reads", "read"), d.name, plural(readers, "it is", "they are")),
+							fmt.Sprintf("column %s.%s is dropped while %s %s still %s it: writes to %s fail until %s gone", d.Name, c.Name, plural(readers, "trigger", "triggers"), strings.Join(readers, ", "), plural(readers, "reads", "read"), d.Name, plural(readers, "it is", "they are")),
 							"drop the triggers before the column (rule replace-column does); "+replan(rev))
 					}
 				}

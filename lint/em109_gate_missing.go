@@ -2,6 +2,7 @@ package lint
 
 import (
 	"fmt"
+	"github.com/emcee-db/emcee/effect"
 	"strings"
 
 	"github.com/emcee-db/emcee/revision"
@@ -31,7 +32,7 @@ func init() {
 						}
 					}
 					atlas := p.replay.atlas(rev, i, atlasDataDependent)
-					if len(ungated) == 0 && len(atlas) > 0 && !gated(rev, rev.parsed[i].name, nil) {
+					if len(ungated) == 0 && len(atlas) > 0 && !gated(rev, rev.parsed[i].Name, nil) {
 						// Atlas sees a risk emcee has no words for: any gate
 						// on the table will do.
 						ungated = withAtlas(nil, atlas)
@@ -57,13 +58,13 @@ func gated(rev *Revision, table string, columns []string) bool {
 		if st.Kind != revision.Gate {
 			continue
 		}
-		toks := tokenize(st.SQL)
-		if !mentions(toks, table) {
+		toks := effect.Tokenize(st.SQL)
+		if !effect.Mentions(toks, table) {
 			continue
 		}
 		all := true
 		for _, c := range columns {
-			all = all && mentions(toks, c)
+			all = all && effect.Mentions(toks, c)
 		}
 		if all {
 			return true

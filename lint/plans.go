@@ -2,6 +2,7 @@ package lint
 
 import (
 	"fmt"
+	"github.com/emcee-db/emcee/effect"
 	"os"
 	"path/filepath"
 	"slices"
@@ -35,7 +36,7 @@ type Revision struct {
 	*revision.Revision
 	File   string          // as findings name it
 	Stmts  []*migrate.Stmt // parallel to Statements
-	parsed []*ddl          // parallel to Statements
+	parsed []*effect.DDL   // parallel to Statements
 }
 
 // Line is the line where statement i starts.
@@ -115,7 +116,7 @@ func readRevision(p *project.Project, id revision.ID, path string, data []byte) 
 		Stmts:    scanned,
 	}
 	for _, st := range stmts {
-		r.parsed = append(r.parsed, parseDDL(st.SQL))
+		r.parsed = append(r.parsed, effect.Parse(st.SQL))
 	}
 	return r, nil
 }

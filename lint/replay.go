@@ -3,6 +3,7 @@ package lint
 import (
 	"context"
 	"fmt"
+	"github.com/emcee-db/emcee/effect"
 	"slices"
 	"strings"
 
@@ -142,11 +143,11 @@ func (r *Revision) stmtAt(pos int) int {
 // reports for a rename into the rename it is, as Atlas's SQL parser does
 // for `atlas migrate lint`: a rename kept working by a view under the old
 // name is not a drop.
-func renamed(d *ddl, changes schema.Changes) schema.Changes {
-	pairs := d.renames
-	for _, c := range d.clauses {
-		if c.op == "RENAME" && c.object == "TABLE" {
-			pairs = append(pairs, [2]string{d.name, c.to})
+func renamed(d *effect.DDL, changes schema.Changes) schema.Changes {
+	pairs := d.Renames
+	for _, c := range d.Clauses {
+		if c.Op == "RENAME" && c.Object == "TABLE" {
+			pairs = append(pairs, [2]string{d.Name, c.To})
 		}
 	}
 	for _, p := range pairs {
@@ -159,14 +160,14 @@ func renamed(d *ddl, changes schema.Changes) schema.Changes {
 	}
 	for _, c := range changes {
 		m, ok := c.(*schema.ModifyTable)
-		if !ok || d.kind != alterTable || !strings.EqualFold(m.T.Name, d.name) {
+		if !ok || d.Kind != effect.KindAlterTable || !strings.EqualFold(m.T.Name, d.Name) {
 			continue
 		}
-		for _, cl := range d.clauses {
-			if cl.object != "COLUMN" || cl.to == "" || cl.to == cl.name {
+		for _, cl := range d.Clauses {
+			if cl.Object != "COLUMN" || cl.To == "" || cl.To == cl.Name {
 				continue
 			}
-			i, j := schema.Changes(m.Changes).IndexDropColumn(cl.name), schema.Changes(m.Changes).IndexAddColumn(cl.to)
+			i, j := schema.Changes(m.Changes).IndexDropColumn(cl.Name), schema.Changes(m.Changes).IndexAddColumn(cl.To)
 			if i < 0 || j < 0 {
 				continue
 			}
@@ -187,7 +188,7 @@ type parser struct{ rev *Revision }
 func (p parser) CreateViewAfter(_ []*migrate.Stmt, old, new string, pos int) (bool, error) {
 	for i, st := range p.rev.Stmts {
 		d := p.rev.parsed[i]
-		if st.Pos > pos && d.kind == createView && strings.EqualFold(d.name, old) && mentions(d.body, new) {
+		if st.Pos > pos && d.Kind == effect.KindCreateView && strings.EqualFold(d.Name, old) && effect.Mentions(d.Body, new) {
 			return true, nil
 		}
 	}

@@ -225,7 +225,7 @@ func (r *Release) note(e effect.Effect, stmt *Statement, phase revision.Phase, s
 		if phase != revision.Contract {
 			return
 		}
-		t := Tightening{What: "column", Name: e.Table + "." + e.Name, To: e.Def, At: stmt.At, Gates: []string{}}
+		t := Tightening{What: "column", Name: e.Table + "." + e.Name, To: "as the statement declares", At: stmt.At, Gates: []string{}}
 		if c := column(st.before, e.Table, e.Name); c != nil {
 			t.From = diff.ColumnDef(c)
 		} else {
@@ -255,7 +255,7 @@ func describe(e effect.Effect) string {
 	case e.Op == effect.RenameTable:
 		return fmt.Sprintf("rename table %s to %s", e.Table, e.Name)
 	case e.Op == effect.RenameColumn:
-		return fmt.Sprintf("rename column %s.%s to %s", e.Table, e.Name, strings.Fields(e.Def)[0])
+		return fmt.Sprintf("rename column %s.%s to %s", e.Table, e.Name, e.Def)
 	case e.Op == effect.CreateTrigger:
 		return fmt.Sprintf("create trigger %s (%s ON %s)", e.Name, e.Def, e.Table)
 	case e.Table != "" && e.Name != "":

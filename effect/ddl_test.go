@@ -1,4 +1,4 @@
-package lint
+package effect
 
 import (
 	"fmt"
@@ -28,28 +28,28 @@ func TestParseDDL(t *testing.T) {
 			"CREATE VIEW pictures body=[SELECT id FROM images]"},
 		{"SELECT COUNT(*) FROM `images` WHERE `owner` IS NULL", ""},
 	} {
-		d := parseDDL(tc.sql)
+		d := Parse(tc.sql)
 		var got string
-		switch d.kind {
-		case alterTable:
-			got = fmt.Sprintf("%s %s algorithm=%s", d.kind, d.name, d.algorithm)
-			for _, c := range d.clauses {
-				got += " [" + strings.Join(strings.Fields(c.op+" "+c.object+" "+c.name+" "+c.to), " ") + "]"
+		switch d.Kind {
+		case KindAlterTable:
+			got = fmt.Sprintf("%s %s algorithm=%s", d.Kind, d.Name, d.Algorithm)
+			for _, c := range d.Clauses {
+				got += " [" + strings.Join(strings.Fields(c.Op+" "+c.Object+" "+c.Name+" "+c.To), " ") + "]"
 			}
-		case createIndex, dropIndex:
-			got = fmt.Sprintf("%s %s algorithm=%s", d.kind, d.name, d.algorithm)
-			if d.unique {
+		case KindCreateIndex, KindDropIndex:
+			got = fmt.Sprintf("%s %s algorithm=%s", d.Kind, d.Name, d.Algorithm)
+			if d.Unique {
 				got += " unique"
 			}
-			got += " index=" + d.index
-		case dropTable, dropView:
-			got = fmt.Sprintf("%s names=%v", d.kind, d.names)
-		case renameTable:
-			got = fmt.Sprintf("%s renames=%v", d.kind, d.renames)
-		case createTrigger:
-			got = fmt.Sprintf("%s %s trigger=%s body=%v", d.kind, d.name, d.trigger, texts(d.body))
-		case createView:
-			got = fmt.Sprintf("%s %s body=%v", d.kind, d.name, texts(d.body))
+			got += " index=" + d.Index
+		case KindDropTable, KindDropView:
+			got = fmt.Sprintf("%s names=%v", d.Kind, d.Names)
+		case KindRenameTable:
+			got = fmt.Sprintf("%s renames=%v", d.Kind, d.Renames)
+		case KindCreateTrigger:
+			got = fmt.Sprintf("%s %s trigger=%s body=%v", d.Kind, d.Name, d.Trigger, texts(d.Body))
+		case KindCreateView:
+			got = fmt.Sprintf("%s %s body=%v", d.Kind, d.Name, texts(d.Body))
 		}
 		if got != tc.want {
 			t.Errorf("%s\n got %s\nwant %s", tc.sql, got, tc.want)
@@ -57,10 +57,10 @@ func TestParseDDL(t *testing.T) {
 	}
 }
 
-func texts(toks []token) []string {
+func texts(toks []Token) []string {
 	out := make([]string, len(toks))
 	for i, t := range toks {
-		out[i] = t.text
+		out[i] = t.Text
 	}
 	return out
 }
