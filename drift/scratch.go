@@ -89,7 +89,7 @@ func (s *scratch) open(ctx context.Context, charset, collation string, dev bool)
 	if n > 0 {
 		return fmt.Errorf("dev database %s is not empty (%d tables or views, e.g. %s): emcee builds schemas in it and empties it afterwards, so it must hold nothing else; point --dev-url (or the env's dev) at an empty database, or leave both out so that emcee uses a temporary emcee_scratch_* database", s.cfg, n, first)
 	}
-	s.cleanup = append(s.cleanup, s.empty)
+	s.cleanup = append(s.cleanup, func(ctx context.Context) error { return dbconn.DropAll(ctx, s.conn) })
 	var devCharset, devCollation string
 	if err := s.conn.QueryRowContext(ctx, "SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = DATABASE()").Scan(&devCharset, &devCollation); err != nil {
 		return s.redact(err)
@@ -105,43 +105,6 @@ func (s *scratch) open(ctx context.Context, charset, collation string, dev bool)
 		_, err := s.conn.ExecContext(ctx, fmt.Sprintf(alter, s.name, devCharset, devCollation))
 		return err
 	})
-	return nil
-}
-
-// empty drops what was built in the dev database. It was empty before, so
-// everything in it is emcee's. Views go first: Atlas does not see them.
-func (s *scratch) empty(ctx context.Context) error {
-	rows, err := s.conn.QueryContext(ctx, "SELECT TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_TYPE = 'VIEW' DESC")
-	if err != nil {
-		return err
-	}
-	var drops []string
-	for rows.Next() {
-		var name, typ string
-		if err := rows.Scan(&name, &typ); err != nil {
-			rows.Close()
-			return err
-		}
-		if typ == "VIEW" {
-			drops = append(drops, "DROP VIEW `"+name+"`")
-		} else {
-			drops = append(drops, "DROP TABLE `"+name+"`")
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	// Foreign keys between the tables would otherwise dictate the order.
-	if _, err := s.conn.ExecContext(ctx, "SET SESSION foreign_key_checks = 0"); err != nil {
-		return err
-	}
-	defer func() { _, _ = s.conn.ExecContext(ctx, "SET SESSION foreign_key_checks = 1") }()
-	for _, d := range drops {
-		if _, err := s.conn.ExecContext(ctx, d); err != nil {
-			return err
-		}
-	}
 	return nil
 }
 

@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/emcee-db/emcee/dbconn"
 )
@@ -40,7 +39,12 @@ func OpenDev(ctx context.Context, cfg *dbconn.Config) (*DevDB, error) {
 	}
 	return &DevDB{Name: cfg.String(), schema: cfg.Database, db: db, close: func(ctx context.Context) error {
 		defer db.Close()
-		return empty(ctx, db)
+		conn, err := db.Conn(ctx)
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
+		return dbconn.DropAll(ctx, conn)
 	}}, nil
 }
 
@@ -77,44 +81,3 @@ func OpenScratch(ctx context.Context, server *dbconn.Config) (*DevDB, error) {
 
 // Close leaves the dev database as it was found: empty, or gone.
 func (d *DevDB) Close(ctx context.Context) error { return d.close(context.WithoutCancel(ctx)) }
-
-// empty drops every view and table of the connection's database. Triggers
-// go with their tables.
-func empty(ctx context.Context, db *sql.DB) error {
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	rows, err := conn.QueryContext(ctx, "SELECT TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()")
-	if err != nil {
-		return err
-	}
-	var drops []string
-	for rows.Next() {
-		var name, typ string
-		if err := rows.Scan(&name, &typ); err != nil {
-			rows.Close()
-			return err
-		}
-		kind := "TABLE"
-		if typ == "VIEW" {
-			kind = "VIEW"
-		}
-		drops = append(drops, fmt.Sprintf("DROP %s IF EXISTS `%s`", kind, strings.ReplaceAll(name, "`", "``")))
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	// Tables referencing each other go in any order.
-	if _, err := conn.ExecContext(ctx, "SET SESSION foreign_key_checks = 0"); err != nil {
-		return err
-	}
-	for _, d := range drops {
-		if _, err := conn.ExecContext(ctx, d); err != nil {
-			return err
-		}
-	}
-	return nil
-}
