@@ -35,7 +35,7 @@ Releases listed in the emcee block's "released" are frozen.
 The output is deterministic: running plan twice changes nothing. CI runs
 "emcee plan --check", which fails and prints the difference when plans/ is stale.`,
 		Example: `  emcee plan                  # write new revisions
-  emcee plan --check          # exit 1 and show the diff if plans/ is out of date
+  emcee plan --check          # exit 6 and show the diff if plans/ is out of date
   emcee plan --rewrite stein  # re-plan an unreleased release from scratch`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
