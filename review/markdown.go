@@ -13,11 +13,7 @@ func WriteMarkdown(w io.Writer, rep *Report) {
 		if i > 0 {
 			fmt.Fprintln(w)
 		}
-		from := ""
-		if r.Previous != "" {
-			from = " (from " + r.Previous + ")"
-		}
-		fmt.Fprintf(w, "## Release %s%s, planned for %s\n", r.Name, from, rep.Target)
+		fmt.Fprintln(w, "## "+title(r, rep.Target))
 
 		fmt.Fprintln(w, "\n### Order")
 		for j, s := range r.Order {

@@ -13,11 +13,7 @@ func WriteText(w io.Writer, rep *Report) {
 		if i > 0 {
 			fmt.Fprintln(w)
 		}
-		from := ""
-		if r.Previous != "" {
-			from = " (from " + r.Previous + ")"
-		}
-		fmt.Fprintf(w, "Release %s%s, planned for %s\n", r.Name, from, rep.Target)
+		fmt.Fprintln(w, title(r, rep.Target))
 
 		fmt.Fprintln(w, "\nOrder")
 		for j, s := range r.Order {
@@ -76,6 +72,14 @@ func WriteText(w io.Writer, rep *Report) {
 			}
 		}
 	}
+}
+
+func title(r *Release, target string) string {
+	from := ""
+	if r.Previous != "" {
+		from = " (from " + r.Previous + ")"
+	}
+	return fmt.Sprintf("Release %s%s, planned for %s", r.Name, from, target)
 }
 
 func lifetime(o SyncObject) string {
