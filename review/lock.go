@@ -1,8 +1,7 @@
 package review
 
 import (
-	"strings"
-
+	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/revision"
 )
 
@@ -18,27 +17,37 @@ type Lock struct {
 // heavier lock than the clause names. So what the file says is what the
 // target server does.
 func LockOf(st revision.Statement) Lock {
-	sql := strings.ToUpper(st.SQL)
-	switch {
-	case st.Kind == revision.Gate:
+	switch st.Kind {
+	case revision.Gate:
 		return Lock{"read", "a read-only count; no lock beyond a consistent read"}
-	case st.Kind == revision.Backfill:
+	case revision.Backfill:
 		return Lock{"rows", "row locks on one primary-key batch at a time; writes to other rows continue"}
-	case strings.Contains(sql, "ALGORITHM=INSTANT"):
+	}
+	d := effect.Parse(st.SQL)
+	lock := ""
+	for _, c := range d.Clauses {
+		if c.Op == "LOCK" {
+			lock = c.Name
+		}
+	}
+	switch {
+	case d.Algorithm == "INSTANT":
 		return Lock{"instant", "metadata only: a brief metadata lock, no table rebuild"}
-	case strings.Contains(sql, "ALGORITHM=INPLACE") && strings.Contains(sql, "LOCK=NONE"):
+	case d.Algorithm == "INPLACE" && lock == "NONE":
 		return Lock{"in-place", "online: reads and writes continue while the server works in place"}
-	case strings.Contains(sql, "ALGORITHM=INPLACE"):
+	case d.Algorithm == "INPLACE":
 		return Lock{"in-place", "in place, but without LOCK=NONE the server may block writes"}
-	case strings.Contains(sql, "ALGORITHM=COPY"):
+	case d.Algorithm == "COPY":
 		return Lock{"copy", "table copy: writes are blocked while the table is rebuilt"}
-	case strings.HasPrefix(sql, "CREATE TABLE"):
+	}
+	switch d.Kind {
+	case effect.KindCreateTable:
 		return Lock{"none", "a new table: nothing uses it yet"}
-	case strings.HasPrefix(sql, "CREATE TRIGGER"), strings.HasPrefix(sql, "DROP TRIGGER"):
+	case effect.KindCreateTrigger, effect.KindDropTrigger:
 		return Lock{"metadata", "a brief metadata lock on the table"}
-	case strings.HasPrefix(sql, "DROP TABLE"), strings.HasPrefix(sql, "DROP VIEW"), strings.Contains(sql, " VIEW "), strings.HasPrefix(sql, "RENAME TABLE"):
+	case effect.KindDropTable, effect.KindDropView, effect.KindCreateView, effect.KindRenameTable:
 		return Lock{"metadata", "a brief metadata lock"}
-	case strings.HasPrefix(sql, "ALTER TABLE"):
+	case effect.KindAlterTable, effect.KindCreateIndex, effect.KindDropIndex:
 		return Lock{"unspecified", "no ALGORITHM clause: the server chooses, possibly a table copy; check before approving"}
 	}
 	return Lock{"unspecified", "not a schema change emcee classifies; read the statement"}

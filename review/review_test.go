@@ -191,6 +191,8 @@ func TestLockOf(t *testing.T) {
 		{revision.Statement{SQL: "CREATE TRIGGER x BEFORE INSERT ON t FOR EACH ROW BEGIN END"}, "metadata"},
 		{revision.Statement{SQL: "CREATE ALGORITHM=MERGE SQL SECURITY INVOKER VIEW `v` AS SELECT 1"}, "metadata"},
 		{revision.Statement{SQL: "RENAME TABLE `a` TO `b`"}, "metadata"},
+		{revision.Statement{SQL: "SET STATEMENT foreign_key_checks=0 FOR ALTER TABLE `t` ADD CONSTRAINT `f` FOREIGN KEY (`a`) REFERENCES `p` (`id`), ALGORITHM = INPLACE, LOCK = NONE"}, "in-place"},
+		{revision.Statement{SQL: "CREATE INDEX ix ON t (a)"}, "unspecified"},
 	} {
 		if got := LockOf(tc.st); got.Class != tc.class || got.Detail == "" {
 			t.Errorf("%s: %+v, want class %q with a detail", tc.st.SQL, got, tc.class)
