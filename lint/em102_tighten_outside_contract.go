@@ -2,12 +2,12 @@ package lint
 
 import (
 	"fmt"
-	"github.com/emcee-db/emcee/effect"
 	"strings"
 
 	"ariga.io/atlas/sql/schema"
 	"ariga.io/atlas/sql/sqlcheck"
 
+	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/splitter"
 )
 

@@ -2,9 +2,9 @@ package lint
 
 import (
 	"fmt"
-	"github.com/emcee-db/emcee/effect"
 
 	"github.com/emcee-db/emcee/diff"
+	"github.com/emcee-db/emcee/effect"
 )
 
 // While the previous release runs, an ALTER that copies the table blocks

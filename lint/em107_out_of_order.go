@@ -2,11 +2,11 @@ package lint
 
 import (
 	"fmt"
-	"github.com/emcee-db/emcee/effect"
 	"maps"
 	"slices"
 	"strings"
 
+	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
 )

@@ -2,9 +2,9 @@ package lint
 
 import (
 	"fmt"
-	"github.com/emcee-db/emcee/effect"
 	"strings"
 
+	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/revision"
 )
 

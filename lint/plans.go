@@ -2,14 +2,11 @@ package lint
 
 import (
 	"fmt"
-	"github.com/emcee-db/emcee/effect"
-	"os"
 	"path/filepath"
-	"slices"
-	"strings"
 
 	"ariga.io/atlas/sql/migrate"
 
+	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
 )
@@ -43,79 +40,32 @@ type Revision struct {
 func (r *Revision) Line(i int) int { return r.Statements[i].Line }
 
 func readPlans(p *project.Project) (*Plans, error) {
-	out := &Plans{Dir: p.PlansDir, Files: map[string][]byte{}}
-	dirs, err := os.ReadDir(p.PlansDir)
-	if os.IsNotExist(err) {
-		return out, nil
-	}
+	scanned, err := revision.ScanPlans(p.PlansDir, p.Releases)
 	if err != nil {
 		return nil, err
 	}
-	for _, d := range dirs {
-		if !d.IsDir() {
-			continue
-		}
-		rel := d.Name()
-		entries, err := os.ReadDir(filepath.Join(p.PlansDir, rel))
+	out := &Plans{Dir: p.PlansDir, Files: scanned.Files, Unlisted: scanned.Unlisted, Misnamed: scanned.Misnamed}
+	for _, r := range scanned.Revisions {
+		rev, err := readRevision(p, r)
 		if err != nil {
 			return nil, err
 		}
-		for _, e := range entries {
-			if e.IsDir() {
-				continue
-			}
-			path := rel + "/" + e.Name()
-			data, err := os.ReadFile(filepath.Join(p.PlansDir, path))
-			if err != nil {
-				return nil, err
-			}
-			out.Files[path] = data
-			if !strings.HasSuffix(path, ".sql") {
-				continue
-			}
-			id, err := revision.ParseID(strings.TrimSuffix(e.Name(), ".sql"))
-			switch {
-			case err != nil || id.Release != rel:
-				out.Misnamed = append(out.Misnamed, path)
-			case p.Index(rel) < 0:
-				out.Unlisted = append(out.Unlisted, path)
-			default:
-				rev, err := readRevision(p, id, path, data)
-				if err != nil {
-					return nil, err
-				}
-				out.Revisions = append(out.Revisions, rev)
-			}
-		}
+		out.Revisions = append(out.Revisions, rev)
 	}
-	slices.SortFunc(out.Revisions, func(a, b *Revision) int {
-		switch {
-		case revision.Less(p.Releases, a.ID, b.ID):
-			return -1
-		case revision.Less(p.Releases, b.ID, a.ID):
-			return 1
-		}
-		return 0
-	})
 	return out, nil
 }
 
-func readRevision(p *project.Project, id revision.ID, path string, data []byte) (*Revision, error) {
-	file := project.Rel(filepath.Join(p.PlansDir, path))
-	stmts, err := revision.Parse(file, data)
-	if err != nil {
-		return nil, err
-	}
-	scanned, err := revision.Scan(data)
+// readRevision adds what lint needs beyond the applier's reading: the
+// statements' byte offsets (Atlas's analyzers report by offset) and their
+// parsed DDL.
+func readRevision(p *project.Project, rev *revision.Revision) (*Revision, error) {
+	file := project.Rel(filepath.Join(p.PlansDir, rev.Path))
+	scanned, err := revision.Scan(rev.Data)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
-	r := &Revision{
-		Revision: &revision.Revision{ID: id, Path: path, Data: data, Statements: stmts},
-		File:     file,
-		Stmts:    scanned,
-	}
-	for _, st := range stmts {
+	r := &Revision{Revision: rev, File: file, Stmts: scanned}
+	for _, st := range rev.Statements {
 		r.parsed = append(r.parsed, effect.Parse(st.SQL))
 	}
 	return r, nil

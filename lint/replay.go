@@ -3,7 +3,6 @@ package lint
 import (
 	"context"
 	"fmt"
-	"github.com/emcee-db/emcee/effect"
 	"slices"
 	"strings"
 
@@ -13,6 +12,8 @@ import (
 	"ariga.io/atlas/sql/schema"
 	"ariga.io/atlas/sql/sqlcheck"
 	"ariga.io/atlas/sql/sqlclient"
+
+	"github.com/emcee-db/emcee/effect"
 )
 
 // replay is Atlas's view of the plans: what each statement changes, and

@@ -28,6 +28,11 @@ type Plans struct {
 	// Files holds every file the sum covers (scripts and snapshots).
 	Files map[string][]byte
 	Order []string
+	// What ScanPlans found out of place, by path relative to Dir: files
+	// that are neither a revision nor the snapshot (Stray), .sql files not
+	// named as a revision of their directory's release (Misnamed), and
+	// revisions of releases atlas.hcl does not list (Unlisted).
+	Stray, Misnamed, Unlisted []string
 }
 
 // Less orders revisions as they are applied: release by release, and inside
@@ -70,15 +75,54 @@ func SumOrder(releases []string, paths []string) []string {
 	return out
 }
 
-// ReadPlans loads every plan file of the given releases and verifies them
-// against the sum file. A missing directory is an empty plan set.
+// ReadPlans loads every plan file of the given releases, for the commands
+// that apply or explain plans: a file out of place in a listed release's
+// directory is an error, and directories of other releases are ignored.
+// A missing directory is an empty plan set.
 func ReadPlans(dir string, releases []string) (*Plans, error) {
+	p, err := ScanPlans(dir, releases)
+	if err != nil {
+		return nil, err
+	}
+	for _, path := range p.Stray {
+		if listed(releases, path) {
+			return nil, fmt.Errorf("%s: unexpected file in the plans directory; plans/<release>/ holds only revision scripts and the snapshot", filepath.Join(dir, path))
+		}
+	}
+	for _, path := range p.Misnamed {
+		if rel := releaseOf(path); listed(releases, path) {
+			return nil, fmt.Errorf("%s: file name is not a revision of release %s (want %s_<phase>NN.sql)", filepath.Join(dir, path), rel, rel)
+		}
+	}
+	for path := range p.Files {
+		if !listed(releases, path) {
+			delete(p.Files, path)
+		}
+	}
+	p.Order = SumOrder(releases, keys(p.Files))
+	p.Stray, p.Misnamed, p.Unlisted = nil, nil, nil
+	return p, nil
+}
+
+// ScanPlans reads every directory of the plans directory, listed release or
+// not, and keeps what is out of place (Stray, Misnamed, Unlisted) instead of
+// failing: lint reports those files, so it must read past them. Revisions
+// are only those of listed releases.
+func ScanPlans(dir string, releases []string) (*Plans, error) {
 	p := &Plans{Dir: dir, Files: map[string][]byte{}}
-	for _, rel := range releases {
-		entries, err := os.ReadDir(filepath.Join(dir, rel))
-		if os.IsNotExist(err) {
+	dirs, err := os.ReadDir(dir)
+	if os.IsNotExist(err) {
+		return p, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range dirs {
+		if !d.IsDir() {
 			continue
 		}
+		rel := d.Name()
+		entries, err := os.ReadDir(filepath.Join(dir, rel))
 		if err != nil {
 			return nil, err
 		}
@@ -94,13 +138,18 @@ func ReadPlans(dir string, releases []string) (*Plans, error) {
 			p.Files[path] = data
 			if !strings.HasSuffix(e.Name(), ".sql") {
 				if path != SnapshotFile(rel) {
-					return nil, fmt.Errorf("%s: unexpected file in the plans directory; plans/<release>/ holds only revision scripts and the snapshot", filepath.Join(dir, path))
+					p.Stray = append(p.Stray, path)
 				}
 				continue
 			}
 			id, err := ParseID(strings.TrimSuffix(e.Name(), ".sql"))
-			if err != nil || id.Release != rel {
-				return nil, fmt.Errorf("%s: file name is not a revision of release %s (want %s_<phase>NN.sql)", filepath.Join(dir, path), rel, rel)
+			switch {
+			case err != nil || id.Release != rel:
+				p.Misnamed = append(p.Misnamed, path)
+				continue
+			case !slices.Contains(releases, rel):
+				p.Unlisted = append(p.Unlisted, path)
+				continue
 			}
 			stmts, err := Parse(filepath.Join(dir, path), data)
 			if err != nil {
@@ -125,6 +174,10 @@ func ReadPlans(dir string, releases []string) (*Plans, error) {
 	p.Order = SumOrder(releases, keys(p.Files))
 	return p, nil
 }
+
+func releaseOf(path string) string { rel, _, _ := strings.Cut(path, "/"); return rel }
+
+func listed(releases []string, path string) bool { return slices.Contains(releases, releaseOf(path)) }
 
 // Verify checks every file against plans/emcee.sum.
 func (p *Plans) Verify() error {

@@ -1,6 +1,9 @@
 package revision
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -84,5 +87,38 @@ func TestVerifyNamesTheFile(t *testing.T) {
 	damaged := append([]byte("h1:AAAA\n"), sum[strings.Index(string(sum), "\n")+1:]...)
 	if err := Verify(order, files, damaged); err == nil || !strings.Contains(err.Error(), "emcee.sum is damaged") {
 		t.Errorf("damaged sum: %v", err)
+	}
+}
+
+// lint reads past files out of place (ScanPlans); the applier stops at them
+// in a release it plans for, and ignores directories of other releases.
+func TestScanAndReadPlans(t *testing.T) {
+	dir := t.TempDir()
+	write := func(path, data string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, path)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, path), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("pike/pike_expand01.sql", "SELECT 1;\n")
+	write("old/old_expand01.sql", "SELECT 1;\n")
+	write("old/notes.txt", "x")
+	p, err := ScanPlans(dir, []string{"pike"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Revisions) != 1 || fmt.Sprint(p.Unlisted, p.Stray, p.Misnamed) != "[old/old_expand01.sql] [old/notes.txt] []" || len(p.Files) != 3 {
+		t.Fatalf("ScanPlans: %d revisions, unlisted %v, stray %v, misnamed %v, %d files", len(p.Revisions), p.Unlisted, p.Stray, p.Misnamed, len(p.Files))
+	}
+	r, err := ReadPlans(dir, []string{"pike"})
+	if err != nil || len(r.Revisions) != 1 || len(r.Files) != 1 || r.Order[0] != "pike/pike_expand01.sql" {
+		t.Fatalf("ReadPlans must ignore other releases' directories: %v %+v", err, r)
+	}
+	write("pike/pike_expand1.sql", "SELECT 1;\n")
+	if _, err := ReadPlans(dir, []string{"pike"}); err == nil || !strings.Contains(err.Error(), "pike_expand1.sql: file name is not a revision of release pike") {
+		t.Fatalf("a misnamed file of a listed release: %v", err)
 	}
 }
