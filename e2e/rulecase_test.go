@@ -41,35 +41,34 @@ type ruleCase struct {
 
 var target = project.Target{Flavor: "mariadb", Major: 10, Minor: 11}
 
-func release(t *testing.T, name, body string) *diff.Release {
+// caseRelease is a release of a rule case: its source, evaluated.
+type caseRelease struct {
+	*diff.Release
+	src diff.Source
+}
+
+func release(t *testing.T, name, body string) *caseRelease {
 	t.Helper()
-	r, err := diff.ParseRelease(name, name+".hcl", []byte("schema \"app\" {}\n"+body), target)
+	src := diff.Source{Release: name, File: name + ".hcl", Src: []byte("schema \"app\" {}\n" + body)}
+	r, err := diff.Load(src, target)
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
-	return r
+	return &caseRelease{Release: r, src: src}
 }
 
-// planCase splits before -> after, the way `emcee plan` does.
-func planCase(t *testing.T, before, after *diff.Release) splitter.Phases {
+// planCase splits before -> after with the release pipeline `emcee plan` runs.
+func planCase(t *testing.T, before, after *caseRelease) splitter.Phases {
 	t.Helper()
-	drv, err := diff.Offline(target)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var from *schema.Schema
+	s := splitter.Sources{To: after.src}
 	if before != nil {
-		from = before.Schema
+		s.Prev = &before.src
 	}
-	tr, err := diff.Between(drv, from, after)
+	pl, err := splitter.Transition(target, s)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ph, err := splitter.Split(tr, target, drv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ph
+	return pl.Phases
 }
 
 // apply runs a phase's statements as the applier would, without batching:

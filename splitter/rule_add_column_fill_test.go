@@ -32,11 +32,11 @@ func TestAddColumnFillRule(t *testing.T) {
 		{name: "fill on a nullable column is refused",
 			target: mariadb1011,
 			edits:  []string{tcFillBlock, "  column \"slug\" {\n    type = varchar(30)\n    null = true\n    fill = \"LOWER(name)\"\n  }\n" + tcFillBlock},
-			errHas: []string{"after.hcl:", "fill on images.slug, which is nullable or has a default"}},
+			errHas: []string{"after.hcl:43:5: images.slug has fill, but the column is nullable"}},
 		{name: "fill naming an unknown column",
 			target: mariadb1011,
 			edits:  []string{tcFillBlock, "  column \"slug\" {\n    type = varchar(30)\n    fill = \"LOWER(nam)\"\n  }\n" + tcFillBlock},
-			errHas: []string{"after.hcl:", "fill expression of images.slug", `unknown column "nam"`}},
+			errHas: []string{"after.hcl:42:5: fill of images.slug", `unknown column "nam"`}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, c.run)

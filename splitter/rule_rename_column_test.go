@@ -28,7 +28,7 @@ func TestRenameColumnRule(t *testing.T) {
 		{name: "renamed column still declared",
 			target: mariadb1011,
 			edits:  []string{"  column \"note\" {", "  column \"title\" {\n    type         = varchar(30)\n    renamed_from = \"name\"\n  }\n  column \"note\" {"},
-			errHas: []string{"after.hcl:", "images.title takes over from \"name\", but the release still declares images.name"}},
+			errHas: []string{"after.hcl:39:5: images.title takes over from name, but release after still declares images.name"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, c.run)
