@@ -41,11 +41,7 @@ func Load(src Source, t project.Target) (*Release, error) {
 		}
 	}
 	memo.Unlock()
-	e.once.Do(func() {
-		evalSlots <- struct{}{}
-		defer func() { <-evalSlots }()
-		e.r, e.err = cached(key, src, t)
-	})
+	e.once.Do(func() { e.r, e.err = cached(key, src, t) })
 	return e.r, e.err
 }
 
@@ -58,6 +54,16 @@ func Prefetch(t project.Target, srcs ...*Source) {
 			go func() { _, _ = Load(*s, t) }()
 		}
 	}
+}
+
+// Forget drops the releases this process has evaluated, so that the next
+// Load evaluates again or reads the evaluation cache, as a new run would:
+// for benchmarks of a fresh run.
+func Forget() {
+	memo.Lock()
+	defer memo.Unlock()
+	memo.entries, memo.order = map[[32]byte]*memoEntry{}, nil
+	pieceMemo.forget()
 }
 
 type memoEntry struct {
@@ -77,6 +83,8 @@ var (
 		entries map[[32]byte]*memoEntry
 		order   [][32]byte
 	}{entries: map[[32]byte]*memoEntry{}}
+	// evalSlots bounds the evaluations running at a time: they are pure
+	// CPU.
 	evalSlots = make(chan struct{}, runtime.GOMAXPROCS(0))
 )
 

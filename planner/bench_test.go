@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/project"
 )
 
@@ -54,18 +55,60 @@ func writeTB(t testing.TB, dir, name, content string) {
 	}
 }
 
-// BenchmarkPlan1000Tables measures a full `emcee plan` (load, validate,
-// diff, split, render, sum) of 1,000 tables x 20 columns x 10 releases
-// into an empty plans directory.
-func BenchmarkPlan1000Tables(b *testing.B) {
-	dir := bigProject(b, 1000, 20, 10)
+// fresh makes the next Plan run as a new process would: nothing evaluated
+// in memory, and the evaluation cache in dir ("off": none).
+func fresh(b *testing.B, dir string) {
+	b.Helper()
+	b.Setenv("EMCEE_CACHE_DIR", dir)
+	diff.Forget()
+}
+
+func loadBig(b *testing.B, dir string) *project.Project {
+	b.Helper()
 	p, err := project.Load(filepath.Join(dir, "atlas.hcl"))
 	if err != nil {
 		b.Fatal(err)
 	}
+	return p
+}
+
+// BenchmarkPlan1000Tables measures a full `emcee plan` (load, validate,
+// diff, split, render, sum) of 1,000 tables x 20 columns x 10 releases
+// into an empty plans directory, with an empty evaluation cache.
+func BenchmarkPlan1000Tables(b *testing.B) {
+	p := loadBig(b, bigProject(b, 1000, 20, 10))
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		fresh(b, b.TempDir())
+		b.StartTimer()
+		out, err := Plan(p, Options{})
+		diff.Flush()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(out.New) != 30 {
+			b.Fatalf("planned %d revisions, want 30", len(out.New))
+		}
+	}
+}
+
+// BenchmarkPlan1000TablesCached is the same from-scratch plan on a machine
+// that evaluated these schema files before (a branch switch, a rewrite).
+func BenchmarkPlan1000TablesCached(b *testing.B) {
+	p := loadBig(b, bigProject(b, 1000, 20, 10))
+	cache := b.TempDir()
+	fresh(b, cache)
+	if _, err := Plan(p, Options{}); err != nil {
+		b.Fatal(err)
+	}
+	diff.Flush()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		fresh(b, cache)
+		b.StartTimer()
 		out, err := Plan(p, Options{})
+		diff.Flush()
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -86,24 +129,35 @@ func TestBigProjectPlans(t *testing.T) {
 	}
 }
 
-// BenchmarkReplan1000TablesUnchanged is the developer's rerun: every release
-// already has revisions and nothing changed.
-func BenchmarkReplan1000TablesUnchanged(b *testing.B) {
-	dir := bigProject(b, 1000, 20, 10)
-	p, err := project.Load(filepath.Join(dir, "atlas.hcl"))
-	if err != nil {
-		b.Fatal(err)
-	}
+// plannedBig is the big project planned and written, its evaluation cache
+// warm, as on the developer's machine after `emcee plan`.
+func plannedBig(b *testing.B) (*project.Project, string) {
+	b.Helper()
+	p := loadBig(b, bigProject(b, 1000, 20, 10))
+	cache := b.TempDir()
+	fresh(b, cache)
 	first, err := Plan(p, Options{})
+	diff.Flush()
 	if err != nil {
 		b.Fatal(err)
 	}
 	if err := first.Write(); err != nil {
 		b.Fatal(err)
 	}
+	return p, cache
+}
+
+// BenchmarkReplan1000TablesUnchanged is the developer's rerun: every release
+// already has revisions and nothing changed.
+func BenchmarkReplan1000TablesUnchanged(b *testing.B) {
+	p, cache := plannedBig(b)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		fresh(b, cache)
+		b.StartTimer()
 		out, err := Plan(p, Options{})
+		diff.Flush()
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -113,33 +167,63 @@ func BenchmarkReplan1000TablesUnchanged(b *testing.B) {
 	}
 }
 
+// BenchmarkCheck1000Tables is CI's `emcee plan --check` with nothing
+// changed: every revision is recomputed from its snapshots. CI machines
+// start with an empty evaluation cache.
+func BenchmarkCheck1000Tables(b *testing.B) {
+	p, _ := plannedBig(b)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		fresh(b, b.TempDir())
+		b.StartTimer()
+		_, err := Plan(p, Options{Check: true})
+		diff.Flush()
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkCheck1000TablesCached is `emcee plan --check` where the schema
+// files were evaluated before (the developer's machine).
+func BenchmarkCheck1000TablesCached(b *testing.B) {
+	p, cache := plannedBig(b)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		fresh(b, cache)
+		b.StartTimer()
+		_, err := Plan(p, Options{Check: true})
+		diff.Flush()
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkReplan1000TablesLastReleaseEdited is the developer's loop: the
-// newest release was edited, so it (and only it) is diffed again.
+// newest release was edited (each iteration differently, so the new source
+// is never in the cache), and it is planned again on top of its last
+// revision.
 func BenchmarkReplan1000TablesLastReleaseEdited(b *testing.B) {
-	dir := bigProject(b, 1000, 20, 10)
-	p, err := project.Load(filepath.Join(dir, "atlas.hcl"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	first, err := Plan(p, Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := first.Write(); err != nil {
-		b.Fatal(err)
-	}
-	last := filepath.Join(dir, "schema", "r09.hcl")
+	p, cache := plannedBig(b)
+	last := filepath.Join(filepath.Dir(p.Path), "schema", "r09.hcl")
 	src, err := os.ReadFile(last)
 	if err != nil {
 		b.Fatal(err)
 	}
-	edited := strings.Replace(string(src), "  primary_key {", "  column \"late\" {\n    type = int\n    null = true\n  }\n  primary_key {", 1)
-	if err := os.WriteFile(last, []byte(edited), 0o644); err != nil {
-		b.Fatal(err)
-	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		edited := strings.Replace(string(src), "  primary_key {", fmt.Sprintf("  column \"late%d\" {\n    type = int\n    null = true\n  }\n  primary_key {", i), 1)
+		if err := os.WriteFile(last, []byte(edited), 0o644); err != nil {
+			b.Fatal(err)
+		}
+		fresh(b, cache)
+		b.StartTimer()
 		out, err := Plan(p, Options{})
+		diff.Flush()
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -120,9 +120,16 @@ func (e Edit) describe(p *project.Project) string {
 // cannot recompute (untold). A release the planner fails to recompute is
 // an error; the other releases are still compared.
 func Compare(p *project.Project, files map[string][]byte) (edits []Edit, untold []string, err error) {
+	// Releases are recomputed side by side; each waits only for the
+	// evaluations it shares with the others.
+	wants := make([]*future[map[string][]byte], len(p.Releases))
+	for i, rel := range p.Releases {
+		wants[i] = newFuture(func() (map[string][]byte, error) { return Expected(p, files, rel) })
+		wants[i].start()
+	}
 	var errs []error
-	for _, rel := range p.Releases {
-		want, err := Expected(p, files, rel)
+	for i, rel := range p.Releases {
+		want, err := wants[i].get()
 		if err != nil {
 			errs = append(errs, fmt.Errorf("the planner cannot recompute release %s: %w", rel, err))
 			continue

@@ -53,7 +53,7 @@ func Plan(p *project.Project, opts Options) (*Output, error) {
 			return nil, fmt.Errorf("--rewrite %s refused: %s is marked as released in %s, and operators may already have applied its revisions; put the change in the next release", r, r, project.Rel(p.Path))
 		}
 	}
-	existing, err := revision.ReadPlans(p.PlansDir, p.Releases)
+	existing, err := revision.ReadFiles(p.PlansDir, p.Releases)
 	if err != nil {
 		return nil, err
 	}

@@ -99,7 +99,19 @@ func SumOrder(releases []string, paths []string) []string {
 // directory is an error, and directories of other releases are ignored.
 // A missing directory is an empty plan set.
 func ReadPlans(dir string, releases []string) (*Plans, error) {
-	p, err := ScanPlans(dir, releases)
+	return readPlans(dir, releases, true)
+}
+
+// ReadFiles is ReadPlans for planning, which needs the files but not their
+// statements: revisions come without Statements and Checksum, so that
+// planning a project of thousands of tables does not read every statement
+// it wrote before.
+func ReadFiles(dir string, releases []string) (*Plans, error) {
+	return readPlans(dir, releases, false)
+}
+
+func readPlans(dir string, releases []string, statements bool) (*Plans, error) {
+	p, err := scanPlans(dir, releases, statements)
 	if err != nil {
 		return nil, err
 	}
@@ -128,6 +140,10 @@ func ReadPlans(dir string, releases []string) (*Plans, error) {
 // failing: lint reports those files, so it must read past them. Revisions
 // are only those of listed releases.
 func ScanPlans(dir string, releases []string) (*Plans, error) {
+	return scanPlans(dir, releases, true)
+}
+
+func scanPlans(dir string, releases []string, statements bool) (*Plans, error) {
 	p := &Plans{Dir: dir, Files: map[string][]byte{}}
 	dirs, err := os.ReadDir(dir)
 	if os.IsNotExist(err) {
@@ -170,15 +186,16 @@ func ScanPlans(dir string, releases []string) (*Plans, error) {
 				p.Unlisted = append(p.Unlisted, path)
 				continue
 			}
-			stmts, err := Parse(filepath.Join(dir, path), data)
-			if err != nil {
-				return nil, err
+			rev := &Revision{ID: id, Path: path, Data: data}
+			if statements {
+				if rev.Statements, err = Parse(filepath.Join(dir, path), data); err != nil {
+					return nil, err
+				}
+				if rev.Checksum, err = Checksum(path, data); err != nil {
+					return nil, err
+				}
 			}
-			sum, err := Checksum(path, data)
-			if err != nil {
-				return nil, err
-			}
-			p.Revisions = append(p.Revisions, &Revision{ID: id, Path: path, Data: data, Checksum: sum, Statements: stmts})
+			p.Revisions = append(p.Revisions, rev)
 		}
 	}
 	slices.SortFunc(p.Revisions, func(a, b *Revision) int {

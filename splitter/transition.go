@@ -53,12 +53,21 @@ func Transition(t project.Target, s Sources) (*Planned, error) {
 // Diff is Transition without the split: what changes between the two
 // states, for Atlas's own single-step migration (`emcee simulate --naive`).
 func Diff(t project.Target, s Sources) (*Planned, error) {
-	diff.Prefetch(t, s.Prev, &s.To, s.AsOf)
+	// To is evaluated last: it shares most of its blocks with the
+	// release before it and with itself as of its last revision, and
+	// reuses their evaluations.
+	diff.Prefetch(t, s.Prev, s.AsOf)
 	pl := &Planned{}
 	var err error
 	if s.Prev != nil {
 		if pl.Prev, err = diff.Load(*s.Prev, t); err != nil {
 			return nil, err
+		}
+	}
+	var asOf *diff.Release
+	if s.AsOf != nil {
+		if asOf, err = diff.Load(*s.AsOf, t); err != nil {
+			return nil, fmt.Errorf("release %s as of its last revision (the copy of %s its snapshot keeps): %w", s.AsOf.Release, s.AsOf.File, err)
 		}
 	}
 	if pl.To, err = diff.Load(s.To, t); err != nil {
@@ -70,11 +79,7 @@ func Diff(t project.Target, s Sources) (*Planned, error) {
 	var from *schema.Schema
 	var done map[string]bool
 	switch {
-	case s.AsOf != nil:
-		asOf, err := diff.Load(*s.AsOf, t)
-		if err != nil {
-			return nil, fmt.Errorf("release %s as of its last revision (the copy of %s its snapshot keeps): %w", s.AsOf.Release, s.AsOf.File, err)
-		}
+	case asOf != nil:
 		from, done = asOf.Schema, map[string]bool{}
 		for _, m := range asOf.Declarations.DataMigrations {
 			done[m.Name] = true
