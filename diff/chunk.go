@@ -136,10 +136,7 @@ func evalChunks(src Source, t project.Target) (*Release, []*piece, error) {
 		go func() {
 			defer wg.Done()
 			evalSlots <- struct{}{}
-			got, err := evalPieces(src, t, chunks, group)
-			if err == nil {
-				verifyPieces(got)
-			}
+			got, err := evalGroup(src, t, chunks, group)
 			<-evalSlots
 			for j, i := range group {
 				if err != nil {
@@ -163,6 +160,21 @@ func evalChunks(src Source, t project.Target) (*Release, []*piece, error) {
 		return nil, nil, err
 	}
 	return r, pieces, nil
+}
+
+// evalGroup is evalPieces in a goroutine of its own: a panic in Atlas
+// becomes an error, and the whole file's evaluation meets it again on the
+// caller's side.
+func evalGroup(src Source, t project.Target, chunks []chunk, group []int) (got []*piece, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			got, err = nil, fmt.Errorf("%s: evaluating blocks: panic: %v", src.File, r)
+		}
+	}()
+	if got, err = evalPieces(src, t, chunks, group); err == nil {
+		verifyPieces(got)
+	}
+	return got, err
 }
 
 // evalPieces parses the chunks named by missed, reads their declarations

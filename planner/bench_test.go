@@ -55,69 +55,6 @@ func writeTB(t testing.TB, dir, name, content string) {
 	}
 }
 
-// fresh makes the next Plan run as a new process would: nothing evaluated
-// in memory, and the evaluation cache in dir ("off": none).
-func fresh(b *testing.B, dir string) {
-	b.Helper()
-	b.Setenv("EMCEE_CACHE_DIR", dir)
-	diff.Forget()
-}
-
-func loadBig(b *testing.B, dir string) *project.Project {
-	b.Helper()
-	p, err := project.Load(filepath.Join(dir, "atlas.hcl"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	return p
-}
-
-// BenchmarkPlan1000Tables measures a full `emcee plan` (load, validate,
-// diff, split, render, sum) of 1,000 tables x 20 columns x 10 releases
-// into an empty plans directory, with an empty evaluation cache.
-func BenchmarkPlan1000Tables(b *testing.B) {
-	p := loadBig(b, bigProject(b, 1000, 20, 10))
-	for i := 0; i < b.N; i++ {
-		b.StopTimer()
-		fresh(b, b.TempDir())
-		b.StartTimer()
-		out, err := Plan(p, Options{})
-		diff.Flush()
-		if err != nil {
-			b.Fatal(err)
-		}
-		if len(out.New) != 30 {
-			b.Fatalf("planned %d revisions, want 30", len(out.New))
-		}
-	}
-}
-
-// BenchmarkPlan1000TablesCached is the same from-scratch plan on a machine
-// that evaluated these schema files before (a branch switch, a rewrite).
-func BenchmarkPlan1000TablesCached(b *testing.B) {
-	p := loadBig(b, bigProject(b, 1000, 20, 10))
-	cache := b.TempDir()
-	fresh(b, cache)
-	if _, err := Plan(p, Options{}); err != nil {
-		b.Fatal(err)
-	}
-	diff.Flush()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		b.StopTimer()
-		fresh(b, cache)
-		b.StartTimer()
-		out, err := Plan(p, Options{})
-		diff.Flush()
-		if err != nil {
-			b.Fatal(err)
-		}
-		if len(out.New) != 30 {
-			b.Fatalf("planned %d revisions, want 30", len(out.New))
-		}
-	}
-}
-
 func TestBigProjectPlans(t *testing.T) {
 	dir := bigProject(t, 20, 20, 3)
 	out := plan(t, dir, Options{})
@@ -129,77 +66,93 @@ func TestBigProjectPlans(t *testing.T) {
 	}
 }
 
-// plannedBig is the big project planned and written, its evaluation cache
-// warm, as on the developer's machine after `emcee plan`.
-func plannedBig(b *testing.B) (*project.Project, string) {
+// benchPlan times `emcee plan` as a new process runs it: nothing
+// evaluated in memory, the evaluation cache in the directory cache()
+// returns, before() run untimed first; want is the revisions it must add.
+func benchPlan(b *testing.B, p *project.Project, opts Options, cache func() string, before func(i int), want int) {
 	b.Helper()
-	p := loadBig(b, bigProject(b, 1000, 20, 10))
-	cache := b.TempDir()
-	fresh(b, cache)
-	first, err := Plan(p, Options{})
-	diff.Flush()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		if before != nil {
+			before(i)
+		}
+		b.Setenv("EMCEE_CACHE_DIR", cache())
+		diff.Forget()
+		b.StartTimer()
+		out, err := Plan(p, opts)
+		diff.Flush()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(out.New) != want {
+			b.Fatalf("planned %v, want %d revisions", out.New, want)
+		}
+	}
+}
+
+// bigPlanned is the 1,000-table project; planned (and written, with a
+// warm evaluation cache) when planned is set, as on the developer's
+// machine after `emcee plan`.
+func bigPlanned(b *testing.B, planned bool) (*project.Project, string) {
+	b.Helper()
+	p, err := project.Load(filepath.Join(bigProject(b, 1000, 20, 10), "atlas.hcl"))
 	if err != nil {
 		b.Fatal(err)
 	}
-	if err := first.Write(); err != nil {
-		b.Fatal(err)
+	cache := b.TempDir()
+	if planned {
+		b.Setenv("EMCEE_CACHE_DIR", cache)
+		out, err := Plan(p, Options{})
+		diff.Flush()
+		if err == nil {
+			err = out.Write()
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
 	}
 	return p, cache
+}
+
+// BenchmarkPlan1000Tables measures a full `emcee plan` (load, validate,
+// diff, split, render, sum) of 1,000 tables x 20 columns x 10 releases
+// into an empty plans directory, with an empty evaluation cache.
+func BenchmarkPlan1000Tables(b *testing.B) {
+	p, _ := bigPlanned(b, false)
+	benchPlan(b, p, Options{}, func() string { return b.TempDir() }, nil, 30)
+}
+
+// BenchmarkPlan1000TablesCached is the same from-scratch plan on a machine
+// that evaluated these schema files before (a branch switch, a rewrite).
+func BenchmarkPlan1000TablesCached(b *testing.B) {
+	p, cache := bigPlanned(b, true)
+	if err := os.RemoveAll(p.PlansDir); err != nil {
+		b.Fatal(err)
+	}
+	benchPlan(b, p, Options{}, func() string { return cache }, nil, 30)
 }
 
 // BenchmarkReplan1000TablesUnchanged is the developer's rerun: every release
 // already has revisions and nothing changed.
 func BenchmarkReplan1000TablesUnchanged(b *testing.B) {
-	p, cache := plannedBig(b)
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		b.StopTimer()
-		fresh(b, cache)
-		b.StartTimer()
-		out, err := Plan(p, Options{})
-		diff.Flush()
-		if err != nil {
-			b.Fatal(err)
-		}
-		if len(out.New) != 0 {
-			b.Fatalf("rerun planned %v", out.New)
-		}
-	}
+	p, cache := bigPlanned(b, true)
+	benchPlan(b, p, Options{}, func() string { return cache }, nil, 0)
 }
 
 // BenchmarkCheck1000Tables is CI's `emcee plan --check` with nothing
 // changed: every revision is recomputed from its snapshots. CI machines
 // start with an empty evaluation cache.
 func BenchmarkCheck1000Tables(b *testing.B) {
-	p, _ := plannedBig(b)
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		b.StopTimer()
-		fresh(b, b.TempDir())
-		b.StartTimer()
-		_, err := Plan(p, Options{Check: true})
-		diff.Flush()
-		if err != nil {
-			b.Fatal(err)
-		}
-	}
+	p, _ := bigPlanned(b, true)
+	benchPlan(b, p, Options{Check: true}, func() string { return b.TempDir() }, nil, 0)
 }
 
 // BenchmarkCheck1000TablesCached is `emcee plan --check` where the schema
 // files were evaluated before (the developer's machine).
 func BenchmarkCheck1000TablesCached(b *testing.B) {
-	p, cache := plannedBig(b)
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		b.StopTimer()
-		fresh(b, cache)
-		b.StartTimer()
-		_, err := Plan(p, Options{Check: true})
-		diff.Flush()
-		if err != nil {
-			b.Fatal(err)
-		}
-	}
+	p, cache := bigPlanned(b, true)
+	benchPlan(b, p, Options{Check: true}, func() string { return cache }, nil, 0)
 }
 
 // BenchmarkReplan1000TablesLastReleaseEdited is the developer's loop: the
@@ -207,28 +160,17 @@ func BenchmarkCheck1000TablesCached(b *testing.B) {
 // is never in the cache), and it is planned again on top of its last
 // revision.
 func BenchmarkReplan1000TablesLastReleaseEdited(b *testing.B) {
-	p, cache := plannedBig(b)
-	last := filepath.Join(filepath.Dir(p.Path), "schema", "r09.hcl")
+	p, cache := bigPlanned(b, true)
+	last := p.SchemaFile("r09")
 	src, err := os.ReadFile(last)
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		b.StopTimer()
+	edit := func(i int) {
 		edited := strings.Replace(string(src), "  primary_key {", fmt.Sprintf("  column \"late%d\" {\n    type = int\n    null = true\n  }\n  primary_key {", i), 1)
 		if err := os.WriteFile(last, []byte(edited), 0o644); err != nil {
 			b.Fatal(err)
 		}
-		fresh(b, cache)
-		b.StartTimer()
-		out, err := Plan(p, Options{})
-		diff.Flush()
-		if err != nil {
-			b.Fatal(err)
-		}
-		if len(out.New) != 3 {
-			b.Fatalf("planned %v, want r09_*02", out.New)
-		}
 	}
+	benchPlan(b, p, Options{}, func() string { return cache }, edit, 3)
 }

@@ -12,9 +12,8 @@ import (
 	"github.com/emcee-db/emcee/revision"
 )
 
-// resum rewrites the sum file over the plans on disk, as someone covering
-// a hand edit would.
-func resum(t *testing.T, dir string) {
+// readPlans reads the project's plans directory.
+func readPlans(t *testing.T, dir string) *revision.Plans {
 	t.Helper()
 	p, err := project.Load(filepath.Join(dir, "atlas.hcl"))
 	if err != nil {
@@ -24,6 +23,14 @@ func resum(t *testing.T, dir string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return plans
+}
+
+// resum rewrites the sum file over the plans on disk, as someone covering
+// a hand edit would.
+func resum(t *testing.T, dir string) {
+	t.Helper()
+	plans := readPlans(t, dir)
 	sum, err := revision.Sum(plans.Order, plans.Files)
 	if err != nil {
 		t.Fatal(err)
@@ -68,16 +75,8 @@ func TestMissingSumIsRebuiltOnlyOverPlannerOutput(t *testing.T) {
 	if err := os.Remove(filepath.Join(dir, "plans/emcee.sum")); err != nil {
 		t.Fatal(err)
 	}
-	p, err := project.Load(filepath.Join(dir, "atlas.hcl"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	plans, err := revision.ReadPlans(p.PlansDir, p.Releases)
-	if err != nil {
-		t.Fatal(err)
-	}
 	// What the applier and review say leads to plan.
-	if err := plans.Verify(); !errors.Is(err, revision.ErrNoSum) || !strings.Contains(err.Error(), "run `emcee plan`: it writes a new sum only if every revision is exactly what the planner writes") {
+	if err := readPlans(t, dir).Verify(); !errors.Is(err, revision.ErrNoSum) || !strings.Contains(err.Error(), "run `emcee plan`: it writes a new sum only if every revision is exactly what the planner writes") {
 		t.Fatalf("Verify without a sum: %v", err)
 	}
 	out := plan(t, dir, Options{})
@@ -94,7 +93,7 @@ func TestMissingSumIsRebuiltOnlyOverPlannerOutput(t *testing.T) {
 	if err := os.Remove(filepath.Join(dir, "plans/emcee.sum")); err != nil {
 		t.Fatal(err)
 	}
-	err = planErr(t, dir, Options{})
+	err := planErr(t, dir, Options{})
 	if err == nil || !strings.Contains(err.Error(), "will not write a new sum") || !strings.Contains(err.Error(), path+" differs") || !strings.Contains(err.Error(), "restore it from version control") {
 		t.Fatalf("missing sum over an edited revision: %v", err)
 	}

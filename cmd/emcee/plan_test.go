@@ -76,14 +76,7 @@ func TestMissingSumLeadsToPlan(t *testing.T) {
 	}
 
 	// An edited revision under a lost sum: plan names it and writes nothing.
-	script := filepath.Join(dir, "plans", "train", "train_contract01.sql")
-	data, err := os.ReadFile(script)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(script, bytes.Replace(data, []byte("-- emcee:gate\n"), nil, 1), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	dropGate(t, dir)
 	if err := os.Remove(sum); err != nil {
 		t.Fatal(err)
 	}
@@ -100,14 +93,7 @@ func TestMissingSumLeadsToPlan(t *testing.T) {
 // is refused.
 func TestPlanCheckRefusesAnEditUnderARegeneratedSum(t *testing.T) {
 	dir := copyProject(t)
-	script := filepath.Join(dir, "plans", "train", "train_contract01.sql")
-	data, err := os.ReadFile(script)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(script, bytes.Replace(data, []byte("-- emcee:gate\n"), nil, 1), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	dropGate(t, dir)
 	if err := os.Remove(filepath.Join(dir, "plans", "emcee.sum")); err != nil {
 		t.Fatal(err)
 	}
@@ -117,6 +103,20 @@ func TestPlanCheckRefusesAnEditUnderARegeneratedSum(t *testing.T) {
 	}
 	if _, err := runIn(t, dir, "plan", "--check"); code(err) != codeError || !strings.Contains(err.Error(), "train_contract01.sql differs from what `emcee plan` writes from") {
 		t.Fatalf("plan --check over an edited revision: exit %d, %v", code(err), err)
+	}
+}
+
+// dropGate edits train_contract01.sql by hand: its first gate becomes a
+// plain statement, which contract would run without waiting for it.
+func dropGate(t *testing.T, dir string) {
+	t.Helper()
+	script := filepath.Join(dir, "plans", "train", "train_contract01.sql")
+	data, err := os.ReadFile(script)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(script, bytes.Replace(data, []byte("-- emcee:gate\n"), nil, 1), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
 
