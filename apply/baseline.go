@@ -7,11 +7,11 @@ import (
 	"path/filepath"
 	"slices"
 
-	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/drift"
 	"github.com/emcee-db/emcee/history"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/schemadef"
 )
 
 // Baseline places an existing database under emcee's control at release
@@ -43,7 +43,7 @@ func (s *Session) Baseline(ctx context.Context, rel string) (*Result, error) {
 		}
 	}
 	path := filepath.Join(s.Project.PlansDir, revision.SnapshotFile(rel))
-	want, err := diff.ReadSnapshot(path, s.Project.Target)
+	want, err := schemadef.ReadSnapshot(path, s.Project.Target)
 	if err != nil {
 		return res, fmt.Errorf("reading the declared state of %s: %w (run `emcee plan`)", rel, err)
 	}

@@ -6,11 +6,11 @@ import (
 	"path/filepath"
 	"slices"
 
-	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/drift"
 	"github.com/emcee-db/emcee/history"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/schemadef"
 )
 
 // DiffResult is what `db diff` found: the live schema against what the
@@ -58,7 +58,7 @@ func (s *Session) Diff(ctx context.Context) (*DiffResult, error) {
 		path := filepath.Join(s.Project.PlansDir, revision.SnapshotFile(p.base))
 		res.Base = project.Rel(path)
 		var err error
-		if r.Base, err = diff.ReadSnapshot(path, s.Project.Target); err != nil {
+		if r.Base, err = schemadef.ReadSnapshot(path, s.Project.Target); err != nil {
 			return res, fmt.Errorf("reading what release %s produces: %w; restore it from version control, or regenerate it with `emcee plan`", p.base, err)
 		}
 	}

@@ -10,10 +10,10 @@ import (
 
 	"ariga.io/atlas/sql/schema"
 
-	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/drift"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/schemadef"
 )
 
 var createTrigger = regexp.MustCompile(`(?is)^\s*CREATE\s+(DEFINER\s*=\s*\S+\s+)?TRIGGER\b`)
@@ -78,7 +78,7 @@ func (s *Session) preflight(ctx context.Context, res *Result, rel string, revs [
 		path := filepath.Join(s.Project.PlansDir, revision.SnapshotFile(prev))
 		expected = fmt.Sprintf("release %s (%s)", prev, project.Rel(path))
 		var err error
-		want, err = diff.ReadSnapshot(path, s.Project.Target)
+		want, err = schemadef.ReadSnapshot(path, s.Project.Target)
 		if os.IsNotExist(err) {
 			if s.opts.AllowDrift {
 				note("drift check skipped (--allow-drift): %s is missing", project.Rel(path))

@@ -16,8 +16,8 @@ import (
 	"ariga.io/atlas/sql/schema"
 
 	"github.com/emcee-db/emcee/dbconn"
-	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/history"
+	"github.com/emcee-db/emcee/schemadef"
 )
 
 // Table lists what differs in one table.
@@ -195,11 +195,11 @@ func describe(changes []schema.Change) []Difference {
 	for _, c := range changes {
 		switch c := c.(type) {
 		case *schema.AddColumn:
-			add("column", c.C.Name, Missing, "", diff.ColumnDef(c.C))
+			add("column", c.C.Name, Missing, "", schemadef.ColumnDef(c.C))
 		case *schema.DropColumn:
-			add("column", c.C.Name, Unexpected, diff.ColumnDef(c.C), "")
+			add("column", c.C.Name, Unexpected, schemadef.ColumnDef(c.C), "")
 		case *schema.ModifyColumn:
-			from, to := diff.ColumnDef(c.From), diff.ColumnDef(c.To)
+			from, to := schemadef.ColumnDef(c.From), schemadef.ColumnDef(c.To)
 			if from == to {
 				from, to = from+collation(c.From), to+collation(c.To)
 			}
