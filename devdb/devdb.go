@@ -54,9 +54,10 @@ type DB struct {
 	// and was emptied first.
 	Emptied bool
 
-	cfg   *dbconn.Config
-	pool  *sql.DB
-	close func(context.Context) error
+	undropped []string // stale temporaries this session could not drop, with why
+	cfg       *dbconn.Config
+	pool      *sql.DB
+	close     func(context.Context) error
 }
 
 // String is the dev database as messages show it, password masked.

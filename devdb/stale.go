@@ -51,7 +51,7 @@ func openTemp(ctx context.Context, server *dbconn.Config, charset, collation str
 	if err := lock(ctx, c, d.Name, "scratch database "+d.Name); err != nil {
 		return nil, err
 	}
-	if d.Dropped, err = dropStale(ctx, c); err != nil {
+	if d.Dropped, d.undropped, err = dropStale(ctx, c); err != nil {
 		return nil, fmt.Errorf("looking for scratch databases of killed runs on %s: %v", server.Addr, err)
 	}
 	create := "CREATE DATABASE " + ident(d.Name)
@@ -76,10 +76,10 @@ func openTemp(ctx context.Context, server *dbconn.Config, charset, collation str
 // dropStale drops the temporary databases whose creating session is gone,
 // and returns their names. One that is still locked is in use, whoever
 // created it; a name emcee does not write is left alone.
-func dropStale(ctx context.Context, c *sql.Conn) ([]string, error) {
+func dropStale(ctx context.Context, c *sql.Conn) (dropped, undropped []string, err error) {
 	rows, err := c.QueryContext(ctx, "SELECT SCHEMA_NAME, IS_USED_LOCK(SCHEMA_NAME) IS NULL FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'emcee\\_scratch\\_%'")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var stale []string
 	for rows.Next() {
@@ -87,7 +87,7 @@ func dropStale(ctx context.Context, c *sql.Conn) ([]string, error) {
 		var free bool
 		if err := rows.Scan(&name, &free); err != nil {
 			rows.Close()
-			return nil, err
+			return nil, nil, err
 		}
 		if free && scratchName.MatchString(name) {
 			stale = append(stale, name)
@@ -95,9 +95,8 @@ func dropStale(ctx context.Context, c *sql.Conn) ([]string, error) {
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	var dropped []string
 	for _, name := range stale {
 		// Taking the lock first keeps two runs that both found it stale
 		// from racing a third that, impossibly, reuses the name.
@@ -107,11 +106,13 @@ func dropStale(ctx context.Context, c *sql.Conn) ([]string, error) {
 		_, err := c.ExecContext(ctx, "DROP DATABASE IF EXISTS "+ident(name))
 		_, _ = c.ExecContext(ctx, "DO RELEASE_LOCK(?)", name)
 		if err != nil {
-			return dropped, fmt.Errorf("dropping %s: %w", name, err)
+			// Another user's, perhaps: the run goes on, and says so.
+			undropped = append(undropped, fmt.Sprintf("%s (%v)", name, err))
+			continue
 		}
 		dropped = append(dropped, name)
 	}
-	return dropped, nil
+	return dropped, undropped, nil
 }
 
 // Notes says what opening the dev database cleaned up, for the run's output.
@@ -125,6 +126,9 @@ func (d *DB) Notes() []string {
 			}
 		}
 		out = append(out, fmt.Sprintf("dropped scratch database %s%s left by a run that ended without dropping it (killed, or its connection lost)", name, when))
+	}
+	for _, u := range d.undropped {
+		out = append(out, fmt.Sprintf("could not drop scratch database %s, left by a run that ended without dropping it: drop it by hand", u))
 	}
 	if d.Emptied {
 		out = append(out, fmt.Sprintf("emptied dev database %s first: a run that ended without emptying it (killed, or its connection lost) had left its schemas there", d))

@@ -43,6 +43,10 @@ database's point of view:
   unexpected   the database has it; the recorded revisions do not produce it
   differs      both have it, in different forms
 
+The expand preflight and db baseline compare the same way and print the
+same lines. Differences accepted when the database was adopted ("db baseline
+--allow-drift") are listed apart and are not drift.
+
 Exit codes: 0 the database matches, 6 it has drifted, 1 error (no revision
 recorded, cannot connect, edited plan).
 
@@ -51,10 +55,10 @@ is listed under its table, a view under its own name):
 
   {"database": "mysql://app:****@db1:3306/glance", "version": "pike_expand01, ocata_contract01",
    "compared_with": "ocata_expand01 ... pike_expand01", "base": "plans/ocata/ocata.snapshot.hcl",
-   "replayed": ["pike_expand01"], "clean": false,
+   "replayed": ["pike_expand01"], "clean": false, "expected": "what ocata_expand01 ... pike_expand01 produce",
    "tables": [{"table": "images", "differences": [
      {"kind": "column", "name": "extra", "state": "unexpected", "live": "int NULL",
-      "detail": "column extra is unexpected (int NULL): not produced by the recorded revisions"}]}]}
+      "detail": "column extra is unexpected (int NULL)"}]}]}
 
 kind is one of table, view, column, index, primary key, foreign key, check,
 table option, trigger; live and expected describe the object on each side
