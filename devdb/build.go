@@ -80,14 +80,14 @@ func (d *DB) Build(ctx context.Context, base *schema.Schema, steps []Step, after
 // statement r.InFlight is counted as applied when the live database
 // differs less with it than without it.
 func (d *DB) Compare(ctx context.Context, live *sql.Conn, name string, r *Replay, expected string) (*Report, error) {
-	cur, err := Inspect(ctx, live, name)
+	cur, err := inspect(ctx, live, name)
 	if err != nil {
 		return nil, err
 	}
 	if err := d.Build(ctx, r.Base, r.Steps, nil); err != nil {
 		return nil, err
 	}
-	want, err := Inspect(ctx, d.Conn, d.Name)
+	want, err := inspect(ctx, d.Conn, d.Name)
 	if err != nil {
 		return nil, d.redact(err)
 	}
@@ -107,7 +107,7 @@ func (d *DB) Compare(ctx context.Context, live *sql.Conn, name string, r *Replay
 	if _, err := d.Conn.ExecContext(ctx, r.InFlight.SQL); err != nil {
 		return rep, nil
 	}
-	if want, err = Inspect(ctx, d.Conn, d.Name); err != nil {
+	if want, err = inspect(ctx, d.Conn, d.Name); err != nil {
 		return nil, d.redact(err)
 	}
 	with, err := compare(drv, cur, want, expected)

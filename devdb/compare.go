@@ -110,14 +110,14 @@ func summary(objs []Object) string {
 	var where []string
 	for _, k := range []string{"table", "view"} {
 		if kinds[k] > 0 {
-			where = append(where, Plural(kinds[k], k))
+			where = append(where, plural(kinds[k], k))
 		}
 	}
-	return Plural(count(objs), "difference") + " in " + strings.Join(where, " and ")
+	return plural(count(objs), "difference") + " in " + strings.Join(where, " and ")
 }
 
-// Plural is "1 table", "2 tables".
-func Plural(n int, noun string) string {
+// plural is "1 table", "2 tables".
+func plural(n int, noun string) string {
 	if n == 1 {
 		return "1 " + noun
 	}
@@ -146,7 +146,7 @@ func (d Difference) line() string {
 
 // compare lists the differences between two states table by table (tables
 // sorted by name).
-func compare(drv migrate.Driver, live, want *State, expected string) (*Report, error) {
+func compare(drv migrate.Driver, live, want *state, expected string) (*Report, error) {
 	// The dev database's name and defaults are not part of what is expected.
 	exp := *want.Schema
 	exp.Name, exp.Attrs = live.Schema.Name, live.Schema.Attrs

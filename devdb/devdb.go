@@ -79,6 +79,8 @@ func ParseURL(raw string) (*dbconn.Config, error) {
 	return nil, fmt.Errorf("dev database (--dev-url or the env's dev): %w", err)
 }
 
+const unreachable = "dev database (an empty database for schema comparisons; leave it out and emcee uses a temporary emcee_scratch_* one): %w"
+
 // Check makes sure a dev database URL is usable before anything changes,
 // rather than at the drift check of a later release in the middle of a sync.
 // An empty URL needs nothing.
@@ -92,7 +94,7 @@ func Check(ctx context.Context, raw string) error {
 	}
 	db, err := dbconn.Open(ctx, cfg)
 	if err != nil {
-		return fmt.Errorf("dev database (an empty database for schema comparisons; leave it out and emcee uses a temporary emcee_scratch_* one): %w", err)
+		return fmt.Errorf(unreachable, err)
 	}
 	return db.Close()
 }
@@ -107,7 +109,7 @@ func Open(ctx context.Context, s Spec) (*DB, error) {
 		}
 	}
 	if s.URL != "" {
-		return openDev(ctx, s.URL, charset, collation)
+		return openDev(ctx, s.URL, s.Like, charset, collation)
 	}
 	if s.Beside == nil {
 		return nil, errors.New("no dev database: pass --dev-url mysql://user@host/empty_db, or a database URL beside which emcee creates a temporary emcee_scratch_* one")
@@ -165,14 +167,14 @@ func devLock(database string) string {
 	return "emcee_dev_" + hex.EncodeToString(h[:12])
 }
 
-func openDev(ctx context.Context, raw, charset, collation string) (_ *DB, err error) {
+func openDev(ctx context.Context, raw string, like *sql.Conn, charset, collation string) (_ *DB, err error) {
 	cfg, err := ParseURL(raw)
 	if err != nil {
 		return nil, err
 	}
 	d := &DB{Name: cfg.Database, cfg: cfg}
 	if d.pool, err = dbconn.Open(ctx, cfg); err != nil {
-		return nil, fmt.Errorf("dev database (an empty database for schema comparisons; leave it out and emcee uses a temporary emcee_scratch_* one): %w", err)
+		return nil, fmt.Errorf(unreachable, err)
 	}
 	if d.Conn, err = d.pool.Conn(ctx); err != nil {
 		d.pool.Close()
@@ -184,6 +186,20 @@ func openDev(ctx context.Context, raw, charset, collation string) (_ *DB, err er
 			err = errors.Join(d.redact(err), release())
 		}
 	}()
+	if like != nil {
+		// Emptying the dev database afterwards must never empty the live one.
+		where := "SELECT CONCAT(@@hostname, ':', @@port, '/', DATABASE())"
+		var live, dev string
+		if err := like.QueryRowContext(ctx, where).Scan(&live); err != nil {
+			return nil, err
+		}
+		if err := d.Conn.QueryRowContext(ctx, where).Scan(&dev); err != nil {
+			return nil, err
+		}
+		if live == dev {
+			return nil, fmt.Errorf("dev database %s is the target database itself: emcee builds schemas in the dev database and empties it afterwards; point --dev-url (or the env's dev) at another, empty database", cfg)
+		}
+	}
 	if err := lock(ctx, d.Conn, devLock(d.Name), fmt.Sprintf("dev database %s", cfg)); err != nil {
 		return nil, err
 	}
@@ -239,6 +255,12 @@ func openDev(ctx context.Context, raw, charset, collation string) (_ *DB, err er
 		if err != nil {
 			return errors.Join(err, release())
 		}
+		defer done()
+		if c != d.Conn && lock(ctx, c, devLock(d.Name), "") != nil {
+			// The lost session's lock went with it, and another run has
+			// taken the dev database since: it empties it when done.
+			return release()
+		}
 		// The marker goes last: a run killed in between leaves it, and
 		// the next run empties the rest.
 		err = dropAll(ctx, c, markerTable)
@@ -248,7 +270,6 @@ func openDev(ctx context.Context, raw, charset, collation string) (_ *DB, err er
 		if err == nil {
 			_, err = c.ExecContext(ctx, "DROP TABLE IF EXISTS "+ident(markerTable))
 		}
-		done()
 		return errors.Join(err, release())
 	}
 	return d, nil

@@ -256,11 +256,25 @@ func TestDevDatabaseSharedByRuns(t *testing.T) {
 	if got := objects(t, dev.DB); got != markerTable {
 		t.Fatalf("after emptying: %s", got)
 	}
+	// The killed run's Close, had it come back, must leave the next run's
+	// work alone.
+	exec(t, next.Conn, "CREATE TABLE building (id int PRIMARY KEY)")
+	if err := first.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := objects(t, dev.DB); got != "building,"+markerTable {
+		t.Fatalf("a lost session's Close emptied another run's dev database: %q", got)
+	}
 	if err := next.Close(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if got, cs := objects(t, dev.DB), charset(t, dev.DB); got != "" || cs != "latin1 latin1_swedish_ci" {
 		t.Fatalf("after the next run: %q, charset %s", got, cs)
+	}
+
+	// The live database is never taken for a dev database, even while empty.
+	if _, err := Open(ctx, Spec{URL: live.URL, Like: mustConn(t, live.DB)}); err == nil || !strings.Contains(err.Error(), "is the target database itself") {
+		t.Fatalf("dev URL naming the live database: %v", err)
 	}
 
 	exec(t, dev, "CREATE TABLE keep_me (id int PRIMARY KEY)")

@@ -18,11 +18,11 @@ import (
 // compatibility views during a table rename. They are read from
 // information_schema and compared here.
 
-// State is what emcee compares of a database: its tables through Atlas,
+// state is what emcee compares of a database: its tables through Atlas,
 // and the triggers and views Atlas leaves out. emcee's own tables (the
 // version table, accepted differences, the dev database's marker) are not
 // part of it.
-type State struct {
+type state struct {
 	Schema   *schema.Schema
 	triggers []trigger
 	views    []view
@@ -52,13 +52,13 @@ func own(table string) bool {
 	return table == history.Table || table == AcceptedTable || table == markerTable
 }
 
-// Inspect reads the state of database name through the session c.
-func Inspect(ctx context.Context, c *sql.Conn, name string) (*State, error) {
+// inspect reads the state of database name through the session c.
+func inspect(ctx context.Context, c *sql.Conn, name string) (*state, error) {
 	s, err := inspectTables(ctx, c, name)
 	if err != nil {
 		return nil, err
 	}
-	st := &State{Schema: s}
+	st := &state{Schema: s}
 	if st.triggers, err = inspectTriggers(ctx, c, name); err != nil {
 		return nil, err
 	}
