@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/internal/testdb"
@@ -56,6 +57,7 @@ func kill(t *testing.T, db *sql.DB, c *sql.Conn) {
 	}
 	exec(t, db, fmt.Sprintf("KILL CONNECTION %d", id))
 	for scalar(t, db, "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = ?", id) != "0" {
+		time.Sleep(5 * time.Millisecond)
 	}
 }
 

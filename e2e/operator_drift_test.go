@@ -289,12 +289,12 @@ func TestOperatorKilledDriftCheckLeavesNoScratchForever(t *testing.T) {
 	p.waitFor("the killed run's session to end", func() bool {
 		return p.query("SELECT IS_USED_LOCK(?) IS NULL", scratch) == "1"
 	})
-	if p.query("SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?", scratch) != "1" {
-		t.Fatalf("the killed run should have left %s behind", scratch)
-	}
+	// Other tests on this server open temporary databases too, and any of
+	// them may be the run that drops it (devdb's tests check the note): what
+	// counts here is that the next run leaves it dropped.
 	r := p.must("db", "diff")
-	opContains(t, r, "note: dropped scratch database "+scratch+", created ")
 	if p.query("SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?", scratch) != "0" {
-		t.Fatalf("%s is still there", scratch)
+		t.Fatalf("%s, left by the killed run, is still there after the next one:\n%s", scratch, r)
 	}
 }
+
