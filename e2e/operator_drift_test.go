@@ -297,4 +297,3 @@ func TestOperatorKilledDriftCheckLeavesNoScratchForever(t *testing.T) {
 		t.Fatalf("%s, left by the killed run, is still there after the next one:\n%s", scratch, r)
 	}
 }
-
