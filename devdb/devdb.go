@@ -288,7 +288,7 @@ func lock(ctx context.Context, c *sql.Conn, name, what string) error {
 	}
 	var holder sql.NullInt64
 	_ = c.QueryRowContext(ctx, "SELECT IS_USED_LOCK(?)", name).Scan(&holder)
-	return fmt.Errorf("%s is in use by another emcee run (server connection %d): wait for it to finish, or use another empty database", what, holder.Int64)
+	return fmt.Errorf("%s is in use by another emcee run (server connection %d): wait for it to finish, or use another empty database; if that run was killed and its session lingers on the server, end it with KILL %d", what, holder.Int64, holder.Int64)
 }
 
 // ident quotes an identifier for MySQL.
