@@ -15,10 +15,10 @@ import (
 
 	"ariga.io/atlas/sql/schema"
 
-	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/schemadef"
 )
 
 // Report is the review of one or more releases. Its JSON form is part of
@@ -152,7 +152,7 @@ func buildRelease(p *project.Project, plans *revision.Plans, name string) (*Rele
 
 func snapshot(p *project.Project, release string) (*schema.Schema, error) {
 	path := filepath.Join(p.PlansDir, revision.SnapshotFile(release))
-	s, err := diff.ReadSnapshot(path, p.Target)
+	s, err := schemadef.ReadSnapshot(path, p.Target)
 	if os.IsNotExist(err) {
 		return nil, fmt.Errorf("%s is missing: the review needs it to name what drops lose; run `emcee plan`", project.Rel(path))
 	}
@@ -227,12 +227,12 @@ func (r *Release) note(e effect.Effect, stmt *Statement, phase revision.Phase, s
 		}
 		t := Tightening{What: "column", Name: e.Table + "." + e.Name, To: "as the statement declares", At: stmt.At, Gates: []string{}}
 		if c := column(st.before, e.Table, e.Name); c != nil {
-			t.From = diff.ColumnDef(c)
+			t.From = schemadef.ColumnDef(c)
 		} else {
 			t.From = "new in this release: NULL until contract"
 		}
 		if c := column(st.after, e.Table, e.Name); c != nil {
-			t.To = diff.ColumnDef(c)
+			t.To = schemadef.ColumnDef(c)
 		}
 		for _, g := range gates {
 			if strings.Contains(g.SQL, "`"+e.Table+"`") && strings.Contains(g.SQL, "`"+e.Name+"`") {
@@ -283,7 +283,7 @@ func column(s *schema.Schema, table, name string) *schema.Column {
 func columnDef(st state, table, name string) string {
 	for _, s := range []*schema.Schema{st.before, st.after} {
 		if c := column(s, table, name); c != nil {
-			return diff.ColumnDef(c)
+			return schemadef.ColumnDef(c)
 		}
 	}
 	return "not in the snapshots of this release or the previous one: added and dropped within this release"
@@ -297,7 +297,7 @@ func tableDef(st state, table string) string {
 		if t, ok := s.Table(table); ok {
 			cols := make([]string, 0, len(t.Columns))
 			for _, c := range t.Columns {
-				cols = append(cols, c.Name+" "+diff.ColumnDef(c))
+				cols = append(cols, c.Name+" "+schemadef.ColumnDef(c))
 			}
 			return strings.Join(cols, ", ")
 		}
