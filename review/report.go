@@ -15,6 +15,7 @@ import (
 
 	"ariga.io/atlas/sql/schema"
 
+	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
@@ -38,7 +39,9 @@ type Release struct {
 	Objects    []SyncObject `json:"triggers_and_views"`
 	DataAtRisk []Risk       `json:"data_at_risk"`
 	Tightened  []Tightening `json:"tightened"`
-	Revisions  []*Revision  `json:"revisions"`
+	// Tables are the tables the release changes, column by column.
+	Tables    []TouchedTable `json:"tables"`
+	Revisions []*Revision    `json:"revisions"`
 }
 
 // Step is one step of the upgrade; Command is empty for what operators do
@@ -138,16 +141,41 @@ func buildRelease(p *project.Project, plans *revision.Plans, name string) (*Rele
 			return nil, err
 		}
 	}
-	if st.after, err = snapshot(p, name); err != nil {
+	after, err := declared(p, name)
+	if err != nil {
 		return nil, err
 	}
+	st.after = after.Schema
+	var revs []*revision.Revision
 	for _, phase := range revision.Phases {
 		for _, rev := range plans.Of(name, phase) {
+			revs = append(revs, rev)
 			r.Revisions = append(r.Revisions, r.addRevision(p, rev, st))
 		}
 	}
+	takesOver := map[string]string{}
+	for ref, d := range after.Declarations.Columns {
+		if src := d.Source(); src != "" {
+			takesOver[ref.String()] = src
+		}
+	}
+	r.Tables = touchedTables(revs, st, takesOver)
 	r.Order = order(r)
 	return r, nil
+}
+
+// declared reads a release's snapshot with its declarations (which new
+// column takes over from which old one).
+func declared(p *project.Project, release string) (*diff.Release, error) {
+	path := filepath.Join(p.PlansDir, revision.SnapshotFile(release))
+	src, err := os.ReadFile(path)
+	if os.IsNotExist(err) {
+		return nil, fmt.Errorf("%s is missing: the review needs it to name what drops lose; run `emcee plan`", project.Rel(path))
+	}
+	if err != nil {
+		return nil, err
+	}
+	return diff.ParseRelease(release, project.Rel(path), src, p.Target)
 }
 
 func snapshot(p *project.Project, release string) (*schema.Schema, error) {
