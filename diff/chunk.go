@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclwrite"
 
 	"github.com/emcee-db/emcee/project"
+	"github.com/emcee-db/emcee/schemadef"
 )
 
 // Evaluating a release file block by block. Consecutive releases share
@@ -168,7 +169,7 @@ func evalChunks(src Source, t project.Target) (*Release, []*piece, error) {
 func evalGroup(src Source, t project.Target, chunks []chunk, group []int) (got []*piece, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			got, err = nil, fmt.Errorf("%s: evaluating blocks: panic: %v", src.File, r)
+			got, err = nil, fmt.Errorf("%w: %s: Atlas panicked: %v", errChunks, src.File, r)
 		}
 	}()
 	if got, err = evalPieces(src, t, chunks, group); err == nil {
@@ -251,7 +252,7 @@ func evalPieces(src Source, t project.Target, chunks []chunk, missed []int) ([]*
 			return nil, errChunks
 		}
 	}
-	s, err := evalParsed(parser, src.File, t)
+	s, err := schemadef.Eval(parser, src.File, t)
 	if err != nil {
 		return nil, errChunks
 	}

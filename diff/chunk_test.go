@@ -68,6 +68,8 @@ func chunkSeeds(t testing.TB) []string {
 
 // checkChunks fails when the block-by-block evaluation of src accepts what
 // the whole file does not, or gives anything else than the whole file.
+// Atlas panics on some inputs (a charset given an object, an empty enum);
+// evaluated block by block, such a file must be left to the whole file.
 func checkChunks(t testing.TB, src string) {
 	s := Source{Release: "r", File: "schema/r.hcl", Src: []byte(src)}
 	pieceMemo.forget()
@@ -75,9 +77,21 @@ func checkChunks(t testing.TB, src string) {
 	if err != nil && !errors.Is(err, errChunks) {
 		t.Fatalf("block by block: %v\n%s", err, src)
 	}
+	if wholePanics(s) {
+		if err == nil {
+			t.Fatalf("Atlas panics on the whole file, but it evaluates block by block:\n%s", src)
+		}
+		return
+	}
 	if err := compareWhole(s, mariadb, r, err); err != nil {
 		t.Fatalf("%v\n%s", err, src)
 	}
+}
+
+func wholePanics(s Source) (panicked bool) {
+	defer func() { panicked = recover() != nil }()
+	_, _ = ParseRelease(s.Release, s.File, s.Src, mariadb)
+	return false
 }
 
 func TestChunksMatchTheWholeFile(t *testing.T) {

@@ -12,9 +12,11 @@ import (
 
 // The release pipeline is written once: outside Transition (and the
 // packages that implement its steps), no code diffs releases, splits a
-// diff or validates declarations itself.
+// diff or validates declarations itself. (Reading a release without
+// planning a transition, as review does for its declarations, is not the
+// pipeline.)
 func TestThePipelineIsWrittenOnce(t *testing.T) {
-	steps := map[string]bool{"diff.Between": true, "splitter.Split": true, "diff.ParseRelease": true}
+	steps := map[string]bool{"diff.Between": true, "splitter.Split": true}
 	fset := token.NewFileSet()
 	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
