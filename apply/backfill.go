@@ -175,6 +175,25 @@ func (s *Session) pendingRows(ctx context.Context, st revision.Statement) (int64
 	return n, err
 }
 
+// pendingUpTo counts the rows a backfill statement still selects with a
+// key up to bound (all of them when bound is not set).
+func (s *Session) pendingUpTo(ctx context.Context, st revision.Statement, bound sql.NullString) (int64, error) {
+	if !bound.Valid {
+		return s.pendingRows(ctx, st)
+	}
+	_, cond, ok := splitWhere(st.SQL)
+	if !ok {
+		return 0, fmt.Errorf("backfill statement has no WHERE clause")
+	}
+	isInt, err := s.intKey(ctx, st.Table, st.Key)
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	err = s.Conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+quote(st.Table)+" WHERE ("+cond+") AND "+quote(st.Key)+" <= ?", keyArg(bound.String, isInt)).Scan(&n)
+	return n, err
+}
+
 func (s *Session) describeBackfill(ctx context.Context, rec *history.Record, st revision.Statement, resumes bool) string {
 	n, err := s.pendingRows(ctx, st)
 	pending := fmt.Sprintf("%d rows pending", n)
