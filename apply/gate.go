@@ -280,7 +280,7 @@ func (s *Session) blockedAfterCatchUp(ctx context.Context, rel string, stuck int
 		c.catchUp = 0 // this run has just rewritten all it could
 		var b *Blocked
 		if err := c.err(); errors.As(err, &b) {
-			b.Reason = fmt.Sprintf("migrate of %s is complete, but %s stay pending after its backfills (what they write leaves them matching their WHERE); %s", rel, plural(int(stuck), "row"), b.Reason)
+			b.Reason = fmt.Sprintf("migrate of %s is complete, but its backfills leave %s pending (what they write leaves them matching their WHERE); %s", rel, plural(int(stuck), "row"), b.Reason)
 			return b
 		} else if err != nil {
 			return err

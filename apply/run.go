@@ -412,7 +412,7 @@ func (s *Session) runRevision(ctx context.Context, res *Result, rev *revision.Re
 			s.say("%s: gate open", label)
 		case revision.Backfill:
 			s.say("%s: backfill %s in batches of %d", label, st.Table, s.opts.BatchSize)
-			rows, finished, err := s.backfill(ctx, rev, rec, st, true)
+			rows, finished, err := s.backfill(ctx, rev, rec, i, true)
 			rr.Rows += rows
 			if err != nil {
 				return rr, s.failed(ctx, rev, rec, i, err)
@@ -591,7 +591,7 @@ func (s *Session) catchUp(ctx context.Context, res *Result, rel string) (rows, s
 				continue
 			}
 			scratch := &history.Record{Name: rev.ID.String(), ID: rev.ID}
-			got, done, err := s.backfill(ctx, rev, scratch, st, false)
+			got, done, err := s.backfill(ctx, rev, scratch, i, false)
 			rows += got
 			rr.Rows = got
 			if err != nil {
@@ -606,7 +606,7 @@ func (s *Session) catchUp(ctx context.Context, res *Result, rel string) (rows, s
 				return rows, stuck, false, s.redact(fmt.Errorf("%s statement %d: counting pending rows: %w", rev.ID, i+1, err))
 			}
 			if left > 0 {
-				s.say("    %s still pending: what the backfill writes leaves them matching its WHERE", plural(int(left), "row"))
+				s.say("    rows left pending by the backfill: %d (what it writes leaves them matching its WHERE)", left)
 			}
 			stuck += left
 		}

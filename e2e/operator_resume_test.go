@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/emcee-db/emcee/internal/testdb"
+	"github.com/emcee-db/emcee/revision"
 )
 
 // exampleProject is the bundled example (schema/, plans/, atlas.hcl as
@@ -151,6 +152,39 @@ func TestResumedContractRechecksGates(t *testing.T) {
 	if got := p.query("SELECT visibility FROM images WHERE name = 'Late Stein'"); got != "public" {
 		t.Fatalf("the straggler's row: visibility %s", got)
 	}
+}
+
+// The issue's own case: ussuri_contract01 is killed while its fourth
+// statement (MODIFY owner) waits, before the server runs it; train code
+// then writes a duplicate slug. The rerun used to resume at statement 4
+// and fail on the ADD UNIQUE INDEX with a raw Error 1062; it must recheck
+// the unique gate first, and since migrate has nothing to rewrite, say that
+// the contract is blocked by data.
+func TestResumedContractRechecksUniqueGate(t *testing.T) {
+	t.Parallel()
+	p := exampleProject(t)
+	p.must("db", "sync", "train")
+	p.exec("INSERT INTO images (name, status, visibility, slug, owner) VALUES ('a', 'active', 'public', 'a', 'ann'), ('b', 'active', 'public', 'b', NULL)")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	release := p.holdMDL("images")
+	p.killWhileWaiting("ALTER TABLE `images` MODIFY COLUMN `owner`", true, "db", "contract")
+	release()
+	if got := p.query("SELECT applied, in_flight FROM emcee_revisions WHERE name = 'ussuri_contract01'"); got != "3 1" {
+		t.Fatalf("record after the kill: %s", got)
+	}
+	p.exec("INSERT INTO images (name, status, visibility, slug, owner) VALUES ('c', 'active', 'public', 'a', 'cy')")
+	r := p.run("db", "contract", "--lock-timeout", "60s")
+	if r.Code != 7 {
+		t.Fatalf("the resumed contract must be refused by the unique gate: %s", r)
+	}
+	opContains(t, r, "contract blocked by data", "plans/ussuri/ussuri_contract01.sql:14  gate add-unique-index: 2 rows", "nothing was changed")
+	if got := p.query("SELECT applied FROM emcee_revisions WHERE name = 'ussuri_contract01'"); got != "3" {
+		t.Fatalf("the refused run applied statements: applied = %s", got)
+	}
+	p.exec("UPDATE images SET slug = 'c' WHERE name = 'c'")
+	r = p.must("db", "contract")
+	opContains(t, r, "resuming ussuri_contract01 at statement 4 of 5", "[3/5] add-unique-index: gate open (rechecked before resuming)")
 }
 
 // A gate that reads what an applied statement of its own revision dropped
@@ -314,6 +348,47 @@ func TestContractBlockedByData(t *testing.T) {
 	if r := p.run("db", "check"); r.Code != 5 {
 		t.Fatalf("check with the duplicates fixed: %s", r)
 	}
+	p.must("db", "contract")
+}
+
+// opStuckBackfill makes pike's backfill leave rows whose is_public is NULL
+// pending: its expression yields NULL for them.
+func opStuckBackfill(m map[revision.ID][]revision.Statement) {
+	id := revision.ID{Release: "pike", Phase: revision.Migrate, Seq: 1}
+	st := m[id][0]
+	st.SQL = "UPDATE `images` SET `visibility` = CASE WHEN `is_public` THEN 'public' WHEN NOT `is_public` THEN 'shared' END WHERE `visibility` IS NULL"
+	m[id] = []revision.Statement{st}
+}
+
+// Rows a backfill cannot rewrite (its expression yields NULL for them) keep
+// its gate closed however often migrate runs: the migrate that finds them
+// still pending after its catch-up says that contract is blocked by data
+// and exits 7, instead of "complete, run contract".
+func TestMigrateReportsRowsItCannotRewrite(t *testing.T) {
+	t.Parallel()
+	p := newOpProject(t, opStuckBackfill)
+	p.must("db", "sync", "ocata")
+	p.insertOcataRows(10)
+	p.must("db", "expand")
+	// Two steps, so that the sync trigger copies NULL to is_public too.
+	p.exec("UPDATE images SET is_public = NULL WHERE id = 4")
+	p.exec("UPDATE images SET visibility = NULL WHERE id = 4")
+	if got := p.query("SELECT COALESCE(is_public, '-'), COALESCE(visibility, '-') FROM images WHERE id = 4"); got != "- -" {
+		t.Fatalf("row 4: %s", got)
+	}
+	p.must("db", "migrate")
+	if r := p.run("db", "check"); r.Code != 4 {
+		t.Fatalf("check with a row the backfill may still rewrite: %s", r)
+	}
+	r := p.run("db", "migrate")
+	if r.Code != 7 {
+		t.Fatalf("migrate that cannot rewrite a row: %s", r)
+	}
+	opContains(t, r, "rows left pending by the backfill: 1 (what it writes leaves them matching its WHERE)",
+		"migrate of pike is complete, but its backfills leave 1 row pending",
+		"contract blocked by data", "pike/pike_contract01.sql:6  gate replace-column: 1 row",
+		"list them: SELECT * FROM `images` WHERE `visibility` IS NULL LIMIT 100")
+	p.exec("UPDATE images SET visibility = 'private' WHERE id = 4")
 	p.must("db", "contract")
 }
 
