@@ -82,7 +82,7 @@ func (s *Session) retries() int {
 func transientAdvice(err error) string {
 	var me *mysql.MySQLError
 	if errors.As(err, &me) && me.Number == 1213 {
-		return "another transaction keeps deadlocking with this one: find it in information_schema.INNODB_TRX (or SHOW ENGINE INNODB STATUS), then rerun; the run resumes where it stopped (--retries sets how often emcee tries again)"
+		return "another transaction keeps deadlocking with this one: find it in information_schema.INNODB_TRX or SHOW ENGINE INNODB STATUS (--retries sets how often emcee tries again)"
 	}
-	return "another transaction holds the locks this statement needs (row locks, or the table's metadata lock): find it in information_schema.INNODB_TRX or SHOW PROCESSLIST and let it finish (or end it), then rerun; the run resumes where it stopped (--retries sets how often emcee tries again, lock_wait_timeout in the URL how long each try waits)"
+	return "another transaction holds the locks this statement needs (row locks, or the table's metadata lock): find it in information_schema.INNODB_TRX or SHOW PROCESSLIST, and let it finish or end it (--retries sets how often emcee tries again, lock_wait_timeout in the URL how long each try waits)"
 }

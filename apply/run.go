@@ -503,8 +503,12 @@ func (s *Session) failed(ctx context.Context, rev *revision.Revision, rec *histo
 	// The connection may be gone, in which case this write fails too and
 	// the record still says "in flight", which the next run handles.
 	_ = history.Fail(ctx, s.Conn, rec, cause, st.SQL)
-	return fmt.Errorf("%s (%s) statement %d of %d, rule %s, failed: %v\n  statement: %s\n%d of %d statements are applied and recorded; fix the cause and rerun `emcee db %s`: it resumes at statement %d",
-		rev.ID, rev.Path, i+1, len(rev.Statements), st.Rule, cause, shorten(st.SQL, 300), rec.Applied, len(rev.Statements), s.cmd, rec.Applied+1)
+	done := fmt.Sprintf("%d of %d statements are applied and recorded", rec.Applied, len(rev.Statements))
+	if st.Kind == revision.Backfill && rec.ResumeKey.Valid {
+		done += fmt.Sprintf(", and the backfill committed up to %s = %s", st.Key, rec.ResumeKey.String)
+	}
+	return fmt.Errorf("%s (%s) statement %d of %d, rule %s, failed: %v\n  statement: %s\n%s; fix the cause and rerun `emcee db %s`: it resumes at statement %d",
+		rev.ID, rev.Path, i+1, len(rev.Statements), st.Rule, cause, shorten(st.SQL, 300), done, s.cmd, rec.Applied+1)
 }
 
 // dryRun prints exactly what a real run would send, from the resume point.

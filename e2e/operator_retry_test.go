@@ -190,10 +190,10 @@ func TestMigrateRetriesDeadlock(t *testing.T) {
 	}
 }
 
-// A DDL statement that waits longer than lock_wait_timeout for its
+// A gate or DDL statement that waits longer than lock_wait_timeout for its
 // metadata lock did not run: contract retries it after a pause (so the
-// application's queries queued behind it get through), and goes on once
-// the transaction holding the table ends.
+// application's queries queued behind a DDL get through), and goes on once
+// the session holding the table lets go.
 func TestContractRetriesMetadataLockTimeout(t *testing.T) {
 	t.Parallel()
 	p := newOpProject(t)
@@ -201,11 +201,35 @@ func TestContractRetriesMetadataLockTimeout(t *testing.T) {
 	p.insertOcataRows(10)
 	p.must("db", "expand")
 	p.must("db", "migrate")
+
+	// The gate: LOCK TABLES ... WRITE keeps even readers out.
+	ctx := context.Background()
+	locker, err := p.DB.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer locker.Close()
+	if _, err := locker.ExecContext(ctx, "LOCK TABLES images WRITE"); err != nil {
+		t.Fatal(err)
+	}
+	run := p.start("db", "contract", "--dry-run", "--url", p.DB.URL+"?lock_wait_timeout=1")
+	p.waitFor("the gate to time out and be retried", func() bool { return strings.Contains(run.out.String(), "retry 1 of 5") })
+	if _, err := locker.ExecContext(ctx, "UNLOCK TABLES"); err != nil {
+		t.Fatal(err)
+	}
+	r := run.wait(t)
+	if r.Code != 0 {
+		t.Fatalf("contract --dry-run must retry the gate and go on: %s", r)
+	}
+	opContains(t, r, "gate replace-column of pike_contract01 (statement 1): Error 1205 (HY000): Lock wait timeout exceeded", "would apply pike_contract01")
+
+	// The DDL: an open transaction that read the table holds its
+	// metadata lock.
 	release := p.holdMDL("images")
-	run := p.start("db", "contract", "--url", p.DB.URL+"?lock_wait_timeout=1")
+	run = p.start("db", "contract", "--url", p.DB.URL+"?lock_wait_timeout=1")
 	p.waitFor("the DROP TRIGGER to time out and be retried", func() bool { return strings.Contains(run.out.String(), "retry 1 of 5") })
 	release()
-	r := run.wait(t)
+	r = run.wait(t)
 	if r.Code != 0 {
 		t.Fatalf("contract must retry the statement and finish: %s", r)
 	}
