@@ -179,8 +179,14 @@ func TestResumedContractRechecksUniqueGate(t *testing.T) {
 		t.Fatalf("the resumed contract must be refused by the unique gate: %s", r)
 	}
 	opContains(t, r, "contract blocked by data", "plans/ussuri/ussuri_contract01.sql:14  gate add-unique-index: 2 rows", "nothing was changed")
+	// Every other path into the statements rechecks the gate too.
+	for _, args := range [][]string{{"db", "upgrade"}, {"db", "sync"}, {"db", "contract", "--dry-run"}, {"db", "check"}} {
+		if r := p.run(args...); r.Code != 7 || !strings.Contains(r.Stdout+r.Stderr, "plans/ussuri/ussuri_contract01.sql:14  gate add-unique-index: 2 rows") {
+			t.Errorf("emcee %s on the resumed, blocked contract: %s", strings.Join(args, " "), r)
+		}
+	}
 	if got := p.query("SELECT applied FROM emcee_revisions WHERE name = 'ussuri_contract01'"); got != "3" {
-		t.Fatalf("the refused run applied statements: applied = %s", got)
+		t.Fatalf("the refused runs applied statements: applied = %s", got)
 	}
 	p.exec("UPDATE images SET slug = 'c' WHERE name = 'c'")
 	r = p.must("db", "contract")
@@ -456,7 +462,11 @@ table "images" {
 	if got := p.query("SELECT applied, in_flight FROM emcee_revisions WHERE name = 'two_contract01'"); got != "2 1" {
 		t.Fatalf("record after the kill: %s", got)
 	}
-	r := p.run("db", "contract", "--lock-timeout", "60s")
+	r := p.must("db", "contract", "--dry-run", "--lock-timeout", "60s")
+	opContains(t, r, "would resume two_contract01 (two/two_contract01.sql) at statement 3 of 4:",
+		"[1/4] add-foreign-key: gate open (rechecked before resuming)",
+		"-- [2] add-foreign-key: re-run first, to restore the session state it set for the statements after it\nSET SESSION foreign_key_checks = 0;\n-- [3]")
+	r = p.run("db", "contract")
 	if r.Code != 0 {
 		t.Fatalf("the resumed contract must add the foreign key: %s", r)
 	}
