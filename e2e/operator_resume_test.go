@@ -21,17 +21,8 @@ import (
 func exampleProject(t *testing.T) *opProject {
 	t.Helper()
 	db := testdb.New(t)
-	dir := t.TempDir()
-	for _, sub := range []string{"schema", "plans"} {
-		copyTree(t, filepath.Join("..", sub), filepath.Join(dir, sub))
-	}
-	cfg, err := os.ReadFile("../atlas.hcl")
-	if err != nil {
-		t.Fatal(err)
-	}
 	// Point the example at this test's database; no dev database is shared.
-	opWrite(t, filepath.Join(dir, "atlas.hcl"), []byte("env \"test\" {\n  url = \""+db.URL+"\"\n}\n\n"+string(cfg)))
-	return &opProject{t: t, Dir: dir, DB: db}
+	return &opProject{t: t, Dir: copyExample(t, "env \"test\" {\n  url = \""+db.URL+"\"\n}\n\n"), DB: db}
 }
 
 // plannedProject writes schema/<release>.hcl for each release (in order),
@@ -407,41 +398,11 @@ func TestMigrateReportsRowsItCannotRewrite(t *testing.T) {
 // flavour itself is unit-tested only, as no MySQL 8 server is available.
 func TestMySQLForeignKeyResumes(t *testing.T) {
 	t.Parallel()
-	one := `schema "app" {}
-
-table "owners" {
-  schema = schema.app
-  column "id" {
-    type = bigint
-  }
-  primary_key {
-    columns = [column.id]
-  }
-}
-
-table "images" {
-  schema = schema.app
-  column "id" {
-    type           = bigint
-    auto_increment = true
-  }
-  column "owner_id" {
-    type = bigint
-    null = true
-  }
-  primary_key {
-    columns = [column.id]
-  }
-  index "ix_images_owner" {
-    columns = [column.owner_id]
-  }
-}
-`
-	two := replaceOnce(one, `  index "ix_images_owner" {`, `  foreign_key "fk_images_owner" {
+	one := "schema \"app\" {}\n" + gatedV1
+	two := "schema \"app\" {}\n" + gatedBlock(`  foreign_key "fk_owner" {
     columns     = [column.owner_id]
     ref_columns = [table.owners.column.id]
-  }
-  index "ix_images_owner" {`)
+  }`)
 	p := plannedProject(t, "mysql 8.0", [2]string{"one", one}, [2]string{"two", two})
 	contract, err := os.ReadFile(filepath.Join(p.Dir, "plans", "two", "two_contract01.sql"))
 	if err != nil {
@@ -452,12 +413,12 @@ table "images" {
 	}
 	p.must("db", "sync", "one")
 	p.exec("INSERT INTO owners VALUES (1), (2)")
-	p.exec("INSERT INTO images (owner_id) VALUES (1), (2), (NULL)")
+	p.exec("INSERT INTO images (name, owner_id, note) VALUES ('a', 1, ''), ('b', 2, ''), ('c', NULL, '')")
 	p.must("db", "expand")
 	p.must("db", "migrate")
 
 	release := p.holdMDL("images")
-	p.killWhileWaiting("ALTER TABLE `images` ADD CONSTRAINT `fk_images_owner`", true, "db", "contract")
+	p.killWhileWaiting("ALTER TABLE `images` ADD CONSTRAINT `fk_owner`", true, "db", "contract")
 	release()
 	if got := p.query("SELECT applied, in_flight FROM emcee_revisions WHERE name = 'two_contract01'"); got != "2 1" {
 		t.Fatalf("record after the kill: %s", got)
@@ -471,10 +432,10 @@ table "images" {
 		t.Fatalf("the resumed contract must add the foreign key: %s", r)
 	}
 	opContains(t, r, "resuming two_contract01 at statement 3 of 4", "re-establishing the session state statement 2 set: SET SESSION foreign_key_checks = 0")
-	if got := p.query("SELECT COUNT(*) FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND CONSTRAINT_NAME = 'fk_images_owner'"); got != "1" {
+	if got := p.query("SELECT COUNT(*) FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND CONSTRAINT_NAME = 'fk_owner'"); got != "1" {
 		t.Fatalf("foreign key: %s", got)
 	}
-	if _, err := p.DB.Exec("INSERT INTO images (owner_id) VALUES (3)"); err == nil {
+	if _, err := p.DB.Exec("INSERT INTO images (name, owner_id, note) VALUES ('orphan', 3, '')"); err == nil {
 		t.Fatal("the foreign key does not reject an orphan")
 	}
 }

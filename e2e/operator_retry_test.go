@@ -5,7 +5,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"os/exec"
 	"strings"
 	"sync"
@@ -49,15 +48,19 @@ func (p *opProject) start(args ...string) *running {
 // wait ends the run and returns its output and exit code.
 func (r *running) wait(t *testing.T) opResult {
 	t.Helper()
-	err := r.cmd.Wait()
-	code := 0
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
+	code := exitCode(t, r.cmd.Wait())
 	return opResult{Stdout: r.out.String(), Code: code}
+}
+
+// expandedOpProject is the fixture with rows written by ocata code and
+// pike's expand applied: its backfill is next.
+func expandedOpProject(t *testing.T, rows int) *opProject {
+	t.Helper()
+	p := newOpProject(t)
+	p.must("db", "sync", "ocata")
+	p.insertOcataRows(rows)
+	p.must("db", "expand")
+	return p
 }
 
 // lockRows opens a transaction on its own connection and runs the
@@ -95,10 +98,7 @@ func (p *opProject) lockRows(stmts ...string) (conn *sql.Conn, release func()) {
 // a rerun resumes after the last committed batch.
 func TestMigrateRetriesLockWaitTimeout(t *testing.T) {
 	t.Parallel()
-	p := newOpProject(t)
-	p.must("db", "sync", "ocata")
-	p.insertOcataRows(3000)
-	p.must("db", "expand")
+	p := expandedOpProject(t, 3000)
 	url := p.DB.URL + "?lock_wait_timeout=1"
 
 	_, release := p.lockRows("SELECT id FROM images WHERE id = 1500 FOR UPDATE")
@@ -118,10 +118,7 @@ func TestMigrateRetriesLockWaitTimeout(t *testing.T) {
 	}
 
 	// Give up: the row stays locked through every retry.
-	p2 := newOpProject(t)
-	p2.must("db", "sync", "ocata")
-	p2.insertOcataRows(3000)
-	p2.must("db", "expand")
+	p2 := expandedOpProject(t, 3000)
 	_, release = p2.lockRows("SELECT id FROM images WHERE id = 1500 FOR UPDATE")
 	r = p2.run("db", "migrate", "--url", p2.DB.URL+"?lock_wait_timeout=1", "--batch-size", "1000", "--retries", "2", "--format", "json")
 	release()
@@ -165,10 +162,7 @@ func TestMigrateRetriesLockWaitTimeout(t *testing.T) {
 // and finishes.
 func TestMigrateRetriesDeadlock(t *testing.T) {
 	t.Parallel()
-	p := newOpProject(t)
-	p.must("db", "sync", "ocata")
-	p.insertOcataRows(3000)
-	p.must("db", "expand")
+	p := expandedOpProject(t, 3000)
 	conn, release := p.lockRows(
 		"INSERT INTO image_members (image_id, member) SELECT seq, 'weight' FROM seq_1_to_3000", // not read from images: no lock there
 		"SELECT id FROM images WHERE id = 10 FOR UPDATE")
@@ -196,10 +190,7 @@ func TestMigrateRetriesDeadlock(t *testing.T) {
 // the session holding the table lets go.
 func TestContractRetriesMetadataLockTimeout(t *testing.T) {
 	t.Parallel()
-	p := newOpProject(t)
-	p.must("db", "sync", "ocata")
-	p.insertOcataRows(10)
-	p.must("db", "expand")
+	p := expandedOpProject(t, 10)
 	p.must("db", "migrate")
 
 	// The gate: LOCK TABLES ... WRITE keeps even readers out.
