@@ -222,7 +222,8 @@ func opRunCmd(t *testing.T, cmd *exec.Cmd) opResult {
 	t.Helper()
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
-	return opResult{Stdout: out.String(), Stderr: errb.String(), Code: exitCode(t, cmd.Run())}
+	code := exitCode(t, cmd.Run())
+	return opResult{Stdout: out.String(), Stderr: errb.String(), Code: code}
 }
 
 // exitCode is the exit code of a finished emcee run.
