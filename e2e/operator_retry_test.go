@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // syncBuffer collects a running command's output for polling.
@@ -167,9 +168,23 @@ func TestMigrateRetriesDeadlock(t *testing.T) {
 		"INSERT INTO image_members (image_id, member) SELECT seq, 'weight' FROM seq_1_to_3000", // not read from images: no lock there
 		"SELECT id FROM images WHERE id = 10 FOR UPDATE")
 	run := p.start("db", "migrate", "--batch-size", "100")
-	p.waitFor("the batch to wait for row 10", func() bool {
-		return p.query("SELECT COUNT(*) FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT'") != "0"
-	})
+	// InnoDB refreshes INNODB_TRX only when it was not read for 0.1 s:
+	// polled faster, it would show the same snapshot for ever.
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	for p.query("SELECT COUNT(*) FROM information_schema.INNODB_TRX t JOIN information_schema.PROCESSLIST l ON l.ID = t.trx_mysql_thread_id WHERE t.trx_state = 'LOCK WAIT' AND l.DB = ? AND l.INFO LIKE 'UPDATE `images`%'", p.DB.Name) == "0" {
+		if out := run.out.String(); strings.Contains(out, "pike_migrate01 applied") || strings.Contains(out, "emcee:") {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("timed out waiting for the batch to wait for row 10:\n%s", run.out.String())
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
+	if out := run.out.String(); strings.Contains(out, "pike_migrate01 applied") || strings.Contains(out, "emcee:") {
+		t.Fatalf("migrate ended before its batch waited for row 10:\n%s", out)
+	}
 	if _, err := conn.ExecContext(context.Background(), "SELECT id FROM images WHERE id = 5 FOR UPDATE"); err != nil {
 		t.Fatalf("the heavier transaction was rolled back instead of the batch: %v", err)
 	}
