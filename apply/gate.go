@@ -158,6 +158,10 @@ func DescribeGates(gates []GateResult) string {
 			b.WriteString("\n")
 		}
 		n := plural(int(g.Count), "row")
+		if g.ListSQL == "" {
+			// Not the shape of emcee's gates: what it counts is its own.
+			n = fmt.Sprintf("counts %d", g.Count)
+		}
 		fmt.Fprintf(&b, "  %s  gate %s: %s\n    %s\n", g.At, g.Rule, n, oneLine(g.Why))
 		if g.ListSQL != "" {
 			fmt.Fprintf(&b, "    list them: %s", g.ListSQL)
