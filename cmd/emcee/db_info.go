@@ -177,7 +177,8 @@ func newDBCheckCmd() *cobra.Command {
 
   0  up to date
   3  expand needed     run "emcee db expand"
-  4  migrate needed    run "emcee db migrate" (also when a contract's gates are closed)
+  4  migrate needed    run "emcee db migrate" (also when a contract's gates are
+                       closed by rows migrate can still rewrite)
   5  contract needed   run "emcee db contract" once no old code is left
   7  contract blocked by data: migrate has nothing left to rewrite, yet a
      gate of the contract counts rows (duplicates under a new unique index,
