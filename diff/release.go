@@ -64,12 +64,18 @@ func ParseRelease(name, file string, src []byte, t project.Target) (*Release, er
 	if err := validate(body, fileSpec, "the file"); err != nil {
 		return nil, err
 	}
+	if errs := checkStructure(body, t); len(errs) > 0 {
+		return nil, fmt.Errorf("%s", strings.Join(errs, "\n"))
+	}
 	decls, err := readDeclarations(body)
 	if err != nil {
 		return nil, err
 	}
 	s, err := evalParsed(parser, file, t)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkSchema(newLocator(file, body), s, t); err != nil {
 		return nil, err
 	}
 	return &Release{Name: name, File: file, Schema: s, Declarations: decls}, nil

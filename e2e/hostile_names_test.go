@@ -1,0 +1,129 @@
+package e2e
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/emcee-db/emcee/internal/testdb"
+	"github.com/emcee-db/emcee/splitter"
+)
+
+// exampleProject copies the bundled example (schema/, plans/, atlas.hcl)
+// into a temporary directory pointed at a test database.
+func exampleProject(t *testing.T) *opProject {
+	t.Helper()
+	db := testdb.New(t)
+	dir := t.TempDir()
+	for _, sub := range []string{"schema", "plans"} {
+		copyTree(t, filepath.Join("..", sub), filepath.Join(dir, sub))
+	}
+	cfg, err := os.ReadFile("../atlas.hcl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opWrite(t, filepath.Join(dir, "atlas.hcl"), []byte("env \"test\" {\n  url = \""+db.URL+"\"\n}\n\n"+string(cfg)))
+	return &opProject{t: t, Dir: dir, DB: db}
+}
+
+// plan runs `emcee plan` (no database) in the project.
+func (p *opProject) plan(args ...string) opResult {
+	p.t.Helper()
+	cmd := exec.Command(opBinary(p.t), append([]string{"plan"}, args...)...)
+	cmd.Dir = p.Dir
+	return opRunCmd(p.t, cmd)
+}
+
+// editSchema rewrites one release file of the project.
+func (p *opProject) editSchema(release string, edit func(string) string) {
+	p.t.Helper()
+	path := filepath.Join(p.Dir, "schema", release+".hcl")
+	src, err := os.ReadFile(path)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	opWrite(p.t, path, []byte(edit(string(src))))
+}
+
+// Issue 10, hole 1: a table named so that Atlas's unescaped backticks end
+// the name early. Before the fix `emcee plan` and `plan --check` accepted
+// it and `db expand` ran DROP TABLE image_tags; now planning refuses the
+// name at its line, and if it ever plans again, the rows must survive.
+func TestInjectedTableNameNeverRuns(t *testing.T) {
+	t.Parallel()
+	p := exampleProject(t)
+	const name = "x` (id int primary key); DROP TABLE image_tags; CREATE TABLE `y"
+	p.editSchema("ussuri", func(s string) string {
+		return s + "\ntable \"" + name + "\" {\n  schema = schema.glance\n  column \"id\" {\n    type = int\n  }\n  primary_key {\n    columns = [column.id]\n  }\n}\n"
+	})
+	want := "schema/ussuri.hcl:76:7: table name \"" + name + "\" contains a backtick"
+	for _, args := range [][]string{{"--check"}, nil} {
+		r := p.plan(args...)
+		if r.Code != 1 || !strings.Contains(r.Stderr, want) {
+			t.Errorf("emcee plan %s must refuse the name at its position:\n%s", strings.Join(args, " "), r)
+		}
+	}
+	if r := p.plan(); r.Code != 0 {
+		return
+	}
+	// The plan was written: show what it does to a database with tagged images.
+	p.must("db", "sync", "train")
+	p.exec("INSERT INTO images (id, name, status, slug) VALUES (1, 'a', 'active', 'a')")
+	p.exec("INSERT INTO image_tags (image_id, tag) VALUES (1, 'x'), (1, 'y')")
+	p.run("db", "expand")
+	if got := p.query("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'image_tags'"); got != "1" {
+		t.Fatalf("db expand dropped image_tags and its 2 rows")
+	}
+}
+
+// newSchemaProject writes a project of the given release files (in order)
+// on a test database, for `emcee plan` and the db commands.
+func newSchemaProject(t *testing.T, releases ...[2]string) *opProject {
+	t.Helper()
+	db := testdb.New(t)
+	dir := t.TempDir()
+	var names []string
+	for _, r := range releases {
+		names = append(names, `"`+r[0]+`"`)
+		opWrite(t, filepath.Join(dir, "schema", r[0]+".hcl"), []byte(r[1]))
+	}
+	opWrite(t, filepath.Join(dir, "atlas.hcl"), []byte("env \"test\" {\n  url = \""+db.URL+"\"\n}\n\nemcee {\n  target   = \"mariadb 10.11\"\n  releases = ["+strings.Join(names, ", ")+"]\n}\n"))
+	return &opProject{t: t, Dir: dir, DB: db}
+}
+
+// Every name emcee writes itself (trigger names derived from the table,
+// the backfill directive, gates, the comment lines) stays one name on a
+// table whose name has spaces, quotes, comment markers and characters the
+// server encodes in five bytes: a replacement and a fill run through the
+// real applier, and no row is lost.
+func TestHostileButValidNamesThroughAnUpgrade(t *testing.T) {
+	t.Parallel()
+	table := `img "tags" 'x' -- y /* z ` + strings.Repeat("中", 24)
+	tq := `"` + strings.ReplaceAll(table, `"`, `\"`) + `"`
+	before := "schema \"app\" {}\ntable " + tq + " {\n  schema = schema.app\n  column \"my id\" {\n    type = int\n  }\n  column \"is public\" {\n    type = bool\n    default = false\n  }\n  column \"name\" {\n    type = varchar(20)\n  }\n  primary_key {\n    columns = [column[\"my id\"]]\n  }\n}\n"
+	after := "schema \"app\" {}\ntable " + tq + " {\n  schema = schema.app\n  column \"my id\" {\n    type = int\n  }\n" +
+		"  column \"vis -- x\" {\n    type = enum(\"public\", \"private\")\n    default = \"private\"\n    replaces {\n      column = \"is public\"\n      forward = \"CASE WHEN `is public` THEN 'public' ELSE 'private' END\"\n      backward = \"`vis -- x` = 'public'\"\n    }\n  }\n" +
+		"  column \"name\" {\n    type = varchar(20)\n  }\n  column \"slug 'x'\" {\n    type = varchar(20)\n    fill = \"LOWER(name)\"\n  }\n  primary_key {\n    columns = [column[\"my id\"]]\n  }\n}\n"
+	p := newSchemaProject(t, [2]string{"a", before}, [2]string{"b", after})
+	if r := p.plan(); r.Code != 0 {
+		t.Fatalf("plan: %s", r)
+	}
+	p.must("db", "sync", "a")
+	p.exec("INSERT INTO " + splitter.Quote(table) + " (`my id`, `is public`, name) VALUES (1, 1, 'One'), (2, 0, 'Two')")
+	p.must("db", "expand")
+	p.exec("INSERT INTO " + splitter.Quote(table) + " (`my id`, `is public`, name) VALUES (3, 1, 'Three')")                       // release a
+	p.exec("INSERT INTO " + splitter.Quote(table) + " (`my id`, `vis -- x`, name, `slug 'x'`) VALUES (4, 'public', 'Four', 'f')") // release b
+	if got := p.query("SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()"); got != "2" {
+		t.Fatalf("sync triggers after expand: %s", got)
+	}
+	p.must("db", "migrate")
+	p.must("db", "contract")
+	if got := p.query("SELECT `my id`, `vis -- x`, `slug 'x'` FROM " + splitter.Quote(table) + " ORDER BY 1"); got != "1 public one\n2 private two\n3 public three\n4 public f" {
+		t.Fatalf("rows after the upgrade:\n%s", got)
+	}
+	if got := p.triggers(); got != "" {
+		t.Fatalf("triggers left: %s", got)
+	}
+}
