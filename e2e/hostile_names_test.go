@@ -47,34 +47,46 @@ func (p *opProject) editSchema(release string, edit func(string) string) {
 	opWrite(p.t, path, []byte(edit(string(src))))
 }
 
-// Issue 10, hole 1: a table named so that Atlas's unescaped backticks end
-// the name early. Before the fix `emcee plan` and `plan --check` accepted
-// it and `db expand` ran DROP TABLE image_tags; now planning refuses the
-// name at its line, and if it ever plans again, the rows must survive.
-func TestInjectedTableNameNeverRuns(t *testing.T) {
+// Issue 10, hole 1: names and enum values chosen so that Atlas's unescaped
+// backticks and quotes end them early and the rest runs as SQL. Before the
+// fix `emcee plan` and `plan --check` accepted each and `db expand` ran
+// DROP TABLE image_tags; now planning refuses them at their line, and if
+// one ever plans again, the test applies it and the rows must survive.
+func TestInjectedNamesNeverRun(t *testing.T) {
 	t.Parallel()
-	p := exampleProject(t)
-	const name = "x` (id int primary key); DROP TABLE image_tags; CREATE TABLE `y"
-	p.editSchema("ussuri", func(s string) string {
-		return s + "\ntable \"" + name + "\" {\n  schema = schema.glance\n  column \"id\" {\n    type = int\n  }\n  primary_key {\n    columns = [column.id]\n  }\n}\n"
-	})
-	want := "schema/ussuri.hcl:76:7: table name \"" + name + "\" contains a backtick"
-	for _, args := range [][]string{{"--check"}, nil} {
-		r := p.plan(args...)
-		if r.Code != 1 || !strings.Contains(r.Stderr, want) {
-			t.Errorf("emcee plan %s must refuse the name at its position:\n%s", strings.Join(args, " "), r)
-		}
+	table := func(name, body string) string {
+		return "\ntable \"" + name + "\" {\n  schema = schema.glance\n  column \"id\" {\n    type = int\n  }\n" + body + "  primary_key {\n    columns = [column.id]\n  }\n}\n"
 	}
-	if r := p.plan(); r.Code != 0 {
-		return
-	}
-	// The plan was written: show what it does to a database with tagged images.
-	p.must("db", "sync", "train")
-	p.exec("INSERT INTO images (id, name, status, slug) VALUES (1, 'a', 'active', 'a')")
-	p.exec("INSERT INTO image_tags (image_id, tag) VALUES (1, 'x'), (1, 'y')")
-	p.run("db", "expand")
-	if got := p.query("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'image_tags'"); got != "1" {
-		t.Fatalf("db expand dropped image_tags and its 2 rows")
+	for _, tc := range []struct{ name, add, want string }{
+		{"table name", table("x` (id int primary key); DROP TABLE image_tags; CREATE TABLE `y", ""),
+			"schema/ussuri.hcl:76:7: table name \"x` (id int primary key); DROP TABLE image_tags; CREATE TABLE `y\" contains a backtick"},
+		{"enum value", table("t", "  column \"e\" {\n    type = enum(\"a') ); DROP TABLE image_tags; CREATE TABLE y (id int, z enum('b\")\n  }\n"),
+			"schema/ussuri.hcl:82:12: enum value \"a') ); DROP TABLE image_tags; CREATE TABLE y (id int, z enum('b\" of t.e contains ' or \\"},
+		{"index name", table("t", "  index \"ix` (id)); DROP TABLE image_tags; CREATE TABLE y (id int, KEY `z\" {\n    columns = [column.id]\n  }\n"),
+			"schema/ussuri.hcl:81:9: index name \"ix` (id)); DROP TABLE image_tags; CREATE TABLE y (id int, KEY `z\" contains a backtick"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			p := exampleProject(t)
+			p.editSchema("ussuri", func(s string) string { return s + tc.add })
+			for _, args := range [][]string{{"--check"}, nil} {
+				r := p.plan(args...)
+				if r.Code != 1 || !strings.Contains(r.Stderr, tc.want) {
+					t.Errorf("emcee plan %s must refuse it at its position:\n%s", strings.Join(args, " "), r)
+				}
+			}
+			if r := p.plan(); r.Code != 0 {
+				return
+			}
+			// The plan was written: show what it does to a database with tagged images.
+			p.must("db", "sync", "train")
+			p.exec("INSERT INTO images (id, name, status, slug) VALUES (1, 'a', 'active', 'a')")
+			p.exec("INSERT INTO image_tags (image_id, tag) VALUES (1, 'x'), (1, 'y')")
+			p.run("db", "expand")
+			if got := p.query("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'image_tags'"); got != "1" {
+				t.Fatalf("db expand dropped image_tags and its 2 rows")
+			}
+		})
 	}
 }
 
