@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/gohcl"
 	"github.com/hashicorp/hcl/v2/hclparse"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
 
@@ -99,22 +100,53 @@ func Load(path string) (*Project, error) {
 		return nil, fmt.Errorf("%s: emcee.releases is empty: list your releases oldest first", pos)
 	}
 	seen := map[string]bool{}
-	for _, r := range s.Releases {
+	for i, r := range s.Releases {
+		at := elemPos(f.Body, "releases", i, pos)
 		if !revision.ReleaseNamePattern.MatchString(r) {
-			return nil, fmt.Errorf("%s: emcee.releases: %q is not a valid release name (lowercase letters and digits, starting with a letter)", pos, r)
+			return nil, fmt.Errorf("%s: emcee.releases: %q is not a valid release name (lowercase letters and digits, starting with a letter)", at, r)
 		}
 		if seen[r] {
-			return nil, fmt.Errorf("%s: emcee.releases: %q is listed twice", pos, r)
+			return nil, fmt.Errorf("%s: emcee.releases: %q is listed twice", at, r)
 		}
 		seen[r] = true
 	}
-	for _, r := range s.Released {
+	for i, r := range s.Released {
 		if !seen[r] {
-			return nil, fmt.Errorf("%s: emcee.released: %q is not in emcee.releases", pos, r)
+			return nil, fmt.Errorf("%s: emcee.released: %q is not in emcee.releases", elemPos(f.Body, "released", i, pos), r)
 		}
 		pr.released[r] = true
 	}
+	// Releases ship in order: an unreleased release before a released one
+	// could still be rewritten under revisions operators have applied.
+	for i, r := range s.Released {
+		for _, before := range s.Releases[:pr.Index(r)] {
+			if !pr.released[before] {
+				return nil, fmt.Errorf("%s: emcee.released: %q is released, but %q, listed before it in emcee.releases, is not: releases ship in order. Add %q to released, or remove %q", elemPos(f.Body, "released", i, pos), r, before, before, r)
+			}
+		}
+	}
 	return pr, nil
+}
+
+// elemPos is where the i-th element of a list attribute of the emcee block
+// is written, or the block's position when it cannot be found.
+func elemPos(body hcl.Body, attr string, i int, blockAt string) string {
+	b, ok := body.(*hclsyntax.Body)
+	if !ok {
+		return blockAt
+	}
+	for _, blk := range b.Blocks {
+		if blk.Type != "emcee" {
+			continue
+		}
+		if a, ok := blk.Body.Attributes[attr]; ok {
+			if list, ok := a.Expr.(*hclsyntax.TupleConsExpr); ok && i < len(list.Exprs) {
+				r := list.Exprs[i].Range()
+				return fmt.Sprintf("%s:%d:%d", r.Filename, r.Start.Line, r.Start.Column)
+			}
+		}
+	}
+	return blockAt
 }
 
 // Released reports whether the release is marked as shipped: its revisions

@@ -52,9 +52,11 @@ func TestLoadErrors(t *testing.T) {
 	for _, tc := range []struct{ src, want string }{
 		{`env "x" {}`, `no emcee block`},
 		{"emcee {\n  releses = [\"a\"]\n}", `atlas.hcl:2:3: Unsupported argument; An argument named "releses" is not expected here. Did you mean "released"?`},
-		{"emcee {\n  releases = [\"a\", \"a\"]\n}", `"a" is listed twice`},
+		{"emcee {\n  releases = [\"a\", \"a\"]\n}", `atlas.hcl:2:20: emcee.releases: "a" is listed twice`},
 		{"emcee {\n  releases = [\"Pike\"]\n}", `"Pike" is not a valid release name`},
-		{"emcee {\n  releases = [\"a\"]\n  released = [\"b\"]\n}", `emcee.released: "b" is not in emcee.releases`},
+		{"emcee {\n  releases = [\"a\"]\n  released = [\"b\"]\n}", `atlas.hcl:3:15: emcee.released: "b" is not in emcee.releases`},
+		{"emcee {\n  releases = [\"a\", \"b\", \"c\"]\n  released = [\"a\", \"c\"]\n}", `atlas.hcl:3:20: emcee.released: "c" is released, but "b", listed before it in emcee.releases, is not: releases ship in order. Add "b" to released, or remove "c"`},
+		{"emcee {\n  releases = [\"a\", \"b\"]\n  released = [\"b\"]\n}", `atlas.hcl:3:15: emcee.released: "b" is released, but "a"`},
 		{"emcee {\n  releases = [\"a\"]\n  target = \"postgres 16\"\n}", `atlas.hcl:1:1: emcee.target: "postgres 16": want "mysql 8.0" or "mariadb 10.11"`},
 		{"emcee {\n  releases = [\"a\"]\n  target = \"mariadb 10.3\"\n}", `supports MySQL 8.0+ and MariaDB 10.5+`},
 	} {
