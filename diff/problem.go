@@ -20,6 +20,10 @@ const (
 	// NotNullWithoutDefault is a new NOT NULL column with neither a default
 	// nor a fill: the previous release's INSERTs would fail.
 	NotNullWithoutDefault
+	// UndeclaredLoss is a column (or table) dropped in a release that also
+	// adds one to the table (or creates one), with neither a takeover
+	// (replaces, renamed_from) nor a discard declared.
+	UndeclaredLoss
 )
 
 func (p *Problem) Error() string {

@@ -107,6 +107,10 @@ func readDeclarations(body *hclsyntax.Body) (*Declarations, error) {
 				*field.dst, *field.pos = v, posOf(a.Expr.Range())
 			}
 			d.DataMigrations = append(d.DataMigrations, m)
+		case "discard":
+			if err := d.readDiscard(b); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return d, nil
@@ -232,6 +236,7 @@ func (r *Release) Check(prev *Release) error {
 			errs = append(errs, m.Pos.Errorf("data_migration %q updates table %q, which release %s does not declare", m.Name, m.Table, r.Name).Error())
 		}
 	}
+	errs = append(errs, r.checkDiscards(prev)...)
 	// expressions, fill and the use of each declaration (check_exprs.go)
 	errs = append(errs, r.checkExpressions(prev)...)
 	if len(errs) > 0 {
@@ -252,5 +257,5 @@ func (r *Release) Where(table, column string) string {
 // NeedsPrevious reports whether checking the release's declarations needs
 // the previous release: column and table declarations refer to it.
 func (r *Release) NeedsPrevious() bool {
-	return len(r.Declarations.Columns) > 0 || len(r.Declarations.Tables) > 0
+	return len(r.Declarations.Columns) > 0 || len(r.Declarations.Tables) > 0 || len(r.Declarations.Discards) > 0
 }

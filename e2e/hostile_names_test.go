@@ -1,51 +1,11 @@
 package e2e
 
 import (
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/emcee-db/emcee/internal/testdb"
 	"github.com/emcee-db/emcee/splitter"
 )
-
-// exampleProject copies the bundled example (schema/, plans/, atlas.hcl)
-// into a temporary directory pointed at a test database.
-func exampleProject(t *testing.T) *opProject {
-	t.Helper()
-	db := testdb.New(t)
-	dir := t.TempDir()
-	for _, sub := range []string{"schema", "plans"} {
-		copyTree(t, filepath.Join("..", sub), filepath.Join(dir, sub))
-	}
-	cfg, err := os.ReadFile("../atlas.hcl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	opWrite(t, filepath.Join(dir, "atlas.hcl"), []byte("env \"test\" {\n  url = \""+db.URL+"\"\n}\n\n"+string(cfg)))
-	return &opProject{t: t, Dir: dir, DB: db}
-}
-
-// plan runs `emcee plan` (no database) in the project.
-func (p *opProject) plan(args ...string) opResult {
-	p.t.Helper()
-	cmd := exec.Command(opBinary(p.t), append([]string{"plan"}, args...)...)
-	cmd.Dir = p.Dir
-	return opRunCmd(p.t, cmd)
-}
-
-// editSchema rewrites one release file of the project.
-func (p *opProject) editSchema(release string, edit func(string) string) {
-	p.t.Helper()
-	path := filepath.Join(p.Dir, "schema", release+".hcl")
-	src, err := os.ReadFile(path)
-	if err != nil {
-		p.t.Fatal(err)
-	}
-	opWrite(p.t, path, []byte(edit(string(src))))
-}
 
 // Issue 10, hole 1: names and enum values chosen so that Atlas's unescaped
 // backticks and quotes end them early and the rest runs as SQL. Before the
@@ -88,21 +48,6 @@ func TestInjectedNamesNeverRun(t *testing.T) {
 			}
 		})
 	}
-}
-
-// newSchemaProject writes a project of the given release files (in order)
-// on a test database, for `emcee plan` and the db commands.
-func newSchemaProject(t *testing.T, releases ...[2]string) *opProject {
-	t.Helper()
-	db := testdb.New(t)
-	dir := t.TempDir()
-	var names []string
-	for _, r := range releases {
-		names = append(names, `"`+r[0]+`"`)
-		opWrite(t, filepath.Join(dir, "schema", r[0]+".hcl"), []byte(r[1]))
-	}
-	opWrite(t, filepath.Join(dir, "atlas.hcl"), []byte("env \"test\" {\n  url = \""+db.URL+"\"\n}\n\nemcee {\n  target   = \"mariadb 10.11\"\n  releases = ["+strings.Join(names, ", ")+"]\n}\n"))
-	return &opProject{t: t, Dir: dir, DB: db}
 }
 
 // Every name emcee writes itself (trigger names derived from the table,

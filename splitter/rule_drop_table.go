@@ -16,8 +16,12 @@ func init() {
 	register(&Rule{
 		Name:     "drop-table",
 		Priority: 100,
-		Doc:      RuleDoc{Change: "drop table", Phases: "contract", Example: "remove the table block"},
-		Match:    func(c *Change) bool { _, ok := c.Change.(*schema.DropTable); return ok },
+		Doc: RuleDoc{
+			Change:  "drop table (in a release that also creates a table: declared, either renamed_from on the new table or discard)",
+			Phases:  "contract (foreign keys between dropped tables that reference each other in a cycle: dropped first)",
+			Example: `remove the table block; with a table created, also discard { table = "image_properties" }`,
+		},
+		Match: func(c *Change) bool { _, ok := c.Change.(*schema.DropTable); return ok },
 		Split: func(c *Change) ([]Step, error) {
 			t := c.Table
 			var steps []Step
