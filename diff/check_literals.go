@@ -8,6 +8,7 @@ import (
 	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
 
+	"github.com/emcee-db/emcee/history"
 	"github.com/emcee-db/emcee/sqlname"
 )
 
@@ -41,6 +42,9 @@ func checkNames(loc *locator, s *schema.Schema) []string {
 	for _, t := range s.Tables {
 		tpos := loc.name(t.Name, "", "")
 		name(sqlname.Table, t.Name, tpos)
+		if strings.EqualFold(t.Name, history.Table) {
+			add(tpos, "table name %q is the name of emcee's version table, which records the revisions applied to the database; rename it", t.Name)
+		}
 		for _, a := range t.Attrs {
 			switch a := a.(type) {
 			case *schema.Comment:
