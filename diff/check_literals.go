@@ -63,8 +63,18 @@ func checkNames(loc *locator, s *schema.Schema) []string {
 			name(sqlname.Column, c.Name, cpos)
 			ref := t.Name + "." + c.Name
 			checkValues(ref, c.Type.Type, at("type"), add)
-			if d, ok := c.Default.(*schema.Literal); ok {
-				checkDefault(ref, c.Type.Type, d.V, at("default"), add)
+			switch d := c.Default.(type) {
+			case *schema.Literal:
+				n := len(errs)
+				if checkDefault(ref, c.Type.Type, d.V, at("default"), add); len(errs) == n {
+					checkDefaultValue(ref, c, d.V, at("default"), add)
+				}
+			case *schema.RawExpr:
+				// Atlas writes a time default that neither starts with
+				// CURRENT_TIMESTAMP nor is in parentheses as a string.
+				if _, ok := c.Type.Type.(*schema.TimeType); ok && !strings.HasPrefix(strings.ToLower(d.X), "current_timestamp") && !(strings.HasPrefix(d.X, "(") && strings.HasSuffix(d.X, ")")) {
+					checkDefaultValue(ref, c, d.X, at("default"), add)
+				}
 			}
 			for _, a := range c.Attrs {
 				switch a := a.(type) {

@@ -10,6 +10,7 @@ import (
 	"ariga.io/atlas/sql/schema"
 	"github.com/hashicorp/hcl/v2/hclparse"
 
+	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/internal/testdb"
 )
@@ -24,13 +25,19 @@ import (
 func TestLimitsMatchTheServer(t *testing.T) {
 	t.Parallel()
 	db := testdb.New(t)
-	execAll(t, db.DB, "setup", []string{"CREATE TABLE parent (id int PRIMARY KEY)"})
+	// One connection in the applier's sql_mode: the verdicts depend on it.
+	db.SetMaxOpenConns(1)
+	execAll(t, db.DB, "setup", []string{"SET SESSION sql_mode = '" + dbconn.SQLMode + "'", "CREATE TABLE parent (id int PRIMARY KEY)"})
 	const (
 		ok     = "accepted"
 		server = "refused by the server"
 		silent = "changed by the server"
 	)
 	c := func(name, typ string) string { return "  column \"" + name + "\" {\n    type = " + typ + "\n  }\n" }
+	// d is a NOT NULL column with a default, written as HCL (a string in quotes, a number bare).
+	d := func(typ, def string) string {
+		return "  column \"a\" {\n    type = " + typ + "\n    default = " + def + "\n  }\n"
+	}
 	idx := func(cols string) string { return "  index \"ix\" {\n    columns = [" + cols + "]\n  }\n" }
 	for _, tc := range []struct {
 		name, body, want string
@@ -66,6 +73,33 @@ func TestLimitsMatchTheServer(t *testing.T) {
 		{"column comment of 1025 characters", strings.Replace(c("a", "int"), "  }\n", "    comment = \""+strings.Repeat("c", 1025)+"\"\n  }\n", 1), server},
 		{"foreign key named like another index", c("p", "int") + idx("column.id") + "  foreign_key \"ix\" {\n    columns = [column.p]\n    ref_columns = [table.parent.column.id]\n  }\n", server},
 		{"varchar(0)", c("a", "varchar(0)"), silent},
+		{"string default that fits", d("varchar(3)", `"abc"`), ok},
+		{"string default too long", d("varchar(3)", `"abcd"`), server},
+		{"binary default too long", d("binary(2)", `"abc"`), server},
+		{"enum default not a value", d("enum(\"a\", \"b\")", `"c"`), server},
+		{"enum default in another case", d("enum(\"a\", \"b\")", `"A"`), silent},
+		{"set default not a member", d("set(\"a\", \"b\")", `"a,c"`), server},
+		{"tinyint default at its limit", d("tinyint", "127"), ok},
+		{"tinyint default over its limit", d("tinyint", "128"), server},
+		{"unsigned default below 0", d("int\n    unsigned = true", "-1"), server},
+		{"decimal default that fits", d("decimal(4,2)", "99.99"), ok},
+		{"decimal default with too many digits", d("decimal(4,2)", "123.4"), server},
+		{"decimal default the server rounds", d("decimal(4,2)", `"1.234"`), silent},
+		{"float default over its range", d("float", "1e39"), server},
+		{"bit default that fits", d("bit(2)", "3"), ok},
+		{"bit default too wide", d("bit(2)", "5"), server},
+		{"datetime default", d("datetime", `"2020-01-01 10:00:00"`), ok},
+		{"datetime default with month 13", d("datetime", `"2020-13-01 00:00:00"`), server},
+		{"zero datetime default", d("datetime", `"0000-00-00 00:00:00"`), server},
+		{"date default with a time the server drops", d("date", `"2020-01-01 10:00:00"`), silent},
+		{"timestamp default before 1970", d("timestamp", `"1960-01-01 00:00:00"`), server},
+		{"time default at its limit", d("time", `"838:59:59"`), ok},
+		{"time default over its limit", d("time", `"839:00:00"`), server},
+		{"year default out of range", d("year", "1800"), server},
+		{"misspelt CURRENT_TIMESTAMP, written as a string", d("datetime", `sql("CURRENT_TIMSTAMP")`), server},
+		{"NOW(), written as a string", d("datetime", `sql("NOW()")`), server},
+		{"CURRENT_TIMESTAMP", d("datetime", `sql("CURRENT_TIMESTAMP")`), ok},
+		{"json default that is not JSON", d("json", `"abc"`), silent},
 	} {
 		src := "schema \"app\" {}\ntable \"parent\" {\n  schema = schema.app\n  column \"id\" {\n    type = int\n  }\n  primary_key {\n    columns = [column.id]\n  }\n}\n" +
 			"table \"t\" {\n  schema = schema.app\n  column \"id\" {\n    type = int\n  }\n" + tc.body + "  primary_key {\n    columns = [column.id]\n  }\n}\n"
