@@ -6,18 +6,20 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 
-	"github.com/emcee-db/emcee/diff"
-	"github.com/emcee-db/emcee/drift"
+	"github.com/emcee-db/emcee/devdb"
 	"github.com/emcee-db/emcee/history"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/schemadef"
 )
 
 // Baseline places an existing database under emcee's control at release
 // rel: only if its live schema equals what rel declares (the release
 // snapshot), and only if emcee has not recorded anything yet. Otherwise it
-// reports the differences and changes nothing.
+// reports the differences and changes nothing, unless AllowDrift says the
+// unexpected objects are meant to stay: they are then recorded as accepted.
 func (s *Session) Baseline(ctx context.Context, rel string) (*Result, error) {
 	res := &Result{Command: "baseline", Database: s.Cfg.String(), DryRun: s.opts.DryRun, Revisions: []*RevResult{}}
 	idx := slices.Index(s.Project.Releases, rel)
@@ -43,18 +45,35 @@ func (s *Session) Baseline(ctx context.Context, rel string) (*Result, error) {
 		}
 	}
 	path := filepath.Join(s.Project.PlansDir, revision.SnapshotFile(rel))
-	want, err := diff.ReadSnapshot(path, s.Project.Target)
+	want, err := schemadef.ReadSnapshot(path, s.Project.Target)
 	if err != nil {
 		return res, fmt.Errorf("reading the declared state of %s: %w (run `emcee plan`)", rel, err)
 	}
 	expected := fmt.Sprintf("release %s (%s)", rel, project.Rel(path))
-	rep, err := drift.Compare(ctx, s.Conn, s.Cfg, want, expected, s.opts.DevURL)
+	rep, err := s.compare(ctx, &devdb.Replay{Base: want}, expected)
 	if err != nil {
-		return res, s.redact(err)
+		return res, err
+	}
+	for _, n := range rep.Notes {
+		s.say("%s", n)
 	}
 	res.Drift = rep
-	if !rep.Clean() {
-		return res, fmt.Errorf("baseline refused: the live schema differs from %s in %s, nothing was recorded:\n%sbring the database to %s by hand (or baseline at the release it matches), then rerun `emcee db baseline`", expected, plural(len(rep.Tables), "table"), rep, rel)
+	if !rep.Clean() && !s.opts.AllowDrift {
+		return res, fmt.Errorf("baseline refused: the live schema differs from %s: %s; nothing was recorded:\n%s"+
+			"bring the database to %s by hand (create what is missing, change what differs to the expected form, drop what is unexpected), or baseline at the release it matches. "+
+			"If the unexpected objects are meant to stay (another application's tables, an index added for reporting), rerun with --allow-drift: baseline then records them as accepted in %s, and later checks list them apart instead of as drift",
+			expected, rep.Summary(), rep, rel, devdb.AcceptedTable)
+	}
+	if bad := rep.Unacceptable(); bad != nil {
+		r := &devdb.Report{Tables: bad}
+		return res, fmt.Errorf("baseline refused: --allow-drift accepts only objects that %s does not declare, and these are missing or differ from their declared form: %s; nothing was recorded:\n%s"+
+			"the plans of later releases are written for the declared form of these objects: bring them to it by hand, then rerun `emcee db baseline %s --allow-drift`",
+			expected, r.Summary(), r, rel)
+	}
+	accepted := rep.Tables
+	if len(accepted) > 0 {
+		s.say("accepting %s that %s does not declare (--allow-drift):\n%s", rep.Summary(), expected, strings.TrimSuffix(rep.String(), "\n"))
+		rep.Accept(accepted)
 	}
 	var revs []*revision.Revision
 	for _, r := range s.Plans.Revisions {
@@ -62,11 +81,18 @@ func (s *Session) Baseline(ctx context.Context, rel string) (*Result, error) {
 			revs = append(revs, r)
 		}
 	}
-	s.say("the live schema matches %s", expected)
+	s.say("the live schema matches %s%s", expected, acceptedNote(rep))
 	res.Before = s.Version()
 	if !s.opts.DryRun {
 		if err := history.Ensure(ctx, s.Conn); err != nil {
 			return res, s.redact(err)
+		}
+		// Before the revisions: a baseline killed in between is not
+		// under emcee control yet, and its rerun records them again.
+		if len(accepted) > 0 {
+			if err := devdb.RecordAccepted(ctx, s.Conn, accepted, rel, s.by, s.opts.Tool); err != nil {
+				return res, s.redact(err)
+			}
 		}
 	}
 	for _, r := range revs {

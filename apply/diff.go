@@ -2,15 +2,16 @@ package apply
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
 
-	"github.com/emcee-db/emcee/diff"
-	"github.com/emcee-db/emcee/drift"
+	"github.com/emcee-db/emcee/devdb"
 	"github.com/emcee-db/emcee/history"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/schemadef"
 )
 
 // DiffResult is what `db diff` found: the live schema against what the
@@ -27,16 +28,17 @@ type DiffResult struct {
 	// Replayed lists the revisions replayed on the base, in order.
 	Replayed []string `json:"replayed"`
 	// InFlight explains a statement a stopped run sent but never confirmed.
-	InFlight string         `json:"in_flight,omitempty"`
-	Clean    bool           `json:"clean"`
-	Tables   []drift.Object `json:"tables"`
-	Error    string         `json:"error,omitempty"`
+	InFlight string `json:"in_flight,omitempty"`
+	Clean    bool   `json:"clean"`
+	// The differences, in the shape every drift check reports them.
+	devdb.Report
+	Error string `json:"error,omitempty"`
 }
 
 // Diff compares the live schema with what its recorded revisions produce.
 // It changes nothing and takes no lock.
 func (s *Session) Diff(ctx context.Context) (*DiffResult, error) {
-	res := &DiffResult{Database: s.Cfg.String(), Version: s.Version(), Replayed: []string{}, Tables: []drift.Object{}}
+	res := &DiffResult{Database: s.Cfg.String(), Version: s.Version(), Replayed: []string{}, Report: devdb.Report{Tables: []devdb.Object{}}}
 	if len(s.Records) == 0 {
 		exists, err := history.Exists(ctx, s.Conn)
 		if err != nil {
@@ -53,20 +55,24 @@ func (s *Session) Diff(ctx context.Context) (*DiffResult, error) {
 	}
 	p := planReplay(s.Project.Releases, s.Plans, s.Records)
 	res.ComparedWith, res.Replayed = p.comparedWith(), p.replayed
-	r := &drift.Replay{Steps: p.steps, InFlight: p.inFlight}
+	r := &devdb.Replay{Steps: p.steps, InFlight: p.inFlight}
 	if p.base != "" {
 		path := filepath.Join(s.Project.PlansDir, revision.SnapshotFile(p.base))
 		res.Base = project.Rel(path)
 		var err error
-		if r.Base, err = diff.ReadSnapshot(path, s.Project.Target); err != nil {
+		if r.Base, err = schemadef.ReadSnapshot(path, s.Project.Target); err != nil {
 			return res, fmt.Errorf("reading what release %s produces: %w; restore it from version control, or regenerate it with `emcee plan`", p.base, err)
 		}
 	}
-	rep, err := drift.CompareReplay(ctx, s.Conn, s.Cfg, r, s.opts.DevURL)
-	if err != nil {
-		return res, s.redact(err)
+	rep, err := s.compare(ctx, r, "what "+res.ComparedWith+" produce")
+	var step *devdb.StepError
+	if errors.As(err, &step) {
+		return res, fmt.Errorf("replaying the recorded revisions: %w\nthey cannot be rebuilt on this server, so there is nothing to compare with; `emcee db version -v` shows what is recorded", err)
 	}
-	res.Tables, res.Clean = rep.Tables, len(rep.Tables) == 0
+	if err != nil {
+		return res, err
+	}
+	res.Report, res.Clean = *rep, rep.Clean()
 	if f := p.inFlight; f != nil {
 		sent := fmt.Sprintf("statement %d of %s was sent by a run that stopped before recording it", f.N, f.Revision)
 		switch {
@@ -84,8 +90,8 @@ type replay struct {
 	base          string   // release whose snapshot it starts from; "" for an empty schema
 	recorded      []string // every recorded revision in order, an unfinished one with its count
 	replayed      []string // the recorded revisions after the base
-	steps         []drift.Step
-	inFlight      *drift.Step
+	steps         []devdb.Step
+	inFlight      *devdb.Step
 	inFlightPhase revision.Phase
 }
 
@@ -121,11 +127,11 @@ func planReplay(releases []string, plans *revision.Plans, recs history.Records) 
 		p.replayed = append(p.replayed, name)
 		for i, st := range rev.Statements[:n] {
 			if st.Kind == revision.DDL {
-				p.steps = append(p.steps, drift.Step{Revision: rev.ID.String(), N: i + 1, SQL: st.SQL})
+				p.steps = append(p.steps, devdb.Step{Revision: rev.ID.String(), N: i + 1, SQL: st.SQL})
 			}
 		}
 		if !rec.Done() && rec.InFlight && n < len(rev.Statements) && rev.Statements[n].Kind == revision.DDL {
-			p.inFlight = &drift.Step{Revision: rev.ID.String(), N: n + 1, SQL: rev.Statements[n].SQL}
+			p.inFlight = &devdb.Step{Revision: rev.ID.String(), N: n + 1, SQL: rev.Statements[n].SQL}
 			p.inFlightPhase = rev.ID.Phase
 		}
 	}

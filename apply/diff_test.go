@@ -5,7 +5,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/emcee-db/emcee/drift"
+	"github.com/emcee-db/emcee/devdb"
 	"github.com/emcee-db/emcee/history"
 	"github.com/emcee-db/emcee/revision"
 )
@@ -67,7 +67,7 @@ func TestPlanReplay(t *testing.T) {
 	if got := steps(p); !slices.Equal(got[3:], []string{"pike_contract01 DROP TRIGGER b_bi"}) || p.comparedWith() != "ocata_expand01 ... pike_contract01 (2 of 3 statements)" {
 		t.Errorf("unfinished contract: %q, %s", got, p.comparedWith())
 	}
-	if p.inFlight == nil || *p.inFlight != (drift.Step{Revision: "pike_contract01", N: 3, SQL: "DROP TRIGGER b_bu"}) || p.inFlightPhase != revision.Contract {
+	if p.inFlight == nil || *p.inFlight != (devdb.Step{Revision: "pike_contract01", N: 3, SQL: "DROP TRIGGER b_bu"}) || p.inFlightPhase != revision.Contract {
 		t.Errorf("in flight: %+v", p.inFlight)
 	}
 

@@ -2,18 +2,18 @@ package apply
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 
-	"ariga.io/atlas/sql/schema"
-
-	"github.com/emcee-db/emcee/diff"
-	"github.com/emcee-db/emcee/drift"
+	"github.com/emcee-db/emcee/devdb"
+	"github.com/emcee-db/emcee/history"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/schemadef"
 )
 
 var createTrigger = regexp.MustCompile(`(?is)^\s*CREATE\s+(DEFINER\s*=\s*\S+\s+)?TRIGGER\b`)
@@ -69,7 +69,7 @@ func (s *Session) preflight(ctx context.Context, res *Result, rel string, revs [
 		return nil
 	}
 	prev := previous(s.Project.Releases, rel)
-	var want *schema.Schema
+	r := &devdb.Replay{}
 	expected := "an empty schema"
 	if prev == "" {
 		note("%s is the first release: the database must not have tables yet", rel)
@@ -78,7 +78,7 @@ func (s *Session) preflight(ctx context.Context, res *Result, rel string, revs [
 		path := filepath.Join(s.Project.PlansDir, revision.SnapshotFile(prev))
 		expected = fmt.Sprintf("release %s (%s)", prev, project.Rel(path))
 		var err error
-		want, err = diff.ReadSnapshot(path, s.Project.Target)
+		r.Base, err = schemadef.ReadSnapshot(path, s.Project.Target)
 		if os.IsNotExist(err) {
 			if s.opts.AllowDrift {
 				note("drift check skipped (--allow-drift): %s is missing", project.Rel(path))
@@ -90,21 +90,98 @@ func (s *Session) preflight(ctx context.Context, res *Result, rel string, revs [
 			return err
 		}
 	}
-	rep, err := drift.Compare(ctx, s.Conn, s.Cfg, want, expected, s.opts.DevURL)
+	rep, err := s.compare(ctx, r, expected)
 	if err != nil {
-		return s.redact(fmt.Errorf("drift check: %w", err))
+		return fmt.Errorf("drift check: %w", err)
+	}
+	for _, n := range rep.Notes {
+		note("%s", n)
+	}
+	if len(rep.Accepted) > 0 {
+		res.Drift = rep
 	}
 	if rep.Clean() {
-		note("live schema matches %s", expected)
+		note("live schema matches %s%s", expected, acceptedNote(rep))
 		return nil
 	}
 	res.Drift = rep
-	msg := fmt.Sprintf("the live schema differs from %s, which the %s plans start from (%s):\n%s", expected, rel, plural(len(rep.Tables), "table"), rep)
+	msg := fmt.Sprintf("the live schema differs from %s, which the %s plans start from (%s):\n%s", expected, rel, rep.Summary(), rep)
+	if len(s.Records) == 0 {
+		return s.adopt(ctx, rel, rep, msg, note)
+	}
 	if s.opts.AllowDrift {
 		note("WARNING (--allow-drift): %s", strings.TrimSpace(msg))
 		return nil
 	}
-	return fmt.Errorf("%snothing was changed. If these differences are intended (e.g. a hotfix made by hand), rerun with --allow-drift; if emcee does not manage this database yet, adopt it with `emcee db baseline RELEASE`", msg)
+	return fmt.Errorf("%snothing was changed. If these differences are intended (e.g. a hotfix made by hand), rerun with --allow-drift", msg)
+}
+
+// adopt decides about a database emcee does not manage yet that is not
+// empty. If it has tables the first release creates, it is an older
+// install of this application: baseline adopts it, and expanding would
+// collide with its tables. Otherwise its objects belong to something else
+// sharing the database: --allow-drift installs beside them and records
+// them as accepted, so that later checks do not count them as drift.
+func (s *Session) adopt(ctx context.Context, rel string, rep *devdb.Report, msg string, note func(string, ...any)) error {
+	why := fmt.Sprintf("%s is not under emcee control yet (no revision recorded in %s)", s.Cfg.Database, history.Table)
+	baseline := "adopt it with `emcee db baseline RELEASE`, RELEASE being the release it matches (with --allow-drift, baseline also accepts objects that release does not declare, such as another application's tables)"
+	var clash []string
+	path := filepath.Join(s.Project.PlansDir, revision.SnapshotFile(rel))
+	after, err := schemadef.ReadSnapshot(path, s.Project.Target)
+	if err != nil {
+		return fmt.Errorf("%snothing was changed. %s; reading %s to tell whether its tables are %s's: %v", msg, why, project.Rel(path), rel, err)
+	}
+	for _, o := range rep.Tables {
+		if _, ok := after.Table(o.Table); ok {
+			clash = append(clash, o.Table)
+		}
+	}
+	switch {
+	case len(clash) > 0:
+		return fmt.Errorf("%snothing was changed. %s, and it already has tables that %s creates (%s): %s", msg, why, rel, strings.Join(clash, ", "), baseline)
+	case !s.opts.AllowDrift:
+		return fmt.Errorf("%snothing was changed. %s: if it is an older install of this application, %s; if these objects belong to another application sharing the database, rerun with --allow-drift to install beside them (they are recorded as accepted differences in %s)", msg, why, baseline, devdb.AcceptedTable)
+	}
+	note("accepting %s that %s does not create (--allow-drift): %s", rep.Summary(), rel, strings.TrimSpace(rep.String()))
+	if !s.opts.DryRun {
+		if err := devdb.RecordAccepted(ctx, s.Conn, rep.Tables, rel, s.by, s.opts.Tool); err != nil {
+			return s.redact(err)
+		}
+	}
+	rep.Accept(rep.Tables)
+	return nil
+}
+
+// compare opens the dev database, compares the live schema with what r
+// describes, lists the accepted differences apart, and closes the dev
+// database again.
+func (s *Session) compare(ctx context.Context, r *devdb.Replay, expected string) (rep *devdb.Report, err error) {
+	dev, err := devdb.Open(ctx, devdb.Spec{URL: s.opts.DevURL, Beside: s.Cfg, Like: s.Conn})
+	if err != nil {
+		return nil, s.redact(err)
+	}
+	defer func() { err = errors.Join(err, s.redact(dev.Close(ctx))) }()
+	if rep, err = dev.Compare(ctx, s.Conn, s.Cfg.Database, r, expected); err != nil {
+		var step *devdb.StepError
+		if errors.As(err, &step) {
+			return nil, err // redacted already, and db diff words it
+		}
+		return nil, s.redact(err)
+	}
+	accepted, err := devdb.LoadAccepted(ctx, s.Conn)
+	if err != nil {
+		return nil, s.redact(err)
+	}
+	rep.Accept(accepted)
+	return rep, nil
+}
+
+// acceptedNote mentions accepted differences after "matches ...".
+func acceptedNote(rep *devdb.Report) string {
+	if len(rep.Accepted) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", apart from %s accepted when it was adopted (%s)", rep.AcceptedSummary(), devdb.AcceptedTable)
 }
 
 // triggerPrivileges decides whether triggers can be created: with binary

@@ -11,7 +11,7 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 
-	"github.com/emcee-db/emcee/drift"
+	"github.com/emcee-db/emcee/devdb"
 	"github.com/emcee-db/emcee/history"
 	"github.com/emcee-db/emcee/revision"
 )
@@ -25,7 +25,7 @@ type Result struct {
 	After     string        `json:"version_after"`
 	Revisions []*RevResult  `json:"revisions"`
 	Gates     []GateResult  `json:"gates,omitempty"`
-	Drift     *drift.Report `json:"drift,omitempty"`
+	Drift     *devdb.Report `json:"drift,omitempty"`
 	Preflight []string      `json:"preflight,omitempty"`
 	Partial   bool          `json:"partial,omitempty"` // migrate stopped by --max-rows
 	Message   string        `json:"message"`

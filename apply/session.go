@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/emcee-db/emcee/dbconn"
+	"github.com/emcee-db/emcee/devdb"
 	"github.com/emcee-db/emcee/history"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
@@ -312,19 +313,10 @@ func plural(n int, noun string) string {
 
 // checkDev makes sure a configured dev database can be reached before
 // anything changes, rather than at the drift check of a later release in
-// the middle of a sync.
+// the middle of a sync. migrate and contract compare nothing.
 func (s *Session) checkDev(ctx context.Context) error {
-	if s.opts.DevURL == "" {
+	if s.cmd == "migrate" || s.cmd == "contract" {
 		return nil
 	}
-	dev, err := dbconn.Parse(s.opts.DevURL)
-	if err != nil {
-		return fmt.Errorf("dev database: %w", err)
-	}
-	dev.From = "--dev-url or the env's dev"
-	db, err := dbconn.Open(ctx, dev)
-	if err != nil {
-		return fmt.Errorf("dev database (an empty scratch database for schema comparisons; leave it out and emcee uses a temporary emcee_scratch_* one): %w", err)
-	}
-	return db.Close()
+	return devdb.Check(ctx, s.opts.DevURL)
 }

@@ -177,18 +177,6 @@ func (c *Config) dsn(db string) string {
 	return m.FormatDSN()
 }
 
-// URL is the Atlas form of the connection for another database on the same
-// server (a scratch schema used to normalise declared schemas).
-func (c *Config) URL(db string) string {
-	u := url.URL{Scheme: "mysql", Host: c.Addr, Path: "/" + db}
-	if c.Password != "" {
-		u.User = url.UserPassword(c.User, c.Password)
-	} else if c.User != "" {
-		u.User = url.User(c.User)
-	}
-	return u.String()
-}
-
 // Open connects and checks the connection, turning the usual failures into
 // one line that says what to do.
 func Open(ctx context.Context, c *Config) (*sql.DB, error) {

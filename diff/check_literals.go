@@ -7,6 +7,7 @@ import (
 
 	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 
 	"github.com/emcee-db/emcee/history"
 	"github.com/emcee-db/emcee/sqlname"
@@ -54,7 +55,7 @@ func checkNames(loc *locator, s *schema.Schema) []string {
 					add(loc.at(t.Name, "", "", "engine"), "engine %q of table %s is not a storage engine name (letters, digits and _); Atlas writes it into the DDL as it is", a.V, t.Name)
 				}
 			case *schema.Charset, *schema.Collation:
-				checkCharsetAttr(a, loc.at(t.Name, "", "", attrName(a)), add)
+				checkCharsetAttr(a, loc.at(t.Name, "", "", attrName(loc.block(t.Name, "", ""), a)), add)
 			}
 		}
 		for _, c := range t.Columns {
@@ -81,7 +82,7 @@ func checkNames(loc *locator, s *schema.Schema) []string {
 				case *schema.Comment:
 					checkAtlasString("comment of column "+ref, a.Text, 1024, at("comment"), add)
 				case *schema.Charset, *schema.Collation:
-					checkCharsetAttr(a, at(attrName(a)), add)
+					checkCharsetAttr(a, at(attrName(loc.block(t.Name, "column", c.Name), a)), add)
 				case *mysql.OnUpdate:
 					if !onUpdate.MatchString(a.A) {
 						add(at("on_update"), "on_update of %s is %q; MySQL accepts only CURRENT_TIMESTAMP (or a synonym such as NOW()), with an optional precision, and Atlas writes it into the DDL as it is", ref, a.A)
@@ -140,9 +141,16 @@ var (
 	onUpdate  = regexp.MustCompile(`(?i)^(CURRENT_TIMESTAMP|NOW|LOCALTIME|LOCALTIMESTAMP)\s*(\(\s*[0-6]?\s*\))?$`)
 )
 
-func attrName(a schema.Attr) string {
+// attrName is the attribute a charset or collation is written in: the
+// collation may be spelt collate or collation.
+func attrName(b *hclsyntax.Block, a schema.Attr) string {
 	if _, ok := a.(*schema.Charset); ok {
 		return "charset"
+	}
+	if b != nil {
+		if _, ok := b.Body.Attributes["collation"]; ok {
+			return "collation"
+		}
 	}
 	return "collate"
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/emcee-db/emcee/project"
+	"github.com/emcee-db/emcee/schemadef"
 )
 
 var ctyString = cty.String
@@ -71,7 +72,7 @@ func ParseRelease(name, file string, src []byte, t project.Target) (*Release, er
 	if err != nil {
 		return nil, err
 	}
-	s, err := evalParsed(parser, file, t)
+	s, err := schemadef.Eval(parser, file, t)
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"ariga.io/atlas/sql/schema"
 	"github.com/emcee-db/emcee/project"
 )
 
@@ -123,5 +124,30 @@ func TestDeclarationsAreRead(t *testing.T) {
 	}
 	if got := r.Where("images", "is_public"); got != "pike.hcl:7:3" {
 		t.Fatalf("Where = %s", got)
+	}
+}
+
+// Atlas accepts `collation` as well as `collate` on schemas, tables and
+// columns; a file written for Atlas must load the same here.
+func TestCollationIsAcceptedLikeAtlas(t *testing.T) {
+	src := strings.Replace(strings.Replace(base, `schema "app" {}`, "schema \"app\" {\n  charset   = \"utf8mb4\"\n  collation = \"utf8mb4_bin\"\n}", 1),
+		"type = bool", "type = varchar(10)\n    charset = \"latin1\"\n    collation = \"latin1_bin\"", 1)
+	src = strings.Replace(src, "schema = schema.app", "schema = schema.app\n  collation = \"utf8mb4_unicode_ci\"", 1)
+	r, err := ParseRelease("pike", "pike.hcl", []byte(src), mariadb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tbl, _ := r.Schema.Table("images")
+	col, _ := tbl.Column("is_public")
+	var got []string
+	for _, attrs := range [][]schema.Attr{r.Schema.Attrs, tbl.Attrs, col.Attrs} {
+		for _, a := range attrs {
+			if c, ok := a.(*schema.Collation); ok {
+				got = append(got, c.V)
+			}
+		}
+	}
+	if strings.Join(got, " ") != "utf8mb4_bin utf8mb4_unicode_ci latin1_bin" {
+		t.Fatalf("collations: %v", got)
 	}
 }

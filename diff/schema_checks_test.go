@@ -7,6 +7,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclparse"
 
 	"github.com/emcee-db/emcee/project"
+	"github.com/emcee-db/emcee/schemadef"
 )
 
 // table wraps column and other blocks into a release file with one table
@@ -61,6 +62,7 @@ func TestLoadRefusesWhatTheServerOrAtlasWouldGetWrong(t *testing.T) {
 		{"comment with a character Go escapes", table("t", col("s", "    type = int\n    comment = \"a\\u00a0b\"\n")), `comment of column t.s contains '\u00a0' (U+00A0)`},
 		{"table comment too long", strings.Replace(table("t", ""), "schema = schema.app", "schema = schema.app\n  comment = \""+strings.Repeat("x", 2049)+"\"", 1), `comment of table t is 2049 characters long; the server allows at most 2048`},
 		{"charset that is SQL", table("t", col("s", "    type = varchar(10)\n    charset = \"latin1 COLLATE x\"\n")), `charset "latin1 COLLATE x" is not a character set`},
+		{"collation that is SQL, spelt collation", table("t", col("s", "    type = varchar(10)\n    collation = \"latin1_bin'\"\n")), `pike.hcl:9:17: collation "latin1_bin'" is not a collation name`},
 		{"collation that is SQL", table("t", col("s", "    type = varchar(10)\n    collate = \"latin1_bin'\"\n")), `collation "latin1_bin'" is not a collation name`},
 		{"engine that is SQL", strings.Replace(table("t", ""), "schema = schema.app", "schema = schema.app\n  engine = \"InnoDB; DROP TABLE x\"", 1), `engine "InnoDB; DROP TABLE x" of table t is not a storage engine name`},
 		{"on_update that is SQL", table("t", col("ts", "    type = timestamp\n    on_update = sql(\"CURRENT_TIMESTAMP; DROP TABLE x\")\n")), `on_update of t.ts is "CURRENT_TIMESTAMP; DROP TABLE x"`},
@@ -138,7 +140,7 @@ func TestAtlasPanicIsAnError(t *testing.T) {
 	if _, diags := p.ParseHCL([]byte(table("t", col("e", "    type = enum()\n"))), "pike.hcl"); diags.HasErrors() {
 		t.Fatal(diags)
 	}
-	_, err := evalParsed(p, "pike.hcl", project.Target{Flavor: "mariadb", Major: 10, Minor: 11})
+	_, err := schemadef.Eval(p, "pike.hcl", project.Target{Flavor: "mariadb", Major: 10, Minor: 11})
 	if err == nil || !strings.HasPrefix(err.Error(), "pike.hcl:8:12: ") || strings.Contains(err.Error(), "goroutine") || strings.Contains(err.Error(), "\n") {
 		t.Fatalf("got %v", err)
 	}

@@ -24,13 +24,13 @@ var (
 	asSpec       = &blockSpec{attrs: []string{"expr", "type"}}
 	columnSpec   = &blockSpec{
 		labels: 1,
-		attrs:  []string{"type", "null", "default", "comment", "charset", "collate", "auto_increment", "on_update", "unsigned", "as", "renamed_from", "fill", "allow_copy"},
+		attrs:  []string{"type", "null", "default", "comment", "charset", "collate", "collation", "auto_increment", "on_update", "unsigned", "as", "renamed_from", "fill", "allow_copy"},
 		blocks: map[string]*blockSpec{"as": asSpec, "replaces": replacesSpec},
 	}
 	partSpec  = &blockSpec{attrs: []string{"column", "expr", "desc", "prefix"}}
 	tableSpec = &blockSpec{
 		labels: 1,
-		attrs:  []string{"schema", "comment", "charset", "collate", "engine", "auto_increment", "renamed_from"},
+		attrs:  []string{"schema", "comment", "charset", "collate", "collation", "engine", "auto_increment", "renamed_from"},
 		blocks: map[string]*blockSpec{
 			"column":      columnSpec,
 			"primary_key": {attrs: []string{"columns", "type", "comment"}, blocks: map[string]*blockSpec{"on": partSpec}},
@@ -40,7 +40,7 @@ var (
 		},
 	}
 	fileSpec = &blockSpec{blocks: map[string]*blockSpec{
-		"schema":         {labels: 1, attrs: []string{"charset", "collate", "comment"}},
+		"schema":         {labels: 1, attrs: []string{"charset", "collate", "collation", "comment"}},
 		"table":          tableSpec,
 		"data_migration": {labels: 1, attrs: []string{"table", "set", "pending"}},
 		"discard":        {attrs: []string{"table", "column"}},

@@ -109,8 +109,8 @@ func TestOperatorDiffReportsHandMadeDrift(t *testing.T) {
 		t.Errorf("header:\n%s", r.Stdout)
 	}
 	want := []string{
-		"column extra is unexpected (int NULL): not produced by the recorded revisions",
-		"index ix_images_name is missing (name): the recorded revisions produce it",
+		"column extra is unexpected (int NULL)",
+		"index ix_images_name is missing (name)",
 	}
 	if got := diffLines(r.Stdout); !slices.Equal(got, want) {
 		t.Errorf("differences:\n%q\nwant\n%q", got, want)
@@ -178,7 +178,7 @@ func TestOperatorDiffMissingTrigger(t *testing.T) {
 	p.must("db", "expand")
 	p.exec("DROP TRIGGER images_visibility_bu")
 	r := p.run("db", "diff")
-	want := []string{"trigger images_visibility_bu is missing (BEFORE UPDATE): the recorded revisions produce it"}
+	want := []string{"trigger images_visibility_bu is missing (BEFORE UPDATE)"}
 	if got := diffLines(r.Stdout); r.Code != 6 || !slices.Equal(got, want) {
 		t.Fatalf("differences %q, want %q: %s", got, want, r)
 	}
@@ -217,7 +217,7 @@ func TestOperatorDiffUnfinishedRevision(t *testing.T) {
 	// Drift beside it is still drift.
 	p.exec("ALTER TABLE image_members ADD COLUMN role varchar(32) NULL")
 	r = p.run("db", "diff")
-	want := []string{"column role is unexpected (varchar(32) NULL): not produced by the recorded revisions"}
+	want := []string{"column role is unexpected (varchar(32) NULL)"}
 	if got := diffLines(r.Stdout); r.Code != 6 || !slices.Equal(got, want) {
 		t.Fatalf("differences %q, want %q: %s", got, want, r)
 	}
@@ -270,13 +270,13 @@ func TestOperatorDiffViewsInADevDatabase(t *testing.T) {
 	p.exec("CREATE VIEW public_images AS SELECT id, name FROM images WHERE visibility = 'public'")
 	r = p.run("db", "diff", "--dev-url", dev.URL)
 	want := []string{
-		"view members is missing (select `image_members`.`id` AS `id`,`image_members`.`image_id` AS `image_id`,`image_members`.`mem...): the recorded revisions produce it",
-		"view public_images is unexpected (select `images`.`id` AS `id`,`images`.`name` AS `name` from `images` where `images`.`visibility` ...): not produced by the recorded revisions",
+		"view members is missing (select `image_members`.`id` AS `id`,`image_members`.`image_id` AS `image_id`,`image_members`.`mem...)",
+		"view public_images is unexpected (select `images`.`id` AS `id`,`images`.`name` AS `name` from `images` where `images`.`visibility` ...)",
 	}
 	if got := diffLines(r.Stdout); r.Code != 6 || !slices.Equal(got, want) {
 		t.Fatalf("differences:\n%q\nwant\n%q\n%s", got, want, r)
 	}
-	opContains(t, r, "\nview members:\n", "\nview public_images:\n", "2 differences in 2 views")
+	opContains(t, r, "\nview members:\n", "view public_images:\n", "2 differences in 2 views")
 	if got := dev.objects(); got != "" {
 		t.Fatalf("the dev database must be left empty, it holds: %s", got)
 	}

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/emcee-db/emcee/dbconn"
+	"github.com/emcee-db/emcee/devdb"
 	"github.com/emcee-db/emcee/internal/testdb"
 	"github.com/emcee-db/emcee/planner"
 	"github.com/emcee-db/emcee/project"
@@ -209,11 +209,7 @@ func (f *fixture) lint(dev bool) *Result {
 	var opts Options
 	if dev {
 		db := testdb.New(f.t)
-		cfg, err := dbconn.Parse(db.URL)
-		if err != nil {
-			f.t.Fatal(err)
-		}
-		d, err := OpenDev(context.Background(), cfg)
+		d, err := devdb.Open(context.Background(), devdb.Spec{URL: db.URL})
 		if err != nil {
 			f.t.Fatal(err)
 		}

@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/emcee-db/emcee/devdb"
 	"github.com/emcee-db/emcee/project"
 )
 
@@ -76,7 +77,7 @@ func Analyzers() []*Analyzer { return analyzers }
 type Options struct {
 	// Dev is the empty database the plans are replayed in. Without it,
 	// what analyzers check only on a replay is skipped.
-	Dev *DevDB
+	Dev *devdb.DB
 }
 
 // Result is what a run found.

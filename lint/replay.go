@@ -2,6 +2,7 @@ package lint
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"ariga.io/atlas/sql/sqlcheck"
 	"ariga.io/atlas/sql/sqlclient"
 
+	"github.com/emcee-db/emcee/devdb"
 	"github.com/emcee-db/emcee/effect"
 )
 
@@ -72,45 +74,49 @@ const (
 	atlasIncompatible  = "incompatible"
 )
 
-func replayPlans(ctx context.Context, dev *DevDB, revs []*Revision) (*replay, error) {
-	// One connection: plans may set session variables for the statements
-	// after them.
-	conn, err := dev.db.Conn(ctx)
+func replayPlans(ctx context.Context, dev *devdb.DB, revs []*Revision) (*replay, error) {
+	drv, err := mysql.Open(dev.Conn)
 	if err != nil {
 		return nil, err
 	}
-	defer conn.Close()
-	drv, err := mysql.Open(conn)
-	if err != nil {
-		return nil, err
-	}
-	client := &sqlclient.Client{Name: mysql.DriverName, DB: dev.db, Driver: drv}
+	// Atlas's analyzers ask the dev client for its driver only.
+	client := &sqlclient.Client{Name: mysql.DriverName, Driver: drv}
 	azs, err := sqlcheck.AnalyzerFor(mysql.DriverName, nil)
 	if err != nil {
 		return nil, err
 	}
-	opts := &schema.InspectOptions{Mode: schema.InspectSchemas | schema.InspectTables}
-	prev, err := drv.InspectSchema(ctx, dev.schema, opts)
+	prev, err := dev.Tables(ctx)
 	if err != nil {
 		return nil, err
 	}
 	r := &replay{files: map[*Revision]*sqlcheck.File{}, diags: map[*Revision][]diagnostic{}}
 	for _, rev := range revs {
 		f := &sqlcheck.File{File: migrate.NewLocalFile(rev.Path, rev.Data), Parser: parser{rev}}
+		steps := make([]devdb.Step, len(rev.Statements))
 		for i, st := range rev.Statements {
-			if _, err := conn.ExecContext(ctx, st.SQL); err != nil {
-				return nil, fmt.Errorf("%s:%d: the statement fails when the plans are replayed in dev database %s: %v", rev.File, rev.Line(i), dev.Name, err)
-			}
-			cur, err := drv.InspectSchema(ctx, dev.schema, opts)
+			steps[i] = devdb.Step{Revision: rev.ID.String(), N: i + 1, SQL: st.SQL}
+		}
+		// One session for all plans: they may set session variables for
+		// the statements after them.
+		err := dev.Build(ctx, nil, steps, func(i int) error {
+			cur, err := dev.Tables(ctx)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			changes, err := drv.SchemaDiff(prev, cur)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			f.Changes = append(f.Changes, &sqlcheck.Change{Stmt: rev.Stmts[i], Changes: renamed(rev.parsed[i], changes)})
 			prev = cur
+			return nil
+		})
+		var step *devdb.StepError
+		if errors.As(err, &step) {
+			return nil, fmt.Errorf("%s:%d: %w", rev.File, rev.Line(step.Step.N-1), err)
+		}
+		if err != nil {
+			return nil, err
 		}
 		r.files[rev] = f
 		for _, az := range azs {

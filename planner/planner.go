@@ -20,6 +20,7 @@ import (
 	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/splitter"
 )
 
@@ -278,7 +279,7 @@ func readSnapshot(p *project.Project, release string, data []byte) (*snapshot, e
 		return nil, fmt.Errorf("%s: not an emcee snapshot (no %q line); restore it from version control", path, strings.TrimSpace(basePrefix))
 	}
 	snap := &snapshot{data: data, base: strings.TrimSpace(strings.TrimPrefix(string(lines[2]), basePrefix))}
-	snap.schema = newFuture(func() (*schema.Schema, error) { return diff.ParseSnapshot(path, data, p.Target) })
+	snap.schema = newFuture(func() (*schema.Schema, error) { return schemadef.ParseSnapshot(path, data, p.Target) })
 	if len(lines) == 4 {
 		snap.body = lines[3]
 	}

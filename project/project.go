@@ -1,6 +1,11 @@
 // Package project reads atlas.hcl: Atlas's env blocks (which database, which
 // dev database, which schema source) and the emcee block that says which
 // releases exist, in which order, and where their schemas and plans live.
+//
+// The file is evaluated by Atlas's own HCL engine (schemahcl), the way
+// `atlas` evaluates it: variable blocks with --var values, locals, var.x and
+// local.x, Atlas's function library plus getenv and file, and for_each on
+// env blocks. A project file written for Atlas works unchanged.
 package project
 
 import (
@@ -10,8 +15,9 @@ import (
 	"slices"
 	"strings"
 
+	"ariga.io/atlas/schemahcl"
+	"github.com/agext/levenshtein"
 	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/gohcl"
 	"github.com/hashicorp/hcl/v2/hclparse"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
@@ -23,29 +29,44 @@ import (
 // DefaultFile is looked up in the working directory when --config is not given.
 const DefaultFile = "atlas.hcl"
 
-// Env is one Atlas env block. Attributes emcee does not use (migration
-// blocks, lint settings, ...) are allowed and left to Atlas.
+// Env is one Atlas env block. Attributes and blocks emcee does not use
+// (migration, lint, format, schemas, exclude ...) are evaluated like Atlas
+// does and left alone. An env block with for_each yields one Env per
+// element, all with the same name: the databases of a fleet.
 type Env struct {
-	Name string   `hcl:"name,label"`
-	URL  string   `hcl:"url,optional"`
-	Dev  string   `hcl:"dev,optional"`
-	Src  string   `hcl:"src,optional"`
-	Rest hcl.Body `hcl:",remain"`
+	Name string
+	URL  string
+	Dev  string
+	Src  []string
+	// Pos is where the block is declared, for messages.
+	Pos string
 }
 
 // Settings is the emcee block.
 type Settings struct {
-	SchemaDir string   `hcl:"schema_dir,optional"`
-	PlansDir  string   `hcl:"plans_dir,optional"`
-	Target    string   `hcl:"target,optional"`
-	Releases  []string `hcl:"releases"`
-	Released  []string `hcl:"released,optional"`
+	SchemaDir string   `spec:"schema_dir"`
+	PlansDir  string   `spec:"plans_dir"`
+	Target    string   `spec:"target"`
+	Releases  []string `spec:"releases"`
+	Released  []string `spec:"released"`
 }
 
-type file struct {
-	Envs  []*Env    `hcl:"env,block"`
-	Emcee *Settings `hcl:"emcee,block"`
-	Rest  hcl.Body  `hcl:",remain"`
+// settingNames are the attributes of the emcee block; anything else is a
+// typo that would otherwise be dropped silently.
+var settingNames = []string{"schema_dir", "plans_dir", "target", "releases", "released"}
+
+type envSpec struct {
+	Name  string     `spec:"name,name"`
+	URL   string     `spec:"url"`
+	Dev   string     `spec:"dev"`
+	Range *hcl.Range `spec:",range"`
+	schemahcl.DefaultExtension
+}
+
+type fileSpec struct {
+	Envs  []*envSpec `spec:"env"`
+	Emcee *Settings  `spec:"emcee"`
+	schemahcl.DefaultExtension
 }
 
 // Project is a loaded atlas.hcl, with paths resolved against its directory.
@@ -60,8 +81,16 @@ type Project struct {
 	released  map[string]bool
 }
 
+// Vars are the values of the file's variable blocks, as given with
+// --var name=value (repeated for a list).
+type Vars map[string][]string
+
 // Load reads and validates the project file.
-func Load(path string) (*Project, error) {
+func Load(path string) (*Project, error) { return LoadVars(path, nil) }
+
+// LoadVars reads and validates the project file with values for its
+// variable blocks.
+func LoadVars(path string, vars Vars) (*Project, error) {
 	src, err := os.ReadFile(path)
 	if err != nil {
 		if os.IsNotExist(err) {
@@ -74,45 +103,64 @@ func Load(path string) (*Project, error) {
 	if diags.HasErrors() {
 		return nil, HCLError(diags)
 	}
-	var doc file
-	if diags := gohcl.DecodeBody(f.Body, evalContext(), &doc); diags.HasErrors() {
-		return nil, HCLError(diags)
-	}
-	if doc.Emcee == nil {
-		return nil, fmt.Errorf("%s: no emcee block: add `emcee { releases = [\"ocata\", \"pike\"] }` listing your releases in order", path)
+	// The positions of the emcee block's attributes and list elements
+	// come from the syntax tree: evaluation keeps values, not where each
+	// element was written.
+	block, err := emceeBlock(path, f.Body.(*hclsyntax.Body))
+	if err != nil {
+		return nil, err
 	}
 	dir := filepath.Dir(path)
+	var doc fileSpec
+	if err := evaluator(dir).EvalOptions(p, &doc, &schemahcl.EvalOptions{Variables: inputs(vars)}); err != nil {
+		if err = HCLError(err); !strings.HasPrefix(err.Error(), path+":") {
+			err = fmt.Errorf("%s: %w", path, err)
+		}
+		return nil, err
+	}
 	s := doc.Emcee
+	if s == nil {
+		return nil, fmt.Errorf("%s: no emcee block: add `emcee { releases = [\"ocata\", \"pike\"] }` listing your releases in order", path)
+	}
 	pr := &Project{
 		Path:      path,
 		Dir:       dir,
-		Envs:      doc.Envs,
 		SchemaDir: filepath.Join(dir, orDefault(s.SchemaDir, "schema")),
 		PlansDir:  filepath.Join(dir, orDefault(s.PlansDir, "plans")),
 		Releases:  s.Releases,
 		released:  map[string]bool{},
 	}
-	pos := blockPos(f.Body, "emcee")
+	for _, e := range doc.Envs {
+		env := &Env{Name: e.Name, URL: e.URL, Dev: e.Dev, Pos: path}
+		if e.Range != nil {
+			env.Pos = posString(*e.Range)
+		}
+		if a, ok := e.Attr("src"); ok {
+			if env.Src, err = stringOrList(a); err != nil {
+				return nil, fmt.Errorf("%s: env %q: src: %w", env.Pos, e.Name, err)
+			}
+		}
+		pr.Envs = append(pr.Envs, env)
+	}
 	if pr.Target, err = ParseTarget(orDefault(s.Target, "mysql 8.0")); err != nil {
-		return nil, fmt.Errorf("%s: emcee.target: %w", pos, err)
+		return nil, fmt.Errorf("%s: emcee.target: %w", block.at("target"), err)
 	}
 	if len(s.Releases) == 0 {
-		return nil, fmt.Errorf("%s: emcee.releases is empty: list your releases oldest first", pos)
+		return nil, fmt.Errorf("%s: emcee.releases is empty: list your releases oldest first", block.at("releases"))
 	}
 	seen := map[string]bool{}
 	for i, r := range s.Releases {
-		at := elemPos(f.Body, "releases", i, pos)
-		if !revision.ReleaseNamePattern.MatchString(r) {
-			return nil, fmt.Errorf("%s: emcee.releases: %q is not a valid release name (lowercase letters and digits, starting with a letter)", at, r)
+		if err := revision.CheckReleaseName(r); err != nil {
+			return nil, fmt.Errorf("%s: emcee.releases: %w", block.element("releases", i), err)
 		}
 		if seen[r] {
-			return nil, fmt.Errorf("%s: emcee.releases: %q is listed twice", at, r)
+			return nil, fmt.Errorf("%s: emcee.releases: %q is listed twice", block.element("releases", i), r)
 		}
 		seen[r] = true
 	}
 	for i, r := range s.Released {
 		if !seen[r] {
-			return nil, fmt.Errorf("%s: emcee.released: %q is not in emcee.releases", elemPos(f.Body, "released", i, pos), r)
+			return nil, fmt.Errorf("%s: emcee.released: %q is not in emcee.releases", block.element("released", i), r)
 		}
 		pr.released[r] = true
 	}
@@ -121,32 +169,139 @@ func Load(path string) (*Project, error) {
 	for i, r := range s.Released {
 		for _, before := range s.Releases[:pr.Index(r)] {
 			if !pr.released[before] {
-				return nil, fmt.Errorf("%s: emcee.released: %q is released, but %q, listed before it in emcee.releases, is not: releases ship in order. Add %q to released, or remove %q", elemPos(f.Body, "released", i, pos), r, before, before, r)
+				return nil, fmt.Errorf("%s: emcee.released: %q is released, but %q, listed before it in emcee.releases, is not: releases ship in order. Add %q to released, or remove %q", block.element("released", i), r, before, before, r)
 			}
 		}
 	}
 	return pr, nil
 }
 
-// elemPos is where the i-th element of a list attribute of the emcee block
-// is written, or the block's position when it cannot be found.
-func elemPos(body hcl.Body, attr string, i int, blockAt string) string {
-	b, ok := body.(*hclsyntax.Body)
-	if !ok {
-		return blockAt
-	}
-	for _, blk := range b.Blocks {
-		if blk.Type != "emcee" {
+// evaluator is Atlas's HCL engine with the functions Atlas's CLI adds to
+// project files: getenv, and file/fileset/glob relative to the file.
+func evaluator(dir string) *schemahcl.State {
+	return schemahcl.New(schemahcl.WithPos(), schemahcl.WithFunctions(map[string]function.Function{
+		"getenv": function.New(&function.Spec{
+			Params: []function.Parameter{{Name: "name", Type: cty.String}},
+			Type:   function.StaticReturnType(cty.String),
+			Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+				return cty.StringVal(os.Getenv(args[0].AsString())), nil
+			},
+		}),
+		"file":    schemahcl.MakeFileFunc(dir),
+		"fileset": schemahcl.MakeFileSetFunc(dir),
+		"glob":    schemahcl.MakeGlobFunc(dir),
+	}))
+}
+
+// inputs turns --var values into what Atlas's engine takes: a string, or a
+// list of strings for a repeated name; the variable's declared type
+// converts it.
+func inputs(vars Vars) map[string]cty.Value {
+	out := map[string]cty.Value{}
+	for name, vs := range vars {
+		if len(vs) == 1 {
+			out[name] = cty.StringVal(vs[0])
 			continue
 		}
-		if a, ok := blk.Body.Attributes[attr]; ok {
-			if list, ok := a.Expr.(*hclsyntax.TupleConsExpr); ok && i < len(list.Exprs) {
-				r := list.Exprs[i].Range()
-				return fmt.Sprintf("%s:%d:%d", r.Filename, r.Start.Line, r.Start.Column)
-			}
+		list := make([]cty.Value, len(vs))
+		for i, v := range vs {
+			list[i] = cty.StringVal(v)
+		}
+		out[name] = cty.ListVal(list)
+	}
+	return out
+}
+
+func stringOrList(a *schemahcl.Attr) ([]string, error) {
+	if s, err := a.String(); err == nil {
+		return []string{s}, nil
+	}
+	return a.Strings()
+}
+
+// settingsBlock is the emcee block as written, for positions.
+type settingsBlock struct {
+	file  string
+	block *hclsyntax.Block
+}
+
+func emceeBlock(path string, body *hclsyntax.Body) (*settingsBlock, error) {
+	var found *hclsyntax.Block
+	for _, b := range body.Blocks {
+		if b.Type != "emcee" {
+			continue
+		}
+		if found != nil {
+			return nil, fmt.Errorf("%s: a second emcee block (the first is at %s): keep one", posString(b.TypeRange), posString(found.TypeRange))
+		}
+		if len(b.Labels) > 0 {
+			return nil, fmt.Errorf("%s: the emcee block takes no label", posString(b.TypeRange))
+		}
+		found = b
+	}
+	if found == nil {
+		return nil, fmt.Errorf("%s: no emcee block: add `emcee { releases = [\"ocata\", \"pike\"] }` listing your releases in order", path)
+	}
+	var errs []string
+	for _, a := range sortedAttrs(found.Body) {
+		if !slices.Contains(settingNames, a.Name) {
+			errs = append(errs, fmt.Sprintf("%s: unknown attribute %q in the emcee block%s", posString(a.NameRange), a.Name, suggest(a.Name, settingNames)))
 		}
 	}
-	return blockAt
+	for _, b := range found.Body.Blocks {
+		errs = append(errs, fmt.Sprintf("%s: unknown block %q in the emcee block (it takes only the attributes %s)", posString(b.TypeRange), b.Type, strings.Join(settingNames, ", ")))
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("%s", strings.Join(errs, "\n"))
+	}
+	return &settingsBlock{file: path, block: found}, nil
+}
+
+// at is where an attribute of the emcee block is written, or the block.
+func (s *settingsBlock) at(attr string) string {
+	if a, ok := s.block.Body.Attributes[attr]; ok {
+		return posString(a.Expr.Range())
+	}
+	return posString(s.block.TypeRange)
+}
+
+// element is where the i-th element of a list attribute is written; the
+// attribute when the list is computed (a variable, a function).
+func (s *settingsBlock) element(attr string, i int) string {
+	a, ok := s.block.Body.Attributes[attr]
+	if !ok {
+		return posString(s.block.TypeRange)
+	}
+	if t, ok := a.Expr.(*hclsyntax.TupleConsExpr); ok && i < len(t.Exprs) {
+		return posString(t.Exprs[i].Range())
+	}
+	return posString(a.Expr.Range())
+}
+
+func sortedAttrs(body *hclsyntax.Body) []*hclsyntax.Attribute {
+	out := make([]*hclsyntax.Attribute, 0, len(body.Attributes))
+	for _, a := range body.Attributes {
+		out = append(out, a)
+	}
+	slices.SortFunc(out, func(a, b *hclsyntax.Attribute) int { return a.SrcRange.Start.Byte - b.SrcRange.Start.Byte })
+	return out
+}
+
+func suggest(name string, known []string) string {
+	best, bestD := "", 3
+	for _, k := range known {
+		if d := levenshtein.Distance(name, k, nil); d < bestD {
+			best, bestD = k, d
+		}
+	}
+	if best != "" {
+		return fmt.Sprintf(" (did you mean %q?)", best)
+	}
+	return fmt.Sprintf(" (known: %s)", strings.Join(known, ", "))
+}
+
+func posString(r hcl.Range) string {
+	return fmt.Sprintf("%s:%d:%d", r.Filename, r.Start.Line, r.Start.Column)
 }
 
 // Released reports whether the release is marked as shipped: its revisions
@@ -158,16 +313,26 @@ func (p *Project) SchemaFile(release string) string {
 	return filepath.Join(p.SchemaDir, release+".hcl")
 }
 
-// Env returns the named env block.
+// Env returns the named env block. An env block with for_each names
+// several databases; Env refuses it, since the caller wants one.
 func (p *Project) Env(name string) (*Env, error) {
 	var names []string
+	var found []*Env
 	for _, e := range p.Envs {
 		if e.Name == name {
-			return e, nil
+			found = append(found, e)
 		}
-		names = append(names, e.Name)
+		if !slices.Contains(names, e.Name) {
+			names = append(names, e.Name)
+		}
 	}
-	return nil, fmt.Errorf("%s: no env %q (defined: %s)", p.Path, name, strings.Join(names, ", "))
+	switch len(found) {
+	case 0:
+		return nil, fmt.Errorf("%s: no env %q (defined: %s)", p.Path, name, strings.Join(names, ", "))
+	case 1:
+		return found[0], nil
+	}
+	return nil, fmt.Errorf("%s: env %q names %d databases (for_each); this command works on one database: pass --url for one of them", found[0].Pos, name, len(found))
 }
 
 // Rel makes a path relative to the working directory when possible, for
@@ -188,29 +353,6 @@ func orDefault(s, d string) string {
 		return d
 	}
 	return s
-}
-
-func blockPos(body hcl.Body, typ string) string {
-	content, _, _ := body.PartialContent(&hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{{Type: typ}}})
-	if content != nil && len(content.Blocks) > 0 {
-		r := content.Blocks[0].DefRange
-		return fmt.Sprintf("%s:%d:%d", r.Filename, r.Start.Line, r.Start.Column)
-	}
-	return typ
-}
-
-// evalContext offers Atlas's getenv() so env URLs can keep secrets out of
-// the file.
-func evalContext() *hcl.EvalContext {
-	return &hcl.EvalContext{Functions: map[string]function.Function{
-		"getenv": function.New(&function.Spec{
-			Params: []function.Parameter{{Name: "name", Type: cty.String}},
-			Type:   function.StaticReturnType(cty.String),
-			Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
-				return cty.StringVal(os.Getenv(args[0].AsString())), nil
-			},
-		}),
-	}}
 }
 
 // Index returns the position of a release in the order, or -1.

@@ -3,6 +3,7 @@ package project
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -51,13 +52,19 @@ emcee {
 func TestLoadErrors(t *testing.T) {
 	for _, tc := range []struct{ src, want string }{
 		{`env "x" {}`, `no emcee block`},
-		{"emcee {\n  releses = [\"a\"]\n}", `atlas.hcl:2:3: Unsupported argument; An argument named "releses" is not expected here. Did you mean "released"?`},
-		{"emcee {\n  releases = [\"a\", \"a\"]\n}", `atlas.hcl:2:20: emcee.releases: "a" is listed twice`},
-		{"emcee {\n  releases = [\"Pike\"]\n}", `"Pike" is not a valid release name`},
-		{"emcee {\n  releases = [\"a\"]\n  released = [\"b\"]\n}", `atlas.hcl:3:15: emcee.released: "b" is not in emcee.releases`},
+		{"emcee {\n  releses = [\"a\"]\n}", `atlas.hcl:2:3: unknown attribute "releses" in the emcee block (did you mean "releases"?)`},
+		{"emcee {\n  releases = [\"a\", \"a\"]\n}", `"a" is listed twice`},
+		{"emcee {\n  releases = [\"ocata\", \"Pike\"]\n}", `atlas.hcl:2:24: emcee.releases: "Pike" is not a valid release name`},
+		{"emcee {\n  releases = [\"2023_1\", \"_x\"]\n}", `atlas.hcl:2:25: emcee.releases: "_x" is not a valid release name`},
+		{"emcee {\n  releases = [\"pike_expand01\"]\n}", `release name "pike_expand01" reads as revision pike_expand01 of release pike`},
+		{"emcee {\n  releases = [\"a\"]\n}\nemcee {\n  releases = [\"b\"]\n}", `atlas.hcl:4:1: a second emcee block (the first is at`},
+		{"emcee {\n  releases = [\"a\"]\n  x {}\n}", `atlas.hcl:3:3: unknown block "x" in the emcee block`},
+		{"variable \"r\" {\n  type = string\n}\nemcee {\n  releases = [var.r]\n}", `missing value for required variable "r"`},
+		{"emcee {\n  releases = [local.nope]\n}", `atlas.hcl:2:15: Unknown local`},
+		{"emcee {\n  releases = [\"a\"]\n  released = [\"a\", \"b\"]\n}", `atlas.hcl:3:20: emcee.released: "b" is not in emcee.releases`},
+		{"emcee {\n  releases = [\"a\"]\n  target = \"postgres 16\"\n}", `atlas.hcl:3:12: emcee.target: "postgres 16": want "mysql 8.0" or "mariadb 10.11"`},
 		{"emcee {\n  releases = [\"a\", \"b\", \"c\"]\n  released = [\"a\", \"c\"]\n}", `atlas.hcl:3:20: emcee.released: "c" is released, but "b", listed before it in emcee.releases, is not: releases ship in order. Add "b" to released, or remove "c"`},
 		{"emcee {\n  releases = [\"a\", \"b\"]\n  released = [\"b\"]\n}", `atlas.hcl:3:15: emcee.released: "b" is released, but "a"`},
-		{"emcee {\n  releases = [\"a\"]\n  target = \"postgres 16\"\n}", `atlas.hcl:1:1: emcee.target: "postgres 16": want "mysql 8.0" or "mariadb 10.11"`},
 		{"emcee {\n  releases = [\"a\"]\n  target = \"mariadb 10.3\"\n}", `supports MySQL 8.0+ and MariaDB 10.5+`},
 	} {
 		_, err := load(t, tc.src)
@@ -67,5 +74,91 @@ func TestLoadErrors(t *testing.T) {
 	}
 	if _, err := Load(filepath.Join(t.TempDir(), "atlas.hcl")); err == nil || !strings.Contains(err.Error(), "pass --config") {
 		t.Errorf("missing file: %v", err)
+	}
+}
+
+// Project files written for Atlas evaluate as Atlas evaluates them:
+// variables with --var values, locals, Atlas's functions, the env
+// attributes and blocks Atlas documents, for_each on env blocks.
+func TestLoadAtlasProjectFile(t *testing.T) {
+	t.Setenv("EMCEE_TEST_PASS", "s3cret")
+	path := filepath.Join(t.TempDir(), "atlas.hcl")
+	src := `
+variable "host" {
+  type    = string
+  default = "127.0.0.1"
+}
+variable "tenants" {
+  type = list(string)
+}
+locals {
+  base    = "mysql://app:${getenv("EMCEE_TEST_PASS")}@${var.host}:3306"
+  release = ["2023_1", "2024_1"]
+}
+env "local" {
+  url     = "${local.base}/glance"
+  dev     = "${local.base}/glance_dev"
+  src     = ["file://schema", "file://views.hcl"]
+  schemas = ["glance"]
+  exclude = ["*.tmp"]
+  migration {
+    dir = "file://migrations"
+  }
+  format {
+    migrate {
+      diff = format("{{ sql . %q }}", "  ")
+    }
+  }
+  lint {
+    destructive {
+      error = true
+    }
+  }
+}
+env "tenants" {
+  for_each = toset(var.tenants)
+  url      = urlsetpath(local.base, each.value)
+}
+lint {
+  latest = 1
+}
+emcee {
+  target   = "mariadb 10.11"
+  releases = concat(local.release, ["2025_1"])
+  released = [local.release[0]]
+}
+`
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(path); err == nil || !strings.Contains(err.Error(), `missing value for required variable "tenants"`) {
+		t.Fatalf("without --var: %v", err)
+	}
+	p, err := LoadVars(path, Vars{"tenants": {"t1", "t2"}, "host": {"db.internal"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(p.Releases, ","); got != "2023_1,2024_1,2025_1" || !p.Released("2023_1") || p.Released("2024_1") {
+		t.Fatalf("releases: %s", got)
+	}
+	env, err := p.Env("local")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if env.URL != "mysql://app:s3cret@db.internal:3306/glance" || env.Dev != "mysql://app:s3cret@db.internal:3306/glance_dev" || strings.Join(env.Src, " ") != "file://schema file://views.hcl" {
+		t.Fatalf("env local: %+v", env)
+	}
+	var urls []string
+	for _, e := range p.Envs {
+		if e.Name == "tenants" {
+			urls = append(urls, e.URL)
+		}
+	}
+	slices.Sort(urls)
+	if strings.Join(urls, " ") != "mysql://app:s3cret@db.internal:3306/t1 mysql://app:s3cret@db.internal:3306/t2" {
+		t.Fatalf("for_each env: %v", urls)
+	}
+	if _, err := p.Env("tenants"); err == nil || !strings.Contains(err.Error(), `env "tenants" names 2 databases (for_each)`) {
+		t.Fatalf("Env of a fleet: %v", err)
 	}
 }

@@ -14,6 +14,8 @@ func WriteMarkdown(w io.Writer, rep *Report) {
 			fmt.Fprintln(w)
 		}
 		fmt.Fprintln(w, "## "+title(r, rep.Target))
+		writeTimeline(w, r)
+		writeERDiagram(w, r)
 
 		fmt.Fprintln(w, "\n### Order")
 		for j, s := range r.Order {

@@ -19,6 +19,7 @@ import (
 	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/schemadef"
 )
 
 // Report is the review of one or more releases. Its JSON form is part of
@@ -38,7 +39,9 @@ type Release struct {
 	Objects    []SyncObject `json:"triggers_and_views"`
 	DataAtRisk []Risk       `json:"data_at_risk"`
 	Tightened  []Tightening `json:"tightened"`
-	Revisions  []*Revision  `json:"revisions"`
+	// Tables are the tables the release changes, column by column.
+	Tables    []TouchedTable `json:"tables"`
+	Revisions []*Revision    `json:"revisions"`
 }
 
 // Step is one step of the upgrade; Command is empty for what operators do
@@ -138,21 +141,46 @@ func buildRelease(p *project.Project, plans *revision.Plans, name string) (*Rele
 			return nil, err
 		}
 	}
-	if st.after, err = snapshot(p, name); err != nil {
+	after, err := declared(p, name)
+	if err != nil {
 		return nil, err
 	}
+	st.after = after.Schema
+	var revs []*revision.Revision
 	for _, phase := range revision.Phases {
 		for _, rev := range plans.Of(name, phase) {
+			revs = append(revs, rev)
 			r.Revisions = append(r.Revisions, r.addRevision(p, rev, st))
 		}
 	}
+	takesOver := map[string]string{}
+	for ref, d := range after.Declarations.Columns {
+		if src := d.Source(); src != "" {
+			takesOver[ref.String()] = src
+		}
+	}
+	r.Tables = touchedTables(revs, st, takesOver)
 	r.Order = order(r)
 	return r, nil
 }
 
+// declared reads a release's snapshot with its declarations (which new
+// column takes over from which old one).
+func declared(p *project.Project, release string) (*diff.Release, error) {
+	path := filepath.Join(p.PlansDir, revision.SnapshotFile(release))
+	src, err := os.ReadFile(path)
+	if os.IsNotExist(err) {
+		return nil, fmt.Errorf("%s is missing: the review needs it to name what drops lose; run `emcee plan`", project.Rel(path))
+	}
+	if err != nil {
+		return nil, err
+	}
+	return diff.ParseRelease(release, project.Rel(path), src, p.Target)
+}
+
 func snapshot(p *project.Project, release string) (*schema.Schema, error) {
 	path := filepath.Join(p.PlansDir, revision.SnapshotFile(release))
-	s, err := diff.ReadSnapshot(path, p.Target)
+	s, err := schemadef.ReadSnapshot(path, p.Target)
 	if os.IsNotExist(err) {
 		return nil, fmt.Errorf("%s is missing: the review needs it to name what drops lose; run `emcee plan`", project.Rel(path))
 	}
@@ -227,12 +255,12 @@ func (r *Release) note(e effect.Effect, stmt *Statement, phase revision.Phase, s
 		}
 		t := Tightening{What: "column", Name: e.Table + "." + e.Name, To: "as the statement declares", At: stmt.At, Gates: []string{}}
 		if c := column(st.before, e.Table, e.Name); c != nil {
-			t.From = diff.ColumnDef(c)
+			t.From = schemadef.ColumnDef(c)
 		} else {
 			t.From = "new in this release: NULL until contract"
 		}
 		if c := column(st.after, e.Table, e.Name); c != nil {
-			t.To = diff.ColumnDef(c)
+			t.To = schemadef.ColumnDef(c)
 		}
 		for _, g := range gates {
 			if strings.Contains(g.SQL, "`"+e.Table+"`") && strings.Contains(g.SQL, "`"+e.Name+"`") {
@@ -283,7 +311,7 @@ func column(s *schema.Schema, table, name string) *schema.Column {
 func columnDef(st state, table, name string) string {
 	for _, s := range []*schema.Schema{st.before, st.after} {
 		if c := column(s, table, name); c != nil {
-			return diff.ColumnDef(c)
+			return schemadef.ColumnDef(c)
 		}
 	}
 	return "not in the snapshots of this release or the previous one: added and dropped within this release"
@@ -297,7 +325,7 @@ func tableDef(st state, table string) string {
 		if t, ok := s.Table(table); ok {
 			cols := make([]string, 0, len(t.Columns))
 			for _, c := range t.Columns {
-				cols = append(cols, c.Name+" "+diff.ColumnDef(c))
+				cols = append(cols, c.Name+" "+schemadef.ColumnDef(c))
 			}
 			return strings.Join(cols, ", ")
 		}

@@ -20,21 +20,7 @@ var update = flag.Bool("update", false, "rewrite the golden files from the bundl
 // manager reads; the golden files pin it. After a deliberate change, run
 // `go test ./review -update` and read the diff.
 func TestGoldenExample(t *testing.T) {
-	p, err := project.Load("../atlas.hcl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	plans, err := revision.ReadPlans(p.PlansDir, p.Releases)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := plans.Verify(); err != nil {
-		t.Fatal(err)
-	}
-	rep, err := Build(p, plans, p.Releases)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rep := goldenReport(t)
 	var js bytes.Buffer
 	enc := json.NewEncoder(&js)
 	enc.SetIndent("", "  ")
@@ -60,6 +46,27 @@ func TestGoldenExample(t *testing.T) {
 			t.Errorf("review in %s differs from %s; if the change is intended, run `go test ./review -update` and review the diff\n%s", name, path, firstDiff(string(want), string(got)))
 		}
 	}
+}
+
+// goldenReport reviews every release of the bundled example.
+func goldenReport(t *testing.T) *Report {
+	t.Helper()
+	p, err := project.Load("../atlas.hcl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plans, err := revision.ReadPlans(p.PlansDir, p.Releases)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := plans.Verify(); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Build(p, plans, p.Releases)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
 }
 
 func firstDiff(want, got string) string {

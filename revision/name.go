@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 )
 
 // Phase is one of the three steps of a zero-downtime upgrade.
@@ -33,18 +34,51 @@ func (id ID) String() string { return fmt.Sprintf("%s_%s%02d", id.Release, id.Ph
 // File is the script's path relative to the plans directory.
 func (id ID) File() string { return id.Release + "/" + id.String() + ".sql" }
 
-var idPattern = regexp.MustCompile(`^([a-z][a-z0-9]*)_(expand|migrate|contract)([0-9]{2,})$`)
+// A revision name ends in _<phase>NN, and the release name before it may
+// hold underscores itself (OpenStack's 2024_1 gives 2024_1_expand01): the
+// phase is found from the end, so the release part is everything before.
+var idPattern = regexp.MustCompile(`^(` + releaseName + `)_(` + phaseNames() + `)([0-9]{2,})$`)
+
+const releaseName = `[a-z0-9][a-z0-9_]*`
+
+var releasePattern = regexp.MustCompile(`^` + releaseName + `$`)
+
+func phaseNames() string {
+	names := make([]string, len(Phases))
+	for i, p := range Phases {
+		names[i] = string(p)
+	}
+	return strings.Join(names, "|")
+}
 
 // ParseID reads a revision name such as "pike_expand01".
 func ParseID(s string) (ID, error) {
 	m := idPattern.FindStringSubmatch(s)
 	if m == nil {
-		return ID{}, fmt.Errorf("%q is not a revision name: expected <release>_<expand|migrate|contract>NN, e.g. pike_expand01", s)
+		return ID{}, fmt.Errorf("%q is not a revision name: expected <release>_<%s>NN, e.g. pike_expand01", s, phaseNames())
 	}
 	n, _ := strconv.Atoi(m[3])
 	return ID{Release: m[1], Phase: Phase(m[2]), Seq: n}, nil
 }
 
-// ReleaseNamePattern is what a release name must look like, so that revision
-// names stay parseable.
-var ReleaseNamePattern = regexp.MustCompile(`^[a-z][a-z0-9]*$`)
+// MaxReleaseName is the longest release name: the version table keeps it
+// in a varchar(64).
+const MaxReleaseName = 64
+
+// CheckReleaseName says why a release name cannot be used, or nil. Names
+// are lowercase letters, digits and underscores, starting with a letter or
+// a digit (2024_1), so that every revision name parses back to one
+// release; a name that itself looks like a revision (pike_expand01) would
+// make `db sync pike_expand01` ambiguous, so it is refused too.
+func CheckReleaseName(name string) error {
+	switch {
+	case !releasePattern.MatchString(name):
+		return fmt.Errorf("%q is not a valid release name: use lowercase letters, digits and underscores, starting with a letter or digit (e.g. pike, 2024_1)", name)
+	case len(name) > MaxReleaseName:
+		return fmt.Errorf("release name %q is %d characters long; the limit is %d", name, len(name), MaxReleaseName)
+	}
+	if id, err := ParseID(name); err == nil {
+		return fmt.Errorf("release name %q reads as revision %s of release %s: choose a name that does not end in _<phase>NN", name, id, id.Release)
+	}
+	return nil
+}

@@ -90,16 +90,11 @@ func openSession(ctx context.Context, opts apply.Options) (*apply.Session, error
 	opts.LockTimeout = dbFlags.lockTimeout
 	opts.DevURL = dbFlags.devURL
 	if opts.DevURL == "" && global.env != "" && dbFlags.url == "" {
-		if e, err := p.Env(global.env); err == nil && isMySQLURL(e.Dev) {
+		if e, err := p.Env(global.env); err == nil {
 			opts.DevURL = e.Dev
 		}
 	}
 	return apply.Open(ctx, p, cfg, opts)
-}
-
-func isMySQLURL(u string) bool {
-	_, err := dbconn.Parse(u)
-	return err == nil
 }
 
 func jsonOut() bool { return dbFlags.format == "json" }

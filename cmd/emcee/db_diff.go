@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/emcee-db/emcee/apply"
+	"github.com/emcee-db/emcee/devdb"
 )
 
 func init() { dbCommands = append(dbCommands, newDBDiffCmd) }
@@ -42,6 +43,10 @@ database's point of view:
   unexpected   the database has it; the recorded revisions do not produce it
   differs      both have it, in different forms
 
+The expand preflight and db baseline compare the same way and print the
+same lines. Differences accepted when the database was adopted ("db baseline
+--allow-drift") are listed apart and are not drift.
+
 Exit codes: 0 the database matches, 6 it has drifted, 1 error (no revision
 recorded, cannot connect, edited plan).
 
@@ -50,10 +55,10 @@ is listed under its table, a view under its own name):
 
   {"database": "mysql://app:****@db1:3306/glance", "version": "pike_expand01, ocata_contract01",
    "compared_with": "ocata_expand01 ... pike_expand01", "base": "plans/ocata/ocata.snapshot.hcl",
-   "replayed": ["pike_expand01"], "clean": false,
+   "replayed": ["pike_expand01"], "clean": false, "expected": "what ocata_expand01 ... pike_expand01 produce",
    "tables": [{"table": "images", "differences": [
      {"kind": "column", "name": "extra", "state": "unexpected", "live": "int NULL",
-      "detail": "column extra is unexpected (int NULL): not produced by the recorded revisions"}]}]}
+      "detail": "column extra is unexpected (int NULL)"}]}]}
 
 kind is one of table, view, column, index, primary key, foreign key, check,
 table option, trigger; live and expected describe the object on each side
@@ -96,32 +101,32 @@ and are left out on the side that lacks it.`,
 }
 
 func printDiff(w io.Writer, r *apply.DiffResult) {
+	defer func() {
+		for _, n := range r.Notes {
+			fmt.Fprintf(w, "note: %s\n", n)
+		}
+	}()
 	if r.Clean {
-		fmt.Fprintf(w, "%s (version %s) matches what its recorded revisions %s produce\n", r.Database, r.Version, r.ComparedWith)
+		fmt.Fprintf(w, "%s (version %s) matches what its recorded revisions %s produce", r.Database, r.Version, r.ComparedWith)
+		if len(r.Accepted) > 0 {
+			fmt.Fprintf(w, ", apart from %s accepted when it was adopted (%s):\n%s", r.AcceptedSummary(), devdb.AcceptedTable, r.AcceptedString())
+		} else {
+			fmt.Fprintln(w)
+		}
 		if r.InFlight != "" {
 			fmt.Fprintf(w, "note: %s\n", r.InFlight)
 		}
 		return
 	}
 	fmt.Fprintf(w, "emcee db diff on %s, version %s\n", r.Database, r.Version)
-	fmt.Fprintf(w, "compared with what %s produce: %s\n", r.ComparedWith, diffRebuilt(r))
-	n, objects := 0, map[string]int{}
-	for _, t := range r.Tables {
-		kind := "table"
-		if t.Differences[0].Kind == "view" {
-			kind = "view"
-		}
-		objects[kind]++
-		fmt.Fprintf(w, "\n%s %s:\n", kind, t.Table)
-		for _, d := range t.Differences {
-			fmt.Fprintf(w, "  - %s\n", d.Detail)
-			n++
-		}
+	fmt.Fprintf(w, "compared with what %s produce: %s\n\n%s", r.ComparedWith, diffRebuilt(r), r.Report.String())
+	if len(r.Accepted) > 0 {
+		fmt.Fprintf(w, "\naccepted when the database was adopted (%s), not drift:\n%s", devdb.AcceptedTable, r.AcceptedString())
 	}
 	if r.InFlight != "" {
 		fmt.Fprintf(w, "\nnote: %s\n", r.InFlight)
 	}
-	fmt.Fprintf(w, "\n%s in %s: the database has drifted from its recorded revisions.\n", diffPlural(n, "difference"), diffWhere(objects))
+	fmt.Fprintf(w, "\n%s: the database has drifted from its recorded revisions.\n", r.Summary())
 	fmt.Fprintln(w, "Undo changes made by hand (create what is missing, drop what is unexpected). If a change is intended, declare it in the schema of the release being developed and run `emcee plan`, so that a revision makes it; undo the hand-made change before that revision runs.")
 }
 
@@ -137,21 +142,4 @@ func diffRebuilt(r *apply.DiffResult) string {
 		how = append(how, "then "+strings.Join(r.Replayed, ", ")+" replayed in a scratch database")
 	}
 	return strings.Join(how, ", ")
-}
-
-func diffWhere(objects map[string]int) string {
-	var parts []string
-	for _, kind := range []string{"table", "view"} {
-		if objects[kind] > 0 {
-			parts = append(parts, diffPlural(objects[kind], kind))
-		}
-	}
-	return strings.Join(parts, " and ")
-}
-
-func diffPlural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }

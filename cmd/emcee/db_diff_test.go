@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/emcee-db/emcee/apply"
-	"github.com/emcee-db/emcee/drift"
+	"github.com/emcee-db/emcee/devdb"
 )
 
 func TestPrintDiff(t *testing.T) {
@@ -20,10 +20,10 @@ func TestPrintDiff(t *testing.T) {
 		Database: "mysql://app:****@db1:3306/glance", Version: "pike_expand01, ocata_contract01",
 		ComparedWith: "ocata_expand01 ... pike_expand01 (3 of 5 statements)", Replayed: []string{"ocata_expand01", "pike_expand01 (3 of 5 statements)"},
 		InFlight: "statement 4 of pike_expand01 was sent ...",
-		Tables: []drift.Object{
-			{Table: "images", Differences: []drift.Difference{{Kind: "column", Detail: "column a is unexpected"}, {Kind: "trigger", Detail: "trigger b is missing"}}},
-			{Table: "members", Differences: []drift.Difference{{Kind: "view", Detail: "view members is missing"}}},
-		},
+		Report: devdb.Report{Tables: []devdb.Object{
+			{Table: "images", Differences: []devdb.Difference{{Kind: "column", Detail: "column a is unexpected"}, {Kind: "trigger", Detail: "trigger b is missing"}}},
+			{Table: "members", Differences: []devdb.Difference{{Kind: "view", Detail: "view members is missing"}}},
+		}},
 	})
 	want := `emcee db diff on mysql://app:****@db1:3306/glance, version pike_expand01, ocata_contract01
 compared with what ocata_expand01 ... pike_expand01 (3 of 5 statements) produce: an empty schema, then ocata_expand01, pike_expand01 (3 of 5 statements) replayed in a scratch database
@@ -31,7 +31,6 @@ compared with what ocata_expand01 ... pike_expand01 (3 of 5 statements) produce:
 table images:
   - column a is unexpected
   - trigger b is missing
-
 view members:
   - view members is missing
 

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/emcee-db/emcee/apply"
+	"github.com/emcee-db/emcee/devdb"
 	"github.com/emcee-db/emcee/history"
 )
 
@@ -202,7 +203,7 @@ It prints one line saying why. It changes nothing.`,
 }
 
 func newDBBaselineCmd() *cobra.Command {
-	var dryRun bool
+	var dryRun, allowDrift bool
 	cmd := &cobra.Command{
 		Use:   "baseline RELEASE",
 		Short: "Place an existing database under emcee control at RELEASE (after checking it matches)",
@@ -212,13 +213,22 @@ schema and compares it with what RELEASE declares
 ` + history.Table + ` and record every revision up to RELEASE as applied.
 Otherwise it prints the differences, table by table, and changes nothing.
 
+A database can differ in a known, intended way: another application's
+table, an index added for reporting. With --allow-drift, such objects
+(the differences that are "unexpected": present, not declared) are
+accepted: baseline records them in ` + devdb.AcceptedTable + `, and every
+later drift check (expand's preflight, db diff) lists them apart instead
+of as drift. What is missing or in another form than declared is never
+accepted: the plans of later releases are written for the declared form.
+
 Run it once, before the first "emcee db expand" on such a database.`,
-		Example: `  emcee db baseline pike --env prod`,
-		Args:    cobra.ExactArgs(1),
+		Example: `  emcee db baseline pike --env prod
+  emcee db baseline ocata --env prod --allow-drift   # keep objects ocata does not declare`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, cancel := signalContext(cmd)
 			defer cancel()
-			opts := apply.Options{DryRun: dryRun}
+			opts := apply.Options{DryRun: dryRun, AllowDrift: allowDrift}
 			if !jsonOut() {
 				opts.Log = cmd.OutOrStdout()
 			}
@@ -232,5 +242,6 @@ Run it once, before the first "emcee db expand" on such a database.`,
 		},
 	}
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "compare and report, record nothing")
+	cmd.Flags().BoolVar(&allowDrift, "allow-drift", false, "accept objects RELEASE does not declare (the unexpected differences) and record them, instead of refusing")
 	return cmd
 }

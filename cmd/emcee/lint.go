@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/emcee-db/emcee/dbconn"
+	"github.com/emcee-db/emcee/devdb"
 	"github.com/emcee-db/emcee/lint"
 	"github.com/emcee-db/emcee/project"
 )
@@ -60,15 +61,18 @@ checks it skipped.`,
 			}
 			ctx, cancel := signalContext(cmd)
 			defer cancel()
-			var dev *lint.DevDB
+			var dev *devdb.DB
 			if !offline {
 				if dev, err = openLintDev(ctx, p, devURL, url); err != nil {
 					return err
 				}
 				if dev != nil {
+					for _, n := range dev.Notes() {
+						fmt.Fprintf(cmd.ErrOrStderr(), "emcee lint: %s\n", n)
+					}
 					defer func() {
 						if err := dev.Close(ctx); err != nil {
-							fmt.Fprintf(cmd.ErrOrStderr(), "emcee lint: cleaning up dev database %s: %v\n", dev.Name, err)
+							fmt.Fprintf(cmd.ErrOrStderr(), "emcee lint: %v\n", err)
 						}
 					}()
 				}
@@ -117,23 +121,16 @@ checks it skipped.`,
 // openLintDev picks the dev database: --dev-url, the dev of --env, or a
 // scratch database on the server of --url or $EMCEE_URL. It returns nil
 // when none is given.
-func openLintDev(ctx context.Context, p *project.Project, devURL, url string) (*lint.DevDB, error) {
+func openLintDev(ctx context.Context, p *project.Project, devURL, url string) (*devdb.DB, error) {
 	if devURL == "" && global.env != "" {
 		e, err := p.Env(global.env)
 		if err != nil {
 			return nil, err
 		}
-		if isMySQLURL(e.Dev) {
-			devURL = e.Dev
-		}
+		devURL = e.Dev
 	}
 	if devURL != "" {
-		cfg, err := dbconn.Parse(devURL)
-		if err != nil {
-			return nil, fmt.Errorf("dev database: %w", err)
-		}
-		cfg.From = "--dev-url"
-		return lint.OpenDev(ctx, cfg)
+		return devdb.Open(ctx, devdb.Spec{URL: devURL})
 	}
 	if url == "" && os.Getenv(dbconn.EnvURL) == "" {
 		return nil, nil
@@ -142,5 +139,5 @@ func openLintDev(ctx context.Context, p *project.Project, devURL, url string) (*
 	if err != nil {
 		return nil, err
 	}
-	return lint.OpenScratch(ctx, cfg)
+	return devdb.Open(ctx, devdb.Spec{Beside: cfg})
 }

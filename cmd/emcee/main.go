@@ -21,6 +21,7 @@ var version = "dev"
 var global struct {
 	config string
 	env    string
+	vars   []string
 }
 
 // commands are added by each command's file, so adding a command is adding a file.
@@ -56,6 +57,7 @@ Developers run "emcee plan"; release managers run "emcee review" and
 	}
 	root.PersistentFlags().StringVar(&global.config, "config", project.DefaultFile, "project file (Atlas env blocks plus the emcee block)")
 	root.PersistentFlags().StringVar(&global.env, "env", "", "env block of the project file to use for database connections")
+	root.PersistentFlags().StringArrayVar(&global.vars, "var", nil, "value of a variable block of the project file, name=value (repeat the name for a list), as with atlas --var")
 	for _, c := range commands {
 		root.AddCommand(c())
 	}
@@ -132,4 +134,14 @@ func main() {
 	os.Exit(codeError)
 }
 
-func loadProject() (*project.Project, error) { return project.Load(global.config) }
+func loadProject() (*project.Project, error) {
+	vars := project.Vars{}
+	for _, kv := range global.vars {
+		name, value, ok := strings.Cut(kv, "=")
+		if !ok || name == "" {
+			return nil, &exitError{code: codeUsage, err: fmt.Errorf("--var %q: want name=value, e.g. --var tenant=acme", kv)}
+		}
+		vars[name] = append(vars[name], value)
+	}
+	return project.LoadVars(global.config, vars)
+}

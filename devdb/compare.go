@@ -1,108 +1,47 @@
-// Package drift compares a live schema with the schema a release declares,
-// or with what the revisions recorded in it produce, table by table, so that
-// emcee never applies a plan to a database that is not in the state the
-// plan was written for, and an operator can see what changed by hand.
-package drift
+package devdb
 
 import (
-	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
 
+	"ariga.io/atlas/sql/migrate"
 	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
 
-	"github.com/emcee-db/emcee/dbconn"
-	"github.com/emcee-db/emcee/diff"
-	"github.com/emcee-db/emcee/history"
+	"github.com/emcee-db/emcee/schemadef"
 )
 
-// Table lists what differs in one table.
-type Table struct {
-	Table       string   `json:"table"`
-	Differences []string `json:"differences"`
-}
-
-// Report is the outcome of a comparison; no tables means no drift.
+// Report is the outcome of a comparison of a live database with its
+// expected state. Every client prints it with String and serialises it as
+// it is, so a difference reads the same in `db diff`, the expand preflight
+// and `db baseline`.
 type Report struct {
-	Expected string  `json:"expected"` // what the live schema was compared with
-	Tables   []Table `json:"tables"`
+	Expected string   `json:"expected"` // what the live database was compared with
+	Tables   []Object `json:"tables"`   // the differences; none means no drift
+	// Accepted are differences an operator accepted when adopting the
+	// database (baseline --allow-drift): listed, but not drift.
+	Accepted []Object `json:"accepted,omitempty"`
+	// InFlightApplied says the replay's in-flight statement was counted as
+	// applied, because the database differs less with it than without it.
+	InFlightApplied bool `json:"-"`
+	// Notes say what the dev database's opening cleaned up after killed runs.
+	Notes []string `json:"notes,omitempty"`
 }
 
-func (r *Report) Clean() bool { return len(r.Tables) == 0 }
-
-// String lists the differences, one table per paragraph.
-func (r *Report) String() string {
-	var b strings.Builder
-	for _, t := range r.Tables {
-		fmt.Fprintf(&b, "  table %s:\n", t.Table)
-		for _, d := range t.Differences {
-			fmt.Fprintf(&b, "    - %s\n", d)
-		}
-	}
-	return b.String()
+// Object lists what differs in one table, or one view. A trigger is listed
+// under its table, a view under its own name.
+type Object struct {
+	Table       string       `json:"table"`
+	Differences []Difference `json:"differences"`
 }
 
-// Compare inspects the live schema on conn (the connection's current
-// database) and compares it with want, the schema a release declares (nil
-// for "no tables at all"). The version table is left out.
-//
-// A declared schema and an inspected one differ in form even when they
-// describe the same tables (implicit charsets and collations, display
-// widths, default expressions), so want is first normalised: created in a
-// scratch database on the same server and inspected back. devURL names
-// that scratch database (Atlas's dev database); when empty a temporary
-// schema is created beside the target and dropped afterwards.
-func Compare(ctx context.Context, conn *sql.Conn, cfg *dbconn.Config, want *schema.Schema, expected, devURL string) (*Report, error) {
-	live, err := mysql.Open(conn)
-	if err != nil {
-		return nil, err
+// Kind is "view" for a view's differences, else "table".
+func (o Object) Kind() string {
+	if len(o.Differences) > 0 && o.Differences[0].Kind == "view" {
+		return "view"
 	}
-	cur, err := live.InspectSchema(ctx, cfg.Database, &schema.InspectOptions{Mode: schema.InspectSchemas | schema.InspectTables})
-	if err != nil {
-		return nil, fmt.Errorf("inspecting %s: %w", cfg.Database, err)
-	}
-	cur.Tables = slices.DeleteFunc(cur.Tables, func(t *schema.Table) bool { return t.Name == history.Table })
-	norm := schema.New(cfg.Database)
-	if want != nil && len(want.Tables) > 0 {
-		if norm, err = normalize(ctx, conn, cfg, want, devURL); err != nil {
-			return nil, err
-		}
-	}
-	norm.Name = cur.Name
-	norm.Attrs = cur.Attrs // schema defaults are the server's business, not the release's
-	changes, err := live.SchemaDiff(cur, norm)
-	if err != nil {
-		return nil, fmt.Errorf("comparing %s with %s: %w", cfg.Database, expected, err)
-	}
-	rep := &Report{Expected: expected, Tables: []Table{}}
-	for _, c := range changes {
-		switch c := c.(type) {
-		case *schema.AddTable:
-			rep.add(c.T.Name, "missing: "+expected+" has this table, the database does not")
-		case *schema.DropTable:
-			rep.add(c.T.Name, "unexpected: the database has this table, "+expected+" does not")
-		case *schema.ModifyTable:
-			for _, d := range describe(c.Changes) {
-				rep.add(c.T.Name, d.declared())
-			}
-		}
-	}
-	slices.SortFunc(rep.Tables, func(a, b Table) int { return strings.Compare(a.Table, b.Table) })
-	return rep, nil
-}
-
-func (r *Report) add(table, d string) {
-	for i := range r.Tables {
-		if r.Tables[i].Table == table {
-			r.Tables[i].Differences = append(r.Tables[i].Differences, d)
-			return
-		}
-	}
-	r.Tables = append(r.Tables, Table{Table: table, Differences: []string{d}})
+	return "table"
 }
 
 // Difference is one thing that differs, from the live database's point of
@@ -123,6 +62,68 @@ const (
 	Differs    = "differs"
 )
 
+func (r *Report) Clean() bool { return len(r.Tables) == 0 }
+
+// Count is the number of differences, accepted ones left out.
+func (r *Report) Count() int { return count(r.Tables) }
+
+func count(objs []Object) int {
+	n := 0
+	for _, o := range objs {
+		n += len(o.Differences)
+	}
+	return n
+}
+
+// String lists the differences, one table or view per paragraph:
+//
+//	table images:
+//	  - column extra is unexpected (int NULL)
+func (r *Report) String() string { return text(r.Tables) }
+
+// AcceptedString lists the accepted differences the same way.
+func (r *Report) AcceptedString() string { return text(r.Accepted) }
+
+func text(objs []Object) string {
+	var b strings.Builder
+	for _, o := range objs {
+		fmt.Fprintf(&b, "%s %s:\n", o.Kind(), o.Table)
+		for _, d := range o.Differences {
+			fmt.Fprintf(&b, "  - %s\n", d.Detail)
+		}
+	}
+	return b.String()
+}
+
+// Summary counts the differences and where they are, e.g. "2 differences
+// in 1 table and 1 view".
+func (r *Report) Summary() string { return summary(r.Tables) }
+
+// AcceptedSummary counts the accepted differences the same way.
+func (r *Report) AcceptedSummary() string { return summary(r.Accepted) }
+
+func summary(objs []Object) string {
+	kinds := map[string]int{}
+	for _, o := range objs {
+		kinds[o.Kind()]++
+	}
+	var where []string
+	for _, k := range []string{"table", "view"} {
+		if kinds[k] > 0 {
+			where = append(where, plural(kinds[k], k))
+		}
+	}
+	return plural(count(objs), "difference") + " in " + strings.Join(where, " and ")
+}
+
+// plural is "1 table", "2 tables".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
 func (d Difference) subject() string {
 	if d.Name == "" {
 		return d.Kind
@@ -130,35 +131,61 @@ func (d Difference) subject() string {
 	return d.Kind + " " + d.Name
 }
 
-// declared words a difference against a declared schema.
-func (d Difference) declared() string {
+// line words a difference; what it was compared with is the report's.
+func (d Difference) line() string {
 	switch {
 	case d.State == Missing:
-		if d.Expected == "" {
-			return d.subject() + " is missing"
-		}
-		return fmt.Sprintf("%s is missing (declared %s)", d.subject(), d.Expected)
-	case d.State == Unexpected && d.Live != "":
-		return fmt.Sprintf("%s is unexpected (%s, not declared)", d.subject(), d.Live)
+		return d.subject() + " is missing" + paren(d.Expected)
 	case d.State == Unexpected:
-		return d.subject() + " is unexpected (not declared)"
+		return d.subject() + " is unexpected" + paren(d.Live)
 	case d.Live == "":
-		return d.subject() + " differs from its declaration"
+		return d.subject() + " differs"
 	}
-	return fmt.Sprintf("%s is %s, declared %s", d.subject(), d.Live, d.Expected)
+	return fmt.Sprintf("%s is %s, expected %s", d.subject(), d.Live, d.Expected)
 }
 
-// recorded words a difference against what recorded revisions produce.
-func (d Difference) recorded() string {
-	switch {
-	case d.State == Missing:
-		return d.subject() + " is missing" + paren(d.Expected) + ": the recorded revisions produce it"
-	case d.State == Unexpected:
-		return d.subject() + " is unexpected" + paren(d.Live) + ": not produced by the recorded revisions"
-	case d.Live == "":
-		return d.subject() + " differs from what the recorded revisions produce"
+// compare lists the differences between two states table by table (tables
+// sorted by name).
+func compare(drv migrate.Driver, live, want *state, expected string) (*Report, error) {
+	// The dev database's name and defaults are not part of what is expected.
+	exp := *want.Schema
+	exp.Name, exp.Attrs = live.Schema.Name, live.Schema.Attrs
+	changes, err := drv.SchemaDiff(live.Schema, &exp)
+	if err != nil {
+		return nil, fmt.Errorf("comparing %s with %s: %w", live.Schema.Name, expected, err)
 	}
-	return fmt.Sprintf("%s is %s: the recorded revisions produce %s", d.subject(), d.Live, d.Expected)
+	var all []located
+	for _, c := range changes {
+		switch c := c.(type) {
+		case *schema.AddTable:
+			all = append(all, located{c.T.Name, Difference{Kind: "table", Name: c.T.Name, State: Missing}})
+		case *schema.DropTable:
+			all = append(all, located{c.T.Name, Difference{Kind: "table", Name: c.T.Name, State: Unexpected}})
+		case *schema.ModifyTable:
+			for _, d := range describe(c.Changes) {
+				all = append(all, located{c.T.Name, d})
+			}
+		}
+	}
+	all = append(all, compareTriggers(live.triggers, want.triggers)...)
+	all = append(all, compareViews(live.views, want.views)...)
+	return &Report{Expected: expected, Tables: group(all)}, nil
+}
+
+// group gathers differences per table, tables sorted by name.
+func group(all []located) []Object {
+	out := []Object{}
+	for _, l := range all {
+		l.Detail = l.line()
+		i := slices.IndexFunc(out, func(o Object) bool { return o.Table == l.table })
+		if i < 0 {
+			out = append(out, Object{Table: l.table})
+			i = len(out) - 1
+		}
+		out[i].Differences = append(out[i].Differences, l.Difference)
+	}
+	slices.SortStableFunc(out, func(a, b Object) int { return strings.Compare(a.Table, b.Table) })
+	return out
 }
 
 // paren puts s in parentheses after a word, unless it already is one
@@ -195,11 +222,11 @@ func describe(changes []schema.Change) []Difference {
 	for _, c := range changes {
 		switch c := c.(type) {
 		case *schema.AddColumn:
-			add("column", c.C.Name, Missing, "", diff.ColumnDef(c.C))
+			add("column", c.C.Name, Missing, "", schemadef.ColumnDef(c.C))
 		case *schema.DropColumn:
-			add("column", c.C.Name, Unexpected, diff.ColumnDef(c.C), "")
+			add("column", c.C.Name, Unexpected, schemadef.ColumnDef(c.C), "")
 		case *schema.ModifyColumn:
-			from, to := diff.ColumnDef(c.From), diff.ColumnDef(c.To)
+			from, to := schemadef.ColumnDef(c.From), schemadef.ColumnDef(c.To)
 			if from == to {
 				from, to = from+collation(c.From), to+collation(c.To)
 			}
@@ -328,23 +355,4 @@ func attrValue(a schema.Attr) string {
 		return fmt.Sprint(a.V)
 	}
 	return "?"
-}
-
-// normalize creates the declared schema in a scratch database and inspects
-// it back, so both sides of the comparison come from the same server.
-func normalize(ctx context.Context, conn *sql.Conn, cfg *dbconn.Config, want *schema.Schema, devURL string) (norm *schema.Schema, err error) {
-	sc, err := openScratch(ctx, conn, cfg, devURL, "normalise the declared schema")
-	if err != nil {
-		return nil, err
-	}
-	defer func() { err = errors.Join(err, sc.close(ctx)) }()
-	drv, err := mysql.Open(sc.conn)
-	if err != nil {
-		return nil, sc.redact(err)
-	}
-	cp := *want
-	if norm, err = drv.(schema.Normalizer).NormalizeSchema(ctx, &cp); err != nil {
-		return nil, fmt.Errorf("normalising %s in the scratch database %s: %s", want.Name, sc.name, cfg.Redact(sc.redact(err).Error()))
-	}
-	return norm, nil
 }

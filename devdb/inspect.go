@@ -1,10 +1,14 @@
-package drift
+package devdb
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
+
+	"ariga.io/atlas/sql/mysql"
+	"ariga.io/atlas/sql/schema"
 
 	"github.com/emcee-db/emcee/history"
 )
@@ -13,6 +17,16 @@ import (
 // two other kinds of object: sync triggers during a column change and
 // compatibility views during a table rename. They are read from
 // information_schema and compared here.
+
+// state is what emcee compares of a database: its tables through Atlas,
+// and the triggers and views Atlas leaves out. emcee's own tables (the
+// version table, accepted differences, the dev database's marker) are not
+// part of it.
+type state struct {
+	Schema   *schema.Schema
+	triggers []trigger
+	views    []view
+}
 
 type trigger struct {
 	Name, Table, Timing, Event string
@@ -33,7 +47,48 @@ type located struct {
 	Difference
 }
 
-func inspectTriggers(ctx context.Context, q querier, schemaName string) ([]trigger, error) {
+// own says whether a table is emcee's bookkeeping rather than schema.
+func own(table string) bool {
+	return table == history.Table || table == AcceptedTable || table == markerTable
+}
+
+// inspect reads the state of database name through the session c.
+func inspect(ctx context.Context, c *sql.Conn, name string) (*state, error) {
+	s, err := inspectTables(ctx, c, name)
+	if err != nil {
+		return nil, err
+	}
+	st := &state{Schema: s}
+	if st.triggers, err = inspectTriggers(ctx, c, name); err != nil {
+		return nil, err
+	}
+	if st.views, err = inspectViews(ctx, c, name); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// Tables inspects the dev database's tables only: what lint compares
+// after every statement it replays.
+func (d *DB) Tables(ctx context.Context) (*schema.Schema, error) {
+	s, err := inspectTables(ctx, d.Conn, d.Name)
+	return s, d.redact(err)
+}
+
+func inspectTables(ctx context.Context, c *sql.Conn, name string) (*schema.Schema, error) {
+	drv, err := mysql.Open(c)
+	if err != nil {
+		return nil, err
+	}
+	s, err := drv.InspectSchema(ctx, name, &schema.InspectOptions{Mode: schema.InspectSchemas | schema.InspectTables})
+	if err != nil {
+		return nil, fmt.Errorf("inspecting %s: %w", name, err)
+	}
+	s.Tables = slices.DeleteFunc(s.Tables, func(t *schema.Table) bool { return own(t.Name) })
+	return s, nil
+}
+
+func inspectTriggers(ctx context.Context, q *sql.Conn, schemaName string) ([]trigger, error) {
 	rows, err := q.QueryContext(ctx, "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE, ACTION_TIMING, EVENT_MANIPULATION, ACTION_STATEMENT FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ? ORDER BY TRIGGER_NAME", schemaName)
 	if err != nil {
 		return nil, fmt.Errorf("reading the triggers of %s: %w", schemaName, err)
@@ -45,7 +100,7 @@ func inspectTriggers(ctx context.Context, q querier, schemaName string) ([]trigg
 		if err := rows.Scan(&t.Name, &t.Table, &t.Timing, &t.Event, &t.Body); err != nil {
 			return nil, err
 		}
-		if t.Table == history.Table {
+		if own(t.Table) {
 			continue
 		}
 		t.Body = collapse(t.Body)
@@ -54,7 +109,7 @@ func inspectTriggers(ctx context.Context, q querier, schemaName string) ([]trigg
 	return out, rows.Err()
 }
 
-func inspectViews(ctx context.Context, q querier, schemaName string) ([]view, error) {
+func inspectViews(ctx context.Context, q *sql.Conn, schemaName string) ([]view, error) {
 	rows, err := q.QueryContext(ctx, "SELECT TABLE_NAME, VIEW_DEFINITION, SECURITY_TYPE, CHECK_OPTION FROM information_schema.VIEWS WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME", schemaName)
 	if err != nil {
 		return nil, fmt.Errorf("reading the views of %s: %w", schemaName, err)

@@ -1,4 +1,9 @@
-package diff
+// Package schemadef reads schema definitions written in Atlas HCL (release
+// files and the snapshots in plans/) for the target flavour, and words a
+// column's definition the way MySQL prints it. The planner, the applier,
+// the dev database and the review all read schemas through it, so none of
+// them needs the planning packages to read one.
+package schemadef
 
 import (
 	"fmt"
@@ -32,20 +37,16 @@ func ReadSnapshot(path string, t project.Target) (*schema.Schema, error) {
 
 // ParseSnapshot evaluates a snapshot already read, named for its errors.
 func ParseSnapshot(name string, src []byte, t project.Target) (*schema.Schema, error) {
-	return evalSchema(name, src, t)
-}
-
-func evalSchema(name string, src []byte, t project.Target) (*schema.Schema, error) {
 	p := hclparse.NewParser()
 	if _, diags := p.ParseHCL(src, name); diags.HasErrors() {
 		return nil, project.HCLError(diags)
 	}
-	return evalParsed(p, name, t)
+	return Eval(p, name, t)
 }
 
-// evalParsed evaluates files already parsed, so a release file is parsed
-// once for both emcee's checks and Atlas.
-func evalParsed(p *hclparse.Parser, name string, t project.Target) (_ *schema.Schema, err error) {
+// Eval evaluates files already parsed, so a release file is parsed once
+// for both emcee's checks and Atlas.
+func Eval(p *hclparse.Parser, name string, t project.Target) (_ *schema.Schema, err error) {
 	defer func() {
 		// Atlas panics on some inputs it does not validate (enum() did);
 		// the user gets an error naming the file instead of a stack trace.

@@ -1,0 +1,205 @@
+// Package adopt starts an emcee project from a database that already
+// exists: it inspects the live schema with Atlas and writes it as the
+// first release (Atlas HCL), with a project file around it, so that the
+// database can be placed under emcee's control with `emcee db baseline`
+// and upgraded from there like any other.
+package adopt
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"ariga.io/atlas/sql/mysql"
+	"ariga.io/atlas/sql/schema"
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclwrite"
+
+	"github.com/emcee-db/emcee/dbconn"
+	"github.com/emcee-db/emcee/history"
+	"github.com/emcee-db/emcee/project"
+	"github.com/emcee-db/emcee/revision"
+)
+
+// Options say what to adopt and where to write the project.
+type Options struct {
+	// DB is the live database to inspect. Nothing is written to it.
+	DB *dbconn.Config
+	// Dir is the project directory; atlas.hcl and schema/ are written there.
+	Dir string
+	// Release names the release the database is at.
+	Release string
+	// Env names the env block written for the database.
+	Env string
+}
+
+// Result is what was written.
+type Result struct {
+	Target  project.Target
+	Tables  int
+	Files   []string // relative to Dir
+	Project string   // the atlas.hcl written
+}
+
+// Init inspects the database and writes the project files. It refuses to
+// overwrite an atlas.hcl or a schema file that exists.
+func Init(ctx context.Context, o Options) (*Result, error) {
+	if err := revision.CheckReleaseName(o.Release); err != nil {
+		return nil, fmt.Errorf("--release: %w", err)
+	}
+	cfgPath := filepath.Join(o.Dir, project.DefaultFile)
+	schemaPath := filepath.Join(o.Dir, "schema", o.Release+".hcl")
+	for _, p := range []string{cfgPath, schemaPath} {
+		if _, err := os.Stat(p); err == nil {
+			return nil, fmt.Errorf("%s exists: emcee init starts a new project and never overwrites one; run it in an empty directory (--dir), or remove the file", project.Rel(p))
+		}
+	}
+	db, err := dbconn.Open(ctx, o.DB)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	var version string
+	if err := db.QueryRowContext(ctx, "SELECT VERSION()").Scan(&version); err != nil {
+		return nil, o.DB.Explain(err)
+	}
+	target, err := TargetOf(version)
+	if err != nil {
+		return nil, err
+	}
+	drv, err := mysql.Open(db)
+	if err != nil {
+		return nil, o.DB.Explain(err)
+	}
+	s, err := drv.InspectSchema(ctx, o.DB.Database, &schema.InspectOptions{Mode: schema.InspectSchemas | schema.InspectTables})
+	if err != nil {
+		return nil, errors.New(o.DB.Redact(fmt.Sprintf("inspecting %s: %v", o.DB, err)))
+	}
+	s.Tables = slices.DeleteFunc(s.Tables, func(t *schema.Table) bool { return t.Name == history.Table })
+	if len(s.Tables) == 0 {
+		return nil, fmt.Errorf("%s has no tables: there is nothing to adopt; for a new database, write schema/%s.hcl yourself and run `emcee db sync`", o.DB, o.Release)
+	}
+	var views int
+	if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE()").Scan(&views); err != nil {
+		return nil, o.DB.Explain(err)
+	}
+	var triggers int
+	if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()").Scan(&triggers); err != nil {
+		return nil, o.DB.Explain(err)
+	}
+	if views+triggers > 0 {
+		return nil, fmt.Errorf("%s has %d view(s) and %d trigger(s): emcee manages tables only (it creates its own triggers and views during upgrades), so `db baseline` would report them as drift; drop or move them, then rerun emcee init", o.DB, views, triggers)
+	}
+	slices.SortFunc(s.Tables, func(a, b *schema.Table) int { return strings.Compare(a.Name, b.Name) })
+	tableDefaults(s)
+	src, err := marshal(s)
+	if err != nil {
+		return nil, err
+	}
+	if err := write(schemaPath, src); err != nil {
+		return nil, err
+	}
+	if err := write(cfgPath, projectFile(o, target)); err != nil {
+		return nil, err
+	}
+	return &Result{Target: target, Tables: len(s.Tables), Files: []string{project.DefaultFile, filepath.ToSlash(filepath.Join("schema", o.Release+".hcl"))}, Project: cfgPath}, nil
+}
+
+// tableDefaults moves the database's default charset and collation onto
+// every table that inherits them: emcee leaves the database itself to the
+// operator (a schema block declares nothing), and a release must still
+// create its tables as they are, on a server with other defaults too.
+// Atlas writes a table's charset and collation when its schema has none.
+func tableDefaults(s *schema.Schema) {
+	for _, t := range s.Tables {
+		for _, a := range s.Attrs {
+			switch a.(type) {
+			case *schema.Charset, *schema.Collation:
+				if !slices.ContainsFunc(t.Attrs, func(b schema.Attr) bool { return fmt.Sprintf("%T", a) == fmt.Sprintf("%T", b) }) {
+					t.Attrs = append(t.Attrs, a)
+				}
+			}
+		}
+	}
+	s.Attrs = nil
+}
+
+var versionPattern = regexp.MustCompile(`^(\d+)\.(\d+)`)
+
+// TargetOf reads the target of a server from its VERSION().
+func TargetOf(version string) (project.Target, error) {
+	m := versionPattern.FindStringSubmatch(version)
+	if m == nil {
+		return project.Target{}, fmt.Errorf("cannot read the server version %q", version)
+	}
+	flavor := "mysql"
+	if strings.Contains(strings.ToLower(version), "mariadb") {
+		flavor = "mariadb"
+	}
+	major, _ := strconv.Atoi(m[1])
+	minor, _ := strconv.Atoi(m[2])
+	t, err := project.ParseTarget(fmt.Sprintf("%s %d.%d", flavor, major, minor))
+	if err != nil {
+		return project.Target{}, fmt.Errorf("the server is %s: %w", version, err)
+	}
+	return t, nil
+}
+
+// marshal writes the schema as Atlas HCL for the target flavor, formatted,
+// schema block first, tables in name order.
+func marshal(s *schema.Schema) ([]byte, error) {
+	b, err := mysql.MarshalHCL(s)
+	if err != nil {
+		return nil, fmt.Errorf("writing the inspected schema as HCL: %w", err)
+	}
+	f, diags := hclwrite.ParseConfig(b, "inspected.hcl", hcl.InitialPos)
+	if diags.HasErrors() {
+		return nil, fmt.Errorf("writing the inspected schema as HCL: %v", diags)
+	}
+	body := f.Body()
+	var schemas []*hclwrite.Block
+	for _, blk := range body.Blocks() {
+		if blk.Type() == "schema" {
+			schemas = append(schemas, blk)
+			body.RemoveBlock(blk)
+		}
+	}
+	out := hclwrite.NewEmptyFile()
+	for _, blk := range schemas {
+		out.Body().AppendBlock(blk)
+	}
+	for _, blk := range body.Blocks() {
+		out.Body().AppendNewline()
+		out.Body().AppendBlock(blk)
+	}
+	head := "# Release adopted from a live database by `emcee init`: the schema as it was.\n# Declare the next release in a new file; this one is what the database is at.\n"
+	return append([]byte(head), hclwrite.Format(out.Bytes())...), nil
+}
+
+func projectFile(o Options, t project.Target) []byte {
+	return []byte(fmt.Sprintf(`# Project file written by emcee init from %s.
+env %q {
+  # The adopted database; the password stays out of this file.
+  url = getenv("EMCEE_URL")
+  src = "file://schema"
+}
+
+emcee {
+  target   = %q
+  releases = [%q]
+}
+`, o.DB, o.Env, t.String(), o.Release))
+}
+
+func write(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(path, data, 0o644)
+}

@@ -1,0 +1,59 @@
+package adopt
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/emcee-db/emcee/dbconn"
+	"github.com/emcee-db/emcee/internal/testdb"
+)
+
+func TestTargetOf(t *testing.T) {
+	for version, want := range map[string]string{
+		"10.11.19-MariaDB-0+deb12u1": "mariadb 10.11",
+		"11.4.2-MariaDB":             "mariadb 11.4",
+		"8.0.36":                     "mysql 8.0",
+		"8.4.0-commercial":           "mysql 8.4",
+		"5.7.44-log":                 "error: emcee supports MySQL 8.0+",
+		"10.3.39-MariaDB-0+deb10u1":  "error: emcee supports MySQL 8.0+ and MariaDB 10.5+",
+		"garbage":                    "error: cannot read the server version",
+	} {
+		got, err := TargetOf(version)
+		if strings.HasPrefix(want, "error: ") {
+			if err == nil || !strings.Contains(err.Error(), strings.TrimPrefix(want, "error: ")) {
+				t.Errorf("%s: got %v, %v; want %s", version, got, err, want)
+			}
+			continue
+		}
+		if err != nil || got.String() != want {
+			t.Errorf("%s: got %v, %v; want %s", version, got, err, want)
+		}
+	}
+}
+
+func TestInitRefuses(t *testing.T) {
+	db := testdb.New(t)
+	cfg, err := dbconn.Parse(db.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	init := func(release string) error {
+		_, err := Init(context.Background(), Options{DB: cfg, Dir: t.TempDir(), Release: release, Env: "live"})
+		return err
+	}
+	if err := init("2024_1"); err == nil || !strings.Contains(err.Error(), "has no tables: there is nothing to adopt") {
+		t.Fatalf("empty database: %v", err)
+	}
+	if err := init("Bad Name"); err == nil || !strings.Contains(err.Error(), `--release: "Bad Name" is not a valid release name`) {
+		t.Fatalf("bad release name: %v", err)
+	}
+	for _, q := range []string{"CREATE TABLE t (id int PRIMARY KEY)", "CREATE VIEW v AS SELECT id FROM t"} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := init("2024_1"); err == nil || !strings.Contains(err.Error(), "has 1 view(s) and 0 trigger(s)") {
+		t.Fatalf("database with a view: %v", err)
+	}
+}

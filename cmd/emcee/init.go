@@ -1,0 +1,91 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/emcee-db/emcee/adopt"
+	"github.com/emcee-db/emcee/dbconn"
+	"github.com/emcee-db/emcee/planner"
+	"github.com/emcee-db/emcee/project"
+)
+
+func init() { commands = append(commands, newInitCmd) }
+
+func newInitCmd() *cobra.Command {
+	var from, release, dir, env string
+	cmd := &cobra.Command{
+		Use:   "init --from URL",
+		Short: "Start a project from a live database: write atlas.hcl and its schema as the first release",
+		Long: `init adopts a database that exists already. It inspects the live schema (read
+only: nothing is written to the database) and writes, in --dir:
+
+  atlas.hcl                the project file: an env for the database (its URL
+                           read from $EMCEE_URL, so no password is written) and
+                           the emcee block with one release
+  schema/<release>.hcl     the live schema in Atlas HCL, tables in name order
+
+then plans that release (plans/) and prints the "emcee db baseline" command
+that records the database as being at it, after checking that it matches.
+From there, declare the next release in schema/<next>.hcl, list it in
+atlas.hcl, and upgrade with db expand, migrate and contract.
+
+The server's flavor and version become the project's target. A database with
+views or triggers is refused: emcee manages tables, and creates its own
+triggers and views during upgrades.`,
+		Example: `  emcee init --from mysql://app:secret@db.internal:3306/glance --release 2024_1
+  emcee init --from "$EMCEE_URL" --dir glance-schema`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if from == "" {
+				return usage(cmd, fmt.Errorf("--from is required: the URL of the database to adopt"))
+			}
+			cfg, err := dbconn.Parse(from)
+			if err != nil {
+				return fmt.Errorf("--from: %w", err)
+			}
+			cfg.From = "--from"
+			ctx, cancel := signalContext(cmd)
+			defer cancel()
+			res, err := adopt.Init(ctx, adopt.Options{DB: cfg, Dir: dir, Release: release, Env: env})
+			if err != nil {
+				return err
+			}
+			w := cmd.OutOrStdout()
+			fmt.Fprintf(w, "inspected %s: %d tables, %s\n", cfg, res.Tables, res.Target)
+			for _, f := range res.Files {
+				fmt.Fprintf(w, "wrote %s\n", project.Rel(filepath.Join(dir, f)))
+			}
+			p, err := project.Load(res.Project)
+			if err != nil {
+				return err
+			}
+			out, err := planner.Plan(p, planner.Options{})
+			if err != nil {
+				return fmt.Errorf("planning the adopted release: %w", err)
+			}
+			if err := out.Write(); err != nil {
+				return err
+			}
+			for _, id := range out.New {
+				fmt.Fprintf(w, "wrote %s\n", project.Rel(filepath.Join(out.Dir, id.File())))
+			}
+			cd := ""
+			if dir != "." {
+				cd = fmt.Sprintf("cd %s && ", dir)
+			}
+			fmt.Fprintf(w, "next: record that the database is at %s (it checks that the live schema matches first):\n  %semcee db baseline %s --url '%s'\n", release, cd, release, cfg)
+			if cfg.Password != "" {
+				fmt.Fprintln(w, "  (the password is masked: put it in place of ****, or export EMCEE_URL and use --env "+env+")")
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&from, "from", "", "URL of the database to adopt, mysql://user:pass@host:3306/db")
+	cmd.Flags().StringVar(&release, "release", "initial", "name of the release the database is at")
+	cmd.Flags().StringVar(&dir, "dir", ".", "directory to write the project in")
+	cmd.Flags().StringVar(&env, "env-name", "live", "name of the env block written for the database")
+	return cmd
+}

@@ -1,0 +1,119 @@
+package devdb
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"ariga.io/atlas/sql/migrate"
+	"ariga.io/atlas/sql/mysql"
+	"ariga.io/atlas/sql/schema"
+)
+
+// Replay is the expected state of a database, as a recipe: a release
+// snapshot, then recorded statements in the order they were applied. A
+// database can be in the middle of a release, or of a revision, where no
+// snapshot describes it; replaying is what tells its expected state. A
+// replay of no steps is the snapshot itself.
+type Replay struct {
+	Base  *schema.Schema // nil: start from an empty schema
+	Steps []Step
+	// InFlight is the statement a stopped run had sent but not confirmed:
+	// the server may or may not have applied it.
+	InFlight *Step
+}
+
+// Step is one recorded statement.
+type Step struct {
+	Revision string // e.g. pike_expand01
+	N        int    // its number in the revision, from 1
+	SQL      string
+}
+
+// StepError is a recorded statement the dev database's server refused.
+type StepError struct {
+	Step Step
+	Dev  string // the dev database, as messages show it
+	Err  error
+}
+
+func (e *StepError) Error() string {
+	return fmt.Sprintf("statement %d of %s fails in dev database %s: %v\n  statement: %s", e.Step.N, e.Step.Revision, e.Dev, e.Err, shorten(collapse(e.Step.SQL), 300))
+}
+
+func (e *StepError) Unwrap() error { return e.Err }
+
+// Build creates base in the dev database (nil: nothing), then runs steps in
+// order on its pinned session, calling after (when not nil) after each one
+// with its index: lint inspects the dev database there.
+func (d *DB) Build(ctx context.Context, base *schema.Schema, steps []Step, after func(i int) error) error {
+	if base != nil && len(base.Tables) > 0 {
+		drv, err := mysql.Open(d.Conn)
+		if err != nil {
+			return d.redact(err)
+		}
+		changes := make([]schema.Change, 0, len(base.Tables))
+		for _, t := range base.Tables {
+			changes = append(changes, &schema.AddTable{T: t})
+		}
+		unqualified := ""
+		if err := drv.ApplyChanges(ctx, changes, func(o *migrate.PlanOptions) { o.SchemaQualifier = &unqualified }); err != nil {
+			return fmt.Errorf("creating the release snapshot in dev database %s: %v", d, d.redact(err))
+		}
+	}
+	for i, st := range steps {
+		if _, err := d.Conn.ExecContext(ctx, st.SQL); err != nil {
+			return &StepError{Step: st, Dev: d.String(), Err: d.redact(err)}
+		}
+		if after != nil {
+			if err := after(i); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Compare builds r in the dev database and compares the live database
+// (name, read through the session live) with it. expected says in words
+// what r is, e.g. "release ocata (plans/ocata/ocata.snapshot.hcl)". A
+// statement r.InFlight is counted as applied when the live database
+// differs less with it than without it.
+func (d *DB) Compare(ctx context.Context, live *sql.Conn, name string, r *Replay, expected string) (*Report, error) {
+	cur, err := inspect(ctx, live, name)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.Build(ctx, r.Base, r.Steps, nil); err != nil {
+		return nil, err
+	}
+	want, err := inspect(ctx, d.Conn, d.Name)
+	if err != nil {
+		return nil, d.redact(err)
+	}
+	drv, err := mysql.Open(d.Conn)
+	if err != nil {
+		return nil, d.redact(err)
+	}
+	rep, err := compare(drv, cur, want, expected)
+	if err == nil {
+		rep.Notes = d.Notes()
+	}
+	if err != nil || rep.Clean() || r.InFlight == nil {
+		return rep, err
+	}
+	// A statement the server refuses here could not have taken effect on
+	// the live database either: the recorded state stands.
+	if _, err := d.Conn.ExecContext(ctx, r.InFlight.SQL); err != nil {
+		return rep, nil
+	}
+	if want, err = inspect(ctx, d.Conn, d.Name); err != nil {
+		return nil, d.redact(err)
+	}
+	with, err := compare(drv, cur, want, expected)
+	if err != nil || with.Count() >= rep.Count() {
+		return rep, err
+	}
+	with.InFlightApplied, with.Notes = true, rep.Notes
+	return with, nil
+}

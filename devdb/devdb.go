@@ -1,0 +1,335 @@
+// Package devdb owns the dev database: an empty database on a MySQL or
+// MariaDB server in which emcee builds the state another database is
+// expected to be in (a release snapshot, then recorded statements, on one
+// pinned session), inspects it (tables, triggers, views) and compares it
+// with a live database. The expand preflight, `db baseline`, `db diff` and
+// lint's replay all go through it, so they agree on what "expected" and
+// "differs" mean and print differences in one shape.
+//
+// The dev database is either the one an operator names (--dev-url, or the
+// dev of an env: it must be empty, and is left empty), or a temporary
+// emcee_scratch_* database beside the live one, dropped afterwards.
+// Temporaries that a killed run left behind are dropped by the next run
+// that creates one (stale.go).
+package devdb
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/emcee-db/emcee/dbconn"
+)
+
+// Spec says which dev database to use.
+type Spec struct {
+	// URL names an existing, empty dev database (mysql://...). Empty: a
+	// temporary emcee_scratch_* database is created on Beside's server.
+	URL    string
+	Beside *dbconn.Config
+	// Like, when set, is the live database: the dev database takes its
+	// default charset and collation, which tables created without explicit
+	// ones inherit and would otherwise differ in for no reason.
+	Like *sql.Conn
+}
+
+// DB is an open dev database.
+type DB struct {
+	Name string // the database (schema) name
+	// Conn is one pinned session with Name as its current database and the
+	// session settings emcee pins on every connection (sql_mode, time zone),
+	// so that statements replayed here behave as they did on the live
+	// database, and a session variable one statement sets holds for the next.
+	Conn *sql.Conn
+	// Dropped lists the temporary databases of killed runs that were
+	// dropped while this one was opened.
+	Dropped []string
+	// Emptied says the dev database held what a killed run had built in it,
+	// and was emptied first.
+	Emptied bool
+
+	undropped []string // stale temporaries this session could not drop, with why
+	cfg       *dbconn.Config
+	pool      *sql.DB
+	close     func(context.Context) error
+}
+
+// String is the dev database as messages show it, password masked.
+func (d *DB) String() string { return d.cfg.String() }
+
+// ParseURL reads a dev database URL. Only MySQL and MariaDB servers are
+// supported: Atlas's docker:// dev URLs would need emcee to start a
+// container, and silently falling back to a temporary database on the live
+// server instead would put scratch schemas where the operator did not say.
+func ParseURL(raw string) (*dbconn.Config, error) {
+	cfg, err := dbconn.Parse(raw)
+	if err == nil {
+		cfg.From = "--dev-url or the env's dev"
+		return cfg, nil
+	}
+	if u, uerr := url.Parse(raw); uerr == nil && u.Scheme != "" && !strings.HasPrefix(u.Scheme, "mysql") && !strings.HasPrefix(u.Scheme, "maria") {
+		return nil, fmt.Errorf("dev database: scheme %s:// is not supported (emcee does not start containers for Atlas's docker:// dev databases): point --dev-url or the env's dev at an empty database on a running MySQL or MariaDB server, e.g. mysql://root:pass@127.0.0.1:3306/emcee_dev, or remove both so that emcee creates a temporary emcee_scratch_* database beside the target database", u.Scheme)
+	}
+	return nil, fmt.Errorf("dev database (--dev-url or the env's dev): %w", err)
+}
+
+const unreachable = "dev database (an empty database for schema comparisons; leave it out and emcee uses a temporary emcee_scratch_* one): %w"
+
+// Check makes sure a dev database URL is usable before anything changes,
+// rather than at the drift check of a later release in the middle of a sync.
+// An empty URL needs nothing.
+func Check(ctx context.Context, raw string) error {
+	if raw == "" {
+		return nil
+	}
+	cfg, err := ParseURL(raw)
+	if err != nil {
+		return err
+	}
+	db, err := dbconn.Open(ctx, cfg)
+	if err != nil {
+		return fmt.Errorf(unreachable, err)
+	}
+	return db.Close()
+}
+
+// Open opens the dev database s names: empty on return, and left empty (or
+// gone) by Close.
+func Open(ctx context.Context, s Spec) (*DB, error) {
+	var charset, collation string
+	if s.Like != nil {
+		if err := s.Like.QueryRowContext(ctx, "SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = DATABASE()").Scan(&charset, &collation); err != nil {
+			return nil, fmt.Errorf("reading the live database's default charset: %w", err)
+		}
+	}
+	if s.URL != "" {
+		return openDev(ctx, s.URL, s.Like, charset, collation)
+	}
+	if s.Beside == nil {
+		return nil, errors.New("no dev database: pass --dev-url mysql://user@host/empty_db, or a database URL beside which emcee creates a temporary emcee_scratch_* one")
+	}
+	return openTemp(ctx, s.Beside, charset, collation)
+}
+
+// Close leaves the dev database as Open found it: empty with its own
+// charset, or dropped. It works after a cancelled context too, and on a new
+// session if the pinned one was lost: a dev database left dirty would refuse
+// the next run.
+func (d *DB) Close(ctx context.Context) error {
+	if d.close == nil {
+		return nil
+	}
+	err := d.close(context.WithoutCancel(ctx))
+	d.close = nil
+	if err != nil {
+		return fmt.Errorf("cleaning up dev database %s: %v; empty or drop it by hand", d, d.redact(err))
+	}
+	return nil
+}
+
+func (d *DB) redact(err error) error {
+	if err == nil {
+		return nil
+	}
+	return errors.New(d.cfg.Redact(err.Error()))
+}
+
+// session is the pinned session if it still answers, else a new one: a
+// query cancelled by its context leaves the driver's connection unusable.
+func (d *DB) session(ctx context.Context) (*sql.Conn, func(), error) {
+	if d.Conn != nil && d.Conn.PingContext(ctx) == nil {
+		return d.Conn, func() {}, nil
+	}
+	c, err := d.pool.Conn(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return c, func() { c.Close() }, nil
+}
+
+// markerTable is what emcee creates first in a dev database it was given:
+// a later run that finds it there (and no run holding the dev database's
+// lock) knows the rest is what a killed run built, not someone's data, and
+// empties it. It keeps the dev database's own charset for the restore.
+const markerTable = "emcee_dev_in_use"
+
+// devLock names the server-wide lock a run holds while it uses a dev
+// database, so that two runs never build in one database at once. Lock
+// names are limited to 64 characters, database names are not short enough.
+func devLock(database string) string {
+	h := sha256.Sum256([]byte(database))
+	return "emcee_dev_" + hex.EncodeToString(h[:12])
+}
+
+func openDev(ctx context.Context, raw string, like *sql.Conn, charset, collation string) (_ *DB, err error) {
+	cfg, err := ParseURL(raw)
+	if err != nil {
+		return nil, err
+	}
+	d := &DB{Name: cfg.Database, cfg: cfg}
+	if d.pool, err = dbconn.Open(ctx, cfg); err != nil {
+		return nil, fmt.Errorf(unreachable, err)
+	}
+	if d.Conn, err = d.pool.Conn(ctx); err != nil {
+		d.pool.Close()
+		return nil, cfg.Explain(err)
+	}
+	release := func() error { d.Conn.Close(); return d.pool.Close() }
+	defer func() {
+		if err != nil {
+			err = errors.Join(d.redact(err), release())
+		}
+	}()
+	if like != nil {
+		// Emptying the dev database afterwards must never empty the live one.
+		where := "SELECT CONCAT(@@hostname, ':', @@port, '/', DATABASE())"
+		var live, dev string
+		if err := like.QueryRowContext(ctx, where).Scan(&live); err != nil {
+			return nil, err
+		}
+		if err := d.Conn.QueryRowContext(ctx, where).Scan(&dev); err != nil {
+			return nil, err
+		}
+		if live == dev {
+			return nil, fmt.Errorf("dev database %s is the target database itself: emcee builds schemas in the dev database and empties it afterwards; point --dev-url (or the env's dev) at another, empty database", cfg)
+		}
+	}
+	if err := lock(ctx, d.Conn, devLock(d.Name), fmt.Sprintf("dev database %s", cfg)); err != nil {
+		return nil, err
+	}
+	var n int
+	var first string
+	var marked bool
+	if err := d.Conn.QueryRowContext(ctx, "SELECT COUNT(*), COALESCE(MIN(TABLE_NAME), ''), COALESCE(MAX(TABLE_NAME = ?), 0) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()", markerTable).Scan(&n, &first, &marked); err != nil {
+		return nil, err
+	}
+	var cur, own [2]string
+	if err := d.Conn.QueryRowContext(ctx, "SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = DATABASE()").Scan(&cur[0], &cur[1]); err != nil {
+		return nil, err
+	}
+	own = cur
+	switch {
+	case marked:
+		// A killed run built here; its lock went with its session.
+		if err := d.Conn.QueryRowContext(ctx, "SELECT own_charset, own_collation FROM "+ident(markerTable)).Scan(&own[0], &own[1]); err != nil {
+			return nil, err
+		}
+		if err := dropAll(ctx, d.Conn); err != nil {
+			return nil, err
+		}
+		d.Emptied = true
+	case n > 0:
+		return nil, fmt.Errorf("dev database %s is not empty (%d tables or views, e.g. %s): emcee builds schemas in it and empties it afterwards, so it must hold nothing else; point --dev-url (or the env's dev) at an empty database, or leave both out so that emcee uses a temporary emcee_scratch_* database", cfg, n, first)
+	}
+	if _, err := d.Conn.ExecContext(ctx, "CREATE TABLE "+ident(markerTable)+" (own_charset varchar(64) NOT NULL, own_collation varchar(64) NOT NULL) COMMENT 'emcee: a run is building schemas in this dev database and empties it when done'"); err != nil {
+		return nil, fmt.Errorf("dev database %s: creating %s: %v; grant CREATE, DROP and ALTER on it", cfg, markerTable, err)
+	}
+	if _, err := d.Conn.ExecContext(ctx, "INSERT INTO "+ident(markerTable)+" VALUES (?, ?)", own[0], own[1]); err != nil {
+		return nil, err
+	}
+	alter := func(ctx context.Context, c *sql.Conn, to [2]string) error {
+		_, err := c.ExecContext(ctx, fmt.Sprintf("ALTER DATABASE %s CHARACTER SET %s COLLATE %s", ident(d.Name), ident(to[0]), ident(to[1])))
+		return err
+	}
+	target := own
+	if charset != "" {
+		target = [2]string{charset, collation}
+	}
+	if cur != target {
+		if err := alter(ctx, d.Conn, target); err != nil {
+			return nil, fmt.Errorf("dev database %s has charset %s, the live database %s: giving it the live one failed: %v; grant ALTER on it, or create it with CHARACTER SET %s COLLATE %s", cfg, cur[0], target[0], err, target[0], target[1])
+		}
+	}
+	restore := func(context.Context, *sql.Conn) error { return nil }
+	if target != own {
+		restore = func(ctx context.Context, c *sql.Conn) error { return alter(ctx, c, own) }
+	}
+	d.close = func(ctx context.Context) error {
+		c, done, err := d.session(ctx)
+		if err != nil {
+			return errors.Join(err, release())
+		}
+		defer done()
+		if c != d.Conn && lock(ctx, c, devLock(d.Name), "") != nil {
+			// The lost session's lock went with it, and another run has
+			// taken the dev database since: it empties it when done.
+			return release()
+		}
+		// The marker goes last: a run killed in between leaves it, and
+		// the next run empties the rest.
+		err = dropAll(ctx, c, markerTable)
+		if err == nil {
+			err = restore(ctx, c)
+		}
+		if err == nil {
+			_, err = c.ExecContext(ctx, "DROP TABLE IF EXISTS "+ident(markerTable))
+		}
+		return errors.Join(err, release())
+	}
+	return d, nil
+}
+
+// lock takes a server-wide named lock on the pinned session, or says which
+// session holds it. The server releases it when the session ends, however
+// the run ends.
+func lock(ctx context.Context, c *sql.Conn, name, what string) error {
+	var got sql.NullInt64
+	if err := c.QueryRowContext(ctx, "SELECT GET_LOCK(?, 0)", name).Scan(&got); err != nil {
+		return err
+	}
+	if got.Int64 == 1 {
+		return nil
+	}
+	var holder sql.NullInt64
+	_ = c.QueryRowContext(ctx, "SELECT IS_USED_LOCK(?)", name).Scan(&holder)
+	return fmt.Errorf("%s is in use by another emcee run (server connection %d): wait for it to finish, or use another empty database; if that run was killed and its session lingers on the server, end it with KILL %d", what, holder.Int64, holder.Int64)
+}
+
+// ident quotes an identifier for MySQL.
+func ident(name string) string { return "`" + strings.ReplaceAll(name, "`", "``") + "`" }
+
+// dropAll drops every view and table of the session's current database
+// (triggers go with their tables), except keep. Views go first, and foreign
+// keys are not checked meanwhile, so that no order between tables is needed.
+func dropAll(ctx context.Context, c *sql.Conn, keep ...string) error {
+	rows, err := c.QueryContext(ctx, "SELECT TABLE_NAME, TABLE_TYPE = 'VIEW' FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_TYPE = 'VIEW' DESC")
+	if err != nil {
+		return err
+	}
+	var drops []string
+	for rows.Next() {
+		var name string
+		var view bool
+		if err := rows.Scan(&name, &view); err != nil {
+			rows.Close()
+			return err
+		}
+		switch {
+		case slices.Contains(keep, name):
+		case view:
+			drops = append(drops, "DROP VIEW IF EXISTS "+ident(name))
+		default:
+			drops = append(drops, "DROP TABLE IF EXISTS "+ident(name))
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if _, err := c.ExecContext(ctx, "SET SESSION foreign_key_checks = 0"); err != nil {
+		return err
+	}
+	defer func() { _, _ = c.ExecContext(ctx, "SET SESSION foreign_key_checks = 1") }()
+	for _, q := range drops {
+		if _, err := c.ExecContext(ctx, q); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,329 @@
+package devdb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emcee-db/emcee/dbconn"
+	"github.com/emcee-db/emcee/internal/testdb"
+)
+
+// server is a test database and its config: what Spec.Beside and Spec.URL take.
+func server(t *testing.T) (*testdb.DB, *dbconn.Config) {
+	t.Helper()
+	db := testdb.New(t)
+	cfg, err := dbconn.Parse(db.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db, cfg
+}
+
+func exec(t *testing.T, db interface {
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+}, q string, args ...any) {
+	t.Helper()
+	if _, err := db.ExecContext(context.Background(), q, args...); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+}
+
+func scalar(t *testing.T, db *sql.DB, q string, args ...any) string {
+	t.Helper()
+	var s sql.NullString
+	if err := db.QueryRow(q, args...).Scan(&s); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return s.String
+}
+
+func schemaExists(t *testing.T, db *sql.DB, name string) bool {
+	return scalar(t, db, "SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?", name) == "1"
+}
+
+// kill ends a session on the server side, as a kill -9 of its process or a
+// lost connection does: no cleanup runs, and the server releases its locks.
+func kill(t *testing.T, db *sql.DB, c *sql.Conn) {
+	t.Helper()
+	var id int64
+	if err := c.QueryRowContext(context.Background(), "SELECT CONNECTION_ID()").Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	exec(t, db, fmt.Sprintf("KILL CONNECTION %d", id))
+	for scalar(t, db, "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = ?", id) != "0" {
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestDockerDevURLIsRefusedNotReplaced(t *testing.T) {
+	for _, raw := range []string{"docker://mariadb/10.11/dev", "docker+unix:///var/run/docker.sock/mysql/8/dev", "sqlite://dev?mode=memory"} {
+		_, err := ParseURL(raw)
+		if err == nil || !strings.Contains(err.Error(), "is not supported (emcee does not start containers for Atlas's docker:// dev databases)") ||
+			!strings.Contains(err.Error(), "mysql://root:pass@127.0.0.1:3306/emcee_dev") || !strings.Contains(err.Error(), "remove both") {
+			t.Errorf("%s: %v", raw, err)
+		}
+	}
+	_, cfg := server(t)
+	// Given a URL it cannot use, Open must fail, not fall back to a
+	// temporary database beside the live one.
+	d, err := Open(context.Background(), Spec{URL: "docker://mariadb/10.11/dev", Beside: cfg})
+	if err == nil || d != nil {
+		t.Fatalf("docker:// dev URL: %v", err)
+	}
+	if err := Check(context.Background(), "docker://mysql/8/dev"); err == nil || !strings.Contains(err.Error(), "scheme docker:// is not supported") {
+		t.Fatalf("Check: %v", err)
+	}
+	if _, err := ParseURL("mysql://u:s3cret@h/dev?bogus=1"); err == nil || strings.Contains(err.Error(), "s3cret") || !strings.Contains(err.Error(), "unknown parameter") {
+		t.Fatalf("bad mysql URL: %v", err)
+	}
+}
+
+// A temporary database a killed run left behind is dropped by the next
+// run; one whose creating session still lives is not, however old its
+// name says it is; a name emcee does not write is not touched.
+func TestStaleScratchDatabasesAreDropped(t *testing.T) {
+	db, cfg := server(t)
+	ctx := context.Background()
+	stale := "emcee_scratch_1000000000_1"
+	legacy := "emcee_scratch_0123456789ab"
+	exec(t, db, "CREATE DATABASE "+ident(stale))
+	exec(t, db, "CREATE DATABASE "+ident(legacy))
+	t.Cleanup(func() { _, _ = db.Exec("DROP DATABASE IF EXISTS " + ident(legacy)) })
+
+	// A run that is still working: its session holds the lock.
+	holder, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Close()
+	var id int64
+	if err := holder.QueryRowContext(ctx, "SELECT CONNECTION_ID()").Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	live := fmt.Sprintf("emcee_scratch_1000000001_%d", id)
+	if err := lock(ctx, holder, live, live); err != nil {
+		t.Fatal(err)
+	}
+	exec(t, holder, "CREATE DATABASE "+ident(live))
+	t.Cleanup(func() { _, _ = db.Exec("DROP DATABASE IF EXISTS " + ident(live)) })
+
+	d, err := Open(ctx, Spec{Beside: cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(d.Dropped, stale) || slices.Contains(d.Dropped, live) || slices.Contains(d.Dropped, legacy) {
+		t.Errorf("dropped %v", d.Dropped)
+	}
+	if notes := strings.Join(d.Notes(), "\n"); !strings.Contains(notes, "dropped scratch database "+stale+", created 2001-09-09 01:46:40 UTC, left by a run that ended without dropping it (killed, or its connection lost)") {
+		t.Errorf("notes: %s", notes)
+	}
+	if schemaExists(t, db.DB, stale) || !schemaExists(t, db.DB, live) || !schemaExists(t, db.DB, legacy) {
+		t.Error("only the unlocked emcee_scratch_<time>_<session> database may be dropped")
+	}
+	if !scratchName.MatchString(d.Name) || !schemaExists(t, db.DB, d.Name) {
+		t.Fatalf("scratch %s", d.Name)
+	}
+	if err := d.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if schemaExists(t, db.DB, d.Name) {
+		t.Error("Close must drop the scratch database")
+	}
+}
+
+// The run is killed while it uses its temporary database (the server ends
+// its session, nothing is cleaned up); the next run finds the database
+// and drops it.
+func TestScratchOfAKilledSessionIsDroppedByTheNextRun(t *testing.T) {
+	db, cfg := server(t)
+	ctx := context.Background()
+	first, err := Open(ctx, Spec{Beside: cfg, Like: mustConn(t, db.DB)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	exec(t, first.Conn, "CREATE TABLE t (id int PRIMARY KEY)")
+	// While it lives, nobody drops it.
+	other, err := Open(ctx, Spec{Beside: cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.Contains(other.Dropped, first.Name) {
+		t.Fatal("a scratch database in use was dropped")
+	}
+	if err := other.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	kill(t, db.DB, first.Conn)
+	if !schemaExists(t, db.DB, first.Name) {
+		t.Fatal("the killed run's scratch database should still be there")
+	}
+	next, err := Open(ctx, Spec{Beside: cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer next.Close(ctx)
+	if !slices.Contains(next.Dropped, first.Name) || schemaExists(t, db.DB, first.Name) {
+		t.Fatalf("the next run must drop %s: dropped %v", first.Name, next.Dropped)
+	}
+}
+
+func mustConn(t *testing.T, db *sql.DB) *sql.Conn {
+	t.Helper()
+	c, err := db.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+func objects(t *testing.T, db *sql.DB) string {
+	t.Helper()
+	return scalar(t, db, "SELECT COALESCE(GROUP_CONCAT(TABLE_NAME ORDER BY TABLE_NAME), '') FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()")
+}
+
+func charset(t *testing.T, db *sql.DB) string {
+	return scalar(t, db, "SELECT CONCAT(DEFAULT_CHARACTER_SET_NAME, ' ', DEFAULT_COLLATION_NAME) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = DATABASE()")
+}
+
+// A dev database the operator names is left empty and with its own
+// charset even when the run's context was cancelled and its session lost.
+func TestDevDatabaseIsLeftEmptyAfterACancelledRun(t *testing.T) {
+	dev, _ := server(t)
+	live, _ := server(t)
+	exec(t, dev, "ALTER DATABASE "+ident(dev.Name)+" CHARACTER SET latin1 COLLATE latin1_swedish_ci")
+	exec(t, live, "ALTER DATABASE "+ident(live.Name)+" CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+	ctx, cancel := context.WithCancel(context.Background())
+	d, err := Open(ctx, Spec{URL: dev.URL, Like: mustConn(t, live.DB)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := charset(t, dev.DB); got != "utf8mb4 utf8mb4_unicode_ci" {
+		t.Fatalf("the dev database must take the live database's defaults while in use: %s", got)
+	}
+	err = d.Build(ctx, nil, []Step{
+		{Revision: "a_expand01", N: 1, SQL: "CREATE TABLE p (id int PRIMARY KEY)"},
+		{Revision: "a_expand01", N: 2, SQL: "CREATE TABLE c (id int PRIMARY KEY, p int, FOREIGN KEY (p) REFERENCES p (id))"},
+		{Revision: "a_expand01", N: 3, SQL: "CREATE VIEW v AS SELECT id FROM c"},
+		{Revision: "a_expand01", N: 4, SQL: "CREATE TRIGGER tr BEFORE INSERT ON c FOR EACH ROW SET NEW.p = NEW.p"},
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	kill(t, dev.DB, d.Conn)
+	if err := d.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := objects(t, dev.DB); got != "" {
+		t.Fatalf("dev database left with %s", got)
+	}
+	if got := charset(t, dev.DB); got != "latin1 latin1_swedish_ci" {
+		t.Fatalf("dev database charset not restored: %s", got)
+	}
+}
+
+// Two runs never build in one dev database at once; a run killed while it
+// built leaves what it built, which the next run empties (its marker says
+// it is emcee's, and the charset to restore), while a dev database holding
+// anything else is refused, never emptied.
+func TestDevDatabaseSharedByRuns(t *testing.T) {
+	dev, _ := server(t)
+	live, _ := server(t)
+	exec(t, dev, "ALTER DATABASE "+ident(dev.Name)+" CHARACTER SET latin1 COLLATE latin1_swedish_ci")
+	ctx := context.Background()
+	first, err := Open(ctx, Spec{URL: dev.URL, Like: mustConn(t, live.DB)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(ctx, Spec{URL: dev.URL}); err == nil || !strings.Contains(err.Error(), "is in use by another emcee run (server connection ") {
+		t.Fatalf("second run on a dev database in use: %v", err)
+	}
+	exec(t, first.Conn, "CREATE TABLE built (id int PRIMARY KEY)")
+	kill(t, dev.DB, first.Conn)
+
+	next, err := Open(ctx, Spec{URL: dev.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !next.Emptied || !strings.Contains(strings.Join(next.Notes(), "\n"), "emptied dev database "+next.String()+" first") {
+		t.Fatalf("leftovers of a killed run: emptied %v, notes %q", next.Emptied, next.Notes())
+	}
+	if got := objects(t, dev.DB); got != markerTable {
+		t.Fatalf("after emptying: %s", got)
+	}
+	// The killed run's Close, had it come back, must leave the next run's
+	// work alone.
+	exec(t, next.Conn, "CREATE TABLE building (id int PRIMARY KEY)")
+	if err := first.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := objects(t, dev.DB); got != "building,"+markerTable {
+		t.Fatalf("a lost session's Close emptied another run's dev database: %q", got)
+	}
+	if err := next.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, cs := objects(t, dev.DB), charset(t, dev.DB); got != "" || cs != "latin1 latin1_swedish_ci" {
+		t.Fatalf("after the next run: %q, charset %s", got, cs)
+	}
+
+	// The live database is never taken for a dev database, even while empty.
+	if _, err := Open(ctx, Spec{URL: live.URL, Like: mustConn(t, live.DB)}); err == nil || !strings.Contains(err.Error(), "is the target database itself") {
+		t.Fatalf("dev URL naming the live database: %v", err)
+	}
+
+	exec(t, dev, "CREATE TABLE keep_me (id int PRIMARY KEY)")
+	if _, err := Open(ctx, Spec{URL: dev.URL}); err == nil || !strings.Contains(err.Error(), "is not empty (1 tables or views, e.g. keep_me)") {
+		t.Fatalf("dev database with someone's table: %v", err)
+	}
+	if got := objects(t, dev.DB); got != "keep_me" {
+		t.Fatalf("a refused dev database must be left alone: %s", got)
+	}
+}
+
+// lint inspects the dev database after every statement through the hook;
+// a statement the server refuses names itself.
+func TestBuildCallsTheHookAfterEachStep(t *testing.T) {
+	_, cfg := server(t)
+	ctx := context.Background()
+	d, err := Open(ctx, Spec{Beside: cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close(ctx)
+	var seen []string
+	steps := []Step{
+		{Revision: "a_expand01", N: 1, SQL: "SET SESSION foreign_key_checks = 0"},
+		{Revision: "a_expand01", N: 2, SQL: "CREATE TABLE c (id int PRIMARY KEY, p int, FOREIGN KEY (p) REFERENCES p (id))"},
+		{Revision: "a_expand01", N: 3, SQL: "CREATE TABLE p (id int PRIMARY KEY)"},
+		{Revision: "a_expand01", N: 4, SQL: "ALTER TABLE nope ADD COLUMN x int"},
+	}
+	err = d.Build(ctx, nil, steps, func(i int) error {
+		s, err := d.Tables(ctx)
+		if err != nil {
+			return err
+		}
+		var names []string
+		for _, t := range s.Tables {
+			names = append(names, t.Name)
+		}
+		seen = append(seen, fmt.Sprintf("%d:%s", i, strings.Join(names, ",")))
+		return nil
+	})
+	// Statement 2 needs the session variable statement 1 set: one session.
+	if want := []string{"0:", "1:c", "2:c,p"}; !slices.Equal(seen, want) {
+		t.Errorf("hook saw %q, want %q", seen, want)
+	}
+	var step *StepError
+	if !errors.As(err, &step) || step.Step.N != 4 || !strings.Contains(err.Error(), "statement 4 of a_expand01 fails in dev database mysql://") ||
+		!strings.Contains(err.Error(), "statement: ALTER TABLE nope ADD COLUMN x int") {
+		t.Fatalf("failing step: %v", err)
+	}
+}
