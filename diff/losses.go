@@ -136,7 +136,7 @@ func CheckLosses(tr *Transition) error {
 	if len(errs) == 0 {
 		return nil
 	}
-	return &losses{release: to.Name, errs: errs}
+	return &Refusals{Release: to.Name, Errs: errs}
 }
 
 // takenOver reports whether a new column of the table replaces or renames
@@ -156,19 +156,3 @@ func posOrFile(r *Release, table, column string) Pos {
 	}
 	return Pos{File: r.File}
 }
-
-// losses are the undeclared losses of one release, each its own Problem.
-type losses struct {
-	release string
-	errs    []error
-}
-
-func (l *losses) Error() string {
-	msgs := make([]string, len(l.errs))
-	for i, err := range l.errs {
-		msgs[i] = err.Error()
-	}
-	return fmt.Sprintf("cannot plan release %s:\n  %s", l.release, strings.Join(msgs, "\n  "))
-}
-
-func (l *losses) Unwrap() []error { return l.errs }

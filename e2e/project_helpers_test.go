@@ -11,11 +11,11 @@ import (
 	"github.com/emcee-db/emcee/internal/testdb"
 )
 
-// exampleProject copies the bundled example (schema/, plans/, atlas.hcl)
-// into a temporary directory pointed at a test database.
-func exampleProject(t *testing.T) *opProject {
+// copyExample copies the bundled example (schema/, plans/, atlas.hcl) into
+// a temporary directory, with env (Atlas env blocks, or "") before the
+// project file's own content.
+func copyExample(t *testing.T, env string) string {
 	t.Helper()
-	db := testdb.New(t)
 	dir := t.TempDir()
 	for _, sub := range []string{"schema", "plans"} {
 		copyTree(t, filepath.Join("..", sub), filepath.Join(dir, sub))
@@ -24,7 +24,15 @@ func exampleProject(t *testing.T) *opProject {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opWrite(t, filepath.Join(dir, "atlas.hcl"), []byte("env \"test\" {\n  url = \""+db.URL+"\"\n}\n\n"+string(cfg)))
+	opWrite(t, filepath.Join(dir, "atlas.hcl"), append([]byte(env), cfg...))
+	return dir
+}
+
+// exampleProject is the bundled example pointed at a test database.
+func exampleProject(t *testing.T) *opProject {
+	t.Helper()
+	db := testdb.New(t)
+	dir := copyExample(t, "env \"test\" {\n  url = \""+db.URL+"\"\n}\n\n")
 	return &opProject{t: t, Dir: dir, DB: db}
 }
 

@@ -97,7 +97,9 @@ func Split(tr *diff.Transition, t project.Target, drv *mysql.Driver) (Phases, er
 		}
 	}
 	if len(refused) > 0 {
-		return nil, &refusals{release: tr.To.Name, errs: refused}
+		// Each refusal keeps its own error, so typed ones (diff.Problem) can
+		// be told apart.
+		return nil, &diff.Refusals{Release: tr.To.Name, Errs: refused}
 	}
 	depth := ctx.fks.depth()
 	sort.SliceStable(steps, func(i, j int) bool {
