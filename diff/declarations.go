@@ -28,6 +28,7 @@ type Declarations struct {
 	Columns        map[ColumnRef]*ColumnDecl
 	Tables         map[string]*TableDecl
 	DataMigrations []*DataMigration
+	Discards       []*Discard
 	// positions of every table ("t") and column ("t.c"), for errors.
 	positions map[string]Pos
 }
@@ -103,4 +104,32 @@ type DataMigration struct {
 	Pending string // SQL predicate true for rows not yet migrated
 	// where the expressions are written, for errors about them
 	SetPos, PendingPos Pos
+}
+
+// Discard acknowledges that a release drops data on purpose: a column of
+// the previous release (Column set) or a whole table, while the release
+// also adds a column to that table or creates a table. Without it emcee
+// cannot tell a forgotten replaces or renamed_from from an intended loss.
+type Discard struct {
+	Pos    Pos
+	Table  string // as the previous release names it
+	Column string // "" for the whole table
+}
+
+func (d *Discard) String() string {
+	if d.Column == "" {
+		return "table " + d.Table
+	}
+	return d.Table + "." + d.Column
+}
+
+// Discarded reports whether the release declares that a column (column "")
+// or table of the previous release is dropped with its data.
+func (d *Declarations) Discarded(table, column string) *Discard {
+	for _, x := range d.Discards {
+		if x.Table == table && x.Column == column {
+			return x
+		}
+	}
+	return nil
 }

@@ -15,6 +15,7 @@ import (
 // fill, the data migration and the contract gates.
 func TestBundledExampleRollingUpgrade(t *testing.T) {
 	t.Parallel()
+	// The example pointed at this test's database; no dev database is shared.
 	p := exampleProject(t)
 	db := p.DB
 
@@ -78,22 +79,6 @@ func TestBundledExampleRollingUpgrade(t *testing.T) {
 		t.Fatal(err)
 	}
 	assertSchema(t, db, want.Schema)
-}
-
-// copyExample copies the bundled example (schema/, plans/ and atlas.hcl,
-// after head) into a temporary directory.
-func copyExample(t *testing.T, head string) string {
-	t.Helper()
-	dir := t.TempDir()
-	for _, sub := range []string{"schema", "plans"} {
-		copyTree(t, filepath.Join("..", sub), filepath.Join(dir, sub))
-	}
-	cfg, err := os.ReadFile("../atlas.hcl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	opWrite(t, filepath.Join(dir, "atlas.hcl"), []byte(head+string(cfg)))
-	return dir
 }
 
 func copyTree(t *testing.T, from, to string) {

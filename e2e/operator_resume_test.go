@@ -16,15 +16,6 @@ import (
 	"github.com/emcee-db/emcee/revision"
 )
 
-// exampleProject is the bundled example (schema/, plans/, atlas.hcl as
-// committed) pointed at the test's own database.
-func exampleProject(t *testing.T) *opProject {
-	t.Helper()
-	db := testdb.New(t)
-	// Point the example at this test's database; no dev database is shared.
-	return &opProject{t: t, Dir: copyExample(t, "env \"test\" {\n  url = \""+db.URL+"\"\n}\n\n"), DB: db}
-}
-
 // plannedProject writes schema/<release>.hcl for each release (in order),
 // plans them for target with the real binary, and points the project at
 // the test's own database.

@@ -124,6 +124,9 @@ func Plan(p *project.Project, opts Options) (*Output, error) {
 		if err != nil {
 			return nil, err
 		}
+		if err := diff.CheckLosses(tr); err != nil {
+			return nil, err
+		}
 		if planned {
 			// The data migrations the release's earlier revisions carry.
 			if tr.DataMigrationsDone, err = diff.DataMigrationNames(cur.file, snap.body); err != nil {

@@ -28,6 +28,9 @@ func TestRenderParseRoundTrip(t *testing.T) {
 		{Rule: "replace-column", Why: "sync", SQL: "CREATE TRIGGER `x` BEFORE INSERT ON `t` FOR EACH ROW\nBEGIN\n  SET NEW.a = 1;\n  SET NEW.b = 2;\nEND"},
 		{Rule: "replace-column", Why: "fill", Kind: Backfill, Table: "t", Key: "id", SQL: "UPDATE `t` SET `a` = 1 WHERE (`a` IS NULL);"},
 		{Rule: "add-unique-index", Why: "no duplicates", Kind: Gate, SQL: "SELECT COUNT(*) FROM `t`"},
+		// A name with a space, a quote, an = or a line break stays one value
+		// of one directive line.
+		{Rule: "data-migration", Why: "a table \n named\r\nbadly", Kind: Backfill, Table: "image tags \"x\" key=y\nDROP TABLE z", Key: "my id", SQL: "UPDATE `image tags \"x\" key=y\nDROP TABLE z` SET `a` = 1 WHERE (`a` IS NULL)"},
 	}}
 	data := s.Render()
 	if !strings.Contains(string(data), "-- rule create-table: new table\n") {
@@ -40,7 +43,7 @@ func TestRenderParseRoundTrip(t *testing.T) {
 	if len(got) != len(s.Statements) {
 		t.Fatalf("parsed %d statements, want %d:\n%s", len(got), len(s.Statements), data)
 	}
-	lines := []int{5, 8, 16, 20} // where each statement's SQL starts, below its comments
+	lines := []int{5, 8, 16, 20, 24} // where each statement's SQL starts, below its comments
 	for i, want := range s.Statements {
 		want.Line = lines[i]
 		want.SQL = strings.TrimSuffix(want.SQL, ";")

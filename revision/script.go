@@ -2,6 +2,8 @@ package revision
 
 import (
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"ariga.io/atlas/sql/migrate"
@@ -64,7 +66,7 @@ func (s *Script) Render() []byte {
 		case Gate:
 			fmt.Fprintf(&b, "%sgate\n", directivePrefix)
 		case Backfill:
-			fmt.Fprintf(&b, "%sbackfill table=%s key=%s\n", directivePrefix, st.Table, st.Key)
+			fmt.Fprintf(&b, "%sbackfill table=%s key=%s\n", directivePrefix, directiveValue(st.Table), directiveValue(st.Key))
 		}
 		b.WriteString(strings.TrimSuffix(strings.TrimSpace(st.SQL), ";"))
 		b.WriteString(";\n")
@@ -73,6 +75,44 @@ func (s *Script) Render() []byte {
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// directiveValue writes a name into a directive: as it is when it is a
+// plain word, else Go-quoted, so that a space, a = or a line break in a
+// table name cannot end the value, the option or the comment line.
+func directiveValue(s string) string {
+	if plainValue.MatchString(s) {
+		return s
+	}
+	return strconv.Quote(s)
+}
+
+var plainValue = regexp.MustCompile(`^[A-Za-z0-9_$]+$`)
+
+// directiveFields splits a directive into words, a Go-quoted value
+// (directiveValue) counting as part of its word.
+func directiveFields(d string) ([]string, error) {
+	var out []string
+	for d = strings.TrimSpace(d); d != ""; d = strings.TrimSpace(d) {
+		end := strings.IndexAny(d, " \t\"")
+		if end < 0 {
+			out = append(out, d)
+			break
+		}
+		if d[end] != '"' {
+			out = append(out, d[:end])
+			d = d[end:]
+			continue
+		}
+		q, err := strconv.QuotedPrefix(d[end:])
+		if err != nil {
+			return nil, fmt.Errorf("unterminated quoted value in emcee directive: %s", d)
+		}
+		v, _ := strconv.Unquote(q)
+		out = append(out, d[:end]+v)
+		d = d[end+len(q):]
+	}
+	return out, nil
+}
 
 // Parse reads a script back into statements, keeping rule names and
 // directives. It accepts what Render writes; anything else in a directive is
@@ -103,7 +143,10 @@ func Parse(name string, data []byte) ([]Statement, error) {
 }
 
 func (st *Statement) parseDirective(d string) error {
-	fields := strings.Fields(d)
+	fields, err := directiveFields(d)
+	if err != nil {
+		return err
+	}
 	if len(fields) == 0 {
 		return fmt.Errorf("empty emcee directive")
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/sqlname"
 )
 
 // Column sync is shared by the rules that add a column the previous
@@ -229,7 +230,8 @@ func differs(a, b string) string {
 // triggerName is emcee_<table>_<release>_<hash>_<bi|bu>: the table and
 // release say who made it; the hash of the synced columns keeps a later
 // revision of the same release from colliding with triggers that are
-// still in place; the whole stays within MySQL's 64 characters.
+// still in place. The table part is cut, by whole characters, to what the
+// server takes (64 characters, and a file name: sqlname.Derive).
 func triggerName(table, release string, cols []*syncCol, event string) string {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\x00%s", table, release)
@@ -237,11 +239,7 @@ func triggerName(table, release string, cols []*syncCol, event string) string {
 		fmt.Fprintf(h, "\x00%s", s.col.Name)
 	}
 	sum := hex.EncodeToString(h.Sum(nil))[:6]
-	prefix := "emcee_" + table + "_" + release
-	if max := 64 - len("_"+sum+"_"+event); len(prefix) > max {
-		prefix = prefix[:max]
-	}
-	return prefix + "_" + sum + "_" + event
+	return sqlname.Derive(sqlname.Trigger, "emcee_"+table+"_"+release, "_"+sum+"_"+event)
 }
 
 // syncTriggerSteps creates the table's triggers in expand (after its

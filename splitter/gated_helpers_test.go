@@ -37,7 +37,7 @@ func tcTransition(t *testing.T, target project.Target, before, after string) (*d
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx := &Context{Transition: tr, Target: target, drv: drv}
+	ctx := &Context{Transition: tr, Target: target, drv: drv, fks: newFKGraph(tr)}
 	ctx.changes = flatten(tr)
 	for _, ch := range ctx.changes {
 		ch.ctx = ctx
