@@ -3,7 +3,8 @@ package dbconn
 import (
 	"context"
 	"database/sql"
-	"strings"
+
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // DropAll drops every view and table of the connection's current database
@@ -27,7 +28,7 @@ func DropAll(ctx context.Context, conn *sql.Conn) error {
 		if typ == "VIEW" {
 			kind = "VIEW"
 		}
-		drops = append(drops, "DROP "+kind+" IF EXISTS `"+strings.ReplaceAll(name, "`", "``")+"`")
+		drops = append(drops, "DROP "+kind+" IF EXISTS "+sqlsyntax.Ident(name))
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {

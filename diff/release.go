@@ -68,8 +68,14 @@ func ParseRelease(name, file string, src []byte, t project.Target) (*Release, er
 	if err != nil {
 		return nil, err
 	}
+	if err := parseDeclarations(body, src, decls); err != nil {
+		return nil, err
+	}
 	s, err := evalParsed(parser, file, t)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkSchemaExprs(body, src, s); err != nil {
 		return nil, err
 	}
 	return &Release{Name: name, File: file, Schema: s, Declarations: decls}, nil

@@ -7,6 +7,7 @@ import (
 	"ariga.io/atlas/sql/schema"
 
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // A unique index on an existing table would reject writes the previous
@@ -63,5 +64,5 @@ func duplicateGate(table string, idx *schema.Index) (string, error) {
 	}
 	keys := strings.Join(exprs, ", ")
 	return fmt.Sprintf("SELECT COUNT(*) FROM (SELECT %s FROM %s WHERE %s GROUP BY %s HAVING COUNT(*) > 1) AS duplicate_keys",
-		keys, Quote(table), notNull(exprs), keys), nil
+		keys, sqlsyntax.Ident(table), notNull(exprs), keys), nil
 }

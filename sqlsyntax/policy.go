@@ -1,0 +1,120 @@
+package sqlsyntax
+
+import (
+	"strings"
+
+	"github.com/pingcap/tidb/pkg/parser/ast"
+)
+
+// checkUse refuses what an expression may not do where it is used, each
+// with the reason it cannot work there.
+func checkUse(src string, node ast.ExprNode, base int, use Use) *Error {
+	w := &policy{src: src, base: base, use: use}
+	node.Accept(w)
+	return w.err
+}
+
+type policy struct {
+	src   string
+	base  int
+	use   Use
+	depth int // subqueries entered
+	at    int // offset of the innermost expression entered, for nodes without one
+	err   *Error
+}
+
+func (p *policy) fail(n ast.Node, format string, args ...any) {
+	if p.err != nil {
+		return
+	}
+	at := p.at
+	if e, ok := n.(ast.ExprNode); ok {
+		at = e.OriginTextPosition() - p.base
+	}
+	p.err = errorAt(p.src, at, format, args...)
+}
+
+const perRowWhy = "a trigger sees only the row being written"
+
+func (p *policy) Enter(n ast.Node) (ast.Node, bool) {
+	if p.err != nil {
+		return n, true
+	}
+	if e, ok := n.(ast.ExprNode); ok {
+		p.at = e.OriginTextPosition() - p.base
+	}
+	switch n := n.(type) {
+	case ast.ParamMarkerExpr:
+		p.fail(n, "a ? placeholder: emcee passes its own arguments to the statements it runs; write the value")
+	case *ast.VariableExpr:
+		p.fail(n, "variable @%s: the expression runs in sessions that do not set it (a trigger runs in the session of whoever writes the row), so its value is anyone's; write the value", n.Name)
+	case *ast.SubqueryExpr:
+		if p.use == PerRow {
+			p.fail(n, "a subquery: a value read from other rows or tables is not recomputed when they change (%s, and runs only when that row is written). Compute it from the row's own columns; to rewrite rows once from other tables, declare a data_migration (its set and pending may use subqueries)", perRowWhy)
+			return n, true
+		}
+		p.depth++
+	case *ast.AggregateFuncExpr:
+		if p.depth == 0 {
+			p.fail(n, "aggregate function %s: the expression computes one row's value; aggregate inside a subquery", strings.ToUpper(n.F))
+		}
+	case *ast.WindowFuncExpr:
+		if p.depth == 0 {
+			p.fail(n, "window function %s: the expression computes one row's value on its own", strings.ToUpper(n.Name))
+		}
+	case *ast.ColumnName:
+		switch {
+		case n.Schema.O != "":
+			p.fail(n, "%s: a name qualified by a database: plans apply to whichever database the operator names, so write names without one", qualified(n))
+		case n.Table.O != "" && p.use == PerRow:
+			p.fail(n, "%s: write the bare column name; %s", qualified(n), perRowWhy)
+		}
+	case *ast.ValuesExpr:
+		p.fail(n, "VALUES(column) only means something in INSERT ... ON DUPLICATE KEY UPDATE")
+	case *ast.DefaultExpr:
+		if p.use == PerRow {
+			p.fail(n, "DEFAULT(...): write the default value itself")
+		}
+	case *ast.TableNameExpr:
+		p.fail(n, "a sequence (NEXTVAL, LASTVAL): its value changes with every call, so a replayed or retried statement gives another")
+	case *ast.FuncCallExpr:
+		if n.FnName.L == ast.CharFunc {
+			p.fail(n, "CHAR(... USING charset): emcee cannot write it back; write CONVERT(CHAR(...) USING charset)")
+		}
+	case *ast.SelectStmt:
+		switch {
+		case n.With != nil:
+			p.fail(nil, "WITH in a subquery: read tables by name")
+		case n.Kind != ast.SelectStmtKindSelect:
+			p.fail(nil, "TABLE and VALUES statements are not supported in a subquery; write SELECT ... FROM")
+		case n.SelectIntoOpt != nil:
+			p.fail(nil, "SELECT ... INTO in a subquery")
+		case n.LockInfo != nil && n.LockInfo.LockType != ast.SelectLockNone:
+			p.fail(nil, "a locking clause (FOR UPDATE, LOCK IN SHARE MODE) in a subquery: emcee's statements take the locks they need")
+		}
+	case *ast.SetOprStmt:
+		if n.With != nil {
+			p.fail(nil, "WITH in a subquery: read tables by name")
+		}
+	case *ast.TableSource:
+		switch src := n.Source.(type) {
+		case *ast.TableName:
+			if src.Schema.O != "" {
+				p.fail(nil, "table %s.%s: a name qualified by a database: plans apply to whichever database the operator names", src.Schema.O, src.Name.O)
+			}
+		default:
+			p.fail(nil, "a subquery in FROM (a derived table): read tables by name, emcee checks their columns against the release")
+		}
+		if n.Lateral {
+			p.fail(nil, "LATERAL: read tables by name")
+		}
+	}
+	return n, p.err != nil
+}
+
+func (p *policy) Leave(n ast.Node) (ast.Node, bool) {
+	if _, ok := n.(*ast.SubqueryExpr); ok && p.use != PerRow {
+		p.depth--
+	}
+	return n, true
+}
