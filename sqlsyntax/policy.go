@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
+	"github.com/pingcap/tidb/pkg/parser/opcode"
 )
 
 // checkUse refuses what an expression may not do where it is used, each
@@ -21,6 +22,7 @@ type policy struct {
 	depth int // subqueries entered
 	at    int // offset of the innermost expression entered, for nodes without one
 	err   *Error
+	stack []ast.Node // the nodes entered, innermost last
 }
 
 func (p *policy) fail(n ast.Node, format string, args ...any) {
@@ -37,6 +39,7 @@ func (p *policy) fail(n ast.Node, format string, args ...any) {
 const perRowWhy = "a trigger sees only the row being written"
 
 func (p *policy) Enter(n ast.Node) (ast.Node, bool) {
+	p.stack = append(p.stack, n)
 	if p.err != nil {
 		return n, true
 	}
@@ -57,6 +60,8 @@ func (p *policy) Enter(n ast.Node) (ast.Node, bool) {
 	case *ast.AggregateFuncExpr:
 		if p.depth == 0 {
 			p.fail(n, "aggregate function %s: the expression computes one row's value; aggregate inside a subquery", strings.ToUpper(n.F))
+		} else if where := p.clause(); where != "" {
+			p.fail(n, "aggregate function %s in the %s of a subquery: aggregates belong in its select list or HAVING", strings.ToUpper(n.F), where)
 		}
 	case *ast.WindowFuncExpr:
 		if p.depth == 0 {
@@ -69,6 +74,10 @@ func (p *policy) Enter(n ast.Node) (ast.Node, bool) {
 		case n.Table.O != "" && p.use == PerRow:
 			p.fail(n, "%s: write the bare column name; %s", qualified(n), perRowWhy)
 		}
+	case *ast.RowExpr:
+		if !rowOperand(p.stack[:len(p.stack)-1]) {
+			p.fail(n, "a row (a, b, ...) is several values; it may only be compared (=, <, IN) with another row")
+		}
 	case *ast.ValuesExpr:
 		p.fail(n, "VALUES(column) only means something in INSERT ... ON DUPLICATE KEY UPDATE")
 	case *ast.DefaultExpr:
@@ -78,8 +87,8 @@ func (p *policy) Enter(n ast.Node) (ast.Node, bool) {
 	case *ast.TableNameExpr:
 		p.fail(n, "a sequence (NEXTVAL, LASTVAL): its value changes with every call, so a replayed or retried statement gives another")
 	case *ast.FuncCallExpr:
-		if n.FnName.L == ast.CharFunc {
-			p.fail(n, "CHAR(... USING charset): emcee cannot write it back; write CONVERT(CHAR(...) USING charset)")
+		if why, ok := unsupported[n.FnName.L]; ok {
+			p.fail(n, "%s", why)
 		}
 	case *ast.SelectStmt:
 		switch {
@@ -112,9 +121,58 @@ func (p *policy) Enter(n ast.Node) (ast.Node, bool) {
 	return n, p.err != nil
 }
 
+// clause names the clause of the innermost SELECT the walk is in, when it
+// is one that is evaluated row by row before grouping.
+func (p *policy) clause() string {
+	for i := len(p.stack) - 2; i >= 0; i-- {
+		sel, ok := p.stack[i].(*ast.SelectStmt)
+		if !ok {
+			continue
+		}
+		switch child := p.stack[i+1]; {
+		case sel.Where != nil && child == ast.Node(sel.Where):
+			return "WHERE"
+		case sel.GroupBy != nil && child == ast.Node(sel.GroupBy):
+			return "GROUP BY"
+		case sel.From != nil && child == ast.Node(sel.From):
+			return "FROM"
+		}
+		return ""
+	}
+	return ""
+}
+
+// rowOperand tells whether a row stands where the server takes one: an
+// operand of a comparison, of IN, or inside another such row.
+func rowOperand(parents []ast.Node) bool {
+	if len(parents) == 0 {
+		return false
+	}
+	switch p := parents[len(parents)-1].(type) {
+	case *ast.BinaryOperationExpr:
+		switch p.Op {
+		case opcode.EQ, opcode.NE, opcode.LT, opcode.LE, opcode.GT, opcode.GE, opcode.NullEQ:
+			return true
+		}
+	case *ast.PatternInExpr, *ast.CompareSubqueryExpr:
+		return true
+	case *ast.RowExpr:
+		return rowOperand(parents[:len(parents)-1])
+	}
+	return false
+}
+
 func (p *policy) Leave(n ast.Node) (ast.Node, bool) {
+	p.stack = p.stack[:len(p.stack)-1]
 	if _, ok := n.(*ast.SubqueryExpr); ok && p.use != PerRow {
 		p.depth--
 	}
 	return n, true
+}
+
+// unsupported are constructs the parser reads but a server emcee targets
+// does not (MySQL 8 or TiDB syntax), or that it cannot write back.
+var unsupported = map[string]string{
+	ast.CharFunc:     "CHAR(... USING charset): emcee cannot write it back; write CONVERT(CHAR(...) USING charset)",
+	ast.JSONMemberOf: "MEMBER OF: MariaDB has no such operator; write JSON_CONTAINS(array, JSON_QUOTE(value))",
 }
