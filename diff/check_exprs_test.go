@@ -182,7 +182,7 @@ func TestGoodDeclarationsPass(t *testing.T) {
   }
   column "slug" {
     type = varchar(20)
-    fill = "LOWER(REPLACE(name, ' ', '-')) COLLATE utf8mb4_bin"
+    fill = "CONCAT(LOWER(REPLACE(name, ' ', '-')), X'41', N'a', b'1' + 0) COLLATE utf8mb4_bin"
   }`, "data_migration \"m\" {\n  table   = \"images\"\n  set     = \"name = TRIM(name), `slug` = DATE_FORMAT(NOW() - INTERVAL 1 DAY, '%Y')\"\n  pending = \"name <> TRIM(name) AND NOT EXISTS (SELECT 1 FROM images AS other WHERE other.name = images.name AND other.id < images.id)\"\n}\n")
 	r, err := ParseRelease("pike", "pike.hcl", []byte(src), mariadb)
 	if err != nil {
