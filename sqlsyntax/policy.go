@@ -1,6 +1,7 @@
 package sqlsyntax
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
@@ -74,6 +75,16 @@ func (p *policy) Enter(n ast.Node) (ast.Node, bool) {
 		case n.Table.O != "" && p.use == PerRow:
 			p.fail(n, "%s: write the bare column name; %s", qualified(n), perRowWhy)
 		}
+	case *ast.BinaryOperationExpr:
+		if comparison[n.Op] && shape(n.L) != shape(n.R) && shape(n.L) != "?" && shape(n.R) != "?" {
+			p.fail(n, "compares %s with %s: a row compares only with a row of as many values", values(n.L), values(n.R))
+		}
+	case *ast.PatternInExpr:
+		for _, item := range n.List {
+			if shape(item) != shape(n.Expr) && shape(item) != "?" && shape(n.Expr) != "?" {
+				p.fail(n, "IN compares %s with %s: a row compares only with a row of as many values", values(n.Expr), values(item))
+			}
+		}
 	case *ast.RowExpr:
 		if !rowOperand(p.stack[:len(p.stack)-1]) {
 			p.fail(n, "a row (a, b, ...) is several values; it may only be compared (=, <, IN) with another row")
@@ -83,12 +94,22 @@ func (p *policy) Enter(n ast.Node) (ast.Node, bool) {
 	case *ast.DefaultExpr:
 		if p.use == PerRow {
 			p.fail(n, "DEFAULT(...): write the default value itself")
+		} else if n.Name != nil && (n.Name.Schema.O != "" || n.Name.Table.O != "") {
+			p.fail(n, "DEFAULT(%s): write the bare column name", qualified(n.Name))
+		}
+	case *ast.Join:
+		if n.NaturalJoin || len(n.Using) > 0 {
+			p.fail(nil, "NATURAL JOIN and JOIN ... USING: write the join condition with ON, so emcee can check the columns it names")
 		}
 	case *ast.TableNameExpr:
 		p.fail(n, "a sequence (NEXTVAL, LASTVAL): its value changes with every call, so a replayed or retried statement gives another")
 	case *ast.FuncCallExpr:
 		if why, ok := unsupported[n.FnName.L]; ok {
 			p.fail(n, "%s", why)
+		} else if want, ok := arityOf(n); ok && want == "" {
+			p.fail(n, "%s(...): the server has no such function (%s is one of its keywords)", strings.ToUpper(n.FnName.O), strings.ToUpper(n.FnName.O))
+		} else if ok {
+			p.fail(n, "%s takes %s argument(s), not %d: the server refuses the call", strings.ToUpper(n.FnName.O), want, len(n.Args))
 		}
 	case *ast.SelectStmt:
 		switch {
@@ -142,6 +163,33 @@ func (p *policy) clause() string {
 	return ""
 }
 
+var comparison = map[opcode.Op]bool{opcode.EQ: true, opcode.NE: true, opcode.LT: true, opcode.LE: true, opcode.GT: true, opcode.GE: true, opcode.NullEQ: true}
+
+// shape is "1" for a value, "(1,1)" for a row of two, and "?" for a
+// subquery (the server checks its width).
+func shape(e ast.ExprNode) string {
+	switch x := e.(type) {
+	case *ast.ParenthesesExpr:
+		return shape(x.Expr)
+	case *ast.SubqueryExpr:
+		return "?"
+	case *ast.RowExpr:
+		parts := make([]string, len(x.Values))
+		for i, v := range x.Values {
+			parts[i] = shape(v)
+		}
+		return "(" + strings.Join(parts, ",") + ")"
+	}
+	return "1"
+}
+
+func values(e ast.ExprNode) string {
+	if s := shape(e); s != "1" {
+		return "a row " + s
+	}
+	return "a value"
+}
+
 // rowOperand tells whether a row stands where the server takes one: an
 // operand of a comparison, of IN, or inside another such row.
 func rowOperand(parents []ast.Node) bool {
@@ -150,10 +198,7 @@ func rowOperand(parents []ast.Node) bool {
 	}
 	switch p := parents[len(parents)-1].(type) {
 	case *ast.BinaryOperationExpr:
-		switch p.Op {
-		case opcode.EQ, opcode.NE, opcode.LT, opcode.LE, opcode.GT, opcode.GE, opcode.NullEQ:
-			return true
-		}
+		return comparison[p.Op]
 	case *ast.PatternInExpr, *ast.CompareSubqueryExpr:
 		return true
 	case *ast.RowExpr:
@@ -175,4 +220,46 @@ func (p *policy) Leave(n ast.Node) (ast.Node, bool) {
 var unsupported = map[string]string{
 	ast.CharFunc:     "CHAR(... USING charset): emcee cannot write it back; write CONVERT(CHAR(...) USING charset)",
 	ast.JSONMemberOf: "MEMBER OF: MariaDB has no such operator; write JSON_CONTAINS(array, JSON_QUOTE(value))",
+}
+
+// arityOf checks a plain call (NAME(a, b, ...), as the server's grammar
+// reads it) against the argument counts the server accepts (functions.go);
+// it says what is accepted when the count is not ("" when no plain call
+// is: a keyword, not a function).
+func arityOf(n *ast.FuncCallExpr) (string, bool) {
+	mask, known := arity[n.FnName.L]
+	if !known {
+		return "", false
+	}
+	args := make([]string, len(n.Args))
+	for i, a := range n.Args {
+		if _, ok := a.(*ast.TableNameExpr); ok {
+			return "", false // NEXTVAL(seq): refused as a sequence
+		}
+		s, err := restore(a)
+		if err != nil {
+			return "", false
+		}
+		args[i] = s
+	}
+	call, err := restore(n)
+	if err != nil || !strings.EqualFold(call, n.FnName.O+"("+strings.Join(args, ", ")+")") {
+		return "", false // special syntax (TRIM(x FROM y), ...): the grammar checked it
+	}
+	if mask&(1<<min(len(n.Args), 6)) != 0 {
+		return "", false
+	}
+	if mask == 0 {
+		return "", true
+	}
+	var counts []string
+	for c := 0; c <= 6; c++ {
+		if mask&(1<<c) != 0 {
+			counts = append(counts, fmt.Sprint(c))
+		}
+	}
+	if mask&(1<<6) != 0 {
+		counts[len(counts)-1] += " or more"
+	}
+	return strings.Join(counts, ", "), true
 }

@@ -52,11 +52,10 @@ type scopeTable struct {
 }
 
 // frame is one SELECT level: the row at the bottom, then each subquery's
-// FROM tables and its select-list aliases.
+// FROM tables. Select-list aliases are not names here: the server knows
+// them only in some clauses, so a subquery writes the expression itself.
 type frame struct {
-	tables  []scopeTable
-	aliases []string
-	sel     *ast.SelectStmt
+	tables []scopeTable
 }
 
 type resolver struct {
@@ -84,20 +83,17 @@ func (r *resolver) Enter(n ast.Node) (ast.Node, bool) {
 	}
 	switch n := n.(type) {
 	case *ast.SelectStmt:
-		f := frame{sel: n}
+		var f frame
 		if n.From != nil && n.From.TableRefs != nil {
 			r.tablesOf(n.From.TableRefs, &f)
-		}
-		if n.Fields != nil {
-			for _, fl := range n.Fields.Fields {
-				if fl.AsName.O != "" {
-					f.aliases = append(f.aliases, fl.AsName.O)
-				}
-			}
 		}
 		r.stack = append(r.stack, f)
 	case *ast.ColumnName:
 		r.column(n)
+	case *ast.DefaultExpr:
+		if n.Name != nil { // its Accept does not visit the name
+			r.column(n.Name)
+		}
 	}
 	return n, r.err != nil
 }
@@ -167,11 +163,6 @@ func (r *resolver) column(c *ast.ColumnName) {
 				if i == 0 {
 					r.read(name)
 				}
-				return
-			}
-		}
-		for _, a := range r.stack[i].aliases {
-			if strings.EqualFold(a, c.Name.O) {
 				return
 			}
 		}
