@@ -34,10 +34,18 @@ var parsers = sync.Pool{New: func() any {
 	return p
 }}
 
-func parse(sql string) ([]ast.StmtNode, error) {
+// parse runs the parser; a panic inside it (its literal driver panics on
+// a number of more than 81 digits) is an error, and that parser is dropped.
+func parse(sql string) (stmts []ast.StmtNode, err error) {
 	p := parsers.Get().(*parser.Parser)
-	defer parsers.Put(p)
-	stmts, _, err := p.Parse(sql, "", "")
+	defer func() {
+		if r := recover(); r != nil {
+			stmts, err = nil, fmt.Errorf("the SQL parser cannot read it (%v); a numeric literal too long?", r)
+			return
+		}
+		parsers.Put(p)
+	}()
+	stmts, _, err = p.Parse(sql, "", "")
 	return stmts, err
 }
 

@@ -26,6 +26,8 @@ func TestParseExprRefusesWhatIsNotOneExpression(t *testing.T) {
 		{"\n  name +\n  )", PerRow, 3, 3, `syntax error at ")"`},
 		{"'a\\0b'", PerRow, 1, 1, "control character"},
 		{"", PerRow, 1, 1, "ends too early"},
+		// found by the fuzz test: the parser's literal driver panicked
+		{"1" + strings.Repeat("0", 90), PerRow, 1, 1, "a numeric literal too long?"},
 		// per-row: the true reasons
 		{"(SELECT COUNT(*) FROM image_members)", PerRow, 1, 1, "a value read from other rows or tables is not recomputed when they change"},
 		{"EXISTS (SELECT 1 FROM t)", PerRow, 1, 8, "a subquery"},
