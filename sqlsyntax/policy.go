@@ -50,6 +50,10 @@ func (p *policy) Enter(n ast.Node) (ast.Node, bool) {
 	switch n := n.(type) {
 	case ast.ParamMarkerExpr:
 		p.fail(n, "a ? placeholder: emcee passes its own arguments to the statements it runs; write the value")
+	case ast.ValueExpr:
+		if off := n.OriginTextPosition() - p.base; off >= 0 && off < len(p.src) && (strings.HasPrefix(p.src[off:], "0x") || strings.HasPrefix(p.src[off:], "0X")) {
+			p.fail(n, "a 0x... number: the parser writes it back as x'...', which MariaDB reads as a string (x'01' + 0 is 0, 0x01 + 0 is 1); write the number in decimal, or X'...' for bytes")
+		}
 	case *ast.VariableExpr:
 		p.fail(n, "variable @%s: the expression runs in sessions that do not set it (a trigger runs in the session of whoever writes the row), so its value is anyone's; write the value", n.Name)
 	case *ast.SubqueryExpr:

@@ -26,6 +26,8 @@ func TestParseExprRefusesWhatIsNotOneExpression(t *testing.T) {
 		{"\n  name +\n  )", PerRow, 3, 3, `syntax error at ")"`},
 		{"'a\\0b'", PerRow, 1, 1, "control character"},
 		{"", PerRow, 1, 1, "ends too early"},
+		// found by the fuzz test: written back as x'01', a string to MariaDB
+		{"n + 0x01", PerRow, 1, 5, "a 0x... number"},
 		// found by the fuzz test: the parser's literal driver panicked
 		{"1" + strings.Repeat("0", 90), PerRow, 1, 1, "a numeric literal too long?"},
 		// per-row: the true reasons
