@@ -300,7 +300,7 @@ func values(ctx context.Context, conn *sql.Conn, expr string) (string, error) {
 // docs/sql-expressions.md).
 func dataError(err error) bool {
 	s := err.Error()
-	for _, code := range []string{"Error 1305", "Error 1630", "Error 1582", "Error 4079", "Error 1690", "Error 1292", "Error 1366", "Error 1367", "Error 1139", "Error 3141", "Error 4038", "Error 1365", "Error 1242", "Error 1406"} {
+	for _, code := range []string{"Error 1305", "Error 1630", "Error 1582", "Error 4079", "Error 1253", "Error 1267", "Error 1270", "Error 1271", "Error 1273", "Error 1115", "Error 1690", "Error 1292", "Error 1366", "Error 1367", "Error 1139", "Error 3141", "Error 4038", "Error 1365", "Error 1242", "Error 1406"} {
 		if strings.Contains(s, code) {
 			return true
 		}
