@@ -149,7 +149,7 @@ func checkWritten(t *testing.T, src, out string, use sqlsyntax.Use) {
 	// floats are written 1e+03: the 1e is not a name
 	bare := float.ReplaceAllString(stripQuoted(out), "N")
 	for _, name := range names(stmts[0]) {
-		re := regexp.MustCompile(`(?i)(^|[^A-Za-z0-9_$@.'])` + regexp.QuoteMeta(name) + `([^A-Za-z0-9_$(?]|$)`)
+		re := regexp.MustCompile(`(?i)(^|[^A-Za-z0-9_$@.'\x{80}-\x{10FFFF}])` + regexp.QuoteMeta(name) + `([^A-Za-z0-9_$(?\x{80}-\x{10FFFF}]|$)`)
 		if wordy.MatchString(name) && re.MatchString(bare) && !isKeyword(name) && !number.MatchString(name) {
 			t.Fatalf("%q: name %q is not quoted in %s", src, name, out)
 		}
