@@ -10,6 +10,7 @@ import (
 
 	"github.com/emcee-db/emcee/history"
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // backfill runs `UPDATE t SET ... WHERE <pending>` in primary-key ranges.
@@ -27,7 +28,7 @@ func (s *Session) backfill(ctx context.Context, rev *revision.Revision, rec *his
 	if !ok {
 		return 0, false, fmt.Errorf("backfill statement has no WHERE clause selecting the pending rows")
 	}
-	table, key := quote(st.Table), quote(st.Key)
+	table, key := sqlsyntax.Ident(st.Table), sqlsyntax.Ident(st.Key)
 	isInt, err := s.intKey(ctx, st.Table, st.Key)
 	if err != nil {
 		return 0, false, err
@@ -190,7 +191,7 @@ func (s *Session) pendingRows(ctx context.Context, st revision.Statement) (int64
 		return 0, fmt.Errorf("backfill statement has no WHERE clause")
 	}
 	var n int64
-	err := s.Conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+quote(st.Table)+" WHERE "+cond).Scan(&n)
+	err := s.Conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+sqlsyntax.Ident(st.Table)+" WHERE "+cond).Scan(&n)
 	return n, err
 }
 
@@ -209,7 +210,7 @@ func (s *Session) pendingUpTo(ctx context.Context, st revision.Statement, bound 
 		return 0, err
 	}
 	var n int64
-	err = s.Conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+quote(st.Table)+" WHERE ("+cond+") AND "+quote(st.Key)+" <= ?", keyArg(bound.String, isInt)).Scan(&n)
+	err = s.Conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+sqlsyntax.Ident(st.Table)+" WHERE ("+cond+") AND "+sqlsyntax.Ident(st.Key)+" <= ?", keyArg(bound.String, isInt)).Scan(&n)
 	return n, err
 }
 
@@ -236,13 +237,6 @@ func keyArg(v string, isInt bool) any {
 		}
 	}
 	return v
-}
-
-func quote(ident string) string {
-	if strings.HasPrefix(ident, "`") {
-		return ident
-	}
-	return "`" + strings.ReplaceAll(ident, "`", "``") + "`"
 }
 
 // splitWhere cuts a statement at its last top-level WHERE (outside quotes

@@ -14,6 +14,7 @@ import (
 	"github.com/emcee-db/emcee/devdb"
 	"github.com/emcee-db/emcee/history"
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // Result is what a changing command did (or, with --dry-run, would do).
@@ -542,7 +543,7 @@ func (s *Session) dryRun(ctx context.Context, rev *revision.Revision, rec *histo
 		case revision.Backfill:
 			s.say("-- [%d] backfill %s: %s", i+1, st.Rule, st.Why)
 			s.say("-- %s", s.describeBackfill(ctx, rec, st, i == from))
-			text = st.SQL + " AND " + quote(st.Key) + " > ? AND " + quote(st.Key) + " <= ?;"
+			text = st.SQL + " AND " + sqlsyntax.Ident(st.Key) + " > ? AND " + sqlsyntax.Ident(st.Key) + " <= ?;"
 		default:
 			s.say("-- [%d] %s: %s", i+1, st.Rule, st.Why)
 		}
@@ -587,7 +588,7 @@ func (s *Session) catchUp(ctx context.Context, res *Result, rel string) (rows, s
 			s.say("%s is applied, but %s has %s pending again (written after its backfill passed): backfilling (statement %d, rule %s)",
 				rev.ID, st.Table, plural(int(n), "row"), i+1, st.Rule)
 			if s.opts.DryRun {
-				text := st.SQL + " AND " + quote(st.Key) + " > ? AND " + quote(st.Key) + " <= ?;"
+				text := st.SQL + " AND " + sqlsyntax.Ident(st.Key) + " > ? AND " + sqlsyntax.Ident(st.Key) + " <= ?;"
 				s.say("-- [%d] backfill %s: %s", i+1, st.Rule, st.Why)
 				s.say("-- runs in batches of %d keys up to MAX(%s) when it starts, %d rows pending:", s.opts.BatchSize, st.Key, n)
 				s.say("%s", text)

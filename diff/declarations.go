@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/hashicorp/hcl/v2"
+
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // Pos is a position in a schema file, printed as file:line:col.
@@ -31,6 +33,8 @@ type Declarations struct {
 	Discards       []*Discard
 	// positions of every table ("t") and column ("t.c"), for errors.
 	positions map[string]Pos
+	// where each parsed expression is declared, for errors (exprs.go)
+	exprs *declared
 }
 
 // PosOf returns where a table (column "") or column is declared.
@@ -58,8 +62,9 @@ type ColumnDecl struct {
 	Replaces *Replacement
 	// Fill computes the value of a new NOT NULL column for existing rows
 	// and for rows written by the previous release.
-	Fill    string
-	FillPos Pos
+	Fill     string
+	FillPos  Pos
+	FillExpr *sqlsyntax.Expr // Fill, parsed
 	// AllowCopy accepts a change that makes the server rebuild the table
 	// and block writes while it does.
 	AllowCopy bool
@@ -73,6 +78,8 @@ type Replacement struct {
 	Backward string // SQL expression: old value from the new columns
 	// where the expressions are written, for errors about them
 	ForwardPos, BackwardPos Pos
+	// Forward and Backward, parsed
+	ForwardExpr, BackwardExpr *sqlsyntax.Expr
 }
 
 // Source is the column of the previous release this one takes over from,
@@ -104,6 +111,9 @@ type DataMigration struct {
 	Pending string // SQL predicate true for rows not yet migrated
 	// where the expressions are written, for errors about them
 	SetPos, PendingPos Pos
+	// Set and Pending, parsed
+	SetList     *sqlsyntax.Assignments
+	PendingExpr *sqlsyntax.Expr
 }
 
 // Discard acknowledges that a release drops data on purpose: a column of

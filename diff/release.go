@@ -72,8 +72,14 @@ func ParseRelease(name, file string, src []byte, t project.Target) (*Release, er
 	if err != nil {
 		return nil, err
 	}
+	if err := parseDeclarations(body, src, decls); err != nil {
+		return nil, err
+	}
 	s, err := schemadef.Eval(parser, file, t)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkSchemaExprs(body, src, s); err != nil {
 		return nil, err
 	}
 	if err := checkSchema(newLocator(file, body), s, t); err != nil {

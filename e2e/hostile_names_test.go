@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/emcee-db/emcee/splitter"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // Issue 10, hole 1: names and enum values chosen so that Atlas's unescaped
@@ -68,16 +68,16 @@ func TestHostileButValidNamesThroughAnUpgrade(t *testing.T) {
 		t.Fatalf("plan: %s", r)
 	}
 	p.must("db", "sync", "a")
-	p.exec("INSERT INTO " + splitter.Quote(table) + " (`my id`, `is public`, name) VALUES (1, 1, 'One'), (2, 0, 'Two')")
+	p.exec("INSERT INTO " + sqlsyntax.Ident(table) + " (`my id`, `is public`, name) VALUES (1, 1, 'One'), (2, 0, 'Two')")
 	p.must("db", "expand")
-	p.exec("INSERT INTO " + splitter.Quote(table) + " (`my id`, `is public`, name) VALUES (3, 1, 'Three')")                       // release a
-	p.exec("INSERT INTO " + splitter.Quote(table) + " (`my id`, `vis -- x`, name, `slug 'x'`) VALUES (4, 'public', 'Four', 'f')") // release b
+	p.exec("INSERT INTO " + sqlsyntax.Ident(table) + " (`my id`, `is public`, name) VALUES (3, 1, 'Three')")                       // release a
+	p.exec("INSERT INTO " + sqlsyntax.Ident(table) + " (`my id`, `vis -- x`, name, `slug 'x'`) VALUES (4, 'public', 'Four', 'f')") // release b
 	if got := p.query("SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()"); got != "2" {
 		t.Fatalf("sync triggers after expand: %s", got)
 	}
 	p.must("db", "migrate")
 	p.must("db", "contract")
-	if got := p.query("SELECT `my id`, `vis -- x`, `slug 'x'` FROM " + splitter.Quote(table) + " ORDER BY 1"); got != "1 public one\n2 private two\n3 public three\n4 public f" {
+	if got := p.query("SELECT `my id`, `vis -- x`, `slug 'x'` FROM " + sqlsyntax.Ident(table) + " ORDER BY 1"); got != "1 public one\n2 private two\n3 public three\n4 public f" {
 		t.Fatalf("rows after the upgrade:\n%s", got)
 	}
 	if got := p.triggers(); got != "" {

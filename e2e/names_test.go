@@ -6,8 +6,8 @@ import (
 	"testing"
 
 	"github.com/emcee-db/emcee/internal/testdb"
-	"github.com/emcee-db/emcee/splitter"
 	"github.com/emcee-db/emcee/sqlname"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // sqlname's rules, held against the server: every name emcee accepts is
@@ -47,7 +47,7 @@ func TestNamesTheServerAccepts(t *testing.T) {
 	for kind, stmt := range ddl {
 		for _, name := range names {
 			n++
-			_, serverErr := db.Exec(stmt(n, splitter.Quote(name)))
+			_, serverErr := db.Exec(stmt(n, sqlsyntax.Ident(name)))
 			emceeErr := sqlname.Validate(kind, name)
 			switch {
 			case emceeErr == nil && serverErr != nil:
@@ -56,7 +56,7 @@ func TestNamesTheServerAccepts(t *testing.T) {
 				t.Errorf("%s name %q: the server takes it, but emcee refuses it as if the server did not: %v", kind, name, emceeErr)
 			}
 			if serverErr == nil && kind == sqlname.Table {
-				execAll(t, db.DB, "cleanup", []string{"DROP TABLE " + splitter.Quote(name)})
+				execAll(t, db.DB, "cleanup", []string{"DROP TABLE " + sqlsyntax.Ident(name)})
 			}
 		}
 	}

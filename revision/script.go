@@ -3,10 +3,11 @@ package revision
 import (
 	"fmt"
 	"regexp"
-	"strconv"
 	"strings"
 
 	"ariga.io/atlas/sql/migrate"
+
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // Kind tells the applier how to run a statement.
@@ -76,44 +77,6 @@ func (s *Script) Render() []byte {
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
-// directiveValue writes a name into a directive: as it is when it is a
-// plain word, else Go-quoted, so that a space, a = or a line break in a
-// table name cannot end the value, the option or the comment line.
-func directiveValue(s string) string {
-	if plainValue.MatchString(s) {
-		return s
-	}
-	return strconv.Quote(s)
-}
-
-var plainValue = regexp.MustCompile(`^[A-Za-z0-9_$]+$`)
-
-// directiveFields splits a directive into words, a Go-quoted value
-// (directiveValue) counting as part of its word.
-func directiveFields(d string) ([]string, error) {
-	var out []string
-	for d = strings.TrimSpace(d); d != ""; d = strings.TrimSpace(d) {
-		end := strings.IndexAny(d, " \t\"")
-		if end < 0 {
-			out = append(out, d)
-			break
-		}
-		if d[end] != '"' {
-			out = append(out, d[:end])
-			d = d[end:]
-			continue
-		}
-		q, err := strconv.QuotedPrefix(d[end:])
-		if err != nil {
-			return nil, fmt.Errorf("unterminated quoted value in emcee directive: %s", d)
-		}
-		v, _ := strconv.Unquote(q)
-		out = append(out, d[:end]+v)
-		d = d[end+len(q):]
-	}
-	return out, nil
-}
-
 // Parse reads a script back into statements, keeping rule names and
 // directives. It accepts what Render writes; anything else in a directive is
 // an error, because a misread directive could run a gate as DDL.
@@ -142,21 +105,63 @@ func Parse(name string, data []byte) ([]Statement, error) {
 	return out, nil
 }
 
-func (st *Statement) parseDirective(d string) error {
-	fields, err := directiveFields(d)
-	if err != nil {
-		return err
+// directiveValue writes a name into a directive: bare when it is a plain
+// word (what plans have always held), otherwise as a string literal, so a
+// table named "a key=b" or holding a newline reads back as itself.
+func directiveValue(v string) string {
+	if plainWord.MatchString(v) {
+		return v
 	}
-	if len(fields) == 0 {
+	return sqlsyntax.String(v)
+}
+
+var plainWord = regexp.MustCompile(`^[A-Za-z0-9_$]+$`)
+
+// directiveOptions reads `k=v k='quoted v' ...` as directiveValue writes it.
+func directiveOptions(s string) ([][2]string, error) {
+	var out [][2]string
+	for s = strings.TrimLeft(s, " \t"); s != ""; s = strings.TrimLeft(s, " \t") {
+		k, rest, ok := strings.Cut(s, "=")
+		if !ok || k == "" || strings.ContainsAny(k, " \t") {
+			return nil, fmt.Errorf("want key=value, got %q", s)
+		}
+		var v string
+		if strings.HasPrefix(rest, "'") {
+			var err error
+			if v, rest, err = sqlsyntax.Unquote(rest); err != nil {
+				return nil, fmt.Errorf("option %s: %w", k, err)
+			}
+			if rest != "" && rest[0] != ' ' && rest[0] != '\t' {
+				return nil, fmt.Errorf("option %s: text right after the quoted value: %q", k, rest)
+			}
+		} else {
+			v, rest, _ = strings.Cut(rest, " ")
+			if !plainWord.MatchString(v) {
+				return nil, fmt.Errorf("option %s: %q is neither a plain word nor a quoted string", k, v)
+			}
+		}
+		out = append(out, [2]string{k, v})
+		s = rest
+	}
+	return out, nil
+}
+
+func (st *Statement) parseDirective(d string) error {
+	name, opts, _ := strings.Cut(strings.TrimSpace(d), " ")
+	if name == "" {
 		return fmt.Errorf("empty emcee directive")
 	}
-	switch Kind(fields[0]) {
+	switch Kind(name) {
 	case Gate:
 		st.Kind = Gate
 	case Backfill:
 		st.Kind = Backfill
-		for _, kv := range fields[1:] {
-			k, v, _ := strings.Cut(kv, "=")
+		kvs, err := directiveOptions(opts)
+		if err != nil {
+			return fmt.Errorf("backfill directive: %w", err)
+		}
+		for _, kv := range kvs {
+			k, v := kv[0], kv[1]
 			switch k {
 			case "table":
 				st.Table = v
@@ -170,7 +175,7 @@ func (st *Statement) parseDirective(d string) error {
 			return fmt.Errorf("backfill directive needs table= and key=")
 		}
 	default:
-		return fmt.Errorf("unknown emcee directive %q (known: gate, backfill)", fields[0])
+		return fmt.Errorf("unknown emcee directive %q (known: gate, backfill)", name)
 	}
 	return nil
 }

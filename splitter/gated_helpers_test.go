@@ -60,6 +60,11 @@ type tcStep struct {
 func tcSteps(t *testing.T, target project.Target, before, after string) ([]tcStep, error) {
 	t.Helper()
 	tr, ctx := tcTransition(t, target, before, after)
+	// emcee plan checks the declarations against the previous release
+	// (their expressions' columns included) before any rule runs.
+	if err := tr.To.Check(&diff.Release{Name: "before", File: "before.hcl", Schema: tr.From, Declarations: &diff.Declarations{}}); err != nil {
+		return nil, err
+	}
 	var out []tcStep
 	for _, r := range rules {
 		for _, ch := range ctx.changes {

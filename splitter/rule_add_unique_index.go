@@ -7,6 +7,7 @@ import (
 	"ariga.io/atlas/sql/schema"
 
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // A unique index on an existing table would reject writes the previous
@@ -70,5 +71,5 @@ func duplicateGate(table string, idx *schema.Index) (string, error) {
 	}
 	keys := strings.Join(exprs, ", ")
 	return fmt.Sprintf("SELECT COUNT(*) FROM %s WHERE (%s) IN (SELECT %s FROM %s WHERE %s GROUP BY %s HAVING COUNT(*) > 1)",
-		Quote(table), keys, keys, Quote(table), notNull(exprs), keys), nil
+		sqlsyntax.Ident(table), keys, keys, sqlsyntax.Ident(table), notNull(exprs), keys), nil
 }

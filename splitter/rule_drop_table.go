@@ -6,6 +6,7 @@ import (
 	"ariga.io/atlas/sql/schema"
 
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // A dropped table goes in contract, after the tables referencing it. Tables
@@ -31,7 +32,7 @@ func init() {
 				}
 				steps = append(steps, Step{Phase: revision.Contract, Stage: StageDropForeignKey, Statement: revision.Statement{
 					Why: fmt.Sprintf("tables %s and %s are dropped and reference each other: the key %s goes first so that either can be dropped", t.Name, fk.RefTable.Name, fk.Symbol),
-					SQL: Inplace.With(fmt.Sprintf("ALTER TABLE %s DROP FOREIGN KEY %s", Quote(t.Name), Quote(fk.Symbol))),
+					SQL: Inplace.With(fmt.Sprintf("ALTER TABLE %s DROP FOREIGN KEY %s", sqlsyntax.Ident(t.Name), sqlsyntax.Ident(fk.Symbol))),
 				}})
 			}
 			sql, err := c.ctx.SQL(c.Change)

@@ -63,17 +63,17 @@ func TestGatedRules(t *testing.T) {
 		{name: "check", target: mariadb1011, edits: append(tcBlock(`  check "ck_size" {
     expr = "size >= 0"
   }`), tcColumn("size", "    allow_copy = true")...), want: []tcStep{
-			{Rule: "add-check", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE NOT (size >= 0)"},
+			{Rule: "add-check", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE NOT (`size` >= 0)"},
 			{Rule: "add-check", Phase: revision.Contract, Stage: StageAddGatedConstraint, Kind: "", SQL: "ALTER TABLE `images` ADD CONSTRAINT `ck_size` CHECK (size >= 0), ALGORITHM=COPY, LOCK=SHARED"},
 		}},
 		{name: "changed check expression on mariadb: Atlas misses it; old dropped in expand, new added gated in contract", target: mariadb1011, before: append(tcBlock(tcSizeCheck), tcColumn("size", "    allow_copy = true")...), edits: []string{"size >= 0", "size > 0"}, want: []tcStep{
 			{Rule: "add-check", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` DROP CONSTRAINT `ck_size`, ALGORITHM=INSTANT"},
-			{Rule: "add-check", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE NOT (size > 0)"},
+			{Rule: "add-check", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE NOT (`size` > 0)"},
 			{Rule: "add-check", Phase: revision.Contract, Stage: StageAddGatedConstraint, Kind: "", SQL: "ALTER TABLE `images` ADD CONSTRAINT `ck_size` CHECK (size > 0), ALGORITHM=COPY, LOCK=SHARED"},
 		}},
 		{name: "changed check expression on mysql 8.4: DROP CHECK", target: mysql84, before: append(tcBlock(tcSizeCheck), tcColumn("size", "    allow_copy = true")...), edits: []string{"size >= 0", "size > 0"}, want: []tcStep{
 			{Rule: "add-check", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` DROP CHECK `ck_size`, ALGORITHM=INPLACE, LOCK=NONE"},
-			{Rule: "add-check", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE NOT (size > 0)"},
+			{Rule: "add-check", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE NOT (`size` > 0)"},
 			{Rule: "add-check", Phase: revision.Contract, Stage: StageAddGatedConstraint, Kind: "", SQL: "ALTER TABLE `images` ADD CONSTRAINT `ck_size` CHECK (size > 0), ALGORITHM=COPY, LOCK=SHARED"},
 		}},
 		{name: "reformatted check expression is no change", target: mariadb1011, before: append(tcBlock(tcSizeCheck), tcColumn("size", "    allow_copy = true")...), edits: []string{"size >= 0", "(`size`  >=  0)"}, want: nil},

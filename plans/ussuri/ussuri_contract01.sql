@@ -3,7 +3,7 @@
 
 -- rule data-migration: rows data_migration "owner_admin" has not rewritten yet (its pending predicate): run migrate to the end, or fix the rows it cannot rewrite
 -- emcee:gate
-SELECT COUNT(*) FROM `images` WHERE (owner IS NULL);
+SELECT COUNT(*) FROM `images` WHERE (`owner` IS NULL);
 
 -- rule tighten-column: tightening images.owner (nullability): contract waits until no row would be truncated or rejected
 -- emcee:gate
