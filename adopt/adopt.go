@@ -22,6 +22,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclwrite"
 
 	"github.com/emcee-db/emcee/dbconn"
+	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/history"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
@@ -101,6 +102,13 @@ func Init(ctx context.Context, o Options) (*Result, error) {
 	src, err := marshal(s)
 	if err != nil {
 		return nil, err
+	}
+	// What the server took (an enum value with a quote, a name emcee
+	// refuses) must be refused here, before any file exists, not by the
+	// first `emcee plan`.
+	rel := filepath.ToSlash(filepath.Join("schema", o.Release+".hcl"))
+	if _, err := diff.ParseRelease(o.Release, rel, src, target); err != nil {
+		return nil, fmt.Errorf("%s holds what emcee cannot plan safely, so nothing was written (positions are in the %s emcee would write):\n%w", o.DB, rel, err)
 	}
 	if err := write(schemaPath, src); err != nil {
 		return nil, err

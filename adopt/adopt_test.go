@@ -2,6 +2,7 @@ package adopt
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 
@@ -55,5 +56,27 @@ func TestInitRefuses(t *testing.T) {
 	}
 	if err := init("2024_1"); err == nil || !strings.Contains(err.Error(), "has 1 view(s) and 0 trigger(s)") {
 		t.Fatalf("database with a view: %v", err)
+	}
+}
+
+// A live schema the server took but emcee refuses (here an enum value with
+// a quote, which Atlas would write unescaped) is refused before any file
+// is written.
+func TestInitRefusesWhatEmceeCannotPlan(t *testing.T) {
+	db := testdb.New(t)
+	cfg, err := dbconn.Parse(db.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec("CREATE TABLE t (id int PRIMARY KEY, s enum('it''s', 'plain') NOT NULL)"); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	_, err = Init(context.Background(), Options{DB: cfg, Dir: dir, Release: "r1", Env: "live"})
+	if err == nil || !strings.Contains(err.Error(), "nothing was written") || !strings.Contains(err.Error(), "schema/r1.hcl:") {
+		t.Fatalf("got %v", err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Fatalf("files written: %v", entries)
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/emcee-db/emcee/history"
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // backfill runs `UPDATE t SET ... WHERE <pending>` in primary-key ranges.
@@ -21,19 +22,23 @@ import (
 // With persist false (a catch-up pass over an applied revision) nothing is
 // recorded: the statement only touches pending rows, so a rerun simply
 // finds fewer of them.
-func (s *Session) backfill(ctx context.Context, rev *revision.Revision, rec *history.Record, st revision.Statement, persist bool) (rows int64, finished bool, err error) {
+func (s *Session) backfill(ctx context.Context, rev *revision.Revision, rec *history.Record, i int, persist bool) (rows int64, finished bool, err error) {
+	st := rev.Statements[i]
 	_, cond, ok := splitWhere(st.SQL)
 	if !ok {
 		return 0, false, fmt.Errorf("backfill statement has no WHERE clause selecting the pending rows")
 	}
-	table, key := quote(st.Table), quote(st.Key)
+	table, key := sqlsyntax.Ident(st.Table), sqlsyntax.Ident(st.Key)
 	isInt, err := s.intKey(ctx, st.Table, st.Key)
 	if err != nil {
 		return 0, false, err
 	}
 	if !rec.ResumeBound.Valid {
 		var max sql.NullString
-		if err := s.Conn.QueryRowContext(ctx, "SELECT MAX("+key+") FROM "+table).Scan(&max); err != nil {
+		err := s.retry(ctx, "reading MAX("+st.Key+") of "+st.Table, rev, i, func() error {
+			return s.Conn.QueryRowContext(ctx, "SELECT MAX("+key+") FROM "+table).Scan(&max)
+		})
+		if err != nil {
 			return 0, false, err
 		}
 		if !max.Valid {
@@ -56,7 +61,10 @@ func (s *Session) backfill(ctx context.Context, rev *revision.Revision, rec *his
 		s.say("    resuming after %s = %s (bound %s = %s fixed when the backfill started; %d rows done before)", st.Key, lo.String, st.Key, rec.ResumeBound.String, rec.RowsDone)
 	}
 	var total int64
-	if err := s.Conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+table+" WHERE ("+cond+") AND "+where, args...).Scan(&total); err != nil {
+	err = s.retry(ctx, "counting the pending rows of "+st.Table, rev, i, func() error {
+		return s.Conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+table+" WHERE ("+cond+") AND "+where, args...).Scan(&total)
+	})
+	if err != nil {
 		return 0, false, err
 	}
 	s.say("    %s pending up to %s = %s", plural(int(total), "row"), st.Key, rec.ResumeBound.String)
@@ -78,27 +86,39 @@ func (s *Session) backfill(ctx context.Context, rev *revision.Revision, rec *his
 			size = min(size, left)
 		}
 		// The batch ends at the size-th key after the last one done: a
-		// range on the primary key locks only those rows.
+		// range on the primary key locks only those rows. A deadlock or
+		// lock wait timeout rolls the batch back; it is tried again whole.
 		var hi sql.NullString
-		q := "SELECT " + key + " FROM " + table + " WHERE " + key + " <= ?"
-		qa := []any{bound}
+		var last bool
+		var n int64
+		what := "backfill batch of " + st.Table
 		if lo.Valid {
-			q += " AND " + key + " > ?"
-			qa = append(qa, keyArg(lo.String, isInt))
+			what += " after " + st.Key + " = " + lo.String
 		}
-		q += " ORDER BY " + key + " LIMIT 1 OFFSET " + strconv.FormatInt(size-1, 10)
-		if err := s.Conn.QueryRowContext(ctx, q, qa...).Scan(&hi); err != nil && err != sql.ErrNoRows {
-			return rows, false, err
-		}
-		last := !hi.Valid || hi.String == rec.ResumeBound.String
-		if !hi.Valid {
-			hi = rec.ResumeBound
-		}
-		upd, ua := st.SQL+" AND "+key+" <= ?", []any{keyArg(hi.String, isInt)}
-		if lo.Valid {
-			upd, ua = st.SQL+" AND "+key+" > ? AND "+key+" <= ?", []any{keyArg(lo.String, isInt), keyArg(hi.String, isInt)}
-		}
-		n, err := s.batch(ctx, rec, upd, ua, hi.String, persist)
+		err := s.retry(ctx, what, rev, i, func() error {
+			hi = sql.NullString{}
+			q := "SELECT " + key + " FROM " + table + " WHERE " + key + " <= ?"
+			qa := []any{bound}
+			if lo.Valid {
+				q += " AND " + key + " > ?"
+				qa = append(qa, keyArg(lo.String, isInt))
+			}
+			q += " ORDER BY " + key + " LIMIT 1 OFFSET " + strconv.FormatInt(size-1, 10)
+			if err := s.Conn.QueryRowContext(ctx, q, qa...).Scan(&hi); err != nil && err != sql.ErrNoRows {
+				return err
+			}
+			last = !hi.Valid || hi.String == rec.ResumeBound.String
+			if !hi.Valid {
+				hi = rec.ResumeBound
+			}
+			upd, ua := st.SQL+" AND "+key+" <= ?", []any{keyArg(hi.String, isInt)}
+			if lo.Valid {
+				upd, ua = st.SQL+" AND "+key+" > ? AND "+key+" <= ?", []any{keyArg(lo.String, isInt), keyArg(hi.String, isInt)}
+			}
+			var err error
+			n, err = s.batch(ctx, rec, upd, ua, hi.String, persist)
+			return err
+		})
 		if err != nil {
 			return rows, false, err
 		}
@@ -171,7 +191,26 @@ func (s *Session) pendingRows(ctx context.Context, st revision.Statement) (int64
 		return 0, fmt.Errorf("backfill statement has no WHERE clause")
 	}
 	var n int64
-	err := s.Conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+quote(st.Table)+" WHERE "+cond).Scan(&n)
+	err := s.Conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+sqlsyntax.Ident(st.Table)+" WHERE "+cond).Scan(&n)
+	return n, err
+}
+
+// pendingUpTo counts the rows a backfill statement still selects with a
+// key up to bound (all of them when bound is not set).
+func (s *Session) pendingUpTo(ctx context.Context, st revision.Statement, bound sql.NullString) (int64, error) {
+	if !bound.Valid {
+		return s.pendingRows(ctx, st)
+	}
+	_, cond, ok := splitWhere(st.SQL)
+	if !ok {
+		return 0, fmt.Errorf("backfill statement has no WHERE clause")
+	}
+	isInt, err := s.intKey(ctx, st.Table, st.Key)
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	err = s.Conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+sqlsyntax.Ident(st.Table)+" WHERE ("+cond+") AND "+sqlsyntax.Ident(st.Key)+" <= ?", keyArg(bound.String, isInt)).Scan(&n)
 	return n, err
 }
 
@@ -198,13 +237,6 @@ func keyArg(v string, isInt bool) any {
 		}
 	}
 	return v
-}
-
-func quote(ident string) string {
-	if strings.HasPrefix(ident, "`") {
-		return ident
-	}
-	return "`" + strings.ReplaceAll(ident, "`", "``") + "`"
 }
 
 // splitWhere cuts a statement at its last top-level WHERE (outside quotes

@@ -14,6 +14,7 @@ import (
 	"github.com/emcee-db/emcee/devdb"
 	"github.com/emcee-db/emcee/history"
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // Result is what a changing command did (or, with --dry-run, would do).
@@ -28,6 +29,7 @@ type Result struct {
 	Drift     *devdb.Report `json:"drift,omitempty"`
 	Preflight []string      `json:"preflight,omitempty"`
 	Partial   bool          `json:"partial,omitempty"` // migrate stopped by --max-rows
+	Retries   []Retry       `json:"retries,omitempty"` // deadlocks and lock wait timeouts tried again
 	Message   string        `json:"message"`
 	Next      string        `json:"next,omitempty"`
 	Error     string        `json:"error,omitempty"`
@@ -63,7 +65,7 @@ func (r *Refusal) Error() string {
 
 func (s *Session) begin(ctx context.Context, cmd string) (*Result, error) {
 	res := &Result{Command: cmd, Database: s.Cfg.String(), DryRun: s.opts.DryRun, Revisions: []*RevResult{}}
-	s.cmd = cmd
+	s.cmd, s.res = cmd, res
 	if err := s.checkDev(ctx); err != nil {
 		return res, err
 	}
@@ -182,9 +184,14 @@ func (s *Session) Migrate(ctx context.Context) (*Result, error) {
 	}
 	revs := s.pending(rel, revision.Migrate)
 	if len(revs) == 0 {
-		rows, finished, err := s.catchUp(ctx, res, rel)
+		rows, stuck, finished, err := s.catchUp(ctx, res, rel)
 		if err != nil {
 			return res, err
+		}
+		if finished && stuck > 0 {
+			if err := s.blockedAfterCatchUp(ctx, rel, stuck); err != nil {
+				return res, err
+			}
 		}
 		switch {
 		case !finished:
@@ -363,14 +370,15 @@ func (s *Session) runRevision(ctx context.Context, res *Result, rev *revision.Re
 	}
 	// Every gate runs, and must pass, before the first statement: a
 	// contract that stops half-way on a closed gate would leave the schema
-	// in a state no release was tested against.
-	gates, err := s.checkGates(ctx, rev, from)
+	// in a state no release was tested against. A resumed revision runs
+	// them all again: rows may have changed while it stood still.
+	gates, err := s.checkGates(ctx, rev, rec)
 	res.Gates = append(res.Gates, gates...)
 	if err != nil {
 		return rr, err
 	}
 	if s.opts.DryRun {
-		return rr, s.dryRun(ctx, rev, rec, rr)
+		return rr, s.dryRun(ctx, rev, rec, rr, gates)
 	}
 	if rec == nil {
 		if rec, err = history.Start(ctx, s.Conn, rev, s.by, s.opts.Tool); err != nil {
@@ -390,6 +398,10 @@ func (s *Session) runRevision(ctx context.Context, res *Result, rev *revision.Re
 		if err := history.Resume(ctx, s.Conn, rec, s.by, s.opts.Tool); err != nil {
 			return rr, s.redact(err)
 		}
+		s.sayRechecked(rev, gates)
+		if err := s.restoreSession(ctx, rev, rec); err != nil {
+			return rr, err
+		}
 	}
 	defer func() { rr.Applied = rec.Applied - rr.ResumedAt }()
 	start := time.Now()
@@ -401,7 +413,7 @@ func (s *Session) runRevision(ctx context.Context, res *Result, rev *revision.Re
 			s.say("%s: gate open", label)
 		case revision.Backfill:
 			s.say("%s: backfill %s in batches of %d", label, st.Table, s.opts.BatchSize)
-			rows, finished, err := s.backfill(ctx, rev, rec, st, true)
+			rows, finished, err := s.backfill(ctx, rev, rec, i, true)
 			rr.Rows += rows
 			if err != nil {
 				return rr, s.failed(ctx, rev, rec, i, err)
@@ -411,7 +423,7 @@ func (s *Session) runRevision(ctx context.Context, res *Result, rev *revision.Re
 			}
 		default:
 			s.say("%s: %s", label, shorten(st.SQL, 100))
-			if err := s.execDDL(ctx, rec, i, st); err != nil {
+			if err := s.execDDL(ctx, rev, rec, i, st); err != nil {
 				return rr, s.failed(ctx, rev, rec, i, err)
 			}
 			continue // execDDL confirmed it
@@ -432,14 +444,18 @@ func (s *Session) runRevision(ctx context.Context, res *Result, rev *revision.Re
 // in flight first; if a run dies before confirming it, the next run resends
 // it and counts the server's "already exists / already gone" answer as
 // proof that it had taken effect, so it is never applied twice.
-func (s *Session) execDDL(ctx context.Context, rec *history.Record, i int, st revision.Statement) error {
+func (s *Session) execDDL(ctx context.Context, rev *revision.Revision, rec *history.Record, i int, st revision.Statement) error {
 	resent := rec.InFlight && rec.Applied == i
 	if !resent {
 		if err := history.Sending(ctx, s.Conn, rec); err != nil {
 			return err
 		}
 	}
-	if _, err := s.Conn.ExecContext(ctx, st.SQL); err != nil {
+	err := s.retry(ctx, fmt.Sprintf("statement %d of %s", i+1, rev.ID), rev, i, func() error {
+		_, err := s.Conn.ExecContext(ctx, st.SQL)
+		return err
+	})
+	if err != nil {
 		if !resent || !alreadyApplied(err) {
 			return err
 		}
@@ -488,67 +504,16 @@ func (s *Session) failed(ctx context.Context, rev *revision.Revision, rec *histo
 	// The connection may be gone, in which case this write fails too and
 	// the record still says "in flight", which the next run handles.
 	_ = history.Fail(ctx, s.Conn, rec, cause, st.SQL)
-	return fmt.Errorf("%s (%s) statement %d of %d, rule %s, failed: %v\n  statement: %s\n%d of %d statements are applied and recorded; fix the cause and rerun `emcee db %s`: it resumes at statement %d",
-		rev.ID, rev.Path, i+1, len(rev.Statements), st.Rule, cause, shorten(st.SQL, 300), rec.Applied, len(rev.Statements), s.cmd, rec.Applied+1)
-}
-
-// GateResult is one gate's outcome.
-type GateResult struct {
-	Revision string `json:"revision"`
-	Rule     string `json:"rule"`
-	Why      string `json:"why"`
-	SQL      string `json:"sql"`
-	Count    int64  `json:"count"`
-	Open     bool   `json:"open"`
-	Error    string `json:"error,omitempty"`
-}
-
-// checkGates runs every gate of the revision not yet passed and refuses if
-// any is closed.
-func (s *Session) checkGates(ctx context.Context, rev *revision.Revision, from int) ([]GateResult, error) {
-	var out []GateResult
-	var closed []string
-	for i, st := range rev.Statements {
-		if st.Kind != revision.Gate || i < from {
-			continue
-		}
-		g := GateResult{Revision: rev.ID.String(), Rule: st.Rule, Why: st.Why, SQL: st.SQL}
-		var v sql.NullFloat64
-		if err := s.Conn.QueryRowContext(ctx, st.SQL).Scan(&v); err != nil {
-			g.Error = s.Cfg.Redact(err.Error())
-			if s.opts.DryRun {
-				// In a dry run the gate may read columns an earlier
-				// revision of the same run would create.
-				s.say("gate %s of %s not evaluated now (it reads what an earlier revision of this run creates): %s", st.Rule, rev.ID, g.Error)
-				out = append(out, g)
-				continue
-			}
-			closed = append(closed, fmt.Sprintf("  gate %s (%s): cannot run: %s", st.Rule, st.Why, g.Error))
-			out = append(out, g)
-			continue
-		}
-		g.Count = int64(v.Float64)
-		g.Open = v.Valid && v.Float64 == 0
-		if !g.Open {
-			n := "NULL"
-			if v.Valid {
-				n = plural(int(g.Count), "row")
-			}
-			closed = append(closed, fmt.Sprintf("  gate %s (%s): %s\n    %s", st.Rule, st.Why, n, shorten(st.SQL, 200)))
-		}
-		out = append(out, g)
+	done := fmt.Sprintf("%d of %d statements are applied and recorded", rec.Applied, len(rev.Statements))
+	if st.Kind == revision.Backfill && rec.ResumeKey.Valid {
+		done += fmt.Sprintf(", and the backfill committed up to %s = %s", st.Key, rec.ResumeKey.String)
 	}
-	if len(closed) > 0 {
-		return out, &Refusal{
-			Reason: fmt.Sprintf("%s refused: %d of %s closed, nothing was changed:\n%s", rev.ID, len(closed), plural(len(out), "gate"), strings.Join(closed, "\n")),
-			Next:   "run `emcee db migrate` to finish the backfill (`emcee db status` counts the rows left) or fix the rows the gate reports, then rerun `emcee db contract`",
-		}
-	}
-	return out, nil
+	return fmt.Errorf("%s (%s) statement %d of %d, rule %s, failed: %v\n  statement: %s\n%s; fix the cause and rerun `emcee db %s`: it resumes at statement %d",
+		rev.ID, rev.Path, i+1, len(rev.Statements), st.Rule, cause, shorten(st.SQL, 300), done, s.cmd, rec.Applied+1)
 }
 
 // dryRun prints exactly what a real run would send, from the resume point.
-func (s *Session) dryRun(ctx context.Context, rev *revision.Revision, rec *history.Record, rr *RevResult) error {
+func (s *Session) dryRun(ctx context.Context, rev *revision.Revision, rec *history.Record, rr *RevResult, gates []GateResult) error {
 	from := 0
 	if rec != nil {
 		from = rec.Applied
@@ -560,6 +525,14 @@ func (s *Session) dryRun(ctx context.Context, rev *revision.Revision, rec *histo
 		s.say("would apply %s (%s), %s:", rev.ID, rev.Path, plural(len(rev.Statements), "statement"))
 	default:
 		s.say("would resume %s (%s) at statement %d of %d:", rev.ID, rev.Path, from+1, len(rev.Statements))
+		s.sayRechecked(rev, gates)
+		for i := 0; i < from; i++ {
+			if st := rev.Statements[i]; st.Kind == revision.DDL && setsSession(st.SQL) {
+				s.say("-- [%d] %s: re-run first, to restore the session state it set for the statements after it", i+1, st.Rule)
+				s.say("%s;", st.SQL)
+				rr.SQL = append(rr.SQL, st.SQL+";")
+			}
+		}
 	}
 	for i := from; i < len(rev.Statements); i++ {
 		st := rev.Statements[i]
@@ -570,7 +543,7 @@ func (s *Session) dryRun(ctx context.Context, rev *revision.Revision, rec *histo
 		case revision.Backfill:
 			s.say("-- [%d] backfill %s: %s", i+1, st.Rule, st.Why)
 			s.say("-- %s", s.describeBackfill(ctx, rec, st, i == from))
-			text = st.SQL + " AND " + quote(st.Key) + " > ? AND " + quote(st.Key) + " <= ?;"
+			text = st.SQL + " AND " + sqlsyntax.Ident(st.Key) + " > ? AND " + sqlsyntax.Ident(st.Key) + " <= ?;"
 		default:
 			s.say("-- [%d] %s: %s", i+1, st.Rule, st.Why)
 		}
@@ -593,7 +566,11 @@ func (s *Session) dryRun(ctx context.Context, rev *revision.Revision, rec *histo
 // rows exist, and tell the operator to run migrate; this is what that run
 // does. Each backfill touches only pending rows, so nothing is recorded:
 // an interrupted catch-up simply finds fewer rows next time.
-func (s *Session) catchUp(ctx context.Context, res *Result, rel string) (rows int64, finished bool, err error) {
+//
+// stuck counts the rows a finished pass left pending up to its bound: what
+// the backfill writes does not take them out of its WHERE (an expression
+// that yields NULL for them), so no migrate run will.
+func (s *Session) catchUp(ctx context.Context, res *Result, rel string) (rows, stuck int64, finished bool, err error) {
 	for _, rev := range s.Plans.Of(rel, revision.Migrate) {
 		for i, st := range rev.Statements {
 			if st.Kind != revision.Backfill {
@@ -601,7 +578,7 @@ func (s *Session) catchUp(ctx context.Context, res *Result, rel string) (rows in
 			}
 			n, err := s.pendingRows(ctx, st)
 			if err != nil {
-				return rows, false, s.redact(fmt.Errorf("%s statement %d: counting pending rows: %w", rev.ID, i+1, err))
+				return rows, stuck, false, s.redact(fmt.Errorf("%s statement %d: counting pending rows: %w", rev.ID, i+1, err))
 			}
 			if n == 0 {
 				continue
@@ -611,7 +588,7 @@ func (s *Session) catchUp(ctx context.Context, res *Result, rel string) (rows in
 			s.say("%s is applied, but %s has %s pending again (written after its backfill passed): backfilling (statement %d, rule %s)",
 				rev.ID, st.Table, plural(int(n), "row"), i+1, st.Rule)
 			if s.opts.DryRun {
-				text := st.SQL + " AND " + quote(st.Key) + " > ? AND " + quote(st.Key) + " <= ?;"
+				text := st.SQL + " AND " + sqlsyntax.Ident(st.Key) + " > ? AND " + sqlsyntax.Ident(st.Key) + " <= ?;"
 				s.say("-- [%d] backfill %s: %s", i+1, st.Rule, st.Why)
 				s.say("-- runs in batches of %d keys up to MAX(%s) when it starts, %d rows pending:", s.opts.BatchSize, st.Key, n)
 				s.say("%s", text)
@@ -619,17 +596,25 @@ func (s *Session) catchUp(ctx context.Context, res *Result, rel string) (rows in
 				continue
 			}
 			scratch := &history.Record{Name: rev.ID.String(), ID: rev.ID}
-			got, done, err := s.backfill(ctx, rev, scratch, st, false)
+			got, done, err := s.backfill(ctx, rev, scratch, i, false)
 			rows += got
 			rr.Rows = got
 			if err != nil {
-				return rows, false, s.redact(fmt.Errorf("%s statement %d (catch-up backfill): %w; rerun `emcee db migrate`", rev.ID, i+1, err))
+				return rows, stuck, false, s.redact(fmt.Errorf("%s statement %d (catch-up backfill): %w; rerun `emcee db migrate`", rev.ID, i+1, err))
 			}
 			if !done {
-				return rows, false, nil
+				return rows, stuck, false, nil
 			}
 			rr.Done = true
+			left, err := s.pendingUpTo(ctx, st, scratch.ResumeBound)
+			if err != nil {
+				return rows, stuck, false, s.redact(fmt.Errorf("%s statement %d: counting pending rows: %w", rev.ID, i+1, err))
+			}
+			if left > 0 {
+				s.say("    rows left pending by the backfill: %d (what it writes leaves them matching its WHERE)", left)
+			}
+			stuck += left
 		}
 	}
-	return rows, true, nil
+	return rows, stuck, true, nil
 }

@@ -40,6 +40,9 @@ type Options struct {
 	BatchSize  int           // backfill rows per batch (key positions)
 	Pause      time.Duration // sleep between backfill batches
 	MaxRows    int64         // stop migrate after this many rows (0: no limit)
+	// Retries is how often a deadlock or lock wait timeout is retried
+	// (0: DefaultRetries, negative: never).
+	Retries int
 	// LockTimeout is how long to wait for another run's lock; zero fails at once.
 	LockTimeout time.Duration
 	// NoVerify skips the sum check, for commands that only read the
@@ -76,6 +79,7 @@ type Session struct {
 	// from then on the live schema is behind what the run assumes.
 	simulated bool
 	cmd       string // the db subcommand, for "rerun ..." hints
+	res       *Result
 }
 
 // Open reads and verifies the plans, then connects. Nothing is locked or

@@ -2,6 +2,7 @@ package apply
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/emcee-db/emcee/revision"
@@ -13,16 +14,22 @@ const (
 	ExpandNeeded   = 3
 	MigrateNeeded  = 4
 	ContractNeeded = 5
+	// ContractBlocked: migrate has nothing left to rewrite, and contract's
+	// gates still count rows; only a change to the data opens them.
+	ContractBlocked = 7
 )
 
 // Status is where the database stands against the plans.
 type Status struct {
-	Database string          `json:"database"`
-	Version  string          `json:"version"`
-	Current  string          `json:"upgrading,omitempty"` // release with pending revisions
-	Code     int             `json:"code"`                // db check exit code
-	Summary  string          `json:"summary"`
-	Next     string          `json:"next,omitempty"`
+	Database string `json:"database"`
+	Version  string `json:"version"`
+	Current  string `json:"upgrading,omitempty"` // release with pending revisions
+	Code     int    `json:"code"`                // db check exit code
+	Summary  string `json:"summary"`
+	Next     string `json:"next,omitempty"`
+	// Detail lists the closed gates when contract is blocked by data.
+	Detail   string          `json:"detail,omitempty"`
+	Gates    []GateResult    `json:"gates,omitempty"` // of the pending contract, when run
 	Releases []ReleaseStatus `json:"releases"`
 }
 
@@ -90,22 +97,47 @@ func (s *Session) Status(ctx context.Context, countRows bool) (*Status, error) {
 		st.Code, st.Summary, st.Next = MigrateNeeded, fmt.Sprintf("migrate needed: %s", names(s.pending(rel, revision.Migrate))), "emcee db migrate"
 	default:
 		st.Code, st.Summary, st.Next = ContractNeeded, fmt.Sprintf("contract needed: %s", names(s.pending(rel, revision.Contract))), "emcee db contract (once no "+orFirst(previous(s.Project.Releases, rel))+" code is left)"
-		// A contract whose gates are closed is not ready: the data still
-		// has to move, which is migrate's business.
+		// A contract whose gates are closed is not ready. While migrate
+		// can still rewrite rows, the data has yet to move, which is
+		// migrate's business; after that only fixing the data helps.
 		for _, rev := range s.pending(rel, revision.Contract) {
-			applied := 0
-			if r := s.Records[rev.ID.String()]; r != nil {
-				applied = r.Applied
-			}
-			if _, err := s.checkGates(ctx, rev, applied); err != nil {
+			gates, err := s.checkGates(ctx, rev, s.Records[rev.ID.String()])
+			st.Gates = append(st.Gates, gates...)
+			var blocked *Blocked
+			switch {
+			case errors.As(err, &blocked):
+				st.Code = ContractBlocked
+				st.Summary = fmt.Sprintf("contract blocked by data: %s of %s %s rows that migrate cannot rewrite", plural(len(blocked.Gates), "gate"), rev.ID, map[bool]string{true: "counts", false: "count"}[len(blocked.Gates) == 1])
+				st.Detail = DescribeGates(blocked.Gates)
+				st.Next = blockedNext
+			case err != nil && closedOnly(gates):
 				st.Code = MigrateNeeded
 				st.Summary = fmt.Sprintf("migrate needed: gates of %s are closed", rev.ID)
 				st.Next = "emcee db migrate, or fix the rows `emcee db contract --dry-run` reports"
-				break
+			case err != nil:
+				// A gate that cannot run refuses the contract until the
+				// cause is fixed: an error, not a phase.
+				st.Code, st.Summary, st.Next = 1, err.Error(), ""
+				if r := (*Refusal)(nil); errors.As(err, &r) {
+					st.Summary, st.Next = r.Reason, r.Next
+				}
+			default:
+				continue
 			}
+			break
 		}
 	}
 	return st, nil
+}
+
+// closedOnly reports gates that all ran (some counting rows).
+func closedOnly(gates []GateResult) bool {
+	for _, g := range gates {
+		if g.Error != "" && g.NotRechecked == "" {
+			return false
+		}
+	}
+	return true
 }
 
 // countPending sums the rows every unfinished backfill of the revision

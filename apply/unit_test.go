@@ -1,8 +1,15 @@
 package apply
 
 import (
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/go-sql-driver/mysql"
+
+	"github.com/emcee-db/emcee/history"
+	"github.com/emcee-db/emcee/revision"
 )
 
 func TestSplitWhere(t *testing.T) {
@@ -41,5 +48,96 @@ func TestTriggerPrivileges(t *testing.T) {
 	_, err := triggerPrivileges(2, true, false, []string{"GRANT USAGE ON *.* TO `deploy`@`%`", "GRANT ALL PRIVILEGES ON `glance`.* TO `deploy`@`%`"}, "deploy")
 	if err == nil || !strings.Contains(err.Error(), "log_bin_trust_function_creators = 1") || !strings.Contains(err.Error(), "nothing was changed") {
 		t.Errorf("missing SUPER with binary logging on: %v", err)
+	}
+}
+
+func TestListQuery(t *testing.T) {
+	for gate, want := range map[string]string{
+		"SELECT COUNT(*) FROM `images` WHERE `owner` IS NULL": "SELECT * FROM `images` WHERE `owner` IS NULL LIMIT 100",
+		"SELECT COUNT(*) FROM `images` WHERE (`slug`) IN (SELECT `slug` FROM `images` WHERE `slug` IS NOT NULL GROUP BY `slug` HAVING COUNT(*) > 1)":                       "SELECT * FROM `images` WHERE (`slug`) IN (SELECT `slug` FROM `images` WHERE `slug` IS NOT NULL GROUP BY `slug` HAVING COUNT(*) > 1) LIMIT 100",
+		"SELECT COUNT(*) FROM `images` AS child WHERE child.`owner_id` IS NOT NULL AND NOT EXISTS (SELECT 1 FROM `owners` AS parent WHERE parent.`id` = child.`owner_id`)": "SELECT * FROM `images` AS child WHERE child.`owner_id` IS NOT NULL AND NOT EXISTS (SELECT 1 FROM `owners` AS parent WHERE parent.`id` = child.`owner_id`) LIMIT 100",
+		// The unique gate before it counted rows lists keys, not rows: none.
+		"SELECT COUNT(*) FROM (SELECT `slug` FROM `images` WHERE `slug` IS NOT NULL GROUP BY `slug` HAVING COUNT(*) > 1) AS duplicate_keys": "",
+		"SELECT SUM(x) FROM t": "",
+	} {
+		if got := listQuery(gate); got != want {
+			t.Errorf("listQuery(%q) = %q, want %q", gate, got, want)
+		}
+	}
+}
+
+func TestGateTable(t *testing.T) {
+	for gate, want := range map[string]string{
+		"SELECT COUNT(*) FROM `images` WHERE `owner` IS NULL":                                                                      "images",
+		"SELECT COUNT(*) FROM `images` AS child WHERE NOT EXISTS (SELECT 1 FROM `owners` AS parent WHERE parent.`id` = child.`o`)": "images",
+		"SELECT COUNT(*) FROM (SELECT `slug` FROM `images` GROUP BY `slug` HAVING COUNT(*) > 1) AS duplicate_keys":                 "images",
+	} {
+		if got := gateTable(gate); got != want {
+			t.Errorf("gateTable(%q) = %q, want %q", gate, got, want)
+		}
+	}
+}
+
+func TestSetsSession(t *testing.T) {
+	for sql, want := range map[string]bool{
+		"SET SESSION foreign_key_checks = 0": true,
+		"set session foreign_key_checks=1":   true,
+		"SET foreign_key_checks = 0":         true,
+		"SET LOCAL sql_mode = ''":            true,
+		"SET STATEMENT foreign_key_checks=0 FOR ALTER TABLE `t` ADD CONSTRAINT `fk` FOREIGN KEY (`a`) REFERENCES `p` (`id`)": false,
+		"SET GLOBAL foreign_key_checks = 0":              false,
+		"SET PASSWORD = 'x'":                             false,
+		"SET TRANSACTION ISOLATION LEVEL READ COMMITTED": false,
+		"ALTER TABLE `t` ADD COLUMN `set` int":           false,
+		"UPDATE `t` SET `a` = 1 WHERE `a` IS NULL":       false,
+	} {
+		if got := setsSession(sql); got != want {
+			t.Errorf("setsSession(%q) = %v, want %v", sql, got, want)
+		}
+	}
+}
+
+// A gate that an earlier run passed and that reads a column a later,
+// applied statement of the same revision dropped is not rerun; any other
+// reason it cannot run still refuses.
+func TestDroppedBy(t *testing.T) {
+	rev := &revision.Revision{ID: revision.ID{Release: "two", Phase: revision.Contract, Seq: 1}, Statements: []revision.Statement{
+		{Kind: revision.Gate, SQL: "SELECT COUNT(*) FROM `images` WHERE `visibility` IS NULL AND (CASE WHEN `is_public` THEN 'public' ELSE 'private' END) IS NOT NULL"},
+		{SQL: "DROP TRIGGER `tr`"},
+		{SQL: "ALTER TABLE `images` DROP COLUMN `is_public`, ALGORITHM=INSTANT"},
+		{SQL: "ALTER TABLE `images` MODIFY COLUMN `visibility` varchar(20) NOT NULL"},
+	}}
+	unknown := &mysql.MySQLError{Number: 1054, Message: "Unknown column 'is_public' in 'where clause'"}
+	for _, c := range []struct {
+		name     string
+		rec      *history.Record
+		err      error
+		contains string
+	}{
+		{"dropped by an applied statement", &history.Record{Applied: 3}, unknown, "it reads images.is_public, which statement 3 of this revision dropped (applied by an earlier run)"},
+		{"dropped by the statement in flight", &history.Record{Applied: 2, InFlight: true}, unknown, "statement 3 of this revision dropped (sent by an earlier run)"},
+		{"the drop was not sent yet", &history.Record{Applied: 2}, unknown, ""},
+		{"first run", nil, unknown, ""},
+		{"another error", &history.Record{Applied: 3}, &mysql.MySQLError{Number: 1142, Message: "SELECT command denied"}, ""},
+		{"not a server error", &history.Record{Applied: 3}, errors.New("connection lost"), ""},
+	} {
+		got := droppedBy(rev, c.rec, 0, c.err)
+		if (c.contains == "") != (got == "") || !strings.Contains(got, c.contains) {
+			t.Errorf("%s: %q, want %q", c.name, got, c.contains)
+		}
+	}
+}
+
+func TestTransient(t *testing.T) {
+	for err, want := range map[error]bool{
+		&mysql.MySQLError{Number: 1205}:                          true,
+		&mysql.MySQLError{Number: 1213}:                          true,
+		fmt.Errorf("batch: %w", &mysql.MySQLError{Number: 1213}): true,
+		&mysql.MySQLError{Number: 1062}:                          false,
+		errors.New("Error 1205"):                                 false,
+	} {
+		if got := transient(err); got != want {
+			t.Errorf("transient(%v) = %v, want %v", err, got, want)
+		}
 	}
 }

@@ -83,9 +83,13 @@ var pending sync.WaitGroup
 // did.
 func Flush() { pending.Wait() }
 
-// verifyEval is EMCEE_VERIFY_EVAL=1: every file is also evaluated whole,
-// and any difference is an error.
-func verifyEval() bool { return os.Getenv("EMCEE_VERIFY_EVAL") == "1" }
+// verifyEval is EMCEE_VERIFY_EVAL=1, the default in tests (=0 turns it
+// off): every file is also evaluated whole, and any difference is an
+// error, so the whole test suite proves the block-by-block evaluation.
+func verifyEval() bool {
+	v := os.Getenv("EMCEE_VERIFY_EVAL")
+	return v == "1" || (testing.Testing() && v != "0")
+}
 
 func compareWhole(src Source, t project.Target, r *Release, err error) error {
 	whole, werr := ParseRelease(src.Release, src.File, src.Src, t)
@@ -94,10 +98,23 @@ func compareWhole(src Source, t project.Target, r *Release, err error) error {
 		return fmt.Errorf("EMCEE_VERIFY_EVAL: %s: block by block: %w", src.File, err)
 	case err == nil && werr != nil:
 		return fmt.Errorf("EMCEE_VERIFY_EVAL: %s evaluates block by block, but not whole: %w", src.File, werr)
-	case err == nil && !reflect.DeepEqual(r, whole):
+	case err == nil && !sameRelease(r, whole):
 		return fmt.Errorf("EMCEE_VERIFY_EVAL: %s evaluates differently block by block", src.File)
 	}
 	return nil
+}
+
+// sameRelease is deep equality of two evaluations of one file. The parsed
+// expressions' positions are kept in maps keyed by the expressions
+// themselves, so they are compared in file order, by what they hold.
+func sameRelease(a, b *Release) bool {
+	da, db := *a.Declarations, *b.Declarations
+	ea, eb := da.exprs, db.exprs
+	da.exprs, db.exprs = nil, nil
+	ca, cb := *a, *b
+	ca.Declarations, cb.Declarations = &da, &db
+	return reflect.DeepEqual(&ca, &cb) && reflect.DeepEqual(ea.inOrder(), eb.inOrder()) &&
+		(ea == nil) == (eb == nil) && (ea == nil || bytes.Equal(ea.src, eb.src))
 }
 
 // readEntry reads a file's pieces from the cache and assembles them; nil
@@ -123,7 +140,7 @@ func readEntry(path string, src Source, t project.Target) *Release {
 	if len(chunks) != len(ps) {
 		return nil
 	}
-	r, err := assemble(src, ps, chunks)
+	r, err := assemble(src, t, ps, chunks)
 	if err != nil {
 		return nil
 	}

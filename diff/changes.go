@@ -23,7 +23,12 @@ type Transition struct {
 // Between diffs two states offline. Atlas never detects renames, so declared
 // table renames are injected: the old table is renamed in a copy of the
 // source state before diffing, and a RenameTable change leads the list.
-func Between(drv *mysql.Driver, from *schema.Schema, to *Release) (*Transition, error) {
+func Between(drv *mysql.Driver, from *schema.Schema, to *Release) (_ *Transition, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%s: Atlas failed while comparing the release with the previous state (%v); check the last change to this file", to.File, r)
+		}
+	}()
 	base := from
 	if base == nil {
 		base = schema.New(to.Schema.Name)

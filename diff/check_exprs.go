@@ -1,7 +1,11 @@
 package diff
 
 import (
+	"fmt"
+
 	"ariga.io/atlas/sql/schema"
+
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // checkExpressions validates what the declarations' SQL expressions use and
@@ -42,11 +46,11 @@ func (r *Release) checkExpressions(prev *Release) []string {
 			}
 		}
 		if rep := decl.Replaces; rep != nil && oldT != nil {
-			if _, err := RewriteColumns(rep.Forward, ColumnNames(oldT), ident); err != nil {
-				add(rep.ForwardPos.Errorf("forward expression of %s: %v; forward computes the new column from the previous release's columns of %s", ref, err, oldT.Name))
+			if err := r.Declarations.resolve(rep.ForwardExpr, sqlsyntax.Scope{Table: oldT.Name, Columns: ColumnNames(oldT)}, "forward expression of %s", ref); err != nil {
+				add(fmt.Errorf("%v; forward computes the new column from the previous release's columns of %s", err, oldT.Name))
 			}
-			if _, err := RewriteColumns(rep.Backward, ColumnNames(newT), ident); err != nil {
-				add(rep.BackwardPos.Errorf("backward expression of %s: %v; backward computes %s.%s from this release's columns of %s", ref, err, oldT.Name, rep.Column, newT.Name))
+			if err := r.Declarations.resolve(rep.BackwardExpr, sqlsyntax.Scope{Table: newT.Name, Columns: ColumnNames(newT)}, "backward expression of %s", ref); err != nil {
+				add(fmt.Errorf("%v; backward computes %s.%s from this release's columns of %s", err, oldT.Name, rep.Column, newT.Name))
 			}
 		}
 		if decl.Fill != "" {
@@ -66,11 +70,12 @@ func (r *Release) checkExpressions(prev *Release) []string {
 				cols = Union(cols, ColumnNames(oldT))
 			}
 		}
-		if _, err := RewriteColumns(m.Set, cols, ident); err != nil {
-			add(m.SetPos.Errorf("set of data_migration %q: %v", m.Name, err))
+		scope := sqlsyntax.Scope{Table: m.Table, Columns: cols, Tables: r.tableColumns(prev)}
+		if err := r.Declarations.resolveList(m.SetList, scope, "set of data_migration %q", m.Name); err != nil {
+			add(err)
 		}
-		if _, err := RewriteColumns(m.Pending, cols, ident); err != nil {
-			add(m.PendingPos.Errorf("pending of data_migration %q: %v", m.Name, err))
+		if err := r.Declarations.resolve(m.PendingExpr, scope, "pending of data_migration %q", m.Name); err != nil {
+			add(err)
 		}
 	}
 	return errs
@@ -96,10 +101,26 @@ func (r *Release) checkFill(prev *Release, decl *ColumnDecl, newT, oldT *schema.
 	if col.Default != nil {
 		return decl.FillPos.Errorf("%s has fill and a default: the previous release's inserts already get the default. Remove one of them (keep fill to compute existing rows from other columns, default for a constant)", ref)
 	}
-	if _, err := RewriteColumns(decl.Fill, Union(ColumnNames(newT), ColumnNames(oldT)), ident); err != nil {
-		return decl.FillPos.Errorf("fill of %s: %v", ref, err)
+	return r.Declarations.resolve(decl.FillExpr, sqlsyntax.Scope{Table: newT.Name, Columns: Union(ColumnNames(newT), ColumnNames(oldT))}, "fill of %s", ref)
+}
+
+// tableColumns gives the tables a data migration's subqueries may read:
+// those of this release, with the columns they have while migrate runs
+// and when contract's gates run (both releases' columns).
+func (r *Release) tableColumns(prev *Release) func(string) ([]string, bool) {
+	return func(name string) ([]string, bool) {
+		t, ok := r.Schema.Table(name)
+		if !ok {
+			return nil, false
+		}
+		cols := ColumnNames(t)
+		if prev != nil {
+			if old, ok := prev.Schema.Table(r.oldName(name)); ok {
+				cols = Union(cols, ColumnNames(old))
+			}
+		}
+		return cols, true
 	}
-	return nil
 }
 
 // oldName is the name the previous release gives a table of this release.
@@ -136,5 +157,3 @@ func Union(a, b []string) []string {
 	}
 	return out
 }
-
-func ident(name string) string { return name }

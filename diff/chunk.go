@@ -5,8 +5,10 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"maps"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 
 	"ariga.io/atlas/sql/schema"
@@ -17,6 +19,7 @@ import (
 
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/schemadef"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // Evaluating a release file block by block. Consecutive releases share
@@ -42,8 +45,8 @@ import (
 // identifier: HCL bodies are written so, and a chunk cut anywhere else
 // (inside a heredoc, a comment, a block) does not parse on its own.
 type chunk struct {
-	line int // of the file, where the chunk starts
-	data []byte
+	line, start int // where the chunk starts in the file: line, byte
+	data        []byte
 }
 
 func splitChunks(src []byte) []chunk {
@@ -55,11 +58,11 @@ func splitChunks(src []byte) []chunk {
 		}
 		line++
 		if next := i + 1; next < len(src) && startsBlock(src[next]) {
-			out = append(out, chunk{line: startLine, data: src[start:next]})
+			out = append(out, chunk{line: startLine, start: start, data: src[start:next]})
 			start, startLine = next, line
 		}
 	}
-	return append(out, chunk{line: startLine, data: src[start:]})
+	return append(out, chunk{line: startLine, start: start, data: src[start:]})
 }
 
 // isSchemaChunk reports whether a chunk is the schema block.
@@ -70,8 +73,11 @@ func isSchemaChunk(data []byte) bool {
 
 func startsBlock(c byte) bool { return c == '_' || (c|0x20 >= 'a' && c|0x20 <= 'z') }
 
-// A piece is what one chunk contributes to its release: one block's
-// evaluation, positions relative to the chunk's first line.
+// A piece is what one chunk contributes to its release: its block as Atlas
+// evaluates it, and where its table and columns are declared, relative to
+// the chunk's first line. A chunk that declares intent (renamed_from,
+// replaces, fill, allow_copy, a data migration, a discard) is read again
+// wherever it is assembled: its parsed expressions point into the file.
 type piece struct {
 	Kind, Name string // block type and label; Kind "" for a chunk of comments
 	// SchemaAttrs are a schema block's attributes as Atlas evaluates them.
@@ -80,11 +86,9 @@ type piece struct {
 	// the tables they reference.
 	Table *cachedTable
 	// InSchema is the schema a table belongs to.
-	InSchema       string
-	Columns        []*ColumnDecl
-	TableDecl      *TableDecl
-	DataMigrations []*DataMigration
-	Positions      map[string]Pos
+	InSchema  string
+	Positions map[string]Pos
+	Declares  bool
 	// unverified is set on a piece the cache's codec does not carry
 	// faithfully (verifyPieces).
 	unverified bool
@@ -156,7 +160,7 @@ func evalChunks(src Source, t project.Target) (*Release, []*piece, error) {
 		}
 		pieces[i] = p
 	}
-	r, err := assemble(src, pieces, chunks)
+	r, err := assemble(src, t, pieces, chunks)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -185,6 +189,11 @@ func evalPieces(src Source, t project.Target, chunks []chunk, missed []int) ([]*
 	out := make([]*piece, len(missed))
 	parser := hclparse.NewParser()
 	tables := map[string]bool{}
+	type chunkBody struct {
+		body *hclsyntax.Body
+		src  []byte
+	}
+	var bodies []chunkBody
 	var schemaBody *hclsyntax.Body
 	schemaName := ""
 	for j, i := range missed {
@@ -199,20 +208,22 @@ func evalPieces(src Source, t project.Target, chunks []chunk, missed []int) ([]*
 		if len(body.Attributes) > 0 || len(body.Blocks) > 1 {
 			return nil, errChunks
 		}
+		// What ParseRelease checks of a block before Atlas evaluates it.
 		if err := validate(body, fileSpec, "the file"); err != nil {
+			return nil, errChunks
+		}
+		if errs := checkStructure(body, t); len(errs) > 0 {
 			return nil, errChunks
 		}
 		d, err := readDeclarations(body)
 		if err != nil {
 			return nil, errChunks
 		}
-		p := &piece{DataMigrations: d.DataMigrations, Positions: d.positions}
-		for _, ref := range sortedRefs(d.Columns) {
-			p.Columns = append(p.Columns, d.Columns[ref])
+		if err := parseDeclarations(body, c.data, d); err != nil {
+			return nil, errChunks
 		}
-		for _, td := range d.Tables {
-			p.TableDecl = td
-		}
+		p := &piece{Positions: d.positions, Declares: len(d.Columns)+len(d.Tables)+len(d.DataMigrations)+len(d.Discards) > 0}
+		bodies = append(bodies, chunkBody{body, c.data})
 		if len(body.Blocks) == 1 {
 			b := body.Blocks[0]
 			p.Kind, p.Name = b.Type, b.Labels[0]
@@ -255,6 +266,11 @@ func evalPieces(src Source, t project.Target, chunks []chunk, missed []int) ([]*
 	s, err := schemadef.Eval(parser, src.File, t)
 	if err != nil {
 		return nil, errChunks
+	}
+	for _, b := range bodies {
+		if err := checkSchemaExprs(b.body, b.src, s); err != nil {
+			return nil, errChunks
+		}
 	}
 	for _, p := range out {
 		switch p.Kind {
@@ -325,7 +341,7 @@ func standIns(parser *hclparse.Parser, evaluated map[string]bool, schemaName str
 
 // assemble builds the release from its pieces, as evaluating the whole
 // file builds it.
-func assemble(src Source, pieces []*piece, chunks []chunk) (*Release, error) {
+func assemble(src Source, t project.Target, pieces []*piece, chunks []chunk) (*Release, error) {
 	var sp *piece
 	seen := map[string]bool{}
 	for _, p := range pieces {
@@ -344,23 +360,25 @@ func assemble(src Source, pieces []*piece, chunks []chunk) (*Release, error) {
 	}
 	s := &schema.Schema{Name: sp.Name, Attrs: slices.Clone(sp.SchemaAttrs)}
 	schema.NewRealm(s)
-	d := &Declarations{Columns: map[ColumnRef]*ColumnDecl{}, Tables: map[string]*TableDecl{}, positions: map[string]Pos{}}
+	// The declaring blocks are read again, together, at their place in the
+	// file, as ParseRelease reads them: their expressions are positioned in
+	// it, and what the reading checks across blocks (a discard made twice)
+	// is checked.
+	declaring := &hclsyntax.Body{}
+	positions := map[string]Pos{}
 	var fks []func() error
 	for i, p := range pieces {
-		at := placement{file: src.File, lines: chunks[i].line - 1}
-		for k, v := range p.Positions {
-			d.positions[k] = v.placed(at)
-		}
-		for _, c := range p.Columns {
-			c := copyPlaced(c, at)
-			d.Columns[c.Ref] = c
-		}
-		if p.TableDecl != nil {
-			td := copyPlaced(p.TableDecl, at)
-			d.Tables[td.Name] = td
-		}
-		for _, m := range p.DataMigrations {
-			d.DataMigrations = append(d.DataMigrations, copyPlaced(m, at))
+		if p.Declares {
+			f, diags := hclsyntax.ParseConfig(chunks[i].data, src.File, hcl.Pos{Line: chunks[i].line, Column: 1, Byte: chunks[i].start})
+			if diags.HasErrors() {
+				return nil, errChunks
+			}
+			declaring.Blocks = append(declaring.Blocks, f.Body.(*hclsyntax.Body).Blocks...)
+		} else {
+			at := placement{file: src.File, lines: chunks[i].line - 1}
+			for k, v := range p.Positions {
+				positions[k] = v.placed(at)
+			}
 		}
 		if p.Kind != "table" {
 			continue
@@ -381,8 +399,52 @@ func assemble(src Source, pieces []*piece, chunks []chunk) (*Release, error) {
 			return nil, errChunks
 		}
 	}
+	d, err := readDeclarations(declaring)
+	if err != nil {
+		return nil, errChunks
+	}
+	if err := parseDeclarations(declaring, src.Src, d); err != nil {
+		return nil, errChunks
+	}
+	maps.Copy(d.positions, positions)
+	// What ParseRelease checks across blocks, or on the whole schema.
+	if sharedConstraintNames(s) {
+		return nil, errChunks
+	}
+	if err := checkSchema(newLocator(src.File, &hclsyntax.Body{}), s, t); err != nil {
+		return nil, errChunks
+	}
 	copied := *s
 	return &Release{Name: src.Release, File: src.File, Schema: &copied, Declarations: d}, nil
+}
+
+// sharedConstraintNames reports two tables with foreign keys, or checks,
+// of the same name (case-insensitively): what checkStructure looks at
+// across a file's table blocks. The whole file's evaluation says which of
+// them the server refuses.
+func sharedConstraintNames(s *schema.Schema) bool {
+	fks, checks := map[string]string{}, map[string]string{}
+	shared := func(names map[string]string, name, table string) bool {
+		key := strings.ToLower(name)
+		if other, ok := names[key]; ok && other != table {
+			return true
+		}
+		names[key] = table
+		return false
+	}
+	for _, t := range s.Tables {
+		for _, fk := range t.ForeignKeys {
+			if shared(fks, fk.Symbol, t.Name) {
+				return true
+			}
+		}
+		for _, a := range t.Attrs {
+			if c, ok := a.(*schema.Check); ok && c.Name != "" && shared(checks, c.Name, t.Name) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // placement is where a chunk is in a file.
@@ -483,4 +545,28 @@ func (f *pieceFuture) resolve(p *piece, err error) {
 func (f *pieceFuture) wait() (*piece, error) {
 	<-f.done
 	return f.p, f.err
+}
+
+// exprAt is one declared expression, where it is declared.
+type exprAt struct {
+	Attr exprAttr
+	Expr *sqlsyntax.Expr
+	List *sqlsyntax.Assignments
+}
+
+// inOrder lists the declared expressions in file order (sameRelease).
+func (d *declared) inOrder() (out []exprAt) {
+	if d == nil {
+		return nil
+	}
+	for e, a := range d.attrs {
+		out = append(out, exprAt{Attr: a, Expr: e})
+	}
+	for l, a := range d.lists {
+		out = append(out, exprAt{Attr: a, List: l})
+	}
+	slices.SortFunc(out, func(x, y exprAt) int {
+		return x.Attr.attr.SrcRange.Start.Byte - y.Attr.attr.SrcRange.Start.Byte
+	})
+	return out
 }

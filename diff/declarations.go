@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/hashicorp/hcl/v2"
+
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // Pos is a position in a schema file, printed as file:line:col.
@@ -28,8 +30,11 @@ type Declarations struct {
 	Columns        map[ColumnRef]*ColumnDecl
 	Tables         map[string]*TableDecl
 	DataMigrations []*DataMigration
+	Discards       []*Discard
 	// positions of every table ("t") and column ("t.c"), for errors.
 	positions map[string]Pos
+	// where each parsed expression is declared, for errors (exprs.go)
+	exprs *declared
 }
 
 // PosOf returns where a table (column "") or column is declared.
@@ -57,8 +62,9 @@ type ColumnDecl struct {
 	Replaces *Replacement
 	// Fill computes the value of a new NOT NULL column for existing rows
 	// and for rows written by the previous release.
-	Fill    string
-	FillPos Pos
+	Fill     string
+	FillPos  Pos
+	FillExpr *sqlsyntax.Expr // Fill, parsed
 	// AllowCopy accepts a change that makes the server rebuild the table
 	// and block writes while it does.
 	AllowCopy bool
@@ -72,6 +78,8 @@ type Replacement struct {
 	Backward string // SQL expression: old value from the new columns
 	// where the expressions are written, for errors about them
 	ForwardPos, BackwardPos Pos
+	// Forward and Backward, parsed
+	ForwardExpr, BackwardExpr *sqlsyntax.Expr
 }
 
 // Source is the column of the previous release this one takes over from,
@@ -103,4 +111,35 @@ type DataMigration struct {
 	Pending string // SQL predicate true for rows not yet migrated
 	// where the expressions are written, for errors about them
 	SetPos, PendingPos Pos
+	// Set and Pending, parsed
+	SetList     *sqlsyntax.Assignments
+	PendingExpr *sqlsyntax.Expr
+}
+
+// Discard acknowledges that a release drops data on purpose: a column of
+// the previous release (Column set) or a whole table, while the release
+// also adds a column to that table or creates a table. Without it emcee
+// cannot tell a forgotten replaces or renamed_from from an intended loss.
+type Discard struct {
+	Pos    Pos
+	Table  string // as the previous release names it
+	Column string // "" for the whole table
+}
+
+func (d *Discard) String() string {
+	if d.Column == "" {
+		return "table " + d.Table
+	}
+	return d.Table + "." + d.Column
+}
+
+// Discarded reports whether the release declares that a column (column "")
+// or table of the previous release is dropped with its data.
+func (d *Declarations) Discarded(table, column string) *Discard {
+	for _, x := range d.Discards {
+		if x.Table == table && x.Column == column {
+			return x
+		}
+	}
+	return nil
 }

@@ -35,12 +35,24 @@ func ParseRelease(name, file string, src []byte, t project.Target) (*Release, er
 	if err := validate(body, fileSpec, "the file"); err != nil {
 		return nil, err
 	}
+	if errs := checkStructure(body, t); len(errs) > 0 {
+		return nil, fmt.Errorf("%s", strings.Join(errs, "\n"))
+	}
 	decls, err := readDeclarations(body)
 	if err != nil {
 		return nil, err
 	}
+	if err := parseDeclarations(body, src, decls); err != nil {
+		return nil, err
+	}
 	s, err := schemadef.Eval(parser, file, t)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkSchemaExprs(body, src, s); err != nil {
+		return nil, err
+	}
+	if err := checkSchema(newLocator(file, body), s, t); err != nil {
 		return nil, err
 	}
 	return &Release{Name: name, File: file, Schema: s, Declarations: decls}, nil
@@ -72,6 +84,10 @@ func readDeclarations(body *hclsyntax.Body) (*Declarations, error) {
 				*field.dst, *field.pos = v, posOf(a.Expr.Range())
 			}
 			d.DataMigrations = append(d.DataMigrations, m)
+		case "discard":
+			if err := d.readDiscard(b); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return d, nil
@@ -197,6 +213,7 @@ func (r *Release) Check(prev *Release) error {
 			errs = append(errs, m.Pos.Errorf("data_migration %q updates table %q, which release %s does not declare", m.Name, m.Table, r.Name).Error())
 		}
 	}
+	errs = append(errs, r.checkDiscards(prev)...)
 	// expressions, fill and the use of each declaration (check_exprs.go)
 	errs = append(errs, r.checkExpressions(prev)...)
 	if len(errs) > 0 {
@@ -217,5 +234,5 @@ func (r *Release) Where(table, column string) string {
 // NeedsPrevious reports whether checking the release's declarations needs
 // the previous release: column and table declarations refer to it.
 func (r *Release) NeedsPrevious() bool {
-	return len(r.Declarations.Columns) > 0 || len(r.Declarations.Tables) > 0
+	return len(r.Declarations.Columns) > 0 || len(r.Declarations.Tables) > 0 || len(r.Declarations.Discards) > 0
 }

@@ -43,6 +43,7 @@ var (
 		"schema":         {labels: 1, attrs: []string{"charset", "collate", "collation", "comment"}},
 		"table":          tableSpec,
 		"data_migration": {labels: 1, attrs: []string{"table", "set", "pending"}},
+		"discard":        {attrs: []string{"table", "column"}},
 	}}
 )
 

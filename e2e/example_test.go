@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/emcee-db/emcee/diff"
-	"github.com/emcee-db/emcee/internal/testdb"
 )
 
 // The bundled example, exactly as committed (schema/, plans/, atlas.hcl),
@@ -16,18 +15,9 @@ import (
 // fill, the data migration and the contract gates.
 func TestBundledExampleRollingUpgrade(t *testing.T) {
 	t.Parallel()
-	db := testdb.New(t)
-	dir := t.TempDir()
-	for _, sub := range []string{"schema", "plans"} {
-		copyTree(t, filepath.Join("..", sub), filepath.Join(dir, sub))
-	}
-	cfg, err := os.ReadFile("../atlas.hcl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Point the example at this test's database; no dev database is shared.
-	opWrite(t, filepath.Join(dir, "atlas.hcl"), []byte("env \"test\" {\n  url = \""+db.URL+"\"\n}\n\n"+string(cfg)))
-	p := &opProject{t: t, Dir: dir, DB: db}
+	// The example pointed at this test's database; no dev database is shared.
+	p := exampleProject(t)
+	db := p.DB
 
 	p.must("db", "sync", "stein")
 	if v := p.version(); v != "stein_expand01, stein_contract01" {

@@ -29,15 +29,7 @@ func runLint(t *testing.T, dir string, args ...string) opResult {
 func TestLintBundledExample(t *testing.T) {
 	t.Parallel()
 	db := testdb.New(t)
-	dir := t.TempDir()
-	for _, sub := range []string{"schema", "plans"} {
-		copyTree(t, filepath.Join("..", sub), filepath.Join(dir, sub))
-	}
-	cfg, err := os.ReadFile("../atlas.hcl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	opWrite(t, filepath.Join(dir, "atlas.hcl"), cfg)
+	dir := copyExample(t, "")
 
 	r := runLint(t, dir, "--dev-url", db.URL)
 	if r.Code != 0 {

@@ -222,15 +222,21 @@ func opRunCmd(t *testing.T, cmd *exec.Cmd) opResult {
 	t.Helper()
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
+	code := exitCode(t, cmd.Run())
+	return opResult{Stdout: out.String(), Stderr: errb.String(), Code: code}
+}
+
+// exitCode is the exit code of a finished emcee run.
+func exitCode(t *testing.T, err error) int {
+	t.Helper()
 	var ee *exec.ExitError
 	if errors.As(err, &ee) {
-		code = ee.ExitCode()
-	} else if err != nil {
+		return ee.ExitCode()
+	}
+	if err != nil {
 		t.Fatal(err)
 	}
-	return opResult{Stdout: out.String(), Stderr: errb.String(), Code: code}
+	return 0
 }
 
 // must runs emcee and fails the test unless it exits 0.

@@ -181,7 +181,7 @@ func TestOperatorRollingUpgrade(t *testing.T) {
 	if r.Code != 1 {
 		t.Fatalf("contract with a closed gate must be refused: %s", r)
 	}
-	opContains(t, r, "pike_contract01 refused: 1 of 1 gate closed", "gate replace-column (every row must have visibility before it becomes NOT NULL and is_public is dropped): 1 row", "nothing was changed")
+	opContains(t, r, "pike_contract01 refused: 1 of 1 gate closed", "plans/pike/pike_contract01.sql:6  gate replace-column: 1 row\n    every row must have visibility before it becomes NOT NULL and is_public is dropped", "list them: SELECT * FROM `images` WHERE `visibility` IS NULL LIMIT 100", "nothing was changed")
 	if p.triggers() == "" || !strings.Contains(p.columns("images"), "is_public") {
 		t.Fatal("a refused contract changed the schema")
 	}

@@ -13,15 +13,7 @@ import (
 // Needs no database.
 func TestPlanCheckCLI(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	for _, sub := range []string{"schema", "plans"} {
-		copyTree(t, filepath.Join("..", sub), filepath.Join(dir, sub))
-	}
-	cfg, err := os.ReadFile("../atlas.hcl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	opWrite(t, filepath.Join(dir, "atlas.hcl"), cfg)
+	dir := copyExample(t, "")
 	plan := func(args ...string) opResult {
 		cmd := exec.Command(opBinary(t), append([]string{"plan"}, args...)...)
 		cmd.Dir = dir

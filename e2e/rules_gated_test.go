@@ -85,6 +85,29 @@ func TestRuleAddUniqueIndex(t *testing.T) {
 	}.run(t)
 }
 
+// On a prefix, the gate compares what the index will store: the first 10
+// characters, under the column's collation ('abcdefghij-1' and
+// 'ABCDEFGHIJ-2' are duplicates).
+func TestRuleAddUniqueIndexPrefix(t *testing.T) {
+	ruleCase{
+		before: gatedV1,
+		after: gatedBlock(`  index "ux_note" {
+    unique = true
+    on {
+      column = column.note
+      prefix = 10
+    }
+  }`),
+		rules:      []string{"add-unique-index"},
+		seed:       []string{"INSERT INTO images (name, note) VALUES ('a', 'abcdefghij-1'), ('b', 'abcdefghi')"},
+		gateBlocks: []string{"INSERT INTO images (name, note) VALUES ('dup', 'ABCDEFGHIJ-2')"},
+		fix:        []string{"DELETE FROM images WHERE name = 'dup'"},
+		checks: map[string]string{
+			"SELECT SUB_PART, NON_UNIQUE FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND INDEX_NAME = 'ux_note'": "10|0",
+		},
+	}.run(t)
+}
+
 // An orphan written by the previous release closes the gate; a row with a
 // NULL key is not an orphan (MATCH SIMPLE).
 func TestRuleAddForeignKey(t *testing.T) {

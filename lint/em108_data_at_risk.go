@@ -3,6 +3,9 @@ package lint
 import (
 	"fmt"
 	"strings"
+
+	"github.com/emcee-db/emcee/diff"
+	"github.com/emcee-db/emcee/effect"
 )
 
 // Contract is where drops belong, so a drop there is expected; but the rows
@@ -19,9 +22,10 @@ func init() {
 					continue
 				}
 				for i := range rev.Statements {
+					declared := discardOf(p, rev.ID.Release, rev.Statements[i].SQL)
 					for _, d := range p.replay.atlas(rev, i, atlasDestructive, atlasConDrop) {
 						p.atStatement("EM108", Note, rev, i,
-							fmt.Sprintf("data at risk: %s (Atlas %s)", strings.TrimSuffix(d.Text, "."), d.Code),
+							fmt.Sprintf("data at risk: %s (Atlas %s)%s", strings.TrimSuffix(d.Text, "."), d.Code, declared),
 							"nothing to change if the data is no longer needed; otherwise keep a backup or move the data (a data_migration in this release) before contract runs")
 					}
 				}
@@ -29,4 +33,26 @@ func init() {
 			return nil
 		},
 	})
+}
+
+// discardOf names the discard declaration that accepted what a statement
+// drops, so the reviewer sees the loss was declared, not forgotten.
+func discardOf(p *Pass, release, sql string) string {
+	rel := p.release(release)
+	if rel == nil || rel.r == nil {
+		return ""
+	}
+	for _, e := range effect.Of(sql) {
+		var x *diff.Discard
+		switch e.Op {
+		case effect.DropColumn:
+			x = rel.r.Declarations.Discarded(e.Table, e.Name)
+		case effect.DropTable:
+			x = rel.r.Declarations.Discarded(e.Table, "")
+		}
+		if x != nil {
+			return fmt.Sprintf("; declared on purpose: discard at %s", x.Pos)
+		}
+	}
+	return ""
 }

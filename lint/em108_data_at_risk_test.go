@@ -1,6 +1,9 @@
 package lint
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestEM108DataAtRisk(t *testing.T) {
 	check(t, "EM108", []lintCase{
@@ -10,4 +13,18 @@ func TestEM108DataAtRisk(t *testing.T) {
 		{name: "index dropped in contract", pike: pike("  index \"ix_owner\" {\n    columns = [column.owner]\n  }\n", ""), dev: true},
 		{name: "nothing dropped", pike: pike("varchar(100)", "varchar(200)"), dev: true},
 	})
+}
+
+// A drop accepted by a discard declaration says so in its note.
+func TestEM108NamesTheDiscard(t *testing.T) {
+	f := planned(t, pike("  column \"is_public\" {\n    type    = bool\n    default = false\n  }\n", "  column \"visibility\" {\n    type = varchar(10)\n    null = true\n  }\n")+"discard {\n  table  = \"images\"\n  column = \"is_public\"\n}\n")
+	var notes []string
+	for _, fd := range f.lint(true).Findings {
+		if fd.Code == "EM108" {
+			notes = append(notes, fd.Message)
+		}
+	}
+	if len(notes) != 1 || !strings.Contains(notes[0], `Dropping non-virtual column "is_public"`) || !strings.Contains(notes[0], "declared on purpose: discard at schema/pike.hcl:") {
+		t.Fatalf("EM108 notes: %q", notes)
+	}
 }

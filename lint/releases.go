@@ -73,6 +73,10 @@ func schemaFile(p *Pass, file string) string {
 	return project.Rel(filepath.Join(p.Project.Dir, filepath.FromSlash(file)))
 }
 
+// reported are the kinds of problem an analyzer reports as a finding;
+// any other planning error fails the lint, as it fails `emcee plan`.
+var reported = map[diff.ProblemKind]bool{diff.IncompleteReplacement: true, diff.NotNullWithoutDefault: true}
+
 // sortOut keeps the typed problems inside err and fails the pass with the rest.
 func (p *Pass) sortOut(rel *release, err error) {
 	var rest []error
@@ -86,7 +90,7 @@ func (p *Pass) sortOut(rel *release, err error) {
 				walk(e)
 			}
 		default:
-			if errors.As(err, &prob) {
+			if errors.As(err, &prob) && reported[prob.Kind] {
 				rel.problems = append(rel.problems, prob)
 				return
 			}

@@ -78,6 +78,7 @@ func benchPlan(b *testing.B, p *project.Project, opts Options, cache func() stri
 			before(i)
 		}
 		b.Setenv("EMCEE_CACHE_DIR", cache())
+		b.Setenv("EMCEE_VERIFY_EVAL", "0")
 		diff.Forget()
 		b.StartTimer()
 		out, err := Plan(p, opts)
@@ -101,6 +102,7 @@ func bigPlanned(b *testing.B, planned bool) (*project.Project, string) {
 		b.Fatal(err)
 	}
 	cache := b.TempDir()
+	b.Setenv("EMCEE_VERIFY_EVAL", "0") // tests verify; a benchmark measures
 	if planned {
 		b.Setenv("EMCEE_CACHE_DIR", cache)
 		out, err := Plan(p, Options{})

@@ -22,8 +22,13 @@ func HCLError(err error) error {
 			continue
 		}
 		line := d.Summary
-		if d.Detail != "" {
-			line += "; " + d.Detail
+		if detail := d.Detail; detail != "" {
+			// A panic inside a function Atlas registers (enum() did) comes
+			// with its goroutine dump: the first line says what failed.
+			if strings.Contains(detail, "panic in function implementation") {
+				detail, _, _ = strings.Cut(detail, "\n")
+			}
+			line += "; " + detail
 		}
 		if d.Subject != nil {
 			line = fmt.Sprintf("%s:%d:%d: %s", d.Subject.Filename, d.Subject.Start.Line, d.Subject.Start.Column, line)

@@ -164,6 +164,15 @@ func LoadVars(path string, vars Vars) (*Project, error) {
 		}
 		pr.released[r] = true
 	}
+	// Releases ship in order: an unreleased release before a released one
+	// could still be rewritten under revisions operators have applied.
+	for i, r := range s.Released {
+		for _, before := range s.Releases[:pr.Index(r)] {
+			if !pr.released[before] {
+				return nil, fmt.Errorf("%s: emcee.released: %q is released, but %q, listed before it in emcee.releases, is not: releases ship in order. Add %q to released, or remove %q", block.element("released", i), r, before, before, r)
+			}
+		}
+	}
 	return pr, nil
 }
 

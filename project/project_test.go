@@ -63,6 +63,8 @@ func TestLoadErrors(t *testing.T) {
 		{"emcee {\n  releases = [local.nope]\n}", `atlas.hcl:2:15: Unknown local`},
 		{"emcee {\n  releases = [\"a\"]\n  released = [\"a\", \"b\"]\n}", `atlas.hcl:3:20: emcee.released: "b" is not in emcee.releases`},
 		{"emcee {\n  releases = [\"a\"]\n  target = \"postgres 16\"\n}", `atlas.hcl:3:12: emcee.target: "postgres 16": want "mysql 8.0" or "mariadb 10.11"`},
+		{"emcee {\n  releases = [\"a\", \"b\", \"c\"]\n  released = [\"a\", \"c\"]\n}", `atlas.hcl:3:20: emcee.released: "c" is released, but "b", listed before it in emcee.releases, is not: releases ship in order. Add "b" to released, or remove "c"`},
+		{"emcee {\n  releases = [\"a\", \"b\"]\n  released = [\"b\"]\n}", `atlas.hcl:3:15: emcee.released: "b" is released, but "a"`},
 		{"emcee {\n  releases = [\"a\"]\n  target = \"mariadb 10.3\"\n}", `supports MySQL 8.0+ and MariaDB 10.5+`},
 	} {
 		_, err := load(t, tc.src)

@@ -20,6 +20,7 @@ import (
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/schemadef"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // Report is the review of one or more releases. Its JSON form is part of
@@ -244,7 +245,7 @@ func (r *Release) note(e effect.Effect, stmt *Statement, phase revision.Phase, s
 		}
 		t := Tightening{What: strings.TrimPrefix(string(e.Op), "add "), Name: e.Table + "." + e.Name, To: "added to existing rows", At: stmt.At, Gates: []string{}}
 		for _, g := range gates {
-			if g.Rule == stmt.Rule && strings.Contains(g.SQL, "`"+e.Table+"`") {
+			if g.Rule == stmt.Rule && strings.Contains(g.SQL, sqlsyntax.Ident(e.Table)) {
 				t.Gates = append(t.Gates, g.At)
 			}
 		}
@@ -263,7 +264,7 @@ func (r *Release) note(e effect.Effect, stmt *Statement, phase revision.Phase, s
 			t.To = schemadef.ColumnDef(c)
 		}
 		for _, g := range gates {
-			if strings.Contains(g.SQL, "`"+e.Table+"`") && strings.Contains(g.SQL, "`"+e.Name+"`") {
+			if strings.Contains(g.SQL, sqlsyntax.Ident(e.Table)) && strings.Contains(g.SQL, sqlsyntax.Ident(e.Name)) {
 				t.Gates = append(t.Gates, g.At)
 			}
 		}

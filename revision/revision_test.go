@@ -28,6 +28,9 @@ func TestRenderParseRoundTrip(t *testing.T) {
 		{Rule: "replace-column", Why: "sync", SQL: "CREATE TRIGGER `x` BEFORE INSERT ON `t` FOR EACH ROW\nBEGIN\n  SET NEW.a = 1;\n  SET NEW.b = 2;\nEND"},
 		{Rule: "replace-column", Why: "fill", Kind: Backfill, Table: "t", Key: "id", SQL: "UPDATE `t` SET `a` = 1 WHERE (`a` IS NULL);"},
 		{Rule: "add-unique-index", Why: "no duplicates", Kind: Gate, SQL: "SELECT COUNT(*) FROM `t`"},
+		// A name with a space, a quote, an = or a line break stays one value
+		// of one directive line.
+		{Rule: "data-migration", Why: "a table \n named\r\nbadly", Kind: Backfill, Table: "image tags \"x\" key=y\nDROP TABLE z", Key: "my id", SQL: "UPDATE `image tags \"x\" key=y\nDROP TABLE z` SET `a` = 1 WHERE (`a` IS NULL)"},
 	}}
 	data := s.Render()
 	if !strings.Contains(string(data), "-- rule create-table: new table\n") {
@@ -40,7 +43,7 @@ func TestRenderParseRoundTrip(t *testing.T) {
 	if len(got) != len(s.Statements) {
 		t.Fatalf("parsed %d statements, want %d:\n%s", len(got), len(s.Statements), data)
 	}
-	lines := []int{5, 8, 16, 20} // where each statement's SQL starts, below its comments
+	lines := []int{5, 8, 16, 20, 24} // where each statement's SQL starts, below its comments
 	for i, want := range s.Statements {
 		want.Line = lines[i]
 		want.SQL = strings.TrimSuffix(want.SQL, ";")
@@ -55,11 +58,37 @@ func TestRenderParseRoundTrip(t *testing.T) {
 	}
 }
 
+// A backfill directive carries names the user chose. Before names were
+// quoted, a table called "a key=b" read back as table "a" with key "b",
+// and a newline in a name ended the comment, leaving the rest as SQL.
+func TestBackfillDirectiveNamesRoundTrip(t *testing.T) {
+	for _, name := range []string{"images", "a key=b", "two words", "line\nbreak; DROP TABLE x", "it's", `back\slash`, "`tick`", "x key=", "émoji_表"} {
+		s := &Script{ID: ID{Release: "train", Phase: Migrate, Seq: 1}, From: "stein", To: "train", Statements: []Statement{
+			{Rule: "data-migration", Why: "w", Kind: Backfill, Table: name, Key: name + "_id", SQL: "UPDATE `t` SET `a` = 1 WHERE (`a` IS NULL)"},
+		}}
+		data := s.Render()
+		got, err := Parse("x.sql", data)
+		if err != nil {
+			t.Fatalf("%q: %v\n%s", name, err, data)
+		}
+		if len(got) != 1 || got[0].Table != name || got[0].Key != name+"_id" || got[0].SQL != s.Statements[0].SQL {
+			t.Errorf("%q read back as %+v\n%s", name, got, data)
+		}
+	}
+	// What plans have always held still reads.
+	got, err := Parse("x.sql", []byte("-- emcee:backfill table=images key=id\nUPDATE `images` SET `a` = 1 WHERE (`a` IS NULL);\n"))
+	if err != nil || got[0].Table != "images" || got[0].Key != "id" {
+		t.Fatalf("plain directive: %+v %v", got, err)
+	}
+}
+
 func TestParseRejectsUnknownDirectives(t *testing.T) {
 	for _, tc := range []struct{ src, want string }{
 		{"-- emcee:gat\nSELECT 1;\n", `x.sql:2: unknown emcee directive "gat"`},
 		{"-- emcee:backfill table=t\nUPDATE t SET a = 1 WHERE a IS NULL;\n", "needs table= and key="},
 		{"\n-- emcee:backfill table=t key=id batch=5\nUPDATE t SET a = 1 WHERE a IS NULL;\n", `x.sql:3: unknown backfill option "batch"`},
+		{"-- emcee:backfill table='a key=id\nUPDATE t SET a = 1 WHERE a IS NULL;\n", "unterminated string"},
+		{"-- emcee:backfill table=a'b key=id\nUPDATE t SET a = 1 WHERE a IS NULL;\n", "neither a plain word nor a quoted string"},
 	} {
 		if _, err := Parse("x.sql", []byte(tc.src)); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%q: %v, want %q", tc.src, err, tc.want)

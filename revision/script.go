@@ -3,9 +3,12 @@ package revision
 import (
 	"bytes"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"ariga.io/atlas/sql/migrate"
+
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // Kind tells the applier how to run a statement.
@@ -65,7 +68,7 @@ func (s *Script) Render() []byte {
 		case Gate:
 			fmt.Fprintf(&b, "%sgate\n", directivePrefix)
 		case Backfill:
-			fmt.Fprintf(&b, "%sbackfill table=%s key=%s\n", directivePrefix, st.Table, st.Key)
+			fmt.Fprintf(&b, "%sbackfill table=%s key=%s\n", directivePrefix, directiveValue(st.Table), directiveValue(st.Key))
 		}
 		b.WriteString(strings.TrimSuffix(strings.TrimSpace(st.SQL), ";"))
 		b.WriteString(";\n")
@@ -104,18 +107,63 @@ func Parse(name string, data []byte) ([]Statement, error) {
 	return out, nil
 }
 
+// directiveValue writes a name into a directive: bare when it is a plain
+// word (what plans have always held), otherwise as a string literal, so a
+// table named "a key=b" or holding a newline reads back as itself.
+func directiveValue(v string) string {
+	if plainWord.MatchString(v) {
+		return v
+	}
+	return sqlsyntax.String(v)
+}
+
+var plainWord = regexp.MustCompile(`^[A-Za-z0-9_$]+$`)
+
+// directiveOptions reads `k=v k='quoted v' ...` as directiveValue writes it.
+func directiveOptions(s string) ([][2]string, error) {
+	var out [][2]string
+	for s = strings.TrimLeft(s, " \t"); s != ""; s = strings.TrimLeft(s, " \t") {
+		k, rest, ok := strings.Cut(s, "=")
+		if !ok || k == "" || strings.ContainsAny(k, " \t") {
+			return nil, fmt.Errorf("want key=value, got %q", s)
+		}
+		var v string
+		if strings.HasPrefix(rest, "'") {
+			var err error
+			if v, rest, err = sqlsyntax.Unquote(rest); err != nil {
+				return nil, fmt.Errorf("option %s: %w", k, err)
+			}
+			if rest != "" && rest[0] != ' ' && rest[0] != '\t' {
+				return nil, fmt.Errorf("option %s: text right after the quoted value: %q", k, rest)
+			}
+		} else {
+			v, rest, _ = strings.Cut(rest, " ")
+			if !plainWord.MatchString(v) {
+				return nil, fmt.Errorf("option %s: %q is neither a plain word nor a quoted string", k, v)
+			}
+		}
+		out = append(out, [2]string{k, v})
+		s = rest
+	}
+	return out, nil
+}
+
 func (st *Statement) parseDirective(d string) error {
-	fields := strings.Fields(d)
-	if len(fields) == 0 {
+	name, opts, _ := strings.Cut(strings.TrimSpace(d), " ")
+	if name == "" {
 		return fmt.Errorf("empty emcee directive")
 	}
-	switch Kind(fields[0]) {
+	switch Kind(name) {
 	case Gate:
 		st.Kind = Gate
 	case Backfill:
 		st.Kind = Backfill
-		for _, kv := range fields[1:] {
-			k, v, _ := strings.Cut(kv, "=")
+		kvs, err := directiveOptions(opts)
+		if err != nil {
+			return fmt.Errorf("backfill directive: %w", err)
+		}
+		for _, kv := range kvs {
+			k, v := kv[0], kv[1]
 			switch k {
 			case "table":
 				st.Table = v
@@ -129,7 +177,7 @@ func (st *Statement) parseDirective(d string) error {
 			return fmt.Errorf("backfill directive needs table= and key=")
 		}
 	default:
-		return fmt.Errorf("unknown emcee directive %q (known: gate, backfill)", fields[0])
+		return fmt.Errorf("unknown emcee directive %q (known: gate, backfill)", name)
 	}
 	return nil
 }

@@ -5,6 +5,8 @@ import (
 
 	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
+
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // ColumnDef words a column's definition the way MySQL prints it, e.g.
@@ -27,7 +29,7 @@ func ColumnDef(c *schema.Column) string {
 		case *schema.StringType, *schema.EnumType:
 			// Declared defaults arrive unquoted, inspected ones quoted.
 			if !strings.HasPrefix(v, "'") && !strings.HasPrefix(v, `"`) {
-				v = "'" + strings.ReplaceAll(v, "'", "''") + "'"
+				v = sqlsyntax.String(v)
 			}
 		}
 		t += " DEFAULT " + v

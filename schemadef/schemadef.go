@@ -46,7 +46,14 @@ func ParseSnapshot(name string, src []byte, t project.Target) (*schema.Schema, e
 
 // Eval evaluates files already parsed, so a release file is parsed once
 // for both emcee's checks and Atlas.
-func Eval(p *hclparse.Parser, name string, t project.Target) (*schema.Schema, error) {
+func Eval(p *hclparse.Parser, name string, t project.Target) (_ *schema.Schema, err error) {
+	defer func() {
+		// Atlas panics on some inputs it does not validate (enum() did);
+		// the user gets an error naming the file instead of a stack trace.
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%s: Atlas failed while reading the schema (%v): a declaration in this file is malformed in a way Atlas does not report; check the last change to it", name, r)
+		}
+	}()
 	var s schema.Schema
 	if err := evaluator(t).Eval(p, &s, nil); err != nil {
 		if herr := project.HCLError(err); herr != err {

@@ -11,6 +11,7 @@ import (
 	"ariga.io/atlas/sql/schema"
 
 	"github.com/emcee-db/emcee/diff"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // table is one table the workers drive, as each release declares it. The
@@ -40,7 +41,7 @@ type column struct {
 type pair struct {
 	newCol   string
 	oldCol   string // "" for a fill
-	forward  string // new value from the old columns, bare column names
+	forward  string // new value from the old columns, as sqlsyntax writes it
 	backward string // old value from the new columns; "" for a fill
 }
 
@@ -73,11 +74,11 @@ func newTable(oldT, newT *schema.Table, decls *diff.Declarations) (*table, error
 		switch {
 		case d == nil:
 		case d.Replaces != nil:
-			t.pairs = append(t.pairs, &pair{newCol: c.Name, oldCol: d.Replaces.Column, forward: d.Replaces.Forward, backward: d.Replaces.Backward})
+			t.pairs = append(t.pairs, &pair{newCol: c.Name, oldCol: d.Replaces.Column, forward: d.Replaces.ForwardExpr.SQL(), backward: d.Replaces.BackwardExpr.SQL()})
 		case d.RenamedFrom != "":
-			t.pairs = append(t.pairs, &pair{newCol: c.Name, oldCol: d.RenamedFrom, forward: quote(d.RenamedFrom), backward: quote(c.Name)})
+			t.pairs = append(t.pairs, &pair{newCol: c.Name, oldCol: d.RenamedFrom, forward: sqlsyntax.Ident(d.RenamedFrom), backward: sqlsyntax.Ident(c.Name)})
 		case d.Fill != "":
-			t.pairs = append(t.pairs, &pair{newCol: c.Name, forward: d.Fill})
+			t.pairs = append(t.pairs, &pair{newCol: c.Name, forward: d.FillExpr.SQL()})
 		}
 	}
 	return t, nil
@@ -235,12 +236,10 @@ func pow10(n int) int {
 	return p
 }
 
-func quote(ident string) string { return "`" + strings.ReplaceAll(ident, "`", "``") + "`" }
-
 func quoteAll(names []string) string {
 	q := make([]string, len(names))
 	for i, n := range names {
-		q[i] = quote(n)
+		q[i] = sqlsyntax.Ident(n)
 	}
 	return strings.Join(q, ", ")
 }

@@ -44,7 +44,7 @@ func TestTableFromReleases(t *testing.T) {
 		t.Errorf("new release writes %v, want %v", got, want)
 	}
 	if len(tb.pairs) != 1 || tb.pairs[0].newCol != "visibility" || tb.pairs[0].oldCol != "is_public" ||
-		tb.pairs[0].backward != "visibility = 'public'" {
+		tb.pairs[0].backward != "`visibility` = 'public'" {
 		t.Errorf("pairs %+v, want visibility replacing is_public with the declared expressions", tb.pairs)
 	}
 }

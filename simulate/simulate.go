@@ -36,6 +36,7 @@ import (
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/splitter"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // Config describes one simulation.
@@ -496,7 +497,7 @@ func (s *Sim) seed(ctx context.Context) error {
 				}
 				rows = append(rows, row)
 			}
-			q := fmt.Sprintf("INSERT INTO %s (%s) VALUES %s", quote(t.name), quoteAll(cols), strings.Join(rows, ", "))
+			q := fmt.Sprintf("INSERT INTO %s (%s) VALUES %s", sqlsyntax.Ident(t.name), quoteAll(cols), strings.Join(rows, ", "))
 			if _, err := s.db.ExecContext(ctx, q, args...); err != nil {
 				return fmt.Errorf("seeding %s: %w", t.name, err)
 			}

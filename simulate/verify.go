@@ -7,6 +7,8 @@ import (
 	"hash/fnv"
 	"slices"
 	"strings"
+
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // The verifier runs twice while no worker has a statement in flight.
@@ -114,9 +116,9 @@ func (s *Sim) checkBoth(ctx context.Context) error {
 		for i, c := range cols {
 			idx[c] = i
 		}
-		sel := []string{quote(t.key)}
+		sel := []string{sqlsyntax.Ident(t.key)}
 		for _, c := range cols {
-			sel = append(sel, quote(c))
+			sel = append(sel, sqlsyntax.Ident(c))
 		}
 		fwd, bwd := make([]int, len(t.pairs)), make([]int, len(t.pairs))
 		n := len(cols)
@@ -149,7 +151,7 @@ func (s *Sim) checkBoth(ctx context.Context) error {
 		s.snapCols[t.name] = snapCols
 		snap := map[int64]uint64{}
 		seen := map[int64]bool{}
-		q := fmt.Sprintf("SELECT %s FROM %s", strings.Join(sel, ", "), quote(t.name))
+		q := fmt.Sprintf("SELECT %s FROM %s", strings.Join(sel, ", "), sqlsyntax.Ident(t.name))
 		err := rowScan(ctx, s.db, q, n, func(key int64, v []sql.NullString) {
 			s.report.RowsChecked++
 			seen[key] = true
@@ -249,7 +251,7 @@ func (s *Sim) verifyFinal(ctx context.Context) error {
 			idx[c] = i
 		}
 		seen := map[int64]bool{}
-		q := fmt.Sprintf("SELECT %s, %s FROM %s", quote(t.key), quoteAll(cols), quote(t.name))
+		q := fmt.Sprintf("SELECT %s, %s FROM %s", sqlsyntax.Ident(t.key), quoteAll(cols), sqlsyntax.Ident(t.name))
 		err := rowScan(ctx, s.db, q, len(cols), func(key int64, v []sql.NullString) {
 			s.report.RowsChecked++
 			seen[key] = true

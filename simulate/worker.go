@@ -9,6 +9,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // The operation mix of every worker, in percent: mostly updates and
@@ -112,7 +114,7 @@ func (w *workload) step(k Kind, r *rand.Rand, rec *recorder) {
 			vals[c.name] = v
 			names, args = append(names, c.name), append(args, v)
 		}
-		q := fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s)", quote(t.name), quoteAll(names), strings.TrimSuffix(strings.Repeat("?, ", len(names)), ", "))
+		q := fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s)", sqlsyntax.Ident(t.name), quoteAll(names), strings.TrimSuffix(strings.Repeat("?, ", len(names)), ", "))
 		phase := int(w.phase.Load())
 		start := time.Now()
 		res, err := w.db.ExecContext(ctx, q, args...)
@@ -140,7 +142,7 @@ func (w *workload) step(k Kind, r *rand.Rand, rec *recorder) {
 		phase := int(w.phase.Load())
 		if x >= pctInsert+pctUpdate {
 			start := time.Now()
-			_, err := w.db.ExecContext(ctx, fmt.Sprintf("DELETE FROM %s WHERE %s = ?", quote(t.name), quote(t.key)), key)
+			_, err := w.db.ExecContext(ctx, fmt.Sprintf("DELETE FROM %s WHERE %s = ?", sqlsyntax.Ident(t.name), sqlsyntax.Ident(t.key)), key)
 			rec.add(phase, k, Write, time.Since(start), err)
 			if err == nil {
 				s.record(l, key, k, nil, true)
@@ -153,11 +155,11 @@ func (w *workload) step(k Kind, r *rand.Rand, rec *recorder) {
 		for _, c := range cols {
 			v := c.gen(r)
 			vals[c.name] = v
-			sets, args = append(sets, quote(c.name)+" = ?"), append(args, v)
+			sets, args = append(sets, sqlsyntax.Ident(c.name)+" = ?"), append(args, v)
 		}
 		args = append(args, key)
 		start := time.Now()
-		_, err := w.db.ExecContext(ctx, fmt.Sprintf("UPDATE %s SET %s WHERE %s = ?", quote(t.name), strings.Join(sets, ", "), quote(t.key)), args...)
+		_, err := w.db.ExecContext(ctx, fmt.Sprintf("UPDATE %s SET %s WHERE %s = ?", sqlsyntax.Ident(t.name), strings.Join(sets, ", "), sqlsyntax.Ident(t.key)), args...)
 		rec.add(phase, k, Write, time.Since(start), err)
 		if err == nil {
 			s.record(l, key, k, vals, false)
@@ -167,7 +169,7 @@ func (w *workload) step(k Kind, r *rand.Rand, rec *recorder) {
 		sel := append([]string{t.key}, names(cols)...)
 		phase := int(w.phase.Load())
 		start := time.Now()
-		rows, err := w.db.QueryContext(ctx, fmt.Sprintf("SELECT %s FROM %s WHERE %s = ?", quoteAll(sel), quote(t.name), quote(t.key)), key)
+		rows, err := w.db.QueryContext(ctx, fmt.Sprintf("SELECT %s FROM %s WHERE %s = ?", quoteAll(sel), sqlsyntax.Ident(t.name), sqlsyntax.Ident(t.key)), key)
 		if err == nil {
 			for rows.Next() {
 			}

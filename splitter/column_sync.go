@@ -12,6 +12,8 @@ import (
 
 	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/sqlname"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // Column sync is shared by the rules that add a column the previous
@@ -33,10 +35,13 @@ type syncCol struct {
 	// old is the column taken over (replacement or rename), nil for fill.
 	old *schema.Column
 	// forward computes col from the previous release's columns (or the
-	// fill expression), in bare column names; backward computes old.
-	forward, backward string
+	// fill expression); backward computes old. diff parsed and checked
+	// them when it loaded the release.
+	forward, backward *sqlsyntax.Expr
 	// fwdCols and bwdCols are the columns each expression may use.
 	fwdCols, bwdCols []string
+	// def is the column's default as SQL ("" without one).
+	def string
 }
 
 // isSyncAdd tells whether a change adds a column that the expand triggers
@@ -87,65 +92,62 @@ func newSyncCol(c *Change) (*syncCol, error) {
 		s.old = old
 		s.fwdCols, s.bwdCols = oldCols, newCols
 		if d.Replaces != nil {
-			s.forward, s.backward = d.Replaces.Forward, d.Replaces.Backward
+			s.forward, s.backward = d.Replaces.ForwardExpr, d.Replaces.BackwardExpr
 		} else {
-			s.forward, s.backward = Quote(old.Name), Quote(add.C.Name)
+			s.forward, s.backward = columnExpr(old.Name), columnExpr(add.C.Name)
 		}
 	} else {
-		s.forward, s.fwdCols = d.Fill, diff.Union(newCols, oldCols)
+		s.forward, s.fwdCols = d.FillExpr, diff.Union(newCols, oldCols)
 	}
+	if s.forward == nil || (s.old != nil && s.backward == nil) {
+		return nil, fmt.Errorf("%s: internal: the expressions of %s.%s were not parsed when the release was loaded", where, c.Table.Name, add.C.Name)
+	}
+	def, err := columnDefaultSQL(s.col)
+	if err != nil {
+		return nil, fmt.Errorf("%s: default of %s.%s: %v", where, c.Table.Name, add.C.Name, err)
+	}
+	s.def = def
 	// A NOT NULL column with a default takes the default where the old
 	// data has no mapping, as an INSERT of the new release that omits it
 	// would; a NOT NULL column without one is left NULL for the gate.
-	if def, ok := columnDefaultSQL(s.col); ok && !s.col.Type.Null && s.old != nil {
-		s.forward = fmt.Sprintf("COALESCE(%s, %s)", s.forward, def)
-	}
-	for _, e := range []struct {
-		what, expr string
-		cols       []string
-	}{{"forward", s.forward, s.fwdCols}, {"backward", s.backward, s.bwdCols}} {
-		if e.expr == "" {
-			continue
-		}
-		if _, err := diff.RewriteColumns(e.expr, e.cols, Quote); err != nil {
-			what := e.what
-			if s.old == nil {
-				what = "fill"
-			}
-			return nil, fmt.Errorf("%s: %s expression of %s.%s: %v", where, what, c.Table.Name, add.C.Name, err)
-		}
+	if def != "" && !s.col.Type.Null && s.old != nil {
+		s.forward = compose("COALESCE(%s, %s)", s.forward.SQL(), def)
 	}
 	return s, nil
 }
 
-// expr renders an expression with its columns as NEW.<col> (in a trigger)
-// or bare (in an UPDATE); the expressions were validated by newSyncCol.
-func syncExpr(e string, cols []string, row string) string {
-	out, _ := diff.RewriteColumns(e, cols, func(name string) string {
-		if row == "" {
-			return Quote(name)
-		}
-		return row + "." + Quote(name)
-	})
-	return "(" + out + ")"
+// columnExpr is the expression reading one column (a plain rename).
+func columnExpr(name string) *sqlsyntax.Expr { return compose("%s", sqlsyntax.Ident(name)) }
+
+// compose builds an expression from parts that are already SQL written by
+// sqlsyntax, and reads it back into a tree.
+func compose(format string, parts ...any) *sqlsyntax.Expr {
+	e, err := sqlsyntax.ParseExpr(fmt.Sprintf(format, parts...), sqlsyntax.PerRow)
+	if err != nil {
+		panic(fmt.Sprintf("splitter: composed expression does not parse: %v", err))
+	}
+	return e
+}
+
+// rowCol names a column of the row a trigger writes (NEW) or had (OLD),
+// written as sqlsyntax writes the declared expressions.
+func rowCol(row, name string) string { return sqlsyntax.Ident(row) + "." + sqlsyntax.Ident(name) }
+
+// syncExpr writes an expression with its columns as NEW.`col` (in a
+// trigger) or bare (in an UPDATE).
+func syncExpr(e *sqlsyntax.Expr, row string) string {
+	if row == "" {
+		return "(" + e.SQL() + ")"
+	}
+	return "(" + e.RowSQL(row) + ")"
 }
 
 // forwardInputs are the old-release columns the forward expression reads:
 // an UPDATE by the previous release that changes one of them must
 // recompute the new column.
 func (s *syncCol) forwardInputs() []string {
-	refs, _ := diff.ExprColumns(s.forward)
-	seen := map[string]bool{}
-	var out []string
-	for _, r := range refs {
-		for _, c := range s.fwdCols {
-			if strings.EqualFold(c, r.Name) && !seen[c] {
-				seen[c] = true
-				out = append(out, c)
-			}
-		}
-	}
-	return out
+	cols, _ := s.forward.Resolve(sqlsyntax.Scope{Table: s.add.Table.Name, Columns: s.fwdCols})
+	return cols
 }
 
 // fillBlock is a fill column's part of both triggers: the previous release
@@ -156,13 +158,13 @@ func fillBlock(col, expr string) string {
 
 // insertBlock is the part of the BEFORE INSERT trigger for one column.
 func (s *syncCol) insertBlock() string {
-	n := "NEW." + Quote(s.col.Name)
-	fwd := syncExpr(s.forward, s.fwdCols, "NEW")
+	n := rowCol("NEW", s.col.Name)
+	fwd := syncExpr(s.forward, "NEW")
 	if s.old == nil {
 		return fillBlock(n, fwd)
 	}
-	o := "NEW." + Quote(s.old.Name)
-	bwd := syncExpr(s.backward, s.bwdCols, "NEW")
+	o := rowCol("NEW", s.old.Name)
+	bwd := syncExpr(s.backward, "NEW")
 	var b strings.Builder
 	if relaxed(s.old) != nil {
 		// The old column was NOT NULL without default, so NULL in both
@@ -170,8 +172,8 @@ func (s *syncCol) insertBlock() string {
 		// column: it gets its declared default, as it will after contract,
 		// and the previous release sees the matching old value.
 		fmt.Fprintf(&b, "  IF %s IS NULL AND %s IS NULL THEN\n", n, o)
-		if def, ok := columnDefaultSQL(s.col); ok {
-			fmt.Fprintf(&b, "    SET %s = %s;\n", n, def)
+		if s.def != "" {
+			fmt.Fprintf(&b, "    SET %s = %s;\n", n, s.def)
 		}
 		fmt.Fprintf(&b, "    SET %s = %s;\n  ELSEIF", o, bwd)
 	} else {
@@ -194,22 +196,22 @@ func (s *syncCol) insertBlock() string {
 
 // updateBlock is the part of the BEFORE UPDATE trigger for one column.
 func (s *syncCol) updateBlock() string {
-	n := "NEW." + Quote(s.col.Name)
-	fwd := syncExpr(s.forward, s.fwdCols, "NEW")
+	n := rowCol("NEW", s.col.Name)
+	fwd := syncExpr(s.forward, "NEW")
 	if s.old == nil {
 		return fillBlock(n, fwd)
 	}
-	o := "NEW." + Quote(s.old.Name)
-	bwd := syncExpr(s.backward, s.bwdCols, "NEW")
+	o := rowCol("NEW", s.old.Name)
+	bwd := syncExpr(s.backward, "NEW")
 	var b strings.Builder
 	// Only the new release (or the backfill) writes the new column. When
 	// the value written is what forward computes anyway (always so for the
 	// backfill) the old column already agrees and is left alone, so a
 	// lossy backward never rewrites old data during migrate.
-	fmt.Fprintf(&b, "  IF %s THEN\n    IF %s THEN\n      SET %s = %s;\n    END IF;\n", differs(n, "OLD."+Quote(s.col.Name)), differs(n, fwd), o, bwd)
+	fmt.Fprintf(&b, "  IF %s THEN\n    IF %s THEN\n      SET %s = %s;\n    END IF;\n", differs(n, rowCol("OLD", s.col.Name)), differs(n, fwd), o, bwd)
 	var changed []string
 	for _, c := range s.forwardInputs() {
-		changed = append(changed, differs("NEW."+Quote(c), "OLD."+Quote(c)))
+		changed = append(changed, differs(rowCol("NEW", c), rowCol("OLD", c)))
 	}
 	if len(changed) > 0 {
 		// The previous release changed what the new column derives from.
@@ -229,7 +231,8 @@ func differs(a, b string) string {
 // triggerName is emcee_<table>_<release>_<hash>_<bi|bu>: the table and
 // release say who made it; the hash of the synced columns keeps a later
 // revision of the same release from colliding with triggers that are
-// still in place; the whole stays within MySQL's 64 characters.
+// still in place. The table part is cut, by whole characters, to what the
+// server takes (64 characters, and a file name: sqlname.Derive).
 func triggerName(table, release string, cols []*syncCol, event string) string {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\x00%s", table, release)
@@ -237,11 +240,7 @@ func triggerName(table, release string, cols []*syncCol, event string) string {
 		fmt.Fprintf(h, "\x00%s", s.col.Name)
 	}
 	sum := hex.EncodeToString(h.Sum(nil))[:6]
-	prefix := "emcee_" + table + "_" + release
-	if max := 64 - len("_"+sum+"_"+event); len(prefix) > max {
-		prefix = prefix[:max]
-	}
-	return prefix + "_" + sum + "_" + event
+	return sqlname.Derive(sqlname.Trigger, "emcee_"+table+"_"+release, "_"+sum+"_"+event)
 }
 
 // syncTriggerSteps creates the table's triggers in expand (after its
@@ -272,11 +271,11 @@ func syncTriggerSteps(c *Change, cols []*syncCol) []Step {
 		steps = append(steps,
 			Step{Phase: revision.Expand, Stage: StageTrigger, Statement: revision.Statement{
 				Why: fmt.Sprintf("while both releases run, this trigger on %s %s", table, fmt.Sprintf(ev.why, what)),
-				SQL: fmt.Sprintf("CREATE TRIGGER %s BEFORE %s ON %s FOR EACH ROW\nBEGIN\n%sEND", Quote(name), ev.event, Quote(table), body.String()),
+				SQL: fmt.Sprintf("CREATE TRIGGER %s BEFORE %s ON %s FOR EACH ROW\nBEGIN\n%sEND", sqlsyntax.Ident(name), ev.event, sqlsyntax.Ident(table), body.String()),
 			}},
 			Step{Phase: revision.Contract, Stage: StageDropTrigger, Statement: revision.Statement{
 				Why: fmt.Sprintf("the previous release is gone: stop syncing %s.%s, before any column the trigger reads is dropped", table, what),
-				SQL: "DROP TRIGGER IF EXISTS " + Quote(name),
+				SQL: "DROP TRIGGER IF EXISTS " + sqlsyntax.Ident(name),
 			}},
 		)
 	}
@@ -329,14 +328,14 @@ func syncSteps(c *Change, why string) ([]Step, error) {
 	}
 
 	// migrate: compute the column for the rows written before expand.
-	bare := syncExpr(s.forward, s.fwdCols, "")
+	bare := syncExpr(s.forward, "")
 	steps = append(steps, backfillStep(c.Table, revision.Migrate, StageBackfill,
 		fmt.Sprintf("fills %s.%s for rows written before expand; the triggers keep new writes in sync", table, name),
-		fmt.Sprintf("%s = %s", Quote(name), bare), fmt.Sprintf("%s IS NULL", Quote(name))))
+		fmt.Sprintf("%s = %s", sqlsyntax.Ident(name), bare), fmt.Sprintf("%s IS NULL", sqlsyntax.Ident(name))))
 
 	// contract: gate, drop the old column, tighten.
-	gate := fmt.Sprintf("SELECT COUNT(*) FROM %s WHERE %s IS NULL", Quote(table), Quote(name))
-	gateWhy := fmt.Sprintf("rows where %s.%s is still NULL: the backfill has not run, or %s yields NULL for them; fix those rows (or the expression) before contract makes the column NOT NULL", table, name, strings.TrimSpace(s.forward))
+	gate := fmt.Sprintf("SELECT COUNT(*) FROM %s WHERE %s IS NULL", sqlsyntax.Ident(table), sqlsyntax.Ident(name))
+	gateWhy := fmt.Sprintf("rows where %s.%s is still NULL: the backfill has not run, or %s yields NULL for them; fix those rows (or the expression) before contract makes the column NOT NULL", table, name, s.forward.SQL())
 	if s.col.Type.Null {
 		gate += " AND " + bare + " IS NOT NULL"
 		gateWhy = fmt.Sprintf("rows the backfill of %s.%s has not reached yet (NULL although the expression gives a value): run migrate to the end", table, name)
@@ -399,7 +398,7 @@ func backfillStep(t *schema.Table, phase revision.Phase, stage Stage, why, set, 
 	st := revision.Statement{
 		Why:  why,
 		Kind: revision.Backfill,
-		SQL:  fmt.Sprintf("UPDATE %s SET %s WHERE (%s)", Quote(t.Name), set, pending),
+		SQL:  fmt.Sprintf("UPDATE %s SET %s WHERE (%s)", sqlsyntax.Ident(t.Name), set, pending),
 	}
 	if key := batchKey(t); key != "" {
 		st.Table, st.Key = t.Name, key
@@ -417,29 +416,38 @@ func batchKey(t *schema.Table) string {
 	return t.PrimaryKey.Parts[0].C.Name
 }
 
-// defaultSQL renders a column default as SQL, single-quoting strings
-// (Atlas double-quotes them, which breaks under ANSI_QUOTES).
-func columnDefaultSQL(c *schema.Column) (string, bool) {
+// columnDefaultSQL writes a column's default as SQL ("" without one),
+// single-quoting strings (Atlas double-quotes them, which breaks under
+// ANSI_QUOTES) and reading raw SQL defaults back from their syntax tree.
+func columnDefaultSQL(c *schema.Column) (string, error) {
 	switch d := c.Default.(type) {
 	case *schema.Literal:
 		v := d.V
-		quote := func(u string) string { return "'" + strings.NewReplacer(`\`, `\\`, `'`, `''`).Replace(u) + "'" }
 		switch {
 		case len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"':
 			if u, err := strconv.Unquote(v); err == nil {
-				v = quote(u)
+				return sqlsyntax.String(u), nil
 			}
 		case len(v) >= 2 && v[0] == '\'' && v[len(v)-1] == '\'':
 		default:
 			// Atlas keeps enum and some string defaults unquoted.
 			switch c.Type.Type.(type) {
 			case *schema.StringType, *schema.EnumType, *mysql.SetType, *schema.TimeType:
-				v = quote(v)
+				return sqlsyntax.String(v), nil
 			}
 		}
-		return v, true
+		// A number, or a literal quoted by the server: still one literal.
+		e, err := sqlsyntax.ParseExpr(v, sqlsyntax.PerRow)
+		if err != nil {
+			return "", err
+		}
+		return e.SQL(), nil
 	case *schema.RawExpr:
-		return d.X, true
+		e, err := sqlsyntax.ParseExpr(d.X, sqlsyntax.PerRow)
+		if err != nil {
+			return "", err
+		}
+		return e.SQL(), nil
 	}
-	return "", false
+	return "", nil
 }

@@ -1,51 +1,124 @@
 package splitter
 
 import (
+	"slices"
+
 	"ariga.io/atlas/sql/schema"
 
 	"github.com/emcee-db/emcee/diff"
 )
 
-// fkDepth ranks tables by foreign-key dependency across both states: a
-// table that references no other table has depth 0, one that references
-// it depth 1, and so on. Cycles (which need a separate ALTER anyway) stop
-// the walk instead of looping.
-func fkDepth(tr *diff.Transition) map[string]int {
-	refs := map[string][]string{}
+// fkGraph is the foreign-key graph across both states of a transition:
+// which tables each table references, and which tables reference each
+// other in a cycle (a strongly connected component of more than one
+// table). A self-reference is no cycle here: one CREATE TABLE holds it.
+type fkGraph struct {
+	refs map[string][]string
+	comp map[string]int // component of each table in a cycle
+}
+
+func newFKGraph(tr *diff.Transition) *fkGraph {
+	g := &fkGraph{refs: map[string][]string{}, comp: map[string]int{}}
 	collect := func(s *schema.Schema) {
 		if s == nil {
 			return
 		}
 		for _, t := range s.Tables {
 			for _, fk := range t.ForeignKeys {
-				if fk.RefTable != nil && fk.RefTable.Name != t.Name {
-					refs[t.Name] = append(refs[t.Name], fk.RefTable.Name)
+				if fk.RefTable != nil && fk.RefTable.Name != t.Name && !slices.Contains(g.refs[t.Name], fk.RefTable.Name) {
+					g.refs[t.Name] = append(g.refs[t.Name], fk.RefTable.Name)
 				}
 			}
 		}
 	}
 	collect(tr.From)
 	collect(tr.To.Schema)
+	g.findCycles()
+	return g
+}
+
+// cyclic reports whether a foreign key from table a to table b closes a
+// cycle: neither table can be created (or dropped) before the other with
+// the key in place.
+func (g *fkGraph) cyclic(a, b string) bool {
+	ca, ok := g.comp[a]
+	cb, okb := g.comp[b]
+	return ok && okb && ca == cb && a != b
+}
+
+// findCycles is Tarjan's algorithm, over tables in name order so the
+// result does not depend on map order.
+func (g *fkGraph) findCycles() {
+	var names []string
+	for n := range g.refs {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	index, low, onStack := map[string]int{}, map[string]int{}, map[string]bool{}
+	var stack []string
+	next, comp := 0, 0
+	var visit func(string)
+	visit = func(v string) {
+		index[v], low[v] = next, next
+		next++
+		stack = append(stack, v)
+		onStack[v] = true
+		for _, w := range g.refs[v] {
+			if _, seen := index[w]; !seen {
+				visit(w)
+				low[v] = min(low[v], low[w])
+			} else if onStack[w] {
+				low[v] = min(low[v], index[w])
+			}
+		}
+		if low[v] != index[v] {
+			return
+		}
+		var members []string
+		for {
+			w := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			onStack[w] = false
+			members = append(members, w)
+			if w == v {
+				break
+			}
+		}
+		if len(members) > 1 {
+			for _, m := range members {
+				g.comp[m] = comp
+			}
+			comp++
+		}
+	}
+	for _, n := range names {
+		if _, seen := index[n]; !seen {
+			visit(n)
+		}
+	}
+}
+
+// depth ranks tables by foreign-key dependency: a table that references
+// no other table has depth 0, one that references it depth 1, and so on.
+// Keys inside a cycle do not count: they are added after the tables are
+// created, and dropped before the tables are.
+func (g *fkGraph) depth() map[string]int {
 	depth := map[string]int{}
-	visiting := map[string]bool{}
 	var walk func(string) int
 	walk = func(name string) int {
 		if d, ok := depth[name]; ok {
 			return d
 		}
-		if visiting[name] {
-			return 0
-		}
-		visiting[name] = true
 		d := 0
-		for _, r := range refs[name] {
-			d = max(d, walk(r)+1)
+		for _, r := range g.refs[name] {
+			if !g.cyclic(name, r) {
+				d = max(d, walk(r)+1)
+			}
 		}
-		visiting[name] = false
 		depth[name] = d
 		return d
 	}
-	for name := range refs {
+	for name := range g.refs {
 		walk(name)
 	}
 	return depth

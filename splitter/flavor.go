@@ -5,6 +5,8 @@ import (
 
 	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
+
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // Differences between the server flavors a plan targets (atlas.hcl:
@@ -17,9 +19,9 @@ import (
 // there.
 func (c *Context) dropCheck(name string) string {
 	if c.Target.MariaDB() {
-		return "DROP CONSTRAINT " + Quote(name)
+		return "DROP CONSTRAINT " + sqlsyntax.Ident(name)
 	}
-	return "DROP CHECK " + Quote(name)
+	return "DROP CHECK " + sqlsyntax.Ident(name)
 }
 
 // withoutFKChecks wraps an ALTER that adds a foreign key so the server can

@@ -2,13 +2,14 @@ package splitter
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
 
+	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // gate is a contract statement the applier runs before anything else in
@@ -23,7 +24,7 @@ func gate(why, sql string) Step {
 
 // countWhere is the shape of every gate: how many rows break a predicate.
 func countWhere(table, pred string) string {
-	return fmt.Sprintf("SELECT COUNT(*) FROM %s WHERE %s", Quote(table), pred)
+	return fmt.Sprintf("SELECT COUNT(*) FROM %s WHERE %s", sqlsyntax.Ident(table), pred)
 }
 
 // partExpr renders an index part as the value the index stores for it: the
@@ -34,7 +35,7 @@ func partExpr(p *schema.IndexPart, alias string) (string, error) {
 	}
 	switch {
 	case p.C != nil:
-		q := alias + Quote(p.C.Name)
+		q := alias + sqlsyntax.Ident(p.C.Name)
 		for _, a := range p.Attrs {
 			if s, ok := a.(*mysql.SubPart); ok && s.Len > 0 {
 				return fmt.Sprintf("LEFT(%s, %d)", q, s.Len), nil
@@ -43,7 +44,11 @@ func partExpr(p *schema.IndexPart, alias string) (string, error) {
 		return q, nil
 	case p.X != nil:
 		if x, ok := p.X.(*schema.RawExpr); ok {
-			return "(" + x.X + ")", nil
+			e, err := sqlsyntax.ParseExpr(x.X, sqlsyntax.PerRow)
+			if err != nil {
+				return "", fmt.Errorf("expression of index part %d: %v", p.SeqNo, err)
+			}
+			return "(" + e.SQL() + ")", nil
 		}
 	}
 	return "", fmt.Errorf("index part %d has neither a column nor an expression emcee can read", p.SeqNo)
@@ -77,15 +82,9 @@ func (c *Change) requireAllowCopy(what string, columns ...string) (string, error
 		c.ctx.Transition.To.Where(c.Table.Name, col), c.Table.Name, col, what, col)
 }
 
-// columnsIn lists the table's columns an SQL expression mentions, for
-// telling which column declaration may opt in to a table copy.
-func columnsIn(t *schema.Table, expr string) []string {
-	var out []string
-	for _, col := range t.Columns {
-		re := regexp.MustCompile("(?i)(^|[^A-Za-z0-9_$])`?" + regexp.QuoteMeta(col.Name) + "`?($|[^A-Za-z0-9_$])")
-		if re.MatchString(expr) {
-			out = append(out, col.Name)
-		}
-	}
-	return out
+// columnsIn lists the table's columns an expression reads, for telling
+// which column declaration may opt in to a table copy.
+func columnsIn(t *schema.Table, e *sqlsyntax.Expr) []string {
+	cols, _ := e.Resolve(sqlsyntax.Scope{Table: t.Name, Columns: diff.ColumnNames(t)})
+	return cols
 }

@@ -42,7 +42,7 @@ func tcDiff(target project.Target, before, after string) (*diff.Transition, *Con
 	if err != nil {
 		return nil, nil, err
 	}
-	ctx := &Context{Transition: pl.Transition, Target: target, drv: drv}
+	ctx := &Context{Transition: pl.Transition, Target: target, drv: drv, fks: newFKGraph(pl.Transition)}
 	ctx.changes = flatten(pl.Transition)
 	for _, ch := range ctx.changes {
 		ch.ctx = ctx

@@ -28,23 +28,6 @@ func refusal(tr *diff.Transition, ch *Change) error {
 	return fmt.Errorf("%s: table %s: no rule for %s; emcee will not guess its phase. Split the change into supported steps (see the rule table in README.md)", tr.To.Where(t, ""), t, describe(ch.Change))
 }
 
-// refusals are the changes of one transition no rule claims. Each keeps its
-// own error, so that typed ones (diff.Problem) can be told apart.
-type refusals struct {
-	release string
-	errs    []error
-}
-
-func (r *refusals) Error() string {
-	msgs := make([]string, len(r.errs))
-	for i, err := range r.errs {
-		msgs[i] = err.Error()
-	}
-	return fmt.Sprintf("cannot plan release %s:\n  %s", r.release, strings.Join(msgs, "\n  "))
-}
-
-func (r *refusals) Unwrap() []error { return r.errs }
-
 func describe(c schema.Change) string {
 	name := fmt.Sprintf("%T", c)
 	name = strings.TrimPrefix(name, "*schema.")

@@ -7,6 +7,7 @@ import (
 	"ariga.io/atlas/sql/schema"
 
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // A CHECK added to (or changed on) an existing table would reject writes
@@ -51,7 +52,7 @@ func init() {
 				}
 				steps = append(steps, Step{Phase: revision.Expand, Stage: StageModifyColumn, Statement: revision.Statement{
 					Why: fmt.Sprintf("check %s on %s changes: the old expression could reject writes of the new release, so it goes now (dropping a check only allows more); the new one is added in contract behind a gate", m.From.Name, c.Table.Name),
-					SQL: alg.With(fmt.Sprintf("ALTER TABLE %s %s", Quote(c.Table.Name), c.ctx.dropCheck(m.From.Name))),
+					SQL: alg.With(fmt.Sprintf("ALTER TABLE %s %s", sqlsyntax.Ident(c.Table.Name), c.ctx.dropCheck(m.From.Name))),
 				}})
 			}
 			if !ok {
@@ -61,7 +62,13 @@ func init() {
 			if err != nil {
 				return nil, err
 			}
-			copyNote, err := c.requireAllowCopy(fmt.Sprintf("check %s (%s)", ck.C.Name, ck.C.Expr), columnsIn(c.Table, ck.C.Expr)...)
+			// diff parsed the declared expression when it loaded the release;
+			// the gate is written from its tree, never around its text.
+			expr, err := sqlsyntax.ParseExpr(ck.C.Expr, sqlsyntax.PerRow)
+			if err != nil {
+				return nil, fmt.Errorf("%s: check %s on %s: %v", c.ctx.Transition.To.Where(c.Table.Name, ""), ck.C.Name, c.Table.Name, err)
+			}
+			copyNote, err := c.requireAllowCopy(fmt.Sprintf("check %s (%s)", ck.C.Name, expr.SQL()), columnsIn(c.Table, expr)...)
 			if err != nil {
 				return nil, err
 			}
@@ -69,7 +76,7 @@ func init() {
 			if e := (&mysql.Enforced{V: true}); !hasAttr(ck.C.Attrs, &e) || e.V {
 				steps = append(steps, gate(
 					fmt.Sprintf("check %s on %s: the previous release could write rows it rejects; contract waits until there are none", ck.C.Name, c.Table.Name),
-					countWhere(c.Table.Name, "NOT ("+ck.C.Expr+")"),
+					countWhere(c.Table.Name, "NOT ("+expr.SQL()+")"),
 				))
 			}
 			return append(steps, Step{Phase: revision.Contract, Stage: StageAddGatedConstraint, Statement: revision.Statement{

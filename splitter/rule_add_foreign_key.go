@@ -7,6 +7,7 @@ import (
 	"ariga.io/atlas/sql/schema"
 
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // A foreign key on an existing table would reject writes the previous
@@ -62,9 +63,9 @@ func init() {
 func orphanGate(table string, fk *schema.ForeignKey) string {
 	var child, match []string
 	for i, col := range fk.Columns {
-		child = append(child, "child."+Quote(col.Name))
-		match = append(match, fmt.Sprintf("parent.%s = child.%s", Quote(fk.RefColumns[i].Name), Quote(col.Name)))
+		child = append(child, "child."+sqlsyntax.Ident(col.Name))
+		match = append(match, fmt.Sprintf("parent.%s = child.%s", sqlsyntax.Ident(fk.RefColumns[i].Name), sqlsyntax.Ident(col.Name)))
 	}
 	return fmt.Sprintf("SELECT COUNT(*) FROM %s AS child WHERE %s AND NOT EXISTS (SELECT 1 FROM %s AS parent WHERE %s)",
-		Quote(table), notNull(child), Quote(fk.RefTable.Name), strings.Join(match, " AND "))
+		sqlsyntax.Ident(table), notNull(child), sqlsyntax.Ident(fk.RefTable.Name), strings.Join(match, " AND "))
 }

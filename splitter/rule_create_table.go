@@ -1,32 +1,73 @@
 package splitter
 
 import (
+	"fmt"
+
 	"ariga.io/atlas/sql/schema"
 
 	"github.com/emcee-db/emcee/revision"
 )
 
 // A new table is invisible to the previous release's code, so creating it
-// (with its indexes and foreign keys) is additive.
+// (with its indexes and foreign keys) is additive. New tables whose foreign
+// keys form a cycle cannot each be created with its keys (the server
+// refuses a key to a table that does not exist yet, errno 150): they are
+// created without the keys inside the cycle, which are added afterwards in
+// expand. Both tables are new and empty and no code writes them before
+// expand ends, so the keys are added in place with foreign_key_checks off.
 func init() {
 	register(&Rule{
 		Name:     "create-table",
 		Priority: 100,
 		Doc: RuleDoc{
 			Change:  "create table, with its indexes and foreign keys",
-			Phases:  "expand",
+			Phases:  "expand (foreign keys between new tables that reference each other in a cycle: added after the tables, ALGORITHM=INPLACE, LOCK=NONE)",
 			Example: `table "image_tags" { ... }`,
 		},
 		Match: func(c *Change) bool { _, ok := c.Change.(*schema.AddTable); return ok },
 		Split: func(c *Change) ([]Step, error) {
-			sql, err := c.ctx.SQL(c.Change)
+			t := c.Table
+			created := *t
+			created.ForeignKeys = nil
+			var later []*schema.ForeignKey
+			for _, fk := range t.ForeignKeys {
+				if fk.RefTable != nil && c.ctx.fks.cyclic(t.Name, fk.RefTable.Name) && c.ctx.isNewTable(fk.RefTable.Name) {
+					later = append(later, fk)
+				} else {
+					created.ForeignKeys = append(created.ForeignKeys, fk)
+				}
+			}
+			sql, err := c.ctx.SQL(&schema.AddTable{T: &created})
 			if err != nil {
 				return nil, err
 			}
-			return []Step{{Phase: revision.Expand, Stage: StageCreateTable, Statement: revision.Statement{
-				Why: "table " + c.Table.Name + " is new: no code of the previous release reads or writes it",
+			steps := []Step{{Phase: revision.Expand, Stage: StageCreateTable, Statement: revision.Statement{
+				Why: "table " + t.Name + " is new: no code of the previous release reads or writes it",
 				SQL: sql,
-			}}}, nil
+			}}}
+			for _, fk := range later {
+				sql, err := c.Alter(&schema.AddForeignKey{F: fk})
+				if err != nil {
+					return nil, err
+				}
+				for _, s := range c.ctx.withoutFKChecks(Inplace.With(sql)) {
+					steps = append(steps, Step{Phase: revision.Expand, Stage: StageAddConstraint, Statement: revision.Statement{
+						Why: fmt.Sprintf("foreign key %s of new table %s references new table %s, which references %s back: both tables are created first, then their keys; the tables are empty and no code writes them yet, so no row is checked", fk.Symbol, t.Name, fk.RefTable.Name, t.Name),
+						SQL: s,
+					}})
+				}
+			}
+			return steps, nil
 		},
 	})
+}
+
+// isNewTable reports whether the transition creates the table.
+func (c *Context) isNewTable(name string) bool {
+	for _, ch := range c.changes {
+		if a, ok := ch.Change.(*schema.AddTable); ok && a.T.Name == name {
+			return true
+		}
+	}
+	return false
 }

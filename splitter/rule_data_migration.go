@@ -3,8 +3,8 @@ package splitter
 import (
 	"fmt"
 
-	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // A data-only migration (data_migration "name" { table, set, pending })
@@ -39,36 +39,19 @@ func dataMigrationSteps(ctx *Context) ([]Step, error) {
 		if !ok {
 			return nil, m.Pos.Errorf("data_migration %q updates table %q, which release %s does not declare", m.Name, m.Table, to.Name)
 		}
-		cols := diff.ColumnNames(t)
-		if ctx.Transition.From != nil {
-			if old, ok := ctx.Transition.From.Table(oldTableName(to, m.Table)); ok {
-				cols = diff.Union(cols, diff.ColumnNames(old))
-			}
-		}
-		if _, err := diff.RewriteColumns(m.Set, cols, Quote); err != nil {
-			return nil, m.SetPos.Errorf("set of data_migration %q: %v", m.Name, err)
-		}
-		if _, err := diff.RewriteColumns(m.Pending, cols, Quote); err != nil {
-			return nil, m.PendingPos.Errorf("pending of data_migration %q: %v", m.Name, err)
+		if m.SetList == nil || m.PendingExpr == nil {
+			return nil, m.Pos.Errorf("internal: data_migration %q was not parsed when the release was loaded", m.Name)
 		}
 		steps = append(steps,
 			backfillStep(t, revision.Migrate, StageDataMigration,
 				fmt.Sprintf("data_migration %q (declared at %s): rewrites the rows its pending predicate selects, in batches, while both releases run", m.Name, m.Pos),
-				m.Set, m.Pending),
+				m.SetList.SQL(), m.PendingExpr.SQL()),
 			Step{Phase: revision.Contract, Stage: StageGate, Statement: revision.Statement{
 				Why:  fmt.Sprintf("rows data_migration %q has not rewritten yet (its pending predicate): run migrate to the end, or fix the rows it cannot rewrite", m.Name),
 				Kind: revision.Gate,
-				SQL:  fmt.Sprintf("SELECT COUNT(*) FROM %s WHERE (%s)", Quote(m.Table), m.Pending),
+				SQL:  fmt.Sprintf("SELECT COUNT(*) FROM %s WHERE (%s)", sqlsyntax.Ident(m.Table), m.PendingExpr.SQL()),
 			}},
 		)
 	}
 	return steps, nil
-}
-
-// oldTableName is the previous release's name of a table of this release.
-func oldTableName(r *diff.Release, table string) string {
-	if td, ok := r.Declarations.Tables[table]; ok {
-		return td.RenamedFrom
-	}
-	return table
 }

@@ -17,9 +17,9 @@ func init() {
 		Name:     "drop-column",
 		Priority: 100,
 		Doc: RuleDoc{
-			Change:  "drop column",
+			Change:  "drop column (in a release that also adds a column to the table: declared, either the new column replaces it or discard)",
 			Phases:  "expand: relax to NULL if it is NOT NULL without default; contract: drop",
-			Example: "remove the column block",
+			Example: `remove the column block; with a column added to the table, also discard { table = "images", column = "is_public" }`,
 		},
 		Match: func(c *Change) bool { _, ok := c.Change.(*schema.DropColumn); return ok },
 		Split: func(c *Change) ([]Step, error) {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"ariga.io/atlas/sql/schema"
+
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 func init() {
@@ -14,6 +16,6 @@ func init() {
 		func(c *Change) (string, string, error) {
 			d := c.Change.(*schema.DropForeignKey)
 			why := fmt.Sprintf("the previous release may depend on %s (cascades, or rejecting orphans), so it goes after that release", d.F.Symbol)
-			return why, Inplace.With(fmt.Sprintf("ALTER TABLE %s DROP FOREIGN KEY %s", Quote(c.Table.Name), Quote(d.F.Symbol))), nil
+			return why, Inplace.With(fmt.Sprintf("ALTER TABLE %s DROP FOREIGN KEY %s", sqlsyntax.Ident(c.Table.Name), sqlsyntax.Ident(d.F.Symbol))), nil
 		}))
 }

@@ -4,16 +4,55 @@ import (
 	"fmt"
 
 	"ariga.io/atlas/sql/schema"
+
+	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
+// A dropped table goes in contract, after the tables referencing it. Tables
+// dropped together whose foreign keys form a cycle cannot be dropped in any
+// order (1451 "Cannot delete or update a parent row", even in one DROP
+// TABLE statement on MariaDB): the keys inside the cycle are dropped first.
 func init() {
-	register(dropRule("drop-table",
-		RuleDoc{Change: "drop table", Phases: "contract", Example: "remove the table block"},
-		StageDropTable,
-		func(c *Change) bool { _, ok := c.Change.(*schema.DropTable); return ok },
-		func(c *Change) (string, string, error) {
+	register(&Rule{
+		Name:     "drop-table",
+		Priority: 100,
+		Doc: RuleDoc{
+			Change:  "drop table (in a release that also creates a table: declared, either renamed_from on the new table or discard)",
+			Phases:  "contract (foreign keys between dropped tables that reference each other in a cycle: dropped first)",
+			Example: `remove the table block; with a table created, also discard { table = "image_properties" }`,
+		},
+		Match: func(c *Change) bool { _, ok := c.Change.(*schema.DropTable); return ok },
+		Split: func(c *Change) ([]Step, error) {
+			t := c.Table
+			var steps []Step
+			for _, fk := range t.ForeignKeys {
+				if fk.RefTable == nil || !c.ctx.fks.cyclic(t.Name, fk.RefTable.Name) || !c.ctx.isDroppedTable(fk.RefTable.Name) {
+					continue
+				}
+				steps = append(steps, Step{Phase: revision.Contract, Stage: StageDropForeignKey, Statement: revision.Statement{
+					Why: fmt.Sprintf("tables %s and %s are dropped and reference each other: the key %s goes first so that either can be dropped", t.Name, fk.RefTable.Name, fk.Symbol),
+					SQL: Inplace.With(fmt.Sprintf("ALTER TABLE %s DROP FOREIGN KEY %s", sqlsyntax.Ident(t.Name), sqlsyntax.Ident(fk.Symbol))),
+				}})
+			}
 			sql, err := c.ctx.SQL(c.Change)
-			why := fmt.Sprintf("the previous release still uses table %s; it goes after that release, and after foreign keys that point to it", c.Table.Name)
-			return why, sql, err
-		}))
+			if err != nil {
+				return nil, err
+			}
+			return append(steps, Step{Phase: revision.Contract, Stage: StageDropTable, Statement: revision.Statement{
+				Why: fmt.Sprintf("the previous release still uses table %s; it goes after that release, and after foreign keys that point to it", t.Name),
+				SQL: sql,
+			}}), nil
+		},
+	})
+}
+
+// isDroppedTable reports whether the transition drops the table.
+func (c *Context) isDroppedTable(name string) bool {
+	for _, ch := range c.changes {
+		if d, ok := ch.Change.(*schema.DropTable); ok && d.T.Name == name {
+			return true
+		}
+	}
+	return false
 }

@@ -28,7 +28,7 @@ func TestGatedRules(t *testing.T) {
     unique  = true
     columns = [column.name, column.kind]
   }`), want: []tcStep{
-			{Rule: "add-unique-index", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM (SELECT `name`, `kind` FROM `images` WHERE `name` IS NOT NULL AND `kind` IS NOT NULL GROUP BY `name`, `kind` HAVING COUNT(*) > 1) AS duplicate_keys"},
+			{Rule: "add-unique-index", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE (`name`, `kind`) IN (SELECT `name`, `kind` FROM `images` WHERE `name` IS NOT NULL AND `kind` IS NOT NULL GROUP BY `name`, `kind` HAVING COUNT(*) > 1)"},
 			{Rule: "add-unique-index", Phase: revision.Contract, Stage: StageAddGatedConstraint, Kind: "", SQL: "ALTER TABLE `images` ADD UNIQUE INDEX `ux_name` (`name`, `kind`), ALGORITHM=INPLACE, LOCK=NONE"},
 		}},
 		{name: "unique index on a prefix groups by the prefix", target: mysql80, edits: tcBlock(`  index "ux_note" {
@@ -38,7 +38,7 @@ func TestGatedRules(t *testing.T) {
       prefix = 10
     }
   }`), want: []tcStep{
-			{Rule: "add-unique-index", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM (SELECT LEFT(`note`, 10) FROM `images` WHERE LEFT(`note`, 10) IS NOT NULL GROUP BY LEFT(`note`, 10) HAVING COUNT(*) > 1) AS duplicate_keys"},
+			{Rule: "add-unique-index", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE (LEFT(`note`, 10)) IN (SELECT LEFT(`note`, 10) FROM `images` WHERE LEFT(`note`, 10) IS NOT NULL GROUP BY LEFT(`note`, 10) HAVING COUNT(*) > 1)"},
 			{Rule: "add-unique-index", Phase: revision.Contract, Stage: StageAddGatedConstraint, Kind: "", SQL: "ALTER TABLE `images` ADD UNIQUE INDEX `ux_note` (`note` (10)), ALGORITHM=INPLACE, LOCK=NONE"},
 		}},
 		{name: "foreign key on mariadb: SET STATEMENT scopes the check switch", target: mariadb1011, edits: tcBlock(`  foreign_key "fk_owner" {
@@ -63,17 +63,17 @@ func TestGatedRules(t *testing.T) {
 		{name: "check", target: mariadb1011, edits: append(tcBlock(`  check "ck_size" {
     expr = "size >= 0"
   }`), tcColumn("size", "    allow_copy = true")...), want: []tcStep{
-			{Rule: "add-check", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE NOT (size >= 0)"},
+			{Rule: "add-check", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE NOT (`size` >= 0)"},
 			{Rule: "add-check", Phase: revision.Contract, Stage: StageAddGatedConstraint, Kind: "", SQL: "ALTER TABLE `images` ADD CONSTRAINT `ck_size` CHECK (size >= 0), ALGORITHM=COPY, LOCK=SHARED"},
 		}},
 		{name: "changed check expression on mariadb: Atlas misses it; old dropped in expand, new added gated in contract", target: mariadb1011, before: append(tcBlock(tcSizeCheck), tcColumn("size", "    allow_copy = true")...), edits: []string{"size >= 0", "size > 0"}, want: []tcStep{
 			{Rule: "add-check", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` DROP CONSTRAINT `ck_size`, ALGORITHM=INSTANT"},
-			{Rule: "add-check", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE NOT (size > 0)"},
+			{Rule: "add-check", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE NOT (`size` > 0)"},
 			{Rule: "add-check", Phase: revision.Contract, Stage: StageAddGatedConstraint, Kind: "", SQL: "ALTER TABLE `images` ADD CONSTRAINT `ck_size` CHECK (size > 0), ALGORITHM=COPY, LOCK=SHARED"},
 		}},
 		{name: "changed check expression on mysql 8.4: DROP CHECK", target: mysql84, before: append(tcBlock(tcSizeCheck), tcColumn("size", "    allow_copy = true")...), edits: []string{"size >= 0", "size > 0"}, want: []tcStep{
 			{Rule: "add-check", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` DROP CHECK `ck_size`, ALGORITHM=INPLACE, LOCK=NONE"},
-			{Rule: "add-check", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE NOT (size > 0)"},
+			{Rule: "add-check", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE NOT (`size` > 0)"},
 			{Rule: "add-check", Phase: revision.Contract, Stage: StageAddGatedConstraint, Kind: "", SQL: "ALTER TABLE `images` ADD CONSTRAINT `ck_size` CHECK (size > 0), ALGORITHM=COPY, LOCK=SHARED"},
 		}},
 		{name: "reformatted check expression is no change", target: mariadb1011, before: append(tcBlock(tcSizeCheck), tcColumn("size", "    allow_copy = true")...), edits: []string{"size >= 0", "(`size`  >=  0)"}, want: nil},

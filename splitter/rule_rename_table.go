@@ -7,6 +7,7 @@ import (
 	"ariga.io/atlas/sql/schema"
 
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // A table rename keeps both releases working with a view: expand renames
@@ -41,20 +42,20 @@ func init() {
 			}
 			cols := make([]string, 0, len(r.From.Columns))
 			for _, col := range r.From.Columns {
-				cols = append(cols, Quote(col.Name))
+				cols = append(cols, sqlsyntax.Ident(col.Name))
 			}
 			return []Step{
 				{Phase: revision.Expand, Stage: StageRenameTable, Statement: revision.Statement{
 					Why: fmt.Sprintf("%s is renamed to %s (declared at %s); metadata only, the view created next keeps the old name working", oldName, newName, where),
-					SQL: fmt.Sprintf("RENAME TABLE %s TO %s", Quote(oldName), Quote(newName)),
+					SQL: fmt.Sprintf("RENAME TABLE %s TO %s", sqlsyntax.Ident(oldName), sqlsyntax.Ident(newName)),
 				}},
 				{Phase: revision.Expand, Stage: StageRenameTable, Statement: revision.Statement{
 					Why: fmt.Sprintf("the previous release still reads and writes %s: an updatable single-table view with its columns serves it until contract", oldName),
-					SQL: fmt.Sprintf("CREATE ALGORITHM=MERGE SQL SECURITY INVOKER VIEW %s AS SELECT %s FROM %s", Quote(oldName), strings.Join(cols, ", "), Quote(newName)),
+					SQL: fmt.Sprintf("CREATE ALGORITHM=MERGE SQL SECURITY INVOKER VIEW %s AS SELECT %s FROM %s", sqlsyntax.Ident(oldName), strings.Join(cols, ", "), sqlsyntax.Ident(newName)),
 				}},
 				{Phase: revision.Contract, Stage: StageDropView, Statement: revision.Statement{
 					Why: fmt.Sprintf("only the previous release used the name %s", oldName),
-					SQL: "DROP VIEW IF EXISTS " + Quote(oldName),
+					SQL: "DROP VIEW IF EXISTS " + sqlsyntax.Ident(oldName),
 				}},
 			}, nil
 		},

@@ -17,6 +17,7 @@ type Context struct {
 	Target     project.Target
 	drv        *mysql.Driver
 	changes    []*Change
+	fks        *fkGraph
 }
 
 // Decl returns the declaration for a column of the target release.
@@ -51,7 +52,7 @@ func (p Phases) Empty() bool {
 
 // Split classifies every change of the transition.
 func Split(tr *diff.Transition, t project.Target, drv *mysql.Driver) (Phases, error) {
-	ctx := &Context{Transition: tr, Target: t, drv: drv}
+	ctx := &Context{Transition: tr, Target: t, drv: drv, fks: newFKGraph(tr)}
 	ctx.changes = flatten(tr)
 	for _, ch := range ctx.changes {
 		ch.ctx = ctx
@@ -96,9 +97,11 @@ func Split(tr *diff.Transition, t project.Target, drv *mysql.Driver) (Phases, er
 		}
 	}
 	if len(refused) > 0 {
-		return nil, &refusals{release: tr.To.Name, errs: refused}
+		// Each refusal keeps its own error, so typed ones (diff.Problem) can
+		// be told apart.
+		return nil, &diff.Refusals{Release: tr.To.Name, Errs: refused}
 	}
-	depth := fkDepth(tr)
+	depth := ctx.fks.depth()
 	sort.SliceStable(steps, func(i, j int) bool {
 		a, b := steps[i], steps[j]
 		switch {

@@ -47,6 +47,3 @@ const (
 func (a Algorithm) With(alter string) string {
 	return strings.TrimSuffix(alter, ";") + ", " + string(a)
 }
-
-// Quote quotes an identifier for MySQL.
-func Quote(name string) string { return "`" + strings.ReplaceAll(name, "`", "``") + "`" }

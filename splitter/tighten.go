@@ -7,6 +7,8 @@ import (
 
 	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
+
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // columnTightening is how a column change that is not a widening is split. Both
@@ -31,7 +33,7 @@ func planTightening(from, to *schema.Column, kind schema.ChangeKind) (*columnTig
 	if rest := kind &^ tightenable; rest != schema.NoChange {
 		return nil, fmt.Errorf("the change of %s cannot be checked row by row", describeColumnChange(&schema.ModifyColumn{Change: rest}))
 	}
-	col := Quote(to.Name)
+	col := sqlsyntax.Ident(to.Name)
 	mid := *from
 	midType := *from.Type
 	mid.Type = &midType
@@ -196,7 +198,7 @@ func intRange(t *schema.IntegerType) (lo, hi string) {
 func sqlStrings(vs []string) string {
 	q := make([]string, len(vs))
 	for i, v := range vs {
-		q[i] = "'" + strings.NewReplacer(`\`, `\\`, `'`, `''`).Replace(v) + "'"
+		q[i] = sqlsyntax.String(v)
 	}
 	return strings.Join(q, ", ")
 }

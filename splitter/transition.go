@@ -31,13 +31,19 @@ type Planned struct {
 }
 
 // Transition is the release pipeline, for one transition: it evaluates the
-// sources (diff.Load), validates To against Prev, diffs and splits. Every
+// sources (diff.Load), validates To against Prev, diffs, refuses undeclared
+// losses and splits. Every
 // planner of transitions calls it (`emcee plan`, the recomputation that
 // finds hand-edited revisions, lint, simulate, the tests), so a release is
 // read, checked and split one way only.
 func Transition(t project.Target, s Sources) (*Planned, error) {
 	pl, err := Diff(t, s)
 	if err != nil {
+		return nil, err
+	}
+	// A drop beside an add that nothing declares may be a forgotten
+	// replacement: refused before any rule places it.
+	if err := diff.CheckLosses(pl.Transition); err != nil {
 		return nil, err
 	}
 	drv, err := diff.Offline(t)

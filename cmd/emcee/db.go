@@ -37,7 +37,8 @@ record every revision in the table emcee_revisions of that database.
 
 A rolling upgrade from release N-1 to N, while N-1 keeps serving:
 
-  emcee db check      exit 3: expand needed (0 up to date, 4 migrate, 5 contract)
+  emcee db check      exit 3: expand needed (0 up to date, 4 migrate, 5 contract,
+                      7 contract blocked by data)
   emcee db expand     additive changes and sync triggers; N-1 code keeps working
                       -> deploy N code beside N-1 code
   emcee db migrate    batched backfill while both releases run
@@ -125,6 +126,10 @@ func finish(cmd *cobra.Command, res *apply.Result, err error) error {
 			return perr
 		}
 	}
+	var blocked *apply.Blocked
+	if errors.As(err, &blocked) {
+		return &exitError{code: codeBlocked, err: err}
+	}
 	return err
 }
 
@@ -135,6 +140,7 @@ type phaseFlags struct {
 	batchSize  int
 	pause      time.Duration
 	maxRows    int64
+	retries    int
 }
 
 func (f *phaseFlags) add(cmd *cobra.Command, drift, backfill, maxRows bool) {
@@ -149,10 +155,14 @@ func (f *phaseFlags) add(cmd *cobra.Command, drift, backfill, maxRows bool) {
 	if maxRows {
 		cmd.Flags().Int64Var(&f.maxRows, "max-rows", 0, "stop after backfilling this many rows (0: all); rerun to continue")
 	}
+	cmd.Flags().IntVar(&f.retries, "retries", apply.DefaultRetries, "retry a backfill batch, gate or statement that hits a deadlock or lock wait timeout this many times, waiting 0.5s, 1s, 2s ... in between (0: never)")
 }
 
 func (f *phaseFlags) options(cmd *cobra.Command) apply.Options {
-	o := apply.Options{DryRun: f.dryRun, AllowDrift: f.allowDrift, BatchSize: f.batchSize, Pause: f.pause, MaxRows: f.maxRows}
+	o := apply.Options{DryRun: f.dryRun, AllowDrift: f.allowDrift, BatchSize: f.batchSize, Pause: f.pause, MaxRows: f.maxRows, Retries: f.retries}
+	if f.retries == 0 {
+		o.Retries = -1
+	}
 	if !jsonOut() {
 		o.Log = cmd.OutOrStdout()
 		o.Progress = progressReporter(cmd.ErrOrStderr())

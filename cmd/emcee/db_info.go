@@ -145,6 +145,9 @@ update. It ends with the next command to run. It changes nothing.`,
 				}
 			}
 			fmt.Fprintf(w, "\n%s\n", st.Summary)
+			if st.Detail != "" {
+				fmt.Fprintln(w, st.Detail)
+			}
 			if st.Next != "" {
 				fmt.Fprintf(w, "next: %s\n", st.Next)
 			}
@@ -168,17 +171,24 @@ func readStatus(cmd *cobra.Command, countRows bool) (*apply.Status, error) {
 func newDBCheckCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "check",
-		Short: "Exit 0 up to date, 3 expand needed, 4 migrate needed, 5 contract needed",
+		Short: "Exit 0 up to date, 3 expand needed, 4 migrate needed, 5 contract needed, 7 contract blocked by data",
 		Long: `check tells an orchestrator what the database needs next, by exit code
 (the codes of glance-manage):
 
   0  up to date
   3  expand needed     run "emcee db expand"
-  4  migrate needed    run "emcee db migrate" (also when a contract's gates are closed)
+  4  migrate needed    run "emcee db migrate" (also when a contract's gates are
+                       closed by rows migrate can still rewrite)
   5  contract needed   run "emcee db contract" once no old code is left
-  1  error (cannot connect, edited plan, database ahead of the plans)
+  7  contract blocked by data: migrate has nothing left to rewrite, yet a
+     gate of the contract counts rows (duplicates under a new unique index,
+     orphans under a new foreign key ...); fix those rows
+  1  error (cannot connect, edited plan, database ahead of the plans, a
+     gate that cannot run)
 
-It prints one line saying why. It changes nothing.`,
+It prints one line saying why; for 7 also each closed gate (file:line in
+the plans, the rows it counts, and a query that lists them). It changes
+nothing.`,
 		Example: `  emcee db check --env prod; case $? in 3) emcee db expand --env prod;; esac`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -192,6 +202,9 @@ It prints one line saying why. It changes nothing.`,
 				}
 			} else {
 				fmt.Fprintln(cmd.OutOrStdout(), st.Summary)
+				if st.Detail != "" {
+					fmt.Fprintf(cmd.OutOrStdout(), "%s\nnext: %s\n", st.Detail, st.Next)
+				}
 			}
 			if st.Code != 0 {
 				return &exitError{code: st.Code, err: errors.New("")}

@@ -95,8 +95,12 @@ indexes, foreign keys and checks.
 
 Run it last, once no instance of the previous release is left and migrate is
 complete. Before any statement runs, every gate of the revision runs (a query
-counting rows that would be lost or rejected); if one is not zero the contract
-is refused, nothing is changed, and the gate's rule and count are printed.`,
+counting rows that would be lost or rejected), also when the run resumes a
+revision an earlier run left half-way; if one is not zero the contract is
+refused, nothing is changed, and the gate's place in the plan, its rule, the
+rows it counts and a query listing them are printed. While migrate can still
+rewrite such rows it exits 1 and says to run migrate; once it cannot, the
+contract is blocked by data and it exits 7.`,
 		Example: `  emcee db contract --env prod --dry-run   # run the gates, print the statements
   emcee db contract --env prod`,
 		Args: cobra.NoArgs,

@@ -13,4 +13,5 @@ const (
 	codeMigrate  = apply.MigrateNeeded
 	codeContract = apply.ContractNeeded
 	codeFindings = 6 // the check ran and found a problem: stale plans, lint findings, drift
+	codeBlocked  = apply.ContractBlocked
 )

@@ -45,7 +45,8 @@ application run side by side:
 
 Developers run "emcee plan"; release managers run "emcee review" and
 "emcee lint"; operators run "emcee db ...". Exit codes: 0 done, 1 error,
-2 usage, 3/4/5 from "db check", 6 a check found problems (see README.md).`,
+2 usage, 3/4/5 from "db check", 6 a check found problems, 7 contract
+blocked by data (see README.md).`,
 		Example: `  emcee plan                        # regenerate plans/ after editing schema/<release>.hcl
   emcee plan --check                # in CI: exit 6 if plans/ is stale
   emcee review train --format markdown

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -13,6 +12,7 @@ import (
 	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/simulate"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 func init() { commands = append(commands, newSimulateCmd) }
@@ -181,7 +181,7 @@ func createDatabase(cmd *cobra.Command, cfg *dbconn.Config) error {
 		return err
 	}
 	defer db.Close()
-	_, err = db.ExecContext(cmd.Context(), "CREATE DATABASE IF NOT EXISTS `"+strings.ReplaceAll(cfg.Database, "`", "``")+"`")
+	_, err = db.ExecContext(cmd.Context(), "CREATE DATABASE IF NOT EXISTS "+sqlsyntax.Ident(cfg.Database))
 	if err != nil {
 		return cfg.Explain(err)
 	}

@@ -10,27 +10,27 @@ ALTER TABLE `images` ADD COLUMN `slug` varchar(255) NULL, ALGORITHM=INSTANT;
 -- rule replace-column: while both releases run, this trigger on images fills visibility, slug in rows inserted by either release from the columns the writer knows
 CREATE TRIGGER `emcee_images_train_25904f_bi` BEFORE INSERT ON `images` FOR EACH ROW
 BEGIN
-  IF NEW.`visibility` IS NULL THEN
-    SET NEW.`visibility` = (COALESCE(CASE WHEN NEW.`is_public` THEN 'public' ELSE 'shared' END, 'shared'));
-  ELSEIF NOT (CAST(NEW.`visibility` AS BINARY) <=> CAST((COALESCE(CASE WHEN NEW.`is_public` THEN 'public' ELSE 'shared' END, 'shared')) AS BINARY)) THEN
-    SET NEW.`is_public` = (NEW.`visibility` = 'public');
+  IF `NEW`.`visibility` IS NULL THEN
+    SET `NEW`.`visibility` = (COALESCE(CASE WHEN `NEW`.`is_public` THEN 'public' ELSE 'shared' END, 'shared'));
+  ELSEIF NOT (CAST(`NEW`.`visibility` AS BINARY) <=> CAST((COALESCE(CASE WHEN `NEW`.`is_public` THEN 'public' ELSE 'shared' END, 'shared')) AS BINARY)) THEN
+    SET `NEW`.`is_public` = (`NEW`.`visibility` = 'public');
   END IF;
-  IF NEW.`slug` IS NULL THEN
-    SET NEW.`slug` = (LOWER(REPLACE(NEW.`name`, ' ', '-')));
+  IF `NEW`.`slug` IS NULL THEN
+    SET `NEW`.`slug` = (LOWER(REPLACE(`NEW`.`name`, ' ', '-')));
   END IF;
 END;
 
 -- rule replace-column: while both releases run, this trigger on images recomputes visibility, slug when either release changes a column the other reads
 CREATE TRIGGER `emcee_images_train_25904f_bu` BEFORE UPDATE ON `images` FOR EACH ROW
 BEGIN
-  IF NOT (CAST(NEW.`visibility` AS BINARY) <=> CAST(OLD.`visibility` AS BINARY)) THEN
-    IF NOT (CAST(NEW.`visibility` AS BINARY) <=> CAST((COALESCE(CASE WHEN NEW.`is_public` THEN 'public' ELSE 'shared' END, 'shared')) AS BINARY)) THEN
-      SET NEW.`is_public` = (NEW.`visibility` = 'public');
+  IF NOT (CAST(`NEW`.`visibility` AS BINARY) <=> CAST(`OLD`.`visibility` AS BINARY)) THEN
+    IF NOT (CAST(`NEW`.`visibility` AS BINARY) <=> CAST((COALESCE(CASE WHEN `NEW`.`is_public` THEN 'public' ELSE 'shared' END, 'shared')) AS BINARY)) THEN
+      SET `NEW`.`is_public` = (`NEW`.`visibility` = 'public');
     END IF;
-  ELSEIF NOT (CAST(NEW.`is_public` AS BINARY) <=> CAST(OLD.`is_public` AS BINARY)) THEN
-    SET NEW.`visibility` = (COALESCE(CASE WHEN NEW.`is_public` THEN 'public' ELSE 'shared' END, 'shared'));
+  ELSEIF NOT (CAST(`NEW`.`is_public` AS BINARY) <=> CAST(`OLD`.`is_public` AS BINARY)) THEN
+    SET `NEW`.`visibility` = (COALESCE(CASE WHEN `NEW`.`is_public` THEN 'public' ELSE 'shared' END, 'shared'));
   END IF;
-  IF NEW.`slug` IS NULL THEN
-    SET NEW.`slug` = (LOWER(REPLACE(NEW.`name`, ' ', '-')));
+  IF `NEW`.`slug` IS NULL THEN
+    SET `NEW`.`slug` = (LOWER(REPLACE(`NEW`.`name`, ' ', '-')));
   END IF;
 END;

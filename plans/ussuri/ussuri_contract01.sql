@@ -3,7 +3,7 @@
 
 -- rule data-migration: rows data_migration "owner_admin" has not rewritten yet (its pending predicate): run migrate to the end, or fix the rows it cannot rewrite
 -- emcee:gate
-SELECT COUNT(*) FROM `images` WHERE (owner IS NULL);
+SELECT COUNT(*) FROM `images` WHERE (`owner` IS NULL);
 
 -- rule tighten-column: tightening images.owner (nullability): contract waits until no row would be truncated or rejected
 -- emcee:gate
@@ -11,7 +11,7 @@ SELECT COUNT(*) FROM `images` WHERE `owner` IS NULL;
 
 -- rule add-unique-index: unique index ux_images_slug on images: the previous release could write duplicate keys; contract waits until there are none
 -- emcee:gate
-SELECT COUNT(*) FROM (SELECT `slug` FROM `images` WHERE `slug` IS NOT NULL GROUP BY `slug` HAVING COUNT(*) > 1) AS duplicate_keys;
+SELECT COUNT(*) FROM `images` WHERE (`slug`) IN (SELECT `slug` FROM `images` WHERE `slug` IS NOT NULL GROUP BY `slug` HAVING COUNT(*) > 1);
 
 -- rule tighten-column: tightening images.owner (nullability) would reject writes of the previous release, so it comes after that release; in place, writes continue
 ALTER TABLE `images` MODIFY COLUMN `owner` varchar(255) NOT NULL, ALGORITHM=INPLACE, LOCK=NONE;

@@ -3,4 +3,4 @@
 
 -- rule data-migration: data_migration "owner_admin" (declared at schema/ussuri.hcl:70:1): rewrites the rows its pending predicate selects, in batches, while both releases run
 -- emcee:backfill table=images key=id
-UPDATE `images` SET owner = 'admin' WHERE (owner IS NULL);
+UPDATE `images` SET `owner` = 'admin' WHERE (`owner` IS NULL);

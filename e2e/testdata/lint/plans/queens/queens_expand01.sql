@@ -7,21 +7,21 @@ ALTER TABLE `images` ADD COLUMN `visibility` enum('private','public') NULL, ALGO
 -- rule replace-column: while both releases run, this trigger on images fills visibility in rows inserted by either release from the columns the writer knows
 CREATE TRIGGER `emcee_images_queens_5af998_bi` BEFORE INSERT ON `images` FOR EACH ROW
 BEGIN
-  IF NEW.`visibility` IS NULL THEN
-    SET NEW.`visibility` = (COALESCE(CASE WHEN NEW.`is_public` THEN 'public' ELSE 'private' END, 'private'));
-  ELSEIF NOT (CAST(NEW.`visibility` AS BINARY) <=> CAST((COALESCE(CASE WHEN NEW.`is_public` THEN 'public' ELSE 'private' END, 'private')) AS BINARY)) THEN
-    SET NEW.`is_public` = (NEW.`visibility` = 'public');
+  IF `NEW`.`visibility` IS NULL THEN
+    SET `NEW`.`visibility` = (COALESCE(CASE WHEN `NEW`.`is_public` THEN 'public' ELSE 'private' END, 'private'));
+  ELSEIF NOT (CAST(`NEW`.`visibility` AS BINARY) <=> CAST((COALESCE(CASE WHEN `NEW`.`is_public` THEN 'public' ELSE 'private' END, 'private')) AS BINARY)) THEN
+    SET `NEW`.`is_public` = (`NEW`.`visibility` = 'public');
   END IF;
 END;
 
 -- rule replace-column: while both releases run, this trigger on images recomputes visibility when either release changes a column the other reads
 CREATE TRIGGER `emcee_images_queens_5af998_bu` BEFORE UPDATE ON `images` FOR EACH ROW
 BEGIN
-  IF NOT (CAST(NEW.`visibility` AS BINARY) <=> CAST(OLD.`visibility` AS BINARY)) THEN
-    IF NOT (CAST(NEW.`visibility` AS BINARY) <=> CAST((COALESCE(CASE WHEN NEW.`is_public` THEN 'public' ELSE 'private' END, 'private')) AS BINARY)) THEN
-      SET NEW.`is_public` = (NEW.`visibility` = 'public');
+  IF NOT (CAST(`NEW`.`visibility` AS BINARY) <=> CAST(`OLD`.`visibility` AS BINARY)) THEN
+    IF NOT (CAST(`NEW`.`visibility` AS BINARY) <=> CAST((COALESCE(CASE WHEN `NEW`.`is_public` THEN 'public' ELSE 'private' END, 'private')) AS BINARY)) THEN
+      SET `NEW`.`is_public` = (`NEW`.`visibility` = 'public');
     END IF;
-  ELSEIF NOT (CAST(NEW.`is_public` AS BINARY) <=> CAST(OLD.`is_public` AS BINARY)) THEN
-    SET NEW.`visibility` = (COALESCE(CASE WHEN NEW.`is_public` THEN 'public' ELSE 'private' END, 'private'));
+  ELSEIF NOT (CAST(`NEW`.`is_public` AS BINARY) <=> CAST(`OLD`.`is_public` AS BINARY)) THEN
+    SET `NEW`.`visibility` = (COALESCE(CASE WHEN `NEW`.`is_public` THEN 'public' ELSE 'private' END, 'private'));
   END IF;
 END;

@@ -1,0 +1,294 @@
+package apply
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/go-sql-driver/mysql"
+
+	"github.com/emcee-db/emcee/effect"
+	"github.com/emcee-db/emcee/history"
+	"github.com/emcee-db/emcee/project"
+	"github.com/emcee-db/emcee/revision"
+)
+
+// GateResult is one gate's outcome.
+type GateResult struct {
+	Revision string `json:"revision"`
+	Rule     string `json:"rule"`
+	Why      string `json:"why"`
+	At       string `json:"at"`    // the gate's file:line in the plans
+	Table    string `json:"table"` // the table it counts rows of
+	SQL      string `json:"sql"`
+	Count    int64  `json:"count"`
+	Open     bool   `json:"open"`
+	// Rechecked is set for a gate an earlier run of the revision passed:
+	// it runs again before the revision resumes, since rows may have
+	// changed while the revision stood still.
+	Rechecked bool `json:"rechecked,omitempty"`
+	// NotRechecked says why a gate an earlier run passed cannot run again
+	// (what it reads was dropped by a statement of the same revision); such
+	// a gate does not hold the revision back.
+	NotRechecked string `json:"not_rechecked,omitempty"`
+	ListSQL      string `json:"list_sql,omitempty"` // closed: lists the rows it counts
+	Error        string `json:"error,omitempty"`
+}
+
+// gateCheck is the outcome of every gate of one revision.
+type gateCheck struct {
+	rev     *revision.Revision
+	results []GateResult
+	closed  []GateResult // counted rows
+	broken  []GateResult // could not run
+	// catchUp is how many rows the release's applied backfills would
+	// rewrite on a migrate run (-1 when not counted).
+	catchUp int64
+}
+
+// checkGates runs every gate of the revision, also those an earlier run
+// already passed: a revision that resumes must find its data as the gates
+// require before its next statement, whatever happened while it stood
+// still. It returns nil or the refusal the operator must act on.
+func (s *Session) checkGates(ctx context.Context, rev *revision.Revision, rec *history.Record) ([]GateResult, error) {
+	c := s.runGates(ctx, rev, rec)
+	if len(c.closed) > 0 && len(c.broken) == 0 {
+		c.catchUp = s.catchUpRows(ctx, rev.ID.Release, c.closed)
+	}
+	return c.results, c.err()
+}
+
+func (s *Session) runGates(ctx context.Context, rev *revision.Revision, rec *history.Record) gateCheck {
+	c := gateCheck{rev: rev, catchUp: -1}
+	passed := 0
+	if rec != nil {
+		passed = rec.Applied
+	}
+	for i, st := range rev.Statements {
+		if st.Kind != revision.Gate {
+			continue
+		}
+		g := GateResult{Revision: rev.ID.String(), Rule: st.Rule, Why: st.Why, At: s.at(rev, st), Table: gateTable(st.SQL), SQL: st.SQL, Rechecked: i < passed}
+		var v sql.NullFloat64
+		err := s.retry(ctx, fmt.Sprintf("gate %s of %s (statement %d)", st.Rule, rev.ID, i+1), rev, i, func() error {
+			return s.Conn.QueryRowContext(ctx, st.SQL).Scan(&v)
+		})
+		if err != nil {
+			g.Error = s.Cfg.Redact(err.Error())
+			if why := droppedBy(rev, rec, i, err); i < passed && why != "" {
+				g.Open, g.NotRechecked = true, why
+				c.results = append(c.results, g)
+				continue
+			}
+			if s.opts.DryRun {
+				// In a dry run the gate may read columns an earlier
+				// revision of the same run would create.
+				s.say("gate %s of %s not evaluated now (it reads what an earlier revision of this run creates): %s", st.Rule, rev.ID, g.Error)
+				c.results = append(c.results, g)
+				continue
+			}
+			c.broken = append(c.broken, g)
+			c.results = append(c.results, g)
+			continue
+		}
+		g.Count = int64(v.Float64)
+		g.Open = v.Valid && v.Float64 == 0
+		if !g.Open {
+			g.ListSQL = listQuery(st.SQL)
+			c.closed = append(c.closed, g)
+		}
+		c.results = append(c.results, g)
+	}
+	return c
+}
+
+// err is the refusal for closed gates. Rows that a migrate run would
+// still rewrite send the operator to migrate; once there are none, only a
+// change to the data opens the gate, and saying "run migrate" again would
+// send the operator round in a circle.
+func (c gateCheck) err() error {
+	var lines []string
+	for _, g := range c.broken {
+		lines = append(lines, fmt.Sprintf("  %s  gate %s (%s): cannot run: %s", g.At, g.Rule, g.Why, g.Error))
+	}
+	if len(lines) > 0 {
+		return &Refusal{
+			Reason: fmt.Sprintf("%s refused: %d of %s cannot run, nothing was changed:\n%s", c.rev.ID, len(c.broken), plural(len(c.results), "gate"), strings.Join(lines, "\n")),
+			Next:   "fix what stops the gate from running (the schema may have been changed by hand: `emcee db diff` lists the differences), then rerun",
+		}
+	}
+	if len(c.closed) == 0 {
+		return nil
+	}
+	if c.catchUp != 0 {
+		return &Refusal{
+			Reason: fmt.Sprintf("%s refused: %d of %s closed, nothing was changed:\n%s", c.rev.ID, len(c.closed), plural(len(c.results), "gate"), DescribeGates(c.closed)),
+			Next:   "run `emcee db migrate` to finish the backfill (`emcee db status` counts the rows left) or fix the rows the gate reports, then rerun `emcee db contract`",
+		}
+	}
+	return &Blocked{Gates: c.closed, Refusal: Refusal{
+		Reason: fmt.Sprintf("contract blocked by data: %s refused, nothing was changed. Migrate is complete (its backfills have no row left to rewrite), yet %d of %s still %s rows:\n%s",
+			c.rev.ID, len(c.closed), plural(len(c.results), "gate"), map[bool]string{true: "counts", false: "count"}[len(c.closed) == 1], DescribeGates(c.closed)),
+		Next: blockedNext,
+	}}
+}
+
+const blockedNext = "fix or remove the rows each gate lists (its reason says what it needs), then rerun `emcee db contract`"
+
+// Blocked is a contract that only a change to the data can open: migrate
+// has nothing left to do, and gates still count rows. Commands exit with
+// ContractBlocked for it.
+type Blocked struct {
+	Refusal
+	Gates []GateResult // the closed gates
+}
+
+func (b *Blocked) Unwrap() error { return &b.Refusal }
+
+// DescribeGates lists closed gates: where each is, how many rows it
+// counts, why they matter and how to list them.
+func DescribeGates(gates []GateResult) string {
+	var b strings.Builder
+	for i, g := range gates {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		n := plural(int(g.Count), "row")
+		if g.ListSQL == "" {
+			// Not the shape of emcee's gates: what it counts is its own.
+			n = fmt.Sprintf("counts %d", g.Count)
+		}
+		fmt.Fprintf(&b, "  %s  gate %s: %s\n    %s\n", g.At, g.Rule, n, oneLine(g.Why))
+		if g.ListSQL != "" {
+			fmt.Fprintf(&b, "    list them: %s", g.ListSQL)
+		} else {
+			fmt.Fprintf(&b, "    the gate: %s", oneLine(g.SQL))
+		}
+	}
+	return b.String()
+}
+
+// listQuery turns a gate into the query that lists the rows it counts.
+// Every gate emcee writes has the shape SELECT COUNT(*) FROM <table> WHERE
+// <predicate> (README.md, "Two comment directives"), so the listing is
+// the same statement selecting the rows; a gate of another shape has none.
+func listQuery(gate string) string {
+	const head = "SELECT COUNT(*) FROM "
+	rest, ok := strings.CutPrefix(gate, head)
+	if !ok || strings.HasPrefix(rest, "(") {
+		return ""
+	}
+	return "SELECT * FROM " + rest + " LIMIT 100"
+}
+
+// at is where a statement is in the plans, as file:line.
+func (s *Session) at(rev *revision.Revision, st revision.Statement) string {
+	path := filepath.Join(project.Rel(s.Project.PlansDir), rev.Path)
+	if st.Line > 0 {
+		return fmt.Sprintf("%s:%d", path, st.Line)
+	}
+	return path
+}
+
+// catchUpRows counts the rows a migrate run would still rewrite for the
+// closed gates: rows selected again by the release's backfills that the
+// same rule placed on the same table (a replacement's backfill for its
+// gate, a data migration's for its own). Gates no backfill serves (unique
+// index, foreign key, check, tightening) only open when the data is fixed.
+// A backfill that cannot be counted any more (what it reads is gone) can
+// rewrite nothing.
+func (s *Session) catchUpRows(ctx context.Context, rel string, closed []GateResult) int64 {
+	var total int64
+	for _, rev := range s.Plans.Of(rel, revision.Migrate) {
+		for _, st := range rev.Statements {
+			serves := slices.ContainsFunc(closed, func(g GateResult) bool { return g.Rule == st.Rule && g.Table == st.Table })
+			if st.Kind != revision.Backfill || !serves {
+				continue
+			}
+			if n, err := s.pendingRows(ctx, st); err == nil {
+				total += n
+			}
+		}
+	}
+	return total
+}
+
+// droppedBy explains why a gate that an earlier run passed cannot run
+// again, when that is because a later statement of the same revision,
+// applied or sent since, dropped or renamed a table or column the gate
+// reads. The gate was 0 before that statement ran, and the rows it counted
+// went with what was dropped: nothing it guarded is left to protect, while
+// refusing would stop the revision for good. "" when that is not why.
+func droppedBy(rev *revision.Revision, rec *history.Record, gate int, err error) string {
+	var me *mysql.MySQLError
+	if rec == nil || !errors.As(err, &me) || (me.Number != 1054 && me.Number != 1146) {
+		return ""
+	}
+	last, how := rec.Applied-1, "applied"
+	if rec.InFlight {
+		last = rec.Applied
+	}
+	toks := effect.Tokenize(rev.Statements[gate].SQL)
+	for j := gate + 1; j <= last && j < len(rev.Statements); j++ {
+		if rec.InFlight && j == rec.Applied {
+			how = "sent"
+		}
+		for _, e := range effect.Of(rev.Statements[j].SQL) {
+			what := ""
+			switch e.Op {
+			case effect.DropColumn, effect.RenameColumn:
+				if effect.Mentions(toks, e.Table) && effect.Mentions(toks, e.Name) {
+					what = e.Table + "." + e.Name
+				}
+			case effect.DropTable, effect.RenameTable:
+				if effect.Mentions(toks, e.Table) {
+					what = "table " + e.Table
+				}
+			}
+			if what != "" {
+				verb := "dropped"
+				if e.Op == effect.RenameColumn || e.Op == effect.RenameTable {
+					verb = "renamed"
+				}
+				return fmt.Sprintf("it reads %s, which statement %d of this revision %s (%s by an earlier run); it passed before that statement ran, and the rows it counted went with it", what, j+1, verb, how)
+			}
+		}
+	}
+	return ""
+}
+
+// gateTable is the table a gate counts rows of: the first one it reads.
+func gateTable(gate string) string {
+	toks := effect.Tokenize(gate)
+	for i, t := range toks {
+		if t.Is("FROM") && i+1 < len(toks) && toks[i+1].Word {
+			return toks[i+1].Text
+		}
+	}
+	return ""
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// blockedAfterCatchUp is migrate's answer when its backfills leave rows
+// pending that they cannot rewrite: if contract's gates count rows, the
+// contract is blocked by data, and saying "migrate complete, run contract"
+// would start the circle again.
+func (s *Session) blockedAfterCatchUp(ctx context.Context, rel string, stuck int64) error {
+	for _, rev := range s.pending(rel, revision.Contract) {
+		c := s.runGates(ctx, rev, s.Records[rev.ID.String()])
+		c.catchUp = 0 // this run has just rewritten all it could
+		var b *Blocked
+		if err := c.err(); errors.As(err, &b) {
+			b.Reason = fmt.Sprintf("migrate of %s is complete, but its backfills leave %s pending (what they write leaves them matching their WHERE); %s", rel, plural(int(stuck), "row"), b.Reason)
+			return b
+		} else if err != nil {
+			return err
+		}
+	}
+	return nil
+}

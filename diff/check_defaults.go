@@ -1,0 +1,296 @@
+package diff
+
+import (
+	"encoding/hex"
+	"encoding/json"
+	"math"
+	"math/big"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"ariga.io/atlas/sql/mysql"
+	"ariga.io/atlas/sql/schema"
+)
+
+// checkDefaultValue refuses a default the server rejects when the table is
+// created (1067 "Invalid default value", in emcee's strict sql_mode), or
+// takes and changes (a decimal rounded, an enum value re-cased, a date cut
+// to its day), so that the live column would never match its declaration.
+// v is the default as Atlas writes it; quoted tells whether Atlas writes it
+// as a string literal. The syntax of the literal is checkDefault's.
+func checkDefaultValue(ref string, c *schema.Column, v string, p Pos, add func(Pos, string, ...any)) {
+	if len(v) >= 2 && (v[0] == '\'' || v[0] == '"') && v[len(v)-1] == v[0] && oneStringLiteral(v) {
+		v = unquoteSQL(v)
+	}
+	if hexLiteral.MatchString(v) {
+		switch c.Type.Type.(type) {
+		case *mysql.BitType:
+		case *schema.IntegerType, *schema.BoolType, *schema.DecimalType, *schema.FloatType, *schema.TimeType:
+			return // a number in a numeric context; the server converts it
+		default:
+			// The bytes it spells (an odd count of digits gets a leading 0).
+			digits := v[2:]
+			if len(digits)%2 == 1 {
+				digits = "0" + digits
+			}
+			b, _ := hex.DecodeString(digits)
+			v = string(b)
+		}
+	}
+	bad := func(format string, args ...any) {
+		add(p, "default of %s: "+format, append([]any{ref}, args...)...)
+	}
+	switch t := c.Type.Type.(type) {
+	case *schema.StringType:
+		switch strings.ToLower(t.T) {
+		case mysql.TypeChar, mysql.TypeVarchar:
+			if n := len([]rune(v)); n > t.Size {
+				bad("%q is %d characters long; the column holds %d", v, n, t.Size)
+			}
+		}
+	case *schema.BinaryType:
+		switch strings.ToLower(t.T) {
+		case mysql.TypeBinary, mysql.TypeVarBinary:
+			size := 1
+			if t.Size != nil {
+				size = *t.Size
+			}
+			if len(v) > size {
+				bad("%q is %d bytes long; the column holds %d", v, len(v), size)
+			}
+		}
+	case *schema.EnumType:
+		checkMember(v, t.Values, "enum", bad)
+	case *mysql.SetType:
+		if v != "" {
+			for _, m := range strings.Split(v, ",") {
+				checkMember(m, t.Values, "set", bad)
+			}
+		}
+	case *schema.IntegerType:
+		if n, ok := new(big.Int).SetString(strings.TrimPrefix(v, "+"), 10); ok {
+			lo, hi := intRange(t.T, t.Unsigned)
+			if n.Cmp(lo) < 0 || n.Cmp(hi) > 0 {
+				bad("%s is out of the range of %s (%s to %s)", v, typeName(t), lo, hi)
+			}
+		}
+	case *schema.BoolType:
+		if n, err := strconv.ParseInt(strings.TrimPrefix(v, "+"), 10, 64); err == nil && (n < -128 || n > 127) {
+			bad("%s is out of the range of bool, a tinyint (-128 to 127)", v)
+		}
+	case *schema.DecimalType:
+		checkDecimal(v, t, bad)
+	case *schema.FloatType:
+		f, err := strconv.ParseFloat(v, 64)
+		limit := math.MaxFloat64
+		if strings.EqualFold(t.T, mysql.TypeFloat) && t.Precision <= 24 {
+			limit = math.MaxFloat32
+		}
+		if err != nil && numLiteral.MatchString(v) || math.Abs(f) > limit {
+			bad("%s is out of the range of %s", v, typeName(t))
+		}
+		if t.Unsigned && f < 0 {
+			bad("%s is negative, but the column is unsigned", v)
+		}
+	case *mysql.BitType:
+		checkBit(v, max(t.Size, 1), bad)
+	case *schema.TimeType:
+		checkTime(v, t, bad)
+	case *schema.JSONType:
+		if !json.Valid([]byte(v)) {
+			bad("%q is not JSON; the server would refuse every insert that omits the column", v)
+		}
+	case *schema.SpatialType:
+		bad("a literal default for a %s column is refused by the server; remove it", t.T)
+	}
+}
+
+func checkMember(v string, values []string, kind string, bad func(string, ...any)) {
+	for _, x := range values {
+		if x == v {
+			return
+		}
+	}
+	for _, x := range values {
+		if strings.EqualFold(x, v) {
+			bad("%q is not one of the %s values; the server would store %q instead: write %q", v, kind, x, x)
+			return
+		}
+	}
+	bad("%q is not one of the %s values (%s)", v, kind, strings.Join(values, ", "))
+}
+
+func typeName(t schema.Type) string {
+	if s, err := mysql.FormatType(t); err == nil {
+		return s
+	}
+	return "the column's type"
+}
+
+// intRange is the range of an integer type.
+func intRange(t string, unsigned bool) (*big.Int, *big.Int) {
+	bits := map[string]uint{mysql.TypeTinyInt: 8, mysql.TypeSmallInt: 16, mysql.TypeMediumInt: 24, mysql.TypeInt: 32, "integer": 32, mysql.TypeBigInt: 64}[strings.ToLower(t)]
+	if bits == 0 {
+		bits = 64
+	}
+	one := big.NewInt(1)
+	if unsigned {
+		return big.NewInt(0), new(big.Int).Sub(new(big.Int).Lsh(one, bits), one)
+	}
+	hi := new(big.Int).Sub(new(big.Int).Lsh(one, bits-1), one)
+	return new(big.Int).Neg(new(big.Int).Add(hi, one)), hi
+}
+
+// checkDecimal refuses a default with more integer digits than the column
+// has (1067) or more decimals (the server rounds it).
+func checkDecimal(v string, t *schema.DecimalType, bad func(string, ...any)) {
+	p := t.Precision
+	if p == 0 {
+		p = 10
+	}
+	f, ok := new(big.Float).SetString(v)
+	if !ok {
+		return // not a number: checkDefault says so
+	}
+	if t.Unsigned && f.Sign() < 0 {
+		bad("%s is negative, but the column is unsigned", v)
+		return
+	}
+	mant := strings.TrimLeft(strings.TrimPrefix(strings.TrimPrefix(v, "-"), "+"), "0")
+	if strings.ContainsAny(mant, "eE") {
+		// An exponent: compare with the largest value the column holds.
+		limit := new(big.Float).SetFloat64(math.Pow10(p - t.Scale))
+		if new(big.Float).Abs(f).Cmp(limit) >= 0 {
+			bad("%s has more than the %d integer digits of %s", v, p-t.Scale, typeName(t))
+		}
+		return
+	}
+	intPart, frac, _ := strings.Cut(mant, ".")
+	if len(intPart) > p-t.Scale {
+		bad("%s has more than the %d integer digits of %s", v, p-t.Scale, typeName(t))
+	}
+	if frac = strings.TrimRight(frac, "0"); len(frac) > t.Scale {
+		bad("%s has %d decimals; %s keeps %d, so the server would round it: write it rounded", v, len(frac), typeName(t), t.Scale)
+	}
+}
+
+func checkBit(v string, size int, bad func(string, ...any)) {
+	var n *big.Int
+	switch {
+	case len(v) > 2 && (v[0] == 'b' || v[0] == 'B') && v[1] == '\'':
+		n, _ = new(big.Int).SetString(strings.Trim(v[1:], "'"), 2)
+	case len(v) > 2 && (v[0] == 'x' || v[0] == 'X') && v[1] == '\'':
+		n, _ = new(big.Int).SetString(strings.Trim(v[1:], "'"), 16)
+	case len(v) > 2 && strings.EqualFold(v[:2], "0x"):
+		n, _ = new(big.Int).SetString(v[2:], 16)
+	default:
+		n, _ = new(big.Int).SetString(v, 10)
+	}
+	if n != nil && n.BitLen() > size {
+		bad("%s needs %d bits; the column has %d", v, n.BitLen(), size)
+	}
+}
+
+var (
+	dateLiteral     = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+	datetimeLiteral = regexp.MustCompile(`^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?$`)
+	timeLiteral     = regexp.MustCompile(`^-?(\d{1,3}):(\d{2}):(\d{2})(\.\d{1,6})?$`)
+	yearLiteral     = regexp.MustCompile(`^\d{4}$`)
+)
+
+// checkTime accepts a date, time or datetime default only in the form the
+// server shows it (other forms it takes are rewritten, and the column then
+// never matches its declaration), within the type's range, with no more
+// fractional digits than the column keeps.
+func checkTime(v string, t *schema.TimeType, bad func(string, ...any)) {
+	fsp := 0
+	if t.Precision != nil {
+		fsp = *t.Precision
+	}
+	fracOK := func(s string) bool {
+		_, frac, _ := strings.Cut(s, ".")
+		return len(frac) <= fsp
+	}
+	typ := strings.ToLower(t.T)
+	switch typ {
+	case mysql.TypeDate:
+		if _, err := time.Parse(time.DateOnly, v); err != nil || !dateLiteral.MatchString(v) {
+			bad("%q is not a date the server takes as written; write YYYY-MM-DD (no zero month or day)", v)
+		}
+	case mysql.TypeDateTime, mysql.TypeTimestamp:
+		ts, err := time.Parse("2006-01-02 15:04:05.999999", v)
+		switch {
+		case err != nil || !datetimeLiteral.MatchString(v):
+			if strings.HasPrefix(strings.ToUpper(v), "CURRENT_TIM") || strings.HasSuffix(v, ")") {
+				bad("Atlas writes %q as a string, because it neither starts with CURRENT_TIMESTAMP nor is in parentheses, and the server refuses that string as a %s: write sql(\"CURRENT_TIMESTAMP\"), or the expression in parentheses", v, typ)
+				return
+			}
+			bad("%q is not a %s the server takes as written; write YYYY-MM-DD HH:MM:SS (no zero month or day)", v, typ)
+		case !fracOK(v):
+			bad("%q has more fractional digits than the column's %d; the server would round it", v, fsp)
+		case typ == mysql.TypeTimestamp && (ts.Before(time.Date(1970, 1, 1, 0, 0, 1, 0, time.UTC)) || ts.After(time.Date(2038, 1, 19, 3, 14, 7, 999999000, time.UTC))):
+			bad("%q is out of the range of timestamp (1970-01-01 00:00:01 to 2038-01-19 03:14:07 UTC, emcee's session time zone)", v)
+		}
+	case mysql.TypeTime:
+		m := timeLiteral.FindStringSubmatch(v)
+		if m == nil {
+			bad("%q is not a time the server takes as written; write HH:MM:SS", v)
+			return
+		}
+		h, _ := strconv.Atoi(m[1])
+		mi, _ := strconv.Atoi(m[2])
+		s, _ := strconv.Atoi(m[3])
+		switch {
+		case mi > 59 || s > 59 || h > 838 || h == 838 && (mi > 59 || s > 59 || m[4] != ""):
+			bad("%q is out of the range of time (-838:59:59 to 838:59:59)", v)
+		case !fracOK(v):
+			bad("%q has more fractional digits than the column's %d; the server would round it", v, fsp)
+		}
+	case mysql.TypeYear:
+		n, err := strconv.Atoi(v)
+		if err != nil || !yearLiteral.MatchString(v) || n < 1901 || n > 2155 {
+			bad("%q is not a year the server takes as written (1901 to 2155)", v)
+		}
+	}
+}
+
+// unquoteSQL reads a MySQL string literal (backslash escapes on, the
+// sql_mode emcee pins), quotes included.
+func unquoteSQL(s string) string {
+	q := s[0]
+	var b strings.Builder
+	for i := 1; i < len(s)-1; i++ {
+		c := s[i]
+		switch {
+		case c == '\\' && i+1 < len(s)-1:
+			i++
+			switch s[i] {
+			case '0':
+				b.WriteByte(0)
+			case 'n':
+				b.WriteByte('\n')
+			case 'r':
+				b.WriteByte('\r')
+			case 't':
+				b.WriteByte('\t')
+			case 'b':
+				b.WriteByte('\b')
+			case 'Z':
+				b.WriteByte(26)
+			case '%', '_':
+				b.WriteByte('\\')
+				b.WriteByte(s[i])
+			default:
+				b.WriteByte(s[i])
+			}
+		case c == q && i+1 < len(s)-1 && s[i+1] == q:
+			b.WriteByte(q)
+			i++
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,379 @@
+package diff
+
+import (
+	"strings"
+
+	"ariga.io/atlas/sql/mysql"
+	"ariga.io/atlas/sql/schema"
+)
+
+// The server's limits on column types, rows and keys, as MariaDB 10.11
+// reports them in emcee's strict sql_mode (e2e/limits_test.go runs each
+// boundary on the server). A declaration over a limit would pass planning
+// and fail in the middle of expand, or be silently changed by the server
+// (a long non-unique key is cut to a prefix, a long unique key becomes a
+// hash over a hidden column), so that the live schema never matches.
+const (
+	maxRowBytes     = 65535 // all columns but the content of TEXT and BLOB
+	maxVarcharBytes = 65532 // one VARCHAR or VARBINARY column
+	maxKeyBytes     = 3072  // one index (InnoDB, DYNAMIC rows, 16K pages)
+)
+
+// checkLimits validates sizes against the server's limits. The default
+// character set is utf8mb4, as the offline planner assumes.
+func checkLimits(loc *locator, s *schema.Schema, mariadb bool) []string {
+	var errs []string
+	add := func(p Pos, format string, args ...any) { errs = append(errs, errorf(p, format, args...)) }
+	for _, t := range s.Tables {
+		row, nullable, known, before := 0, 0, true, len(errs)
+		for _, c := range t.Columns {
+			at := loc.at(t.Name, "column", c.Name, "type")
+			ref := t.Name + "." + c.Name
+			mb := charsetBytes(s, t, c)
+			checkType(ref, c.Type.Type, mb, mariadb, at, add)
+			n, ok := packLen(c.Type.Type, mb)
+			known = known && ok
+			row += n
+			if c.Type.Null {
+				nullable++
+			}
+		}
+		// A column over its own limit is reported alone.
+		if row += (nullable + 7) / 8; known && row > maxRowBytes && len(errs) == before {
+			add(loc.name(t.Name, "", ""), "a row of table %s takes %d bytes (TEXT and BLOB columns counted as the pointer the row keeps); the server allows %d: make some columns shorter, or TEXT", t.Name, row, maxRowBytes)
+		}
+		for _, idx := range t.Indexes {
+			checkKey(loc, s, t, idx, add)
+		}
+		if t.PrimaryKey != nil {
+			checkKey(loc, s, t, t.PrimaryKey, add)
+		}
+		for _, fk := range t.ForeignKeys {
+			for _, idx := range t.Indexes {
+				if strings.EqualFold(idx.Name, fk.Symbol) && !leadsWith(idx, fk.Columns) {
+					add(loc.name(t.Name, "foreign_key", fk.Symbol), "foreign key %s of table %s has the name of index %s, which does not start with the key's columns: the server names the index a foreign key needs after the key and refuses the duplicate name; rename one", fk.Symbol, t.Name, idx.Name)
+				}
+			}
+		}
+	}
+	return errs
+}
+
+func checkType(ref string, t schema.Type, mb int, mariadb bool, p Pos, add func(Pos, string, ...any)) {
+	switch t := t.(type) {
+	case *schema.StringType:
+		switch strings.ToLower(t.T) {
+		case mysql.TypeChar:
+			if t.Size == 0 {
+				add(p, "%s is char(0): Atlas writes it as char, which is char(1); declare the length (at least 1)", ref)
+			} else if t.Size > 255 {
+				add(p, "%s is char(%d); the server allows at most char(255): use varchar or text", ref, t.Size)
+			}
+		case mysql.TypeVarchar:
+			if t.Size == 0 {
+				add(p, "%s is varchar(0), which holds only '' and NULL; declare the length the values need", ref)
+			} else if max := maxVarcharBytes / mb; t.Size > max {
+				add(p, "%s is varchar(%d); in its character set (%d bytes per character) the server allows at most varchar(%d): use text, or a shorter length", ref, t.Size, mb, max)
+			}
+		}
+	case *schema.BinaryType:
+		switch strings.ToLower(t.T) {
+		case mysql.TypeBinary:
+			if t.Size != nil && *t.Size > 255 {
+				add(p, "%s is binary(%d); the server allows at most binary(255): use varbinary or blob", ref, *t.Size)
+			}
+		case mysql.TypeVarBinary:
+			if t.Size != nil && *t.Size > maxVarcharBytes {
+				add(p, "%s is varbinary(%d); the server allows at most varbinary(%d): use blob", ref, *t.Size, maxVarcharBytes)
+			}
+		}
+	case *schema.DecimalType:
+		maxScale := 30
+		if mariadb {
+			maxScale = 38
+		}
+		switch {
+		case t.Precision > 65:
+			add(p, "%s has precision %d; decimal allows at most 65 digits", ref, t.Precision)
+		case t.Scale > maxScale:
+			add(p, "%s has scale %d; the server allows at most %d digits after the point", ref, t.Scale, maxScale)
+		case t.Precision > 0 && t.Scale > t.Precision:
+			add(p, "%s has scale %d above its precision %d; the scale counts digits within the precision", ref, t.Scale, t.Precision)
+		}
+	case *schema.FloatType:
+		if t.Precision > 53 {
+			add(p, "%s is float(%d); the precision is at most 53", ref, t.Precision)
+		}
+	case *schema.TimeType:
+		if t.Precision != nil && *t.Precision > 6 {
+			add(p, "%s has fractional seconds precision %d; the server allows 0 to 6", ref, *t.Precision)
+		}
+	case *mysql.BitType:
+		if t.Size > 64 {
+			add(p, "%s is bit(%d); the server allows at most bit(64)", ref, t.Size)
+		}
+	case *schema.EnumType:
+		if len(t.Values) > 65535 {
+			add(p, "%s has %d enum values; the server allows 65535", ref, len(t.Values))
+		}
+	case *mysql.SetType:
+		if len(t.Values) > 64 {
+			add(p, "%s has %d set members; the server allows 64", ref, len(t.Values))
+		}
+	}
+}
+
+// checkKey refuses an index whose key is longer than the server takes, or
+// whose prefixes it refuses.
+func checkKey(loc *locator, s *schema.Schema, t *schema.Table, idx *schema.Index, add func(Pos, string, ...any)) {
+	if it := (mysql.IndexType{}); hasAttr(idx.Attrs, &it) && (strings.EqualFold(it.T, mysql.IndexTypeFullText) || strings.EqualFold(it.T, mysql.IndexTypeSpatial)) {
+		return
+	}
+	what, p := "index "+idx.Name, loc.name(t.Name, "index", idx.Name)
+	if idx == t.PrimaryKey {
+		what, p = "the primary key", loc.name(t.Name, "primary_key", "")
+	}
+	total := 0
+	for _, part := range idx.Parts {
+		if part.C == nil {
+			return // an expression: its length is the server's to compute
+		}
+		c := part.C
+		prefix := 0
+		for _, a := range part.Attrs {
+			if sp, ok := a.(*mysql.SubPart); ok {
+				prefix = sp.Len
+			}
+		}
+		mb := charsetBytes(s, t, c)
+		var n int
+		switch ct := c.Type.Type.(type) {
+		case *schema.StringType:
+			length := ct.Size
+			if isLob(ct.T) {
+				if prefix == 0 {
+					add(p, "%s of table %s covers the %s column %s without a prefix; declare one (`prefix = N` in an `on` block): MySQL refuses it, MariaDB would index a prefix it chooses", what, t.Name, ct.T, c.Name)
+					return
+				}
+				length = prefix
+			}
+			if prefix > 0 && !isLob(ct.T) && prefix > length {
+				add(p, "%s of table %s takes a prefix of %d characters of %s, which holds at most %d; the server refuses a prefix longer than the column", what, t.Name, prefix, c.Name, length)
+				return
+			}
+			if prefix > 0 {
+				length = prefix
+			}
+			n = length * mb
+		case *schema.BinaryType:
+			length := 1
+			if ct.Size != nil {
+				length = *ct.Size
+			}
+			if isLob(ct.T) {
+				if prefix == 0 {
+					add(p, "%s of table %s covers the %s column %s without a prefix; declare one (`prefix = N` in an `on` block)", what, t.Name, ct.T, c.Name)
+					return
+				}
+				length = prefix
+			}
+			if prefix > 0 {
+				length = min(length, prefix)
+			}
+			n = length
+		default:
+			if prefix > 0 {
+				add(p, "%s of table %s takes a prefix of %s, which is not a string column; the server refuses it: remove the prefix", what, t.Name, c.Name)
+				return
+			}
+			var ok bool
+			if n, ok = packLen(c.Type.Type, mb); !ok {
+				return
+			}
+		}
+		total += n
+	}
+	if total > maxKeyBytes {
+		add(p, "%s of table %s is %d bytes long; the server allows keys of at most %d bytes (MySQL refuses a longer one; MariaDB cuts a one-column key to a prefix, or turns a unique one into a hash over a hidden column, so the table would never match its declaration): index a prefix (`prefix = N` in an `on` block) or shorter columns", what, t.Name, total, maxKeyBytes)
+	}
+}
+
+func leadsWith(idx *schema.Index, cols []*schema.Column) bool {
+	if len(idx.Parts) < len(cols) {
+		return false
+	}
+	for i, c := range cols {
+		if idx.Parts[i].C == nil || !strings.EqualFold(idx.Parts[i].C.Name, c.Name) {
+			return false
+		}
+	}
+	return true
+}
+
+func isLob(t string) bool {
+	switch strings.ToLower(t) {
+	case mysql.TypeTinyText, mysql.TypeText, mysql.TypeMediumText, mysql.TypeLongText,
+		mysql.TypeTinyBlob, mysql.TypeBlob, mysql.TypeMediumBlob, mysql.TypeLongBlob:
+		return true
+	}
+	return false
+}
+
+// charsetBytes is the longest character of a column's character set: its
+// own, its collation's, its table's, its schema's, else utf8mb4.
+func charsetBytes(s *schema.Schema, t *schema.Table, c *schema.Column) int {
+	switch c.Type.Type.(type) {
+	case *schema.StringType, *schema.EnumType, *mysql.SetType:
+	default:
+		return 1
+	}
+	for _, attrs := range [][]schema.Attr{c.Attrs, t.Attrs, s.Attrs} {
+		if n, ok := attrCharset(attrs); ok {
+			return n
+		}
+	}
+	return charsetMaxLen["utf8mb4"]
+}
+
+func attrCharset(attrs []schema.Attr) (int, bool) {
+	for _, a := range attrs {
+		if cs, ok := a.(*schema.Charset); ok {
+			n, known := charsetMaxLen[strings.ToLower(cs.V)]
+			return n, known
+		}
+	}
+	for _, a := range attrs {
+		if co, ok := a.(*schema.Collation); ok {
+			name, _, _ := strings.Cut(strings.ToLower(co.V), "_")
+			n, known := charsetMaxLen[name]
+			return n, known
+		}
+	}
+	return 0, false
+}
+
+// packLen is the bytes a column takes in the server's row buffer, the sum
+// the row limit applies to; false when emcee does not know the type.
+func packLen(t schema.Type, mb int) (int, bool) {
+	lenBytes := func(n int) int {
+		if n < 256 {
+			return n + 1
+		}
+		return n + 2
+	}
+	switch t := t.(type) {
+	case *schema.IntegerType:
+		switch strings.ToLower(t.T) {
+		case mysql.TypeTinyInt:
+			return 1, true
+		case mysql.TypeSmallInt:
+			return 2, true
+		case mysql.TypeMediumInt:
+			return 3, true
+		case mysql.TypeInt, "integer":
+			return 4, true
+		case mysql.TypeBigInt:
+			return 8, true
+		}
+	case *schema.BoolType:
+		return 1, true
+	case *schema.DecimalType:
+		p := t.Precision
+		if p == 0 {
+			p = 10
+		}
+		return decimalBytes(p-t.Scale) + decimalBytes(t.Scale), true
+	case *schema.FloatType:
+		if strings.EqualFold(t.T, mysql.TypeFloat) && t.Precision <= 24 {
+			return 4, true
+		}
+		return 8, true
+	case *mysql.BitType:
+		return (max(t.Size, 1) + 7) / 8, true
+	case *schema.TimeType:
+		fsp := 0
+		if t.Precision != nil {
+			fsp = *t.Precision
+		}
+		switch strings.ToLower(t.T) {
+		case mysql.TypeDate:
+			return 3, true
+		case mysql.TypeTime:
+			return 3 + (fsp+1)/2, true
+		case mysql.TypeDateTime:
+			return 5 + (fsp+1)/2, true
+		case mysql.TypeTimestamp:
+			return 4 + (fsp+1)/2, true
+		case mysql.TypeYear:
+			return 1, true
+		}
+	case *schema.StringType:
+		switch strings.ToLower(t.T) {
+		case mysql.TypeChar:
+			return t.Size * mb, true
+		case mysql.TypeVarchar:
+			return lenBytes(t.Size * mb), true
+		}
+		return lobLen(t.T)
+	case *schema.BinaryType:
+		size := 1
+		if t.Size != nil {
+			size = *t.Size
+		}
+		switch strings.ToLower(t.T) {
+		case mysql.TypeBinary:
+			return size, true
+		case mysql.TypeVarBinary:
+			return lenBytes(size), true
+		}
+		return lobLen(t.T)
+	case *schema.EnumType:
+		if len(t.Values) > 255 {
+			return 2, true
+		}
+		return 1, true
+	case *mysql.SetType:
+		switch n := (len(t.Values) + 7) / 8; {
+		case n > 4:
+			return 8, true
+		default:
+			return max(n, 1), true
+		}
+	case *schema.JSONType, *schema.SpatialType:
+		return 12, true
+	}
+	return 0, false
+}
+
+// lobLen is what a row keeps of a TEXT or BLOB: its length and a pointer.
+func lobLen(t string) (int, bool) {
+	switch strings.ToLower(t) {
+	case mysql.TypeTinyText, mysql.TypeTinyBlob:
+		return 9, true
+	case mysql.TypeText, mysql.TypeBlob:
+		return 10, true
+	case mysql.TypeMediumText, mysql.TypeMediumBlob:
+		return 11, true
+	case mysql.TypeLongText, mysql.TypeLongBlob:
+		return 12, true
+	}
+	return 0, false
+}
+
+// decimalBytes is the storage of a run of decimal digits: 4 bytes per 9.
+func decimalBytes(digits int) int {
+	if digits <= 0 {
+		return 0
+	}
+	return digits/9*4 + [...]int{0, 1, 1, 2, 2, 3, 3, 4, 4, 4}[digits%9]
+}
+
+func hasAttr(attrs []schema.Attr, target *mysql.IndexType) bool {
+	for _, a := range attrs {
+		if it, ok := a.(*mysql.IndexType); ok {
+			*target = *it
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,297 @@
+package diff
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+
+	"ariga.io/atlas/sql/mysql"
+	"ariga.io/atlas/sql/schema"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+
+	"github.com/emcee-db/emcee/history"
+	"github.com/emcee-db/emcee/sqlname"
+)
+
+// checkNames validates every name of the evaluated schema (sqlname) and
+// every value Atlas writes into DDL without escaping it, each with the
+// position it is declared at. Atlas's MySQL planner (measured on v1.3.0):
+//
+//   - writes names between backticks without doubling backticks inside;
+//   - writes enum and set values between single quotes without escaping;
+//   - writes a default of a numeric type, or any default starting with 0x,
+//     as it is; and a string default or comment that starts and ends with
+//     a quote as it is (as an already quoted literal), any other one with
+//     Go's strconv.Quote, whose escapes MySQL reads differently for
+//     characters that are not printable (\a, \x01, \u00a0 ...);
+//   - writes charset, collation, engine, ON UPDATE, the generated column
+//     kind and foreign key actions as they are.
+//
+// Each of those is refused here unless it is exactly one SQL token of the
+// kind expected, so no declared value can end a name or literal early.
+func checkNames(loc *locator, s *schema.Schema) []string {
+	var errs []string
+	add := func(p Pos, format string, args ...any) { errs = append(errs, errorf(p, format, args...)) }
+	name := func(k sqlname.Kind, n string, p Pos) {
+		if err := sqlname.Validate(k, n); err != nil {
+			add(p, "%v; rename it", err)
+		}
+	}
+	for _, sa := range s.Attrs {
+		checkCharsetAttr(sa, Pos{File: loc.file}, add)
+	}
+	for _, t := range s.Tables {
+		tpos := loc.name(t.Name, "", "")
+		name(sqlname.Table, t.Name, tpos)
+		if strings.EqualFold(t.Name, history.Table) {
+			add(tpos, "table name %q is the name of emcee's version table, which records the revisions applied to the database; rename it", t.Name)
+		}
+		for _, a := range t.Attrs {
+			switch a := a.(type) {
+			case *schema.Comment:
+				checkAtlasString("comment of table "+t.Name, a.Text, 2048, loc.at(t.Name, "", "", "comment"), add)
+			case *mysql.Engine:
+				if !plainWord.MatchString(a.V) {
+					add(loc.at(t.Name, "", "", "engine"), "engine %q of table %s is not a storage engine name (letters, digits and _); Atlas writes it into the DDL as it is", a.V, t.Name)
+				}
+			case *schema.Charset, *schema.Collation:
+				checkCharsetAttr(a, loc.at(t.Name, "", "", attrName(loc.block(t.Name, "", ""), a)), add)
+			}
+		}
+		for _, c := range t.Columns {
+			cpos := loc.name(t.Name, "column", c.Name)
+			at := func(attr string) Pos { return loc.at(t.Name, "column", c.Name, attr) }
+			name(sqlname.Column, c.Name, cpos)
+			ref := t.Name + "." + c.Name
+			checkValues(ref, c.Type.Type, at("type"), add)
+			switch d := c.Default.(type) {
+			case *schema.Literal:
+				n := len(errs)
+				if checkDefault(ref, c.Type.Type, d.V, at("default"), add); len(errs) == n {
+					checkDefaultValue(ref, c, d.V, at("default"), add)
+				}
+			case *schema.RawExpr:
+				// Atlas writes a time default that neither starts with
+				// CURRENT_TIMESTAMP nor is in parentheses as a string.
+				if _, ok := c.Type.Type.(*schema.TimeType); ok && !strings.HasPrefix(strings.ToLower(d.X), "current_timestamp") && !(strings.HasPrefix(d.X, "(") && strings.HasSuffix(d.X, ")")) {
+					checkDefaultValue(ref, c, d.X, at("default"), add)
+				}
+			}
+			for _, a := range c.Attrs {
+				switch a := a.(type) {
+				case *schema.Comment:
+					checkAtlasString("comment of column "+ref, a.Text, 1024, at("comment"), add)
+				case *schema.Charset, *schema.Collation:
+					checkCharsetAttr(a, at(attrName(loc.block(t.Name, "column", c.Name), a)), add)
+				case *mysql.OnUpdate:
+					if !onUpdate.MatchString(a.A) {
+						add(at("on_update"), "on_update of %s is %q; MySQL accepts only CURRENT_TIMESTAMP (or a synonym such as NOW()), with an optional precision, and Atlas writes it into the DDL as it is", ref, a.A)
+					}
+				case *schema.GeneratedExpr:
+					switch strings.ToUpper(a.Type) {
+					case "", "VIRTUAL", "STORED", "PERSISTENT":
+					default:
+						add(loc.generated(t.Name, c.Name), "generated column %s is %q; the kind is VIRTUAL or STORED", ref, a.Type)
+					}
+				}
+			}
+		}
+		for _, idx := range t.Indexes {
+			if idx == t.PrimaryKey {
+				continue
+			}
+			ipos := loc.name(t.Name, "index", idx.Name)
+			name(sqlname.Index, idx.Name, ipos)
+			for _, a := range idx.Attrs {
+				switch a := a.(type) {
+				case *schema.Comment:
+					checkAtlasString("comment of index "+idx.Name, a.Text, 1024, loc.at(t.Name, "index", idx.Name, "comment"), add)
+				case *mysql.IndexParser:
+					if !plainWord.MatchString(a.P) {
+						add(loc.at(t.Name, "index", idx.Name, "parser"), "parser %q of index %s is not a parser plugin name (letters, digits and _)", a.P, idx.Name)
+					}
+				}
+			}
+		}
+		for _, fk := range t.ForeignKeys {
+			fpos := loc.name(t.Name, "foreign_key", fk.Symbol)
+			name(sqlname.ForeignKey, fk.Symbol, fpos)
+			for _, act := range []struct {
+				attr string
+				v    schema.ReferenceOption
+			}{{"on_update", fk.OnUpdate}, {"on_delete", fk.OnDelete}} {
+				switch act.v {
+				case "", schema.NoAction, schema.Restrict, schema.Cascade, schema.SetNull, schema.SetDefault:
+				default:
+					add(loc.at(t.Name, "foreign_key", fk.Symbol, act.attr), "%s of foreign key %s is %q; it is one of NO_ACTION, RESTRICT, CASCADE, SET_NULL, SET_DEFAULT", act.attr, fk.Symbol, act.v)
+				}
+			}
+		}
+		for _, a := range t.Attrs {
+			if ck, ok := a.(*schema.Check); ok {
+				name(sqlname.Check, ck.Name, loc.name(t.Name, "check", ck.Name))
+			}
+		}
+	}
+	return errs
+}
+
+var (
+	plainWord = regexp.MustCompile(`^[A-Za-z0-9_]+$`)
+	onUpdate  = regexp.MustCompile(`(?i)^(CURRENT_TIMESTAMP|NOW|LOCALTIME|LOCALTIMESTAMP)\s*(\(\s*[0-6]?\s*\))?$`)
+)
+
+// attrName is the attribute a charset or collation is written in: the
+// collation may be spelt collate or collation.
+func attrName(b *hclsyntax.Block, a schema.Attr) string {
+	if _, ok := a.(*schema.Charset); ok {
+		return "charset"
+	}
+	if b != nil {
+		if _, ok := b.Body.Attributes["collation"]; ok {
+			return "collation"
+		}
+	}
+	return "collate"
+}
+
+// checkCharsetAttr refuses a charset the servers do not have, or a
+// collation that is not a plain name of one of them.
+func checkCharsetAttr(a schema.Attr, p Pos, add func(Pos, string, ...any)) {
+	switch a := a.(type) {
+	case *schema.Charset:
+		if _, ok := charsetMaxLen[strings.ToLower(a.V)]; !ok {
+			add(p, "charset %q is not a character set of MySQL 8.0 or MariaDB 10.11 (e.g. utf8mb4, latin1, ascii, binary)", a.V)
+		}
+	case *schema.Collation:
+		cs, _, _ := strings.Cut(strings.ToLower(a.V), "_")
+		if _, ok := charsetMaxLen[cs]; !ok || !plainWord.MatchString(a.V) {
+			add(p, "collation %q is not a collation name (a character set, then _ and letters, digits or _, e.g. utf8mb4_general_ci)", a.V)
+		}
+	}
+}
+
+// checkValues refuses enum and set values Atlas would write wrongly: it puts
+// them between single quotes as they are, so ' and \ would end or change
+// the literal, and a value wrapped in double quotes would be written as
+// that quoted literal, not as the characters declared.
+func checkValues(ref string, t schema.Type, p Pos, add func(Pos, string, ...any)) {
+	var values []string
+	kind := "enum"
+	switch t := t.(type) {
+	case *schema.EnumType:
+		values = t.Values
+	case *mysql.SetType:
+		values, kind = t.Values, "set"
+	default:
+		return
+	}
+	seen := map[string]string{}
+	for _, v := range values {
+		switch {
+		case strings.ContainsAny(v, `'\`):
+			add(p, "%s value %q of %s contains ' or \\: Atlas writes %s values between single quotes without escaping them, so the rest of the value would be read as SQL; choose a value without them", kind, v, ref, kind)
+		case len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"':
+			add(p, "%s value %q of %s is wrapped in double quotes: Atlas would write it as the string literal %s, dropping the quotes; remove them", kind, v, ref, v)
+		case strings.TrimRight(v, " ") != v:
+			add(p, "%s value %q of %s ends with a space: the server strips it, so the column would never match its declaration; remove the trailing space", kind, v, ref)
+		}
+		key := strings.ToLower(v)
+		if first, dup := seen[key]; dup {
+			add(p, "%s value %q of %s repeats %q; the server refuses duplicate values (compared case-insensitively): remove one", kind, v, ref, first)
+		}
+		seen[key] = v
+	}
+}
+
+var (
+	intLiteral  = regexp.MustCompile(`^[+-]?[0-9]+$`)
+	numLiteral  = regexp.MustCompile(`^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$`)
+	boolLiteral = regexp.MustCompile(`(?i)^(true|false|[+-]?[0-9]+)$`)
+	hexLiteral  = regexp.MustCompile(`^0[xX][0-9a-fA-F]+$`)
+	bitLiteral  = regexp.MustCompile(`^([0-9]+|[bB]'[01]*'|0[xX][0-9a-fA-F]+|[xX]'[0-9a-fA-F]*')$`)
+)
+
+// checkDefault refuses a literal default Atlas would write as SQL that is
+// not the one literal declared.
+func checkDefault(ref string, t schema.Type, v string, p Pos, add func(Pos, string, ...any)) {
+	if len(v) > 2 && strings.EqualFold(v[:2], "0x") {
+		if !hexLiteral.MatchString(v) {
+			add(p, "default of %s starts with 0x, so Atlas writes it into the DDL as it is, but %q is not a hexadecimal literal; write the value without the 0x prefix, or as sql(\"...\")", ref, v)
+		}
+		return
+	}
+	var re *regexp.Regexp
+	what := "a number"
+	switch t.(type) {
+	case *schema.IntegerType:
+		re = intLiteral
+		what = "an integer"
+	case *schema.DecimalType, *schema.FloatType:
+		re = numLiteral
+	case *schema.BoolType:
+		re, what = boolLiteral, "true, false or an integer"
+	case *mysql.BitType:
+		re, what = bitLiteral, "a bit value (b'0101', 0x1F or an integer)"
+	default:
+		checkAtlasString("default of "+ref, v, 0, p, add)
+		return
+	}
+	if !re.MatchString(v) {
+		add(p, "default of %s is %q, but the column is numeric, so Atlas writes the default into the DDL as it is; declare %s", ref, v, what)
+	}
+}
+
+// checkAtlasString refuses a string Atlas writes with its quote(): as it is
+// when it starts and ends with the same quote, else with strconv.Quote.
+// max > 0 limits its length in characters (the server's limit for
+// comments, refused in strict mode).
+func checkAtlasString(what, v string, max int, p Pos, add func(Pos, string, ...any)) {
+	if n := len([]rune(v)); max > 0 && n > max {
+		add(p, "%s is %d characters long; the server allows at most %d", what, n, max)
+	}
+	if len(v) >= 2 && (v[0] == '\'' || v[0] == '"') && v[len(v)-1] == v[0] {
+		if !oneStringLiteral(v) {
+			add(p, "%s, %s, starts and ends with %c, so Atlas writes it into the DDL as an already quoted SQL string, but it is not one complete SQL string literal; remove the outer quotes, or double the quotes inside", what, strconv.Quote(v), v[0])
+		}
+		return
+	}
+	for _, r := range v {
+		if !strconv.IsPrint(r) && r != '\n' && r != '\r' && r != '\t' {
+			add(p, "%s contains %q (U+%04X): Atlas writes it with a Go escape that MySQL reads as different characters; remove it", what, r, r)
+			return
+		}
+	}
+}
+
+// oneStringLiteral reports whether s is exactly one MySQL string literal in
+// emcee's sql_mode (backslash escapes on): the opening quote is closed by
+// the last character and by no earlier one.
+func oneStringLiteral(s string) bool {
+	q := s[0]
+	for i := 1; i < len(s); i++ {
+		switch s[i] {
+		case '\\':
+			i++
+		case q:
+			if i+1 < len(s) && s[i+1] == q {
+				i++
+				continue
+			}
+			return i == len(s)-1
+		}
+	}
+	return false
+}
+
+// charsetMaxLen is the longest character of each character set, in bytes
+// (information_schema.CHARACTER_SETS of MariaDB 10.11, plus MySQL 8.0's
+// gb18030 and the utf8 alias).
+var charsetMaxLen = map[string]int{
+	"armscii8": 1, "ascii": 1, "big5": 2, "binary": 1, "cp1250": 1, "cp1251": 1, "cp1256": 1, "cp1257": 1,
+	"cp850": 1, "cp852": 1, "cp866": 1, "cp932": 2, "dec8": 1, "eucjpms": 3, "euckr": 2, "gb18030": 4,
+	"gb2312": 2, "gbk": 2, "geostd8": 1, "greek": 1, "hebrew": 1, "hp8": 1, "keybcs2": 1, "koi8r": 1,
+	"koi8u": 1, "latin1": 1, "latin2": 1, "latin5": 1, "latin7": 1, "macce": 1, "macroman": 1, "sjis": 2,
+	"swe7": 1, "tis620": 1, "ucs2": 2, "ujis": 3, "utf16": 4, "utf16le": 4, "utf32": 4, "utf8": 3,
+	"utf8mb3": 3, "utf8mb4": 4,
+}

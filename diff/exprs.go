@@ -1,0 +1,240 @@
+package diff
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"ariga.io/atlas/sql/schema"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+
+	"github.com/emcee-db/emcee/sqlsyntax"
+)
+
+// Every SQL expression a release file holds is parsed here, once, when the
+// file is loaded: the expressions of emcee's declarations (kept parsed in
+// the Declarations, for the splitter to write from) and the raw SQL of the
+// schema itself (sql("...") defaults, on_update, generated columns, CHECK
+// and functional index parts), which Atlas writes into the plans as it
+// finds it. A mistake is an error at its file:line:col, never SQL.
+
+// exprAttr is a string attribute holding SQL.
+type exprAttr struct {
+	attr *hclsyntax.Attribute
+	val  string
+}
+
+// pos is where offset (bytes into the value) is in the file. When the
+// attribute's source is the value itself (no escapes), the position is
+// exact, heredocs included; otherwise it is the start of the value, and
+// the message says where inside it.
+func (e exprAttr) pos(src []byte, err *sqlsyntax.Error) (Pos, string) {
+	start := posOf(e.attr.Expr.Range())
+	t, ok := e.attr.Expr.(*hclsyntax.TemplateExpr)
+	if ok && len(t.Parts) == 1 {
+		if lit, ok := t.Parts[0].(*hclsyntax.LiteralValueExpr); ok {
+			r := lit.SrcRange
+			if r.End.Byte <= len(src) && string(src[r.Start.Byte:r.End.Byte]) == e.val {
+				p := Pos{File: r.Filename, Line: r.Start.Line, Col: r.Start.Column}
+				before := e.val[:err.Offset]
+				if nl := strings.Count(before, "\n"); nl > 0 {
+					p.Line += nl
+					p.Col = 1
+					before = before[strings.LastIndexByte(before, '\n')+1:]
+				}
+				p.Col += utf8.RuneCountInString(before)
+				return p, ""
+			}
+		}
+	}
+	return start, fmt.Sprintf(" (line %d, column %d of the expression)", err.Line, err.Col)
+}
+
+// errorf positions an error from sqlsyntax at the attribute.
+func (e exprAttr) errorf(src []byte, err error, format string, args ...any) error {
+	var se *sqlsyntax.Error
+	if !errors.As(err, &se) {
+		return posOf(e.attr.Expr.Range()).Errorf("%s: %v", fmt.Sprintf(format, args...), err)
+	}
+	p, inside := e.pos(src, se)
+	return p.Errorf("%s: %s%s", fmt.Sprintf(format, args...), se.Msg, inside)
+}
+
+func stringOf(a *hclsyntax.Attribute) (exprAttr, bool) {
+	v, diags := a.Expr.Value(nil)
+	if diags.HasErrors() || v.IsNull() || !v.Type().Equals(ctyString) {
+		return exprAttr{}, false
+	}
+	return exprAttr{attr: a, val: v.AsString()}, true
+}
+
+// declared holds the positions of a release's declared expressions, kept
+// after loading so that errors found against the previous release (an
+// unknown column) point inside the expression too.
+type declared struct {
+	src   []byte
+	attrs map[*sqlsyntax.Expr]exprAttr
+	lists map[*sqlsyntax.Assignments]exprAttr
+}
+
+// parseDeclarations parses the expressions of the declarations read from
+// body: per-row ones (forward, backward, fill: triggers run them) and the
+// data migrations' statement ones (set, pending).
+func parseDeclarations(body *hclsyntax.Body, src []byte, d *Declarations) error {
+	d.exprs = &declared{src: src, attrs: map[*sqlsyntax.Expr]exprAttr{}, lists: map[*sqlsyntax.Assignments]exprAttr{}}
+	parse := func(a *hclsyntax.Attribute, use sqlsyntax.Use, what string) (*sqlsyntax.Expr, error) {
+		ea, ok := stringOf(a)
+		if !ok {
+			return nil, nil // stringAttr reported it
+		}
+		e, err := sqlsyntax.ParseExpr(ea.val, use)
+		if err != nil {
+			return nil, ea.errorf(src, err, "%s", what)
+		}
+		d.exprs.attrs[e] = ea
+		return e, nil
+	}
+	var err error
+	migration := 0
+	for _, b := range body.Blocks {
+		switch b.Type {
+		case "table":
+			for _, c := range b.Body.Blocks {
+				if c.Type != "column" {
+					continue
+				}
+				decl := d.Columns[ColumnRef{Table: b.Labels[0], Column: c.Labels[0]}]
+				if decl == nil {
+					continue
+				}
+				if a, ok := c.Body.Attributes["fill"]; ok {
+					if decl.FillExpr, err = parse(a, sqlsyntax.PerRow, "fill of "+decl.Ref.String()); err != nil {
+						return err
+					}
+				}
+				for _, r := range c.Body.Blocks {
+					if r.Type != "replaces" || decl.Replaces == nil {
+						continue
+					}
+					if decl.Replaces.ForwardExpr, err = parse(r.Body.Attributes["forward"], sqlsyntax.PerRow, "forward expression of "+decl.Ref.String()); err != nil {
+						return err
+					}
+					if decl.Replaces.BackwardExpr, err = parse(r.Body.Attributes["backward"], sqlsyntax.PerRow, "backward expression of "+decl.Ref.String()); err != nil {
+						return err
+					}
+				}
+			}
+		case "data_migration":
+			m := d.DataMigrations[migration]
+			migration++
+			set, _ := stringOf(b.Body.Attributes["set"])
+			if m.SetList, err = sqlsyntax.ParseAssignments(set.val); err != nil {
+				return set.errorf(src, err, "set of data_migration %q", m.Name)
+			}
+			d.exprs.lists[m.SetList] = set
+			if m.PendingExpr, err = parse(b.Body.Attributes["pending"], sqlsyntax.Statement, fmt.Sprintf("pending of data_migration %q", m.Name)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// resolve checks an expression's column references against a scope and
+// positions the error inside the expression.
+func (d *Declarations) resolve(e *sqlsyntax.Expr, s sqlsyntax.Scope, format string, args ...any) error {
+	if e == nil {
+		return nil
+	}
+	_, err := e.Resolve(s)
+	if err == nil {
+		return nil
+	}
+	return d.exprs.attrs[e].errorf(d.exprs.src, err, format, args...)
+}
+
+func (d *Declarations) resolveList(l *sqlsyntax.Assignments, s sqlsyntax.Scope, format string, args ...any) error {
+	if l == nil {
+		return nil
+	}
+	if err := l.Resolve(s); err != nil {
+		return d.exprs.lists[l].errorf(d.exprs.src, err, format, args...)
+	}
+	return nil
+}
+
+// checkSchemaExprs parses the raw SQL of the schema: Atlas writes it into
+// the plans as given, so it must be exactly one expression, reading only
+// the columns of its own row. The blocks that may hold it are the ones
+// validate allows.
+func checkSchemaExprs(body *hclsyntax.Body, src []byte, s *schema.Schema) error {
+	var errs []string
+	check := func(a *hclsyntax.Attribute, t *schema.Table, what string) {
+		if a == nil {
+			return
+		}
+		ea, ok := stringOf(a)
+		if !ok {
+			call, isCall := a.Expr.(*hclsyntax.FunctionCallExpr)
+			if !isCall || call.Name != "sql" || len(call.Args) != 1 {
+				return // a literal value or reference: Atlas quotes or resolves it
+			}
+			v, diags := call.Args[0].Value(nil)
+			if diags.HasErrors() || v.IsNull() || !v.Type().Equals(ctyString) {
+				return
+			}
+			ea = exprAttr{attr: &hclsyntax.Attribute{Name: a.Name, Expr: call.Args[0], SrcRange: a.SrcRange, NameRange: a.NameRange}, val: v.AsString()}
+		}
+		e, err := sqlsyntax.ParseExpr(ea.val, sqlsyntax.PerRow)
+		if err == nil && t != nil {
+			_, err = e.Resolve(sqlsyntax.Scope{Table: t.Name, Columns: ColumnNames(t)})
+		}
+		if err != nil {
+			errs = append(errs, ea.errorf(src, err, "%s", what).Error())
+		}
+	}
+	for _, b := range body.Blocks {
+		if b.Type != "table" {
+			continue
+		}
+		t, _ := s.Table(b.Labels[0])
+		for _, c := range b.Body.Blocks {
+			switch c.Type {
+			case "column":
+				ref := b.Labels[0] + "." + c.Labels[0]
+				if a, ok := c.Body.Attributes["default"]; ok {
+					if call, isCall := a.Expr.(*hclsyntax.FunctionCallExpr); isCall && call.Name == "sql" {
+						check(a, t, "default of "+ref)
+					}
+				}
+				check(c.Body.Attributes["on_update"], t, "on_update of "+ref)
+				check(c.Body.Attributes["as"], t, "generated column "+ref)
+				for _, as := range c.Body.Blocks {
+					if as.Type == "as" {
+						check(as.Body.Attributes["expr"], t, "generated column "+ref)
+					}
+				}
+			case "check":
+				check(c.Body.Attributes["expr"], t, fmt.Sprintf("check %s on %s", c.Labels[0], b.Labels[0]))
+			case "index", "primary_key":
+				for _, on := range c.Body.Blocks {
+					if on.Type == "on" {
+						check(on.Body.Attributes["expr"], t, fmt.Sprintf("expression part of %s on %s", c.Type+labelOf(c), b.Labels[0]))
+					}
+				}
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("%s", strings.Join(errs, "\n"))
+	}
+	return nil
+}
+
+func labelOf(b *hclsyntax.Block) string {
+	if len(b.Labels) > 0 {
+		return " " + b.Labels[0]
+	}
+	return ""
+}

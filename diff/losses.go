@@ -1,0 +1,158 @@
+package diff
+
+import (
+	"fmt"
+	"strings"
+
+	"ariga.io/atlas/sql/schema"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+)
+
+// readDiscard reads `discard { table = "t", column = "c" }`.
+func (d *Declarations) readDiscard(b *hclsyntax.Block) error {
+	x := &Discard{Pos: posOf(b.TypeRange)}
+	a, ok := b.Body.Attributes["table"]
+	if !ok {
+		return x.Pos.Errorf("discard needs table = \"...\" (the table of the previous release whose data, or whose column's data, this release drops) and, for a column, column = \"...\"")
+	}
+	var err error
+	if x.Table, err = stringAttr(a); err != nil {
+		return err
+	}
+	if a, ok := b.Body.Attributes["column"]; ok {
+		if x.Column, err = stringAttr(a); err != nil {
+			return err
+		}
+	}
+	if first := d.Discarded(x.Table, x.Column); first != nil {
+		return x.Pos.Errorf("%s is discarded twice (first at %s); remove one", x, first.Pos)
+	}
+	d.Discards = append(d.Discards, x)
+	return nil
+}
+
+// checkDiscards validates discard declarations against the previous
+// release: what they name must exist there and be gone in this release,
+// and must not also be taken over by a replacement or rename.
+func (r *Release) checkDiscards(prev *Release) []string {
+	var errs []string
+	add := func(err error) { errs = append(errs, err.Error()) }
+	for _, x := range r.Declarations.Discards {
+		if prev == nil {
+			add(x.Pos.Errorf("discard of %s, but %s is the first release: there is nothing to discard", x, r.Name))
+			continue
+		}
+		if x.Column == "" {
+			if _, ok := prev.Schema.Table(x.Table); !ok {
+				add(x.Pos.Errorf("discard of table %s, but release %s has no such table (%s); remove the declaration if it belongs to an older release", x.Table, prev.Name, prev.File))
+				continue
+			}
+			if _, still := r.Schema.Table(x.Table); still {
+				add(x.Pos.Errorf("discard of table %s, but release %s still declares it; remove its table block to drop it, or remove the declaration", x.Table, r.Name))
+			}
+			for _, name := range sortedTables(r.Declarations.Tables) {
+				if r.Declarations.Tables[name].RenamedFrom == x.Table {
+					add(x.Pos.Errorf("discard of table %s, but table %s is renamed_from it, which keeps its rows; remove one of the two", x.Table, name))
+				}
+			}
+			continue
+		}
+		oldT, ok := prev.Schema.Table(r.oldName(x.Table))
+		if !ok {
+			add(x.Pos.Errorf("discard of %s, but release %s has no table %s (%s); remove the declaration if it belongs to an older release", x, prev.Name, r.oldName(x.Table), prev.File))
+			continue
+		}
+		if _, ok := oldT.Column(x.Column); !ok {
+			add(x.Pos.Errorf("discard of %s, but table %s of release %s has no such column (%s); remove the declaration if it belongs to an older release", x, oldT.Name, prev.Name, prev.File))
+			continue
+		}
+		if t, ok := r.Schema.Table(x.Table); ok {
+			if _, still := t.Column(x.Column); still {
+				add(x.Pos.Errorf("discard of %s, but release %s still declares the column; remove its column block to drop it, or remove the declaration", x, r.Name))
+			}
+		} else {
+			add(x.Pos.Errorf("discard of %s, but release %s has no table %s: to drop the whole table, declare discard { table = %q }", x, r.Name, x.Table, r.oldName(x.Table)))
+		}
+		for _, ref := range sortedRefs(r.Declarations.Columns) {
+			if ref.Table == x.Table && r.Declarations.Columns[ref].Source() == x.Column {
+				add(x.Pos.Errorf("discard of %s, but %s takes over from it (replaces or renamed_from), which keeps its data; remove one of the two", x, ref))
+			}
+		}
+	}
+	return errs
+}
+
+// CheckLosses refuses a transition that drops a column of a table and adds
+// a column to it, or drops a table and creates one, unless each drop is
+// declared: taken over (replaces, renamed_from) or discarded. A forgotten
+// replaces would otherwise plan as drop + add: every row would get the
+// new column's default, and rows the new release writes would leave the
+// old column empty for the previous release. A drop alone is not refused:
+// there is nothing it could have been meant to become.
+func CheckLosses(tr *Transition) error {
+	to := tr.To
+	var errs []error
+	var created, dropped []string
+	for _, c := range tr.Changes {
+		switch c := c.(type) {
+		case *schema.AddTable:
+			created = append(created, c.T.Name)
+		case *schema.DropTable:
+			dropped = append(dropped, c.T.Name)
+		case *schema.ModifyTable:
+			var adds, drops []string
+			for _, cc := range c.Changes {
+				switch cc := cc.(type) {
+				case *schema.AddColumn:
+					if to.Declarations.Columns[ColumnRef{Table: c.T.Name, Column: cc.C.Name}].Source() == "" {
+						adds = append(adds, cc.C.Name)
+					}
+				case *schema.DropColumn:
+					if !takenOver(to, c.T.Name, cc.C.Name) && to.Declarations.Discarded(c.T.Name, cc.C.Name) == nil {
+						drops = append(drops, cc.C.Name)
+					}
+				}
+			}
+			if len(adds) == 0 {
+				continue
+			}
+			for _, d := range drops {
+				errs = append(errs, &Problem{Kind: UndeclaredLoss, Pos: posOrFile(to, c.T.Name, adds[0]), Msg: fmt.Sprintf(
+					"table %s loses column %s and gains %s in release %s: emcee cannot tell a replacement from a loss. If %s carries %s's data, declare it in %s's column block: `replaces { column = %q, forward = \"...\", backward = \"...\" }` (the values change) or `renamed_from = %q` (the same values); if %s's data may be lost, declare `discard { table = %q, column = %q }`",
+					c.T.Name, d, strings.Join(adds, ", "), to.Name, adds[0], d, adds[0], d, d, d, c.T.Name, d)})
+			}
+		}
+	}
+	if len(created) > 0 {
+		for _, d := range dropped {
+			if to.Declarations.Discarded(d, "") != nil {
+				continue
+			}
+			errs = append(errs, &Problem{Kind: UndeclaredLoss, Pos: posOrFile(to, created[0], ""), Msg: fmt.Sprintf(
+				"release %s drops table %s and creates %s: emcee cannot tell a rename from a loss. If %s carries %s's rows, declare `renamed_from = %q` in table %s; if %s's data may be lost, declare `discard { table = %q }`",
+				to.Name, d, strings.Join(created, ", "), created[0], d, d, created[0], d, d)})
+		}
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return &Refusals{Release: to.Name, Errs: errs}
+}
+
+// takenOver reports whether a new column of the table replaces or renames
+// the dropped one.
+func takenOver(r *Release, table, column string) bool {
+	for ref, decl := range r.Declarations.Columns {
+		if ref.Table == table && decl.Source() == column {
+			return true
+		}
+	}
+	return false
+}
+
+func posOrFile(r *Release, table, column string) Pos {
+	if p, ok := r.Declarations.PosOf(table, column); ok {
+		return p
+	}
+	return Pos{File: r.File}
+}

@@ -1,0 +1,128 @@
+package diff
+
+import (
+	"strings"
+	"testing"
+)
+
+const imagesV1 = `schema "app" {}
+table "images" {
+  schema = schema.app
+  column "id" {
+    type = int
+  }
+  column "is_public" {
+    type = bool
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+table "tags" {
+  schema = schema.app
+  column "id" {
+    type = int
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+`
+
+// A release that drops images.is_public and adds images.visibility, with
+// nothing declared, is refused with both ways out (issue 10, hole 7); so
+// is a release that drops a table and creates one. Each declaration that
+// says what happens to the data lets it plan.
+func TestUndeclaredLossIsRefused(t *testing.T) {
+	swap := strings.Replace(imagesV1, "column \"is_public\" {\n    type = bool\n  }", "column \"visibility\" {\n    type = varchar(10)\n    null = true\n  }", 1)
+	tableSwap := strings.Replace(imagesV1, "table \"tags\"", "table \"labels\"", 1)
+	for _, tc := range []struct {
+		name, src, want string
+	}{
+		{"column dropped and added", swap, "pike.hcl:7:3: table images loses column is_public and gains visibility in release pike: emcee cannot tell a replacement from a loss. If visibility carries is_public's data, declare it in visibility's column block: `replaces { column = \"is_public\", forward = \"...\", backward = \"...\" }` (the values change) or `renamed_from = \"is_public\"` (the same values); if is_public's data may be lost, declare `discard { table = \"images\", column = \"is_public\" }`"},
+		{"column discarded", swap + "discard {\n  table  = \"images\"\n  column = \"is_public\"\n}\n", ""},
+		{"column renamed", strings.Replace(swap, "null = true", "null = true\n    renamed_from = \"is_public\"", 1), ""},
+		{"column dropped alone", strings.Replace(imagesV1, "column \"is_public\" {\n    type = bool\n  }", "", 1), ""},
+		{"column added alone", strings.Replace(imagesV1, "column \"is_public\" {", "column \"owner\" {\n    type = int\n    null = true\n  }\n  column \"is_public\" {", 1), ""},
+		{"table dropped and created", tableSwap, "pike.hcl:14:1: release pike drops table tags and creates labels: emcee cannot tell a rename from a loss. If labels carries tags's rows, declare `renamed_from = \"tags\"` in table labels; if tags's data may be lost, declare `discard { table = \"tags\" }`"},
+		{"table discarded", tableSwap + "discard {\n  table = \"tags\"\n}\n", ""},
+		{"table renamed", strings.Replace(tableSwap, "table \"labels\" {\n  schema = schema.app", "table \"labels\" {\n  schema = schema.app\n  renamed_from = \"tags\"", 1), ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			prev, err := ParseRelease("ocata", "ocata.hcl", []byte(imagesV1), mariadb)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := ParseRelease("pike", "pike.hcl", []byte(tc.src), mariadb)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := r.Check(prev); err != nil {
+				t.Fatal(err)
+			}
+			drv, err := Offline(mariadb)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tr, err := Between(drv, prev.Schema, r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = CheckLosses(tr)
+			switch {
+			case tc.want == "" && err != nil:
+				t.Fatalf("refused: %v", err)
+			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+				t.Fatalf("got %v\nwant %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// A discard is checked like the other declarations: what it names must be
+// in the previous release and gone from this one, and a leftover from an
+// older release is refused.
+func TestDiscardIsChecked(t *testing.T) {
+	prev, err := ParseRelease("ocata", "ocata.hcl", []byte(imagesV1), mariadb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dropped := strings.Replace(imagesV1, "column \"is_public\" {\n    type = bool\n  }", "", 1)
+	for _, tc := range []struct {
+		name, src, want string
+	}{
+		{"unknown column", dropped + "discard {\n  table = \"images\"\n  column = \"is_pub\"\n}\n", "pike.hcl:21:1: discard of images.is_pub, but table images of release ocata has no such column (ocata.hcl); remove the declaration if it belongs to an older release"},
+		{"unknown table", dropped + "discard {\n  table = \"imgs\"\n}\n", "discard of table imgs, but release ocata has no such table"},
+		{"column still declared", imagesV1 + "discard {\n  table = \"images\"\n  column = \"is_public\"\n}\n", "discard of images.is_public, but release pike still declares the column"},
+		{"table still declared", imagesV1 + "discard {\n  table = \"tags\"\n}\n", "discard of table tags, but release pike still declares it"},
+		{"discarded and renamed", strings.Replace(imagesV1, "column \"is_public\" {\n    type = bool\n  }", "column \"public\" {\n    type = bool\n    renamed_from = \"is_public\"\n  }", 1) + "discard {\n  table = \"images\"\n  column = \"is_public\"\n}\n", "but images.public takes over from it"},
+		{"twice", dropped + "discard {\n  table = \"images\"\n  column = \"is_public\"\n}\ndiscard {\n  table = \"images\"\n  column = \"is_public\"\n}\n", "images.is_public is discarded twice"},
+		{"no table", dropped + "discard {\n  column = \"is_public\"\n}\n", "discard needs table = "},
+		{"typo", dropped + "discard {\n  table = \"images\"\n  colum = \"is_public\"\n}\n", `unknown attribute "colum" in discard (did you mean "column"?)`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, err := ParseRelease("pike", "pike.hcl", []byte(tc.src), mariadb)
+			if err == nil {
+				err = r.Check(prev)
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v\nwant %q", err, tc.want)
+			}
+		})
+	}
+	// Left over in the next release: the column is gone from its previous release.
+	pike, err := ParseRelease("pike", "pike.hcl", []byte(dropped+"discard {\n  table = \"images\"\n  column = \"is_public\"\n}\n"), mariadb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pike.Check(prev); err != nil {
+		t.Fatal(err)
+	}
+	queens, err := ParseRelease("queens", "queens.hcl", []byte(dropped+"discard {\n  table = \"images\"\n  column = \"is_public\"\n}\n"), mariadb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := queens.Check(pike); err == nil || !strings.Contains(err.Error(), "queens.hcl:21:1: discard of images.is_public, but table images of release pike has no such column (pike.hcl); remove the declaration if it belongs to an older release") {
+		t.Fatalf("stale discard: %v", err)
+	}
+}

@@ -1,0 +1,147 @@
+package diff
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/hcl/v2/hclparse"
+
+	"github.com/emcee-db/emcee/project"
+	"github.com/emcee-db/emcee/schemadef"
+)
+
+// table wraps column and other blocks into a release file with one table
+// "t" whose first line is line 3.
+func table(name, body string) string {
+	return "schema \"app\" {}\ntable " + quoteHCL(name) + " {\n  schema = schema.app\n  column \"id\" {\n    type = int\n  }\n" + body + "  primary_key {\n    columns = [column.id]\n  }\n}\n"
+}
+
+func quoteHCL(s string) string {
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`, "\r", `\r`, "\t", `\t`, "${", "$${").Replace(s) + `"`
+}
+
+func col(name, attrs string) string {
+	return "  column " + quoteHCL(name) + " {\n" + attrs + "  }\n"
+}
+
+// Every name, value and size the server or Atlas's SQL writer would get
+// wrong is refused when the release is loaded, at the line that declares
+// it, saying why.
+func TestLoadRefusesWhatTheServerOrAtlasWouldGetWrong(t *testing.T) {
+	long := strings.Repeat("a", 65)
+	for _, tc := range []struct {
+		name, src, want string
+	}{
+		{"injection in a table name (issue 10)", table("x` (id int primary key); DROP TABLE image_tags; CREATE TABLE `y", ""),
+			"pike.hcl:2:7: table name \"x` (id int primary key); DROP TABLE image_tags; CREATE TABLE `y\" contains a backtick: Atlas"},
+		{"backtick in a column name", table("t", col("a`b", "    type = int\n")), "pike.hcl:7:10: column name \"a`b\" contains a backtick"},
+		{"backtick in an index name", table("t", "  index \"ix`\" {\n    columns = [column.id]\n  }\n"), "pike.hcl:7:9: index name \"ix`\" contains a backtick"},
+		{"name over 64 characters", table(long, ""), "pike.hcl:2:7: table name \"" + long + "\" is 65 characters long; MySQL and MariaDB allow at most 64"},
+		{"column name over 64 characters", table("t", col(long, "    type = int\n")), "pike.hcl:7:10: column name \"" + long + "\" is 65 characters long"},
+		{"trailing space", table("t ", ""), `pike.hcl:2:7: table name "t " ends with a space`},
+		{"trailing newline in a column", table("t", col("c\n", "    type = int\n")), `column name "c\n" ends with a space`},
+		{"emoji", table("t😀", ""), `outside the Basic Multilingual Plane`},
+		{"newline inside a name", table("a\nb", ""), `table name "a\nb" contains the control character '\n'`},
+		{"bidi override", table("a\u202eb", ""), `bidirectional control U+202E`},
+		{"file name too long", table(strings.Repeat("/", 51), ""), `needs 255 bytes as a file name on the server`},
+		{"index named PRIMARY", table("t", "  index \"primary\" {\n    columns = [column.id]\n  }\n"), `index name "primary" is reserved`},
+		{"emcee's version table", table("emcee_revisions", ""), `pike.hcl:2:7: table name "emcee_revisions" is the name of emcee's version table`},
+		{"InnoDB's hidden column", table("t", col("DB_ROW_ID", "    type = int\n")), `column name "DB_ROW_ID" is reserved by InnoDB`},
+		{"quote in an enum value", table("t", col("e", "    type = enum(\"a\", \"it's\")\n")), `pike.hcl:8:12: enum value "it's" of t.e contains ' or \`},
+		{"backslash in a set value", table("t", col("e", "    type = set(\"a\\\\b\")\n")), `set value "a\\b" of t.e contains ' or \`},
+		{"enum value wrapped in double quotes", table("t", col("e", "    type = enum(\"\\\"a\\\"\")\n")), `is wrapped in double quotes`},
+		{"enum value with a trailing space", table("t", col("e", "    type = enum(\"a \")\n")), `ends with a space: the server strips it`},
+		{"duplicate enum values", table("t", col("e", "    type = enum(\"a\", \"A\")\n")), `enum value "A" of t.e repeats "a"`},
+		{"empty enum (a panic in Atlas)", table("t", col("e", "    type = enum()\n")), `pike.hcl:8:12: column t.e: enum() has no values`},
+		{"numeric default that is SQL", table("t", col("n", "    type = int\n    default = \"1; DROP TABLE x\"\n")), `pike.hcl:9:15: default of t.n is "1; DROP TABLE x", but the column is numeric`},
+		{"bool default that is SQL", table("t", col("b", "    type = bool\n    default = \"true) x\"\n")), `declare true, false or an integer`},
+		{"hex-looking default", table("t", col("s", "    type = varchar(10)\n    default = \"0x1 OR 1\"\n")), `starts with 0x, so Atlas writes it into the DDL as it is`},
+		{"half-quoted default", table("t", col("s", "    type = varchar(10)\n    default = \"'a''\"\n")), `not one complete SQL string literal`},
+		{"default ending in an escaped quote", table("t", col("s", "    type = varchar(10)\n    default = \"'a\\\\'\"\n")), `not one complete SQL string literal`},
+		{"comment that is half quoted", table("t", col("s", "    type = int\n    comment = \"'x' ; DROP TABLE y; -- '\"\n")), `comment of column t.s`},
+		{"comment with a character Go escapes", table("t", col("s", "    type = int\n    comment = \"a\\u00a0b\"\n")), `comment of column t.s contains '\u00a0' (U+00A0)`},
+		{"table comment too long", strings.Replace(table("t", ""), "schema = schema.app", "schema = schema.app\n  comment = \""+strings.Repeat("x", 2049)+"\"", 1), `comment of table t is 2049 characters long; the server allows at most 2048`},
+		{"charset that is SQL", table("t", col("s", "    type = varchar(10)\n    charset = \"latin1 COLLATE x\"\n")), `charset "latin1 COLLATE x" is not a character set`},
+		{"collation that is SQL, spelt collation", table("t", col("s", "    type = varchar(10)\n    collation = \"latin1_bin'\"\n")), `pike.hcl:9:17: collation "latin1_bin'" is not a collation name`},
+		{"collation that is SQL", table("t", col("s", "    type = varchar(10)\n    collate = \"latin1_bin'\"\n")), `collation "latin1_bin'" is not a collation name`},
+		{"engine that is SQL", strings.Replace(table("t", ""), "schema = schema.app", "schema = schema.app\n  engine = \"InnoDB; DROP TABLE x\"", 1), `engine "InnoDB; DROP TABLE x" of table t is not a storage engine name`},
+		{"on_update that is SQL", table("t", col("ts", "    type = timestamp\n    on_update = sql(\"CURRENT_TIMESTAMP; DROP TABLE x\")\n")), `on_update of t.ts: ';' ends a statement`},
+		{"generated kind that is SQL", table("t", col("g", "    type = int\n    as {\n      expr = \"id + 1\"\n      type = \"STORED, DROP x\"\n    }\n")), `pike.hcl:11:14: generated column t.g is "STORED, DROP X"`},
+		{"duplicate table", table("t", "") + table("t", "")[len("schema \"app\" {}\n"):], `pike.hcl:11:7: table "t" is declared twice (first at pike.hcl:2:7)`},
+		{"duplicate column, by case", table("t", col("a", "    type = int\n")+col("A", "    type = int\n")), `pike.hcl:10:10: column "A" of table t is declared twice (first as "a" at pike.hcl:7:10)`},
+		{"duplicate index", table("t", "  index \"ix\" {\n    columns = [column.id]\n  }\n  index \"IX\" {\n    columns = [column.id]\n  }\n"), `index "IX" of table t is declared twice`},
+		{"duplicate check name", table("t", "  check \"ck\" {\n    expr = \"id > 0\"\n  }\n  check \"ck\" {\n    expr = \"id > 1\"\n  }\n"), `check "ck" of table t has the name of the check "ck"`},
+		{"foreign key names are per database", table("a", col("p", "    type = int\n")+"  foreign_key \"fk\" {\n    columns = [column.p]\n    ref_columns = [table.a.column.id]\n  }\n") +
+			table("b", col("p", "    type = int\n")+"  foreign_key \"FK\" {\n    columns = [column.p]\n    ref_columns = [table.a.column.id]\n  }\n")[len("schema \"app\" {}\n"):],
+			`foreign key "FK" of table b has the name of the foreign key "fk"`},
+		{"foreign key named like another index", table("t", col("p", "    type = int\n")+"  index \"fk\" {\n    columns = [column.id]\n  }\n  foreign_key \"fk\" {\n    columns = [column.p]\n    ref_columns = [table.t.column.id]\n  }\n"),
+			`foreign key fk of table t has the name of index fk, which does not start with the key's columns`},
+		{"foreign key action that is SQL", table("t", col("p", "    type = int\n    null = true\n")+"  foreign_key \"fk\" {\n    columns = [column.p]\n    ref_columns = [table.t.column.id]\n    on_delete = \"SET NULL; DROP TABLE x\"\n  }\n"),
+			`on_delete of foreign key fk is "SET NULL; DROP TABLE x"`},
+		{"string default longer than the column", table("t", col("s", "    type = varchar(3)\n    default = \"abcd\"\n")), `pike.hcl:9:15: default of t.s: "abcd" is 4 characters long; the column holds 3`},
+		{"enum default in another case", table("t", col("e", "    type = enum(\"a\", \"b\")\n    default = \"A\"\n")), `default of t.e: "A" is not one of the enum values; the server would store "a" instead`},
+		{"int default out of range", table("t", col("n", "    type = tinyint\n    unsigned = true\n    default = 256\n")), `default of t.n: 256 is out of the range of tinyint unsigned (0 to 255)`},
+		{"decimal default the server rounds", table("t", col("d", "    type = decimal(4,2)\n    default = \"1.234\"\n")), `default of t.d: 1.234 has 3 decimals; decimal(4,2) keeps 2`},
+		{"misspelt CURRENT_TIMESTAMP (found by FuzzPlan)", table("t", col("d", "    type = datetime\n    default = sql(\"CURRENT_TIMSTAMP\")\n")), `default of t.d: unknown column "CURRENT_TIMSTAMP"`},
+		{"date default in another form", table("t", col("d", "    type = date\n    default = \"20200101\"\n")), `"20200101" is not a date the server takes as written`},
+		{"json default that is not JSON", table("t", col("j", "    type = json\n    default = \"{\"\n")), `default of t.j: "{" is not JSON`},
+		{"varchar(0)", table("t", col("s", "    type = varchar(0)\n")), `pike.hcl:8:12: t.s is varchar(0), which holds only '' and NULL`},
+		{"char(0), which Atlas writes as char(1)", table("t", col("s", "    type = char(0)\n")), `t.s is char(0): Atlas writes it as char, which is char(1)`},
+		{"varchar(70000)", table("t", col("s", "    type = varchar(70000)\n")), `t.s is varchar(70000); in its character set (4 bytes per character) the server allows at most varchar(16383)`},
+		{"latin1 varchar over its limit", table("t", col("s", "    type = varchar(65533)\n    charset = \"latin1\"\n")), `at most varchar(65532)`},
+		{"char(256)", table("t", col("s", "    type = char(256)\n")), `at most char(255)`},
+		{"decimal(66)", table("t", col("d", "    type = decimal(66,2)\n")), `precision 66; decimal allows at most 65`},
+		{"datetime(7)", table("t", col("d", "    type = datetime(7)\n")), `fractional seconds precision 7`},
+		{"row over 65535 bytes", table("t", col("a", "    type = varchar(16000)\n")+col("b", "    type = varchar(400)\n")), `pike.hcl:2:7: a row of table t takes 65608 bytes`},
+		{"key over 3072 bytes", table("t", col("a", "    type = varchar(700)\n")+col("b", "    type = varchar(300)\n")+"  index \"ix\" {\n    columns = [column.a, column.b]\n  }\n"), `index ix of table t is 4000 bytes long`},
+		{"one-column key the server would cut", table("t", col("a", "    type = varchar(1000)\n")+"  index \"ix\" {\n    columns = [column.a]\n  }\n"), `index ix of table t is 4000 bytes long`},
+		{"text key without prefix", table("t", col("a", "    type = text\n")+"  index \"ix\" {\n    columns = [column.a]\n  }\n"), `covers the text column a without a prefix`},
+		{"prefix longer than the column", table("t", col("a", "    type = varchar(10)\n")+"  index \"ix\" {\n    on {\n      column = column.a\n      prefix = 20\n    }\n  }\n"), `takes a prefix of 20 characters of a, which holds at most 10`},
+		{"prefix of an integer", table("t", col("a", "    type = int\n")+"  index \"ix\" {\n    on {\n      column = column.a\n      prefix = 2\n    }\n  }\n"), `takes a prefix of a, which is not a string column`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ParseRelease("pike", "pike.hcl", []byte(tc.src), mariadb)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v\nwant it to contain %q\nsource:\n%s", err, tc.want, tc.src)
+			}
+		})
+	}
+}
+
+// Names and values that look hostile but that the server takes as written
+// are accepted: refusing them would be a false alarm.
+func TestLoadAcceptsWhatTheServerTakes(t *testing.T) {
+	for _, tc := range []struct{ name, src string }{
+		{"spaces, quotes and punctuation in names", table("image tags 'x' \"y\" ; -- /*", col("a b", "    type = int\n")+"  index \"ix -- 1\" {\n    columns = [column[\"a b\"]]\n  }\n")},
+		{"64 characters", table(strings.Repeat("é", 64), col(strings.Repeat("c", 64), "    type = int\n"))},
+		{"50 characters encoded in 5 bytes each", table(strings.Repeat("/", 50), "")},
+		{"leading space", table(" t", "")},
+		{"quotes in a string default and comment", table("t", col("s", "    type = varchar(20)\n    default = \"it's \\\"x\\\" \\\\ `y`\"\n    comment = \"a 'b' \\\"c\\\" \\\\ d\\ne\"\n"))},
+		{"an already quoted default", table("t", col("s", "    type = varchar(20)\n    default = \"'it''s'\"\n"))},
+		{"numbers", table("t", col("d", "    type = decimal(10,2)\n    default = -1.5\n")+col("f", "    type = double\n    default = 2.5e10\n")+col("b", "    type = bool\n    default = true\n"))},
+		{"hex default", table("t", col("v", "    type = varbinary(4)\n    default = \"0xCAFE\"\n"))},
+		{"defaults at their limits", table("t", col("a", "    type = tinyint\n    default = -128\n")+col("b", "    type = datetime(6)\n    default = \"2038-01-19 03:14:07.999999\"\n")+col("c", "    type = time\n    default = \"-838:59:59\"\n")+col("e", "    type = enum(\"x\", \"y\")\n    default = \"y\"\n")+col("s", "    type = set(\"x\", \"y\")\n    default = \"x,y\"\n")+col("j", "    type = json\n    default = \"{\\\"a\\\": 1}\"\n"))},
+		{"row of exactly 65535 bytes", table("t", col("a", "    type = varchar(16382)\n")+col("b", "    type = tinyint\n"))},
+		{"key of exactly 3072 bytes", table("t", col("a", "    type = varchar(767)\n")+"  index \"ix\" {\n    columns = [column.a, column.id]\n  }\n")},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := ParseRelease("pike", "pike.hcl", []byte(tc.src), mariadb); err != nil {
+				t.Fatalf("%v\nsource:\n%s", err, tc.src)
+			}
+		})
+	}
+}
+
+// A panic inside a function Atlas registers is reported at the call, in
+// one line, without the goroutine dump HCL attaches (checkStructure refuses
+// enum() earlier; this is the net for what it does not know).
+func TestAtlasPanicIsAnError(t *testing.T) {
+	p := hclparse.NewParser()
+	if _, diags := p.ParseHCL([]byte(table("t", col("e", "    type = enum()\n"))), "pike.hcl"); diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	_, err := schemadef.Eval(p, "pike.hcl", project.Target{Flavor: "mariadb", Major: 10, Minor: 11})
+	if err == nil || !strings.HasPrefix(err.Error(), "pike.hcl:8:12: ") || strings.Contains(err.Error(), "goroutine") || strings.Contains(err.Error(), "\n") {
+		t.Fatalf("got %v", err)
+	}
+}

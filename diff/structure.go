@@ -1,0 +1,201 @@
+package diff
+
+import (
+	"fmt"
+	"strings"
+
+	"ariga.io/atlas/sql/schema"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+
+	"github.com/emcee-db/emcee/project"
+)
+
+// checkStructure rejects, before Atlas evaluates the file, what Atlas would
+// silently drop or crash on: a second table or column block under a name
+// already used (Atlas keeps one of them), index, foreign key and check
+// names the server would refuse as duplicates, and enum() / set() without
+// values (a panic inside Atlas).
+func checkStructure(body *hclsyntax.Body, t project.Target) []string {
+	var errs []string
+	add := func(p Pos, format string, args ...any) { errs = append(errs, p.Errorf(format, args...).Error()) }
+	tables := map[string]*hclsyntax.Block{}
+	// Foreign key names are unique per database on both servers (InnoDB
+	// keeps them in one dictionary); check names per table on MariaDB, per
+	// database on MySQL. Both compare names case-insensitively.
+	fks := map[string]labelled{}
+	checks := map[string]labelled{}
+	for _, b := range body.Blocks {
+		if b.Type != "table" {
+			continue
+		}
+		name := b.Labels[0]
+		if first, ok := tables[name]; ok {
+			add(labelPos(b), "table %q is declared twice (first at %s); Atlas would keep only one of the blocks: merge them", name, labelPos(first))
+			continue
+		}
+		tables[name] = b
+		columns := map[string]labelled{}
+		indexes := map[string]labelled{}
+		if t.MariaDB() {
+			checks = map[string]labelled{}
+		}
+		for _, c := range b.Body.Blocks {
+			if len(c.Labels) == 0 {
+				continue
+			}
+			l := labelled{c.Labels[0], labelPos(c)}
+			key := strings.ToLower(l.name)
+			switch c.Type {
+			case "column":
+				if first, ok := columns[key]; ok {
+					add(l.pos, "column %q of table %s is declared twice (first as %q at %s); column names are case-insensitive, and Atlas would keep only one of the blocks: merge them or rename one", l.name, name, first.name, first.pos)
+				}
+				columns[key] = l
+				checkEmptyEnum(c, name, add)
+			case "index":
+				if first, ok := indexes[key]; ok {
+					add(l.pos, "index %q of table %s is declared twice (first as %q at %s); index names are case-insensitive: rename one", l.name, name, first.name, first.pos)
+				}
+				indexes[key] = l
+			case "foreign_key":
+				if first, ok := fks[key]; ok {
+					add(l.pos, "foreign key %q of table %s has the name of the foreign key %q at %s; foreign key names are unique in the whole database (case-insensitively): rename one", l.name, name, first.name, first.pos)
+				}
+				fks[key] = l
+			case "check":
+				if first, ok := checks[key]; ok {
+					add(l.pos, "check %q of table %s has the name of the check %q at %s; %s: rename one", l.name, name, first.name, first.pos, checkScope(t))
+				}
+				checks[key] = l
+			}
+		}
+		if t.MariaDB() {
+			// MariaDB keeps a table's checks and foreign keys in one namespace.
+			for _, c := range b.Body.Blocks {
+				if c.Type != "foreign_key" || len(c.Labels) == 0 {
+					continue
+				}
+				if ck, ok := checks[strings.ToLower(c.Labels[0])]; ok {
+					add(labelPos(c), "foreign key %q of table %s has the name of the check %q at %s; MariaDB refuses a check and a foreign key of one table under the same name: rename one", c.Labels[0], name, ck.name, ck.pos)
+				}
+			}
+		}
+	}
+	return errs
+}
+
+func checkScope(t project.Target) string {
+	if t.MariaDB() {
+		return "check names are unique per table (case-insensitively)"
+	}
+	return "MySQL keeps check names unique in the whole database (case-insensitively)"
+}
+
+type labelled struct {
+	name string
+	pos  Pos
+}
+
+// checkEmptyEnum refuses `type = enum()` and `set()`: Atlas panics on them.
+func checkEmptyEnum(col *hclsyntax.Block, table string, add func(Pos, string, ...any)) {
+	a, ok := col.Body.Attributes["type"]
+	if !ok {
+		return
+	}
+	if call, ok := a.Expr.(*hclsyntax.FunctionCallExpr); ok && (call.Name == "enum" || call.Name == "set") && len(call.Args) == 0 {
+		add(posOf(a.Expr.Range()), "column %s.%s: %s() has no values; list the values the column may hold, e.g. %s(\"a\", \"b\")", table, col.Labels[0], call.Name, call.Name)
+	}
+}
+
+// labelPos is where a block's name is written.
+func labelPos(b *hclsyntax.Block) Pos {
+	if len(b.LabelRanges) > 0 {
+		return posOf(b.LabelRanges[0])
+	}
+	return posOf(b.TypeRange)
+}
+
+// locator finds where a table's parts are declared in a release file, so
+// that checks on the schema Atlas evaluated can point at the source.
+type locator struct {
+	file   string
+	tables map[string]*hclsyntax.Block
+}
+
+func newLocator(file string, body *hclsyntax.Body) *locator {
+	l := &locator{file: file, tables: map[string]*hclsyntax.Block{}}
+	for _, b := range body.Blocks {
+		if b.Type == "table" {
+			if _, dup := l.tables[b.Labels[0]]; !dup {
+				l.tables[b.Labels[0]] = b
+			}
+		}
+	}
+	return l
+}
+
+// block finds a table (typ "") or one of its labelled blocks.
+func (l *locator) block(table, typ, label string) *hclsyntax.Block {
+	t := l.tables[table]
+	if t == nil || typ == "" {
+		return t
+	}
+	for _, b := range t.Body.Blocks {
+		if b.Type == typ && (label == "" || len(b.Labels) > 0 && b.Labels[0] == label) {
+			return b
+		}
+	}
+	return nil
+}
+
+// at is where an attribute of a block is written; the block's name when
+// the attribute is not, the file when neither is found.
+func (l *locator) at(table, typ, label, attr string) Pos {
+	b := l.block(table, typ, label)
+	if b == nil {
+		if t := l.block(table, "", ""); t != nil {
+			return labelPos(t)
+		}
+		return Pos{File: l.file}
+	}
+	if a, ok := b.Body.Attributes[attr]; ok && attr != "" {
+		return posOf(a.Expr.Range())
+	}
+	return labelPos(b)
+}
+
+// generated is where a generated column's kind is written (as { type }).
+func (l *locator) generated(table, column string) Pos {
+	if c := l.block(table, "column", column); c != nil {
+		for _, b := range c.Body.Blocks {
+			if a, ok := b.Body.Attributes["type"]; ok && b.Type == "as" {
+				return posOf(a.Expr.Range())
+			}
+		}
+	}
+	return l.at(table, "column", column, "as")
+}
+
+// name is where a table (typ "") or one of its blocks is named.
+func (l *locator) name(table, typ, label string) Pos {
+	return l.at(table, typ, label, "")
+}
+
+// errorf formats one error line at a position.
+func errorf(p Pos, format string, args ...any) string {
+	if p.Line == 0 {
+		return p.File + ": " + fmt.Sprintf(format, args...)
+	}
+	return p.Errorf(format, args...).Error()
+}
+
+// checkSchema validates what Atlas evaluated: names and the values Atlas
+// writes unescaped (check_literals.go), and the server's limits
+// (check_limits.go).
+func checkSchema(loc *locator, s *schema.Schema, t project.Target) error {
+	errs := append(checkNames(loc, s), checkLimits(loc, s, t.MariaDB())...)
+	if len(errs) > 0 {
+		return fmt.Errorf("%s", strings.Join(errs, "\n"))
+	}
+	return nil
+}

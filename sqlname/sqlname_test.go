@@ -1,0 +1,44 @@
+package sqlname
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func TestFileLen(t *testing.T) {
+	for name, want := range map[string]int{
+		"images": 6,
+		"a b":    1 + 5 + 1,
+		"é":      3,
+		"中":      5,
+		"Ω/x_9":  3 + 5 + 1 + 1 + 1,
+		"ｆｕｌｌ":   12,
+	} {
+		if got := FileLen(name); got != want {
+			t.Errorf("FileLen(%q) = %d, want %d", name, got, want)
+		}
+	}
+}
+
+// Derived names (triggers from table names) are cut by whole characters to
+// what the server takes, keeping the suffix that makes them unique.
+func TestDerive(t *testing.T) {
+	for _, prefix := range []string{
+		"emcee_" + strings.Repeat("é", 70) + "_train",
+		"emcee_" + strings.Repeat("/", 60) + "_train",
+		"emcee_" + strings.Repeat("a", 100) + "_train",
+		"emcee_images_train",
+	} {
+		name := Derive(Trigger, prefix, "_25904f_bi")
+		if err := Validate(Trigger, name); err != nil {
+			t.Errorf("Derive(%q): %v", prefix, err)
+		}
+		if !utf8.ValidString(name) || !strings.HasSuffix(name, "_25904f_bi") || !strings.HasPrefix(prefix, strings.TrimSuffix(name, "_25904f_bi")) {
+			t.Errorf("Derive(%q) = %q", prefix, name)
+		}
+	}
+	if got := Derive(Trigger, "emcee_images_train", "_25904f_bi"); got != "emcee_images_train_25904f_bi" {
+		t.Errorf("a short name is kept whole: %q", got)
+	}
+}

@@ -1,0 +1,250 @@
+package sqlsyntax
+
+import (
+	"strings"
+	"sync"
+
+	"github.com/pingcap/tidb/pkg/parser/ast"
+)
+
+// Use is where an expression is evaluated; it decides what it may read.
+type Use int
+
+const (
+	// PerRow expressions are computed for one row at a time by code that
+	// sees only that row: replaces.forward/backward and fill run inside
+	// triggers; a default, generated column, CHECK, functional index part
+	// and on_update are evaluated by the server per row.
+	PerRow Use = iota
+	// Statement expressions are part of a statement emcee runs itself over
+	// a table (data_migration set and pending, and the gates built from
+	// them): they may read other tables through subqueries, because the
+	// statement runs again until no row is pending.
+	Statement
+)
+
+// Expr is one declared SQL expression, checked for its use, kept as its
+// syntax tree and written back from it.
+type Expr struct {
+	src  string
+	sql  string // written from the tree, every name quoted
+	use  Use
+	mu   sync.Mutex // walks of node: the parser's visitor writes children back
+	node ast.ExprNode
+	base int // offset of src inside the text node was parsed from
+}
+
+const selectPrefix = "SELECT "
+
+// ParseExpr reads src as exactly one expression (no `;`, nothing after it,
+// no alias, no `:=`) and checks that it uses only what its use allows.
+// Errors are *Error, positioned inside src.
+func ParseExpr(src string, use Use) (*Expr, error) {
+	if e := checkSource(src); e != nil {
+		return nil, e
+	}
+	stmts, err := parse(selectPrefix + src)
+	if err != nil {
+		return nil, syntaxError(src, len(selectPrefix), err)
+	}
+	if len(stmts) != 1 {
+		return nil, statementEnd(src, len(selectPrefix), stmts[0])
+	}
+	if e := statementEnd(src, len(selectPrefix), stmts[0]); e != nil {
+		return nil, e
+	}
+	sel, ok := stmts[0].(*ast.SelectStmt)
+	if !ok || sel.Kind != ast.SelectStmtKindSelect || sel.Fields == nil || len(sel.Fields.Fields) != 1 || sel.Fields.Fields[0].Expr == nil {
+		return nil, errorAt(src, 0, "not one SQL expression")
+	}
+	field := sel.Fields.Fields[0]
+	if field.AsName.O != "" {
+		at := strings.LastIndex(strings.ToLower(src), strings.ToLower(field.AsName.O))
+		return nil, errorAt(src, at, "%q after the expression would be read as a name for it (an alias): the expression must end before it (an operator missing?)", field.AsName.O)
+	}
+	e, err := newExpr(src, field.Expr, len(selectPrefix), use)
+	if err != nil {
+		return nil, err
+	}
+	// Anything the SELECT holds besides the expression (FROM, WHERE,
+	// LIMIT, INTO, a locking clause...) shows in its text.
+	whole, err := restore(sel)
+	if err != nil || whole != selectPrefix+e.sql {
+		return nil, errorAt(src, 0, "not exactly one SQL expression: it continues after the expression (a clause such as FROM, WHERE or LIMIT?); to read another table, use a subquery: (SELECT ...)")
+	}
+	return e, nil
+}
+
+func newExpr(src string, node ast.ExprNode, base int, use Use) (*Expr, error) {
+	if e := checkUse(src, node, base, use); e != nil {
+		return nil, e
+	}
+	sql, err := restore(node)
+	if err != nil {
+		return nil, errorAt(src, 0, "emcee cannot write this expression back: %v", err)
+	}
+	if i := strings.IndexFunc(sql, isControl); i >= 0 {
+		return nil, errorAt(src, 0, "a string holds a control character: write it as CHAR(n), so that plan files stay plain text")
+	}
+	// What emcee writes must read back as the same expression: a
+	// construct the parser accepts but cannot write faithfully is refused
+	// here, not found on the server.
+	if again, err := parse(selectPrefix + sql); err != nil || len(again) != 1 {
+		return nil, errorAt(src, 0, "emcee cannot write this expression back faithfully (it writes %s); rewrite it", sql)
+	} else if sel, ok := again[0].(*ast.SelectStmt); !ok || len(sel.Fields.Fields) != 1 {
+		return nil, errorAt(src, 0, "emcee cannot write this expression back faithfully (it writes %s); rewrite it", sql)
+	} else if back, err := restore(sel.Fields.Fields[0].Expr); err != nil || back != sql {
+		return nil, errorAt(src, 0, "emcee cannot write this expression back faithfully (it writes %s); rewrite it", sql)
+	}
+	return &Expr{src: src, sql: sql, use: use, node: node, base: base}, nil
+}
+
+func isControl(r rune) bool { return r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r == 0x7f }
+
+// SQL is the expression written from its syntax tree: every name in
+// backticks, every string single-quoted, comments dropped.
+func (e *Expr) SQL() string { return e.sql }
+
+// Source is the expression as declared, for messages.
+func (e *Expr) Source() string { return e.src }
+
+// RowSQL writes a per-row expression for a trigger body: each column as
+// row.`column` (NEW.`visibility`).
+func (e *Expr) RowSQL(row string) string {
+	stmts, err := parse(selectPrefix + e.sql)
+	if err != nil {
+		panic("sqlsyntax: a written expression does not parse: " + e.sql) // newExpr checked it does
+	}
+	node := stmts[0].(*ast.SelectStmt).Fields.Fields[0].Expr
+	node.Accept(qualify{row})
+	out, err := restore(node)
+	if err != nil {
+		panic("sqlsyntax: " + err.Error())
+	}
+	return out
+}
+
+// qualify qualifies every column name; per-row expressions have no
+// subqueries, so every name is a column of the row.
+type qualify struct{ row string }
+
+func (q qualify) Enter(n ast.Node) (ast.Node, bool) {
+	if c, ok := n.(*ast.ColumnName); ok {
+		c.Table = ast.NewCIStr(q.row)
+	}
+	return n, false
+}
+
+func (q qualify) Leave(n ast.Node) (ast.Node, bool) { return n, true }
+
+// Assignments is a declared SET list (data_migration set): `col = expr, ...`.
+type Assignments struct {
+	src  string
+	list []assignment
+}
+
+type assignment struct {
+	column string
+	at     int // offset of the column in src
+	value  *Expr
+}
+
+const updatePrefix = "UPDATE `t` SET "
+
+// ParseAssignments reads src as exactly one assignment list, as after
+// UPDATE t SET, each value an expression of the Statement use.
+func ParseAssignments(src string) (*Assignments, error) {
+	if e := checkSource(src); e != nil {
+		return nil, e
+	}
+	stmts, err := parse(updatePrefix + src)
+	if err != nil {
+		return nil, syntaxError(src, len(updatePrefix), err)
+	}
+	if len(stmts) != 1 {
+		return nil, statementEnd(src, len(updatePrefix), stmts[0])
+	}
+	if e := statementEnd(src, len(updatePrefix), stmts[0]); e != nil {
+		return nil, e
+	}
+	upd, ok := stmts[0].(*ast.UpdateStmt)
+	if !ok || len(upd.List) == 0 {
+		return nil, errorAt(src, 0, "not an assignment list (want column = expression, ...)")
+	}
+	a := &Assignments{src: src}
+	from := 0
+	var parts []string
+	for _, as := range upd.List {
+		col := as.Column
+		if col.Schema.O != "" || col.Table.O != "" {
+			return nil, errorAt(src, find(src, col.Name.O, from), "%s: write the bare column name; the list sets columns of the data migration's table", qualified(col))
+		}
+		v, err := newExpr(src, as.Expr, len(updatePrefix), Statement)
+		if err != nil {
+			return nil, err
+		}
+		at := find(src, col.Name.O, from)
+		from = max(from, as.Expr.OriginTextPosition()-len(updatePrefix))
+		a.list = append(a.list, assignment{column: col.Name.O, at: at, value: v})
+		parts = append(parts, Ident(col.Name.O)+" = "+v.sql)
+	}
+	whole, err := restore(upd)
+	if err != nil || strings.ReplaceAll(whole, "`=", "` = ") != updatePrefix+strings.Join(parts, ", ") {
+		return nil, errorAt(src, 0, "not exactly one assignment list: it continues after the last assignment (a WHERE, ORDER BY or LIMIT clause?); the pending predicate selects the rows")
+	}
+	return a, nil
+}
+
+// SQL is the list written from its syntax tree: `col` = expr, ...
+func (a *Assignments) SQL() string {
+	parts := make([]string, len(a.list))
+	for i, as := range a.list {
+		parts[i] = Ident(as.column) + " = " + as.value.sql
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Source is the list as declared, for messages.
+func (a *Assignments) Source() string { return a.src }
+
+// find is where a name appears in src at or after from (bare or in
+// backticks), for positioning an error about a node the parser keeps no
+// offset for; 0 when it cannot tell.
+func find(src, name string, from int) int {
+	lower, n := strings.ToLower(src), strings.ToLower(name)
+	for i := max(0, min(from, len(src))); i < len(src); {
+		j := strings.Index(lower[i:], n)
+		if j < 0 {
+			break
+		}
+		j += i
+		end := j + len(n)
+		before := j == 0 || !isWordByte(lower[j-1]) || lower[j-1] == '`'
+		after := end == len(lower) || !isWordByte(lower[end]) || lower[end] == '`'
+		if before && after {
+			if j > 0 && lower[j-1] == '`' {
+				return j - 1
+			}
+			return j
+		}
+		i = j + 1
+	}
+	if from > 0 {
+		return find(src, name, 0)
+	}
+	return 0
+}
+
+func isWordByte(c byte) bool {
+	return c == '_' || c == '$' || c == '`' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 0x80
+}
+
+func qualified(c *ast.ColumnName) string {
+	var parts []string
+	for _, p := range []string{c.Schema.O, c.Table.O, c.Name.O} {
+		if p != "" {
+			parts = append(parts, p)
+		}
+	}
+	return strings.Join(parts, ".")
+}

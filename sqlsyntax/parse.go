@@ -1,0 +1,163 @@
+package sqlsyntax
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/pingcap/tidb/pkg/parser"
+	"github.com/pingcap/tidb/pkg/parser/ast"
+	"github.com/pingcap/tidb/pkg/parser/format"
+	"github.com/pingcap/tidb/pkg/parser/mysql"
+	// The parser needs a driver for literal values. The test driver is the
+	// light one TiDB's parser ships for users outside TiDB; the full one
+	// pulls in all of TiDB.
+	_ "github.com/pingcap/tidb/pkg/parser/test_driver"
+)
+
+// sqlMode is dbconn.SQLMode (a test keeps them equal): how the server
+// reads what emcee writes, so the parser must read it the same way.
+const sqlMode = "STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION"
+
+// A parser is not safe for concurrent use; planning is.
+var parsers = sync.Pool{New: func() any {
+	p := parser.New()
+	mode, err := mysql.GetSQLMode(sqlMode)
+	if err != nil {
+		panic(err)
+	}
+	p.SetSQLMode(mode)
+	p.SetMariaDB(true)
+	return p
+}}
+
+// parse runs the parser; a panic inside it (its literal driver panics on
+// a number of more than 81 digits) is an error, and that parser is dropped.
+func parse(sql string) (stmts []ast.StmtNode, err error) {
+	p := parsers.Get().(*parser.Parser)
+	defer func() {
+		if r := recover(); r != nil {
+			stmts, err = nil, fmt.Errorf("the SQL parser cannot read it (%v); a numeric literal too long?", r)
+			return
+		}
+		parsers.Put(p)
+	}()
+	stmts, _, err = p.Parse(sql, "", "")
+	return stmts, err
+}
+
+// restoreFlags write every name between backticks and every string
+// between single quotes with backslashes escaped: what the server reads
+// back the same way under the pinned sql_mode.
+const restoreFlags = format.RestoreStringSingleQuotes | format.RestoreStringEscapeBackslash |
+	format.RestoreKeyWordUppercase | format.RestoreNameBackQuotes |
+	format.RestoreSpacesAroundBinaryOperation | format.RestoreStringWithoutDefaultCharset
+
+func restore(n ast.Node) (string, error) {
+	var b strings.Builder
+	if err := n.Restore(format.NewRestoreCtx(restoreFlags, &b)); err != nil {
+		return "", err
+	}
+	return b.String(), nil
+}
+
+// Error is a mistake in a declared expression. Offset is where it is, in
+// bytes from the start of the expression as declared; Line and Col say the
+// same counting from 1 (Col in characters), for callers that report the
+// position of the expression inside a file.
+type Error struct {
+	Offset    int
+	Line, Col int
+	Msg       string
+}
+
+func (e *Error) Error() string { return e.Msg }
+
+func errorAt(src string, offset int, format string, args ...any) *Error {
+	offset = max(0, min(offset, len(src)))
+	line := 1 + strings.Count(src[:offset], "\n")
+	start := strings.LastIndexByte(src[:offset], '\n') + 1
+	return &Error{Offset: offset, Line: line, Col: 1 + utf8.RuneCountInString(src[start:offset]), Msg: fmt.Sprintf(format, args...)}
+}
+
+// syntaxError turns the parser's "line L column C near "rest"" into an
+// error at the offending token: "rest" is the input from that token on.
+func syntaxError(src string, prefix int, err error) *Error {
+	msg := err.Error()
+	m := nearRE.FindStringSubmatchIndex(msg)
+	if m == nil {
+		return errorAt(src, 0, "not a valid SQL expression: %s", msg)
+	}
+	near := msg[m[1]:]
+	total := -1
+	if t := totalRE.FindStringSubmatch(msg); t != nil {
+		total, _ = strconv.Atoi(t[1])
+	}
+	full := prefix + len(src)
+	at := full
+	for off := full; off >= prefix; off-- {
+		rest := src[off-prefix:]
+		if (total < 0 || len(rest) == total) && strings.HasPrefix(near, truncate(rest)+`"`) {
+			at = off
+			break
+		}
+	}
+	at -= prefix
+	if at >= len(src) {
+		return errorAt(src, len(src), "the expression ends too early (an unclosed parenthesis, string or CASE?)")
+	}
+	return errorAt(src, at, "syntax error at %q", snippet(src[at:]))
+}
+
+var (
+	nearRE  = regexp.MustCompile(`line \d+ column \d+ near "`)
+	totalRE = regexp.MustCompile(`\(total length (\d+)\)\s*$`)
+)
+
+func truncate(s string) string {
+	if len(s) > 2048 {
+		return s[:2048]
+	}
+	return s
+}
+
+func snippet(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if utf8.RuneCountInString(s) > 30 {
+		s = string([]rune(s)[:30]) + "..."
+	}
+	return s
+}
+
+// checkSource refuses what the parser would read differently from the
+// server. Executable comments are code to MariaDB (/*M! ... */ always,
+// /*!NNNNN ... */ by version) but the parser skips or reads them by MySQL's
+// rules, so what it checked would not be what runs. A NUL byte has no place
+// in a plan file.
+func checkSource(src string) *Error {
+	for _, bad := range []string{"/*!", "/*M!", "/*m!"} {
+		if i := strings.Index(src, bad); i >= 0 {
+			return errorAt(src, i, "executable comment %q: the server runs what it holds, so it cannot be checked; remove it (inside a string, split it: CONCAT('/*', '!'))", bad+"...*/")
+		}
+	}
+	if i := strings.IndexByte(src, 0); i >= 0 {
+		return errorAt(src, i, "NUL byte: write it as CHAR(0) if a value needs it")
+	}
+	if !utf8.ValidString(src) {
+		return errorAt(src, 0, "not valid UTF-8")
+	}
+	return nil
+}
+
+// statementEnd refuses a `;`: the parser reads `x;` as one statement, the
+// text then holds the separator.
+func statementEnd(src string, prefix int, st ast.StmtNode) *Error {
+	text := strings.TrimRight(st.Text(), " \t\r\n")
+	if strings.HasSuffix(text, ";") {
+		return errorAt(src, len(text)-1-prefix, "';' ends a statement: the expression is put inside a statement emcee writes, so it must be one expression")
+	}
+	return nil
+}

@@ -1,0 +1,80 @@
+// Package sqlsyntax is emcee's one reader of the SQL that users write into a
+// schema (expressions, assignment lists) and its one writer of identifiers
+// and string literals.
+//
+// Everything emcee writes into a plan is built here from a syntax tree or
+// quoted here, never spliced as text: a declared expression such as
+// `1=1) OR (1=1` must be refused where it is declared, not discovered when a
+// batched UPDATE rewrites the whole table. The grammar is TiDB's MySQL parser
+// (github.com/pingcap/tidb/pkg/parser, pinned in go.mod; docs/sql-expressions.md
+// says why it and not vitess), run under the sql_mode emcee pins on every
+// connection (dbconn.SQLMode): backslash escapes on, double quotes delimit
+// strings, || means OR.
+package sqlsyntax
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Ident quotes an identifier for MySQL and MariaDB: between backticks, with
+// backticks inside doubled. Every name emcee writes goes through it, so a
+// table called "x` (id int); DROP TABLE y; --" stays one name.
+func Ident(name string) string { return "`" + strings.ReplaceAll(name, "`", "``") + "`" }
+
+// stringEscapes are the characters String escapes. Quote and backslash are
+// what the server needs under the pinned sql_mode (backslash escapes on);
+// the control characters are escaped so that a literal never breaks a line
+// of a plan file (a directive or a `--` comment ends at a newline) and a
+// plan file never holds a NUL byte.
+var stringEscapes = strings.NewReplacer(`\`, `\\`, `'`, `''`, "\n", `\n`, "\r", `\r`, "\x00", `\0`, "\x1a", `\Z`)
+
+// String quotes s as a single-quoted string literal for the pinned
+// sql_mode (dbconn.SQLMode: NO_BACKSLASH_ESCAPES off, ANSI_QUOTES off).
+func String(s string) string { return "'" + stringEscapes.Replace(s) + "'" }
+
+// Unquote reads the string literal String wrote at the start of s and
+// returns its value and what follows it. It accepts exactly String's
+// output, so text that emcee wrote (a plan's directives) reads back to the
+// value it was written from, and anything else is an error.
+func Unquote(s string) (value, rest string, err error) {
+	if !strings.HasPrefix(s, "'") {
+		return "", s, fmt.Errorf("want a quoted string ('...'), got %q", s)
+	}
+	var b strings.Builder
+	for i := 1; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '\'':
+			if i+1 < len(s) && s[i+1] == '\'' {
+				b.WriteByte('\'')
+				i++
+				continue
+			}
+			return b.String(), s[i+1:], nil
+		case '\\':
+			if i+1 == len(s) {
+				return "", s, fmt.Errorf("unterminated string %q", s)
+			}
+			i++
+			switch s[i] {
+			case '\\':
+				b.WriteByte('\\')
+			case 'n':
+				b.WriteByte('\n')
+			case 'r':
+				b.WriteByte('\r')
+			case '0':
+				b.WriteByte(0)
+			case 'Z':
+				b.WriteByte(0x1a)
+			default:
+				return "", s, fmt.Errorf("unknown escape \\%c in %q", s[i], s)
+			}
+		case '\n', '\r', 0, 0x1a:
+			return "", s, fmt.Errorf("unescaped control character in %q", s)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return "", s, fmt.Errorf("unterminated string %q", s)
+}

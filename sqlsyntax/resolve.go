@@ -1,0 +1,209 @@
+package sqlsyntax
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/pingcap/tidb/pkg/parser/ast"
+)
+
+// Scope is what an expression may read: the row of one table, and, for the
+// Statement use, the tables of the release a subquery may read.
+type Scope struct {
+	Table   string   // the table whose row the expression reads
+	Columns []string // the columns it may use there
+	// Tables gives the columns of a table of the release, false when the
+	// release has no such table; nil where subqueries are not allowed.
+	Tables func(name string) ([]string, bool)
+}
+
+// Resolve checks every column reference against the scope (a name the
+// table does not have is an *Error naming the ones it has) and returns the
+// columns of the row the expression reads, in order, spelled as the scope
+// spells them.
+func (e *Expr) Resolve(s Scope) ([]string, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	r := &resolver{src: e.src, base: e.base, scope: s, stack: []frame{{tables: []scopeTable{{name: s.Table, columns: s.Columns}}}}}
+	e.node.Accept(r)
+	if r.err != nil {
+		return nil, r.err
+	}
+	return r.row, nil
+}
+
+// Resolve checks the columns the list sets and the columns its values
+// read against the scope.
+func (a *Assignments) Resolve(s Scope) error {
+	for _, as := range a.list {
+		if _, ok := lookup(s.Columns, as.column); !ok {
+			return errorAt(a.src, as.at, "unknown column %q (it can use: %s)", as.column, known(s.Columns))
+		}
+		if _, err := as.value.Resolve(s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type scopeTable struct {
+	name    string // table name or alias
+	columns []string
+}
+
+// frame is one SELECT level: the row at the bottom, then each subquery's
+// FROM tables. Select-list aliases are not names here: the server knows
+// them only in some clauses, so a subquery writes the expression itself.
+type frame struct {
+	tables []scopeTable
+}
+
+type resolver struct {
+	src   string
+	base  int
+	scope Scope
+	stack []frame
+	at    int
+	row   []string
+	err   *Error
+}
+
+func (r *resolver) failAt(at int, format string, args ...any) {
+	if r.err == nil {
+		r.err = errorAt(r.src, at, format, args...)
+	}
+}
+
+func (r *resolver) Enter(n ast.Node) (ast.Node, bool) {
+	if r.err != nil {
+		return n, true
+	}
+	if e, ok := n.(ast.ExprNode); ok {
+		r.at = e.OriginTextPosition() - r.base
+	}
+	switch n := n.(type) {
+	case *ast.SelectStmt:
+		var f frame
+		if n.From != nil && n.From.TableRefs != nil {
+			r.tablesOf(n.From.TableRefs, &f)
+		}
+		r.stack = append(r.stack, f)
+	case *ast.ColumnName:
+		r.column(n)
+	case *ast.DefaultExpr:
+		if n.Name != nil { // its Accept does not visit the name
+			r.column(n.Name)
+		}
+	}
+	return n, r.err != nil
+}
+
+func (r *resolver) Leave(n ast.Node) (ast.Node, bool) {
+	if _, ok := n.(*ast.SelectStmt); ok {
+		r.stack = r.stack[:len(r.stack)-1]
+	}
+	return n, true
+}
+
+func (r *resolver) tablesOf(n ast.ResultSetNode, f *frame) {
+	switch n := n.(type) {
+	case *ast.Join:
+		if n.Left != nil {
+			r.tablesOf(n.Left, f)
+		}
+		if n.Right != nil {
+			r.tablesOf(n.Right, f)
+		}
+	case *ast.TableSource:
+		t, ok := n.Source.(*ast.TableName)
+		if !ok {
+			return // refused by the policy
+		}
+		var cols []string
+		if r.scope.Tables != nil {
+			cols, ok = r.scope.Tables(t.Name.O)
+		}
+		if r.scope.Tables == nil || !ok {
+			r.failAt(find(r.src, t.Name.O, r.at), "table %q: the release declares no such table", t.Name.O)
+			return
+		}
+		name := t.Name.O
+		if n.AsName.O != "" {
+			name = n.AsName.O
+		}
+		f.tables = append(f.tables, scopeTable{name: name, columns: cols})
+	}
+}
+
+// column resolves a name the way the server does: the innermost SELECT
+// whose tables have it, outwards to the row.
+func (r *resolver) column(c *ast.ColumnName) {
+	at := r.at
+	if c.Table.O != "" {
+		for i := len(r.stack) - 1; i >= 0; i-- {
+			for _, t := range r.stack[i].tables {
+				if !strings.EqualFold(t.name, c.Table.O) {
+					continue
+				}
+				name, ok := lookup(t.columns, c.Name.O)
+				if !ok {
+					r.failAt(at, "unknown column %s (%s has: %s)", qualified(c), t.name, known(t.columns))
+				} else if i == 0 {
+					r.read(name)
+				}
+				return
+			}
+		}
+		r.failAt(at, "%s: no table or alias %q is in scope here", qualified(c), c.Table.O)
+		return
+	}
+	for i := len(r.stack) - 1; i >= 0; i-- {
+		for _, t := range r.stack[i].tables {
+			if name, ok := lookup(t.columns, c.Name.O); ok {
+				if i == 0 {
+					r.read(name)
+				}
+				return
+			}
+		}
+	}
+	if len(r.stack) == 1 {
+		r.failAt(at, "unknown column %q (it can use: %s)", c.Name.O, known(r.scope.Columns))
+		return
+	}
+	var names []string
+	for _, f := range r.stack {
+		for _, t := range f.tables {
+			names = append(names, t.name)
+		}
+	}
+	r.failAt(at, "unknown column %q: none of %s has it", c.Name.O, strings.Join(names, ", "))
+}
+
+func (r *resolver) read(name string) {
+	for _, c := range r.row {
+		if c == name {
+			return
+		}
+	}
+	r.row = append(r.row, name)
+}
+
+// lookup finds a column without regard to case, as the server does.
+func lookup(cols []string, name string) (string, bool) {
+	for _, c := range cols {
+		if strings.EqualFold(c, name) {
+			return c, true
+		}
+	}
+	return "", false
+}
+
+func known(cols []string) string {
+	k := append([]string(nil), cols...)
+	sort.Strings(k)
+	if len(k) == 0 {
+		return "no columns"
+	}
+	return strings.Join(k, ", ")
+}
