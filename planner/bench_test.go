@@ -97,12 +97,16 @@ func benchPlan(b *testing.B, p *project.Project, opts Options, cache func() stri
 	}
 }
 
-// bigPlanned is the 1,000-table project; planned (and written, with a
-// warm evaluation cache) when planned is set, as on the developer's
-// machine after `emcee plan`.
-func bigPlanned(b *testing.B, planned bool) (*project.Project, string) {
+// bigPlanned is the 1,000-table project (or tables x 20 columns x releases);
+// planned (and written, with a warm evaluation cache) when planned is set,
+// as on the developer's machine after `emcee plan`.
+func bigPlanned(b *testing.B, planned bool, size ...int) (*project.Project, string) {
 	b.Helper()
-	p, err := project.Load(filepath.Join(bigProject(b, 1000, 20, 10), "atlas.hcl"))
+	tables, releases := 1000, 10
+	if len(size) == 2 {
+		tables, releases = size[0], size[1]
+	}
+	p, err := project.Load(filepath.Join(bigProject(b, tables, 20, releases), "atlas.hcl"))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -171,16 +175,38 @@ func BenchmarkCheck1000TablesCached(b *testing.B) {
 // revision.
 func BenchmarkReplan1000TablesLastReleaseEdited(b *testing.B) {
 	p, cache := bigPlanned(b, true)
-	last := p.SchemaFile("r09")
+	benchPlan(b, p, Options{}, func() string { return cache }, editNewest(b, p), 3)
+}
+
+// editNewest edits the newest release's schema file, differently for each
+// iteration i: a column added to its first table.
+func editNewest(b *testing.B, p *project.Project) func(i int) {
+	last := p.SchemaFile(p.Releases[len(p.Releases)-1])
 	src, err := os.ReadFile(last)
 	if err != nil {
 		b.Fatal(err)
 	}
-	edit := func(i int) {
+	return func(i int) {
 		edited := strings.Replace(string(src), "  primary_key {", fmt.Sprintf("  column \"late%d\" {\n    type = int\n    null = true\n  }\n  primary_key {", i), 1)
 		if err := os.WriteFile(last, []byte(edited), 0o644); err != nil {
 			b.Fatal(err)
 		}
 	}
-	benchPlan(b, p, Options{}, func() string { return cache }, edit, 3)
+}
+
+// BenchmarkPlanGrowth is BenchmarkPlan1000Tables and
+// BenchmarkReplan1000TablesLastReleaseEdited at other sizes: planning time
+// grows linearly in tables and in releases.
+func BenchmarkPlanGrowth(b *testing.B) {
+	for _, size := range []struct{ tables, releases int }{{250, 10}, {500, 10}, {1000, 10}, {500, 5}, {500, 20}} {
+		name := fmt.Sprintf("tables=%d/releases=%d", size.tables, size.releases)
+		b.Run(name+"/from-scratch", func(b *testing.B) {
+			p, _ := bigPlanned(b, false, size.tables, size.releases)
+			benchPlan(b, p, Options{}, func() string { return b.TempDir() }, nil, 3*size.releases)
+		})
+		b.Run(name+"/newest-edited", func(b *testing.B) {
+			p, cache := bigPlanned(b, true, size.tables, size.releases)
+			benchPlan(b, p, Options{}, func() string { return cache }, editNewest(b, p), 3)
+		})
+	}
 }
