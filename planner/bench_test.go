@@ -8,6 +8,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/project"
@@ -75,6 +76,7 @@ func TestBigProjectPlans(t *testing.T) {
 func benchPlan(b *testing.B, p *project.Project, opts Options, cache func() string, before func(i int), want int) {
 	b.Helper()
 	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	var cpu time.Duration
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
@@ -86,8 +88,10 @@ func benchPlan(b *testing.B, p *project.Project, opts Options, cache func() stri
 		diff.Forget()
 		runtime.GC()
 		b.StartTimer()
+		start := cpuTime()
 		out, err := Plan(p, opts)
 		diff.Flush()
+		cpu += cpuTime() - start
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -95,6 +99,7 @@ func benchPlan(b *testing.B, p *project.Project, opts Options, cache func() stri
 			b.Fatalf("planned %v, want %d revisions", out.New, want)
 		}
 	}
+	b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
 }
 
 // bigPlanned is the 1,000-table project (or tables x 20 columns x releases);
