@@ -124,8 +124,8 @@ func (e *exitError) Error() string { return e.err.Error() }
 func main() {
 	if os.Getenv("GOGC") == "" {
 		// Planning a large project allocates heavily in Atlas's HCL
-		// evaluation; collecting a quarter as often makes it about a
-		// third faster for about twice the peak memory (BENCHMARKS.md).
+		// evaluation; collecting a quarter as often saves about a fifth
+		// of the CPU for about twice the peak memory (BENCHMARKS.md).
 		debug.SetGCPercent(400)
 	}
 	err := newRoot().Execute()
