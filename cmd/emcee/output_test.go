@@ -438,5 +438,3 @@ func TestConnectionFlagsSayTheSame(t *testing.T) {
 		t.Errorf("only %d commands take --url", n)
 	}
 }
-
-
