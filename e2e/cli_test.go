@@ -275,3 +275,24 @@ func TestCLIVersion(t *testing.T) {
 		t.Errorf("emcee -v is not a usage error: %s", r)
 	}
 }
+
+// simulate's report is a document too; the applier's progress goes to
+// stderr so that stdout stays one document.
+func TestCLISimulateDocument(t *testing.T) {
+	t.Parallel()
+	db := testdb.New(t)
+	cmd := exec.Command(opBinary(t), "simulate", "--example", "--url", db.URL, "--rows", "500",
+		"--baseline", "200ms", "--settle", "200ms", "--format", "yaml")
+	r := opRunCmd(t, cmd)
+	if r.Code != 0 {
+		t.Fatalf("%s", r)
+	}
+	doc := cliDoc(t, "yaml", r)
+	phases, _ := doc["phases"].([]any)
+	if doc["ok"] != true || doc["rows_verified"] != true || doc["from"] != "ocata" || doc["to"] != "pike" || len(phases) != 6 {
+		t.Errorf("simulate --format yaml:\n%s", r)
+	}
+	if !strings.Contains(r.Stderr, "emcee db expand") {
+		t.Errorf("the progress is not on stderr:\n%s", r)
+	}
+}

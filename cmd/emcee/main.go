@@ -43,14 +43,21 @@ application run side by side:
 Developers run "emcee plan"; release managers run "emcee review" and
 "emcee lint"; operators run "emcee db ...". Exit codes: 0 done, 1 error,
 2 usage, 3/4/5 from "db check", 6 a check found problems, 7 contract
-blocked by data (see README.md).`,
+blocked by data (see README.md).
+
+Every command takes --format text, json or yaml; json and yaml print one
+document on stdout, also on failure (with "error" and "exit_code"). --url
+is always the database the command works on; --url, --env and --dev-url
+default to $EMCEE_URL, $EMCEE_ENV and $EMCEE_DEV_URL (a flag beats its
+variable, and --env beats $EMCEE_URL).`,
 		Example: `  emcee plan                        # regenerate plans/ after editing schema/<release>.hcl
   emcee plan --check                # in CI: exit 6 if plans/ is stale
   emcee review train --format markdown
   emcee lint                        # in CI: exit 6 on anything a reviewer must reject
   emcee db check --env prod         # exit 3: expand needed
   emcee db expand --env prod
-  emcee completion bash > /etc/bash_completion.d/emcee`,
+  emcee completion bash > /etc/bash_completion.d/emcee
+  emcee version --format json`,
 		Version:           currentVersion().String(),
 		SilenceUsage:      true,
 		SilenceErrors:     true,
