@@ -57,6 +57,13 @@ The output is deterministic: running plan twice changes nothing. CI runs
 					fmt.Fprint(w, d)
 					return &exitError{code: codeFindings, err: errors.New("plans/ is stale: run `emcee plan` and commit the result")}
 				}
+				if d, err = out.Edited(p); err != nil {
+					return err
+				}
+				if d != "" {
+					fmt.Fprint(w, d)
+					return &exitError{code: codeFindings, err: errors.New("plans/ holds revisions edited by hand (their sum was recomputed): restore them from version control; to change a release, edit its schema file and run `emcee plan`")}
+				}
 				fmt.Fprintln(w, "plans/ is up to date")
 				return nil
 			}
