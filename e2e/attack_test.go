@@ -102,9 +102,9 @@ func TestAttackNameRecasedAcrossReleases(t *testing.T) {
   }
 `)
 	for _, tc := range []struct{ name, b, want string }{
-		{"index", strings.Replace(a, `"IX_O"`, `"ix_o"`, 1), `schema/b.hcl:22:3: index ix_o of table t differs from IX_O of release a only in letter case`},
+		{"index", strings.Replace(a, `"IX_O"`, `"ix_o"`, 1), `schema/b.hcl:2:1: index ix_o of table t differs from IX_O of the previous release only in letter case`},
 		{"column", strings.Replace(strings.Replace(a, `"Name" {`, `"name" {
-    renamed_from = "Name"`, 1), "column.Name", "column.name", -1), `schema/b.hcl:8:3: column name of table t differs from Name of release a only in letter case`},
+    renamed_from = "Name"`, 1), "column.Name", "column.name", -1), `schema/b.hcl:7:3: column name of table t differs from Name of the previous release only in letter case`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
