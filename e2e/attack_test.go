@@ -166,7 +166,7 @@ func TestAttackRawDefaultOfStringColumnIsNotText(t *testing.T) {
 		p.exec("INSERT INTO t (id) VALUES (1)")
 		t.Fatalf("sql(\"UUID()\") planned; the row's default: %s\n%s", p.query("SELECT u FROM t"), p.read("plans/b/b_expand01.sql"))
 	}
-	opContains(t, r, "schema/b.hcl:21:5", `sql("(UUID())")`)
+	opContains(t, r, "schema/b.hcl:21:15: default of t.u", `sql("(UUID())")`)
 }
 
 // A data migration's pending and set run on emcee's own connection, which
