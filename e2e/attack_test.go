@@ -189,7 +189,7 @@ func TestAttackLockFunctionsRefused(t *testing.T) {
 			t.Errorf("pending = %q was planned:\n%s", pending, p.read("plans/b/b_migrate01.sql"))
 			continue
 		}
-		opContains(t, r, "schema/b.hcl:29:", "lock")
+		opContains(t, r, "schema/b.hcl:26:", "lock")
 	}
 }
 
