@@ -574,3 +574,60 @@ table "m" {
 	}
 	p.must("db", "contract")
 }
+
+// db check, db status and --dry-run run the gates of the pending contract
+// and promise to change nothing. A `-- emcee:gate` directive moved onto
+// another statement (a plan edited by hand, its sum recomputed) made
+// `db check` run a DROP TABLE, and then say "nothing was changed".
+func TestAttackForgedGateDirectiveRunsNothing(t *testing.T) {
+	t.Parallel()
+	a := attackTable("")
+	b := attackTable(`  index "ux_o" {
+    unique  = true
+    columns = [column.o]
+  }
+`)
+	p := newSchemaProject(t, [2]string{"a", a}, [2]string{"b", b})
+	p.must("plan")
+	p.must("db", "sync", "a")
+	p.exec("CREATE TABLE keep_me (id int PRIMARY KEY)") // another application's, accepted below
+	p.must("db", "expand", "--allow-drift")
+	p.must("db", "migrate")
+	path := filepath.Join(p.Dir, "plans", "b", "b_contract01.sql")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged := strings.Replace(string(data), "-- emcee:gate\n", "-- emcee:gate\nDROP TABLE `keep_me`;\n\n-- rule add-unique-index: x\n-- emcee:gate\n", 1)
+	if forged == string(data) {
+		t.Fatalf("no gate in:\n%s", data)
+	}
+	opWrite(t, path, []byte(forged))
+	pr, err := project.Load(filepath.Join(p.Dir, "atlas.hcl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plans, err := revision.ScanPlans(pr.PlansDir, pr.Releases)
+	if err == nil {
+		var order []string
+		for _, f := range plans.Order {
+			if f != revision.SumFile {
+				order = append(order, f)
+			}
+		}
+		sum, err := revision.Sum(order, plans.Files)
+		if err != nil {
+			t.Fatal(err)
+		}
+		opWrite(t, filepath.Join(pr.PlansDir, revision.SumFile), sum)
+	}
+	for _, args := range [][]string{{"db", "check"}, {"db", "status"}, {"db", "contract", "--dry-run"}} {
+		r := p.run(args...)
+		if got := p.query("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'keep_me'"); got != "1" {
+			t.Fatalf("emcee %s dropped a table through a forged gate:\n%s", strings.Join(args, " "), r)
+		}
+		if r.Code == 0 {
+			t.Errorf("emcee %s accepted a plan whose gate directive stands before a DROP TABLE:\n%s", strings.Join(args, " "), r)
+		}
+	}
+}
