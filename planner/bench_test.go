@@ -69,11 +69,12 @@ func TestBigProjectPlans(t *testing.T) {
 	}
 }
 
-// benchPlan times `emcee plan` as a new process runs it: nothing
-// evaluated in memory and no garbage of the setup left, the collector set
-// as cmd/emcee sets it, the evaluation cache in the directory cache()
-// returns, before() run untimed first; want is the revisions it must add.
-func benchPlan(b *testing.B, p *project.Project, opts Options, cache func() string, before func(i int), want int) {
+// benchPlan times `emcee plan` (with check, `emcee plan --check`) as a new
+// process runs it: nothing evaluated in memory and no garbage of the setup
+// left, the collector set as cmd/emcee sets it, the evaluation cache in the
+// directory cache() returns, before() run untimed first; want is the
+// revisions it must add.
+func benchPlan(b *testing.B, p *project.Project, check bool, cache func() string, before func(i int), want int) {
 	b.Helper()
 	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	var cpu time.Duration
@@ -89,7 +90,16 @@ func benchPlan(b *testing.B, p *project.Project, opts Options, cache func() stri
 		runtime.GC()
 		b.StartTimer()
 		start := cpuTime()
-		out, err := Plan(p, opts)
+		out, err := Plan(p, Options{})
+		if err == nil && check {
+			var d string
+			if d, err = out.Diff(); err == nil && d == "" {
+				d, err = out.Edited(p)
+			}
+			if err == nil && d != "" {
+				err = fmt.Errorf("plan --check: %s", d)
+			}
+		}
 		diff.Flush()
 		cpu += cpuTime() - start
 		if err != nil {
@@ -139,7 +149,7 @@ func bigPlanned(b *testing.B, planned bool, size ...int) (*project.Project, stri
 // into an empty plans directory, with an empty evaluation cache.
 func BenchmarkPlan1000Tables(b *testing.B) {
 	p, _ := bigPlanned(b, false)
-	benchPlan(b, p, Options{}, func() string { return b.TempDir() }, nil, 30)
+	benchPlan(b, p, false, func() string { return b.TempDir() }, nil, 30)
 }
 
 // BenchmarkPlan1000TablesCached is the same from-scratch plan on a machine
@@ -149,14 +159,14 @@ func BenchmarkPlan1000TablesCached(b *testing.B) {
 	if err := os.RemoveAll(p.PlansDir); err != nil {
 		b.Fatal(err)
 	}
-	benchPlan(b, p, Options{}, func() string { return cache }, nil, 30)
+	benchPlan(b, p, false, func() string { return cache }, nil, 30)
 }
 
 // BenchmarkReplan1000TablesUnchanged is the developer's rerun: every release
 // already has revisions and nothing changed.
 func BenchmarkReplan1000TablesUnchanged(b *testing.B) {
 	p, cache := bigPlanned(b, true)
-	benchPlan(b, p, Options{}, func() string { return cache }, nil, 0)
+	benchPlan(b, p, false, func() string { return cache }, nil, 0)
 }
 
 // BenchmarkCheck1000Tables is CI's `emcee plan --check` with nothing
@@ -164,14 +174,14 @@ func BenchmarkReplan1000TablesUnchanged(b *testing.B) {
 // start with an empty evaluation cache.
 func BenchmarkCheck1000Tables(b *testing.B) {
 	p, _ := bigPlanned(b, true)
-	benchPlan(b, p, Options{Check: true}, func() string { return b.TempDir() }, nil, 0)
+	benchPlan(b, p, true, func() string { return b.TempDir() }, nil, 0)
 }
 
 // BenchmarkCheck1000TablesCached is `emcee plan --check` where the schema
 // files were evaluated before (the developer's machine).
 func BenchmarkCheck1000TablesCached(b *testing.B) {
 	p, cache := bigPlanned(b, true)
-	benchPlan(b, p, Options{Check: true}, func() string { return cache }, nil, 0)
+	benchPlan(b, p, true, func() string { return cache }, nil, 0)
 }
 
 // BenchmarkReplan1000TablesLastReleaseEdited is the developer's loop: the
@@ -180,7 +190,7 @@ func BenchmarkCheck1000TablesCached(b *testing.B) {
 // revision.
 func BenchmarkReplan1000TablesLastReleaseEdited(b *testing.B) {
 	p, cache := bigPlanned(b, true)
-	benchPlan(b, p, Options{}, func() string { return cache }, editNewest(b, p), 3)
+	benchPlan(b, p, false, func() string { return cache }, editNewest(b, p), 3)
 }
 
 // editNewest edits the newest release's schema file, differently for each
@@ -207,11 +217,11 @@ func BenchmarkPlanGrowth(b *testing.B) {
 		name := fmt.Sprintf("tables=%d/releases=%d", size.tables, size.releases)
 		b.Run(name+"/from-scratch", func(b *testing.B) {
 			p, _ := bigPlanned(b, false, size.tables, size.releases)
-			benchPlan(b, p, Options{}, func() string { return b.TempDir() }, nil, 3*size.releases)
+			benchPlan(b, p, false, func() string { return b.TempDir() }, nil, 3*size.releases)
 		})
 		b.Run(name+"/newest-edited", func(b *testing.B) {
 			p, cache := bigPlanned(b, true, size.tables, size.releases)
-			benchPlan(b, p, Options{}, func() string { return cache }, editNewest(b, p), 3)
+			benchPlan(b, p, false, func() string { return cache }, editNewest(b, p), 3)
 		})
 	}
 }

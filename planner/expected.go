@@ -120,18 +120,11 @@ func (e Edit) describe(p *project.Project) string {
 // cannot recompute (untold). A release the planner fails to recompute is
 // an error; the other releases are still compared.
 func Compare(p *project.Project, files map[string][]byte) (edits []Edit, untold []string, err error) {
-	// Releases are recomputed side by side; each waits only for the
-	// evaluations it shares with the others.
-	wants := make([]*future[map[string][]byte], len(p.Releases))
+	wants, errs := expectedAll(p, files)
 	for i, rel := range p.Releases {
-		wants[i] = newFuture(func() (map[string][]byte, error) { return Expected(p, files, rel) })
-		wants[i].start()
-	}
-	var errs []error
-	for i, rel := range p.Releases {
-		want, err := wants[i].get()
-		if err != nil {
-			errs = append(errs, fmt.Errorf("the planner cannot recompute release %s: %w", rel, err))
+		want := wants[i]
+		if errs[i] != nil {
+			errs[i] = fmt.Errorf("the planner cannot recompute release %s: %w", rel, errs[i])
 			continue
 		}
 		steps := stepsOf(files, rel)
@@ -158,19 +151,19 @@ func Compare(p *project.Project, files map[string][]byte) (edits []Edit, untold 
 	return edits, untold, errors.Join(errs...)
 }
 
-// checkContent is `plan --check`'s comparison of every revision with what
-// the planner writes for it. A revision it cannot recompute is left to the
-// sum file.
-func checkContent(p *project.Project, plans *revision.Plans) error {
-	edits, _, err := Compare(p, plans.Files)
-	if err != nil || len(edits) == 0 {
-		return err
+// expectedAll is Expected for every release, side by side: each waits only
+// for the evaluations it shares with the others.
+func expectedAll(p *project.Project, files map[string][]byte) ([]map[string][]byte, []error) {
+	futures := make([]*future[map[string][]byte], len(p.Releases))
+	for i, rel := range p.Releases {
+		futures[i] = newFuture(func() (map[string][]byte, error) { return Expected(p, files, rel) })
+		futures[i].start()
 	}
-	var b strings.Builder
-	for _, e := range edits {
-		fmt.Fprintf(&b, "\n  %s", e.describe(p))
+	wants, errs := make([]map[string][]byte, len(futures)), make([]error, len(futures))
+	for i, f := range futures {
+		wants[i], errs[i] = f.get()
 	}
-	return fmt.Errorf("revisions edited by hand (%s was regenerated over them):%s\nrestore them from version control; to change a release, edit its schema file and run `emcee plan` (plans are generated, never edited)", project.Rel(filepath.Join(p.PlansDir, revision.SumFile)), b.String())
+	return wants, errs
 }
 
 // requirePlannerOutput is the condition for writing a new sum file: every

@@ -23,10 +23,6 @@ type Options struct {
 	// Rewrite lists releases whose existing revisions are discarded and
 	// planned again from scratch. Refused for released releases.
 	Rewrite []string
-	// Check compares every existing revision with what the planner writes
-	// for it (`emcee plan --check`), which finds a hand-edited revision even
-	// when its sum was regenerated.
-	Check bool
 }
 
 // Output is the plans directory as it should be.
@@ -68,11 +64,6 @@ func Plan(p *project.Project, opts Options) (*Output, error) {
 		out.Notes = append(out.Notes, fmt.Sprintf("%s was missing or damaged; every revision is what `emcee plan` writes from its snapshot, so a new one is written: commit it", project.Rel(existing.Dir+"/"+revision.SumFile)))
 	} else if err != nil {
 		return nil, err
-	}
-	if opts.Check {
-		if err := checkContent(p, existing); err != nil {
-			return nil, err
-		}
 	}
 	rels, err := readReleases(p, existing, opts)
 	if err != nil {

@@ -101,8 +101,9 @@ func TestPlanCheckRefusesAnEditUnderARegeneratedSum(t *testing.T) {
 	if err := writeSumOverDisk(dir); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := runIn(t, dir, "plan", "--check"); code(err) != codeError || !strings.Contains(err.Error(), "train_contract01.sql differs from what `emcee plan` writes from") {
-		t.Fatalf("plan --check over an edited revision: exit %d, %v", code(err), err)
+	out, err := runIn(t, dir, "plan", "--check")
+	if code(err) != codeFindings || !strings.Contains(err.Error(), "edited by hand") || !strings.Contains(out, "+-- emcee:gate") {
+		t.Fatalf("plan --check over an edited revision: exit %d, %v\n%s", code(err), err, out)
 	}
 }
 
