@@ -100,9 +100,33 @@ func Parse(name string, data []byte) ([]Statement, error) {
 				}
 			}
 		}
+		if err := st.read(); err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", name, lineOf(data, s.Pos), err)
+		}
 		out = append(out, st)
 	}
 	return out, nil
+}
+
+// read checks that the applier can read a gate or a backfill as what its
+// directive says it is: it lists a closed gate's rows from the gate's tree,
+// and runs a backfill in key ranges written from the backfill's tree.
+func (st *Statement) read() error {
+	switch st.Kind {
+	case Gate:
+		if _, err := sqlsyntax.ReadGate(st.SQL); err != nil {
+			return fmt.Errorf("gate: %w", err)
+		}
+	case Backfill:
+		b, err := sqlsyntax.ReadBackfill(st.SQL)
+		if err != nil {
+			return fmt.Errorf("backfill: %w", err)
+		}
+		if b.Table != st.Table {
+			return fmt.Errorf("backfill directive says table=%s, but its UPDATE updates %s", st.Table, b.Table)
+		}
+	}
+	return nil
 }
 
 // directiveValue writes a name into a directive: bare when it is a plain

@@ -1,0 +1,162 @@
+package sqlsyntax
+
+import (
+	"strings"
+
+	"github.com/pingcap/tidb/pkg/parser/ast"
+	"github.com/pingcap/tidb/pkg/parser/opcode"
+)
+
+// The two statement kinds the applier does more with than send them:
+// gates, whose rows it lists when they are closed, and backfills, which it
+// runs in primary-key ranges. Both are read here and what the applier runs
+// is written from their trees.
+
+// Gate is a gate statement (-- emcee:gate).
+type Gate struct {
+	// Table is the table the gate counts rows of: the one table of its
+	// FROM; "" when it reads several (a join).
+	Table string
+	sel   *ast.SelectStmt
+	count bool // SELECT COUNT(*) FROM <table> WHERE <predicate>
+}
+
+// ReadGate reads a gate: a SELECT returning one number.
+func ReadGate(sql string) (*Gate, error) {
+	st, err := ReadStmt(sql)
+	if err != nil {
+		return nil, err
+	}
+	sel, ok := st.Node.(*ast.SelectStmt)
+	if !ok || st.Trigger != nil || len(st.Settings) > 0 || sel.Kind != ast.SelectStmtKindSelect {
+		return nil, errorAt(sql, 0, "a gate is a SELECT returning one number")
+	}
+	g := &Gate{sel: sel, Table: singleTable(sel.From)}
+	g.count = g.Table != "" && sel.Where != nil && sel.Fields != nil && len(sel.Fields.Fields) == 1 &&
+		sel.GroupBy == nil && sel.Having == nil && sel.OrderBy == nil && sel.Limit == nil && sel.With == nil && !sel.Distinct && sel.LockInfo == nil && sel.SelectIntoOpt == nil
+	if g.count {
+		f, ok := sel.Fields.Fields[0].Expr.(*ast.AggregateFuncExpr)
+		g.count = ok && strings.EqualFold(f.F, ast.AggFuncCount) && !f.Distinct && len(f.Args) == 1
+		if g.count {
+			_, g.count = f.Args[0].(ast.ValueExpr) // COUNT(*): every row, not the non-NULL values of an argument
+		}
+	}
+	return g, nil
+}
+
+// Listing is the query that lists (up to 100 of) the rows the gate
+// counts: the gate selecting the rows instead of counting them. "" for a
+// gate that is not SELECT COUNT(*) FROM <table> WHERE <predicate>: what it
+// counts is its own.
+func (g *Gate) Listing() string {
+	if !g.count {
+		return ""
+	}
+	l := *g.sel
+	l.Fields = &ast.FieldList{Fields: []*ast.SelectField{{WildCard: &ast.WildCardField{}}}}
+	l.Limit = &ast.Limit{Count: ast.NewValueExpr(uint64(100), "", "")}
+	out, err := restore(&l)
+	if err != nil {
+		return ""
+	}
+	return out
+}
+
+// Backfill is a backfill statement (-- emcee:backfill): an UPDATE of one
+// table whose WHERE selects the rows still pending.
+type Backfill struct {
+	Table string
+	upd   *ast.UpdateStmt
+}
+
+// ReadBackfill reads a backfill statement.
+func ReadBackfill(sql string) (*Backfill, error) {
+	st, err := ReadStmt(sql)
+	if err != nil {
+		return nil, err
+	}
+	upd, ok := st.Node.(*ast.UpdateStmt)
+	switch {
+	case !ok || st.Trigger != nil || len(st.Settings) > 0:
+		return nil, errorAt(sql, 0, "a backfill is UPDATE <table> SET ... WHERE <pending rows>")
+	case upd.MultipleTable || singleTable(upd.TableRefs) == "":
+		return nil, errorAt(sql, 0, "a backfill updates one table: it runs in ranges of that table's primary key")
+	case upd.Where == nil:
+		return nil, errorAt(sql, len(sql), "a backfill needs a WHERE selecting the rows still pending, so that a rerun skips the rows done")
+	case upd.Order != nil || upd.Limit != nil:
+		return nil, errorAt(sql, 0, "a backfill has no ORDER BY or LIMIT: the applier runs it in ranges of the primary key")
+	}
+	return &Backfill{Table: singleTable(upd.TableRefs), upd: upd}, nil
+}
+
+// Pending is the backfill's WHERE, written from its tree.
+func (b *Backfill) Pending() string {
+	out, err := restore(b.upd.Where)
+	if err != nil {
+		panic("sqlsyntax: " + err.Error()) // it was read from text
+	}
+	return out
+}
+
+// Count counts the pending rows; upTo adds `AND key <= ?`, after adds
+// `AND key > ?`, their arguments in that order.
+func (b *Backfill) Count(key string, upTo, after bool) string {
+	where := b.Pending()
+	if _, ok := b.upd.Where.(*ast.ParenthesesExpr); !ok && (upTo || after) {
+		where = "(" + where + ")"
+	}
+	if upTo {
+		where += " AND " + Ident(key) + " <= ?"
+	}
+	if after {
+		where += " AND " + Ident(key) + " > ?"
+	}
+	return "SELECT COUNT(*) FROM " + Ident(b.Table) + " WHERE " + where
+}
+
+// Batch is the backfill limited to one range of its key: the statement
+// with `AND key > ? AND key <= ?` (`AND key <= ?` for the first batch,
+// after false) added to its WHERE.
+func (b *Backfill) Batch(key string, after bool) string {
+	col := &ast.ColumnNameExpr{Name: &ast.ColumnName{Name: ast.NewCIStr(key)}}
+	cmp := func(op opcode.Op) ast.ExprNode {
+		return &ast.BinaryOperationExpr{Op: op, L: col, R: ast.NewParamMarkerExpr(0)}
+	}
+	where := b.upd.Where
+	if _, ok := where.(*ast.ParenthesesExpr); !ok {
+		where = &ast.ParenthesesExpr{Expr: where}
+	}
+	if after {
+		where = &ast.BinaryOperationExpr{Op: opcode.LogicAnd, L: where, R: cmp(opcode.GT)}
+	}
+	where = &ast.BinaryOperationExpr{Op: opcode.LogicAnd, L: where, R: cmp(opcode.LE)}
+	u := *b.upd
+	u.Where = where
+	out, err := restore(&u)
+	if err != nil {
+		panic("sqlsyntax: " + err.Error())
+	}
+	return out
+}
+
+// singleTable is the table of a FROM (or UPDATE) clause that names
+// exactly one table, in the current database; "" otherwise.
+func singleTable(refs *ast.TableRefsClause) string {
+	if t := OneTable(refs); t != nil && t.Schema.O == "" {
+		return t.Name.O
+	}
+	return ""
+}
+
+// OneTable is the table of a FROM, UPDATE or DELETE clause that names
+// exactly one table; nil for a join or a derived table.
+func OneTable(refs *ast.TableRefsClause) *ast.TableName {
+	if refs == nil || refs.TableRefs == nil || refs.TableRefs.Right != nil {
+		return nil
+	}
+	if src, ok := refs.TableRefs.Left.(*ast.TableSource); ok {
+		t, _ := src.Source.(*ast.TableName)
+		return t
+	}
+	return nil
+}
