@@ -1,9 +1,10 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
+	"io"
 	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -43,11 +44,9 @@ says). A statement with no clause is shown as "unspecified": check it.
 review needs no database. Without arguments it reviews every release.`,
 		Example: `  emcee review train                     # on a terminal
   emcee review train --format markdown   # paste into the pull request
-  emcee review --format json | jq '.releases[].data_at_risk'`,
+  emcee review --format json | jq '.releases[].data_at_risk'
+  emcee review train --format yaml`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if !slices.Contains([]string{"text", "markdown", "json"}, format) {
-				return usage(cmd, fmt.Errorf("--format %q: want text, markdown or json", format))
-			}
 			p, err := loadProject()
 			if err != nil {
 				return err
@@ -77,37 +76,50 @@ review needs no database. Without arguments it reviews every release.`,
 			if err != nil {
 				return err
 			}
-			w := cmd.OutOrStdout()
-			switch format {
-			case "markdown":
-				review.WriteMarkdown(w, rep)
-			case "json":
-				enc := json.NewEncoder(w)
-				enc.SetIndent("", "  ")
-				return enc.Encode(rep)
-			default:
-				review.WriteText(w, rep)
-			}
+			emit(cmd, rep, func(w io.Writer) {
+				if format == formatMarkdown {
+					review.WriteMarkdown(w, rep)
+				} else {
+					review.WriteText(w, rep)
+				}
+			})
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&format, "format", "text", "output format: text (terminal), markdown (pull request comment) or json")
-	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"text", "markdown", "json"}, cobra.ShellCompDirectiveNoFileComp))
+	addFormatFlag(cmd, false, &format, formatMarkdown)
 	return cmd
 }
 
 func newRulesCmd() *cobra.Command {
-	return &cobra.Command{
+	var format string
+	cmd := &cobra.Command{
 		Use:   "rules",
 		Short: "Print the classification rules as a Markdown table",
 		Long: `rules prints every rule the splitter knows: the change it handles, the phases
 it uses, the gate contract checks first, and an example. Any change no rule
-handles is a planning error, never a guess. README.md embeds this table.`,
+handles is a planning error, never a guess. README.md embeds this table.
+With --format json (or yaml), the rules are one document, sorted by name.`,
 		Example: `  emcee rules | less
-  emcee rules > docs/rules.md`,
+  emcee rules --format json | jq -r '.rules[].rule'`,
 		Args: cobra.NoArgs,
 		Run: func(cmd *cobra.Command, _ []string) {
-			fmt.Fprint(cmd.OutOrStdout(), splitter.RuleTable())
+			type rule struct {
+				Rule    string `json:"rule"`
+				Change  string `json:"change"`
+				Phases  string `json:"phases"`
+				Gate    string `json:"gate"`
+				Example string `json:"example"`
+			}
+			doc := struct {
+				Rules []rule `json:"rules"`
+			}{}
+			for _, r := range splitter.Rules() {
+				doc.Rules = append(doc.Rules, rule{r.Name, r.Doc.Change, r.Doc.Phases, r.Doc.Gate, r.Doc.Example})
+			}
+			slices.SortFunc(doc.Rules, func(a, b rule) int { return strings.Compare(a.Rule, b.Rule) })
+			emit(cmd, doc, func(w io.Writer) { fmt.Fprint(w, splitter.RuleTable()) })
 		},
 	}
+	addFormatFlag(cmd, false, &format)
+	return cmd
 }
