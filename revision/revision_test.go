@@ -95,10 +95,13 @@ func TestParseRejectsUnknownDirectives(t *testing.T) {
 		// updates, written from its tree: the directive must name that
 		// table, and the statement must be one it can read.
 		{"-- emcee:backfill table=images key=id\nUPDATE `image_tags` SET `a` = 1 WHERE `a` IS NULL;\n", "x.sql:2: backfill directive says table=images, but its UPDATE updates image_tags"},
-		{"-- emcee:backfill table=t key=id\nUPDATE t SET a = 1;\n", "x.sql:2: backfill: a backfill needs a WHERE"},
-		{"-- emcee:backfill table=t key=id\nDELETE FROM t WHERE a IS NULL;\n", "a backfill is UPDATE"},
-		{"-- emcee:gate\nDROP TABLE t;\n", "x.sql:2: gate: a gate is a SELECT"},
-		{"-- emcee:gate\nSELECT COUNT(*) FROM t WHERE a IS NULL AND;\n", "x.sql:2: gate: the statement ends too early"},
+		{"-- emcee:backfill table=t key=id\nUPDATE t SET a = 1;\n", "x.sql:2: a backfill needs a WHERE"},
+		{"-- emcee:gate\nSELECT COUNT(*) FROM t WHERE a IS NULL AND;\n", "x.sql:2: a gate statement starts with SELECT, but emcee cannot read this one: the statement ends too early"},
+		// A gate runs in db check and --dry-run too: a directive moved onto
+		// another statement would have them run it.
+		{"\n-- emcee:gate\nDROP TABLE `parent`;\n", "x.sql:3: a gate statement starts with SELECT, but this one is \"DROP TABLE `parent`\""},
+		{"-- emcee:gate\nSELECTED_ROWS();\n", "a gate statement starts with SELECT"},
+		{"-- emcee:backfill table=t key=id\nDELETE FROM t WHERE a IS NULL;\n", "a backfill statement starts with UPDATE"},
 	} {
 		if _, err := Parse("x.sql", []byte(tc.src)); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%q: %v, want %q", tc.src, err, tc.want)

@@ -109,22 +109,23 @@ func Parse(name string, data []byte) ([]Statement, error) {
 }
 
 // read checks that the applier can read a gate or a backfill as what its
-// directive says it is: it lists a closed gate's rows from the gate's tree,
-// and runs a backfill in key ranges written from the backfill's tree.
+// directive says it is: gates also run in the commands that change nothing
+// (db check, db status, --dry-run), so a directive put before another
+// statement would have them run it; a closed gate's rows are listed from
+// the gate's tree, and a backfill runs in key ranges written from its tree.
 func (st *Statement) read() error {
+	var err error
 	switch st.Kind {
 	case Gate:
-		if _, err := sqlsyntax.ReadGate(st.SQL); err != nil {
-			return fmt.Errorf("gate: %w", err)
-		}
+		_, err = sqlsyntax.ReadGate(st.SQL)
 	case Backfill:
-		b, err := sqlsyntax.ReadBackfill(st.SQL)
-		if err != nil {
-			return fmt.Errorf("backfill: %w", err)
+		var b *sqlsyntax.Backfill
+		if b, err = sqlsyntax.ReadBackfill(st.SQL); err == nil && b.Table != st.Table {
+			err = fmt.Errorf("backfill directive says table=%s, but its UPDATE updates %s", st.Table, b.Table)
 		}
-		if b.Table != st.Table {
-			return fmt.Errorf("backfill directive says table=%s, but its UPDATE updates %s", st.Table, b.Table)
-		}
+	}
+	if err != nil {
+		return fmt.Errorf("%w; restore the file from version control (plans are generated, never edited)", err)
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package sqlsyntax
 
 import (
+	"errors"
 	"strings"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
@@ -23,13 +24,13 @@ type Gate struct {
 
 // ReadGate reads a gate: a SELECT returning one number.
 func ReadGate(sql string) (*Gate, error) {
-	st, err := ReadStmt(sql)
+	st, err := readAs(sql, "a gate statement starts with SELECT")
 	if err != nil {
 		return nil, err
 	}
 	sel, ok := st.Node.(*ast.SelectStmt)
 	if !ok || st.Trigger != nil || len(st.Settings) > 0 || sel.Kind != ast.SelectStmtKindSelect {
-		return nil, errorAt(sql, 0, "a gate is a SELECT returning one number")
+		return nil, errorAt(sql, 0, "a gate statement starts with SELECT, but this one is %q: the directive was put before another statement", snippet(sql))
 	}
 	g := &Gate{sel: sel, Table: singleTable(sel.From)}
 	g.count = g.Table != "" && sel.Where != nil && sel.Fields != nil && len(sel.Fields.Fields) == 1 &&
@@ -71,14 +72,14 @@ type Backfill struct {
 
 // ReadBackfill reads a backfill statement.
 func ReadBackfill(sql string) (*Backfill, error) {
-	st, err := ReadStmt(sql)
+	st, err := readAs(sql, "a backfill statement starts with UPDATE")
 	if err != nil {
 		return nil, err
 	}
 	upd, ok := st.Node.(*ast.UpdateStmt)
 	switch {
 	case !ok || st.Trigger != nil || len(st.Settings) > 0:
-		return nil, errorAt(sql, 0, "a backfill is UPDATE <table> SET ... WHERE <pending rows>")
+		return nil, errorAt(sql, 0, "a backfill statement starts with UPDATE (UPDATE <table> SET ... WHERE <pending rows>), but this one is %q: the directive was put before another statement", snippet(sql))
 	case upd.MultipleTable || singleTable(upd.TableRefs) == "":
 		return nil, errorAt(sql, 0, "a backfill updates one table: it runs in ranges of that table's primary key")
 	case upd.Where == nil:
@@ -137,6 +138,16 @@ func (b *Backfill) Batch(key string, after bool) string {
 		panic("sqlsyntax: " + err.Error())
 	}
 	return out
+}
+
+// readAs reads a statement a directive names; what cannot be read says
+// what it should have been.
+func readAs(sql, want string) (*Stmt, error) {
+	st, err := ReadStmt(sql)
+	if e := (*Error)(nil); errors.As(err, &e) {
+		return nil, &Error{Offset: e.Offset, Line: e.Line, Col: e.Col, Msg: want + ", but emcee cannot read this one: " + e.Msg}
+	}
+	return st, err
 }
 
 // singleTable is the table of a FROM (or UPDATE) clause that names

@@ -162,7 +162,7 @@ func TestBackfill(t *testing.T) {
 		"UPDATE t, u SET t.a = u.a WHERE t.a IS NULL":        "updates one table",
 		"UPDATE db.t SET a = 1 WHERE a IS NULL":              "updates one table",
 		"UPDATE t SET a = 1 WHERE a IS NULL LIMIT 10":        "no ORDER BY or LIMIT",
-		"DELETE FROM t WHERE a IS NULL":                      "a backfill is UPDATE",
+		"DELETE FROM t WHERE a IS NULL":                      "a backfill statement starts with UPDATE (UPDATE <table> SET ... WHERE <pending rows>), but this one is",
 		"UPDATE t SET a = 1 WHERE a IS NULL; DROP TABLE t":   "2 statements",
 		"UPDATE t SET a = 1 WHERE a IS NULL -- \n OR 1 = 1)": "syntax error",
 	} {

@@ -55,19 +55,32 @@ The output is deterministic: running plan twice changes nothing. CI runs
 				if err != nil {
 					return err
 				}
+				edited := ""
+				if d == "" {
+					if edited, err = out.Edited(p); err != nil {
+						return err
+					}
+				}
 				doc := struct {
 					UpToDate bool   `json:"up_to_date"`
 					Diff     string `json:"diff,omitempty"`
-				}{d == "", d}
+					Edited   string `json:"edited,omitempty"`
+				}{d == "" && edited == "", d, edited}
 				emit(cmd, doc, func(w io.Writer) {
-					if d == "" {
-						fmt.Fprintln(w, "plans/ is up to date")
-					} else {
+					switch {
+					case d != "":
 						fmt.Fprint(w, d)
+					case edited != "":
+						fmt.Fprint(w, edited)
+					default:
+						fmt.Fprintln(w, "plans/ is up to date")
 					}
 				})
-				if d != "" {
+				switch {
+				case d != "":
 					return &exitError{code: codeFindings, err: errors.New("plans/ is stale: run `emcee plan` and commit the result")}
+				case edited != "":
+					return &exitError{code: codeFindings, err: errors.New("plans/ holds revisions edited by hand (their sum was recomputed): restore them from version control; to change a release, edit its schema file and run `emcee plan`")}
 				}
 				return nil
 			}
