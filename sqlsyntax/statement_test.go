@@ -171,3 +171,46 @@ func TestBackfill(t *testing.T) {
 		}
 	}
 }
+
+// FuzzStmt feeds hostile and careless plan statements to the reader. For
+// every input: no panic, and an error is positioned inside the input. For
+// a backfill it reads: each batch it writes reads back as an UPDATE of the
+// same table whose WHERE is the pending predicate and the key range. For a
+// gate it reads: its listing reads back as a SELECT of the same table.
+func FuzzStmt(f *testing.F) {
+	for _, s := range []string{
+		"UPDATE `images` SET `visibility` = (COALESCE(CASE WHEN `is_public` THEN 'public' ELSE 'shared' END, 'shared')) WHERE (`visibility` IS NULL)",
+		"UPDATE t SET a = 'where' WHERE a IS NULL OR b = 0 -- tail",
+		"SELECT COUNT(*) FROM `images` WHERE (`slug`) IN (SELECT `slug` FROM `images` WHERE `slug` IS NOT NULL GROUP BY `slug` HAVING COUNT(*) > 1)",
+		"CREATE TRIGGER `t` BEFORE INSERT ON `x` FOR EACH ROW\nBEGIN\n  IF `NEW`.`a` IS NULL THEN SET `NEW`.`a` = 1; END IF;\nEND",
+		"SET STATEMENT foreign_key_checks=0 FOR ALTER TABLE `t` ADD CONSTRAINT `fk` FOREIGN KEY (`a`) REFERENCES `p` (`id`), ALGORITHM=INPLACE, LOCK=NONE",
+		"ALTER ONLINE TABLE t WAIT 5 ADD COLUMN x int, ALGORITHM=NOCOPY",
+		"DROP TRIGGER IF EXISTS `a``b`",
+		"SET STATEMENT x='FOR' FOR SET STATEMENT y=1 FOR DROP TABLE t",
+		"CREATE TRIGGER t BEFORE INSERT ON x FOR EACH ROW",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, sql string) {
+		_, err := ReadStmt(sql)
+		var e *Error
+		if err != nil && (!errors.As(err, &e) || e.Offset < 0 || e.Offset > len(sql)) {
+			t.Fatalf("%q: error without a position inside the input: %v", sql, err)
+		}
+		if b, err := ReadBackfill(sql); err == nil {
+			for _, after := range []bool{false, true} {
+				batch := b.Batch("k", after)
+				back, err := ReadBackfill(batch)
+				if err != nil || back.Table != b.Table || !strings.HasPrefix(back.Pending(), "(") {
+					t.Fatalf("%q: batch %q does not read back as an UPDATE of %s with a bounded WHERE: %v", sql, batch, b.Table, err)
+				}
+			}
+		}
+		if g, err := ReadGate(sql); err == nil && g.Listing() != "" {
+			back, err := ReadGate(g.Listing())
+			if err != nil || back.Table != g.Table {
+				t.Fatalf("%q: listing %q does not read back as a SELECT of %s: %v", sql, g.Listing(), g.Table, err)
+			}
+		}
+	})
+}
