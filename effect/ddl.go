@@ -1,6 +1,7 @@
 package effect
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
@@ -60,13 +61,20 @@ type DDL struct {
 
 // Clause is one comma-separated part of an ALTER TABLE.
 type Clause struct {
-	Op string // ADD, DROP, MODIFY, CHANGE, RENAME, ALTER, ALGORITHM, LOCK, OPTION, ...
+	// Op is ADD, DROP, MODIFY, CHANGE, RENAME, ALTER (a column's default),
+	// ALGORITHM, LOCK, a table option that rewrites the table (FORCE,
+	// ENGINE, CONVERT, ROW_FORMAT, KEY_BLOCK_SIZE, ORDER), OPTION (any
+	// other table option) or OTHER.
+	Op string
 	// Object is what the clause adds, drops or renames: COLUMN, INDEX,
 	// UNIQUE, PRIMARY KEY, FOREIGN KEY, CHECK (DROP CHECK or DROP
 	// CONSTRAINT), PARTITION or TABLE (RENAME TO).
 	Object string
 	Name   string // the column, index or constraint; ALGORITHM's and LOCK's value
 	To     string // the new name of CHANGE and RENAME
+	// NotNull is set when the column definition of ADD, MODIFY or CHANGE
+	// says NOT NULL.
+	NotNull bool
 }
 
 // Mentions reports whether the statement names the identifier, quoted or
@@ -164,7 +172,7 @@ func clauses(s *ast.AlterTableSpec) []Clause {
 	case ast.AlterTableAddColumns:
 		var out []Clause
 		for _, c := range s.NewColumns {
-			out = append(out, Clause{Op: "ADD", Object: "COLUMN", Name: c.Name.Name.O})
+			out = append(out, Clause{Op: "ADD", Object: "COLUMN", Name: c.Name.Name.O, NotNull: notNull(c)})
 		}
 		return out
 	case ast.AlterTableAddConstraint:
@@ -183,9 +191,9 @@ func clauses(s *ast.AlterTableSpec) []Clause {
 	case ast.AlterTableDropPartition, ast.AlterTableDropFirstPartition:
 		return []Clause{{Op: "DROP", Object: "PARTITION"}}
 	case ast.AlterTableModifyColumn:
-		return []Clause{{Op: "MODIFY", Object: "COLUMN", Name: s.NewColumns[0].Name.Name.O}}
+		return []Clause{{Op: "MODIFY", Object: "COLUMN", Name: s.NewColumns[0].Name.Name.O, NotNull: notNull(s.NewColumns[0])}}
 	case ast.AlterTableChangeColumn:
-		return []Clause{{Op: "CHANGE", Object: "COLUMN", Name: s.OldColumnName.Name.O, To: s.NewColumns[0].Name.Name.O}}
+		return []Clause{{Op: "CHANGE", Object: "COLUMN", Name: s.OldColumnName.Name.O, To: s.NewColumns[0].Name.Name.O, NotNull: notNull(s.NewColumns[0])}}
 	case ast.AlterTableRenameColumn:
 		return []Clause{{Op: "RENAME", Object: "COLUMN", Name: s.OldColumnName.Name.O, To: s.NewColumnName.Name.O}}
 	case ast.AlterTableRenameIndex:
@@ -198,10 +206,29 @@ func clauses(s *ast.AlterTableSpec) []Clause {
 		return []Clause{{Op: "ALGORITHM", Name: s.Algorithm.String()}}
 	case ast.AlterTableLock:
 		return []Clause{{Op: "LOCK", Name: s.LockType.String()}}
+	case ast.AlterTableForce:
+		return []Clause{{Op: "FORCE"}}
+	case ast.AlterTableOrderByColumns:
+		return []Clause{{Op: "ORDER"}}
 	case ast.AlterTableOption:
-		return []Clause{{Op: "OPTION"}}
+		var out []Clause
+		for _, o := range s.Options {
+			op, ok := map[ast.TableOptionType]string{ast.TableOptionEngine: "ENGINE", ast.TableOptionRowFormat: "ROW_FORMAT", ast.TableOptionKeyBlockSize: "KEY_BLOCK_SIZE"}[o.Tp]
+			switch {
+			case o.Tp == ast.TableOptionCharset && o.UintValue == ast.TableOptionCharsetWithConvertTo:
+				op = "CONVERT"
+			case !ok:
+				op = "OPTION"
+			}
+			out = append(out, Clause{Op: op})
+		}
+		return out
 	}
 	return []Clause{{Op: "OTHER"}}
+}
+
+func notNull(c *ast.ColumnDef) bool {
+	return slices.ContainsFunc(c.Options, func(o *ast.ColumnOption) bool { return o.Tp == ast.ColumnOptionNotNull })
 }
 
 func addConstraint(c *ast.Constraint) Clause {

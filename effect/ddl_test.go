@@ -17,7 +17,7 @@ func TestParseDDL(t *testing.T) {
 		{"SET STATEMENT foreign_key_checks=0 FOR ALTER TABLE `t` ADD CONSTRAINT `fk` FOREIGN KEY (`a`) REFERENCES `p` (`id`), ALGORITHM=INPLACE, LOCK=NONE",
 			"ALTER TABLE t algorithm=INPLACE [ADD FOREIGN KEY fk] [ALGORITHM INPLACE] [LOCK NONE]"},
 		{"ALTER TABLE t MODIFY COLUMN e enum('a,b','c') NOT NULL DEFAULT 'a,b', DROP CONSTRAINT `ck`, DROP x, CHANGE a b int, RENAME COLUMN c TO d",
-			"ALTER TABLE t algorithm= [MODIFY COLUMN e] [DROP CHECK ck] [DROP COLUMN x] [CHANGE COLUMN a b] [RENAME COLUMN c d]"},
+			"ALTER TABLE t algorithm= [MODIFY COLUMN e notnull] [DROP CHECK ck] [DROP COLUMN x] [CHANGE COLUMN a b] [RENAME COLUMN c d]"},
 		{"alter table db.t add unique key ux (a), add primary key (id), add check (a > 0), rename to u",
 			"ALTER TABLE t algorithm= [ADD UNIQUE ux] [ADD PRIMARY KEY] [ADD CHECK] [RENAME TABLE u]"},
 		{"CREATE UNIQUE INDEX `ux` ON `t` (`a`) ALGORITHM = INPLACE", "CREATE INDEX t algorithm=INPLACE unique index=ux"},
@@ -35,6 +35,12 @@ func TestParseDDL(t *testing.T) {
 			"ALTER TABLE t algorithm= [DROP FOREIGN KEY fk] [DROP COLUMN c]"},
 		{"DROP TABLE t WAIT 3", "DROP TABLE names=[t]"},
 		{"CREATE INDEX i ON t (a) ALGORITHM=NOCOPY LOCK=NONE", "CREATE INDEX t algorithm=NOCOPY index=i"},
+		// Table options that rewrite the table, and what a column definition
+		// says of NULL.
+		{"ALTER TABLE t FORCE, ENGINE=InnoDB, ROW_FORMAT=DYNAMIC, KEY_BLOCK_SIZE=8, CONVERT TO CHARACTER SET utf8mb4, COMMENT 'c', ORDER BY a",
+			"ALTER TABLE t algorithm= [FORCE] [ENGINE] [ROW_FORMAT] [KEY_BLOCK_SIZE] [CONVERT] [OPTION] [ORDER]"},
+		{"ALTER TABLE t MODIFY a int NOT NULL, CHANGE b c int NULL, ADD d int NOT NULL DEFAULT 0, ALTER COLUMN e SET DEFAULT 1",
+			"ALTER TABLE t algorithm= [MODIFY COLUMN a notnull] [CHANGE COLUMN b c] [ADD COLUMN d notnull] [ALTER COLUMN e]"},
 		{"SELECT COUNT(*) FROM `images` WHERE `owner` IS NULL", ""},
 	} {
 		d := Parse(tc.sql)
@@ -43,7 +49,11 @@ func TestParseDDL(t *testing.T) {
 		case KindAlterTable:
 			got = fmt.Sprintf("%s %s algorithm=%s", d.Kind, d.Name, d.Algorithm)
 			for _, c := range d.Clauses {
-				got += " [" + strings.Join(strings.Fields(c.Op+" "+c.Object+" "+c.Name+" "+c.To), " ") + "]"
+				nn := ""
+				if c.NotNull {
+					nn = "notnull"
+				}
+				got += " [" + strings.Join(strings.Fields(c.Op+" "+c.Object+" "+c.Name+" "+c.To+" "+nn), " ") + "]"
 			}
 		case KindCreateIndex, KindDropIndex:
 			got = fmt.Sprintf("%s %s algorithm=%s", d.Kind, d.Name, d.Algorithm)
