@@ -55,12 +55,12 @@ func (s *Session) backfill(ctx context.Context, rev *revision.Revision, rec *his
 	lo := rec.ResumeKey
 	args := []any{bound}
 	if lo.Valid {
-		args = append(args, keyArg(lo.String, isInt))
+		args = []any{keyArg(lo.String, isInt), bound}
 		s.say("    resuming after %s = %s (bound %s = %s fixed when the backfill started; %d rows done before)", st.Key, lo.String, st.Key, rec.ResumeBound.String, rec.RowsDone)
 	}
 	var total int64
 	err = s.retry(ctx, "counting the pending rows of "+st.Table, rev, i, func() error {
-		return s.Conn.QueryRowContext(ctx, b.Count(st.Key, true, lo.Valid), args...).Scan(&total)
+		return s.Conn.QueryRowContext(ctx, b.Count(st.Key, lo.Valid, true), args...).Scan(&total)
 	})
 	if err != nil {
 		return 0, false, err
@@ -203,7 +203,7 @@ func (s *Session) pendingUpTo(ctx context.Context, st revision.Statement, bound 
 	if err != nil {
 		return 0, err
 	}
-	err = s.Conn.QueryRowContext(ctx, b.Count(st.Key, true, false), keyArg(bound.String, isInt)).Scan(&n)
+	err = s.Conn.QueryRowContext(ctx, b.Count(st.Key, false, true), keyArg(bound.String, isInt)).Scan(&n)
 	return n, err
 }
 

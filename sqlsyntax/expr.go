@@ -45,7 +45,7 @@ func ParseExpr(src string, use Use) (*Expr, error) {
 	}
 	stmts, err := parse(selectPrefix + src)
 	if err != nil {
-		return nil, syntaxError(src, len(selectPrefix), err)
+		return nil, syntaxError(src, len(selectPrefix), err, "expression")
 	}
 	if len(stmts) != 1 {
 		return nil, statementEnd(src, len(selectPrefix), stmts[0])
@@ -159,7 +159,7 @@ func ParseAssignments(src string) (*Assignments, error) {
 	}
 	stmts, err := parse(updatePrefix + src)
 	if err != nil {
-		return nil, syntaxError(src, len(updatePrefix), err)
+		return nil, syntaxError(src, len(updatePrefix), err, "expression")
 	}
 	if len(stmts) != 1 {
 		return nil, statementEnd(src, len(updatePrefix), stmts[0])

@@ -90,50 +90,42 @@ func ReadBackfill(sql string) (*Backfill, error) {
 	return &Backfill{Table: singleTable(upd.TableRefs), upd: upd}, nil
 }
 
-// Pending is the backfill's WHERE, written from its tree.
-func (b *Backfill) Pending() string {
-	out, err := restore(b.upd.Where)
-	if err != nil {
-		panic("sqlsyntax: " + err.Error()) // it was read from text
-	}
-	return out
-}
-
-// Count counts the pending rows; upTo adds `AND key <= ?`, after adds
-// `AND key > ?`, their arguments in that order.
-func (b *Backfill) Count(key string, upTo, after bool) string {
-	where := b.Pending()
-	if _, ok := b.upd.Where.(*ast.ParenthesesExpr); !ok && (upTo || after) {
-		where = "(" + where + ")"
-	}
-	if upTo {
-		where += " AND " + Ident(key) + " <= ?"
-	}
-	if after {
-		where += " AND " + Ident(key) + " > ?"
-	}
-	return "SELECT COUNT(*) FROM " + Ident(b.Table) + " WHERE " + where
+// Count counts the pending rows, with `AND key > ?` (after) and `AND key
+// <= ?` (upTo) added to the backfill's WHERE, their arguments in that
+// order.
+func (b *Backfill) Count(key string, after, upTo bool) string {
+	return "SELECT COUNT(*) FROM " + Ident(b.Table) + " WHERE " + mustRestore(b.where(key, after, upTo))
 }
 
 // Batch is the backfill limited to one range of its key: the statement
 // with `AND key > ? AND key <= ?` (`AND key <= ?` for the first batch,
 // after false) added to its WHERE.
 func (b *Backfill) Batch(key string, after bool) string {
-	col := &ast.ColumnNameExpr{Name: &ast.ColumnName{Name: ast.NewCIStr(key)}}
-	cmp := func(op opcode.Op) ast.ExprNode {
-		return &ast.BinaryOperationExpr{Op: op, L: col, R: ast.NewParamMarkerExpr(0)}
-	}
+	u := *b.upd
+	u.Where = b.where(key, after, true)
+	return mustRestore(&u)
+}
+
+func (b *Backfill) where(key string, after, upTo bool) ast.ExprNode {
 	where := b.upd.Where
-	if _, ok := where.(*ast.ParenthesesExpr); !ok {
+	if _, ok := where.(*ast.ParenthesesExpr); !ok && (after || upTo) {
 		where = &ast.ParenthesesExpr{Expr: where}
 	}
-	if after {
-		where = &ast.BinaryOperationExpr{Op: opcode.LogicAnd, L: where, R: cmp(opcode.GT)}
+	for _, r := range []struct {
+		op opcode.Op
+		on bool
+	}{{opcode.GT, after}, {opcode.LE, upTo}} {
+		if r.on {
+			col := &ast.ColumnNameExpr{Name: &ast.ColumnName{Name: ast.NewCIStr(key)}}
+			where = &ast.BinaryOperationExpr{Op: opcode.LogicAnd, L: where, R: &ast.BinaryOperationExpr{Op: r.op, L: col, R: ast.NewParamMarkerExpr(0)}}
+		}
 	}
-	where = &ast.BinaryOperationExpr{Op: opcode.LogicAnd, L: where, R: cmp(opcode.LE)}
-	u := *b.upd
-	u.Where = where
-	out, err := restore(&u)
+	return where
+}
+
+// mustRestore writes a tree read from text, or built from one.
+func mustRestore(n ast.Node) string {
+	out, err := restore(n)
 	if err != nil {
 		panic("sqlsyntax: " + err.Error())
 	}

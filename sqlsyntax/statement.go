@@ -27,11 +27,10 @@ type Stmt struct {
 	// Settings are the variables of MariaDB's SET STATEMENT var = value,
 	// ... FOR <statement>, which the parser does not have.
 	Settings []*ast.VariableAssignment
-	// MariaDB clauses the parser refuses; they say how the server waits for
-	// or runs the statement, not what it changes, so they are taken out
-	// before parsing and reported here.
-	Wait   string // "NOWAIT" or "WAIT n": how long to wait for the metadata lock
-	Online bool   // ALTER ONLINE TABLE: MariaDB's LOCK=NONE
+	// Online is ALTER ONLINE TABLE, MariaDB's LOCK=NONE. (MariaDB's WAIT n,
+	// NOWAIT and IF EXISTS, which say how long to wait or whether to fail,
+	// not what the statement changes, are taken out before parsing too.)
+	Online bool
 	// NoCopy is ALGORITHM=NOCOPY (MariaDB: in place, never rebuilding the
 	// table); Node holds ALGORITHM=COPY in its place, so read the
 	// algorithm through NoCopy first.
@@ -63,7 +62,7 @@ func ReadStmt(sql string) (*Stmt, error) {
 func readStatement(sql string, outer bool) (*Stmt, *Error) {
 	st := &Stmt{}
 	text := sql
-	for range len(mariaClauses) + 2 {
+	for range 5 {
 		stmts, err := parse(text)
 		if err == nil {
 			if len(stmts) != 1 {
@@ -80,52 +79,27 @@ func readStatement(sql string, outer bool) (*Stmt, *Error) {
 			return readTrigger(sql, at)
 		}
 		cut := ""
-		if at >= 0 && at < len(text) {
-			for _, c := range mariaClauses {
-				if m := c.re.FindString(text[at:]); m != "" {
-					c.note(st, strings.Join(strings.Fields(strings.ToUpper(m)), " "))
-					cut = text[:at] + strings.Repeat(" ", len(m)) + text[at+len(m):]
-					break
-				}
-			}
+		if m := mariaClause.FindString(text[max(at, 0):]); at >= 0 && m != "" {
+			st.Online = st.Online || strings.EqualFold(m, "ONLINE")
+			cut = text[:at] + strings.Repeat(" ", len(m)) + text[at+len(m):]
 		}
 		if cut == "" && strings.Contains(err.Error(), "Unknown ALGORITHM") {
 			cut = noCopy(text)
 			st.NoCopy = cut != ""
 		}
 		if cut == "" {
-			return nil, statementError(sql, 0, err)
+			return nil, syntaxError(sql, 0, err, "statement")
 		}
 		text = cut
 	}
 	return nil, errorAt(sql, 0, "emcee cannot read this statement")
 }
 
-// statementError positions a parse error of sql, parsed after prefix bytes.
-func statementError(sql string, prefix int, err error) *Error {
-	at := nearOffset(sql, prefix, err)
-	switch {
-	case at < 0:
-		return errorAt(sql, 0, "emcee cannot read this statement: %s", err.Error())
-	case at >= len(sql):
-		return errorAt(sql, len(sql), "the statement ends too early (an unclosed parenthesis, string or BEGIN?)")
-	}
-	return errorAt(sql, at, "emcee cannot read the statement from %q on (a syntax error, or a form the SQL parser does not have)", snippet(sql[at:]))
-}
-
-// mariaClauses are the MariaDB clauses the parser stops at, taken out
-// where it stops (only there: the same words inside a string or a name
-// never stop it).
-var mariaClauses = []struct {
-	re   *regexp.Regexp
-	note func(*Stmt, string)
-}{
-	{regexp.MustCompile(`(?i)^(NOWAIT|WAIT\s+[0-9]+(\.[0-9]+)?)\b`), func(s *Stmt, m string) { s.Wait = m }},
-	{regexp.MustCompile(`(?i)^ONLINE\b`), func(s *Stmt, _ string) { s.Online = true }},
-	// ALTER TABLE IF EXISTS t, DROP FOREIGN KEY IF EXISTS fk: the statement
-	// changes the same thing, it only does not fail when it is missing.
-	{regexp.MustCompile(`(?i)^IF\s+EXISTS\b`), func(*Stmt, string) {}},
-}
+// mariaClause is a MariaDB clause the parser stops at (WAIT n, NOWAIT,
+// ONLINE, ALTER TABLE IF EXISTS t, DROP FOREIGN KEY IF EXISTS fk), taken
+// out where it stops: the same words inside a string or a name never stop
+// it. Each takes one turn of readStatement's loop.
+var mariaClause = regexp.MustCompile(`(?i)^(NOWAIT|WAIT\s+[0-9]+(\.[0-9]+)?|ONLINE|IF\s+EXISTS)\b`)
 
 var algorithmNoCopy = regexp.MustCompile(`(?i)\bALGORITHM\s*=?\s*(NOCOPY)\b`)
 
@@ -154,11 +128,8 @@ func readSetStatement(sql string) (*Stmt, *Error) {
 	start := len(setStatement.FindString(sql))
 	for _, m := range forWord.FindAllStringIndex(sql[start:], -1) {
 		stmts, err := parse("SET " + sql[start:start+m[0]])
-		if err != nil || len(stmts) != 1 {
-			continue
-		}
-		set, ok := stmts[0].(*ast.SetStmt)
-		if !ok {
+		set, ok := only[*ast.SetStmt](stmts)
+		if err != nil || !ok {
 			continue
 		}
 		body := start + m[1]
@@ -196,14 +167,10 @@ func readTrigger(sql string, at int) (*Stmt, *Error) {
 	if dropBefore.MatchString(sql[:at]) {
 		// DROP PROCEDURE has DROP TRIGGER's grammar.
 		stmts, err := parse(sql[:at] + "PROCEDURE" + sql[at+len("TRIGGER"):])
-		if err != nil || len(stmts) != 1 {
-			return nil, errorAt(sql, at, "emcee cannot read this DROP TRIGGER (want DROP TRIGGER [IF EXISTS] name)")
+		if d, ok := only[*ast.DropProcedureStmt](stmts); err == nil && ok {
+			return &Stmt{Trigger: &Trigger{Drop: true, Name: d.ProcedureName.Name.O}}, nil
 		}
-		d, ok := stmts[0].(*ast.DropProcedureStmt)
-		if !ok {
-			return nil, errorAt(sql, at, "emcee cannot read this DROP TRIGGER (want DROP TRIGGER [IF EXISTS] name)")
-		}
-		return &Stmt{Trigger: &Trigger{Drop: true, Name: d.ProcedureName.Name.O}}, nil
+		return nil, errorAt(sql, at, "emcee cannot read this DROP TRIGGER (want DROP TRIGGER [IF EXISTS] name)")
 	}
 	head := triggerHead.FindStringSubmatch(sql[at:])
 	if head == nil {
@@ -214,28 +181,31 @@ func readTrigger(sql string, at int) (*Stmt, *Error) {
 	// A trigger's body is a procedure's body.
 	stmts, err := parse(procedurePrefix + sql[body:])
 	if err != nil {
-		at := nearOffset(sql[body:], len(procedurePrefix), err)
-		switch {
-		case at < 0:
-			return nil, errorAt(sql, body, "emcee cannot read this trigger's body: %s", err.Error())
-		case body+at >= len(sql):
-			return nil, errorAt(sql, len(sql), "the trigger's body ends too early (an unclosed BEGIN, IF or string?)")
-		}
-		return nil, errorAt(sql, body+at, "emcee cannot read this trigger's body from %q on (a syntax error, or a form the SQL parser does not have)", snippet(sql[body+at:]))
+		e := syntaxError(sql[body:], len(procedurePrefix), err, "trigger's body")
+		return nil, errorAt(sql, body+e.Offset, "%s", e.Msg)
 	}
-	if len(stmts) != 1 {
-		return nil, errorAt(sql, body, "a trigger's body is one statement (BEGIN ... END for more)")
-	}
-	p, ok := stmts[0].(*ast.ProcedureInfo)
+	p, ok := only[*ast.ProcedureInfo](stmts)
 	if !ok {
-		return nil, errorAt(sql, body, "emcee cannot read this trigger's body")
+		return nil, errorAt(sql, body, "a trigger's body is one statement (BEGIN ... END for more)")
 	}
 	return &Stmt{Node: p.ProcedureBody, Trigger: t}, nil
 }
 
+// only is the one statement of a parse, of type T.
+func only[T ast.StmtNode](stmts []ast.StmtNode) (T, bool) {
+	var t T
+	if len(stmts) == 1 {
+		t, ok := stmts[0].(T)
+		return t, ok
+	}
+	return t, false
+}
+
+var identRE = regexp.MustCompile(identifier)
+
 // lastName is the object name of a possibly qualified name, unquoted.
 func lastName(q string) string {
-	names := regexp.MustCompile(identifier).FindAllString(q, -1)
+	names := identRE.FindAllString(q, -1)
 	n := names[len(names)-1]
 	if strings.HasPrefix(n, "`") {
 		return strings.ReplaceAll(n[1:len(n)-1], "``", "`")
