@@ -286,7 +286,6 @@ func quotedByAtlas(t schema.Type, x string) bool {
 	return true
 }
 
-
 // charsetMaxLen is the longest character of each character set, in bytes
 // (information_schema.CHARACTER_SETS of MariaDB 10.11, plus MySQL 8.0's
 // gb18030 and the utf8 alias).
