@@ -66,4 +66,3 @@ func hasCheckChange(changes []schema.Change, name string) bool {
 	}
 	return false
 }
-
