@@ -75,7 +75,7 @@ func baseHash(prevEnd []byte) string {
 	if prevEnd == nil {
 		return "empty"
 	}
-	h := sha256.Sum256(prevEnd)
+	h := sha256.Sum256(diff.State(prevEnd))
 	return "h1:" + base64.StdEncoding.EncodeToString(h[:])
 }
 
@@ -83,8 +83,12 @@ func baseHash(prevEnd []byte) string {
 // positions scripts carry ("declared at schema/train.hcl:26:5"): relative to
 // the project directory, whatever directory emcee runs from.
 func schemaName(p *project.Project, release string) string {
-	if rel, err := filepath.Rel(p.Dir, p.SchemaFile(release)); err == nil {
+	return relName(p, p.SchemaFile(release))
+}
+
+func relName(p *project.Project, path string) string {
+	if rel, err := filepath.Rel(p.Dir, path); err == nil {
 		return filepath.ToSlash(rel)
 	}
-	return filepath.ToSlash(p.SchemaFile(release))
+	return filepath.ToSlash(path)
 }
