@@ -26,8 +26,8 @@ import (
 // and where in the SQL each table and column is defined, and followed by
 // the declarations file, verbatim in comments. It is an HCL file like any
 // release (Atlas reads it, the snapshot of the release is a copy of it),
-// so planning needs a database only when the SQL files change: the hash
-// tells an unchanged release from one to evaluate again.
+// so planning needs a database only when the SQL files change: the
+// snapshot records the hash of the files it was evaluated from.
 //
 // Load reads the header: errors about the schema point at the SQL
 // statement defining the table or column, and the declarations are read
@@ -56,7 +56,7 @@ func (f SQLFiles) Hash(t project.Target) string {
 }
 
 const (
-	sqlMagic     = "# emcee sql "
+	sqlMagic     = "# emcee: evaluated from "
 	sqlAt        = "# at "
 	sqlDeclHead  = "# declarations "
 	sqlDeclLine  = "#| "
@@ -67,9 +67,9 @@ const (
 // inspected schema as Atlas HCL, at says where the SQL file defines each
 // table ("t") and column ("t.c"), and each named index, key or check
 // ("t/name").
-func FromSQL(f SQLFiles, t project.Target, schemaHCL []byte, at map[string]Pos) Source {
+func FromSQL(f SQLFiles, schemaHCL []byte, at map[string]Pos) Source {
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "%s%s %s\n", sqlMagic, f.Hash(t), strconv.Quote(f.File))
+	fmt.Fprintf(&b, "%s%s\n", sqlMagic, strconv.Quote(f.File))
 	decl := ""
 	if f.DeclFile != "" {
 		decl = fmt.Sprintf(" and the declarations of %s", f.DeclFile)
@@ -101,35 +101,16 @@ func FromSQL(f SQLFiles, t project.Target, schemaHCL []byte, at map[string]Pos) 
 	return Source{Release: f.Release, File: f.File, Src: b.Bytes()}
 }
 
-// SQLHash is the hash of the SQL files a source was evaluated from; ok is
-// false for a source written in HCL.
-func SQLHash(src []byte) (hash string, ok bool) {
+// FromSQLFile reports whether a source was written by FromSQL, and from
+// which file.
+func FromSQLFile(src []byte) (file string, ok bool) {
 	line, _, _ := bytes.Cut(src, []byte("\n"))
 	rest, ok := bytes.CutPrefix(line, []byte(sqlMagic))
 	if !ok {
 		return "", false
 	}
-	h, _, _ := bytes.Cut(rest, []byte(" "))
-	return string(h), true
-}
-
-// WithSQLHash is src recording another hash: the SQL files changed in a
-// way that changes nothing Atlas sees (comments, layout), so the state src
-// describes stands for them too.
-func WithSQLHash(src []byte, f SQLFiles, t project.Target) []byte {
-	_, rest, _ := bytes.Cut(src, []byte("\n"))
-	return append(fmt.Appendf(nil, "%s%s %s\n", sqlMagic, f.Hash(t), strconv.Quote(f.File)), rest...)
-}
-
-// State is what of a source describes the state its release ends in: for
-// a release declared as SQL, all but the hash of the files it was
-// evaluated from, which WithSQLHash may change without changing the state.
-func State(src []byte) []byte {
-	if _, ok := SQLHash(src); ok {
-		_, rest, _ := bytes.Cut(src, []byte("\n"))
-		return rest
-	}
-	return src
+	f, _, err := unquotePrefix(string(rest))
+	return f, err == nil
 }
 
 // sqlSource is a source FromSQL wrote, read back.
@@ -144,7 +125,7 @@ type sqlSource struct {
 }
 
 func readSQLSource(src Source) (*sqlSource, error) {
-	if _, ok := SQLHash(src.Src); !ok {
+	if _, ok := FromSQLFile(src.Src); !ok {
 		return nil, nil
 	}
 	s := &sqlSource{file: src.File, at: map[string]Pos{}}

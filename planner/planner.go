@@ -131,9 +131,7 @@ func Plan(p *project.Project, opts Options) (*Output, error) {
 			if r.sql != nil {
 				// It records the new hash of the SQL files, so that the
 				// next run recognizes them without a database.
-				body := diff.WithSQLHash(r.snap.body, *r.sql, p.Target)
-				out.Files[revision.SnapshotFile(name)] = renderSnapshot(name, 0, body, r.snap.base)
-				r.end.Src = body
+				out.Files[revision.SnapshotFile(name)] = renderSnapshot(name, 0, r.snap.body, r.snap.base, r.sql.Hash(p.Target))
 			}
 			prev = r
 			continue
@@ -147,7 +145,7 @@ func Plan(p *project.Project, opts Options) (*Output, error) {
 			seq = r.lastSeq + 1
 			from = fmt.Sprintf("%s as of %s_contract%02d", name, name, r.lastSeq)
 			// The snapshot being replaced stays, for recomputing its step.
-			out.Files[revision.StepSnapshotFile(name, r.lastSeq)] = renderSnapshot(name, r.lastSeq, r.snap.body, r.snap.base)
+			out.Files[revision.StepSnapshotFile(name, r.lastSeq)] = renderSnapshot(name, r.lastSeq, r.snap.body, r.snap.base, "")
 		case prev != nil:
 			from = prev.name
 		}
@@ -155,7 +153,11 @@ func Plan(p *project.Project, opts Options) (*Output, error) {
 			out.Files[sc.ID.File()] = sc.Render()
 			out.New = append(out.New, sc.ID)
 		}
-		out.Files[revision.SnapshotFile(name)] = renderSnapshot(name, 0, r.src.Src, baseHash(bodyOf(prevEnd)))
+		sqlHash := ""
+		if r.sql != nil {
+			sqlHash = r.sql.Hash(p.Target)
+		}
+		out.Files[revision.SnapshotFile(name)] = renderSnapshot(name, 0, r.src.Src, baseHash(bodyOf(prevEnd)), sqlHash)
 		prev = r
 	}
 	for path := range existing.Files {
@@ -222,6 +224,13 @@ func (r *release) endSource() *diff.Source {
 	return &r.src
 }
 
+func bodyOfSnap(s *snapshot) []byte {
+	if s == nil {
+		return nil
+	}
+	return s.body
+}
+
 func bodyOf(s *diff.Source) []byte {
 	if s == nil {
 		return nil
@@ -234,11 +243,15 @@ func readReleases(p *project.Project, existing *revision.Plans, opts Options) ([
 	for _, name := range p.Releases {
 		// A release declared as SQL is recognized by its snapshot also
 		// when it is rewritten: the evaluation does not depend on it.
-		var last []byte
+		var last *snapshot
 		if data := existing.Files[revision.SnapshotFile(name)]; data != nil {
-			if snap, err := readSnapshot(p, revision.SnapshotFile(name), data); err == nil {
-				last = snap.body
-			}
+			last, _ = readSnapshot(p, revision.SnapshotFile(name), data)
+		}
+		if _, ok := diff.FromSQLFile(bodyOfSnap(last)); !ok && slices.Contains(opts.Rewrite, name) {
+			// The snapshot of a release declared in HCL when it was
+			// planned stands for SQL files that change nothing in it,
+			// but not for new revisions: they cite the SQL.
+			last = nil
 		}
 		src, sql, err := source(p, name, last, opts.SQL)
 		if err != nil {
@@ -269,18 +282,16 @@ func readReleases(p *project.Project, existing *revision.Plans, opts Options) ([
 // what sql evaluates otherwise; with sql nil, that is an error naming the
 // file.
 func Source(p *project.Project, release string, sql SQLEval) (diff.Source, error) {
-	var last []byte
+	var last *snapshot
 	path := revision.SnapshotFile(release)
 	if data, err := os.ReadFile(filepath.Join(p.PlansDir, path)); err == nil {
-		if snap, err := readSnapshot(p, path, data); err == nil {
-			last = snap.body
-		}
+		last, _ = readSnapshot(p, path, data)
 	}
 	src, _, err := source(p, release, last, sql)
 	return src, err
 }
 
-func source(p *project.Project, release string, last []byte, eval SQLEval) (diff.Source, *diff.SQLFiles, error) {
+func source(p *project.Project, release string, last *snapshot, eval SQLEval) (diff.Source, *diff.SQLFiles, error) {
 	files, err := p.Files(release)
 	if err != nil {
 		return diff.Source{}, nil, err
@@ -302,8 +313,8 @@ func source(p *project.Project, release string, last []byte, eval SQLEval) (diff
 		}
 		f.DeclFile = relName(p, files.Decl)
 	}
-	if h, ok := diff.SQLHash(last); ok && h == f.Hash(p.Target) {
-		return diff.Source{Release: release, File: f.File, Src: last}, &f, nil
+	if last != nil && last.sql == f.Hash(p.Target) {
+		return *last.source(p, release), &f, nil
 	}
 	var out diff.Source
 	err = ErrNoDatabase

@@ -71,7 +71,7 @@ func Evaluate(ctx context.Context, dev *devdb.DB, f diff.SQLFiles, t project.Tar
 	if err != nil {
 		return diff.Source{}, fmt.Errorf("%s: %w", f.File, err)
 	}
-	return diff.FromSQL(f, t, src, script.At), nil
+	return diff.FromSQL(f, src, script.At), nil
 }
 
 // canonical makes the inspected schema what the same schema declared in

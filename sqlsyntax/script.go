@@ -76,6 +76,11 @@ func ReadScript(src string) ([]*ScriptStmt, error) {
 	read := func(start, end, at int, comments []string) error {
 		text := src[start:end]
 		line, col := lines.at(at)
+		if strings.TrimSpace(src[at:end]) == ";" {
+			// All of it is in a comment before the ';' (mysqldump's
+			// /*!40101 SET ... */;): the line is the statement's.
+			col = 1
+		}
 		st := &ScriptStmt{Line: line, Col: col, Comments: comments}
 		stmts, perr := parse(text)
 		switch {
