@@ -144,4 +144,3 @@ func TestReadHugeFile(t *testing.T) {
 		t.Fatalf("5000 tables: %v (%d statements)", err, len(s.Run))
 	}
 }
-
