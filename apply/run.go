@@ -13,6 +13,7 @@ import (
 
 	"github.com/emcee-db/emcee/devdb"
 	"github.com/emcee-db/emcee/history"
+	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
@@ -66,6 +67,9 @@ func (r *Refusal) Error() string {
 func (s *Session) begin(ctx context.Context, cmd string) (*Result, error) {
 	res := &Result{Command: cmd, Database: s.Cfg.String(), DryRun: s.opts.DryRun, Revisions: []*RevResult{}}
 	s.cmd, s.res = cmd, res
+	if err := s.havePlans(); err != nil {
+		return res, err
+	}
 	if err := s.checkDev(ctx); err != nil {
 		return res, err
 	}
@@ -90,6 +94,9 @@ func (s *Session) begin(ctx context.Context, cmd string) (*Result, error) {
 		mode = " (dry run: nothing will be changed)"
 	}
 	s.say("emcee db %s on %s, version %s%s", cmd, s.Cfg, res.Before, mode)
+	if err := s.recordReplans(ctx); err != nil {
+		return res, err
+	}
 	return res, nil
 }
 
@@ -330,9 +337,18 @@ func (s *Session) Sync(ctx context.Context, target string, requireControl bool) 
 	return res, nil
 }
 
-func (s *Session) resolveTarget(target string) (*revision.Revision, error) {
+// havePlans refuses to compare a database with plans that hold nothing:
+// "up to date" would only mean that nothing was planned yet.
+func (s *Session) havePlans() error {
 	if len(s.Plans.Revisions) == 0 {
-		return nil, fmt.Errorf("%s holds no revisions: run `emcee plan` first", s.Project.PlansDir)
+		return fmt.Errorf("%s holds no revisions: run `emcee plan` first", project.Rel(s.Project.PlansDir))
+	}
+	return nil
+}
+
+func (s *Session) resolveTarget(target string) (*revision.Revision, error) {
+	if err := s.havePlans(); err != nil {
+		return nil, err
 	}
 	if target == "" {
 		return s.Plans.Revisions[len(s.Plans.Revisions)-1], nil

@@ -56,6 +56,9 @@ type RevStatus struct {
 // skips so that an orchestrator can poll it cheaply). It changes nothing and
 // takes no lock.
 func (s *Session) Status(ctx context.Context, countRows bool) (*Status, error) {
+	if err := s.havePlans(); err != nil {
+		return nil, err
+	}
 	if err := s.consistent(); err != nil {
 		return nil, err
 	}

@@ -379,8 +379,6 @@ func TestAttackUnknownFunctionInTriggerBreaksOldReleaseWrites(t *testing.T) {
 // every command then refuses with "an applied revision must never change",
 // and only a hand edit of emcee_revisions gets the database going again.
 func TestAttackFailedFirstStatementPinsThePlan(t *testing.T) {
-	t.Skip("hole (owner: apply, consistent): a record with nothing applied, nothing in flight and no backfill progress must not pin the script " +
-		"(or the refusal must say how to get out); today the operator is stuck")
 	t.Parallel()
 	a := attackTable("")
 	b := attackTable(`  index "ix_o" {
