@@ -39,7 +39,7 @@ func (s *Session) Forget(ctx context.Context, name string) (*Result, error) {
 	rec := s.Records[name]
 	switch {
 	case rec == nil:
-		return res, fmt.Errorf("%s has no record of %s (recorded: %s)", history.Table, name, recorded(s.Records, s.Project.Releases))
+		return res, fmt.Errorf("%s has no record of %s (recorded: %s)", history.Table, name, recordedNames(s.Records, s.Project.Releases))
 	case rec.Done():
 		return res, &Refusal{
 			Reason: fmt.Sprintf("%s is applied (finished %s): a finished revision is never forgotten, its effects are part of every later state", name, rec.FinishedAt.Time.Format("2006-01-02 15:04:05")),
@@ -108,7 +108,7 @@ func (s *Session) Forget(ctx context.Context, name string) (*Result, error) {
 	return res, nil
 }
 
-func recorded(rs history.Records, releases []string) string {
+func recordedNames(rs history.Records, releases []string) string {
 	if len(rs) == 0 {
 		return "none"
 	}

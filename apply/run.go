@@ -428,7 +428,11 @@ func (s *Session) runRevision(ctx context.Context, res *Result, rev *revision.Re
 		case revision.Gate:
 			s.say("%s: gate open", label)
 		case revision.Backfill:
-			s.say("%s: backfill %s in batches of %d", label, st.Table, s.opts.BatchSize)
+			if st.Key == "" {
+				s.say("%s: backfill %s in one UPDATE (no single-column primary key to batch on)", label, st.Table)
+			} else {
+				s.say("%s: backfill %s in batches of %d", label, st.Table, s.opts.BatchSize)
+			}
 			rows, finished, err := s.backfill(ctx, rev, rec, i, true)
 			rr.Rows += rows
 			if err != nil {
@@ -439,7 +443,17 @@ func (s *Session) runRevision(ctx context.Context, res *Result, rev *revision.Re
 			}
 		default:
 			s.say("%s: %s", label, shorten(st.SQL, 100))
-			if err := s.execDDL(ctx, rev, rec, i, st); err != nil {
+			guard := fkGuardOf(rev, i)
+			if guard != nil {
+				if err := s.recheckBefore(ctx, rev, rec, i, guard); err != nil {
+					return rr, err
+				}
+			}
+			if err := s.execDDL(ctx, rev, rec, i, st, guard); err != nil {
+				var r recorded
+				if errors.As(err, &r) {
+					return rr, r.error
+				}
 				return rr, s.failed(ctx, rev, rec, i, err)
 			}
 			continue // execDDL confirmed it
@@ -460,7 +474,10 @@ func (s *Session) runRevision(ctx context.Context, res *Result, rev *revision.Re
 // in flight first; if a run dies before confirming it, the next run resends
 // it and counts the server's "already exists / already gone" answer as
 // proof that it had taken effect, so it is never applied twice.
-func (s *Session) execDDL(ctx context.Context, rev *revision.Revision, rec *history.Record, i int, st revision.Statement) error {
+//
+// A statement that adds foreign keys (guard) is confirmed only once the
+// gates counting their orphans pass again (fkcheck.go).
+func (s *Session) execDDL(ctx context.Context, rev *revision.Revision, rec *history.Record, i int, st revision.Statement, guard *fkGuard) error {
 	resent := rec.InFlight && rec.Applied == i
 	if !resent {
 		if err := history.Sending(ctx, s.Conn, rec); err != nil {
@@ -476,6 +493,11 @@ func (s *Session) execDDL(ctx context.Context, rev *revision.Revision, rec *hist
 			return err
 		}
 		s.say("    the run that stopped had sent this statement and the server had applied it (%v): counted as applied", err)
+	}
+	if guard != nil {
+		if err := s.recheckAfter(ctx, rev, rec, i, guard); err != nil {
+			return recorded{err}
+		}
 	}
 	return history.Applied(ctx, s.Conn, rec)
 }
@@ -559,7 +581,9 @@ func (s *Session) dryRun(ctx context.Context, rev *revision.Revision, rec *histo
 		case revision.Backfill:
 			s.say("-- [%d] backfill %s: %s", i+1, st.Rule, st.Why)
 			s.say("-- %s", s.describeBackfill(ctx, rec, st, i == from))
-			text = st.SQL + " AND " + sqlsyntax.Ident(st.Key) + " > ? AND " + sqlsyntax.Ident(st.Key) + " <= ?;"
+			if st.Key != "" {
+				text = st.SQL + " AND " + sqlsyntax.Ident(st.Key) + " > ? AND " + sqlsyntax.Ident(st.Key) + " <= ?;"
+			}
 		default:
 			s.say("-- [%d] %s: %s", i+1, st.Rule, st.Why)
 		}
@@ -606,7 +630,12 @@ func (s *Session) catchUp(ctx context.Context, res *Result, rel string) (rows, s
 			if s.opts.DryRun {
 				text := st.SQL + " AND " + sqlsyntax.Ident(st.Key) + " > ? AND " + sqlsyntax.Ident(st.Key) + " <= ?;"
 				s.say("-- [%d] backfill %s: %s", i+1, st.Rule, st.Why)
-				s.say("-- runs in batches of %d keys up to MAX(%s) when it starts, %d rows pending:", s.opts.BatchSize, st.Key, n)
+				if st.Key == "" {
+					text = st.SQL + ";"
+					s.say("-- runs as one UPDATE (no single-column primary key to batch on), %d rows pending:", n)
+				} else {
+					s.say("-- runs in batches of %d keys up to MAX(%s) when it starts, %d rows pending:", s.opts.BatchSize, st.Key, n)
+				}
 				s.say("%s", text)
 				rr.SQL, rr.Done = append(rr.SQL, text), true
 				continue
@@ -622,7 +651,12 @@ func (s *Session) catchUp(ctx context.Context, res *Result, rel string) (rows, s
 				return rows, stuck, false, nil
 			}
 			rr.Done = true
-			left, err := s.pendingUpTo(ctx, st, scratch.ResumeBound)
+			// What db check counts as migrate's to rewrite is what this
+			// pass leaves: the same predicate, so the two agree.
+			left, known, err := s.stuckRows(ctx, st)
+			if err == nil && !known {
+				left, err = s.pendingUpTo(ctx, st, scratch.ResumeBound)
+			}
 			if err != nil {
 				return rows, stuck, false, s.redact(fmt.Errorf("%s statement %d: counting pending rows: %w", rev.ID, i+1, err))
 			}

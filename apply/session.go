@@ -81,6 +81,9 @@ type Session struct {
 	cmd       string // the db subcommand, for "rerun ..." hints
 	res       *Result
 	replanned []replan // records of runs that changed nothing, whose script changed
+	// quick is db check: gates and catch-up counts only tell whether
+	// they find a row, which stops at the first one.
+	quick bool
 }
 
 // Open reads and verifies the plans, then connects. Nothing is locked or

@@ -103,10 +103,17 @@ func (s *Session) Status(ctx context.Context, countRows bool) (*Status, error) {
 		// A contract whose gates are closed is not ready. While migrate
 		// can still rewrite rows, the data has yet to move, which is
 		// migrate's business; after that only fixing the data helps.
+		s.quick = !countRows
+		defer func() { s.quick = false }()
 		for _, rev := range s.pending(rel, revision.Contract) {
 			gates, err := s.checkGates(ctx, rev, s.Records[rev.ID.String()])
-			st.Gates = append(st.Gates, gates...)
 			var blocked *Blocked
+			if errors.As(err, &blocked) && s.quick {
+				// Blocked needs a person, who needs the rows counted.
+				s.quick = false
+				gates, err = s.checkGates(ctx, rev, s.Records[rev.ID.String()])
+			}
+			st.Gates = append(st.Gates, gates...)
 			switch {
 			case errors.As(err, &blocked):
 				st.Code = ContractBlocked

@@ -238,8 +238,6 @@ func TestAttackCastToTypesMariaDBLacks(t *testing.T) {
 // orphan it leaves. The splitter's comment says the window is "the gate's
 // run time"; it is the whole revision up to the ALTER.
 func TestAttackForeignKeyAddedOverOrphanWrittenAfterGate(t *testing.T) {
-	t.Skip("hole (owner: apply / splitter rule add-foreign-key): a child row orphaned after the gate ends up under the foreign key; " +
-		"the gate must run again after the ALTER (the key then stops new orphans) and the revision must fail, naming the rows, if it counts any")
 	t.Parallel()
 	parent := `schema "s" {}
 table "other" {
@@ -326,8 +324,6 @@ table "child" {
 // loop of docs/operators.md (4 -> migrate, check again) then never reaches
 // its 7 branch and runs migrate forever.
 func TestAttackCheckAgreesWithMigrateOnRowsNoBackfillCanFill(t *testing.T) {
-	t.Skip("hole (owner: apply, Status): db check must say 7 once a migrate run has found that its backfills leave rows they cannot rewrite; " +
-		"today only the migrate run knows (catchUp's stuck count is not kept)")
 	t.Parallel()
 	p := newOpProject(t, opStuckBackfill)
 	p.must("db", "sync", "ocata")
@@ -546,7 +542,6 @@ table "t" {
 // migrate" while `db check` and contract say 7, "contract blocked by data:
 // rows migrate cannot rewrite", although rerunning the UPDATE would.
 func TestAttackUnbatchedDataMigrationIsNotCaughtUp(t *testing.T) {
-	t.Skip("hole (owner: apply, catchUp/catchUpRows): an un-batched data migration's UPDATE is not rerun by migrate's catch-up, so its gate is wrongly reported as blocked by data (7)")
 	t.Parallel()
 	a := `schema "s" {}
 table "m" {

@@ -296,6 +296,13 @@ func BackfillProgress(ctx context.Context, q Querier, r *Record, key string, row
 	return exec(ctx, q, "UPDATE `"+Table+"` SET resume_key = ?, rows_done = rows_done + ? WHERE name = ?", key, rows, r.Name)
 }
 
+// RowsRewritten records the rows a backfill run as one UPDATE wrote. Run
+// it in the UPDATE's transaction, so the rows and the record commit
+// together.
+func RowsRewritten(ctx context.Context, q Querier, r *Record, rows int64) error {
+	return exec(ctx, q, "UPDATE `"+Table+"` SET rows_done = rows_done + ? WHERE name = ?", rows, r.Name)
+}
+
 // Fail records the error and the statement that caused it.
 func Fail(ctx context.Context, q Querier, r *Record, cause error, stmt string) error {
 	r.Error, r.FailedStatement, r.InFlight = cause.Error(), stmt, false

@@ -21,6 +21,9 @@ func LockOf(st revision.Statement) Lock {
 	case revision.Gate:
 		return Lock{"read", "a read-only count; no lock beyond a consistent read"}
 	case revision.Backfill:
+		if st.Key == "" {
+			return Lock{"rows", "NOT BATCHED: row locks on every row the UPDATE reads, held until it ends (no single-column primary key to batch on)"}
+		}
 		return Lock{"rows", "row locks on one primary-key batch at a time; writes to other rows continue"}
 	}
 	d := effect.Parse(st.SQL)

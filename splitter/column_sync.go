@@ -396,14 +396,13 @@ func sentinelColumn(c *schema.Column) *schema.Column {
 // without one it runs as a single UPDATE, and the reason says so.
 func backfillStep(t *schema.Table, phase revision.Phase, stage Stage, why, set, pending string) Step {
 	st := revision.Statement{
-		Why:  why,
-		Kind: revision.Backfill,
-		SQL:  fmt.Sprintf("UPDATE %s SET %s WHERE (%s)", sqlsyntax.Ident(t.Name), set, pending),
+		Why:   why,
+		Kind:  revision.Backfill,
+		SQL:   fmt.Sprintf("UPDATE %s SET %s WHERE (%s)", sqlsyntax.Ident(t.Name), set, pending),
+		Table: t.Name,
+		Key:   batchKey(t),
 	}
-	if key := batchKey(t); key != "" {
-		st.Table, st.Key = t.Name, key
-	} else {
-		st.Kind = revision.DDL
+	if st.Key == "" {
 		st.Why += "; NOT BATCHED: the table has no single-column primary key, so this is one UPDATE holding its row locks until it ends"
 	}
 	return Step{Phase: phase, Stage: stage, Statement: st}

@@ -30,7 +30,8 @@ without confirmation, no backfill batch committed) needs no forget: the next
 run takes the changed script, and says so.`,
 		Example: `  emcee db forget train_expand01 --env prod --dry-run   # compare only
   emcee db forget train_expand01 --env prod`,
-		Args: cobra.ExactArgs(1),
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: completeVersions,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, cancel := signalContext(cmd)
 			defer cancel()
