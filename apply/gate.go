@@ -39,8 +39,8 @@ type GateResult struct {
 	// AtLeast says Count is only whether the gate finds a row (0 or 1):
 	// db check stops at the first one, and counts them only when it
 	// reports the contract blocked by data.
-	AtLeast bool `json:"at_least,omitempty"`
-	Error        string `json:"error,omitempty"`
+	AtLeast bool   `json:"at_least,omitempty"`
+	Error   string `json:"error,omitempty"`
 }
 
 // gateCheck is the outcome of every gate of one revision.
