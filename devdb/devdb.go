@@ -25,6 +25,8 @@ import (
 	"strings"
 
 	"github.com/emcee-db/emcee/dbconn"
+	"github.com/emcee-db/emcee/sqlname"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // Spec says which dev database to use.
@@ -157,7 +159,7 @@ func (d *DB) session(ctx context.Context) (*sql.Conn, func(), error) {
 // a later run that finds it there (and no run holding the dev database's
 // lock) knows the rest is what a killed run built, not someone's data, and
 // empties it. It keeps the dev database's own charset for the restore.
-const markerTable = "emcee_dev_in_use"
+const markerTable = sqlname.DevMarkerTable
 
 // devLock names the server-wide lock a run holds while it uses a dev
 // database, so that two runs never build in one database at once. Lock
@@ -217,7 +219,7 @@ func openDev(ctx context.Context, raw string, like *sql.Conn, charset, collation
 	switch {
 	case marked:
 		// A killed run built here; its lock went with its session.
-		if err := d.Conn.QueryRowContext(ctx, "SELECT own_charset, own_collation FROM "+ident(markerTable)).Scan(&own[0], &own[1]); err != nil {
+		if err := d.Conn.QueryRowContext(ctx, "SELECT own_charset, own_collation FROM "+sqlsyntax.Ident(markerTable)).Scan(&own[0], &own[1]); err != nil {
 			return nil, err
 		}
 		if err := dropAll(ctx, d.Conn); err != nil {
@@ -227,14 +229,14 @@ func openDev(ctx context.Context, raw string, like *sql.Conn, charset, collation
 	case n > 0:
 		return nil, fmt.Errorf("dev database %s is not empty (%d tables or views, e.g. %s): emcee builds schemas in it and empties it afterwards, so it must hold nothing else; point --dev-url (or the env's dev) at an empty database, or leave both out so that emcee uses a temporary emcee_scratch_* database", cfg, n, first)
 	}
-	if _, err := d.Conn.ExecContext(ctx, "CREATE TABLE "+ident(markerTable)+" (own_charset varchar(64) NOT NULL, own_collation varchar(64) NOT NULL) COMMENT 'emcee: a run is building schemas in this dev database and empties it when done'"); err != nil {
+	if _, err := d.Conn.ExecContext(ctx, "CREATE TABLE "+sqlsyntax.Ident(markerTable)+" (own_charset varchar(64) NOT NULL, own_collation varchar(64) NOT NULL) COMMENT 'emcee: a run is building schemas in this dev database and empties it when done'"); err != nil {
 		return nil, fmt.Errorf("dev database %s: creating %s: %v; grant CREATE, DROP and ALTER on it", cfg, markerTable, err)
 	}
-	if _, err := d.Conn.ExecContext(ctx, "INSERT INTO "+ident(markerTable)+" VALUES (?, ?)", own[0], own[1]); err != nil {
+	if _, err := d.Conn.ExecContext(ctx, "INSERT INTO "+sqlsyntax.Ident(markerTable)+" VALUES (?, ?)", own[0], own[1]); err != nil {
 		return nil, err
 	}
 	alter := func(ctx context.Context, c *sql.Conn, to [2]string) error {
-		_, err := c.ExecContext(ctx, fmt.Sprintf("ALTER DATABASE %s CHARACTER SET %s COLLATE %s", ident(d.Name), ident(to[0]), ident(to[1])))
+		_, err := c.ExecContext(ctx, fmt.Sprintf("ALTER DATABASE %s CHARACTER SET %s COLLATE %s", sqlsyntax.Ident(d.Name), sqlsyntax.Ident(to[0]), sqlsyntax.Ident(to[1])))
 		return err
 	}
 	target := own
@@ -268,7 +270,7 @@ func openDev(ctx context.Context, raw string, like *sql.Conn, charset, collation
 			err = restore(ctx, c)
 		}
 		if err == nil {
-			_, err = c.ExecContext(ctx, "DROP TABLE IF EXISTS "+ident(markerTable))
+			_, err = c.ExecContext(ctx, "DROP TABLE IF EXISTS "+sqlsyntax.Ident(markerTable))
 		}
 		return errors.Join(err, release())
 	}
@@ -291,9 +293,6 @@ func lock(ctx context.Context, c *sql.Conn, name, what string) error {
 	return fmt.Errorf("%s is in use by another emcee run (server connection %d): wait for it to finish, or use another empty database; if that run was killed and its session lingers on the server, end it with KILL %d", what, holder.Int64, holder.Int64)
 }
 
-// ident quotes an identifier for MySQL.
-func ident(name string) string { return "`" + strings.ReplaceAll(name, "`", "``") + "`" }
-
 // dropAll drops every view and table of the session's current database
 // (triggers go with their tables), except keep. Views go first, and foreign
 // keys are not checked meanwhile, so that no order between tables is needed.
@@ -313,9 +312,9 @@ func dropAll(ctx context.Context, c *sql.Conn, keep ...string) error {
 		switch {
 		case slices.Contains(keep, name):
 		case view:
-			drops = append(drops, "DROP VIEW IF EXISTS "+ident(name))
+			drops = append(drops, "DROP VIEW IF EXISTS "+sqlsyntax.Ident(name))
 		default:
-			drops = append(drops, "DROP TABLE IF EXISTS "+ident(name))
+			drops = append(drops, "DROP TABLE IF EXISTS "+sqlsyntax.Ident(name))
 		}
 	}
 	rows.Close()

@@ -5,11 +5,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"regexp"
 	"strconv"
 	"time"
 
 	"github.com/emcee-db/emcee/dbconn"
+	"github.com/emcee-db/emcee/sqlname"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // A temporary dev database is named emcee_scratch_<created>_<session>: the
@@ -20,9 +21,7 @@ import (
 // when the session ends, however the process ended (kill -9, a lost
 // connection), so any run can tell a temporary database in use from one a
 // killed run left behind, without trusting clocks: unlocked means stale.
-const scratchPrefix = "emcee_scratch_"
-
-var scratchName = regexp.MustCompile(`^emcee_scratch_([0-9]{1,19})_([0-9]{1,20})$`)
+const scratchPrefix = sqlname.ScratchPrefix
 
 func openTemp(ctx context.Context, server *dbconn.Config, charset, collation string) (_ *DB, err error) {
 	pool, err := dbconn.OpenServer(ctx, server)
@@ -54,9 +53,9 @@ func openTemp(ctx context.Context, server *dbconn.Config, charset, collation str
 	if d.Dropped, d.undropped, err = dropStale(ctx, c); err != nil {
 		return nil, fmt.Errorf("looking for scratch databases of killed runs on %s: %v", server.Addr, err)
 	}
-	create := "CREATE DATABASE " + ident(d.Name)
+	create := "CREATE DATABASE " + sqlsyntax.Ident(d.Name)
 	if charset != "" {
-		create += " CHARACTER SET " + ident(charset) + " COLLATE " + ident(collation)
+		create += " CHARACTER SET " + sqlsyntax.Ident(charset) + " COLLATE " + sqlsyntax.Ident(collation)
 	}
 	if _, err := c.ExecContext(ctx, create); err != nil {
 		return nil, fmt.Errorf("creating scratch database %s on %s: %v; grant CREATE and DROP on `emcee_scratch_%%`.* to %s, or pass --dev-url mysql://...@host/empty_db", d.Name, server.Addr, err, server.User)
@@ -64,10 +63,10 @@ func openTemp(ctx context.Context, server *dbconn.Config, charset, collation str
 	d.close = func(ctx context.Context) error {
 		// Any session will do: the lock is only released after the drop,
 		// when this session ends.
-		_, err := d.pool.ExecContext(ctx, "DROP DATABASE IF EXISTS "+ident(d.Name))
+		_, err := d.pool.ExecContext(ctx, "DROP DATABASE IF EXISTS "+sqlsyntax.Ident(d.Name))
 		return errors.Join(err, release())
 	}
-	if _, err := c.ExecContext(ctx, "USE "+ident(d.Name)); err != nil {
+	if _, err := c.ExecContext(ctx, "USE "+sqlsyntax.Ident(d.Name)); err != nil {
 		return nil, errors.Join(err, d.close(context.WithoutCancel(ctx)))
 	}
 	return d, nil
@@ -89,7 +88,7 @@ func dropStale(ctx context.Context, c *sql.Conn) (dropped, undropped []string, e
 			rows.Close()
 			return nil, nil, err
 		}
-		if free && scratchName.MatchString(name) {
+		if _, _, scratch := sqlname.ScratchDatabase(name); free && scratch {
 			stale = append(stale, name)
 		}
 	}
@@ -103,7 +102,7 @@ func dropStale(ctx context.Context, c *sql.Conn) (dropped, undropped []string, e
 		if lock(ctx, c, name, name) != nil {
 			continue
 		}
-		_, err := c.ExecContext(ctx, "DROP DATABASE IF EXISTS "+ident(name))
+		_, err := c.ExecContext(ctx, "DROP DATABASE IF EXISTS "+sqlsyntax.Ident(name))
 		_, _ = c.ExecContext(ctx, "DO RELEASE_LOCK(?)", name)
 		if err != nil {
 			// Another user's, perhaps: the run goes on, and says so.
@@ -120,8 +119,8 @@ func (d *DB) Notes() []string {
 	var out []string
 	for _, name := range d.Dropped {
 		when := ""
-		if m := scratchName.FindStringSubmatch(name); m != nil {
-			if secs, err := strconv.ParseInt(m[1], 10, 64); err == nil {
+		if created, _, ok := sqlname.ScratchDatabase(name); ok {
+			if secs, err := strconv.ParseInt(created, 10, 64); err == nil {
 				when = ", created " + time.Unix(secs, 0).UTC().Format("2006-01-02 15:04:05 UTC") + ","
 			}
 		}

@@ -467,7 +467,6 @@ table "image_owners" {
 // skip it as emcee's, and `db diff` (and the expand preflight) then fail
 // reading it as the list of accepted differences.
 func TestAttackTableNamedLikeEmceesOwn(t *testing.T) {
-	t.Skip("hole (owner: diff/check_literals + devdb): refuse emcee_accepted_drift and emcee_dev_in_use as table names, as emcee_revisions is")
 	t.Parallel()
 	a := `schema "s" {}
 table "emcee_accepted_drift" {

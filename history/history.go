@@ -15,11 +15,12 @@ import (
 	"github.com/go-sql-driver/mysql"
 
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/sqlname"
 )
 
 // Table is the version table's name, inside the target schema so that a
 // dump of the schema carries its version with it.
-const Table = "emcee_revisions"
+const Table = sqlname.VersionTable
 
 const createTable = "CREATE TABLE IF NOT EXISTS `" + Table + "` (\n" +
 	"  `name` varchar(191) NOT NULL COMMENT 'revision, e.g. pike_expand01',\n" +

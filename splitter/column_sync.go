@@ -240,7 +240,7 @@ func triggerName(table, release string, cols []*syncCol, event string) string {
 		fmt.Fprintf(h, "\x00%s", s.col.Name)
 	}
 	sum := hex.EncodeToString(h.Sum(nil))[:6]
-	return sqlname.Derive(sqlname.Trigger, "emcee_"+table+"_"+release, "_"+sum+"_"+event)
+	return sqlname.Derive(sqlname.Trigger, sqlname.TriggerPrefix+table+"_"+release, "_"+sum+"_"+event)
 }
 
 // syncTriggerSteps creates the table's triggers in expand (after its
