@@ -137,6 +137,12 @@ func TestBadDeclarationsAreReportedWithPositions(t *testing.T) {
 			extra: "data_migration \"m\" {\n  table   = \"images\"\n  set     = \"title = 'x'\"\n  pending = \"nam <> 'x'\"\n}\n",
 			want: []string{`pike.hcl:19:14: set of data_migration "m": unknown column "title"`,
 				`pike.hcl:20:14: pending of data_migration "m": unknown column "nam"`}},
+		{name: "data migration that sets the key it is batched on",
+			column: `  column "is_public" {
+    type = bool
+  }`,
+			extra: "data_migration \"m\" {\n  table   = \"images\"\n  set     = \"name = 'x', ID = id + 1000\"\n  pending = \"name <> 'x'\"\n}\n",
+			want:  []string{`pike.hcl:19:26: set of data_migration "m": sets ID, the primary key migrate runs the data migration in ranges of: a row moved to a range not done yet would be rewritten twice`}},
 		{name: "two columns take over from one",
 			column: `  column "a" {
     type         = bool

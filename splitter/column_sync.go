@@ -400,7 +400,7 @@ func backfillStep(t *schema.Table, phase revision.Phase, stage Stage, why, set, 
 		Kind:  revision.Backfill,
 		SQL:   fmt.Sprintf("UPDATE %s SET %s WHERE (%s)", sqlsyntax.Ident(t.Name), set, pending),
 		Table: t.Name,
-		Key:   batchKey(t),
+		Key:   diff.BatchKey(t),
 	}
 	if st.Key == "" {
 		st.Why += "; NOT BATCHED: the table has no single-column primary key, so this is one UPDATE holding its row locks until it ends"
@@ -408,12 +408,6 @@ func backfillStep(t *schema.Table, phase revision.Phase, stage Stage, why, set, 
 	return Step{Phase: phase, Stage: stage, Statement: st}
 }
 
-func batchKey(t *schema.Table) string {
-	if t.PrimaryKey == nil || len(t.PrimaryKey.Parts) != 1 || t.PrimaryKey.Parts[0].C == nil {
-		return ""
-	}
-	return t.PrimaryKey.Parts[0].C.Name
-}
 
 // columnDefaultSQL writes a column's default as SQL ("" without one),
 // single-quoting strings (Atlas double-quotes them, which breaks under
