@@ -408,7 +408,6 @@ func backfillStep(t *schema.Table, phase revision.Phase, stage Stage, why, set, 
 	return Step{Phase: phase, Stage: stage, Statement: st}
 }
 
-
 // columnDefaultSQL writes a column's default as SQL ("" without one),
 // single-quoting strings (Atlas double-quotes them, which breaks under
 // ANSI_QUOTES) and reading raw SQL defaults back from their syntax tree.
