@@ -393,6 +393,9 @@ func (s *Session) runRevision(ctx context.Context, res *Result, rev *revision.Re
 	if err != nil {
 		return rr, err
 	}
+	if err := s.checkDependents(ctx, rev, rec); err != nil {
+		return rr, err
+	}
 	if s.opts.DryRun {
 		return rr, s.dryRun(ctx, rev, rec, rr, gates)
 	}

@@ -132,6 +132,15 @@ func (s *Session) Status(ctx context.Context, countRows bool) (*Status, error) {
 					st.Summary, st.Next = r.Reason, r.Next
 				}
 			default:
+				// Gates open: contract could still refuse what a trigger
+				// or view it does not manage reads.
+				if err := s.checkDependents(ctx, rev, s.Records[rev.ID.String()]); err != nil {
+					st.Code, st.Summary, st.Next = 1, err.Error(), ""
+					if r := (*Refusal)(nil); errors.As(err, &r) {
+						st.Summary, st.Next = r.Reason, r.Next
+					}
+					break
+				}
 				continue
 			}
 			break
