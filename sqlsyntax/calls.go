@@ -1,6 +1,7 @@
 package sqlsyntax
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
@@ -100,12 +101,13 @@ func (c *calls) Enter(n ast.Node) (ast.Node, bool) {
 		if c.f.Server == MariaDB {
 			other = MySQL
 		}
-		also := ""
+		also, fix := "", fmt.Sprintf("Use a function of %s, or, for a stored function of the database, declare it in the release: stored_function %q {}", c.f.Server, call.FnName.O)
 		if Builtin(other, call.FnName.O) {
 			also = " (it is " + other.String() + "'s)"
+			fix = fmt.Sprintf("Use a function of %s, or, if the database runs on %s, say so in the emcee block of atlas.hcl (target)", c.f.Server, other)
 		}
-		c.err = errorAt(c.src, at, "%s(...): %s has no such function%s. The server would take it for a stored function and refuse the statement when it runs (error 1305): in a trigger, on every write that fires it. Use a function of %s, or, for a stored function of the database, declare it in the release: stored_function %q {}",
-			name, c.f.Server, also, c.f.Server, call.FnName.O)
+		c.err = errorAt(c.src, at, "%s(...): %s has no such function%s. The server would take it for a stored function and refuse the statement when it runs (error 1305): in a trigger, on every write that fires it. %s",
+			name, c.f.Server, also, fix)
 	}
 	return n, c.err != nil
 }
