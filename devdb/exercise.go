@@ -48,18 +48,18 @@ type Functions func(ctx context.Context, name string) (create string, known bool
 // whatever the rows: an unknown function, column or table, a wrong argument
 // count, what a trigger may not do.
 var cannotRun = map[uint16]bool{
-	1054: true, // unknown column
-	1064: true, // syntax
-	1109: true, // unknown table in a clause
-	1128: true, // function is not defined
-	1146: true, // table does not exist
-	1235: true, // not supported by this server
-	1241: true, // operand should contain n columns
+	1054: true,                         // unknown column
+	1064: true,                         // syntax
+	1109: true,                         // unknown table in a clause
+	1128: true,                         // function is not defined
+	1146: true,                         // table does not exist
+	1235: true,                         // not supported by this server
+	1241: true,                         // operand should contain n columns
 	1267: true, 1270: true, 1271: true, // illegal mix of collations
-	1305: true, // function, procedure does not exist
-	1318: true, // incorrect number of arguments
-	1415: true, // not allowed to return a result set from a trigger
-	1442: true, // cannot update a table the invoking statement uses
+	1305: true,                         // function, procedure does not exist
+	1318: true,                         // incorrect number of arguments
+	1415: true,                         // not allowed to return a result set from a trigger
+	1442: true,                         // cannot update a table the invoking statement uses
 	1582: true, 1583: true, 1584: true, // incorrect parameters in a call
 	1630: true, // function does not exist (a space before the parenthesis?)
 }
