@@ -105,6 +105,7 @@ func (s *Session) Forget(ctx context.Context, name string) (*Result, error) {
 	res.After = s.Version()
 	res.Next = fmt.Sprintf("`emcee db status` shows what is pending; the next run applies %s from %s", name, filepath.Join(project.Rel(s.Project.PlansDir), revPath(s.Plans, name)))
 	s.say("%s", res.Message)
+	s.say("next: %s", res.Next)
 	return res, nil
 }
 
