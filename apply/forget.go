@@ -23,18 +23,9 @@ import (
 func (s *Session) Forget(ctx context.Context, name string) (*Result, error) {
 	res := &Result{Command: "forget", Database: s.Cfg.String(), DryRun: s.opts.DryRun, Revisions: []*RevResult{}}
 	s.cmd, s.res = "forget", res
-	if err := s.checkDev(ctx); err != nil {
+	if err := s.lockAndRead(ctx); err != nil {
 		return res, err
 	}
-	if !s.opts.DryRun {
-		if err := s.Lock(ctx); err != nil {
-			return res, err
-		}
-		if err := s.reload(ctx); err != nil {
-			return res, err
-		}
-	}
-	s.identify(ctx)
 	res.Before = s.Version()
 	rec := s.Records[name]
 	switch {

@@ -191,24 +191,30 @@ func DescribeGates(gates []GateResult) string {
 // <predicate> (README.md, "Two comment directives"), so the listing is
 // the same statement selecting the rows; a gate of another shape has none.
 func listQuery(gate string) string {
-	const head = "SELECT COUNT(*) FROM "
-	rest, ok := strings.CutPrefix(gate, head)
-	if !ok || strings.HasPrefix(rest, "(") {
-		return ""
+	if rest := counted(gate); rest != "" {
+		return "SELECT * FROM " + rest + " LIMIT 100"
 	}
-	return "SELECT * FROM " + rest + " LIMIT 100"
+	return ""
 }
 
 // probeQuery turns a gate into the query that tells whether it finds a row
 // at all: it stops at the first, where the count reads them all. "" for a
-// gate that is not SELECT COUNT(*) FROM <table> WHERE <predicate>.
+// gate of another shape.
 func probeQuery(gate string) string {
-	const head = "SELECT COUNT(*) FROM "
-	rest, ok := strings.CutPrefix(gate, head)
+	if rest := counted(gate); rest != "" {
+		return "SELECT EXISTS (SELECT 1 FROM " + rest + ")"
+	}
+	return ""
+}
+
+// counted is "<table> WHERE <predicate>" of a gate SELECT COUNT(*) FROM
+// <table> WHERE <predicate>; "" for a gate of another shape.
+func counted(gate string) string {
+	rest, ok := strings.CutPrefix(gate, "SELECT COUNT(*) FROM ")
 	if !ok || strings.HasPrefix(rest, "(") {
 		return ""
 	}
-	return "SELECT EXISTS (SELECT 1 FROM " + rest + ")"
+	return rest
 }
 
 // at is where a statement is in the plans, as file:line.
