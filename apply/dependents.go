@@ -8,6 +8,7 @@ import (
 	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/history"
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // A column or table a revision drops may still be read by a trigger or
@@ -23,7 +24,18 @@ type liveObject struct {
 	kind, name string
 	table      string // a trigger's table
 	event      string // a trigger's timing and event
-	reads      []effect.Token
+	read       *effect.DDL
+	text       string // its body or definition, as the server keeps it
+}
+
+// mentions tells whether the object names an identifier: as the SQL
+// reader reads its body, or, for a body it cannot read, anywhere in the
+// text (a mention the reader might have seen counts).
+func (o liveObject) mentions(name string) bool {
+	if o.read.Err != nil {
+		return strings.Contains(strings.ToLower(o.text), strings.ToLower(name))
+	}
+	return o.read.Mentions(name)
 }
 
 func (o liveObject) String() string {
@@ -38,15 +50,15 @@ func (o liveObject) String() string {
 // names both.
 func (o liveObject) readsColumn(t, c string) bool {
 	if o.kind == "trigger" && strings.EqualFold(o.table, t) {
-		return effect.Mentions(o.reads, c)
+		return o.mentions(c)
 	}
-	return effect.Mentions(o.reads, t) && effect.Mentions(o.reads, c)
+	return o.mentions(t) && o.mentions(c)
 }
 
 // readsTable tells whether dropping table t breaks the object, or drops
 // it along (a trigger of t).
 func (o liveObject) readsTable(t string) bool {
-	return o.kind == "trigger" && strings.EqualFold(o.table, t) || effect.Mentions(o.reads, t)
+	return o.kind == "trigger" && strings.EqualFold(o.table, t) || o.mentions(t)
 }
 
 func (s *Session) liveObjects(ctx context.Context) ([]liveObject, error) {
@@ -57,12 +69,11 @@ func (s *Session) liveObjects(ctx context.Context) ([]liveObject, error) {
 	}
 	for rows.Next() {
 		o := liveObject{kind: "trigger"}
-		var body string
-		if err := rows.Scan(&o.name, &o.table, &o.event, &body); err != nil {
+		if err := rows.Scan(&o.name, &o.table, &o.event, &o.text); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		o.reads = effect.Tokenize(body)
+		o.read = effect.Parse(fmt.Sprintf("CREATE TRIGGER %s %s ON %s FOR EACH ROW %s", sqlsyntax.Ident(o.name), o.event, sqlsyntax.Ident(o.table), o.text))
 		out = append(out, o)
 	}
 	rows.Close()
@@ -76,11 +87,10 @@ func (s *Session) liveObjects(ctx context.Context) ([]liveObject, error) {
 	defer rows.Close()
 	for rows.Next() {
 		o := liveObject{kind: "view"}
-		var def string
-		if err := rows.Scan(&o.name, &def); err != nil {
+		if err := rows.Scan(&o.name, &o.text); err != nil {
 			return nil, err
 		}
-		o.reads = effect.Tokenize(def)
+		o.read = effect.Parse("CREATE VIEW " + sqlsyntax.Ident(o.name) + " AS " + o.text)
 		out = append(out, o)
 	}
 	return out, rows.Err()

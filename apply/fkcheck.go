@@ -40,7 +40,10 @@ func fkGuardOf(rev *revision.Revision, i int) *fkGuard {
 		}
 		g.keys = append(g.keys, e)
 		for j, st := range rev.Statements {
-			if st.Kind == revision.Gate && st.Rule == "add-foreign-key" && strings.EqualFold(gateTable(st.SQL), e.Table) && !slices.Contains(g.gates, j) {
+			if st.Kind != revision.Gate || st.Rule != "add-foreign-key" || slices.Contains(g.gates, j) {
+				continue
+			}
+			if read, err := sqlsyntax.ReadGate(st.SQL); err == nil && strings.EqualFold(read.Table, e.Table) {
 				g.gates = append(g.gates, j)
 			}
 		}

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/emcee-db/emcee/internal/testdb"
 	"github.com/emcee-db/emcee/revision"
 )
 
@@ -53,13 +52,13 @@ func TestOnlineExpand(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			db := testdb.New(t)
-			before := release(t, "before", gatedV1)
-			if err := apply(t, db.DB, planCase(t, nil, before)[revision.Expand]); err != nil {
-				t.Fatal(err)
-			}
+			r := newRuleProject(t, gatedV1, c.after)
+			r.must("before")
+			db := r.db
 			execAll(t, db.DB, "seed", []string{"INSERT INTO images (name, kind, size, note) VALUES ('a', 'a', 1, 'n')"})
-			expand := planCase(t, before, release(t, "after", c.after))[revision.Expand]
+			// Each statement is sent here, not by the applier: the test
+			// also sends the cheaper algorithm the server must refuse.
+			expand := r.phases[revision.Expand]
 			var algs []string
 			for _, s := range expand {
 				m := algorithmClause.FindStringSubmatch(s.SQL)

@@ -1,10 +1,6 @@
 package sqlsyntax
 
-import (
-	"fmt"
-
-	"github.com/pingcap/tidb/pkg/parser/ast"
-)
+import "github.com/pingcap/tidb/pkg/parser/ast"
 
 // Rewrite is a backfill as the applier reads it to tell what a run of it
 // would achieve without running it: UPDATE <table> SET <assignments> WHERE
@@ -43,25 +39,16 @@ func (r *Rewrite) Rewritable() string {
 	return "(" + r.Pending + ") AND (" + r.After + ") IS NOT TRUE"
 }
 
-// ReadRewrite reads a backfill statement (an UPDATE of one table with a
-// WHERE, as the splitter writes backfills and data migrations).
+// ReadRewrite reads a backfill statement (ReadBackfill) for what a run of
+// it achieves.
 func ReadRewrite(update string) (*Rewrite, error) {
-	stmts, err := parse(update)
+	b, err := ReadBackfill(update)
 	if err != nil {
-		return nil, fmt.Errorf("reading the backfill statement: %v", err)
+		return nil, err
 	}
-	if len(stmts) != 1 {
-		return nil, fmt.Errorf("a backfill is one UPDATE statement")
-	}
-	upd, ok := stmts[0].(*ast.UpdateStmt)
-	if !ok || upd.MultipleTable || upd.Where == nil || upd.Order != nil || upd.Limit != nil {
-		return nil, fmt.Errorf("a backfill is UPDATE <table> SET ... WHERE <pending rows>")
-	}
-	t := tableOf(upd.TableRefs)
-	if t == nil {
-		return nil, fmt.Errorf("a backfill updates one table")
-	}
-	r := &Rewrite{Table: t.Name.O}
+	upd := b.upd
+	t := OneTable(upd.TableRefs)
+	r := &Rewrite{Table: b.Table}
 	if r.Pending, err = restore(upd.Where); err != nil {
 		return nil, err
 	}
@@ -129,21 +116,4 @@ func (s *substitute) Leave(n ast.Node) (ast.Node, bool) {
 		}
 	}
 	return n, true
-}
-
-// tableOf is the table of an UPDATE that names exactly one table of the
-// current database; nil for a join or a qualified name.
-func tableOf(refs *ast.TableRefsClause) *ast.TableName {
-	if refs == nil || refs.TableRefs == nil || refs.TableRefs.Right != nil {
-		return nil
-	}
-	src, ok := refs.TableRefs.Left.(*ast.TableSource)
-	if !ok {
-		return nil
-	}
-	t, ok := src.Source.(*ast.TableName)
-	if !ok || t.Schema.O != "" {
-		return nil
-	}
-	return t
 }
