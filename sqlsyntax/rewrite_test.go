@@ -47,3 +47,23 @@ func TestReadRewrite(t *testing.T) {
 		}
 	}
 }
+
+// db check asks a gate only whether it finds a row: the gate written as
+// EXISTS stops at the first one.
+func TestGateExists(t *testing.T) {
+	for gate, want := range map[string]string{
+		"SELECT COUNT(*) FROM `images` WHERE `slug` IS NULL":                                                     "SELECT EXISTS (SELECT 1 FROM `images` WHERE `slug` IS NULL)",
+		"SELECT COUNT(*) FROM `child` AS child WHERE child.`pid` IS NOT NULL AND NOT EXISTS (SELECT 1 FROM `p`)": "SELECT EXISTS (SELECT 1 FROM `child` AS `child` WHERE `child`.`pid` IS NOT NULL AND NOT EXISTS (SELECT 1 FROM `p`))",
+		"SELECT MAX(a) FROM t WHERE b":                                                                           "",
+		"SELECT COUNT(a) FROM t WHERE b":                                                                         "",
+		"SELECT COUNT(*) FROM t":                                                                                 "",
+	} {
+		g, err := ReadGate(gate)
+		if err != nil {
+			t.Fatalf("%s: %v", gate, err)
+		}
+		if got := g.Exists(); got != want {
+			t.Errorf("%s:\n got %s\nwant %s", gate, got, want)
+		}
+	}
+}
