@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"slices"
 	"strings"
 
 	"github.com/go-sql-driver/mysql"
@@ -28,8 +27,10 @@ import (
 // Failure is a trigger, backfill or gate that cannot run on the server.
 type Failure struct {
 	What string // "trigger t_bi (BEFORE INSERT on t)", "statement 2 of pike_migrate01"
-	// Triggers names the triggers that fired when it failed (a trigger
-	// failure), for telling which statement created them.
+	// Table and Triggers name the table and the triggers that fired when
+	// it failed (a trigger failure), for telling which statement created
+	// them.
+	Table    string
 	Triggers []string
 	Step     *Step // the statement that failed (a backfill or gate)
 	Err      error
@@ -115,6 +116,20 @@ func (d *DB) FireTriggers(ctx context.Context, fns Functions) ([]Failure, error)
 		probes = append(probes, struct{ event, sql string }{"DELETE", "DELETE FROM " + table})
 		failed := map[string]bool{}
 		var firing []string // the triggers the probe that failed fired
+		var event string    // and its event
+		failure := func(names []string, event string, err error) Failure {
+			f := Failure{Table: t, Triggers: names, Err: d.redact(err)}
+			for _, tr := range byTable[t] {
+				if len(names) == 1 && tr.name == names[0] {
+					f.What = fmt.Sprintf("trigger %s (%s on %s)", tr.name, tr.event, t)
+				}
+			}
+			if f.What == "" {
+				// The server fires them in turn and says not which failed.
+				f.What = fmt.Sprintf("a trigger of %s fired by an %s (one of %s)", t, event, strings.Join(names, ", "))
+			}
+			return f
+		}
 		err = d.loose(ctx, fns, func(c *sql.Tx) error {
 			for _, p := range probes {
 				var fired []string
@@ -128,19 +143,11 @@ func (d *DB) FireTriggers(ctx context.Context, fns Functions) ([]Failure, error)
 				}
 				if _, err := c.ExecContext(ctx, p.sql); CannotRun(err) {
 					if isMissing(err) != "" {
-						firing = fired
+						firing, event = fired, p.event
 						return err // loose creates the function and runs it all again
 					}
 					failed[p.event] = true
-					var what []string
-					for _, name := range fired {
-						for _, tr := range byTable[t] {
-							if tr.name == name {
-								what = append(what, fmt.Sprintf("trigger %s (%s on %s)", tr.name, tr.event, t))
-							}
-						}
-					}
-					out = append(out, Failure{What: strings.Join(what, ", "), Triggers: fired, Err: d.redact(err)})
+					out = append(out, failure(fired, p.event, err))
 				}
 			}
 			return nil
@@ -149,13 +156,7 @@ func (d *DB) FireTriggers(ctx context.Context, fns Functions) ([]Failure, error)
 			return nil, err
 		}
 		if err != nil {
-			var what []string
-			for _, tr := range byTable[t] {
-				if slices.Contains(firing, tr.name) {
-					what = append(what, fmt.Sprintf("trigger %s (%s on %s)", tr.name, tr.event, t))
-				}
-			}
-			out = append(out, Failure{What: strings.Join(what, ", "), Triggers: firing, Err: d.redact(err)})
+			out = append(out, failure(firing, event, err))
 		}
 	}
 	return out, nil

@@ -32,6 +32,10 @@ type replay struct {
 	// was replayed (devdb.FireTriggers), by the statement creating them,
 	// and the backfills and gates that failed to run.
 	fired map[*Revision][]firedTrigger
+	// seen are the trigger failures reported, by table and error: a
+	// trigger left in place fails again when a later revision's triggers
+	// on its table fire, and is reported once.
+	seen map[string]bool
 }
 
 // firedTrigger is a trigger that cannot run on the dev database's server.
@@ -103,7 +107,7 @@ func replayPlans(ctx context.Context, dev *devdb.DB, revs []*Revision, stored fu
 	if err != nil {
 		return nil, err
 	}
-	r := &replay{files: map[*Revision]*sqlcheck.File{}, diags: map[*Revision][]diagnostic{}, fired: map[*Revision][]firedTrigger{}}
+	r := &replay{files: map[*Revision]*sqlcheck.File{}, diags: map[*Revision][]diagnostic{}, fired: map[*Revision][]firedTrigger{}, seen: map[string]bool{}}
 	for _, rev := range revs {
 		f := &sqlcheck.File{File: migrate.NewLocalFile(rev.Path, rev.Data), Parser: parser{rev}}
 		record := func(i int) error {
@@ -191,6 +195,11 @@ func (r *replay) fire(ctx context.Context, dev *devdb.DB, rev *Revision, fns dev
 		return fmt.Errorf("%s: firing its triggers in the dev database: %w", rev.File, err)
 	}
 	for _, f := range fails {
+		key := strings.ToLower(f.Table) + "\x00" + f.Err.Error()
+		if r.seen[key] {
+			continue
+		}
+		r.seen[key] = true
 		for _, t := range f.Triggers {
 			if i, ok := creates[strings.ToLower(t)]; ok {
 				r.fired[rev] = append(r.fired[rev], firedTrigger{stmt: i, Failure: f})
