@@ -2,8 +2,6 @@ package e2e
 
 import (
 	"fmt"
-	"os"
-	"strconv"
 	"testing"
 
 	"github.com/emcee-db/emcee/internal/testdb"
@@ -18,13 +16,7 @@ import (
 // check ran on every poll; "exists" is what it runs now, each stopping at
 // the first row it finds.
 func BenchmarkCheckPoll(b *testing.B) {
-	n := 1_000_000
-	if v := os.Getenv("EMCEE_BENCH_ROWS"); v != "" {
-		var err error
-		if n, err = strconv.Atoi(v); err != nil {
-			b.Fatalf("EMCEE_BENCH_ROWS: %v", err)
-		}
-	}
+	n := benchRows(b)
 	db := testdb.New(b)
 	for _, q := range []string{
 		"CREATE TABLE `images` (`id` bigint NOT NULL AUTO_INCREMENT, `name` varchar(255) NOT NULL, `owner` varchar(64) NULL, PRIMARY KEY (`id`))",
