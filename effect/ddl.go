@@ -374,6 +374,13 @@ func parseClause(toks []Token) Clause {
 			c.Object = "TABLE"
 			c.To, _ = nameAt(rest, skip(rest, 0, "TO", "AS"))
 		}
+	case "ALTER":
+		// ALTER [COLUMN] c SET DEFAULT ... | DROP DEFAULT: a default only
+		// (not MySQL's ALTER INDEX / CHECK / CONSTRAINT ... [NOT] ENFORCED).
+		if !at(0, "INDEX", "KEY", "CHECK", "CONSTRAINT") {
+			c.Object = "COLUMN"
+			c.Name, _ = nameAt(rest, skip(rest, 0, "COLUMN"))
+		}
 	case "ALGORITHM", "LOCK":
 		c.Name = valueAt(toks, 1)
 	}

@@ -21,6 +21,7 @@ const (
 	DropColumn    Op = "drop column"
 	ModifyColumn  Op = "modify column" // MODIFY or CHANGE: may widen or tighten
 	RenameColumn  Op = "rename column"
+	ColumnDefault Op = "set column default" // ALTER COLUMN ... SET DEFAULT or DROP DEFAULT
 	AddIndex      Op = "add index"
 	AddUnique     Op = "add unique index"
 	DropIndex     Op = "drop index"
@@ -111,7 +112,7 @@ func alterEffect(c Clause) (Effect, bool) {
 		"ADD CHECK": AddCheck, "ADD INDEX": AddIndex,
 		"DROP COLUMN": DropColumn, "DROP INDEX": DropIndex, "DROP FOREIGN KEY": DropForeignKy,
 		"DROP PRIMARY KEY": DropPrimary, "DROP CHECK": DropCheck, "DROP CONSTRAINT": DropCheck,
-		"MODIFY COLUMN": ModifyColumn, "CHANGE COLUMN": ModifyColumn,
+		"MODIFY COLUMN": ModifyColumn, "CHANGE COLUMN": ModifyColumn, "ALTER COLUMN": ColumnDefault,
 		"RENAME COLUMN": RenameColumn, "RENAME TABLE": RenameTable,
 	}[c.Op+" "+c.Object]
 	switch {

@@ -25,6 +25,8 @@ func TestOf(t *testing.T) {
 		{"ALTER TABLE t DROP FOREIGN KEY fk_a, DROP CONSTRAINT ck_a, DROP CHECK ck_b", []Effect{{Op: DropForeignKy, Table: "t", Name: "fk_a"}, {Op: DropCheck, Table: "t", Name: "ck_a"}, {Op: DropCheck, Table: "t", Name: "ck_b"}}},
 		{"ALTER TABLE t ADD INDEX ix (a, b), ALGORITHM=INPLACE, LOCK=NONE", []Effect{{Op: AddIndex, Table: "t", Name: "ix"}}},
 		{"ALTER TABLE t COMMENT 'x', ALGORITHM=INSTANT", nil},
+		{"ALTER TABLE `t` ALTER COLUMN `c` SET DEFAULT '', ALGORITHM=INSTANT", []Effect{{Op: ColumnDefault, Table: "t", Name: "c"}}},
+		{"alter table t alter c drop default, alter index ix invisible", []Effect{{Op: ColumnDefault, Table: "t", Name: "c"}}},
 		{"CREATE UNIQUE INDEX ux ON t (a)", []Effect{{Op: AddUnique, Table: "t", Name: "ux"}}},
 		{"DROP INDEX ix ON `t`", []Effect{{Op: DropIndex, Table: "t", Name: "ix"}}},
 		{"DROP TABLE `image_properties`", []Effect{{Op: DropTable, Table: "image_properties"}}},

@@ -42,6 +42,11 @@ type syncCol struct {
 	fwdCols, bwdCols []string
 	// def is the column's default as SQL ("" without one).
 	def string
+	// placeholder is the default the old column gets in expand when it is
+	// NOT NULL without one (placeholder.go), "" otherwise; relaxedOld is
+	// set instead when its type has none and expand makes it NULL.
+	placeholder string
+	relaxedOld  bool
 }
 
 // isSyncAdd tells whether a change adds a column that the expand triggers
@@ -90,6 +95,10 @@ func newSyncCol(c *Change) (*syncCol, error) {
 			return nil, fmt.Errorf("%s: %s.%s takes over from %q, but the release still declares %s.%s; a replaced column is dropped in contract, so remove its column block", where, c.Table.Name, add.C.Name, src, c.Table.Name, src)
 		}
 		s.old = old
+		if needsPlaceholder(old) {
+			s.placeholder, _ = c.ctx.placeholderValue(old)
+			s.relaxedOld = s.placeholder == ""
+		}
 		s.fwdCols, s.bwdCols = oldCols, newCols
 		if d.Replaces != nil {
 			s.forward, s.backward = d.Replaces.ForwardExpr, d.Replaces.BackwardExpr
@@ -107,6 +116,13 @@ func newSyncCol(c *Change) (*syncCol, error) {
 		return nil, fmt.Errorf("%s: default of %s.%s: %v", where, c.Table.Name, add.C.Name, err)
 	}
 	s.def = def
+	// A rename keeps the value: with the new column's literal default as
+	// the old column's placeholder, a new-release INSERT that omits the
+	// new column (read as the previous release's, insertBlock) gets that
+	// default in both.
+	if _, lit := s.col.Default.(*schema.Literal); lit && s.placeholder != "" && d.RenamedFrom != "" && sameType(s.old.Type.Type, s.col.Type.Type) {
+		s.placeholder = def
+	}
 	// A NOT NULL column with a default takes the default where the old
 	// data has no mapping, as an INSERT of the new release that omits it
 	// would; a NOT NULL column without one is left NULL for the gate.
@@ -157,6 +173,19 @@ func fillBlock(col, expr string) string {
 }
 
 // insertBlock is the part of the BEFORE INSERT trigger for one column.
+//
+// Who wrote the row is read from the new column, which the previous
+// release never writes and which has no default until contract: NULL means
+// the previous release inserted the row (it set the old column, which is
+// NOT NULL or has a default of its own), so the new column is computed
+// from it. Set means the new release inserted it; the old column then
+// holds its default or placeholder, since the new release does not know
+// it, and is computed from the new one unless it already maps to the
+// value written. A new-release INSERT that leaves the new column NULL
+// (omitted, or a nullable column written NULL) is taken for the previous
+// release's: the new column becomes forward of the old column's default
+// or placeholder (with COALESCE to its own default), which is why a
+// rename's placeholder is the new column's default where it has one.
 func (s *syncCol) insertBlock() string {
 	n := rowCol("NEW", s.col.Name)
 	fwd := syncExpr(s.forward, "NEW")
@@ -164,13 +193,13 @@ func (s *syncCol) insertBlock() string {
 		return fillBlock(n, fwd)
 	}
 	o := rowCol("NEW", s.old.Name)
-	bwd := syncExpr(s.backward, "NEW")
+	bwd := s.backwardSQL()
 	var b strings.Builder
-	if relaxed(s.old) != nil {
-		// The old column was NOT NULL without default, so NULL in both
-		// means the new release inserted the row and omitted the new
-		// column: it gets its declared default, as it will after contract,
-		// and the previous release sees the matching old value.
+	if s.relaxedOld {
+		// The old column was made NULL (its type has no placeholder), so
+		// NULL in both means the new release inserted the row and omitted
+		// the new column: it gets its declared default, as it will after
+		// contract, and the previous release sees the matching old value.
 		fmt.Fprintf(&b, "  IF %s IS NULL AND %s IS NULL THEN\n", n, o)
 		if s.def != "" {
 			fmt.Fprintf(&b, "    SET %s = %s;\n", n, s.def)
@@ -179,19 +208,27 @@ func (s *syncCol) insertBlock() string {
 	} else {
 		b.WriteString("  IF")
 	}
-	// The previous release never writes the new column, so NULL there
-	// means the previous release wrote the row.
 	fmt.Fprintf(&b, " %s IS NULL THEN\n    SET %s = %s;\n", n, n, fwd)
-	// Otherwise the new release wrote the new column; the old column holds
-	// its default (the new release does not know it), which is replaced
-	// unless it already maps to the value written. A relaxed old column
-	// holds NULL, never a value of the previous release: always computed.
 	cond := differs(n, fwd)
-	if relaxed(s.old) != nil {
+	if s.relaxedOld {
+		// A relaxed old column holds NULL, never a value of the previous
+		// release: always computed.
 		cond = fmt.Sprintf("%s IS NULL OR %s", o, cond)
 	}
 	fmt.Fprintf(&b, "  ELSEIF %s THEN\n    SET %s = %s;\n  END IF;\n", cond, o, bwd)
 	return b.String()
+}
+
+// backwardSQL computes the old column in a trigger. An old column kept NOT
+// NULL by a placeholder default takes the placeholder where backward gives
+// NULL: a new-release write must not fail on a column that release does
+// not know, and the previous release reads the placeholder there, as it
+// does for a dropped column.
+func (s *syncCol) backwardSQL() string {
+	if s.placeholder != "" {
+		return syncExpr(compose("COALESCE(%s, %s)", s.backward.SQL(), s.placeholder), "NEW")
+	}
+	return syncExpr(s.backward, "NEW")
 }
 
 // updateBlock is the part of the BEFORE UPDATE trigger for one column.
@@ -202,7 +239,7 @@ func (s *syncCol) updateBlock() string {
 		return fillBlock(n, fwd)
 	}
 	o := rowCol("NEW", s.old.Name)
-	bwd := syncExpr(s.backward, "NEW")
+	bwd := s.backwardSQL()
 	var b strings.Builder
 	// Only the new release (or the backfill) writes the new column. When
 	// the value written is what forward computes anyway (always so for the
@@ -311,17 +348,12 @@ func syncSteps(c *Change, why string) ([]Step, error) {
 		Why: fmt.Sprintf("%s; %s.%s is added NULL without default (NULL = not written yet) until contract; instant", why, table, name),
 		SQL: Instant.With(sql),
 	}})
-	if s.old != nil {
-		if relax := relaxed(s.old); relax != nil {
-			sql, err := c.Alter(&schema.ModifyColumn{From: s.old, To: relax, Change: schema.ChangeNull})
-			if err != nil {
-				return nil, err
-			}
-			steps = append(steps, Step{Phase: revision.Expand, Stage: StageModifyColumn, Statement: revision.Statement{
-				Why: fmt.Sprintf("the new release inserts rows without %s.%s (the trigger fills it), so it must accept NULL until it is dropped", table, s.old.Name),
-				SQL: Inplace.With(sql),
-			}})
+	if s.old != nil && needsPlaceholder(s.old) {
+		step, _, err := c.keepOptional(s.old, s.placeholder, fmt.Sprintf("the new release inserts rows without %s.%s (the trigger computes it)", table, s.old.Name), name)
+		if err != nil {
+			return nil, err
 		}
+		steps = append(steps, step)
 	}
 	if cols[0] == s {
 		steps = append(steps, syncTriggerSteps(c, cols)...)
