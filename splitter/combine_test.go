@@ -38,7 +38,7 @@ func TestCombine(t *testing.T) {
 		{
 			name: "drops, tightening, unique index and foreign key of one table: one rebuild", target: mariadb1011,
 			edits: cat(dropNote, ownerFK, dropIndex, uniqueName, sizeNotNull), phase: revision.Contract,
-			want: []string{"SET STATEMENT foreign_key_checks=0 FOR ALTER TABLE `images` DROP INDEX `ix_owner`, DROP COLUMN `note`, MODIFY COLUMN `size` int NOT NULL, ADD UNIQUE INDEX `ux_name` (`name`), ADD CONSTRAINT `fk_owner` FOREIGN KEY (`owner_id`) REFERENCES `owners` (`id`), ALGORITHM=INPLACE, LOCK=NONE"},
+			want:     []string{"SET STATEMENT foreign_key_checks=0 FOR ALTER TABLE `images` DROP INDEX `ix_owner`, DROP COLUMN `note`, MODIFY COLUMN `size` int NOT NULL, ADD UNIQUE INDEX `ux_name` (`name`), ADD CONSTRAINT `fk_owner` FOREIGN KEY (`owner_id`) REFERENCES `owners` (`id`), ALGORITHM=INPLACE, LOCK=NONE"},
 			whyHas:   "one ALTER for images, so the table is rebuilt once for all 5 changes",
 			ruleWant: "drop-index, drop-column, tighten-column, add-unique-index, add-foreign-key",
 		},
