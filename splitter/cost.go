@@ -1,8 +1,6 @@
 package splitter
 
 import (
-	"strings"
-
 	"ariga.io/atlas/sql/schema"
 
 	"github.com/emcee-db/emcee/effect"
@@ -141,9 +139,4 @@ func (c *Context) weakest(costs []string) Algorithm {
 		return Inplace
 	}
 	return Copy
-}
-
-// isClause reports whether the text is the given keyword sequence.
-func hasPrefixFold(s, prefix string) bool {
-	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
