@@ -192,6 +192,9 @@ func TestLockOf(t *testing.T) {
 		{revision.Statement{Kind: revision.Backfill, SQL: "UPDATE t SET a = 1 WHERE a IS NULL"}, "rows"},
 		{revision.Statement{SQL: "ALTER TABLE `t` ADD COLUMN `a` int NULL, ALGORITHM=INSTANT"}, "instant"},
 		{revision.Statement{SQL: "ALTER TABLE `t` ADD INDEX `i` (`a`), ALGORITHM=INPLACE, LOCK=NONE"}, "in-place"},
+		{revision.Statement{SQL: "ALTER TABLE `t` MODIFY COLUMN `a` int NOT NULL, ALGORITHM=INPLACE, LOCK=NONE"}, "rebuild"},
+		{revision.Statement{SQL: "ALTER TABLE `t` DROP COLUMN `a`, ADD UNIQUE INDEX `u` (`b`), ALGORITHM=INPLACE, LOCK=NONE"}, "rebuild"},
+		{revision.Statement{SQL: "ALTER TABLE `t` DROP INDEX `i`, DROP COLUMN `a`, ALGORITHM=NOCOPY, LOCK=NONE"}, "in-place"},
 		{revision.Statement{SQL: "ALTER TABLE `t` MODIFY COLUMN `a` bigint, ALGORITHM=COPY, LOCK=SHARED"}, "copy"},
 		{revision.Statement{SQL: "ALTER TABLE `t` DROP FOREIGN KEY `f`"}, "unspecified"},
 		{revision.Statement{SQL: "CREATE TABLE `t` (`id` int)"}, "none"},
@@ -201,7 +204,8 @@ func TestLockOf(t *testing.T) {
 		{revision.Statement{SQL: "SET STATEMENT foreign_key_checks=0 FOR ALTER TABLE `t` ADD CONSTRAINT `f` FOREIGN KEY (`a`) REFERENCES `p` (`id`), ALGORITHM = INPLACE, LOCK = NONE"}, "in-place"},
 		{revision.Statement{SQL: "CREATE INDEX ix ON t (a)"}, "unspecified"},
 	} {
-		if got := LockOf(tc.st); got.Class != tc.class || got.Detail == "" {
+		got := LockOf(project.Target{Flavor: "mariadb", Major: 10, Minor: 11}, tc.st, nil)
+		if got.Class != tc.class || got.Detail == "" || (got.Rebuilds != "") != (tc.class == "rebuild" || tc.class == "copy") {
 			t.Errorf("%s: %+v, want class %q with a detail", tc.st.SQL, got, tc.class)
 		}
 	}

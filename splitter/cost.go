@@ -112,9 +112,21 @@ func keepsNull(before *schema.Column, toks []effect.Token) bool {
 	return notNull == !before.Type.Null
 }
 
-// costOf is the cost of an algorithm clause emcee writes, with the
-// statement's clauses for INPLACE.
-func (c *Context) costOf(sql string) string { return StatementCost(c.Target, sql, nil) }
+// costOf is the cost on the target of a statement emcee writes, with the
+// columns as the previous release has them.
+func (c *Context) costOf(sql string) string {
+	return StatementCost(c.Target, sql, func(table, column string) *schema.Column {
+		if c.Transition.From == nil {
+			return nil
+		}
+		if t, ok := c.Transition.From.Table(table); ok {
+			if col, ok := t.Column(column); ok {
+				return col
+			}
+		}
+		return nil
+	})
+}
 
 // weakest is the cheapest algorithm clause a statement combining clauses
 // of these costs can name on the target: the server then refuses rather

@@ -108,7 +108,7 @@ func (c *Change) keepOptional(col *schema.Column, value, why string, optIn ...st
 			SQL: Instant.With(sql),
 		}}, false, nil
 	}
-	note, err := c.requireAllowCopy(fmt.Sprintf("letting the new release omit %s.%s (%s has no placeholder default on %s, so the column must become NULL, which rebuilds the table)", table, col.Name, fmtType(col.Type.Type), c.ctx.Target), optIn...)
+	note, err := c.requireOptIn(CostRebuild, fmt.Sprintf("letting the new release omit %s.%s (%s has no placeholder default on %s, so the column must become NULL)", table, col.Name, fmtType(col.Type.Type), c.ctx.Target), optIn...)
 	if err != nil {
 		return Step{}, false, err
 	}
@@ -121,7 +121,7 @@ func (c *Change) keepOptional(col *schema.Column, value, why string, optIn ...st
 		return Step{}, false, err
 	}
 	return Step{Phase: revision.Expand, Stage: StageModifyColumn, Statement: revision.Statement{
-		Why: fmt.Sprintf("%s; %s.%s must accept NULL until it is dropped; TABLE REBUILD (%s)", why, table, col.Name, strings.TrimPrefix(note, "TABLE COPY, writes block while it runs ")),
+		Why: fmt.Sprintf("%s; %s.%s must accept NULL until it is dropped; %s", why, table, col.Name, note),
 		SQL: Inplace.With(sql),
 	}}, true, nil
 }

@@ -71,7 +71,8 @@ func TestBasicRules(t *testing.T) {
 		{name: "enum values appended", target: mariadb1011, edits: []string{`enum("a", "b", "c")`, `enum("a", "b", "c", "d")`}, want: []tcStep{
 			{Rule: "widen-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `kind` enum('a','b','c','d') NULL, ALGORITHM=INSTANT"},
 		}},
-		{name: "NOT NULL -> NULL", target: mariadb1011, edits: []string{"    type = varchar(30)\n", "    type = varchar(30)\n    null = true\n"}, want: []tcStep{
+		{name: "NOT NULL -> NULL rebuilds the table: refused without allow_copy", target: mariadb1011, edits: []string{"    type = varchar(30)\n", "    type = varchar(30)\n    null = true\n"}, errHas: []string{"after.hcl:", "images.name", "rebuild the whole table", "allow_copy = true"}},
+		{name: "NOT NULL -> NULL with allow_copy", target: mariadb1011, edits: []string{"    type = varchar(30)\n", "    type       = varchar(30)\n    null       = true\n    allow_copy = true\n"}, want: []tcStep{
 			{Rule: "widen-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `name` varchar(30) NULL, ALGORITHM=INPLACE, LOCK=NONE"},
 		}},
 		{name: "column comment", target: mariadb1011, edits: []string{"    type = varchar(30)\n", "    type = varchar(30)\n    comment = \"display name\"\n"}, want: []tcStep{

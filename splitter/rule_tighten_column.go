@@ -52,16 +52,16 @@ func init() {
 					return nil, fmt.Errorf("%s: %s: emcee could not find a column type accepting both releases' writes", c.ctx.Transition.To.Where(c.Table.Name, m.To.Name), name)
 				}
 				why := fmt.Sprintf("%s is tightened in contract; until then it must accept the writes of both releases (%s)", name, describeColumnChange(&schema.ModifyColumn{Change: tg.midKind}))
-				if alg == Copy {
-					note, err := c.requireAllowCopy("widening "+name+" for both releases", m.To.Name)
+				sql, err := c.Alter(&schema.ModifyColumn{From: m.From, To: tg.mid, Change: tg.midKind})
+				if err != nil {
+					return nil, err
+				}
+				if cost := c.ctx.costOf(alg.With(sql)); Rebuilds(cost) {
+					note, err := c.requireOptIn(cost, "widening "+name+" for both releases", m.To.Name)
 					if err != nil {
 						return nil, err
 					}
 					why += "; " + note
-				}
-				sql, err := c.Alter(&schema.ModifyColumn{From: m.From, To: tg.mid, Change: tg.midKind})
-				if err != nil {
-					return nil, err
 				}
 				steps = append(steps, Step{Phase: revision.Expand, Stage: StageModifyColumn, Statement: revision.Statement{Why: why, SQL: alg.With(sql)}})
 			}
