@@ -48,7 +48,12 @@ func LockOf(t project.Target, st revision.Statement, before splitter.ColumnLooku
 		if lock != "NONE" {
 			return Lock{Class: "in-place", Detail: "in place, no table rebuild, but without LOCK=NONE the server may block writes"}
 		}
-		return Lock{Class: "in-place", Detail: "in place, no table rebuild (an index is built beside the rows); reads and writes continue"}
+		for _, e := range effect.Of(st.SQL) {
+			if e.Op == effect.AddIndex || e.Op == effect.AddUnique || e.Op == effect.AddForeignKey {
+				return Lock{Class: "in-place", Detail: "in place, no table rebuild: the index is built from every row while reads and writes continue"}
+			}
+		}
+		return Lock{Class: "in-place", Detail: "in place, no table rebuild; reads and writes continue"}
 	case splitter.CostRebuild:
 		detail := fmt.Sprintf("in place, but REBUILDS %s: every row is rewritten, taking as long as a copy; reads and writes continue", d.Name)
 		if lock != "NONE" {

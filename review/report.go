@@ -258,7 +258,10 @@ func (r *Release) note(e effect.Effect, stmt *Statement, phase revision.Phase, s
 		}
 		t := Tightening{What: strings.TrimPrefix(string(e.Op), "add "), Name: e.Table + "." + e.Name, To: "added to existing rows", At: stmt.At, Gates: []string{}}
 		for _, g := range gates {
-			if slices.Contains(strings.Split(stmt.Rule, ", "), g.Rule) && strings.Contains(g.SQL, sqlsyntax.Ident(e.Table)) {
+			// A statement may carry several rules' changes (one ALTER per
+			// table): the gate is the rule's that adds this kind of key.
+			rule := map[effect.Op]string{effect.AddUnique: "add-unique-index", effect.AddForeignKey: "add-foreign-key", effect.AddCheck: "add-check"}[e.Op]
+			if (g.Rule == stmt.Rule || g.Rule == rule && slices.Contains(strings.Split(stmt.Rule, ", "), rule)) && strings.Contains(g.SQL, sqlsyntax.Ident(e.Table)) {
 				t.Gates = append(t.Gates, g.At)
 			}
 		}

@@ -388,12 +388,12 @@ func syncSteps(c *Change, why string) ([]Step, error) {
 		if err != nil {
 			return nil, err
 		}
-		alg := Instant
+		alg, how := Instant, "metadata only"
 		if change.Is(schema.ChangeNull) {
-			alg = Inplace
+			alg, how = Inplace, "NOT NULL rebuilds the table in place (every row rewritten) while writes continue"
 		}
 		steps = append(steps, Step{Phase: revision.Contract, Stage: StageTighten, Statement: revision.Statement{
-			Why: fmt.Sprintf("%s.%s gets its declared definition now that every row has a value and no writer relies on NULL", table, name),
+			Why: fmt.Sprintf("%s.%s gets its declared definition now that every row has a value and no writer relies on NULL; %s", table, name, how),
 			SQL: alg.With(sql),
 		}})
 	}

@@ -143,7 +143,7 @@ func (c *Context) combine(phase revision.Phase, steps []Step) []Step {
 		var out []Step
 		switch {
 		case rebuild:
-			out = []Step{c.merged(parts, alters, fmt.Sprintf("one ALTER for %s, so the table is rebuilt once for all %d changes", alters[0].table, len(parts)))}
+			out = []Step{c.merged(parts, alters, fmt.Sprintf("one ALTER for %s, so the table is rebuilt once for %s", alters[0].table, changes(len(parts))))}
 		default:
 			var first, second []int
 			for k, a := range alters {
@@ -155,7 +155,7 @@ func (c *Context) combine(phase revision.Phase, steps []Step) []Step {
 			}
 			colMoves := slices.ContainsFunc(first, func(k int) bool { return movesColumns(alters[k].body) })
 			if len(second) == 0 || len(first) == 0 || !colMoves {
-				out = []Step{c.merged(parts, alters, fmt.Sprintf("one ALTER for the %d changes of %s, none of which rebuilds the table", len(parts), alters[0].table))}
+				out = []Step{c.merged(parts, alters, fmt.Sprintf("one ALTER for %s of %s, none of which rebuilds the table", changes(len(parts)), alters[0].table))}
 				break
 			}
 			why := fmt.Sprintf("two ALTERs for %s, neither rebuilding the table: a column dropped or added in the same statement as an index built would rebuild it", alters[0].table)
@@ -212,6 +212,14 @@ func (c *Context) merged(parts []Step, alters []ownAlter, why string) Step {
 	st.SQL = c.weakest(costs).With("ALTER TABLE " + sqlsyntax.Ident(alters[0].table) + " " + strings.Join(bodies, ", "))
 	st.fkOff = fkOff
 	return st
+}
+
+// changes is "both changes" or "all 3 changes".
+func changes(n int) string {
+	if n == 2 {
+		return "both changes"
+	}
+	return fmt.Sprintf("all %d changes", n)
 }
 
 // related reports a foreign key between two tables, either way, in either

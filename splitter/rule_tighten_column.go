@@ -83,7 +83,7 @@ func init() {
 				}
 				alg, why = Copy, why+"; "+note
 			} else {
-				why += "; in place, writes continue"
+				why += "; in place, but the table is rebuilt (every row rewritten) while writes continue"
 			}
 			sql, err := c.Alter(&schema.ModifyColumn{From: tg.mid, To: m.To, Change: tg.contract})
 			if err != nil {
