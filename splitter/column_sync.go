@@ -43,10 +43,14 @@ type syncCol struct {
 	// def is the column's default as SQL ("" without one).
 	def string
 	// placeholder is the default the old column gets in expand when it is
-	// NOT NULL without one (placeholder.go), "" otherwise; relaxedOld is
-	// set instead when its type has none and expand makes it NULL.
-	placeholder string
-	relaxedOld  bool
+	// NOT NULL without one (placeholder.go), "" otherwise. fallback is
+	// what the old column holds where backward gives NULL. marks tells
+	// whether the placeholder marks the new release's INSERTs (insertBlock).
+	// relaxedOld is set instead when no placeholder fits and expand makes
+	// the old column NULL.
+	placeholder, fallback string
+	marks                 bool
+	relaxedOld            bool
 }
 
 // isSyncAdd tells whether a change adds a column that the expand triggers
@@ -95,10 +99,6 @@ func newSyncCol(c *Change) (*syncCol, error) {
 			return nil, fmt.Errorf("%s: %s.%s takes over from %q, but the release still declares %s.%s; a replaced column is dropped in contract, so remove its column block", where, c.Table.Name, add.C.Name, src, c.Table.Name, src)
 		}
 		s.old = old
-		if needsPlaceholder(old) {
-			s.placeholder, _ = c.ctx.placeholderValue(old)
-			s.relaxedOld = s.placeholder == ""
-		}
 		s.fwdCols, s.bwdCols = oldCols, newCols
 		if d.Replaces != nil {
 			s.forward, s.backward = d.Replaces.ForwardExpr, d.Replaces.BackwardExpr
@@ -116,12 +116,8 @@ func newSyncCol(c *Change) (*syncCol, error) {
 		return nil, fmt.Errorf("%s: default of %s.%s: %v", where, c.Table.Name, add.C.Name, err)
 	}
 	s.def = def
-	// A rename keeps the value: with the new column's literal default as
-	// the old column's placeholder, a new-release INSERT that omits the
-	// new column (read as the previous release's, insertBlock) gets that
-	// default in both.
-	if _, lit := s.col.Default.(*schema.Literal); lit && s.placeholder != "" && d.RenamedFrom != "" && sameType(s.old.Type.Type, s.col.Type.Type) {
-		s.placeholder = def
+	if s.old != nil && needsPlaceholder(s.old) {
+		s.choosePlaceholder(c.ctx, d.RenamedFrom != "")
 	}
 	// A NOT NULL column with a default takes the default where the old
 	// data has no mapping, as an INSERT of the new release that omits it
@@ -172,20 +168,41 @@ func fillBlock(col, expr string) string {
 	return fmt.Sprintf("  IF %s IS NULL THEN\n    SET %s = %s;\n  END IF;\n", col, col, expr)
 }
 
-// insertBlock is the part of the BEFORE INSERT trigger for one column.
+// choosePlaceholder picks the old column's placeholder default (the old
+// column is NOT NULL without one, and the new release does not write it).
 //
-// Who wrote the row is read from the new column, which the previous
-// release never writes and which has no default until contract: NULL means
-// the previous release inserted the row (it set the old column, which is
-// NOT NULL or has a default of its own), so the new column is computed
-// from it. Set means the new release inserted it; the old column then
-// holds its default or placeholder, since the new release does not know
-// it, and is computed from the new one unless it already maps to the
-// value written. A new-release INSERT that leaves the new column NULL
-// (omitted, or a nullable column written NULL) is taken for the previous
-// release's: the new column becomes forward of the old column's default
-// or placeholder (with COALESCE to its own default), which is why a
-// rename's placeholder is the new column's default where it has one.
+// Who inserted a row is read from the new column, which the previous
+// release never writes and which has no default until contract: set means
+// the new release. NULL means the previous release, unless the new release
+// may leave it NULL itself: when the new column has a default (an INSERT
+// that omits it) or is nullable. Then the old column tells them apart: the
+// previous release must write it, the new release leaves it at the
+// placeholder, so the placeholder is a value the previous release has no
+// reason to write (placeholderMark: the low end of the type's range, an
+// unusual string), and an INSERT of the previous release that writes
+// exactly it is read as the new release's; the reasons in the plan name it.
+// A rename to a column of the same type with a literal default takes that
+// default as the placeholder: read either way, the row then gets the same
+// values. A type with no such value makes the old column NULL instead
+// (a table rebuild: allow_copy = true).
+func (s *syncCol) choosePlaceholder(ctx *Context, rename bool) {
+	s.fallback, _ = ctx.placeholderValue(s.old)
+	if _, lit := s.col.Default.(*schema.Literal); !s.col.Type.Null && s.def == "" {
+		// The new release always writes the new column: NULL is the
+		// previous release's, whatever the old column holds.
+		s.placeholder = s.fallback
+	} else if lit && rename && sameType(s.old.Type.Type, s.col.Type.Type) {
+		s.placeholder, s.marks = s.def, true
+	} else {
+		s.placeholder, s.marks = placeholderMark(s.old), true
+	}
+	if s.placeholder == "" || s.fallback == "" {
+		s.placeholder, s.fallback, s.marks, s.relaxedOld = "", "", false, true
+	}
+}
+
+// insertBlock is the part of the BEFORE INSERT trigger for one column
+// (who wrote the row: choosePlaceholder).
 func (s *syncCol) insertBlock() string {
 	n := rowCol("NEW", s.col.Name)
 	fwd := syncExpr(s.forward, "NEW")
@@ -195,12 +212,21 @@ func (s *syncCol) insertBlock() string {
 	o := rowCol("NEW", s.old.Name)
 	bwd := s.backwardSQL()
 	var b strings.Builder
-	if s.relaxedOld {
-		// The old column was made NULL (its type has no placeholder), so
-		// NULL in both means the new release inserted the row and omitted
-		// the new column: it gets its declared default, as it will after
+	// unwritten holds when the new release inserted the row and left the
+	// old column alone: NULL in a relaxed old column, or the marking
+	// placeholder.
+	unwritten := ""
+	switch {
+	case s.relaxedOld:
+		unwritten = o + " IS NULL"
+	case s.marks:
+		unwritten = same(o, s.placeholder)
+	}
+	if unwritten != "" {
+		// The new release inserted the row without the new column: it
+		// gets its declared default (NULL without one), as it will after
 		// contract, and the previous release sees the matching old value.
-		fmt.Fprintf(&b, "  IF %s IS NULL AND %s IS NULL THEN\n", n, o)
+		fmt.Fprintf(&b, "  IF %s IS NULL AND %s THEN\n", n, unwritten)
 		if s.def != "" {
 			fmt.Fprintf(&b, "    SET %s = %s;\n", n, s.def)
 		}
@@ -208,25 +234,27 @@ func (s *syncCol) insertBlock() string {
 	} else {
 		b.WriteString("  IF")
 	}
+	// The previous release wrote the row: compute the new column.
 	fmt.Fprintf(&b, " %s IS NULL THEN\n    SET %s = %s;\n", n, n, fwd)
+	// The new release wrote the new column; the old column holds its
+	// default or placeholder (the new release does not know it), which is
+	// replaced unless it already maps to the value written.
 	cond := differs(n, fwd)
-	if s.relaxedOld {
-		// A relaxed old column holds NULL, never a value of the previous
-		// release: always computed.
-		cond = fmt.Sprintf("%s IS NULL OR %s", o, cond)
+	if unwritten != "" {
+		cond = unwritten + " OR " + cond
 	}
 	fmt.Fprintf(&b, "  ELSEIF %s THEN\n    SET %s = %s;\n  END IF;\n", cond, o, bwd)
 	return b.String()
 }
 
 // backwardSQL computes the old column in a trigger. An old column kept NOT
-// NULL by a placeholder default takes the placeholder where backward gives
-// NULL: a new-release write must not fail on a column that release does
-// not know, and the previous release reads the placeholder there, as it
-// does for a dropped column.
+// NULL by a placeholder default takes the neutral placeholder where
+// backward gives NULL: a new-release write must not fail on a column that
+// release does not know, and the previous release reads that value there,
+// as it does for a dropped column.
 func (s *syncCol) backwardSQL() string {
-	if s.placeholder != "" {
-		return syncExpr(compose("COALESCE(%s, %s)", s.backward.SQL(), s.placeholder), "NEW")
+	if s.fallback != "" {
+		return syncExpr(compose("COALESCE(%s, %s)", s.backward.SQL(), s.fallback), "NEW")
 	}
 	return syncExpr(s.backward, "NEW")
 }
@@ -261,9 +289,10 @@ func (s *syncCol) updateBlock() string {
 // differs compares two values byte for byte, NULL-safe. A plain <=> uses
 // the column's collation, under which 'one' equals 'ONE' (and 'a' equals
 // 'a '): a case-only change by one release would never reach the other.
-func differs(a, b string) string {
-	return fmt.Sprintf("NOT (CAST(%s AS BINARY) <=> CAST(%s AS BINARY))", a, b)
-}
+func differs(a, b string) string { return "NOT (" + same(a, b) + ")" }
+
+// same is the negation of differs.
+func same(a, b string) string { return fmt.Sprintf("CAST(%s AS BINARY) <=> CAST(%s AS BINARY)", a, b) }
 
 // triggerName is emcee_<table>_<release>_<hash>_<bi|bu>: the table and
 // release say who made it; the hash of the synced columns keeps a later
@@ -352,6 +381,9 @@ func syncSteps(c *Change, why string) ([]Step, error) {
 		step, _, err := c.keepOptional(s.old, s.placeholder, fmt.Sprintf("the new release inserts rows without %s.%s (the trigger computes it)", table, s.old.Name), name)
 		if err != nil {
 			return nil, err
+		}
+		if s.marks {
+			step.Why += fmt.Sprintf("; the placeholder tells the triggers that the new release inserted the row (it may leave %s NULL), so an INSERT of the previous release that writes exactly %s into %s is read as the new release's", name, s.placeholder, s.old.Name)
 		}
 		steps = append(steps, step)
 	}

@@ -89,18 +89,14 @@ func (c *Context) placeholderValue(col *schema.Column) (string, bool) {
 }
 
 // keepOptional is the expand step that lets the new release omit a NOT NULL
-// column it no longer writes: a placeholder default (value, or
-// placeholderValue's when ""), metadata only. A type
-// without one falls back to making the column NULL, which rebuilds the
+// column it no longer writes: the placeholder default value, metadata
+// only. Without one ("": the type has none) the column is made NULL, which rebuilds the
 // table and so needs `allow_copy = true` on the column that takes it over
 // (or, for a plain drop, on any column of the table in the new release).
 // relaxed reports that fallback: the column then holds NULL, not the
 // placeholder, for rows the new release inserts.
 func (c *Change) keepOptional(col *schema.Column, value, why string, optIn ...string) (step Step, relaxed bool, err error) {
 	table := c.Table.Name
-	if value == "" {
-		value, _ = c.ctx.placeholderValue(col)
-	}
 	if v := value; v != "" {
 		sql := fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s", sqlsyntax.Ident(table), sqlsyntax.Ident(col.Name), v)
 		return Step{Phase: revision.Expand, Stage: StageModifyColumn, Statement: revision.Statement{
@@ -124,4 +120,71 @@ func (c *Change) keepOptional(col *schema.Column, value, why string, optIn ...st
 		Why: fmt.Sprintf("%s; %s.%s must accept NULL until it is dropped; %s", why, table, col.Name, note),
 		SQL: Inplace.With(sql),
 	}}, true, nil
+}
+
+// placeholderMark is a placeholder that marks the new release's INSERTs
+// (choosePlaceholder): a value of the type that code of the previous
+// release has no reason to write, "" where the type has none emcee can
+// vouch for (ENUM and SET hold only declared values; floats round; fixed
+// BINARY pads).
+func placeholderMark(col *schema.Column) string {
+	switch t := col.Type.Type.(type) {
+	case *schema.IntegerType:
+		lo, hi := intRange(t)
+		if t.Unsigned {
+			return hi
+		}
+		return lo
+	case *schema.BoolType:
+		return "-128" // BOOL is TINYINT(1): code writes 0 and 1
+	case *schema.DecimalType:
+		whole, frac := strings.Repeat("9", max(t.Precision-t.Scale, 0)), strings.Repeat("9", t.Scale)
+		if whole == "" {
+			whole = "0"
+		}
+		v := whole
+		if frac != "" {
+			v += "." + frac
+		}
+		if t.Unsigned {
+			return v
+		}
+		return "-" + v
+	case *schema.StringType:
+		return sqlsyntax.String(mark(t.Size))
+	case *schema.BinaryType:
+		if strings.EqualFold(t.T, "binary") {
+			return ""
+		}
+		n := 0
+		if t.Size != nil {
+			n = *t.Size
+		}
+		return sqlsyntax.String(mark(n))
+	case *schema.TimeType:
+		switch strings.ToLower(t.T) {
+		case mysql.TypeDate:
+			return "'1000-01-01'"
+		case mysql.TypeDateTime:
+			return "'1000-01-01 00:00:00'"
+		case mysql.TypeTimestamp:
+			return "'1970-01-02 00:00:00'" // the first day TIMESTAMP holds in every time zone
+		case mysql.TypeTime:
+			return "'-838:59:59'"
+		case mysql.TypeYear:
+			return "1901"
+		}
+	case *schema.JSONType:
+		return `'{"emcee": "placeholder"}'`
+	}
+	return ""
+}
+
+// mark is an unusual string, cut to the column's length (0: no limit).
+func mark(size int) string {
+	const m = "~emcee~"
+	if size > 0 && size < len(m) {
+		return m[:size]
+	}
+	return m
 }

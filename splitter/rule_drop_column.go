@@ -30,7 +30,8 @@ func init() {
 			d := c.Change.(*schema.DropColumn)
 			var steps []Step
 			if needsPlaceholder(d.C) {
-				step, relaxed, err := c.keepOptional(d.C, "", fmt.Sprintf("%s.%s is dropped in contract, but until then the new release inserts rows without it", c.Table.Name, d.C.Name), diff.ColumnNames(c.Table)...)
+				value, _ := c.ctx.placeholderValue(d.C)
+				step, relaxed, err := c.keepOptional(d.C, value, fmt.Sprintf("%s.%s is dropped in contract, but until then the new release inserts rows without it", c.Table.Name, d.C.Name), diff.ColumnNames(c.Table)...)
 				if err != nil {
 					return nil, err
 				}

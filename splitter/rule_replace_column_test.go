@@ -22,8 +22,8 @@ func TestReplaceColumnRule(t *testing.T) {
 		{name: "NOT NULL column without default replaced by NOT NULL with default: placeholder default on the old, sync, backfill, gate, drop old, tighten new",
 			target: mariadb1011, edits: tcReplaceNote, want: []tcStep{
 				{Rule: "replace-column", Phase: revision.Expand, Stage: StageAddColumn, Kind: "", SQL: "ALTER TABLE `images` ADD COLUMN `memo` varchar(80) NULL, ALGORITHM=INSTANT"},
-				{Rule: "replace-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` ALTER COLUMN `note` SET DEFAULT '', ALGORITHM=INSTANT"},
-				{Rule: "replace-column", Phase: revision.Expand, Stage: StageTrigger, Kind: "", SQL: "CREATE TRIGGER `emcee_images_after_37eae4_bi` BEFORE INSERT ON `images` FOR EACH ROW\nBEGIN\n  IF `NEW`.`memo` IS NULL THEN\n    SET `NEW`.`memo` = (COALESCE(TRIM(`NEW`.`note`), ''));\n  ELSEIF NOT (CAST(`NEW`.`memo` AS BINARY) <=> CAST((COALESCE(TRIM(`NEW`.`note`), '')) AS BINARY)) THEN\n    SET `NEW`.`note` = (COALESCE(LEFT(`NEW`.`memo`, 60), ''));\n  END IF;\nEND"},
+				{Rule: "replace-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` ALTER COLUMN `note` SET DEFAULT '~emcee~', ALGORITHM=INSTANT"},
+				{Rule: "replace-column", Phase: revision.Expand, Stage: StageTrigger, Kind: "", SQL: "CREATE TRIGGER `emcee_images_after_37eae4_bi` BEFORE INSERT ON `images` FOR EACH ROW\nBEGIN\n  IF `NEW`.`memo` IS NULL AND CAST(`NEW`.`note` AS BINARY) <=> CAST('~emcee~' AS BINARY) THEN\n    SET `NEW`.`memo` = '';\n    SET `NEW`.`note` = (COALESCE(LEFT(`NEW`.`memo`, 60), ''));\n  ELSEIF `NEW`.`memo` IS NULL THEN\n    SET `NEW`.`memo` = (COALESCE(TRIM(`NEW`.`note`), ''));\n  ELSEIF CAST(`NEW`.`note` AS BINARY) <=> CAST('~emcee~' AS BINARY) OR NOT (CAST(`NEW`.`memo` AS BINARY) <=> CAST((COALESCE(TRIM(`NEW`.`note`), '')) AS BINARY)) THEN\n    SET `NEW`.`note` = (COALESCE(LEFT(`NEW`.`memo`, 60), ''));\n  END IF;\nEND"},
 				{Rule: "replace-column", Phase: revision.Contract, Stage: StageDropTrigger, Kind: "", SQL: "DROP TRIGGER IF EXISTS `emcee_images_after_37eae4_bi`"},
 				{Rule: "replace-column", Phase: revision.Expand, Stage: StageTrigger, Kind: "", SQL: "CREATE TRIGGER `emcee_images_after_37eae4_bu` BEFORE UPDATE ON `images` FOR EACH ROW\nBEGIN\n  IF NOT (CAST(`NEW`.`memo` AS BINARY) <=> CAST(`OLD`.`memo` AS BINARY)) THEN\n    IF NOT (CAST(`NEW`.`memo` AS BINARY) <=> CAST((COALESCE(TRIM(`NEW`.`note`), '')) AS BINARY)) THEN\n      SET `NEW`.`note` = (COALESCE(LEFT(`NEW`.`memo`, 60), ''));\n    END IF;\n  ELSEIF NOT (CAST(`NEW`.`note` AS BINARY) <=> CAST(`OLD`.`note` AS BINARY)) THEN\n    SET `NEW`.`memo` = (COALESCE(TRIM(`NEW`.`note`), ''));\n  END IF;\nEND"},
 				{Rule: "replace-column", Phase: revision.Contract, Stage: StageDropTrigger, Kind: "", SQL: "DROP TRIGGER IF EXISTS `emcee_images_after_37eae4_bu`"},
@@ -127,7 +127,7 @@ func TestReplaceColumnContractOrder(t *testing.T) {
 	for _, s := range ph[revision.Expand] {
 		e = append(e, s.Rule+": "+strings.SplitN(s.SQL, "\n", 2)[0])
 	}
-	if len(e) != 5 || !strings.Contains(e[0], "ADD COLUMN `memo`") || !strings.Contains(e[1], "ALTER COLUMN `note` SET DEFAULT ''") || !strings.Contains(e[2], "ADD INDEX `ix_memo`") || !strings.Contains(e[3], "BEFORE INSERT") || !strings.Contains(e[4], "BEFORE UPDATE") {
+	if len(e) != 5 || !strings.Contains(e[0], "ADD COLUMN `memo`") || !strings.Contains(e[1], "ALTER COLUMN `note` SET DEFAULT '~emcee~'") || !strings.Contains(e[2], "ADD INDEX `ix_memo`") || !strings.Contains(e[3], "BEFORE INSERT") || !strings.Contains(e[4], "BEFORE UPDATE") {
 		t.Errorf("expand order:\n%s", strings.Join(e, "\n"))
 	}
 }
