@@ -46,7 +46,7 @@ func TestPlaceholder(t *testing.T) {
 		{name: "the same with allow_copy: made NULL in place", target: mariadb1011,
 			before: []string{kind, "  column \"kind\" {\n    type = enum(\"a\", \"b\", \"c\")\n  }\n"},
 			edits:  []string{"  column \"kind\" {\n    type = enum(\"a\", \"b\", \"c\")\n  }\n", "  column \"sort\" {\n    type       = varchar(5)\n    default    = \"a\"\n    allow_copy = true\n    replaces {\n      column   = \"kind\"\n      forward  = \"kind\"\n      backward = \"sort\"\n    }\n  }\n"},
-			want: "ALTER TABLE `images` MODIFY COLUMN `kind` enum('a','b','c') NULL, ALGORITHM=INPLACE, LOCK=NONE", trig: "IS NULL AND `NEW`.`kind` IS NULL THEN"},
+			want:   "ALTER TABLE `images` MODIFY COLUMN `kind` enum('a','b','c') NULL, ALGORITHM=INPLACE, LOCK=NONE", trig: "IS NULL AND `NEW`.`kind` IS NULL THEN"},
 		{name: "mysql 8.0: TEXT takes no literal default, so a dropped TEXT column needs a rebuild", target: mysql80,
 			before: []string{note, "  column \"note\" {\n    type = text\n  }\n"}, edits: []string{"  column \"note\" {\n    type = text\n  }\n", ""},
 			errHas: "rebuild the whole table"},
