@@ -45,12 +45,7 @@ func (c syncCase) run(t *testing.T) {
 	execAll(t, db.DB, "seed", c.seed)
 
 	phases := planCase(t, before, after)
-	used := map[string]bool{}
-	for _, ph := range revision.Phases {
-		for _, s := range phases[ph] {
-			used[s.Rule] = true
-		}
-	}
+	used := rulesUsed(phases)
 	for _, r := range c.rules {
 		if !used[r] {
 			t.Fatalf("plan does not use rule %s; it used %v", r, used)

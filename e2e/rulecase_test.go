@@ -11,6 +11,7 @@ import (
 	"ariga.io/atlas/sql/schema"
 
 	"github.com/emcee-db/emcee/diff"
+	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/internal/testdb"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
@@ -93,11 +94,38 @@ func apply(t *testing.T, db *sql.DB, stmts []revision.Statement) error {
 		if s.Kind == revision.Gate {
 			continue
 		}
+		d := effect.Parse(s.SQL)
+		id := tableID(t, db, d.Name)
 		if _, err := db.ExecContext(ctx, s.SQL); err != nil {
 			return fmt.Errorf("rule %s: %v\n%s", s.Rule, err, s.SQL)
 		}
+		// The cost review shows is the server's: a statement classed
+		// instant or in place leaves the table's InnoDB id alone, one
+		// classed rebuild or copy gets a new one.
+		if d.Kind != effect.KindAlterTable || id == 0 {
+			continue
+		}
+		cost := splitter.AlterCost(target, d, nil)
+		if after := tableID(t, db, d.Name); (after != id) != splitter.Rebuilds(cost) {
+			return fmt.Errorf("rule %s: classed %q, but the server %s table %s (InnoDB id %d -> %d)\n%s", s.Rule, cost, map[bool]string{true: "rebuilt", false: "did not rebuild"}[after != id], d.Name, id, after, s.SQL)
+		}
 	}
 	return nil
+}
+
+// tableID is the InnoDB id of a table of the current database, which a
+// rebuild changes; 0 when the server does not list it by that name.
+func tableID(t *testing.T, db *sql.DB, table string) int64 {
+	t.Helper()
+	if table == "" {
+		return 0
+	}
+	var id int64
+	err := db.QueryRow("SELECT TABLE_ID FROM information_schema.INNODB_SYS_TABLES WHERE NAME = CONCAT(DATABASE(), '/', ?)", table).Scan(&id)
+	if err != nil && err != sql.ErrNoRows {
+		t.Fatalf("InnoDB id of %s: %v", table, err)
+	}
+	return id
 }
 
 func execAll(t *testing.T, db *sql.DB, who string, stmts []string) {
@@ -121,12 +149,7 @@ func (c ruleCase) run(t *testing.T) {
 	execAll(t, db.DB, "seed", c.seed)
 
 	phases := planCase(t, before, after)
-	used := map[string]bool{}
-	for _, ph := range revision.Phases {
-		for _, s := range phases[ph] {
-			used[s.Rule] = true
-		}
-	}
+	used := rulesUsed(phases)
 	for _, r := range c.rules {
 		if !used[r] {
 			t.Fatalf("plan does not use rule %s; it used %v", r, used)
@@ -222,4 +245,18 @@ func rows(t *testing.T, db *sql.DB, q string) string {
 		out = append(out, strings.Join(f, "|"))
 	}
 	return strings.Join(out, ";")
+}
+
+// rulesUsed names the rules a plan's statements come from; one ALTER may
+// carry the changes of several rules.
+func rulesUsed(phases splitter.Phases) map[string]bool {
+	used := map[string]bool{}
+	for _, ph := range revision.Phases {
+		for _, s := range phases[ph] {
+			for _, r := range strings.Split(s.Rule, ", ") {
+				used[r] = true
+			}
+		}
+	}
+	return used
 }

@@ -42,8 +42,8 @@ type ColumnLookup func(table, column string) *schema.Column
 
 // AlterCost classifies one ALTER TABLE (or CREATE/DROP INDEX) by its
 // ALGORITHM clause and what its clauses do on the target. before, when
-// not nil, tells a MySQL MODIFY that keeps the column's NULL-ness (a VARCHAR
-// extension, in place) from one that changes it (a rebuild). "" when the
+// not nil, tells a MODIFY that keeps the column's NULL-ness (a VARCHAR
+// extension or a default: no rebuild) from one that changes it (a rebuild). "" when the
 // statement names no algorithm: the server chooses, possibly a copy.
 func AlterCost(t project.Target, d *effect.DDL, before ColumnLookup) string {
 	switch d.Algorithm {
@@ -61,7 +61,9 @@ func AlterCost(t project.Target, d *effect.DDL, before ColumnLookup) string {
 	for _, c := range d.Clauses {
 		switch c.Op + " " + c.Object {
 		case "MODIFY COLUMN", "CHANGE COLUMN":
-			if !t.MariaDB() && c.To == "" && before != nil && keepsNull(before(d.Name, c.Name), c.Toks) {
+			if c.To == "" && before != nil && keepsNull(before(d.Name, c.Name), c.Toks) {
+				// MySQL extends a VARCHAR or changes a default in place;
+				// MariaDB does what INSTANT can and refuses the rest.
 				continue
 			}
 			rebuilds = true

@@ -32,7 +32,7 @@ func TestStatementCost(t *testing.T) {
 		{"SET STATEMENT foreign_key_checks=0 FOR ALTER TABLE `t` ADD CONSTRAINT `fk` FOREIGN KEY (`a`) REFERENCES `p` (`id`), ALGORITHM=INPLACE, LOCK=NONE", CostInPlace, CostInPlace},
 		{"ALTER TABLE `t` MODIFY COLUMN `c` int NOT NULL, ALGORITHM=INPLACE, LOCK=NONE", CostRebuild, CostRebuild},
 		// The column was NULL and stays NULL: MySQL extends a VARCHAR in place.
-		{"ALTER TABLE `t` MODIFY COLUMN `name` varchar(60) NULL, ALGORITHM=INPLACE, LOCK=NONE", CostRebuild, CostInPlace},
+		{"ALTER TABLE `t` MODIFY COLUMN `name` varchar(60) NULL, ALGORITHM=INPLACE, LOCK=NONE", CostInPlace, CostInPlace},
 		{"ALTER TABLE `t` MODIFY COLUMN `name` varchar(60) NOT NULL, ALGORITHM=INPLACE, LOCK=NONE", CostRebuild, CostRebuild},
 		{"ALTER TABLE `t` FORCE, ALGORITHM=INPLACE, LOCK=NONE", CostRebuild, CostRebuild},
 		{"ALTER TABLE `t` MODIFY COLUMN `c` bigint NULL, ALGORITHM=COPY, LOCK=SHARED", CostCopy, CostCopy},

@@ -82,8 +82,11 @@ func init() {
 					return nil, err
 				}
 				alg, why = Copy, why+"; "+note
-			} else {
+			} else if tg.contract.Is(schema.ChangeNull) {
 				why += "; in place, but the table is rebuilt (every row rewritten) while writes continue"
+			} else {
+				// Only the default goes: metadata on both servers.
+				alg, why = Instant, why+"; metadata only"
 			}
 			sql, err := c.Alter(&schema.ModifyColumn{From: tg.mid, To: m.To, Change: tg.contract})
 			if err != nil {
