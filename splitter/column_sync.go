@@ -185,18 +185,31 @@ func fillBlock(col, expr string) string {
 // default as the placeholder: read either way, the row then gets the same
 // values. A type with no such value makes the old column NULL instead
 // (a table rebuild: allow_copy = true).
+//
+// Where backward gives NULL (the new release wrote NULL, or a value the old
+// column cannot hold), the old column gets the marking placeholder too: it
+// means "the previous release has no value here", and forward reads it back
+// as NULL (the new column's default when it has one), so a NULL the new
+// release wrote survives the backfill. The previous release reads the
+// placeholder there (NULL when the old column was relaxed before issue 13).
 func (s *syncCol) choosePlaceholder(ctx *Context, rename bool) {
-	s.fallback, _ = ctx.placeholderValue(s.old)
-	if _, lit := s.col.Default.(*schema.Literal); !s.col.Type.Null && s.def == "" {
+	neutral, _ := ctx.placeholderValue(s.old)
+	_, lit := s.col.Default.(*schema.Literal)
+	switch {
+	case !s.col.Type.Null && s.def == "":
 		// The new release always writes the new column: NULL is the
 		// previous release's, whatever the old column holds.
-		s.placeholder = s.fallback
-	} else if lit && rename && sameType(s.old.Type.Type, s.col.Type.Type) {
-		s.placeholder, s.marks = s.def, true
-	} else {
-		s.placeholder, s.marks = placeholderMark(s.old), true
+		s.placeholder, s.fallback = neutral, neutral
+	case !s.col.Type.Null && lit && rename && sameType(s.old.Type.Type, s.col.Type.Type):
+		s.placeholder, s.fallback, s.marks = s.def, neutral, true
+	default:
+		mark := placeholderMark(s.old)
+		s.placeholder, s.fallback, s.marks = mark, mark, true
+		if mark != "" && neutral != "" {
+			s.forward = compose("IF(%s, NULL, %s)", same(sqlsyntax.Ident(s.old.Name), mark), s.forward.SQL())
+		}
 	}
-	if s.placeholder == "" || s.fallback == "" {
+	if s.placeholder == "" || s.fallback == "" || neutral == "" {
 		s.placeholder, s.fallback, s.marks, s.relaxedOld = "", "", false, true
 	}
 }

@@ -1,0 +1,227 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/emcee-db/emcee/effect"
+	"github.com/emcee-db/emcee/project"
+	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/splitter"
+)
+
+// A Neutron-style ports table whose next release stops writing five NOT
+// NULL columns without defaults: renamed (name -> label, the new column
+// always written), replaced by a column with a default (status -> state),
+// replaced by a nullable column (admin -> admin_up), and two dropped
+// (legacy, hits). Before issue 13 expand made each NULL, a table rebuild
+// apiece; now each gets a placeholder default, metadata only.
+const gentleA = `schema "app" {}
+
+table "ports" {
+  schema = schema.app
+  column "id" {
+    type           = bigint
+    auto_increment = true
+  }
+  column "name" {
+    type = varchar(64)
+  }
+  column "status" {
+    type = varchar(16)
+  }
+  column "admin" {
+    type = bool
+  }
+  column "legacy" {
+    type = varchar(20)
+  }
+  column "hits" {
+    type = int
+  }
+  column "mac" {
+    type = varchar(17)
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+`
+
+const gentleB = `schema "app" {}
+
+table "ports" {
+  schema = schema.app
+  column "id" {
+    type           = bigint
+    auto_increment = true
+  }
+  column "label" {
+    type         = varchar(64)
+    renamed_from = "name"
+  }
+  column "state" {
+    type    = enum("UP", "DOWN")
+    default = "DOWN"
+    replaces {
+      column   = "status"
+      forward  = "CASE status WHEN 'ACTIVE' THEN 'UP' ELSE 'DOWN' END"
+      backward = "CASE state WHEN 'UP' THEN 'ACTIVE' ELSE 'DOWN' END"
+    }
+  }
+  column "admin_up" {
+    type = int
+    null = true
+    replaces {
+      column   = "admin"
+      forward  = "admin"
+      backward = "admin_up <> 0"
+    }
+  }
+  column "mac" {
+    type = varchar(17)
+  }
+  primary_key {
+    columns = [column.id]
+  }
+  index "ux_mac" {
+    unique  = true
+    columns = [column.mac]
+  }
+}
+
+discard {
+  table  = "ports"
+  column = "legacy"
+}
+
+discard {
+  table  = "ports"
+  column = "hits"
+}
+`
+
+// TestGentleExpandAndContract runs the upgrade through the emcee binary:
+// expand changes no row of the table (every ALTER INSTANT, the InnoDB id
+// unchanged), both releases insert and update every way they can between
+// expand and contract and each sees the other's writes, and contract
+// rebuilds the table exactly once, leaving the declared schema.
+func TestGentleExpandAndContract(t *testing.T) {
+	t.Parallel()
+	p := newSchemaProject(t, [2]string{"a", gentleA}, [2]string{"b", gentleB})
+	p.must("plan")
+	p.must("db", "sync", "a")
+	p.exec("INSERT INTO ports (name, status, admin, legacy, hits, mac) VALUES ('p1', 'ACTIVE', 1, 'l1', 1, 'm1'), ('p2', 'DOWN', 0, 'l2', 2, 'm2')")
+	id := func() string { return p.query("SELECT TABLE_ID FROM information_schema.INNODB_SYS_TABLES WHERE NAME = CONCAT(DATABASE(), '/ports')") }
+	before := id()
+
+	expand := p.read("plans/b/b_expand01.sql")
+	for _, st := range statements(t, expand) {
+		if effect.Parse(st).Kind == effect.KindAlterTable && !strings.HasSuffix(st, "ALGORITHM=INSTANT") {
+			t.Errorf("expand ALTER not instant: %s", st)
+		}
+	}
+	for _, want := range []string{
+		"ALTER TABLE `ports` ALTER COLUMN `name` SET DEFAULT '', ALGORITHM=INSTANT",
+		"ALTER TABLE `ports` ALTER COLUMN `status` SET DEFAULT '~emcee~', ALGORITHM=INSTANT",
+		"ALTER TABLE `ports` ALTER COLUMN `admin` SET DEFAULT -128, ALGORITHM=INSTANT",
+		"ALTER TABLE `ports` ALTER COLUMN `legacy` SET DEFAULT '', ALGORITHM=INSTANT",
+		"ALTER TABLE `ports` ALTER COLUMN `hits` SET DEFAULT 0, ALGORITHM=INSTANT",
+		"the previous release reads that placeholder in legacy for the rows the new release inserts",
+	} {
+		if !strings.Contains(expand, want) {
+			t.Errorf("expand lacks %q:\n%s", want, expand)
+		}
+	}
+	p.must("db", "expand")
+	if after := id(); after != before {
+		t.Fatalf("expand rebuilt ports: InnoDB id %s -> %s", before, after)
+	}
+
+	// Writes of the previous release: every column it knows, as it must.
+	p.exec("INSERT INTO ports (name, status, admin, legacy, hits, mac) VALUES ('o3', 'ACTIVE', 0, 'l3', 3, 'm3')")
+	p.exec("INSERT INTO ports (name, status, admin, legacy, hits, mac) VALUES ('o4', 'BUILD', 1, 'l4', 4, 'm4')")
+	// It writes 0 and '' (the neutral placeholders) as real values.
+	p.exec("INSERT INTO ports (name, status, admin, legacy, hits, mac) VALUES ('', '', 0, '', 0, 'm5')")
+	// Writes of the new release: explicit, and relying on defaults.
+	p.exec("INSERT INTO ports (label, state, admin_up, mac) VALUES ('n6', 'UP', 1, 'm6')")
+	p.exec("INSERT INTO ports (label, mac) VALUES ('n7', 'm7')")                        // state by default, admin_up NULL
+	p.exec("INSERT INTO ports (label, state, admin_up, mac) VALUES ('n8', NULL, 0, 'm8')") // NULL where the default would be
+	// Updates by both, of columns the other reads.
+	p.exec("UPDATE ports SET status = 'ACTIVE', name = 'p2x' WHERE mac = 'm2'")
+	p.exec("UPDATE ports SET admin = 1 WHERE mac = 'm3'")
+	p.exec("UPDATE ports SET state = 'DOWN', label = 'p1x' WHERE mac = 'm1'")
+	p.exec("UPDATE ports SET admin_up = NULL WHERE mac = 'm6'")
+
+	const oldView = "SELECT mac, name, status, admin, legacy, hits FROM ports ORDER BY id"
+	const newView = "SELECT mac, label, state, admin_up FROM ports ORDER BY id"
+	// Where backward gives nothing (admin_up NULL), the previous release
+	// reads admin's marking placeholder; it reads the neutral ones for the
+	// dropped columns.
+	wantOld := strings.Join([]string{
+		"m1 p1x DOWN 1 l1 1", "m2 p2x ACTIVE 0 l2 2", "m3 o3 ACTIVE 1 l3 3", "m4 o4 BUILD 1 l4 4", "m5   0  0",
+		"m6 n6 ACTIVE -128  0", "m7 n7 DOWN -128  0", "m8 n8 DOWN 0  0",
+	}, "\n")
+	if got := p.query(oldView); got != wantOld {
+		t.Errorf("the previous release reads after expand:\n%s\nwant:\n%s", got, wantOld)
+	}
+	// Rows written before expand wait for migrate (NULL) where no write
+	// since touched what they derive from; the rest are computed by the
+	// triggers, and a NULL the new release wrote stays NULL.
+	wantNew := strings.Join([]string{
+		"m1 p1x DOWN NULL", "m2 p2x UP NULL", "m3 o3 UP 1", "m4 o4 DOWN 1", "m5  DOWN 0",
+		"m6 n6 UP NULL", "m7 n7 DOWN NULL", "m8 n8 DOWN 0",
+	}, "\n")
+	if got := p.query(newView); got != wantNew {
+		t.Errorf("the new release reads after expand:\n%s\nwant:\n%s", got, wantNew)
+	}
+
+	p.must("db", "migrate")
+	wantNew = strings.Replace(wantNew, "m1 p1x DOWN NULL", "m1 p1x DOWN 1", 1)
+	wantNew = strings.Replace(wantNew, "m2 p2x UP NULL", "m2 p2x UP 0", 1)
+	if got := p.query(newView); got != wantNew {
+		t.Errorf("the new release reads after migrate:\n%s\nwant:\n%s", got, wantNew)
+	}
+
+	contract := p.read("plans/b/b_contract01.sql")
+	rebuilds := 0
+	for _, st := range statements(t, contract) {
+		if splitter.Rebuilds(splitter.StatementCost(project.Target{Flavor: "mariadb", Major: 10, Minor: 11}, st, nil)) {
+			rebuilds++
+		}
+	}
+	if rebuilds != 1 {
+		t.Errorf("contract has %d statements that rebuild ports, want 1:\n%s", rebuilds, contract)
+	}
+	before = id()
+	p.must("db", "contract")
+	if id() == before {
+		t.Errorf("contract classed a rebuild, but the server kept the InnoDB id %s", before)
+	}
+	if got := p.query(newView); got != wantNew {
+		t.Errorf("after contract:\n%s\nwant:\n%s", got, wantNew)
+	}
+	if got := p.columns("ports"); got != "id bigint(20) NO -\nmac varchar(17) NO -\nlabel varchar(64) NO -\nstate enum('UP','DOWN') NO 'DOWN'\nadmin_up int(11) YES NULL" {
+		t.Errorf("columns after contract:\n%s", got)
+	}
+	if got := p.query("SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'ports' AND INDEX_NAME = 'ux_mac' AND NON_UNIQUE = 0"); got != "1" {
+		t.Errorf("unique index ux_mac: %s", got)
+	}
+	if r := p.run("db", "diff"); r.Code != 0 {
+		t.Errorf("the database differs from release b after contract: %s", r)
+	}
+}
+
+// statements splits a plan file with the reader the applier uses.
+func statements(t *testing.T, src string) []string {
+	t.Helper()
+	sts, err := revision.Parse("plan", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, s := range sts {
+		out = append(out, s.SQL)
+	}
+	return out
+}
