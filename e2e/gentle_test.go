@@ -112,7 +112,9 @@ func TestGentleExpandAndContract(t *testing.T) {
 	p.must("plan")
 	p.must("db", "sync", "a")
 	p.exec("INSERT INTO ports (name, status, admin, legacy, hits, mac) VALUES ('p1', 'ACTIVE', 1, 'l1', 1, 'm1'), ('p2', 'DOWN', 0, 'l2', 2, 'm2')")
-	id := func() string { return p.query("SELECT TABLE_ID FROM information_schema.INNODB_SYS_TABLES WHERE NAME = CONCAT(DATABASE(), '/ports')") }
+	id := func() string {
+		return p.query("SELECT TABLE_ID FROM information_schema.INNODB_SYS_TABLES WHERE NAME = CONCAT(DATABASE(), '/ports')")
+	}
 	before := id()
 
 	expand := p.read("plans/b/b_expand01.sql")
@@ -145,7 +147,7 @@ func TestGentleExpandAndContract(t *testing.T) {
 	p.exec("INSERT INTO ports (name, status, admin, legacy, hits, mac) VALUES ('', '', 0, '', 0, 'm5')")
 	// Writes of the new release: explicit, and relying on defaults.
 	p.exec("INSERT INTO ports (label, state, admin_up, mac) VALUES ('n6', 'UP', 1, 'm6')")
-	p.exec("INSERT INTO ports (label, mac) VALUES ('n7', 'm7')")                        // state by default, admin_up NULL
+	p.exec("INSERT INTO ports (label, mac) VALUES ('n7', 'm7')")                           // state by default, admin_up NULL
 	p.exec("INSERT INTO ports (label, state, admin_up, mac) VALUES ('n8', NULL, 0, 'm8')") // NULL where the default would be
 	// Updates by both, of columns the other reads.
 	p.exec("UPDATE ports SET status = 'ACTIVE', name = 'p2x' WHERE mac = 'm2'")
