@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -185,6 +187,25 @@ func TestGentleExpandAndContract(t *testing.T) {
 		t.Errorf("the new release reads after migrate:\n%s\nwant:\n%s", got, wantNew)
 	}
 
+	// review with the database says how big the table contract rebuilds is.
+	p.exec("ANALYZE TABLE ports")
+	r := p.must("review", "b") // --env test
+	opContains(t, r, "Table sizes: information_schema of mysql://", "contract rebuilds ports (8 rows, ", "     size:    rebuilds ports (8 rows, ")
+	r = p.must("review", "b", "--format", "json")
+	opContains(t, r, `"sizes_from": "mysql://`, `"rebuilds": "ports"`, `"rows": 8,`)
+	offline := exec.Command(opBinary(t), "review", "b")
+	offline.Dir, offline.Env = p.Dir, append(os.Environ(), "EMCEE_URL="+p.DB.URL)
+	if r := opRunCmd(t, offline); r.Code != 0 || strings.Contains(r.Stdout, "rows, ") || !strings.Contains(r.Stdout, "contract rebuilds ports at ") {
+		t.Errorf("review without --url or --env reads no database, not even $EMCEE_URL:\n%s", r)
+	}
+
+	// A careless URL: refused with what to do, the password never printed.
+	bad := exec.Command(opBinary(t), "review", "b", "--url", "mysql://root:s3cret-pw@127.0.0.1:1/nowhere")
+	bad.Dir = p.Dir
+	if r := opRunCmd(t, bad); r.Code == 0 || strings.Contains(r.String(), "s3cret-pw") {
+		t.Errorf("review with an unreachable --url:\n%s", r)
+	}
+
 	contract := p.read("plans/b/b_contract01.sql")
 	rebuilds := 0
 	for _, st := range statements(t, contract) {
@@ -226,4 +247,66 @@ func statements(t *testing.T, src string) []string {
 		out = append(out, s.SQL)
 	}
 	return out
+}
+
+// Contract's one ALTER per table is one recorded statement, so a crash
+// during it must leave all of its changes or none, and the rerun must
+// finish: MariaDB 10.11's ALTER TABLE is atomic (InnoDB builds the new
+// table beside the old one and swaps it in at the end). Killed on the
+// server, the statement leaves nothing; with the emcee run killed instead,
+// the server finishes it, and the rerun counts it as applied.
+func TestCombinedContractAlterKilled(t *testing.T) {
+	t.Parallel()
+	p := newSchemaProject(t, [2]string{"a", gentleA}, [2]string{"b", gentleB})
+	p.must("plan")
+	p.must("db", "sync", "a")
+	p.exec("INSERT INTO ports (name, status, admin, legacy, hits, mac) SELECT CONCAT('p', seq), 'ACTIVE', 1, 'l', seq, CONCAT('m', seq) FROM seq_1_to_200000")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	const cols = "SELECT GROUP_CONCAT(COLUMN_NAME ORDER BY ORDINAL_POSITION), SUM(IS_NULLABLE = 'YES') FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'ports'"
+	expanded := p.query(cols)
+	alter := func() string {
+		return p.query("SELECT ID FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND INFO LIKE 'ALTER TABLE `ports` DROP COLUMN%'")
+	}
+
+	// 1. The server kills the statement: none of its changes.
+	run := p.command("db", "contract")
+	if err := run.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p.waitFor("contract to send its ALTER", func() bool { return alter() != "" })
+	p.exec("KILL QUERY " + alter())
+	if err := run.Wait(); err == nil {
+		t.Fatal("contract succeeded although its ALTER was killed")
+	}
+	if got := p.query(cols); got != expanded {
+		t.Fatalf("the killed ALTER left part of its changes: columns %s, before it %s", got, expanded)
+	}
+	if got := p.query("SELECT COUNT(*) FROM ports"); got != "200000" {
+		t.Fatalf("rows after the killed ALTER: %s", got)
+	}
+
+	// 2. The emcee run dies while the server runs the ALTER: the server
+	// finishes it, all of it.
+	run = p.command("db", "contract")
+	if err := run.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p.waitFor("contract to send its ALTER", func() bool { return alter() != "" })
+	if err := run.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = run.Wait()
+	p.waitFor("the server to finish the ALTER", func() bool { return alter() == "" })
+	if got := p.query(cols); got != "id,mac,label,state,admin_up 1" {
+		t.Fatalf("after the server finished the ALTER: %s", got)
+	}
+	r := p.must("db", "contract")
+	opContains(t, r, "had applied it")
+	if r := p.run("db", "diff"); r.Code != 0 {
+		t.Errorf("the database differs from release b after contract: %s", r)
+	}
+	if got := p.query("SELECT COUNT(*), SUM(state = 'UP'), SUM(admin_up = 1) FROM ports"); got != "200000 200000 200000" {
+		t.Errorf("rows after contract: %s", got)
+	}
 }
