@@ -24,8 +24,14 @@ import (
 	"github.com/emcee-db/emcee/project"
 )
 
-// EnvURL is the environment variable read when neither --url nor --env is given.
-const EnvURL = "EMCEE_URL"
+// The environment variables that stand in for the connection flags when
+// these are not given: EnvURL for --url, EnvEnv for --env, EnvDevURL for
+// --dev-url.
+const (
+	EnvURL    = "EMCEE_URL"
+	EnvEnv    = "EMCEE_ENV"
+	EnvDevURL = "EMCEE_DEV_URL"
+)
 
 // SQLMode is pinned on every connection. Plans are written and reviewed for
 // this mode: strict (a truncating backfill fails instead of silently
@@ -54,29 +60,35 @@ type Config struct {
 	From string
 }
 
-// Resolve picks the connection: --url, then --env (an env block of the
-// project file), then $EMCEE_URL.
+// ErrNoDatabase is the error of Resolve when nothing names a database.
+var ErrNoDatabase = errors.New("no database given")
+
+type noDatabase struct{ msg string }
+
+func (e *noDatabase) Error() string        { return e.msg }
+func (e *noDatabase) Is(target error) bool { return target == ErrNoDatabase }
+
+// Resolve picks the database, the first given of: --url, the url of the
+// --env block, $EMCEE_URL, the url of the $EMCEE_ENV block. What is typed
+// beats what is exported (a stray $EMCEE_URL never overrides --env), and
+// a URL beats an env block.
 func Resolve(flagURL, envName string, p *project.Project) (*Config, error) {
 	var raw, from string
+	var err error
 	switch {
 	case flagURL != "":
 		raw, from = flagURL, "--url"
 	case envName != "":
-		if p == nil {
-			return nil, fmt.Errorf("--env %s needs a project file (atlas.hcl)", envName)
-		}
-		e, err := p.Env(envName)
-		if err != nil {
-			return nil, err
-		}
-		if e.URL == "" {
-			return nil, fmt.Errorf("%s: env %q has no url: add url = \"mysql://user:pass@host:3306/db\" (getenv(\"DB_PASSWORD\") keeps the password out of the file)", p.Path, envName)
-		}
-		raw, from = e.URL, fmt.Sprintf("env %q of %s", envName, p.Path)
+		raw, from, err = envURL(envName, "--env", p)
 	case os.Getenv(EnvURL) != "":
 		raw, from = os.Getenv(EnvURL), "$"+EnvURL
+	case os.Getenv(EnvEnv) != "":
+		raw, from, err = envURL(os.Getenv(EnvEnv), "$"+EnvEnv, p)
 	default:
-		return nil, fmt.Errorf("no database given: pass --url mysql://user:pass@host:3306/db, --env NAME (an env block of atlas.hcl), or set %s", EnvURL)
+		return nil, &noDatabase{fmt.Sprintf("no database given: pass --url mysql://user:pass@host:3306/db or --env NAME (an env block of atlas.hcl), or set $%s or $%s", EnvURL, EnvEnv)}
+	}
+	if err != nil {
+		return nil, err
 	}
 	c, err := Parse(raw)
 	if err != nil {
@@ -84,6 +96,57 @@ func Resolve(flagURL, envName string, p *project.Project) (*Config, error) {
 	}
 	c.From = from
 	return c, nil
+}
+
+// envURL is the url of an env block, named by flag (--env or $EMCEE_ENV).
+func envURL(name, flag string, p *project.Project) (raw, from string, err error) {
+	if p == nil {
+		return "", "", fmt.Errorf("%s %s needs a project file (atlas.hcl)", flag, name)
+	}
+	e, err := p.Env(name)
+	if err != nil {
+		return "", "", err
+	}
+	env := fmt.Sprintf("env %q", name)
+	if flag != "--env" {
+		env += " (from " + flag + ")"
+	}
+	if e.URL == "" {
+		return "", "", &noDatabase{fmt.Sprintf("%s: %s has no url: add url = \"mysql://user:pass@host:3306/db\" (getenv(\"DB_PASSWORD\") keeps the password out of the file)", p.Path, env)}
+	}
+	return e.URL, env + " of " + p.Path, nil
+}
+
+// DevURL picks the dev database (an empty database for schema
+// comparisons and replays), the first given of: --dev-url, the dev of the
+// --env block, $EMCEE_DEV_URL, the dev of the $EMCEE_ENV block. It is ""
+// when none is: the caller then creates a temporary database.
+func DevURL(flagDev, envName string, p *project.Project) (string, error) {
+	if flagDev != "" {
+		return flagDev, nil
+	}
+	dev := func(name string) (string, error) {
+		if p == nil {
+			return "", nil
+		}
+		e, err := p.Env(name)
+		if err != nil {
+			return "", err
+		}
+		return e.Dev, nil
+	}
+	if envName != "" {
+		if d, err := dev(envName); err != nil || d != "" {
+			return d, err
+		}
+	}
+	if d := os.Getenv(EnvDevURL); d != "" {
+		return d, nil
+	}
+	if name := os.Getenv(EnvEnv); name != "" {
+		return dev(name)
+	}
+	return "", nil
 }
 
 // Parse reads mysql://user:pass@host:port/database (also maria:// and

@@ -72,8 +72,14 @@ func TestRedact(t *testing.T) {
 }
 
 func TestResolveOrder(t *testing.T) {
-	p := &project.Project{Path: "atlas.hcl", Envs: []*project.Env{{Name: "prod", URL: "mysql://env@h/envdb"}, {Name: "nourl"}}}
+	p := &project.Project{Path: "atlas.hcl", Envs: []*project.Env{
+		{Name: "prod", URL: "mysql://env@h/envdb", Dev: "mysql://env@h/envdev"},
+		{Name: "staging", URL: "mysql://st@h/stdb", Dev: "mysql://st@h/stdev"},
+		{Name: "nourl"}}}
 	t.Setenv(EnvURL, "mysql://var@h/vardb")
+	t.Setenv(EnvEnv, "staging")
+	t.Setenv(EnvDevURL, "mysql://var@h/vardev")
+	// What is typed beats what is exported; a URL beats an env block.
 	for _, c := range []struct {
 		url, env, want, from string
 	}{
@@ -86,11 +92,41 @@ func TestResolveOrder(t *testing.T) {
 			t.Errorf("Resolve(%q, %q) = %+v, %v; want %s from %s", c.url, c.env, cfg, err, c.want, c.from)
 		}
 	}
-	if _, err := Resolve("", "nourl", p); err == nil || !strings.Contains(err.Error(), `env "nourl" has no url`) {
+	for _, c := range []struct{ dev, env, want string }{
+		{"mysql://flag@h/flagdev", "prod", "mysql://flag@h/flagdev"},
+		{"", "prod", "mysql://env@h/envdev"},
+		{"", "", "mysql://var@h/vardev"},
+		{"", "nourl", "mysql://var@h/vardev"}, // an env without dev leaves it to the next
+	} {
+		if got, err := DevURL(c.dev, c.env, p); err != nil || got != c.want {
+			t.Errorf("DevURL(%q, %q) = %q, %v; want %s", c.dev, c.env, got, err, c.want)
+		}
+	}
+	if _, err := Resolve("", "nourl", p); err == nil || !strings.Contains(err.Error(), `env "nourl" has no url`) || !errors.Is(err, ErrNoDatabase) {
 		t.Errorf("env without url: %v", err)
 	}
+	if _, err := Resolve("", "nosuch", p); err == nil || errors.Is(err, ErrNoDatabase) {
+		t.Errorf("unknown env: %v", err)
+	}
+	// $EMCEE_ENV is the last resort, for the url and the dev.
 	t.Setenv(EnvURL, "")
-	if _, err := Resolve("", "", p); err == nil || !strings.Contains(err.Error(), "no database given") {
+	t.Setenv(EnvDevURL, "")
+	cfg, err := Resolve("", "", p)
+	if err != nil || cfg.Database != "stdb" || cfg.From != `env "staging" (from $EMCEE_ENV) of atlas.hcl` {
+		t.Errorf("$EMCEE_ENV: %+v, %v", cfg, err)
+	}
+	if got, err := DevURL("", "", p); err != nil || got != "mysql://st@h/stdev" {
+		t.Errorf("dev of $EMCEE_ENV: %q, %v", got, err)
+	}
+	t.Setenv(EnvEnv, "nourl")
+	if _, err := Resolve("", "", p); err == nil || !strings.Contains(err.Error(), `env "nourl" (from $EMCEE_ENV) has no url`) {
+		t.Errorf("$EMCEE_ENV without url: %v", err)
+	}
+	t.Setenv(EnvEnv, "")
+	if _, err := Resolve("", "", p); !errors.Is(err, ErrNoDatabase) || !strings.Contains(err.Error(), "no database given") {
 		t.Errorf("nothing given: %v", err)
+	}
+	if got, err := DevURL("", "", p); err != nil || got != "" {
+		t.Errorf("no dev given: %q, %v", got, err)
 	}
 }

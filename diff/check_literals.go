@@ -75,6 +75,8 @@ func checkNames(loc *locator, s *schema.Schema) []string {
 				// CURRENT_TIMESTAMP nor is in parentheses as a string.
 				if _, ok := c.Type.Type.(*schema.TimeType); ok && !strings.HasPrefix(strings.ToLower(d.X), "current_timestamp") && !(strings.HasPrefix(d.X, "(") && strings.HasSuffix(d.X, ")")) {
 					checkDefaultValue(ref, c, d.X, at("default"), add)
+				} else if quotedByAtlas(c.Type.Type, d.X) {
+					add(at("default"), "default of %s: Atlas writes sql(%q) on a %s column as the text %s, not as the expression (a raw default of a column that is neither numeric nor a date is quoted unless it is in parentheses); write sql(%q) for the expression's value, or default = %q for the text", ref, d.X, typeName(c.Type.Type), strconv.Quote(d.X), "("+d.X+")", d.X)
 				}
 			}
 			for _, a := range c.Attrs {
@@ -267,6 +269,25 @@ func checkAtlasString(what, v string, max int, p Pos, add func(Pos, string, ...a
 // oneStringLiteral reports whether s is exactly one MySQL string literal in
 // emcee's sql_mode (backslash escapes on): the opening quote is closed by
 // the last character and by no earlier one.
+// quotedByAtlas reports a raw default that Atlas writes as a string
+// literal of its text (its mysql columnDefault, kept for backwards
+// compatibility): sql("UUID()") on a varchar column became DEFAULT
+// "UUID()", and every row got that text. A raw default already written
+// as one string literal is written as it is.
+func quotedByAtlas(t schema.Type, x string) bool {
+	switch t.(type) {
+	case *mysql.BitType, *schema.BoolType, *schema.IntegerType, *schema.DecimalType, *schema.FloatType, *schema.TimeType:
+		return false
+	}
+	switch {
+	case len(x) > 2 && strings.EqualFold(x[:2], "0x"), strings.HasPrefix(x, "(") && strings.HasSuffix(x, ")"):
+		return false
+	case len(x) >= 2 && (x[0] == '\'' || x[0] == '"') && x[len(x)-1] == x[0] && oneStringLiteral(x):
+		return false
+	}
+	return true
+}
+
 func oneStringLiteral(s string) bool {
 	q := s[0]
 	for i := 1; i < len(s); i++ {

@@ -91,7 +91,7 @@ func (r *Release) checkDiscards(prev *Release) []string {
 // there is nothing it could have been meant to become.
 func CheckLosses(tr *Transition) error {
 	to := tr.To
-	var errs []error
+	errs := recased(tr)
 	var created, dropped []string
 	for _, c := range tr.Changes {
 		switch c := c.(type) {
@@ -117,6 +117,9 @@ func CheckLosses(tr *Transition) error {
 				continue
 			}
 			for _, d := range drops {
+				if recasedPair(d, adds) {
+					continue
+				}
 				errs = append(errs, &Problem{Kind: UndeclaredLoss, Pos: posOrFile(to, c.T.Name, adds[0]), Msg: fmt.Sprintf(
 					"table %s loses column %s and gains %s in release %s: emcee cannot tell a replacement from a loss. If %s carries %s's data, declare it in %s's column block: `replaces { column = %q, forward = \"...\", backward = \"...\" }` (the values change) or `renamed_from = %q` (the same values); if %s's data may be lost, declare `discard { table = %q, column = %q }`",
 					c.T.Name, d, strings.Join(adds, ", "), to.Name, adds[0], d, adds[0], d, d, d, c.T.Name, d)})

@@ -76,15 +76,22 @@ func TestLintFixtureFindsEveryCode(t *testing.T) {
 	if r.Code != 6 {
 		t.Fatalf("emcee lint on the fixture must exit 6:\n%s", r)
 	}
-	var findings []struct {
-		Code, Severity, File, Message, Fix string
-		Line, Column                       int
+	var doc struct {
+		Findings []struct {
+			Code, Severity, File, Message, Fix string
+			Line, Column                       int
+		}
+		Error    string
+		ExitCode int `json:"exit_code"`
 	}
-	if err := json.Unmarshal([]byte(r.Stdout), &findings); err != nil {
+	if err := json.Unmarshal([]byte(r.Stdout), &doc); err != nil {
 		t.Fatalf("--format json: %v\n%s", err, r)
 	}
+	if doc.ExitCode != 6 || doc.Error != "lint: 8 finding(s) must be fixed before release" {
+		t.Errorf("--format json: the document lacks the error or the exit code:\n%s", r)
+	}
 	var got []string
-	for _, f := range findings {
+	for _, f := range doc.Findings {
 		pos := fmt.Sprintf("%s:%d", f.File, f.Line)
 		if f.Column > 0 {
 			pos += fmt.Sprintf(":%d", f.Column)

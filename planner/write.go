@@ -3,11 +3,14 @@ package planner
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 
 	"github.com/pmezard/go-difflib/difflib"
+
+	"github.com/emcee-db/emcee/project"
 )
 
 // Write makes the plans directory match the output.
@@ -46,22 +49,51 @@ func (o *Output) Diff() (string, error) {
 		if bytes.Equal(old, want) && (want != nil || old == nil) {
 			continue
 		}
-		d, err := difflib.GetUnifiedDiffString(difflib.UnifiedDiff{
-			A:        difflib.SplitLines(string(old)),
-			B:        difflib.SplitLines(string(want)),
-			FromFile: "plans/" + path + " (committed)",
-			ToFile:   "plans/" + path + " (emcee plan)",
-			Context:  2,
-		})
+		d, err := unified(path, old, want)
 		if err != nil {
 			return "", err
-		}
-		if d == "" {
-			d = fmt.Sprintf("--- plans/%s differs\n", path)
 		}
 		b.WriteString(d)
 	}
 	return b.String(), nil
+}
+
+// Edited returns a unified diff of the revisions that differ from what the
+// planner writes for them, empty when none does. The sum file only proves
+// that a file is as it was last summed; a hand edit whose sum was
+// recomputed is found here, for the releases Expected can recompute.
+func (o *Output) Edited(p *project.Project) (string, error) {
+	var b bytes.Buffer
+	for _, rel := range p.Releases {
+		want, err := Expected(p, o.Files, rel)
+		if err != nil {
+			return "", fmt.Errorf("recomputing the revisions of release %s: %w", rel, err)
+		}
+		for _, path := range slices.Sorted(maps.Keys(want)) {
+			if got := o.Files[path]; got != nil && !bytes.Equal(got, want[path]) {
+				d, err := unified(path, got, want[path])
+				if err != nil {
+					return "", err
+				}
+				b.WriteString(d)
+			}
+		}
+	}
+	return b.String(), nil
+}
+
+func unified(path string, committed, planned []byte) (string, error) {
+	d, err := difflib.GetUnifiedDiffString(difflib.UnifiedDiff{
+		A:        difflib.SplitLines(string(committed)),
+		B:        difflib.SplitLines(string(planned)),
+		FromFile: "plans/" + path + " (committed)",
+		ToFile:   "plans/" + path + " (emcee plan)",
+		Context:  2,
+	})
+	if err == nil && d == "" {
+		d = fmt.Sprintf("--- plans/%s differs\n", path)
+	}
+	return d, err
 }
 
 func (o *Output) paths() []string {

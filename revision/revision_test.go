@@ -89,6 +89,11 @@ func TestParseRejectsUnknownDirectives(t *testing.T) {
 		{"\n-- emcee:backfill table=t key=id batch=5\nUPDATE t SET a = 1 WHERE a IS NULL;\n", `x.sql:3: unknown backfill option "batch"`},
 		{"-- emcee:backfill table='a key=id\nUPDATE t SET a = 1 WHERE a IS NULL;\n", "unterminated string"},
 		{"-- emcee:backfill table=a'b key=id\nUPDATE t SET a = 1 WHERE a IS NULL;\n", "neither a plain word nor a quoted string"},
+		// A gate runs in db check and --dry-run too: a directive moved onto
+		// another statement would have them run it.
+		{"\n-- emcee:gate\nDROP TABLE `parent`;\n", "x.sql:3: a gate statement starts with SELECT, but this one is \"DROP TABLE `parent`\""},
+		{"-- emcee:gate\nSELECTED_ROWS();\n", "a gate statement starts with SELECT"},
+		{"-- emcee:backfill table=t key=id\nDELETE FROM t WHERE a IS NULL;\n", "a backfill statement starts with UPDATE"},
 	} {
 		if _, err := Parse("x.sql", []byte(tc.src)); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%q: %v, want %q", tc.src, err, tc.want)

@@ -100,9 +100,32 @@ func Parse(name string, data []byte) ([]Statement, error) {
 				}
 			}
 		}
+		// Gates also run in the commands that change nothing (db check,
+		// db status, --dry-run): a directive put before another statement
+		// would have them run it.
+		if verb, ok := directiveVerb[st.Kind]; ok && !startsWith(st.SQL, verb) {
+			return nil, fmt.Errorf("%s:%d: a %s statement starts with %s, but this one is %q: the directive was put before another statement; restore the file from version control", name, lineOf(data, s.Pos), st.Kind, verb, shorten(st.SQL))
+		}
 		out = append(out, st)
 	}
 	return out, nil
+}
+
+// directiveVerb is how the statement under each directive starts, as
+// Render writes it.
+var directiveVerb = map[Kind]string{Gate: "SELECT", Backfill: "UPDATE"}
+
+func startsWith(sql, verb string) bool {
+	return len(sql) >= len(verb) && strings.EqualFold(sql[:len(verb)], verb) &&
+		(len(sql) == len(verb) || !plainWord.MatchString(sql[len(verb):len(verb)+1]))
+}
+
+func shorten(s string) string {
+	s = oneLine(s)
+	if len(s) > 60 {
+		return s[:57] + "..."
+	}
+	return s
 }
 
 // directiveValue writes a name into a directive: bare when it is a plain

@@ -107,6 +107,13 @@ func TestGatedRules(t *testing.T) {
 			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE `kind` NOT IN ('a', 'b', 'd')"},
 			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageTighten, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `kind` enum('a','b','d') NULL, ALGORITHM=COPY, LOCK=SHARED"},
 		}},
+		// The server compares enum values without regard to case: the
+		// column both releases share keeps the old spelling (enum('a','b','B')
+		// would be refused as a duplicate), contract re-cases it.
+		{name: "tighten: enum value re-cased", target: mariadb1011, edits: []string{`enum("a", "b", "c")`, `enum("a", "B", "c")`, "    null = true\n  }\n  column \"size\"", "    null = true\n    allow_copy = true\n  }\n  column \"size\""}, want: []tcStep{
+			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE `kind` NOT IN ('a', 'B', 'c')"},
+			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageTighten, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `kind` enum('a','B','c') NULL, ALGORITHM=COPY, LOCK=SHARED"},
+		}},
 		{name: "tighten: narrower decimal", target: mariadb1011, edits: []string{"decimal(10, 2)\n    null = true\n", "decimal(8, 1)\n    null = true\n    allow_copy = true\n"}, want: []tcStep{
 			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE ABS(`price`) >= 10000000 OR `price` <> ROUND(`price`, 1)"},
 			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageTighten, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `price` decimal(8,1) NULL, ALGORITHM=COPY, LOCK=SHARED"},

@@ -128,7 +128,10 @@ func joinType(col string, from, to schema.Type) (schema.Type, string, error) {
 		j := &schema.EnumType{T: f.T, Values: slices.Clone(f.Values), Schema: f.Schema}
 		var removed bool
 		for _, v := range t.Values {
-			if !slices.Contains(f.Values, v) {
+			// The server compares enum values without regard to case (and
+			// refuses enum('b','B')): a value only re-cased is the old one,
+			// which accepts the new release's writes; contract re-cases it.
+			if !slices.ContainsFunc(f.Values, func(o string) bool { return strings.EqualFold(o, v) }) {
 				j.Values = append(j.Values, v)
 			}
 		}

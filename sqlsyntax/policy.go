@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
+	"github.com/pingcap/tidb/pkg/parser/mysql"
 	"github.com/pingcap/tidb/pkg/parser/opcode"
 )
 
@@ -107,8 +108,21 @@ func (p *policy) Enter(n ast.Node) (ast.Node, bool) {
 		}
 	case *ast.TableNameExpr:
 		p.fail(n, "a sequence (NEXTVAL, LASTVAL): its value changes with every call, so a replayed or retried statement gives another")
+	case *ast.FuncCastExpr:
+		switch {
+		case n.Tp.IsArray():
+			p.fail(n, "CAST(... ARRAY): only MySQL's multi-valued indexes take it; MariaDB has no such type")
+		case n.Tp.GetType() == mysql.TypeJSON:
+			p.fail(n, "CAST or CONVERT to JSON: MariaDB has no such target type (it refuses the statement); MariaDB's JSON is text: write the value, or JSON_COMPACT(...)")
+		case n.Tp.GetType() == mysql.TypeYear:
+			p.fail(n, "CAST or CONVERT to YEAR: MariaDB has no such target type (it refuses the statement); write YEAR(...)")
+		case n.Tp.GetType() == mysql.TypeTiDBVectorFloat32:
+			p.fail(n, "CAST or CONVERT to VECTOR: TiDB's type; MariaDB has no such target type")
+		}
 	case *ast.FuncCallExpr:
-		if why, ok := unsupported[n.FnName.L]; ok {
+		if why, ok := sessionLocks[n.FnName.L]; ok {
+			p.fail(n, "%s(...): %s", strings.ToUpper(n.FnName.O), why)
+		} else if why, ok := unsupported[n.FnName.L]; ok {
 			p.fail(n, "%s", why)
 		} else if want, ok := arityOf(n); ok && want == "" {
 			p.fail(n, "%s(...): the server has no such function (%s is one of its keywords)", strings.ToUpper(n.FnName.O), strings.ToUpper(n.FnName.O))
@@ -224,6 +238,16 @@ func (p *policy) Leave(n ast.Node) (ast.Node, bool) {
 var unsupported = map[string]string{
 	ast.CharFunc:     "CHAR(... USING charset): emcee cannot write it back; write CONVERT(CHAR(...) USING charset)",
 	ast.JSONMemberOf: "MEMBER OF: MariaDB has no such operator; write JSON_CONTAINS(array, JSON_QUOTE(value))",
+}
+
+// sessionLocks act on the named locks of the session that evaluates them:
+// emcee's own backfills and gates run on the connection that holds the
+// operator lock (a named lock), and a trigger runs in the session of the
+// application that writes the row.
+var sessionLocks = map[string]string{
+	"get_lock":          "takes a named lock in whichever session evaluates the expression, and keeps it after the statement",
+	"release_lock":      "releases a named lock of whichever session evaluates the expression; on emcee's connection, that can be the operator lock that keeps a second emcee run out",
+	"release_all_locks": "releases every named lock of whichever session evaluates the expression; on emcee's connection, that includes the operator lock that keeps a second emcee run out",
 }
 
 // arityOf checks a plain call (NAME(a, b, ...), as the server's grammar

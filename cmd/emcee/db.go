@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -50,8 +49,8 @@ database or an offline upgrade. "emcee db version" prints the composite
 version (latest expand, latest contract), e.g. "pike_expand01, ocata_contract01"
 in the middle of an upgrade to pike.
 
-The database comes from --url, from --env (an env block of atlas.hcl), or
-from $EMCEE_URL. Passwords are never printed. Only one run at a time may
+The database comes from --url, the url of --env (an env block of atlas.hcl),
+$EMCEE_URL or the url of $EMCEE_ENV, the first given. Passwords are never printed. Only one run at a time may
 change a database: a second run fails at once, naming who holds the lock.`,
 		Example: `  export EMCEE_URL='mysql://deploy:secret@db.internal:3306/glance'
   emcee db status                 # what is applied, what is pending
@@ -61,9 +60,9 @@ change a database: a second run fails at once, naming who holds the lock.`,
   emcee db contract --format json # once no old-release code is left`,
 	}
 	pf := db.PersistentFlags()
-	pf.StringVar(&dbFlags.url, "url", "", "database URL, mysql://user:pass@host:3306/db (default: --env, then $"+dbconn.EnvURL+")")
-	pf.StringVar(&dbFlags.format, "format", "text", "output format: text or json")
-	pf.StringVar(&dbFlags.devURL, "dev-url", "", "empty scratch database for schema comparisons (default: the env's dev url, else a temporary emcee_scratch_* database on the same server)")
+	pf.StringVar(&dbFlags.url, "url", "", urlUsage("the database to upgrade"))
+	addFormatFlag(db, true, &dbFlags.format)
+	pf.StringVar(&dbFlags.devURL, "dev-url", "", devURLUsage("for schema comparisons"))
 	pf.DurationVar(&dbFlags.lockTimeout, "lock-timeout", 0, "wait this long for another run's lock instead of failing at once (e.g. 5m)")
 	for _, c := range dbCommands {
 		db.AddCommand(c())
@@ -76,9 +75,6 @@ var dbCommands []func() *cobra.Command
 
 // openSession resolves the connection and opens a session.
 func openSession(ctx context.Context, opts apply.Options) (*apply.Session, error) {
-	if dbFlags.format != "text" && dbFlags.format != "json" {
-		return nil, fmt.Errorf("--format %q: want text or json", dbFlags.format)
-	}
 	p, err := loadProject()
 	if err != nil {
 		return nil, err
@@ -87,18 +83,19 @@ func openSession(ctx context.Context, opts apply.Options) (*apply.Session, error
 	if err != nil {
 		return nil, err
 	}
-	opts.Tool = version
-	opts.LockTimeout = dbFlags.lockTimeout
-	opts.DevURL = dbFlags.devURL
-	if opts.DevURL == "" && global.env != "" && dbFlags.url == "" {
-		if e, err := p.Env(global.env); err == nil {
-			opts.DevURL = e.Dev
-		}
+	// A failure to connect still says, in the document, which database.
+	partial(ctx, databaseDoc{cfg.String()})
+	if opts.DevURL, err = dbconn.DevURL(dbFlags.devURL, global.env, p); err != nil {
+		return nil, err
 	}
+	opts.Tool = currentVersion().Version
+	opts.LockTimeout = dbFlags.lockTimeout
 	return apply.Open(ctx, p, cfg, opts)
 }
 
-func jsonOut() bool { return dbFlags.format == "json" }
+// jsonOut tells whether the run prints a document (json or yaml) instead
+// of text: then the applier logs nothing on stdout.
+func jsonOut() bool { return structured(dbFlags.format) }
 
 // signalContext cancels on Ctrl-C or SIGTERM: the statement in progress is
 // abandoned and the next run resumes from the version table.
@@ -106,25 +103,15 @@ func signalContext(cmd *cobra.Command) (context.Context, context.CancelFunc) {
 	return signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 }
 
-func printJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
-}
-
-// finish prints a changing command's result and maps its error.
+// finish hands over a changing command's result and maps its error.
 func finish(cmd *cobra.Command, res *apply.Result, err error) error {
-	if jsonOut() && res != nil {
-		if err != nil {
-			res.Error = err.Error()
-			var r *apply.Refusal
-			if errors.As(err, &r) {
-				res.Next = r.Next
-			}
+	if res != nil {
+		var r *apply.Refusal
+		if errors.As(err, &r) {
+			res.Next = r.Next
 		}
-		if perr := printJSON(cmd.OutOrStdout(), res); perr != nil {
-			return perr
-		}
+		// The text was logged while it ran.
+		emit(cmd, res, nil)
 	}
 	var blocked *apply.Blocked
 	if errors.As(err, &blocked) {

@@ -50,7 +50,7 @@ same lines. Differences accepted when the database was adopted ("db baseline
 Exit codes: 0 the database matches, 6 it has drifted, 1 error (no revision
 recorded, cannot connect, edited plan).
 
-With --format json it prints one document (tables sorted by name; a trigger
+With --format json (or yaml) it prints one document (tables sorted by name; a trigger
 is listed under its table, a view under its own name):
 
   {"database": "mysql://app:****@db1:3306/glance", "version": "pike_expand01, ocata_contract01",
@@ -76,20 +76,15 @@ and are left out on the side that lacks it.`,
 			}
 			defer s.Close()
 			res, err := s.Diff(ctx)
-			w := cmd.OutOrStdout()
-			if jsonOut() {
-				if err != nil {
-					res.Error = err.Error()
-				}
-				if perr := printJSON(w, res); perr != nil {
-					return perr
-				}
+			if res != nil {
+				emit(cmd, res, func(w io.Writer) {
+					if err == nil {
+						printDiff(w, res)
+					}
+				})
 			}
 			if err != nil {
 				return err
-			}
-			if !jsonOut() {
-				printDiff(w, res)
 			}
 			if !res.Clean {
 				return &exitError{code: codeFindings, err: errors.New("")}

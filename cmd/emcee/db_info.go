@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -41,60 +42,58 @@ start and finish, who applied it with which emcee, and the error of a failed one
 			defer s.Close()
 			v := s.Version()
 			recs := s.Records.Sorted(s.Project.Releases)
-			w := cmd.OutOrStdout()
-			if jsonOut() {
-				type rec struct {
-					Name        string `json:"name"`
-					State       string `json:"state"`
-					Checksum    string `json:"checksum"`
-					Applied     int    `json:"applied"`
-					Total       int    `json:"total"`
-					RowsDone    int64  `json:"rows_backfilled"`
-					StartedAt   string `json:"started_at"`
-					FinishedAt  string `json:"finished_at,omitempty"`
-					AppliedBy   string `json:"applied_by"`
-					ToolVersion string `json:"tool_version"`
-					Error       string `json:"error,omitempty"`
-					Failed      string `json:"failed_statement,omitempty"`
-				}
-				out := struct {
-					Version   string `json:"version"`
-					Revisions []rec  `json:"revisions"`
-				}{Version: v, Revisions: []rec{}}
-				for _, r := range recs {
-					x := rec{Name: r.Name, State: r.State(), Checksum: r.Checksum, Applied: r.Applied, Total: r.Total, RowsDone: r.RowsDone,
-						StartedAt: r.StartedAt.Format("2006-01-02T15:04:05Z"), AppliedBy: r.AppliedBy, ToolVersion: r.ToolVersion, Error: r.Error, Failed: r.FailedStatement}
-					if r.FinishedAt.Valid {
-						x.FinishedAt = r.FinishedAt.Time.Format("2006-01-02T15:04:05Z")
-					}
-					out.Revisions = append(out.Revisions, x)
-				}
-				return printJSON(w, out)
+			type rec struct {
+				Name        string `json:"name"`
+				State       string `json:"state"`
+				Checksum    string `json:"checksum"`
+				Applied     int    `json:"applied"`
+				Total       int    `json:"total"`
+				RowsDone    int64  `json:"rows_backfilled"`
+				StartedAt   string `json:"started_at"`
+				FinishedAt  string `json:"finished_at,omitempty"`
+				AppliedBy   string `json:"applied_by"`
+				ToolVersion string `json:"tool_version"`
+				Error       string `json:"error,omitempty"`
+				Failed      string `json:"failed_statement,omitempty"`
 			}
-			fmt.Fprintln(w, v)
-			if !verbose {
-				return nil
-			}
-			fmt.Fprintln(w)
-			tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "REVISION\tSTATE\tSTATEMENTS\tSTARTED (UTC)\tFINISHED (UTC)\tAPPLIED BY\tEMCEE")
+			out := struct {
+				Version   string `json:"version"`
+				Revisions []rec  `json:"revisions"`
+			}{Version: v, Revisions: []rec{}}
 			for _, r := range recs {
-				fin := "-"
+				x := rec{Name: r.Name, State: r.State(), Checksum: r.Checksum, Applied: r.Applied, Total: r.Total, RowsDone: r.RowsDone,
+					StartedAt: r.StartedAt.Format("2006-01-02T15:04:05Z"), AppliedBy: r.AppliedBy, ToolVersion: r.ToolVersion, Error: r.Error, Failed: r.FailedStatement}
 				if r.FinishedAt.Valid {
-					fin = r.FinishedAt.Time.Format("2006-01-02 15:04:05")
+					x.FinishedAt = r.FinishedAt.Time.Format("2006-01-02T15:04:05Z")
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%d/%d\t%s\t%s\t%s\t%s\n", r.Name, r.State(), r.Applied, r.Total,
-					r.StartedAt.Format("2006-01-02 15:04:05"), fin, r.AppliedBy, r.ToolVersion)
+				out.Revisions = append(out.Revisions, x)
 			}
-			tw.Flush()
-			for _, r := range recs {
-				if r.Error != "" {
-					fmt.Fprintf(w, "\n%s failed at statement %d: %s\n  %s\n", r.Name, r.Applied+1, r.Error, r.FailedStatement)
+			emit(cmd, out, func(w io.Writer) {
+				fmt.Fprintln(w, v)
+				if !verbose {
+					return
 				}
-				if !r.Done() && r.ResumeKey.Valid {
-					fmt.Fprintf(w, "\n%s: backfill stopped after key %s (bound %s), %d rows done\n", r.Name, r.ResumeKey.String, r.ResumeBound.String, r.RowsDone)
+				fmt.Fprintln(w)
+				tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+				fmt.Fprintln(tw, "REVISION\tSTATE\tSTATEMENTS\tSTARTED (UTC)\tFINISHED (UTC)\tAPPLIED BY\tEMCEE")
+				for _, r := range recs {
+					fin := "-"
+					if r.FinishedAt.Valid {
+						fin = r.FinishedAt.Time.Format("2006-01-02 15:04:05")
+					}
+					fmt.Fprintf(tw, "%s\t%s\t%d/%d\t%s\t%s\t%s\t%s\n", r.Name, r.State(), r.Applied, r.Total,
+						r.StartedAt.Format("2006-01-02 15:04:05"), fin, r.AppliedBy, r.ToolVersion)
 				}
-			}
+				tw.Flush()
+				for _, r := range recs {
+					if r.Error != "" {
+						fmt.Fprintf(w, "\n%s failed at statement %d: %s\n  %s\n", r.Name, r.Applied+1, r.Error, r.FailedStatement)
+					}
+					if !r.Done() && r.ResumeKey.Valid {
+						fmt.Fprintf(w, "\n%s: backfill stopped after key %s (bound %s), %d rows done\n", r.Name, r.ResumeKey.String, r.ResumeBound.String, r.RowsDone)
+					}
+				}
+			})
 			return nil
 		},
 	}
@@ -118,39 +117,37 @@ update. It ends with the next command to run. It changes nothing.`,
 			if err != nil {
 				return err
 			}
-			w := cmd.OutOrStdout()
-			if jsonOut() {
-				return printJSON(w, st)
-			}
-			fmt.Fprintf(w, "database %s\nversion  %s\n\n", st.Database, st.Version)
-			tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "REVISION\tSTATE\tSTATEMENTS\tPENDING ROWS")
-			for _, rel := range st.Releases {
-				for _, r := range rel.Revisions {
-					rows := ""
-					if r.PendingRows != nil {
-						rows = fmt.Sprint(*r.PendingRows)
-					} else if r.Phase == "migrate" && r.State != "applied" && r.Total > 0 {
-						rows = "(after expand)"
-					}
-					fmt.Fprintf(tw, "%s\t%s\t%d/%d\t%s\n", r.Name, r.State, r.Applied, r.Total, rows)
-				}
-			}
-			tw.Flush()
-			for _, rel := range st.Releases {
-				for _, r := range rel.Revisions {
-					if r.Error != "" {
-						fmt.Fprintf(w, "\n%s failed: %s\n", r.Name, r.Error)
+			emit(cmd, st, func(w io.Writer) {
+				fmt.Fprintf(w, "database %s\nversion  %s\n\n", st.Database, st.Version)
+				tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+				fmt.Fprintln(tw, "REVISION\tSTATE\tSTATEMENTS\tPENDING ROWS")
+				for _, rel := range st.Releases {
+					for _, r := range rel.Revisions {
+						rows := ""
+						if r.PendingRows != nil {
+							rows = fmt.Sprint(*r.PendingRows)
+						} else if r.Phase == "migrate" && r.State != "applied" && r.Total > 0 {
+							rows = "(after expand)"
+						}
+						fmt.Fprintf(tw, "%s\t%s\t%d/%d\t%s\n", r.Name, r.State, r.Applied, r.Total, rows)
 					}
 				}
-			}
-			fmt.Fprintf(w, "\n%s\n", st.Summary)
-			if st.Detail != "" {
-				fmt.Fprintln(w, st.Detail)
-			}
-			if st.Next != "" {
-				fmt.Fprintf(w, "next: %s\n", st.Next)
-			}
+				tw.Flush()
+				for _, rel := range st.Releases {
+					for _, r := range rel.Revisions {
+						if r.Error != "" {
+							fmt.Fprintf(w, "\n%s failed: %s\n", r.Name, r.Error)
+						}
+					}
+				}
+				fmt.Fprintf(w, "\n%s\n", st.Summary)
+				if st.Detail != "" {
+					fmt.Fprintln(w, st.Detail)
+				}
+				if st.Next != "" {
+					fmt.Fprintf(w, "next: %s\n", st.Next)
+				}
+			})
 			return nil
 		},
 	}
@@ -196,16 +193,12 @@ nothing.`,
 			if err != nil {
 				return err
 			}
-			if jsonOut() {
-				if err := printJSON(cmd.OutOrStdout(), st); err != nil {
-					return err
-				}
-			} else {
-				fmt.Fprintln(cmd.OutOrStdout(), st.Summary)
+			emit(cmd, st, func(w io.Writer) {
+				fmt.Fprintln(w, st.Summary)
 				if st.Detail != "" {
-					fmt.Fprintf(cmd.OutOrStdout(), "%s\nnext: %s\n", st.Detail, st.Next)
+					fmt.Fprintf(w, "%s\nnext: %s\n", st.Detail, st.Next)
 				}
-			}
+			})
 			if st.Code != 0 {
 				return &exitError{code: st.Code, err: errors.New("")}
 			}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
@@ -15,7 +16,7 @@ import (
 func init() { commands = append(commands, newInitCmd) }
 
 func newInitCmd() *cobra.Command {
-	var from, release, dir, env string
+	var from, release, dir, env, format string
 	cmd := &cobra.Command{
 		Use:   "init --from URL",
 		Short: "Start a project from a live database: write atlas.hcl and its schema as the first release",
@@ -49,14 +50,21 @@ triggers and views during upgrades.`,
 			cfg.From = "--from"
 			ctx, cancel := signalContext(cmd)
 			defer cancel()
+			doc := struct {
+				Database string   `json:"database"`
+				Tables   int      `json:"tables,omitempty"`
+				Target   string   `json:"target,omitempty"`
+				Wrote    []string `json:"wrote"`
+				Next     string   `json:"next,omitempty"`
+			}{Database: cfg.String(), Wrote: []string{}}
+			partial(ctx, &doc) // a failure says which database, and which files were written
 			res, err := adopt.Init(ctx, adopt.Options{DB: cfg, Dir: dir, Release: release, Env: env})
 			if err != nil {
 				return err
 			}
-			w := cmd.OutOrStdout()
-			fmt.Fprintf(w, "inspected %s: %d tables, %s\n", cfg, res.Tables, res.Target)
+			doc.Tables, doc.Target = res.Tables, res.Target.String()
 			for _, f := range res.Files {
-				fmt.Fprintf(w, "wrote %s\n", project.Rel(filepath.Join(dir, f)))
+				doc.Wrote = append(doc.Wrote, project.Rel(filepath.Join(dir, f)))
 			}
 			p, err := project.Load(res.Project)
 			if err != nil {
@@ -70,16 +78,23 @@ triggers and views during upgrades.`,
 				return err
 			}
 			for _, id := range out.New {
-				fmt.Fprintf(w, "wrote %s\n", project.Rel(filepath.Join(out.Dir, id.File())))
+				doc.Wrote = append(doc.Wrote, project.Rel(filepath.Join(out.Dir, id.File())))
 			}
 			cd := ""
 			if dir != "." {
 				cd = fmt.Sprintf("cd %s && ", dir)
 			}
-			fmt.Fprintf(w, "next: record that the database is at %s (it checks that the live schema matches first):\n  %semcee db baseline %s --url '%s'\n", release, cd, release, cfg)
-			if cfg.Password != "" {
-				fmt.Fprintln(w, "  (the password is masked: put it in place of ****, or export EMCEE_URL and use --env "+env+")")
-			}
+			doc.Next = fmt.Sprintf("%semcee db baseline %s --url '%s'", cd, release, cfg)
+			emit(cmd, &doc, func(w io.Writer) {
+				fmt.Fprintf(w, "inspected %s: %d tables, %s\n", doc.Database, doc.Tables, doc.Target)
+				for _, f := range doc.Wrote {
+					fmt.Fprintf(w, "wrote %s\n", f)
+				}
+				fmt.Fprintf(w, "next: record that the database is at %s (it checks that the live schema matches first):\n  %s\n", release, doc.Next)
+				if cfg.Password != "" {
+					fmt.Fprintln(w, "  (the password is masked: put it in place of ****, or export EMCEE_URL and use --env "+env+")")
+				}
+			})
 			return nil
 		},
 	}
@@ -87,5 +102,6 @@ triggers and views during upgrades.`,
 	cmd.Flags().StringVar(&release, "release", "initial", "name of the release the database is at")
 	cmd.Flags().StringVar(&dir, "dir", ".", "directory to write the project in")
 	cmd.Flags().StringVar(&env, "env-name", "live", "name of the env block written for the database")
+	addFormatFlag(cmd, false, &format)
 	return cmd
 }

@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
+	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -41,20 +41,23 @@ Most checks read the plans as text and need no database. The rest replay
 every revision in a dev database, inspecting it after each statement, and
 run Atlas's analyzers (destructive, data_depend, condrop, incompatible) on
 what each statement changed. The dev database is --dev-url (an empty
-database), else the dev of the --env block, else a temporary emcee_scratch_*
-database created on the server of --url or $` + dbconn.EnvURL + `. Without any,
-lint fails, unless --offline says to skip the replay; it then names the
-checks it skipped.`,
+database), else the dev of --env, else $` + dbconn.EnvDevURL + `, else the
+dev of $` + dbconn.EnvEnv + `, else a temporary emcee_scratch_* database
+created on the server of --url (or of its defaults: the url of --env,
+$` + dbconn.EnvURL + `, the url of $` + dbconn.EnvEnv + `). Without any, lint
+fails, unless --offline says to skip the replay; it then names the checks
+it skipped.
+
+With --format json (or yaml) it prints one document: {"findings": [...],
+"skipped": [...]}, each finding with code, severity, file, line, column,
+message and fix; "skipped" lists the checks --offline left out.`,
 		Example: `  emcee lint --dev-url mysql://root@127.0.0.1:3306/emcee_dev  # CI: every check
   emcee lint --env local                # the dev database of env "local"
   emcee lint --url "$SERVER_URL"        # a temporary emcee_scratch_* database there
   emcee lint --offline                  # no database: the text checks only
-  emcee lint --offline --format json    # findings as a JSON array`,
+  emcee lint --offline --format json    # findings as one JSON document`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if format != "text" && format != "json" {
-				return usage(cmd, fmt.Errorf("--format %q: want text or json", format))
-			}
 			p, err := loadProject()
 			if err != nil {
 				return err
@@ -81,16 +84,26 @@ checks it skipped.`,
 			if res == nil {
 				return runErr
 			}
-			w, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
-			if format == "json" {
-				if err := printJSON(w, res.Findings); err != nil {
-					return err
-				}
-			} else {
+			type skipped struct {
+				Code   string `json:"code"`
+				Replay string `json:"replay"`
+			}
+			doc := struct {
+				Findings []lint.Finding `json:"findings"`
+				Skipped  []skipped      `json:"skipped"`
+			}{Findings: res.Findings, Skipped: []skipped{}}
+			if doc.Findings == nil {
+				doc.Findings = []lint.Finding{}
+			}
+			for _, a := range res.Skipped {
+				doc.Skipped = append(doc.Skipped, skipped{a.Code, a.Replay})
+			}
+			emit(cmd, doc, func(w io.Writer) {
 				for _, f := range res.Findings {
 					fmt.Fprintln(w, f)
 				}
-			}
+			})
+			stderr := cmd.ErrOrStderr()
 			if len(res.Skipped) > 0 {
 				fmt.Fprintln(stderr, "emcee lint: the plans were not replayed in a dev database, so these checks did not run:")
 				for _, a := range res.Skipped {
@@ -99,7 +112,7 @@ checks it skipped.`,
 			}
 			switch {
 			case dev == nil && !offline:
-				return errors.New("NO DEV DATABASE: lint did not replay the plans, so the checks above did not run. Pass --dev-url mysql://user@host/empty_db, --env NAME (an env with a dev url), --url mysql://user@host/any_db or $" + dbconn.EnvURL + " (lint creates a temporary emcee_scratch_* database on that server), or --offline to accept a partial lint")
+				return errors.New("NO DEV DATABASE: lint did not replay the plans, so the checks above did not run. Pass --dev-url mysql://user@host/empty_db, --env NAME (an env with a dev or url), --url mysql://user@host/any_db (lint creates a temporary emcee_scratch_* database on that server), or set $" + dbconn.EnvDevURL + ", $" + dbconn.EnvURL + " or $" + dbconn.EnvEnv + "; or pass --offline to accept a partial lint")
 			case runErr != nil:
 				return runErr
 			case res.Failures() > 0:
@@ -110,32 +123,28 @@ checks it skipped.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&format, "format", "text", "output format: text (one finding a line) or json (an array of findings)")
-	f.StringVar(&devURL, "dev-url", "", "empty database to replay the plans in (default: the dev of --env, else a temporary emcee_scratch_* database on the server of --url)")
-	f.StringVar(&url, "url", "", "server to create a temporary emcee_scratch_* dev database on, mysql://user:pass@host:3306/db (default: $"+dbconn.EnvURL+")")
-	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
+	addFormatFlag(cmd, false, &format)
+	f.StringVar(&devURL, "dev-url", "", devURLUsage("to replay the plans in"))
+	f.StringVar(&url, "url", "", urlUsage("lint creates its temporary dev database on this database's server, when no dev database is given"))
 	f.BoolVar(&offline, "offline", false, "lint without a database: skip the replay and Atlas's analyzers, and say which checks were skipped")
 	return cmd
 }
 
-// openLintDev picks the dev database: --dev-url, the dev of --env, or a
-// scratch database on the server of --url or $EMCEE_URL. It returns nil
-// when none is given.
+// openLintDev opens the dev database: the first of --dev-url and its
+// defaults, else a temporary database on the server of --url and its
+// defaults. It returns nil when nothing names a database.
 func openLintDev(ctx context.Context, p *project.Project, devURL, url string) (*devdb.DB, error) {
-	if devURL == "" && global.env != "" {
-		e, err := p.Env(global.env)
-		if err != nil {
-			return nil, err
-		}
-		devURL = e.Dev
+	dev, err := dbconn.DevURL(devURL, global.env, p)
+	if err != nil {
+		return nil, err
 	}
-	if devURL != "" {
-		return devdb.Open(ctx, devdb.Spec{URL: devURL})
+	if dev != "" {
+		return devdb.Open(ctx, devdb.Spec{URL: dev})
 	}
-	if url == "" && os.Getenv(dbconn.EnvURL) == "" {
+	cfg, err := dbconn.Resolve(url, global.env, p)
+	if errors.Is(err, dbconn.ErrNoDatabase) {
 		return nil, nil
 	}
-	cfg, err := dbconn.Resolve(url, "", p)
 	if err != nil {
 		return nil, err
 	}

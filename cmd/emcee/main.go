@@ -11,17 +11,16 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/project"
 )
-
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
 
 // global flags shared by every command.
 var global struct {
 	config string
 	env    string
 	vars   []string
+	format string
 }
 
 // commands are added by each command's file, so adding a command is adding a file.
@@ -44,20 +43,34 @@ application run side by side:
 Developers run "emcee plan"; release managers run "emcee review" and
 "emcee lint"; operators run "emcee db ...". Exit codes: 0 done, 1 error,
 2 usage, 3/4/5 from "db check", 6 a check found problems, 7 contract
-blocked by data (see README.md).`,
+blocked by data (see README.md).
+
+Every command takes --format text, json or yaml; json and yaml print one
+document on stdout, also on failure (with "error" and "exit_code"). --url
+is always the database the command works on; --url, --env and --dev-url
+default to $EMCEE_URL, $EMCEE_ENV and $EMCEE_DEV_URL (a flag beats its
+variable, and --env beats $EMCEE_URL).`,
 		Example: `  emcee plan                        # regenerate plans/ after editing schema/<release>.hcl
   emcee plan --check                # in CI: exit 6 if plans/ is stale
   emcee review train --format markdown
   emcee lint                        # in CI: exit 6 on anything a reviewer must reject
   emcee db check --env prod         # exit 3: expand needed
   emcee db expand --env prod
-  emcee completion bash > /etc/bash_completion.d/emcee`,
-		Version:       version,
-		SilenceUsage:  true,
-		SilenceErrors: true,
+  emcee completion bash > /etc/bash_completion.d/emcee
+  emcee version --format json`,
+		Version:           currentVersion().String(),
+		SilenceUsage:      true,
+		SilenceErrors:     true,
+		PersistentPreRunE: checkFormat,
 	}
+	// The root takes --format too, so that a document is owed, and the
+	// error is "unknown command", when the command is unknown.
+	addFormatFlag(root, false, &global.format)
+	// --version without a shorthand: -v is --verbose wherever it exists.
+	root.Flags().Bool("version", false, "print emcee's version, as \"emcee version\" does")
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.PersistentFlags().StringVar(&global.config, "config", project.DefaultFile, "project file (Atlas env blocks plus the emcee block)")
-	root.PersistentFlags().StringVar(&global.env, "env", "", "env block of the project file to use for database connections")
+	root.PersistentFlags().StringVar(&global.env, "env", "", "env block of the project file whose url and dev the command uses (default: $"+dbconn.EnvEnv+")")
 	root.PersistentFlags().StringArrayVar(&global.vars, "var", nil, "value of a variable block of the project file, name=value (repeat the name for a list), as with atlas --var")
 	for _, c := range commands {
 		root.AddCommand(c())
@@ -120,19 +133,7 @@ type exitError struct {
 func (e *exitError) Error() string { return e.err.Error() }
 
 func main() {
-	err := newRoot().Execute()
-	if err == nil {
-		return
-	}
-	var ee *exitError
-	if errors.As(err, &ee) {
-		if ee.err != nil && ee.err.Error() != "" {
-			fmt.Fprintln(os.Stderr, "emcee:", ee.err)
-		}
-		os.Exit(ee.code)
-	}
-	fmt.Fprintln(os.Stderr, "emcee:", err)
-	os.Exit(codeError)
+	os.Exit(execute(newRoot(), os.Args[1:], os.Stdout, os.Stderr))
 }
 
 func loadProject() (*project.Project, error) {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"strings"
 	"testing"
 
@@ -21,15 +20,18 @@ func run(t *testing.T, args ...string) (string, error) {
 	return out.String(), err
 }
 
+// cli runs emcee as main does (exit code, the error line, the document)
+// from the repository root's project file.
+func cli(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = execute(newRoot(), append([]string{"--config", "../../atlas.hcl"}, args...), &out, &errb)
+	return out.String(), errb.String(), code
+}
+
 func code(err error) int {
-	var ee *exitError
-	switch {
-	case err == nil:
-		return codeOK
-	case errors.As(err, &ee):
-		return ee.code
-	}
-	return codeError
+	c, _ := exitOf(err)
+	return c
 }
 
 // Scripts branch on exit codes, so a mistake in the call (2) must never
@@ -44,7 +46,8 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{[]string{"db", "expnd"}, `unknown command "expnd" for "emcee db" (did you mean "expand"?)`},
 		{[]string{"plan", "--nosuch"}, "unknown flag: --nosuch"},
 		{[]string{"db", "baseline"}, "accepts 1 arg(s), received 0"},
-		{[]string{"review", "--format", "yaml"}, `--format "yaml": want text, markdown or json`},
+		{[]string{"review", "--format", "xml"}, `--format "xml": want text, json, yaml or markdown`},
+		{[]string{"db", "version", "--format", "xml"}, `--format "xml": want text, json or yaml`},
 	} {
 		_, err := run(t, tc.args...)
 		if code(err) != codeUsage || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "--help' for usage and examples") {

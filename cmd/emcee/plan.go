@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/spf13/cobra"
 
@@ -16,6 +17,7 @@ func newPlanCmd() *cobra.Command {
 	var (
 		check   bool
 		rewrite []string
+		format  string
 	)
 	cmd := &cobra.Command{
 		Use:   "plan",
@@ -36,7 +38,8 @@ The output is deterministic: running plan twice changes nothing. CI runs
 "emcee plan --check", which fails and prints the difference when plans/ is stale.`,
 		Example: `  emcee plan                  # write new revisions
   emcee plan --check          # exit 6 and show the diff if plans/ is out of date
-  emcee plan --rewrite stein  # re-plan an unreleased release from scratch`,
+  emcee plan --rewrite stein  # re-plan an unreleased release from scratch
+  emcee plan --check --format json | jq -r .diff`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			p, err := loadProject()
@@ -47,35 +50,69 @@ The output is deterministic: running plan twice changes nothing. CI runs
 			if err != nil {
 				return err
 			}
-			w := cmd.OutOrStdout()
 			if check {
 				d, err := out.Diff()
 				if err != nil {
 					return err
 				}
-				if d != "" {
-					fmt.Fprint(w, d)
-					return &exitError{code: codeFindings, err: errors.New("plans/ is stale: run `emcee plan` and commit the result")}
+				edited := ""
+				if d == "" {
+					if edited, err = out.Edited(p); err != nil {
+						return err
+					}
 				}
-				fmt.Fprintln(w, "plans/ is up to date")
+				doc := struct {
+					UpToDate bool   `json:"up_to_date"`
+					Diff     string `json:"diff,omitempty"`
+					Edited   string `json:"edited,omitempty"`
+				}{d == "" && edited == "", d, edited}
+				emit(cmd, doc, func(w io.Writer) {
+					switch {
+					case d != "":
+						fmt.Fprint(w, d)
+					case edited != "":
+						fmt.Fprint(w, edited)
+					default:
+						fmt.Fprintln(w, "plans/ is up to date")
+					}
+				})
+				switch {
+				case d != "":
+					return &exitError{code: codeFindings, err: errors.New("plans/ is stale: run `emcee plan` and commit the result")}
+				case edited != "":
+					return &exitError{code: codeFindings, err: errors.New("plans/ holds revisions edited by hand (their sum was recomputed): restore them from version control; to change a release, edit its schema file and run `emcee plan`")}
+				}
 				return nil
 			}
 			if err := out.Write(); err != nil {
 				return err
 			}
+			doc := struct {
+				Wrote   []string `json:"wrote"`
+				Removed []string `json:"removed"`
+			}{[]string{}, []string{}}
 			for _, id := range out.New {
-				fmt.Fprintf(w, "wrote %s\n", project.Rel(out.Dir+"/"+id.File()))
+				doc.Wrote = append(doc.Wrote, project.Rel(out.Dir+"/"+id.File()))
 			}
 			for _, s := range out.Stale {
-				fmt.Fprintf(w, "removed %s\n", project.Rel(out.Dir+"/"+s))
+				doc.Removed = append(doc.Removed, project.Rel(out.Dir+"/"+s))
 			}
-			if len(out.New) == 0 && len(out.Stale) == 0 {
-				fmt.Fprintln(w, "plans/ is up to date: no release changed")
-			}
+			emit(cmd, doc, func(w io.Writer) {
+				for _, f := range doc.Wrote {
+					fmt.Fprintf(w, "wrote %s\n", f)
+				}
+				for _, f := range doc.Removed {
+					fmt.Fprintf(w, "removed %s\n", f)
+				}
+				if len(doc.Wrote) == 0 && len(doc.Removed) == 0 {
+					fmt.Fprintln(w, "plans/ is up to date: no release changed")
+				}
+			})
 			return nil
 		},
 	}
 	cmd.Flags().BoolVar(&check, "check", false, "do not write; exit 6 and print the difference if plans/ is stale")
 	cmd.Flags().StringSliceVar(&rewrite, "rewrite", nil, "discard the revisions of these unreleased releases and plan them again")
+	addFormatFlag(cmd, false, &format)
 	return cmd
 }

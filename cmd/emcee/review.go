@@ -1,10 +1,11 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -49,18 +50,17 @@ says), and for ALGORITHM=INPLACE from what the statement does on the target
 server (a column made NOT NULL rebuilds the table, an index built beside the
 rows does not). A statement with no clause is shown as "unspecified": check it.
 
-review needs no database. With --url (or --env) it reads the size of each
-table a statement rebuilds from that database's information_schema, so the
-report says "rebuilds images (1.0M rows, 509 MB)". Without arguments it
-reviews every release.`,
+review needs no database. With --url or --env given on its command line
+(not from $EMCEE_URL or $EMCEE_ENV) it reads the size of each table a
+statement rebuilds from that database's information_schema, so the report
+says "rebuilds images (1.0M rows, 509 MB)". Without arguments it reviews
+every release.`,
 		Example: `  emcee review train                     # on a terminal
   emcee review train --format markdown   # paste into the pull request
   emcee review --format json | jq '.releases[].data_at_risk'
+  emcee review train --format yaml
   emcee review train --env prod          # with the sizes of the tables rebuilt`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if !slices.Contains([]string{"text", "markdown", "json"}, format) {
-				return usage(cmd, fmt.Errorf("--format %q: want text, markdown or json", format))
-			}
 			p, err := loadProject()
 			if err != nil {
 				return err
@@ -90,7 +90,7 @@ reviews every release.`,
 			if err != nil {
 				return err
 			}
-			if url != "" || global.env != "" {
+			if url != "" || cmd.Flag("env").Changed {
 				c, err := dbconn.Resolve(url, global.env, p)
 				if err != nil {
 					return err
@@ -104,38 +104,51 @@ reviews every release.`,
 					return errors.New(c.Redact(err.Error())) // never the password
 				}
 			}
-			w := cmd.OutOrStdout()
-			switch format {
-			case "markdown":
-				review.WriteMarkdown(w, rep)
-			case "json":
-				enc := json.NewEncoder(w)
-				enc.SetIndent("", "  ")
-				return enc.Encode(rep)
-			default:
-				review.WriteText(w, rep)
-			}
+			emit(cmd, rep, func(w io.Writer) {
+				if format == formatMarkdown {
+					review.WriteMarkdown(w, rep)
+				} else {
+					review.WriteText(w, rep)
+				}
+			})
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&format, "format", "text", "output format: text (terminal), markdown (pull request comment) or json")
-	cmd.Flags().StringVar(&url, "url", "", "database to read table sizes from, mysql://user:pass@host:3306/db (or --env NAME); review reads only information_schema")
-	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"text", "markdown", "json"}, cobra.ShellCompDirectiveNoFileComp))
+	addFormatFlag(cmd, false, &format, formatMarkdown)
+	cmd.Flags().StringVar(&url, "url", "", "the database this command works on, mysql://user:pass@host:3306/db: review reads the sizes of the tables its statements rebuild from its information_schema, nothing else (never defaulted from $EMCEE_URL or $EMCEE_ENV: review needs no database)")
 	return cmd
 }
 
 func newRulesCmd() *cobra.Command {
-	return &cobra.Command{
+	var format string
+	cmd := &cobra.Command{
 		Use:   "rules",
 		Short: "Print the classification rules as a Markdown table",
 		Long: `rules prints every rule the splitter knows: the change it handles, the phases
 it uses, the gate contract checks first, and an example. Any change no rule
-handles is a planning error, never a guess. README.md embeds this table.`,
+handles is a planning error, never a guess. README.md embeds this table.
+With --format json (or yaml), the rules are one document, sorted by name.`,
 		Example: `  emcee rules | less
-  emcee rules > docs/rules.md`,
+  emcee rules --format json | jq -r '.rules[].rule'`,
 		Args: cobra.NoArgs,
 		Run: func(cmd *cobra.Command, _ []string) {
-			fmt.Fprint(cmd.OutOrStdout(), splitter.RuleTable())
+			type rule struct {
+				Rule    string `json:"rule"`
+				Change  string `json:"change"`
+				Phases  string `json:"phases"`
+				Gate    string `json:"gate"`
+				Example string `json:"example"`
+			}
+			doc := struct {
+				Rules []rule `json:"rules"`
+			}{}
+			for _, r := range splitter.Rules() {
+				doc.Rules = append(doc.Rules, rule{r.Name, r.Doc.Change, r.Doc.Phases, r.Doc.Gate, r.Doc.Example})
+			}
+			slices.SortFunc(doc.Rules, func(a, b rule) int { return strings.Compare(a.Rule, b.Rule) })
+			emit(cmd, doc, func(w io.Writer) { fmt.Fprint(w, splitter.RuleTable()) })
 		},
 	}
+	addFormatFlag(cmd, false, &format)
+	return cmd
 }

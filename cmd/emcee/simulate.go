@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"time"
 
@@ -31,6 +32,7 @@ func newSimulateCmd() *cobra.Command {
 		naive      bool
 		example    bool
 		quiet      bool
+		format     string
 	}
 	cmd := &cobra.Command{
 		Use:   "simulate [RELEASE] --url mysql://user:pass@host:3306/scratch",
@@ -84,6 +86,9 @@ otherwise. NEVER point --url at a database whose data you care about.`,
   emcee simulate pike --url mysql://root@127.0.0.1:3306/emcee_sim2 --naive`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if f.url == "" {
+				return usage(cmd, errors.New("--url is required: name a scratch database, e.g. --url mysql://root@127.0.0.1:3306/emcee_sim (it is created if missing and must be empty)"))
+			}
 			ctx, cancel := signalContext(cmd)
 			defer cancel()
 			var p *project.Project
@@ -107,24 +112,27 @@ otherwise. NEVER point --url at a database whose data you care about.`,
 			} else if release == "" {
 				release = p.Releases[len(p.Releases)-1]
 			}
-			if f.url == "" {
-				return errors.New("--url is required: name a scratch database, e.g. --url mysql://root@127.0.0.1:3306/emcee_sim (it is created if missing and must be empty)")
-			}
 			cfg, err := dbconn.Parse(f.url)
 			if err != nil {
 				return fmt.Errorf("--url: %w", err)
 			}
 			cfg.From = "--url"
+			partial(ctx, databaseDoc{cfg.String()})
 			if err := createDatabase(cmd, cfg); err != nil {
 				return err
 			}
-			out := cmd.OutOrStdout()
+			// The applier's progress is for people: on stderr when stdout
+			// carries a document.
+			log := cmd.OutOrStdout()
+			if structured(f.format) {
+				log = cmd.ErrOrStderr()
+			}
 			sim, err := simulate.Prepare(ctx, simulate.Config{
 				Project: p, New: release, DB: cfg, Tables: f.tables,
 				Rows: f.rows, OldWorkers: f.oldW, NewWorkers: f.newW,
 				Baseline: f.baseline, Settle: f.settle, Throttle: f.throttle,
 				BatchSize: f.batch, Pause: f.pause,
-				Naive: f.naive, Verify: true, Log: logTo(out, f.quiet),
+				Naive: f.naive, Verify: true, Log: logTo(log, f.quiet),
 			})
 			if err != nil {
 				return err
@@ -132,13 +140,15 @@ otherwise. NEVER point --url at a database whose data you care about.`,
 			defer sim.Close()
 			rep, err := sim.Run(ctx)
 			if rep != nil {
-				if f.naive && len(rep.NaiveSQL) > 0 {
-					fmt.Fprintln(out, "\nnaive migration:")
-					for _, q := range rep.NaiveSQL {
-						fmt.Fprintln(out, " ", q)
+				emit(cmd, simulateDoc(rep), func(out io.Writer) {
+					if f.naive && len(rep.NaiveSQL) > 0 {
+						fmt.Fprintln(out, "\nnaive migration:")
+						for _, q := range rep.NaiveSQL {
+							fmt.Fprintln(out, " ", q)
+						}
 					}
-				}
-				rep.Print(out)
+					rep.Print(out)
+				})
 			}
 			if err != nil {
 				return err
@@ -150,7 +160,8 @@ otherwise. NEVER point --url at a database whose data you care about.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.url, "url", "", "scratch database, mysql://user:pass@host:3306/name (created if missing; must hold no table)")
+	fl.StringVar(&f.url, "url", "", "the database this command works on, "+urlForm+": the scratch database the rehearsal fills (created if missing; must hold no table; required, never taken from --env or the environment)")
+	addFormatFlag(cmd, false, &f.format)
 	fl.IntVar(&f.rows, "rows", 20000, "rows seeded into each simulated table before the upgrade")
 	fl.IntVar(&f.oldW, "old-workers", 3, "concurrent workers playing the previous release")
 	fl.IntVar(&f.newW, "new-workers", 3, "concurrent workers playing the new release")
@@ -186,4 +197,52 @@ func createDatabase(cmd *cobra.Command, cfg *dbconn.Config) error {
 		return cfg.Explain(err)
 	}
 	return nil
+}
+
+// simulateDoc is the report as a document: durations in milliseconds.
+func simulateDoc(r *simulate.Report) any {
+	type phase struct {
+		Name      string  `json:"name"`
+		What      string  `json:"what"`
+		ElapsedMS float64 `json:"elapsed_ms"`
+		Rows      int64   `json:"rows_backfilled,omitempty"`
+	}
+	type stats struct {
+		Phase      string   `json:"phase"`
+		Worker     string   `json:"worker"`
+		Op         string   `json:"op"`
+		Statements int      `json:"statements"`
+		Failed     int      `json:"failed"`
+		PerSecond  float64  `json:"statements_per_second"`
+		P50MS      float64  `json:"p50_ms"`
+		P99MS      float64  `json:"p99_ms"`
+		MaxMS      float64  `json:"max_ms"`
+		Errors     []string `json:"errors,omitempty"`
+	}
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	doc := struct {
+		Mode         string   `json:"mode"`
+		From         string   `json:"from"`
+		To           string   `json:"to"`
+		Tables       []string `json:"tables"`
+		Phases       []phase  `json:"phases"`
+		Stats        []stats  `json:"statements"`
+		Verified     bool     `json:"rows_verified"`
+		RowsChecked  int      `json:"rows_checked"`
+		Lost         int      `json:"rows_lost"`
+		Inconsistent int      `json:"rows_inconsistent"`
+		Problems     []string `json:"problems,omitempty"`
+		NaiveSQL     []string `json:"naive_sql,omitempty"`
+		OK           bool     `json:"ok"`
+	}{Mode: r.Mode, From: r.Old, To: r.New, Tables: r.Tables, Phases: []phase{}, Stats: []stats{},
+		Verified: r.Verified, RowsChecked: r.RowsChecked, Lost: r.Lost, Inconsistent: r.Inconsistent,
+		Problems: r.Problems, NaiveSQL: r.NaiveSQL, OK: r.OK()}
+	for _, p := range r.Phases {
+		doc.Phases = append(doc.Phases, phase{p.Name, p.What, ms(p.Elapsed), p.Rows})
+	}
+	for _, s := range r.Stats {
+		doc.Stats = append(doc.Stats, stats{s.Phase, s.Kind.String(), s.Op.String(), s.Count, s.Failed, math.Round(s.Rate()),
+			ms(s.Percentile(0.5)), ms(s.Percentile(0.99)), ms(s.Max()), s.Errors})
+	}
+	return doc
 }

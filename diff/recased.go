@@ -1,0 +1,82 @@
+package diff
+
+import (
+	"strings"
+
+	"ariga.io/atlas/sql/schema"
+)
+
+// recased refuses a column, or a non-unique index, of a table that only
+// changes the letter case of its name. Atlas compares names exactly, so it
+// plans a drop and an add; the server compares them without regard to
+// case, and the add comes in expand, before contract drops the old one: it
+// names what the table still has, and expand fails half-way with 1060 or
+// 1061 (worse, that answer to a statement resent after a crash is taken as
+// proof that it had run). Unique indexes, foreign keys and checks are
+// dropped and added in contract, drop first, and need no refusal.
+func recased(tr *Transition) []error {
+	var errs []error
+	for _, c := range tr.Changes {
+		m, ok := c.(*schema.ModifyTable)
+		if !ok {
+			continue
+		}
+		dropped := map[string][]string{}
+		for _, cc := range m.Changes {
+			if kind, name := droppedName(cc); kind != "" {
+				dropped[kind] = append(dropped[kind], name)
+			}
+		}
+		for _, cc := range m.Changes {
+			kind, name := addedName(cc)
+			for _, old := range dropped[kind] {
+				if old != name && strings.EqualFold(old, name) {
+					errs = append(errs, posOrFile(tr.To, m.T.Name, column(kind, name)).Errorf(
+						"%s %s of table %s differs from %s of the previous release only in letter case: the server compares these names without regard to case, so planning it as a drop of %s and an add of %s would fail on the server (the table still has %s). Keep the name %s",
+						kind, name, m.T.Name, old, old, name, old, old))
+				}
+			}
+		}
+	}
+	return errs
+}
+
+// recasedPair reports whether a dropped column is only re-cased by an
+// added one: recased refuses that, and the loss check need not as well.
+func recasedPair(dropped string, added []string) bool {
+	for _, a := range added {
+		if strings.EqualFold(a, dropped) {
+			return true
+		}
+	}
+	return false
+}
+
+func column(kind, name string) string {
+	if kind == "column" {
+		return name
+	}
+	return ""
+}
+
+func droppedName(c schema.Change) (kind, name string) {
+	switch c := c.(type) {
+	case *schema.DropColumn:
+		return "column", c.C.Name
+	case *schema.DropIndex:
+		return "index", c.I.Name
+	}
+	return "", ""
+}
+
+func addedName(c schema.Change) (kind, name string) {
+	switch c := c.(type) {
+	case *schema.AddColumn:
+		return "column", c.C.Name
+	case *schema.AddIndex:
+		if !c.I.Unique {
+			return "index", c.I.Name
+		}
+	}
+	return "", ""
+}
