@@ -4,14 +4,12 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/internal/testdb"
-	"github.com/emcee-db/emcee/planner"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/simulate"
@@ -120,13 +118,14 @@ discard {
 //     table (run after the upgrade, with no load: the cost of one rebuild
 //     of these rows); the old release's write p99 during expand against the
 //     same workers with no DDL (baseline phase);
+//
 //   - contract: how many of its statements rebuild ports (by the cost
 //     classes review shows, and the InnoDB id checked before and after);
 //     the new release's write p99 during contract against the same workers
 //     with no DDL (contracted phase: the equal-load reference).
 //
-//	EMCEE_BENCH=1 EMCEE_TEST_DSN='root@tcp(127.0.0.1:3306)/' \
-//	  go test ./simulate -run '^$' -bench GentleDDL -benchtime 1x -timeout 60m -v
+//     EMCEE_BENCH=1 EMCEE_TEST_DSN='root@tcp(127.0.0.1:3306)/' \
+//     go test ./simulate -run '^$' -bench GentleDDL -benchtime 1x -timeout 60m -v
 //
 // EMCEE_BENCH_ROWS (default 1000000) and EMCEE_BENCH_THROTTLE (default 5ms)
 // change the setup.
@@ -205,25 +204,8 @@ func BenchmarkGentleDDL(b *testing.B) {
 // writeGentle writes the ports project and its plans, as `emcee plan` does.
 func writeGentle(b *testing.B) *project.Project {
 	b.Helper()
-	dir := b.TempDir()
-	for name, body := range map[string]string{"atlas.hcl": gentleAtlas, "schema/kilo.hcl": gentleKilo, "schema/liberty.hcl": gentleLiberty} {
-		path := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			b.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
-			b.Fatal(err)
-		}
-	}
-	p, err := project.Load(filepath.Join(dir, "atlas.hcl"))
+	p, err := simulate.WriteProject(b.TempDir(), map[string]string{"atlas.hcl": gentleAtlas, "schema/kilo.hcl": gentleKilo, "schema/liberty.hcl": gentleLiberty})
 	if err != nil {
-		b.Fatal(err)
-	}
-	out, err := planner.Plan(p, planner.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := out.Write(); err != nil {
 		b.Fatal(err)
 	}
 	return p
