@@ -386,7 +386,7 @@ func syncSteps(c *Change, why string) ([]Step, error) {
 	if err != nil {
 		return nil, err
 	}
-	steps = append(steps, Step{Phase: revision.Expand, Stage: StageAddColumn, Statement: revision.Statement{
+	steps = append(steps, Step{Phase: revision.Expand, Stage: StageAddColumn, syncGroup: true, Statement: revision.Statement{
 		Why: fmt.Sprintf("%s; %s.%s is added NULL without default (NULL = not written yet) until contract; instant", why, table, name),
 		SQL: Instant.With(sql),
 	}})

@@ -25,10 +25,13 @@ import (
 //     or foreign key built makes MariaDB 10.11 rebuild the table (NOCOPY
 //     refused) and MySQL too, so those go in two statements, the drops
 //     first, each without a rebuild.
-//   - expand: only a table that is rebuilt anyway (a widening that needs a
+//   - expand: a table that is rebuilt anyway (a widening that needs a
 //     copy, a column made NULL for lack of a placeholder) gets all its
-//     ALTERs in that one statement; the rest stay instant statements of
-//     their own, which a rollback can undo one by one.
+//     ALTERs in that one statement. Otherwise the new columns of the sync
+//     rules and the old columns' placeholder defaults go in one instant
+//     ALTER (each ALTER takes the table's metadata lock once, and writers
+//     queue behind it); other changes (a plain new column, a widening, an
+//     index) stay statements of their own.
 //
 // Statements keep their relative order across tables unless moving one
 // past another is harmless: a table's ALTERs are only gathered past
@@ -137,7 +140,33 @@ func (c *Context) combine(phase revision.Phase, steps []Step) []Step {
 			alters = append(alters, m.a)
 			rebuild = rebuild || Rebuilds(m.a.cost)
 		}
+		pick := func(ks []int) ([]Step, []ownAlter) {
+			var p []Step
+			var a []ownAlter
+			for _, k := range ks {
+				p, a = append(p, parts[k]), append(a, alters[k])
+			}
+			return p, a
+		}
 		if phase != revision.Contract && !rebuild {
+			// Only the columns and placeholders the sync triggers need
+			// go together: each ALTER, instant or not, waits for and then
+			// blocks the table's statements while it takes its metadata
+			// lock.
+			var sync []int
+			for k, m := range g {
+				if steps[m.i].syncGroup {
+					sync = append(sync, k)
+				}
+			}
+			if len(sync) < 2 {
+				continue
+			}
+			p, a := pick(sync)
+			replace[g[sync[0]].i] = []Step{c.merged(p, a, fmt.Sprintf("one instant ALTER for the columns and placeholder defaults the triggers on %s rely on: one metadata lock instead of %d", alters[0].table, len(sync)))}
+			for _, k := range sync {
+				drop[g[k].i] = true
+			}
 			continue
 		}
 		var out []Step
@@ -159,14 +188,6 @@ func (c *Context) combine(phase revision.Phase, steps []Step) []Step {
 				break
 			}
 			why := fmt.Sprintf("two ALTERs for %s, neither rebuilding the table: a column dropped or added in the same statement as an index built would rebuild it", alters[0].table)
-			pick := func(ks []int) ([]Step, []ownAlter) {
-				var p []Step
-				var a []ownAlter
-				for _, k := range ks {
-					p, a = append(p, parts[k]), append(a, alters[k])
-				}
-				return p, a
-			}
 			p1, a1 := pick(first)
 			p2, a2 := pick(second)
 			out = []Step{c.merged(p1, a1, why), c.merged(p2, a2, why)}

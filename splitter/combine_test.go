@@ -72,6 +72,14 @@ func TestCombine(t *testing.T) {
 			want: []string{"ALTER TABLE `images` ADD COLUMN `hits` int NOT NULL DEFAULT 0, ALGORITHM=INSTANT", "ALTER TABLE `images` ALTER COLUMN `note` SET DEFAULT '', ALGORITHM=INSTANT"},
 		},
 		{
+			name: "expand: the synced columns and the placeholders in one instant ALTER, other changes apart", target: mariadb1011,
+			edits: cat(tcReplaceNote, []string{"  column \"price\" {", "  column \"hits\" {\n    type    = int\n    default = 0\n  }\n  column \"price\" {"}), phase: revision.Expand,
+			want: []string{
+				"ALTER TABLE `images` ADD COLUMN `hits` int NOT NULL DEFAULT 0, ALGORITHM=INSTANT",
+				"ALTER TABLE `images` ADD COLUMN `memo` varchar(80) NULL, ALTER COLUMN `note` SET DEFAULT '~emcee~', ALGORITHM=INSTANT",
+			},
+		},
+		{
 			name: "expand with a copy the column opted into: everything of the table in that copy", target: mariadb1011,
 			edits: cat(dropNote, []string{"    type = int\n    null = true\n", "    type       = bigint\n    null       = true\n    allow_copy = true\n"}, []string{"  column \"price\" {", "  column \"hits\" {\n    type    = int\n    default = 0\n  }\n  column \"price\" {"}), phase: revision.Expand,
 			want:   []string{"ALTER TABLE `images` ADD COLUMN `hits` int NOT NULL DEFAULT 0, MODIFY COLUMN `size` bigint NULL, ALTER COLUMN `note` SET DEFAULT '', ALGORITHM=COPY, LOCK=SHARED"},

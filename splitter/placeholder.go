@@ -99,7 +99,7 @@ func (c *Change) keepOptional(col *schema.Column, value, why string, optIn ...st
 	table := c.Table.Name
 	if v := value; v != "" {
 		sql := fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s", sqlsyntax.Ident(table), sqlsyntax.Ident(col.Name), v)
-		return Step{Phase: revision.Expand, Stage: StageModifyColumn, Statement: revision.Statement{
+		return Step{Phase: revision.Expand, Stage: StageModifyColumn, syncGroup: true, Statement: revision.Statement{
 			Why: fmt.Sprintf("%s; %s.%s is NOT NULL without a default, so it gets the placeholder default %s (metadata only, no table rebuild) until contract drops it", why, table, col.Name, v),
 			SQL: Instant.With(sql),
 		}}, false, nil

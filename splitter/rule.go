@@ -50,6 +50,10 @@ type Step struct {
 	fkOff bool
 	// on is the table of the change that placed the step.
 	on string
+	// syncGroup marks an instant expand ALTER the sync triggers rely on
+	// (a synced column, a placeholder default): combine gathers a table's
+	// into one statement.
+	syncGroup bool
 }
 
 // Stage orders statements inside a phase, whatever order Atlas reported the
