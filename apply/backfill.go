@@ -24,9 +24,9 @@ import (
 // finds fewer of them.
 func (s *Session) backfill(ctx context.Context, rev *revision.Revision, rec *history.Record, i int, persist bool) (rows int64, finished bool, err error) {
 	st := rev.Statements[i]
-	_, cond, ok := splitWhere(st.SQL)
-	if !ok {
-		return 0, false, fmt.Errorf("backfill statement has no WHERE clause selecting the pending rows")
+	b, err := sqlsyntax.ReadBackfill(st.SQL)
+	if err != nil {
+		return 0, false, err
 	}
 	table, key := sqlsyntax.Ident(st.Table), sqlsyntax.Ident(st.Key)
 	isInt, err := s.intKey(ctx, st.Table, st.Key)
@@ -54,15 +54,13 @@ func (s *Session) backfill(ctx context.Context, rev *revision.Revision, rec *his
 	bound := keyArg(rec.ResumeBound.String, isInt)
 	lo := rec.ResumeKey
 	args := []any{bound}
-	where := key + " <= ?"
 	if lo.Valid {
-		where += " AND " + key + " > ?"
-		args = append(args, keyArg(lo.String, isInt))
+		args = []any{keyArg(lo.String, isInt), bound}
 		s.say("    resuming after %s = %s (bound %s = %s fixed when the backfill started; %d rows done before)", st.Key, lo.String, st.Key, rec.ResumeBound.String, rec.RowsDone)
 	}
 	var total int64
 	err = s.retry(ctx, "counting the pending rows of "+st.Table, rev, i, func() error {
-		return s.Conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+table+" WHERE ("+cond+") AND "+where, args...).Scan(&total)
+		return s.Conn.QueryRowContext(ctx, b.Count(st.Key, lo.Valid, true), args...).Scan(&total)
 	})
 	if err != nil {
 		return 0, false, err
@@ -111,9 +109,9 @@ func (s *Session) backfill(ctx context.Context, rev *revision.Revision, rec *his
 			if !hi.Valid {
 				hi = rec.ResumeBound
 			}
-			upd, ua := st.SQL+" AND "+key+" <= ?", []any{keyArg(hi.String, isInt)}
+			upd, ua := b.Batch(st.Key, false), []any{keyArg(hi.String, isInt)}
 			if lo.Valid {
-				upd, ua = st.SQL+" AND "+key+" > ? AND "+key+" <= ?", []any{keyArg(lo.String, isInt), keyArg(hi.String, isInt)}
+				upd, ua = b.Batch(st.Key, true), []any{keyArg(lo.String, isInt), keyArg(hi.String, isInt)}
 			}
 			var err error
 			n, err = s.batch(ctx, rec, upd, ua, hi.String, persist)
@@ -186,31 +184,26 @@ func (s *Session) intKey(ctx context.Context, table, key string) (bool, error) {
 
 // pendingRows counts the rows a backfill statement still has to update.
 func (s *Session) pendingRows(ctx context.Context, st revision.Statement) (int64, error) {
-	_, cond, ok := splitWhere(st.SQL)
-	if !ok {
-		return 0, fmt.Errorf("backfill statement has no WHERE clause")
-	}
-	var n int64
-	err := s.Conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+sqlsyntax.Ident(st.Table)+" WHERE "+cond).Scan(&n)
-	return n, err
+	return s.pendingUpTo(ctx, st, sql.NullString{})
 }
 
 // pendingUpTo counts the rows a backfill statement still selects with a
 // key up to bound (all of them when bound is not set).
 func (s *Session) pendingUpTo(ctx context.Context, st revision.Statement, bound sql.NullString) (int64, error) {
-	if !bound.Valid {
-		return s.pendingRows(ctx, st)
+	b, err := sqlsyntax.ReadBackfill(st.SQL)
+	if err != nil {
+		return 0, err
 	}
-	_, cond, ok := splitWhere(st.SQL)
-	if !ok {
-		return 0, fmt.Errorf("backfill statement has no WHERE clause")
+	var n int64
+	if !bound.Valid {
+		err = s.Conn.QueryRowContext(ctx, b.Count(st.Key, false, false)).Scan(&n)
+		return n, err
 	}
 	isInt, err := s.intKey(ctx, st.Table, st.Key)
 	if err != nil {
 		return 0, err
 	}
-	var n int64
-	err = s.Conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+sqlsyntax.Ident(st.Table)+" WHERE ("+cond+") AND "+sqlsyntax.Ident(st.Key)+" <= ?", keyArg(bound.String, isInt)).Scan(&n)
+	err = s.Conn.QueryRowContext(ctx, b.Count(st.Key, false, true), keyArg(bound.String, isInt)).Scan(&n)
 	return n, err
 }
 
@@ -227,7 +220,7 @@ func (s *Session) describeBackfill(ctx context.Context, rec *history.Record, st 
 			bound += ", resuming after " + st.Key + " = " + rec.ResumeKey.String
 		}
 	}
-	return fmt.Sprintf("runs in batches of %d keys up to %s, %s; each batch appends this range (the first batch has no lower bound):", s.opts.BatchSize, bound, pending)
+	return fmt.Sprintf("runs in batches of %d keys up to %s, %s; each batch runs it on its range of keys (the first batch has no lower bound):", s.opts.BatchSize, bound, pending)
 }
 
 func keyArg(v string, isInt bool) any {
@@ -237,38 +230,4 @@ func keyArg(v string, isInt bool) any {
 		}
 	}
 	return v
-}
-
-// splitWhere cuts a statement at its last top-level WHERE (outside quotes
-// and parentheses): the backfill contract puts the pending-rows condition
-// there.
-func splitWhere(q string) (head, cond string, ok bool) {
-	depth, at := 0, -1
-	for i := 0; i < len(q); i++ {
-		switch c := q[i]; c {
-		case '\'', '"', '`':
-			for i++; i < len(q) && q[i] != c; i++ {
-				if q[i] == '\\' && c != '`' {
-					i++
-				}
-			}
-		case '(':
-			depth++
-		case ')':
-			depth--
-		default:
-			if depth == 0 && (c == 'w' || c == 'W') && i+5 <= len(q) && strings.EqualFold(q[i:i+5], "WHERE") &&
-				(i == 0 || !isWord(q[i-1])) && (i+5 == len(q) || !isWord(q[i+5])) {
-				at = i
-			}
-		}
-	}
-	if at < 0 {
-		return q, "", false
-	}
-	return strings.TrimSpace(q[:at]), strings.TrimSpace(q[at+5:]), true
-}
-
-func isWord(c byte) bool {
-	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/emcee-db/emcee/history"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // GateResult is one gate's outcome.
@@ -72,7 +73,8 @@ func (s *Session) runGates(ctx context.Context, rev *revision.Revision, rec *his
 		if st.Kind != revision.Gate {
 			continue
 		}
-		g := GateResult{Revision: rev.ID.String(), Rule: st.Rule, Why: st.Why, At: s.at(rev, st), Table: gateTable(st.SQL), SQL: st.SQL, Rechecked: i < passed}
+		read, _ := sqlsyntax.ReadGate(st.SQL) // the plans were read: every gate parses
+		g := GateResult{Revision: rev.ID.String(), Rule: st.Rule, Why: st.Why, At: s.at(rev, st), Table: read.Table, SQL: st.SQL, Rechecked: i < passed}
 		var v sql.NullFloat64
 		err := s.retry(ctx, fmt.Sprintf("gate %s of %s (statement %d)", st.Rule, rev.ID, i+1), rev, i, func() error {
 			return s.Conn.QueryRowContext(ctx, st.SQL).Scan(&v)
@@ -98,7 +100,7 @@ func (s *Session) runGates(ctx context.Context, rev *revision.Revision, rec *his
 		g.Count = int64(v.Float64)
 		g.Open = v.Valid && v.Float64 == 0
 		if !g.Open {
-			g.ListSQL = listQuery(st.SQL)
+			g.ListSQL = read.Listing()
 			c.closed = append(c.closed, g)
 		}
 		c.results = append(c.results, g)
@@ -172,19 +174,6 @@ func DescribeGates(gates []GateResult) string {
 	return b.String()
 }
 
-// listQuery turns a gate into the query that lists the rows it counts.
-// Every gate emcee writes has the shape SELECT COUNT(*) FROM <table> WHERE
-// <predicate> (README.md, "Two comment directives"), so the listing is
-// the same statement selecting the rows; a gate of another shape has none.
-func listQuery(gate string) string {
-	const head = "SELECT COUNT(*) FROM "
-	rest, ok := strings.CutPrefix(gate, head)
-	if !ok || strings.HasPrefix(rest, "(") {
-		return ""
-	}
-	return "SELECT * FROM " + rest + " LIMIT 100"
-}
-
 // at is where a statement is in the plans, as file:line.
 func (s *Session) at(rev *revision.Revision, st revision.Statement) string {
 	path := filepath.Join(project.Rel(s.Project.PlansDir), rev.Path)
@@ -232,7 +221,7 @@ func droppedBy(rev *revision.Revision, rec *history.Record, gate int, err error)
 	if rec.InFlight {
 		last = rec.Applied
 	}
-	toks := effect.Tokenize(rev.Statements[gate].SQL)
+	reads := effect.Parse(rev.Statements[gate].SQL)
 	for j := gate + 1; j <= last && j < len(rev.Statements); j++ {
 		if rec.InFlight && j == rec.Applied {
 			how = "sent"
@@ -241,11 +230,11 @@ func droppedBy(rev *revision.Revision, rec *history.Record, gate int, err error)
 			what := ""
 			switch e.Op {
 			case effect.DropColumn, effect.RenameColumn:
-				if effect.Mentions(toks, e.Table) && effect.Mentions(toks, e.Name) {
+				if reads.Mentions(e.Table) && reads.Mentions(e.Name) {
 					what = e.Table + "." + e.Name
 				}
 			case effect.DropTable, effect.RenameTable:
-				if effect.Mentions(toks, e.Table) {
+				if reads.Mentions(e.Table) {
 					what = "table " + e.Table
 				}
 			}
@@ -256,17 +245,6 @@ func droppedBy(rev *revision.Revision, rec *history.Record, gate int, err error)
 				}
 				return fmt.Sprintf("it reads %s, which statement %d of this revision %s (%s by an earlier run); it passed before that statement ran, and the rows it counted went with it", what, j+1, verb, how)
 			}
-		}
-	}
-	return ""
-}
-
-// gateTable is the table a gate counts rows of: the first one it reads.
-func gateTable(gate string) string {
-	toks := effect.Tokenize(gate)
-	for i, t := range toks {
-		if t.Is("FROM") && i+1 < len(toks) && toks[i+1].Word {
-			return toks[i+1].Text
 		}
 	}
 	return ""

@@ -10,13 +10,12 @@ import (
 	"strings"
 
 	"github.com/emcee-db/emcee/devdb"
+	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/history"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/schemadef"
 )
-
-var createTrigger = regexp.MustCompile(`(?is)^\s*CREATE\s+(DEFINER\s*=\s*\S+\s+)?TRIGGER\b`)
 
 // preflight runs before a release's expand changes anything: the
 // privileges its triggers need, and whether the live schema is what the
@@ -29,8 +28,11 @@ func (s *Session) preflight(ctx context.Context, res *Result, rel string, revs [
 	}
 	triggers := 0
 	for _, r := range revs {
+		if err := s.readable(r); err != nil {
+			return err
+		}
 		for _, st := range r.Statements {
-			if createTrigger.MatchString(st.SQL) {
+			if effect.Parse(st.SQL).Kind == effect.KindCreateTrigger {
 				triggers++
 			}
 		}

@@ -2,11 +2,15 @@ package apply
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"path/filepath"
 
 	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/history"
+	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // sayRechecked prints the gates an earlier run of the revision passed and
@@ -54,15 +58,26 @@ func (s *Session) restoreSession(ctx context.Context, rev *revision.Revision, re
 }
 
 // setsSession reports a statement that changes only the session's
-// variables (SET SESSION x = ..., SET x = ...), not a statement-scoped SET
-// STATEMENT ... FOR, nor a global or account setting.
-func setsSession(sql string) bool {
-	toks := effect.Tokenize(sql)
-	if len(toks) < 2 || !toks[0].Is("SET") {
-		return false
+// variables (effect.DDL.SetsSession).
+func setsSession(sql string) bool { return effect.Parse(sql).SetsSession }
+
+// readable refuses a revision with a statement emcee cannot read: what
+// runs before and around a statement (the trigger privileges preflight
+// checks, the session state a resumed run restores, the gates an earlier
+// run passed) is decided by reading it, and a statement the reader
+// cannot read would pass those checks unseen.
+func (s *Session) readable(rev *revision.Revision) error {
+	for i, st := range rev.Statements {
+		if d := effect.Parse(st.SQL); d.Err != nil {
+			at := s.at(rev, st)
+			if e := (*sqlsyntax.Error)(nil); errors.As(d.Err, &e) && st.Line > 0 {
+				at = fmt.Sprintf("%s:%d:%d", filepath.Join(project.Rel(s.Project.PlansDir), rev.Path), st.Line+e.Line-1, e.Col)
+			}
+			return &Refusal{
+				Reason: fmt.Sprintf("%s refused before it ran anything: emcee cannot read statement %d at %s: %v", rev.ID, i+1, at, d.Err),
+				Next:   "the plan was edited by hand (`emcee lint` reports it as EM110): restore it from version control, or re-plan the release with `emcee plan --rewrite " + rev.ID.Release + "`",
+			}
+		}
 	}
-	if toks[1].Is("SESSION", "LOCAL") {
-		return true
-	}
-	return toks[1].Word && !toks[1].Is("STATEMENT", "GLOBAL", "PERSIST", "PERSIST_ONLY", "PASSWORD", "ROLE", "DEFAULT", "TRANSACTION", "RESOURCE")
+	return nil
 }

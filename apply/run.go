@@ -368,6 +368,9 @@ func (s *Session) runRevision(ctx context.Context, res *Result, rev *revision.Re
 		from = rec.Applied
 		rr.ResumedAt = from
 	}
+	if err := s.readable(rev); err != nil {
+		return rr, err
+	}
 	// Every gate runs, and must pass, before the first statement: a
 	// contract that stops half-way on a closed gate would leave the schema
 	// in a state no release was tested against. A resumed revision runs
@@ -543,7 +546,11 @@ func (s *Session) dryRun(ctx context.Context, rev *revision.Revision, rec *histo
 		case revision.Backfill:
 			s.say("-- [%d] backfill %s: %s", i+1, st.Rule, st.Why)
 			s.say("-- %s", s.describeBackfill(ctx, rec, st, i == from))
-			text = st.SQL + " AND " + sqlsyntax.Ident(st.Key) + " > ? AND " + sqlsyntax.Ident(st.Key) + " <= ?;"
+			b, err := sqlsyntax.ReadBackfill(st.SQL)
+			if err != nil {
+				return err
+			}
+			text = b.Batch(st.Key, true) + ";"
 		default:
 			s.say("-- [%d] %s: %s", i+1, st.Rule, st.Why)
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/go-sql-driver/mysql"
 
 	"github.com/emcee-db/emcee/history"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // AcceptedTable holds the differences an operator accepted when adopting a
@@ -124,7 +125,7 @@ func RecordAccepted(ctx context.Context, c *sql.Conn, objs []Object, release, by
 		return err
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, "DELETE FROM `"+AcceptedTable+"`"); err != nil {
+	if _, err := tx.ExecContext(ctx, "DELETE FROM "+sqlsyntax.Ident(AcceptedTable)); err != nil {
 		return err
 	}
 	for _, o := range objs {

@@ -25,6 +25,7 @@ import (
 	"strings"
 
 	"github.com/emcee-db/emcee/dbconn"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // Spec says which dev database to use.
@@ -217,7 +218,7 @@ func openDev(ctx context.Context, raw string, like *sql.Conn, charset, collation
 	switch {
 	case marked:
 		// A killed run built here; its lock went with its session.
-		if err := d.Conn.QueryRowContext(ctx, "SELECT own_charset, own_collation FROM "+ident(markerTable)).Scan(&own[0], &own[1]); err != nil {
+		if err := d.Conn.QueryRowContext(ctx, "SELECT own_charset, own_collation FROM "+sqlsyntax.Ident(markerTable)).Scan(&own[0], &own[1]); err != nil {
 			return nil, err
 		}
 		if err := dropAll(ctx, d.Conn); err != nil {
@@ -227,14 +228,14 @@ func openDev(ctx context.Context, raw string, like *sql.Conn, charset, collation
 	case n > 0:
 		return nil, fmt.Errorf("dev database %s is not empty (%d tables or views, e.g. %s): emcee builds schemas in it and empties it afterwards, so it must hold nothing else; point --dev-url (or the env's dev) at an empty database, or leave both out so that emcee uses a temporary emcee_scratch_* database", cfg, n, first)
 	}
-	if _, err := d.Conn.ExecContext(ctx, "CREATE TABLE "+ident(markerTable)+" (own_charset varchar(64) NOT NULL, own_collation varchar(64) NOT NULL) COMMENT 'emcee: a run is building schemas in this dev database and empties it when done'"); err != nil {
+	if _, err := d.Conn.ExecContext(ctx, "CREATE TABLE "+sqlsyntax.Ident(markerTable)+" (own_charset varchar(64) NOT NULL, own_collation varchar(64) NOT NULL) COMMENT 'emcee: a run is building schemas in this dev database and empties it when done'"); err != nil {
 		return nil, fmt.Errorf("dev database %s: creating %s: %v; grant CREATE, DROP and ALTER on it", cfg, markerTable, err)
 	}
-	if _, err := d.Conn.ExecContext(ctx, "INSERT INTO "+ident(markerTable)+" VALUES (?, ?)", own[0], own[1]); err != nil {
+	if _, err := d.Conn.ExecContext(ctx, "INSERT INTO "+sqlsyntax.Ident(markerTable)+" VALUES (?, ?)", own[0], own[1]); err != nil {
 		return nil, err
 	}
 	alter := func(ctx context.Context, c *sql.Conn, to [2]string) error {
-		_, err := c.ExecContext(ctx, fmt.Sprintf("ALTER DATABASE %s CHARACTER SET %s COLLATE %s", ident(d.Name), ident(to[0]), ident(to[1])))
+		_, err := c.ExecContext(ctx, fmt.Sprintf("ALTER DATABASE %s CHARACTER SET %s COLLATE %s", sqlsyntax.Ident(d.Name), sqlsyntax.Ident(to[0]), sqlsyntax.Ident(to[1])))
 		return err
 	}
 	target := own
@@ -268,7 +269,7 @@ func openDev(ctx context.Context, raw string, like *sql.Conn, charset, collation
 			err = restore(ctx, c)
 		}
 		if err == nil {
-			_, err = c.ExecContext(ctx, "DROP TABLE IF EXISTS "+ident(markerTable))
+			_, err = c.ExecContext(ctx, "DROP TABLE IF EXISTS "+sqlsyntax.Ident(markerTable))
 		}
 		return errors.Join(err, release())
 	}
@@ -292,7 +293,6 @@ func lock(ctx context.Context, c *sql.Conn, name, what string) error {
 }
 
 // ident quotes an identifier for MySQL.
-func ident(name string) string { return "`" + strings.ReplaceAll(name, "`", "``") + "`" }
 
 // dropAll drops every view and table of the session's current database
 // (triggers go with their tables), except keep. Views go first, and foreign
@@ -313,9 +313,9 @@ func dropAll(ctx context.Context, c *sql.Conn, keep ...string) error {
 		switch {
 		case slices.Contains(keep, name):
 		case view:
-			drops = append(drops, "DROP VIEW IF EXISTS "+ident(name))
+			drops = append(drops, "DROP VIEW IF EXISTS "+sqlsyntax.Ident(name))
 		default:
-			drops = append(drops, "DROP TABLE IF EXISTS "+ident(name))
+			drops = append(drops, "DROP TABLE IF EXISTS "+sqlsyntax.Ident(name))
 		}
 	}
 	rows.Close()

@@ -12,6 +12,7 @@ import (
 
 	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/internal/testdb"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // server is a test database and its config: what Spec.Beside and Spec.URL take.
@@ -92,9 +93,9 @@ func TestStaleScratchDatabasesAreDropped(t *testing.T) {
 	ctx := context.Background()
 	stale := "emcee_scratch_1000000000_1"
 	legacy := "emcee_scratch_0123456789ab"
-	exec(t, db, "CREATE DATABASE "+ident(stale))
-	exec(t, db, "CREATE DATABASE "+ident(legacy))
-	t.Cleanup(func() { _, _ = db.Exec("DROP DATABASE IF EXISTS " + ident(legacy)) })
+	exec(t, db, "CREATE DATABASE "+sqlsyntax.Ident(stale))
+	exec(t, db, "CREATE DATABASE "+sqlsyntax.Ident(legacy))
+	t.Cleanup(func() { _, _ = db.Exec("DROP DATABASE IF EXISTS " + sqlsyntax.Ident(legacy)) })
 
 	// A run that is still working: its session holds the lock.
 	holder, err := db.Conn(ctx)
@@ -110,8 +111,8 @@ func TestStaleScratchDatabasesAreDropped(t *testing.T) {
 	if err := lock(ctx, holder, live, live); err != nil {
 		t.Fatal(err)
 	}
-	exec(t, holder, "CREATE DATABASE "+ident(live))
-	t.Cleanup(func() { _, _ = db.Exec("DROP DATABASE IF EXISTS " + ident(live)) })
+	exec(t, holder, "CREATE DATABASE "+sqlsyntax.Ident(live))
+	t.Cleanup(func() { _, _ = db.Exec("DROP DATABASE IF EXISTS " + sqlsyntax.Ident(live)) })
 
 	d, err := Open(ctx, Spec{Beside: cfg})
 	if err != nil {
@@ -197,8 +198,8 @@ func charset(t *testing.T, db *sql.DB) string {
 func TestDevDatabaseIsLeftEmptyAfterACancelledRun(t *testing.T) {
 	dev, _ := server(t)
 	live, _ := server(t)
-	exec(t, dev, "ALTER DATABASE "+ident(dev.Name)+" CHARACTER SET latin1 COLLATE latin1_swedish_ci")
-	exec(t, live, "ALTER DATABASE "+ident(live.Name)+" CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+	exec(t, dev, "ALTER DATABASE "+sqlsyntax.Ident(dev.Name)+" CHARACTER SET latin1 COLLATE latin1_swedish_ci")
+	exec(t, live, "ALTER DATABASE "+sqlsyntax.Ident(live.Name)+" CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
 	ctx, cancel := context.WithCancel(context.Background())
 	d, err := Open(ctx, Spec{URL: dev.URL, Like: mustConn(t, live.DB)})
 	if err != nil {
@@ -236,7 +237,7 @@ func TestDevDatabaseIsLeftEmptyAfterACancelledRun(t *testing.T) {
 func TestDevDatabaseSharedByRuns(t *testing.T) {
 	dev, _ := server(t)
 	live, _ := server(t)
-	exec(t, dev, "ALTER DATABASE "+ident(dev.Name)+" CHARACTER SET latin1 COLLATE latin1_swedish_ci")
+	exec(t, dev, "ALTER DATABASE "+sqlsyntax.Ident(dev.Name)+" CHARACTER SET latin1 COLLATE latin1_swedish_ci")
 	ctx := context.Background()
 	first, err := Open(ctx, Spec{URL: dev.URL, Like: mustConn(t, live.DB)})
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"ariga.io/atlas/sql/schema"
 
 	"github.com/emcee-db/emcee/history"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // Atlas's open-source inspector reads base tables only, but emcee creates
@@ -132,7 +133,7 @@ func inspectViews(ctx context.Context, q *sql.Conn, schemaName string) ([]view, 
 // the server qualifies every table and column with the schema's name,
 // which differs between the live and the scratch database.
 func viewDefinition(schemaName, def, security, check string) string {
-	d := collapse(strings.ReplaceAll(def, "`"+schemaName+"`.", ""))
+	d := collapse(strings.ReplaceAll(def, sqlsyntax.Ident(schemaName)+".", ""))
 	d += ", sql security " + strings.ToLower(security)
 	if check != "" && check != "NONE" {
 		d += ", with " + strings.ToLower(check) + " check option"

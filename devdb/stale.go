@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/emcee-db/emcee/dbconn"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // A temporary dev database is named emcee_scratch_<created>_<session>: the
@@ -54,9 +55,9 @@ func openTemp(ctx context.Context, server *dbconn.Config, charset, collation str
 	if d.Dropped, d.undropped, err = dropStale(ctx, c); err != nil {
 		return nil, fmt.Errorf("looking for scratch databases of killed runs on %s: %v", server.Addr, err)
 	}
-	create := "CREATE DATABASE " + ident(d.Name)
+	create := "CREATE DATABASE " + sqlsyntax.Ident(d.Name)
 	if charset != "" {
-		create += " CHARACTER SET " + ident(charset) + " COLLATE " + ident(collation)
+		create += " CHARACTER SET " + sqlsyntax.Ident(charset) + " COLLATE " + sqlsyntax.Ident(collation)
 	}
 	if _, err := c.ExecContext(ctx, create); err != nil {
 		return nil, fmt.Errorf("creating scratch database %s on %s: %v; grant CREATE and DROP on `emcee_scratch_%%`.* to %s, or pass --dev-url mysql://...@host/empty_db", d.Name, server.Addr, err, server.User)
@@ -64,10 +65,10 @@ func openTemp(ctx context.Context, server *dbconn.Config, charset, collation str
 	d.close = func(ctx context.Context) error {
 		// Any session will do: the lock is only released after the drop,
 		// when this session ends.
-		_, err := d.pool.ExecContext(ctx, "DROP DATABASE IF EXISTS "+ident(d.Name))
+		_, err := d.pool.ExecContext(ctx, "DROP DATABASE IF EXISTS "+sqlsyntax.Ident(d.Name))
 		return errors.Join(err, release())
 	}
-	if _, err := c.ExecContext(ctx, "USE "+ident(d.Name)); err != nil {
+	if _, err := c.ExecContext(ctx, "USE "+sqlsyntax.Ident(d.Name)); err != nil {
 		return nil, errors.Join(err, d.close(context.WithoutCancel(ctx)))
 	}
 	return d, nil
@@ -103,7 +104,7 @@ func dropStale(ctx context.Context, c *sql.Conn) (dropped, undropped []string, e
 		if lock(ctx, c, name, name) != nil {
 			continue
 		}
-		_, err := c.ExecContext(ctx, "DROP DATABASE IF EXISTS "+ident(name))
+		_, err := c.ExecContext(ctx, "DROP DATABASE IF EXISTS "+sqlsyntax.Ident(name))
 		_, _ = c.ExecContext(ctx, "DO RELEASE_LOCK(?)", name)
 		if err != nil {
 			// Another user's, perhaps: the run goes on, and says so.

@@ -1,9 +1,9 @@
 package diff
 
 import (
-	"strings"
-
 	"ariga.io/atlas/sql/schema"
+
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // withCheckExprChanges adds the CHECK changes Atlas's MySQL differ does not
@@ -24,7 +24,7 @@ func withCheckExprChanges(from, to *schema.Schema, changes []schema.Change) []sc
 				continue
 			}
 			for _, oa := range old.Attrs {
-				if o, ok := oa.(*schema.Check); ok && o.Name == c.Name && normalizeExpr(o.Expr) != normalizeExpr(c.Expr) {
+				if o, ok := oa.(*schema.Check); ok && o.Name == c.Name && !sqlsyntax.SameExpr(o.Expr, c.Expr) {
 					found = append(found, &schema.ModifyCheck{From: o, To: c})
 				}
 			}
@@ -65,30 +65,4 @@ func hasCheckChange(changes []schema.Change, name string) bool {
 		}
 	}
 	return false
-}
-
-// normalizeExpr ignores what the server does not keep of an expression:
-// spacing, identifier quotes and outer parentheses.
-func normalizeExpr(s string) string {
-	s = strings.Join(strings.Fields(strings.ReplaceAll(s, "`", "")), "")
-	for strings.HasPrefix(s, "(") && strings.HasSuffix(s, ")") && balanced(s[1:len(s)-1]) {
-		s = s[1 : len(s)-1]
-	}
-	return s
-}
-
-func balanced(s string) bool {
-	depth := 0
-	for _, r := range s {
-		switch r {
-		case '(':
-			depth++
-		case ')':
-			depth--
-			if depth < 0 {
-				return false
-			}
-		}
-	}
-	return depth == 0
 }

@@ -12,6 +12,8 @@ import (
 
 	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
+
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // checkDefaultValue refuses a default the server rejects when the table is
@@ -21,8 +23,8 @@ import (
 // v is the default as Atlas writes it; quoted tells whether Atlas writes it
 // as a string literal. The syntax of the literal is checkDefault's.
 func checkDefaultValue(ref string, c *schema.Column, v string, p Pos, add func(Pos, string, ...any)) {
-	if len(v) >= 2 && (v[0] == '\'' || v[0] == '"') && v[len(v)-1] == v[0] && oneStringLiteral(v) {
-		v = unquoteSQL(v)
+	if value, ok := sqlsyntax.Literal(v); ok {
+		v = value
 	}
 	if hexLiteral.MatchString(v) {
 		switch c.Type.Type.(type) {
@@ -254,43 +256,4 @@ func checkTime(v string, t *schema.TimeType, bad func(string, ...any)) {
 			bad("%q is not a year the server takes as written (1901 to 2155)", v)
 		}
 	}
-}
-
-// unquoteSQL reads a MySQL string literal (backslash escapes on, the
-// sql_mode emcee pins), quotes included.
-func unquoteSQL(s string) string {
-	q := s[0]
-	var b strings.Builder
-	for i := 1; i < len(s)-1; i++ {
-		c := s[i]
-		switch {
-		case c == '\\' && i+1 < len(s)-1:
-			i++
-			switch s[i] {
-			case '0':
-				b.WriteByte(0)
-			case 'n':
-				b.WriteByte('\n')
-			case 'r':
-				b.WriteByte('\r')
-			case 't':
-				b.WriteByte('\t')
-			case 'b':
-				b.WriteByte('\b')
-			case 'Z':
-				b.WriteByte(26)
-			case '%', '_':
-				b.WriteByte('\\')
-				b.WriteByte(s[i])
-			default:
-				b.WriteByte(s[i])
-			}
-		case c == q && i+1 < len(s)-1 && s[i+1] == q:
-			b.WriteByte(q)
-			i++
-		default:
-			b.WriteByte(c)
-		}
-	}
-	return b.String()
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/emcee-db/emcee/history"
 	"github.com/emcee-db/emcee/sqlname"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // checkNames validates every name of the evaluated schema (sqlname) and
@@ -253,7 +254,7 @@ func checkAtlasString(what, v string, max int, p Pos, add func(Pos, string, ...a
 		add(p, "%s is %d characters long; the server allows at most %d", what, n, max)
 	}
 	if len(v) >= 2 && (v[0] == '\'' || v[0] == '"') && v[len(v)-1] == v[0] {
-		if !oneStringLiteral(v) {
+		if _, ok := sqlsyntax.Literal(v); !ok {
 			add(p, "%s, %s, starts and ends with %c, so Atlas writes it into the DDL as an already quoted SQL string, but it is not one complete SQL string literal; remove the outer quotes, or double the quotes inside", what, strconv.Quote(v), v[0])
 		}
 		return
@@ -266,9 +267,6 @@ func checkAtlasString(what, v string, max int, p Pos, add func(Pos, string, ...a
 	}
 }
 
-// oneStringLiteral reports whether s is exactly one MySQL string literal in
-// emcee's sql_mode (backslash escapes on): the opening quote is closed by
-// the last character and by no earlier one.
 // quotedByAtlas reports a raw default that Atlas writes as a string
 // literal of its text (its mysql columnDefault, kept for backwards
 // compatibility): sql("UUID()") on a varchar column became DEFAULT
@@ -282,27 +280,10 @@ func quotedByAtlas(t schema.Type, x string) bool {
 	switch {
 	case len(x) > 2 && strings.EqualFold(x[:2], "0x"), strings.HasPrefix(x, "(") && strings.HasSuffix(x, ")"):
 		return false
-	case len(x) >= 2 && (x[0] == '\'' || x[0] == '"') && x[len(x)-1] == x[0] && oneStringLiteral(x):
+	case len(x) >= 2 && x[len(x)-1] == x[0] && isLiteral(x):
 		return false
 	}
 	return true
-}
-
-func oneStringLiteral(s string) bool {
-	q := s[0]
-	for i := 1; i < len(s); i++ {
-		switch s[i] {
-		case '\\':
-			i++
-		case q:
-			if i+1 < len(s) && s[i+1] == q {
-				i++
-				continue
-			}
-			return i == len(s)-1
-		}
-	}
-	return false
 }
 
 // charsetMaxLen is the longest character of each character set, in bytes
@@ -316,3 +297,5 @@ var charsetMaxLen = map[string]int{
 	"swe7": 1, "tis620": 1, "ucs2": 2, "ujis": 3, "utf16": 4, "utf16le": 4, "utf32": 4, "utf8": 3,
 	"utf8mb3": 3, "utf8mb4": 4,
 }
+
+func isLiteral(s string) bool { _, ok := sqlsyntax.Literal(s); return ok }

@@ -19,60 +19,38 @@ import (
 	"github.com/emcee-db/emcee/revision"
 )
 
-// The operator fixture is a two-release project in the shape the planner
-// writes: ocata creates images and image_properties; pike replaces
-// images.is_public with images.visibility (new column and sync triggers in
-// expand, batched backfill in migrate, gated contract dropping the old
-// column) and creates image_members.
+// The operator fixture, e2e/testdata/operator/project, is a two-release
+// project planned by `emcee plan` from its schema files (TestFixturesPlanned
+// keeps the plans current): ocata creates images and image_properties;
+// pike replaces images.is_public with images.visibility (new column and
+// sync triggers in expand, batched backfill in migrate, gated contract
+// dropping the old column) and creates image_members. docs/operators.md
+// runs it.
+const opFixture = "testdata/operator/project"
 
-const opVisibility = "enum('private','public','shared','community')"
+// The sync triggers pike_expand01 creates (rule replace-column names them).
+const (
+	opTriggerBI = "emcee_images_pike_23af2a_bi"
+	opTriggerBU = "emcee_images_pike_23af2a_bu"
+	opTriggers  = opTriggerBI + "\n" + opTriggerBU
+)
 
-var opOcataExpand = []revision.Statement{
-	{Rule: "create-table", Why: "table images is new: no code of the previous release reads or writes it",
-		SQL: "CREATE TABLE `images` (`id` bigint NOT NULL AUTO_INCREMENT, `name` varchar(100) NOT NULL, `is_public` bool NOT NULL DEFAULT false, `created_at` datetime NOT NULL DEFAULT CURRENT_TIMESTAMP, PRIMARY KEY (`id`), INDEX `ix_images_name` (`name`))"},
-	{Rule: "create-table", Why: "table image_properties is new: no code of the previous release reads or writes it",
-		SQL: "CREATE TABLE `image_properties` (`id` bigint NOT NULL AUTO_INCREMENT, `image_id` bigint NOT NULL, `name` varchar(255) NOT NULL, `value` text NULL, PRIMARY KEY (`id`), CONSTRAINT `fk_image_properties_image` FOREIGN KEY (`image_id`) REFERENCES `images` (`id`))"},
-}
-
-var opPikeExpand = []revision.Statement{
-	{Rule: "create-table", Why: "table image_members is new: no code of the previous release reads or writes it",
-		SQL: "CREATE TABLE `image_members` (`id` bigint NOT NULL AUTO_INCREMENT, `image_id` bigint NOT NULL, `member` varchar(255) NOT NULL, PRIMARY KEY (`id`), INDEX `ix_image_members_image` (`image_id`))"},
-	{Rule: "replace-column", Why: "images.visibility replaces is_public: added NULL so that NULL means not written yet; instant",
-		SQL: "ALTER TABLE `images` ADD COLUMN `visibility` " + opVisibility + " NULL, ALGORITHM=INSTANT"},
-	{Rule: "replace-column", Why: "images.is_public becomes NULL so that pike code, which no longer writes it, can insert",
-		SQL: "ALTER TABLE `images` MODIFY COLUMN `is_public` bool NULL DEFAULT NULL"},
-	{Rule: "replace-column", Why: "sync trigger: an insert by either release fills the column the other release reads",
-		SQL: "CREATE TRIGGER `images_visibility_bi` BEFORE INSERT ON `images` FOR EACH ROW BEGIN\n" +
-			"  IF NEW.`visibility` IS NULL THEN SET NEW.`visibility` = CASE WHEN NEW.`is_public` THEN 'public' ELSE 'shared' END; END IF;\n" +
-			"  IF NEW.`is_public` IS NULL THEN SET NEW.`is_public` = (NEW.`visibility` = 'public'); END IF;\n" +
-			"END"},
-	{Rule: "replace-column", Why: "sync trigger: an update by either release is copied to the column the other release reads",
-		SQL: "CREATE TRIGGER `images_visibility_bu` BEFORE UPDATE ON `images` FOR EACH ROW BEGIN\n" +
-			"  IF NOT (NEW.`is_public` <=> OLD.`is_public`) AND (NEW.`visibility` <=> OLD.`visibility`) THEN\n" +
-			"    SET NEW.`visibility` = CASE WHEN NEW.`is_public` THEN 'public' ELSE 'shared' END;\n" +
-			"  ELSEIF NOT (NEW.`visibility` <=> OLD.`visibility`) AND (NEW.`is_public` <=> OLD.`is_public`) THEN\n" +
-			"    SET NEW.`is_public` = (NEW.`visibility` = 'public');\n" +
-			"  END IF;\n" +
-			"END"},
-}
-
-var opPikeMigrate = []revision.Statement{
-	{Rule: "replace-column", Why: "fill images.visibility from is_public for rows written before the triggers",
-		Kind: revision.Backfill, Table: "images", Key: "id",
-		SQL: "UPDATE `images` SET `visibility` = CASE WHEN `is_public` THEN 'public' ELSE 'shared' END WHERE `visibility` IS NULL"},
-}
-
-var opPikeContract = []revision.Statement{
-	{Rule: "replace-column", Why: "every row must have visibility before it becomes NOT NULL and is_public is dropped",
-		Kind: revision.Gate, SQL: "SELECT COUNT(*) FROM `images` WHERE `visibility` IS NULL"},
-	{Rule: "replace-column", Why: "the sync triggers read is_public: dropped before it",
-		SQL: "DROP TRIGGER `images_visibility_bi`"},
-	{Rule: "replace-column", Why: "the sync triggers read is_public: dropped before it",
-		SQL: "DROP TRIGGER `images_visibility_bu`"},
-	{Rule: "replace-column", Why: "tighten: no code writes NULL any more",
-		SQL: "ALTER TABLE `images` MODIFY COLUMN `visibility` " + opVisibility + " NOT NULL DEFAULT 'shared'"},
-	{Rule: "replace-column", Why: "no ocata code is left to read is_public",
-		SQL: "ALTER TABLE `images` DROP COLUMN `is_public`"},
+// opStatements reads the statements of one revision of the fixture.
+func opStatements(t *testing.T, id string) []revision.Statement {
+	t.Helper()
+	rid, err := revision.ParseID(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(opFixture, "plans", rid.File()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stmts, err := revision.Parse(rid.File(), data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return stmts
 }
 
 // opProject is a fixture project on its own test database.
@@ -82,6 +60,7 @@ type opProject struct {
 	DB  *testdb.DB
 }
 
+// opOption changes a revision of the fixture's plans, as a hand would.
 type opOption func(map[revision.ID][]revision.Statement)
 
 // opSleepInExpand makes pike_expand01 pause (a statement that takes time on
@@ -89,28 +68,41 @@ type opOption func(map[revision.ID][]revision.Statement)
 func opSleepInExpand(secs int) opOption {
 	return func(m map[revision.ID][]revision.Statement) {
 		id := revision.ID{Release: "pike", Phase: revision.Expand, Seq: 1}
-		s := append([]revision.Statement{}, m[id][:3]...)
+		s := append([]revision.Statement{}, m[id][:2]...)
 		s = append(s, revision.Statement{Rule: "test-pause", Why: "stands for a long ALTER", SQL: fmt.Sprintf("DO SLEEP(%d)", secs)})
-		m[id] = append(s, m[id][3:]...)
+		m[id] = append(s, m[id][2:]...)
 	}
 }
 
-// opPlans renders the fixture's plans directory: every revision script,
-// the two snapshots and the sum file, keyed by path inside plans/.
+// opPlans is the fixture's plans directory (every revision script, the
+// snapshots and the sum file, keyed by path inside plans/), with the
+// options' edits: an edited revision is written again and the sum
+// recomputed, as a hand would.
 func opPlans(t *testing.T, opts ...opOption) map[string][]byte {
 	t.Helper()
-	revs := map[revision.ID][]revision.Statement{
-		{Release: "ocata", Phase: revision.Expand, Seq: 1}:   opOcataExpand,
-		{Release: "ocata", Phase: revision.Migrate, Seq: 1}:  nil,
-		{Release: "ocata", Phase: revision.Contract, Seq: 1}: nil,
-		{Release: "pike", Phase: revision.Expand, Seq: 1}:    opPikeExpand,
-		{Release: "pike", Phase: revision.Migrate, Seq: 1}:   opPikeMigrate,
-		{Release: "pike", Phase: revision.Contract, Seq: 1}:  opPikeContract,
+	releases := []string{"ocata", "pike"}
+	plans, err := revision.ReadPlans(filepath.Join(opFixture, "plans"), releases)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{}
+	for p, data := range plans.Files {
+		files[p] = data
+	}
+	if len(opts) == 0 {
+		files[revision.SumFile], err = os.ReadFile(filepath.Join(opFixture, "plans", revision.SumFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return files
+	}
+	revs := map[revision.ID][]revision.Statement{}
+	for _, r := range plans.Revisions {
+		revs[r.ID] = r.Statements
 	}
 	for _, o := range opts {
 		o(revs)
 	}
-	files := map[string][]byte{}
 	for id, stmts := range revs {
 		from := "an empty database"
 		if id.Release == "pike" {
@@ -118,18 +110,7 @@ func opPlans(t *testing.T, opts ...opOption) map[string][]byte {
 		}
 		files[id.File()] = (&revision.Script{ID: id, From: from, To: id.Release, Statements: stmts}).Render()
 	}
-	for _, rel := range []string{"ocata", "pike"} {
-		snap, err := os.ReadFile(filepath.Join("testdata", "operator", "project", "plans", revision.SnapshotFile(rel)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		files[revision.SnapshotFile(rel)] = snap
-	}
-	var paths []string
-	for p := range files {
-		paths = append(paths, p)
-	}
-	sum, err := revision.Sum(revision.SumOrder([]string{"ocata", "pike"}, paths), files)
+	sum, err := revision.Sum(plans.Order, files)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,6 +131,7 @@ func newOpProject(t *testing.T, opts ...opOption) *opProject {
 	for p, data := range opPlans(t, opts...) {
 		opWrite(t, filepath.Join(dir, "plans", p), data)
 	}
+	copyTree(t, filepath.Join(opFixture, "schema"), filepath.Join(dir, "schema"))
 	opWrite(t, filepath.Join(dir, "atlas.hcl"), []byte(fmt.Sprintf("env \"test\" {\n  url = %q\n}\n\n%s", db.URL, opSettings)))
 	return &opProject{t: t, Dir: dir, DB: db}
 }

@@ -1,46 +1,26 @@
 package e2e
 
 import (
-	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/emcee-db/emcee/revision"
 )
 
-// opAddQueens appends a third release to the fixture: queens adds a
-// nullable column to image_members.
+// opAddQueens appends a third release to the fixture, planned by `emcee
+// plan`: queens adds a nullable column to image_members.
 func opAddQueens(p *opProject) {
 	t := p.t
-	releases := []string{"ocata", "pike", "queens"}
-	for _, ph := range revision.Phases {
-		s := revision.Script{ID: revision.ID{Release: "queens", Phase: ph, Seq: 1}, From: "pike", To: "queens"}
-		if ph == revision.Expand {
-			s.Statements = []revision.Statement{{Rule: "add-column", Why: "image_members.role is new and nullable; instant",
-				SQL: "ALTER TABLE `image_members` ADD COLUMN `role` varchar(32) NULL, ALGORITHM=INSTANT"}}
-		}
-		opWrite(t, filepath.Join(p.Dir, "plans", s.ID.File()), s.Render())
+	queens := replaceOnce(p.read("schema/pike.hcl"), `    replaces {
+      column   = "is_public"
+      forward  = "CASE WHEN is_public THEN 'public' ELSE 'shared' END"
+      backward = "visibility = 'public'"
+    }
+`, "")
+	queens = replaceOnce(queens, "  column \"member\" {\n    type = varchar(255)\n  }\n",
+		"  column \"member\" {\n    type = varchar(255)\n  }\n  column \"role\" {\n    type = varchar(32)\n    null = true\n  }\n")
+	p.addRelease("queens", queens)
+	if r := p.plan(); r.Code != 0 || !strings.Contains(r.Stdout, "wrote plans/queens/queens_expand01.sql") {
+		t.Fatalf("planning queens: %s", r)
 	}
-	pike, err := os.ReadFile(filepath.Join(p.Dir, "plans", revision.SnapshotFile("pike")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	queens := replaceOnce(string(pike), "  column \"member\" {\n    null = false\n    type = varchar(255)\n  }\n",
-		"  column \"member\" {\n    null = false\n    type = varchar(255)\n  }\n  column \"role\" {\n    null = true\n    type = varchar(32)\n  }\n")
-	opWrite(t, filepath.Join(p.Dir, "plans", revision.SnapshotFile("queens")), []byte(queens))
-	plans, err := revision.ReadPlans(filepath.Join(p.Dir, "plans"), releases)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sum, err := revision.Sum(plans.Order, plans.Files)
-	if err != nil {
-		t.Fatal(err)
-	}
-	opWrite(t, filepath.Join(p.Dir, "plans", revision.SumFile), sum)
-	settings := strings.Replace(opSettings, `["ocata", "pike"]`, `["ocata", "pike", "queens"]`, 1)
-	opWrite(t, filepath.Join(p.Dir, "atlas.hcl"), []byte(fmt.Sprintf("env \"test\" {\n  url = %q\n}\n\n%s", p.DB.URL, settings)))
 }
 
 // The expand of a release needs the previous one fully contracted; each

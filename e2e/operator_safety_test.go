@@ -39,10 +39,10 @@ func TestOperatorConcurrentExpand(t *testing.T) {
 	if err := first.Wait(); err != nil {
 		t.Fatalf("first expand: %v", err)
 	}
-	if got := p.query("SELECT applied, total, in_flight, finished_at IS NOT NULL FROM emcee_revisions WHERE name = 'pike_expand01'"); got != "6 6 0 1" {
+	if got := p.query("SELECT applied, total, in_flight, finished_at IS NOT NULL FROM emcee_revisions WHERE name = 'pike_expand01'"); got != "5 5 0 1" {
 		t.Fatalf("pike_expand01 record after the race: %s", got)
 	}
-	if got := p.triggers(); got != "images_visibility_bi\nimages_visibility_bu" {
+	if got := p.triggers(); got != opTriggers {
 		t.Fatalf("triggers: %q", got)
 	}
 	if v := p.version(); v != "pike_expand01, ocata_contract01" {
@@ -63,17 +63,17 @@ func TestOperatorKilledDuringExpand(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.waitFor("expand to reach the slow statement", func() bool {
-		return p.query("SELECT CONCAT(applied, ' ', in_flight) FROM emcee_revisions WHERE name = 'pike_expand01'") == "3 1"
+		return p.query("SELECT CONCAT(applied, ' ', in_flight) FROM emcee_revisions WHERE name = 'pike_expand01'") == "2 1"
 	})
 	if err := run.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
 	_ = run.Wait()
-	if got := p.query("SELECT applied, total, in_flight, finished_at IS NULL FROM emcee_revisions WHERE name = 'pike_expand01'"); got != "3 6 1 1" {
+	if got := p.query("SELECT applied, total, in_flight, finished_at IS NULL FROM emcee_revisions WHERE name = 'pike_expand01'"); got != "2 5 1 1" {
 		t.Fatalf("record after the kill: %s", got)
 	}
 	if p.triggers() != "" || !strings.Contains(p.columns("images"), "visibility") {
-		t.Fatalf("schema after the kill should have statements 1-3 only")
+		t.Fatalf("schema after the kill should have statements 1-2 only")
 	}
 	if v := p.version(); v != "ocata_expand01, ocata_contract01" {
 		t.Fatalf("a half-applied expand must not count: version %q", v)
@@ -81,11 +81,11 @@ func TestOperatorKilledDuringExpand(t *testing.T) {
 	// The killed run's connection lives until the server finishes the
 	// statement; the rerun waits for its lock.
 	r := p.must("db", "expand", "--lock-timeout", "60s")
-	opContains(t, r, "resuming pike_expand01 at statement 4 of 6 (an earlier run applied 3)", "drift check skipped: pike is already partly applied")
+	opContains(t, r, "resuming pike_expand01 at statement 3 of 5 (an earlier run applied 2)", "drift check skipped: pike is already partly applied")
 	if strings.Contains(r.Stdout, "create-table: CREATE TABLE `image_members`") {
 		t.Fatalf("the rerun repeated an applied statement:\n%s", r)
 	}
-	if got := p.triggers(); got != "images_visibility_bi\nimages_visibility_bu" {
+	if got := p.triggers(); got != opTriggers {
 		t.Fatalf("triggers after the rerun: %q", got)
 	}
 	p.must("db", "migrate")
@@ -150,23 +150,23 @@ func TestOperatorUnconfirmedStatement(t *testing.T) {
 	t.Parallel()
 	p := newOpProject(t)
 	p.must("db", "sync", "pike_expand01")
-	p.exec("DROP TRIGGER images_visibility_bu")
-	p.exec("UPDATE emcee_revisions SET applied = 3, in_flight = 0, finished_at = NULL WHERE name = 'pike_expand01'")
+	p.exec("DROP TRIGGER " + opTriggerBU)
+	p.exec("UPDATE emcee_revisions SET applied = 2, in_flight = 0, finished_at = NULL WHERE name = 'pike_expand01'")
 	r := p.run("db", "expand")
 	if r.Code != 1 {
-		t.Fatalf("statement 4 exists but was not in flight: the run must stop: %s", r)
+		t.Fatalf("statement 3 exists but was not in flight: the run must stop: %s", r)
 	}
-	opContains(t, r, "pike_expand01 (pike/pike_expand01.sql) statement 4 of 5, rule replace-column, failed", "already exists", "rerun `emcee db expand`: it resumes at statement 4")
+	opContains(t, r, "pike_expand01 (pike/pike_expand01.sql) statement 3 of 4, rule replace-column, failed", "already exists", "rerun `emcee db expand`: it resumes at statement 3")
 	v := p.must("db", "version", "-v")
-	opContains(t, v, "pike_expand01     failed", "pike_expand01 failed at statement 4", "CREATE TRIGGER `images_visibility_bi`")
+	opContains(t, v, "pike_expand01     failed", "pike_expand01 failed at statement 3", "CREATE TRIGGER `"+opTriggerBI+"`")
 
 	p.exec("UPDATE emcee_revisions SET in_flight = 1 WHERE name = 'pike_expand01'")
 	r = p.must("db", "expand")
-	opContains(t, r, "the earlier run stopped on:", "had applied it", "counted as applied", "[5/5] replace-column: CREATE TRIGGER `images_visibility_bu`")
-	if got := p.triggers(); got != "images_visibility_bi\nimages_visibility_bu" {
+	opContains(t, r, "the earlier run stopped on:", "had applied it", "counted as applied", "[4/4] replace-column: CREATE TRIGGER `"+opTriggerBU+"`")
+	if got := p.triggers(); got != opTriggers {
 		t.Fatalf("triggers: %q", got)
 	}
-	if got := p.query("SELECT applied, total, error IS NULL, failed_statement IS NULL FROM emcee_revisions WHERE name = 'pike_expand01'"); got != "5 5 1 1" {
+	if got := p.query("SELECT applied, total, error IS NULL, failed_statement IS NULL FROM emcee_revisions WHERE name = 'pike_expand01'"); got != "4 4 1 1" {
 		t.Fatalf("record: %s", got)
 	}
 }

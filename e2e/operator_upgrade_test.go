@@ -39,7 +39,7 @@ func TestOperatorFreshSync(t *testing.T) {
 	}
 	if got := p.query("SELECT name, applied, total, finished_at IS NOT NULL, tool_version FROM emcee_revisions ORDER BY started_at, name"); got != strings.Join([]string{
 		"ocata_expand01 2 2 1 e2e", "ocata_migrate01 0 0 1 e2e", "ocata_contract01 0 0 1 e2e",
-		"pike_expand01 5 5 1 e2e", "pike_migrate01 1 1 1 e2e", "pike_contract01 5 5 1 e2e"}, "\n") {
+		"pike_expand01 4 4 1 e2e", "pike_migrate01 1 1 1 e2e", "pike_contract01 5 5 1 e2e"}, "\n") {
 		t.Errorf("version table:\n%s", got)
 	}
 	if r := p.must("db", "check"); !strings.Contains(r.Stdout, "up to date") {
@@ -76,8 +76,8 @@ func TestOperatorSyncToVersionThenUpgrade(t *testing.T) {
 		t.Fatalf("dry run json: %v\n%s", err, r)
 	}
 	if !plan.DryRun || plan.Before != "ocata_expand01, ocata_contract01" || plan.After != "pike_expand01, pike_contract01" ||
-		len(plan.Revisions) != 3 || plan.Revisions[0].Name != "pike_expand01" || len(plan.Revisions[0].SQL) != 5 ||
-		plan.Revisions[1].SQL[0] != opPikeMigrate[0].SQL+" AND `id` > ? AND `id` <= ?;" {
+		len(plan.Revisions) != 3 || plan.Revisions[0].Name != "pike_expand01" || len(plan.Revisions[0].SQL) != 4 ||
+		plan.Revisions[1].SQL[0] != "UPDATE `images` SET `visibility`=(COALESCE(CASE WHEN `is_public` THEN 'public' ELSE 'shared' END, 'shared')) WHERE (`visibility` IS NULL) AND `id` > ? AND `id` <= ?;" {
 		t.Fatalf("dry run json: %+v", plan)
 	}
 	p.must("db", "upgrade", "pike_expand01")
@@ -107,7 +107,7 @@ func TestOperatorRollingUpgrade(t *testing.T) {
 
 	// A dry run prints every statement and changes nothing.
 	r := p.must("db", "expand", "--dry-run")
-	for _, st := range opPikeExpand {
+	for _, st := range opStatements(t, "pike_expand01") {
 		opContains(t, r, st.SQL+";")
 	}
 	if strings.Contains(p.columns("images"), "visibility") || p.version() != "ocata_expand01, ocata_contract01" {
@@ -172,8 +172,11 @@ func TestOperatorRollingUpgrade(t *testing.T) {
 		t.Fatalf("after migrate: want exit 5 (contract needed)\n%s", r)
 	}
 
-	// A row that lost its visibility closes the contract's gate.
+	// A row that lost its visibility (written past the triggers, as a bulk
+	// load without triggers would) closes the contract's gate.
+	p.exec("DROP TRIGGER " + opTriggerBU)
 	p.exec("UPDATE images SET visibility = NULL WHERE name = 'img-2'")
+	p.exec(opStatements(t, "pike_expand01")[3].SQL)
 	if r := p.run("db", "check"); r.Code != 4 {
 		t.Fatalf("closed gate: db check want 4 (migrate needed): %s", r)
 	}
@@ -181,7 +184,7 @@ func TestOperatorRollingUpgrade(t *testing.T) {
 	if r.Code != 1 {
 		t.Fatalf("contract with a closed gate must be refused: %s", r)
 	}
-	opContains(t, r, "pike_contract01 refused: 1 of 1 gate closed", "plans/pike/pike_contract01.sql:6  gate replace-column: 1 row\n    every row must have visibility before it becomes NOT NULL and is_public is dropped", "list them: SELECT * FROM `images` WHERE `visibility` IS NULL LIMIT 100", "nothing was changed")
+	opContains(t, r, "pike_contract01 refused: 1 of 1 gate closed", "plans/pike/pike_contract01.sql:6  gate replace-column: 1 row\n    rows where images.visibility is still NULL: the backfill has not run", "list them: SELECT * FROM `images` WHERE `visibility` IS NULL LIMIT 100", "nothing was changed")
 	if p.triggers() == "" || !strings.Contains(p.columns("images"), "is_public") {
 		t.Fatal("a refused contract changed the schema")
 	}

@@ -4,25 +4,34 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
 
-	"github.com/emcee-db/emcee/diff"
+	"github.com/emcee-db/emcee/apply"
+	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/internal/testdb"
+	"github.com/emcee-db/emcee/planner"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/splitter"
 )
 
-// ruleCase proves one splitter rule on the real server: the previous
-// release's schema is created and seeded, then expand runs; writes of the
-// old release (old columns only) and of the new release (new columns only)
-// must both succeed; then migrate and contract run (gates included) and the
-// live schema must equal the declared one, with every row as expected.
+// ruleCase proves one splitter rule on the real server, through the code
+// path users run: the two releases are schema files of a project, planned
+// by the planner as `emcee plan` plans them, and every phase is applied by
+// apply.Session as `emcee db` applies it. The previous release is synced
+// and seeded, then expand runs; writes of the old release (old columns
+// only) and of the new release (new columns only) must both succeed; then
+// migrate (backfills in batches of two keys, so every case crosses
+// several) and contract (gates included) run, and the live schema must
+// equal the declared one, with every row as expected.
 type ruleCase struct {
 	name          string
 	before, after string   // table blocks; the harness adds the schema block
@@ -42,90 +51,205 @@ type ruleCase struct {
 
 var target = project.Target{Flavor: "mariadb", Major: 10, Minor: 11}
 
-func release(t *testing.T, name, body string) *diff.Release {
+// ruleProject is a rule case as a project on its own test database.
+type ruleProject struct {
+	t  *testing.T
+	db *testdb.DB
+	p  *project.Project
+	// phases are the statements of release "after", as planned.
+	phases splitter.Phases
+	// declared is the schema release "after" declares (its snapshot).
+	declared *schema.Schema
+}
+
+// newRuleProject writes releases "before" and "after" (table blocks of
+// schema app) and plans them.
+func newRuleProject(t *testing.T, before, after string) *ruleProject {
 	t.Helper()
-	r, err := diff.ParseRelease(name, name+".hcl", []byte("schema \"app\" {}\n"+body), target)
+	dir := t.TempDir()
+	for name, body := range map[string]string{"before": before, "after": after} {
+		opWrite(t, filepath.Join(dir, "schema", name+".hcl"), []byte("schema \"app\" {}\n"+body))
+	}
+	opWrite(t, filepath.Join(dir, "atlas.hcl"), []byte("emcee {\n  target   = \""+target.String()+"\"\n  releases = [\"before\", \"after\"]\n}\n"))
+	p, err := project.Load(filepath.Join(dir, "atlas.hcl"))
 	if err != nil {
-		t.Fatalf("%s: %v", name, err)
+		t.Fatal(err)
+	}
+	out, err := planner.Plan(p, planner.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := out.Write(); err != nil {
+		t.Fatal(err)
+	}
+	plans, err := revision.ReadPlans(p.PlansDir, p.Releases)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &ruleProject{t: t, db: testdb.New(t), p: p, phases: splitter.Phases{}}
+	for _, ph := range revision.Phases {
+		for _, rev := range plans.Of("after", ph) {
+			r.phases[ph] = append(r.phases[ph], rev.Statements...)
+		}
+	}
+	if r.declared, err = schemadef.ReadSnapshot(filepath.Join(p.PlansDir, revision.SnapshotFile("after")), target); err != nil {
+		t.Fatal(err)
 	}
 	return r
 }
 
-// planCase splits before -> after, the way `emcee plan` does.
-func planCase(t *testing.T, before, after *diff.Release) splitter.Phases {
-	t.Helper()
-	drv, err := diff.Offline(target)
-	if err != nil {
-		t.Fatal(err)
+// usesRules fails the test unless the plan of "after" uses every rule.
+func (r *ruleProject) usesRules(rules []string) {
+	r.t.Helper()
+	used := map[string]bool{}
+	for _, ph := range revision.Phases {
+		for _, s := range r.phases[ph] {
+			// One ALTER may carry the changes of several rules.
+			for _, rule := range strings.Split(s.Rule, ", ") {
+				used[rule] = true
+			}
+		}
 	}
-	var from *schema.Schema
-	if before != nil {
-		from = before.Schema
+	for _, rule := range rules {
+		if !used[rule] {
+			r.t.Fatalf("plan does not use rule %s; it used %v", rule, used)
+		}
 	}
-	tr, err := diff.Between(drv, from, after)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ph, err := splitter.Split(tr, target, drv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ph
 }
 
-// apply runs a phase's statements as the applier would, without batching:
-// gates first (each must return 0), then everything else in order.
-func apply(t *testing.T, db *sql.DB, stmts []revision.Statement) error {
-	t.Helper()
+// apply runs one `emcee db` command in a session of its own, as the
+// command does: "before" syncs the previous release; "expand", "migrate"
+// and "contract" run that phase of release "after". The session's output
+// is in the error.
+func (r *ruleProject) apply(cmd string) (_ *apply.Result, err error) {
+	r.t.Helper()
 	ctx := context.Background()
-	for _, s := range stmts {
-		if s.Kind != revision.Gate {
-			continue
-		}
-		var n int64
-		if err := db.QueryRowContext(ctx, s.SQL).Scan(&n); err != nil {
-			return fmt.Errorf("gate %s: %v\n%s", s.Rule, err, s.SQL)
-		}
-		if n != 0 {
-			return fmt.Errorf("gate closed: rule %s: %d row(s): %s", s.Rule, n, s.SQL)
-		}
+	cfg, err := dbconn.Parse(r.db.URL)
+	if err != nil {
+		r.t.Fatal(err)
 	}
-	for _, s := range stmts {
-		if s.Kind == revision.Gate {
-			continue
-		}
-		d := effect.Parse(s.SQL)
-		id := tableID(t, db, d.Name)
-		if _, err := db.ExecContext(ctx, s.SQL); err != nil {
-			return fmt.Errorf("rule %s: %v\n%s", s.Rule, err, s.SQL)
-		}
-		// The cost review shows is the server's: a statement classed
-		// instant or in place leaves the table's InnoDB id alone, one
-		// classed rebuild or copy gets a new one.
-		if d.Kind != effect.KindAlterTable || id == 0 {
-			continue
-		}
-		cost := splitter.AlterCost(target, d, nil)
-		if after := tableID(t, db, d.Name); (after != id) != splitter.Rebuilds(cost) {
-			return fmt.Errorf("rule %s: classed %q, but the server %s table %s (InnoDB id %d -> %d)\n%s", s.Rule, cost, map[bool]string{true: "rebuilt", false: "did not rebuild"}[after != id], d.Name, id, after, s.SQL)
-		}
+	if ph := revision.Phase(cmd); ph == revision.Expand || ph == revision.Contract {
+		before := r.tableIDs()
+		defer func() {
+			if err == nil { // a refused run changes nothing
+				r.checkRebuilds(ph, before)
+			}
+		}()
 	}
-	return nil
+	var log strings.Builder
+	s, err := apply.Open(ctx, r.p, cfg, apply.Options{Tool: "e2e", BatchSize: 2, Log: &log})
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	defer s.Close()
+	var res *apply.Result
+	switch cmd {
+	case "before":
+		res, err = s.Sync(ctx, "before", false)
+	case "expand":
+		res, err = s.Expand(ctx)
+	case "migrate":
+		res, err = s.Migrate(ctx)
+	case "contract":
+		res, err = s.Contract(ctx)
+	default:
+		r.t.Fatalf("unknown command %q", cmd)
+	}
+	if err != nil {
+		return res, fmt.Errorf("emcee db %s: %w\n%s", cmd, err, log.String())
+	}
+	return res, nil
 }
 
-// tableID is the InnoDB id of a table of the current database, which a
-// rebuild changes; 0 when the server does not list it by that name.
-func tableID(t *testing.T, db *sql.DB, table string) int64 {
+// checkRebuilds holds the cost classes `emcee review` shows to what the
+// server did in a phase: a table a statement is classed rebuild or copy
+// on gets a new InnoDB id, any other table the phase alters keeps its id.
+func (r *ruleProject) checkRebuilds(ph revision.Phase, before map[string]int64) {
+	r.t.Helper()
+	after := r.tableIDs()
+	classed := map[string]bool{}
+	for _, s := range r.phases[ph] {
+		d := effect.Parse(s.SQL)
+		if d.Kind != effect.KindAlterTable {
+			continue
+		}
+		rebuilds := splitter.Rebuilds(splitter.AlterCost(target, d, nil))
+		classed[d.Name] = classed[d.Name] || rebuilds
+	}
+	for table, rebuilt := range classed {
+		id, ok := before[table]
+		if !ok || after[table] == 0 {
+			continue // created or dropped by the phase
+		}
+		if (after[table] != id) != rebuilt {
+			r.t.Errorf("%s: %s classed rebuilt=%v, but its InnoDB id went %d -> %d", ph, table, rebuilt, id, after[table])
+		}
+	}
+}
+
+// tableIDs are the InnoDB ids of the database's tables, which a rebuild
+// changes.
+func (r *ruleProject) tableIDs() map[string]int64 {
+	r.t.Helper()
+	out := map[string]int64{}
+	rows, err := r.db.DB.Query("SELECT SUBSTRING_INDEX(NAME, '/', -1), TABLE_ID FROM information_schema.INNODB_SYS_TABLES WHERE NAME LIKE CONCAT(DATABASE(), '/%')")
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name string
+		var id int64
+		if err := rows.Scan(&name, &id); err != nil {
+			r.t.Fatal(err)
+		}
+		out[name] = id
+	}
+	return out
+}
+
+// must is apply, failing the test on an error.
+func (r *ruleProject) must(cmd string) {
+	r.t.Helper()
+	if _, err := r.apply(cmd); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+// contractBlocked runs contract, which a closed gate must refuse before it
+// changes anything; it returns the refusal.
+func (r *ruleProject) contractBlocked() error {
+	r.t.Helper()
+	res, err := r.apply("contract")
+	closed := res != nil && slices.ContainsFunc(res.Gates, func(g apply.GateResult) bool { return !g.Open && g.Error == "" })
+	if err == nil || !closed {
+		r.t.Fatalf("contract ran although a gate should have been closed (err %v)", err)
+	}
+	return err
+}
+
+func (c ruleCase) run(t *testing.T) {
 	t.Helper()
-	if table == "" {
-		return 0
+	r := newRuleProject(t, c.before, c.after)
+	r.usesRules(c.rules)
+	r.must("before")
+	execAll(t, r.db.DB, "seed", c.seed)
+	r.must("expand")
+	execAll(t, r.db.DB, "previous release after expand", c.oldWrites)
+	execAll(t, r.db.DB, "new release after expand", c.newWrites)
+	r.must("migrate")
+	if len(c.gateBlocks) > 0 {
+		execAll(t, r.db.DB, "data that must close a gate", c.gateBlocks)
+		r.contractBlocked()
+		execAll(t, r.db.DB, "fix", c.fix)
 	}
-	var id int64
-	err := db.QueryRow("SELECT TABLE_ID FROM information_schema.INNODB_SYS_TABLES WHERE NAME = CONCAT(DATABASE(), '/', ?)", table).Scan(&id)
-	if err != nil && err != sql.ErrNoRows {
-		t.Fatalf("InnoDB id of %s: %v", table, err)
+	r.must("contract")
+	assertSchema(t, r.db, r.declared)
+	for q, want := range c.checks {
+		if got := rows(t, r.db.DB, q); got != want {
+			t.Errorf("%s\n got: %s\nwant: %s", q, got, want)
+		}
 	}
-	return id
 }
 
 func execAll(t *testing.T, db *sql.DB, who string, stmts []string) {
@@ -133,52 +257,6 @@ func execAll(t *testing.T, db *sql.DB, who string, stmts []string) {
 	for _, q := range stmts {
 		if _, err := db.Exec(q); err != nil {
 			t.Fatalf("%s: %s: %v", who, q, err)
-		}
-	}
-}
-
-func (c ruleCase) run(t *testing.T) {
-	t.Helper()
-	db := testdb.New(t)
-	before := release(t, "before", c.before)
-	after := release(t, "after", c.after)
-
-	if err := apply(t, db.DB, planCase(t, nil, before)[revision.Expand]); err != nil {
-		t.Fatalf("creating the previous release: %v", err)
-	}
-	execAll(t, db.DB, "seed", c.seed)
-
-	phases := planCase(t, before, after)
-	used := rulesUsed(phases)
-	for _, r := range c.rules {
-		if !used[r] {
-			t.Fatalf("plan does not use rule %s; it used %v", r, used)
-		}
-	}
-	if err := apply(t, db.DB, phases[revision.Expand]); err != nil {
-		t.Fatalf("expand: %v", err)
-	}
-	execAll(t, db.DB, "previous release after expand", c.oldWrites)
-	execAll(t, db.DB, "new release after expand", c.newWrites)
-	if err := apply(t, db.DB, phases[revision.Migrate]); err != nil {
-		t.Fatalf("migrate: %v", err)
-	}
-	execAll(t, db.DB, "new release after migrate", nil)
-	if len(c.gateBlocks) > 0 {
-		execAll(t, db.DB, "data that must close a gate", c.gateBlocks)
-		err := apply(t, db.DB, phases[revision.Contract])
-		if err == nil || !strings.Contains(err.Error(), "gate closed") {
-			t.Fatalf("contract ran although a gate should have been closed (err %v)", err)
-		}
-		execAll(t, db.DB, "fix", c.fix)
-	}
-	if err := apply(t, db.DB, phases[revision.Contract]); err != nil {
-		t.Fatalf("contract: %v", err)
-	}
-	assertSchema(t, db, after.Schema)
-	for q, want := range c.checks {
-		if got := rows(t, db.DB, q); got != want {
-			t.Errorf("%s\n got: %s\nwant: %s", q, got, want)
 		}
 	}
 }
@@ -245,18 +323,4 @@ func rows(t *testing.T, db *sql.DB, q string) string {
 		out = append(out, strings.Join(f, "|"))
 	}
 	return strings.Join(out, ";")
-}
-
-// rulesUsed names the rules a plan's statements come from; one ALTER may
-// carry the changes of several rules.
-func rulesUsed(phases splitter.Phases) map[string]bool {
-	used := map[string]bool{}
-	for _, ph := range revision.Phases {
-		for _, s := range phases[ph] {
-			for _, r := range strings.Split(s.Rule, ", ") {
-				used[r] = true
-			}
-		}
-	}
-	return used
 }

@@ -3,111 +3,14 @@ package effect
 import (
 	"slices"
 	"strings"
+
+	"github.com/pingcap/tidb/pkg/parser/ast"
+
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
-// Lint and review read statements as text: which table a statement
-// changes and what each clause of an ALTER TABLE adds, drops or renames.
-// Atlas's library has no MySQL parser (its parser ships with its CLI), and a
-// full parser is not needed for that: a tokenizer that drops comments and
-// literals and keeps identifiers, keywords and punctuation is enough, since
-// every statement lint reads starts with the keywords that classify it.
-
-// Token is an identifier or keyword (word), or one punctuation character.
-type Token struct {
-	Text   string // without backquotes
-	Word   bool
-	Quoted bool // a `quoted` identifier: never a keyword
-}
-
-func (t Token) Is(keywords ...string) bool {
-	if !t.Word || t.Quoted {
-		return false
-	}
-	for _, k := range keywords {
-		if strings.EqualFold(t.Text, k) {
-			return true
-		}
-	}
-	return false
-}
-
-func Tokenize(s string) []Token {
-	var out []Token
-	for i := 0; i < len(s); {
-		c := s[i]
-		switch {
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
-			i++
-		case c == '#' || strings.HasPrefix(s[i:], "-- ") || strings.HasPrefix(s[i:], "--\n"):
-			if j := strings.IndexByte(s[i:], '\n'); j >= 0 {
-				i += j + 1
-			} else {
-				i = len(s)
-			}
-		case strings.HasPrefix(s[i:], "/*"):
-			if j := strings.Index(s[i+2:], "*/"); j >= 0 {
-				i += j + 4
-			} else {
-				i = len(s)
-			}
-		case c == '\'' || c == '"':
-			i = skipQuoted(s, i)
-		case c == '`':
-			var b strings.Builder
-			j := i + 1
-			for j < len(s) {
-				if s[j] == '`' {
-					if j+1 < len(s) && s[j+1] == '`' {
-						b.WriteByte('`')
-						j += 2
-						continue
-					}
-					break
-				}
-				b.WriteByte(s[j])
-				j++
-			}
-			out = append(out, Token{Text: b.String(), Word: true, Quoted: true})
-			i = j + 1
-		case isWordByte(c):
-			j := i
-			for j < len(s) && isWordByte(s[j]) {
-				j++
-			}
-			out = append(out, Token{Text: s[i:j], Word: true})
-			i = j
-		default:
-			out = append(out, Token{Text: string(c)})
-			i++
-		}
-	}
-	return out
-}
-
-// skipQuoted returns the offset after the string literal starting at i.
-func skipQuoted(s string, i int) int {
-	q := s[i]
-	for j := i + 1; j < len(s); j++ {
-		switch s[j] {
-		case '\\':
-			j++
-		case q:
-			if j+1 < len(s) && s[j+1] == q {
-				j++
-				continue
-			}
-			return j + 1
-		}
-	}
-	return len(s)
-}
-
-func isWordByte(c byte) bool {
-	return c == '_' || c == '$' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-}
-
-// Statement kinds lint reads; any other statement (DML, gates, SET) has
-// kind "".
+// Statement kinds lint and review read; any other statement (DML, gates,
+// SET) has kind "".
 const (
 	KindAlterTable    = "ALTER TABLE"
 	KindCreateTable   = "CREATE TABLE"
@@ -119,20 +22,22 @@ const (
 	KindDropTrigger   = "DROP TRIGGER"
 	KindCreateIndex   = "CREATE INDEX"
 	KindDropIndex     = "DROP INDEX"
+	KindDelete        = "DELETE" // DELETE or TRUNCATE
 )
 
-// DDL is what lint reads of one statement.
+// DDL is what a statement does, read from its syntax tree.
 type DDL struct {
 	Kind string
 	// Name is the table of ALTER/CREATE TABLE, of an index statement and of
-	// a trigger, or the view or trigger created or dropped.
+	// a trigger, or the view created.
 	Name string
-	// Names are the tables or views a DROP TABLE or DROP VIEW drops.
+	// Names are the tables or views a DROP TABLE, DROP VIEW, DELETE or
+	// TRUNCATE acts on.
 	Names []string
 	// Renames are the from/to pairs of RENAME TABLE.
 	Renames [][2]string
-	// Trigger is the trigger a CREATE TRIGGER creates, Event when it
-	// fires ("BEFORE UPDATE").
+	// Trigger is the trigger a CREATE TRIGGER creates or DROP TRIGGER
+	// drops, Event when it fires ("BEFORE UPDATE").
 	Trigger string
 	Event   string
 	Index   string // the index of CREATE INDEX and DROP INDEX
@@ -141,311 +46,216 @@ type DDL struct {
 	// statement, upper-cased; "" when the statement leaves it to the server.
 	Algorithm string
 	Clauses   []Clause // ALTER TABLE
-	// Body is what a trigger runs or what a view selects.
-	Body []Token
+	// SetsSession is set for a statement that changes only variables of
+	// the session (SET [SESSION] x = ..., SET @x = ..., SET NAMES), which
+	// the statements after it may rely on; not for SET STATEMENT ... FOR,
+	// which scopes its settings to one statement, nor for global settings,
+	// SET TRANSACTION (the next transaction only), passwords or roles.
+	SetsSession bool
+	// Err is set when emcee cannot read the statement; Kind is then "".
+	Err error
+	// reads are the names the statement mentions; for a trigger or view,
+	// the names its body mentions.
+	reads map[string]bool
 }
 
 // Clause is one comma-separated part of an ALTER TABLE.
 type Clause struct {
-	Op string // ADD, DROP, MODIFY, CHANGE, RENAME, ALGORITHM, ...: upper-cased
+	// Op is ADD, DROP, MODIFY, CHANGE, RENAME, ALTER (a column's default),
+	// ALGORITHM, LOCK, a table option that rewrites the table (FORCE,
+	// ENGINE, CONVERT, ROW_FORMAT, KEY_BLOCK_SIZE, ORDER), OPTION (any
+	// other table option) or OTHER.
+	Op string
 	// Object is what the clause adds, drops or renames: COLUMN, INDEX,
-	// UNIQUE, PRIMARY KEY, FOREIGN KEY, CHECK, CONSTRAINT (a DROP
-	// CONSTRAINT, whatever its type) or TABLE (RENAME TO).
+	// UNIQUE, PRIMARY KEY, FOREIGN KEY, CHECK (DROP CHECK or DROP
+	// CONSTRAINT), PARTITION or TABLE (RENAME TO).
 	Object string
-	Name   string // the column, index or constraint
+	Name   string // the column, index or constraint; ALGORITHM's and LOCK's value
 	To     string // the new name of CHANGE and RENAME
-	Toks   []Token
+	// NotNull is set when the column definition of ADD, MODIFY or CHANGE
+	// says NOT NULL.
+	NotNull bool
 }
 
+// Mentions reports whether the statement names the identifier, quoted or
+// not (NEW.`c`, OLD.c and c all name column c); for a trigger or a view,
+// whether its body does.
+func (d *DDL) Mentions(name string) bool { return d.reads[strings.ToLower(name)] }
+
+// Parse reads one statement.
 func Parse(sql string) *DDL {
-	toks := Tokenize(sql)
-	// MariaDB scopes a setting to one statement with SET STATEMENT
-	// var=value FOR <statement>; the statement is what matters.
-	if len(toks) > 1 && toks[0].Is("SET") && toks[1].Is("STATEMENT") {
-		for i, t := range toks {
-			if t.Is("FOR") {
-				toks = toks[i+1:]
-				break
-			}
-		}
+	st, err := sqlsyntax.ReadStmt(sql)
+	if err != nil {
+		return &DDL{Err: err}
 	}
 	d := &DDL{}
-	if len(toks) == 0 {
+	if t := st.Trigger; t != nil {
+		d.Trigger = t.Name
+		if t.Drop {
+			d.Kind = KindDropTrigger
+			return d
+		}
+		d.Kind, d.Name, d.Event, d.reads = KindCreateTrigger, t.Table, t.Timing+" "+t.Event, sqlsyntax.Names(st.Node)
 		return d
 	}
-	switch {
-	case toks[0].Is("ALTER"):
-		i := skip(toks, 1, "ONLINE", "IGNORE")
-		if i < len(toks) && toks[i].Is("TABLE") {
-			d.Kind = KindAlterTable
-			d.Name, i = nameAt(toks, i+1)
-			for _, c := range splitTop(toks[i:]) {
-				cl := parseClause(c)
-				if cl.Op == "ALGORITHM" {
-					d.Algorithm = cl.Name
+	d.reads = sqlsyntax.Names(st.Node)
+	switch n := st.Node.(type) {
+	case *ast.AlterTableStmt:
+		d.Kind, d.Name = KindAlterTable, n.Table.Name.O
+		if st.Online {
+			d.Clauses = append(d.Clauses, Clause{Op: "LOCK", Name: "NONE"})
+		}
+		for _, s := range n.Specs {
+			for _, c := range clauses(s) {
+				if c.Op == "ALGORITHM" {
+					if st.NoCopy && c.Name == "COPY" {
+						c.Name = "NOCOPY"
+					}
+					d.Algorithm = c.Name
 				}
-				d.Clauses = append(d.Clauses, cl)
+				d.Clauses = append(d.Clauses, c)
 			}
 		}
-	case toks[0].Is("CREATE"):
-		d.parseCreate(toks)
-	case toks[0].Is("DROP"):
-		d.parseDrop(toks)
-	case toks[0].Is("RENAME") && len(toks) > 1 && toks[1].Is("TABLE"):
+	case *ast.CreateTableStmt:
+		d.Kind, d.Name = KindCreateTable, n.Table.Name.O
+	case *ast.DropTableStmt:
+		d.Kind = KindDropTable
+		if n.IsView {
+			d.Kind = KindDropView
+		}
+		for _, t := range n.Tables {
+			d.Names = append(d.Names, t.Name.O)
+		}
+	case *ast.RenameTableStmt:
 		d.Kind = KindRenameTable
-		for _, part := range splitTop(toks[2:]) {
-			if from, i := nameAt(part, 0); i < len(part) && part[i].Is("TO") {
-				to, _ := nameAt(part, i+1)
-				d.Renames = append(d.Renames, [2]string{from, to})
+		for _, r := range n.TableToTables {
+			d.Renames = append(d.Renames, [2]string{r.OldTable.Name.O, r.NewTable.Name.O})
+		}
+	case *ast.CreateViewStmt:
+		d.Kind, d.Name, d.reads = KindCreateView, n.ViewName.Name.O, sqlsyntax.Names(n.Select)
+	case *ast.CreateIndexStmt:
+		d.Kind, d.Name, d.Index, d.Unique = KindCreateIndex, n.Table.Name.O, n.IndexName, n.KeyType == ast.IndexKeyTypeUnique
+		d.Algorithm = indexAlgorithm(n.LockAlg, st.NoCopy)
+	case *ast.DropIndexStmt:
+		d.Kind, d.Name, d.Index = KindDropIndex, n.Table.Name.O, n.IndexName
+		d.Algorithm = indexAlgorithm(n.LockAlg, st.NoCopy)
+	case *ast.DeleteStmt:
+		d.Kind = KindDelete
+		if n.IsMultiTable && n.Tables != nil {
+			for _, t := range n.Tables.Tables {
+				d.Names = append(d.Names, t.Name.O)
+			}
+		} else if t := sqlsyntax.OneTable(n.TableRefs); t != nil {
+			d.Names = append(d.Names, t.Name.O)
+		}
+	case *ast.SetStmt:
+		d.SetsSession = len(st.Settings) == 0
+		for _, v := range n.Variables {
+			// The parser reads SET TRANSACTION ISOLATION LEVEL as a one-shot
+			// variable; SET [SESSION] TRANSACTION READ ONLY it cannot tell
+			// apart, and rerunning the one-shot form would make the
+			// resumed run's next transaction read-only.
+			if v.IsGlobal || v.IsInstance || v.Name == "tx_isolation_one_shot" || v.Name == "tx_read_only" {
+				d.SetsSession = false
 			}
 		}
+	case *ast.TruncateTableStmt:
+		d.Kind, d.Names = KindDelete, []string{n.Table.Name.O}
 	}
 	return d
 }
 
-func (d *DDL) parseCreate(toks []Token) {
-	for i := 1; i < len(toks); i++ {
-		t := toks[i]
-		switch {
-		case t.Is("UNIQUE"):
-			d.Unique = true
-		case t.Is("TABLE"):
-			d.Kind = KindCreateTable
-			d.Name, _ = nameAt(toks, i+1)
-			return
-		case t.Is("VIEW"):
-			d.Kind = KindCreateView
-			var j int
-			d.Name, j = nameAt(toks, i+1)
-			for ; j < len(toks); j++ {
-				if toks[j].Is("AS") {
-					d.Body = toks[j+1:]
-					break
-				}
-			}
-			return
-		case t.Is("TRIGGER"):
-			d.Kind = KindCreateTrigger
-			var j int
-			d.Trigger, j = nameAt(toks, i+1)
-			if j+1 < len(toks) {
-				d.Event = strings.ToUpper(toks[j].Text + " " + toks[j+1].Text)
-			}
-			for ; j < len(toks); j++ {
-				if toks[j].Is("ON") {
-					d.Name, _ = nameAt(toks, j+1)
-				}
-				if toks[j].Is("ROW") {
-					d.Body = toks[j+1:]
-					return
-				}
-			}
-			return
-		case t.Is("INDEX"):
-			d.Kind = KindCreateIndex
-			d.indexTail(toks[i+1:])
-			return
+// clauses are what one ALTER TABLE specification says; ADD COLUMN (a, b)
+// adds two columns.
+func clauses(s *ast.AlterTableSpec) []Clause {
+	switch s.Tp {
+	case ast.AlterTableAddColumns:
+		var out []Clause
+		for _, c := range s.NewColumns {
+			out = append(out, Clause{Op: "ADD", Object: "COLUMN", Name: c.Name.Name.O, NotNull: notNull(c)})
 		}
+		return out
+	case ast.AlterTableAddConstraint:
+		return []Clause{addConstraint(s.Constraint)}
+	case ast.AlterTableDropColumn:
+		return []Clause{{Op: "DROP", Object: "COLUMN", Name: s.OldColumnName.Name.O}}
+	case ast.AlterTableDropPrimaryKey:
+		return []Clause{{Op: "DROP", Object: "PRIMARY KEY"}}
+	case ast.AlterTableDropIndex:
+		return []Clause{{Op: "DROP", Object: "INDEX", Name: s.Name}}
+	case ast.AlterTableDropForeignKey:
+		return []Clause{{Op: "DROP", Object: "FOREIGN KEY", Name: s.Name}}
+	case ast.AlterTableDropCheck:
+		// MariaDB's DROP CONSTRAINT reads as DROP CHECK: it drops checks.
+		return []Clause{{Op: "DROP", Object: "CHECK", Name: s.Constraint.Name}}
+	case ast.AlterTableDropPartition, ast.AlterTableDropFirstPartition:
+		return []Clause{{Op: "DROP", Object: "PARTITION"}}
+	case ast.AlterTableModifyColumn:
+		return []Clause{{Op: "MODIFY", Object: "COLUMN", Name: s.NewColumns[0].Name.Name.O, NotNull: notNull(s.NewColumns[0])}}
+	case ast.AlterTableChangeColumn:
+		return []Clause{{Op: "CHANGE", Object: "COLUMN", Name: s.OldColumnName.Name.O, To: s.NewColumns[0].Name.Name.O, NotNull: notNull(s.NewColumns[0])}}
+	case ast.AlterTableRenameColumn:
+		return []Clause{{Op: "RENAME", Object: "COLUMN", Name: s.OldColumnName.Name.O, To: s.NewColumnName.Name.O}}
+	case ast.AlterTableRenameIndex:
+		return []Clause{{Op: "RENAME", Object: "INDEX", Name: s.FromKey.O, To: s.ToKey.O}}
+	case ast.AlterTableRenameTable:
+		return []Clause{{Op: "RENAME", Object: "TABLE", To: s.NewTable.Name.O}}
+	case ast.AlterTableAlterColumn:
+		return []Clause{{Op: "ALTER", Object: "COLUMN", Name: s.NewColumns[0].Name.Name.O}}
+	case ast.AlterTableAlgorithm:
+		return []Clause{{Op: "ALGORITHM", Name: s.Algorithm.String()}}
+	case ast.AlterTableLock:
+		return []Clause{{Op: "LOCK", Name: s.LockType.String()}}
+	case ast.AlterTableForce:
+		return []Clause{{Op: "FORCE"}}
+	case ast.AlterTableOrderByColumns:
+		return []Clause{{Op: "ORDER"}}
+	case ast.AlterTableOption:
+		var out []Clause
+		for _, o := range s.Options {
+			op, ok := map[ast.TableOptionType]string{ast.TableOptionEngine: "ENGINE", ast.TableOptionRowFormat: "ROW_FORMAT", ast.TableOptionKeyBlockSize: "KEY_BLOCK_SIZE"}[o.Tp]
+			switch {
+			case o.Tp == ast.TableOptionCharset && o.UintValue == ast.TableOptionCharsetWithConvertTo:
+				op = "CONVERT"
+			case !ok:
+				op = "OPTION"
+			}
+			out = append(out, Clause{Op: op})
+		}
+		return out
 	}
+	return []Clause{{Op: "OTHER"}}
 }
 
-func (d *DDL) parseDrop(toks []Token) {
-	i := skip(toks, 1, "TEMPORARY")
-	if i >= len(toks) {
-		return
-	}
-	switch {
-	case toks[i].Is("TABLE", "VIEW"):
-		d.Kind = KindDropTable
-		if toks[i].Is("VIEW") {
-			d.Kind = KindDropView
-		}
-		for _, part := range splitTop(toks[i+1:]) {
-			if name, _ := nameAt(part, 0); name != "" && !part[0].Is("RESTRICT", "CASCADE") {
-				d.Names = append(d.Names, name)
-			}
-		}
-	case toks[i].Is("TRIGGER"):
-		d.Kind = KindDropTrigger
-		d.Trigger, _ = nameAt(toks, i+1)
-	case toks[i].Is("INDEX"):
-		d.Kind = KindDropIndex
-		d.indexTail(toks[i+1:])
-	}
+func notNull(c *ast.ColumnDef) bool {
+	return slices.ContainsFunc(c.Options, func(o *ast.ColumnOption) bool { return o.Tp == ast.ColumnOptionNotNull })
 }
 
-// indexTail reads `name ... ON table ... ALGORITHM = x` of CREATE INDEX and
-// DROP INDEX.
-func (d *DDL) indexTail(toks []Token) {
-	var i int
-	d.Index, i = nameAt(toks, 0)
-	for ; i < len(toks); i++ {
-		switch {
-		case toks[i].Is("ON") && d.Name == "":
-			d.Name, _ = nameAt(toks, i+1)
-		case toks[i].Is("ALGORITHM"):
-			d.Algorithm = valueAt(toks, i+1)
-		}
-	}
-}
-
-func parseClause(toks []Token) Clause {
-	c := Clause{Toks: toks}
-	if len(toks) == 0 {
-		return c
-	}
-	c.Op = strings.ToUpper(toks[0].Text)
-	rest := toks[1:]
-	at := func(i int, kw ...string) bool { return i < len(rest) && rest[i].Is(kw...) }
-	switch c.Op {
-	case "ADD":
-		i := 0
-		if at(0, "CONSTRAINT") {
-			i = 1
-			if !at(1, "UNIQUE", "PRIMARY", "FOREIGN", "CHECK") {
-				c.Name, i = nameAt(rest, 1)
-			}
-		}
-		switch {
-		case at(i, "UNIQUE"):
-			c.Object = "UNIQUE"
-			if c.Name == "" {
-				c.Name, _ = nameAt(rest, skip(rest, i+1, "INDEX", "KEY"))
-			}
-		case at(i, "PRIMARY"):
-			c.Object = "PRIMARY KEY"
-		case at(i, "FOREIGN"):
-			c.Object = "FOREIGN KEY"
-			if c.Name == "" && !at(i+2, "(") {
-				c.Name, _ = nameAt(rest, i+2)
-			}
-		case at(i, "CHECK"):
-			c.Object = "CHECK"
-		case at(i, "INDEX", "KEY", "FULLTEXT", "SPATIAL"):
-			c.Object = "INDEX"
-			c.Name, _ = nameAt(rest, skip(rest, i+1, "INDEX", "KEY"))
-		default:
-			c.Object = "COLUMN"
-			if !at(skip(rest, i, "COLUMN"), "(") {
-				c.Name, _ = nameAt(rest, skip(rest, i, "COLUMN"))
-			}
-		}
-	case "DROP":
-		switch {
-		case at(0, "INDEX", "KEY"):
-			c.Object = "INDEX"
-			c.Name, _ = nameAt(rest, 1)
-		case at(0, "FOREIGN"):
-			c.Object = "FOREIGN KEY"
-			c.Name, _ = nameAt(rest, 2)
-		case at(0, "PRIMARY"):
-			c.Object = "PRIMARY KEY"
-		case at(0, "CHECK"):
-			c.Object = "CHECK"
-			c.Name, _ = nameAt(rest, 1)
-		case at(0, "CONSTRAINT"):
-			c.Object = "CONSTRAINT"
-			c.Name, _ = nameAt(rest, 1)
-		case at(0, "PARTITION", "SYSTEM", "PERIOD"):
-			c.Object = strings.ToUpper(rest[0].Text)
-		default:
-			c.Object = "COLUMN"
-			c.Name, _ = nameAt(rest, skip(rest, 0, "COLUMN"))
-		}
-	case "MODIFY":
-		c.Object = "COLUMN"
-		c.Name, _ = nameAt(rest, skip(rest, 0, "COLUMN"))
-	case "CHANGE":
-		c.Object = "COLUMN"
-		var i int
-		c.Name, i = nameAt(rest, skip(rest, 0, "COLUMN"))
-		c.To, _ = nameAt(rest, i)
-	case "RENAME":
-		switch {
-		case at(0, "COLUMN", "INDEX", "KEY"):
-			c.Object = "COLUMN"
-			if !at(0, "COLUMN") {
-				c.Object = "INDEX"
-			}
-			var i int
-			c.Name, i = nameAt(rest, 1)
-			c.To, _ = nameAt(rest, skip(rest, i, "TO"))
-		default:
-			c.Object = "TABLE"
-			c.To, _ = nameAt(rest, skip(rest, 0, "TO", "AS"))
-		}
-	case "ALTER":
-		// ALTER [COLUMN] c SET DEFAULT ... | DROP DEFAULT: a default only
-		// (not MySQL's ALTER INDEX / CHECK / CONSTRAINT ... [NOT] ENFORCED).
-		if !at(0, "INDEX", "KEY", "CHECK", "CONSTRAINT") {
-			c.Object = "COLUMN"
-			c.Name, _ = nameAt(rest, skip(rest, 0, "COLUMN"))
-		}
-	case "ALGORITHM", "LOCK":
-		c.Name = valueAt(toks, 1)
-	}
-	return c
-}
-
-// skip returns the index of the first token from i that is none of the
-// keywords.
-func skip(toks []Token, i int, keywords ...string) int {
-	for i < len(toks) && toks[i].Is(keywords...) {
-		i++
-	}
-	return i
-}
-
-// nameAt reads the object name at i, after IF [NOT] EXISTS, keeping the
-// last part of a qualified name; it returns the name and the index after it.
-func nameAt(toks []Token, i int) (string, int) {
-	i = skip(toks, i, "IF", "NOT", "EXISTS")
-	if i >= len(toks) || !toks[i].Word {
-		return "", i
-	}
-	name := toks[i].Text
-	for i+2 < len(toks) && toks[i+1].Text == "." && toks[i+2].Word {
-		name, i = toks[i+2].Text, i+2
-	}
-	return name, i + 1
-}
-
-// valueAt reads `[=] value` of an option such as ALGORITHM.
-func valueAt(toks []Token, i int) string {
-	if i < len(toks) && toks[i].Text == "=" {
-		i++
-	}
-	if i < len(toks) {
-		return strings.ToUpper(toks[i].Text)
-	}
-	return ""
-}
-
-// splitTop splits tokens at commas outside parentheses.
-func splitTop(toks []Token) [][]Token {
-	var out [][]Token
-	depth, start := 0, 0
-	for i, t := range toks {
-		switch t.Text {
-		case "(":
-			depth++
-		case ")":
-			depth--
-		case ",":
-			if depth == 0 {
-				out = append(out, toks[start:i])
-				start = i + 1
-			}
-		}
-	}
-	if start < len(toks) {
-		out = append(out, toks[start:])
+func addConstraint(c *ast.Constraint) Clause {
+	out := Clause{Op: "ADD", Name: c.Name}
+	switch c.Tp {
+	case ast.ConstraintPrimaryKey:
+		out.Object = "PRIMARY KEY"
+	case ast.ConstraintUniq, ast.ConstraintUniqKey, ast.ConstraintUniqIndex:
+		out.Object = "UNIQUE"
+	case ast.ConstraintForeignKey:
+		out.Object = "FOREIGN KEY"
+	case ast.ConstraintCheck:
+		out.Object = "CHECK"
+	default:
+		out.Object = "INDEX"
 	}
 	return out
 }
 
-// Mentions reports whether the tokens name the identifier, quoted or not
-// (NEW.`c`, OLD.c and c all name column c).
-func Mentions(toks []Token, name string) bool {
-	return slices.ContainsFunc(toks, func(t Token) bool { return t.Word && strings.EqualFold(t.Text, name) })
+func indexAlgorithm(l *ast.IndexLockAndAlgorithm, noCopy bool) string {
+	switch {
+	case l == nil:
+		return ""
+	case noCopy && l.AlgorithmTp == ast.AlgorithmTypeCopy:
+		return "NOCOPY"
+	case l.AlgorithmTp == ast.AlgorithmTypeDefault:
+		return "" // the parser's zero value: no ALGORITHM clause
+	}
+	return l.AlgorithmTp.String()
 }

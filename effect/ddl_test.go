@@ -2,6 +2,8 @@ package effect
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -15,7 +17,7 @@ func TestParseDDL(t *testing.T) {
 		{"SET STATEMENT foreign_key_checks=0 FOR ALTER TABLE `t` ADD CONSTRAINT `fk` FOREIGN KEY (`a`) REFERENCES `p` (`id`), ALGORITHM=INPLACE, LOCK=NONE",
 			"ALTER TABLE t algorithm=INPLACE [ADD FOREIGN KEY fk] [ALGORITHM INPLACE] [LOCK NONE]"},
 		{"ALTER TABLE t MODIFY COLUMN e enum('a,b','c') NOT NULL DEFAULT 'a,b', DROP CONSTRAINT `ck`, DROP x, CHANGE a b int, RENAME COLUMN c TO d",
-			"ALTER TABLE t algorithm= [MODIFY COLUMN e] [DROP CONSTRAINT ck] [DROP COLUMN x] [CHANGE COLUMN a b] [RENAME COLUMN c d]"},
+			"ALTER TABLE t algorithm= [MODIFY COLUMN e notnull] [DROP CHECK ck] [DROP COLUMN x] [CHANGE COLUMN a b] [RENAME COLUMN c d]"},
 		{"alter table db.t add unique key ux (a), add primary key (id), add check (a > 0), rename to u",
 			"ALTER TABLE t algorithm= [ADD UNIQUE ux] [ADD PRIMARY KEY] [ADD CHECK] [RENAME TABLE u]"},
 		{"CREATE UNIQUE INDEX `ux` ON `t` (`a`) ALGORITHM = INPLACE", "CREATE INDEX t algorithm=INPLACE unique index=ux"},
@@ -23,9 +25,22 @@ func TestParseDDL(t *testing.T) {
 		{"DROP TABLE IF EXISTS `a`, b CASCADE", "DROP TABLE names=[a b]"},
 		{"RENAME TABLE a TO b, c TO d", "RENAME TABLE renames=[[a b] [c d]]"},
 		{"CREATE TRIGGER `tr` BEFORE UPDATE ON `images` FOR EACH ROW\nBEGIN\n  SET NEW.`slug` = LOWER(NEW.name); -- not `x`\nEND",
-			"CREATE TRIGGER images trigger=tr body=[BEGIN SET NEW . slug = LOWER ( NEW . name ) ; END]"},
+			"CREATE TRIGGER images trigger=tr reads=[name new slug]"},
 		{"CREATE ALGORITHM=MERGE SQL SECURITY INVOKER VIEW `pictures` AS SELECT `id` FROM `images`",
-			"CREATE VIEW pictures body=[SELECT id FROM images]"},
+			"CREATE VIEW pictures reads=[id images]"},
+		// MariaDB forms the parser does not have (sqlsyntax reads them).
+		{"ALTER ONLINE TABLE t WAIT 5 ADD COLUMN IF NOT EXISTS x int, ALGORITHM=NOCOPY",
+			"ALTER TABLE t algorithm=NOCOPY [LOCK NONE] [ADD COLUMN x] [ALGORITHM NOCOPY]"},
+		{"ALTER TABLE IF EXISTS t NOWAIT DROP FOREIGN KEY IF EXISTS fk, DROP COLUMN IF EXISTS c",
+			"ALTER TABLE t algorithm= [DROP FOREIGN KEY fk] [DROP COLUMN c]"},
+		{"DROP TABLE t WAIT 3", "DROP TABLE names=[t]"},
+		{"CREATE INDEX i ON t (a) ALGORITHM=NOCOPY LOCK=NONE", "CREATE INDEX t algorithm=NOCOPY index=i"},
+		// Table options that rewrite the table, and what a column definition
+		// says of NULL.
+		{"ALTER TABLE t FORCE, ENGINE=InnoDB, ROW_FORMAT=DYNAMIC, KEY_BLOCK_SIZE=8, CONVERT TO CHARACTER SET utf8mb4, COMMENT 'c', ORDER BY a",
+			"ALTER TABLE t algorithm= [FORCE] [ENGINE] [ROW_FORMAT] [KEY_BLOCK_SIZE] [CONVERT] [OPTION] [ORDER]"},
+		{"ALTER TABLE t MODIFY a int NOT NULL, CHANGE b c int NULL, ADD d int NOT NULL DEFAULT 0, ALTER COLUMN e SET DEFAULT 1",
+			"ALTER TABLE t algorithm= [MODIFY COLUMN a notnull] [CHANGE COLUMN b c] [ADD COLUMN d notnull] [ALTER COLUMN e]"},
 		{"SELECT COUNT(*) FROM `images` WHERE `owner` IS NULL", ""},
 	} {
 		d := Parse(tc.sql)
@@ -34,7 +49,11 @@ func TestParseDDL(t *testing.T) {
 		case KindAlterTable:
 			got = fmt.Sprintf("%s %s algorithm=%s", d.Kind, d.Name, d.Algorithm)
 			for _, c := range d.Clauses {
-				got += " [" + strings.Join(strings.Fields(c.Op+" "+c.Object+" "+c.Name+" "+c.To), " ") + "]"
+				nn := ""
+				if c.NotNull {
+					nn = "notnull"
+				}
+				got += " [" + strings.Join(strings.Fields(c.Op+" "+c.Object+" "+c.Name+" "+c.To+" "+nn), " ") + "]"
 			}
 		case KindCreateIndex, KindDropIndex:
 			got = fmt.Sprintf("%s %s algorithm=%s", d.Kind, d.Name, d.Algorithm)
@@ -47,9 +66,9 @@ func TestParseDDL(t *testing.T) {
 		case KindRenameTable:
 			got = fmt.Sprintf("%s renames=%v", d.Kind, d.Renames)
 		case KindCreateTrigger:
-			got = fmt.Sprintf("%s %s trigger=%s body=%v", d.Kind, d.Name, d.Trigger, texts(d.Body))
+			got = fmt.Sprintf("%s %s trigger=%s reads=%v", d.Kind, d.Name, d.Trigger, slices.Sorted(maps.Keys(d.reads)))
 		case KindCreateView:
-			got = fmt.Sprintf("%s %s body=%v", d.Kind, d.Name, texts(d.Body))
+			got = fmt.Sprintf("%s %s reads=%v", d.Kind, d.Name, slices.Sorted(maps.Keys(d.reads)))
 		}
 		if got != tc.want {
 			t.Errorf("%s\n got %s\nwant %s", tc.sql, got, tc.want)
@@ -57,10 +76,28 @@ func TestParseDDL(t *testing.T) {
 	}
 }
 
-func texts(toks []Token) []string {
-	out := make([]string, len(toks))
-	for i, t := range toks {
-		out[i] = t.Text
+// A statement emcee cannot read says so and where, instead of being read
+// as doing nothing: review and lint report it.
+func TestUnreadable(t *testing.T) {
+	for sql, want := range map[string]string{
+		"ALTER TABLE t ADD COLUMN x int INVISIBLE":                                             `from "INVISIBLE" on`,
+		"CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW BEGIN SIGNAL SQLSTATE '45000'; END": `trigger's body from "SQLSTATE '45000'; END" on`,
+		"DROP TABLE a; DROP TABLE b":                                                           "2 statements",
+	} {
+		d := Parse(sql)
+		if d.Err == nil || !strings.Contains(d.Err.Error(), want) || d.Kind != "" {
+			t.Errorf("%s: kind %q, err %v; want an error saying %q", sql, d.Kind, d.Err, want)
+		}
 	}
-	return out
+}
+
+// Names inside strings and comments are not mentions; names in a
+// trigger's nested blocks are.
+func TestMentions(t *testing.T) {
+	d := Parse("CREATE TRIGGER tr BEFORE UPDATE ON t FOR EACH ROW BEGIN\n  IF NEW.a IS NULL THEN\n    IF OLD.`b` <=> 1 THEN SET NEW.c = 'd'; END IF; -- e\n  ELSE SET NEW.f = 2; END IF;\nEND")
+	for name, want := range map[string]bool{"a": true, "B": true, "c": true, "f": true, "d": false, "e": false, "t": false} {
+		if got := d.Mentions(name); got != want {
+			t.Errorf("Mentions(%q) = %v, want %v (err %v)", name, got, want, d.Err)
+		}
+	}
 }

@@ -1,11 +1,13 @@
 // Package effect reads what a plan statement does to the schema (drops a
-// column, creates a trigger, tightens a column ...) from its SQL, so that
-// the people reviewing a plan file see facts that hold for the file as
-// committed, not for what the planner meant to write.
+// column, creates a trigger, tightens a column ...) from its syntax tree,
+// so that the people reviewing a plan file see facts that hold for the
+// file as committed, not for what the planner meant to write.
 //
-// It understands the statement forms MySQL and MariaDB accept for these
-// operations, not only the ones emcee writes, because a hand-edited file is
-// exactly the one a reviewer must read correctly.
+// The statements are read by sqlsyntax (the one reader of SQL), which
+// reads the forms MySQL and MariaDB accept for these operations, not only
+// the ones emcee writes, because a hand-edited file is exactly the one a
+// reviewer must read correctly. A statement it cannot read is reported as
+// such (DDL.Err), never guessed at.
 package effect
 
 import "strings"
@@ -47,20 +49,13 @@ type Effect struct {
 	Def   string
 }
 
-// Drops reports whether the effect removes something the previous release
-// may use.
-func (e Effect) Drops() bool {
-	switch e.Op {
-	case DropTable, DropColumn, DropIndex, DropForeignKy, DropCheck, DropPrimary, DropView, DeleteRows, RenameTable, RenameColumn:
-		return true
-	}
-	return false
-}
-
 // Of lists the effects of one statement; statements with no schema effect
-// (SELECT, UPDATE, SET) have none.
-func Of(sql string) []Effect {
-	d := Parse(sql)
+// (SELECT, UPDATE, SET) and statements emcee cannot read have none (Parse
+// says why).
+func Of(sql string) []Effect { return Parse(sql).Effects() }
+
+// Effects lists what the statement does.
+func (d *DDL) Effects() []Effect {
 	var out []Effect
 	switch d.Kind {
 	case KindCreateTable:
@@ -91,6 +86,10 @@ func Of(sql string) []Effect {
 		out = append(out, Effect{Op: op, Table: d.Name, Name: d.Index})
 	case KindDropIndex:
 		out = append(out, Effect{Op: DropIndex, Table: d.Name, Name: d.Index})
+	case KindDelete:
+		for _, n := range d.Names {
+			out = append(out, Effect{Op: DeleteRows, Table: n})
+		}
 	case KindAlterTable:
 		for _, c := range d.Clauses {
 			if e, ok := alterEffect(c); ok {
@@ -98,8 +97,6 @@ func Of(sql string) []Effect {
 				out = append(out, e)
 			}
 		}
-	default:
-		out = deletes(sql)
 	}
 	return out
 }
@@ -126,22 +123,4 @@ func alterEffect(c Clause) (Effect, bool) {
 		return Effect{Op: RenameTable, Name: c.To}, true
 	}
 	return Effect{Op: op, Name: c.Name}, true
-}
-
-// deletes reads DELETE FROM t and TRUNCATE [TABLE] t.
-func deletes(sql string) []Effect {
-	toks := Tokenize(sql)
-	i := 0
-	switch {
-	case len(toks) > 1 && toks[0].Is("DELETE"):
-		i = skip(toks, 1, "LOW_PRIORITY", "QUICK", "IGNORE", "FROM")
-	case len(toks) > 1 && toks[0].Is("TRUNCATE"):
-		i = skip(toks, 1, "TABLE")
-	default:
-		return nil
-	}
-	if name, _ := nameAt(toks, i); name != "" {
-		return []Effect{{Op: DeleteRows, Table: name}}
-	}
-	return nil
 }

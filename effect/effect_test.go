@@ -48,11 +48,3 @@ func TestOf(t *testing.T) {
 		}
 	}
 }
-
-func TestDrops(t *testing.T) {
-	for op, want := range map[Op]bool{DropColumn: true, DropTable: true, RenameColumn: true, DeleteRows: true, DropTrigger: false, AddColumn: false, ModifyColumn: false} {
-		if got := (Effect{Op: op}).Drops(); got != want {
-			t.Errorf("%s: Drops() = %v, want %v", op, got, want)
-		}
-	}
-}

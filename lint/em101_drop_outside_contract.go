@@ -86,7 +86,7 @@ func textualDrops(p *Pass, rev *Revision, i int, d *effect.DDL) []string {
 // rename-table keeps the previous release working that way until contract.
 func viewKeepsName(rev *Revision, i int, old, new string) bool {
 	for _, d := range rev.parsed[i+1:] {
-		if d.Kind == effect.KindCreateView && strings.EqualFold(d.Name, old) && effect.Mentions(d.Body, new) {
+		if d.Kind == effect.KindCreateView && strings.EqualFold(d.Name, old) && d.Mentions(new) {
 			return true
 		}
 	}

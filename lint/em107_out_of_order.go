@@ -122,14 +122,14 @@ func gatesFirst(p *Pass) {
 func triggersBeforeColumns(p *Pass) {
 	type trigger struct {
 		name, table string
-		body        []effect.Token
+		body        *effect.DDL
 	}
 	live := map[string]trigger{}
 	for _, rev := range p.Plans.Revisions {
 		for i, d := range rev.parsed {
 			switch d.Kind {
 			case effect.KindCreateTrigger:
-				live[strings.ToLower(d.Trigger)] = trigger{name: d.Trigger, table: d.Name, body: d.Body}
+				live[strings.ToLower(d.Trigger)] = trigger{name: d.Trigger, table: d.Name, body: d}
 			case effect.KindDropTrigger:
 				delete(live, strings.ToLower(d.Trigger))
 			case effect.KindAlterTable:
@@ -139,7 +139,7 @@ func triggersBeforeColumns(p *Pass) {
 					}
 					var readers []string
 					for _, key := range slices.Sorted(maps.Keys(live)) {
-						if t := live[key]; strings.EqualFold(t.table, d.Name) && effect.Mentions(t.body, c.Name) {
+						if t := live[key]; strings.EqualFold(t.table, d.Name) && t.body.Mentions(c.Name) {
 							readers = append(readers, t.name)
 						}
 					}

@@ -58,13 +58,13 @@ func gated(rev *Revision, table string, columns []string) bool {
 		if st.Kind != revision.Gate {
 			continue
 		}
-		toks := effect.Tokenize(st.SQL)
-		if !effect.Mentions(toks, table) {
+		gate := effect.Parse(st.SQL)
+		if !gate.Mentions(table) {
 			continue
 		}
 		all := true
 		for _, c := range columns {
-			all = all && effect.Mentions(toks, c)
+			all = all && gate.Mentions(c)
 		}
 		if all {
 			return true

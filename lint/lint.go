@@ -4,7 +4,8 @@
 //
 // Each finding is an Analyzer in a file of its own (em1NN_*.go) that
 // registers itself from init, so adding a finding is adding a file. Most
-// analyzers read the plans as text and need no database. Where the plans'
+// analyzers read the plans' statements through emcee's SQL reader (package
+// effect, on sqlsyntax's parser) and need no database. Where the plans'
 // effect matters (a MODIFY COLUMN that narrows a type, what Atlas's own
 // analyzers see), the plans are replayed in a dev database first, statement
 // by statement, the way `atlas migrate lint --dev-url` does.

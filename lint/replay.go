@@ -195,7 +195,7 @@ type parser struct{ rev *Revision }
 func (p parser) CreateViewAfter(_ []*migrate.Stmt, old, new string, pos int) (bool, error) {
 	for i, st := range p.rev.Stmts {
 		d := p.rev.parsed[i]
-		if st.Pos > pos && d.Kind == effect.KindCreateView && strings.EqualFold(d.Name, old) && effect.Mentions(d.Body, new) {
+		if st.Pos > pos && d.Kind == effect.KindCreateView && strings.EqualFold(d.Name, old) && d.Mentions(new) {
 			return true, nil
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -17,6 +18,7 @@ import (
 	"github.com/emcee-db/emcee/internal/testdb"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // FuzzPlan plans two releases (prev, then next; prev may be empty) the way
@@ -112,11 +114,19 @@ func checkScript(t *testing.T, path string, data []byte, declared map[string]boo
 		if st.Rule == "" {
 			t.Fatalf("%s:%d: a statement without its rule comment: a name or value ended the comment line\n%s", path, st.Line, data)
 		}
-		for _, tok := range effect.Tokenize(st.SQL) {
-			// NEW and OLD are the trigger rows, which sqlsyntax quotes like any name.
-			rowAlias := st.Kind == revision.DDL && (tok.Text == "NEW" || tok.Text == "OLD") && strings.HasPrefix(st.SQL, "CREATE TRIGGER")
-			if tok.Quoted && !declared[strings.ToLower(tok.Text)] && !strings.HasPrefix(tok.Text, "emcee_") && !rowAlias {
-				t.Fatalf("%s:%d: `%s` is quoted as an identifier, but no release declares it: a name or value ended its quotes early\n%s", path, st.Line, tok.Text, st.SQL)
+		read, err := sqlsyntax.ReadStmt(st.SQL)
+		if err != nil {
+			t.Fatalf("%s:%d: emcee cannot read the statement it wrote: %v\n%s", path, st.Line, err, st.SQL)
+		}
+		names := sqlsyntax.Names(read.Node)
+		for _, e := range effect.Of(st.SQL) {
+			names[strings.ToLower(e.Table)], names[strings.ToLower(e.Name)] = true, true
+		}
+		for name := range names {
+			// NEW and OLD are the trigger rows, child and parent the
+			// aliases of a foreign key's gate, emcee_* emcee's triggers.
+			if name != "" && !declared[name] && !strings.HasPrefix(name, "emcee_") && !slices.Contains([]string{"new", "old", "child", "parent"}, name) {
+				t.Fatalf("%s:%d: the statement names %q, but no release declares it: a name or value ended its quotes early\n%s", path, st.Line, name, st.SQL)
 			}
 		}
 		if st.Kind == revision.Backfill && (!declared[strings.ToLower(st.Table)] || !declared[strings.ToLower(st.Key)]) {

@@ -21,7 +21,6 @@ import (
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/schemadef"
-	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // Report is the review of one or more releases. Its JSON form is part of
@@ -219,7 +218,11 @@ func (r *Release) addRevision(p *project.Project, rev *revision.Revision, st sta
 			stmt.Changes = append(stmt.Changes, "backfill rows of "+s.Table)
 			continue
 		}
-		for _, e := range effect.Of(s.SQL) {
+		d := effect.Parse(s.SQL)
+		if d.Err != nil {
+			stmt.Changes = append(stmt.Changes, fmt.Sprintf("emcee cannot read this statement (%v): what it changes is not in this review; read it yourself", d.Err))
+		}
+		for _, e := range d.Effects() {
 			stmt.Changes = append(stmt.Changes, describe(e))
 			r.note(e, stmt, rev.ID.Phase, st, gates)
 		}
@@ -261,7 +264,7 @@ func (r *Release) note(e effect.Effect, stmt *Statement, phase revision.Phase, s
 			// A statement may carry several rules' changes (one ALTER per
 			// table): the gate is the rule's that adds this kind of key.
 			rule := map[effect.Op]string{effect.AddUnique: "add-unique-index", effect.AddForeignKey: "add-foreign-key", effect.AddCheck: "add-check"}[e.Op]
-			if (g.Rule == stmt.Rule || g.Rule == rule && slices.Contains(strings.Split(stmt.Rule, ", "), rule)) && strings.Contains(g.SQL, sqlsyntax.Ident(e.Table)) {
+			if (g.Rule == stmt.Rule || g.Rule == rule && slices.Contains(strings.Split(stmt.Rule, ", "), rule)) && effect.Parse(g.SQL).Mentions(e.Table) {
 				t.Gates = append(t.Gates, g.At)
 			}
 		}
@@ -280,7 +283,7 @@ func (r *Release) note(e effect.Effect, stmt *Statement, phase revision.Phase, s
 			t.To = schemadef.ColumnDef(c)
 		}
 		for _, g := range gates {
-			if strings.Contains(g.SQL, sqlsyntax.Ident(e.Table)) && strings.Contains(g.SQL, sqlsyntax.Ident(e.Name)) {
+			if reads := effect.Parse(g.SQL); reads.Mentions(e.Table) && reads.Mentions(e.Name) {
 				t.Gates = append(t.Gates, g.At)
 			}
 		}

@@ -154,6 +154,7 @@ table "t" {
 	add("b_contract01",
 		revision.Statement{Rule: "hand", SQL: "ALTER TABLE `t` MODIFY COLUMN `note` varchar(10) NOT NULL"},
 		revision.Statement{Rule: "hand", SQL: "DROP TABLE `old`"},
+		revision.Statement{Rule: "hand", SQL: "ALTER TABLE `t` ADD COLUMN `x` int NULL INVISIBLE, ALGORITHM=INSTANT"},
 	)
 	rep, err := Build(p, plans, []string{"b"})
 	if err != nil {
@@ -169,6 +170,9 @@ table "t" {
 		"lock:    no ALGORITHM clause: the server chooses, possibly a table copy",
 		"b_migrate01  plans/b/b_migrate01.sql\n  no statements",
 		"Gates contract runs first (each must return 0)\n  none",
+		// A statement emcee cannot read is said to be one, not shown as
+		// changing nothing.
+		`emcee cannot read this statement (emcee cannot read the statement from "INVISIBLE, ALGORITHM=INSTANT" on`,
 	} {
 		if !strings.Contains(text.String(), want) {
 			t.Errorf("review lacks %q:\n%s", want, text.String())

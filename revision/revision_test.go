@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 func TestParseID(t *testing.T) {
@@ -64,7 +66,7 @@ func TestRenderParseRoundTrip(t *testing.T) {
 func TestBackfillDirectiveNamesRoundTrip(t *testing.T) {
 	for _, name := range []string{"images", "a key=b", "two words", "line\nbreak; DROP TABLE x", "it's", `back\slash`, "`tick`", "x key=", "émoji_表"} {
 		s := &Script{ID: ID{Release: "train", Phase: Migrate, Seq: 1}, From: "stein", To: "train", Statements: []Statement{
-			{Rule: "data-migration", Why: "w", Kind: Backfill, Table: name, Key: name + "_id", SQL: "UPDATE `t` SET `a` = 1 WHERE (`a` IS NULL)"},
+			{Rule: "data-migration", Why: "w", Kind: Backfill, Table: name, Key: name + "_id", SQL: "UPDATE " + sqlsyntax.Ident(name) + " SET `a` = 1 WHERE (`a` IS NULL)"},
 		}}
 		data := s.Render()
 		got, err := Parse("x.sql", data)
@@ -89,6 +91,12 @@ func TestParseRejectsUnknownDirectives(t *testing.T) {
 		{"\n-- emcee:backfill table=t key=id batch=5\nUPDATE t SET a = 1 WHERE a IS NULL;\n", `x.sql:3: unknown backfill option "batch"`},
 		{"-- emcee:backfill table='a key=id\nUPDATE t SET a = 1 WHERE a IS NULL;\n", "unterminated string"},
 		{"-- emcee:backfill table=a'b key=id\nUPDATE t SET a = 1 WHERE a IS NULL;\n", "neither a plain word nor a quoted string"},
+		// The applier runs a backfill in key ranges of the table its UPDATE
+		// updates, written from its tree: the directive must name that
+		// table, and the statement must be one it can read.
+		{"-- emcee:backfill table=images key=id\nUPDATE `image_tags` SET `a` = 1 WHERE `a` IS NULL;\n", "x.sql:2: backfill directive says table=images, but its UPDATE updates image_tags"},
+		{"-- emcee:backfill table=t key=id\nUPDATE t SET a = 1;\n", "x.sql:2: a backfill needs a WHERE"},
+		{"-- emcee:gate\nSELECT COUNT(*) FROM t WHERE a IS NULL AND;\n", "x.sql:2: a gate statement starts with SELECT, but emcee cannot read this one: the statement ends too early"},
 		// A gate runs in db check and --dry-run too: a directive moved onto
 		// another statement would have them run it.
 		{"\n-- emcee:gate\nDROP TABLE `parent`;\n", "x.sql:3: a gate statement starts with SELECT, but this one is \"DROP TABLE `parent`\""},

@@ -100,32 +100,34 @@ func Parse(name string, data []byte) ([]Statement, error) {
 				}
 			}
 		}
-		// Gates also run in the commands that change nothing (db check,
-		// db status, --dry-run): a directive put before another statement
-		// would have them run it.
-		if verb, ok := directiveVerb[st.Kind]; ok && !startsWith(st.SQL, verb) {
-			return nil, fmt.Errorf("%s:%d: a %s statement starts with %s, but this one is %q: the directive was put before another statement; restore the file from version control", name, lineOf(data, s.Pos), st.Kind, verb, shorten(st.SQL))
+		if err := st.read(); err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", name, lineOf(data, s.Pos), err)
 		}
 		out = append(out, st)
 	}
 	return out, nil
 }
 
-// directiveVerb is how the statement under each directive starts, as
-// Render writes it.
-var directiveVerb = map[Kind]string{Gate: "SELECT", Backfill: "UPDATE"}
-
-func startsWith(sql, verb string) bool {
-	return len(sql) >= len(verb) && strings.EqualFold(sql[:len(verb)], verb) &&
-		(len(sql) == len(verb) || !plainWord.MatchString(sql[len(verb):len(verb)+1]))
-}
-
-func shorten(s string) string {
-	s = oneLine(s)
-	if len(s) > 60 {
-		return s[:57] + "..."
+// read checks that the applier can read a gate or a backfill as what its
+// directive says it is: gates also run in the commands that change nothing
+// (db check, db status, --dry-run), so a directive put before another
+// statement would have them run it; a closed gate's rows are listed from
+// the gate's tree, and a backfill runs in key ranges written from its tree.
+func (st *Statement) read() error {
+	var err error
+	switch st.Kind {
+	case Gate:
+		_, err = sqlsyntax.ReadGate(st.SQL)
+	case Backfill:
+		var b *sqlsyntax.Backfill
+		if b, err = sqlsyntax.ReadBackfill(st.SQL); err == nil && b.Table != st.Table {
+			err = fmt.Errorf("backfill directive says table=%s, but its UPDATE updates %s", st.Table, b.Table)
+		}
 	}
-	return s
+	if err != nil {
+		return fmt.Errorf("%w; restore the file from version control (plans are generated, never edited)", err)
+	}
+	return nil
 }
 
 // directiveValue writes a name into a directive: bare when it is a plain

@@ -61,7 +61,7 @@ func AlterCost(t project.Target, d *effect.DDL, before ColumnLookup) string {
 	for _, c := range d.Clauses {
 		switch c.Op + " " + c.Object {
 		case "MODIFY COLUMN", "CHANGE COLUMN":
-			if c.To == "" && before != nil && keepsNull(before(d.Name, c.Name), c.Toks) {
+			if c.To == "" && before != nil && keepsNull(before(d.Name, c.Name), c.NotNull) {
 				// MySQL extends a VARCHAR or changes a default in place;
 				// MariaDB does what INSTANT can and refuses the rest.
 				continue
@@ -101,17 +101,8 @@ func StatementCost(t project.Target, sql string, before ColumnLookup) string {
 func Rebuilds(class string) bool { return class == CostRebuild || class == CostCopy }
 
 // keepsNull reports a MODIFY whose NULL-ness is the column's before.
-func keepsNull(before *schema.Column, toks []effect.Token) bool {
-	if before == nil {
-		return false
-	}
-	notNull := false
-	for i := 0; i+1 < len(toks); i++ {
-		if toks[i].Is("NOT") && toks[i+1].Is("NULL") {
-			notNull = true
-		}
-	}
-	return notNull == !before.Type.Null
+func keepsNull(before *schema.Column, notNull bool) bool {
+	return before != nil && notNull == !before.Type.Null
 }
 
 // costOf is the cost on the target of a statement emcee writes, with the

@@ -45,7 +45,7 @@ func ParseExpr(src string, use Use) (*Expr, error) {
 	}
 	stmts, err := parse(selectPrefix + src)
 	if err != nil {
-		return nil, syntaxError(src, len(selectPrefix), err)
+		return nil, syntaxError(src, len(selectPrefix), err, "expression")
 	}
 	if len(stmts) != 1 {
 		return nil, statementEnd(src, len(selectPrefix), stmts[0])
@@ -159,7 +159,7 @@ func ParseAssignments(src string) (*Assignments, error) {
 	}
 	stmts, err := parse(updatePrefix + src)
 	if err != nil {
-		return nil, syntaxError(src, len(updatePrefix), err)
+		return nil, syntaxError(src, len(updatePrefix), err, "expression")
 	}
 	if len(stmts) != 1 {
 		return nil, statementEnd(src, len(updatePrefix), stmts[0])
@@ -247,4 +247,26 @@ func qualified(c *ast.ColumnName) string {
 		}
 	}
 	return strings.Join(parts, ".")
+}
+
+// SameExpr reports whether two spellings are the same expression: the
+// same when written from their trees (quotes, spacing and keyword case
+// aside), outer parentheses aside. A spelling that does not parse is
+// compared as written.
+func SameExpr(a, b string) bool { return canonical(a) == canonical(b) }
+
+func canonical(s string) string {
+	stmts, err := parse(selectPrefix + s)
+	sel, ok := only[*ast.SelectStmt](stmts)
+	if err != nil || !ok || sel.Fields == nil || len(sel.Fields.Fields) != 1 {
+		return s
+	}
+	e := sel.Fields.Fields[0].Expr
+	for p, ok := e.(*ast.ParenthesesExpr); ok; p, ok = e.(*ast.ParenthesesExpr) {
+		e = p.Expr
+	}
+	if out, err := restore(e); err == nil {
+		return out
+	}
+	return s
 }

@@ -84,12 +84,31 @@ func errorAt(src string, offset int, format string, args ...any) *Error {
 }
 
 // syntaxError turns the parser's "line L column C near "rest"" into an
-// error at the offending token: "rest" is the input from that token on.
-func syntaxError(src string, prefix int, err error) *Error {
+// error at the offending token of src, which is an expression or (what)
+// a statement or part of one: those may also hold a form the parser lacks.
+func syntaxError(src string, prefix int, err error, what string) *Error {
+	at := nearOffset(src, prefix, err)
+	switch {
+	case at < 0:
+		return errorAt(src, 0, "not a valid SQL %s: %s", what, err.Error())
+	case at >= len(src) && what == "expression":
+		return errorAt(src, len(src), "the expression ends too early (an unclosed parenthesis, string or CASE?)")
+	case at >= len(src):
+		return errorAt(src, len(src), "the %s ends too early (an unclosed parenthesis, string, IF or BEGIN?)", what)
+	case what == "expression":
+		return errorAt(src, at, "syntax error at %q", snippet(src[at:]))
+	}
+	return errorAt(src, at, "emcee cannot read the %s from %q on (a syntax error, or a form the SQL parser does not have)", what, snippet(src[at:]))
+}
+
+// nearOffset is where in src the parser stopped, from its "near "rest""
+// ("rest" is the input from that token on; prefix bytes were parsed before
+// src); -1 when the error does not say.
+func nearOffset(src string, prefix int, err error) int {
 	msg := err.Error()
 	m := nearRE.FindStringSubmatchIndex(msg)
 	if m == nil {
-		return errorAt(src, 0, "not a valid SQL expression: %s", msg)
+		return -1
 	}
 	near := msg[m[1]:]
 	total := -1
@@ -105,11 +124,7 @@ func syntaxError(src string, prefix int, err error) *Error {
 			break
 		}
 	}
-	at -= prefix
-	if at >= len(src) {
-		return errorAt(src, len(src), "the expression ends too early (an unclosed parenthesis, string or CASE?)")
-	}
-	return errorAt(src, at, "syntax error at %q", snippet(src[at:]))
+	return at - prefix
 }
 
 var (

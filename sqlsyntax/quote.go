@@ -15,6 +15,8 @@ package sqlsyntax
 import (
 	"fmt"
 	"strings"
+
+	"github.com/pingcap/tidb/pkg/parser/ast"
 )
 
 // Ident quotes an identifier for MySQL and MariaDB: between backticks, with
@@ -77,4 +79,24 @@ func Unquote(s string) (value, rest string, err error) {
 		}
 	}
 	return "", s, fmt.Errorf("unterminated string %q", s)
+}
+
+// Literal reads s as the server reads one quoted string where a value goes
+// under the pinned sql_mode (backslash escapes on, double quotes delimit
+// strings) and returns its value; ok is false unless s is one string
+// literal and nothing else.
+func Literal(s string) (value string, ok bool) {
+	if len(s) < 2 || s[0] != '\'' && s[0] != '"' {
+		return "", false
+	}
+	stmts, err := parse(selectPrefix + s)
+	sel, ok := only[*ast.SelectStmt](stmts)
+	if err != nil || !ok || sel.From != nil || sel.Fields == nil || len(sel.Fields.Fields) != 1 || sel.Fields.Fields[0].AsName.O != "" {
+		return "", false
+	}
+	if v, ok := sel.Fields.Fields[0].Expr.(ast.ValueExpr); ok {
+		value, ok = v.GetValue().(string)
+		return value, ok
+	}
+	return "", false
 }

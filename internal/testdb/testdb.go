@@ -23,6 +23,8 @@ import (
 	"github.com/go-sql-driver/mysql"
 	"github.com/testcontainers/testcontainers-go"
 	"github.com/testcontainers/testcontainers-go/wait"
+
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // EnvDSN names the environment variable holding the server DSN.
@@ -54,7 +56,7 @@ func New(t testing.TB) *DB {
 	name := "emcee_t_" + randomSuffix()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE `"+name+"`"); err != nil {
+	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+sqlsyntax.Ident(name)); err != nil {
 		t.Fatalf("cannot create a test database on %s (is the server up? %s): %v", cfg.Addr, EnvDSN, err)
 	}
 	cfg.DBName = name
@@ -73,7 +75,7 @@ func New(t testing.TB) *DB {
 		}
 		cfg.DBName = ""
 		if a, err := sql.Open("mysql", cfg.FormatDSN()); err == nil {
-			_, _ = a.Exec("DROP DATABASE IF EXISTS `" + name + "`")
+			_, _ = a.Exec("DROP DATABASE IF EXISTS " + sqlsyntax.Ident(name))
 			a.Close()
 		}
 	})

@@ -4,23 +4,27 @@
 -- rule create-table: table image_members is new: no code of the previous release reads or writes it
 CREATE TABLE `image_members` (`id` bigint NOT NULL AUTO_INCREMENT, `image_id` bigint NOT NULL, `member` varchar(255) NOT NULL, PRIMARY KEY (`id`), INDEX `ix_image_members_image` (`image_id`));
 
--- rule replace-column: images.visibility replaces is_public: added NULL so that NULL means not written yet; instant
+-- rule replace-column: images.visibility replaces is_public (declared at schema/pike.hcl:17:5); images.visibility is added NULL without default (NULL = not written yet) until contract; instant
 ALTER TABLE `images` ADD COLUMN `visibility` enum('private','public','shared','community') NULL, ALGORITHM=INSTANT;
 
--- rule replace-column: images.is_public becomes NULL so that pike code, which no longer writes it, can insert
-ALTER TABLE `images` MODIFY COLUMN `is_public` bool NULL DEFAULT NULL;
-
--- rule replace-column: sync trigger: an insert by either release fills the column the other release reads
-CREATE TRIGGER `images_visibility_bi` BEFORE INSERT ON `images` FOR EACH ROW BEGIN
-  IF NEW.`visibility` IS NULL THEN SET NEW.`visibility` = CASE WHEN NEW.`is_public` THEN 'public' ELSE 'shared' END; END IF;
-  IF NEW.`is_public` IS NULL THEN SET NEW.`is_public` = (NEW.`visibility` = 'public'); END IF;
+-- rule replace-column: while both releases run, this trigger on images fills visibility in rows inserted by either release from the columns the writer knows
+CREATE TRIGGER `emcee_images_pike_23af2a_bi` BEFORE INSERT ON `images` FOR EACH ROW
+BEGIN
+  IF `NEW`.`visibility` IS NULL THEN
+    SET `NEW`.`visibility` = (COALESCE(CASE WHEN `NEW`.`is_public` THEN 'public' ELSE 'shared' END, 'shared'));
+  ELSEIF NOT (CAST(`NEW`.`visibility` AS BINARY) <=> CAST((COALESCE(CASE WHEN `NEW`.`is_public` THEN 'public' ELSE 'shared' END, 'shared')) AS BINARY)) THEN
+    SET `NEW`.`is_public` = (`NEW`.`visibility` = 'public');
+  END IF;
 END;
 
--- rule replace-column: sync trigger: an update by either release is copied to the column the other release reads
-CREATE TRIGGER `images_visibility_bu` BEFORE UPDATE ON `images` FOR EACH ROW BEGIN
-  IF NOT (NEW.`is_public` <=> OLD.`is_public`) AND (NEW.`visibility` <=> OLD.`visibility`) THEN
-    SET NEW.`visibility` = CASE WHEN NEW.`is_public` THEN 'public' ELSE 'shared' END;
-  ELSEIF NOT (NEW.`visibility` <=> OLD.`visibility`) AND (NEW.`is_public` <=> OLD.`is_public`) THEN
-    SET NEW.`is_public` = (NEW.`visibility` = 'public');
+-- rule replace-column: while both releases run, this trigger on images recomputes visibility when either release changes a column the other reads
+CREATE TRIGGER `emcee_images_pike_23af2a_bu` BEFORE UPDATE ON `images` FOR EACH ROW
+BEGIN
+  IF NOT (CAST(`NEW`.`visibility` AS BINARY) <=> CAST(`OLD`.`visibility` AS BINARY)) THEN
+    IF NOT (CAST(`NEW`.`visibility` AS BINARY) <=> CAST((COALESCE(CASE WHEN `NEW`.`is_public` THEN 'public' ELSE 'shared' END, 'shared')) AS BINARY)) THEN
+      SET `NEW`.`is_public` = (`NEW`.`visibility` = 'public');
+    END IF;
+  ELSEIF NOT (CAST(`NEW`.`is_public` AS BINARY) <=> CAST(`OLD`.`is_public` AS BINARY)) THEN
+    SET `NEW`.`visibility` = (COALESCE(CASE WHEN `NEW`.`is_public` THEN 'public' ELSE 'shared' END, 'shared'));
   END IF;
 END;

@@ -1,0 +1,165 @@
+package sqlsyntax
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/pingcap/tidb/pkg/parser/ast"
+	"github.com/pingcap/tidb/pkg/parser/opcode"
+)
+
+// The two statement kinds the applier does more with than send them:
+// gates, whose rows it lists when they are closed, and backfills, which it
+// runs in primary-key ranges. Both are read here and what the applier runs
+// is written from their trees.
+
+// Gate is a gate statement (-- emcee:gate).
+type Gate struct {
+	// Table is the table the gate counts rows of: the one table of its
+	// FROM; "" when it reads several (a join).
+	Table string
+	sel   *ast.SelectStmt
+	count bool // SELECT COUNT(*) FROM <table> WHERE <predicate>
+}
+
+// ReadGate reads a gate: a SELECT returning one number.
+func ReadGate(sql string) (*Gate, error) {
+	st, err := readAs(sql, "a gate statement starts with SELECT")
+	if err != nil {
+		return nil, err
+	}
+	sel, ok := st.Node.(*ast.SelectStmt)
+	if !ok || st.Trigger != nil || len(st.Settings) > 0 || sel.Kind != ast.SelectStmtKindSelect {
+		return nil, errorAt(sql, 0, "a gate statement starts with SELECT, but this one is %q: the directive was put before another statement", snippet(sql))
+	}
+	g := &Gate{sel: sel, Table: singleTable(sel.From)}
+	g.count = g.Table != "" && sel.Where != nil && sel.Fields != nil && len(sel.Fields.Fields) == 1 &&
+		sel.GroupBy == nil && sel.Having == nil && sel.OrderBy == nil && sel.Limit == nil && sel.With == nil && !sel.Distinct && sel.LockInfo == nil && sel.SelectIntoOpt == nil
+	if g.count {
+		f, ok := sel.Fields.Fields[0].Expr.(*ast.AggregateFuncExpr)
+		g.count = ok && strings.EqualFold(f.F, ast.AggFuncCount) && !f.Distinct && len(f.Args) == 1
+		if g.count {
+			_, g.count = f.Args[0].(ast.ValueExpr) // COUNT(*): every row, not the non-NULL values of an argument
+		}
+	}
+	return g, nil
+}
+
+// Listing is the query that lists (up to 100 of) the rows the gate
+// counts: the gate selecting the rows instead of counting them. "" for a
+// gate that is not SELECT COUNT(*) FROM <table> WHERE <predicate>: what it
+// counts is its own.
+func (g *Gate) Listing() string {
+	if !g.count {
+		return ""
+	}
+	l := *g.sel
+	l.Fields = &ast.FieldList{Fields: []*ast.SelectField{{WildCard: &ast.WildCardField{}}}}
+	l.Limit = &ast.Limit{Count: ast.NewValueExpr(uint64(100), "", "")}
+	out, err := restore(&l)
+	if err != nil {
+		return ""
+	}
+	return out
+}
+
+// Backfill is a backfill statement (-- emcee:backfill): an UPDATE of one
+// table whose WHERE selects the rows still pending.
+type Backfill struct {
+	Table string
+	upd   *ast.UpdateStmt
+}
+
+// ReadBackfill reads a backfill statement.
+func ReadBackfill(sql string) (*Backfill, error) {
+	st, err := readAs(sql, "a backfill statement starts with UPDATE")
+	if err != nil {
+		return nil, err
+	}
+	upd, ok := st.Node.(*ast.UpdateStmt)
+	switch {
+	case !ok || st.Trigger != nil || len(st.Settings) > 0:
+		return nil, errorAt(sql, 0, "a backfill statement starts with UPDATE (UPDATE <table> SET ... WHERE <pending rows>), but this one is %q: the directive was put before another statement", snippet(sql))
+	case upd.MultipleTable || singleTable(upd.TableRefs) == "":
+		return nil, errorAt(sql, 0, "a backfill updates one table: it runs in ranges of that table's primary key")
+	case upd.Where == nil:
+		return nil, errorAt(sql, len(sql), "a backfill needs a WHERE selecting the rows still pending, so that a rerun skips the rows done")
+	case upd.Order != nil || upd.Limit != nil:
+		return nil, errorAt(sql, 0, "a backfill has no ORDER BY or LIMIT: the applier runs it in ranges of the primary key")
+	}
+	return &Backfill{Table: singleTable(upd.TableRefs), upd: upd}, nil
+}
+
+// Count counts the pending rows, with `AND key > ?` (after) and `AND key
+// <= ?` (upTo) added to the backfill's WHERE, their arguments in that
+// order.
+func (b *Backfill) Count(key string, after, upTo bool) string {
+	return "SELECT COUNT(*) FROM " + Ident(b.Table) + " WHERE " + mustRestore(b.where(key, after, upTo))
+}
+
+// Batch is the backfill limited to one range of its key: the statement
+// with `AND key > ? AND key <= ?` (`AND key <= ?` for the first batch,
+// after false) added to its WHERE.
+func (b *Backfill) Batch(key string, after bool) string {
+	u := *b.upd
+	u.Where = b.where(key, after, true)
+	return mustRestore(&u)
+}
+
+func (b *Backfill) where(key string, after, upTo bool) ast.ExprNode {
+	where := b.upd.Where
+	if _, ok := where.(*ast.ParenthesesExpr); !ok && (after || upTo) {
+		where = &ast.ParenthesesExpr{Expr: where}
+	}
+	for _, r := range []struct {
+		op opcode.Op
+		on bool
+	}{{opcode.GT, after}, {opcode.LE, upTo}} {
+		if r.on {
+			col := &ast.ColumnNameExpr{Name: &ast.ColumnName{Name: ast.NewCIStr(key)}}
+			where = &ast.BinaryOperationExpr{Op: opcode.LogicAnd, L: where, R: &ast.BinaryOperationExpr{Op: r.op, L: col, R: ast.NewParamMarkerExpr(0)}}
+		}
+	}
+	return where
+}
+
+// mustRestore writes a tree read from text, or built from one.
+func mustRestore(n ast.Node) string {
+	out, err := restore(n)
+	if err != nil {
+		panic("sqlsyntax: " + err.Error())
+	}
+	return out
+}
+
+// readAs reads a statement a directive names; what cannot be read says
+// what it should have been.
+func readAs(sql, want string) (*Stmt, error) {
+	st, err := ReadStmt(sql)
+	if e := (*Error)(nil); errors.As(err, &e) {
+		return nil, &Error{Offset: e.Offset, Line: e.Line, Col: e.Col, Msg: want + ", but emcee cannot read this one: " + e.Msg}
+	}
+	return st, err
+}
+
+// singleTable is the table of a FROM (or UPDATE) clause that names
+// exactly one table, in the current database; "" otherwise.
+func singleTable(refs *ast.TableRefsClause) string {
+	if t := OneTable(refs); t != nil && t.Schema.O == "" {
+		return t.Name.O
+	}
+	return ""
+}
+
+// OneTable is the table of a FROM, UPDATE or DELETE clause that names
+// exactly one table; nil for a join or a derived table.
+func OneTable(refs *ast.TableRefsClause) *ast.TableName {
+	if refs == nil || refs.TableRefs == nil || refs.TableRefs.Right != nil {
+		return nil
+	}
+	if src, ok := refs.TableRefs.Left.(*ast.TableSource); ok {
+		t, _ := src.Source.(*ast.TableName)
+		return t
+	}
+	return nil
+}

@@ -1,0 +1,230 @@
+package sqlsyntax
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// What the parser refuses of the MariaDB statements plans hold, read
+// narrowly: every form emcee writes, and the ones a hand may write.
+func TestReadStmtMariaDB(t *testing.T) {
+	for _, c := range []struct{ sql, want string }{
+		// emcee writes these (splitter/column_sync.go, splitter/flavor.go).
+		{"CREATE TRIGGER `emcee_images_train_25904f_bi` BEFORE INSERT ON `images` FOR EACH ROW\nBEGIN\n  IF `NEW`.`visibility` IS NULL THEN\n    SET `NEW`.`visibility` = (1);\n  END IF;\nEND",
+			"*ast.ProcedureBlock trigger=emcee_images_train_25904f_bi BEFORE INSERT ON images"},
+		{"DROP TRIGGER IF EXISTS `emcee_images_train_25904f_bi`", "<nil> drop trigger=emcee_images_train_25904f_bi"},
+		{"SET STATEMENT foreign_key_checks=0 FOR ALTER TABLE `t` ADD CONSTRAINT `fk` FOREIGN KEY (`a`) REFERENCES `p` (`id`), ALGORITHM=INPLACE, LOCK=NONE",
+			"*ast.AlterTableStmt settings=foreign_key_checks"},
+		// A hand may write these.
+		{"create definer=`root`@`%` trigger db.t_bu after update on `db`.`t` for each row set @x = 1", "*ast.SetStmt trigger=t_bu AFTER UPDATE ON t"},
+		{"CREATE OR REPLACE TRIGGER `a``b` BEFORE DELETE ON t FOR EACH ROW FOLLOWS other DELETE FROM u WHERE id = OLD.id", "*ast.DeleteStmt trigger=a`b BEFORE DELETE ON t"},
+		{"DROP TRIGGER db.tr", "<nil> drop trigger=tr"},
+		{"SET STATEMENT sql_mode='a FOR b', max_statement_time=5 FOR DROP TABLE t", "*ast.DropTableStmt settings=sql_mode,max_statement_time"},
+		{"ALTER TABLE t ADD COLUMN x int, ALGORITHM=NOCOPY", "*ast.AlterTableStmt nocopy"},
+		{"ALTER TABLE t COMMENT 'ALGORITHM=NOCOPY', ALGORITHM=NOCOPY", "*ast.AlterTableStmt nocopy"},
+		{"ALTER TABLE t COMMENT 'ALGORITHM=NOCOPY', ALGORITHM=INSTANT", "*ast.AlterTableStmt"},
+		{"ALTER ONLINE TABLE t WAIT 5 ADD COLUMN IF NOT EXISTS x int", "*ast.AlterTableStmt online"},
+		{"ALTER TABLE IF EXISTS t NOWAIT DROP FOREIGN KEY IF EXISTS fk", "*ast.AlterTableStmt"},
+		{"DROP TABLE t wait 3", "*ast.DropTableStmt"},
+		{"RENAME TABLE a TO b NOWAIT", "*ast.RenameTableStmt"},
+		{"ALTER TABLE `wait` ADD COLUMN `nowait` int", "*ast.AlterTableStmt"},
+	} {
+		st, err := ReadStmt(c.sql)
+		if err != nil {
+			t.Errorf("%s: %v", c.sql, err)
+			continue
+		}
+		got := fmt.Sprintf("%T", st.Node)
+		if tr := st.Trigger; tr != nil && tr.Drop {
+			got += " drop trigger=" + tr.Name
+		} else if tr != nil {
+			got += fmt.Sprintf(" trigger=%s %s %s ON %s", tr.Name, tr.Timing, tr.Event, tr.Table)
+		}
+		var set []string
+		for _, v := range st.Settings {
+			set = append(set, v.Name)
+		}
+		if set != nil {
+			got += " settings=" + strings.Join(set, ",")
+		}
+		if st.Online {
+			got += " online"
+		}
+		if st.NoCopy {
+			got += " nocopy"
+		}
+		if got != c.want {
+			t.Errorf("%s\n got %s\nwant %s", c.sql, got, c.want)
+		}
+	}
+}
+
+// What the reader cannot read is an error at its position, never a guess.
+func TestReadStmtRefuses(t *testing.T) {
+	for _, c := range []struct{ sql, at, msg string }{
+		{"ALTER TABLE t ADD COLUMN x int INVISIBLE", "INVISIBLE", `from "INVISIBLE" on`},
+		{"CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW BEGIN SIGNAL SQLSTATE '45000'; END", "SQLSTATE", "trigger's body"},
+		{"CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW BEGIN IF x THEN", "", "ends too early"},
+		{"CREATE TRIGGER /* x */ tr BEFORE INSERT ON t FOR EACH ROW SET NEW.a = 1", "TRIGGER", "trigger's head"},
+		{"CREATE TABLE t (a int) TRIGGER x", "TRIGGER", `from "TRIGGER x" on`},
+		{"SET STATEMENT x = FOR ALTER TABLE t ADD COLUMN y int", "x =", "settings of SET STATEMENT"},
+		{"SET STATEMENT x=1 FOR ALTER TABLE t ADD COLUMN y int INVISIBLE", "INVISIBLE", `from "INVISIBLE" on`},
+		{"ALTER TABLE t ALGORITHM=FAST", "", "Unknown ALGORITHM"},
+		{"DROP TABLE a; DROP TABLE b", "", "2 statements"},
+		{"ALTER TABLE t /*!50000 DROP COLUMN a */ ADD COLUMN b int", "/*!", "executable comment"},
+	} {
+		_, err := ReadStmt(c.sql)
+		var e *Error
+		if !errors.As(err, &e) || !strings.Contains(e.Msg, c.msg) {
+			t.Errorf("%s: %v, want an error saying %q", c.sql, err, c.msg)
+			continue
+		}
+		if want := strings.Index(c.sql, c.at); c.at != "" && e.Offset != want {
+			t.Errorf("%s: error at %d, want %d (%q): %v", c.sql, e.Offset, want, c.at, err)
+		}
+	}
+}
+
+// The listing of a closed gate is the gate selecting its rows, written from
+// its tree; a gate that does not count the rows of one table has none.
+func TestGateListing(t *testing.T) {
+	for gate, want := range map[string]string{
+		"SELECT COUNT(*) FROM `images` WHERE `owner` IS NULL": "SELECT * FROM `images` WHERE `owner` IS NULL LIMIT 100",
+		"SELECT COUNT(*) FROM `images` WHERE (`slug`) IN (SELECT `slug` FROM `images` WHERE `slug` IS NOT NULL GROUP BY `slug` HAVING COUNT(*) > 1)":                       "SELECT * FROM `images` WHERE (`slug`) IN (SELECT `slug` FROM `images` WHERE `slug` IS NOT NULL GROUP BY `slug` HAVING COUNT(1) > 1) LIMIT 100",
+		"SELECT COUNT(*) FROM `images` AS child WHERE child.`owner_id` IS NOT NULL AND NOT EXISTS (SELECT 1 FROM `owners` AS parent WHERE parent.`id` = child.`owner_id`)": "SELECT * FROM `images` AS `child` WHERE `child`.`owner_id` IS NOT NULL AND NOT EXISTS (SELECT 1 FROM `owners` AS `parent` WHERE `parent`.`id` = `child`.`owner_id`) LIMIT 100",
+		// A name or string that looks like the gate's shape is only a name.
+		"select count(*) from `SELECT COUNT(*) FROM ` where `x` = ' LIMIT 1'": "SELECT * FROM `SELECT COUNT(*) FROM ` WHERE `x` = ' LIMIT 1' LIMIT 100",
+		// Counting keys, groups or values is not counting rows.
+		"SELECT COUNT(*) FROM (SELECT `slug` FROM `images` GROUP BY `slug` HAVING COUNT(*) > 1) AS duplicate_keys": "",
+		"SELECT COUNT(*) FROM `images` WHERE `a` IS NULL GROUP BY `b`":                                             "",
+		"SELECT COUNT(`a`) FROM `images` WHERE `a` = 1":                                                            "",
+		"SELECT COUNT(DISTINCT `a`) FROM `images` WHERE `a` = 1":                                                   "",
+		"SELECT SUM(x) FROM t WHERE x > 0":                                                                         "",
+		"SELECT COUNT(*) FROM `a` JOIN `b` ON `a`.`id` = `b`.`id` WHERE `b`.`x` IS NULL":                           "",
+		"SELECT COUNT(*) FROM `images`":                                                                            "",
+	} {
+		g, err := ReadGate(gate)
+		if err != nil {
+			t.Errorf("%s: %v", gate, err)
+			continue
+		}
+		if got := g.Listing(); got != want {
+			t.Errorf("%s\n got %q\nwant %q", gate, got, want)
+		}
+	}
+	for _, bad := range []string{"DELETE FROM t", "SET STATEMENT max_statement_time=1 FOR SELECT COUNT(*) FROM t WHERE a"} {
+		if _, err := ReadGate(bad); err == nil {
+			t.Errorf("%s read as a gate", bad)
+		}
+	}
+}
+
+// A backfill's pending rows and key ranges come from its tree: WHERE in a
+// string, a name or a subquery is not the statement's WHERE.
+func TestBackfill(t *testing.T) {
+	for _, c := range []struct{ sql, pending, batch string }{
+		{"UPDATE `t` SET `a` = 1 WHERE `a` IS NULL", "`a` IS NULL",
+			"UPDATE `t` SET `a`=1 WHERE (`a` IS NULL) AND `k` > ? AND `k` <= ?"},
+		{"UPDATE t SET a = (SELECT x FROM u WHERE u.id = t.id) WHERE a IS NULL", "`a` IS NULL",
+			"UPDATE `t` SET `a`=(SELECT `x` FROM `u` WHERE `u`.`id` = `t`.`id`) WHERE (`a` IS NULL) AND `k` > ? AND `k` <= ?"},
+		{"UPDATE t SET a = 'where' , b = \"WHERE\" where (a IS NULL OR b = 'x where y')", "(`a` IS NULL OR `b` = 'x where y')",
+			"UPDATE `t` SET `a`='where', `b`='WHERE' WHERE (`a` IS NULL OR `b` = 'x where y') AND `k` > ? AND `k` <= ?"},
+		{"UPDATE t SET nowhere = 1 WHERE somewhere IS NULL OR `where` = 2", "`somewhere` IS NULL OR `where` = 2",
+			"UPDATE `t` SET `nowhere`=1 WHERE (`somewhere` IS NULL OR `where` = 2) AND `k` > ? AND `k` <= ?"},
+	} {
+		b, err := ReadBackfill(c.sql)
+		if err != nil {
+			t.Errorf("%s: %v", c.sql, err)
+			continue
+		}
+		if pending := b.Count("k", false, false); b.Table != "t" || pending != "SELECT COUNT(*) FROM `t` WHERE "+c.pending || b.Batch("k", true) != c.batch {
+			t.Errorf("%s:\n got %s, %q, %q\nwant t, %q, %q", c.sql, b.Table, pending, b.Batch("k", true), c.pending, c.batch)
+		}
+	}
+	b, _ := ReadBackfill("UPDATE `t` SET `a` = 1 WHERE `a` IS NULL OR `b` = 2")
+	for got, want := range map[string]string{
+		b.Batch("k", false):         "UPDATE `t` SET `a`=1 WHERE (`a` IS NULL OR `b` = 2) AND `k` <= ?",
+		b.Count("k", false, false):  "SELECT COUNT(*) FROM `t` WHERE `a` IS NULL OR `b` = 2",
+		b.Count("k`x", true, true):  "SELECT COUNT(*) FROM `t` WHERE (`a` IS NULL OR `b` = 2) AND `k``x` > ? AND `k``x` <= ?",
+		b.Batch("k`) OR (1", false): "UPDATE `t` SET `a`=1 WHERE (`a` IS NULL OR `b` = 2) AND `k``) OR (1` <= ?",
+	} {
+		if got != want {
+			t.Errorf("got  %s\nwant %s", got, want)
+		}
+	}
+	for sql, msg := range map[string]string{
+		"UPDATE t SET a = 1":                                 "needs a WHERE",
+		"UPDATE t, u SET t.a = u.a WHERE t.a IS NULL":        "updates one table",
+		"UPDATE db.t SET a = 1 WHERE a IS NULL":              "updates one table",
+		"UPDATE t SET a = 1 WHERE a IS NULL LIMIT 10":        "no ORDER BY or LIMIT",
+		"DELETE FROM t WHERE a IS NULL":                      "a backfill statement starts with UPDATE (UPDATE <table> SET ... WHERE <pending rows>), but this one is",
+		"UPDATE t SET a = 1 WHERE a IS NULL; DROP TABLE t":   "2 statements",
+		"UPDATE t SET a = 1 WHERE a IS NULL -- \n OR 1 = 1)": "syntax error",
+	} {
+		if _, err := ReadBackfill(sql); err == nil || !strings.Contains(err.Error(), msg) {
+			t.Errorf("%s: %v, want an error saying %q", sql, err, msg)
+		}
+	}
+}
+
+// FuzzStmt feeds hostile and careless plan statements to the reader. For
+// every input: no panic, and an error is positioned inside the input. For
+// a backfill it reads: each batch it writes reads back as an UPDATE of the
+// same table whose WHERE is the pending predicate and the key range. For a
+// gate it reads: its listing reads back as a SELECT of the same table.
+func FuzzStmt(f *testing.F) {
+	for _, s := range []string{
+		"UPDATE `images` SET `visibility` = (COALESCE(CASE WHEN `is_public` THEN 'public' ELSE 'shared' END, 'shared')) WHERE (`visibility` IS NULL)",
+		"UPDATE t SET a = 'where' WHERE a IS NULL OR b = 0 -- tail",
+		"SELECT COUNT(*) FROM `images` WHERE (`slug`) IN (SELECT `slug` FROM `images` WHERE `slug` IS NOT NULL GROUP BY `slug` HAVING COUNT(*) > 1)",
+		"CREATE TRIGGER `t` BEFORE INSERT ON `x` FOR EACH ROW\nBEGIN\n  IF `NEW`.`a` IS NULL THEN SET `NEW`.`a` = 1; END IF;\nEND",
+		"SET STATEMENT foreign_key_checks=0 FOR ALTER TABLE `t` ADD CONSTRAINT `fk` FOREIGN KEY (`a`) REFERENCES `p` (`id`), ALGORITHM=INPLACE, LOCK=NONE",
+		"ALTER ONLINE TABLE t WAIT 5 ADD COLUMN x int, ALGORITHM=NOCOPY",
+		"DROP TRIGGER IF EXISTS `a``b`",
+		"SET STATEMENT x='FOR' FOR SET STATEMENT y=1 FOR DROP TABLE t",
+		"CREATE TRIGGER t BEFORE INSERT ON x FOR EACH ROW",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, sql string) {
+		_, err := ReadStmt(sql)
+		var e *Error
+		if err != nil && (!errors.As(err, &e) || e.Offset < 0 || e.Offset > len(sql)) {
+			t.Fatalf("%q: error without a position inside the input: %v", sql, err)
+		}
+		if b, err := ReadBackfill(sql); err == nil {
+			for _, after := range []bool{false, true} {
+				batch := b.Batch("k", after)
+				back, err := ReadBackfill(batch)
+				if err != nil || back.Table != b.Table || !strings.Contains(back.Count("k", false, false), " WHERE (") {
+					t.Fatalf("%q: batch %q does not read back as an UPDATE of %s with a bounded WHERE: %v", sql, batch, b.Table, err)
+				}
+			}
+		}
+		if g, err := ReadGate(sql); err == nil && g.Listing() != "" {
+			back, err := ReadGate(g.Listing())
+			if err != nil || back.Table != g.Table {
+				t.Fatalf("%q: listing %q does not read back as a SELECT of %s: %v", sql, g.Listing(), g.Table, err)
+			}
+		}
+	})
+}
+
+// A quoted value Atlas writes as it is reads as the server reads it: one
+// string literal, its escapes as the pinned sql_mode has them, or nothing.
+func TestLiteral(t *testing.T) {
+	for s, want := range map[string]string{
+		`'it''s'`: "it's", `"a\"b"`: `a"b`, `'\%\_'`: `\%\_`, `'a\nb\0'`: "a\nb\x00", `''`: "", `'é'`: "é",
+		`'a', 'b'`: "!", `'a' COLLATE utf8mb4_bin`: "!", `'x`: "!", `x'41'`: "!", `'a' = 'a'`: "!", `'a'; DROP TABLE t; -- '`: "!",
+	} {
+		got, ok := Literal(s)
+		if !ok {
+			got = "!"
+		}
+		if got != want {
+			t.Errorf("Literal(%s) = %q, want %q", s, got, want)
+		}
+	}
+}
