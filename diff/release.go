@@ -2,7 +2,6 @@ package diff
 
 import (
 	"fmt"
-	"os"
 	"strings"
 
 	"ariga.io/atlas/sql/schema"
@@ -23,35 +22,6 @@ type Release struct {
 	File         string // path as given to the user
 	Schema       *schema.Schema
 	Declarations *Declarations
-}
-
-// LoadReleases reads schema/<release>.hcl for every release, in order, and
-// checks each release's declarations against the release before it.
-func LoadReleases(p *project.Project) ([]*Release, error) {
-	out := make([]*Release, 0, len(p.Releases))
-	for i, name := range p.Releases {
-		file := project.Rel(p.SchemaFile(name))
-		src, err := os.ReadFile(p.SchemaFile(name))
-		if err != nil {
-			if os.IsNotExist(err) {
-				return nil, fmt.Errorf("%s: release %q is listed in %s but has no schema file; create it (copy the previous release's file to start)", file, name, project.Rel(p.Path))
-			}
-			return nil, err
-		}
-		r, err := ParseRelease(name, file, src, p.Target)
-		if err != nil {
-			return nil, err
-		}
-		var prev *Release
-		if i > 0 {
-			prev = out[i-1]
-		}
-		if err := r.Check(prev); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, nil
 }
 
 // ParseRelease evaluates one release file.

@@ -23,7 +23,7 @@ func reportProblems(p *Pass, code string, kind diff.ProblemKind, fix string) {
 	for _, rel := range p.loadReleases() {
 		for _, prob := range rel.problems {
 			if prob.Kind == kind {
-				p.report(Finding{Code: code, Severity: Error, File: prob.Pos.File, Line: prob.Pos.Line, Column: prob.Pos.Col, Message: prob.Msg, Fix: fix})
+				p.report(Finding{Code: code, Severity: Error, File: schemaFile(p, prob.Pos.File), Line: prob.Pos.Line, Column: prob.Pos.Col, Message: prob.Msg, Fix: fix})
 			}
 		}
 	}

@@ -1,7 +1,6 @@
 package lint
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
@@ -29,25 +28,17 @@ func init() {
 		Title: "hand-edited plan: checksum differs from plans/emcee.sum, a file missing from or unknown to the sum, or a revision that differs from what `emcee plan` writes",
 		Run: func(p *Pass) error {
 			reported := map[string]bool{}
-			for _, rel := range p.Project.Releases {
-				want, err := planner.Expected(p.Project, p.Plans.Files, rel)
-				if err != nil {
-					// The sum check below still runs: an edited snapshot
-					// shows there.
-					p.fail(fmt.Errorf("the planner cannot recompute release %s: %w", rel, err))
-					continue
-				}
-				for _, path := range slices.Sorted(maps.Keys(want)) {
-					got, ok := p.Plans.Files[path]
-					if !ok || bytes.Equal(got, want[path]) {
-						continue
-					}
-					line, is, should := firstDifference(got, want[path])
-					reported[path] = true
-					p.report(Finding{Code: "EM106", Severity: Error, File: planFile(p, path), Line: line,
-						Message: fmt.Sprintf("differs from what `emcee plan` writes from %s: line %d is %s, the planner writes %s", planFile(p, revision.SnapshotFile(rel)), line, is, should),
-						Fix:     editedFix(p, path)})
-				}
+			edits, _, err := planner.Compare(p.Project, p.Plans.Files)
+			if err != nil {
+				// The sum check below still runs: an edited snapshot
+				// shows there.
+				p.fail(err)
+			}
+			for _, e := range edits {
+				reported[e.Path] = true
+				p.report(Finding{Code: "EM106", Severity: Error, File: planFile(p, e.Path), Line: e.Line,
+					Message: fmt.Sprintf("differs from what `emcee plan` writes from %s: line %d is %s, the planner writes %s", planFile(p, e.Snapshot), e.Line, e.Is, e.Should),
+					Fix:     editedFix(p, e.Path)})
 			}
 			checkSum(p, reported)
 			return nil
@@ -64,7 +55,7 @@ func checkSum(p *Pass, reported map[string]bool) {
 	data, err := os.ReadFile(sumPath)
 	if os.IsNotExist(err) {
 		if len(p.Plans.Files) > 0 {
-			p.atFile("EM106", sumFile, "the sum file is missing, so nothing guards the plans against edits", "restore it from version control, or regenerate it with `emcee plan`")
+			p.atFile("EM106", sumFile, "the sum file is missing, so nothing guards the plans against edits", "restore it from version control, or run `emcee plan`, which writes a new one only if every revision is what the planner writes from its snapshots")
 		}
 		return
 	}
@@ -74,7 +65,7 @@ func checkSum(p *Pass, reported map[string]bool) {
 	}
 	var sum migrate.HashFile
 	if err := sum.UnmarshalText(data); err != nil {
-		p.atFile("EM106", sumFile, fmt.Sprintf("the sum file is damaged (%v)", err), "restore it from version control, or regenerate it with `emcee plan`")
+		p.atFile("EM106", sumFile, fmt.Sprintf("the sum file is damaged (%v)", err), "restore it from version control, or run `emcee plan`, which writes a new one only if every revision is what the planner writes from its snapshots")
 		return
 	}
 	listed := map[string]bool{}
@@ -113,24 +104,3 @@ func editedFix(p *Pass, path string) string {
 
 // planFile names a file of the plans directory as findings do.
 func planFile(p *Pass, path string) string { return project.Rel(filepath.Join(p.Plans.Dir, path)) }
-
-// firstDifference is the first line where got differs from want, and what
-// each has there.
-func firstDifference(got, want []byte) (line int, is, should string) {
-	g, w := strings.SplitAfter(string(got), "\n"), strings.SplitAfter(string(want), "\n")
-	at := func(lines []string, i int) string {
-		if i >= len(lines) || lines[i] == "" {
-			return "the end of the file"
-		}
-		return fmt.Sprintf("%q", strings.TrimSuffix(lines[i], "\n"))
-	}
-	i := 0
-	for i < len(g) && i < len(w) && g[i] == w[i] {
-		i++
-	}
-	// Lines added at the end: point at what was added, not at a blank line.
-	for i+1 < len(g) && strings.TrimSpace(g[i]) == "" && at(w, i) == "the end of the file" {
-		i++
-	}
-	return i + 1, at(g, i), at(w, i)
-}

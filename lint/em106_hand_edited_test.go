@@ -23,11 +23,20 @@ func TestEM106HandEdited(t *testing.T) {
 			f.appendStatement(expand, "DO 1")
 			return f.lineOf(expand, "-- rule hand-made", false)
 		}},
-		{name: "edited where the planner cannot tell", pike: owner, setup: func(f *fixture) string {
-			// A second planning step: the snapshot no longer tells what
-			// the first one was planned from, only the sum does.
+		{name: "edited in a release planned in two steps, sum regenerated", pike: owner, setup: func(f *fixture) string {
+			// The snapshot of the first step is kept: both steps are
+			// recomputed from what they were planned from.
 			f.write("schema/pike.hcl", pike("varchar(50)", "varchar(60)", "varchar(100)", "varchar(120)"))
 			f.plan()
+			f.edit(expand, "varchar(60)", "varchar(70)")
+			return f.lineOf(expand, "varchar(70)", false)
+		}},
+		{name: "edited where the planner cannot tell", pike: owner, setup: func(f *fixture) string {
+			// Planned in two steps by an emcee that kept only the latest
+			// snapshot: the first step is left to the sum.
+			f.write("schema/pike.hcl", pike("varchar(50)", "varchar(60)", "varchar(100)", "varchar(120)"))
+			f.plan()
+			f.remove("plans/pike/pike.snapshot01.hcl")
 			f.write("plans/pike/pike_expand01.sql", strings.Replace(f.read(expand), "varchar(60)", "varchar(70)", 1))
 			return expand + ":1"
 		}},

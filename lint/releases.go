@@ -3,12 +3,12 @@ package lint
 import (
 	"errors"
 	"fmt"
-	"os"
+	"path/filepath"
 
-	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
 
 	"github.com/emcee-db/emcee/diff"
+	"github.com/emcee-db/emcee/planner"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/splitter"
 )
@@ -17,6 +17,7 @@ import (
 // its schema file, and its split from the release before it.
 type release struct {
 	name string
+	src  *diff.Source
 	// r is nil when the schema file does not load.
 	r *diff.Release
 	// problems are the typed planning errors of the file and of its split:
@@ -34,11 +35,6 @@ func (p *Pass) loadReleases() []*release {
 		return p.rels
 	}
 	p.relsRead = true
-	drv, err := diff.Offline(p.Project.Target)
-	if err != nil {
-		p.fail(err)
-		return nil
-	}
 	for i, name := range p.Project.Releases {
 		rel := &release{name: name}
 		var prev *release
@@ -46,39 +42,42 @@ func (p *Pass) loadReleases() []*release {
 			prev = p.rels[i-1]
 		}
 		p.rels = append(p.rels, rel)
-		p.load(drv, rel, prev)
+		p.load(rel, prev)
 	}
 	return p.rels
 }
 
-func (p *Pass) load(drv *mysql.Driver, rel, prev *release) {
-	src, err := os.ReadFile(p.Project.SchemaFile(rel.name))
+func (p *Pass) load(rel, prev *release) {
+	src, err := planner.Source(p.Project, rel.name)
 	if err != nil {
 		p.fail(err)
 		return
 	}
-	rel.r, err = diff.ParseRelease(rel.name, project.Rel(p.Project.SchemaFile(rel.name)), src, p.Project.Target)
+	rel.src = &src
+	rel.r, err = diff.Load(src, p.Project.Target)
 	p.sortOut(rel, err)
 	if rel.r == nil || (prev != nil && prev.r == nil) {
 		// Without the previous release there is nothing to plan from; its
 		// own error is reported already.
 		return
 	}
-	var from *diff.Release
-	var fromSchema *schema.Schema
+	s := splitter.Sources{To: src}
 	if prev != nil {
-		from, fromSchema = prev.r, prev.r.Schema
+		s.Prev = prev.src
 	}
-	if err := rel.r.Check(from); err != nil {
-		p.sortOut(rel, err)
-		return
-	}
-	tr, err := diff.Between(drv, fromSchema, rel.r)
-	if err == nil {
-		_, err = splitter.Split(tr, p.Project.Target, drv)
-	}
+	_, err = splitter.Transition(p.Project.Target, s)
 	p.sortOut(rel, err)
 }
+
+// schemaFile names a schema file the pipeline names relative to the
+// project directory as findings do: relative to the working directory.
+func schemaFile(p *Pass, file string) string {
+	return project.Rel(filepath.Join(p.Project.Dir, filepath.FromSlash(file)))
+}
+
+// reported are the kinds of problem an analyzer reports as a finding;
+// any other planning error fails the lint, as it fails `emcee plan`.
+var reported = map[diff.ProblemKind]bool{diff.IncompleteReplacement: true, diff.NotNullWithoutDefault: true}
 
 // sortOut keeps the typed problems inside err and fails the pass with the rest.
 func (p *Pass) sortOut(rel *release, err error) {
@@ -93,7 +92,7 @@ func (p *Pass) sortOut(rel *release, err error) {
 				walk(e)
 			}
 		default:
-			if errors.As(err, &prob) {
+			if errors.As(err, &prob) && reported[prob.Kind] {
 				rel.problems = append(rel.problems, prob)
 				return
 			}

@@ -4,9 +4,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/project"
 )
 
@@ -54,27 +58,6 @@ func writeTB(t testing.TB, dir, name, content string) {
 	}
 }
 
-// BenchmarkPlan1000Tables measures a full `emcee plan` (load, validate,
-// diff, split, render, sum) of 1,000 tables x 20 columns x 10 releases
-// into an empty plans directory.
-func BenchmarkPlan1000Tables(b *testing.B) {
-	dir := bigProject(b, 1000, 20, 10)
-	p, err := project.Load(filepath.Join(dir, "atlas.hcl"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		out, err := Plan(p, Options{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		if len(out.New) != 30 {
-			b.Fatalf("planned %d revisions, want 30", len(out.New))
-		}
-	}
-}
-
 func TestBigProjectPlans(t *testing.T) {
 	dir := bigProject(t, 20, 20, 3)
 	out := plan(t, dir, Options{})
@@ -86,65 +69,159 @@ func TestBigProjectPlans(t *testing.T) {
 	}
 }
 
-// BenchmarkReplan1000TablesUnchanged is the developer's rerun: every release
-// already has revisions and nothing changed.
-func BenchmarkReplan1000TablesUnchanged(b *testing.B) {
-	dir := bigProject(b, 1000, 20, 10)
-	p, err := project.Load(filepath.Join(dir, "atlas.hcl"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	first, err := Plan(p, Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := first.Write(); err != nil {
-		b.Fatal(err)
-	}
+// benchPlan times `emcee plan` (with check, `emcee plan --check`) as a new
+// process runs it: nothing evaluated in memory and no garbage of the setup
+// left, the collector set as cmd/emcee sets it, the evaluation cache in the
+// directory cache() returns, before() run untimed first; want is the
+// revisions it must add.
+func benchPlan(b *testing.B, p *project.Project, check bool, cache func() string, before func(i int), want int) {
+	b.Helper()
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	var cpu time.Duration
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		if before != nil {
+			before(i)
+		}
+		b.Setenv("EMCEE_CACHE_DIR", cache())
+		b.Setenv("EMCEE_VERIFY_EVAL", "0")
+		diff.Forget()
+		runtime.GC()
+		b.StartTimer()
+		start := cpuTime()
 		out, err := Plan(p, Options{})
+		if err == nil && check {
+			var d string
+			if d, err = out.Diff(); err == nil && d == "" {
+				d, err = out.Edited(p)
+			}
+			if err == nil && d != "" {
+				err = fmt.Errorf("plan --check: %s", d)
+			}
+		}
+		diff.Flush()
+		cpu += cpuTime() - start
 		if err != nil {
 			b.Fatal(err)
 		}
-		if len(out.New) != 0 {
-			b.Fatalf("rerun planned %v", out.New)
+		if len(out.New) != want {
+			b.Fatalf("planned %v, want %d revisions", out.New, want)
 		}
 	}
+	b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
+}
+
+// bigPlanned is the 1,000-table project (or tables x 20 columns x releases);
+// planned (and written, with a warm evaluation cache) when planned is set,
+// as on the developer's machine after `emcee plan`.
+func bigPlanned(b *testing.B, planned bool, size ...int) (*project.Project, string) {
+	b.Helper()
+	tables, releases := 1000, 10
+	if len(size) == 2 {
+		tables, releases = size[0], size[1]
+	}
+	p, err := project.Load(filepath.Join(bigProject(b, tables, 20, releases), "atlas.hcl"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	cache := b.TempDir()
+	b.Setenv("EMCEE_VERIFY_EVAL", "0") // tests verify; a benchmark measures
+	if planned {
+		b.Setenv("EMCEE_CACHE_DIR", cache)
+		// The benchmark function runs more than once in a process:
+		// plan as a first run would, evaluating into the new cache.
+		diff.Forget()
+		out, err := Plan(p, Options{})
+		diff.Flush()
+		if err == nil {
+			err = out.Write()
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	return p, cache
+}
+
+// BenchmarkPlan1000Tables measures a full `emcee plan` (load, validate,
+// diff, split, render, sum) of 1,000 tables x 20 columns x 10 releases
+// into an empty plans directory, with an empty evaluation cache.
+func BenchmarkPlan1000Tables(b *testing.B) {
+	p, _ := bigPlanned(b, false)
+	benchPlan(b, p, false, func() string { return b.TempDir() }, nil, 30)
+}
+
+// BenchmarkPlan1000TablesCached is the same from-scratch plan on a machine
+// that evaluated these schema files before (a branch switch, a rewrite).
+func BenchmarkPlan1000TablesCached(b *testing.B) {
+	p, cache := bigPlanned(b, true)
+	if err := os.RemoveAll(p.PlansDir); err != nil {
+		b.Fatal(err)
+	}
+	benchPlan(b, p, false, func() string { return cache }, nil, 30)
+}
+
+// BenchmarkReplan1000TablesUnchanged is the developer's rerun: every release
+// already has revisions and nothing changed.
+func BenchmarkReplan1000TablesUnchanged(b *testing.B) {
+	p, cache := bigPlanned(b, true)
+	benchPlan(b, p, false, func() string { return cache }, nil, 0)
+}
+
+// BenchmarkCheck1000Tables is CI's `emcee plan --check` with nothing
+// changed: every revision is recomputed from its snapshots. CI machines
+// start with an empty evaluation cache.
+func BenchmarkCheck1000Tables(b *testing.B) {
+	p, _ := bigPlanned(b, true)
+	benchPlan(b, p, true, func() string { return b.TempDir() }, nil, 0)
+}
+
+// BenchmarkCheck1000TablesCached is `emcee plan --check` where the schema
+// files were evaluated before (the developer's machine).
+func BenchmarkCheck1000TablesCached(b *testing.B) {
+	p, cache := bigPlanned(b, true)
+	benchPlan(b, p, true, func() string { return cache }, nil, 0)
 }
 
 // BenchmarkReplan1000TablesLastReleaseEdited is the developer's loop: the
-// newest release was edited, so it (and only it) is diffed again.
+// newest release was edited (each iteration differently, so the new source
+// is never in the cache), and it is planned again on top of its last
+// revision.
 func BenchmarkReplan1000TablesLastReleaseEdited(b *testing.B) {
-	dir := bigProject(b, 1000, 20, 10)
-	p, err := project.Load(filepath.Join(dir, "atlas.hcl"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	first, err := Plan(p, Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := first.Write(); err != nil {
-		b.Fatal(err)
-	}
-	last := filepath.Join(dir, "schema", "r09.hcl")
+	p, cache := bigPlanned(b, true)
+	benchPlan(b, p, false, func() string { return cache }, editNewest(b, p), 3)
+}
+
+// editNewest edits the newest release's schema file, differently for each
+// iteration i: a column added to its first table.
+func editNewest(b *testing.B, p *project.Project) func(i int) {
+	last := p.SchemaFile(p.Releases[len(p.Releases)-1])
 	src, err := os.ReadFile(last)
 	if err != nil {
 		b.Fatal(err)
 	}
-	edited := strings.Replace(string(src), "  primary_key {", "  column \"late\" {\n    type = int\n    null = true\n  }\n  primary_key {", 1)
-	if err := os.WriteFile(last, []byte(edited), 0o644); err != nil {
-		b.Fatal(err)
-	}
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		out, err := Plan(p, Options{})
-		if err != nil {
+	return func(i int) {
+		edited := strings.Replace(string(src), "  primary_key {", fmt.Sprintf("  column \"late%d\" {\n    type = int\n    null = true\n  }\n  primary_key {", i), 1)
+		if err := os.WriteFile(last, []byte(edited), 0o644); err != nil {
 			b.Fatal(err)
 		}
-		if len(out.New) != 3 {
-			b.Fatalf("planned %v, want r09_*02", out.New)
-		}
+	}
+}
+
+// BenchmarkPlanGrowth is BenchmarkPlan1000Tables and
+// BenchmarkReplan1000TablesLastReleaseEdited at other sizes: planning time
+// grows linearly in tables and in releases.
+func BenchmarkPlanGrowth(b *testing.B) {
+	for _, size := range []struct{ tables, releases int }{{250, 10}, {500, 10}, {1000, 10}, {500, 5}, {500, 20}} {
+		name := fmt.Sprintf("tables=%d/releases=%d", size.tables, size.releases)
+		b.Run(name+"/from-scratch", func(b *testing.B) {
+			p, _ := bigPlanned(b, false, size.tables, size.releases)
+			benchPlan(b, p, false, func() string { return b.TempDir() }, nil, 3*size.releases)
+		})
+		b.Run(name+"/newest-edited", func(b *testing.B) {
+			p, cache := bigPlanned(b, true, size.tables, size.releases)
+			benchPlan(b, p, false, func() string { return cache }, editNewest(b, p), 3)
+		})
 	}
 }

@@ -1,9 +1,12 @@
 package planner
 
 import (
+	"errors"
+	"fmt"
+	"maps"
 	"path/filepath"
-
-	"ariga.io/atlas/sql/schema"
+	"slices"
+	"strings"
 
 	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/project"
@@ -11,93 +14,195 @@ import (
 	"github.com/emcee-db/emcee/splitter"
 )
 
-// Expected recomputes what `emcee plan` wrote for a release, so that a
-// revision edited by hand is found even when its sum was regenerated. files
-// are the plans directory's files (path relative to it -> content); the
-// answer maps revision paths to the content plan writes for them.
+// Expected recomputes what `emcee plan` wrote for a release's revisions, so
+// that a revision edited by hand is found even when its sum was
+// regenerated. files are the plans directory's files (path relative to it ->
+// content); the answer maps revision paths to the content plan writes for
+// them.
 //
-// The planner can tell only for a release planned in one step (one
-// revision per phase, NN = 01) on top of the previous release as it still
-// is: its snapshot is then the source the revisions were planned from, and
-// the previous release's snapshot the state they start from. A release
-// planned in several steps keeps only its latest snapshot, and a release
-// planned on top of an older state of the previous one (which `emcee plan`
-// refuses) has lost that state; for those Expected returns nil.
+// Each planning step is recomputed from the snapshots it was planned from:
+// the release's snapshot of that step, the one of the step before (or, for
+// the first step, the previous release's latest snapshot, when it is still
+// the state the release was planned on top of). A step whose snapshots are
+// gone is left out of the answer: a release planned in several steps by an
+// emcee that kept only the latest snapshot, or one planned on top of an
+// older state of the previous release (which `emcee plan` refuses).
 func Expected(p *project.Project, files map[string][]byte, release string) (map[string][]byte, error) {
-	for _, ph := range revision.Phases {
-		if files[(revision.ID{Release: release, Phase: ph, Seq: 1}).File()] == nil || files[(revision.ID{Release: release, Phase: ph, Seq: 2}).File()] != nil {
-			return nil, nil
-		}
-	}
-	data := files[revision.SnapshotFile(release)]
-	if data == nil {
+	i := p.Index(release)
+	if i < 0 {
 		return nil, nil
 	}
-	snap, err := readSnapshot(p, release, data)
-	if err != nil {
-		return nil, err
-	}
-	var (
-		prev     *diff.Release
-		prevBody []byte
-		from     = "an empty database"
-	)
-	if i := p.Index(release); i > 0 {
+	steps := stepsOf(files, release)
+	var prev *diff.Source
+	base, from := "empty", "an empty database"
+	if i > 0 {
 		from = p.Releases[i-1]
-		data := files[revision.SnapshotFile(from)]
-		if data == nil {
-			return nil, nil
+		snap, err := snapshotIn(p, files, revision.SnapshotFile(from))
+		if snap == nil || err != nil {
+			return nil, err
 		}
-		prevSnap, err := readSnapshot(p, from, data)
+		prev, base = snap.source(p, from), baseHash(snap.body)
+	}
+	out := map[string][]byte{}
+	var asOf *snapshot
+	for seq := 1; seq <= steps; seq++ {
+		path := revision.SnapshotFile(release)
+		if seq < steps {
+			path = revision.StepSnapshotFile(release, seq)
+		}
+		to, err := snapshotIn(p, files, path)
 		if err != nil {
 			return nil, err
 		}
-		prevBody = prevSnap.body
-	}
-	if snap.base != baseHash(prevBody) {
-		return nil, nil
-	}
-	if prevBody != nil {
-		if prev, err = diff.ParseRelease(from, schemaName(p, from), prevBody, p.Target); err != nil {
-			return nil, err
+		if to != nil && to.base == base && (seq == 1 || asOf != nil) {
+			s := splitter.Sources{Prev: prev, To: *to.source(p, release)}
+			stepFrom := from
+			if seq > 1 {
+				s.AsOf = asOf.source(p, release)
+				stepFrom = fmt.Sprintf("%s as of %s_contract%02d", release, release, seq-1)
+			}
+			pl, err := splitter.Transition(p.Target, s)
+			if err != nil {
+				return nil, fmt.Errorf("recomputing %s_*%02d from %s: %w", release, seq, project.Rel(filepath.Join(p.PlansDir, path)), err)
+			}
+			for _, sc := range scripts(release, seq, stepFrom, pl.Phases) {
+				out[sc.ID.File()] = sc.Render()
+			}
 		}
-	}
-	r, err := diff.ParseRelease(release, schemaName(p, release), snap.body, p.Target)
-	if err != nil {
-		return nil, err
-	}
-	if err := r.Check(prev); err != nil {
-		return nil, err
-	}
-	drv, err := diff.Offline(p.Target)
-	if err != nil {
-		return nil, err
-	}
-	var fromSchema *schema.Schema
-	if prev != nil {
-		fromSchema = prev.Schema
-	}
-	tr, err := diff.Between(drv, fromSchema, r)
-	if err != nil {
-		return nil, err
-	}
-	phases, err := splitter.Split(tr, p.Target, drv)
-	if err != nil {
-		return nil, err
-	}
-	out := map[string][]byte{}
-	for _, sc := range scripts(release, 1, from, phases) {
-		out[sc.ID.File()] = sc.Render()
+		asOf = to
 	}
 	return out, nil
 }
 
-// schemaName is how the scripts name a schema file ("declared at
-// schema/train.hcl:26:5"): relative to the project directory, where `emcee
-// plan` runs, whatever directory the check runs from.
-func schemaName(p *project.Project, release string) string {
-	if rel, err := filepath.Rel(p.Dir, p.SchemaFile(release)); err == nil {
-		return filepath.ToSlash(rel)
+// stepsOf is how many times a release was planned: its last revision number.
+func stepsOf(files map[string][]byte, release string) int {
+	steps := 0
+	for path := range files {
+		if id, ok := revisionID(path); ok && id.Release == release {
+			steps = max(steps, id.Seq)
+		}
 	}
-	return p.SchemaFile(release)
+	return steps
+}
+
+func revisionID(path string) (revision.ID, bool) {
+	if !strings.HasSuffix(path, ".sql") {
+		return revision.ID{}, false
+	}
+	id, err := revision.ParseID(strings.TrimSuffix(filepath.Base(path), ".sql"))
+	return id, err == nil
+}
+
+func snapshotIn(p *project.Project, files map[string][]byte, path string) (*snapshot, error) {
+	data, ok := files[path]
+	if !ok {
+		return nil, nil
+	}
+	return readSnapshot(p, path, data)
+}
+
+// An Edit is a revision that differs from what the planner writes for it.
+type Edit struct {
+	Path     string // relative to the plans directory
+	Snapshot string // the snapshot it is recomputed from, relative to the plans directory
+	// Line is the first line that differs; Is and Should are what the file
+	// and the planner have there.
+	Line       int
+	Is, Should string
+}
+
+func (e Edit) describe(p *project.Project) string {
+	return fmt.Sprintf("%s differs from what `emcee plan` writes from %s: line %d is %s, the planner writes %s", project.Rel(filepath.Join(p.PlansDir, e.Path)), project.Rel(filepath.Join(p.PlansDir, e.Snapshot)), e.Line, e.Is, e.Should)
+}
+
+// Compare recomputes every revision of the plans directory (Expected) and
+// returns those that differ from what the planner writes, and those it
+// cannot recompute (untold). A release the planner fails to recompute is
+// an error; the other releases are still compared.
+func Compare(p *project.Project, files map[string][]byte) (edits []Edit, untold []string, err error) {
+	wants, errs := expectedAll(p, files)
+	for i, rel := range p.Releases {
+		want := wants[i]
+		if errs[i] != nil {
+			errs[i] = fmt.Errorf("the planner cannot recompute release %s: %w", rel, errs[i])
+			continue
+		}
+		steps := stepsOf(files, rel)
+		for _, path := range slices.Sorted(maps.Keys(files)) {
+			id, ok := revisionID(path)
+			if !ok || id.Release != rel {
+				continue
+			}
+			w, ok := want[path]
+			if !ok {
+				untold = append(untold, path)
+				continue
+			}
+			if got := files[path]; string(got) != string(w) {
+				snap := revision.SnapshotFile(rel)
+				if id.Seq < steps {
+					snap = revision.StepSnapshotFile(rel, id.Seq)
+				}
+				line, is, should := firstDifference(got, w)
+				edits = append(edits, Edit{Path: path, Snapshot: snap, Line: line, Is: is, Should: should})
+			}
+		}
+	}
+	return edits, untold, errors.Join(errs...)
+}
+
+// expectedAll is Expected for every release, side by side: each waits only
+// for the evaluations it shares with the others.
+func expectedAll(p *project.Project, files map[string][]byte) ([]map[string][]byte, []error) {
+	futures := make([]*future[map[string][]byte], len(p.Releases))
+	for i, rel := range p.Releases {
+		futures[i] = newFuture(func() (map[string][]byte, error) { return Expected(p, files, rel) })
+		futures[i].start()
+	}
+	wants, errs := make([]map[string][]byte, len(futures)), make([]error, len(futures))
+	for i, f := range futures {
+		wants[i], errs[i] = f.get()
+	}
+	return wants, errs
+}
+
+// requirePlannerOutput is the condition for writing a new sum file: every
+// revision is exactly what the planner writes from its snapshots.
+func requirePlannerOutput(p *project.Project, plans *revision.Plans, sumErr error) error {
+	edits, untold, err := Compare(p, plans.Files)
+	if err != nil {
+		return errors.Join(sumErr, err)
+	}
+	if len(edits) == 0 && len(untold) == 0 {
+		return nil
+	}
+	var b strings.Builder
+	for _, e := range edits {
+		fmt.Fprintf(&b, "\n  %s", e.describe(p))
+	}
+	for _, path := range untold {
+		fmt.Fprintf(&b, "\n  %s cannot be recomputed: the snapshot it was planned from is gone (a release planned in several steps before emcee kept one snapshot per step)", project.Rel(filepath.Join(p.PlansDir, path)))
+	}
+	return fmt.Errorf("%w\nemcee plan will not write a new sum over revisions it cannot vouch for:%s", sumErr, b.String())
+}
+
+// firstDifference is the first line where got differs from want, and what
+// each has there.
+func firstDifference(got, want []byte) (line int, is, should string) {
+	g, w := strings.SplitAfter(string(got), "\n"), strings.SplitAfter(string(want), "\n")
+	at := func(lines []string, i int) string {
+		if i >= len(lines) || lines[i] == "" {
+			return "the end of the file"
+		}
+		return fmt.Sprintf("%q", strings.TrimSuffix(lines[i], "\n"))
+	}
+	i := 0
+	for i < len(g) && i < len(w) && g[i] == w[i] {
+		i++
+	}
+	// Lines added at the end: point at what was added, not at a blank line.
+	for i+1 < len(g) && strings.TrimSpace(g[i]) == "" && at(w, i) == "the end of the file" {
+		i++
+	}
+	return i + 1, at(g, i), at(w, i)
 }

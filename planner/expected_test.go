@@ -36,10 +36,15 @@ func TestExpectedRecomputesTheBundledExample(t *testing.T) {
 	}
 }
 
-func TestExpectedCannotTellAfterSeveralSteps(t *testing.T) {
+// A release planned in several steps keeps the snapshot of each step, so
+// every step is recomputed; a step whose snapshot is gone (as emcee wrote
+// them before it kept one per step) is left to the sum file.
+func TestExpectedRecomputesEveryStep(t *testing.T) {
 	dir := newProject(t, "")
 	plan(t, dir, Options{})
 	write(t, dir, "schema/pike.hcl", strings.Replace(ocata, "varchar(100)", "varchar(200)", 1))
+	plan(t, dir, Options{})
+	write(t, dir, "schema/pike.hcl", strings.Replace(ocata, "varchar(100)", "varchar(300)", 1))
 	plan(t, dir, Options{})
 	p, err := project.Load(dir + "/atlas.hcl")
 	if err != nil {
@@ -49,10 +54,24 @@ func TestExpectedCannotTellAfterSeveralSteps(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, err := Expected(p, plans.Files, "pike"); got != nil || err != nil {
-		t.Errorf("pike has 02 revisions: got %d files, %v; want nil (cannot tell)", len(got), err)
+	want, err := Expected(p, plans.Files, "pike")
+	if err != nil || len(want) != 9 {
+		t.Fatalf("pike has three steps: got %d files, %v; want 9", len(want), err)
 	}
-	if got, err := Expected(p, plans.Files, "ocata"); len(got) != 3 || err != nil {
-		t.Errorf("ocata is planned in one step: got %d files, %v", len(got), err)
+	for path, data := range want {
+		if !bytes.Equal(data, plans.Files[path]) {
+			t.Errorf("%s: recomputed content differs from the file plan wrote:\n%s", path, data)
+		}
+	}
+	edits, untold, err := Compare(p, plans.Files)
+	if err != nil || len(edits) != 0 || len(untold) != 0 {
+		t.Fatalf("as planned: edits %v, untold %v, %v", edits, untold, err)
+	}
+
+	// Without the snapshot of step 01, steps 01 and 02 cannot be told.
+	delete(plans.Files, revision.StepSnapshotFile("pike", 1))
+	edits, untold, err = Compare(p, plans.Files)
+	if err != nil || len(edits) != 0 || strings.Join(untold, " ") != "pike/pike_contract01.sql pike/pike_contract02.sql pike/pike_expand01.sql pike/pike_expand02.sql pike/pike_migrate01.sql pike/pike_migrate02.sql" {
+		t.Fatalf("without pike.snapshot01.hcl: edits %v, untold %v, %v", edits, untold, err)
 	}
 }

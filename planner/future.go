@@ -3,8 +3,7 @@ package planner
 import "sync"
 
 // future is a value computed once, either in the background (start) or by
-// the first caller that needs it (get). Evaluating a large release takes a
-// fraction of a second of pure CPU; independent releases run side by side.
+// the first caller that needs it (get).
 type future[T any] struct {
 	once sync.Once
 	f    func() (T, error)
@@ -19,11 +18,6 @@ func (f *future[T]) get() (T, error) {
 	return f.v, f.err
 }
 
-// start computes the value in the background, at most len(sem) at a time.
-func (f *future[T]) start(sem chan struct{}) {
-	go func() {
-		sem <- struct{}{}
-		defer func() { <-sem }()
-		_, _ = f.get()
-	}()
-}
+// start computes the value in the background; diff.Load bounds how many
+// releases are evaluated at a time.
+func (f *future[T]) start() { go func() { _, _ = f.get() }() }

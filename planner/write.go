@@ -61,14 +61,16 @@ func (o *Output) Diff() (string, error) {
 // Edited returns a unified diff of the revisions that differ from what the
 // planner writes for them, empty when none does. The sum file only proves
 // that a file is as it was last summed; a hand edit whose sum was
-// recomputed is found here, for the releases Expected can recompute.
+// recomputed is found here, for every planning step Expected can
+// recompute.
 func (o *Output) Edited(p *project.Project) (string, error) {
 	var b bytes.Buffer
-	for _, rel := range p.Releases {
-		want, err := Expected(p, o.Files, rel)
-		if err != nil {
-			return "", fmt.Errorf("recomputing the revisions of release %s: %w", rel, err)
+	wants, errs := expectedAll(p, o.Files)
+	for i, rel := range p.Releases {
+		if errs[i] != nil {
+			return "", fmt.Errorf("recomputing the revisions of release %s: %w", rel, errs[i])
 		}
+		want := wants[i]
 		for _, path := range slices.Sorted(maps.Keys(want)) {
 			if got := o.Files[path]; got != nil && !bytes.Equal(got, want[path]) {
 				d, err := unified(path, got, want[path])

@@ -5,12 +5,31 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 )
 
 // SnapshotFile is the canonical state a release's revisions produce, kept
 // beside them so planning never needs a database.
 func SnapshotFile(release string) string { return release + "/" + release + ".snapshot.hcl" }
+
+// StepSnapshotFile is the state a release's revisions up to seq produce,
+// kept once the release is planned again so that each planning step can be
+// recomputed from what it was planned from.
+func StepSnapshotFile(release string, seq int) string {
+	return fmt.Sprintf("%s/%s.snapshot%02d.hcl", release, release, seq)
+}
+
+// isSnapshot reports whether path is one of the release's snapshots.
+func isSnapshot(release, path string) bool {
+	if path == SnapshotFile(release) {
+		return true
+	}
+	n, ok := strings.CutPrefix(path, release+"/"+release+".snapshot")
+	n, ok2 := strings.CutSuffix(n, ".hcl")
+	seq, err := strconv.Atoi(n)
+	return ok && ok2 && err == nil && len(n) >= 2 && path == StepSnapshotFile(release, seq)
+}
 
 // Revision is one script read from the plans directory.
 type Revision struct {
@@ -29,7 +48,7 @@ type Plans struct {
 	Files map[string][]byte
 	Order []string
 	// What ScanPlans found out of place, by path relative to Dir: files
-	// that are neither a revision nor the snapshot (Stray), .sql files not
+	// that are neither a revision nor a snapshot (Stray), .sql files not
 	// named as a revision of their directory's release (Misnamed), and
 	// revisions of releases atlas.hcl does not list (Unlisted).
 	Stray, Misnamed, Unlisted []string
@@ -80,13 +99,25 @@ func SumOrder(releases []string, paths []string) []string {
 // directory is an error, and directories of other releases are ignored.
 // A missing directory is an empty plan set.
 func ReadPlans(dir string, releases []string) (*Plans, error) {
-	p, err := ScanPlans(dir, releases)
+	return readPlans(dir, releases, true)
+}
+
+// ReadFiles is ReadPlans for planning, which needs the files but not their
+// statements: revisions come without Statements and Checksum, so that
+// planning a project of thousands of tables does not read every statement
+// it wrote before.
+func ReadFiles(dir string, releases []string) (*Plans, error) {
+	return readPlans(dir, releases, false)
+}
+
+func readPlans(dir string, releases []string, statements bool) (*Plans, error) {
+	p, err := scanPlans(dir, releases, statements)
 	if err != nil {
 		return nil, err
 	}
 	for _, path := range p.Stray {
 		if listed(releases, path) {
-			return nil, fmt.Errorf("%s: unexpected file in the plans directory; plans/<release>/ holds only revision scripts and the snapshot", filepath.Join(dir, path))
+			return nil, fmt.Errorf("%s: unexpected file in the plans directory; plans/<release>/ holds only revision scripts and its snapshots", filepath.Join(dir, path))
 		}
 	}
 	for _, path := range p.Misnamed {
@@ -109,6 +140,10 @@ func ReadPlans(dir string, releases []string) (*Plans, error) {
 // failing: lint reports those files, so it must read past them. Revisions
 // are only those of listed releases.
 func ScanPlans(dir string, releases []string) (*Plans, error) {
+	return scanPlans(dir, releases, true)
+}
+
+func scanPlans(dir string, releases []string, statements bool) (*Plans, error) {
 	p := &Plans{Dir: dir, Files: map[string][]byte{}}
 	dirs, err := os.ReadDir(dir)
 	if os.IsNotExist(err) {
@@ -137,7 +172,7 @@ func ScanPlans(dir string, releases []string) (*Plans, error) {
 			}
 			p.Files[path] = data
 			if !strings.HasSuffix(e.Name(), ".sql") {
-				if path != SnapshotFile(rel) {
+				if !isSnapshot(rel, path) {
 					p.Stray = append(p.Stray, path)
 				}
 				continue
@@ -151,15 +186,16 @@ func ScanPlans(dir string, releases []string) (*Plans, error) {
 				p.Unlisted = append(p.Unlisted, path)
 				continue
 			}
-			stmts, err := Parse(filepath.Join(dir, path), data)
-			if err != nil {
-				return nil, err
+			rev := &Revision{ID: id, Path: path, Data: data}
+			if statements {
+				if rev.Statements, err = Parse(filepath.Join(dir, path), data); err != nil {
+					return nil, err
+				}
+				if rev.Checksum, err = Checksum(path, data); err != nil {
+					return nil, err
+				}
 			}
-			sum, err := Checksum(path, data)
-			if err != nil {
-				return nil, err
-			}
-			p.Revisions = append(p.Revisions, &Revision{ID: id, Path: path, Data: data, Checksum: sum, Statements: stmts})
+			p.Revisions = append(p.Revisions, rev)
 		}
 	}
 	slices.SortFunc(p.Revisions, func(a, b *Revision) int {
@@ -186,7 +222,7 @@ func (p *Plans) Verify() error {
 		if len(p.Files) == 0 {
 			return nil
 		}
-		return fmt.Errorf("%s is missing: regenerate it with `emcee plan` or restore it from version control", filepath.Join(p.Dir, SumFile))
+		return fmt.Errorf("%s is missing: %w", filepath.Join(p.Dir, SumFile), ErrNoSum)
 	}
 	if err != nil {
 		return err

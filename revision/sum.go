@@ -1,6 +1,7 @@
 package revision
 
 import (
+	"errors"
 	"fmt"
 
 	"ariga.io/atlas/sql/migrate"
@@ -10,6 +11,12 @@ import (
 // format is Atlas's atlas.sum: a total hash, then one chained h1: hash per
 // file, so editing, removing or reordering any script is detected.
 const SumFile = "emcee.sum"
+
+// ErrNoSum is a sum file missing or unreadable while plan files exist.
+// Nothing then tells an edited revision from a generated one, so the way
+// out is the committed sum, or `emcee plan`, which writes a new one only
+// when every revision is exactly what it writes from its snapshots.
+var ErrNoSum = errors.New("restore it from version control, or run `emcee plan`: it writes a new sum only if every revision is exactly what the planner writes from its snapshots, and otherwise names the revisions that are not")
 
 func hashFile(paths []string, content map[string][]byte) (migrate.HashFile, error) {
 	files := make([]migrate.File, 0, len(paths))
@@ -34,7 +41,7 @@ func Sum(paths []string, content map[string][]byte) ([]byte, error) {
 func Verify(paths []string, content map[string][]byte, sum []byte) error {
 	var want migrate.HashFile
 	if err := want.UnmarshalText(sum); err != nil {
-		return fmt.Errorf("plans/%s is damaged (%v): restore it from version control or regenerate it with `emcee plan`", SumFile, err)
+		return fmt.Errorf("plans/%s is damaged (%v): %w", SumFile, err, ErrNoSum)
 	}
 	got, err := hashFile(paths, content)
 	if err != nil {

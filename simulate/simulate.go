@@ -35,6 +35,7 @@ import (
 	"github.com/emcee-db/emcee/planner"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/splitter"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
@@ -85,12 +86,14 @@ type Config struct {
 type Sim struct {
 	cfg      Config
 	old, new *diff.Release
-	tables   []*table
-	db       *sql.DB // for the workers and the verifier
-	work     *workload
-	phases   []*PhaseInfo
-	phase    atomic.Int32
-	report   *Report
+	// changes are Atlas's changes from old to new, for the naive mode.
+	changes []schema.Change
+	tables  []*table
+	db      *sql.DB // for the workers and the verifier
+	work    *workload
+	phases  []*PhaseInfo
+	phase   atomic.Int32
+	report  *Report
 	// expected new-table state of every row at the check point, as a hash
 	// per row, and the ledger position then (see verify.go).
 	snap     map[string]map[int64]uint64
@@ -128,11 +131,20 @@ func Prepare(ctx context.Context, cfg Config) (*Sim, error) {
 			return nil, fmt.Errorf("%s is stale: run `emcee plan` first, the simulation runs the committed plans", project.Rel(p.PlansDir))
 		}
 	}
-	rels, err := diff.LoadReleases(p)
+	prev, err := planner.Source(p, p.Releases[i-1])
 	if err != nil {
 		return nil, err
 	}
-	s := &Sim{cfg: cfg, old: rels[i-1], new: rels[i]}
+	to, err := planner.Source(p, cfg.New)
+	if err != nil {
+		return nil, err
+	}
+	// The naive mode runs Atlas's own diff, so the releases need not split.
+	pl, err := splitter.Diff(p.Target, splitter.Sources{Prev: &prev, To: to})
+	if err != nil {
+		return nil, err
+	}
+	s := &Sim{cfg: cfg, old: pl.Prev, new: pl.To, changes: pl.Transition.Changes}
 	if err := s.pickTables(); err != nil {
 		return nil, err
 	}
@@ -430,11 +442,7 @@ func (s *Sim) runNaive(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	tr, err := diff.Between(drv, s.old.Schema, s.new)
-	if err != nil {
-		return err
-	}
-	plan, err := drv.PlanChanges(ctx, "naive", tr.Changes, func(o *migrate.PlanOptions) { o.SchemaQualifier = new(string) })
+	plan, err := drv.PlanChanges(ctx, "naive", s.changes, func(o *migrate.PlanOptions) { o.SchemaQualifier = new(string) })
 	if err != nil {
 		return fmt.Errorf("planning the naive migration: %w", err)
 	}

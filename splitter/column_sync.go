@@ -95,9 +95,6 @@ func newSyncCol(c *Change) (*syncCol, error) {
 		if !ok {
 			return nil, fmt.Errorf("%s: %s.%s takes over from %q, which table %s of the previous release does not have", where, c.Table.Name, add.C.Name, src, c.FromTable.Name)
 		}
-		if _, still := c.Table.Column(src); still {
-			return nil, fmt.Errorf("%s: %s.%s takes over from %q, but the release still declares %s.%s; a replaced column is dropped in contract, so remove its column block", where, c.Table.Name, add.C.Name, src, c.Table.Name, src)
-		}
 		s.old = old
 		s.fwdCols, s.bwdCols = oldCols, newCols
 		if d.Replaces != nil {

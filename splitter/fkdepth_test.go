@@ -42,42 +42,25 @@ table "a_child" {
   }
 }
 `
-	full, err := diff.ParseRelease("full", "full.hcl", []byte(tables), target)
-	if err != nil {
-		t.Fatal(err)
-	}
-	empty, err := diff.ParseRelease("empty", "empty.hcl", []byte(`schema "app" {}`), target)
-	if err != nil {
-		t.Fatal(err)
-	}
-	drv, err := diff.Offline(target)
-	if err != nil {
-		t.Fatal(err)
-	}
+	full := diff.Source{Release: "full", File: "full.hcl", Src: []byte(tables)}
+	empty := diff.Source{Release: "empty", File: "empty.hcl", Src: []byte(`schema "app" {}`)}
 	for _, tc := range []struct {
 		name     string
-		from     *diff.Release
-		to       *diff.Release
+		from     *diff.Source
+		to       diff.Source
 		phase    revision.Phase
 		first    string
 		firstSQL string
 	}{
 		{"create", nil, full, revision.Expand, "z_parent", "CREATE TABLE `z_parent`"},
-		{"drop", full, empty, revision.Contract, "a_child", "DROP TABLE `a_child`"},
+		{"drop", &full, empty, revision.Contract, "a_child", "DROP TABLE `a_child`"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			tr := &diff.Transition{To: tc.to}
-			if tc.from != nil {
-				tr.From = tc.from.Schema
-			}
-			tr2, err := diff.Between(drv, tr.From, tc.to)
+			pl, err := Transition(target, Sources{Prev: tc.from, To: tc.to})
 			if err != nil {
 				t.Fatal(err)
 			}
-			ph, err := Split(tr2, target, drv)
-			if err != nil {
-				t.Fatal(err)
-			}
+			ph := pl.Phases
 			stmts := ph[tc.phase]
 			if len(stmts) != 2 || !strings.HasPrefix(stmts[0].SQL, tc.firstSQL) {
 				t.Fatalf("%s: first statement should touch %s:\n%v", tc.phase, tc.first, stmts)

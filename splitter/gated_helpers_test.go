@@ -18,31 +18,36 @@ var (
 )
 
 // tcTransition diffs two releases (table blocks; the schema block is added)
-// offline for a target, the way `emcee plan` does.
+// offline for a target with the release pipeline `emcee plan` runs.
 func tcTransition(t *testing.T, target project.Target, before, after string) (*diff.Transition, *Context) {
 	t.Helper()
-	parse := func(name, body string) *diff.Release {
-		r, err := diff.ParseRelease(name, name+".hcl", []byte("schema \"app\" {}\n"+body), target)
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		return r
+	tr, ctx, err := tcDiff(target, before, after)
+	if err != nil {
+		t.Fatal(err)
 	}
-	from, to := parse("before", before), parse("after", after)
+	return tr, ctx
+}
+
+// tcDiff is tcTransition for a case whose declarations the pipeline refuses.
+func tcDiff(target project.Target, before, after string) (*diff.Transition, *Context, error) {
+	source := func(name, body string) diff.Source {
+		return diff.Source{Release: name, File: name + ".hcl", Src: []byte("schema \"app\" {}\n" + body)}
+	}
+	from := source("before", before)
+	pl, err := Diff(target, Sources{Prev: &from, To: source("after", after)})
+	if err != nil {
+		return nil, nil, err
+	}
 	drv, err := diff.Offline(target)
 	if err != nil {
-		t.Fatal(err)
+		return nil, nil, err
 	}
-	tr, err := diff.Between(drv, from.Schema, to)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := &Context{Transition: tr, Target: target, drv: drv, fks: newFKGraph(tr)}
-	ctx.changes = flatten(tr)
+	ctx := &Context{Transition: pl.Transition, Target: target, drv: drv, fks: newFKGraph(pl.Transition)}
+	ctx.changes = flatten(pl.Transition)
 	for _, ch := range ctx.changes {
 		ch.ctx = ctx
 	}
-	return tr, ctx
+	return pl.Transition, ctx, nil
 }
 
 // tcStep is what a rule placed, with its stage, as the tests assert it.
@@ -59,10 +64,8 @@ type tcStep struct {
 // change order), so a test can assert where every statement goes.
 func tcSteps(t *testing.T, target project.Target, before, after string) ([]tcStep, error) {
 	t.Helper()
-	tr, ctx := tcTransition(t, target, before, after)
-	// emcee plan checks the declarations against the previous release
-	// (their expressions' columns included) before any rule runs.
-	if err := tr.To.Check(&diff.Release{Name: "before", File: "before.hcl", Schema: tr.From, Declarations: &diff.Declarations{}}); err != nil {
+	tr, ctx, err := tcDiff(target, before, after)
+	if err != nil {
 		return nil, err
 	}
 	var out []tcStep

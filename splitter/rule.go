@@ -1,7 +1,9 @@
 // Package splitter classifies each schema change between two releases into
 // expand, migrate and contract steps. Every classification is a Rule in a
 // file of its own; a change no rule claims is a planning error, never a
-// guess.
+// guess. Transition (transition.go) is the whole release pipeline for one
+// transition (evaluate, validate, diff, split): every planner of
+// transitions goes through it.
 package splitter
 
 import (

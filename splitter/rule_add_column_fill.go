@@ -29,11 +29,10 @@ func init() {
 			return d.Source() == "" && d.Fill != ""
 		},
 		Split: func(c *Change) ([]Step, error) {
+			// A fill on a nullable column or one with a default is refused
+			// when the release is validated (diff's checkFill).
 			add := c.Change.(*schema.AddColumn)
 			d := c.ctx.Decl(c.Table.Name, add.C.Name)
-			if add.C.Type.Null || add.C.Default != nil {
-				return nil, fmt.Errorf("%s: fill on %s.%s, which is nullable or has a default: the previous release's inserts already work; remove fill", d.FillPos, c.Table.Name, add.C.Name)
-			}
 			return syncSteps(c, fmt.Sprintf("%s.%s is NOT NULL without default, filled by %s (declared at %s)", c.Table.Name, add.C.Name, d.Fill, d.FillPos))
 		},
 	})

@@ -34,8 +34,16 @@ Revisions are append-only. Editing a release that already has revisions adds
 state the existing revisions produce is read from plans/<release>/<release>.snapshot.hcl.
 Releases listed in the emcee block's "released" are frozen.
 
-The output is deterministic: running plan twice changes nothing. CI runs
-"emcee plan --check", which fails and prints the difference when plans/ is stale.`,
+The output is deterministic, whatever directory emcee runs from: running
+plan twice changes nothing. CI runs "emcee plan --check", which exits 6 and
+prints the difference when plans/ is stale, and also when a revision differs
+from what the planner writes from the snapshots it was planned from: a
+revision edited by hand is found even when plans/emcee.sum was regenerated
+over it.
+
+A missing or damaged plans/emcee.sum is written again only when every
+revision is exactly what the planner writes; otherwise plan names the
+revisions it cannot vouch for: restore the sum from version control.`,
 		Example: `  emcee plan                  # write new revisions
   emcee plan --check          # exit 6 and show the diff if plans/ is out of date
   emcee plan --rewrite stein  # re-plan an unreleased release from scratch
@@ -49,6 +57,9 @@ The output is deterministic: running plan twice changes nothing. CI runs
 			out, err := planner.Plan(p, planner.Options{Rewrite: rewrite})
 			if err != nil {
 				return err
+			}
+			for _, n := range out.Notes {
+				fmt.Fprintln(cmd.ErrOrStderr(), n)
 			}
 			if check {
 				d, err := out.Diff()

@@ -1,0 +1,181 @@
+package diff
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Every schema of the bundled example evaluates block by block to what it
+// evaluates to whole, and survives the cache's encoding, so planning it
+// again reads the cache instead of evaluating.
+func TestCacheCarriesTheExampleReleases(t *testing.T) {
+	files, err := filepath.Glob("../schema/*.hcl")
+	if err != nil || len(files) == 0 {
+		t.Fatal(files, err)
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		src := Source{Release: "r", File: f, Src: data}
+		r, ps, err := evalChunks(src, mariadb)
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		if err := compareWhole(src, mariadb, r, nil); err != nil {
+			t.Error(err)
+		}
+		if _, err := encodePieces(ps); err != nil {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+}
+
+const cacheSchema = `schema "app" {
+  charset = "utf8mb4"
+}
+table "parent" {
+  schema = schema.app
+  column "id" {
+    type = bigint
+    auto_increment = true
+  }
+  column "code" {
+    type = enum("a", "b")
+    default = "a"
+    comment = "it's"
+  }
+  column "flags" {
+    type = set("x", "y")
+    null = true
+  }
+  column "at" {
+    type = timestamp(3)
+    default = sql("CURRENT_TIMESTAMP(3)")
+    on_update = sql("CURRENT_TIMESTAMP(3)")
+  }
+  column "price" {
+    type = decimal(10, 2)
+    unsigned = true
+    default = 0
+  }
+  column "doc" {
+    type = json
+    null = true
+  }
+  primary_key {
+    columns = [column.id]
+  }
+  index "ix_code_at" {
+    unique = true
+    on {
+      column = column.code
+    }
+    on {
+      column = column.at
+      desc = true
+    }
+  }
+  index "ix_prefix" {
+    on {
+      expr = "(lower(code))"
+    }
+  }
+  check "positive" {
+    expr = "price >= 0"
+  }
+}
+table "child" {
+  schema = schema.app
+  column "id" {
+    type = bigint
+  }
+  column "parent_id" {
+    type = bigint
+    null = true
+  }
+  column "name" {
+    type = varchar(30)
+    renamed_from = "title"
+  }
+  primary_key {
+    columns = [column.id]
+  }
+  foreign_key "fk_parent" {
+    columns = [column.parent_id]
+    ref_columns = [table.parent.column.id]
+    on_delete = SET_NULL
+  }
+  foreign_key "fk_self" {
+    columns = [column.parent_id]
+    ref_columns = [column.id]
+  }
+}
+data_migration "m" {
+  table   = "child"
+  set     = "name = TRIM(name)"
+  pending = "name <> TRIM(name)"
+}
+`
+
+func TestCacheReturnsWhatWasEvaluated(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv(cacheEnv, dir)
+	src := Source{Release: "pike", File: "schema/pike.hcl", Src: []byte(cacheSchema)}
+	key := sourceKey(src, mariadb)
+	want, err := ParseRelease(src.Release, src.File, src.Src, mariadb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := cached(key, src, mariadb)
+	Flush()
+	if err != nil || !sameRelease(first, want) {
+		t.Fatalf("first run: %v", err)
+	}
+	entries, _ := filepath.Glob(filepath.Join(dir, "[0-9a-f]*"))
+	if len(entries) != 1 {
+		t.Fatalf("want one entry, got %v", entries)
+	}
+	again, err := cached(key, src, mariadb)
+	if err != nil || !sameRelease(again, want) || again == first {
+		t.Fatalf("read from the cache: %v", err)
+	}
+
+	// A damaged entry is evaluated again, and rewritten.
+	data, _ := os.ReadFile(entries[0])
+	data[len(data)-3] ^= 0xff
+	if err := os.WriteFile(entries[0], data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if readEntry(entries[0], src, mariadb) != nil {
+		t.Fatal("a damaged entry was read")
+	}
+	fixed, err := cached(key, src, mariadb)
+	Flush()
+	if err != nil || !sameRelease(fixed, want) || readEntry(entries[0], src, mariadb) == nil {
+		t.Fatalf("after damage: %v", err)
+	}
+
+	// Another name for the same content is another entry: positions in
+	// scripts carry the file name.
+	other := src
+	other.File = "elsewhere.hcl"
+	r, err := Load(other, mariadb)
+	Flush()
+	if err != nil || !strings.HasPrefix(r.Declarations.Columns[ColumnRef{"child", "name"}].Pos.String(), "elsewhere.hcl:") {
+		t.Fatalf("other name: %v", err)
+	}
+	if entries, _ := filepath.Glob(filepath.Join(dir, "[0-9a-f]*")); len(entries) != 2 {
+		t.Fatalf("want two entries, got %v", entries)
+	}
+}
+
+func TestCacheOff(t *testing.T) {
+	t.Setenv(cacheEnv, "off")
+	if dir, _ := cacheDir(); dir != "" {
+		t.Fatalf("cache dir %q with %s=off", dir, cacheEnv)
+	}
+}

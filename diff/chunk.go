@@ -1,0 +1,572 @@
+package diff
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"maps"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+
+	"ariga.io/atlas/sql/schema"
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclparse"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/hashicorp/hcl/v2/hclwrite"
+
+	"github.com/emcee-db/emcee/project"
+	"github.com/emcee-db/emcee/schemadef"
+	"github.com/emcee-db/emcee/sqlsyntax"
+)
+
+// Evaluating a release file block by block. Consecutive releases share
+// most of their tables verbatim, and an edit touches a few of them, so
+// evaluating a file as a whole (Atlas's HCL evaluation is most of what
+// planning costs) repeats work done for the same blocks in the release
+// before, or in the version of the file planned last time. Each top-level
+// block is evaluated once per content: its table as Atlas evaluates it,
+// its declarations as emcee reads them. The file's release is assembled
+// from them.
+//
+// Atlas does the evaluating, on the blocks that are new, with the file's
+// schema block (and, for tables that reference other tables, stand-ins
+// naming the columns referenced). Whatever the assembly cannot vouch for
+// falls back to evaluating the whole file: a block that does not parse on
+// its own, top-level attributes, a repeated table, references of another
+// shape, any error at all. Errors are therefore always the whole file's.
+// EMCEE_VERIFY_EVAL=1 evaluates every file both ways and fails on any
+// difference; the test suite runs with it.
+
+// A chunk is a top-level block of a file with the comments and blank lines
+// after it. A block starts at a line whose first character starts an
+// identifier: HCL bodies are written so, and a chunk cut anywhere else
+// (inside a heredoc, a comment, a block) does not parse on its own.
+type chunk struct {
+	line, start int // where the chunk starts in the file: line, byte
+	data        []byte
+}
+
+func splitChunks(src []byte) []chunk {
+	var out []chunk
+	start, line, startLine := 0, 1, 1
+	for i := 0; i < len(src); i++ {
+		if src[i] != '\n' {
+			continue
+		}
+		line++
+		if next := i + 1; next < len(src) && startsBlock(src[next]) {
+			out = append(out, chunk{line: startLine, start: start, data: src[start:next]})
+			start, startLine = next, line
+		}
+	}
+	return append(out, chunk{line: startLine, start: start, data: src[start:]})
+}
+
+// isSchemaChunk reports whether a chunk is the schema block.
+func isSchemaChunk(data []byte) bool {
+	rest, ok := bytes.CutPrefix(data, []byte("schema"))
+	return ok && len(rest) > 0 && (rest[0] == ' ' || rest[0] == '\t' || rest[0] == '"')
+}
+
+func startsBlock(c byte) bool { return c == '_' || (c|0x20 >= 'a' && c|0x20 <= 'z') }
+
+// A piece is what one chunk contributes to its release: its block as Atlas
+// evaluates it, and where its table and columns are declared, relative to
+// the chunk's first line. A chunk that declares intent (renamed_from,
+// replaces, fill, allow_copy, a data migration, a discard) is read again
+// wherever it is assembled: its parsed expressions point into the file.
+type piece struct {
+	Kind, Name string // block type and label; Kind "" for a chunk of comments
+	// SchemaAttrs are a schema block's attributes as Atlas evaluates them.
+	SchemaAttrs []schema.Attr
+	// Table is a table block as Atlas evaluates it; its foreign keys name
+	// the tables they reference.
+	Table *cachedTable
+	// InSchema is the schema a table belongs to.
+	InSchema  string
+	Positions map[string]Pos
+	Declares  bool
+	// unverified is set on a piece the cache's codec does not carry
+	// faithfully (verifyPieces).
+	unverified bool
+}
+
+var errChunks = errors.New("the file does not evaluate block by block")
+
+// minGroup is the fewest blocks worth an evaluation of their own.
+const minGroup = 100
+
+// evalChunks evaluates a file block by block, reusing the blocks already
+// evaluated in this process. It returns errChunks (or any error) when the
+// whole file must be evaluated instead.
+func evalChunks(src Source, t project.Target) (*Release, []*piece, error) {
+	if bytes.HasPrefix(src.Src, []byte("\xef\xbb\xbf")) {
+		return nil, nil, errChunks
+	}
+	chunks := splitChunks(src.Src)
+	// Which schema a table belongs to is resolved against the schema
+	// block, so every other block is keyed with it.
+	var schemaChunk []byte
+	for _, c := range chunks {
+		if isSchemaChunk(c.data) {
+			if schemaChunk != nil {
+				return nil, nil, errChunks
+			}
+			schemaChunk = c.data
+		}
+	}
+	if schemaChunk == nil {
+		return nil, nil, errChunks
+	}
+	pieces := make([]*piece, len(chunks))
+	futures := make([]*pieceFuture, len(chunks))
+	var missed []int
+	for i, c := range chunks {
+		f, owner := pieceMemo.get(pieceKey(t, schemaChunk, c.data))
+		futures[i] = f
+		if owner {
+			missed = append(missed, i)
+		}
+	}
+	// The new blocks are evaluated in groups side by side: a group needs
+	// only the schema block and stand-ins besides its own blocks.
+	groups := min(runtime.GOMAXPROCS(0), (len(missed)+minGroup-1)/minGroup)
+	var wg sync.WaitGroup
+	for g := range groups {
+		group := missed[g*len(missed)/groups : (g+1)*len(missed)/groups]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			evalSlots <- struct{}{}
+			got, err := evalGroup(src, t, chunks, group)
+			<-evalSlots
+			for j, i := range group {
+				if err != nil {
+					futures[i].resolve(nil, err)
+				} else {
+					futures[i].resolve(got[j], nil)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for i, f := range futures {
+		p, err := f.wait()
+		if err != nil {
+			return nil, nil, err
+		}
+		pieces[i] = p
+	}
+	r, err := assemble(src, t, pieces, chunks)
+	if err != nil {
+		return nil, nil, err
+	}
+	return r, pieces, nil
+}
+
+// evalGroup is evalPieces in a goroutine of its own: a panic in Atlas
+// becomes an error, and the whole file's evaluation meets it again on the
+// caller's side.
+func evalGroup(src Source, t project.Target, chunks []chunk, group []int) (got []*piece, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			got, err = nil, fmt.Errorf("%w: %s: Atlas panicked: %v", errChunks, src.File, r)
+		}
+	}()
+	if got, err = evalPieces(src, t, chunks, group); err == nil {
+		verifyPieces(got)
+	}
+	return got, err
+}
+
+// evalPieces parses the chunks named by missed, reads their declarations
+// and has Atlas evaluate their blocks, with the file's schema block and
+// stand-ins for the tables they reference.
+func evalPieces(src Source, t project.Target, chunks []chunk, missed []int) ([]*piece, error) {
+	out := make([]*piece, len(missed))
+	parser := hclparse.NewParser()
+	tables := map[string]bool{}
+	type chunkBody struct {
+		body *hclsyntax.Body
+		src  []byte
+	}
+	var bodies []chunkBody
+	var schemaBody *hclsyntax.Body
+	schemaName := ""
+	for j, i := range missed {
+		c := chunks[i]
+		// Positions are the chunk's own, without a file name: the piece
+		// is shared by every file holding the chunk.
+		f, diags := hclsyntax.ParseConfig(c.data, "", hcl.Pos{Line: 1, Column: 1})
+		if diags.HasErrors() {
+			return nil, errChunks
+		}
+		body := f.Body.(*hclsyntax.Body)
+		if len(body.Attributes) > 0 || len(body.Blocks) > 1 {
+			return nil, errChunks
+		}
+		// What ParseRelease checks of a block before Atlas evaluates it.
+		if err := validate(body, fileSpec, "the file"); err != nil {
+			return nil, errChunks
+		}
+		if errs := checkStructure(body, t); len(errs) > 0 {
+			return nil, errChunks
+		}
+		d, err := readDeclarations(body)
+		if err != nil {
+			return nil, errChunks
+		}
+		if err := parseDeclarations(body, c.data, d); err != nil {
+			return nil, errChunks
+		}
+		p := &piece{Positions: d.positions, Declares: len(d.Columns)+len(d.Tables)+len(d.DataMigrations)+len(d.Discards) > 0}
+		bodies = append(bodies, chunkBody{body, c.data})
+		if len(body.Blocks) == 1 {
+			b := body.Blocks[0]
+			p.Kind, p.Name = b.Type, b.Labels[0]
+			switch b.Type {
+			case "table":
+				tables[p.Name] = true
+			case "schema":
+				schemaBody, schemaName = body, p.Name
+			}
+		}
+		out[j] = p
+		parser.Files()[fmt.Sprintf("chunk%06d", i)] = f
+	}
+	if len(tables) == 0 && schemaBody == nil && len(missed) > 0 {
+		// Only data migrations or comments: nothing for Atlas to evaluate
+		// that the assembly does not check.
+		return out, nil
+	}
+	if schemaBody == nil {
+		for i, c := range chunks {
+			if isSchemaChunk(c.data) {
+				f, diags := hclsyntax.ParseConfig(c.data, "", hcl.Pos{Line: 1, Column: 1})
+				if diags.HasErrors() || len(f.Body.(*hclsyntax.Body).Blocks) != 1 {
+					return nil, errChunks
+				}
+				schemaName = f.Body.(*hclsyntax.Body).Blocks[0].Labels[0]
+				parser.Files()[fmt.Sprintf("chunk%06d", i)] = f
+			}
+		}
+	}
+	stubs, err := standIns(parser, tables, schemaName)
+	if err != nil {
+		return nil, err
+	}
+	if len(stubs) > 0 {
+		if _, diags := parser.ParseHCL(stubs, "standins"); diags.HasErrors() {
+			return nil, errChunks
+		}
+	}
+	s, err := schemadef.Eval(parser, src.File, t)
+	if err != nil {
+		return nil, errChunks
+	}
+	for _, b := range bodies {
+		if err := checkSchemaExprs(b.body, b.src, s); err != nil {
+			return nil, errChunks
+		}
+	}
+	for _, p := range out {
+		switch p.Kind {
+		case "schema":
+			p.SchemaAttrs = s.Attrs
+		case "table":
+			tbl, ok := s.Table(p.Name)
+			if !ok {
+				return nil, errChunks
+			}
+			if p.Table, err = flattenTable(tbl); err != nil {
+				return nil, errChunks
+			}
+			p.InSchema = tbl.Schema.Name
+		}
+	}
+	return out, nil
+}
+
+// standIns declares, for the tables being evaluated, the tables they
+// reference that are not among them: only the columns referenced, which is
+// all Atlas reads of them. The assembly links the references to the real
+// tables.
+func standIns(parser *hclparse.Parser, evaluated map[string]bool, schemaName string) ([]byte, error) {
+	need := map[string][]string{}
+	var walkErr error
+	for _, f := range parser.Files() {
+		_ = hclsyntax.VisitAll(f.Body.(*hclsyntax.Body), func(n hclsyntax.Node) hcl.Diagnostics {
+			e, ok := n.(*hclsyntax.ScopeTraversalExpr)
+			if !ok || e.Traversal.RootName() != "table" {
+				return nil
+			}
+			tr := e.Traversal
+			if len(tr) != 4 {
+				walkErr = errChunks
+				return nil
+			}
+			name, ok1 := tr[1].(hcl.TraverseAttr)
+			col, ok2 := tr[3].(hcl.TraverseAttr)
+			if kw, ok3 := tr[2].(hcl.TraverseAttr); !ok1 || !ok2 || !ok3 || kw.Name != "column" {
+				walkErr = errChunks
+				return nil
+			}
+			if !evaluated[name.Name] && !slices.Contains(need[name.Name], col.Name) {
+				need[name.Name] = append(need[name.Name], col.Name)
+			}
+			return nil
+		})
+	}
+	if walkErr != nil || len(need) == 0 {
+		return nil, walkErr
+	}
+	w := hclwrite.NewEmptyFile()
+	names := make([]string, 0, len(need))
+	for n := range need {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		b := w.Body().AppendNewBlock("table", []string{n}).Body()
+		b.SetAttributeTraversal("schema", hcl.Traversal{hcl.TraverseRoot{Name: "schema"}, hcl.TraverseAttr{Name: schemaName}})
+		for _, c := range need[n] {
+			b.AppendNewBlock("column", []string{c}).Body().SetAttributeTraversal("type", hcl.Traversal{hcl.TraverseRoot{Name: "int"}})
+		}
+	}
+	return w.Bytes(), nil
+}
+
+// assemble builds the release from its pieces, as evaluating the whole
+// file builds it.
+func assemble(src Source, t project.Target, pieces []*piece, chunks []chunk) (*Release, error) {
+	var sp *piece
+	seen := map[string]bool{}
+	for _, p := range pieces {
+		switch p.Kind {
+		case "schema":
+			sp = p
+		case "table":
+			if seen[p.Name] {
+				return nil, errChunks
+			}
+			seen[p.Name] = true
+		}
+	}
+	if sp == nil {
+		return nil, errChunks
+	}
+	s := &schema.Schema{Name: sp.Name, Attrs: slices.Clone(sp.SchemaAttrs)}
+	schema.NewRealm(s)
+	// The declaring blocks are read again, together, at their place in the
+	// file, as ParseRelease reads them: their expressions are positioned in
+	// it, and what the reading checks across blocks (a discard made twice)
+	// is checked.
+	declaring := &hclsyntax.Body{}
+	positions := map[string]Pos{}
+	var fks []func() error
+	for i, p := range pieces {
+		if p.Declares {
+			f, diags := hclsyntax.ParseConfig(chunks[i].data, src.File, hcl.Pos{Line: chunks[i].line, Column: 1, Byte: chunks[i].start})
+			if diags.HasErrors() {
+				return nil, errChunks
+			}
+			declaring.Blocks = append(declaring.Blocks, f.Body.(*hclsyntax.Body).Blocks...)
+		} else {
+			at := placement{file: src.File, lines: chunks[i].line - 1}
+			for k, v := range p.Positions {
+				positions[k] = v.placed(at)
+			}
+		}
+		if p.Kind != "table" {
+			continue
+		}
+		if p.InSchema != s.Name {
+			return nil, errChunks
+		}
+		tbl, link, err := p.Table.table(s.Realm.Schemas[0])
+		if err != nil {
+			return nil, errChunks
+		}
+		s.Tables = append(s.Tables, tbl)
+		fks = append(fks, link)
+	}
+	s.Realm.Schemas[0].Tables = s.Tables
+	for _, link := range fks {
+		if err := link(); err != nil {
+			return nil, errChunks
+		}
+	}
+	d, err := readDeclarations(declaring)
+	if err != nil {
+		return nil, errChunks
+	}
+	if err := parseDeclarations(declaring, src.Src, d); err != nil {
+		return nil, errChunks
+	}
+	maps.Copy(d.positions, positions)
+	// What ParseRelease checks across blocks, or on the whole schema.
+	if sharedConstraintNames(s) {
+		return nil, errChunks
+	}
+	if err := checkSchema(newLocator(src.File, &hclsyntax.Body{}), s, t); err != nil {
+		return nil, errChunks
+	}
+	copied := *s
+	return &Release{Name: src.Release, File: src.File, Schema: &copied, Declarations: d}, nil
+}
+
+// sharedConstraintNames reports two tables with foreign keys, or checks,
+// of the same name (case-insensitively): what checkStructure looks at
+// across a file's table blocks. The whole file's evaluation says which of
+// them the server refuses.
+func sharedConstraintNames(s *schema.Schema) bool {
+	fks, checks := map[string]string{}, map[string]string{}
+	shared := func(names map[string]string, name, table string) bool {
+		key := strings.ToLower(name)
+		if other, ok := names[key]; ok && other != table {
+			return true
+		}
+		names[key] = table
+		return false
+	}
+	for _, t := range s.Tables {
+		for _, fk := range t.ForeignKeys {
+			if shared(fks, fk.Symbol, t.Name) {
+				return true
+			}
+		}
+		for _, a := range t.Attrs {
+			if c, ok := a.(*schema.Check); ok && c.Name != "" && shared(checks, c.Name, t.Name) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// placement is where a chunk is in a file.
+type placement struct {
+	file  string
+	lines int // before the chunk
+}
+
+// placed is a position of a chunk as a position of the file.
+func (p Pos) placed(at placement) Pos {
+	if p == (Pos{}) {
+		return p // not set
+	}
+	p.File = at.file
+	if p.Line > 0 {
+		p.Line += at.lines
+	}
+	return p
+}
+
+// pieceKey names what a chunk evaluates to: its content, the schema block
+// it is evaluated with, the target.
+func pieceKey(t project.Target, schemaChunk, data []byte) [32]byte {
+	h := sha256.New()
+	for _, s := range [][]byte{[]byte(t.String()), schemaChunk, data} {
+		fmt.Fprintf(h, "%d:", len(s))
+		h.Write(s)
+	}
+	var k [32]byte
+	h.Sum(k[:0])
+	return k
+}
+
+// pieceMemo holds the pieces evaluated or read in this process; the first
+// caller for a key evaluates it, later ones wait for it.
+var pieceMemo = &pieces{entries: map[[32]byte]*pieceFuture{}}
+
+const pieceMemoSize = 1 << 15
+
+type pieces struct {
+	sync.Mutex
+	entries map[[32]byte]*pieceFuture
+	order   [][32]byte
+}
+
+type pieceFuture struct {
+	done chan struct{}
+	p    *piece
+	err  error
+}
+
+// get returns the key's future, and whether the caller must resolve it.
+func (m *pieces) get(key [32]byte) (*pieceFuture, bool) {
+	m.Lock()
+	defer m.Unlock()
+	if f, ok := m.entries[key]; ok {
+		return f, false
+	}
+	f := &pieceFuture{done: make(chan struct{})}
+	m.entries[key] = f
+	m.order = append(m.order, key)
+	if len(m.order) > pieceMemoSize {
+		delete(m.entries, m.order[0])
+		m.order = m.order[1:]
+	}
+	return f, true
+}
+
+// put records a piece read from the cache.
+func (m *pieces) put(key [32]byte, p *piece) {
+	if f, owner := m.get(key); owner {
+		f.resolve(p, nil)
+	}
+}
+
+func (m *pieces) forget() {
+	m.Lock()
+	defer m.Unlock()
+	m.entries, m.order = map[[32]byte]*pieceFuture{}, nil
+}
+
+func (f *pieceFuture) resolve(p *piece, err error) {
+	f.p, f.err = p, err
+	if err != nil {
+		// A failed evaluation is not kept: the next file to need the
+		// block evaluates it (or itself) again.
+		pieceMemo.Lock()
+		for k, v := range pieceMemo.entries {
+			if v == f {
+				delete(pieceMemo.entries, k)
+			}
+		}
+		pieceMemo.Unlock()
+	}
+	close(f.done)
+}
+
+func (f *pieceFuture) wait() (*piece, error) {
+	<-f.done
+	return f.p, f.err
+}
+
+// exprAt is one declared expression, where it is declared.
+type exprAt struct {
+	Attr exprAttr
+	Expr *sqlsyntax.Expr
+	List *sqlsyntax.Assignments
+}
+
+// inOrder lists the declared expressions in file order (sameRelease).
+func (d *declared) inOrder() (out []exprAt) {
+	if d == nil {
+		return nil
+	}
+	for e, a := range d.attrs {
+		out = append(out, exprAt{Attr: a, Expr: e})
+	}
+	for l, a := range d.lists {
+		out = append(out, exprAt{Attr: a, List: l})
+	}
+	slices.SortFunc(out, func(x, y exprAt) int {
+		return x.Attr.attr.SrcRange.Start.Byte - y.Attr.attr.SrcRange.Start.Byte
+	})
+	return out
+}
