@@ -258,10 +258,11 @@ func (s *syncCol) insertBlock() string {
 }
 
 // backwardSQL computes the old column in a trigger. An old column kept NOT
-// NULL by a placeholder default takes the neutral placeholder where
-// backward gives NULL: a new-release write must not fail on a column that
-// release does not know, and the previous release reads that value there,
-// as it does for a dropped column.
+// NULL by a placeholder default takes its fallback where backward gives
+// NULL (the neutral placeholder, or the marking one where the new column
+// may be NULL: choosePlaceholder): a new-release write must not fail on a
+// column that release does not know, and the previous release reads that
+// value there, as it reads the placeholder of a dropped column.
 func (s *syncCol) backwardSQL() string {
 	if s.fallback != "" {
 		return syncExpr(compose("COALESCE(%s, %s)", s.backward.SQL(), s.fallback), "NEW")
