@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/emcee-db/emcee/sqlsyntax"
@@ -172,5 +173,41 @@ func TestScanAndReadPlans(t *testing.T) {
 	write("pike/pike_expand1.sql", "SELECT 1;\n")
 	if _, err := ReadPlans(dir, []string{"pike"}); err == nil || !strings.Contains(err.Error(), "pike_expand1.sql: file name is not a revision of release pike") {
 		t.Fatalf("a misnamed file of a listed release: %v", err)
+	}
+}
+
+// Plans are read concurrently (the applier, lint and review read many
+// files; tests read fixtures in parallel): each read must see only its own
+// script.
+func TestParseConcurrently(t *testing.T) {
+	scripts := make([]string, 8)
+	for i := range scripts {
+		var b strings.Builder
+		for j := 0; j <= i; j++ {
+			fmt.Fprintf(&b, "-- rule r%d: why\nCREATE TRIGGER `t%d_%d` BEFORE INSERT ON `t` FOR EACH ROW\nBEGIN\n  SET NEW.`a` = 'x;y(';\nEND;\n\n", j, i, j)
+		}
+		scripts[i] = b.String()
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	for range 8 {
+		for i, src := range scripts {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for range 50 {
+					sts, err := Parse("s.sql", []byte(src))
+					if err != nil || len(sts) != i+1 {
+						errs <- fmt.Errorf("script %d: %d statements, %v", i, len(sts), err)
+						return
+					}
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
 	}
 }

@@ -88,7 +88,7 @@ func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 // directives. It accepts what Render writes; anything else in a directive is
 // an error, because a misread directive could run a gate as DDL.
 func Parse(name string, data []byte) ([]Statement, error) {
-	stmts, err := scanner.Scan(string(data))
+	stmts, err := newScanner().Scan(string(data))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
@@ -216,7 +216,7 @@ func (st *Statement) parseDirective(d string) error {
 // Scan splits a script into statements exactly as Parse does (one per
 // Statement, in order), keeping their byte offsets for tools that report
 // positions.
-func Scan(data []byte) ([]*migrate.Stmt, error) { return scanner.Scan(string(data)) }
+func Scan(data []byte) ([]*migrate.Stmt, error) { return newScanner().Scan(string(data)) }
 
 // lineCounter tells the line of byte offsets met in increasing order,
 // counting each newline once: a plan of thousands of statements is read
@@ -238,10 +238,14 @@ func (c *lineCounter) at(pos int) int {
 	return c.line
 }
 
-// scanner splits MySQL scripts the way the server would: BEGIN ... END
-// bodies of triggers stay one statement, so no DELIMITER is needed.
-var scanner = &migrate.Scanner{ScannerOptions: migrate.ScannerOptions{
-	MatchBegin:       true,
-	BackslashEscapes: true,
-	HashComments:     true,
-}}
+// newScanner splits MySQL scripts the way the server would: BEGIN ... END
+// bodies of triggers stay one statement, so no DELIMITER is needed. A
+// Scanner keeps the script it reads in itself, so each call gets its own:
+// one shared by concurrent readers mixed their scripts up.
+func newScanner() *migrate.Scanner {
+	return &migrate.Scanner{ScannerOptions: migrate.ScannerOptions{
+		MatchBegin:       true,
+		BackslashEscapes: true,
+		HashComments:     true,
+	}}
+}

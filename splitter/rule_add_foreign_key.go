@@ -49,13 +49,10 @@ func init() {
 				fmt.Sprintf("foreign key %s on %s: the previous release could leave rows without a parent in %s; contract waits until there are none", fk.Symbol, c.Table.Name, fk.RefTable.Name),
 				orphanGate(c.Table.Name, fk),
 			)}
-			for _, s := range c.ctx.withoutFKChecks(Inplace.With(sql)) {
-				steps = append(steps, Step{Phase: revision.Contract, Stage: StageAddGatedConstraint, Statement: revision.Statement{
-					Why: fmt.Sprintf("foreign key %s on %s would reject writes of the previous release, so it comes after that release; the gate proved there are no orphans, so it is added in place without re-checking rows (a copy would block writes)", fk.Symbol, c.Table.Name),
-					SQL: s,
-				}})
-			}
-			return steps, nil
+			return append(steps, Step{Phase: revision.Contract, Stage: StageAddGatedConstraint, fkOff: true, Statement: revision.Statement{
+				Why: fmt.Sprintf("foreign key %s on %s would reject writes of the previous release, so it comes after that release; the gate proved there are no orphans, so it is added in place without re-checking rows (a copy would block writes)", fk.Symbol, c.Table.Name),
+				SQL: Inplace.With(sql),
+			}}), nil
 		},
 	})
 }
