@@ -211,3 +211,34 @@ func TestParseConcurrently(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// Rollback revisions are read apart from the upgrade's: no forward path
+// (sync, expand, status) may take one for a step of the upgrade.
+func TestRollbacksAreKeptApart(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"pike/pike_expand01.sql", "pike/pike_rollback01.sql", "pike/pike_migrate01.sql", "pike/pike_contract01.sql", "pike/pike_rollback02.sql", "pike/pike_expand02.sql"} {
+		if err := os.MkdirAll(filepath.Join(dir, "pike"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f), []byte("-- emcee revision\nSELECT 1;\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, err := ScanPlans(dir, []string{"pike"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fwd, back []string
+	for _, r := range p.Revisions {
+		fwd = append(fwd, r.ID.String())
+	}
+	for _, r := range p.Of("pike", Rollback) {
+		back = append(back, r.ID.String())
+	}
+	if strings.Join(fwd, " ") != "pike_expand01 pike_expand02 pike_migrate01 pike_contract01" || strings.Join(back, " ") != "pike_rollback01 pike_rollback02" {
+		t.Fatalf("upgrade: %v, rollbacks: %v", fwd, back)
+	}
+	if id, err := ParseID("2024_1_rollback03"); err != nil || id.Phase != Rollback || id.Release != "2024_1" {
+		t.Fatalf("ParseID: %v %v", id, err)
+	}
+}
