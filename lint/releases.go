@@ -136,3 +136,14 @@ func (p *Pass) before(name string) splitter.ColumnLookup {
 		return nil
 	}
 }
+
+// storedFunctions are the stored functions a release declares.
+func (p *Pass) storedFunctions(name string) []string {
+	var out []string
+	if r := p.release(name); r != nil && r.r != nil {
+		for _, f := range r.r.Declarations.StoredFunctions {
+			out = append(out, f.Name)
+		}
+	}
+	return out
+}

@@ -32,6 +32,9 @@ func LockOf(t project.Target, st revision.Statement, before splitter.ColumnLooku
 	case revision.Gate:
 		return Lock{Class: "read", Detail: "a read-only count; no lock beyond a consistent read"}
 	case revision.Backfill:
+		if st.Key == "" {
+			return Lock{Class: "rows", Detail: "NOT BATCHED: row locks on every row the UPDATE reads, held until it ends (no single-column primary key to batch on)"}
+		}
 		return Lock{Class: "rows", Detail: "row locks on one primary-key batch at a time; writes to other rows continue"}
 	}
 	d := effect.Parse(st.SQL)

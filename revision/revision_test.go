@@ -78,6 +78,16 @@ func TestBackfillDirectiveNamesRoundTrip(t *testing.T) {
 			t.Errorf("%q read back as %+v\n%s", name, got, data)
 		}
 	}
+	// A table without a single-column primary key has no key to batch on:
+	// the directive still names the table, whose pending rows it rewrites.
+	un := &Script{ID: ID{Release: "train", Phase: Migrate, Seq: 1}, From: "stein", To: "train", Statements: []Statement{
+		{Rule: "data-migration", Why: "w", Kind: Backfill, Table: "m", SQL: "UPDATE `m` SET `a` = 1 WHERE (`a` IS NULL)"},
+	}}
+	if data := un.Render(); !strings.Contains(string(data), "-- emcee:backfill table=m\nUPDATE") {
+		t.Fatalf("unbatched backfill rendered as:\n%s", data)
+	} else if got, err := Parse("x.sql", data); err != nil || got[0].Kind != Backfill || got[0].Table != "m" || got[0].Key != "" {
+		t.Fatalf("unbatched backfill read back as %+v %v", got, err)
+	}
 	// What plans have always held still reads.
 	got, err := Parse("x.sql", []byte("-- emcee:backfill table=images key=id\nUPDATE `images` SET `a` = 1 WHERE (`a` IS NULL);\n"))
 	if err != nil || got[0].Table != "images" || got[0].Key != "id" {
@@ -88,7 +98,7 @@ func TestBackfillDirectiveNamesRoundTrip(t *testing.T) {
 func TestParseRejectsUnknownDirectives(t *testing.T) {
 	for _, tc := range []struct{ src, want string }{
 		{"-- emcee:gat\nSELECT 1;\n", `x.sql:2: unknown emcee directive "gat"`},
-		{"-- emcee:backfill table=t\nUPDATE t SET a = 1 WHERE a IS NULL;\n", "needs table= and key="},
+		{"-- emcee:backfill key=id\nUPDATE t SET a = 1 WHERE a IS NULL;\n", "needs table="},
 		{"\n-- emcee:backfill table=t key=id batch=5\nUPDATE t SET a = 1 WHERE a IS NULL;\n", `x.sql:3: unknown backfill option "batch"`},
 		{"-- emcee:backfill table='a key=id\nUPDATE t SET a = 1 WHERE a IS NULL;\n", "unterminated string"},
 		{"-- emcee:backfill table=a'b key=id\nUPDATE t SET a = 1 WHERE a IS NULL;\n", "neither a plain word nor a quoted string"},

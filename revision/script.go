@@ -21,9 +21,11 @@ const (
 	// closed and the revision must not run. All gates of a revision run
 	// before any of its other statements.
 	Gate Kind = "gate"
-	// Backfill is `UPDATE t SET ... WHERE <pending>`. The applier may run it
-	// in primary-key ranges by appending `AND <key> > ? AND <key> <= ?`, so
-	// the WHERE clause is always last and always present.
+	// Backfill is `UPDATE t SET ... WHERE <pending>`: it rewrites the rows
+	// its WHERE selects, and only those, so running it again is safe. With a
+	// Key the applier runs it in primary-key ranges by appending `AND <key>
+	// > ? AND <key> <= ?`, so the WHERE clause is always last and always
+	// present; without one (no single-column primary key) as one UPDATE.
 	Backfill Kind = "backfill"
 )
 
@@ -33,7 +35,7 @@ type Statement struct {
 	Why  string // one line for the reviewer: why this phase, what it locks
 	Kind Kind
 	// Table and Key are set for backfills: the table updated and its
-	// single-column primary key used for batching.
+	// single-column primary key used for batching ("" when it has none).
 	Table string
 	Key   string
 	SQL   string // without the trailing semicolon
@@ -68,7 +70,11 @@ func (s *Script) Render() []byte {
 		case Gate:
 			fmt.Fprintf(&b, "%sgate\n", directivePrefix)
 		case Backfill:
-			fmt.Fprintf(&b, "%sbackfill table=%s key=%s\n", directivePrefix, directiveValue(st.Table), directiveValue(st.Key))
+			fmt.Fprintf(&b, "%sbackfill table=%s", directivePrefix, directiveValue(st.Table))
+			if st.Key != "" {
+				fmt.Fprintf(&b, " key=%s", directiveValue(st.Key))
+			}
+			b.WriteString("\n")
 		}
 		b.WriteString(strings.TrimSuffix(strings.TrimSpace(st.SQL), ";"))
 		b.WriteString(";\n")
@@ -198,8 +204,8 @@ func (st *Statement) parseDirective(d string) error {
 				return fmt.Errorf("unknown backfill option %q (want table= and key=)", k)
 			}
 		}
-		if st.Table == "" || st.Key == "" {
-			return fmt.Errorf("backfill directive needs table= and key=")
+		if st.Table == "" {
+			return fmt.Errorf("backfill directive needs table= (and key= to run in batches)")
 		}
 	default:
 		return fmt.Errorf("unknown emcee directive %q (known: gate, backfill)", name)

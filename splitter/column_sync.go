@@ -317,7 +317,7 @@ func triggerName(table, release string, cols []*syncCol, event string) string {
 		fmt.Fprintf(h, "\x00%s", s.col.Name)
 	}
 	sum := hex.EncodeToString(h.Sum(nil))[:6]
-	return sqlname.Derive(sqlname.Trigger, "emcee_"+table+"_"+release, "_"+sum+"_"+event)
+	return sqlname.Derive(sqlname.Trigger, sqlname.TriggerPrefix+table+"_"+release, "_"+sum+"_"+event)
 }
 
 // syncTriggerSteps creates the table's triggers in expand (after its
@@ -471,24 +471,16 @@ func sentinelColumn(c *schema.Column) *schema.Column {
 // without one it runs as a single UPDATE, and the reason says so.
 func backfillStep(t *schema.Table, phase revision.Phase, stage Stage, why, set, pending string) Step {
 	st := revision.Statement{
-		Why:  why,
-		Kind: revision.Backfill,
-		SQL:  fmt.Sprintf("UPDATE %s SET %s WHERE (%s)", sqlsyntax.Ident(t.Name), set, pending),
+		Why:   why,
+		Kind:  revision.Backfill,
+		SQL:   fmt.Sprintf("UPDATE %s SET %s WHERE (%s)", sqlsyntax.Ident(t.Name), set, pending),
+		Table: t.Name,
+		Key:   diff.BatchKey(t),
 	}
-	if key := batchKey(t); key != "" {
-		st.Table, st.Key = t.Name, key
-	} else {
-		st.Kind = revision.DDL
+	if st.Key == "" {
 		st.Why += "; NOT BATCHED: the table has no single-column primary key, so this is one UPDATE holding its row locks until it ends"
 	}
 	return Step{Phase: phase, Stage: stage, Statement: st}
-}
-
-func batchKey(t *schema.Table) string {
-	if t.PrimaryKey == nil || len(t.PrimaryKey.Parts) != 1 || t.PrimaryKey.Parts[0].C == nil {
-		return ""
-	}
-	return t.PrimaryKey.Parts[0].C.Name
 }
 
 // columnDefaultSQL writes a column's default as SQL ("" without one),

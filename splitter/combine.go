@@ -18,7 +18,8 @@ import (
 // without a rebuild it would not otherwise need:
 //
 //   - contract: all of a table's ALTERs in one statement (gates, which run
-//     first, have passed for all of them). If that statement rebuilds the
+//     first, have passed for all of them), but a foreign key's, which stays
+//     apart (see combine). If that statement rebuilds the
 //     table anyway (a tightening, a copy), everything rides on that one
 //     rebuild. If none of the parts rebuilds, the statement must not
 //     either: a column dropped (or added) in the same statement as an index
@@ -116,7 +117,11 @@ func (c *Context) combine(phase revision.Phase, steps []Step) []Step {
 	}
 	for i := range steps {
 		a, ok := c.parseOwnAlter(steps[i])
-		if !ok {
+		if !ok || steps[i].fkOff {
+			// A foreign key added with checks off stays a statement of
+			// its own (in place, no rebuild): the applier drops it again
+			// when its orphan gate finds a row written meanwhile
+			// (apply/fkcheck.go), which undoes exactly that statement.
 			continue
 		}
 		if gi, ok := open[a.table]; ok && !blocked(groups[gi], i, steps) {

@@ -36,23 +36,31 @@ func TestCombine(t *testing.T) {
 		ruleWant string
 	}{
 		{
-			name: "drops, tightening, unique index and foreign key of one table: one rebuild", target: mariadb1011,
+			// The foreign key stays apart: added in place with checks off (no
+			// rebuild), it is the one statement the applier drops again when
+			// its orphan gate finds a row written meanwhile.
+			name: "drops, tightening, unique index and foreign key of one table: one rebuild, the key apart", target: mariadb1011,
 			edits: cat(dropNote, ownerFK, dropIndex, uniqueName, sizeNotNull), phase: revision.Contract,
-			want:     []string{"SET STATEMENT foreign_key_checks=0 FOR ALTER TABLE `images` DROP INDEX `ix_owner`, DROP COLUMN `note`, MODIFY COLUMN `size` int NOT NULL, ADD UNIQUE INDEX `ux_name` (`name`), ADD CONSTRAINT `fk_owner` FOREIGN KEY (`owner_id`) REFERENCES `owners` (`id`), ALGORITHM=INPLACE, LOCK=NONE"},
-			whyHas:   "one ALTER for images, so the table is rebuilt once for all 5 changes",
-			ruleWant: "drop-index, drop-column, tighten-column, add-unique-index, add-foreign-key",
+			want: []string{
+				"ALTER TABLE `images` DROP INDEX `ix_owner`, DROP COLUMN `note`, MODIFY COLUMN `size` int NOT NULL, ADD UNIQUE INDEX `ux_name` (`name`), ALGORITHM=INPLACE, LOCK=NONE",
+				"SET STATEMENT foreign_key_checks=0 FOR ALTER TABLE `images` ADD CONSTRAINT `fk_owner` FOREIGN KEY (`owner_id`) REFERENCES `owners` (`id`), ALGORITHM=INPLACE, LOCK=NONE",
+			},
+			whyHas:   "one ALTER for images, so the table is rebuilt once for all 4 changes",
+			ruleWant: "drop-index, drop-column, tighten-column, add-unique-index",
 		},
 		{
-			name: "the same on mysql 8.0: the session switch goes around the one ALTER", target: mysql80,
+			name: "the same on mysql 8.0: the session switch goes around the key's ALTER", target: mysql80,
 			edits: cat(dropNote, uniqueName, ownerFK, sizeNotNull), phase: revision.Contract,
-			want: []string{"SET SESSION foreign_key_checks = 0", "ALTER TABLE `images` DROP COLUMN `note`, MODIFY COLUMN `size` int NOT NULL, ADD UNIQUE INDEX `ux_name` (`name`), ADD CONSTRAINT `fk_owner` FOREIGN KEY (`owner_id`) REFERENCES `owners` (`id`), ALGORITHM=INPLACE, LOCK=NONE", "SET SESSION foreign_key_checks = 1"},
+			want: []string{"ALTER TABLE `images` DROP COLUMN `note`, MODIFY COLUMN `size` int NOT NULL, ADD UNIQUE INDEX `ux_name` (`name`), ALGORITHM=INPLACE, LOCK=NONE",
+				"SET SESSION foreign_key_checks = 0", "ALTER TABLE `images` ADD CONSTRAINT `fk_owner` FOREIGN KEY (`owner_id`) REFERENCES `owners` (`id`), ALGORITHM=INPLACE, LOCK=NONE", "SET SESSION foreign_key_checks = 1"},
 		},
 		{
 			name: "drop column and build an index, nothing rebuilding: two statements, drops first", target: mariadb1011,
 			edits: cat(dropNote, ownerFK, dropIndex, uniqueName), phase: revision.Contract,
 			want: []string{
 				"ALTER TABLE `images` DROP INDEX `ix_owner`, DROP COLUMN `note`, ALGORITHM=NOCOPY, LOCK=NONE",
-				"SET STATEMENT foreign_key_checks=0 FOR ALTER TABLE `images` ADD UNIQUE INDEX `ux_name` (`name`), ADD CONSTRAINT `fk_owner` FOREIGN KEY (`owner_id`) REFERENCES `owners` (`id`), ALGORITHM=NOCOPY, LOCK=NONE",
+				"ALTER TABLE `images` ADD UNIQUE INDEX `ux_name` (`name`), ALGORITHM=INPLACE, LOCK=NONE",
+				"SET STATEMENT foreign_key_checks=0 FOR ALTER TABLE `images` ADD CONSTRAINT `fk_owner` FOREIGN KEY (`owner_id`) REFERENCES `owners` (`id`), ALGORITHM=INPLACE, LOCK=NONE",
 			},
 			whyHas: "two ALTERs for images, neither rebuilding the table",
 		},

@@ -21,7 +21,7 @@ func init() {
 		Name:     "drop-column",
 		Priority: 100,
 		Doc: RuleDoc{
-			Change:  "drop column (in a release that also adds a column to the table: declared, either the new column replaces it or discard)",
+			Change:  "drop column (in a release that also adds a column to the table, or gives another table a column of its name: declared, either the new column replaces it or discard)",
 			Phases:  "expand: a placeholder default (metadata only) if it is NOT NULL without default; contract: drop",
 			Example: `remove the column block; with a column added to the table, also discard { table = "images", column = "is_public" }`,
 		},
