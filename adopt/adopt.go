@@ -21,10 +21,10 @@ import (
 
 	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/diff"
-	"github.com/emcee-db/emcee/history"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/schemadef"
+	"github.com/emcee-db/emcee/sqlname"
 )
 
 // Options say what to adopt and where to write the project.
@@ -43,6 +43,7 @@ type Options struct {
 type Result struct {
 	Target  project.Target
 	Tables  int
+	Skipped []string // emcee's own tables found there, left out of the schema
 	Files   []string // relative to Dir
 	Project string   // the atlas.hcl written
 }
@@ -81,7 +82,22 @@ func Init(ctx context.Context, o Options) (*Result, error) {
 	if err != nil {
 		return nil, errors.New(o.DB.Redact(fmt.Sprintf("inspecting %s: %v", o.DB, err)))
 	}
-	s.Tables = slices.DeleteFunc(s.Tables, func(t *schema.Table) bool { return t.Name == history.Table })
+	// emcee's own tables are not the application's schema: the version
+	// table and the accepted differences are left out (and said so); a dev
+	// database's marker means this is no application's database; a table
+	// named like one of emcee's in another letter case is refused at load.
+	var skipped []string
+	for _, t := range s.Tables {
+		switch {
+		case t.Name == sqlname.DevMarkerTable:
+			return nil, fmt.Errorf("%s holds %s: it is a dev database an emcee run builds schemas in (or a killed run left), not an application's database; point --from at the database to adopt", o.DB, t.Name)
+		case sqlname.Own(t.Name):
+			skipped = append(skipped, t.Name)
+		case sqlname.Reserved(t.Name) != nil:
+			return nil, fmt.Errorf("%s: %v: emcee could never plan it; rename the table, then rerun emcee init", o.DB, sqlname.Reserved(t.Name))
+		}
+	}
+	s.Tables = slices.DeleteFunc(s.Tables, func(t *schema.Table) bool { return sqlname.Own(t.Name) })
 	if len(s.Tables) == 0 {
 		return nil, fmt.Errorf("%s has no tables: there is nothing to adopt; for a new database, write schema/%s.hcl yourself and run `emcee db sync`", o.DB, o.Release)
 	}
@@ -115,7 +131,7 @@ func Init(ctx context.Context, o Options) (*Result, error) {
 	if err := write(cfgPath, projectFile(o, target)); err != nil {
 		return nil, err
 	}
-	return &Result{Target: target, Tables: len(s.Tables), Files: []string{project.DefaultFile, filepath.ToSlash(filepath.Join("schema", o.Release+".hcl"))}, Project: cfgPath}, nil
+	return &Result{Target: target, Tables: len(s.Tables), Skipped: skipped, Files: []string{project.DefaultFile, filepath.ToSlash(filepath.Join("schema", o.Release+".hcl"))}, Project: cfgPath}, nil
 }
 
 // tableDefaults moves the database's default charset and collation onto

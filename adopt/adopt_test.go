@@ -3,6 +3,7 @@ package adopt
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -78,5 +79,52 @@ func TestInitRefusesWhatEmceeCannotPlan(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Fatalf("files written: %v", entries)
+	}
+}
+
+// emcee's own tables are not schema: the version table and the accepted
+// differences are left out and listed; a dev database's marker, or a table
+// named like one of emcee's in another letter case (which emcee plan
+// refuses), is refused before anything is written.
+func TestInitHandlesEmceesOwnTables(t *testing.T) {
+	db := testdb.New(t)
+	cfg, err := dbconn.Parse(db.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"CREATE TABLE t (id int PRIMARY KEY)", "CREATE TABLE emcee_revisions (name varchar(10) PRIMARY KEY)", "CREATE TABLE emcee_accepted_drift (id int PRIMARY KEY)"} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dir := t.TempDir()
+	res, err := Init(context.Background(), Options{DB: cfg, Dir: dir, Release: "r1", Env: "live"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Tables != 1 || strings.Join(res.Skipped, ",") != "emcee_revisions,emcee_accepted_drift" && strings.Join(res.Skipped, ",") != "emcee_accepted_drift,emcee_revisions" {
+		t.Fatalf("tables %d, skipped %v", res.Tables, res.Skipped)
+	}
+	src, err := os.ReadFile(filepath.Join(dir, "schema", "r1.hcl"))
+	if err != nil || strings.Contains(string(src), "emcee_revisions") || strings.Contains(string(src), "emcee_accepted") {
+		t.Fatalf("schema written: %v\n%s", err, src)
+	}
+	for q, want := range map[string]string{
+		"CREATE TABLE EMCEE_ACCEPTED_DRIFT (id int PRIMARY KEY)": `table name "EMCEE_ACCEPTED_DRIFT" is the name of the table in which emcee records the differences accepted`,
+		"CREATE TABLE emcee_dev_in_use (id int PRIMARY KEY)":     "holds emcee_dev_in_use: it is a dev database",
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+		dir := t.TempDir()
+		if _, err := Init(context.Background(), Options{DB: cfg, Dir: dir, Release: "r1", Env: "live"}); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v", q, err)
+		}
+		if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+			t.Errorf("%s: files written: %v", q, entries)
+		}
+		if _, err := db.Exec("DROP TABLE " + strings.Fields(q)[2]); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -24,6 +24,9 @@ import (
 // finds fewer of them.
 func (s *Session) backfill(ctx context.Context, rev *revision.Revision, rec *history.Record, i int, persist bool) (rows int64, finished bool, err error) {
 	st := rev.Statements[i]
+	if st.Key == "" {
+		return s.unbatched(ctx, rev, rec, i, persist)
+	}
 	b, err := sqlsyntax.ReadBackfill(st.SQL)
 	if err != nil {
 		return 0, false, err
@@ -142,6 +145,39 @@ func (s *Session) backfill(ctx context.Context, rev *revision.Revision, rec *his
 	}
 }
 
+// unbatched runs a backfill of a table without a single-column primary key
+// as the one UPDATE it is: it commits with the rows it wrote recorded, and
+// a rerun touches only the rows still pending, so a crash costs nothing.
+func (s *Session) unbatched(ctx context.Context, rev *revision.Revision, rec *history.Record, i int, persist bool) (int64, bool, error) {
+	st := rev.Statements[i]
+	var n int64
+	err := s.retry(ctx, "backfill of "+st.Table+" (one UPDATE)", rev, i, func() error {
+		tx, err := s.Conn.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback()
+		r, err := tx.ExecContext(ctx, st.SQL)
+		if err != nil {
+			return err
+		}
+		n, _ = r.RowsAffected()
+		if persist {
+			if err := history.RowsRewritten(ctx, tx, rec, n); err != nil {
+				return err
+			}
+		}
+		return tx.Commit()
+	})
+	if err != nil {
+		return 0, false, err
+	}
+	rec.RowsDone += n
+	s.rowsRun += n
+	s.say("    %s backfilled", plural(int(n), "row"))
+	return n, true, nil
+}
+
 func (s *Session) batch(ctx context.Context, rec *history.Record, upd string, args []any, hi string, persist bool) (int64, error) {
 	tx, err := s.Conn.BeginTx(ctx, nil)
 	if err != nil {
@@ -187,6 +223,42 @@ func (s *Session) pendingRows(ctx context.Context, st revision.Statement) (int64
 	return s.pendingUpTo(ctx, st, sql.NullString{})
 }
 
+// rewritableRows counts the pending rows of a backfill that a run of it
+// takes out of its WHERE for good: the pending rows, less those for which
+// what it writes leaves them pending (sqlsyntax.Rewrite). This is what a
+// migrate run would still do, told without running it. With exists it
+// only tells whether there is one (0 or 1), which stops at the first row.
+func (s *Session) rewritableRows(ctx context.Context, st revision.Statement, exists bool) (int64, error) {
+	r, err := sqlsyntax.ReadRewrite(st.SQL)
+	if err != nil {
+		return 0, err
+	}
+	return s.countRows(ctx, r.Table, r.Rewritable(), exists)
+}
+
+// stuckRows counts the pending rows of a backfill that no run of it takes
+// out of its WHERE; known is false when the statement does not tell.
+func (s *Session) stuckRows(ctx context.Context, st revision.Statement) (n int64, known bool, err error) {
+	r, err := sqlsyntax.ReadRewrite(st.SQL)
+	if err != nil || r.Stuck() == "" {
+		return 0, false, err
+	}
+	n, err = s.countRows(ctx, r.Table, r.Stuck(), false)
+	return n, true, err
+}
+
+// countRows counts the rows of table a predicate selects, or with exists
+// tells whether there is one: a scan that stops at the first row found.
+func (s *Session) countRows(ctx context.Context, table, pred string, exists bool) (int64, error) {
+	q := "SELECT COUNT(*) FROM " + sqlsyntax.Ident(table) + " WHERE " + pred
+	if exists {
+		q = "SELECT EXISTS (SELECT 1 FROM " + sqlsyntax.Ident(table) + " WHERE " + pred + ")"
+	}
+	var n int64
+	err := s.Conn.QueryRowContext(ctx, q).Scan(&n)
+	return n, err
+}
+
 // pendingUpTo counts the rows a backfill statement still selects with a
 // key up to bound (all of them when bound is not set).
 func (s *Session) pendingUpTo(ctx context.Context, st revision.Statement, bound sql.NullString) (int64, error) {
@@ -212,6 +284,9 @@ func (s *Session) describeBackfill(ctx context.Context, rec *history.Record, st 
 	pending := fmt.Sprintf("%d rows pending", n)
 	if err != nil {
 		pending = "pending rows not countable yet (the table changes earlier in this run)"
+	}
+	if st.Key == "" {
+		return fmt.Sprintf("runs as one UPDATE (%s has no single-column primary key to batch on), %s:", st.Table, pending)
 	}
 	bound := "MAX(" + st.Key + ") when it starts"
 	if resumes && rec != nil && rec.ResumeBound.Valid {

@@ -15,6 +15,25 @@ import (
 	"github.com/emcee-db/emcee/schemadef"
 )
 
+// lockAndRead prepares a run that changes the version table: the dev
+// database can be reached, the operator lock is held (not in a dry run) and
+// the records are read again under it.
+func (s *Session) lockAndRead(ctx context.Context) error {
+	if err := s.checkDev(ctx); err != nil {
+		return err
+	}
+	if !s.opts.DryRun {
+		if err := s.Lock(ctx); err != nil {
+			return err
+		}
+		if err := s.reload(ctx); err != nil {
+			return err
+		}
+	}
+	s.identify(ctx)
+	return nil
+}
+
 // Baseline places an existing database under emcee's control at release
 // rel: only if its live schema equals what rel declares (the release
 // snapshot), and only if emcee has not recorded anything yet. Otherwise it
@@ -26,18 +45,9 @@ func (s *Session) Baseline(ctx context.Context, rel string) (*Result, error) {
 	if idx < 0 {
 		return res, fmt.Errorf("%q is not a release of %s (releases: %v)", rel, s.Project.Path, s.Project.Releases)
 	}
-	if err := s.checkDev(ctx); err != nil {
+	if err := s.lockAndRead(ctx); err != nil {
 		return res, err
 	}
-	if !s.opts.DryRun {
-		if err := s.Lock(ctx); err != nil {
-			return res, err
-		}
-		if err := s.reload(ctx); err != nil {
-			return res, err
-		}
-	}
-	s.identify(ctx)
 	if len(s.Records) > 0 {
 		return res, &Refusal{
 			Reason: fmt.Sprintf("%s is already under emcee control (version %s): baseline only adopts a database emcee has never touched", s.Cfg.Database, s.Version()),

@@ -62,6 +62,9 @@ func (s *Session) preflight(ctx context.Context, res *Result, rel string, revs [
 		}
 		note("%s", msg)
 	}
+	if err := s.exercise(ctx, rel, note); err != nil {
+		return err
+	}
 	switch {
 	case s.simulated:
 		note("drift check of %s skipped: this dry run assumes earlier revisions it did not apply", rel)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/emcee-db/emcee/devdb"
 	"github.com/emcee-db/emcee/history"
+	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
@@ -66,6 +67,9 @@ func (r *Refusal) Error() string {
 func (s *Session) begin(ctx context.Context, cmd string) (*Result, error) {
 	res := &Result{Command: cmd, Database: s.Cfg.String(), DryRun: s.opts.DryRun, Revisions: []*RevResult{}}
 	s.cmd, s.res = cmd, res
+	if err := s.havePlans(); err != nil {
+		return res, err
+	}
 	if err := s.checkDev(ctx); err != nil {
 		return res, err
 	}
@@ -90,6 +94,9 @@ func (s *Session) begin(ctx context.Context, cmd string) (*Result, error) {
 		mode = " (dry run: nothing will be changed)"
 	}
 	s.say("emcee db %s on %s, version %s%s", cmd, s.Cfg, res.Before, mode)
+	if err := s.recordReplans(ctx); err != nil {
+		return res, err
+	}
 	return res, nil
 }
 
@@ -330,9 +337,18 @@ func (s *Session) Sync(ctx context.Context, target string, requireControl bool) 
 	return res, nil
 }
 
-func (s *Session) resolveTarget(target string) (*revision.Revision, error) {
+// havePlans refuses to compare a database with plans that hold nothing:
+// "up to date" would only mean that nothing was planned yet.
+func (s *Session) havePlans() error {
 	if len(s.Plans.Revisions) == 0 {
-		return nil, fmt.Errorf("%s holds no revisions: run `emcee plan` first", s.Project.PlansDir)
+		return fmt.Errorf("%s holds no revisions: run `emcee plan` first", project.Rel(s.Project.PlansDir))
+	}
+	return nil
+}
+
+func (s *Session) resolveTarget(target string) (*revision.Revision, error) {
+	if err := s.havePlans(); err != nil {
+		return nil, err
 	}
 	if target == "" {
 		return s.Plans.Revisions[len(s.Plans.Revisions)-1], nil
@@ -380,6 +396,9 @@ func (s *Session) runRevision(ctx context.Context, res *Result, rev *revision.Re
 	if err != nil {
 		return rr, err
 	}
+	if err := s.checkDependents(ctx, rev, rec); err != nil {
+		return rr, err
+	}
 	if s.opts.DryRun {
 		return rr, s.dryRun(ctx, rev, rec, rr, gates)
 	}
@@ -415,7 +434,11 @@ func (s *Session) runRevision(ctx context.Context, res *Result, rev *revision.Re
 		case revision.Gate:
 			s.say("%s: gate open", label)
 		case revision.Backfill:
-			s.say("%s: backfill %s in batches of %d", label, st.Table, s.opts.BatchSize)
+			if st.Key == "" {
+				s.say("%s: backfill %s in one UPDATE (no single-column primary key to batch on)", label, st.Table)
+			} else {
+				s.say("%s: backfill %s in batches of %d", label, st.Table, s.opts.BatchSize)
+			}
 			rows, finished, err := s.backfill(ctx, rev, rec, i, true)
 			rr.Rows += rows
 			if err != nil {
@@ -426,7 +449,17 @@ func (s *Session) runRevision(ctx context.Context, res *Result, rev *revision.Re
 			}
 		default:
 			s.say("%s: %s", label, shorten(st.SQL, 100))
-			if err := s.execDDL(ctx, rev, rec, i, st); err != nil {
+			guard := fkGuardOf(rev, i)
+			if guard != nil {
+				if err := s.recheckBefore(ctx, rev, rec, i, guard); err != nil {
+					return rr, err
+				}
+			}
+			if err := s.execDDL(ctx, rev, rec, i, st, guard); err != nil {
+				var r recorded
+				if errors.As(err, &r) {
+					return rr, r.error
+				}
 				return rr, s.failed(ctx, rev, rec, i, err)
 			}
 			continue // execDDL confirmed it
@@ -447,7 +480,10 @@ func (s *Session) runRevision(ctx context.Context, res *Result, rev *revision.Re
 // in flight first; if a run dies before confirming it, the next run resends
 // it and counts the server's "already exists / already gone" answer as
 // proof that it had taken effect, so it is never applied twice.
-func (s *Session) execDDL(ctx context.Context, rev *revision.Revision, rec *history.Record, i int, st revision.Statement) error {
+//
+// A statement that adds foreign keys (guard) is confirmed only once the
+// gates counting their orphans pass again (fkcheck.go).
+func (s *Session) execDDL(ctx context.Context, rev *revision.Revision, rec *history.Record, i int, st revision.Statement, guard *fkGuard) error {
 	resent := rec.InFlight && rec.Applied == i
 	if !resent {
 		if err := history.Sending(ctx, s.Conn, rec); err != nil {
@@ -463,6 +499,11 @@ func (s *Session) execDDL(ctx context.Context, rev *revision.Revision, rec *hist
 			return err
 		}
 		s.say("    the run that stopped had sent this statement and the server had applied it (%v): counted as applied", err)
+	}
+	if guard != nil {
+		if err := s.recheckAfter(ctx, rev, rec, i, guard); err != nil {
+			return recorded{err}
+		}
 	}
 	return history.Applied(ctx, s.Conn, rec)
 }
@@ -546,11 +587,13 @@ func (s *Session) dryRun(ctx context.Context, rev *revision.Revision, rec *histo
 		case revision.Backfill:
 			s.say("-- [%d] backfill %s: %s", i+1, st.Rule, st.Why)
 			s.say("-- %s", s.describeBackfill(ctx, rec, st, i == from))
-			b, err := sqlsyntax.ReadBackfill(st.SQL)
-			if err != nil {
-				return err
+			if st.Key != "" {
+				b, err := sqlsyntax.ReadBackfill(st.SQL)
+				if err != nil {
+					return err
+				}
+				text = b.Batch(st.Key, true) + ";"
 			}
-			text = b.Batch(st.Key, true) + ";"
 		default:
 			s.say("-- [%d] %s: %s", i+1, st.Rule, st.Why)
 		}
@@ -597,7 +640,12 @@ func (s *Session) catchUp(ctx context.Context, res *Result, rel string) (rows, s
 			if s.opts.DryRun {
 				text := st.SQL + " AND " + sqlsyntax.Ident(st.Key) + " > ? AND " + sqlsyntax.Ident(st.Key) + " <= ?;"
 				s.say("-- [%d] backfill %s: %s", i+1, st.Rule, st.Why)
-				s.say("-- runs in batches of %d keys up to MAX(%s) when it starts, %d rows pending:", s.opts.BatchSize, st.Key, n)
+				if st.Key == "" {
+					text = st.SQL + ";"
+					s.say("-- runs as one UPDATE (no single-column primary key to batch on), %d rows pending:", n)
+				} else {
+					s.say("-- runs in batches of %d keys up to MAX(%s) when it starts, %d rows pending:", s.opts.BatchSize, st.Key, n)
+				}
 				s.say("%s", text)
 				rr.SQL, rr.Done = append(rr.SQL, text), true
 				continue
@@ -613,7 +661,12 @@ func (s *Session) catchUp(ctx context.Context, res *Result, rel string) (rows, s
 				return rows, stuck, false, nil
 			}
 			rr.Done = true
-			left, err := s.pendingUpTo(ctx, st, scratch.ResumeBound)
+			// What db check counts as migrate's to rewrite is what this
+			// pass leaves: the same predicate, so the two agree.
+			left, known, err := s.stuckRows(ctx, st)
+			if err == nil && !known {
+				left, err = s.pendingUpTo(ctx, st, scratch.ResumeBound)
+			}
 			if err != nil {
 				return rows, stuck, false, s.redact(fmt.Errorf("%s statement %d: counting pending rows: %w", rev.ID, i+1, err))
 			}

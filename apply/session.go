@@ -80,6 +80,10 @@ type Session struct {
 	simulated bool
 	cmd       string // the db subcommand, for "rerun ..." hints
 	res       *Result
+	replanned []replan // records of runs that changed nothing, whose script changed
+	// quick is db check: gates and catch-up counts only tell whether
+	// they find a row, which stops at the first one.
+	quick bool
 }
 
 // Open reads and verifies the plans, then connects. Nothing is locked or
@@ -160,6 +164,10 @@ func (s *Session) lockName() string {
 // once (or after LockTimeout) and names the connection that holds it.
 func (s *Session) Lock(ctx context.Context) error {
 	var got sql.NullInt64
+	if s.opts.LockTimeout < 0 {
+		// GET_LOCK reads a negative timeout as "wait forever".
+		return fmt.Errorf("lock timeout %s is negative", s.opts.LockTimeout)
+	}
 	secs := int(s.opts.LockTimeout / time.Second)
 	if err := s.Conn.QueryRowContext(ctx, "SELECT GET_LOCK(?, ?)", s.lockName(), secs).Scan(&got); err != nil {
 		return s.redact(fmt.Errorf("taking the operator lock %q: %w", s.lockName(), err))
@@ -218,21 +226,43 @@ func (s *Session) identify(ctx context.Context) {
 }
 
 // consistent refuses a database whose records do not match the plans: a
-// revision applied from a script that has since changed, or a revision the
-// plans do not have at all (the database is ahead of this checkout).
-func (s *Session) consistent() error {
+// revision applied from a script that has since changed, a revision the
+// plans do not have at all (the database is ahead of this checkout), or a
+// record emcee cannot have written (edited by hand). A record of a run that
+// changed nothing does not pin its script: it is made to name the current
+// script (replanned; begin records that), since none of the old one ran.
+// forget names a record left out of the checks: the one db forget removes.
+func (s *Session) consistent(forget ...string) error {
 	byName := map[string]*revision.Revision{}
 	for _, r := range s.Plans.Revisions {
 		byName[r.ID.String()] = r
 	}
+	s.replanned = nil
 	for _, rec := range s.Records.Sorted(s.Project.Releases) {
+		if slices.Contains(forget, rec.Name) {
+			continue
+		}
 		rev, ok := byName[rec.Name]
 		if !ok {
 			return fmt.Errorf("the database records revision %s, which %s does not have: this checkout is older than the database or plans were removed; use the plans the database was upgraded with", rec.Name, project.Rel(s.Project.PlansDir))
 		}
+		path := filepath.Join(project.Rel(s.Project.PlansDir), rev.Path)
 		if rev.Checksum != rec.Checksum {
-			return fmt.Errorf("%s: checksum %s, but %s was applied from a script with checksum %s: an applied revision must never change; restore the file from version control (a change belongs in a new revision, see `emcee plan`)",
-				filepath.Join(project.Rel(s.Project.PlansDir), rev.Path), rev.Checksum, rec.Name, rec.Checksum)
+			if rec.ChangedNothing() {
+				s.replanned = append(s.replanned, replan{rec: rec, rev: rev, was: rec.Checksum})
+				rec.Checksum, rec.Total = rev.Checksum, len(rev.Statements)
+				continue
+			}
+			if rec.Done() {
+				return fmt.Errorf("%s: checksum %s, but %s was applied from a script with checksum %s: an applied revision must never change; restore the file from version control (a change belongs in a new revision, see `emcee plan`)",
+					path, rev.Checksum, rec.Name, rec.Checksum)
+			}
+			return fmt.Errorf("%s: checksum %s, but %s was started from a script with checksum %s, and that run changed the database (%s): a revision must finish with the script it started with. Either restore that script from version control and rerun, or undo by hand what it applied and run `emcee db forget %s`, which removes the record once the live schema shows nothing of it (docs/operators.md, \"A revision's script changed after it started\")",
+				path, rev.Checksum, rec.Name, rec.Checksum, progress(rec), rec.Name)
+		}
+		if why := rec.Inconsistent(len(rev.Statements)); why != "" {
+			return fmt.Errorf("%s, row %s: %s; emcee never writes such a record, so the table was edited by hand, and emcee cannot tell which statements of %s ran. Restore the row (applied counts the statements run, in order, from 0 to total = %d; finished_at is set only with all of them applied), or, if the revision never ran, remove the record with `emcee db forget %s`",
+				history.Table, rec.Name, why, path, len(rev.Statements), rec.Name)
 		}
 	}
 	// A revision added to a release the database has already left behind
@@ -246,6 +276,54 @@ func (s *Session) consistent() error {
 			return fmt.Errorf("%s is new in release %s, but the database has already moved on to release %s: revisions of a finished release cannot be applied any more; put the change in the release being developed (mark shipped releases as released in the emcee block so `emcee plan` refuses this)",
 				filepath.Join(project.Rel(s.Project.PlansDir), rev.Path), rev.ID.Release, s.Project.Releases[latest])
 		}
+	}
+	return nil
+}
+
+// replan is a record that changed nothing, taken over by a changed script.
+type replan struct {
+	rec *history.Record
+	rev *revision.Revision
+	was string // the checksum it was started from
+}
+
+// progress says what an unfinished record shows the run did.
+func progress(r *history.Record) string {
+	var out []string
+	if r.Applied > 0 {
+		out = append(out, fmt.Sprintf("%d of %d statements applied", r.Applied, r.Total))
+	}
+	if r.InFlight {
+		out = append(out, fmt.Sprintf("statement %d sent without confirmation", r.Applied+1))
+	}
+	if r.ResumeKey.Valid || r.RowsDone > 0 {
+		out = append(out, fmt.Sprintf("a backfill committed %d rows", r.RowsDone))
+	}
+	return strings.Join(out, ", ")
+}
+
+// recordReplans writes what consistent decided about records of runs that
+// changed nothing, and says so.
+func (s *Session) recordReplans(ctx context.Context) error {
+	for _, r := range s.replanned {
+		if !s.opts.DryRun {
+			ok, err := history.Replan(ctx, s.Conn, r.rec, r.was, r.rev)
+			if err != nil {
+				return s.redact(err)
+			}
+			if !ok {
+				return fmt.Errorf("%s: the record of %s changed while this run read it; rerun", history.Table, r.rec.Name)
+			}
+		}
+		why := "an earlier run stopped before applying any of its statements"
+		if r.rec.Error != "" {
+			why = fmt.Sprintf("an earlier run failed on statement 1 and changed nothing (%s)", shorten(r.rec.Error, 120))
+		}
+		verb := "now names"
+		if s.opts.DryRun {
+			verb = "would be made to name"
+		}
+		s.say("%s: %s; its script has changed since (checksum %s, now %s), so its record %s the current script", r.rec.Name, why, r.was, r.rev.Checksum, verb)
 	}
 	return nil
 }
@@ -274,10 +352,11 @@ func (s *Session) current() string {
 	return ""
 }
 
-// started reports whether any revision of the release has a record.
+// started reports whether any revision of the release has changed the
+// database (a record of a run that changed nothing does not count).
 func (s *Session) started(release string) bool {
 	for _, r := range s.Records {
-		if r.ID.Release == release {
+		if r.ID.Release == release && !r.ChangedNothing() {
 			return true
 		}
 	}

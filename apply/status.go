@@ -56,6 +56,9 @@ type RevStatus struct {
 // skips so that an orchestrator can poll it cheaply). It changes nothing and
 // takes no lock.
 func (s *Session) Status(ctx context.Context, countRows bool) (*Status, error) {
+	if err := s.havePlans(); err != nil {
+		return nil, err
+	}
 	if err := s.consistent(); err != nil {
 		return nil, err
 	}
@@ -100,10 +103,17 @@ func (s *Session) Status(ctx context.Context, countRows bool) (*Status, error) {
 		// A contract whose gates are closed is not ready. While migrate
 		// can still rewrite rows, the data has yet to move, which is
 		// migrate's business; after that only fixing the data helps.
+		s.quick = !countRows
+		defer func() { s.quick = false }()
 		for _, rev := range s.pending(rel, revision.Contract) {
 			gates, err := s.checkGates(ctx, rev, s.Records[rev.ID.String()])
-			st.Gates = append(st.Gates, gates...)
 			var blocked *Blocked
+			if errors.As(err, &blocked) && s.quick {
+				// Blocked needs a person, who needs the rows counted.
+				s.quick = false
+				gates, err = s.checkGates(ctx, rev, s.Records[rev.ID.String()])
+			}
+			st.Gates = append(st.Gates, gates...)
 			switch {
 			case errors.As(err, &blocked):
 				st.Code = ContractBlocked
@@ -122,6 +132,15 @@ func (s *Session) Status(ctx context.Context, countRows bool) (*Status, error) {
 					st.Summary, st.Next = r.Reason, r.Next
 				}
 			default:
+				// Gates open: contract could still refuse what a trigger
+				// or view it does not manage reads.
+				if err := s.checkDependents(ctx, rev, s.Records[rev.ID.String()]); err != nil {
+					st.Code, st.Summary, st.Next = 1, err.Error(), ""
+					if r := (*Refusal)(nil); errors.As(err, &r) {
+						st.Summary, st.Next = r.Reason, r.Next
+					}
+					break
+				}
 				continue
 			}
 			break

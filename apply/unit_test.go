@@ -86,6 +86,15 @@ func TestDroppedBy(t *testing.T) {
 			t.Errorf("%s: %q, want %q", c.name, got, c.contains)
 		}
 	}
+	// Contract changes a table in one ALTER: the column the gate reads may
+	// be the second of several that statement drops.
+	combined := &revision.Revision{ID: rev.ID, Statements: []revision.Statement{
+		rev.Statements[0], rev.Statements[1],
+		{SQL: "ALTER TABLE `images` DROP INDEX `ix_a`, DROP COLUMN `legacy`, DROP COLUMN `is_public`, MODIFY COLUMN `visibility` varchar(20) NOT NULL, ALGORITHM=INPLACE, LOCK=NONE"},
+	}}
+	if got := droppedBy(combined, &history.Record{Applied: 2, InFlight: true}, 0, unknown); !strings.Contains(got, "it reads images.is_public, which statement 3 of this revision dropped (sent by an earlier run)") {
+		t.Errorf("a gate reading the second column a combined ALTER drops: %q", got)
+	}
 }
 
 func TestTransient(t *testing.T) {

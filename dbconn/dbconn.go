@@ -22,6 +22,7 @@ import (
 	"github.com/go-sql-driver/mysql"
 
 	"github.com/emcee-db/emcee/project"
+	"github.com/emcee-db/emcee/sqlname"
 )
 
 // The environment variables that stand in for the connection flags when
@@ -174,6 +175,11 @@ func Parse(raw string) (*Config, error) {
 	}
 	if c.Database == "" || strings.Contains(c.Database, "/") {
 		return nil, fmt.Errorf("the database URL must name one database (schema), e.g. mysql://%s@%s/glance", c.User, c.Addr)
+	}
+	if _, _, scratch := sqlname.ScratchDatabase(c.Database); scratch {
+		// Any run that creates a temporary dev database on the server
+		// drops the others of that shape it finds unused.
+		return nil, fmt.Errorf("the database URL names %s, which is named like emcee's temporary dev databases (%s<created>_<session>): any emcee run on that server may drop it when it finds it unused; rename the database", c.Database, sqlname.ScratchPrefix)
 	}
 	for k, v := range u.Query() {
 		switch k {

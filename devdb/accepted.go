@@ -10,6 +10,7 @@ import (
 	"github.com/go-sql-driver/mysql"
 
 	"github.com/emcee-db/emcee/history"
+	"github.com/emcee-db/emcee/sqlname"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
@@ -24,7 +25,7 @@ import (
 // written for the declared form of every object they touch: one missing,
 // or in another form, would make them fail half-way or change it without
 // anyone deciding to.
-const AcceptedTable = "emcee_accepted_drift"
+const AcceptedTable = sqlname.AcceptedTable
 
 const createAccepted = "CREATE TABLE IF NOT EXISTS `" + AcceptedTable + "` (\n" +
 	"  `id` int NOT NULL AUTO_INCREMENT,\n" +
@@ -97,7 +98,7 @@ func LoadAccepted(ctx context.Context, q history.Querier) ([]Object, error) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", AcceptedTable, err)
+		return nil, fmt.Errorf("reading %s: %w; emcee reserves that name for the differences it accepted when the database was adopted: a table of that name that emcee did not create must be renamed", AcceptedTable, err)
 	}
 	defer rows.Close()
 	var all []located

@@ -25,6 +25,7 @@ import (
 	"strings"
 
 	"github.com/emcee-db/emcee/dbconn"
+	"github.com/emcee-db/emcee/sqlname"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
@@ -165,7 +166,7 @@ func (d *DB) session(ctx context.Context) (*sql.Conn, func(), error) {
 // a later run that finds it there (and no run holding the dev database's
 // lock) knows the rest is what a killed run built, not someone's data, and
 // empties it. It keeps the dev database's own charset for the restore.
-const markerTable = "emcee_dev_in_use"
+const markerTable = sqlname.DevMarkerTable
 
 // devLock names the server-wide lock a run holds while it uses a dev
 // database, so that two runs never build in one database at once. Lock
@@ -235,6 +236,15 @@ func openDev(ctx context.Context, raw string, like *sql.Conn, charset, collation
 	case n > 0:
 		return nil, fmt.Errorf("dev database %s is not empty (%d tables or views, e.g. %s): emcee builds schemas in it and empties it afterwards, so it must hold nothing else; point --dev-url (or the env's dev) at an empty database, or leave both out so that emcee uses a temporary emcee_scratch_* database", cfg, n, first)
 	}
+	if !marked {
+		var fn string
+		if err := d.Conn.QueryRowContext(ctx, "SELECT COALESCE(MIN(ROUTINE_NAME), '') FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE() AND ROUTINE_TYPE = 'FUNCTION'").Scan(&fn); err != nil {
+			return nil, err
+		}
+		if fn != "" {
+			return nil, fmt.Errorf("dev database %s is not empty (it holds the stored function %s): emcee builds schemas in it, copies the stored functions a release calls there, and empties it afterwards, so it must hold nothing else; point --dev-url (or the env's dev) at an empty database, or leave both out so that emcee uses a temporary emcee_scratch_* database", cfg, fn)
+		}
+	}
 	if _, err := d.Conn.ExecContext(ctx, "CREATE TABLE "+sqlsyntax.Ident(markerTable)+" (own_charset varchar(64) NOT NULL, own_collation varchar(64) NOT NULL) COMMENT 'emcee: a run is building schemas in this dev database and empties it when done'"); err != nil {
 		return nil, fmt.Errorf("dev database %s: creating %s: %v; grant CREATE, DROP and ALTER on it", cfg, markerTable, err)
 	}
@@ -299,17 +309,30 @@ func lock(ctx context.Context, c *sql.Conn, name, what string) error {
 	return fmt.Errorf("%s is in use by another emcee run (server connection %d): wait for it to finish, or use another empty database; if that run was killed and its session lingers on the server, end it with KILL %d", what, holder.Int64, holder.Int64)
 }
 
-// ident quotes an identifier for MySQL.
-
 // dropAll drops every view and table of the session's current database
-// (triggers go with their tables), except keep. Views go first, and foreign
-// keys are not checked meanwhile, so that no order between tables is needed.
+// (triggers go with their tables), except keep, and the stored functions
+// copied there to run the release's statements (FireTriggers). Views go
+// first, and foreign keys are not checked meanwhile, so that no order
+// between tables is needed.
 func dropAll(ctx context.Context, c *sql.Conn, keep ...string) error {
+	var drops []string
+	routines, err := c.QueryContext(ctx, "SELECT ROUTINE_NAME FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE() AND ROUTINE_TYPE = 'FUNCTION'")
+	if err != nil {
+		return err
+	}
+	for routines.Next() {
+		var name string
+		if err := routines.Scan(&name); err != nil {
+			routines.Close()
+			return err
+		}
+		drops = append(drops, "DROP FUNCTION IF EXISTS "+sqlsyntax.Ident(name))
+	}
+	routines.Close()
 	rows, err := c.QueryContext(ctx, "SELECT TABLE_NAME, TABLE_TYPE = 'VIEW' FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_TYPE = 'VIEW' DESC")
 	if err != nil {
 		return err
 	}
-	var drops []string
 	for rows.Next() {
 		var name string
 		var view bool

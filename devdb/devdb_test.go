@@ -12,6 +12,7 @@ import (
 
 	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/internal/testdb"
+	"github.com/emcee-db/emcee/sqlname"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
@@ -127,7 +128,7 @@ func TestStaleScratchDatabasesAreDropped(t *testing.T) {
 	if schemaExists(t, db.DB, stale) || !schemaExists(t, db.DB, live) || !schemaExists(t, db.DB, legacy) {
 		t.Error("only the unlocked emcee_scratch_<time>_<session> database may be dropped")
 	}
-	if !scratchName.MatchString(d.Name) || !schemaExists(t, db.DB, d.Name) {
+	if _, _, ok := sqlname.ScratchDatabase(d.Name); !ok || !schemaExists(t, db.DB, d.Name) {
 		t.Fatalf("scratch %s", d.Name)
 	}
 	if err := d.Close(ctx); err != nil {

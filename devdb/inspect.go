@@ -10,7 +10,7 @@ import (
 	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
 
-	"github.com/emcee-db/emcee/history"
+	"github.com/emcee-db/emcee/sqlname"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
@@ -49,9 +49,7 @@ type located struct {
 }
 
 // own says whether a table is emcee's bookkeeping rather than schema.
-func own(table string) bool {
-	return table == history.Table || table == AcceptedTable || table == markerTable
-}
+func own(table string) bool { return sqlname.Own(table) }
 
 // inspect reads the state of database name through the session c.
 func inspect(ctx context.Context, c *sql.Conn, name string) (*state, error) {

@@ -5,11 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"regexp"
 	"strconv"
 	"time"
 
 	"github.com/emcee-db/emcee/dbconn"
+	"github.com/emcee-db/emcee/sqlname"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
@@ -21,9 +21,7 @@ import (
 // when the session ends, however the process ended (kill -9, a lost
 // connection), so any run can tell a temporary database in use from one a
 // killed run left behind, without trusting clocks: unlocked means stale.
-const scratchPrefix = "emcee_scratch_"
-
-var scratchName = regexp.MustCompile(`^emcee_scratch_([0-9]{1,19})_([0-9]{1,20})$`)
+const scratchPrefix = sqlname.ScratchPrefix
 
 func openTemp(ctx context.Context, server *dbconn.Config, charset, collation string) (_ *DB, err error) {
 	pool, err := dbconn.OpenServer(ctx, server)
@@ -90,7 +88,7 @@ func dropStale(ctx context.Context, c *sql.Conn) (dropped, undropped []string, e
 			rows.Close()
 			return nil, nil, err
 		}
-		if free && scratchName.MatchString(name) {
+		if _, _, scratch := sqlname.ScratchDatabase(name); free && scratch {
 			stale = append(stale, name)
 		}
 	}
@@ -121,8 +119,8 @@ func (d *DB) Notes() []string {
 	var out []string
 	for _, name := range d.Dropped {
 		when := ""
-		if m := scratchName.FindStringSubmatch(name); m != nil {
-			if secs, err := strconv.ParseInt(m[1], 10, 64); err == nil {
+		if created, _, ok := sqlname.ScratchDatabase(name); ok {
+			if secs, err := strconv.ParseInt(created, 10, 64); err == nil {
 				when = ", created " + time.Unix(secs, 0).UTC().Format("2006-01-02 15:04:05 UTC") + ","
 			}
 		}

@@ -77,6 +77,12 @@ func (r *Release) checkExpressions(prev *Release) []string {
 		if err := r.Declarations.resolve(m.PendingExpr, scope, "pending of data_migration %q", m.Name); err != nil {
 			add(err)
 		}
+		if key := BatchKey(t); key != "" && m.SetList != nil {
+			if at := m.SetList.Assigns(key); at != nil {
+				at.Msg = fmt.Sprintf("%s, the primary key migrate runs the data migration in ranges of: a row moved to a range not done yet would be rewritten twice, one moved to a range done already skipped. Keep the key out of set: to change keys, fill a new column with the new ones and make it the key in a later release", at.Msg)
+				add(r.Declarations.exprs.lists[m.SetList].errorf(r.Declarations.exprs.src, at, "set of data_migration %q", m.Name))
+			}
+		}
 	}
 	return errs
 }
@@ -102,6 +108,16 @@ func (r *Release) checkFill(prev *Release, decl *ColumnDecl, newT, oldT *schema.
 		return decl.FillPos.Errorf("%s has fill and a default: the previous release's inserts already get the default. Remove one of them (keep fill to compute existing rows from other columns, default for a constant)", ref)
 	}
 	return r.Declarations.resolve(decl.FillExpr, sqlsyntax.Scope{Table: newT.Name, Columns: Union(ColumnNames(newT), ColumnNames(oldT))}, "fill of %s", ref)
+}
+
+// BatchKey is the column a backfill of the table runs in ranges of: its
+// single-column primary key ("" when it has none, and the backfill is one
+// UPDATE).
+func BatchKey(t *schema.Table) string {
+	if t.PrimaryKey == nil || len(t.PrimaryKey.Parts) != 1 || t.PrimaryKey.Parts[0].C == nil {
+		return ""
+	}
+	return t.PrimaryKey.Parts[0].C.Name
 }
 
 // tableColumns gives the tables a data migration's subqueries may read:

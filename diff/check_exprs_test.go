@@ -1,8 +1,11 @@
 package diff
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/emcee-db/emcee/project"
 )
 
 // prevRelease has images(id, name, is_public) and a previous-only table.
@@ -137,6 +140,12 @@ func TestBadDeclarationsAreReportedWithPositions(t *testing.T) {
 			extra: "data_migration \"m\" {\n  table   = \"images\"\n  set     = \"title = 'x'\"\n  pending = \"nam <> 'x'\"\n}\n",
 			want: []string{`pike.hcl:19:14: set of data_migration "m": unknown column "title"`,
 				`pike.hcl:20:14: pending of data_migration "m": unknown column "nam"`}},
+		{name: "data migration that sets the key it is batched on",
+			column: `  column "is_public" {
+    type = bool
+  }`,
+			extra: "data_migration \"m\" {\n  table   = \"images\"\n  set     = \"name = 'x', ID = id + 1000\"\n  pending = \"name <> 'x'\"\n}\n",
+			want:  []string{`pike.hcl:19:26: set of data_migration "m": sets ID, the primary key migrate runs the data migration in ranges of: a row moved to a range not done yet would be rewritten twice`}},
 		{name: "two columns take over from one",
 			column: `  column "a" {
     type         = bool
@@ -190,5 +199,67 @@ func TestGoodDeclarationsPass(t *testing.T) {
 	}
 	if err := r.Check(prev); err != nil {
 		t.Fatalf("unexpected error: %v", err)
+	}
+}
+
+// A call of a function the target server does not have is refused at its
+// position, in declared expressions and in the schema's raw SQL; a stored
+// function of the database is called once declared, and a declaration
+// named like a built-in (which the server would call instead) is refused.
+func TestUnknownFunctionCallsAreRefused(t *testing.T) {
+	base := `schema "app" {}
+table "images" {
+  schema = schema.app
+  column "id" {
+    type = int
+  }
+  column "name" {
+    type = varchar(20)
+    null = true
+  }
+%s  primary_key {
+    columns = [column.id]
+  }
+}
+%s`
+	prev := fmt.Sprintf(base, "", "")
+	for _, tc := range []struct {
+		name, column, extra string
+		mysql               bool
+		want                string
+	}{
+		{name: "MySQL's function in a fill", column: "  column \"flag\" {\n    type = bool\n    fill = \"REGEXP_LIKE(name, '^x')\"\n  }\n",
+			want: "pike.hcl:13:13: fill of images.flag: REGEXP_LIKE(...): MariaDB 10.11 has no such function (it is MySQL 8.0's)"},
+		{name: "the same for a mysql 8.0 target", column: "  column \"flag\" {\n    type = bool\n    fill = \"REGEXP_LIKE(name, '^x')\"\n  }\n", mysql: true},
+		{name: "a stored function, undeclared", column: "  column \"slug\" {\n    type = varchar(20)\n    fill = \"slugify(name)\"\n  }\n",
+			want: `pike.hcl:13:13: fill of images.slug: SLUGIFY(...): MariaDB 10.11 has no such function. The server would take it for a stored function`},
+		{name: "a stored function, declared", column: "  column \"slug\" {\n    type = varchar(20)\n    fill = \"slugify(name)\"\n  }\n", extra: "stored_function \"slugify\" {}\n"},
+		{name: "a declaration named like a built-in", extra: "stored_function \"Concat\" {}\n",
+			want: `pike.hcl:15:17: stored_function "Concat": CONCAT is a built-in function of MariaDB 10.11, which the server calls instead`},
+		{name: "in a data migration's set", extra: "data_migration \"m\" {\n  table   = \"images\"\n  set     = \"name = frob(name)\"\n  pending = \"name IS NULL\"\n}\n",
+			want: `pike.hcl:17:21: set of data_migration "m": FROB(...): MariaDB 10.11 has no such function`},
+		{name: "in a raw default", column: "  column \"u\" {\n    type    = varchar(36)\n    default = sql(\"(uuid_v7())\")\n  }\n",
+			want: `default of images.u: UUID_V7(...): MariaDB 10.11 has no such function`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			target := mariadb
+			if tc.mysql {
+				target = project.Target{Flavor: "mysql", Major: 8, Minor: 0}
+			}
+			p, err := ParseRelease("ocata", "ocata.hcl", []byte(prev), target)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := ParseRelease("pike", "pike.hcl", []byte(fmt.Sprintf(base, tc.column, tc.extra)), target)
+			if err == nil {
+				err = r.Check(p)
+			}
+			switch {
+			case tc.want == "" && err != nil:
+				t.Fatalf("refused: %v", err)
+			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+				t.Fatalf("got %v\nwant %q", err, tc.want)
+			}
+		})
 	}
 }

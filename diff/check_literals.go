@@ -9,7 +9,6 @@ import (
 	"ariga.io/atlas/sql/schema"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 
-	"github.com/emcee-db/emcee/history"
 	"github.com/emcee-db/emcee/sqlname"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
@@ -44,8 +43,8 @@ func checkNames(loc *locator, s *schema.Schema) []string {
 	for _, t := range s.Tables {
 		tpos := loc.name(t.Name, "", "")
 		name(sqlname.Table, t.Name, tpos)
-		if strings.EqualFold(t.Name, history.Table) {
-			add(tpos, "table name %q is the name of emcee's version table, which records the revisions applied to the database; rename it", t.Name)
+		if err := sqlname.Reserved(t.Name); err != nil {
+			add(tpos, "%v; rename it", err)
 		}
 		for _, a := range t.Attrs {
 			switch a := a.(type) {

@@ -222,7 +222,7 @@ func evalPieces(src Source, t project.Target, chunks []chunk, missed []int) ([]*
 		if err := parseDeclarations(body, c.data, d); err != nil {
 			return nil, errChunks
 		}
-		p := &piece{Positions: d.positions, Declares: len(d.Columns)+len(d.Tables)+len(d.DataMigrations)+len(d.Discards) > 0}
+		p := &piece{Positions: d.positions, Declares: len(d.Columns)+len(d.Tables)+len(d.DataMigrations)+len(d.Discards)+len(d.StoredFunctions) > 0}
 		bodies = append(bodies, chunkBody{body, c.data})
 		if len(body.Blocks) == 1 {
 			b := body.Blocks[0]
@@ -267,8 +267,11 @@ func evalPieces(src Source, t project.Target, chunks []chunk, missed []int) ([]*
 	if err != nil {
 		return nil, errChunks
 	}
+	// A block sees the server's built-in functions only: a call of a
+	// stored function declared in another block is checked when the
+	// whole file is evaluated.
 	for _, b := range bodies {
-		if err := checkSchemaExprs(b.body, b.src, s); err != nil {
+		if err := checkSchemaExprs(b.body, b.src, s, (&Declarations{}).Functions(t)); err != nil {
 			return nil, errChunks
 		}
 	}
@@ -404,6 +407,9 @@ func assemble(src Source, t project.Target, pieces []*piece, chunks []chunk) (*R
 		return nil, errChunks
 	}
 	if err := parseDeclarations(declaring, src.Src, d); err != nil {
+		return nil, errChunks
+	}
+	if err := d.checkCalls(t); err != nil {
 		return nil, errChunks
 	}
 	maps.Copy(d.positions, positions)

@@ -5,6 +5,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
@@ -31,6 +32,9 @@ type Declarations struct {
 	Tables         map[string]*TableDecl
 	DataMigrations []*DataMigration
 	Discards       []*Discard
+	// StoredFunctions are the functions of the database (not the
+	// server's built-ins) that the release's expressions may call.
+	StoredFunctions []StoredFunction
 	// positions of every table ("t") and column ("t.c"), for errors.
 	positions map[string]Pos
 	// where each parsed expression is declared, for errors (exprs.go)
@@ -114,6 +118,27 @@ type DataMigration struct {
 	// Set and Pending, parsed
 	SetList     *sqlsyntax.Assignments
 	PendingExpr *sqlsyntax.Expr
+}
+
+// StoredFunction is `stored_function "name" {}`: a function created in the
+// database outside emcee, which the expressions may call by name. emcee
+// checks every other call against the target server's built-ins, and the
+// expand preflight checks that the database has each declared one.
+type StoredFunction struct {
+	Name string
+	Pos  Pos
+}
+
+// Functions is what the release's expressions may call on target t.
+func (d *Declarations) Functions(t project.Target) sqlsyntax.Functions {
+	f := sqlsyntax.Functions{Server: sqlsyntax.MariaDB}
+	if !t.MariaDB() {
+		f.Server = sqlsyntax.MySQL
+	}
+	for _, s := range d.StoredFunctions {
+		f.Stored = append(f.Stored, s.Name)
+	}
+	return f
 }
 
 // Discard acknowledges that a release drops data on purpose: a column of

@@ -9,6 +9,8 @@ import (
 	"ariga.io/atlas/sql/schema"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 
+	"github.com/emcee-db/emcee/project"
+	"github.com/emcee-db/emcee/sqlname"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
@@ -76,7 +78,18 @@ type declared struct {
 	src   []byte
 	attrs map[*sqlsyntax.Expr]exprAttr
 	lists map[*sqlsyntax.Assignments]exprAttr
+	order []declaredExpr // as declared in the file
 }
+
+// declaredExpr is one declared expression (or set list) and what it is.
+type declaredExpr struct {
+	expr *sqlsyntax.Expr
+	list *sqlsyntax.Assignments
+	attr exprAttr
+	what string // "fill of t.c", for messages
+}
+
+func (d *declared) ordered() []declaredExpr { return d.order }
 
 // parseDeclarations parses the expressions of the declarations read from
 // body: per-row ones (forward, backward, fill: triggers run them) and the
@@ -93,6 +106,7 @@ func parseDeclarations(body *hclsyntax.Body, src []byte, d *Declarations) error 
 			return nil, ea.errorf(src, err, "%s", what)
 		}
 		d.exprs.attrs[e] = ea
+		d.exprs.order = append(d.exprs.order, declaredExpr{expr: e, attr: ea, what: what})
 		return e, nil
 	}
 	var err error
@@ -133,10 +147,44 @@ func parseDeclarations(body *hclsyntax.Body, src []byte, d *Declarations) error 
 				return set.errorf(src, err, "set of data_migration %q", m.Name)
 			}
 			d.exprs.lists[m.SetList] = set
+			d.exprs.order = append(d.exprs.order, declaredExpr{list: m.SetList, attr: set, what: fmt.Sprintf("set of data_migration %q", m.Name)})
 			if m.PendingExpr, err = parse(b.Body.Attributes["pending"], sqlsyntax.Statement, fmt.Sprintf("pending of data_migration %q", m.Name)); err != nil {
 				return err
 			}
 		}
+	}
+	return nil
+}
+
+// checkCalls refuses a call, in a declared expression, of a function that
+// is neither a built-in of the target server nor a stored function the
+// release declares; and a declared stored function named like a built-in,
+// which the server calls instead of it.
+func (d *Declarations) checkCalls(t project.Target) error {
+	f := d.Functions(t)
+	var errs []string
+	for _, s := range d.StoredFunctions {
+		switch {
+		case sqlname.Validate(sqlname.Column, s.Name) != nil:
+			errs = append(errs, s.Pos.Errorf("stored_function %q: not a name a function can have (%v)", s.Name, sqlname.Validate(sqlname.Column, s.Name)).Error())
+		case sqlsyntax.Builtin(f.Server, s.Name):
+			errs = append(errs, s.Pos.Errorf("stored_function %q: %s is a built-in function of %s, which the server calls instead of a stored function of that name; remove the declaration, or call the stored function by another name", s.Name, strings.ToUpper(s.Name), f.Server).Error())
+		}
+	}
+	for _, at := range d.exprs.ordered() {
+		var bad *sqlsyntax.Error
+		switch {
+		case at.expr != nil:
+			bad = at.expr.UnknownCall(f)
+		case at.list != nil:
+			bad = at.list.UnknownCall(f)
+		}
+		if bad != nil {
+			errs = append(errs, at.attr.errorf(d.exprs.src, bad, "%s", at.what).Error())
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("%s", strings.Join(errs, "\n"))
 	}
 	return nil
 }
@@ -168,7 +216,7 @@ func (d *Declarations) resolveList(l *sqlsyntax.Assignments, s sqlsyntax.Scope, 
 // the plans as given, so it must be exactly one expression, reading only
 // the columns of its own row. The blocks that may hold it are the ones
 // validate allows.
-func checkSchemaExprs(body *hclsyntax.Body, src []byte, s *schema.Schema) error {
+func checkSchemaExprs(body *hclsyntax.Body, src []byte, s *schema.Schema, f sqlsyntax.Functions) error {
 	var errs []string
 	check := func(a *hclsyntax.Attribute, t *schema.Table, what string) {
 		if a == nil {
@@ -189,6 +237,11 @@ func checkSchemaExprs(body *hclsyntax.Body, src []byte, s *schema.Schema) error 
 		e, err := sqlsyntax.ParseExpr(ea.val, sqlsyntax.PerRow)
 		if err == nil && t != nil {
 			_, err = e.Resolve(sqlsyntax.Scope{Table: t.Name, Columns: ColumnNames(t)})
+		}
+		if err == nil {
+			if bad := e.UnknownCall(f); bad != nil {
+				err = bad
+			}
 		}
 		if err != nil {
 			errs = append(errs, ea.errorf(src, err, "%s", what).Error())

@@ -87,16 +87,25 @@ func (r *Release) checkDiscards(prev *Release) []string {
 // declared: taken over (replaces, renamed_from) or discarded. A forgotten
 // replaces would otherwise plan as drop + add: every row would get the
 // new column's default, and rows the new release writes would leave the
-// old column empty for the previous release. A drop alone is not refused:
-// there is nothing it could have been meant to become.
+// old column empty for the previous release. So is a column dropped while
+// another table gains a column of the same name (a new table, or a column
+// added): the values probably move there, and contract would drop them
+// before anything copied them. A drop alone is not refused: there is
+// nothing it could have been meant to become.
 func CheckLosses(tr *Transition) error {
 	to := tr.To
 	errs := recased(tr)
 	var created, dropped []string
+	var lost []ColumnRef                // dropped columns nothing declares
+	var reported = map[ColumnRef]bool{} // lost columns refused as drop + add already
+	gained := map[string][]ColumnRef{}  // lower-cased column name -> new columns of that name
 	for _, c := range tr.Changes {
 		switch c := c.(type) {
 		case *schema.AddTable:
 			created = append(created, c.T.Name)
+			for _, col := range c.T.Columns {
+				gained[strings.ToLower(col.Name)] = append(gained[strings.ToLower(col.Name)], ColumnRef{Table: c.T.Name, Column: col.Name})
+			}
 		case *schema.DropTable:
 			dropped = append(dropped, c.T.Name)
 		case *schema.ModifyTable:
@@ -106,10 +115,12 @@ func CheckLosses(tr *Transition) error {
 				case *schema.AddColumn:
 					if to.Declarations.Columns[ColumnRef{Table: c.T.Name, Column: cc.C.Name}].Source() == "" {
 						adds = append(adds, cc.C.Name)
+						gained[strings.ToLower(cc.C.Name)] = append(gained[strings.ToLower(cc.C.Name)], ColumnRef{Table: c.T.Name, Column: cc.C.Name})
 					}
 				case *schema.DropColumn:
 					if !takenOver(to, c.T.Name, cc.C.Name) && to.Declarations.Discarded(c.T.Name, cc.C.Name) == nil {
 						drops = append(drops, cc.C.Name)
+						lost = append(lost, ColumnRef{Table: c.T.Name, Column: cc.C.Name})
 					}
 				}
 			}
@@ -118,12 +129,28 @@ func CheckLosses(tr *Transition) error {
 			}
 			for _, d := range drops {
 				if recasedPair(d, adds) {
+					reported[ColumnRef{Table: c.T.Name, Column: d}] = true
 					continue
 				}
+				reported[ColumnRef{Table: c.T.Name, Column: d}] = true
 				errs = append(errs, &Problem{Kind: UndeclaredLoss, Pos: posOrFile(to, c.T.Name, adds[0]), Msg: fmt.Sprintf(
 					"table %s loses column %s and gains %s in release %s: emcee cannot tell a replacement from a loss. If %s carries %s's data, declare it in %s's column block: `replaces { column = %q, forward = \"...\", backward = \"...\" }` (the values change) or `renamed_from = %q` (the same values); if %s's data may be lost, declare `discard { table = %q, column = %q }`",
 					c.T.Name, d, strings.Join(adds, ", "), to.Name, adds[0], d, adds[0], d, d, d, c.T.Name, d)})
 			}
+		}
+	}
+	for _, l := range lost {
+		if reported[l] {
+			continue
+		}
+		for _, g := range gained[strings.ToLower(l.Column)] {
+			if g.Table == l.Table {
+				continue
+			}
+			errs = append(errs, &Problem{Kind: UndeclaredLoss, Pos: posOrFile(to, g.Table, g.Column), Msg: fmt.Sprintf(
+				"release %s drops %s and gives %s a column of the same name, %s: its values probably move there, but contract drops %s and nothing copies them. If they move, copy them before contract (a data_migration on %s whose set reads %s, e.g. `set = \"%s = (SELECT ... FROM %s WHERE ...)\"`, for rows that exist by then) and declare `discard { table = %q, column = %q }` to say the old column may go; if they may be lost, declare the discard alone",
+				to.Name, l, g.Table, g, l, g.Table, l, g.Column, l.Table, l.Table, l.Column)})
+			break
 		}
 	}
 	if len(created) > 0 {

@@ -36,6 +36,10 @@ table "tags" {
 func TestUndeclaredLossIsRefused(t *testing.T) {
 	swap := strings.Replace(imagesV1, "column \"is_public\" {\n    type = bool\n  }", "column \"visibility\" {\n    type = varchar(10)\n    null = true\n  }", 1)
 	tableSwap := strings.Replace(imagesV1, "table \"tags\"", "table \"labels\"", 1)
+	dropped := strings.Replace(imagesV1, "column \"is_public\" {\n    type = bool\n  }", "", 1)
+	movedToNew := dropped + "table \"image_flags\" {\n  schema = schema.app\n  column \"image_id\" {\n    type = int\n  }\n  column \"Is_Public\" {\n    type = bool\n  }\n  primary_key {\n    columns = [column.image_id]\n  }\n}\n"
+	movedToOther := strings.Replace(dropped, "table \"tags\" {\n  schema = schema.app\n  column \"id\" {\n    type = int\n  }", "table \"tags\" {\n  schema = schema.app\n  column \"id\" {\n    type = int\n  }\n  column \"is_public\" {\n    type = bool\n    null = true\n  }", 1)
+	discardIsPublic := "discard {\n  table  = \"images\"\n  column = \"is_public\"\n}\n"
 	for _, tc := range []struct {
 		name, src, want string
 	}{
@@ -46,6 +50,12 @@ func TestUndeclaredLossIsRefused(t *testing.T) {
 		{"column added alone", strings.Replace(imagesV1, "column \"is_public\" {", "column \"owner\" {\n    type = int\n    null = true\n  }\n  column \"is_public\" {", 1), ""},
 		{"table dropped and created", tableSwap, "pike.hcl:14:1: release pike drops table tags and creates labels: emcee cannot tell a rename from a loss. If labels carries tags's rows, declare `renamed_from = \"tags\"` in table labels; if tags's data may be lost, declare `discard { table = \"tags\" }`"},
 		{"table discarded", tableSwap + "discard {\n  table = \"tags\"\n}\n", ""},
+		// A column dropped while another table gains one of its name: the
+		// values probably move, and contract would drop them uncopied.
+		{"column moved to a new table", movedToNew, "pike.hcl:26:3: release pike drops images.is_public and gives image_flags a column of the same name, image_flags.Is_Public: its values probably move there, but contract drops images.is_public and nothing copies them. If they move, copy them before contract (a data_migration on image_flags whose set reads images.is_public"},
+		{"column moved to a new table, discarded", movedToNew + discardIsPublic, ""},
+		{"column moved to another table", movedToOther, "pike.hcl:17:3: release pike drops images.is_public and gives tags a column of the same name, tags.is_public"},
+		{"column moved to another table, discarded", movedToOther + discardIsPublic, ""},
 		{"table renamed", strings.Replace(tableSwap, "table \"labels\" {\n  schema = schema.app", "table \"labels\" {\n  schema = schema.app\n  renamed_from = \"tags\"", 1), ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

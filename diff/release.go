@@ -45,11 +45,14 @@ func ParseRelease(name, file string, src []byte, t project.Target) (*Release, er
 	if err := parseDeclarations(body, src, decls); err != nil {
 		return nil, err
 	}
+	if err := decls.checkCalls(t); err != nil {
+		return nil, err
+	}
 	s, err := schemadef.Eval(parser, file, t)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkSchemaExprs(body, src, s); err != nil {
+	if err := checkSchemaExprs(body, src, s, decls.Functions(t)); err != nil {
 		return nil, err
 	}
 	if err := checkSchema(newLocator(file, body), s, t); err != nil {
@@ -88,6 +91,14 @@ func readDeclarations(body *hclsyntax.Body) (*Declarations, error) {
 			if err := d.readDiscard(b); err != nil {
 				return nil, err
 			}
+		case "stored_function":
+			f := StoredFunction{Name: b.Labels[0], Pos: posOf(b.LabelRanges[0])}
+			for _, o := range d.StoredFunctions {
+				if strings.EqualFold(o.Name, f.Name) {
+					return nil, f.Pos.Errorf("stored_function %q is declared twice (first at %s); remove one", f.Name, o.Pos)
+				}
+			}
+			d.StoredFunctions = append(d.StoredFunctions, f)
 		}
 	}
 	return d, nil

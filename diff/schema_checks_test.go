@@ -46,6 +46,8 @@ func TestLoadRefusesWhatTheServerOrAtlasWouldGetWrong(t *testing.T) {
 		{"file name too long", table(strings.Repeat("/", 51), ""), `needs 255 bytes as a file name on the server`},
 		{"index named PRIMARY", table("t", "  index \"primary\" {\n    columns = [column.id]\n  }\n"), `index name "primary" is reserved`},
 		{"emcee's version table", table("emcee_revisions", ""), `pike.hcl:2:7: table name "emcee_revisions" is the name of emcee's version table`},
+		{"emcee's accepted differences", table("emcee_accepted_drift", ""), `pike.hcl:2:7: table name "emcee_accepted_drift" is the name of the table in which emcee records the differences accepted`},
+		{"emcee's dev marker, re-cased", table("Emcee_Dev_In_Use", ""), `pike.hcl:2:7: table name "Emcee_Dev_In_Use" is the name of the table that marks a dev database emcee is building schemas in; emcee reserves it (in any letter case)`},
 		{"InnoDB's hidden column", table("t", col("DB_ROW_ID", "    type = int\n")), `column name "DB_ROW_ID" is reserved by InnoDB`},
 		{"quote in an enum value", table("t", col("e", "    type = enum(\"a\", \"it's\")\n")), `pike.hcl:8:12: enum value "it's" of t.e contains ' or \`},
 		{"backslash in a set value", table("t", col("e", "    type = set(\"a\\\\b\")\n")), `set value "a\\b" of t.e contains ' or \`},

@@ -44,6 +44,8 @@ var (
 		"table":          tableSpec,
 		"data_migration": {labels: 1, attrs: []string{"table", "set", "pending"}},
 		"discard":        {attrs: []string{"table", "column"}},
+		// A stored function of the database that expressions may call.
+		"stored_function": {labels: 1},
 	}}
 )
 

@@ -9,13 +9,9 @@ import (
 	"github.com/emcee-db/emcee/internal/testdb"
 )
 
-// BenchmarkUniqueGate measures the unique-index gate on a table of
-// EMCEE_BENCH_ROWS rows (default 1,000,000) with no index on the key, as
-// before contract builds it: 1% of the rows hold one of 100 duplicated
-// slugs, 2% have a NULL slug. "rows" is the gate emcee writes, which counts the
-// rows holding a duplicate key (the shape of every gate); "keys" is the gate
-// it replaced, which counted the keys.
-func BenchmarkUniqueGate(b *testing.B) {
+// benchRows is the table size of the gate benchmarks: EMCEE_BENCH_ROWS,
+// default 1,000,000.
+func benchRows(b *testing.B) int {
 	n := 1_000_000
 	if v := os.Getenv("EMCEE_BENCH_ROWS"); v != "" {
 		var err error
@@ -23,6 +19,17 @@ func BenchmarkUniqueGate(b *testing.B) {
 			b.Fatalf("EMCEE_BENCH_ROWS: %v", err)
 		}
 	}
+	return n
+}
+
+// BenchmarkUniqueGate measures the unique-index gate on a table of
+// EMCEE_BENCH_ROWS rows (default 1,000,000) with no index on the key, as
+// before contract builds it: 1% of the rows hold one of 100 duplicated
+// slugs, 2% have a NULL slug. "rows" is the gate emcee writes, which counts the
+// rows holding a duplicate key (the shape of every gate); "keys" is the gate
+// it replaced, which counted the keys.
+func BenchmarkUniqueGate(b *testing.B) {
+	n := benchRows(b)
 	db := testdb.New(b)
 	for _, q := range []string{
 		"CREATE TABLE `images` (`id` bigint NOT NULL AUTO_INCREMENT, `name` varchar(255) NOT NULL, `slug` varchar(255) NULL, PRIMARY KEY (`id`))",

@@ -239,7 +239,7 @@ func TestContractRetriesMetadataLockTimeout(t *testing.T) {
 	if r.Code != 0 {
 		t.Fatalf("contract must retry the statement and finish: %s", r)
 	}
-	opContains(t, r, "statement 2 of pike_contract01: Error 1205 (HY000): Lock wait timeout exceeded", "pike_contract01 applied (5 statements")
+	opContains(t, r, "statement 2 of pike_contract01: Error 1205 (HY000): Lock wait timeout exceeded", "pike_contract01 applied (4 statements")
 	if got := p.triggers(); got != "" {
 		t.Fatalf("triggers left: %s", got)
 	}

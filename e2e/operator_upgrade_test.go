@@ -39,7 +39,7 @@ func TestOperatorFreshSync(t *testing.T) {
 	}
 	if got := p.query("SELECT name, applied, total, finished_at IS NOT NULL, tool_version FROM emcee_revisions ORDER BY started_at, name"); got != strings.Join([]string{
 		"ocata_expand01 2 2 1 e2e", "ocata_migrate01 0 0 1 e2e", "ocata_contract01 0 0 1 e2e",
-		"pike_expand01 4 4 1 e2e", "pike_migrate01 1 1 1 e2e", "pike_contract01 5 5 1 e2e"}, "\n") {
+		"pike_expand01 4 4 1 e2e", "pike_migrate01 1 1 1 e2e", "pike_contract01 4 4 1 e2e"}, "\n") {
 		t.Errorf("version table:\n%s", got)
 	}
 	if r := p.must("db", "check"); !strings.Contains(r.Stdout, "up to date") {
@@ -48,7 +48,7 @@ func TestOperatorFreshSync(t *testing.T) {
 	r = p.must("db", "sync")
 	opContains(t, r, "up to date: nothing to do")
 	v := p.must("db", "version", "-v")
-	opContains(t, v, "pike_contract01", "applied", "5/5")
+	opContains(t, v, "pike_contract01", "applied", "4/4")
 }
 
 // sync VERSION stops at a release, and upgrade continues a database emcee

@@ -14,6 +14,7 @@ import (
 
 	"github.com/emcee-db/emcee/apply"
 	"github.com/emcee-db/emcee/dbconn"
+	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/internal/testdb"
 	"github.com/emcee-db/emcee/planner"
 	"github.com/emcee-db/emcee/project"
@@ -103,7 +104,10 @@ func (r *ruleProject) usesRules(rules []string) {
 	used := map[string]bool{}
 	for _, ph := range revision.Phases {
 		for _, s := range r.phases[ph] {
-			used[s.Rule] = true
+			// One ALTER may carry the changes of several rules.
+			for _, rule := range strings.Split(s.Rule, ", ") {
+				used[rule] = true
+			}
 		}
 	}
 	for _, rule := range rules {
@@ -117,12 +121,20 @@ func (r *ruleProject) usesRules(rules []string) {
 // command does: "before" syncs the previous release; "expand", "migrate"
 // and "contract" run that phase of release "after". The session's output
 // is in the error.
-func (r *ruleProject) apply(cmd string) (*apply.Result, error) {
+func (r *ruleProject) apply(cmd string) (_ *apply.Result, err error) {
 	r.t.Helper()
 	ctx := context.Background()
 	cfg, err := dbconn.Parse(r.db.URL)
 	if err != nil {
 		r.t.Fatal(err)
+	}
+	if ph := revision.Phase(cmd); ph == revision.Expand || ph == revision.Contract {
+		before := r.tableIDs()
+		defer func() {
+			if err == nil { // a refused run changes nothing
+				r.checkRebuilds(ph, before)
+			}
+		}()
 	}
 	var log strings.Builder
 	s, err := apply.Open(ctx, r.p, cfg, apply.Options{Tool: "e2e", BatchSize: 2, Log: &log})
@@ -147,6 +159,53 @@ func (r *ruleProject) apply(cmd string) (*apply.Result, error) {
 		return res, fmt.Errorf("emcee db %s: %w\n%s", cmd, err, log.String())
 	}
 	return res, nil
+}
+
+// checkRebuilds holds the cost classes `emcee review` shows to what the
+// server did in a phase: a table a statement is classed rebuild or copy
+// on gets a new InnoDB id, any other table the phase alters keeps its id.
+func (r *ruleProject) checkRebuilds(ph revision.Phase, before map[string]int64) {
+	r.t.Helper()
+	after := r.tableIDs()
+	classed := map[string]bool{}
+	for _, s := range r.phases[ph] {
+		d := effect.Parse(s.SQL)
+		if d.Kind != effect.KindAlterTable {
+			continue
+		}
+		rebuilds := splitter.Rebuilds(splitter.AlterCost(target, d, nil))
+		classed[d.Name] = classed[d.Name] || rebuilds
+	}
+	for table, rebuilt := range classed {
+		id, ok := before[table]
+		if !ok || after[table] == 0 {
+			continue // created or dropped by the phase
+		}
+		if (after[table] != id) != rebuilt {
+			r.t.Errorf("%s: %s classed rebuilt=%v, but its InnoDB id went %d -> %d", ph, table, rebuilt, id, after[table])
+		}
+	}
+}
+
+// tableIDs are the InnoDB ids of the database's tables, which a rebuild
+// changes.
+func (r *ruleProject) tableIDs() map[string]int64 {
+	r.t.Helper()
+	out := map[string]int64{}
+	rows, err := r.db.DB.Query("SELECT SUBSTRING_INDEX(NAME, '/', -1), TABLE_ID FROM information_schema.INNODB_SYS_TABLES WHERE NAME LIKE CONCAT(DATABASE(), '/%')")
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name string
+		var id int64
+		if err := rows.Scan(&name, &id); err != nil {
+			r.t.Fatal(err)
+		}
+		out[name] = id
+	}
+	return out
 }
 
 // must is apply, failing the test on an error.

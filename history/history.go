@@ -15,11 +15,12 @@ import (
 	"github.com/go-sql-driver/mysql"
 
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/sqlname"
 )
 
 // Table is the version table's name, inside the target schema so that a
 // dump of the schema carries its version with it.
-const Table = "emcee_revisions"
+const Table = sqlname.VersionTable
 
 const createTable = "CREATE TABLE IF NOT EXISTS `" + Table + "` (\n" +
 	"  `name` varchar(191) NOT NULL COMMENT 'revision, e.g. pike_expand01',\n" +
@@ -62,6 +63,37 @@ type Record struct {
 
 // Done reports whether every statement of the revision was applied.
 func (r *Record) Done() bool { return r != nil && r.FinishedAt.Valid }
+
+// ChangedNothing reports an unfinished revision that has not changed the
+// database: no statement confirmed, none sent without confirmation, no
+// backfill batch committed (its first statement failed, or the run stopped
+// before sending it). Such a record does not pin the script it was started
+// from: the revision has not run yet, in any form.
+func (r *Record) ChangedNothing() bool {
+	return r != nil && !r.Done() && r.Applied == 0 && !r.InFlight && !r.ResumeKey.Valid && r.RowsDone == 0
+}
+
+// Inconsistent says why the record cannot have been written by emcee for a
+// revision of n statements ("" when it can): the applier counts statements
+// from 0 up to the total, one at a time, and marks the revision finished
+// only with all of them applied.
+func (r *Record) Inconsistent(n int) string {
+	switch {
+	case r.Applied < 0:
+		return fmt.Sprintf("applied = %d is negative", r.Applied)
+	case r.Total != n:
+		return fmt.Sprintf("total = %d, but the revision has %d statements", r.Total, n)
+	case r.Applied > r.Total:
+		return fmt.Sprintf("applied = %d is more than total = %d", r.Applied, r.Total)
+	case r.Done() && r.Applied != r.Total:
+		return fmt.Sprintf("finished_at is set, but applied = %d of total = %d", r.Applied, r.Total)
+	case r.Done() && r.InFlight:
+		return "finished_at is set, and so is in_flight"
+	case r.InFlight && r.Applied == r.Total:
+		return fmt.Sprintf("in_flight is set, but applied = %d is already total", r.Applied)
+	}
+	return ""
+}
 
 // State is a short word for listings: applied, partial, failed.
 func (r *Record) State() string {
@@ -205,6 +237,38 @@ func Resume(ctx context.Context, q Querier, r *Record, by, tool string) error {
 	return exec(ctx, q, "UPDATE `"+Table+"` SET error = NULL, failed_statement = NULL, applied_by = ?, tool_version = ? WHERE name = ?", by, tool, r.Name)
 }
 
+// Replan makes a record that changed nothing (ChangedNothing), started from
+// the script with checksum was, name the revision's current script: the
+// script changed after a run that applied none of it. The condition is
+// repeated in the UPDATE, so a record that has moved on since it was read
+// is left alone; it reports whether the record was replaced.
+func Replan(ctx context.Context, q Querier, r *Record, was string, rev *revision.Revision) (bool, error) {
+	res, err := q.ExecContext(ctx, "UPDATE `"+Table+"` SET checksum = ?, total = ?, resume_bound = NULL WHERE name = ? AND checksum = ? AND applied = 0 AND in_flight = 0 AND resume_key IS NULL AND rows_done = 0 AND finished_at IS NULL",
+		rev.Checksum, len(rev.Statements), r.Name, was)
+	if err != nil {
+		return false, fmt.Errorf("updating the version table %s: %w", Table, err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return false, nil
+	}
+	r.Checksum, r.Total, r.ResumeBound = rev.Checksum, len(rev.Statements), sql.NullString{}
+	return true, nil
+}
+
+// Forget deletes the record of an unfinished revision: the operator has
+// made sure the database holds nothing of it (db forget checks the live
+// schema first). A finished revision is never forgotten.
+func Forget(ctx context.Context, q Querier, name string) error {
+	res, err := q.ExecContext(ctx, "DELETE FROM `"+Table+"` WHERE name = ? AND finished_at IS NULL", name)
+	if err != nil {
+		return fmt.Errorf("updating the version table %s: %w", Table, err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return fmt.Errorf("%s has no unfinished record of %s", Table, name)
+	}
+	return nil
+}
+
 // Sending marks statement number r.Applied+1 as sent to the server. If the
 // run dies before Applied confirms it, the next run knows the statement may
 // have taken effect.
@@ -231,6 +295,13 @@ func BackfillBound(ctx context.Context, q Querier, r *Record, bound string) erro
 // transaction so the batch and its record commit together.
 func BackfillProgress(ctx context.Context, q Querier, r *Record, key string, rows int64) error {
 	return exec(ctx, q, "UPDATE `"+Table+"` SET resume_key = ?, rows_done = rows_done + ? WHERE name = ?", key, rows, r.Name)
+}
+
+// RowsRewritten records the rows a backfill run as one UPDATE wrote. Run
+// it in the UPDATE's transaction, so the rows and the record commit
+// together.
+func RowsRewritten(ctx context.Context, q Querier, r *Record, rows int64) error {
+	return exec(ctx, q, "UPDATE `"+Table+"` SET rows_done = rows_done + ? WHERE name = ?", rows, r.Name)
 }
 
 // Fail records the error and the statement that caused it.

@@ -24,6 +24,12 @@ func TestEM103CopyWithoutOptIn(t *testing.T) {
 			}
 			return ""
 		}},
+		{name: "in-place rebuild (NOT NULL -> NULL) without allow_copy", pike: ocata, setup: func(f *fixture) string {
+			return f.appendStatement(expand, "ALTER TABLE `images` MODIFY COLUMN `name` varchar(100) NULL, ALGORITHM=INPLACE, LOCK=NONE")
+		}},
+		{name: "in-place rebuild (column added with an index) without allow_copy", pike: ocata, setup: func(f *fixture) string {
+			return f.appendStatement(expand, "ALTER TABLE `images` ADD COLUMN `caption` varchar(50) NULL, ADD INDEX `ix_caption` (`caption`), ALGORITHM=INPLACE, LOCK=NONE")
+		}},
 		{name: "ALTER without ALGORITHM in contract", pike: ocata, setup: func(f *fixture) string {
 			f.appendStatement("plans/pike/pike_contract01.sql", "ALTER TABLE `images` ADD COLUMN `caption` varchar(50) NULL")
 			return ""

@@ -120,7 +120,7 @@ func Run(ctx context.Context, p *project.Project, opts Options) (*Result, error)
 	}
 	var errs []error
 	if opts.Dev != nil {
-		if pass.replay, err = replayPlans(ctx, opts.Dev, plans.Revisions); err != nil {
+		if pass.replay, err = replayPlans(ctx, opts.Dev, plans.Revisions, pass.storedFunctions); err != nil {
 			errs = append(errs, err)
 		}
 	}

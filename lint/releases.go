@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"ariga.io/atlas/sql/schema"
+
 	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/planner"
 	"github.com/emcee-db/emcee/project"
@@ -111,4 +113,37 @@ func (p *Pass) release(name string) *release {
 		}
 	}
 	return nil
+}
+
+// before finds a column as the release before the named one declares it,
+// for telling what a statement of the named release changes (nil: the
+// release is the first, or its predecessor's schema does not load).
+func (p *Pass) before(name string) splitter.ColumnLookup {
+	i := p.Project.Index(name)
+	if i <= 0 {
+		return nil
+	}
+	prev := p.release(p.Project.Releases[i-1])
+	if prev == nil || prev.r == nil {
+		return nil
+	}
+	return func(table, column string) *schema.Column {
+		if t, ok := prev.r.Schema.Table(table); ok {
+			if c, ok := t.Column(column); ok {
+				return c
+			}
+		}
+		return nil
+	}
+}
+
+// storedFunctions are the stored functions a release declares.
+func (p *Pass) storedFunctions(name string) []string {
+	var out []string
+	if r := p.release(name); r != nil && r.r != nil {
+		for _, f := range r.r.Declarations.StoredFunctions {
+			out = append(out, f.Name)
+		}
+	}
+	return out
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/emcee-db/emcee/devdb"
 	"github.com/emcee-db/emcee/effect"
+	"github.com/emcee-db/emcee/revision"
 )
 
 // replay is Atlas's view of the plans: what each statement changes, and
@@ -27,6 +28,20 @@ import (
 type replay struct {
 	files map[*Revision]*sqlcheck.File
 	diags map[*Revision][]diagnostic
+	// fired are the triggers that failed when fired after their revision
+	// was replayed (devdb.FireTriggers), by the statement creating them,
+	// and the backfills and gates that failed to run.
+	fired map[*Revision][]firedTrigger
+	// seen are the trigger failures reported, by table and error: a
+	// trigger left in place fails again when a later revision's triggers
+	// on its table fire, and is reported once.
+	seen map[string]bool
+}
+
+// firedTrigger is a trigger that cannot run on the dev database's server.
+type firedTrigger struct {
+	stmt int // the statement of the revision that creates it
+	devdb.Failure
 }
 
 // diagnostic is one Atlas diagnostic and who made it.
@@ -74,7 +89,10 @@ const (
 	atlasIncompatible  = "incompatible"
 )
 
-func replayPlans(ctx context.Context, dev *devdb.DB, revs []*Revision) (*replay, error) {
+// replayPlans replays the revisions; stored gives the stored functions a
+// release declares, which its triggers may call although the dev database
+// cannot have them.
+func replayPlans(ctx context.Context, dev *devdb.DB, revs []*Revision, stored func(release string) []string) (*replay, error) {
 	drv, err := mysql.Open(dev.Conn)
 	if err != nil {
 		return nil, err
@@ -89,16 +107,10 @@ func replayPlans(ctx context.Context, dev *devdb.DB, revs []*Revision) (*replay,
 	if err != nil {
 		return nil, err
 	}
-	r := &replay{files: map[*Revision]*sqlcheck.File{}, diags: map[*Revision][]diagnostic{}}
+	r := &replay{files: map[*Revision]*sqlcheck.File{}, diags: map[*Revision][]diagnostic{}, fired: map[*Revision][]firedTrigger{}, seen: map[string]bool{}}
 	for _, rev := range revs {
 		f := &sqlcheck.File{File: migrate.NewLocalFile(rev.Path, rev.Data), Parser: parser{rev}}
-		steps := make([]devdb.Step, len(rev.Statements))
-		for i, st := range rev.Statements {
-			steps[i] = devdb.Step{Revision: rev.ID.String(), N: i + 1, SQL: st.SQL}
-		}
-		// One session for all plans: they may set session variables for
-		// the statements after them.
-		err := dev.Build(ctx, nil, steps, func(i int) error {
+		record := func(i int) error {
 			cur, err := dev.Tables(ctx)
 			if err != nil {
 				return err
@@ -110,15 +122,40 @@ func replayPlans(ctx context.Context, dev *devdb.DB, revs []*Revision) (*replay,
 			f.Changes = append(f.Changes, &sqlcheck.Change{Stmt: rev.Stmts[i], Changes: renamed(rev.parsed[i], changes)})
 			prev = cur
 			return nil
-		})
-		var step *devdb.StepError
-		if errors.As(err, &step) {
-			return nil, fmt.Errorf("%s:%d: %w", rev.File, rev.Line(step.Step.N-1), err)
 		}
-		if err != nil {
-			return nil, err
+		fns := declared(stored(rev.ID.Release))
+		// One session for all plans: they may set session variables for
+		// the statements after them.
+		for i, st := range rev.Statements {
+			step := devdb.Step{Revision: rev.ID.String(), N: i + 1, SQL: st.SQL}
+			if st.Kind == revision.Gate || st.Kind == revision.Backfill {
+				// Run as the expand preflight runs them: rolled back, a
+				// stored function the release declares not counted.
+				fails, err := dev.Run(ctx, []devdb.Step{step}, fns)
+				if err != nil {
+					return nil, fmt.Errorf("%s:%d: %w", rev.File, rev.Line(i), err)
+				}
+				for _, fl := range fails {
+					r.fired[rev] = append(r.fired[rev], firedTrigger{stmt: i, Failure: fl})
+				}
+				if err := record(i); err != nil {
+					return nil, err
+				}
+				continue
+			}
+			err := dev.Build(ctx, nil, []devdb.Step{step}, func(int) error { return record(i) })
+			var se *devdb.StepError
+			if errors.As(err, &se) {
+				return nil, fmt.Errorf("%s:%d: %w", rev.File, rev.Line(i), err)
+			}
+			if err != nil {
+				return nil, err
+			}
 		}
 		r.files[rev] = f
+		if err := r.fire(ctx, dev, rev, fns); err != nil {
+			return nil, err
+		}
 		for _, az := range azs {
 			var name string
 			if n, ok := az.(sqlcheck.NamedAnalyzer); ok {
@@ -139,6 +176,46 @@ func replayPlans(ctx context.Context, dev *devdb.DB, revs []*Revision) (*replay,
 		}
 	}
 	return r, nil
+}
+
+// fire fires the triggers a revision creates, once it is replayed, as the
+// expand preflight does before it creates them on a live database.
+func (r *replay) fire(ctx context.Context, dev *devdb.DB, rev *Revision, fns devdb.Functions) error {
+	creates := map[string]int{}
+	for i, d := range rev.parsed {
+		if d.Kind == effect.KindCreateTrigger {
+			creates[strings.ToLower(d.Trigger)] = i
+		}
+	}
+	if len(creates) == 0 {
+		return nil
+	}
+	fails, err := dev.FireTriggers(ctx, fns)
+	if err != nil {
+		return fmt.Errorf("%s: firing its triggers in the dev database: %w", rev.File, err)
+	}
+	for _, f := range fails {
+		key := strings.ToLower(f.Table) + "\x00" + f.Err.Error()
+		if r.seen[key] {
+			continue
+		}
+		r.seen[key] = true
+		for _, t := range f.Triggers {
+			if i, ok := creates[strings.ToLower(t)]; ok {
+				r.fired[rev] = append(r.fired[rev], firedTrigger{stmt: i, Failure: f})
+				break
+			}
+		}
+	}
+	return nil
+}
+
+// declared knows the stored functions a release declares: the dev database
+// cannot have them, so a call of one is not counted against a statement.
+func declared(names []string) devdb.Functions {
+	return func(_ context.Context, name string) (string, bool, error) {
+		return "", slices.ContainsFunc(names, func(s string) bool { return strings.EqualFold(s, name) }), nil
+	}
 }
 
 // stmtAt is the index of the statement at a byte offset.

@@ -1,27 +1,41 @@
 package review
 
 import (
+	"fmt"
+
 	"github.com/emcee-db/emcee/effect"
+	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/splitter"
 )
 
-// Lock says what a statement does to concurrent traffic. Class is one of
-// instant, in-place, copy, metadata, rows, read, none or unspecified.
+// Lock says what a statement costs concurrent traffic and the table. Class
+// is one of instant, in-place (no table rebuild), rebuild (in place, every
+// row rewritten), copy, metadata, rows, read, none or unspecified.
+// Rebuilds names the table a rebuild or copy rewrites; Size is how big it
+// was when review read it from a database (--url or --env).
 type Lock struct {
-	Class  string `json:"class"`
-	Detail string `json:"detail"`
+	Class    string     `json:"class"`
+	Detail   string     `json:"detail"`
+	Rebuilds string     `json:"rebuilds,omitempty"`
+	Size     *TableSize `json:"size,omitempty"`
 }
 
-// LockOf reads the lock from the statement's ALGORITHM and LOCK clauses,
-// which the server enforces: it refuses the statement rather than take a
-// heavier lock than the clause names. So what the file says is what the
-// target server does.
-func LockOf(st revision.Statement) Lock {
+// LockOf reads the cost from the statement's ALGORITHM and LOCK clauses,
+// which the server enforces (it refuses the statement rather than take a
+// heavier lock than the clause names), and, for INPLACE, from what its
+// clauses do on the target server (splitter.AlterCost): the same clause
+// builds an index beside the rows or rewrites every row. before finds a
+// column as the previous release has it (nil: unknown).
+func LockOf(t project.Target, st revision.Statement, before splitter.ColumnLookup) Lock {
 	switch st.Kind {
 	case revision.Gate:
-		return Lock{"read", "a read-only count; no lock beyond a consistent read"}
+		return Lock{Class: "read", Detail: "a read-only count; no lock beyond a consistent read"}
 	case revision.Backfill:
-		return Lock{"rows", "row locks on one primary-key batch at a time; writes to other rows continue"}
+		if st.Key == "" {
+			return Lock{Class: "rows", Detail: "NOT BATCHED: row locks on every row the UPDATE reads, held until it ends (no single-column primary key to batch on)"}
+		}
+		return Lock{Class: "rows", Detail: "row locks on one primary-key batch at a time; writes to other rows continue"}
 	}
 	d := effect.Parse(st.SQL)
 	lock := ""
@@ -30,25 +44,37 @@ func LockOf(st revision.Statement) Lock {
 			lock = c.Name
 		}
 	}
-	switch {
-	case d.Algorithm == "INSTANT":
-		return Lock{"instant", "metadata only: a brief metadata lock, no table rebuild"}
-	case d.Algorithm == "INPLACE" && lock == "NONE":
-		return Lock{"in-place", "online: reads and writes continue while the server works in place"}
-	case d.Algorithm == "INPLACE":
-		return Lock{"in-place", "in place, but without LOCK=NONE the server may block writes"}
-	case d.Algorithm == "COPY":
-		return Lock{"copy", "table copy: writes are blocked while the table is rebuilt"}
+	switch splitter.AlterCost(t, d, before) {
+	case splitter.CostInstant:
+		return Lock{Class: "instant", Detail: "metadata only: a brief metadata lock, no table rebuild"}
+	case splitter.CostInPlace:
+		if lock != "NONE" {
+			return Lock{Class: "in-place", Detail: "in place, no table rebuild, but without LOCK=NONE the server may block writes"}
+		}
+		for _, e := range effect.Of(st.SQL) {
+			if e.Op == effect.AddIndex || e.Op == effect.AddUnique || e.Op == effect.AddForeignKey {
+				return Lock{Class: "in-place", Detail: "in place, no table rebuild: the index is built from every row while reads and writes continue"}
+			}
+		}
+		return Lock{Class: "in-place", Detail: "in place, no table rebuild; reads and writes continue"}
+	case splitter.CostRebuild:
+		detail := fmt.Sprintf("in place, but REBUILDS %s: every row is rewritten, taking as long as a copy; reads and writes continue", d.Name)
+		if lock != "NONE" {
+			detail = fmt.Sprintf("in place, but REBUILDS %s (every row rewritten), and without LOCK=NONE the server may block writes", d.Name)
+		}
+		return Lock{Class: "rebuild", Detail: detail, Rebuilds: d.Name}
+	case splitter.CostCopy:
+		return Lock{Class: "copy", Detail: fmt.Sprintf("table copy: REBUILDS %s, writes are blocked while it runs", d.Name), Rebuilds: d.Name}
 	}
 	switch d.Kind {
 	case effect.KindCreateTable:
-		return Lock{"none", "a new table: nothing uses it yet"}
+		return Lock{Class: "none", Detail: "a new table: nothing uses it yet"}
 	case effect.KindCreateTrigger, effect.KindDropTrigger:
-		return Lock{"metadata", "a brief metadata lock on the table"}
+		return Lock{Class: "metadata", Detail: "a brief metadata lock on the table"}
 	case effect.KindDropTable, effect.KindDropView, effect.KindCreateView, effect.KindRenameTable:
-		return Lock{"metadata", "a brief metadata lock"}
+		return Lock{Class: "metadata", Detail: "a brief metadata lock"}
 	case effect.KindAlterTable, effect.KindCreateIndex, effect.KindDropIndex:
-		return Lock{"unspecified", "no ALGORITHM clause: the server chooses, possibly a table copy; check before approving"}
+		return Lock{Class: "unspecified", Detail: "no ALGORITHM clause: the server chooses, possibly a table copy; check before approving"}
 	}
-	return Lock{"unspecified", "not a schema change emcee classifies; read the statement"}
+	return Lock{Class: "unspecified", Detail: "not a schema change emcee classifies; read the statement"}
 }

@@ -14,6 +14,9 @@ func WriteMarkdown(w io.Writer, rep *Report) {
 			fmt.Fprintln(w)
 		}
 		fmt.Fprintln(w, "## "+title(r, rep.Target))
+		if rep.SizesFrom != "" {
+			fmt.Fprintf(w, "\nTable sizes: information_schema of `%s`, as read now.\n", rep.SizesFrom)
+		}
 		writeTimeline(w, r)
 		writeERDiagram(w, r)
 
@@ -66,6 +69,16 @@ func WriteMarkdown(w io.Writer, rep *Report) {
 			return []string{t.What, "`" + t.Name + "`", from, t.To, "`" + t.At + "`", gates}
 		})
 
+		fmt.Fprintln(w, "\n### Table rebuilds")
+		table(w, []string{"phase", "table", "how", "size", "at"}, len(r.Rebuilds), func(k int) []string {
+			b := r.Rebuilds[k]
+			size := ""
+			if b.Size != nil {
+				size = b.Size.String()
+			}
+			return []string{b.Phase, "`" + b.Table + "`", b.Class, size, "`" + b.At + "`"}
+		})
+
 		fmt.Fprintln(w, "\n### Revisions")
 		for _, rev := range r.Revisions {
 			fmt.Fprintf(w, "\n#### %s (`%s`)\n", rev.ID, rev.File)
@@ -75,7 +88,11 @@ func WriteMarkdown(w io.Writer, rep *Report) {
 			}
 			table(w, []string{"#", "line", "rule", "lock", "changes", "statement"}, len(rev.Statements), func(k int) []string {
 				s := rev.Statements[k]
-				return []string{fmt.Sprint(s.N), line(s.At), s.Rule, s.Lock.Class, strings.Join(s.Changes, "; "), code(s.SQL, 120)}
+				lock := s.Lock.Class
+				if s.Lock.Rebuilds != "" {
+					lock += ": " + rebuildText(s.Lock.Class, s.Lock.Rebuilds, s.Lock.Size)
+				}
+				return []string{fmt.Sprint(s.N), line(s.At), s.Rule, lock, strings.Join(s.Changes, "; "), code(s.SQL, 120)}
 			})
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"ariga.io/atlas/sql/schema"
@@ -27,6 +28,9 @@ import (
 type Report struct {
 	Target   string     `json:"target"` // the server the plans are written for
 	Releases []*Release `json:"releases"`
+	// SizesFrom is the database table sizes were read from (password
+	// hidden); empty when review had no database.
+	SizesFrom string `json:"sizes_from,omitempty"`
 }
 
 // Release is everything a release manager approves for one release.
@@ -39,6 +43,9 @@ type Release struct {
 	Objects    []SyncObject `json:"triggers_and_views"`
 	DataAtRisk []Risk       `json:"data_at_risk"`
 	Tightened  []Tightening `json:"tightened"`
+	// Rebuilds are the statements that rewrite every row of a table (in
+	// place or by a copy), in plan order.
+	Rebuilds []Rebuild `json:"rebuilds"`
 	// Tables are the tables the release changes, column by column.
 	Tables    []TouchedTable `json:"tables"`
 	Revisions []*Revision    `json:"revisions"`
@@ -129,8 +136,11 @@ func Build(p *project.Project, plans *revision.Plans, releases []string) (*Repor
 // starts from and ends with.
 type state struct{ before, after *schema.Schema }
 
+// lookup finds a column as the previous release has it.
+func (st state) lookup(table, name string) *schema.Column { return column(st.before, table, name) }
+
 func buildRelease(p *project.Project, plans *revision.Plans, name string) (*Release, error) {
-	r := &Release{Name: name, Gates: []Gate{}, Objects: []SyncObject{}, DataAtRisk: []Risk{}, Tightened: []Tightening{}, Revisions: []*Revision{}}
+	r := &Release{Name: name, Gates: []Gate{}, Objects: []SyncObject{}, DataAtRisk: []Risk{}, Tightened: []Tightening{}, Rebuilds: []Rebuild{}, Revisions: []*Revision{}}
 	if i := p.Index(name); i > 0 {
 		r.Previous = p.Releases[i-1]
 	}
@@ -194,8 +204,11 @@ func (r *Release) addRevision(p *project.Project, rev *revision.Revision, st sta
 	var gates []*Statement
 	for i, s := range rev.Statements {
 		at := fmt.Sprintf("%s:%d", file, s.Line)
-		stmt := &Statement{N: i + 1, At: at, Rule: s.Rule, Why: s.Why, Kind: kind(s.Kind), Changes: []string{}, Lock: LockOf(s), SQL: s.SQL}
+		stmt := &Statement{N: i + 1, At: at, Rule: s.Rule, Why: s.Why, Kind: kind(s.Kind), Changes: []string{}, Lock: LockOf(p.Target, s, st.lookup), SQL: s.SQL}
 		out.Statements = append(out.Statements, stmt)
+		if stmt.Lock.Rebuilds != "" {
+			r.Rebuilds = append(r.Rebuilds, Rebuild{Table: stmt.Lock.Rebuilds, Phase: out.Phase, At: at, Class: stmt.Lock.Class})
+		}
 		if s.Kind == revision.Gate {
 			gates = append(gates, stmt)
 			r.Gates = append(r.Gates, Gate{At: at, Rule: s.Rule, Means: s.Why, SQL: s.SQL})
@@ -248,7 +261,10 @@ func (r *Release) note(e effect.Effect, stmt *Statement, phase revision.Phase, s
 		}
 		t := Tightening{What: strings.TrimPrefix(string(e.Op), "add "), Name: e.Table + "." + e.Name, To: "added to existing rows", At: stmt.At, Gates: []string{}}
 		for _, g := range gates {
-			if g.Rule == stmt.Rule && effect.Parse(g.SQL).Mentions(e.Table) {
+			// A statement may carry several rules' changes (one ALTER per
+			// table): the gate is the rule's that adds this kind of key.
+			rule := map[effect.Op]string{effect.AddUnique: "add-unique-index", effect.AddForeignKey: "add-foreign-key", effect.AddCheck: "add-check"}[e.Op]
+			if (g.Rule == stmt.Rule || g.Rule == rule && slices.Contains(strings.Split(stmt.Rule, ", "), rule)) && effect.Parse(g.SQL).Mentions(e.Table) {
 				t.Gates = append(t.Gates, g.At)
 			}
 		}

@@ -196,6 +196,9 @@ func TestLockOf(t *testing.T) {
 		{revision.Statement{Kind: revision.Backfill, SQL: "UPDATE t SET a = 1 WHERE a IS NULL"}, "rows"},
 		{revision.Statement{SQL: "ALTER TABLE `t` ADD COLUMN `a` int NULL, ALGORITHM=INSTANT"}, "instant"},
 		{revision.Statement{SQL: "ALTER TABLE `t` ADD INDEX `i` (`a`), ALGORITHM=INPLACE, LOCK=NONE"}, "in-place"},
+		{revision.Statement{SQL: "ALTER TABLE `t` MODIFY COLUMN `a` int NOT NULL, ALGORITHM=INPLACE, LOCK=NONE"}, "rebuild"},
+		{revision.Statement{SQL: "ALTER TABLE `t` DROP COLUMN `a`, ADD UNIQUE INDEX `u` (`b`), ALGORITHM=INPLACE, LOCK=NONE"}, "rebuild"},
+		{revision.Statement{SQL: "ALTER TABLE `t` DROP INDEX `i`, DROP COLUMN `a`, ALGORITHM=NOCOPY, LOCK=NONE"}, "in-place"},
 		{revision.Statement{SQL: "ALTER TABLE `t` MODIFY COLUMN `a` bigint, ALGORITHM=COPY, LOCK=SHARED"}, "copy"},
 		{revision.Statement{SQL: "ALTER TABLE `t` DROP FOREIGN KEY `f`"}, "unspecified"},
 		{revision.Statement{SQL: "CREATE TABLE `t` (`id` int)"}, "none"},
@@ -205,8 +208,65 @@ func TestLockOf(t *testing.T) {
 		{revision.Statement{SQL: "SET STATEMENT foreign_key_checks=0 FOR ALTER TABLE `t` ADD CONSTRAINT `f` FOREIGN KEY (`a`) REFERENCES `p` (`id`), ALGORITHM = INPLACE, LOCK = NONE"}, "in-place"},
 		{revision.Statement{SQL: "CREATE INDEX ix ON t (a)"}, "unspecified"},
 	} {
-		if got := LockOf(tc.st); got.Class != tc.class || got.Detail == "" {
+		got := LockOf(project.Target{Flavor: "mariadb", Major: 10, Minor: 11}, tc.st, nil)
+		if got.Class != tc.class || got.Detail == "" || (got.Rebuilds != "") != (tc.class == "rebuild" || tc.class == "copy") {
 			t.Errorf("%s: %+v, want class %q with a detail", tc.st.SQL, got, tc.class)
+		}
+	}
+}
+
+// With table sizes (review --url or --env), every format says how big the
+// table a statement rebuilds is, the way a release manager reads it.
+func TestRebuildSizes(t *testing.T) {
+	rep := goldenReport(t)
+	size := &TableSize{Table: "images", Rows: 1_000_000, Bytes: 509 << 20}
+	rep.SizesFrom = "mysql://deploy:****@db:3306/glance"
+	n := 0
+	for _, r := range rep.Releases {
+		for i := range r.Rebuilds {
+			r.Rebuilds[i].Size = size
+			n++
+		}
+		for _, rev := range r.Revisions {
+			for _, st := range rev.Statements {
+				if st.Lock.Rebuilds == "images" {
+					st.Lock.Size = size
+				}
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("the example rebuilds no table: nothing to show a size for")
+	}
+	var text, md bytes.Buffer
+	WriteText(&text, rep)
+	WriteMarkdown(&md, rep)
+	js, err := json.Marshal(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, out := range map[string]string{"text": text.String(), "markdown": md.String()} {
+		if !strings.Contains(out, "rebuilds images (1.0M rows, 509 MB)") || !strings.Contains(out, "mysql://deploy:****@db:3306/glance") {
+			t.Errorf("%s review lacks the size of images or where it was read", name)
+		}
+	}
+	if !strings.Contains(string(js), `"size":{"table":"images","rows":1000000,"bytes":533725184}`) {
+		t.Errorf("json review lacks the size: %s", js)
+	}
+	for _, tc := range []struct {
+		n    int64
+		want string
+	}{{12, "12"}, {12_345, "12k"}, {999_999, "999k"}, {1_000_000, "1.0M"}, {2_500_000_000, "2.5G"}} {
+		if got := count(tc.n); got != tc.want {
+			t.Errorf("count(%d) = %s, want %s", tc.n, got, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		n    int64
+		want string
+	}{{100, "1 kB"}, {16 << 10, "16 kB"}, {509 << 20, "509 MB"}, {3 << 30, "3.0 GB"}, {12 << 30, "12 GB"}} {
+		if got := bytesize(tc.n); got != tc.want {
+			t.Errorf("bytesize(%d) = %s, want %s", tc.n, got, tc.want)
 		}
 	}
 }

@@ -14,6 +14,9 @@ func WriteText(w io.Writer, rep *Report) {
 			fmt.Fprintln(w)
 		}
 		fmt.Fprintln(w, title(r, rep.Target))
+		if rep.SizesFrom != "" {
+			fmt.Fprintf(w, "Table sizes: information_schema of %s, as read now\n", rep.SizesFrom)
+		}
 
 		fmt.Fprintln(w, "\nOrder")
 		for j, s := range r.Order {
@@ -56,6 +59,14 @@ func WriteText(w io.Writer, rep *Report) {
 			fmt.Fprintf(w, "  %s %s: %s\n      at %s, %s\n", t.What, t.Name, change, t.At, guard(t))
 		}
 
+		fmt.Fprintln(w, "\nTable rebuilds (every row rewritten)")
+		if len(r.Rebuilds) == 0 {
+			fmt.Fprintln(w, "  none: no statement rewrites a table")
+		}
+		for _, b := range r.Rebuilds {
+			fmt.Fprintf(w, "  %s %s at %s (%s)\n", b.Phase, rebuildText(b.Class, b.Table, b.Size), b.At, b.Class)
+		}
+
 		for _, rev := range r.Revisions {
 			fmt.Fprintf(w, "\n%s  %s\n", rev.ID, rev.File)
 			if len(rev.Statements) == 0 {
@@ -69,9 +80,24 @@ func WriteText(w io.Writer, rep *Report) {
 				fmt.Fprintf(w, "     sql:     %s\n", oneLine(s.SQL, 160))
 				fmt.Fprintf(w, "     why:     %s\n", s.Why)
 				fmt.Fprintf(w, "     lock:    %s\n", s.Lock.Detail)
+				if s.Lock.Size != nil {
+					fmt.Fprintf(w, "     size:    %s\n", rebuildText(s.Lock.Class, s.Lock.Rebuilds, s.Lock.Size))
+				}
 			}
 		}
 	}
+}
+
+// rebuildText is "rebuilds ports (1.0M rows, 509 MB)", or "copies".
+func rebuildText(class, table string, size *TableSize) string {
+	verb := "rebuilds"
+	if class == "copy" {
+		verb = "copies"
+	}
+	if size == nil {
+		return verb + " " + table
+	}
+	return fmt.Sprintf("%s %s (%s)", verb, table, size)
 }
 
 func title(r *Release, target string) string {

@@ -42,8 +42,13 @@ type Revision struct {
 
 // Plans is the whole plans directory, in the order revisions are applied.
 type Plans struct {
-	Dir       string
+	Dir string
+	// Revisions are the upgrade's revisions (expand, migrate, contract) in
+	// the order they are applied.
 	Revisions []*Revision
+	// Rollbacks are the rollback revisions, release by release, oldest
+	// first within a release; a rollback runs the newest first.
+	Rollbacks []*Revision
 	// Files holds every file the sum covers (scripts and snapshots).
 	Files map[string][]byte
 	Order []string
@@ -75,7 +80,7 @@ func SumOrder(releases []string, paths []string) []string {
 		rel, _, _ := strings.Cut(p, "/")
 		ri := slices.Index(releases, rel)
 		if id, err := ParseID(strings.TrimSuffix(filepath.Base(p), ".sql")); err == nil && strings.HasSuffix(p, ".sql") {
-			return ri, 0, fmt.Sprintf("%d-%04d", slices.Index(Phases, id.Phase), id.Seq)
+			return ri, 0, fmt.Sprintf("%d-%04d", slices.Index(filePhases, id.Phase), id.Seq)
 		}
 		return ri, 1, p
 	}
@@ -195,18 +200,24 @@ func scanPlans(dir string, releases []string, statements bool) (*Plans, error) {
 					return nil, err
 				}
 			}
-			p.Revisions = append(p.Revisions, rev)
+			if id.Phase == Rollback {
+				p.Rollbacks = append(p.Rollbacks, rev)
+			} else {
+				p.Revisions = append(p.Revisions, rev)
+			}
 		}
 	}
-	slices.SortFunc(p.Revisions, func(a, b *Revision) int {
-		switch {
-		case Less(releases, a.ID, b.ID):
-			return -1
-		case Less(releases, b.ID, a.ID):
-			return 1
-		}
-		return 0
-	})
+	for _, revs := range [][]*Revision{p.Revisions, p.Rollbacks} {
+		slices.SortFunc(revs, func(a, b *Revision) int {
+			switch {
+			case Less(releases, a.ID, b.ID):
+				return -1
+			case Less(releases, b.ID, a.ID):
+				return 1
+			}
+			return 0
+		})
+	}
 	p.Order = SumOrder(releases, keys(p.Files))
 	return p, nil
 }
@@ -233,7 +244,11 @@ func (p *Plans) Verify() error {
 // Of returns the revisions of one release and phase, oldest first.
 func (p *Plans) Of(release string, phase Phase) []*Revision {
 	var out []*Revision
-	for _, r := range p.Revisions {
+	revs := p.Revisions
+	if phase == Rollback {
+		revs = p.Rollbacks
+	}
+	for _, r := range revs {
 		if r.ID.Release == release && r.ID.Phase == phase {
 			out = append(out, r)
 		}

@@ -10,17 +10,27 @@ import (
 	"strings"
 )
 
-// Phase is one of the three steps of a zero-downtime upgrade.
+// Phase is one of the three steps of a zero-downtime upgrade, or the
+// rollback that undoes a release's expand before its contract starts.
 type Phase string
 
 const (
 	Expand   Phase = "expand"
 	Migrate  Phase = "migrate"
 	Contract Phase = "contract"
+	// Rollback revisions undo what the release's expand revisions did
+	// (<release>_rollbackNN undoes <release>_expandNN). They are not part
+	// of the upgrade: Plans keeps them apart from Revisions, and they run
+	// only when an operator rolls a release back.
+	Rollback Phase = "rollback"
 )
 
-// Phases lists the phases in the order an operator applies them.
+// Phases lists the phases of an upgrade in the order an operator applies
+// them. Rollback is not one of them.
 var Phases = []Phase{Expand, Migrate, Contract}
+
+// filePhases are the phases a revision file may be named after.
+var filePhases = []Phase{Expand, Migrate, Contract, Rollback}
 
 // ID names one revision: <release>_<phase>NN.
 type ID struct {
@@ -44,8 +54,8 @@ const releaseName = `[a-z0-9][a-z0-9_]*`
 var releasePattern = regexp.MustCompile(`^` + releaseName + `$`)
 
 func phaseNames() string {
-	names := make([]string, len(Phases))
-	for i, p := range Phases {
+	names := make([]string, len(filePhases))
+	for i, p := range filePhases {
 		names[i] = string(p)
 	}
 	return strings.Join(names, "|")

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/emcee-db/emcee/sqlsyntax"
@@ -77,6 +78,16 @@ func TestBackfillDirectiveNamesRoundTrip(t *testing.T) {
 			t.Errorf("%q read back as %+v\n%s", name, got, data)
 		}
 	}
+	// A table without a single-column primary key has no key to batch on:
+	// the directive still names the table, whose pending rows it rewrites.
+	un := &Script{ID: ID{Release: "train", Phase: Migrate, Seq: 1}, From: "stein", To: "train", Statements: []Statement{
+		{Rule: "data-migration", Why: "w", Kind: Backfill, Table: "m", SQL: "UPDATE `m` SET `a` = 1 WHERE (`a` IS NULL)"},
+	}}
+	if data := un.Render(); !strings.Contains(string(data), "-- emcee:backfill table=m\nUPDATE") {
+		t.Fatalf("unbatched backfill rendered as:\n%s", data)
+	} else if got, err := Parse("x.sql", data); err != nil || got[0].Kind != Backfill || got[0].Table != "m" || got[0].Key != "" {
+		t.Fatalf("unbatched backfill read back as %+v %v", got, err)
+	}
 	// What plans have always held still reads.
 	got, err := Parse("x.sql", []byte("-- emcee:backfill table=images key=id\nUPDATE `images` SET `a` = 1 WHERE (`a` IS NULL);\n"))
 	if err != nil || got[0].Table != "images" || got[0].Key != "id" {
@@ -87,7 +98,7 @@ func TestBackfillDirectiveNamesRoundTrip(t *testing.T) {
 func TestParseRejectsUnknownDirectives(t *testing.T) {
 	for _, tc := range []struct{ src, want string }{
 		{"-- emcee:gat\nSELECT 1;\n", `x.sql:2: unknown emcee directive "gat"`},
-		{"-- emcee:backfill table=t\nUPDATE t SET a = 1 WHERE a IS NULL;\n", "needs table= and key="},
+		{"-- emcee:backfill key=id\nUPDATE t SET a = 1 WHERE a IS NULL;\n", "needs table="},
 		{"\n-- emcee:backfill table=t key=id batch=5\nUPDATE t SET a = 1 WHERE a IS NULL;\n", `x.sql:3: unknown backfill option "batch"`},
 		{"-- emcee:backfill table='a key=id\nUPDATE t SET a = 1 WHERE a IS NULL;\n", "unterminated string"},
 		{"-- emcee:backfill table=a'b key=id\nUPDATE t SET a = 1 WHERE a IS NULL;\n", "neither a plain word nor a quoted string"},
@@ -162,5 +173,72 @@ func TestScanAndReadPlans(t *testing.T) {
 	write("pike/pike_expand1.sql", "SELECT 1;\n")
 	if _, err := ReadPlans(dir, []string{"pike"}); err == nil || !strings.Contains(err.Error(), "pike_expand1.sql: file name is not a revision of release pike") {
 		t.Fatalf("a misnamed file of a listed release: %v", err)
+	}
+}
+
+// Plans are read concurrently (the applier, lint and review read many
+// files; tests read fixtures in parallel): each read must see only its own
+// script.
+func TestParseConcurrently(t *testing.T) {
+	scripts := make([]string, 8)
+	for i := range scripts {
+		var b strings.Builder
+		for j := 0; j <= i; j++ {
+			fmt.Fprintf(&b, "-- rule r%d: why\nCREATE TRIGGER `t%d_%d` BEFORE INSERT ON `t` FOR EACH ROW\nBEGIN\n  SET NEW.`a` = 'x;y(';\nEND;\n\n", j, i, j)
+		}
+		scripts[i] = b.String()
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	for range 8 {
+		for i, src := range scripts {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for range 50 {
+					sts, err := Parse("s.sql", []byte(src))
+					if err != nil || len(sts) != i+1 {
+						errs <- fmt.Errorf("script %d: %d statements, %v", i, len(sts), err)
+						return
+					}
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
+
+// Rollback revisions are read apart from the upgrade's: no forward path
+// (sync, expand, status) may take one for a step of the upgrade.
+func TestRollbacksAreKeptApart(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"pike/pike_expand01.sql", "pike/pike_rollback01.sql", "pike/pike_migrate01.sql", "pike/pike_contract01.sql", "pike/pike_rollback02.sql", "pike/pike_expand02.sql"} {
+		if err := os.MkdirAll(filepath.Join(dir, "pike"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f), []byte("-- emcee revision\nSELECT 1;\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, err := ScanPlans(dir, []string{"pike"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fwd, back []string
+	for _, r := range p.Revisions {
+		fwd = append(fwd, r.ID.String())
+	}
+	for _, r := range p.Of("pike", Rollback) {
+		back = append(back, r.ID.String())
+	}
+	if strings.Join(fwd, " ") != "pike_expand01 pike_expand02 pike_migrate01 pike_contract01" || strings.Join(back, " ") != "pike_rollback01 pike_rollback02" {
+		t.Fatalf("upgrade: %v, rollbacks: %v", fwd, back)
+	}
+	if id, err := ParseID("2024_1_rollback03"); err != nil || id.Phase != Rollback || id.Release != "2024_1" {
+		t.Fatalf("ParseID: %v %v", id, err)
 	}
 }

@@ -21,9 +21,11 @@ const (
 	// closed and the revision must not run. All gates of a revision run
 	// before any of its other statements.
 	Gate Kind = "gate"
-	// Backfill is `UPDATE t SET ... WHERE <pending>`. The applier may run it
-	// in primary-key ranges by appending `AND <key> > ? AND <key> <= ?`, so
-	// the WHERE clause is always last and always present.
+	// Backfill is `UPDATE t SET ... WHERE <pending>`: it rewrites the rows
+	// its WHERE selects, and only those, so running it again is safe. With a
+	// Key the applier runs it in primary-key ranges by appending `AND <key>
+	// > ? AND <key> <= ?`, so the WHERE clause is always last and always
+	// present; without one (no single-column primary key) as one UPDATE.
 	Backfill Kind = "backfill"
 )
 
@@ -33,7 +35,7 @@ type Statement struct {
 	Why  string // one line for the reviewer: why this phase, what it locks
 	Kind Kind
 	// Table and Key are set for backfills: the table updated and its
-	// single-column primary key used for batching.
+	// single-column primary key used for batching ("" when it has none).
 	Table string
 	Key   string
 	SQL   string // without the trailing semicolon
@@ -68,7 +70,11 @@ func (s *Script) Render() []byte {
 		case Gate:
 			fmt.Fprintf(&b, "%sgate\n", directivePrefix)
 		case Backfill:
-			fmt.Fprintf(&b, "%sbackfill table=%s key=%s\n", directivePrefix, directiveValue(st.Table), directiveValue(st.Key))
+			fmt.Fprintf(&b, "%sbackfill table=%s", directivePrefix, directiveValue(st.Table))
+			if st.Key != "" {
+				fmt.Fprintf(&b, " key=%s", directiveValue(st.Key))
+			}
+			b.WriteString("\n")
 		}
 		b.WriteString(strings.TrimSuffix(strings.TrimSpace(st.SQL), ";"))
 		b.WriteString(";\n")
@@ -82,7 +88,7 @@ func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 // directives. It accepts what Render writes; anything else in a directive is
 // an error, because a misread directive could run a gate as DDL.
 func Parse(name string, data []byte) ([]Statement, error) {
-	stmts, err := scanner.Scan(string(data))
+	stmts, err := newScanner().Scan(string(data))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
@@ -198,8 +204,8 @@ func (st *Statement) parseDirective(d string) error {
 				return fmt.Errorf("unknown backfill option %q (want table= and key=)", k)
 			}
 		}
-		if st.Table == "" || st.Key == "" {
-			return fmt.Errorf("backfill directive needs table= and key=")
+		if st.Table == "" {
+			return fmt.Errorf("backfill directive needs table= (and key= to run in batches)")
 		}
 	default:
 		return fmt.Errorf("unknown emcee directive %q (known: gate, backfill)", name)
@@ -210,7 +216,7 @@ func (st *Statement) parseDirective(d string) error {
 // Scan splits a script into statements exactly as Parse does (one per
 // Statement, in order), keeping their byte offsets for tools that report
 // positions.
-func Scan(data []byte) ([]*migrate.Stmt, error) { return scanner.Scan(string(data)) }
+func Scan(data []byte) ([]*migrate.Stmt, error) { return newScanner().Scan(string(data)) }
 
 // lineCounter tells the line of byte offsets met in increasing order,
 // counting each newline once: a plan of thousands of statements is read
@@ -232,10 +238,14 @@ func (c *lineCounter) at(pos int) int {
 	return c.line
 }
 
-// scanner splits MySQL scripts the way the server would: BEGIN ... END
-// bodies of triggers stay one statement, so no DELIMITER is needed.
-var scanner = &migrate.Scanner{ScannerOptions: migrate.ScannerOptions{
-	MatchBegin:       true,
-	BackslashEscapes: true,
-	HashComments:     true,
-}}
+// newScanner splits MySQL scripts the way the server would: BEGIN ... END
+// bodies of triggers stay one statement, so no DELIMITER is needed. A
+// Scanner keeps the script it reads in itself, so each call gets its own:
+// one shared by concurrent readers mixed their scripts up.
+func newScanner() *migrate.Scanner {
+	return &migrate.Scanner{ScannerOptions: migrate.ScannerOptions{
+		MatchBegin:       true,
+		BackslashEscapes: true,
+		HashComments:     true,
+	}}
+}

@@ -100,11 +100,17 @@ const ExampleRelease = "pike"
 // WriteExample creates the Glance example project in dir (atlas.hcl,
 // schema/, and plans/ as `emcee plan` writes them) and loads it.
 func WriteExample(dir string) (*project.Project, error) {
-	files := map[string]string{
+	return WriteProject(dir, map[string]string{
 		"atlas.hcl":        exampleAtlas,
 		"schema/ocata.hcl": exampleOcata,
 		"schema/pike.hcl":  examplePike,
-	}
+	})
+}
+
+// WriteProject writes a project's files (path relative to dir -> content),
+// plans it as `emcee plan` does and loads it, for simulations and
+// benchmarks of other workloads.
+func WriteProject(dir string, files map[string]string) (*project.Project, error) {
 	for name, body := range files {
 		path := filepath.Join(dir, name)
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
@@ -120,7 +126,7 @@ func WriteExample(dir string) (*project.Project, error) {
 	}
 	out, err := planner.Plan(p, planner.Options{})
 	if err != nil {
-		return nil, fmt.Errorf("planning the example: %w", err)
+		return nil, fmt.Errorf("planning %s: %w", project.Rel(dir), err)
 	}
 	if err := out.Write(); err != nil {
 		return nil, err

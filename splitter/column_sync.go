@@ -42,6 +42,15 @@ type syncCol struct {
 	fwdCols, bwdCols []string
 	// def is the column's default as SQL ("" without one).
 	def string
+	// placeholder is the default the old column gets in expand when it is
+	// NOT NULL without one (placeholder.go), "" otherwise. fallback is
+	// what the old column holds where backward gives NULL. marks tells
+	// whether the placeholder marks the new release's INSERTs (insertBlock).
+	// relaxedOld is set instead when no placeholder fits and expand makes
+	// the old column NULL.
+	placeholder, fallback string
+	marks                 bool
+	relaxedOld            bool
 }
 
 // isSyncAdd tells whether a change adds a column that the expand triggers
@@ -104,6 +113,9 @@ func newSyncCol(c *Change) (*syncCol, error) {
 		return nil, fmt.Errorf("%s: default of %s.%s: %v", where, c.Table.Name, add.C.Name, err)
 	}
 	s.def = def
+	if s.old != nil && needsPlaceholder(s.old) {
+		s.choosePlaceholder(c.ctx, d.RenamedFrom != "")
+	}
 	// A NOT NULL column with a default takes the default where the old
 	// data has no mapping, as an INSERT of the new release that omits it
 	// would; a NOT NULL column without one is left NULL for the gate.
@@ -153,7 +165,54 @@ func fillBlock(col, expr string) string {
 	return fmt.Sprintf("  IF %s IS NULL THEN\n    SET %s = %s;\n  END IF;\n", col, col, expr)
 }
 
-// insertBlock is the part of the BEFORE INSERT trigger for one column.
+// choosePlaceholder picks the old column's placeholder default (the old
+// column is NOT NULL without one, and the new release does not write it).
+//
+// Who inserted a row is read from the new column, which the previous
+// release never writes and which has no default until contract: set means
+// the new release. NULL means the previous release, unless the new release
+// may leave it NULL itself: when the new column has a default (an INSERT
+// that omits it) or is nullable. Then the old column tells them apart: the
+// previous release must write it, the new release leaves it at the
+// placeholder, so the placeholder is a value the previous release has no
+// reason to write (placeholderMark: the low end of the type's range, an
+// unusual string), and an INSERT of the previous release that writes
+// exactly it is read as the new release's; the reasons in the plan name it.
+// A rename to a column of the same type with a literal default takes that
+// default as the placeholder: read either way, the row then gets the same
+// values. A type with no such value makes the old column NULL instead
+// (a table rebuild: allow_copy = true).
+//
+// Where backward gives NULL (the new release wrote NULL, or a value the old
+// column cannot hold), the old column gets the marking placeholder too: it
+// means "the previous release has no value here", and forward reads it back
+// as NULL (the new column's default when it has one), so a NULL the new
+// release wrote survives the backfill. The previous release reads the
+// placeholder there (NULL when the old column was relaxed before issue 13).
+func (s *syncCol) choosePlaceholder(ctx *Context, rename bool) {
+	neutral, _ := ctx.placeholderValue(s.old)
+	_, lit := s.col.Default.(*schema.Literal)
+	switch {
+	case !s.col.Type.Null && s.def == "":
+		// The new release always writes the new column: NULL is the
+		// previous release's, whatever the old column holds.
+		s.placeholder, s.fallback = neutral, neutral
+	case !s.col.Type.Null && lit && rename && sameType(s.old.Type.Type, s.col.Type.Type):
+		s.placeholder, s.fallback, s.marks = s.def, neutral, true
+	default:
+		mark := placeholderMark(s.old)
+		s.placeholder, s.fallback, s.marks = mark, mark, true
+		if mark != "" && neutral != "" {
+			s.forward = compose("IF(%s, NULL, %s)", same(sqlsyntax.Ident(s.old.Name), mark), s.forward.SQL())
+		}
+	}
+	if s.placeholder == "" || s.fallback == "" || neutral == "" {
+		s.placeholder, s.fallback, s.marks, s.relaxedOld = "", "", false, true
+	}
+}
+
+// insertBlock is the part of the BEFORE INSERT trigger for one column
+// (who wrote the row: choosePlaceholder).
 func (s *syncCol) insertBlock() string {
 	n := rowCol("NEW", s.col.Name)
 	fwd := syncExpr(s.forward, "NEW")
@@ -161,14 +220,23 @@ func (s *syncCol) insertBlock() string {
 		return fillBlock(n, fwd)
 	}
 	o := rowCol("NEW", s.old.Name)
-	bwd := syncExpr(s.backward, "NEW")
+	bwd := s.backwardSQL()
 	var b strings.Builder
-	if relaxed(s.old) != nil {
-		// The old column was NOT NULL without default, so NULL in both
-		// means the new release inserted the row and omitted the new
-		// column: it gets its declared default, as it will after contract,
-		// and the previous release sees the matching old value.
-		fmt.Fprintf(&b, "  IF %s IS NULL AND %s IS NULL THEN\n", n, o)
+	// unwritten holds when the new release inserted the row and left the
+	// old column alone: NULL in a relaxed old column, or the marking
+	// placeholder.
+	unwritten := ""
+	switch {
+	case s.relaxedOld:
+		unwritten = o + " IS NULL"
+	case s.marks:
+		unwritten = same(o, s.placeholder)
+	}
+	if unwritten != "" {
+		// The new release inserted the row without the new column: it
+		// gets its declared default (NULL without one), as it will after
+		// contract, and the previous release sees the matching old value.
+		fmt.Fprintf(&b, "  IF %s IS NULL AND %s THEN\n", n, unwritten)
 		if s.def != "" {
 			fmt.Fprintf(&b, "    SET %s = %s;\n", n, s.def)
 		}
@@ -176,19 +244,30 @@ func (s *syncCol) insertBlock() string {
 	} else {
 		b.WriteString("  IF")
 	}
-	// The previous release never writes the new column, so NULL there
-	// means the previous release wrote the row.
+	// The previous release wrote the row: compute the new column.
 	fmt.Fprintf(&b, " %s IS NULL THEN\n    SET %s = %s;\n", n, n, fwd)
-	// Otherwise the new release wrote the new column; the old column holds
-	// its default (the new release does not know it), which is replaced
-	// unless it already maps to the value written. A relaxed old column
-	// holds NULL, never a value of the previous release: always computed.
+	// The new release wrote the new column; the old column holds its
+	// default or placeholder (the new release does not know it), which is
+	// replaced unless it already maps to the value written.
 	cond := differs(n, fwd)
-	if relaxed(s.old) != nil {
-		cond = fmt.Sprintf("%s IS NULL OR %s", o, cond)
+	if unwritten != "" {
+		cond = unwritten + " OR " + cond
 	}
 	fmt.Fprintf(&b, "  ELSEIF %s THEN\n    SET %s = %s;\n  END IF;\n", cond, o, bwd)
 	return b.String()
+}
+
+// backwardSQL computes the old column in a trigger. An old column kept NOT
+// NULL by a placeholder default takes its fallback where backward gives
+// NULL (the neutral placeholder, or the marking one where the new column
+// may be NULL: choosePlaceholder): a new-release write must not fail on a
+// column that release does not know, and the previous release reads that
+// value there, as it reads the placeholder of a dropped column.
+func (s *syncCol) backwardSQL() string {
+	if s.fallback != "" {
+		return syncExpr(compose("COALESCE(%s, %s)", s.backward.SQL(), s.fallback), "NEW")
+	}
+	return syncExpr(s.backward, "NEW")
 }
 
 // updateBlock is the part of the BEFORE UPDATE trigger for one column.
@@ -199,7 +278,7 @@ func (s *syncCol) updateBlock() string {
 		return fillBlock(n, fwd)
 	}
 	o := rowCol("NEW", s.old.Name)
-	bwd := syncExpr(s.backward, "NEW")
+	bwd := s.backwardSQL()
 	var b strings.Builder
 	// Only the new release (or the backfill) writes the new column. When
 	// the value written is what forward computes anyway (always so for the
@@ -221,9 +300,10 @@ func (s *syncCol) updateBlock() string {
 // differs compares two values byte for byte, NULL-safe. A plain <=> uses
 // the column's collation, under which 'one' equals 'ONE' (and 'a' equals
 // 'a '): a case-only change by one release would never reach the other.
-func differs(a, b string) string {
-	return fmt.Sprintf("NOT (CAST(%s AS BINARY) <=> CAST(%s AS BINARY))", a, b)
-}
+func differs(a, b string) string { return "NOT (" + same(a, b) + ")" }
+
+// same is the negation of differs.
+func same(a, b string) string { return fmt.Sprintf("CAST(%s AS BINARY) <=> CAST(%s AS BINARY)", a, b) }
 
 // triggerName is emcee_<table>_<release>_<hash>_<bi|bu>: the table and
 // release say who made it; the hash of the synced columns keeps a later
@@ -237,7 +317,7 @@ func triggerName(table, release string, cols []*syncCol, event string) string {
 		fmt.Fprintf(h, "\x00%s", s.col.Name)
 	}
 	sum := hex.EncodeToString(h.Sum(nil))[:6]
-	return sqlname.Derive(sqlname.Trigger, "emcee_"+table+"_"+release, "_"+sum+"_"+event)
+	return sqlname.Derive(sqlname.Trigger, sqlname.TriggerPrefix+table+"_"+release, "_"+sum+"_"+event)
 }
 
 // syncTriggerSteps creates the table's triggers in expand (after its
@@ -304,21 +384,19 @@ func syncSteps(c *Change, why string) ([]Step, error) {
 	if err != nil {
 		return nil, err
 	}
-	steps = append(steps, Step{Phase: revision.Expand, Stage: StageAddColumn, Statement: revision.Statement{
+	steps = append(steps, Step{Phase: revision.Expand, Stage: StageAddColumn, syncGroup: true, Statement: revision.Statement{
 		Why: fmt.Sprintf("%s; %s.%s is added NULL without default (NULL = not written yet) until contract; instant", why, table, name),
 		SQL: Instant.With(sql),
 	}})
-	if s.old != nil {
-		if relax := relaxed(s.old); relax != nil {
-			sql, err := c.Alter(&schema.ModifyColumn{From: s.old, To: relax, Change: schema.ChangeNull})
-			if err != nil {
-				return nil, err
-			}
-			steps = append(steps, Step{Phase: revision.Expand, Stage: StageModifyColumn, Statement: revision.Statement{
-				Why: fmt.Sprintf("the new release inserts rows without %s.%s (the trigger fills it), so it must accept NULL until it is dropped", table, s.old.Name),
-				SQL: Inplace.With(sql),
-			}})
+	if s.old != nil && needsPlaceholder(s.old) {
+		step, _, err := c.keepOptional(s.old, s.placeholder, fmt.Sprintf("the new release inserts rows without %s.%s (the trigger computes it)", table, s.old.Name), name)
+		if err != nil {
+			return nil, err
 		}
+		if s.marks {
+			step.Why += fmt.Sprintf("; the placeholder tells the triggers that the new release inserted the row (it may leave %s NULL), so an INSERT of the previous release that writes exactly %s into %s is read as the new release's", name, s.placeholder, s.old.Name)
+		}
+		steps = append(steps, step)
 	}
 	if cols[0] == s {
 		steps = append(steps, syncTriggerSteps(c, cols)...)
@@ -353,12 +431,12 @@ func syncSteps(c *Change, why string) ([]Step, error) {
 		if err != nil {
 			return nil, err
 		}
-		alg := Instant
+		alg, how := Instant, "metadata only"
 		if change.Is(schema.ChangeNull) {
-			alg = Inplace
+			alg, how = Inplace, "NOT NULL rebuilds the table in place (every row rewritten) while writes continue"
 		}
 		steps = append(steps, Step{Phase: revision.Contract, Stage: StageTighten, Statement: revision.Statement{
-			Why: fmt.Sprintf("%s.%s gets its declared definition now that every row has a value and no writer relies on NULL", table, name),
+			Why: fmt.Sprintf("%s.%s gets its declared definition now that every row has a value and no writer relies on NULL; %s", table, name, how),
 			SQL: alg.With(sql),
 		}})
 	}
@@ -393,24 +471,16 @@ func sentinelColumn(c *schema.Column) *schema.Column {
 // without one it runs as a single UPDATE, and the reason says so.
 func backfillStep(t *schema.Table, phase revision.Phase, stage Stage, why, set, pending string) Step {
 	st := revision.Statement{
-		Why:  why,
-		Kind: revision.Backfill,
-		SQL:  fmt.Sprintf("UPDATE %s SET %s WHERE (%s)", sqlsyntax.Ident(t.Name), set, pending),
+		Why:   why,
+		Kind:  revision.Backfill,
+		SQL:   fmt.Sprintf("UPDATE %s SET %s WHERE (%s)", sqlsyntax.Ident(t.Name), set, pending),
+		Table: t.Name,
+		Key:   diff.BatchKey(t),
 	}
-	if key := batchKey(t); key != "" {
-		st.Table, st.Key = t.Name, key
-	} else {
-		st.Kind = revision.DDL
+	if st.Key == "" {
 		st.Why += "; NOT BATCHED: the table has no single-column primary key, so this is one UPDATE holding its row locks until it ends"
 	}
 	return Step{Phase: phase, Stage: stage, Statement: st}
-}
-
-func batchKey(t *schema.Table) string {
-	if t.PrimaryKey == nil || len(t.PrimaryKey.Parts) != 1 || t.PrimaryKey.Parts[0].C == nil {
-		return ""
-	}
-	return t.PrimaryKey.Parts[0].C.Name
 }
 
 // columnDefaultSQL writes a column's default as SQL ("" without one),

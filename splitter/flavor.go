@@ -24,6 +24,16 @@ func (c *Context) dropCheck(name string) string {
 	return "DROP CHECK " + sqlsyntax.Ident(name)
 }
 
+// dropCheckAlgorithm: dropping a CHECK constraint is metadata only,
+// INSTANT on MariaDB 10.11 (also beside an instant DROP COLUMN), in place
+// on MySQL.
+func (c *Context) dropCheckAlgorithm() Algorithm {
+	if c.Target.MariaDB() {
+		return Instant
+	}
+	return Inplace
+}
+
 // withoutFKChecks wraps an ALTER that adds a foreign key so the server can
 // build it in place: both servers refuse ALGORITHM=INPLACE for ADD FOREIGN
 // KEY unless foreign_key_checks is off ("Adding foreign keys needs

@@ -69,17 +69,29 @@ func notNull(exprs []string) string {
 // the table (writes blocked for as long as it runs) unless one of the named
 // columns says `allow_copy = true`.
 func (c *Change) requireAllowCopy(what string, columns ...string) (string, error) {
+	return c.requireOptIn(CostCopy, what, columns...)
+}
+
+// requireOptIn refuses a statement that rewrites every row of the table
+// (cost: CostCopy, or CostRebuild in place) unless one of the named
+// columns says `allow_copy = true`, the one opt-in to a rebuild; it
+// returns the note the statement's reason carries.
+func (c *Change) requireOptIn(cost, what string, columns ...string) (string, error) {
+	how, effect := "TABLE COPY, writes block while it runs", "makes the server copy the whole table, blocking writes while it runs"
+	if cost == CostRebuild {
+		how, effect = "TABLE REBUILD in place, every row rewritten while writes continue", "makes the server rebuild the whole table (in place: writes continue, but it rewrites every row, as long as a copy)"
+	}
 	for _, col := range columns {
 		if d := c.ctx.Decl(c.Table.Name, col); d != nil && d.AllowCopy {
-			return fmt.Sprintf("TABLE COPY, writes block while it runs (allow_copy = true at %s)", c.ctx.Transition.To.Where(c.Table.Name, col)), nil
+			return fmt.Sprintf("%s (allow_copy = true at %s)", how, c.ctx.Transition.To.Where(c.Table.Name, col)), nil
 		}
 	}
 	col := ""
 	if len(columns) > 0 {
 		col = columns[0]
 	}
-	return "", fmt.Errorf("%s: %s.%s: %s makes the server copy the whole table, blocking writes while it runs. Add `allow_copy = true` to column %q to accept that, or add a new column that `replaces` it to change it online",
-		c.ctx.Transition.To.Where(c.Table.Name, col), c.Table.Name, col, what, col)
+	return "", fmt.Errorf("%s: %s.%s: %s %s. Add `allow_copy = true` to column %q to accept that, or add a new column that `replaces` it to change it online",
+		c.ctx.Transition.To.Where(c.Table.Name, col), c.Table.Name, col, what, effect, col)
 }
 
 // columnsIn lists the table's columns an expression reads, for telling

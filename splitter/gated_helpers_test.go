@@ -80,7 +80,13 @@ func tcSteps(t *testing.T, target project.Target, before, after string) ([]tcSte
 				return nil, err
 			}
 			for _, s := range steps {
-				out = append(out, tcStep{Rule: r.Name, Phase: s.Phase, Stage: s.Stage, Kind: s.Kind, SQL: s.SQL})
+				sqls := []string{s.SQL}
+				if s.fkOff {
+					sqls = ctx.withoutFKChecks(s.SQL)
+				}
+				for _, sql := range sqls {
+					out = append(out, tcStep{Rule: r.Name, Phase: s.Phase, Stage: s.Stage, Kind: s.Kind, SQL: sql})
+				}
 			}
 		}
 	}

@@ -46,6 +46,16 @@ type Step struct {
 	Phase revision.Phase
 	Stage Stage
 	revision.Statement
+	// fkOff marks an ALTER that adds a foreign key in place, which both
+	// servers allow only with foreign_key_checks off; Split wraps it for
+	// the target once the table's ALTERs are combined.
+	fkOff bool
+	// on is the table of the change that placed the step.
+	on string
+	// syncGroup marks an instant expand ALTER the sync triggers rely on
+	// (a synced column, a placeholder default): combine gathers a table's
+	// into one statement.
+	syncGroup bool
 }
 
 // Stage orders statements inside a phase, whatever order Atlas reported the

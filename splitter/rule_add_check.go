@@ -46,10 +46,7 @@ func init() {
 			ck, ok := c.Change.(*schema.AddCheck)
 			if m, isModify := c.Change.(*schema.ModifyCheck); isModify {
 				ck, ok = &schema.AddCheck{C: m.To}, true
-				alg := Inplace
-				if c.ctx.Target.MariaDB() {
-					alg = Instant
-				}
+				alg := c.ctx.dropCheckAlgorithm()
 				steps = append(steps, Step{Phase: revision.Expand, Stage: StageModifyColumn, Statement: revision.Statement{
 					Why: fmt.Sprintf("check %s on %s changes: the old expression could reject writes of the new release, so it goes now (dropping a check only allows more); the new one is added in contract behind a gate", m.From.Name, c.Table.Name),
 					SQL: alg.With(fmt.Sprintf("ALTER TABLE %s %s", sqlsyntax.Ident(c.Table.Name), c.ctx.dropCheck(m.From.Name))),

@@ -15,9 +15,12 @@ import (
 // contract, behind a gate counting orphans. With the gate passed, the key is
 // added in place with foreign_key_checks off for that statement: with checks
 // on, both servers can only add it by copying the table under a write lock.
-// A row written between the gate and the ALTER is not re-checked; the
-// window is the gate's run time, and only the new release (which declares
-// the key) is writing then.
+// Rows keep changing between the gate, which runs before the revision's
+// first statement, and the ALTER: earlier statements of the revision may
+// wait long for their metadata locks while the new release deletes
+// parents. So the applier runs the orphan gate again right before the
+// ALTER and right after it, when the key stops new orphans, and drops the
+// key again if one was written in between (apply/fkcheck.go).
 func init() {
 	register(&Rule{
 		Name:     "add-foreign-key",
@@ -46,13 +49,10 @@ func init() {
 				fmt.Sprintf("foreign key %s on %s: the previous release could leave rows without a parent in %s; contract waits until there are none", fk.Symbol, c.Table.Name, fk.RefTable.Name),
 				orphanGate(c.Table.Name, fk),
 			)}
-			for _, s := range c.ctx.withoutFKChecks(Inplace.With(sql)) {
-				steps = append(steps, Step{Phase: revision.Contract, Stage: StageAddGatedConstraint, Statement: revision.Statement{
-					Why: fmt.Sprintf("foreign key %s on %s would reject writes of the previous release, so it comes after that release; the gate proved there are no orphans, so it is added in place without re-checking rows (a copy would block writes)", fk.Symbol, c.Table.Name),
-					SQL: s,
-				}})
-			}
-			return steps, nil
+			return append(steps, Step{Phase: revision.Contract, Stage: StageAddGatedConstraint, fkOff: true, Statement: revision.Statement{
+				Why: fmt.Sprintf("foreign key %s on %s would reject writes of the previous release, so it comes after that release; the gate proved there are no orphans, so it is added in place without re-checking rows (a copy would block writes)", fk.Symbol, c.Table.Name),
+				SQL: Inplace.With(sql),
+			}}), nil
 		},
 	})
 }

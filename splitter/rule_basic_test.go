@@ -71,14 +71,15 @@ func TestBasicRules(t *testing.T) {
 		{name: "enum values appended", target: mariadb1011, edits: []string{`enum("a", "b", "c")`, `enum("a", "b", "c", "d")`}, want: []tcStep{
 			{Rule: "widen-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `kind` enum('a','b','c','d') NULL, ALGORITHM=INSTANT"},
 		}},
-		{name: "NOT NULL -> NULL", target: mariadb1011, edits: []string{"    type = varchar(30)\n", "    type = varchar(30)\n    null = true\n"}, want: []tcStep{
+		{name: "NOT NULL -> NULL rebuilds the table: refused without allow_copy", target: mariadb1011, edits: []string{"    type = varchar(30)\n", "    type = varchar(30)\n    null = true\n"}, errHas: []string{"after.hcl:", "images.name", "rebuild the whole table", "allow_copy = true"}},
+		{name: "NOT NULL -> NULL with allow_copy", target: mariadb1011, edits: []string{"    type = varchar(30)\n", "    type       = varchar(30)\n    null       = true\n    allow_copy = true\n"}, want: []tcStep{
 			{Rule: "widen-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `name` varchar(30) NULL, ALGORITHM=INPLACE, LOCK=NONE"},
 		}},
 		{name: "column comment", target: mariadb1011, edits: []string{"    type = varchar(30)\n", "    type = varchar(30)\n    comment = \"display name\"\n"}, want: []tcStep{
 			{Rule: "widen-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `name` varchar(30) NOT NULL COMMENT \"display name\", ALGORITHM=INSTANT"},
 		}},
-		{name: "drop NOT NULL column on mariadb: relax, then instant drop", target: mariadb1011, edits: []string{"  column \"note\" {\n    type = varchar(60)\n  }\n", ""}, want: []tcStep{
-			{Rule: "drop-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` varchar(60) NULL, ALGORITHM=INPLACE, LOCK=NONE"},
+		{name: "drop NOT NULL column on mariadb: placeholder default, then instant drop", target: mariadb1011, edits: []string{"  column \"note\" {\n    type = varchar(60)\n  }\n", ""}, want: []tcStep{
+			{Rule: "drop-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` ALTER COLUMN `note` SET DEFAULT '', ALGORITHM=INSTANT"},
 			{Rule: "drop-column", Phase: revision.Contract, Stage: StageDropColumn, Kind: "", SQL: "ALTER TABLE `images` DROP COLUMN `note`, ALGORITHM=INSTANT"},
 		}},
 		{name: "drop column on mysql 8.0: in place", target: mysql80, edits: []string{"  column \"price\" {\n    type = decimal(10, 2)\n    null = true\n  }\n", ""}, want: []tcStep{
@@ -97,10 +98,10 @@ func TestBasicRules(t *testing.T) {
 			{Rule: "drop-foreign-key", Phase: revision.Contract, Stage: StageDropForeignKey, Kind: "", SQL: "ALTER TABLE `images` DROP FOREIGN KEY `fk_owner`, ALGORITHM=INPLACE, LOCK=NONE"},
 		}},
 		{name: "drop check on mariadb: DROP CONSTRAINT", target: mariadb1011, before: tcBlock(tcSizeCheck), edits: []string{tcSizeCheck + "\n", ""}, want: []tcStep{
-			{Rule: "drop-check", Phase: revision.Contract, Stage: StageDropCheck, Kind: "", SQL: "ALTER TABLE `images` DROP CONSTRAINT `ck_size`"},
+			{Rule: "drop-check", Phase: revision.Contract, Stage: StageDropCheck, Kind: "", SQL: "ALTER TABLE `images` DROP CONSTRAINT `ck_size`, ALGORITHM=INSTANT"},
 		}},
 		{name: "drop check on mysql: DROP CHECK", target: mysql80, before: tcBlock(tcSizeCheck), edits: []string{tcSizeCheck + "\n", ""}, want: []tcStep{
-			{Rule: "drop-check", Phase: revision.Contract, Stage: StageDropCheck, Kind: "", SQL: "ALTER TABLE `images` DROP CHECK `ck_size`"},
+			{Rule: "drop-check", Phase: revision.Contract, Stage: StageDropCheck, Kind: "", SQL: "ALTER TABLE `images` DROP CHECK `ck_size`, ALGORITHM=INPLACE, LOCK=NONE"},
 		}},
 	}
 	for _, c := range cases {

@@ -58,7 +58,7 @@ func TestDataMigrationRule(t *testing.T) {
 		{name: "no single-column key: one unbatched UPDATE, said so",
 			before: tcImages + tcNoKey,
 			after:  tcImages + tcNoKey + "data_migration \"v\" {\n  table   = \"pairs\"\n  set     = \"v = UPPER(v)\"\n  pending = \"BINARY v <> UPPER(v)\"\n}\n",
-			migrate: []revision.Statement{{Rule: "data-migration", Kind: revision.DDL,
+			migrate: []revision.Statement{{Rule: "data-migration", Kind: revision.Backfill, Table: "pairs",
 				SQL: "UPDATE `pairs` SET `v` = UPPER(`v`) WHERE (BINARY `v` != UPPER(`v`))"}},
 			contract: []revision.Statement{{Rule: "data-migration", Kind: revision.Gate,
 				SQL: "SELECT COUNT(*) FROM `pairs` WHERE (BINARY `v` != UPPER(`v`))"}}},

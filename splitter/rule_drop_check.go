@@ -16,6 +16,6 @@ func init() {
 		func(c *Change) (string, string, error) {
 			d := c.Change.(*schema.DropCheck)
 			why := fmt.Sprintf("check %s on %s may protect the previous release's assumptions, so it goes after that release", d.C.Name, c.Table.Name)
-			return why, fmt.Sprintf("ALTER TABLE %s %s", sqlsyntax.Ident(c.Table.Name), c.ctx.dropCheck(d.C.Name)), nil
+			return why, c.ctx.dropCheckAlgorithm().With(fmt.Sprintf("ALTER TABLE %s %s", sqlsyntax.Ident(c.Table.Name), c.ctx.dropCheck(d.C.Name))), nil
 		}))
 }

@@ -82,7 +82,7 @@ func TestGatedRules(t *testing.T) {
 			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageTighten, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `size` int NOT NULL, ALGORITHM=INPLACE, LOCK=NONE"},
 		}},
 		{name: "tighten: dropping a NOT NULL column's default waits for contract, no gate", target: mariadb1011, before: tcColumn("note", "    default = \"\""), edits: []string{"    default = \"\"\n", ""}, want: []tcStep{
-			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageTighten, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` varchar(60) NOT NULL, ALGORITHM=INPLACE, LOCK=NONE"},
+			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageTighten, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` varchar(60) NOT NULL, ALGORITHM=INSTANT"},
 		}},
 		{name: "widen: changing a NOT NULL column's default stays in expand", target: mariadb1011, before: tcColumn("note", "    default = \"\""), edits: []string{"    default = \"\"\n", "    default = \"none\"\n"}, want: []tcStep{
 			{Rule: "widen-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` varchar(60) NOT NULL DEFAULT \"none\", ALGORITHM=INSTANT"},

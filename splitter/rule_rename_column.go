@@ -16,7 +16,7 @@ func init() {
 		Priority: 50,
 		Doc: RuleDoc{
 			Change:  "rename a column (declared: renamed_from)",
-			Phases:  "expand: add new column NULL, relax old, copy triggers; migrate: batched copy; contract: drop triggers, drop old column, tighten new",
+			Phases:  "expand: add new column NULL, placeholder default on the old one if NOT NULL without default (instant), copy triggers; migrate: batched copy; contract: drop triggers, drop old column, tighten new",
 			Gate:    "no row with the new column NULL (NOT NULL columns), or none the copy has not reached",
 			Example: `column "display_name" { type = varchar(100), renamed_from = "name" }`,
 		},

@@ -10,15 +10,15 @@ import (
 // whose forward and backward are the other column itself.
 func TestRenameColumnRule(t *testing.T) {
 	cases := []tcCase{
-		{name: "NOT NULL column renamed: add, relax, copy triggers, backfill, gate, drop old, tighten",
+		{name: "NOT NULL column renamed: add, placeholder default on the old, copy triggers, backfill, gate, drop old, tighten",
 			target: mariadb1011,
 			edits:  []string{"  column \"name\" {\n    type = varchar(30)\n  }\n", "  column \"title\" {\n    type         = varchar(30)\n    renamed_from = \"name\"\n  }\n"},
 			want: []tcStep{
 				{Rule: "rename-column", Phase: revision.Expand, Stage: StageAddColumn, Kind: "", SQL: "ALTER TABLE `images` ADD COLUMN `title` varchar(30) NULL, ALGORITHM=INSTANT"},
-				{Rule: "rename-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `name` varchar(30) NULL, ALGORITHM=INPLACE, LOCK=NONE"},
-				{Rule: "rename-column", Phase: revision.Expand, Stage: StageTrigger, Kind: "", SQL: "CREATE TRIGGER `emcee_images_after_017115_bi` BEFORE INSERT ON `images` FOR EACH ROW\nBEGIN\n  IF `NEW`.`title` IS NULL AND `NEW`.`name` IS NULL THEN\n    SET `NEW`.`name` = (`NEW`.`title`);\n  ELSEIF `NEW`.`title` IS NULL THEN\n    SET `NEW`.`title` = (`NEW`.`name`);\n  ELSEIF `NEW`.`name` IS NULL OR NOT (CAST(`NEW`.`title` AS BINARY) <=> CAST((`NEW`.`name`) AS BINARY)) THEN\n    SET `NEW`.`name` = (`NEW`.`title`);\n  END IF;\nEND"},
+				{Rule: "rename-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` ALTER COLUMN `name` SET DEFAULT '', ALGORITHM=INSTANT"},
+				{Rule: "rename-column", Phase: revision.Expand, Stage: StageTrigger, Kind: "", SQL: "CREATE TRIGGER `emcee_images_after_017115_bi` BEFORE INSERT ON `images` FOR EACH ROW\nBEGIN\n  IF `NEW`.`title` IS NULL THEN\n    SET `NEW`.`title` = (`NEW`.`name`);\n  ELSEIF NOT (CAST(`NEW`.`title` AS BINARY) <=> CAST((`NEW`.`name`) AS BINARY)) THEN\n    SET `NEW`.`name` = (COALESCE(`NEW`.`title`, ''));\n  END IF;\nEND"},
 				{Rule: "rename-column", Phase: revision.Contract, Stage: StageDropTrigger, Kind: "", SQL: "DROP TRIGGER IF EXISTS `emcee_images_after_017115_bi`"},
-				{Rule: "rename-column", Phase: revision.Expand, Stage: StageTrigger, Kind: "", SQL: "CREATE TRIGGER `emcee_images_after_017115_bu` BEFORE UPDATE ON `images` FOR EACH ROW\nBEGIN\n  IF NOT (CAST(`NEW`.`title` AS BINARY) <=> CAST(`OLD`.`title` AS BINARY)) THEN\n    IF NOT (CAST(`NEW`.`title` AS BINARY) <=> CAST((`NEW`.`name`) AS BINARY)) THEN\n      SET `NEW`.`name` = (`NEW`.`title`);\n    END IF;\n  ELSEIF NOT (CAST(`NEW`.`name` AS BINARY) <=> CAST(`OLD`.`name` AS BINARY)) THEN\n    SET `NEW`.`title` = (`NEW`.`name`);\n  END IF;\nEND"},
+				{Rule: "rename-column", Phase: revision.Expand, Stage: StageTrigger, Kind: "", SQL: "CREATE TRIGGER `emcee_images_after_017115_bu` BEFORE UPDATE ON `images` FOR EACH ROW\nBEGIN\n  IF NOT (CAST(`NEW`.`title` AS BINARY) <=> CAST(`OLD`.`title` AS BINARY)) THEN\n    IF NOT (CAST(`NEW`.`title` AS BINARY) <=> CAST((`NEW`.`name`) AS BINARY)) THEN\n      SET `NEW`.`name` = (COALESCE(`NEW`.`title`, ''));\n    END IF;\n  ELSEIF NOT (CAST(`NEW`.`name` AS BINARY) <=> CAST(`OLD`.`name` AS BINARY)) THEN\n    SET `NEW`.`title` = (`NEW`.`name`);\n  END IF;\nEND"},
 				{Rule: "rename-column", Phase: revision.Contract, Stage: StageDropTrigger, Kind: "", SQL: "DROP TRIGGER IF EXISTS `emcee_images_after_017115_bu`"},
 				{Rule: "rename-column", Phase: revision.Migrate, Stage: StageBackfill, Kind: "backfill", SQL: "UPDATE `images` SET `title` = (`name`) WHERE (`title` IS NULL)"},
 				{Rule: "rename-column", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE `title` IS NULL"},

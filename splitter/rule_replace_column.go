@@ -18,7 +18,7 @@ func init() {
 		Priority: 50,
 		Doc: RuleDoc{
 			Change: "replace a column (declared: replaces { column, forward, backward })",
-			Phases: "expand: add new column NULL, relax old, sync triggers; migrate: batched backfill; contract: drop triggers, drop old column, tighten new",
+			Phases: "expand: add new column NULL, placeholder default on the old one if NOT NULL without default (instant), sync triggers; migrate: batched backfill; contract: drop triggers, drop old column, tighten new",
 			Gate:   "no row with the new column NULL (NOT NULL columns), or none the backfill has not reached",
 			Example: `column "visibility" { type = enum("private","public","shared") default = "shared"
   replaces { column = "is_public"  forward = "CASE WHEN is_public THEN 'public' ELSE 'shared' END"  backward = "visibility = 'public'" } }`,

@@ -19,20 +19,20 @@ var (
 // (phase, stage), what kind of statement it is, and its SQL.
 func TestReplaceColumnRule(t *testing.T) {
 	cases := []tcCase{
-		{name: "NOT NULL column without default replaced by NOT NULL with default: relax old, sync, backfill, gate, drop old, tighten new",
+		{name: "NOT NULL column without default replaced by NOT NULL with default: placeholder default on the old, sync, backfill, gate, drop old, tighten new",
 			target: mariadb1011, edits: tcReplaceNote, want: []tcStep{
 				{Rule: "replace-column", Phase: revision.Expand, Stage: StageAddColumn, Kind: "", SQL: "ALTER TABLE `images` ADD COLUMN `memo` varchar(80) NULL, ALGORITHM=INSTANT"},
-				{Rule: "replace-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` varchar(60) NULL, ALGORITHM=INPLACE, LOCK=NONE"},
-				{Rule: "replace-column", Phase: revision.Expand, Stage: StageTrigger, Kind: "", SQL: "CREATE TRIGGER `emcee_images_after_37eae4_bi` BEFORE INSERT ON `images` FOR EACH ROW\nBEGIN\n  IF `NEW`.`memo` IS NULL AND `NEW`.`note` IS NULL THEN\n    SET `NEW`.`memo` = '';\n    SET `NEW`.`note` = (LEFT(`NEW`.`memo`, 60));\n  ELSEIF `NEW`.`memo` IS NULL THEN\n    SET `NEW`.`memo` = (COALESCE(TRIM(`NEW`.`note`), ''));\n  ELSEIF `NEW`.`note` IS NULL OR NOT (CAST(`NEW`.`memo` AS BINARY) <=> CAST((COALESCE(TRIM(`NEW`.`note`), '')) AS BINARY)) THEN\n    SET `NEW`.`note` = (LEFT(`NEW`.`memo`, 60));\n  END IF;\nEND"},
+				{Rule: "replace-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` ALTER COLUMN `note` SET DEFAULT '~emcee~', ALGORITHM=INSTANT"},
+				{Rule: "replace-column", Phase: revision.Expand, Stage: StageTrigger, Kind: "", SQL: "CREATE TRIGGER `emcee_images_after_37eae4_bi` BEFORE INSERT ON `images` FOR EACH ROW\nBEGIN\n  IF `NEW`.`memo` IS NULL AND CAST(`NEW`.`note` AS BINARY) <=> CAST('~emcee~' AS BINARY) THEN\n    SET `NEW`.`memo` = '';\n    SET `NEW`.`note` = (COALESCE(LEFT(`NEW`.`memo`, 60), '~emcee~'));\n  ELSEIF `NEW`.`memo` IS NULL THEN\n    SET `NEW`.`memo` = (COALESCE(IF(CAST(`NEW`.`note` AS BINARY) <=> CAST('~emcee~' AS BINARY), NULL, TRIM(`NEW`.`note`)), ''));\n  ELSEIF CAST(`NEW`.`note` AS BINARY) <=> CAST('~emcee~' AS BINARY) OR NOT (CAST(`NEW`.`memo` AS BINARY) <=> CAST((COALESCE(IF(CAST(`NEW`.`note` AS BINARY) <=> CAST('~emcee~' AS BINARY), NULL, TRIM(`NEW`.`note`)), '')) AS BINARY)) THEN\n    SET `NEW`.`note` = (COALESCE(LEFT(`NEW`.`memo`, 60), '~emcee~'));\n  END IF;\nEND"},
 				{Rule: "replace-column", Phase: revision.Contract, Stage: StageDropTrigger, Kind: "", SQL: "DROP TRIGGER IF EXISTS `emcee_images_after_37eae4_bi`"},
-				{Rule: "replace-column", Phase: revision.Expand, Stage: StageTrigger, Kind: "", SQL: "CREATE TRIGGER `emcee_images_after_37eae4_bu` BEFORE UPDATE ON `images` FOR EACH ROW\nBEGIN\n  IF NOT (CAST(`NEW`.`memo` AS BINARY) <=> CAST(`OLD`.`memo` AS BINARY)) THEN\n    IF NOT (CAST(`NEW`.`memo` AS BINARY) <=> CAST((COALESCE(TRIM(`NEW`.`note`), '')) AS BINARY)) THEN\n      SET `NEW`.`note` = (LEFT(`NEW`.`memo`, 60));\n    END IF;\n  ELSEIF NOT (CAST(`NEW`.`note` AS BINARY) <=> CAST(`OLD`.`note` AS BINARY)) THEN\n    SET `NEW`.`memo` = (COALESCE(TRIM(`NEW`.`note`), ''));\n  END IF;\nEND"},
+				{Rule: "replace-column", Phase: revision.Expand, Stage: StageTrigger, Kind: "", SQL: "CREATE TRIGGER `emcee_images_after_37eae4_bu` BEFORE UPDATE ON `images` FOR EACH ROW\nBEGIN\n  IF NOT (CAST(`NEW`.`memo` AS BINARY) <=> CAST(`OLD`.`memo` AS BINARY)) THEN\n    IF NOT (CAST(`NEW`.`memo` AS BINARY) <=> CAST((COALESCE(IF(CAST(`NEW`.`note` AS BINARY) <=> CAST('~emcee~' AS BINARY), NULL, TRIM(`NEW`.`note`)), '')) AS BINARY)) THEN\n      SET `NEW`.`note` = (COALESCE(LEFT(`NEW`.`memo`, 60), '~emcee~'));\n    END IF;\n  ELSEIF NOT (CAST(`NEW`.`note` AS BINARY) <=> CAST(`OLD`.`note` AS BINARY)) THEN\n    SET `NEW`.`memo` = (COALESCE(IF(CAST(`NEW`.`note` AS BINARY) <=> CAST('~emcee~' AS BINARY), NULL, TRIM(`NEW`.`note`)), ''));\n  END IF;\nEND"},
 				{Rule: "replace-column", Phase: revision.Contract, Stage: StageDropTrigger, Kind: "", SQL: "DROP TRIGGER IF EXISTS `emcee_images_after_37eae4_bu`"},
-				{Rule: "replace-column", Phase: revision.Migrate, Stage: StageBackfill, Kind: "backfill", SQL: "UPDATE `images` SET `memo` = (COALESCE(TRIM(`note`), '')) WHERE (`memo` IS NULL)"},
+				{Rule: "replace-column", Phase: revision.Migrate, Stage: StageBackfill, Kind: "backfill", SQL: "UPDATE `images` SET `memo` = (COALESCE(IF(CAST(`note` AS BINARY) <=> CAST('~emcee~' AS BINARY), NULL, TRIM(`note`)), '')) WHERE (`memo` IS NULL)"},
 				{Rule: "replace-column", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE `memo` IS NULL"},
 				{Rule: "replace-column", Phase: revision.Contract, Stage: StageDropColumn, Kind: "", SQL: "ALTER TABLE `images` DROP COLUMN `note`, ALGORITHM=INSTANT"},
 				{Rule: "replace-column", Phase: revision.Contract, Stage: StageTighten, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `memo` varchar(80) NOT NULL DEFAULT \"\", ALGORITHM=INPLACE, LOCK=NONE"},
 			}},
-		{name: "nullable replaced by nullable: no relax, no tighten, the gate counts rows not backfilled",
+		{name: "nullable replaced by nullable: no placeholder, no tighten, the gate counts rows not backfilled",
 			target: mariadb1011, edits: tcReplaceKind, want: []tcStep{
 				{Rule: "replace-column", Phase: revision.Expand, Stage: StageAddColumn, Kind: "", SQL: "ALTER TABLE `images` ADD COLUMN `category` varchar(10) NULL, ALGORITHM=INSTANT"},
 				{Rule: "replace-column", Phase: revision.Expand, Stage: StageTrigger, Kind: "", SQL: "CREATE TRIGGER `emcee_images_after_9758a5_bi` BEFORE INSERT ON `images` FOR EACH ROW\nBEGIN\n  IF `NEW`.`category` IS NULL THEN\n    SET `NEW`.`category` = (UPPER(`NEW`.`kind`));\n  ELSEIF NOT (CAST(`NEW`.`category` AS BINARY) <=> CAST((UPPER(`NEW`.`kind`)) AS BINARY)) THEN\n    SET `NEW`.`kind` = (LOWER(`NEW`.`category`));\n  END IF;\nEND"},
@@ -96,8 +96,9 @@ func TestReplaceColumnRuleCombinesTriggers(t *testing.T) {
 }
 
 // Through Split, a replacement's contract runs its gate first, drops the
-// triggers before the old column (they read it) and the old column's
-// index before the column, and tightens the new column last.
+// triggers before the old column (they read it), and then changes the
+// table in one ALTER: the old column's index, the old column, the new
+// column's tightening, which rebuilds the table once for all three.
 func TestReplaceColumnContractOrder(t *testing.T) {
 	before := tcEdit(t, tcImages, "  index \"ix_owner\" {", "  index \"ix_note\" {\n    columns = [column.note]\n  }\n  index \"ix_owner\" {")
 	after := tcEdit(t, tcImages, append(append([]string(nil), tcReplaceNote...), "  index \"ix_owner\" {", "  index \"ix_memo\" {\n    columns = [column.memo]\n  }\n  index \"ix_owner\" {")...)
@@ -110,20 +111,24 @@ func TestReplaceColumnContractOrder(t *testing.T) {
 	for _, s := range ph[revision.Contract] {
 		got = append(got, strings.SplitN(s.SQL, " ", 3)[0]+" "+strings.SplitN(s.SQL, " ", 3)[1]+" "+s.Rule)
 	}
-	want := []string{"SELECT COUNT(*) replace-column", "DROP TRIGGER replace-column", "DROP TRIGGER replace-column", "ALTER TABLE drop-index", "ALTER TABLE replace-column", "ALTER TABLE replace-column"}
+	want := []string{"SELECT COUNT(*) replace-column", "DROP TRIGGER replace-column", "DROP TRIGGER replace-column", "ALTER TABLE drop-index, replace-column"}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("contract order:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 	c := ph[revision.Contract]
-	if !strings.Contains(c[3].SQL, "DROP INDEX `ix_note`") || !strings.Contains(c[4].SQL, "DROP COLUMN `note`") || !strings.Contains(c[5].SQL, "MODIFY COLUMN `memo` varchar(80) NOT NULL") {
-		t.Errorf("contract statements:\n%s\n%s\n%s", c[3].SQL, c[4].SQL, c[5].SQL)
+	if want := "ALTER TABLE `images` DROP INDEX `ix_note`, DROP COLUMN `note`, MODIFY COLUMN `memo` varchar(80) NOT NULL DEFAULT \"\", ALGORITHM=INPLACE, LOCK=NONE"; c[3].SQL != want {
+		t.Errorf("contract ALTER:\n%s\nwant:\n%s", c[3].SQL, want)
 	}
-	// expand: the new column exists before its index and the triggers.
+	if !strings.HasPrefix(c[3].Why, "one ALTER for images, so the table is rebuilt once for all 3 changes: (drop-index) ") {
+		t.Errorf("why: %s", c[3].Why)
+	}
+	// expand: the new column and the old one's placeholder in one instant
+	// ALTER, before the new column's index and the triggers.
 	var e []string
 	for _, s := range ph[revision.Expand] {
 		e = append(e, s.Rule+": "+strings.SplitN(s.SQL, "\n", 2)[0])
 	}
-	if len(e) != 5 || !strings.Contains(e[0], "ADD COLUMN `memo`") || !strings.Contains(e[1], "MODIFY COLUMN `note`") || !strings.Contains(e[2], "ADD INDEX `ix_memo`") || !strings.Contains(e[3], "BEFORE INSERT") || !strings.Contains(e[4], "BEFORE UPDATE") {
+	if len(e) != 4 || !strings.Contains(e[0], "ADD COLUMN `memo` varchar(80) NULL, ALTER COLUMN `note` SET DEFAULT '~emcee~', ALGORITHM=INSTANT") || !strings.Contains(e[1], "ADD INDEX `ix_memo`") || !strings.Contains(e[2], "BEFORE INSERT") || !strings.Contains(e[3], "BEFORE UPDATE") {
 		t.Errorf("expand order:\n%s", strings.Join(e, "\n"))
 	}
 }

@@ -52,16 +52,16 @@ func init() {
 					return nil, fmt.Errorf("%s: %s: emcee could not find a column type accepting both releases' writes", c.ctx.Transition.To.Where(c.Table.Name, m.To.Name), name)
 				}
 				why := fmt.Sprintf("%s is tightened in contract; until then it must accept the writes of both releases (%s)", name, describeColumnChange(&schema.ModifyColumn{Change: tg.midKind}))
-				if alg == Copy {
-					note, err := c.requireAllowCopy("widening "+name+" for both releases", m.To.Name)
+				sql, err := c.Alter(&schema.ModifyColumn{From: m.From, To: tg.mid, Change: tg.midKind})
+				if err != nil {
+					return nil, err
+				}
+				if cost := c.ctx.costOf(alg.With(sql)); Rebuilds(cost) {
+					note, err := c.requireOptIn(cost, "widening "+name+" for both releases", m.To.Name)
 					if err != nil {
 						return nil, err
 					}
 					why += "; " + note
-				}
-				sql, err := c.Alter(&schema.ModifyColumn{From: m.From, To: tg.mid, Change: tg.midKind})
-				if err != nil {
-					return nil, err
 				}
 				steps = append(steps, Step{Phase: revision.Expand, Stage: StageModifyColumn, Statement: revision.Statement{Why: why, SQL: alg.With(sql)}})
 			}
@@ -82,8 +82,11 @@ func init() {
 					return nil, err
 				}
 				alg, why = Copy, why+"; "+note
+			} else if tg.contract.Is(schema.ChangeNull) {
+				why += "; in place, but the table is rebuilt (every row rewritten) while writes continue"
 			} else {
-				why += "; in place, writes continue"
+				// Only the default goes: metadata on both servers.
+				alg, why = Instant, why+"; metadata only"
 			}
 			sql, err := c.Alter(&schema.ModifyColumn{From: tg.mid, To: m.To, Change: tg.contract})
 			if err != nil {

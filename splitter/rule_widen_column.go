@@ -18,7 +18,7 @@ func init() {
 		Priority: 100,
 		Doc: RuleDoc{
 			Change:  "widen a column: longer varchar, bigger int, enum values appended, NOT NULL -> NULL, default or comment change (not removing a NOT NULL column's default)",
-			Phases:  "expand (INSTANT or INPLACE; a change needing a table copy requires allow_copy = true)",
+			Phases:  "expand (INSTANT or in place; a change that rebuilds or copies the table, such as NOT NULL -> NULL, requires allow_copy = true)",
 			Example: `column "name" { type = varchar(255) }  # was varchar(100)`,
 		},
 		Match: func(c *Change) bool {
@@ -45,6 +45,13 @@ func init() {
 			why := fmt.Sprintf("%s.%s widens (%s): every value and write of the previous release stays valid", c.Table.Name, m.To.Name, describeColumnChange(m))
 			if alg == Copy {
 				why += "; TABLE COPY, writes block while it runs (allow_copy = true at " + where + ")"
+			}
+			if cost := c.ctx.costOf(alg.With(sql)); cost == CostRebuild {
+				note, err := c.requireOptIn(cost, fmt.Sprintf("this change (%s)", describeColumnChange(m)), m.To.Name)
+				if err != nil {
+					return nil, err
+				}
+				why += "; " + note
 			}
 			return []Step{{Phase: revision.Expand, Stage: StageModifyColumn, Statement: revision.Statement{Why: why, SQL: alg.With(sql)}}}, nil
 		},

@@ -123,9 +123,24 @@ func Split(tr *diff.Transition, t project.Target, drv *mysql.Driver) (Phases, er
 		}
 		return a.sub < b.sub
 	})
-	out := Phases{}
+	byPhase := map[revision.Phase][]Step{}
 	for _, s := range steps {
-		out[s.Phase] = append(out[s.Phase], s.Statement)
+		s.Step.on = s.table
+		byPhase[s.Phase] = append(byPhase[s.Phase], s.Step)
+	}
+	out := Phases{}
+	for phase, list := range byPhase {
+		for _, s := range ctx.combine(phase, list) {
+			if !s.fkOff {
+				out[phase] = append(out[phase], s.Statement)
+				continue
+			}
+			for _, sql := range ctx.withoutFKChecks(s.SQL) {
+				st := s.Statement
+				st.SQL = sql
+				out[phase] = append(out[phase], st)
+			}
+		}
 	}
 	return out, nil
 }

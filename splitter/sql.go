@@ -38,6 +38,10 @@ type Algorithm string
 const (
 	Instant Algorithm = "ALGORITHM=INSTANT"
 	Inplace Algorithm = "ALGORITHM=INPLACE, LOCK=NONE"
+	// NoCopy is MariaDB's "in place, without rebuilding the table": the
+	// server refuses a statement that would rebuild (MySQL has no such
+	// clause).
+	NoCopy Algorithm = "ALGORITHM=NOCOPY, LOCK=NONE"
 	// Copy rebuilds the table and blocks writes while it runs; only used
 	// where the schema opts in explicitly.
 	Copy Algorithm = "ALGORITHM=COPY, LOCK=SHARED"

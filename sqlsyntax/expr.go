@@ -207,6 +207,17 @@ func (a *Assignments) SQL() string {
 // Source is the list as declared, for messages.
 func (a *Assignments) Source() string { return a.src }
 
+// Assigns reports whether the list sets a column (names compared as the
+// server does, without letter case), as an *Error at the assignment.
+func (a *Assignments) Assigns(column string) *Error {
+	for _, as := range a.list {
+		if strings.EqualFold(as.column, column) {
+			return errorAt(a.src, as.at, "sets %s", as.column)
+		}
+	}
+	return nil
+}
+
 // find is where a name appears in src at or after from (bare or in
 // backticks), for positioning an error about a node the parser keeps no
 // offset for; 0 when it cannot tell.

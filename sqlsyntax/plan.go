@@ -63,6 +63,22 @@ func (g *Gate) Listing() string {
 	return out
 }
 
+// Exists is the query that tells whether the gate finds a row at all (0 or
+// 1): it stops at the first one, where the count reads them all. "" for a
+// gate that is not SELECT COUNT(*) FROM <table> WHERE <predicate>.
+func (g *Gate) Exists() string {
+	if !g.count {
+		return ""
+	}
+	l := *g.sel
+	l.Fields = &ast.FieldList{Fields: []*ast.SelectField{{Expr: ast.NewValueExpr(1, "", "")}}}
+	out, err := restore(&ast.ExistsSubqueryExpr{Sel: &ast.SubqueryExpr{Query: &l}})
+	if err != nil {
+		return ""
+	}
+	return "SELECT " + out
+}
+
 // Backfill is a backfill statement (-- emcee:backfill): an UPDATE of one
 // table whose WHERE selects the rows still pending.
 type Backfill struct {

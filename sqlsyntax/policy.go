@@ -259,20 +259,8 @@ func arityOf(n *ast.FuncCallExpr) (string, bool) {
 	if !known {
 		return "", false
 	}
-	args := make([]string, len(n.Args))
-	for i, a := range n.Args {
-		if _, ok := a.(*ast.TableNameExpr); ok {
-			return "", false // NEXTVAL(seq): refused as a sequence
-		}
-		s, err := restore(a)
-		if err != nil {
-			return "", false
-		}
-		args[i] = s
-	}
-	call, err := restore(n)
-	if err != nil || !strings.EqualFold(call, n.FnName.O+"("+strings.Join(args, ", ")+")") {
-		return "", false // special syntax (TRIM(x FROM y), ...): the grammar checked it
+	if !plainCall(n) {
+		return "", false // special syntax (TRIM(x FROM y), ...), or a sequence: checked elsewhere
 	}
 	if mask&(1<<min(len(n.Args), 6)) != 0 {
 		return "", false

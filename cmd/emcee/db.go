@@ -64,6 +64,16 @@ change a database: a second run fails at once, naming who holds the lock.`,
 	addFormatFlag(db, true, &dbFlags.format)
 	pf.StringVar(&dbFlags.devURL, "dev-url", "", devURLUsage("for schema comparisons"))
 	pf.DurationVar(&dbFlags.lockTimeout, "lock-timeout", 0, "wait this long for another run's lock instead of failing at once (e.g. 5m)")
+	db.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
+		if err := checkFormat(cmd, args); err != nil {
+			return err
+		}
+		if dbFlags.lockTimeout < 0 {
+			// The server reads a negative GET_LOCK timeout as "wait forever".
+			return usage(cmd, fmt.Errorf("--lock-timeout %s is negative: give how long to wait for another run's lock (0, the default, fails at once)", dbFlags.lockTimeout))
+		}
+		return nil
+	}
 	for _, c := range dbCommands {
 		db.AddCommand(c())
 	}

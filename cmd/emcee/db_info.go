@@ -185,7 +185,17 @@ func newDBCheckCmd() *cobra.Command {
 
 It prints one line saying why; for 7 also each closed gate (file:line in
 the plans, the rows it counts, and a query that lists them). It changes
-nothing.`,
+nothing and takes no lock.
+
+What a poll costs: it reads the version table, and nothing else unless a
+contract is next. Then it runs that contract's gates, in order, each a read
+of its table (a consistent read: no row locks), until one finds a row; a
+gate that finds none has read every row it selects from, which is as
+costly as the gate's SELECT COUNT(*) in the plan. For a gate that finds a
+row it asks whether migrate's backfills still have a row to rewrite, which
+stops at the first one too. Only a contract blocked by data (7) is counted
+in full, gate by gate, for the rows to list. "emcee db status" counts
+everything, every time.`,
 		Example: `  emcee db check --env prod; case $? in 3) emcee db expand --env prod;; esac`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

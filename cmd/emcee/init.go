@@ -35,7 +35,11 @@ atlas.hcl, and upgrade with db expand, migrate and contract.
 
 The server's flavor and version become the project's target. A database with
 views or triggers is refused: emcee manages tables, and creates its own
-triggers and views during upgrades.`,
+triggers and views during upgrades. emcee's own tables (emcee_revisions,
+emcee_accepted_drift) are left out of the schema, and listed; a database
+holding emcee_dev_in_use (a dev database) is refused, and so is a table
+named like one of emcee's in another letter case: emcee reserves those
+names.`,
 		Example: `  emcee init --from mysql://app:secret@db.internal:3306/glance --release 2024_1
   emcee init --from "$EMCEE_URL" --dir glance-schema`,
 		Args: cobra.NoArgs,
@@ -53,6 +57,7 @@ triggers and views during upgrades.`,
 			doc := struct {
 				Database string   `json:"database"`
 				Tables   int      `json:"tables,omitempty"`
+				Skipped  []string `json:"skipped,omitempty"` // emcee's own tables, not the schema
 				Target   string   `json:"target,omitempty"`
 				Wrote    []string `json:"wrote"`
 				Next     string   `json:"next,omitempty"`
@@ -62,7 +67,7 @@ triggers and views during upgrades.`,
 			if err != nil {
 				return err
 			}
-			doc.Tables, doc.Target = res.Tables, res.Target.String()
+			doc.Tables, doc.Target, doc.Skipped = res.Tables, res.Target.String(), res.Skipped
 			for _, f := range res.Files {
 				doc.Wrote = append(doc.Wrote, project.Rel(filepath.Join(dir, f)))
 			}
@@ -87,6 +92,9 @@ triggers and views during upgrades.`,
 			doc.Next = fmt.Sprintf("%semcee db baseline %s --url '%s'", cd, release, cfg)
 			emit(cmd, &doc, func(w io.Writer) {
 				fmt.Fprintf(w, "inspected %s: %d tables, %s\n", doc.Database, doc.Tables, doc.Target)
+				for _, t := range doc.Skipped {
+					fmt.Fprintf(w, "left out %s: it is emcee's own table, not part of the schema\n", t)
+				}
 				for _, f := range doc.Wrote {
 					fmt.Fprintf(w, "wrote %s\n", f)
 				}

@@ -76,6 +76,9 @@ func TestUnknownFormatExits2BeforeRunning(t *testing.T) {
 		if strings.Contains(c.Use, "RELEASE") && !strings.Contains(c.Use, "[RELEASE") {
 			a = append(a, "pike")
 		}
+		if strings.Contains(c.Use, " REVISION") {
+			a = append(a, "pike_expand01")
+		}
 		if c.Flags().Lookup("url") != nil || c.HasParent() && c.Parent().Name() == "db" {
 			a = append(a, "--url", "mysql://root@127.0.0.1:1/x")
 		}

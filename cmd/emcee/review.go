@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/review"
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/splitter"
@@ -16,7 +18,7 @@ import (
 func init() { commands = append(commands, newReviewCmd, newRulesCmd) }
 
 func newReviewCmd() *cobra.Command {
-	var format string
+	var format, url string
 	cmd := &cobra.Command{
 		Use:   "review [RELEASE...]",
 		Short: "Explain a release's plans for approval: order, gates, triggers, data at risk, locks",
@@ -33,19 +35,31 @@ release manager what approving them means. For each release:
                       the column's type as the previous release declares it
   Tightened           columns contract makes stricter, and unique indexes,
                       foreign keys and checks it adds, with the gate guarding each
+  Table rebuilds      every statement that rewrites all rows of a table, in place
+                      or by a copy, with the table's rows and size when a
+                      database is given (--url or --env)
   Revisions           every statement: the rule that placed it, what it changes,
-                      what it locks on the target server (instant, in-place,
-                      copy, metadata, rows, read), and why it is in its phase
+                      what it costs on the target server (instant; in-place: no
+                      table rebuild; rebuild: in place, every row rewritten;
+                      copy: writes blocked; metadata, rows, read), and why it
+                      is in its phase
 
-Locks are read from each statement's ALGORITHM and LOCK clauses, which the
+Costs are read from each statement's ALGORITHM and LOCK clauses, which the
 server enforces (it refuses a statement rather than lock more than the clause
-says). A statement with no clause is shown as "unspecified": check it.
+says), and for ALGORITHM=INPLACE from what the statement does on the target
+server (a column made NOT NULL rebuilds the table, an index built beside the
+rows does not). A statement with no clause is shown as "unspecified": check it.
 
-review needs no database. Without arguments it reviews every release.`,
+review needs no database. With --url or --env given on its command line
+(not from $EMCEE_URL or $EMCEE_ENV) it reads the size of each table a
+statement rebuilds from that database's information_schema, so the report
+says "rebuilds images (1.0M rows, 509 MB)". Without arguments it reviews
+every release.`,
 		Example: `  emcee review train                     # on a terminal
   emcee review train --format markdown   # paste into the pull request
   emcee review --format json | jq '.releases[].data_at_risk'
-  emcee review train --format yaml`,
+  emcee review train --format yaml
+  emcee review train --env prod          # with the sizes of the tables rebuilt`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p, err := loadProject()
 			if err != nil {
@@ -76,6 +90,20 @@ review needs no database. Without arguments it reviews every release.`,
 			if err != nil {
 				return err
 			}
+			if url != "" || cmd.Flag("env").Changed {
+				c, err := dbconn.Resolve(url, global.env, p)
+				if err != nil {
+					return err
+				}
+				db, err := dbconn.Open(cmd.Context(), c)
+				if err != nil {
+					return err
+				}
+				defer db.Close()
+				if err := review.AddSizes(cmd.Context(), db, c.String(), rep); err != nil {
+					return errors.New(c.Redact(err.Error())) // never the password
+				}
+			}
 			emit(cmd, rep, func(w io.Writer) {
 				if format == formatMarkdown {
 					review.WriteMarkdown(w, rep)
@@ -87,6 +115,7 @@ review needs no database. Without arguments it reviews every release.`,
 		},
 	}
 	addFormatFlag(cmd, false, &format, formatMarkdown)
+	cmd.Flags().StringVar(&url, "url", "", "the database this command works on, mysql://user:pass@host:3306/db: review reads the sizes of the tables its statements rebuild from its information_schema, nothing else (never defaulted from $EMCEE_URL or $EMCEE_ENV: review needs no database)")
 	return cmd
 }
 

@@ -13,8 +13,5 @@ SELECT COUNT(*) FROM `images` WHERE `owner` IS NULL;
 -- emcee:gate
 SELECT COUNT(*) FROM `images` WHERE (`slug`) IN (SELECT `slug` FROM `images` WHERE `slug` IS NOT NULL GROUP BY `slug` HAVING COUNT(*) > 1);
 
--- rule tighten-column: tightening images.owner (nullability) would reject writes of the previous release, so it comes after that release; in place, writes continue
-ALTER TABLE `images` MODIFY COLUMN `owner` varchar(255) NOT NULL, ALGORITHM=INPLACE, LOCK=NONE;
-
--- rule add-unique-index: unique index ux_images_slug on images would reject duplicates the previous release may still write, so it is built only after that release is gone; online, writes continue
-ALTER TABLE `images` ADD UNIQUE INDEX `ux_images_slug` (`slug`), ALGORITHM=INPLACE, LOCK=NONE;
+-- rule tighten-column, add-unique-index: one ALTER for images, so the table is rebuilt once for both changes: (tighten-column) tightening images.owner (nullability) would reject writes of the previous release, so it comes after that release; in place, but the table is rebuilt (every row rewritten) while writes continue; (add-unique-index) unique index ux_images_slug on images would reject duplicates the previous release may still write, so it is built only after that release is gone; online, writes continue
+ALTER TABLE `images` MODIFY COLUMN `owner` varchar(255) NOT NULL, ADD UNIQUE INDEX `ux_images_slug` (`slug`), ALGORITHM=INPLACE, LOCK=NONE;

@@ -11,8 +11,5 @@ DROP TRIGGER IF EXISTS `emcee_images_queens_5af998_bi`;
 -- rule replace-column: the previous release is gone: stop syncing images.visibility, before any column the trigger reads is dropped
 DROP TRIGGER IF EXISTS `emcee_images_queens_5af998_bu`;
 
--- rule replace-column: images.is_public is replaced by visibility and only the previous release read it; its triggers are gone
-ALTER TABLE `images` DROP COLUMN `is_public`, ALGORITHM=INSTANT;
-
--- rule replace-column: images.visibility gets its declared definition now that every row has a value and no writer relies on NULL
-ALTER TABLE `images` MODIFY COLUMN `visibility` enum('private','public') NOT NULL DEFAULT "private", ALGORITHM=INPLACE, LOCK=NONE;
+-- rule replace-column: one ALTER for images, so the table is rebuilt once for both changes: (replace-column) images.is_public is replaced by visibility and only the previous release read it; its triggers are gone; (replace-column) images.visibility gets its declared definition now that every row has a value and no writer relies on NULL; NOT NULL rebuilds the table in place (every row rewritten) while writes continue
+ALTER TABLE `images` DROP COLUMN `is_public`, MODIFY COLUMN `visibility` enum('private','public') NOT NULL DEFAULT "private", ALGORITHM=INPLACE, LOCK=NONE;

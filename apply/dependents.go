@@ -1,0 +1,164 @@
+package apply
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/emcee-db/emcee/effect"
+	"github.com/emcee-db/emcee/history"
+	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/sqlsyntax"
+)
+
+// A column or table a revision drops may still be read by a trigger or
+// view emcee does not manage: another application's, accepted when the
+// database was adopted (db baseline --allow-drift), or made by hand. The
+// server drops the column all the same; from then on every write that
+// fires the trigger fails and the view is invalid. So before a revision
+// runs (or resumes), the statements it has left are compared with the
+// live triggers and views, and a drop one of them reads refuses it.
+
+// liveObject is a trigger or view of the live database.
+type liveObject struct {
+	kind, name string
+	table      string // a trigger's table
+	event      string // a trigger's timing and event
+	read       *effect.DDL
+	text       string // its body or definition, as the server keeps it
+}
+
+// mentions tells whether the object names an identifier: as the SQL
+// reader reads its body, or, for a body it cannot read, anywhere in the
+// text (a mention the reader might have seen counts).
+func (o liveObject) mentions(name string) bool {
+	if o.read.Err != nil {
+		return strings.Contains(strings.ToLower(o.text), strings.ToLower(name))
+	}
+	return o.read.Mentions(name)
+}
+
+func (o liveObject) String() string {
+	if o.kind == "trigger" {
+		return fmt.Sprintf("trigger %s (%s on %s)", o.name, o.event, o.table)
+	}
+	return "view " + o.name
+}
+
+// readsColumn tells whether the object reads column c of table t: a
+// trigger of t that names c (NEW.c, OLD.c or c), or any object that
+// names both.
+func (o liveObject) readsColumn(t, c string) bool {
+	if o.kind == "trigger" && strings.EqualFold(o.table, t) {
+		return o.mentions(c)
+	}
+	return o.mentions(t) && o.mentions(c)
+}
+
+// readsTable tells whether dropping table t breaks the object, or drops
+// it along (a trigger of t).
+func (o liveObject) readsTable(t string) bool {
+	return o.kind == "trigger" && strings.EqualFold(o.table, t) || o.mentions(t)
+}
+
+func (s *Session) liveObjects(ctx context.Context) ([]liveObject, error) {
+	var out []liveObject
+	rows, err := s.Conn.QueryContext(ctx, "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE, CONCAT(ACTION_TIMING, ' ', EVENT_MANIPULATION), ACTION_STATEMENT FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() ORDER BY TRIGGER_NAME")
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		o := liveObject{kind: "trigger"}
+		if err := rows.Scan(&o.name, &o.table, &o.event, &o.text); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		o.read = effect.Parse(fmt.Sprintf("CREATE TRIGGER %s %s ON %s FOR EACH ROW %s", sqlsyntax.Ident(o.name), o.event, sqlsyntax.Ident(o.table), o.text))
+		out = append(out, o)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows, err = s.Conn.QueryContext(ctx, "SELECT TABLE_NAME, VIEW_DEFINITION FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		o := liveObject{kind: "view"}
+		if err := rows.Scan(&o.name, &o.text); err != nil {
+			return nil, err
+		}
+		o.read = effect.Parse("CREATE VIEW " + sqlsyntax.Ident(o.name) + " AS " + o.text)
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// checkDependents refuses a revision whose statements still to run drop
+// or rename a column or table that a live trigger or view reads, other
+// than one the revision itself drops first (emcee's sync triggers and
+// views, dropped before the columns they read).
+func (s *Session) checkDependents(ctx context.Context, rev *revision.Revision, rec *history.Record) error {
+	from := 0
+	if rec != nil {
+		from = rec.Applied
+	}
+	drops := false
+	for _, st := range rev.Statements[min(from, len(rev.Statements)):] {
+		for _, e := range effect.Of(st.SQL) {
+			switch e.Op {
+			case effect.DropColumn, effect.RenameColumn, effect.DropTable, effect.RenameTable:
+				drops = true
+			}
+		}
+	}
+	if !drops {
+		return nil
+	}
+	objs, err := s.liveObjects(ctx)
+	if err != nil {
+		return s.redact(fmt.Errorf("reading the live triggers and views: %w", err))
+	}
+	gone := map[string]bool{}
+	var lines []string
+	for j := from; j < len(rev.Statements); j++ {
+		st := rev.Statements[j]
+		for _, e := range effect.Of(st.SQL) {
+			var what string
+			var hit func(liveObject) bool
+			switch e.Op {
+			case effect.DropTrigger:
+				gone["trigger "+strings.ToLower(e.Name)] = true
+			case effect.DropView:
+				gone["view "+strings.ToLower(e.Name)] = true
+			case effect.DropColumn, effect.RenameColumn:
+				what = e.Table + "." + e.Name
+				hit = func(o liveObject) bool { return o.readsColumn(e.Table, e.Name) }
+			case effect.DropTable, effect.RenameTable:
+				what = "table " + e.Table
+				hit = func(o liveObject) bool { return o.readsTable(e.Table) }
+			}
+			if hit == nil {
+				continue
+			}
+			verb := "drops"
+			if e.Op == effect.RenameColumn || e.Op == effect.RenameTable {
+				verb = "renames"
+			}
+			for _, o := range objs {
+				if !gone[o.kind+" "+strings.ToLower(o.name)] && hit(o) {
+					lines = append(lines, fmt.Sprintf("  %s  statement %d (rule %s) %s %s, which %s reads", s.at(rev, st), j+1, st.Rule, verb, what, o))
+				}
+			}
+		}
+	}
+	if len(lines) == 0 {
+		return nil
+	}
+	return &Refusal{
+		Reason: fmt.Sprintf("%s refused, nothing was changed: it drops what triggers or views it does not manage still read; after the drop every write that fires such a trigger fails, and such a view is invalid:\n%s", rev.ID, strings.Join(lines, "\n")),
+		Next:   "change or drop those triggers and views first (they are not emcee's: `emcee db diff` lists them, as accepted differences if the database was adopted with them; one changed since is drift, which the next expand refuses without --allow-drift), then rerun",
+	}
+}

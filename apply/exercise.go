@@ -1,0 +1,162 @@
+package apply
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"ariga.io/atlas/sql/schema"
+
+	"github.com/emcee-db/emcee/devdb"
+	"github.com/emcee-db/emcee/effect"
+	"github.com/emcee-db/emcee/project"
+	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/schemadef"
+	"github.com/emcee-db/emcee/sqlsyntax"
+)
+
+// exercise runs what release rel will run before its expand changes
+// anything: in the dev database, built to the state after rel's expand
+// (the previous release's snapshot, then every statement of rel's expand
+// revisions), its triggers are fired and its backfills and contract gates
+// run, on the real server (devdb.FireTriggers, devdb.Run). A trigger that
+// cannot run would fail every write of the running release that fires it
+// once expand created it. A stored function the statements call is copied
+// from the target database, which must have it.
+func (s *Session) exercise(ctx context.Context, rel string, note func(string, ...any)) (err error) {
+	type at struct {
+		rev *revision.Revision
+		st  revision.Statement
+	}
+	var steps, probes []devdb.Step
+	where := map[string]at{} // "revision:N" and "trigger name" -> statement
+	for _, rev := range s.Plans.Of(rel, revision.Expand) {
+		for i, st := range rev.Statements {
+			if st.Kind != revision.DDL {
+				continue
+			}
+			steps = append(steps, devdb.Step{Revision: rev.ID.String(), N: i + 1, SQL: st.SQL})
+			where[fmt.Sprintf("%s:%d", rev.ID, i+1)] = at{rev, st}
+			for _, e := range effect.Of(st.SQL) {
+				if e.Op == effect.CreateTrigger {
+					where["trigger "+strings.ToLower(e.Name)] = at{rev, st}
+				}
+			}
+		}
+	}
+	triggers := 0
+	for k := range where {
+		if strings.HasPrefix(k, "trigger ") {
+			triggers++
+		}
+	}
+	for _, ph := range []revision.Phase{revision.Migrate, revision.Contract} {
+		for _, rev := range s.Plans.Of(rel, ph) {
+			for i, st := range rev.Statements {
+				if st.Kind == revision.Backfill || st.Kind == revision.Gate {
+					probes = append(probes, devdb.Step{Revision: rev.ID.String(), N: i + 1, SQL: st.SQL})
+					where[fmt.Sprintf("%s:%d", rev.ID, i+1)] = at{rev, st}
+				}
+			}
+		}
+	}
+	if triggers == 0 && len(probes) == 0 {
+		return nil
+	}
+	var base *schema.Schema
+	if prev := previous(s.Project.Releases, rel); prev != "" {
+		path := filepath.Join(s.Project.PlansDir, revision.SnapshotFile(prev))
+		base, err = schemadef.ReadSnapshot(path, s.Project.Target)
+		if os.IsNotExist(err) {
+			note("the triggers, backfills and gates of %s were not run in the dev database first: %s is missing", rel, project.Rel(path))
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+	dev, err := devdb.Open(ctx, devdb.Spec{URL: s.opts.DevURL, Beside: s.Cfg, Like: s.Conn})
+	if err != nil {
+		return s.redact(err)
+	}
+	defer func() { err = errors.Join(err, s.redact(dev.Close(ctx))) }()
+	if err := dev.Build(ctx, base, steps, nil); err != nil {
+		var step *devdb.StepError
+		if errors.As(err, &step) {
+			a := where[fmt.Sprintf("%s:%d", step.Step.Revision, step.Step.N)]
+			return fmt.Errorf("preflight: %s, nothing was changed: %s fails when %s's expand is built in dev database %s, on this server (%v), so expand would stop there half-way; fix the release's schema and re-plan (`emcee plan --rewrite %s`)",
+				s.at(a.rev, a.st), step.Step.Revision, rel, dev, step.Err, rel)
+		}
+		return err
+	}
+	fns := s.storedFunction
+	fired, err := dev.FireTriggers(ctx, fns)
+	if err != nil {
+		return err
+	}
+	ran, err := dev.Run(ctx, probes, fns)
+	if err != nil {
+		return err
+	}
+	var lines []string
+	for _, f := range fired {
+		pos := ""
+		for _, t := range f.Triggers {
+			if a, ok := where["trigger "+strings.ToLower(t)]; ok {
+				pos = s.at(a.rev, a.st)
+				break
+			}
+		}
+		lines = append(lines, fmt.Sprintf("  %s  %s: %v", pos, f.What, f.Err))
+	}
+	for _, f := range ran {
+		a := where[fmt.Sprintf("%s:%d", f.Step.Revision, f.Step.N)]
+		lines = append(lines, fmt.Sprintf("  %s  %s (rule %s, %s): %v", s.at(a.rev, a.st), f.What, a.st.Rule, a.st.Kind, f.Err))
+	}
+	if len(lines) > 0 {
+		return fmt.Errorf("preflight: the triggers, backfills and gates of %s were run first in dev database %s, built to the state after its expand, and %d cannot run on this server; nothing was changed:\n%s\nexpand would create such a trigger, and from then on every write of the running release that fires it would fail. Fix the expression in the release's schema and re-plan (`emcee plan --rewrite %s`); for a stored function of the database, create it in the database first",
+			rel, dev, len(lines), strings.Join(lines, "\n"), rel)
+	}
+	note("the %s, %s and %s of %s ran first in the dev database, built to the state after its expand: each can run on this server", plural(triggers, "trigger"), plural(countKind(s.Plans, rel, revision.Backfill), "backfill"), plural(countKind(s.Plans, rel, revision.Gate), "gate"), rel)
+	return nil
+}
+
+func countKind(p *revision.Plans, rel string, k revision.Kind) int {
+	n := 0
+	for _, ph := range revision.Phases {
+		for _, rev := range p.Of(rel, ph) {
+			for _, st := range rev.Statements {
+				if st.Kind == k {
+					n++
+				}
+			}
+		}
+	}
+	return n
+}
+
+// storedFunction is the CREATE FUNCTION of a stored function of the target
+// database, for the dev database ("" when the target has none).
+func (s *Session) storedFunction(ctx context.Context, name string) (string, bool, error) {
+	var n int
+	if err := s.Conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE() AND ROUTINE_TYPE = 'FUNCTION' AND ROUTINE_NAME = ?", name).Scan(&n); err != nil || n == 0 {
+		return "", false, s.redact(err)
+	}
+	var fn, mode, charset, coll, dbColl string
+	var create sql.NullString
+	if err := s.Conn.QueryRowContext(ctx, "SHOW CREATE FUNCTION "+sqlsyntax.Ident(name)).Scan(&fn, &mode, &create, &charset, &coll, &dbColl); err != nil {
+		return "", false, s.redact(fmt.Errorf("reading stored function %s of %s: %w", name, s.Cfg.Database, err))
+	}
+	if !create.Valid {
+		return "", false, fmt.Errorf("reading stored function %s of %s: its definition is hidden from %s; grant it SELECT on mysql.proc (or SHOW CREATE ROUTINE)", name, s.Cfg.Database, s.Cfg.User)
+	}
+	// The dev database's function belongs to whoever builds there.
+	return definer.ReplaceAllString(create.String, "CREATE FUNCTION"), true, nil
+}
+
+var definer = regexp.MustCompile("^CREATE\\s+DEFINER\\s*=\\s*(`[^`]*`|'[^']*'|[^@\\s]+)@(`[^`]*`|'[^']*'|\\S+)\\s+FUNCTION")

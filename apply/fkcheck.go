@@ -1,0 +1,131 @@
+package apply
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/emcee-db/emcee/effect"
+	"github.com/emcee-db/emcee/history"
+	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/sqlsyntax"
+)
+
+// A foreign key is added with foreign_key_checks off (a copy of the table
+// would block writes), trusting the gate that counted no orphans before the
+// revision's first statement. Rows keep changing until the ALTER: the
+// release being deployed deletes parents while earlier statements of the
+// same revision wait for their metadata locks. So the gates that count
+// the key's orphans run again right before the ALTER, which then waits
+// only for its own lock, and right after it, when the key stops new
+// orphans: one found then was written in between, and the key is dropped
+// again rather than left standing over it.
+
+// fkGuard is a statement that adds foreign keys and the gates of its
+// revision that count their orphans (rule add-foreign-key, same table).
+type fkGuard struct {
+	keys  []effect.Effect // the keys added
+	gates []int           // statement numbers of the gates, from 0
+}
+
+// fkGuardOf is the guard of statement i; nil when it adds no foreign key
+// a gate of the revision guards.
+func fkGuardOf(rev *revision.Revision, i int) *fkGuard {
+	var g fkGuard
+	for _, e := range effect.Of(rev.Statements[i].SQL) {
+		if e.Op != effect.AddForeignKey {
+			continue
+		}
+		g.keys = append(g.keys, e)
+		for j, st := range rev.Statements {
+			if st.Kind != revision.Gate || st.Rule != "add-foreign-key" || slices.Contains(g.gates, j) {
+				continue
+			}
+			if read, err := sqlsyntax.ReadGate(st.SQL); err == nil && strings.EqualFold(read.Table, e.Table) {
+				g.gates = append(g.gates, j)
+			}
+		}
+	}
+	if len(g.gates) == 0 {
+		return nil
+	}
+	return &g
+}
+
+// recorded is an error whose record is written already: the run returns
+// it as it is.
+type recorded struct{ error }
+
+func (r recorded) Unwrap() error { return r.error }
+
+// recheckBefore runs the guard's gates before statement i is sent: an
+// orphan written since the revision started refuses the statement, with
+// nothing of it applied.
+func (s *Session) recheckBefore(ctx context.Context, rev *revision.Revision, rec *history.Record, i int, g *fkGuard) error {
+	c := s.runGates(ctx, rev, rec, g.gates...)
+	if len(c.closed) == 0 && len(c.broken) == 0 {
+		s.say("    orphan gate rechecked right before adding %s: open", keyNames(g))
+		return nil
+	}
+	err := s.orphansFound(ctx, rev, c, fmt.Sprintf("%s refused at statement %d of %d, which adds %s: rows changed since its gates passed (the release that declares the key is running), and a gate counting the key's orphans is closed again; statement %d is not applied (%d of %d are)",
+		rev.ID, i+1, len(rev.Statements), keyNames(g), i+1, rec.Applied, len(rev.Statements)))
+	_ = history.Fail(ctx, s.Conn, rec, err, rev.Statements[i].SQL)
+	return err
+}
+
+// recheckAfter runs the guard's gates once statement i has added its keys,
+// before it is confirmed. An orphan found now was written between the
+// check before and the ALTER: the keys are dropped again, and the
+// statement is recorded as not applied. If they cannot be dropped, the
+// record keeps the statement in flight: the next run's gates (which count
+// the orphans) refuse until the rows are fixed, and its resend then counts
+// the standing key as applied.
+func (s *Session) recheckAfter(ctx context.Context, rev *revision.Revision, rec *history.Record, i int, g *fkGuard) error {
+	c := s.runGates(ctx, rev, rec, g.gates...)
+	if len(c.closed) == 0 && len(c.broken) == 0 {
+		s.say("    orphan gate rechecked after adding %s: open; from now on the key itself refuses orphans", keyNames(g))
+		return nil
+	}
+	var undo []string
+	for _, k := range g.keys {
+		undo = append(undo, "ALTER TABLE "+sqlsyntax.Ident(k.Table)+" DROP FOREIGN KEY "+sqlsyntax.Ident(k.Name))
+	}
+	for _, q := range undo {
+		if _, err := s.Conn.ExecContext(ctx, q); err != nil {
+			return s.orphansFound(ctx, rev, c, fmt.Sprintf("%s statement %d of %d added %s over rows without a parent, written after its gates passed, and dropping the key again failed (%v): it stands over them. Fix the rows, then rerun `emcee db %s`: it checks the gates first and counts the key as applied; or drop it by hand (%s) and rerun",
+				rev.ID, i+1, len(rev.Statements), keyNames(g), s.redact(err), s.cmd, strings.Join(undo, "; ")))
+		}
+	}
+	err := s.orphansFound(ctx, rev, c, fmt.Sprintf("%s statement %d of %d added %s, but rows without a parent were written between its gate and the ALTER; the key was dropped again (%s), so statement %d is not applied (%d of %d are)",
+		rev.ID, i+1, len(rev.Statements), keyNames(g), strings.Join(undo, "; "), i+1, rec.Applied, len(rev.Statements)))
+	_ = history.Fail(ctx, s.Conn, rec, err, rev.Statements[i].SQL)
+	return err
+}
+
+// orphansFound words a closed (or broken) orphan gate found while the
+// revision runs: blocked by data, since no migrate gives a row its parent.
+func (s *Session) orphansFound(ctx context.Context, rev *revision.Revision, c gateCheck, what string) error {
+	if len(c.broken) > 0 {
+		c.closed = nil
+		err := c.err()
+		var r *Refusal
+		if errors.As(err, &r) {
+			r.Reason = what + ":\n" + r.Reason
+		}
+		return err
+	}
+	return &Blocked{Gates: c.closed, Refusal: Refusal{
+		Reason: fmt.Sprintf("contract blocked by data: %s:\n%s", what, DescribeGates(c.closed)),
+		Next:   fmt.Sprintf("give those rows a parent or remove them, then rerun `emcee db %s`", s.cmd),
+	}}
+}
+
+func keyNames(g *fkGuard) string {
+	var out []string
+	for _, k := range g.keys {
+		out = append(out, "foreign key "+k.Name+" on "+k.Table)
+	}
+	return strings.Join(out, " and ")
+}

@@ -1,0 +1,128 @@
+package apply
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+
+	"github.com/emcee-db/emcee/devdb"
+	"github.com/emcee-db/emcee/history"
+	"github.com/emcee-db/emcee/project"
+	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/schemadef"
+)
+
+// Forget removes the record of an unfinished revision: the way out when
+// its script changed after a run that did change the database, or when the
+// record was edited by hand. The record goes only if the live schema shows
+// nothing of the revision: it must equal what the other records produce,
+// as `db diff` compares. Whatever the revision applied must be undone by
+// hand first; emcee never guesses how. Rows a backfill already rewrote keep
+// what it wrote (no schema shows them), which the result says.
+func (s *Session) Forget(ctx context.Context, name string) (*Result, error) {
+	res := &Result{Command: "forget", Database: s.Cfg.String(), DryRun: s.opts.DryRun, Revisions: []*RevResult{}}
+	s.cmd, s.res = "forget", res
+	if err := s.lockAndRead(ctx); err != nil {
+		return res, err
+	}
+	res.Before = s.Version()
+	rec := s.Records[name]
+	switch {
+	case rec == nil:
+		return res, fmt.Errorf("%s has no record of %s (recorded: %s)", history.Table, name, recordedNames(s.Records, s.Project.Releases))
+	case rec.Done():
+		return res, &Refusal{
+			Reason: fmt.Sprintf("%s is applied (finished %s): a finished revision is never forgotten, its effects are part of every later state", name, rec.FinishedAt.Time.Format("2006-01-02 15:04:05")),
+			Next:   "put a change in a new revision (`emcee plan`); restore a changed script from version control",
+		}
+	}
+	for _, r := range s.Records {
+		if r != rec && revision.Less(s.Project.Releases, rec.ID, r.ID) {
+			return res, &Refusal{Reason: fmt.Sprintf("%s cannot be forgotten while a later revision is recorded (%s): only the last recorded revision can", name, r.Name)}
+		}
+	}
+	if err := s.consistent(name); err != nil {
+		return res, err
+	}
+	others := history.Records{}
+	for n, r := range s.Records {
+		if n != name {
+			others[n] = r
+		}
+	}
+	p := planReplay(s.Project.Releases, s.Plans, others)
+	r := &devdb.Replay{Steps: p.steps, InFlight: p.inFlight}
+	expected := "an empty schema"
+	if p.base != "" {
+		path := filepath.Join(s.Project.PlansDir, revision.SnapshotFile(p.base))
+		var err error
+		if r.Base, err = schemadef.ReadSnapshot(path, s.Project.Target); err != nil {
+			return res, fmt.Errorf("reading what release %s produces: %w; restore it from version control, or regenerate it with `emcee plan`", p.base, err)
+		}
+		expected = "release " + p.base
+	}
+	if len(p.recorded) > 0 {
+		expected = "what " + p.comparedWith() + " produce"
+	}
+	rep, err := s.compare(ctx, r, expected)
+	var step *devdb.StepError
+	if errors.As(err, &step) {
+		return res, fmt.Errorf("replaying the other recorded revisions: %w", err)
+	}
+	if err != nil {
+		return res, err
+	}
+	res.Drift = rep
+	if !rep.Clean() {
+		return res, &Refusal{
+			Reason: fmt.Sprintf("%s is not forgotten: the live schema differs from %s, the state without it (%s):\n%s", name, expected, rep.Summary(), rep),
+			Next:   fmt.Sprintf("undo by hand what %s applied (%s) until `emcee db forget %s --dry-run` finds no difference, then rerun", name, progress(rec), name),
+		}
+	}
+	note := ""
+	if rec.RowsDone > 0 {
+		note = fmt.Sprintf("; the %d rows its backfill rewrote keep the values it wrote", rec.RowsDone)
+	}
+	if s.opts.DryRun {
+		res.Message = fmt.Sprintf("%s would be forgotten: the live schema shows nothing of it%s", name, note)
+	} else {
+		if err := history.Forget(ctx, s.Conn, name); err != nil {
+			return res, s.redact(err)
+		}
+		delete(s.Records, name)
+		res.Message = fmt.Sprintf("%s forgotten: the live schema shows nothing of it, and its record (%s) is removed%s", name, describe(rec), note)
+	}
+	res.After = s.Version()
+	res.Next = fmt.Sprintf("`emcee db status` shows what is pending; the next run applies %s from %s", name, filepath.Join(project.Rel(s.Project.PlansDir), revPath(s.Plans, name)))
+	s.say("%s", res.Message)
+	s.say("next: %s", res.Next)
+	return res, nil
+}
+
+func recordedNames(rs history.Records, releases []string) string {
+	if len(rs) == 0 {
+		return "none"
+	}
+	var out []string
+	for _, r := range rs.Sorted(releases) {
+		out = append(out, r.Name)
+	}
+	return fmt.Sprint(out)
+}
+
+func describe(r *history.Record) string {
+	if p := progress(r); p != "" {
+		return p
+	}
+	return "nothing applied"
+}
+
+func revPath(p *revision.Plans, name string) string {
+	for _, r := range p.Revisions {
+		if r.ID.String() == name {
+			return r.Path
+		}
+	}
+	return name
+}

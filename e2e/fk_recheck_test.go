@@ -1,0 +1,96 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+)
+
+const fkParentChild = `schema "s" {}
+table "parent" {
+  schema = schema.s
+  column "id" {
+    type = int
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+table "child" {
+  schema = schema.s
+  column "id" {
+    type = int
+  }
+  column "pid" {
+    type = int
+    null = true
+  }
+  primary_key {
+    columns = [column.id]
+  }
+  index "ix_pid" {
+    columns = [column.pid]
+  }
+}
+`
+
+// The orphan gate runs again right after the foreign key is added with
+// checks off. A parent deleted while the ALTER waits for its metadata lock
+// (after the check right before it passed) leaves an orphan the ALTER does
+// not see: the key is dropped again, the statement is recorded as not
+// applied, and contract exits 7 naming the rows. Once they are fixed,
+// contract adds the key.
+func TestForeignKeyDroppedAgainOverOrphanWrittenDuringItsALTER(t *testing.T) {
+	t.Parallel()
+	b := strings.Replace(fkParentChild, `  index "ix_pid" {`, `  foreign_key "fk_pid" {
+    columns     = [column.pid]
+    ref_columns = [table.parent.column.id]
+  }
+  index "ix_pid" {`, 1)
+	p := plannedProject(t, "mariadb 10.11", [2]string{"a", fkParentChild}, [2]string{"b", b})
+	p.must("db", "sync", "a")
+	p.exec("INSERT INTO parent VALUES (1), (2)")
+	p.exec("INSERT INTO child VALUES (1, 1), (2, 2)")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+
+	release := p.holdMDL("child")
+	run := p.command("db", "contract")
+	var out strings.Builder
+	run.Stdout, run.Stderr = &out, &out
+	if err := run.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p.waitFor("the ALTER adding fk_pid to wait for its metadata lock", func() bool {
+		return p.query("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE DB = ? AND STATE = 'Waiting for table metadata lock' AND INFO LIKE '%ALTER TABLE `child` ADD CONSTRAINT `fk_pid`%'", p.DB.Name) == "1"
+	})
+	p.exec("DELETE FROM parent WHERE id = 2") // the new release, after the check right before the ALTER
+	release()
+	code := exitCode(t, run.Wait())
+	if code != 7 {
+		t.Fatalf("contract that added a key over an orphan: exit %d\n%s", code, out.String())
+	}
+	for _, want := range []string{"orphan gate rechecked right before adding foreign key fk_pid on child: open",
+		"rows without a parent were written between its gate and the ALTER; the key was dropped again (ALTER TABLE `child` DROP FOREIGN KEY `fk_pid`)",
+		"gate add-foreign-key: 1 row", "give those rows a parent or remove them"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("contract output lacks %q:\n%s", want, out.String())
+		}
+	}
+	if got := p.query("SELECT COUNT(*) FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND CONSTRAINT_NAME = 'fk_pid'"); got != "0" {
+		t.Fatalf("the key stands over the orphan")
+	}
+	if got := p.query("SELECT CONCAT(applied, '/', total, ' ', in_flight) FROM emcee_revisions WHERE name = 'b_contract01'"); !strings.HasSuffix(got, " 0") {
+		t.Fatalf("record after the key was dropped again: %s", got)
+	}
+	if r := p.run("db", "check"); r.Code != 7 {
+		t.Fatalf("check with the orphan: %s", r)
+	}
+	p.exec("UPDATE child SET pid = NULL WHERE id = 2")
+	p.must("db", "contract")
+	if got := p.query("SELECT COUNT(*) FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND CONSTRAINT_NAME = 'fk_pid'"); got != "1" {
+		t.Fatalf("the key was not added after the rows were fixed")
+	}
+	if _, err := p.DB.Exec("DELETE FROM parent WHERE id = 1"); err == nil {
+		t.Fatal("the key does not refuse a new orphan")
+	}
+}

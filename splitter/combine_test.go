@@ -1,0 +1,148 @@
+package splitter
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/emcee-db/emcee/project"
+	"github.com/emcee-db/emcee/revision"
+)
+
+// TestCombine pins how Split gathers one table's ALTERs: every
+// contract ALTER of a table in one statement, or two when one would rebuild
+// a table that neither half rebuilds; in expand only a table that is
+// rebuilt anyway.
+func TestCombine(t *testing.T) {
+	dropNote := []string{"  column \"note\" {\n    type = varchar(60)\n  }\n", ""}
+	dropIndex := []string{"  index \"ix_owner\" {\n    columns = [column.owner_id]\n  }\n", ""}
+	uniqueName := []string{"  column \"price\" {", "  index \"ux_name\" {\n    unique  = true\n    columns = [column.name]\n  }\n  column \"price\" {"}
+	ownerFK := tcBlock(tcOwnerFK)
+	sizeNotNull := []string{"    type = int\n    null = true\n", "    type = int\n"}
+	cat := func(parts ...[]string) []string {
+		var out []string
+		for _, p := range parts {
+			out = append(out, p...)
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name     string
+		target   project.Target
+		before   []string
+		edits    []string
+		phase    revision.Phase
+		want     []string // the phase's ALTERs (and SET statements), in order
+		whyHas   string
+		ruleWant string
+	}{
+		{
+			// The foreign key stays apart: added in place with checks off (no
+			// rebuild), it is the one statement the applier drops again when
+			// its orphan gate finds a row written meanwhile.
+			name: "drops, tightening, unique index and foreign key of one table: one rebuild, the key apart", target: mariadb1011,
+			edits: cat(dropNote, ownerFK, dropIndex, uniqueName, sizeNotNull), phase: revision.Contract,
+			want: []string{
+				"ALTER TABLE `images` DROP INDEX `ix_owner`, DROP COLUMN `note`, MODIFY COLUMN `size` int NOT NULL, ADD UNIQUE INDEX `ux_name` (`name`), ALGORITHM=INPLACE, LOCK=NONE",
+				"SET STATEMENT foreign_key_checks=0 FOR ALTER TABLE `images` ADD CONSTRAINT `fk_owner` FOREIGN KEY (`owner_id`) REFERENCES `owners` (`id`), ALGORITHM=INPLACE, LOCK=NONE",
+			},
+			whyHas:   "one ALTER for images, so the table is rebuilt once for all 4 changes",
+			ruleWant: "drop-index, drop-column, tighten-column, add-unique-index",
+		},
+		{
+			name: "the same on mysql 8.0: the session switch goes around the key's ALTER", target: mysql80,
+			edits: cat(dropNote, uniqueName, ownerFK, sizeNotNull), phase: revision.Contract,
+			want: []string{"ALTER TABLE `images` DROP COLUMN `note`, MODIFY COLUMN `size` int NOT NULL, ADD UNIQUE INDEX `ux_name` (`name`), ALGORITHM=INPLACE, LOCK=NONE",
+				"SET SESSION foreign_key_checks = 0", "ALTER TABLE `images` ADD CONSTRAINT `fk_owner` FOREIGN KEY (`owner_id`) REFERENCES `owners` (`id`), ALGORITHM=INPLACE, LOCK=NONE", "SET SESSION foreign_key_checks = 1"},
+		},
+		{
+			name: "drop column and build an index, nothing rebuilding: two statements, drops first", target: mariadb1011,
+			edits: cat(dropNote, ownerFK, dropIndex, uniqueName), phase: revision.Contract,
+			want: []string{
+				"ALTER TABLE `images` DROP INDEX `ix_owner`, DROP COLUMN `note`, ALGORITHM=NOCOPY, LOCK=NONE",
+				"ALTER TABLE `images` ADD UNIQUE INDEX `ux_name` (`name`), ALGORITHM=INPLACE, LOCK=NONE",
+				"SET STATEMENT foreign_key_checks=0 FOR ALTER TABLE `images` ADD CONSTRAINT `fk_owner` FOREIGN KEY (`owner_id`) REFERENCES `owners` (`id`), ALGORITHM=INPLACE, LOCK=NONE",
+			},
+			whyHas: "two ALTERs for images, neither rebuilding the table",
+		},
+		{
+			name: "drops only: one statement, instant where every part is", target: mariadb1011,
+			before: tcBlock(tcSizeCheck), edits: cat(dropNote, []string{tcSizeCheck + "\n", ""}), phase: revision.Contract,
+			want: []string{"ALTER TABLE `images` DROP CONSTRAINT `ck_size`, DROP COLUMN `note`, ALGORITHM=INSTANT"},
+		},
+		{
+			name: "index builds and index drops, no column: one in-place statement", target: mariadb1011,
+			edits: cat(dropIndex, uniqueName), phase: revision.Contract,
+			want: []string{"ALTER TABLE `images` DROP INDEX `ix_owner`, ADD UNIQUE INDEX `ux_name` (`name`), ALGORITHM=NOCOPY, LOCK=NONE"},
+		},
+		{
+			name: "expand without a rebuild keeps its statements apart", target: mariadb1011,
+			edits: cat(dropNote, []string{"  column \"price\" {", "  column \"hits\" {\n    type    = int\n    default = 0\n  }\n  column \"price\" {"}), phase: revision.Expand,
+			want: []string{"ALTER TABLE `images` ADD COLUMN `hits` int NOT NULL DEFAULT 0, ALGORITHM=INSTANT", "ALTER TABLE `images` ALTER COLUMN `note` SET DEFAULT '', ALGORITHM=INSTANT"},
+		},
+		{
+			name: "expand: the synced columns and the placeholders in one instant ALTER, other changes apart", target: mariadb1011,
+			edits: cat(tcReplaceNote, []string{"  column \"price\" {", "  column \"hits\" {\n    type    = int\n    default = 0\n  }\n  column \"price\" {"}), phase: revision.Expand,
+			want: []string{
+				"ALTER TABLE `images` ADD COLUMN `hits` int NOT NULL DEFAULT 0, ALGORITHM=INSTANT",
+				"ALTER TABLE `images` ADD COLUMN `memo` varchar(80) NULL, ALTER COLUMN `note` SET DEFAULT '~emcee~', ALGORITHM=INSTANT",
+			},
+		},
+		{
+			name: "expand with a copy the column opted into: everything of the table in that copy", target: mariadb1011,
+			edits: cat(dropNote, []string{"    type = int\n    null = true\n", "    type       = bigint\n    null       = true\n    allow_copy = true\n"}, []string{"  column \"price\" {", "  column \"hits\" {\n    type    = int\n    default = 0\n  }\n  column \"price\" {"}), phase: revision.Expand,
+			want:   []string{"ALTER TABLE `images` ADD COLUMN `hits` int NOT NULL DEFAULT 0, MODIFY COLUMN `size` bigint NULL, ALTER COLUMN `note` SET DEFAULT '', ALGORITHM=COPY, LOCK=SHARED"},
+			whyHas: "one ALTER for images, so the table is rebuilt once for all 3 changes",
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := tcEdit(t, tcImages, tc.before...)
+			tr, ctx := tcTransition(t, tc.target, before, tcEdit(t, before, tc.edits...))
+			ph, err := Split(tr, tc.target, ctx.drv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []revision.Statement
+			for _, s := range ph[tc.phase] {
+				if strings.HasPrefix(s.SQL, "ALTER") || strings.HasPrefix(s.SQL, "SET") {
+					got = append(got, s)
+				}
+			}
+			var sqls []string
+			for _, s := range got {
+				sqls = append(sqls, s.SQL)
+			}
+			if strings.Join(sqls, "\n") != strings.Join(tc.want, "\n") {
+				t.Fatalf("got:\n%s\nwant:\n%s", strings.Join(sqls, "\n"), strings.Join(tc.want, "\n"))
+			}
+			if tc.whyHas != "" && !strings.Contains(got[0].Why, tc.whyHas) {
+				t.Errorf("why lacks %q: %s", tc.whyHas, got[0].Why)
+			}
+			if tc.ruleWant != "" && got[0].Rule != tc.ruleWant {
+				t.Errorf("rule %q, want %q", got[0].Rule, tc.ruleWant)
+			}
+		})
+	}
+}
+
+// Moving one table's ALTERs together must not reorder them across a
+// statement of a table it shares a foreign key with: dropping owners' key
+// column waits for images to drop the foreign key that uses it.
+func TestCombineKeepsForeignKeyOrder(t *testing.T) {
+	before := tcEdit(t, tcImages, append(tcBlock(tcOwnerFK), "  column \"id\" {\n    type = bigint\n  }\n  primary_key", "  column \"id\" {\n    type = bigint\n  }\n  column \"code\" {\n    type = int\n    null = true\n  }\n  index \"ix_code\" {\n    columns = [column.code]\n  }\n  primary_key")...)
+	after := tcEdit(t, tcImages, "  column \"note\" {\n    type = varchar(60)\n  }\n", "")
+	tr, ctx := tcTransition(t, mariadb1011, before, after)
+	ph, err := Split(tr, mariadb1011, ctx.drv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sqls []string
+	for _, s := range ph[revision.Contract] {
+		sqls = append(sqls, s.SQL)
+	}
+	got := strings.Join(sqls, "\n")
+	fk := strings.Index(got, "DROP FOREIGN KEY `fk_owner`")
+	code := strings.Index(got, "DROP COLUMN `code`")
+	if fk < 0 || code < 0 || fk > code {
+		t.Fatalf("the foreign key must go before the column of owners:\n%s", got)
+	}
+}

@@ -1,0 +1,147 @@
+package splitter
+
+import (
+	"ariga.io/atlas/sql/schema"
+
+	"github.com/emcee-db/emcee/effect"
+	"github.com/emcee-db/emcee/project"
+)
+
+// What an ALTER costs the live table on the target server. The ALGORITHM
+// clause is enforced by the server (it refuses rather than do worse), but
+// INPLACE covers both "in place, nothing rebuilt" and "in place, every row
+// rewritten", which differ by the table's size in time and I/O. Which
+// operations rebuild is the servers' documented online DDL behaviour,
+// checked on MariaDB 10.11 through the table's InnoDB id (a rebuilt table
+// gets a new one; e2e/online_ddl_test.go):
+//
+//   - MariaDB 10.11 picks the cheapest algorithm the whole statement allows
+//     and treats the clause as the worst it may use. Adding or dropping a
+//     column is INSTANT alone, and so are ALTER COLUMN ... SET/DROP DEFAULT
+//     and DROP CONSTRAINT; dropping indexes and foreign keys, building an
+//     index or (with foreign_key_checks off) a foreign key are NOCOPY. But a
+//     column added or dropped in the same statement as an index built is a
+//     rebuild (NOCOPY refused), and so is every MODIFY that is not instant
+//     (NULL <-> NOT NULL: INSTANT and NOCOPY refused).
+//   - MySQL 8.0 runs exactly the algorithm named. Its online DDL tables:
+//     INPLACE rebuilds for adding, dropping or reordering a column, making a
+//     column NULL or NOT NULL, and primary key changes; extending a VARCHAR
+//     within its length byte, defaults, secondary indexes and foreign keys
+//     (checks off) are in place without a rebuild. MySQL has no NOCOPY.
+
+// Cost classes, cheapest first.
+const (
+	CostInstant = "instant"  // metadata only
+	CostInPlace = "in-place" // in place, no table rebuild
+	CostRebuild = "rebuild"  // in place, every row rewritten; reads and writes continue
+	CostCopy    = "copy"     // table copy; writes blocked while it runs
+)
+
+// ColumnLookup finds a column as it was before the statement (nil: unknown).
+type ColumnLookup func(table, column string) *schema.Column
+
+// AlterCost classifies one ALTER TABLE (or CREATE/DROP INDEX) by its
+// ALGORITHM clause and what its clauses do on the target. before, when
+// not nil, tells a MODIFY that keeps the column's NULL-ness (a VARCHAR
+// extension or a default: no rebuild) from one that changes it (a rebuild). "" when the
+// statement names no algorithm: the server chooses, possibly a copy.
+func AlterCost(t project.Target, d *effect.DDL, before ColumnLookup) string {
+	switch d.Algorithm {
+	case "INSTANT":
+		return CostInstant
+	case "NOCOPY":
+		return CostInPlace
+	case "COPY":
+		return CostCopy
+	case "INPLACE":
+	default:
+		return ""
+	}
+	var columns, builds, rebuilds bool
+	for _, c := range d.Clauses {
+		switch c.Op + " " + c.Object {
+		case "MODIFY COLUMN", "CHANGE COLUMN":
+			if c.To == "" && before != nil && keepsNull(before(d.Name, c.Name), c.NotNull) {
+				// MySQL extends a VARCHAR or changes a default in place;
+				// MariaDB does what INSTANT can and refuses the rest.
+				continue
+			}
+			rebuilds = true
+		case "ADD PRIMARY KEY", "DROP PRIMARY KEY":
+			rebuilds = true
+		case "ADD COLUMN", "DROP COLUMN":
+			columns = true
+			rebuilds = rebuilds || !t.MariaDB()
+		case "ADD INDEX", "ADD UNIQUE", "ADD FOREIGN KEY":
+			builds = true
+		}
+		switch c.Op {
+		case "FORCE", "ENGINE", "CONVERT", "ROW_FORMAT", "KEY_BLOCK_SIZE", "ORDER":
+			rebuilds = true
+		}
+	}
+	if rebuilds || columns && builds {
+		return CostRebuild
+	}
+	return CostInPlace
+}
+
+// StatementCost is AlterCost of a statement's text; "" for statements that
+// are not an ALTER TABLE or index statement.
+func StatementCost(t project.Target, sql string, before ColumnLookup) string {
+	d := effect.Parse(sql)
+	switch d.Kind {
+	case effect.KindAlterTable, effect.KindCreateIndex, effect.KindDropIndex:
+		return AlterCost(t, d, before)
+	}
+	return ""
+}
+
+// Rebuilds tells whether a cost class rewrites every row of the table.
+func Rebuilds(class string) bool { return class == CostRebuild || class == CostCopy }
+
+// keepsNull reports a MODIFY whose NULL-ness is the column's before.
+func keepsNull(before *schema.Column, notNull bool) bool {
+	return before != nil && notNull == !before.Type.Null
+}
+
+// costOf is the cost on the target of a statement emcee writes, with the
+// columns as the previous release has them.
+func (c *Context) costOf(sql string) string {
+	return StatementCost(c.Target, sql, func(table, column string) *schema.Column {
+		if c.Transition.From == nil {
+			return nil
+		}
+		if t, ok := c.Transition.From.Table(table); ok {
+			if col, ok := t.Column(column); ok {
+				return col
+			}
+		}
+		return nil
+	})
+}
+
+// weakest is the cheapest algorithm clause a statement combining clauses
+// of these costs can name on the target: the server then refuses rather
+// than do worse than the parts promised.
+func (c *Context) weakest(costs []string) Algorithm {
+	worst := CostInstant
+	rank := map[string]int{CostInstant: 0, CostInPlace: 1, CostRebuild: 2, CostCopy: 3}
+	for _, k := range costs {
+		if rank[k] > rank[worst] {
+			worst = k
+		}
+	}
+	switch worst {
+	case CostInstant:
+		return Instant
+	case CostInPlace:
+		if c.Target.MariaDB() {
+			return NoCopy
+		}
+		return Inplace
+	case CostRebuild:
+		return Inplace
+	}
+	return Copy
+}

@@ -1,0 +1,134 @@
+package sqlsyntax
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/pingcap/tidb/pkg/parser/ast"
+)
+
+// Server is the kind of server a release targets, for the functions an
+// expression may call.
+type Server int
+
+const (
+	MariaDB Server = iota // MariaDB 10.11 (functions.go, generated from the server)
+	MySQL                 // MySQL 8.0 (functions_mysql80.go, from its manual and source)
+)
+
+func (s Server) String() string {
+	if s == MySQL {
+		return "MySQL 8.0"
+	}
+	return "MariaDB 10.11"
+}
+
+// Builtin reports whether the server has a built-in function of that name.
+func Builtin(s Server, name string) bool {
+	n := strings.ToLower(name)
+	if s == MySQL {
+		return mysql80[n]
+	}
+	mask, ok := arity[n]
+	return ok && mask != 0
+}
+
+// Functions is what a call may name: the built-ins of the server, and the
+// stored functions of the database a release declares (stored_function
+// blocks), which the server looks up by name in the database it runs in.
+type Functions struct {
+	Server Server
+	Stored []string
+}
+
+func (f Functions) has(name string) bool {
+	if Builtin(f.Server, name) {
+		return true
+	}
+	for _, s := range f.Stored {
+		if strings.EqualFold(s, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// UnknownCall is the first call of a function the server does not have and
+// the release does not declare, as an *Error at the call; nil when there
+// is none. The server takes such a name for a stored function and refuses
+// the statement with error 1305 when it runs: a trigger then fails every
+// write that fires it.
+func (e *Expr) UnknownCall(f Functions) *Error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	v := &calls{src: e.src, base: e.base, f: f}
+	e.node.Accept(v)
+	return v.err
+}
+
+// UnknownCall checks every value of the list as Expr.UnknownCall does.
+func (a *Assignments) UnknownCall(f Functions) *Error {
+	for _, as := range a.list {
+		if err := as.value.UnknownCall(f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type calls struct {
+	src  string
+	base int
+	f    Functions
+	err  *Error
+}
+
+func (c *calls) Enter(n ast.Node) (ast.Node, bool) {
+	call, ok := n.(*ast.FuncCallExpr)
+	if !ok || c.err != nil {
+		return n, c.err != nil
+	}
+	at := call.OriginTextPosition() - c.base
+	name := strings.ToUpper(call.FnName.O)
+	switch {
+	case call.Schema.O != "":
+		c.err = errorAt(c.src, at, "%s.%s(...): a function qualified by a database: plans apply to whichever database the operator names; declare the stored function (stored_function %q {}) and call it unqualified", call.Schema.O, call.FnName.O, call.FnName.O)
+	case !plainCall(call):
+		// Special syntax (TRIM(x FROM y), EXTRACT(DAY FROM d) ...): the
+		// grammar read it, so the server has it.
+	case !c.f.has(call.FnName.O):
+		other := MariaDB
+		if c.f.Server == MariaDB {
+			other = MySQL
+		}
+		also, fix := "", fmt.Sprintf("Use a function of %s, or, for a stored function of the database, declare it in the release: stored_function %q {}", c.f.Server, call.FnName.O)
+		if Builtin(other, call.FnName.O) {
+			also = " (it is " + other.String() + "'s)"
+			fix = fmt.Sprintf("Use a function of %s, or, if the database runs on %s, say so in the emcee block of atlas.hcl (target)", c.f.Server, other)
+		}
+		c.err = errorAt(c.src, at, "%s(...): %s has no such function%s. The server would take it for a stored function and refuse the statement when it runs (error 1305): in a trigger, on every write that fires it. %s",
+			name, c.f.Server, also, fix)
+	}
+	return n, c.err != nil
+}
+
+func (c *calls) Leave(n ast.Node) (ast.Node, bool) { return n, true }
+
+// plainCall reports a call written NAME(a, b, ...), as the server's grammar
+// reads a call it looks up by name (a native or stored function), not one
+// of the special forms its grammar reads itself.
+func plainCall(n *ast.FuncCallExpr) bool {
+	args := make([]string, len(n.Args))
+	for i, a := range n.Args {
+		if _, ok := a.(*ast.TableNameExpr); ok {
+			return false // NEXTVAL(seq)
+		}
+		s, err := restore(a)
+		if err != nil {
+			return false
+		}
+		args[i] = s
+	}
+	call, err := restore(n)
+	return err == nil && strings.EqualFold(call, n.FnName.O+"("+strings.Join(args, ", ")+")")
+}

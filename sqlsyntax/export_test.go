@@ -1,0 +1,4 @@
+package sqlsyntax
+
+// ArityForTest exposes the generated function table to the external tests.
+func ArityForTest() map[string]uint8 { return arity }

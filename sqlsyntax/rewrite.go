@@ -1,0 +1,119 @@
+package sqlsyntax
+
+import "github.com/pingcap/tidb/pkg/parser/ast"
+
+// Rewrite is a backfill as the applier reads it to tell what a run of it
+// would achieve without running it: UPDATE <table> SET <assignments> WHERE
+// <pending>, and the pending predicate as it would read each row after the
+// assignments (each column the statement sets replaced by the value it
+// sets, left to right, as the server assigns a single-table UPDATE).
+type Rewrite struct {
+	Table string
+	// Pending selects the rows the statement updates.
+	Pending string
+	// After is Pending read after the update. A row for which it is TRUE
+	// stays pending however often the statement runs: what it writes
+	// leaves the row in its own WHERE (a fill expression that yields NULL
+	// for it). Empty when that cannot be told from the statement: Pending
+	// reads a column it sets inside a subquery, where the name may stand
+	// for another table's column.
+	After string
+}
+
+// Stuck is the predicate true for the pending rows no run of the
+// statement takes out of its WHERE ("" when After is unknown).
+func (r *Rewrite) Stuck() string {
+	if r.After == "" {
+		return ""
+	}
+	return "(" + r.Pending + ") AND (" + r.After + ") IS TRUE"
+}
+
+// Rewritable is the predicate true for the pending rows a run of the
+// statement rewrites for good: Pending without the stuck rows; Pending
+// itself when After is unknown.
+func (r *Rewrite) Rewritable() string {
+	if r.After == "" {
+		return r.Pending
+	}
+	return "(" + r.Pending + ") AND (" + r.After + ") IS NOT TRUE"
+}
+
+// ReadRewrite reads a backfill statement (ReadBackfill) for what a run of
+// it achieves.
+func ReadRewrite(update string) (*Rewrite, error) {
+	b, err := ReadBackfill(update)
+	if err != nil {
+		return nil, err
+	}
+	upd := b.upd
+	t := OneTable(upd.TableRefs)
+	r := &Rewrite{Table: b.Table}
+	if r.Pending, err = restore(upd.Where); err != nil {
+		return nil, err
+	}
+	alias := t.Name.L
+	if src, ok := upd.TableRefs.TableRefs.Left.(*ast.TableSource); ok && src.AsName.L != "" {
+		alias = src.AsName.L
+	}
+	set := map[string]ast.ExprNode{}
+	for _, a := range upd.List {
+		if a.Column.Table.L != "" && a.Column.Table.L != alias {
+			return r, nil
+		}
+		v := a.Expr
+		if d, ok := v.(*ast.DefaultExpr); ok && d.Name == nil {
+			v = &ast.DefaultExpr{Name: &ast.ColumnName{Name: a.Column.Name}}
+		}
+		s := &substitute{set: set, alias: alias}
+		n, _ := v.Accept(s)
+		if s.unsure {
+			return r, nil
+		}
+		set[a.Column.Name.L] = &ast.ParenthesesExpr{Expr: n.(ast.ExprNode)}
+	}
+	s := &substitute{set: set, alias: alias}
+	after, _ := upd.Where.Accept(s)
+	if s.unsure {
+		return r, nil
+	}
+	if r.After, err = restore(after); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// substitute replaces the columns of the updated row that the statement
+// sets by the values it sets. Nodes it puts in are not walked again (the
+// walk replaces a node after its children), so a value that reads its own
+// column (SET n = n + 1) is substituted once.
+type substitute struct {
+	set    map[string]ast.ExprNode
+	alias  string
+	depth  int  // subqueries entered
+	unsure bool // a set column is named inside a subquery
+}
+
+func (s *substitute) Enter(n ast.Node) (ast.Node, bool) {
+	if _, ok := n.(*ast.SubqueryExpr); ok {
+		s.depth++
+	}
+	return n, false
+}
+
+func (s *substitute) Leave(n ast.Node) (ast.Node, bool) {
+	switch x := n.(type) {
+	case *ast.SubqueryExpr:
+		s.depth--
+	case *ast.ColumnNameExpr:
+		v, ok := s.set[x.Name.Name.L]
+		switch {
+		case !ok || x.Name.Schema.L != "" || x.Name.Table.L != "" && x.Name.Table.L != s.alias:
+		case s.depth > 0:
+			s.unsure = true
+		default:
+			return v, true
+		}
+	}
+	return n, true
+}

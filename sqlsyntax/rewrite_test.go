@@ -1,0 +1,69 @@
+package sqlsyntax
+
+import "testing"
+
+func TestReadRewrite(t *testing.T) {
+	for _, tc := range []struct{ in, table, pending, after string }{
+		{
+			in:    "UPDATE `images` SET `visibility` = CASE WHEN `is_public` THEN 'public' WHEN NOT `is_public` THEN 'shared' END WHERE `visibility` IS NULL",
+			table: "images", pending: "`visibility` IS NULL",
+			after: "(CASE WHEN `is_public` THEN 'public' WHEN NOT `is_public` THEN 'shared' END) IS NULL",
+		},
+		{ // left to right: m reads the n just set; n + 1 is substituted once
+			in:    "UPDATE t SET n = n + 1, m = n * 2 WHERE (m < 10 OR n IS NULL)",
+			table: "t", pending: "(`m` < 10 OR `n` IS NULL)",
+			after: "(((`n` + 1) * 2) < 10 OR (`n` + 1) IS NULL)",
+		},
+		{ // a column the statement does not set is read as it is
+			in:    "UPDATE `m` SET `status` = 'pending' WHERE (`status` IS NULL AND `member` != '')",
+			table: "m", pending: "(`status` IS NULL AND `member` != '')",
+			after: "(('pending') IS NULL AND `member` != '')",
+		},
+		{ // DEFAULT is the column's default
+			in:    "UPDATE t SET a = DEFAULT WHERE a IS NULL",
+			table: "t", pending: "`a` IS NULL", after: "(DEFAULT(`a`)) IS NULL",
+		},
+		{ // a set column named inside a subquery may be the other table's
+			in:    "UPDATE t SET s = 'x' WHERE s IS NULL AND EXISTS (SELECT 1 FROM u WHERE u.id = t.id AND s = 1)",
+			table: "t", pending: "`s` IS NULL AND EXISTS (SELECT 1 FROM `u` WHERE `u`.`id` = `t`.`id` AND `s` = 1)", after: "",
+		},
+		{ // a subquery that names no set column is kept
+			in:    "UPDATE t SET s = 'x' WHERE s IS NULL AND EXISTS (SELECT 1 FROM u WHERE u.id = t.id)",
+			table: "t", pending: "`s` IS NULL AND EXISTS (SELECT 1 FROM `u` WHERE `u`.`id` = `t`.`id`)",
+			after: "('x') IS NULL AND EXISTS (SELECT 1 FROM `u` WHERE `u`.`id` = `t`.`id`)",
+		},
+	} {
+		r, err := ReadRewrite(tc.in)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.in, err)
+		}
+		if r.Table != tc.table || r.Pending != tc.pending || r.After != tc.after {
+			t.Errorf("%s:\n got table %q pending %q after %q\nwant table %q pending %q after %q", tc.in, r.Table, r.Pending, r.After, tc.table, tc.pending, tc.after)
+		}
+	}
+	for _, bad := range []string{"DELETE FROM t WHERE a", "UPDATE t SET a = 1", "UPDATE t, u SET t.a = 1 WHERE u.b", "UPDATE t SET a = 1 WHERE a IS NULL LIMIT 5", "SELECT 1"} {
+		if _, err := ReadRewrite(bad); err == nil {
+			t.Errorf("%s: read as a backfill", bad)
+		}
+	}
+}
+
+// db check asks a gate only whether it finds a row: the gate written as
+// EXISTS stops at the first one.
+func TestGateExists(t *testing.T) {
+	for gate, want := range map[string]string{
+		"SELECT COUNT(*) FROM `images` WHERE `slug` IS NULL":                                                     "SELECT EXISTS (SELECT 1 FROM `images` WHERE `slug` IS NULL)",
+		"SELECT COUNT(*) FROM `child` AS child WHERE child.`pid` IS NOT NULL AND NOT EXISTS (SELECT 1 FROM `p`)": "SELECT EXISTS (SELECT 1 FROM `child` AS `child` WHERE `child`.`pid` IS NOT NULL AND NOT EXISTS (SELECT 1 FROM `p`))",
+		"SELECT MAX(a) FROM t WHERE b":                                                                           "",
+		"SELECT COUNT(a) FROM t WHERE b":                                                                         "",
+		"SELECT COUNT(*) FROM t":                                                                                 "",
+	} {
+		g, err := ReadGate(gate)
+		if err != nil {
+			t.Fatalf("%s: %v", gate, err)
+		}
+		if got := g.Exists(); got != want {
+			t.Errorf("%s:\n got %s\nwant %s", gate, got, want)
+		}
+	}
+}
