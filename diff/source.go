@@ -59,7 +59,7 @@ func load(key [32]byte, src Source, t project.Target) (*Release, error) {
 	case err != nil:
 		return nil, s.remap(err)
 	}
-	return s.overlay(r)
+	return s.overlay(r, t)
 }
 
 // Prefetch starts loading sources in the background (nil ones are

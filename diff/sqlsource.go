@@ -279,14 +279,15 @@ var declSpec = &blockSpec{blocks: map[string]*blockSpec{
 	"table": {labels: 1, attrs: []string{"renamed_from"}, blocks: map[string]*blockSpec{
 		"column": {labels: 1, attrs: []string{"renamed_from", "fill", "allow_copy"}, blocks: map[string]*blockSpec{"replaces": replacesSpec}},
 	}},
-	"data_migration": fileSpec.blocks["data_migration"],
-	"discard":        fileSpec.blocks["discard"],
+	"data_migration":  fileSpec.blocks["data_migration"],
+	"discard":         fileSpec.blocks["discard"],
+	"stored_function": fileSpec.blocks["stored_function"],
 }}
 
 // overlay gives the release evaluated from a SQL source its declarations,
 // read from the declarations file, and the SQL positions of its tables
 // and columns.
-func (s *sqlSource) overlay(r *Release) (*Release, error) {
+func (s *sqlSource) overlay(r *Release, t project.Target) (*Release, error) {
 	d := &Declarations{Columns: map[ColumnRef]*ColumnDecl{}, Tables: map[string]*TableDecl{}, positions: map[string]Pos{}}
 	if s.declFile != "" {
 		f, diags := hclsyntax.ParseConfig(s.decl, s.declFile, hcl.InitialPos)
@@ -321,6 +322,9 @@ func (s *sqlSource) overlay(r *Release) (*Release, error) {
 			return nil, err
 		}
 		if err := parseDeclarations(body, s.decl, d); err != nil {
+			return nil, err
+		}
+		if err := d.checkCalls(t); err != nil {
 			return nil, err
 		}
 	}

@@ -181,6 +181,18 @@ func TestEvaluateErrorsArePositioned(t *testing.T) {
 	}
 }
 
+// Stored functions are declared in the declarations file, as in HCL.
+func TestEvaluateStoredFunctionDeclared(t *testing.T) {
+	dev, _ := devFor(t)
+	r, err := evaluate(t, dev, "CREATE TABLE a (id int);", "stored_function \"slugify\" {}\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := r.Declarations.StoredFunctions; len(f) != 1 || f[0].Name != "slugify" || f[0].Pos.String() != "schema/r1.emcee.hcl:1:17" {
+		t.Fatalf("stored functions: %+v", f)
+	}
+}
+
 // A release declared as SQL is evaluated on a server of the target's
 // flavor: MariaDB reads types MySQL's way only partly.
 func TestEvaluateRefusesAnotherFlavor(t *testing.T) {
