@@ -42,15 +42,10 @@ func (d *DB) Exec(ctx context.Context, stmts []string) error {
 }
 
 // Empty drops every table and view of the dev database but emcee's own
-// marker, as Open found it; it says which was there when it was not empty
-// (nil error, empty list when it was).
+// marker: the dev database as Open left it.
 func (d *DB) Empty(ctx context.Context) error {
 	if err := dropAll(ctx, d.Conn, markerTable); err != nil {
 		return fmt.Errorf("emptying dev database %s: %v", d, d.redact(err))
 	}
 	return nil
 }
-
-// Own reports whether a table name is one emcee keeps for itself in a
-// database it manages or a dev database: a release may not declare it.
-func Own(table string) bool { return own(table) }

@@ -18,8 +18,8 @@ import (
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
 
-	"github.com/emcee-db/emcee/devdb"
 	"github.com/emcee-db/emcee/diff"
+	"github.com/emcee-db/emcee/sqlname"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
@@ -110,8 +110,8 @@ func (s *Script) check(st *sqlsyntax.ScriptStmt, pos diff.Pos, created map[strin
 		if t.Schema.O != "" {
 			return false, pos.Errorf("%s names %s.%s, a table of another database: a SQL release creates its tables in the database it is run in; write the table's name alone", kindOf(st.Node, nil), t.Schema.O, t.Name.O)
 		}
-		if devdb.Own(t.Name.O) {
-			return false, pos.Errorf("%s names %s, a table emcee keeps for itself; rename the table", kindOf(st.Node, nil), t.Name.O)
+		if err := sqlname.Reserved(t.Name.O); err != nil {
+			return false, pos.Errorf("%s: %v", kindOf(st.Node, nil), err)
 		}
 	}
 	switch n := st.Node.(type) {

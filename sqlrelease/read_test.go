@@ -103,8 +103,8 @@ func TestReadRefuses(t *testing.T) {
 		{"alter rename", "CREATE TABLE t (id int);\nALTER TABLE t RENAME TO u;", "x.sql:2:1: ALTER TABLE t: this change is not allowed"},
 		{"drop uncreated", "DROP TABLE t;", "no statement before it creates that table"},
 		{"drop view", "DROP VIEW v;", "DROP VIEW"},
-		{"emcee's table", "CREATE TABLE emcee_revisions (id int);", "a table emcee keeps for itself"},
-		{"emcee's dev marker", "DROP TABLE IF EXISTS emcee_dev_in_use;", "a table emcee keeps for itself"},
+		{"emcee's table", "CREATE TABLE emcee_revisions (id int);", "emcee reserves it"},
+		{"emcee's dev marker", "DROP TABLE IF EXISTS EMCEE_DEV_IN_USE;", "emcee reserves it"},
 		{"rollback", "ROLLBACK;", "ROLLBACK:"},
 		// Directives in comments: executable ones are read as the code
 		// they are, and refused like it; emcee's and Atlas's are refused.
