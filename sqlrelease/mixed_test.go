@@ -149,18 +149,10 @@ func dumpOf(t *testing.T, dumper string, target project.Target, rel string, hcl 
 
 // evaluator evaluates SQL releases in a dev database of the test's own.
 func evaluator(t *testing.T, target project.Target) planner.SQLEval {
-	db := testdb.New(t)
-	ctx := context.Background()
-	dev, err := devdb.Open(ctx, devdb.Spec{URL: db.URL, Charset: diff.ServerCharset, Collation: diff.ServerCollation})
-	if err != nil {
-		t.Fatal(err)
+	dev, _ := devFor(t)
+	return func(f diff.SQLFiles) (diff.Source, error) {
+		return sqlrelease.Evaluate(context.Background(), dev, f, target)
 	}
-	t.Cleanup(func() {
-		if err := dev.Close(ctx); err != nil {
-			t.Error(err)
-		}
-	})
-	return func(f diff.SQLFiles) (diff.Source, error) { return sqlrelease.Evaluate(ctx, dev, f, target) }
 }
 
 func planExample(t *testing.T, dir string, sql planner.SQLEval) map[string][]byte {

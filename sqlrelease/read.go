@@ -13,6 +13,7 @@ package sqlrelease
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -205,7 +206,7 @@ func checkSet(n *ast.SetStmt, pos diff.Pos) error {
 			return pos.Errorf("SET GLOBAL %s: a SQL release sets up its own session only; remove it", v.Name)
 		case v.Name == ast.SetNames || v.Name == ast.SetCharset:
 		case v.IsSystem && !sessionVariables[strings.ToLower(v.Name)]:
-			return pos.Errorf("SET %s: a SQL release may set only the session variables dumps and ORMs set up a session with (%s); remove it", v.Name, strings.Join(sortedKeys(sessionVariables), ", "))
+			return pos.Errorf("SET %s: a SQL release may set only the session variables dumps and ORMs set up a session with (%s); remove it", v.Name, strings.Join(slices.Sorted(maps.Keys(sessionVariables)), ", "))
 		}
 		switch v.Value.(type) {
 		case nil, ast.ValueExpr, *ast.VariableExpr, *ast.DefaultExpr, *ast.ColumnNameExpr:
@@ -375,13 +376,4 @@ func kindOf(n ast.StmtNode, tr *sqlsyntax.Trigger) string {
 		return "SET"
 	}
 	return "this statement"
-}
-
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }
