@@ -72,9 +72,10 @@ func FromSQL(f SQLFiles, schemaHCL []byte, at map[string]Pos) Source {
 	fmt.Fprintf(&b, "%s%s\n", sqlMagic, strconv.Quote(f.File))
 	decl := ""
 	if f.DeclFile != "" {
-		decl = fmt.Sprintf(" and the declarations of %s", f.DeclFile)
+		decl = fmt.Sprintf(" and the declarations of %q", f.DeclFile)
 	}
-	fmt.Fprintf(&b, "# Release %s, declared as SQL in %s%s: the tables the SQL creates in a\n# dev database, as Atlas inspects them. Written by `emcee plan`; edit the SQL, not this.\n", f.Release, f.File, decl)
+	// Names are quoted: a comment line ends at a newline.
+	fmt.Fprintf(&b, "# Release %q, declared as SQL in %q%s: the tables the SQL creates in a\n# dev database, as Atlas inspects them. Written by `emcee plan`; edit the SQL, not this.\n", f.Release, f.File, decl)
 	for _, k := range slices.Sorted(maps.Keys(at)) {
 		fmt.Fprintf(&b, "%s%s %d:%d\n", sqlAt, strconv.Quote(k), at[k].Line, at[k].Col)
 	}
