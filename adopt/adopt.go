@@ -18,13 +18,12 @@ import (
 
 	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
-	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hclwrite"
 
 	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/sqlname"
 )
 
@@ -115,7 +114,7 @@ func Init(ctx context.Context, o Options) (*Result, error) {
 	}
 	slices.SortFunc(s.Tables, func(a, b *schema.Table) int { return strings.Compare(a.Name, b.Name) })
 	tableDefaults(s)
-	src, err := marshal(s)
+	src, err := schemadef.Marshal(s, adoptedHead)
 	if err != nil {
 		return nil, err
 	}
@@ -175,36 +174,7 @@ func TargetOf(version string) (project.Target, error) {
 	return t, nil
 }
 
-// marshal writes the schema as Atlas HCL for the target flavor, formatted,
-// schema block first, tables in name order.
-func marshal(s *schema.Schema) ([]byte, error) {
-	b, err := mysql.MarshalHCL(s)
-	if err != nil {
-		return nil, fmt.Errorf("writing the inspected schema as HCL: %w", err)
-	}
-	f, diags := hclwrite.ParseConfig(b, "inspected.hcl", hcl.InitialPos)
-	if diags.HasErrors() {
-		return nil, fmt.Errorf("writing the inspected schema as HCL: %v", diags)
-	}
-	body := f.Body()
-	var schemas []*hclwrite.Block
-	for _, blk := range body.Blocks() {
-		if blk.Type() == "schema" {
-			schemas = append(schemas, blk)
-			body.RemoveBlock(blk)
-		}
-	}
-	out := hclwrite.NewEmptyFile()
-	for _, blk := range schemas {
-		out.Body().AppendBlock(blk)
-	}
-	for _, blk := range body.Blocks() {
-		out.Body().AppendNewline()
-		out.Body().AppendBlock(blk)
-	}
-	head := "# Release adopted from a live database by `emcee init`: the schema as it was.\n# Declare the next release in a new file; this one is what the database is at.\n"
-	return append([]byte(head), hclwrite.Format(out.Bytes())...), nil
-}
+const adoptedHead = "# Release adopted from a live database by `emcee init`: the schema as it was.\n# Declare the next release in a new file; this one is what the database is at.\n"
 
 func projectFile(o Options, t project.Target) []byte {
 	return []byte(fmt.Sprintf(`# Project file written by emcee init from %s.

@@ -39,6 +39,10 @@ type Spec struct {
 	// default charset and collation, which tables created without explicit
 	// ones inherit and would otherwise differ in for no reason.
 	Like *sql.Conn
+	// Charset and Collation, when Like is nil, are the defaults the dev
+	// database is given for the run (a release declared as SQL is
+	// evaluated under the defaults the offline planner assumes).
+	Charset, Collation string
 }
 
 // DB is an open dev database.
@@ -109,6 +113,9 @@ func Open(ctx context.Context, s Spec) (*DB, error) {
 		if err := s.Like.QueryRowContext(ctx, "SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = DATABASE()").Scan(&charset, &collation); err != nil {
 			return nil, fmt.Errorf("reading the live database's default charset: %w", err)
 		}
+	}
+	if s.Like == nil {
+		charset, collation = s.Charset, s.Collation
 	}
 	if s.URL != "" {
 		return openDev(ctx, s.URL, s.Like, charset, collation)

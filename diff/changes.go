@@ -33,6 +33,13 @@ func Between(drv *mysql.Driver, from *schema.Schema, to *Release) (_ *Transition
 	if base == nil {
 		base = schema.New(to.Schema.Name)
 	}
+	if base.Name != to.Schema.Name {
+		// The schema's name is not part of a release (scripts are
+		// unqualified; a release declared as SQL names none), as Atlas
+		// compares schema-scoped states.
+		base = copySchema(base)
+		base.Name = to.Schema.Name
+	}
 	var renames []schema.Change
 	for _, name := range sortedTables(to.Declarations.Tables) {
 		td := to.Declarations.Tables[name]

@@ -41,8 +41,25 @@ func Load(src Source, t project.Target) (*Release, error) {
 		}
 	}
 	memo.Unlock()
-	e.once.Do(func() { e.r, e.err = cached(key, src, t) })
+	e.once.Do(func() { e.r, e.err = load(key, src, t) })
 	return e.r, e.err
+}
+
+// load evaluates a source; one written from SQL (sqlsource.go) gets its
+// declarations and the SQL positions of its tables and columns.
+func load(key [32]byte, src Source, t project.Target) (*Release, error) {
+	s, err := readSQLSource(src)
+	if err != nil {
+		return nil, err
+	}
+	r, err := cached(key, src, t)
+	switch {
+	case s == nil:
+		return r, err
+	case err != nil:
+		return nil, s.remap(err)
+	}
+	return s.overlay(r, t)
 }
 
 // Prefetch starts loading sources in the background (nil ones are

@@ -19,7 +19,10 @@ import (
 	"strings"
 
 	"github.com/emcee-db/emcee/devdb"
+	"github.com/emcee-db/emcee/diff"
+	"github.com/emcee-db/emcee/planner"
 	"github.com/emcee-db/emcee/project"
+	"github.com/emcee-db/emcee/sqlrelease"
 )
 
 // Severity says whether a finding fails the lint.
@@ -109,6 +112,12 @@ func Run(ctx context.Context, p *project.Project, opts Options) (*Result, error)
 		return nil, err
 	}
 	pass := &Pass{Project: p, Plans: plans}
+	if opts.Dev != nil {
+		// A release declared as SQL whose files changed since its plan is
+		// evaluated in the dev database, after the replay has left it
+		// empty.
+		pass.sql = func(f diff.SQLFiles) (diff.Source, error) { return sqlrelease.Evaluate(ctx, opts.Dev, f, p.Target) }
+	}
 	var errs []error
 	if opts.Dev != nil {
 		if pass.replay, err = replayPlans(ctx, opts.Dev, plans.Revisions, pass.storedFunctions); err != nil {
@@ -152,6 +161,8 @@ type Pass struct {
 	// rels are read on first use (loadReleases).
 	rels     []*release
 	relsRead bool
+	// sql evaluates releases declared as SQL (nil without a dev database).
+	sql planner.SQLEval
 }
 
 func (p *Pass) report(f Finding) { p.findings = append(p.findings, f) }

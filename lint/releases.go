@@ -48,7 +48,7 @@ func (p *Pass) loadReleases() []*release {
 }
 
 func (p *Pass) load(rel, prev *release) {
-	src, err := planner.Source(p.Project, rel.name)
+	src, err := planner.Source(p.Project, rel.name, p.sql)
 	if err != nil {
 		p.fail(err)
 		return

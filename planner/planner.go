@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -23,7 +24,15 @@ type Options struct {
 	// Rewrite lists releases whose existing revisions are discarded and
 	// planned again from scratch. Refused for released releases.
 	Rewrite []string
+	// SQL evaluates the releases declared as SQL whose files changed since
+	// their last plan (sqlrelease.Evaluate, in a dev database); nil when no
+	// database was given: such a release is then an error naming its file.
+	SQL SQLEval
 }
+
+// SQLEval evaluates the SQL files of a release into the source the
+// pipeline loads.
+type SQLEval func(diff.SQLFiles) (diff.Source, error)
 
 // Output is the plans directory as it should be.
 type Output struct {
@@ -119,6 +128,11 @@ func Plan(p *project.Project, opts Options) (*Output, error) {
 			// existing snapshot still describes the database, and the next
 			// release builds on it.
 			r.end = r.snap.source(p, name)
+			if r.sql != nil {
+				// It records the new hash of the SQL files, so that the
+				// next run recognizes them without a database.
+				out.Files[revision.SnapshotFile(name)] = renderSnapshot(name, 0, r.snap.body, r.snap.base, r.sql.Hash(p.Target))
+			}
 			prev = r
 			continue
 		}
@@ -131,7 +145,7 @@ func Plan(p *project.Project, opts Options) (*Output, error) {
 			seq = r.lastSeq + 1
 			from = fmt.Sprintf("%s as of %s_contract%02d", name, name, r.lastSeq)
 			// The snapshot being replaced stays, for recomputing its step.
-			out.Files[revision.StepSnapshotFile(name, r.lastSeq)] = renderSnapshot(name, r.lastSeq, r.snap.body, r.snap.base)
+			out.Files[revision.StepSnapshotFile(name, r.lastSeq)] = renderSnapshot(name, r.lastSeq, r.snap.body, r.snap.base, "")
 		case prev != nil:
 			from = prev.name
 		}
@@ -139,7 +153,11 @@ func Plan(p *project.Project, opts Options) (*Output, error) {
 			out.Files[sc.ID.File()] = sc.Render()
 			out.New = append(out.New, sc.ID)
 		}
-		out.Files[revision.SnapshotFile(name)] = renderSnapshot(name, 0, r.src.Src, baseHash(bodyOf(prevEnd)))
+		sqlHash := ""
+		if r.sql != nil {
+			sqlHash = r.sql.Hash(p.Target)
+		}
+		out.Files[revision.SnapshotFile(name)] = renderSnapshot(name, 0, r.src.Src, baseHash(bodyOf(prevEnd)), sqlHash)
 		prev = r
 	}
 	for path := range existing.Files {
@@ -174,6 +192,8 @@ type release struct {
 	// it is not the schema file (a change Atlas sees no difference in).
 	end         *diff.Source
 	speculative *future[*splitter.Planned]
+	// sql are the files of a release declared as SQL, nil for HCL.
+	sql *diff.SQLFiles
 }
 
 func (r *release) needsTransition() bool {
@@ -204,6 +224,13 @@ func (r *release) endSource() *diff.Source {
 	return &r.src
 }
 
+func bodyOfSnap(s *snapshot) []byte {
+	if s == nil {
+		return nil
+	}
+	return s.body
+}
+
 func bodyOf(s *diff.Source) []byte {
 	if s == nil {
 		return nil
@@ -214,11 +241,23 @@ func bodyOf(s *diff.Source) []byte {
 func readReleases(p *project.Project, existing *revision.Plans, opts Options) ([]*release, error) {
 	out := make([]*release, 0, len(p.Releases))
 	for _, name := range p.Releases {
-		src, err := Source(p, name)
+		// A release declared as SQL is recognized by its snapshot also
+		// when it is rewritten: the evaluation does not depend on it.
+		var last *snapshot
+		if data := existing.Files[revision.SnapshotFile(name)]; data != nil {
+			last, _ = readSnapshot(p, revision.SnapshotFile(name), data)
+		}
+		if _, ok := diff.FromSQLFile(bodyOfSnap(last)); !ok && slices.Contains(opts.Rewrite, name) {
+			// The snapshot of a release declared in HCL when it was
+			// planned stands for SQL files that change nothing in it,
+			// but not for new revisions: they cite the SQL.
+			last = nil
+		}
+		src, sql, err := source(p, name, last, opts.SQL)
 		if err != nil {
 			return nil, err
 		}
-		r := &release{name: name, src: src}
+		r := &release{name: name, src: src, sql: sql}
 		revs := existing.Of(name, revision.Expand)
 		if len(revs) > 0 && !slices.Contains(opts.Rewrite, name) {
 			r.lastSeq = revs[len(revs)-1].ID.Seq
@@ -238,15 +277,74 @@ func readReleases(p *project.Project, existing *revision.Plans, opts Options) ([
 }
 
 // Source reads a release's schema file as the release pipeline reads it.
-func Source(p *project.Project, release string) (diff.Source, error) {
-	src, err := os.ReadFile(p.SchemaFile(release))
+// A release declared as SQL is what its latest snapshot holds when its
+// files have not changed since (their hash is the one it records), and
+// what sql evaluates otherwise; with sql nil, that is an error naming the
+// file.
+func Source(p *project.Project, release string, sql SQLEval) (diff.Source, error) {
+	var last *snapshot
+	path := revision.SnapshotFile(release)
+	if data, err := os.ReadFile(filepath.Join(p.PlansDir, path)); err == nil {
+		last, _ = readSnapshot(p, path, data)
+	}
+	src, _, err := source(p, release, last, sql)
+	return src, err
+}
+
+func source(p *project.Project, release string, last *snapshot, eval SQLEval) (diff.Source, *diff.SQLFiles, error) {
+	files, err := p.Files(release)
+	if err != nil {
+		return diff.Source{}, nil, err
+	}
+	src, err := os.ReadFile(files.Schema)
 	if os.IsNotExist(err) {
-		return diff.Source{}, fmt.Errorf("%s: release %q is listed in %s but has no schema file; create it (copy the previous release's file to start)", project.Rel(p.SchemaFile(release)), release, project.Rel(p.Path))
+		return diff.Source{}, nil, fmt.Errorf("%s: release %q is listed in %s but has no schema file; create it (copy the previous release's file to start), or declare it as SQL in %s", project.Rel(files.Schema), release, project.Rel(p.Path), project.Rel(strings.TrimSuffix(files.Schema, ".hcl")+".sql"))
 	}
 	if err != nil {
-		return diff.Source{}, err
+		return diff.Source{}, nil, err
 	}
-	return diff.Source{Release: release, File: schemaName(p, release), Src: src}, nil
+	if !files.SQL {
+		return diff.Source{Release: release, File: schemaName(p, release), Src: src}, nil, nil
+	}
+	f := diff.SQLFiles{Release: release, File: schemaName(p, release), SQL: src}
+	if files.Decl != "" {
+		if f.Decl, err = os.ReadFile(files.Decl); err != nil {
+			return diff.Source{}, nil, err
+		}
+		f.DeclFile = relName(p, files.Decl)
+	}
+	if last != nil && last.sql == f.Hash(p.Target) {
+		return *last.source(p, release), &f, nil
+	}
+	var out diff.Source
+	err = ErrNoDatabase
+	if eval != nil {
+		out, err = eval(f)
+	}
+	if errors.Is(err, ErrNoDatabase) {
+		return diff.Source{}, nil, &NeedsDatabase{File: f.File, Snapshot: project.Rel(filepath.Join(p.PlansDir, revision.SnapshotFile(release))), Planned: last != nil}
+	}
+	return out, &f, err
+}
+
+// ErrNoDatabase is what an SQLEval returns when no database was given.
+var ErrNoDatabase = errors.New("no dev database given")
+
+// NeedsDatabase is the error of planning a release declared as SQL whose
+// files changed since its last plan, without a dev database to evaluate
+// them in.
+type NeedsDatabase struct {
+	File     string // the SQL file, relative to the project
+	Snapshot string
+	Planned  bool // the release has a snapshot, of other files
+}
+
+func (e *NeedsDatabase) Error() string {
+	why := fmt.Sprintf("%s changed since its last plan (%s records other files)", e.File, e.Snapshot)
+	if !e.Planned {
+		why = fmt.Sprintf("%s has not been planned yet", e.File)
+	}
+	return why + ": a release declared as SQL is evaluated in a dev database (the SQL runs there and Atlas inspects what it creates), and no database was given. Pass --dev-url mysql://user@host/empty_db, --env NAME (an env with a dev or url), or --url mysql://user@host/any_db (a temporary emcee_scratch_* database is created on that server), or set $EMCEE_DEV_URL or $EMCEE_URL; once planned and committed, the release plans without a database until its files change"
 }
 
 // scripts are the revisions of one split, one per phase, in phase order.

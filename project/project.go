@@ -308,9 +308,60 @@ func posString(r hcl.Range) string {
 // are frozen.
 func (p *Project) Released(release string) bool { return p.released[release] }
 
-// SchemaFile is the declared schema of a release.
+// SchemaFile is the declared schema of a release: schema/<release>.sql
+// when the release is declared as SQL, schema/<release>.hcl otherwise
+// (also when neither exists).
 func (p *Project) SchemaFile(release string) string {
-	return filepath.Join(p.SchemaDir, release+".hcl")
+	hcl := filepath.Join(p.SchemaDir, release+".hcl")
+	if _, err := os.Stat(hcl); err != nil {
+		if sql := filepath.Join(p.SchemaDir, release+".sql"); fileExists(sql) {
+			return sql
+		}
+	}
+	return hcl
+}
+
+// DeclFile is the declarations file of a release declared as SQL:
+// emcee's declarations (replaces, renamed_from, fill, ...) in HCL, beside
+// the SQL that holds the schema.
+func (p *Project) DeclFile(release string) string {
+	return filepath.Join(p.SchemaDir, release+".emcee.hcl")
+}
+
+// ReleaseFiles are the files declaring a release.
+type ReleaseFiles struct {
+	Schema string // schema/<release>.hcl or .sql
+	SQL    bool
+	Decl   string // the declarations file of a SQL release, "" when there is none
+}
+
+// Files says which files declare a release, and refuses a release
+// declared twice (in HCL and in SQL) or declarations beside an HCL
+// release, naming the files.
+func (p *Project) Files(release string) (ReleaseFiles, error) {
+	hcl := filepath.Join(p.SchemaDir, release+".hcl")
+	sql := filepath.Join(p.SchemaDir, release+".sql")
+	decl := p.DeclFile(release)
+	switch h, s, d := fileExists(hcl), fileExists(sql), fileExists(decl); {
+	case h && s:
+		return ReleaseFiles{}, fmt.Errorf("%s and %s both declare release %s: a release is declared in HCL or in SQL; remove one of them", Rel(hcl), Rel(sql), release)
+	case h && d:
+		return ReleaseFiles{}, fmt.Errorf("%s holds declarations for a release declared as SQL, but release %s is declared in %s: put them in that file's table and column blocks, and remove %s", Rel(decl), release, Rel(hcl), Rel(decl))
+	case s:
+		f := ReleaseFiles{Schema: sql, SQL: true}
+		if d {
+			f.Decl = decl
+		}
+		return f, nil
+	case d:
+		return ReleaseFiles{}, fmt.Errorf("%s holds declarations for release %s, but %s, the SQL they declare things about, does not exist; create it (or declare the release in %s)", Rel(decl), release, Rel(sql), Rel(hcl))
+	}
+	return ReleaseFiles{Schema: hcl}, nil
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
 
 // Env returns the named env block. An env block with for_each names

@@ -131,11 +131,13 @@ func Prepare(ctx context.Context, cfg Config) (*Sim, error) {
 			return nil, fmt.Errorf("%s is stale: run `emcee plan` first, the simulation runs the committed plans", project.Rel(p.PlansDir))
 		}
 	}
-	prev, err := planner.Source(p, p.Releases[i-1])
+	// The plans are current (checked above), so a release declared as SQL
+	// is its snapshot: no dev database is needed.
+	prev, err := planner.Source(p, p.Releases[i-1], nil)
 	if err != nil {
 		return nil, err
 	}
-	to, err := planner.Source(p, cfg.New)
+	to, err := planner.Source(p, cfg.New, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -176,3 +176,7 @@ func statementEnd(src string, prefix int, st ast.StmtNode) *Error {
 	}
 	return nil
 }
+
+// Restore writes a node of a tree the reader returned back as SQL, every
+// name quoted: for messages that quote what was read.
+func Restore(n ast.Node) (string, error) { return restore(n) }

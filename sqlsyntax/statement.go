@@ -226,6 +226,37 @@ func Names(n ast.Node) map[string]bool {
 			}
 		}
 	}
+	walkTree(n, func(node any) {
+		switch x := node.(type) {
+		case *ast.ColumnName:
+			add(x.Schema.O, x.Table.O, x.Name.O)
+		case *ast.TableName:
+			add(x.Schema.O, x.Name.O)
+		case *ast.VariableAssignment:
+			if x.IsSystem || !strings.HasPrefix(x.Name, "Set") {
+				add(strings.Split(x.Name, ".")...)
+			}
+		}
+	})
+	return out
+}
+
+// Tables are the tables a statement names, wherever in its tree: CREATE
+// TABLE's own, LIKE's, a foreign key's, a subquery's.
+func Tables(n ast.Node) []*ast.TableName {
+	var out []*ast.TableName
+	walkTree(n, func(node any) {
+		if t, ok := node.(*ast.TableName); ok {
+			out = append(out, t)
+		}
+	})
+	return out
+}
+
+// walkTree calls visit on every node of the tree, through every field,
+// since the parser's visitor does not enter all of them (the statements of
+// a procedure body, a foreign key's table).
+func walkTree(n ast.Node, visit func(any)) {
 	astPkg := reflect.TypeFor[ast.Node]().PkgPath()
 	var walk func(v reflect.Value)
 	walk = func(v reflect.Value) {
@@ -239,16 +270,7 @@ func Names(n ast.Node) map[string]bool {
 				return
 			}
 			if v.CanInterface() {
-				switch x := v.Interface().(type) {
-				case *ast.ColumnName:
-					add(x.Schema.O, x.Table.O, x.Name.O)
-				case *ast.TableName:
-					add(x.Schema.O, x.Name.O)
-				case *ast.VariableAssignment:
-					if x.IsSystem || !strings.HasPrefix(x.Name, "Set") {
-						add(strings.Split(x.Name, ".")...)
-					}
-				}
+				visit(v.Interface())
 			}
 			walk(v.Elem())
 		case reflect.Struct:
@@ -269,5 +291,4 @@ func Names(n ast.Node) map[string]bool {
 		}
 	}
 	walk(reflect.ValueOf(n))
-	return out
 }

@@ -1,6 +1,14 @@
 package main
 
-import "github.com/emcee-db/emcee/dbconn"
+import (
+	"context"
+	"errors"
+
+	"github.com/emcee-db/emcee/dbconn"
+	"github.com/emcee-db/emcee/devdb"
+	"github.com/emcee-db/emcee/diff"
+	"github.com/emcee-db/emcee/project"
+)
 
 // The help of --url and --dev-url, in the same words on every command
 // that takes them: --url is always the database the command works on.
@@ -24,4 +32,30 @@ func devURLUsage(role string) string {
 // result: which database it was working on, password masked.
 type databaseDoc struct {
 	Database string `json:"database"`
+}
+
+// openDev opens the dev database: the first of --dev-url and its
+// defaults, else a temporary database on the server of --url and its
+// defaults. It returns nil when nothing names a database. The dev database
+// has the server defaults the offline planner assumes for the run, so that
+// a release declared as SQL reads there as it would in HCL.
+func openDev(ctx context.Context, p *project.Project, devURL, url string) (*devdb.DB, error) {
+	spec := devdb.Spec{Charset: diff.ServerCharset, Collation: diff.ServerCollation}
+	dev, err := dbconn.DevURL(devURL, global.env, p)
+	if err != nil {
+		return nil, err
+	}
+	if dev != "" {
+		spec.URL = dev
+		return devdb.Open(ctx, spec)
+	}
+	cfg, err := dbconn.Resolve(url, global.env, p)
+	if errors.Is(err, dbconn.ErrNoDatabase) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	spec.Beside = cfg
+	return devdb.Open(ctx, spec)
 }

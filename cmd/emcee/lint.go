@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -12,7 +11,6 @@ import (
 	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/devdb"
 	"github.com/emcee-db/emcee/lint"
-	"github.com/emcee-db/emcee/project"
 )
 
 func init() { commands = append(commands, newLintCmd) }
@@ -66,7 +64,7 @@ message and fix; "skipped" lists the checks --offline left out.`,
 			defer cancel()
 			var dev *devdb.DB
 			if !offline {
-				if dev, err = openLintDev(ctx, p, devURL, url); err != nil {
+				if dev, err = openDev(ctx, p, devURL, url); err != nil {
 					return err
 				}
 				if dev != nil {
@@ -128,25 +126,4 @@ message and fix; "skipped" lists the checks --offline left out.`,
 	f.StringVar(&url, "url", "", urlUsage("lint creates its temporary dev database on this database's server, when no dev database is given"))
 	f.BoolVar(&offline, "offline", false, "lint without a database: skip the replay and Atlas's analyzers, and say which checks were skipped")
 	return cmd
-}
-
-// openLintDev opens the dev database: the first of --dev-url and its
-// defaults, else a temporary database on the server of --url and its
-// defaults. It returns nil when nothing names a database.
-func openLintDev(ctx context.Context, p *project.Project, devURL, url string) (*devdb.DB, error) {
-	dev, err := dbconn.DevURL(devURL, global.env, p)
-	if err != nil {
-		return nil, err
-	}
-	if dev != "" {
-		return devdb.Open(ctx, devdb.Spec{URL: dev})
-	}
-	cfg, err := dbconn.Resolve(url, global.env, p)
-	if errors.Is(err, dbconn.ErrNoDatabase) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return devdb.Open(ctx, devdb.Spec{Beside: cfg})
 }

@@ -1,27 +1,32 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 
 	"github.com/spf13/cobra"
 
+	"github.com/emcee-db/emcee/devdb"
+	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/planner"
 	"github.com/emcee-db/emcee/project"
+	"github.com/emcee-db/emcee/sqlrelease"
 )
 
 func init() { commands = append(commands, newPlanCmd) }
 
 func newPlanCmd() *cobra.Command {
 	var (
-		check   bool
-		rewrite []string
-		format  string
+		check       bool
+		rewrite     []string
+		format      string
+		devURL, url string
 	)
 	cmd := &cobra.Command{
 		Use:   "plan",
-		Short: "Regenerate plans/ from schema/<release>.hcl (no database needed)",
+		Short: "Regenerate plans/ from schema/<release>.hcl (no database needed) or .sql",
 		Long: `plan diffs each release's declared schema against the state before it and
 writes three revision scripts per release into plans/<release>/:
 
@@ -33,6 +38,14 @@ Revisions are append-only. Editing a release that already has revisions adds
 <release>_expand02 (and migrate02, contract02) holding only the difference; the
 state the existing revisions produce is read from plans/<release>/<release>.snapshot.hcl.
 Releases listed in the emcee block's "released" are frozen.
+
+A release may be declared as SQL instead: schema/<release>.sql (CREATE
+TABLE statements, as ORMs and mysqldump --no-data write them), with
+emcee's declarations in schema/<release>.emcee.hcl. Its SQL runs in a dev
+database (--dev-url, the env's dev, $EMCEE_DEV_URL, or a temporary
+emcee_scratch_* database beside --url), and only when its files changed
+since its last plan: the snapshot records their hash, so an unchanged SQL
+release plans, and plan --check checks, without a database.
 
 The output is deterministic, whatever directory emcee runs from: running
 plan twice changes nothing. CI runs "emcee plan --check", which exits 6 and
@@ -54,7 +67,11 @@ revisions it cannot vouch for: restore the sum from version control.`,
 			if err != nil {
 				return err
 			}
-			out, err := planner.Plan(p, planner.Options{Rewrite: rewrite})
+			ctx, cancel := signalContext(cmd)
+			defer cancel()
+			sql := &sqlEval{ctx: ctx, p: p, devURL: devURL, url: url, stderr: cmd.ErrOrStderr()}
+			defer sql.close()
+			out, err := planner.Plan(p, planner.Options{Rewrite: rewrite, SQL: sql.eval})
 			if err != nil {
 				return err
 			}
@@ -124,6 +141,43 @@ revisions it cannot vouch for: restore the sum from version control.`,
 	}
 	cmd.Flags().BoolVar(&check, "check", false, "do not write; exit 6 and print the difference if plans/ is stale")
 	cmd.Flags().StringSliceVar(&rewrite, "rewrite", nil, "discard the revisions of these unreleased releases and plan them again")
+	cmd.Flags().StringVar(&devURL, "dev-url", "", devURLUsage("to run releases declared as SQL in, only when their files changed since their last plan"))
+	cmd.Flags().StringVar(&url, "url", "", urlUsage("plan creates its temporary dev database on this database's server, when a release declared as SQL changed and no dev database is given"))
 	addFormatFlag(cmd, false, &format)
 	return cmd
+}
+
+// sqlEval evaluates releases declared as SQL in a dev database opened on
+// first use: planning needs none while no SQL release changed.
+type sqlEval struct {
+	ctx         context.Context
+	p           *project.Project
+	devURL, url string
+	stderr      io.Writer
+	dev         *devdb.DB
+}
+
+func (e *sqlEval) eval(f diff.SQLFiles) (diff.Source, error) {
+	if e.dev == nil {
+		dev, err := openDev(e.ctx, e.p, e.devURL, e.url)
+		if err != nil {
+			return diff.Source{}, fmt.Errorf("%s changed since its last plan, and evaluating it needs the dev database: %w", f.File, err)
+		}
+		if dev == nil {
+			return diff.Source{}, planner.ErrNoDatabase
+		}
+		for _, n := range dev.Notes() {
+			fmt.Fprintf(e.stderr, "emcee plan: %s\n", n)
+		}
+		e.dev = dev
+	}
+	return sqlrelease.Evaluate(e.ctx, e.dev, f, e.p.Target)
+}
+
+func (e *sqlEval) close() {
+	if e.dev != nil {
+		if err := e.dev.Close(e.ctx); err != nil {
+			fmt.Fprintf(e.stderr, "emcee plan: %v\n", err)
+		}
+	}
 }

@@ -1,0 +1,51 @@
+package devdb
+
+import (
+	"context"
+	"database/sql/driver"
+	"fmt"
+
+	"github.com/emcee-db/emcee/sqlsyntax"
+)
+
+// ExecError is a statement the dev database's server refused.
+type ExecError struct {
+	Index int // of the statement, from 0
+	Err   error
+}
+
+func (e *ExecError) Error() string { return e.Err.Error() }
+func (e *ExecError) Unwrap() error { return e.Err }
+
+// Exec runs statements in order in the dev database, on a session of
+// their own that is closed afterwards: what they set (sql_mode,
+// foreign_key_checks, the connection's charset) never reaches the pinned
+// session that inspects and empties the database. The caller has checked
+// every statement; a refused one is an *ExecError.
+func (d *DB) Exec(ctx context.Context, stmts []string) error {
+	c, err := d.pool.Conn(ctx)
+	if err != nil {
+		return d.cfg.Explain(err)
+	}
+	// Closed, not returned to the pool: the session is what the statements
+	// made of it.
+	defer func() { _ = c.Raw(func(any) error { return driver.ErrBadConn }); c.Close() }()
+	if _, err := c.ExecContext(ctx, "USE "+sqlsyntax.Ident(d.Name)); err != nil {
+		return d.redact(err)
+	}
+	for i, q := range stmts {
+		if _, err := c.ExecContext(ctx, q); err != nil {
+			return &ExecError{Index: i, Err: d.redact(err)}
+		}
+	}
+	return nil
+}
+
+// Empty drops every table and view of the dev database but emcee's own
+// marker: the dev database as Open left it.
+func (d *DB) Empty(ctx context.Context) error {
+	if err := dropAll(ctx, d.Conn, markerTable); err != nil {
+		return fmt.Errorf("emptying dev database %s: %v", d, d.redact(err))
+	}
+	return nil
+}

@@ -1,0 +1,201 @@
+package e2e
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/emcee-db/emcee/internal/testdb"
+)
+
+// The first release of this project is a mysqldump --no-data, the next
+// one what an ORM prints, with its declarations beside it.
+const (
+	sqlRelease1 = "/*M!999999\\- enable the sandbox mode */ \n" +
+		"-- MariaDB dump 10.19  Distrib 10.11.19-MariaDB\n\n" +
+		"/*!40101 SET @OLD_CHARACTER_SET_CLIENT=@@CHARACTER_SET_CLIENT */;\n" +
+		"/*!40101 SET NAMES utf8mb4 */;\n" +
+		"/*!40014 SET @OLD_FOREIGN_KEY_CHECKS=@@FOREIGN_KEY_CHECKS, FOREIGN_KEY_CHECKS=0 */;\n" +
+		"/*!40101 SET @OLD_SQL_MODE=@@SQL_MODE, SQL_MODE='NO_AUTO_VALUE_ON_ZERO' */;\n\n" +
+		"--\n-- Table structure for table `images`\n--\n\n" +
+		"DROP TABLE IF EXISTS `images`;\n" +
+		"/*!40101 SET @saved_cs_client     = @@character_set_client */;\n" +
+		"/*!40101 SET character_set_client = utf8mb4 */;\n" +
+		"CREATE TABLE `images` (\n" +
+		"  `id` bigint(20) NOT NULL AUTO_INCREMENT,\n" +
+		"  `owner_id` int(10) unsigned DEFAULT NULL,\n" +
+		"  `name` varchar(255) NOT NULL,\n" +
+		"  `status` enum('queued','active') NOT NULL DEFAULT 'queued',\n" +
+		"  `is_public` tinyint(1) NOT NULL DEFAULT 0,\n" +
+		"  `created_at` datetime NOT NULL DEFAULT current_timestamp(),\n" +
+		"  PRIMARY KEY (`id`),\n" +
+		"  KEY `ix_images_status` (`status`),\n" +
+		"  KEY `fk_images_owner` (`owner_id`),\n" +
+		"  CONSTRAINT `fk_images_owner` FOREIGN KEY (`owner_id`) REFERENCES `owners` (`id`) ON DELETE SET NULL\n" +
+		") ENGINE=InnoDB AUTO_INCREMENT=4 DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;\n" +
+		"/*!40101 SET character_set_client = @saved_cs_client */;\n\n" +
+		"DROP TABLE IF EXISTS `owners`;\n" +
+		"CREATE TABLE `owners` (\n" +
+		"  `id` int(10) unsigned NOT NULL AUTO_INCREMENT,\n" +
+		"  `name` varchar(100) NOT NULL,\n" +
+		"  PRIMARY KEY (`id`),\n" +
+		"  UNIQUE KEY `ux_owners_name` (`name`)\n" +
+		") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;\n" +
+		"/*!40101 SET SQL_MODE=@OLD_SQL_MODE */;\n" +
+		"/*!40014 SET FOREIGN_KEY_CHECKS=@OLD_FOREIGN_KEY_CHECKS */;\n"
+
+	sqlRelease2 = "-- What the ORM prints for release 2025_1.\n" +
+		"CREATE TABLE owners (\n" +
+		"  id INTEGER UNSIGNED NOT NULL AUTO_INCREMENT,\n" +
+		"  name VARCHAR(100) NOT NULL,\n" +
+		"  PRIMARY KEY (id),\n" +
+		"  CONSTRAINT ux_owners_name UNIQUE (name)\n" +
+		");\n" +
+		"CREATE TABLE images (\n" +
+		"  id BIGINT NOT NULL AUTO_INCREMENT,\n" +
+		"  owner_id INTEGER UNSIGNED,\n" +
+		"  name VARCHAR(255) NOT NULL,\n" +
+		"  status ENUM('queued','active') NOT NULL DEFAULT 'queued',\n" +
+		"  visibility ENUM('private','public') NOT NULL DEFAULT 'private',\n" +
+		"  slug VARCHAR(255) NOT NULL,\n" +
+		"  created_at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,\n" +
+		"  PRIMARY KEY (id)\n" +
+		");\n" +
+		"CREATE INDEX ix_images_status ON images (status);\n" +
+		"ALTER TABLE images ADD CONSTRAINT fk_images_owner FOREIGN KEY (owner_id) REFERENCES owners (id) ON DELETE SET NULL;\n"
+
+	sqlDecl2 = `# What the SQL cannot say: where visibility's values come from, and
+# how slug is computed for the rows that exist.
+table "images" {
+  column "visibility" {
+    replaces {
+      column   = "is_public"
+      forward  = "CASE WHEN is_public THEN 'public' ELSE 'private' END"
+      backward = "visibility = 'public'"
+    }
+  }
+  column "slug" {
+    fill = "LOWER(REPLACE(name, ' ', '-'))"
+  }
+}
+`
+)
+
+// A project whose releases are declared as SQL: planned in a dev database
+// beside the database, then without any database while the SQL is
+// unchanged; applied, upgraded by expand, migrate and contract through the
+// real binary on MariaDB, with no drift at any step.
+func TestSQLReleaseUpgrade(t *testing.T) {
+	t.Parallel()
+	db := testdb.New(t)
+	dir := t.TempDir()
+	run := func(withDB bool, args ...string) opResult {
+		cmd := exec.Command(opBinary(t), args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "EMCEE_URL=", "EMCEE_DEV_URL=", "EMCEE_ENV=")
+		if withDB {
+			cmd.Env = append(cmd.Env, "EMCEE_URL="+db.URL)
+		}
+		return opRunCmd(t, cmd)
+	}
+	must := func(withDB bool, args ...string) opResult {
+		t.Helper()
+		r := run(withDB, args...)
+		if r.Code != 0 {
+			t.Fatalf("emcee %s: %s", strings.Join(args, " "), r)
+		}
+		return r
+	}
+	project := func(releases string) {
+		opWrite(t, filepath.Join(dir, "atlas.hcl"), []byte(`env "live" {
+  url = getenv("EMCEE_URL")
+}
+
+emcee {
+  target   = "mariadb 10.11"
+  releases = [`+releases+`]
+}
+`))
+	}
+	project(`"2024_1"`)
+	opWrite(t, filepath.Join(dir, "schema", "2024_1.sql"), []byte(sqlRelease1))
+
+	// No database: the error names the file and the ways to give one.
+	if r := run(false, "plan"); r.Code != 1 || !strings.Contains(r.Stderr, "schema/2024_1.sql has not been planned yet") || !strings.Contains(r.Stderr, "--dev-url") {
+		t.Fatalf("plan without a database: %s", r)
+	}
+	r := must(true, "plan")
+	if !strings.Contains(r.Stdout, "wrote plans/2024_1/2024_1_expand01.sql") {
+		t.Fatalf("plan: %s", r)
+	}
+	// Unchanged SQL plans and checks without a database.
+	must(false, "plan", "--check")
+	var scratch int
+	if err := db.QueryRow("SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'emcee\\_scratch\\_%' AND SCHEMA_NAME NOT IN (SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE IS_USED_LOCK(SCHEMA_NAME) IS NOT NULL)").Scan(&scratch); err != nil || scratch != 0 {
+		t.Fatalf("plan left %d scratch databases behind (%v)", scratch, err)
+	}
+
+	must(true, "db", "sync", "--env", "live")
+	if r := run(true, "db", "diff", "--env", "live"); r.Code != 0 {
+		t.Fatalf("drift after sync: %s", r)
+	}
+	for _, q := range []string{
+		"INSERT INTO owners (name) VALUES ('alice')",
+		"INSERT INTO images (owner_id, name, is_public) VALUES (1, 'My Cat', 1), (NULL, 'Dog Two', 0)",
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+
+	// The next release, as an ORM prints it, with declarations beside it.
+	project(`"2024_1", "2025_1"`)
+	opWrite(t, filepath.Join(dir, "schema", "2025_1.sql"), []byte(sqlRelease2))
+	opWrite(t, filepath.Join(dir, "schema", "2025_1.emcee.hcl"), []byte(sqlDecl2))
+	if r := run(false, "plan", "--check"); r.Code != 1 || !strings.Contains(r.Stderr, "schema/2025_1.sql has not been planned yet") {
+		t.Fatalf("plan --check of a changed SQL release without a database: %s", r)
+	}
+	must(true, "plan")
+	must(false, "plan", "--check")
+	expand, err := os.ReadFile(filepath.Join(dir, "plans", "2025_1", "2025_1_expand01.sql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"images.visibility replaces is_public (declared at schema/2025_1.emcee.hcl:5:5)", "filled by LOWER(REPLACE(name, ' ', '-')) (declared at schema/2025_1.emcee.hcl:12:5)"} {
+		if !strings.Contains(string(expand), want) {
+			t.Fatalf("expand lacks %q:\n%s", want, expand)
+		}
+	}
+	// Lint and review read the SQL releases as they read HCL ones.
+	if r := run(true, "lint"); r.Code != 0 {
+		t.Fatalf("lint: %s", r)
+	}
+	if r := must(false, "review", "2025_1"); !strings.Contains(r.Stdout, "replace-column") {
+		t.Fatalf("review: %s", r)
+	}
+
+	for _, phase := range []string{"expand", "migrate", "contract"} {
+		must(true, "db", phase, "--env", "live")
+		if r := run(true, "db", "diff", "--env", "live"); r.Code != 0 {
+			t.Fatalf("drift after %s: %s", phase, r)
+		}
+	}
+	var got string
+	if err := db.QueryRow("SELECT GROUP_CONCAT(CONCAT(visibility, ':', slug) ORDER BY id) FROM images").Scan(&got); err != nil || got != "public:my-cat,private:dog-two" {
+		t.Fatalf("rows after the upgrade: %q %v", got, err)
+	}
+
+	// A comment changes the file but nothing Atlas sees: planned again in
+	// a dev database, no revision is added, and the snapshot records the
+	// new file, so CI checks it without a database.
+	opWrite(t, filepath.Join(dir, "schema", "2025_1.sql"), []byte("-- reviewed\n"+sqlRelease2))
+	if r := run(false, "plan", "--check"); r.Code != 1 || !strings.Contains(r.Stderr, "schema/2025_1.sql changed since its last plan") {
+		t.Fatalf("plan --check of an edited SQL release without a database: %s", r)
+	}
+	if r := must(true, "plan"); strings.Contains(r.Stdout, "wrote") {
+		t.Fatalf("a comment added revisions: %s", r)
+	}
+	must(false, "plan", "--check")
+}

@@ -1,0 +1,215 @@
+package sqlrelease
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"ariga.io/atlas/sql/mysql"
+	"ariga.io/atlas/sql/schema"
+
+	"github.com/emcee-db/emcee/devdb"
+	"github.com/emcee-db/emcee/diff"
+	"github.com/emcee-db/emcee/project"
+	"github.com/emcee-db/emcee/schemadef"
+	"github.com/emcee-db/emcee/sqlsyntax"
+)
+
+// SchemaName is the schema block of a release declared as SQL: the SQL
+// names none, and the pipeline compares states whatever their schema's
+// name, as Atlas compares schema-scoped states.
+const SchemaName = "main"
+
+// Evaluate reads the SQL of a release, runs it in the dev database (empty
+// before and after), and returns the source the pipeline loads for it.
+// The dev database should have been opened with the defaults the offline
+// planner assumes (Spec{Charset: diff.ServerCharset, Collation:
+// diff.ServerCollation}): a table created without a charset then reads the
+// same as one declared in HCL without one.
+func Evaluate(ctx context.Context, dev *devdb.DB, f diff.SQLFiles, t project.Target) (diff.Source, error) {
+	script, err := Read(f.File, f.SQL)
+	if err != nil {
+		return diff.Source{}, err
+	}
+	var version string
+	if err := dev.Conn.QueryRowContext(ctx, "SELECT VERSION()").Scan(&version); err != nil {
+		return diff.Source{}, fmt.Errorf("dev database %s: %v", dev, err)
+	}
+	if maria := strings.Contains(strings.ToLower(version), "mariadb"); maria != t.MariaDB() {
+		return diff.Source{}, fmt.Errorf("%s: the project targets %s, but dev database %s runs %s: Atlas reads types by the server's flavor (MariaDB's JSON is a LONGTEXT with a check), so a release declared as SQL is evaluated on a server of the target's flavor; point --dev-url (or the env's dev) at one", f.File, t, dev, version)
+	}
+	if err := dev.Empty(ctx); err != nil {
+		return diff.Source{}, err
+	}
+	stmts := make([]string, len(script.Run))
+	for i, st := range script.Run {
+		stmts[i] = st.Exec
+	}
+	runErr := dev.Exec(ctx, stmts)
+	var s *schema.Schema
+	if runErr == nil {
+		s, runErr = dev.Tables(ctx)
+	}
+	if err := dev.Empty(ctx); err != nil {
+		return diff.Source{}, errors.Join(runErr, err)
+	}
+	var ee *devdb.ExecError
+	switch {
+	case errors.As(runErr, &ee):
+		return diff.Source{}, script.Run[ee.Index].Pos.Errorf("dev database %s refused this statement: %v", dev, ee.Err)
+	case runErr != nil:
+		return diff.Source{}, runErr
+	case len(s.Tables) == 0:
+		return diff.Source{}, fmt.Errorf("%s creates no table: a release declares at least one", f.File)
+	}
+	if err := canonical(s, script); err != nil {
+		return diff.Source{}, err
+	}
+	src, err := schemadef.Marshal(s, "")
+	if err != nil {
+		return diff.Source{}, fmt.Errorf("%s: %w", f.File, err)
+	}
+	return diff.FromSQL(f, src, script.At), nil
+}
+
+// canonical makes the inspected schema what the same schema declared in
+// HCL evaluates to, where the server spells it otherwise: the pipeline
+// compares it with releases declared in HCL, and writes the statements of
+// the plans from it.
+func canonical(s *schema.Schema, script *Script) error {
+	// The database's defaults are the dev database's (the offline
+	// planner's): a table that has them inherits them, as a table declared
+	// in HCL without a charset does.
+	defaults := s.Attrs
+	s.Name, s.Attrs = SchemaName, nil
+	slices.SortStableFunc(s.Tables, func(a, b *schema.Table) int { return script.order[a.Name] - script.order[b.Name] })
+	var errs []string
+	for _, t := range s.Tables {
+		at := func(key string) diff.Pos {
+			if p, ok := script.At[key]; ok {
+				return p
+			}
+			return script.At[t.Name]
+		}
+		t.Attrs = slices.DeleteFunc(t.Attrs, func(a schema.Attr) bool {
+			switch a := a.(type) {
+			case *mysql.AutoIncrement:
+				// A counter, not schema: mysqldump writes the next value of
+				// tables that hold rows.
+				return true
+			case *schema.Charset, *schema.Collation:
+				return slices.ContainsFunc(defaults, func(d schema.Attr) bool { return sameAttr(a, d) })
+			case *mysql.Engine:
+				if !strings.EqualFold(a.V, mysql.EngineInnoDB) {
+					errs = append(errs, at(t.Name).Errorf("table %s is created with ENGINE=%s: emcee plans InnoDB tables (online DDL, foreign keys); write ENGINE=InnoDB", t.Name, a.V).Error())
+				}
+				return true
+			}
+			return false
+		})
+		for _, c := range t.Columns {
+			c.Default = defaultOf(c)
+			for _, a := range c.Attrs {
+				if u, ok := a.(*mysql.OnUpdate); ok {
+					u.A = now(u.A)
+				}
+			}
+		}
+		t.Indexes = slices.DeleteFunc(t.Indexes, func(idx *schema.Index) bool { return implicit(t, idx) })
+		for _, fk := range t.ForeignKeys {
+			if _, ok := s.Table(fk.RefTable.Name); !ok || fk.RefTable.Schema != t.Schema {
+				errs = append(errs, at(t.Name+"/"+fk.Symbol).Errorf("foreign key %s of table %s references table %s, which %s does not create", fk.Symbol, t.Name, fk.RefTable.Name, script.File).Error())
+			}
+			// What the server reports for a foreign key declared without
+			// ON UPDATE / ON DELETE: InnoDB's default, which HCL leaves out.
+			for _, o := range []*schema.ReferenceOption{&fk.OnUpdate, &fk.OnDelete} {
+				if *o == schema.Restrict {
+					*o = ""
+				}
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("%s", strings.Join(errs, "\n"))
+	}
+	return nil
+}
+
+// defaultOf is a column's default as HCL declares it: false and true for
+// a bool (the server says 0 and 1), CURRENT_TIMESTAMP for the current time
+// (the server says current_timestamp()).
+func defaultOf(c *schema.Column) schema.Expr {
+	switch d := c.Default.(type) {
+	case *schema.Literal:
+		if _, ok := c.Type.Type.(*schema.BoolType); ok {
+			switch d.V {
+			case "0":
+				return &schema.Literal{V: "false"}
+			case "1":
+				return &schema.Literal{V: "true"}
+			}
+		}
+	case *schema.RawExpr:
+		return &schema.RawExpr{X: now(d.X)}
+	}
+	return c.Default
+}
+
+// now is CURRENT_TIMESTAMP[(n)] for an expression that is the current
+// time, x itself otherwise.
+func now(x string) string {
+	if sqlsyntax.SameExpr(x, "CURRENT_TIMESTAMP") {
+		return "CURRENT_TIMESTAMP"
+	}
+	for n := 1; n <= 6; n++ {
+		if want := fmt.Sprintf("CURRENT_TIMESTAMP(%d)", n); sqlsyntax.SameExpr(x, want) {
+			return want
+		}
+	}
+	return x
+}
+
+func sameAttr(a, b schema.Attr) bool {
+	switch a := a.(type) {
+	case *schema.Charset:
+		b, ok := b.(*schema.Charset)
+		return ok && strings.EqualFold(a.V, b.V)
+	case *schema.Collation:
+		b, ok := b.(*schema.Collation)
+		return ok && strings.EqualFold(a.V, b.V)
+	}
+	return false
+}
+
+// implicit reports an index InnoDB creates by itself for a foreign key: of
+// the key's name and columns, when no other index leads with them. The
+// server reports it like a declared one (and mysqldump writes it), but a
+// release declaring the key alone, in HCL, creates the same index.
+func implicit(t *schema.Table, idx *schema.Index) bool {
+	if idx.Unique {
+		return false
+	}
+	for _, fk := range t.ForeignKeys {
+		if !strings.EqualFold(fk.Symbol, idx.Name) || !leads(idx, fk.Columns) || len(idx.Parts) != len(fk.Columns) {
+			continue
+		}
+		return !slices.ContainsFunc(t.Indexes, func(o *schema.Index) bool { return o != idx && leads(o, fk.Columns) })
+	}
+	return false
+}
+
+// leads reports whether an index's first parts are the columns, whole.
+func leads(idx *schema.Index, cols []*schema.Column) bool {
+	if len(idx.Parts) < len(cols) {
+		return false
+	}
+	for i, c := range cols {
+		p := idx.Parts[i]
+		if p.C == nil || p.C.Name != c.Name || slices.ContainsFunc(p.Attrs, func(a schema.Attr) bool { _, ok := a.(*mysql.SubPart); return ok }) {
+			return false
+		}
+	}
+	return true
+}

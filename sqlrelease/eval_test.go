@@ -1,0 +1,220 @@
+package sqlrelease_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/emcee-db/emcee/devdb"
+	"github.com/emcee-db/emcee/diff"
+	"github.com/emcee-db/emcee/internal/testdb"
+	"github.com/emcee-db/emcee/project"
+	"github.com/emcee-db/emcee/sqlrelease"
+	"github.com/emcee-db/emcee/sqlsyntax"
+)
+
+var mariadb = project.Target{Flavor: "mariadb", Major: 10, Minor: 11}
+
+// devFor opens a dev database as `emcee plan` does, and checks at the end
+// that it was left empty.
+func devFor(t *testing.T) (*devdb.DB, *testdb.DB) {
+	t.Helper()
+	db := testdb.New(t)
+	ctx := context.Background()
+	dev, err := devdb.Open(ctx, devdb.Spec{URL: db.URL, Charset: diff.ServerCharset, Collation: diff.ServerCollation})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		var n int
+		if err := dev.Conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME <> 'emcee_dev_in_use'").Scan(&n); err != nil || n != 0 {
+			t.Errorf("the dev database holds %d tables after the evaluation (%v)", n, err)
+		}
+		if err := dev.Close(ctx); err != nil {
+			t.Error(err)
+		}
+	})
+	return dev, db
+}
+
+func evaluate(t *testing.T, dev *devdb.DB, sql, decl string) (*diff.Release, error) {
+	t.Helper()
+	f := diff.SQLFiles{Release: "r1", File: "schema/r1.sql", SQL: []byte(sql)}
+	if decl != "" {
+		f.DeclFile, f.Decl = "schema/r1.emcee.hcl", []byte(decl)
+	}
+	src, err := sqlrelease.Evaluate(context.Background(), dev, f, mariadb)
+	if err != nil {
+		return nil, err
+	}
+	return diff.Load(src, mariadb)
+}
+
+// What ORMs print for their models evaluates to the tables they declare.
+func TestEvaluateORMOutput(t *testing.T) {
+	dev, _ := devFor(t)
+	for _, c := range []struct {
+		name, sql string
+		tables    map[string][]string // table -> columns
+		indexes   []string            // table/index
+	}{
+		{"sqlalchemy CreateTable", "\nCREATE TABLE users (\n\tid INTEGER NOT NULL AUTO_INCREMENT, \n\tname VARCHAR(50) NOT NULL, \n\temail VARCHAR(120), \n\tcreated_at DATETIME DEFAULT now(), \n\tPRIMARY KEY (id), \n\tUNIQUE (email)\n)\n\n;\nCREATE INDEX ix_users_name ON users (name);\n",
+			map[string][]string{"users": {"id", "name", "email", "created_at"}}, []string{"users/ix_users_name", "users/email"}},
+		{"gorm", "CREATE TABLE `users` (`id` bigint unsigned AUTO_INCREMENT,`created_at` datetime(3) NULL,`updated_at` datetime(3) NULL,`deleted_at` datetime(3) NULL,`name` longtext,`active` boolean DEFAULT true,PRIMARY KEY (`id`),INDEX `idx_users_deleted_at` (`deleted_at`));\nCREATE TABLE `orders` (`id` bigint unsigned AUTO_INCREMENT,`user_id` bigint unsigned,PRIMARY KEY (`id`),CONSTRAINT `fk_users_orders` FOREIGN KEY (`user_id`) REFERENCES `users`(`id`));\n",
+			map[string][]string{"users": {"id", "created_at", "updated_at", "deleted_at", "name", "active"}, "orders": {"id", "user_id"}}, []string{"users/idx_users_deleted_at"}},
+		{"django sqlmigrate", "BEGIN;\n--\n-- Create model Author\n--\nCREATE TABLE `app_author` (`id` bigint AUTO_INCREMENT NOT NULL PRIMARY KEY, `name` varchar(100) NOT NULL);\n--\n-- Create model Book\n--\nCREATE TABLE `app_book` (`id` bigint AUTO_INCREMENT NOT NULL PRIMARY KEY, `title` varchar(200) NOT NULL, `author_id` bigint NOT NULL);\nALTER TABLE `app_book` ADD CONSTRAINT `app_book_author_id_4b7a3b2e_fk_app_author_id` FOREIGN KEY (`author_id`) REFERENCES `app_author` (`id`);\nCREATE INDEX `app_book_title_idx` ON `app_book` (`title`);\nCOMMIT;\n",
+			map[string][]string{"app_author": {"id", "name"}, "app_book": {"id", "title", "author_id"}}, []string{"app_book/app_book_title_idx"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r, err := evaluate(t, dev, c.sql, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(r.Schema.Tables) != len(c.tables) {
+				t.Fatalf("%d tables, want %d", len(r.Schema.Tables), len(c.tables))
+			}
+			for name, cols := range c.tables {
+				tbl, ok := r.Schema.Table(name)
+				if !ok {
+					t.Fatalf("no table %s", name)
+				}
+				var got []string
+				for _, col := range tbl.Columns {
+					got = append(got, col.Name)
+				}
+				if strings.Join(got, ",") != strings.Join(cols, ",") {
+					t.Errorf("%s has columns %v, want %v", name, got, cols)
+				}
+				if p := r.Where(name, cols[0]); !strings.HasPrefix(p, "schema/r1.sql:") {
+					t.Errorf("%s.%s is declared at %s, want a line of the SQL", name, cols[0], p)
+				}
+			}
+			for _, ix := range c.indexes {
+				table, name, _ := strings.Cut(ix, "/")
+				tbl, _ := r.Schema.Table(table)
+				if _, ok := tbl.Index(name); !ok {
+					t.Errorf("no index %s", ix)
+				}
+			}
+		})
+	}
+}
+
+// Statements that would reach another database are refused before any
+// statement of the file runs: the other database is untouched, and the
+// dev database holds nothing.
+func TestEvaluateStaysInTheDevDatabase(t *testing.T) {
+	dev, _ := devFor(t)
+	other := testdb.New(t)
+	if _, err := other.Exec("CREATE TABLE keep (id int)"); err != nil {
+		t.Fatal(err)
+	}
+	q := sqlsyntax.Ident(other.Name)
+	for _, sql := range []string{
+		"USE " + q + ";\nDROP TABLE keep;",
+		"CREATE TABLE a (id int);\nDROP TABLE " + q + ".keep;",
+		"CREATE TABLE a (id int);\nCREATE TABLE " + q + ".b (id int);",
+		"CREATE TABLE a (id int);\nDROP DATABASE " + q + ";",
+		"CREATE TABLE a (id int);\n/*!50000 DROP DATABASE " + q + " */;",
+		"CREATE TABLE a (id int);\nALTER TABLE a RENAME TO " + q + ".a;",
+		"CREATE TABLE a (id int);\nRENAME TABLE a TO " + q + ".a;",
+		"CREATE TABLE a (id int, CONSTRAINT f FOREIGN KEY (id) REFERENCES " + q + ".keep (id));",
+		"CREATE TABLE a (id int);\nINSERT INTO " + q + ".keep VALUES (1);",
+	} {
+		_, err := evaluate(t, dev, sql, "")
+		if err == nil || !strings.HasPrefix(err.Error(), "schema/r1.sql:") {
+			t.Errorf("%q: %v, want an error at its line", sql, err)
+		}
+		var n int
+		if err := other.QueryRow("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?", other.Name).Scan(&n); err != nil || n != 1 {
+			t.Fatalf("%q: the other database holds %d tables (%v)", sql, n, err)
+		}
+		if err := dev.Conn.QueryRowContext(context.Background(), "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME <> 'emcee_dev_in_use'").Scan(&n); err != nil || n != 0 {
+			t.Fatalf("%q: something ran: the dev database holds %d tables (%v)", sql, n, err)
+		}
+	}
+}
+
+// What the SQL sets up its session with stays in its own session: the
+// dev database's pinned session keeps the settings emcee pins.
+func TestEvaluateSessionSettingsStayInTheirSession(t *testing.T) {
+	dev, _ := devFor(t)
+	var before string
+	if err := dev.Conn.QueryRowContext(context.Background(), "SELECT CONCAT(@@sql_mode, '/', @@foreign_key_checks, '/', @@time_zone)").Scan(&before); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := evaluate(t, dev, "SET sql_mode = '', foreign_key_checks = 0, time_zone = '+05:00';\nCREATE TABLE child (id int PRIMARY KEY, p int, CONSTRAINT fk FOREIGN KEY (p) REFERENCES parent (id));\nCREATE TABLE parent (id int PRIMARY KEY);", ""); err != nil {
+		t.Fatal(err)
+	}
+	var after string
+	if err := dev.Conn.QueryRowContext(context.Background(), "SELECT CONCAT(@@sql_mode, '/', @@foreign_key_checks, '/', @@time_zone)").Scan(&after); err != nil || after != before {
+		t.Fatalf("the pinned session has %q after the evaluation, %q before (%v)", after, before, err)
+	}
+}
+
+// Errors about the schema point at the SQL statement that defines what is
+// wrong; errors about declarations point into the declarations file.
+func TestEvaluateErrorsArePositioned(t *testing.T) {
+	dev, _ := devFor(t)
+	for _, c := range []struct{ name, sql, decl, want string }{
+		{"server refuses", "CREATE TABLE a (id int);\n\nCREATE TABLE a (id int);", "", "schema/r1.sql:3:1: dev database"},
+		{"unplannable enum value", "CREATE TABLE a (id int);\nCREATE TABLE b (\n  id int,\n  state enum('it''s', 'b')\n);", "", "schema/r1.sql:2:1: "},
+		{"refused name", "CREATE TABLE a (id int);\nCREATE TABLE `b``c` (id int);", "", "schema/r1.sql:2:1: "},
+		{"foreign key to nothing", "SET foreign_key_checks = 0;\nCREATE TABLE a (id int PRIMARY KEY);\nCREATE TABLE c (id int, p int, CONSTRAINT fk_p FOREIGN KEY (p) REFERENCES gone (id));", "", "schema/r1.sql:3:1: foreign key fk_p of table c references table gone"},
+		{"myisam by default", "SET SESSION default_storage_engine = MyISAM;\nCREATE TABLE a (id int);", "", "schema/r1.sql:1:1: SET default_storage_engine"},
+		{"declared table missing", "CREATE TABLE a (id int);", "\ntable \"b\" {\n  renamed_from = \"x\"\n}\n", "schema/r1.emcee.hcl:2:7: table \"b\" is declared here, but schema/r1.sql creates no such table"},
+		{"declared column missing", "CREATE TABLE a (id int);", "table \"a\" {\n  column \"slug\" {\n    fill = \"LOWER(id)\"\n  }\n}\n", "schema/r1.emcee.hcl:2:10: column \"slug\" of table a is declared here, but schema/r1.sql gives a no such column"},
+		{"schema in declarations", "CREATE TABLE a (id int);", "table \"a\" {\n  column \"id\" {\n    type = bigint\n  }\n}\n", "schema/r1.emcee.hcl:3:5: unknown attribute \"type\""},
+		{"declaration expression", "CREATE TABLE a (id int, b int);", "table \"a\" {\n  column \"b\" {\n    fill = \"id +\"\n  }\n}\n", "schema/r1.emcee.hcl:3:"},
+		{"no table", "SET NAMES utf8mb4;", "", "schema/r1.sql creates no table"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := evaluate(t, dev, c.sql, c.decl)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("got %v, want an error containing %q", err, c.want)
+			}
+			if strings.Contains(err.Error(), "# at") || strings.Contains(err.Error(), "evaluated from") {
+				t.Fatalf("the error shows the generated source: %v", err)
+			}
+		})
+	}
+}
+
+// Stored functions are declared in the declarations file, as in HCL.
+func TestEvaluateStoredFunctionDeclared(t *testing.T) {
+	dev, _ := devFor(t)
+	r, err := evaluate(t, dev, "CREATE TABLE a (id int);", "stored_function \"slugify\" {}\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := r.Declarations.StoredFunctions; len(f) != 1 || f[0].Name != "slugify" || f[0].Pos.String() != "schema/r1.emcee.hcl:1:17" {
+		t.Fatalf("stored functions: %+v", f)
+	}
+}
+
+// A release declared as SQL is evaluated on a server of the target's
+// flavor: MariaDB reads types MySQL's way only partly.
+func TestEvaluateRefusesAnotherFlavor(t *testing.T) {
+	dev, _ := devFor(t)
+	_, err := sqlrelease.Evaluate(context.Background(), dev, diff.SQLFiles{Release: "r1", File: "schema/r1.sql", SQL: []byte("CREATE TABLE a (id int);")}, project.Target{Flavor: "mysql", Major: 8})
+	if err == nil || !strings.Contains(err.Error(), "the project targets mysql 8.0, but dev database") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+// A large file evaluates in one session, every table placed at its line.
+func TestEvaluateManyTables(t *testing.T) {
+	dev, _ := devFor(t)
+	var b strings.Builder
+	for i := range 300 {
+		fmt.Fprintf(&b, "CREATE TABLE t%03d (\n  id bigint NOT NULL AUTO_INCREMENT,\n  name varchar(100) NOT NULL DEFAULT '',\n  PRIMARY KEY (id)\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;\n", i)
+	}
+	r, err := evaluate(t, dev, b.String(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Schema.Tables) != 300 || r.Where("t299", "name") != "schema/r1.sql:1496:1" {
+		t.Fatalf("%d tables; t299.name at %s", len(r.Schema.Tables), r.Where("t299", "name"))
+	}
+}

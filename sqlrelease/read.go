@@ -1,0 +1,379 @@
+// Package sqlrelease evaluates a release declared as SQL
+// (schema/<release>.sql: CREATE TABLE statements as ORMs and mysqldump
+// --no-data write them) the way Atlas evaluates `file://*.sql`: the
+// statements run in a dev database, Atlas inspects what they created, and
+// the result is written as the Atlas HCL the release pipeline loads
+// (diff.FromSQL), with the declarations file beside the SQL.
+//
+// Every statement is read by emcee's SQL reader before it runs anywhere,
+// and only what sets up a session or creates tables in the dev database
+// runs: anything that would reach another database, read or write data,
+// or create something other than tables is refused at its file:line.
+package sqlrelease
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/pingcap/tidb/pkg/parser/ast"
+
+	"github.com/emcee-db/emcee/diff"
+	"github.com/emcee-db/emcee/sqlname"
+	"github.com/emcee-db/emcee/sqlsyntax"
+)
+
+// MaxSize is the largest SQL file read: ten times the mysqldump --no-data
+// of a schema of 10,000 tables. The file is read whole, and every
+// statement is parsed and sent.
+const MaxSize = 64 << 20
+
+// Script is a SQL file read and checked.
+type Script struct {
+	File string
+	// Run are the statements to run in the dev database, in order.
+	Run []Stmt
+	// At is where each table ("t"), column ("t.c") and named index, key or
+	// check ("t/name") is defined.
+	At map[string]diff.Pos
+	// order is the order in which tables were first created.
+	order map[string]int
+}
+
+// Stmt is one statement to run.
+type Stmt struct {
+	Pos  diff.Pos
+	Exec string
+}
+
+// Read reads and checks a SQL file; file names it in errors.
+func Read(file string, src []byte) (*Script, error) {
+	if len(src) > MaxSize {
+		return nil, fmt.Errorf("%s: %d bytes: emcee reads SQL releases of up to %d MiB; a schema this large is best declared in HCL, or split so that each release holds what it changes", file, len(src), MaxSize>>20)
+	}
+	stmts, err := sqlsyntax.ReadScript(string(src))
+	if err != nil {
+		if e, ok := err.(*sqlsyntax.Error); ok {
+			return nil, fmt.Errorf("%s:%d:%d: %s", file, e.Line, e.Col, e.Msg)
+		}
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	s := &Script{File: file, At: map[string]diff.Pos{}, order: map[string]int{}}
+	created := map[string]bool{}
+	var errs []string
+	for _, st := range stmts {
+		pos := diff.Pos{File: file, Line: st.Line, Col: st.Col}
+		if msg := directive(st.Comments); msg != "" {
+			errs = append(errs, pos.Errorf("%s", msg).Error())
+			continue
+		}
+		run, err := s.check(st, pos, created)
+		if err != nil {
+			errs = append(errs, err.Error())
+			continue
+		}
+		if run {
+			s.Run = append(s.Run, Stmt{Pos: pos, Exec: st.Exec})
+		}
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("%s", strings.Join(errs, "\n"))
+	}
+	return s, nil
+}
+
+// directive refuses comments that look like they tell emcee or Atlas
+// something: emcee reads declarations from the declarations file only, and
+// Atlas's directives (atlas:import ...) are not followed.
+func directive(comments []string) string {
+	for _, c := range comments {
+		body := strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(c), "-#/*"))
+		for _, tool := range []string{"emcee:", "atlas:"} {
+			if strings.HasPrefix(strings.ToLower(body), tool) {
+				return fmt.Sprintf("comment %q reads as a directive, but a SQL release takes none: emcee's declarations go in the declarations file beside it (schema/<release>.emcee.hcl), and Atlas's directives are not followed (paste what atlas:import would bring in); reword the comment", strings.TrimSpace(c))
+			}
+		}
+	}
+	return ""
+}
+
+// check decides what to do with a statement: run it, skip it (true or
+// false), or refuse it.
+func (s *Script) check(st *sqlsyntax.ScriptStmt, pos diff.Pos, created map[string]bool) (bool, error) {
+	if st.Trigger != nil {
+		return false, pos.Errorf("%s: %s", kindOf(nil, st.Trigger), notSchema)
+	}
+	if st.Node == nil {
+		return false, nil // comments only
+	}
+	for _, t := range sqlsyntax.Tables(st.Node) {
+		if t.Schema.O != "" {
+			return false, pos.Errorf("%s names %s.%s, a table of another database: a SQL release creates its tables in the database it is run in; write the table's name alone", kindOf(st.Node, nil), t.Schema.O, t.Name.O)
+		}
+		if err := sqlname.Reserved(t.Name.O); err != nil {
+			return false, pos.Errorf("%s: %v", kindOf(st.Node, nil), err)
+		}
+	}
+	switch n := st.Node.(type) {
+	case *ast.SetStmt:
+		return true, checkSet(n, pos)
+	case *ast.CreateTableStmt:
+		if err := checkCreate(n, pos); err != nil {
+			return false, err
+		}
+		s.define(n.Table.Name.O, pos)
+		created[strings.ToLower(n.Table.Name.O)] = true
+		for _, c := range n.Cols {
+			s.defineColumn(n.Table.Name.O, c.Name.Name.O, pos)
+		}
+		for _, c := range n.Constraints {
+			s.definePart(n.Table.Name.O, c.Name, pos)
+		}
+		return true, nil
+	case *ast.CreateIndexStmt:
+		s.definePart(n.Table.Name.O, n.IndexName, pos)
+		return true, nil
+	case *ast.AlterTableStmt:
+		return true, s.checkAlter(n, pos)
+	case *ast.DropTableStmt:
+		if n.IsView {
+			return false, pos.Errorf("DROP VIEW: %s", notSchema)
+		}
+		if n.TemporaryKeyword != ast.TemporaryNone {
+			return false, pos.Errorf("DROP TEMPORARY TABLE: %s", notSchema)
+		}
+		some := false
+		for _, t := range n.Tables {
+			some = some || created[strings.ToLower(t.Name.O)]
+		}
+		switch {
+		case some:
+			return true, nil
+		case n.IfExists:
+			// The dev database is empty: dropping a table the file has not
+			// created yet (mysqldump's DROP TABLE IF EXISTS) does nothing.
+			return false, nil
+		}
+		return false, pos.Errorf("DROP TABLE %s: no statement before it creates that table", n.Tables[0].Name.O)
+	case *ast.LockTablesStmt, *ast.UnlockTablesStmt, *ast.BeginStmt, *ast.CommitStmt:
+		// What a dump or an ORM wraps its statements in: nothing to the
+		// schema, and nothing to lock in a dev database.
+		return false, nil
+	}
+	return false, pos.Errorf("%s: %s", kindOf(st.Node, nil), notSchema)
+}
+
+const notSchema = "a SQL release holds CREATE TABLE statements (and CREATE INDEX, ALTER TABLE ... ADD, DROP TABLE IF EXISTS and the session SETs dumps and ORMs write around them); emcee does not run anything else: remove it"
+
+func (s *Script) define(table string, pos diff.Pos) {
+	if _, ok := s.At[table]; !ok {
+		s.At[table] = pos
+		s.order[table] = len(s.order)
+	}
+}
+
+func (s *Script) defineColumn(table, column string, pos diff.Pos) {
+	if _, ok := s.At[table+"."+column]; !ok {
+		s.At[table+"."+column] = pos
+	}
+}
+
+func (s *Script) definePart(table, name string, pos diff.Pos) {
+	if name == "" {
+		return
+	}
+	if _, ok := s.At[table+"/"+name]; !ok {
+		s.At[table+"/"+name] = pos
+	}
+}
+
+// sessionVariables are the variables a SQL release may set: what dumps
+// and ORMs set up their session with. Each changes only how the session
+// reads what follows.
+var sessionVariables = map[string]bool{
+	"character_set_client": true, "character_set_results": true, "character_set_connection": true,
+	"collation_connection": true, "sql_mode": true, "foreign_key_checks": true, "unique_checks": true,
+	"time_zone": true, "sql_notes": true, "sql_quote_show_create": true, "autocommit": true,
+	"innodb_strict_mode": true, "check_constraint_checks": true, "sql_warnings": true,
+	"explicit_defaults_for_timestamp": true,
+}
+
+func checkSet(n *ast.SetStmt, pos diff.Pos) error {
+	for _, v := range n.Variables {
+		switch {
+		case v.IsGlobal || v.IsInstance:
+			return pos.Errorf("SET GLOBAL %s: a SQL release sets up its own session only; remove it", v.Name)
+		case v.Name == ast.SetNames || v.Name == ast.SetCharset:
+		case v.IsSystem && !sessionVariables[strings.ToLower(v.Name)]:
+			return pos.Errorf("SET %s: a SQL release may set only the session variables dumps and ORMs set up a session with (%s); remove it", v.Name, strings.Join(slices.Sorted(maps.Keys(sessionVariables)), ", "))
+		}
+		switch v.Value.(type) {
+		case nil, ast.ValueExpr, *ast.VariableExpr, *ast.DefaultExpr, *ast.ColumnNameExpr:
+		default:
+			return pos.Errorf("SET %s to an expression: a SQL release sets variables to values and to other variables only; remove it", v.Name)
+		}
+	}
+	return nil
+}
+
+// tableOptions are the table options a SQL release may give: what Atlas
+// reads back, or what changes only how InnoDB stores the table. Others
+// reach outside the database (DATA DIRECTORY, CONNECTION, UNION) or make
+// tables emcee does not plan.
+var tableOptions = map[ast.TableOptionType]bool{
+	ast.TableOptionEngine: true, ast.TableOptionCharset: true, ast.TableOptionCollate: true,
+	ast.TableOptionAutoIncrement: true, ast.TableOptionComment: true, ast.TableOptionRowFormat: true,
+	ast.TableOptionStatsPersistent: true, ast.TableOptionStatsAutoRecalc: true, ast.TableOptionStatsSamplePages: true,
+	ast.TableOptionPackKeys: true, ast.TableOptionCheckSum: true, ast.TableOptionTableCheckSum: true,
+	ast.TableOptionAvgRowLength: true, ast.TableOptionMaxRows: true, ast.TableOptionMinRows: true,
+	ast.TableOptionKeyBlockSize: true, ast.TableOptionDelayKeyWrite: true,
+}
+
+func checkOptions(opts []*ast.TableOption, table string, pos diff.Pos) error {
+	for _, o := range opts {
+		if !tableOptions[o.Tp] {
+			return pos.Errorf("table %s: this table option (%s) is not allowed in a SQL release: it stores the table outside the database, in another engine or in partitions, which emcee does not plan; remove it", table, optionName(o))
+		}
+		if o.Tp == ast.TableOptionEngine && o.StrValue != "" && !strings.EqualFold(o.StrValue, "InnoDB") {
+			return pos.Errorf("table %s: ENGINE=%s: emcee plans InnoDB tables (online DDL, foreign keys); remove the option or write ENGINE=InnoDB", table, o.StrValue)
+		}
+	}
+	return nil
+}
+
+func optionName(o *ast.TableOption) string {
+	out, err := sqlsyntax.Restore(o)
+	if err != nil || out == "" {
+		return fmt.Sprintf("option %d", o.Tp)
+	}
+	return out
+}
+
+func checkCreate(n *ast.CreateTableStmt, pos diff.Pos) error {
+	name := n.Table.Name.O
+	switch {
+	case n.TemporaryKeyword != ast.TemporaryNone:
+		return pos.Errorf("CREATE TEMPORARY TABLE %s: a temporary table is not part of a schema; remove it", name)
+	case n.Select != nil:
+		return pos.Errorf("CREATE TABLE %s ... SELECT: it copies rows; a SQL release declares tables only: list the columns instead", name)
+	case n.Partition != nil:
+		return pos.Errorf("CREATE TABLE %s ... PARTITION BY: emcee does not plan partitioned tables; remove the partitioning", name)
+	}
+	return checkOptions(n.Options, name, pos)
+}
+
+// alterSpecs are what an ALTER TABLE of a SQL release may do: the
+// additions ORMs write after their CREATE TABLEs (foreign keys, indexes),
+// and changes to what the file created.
+var alterSpecs = map[ast.AlterTableType]bool{
+	ast.AlterTableOption: true, ast.AlterTableAddColumns: true, ast.AlterTableAddConstraint: true,
+	ast.AlterTableDropColumn: true, ast.AlterTableDropPrimaryKey: true, ast.AlterTableDropIndex: true,
+	ast.AlterTableDropForeignKey: true, ast.AlterTableModifyColumn: true, ast.AlterTableChangeColumn: true,
+	ast.AlterTableRenameColumn: true, ast.AlterTableAlterColumn: true, ast.AlterTableLock: true,
+	ast.AlterTableAlgorithm: true, ast.AlterTableRenameIndex: true, ast.AlterTableDropCheck: true,
+	ast.AlterTableAlterCheck: true, ast.AlterTableIndexInvisible: true,
+}
+
+func (s *Script) checkAlter(n *ast.AlterTableStmt, pos diff.Pos) error {
+	table := n.Table.Name.O
+	for _, spec := range n.Specs {
+		if !alterSpecs[spec.Tp] {
+			return pos.Errorf("ALTER TABLE %s: this change is not allowed in a SQL release (it adds, drops or changes columns, indexes, keys and checks only); write the table as it should be in its CREATE TABLE", table)
+		}
+		if err := checkOptions(spec.Options, table, pos); err != nil {
+			return err
+		}
+		for _, c := range spec.NewColumns {
+			s.defineColumn(table, c.Name.Name.O, pos)
+		}
+		if spec.Constraint != nil {
+			s.definePart(table, spec.Constraint.Name, pos)
+		}
+	}
+	return nil
+}
+
+// kindOf names a statement in refusals.
+func kindOf(n ast.StmtNode, tr *sqlsyntax.Trigger) string {
+	if tr != nil {
+		if tr.Drop {
+			return "DROP TRIGGER"
+		}
+		return "CREATE TRIGGER"
+	}
+	switch x := n.(type) {
+	case *ast.InsertStmt:
+		if x.IsReplace {
+			return "REPLACE"
+		}
+		return "INSERT"
+	case *ast.UpdateStmt:
+		return "UPDATE"
+	case *ast.DeleteStmt:
+		return "DELETE"
+	case *ast.SelectStmt, *ast.SetOprStmt:
+		return "SELECT"
+	case *ast.UseStmt:
+		return "USE"
+	case *ast.CreateDatabaseStmt:
+		return "CREATE DATABASE"
+	case *ast.DropDatabaseStmt:
+		return "DROP DATABASE"
+	case *ast.AlterDatabaseStmt:
+		return "ALTER DATABASE"
+	case *ast.CreateViewStmt:
+		return "CREATE VIEW"
+	case *ast.ProcedureInfo:
+		return "CREATE PROCEDURE"
+	case *ast.DropProcedureStmt:
+		return "DROP PROCEDURE"
+	case *ast.GrantStmt, *ast.GrantRoleStmt:
+		return "GRANT"
+	case *ast.RevokeStmt, *ast.RevokeRoleStmt:
+		return "REVOKE"
+	case *ast.CreateUserStmt:
+		return "CREATE USER"
+	case *ast.AlterUserStmt:
+		return "ALTER USER"
+	case *ast.DropUserStmt:
+		return "DROP USER"
+	case *ast.LoadDataStmt:
+		return "LOAD DATA"
+	case *ast.TruncateTableStmt:
+		return "TRUNCATE"
+	case *ast.RenameTableStmt:
+		return "RENAME TABLE"
+	case *ast.CreateSequenceStmt:
+		return "CREATE SEQUENCE"
+	case *ast.CallStmt:
+		return "CALL"
+	case *ast.DoStmt:
+		return "DO"
+	case *ast.FlushStmt:
+		return "FLUSH"
+	case *ast.KillStmt:
+		return "KILL"
+	case *ast.RollbackStmt:
+		return "ROLLBACK"
+	case *ast.PrepareStmt, *ast.ExecuteStmt:
+		return "PREPARE/EXECUTE"
+	case *ast.SetPwdStmt:
+		return "SET PASSWORD"
+	case *ast.ShowStmt:
+		return "SHOW"
+	case *ast.CreateTableStmt:
+		return "CREATE TABLE"
+	case *ast.CreateIndexStmt:
+		return "CREATE INDEX"
+	case *ast.AlterTableStmt:
+		return "ALTER TABLE"
+	case *ast.DropTableStmt:
+		return "DROP TABLE"
+	case *ast.LockTablesStmt:
+		return "LOCK TABLES"
+	case *ast.SetStmt:
+		return "SET"
+	}
+	return "this statement"
+}

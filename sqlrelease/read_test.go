@@ -1,0 +1,146 @@
+package sqlrelease
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// What dumps and ORMs write around their CREATE TABLEs is read: session
+// settings run, the rest is skipped, and every table and column is placed
+// at the statement defining it.
+func TestReadDumpForms(t *testing.T) {
+	src := "/*M!999999\\- enable the sandbox mode */ \n" +
+		"-- MariaDB dump 10.19\n" +
+		"/*!40101 SET @OLD_CHARACTER_SET_CLIENT=@@CHARACTER_SET_CLIENT */;\n" +
+		"/*!40101 SET NAMES utf8mb4 */;\n" +
+		"/*!40014 SET @OLD_FOREIGN_KEY_CHECKS=@@FOREIGN_KEY_CHECKS, FOREIGN_KEY_CHECKS=0 */;\n" +
+		"/*!40101 SET @OLD_SQL_MODE=@@SQL_MODE, SQL_MODE='NO_AUTO_VALUE_ON_ZERO' */;\n" +
+		"\n" +
+		"DROP TABLE IF EXISTS `images`;\n" +
+		"/*!40101 SET character_set_client = utf8mb4 */;\n" +
+		"CREATE TABLE `images` (\n" +
+		"  `id` bigint(20) NOT NULL AUTO_INCREMENT,\n" +
+		"  PRIMARY KEY (`id`)\n" +
+		") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;\n" +
+		"LOCK TABLES `images` WRITE;\n" +
+		"UNLOCK TABLES;\n" +
+		"BEGIN;\n" +
+		"CREATE INDEX ix_id ON images (id);\n" +
+		"ALTER TABLE images ADD COLUMN owner varchar(10) NULL, ADD CONSTRAINT fk_self FOREIGN KEY (id) REFERENCES images (id);\n" +
+		"COMMIT;\n" +
+		"/*!40101 SET SQL_MODE=@OLD_SQL_MODE */;\n" +
+		"-- Dump completed\n"
+	s, err := Read("schema/x.sql", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, st := range s.Run {
+		got = append(got, st.Pos.String()+" "+strings.Fields(st.Exec)[0])
+	}
+	want := []string{
+		"schema/x.sql:3:1 SET", "schema/x.sql:4:1 SET", "schema/x.sql:5:1 SET", "schema/x.sql:6:1 SET",
+		"schema/x.sql:9:1 SET", "schema/x.sql:10:1 CREATE", "schema/x.sql:17:1 CREATE", "schema/x.sql:18:1 ALTER", "schema/x.sql:20:1 SET",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("statements run:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// A statement in an executable comment runs as the reader read it: the
+	// server never sees the comment.
+	if e := s.Run[1].Exec; strings.Contains(e, "/*") || !strings.Contains(strings.ToUpper(e), "NAMES") {
+		t.Errorf("SET NAMES is sent as %q", e)
+	}
+	for k, want := range map[string]string{"images": "schema/x.sql:10:1", "images.id": "schema/x.sql:10:1", "images.owner": "schema/x.sql:18:1", "images/ix_id": "schema/x.sql:17:1", "images/fk_self": "schema/x.sql:18:1"} {
+		if got := s.At[k].String(); got != want {
+			t.Errorf("%s is defined at %s, want %s", k, got, want)
+		}
+	}
+}
+
+// Every statement that would reach another database, touch data, or
+// create something other than tables is refused at its line, before
+// anything runs.
+func TestReadRefuses(t *testing.T) {
+	for _, c := range []struct{ name, sql, want string }{
+		{"use", "USE other_db;", "USE:"},
+		{"qualified create", "CREATE TABLE other_db.t (id int);", "names other_db.t, a table of another database"},
+		{"qualified fk", "CREATE TABLE t (id int, CONSTRAINT f FOREIGN KEY (id) REFERENCES mysql.user (id));", "names mysql.user"},
+		{"qualified column reference", "CREATE TABLE t (id int REFERENCES other.p (id));", "names other.p"},
+		{"qualified index", "CREATE INDEX i ON other.t (a);", "names other.t"},
+		{"qualified alter", "ALTER TABLE other.t ADD COLUMN b int;", "names other.t"},
+		{"qualified drop", "DROP TABLE IF EXISTS other.t;", "names other.t"},
+		{"qualified lock", "LOCK TABLES other.t WRITE;", "names other.t"},
+		{"like other", "CREATE TABLE t LIKE other.t;", "names other.t"},
+		{"drop database", "DROP DATABASE emcee_example;", "DROP DATABASE:"},
+		{"create database", "CREATE DATABASE x;", "CREATE DATABASE:"},
+		{"insert", "CREATE TABLE t (id int);\nINSERT INTO t VALUES (1);", "x.sql:2:1: INSERT:"},
+		{"replace", "REPLACE INTO t VALUES (1);", "REPLACE:"},
+		{"update", "UPDATE t SET a = 1;", "UPDATE:"},
+		{"delete", "DELETE FROM t;", "DELETE:"},
+		{"select into outfile", "SELECT 1 INTO OUTFILE '/tmp/x';", "SELECT:"},
+		{"load data", "LOAD DATA INFILE '/etc/passwd' INTO TABLE t;", "LOAD DATA:"},
+		{"grant", "GRANT ALL ON *.* TO 'x'@'%';", "GRANT:"},
+		{"create user", "CREATE USER 'x'@'%' IDENTIFIED BY 'y';", "CREATE USER:"},
+		{"view", "CREATE VIEW v AS SELECT 1;", "CREATE VIEW:"},
+		{"procedure", "CREATE PROCEDURE p() SELECT 1;", "CREATE PROCEDURE:"},
+		{"trigger", "CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW SET NEW.a = 1;", "CREATE TRIGGER:"},
+		{"truncate", "TRUNCATE TABLE t;", "TRUNCATE:"},
+		{"rename", "RENAME TABLE t TO u;", "RENAME TABLE:"},
+		{"call", "CALL p();", "CALL:"},
+		{"do", "DO SLEEP(10);", "DO:"},
+		{"set global", "SET GLOBAL max_connections = 1;", "SET GLOBAL max_connections"},
+		{"set log bin", "SET SESSION sql_log_bin = 0;", "SET sql_log_bin"},
+		{"set password", "SET PASSWORD = 'x';", "SET PASSWORD:"},
+		{"set from subquery", "SET @x = (SELECT authentication_string FROM mysql.user LIMIT 1);", "names mysql.user"},
+		{"set to function", "SET @x = SLEEP(5);", "to an expression"},
+		{"temporary", "CREATE TEMPORARY TABLE t (id int);", "CREATE TEMPORARY TABLE t"},
+		{"create select", "CREATE TABLE t AS SELECT 1 AS a;", "CREATE TABLE t ... SELECT"},
+		{"partition", "CREATE TABLE t (id int) PARTITION BY HASH (id) PARTITIONS 2;", "PARTITION BY"},
+		{"data directory", "CREATE TABLE t (id int) DATA DIRECTORY = '/tmp';", "table option"},
+		{"federated", "CREATE TABLE t (id int) ENGINE=FEDERATED CONNECTION='mysql://u@remote/db/t';", "table t:"},
+		{"myisam", "CREATE TABLE t (id int) ENGINE=MyISAM;", "ENGINE=MyISAM"},
+		{"alter rename", "CREATE TABLE t (id int);\nALTER TABLE t RENAME TO u;", "x.sql:2:1: ALTER TABLE t: this change is not allowed"},
+		{"drop uncreated", "DROP TABLE t;", "no statement before it creates that table"},
+		{"drop view", "DROP VIEW v;", "DROP VIEW"},
+		{"emcee's table", "CREATE TABLE emcee_revisions (id int);", "emcee reserves it"},
+		{"emcee's dev marker", "DROP TABLE IF EXISTS EMCEE_DEV_IN_USE;", "emcee reserves it"},
+		{"rollback", "ROLLBACK;", "ROLLBACK:"},
+		// Directives in comments: executable ones are read as the code
+		// they are, and refused like it; emcee's and Atlas's are refused.
+		{"executable drop", "/*!50000 DROP DATABASE emcee_example */;", "DROP DATABASE:"},
+		{"executable drop in a statement", "CREATE TABLE t (id int) /*!50000 ; DROP DATABASE x */;", "statements where one was expected"},
+		{"executable drop after a statement", "CREATE TABLE t (id int) /*!50000 , DROP DATABASE x */;", "x.sql:1:"},
+		{"mariadb executable comment", "CREATE TABLE t (id int /*M!100301 , b int */);", "MariaDB executable comment"},
+		{"emcee directive", "-- emcee:replaces images.is_public\nCREATE TABLE t (id int);", "reads as a directive"},
+		{"atlas import", "-- atlas:import other.sql\nCREATE TABLE t (id int);", "reads as a directive"},
+		{"nul", "CREATE TABLE t (id int);\x00", "NUL byte"},
+		{"not utf8", "CREATE TABLE t (id int) COMMENT '\xff';", "not valid UTF-8"},
+		{"unreadable", "CREATE TABLE t (id int) FOO;", "x.sql:1:"},
+		{"delimiter trigger", "DELIMITER ;;\nCREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW BEGIN SET NEW.a = 1; END ;;\nDELIMITER ;\n", "x.sql:"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Read("schema/x.sql", []byte(c.sql))
+			if err == nil || !strings.Contains(err.Error(), c.want) || !strings.HasPrefix(err.Error(), "schema/x.sql:") {
+				t.Fatalf("Read(%q) = %v, want an error at schema/x.sql: containing %q", c.sql, err, c.want)
+			}
+		})
+	}
+}
+
+// A file over the size limit is refused before it is read; a large legit
+// one is read in one pass.
+func TestReadHugeFile(t *testing.T) {
+	huge := strings.Repeat("-- padding to make a file larger than emcee reads\n", MaxSize/50+1)
+	if _, err := Read("schema/x.sql", []byte(huge)); err == nil || !strings.Contains(err.Error(), "emcee reads SQL releases of up to 64 MiB") {
+		t.Fatalf("a %d-byte file: %v", len(huge), err)
+	}
+	var b strings.Builder
+	for i := range 5000 {
+		b.WriteString("CREATE TABLE t" + strconv.Itoa(i) + " (id int NOT NULL, name varchar(20), PRIMARY KEY (id));\n")
+	}
+	s, err := Read("schema/x.sql", []byte(b.String()))
+	if err != nil || len(s.Run) != 5000 || s.At["t4999"].Line != 5000 {
+		t.Fatalf("5000 tables: %v (%d statements)", err, len(s.Run))
+	}
+}

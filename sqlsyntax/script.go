@@ -1,0 +1,165 @@
+package sqlsyntax
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"ariga.io/atlas/sql/migrate"
+	"github.com/pingcap/tidb/pkg/parser/ast"
+)
+
+// A release may be declared as a SQL file of CREATE TABLE statements, as
+// ORMs and mysqldump --no-data write them. ReadScript reads such a file
+// for the code that decides what of it may run in a dev database: each
+// statement as the parser reads it, and the text to send for it, so that
+// the server runs exactly what was read.
+
+// ScriptStmt is one statement of a SQL file.
+type ScriptStmt struct {
+	// Line and Col are where the statement starts in the file (its first
+	// word after the comments before it), counting from 1.
+	Line, Col int
+	// Node is the statement; nil when the text holds only comments (a
+	// mysqldump header, `/*M!999999\- enable the sandbox mode */`): such
+	// a statement is never sent to a server.
+	Node ast.StmtNode
+	// Trigger is set for CREATE TRIGGER and DROP TRIGGER (see Stmt).
+	Trigger *Trigger
+	// Exec is the text to run. It is the statement as written, or, when
+	// the statement or a comment before it is executable (/*! ... */,
+	// /*M! ... */), the statement written back from its tree: the parser
+	// reads /*! as code whatever the version it names and /*M! as a
+	// comment, the server both by version, so only the tree says one thing
+	// to both. A /*M! comment inside a statement is refused: what it holds
+	// would be dropped.
+	Exec string
+	// Comments are the comments written right before the statement.
+	Comments []string
+}
+
+// scriptScanner splits a SQL file at its `;`, as the mysql client does
+// (DELIMITER included). BEGIN ... END bodies are not matched: the files
+// read here hold no stored programs, and a statement split inside one is
+// refused as unreadable.
+var scriptScanner = &migrate.Scanner{ScannerOptions: migrate.ScannerOptions{
+	BackslashEscapes: true,
+	HashComments:     true,
+}}
+
+// ReadScript reads a SQL file statement by statement. Errors are *Error,
+// positioned in the file (Line, Col).
+func ReadScript(src string) ([]*ScriptStmt, error) {
+	if i := strings.IndexByte(src, 0); i >= 0 {
+		return nil, errorAt(src, i, "NUL byte: a schema file is text")
+	}
+	if !utf8.ValidString(src) {
+		i := 0
+		for i < len(src) {
+			r, w := utf8.DecodeRuneInString(src[i:])
+			if r == utf8.RuneError && w == 1 {
+				break
+			}
+			i += w
+		}
+		return nil, errorAt(src, i, "not valid UTF-8: save the file as UTF-8")
+	}
+	found, err := scriptScanner.Scan(src)
+	if err != nil {
+		return nil, errorAt(src, 0, "cannot split the file into statements: %v", err)
+	}
+	var out []*ScriptStmt
+	lines := &lineIndex{src: src, line: 1}
+	prev := 0
+	// Each statement is read with the text since the end of the one
+	// before: the comments between them are part of it, and a /*! ... */
+	// comment among them is code to the server.
+	read := func(start, end, at int, comments []string) error {
+		text := src[start:end]
+		line, col := lines.at(at)
+		if strings.TrimSpace(src[at:end]) == ";" {
+			// All of it is in a comment before the ';' (mysqldump's
+			// /*!40101 SET ... */;): the line is the statement's.
+			col = 1
+		}
+		st := &ScriptStmt{Line: line, Col: col, Comments: comments}
+		stmts, perr := parse(text)
+		switch {
+		case perr != nil:
+			// Triggers and the MariaDB forms the parser lacks.
+			s, e := readStatement(text, true)
+			if e != nil {
+				return errorAt(src, start+e.Offset, "%s", e.Msg)
+			}
+			st.Node, st.Trigger = s.Node, s.Trigger
+		case len(stmts) > 1:
+			return errorAt(src, at, "%d statements where one was expected: a /*! ... */ comment holding a ';'?", len(stmts))
+		case len(stmts) == 1:
+			st.Node = stmts[0]
+		}
+		if st.Node == nil && st.Trigger == nil {
+			out = append(out, st)
+			return nil
+		}
+		if i := mariaComment(src[at:end]); i >= 0 {
+			return errorAt(src, at+i, "MariaDB executable comment /*M!...*/ inside a statement: the server runs what it holds but emcee's SQL reader reads it as a comment, so it cannot be checked; write what it holds as plain SQL, or remove it")
+		}
+		st.Exec = strings.TrimSpace(text)
+		if strings.Contains(text, "/*!") || mariaComment(text) >= 0 {
+			if st.Trigger != nil {
+				return errorAt(src, at, "executable comment in a trigger: emcee cannot tell what the server runs")
+			}
+			if st.Exec, err = restore(st.Node); err != nil {
+				return errorAt(src, at, "emcee cannot write this statement back from its syntax tree (%v)", err)
+			}
+		}
+		out = append(out, st)
+		return nil
+	}
+	for _, s := range found {
+		end := s.Pos + len(s.Text)
+		if err := read(prev, end, s.Pos, s.Comments); err != nil {
+			return nil, err
+		}
+		prev = end
+	}
+	if rest := src[prev:]; strings.TrimSpace(rest) != "" {
+		if err := read(prev, len(src), prev+len(rest)-len(strings.TrimLeft(rest, " \t\r\n")), nil); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// mariaComment is where a MariaDB executable comment starts in text, -1
+// when there is none. The search is on the text, so a string holding
+// "/*M!" is refused too: it is rare, and refusing costs nothing unsafe.
+func mariaComment(text string) int {
+	for _, m := range []string{"/*M!", "/*m!"} {
+		if i := strings.Index(text, m); i >= 0 {
+			return i
+		}
+	}
+	return -1
+}
+
+// lineIndex tells the line and column of offsets met in increasing order
+// in linear time.
+type lineIndex struct {
+	src            string
+	pos, line, bol int
+}
+
+func (l *lineIndex) at(pos int) (line, col int) {
+	pos = min(pos, len(l.src))
+	if pos < l.pos {
+		l.pos, l.line, l.bol = 0, 1, 0
+	}
+	for i := l.pos; i < pos; i++ {
+		if l.src[i] == '\n' {
+			l.line++
+			l.bol = i + 1
+		}
+	}
+	l.pos = pos
+	return l.line, 1 + utf8.RuneCountInString(l.src[l.bol:pos])
+}
