@@ -116,6 +116,8 @@ func LoadVars(path string, vars Vars) (*Project, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Read before evaluation, which expands for_each blocks in place.
+	forEach := forEachEnvs(f.Body.(*hclsyntax.Body))
 	dir := filepath.Dir(path)
 	var doc fileSpec
 	if err := evaluator(dir).EvalOptions(p, &doc, &schemahcl.EvalOptions{Variables: inputs(vars)}); err != nil {
@@ -135,7 +137,7 @@ func LoadVars(path string, vars Vars) (*Project, error) {
 		PlansDir:  filepath.Join(dir, orDefault(s.PlansDir, "plans")),
 		Releases:  s.Releases,
 		released:  map[string]bool{},
-		forEach:   forEachEnvs(f.Body.(*hclsyntax.Body)),
+		forEach:   forEach,
 	}
 	for _, e := range doc.Envs {
 		env := &Env{Name: e.Name, URL: e.URL, Dev: e.Dev, Pos: path}
@@ -207,7 +209,11 @@ func evaluator(dir string) *schemahcl.State {
 func inputs(vars Vars) map[string]cty.Value {
 	out := map[string]cty.Value{}
 	for name, vs := range vars {
-		if len(vs) == 1 {
+		switch len(vs) {
+		case 0:
+			out[name] = cty.ListValEmpty(cty.String)
+			continue
+		case 1:
 			out[name] = cty.StringVal(vs[0])
 			continue
 		}

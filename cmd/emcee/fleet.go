@@ -193,7 +193,10 @@ func runFleet(ctx context.Context, cmd *cobra.Command, p *project.Project, targe
 		if n := doc.Outcomes[outcomeSkipped]; n > 0 {
 			msg += fmt.Sprintf("; %d not started", n)
 		}
-		msg += "; rerun the same command once they are fixed: the targets that finished have nothing left to do"
+		// Every changing db command takes --dry-run.
+		if cmd.Flags().Lookup("dry-run") != nil {
+			msg += "; rerun the same command once they are fixed: the targets that finished have nothing left to do"
+		}
 	}
 	return &exitError{code: worst, err: errors.New(msg)}
 }
@@ -224,6 +227,7 @@ func printFleet(w io.Writer, doc *fleetDoc) {
 		states = states || t.State != ""
 		pending = pending || t.Pending != nil
 	}
+	fmt.Fprintf(w, "\n%s on %d targets:\n", doc.Command, len(doc.Targets))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	head := "TARGET\tRESULT\tVERSION"
 	if states {
