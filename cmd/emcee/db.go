@@ -55,13 +55,25 @@ in the middle of an upgrade to pike.
 
 The database comes from --url, the url of --env (an env block of atlas.hcl),
 $EMCEE_URL or the url of $EMCEE_ENV, the first given. Passwords are never printed. Only one run at a time may
-change a database: a second run fails at once, naming who holds the lock.`,
+change a database: a second run fails at once, naming who holds the lock.
+
+Many databases (a database per tenant, per shard, per region): every db
+command takes a target list, --targets FILE (one URL a line, # comments) or
+an env block with for_each (Atlas's shape: for_each = toset(var.tenants),
+url = urlsetpath(var.url, each.value)). The command runs on each database
+exactly as on one, --parallel at a time; a database that fails does not stop
+the others (unless --fail-fast); --canary K runs the first K alone first. It
+ends with a line per database and how many sit at each version, and exits
+with the worst database's code: 1 (a failure) over 7 (blocked by data)
+over 6 (drift), then db check's 3 over 4 over 5.`,
 		Example: `  export EMCEE_URL='mysql://deploy:secret@db.internal:3306/glance'
   emcee db status                 # what is applied, what is pending
   emcee db check; echo $?         # 3: expand needed
   emcee db expand --dry-run       # print what would run, change nothing
   emcee db expand && emcee db migrate
-  emcee db contract --format json # once no old-release code is left`,
+  emcee db contract --format json # once no old-release code is left
+  emcee db expand --targets tenants.txt --parallel 8 --canary 1
+  emcee db status --env tenants --var tenants=acme --var tenants=globex`,
 	}
 	pf := db.PersistentFlags()
 	pf.StringVar(&dbFlags.url, "url", "", urlUsage("the database to upgrade"))

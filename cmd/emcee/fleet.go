@@ -212,8 +212,15 @@ func countVersions(ts []*fleetTarget) []versionCount {
 		out = append(out, versionCount{v, c})
 	}
 	slices.SortFunc(out, func(a, b versionCount) int {
-		if a.Targets != b.Targets {
+		switch {
+		case a.Targets != b.Targets:
 			return b.Targets - a.Targets
+		case (a.Version == "") != (b.Version == ""):
+			// Unknown after every known version.
+			if a.Version == "" {
+				return 1
+			}
+			return -1
 		}
 		return strings.Compare(a.Version, b.Version)
 	})
