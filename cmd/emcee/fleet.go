@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -235,7 +236,8 @@ func printFleet(w io.Writer, doc *fleetDoc) {
 		pending = pending || t.Pending != nil
 	}
 	fmt.Fprintf(w, "\n%s on %d targets:\n", doc.Command, len(doc.Targets))
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	var table bytes.Buffer
+	tw := tabwriter.NewWriter(&table, 0, 0, 2, ' ', 0)
 	head := "TARGET\tRESULT\tVERSION"
 	if states {
 		head += "\tSTATE"
@@ -264,6 +266,10 @@ func printFleet(w io.Writer, doc *fleetDoc) {
 		fmt.Fprintln(tw, line+"\t"+detail)
 	}
 	tw.Flush()
+	// An empty last column leaves the one before it padded.
+	for _, l := range strings.SplitAfter(table.String(), "\n") {
+		fmt.Fprint(w, strings.TrimRight(l, " \n")+strings.Repeat("\n", strings.Count(l, "\n")))
+	}
 	var counts []string
 	for _, o := range []string{outcomeOK, outcomeFailed, outcomeSkipped} {
 		if n := doc.Outcomes[o]; n > 0 {
@@ -272,7 +278,7 @@ func printFleet(w io.Writer, doc *fleetDoc) {
 	}
 	fmt.Fprintf(w, "\n%d targets: %s\nversions:\n", len(doc.Targets), strings.Join(counts, ", "))
 	for _, v := range doc.Versions {
-		fmt.Fprintf(w, "  %3d  %s\n", v.Targets, orDefault(v.Version, "(unknown: not reached)"))
+		fmt.Fprintf(w, "  %3d  %s\n", v.Targets, orDefault(v.Version, "(unknown: not reached or not started)"))
 	}
 }
 
