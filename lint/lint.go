@@ -160,8 +160,8 @@ type Pass struct {
 	replay *replay
 	// rollbacks are the expands replayed with their rollbacks (EM112).
 	rollbacks []rollbackCheck
-	findings []Finding
-	errs     []error
+	findings  []Finding
+	errs      []error
 	// rels are read on first use (loadReleases).
 	rels     []*release
 	relsRead bool
