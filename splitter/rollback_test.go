@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
 )
@@ -38,6 +39,10 @@ func (c rbCase) run(t *testing.T) {
 	}
 	var got []string
 	for _, st := range phases[revision.Rollback] {
+		if d := effect.Parse(st.SQL); d.Err != nil {
+			// The applier refuses a revision it cannot read.
+			t.Errorf("emcee's SQL reader cannot read %q: %v", st.SQL, d.Err)
+		}
 		s := st.SQL
 		if st.Kind == revision.Gate {
 			s = "gate: " + s
