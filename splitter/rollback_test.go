@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
@@ -196,5 +197,22 @@ func TestParkedViewNames(t *testing.T) {
 		if !strings.HasPrefix(name, sqlname.ParkedViewPrefix) || !strings.HasSuffix(name, "_parked") || name == parkedView(old, "images", "queens") {
 			t.Errorf("parked view of %q: %q names neither emcee nor the rename", old, name)
 		}
+	}
+}
+
+// The first release has no previous release to return to: its rollback is
+// refused once, whatever number of tables it creates.
+func TestFirstReleaseRollbackIsRefused(t *testing.T) {
+	to := diff.Source{Release: "first", File: "first.hcl", Src: []byte("schema \"app\" {}\n" + tcImages)}
+	pl, err := Transition(mariadb1011, Sources{To: to})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rb := pl.Phases[revision.Rollback]
+	if len(rb) != 1 || rb[0].Kind != revision.Gate || rb[0].SQL != refusedGate || !strings.Contains(rb[0].Why, "release first is the first release") {
+		t.Fatalf("want one refusal, got %+v", rb)
+	}
+	if len(pl.Phases[revision.Expand]) != 2 {
+		t.Fatalf("the expand still creates both tables: %+v", pl.Phases[revision.Expand])
 	}
 }
