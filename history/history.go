@@ -71,8 +71,14 @@ type OSCStatement struct {
 // its copy just before it swaps the tables.
 type OSCRun struct {
 	OSCStatement
-	Table    string   `json:"table"`
-	Triggers []string `json:"triggers,omitempty"` // SHOW CREATE TRIGGER of each, before the tool started
+	Table    string       `json:"table"`
+	Triggers []OSCTrigger `json:"triggers,omitempty"` // the table's, before the tool started
+}
+
+// OSCTrigger is a trigger as SHOW CREATE TRIGGER printed it.
+type OSCTrigger struct {
+	Name string `json:"name"`
+	SQL  string `json:"sql"`
 }
 
 // ToolOf names the tool that applied statement n (1-based); "" when the

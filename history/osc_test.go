@@ -36,11 +36,11 @@ func TestOSCColumnAddedToOldTable(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := OSCStarted(ctx, db, r, OSCRun{OSCStatement: OSCStatement{Statement: 2, Tool: "pt-online-schema-change 3.2.1"}, Table: "t", Triggers: []string{"CREATE TRIGGER x"}}); err != nil {
+	if err := OSCStarted(ctx, db, r, OSCRun{OSCStatement: OSCStatement{Statement: 2, Tool: "pt-online-schema-change 3.2.1"}, Table: "t", Triggers: []OSCTrigger{{Name: "x", SQL: "CREATE TRIGGER x"}}}); err != nil {
 		t.Fatal(err)
 	}
 	rs, _ = Load(ctx, db)
-	if got := rs[r.Name].OSC; got == nil || got.Running == nil || got.Running.Table != "t" || got.Running.Triggers[0] != "CREATE TRIGGER x" {
+	if got := rs[r.Name].OSC; got == nil || got.Running == nil || got.Running.Table != "t" || got.Running.Triggers[0].SQL != "CREATE TRIGGER x" {
 		t.Fatalf("running statement not read back: %+v", got)
 	}
 	if err := OSCFinished(ctx, db, r); err != nil {

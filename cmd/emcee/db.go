@@ -15,6 +15,7 @@ import (
 
 	"github.com/emcee-db/emcee/apply"
 	"github.com/emcee-db/emcee/dbconn"
+	"github.com/emcee-db/emcee/project"
 )
 
 func init() { commands = append(commands, newDBCmd) }
@@ -83,11 +84,17 @@ change a database: a second run fails at once, naming who holds the lock.`,
 // dbCommands are the db subcommands, one file each.
 var dbCommands []func() *cobra.Command
 
-// openSession resolves the connection and opens a session.
-func openSession(ctx context.Context, opts apply.Options) (*apply.Session, error) {
+// openSession resolves the connection and opens a session; tune, when
+// given, completes the options from the project.
+func openSession(ctx context.Context, opts apply.Options, tune ...func(*project.Project, *apply.Options) error) (*apply.Session, error) {
 	p, err := loadProject()
 	if err != nil {
 		return nil, err
+	}
+	for _, t := range tune {
+		if err := t(p, &opts); err != nil {
+			return nil, err
+		}
 	}
 	cfg, err := dbconn.Resolve(dbFlags.url, global.env, p)
 	if err != nil {
@@ -138,6 +145,9 @@ type phaseFlags struct {
 	pause      time.Duration
 	maxRows    int64
 	retries    int
+	osc        string
+	oscChunk   time.Duration
+	oscMaxLoad string
 }
 
 func (f *phaseFlags) add(cmd *cobra.Command, drift, backfill, maxRows bool) {
@@ -153,6 +163,37 @@ func (f *phaseFlags) add(cmd *cobra.Command, drift, backfill, maxRows bool) {
 		cmd.Flags().Int64Var(&f.maxRows, "max-rows", 0, "stop after backfilling this many rows (0: all); rerun to continue")
 	}
 	cmd.Flags().IntVar(&f.retries, "retries", apply.DefaultRetries, "retry a backfill batch, gate or statement that hits a deadlock or lock wait timeout this many times, waiting 0.5s, 1s, 2s ... in between (0: never)")
+	cmd.Flags().StringVar(&f.osc, "osc", "", "run statements that copy their table (ALGORITHM=COPY) through an online schema change tool: pt-osc (pt-online-schema-change), or none (the server copies, blocking writes); default: osc in the emcee block of atlas.hcl, else none")
+	cmd.Flags().DurationVar(&f.oscChunk, "osc-chunk-time", 0, "with --osc pt-osc: how long each chunk of the copy should take (pt-online-schema-change --chunk-time; default: osc_chunk_time in the emcee block, else 0.5s)")
+	cmd.Flags().StringVar(&f.oscMaxLoad, "osc-max-load", "", "with --osc pt-osc: pause the copy while the server is this busy, e.g. Threads_running=25 (pt-online-schema-change --max-load; default: osc_max_load in the emcee block, else the tool's)")
+}
+
+// oscOptions resolves how copying statements run: the flags over the
+// emcee block of atlas.hcl.
+func (f *phaseFlags) oscOptions(cmd *cobra.Command, p *project.Project) (project.OSC, string, error) {
+	o, from := p.OSC, "osc = \""+p.OSC.Tool+"\" in the emcee block of "+project.Rel(p.Path)
+	if cmd.Flags().Changed("osc") {
+		if err := project.CheckOSCTool(f.osc); err != nil {
+			return o, "", usage(cmd, fmt.Errorf("--osc: %w", err))
+		}
+		o.Tool, from = f.osc, "--osc "+f.osc
+	}
+	if cmd.Flags().Changed("osc-chunk-time") {
+		if err := project.CheckChunkTime(f.oscChunk); err != nil {
+			return o, "", usage(cmd, fmt.Errorf("--osc-chunk-time %w", err))
+		}
+		o.ChunkTime = f.oscChunk
+	}
+	if cmd.Flags().Changed("osc-max-load") {
+		if err := project.CheckMaxLoad(f.oscMaxLoad); err != nil {
+			return o, "", usage(cmd, fmt.Errorf("--osc-max-load %w", err))
+		}
+		o.MaxLoad = f.oscMaxLoad
+	}
+	if !o.Enabled() && (cmd.Flags().Changed("osc-chunk-time") || cmd.Flags().Changed("osc-max-load")) {
+		return o, "", usage(cmd, fmt.Errorf("--osc-chunk-time and --osc-max-load tune pt-online-schema-change: add --osc pt-osc (or osc = \"pt-osc\" in the emcee block of atlas.hcl)"))
+	}
+	return o, from, nil
 }
 
 func (f *phaseFlags) options(cmd *cobra.Command) apply.Options {
@@ -180,11 +221,15 @@ func progressReporter(w io.Writer) func(apply.Progress) {
 	var bar *progressbar.ProgressBar
 	lastTenth, lastDone := int64(-1), int64(-1)
 	return func(p apply.Progress) {
+		step := p.Step
+		if step == "" {
+			step = "backfill"
+		}
 		if terminal {
 			if bar == nil {
 				bar = progressbar.NewOptions64(max(p.Total, 1),
 					progressbar.OptionSetWriter(w),
-					progressbar.OptionSetDescription("backfill "+p.Table),
+					progressbar.OptionSetDescription(step+" "+p.Table),
 					progressbar.OptionShowCount(),
 					progressbar.OptionSetItsString("rows"),
 					progressbar.OptionShowIts(),
@@ -203,7 +248,7 @@ func progressReporter(w io.Writer) func(apply.Progress) {
 			tenth = min(p.Done*10/p.Total, 10)
 		}
 		if tenth != lastTenth || (p.Finished && p.Done != lastDone) {
-			fmt.Fprintf(w, "    backfill %s: %d of %d rows (%d%%)\n", p.Table, p.Done, p.Total, tenth*10)
+			fmt.Fprintf(w, "    %s %s: %d of %d rows (%d%%)\n", step, p.Table, p.Done, p.Total, tenth*10)
 			lastTenth, lastDone = tenth, p.Done
 		}
 		if p.Finished {

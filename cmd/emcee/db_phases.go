@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/emcee-db/emcee/apply"
+	"github.com/emcee-db/emcee/project"
 )
 
 func init() {
@@ -15,7 +16,10 @@ func init() {
 func runPhase(cmd *cobra.Command, f *phaseFlags, run func(*apply.Session, context.Context) (*apply.Result, error)) error {
 	ctx, cancel := signalContext(cmd)
 	defer cancel()
-	s, err := openSession(ctx, f.options(cmd))
+	s, err := openSession(ctx, f.options(cmd), func(p *project.Project, o *apply.Options) (err error) {
+		o.OSC, o.OSCFrom, err = f.oscOptions(cmd, p)
+		return err
+	})
 	if err != nil {
 		return err
 	}
