@@ -93,10 +93,19 @@ func (s *Session) oscAlter(st revision.Statement) (*sqlsyntax.OSCAlter, error) {
 // triggers of a table whose copy's name needs quoting would be dropped and
 // not created again).
 var (
-	oscTableName   = regexp.MustCompile("^[\x20-\x26\x28-\x5b\x5d-\x7e]+$") // printable ASCII but ' and \
 	oscPlainName   = regexp.MustCompile(`^[0-9A-Za-z_$]+$`)
 	oscColumnTaboo = regexp.MustCompile("[`\n\r]")
 )
+
+// oscTableName reports a name of printable ASCII without ' and \.
+func oscTableName(name string) bool {
+	for _, c := range []byte(name) {
+		if c < 0x20 || c > 0x7e || c == '\'' || c == '\\' {
+			return false
+		}
+	}
+	return name != ""
+}
 
 // checkOSC refuses, before a revision runs anything, a statement the tool
 // was asked to apply and cannot.
@@ -124,7 +133,7 @@ func (s *Session) oscNames(ctx context.Context, a *sqlsyntax.OSCAlter) error {
 	if a.Schema != "" && a.Schema != s.Cfg.Database {
 		return fmt.Errorf("it names schema %s, not the database emcee applies to (%s)", a.Schema, s.Cfg.Database)
 	}
-	if !oscTableName.MatchString(a.Table) {
+	if !oscTableName(a.Table) {
 		return fmt.Errorf("table %s: the tool cannot find a table whose name holds a quote, a backslash or a character outside printable ASCII", sqlsyntax.Ident(a.Table))
 	}
 	if n := len(a.Table) + len("__new"); n > 64 {
@@ -432,15 +441,17 @@ func (s *Session) execOSC(ctx context.Context, rev *revision.Revision, a *sqlsyn
 	}
 	var tail []string
 	var truncated string
+	var rows int64
+	copying := false
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		var rows int64
 		sc := bufio.NewScanner(pr)
 		for sc.Scan() {
 			line := s.Cfg.Redact(sc.Text())
 			if m := oscCopying.FindStringSubmatch(line); m != nil {
 				pct, _ := strconv.ParseInt(m[1], 10, 64)
+				copying = true
 				s.progress(Progress{Revision: rev.ID.String(), Table: a.Table, Step: "pt-osc copy", Done: pct * max(rows, 1) / 100, Total: max(rows, 1)})
 				continue
 			}
@@ -464,14 +475,14 @@ func (s *Session) execOSC(ctx context.Context, rev *revision.Revision, a *sqlsyn
 				tail = tail[1:]
 			}
 		}
-		if rows > 0 || sc.Err() == nil {
-			s.progress(Progress{Revision: rev.ID.String(), Table: a.Table, Step: "pt-osc copy", Done: max(rows, 1), Total: max(rows, 1), Finished: true})
-		}
 	}()
 	err = cmd.Wait()
 	pw.Close()
 	<-done
 	if err == nil {
+		if copying {
+			s.progress(Progress{Revision: rev.ID.String(), Table: a.Table, Step: "pt-osc copy", Done: max(rows, 1), Total: max(rows, 1), Finished: true})
+		}
 		return nil
 	}
 	if ctx.Err() != nil {
