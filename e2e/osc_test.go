@@ -164,6 +164,14 @@ func TestOSCMissingTool(t *testing.T) {
 	if r.Code != 0 || strings.Contains(r.Stdout, "handed to") {
 		t.Fatalf("--osc none:\n%s", r)
 	}
+	// review says which statements the db commands hand to the tool, and
+	// what it gets; --osc none says the server copies.
+	r = p.must("review", "v2", "--format", "text")
+	opContains(t, r, "at plans/v2/v2_expand01.sql:5 (copy, through pt-online-schema-change)",
+		"osc:     pt-online-schema-change --alter MODIFY COLUMN `hits` BIGINT NOT NULL")
+	if r := p.must("review", "v2", "--format", "text", "--osc", "none"); strings.Contains(r.Stdout, "pt-online-schema-change") || !strings.Contains(r.Stdout, "writes are blocked while it runs") {
+		t.Errorf("review --osc none:\n%s", r)
+	}
 	for _, args := range [][]string{{"--osc", "gh-ost"}, {"--osc", "none", "--osc-max-load", "Threads_running=1"}, {"--osc", "pt-osc", "--osc-chunk-time", "-1s"}, {"--osc", "pt-osc", "--osc-max-load", "x;y"}} {
 		r := p.run(append([]string{"db", "expand"}, args...)...)
 		if r.Code != 2 {
