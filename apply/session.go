@@ -62,8 +62,8 @@ type Progress struct {
 	Revision string
 	Table    string
 	Step     string // "" for a backfill, "pt-osc copy" for the tool's copy
-	Done     int64 // rows updated so far by this statement in this run
-	Total    int64 // rows pending when this run started it
+	Done     int64  // rows updated so far by this statement in this run
+	Total    int64  // rows pending when this run started it
 	Finished bool
 }
 
