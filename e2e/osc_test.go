@@ -136,6 +136,7 @@ func TestOSCAppliesTableCopy(t *testing.T) {
 	if got := p.query("SELECT JSON_EXTRACT(osc, '$.applied[0].statement'), JSON_UNQUOTE(JSON_EXTRACT(osc, '$.applied[0].tool')), JSON_EXTRACT(osc, '$.running') IS NULL FROM emcee_revisions WHERE name = 'v2_expand01'"); got != "1 pt-online-schema-change 3.2.1 1" {
 		t.Fatalf("the version table does not say which tool applied statement 1: %s", got)
 	}
+	opContains(t, p.must("db", "version", "-v"), "v2_expand01 statement 1: applied by pt-online-schema-change 3.2.1")
 	if got := p.query("SELECT COALESCE(osc, 'none') FROM emcee_revisions WHERE name = 'v1_expand01'"); got != "none" {
 		t.Fatalf("a revision the server applied names a tool: %s", got)
 	}
