@@ -50,21 +50,24 @@ func (s *Session) findOSC(ctx context.Context) error {
 	if !o.Enabled() {
 		return nil
 	}
-	from := s.opts.OSCFrom
+	from, drop := s.opts.OSCFrom, "drop --osc "+o.Tool
 	if from == "" {
 		from = "--osc " + o.Tool
 	}
+	if !strings.HasPrefix(from, "--osc") {
+		drop = "pass --osc none, or remove osc from the emcee block"
+	}
 	path, err := exec.LookPath(PtOSC)
 	if err != nil {
-		return fmt.Errorf("%s hands statements that copy their table to %s, which is not installed (no %s in $PATH): install Percona Toolkit (Debian/Ubuntu: apt-get install percona-toolkit), or run without it (drop %s) to have the server copy those tables with ALGORITHM=COPY, which blocks their writes while it runs", from, PtOSC, PtOSC, from)
+		return fmt.Errorf("%s hands statements that copy their table to %s, which is not installed (no %s in $PATH): install Percona Toolkit (Debian/Ubuntu: apt-get install percona-toolkit), or %s to have the server copy those tables with ALGORITHM=COPY, which blocks their writes while it runs", from, PtOSC, PtOSC, drop)
 	}
 	if s.Cfg.TLS != "" {
-		return fmt.Errorf("%s: the database URL asks for TLS (tls=%s), which emcee does not pass on to %s yet: run without %s, or connect without TLS", from, s.Cfg.TLS, PtOSC, from)
+		return fmt.Errorf("%s: the database URL asks for TLS (tls=%s), which emcee does not pass on to %s yet: %s, or connect without TLS", from, s.Cfg.TLS, PtOSC, drop)
 	}
 	out, err := exec.CommandContext(ctx, path, "--version").CombinedOutput()
 	version := strings.TrimSpace(string(out))
 	if err != nil || !strings.HasPrefix(version, PtOSC+" ") {
-		return fmt.Errorf("%s: %s --version did not run (%v: %s): reinstall Percona Toolkit (it needs Perl with DBD::mysql), or run without %s", from, path, err, shorten(version, 200), from)
+		return fmt.Errorf("%s: %s --version did not run (%v: %s): reinstall Percona Toolkit (it needs Perl with DBD::mysql), or %s", from, path, err, shorten(version, 200), drop)
 	}
 	s.osc = &oscTool{path: path, version: version}
 	return nil

@@ -154,7 +154,12 @@ func TestOSCMissingTool(t *testing.T) {
 	if r.Code != 1 {
 		t.Fatalf("want exit 1:\n%s", r)
 	}
-	opContains(t, r, `osc = "pt-osc" in the emcee block of`, "pt-online-schema-change, which is not installed", "apt-get install percona-toolkit", "ALGORITHM=COPY")
+	opContains(t, r, `osc = "pt-osc" in the emcee block of`, "pt-online-schema-change, which is not installed", "apt-get install percona-toolkit", "pass --osc none, or remove osc from the emcee block", "ALGORITHM=COPY")
+	cmd = p.command("db", "expand", "--osc", "pt-osc")
+	cmd.Env = append(cmd.Env, "PATH="+t.TempDir())
+	if r := opRunCmd(t, cmd); r.Code != 1 || !strings.Contains(r.Stderr, "--osc pt-osc hands statements that copy their table to pt-online-schema-change, which is not installed") || !strings.Contains(r.Stderr, "or drop --osc pt-osc to have the server copy") {
+		t.Errorf("--osc pt-osc without the tool:\n%s", r)
+	}
 	if after := p.query("SELECT name, applied FROM emcee_revisions ORDER BY name"); after != before {
 		t.Fatalf("a run without the tool changed the version table:\n%s\nwas\n%s", after, before)
 	}
