@@ -27,6 +27,8 @@ import (
 // apart, default 5ms) run alone for EMCEE_BENCH_BASELINE (default 10s: the
 // no-DDL baseline), then while emcee runs. Reported: the expand's duration,
 // the writes' p99 in each phase and its ratio, and failed statements.
+// EMCEE_BENCH_OSC_CHUNK sets pt-online-schema-change's chunk time
+// (--osc-chunk-time; default: the tool's 0.5s).
 func BenchmarkOSCWiden(b *testing.B) {
 	needPtOSCBench(b)
 	n := benchRows(b)
@@ -149,6 +151,9 @@ func runWiden(b *testing.B, mode string, n, writers int, throttle, baseline time
 	args := []string{"db", "expand", "--env", "test"}
 	if mode == "pt-osc" {
 		args = append(args, "--osc", "pt-osc")
+		if c := os.Getenv("EMCEE_BENCH_OSC_CHUNK"); c != "" {
+			args = append(args, "--osc-chunk-time", c)
+		}
 	}
 	phase.Store(1)
 	out, took := emcee(args...)
