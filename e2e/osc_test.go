@@ -218,7 +218,7 @@ func childPIDs(t *testing.T, pid int) []int {
 func TestOSCKilledMidCopy(t *testing.T) {
 	needPtOSC(t)
 	t.Parallel()
-	for _, victim := range []string{"emcee", "pt-online-schema-change"} {
+	for _, victim := range []string{"emcee", "pt-online-schema-change", "emcee after the swap"} {
 		t.Run(victim, func(t *testing.T) {
 			const rows = 300000
 			p := newOSCProject(t, "events", "hits", rows, false, "  osc            = \"pt-osc\"\n  osc_chunk_time = \"20ms\"\n")
@@ -240,7 +240,8 @@ func TestOSCKilledMidCopy(t *testing.T) {
 			if len(tools) != 1 {
 				t.Fatalf("want one tool process under emcee, got %v", tools)
 			}
-			if victim == "emcee" {
+			switch victim {
+			case "emcee":
 				_ = run.Process.Kill()
 				_ = run.Wait()
 				p.waitFor("the tool to die with emcee", func() bool { return syscall.Kill(tools[0], 0) != nil })
@@ -248,7 +249,16 @@ func TestOSCKilledMidCopy(t *testing.T) {
 				// before the swap; a crash there leaves them on the copy.
 				p.exec("DROP TRIGGER audit_bu")
 				p.exec(strings.Replace(auditTrigger, "ON `events`", "ON `_events_new`", 1))
-			} else {
+			case "emcee after the swap":
+				_ = run.Process.Kill()
+				_ = run.Wait()
+				p.waitFor("the tool to die with emcee", func() bool { return syscall.Kill(tools[0], 0) != nil })
+				// What the tool leaves when it dies right after the swap:
+				// the copy finished and renamed in, the old table beside it
+				// with the tool's triggers (and here the table's own).
+				p.exec("INSERT IGNORE INTO `_events_new` SELECT * FROM events")
+				p.exec("RENAME TABLE events TO `_events_old`, `_events_new` TO events")
+			default:
 				if err := syscall.Kill(tools[0], syscall.SIGKILL); err != nil {
 					t.Fatal(err)
 				}
@@ -258,14 +268,21 @@ func TestOSCKilledMidCopy(t *testing.T) {
 				}
 				opContains(t, r, "pt-online-schema-change failed", "dropping what pt-online-schema-change 3.2.1 left behind", "fix the cause and rerun `emcee db expand`")
 			}
-			if got := p.query("SELECT applied, in_flight, finished_at IS NULL FROM emcee_revisions WHERE name = 'v2_expand01'"); got != "0 "+map[string]string{"emcee": "1", "pt-online-schema-change": "0"}[victim]+" 1" {
+			if got := p.query("SELECT applied, in_flight, finished_at IS NULL FROM emcee_revisions WHERE name = 'v2_expand01'"); got != "0 "+map[string]string{"emcee": "1", "pt-online-schema-change": "0", "emcee after the swap": "1"}[victim]+" 1" {
 				t.Fatalf("record after the crash: %s", got)
 			}
 			r := p.must("db", "expand", "--allow-drift")
 			want := []string{"resuming v2_expand01 at statement 1 of 1", "handed to pt-online-schema-change", "Successfully altered", "v2_expand01 applied"}
-			if victim == "emcee" {
+			switch victim {
+			case "emcee":
 				want = append(want, "dropping what pt-online-schema-change 3.2.1 left behind: table `_events_new`, trigger `pt_osc_",
 					"creating trigger `audit_bu` on `events` again", "which did not finish: starting it again")
+			case "emcee after the swap":
+				want = []string{"resuming v2_expand01 at statement 1 of 1", "dropping what pt-online-schema-change 3.2.1 left behind: table `_events_old`, trigger `pt_osc_",
+					"creating trigger `audit_bu` on `events` again", "had swapped in the altered table before the run stopped: counted as applied", "v2_expand01 applied"}
+				if strings.Contains(r.Stdout, "Successfully altered") {
+					t.Errorf("the statement ran again after the swap:\n%s", r)
+				}
 			}
 			opContains(t, r, want...)
 			if got := p.columns("events"); !strings.Contains(got, "hits bigint(20) NO") {
