@@ -45,11 +45,8 @@ func BenchmarkOSCWiden(b *testing.B) {
 				b.ReportMetric(ms(r.p99DDL), "ddl-p99-ms")
 				b.ReportMetric(ms(r.p99DDL)/ms(r.p99Base), "p99-ratio")
 				b.ReportMetric(float64(r.failed), "failed")
-				lines = append(lines, fmt.Sprintf("| %s | %d | %.1f s | %.1f ms (%d writes) | %.1f ms (%d writes) | %.1fx | %.0f ms | %d |",
-					mode, n, r.ddl.Seconds(), ms(r.p99Base), r.nBase, ms(r.p99DDL), r.nDDL, ms(r.p99DDL)/ms(r.p99Base), ms(r.maxDDL), r.failed))
-				if r.failed > 0 {
-					b.Logf("%s: first failure: %s", mode, r.firstErr)
-				}
+				lines = append(lines, fmt.Sprintf("| %s | %d | %.1f s | %.1f ms (%d writes) | %.1f ms (%d writes) | %.1fx | %.0f ms | %d %s |",
+					mode, n, r.ddl.Seconds(), ms(r.p99Base), r.nBase, ms(r.p99DDL), r.nDDL, ms(r.p99DDL)/ms(r.p99Base), ms(r.maxDDL), r.failed, r.errors))
 			}
 		})
 	}
@@ -65,7 +62,7 @@ type widenResult struct {
 	p99Base, p99DDL, maxDDL time.Duration
 	nBase, nDDL             int
 	failed                  int64
-	firstErr                string
+	errors                  string // failures by server error number
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
@@ -112,7 +109,7 @@ func runWiden(b *testing.B, mode string, n, writers int, throttle, baseline time
 	var mu sync.Mutex
 	lat := [2][]time.Duration{}
 	var failed atomic.Int64
-	var firstErr atomic.Value
+	byCode := map[string]int{}
 	var wg sync.WaitGroup
 	ctx := context.Background()
 	for w := range writers {
@@ -135,7 +132,13 @@ func runWiden(b *testing.B, mode string, n, writers int, throttle, baseline time
 				took := time.Since(start)
 				if err != nil {
 					failed.Add(1)
-					firstErr.CompareAndSwap(nil, err.Error())
+					code := err.Error()
+					if i := strings.Index(code, " ("); strings.HasPrefix(code, "Error ") && i > 0 {
+						code = code[len("Error "):i]
+					}
+					mu.Lock()
+					byCode[code]++
+					mu.Unlock()
 				}
 				// A write counts in the phase it ended in.
 				if q := phase.Load(); q < 2 {
@@ -169,9 +172,12 @@ func runWiden(b *testing.B, mode string, n, writers int, throttle, baseline time
 	r := widenResult{ddl: took, failed: failed.Load(), nBase: len(lat[0]), nDDL: len(lat[1])}
 	r.p99Base, _ = percentile(lat[0], 0.99)
 	r.p99DDL, r.maxDDL = percentile(lat[1], 0.99)
-	if e, ok := firstErr.Load().(string); ok {
-		r.firstErr = e
+	var codes []string
+	for c, k := range byCode {
+		codes = append(codes, fmt.Sprintf("%d x %s", k, c))
 	}
+	slices.Sort(codes)
+	r.errors = strings.Join(codes, ", ")
 	return r
 }
 
