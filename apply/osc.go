@@ -11,6 +11,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -175,10 +177,10 @@ func (s *Session) oscNames(ctx context.Context, a *sqlsyntax.OSCAlter) error {
 }
 
 func (s *Session) tableTriggers(ctx context.Context, table string) ([]string, error) {
-	return s.strings(ctx, "SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = DATABASE() AND EVENT_OBJECT_TABLE = ? ORDER BY TRIGGER_NAME", table)
+	return s.queryStrings(ctx, "SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = DATABASE() AND EVENT_OBJECT_TABLE = ? ORDER BY TRIGGER_NAME", table)
 }
 
-func (s *Session) strings(ctx context.Context, query string, args ...any) ([]string, error) {
+func (s *Session) queryStrings(ctx context.Context, query string, args ...any) ([]string, error) {
 	rows, err := s.Conn.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, s.redact(err)
@@ -350,7 +352,7 @@ func (l leftovers) drops() []string {
 func (s *Session) oscLeftovers(ctx context.Context, table string) (leftovers, error) {
 	l := leftovers{table: table}
 	newName, oldName := "_"+table+"_new", "_"+table+"_old"
-	tables, err := s.strings(ctx, "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN (?, ?)", newName, oldName)
+	tables, err := s.queryStrings(ctx, "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN (?, ?)", newName, oldName)
 	if err != nil {
 		return l, err
 	}
@@ -401,7 +403,7 @@ func (s *Session) oscCleanUp(ctx context.Context, run *history.OSCRun, l leftove
 		return false, err
 	}
 	for _, t := range run.Triggers {
-		if containsString(have, t.Name) {
+		if slices.Contains(have, t.Name) {
 			continue
 		}
 		s.say("    creating trigger %s on %s again, as it was before %s started", sqlsyntax.Ident(t.Name), sqlsyntax.Ident(run.Table), run.Tool)
@@ -410,15 +412,6 @@ func (s *Session) oscCleanUp(ctx context.Context, run *history.OSCRun, l leftove
 		}
 	}
 	return l.oldTable, nil
-}
-
-func containsString(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // execOSC runs the tool and turns its progress into emcee's.
@@ -434,8 +427,11 @@ func (s *Session) execOSC(ctx context.Context, rev *revision.Revision, a *sqlsyn
 	}
 	cmd := exec.CommandContext(ctx, s.osc.path, oscArgs(s.Cfg, s.opts.OSC, defaults, a)...)
 	// The tool dies with emcee: a killed emcee must not leave it copying
-	// while the next run cleans up after it.
+	// while the next run cleans up after it. The signal follows the
+	// thread that started it, which must not end before the tool does.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	cmd.Env = append(os.Environ(), "LC_ALL=C")
 	pr, pw := io.Pipe()
 	cmd.Stdout, cmd.Stderr = pw, pw
