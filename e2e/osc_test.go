@@ -366,3 +366,35 @@ func TestOSCHostileNames(t *testing.T) {
 		})
 	}
 }
+
+// A CHECK added to an existing table (contract, after its gate) goes to
+// the tool as the clause the server reads: MariaDB refuses the ENFORCED
+// the SQL parser writes back, so the check is written without it.
+func TestOSCAddsCheck(t *testing.T) {
+	needPtOSC(t)
+	t.Parallel()
+	p := newOSCProject(t, "events", "hits", 0, false, "")
+	p.addRelease("v3", strings.Replace(strings.Replace(oscRelease("events", "hits", "bigint"),
+		"    type = bigint\n", "    type       = bigint\n    allow_copy = true\n", 1),
+		"  primary_key {", "  check \"ck_hits\" {\n    expr = \"hits >= 0\"\n  }\n  primary_key {", 1))
+	if r := p.plan(); r.Code != 0 {
+		t.Fatalf("plan: %s", r)
+	}
+	p.exec("INSERT INTO events (hits, label) SELECT seq, CONCAT('l', seq) FROM seq_1_to_20000")
+	r := p.must("db", "sync", "--osc", "pt-osc")
+	opContains(t, r, "handed to pt-online-schema-change 3.2.1: ALTER TABLE `events` MODIFY COLUMN `hits` BIGINT NOT NULL",
+		"handed to pt-online-schema-change 3.2.1: ALTER TABLE `events` ADD CONSTRAINT `ck_hits` CHECK(`hits` >= 0)",
+		"v3_contract01 applied")
+	if got := p.query("SELECT CONSTRAINT_NAME, CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = 'events'"); got != "ck_hits `hits` >= 0" {
+		t.Fatalf("check after the tool: %q", got)
+	}
+	if _, err := p.DB.Exec("INSERT INTO events (hits) VALUES (-1)"); err == nil {
+		t.Fatal("the check does not hold after the tool added it")
+	}
+	if got := p.query("SELECT COUNT(*) FROM events"); got != "20000" {
+		t.Fatalf("rows: %s", got)
+	}
+	if got := p.query("SELECT JSON_LENGTH(osc, '$.applied') FROM emcee_revisions WHERE name IN ('v2_expand01', 'v3_contract01') ORDER BY name"); got != "1\n1" {
+		t.Fatalf("records: %s", got)
+	}
+}
