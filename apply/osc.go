@@ -231,6 +231,11 @@ func (s *Session) runOSC(ctx context.Context, rev *revision.Revision, rec *histo
 		}
 		s.say("    the run that stopped had handed this statement to %s, which did not finish: starting it again", running.Tool)
 	}
+	// checkOSC read the table before the revision ran; a statement before
+	// this one may have changed what the tool would meet.
+	if err := s.oscNames(ctx, a); err != nil {
+		return fmt.Errorf("%s cannot apply it: %w; run without --osc %s to have the server copy the table", s.osc.version, err, project.OSCPtOSC)
+	}
 	triggers, err := s.showTriggers(ctx, a.Table)
 	if err != nil {
 		return err
