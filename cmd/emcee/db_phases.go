@@ -6,30 +6,32 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/emcee-db/emcee/apply"
-	"github.com/emcee-db/emcee/project"
 )
 
 func init() {
 	dbCommands = append(dbCommands, newDBExpandCmd, newDBMigrateCmd, newDBContractCmd, newDBSyncCmd, newDBUpgradeCmd)
 }
 
+// runPhase runs a changing command on the databases the flags name.
 func runPhase(cmd *cobra.Command, f *phaseFlags, run func(*apply.Session, context.Context) (*apply.Result, error)) error {
-	ctx, cancel := signalContext(cmd)
-	defer cancel()
-	s, err := openSession(ctx, f.options(cmd), func(p *project.Project, o *apply.Options) (err error) {
-		o.OSC, o.OSCFrom, err = f.oscOptions(cmd, p)
-		return err
+	return runDB(cmd, func(ctx context.Context, r *dbRun) (*dbResult, error) {
+		opts := f.options(r)
+		var err error
+		if opts.OSC, opts.OSCFrom, err = f.oscOptions(cmd, r.project); err != nil {
+			return nil, err
+		}
+		s, err := openSession(ctx, r, opts)
+		if err != nil {
+			return nil, err
+		}
+		defer s.Close()
+		res, err := run(s, ctx)
+		if res != nil && res.After == "" {
+			// A run that stopped early still moved the version as far as it got.
+			res.After = s.Version()
+		}
+		return finish(res, err)
 	})
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	res, err := run(s, ctx)
-	if res != nil && res.After == "" {
-		// A run that stopped early still moved the version as far as it got.
-		res.After = s.Version()
-	}
-	return finish(cmd, res, err)
 }
 
 func newDBExpandCmd() *cobra.Command {
