@@ -70,6 +70,9 @@ func (s *Session) begin(ctx context.Context, cmd string) (*Result, error) {
 	if err := s.havePlans(); err != nil {
 		return res, err
 	}
+	if err := s.findOSC(ctx); err != nil {
+		return res, err
+	}
 	if err := s.checkDev(ctx); err != nil {
 		return res, err
 	}
@@ -399,6 +402,9 @@ func (s *Session) runRevision(ctx context.Context, res *Result, rev *revision.Re
 	if err := s.checkDependents(ctx, rev, rec); err != nil {
 		return rr, err
 	}
+	if err := s.checkOSC(ctx, rev, from); err != nil {
+		return rr, err
+	}
 	if s.opts.DryRun {
 		return rr, s.dryRun(ctx, rev, rec, rr, gates)
 	}
@@ -490,12 +496,21 @@ func (s *Session) execDDL(ctx context.Context, rev *revision.Revision, rec *hist
 			return err
 		}
 	}
-	err := s.retry(ctx, fmt.Sprintf("statement %d of %s", i+1, rev.ID), rev, i, func() error {
-		_, err := s.Conn.ExecContext(ctx, st.SQL)
-		return err
-	})
+	// The one place a statement is executed: by the server as written, or,
+	// for a table copy with --osc, by the tool (osc.go).
+	alter, err := s.oscAlter(st)
+	switch {
+	case err != nil:
+	case alter != nil:
+		err = s.runOSC(ctx, rev, rec, i, alter, resent)
+	default:
+		err = s.retry(ctx, fmt.Sprintf("statement %d of %s", i+1, rev.ID), rev, i, func() error {
+			_, err := s.Conn.ExecContext(ctx, st.SQL)
+			return err
+		})
+	}
 	if err != nil {
-		if !resent || !alreadyApplied(err) {
+		if alter != nil || !resent || !alreadyApplied(err) {
 			return err
 		}
 		s.say("    the run that stopped had sent this statement and the server had applied it (%v): counted as applied", err)
@@ -596,6 +611,9 @@ func (s *Session) dryRun(ctx context.Context, rev *revision.Revision, rec *histo
 			}
 		default:
 			s.say("-- [%d] %s: %s", i+1, st.Rule, st.Why)
+			if a, err := s.oscAlter(st); err == nil && a != nil {
+				s.say("-- copies the table: handed to %s as ALTER TABLE %s %s", s.osc.version, sqlsyntax.Ident(a.Table), a.Clauses)
+			}
 		}
 		s.say("%s", text)
 		rr.SQL = append(rr.SQL, text)

@@ -50,14 +50,20 @@ type Options struct {
 	NoVerify bool
 	Log      io.Writer // human-readable progress; nil discards
 	Progress func(Progress)
+	// OSC says whether statements that copy their table go to an online
+	// schema change tool (osc.go); OSCFrom where that was asked for, for
+	// messages ("--osc pt-osc", "osc in atlas.hcl").
+	OSC     project.OSC
+	OSCFrom string
 }
 
-// Progress reports a backfill's advance.
+// Progress reports a backfill's advance, or a tool's copy of a table.
 type Progress struct {
 	Revision string
 	Table    string
-	Done     int64 // rows updated so far by this statement in this run
-	Total    int64 // rows pending when this run started it
+	Step     string // "" for a backfill, "pt-osc copy" for the tool's copy
+	Done     int64  // rows updated so far by this statement in this run
+	Total    int64  // rows pending when this run started it
 	Finished bool
 }
 
@@ -84,6 +90,7 @@ type Session struct {
 	// quick is db check: gates and catch-up counts only tell whether
 	// they find a row, which stops at the first one.
 	quick bool
+	osc   *oscTool // the tool copying statements go to (nil: the server)
 }
 
 // Open reads and verifies the plans, then connects. Nothing is locked or

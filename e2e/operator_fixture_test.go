@@ -136,7 +136,7 @@ func newOpProject(t *testing.T, opts ...opOption) *opProject {
 	return &opProject{t: t, Dir: dir, DB: db}
 }
 
-func opWrite(t *testing.T, path string, data []byte) {
+func opWrite(t testing.TB, path string, data []byte) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)
@@ -154,7 +154,7 @@ var (
 
 // opBinary builds emcee once for all operator tests: the tests run the
 // real command, and the kill tests need a process to kill.
-func opBinary(t *testing.T) string {
+func opBinary(t testing.TB) string {
 	t.Helper()
 	opBinOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "emcee-e2e-")

@@ -6,6 +6,7 @@ package history
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -40,8 +41,59 @@ const createTable = "CREATE TABLE IF NOT EXISTS `" + Table + "` (\n" +
 	"  `finished_at` datetime(6) NULL,\n" +
 	"  `applied_by` varchar(255) NOT NULL,\n" +
 	"  `tool_version` varchar(64) NOT NULL,\n" +
+	"  " + oscColumn + ",\n" +
 	"  PRIMARY KEY (`name`)\n" +
 	") ENGINE=InnoDB COMMENT='emcee: revisions applied to this schema; do not edit'"
+
+// oscColumn records the statements an online schema change tool applied
+// (OSC). Version tables created before it lack it: Ensure adds it, and
+// emcee versions that predate it read the table by column name.
+const oscColumn = "`osc` text NULL COMMENT 'JSON: statements applied by an online schema change tool, and the one in progress'"
+
+// OSC is what an online schema change tool did for a revision. A
+// statement not listed was sent to the server as written.
+type OSC struct {
+	Applied []OSCStatement `json:"applied,omitempty"`
+	// Running is the statement the tool is applying; a run that finds it
+	// after a crash cleans up after the tool and applies it again.
+	Running *OSCRun `json:"running,omitempty"`
+}
+
+// OSCStatement is one statement a tool applied.
+type OSCStatement struct {
+	Statement int    `json:"statement"` // 1-based
+	Tool      string `json:"tool"`      // e.g. "pt-online-schema-change 3.2.1"
+}
+
+// OSCRun is the statement a tool is applying, with what a crash of the
+// tool may take from the table: its triggers, which
+// pt-online-schema-change --preserve-triggers drops and creates again on
+// its copy just before it swaps the tables.
+type OSCRun struct {
+	OSCStatement
+	Table    string       `json:"table"`
+	Triggers []OSCTrigger `json:"triggers,omitempty"` // the table's, before the tool started
+}
+
+// OSCTrigger is a trigger as SHOW CREATE TRIGGER printed it.
+type OSCTrigger struct {
+	Name string `json:"name"`
+	SQL  string `json:"sql"`
+}
+
+// ToolOf names the tool that applied statement n (1-based); "" when the
+// server ran it as written.
+func (r *Record) ToolOf(n int) string {
+	if r == nil || r.OSC == nil {
+		return ""
+	}
+	for _, a := range r.OSC.Applied {
+		if a.Statement == n {
+			return a.Tool
+		}
+	}
+	return ""
+}
 
 // Record is one row of the version table.
 type Record struct {
@@ -59,6 +111,7 @@ type Record struct {
 	FinishedAt      sql.NullTime
 	AppliedBy       string
 	ToolVersion     string
+	OSC             *OSC // nil: every statement ran as written
 }
 
 // Done reports whether every statement of the revision was applied.
@@ -120,6 +173,15 @@ func Ensure(ctx context.Context, q Querier) error {
 	if _, err := q.ExecContext(ctx, createTable); err != nil {
 		return fmt.Errorf("creating the version table %s: %w", Table, err)
 	}
+	var n int
+	if err := q.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME = 'osc'", Table).Scan(&n); err != nil {
+		return fmt.Errorf("reading the columns of the version table %s: %w", Table, err)
+	}
+	if n == 0 {
+		if _, err := q.ExecContext(ctx, "ALTER TABLE `"+Table+"` ADD COLUMN "+oscColumn); err != nil {
+			return fmt.Errorf("adding the column osc to the version table %s (written by emcee versions before this one): %w", Table, err)
+		}
+	}
 	return nil
 }
 
@@ -128,8 +190,18 @@ type Records map[string]*Record
 
 // Load reads the version table. A schema without one has no records.
 func Load(ctx context.Context, q Querier) (Records, error) {
-	rows, err := q.QueryContext(ctx, "SELECT name, checksum, applied, total, in_flight, COALESCE(error, ''), COALESCE(failed_statement, ''), "+
-		"resume_key, resume_bound, rows_done, started_at, finished_at, applied_by, tool_version FROM `"+Table+"`")
+	cols := "name, checksum, applied, total, in_flight, COALESCE(error, ''), COALESCE(failed_statement, ''), " +
+		"resume_key, resume_bound, rows_done, started_at, finished_at, applied_by, tool_version"
+	// A version table an older emcee created has no osc column until a
+	// changing command runs Ensure; read-only commands read it as it is.
+	var hasOSC int
+	if err := q.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME = 'osc'", Table).Scan(&hasOSC); err != nil {
+		return nil, fmt.Errorf("reading the version table %s: %w", Table, err)
+	}
+	if hasOSC > 0 {
+		cols += ", osc"
+	}
+	rows, err := q.QueryContext(ctx, "SELECT "+cols+" FROM `"+Table+"`")
 	var me *mysql.MySQLError
 	if errors.As(err, &me) && me.Number == 1146 {
 		return Records{}, nil
@@ -141,9 +213,20 @@ func Load(ctx context.Context, q Querier) (Records, error) {
 	out := Records{}
 	for rows.Next() {
 		r := &Record{}
-		if err := rows.Scan(&r.Name, &r.Checksum, &r.Applied, &r.Total, &r.InFlight, &r.Error, &r.FailedStatement,
-			&r.ResumeKey, &r.ResumeBound, &r.RowsDone, &r.StartedAt, &r.FinishedAt, &r.AppliedBy, &r.ToolVersion); err != nil {
+		var osc sql.NullString
+		dest := []any{&r.Name, &r.Checksum, &r.Applied, &r.Total, &r.InFlight, &r.Error, &r.FailedStatement,
+			&r.ResumeKey, &r.ResumeBound, &r.RowsDone, &r.StartedAt, &r.FinishedAt, &r.AppliedBy, &r.ToolVersion}
+		if hasOSC > 0 {
+			dest = append(dest, &osc)
+		}
+		if err := rows.Scan(dest...); err != nil {
 			return nil, err
+		}
+		if osc.Valid && osc.String != "" {
+			r.OSC = &OSC{}
+			if err := json.Unmarshal([]byte(osc.String), r.OSC); err != nil {
+				return nil, fmt.Errorf("version table %s, row %s: column osc is not what emcee writes (%v); restore it", Table, r.Name, err)
+			}
 		}
 		if r.ID, err = revision.ParseID(r.Name); err != nil {
 			return nil, fmt.Errorf("version table %s: %w", Table, err)
@@ -275,6 +358,45 @@ func Forget(ctx context.Context, q Querier, name string) error {
 func Sending(ctx context.Context, q Querier, r *Record) error {
 	r.InFlight = true
 	return exec(ctx, q, "UPDATE `"+Table+"` SET in_flight = 1 WHERE name = ?", r.Name)
+}
+
+// OSCStarted records that a tool is about to apply statement
+// r.Applied+1, and what the table had before it started.
+func OSCStarted(ctx context.Context, q Querier, r *Record, run OSCRun) error {
+	if r.OSC == nil {
+		r.OSC = &OSC{}
+	}
+	r.OSC.Running = &run
+	return writeOSC(ctx, q, r)
+}
+
+// OSCFinished records that the tool applied the statement it was
+// running; Applied confirms it next.
+func OSCFinished(ctx context.Context, q Querier, r *Record) error {
+	if r.OSC == nil || r.OSC.Running == nil {
+		return nil
+	}
+	r.OSC.Applied = append(r.OSC.Applied, r.OSC.Running.OSCStatement)
+	r.OSC.Running = nil
+	return writeOSC(ctx, q, r)
+}
+
+// OSCAbandoned forgets the statement the tool was running: it did not
+// apply it, and what it left behind is gone.
+func OSCAbandoned(ctx context.Context, q Querier, r *Record) error {
+	if r.OSC == nil || r.OSC.Running == nil {
+		return nil
+	}
+	r.OSC.Running = nil
+	return writeOSC(ctx, q, r)
+}
+
+func writeOSC(ctx context.Context, q Querier, r *Record) error {
+	b, err := json.Marshal(r.OSC)
+	if err != nil {
+		return err
+	}
+	return exec(ctx, q, "UPDATE `"+Table+"` SET osc = ? WHERE name = ?", string(b), r.Name)
 }
 
 // Applied confirms one more statement.

@@ -51,11 +51,15 @@ type Settings struct {
 	Target    string   `spec:"target"`
 	Releases  []string `spec:"releases"`
 	Released  []string `spec:"released"`
+	// How statements that copy their table run (osc.go).
+	OSC          string `spec:"osc"`
+	OSCChunkTime string `spec:"osc_chunk_time"`
+	OSCMaxLoad   string `spec:"osc_max_load"`
 }
 
 // settingNames are the attributes of the emcee block; anything else is a
 // typo that would otherwise be dropped silently.
-var settingNames = []string{"schema_dir", "plans_dir", "target", "releases", "released"}
+var settingNames = []string{"schema_dir", "plans_dir", "target", "releases", "released", "osc", "osc_chunk_time", "osc_max_load"}
 
 type envSpec struct {
 	Name  string     `spec:"name,name"`
@@ -80,6 +84,7 @@ type Project struct {
 	PlansDir  string // absolute
 	Target    Target
 	Releases  []string
+	OSC       OSC
 	released  map[string]bool
 	// forEach are the env blocks with for_each, by name, where each is
 	// declared: a fleet even when the set it ranges over has one element
@@ -154,6 +159,9 @@ func LoadVars(path string, vars Vars) (*Project, error) {
 	}
 	if pr.Target, err = ParseTarget(orDefault(s.Target, "mysql 8.0")); err != nil {
 		return nil, fmt.Errorf("%s: emcee.target: %w", block.at("target"), err)
+	}
+	if pr.OSC, err = loadOSC(s, block); err != nil {
+		return nil, err
 	}
 	if len(s.Releases) == 0 {
 		return nil, fmt.Errorf("%s: emcee.releases is empty: list your releases oldest first", block.at("releases"))

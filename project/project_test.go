@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func load(t *testing.T, content string) (*Project, error) {
@@ -32,6 +33,9 @@ emcee {
   target   = "mariadb 10.11"
   releases = ["ocata", "pike"]
   released = ["ocata"]
+  osc            = "pt-osc"
+  osc_chunk_time = "250ms"
+  osc_max_load   = "Threads_running=30"
 }
 `)
 	if err != nil {
@@ -43,6 +47,9 @@ emcee {
 	}
 	if !p.Released("ocata") || p.Released("pike") || !p.Target.MariaDB() || filepath.Base(p.PlansDir) != "plans" {
 		t.Fatalf("project: %+v", p)
+	}
+	if want := (OSC{Tool: OSCPtOSC, ChunkTime: 250 * time.Millisecond, MaxLoad: "Threads_running=30"}); p.OSC != want || !p.OSC.Enabled() {
+		t.Fatalf("osc: %+v, want %+v", p.OSC, want)
 	}
 	if _, err := p.Env("staging"); err == nil || !strings.Contains(err.Error(), `no env "staging" (defined: prod)`) {
 		t.Fatalf("missing env: %v", err)
@@ -66,6 +73,11 @@ func TestLoadErrors(t *testing.T) {
 		{"emcee {\n  releases = [\"a\", \"b\", \"c\"]\n  released = [\"a\", \"c\"]\n}", `atlas.hcl:3:20: emcee.released: "c" is released, but "b", listed before it in emcee.releases, is not: releases ship in order. Add "b" to released, or remove "c"`},
 		{"emcee {\n  releases = [\"a\", \"b\"]\n  released = [\"b\"]\n}", `atlas.hcl:3:15: emcee.released: "b" is released, but "a"`},
 		{"emcee {\n  releases = [\"a\"]\n  target = \"mariadb 10.3\"\n}", `supports MySQL 8.0+ and MariaDB 10.5+`},
+		{"emcee {\n  releases = [\"a\"]\n  osc = \"gh-ost\"\n}", `atlas.hcl:3:9: emcee.osc: "gh-ost" is not an online schema change tool emcee runs: want "pt-osc"`},
+		{"emcee {\n  releases = [\"a\"]\n  osc_chunk_time = \"fast\"\n}", `atlas.hcl:3:20: emcee.osc_chunk_time: "fast": want a duration`},
+		{"emcee {\n  releases = [\"a\"]\n  osc_chunk_time = \"-1s\"\n}", `emcee.osc_chunk_time: -1s: want a positive duration`},
+		{"emcee {\n  releases = [\"a\"]\n  osc_max_load = \"Threads_running=25; DROP\"\n}", `atlas.hcl:3:18: emcee.osc_max_load: "Threads_running=25; DROP": want status variables`},
+		{"emcee {\n  releases = [\"a\"]\n  osc_chunktime = \"1s\"\n}", `unknown attribute "osc_chunktime" in the emcee block (did you mean "osc_chunk_time"?)`},
 	} {
 		_, err := load(t, tc.src)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

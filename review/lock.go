@@ -19,6 +19,9 @@ type Lock struct {
 	Detail   string     `json:"detail"`
 	Rebuilds string     `json:"rebuilds,omitempty"`
 	Size     *TableSize `json:"size,omitempty"`
+	// OSC is set, for a table copy, when the project or review --osc
+	// selects an online schema change tool.
+	OSC *OSC `json:"osc,omitempty"`
 }
 
 // LockOf reads the cost from the statement's ALGORITHM and LOCK clauses,

@@ -76,7 +76,11 @@ func WriteMarkdown(w io.Writer, rep *Report) {
 			if b.Size != nil {
 				size = b.Size.String()
 			}
-			return []string{b.Phase, "`" + b.Table + "`", b.Class, size, "`" + b.At + "`"}
+			how := b.Class
+			if b.OSC != "" {
+				how += ", through " + b.OSC
+			}
+			return []string{b.Phase, "`" + b.Table + "`", how, size, "`" + b.At + "`"}
 		})
 
 		writeRollbackMarkdown(w, r)
@@ -93,6 +97,9 @@ func WriteMarkdown(w io.Writer, rep *Report) {
 				lock := s.Lock.Class
 				if s.Lock.Rebuilds != "" {
 					lock += ": " + rebuildText(s.Lock.Class, s.Lock.Rebuilds, s.Lock.Size)
+				}
+				if o := s.Lock.OSC; o != nil && o.Alter != "" {
+					lock += ", through " + o.Tool
 				}
 				return []string{fmt.Sprint(s.N), line(s.At), s.Rule, lock, strings.Join(s.Changes, "; "), code(s.SQL, 120)}
 			})

@@ -324,9 +324,16 @@ func (r *Release) addRevision(p *project.Project, rev *revision.Revision, st sta
 	for i, s := range rev.Statements {
 		at := fmt.Sprintf("%s:%d", file, s.Line)
 		stmt := &Statement{N: i + 1, At: at, Rule: s.Rule, Why: s.Why, Kind: kind(s.Kind), Changes: []string{}, Lock: LockOf(p.Target, s, lookup), SQL: s.SQL}
+		if p.OSC.Enabled() {
+			stmt.Lock.handToOSC(s.SQL)
+		}
 		out.Statements = append(out.Statements, stmt)
 		if stmt.Lock.Rebuilds != "" {
-			r.Rebuilds = append(r.Rebuilds, Rebuild{Table: stmt.Lock.Rebuilds, Phase: out.Phase, At: at, Class: stmt.Lock.Class})
+			rb := Rebuild{Table: stmt.Lock.Rebuilds, Phase: out.Phase, At: at, Class: stmt.Lock.Class}
+			if o := stmt.Lock.OSC; o != nil && o.Refused == "" {
+				rb.OSC = o.Tool
+			}
+			r.Rebuilds = append(r.Rebuilds, rb)
 		}
 		if s.Kind == revision.Gate {
 			gates = append(gates, stmt)

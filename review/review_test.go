@@ -270,3 +270,35 @@ func TestRebuildSizes(t *testing.T) {
 		}
 	}
 }
+
+// With an online schema change tool selected, a table copy says what the
+// tool gets instead of the server; every other statement is unchanged.
+// The statements the review hands over are exactly those of cost class
+// "copy", the ones the applier hands over.
+func TestHandToOSC(t *testing.T) {
+	mariadb := project.Target{Flavor: "mariadb", Major: 10, Minor: 11}
+	for _, tc := range []struct {
+		sql, alter, refused string
+	}{
+		{sql: "ALTER TABLE `my t` MODIFY COLUMN `a'b` bigint NOT NULL, ALGORITHM=COPY, LOCK=SHARED", alter: "MODIFY COLUMN `a'b` BIGINT NOT NULL"},
+		{sql: "ALTER TABLE `t` ADD CONSTRAINT `c` CHECK (`a` > 0), ALGORITHM=COPY", alter: "ADD CONSTRAINT `c` CHECK(`a` > 0)"},
+		{sql: "SET STATEMENT foreign_key_checks=0 FOR ALTER TABLE `t` MODIFY `a` bigint, ALGORITHM=COPY", refused: "SET STATEMENT"},
+		{sql: "ALTER TABLE `t` MODIFY COLUMN `a` int NOT NULL, ALGORITHM=INPLACE, LOCK=NONE"},
+		{sql: "ALTER TABLE `t` ADD COLUMN `a` int NULL, ALGORITHM=INSTANT"},
+		{sql: "ALTER TABLE `t` DROP INDEX `i`, ALGORITHM=NOCOPY, LOCK=NONE"},
+		{sql: "CREATE INDEX ix ON t (a)"},
+	} {
+		l := LockOf(mariadb, revision.Statement{SQL: tc.sql}, nil)
+		l.handToOSC(tc.sql)
+		switch {
+		case tc.alter == "" && tc.refused == "":
+			if l.OSC != nil {
+				t.Errorf("%s: not a copy, yet handed over: %+v", tc.sql, l.OSC)
+			}
+		case l.OSC == nil || l.OSC.Alter != tc.alter || !strings.Contains(l.OSC.Refused, tc.refused) || (tc.refused == "") != (l.OSC.Refused == ""):
+			t.Errorf("%s: %+v, want alter %q refused %q", tc.sql, l.OSC, tc.alter, tc.refused)
+		case tc.alter != "" && !strings.Contains(l.Detail, "handed to pt-online-schema-change"):
+			t.Errorf("%s: detail %q", tc.sql, l.Detail)
+		}
+	}
+}

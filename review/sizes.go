@@ -26,6 +26,7 @@ type Rebuild struct {
 	At    string     `json:"at"`
 	Class string     `json:"class"` // rebuild or copy
 	Size  *TableSize `json:"size,omitempty"`
+	OSC   string     `json:"osc,omitempty"` // the tool the copy is handed to
 }
 
 // AddSizes reads the size of every table a statement of the report

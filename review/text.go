@@ -64,7 +64,11 @@ func WriteText(w io.Writer, rep *Report) {
 			fmt.Fprintln(w, "  none: no statement rewrites a table")
 		}
 		for _, b := range r.Rebuilds {
-			fmt.Fprintf(w, "  %s %s at %s (%s)\n", b.Phase, rebuildText(b.Class, b.Table, b.Size), b.At, b.Class)
+			class := b.Class
+			if b.OSC != "" {
+				class += ", through " + b.OSC
+			}
+			fmt.Fprintf(w, "  %s %s at %s (%s)\n", b.Phase, rebuildText(b.Class, b.Table, b.Size), b.At, class)
 		}
 
 		writeRollbackText(w, r)
@@ -82,6 +86,9 @@ func WriteText(w io.Writer, rep *Report) {
 				fmt.Fprintf(w, "     sql:     %s\n", oneLine(s.SQL, 160))
 				fmt.Fprintf(w, "     why:     %s\n", s.Why)
 				fmt.Fprintf(w, "     lock:    %s\n", s.Lock.Detail)
+				if o := s.Lock.OSC; o != nil && o.Alter != "" {
+					fmt.Fprintf(w, "     osc:     %s --alter %s\n", o.Tool, oneLine(o.Alter, 160))
+				}
 				if s.Lock.Size != nil {
 					fmt.Fprintf(w, "     size:    %s\n", rebuildText(s.Lock.Class, s.Lock.Rebuilds, s.Lock.Size))
 				}

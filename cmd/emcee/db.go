@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/emcee-db/emcee/apply"
+	"github.com/emcee-db/emcee/project"
 )
 
 func init() { commands = append(commands, newDBCmd) }
@@ -149,6 +150,9 @@ type phaseFlags struct {
 	pause      time.Duration
 	maxRows    int64
 	retries    int
+	osc        string
+	oscChunk   time.Duration
+	oscMaxLoad string
 }
 
 func (f *phaseFlags) add(cmd *cobra.Command, drift, backfill, maxRows bool) {
@@ -164,6 +168,37 @@ func (f *phaseFlags) add(cmd *cobra.Command, drift, backfill, maxRows bool) {
 		cmd.Flags().Int64Var(&f.maxRows, "max-rows", 0, "stop after backfilling this many rows (0: all); rerun to continue")
 	}
 	cmd.Flags().IntVar(&f.retries, "retries", apply.DefaultRetries, "retry a backfill batch, gate or statement that hits a deadlock or lock wait timeout this many times, waiting 0.5s, 1s, 2s ... in between (0: never)")
+	cmd.Flags().StringVar(&f.osc, "osc", "", "run statements that copy their table (ALGORITHM=COPY) through an online schema change tool: pt-osc (pt-online-schema-change), or none (the server copies, blocking writes); default: osc in the emcee block of atlas.hcl, else none")
+	cmd.Flags().DurationVar(&f.oscChunk, "osc-chunk-time", 0, "with --osc pt-osc: how long each chunk of the copy should take (pt-online-schema-change --chunk-time; default: osc_chunk_time in the emcee block, else 0.5s)")
+	cmd.Flags().StringVar(&f.oscMaxLoad, "osc-max-load", "", "with --osc pt-osc: pause the copy while the server is this busy, e.g. Threads_running=25 (pt-online-schema-change --max-load; default: osc_max_load in the emcee block, else the tool's)")
+}
+
+// oscOptions resolves how copying statements run: the flags over the
+// emcee block of atlas.hcl.
+func (f *phaseFlags) oscOptions(cmd *cobra.Command, p *project.Project) (project.OSC, string, error) {
+	o, from := p.OSC, "osc = \""+p.OSC.Tool+"\" in the emcee block of "+project.Rel(p.Path)
+	if cmd.Flags().Changed("osc") {
+		if err := project.CheckOSCTool(f.osc); err != nil {
+			return o, "", usage(cmd, fmt.Errorf("--osc: %w", err))
+		}
+		o.Tool, from = f.osc, "--osc "+f.osc
+	}
+	if cmd.Flags().Changed("osc-chunk-time") {
+		if err := project.CheckChunkTime(f.oscChunk); err != nil {
+			return o, "", usage(cmd, fmt.Errorf("--osc-chunk-time %w", err))
+		}
+		o.ChunkTime = f.oscChunk
+	}
+	if cmd.Flags().Changed("osc-max-load") {
+		if err := project.CheckMaxLoad(f.oscMaxLoad); err != nil {
+			return o, "", usage(cmd, fmt.Errorf("--osc-max-load %w", err))
+		}
+		o.MaxLoad = f.oscMaxLoad
+	}
+	if !o.Enabled() && (cmd.Flags().Changed("osc-chunk-time") || cmd.Flags().Changed("osc-max-load")) {
+		return o, "", usage(cmd, fmt.Errorf("--osc-chunk-time and --osc-max-load tune pt-online-schema-change: add --osc pt-osc (or osc = \"pt-osc\" in the emcee block of atlas.hcl)"))
+	}
+	return o, from, nil
 }
 
 func (f *phaseFlags) options(r *dbRun) apply.Options {
@@ -182,11 +217,15 @@ func progressReporter(w io.Writer) func(apply.Progress) {
 	var bar *progressbar.ProgressBar
 	lastTenth, lastDone := int64(-1), int64(-1)
 	return func(p apply.Progress) {
+		step := p.Step
+		if step == "" {
+			step = "backfill"
+		}
 		if terminal {
 			if bar == nil {
 				bar = progressbar.NewOptions64(max(p.Total, 1),
 					progressbar.OptionSetWriter(w),
-					progressbar.OptionSetDescription("backfill "+p.Table),
+					progressbar.OptionSetDescription(step+" "+p.Table),
 					progressbar.OptionShowCount(),
 					progressbar.OptionSetItsString("rows"),
 					progressbar.OptionShowIts(),
@@ -205,7 +244,7 @@ func progressReporter(w io.Writer) func(apply.Progress) {
 			tenth = min(p.Done*10/p.Total, 10)
 		}
 		if tenth != lastTenth || (p.Finished && p.Done != lastDone) {
-			fmt.Fprintf(w, "    backfill %s: %d of %d rows (%d%%)\n", p.Table, p.Done, p.Total, tenth*10)
+			fmt.Fprintf(w, "    %s %s: %d of %d rows (%d%%)\n", step, p.Table, p.Done, p.Total, tenth*10)
 			lastTenth, lastDone = tenth, p.Done
 		}
 		if p.Finished {

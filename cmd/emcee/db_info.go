@@ -30,7 +30,8 @@ reads "pike_expand01, ocata_contract01"; once the upgrade is done,
 "pike_expand01, pike_contract01". An empty database prints "none".
 
 With -v it lists every recorded revision: state, statements applied of total,
-start and finish, who applied it with which emcee, and the error of a failed one.`,
+start and finish, who applied it with which emcee, the statements an online
+schema change tool applied (--osc), and the error of a failed one.`,
 		Example: `  emcee db version --env prod
   emcee db version -v --env prod`,
 		Args: cobra.NoArgs,
@@ -56,6 +57,9 @@ start and finish, who applied it with which emcee, and the error of a failed one
 					ToolVersion string `json:"tool_version"`
 					Error       string `json:"error,omitempty"`
 					Failed      string `json:"failed_statement,omitempty"`
+					// OSC lists the statements an online schema change tool
+					// applied; the server ran the others as written.
+					OSC []history.OSCStatement `json:"osc,omitempty"`
 				}
 				out := struct {
 					Version   string `json:"version"`
@@ -66,6 +70,9 @@ start and finish, who applied it with which emcee, and the error of a failed one
 						StartedAt: r.StartedAt.Format("2006-01-02T15:04:05Z"), AppliedBy: r.AppliedBy, ToolVersion: r.ToolVersion, Error: r.Error, Failed: r.FailedStatement}
 					if r.FinishedAt.Valid {
 						x.FinishedAt = r.FinishedAt.Time.Format("2006-01-02T15:04:05Z")
+					}
+					if r.OSC != nil {
+						x.OSC = r.OSC.Applied
 					}
 					out.Revisions = append(out.Revisions, x)
 				}
@@ -87,6 +94,14 @@ start and finish, who applied it with which emcee, and the error of a failed one
 					}
 					tw.Flush()
 					for _, r := range recs {
+						if r.OSC != nil {
+							for _, a := range r.OSC.Applied {
+								fmt.Fprintf(w, "\n%s statement %d: applied by %s", r.Name, a.Statement, a.Tool)
+							}
+							if len(r.OSC.Applied) > 0 {
+								fmt.Fprintln(w)
+							}
+						}
 						if r.Error != "" {
 							fmt.Fprintf(w, "\n%s failed at statement %d: %s\n  %s\n", r.Name, r.Applied+1, r.Error, r.FailedStatement)
 						}

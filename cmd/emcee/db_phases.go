@@ -15,7 +15,12 @@ func init() {
 // runPhase runs a changing command on the databases the flags name.
 func runPhase(cmd *cobra.Command, f *phaseFlags, run func(*apply.Session, context.Context) (*apply.Result, error)) error {
 	return runDB(cmd, func(ctx context.Context, r *dbRun) (*dbResult, error) {
-		s, err := openSession(ctx, r, f.options(r))
+		opts := f.options(r)
+		var err error
+		if opts.OSC, opts.OSCFrom, err = f.oscOptions(cmd, r.project); err != nil {
+			return nil, err
+		}
+		s, err := openSession(ctx, r, opts)
 		if err != nil {
 			return nil, err
 		}

@@ -75,7 +75,11 @@ func (v *fleetView) start(i int) (io.Writer, func(apply.Progress)) {
 		s.bar.SetTotal(max(p.Total, 1), false)
 		s.bar.SetCurrent(min(p.Done, max(p.Total, 1)))
 		s.mu.Lock()
-		s.last = fmt.Sprintf("backfill %s: %d of %d rows", p.Table, p.Done, p.Total)
+		step := p.Step
+		if step == "" {
+			step = "backfill"
+		}
+		s.last = fmt.Sprintf("%s %s: %d of %d rows", step, p.Table, p.Done, p.Total)
 		s.mu.Unlock()
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/emcee-db/emcee/dbconn"
+	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/review"
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/splitter"
@@ -18,7 +19,7 @@ import (
 func init() { commands = append(commands, newReviewCmd, newRulesCmd) }
 
 func newReviewCmd() *cobra.Command {
-	var format, url string
+	var format, url, osc string
 	cmd := &cobra.Command{
 		Use:   "review [RELEASE...]",
 		Short: "Explain a release's plans for approval: order, gates, triggers, data at risk, locks",
@@ -54,7 +55,11 @@ review needs no database. With --url or --env given on its command line
 (not from $EMCEE_URL or $EMCEE_ENV) it reads the size of each table a
 statement rebuilds from that database's information_schema, so the report
 says "rebuilds images (1.0M rows, 509 MB)". Without arguments it reviews
-every release.`,
+every release.
+
+With osc = "pt-osc" in the emcee block of atlas.hcl, or --osc pt-osc, every
+table copy says that the db commands hand it to pt-online-schema-change, and
+the --alter it gets.`,
 		Example: `  emcee review train                     # on a terminal
   emcee review train --format markdown   # paste into the pull request
   emcee review --format json | jq '.releases[].data_at_risk'
@@ -64,6 +69,12 @@ every release.`,
 			p, err := loadProject()
 			if err != nil {
 				return err
+			}
+			if cmd.Flags().Changed("osc") {
+				if err := project.CheckOSCTool(osc); err != nil {
+					return usage(cmd, fmt.Errorf("--osc: %w", err))
+				}
+				p.OSC.Tool = osc
 			}
 			for _, a := range args {
 				if p.Index(a) < 0 {
@@ -115,6 +126,7 @@ every release.`,
 		},
 	}
 	addFormatFlag(cmd, false, &format, formatMarkdown)
+	cmd.Flags().StringVar(&osc, "osc", "", "say which table copies the db commands would hand to an online schema change tool: pt-osc or none (default: osc in the emcee block of atlas.hcl)")
 	cmd.Flags().StringVar(&url, "url", "", "the database this command works on, mysql://user:pass@host:3306/db: review reads the sizes of the tables its statements rebuild from its information_schema, nothing else (never defaulted from $EMCEE_URL or $EMCEE_ENV: review needs no database)")
 	return cmd
 }

@@ -1,0 +1,559 @@
+package apply
+
+import (
+	"bufio"
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/emcee-db/emcee/dbconn"
+	"github.com/emcee-db/emcee/effect"
+	"github.com/emcee-db/emcee/history"
+	"github.com/emcee-db/emcee/project"
+	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/sqlsyntax"
+)
+
+// PtOSC is the program --osc pt-osc runs: pt-online-schema-change, from
+// Percona Toolkit (Debian's percona-toolkit package).
+const PtOSC = "pt-online-schema-change"
+
+// A statement that copies its table (ALGORITHM=COPY: what
+// splitter.AlterCost classes "copy") blocks the table's writes for the
+// whole copy when the server runs it. With --osc pt-osc, execDDL hands it
+// to pt-online-schema-change instead, which copies the table in chunks
+// while writes continue (triggers carry them to the copy) and swaps the
+// tables at the end. Everything around the statement is the same as for
+// any other: the lock, the gates, the drift check, the in-flight mark and
+// its resume; only how the one statement is executed differs.
+
+// oscTool is the tool found when the run began.
+type oscTool struct {
+	path    string
+	version string // "pt-online-schema-change 3.2.1", recorded per statement
+}
+
+// findOSC makes sure the tool the run was asked to use is there, before
+// anything runs.
+func (s *Session) findOSC(ctx context.Context) error {
+	o := s.opts.OSC
+	if !o.Enabled() {
+		return nil
+	}
+	from, drop := s.opts.OSCFrom, "drop --osc "+o.Tool
+	if from == "" {
+		from = "--osc " + o.Tool
+	}
+	if !strings.HasPrefix(from, "--osc") {
+		drop = "pass --osc none, or remove osc from the emcee block"
+	}
+	path, err := exec.LookPath(PtOSC)
+	if err != nil {
+		return fmt.Errorf("%s hands statements that copy their table to %s, which is not installed (no %s in $PATH): install Percona Toolkit (Debian/Ubuntu: apt-get install percona-toolkit), or %s to have the server copy those tables with ALGORITHM=COPY, which blocks their writes while it runs", from, PtOSC, PtOSC, drop)
+	}
+	if s.Cfg.TLS != "" {
+		return fmt.Errorf("%s: the database URL asks for TLS (tls=%s), which emcee does not pass on to %s yet: %s, or connect without TLS", from, s.Cfg.TLS, PtOSC, drop)
+	}
+	out, err := exec.CommandContext(ctx, path, "--version").CombinedOutput()
+	version := strings.TrimSpace(string(out))
+	if err != nil || !strings.HasPrefix(version, PtOSC+" ") {
+		return fmt.Errorf("%s: %s --version did not run (%v: %s): reinstall Percona Toolkit (it needs Perl with DBD::mysql), or %s", from, path, err, shorten(version, 200), drop)
+	}
+	s.osc = &oscTool{path: path, version: version}
+	return nil
+}
+
+// oscAlter is the statement as the tool takes it; nil when the server runs
+// the statement as written (no tool selected, or a statement that does not
+// copy its table).
+func (s *Session) oscAlter(st revision.Statement) (*sqlsyntax.OSCAlter, error) {
+	if s.osc == nil || st.Kind != revision.DDL {
+		return nil, nil
+	}
+	if d := effect.Parse(st.SQL); d.Kind != effect.KindAlterTable || d.Algorithm != "COPY" {
+		return nil, nil
+	}
+	return sqlsyntax.ReadOSCAlter(st.SQL)
+}
+
+// pt-online-schema-change 3.2.1 (Debian bookworm) reads names itself, and
+// not every name the server accepts: it cannot find a table whose name
+// holds a quote or a non-ASCII letter, escapes only commas in the table
+// name of its DSN, does not alter a table with a backtick in a column name,
+// and, to move a table's triggers to its copy (--preserve-triggers), writes
+// the copy's name and the triggers' names into SQL unquoted. These are
+// refused before anything runs, rather than left to fail half-way (the
+// triggers of a table whose copy's name needs quoting would be dropped and
+// not created again).
+var (
+	oscPlainName   = regexp.MustCompile(`^[0-9A-Za-z_$]+$`)
+	oscColumnTaboo = regexp.MustCompile("[`\n\r]")
+)
+
+// oscTableName reports a name of printable ASCII without ' and \.
+func oscTableName(name string) bool {
+	for _, c := range []byte(name) {
+		if c < 0x20 || c > 0x7e || c == '\'' || c == '\\' {
+			return false
+		}
+	}
+	return name != ""
+}
+
+// checkOSC refuses, before a revision runs anything, a statement the tool
+// was asked to apply and cannot.
+func (s *Session) checkOSC(ctx context.Context, rev *revision.Revision, from int) error {
+	if s.osc == nil {
+		return nil
+	}
+	for i := from; i < len(rev.Statements); i++ {
+		st := rev.Statements[i]
+		a, err := s.oscAlter(st)
+		if err == nil && a != nil {
+			err = s.oscNames(ctx, a)
+		}
+		if err != nil {
+			return &Refusal{
+				Reason: fmt.Sprintf("%s refused before it ran anything: statement %d at %s copies its table, and %s cannot apply it: %v", rev.ID, i+1, s.at(rev, st), s.osc.version, err),
+				Next:   fmt.Sprintf("run without --osc %s (and without osc in the emcee block) to have the server copy the table (ALGORITHM=COPY, writes blocked while it runs)", project.OSCPtOSC),
+			}
+		}
+	}
+	return nil
+}
+
+func (s *Session) oscNames(ctx context.Context, a *sqlsyntax.OSCAlter) error {
+	if a.Schema != "" && a.Schema != s.Cfg.Database {
+		return fmt.Errorf("it names schema %s, not the database emcee applies to (%s)", a.Schema, s.Cfg.Database)
+	}
+	if !oscTableName(a.Table) {
+		return fmt.Errorf("table %s: the tool cannot find a table whose name holds a quote, a backslash or a character outside printable ASCII", sqlsyntax.Ident(a.Table))
+	}
+	if n := len(a.Table) + len("__new"); n > 64 {
+		return fmt.Errorf("table %s: the tool's copy, _%s_new, would be a name of %d characters; the server allows 64", sqlsyntax.Ident(a.Table), a.Table, n)
+	}
+	rows, err := s.Conn.QueryContext(ctx, "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?", a.Table)
+	if err != nil {
+		return s.redact(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return err
+		}
+		if oscColumnTaboo.MatchString(c) {
+			return fmt.Errorf("column %s.%s: the tool does not alter a table with a backtick or a line break in a column name", a.Table, c)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	triggers, err := s.tableTriggers(ctx, a.Table)
+	if err != nil {
+		return err
+	}
+	if len(triggers) > 0 && !oscPlainName.MatchString(a.Table) {
+		return fmt.Errorf("table %s has triggers (%s), and the tool moves them to its copy with the copy's name unquoted: it would drop them and fail to create them again. Only a table named with letters, digits, _ and $ can keep its triggers through the tool", sqlsyntax.Ident(a.Table), strings.Join(triggers, ", "))
+	}
+	for _, t := range triggers {
+		if !oscPlainName.MatchString(t) {
+			return fmt.Errorf("trigger %s on %s: the tool writes trigger names between backticks without doubling one inside; only letters, digits, _ and $ are safe", sqlsyntax.Ident(t), a.Table)
+		}
+	}
+	return nil
+}
+
+func (s *Session) tableTriggers(ctx context.Context, table string) ([]string, error) {
+	return s.queryStrings(ctx, "SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = DATABASE() AND EVENT_OBJECT_TABLE = ? ORDER BY TRIGGER_NAME", table)
+}
+
+func (s *Session) queryStrings(ctx context.Context, query string, args ...any) ([]string, error) {
+	rows, err := s.Conn.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, s.redact(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// runOSC applies statement i through the tool. A statement an earlier run
+// had handed to the tool (resent) is looked at first: the tool may have
+// finished it, swapped the tables before it died, or left its copy and
+// triggers behind, which are dropped (and the table's own triggers, which
+// the tool moves to its copy at the end, put back) before it starts over.
+func (s *Session) runOSC(ctx context.Context, rev *revision.Revision, rec *history.Record, i int, a *sqlsyntax.OSCAlter, resent bool) error {
+	n := i + 1
+	var running *history.OSCRun
+	if rec.OSC != nil && rec.OSC.Running != nil && rec.OSC.Running.Statement == n {
+		running = rec.OSC.Running
+	}
+	if resent && rec.ToolOf(n) != "" {
+		s.say("    the run that stopped had applied this statement through %s: counted as applied", rec.ToolOf(n))
+		return nil
+	}
+	left, err := s.oscLeftovers(ctx, a.Table)
+	if err != nil {
+		return err
+	}
+	switch {
+	case !left.none() && running == nil:
+		return fmt.Errorf("%s holds what a pt-online-schema-change run leaves behind (%s), but no run of emcee handed this statement to it: another run of the tool may be altering %s. Wait for it; if none runs, drop them (%s) and rerun `emcee db %s`",
+			s.Cfg.Database, left, a.Table, strings.Join(left.drops(), "; "), s.cmd)
+	case running != nil:
+		swapped, err := s.oscCleanUp(ctx, running, left)
+		if err != nil {
+			return err
+		}
+		if swapped {
+			s.say("    %s had swapped in the altered table before the run stopped: counted as applied", running.Tool)
+			return history.OSCFinished(ctx, s.Conn, rec)
+		}
+		s.say("    the run that stopped had handed this statement to %s, which did not finish: starting it again", running.Tool)
+	}
+	// checkOSC read the table before the revision ran; a statement before
+	// this one may have changed what the tool would meet.
+	if err := s.oscNames(ctx, a); err != nil {
+		return fmt.Errorf("%s cannot apply it: %w; run without --osc %s to have the server copy the table", s.osc.version, err, project.OSCPtOSC)
+	}
+	triggers, err := s.showTriggers(ctx, a.Table)
+	if err != nil {
+		return err
+	}
+	run := history.OSCRun{OSCStatement: history.OSCStatement{Statement: n, Tool: s.osc.version}, Table: a.Table, Triggers: triggers}
+	if err := history.OSCStarted(ctx, s.Conn, rec, run); err != nil {
+		return err
+	}
+	s.say("    handed to %s: ALTER TABLE %s %s", s.osc.version, sqlsyntax.Ident(a.Table), shorten(a.Clauses, 200))
+	runErr := s.execOSC(ctx, rev, a)
+	if runErr == nil {
+		return history.OSCFinished(ctx, s.Conn, rec)
+	}
+	// The tool cleans up after a failure it sees; not after being killed.
+	// What it leaves is dropped now, on a context that outlives an
+	// interrupted run's, so that the table keeps its triggers.
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancel()
+	left, err = s.oscLeftovers(cctx, a.Table)
+	if err != nil {
+		return fmt.Errorf("%w; looking for what it left behind: %v", runErr, err)
+	}
+	swapped, err := s.oscCleanUp(cctx, rec.OSC.Running, left)
+	if err != nil {
+		return fmt.Errorf("%w; cleaning up after it: %v", runErr, err)
+	}
+	if swapped {
+		s.say("    %s stopped after it swapped in the altered table: counted as applied", s.osc.version)
+		return history.OSCFinished(cctx, s.Conn, rec)
+	}
+	if err := history.OSCAbandoned(cctx, s.Conn, rec); err != nil {
+		return fmt.Errorf("%w; %v", runErr, err)
+	}
+	return runErr
+}
+
+// showTriggers are the table's triggers as the server prints them, kept
+// in the version table while the tool runs.
+func (s *Session) showTriggers(ctx context.Context, table string) ([]history.OSCTrigger, error) {
+	names, err := s.tableTriggers(ctx, table)
+	if err != nil {
+		return nil, err
+	}
+	var out []history.OSCTrigger
+	for _, name := range names {
+		rows, err := s.Conn.QueryContext(ctx, "SHOW CREATE TRIGGER "+sqlsyntax.Ident(name))
+		if err != nil {
+			return nil, s.redact(err)
+		}
+		cols, _ := rows.Columns()
+		vals := make([]sql.NullString, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		var stmt string
+		if rows.Next() {
+			if err := rows.Scan(ptrs...); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			for i, c := range cols {
+				if strings.EqualFold(c, "SQL Original Statement") {
+					stmt = vals[i].String
+				}
+			}
+		}
+		rows.Close()
+		if stmt == "" {
+			return nil, fmt.Errorf("SHOW CREATE TRIGGER %s printed no statement", sqlsyntax.Ident(name))
+		}
+		out = append(out, history.OSCTrigger{Name: name, SQL: stmt})
+	}
+	return out, nil
+}
+
+// leftovers are what pt-online-schema-change leaves when it is killed:
+// its copy _<table>_new, its triggers pt_osc_<db>_<table>_{ins,upd,del}
+// on the table, and, once it has swapped the tables, the old table
+// _<table>_old, which then carries those triggers.
+type leftovers struct {
+	table     string
+	newTable  bool
+	oldTable  bool     // _<table>_old, with the tool's triggers on it: the tables were swapped
+	triggers  []string // the tool's, on the table or on _<table>_old
+	onNewCopy []string // the table's own, moved to the copy before the swap
+}
+
+func (l leftovers) none() bool { return !l.newTable && !l.oldTable && len(l.triggers) == 0 }
+
+func (l leftovers) String() string {
+	var out []string
+	if l.newTable {
+		out = append(out, "table "+sqlsyntax.Ident("_"+l.table+"_new"))
+	}
+	if l.oldTable {
+		out = append(out, "table "+sqlsyntax.Ident("_"+l.table+"_old"))
+	}
+	for _, t := range l.triggers {
+		out = append(out, "trigger "+sqlsyntax.Ident(t))
+	}
+	return strings.Join(out, ", ")
+}
+
+func (l leftovers) drops() []string {
+	var out []string
+	for _, t := range l.triggers {
+		out = append(out, "DROP TRIGGER IF EXISTS "+sqlsyntax.Ident(t))
+	}
+	if l.newTable {
+		out = append(out, "DROP TABLE IF EXISTS "+sqlsyntax.Ident("_"+l.table+"_new"))
+	}
+	if l.oldTable {
+		out = append(out, "DROP TABLE IF EXISTS "+sqlsyntax.Ident("_"+l.table+"_old"))
+	}
+	return out
+}
+
+func (s *Session) oscLeftovers(ctx context.Context, table string) (leftovers, error) {
+	l := leftovers{table: table}
+	newName, oldName := "_"+table+"_new", "_"+table+"_old"
+	tables, err := s.queryStrings(ctx, "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN (?, ?)", newName, oldName)
+	if err != nil {
+		return l, err
+	}
+	for _, t := range tables {
+		l.newTable = l.newTable || t == newName
+	}
+	rows, err := s.Conn.QueryContext(ctx, "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = DATABASE() AND EVENT_OBJECT_TABLE IN (?, ?, ?) ORDER BY TRIGGER_NAME", table, oldName, newName)
+	if err != nil {
+		return l, s.redact(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name, on string
+		if err := rows.Scan(&name, &on); err != nil {
+			return l, err
+		}
+		tool := strings.HasPrefix(name, "pt_osc_")
+		switch {
+		case tool && on == oldName:
+			l.oldTable = true
+			l.triggers = append(l.triggers, name)
+		case tool:
+			l.triggers = append(l.triggers, name)
+		case on == newName:
+			l.onNewCopy = append(l.onNewCopy, name)
+		}
+	}
+	return l, rows.Err()
+}
+
+// oscCleanUp drops what the tool left, then creates again every trigger
+// the table had before the tool started and no longer has (the tool drops
+// each one and creates it on its copy just before the swap; a crash in
+// between loses it, and dropping the copy drops those it moved). It
+// reports whether the tool had swapped the tables, so that the statement
+// took effect.
+func (s *Session) oscCleanUp(ctx context.Context, run *history.OSCRun, l leftovers) (bool, error) {
+	if !l.none() {
+		s.say("    dropping what %s left behind: %s", run.Tool, l)
+	}
+	for _, d := range l.drops() {
+		if _, err := s.Conn.ExecContext(ctx, d); err != nil {
+			return false, s.redact(fmt.Errorf("%s: %w", d, err))
+		}
+	}
+	have, err := s.tableTriggers(ctx, run.Table)
+	if err != nil {
+		return false, err
+	}
+	for _, t := range run.Triggers {
+		if slices.Contains(have, t.Name) {
+			continue
+		}
+		s.say("    creating trigger %s on %s again, as it was before %s started", sqlsyntax.Ident(t.Name), sqlsyntax.Ident(run.Table), run.Tool)
+		if _, err := s.Conn.ExecContext(ctx, t.SQL); err != nil {
+			return false, s.redact(fmt.Errorf("trigger %s, which %s took off %s, cannot be created again (%w); create it by hand from the plans (the revision that created it), statement: %s", t.Name, run.Tool, run.Table, err, t.SQL))
+		}
+	}
+	return l.oldTable, nil
+}
+
+// execOSC runs the tool and turns its progress into emcee's.
+func (s *Session) execOSC(ctx context.Context, rev *revision.Revision, a *sqlsyntax.OSCAlter) error {
+	dir, err := os.MkdirTemp("", "emcee-osc-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	defaults := filepath.Join(dir, "client.cnf")
+	if err := os.WriteFile(defaults, []byte(oscDefaultsFile(s.Cfg)), 0o600); err != nil {
+		return err
+	}
+	cmd := exec.CommandContext(ctx, s.osc.path, oscArgs(s.Cfg, s.opts.OSC, defaults, a)...)
+	// The tool dies with emcee: a killed emcee must not leave it copying
+	// while the next run cleans up after it. The signal follows the
+	// thread that started it, which must not end before the tool does.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	cmd.Env = append(os.Environ(), "LC_ALL=C")
+	pr, pw := io.Pipe()
+	cmd.Stdout, cmd.Stderr = pw, pw
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("starting %s: %w", s.osc.path, err)
+	}
+	var tail []string
+	var truncated string
+	var rows int64
+	copying := false
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			line := s.Cfg.Redact(sc.Text())
+			if m := oscCopying.FindStringSubmatch(line); m != nil {
+				pct, _ := strconv.ParseInt(m[1], 10, 64)
+				copying = true
+				s.progress(Progress{Revision: rev.ID.String(), Table: a.Table, Step: "pt-osc copy", Done: pct * max(rows, 1) / 100, Total: max(rows, 1)})
+				continue
+			}
+			if m := oscApproximately.FindStringSubmatch(line); m != nil {
+				rows, _ = strconv.ParseInt(m[1], 10, 64)
+			}
+			if oscTruncated.MatchString(line) && truncated == "" {
+				// The tool copies with INSERT IGNORE and only warns when a
+				// value is cut to fit: the server running the statement
+				// would have refused it (strict sql_mode). Stopped before
+				// it swaps the tables.
+				truncated = line
+				_ = cmd.Process.Kill()
+			}
+			if strings.TrimSpace(line) == "" {
+				continue
+			}
+			s.say("      %s", line)
+			tail = append(tail, line)
+			if len(tail) > 12 {
+				tail = tail[1:]
+			}
+		}
+	}()
+	err = cmd.Wait()
+	pw.Close()
+	<-done
+	if err == nil {
+		if copying {
+			s.progress(Progress{Revision: rev.ID.String(), Table: a.Table, Step: "pt-osc copy", Done: max(rows, 1), Total: max(rows, 1), Finished: true})
+		}
+		return nil
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if truncated != "" {
+		return fmt.Errorf("%s cut values to fit the altered column while copying (%s), which the server running the statement refuses (strict sql_mode); emcee stopped it. Fix the rows that do not fit (the revision's gates count them), then rerun", PtOSC, truncated)
+	}
+	return fmt.Errorf("%s failed (%v); its last lines:\n        %s", PtOSC, err, strings.Join(tail, "\n        "))
+}
+
+var (
+	oscCopying       = regexp.MustCompile(`^Copying .*:\s+([0-9]+)% `)
+	oscApproximately = regexp.MustCompile(`Copying approximately ([0-9]+) rows`)
+	oscTruncated     = regexp.MustCompile(`^Copying rows caused a MySQL error 1265\b`)
+)
+
+func (s *Session) progress(p Progress) {
+	if s.opts.Progress != nil {
+		s.opts.Progress(p)
+	}
+}
+
+// oscArgs are the tool's arguments: the connection without the password,
+// which is in the defaults file, and the clauses as one argument.
+func oscArgs(cfg *dbconn.Config, o project.OSC, defaults string, a *sqlsyntax.OSCAlter) []string {
+	host, port, err := net.SplitHostPort(cfg.Addr)
+	if err != nil {
+		host, port = cfg.Addr, "3306"
+	}
+	dsn := []string{"h=" + host, "P=" + port, "F=" + defaults, "D=" + cfg.Database, "t=" + a.Table, "A=utf8mb4"}
+	for i, p := range dsn {
+		// The tool splits its DSN at commas; \, is a comma in a value.
+		dsn[i] = strings.ReplaceAll(p, ",", `\,`)
+	}
+	args := []string{
+		"--alter", a.Clauses,
+		"--execute",
+		// emcee's sync triggers may be on the table: the tool refuses such
+		// a table without it, and moves them to its copy with it.
+		"--preserve-triggers",
+		"--progress", "percentage,1",
+		"--set-vars", oscSetVars(cfg),
+	}
+	if o.ChunkTime > 0 {
+		args = append(args, "--chunk-time", strconv.FormatFloat(o.ChunkTime.Seconds(), 'f', -1, 64))
+	}
+	if o.MaxLoad != "" {
+		args = append(args, "--max-load", o.MaxLoad)
+	}
+	return append(args, strings.Join(dsn, ","))
+}
+
+// oscSetVars pins the tool's sessions as emcee pins its own (dbconn): the
+// ALTER on its copy and its chunked copy run under the same sql_mode and
+// time zone as the statement would have. The tool splits the list at
+// commas, and reads \, as a comma inside a value.
+func oscSetVars(cfg *dbconn.Config) string {
+	return "sql_mode='" + strings.ReplaceAll(dbconn.SQLMode, ",", `\,`) + "',time_zone='+00:00'"
+}
+
+// oscDefaultsFile holds the account for the tool (its F= DSN option), so
+// the password is never on its command line, where ps shows it. Values are
+// double-quoted with the escapes the client library reads in option files.
+func oscDefaultsFile(cfg *dbconn.Config) string {
+	q := func(v string) string {
+		return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`, "\r", `\r`, "\t", `\t`).Replace(v) + `"`
+	}
+	return "[client]\nuser=" + q(cfg.User) + "\npassword=" + q(cfg.Password) + "\n"
+}

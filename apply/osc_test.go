@@ -1,0 +1,70 @@
+package apply
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emcee-db/emcee/dbconn"
+	"github.com/emcee-db/emcee/project"
+	"github.com/emcee-db/emcee/sqlsyntax"
+)
+
+// The tool's command line never holds the password (ps shows it to every
+// user of the machine); the defaults file holds it, quoted so that the
+// client library reads back exactly the password; the DSN's commas in a
+// table name are escaped; the clauses are one argument.
+func TestOSCCommandLine(t *testing.T) {
+	cfg, err := dbconn.Parse("mysql://deploy:" + "p%22w%23d%20x%5Cy%27z%2C@db.internal:3307/shop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Password != `p"w#d x\y'z,` {
+		t.Fatalf("password parsed as %q", cfg.Password)
+	}
+	a, err := sqlsyntax.ReadOSCAlter("ALTER TABLE `a,b t` MODIFY COLUMN `c'd` bigint NOT NULL, ALGORITHM=COPY, LOCK=SHARED")
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := oscArgs(cfg, project.OSC{Tool: project.OSCPtOSC, ChunkTime: 250 * time.Millisecond, MaxLoad: "Threads_running=25"}, "/tmp/x/client.cnf", a)
+	joined := strings.Join(args, " ")
+	if strings.Contains(joined, "p\"w#d") || strings.Contains(joined, "deploy") {
+		t.Fatalf("the command line holds the account: %q", args)
+	}
+	for _, want := range [][]string{
+		{"--alter", "MODIFY COLUMN `c'd` BIGINT NOT NULL"},
+		{"--chunk-time", "0.25"},
+		{"--max-load", "Threads_running=25"},
+		{"--set-vars", `sql_mode='STRICT_TRANS_TABLES\,NO_ZERO_IN_DATE\,NO_ZERO_DATE\,ERROR_FOR_DIVISION_BY_ZERO\,NO_ENGINE_SUBSTITUTION',time_zone='+00:00'`},
+	} {
+		i := slices.Index(args, want[0])
+		if i < 0 || i+1 >= len(args) || args[i+1] != want[1] {
+			t.Errorf("want %s %q in %q", want[0], want[1], args)
+		}
+	}
+	if !slices.Contains(args, "--preserve-triggers") || !slices.Contains(args, "--execute") {
+		t.Errorf("missing --preserve-triggers or --execute: %q", args)
+	}
+	if dsn := args[len(args)-1]; dsn != `h=db.internal,P=3307,F=/tmp/x/client.cnf,D=shop,t=a\,b t,A=utf8mb4` {
+		t.Errorf("DSN %q", dsn)
+	}
+	if got := oscDefaultsFile(cfg); got != "[client]\nuser=\"deploy\"\npassword=\"p\\\"w#d x\\\\y'z,\"\n" {
+		t.Errorf("defaults file %q", got)
+	}
+	if got := oscArgs(cfg, project.OSC{Tool: project.OSCPtOSC}, "f", a); slices.Contains(got, "--chunk-time") || slices.Contains(got, "--max-load") {
+		t.Errorf("the tool's defaults are overridden: %q", got)
+	}
+}
+
+// Names the tool itself cannot handle are told apart from those it can.
+func TestOSCTableName(t *testing.T) {
+	for name, ok := range map[string]bool{
+		"events": true, "my table": true, `a"b`: true, "a`b": true, "a,b=c": true,
+		"o'brien": false, `a\b`: false, "café": false, "a\nb": false, "": false,
+	} {
+		if oscTableName(name) != ok {
+			t.Errorf("%q: want %v", name, ok)
+		}
+	}
+}

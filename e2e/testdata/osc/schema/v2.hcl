@@ -1,0 +1,19 @@
+schema "app" {}
+table "events" {
+  schema = schema.app
+  column "id" {
+    type           = bigint
+    auto_increment = true
+  }
+  column "hits" {
+    type       = bigint
+    allow_copy = true
+  }
+  column "label" {
+    type = varchar(40)
+    null = true
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}

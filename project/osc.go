@@ -1,0 +1,78 @@
+package project
+
+import (
+	"fmt"
+	"regexp"
+	"time"
+)
+
+// Online schema change tools emcee can hand a copying statement to.
+const (
+	OSCNone  = "none"   // the server copies the table (ALGORITHM=COPY)
+	OSCPtOSC = "pt-osc" // pt-online-schema-change, from Percona Toolkit
+)
+
+// OSC says how statements that copy their table run: the emcee block's
+// osc, osc_chunk_time and osc_max_load, which the db commands' --osc,
+// --osc-chunk-time and --osc-max-load override.
+type OSC struct {
+	Tool      string        // OSCNone or OSCPtOSC; "" reads as OSCNone
+	ChunkTime time.Duration // 0: the tool's default
+	MaxLoad   string        // pt-online-schema-change --max-load; "": its default
+}
+
+// Enabled reports whether copying statements go to a tool.
+func (o OSC) Enabled() bool { return o.Tool == OSCPtOSC }
+
+// CheckOSCTool refuses a tool emcee does not know.
+func CheckOSCTool(tool string) error {
+	switch tool {
+	case "", OSCNone, OSCPtOSC:
+		return nil
+	}
+	return fmt.Errorf("%q is not an online schema change tool emcee runs: want %q (pt-online-schema-change) or %q (the server copies the table, ALGORITHM=COPY)", tool, OSCPtOSC, OSCNone)
+}
+
+// maxLoad is pt-online-schema-change's --max-load: status variables, each
+// with an optional threshold, comma-separated.
+var maxLoad = regexp.MustCompile(`^[A-Za-z_]+([:=][0-9]+)?(,[A-Za-z_]+([:=][0-9]+)?)*$`)
+
+// CheckMaxLoad refuses a --max-load the tool would not read.
+func CheckMaxLoad(s string) error {
+	if s == "" || maxLoad.MatchString(s) {
+		return nil
+	}
+	return fmt.Errorf("%q: want status variables with thresholds, comma-separated, e.g. Threads_running=25 or Threads_running=25,Threads_connected=400", s)
+}
+
+// CheckChunkTime refuses a chunk time the tool cannot use.
+func CheckChunkTime(d time.Duration) error {
+	if d < 0 || d > 0 && d < time.Millisecond {
+		return fmt.Errorf("%s: want a positive duration of at least 1ms, e.g. 500ms (0: the tool's default, 0.5s)", d)
+	}
+	return nil
+}
+
+// loadOSC reads the emcee block's osc settings.
+func loadOSC(s *Settings, block *settingsBlock) (OSC, error) {
+	o := OSC{Tool: s.OSC, MaxLoad: s.OSCMaxLoad}
+	if err := CheckOSCTool(s.OSC); err != nil {
+		return o, fmt.Errorf("%s: emcee.osc: %w", block.at("osc"), err)
+	}
+	if s.OSCChunkTime != "" {
+		d, err := time.ParseDuration(s.OSCChunkTime)
+		if err == nil {
+			err = CheckChunkTime(d)
+		} else {
+			err = fmt.Errorf("%q: want a duration, e.g. 500ms or 2s", s.OSCChunkTime)
+		}
+		if err != nil {
+			return o, fmt.Errorf("%s: emcee.osc_chunk_time: %w", block.at("osc_chunk_time"), err)
+		}
+		o.ChunkTime = d
+	}
+	if err := CheckMaxLoad(s.OSCMaxLoad); err != nil {
+		return o, fmt.Errorf("%s: emcee.osc_max_load: %w", block.at("osc_max_load"), err)
+	}
+	return o, nil
+}

@@ -1,0 +1,100 @@
+package sqlsyntax
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/pingcap/tidb/pkg/parser/ast"
+)
+
+// OSCAlter is an ALTER TABLE as an online schema change tool takes it:
+// the table, and the clauses without ALTER TABLE and without the
+// ALGORITHM and LOCK options (the tool copies the table itself, and
+// pt-online-schema-change refuses them in --alter).
+type OSCAlter struct {
+	Schema  string // "" when the statement does not name one
+	Table   string
+	Clauses string // e.g. "MODIFY COLUMN `n` BIGINT NOT NULL"
+}
+
+// ReadOSCAlter reads a plan statement that copies its table (ALGORITHM=COPY,
+// what splitter.AlterCost classes "copy") for an online schema change tool.
+// The clauses are written back from the statement's tree, one by one, so a
+// name or string in them reaches the tool exactly as the server would have
+// read it. A statement the tool cannot take in place of the server is an
+// error that says why: anything but one ALTER TABLE naming ALGORITHM=COPY,
+// a table rename (the tool swaps tables by renaming them), or a statement
+// scoped by SET STATEMENT ... FOR (the tool's copy would not run under it).
+func ReadOSCAlter(sql string) (*OSCAlter, error) {
+	st, err := ReadStmt(sql)
+	if err != nil {
+		return nil, err
+	}
+	n, ok := st.Node.(*ast.AlterTableStmt)
+	if !ok || st.Trigger != nil {
+		return nil, errorAt(sql, 0, "only ALTER TABLE is handed to an online schema change tool")
+	}
+	if len(st.Settings) > 0 {
+		return nil, errorAt(sql, 0, "a statement under SET STATEMENT ... FOR cannot be handed to an online schema change tool: its settings would not apply to the tool's copy")
+	}
+	out := &OSCAlter{Schema: n.Table.Schema.O, Table: n.Table.Name.O}
+	copies := false
+	var parts []string
+	for _, s := range n.Specs {
+		switch s.Tp {
+		case ast.AlterTableAlgorithm:
+			copies = s.Algorithm == ast.AlgorithmTypeCopy && !st.NoCopy
+			continue
+		case ast.AlterTableLock:
+			continue
+		case ast.AlterTableRenameTable:
+			return nil, errorAt(sql, 0, "ALTER TABLE ... RENAME TO cannot be handed to an online schema change tool: it renames tables itself")
+		}
+		text, err := restoreSpec(s)
+		if err != nil {
+			return nil, errorAt(sql, 0, "emcee cannot write this ALTER TABLE's clause back for the tool: %v", err)
+		}
+		parts = append(parts, text)
+	}
+	if !copies {
+		return nil, errorAt(sql, 0, "only an ALTER TABLE with ALGORITHM=COPY is handed to an online schema change tool; the server runs the others online itself")
+	}
+	if len(parts) == 0 {
+		return nil, errorAt(sql, 0, "this ALTER TABLE changes nothing but its algorithm")
+	}
+	out.Clauses = strings.Join(parts, ", ")
+	return out, nil
+}
+
+// Statement is the ALTER TABLE the clauses make on the named table: what
+// the tool runs on its copy, and what tests compare with the server.
+func (a *OSCAlter) Statement(table string) string {
+	return "ALTER TABLE " + Ident(table) + " " + a.Clauses
+}
+
+// restoreSpec writes one clause back. The parser writes every CHECK with
+// ENFORCED or NOT ENFORCED, which MySQL reads and MariaDB refuses; an
+// enforced check, what both servers make of a CHECK without either word,
+// is written without it.
+func restoreSpec(s *ast.AlterTableSpec) (string, error) {
+	for _, c := range s.NewColumns {
+		for _, o := range c.Options {
+			if o.Tp == ast.ColumnOptionCheck {
+				return "", fmt.Errorf("a CHECK inside a column definition is not handed to the tool; declare the check on its own (ADD CONSTRAINT ... CHECK)")
+			}
+		}
+	}
+	c := s.Constraint
+	if s.Tp != ast.AlterTableAddConstraint || c == nil || c.Tp != ast.ConstraintCheck || !c.Enforced {
+		return restore(s)
+	}
+	expr, err := restore(c.Expr)
+	if err != nil {
+		return "", err
+	}
+	text := "ADD "
+	if c.Name != "" {
+		text += "CONSTRAINT " + Ident(c.Name) + " "
+	}
+	return text + "CHECK(" + expr + ")", nil
+}

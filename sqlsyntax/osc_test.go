@@ -1,0 +1,52 @@
+package sqlsyntax
+
+import (
+	"strings"
+	"testing"
+)
+
+// The clauses handed to pt-online-schema-change are written back from the
+// tree: hostile names arrive quoted as the server reads them, and the
+// algorithm and lock options are left to the tool.
+func TestReadOSCAlter(t *testing.T) {
+	for _, c := range []struct{ sql, table, clauses, err string }{
+		{sql: "ALTER TABLE `images` MODIFY COLUMN `size` bigint NOT NULL, ALGORITHM=COPY, LOCK=SHARED",
+			table: "images", clauses: "MODIFY COLUMN `size` BIGINT NOT NULL"},
+		{sql: "ALTER TABLE `we``ird 'tab\"le` MODIFY COLUMN `co``l 'x\" y` bigint NOT NULL COMMENT 'it''s `here`', ALGORITHM=COPY, LOCK=SHARED",
+			table: "we`ird 'tab\"le", clauses: "MODIFY COLUMN `co``l 'x\" y` BIGINT NOT NULL COMMENT 'it''s `here`'"},
+		{sql: "alter table t add constraint `c 1` check (`a b` > 0), algorithm = copy",
+			table: "t", clauses: "ADD CONSTRAINT `c 1` CHECK(`a b` > 0)"},
+		{sql: "ALTER TABLE db.t MODIFY `n` varchar(10) NOT NULL, CHANGE `x` `y` int NULL, ALGORITHM=COPY",
+			table: "t", clauses: "MODIFY COLUMN `n` VARCHAR(10) NOT NULL, CHANGE COLUMN `x` `y` INT NULL"},
+		{sql: "ALTER TABLE t MODIFY COLUMN n bigint, ALGORITHM=INPLACE, LOCK=NONE", err: "only an ALTER TABLE with ALGORITHM=COPY"},
+		{sql: "ALTER TABLE t MODIFY COLUMN n bigint, ALGORITHM=NOCOPY", err: "only an ALTER TABLE with ALGORITHM=COPY"},
+		{sql: "ALTER TABLE t MODIFY COLUMN n bigint", err: "only an ALTER TABLE with ALGORITHM=COPY"},
+		{sql: "ALTER TABLE t ALGORITHM=COPY", err: "changes nothing"},
+		{sql: "ALTER TABLE t RENAME TO u, ALGORITHM=COPY", err: "RENAME TO"},
+		{sql: "SET STATEMENT foreign_key_checks=0 FOR ALTER TABLE t MODIFY n bigint, ALGORITHM=COPY", err: "SET STATEMENT"},
+		{sql: "DROP TABLE t", err: "only ALTER TABLE"},
+		{sql: "ALTER TABLE t MODIFY COLUMN", err: "ends too early"},
+		{sql: "ALTER TABLE t MODIFY COLUMN n int CHECK (n > 0), ALGORITHM=COPY", err: "inside a column definition"},
+		{sql: "ALTER TABLE t ADD CHECK (n > 0), ALGORITHM=COPY", table: "t", clauses: "ADD CHECK(`n` > 0)"},
+	} {
+		a, err := ReadOSCAlter(c.sql)
+		if c.err != "" {
+			if err == nil || !strings.Contains(err.Error(), c.err) {
+				t.Errorf("%s: want an error with %q, got %v", c.sql, c.err, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", c.sql, err)
+			continue
+		}
+		if a.Table != c.table || a.Clauses != c.clauses {
+			t.Errorf("%s:\n got %q %q\nwant %q %q", c.sql, a.Table, a.Clauses, c.table, c.clauses)
+		}
+		// What the tool gets reads back as the same clauses.
+		again, err := ReadOSCAlter(a.Statement(a.Table) + ", ALGORITHM=COPY")
+		if err != nil || again.Clauses != a.Clauses || again.Table != a.Table {
+			t.Errorf("%s: the clauses do not read back: %v %+v", c.sql, err, again)
+		}
+	}
+}
