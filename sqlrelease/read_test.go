@@ -94,6 +94,12 @@ func TestReadRefuses(t *testing.T) {
 		{"set password", "SET PASSWORD = 'x';", "SET PASSWORD:"},
 		{"set from subquery", "SET @x = (SELECT authentication_string FROM mysql.user LIMIT 1);", "names mysql.user"},
 		{"set to function", "SET @x = SLEEP(5);", "to an expression"},
+		// MariaDB's SET STATEMENT ... FOR sets variables for one statement:
+		// the reader reads the statement after FOR, and the settings must not
+		// pass unchecked (sql_log_bin = 0 would keep the table from the
+		// binary log, and the dev server's replicas would break on its DROP).
+		{"set statement", "SET STATEMENT sql_log_bin = 0 FOR CREATE TABLE t (id int);", "SET STATEMENT"},
+		{"set statement of a session variable", "SET STATEMENT foreign_key_checks = 0 FOR CREATE TABLE t (id int);", "SET STATEMENT"},
 		{"temporary", "CREATE TEMPORARY TABLE t (id int);", "CREATE TEMPORARY TABLE t"},
 		{"create select", "CREATE TABLE t AS SELECT 1 AS a;", "CREATE TABLE t ... SELECT"},
 		{"partition", "CREATE TABLE t (id int) PARTITION BY HASH (id) PARTITIONS 2;", "PARTITION BY"},
