@@ -107,6 +107,9 @@ func (s *Script) check(st *sqlsyntax.ScriptStmt, pos diff.Pos, created map[strin
 	if st.Node == nil {
 		return false, nil // comments only
 	}
+	if len(st.Settings) > 0 {
+		return false, pos.Errorf("SET STATEMENT %s ... FOR %s: a SQL release sets up its session with SET statements of their own, which are checked; write SET %s = ...; before the statement", st.Settings[0].Name, kindOf(st.Node, nil), st.Settings[0].Name)
+	}
 	for _, t := range sqlsyntax.Tables(st.Node) {
 		if t.Schema.O != "" {
 			return false, pos.Errorf("%s names %s.%s, a table of another database: a SQL release creates its tables in the database it is run in; write the table's name alone", kindOf(st.Node, nil), t.Schema.O, t.Name.O)

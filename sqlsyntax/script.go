@@ -25,6 +25,9 @@ type ScriptStmt struct {
 	Node ast.StmtNode
 	// Trigger is set for CREATE TRIGGER and DROP TRIGGER (see Stmt).
 	Trigger *Trigger
+	// Settings are the variables of SET STATEMENT ... FOR (see Stmt); Node
+	// is the statement after FOR.
+	Settings []*ast.VariableAssignment
 	// Exec is the text to run. It is the statement as written, or, when
 	// the statement or a comment before it is executable (/*! ... */,
 	// /*M! ... */), the statement written back from its tree: the parser
@@ -90,7 +93,7 @@ func ReadScript(src string) ([]*ScriptStmt, error) {
 			if e != nil {
 				return errorAt(src, start+e.Offset, "%s", e.Msg)
 			}
-			st.Node, st.Trigger = s.Node, s.Trigger
+			st.Node, st.Trigger, st.Settings = s.Node, s.Trigger, s.Settings
 		case len(stmts) > 1:
 			return errorAt(src, at, "%d statements where one was expected: a /*! ... */ comment holding a ';'?", len(stmts))
 		case len(stmts) == 1:
