@@ -45,6 +45,8 @@ type Script struct {
 type Stmt struct {
 	Pos  diff.Pos
 	Exec string
+	// sets is a SET: the statements after it run in the session it made.
+	sets bool
 }
 
 // Read reads and checks a SQL file; file names it in errors.
@@ -74,7 +76,8 @@ func Read(file string, src []byte) (*Script, error) {
 			continue
 		}
 		if run {
-			s.Run = append(s.Run, Stmt{Pos: pos, Exec: st.Exec})
+			_, sets := st.Node.(*ast.SetStmt)
+			s.Run = append(s.Run, Stmt{Pos: pos, Exec: st.Exec, sets: sets})
 		}
 	}
 	if len(errs) > 0 {
