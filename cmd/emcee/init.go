@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -85,11 +86,7 @@ names.`,
 			for _, id := range out.New {
 				doc.Wrote = append(doc.Wrote, project.Rel(filepath.Join(out.Dir, id.File())))
 			}
-			cd := ""
-			if dir != "." {
-				cd = fmt.Sprintf("cd %s && ", dir)
-			}
-			doc.Next = fmt.Sprintf("%semcee db baseline %s --url '%s'", cd, release, cfg)
+			doc.Next = baselineCommand(dir, release, cfg)
 			emit(cmd, &doc, func(w io.Writer) {
 				fmt.Fprintf(w, "inspected %s: %d tables, %s\n", doc.Database, doc.Tables, doc.Target)
 				for _, t := range doc.Skipped {
@@ -112,4 +109,29 @@ names.`,
 	cmd.Flags().StringVar(&env, "env-name", "live", "name of the env block written for the database")
 	addFormatFlag(cmd, false, &format)
 	return cmd
+}
+
+// baselineCommand is the command init tells the user to run next, to be
+// pasted into a shell: every word one word to it (the URL, which may hold
+// ****, ? and &, always quoted), and the URL one that names the adopted
+// database.
+func baselineCommand(dir, release string, cfg *dbconn.Config) string {
+	cd := ""
+	if dir != "." {
+		cd = "cd " + shellWord(dir) + " && "
+	}
+	return cd + "emcee db baseline " + shellWord(release) + " --url " + shellQuote(cfg.URL())
+}
+
+// shellWord is s as one word of a POSIX shell command, quoted when it
+// holds more than letters, digits and -_./:@=+,
+func shellWord(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:@=+,") == "" {
+		return s
+	}
+	return shellQuote(s)
+}
+
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
