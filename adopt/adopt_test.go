@@ -128,3 +128,38 @@ func TestInitHandlesEmceesOwnTables(t *testing.T) {
 		}
 	}
 }
+
+// What Atlas's inspection does not see (system-versioned tables, sequences,
+// partitioning) or cannot read (invisible columns) is refused by name
+// before anything is written: adopted silently, it would be left out of the
+// release, and `db baseline` and the drift check, which inspect the same
+// way, would never see it either.
+func TestInitRefusesWhatInspectionMisses(t *testing.T) {
+	for _, c := range []struct{ name, create, want string }{
+		{"system versioned", "CREATE TABLE hist (id int PRIMARY KEY) WITH SYSTEM VERSIONING", "hist is system-versioned"},
+		{"sequence", "CREATE SEQUENCE seq", "seq is a sequence"},
+		{"partitioned", "CREATE TABLE part (id int PRIMARY KEY) PARTITION BY HASH (id) PARTITIONS 2", "part is partitioned"},
+		{"invisible column", "CREATE TABLE inv (id int PRIMARY KEY, secret int INVISIBLE)", "inv.secret is INVISIBLE"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			db := testdb.New(t)
+			cfg, err := dbconn.Parse(db.URL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, q := range []string{"CREATE TABLE t (id int PRIMARY KEY)", c.create} {
+				if _, err := db.Exec(q); err != nil {
+					t.Fatal(err)
+				}
+			}
+			dir := t.TempDir()
+			_, err = Init(context.Background(), Options{DB: cfg, Dir: dir, Release: "r1", Env: "live"})
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("got %v, want an error saying %q", err, c.want)
+			}
+			if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+				t.Fatalf("files written: %v", entries)
+			}
+		})
+	}
+}
