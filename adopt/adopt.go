@@ -7,6 +7,7 @@ package adopt
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -74,6 +75,9 @@ func Init(ctx context.Context, o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := unseen(ctx, db, o.DB); err != nil {
+		return nil, err
+	}
 	drv, err := mysql.Open(db)
 	if err != nil {
 		return nil, o.DB.Explain(err)
@@ -132,6 +136,40 @@ func Init(ctx context.Context, o Options) (*Result, error) {
 		return nil, err
 	}
 	return &Result{Target: target, Tables: len(s.Tables), Skipped: skipped, Files: []string{project.DefaultFile, filepath.ToSlash(filepath.Join("schema", o.Release+".hcl"))}, Project: cfgPath}, nil
+}
+
+// unseen refuses what Atlas's inspection does not see (system-versioned
+// tables and sequences are not base tables, partitioning is not read) or
+// cannot read (an INVISIBLE column): left out of the release silently,
+// `db baseline` and the drift check, which inspect the same way, would
+// never see it either, and emcee would plan as if it did not exist.
+func unseen(ctx context.Context, db *sql.DB, cfg *dbconn.Config) error {
+	var found []string
+	for _, q := range []string{
+		"SELECT CONCAT(TABLE_NAME, CASE TABLE_TYPE WHEN 'SYSTEM VERSIONED' THEN ' is system-versioned (ALTER TABLE ... DROP SYSTEM VERSIONING)' WHEN 'SEQUENCE' THEN ' is a sequence' ELSE CONCAT(' is a ', LOWER(TABLE_TYPE)) END) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE NOT IN ('BASE TABLE', 'VIEW') ORDER BY TABLE_NAME",
+		"SELECT DISTINCT CONCAT(TABLE_NAME, ' is partitioned (ALTER TABLE ... REMOVE PARTITIONING)') FROM information_schema.PARTITIONS WHERE TABLE_SCHEMA = DATABASE() AND PARTITION_NAME IS NOT NULL ORDER BY 1",
+		"SELECT CONCAT(c.TABLE_NAME, '.', c.COLUMN_NAME, ' is INVISIBLE (ALTER TABLE ... MODIFY it without INVISIBLE)') FROM information_schema.COLUMNS c JOIN information_schema.TABLES t ON t.TABLE_SCHEMA = c.TABLE_SCHEMA AND t.TABLE_NAME = c.TABLE_NAME AND t.TABLE_TYPE = 'BASE TABLE' WHERE c.TABLE_SCHEMA = DATABASE() AND c.EXTRA LIKE '%INVISIBLE%' ORDER BY c.TABLE_NAME, c.ORDINAL_POSITION",
+	} {
+		rows, err := db.QueryContext(ctx, q)
+		if err != nil {
+			return cfg.Explain(err)
+		}
+		for rows.Next() {
+			var what string
+			if err := rows.Scan(&what); err != nil {
+				rows.Close()
+				return cfg.Explain(err)
+			}
+			found = append(found, what)
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return cfg.Explain(err)
+		}
+	}
+	if len(found) > 0 {
+		return fmt.Errorf("%s holds what emcee does not plan, so nothing was written: emcee plans base tables with visible columns, and inspects databases with Atlas, which does not see these (db baseline and the drift check would not either):\n  %s\nconvert them as said, or move them to another database, then rerun emcee init", cfg, strings.Join(found, "\n  "))
+	}
+	return nil
 }
 
 // tableDefaults moves the database's default charset and collation onto

@@ -36,7 +36,9 @@ atlas.hcl, and upgrade with db expand, migrate and contract.
 
 The server's flavor and version become the project's target. A database with
 views or triggers is refused: emcee manages tables, and creates its own
-triggers and views during upgrades. emcee's own tables (emcee_revisions,
+triggers and views during upgrades. So are sequences, system-versioned and
+partitioned tables and INVISIBLE columns, which Atlas's inspection (and so
+db baseline and the drift check) does not see. emcee's own tables (emcee_revisions,
 emcee_accepted_drift) are left out of the schema, and listed; a database
 holding emcee_dev_in_use (a dev database) is refused, and so is a table
 named like one of emcee's in another letter case: emcee reserves those
