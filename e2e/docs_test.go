@@ -92,9 +92,19 @@ func readDoc(t *testing.T, path string) *document {
 	if err != nil {
 		t.Fatal(err)
 	}
-	doc := &document{path: path}
+	doc, problems := parseDoc(path, string(data))
+	for _, p := range problems {
+		t.Error(p)
+	}
+	return doc
+}
+
+// parseDoc reads a document's blocks and directives; problems are what
+// makes the document unfit to be run as it says.
+func parseDoc(path, data string) (doc *document, problems []string) {
+	doc = &document{path: path}
 	var pending docBlock
-	lines := strings.Split(string(data), "\n")
+	lines := strings.Split(data, "\n")
 	for i := 0; i < len(lines); i++ {
 		l := lines[i]
 		if m := directiveRe.FindStringSubmatch(l); m != nil {
@@ -113,7 +123,7 @@ func readDoc(t *testing.T, path string) *document {
 			continue
 		}
 		if strings.HasPrefix(l, "<!-- doctest") {
-			t.Errorf("%s:%d: a doctest directive the test does not know: %s", path, i+1, l)
+			problems = append(problems, fmt.Sprintf("%s:%d: a doctest directive the test does not know: %s", path, i+1, l))
 		}
 		if strings.TrimSpace(l) != "```console" {
 			continue
@@ -133,7 +143,7 @@ func readDoc(t *testing.T, path string) *document {
 				c.end = i + 1
 				b.commands = append(b.commands, c)
 			case len(b.commands) == 0:
-				t.Errorf("%s:%d: a console block's first line must be a command (`$ ...`)", path, i+1)
+				problems = append(problems, fmt.Sprintf("%s:%d: a console block's first line must be a command (`$ ...`)", path, i+1))
 			default:
 				c := &b.commands[len(b.commands)-1]
 				c.end = i + 1
@@ -147,7 +157,7 @@ func readDoc(t *testing.T, path string) *document {
 		doc.blocks = append(doc.blocks, b)
 	}
 	doc.lines = lines
-	return doc
+	return doc, problems
 }
 
 // docsUpdate rewrites the output the documents show with what emcee printed,
