@@ -528,3 +528,26 @@ func TestDocLinesMatch(t *testing.T) {
 		}
 	}
 }
+
+// A document cannot pass without being run: a directive belongs to the
+// console block right after it (not to one further down, past another
+// kind of block), and a skipped block names the e2e test that runs it
+// instead, which must exist.
+func TestDocDirectives(t *testing.T) {
+	for _, c := range []struct{ name, doc, want string }{
+		{"skip carried past another block", "<!-- doctest project: e2e/testdata/sql -->\n<!-- doctest skip: e2e/operator_safety_test.go runs it -->\n```sh\nemcee plan\n```\n\n```console\n$ emcee plan\nnothing to plan\n```\n", "x.md:2: "},
+		{"setup carried past another block", "<!-- doctest project: e2e/testdata/sql -->\n\n```console\n$ true\n```\n<!-- doctest setup: false -->\n```hcl\nx = 1\n```\n```console\n$ true\n```\n", "x.md:6: "},
+		{"directive at the end", "<!-- doctest project: e2e/testdata/sql -->\n```console\n$ true\n```\n<!-- doctest skip: e2e/operator_safety_test.go runs it -->\n", "x.md:5: "},
+		{"skip naming no test", "<!-- doctest project: e2e/testdata/sql -->\n<!-- doctest skip: hard to run -->\n```console\n$ emcee plan\nanything\n```\n", "x.md:2: "},
+		{"skip naming a test that is not there", "<!-- doctest project: e2e/testdata/sql -->\n<!-- doctest skip: e2e/nowhere_test.go runs it -->\n```console\n$ emcee plan\nanything\n```\n", "x.md:2: "},
+		{"fine", "<!-- doctest databases: glance -->\n<!-- doctest project: e2e/testdata/sql -->\n\n<!-- doctest skip: needs a second run; e2e/operator_safety_test.go runs it -->\n```console\n$ true\n```\n\n```sh\nls\n```\n", ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, problems := parseDoc("x.md", c.doc)
+			got := strings.Join(problems, "\n")
+			if c.want == "" && got != "" || c.want != "" && !strings.HasPrefix(got, c.want) {
+				t.Fatalf("problems: %q, want one at %q", got, c.want)
+			}
+		})
+	}
+}
