@@ -111,8 +111,14 @@ func LoadVars(path string, vars Vars) (*Project, error) {
 		return nil, err
 	}
 	dir := filepath.Dir(path)
+	// Atlas's file() takes an absolute base: atlas.hcl in the working
+	// directory has the base ".".
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
 	var doc fileSpec
-	if err := evaluator(dir).EvalOptions(p, &doc, &schemahcl.EvalOptions{Variables: inputs(vars)}); err != nil {
+	if err := evaluator(abs).EvalOptions(p, &doc, &schemahcl.EvalOptions{Variables: inputs(vars)}); err != nil {
 		if err = HCLError(err); !strings.HasPrefix(err.Error(), path+":") {
 			err = fmt.Errorf("%s: %w", path, err)
 		}
