@@ -27,6 +27,16 @@ type state struct {
 	Schema   *schema.Schema
 	triggers []trigger
 	views    []view
+	others   []other
+}
+
+// other is an object of information_schema.TABLES that Atlas does not
+// inspect and emcee never creates: a sequence or a system-versioned table
+// (MariaDB). It is drift wherever it is found.
+type other struct {
+	Name string
+	Kind string // "sequence", or "table" with Type saying which
+	Type string // "system-versioned", ...
 }
 
 type trigger struct {
@@ -62,6 +72,9 @@ func inspect(ctx context.Context, c *sql.Conn, name string) (*state, error) {
 		return nil, err
 	}
 	if st.views, err = inspectViews(ctx, c, name); err != nil {
+		return nil, err
+	}
+	if st.others, err = inspectOthers(ctx, c, name); err != nil {
 		return nil, err
 	}
 	return st, nil
@@ -106,6 +119,49 @@ func inspectTriggers(ctx context.Context, q *sql.Conn, schemaName string) ([]tri
 		out = append(out, t)
 	}
 	return out, rows.Err()
+}
+
+func inspectOthers(ctx context.Context, q *sql.Conn, schemaName string) ([]other, error) {
+	rows, err := q.QueryContext(ctx, "SELECT TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE NOT IN ('BASE TABLE', 'VIEW') ORDER BY TABLE_NAME", schemaName)
+	if err != nil {
+		return nil, fmt.Errorf("reading the tables of %s: %w", schemaName, err)
+	}
+	defer rows.Close()
+	var out []other
+	for rows.Next() {
+		var o other
+		var typ string
+		if err := rows.Scan(&o.Name, &typ); err != nil {
+			return nil, err
+		}
+		switch typ = strings.ToLower(typ); typ {
+		case "sequence":
+			o.Kind = "sequence"
+		default:
+			o.Kind, o.Type = "table", strings.ReplaceAll(typ, " ", "-")
+		}
+		if !own(o.Name) {
+			out = append(out, o)
+		}
+	}
+	return out, rows.Err()
+}
+
+// compareOthers lists the sequences and system-versioned tables of one
+// side that the other lacks.
+func compareOthers(live, want []other) []located {
+	var out []located
+	for _, l := range live {
+		if !slices.Contains(want, l) {
+			out = append(out, located{l.Name, Difference{Kind: l.Kind, Name: l.Name, State: Unexpected, Live: l.Type}})
+		}
+	}
+	for _, w := range want {
+		if !slices.Contains(live, w) {
+			out = append(out, located{w.Name, Difference{Kind: w.Kind, Name: w.Name, State: Missing, Expected: w.Type}})
+		}
+	}
+	return out
 }
 
 func inspectViews(ctx context.Context, q *sql.Conn, schemaName string) ([]view, error) {
