@@ -57,10 +57,23 @@ func Init(ctx context.Context, o Options) (*Result, error) {
 	}
 	cfgPath := filepath.Join(o.Dir, project.DefaultFile)
 	schemaPath := filepath.Join(o.Dir, "schema", o.Release+".hcl")
+	if fi, err := os.Stat(o.Dir); err == nil && !fi.IsDir() {
+		return nil, fmt.Errorf("--dir %s is not a directory: give the directory to write the project in (it is created if missing)", project.Rel(o.Dir))
+	}
 	for _, p := range []string{cfgPath, schemaPath} {
-		if _, err := os.Stat(p); err == nil {
+		// Lstat: a symlink there, dangling or not, would be written through.
+		if _, err := os.Lstat(p); err == nil {
 			return nil, fmt.Errorf("%s exists: emcee init starts a new project and never overwrites one; run it in an empty directory (--dir), or remove the file", project.Rel(p))
 		}
+	}
+	// The plans init writes go in plans/; plans already there are another
+	// project's, which the first plan would refuse after atlas.hcl and the
+	// schema were written.
+	plans := filepath.Join(o.Dir, "plans")
+	if entries, err := os.ReadDir(plans); err == nil && len(entries) > 0 {
+		return nil, fmt.Errorf("%s exists and holds %s: emcee init starts a new project and plans its release there; run it in an empty directory (--dir), or move those plans away", project.Rel(plans), entries[0].Name())
+	} else if fi, err := os.Lstat(plans); err == nil && !fi.IsDir() {
+		return nil, fmt.Errorf("%s exists and is not a directory: emcee init plans the adopted release there; run it in an empty directory (--dir), or remove it", project.Rel(plans))
 	}
 	db, err := dbconn.Open(ctx, o.DB)
 	if err != nil {
@@ -229,9 +242,16 @@ emcee {
 `, o.DB, o.Env, t.String(), o.Release))
 }
 
+// write creates a file that does not exist: O_EXCL neither overwrites
+// nor follows a symlink put there since the check.
 func write(path string, data []byte) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	return os.WriteFile(path, data, 0o644)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	return errors.Join(err, f.Close())
 }
