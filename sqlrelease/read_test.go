@@ -150,3 +150,29 @@ func TestReadHugeFile(t *testing.T) {
 		t.Fatalf("5000 tables: %v (%d statements)", err, len(s.Run))
 	}
 }
+
+// DELIMITER is read as the mysql client reads it: statements between
+// DELIMITER lines end at the delimiter set, and a mysqldump with triggers
+// (DELIMITER ;; around each) is refused at its trigger, for what it is.
+func TestReadDelimiter(t *testing.T) {
+	s, err := Read("schema/x.sql", []byte("DELIMITER ;;\nCREATE TABLE t (id int);;\nCREATE TABLE v (id int)\n;;\nDELIMITER ;\nCREATE TABLE u (id int);\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, st := range s.Run {
+		got = append(got, st.Pos.String()+" "+strings.Join(strings.Fields(st.Exec), " "))
+	}
+	if want := "schema/x.sql:2:1 CREATE TABLE t (id int)\nschema/x.sql:3:1 CREATE TABLE v (id int)\nschema/x.sql:6:1 CREATE TABLE u (id int);"; strings.Join(got, "\n") != want {
+		t.Fatalf("statements run:\n%s\nwant:\n%s", strings.Join(got, "\n"), want)
+	}
+	dump := "CREATE TABLE `t` (\n  `id` int(11) NOT NULL\n) ENGINE=InnoDB;\n" +
+		"/*!50003 SET @saved_cs_client      = @@character_set_client */ ;\n" +
+		"DELIMITER ;;\n" +
+		"/*!50003 CREATE*/ /*!50017 DEFINER=`root`@`localhost`*/ /*!50003 TRIGGER t_bi BEFORE INSERT ON t FOR EACH ROW SET NEW.id = 1 */;;\n" +
+		"DELIMITER ;\n" +
+		"/*!50003 SET character_set_client  = @saved_cs_client */ ;\n"
+	if _, err := Read("schema/x.sql", []byte(dump)); err == nil || !strings.HasPrefix(err.Error(), "schema/x.sql:6:1: CREATE TRIGGER:") {
+		t.Fatalf("a dump with a trigger: %v", err)
+	}
+}
