@@ -1,6 +1,7 @@
 package sqlsyntax
 
 import (
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -76,8 +77,13 @@ func ReadScript(src string) ([]*ScriptStmt, error) {
 	// Each statement is read with the text since the end of the one
 	// before: the comments between them are part of it, and a /*! ... */
 	// comment among them is code to the server.
+	delim := ";"
 	read := func(start, end, at int, comments []string) error {
-		text := src[start:end]
+		// The DELIMITER commands before the statement, and the custom
+		// delimiter that ended the one before, are the client's: blanked,
+		// so that the parser reads (and the server is sent) the statement
+		// and its comments only, at their offsets.
+		text := blankDelimiters(src[start:at], &delim) + src[at:end]
 		line, col := lines.at(at)
 		if strings.TrimSpace(src[at:end]) == ";" {
 			// All of it is in a comment before the ';' (mysqldump's
@@ -131,6 +137,34 @@ func ReadScript(src string) ([]*ScriptStmt, error) {
 		}
 	}
 	return out, nil
+}
+
+// delimiterLine is the mysql client's DELIMITER command, on a line of
+// its own.
+var delimiterLine = regexp.MustCompile(`(?im)^[ \t]*delimiter[ \t]+(\S+)[ \t]*$`)
+
+// blankDelimiters blanks, in the text between two statements, the custom
+// delimiter that ended the first (Atlas's scanner leaves it there) and the
+// DELIMITER commands, keeping every other byte where it is; delim is the
+// delimiter in effect, updated by the commands.
+func blankDelimiters(gap string, delim *string) string {
+	b := []byte(gap)
+	blank := func(from, to int) {
+		for i := from; i < to; i++ {
+			if b[i] != '\n' {
+				b[i] = ' '
+			}
+		}
+	}
+	if rest := strings.TrimLeft(gap, " \t\r\n"); *delim != ";" && strings.HasPrefix(rest, *delim) {
+		from := len(gap) - len(rest)
+		blank(from, from+len(*delim))
+	}
+	for _, m := range delimiterLine.FindAllStringSubmatchIndex(gap, -1) {
+		blank(m[0], m[1])
+		*delim = gap[m[2]:m[3]]
+	}
+	return string(b)
 }
 
 // mariaComment is where a MariaDB executable comment starts in text, -1
