@@ -235,3 +235,27 @@ func listTree(t *testing.T, dir string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// The env name is written into atlas.hcl as a block label: one that HCL
+// would read otherwise (a template sequence, a quote, a newline) is
+// refused before anything is written, not left in a project file that
+// does not load.
+func TestInitRefusesAnEnvNameHCLReadsOtherwise(t *testing.T) {
+	db := testdb.New(t)
+	cfg, err := dbconn.Parse(db.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec("CREATE TABLE t (id int PRIMARY KEY)"); err != nil {
+		t.Fatal(err)
+	}
+	for _, env := range []string{`x${upper("a")}`, "x%{if true}y%{endif}", "a\"b", "a\nb", ""} {
+		dir := t.TempDir()
+		if _, err := Init(context.Background(), Options{DB: cfg, Dir: dir, Release: "r1", Env: env}); err == nil || !strings.Contains(err.Error(), "--env-name") {
+			t.Errorf("env %q: %v", env, err)
+		}
+		if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+			t.Errorf("env %q: files written: %v", env, entries)
+		}
+	}
+}
