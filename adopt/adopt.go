@@ -55,6 +55,9 @@ func Init(ctx context.Context, o Options) (*Result, error) {
 	if err := revision.CheckReleaseName(o.Release); err != nil {
 		return nil, fmt.Errorf("--release: %w", err)
 	}
+	if !envName.MatchString(o.Env) {
+		return nil, fmt.Errorf("--env-name %q: an env name is written into atlas.hcl as a block label and typed after --env: use letters, digits, _ and -, starting with a letter or _ (e.g. live)", o.Env)
+	}
 	cfgPath := filepath.Join(o.Dir, project.DefaultFile)
 	schemaPath := filepath.Join(o.Dir, "schema", o.Release+".hcl")
 	if fi, err := os.Stat(o.Dir); err == nil && !fi.IsDir() {
@@ -203,6 +206,10 @@ func tableDefaults(s *schema.Schema) {
 	}
 	s.Attrs = nil
 }
+
+// envName is what init writes as an env block's label: a plain word,
+// which HCL reads as written (no ${ or %{ template sequences, no quotes).
+var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
 
 var versionPattern = regexp.MustCompile(`^(\d+)\.(\d+)`)
 
