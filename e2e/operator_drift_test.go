@@ -319,3 +319,18 @@ func TestOperatorHandMadeSequenceAndVersionedTableAreDrift(t *testing.T) {
 		t.Fatalf("expand must refuse a hand-made sequence: %s", r)
 	}
 }
+
+// A table partitioned by hand is drift: Atlas's inspection does not read
+// partitioning, and emcee plans unpartitioned tables.
+func TestOperatorHandPartitionedTableIsDrift(t *testing.T) {
+	t.Parallel()
+	p := newOpProject(t)
+	p.must("db", "sync", "ocata")
+	p.exec("ALTER TABLE image_properties DROP FOREIGN KEY fk_image_properties_image")
+	p.exec("ALTER TABLE image_properties PARTITION BY KEY() PARTITIONS 2")
+	diff := p.run("db", "diff")
+	lines := diffLines(diff.Stdout)
+	if diff.Code != 6 || !slices.Contains(lines, "table option partitioning is unexpected (KEY, 2 partitions)") {
+		t.Fatalf("db diff: %q\n%s", lines, diff)
+	}
+}
