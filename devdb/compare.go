@@ -175,6 +175,7 @@ func compare(drv migrate.Driver, live, want *state, expected string) (*Report, e
 	all = append(all, compareTriggers(live.triggers, want.triggers)...)
 	all = append(all, compareViews(live.views, want.views)...)
 	all = append(all, compareOthers(live.others, want.others)...)
+	all = append(all, comparePartitioning(live.partitioning, want.partitioning)...)
 	return &Report{Expected: expected, Tables: group(all)}, nil
 }
 

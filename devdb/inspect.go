@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -28,6 +29,9 @@ type state struct {
 	triggers []trigger
 	views    []view
 	others   []other
+	// partitioning is how each partitioned table is partitioned ("KEY, 2
+	// partitions"), which Atlas's inspection does not read.
+	partitioning map[string]string
 }
 
 // other is an object of information_schema.TABLES that Atlas does not
@@ -75,6 +79,9 @@ func inspect(ctx context.Context, c *sql.Conn, name string) (*state, error) {
 		return nil, err
 	}
 	if st.others, err = inspectOthers(ctx, c, name); err != nil {
+		return nil, err
+	}
+	if st.partitioning, err = inspectPartitioning(ctx, c, name); err != nil {
 		return nil, err
 	}
 	return st, nil
@@ -145,6 +152,45 @@ func inspectOthers(ctx context.Context, q *sql.Conn, schemaName string) ([]other
 		}
 	}
 	return out, rows.Err()
+}
+
+func inspectPartitioning(ctx context.Context, q *sql.Conn, schemaName string) (map[string]string, error) {
+	rows, err := q.QueryContext(ctx, "SELECT TABLE_NAME, MAX(PARTITION_METHOD), COUNT(DISTINCT PARTITION_NAME) FROM information_schema.PARTITIONS WHERE TABLE_SCHEMA = ? AND PARTITION_NAME IS NOT NULL GROUP BY TABLE_NAME", schemaName)
+	if err != nil {
+		return nil, fmt.Errorf("reading the partitioning of %s: %w", schemaName, err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var table, method string
+		var n int
+		if err := rows.Scan(&table, &method, &n); err != nil {
+			return nil, err
+		}
+		if !own(table) {
+			out[table] = fmt.Sprintf("%s, %d partitions", method, n)
+		}
+	}
+	return out, rows.Err()
+}
+
+// comparePartitioning lists the tables partitioned otherwise on each side.
+func comparePartitioning(live, want map[string]string) []located {
+	var out []located
+	for _, t := range slices.Sorted(maps.Keys(live)) {
+		switch w, ok := want[t]; {
+		case !ok:
+			out = append(out, located{t, Difference{Kind: "table option", Name: "partitioning", State: Unexpected, Live: live[t]}})
+		case w != live[t]:
+			out = append(out, located{t, Difference{Kind: "table option", Name: "partitioning", State: Differs, Live: live[t], Expected: w}})
+		}
+	}
+	for _, t := range slices.Sorted(maps.Keys(want)) {
+		if _, ok := live[t]; !ok {
+			out = append(out, located{t, Difference{Kind: "table option", Name: "partitioning", State: Missing, Expected: want[t]}})
+		}
+	}
+	return out
 }
 
 // compareOthers lists the sequences and system-versioned tables of one
