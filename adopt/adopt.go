@@ -7,6 +7,7 @@ package adopt
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -54,12 +55,28 @@ func Init(ctx context.Context, o Options) (*Result, error) {
 	if err := revision.CheckReleaseName(o.Release); err != nil {
 		return nil, fmt.Errorf("--release: %w", err)
 	}
+	if !envName.MatchString(o.Env) {
+		return nil, fmt.Errorf("--env-name %q: an env name is written into atlas.hcl as a block label and typed after --env: use letters, digits, _ and -, starting with a letter or _ (e.g. live)", o.Env)
+	}
 	cfgPath := filepath.Join(o.Dir, project.DefaultFile)
 	schemaPath := filepath.Join(o.Dir, "schema", o.Release+".hcl")
+	if fi, err := os.Stat(o.Dir); err == nil && !fi.IsDir() {
+		return nil, fmt.Errorf("--dir %s is not a directory: give the directory to write the project in (it is created if missing)", project.Rel(o.Dir))
+	}
 	for _, p := range []string{cfgPath, schemaPath} {
-		if _, err := os.Stat(p); err == nil {
+		// Lstat: a symlink there, dangling or not, would be written through.
+		if _, err := os.Lstat(p); err == nil {
 			return nil, fmt.Errorf("%s exists: emcee init starts a new project and never overwrites one; run it in an empty directory (--dir), or remove the file", project.Rel(p))
 		}
+	}
+	// The plans init writes go in plans/; plans already there are another
+	// project's, which the first plan would refuse after atlas.hcl and the
+	// schema were written.
+	plans := filepath.Join(o.Dir, "plans")
+	if entries, err := os.ReadDir(plans); err == nil && len(entries) > 0 {
+		return nil, fmt.Errorf("%s exists and holds %s: emcee init starts a new project and plans its release there; run it in an empty directory (--dir), or move those plans away", project.Rel(plans), entries[0].Name())
+	} else if fi, err := os.Lstat(plans); err == nil && !fi.IsDir() {
+		return nil, fmt.Errorf("%s exists and is not a directory: emcee init plans the adopted release there; run it in an empty directory (--dir), or remove it", project.Rel(plans))
 	}
 	db, err := dbconn.Open(ctx, o.DB)
 	if err != nil {
@@ -72,6 +89,9 @@ func Init(ctx context.Context, o Options) (*Result, error) {
 	}
 	target, err := TargetOf(version)
 	if err != nil {
+		return nil, err
+	}
+	if err := unseen(ctx, db, o.DB); err != nil {
 		return nil, err
 	}
 	drv, err := mysql.Open(db)
@@ -134,6 +154,40 @@ func Init(ctx context.Context, o Options) (*Result, error) {
 	return &Result{Target: target, Tables: len(s.Tables), Skipped: skipped, Files: []string{project.DefaultFile, filepath.ToSlash(filepath.Join("schema", o.Release+".hcl"))}, Project: cfgPath}, nil
 }
 
+// unseen refuses what Atlas's inspection does not see (system-versioned
+// tables and sequences are not base tables, partitioning is not read) or
+// cannot read (an INVISIBLE column): left out of the release silently,
+// `db baseline` and the drift check, which inspect the same way, would
+// never see it either, and emcee would plan as if it did not exist.
+func unseen(ctx context.Context, db *sql.DB, cfg *dbconn.Config) error {
+	var found []string
+	for _, q := range []string{
+		"SELECT CONCAT(TABLE_NAME, CASE TABLE_TYPE WHEN 'SYSTEM VERSIONED' THEN ' is system-versioned (ALTER TABLE ... DROP SYSTEM VERSIONING)' WHEN 'SEQUENCE' THEN ' is a sequence' ELSE CONCAT(' is a ', LOWER(TABLE_TYPE)) END) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE NOT IN ('BASE TABLE', 'VIEW') ORDER BY TABLE_NAME",
+		"SELECT DISTINCT CONCAT(TABLE_NAME, ' is partitioned (ALTER TABLE ... REMOVE PARTITIONING)') FROM information_schema.PARTITIONS WHERE TABLE_SCHEMA = DATABASE() AND PARTITION_NAME IS NOT NULL ORDER BY 1",
+		"SELECT CONCAT(c.TABLE_NAME, '.', c.COLUMN_NAME, ' is INVISIBLE (ALTER TABLE ... MODIFY it without INVISIBLE)') FROM information_schema.COLUMNS c JOIN information_schema.TABLES t ON t.TABLE_SCHEMA = c.TABLE_SCHEMA AND t.TABLE_NAME = c.TABLE_NAME AND t.TABLE_TYPE = 'BASE TABLE' WHERE c.TABLE_SCHEMA = DATABASE() AND c.EXTRA LIKE '%INVISIBLE%' ORDER BY c.TABLE_NAME, c.ORDINAL_POSITION",
+	} {
+		rows, err := db.QueryContext(ctx, q)
+		if err != nil {
+			return cfg.Explain(err)
+		}
+		for rows.Next() {
+			var what string
+			if err := rows.Scan(&what); err != nil {
+				rows.Close()
+				return cfg.Explain(err)
+			}
+			found = append(found, what)
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return cfg.Explain(err)
+		}
+	}
+	if len(found) > 0 {
+		return fmt.Errorf("%s holds what emcee does not plan, so nothing was written: emcee plans base tables with visible columns, and inspects databases with Atlas, which does not see these (db baseline and the drift check would not either):\n  %s\nconvert them as said, or move them to another database, then rerun emcee init", cfg, strings.Join(found, "\n  "))
+	}
+	return nil
+}
+
 // tableDefaults moves the database's default charset and collation onto
 // every table that inherits them: emcee leaves the database itself to the
 // operator (a schema block declares nothing), and a release must still
@@ -152,6 +206,10 @@ func tableDefaults(s *schema.Schema) {
 	}
 	s.Attrs = nil
 }
+
+// envName is what init writes as an env block's label: a plain word,
+// which HCL reads as written (no ${ or %{ template sequences, no quotes).
+var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
 
 var versionPattern = regexp.MustCompile(`^(\d+)\.(\d+)`)
 
@@ -191,9 +249,16 @@ emcee {
 `, o.DB, o.Env, t.String(), o.Release))
 }
 
+// write creates a file that does not exist: O_EXCL neither overwrites
+// nor follows a symlink put there since the check.
 func write(path string, data []byte) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	return os.WriteFile(path, data, 0o644)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	return errors.Join(err, f.Close())
 }

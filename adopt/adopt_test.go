@@ -128,3 +128,134 @@ func TestInitHandlesEmceesOwnTables(t *testing.T) {
 		}
 	}
 }
+
+// What Atlas's inspection does not see (system-versioned tables, sequences,
+// partitioning) or cannot read (invisible columns) is refused by name
+// before anything is written: adopted silently, it would be left out of the
+// release, and `db baseline` and the drift check, which inspect the same
+// way, would never see it either.
+func TestInitRefusesWhatInspectionMisses(t *testing.T) {
+	for _, c := range []struct{ name, create, want string }{
+		{"system versioned", "CREATE TABLE hist (id int PRIMARY KEY) WITH SYSTEM VERSIONING", "hist is system-versioned"},
+		{"sequence", "CREATE SEQUENCE seq", "seq is a sequence"},
+		{"partitioned", "CREATE TABLE part (id int PRIMARY KEY) PARTITION BY HASH (id) PARTITIONS 2", "part is partitioned"},
+		{"invisible column", "CREATE TABLE inv (id int PRIMARY KEY, secret int INVISIBLE)", "inv.secret is INVISIBLE"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			db := testdb.New(t)
+			cfg, err := dbconn.Parse(db.URL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, q := range []string{"CREATE TABLE t (id int PRIMARY KEY)", c.create} {
+				if _, err := db.Exec(q); err != nil {
+					t.Fatal(err)
+				}
+			}
+			dir := t.TempDir()
+			_, err = Init(context.Background(), Options{DB: cfg, Dir: dir, Release: "r1", Env: "live"})
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("got %v, want an error saying %q", err, c.want)
+			}
+			if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+				t.Fatalf("files written: %v", entries)
+			}
+		})
+	}
+}
+
+// init writes a new project and nothing else: not through a symlink left
+// where a file of it goes (a checkout can hold one), not beside plans it
+// did not write, and not in a --dir that is a file; each is refused before
+// any file is written.
+func TestInitWritesNothingOver(t *testing.T) {
+	db := testdb.New(t)
+	cfg, err := dbconn.Parse(db.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec("CREATE TABLE t (id int PRIMARY KEY)"); err != nil {
+		t.Fatal(err)
+	}
+	outside := filepath.Join(t.TempDir(), "outside.txt")
+	for _, c := range []struct {
+		name  string
+		setup func(dir string) error
+		want  string
+	}{
+		{"dangling symlink", func(dir string) error {
+			if err := os.MkdirAll(filepath.Join(dir, "schema"), 0o755); err != nil {
+				return err
+			}
+			return os.Symlink(outside, filepath.Join(dir, "schema", "r1.hcl"))
+		}, "schema/r1.hcl exists"},
+		{"plans of another project", func(dir string) error {
+			if err := os.MkdirAll(filepath.Join(dir, "plans", "r1"), 0o755); err != nil {
+				return err
+			}
+			return os.WriteFile(filepath.Join(dir, "plans", "r1", "r1_expand01.sql"), []byte("junk"), 0o644)
+		}, "plans"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := c.setup(dir); err != nil {
+				t.Fatal(err)
+			}
+			before := listTree(t, dir)
+			_, err := Init(context.Background(), Options{DB: cfg, Dir: dir, Release: "r1", Env: "live"})
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("got %v, want an error saying %q", err, c.want)
+			}
+			if after := listTree(t, dir); after != before {
+				t.Fatalf("files written: before\n%s\nafter\n%s", before, after)
+			}
+			if _, err := os.Lstat(outside); err == nil {
+				t.Fatal("a file was written through the symlink")
+			}
+		})
+	}
+	file := filepath.Join(t.TempDir(), "a-file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Init(context.Background(), Options{DB: cfg, Dir: file, Release: "r1", Env: "live"}); err == nil || !strings.Contains(err.Error(), "is not a directory") {
+		t.Fatalf("--dir a file: %v", err)
+	}
+}
+
+func listTree(t *testing.T, dir string) string {
+	t.Helper()
+	var out []string
+	err := filepath.Walk(dir, func(path string, _ os.FileInfo, err error) error {
+		out = append(out, path)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(out, "\n")
+}
+
+// The env name is written into atlas.hcl as a block label: one that HCL
+// would read otherwise (a template sequence, a quote, a newline) is
+// refused before anything is written, not left in a project file that
+// does not load.
+func TestInitRefusesAnEnvNameHCLReadsOtherwise(t *testing.T) {
+	db := testdb.New(t)
+	cfg, err := dbconn.Parse(db.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec("CREATE TABLE t (id int PRIMARY KEY)"); err != nil {
+		t.Fatal(err)
+	}
+	for _, env := range []string{`x${upper("a")}`, "x%{if true}y%{endif}", "a\"b", "a\nb", ""} {
+		dir := t.TempDir()
+		if _, err := Init(context.Background(), Options{DB: cfg, Dir: dir, Release: "r1", Env: env}); err == nil || !strings.Contains(err.Error(), "--env-name") {
+			t.Errorf("env %q: %v", env, err)
+		}
+		if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+			t.Errorf("env %q: files written: %v", env, entries)
+		}
+	}
+}

@@ -212,6 +212,28 @@ func (c *Config) String() string {
 	return fmt.Sprintf("mysql://%s%s/%s", user, c.Addr, c.Database)
 }
 
+// URL is the URL of c to give back to the user, in a command to run next:
+// it parses back to c (the database's name escaped, the parameters kept),
+// with the password as ****.
+func (c *Config) URL() string {
+	u := url.URL{Scheme: "mysql", Host: c.Addr, Path: "/" + c.Database}
+	switch {
+	case c.Password != "":
+		u.User = url.UserPassword(c.User, "****")
+	case c.User != "":
+		u.User = url.User(c.User)
+	}
+	q := url.Values{}
+	if c.TLS != "" {
+		q.Set("tls", c.TLS)
+	}
+	if c.LockWaitTimeout != 10*time.Second && c.LockWaitTimeout > 0 {
+		q.Set("lock_wait_timeout", strconv.Itoa(int(c.LockWaitTimeout/time.Second)))
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
 // Redact removes the password from any text, e.g. a driver error that
 // echoes its DSN.
 func (c *Config) Redact(s string) string {

@@ -131,3 +131,33 @@ func TestResolveOrder(t *testing.T) {
 		t.Errorf("no dev given: %q, %v", got, err)
 	}
 }
+
+// URL is a URL to give back to the user (a command to run next): it names
+// the same database with the same parameters, whatever characters the
+// database's name holds, and never the password.
+func TestURLParsesBack(t *testing.T) {
+	for _, raw := range []string{
+		"mysql://root@127.0.0.1:3306/glance",
+		"mysql://app:s3cr%40t@db.internal:3307/glance?tls=true&lock_wait_timeout=3",
+		"mysql://root@127.0.0.1:3306/shop%232",
+		"mysql://root@127.0.0.1:3306/a%3Fb",
+		"mysql://root@127.0.0.1:3306/o%27brien%3Btouch%20x",
+		"mysql://root@127.0.0.1:3306/p%25q",
+	} {
+		c, err := Parse(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u := c.URL()
+		if strings.Contains(u, "s3cr") {
+			t.Errorf("%s: URL %s holds the password", raw, u)
+		}
+		back, err := Parse(u)
+		if err != nil {
+			t.Fatalf("%s: URL %s does not parse: %v", raw, u, err)
+		}
+		if back.Database != c.Database || back.Addr != c.Addr || back.User != c.User || back.TLS != c.TLS || back.LockWaitTimeout != c.LockWaitTimeout {
+			t.Errorf("%s: URL %s reads back as %+v, want %+v", raw, u, back, c)
+		}
+	}
+}

@@ -36,10 +36,11 @@ type Object struct {
 	Differences []Difference `json:"differences"`
 }
 
-// Kind is "view" for a view's differences, else "table".
+// Kind is "view" for a view's differences, "sequence" for a sequence's,
+// else "table".
 func (o Object) Kind() string {
-	if len(o.Differences) > 0 && o.Differences[0].Kind == "view" {
-		return "view"
+	if len(o.Differences) > 0 && (o.Differences[0].Kind == "view" || o.Differences[0].Kind == "sequence") {
+		return o.Differences[0].Kind
 	}
 	return "table"
 }
@@ -48,7 +49,7 @@ func (o Object) Kind() string {
 // view: "missing" is expected but absent, "unexpected" is present but not
 // expected, "differs" is present in another form.
 type Difference struct {
-	Kind     string `json:"kind"` // table, view, column, index, primary key, foreign key, check, table option, trigger
+	Kind     string `json:"kind"` // table, view, sequence, column, index, primary key, foreign key, check, table option, trigger
 	Name     string `json:"name"`
 	State    string `json:"state"`              // missing, unexpected or differs
 	Live     string `json:"live,omitempty"`     // the object as the database has it
@@ -108,12 +109,16 @@ func summary(objs []Object) string {
 		kinds[o.Kind()]++
 	}
 	var where []string
-	for _, k := range []string{"table", "view"} {
+	for _, k := range []string{"table", "view", "sequence"} {
 		if kinds[k] > 0 {
 			where = append(where, plural(kinds[k], k))
 		}
 	}
-	return plural(count(objs), "difference") + " in " + strings.Join(where, " and ")
+	last := len(where) - 1
+	if last > 0 {
+		where = append(where[:last-1], where[last-1]+" and "+where[last])
+	}
+	return plural(count(objs), "difference") + " in " + strings.Join(where, ", ")
 }
 
 // plural is "1 table", "2 tables".
@@ -169,6 +174,8 @@ func compare(drv migrate.Driver, live, want *state, expected string) (*Report, e
 	}
 	all = append(all, compareTriggers(live.triggers, want.triggers)...)
 	all = append(all, compareViews(live.views, want.views)...)
+	all = append(all, compareOthers(live.others, want.others)...)
+	all = append(all, comparePartitioning(live.partitioning, want.partitioning)...)
 	return &Report{Expected: expected, Tables: group(all)}, nil
 }
 

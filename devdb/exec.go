@@ -2,6 +2,7 @@ package devdb
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"fmt"
 
@@ -21,8 +22,10 @@ func (e *ExecError) Unwrap() error { return e.Err }
 // their own that is closed afterwards: what they set (sql_mode,
 // foreign_key_checks, the connection's charset) never reaches the pinned
 // session that inspects and empties the database. The caller has checked
-// every statement; a refused one is an *ExecError.
-func (d *DB) Exec(ctx context.Context, stmts []string) error {
+// every statement; a refused one is an *ExecError. Before each statement
+// i, check (when not nil) looks at the session it runs on; its error stops
+// the run and is returned as it is.
+func (d *DB) Exec(ctx context.Context, stmts []string, check func(ctx context.Context, i int, session *sql.Conn) error) error {
 	c, err := d.pool.Conn(ctx)
 	if err != nil {
 		return d.cfg.Explain(err)
@@ -34,6 +37,11 @@ func (d *DB) Exec(ctx context.Context, stmts []string) error {
 		return d.redact(err)
 	}
 	for i, q := range stmts {
+		if check != nil {
+			if err := check(ctx, i, c); err != nil {
+				return err
+			}
+		}
 		if _, err := c.ExecContext(ctx, q); err != nil {
 			return &ExecError{Index: i, Err: d.redact(err)}
 		}

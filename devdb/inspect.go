@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -27,6 +28,19 @@ type state struct {
 	Schema   *schema.Schema
 	triggers []trigger
 	views    []view
+	others   []other
+	// partitioning is how each partitioned table is partitioned ("KEY, 2
+	// partitions"), which Atlas's inspection does not read.
+	partitioning map[string]string
+}
+
+// other is an object of information_schema.TABLES that Atlas does not
+// inspect and emcee never creates: a sequence or a system-versioned table
+// (MariaDB). It is drift wherever it is found.
+type other struct {
+	Name string
+	Kind string // "sequence", or "table" with Type saying which
+	Type string // "system-versioned", ...
 }
 
 type trigger struct {
@@ -62,6 +76,12 @@ func inspect(ctx context.Context, c *sql.Conn, name string) (*state, error) {
 		return nil, err
 	}
 	if st.views, err = inspectViews(ctx, c, name); err != nil {
+		return nil, err
+	}
+	if st.others, err = inspectOthers(ctx, c, name); err != nil {
+		return nil, err
+	}
+	if st.partitioning, err = inspectPartitioning(ctx, c, name); err != nil {
 		return nil, err
 	}
 	return st, nil
@@ -106,6 +126,88 @@ func inspectTriggers(ctx context.Context, q *sql.Conn, schemaName string) ([]tri
 		out = append(out, t)
 	}
 	return out, rows.Err()
+}
+
+func inspectOthers(ctx context.Context, q *sql.Conn, schemaName string) ([]other, error) {
+	rows, err := q.QueryContext(ctx, "SELECT TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE NOT IN ('BASE TABLE', 'VIEW') ORDER BY TABLE_NAME", schemaName)
+	if err != nil {
+		return nil, fmt.Errorf("reading the tables of %s: %w", schemaName, err)
+	}
+	defer rows.Close()
+	var out []other
+	for rows.Next() {
+		var o other
+		var typ string
+		if err := rows.Scan(&o.Name, &typ); err != nil {
+			return nil, err
+		}
+		switch typ = strings.ToLower(typ); typ {
+		case "sequence":
+			o.Kind = "sequence"
+		default:
+			o.Kind, o.Type = "table", strings.ReplaceAll(typ, " ", "-")
+		}
+		if !own(o.Name) {
+			out = append(out, o)
+		}
+	}
+	return out, rows.Err()
+}
+
+func inspectPartitioning(ctx context.Context, q *sql.Conn, schemaName string) (map[string]string, error) {
+	rows, err := q.QueryContext(ctx, "SELECT TABLE_NAME, MAX(PARTITION_METHOD), COUNT(DISTINCT PARTITION_NAME) FROM information_schema.PARTITIONS WHERE TABLE_SCHEMA = ? AND PARTITION_NAME IS NOT NULL GROUP BY TABLE_NAME", schemaName)
+	if err != nil {
+		return nil, fmt.Errorf("reading the partitioning of %s: %w", schemaName, err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var table, method string
+		var n int
+		if err := rows.Scan(&table, &method, &n); err != nil {
+			return nil, err
+		}
+		if !own(table) {
+			out[table] = fmt.Sprintf("%s, %d partitions", method, n)
+		}
+	}
+	return out, rows.Err()
+}
+
+// comparePartitioning lists the tables partitioned otherwise on each side.
+func comparePartitioning(live, want map[string]string) []located {
+	var out []located
+	for _, t := range slices.Sorted(maps.Keys(live)) {
+		switch w, ok := want[t]; {
+		case !ok:
+			out = append(out, located{t, Difference{Kind: "table option", Name: "partitioning", State: Unexpected, Live: live[t]}})
+		case w != live[t]:
+			out = append(out, located{t, Difference{Kind: "table option", Name: "partitioning", State: Differs, Live: live[t], Expected: w}})
+		}
+	}
+	for _, t := range slices.Sorted(maps.Keys(want)) {
+		if _, ok := live[t]; !ok {
+			out = append(out, located{t, Difference{Kind: "table option", Name: "partitioning", State: Missing, Expected: want[t]}})
+		}
+	}
+	return out
+}
+
+// compareOthers lists the sequences and system-versioned tables of one
+// side that the other lacks.
+func compareOthers(live, want []other) []located {
+	var out []located
+	for _, l := range live {
+		if !slices.Contains(want, l) {
+			out = append(out, located{l.Name, Difference{Kind: l.Kind, Name: l.Name, State: Unexpected, Live: l.Type}})
+		}
+	}
+	for _, w := range want {
+		if !slices.Contains(live, w) {
+			out = append(out, located{w.Name, Difference{Kind: w.Kind, Name: w.Name, State: Missing, Expected: w.Type}})
+		}
+	}
+	return out
 }
 
 func inspectViews(ctx context.Context, q *sql.Conn, schemaName string) ([]view, error) {

@@ -92,12 +92,26 @@ func readDoc(t *testing.T, path string) *document {
 	if err != nil {
 		t.Fatal(err)
 	}
-	doc := &document{path: path}
+	doc, problems := parseDoc(path, string(data))
+	for _, p := range problems {
+		t.Error(p)
+	}
+	return doc
+}
+
+// parseDoc reads a document's blocks and directives; problems are what
+// makes the document unfit to be run as it says.
+func parseDoc(path, data string) (doc *document, problems []string) {
+	doc = &document{path: path}
 	var pending docBlock
-	lines := strings.Split(string(data), "\n")
+	pendingAt := 0 // the line of the first directive pending for the next block
+	lines := strings.Split(data, "\n")
 	for i := 0; i < len(lines); i++ {
 		l := lines[i]
 		if m := directiveRe.FindStringSubmatch(l); m != nil {
+			if m[1] != "databases" && pendingAt == 0 {
+				pendingAt = i + 1
+			}
 			switch m[1] {
 			case "project":
 				pending.project = m[2]
@@ -107,19 +121,28 @@ func readDoc(t *testing.T, path string) *document {
 				pending.setup = append(pending.setup, m[2])
 			case "skip":
 				pending.skip = m[2]
+				if p := skipProblem(m[2]); p != "" {
+					problems = append(problems, fmt.Sprintf("%s:%d: %s", path, i+1, p))
+				}
 			case "kill":
 				pending.kill = m[2]
 			}
 			continue
 		}
 		if strings.HasPrefix(l, "<!-- doctest") {
-			t.Errorf("%s:%d: a doctest directive the test does not know: %s", path, i+1, l)
+			problems = append(problems, fmt.Sprintf("%s:%d: a doctest directive the test does not know: %s", path, i+1, l))
 		}
 		if strings.TrimSpace(l) != "```console" {
+			if strings.HasPrefix(strings.TrimSpace(l), "```") && pendingAt != 0 {
+				// The directive would apply to a console block further
+				// down, which its author did not mean.
+				problems = append(problems, fmt.Sprintf("%s:%d: this doctest directive is for the next ```console block, but a %s block comes first (line %d): move it down to the block it is for", path, pendingAt, strings.TrimSpace(l), i+1))
+				pending, pendingAt = docBlock{}, 0
+			}
 			continue
 		}
 		b := pending
-		pending = docBlock{}
+		pending, pendingAt = docBlock{}, 0
 		b.line = i + 1
 		for i++; i < len(lines) && strings.TrimSpace(lines[i]) != "```"; i++ {
 			l := lines[i]
@@ -133,7 +156,7 @@ func readDoc(t *testing.T, path string) *document {
 				c.end = i + 1
 				b.commands = append(b.commands, c)
 			case len(b.commands) == 0:
-				t.Errorf("%s:%d: a console block's first line must be a command (`$ ...`)", path, i+1)
+				problems = append(problems, fmt.Sprintf("%s:%d: a console block's first line must be a command (`$ ...`)", path, i+1))
 			default:
 				c := &b.commands[len(b.commands)-1]
 				c.end = i + 1
@@ -146,8 +169,28 @@ func readDoc(t *testing.T, path string) *document {
 		}
 		doc.blocks = append(doc.blocks, b)
 	}
+	if pendingAt != 0 {
+		problems = append(problems, fmt.Sprintf("%s:%d: this doctest directive is for the next ```console block, and none follows", path, pendingAt))
+	}
 	doc.lines = lines
-	return doc
+	return doc, problems
+}
+
+var testFileRe = regexp.MustCompile(`[\w./-]+_test\.go`)
+
+// skipProblem says what is wrong with the reason of a skip: a skipped
+// block is run by an e2e test instead, which the reason names.
+func skipProblem(reason string) string {
+	files := testFileRe.FindAllString(reason, -1)
+	if len(files) == 0 {
+		return "a skipped block names the e2e test file that runs what it shows instead (e2e/..._test.go), so that the document still shows what a test checks"
+	}
+	for _, f := range files {
+		if _, err := os.Stat(filepath.Base(f)); err != nil {
+			return fmt.Sprintf("the skip names %s, which is not a test file of e2e/", f)
+		}
+	}
+	return ""
 }
 
 // docsUpdate rewrites the output the documents show with what emcee printed,
@@ -516,5 +559,28 @@ func TestDocLinesMatch(t *testing.T) {
 		if got := docLinesMatch(strings.Split(c.want, "\n"), strings.Split(c.got, "\n")); got != c.ok {
 			t.Errorf("want %q, got %q: match %v, expected %v", c.want, c.got, got, c.ok)
 		}
+	}
+}
+
+// A document cannot pass without being run: a directive belongs to the
+// console block right after it (not to one further down, past another
+// kind of block), and a skipped block names the e2e test that runs it
+// instead, which must exist.
+func TestDocDirectives(t *testing.T) {
+	for _, c := range []struct{ name, doc, want string }{
+		{"skip carried past another block", "<!-- doctest project: e2e/testdata/sql -->\n```console\n$ true\n```\n<!-- doctest skip: e2e/operator_safety_test.go runs it -->\n```sh\nemcee plan\n```\n\n```console\n$ emcee plan\nnothing to plan\n```\n", "x.md:5: "},
+		{"setup carried past another block", "<!-- doctest project: e2e/testdata/sql -->\n\n```console\n$ true\n```\n<!-- doctest setup: false -->\n```hcl\nx = 1\n```\n```console\n$ true\n```\n", "x.md:6: "},
+		{"directive at the end", "<!-- doctest project: e2e/testdata/sql -->\n```console\n$ true\n```\n<!-- doctest skip: e2e/operator_safety_test.go runs it -->\n", "x.md:5: "},
+		{"skip naming no test", "<!-- doctest project: e2e/testdata/sql -->\n<!-- doctest skip: hard to run -->\n```console\n$ emcee plan\nanything\n```\n", "x.md:2: "},
+		{"skip naming a test that is not there", "<!-- doctest project: e2e/testdata/sql -->\n<!-- doctest skip: e2e/nowhere_test.go runs it -->\n```console\n$ emcee plan\nanything\n```\n", "x.md:2: "},
+		{"fine", "<!-- doctest databases: glance -->\n<!-- doctest project: e2e/testdata/sql -->\n\n<!-- doctest skip: needs a second run; e2e/operator_safety_test.go runs it -->\n```console\n$ true\n```\n\n```sh\nls\n```\n", ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, problems := parseDoc("x.md", c.doc)
+			got := strings.Join(problems, "\n")
+			if c.want == "" && got != "" || c.want != "" && !strings.HasPrefix(got, c.want) {
+				t.Fatalf("problems: %q, want one at %q", got, c.want)
+			}
+		})
 	}
 }

@@ -301,3 +301,36 @@ func TestOperatorKilledDriftCheckLeavesNoScratchForever(t *testing.T) {
 		t.Fatalf("%s, left by the killed run, is still there after the next one:\n%s", scratch, r)
 	}
 }
+
+// A sequence and a system-versioned table made by hand are drift too:
+// Atlas's inspection reads base tables only, and would not see them.
+func TestOperatorHandMadeSequenceAndVersionedTableAreDrift(t *testing.T) {
+	t.Parallel()
+	p := newOpProject(t)
+	p.must("db", "sync", "ocata")
+	p.exec("CREATE SEQUENCE image_ids")
+	p.exec("CREATE TABLE image_history (id int PRIMARY KEY) WITH SYSTEM VERSIONING")
+	diff := p.run("db", "diff")
+	lines := diffLines(diff.Stdout)
+	if diff.Code != 6 || !slices.Contains(lines, "sequence image_ids is unexpected") || !slices.Contains(lines, "table image_history is unexpected (system-versioned)") {
+		t.Fatalf("db diff: %q\n%s", lines, diff)
+	}
+	if r := p.run("db", "expand"); r.Code != 1 || !strings.Contains(r.Stderr+r.Stdout, "image_ids") {
+		t.Fatalf("expand must refuse a hand-made sequence: %s", r)
+	}
+}
+
+// A table partitioned by hand is drift: Atlas's inspection does not read
+// partitioning, and emcee plans unpartitioned tables.
+func TestOperatorHandPartitionedTableIsDrift(t *testing.T) {
+	t.Parallel()
+	p := newOpProject(t)
+	p.must("db", "sync", "ocata")
+	p.exec("ALTER TABLE image_properties DROP FOREIGN KEY fk_image_properties_image")
+	p.exec("ALTER TABLE image_properties PARTITION BY KEY() PARTITIONS 2")
+	diff := p.run("db", "diff")
+	lines := diffLines(diff.Stdout)
+	if diff.Code != 6 || !slices.Contains(lines, "table option partitioning is unexpected (KEY, 2 partitions)") {
+		t.Fatalf("db diff: %q\n%s", lines, diff)
+	}
+}

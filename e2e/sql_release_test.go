@@ -7,7 +7,10 @@ import (
 	"strings"
 	"testing"
 
+	"ariga.io/atlas/sql/migrate"
+
 	"github.com/emcee-db/emcee/internal/testdb"
+	"github.com/emcee-db/emcee/revision"
 )
 
 // The first release of this project is a mysqldump --no-data, the next
@@ -198,4 +201,73 @@ emcee {
 		t.Fatalf("a comment added revisions: %s", r)
 	}
 	must(false, "plan", "--check")
+}
+
+// The snapshot of a release declared as SQL stands for its SQL while the
+// files have the hash it records: offline, plan --check can only check
+// the revisions against the snapshot. Given a database, it evaluates the
+// SQL again, so a snapshot edited to say something else than the SQL
+// (and its sum recomputed, as anyone can) fails CI's check.
+func TestSQLReleaseCheckEvaluatesTheSQL(t *testing.T) {
+	t.Parallel()
+	db := testdb.New(t)
+	dir := t.TempDir()
+	run := func(withDB bool, args ...string) opResult {
+		cmd := exec.Command(opBinary(t), args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "EMCEE_URL=", "EMCEE_DEV_URL=", "EMCEE_ENV=")
+		if withDB {
+			cmd.Env = append(cmd.Env, "EMCEE_URL="+db.URL)
+		}
+		return opRunCmd(t, cmd)
+	}
+	opWrite(t, filepath.Join(dir, "atlas.hcl"), []byte("emcee {\n  target   = \"mariadb 10.11\"\n  releases = [\"2024_1\"]\n}\n"))
+	opWrite(t, filepath.Join(dir, "schema", "2024_1.sql"), []byte(sqlRelease1))
+	if r := run(true, "plan"); r.Code != 0 {
+		t.Fatalf("plan: %s", r)
+	}
+	if r := run(true, "plan", "--check"); r.Code != 0 {
+		t.Fatalf("plan --check with a database, nothing changed: %s", r)
+	}
+
+	// The forger: the snapshot and the revisions say owners.name is
+	// varchar(20), the SQL says varchar(100); the sum is recomputed over
+	// the edits.
+	files, _ := filepath.Glob(filepath.Join(dir, "plans", "2024_1", "*"))
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		opWrite(t, f, []byte(strings.ReplaceAll(string(data), "varchar(100)", "varchar(20)")))
+	}
+	sumPath := filepath.Join(dir, "plans", revision.SumFile)
+	var hf migrate.HashFile
+	sum, err := os.ReadFile(sumPath)
+	if err == nil {
+		err = hf.UnmarshalText(sum)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	var paths []string
+	content := map[string][]byte{}
+	for _, f := range hf {
+		paths = append(paths, f.N)
+		if content[f.N], err = os.ReadFile(filepath.Join(dir, "plans", f.N)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if sum, err = revision.Sum(paths, content); err != nil {
+		t.Fatal(err)
+	}
+	opWrite(t, sumPath, sum)
+
+	// Offline, the forged snapshot is checked against its revisions only.
+	if r := run(false, "plan", "--check"); r.Code != 0 {
+		t.Fatalf("offline plan --check of a consistent forgery: %s", r)
+	}
+	if r := run(true, "plan", "--check"); r.Code != 6 || !strings.Contains(r.Stdout, "2024_1.snapshot.hcl") {
+		t.Fatalf("plan --check with a database passed a snapshot that is not what the SQL evaluates to: %s", r)
+	}
 }

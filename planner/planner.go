@@ -28,6 +28,12 @@ type Options struct {
 	// their last plan (sqlrelease.Evaluate, in a dev database); nil when no
 	// database was given: such a release is then an error naming its file.
 	SQL SQLEval
+	// Reevaluate evaluates the releases declared as SQL with SQL also when
+	// their snapshot records their files' hash (`plan --check`): the
+	// snapshot then stands for the SQL only where no database is given.
+	// Otherwise a snapshot edited to say something else than its SQL, with
+	// revisions to match and the sum recomputed, would pass the check.
+	Reevaluate bool
 }
 
 // SQLEval evaluates the SQL files of a release into the source the
@@ -256,7 +262,7 @@ func readReleases(p *project.Project, existing *revision.Plans, opts Options) ([
 			// but not for new revisions: they cite the SQL.
 			last = nil
 		}
-		src, sql, err := source(p, name, last, opts.SQL)
+		src, sql, err := source(p, name, last, opts.SQL, opts.Reevaluate)
 		if err != nil {
 			return nil, err
 		}
@@ -290,11 +296,11 @@ func Source(p *project.Project, release string, sql SQLEval) (diff.Source, error
 	if data, err := os.ReadFile(filepath.Join(p.PlansDir, path)); err == nil {
 		last, _ = readSnapshot(p, path, data)
 	}
-	src, _, err := source(p, release, last, sql)
+	src, _, err := source(p, release, last, sql, false)
 	return src, err
 }
 
-func source(p *project.Project, release string, last *snapshot, eval SQLEval) (diff.Source, *diff.SQLFiles, error) {
+func source(p *project.Project, release string, last *snapshot, eval SQLEval, reevaluate bool) (diff.Source, *diff.SQLFiles, error) {
 	files, err := p.Files(release)
 	if err != nil {
 		return diff.Source{}, nil, err
@@ -316,13 +322,17 @@ func source(p *project.Project, release string, last *snapshot, eval SQLEval) (d
 		}
 		f.DeclFile = relName(p, files.Decl)
 	}
-	if last != nil && last.sql == f.Hash(p.Target) {
+	recorded := last != nil && last.sql == f.Hash(p.Target)
+	if recorded && (!reevaluate || eval == nil) {
 		return *last.source(p, release), &f, nil
 	}
 	var out diff.Source
 	err = ErrNoDatabase
 	if eval != nil {
 		out, err = eval(f)
+	}
+	if errors.Is(err, ErrNoDatabase) && recorded {
+		return *last.source(p, release), &f, nil
 	}
 	if errors.Is(err, ErrNoDatabase) {
 		return diff.Source{}, nil, &NeedsDatabase{File: f.File, Snapshot: project.Rel(filepath.Join(p.PlansDir, revision.SnapshotFile(release))), Planned: last != nil}

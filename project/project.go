@@ -9,10 +9,12 @@
 package project
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"ariga.io/atlas/schemahcl"
@@ -124,8 +126,14 @@ func LoadVars(path string, vars Vars) (*Project, error) {
 	// Read before evaluation, which expands for_each blocks in place.
 	forEach := forEachEnvs(f.Body.(*hclsyntax.Body))
 	dir := filepath.Dir(path)
+	// Atlas's file() takes an absolute base: atlas.hcl in the working
+	// directory has the base ".".
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
 	var doc fileSpec
-	if err := evaluator(dir).EvalOptions(p, &doc, &schemahcl.EvalOptions{Variables: inputs(vars)}); err != nil {
+	if err := evaluator(abs).EvalOptions(p, &doc, &schemahcl.EvalOptions{Variables: inputs(vars)}); err != nil {
 		if err = HCLError(err); !strings.HasPrefix(err.Error(), path+":") {
 			err = fmt.Errorf("%s: %w", path, err)
 		}
@@ -158,7 +166,7 @@ func LoadVars(path string, vars Vars) (*Project, error) {
 		pr.Envs = append(pr.Envs, env)
 	}
 	if pr.Target, err = ParseTarget(orDefault(s.Target, "mysql 8.0")); err != nil {
-		return nil, fmt.Errorf("%s: emcee.target: %w", block.at("target"), err)
+		return nil, fmt.Errorf("%s: emcee.target: %w", block.at("target"), block.hide(err, "target", -1, s.Target))
 	}
 	if pr.OSC, err = loadOSC(s, block); err != nil {
 		return nil, err
@@ -169,16 +177,16 @@ func LoadVars(path string, vars Vars) (*Project, error) {
 	seen := map[string]bool{}
 	for i, r := range s.Releases {
 		if err := revision.CheckReleaseName(r); err != nil {
-			return nil, fmt.Errorf("%s: emcee.releases: %w", block.element("releases", i), err)
+			return nil, fmt.Errorf("%s: emcee.releases: %w", block.element("releases", i), block.hide(err, "releases", i, r))
 		}
 		if seen[r] {
-			return nil, fmt.Errorf("%s: emcee.releases: %q is listed twice", block.element("releases", i), r)
+			return nil, fmt.Errorf("%s: emcee.releases: %w", block.element("releases", i), block.hide(fmt.Errorf("%q is listed twice", r), "releases", i, r))
 		}
 		seen[r] = true
 	}
 	for i, r := range s.Released {
 		if !seen[r] {
-			return nil, fmt.Errorf("%s: emcee.released: %q is not in emcee.releases", block.element("released", i), r)
+			return nil, fmt.Errorf("%s: emcee.released: %w", block.element("released", i), block.hide(fmt.Errorf("%q is not in emcee.releases", r), "released", i, r))
 		}
 		pr.released[r] = true
 	}
@@ -285,6 +293,40 @@ func (s *settingsBlock) at(attr string) string {
 		return posString(a.Expr.Range())
 	}
 	return posString(s.block.TypeRange)
+}
+
+// hide takes value out of an error about attribute attr (its i-th element,
+// or the attribute itself with i < 0) when the file does not hold it as
+// written: a value from getenv, file() or a variable may be a URL with
+// its password, or a file's content, put in the wrong place.
+func (s *settingsBlock) hide(err error, attr string, i int, value string) error {
+	if value == "" || s.literal(attr, i) {
+		return err
+	}
+	msg := strings.ReplaceAll(err.Error(), strconv.Quote(value), "the value this expression gives (not printed: it comes from outside the file)")
+	return errors.New(strings.ReplaceAll(msg, value, "****"))
+}
+
+// literal reports whether the attribute (its i-th element when i >= 0) is
+// a string written out in the file, with nothing evaluated in it.
+func (s *settingsBlock) literal(attr string, i int) bool {
+	a, ok := s.block.Body.Attributes[attr]
+	if !ok {
+		return false
+	}
+	var e hclsyntax.Expression = a.Expr
+	if i >= 0 {
+		t, ok := a.Expr.(*hclsyntax.TupleConsExpr)
+		if !ok || i >= len(t.Exprs) {
+			return false
+		}
+		e = t.Exprs[i]
+	}
+	if t, ok := e.(*hclsyntax.TemplateExpr); ok && t.IsStringLiteral() {
+		return true
+	}
+	_, ok = e.(*hclsyntax.LiteralValueExpr)
+	return ok
 }
 
 // element is where the i-th element of a list attribute is written; the

@@ -174,3 +174,49 @@ emcee {
 		t.Fatalf("Env of a fleet: %v", err)
 	}
 }
+
+// file() reads relative to the project file, also when the project file is
+// named relatively (atlas.hcl in the working directory, the default).
+func TestLoadFileFunctionRelative(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	if err := os.WriteFile("releases.txt", []byte("2024_1"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(DefaultFile, []byte("emcee {\n  target   = \"mariadb 10.11\"\n  releases = [file(\"releases.txt\")]\n}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p, err := Load(DefaultFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(p.Releases, ",") != "2024_1" {
+		t.Fatalf("releases: %v", p.Releases)
+	}
+}
+
+// A value the file does not hold literally (getenv, file, a --var) is not
+// printed when it is refused: it may be a URL with its password, or a
+// file's content, that landed in the wrong attribute.
+func TestLoadErrorsDoNotPrintOutsideValues(t *testing.T) {
+	t.Setenv("EMCEE_TEST_URL", "mysql://app:Sup3rS3cret@db:3306/glance")
+	for _, src := range []string{
+		"emcee {\n  target   = getenv(\"EMCEE_TEST_URL\")\n  releases = [\"r1\"]\n}\n",
+		"emcee {\n  target   = \"mariadb 10.11\"\n  releases = [getenv(\"EMCEE_TEST_URL\")]\n}\n",
+		"emcee {\n  target   = \"mariadb 10.11\"\n  releases = [\"r1\"]\n  released = [\"${getenv(\"EMCEE_TEST_URL\")}\"]\n}\n",
+		"variable \"r\" {\n  type = string\n}\nemcee {\n  target   = \"mariadb 10.11\"\n  releases = [var.r]\n}\n",
+	} {
+		path := filepath.Join(t.TempDir(), "atlas.hcl")
+		if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := LoadVars(path, Vars{"r": {"mysql://app:Sup3rS3cret@db:3306/glance"}})
+		if err == nil || strings.Contains(err.Error(), "Sup3rS3cret") || !strings.Contains(err.Error(), "atlas.hcl:") {
+			t.Errorf("%s: %v, want an error at its position without the value", src, err)
+		}
+	}
+	// What the file holds literally is still quoted.
+	if _, err := load(t, "emcee {\n  target   = \"mariadb 10.11\"\n  releases = [\"Bad Name\"]\n}\n"); err == nil || !strings.Contains(err.Error(), `"Bad Name" is not a valid release name`) {
+		t.Errorf("literal: %v", err)
+	}
+}

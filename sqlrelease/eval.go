@@ -2,6 +2,7 @@ package sqlrelease
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
@@ -47,7 +48,19 @@ func Evaluate(ctx context.Context, dev *devdb.DB, f diff.SQLFiles, t project.Tar
 	for i, st := range script.Run {
 		stmts[i] = st.Exec
 	}
-	runErr := dev.Exec(ctx, stmts)
+	runErr := dev.Exec(ctx, stmts, func(ctx context.Context, i int, c *sql.Conn) error {
+		if i > 0 && !script.Run[i-1].sets {
+			return nil // only a SET changes the session
+		}
+		err := readsAsWritten(ctx, c)
+		switch {
+		case err == nil:
+			return nil
+		case i == 0:
+			return fmt.Errorf("%s: dev database %s: %w", f.File, dev, err)
+		}
+		return script.Run[i-1].Pos.Errorf("after this statement, %v", err)
+	})
 	var s *schema.Schema
 	if runErr == nil {
 		s, runErr = dev.Tables(ctx)
@@ -72,6 +85,34 @@ func Evaluate(ctx context.Context, dev *devdb.DB, f diff.SQLFiles, t project.Tar
 		return diff.Source{}, fmt.Errorf("%s: %w", f.File, err)
 	}
 	return diff.FromSQL(f, src, script.At), nil
+}
+
+// readsAsWritten checks that a session reads SQL as emcee's reader read
+// the file (sqlsyntax.ReadScript): with backslash escapes, double quotes
+// around strings, and the file's UTF-8 bytes as UTF-8. Otherwise the server
+// runs something else than what was checked: with NO_BACKSLASH_ESCAPES, or
+// a client charset in which a multibyte character takes the byte of a
+// backslash as its own (GBK, SJIS, Big5, CP932), 'A\' ends a string for the
+// server and not for the reader, and what follows it in the string runs.
+// The file sets its session with SETs of values and variables, which can
+// be read statically only partly (SET sql_mode = @m, = DEFAULT, ANSI), so
+// the session is asked.
+func readsAsWritten(ctx context.Context, c *sql.Conn) error {
+	var mode, charset string
+	var maxLen int
+	if err := c.QueryRowContext(ctx, "SELECT @@session.sql_mode, @@session.character_set_client, COALESCE((SELECT MAXLEN FROM information_schema.CHARACTER_SETS WHERE CHARACTER_SET_NAME = @@session.character_set_client), 0)").Scan(&mode, &charset, &maxLen); err != nil {
+		return fmt.Errorf("reading the session's sql_mode and client charset: %v", err)
+	}
+	for _, m := range strings.Split(mode, ",") {
+		switch strings.ToUpper(m) {
+		case "NO_BACKSLASH_ESCAPES", "ANSI_QUOTES", "ORACLE":
+			return fmt.Errorf("the session's sql_mode holds %s, which makes the server read the statements that follow otherwise than emcee read them (emcee reads backslash escapes, and double quotes around strings); leave %s out of the sql_mode the file sets", m, m)
+		}
+	}
+	if maxLen != 1 && !strings.HasPrefix(strings.ToLower(charset), "utf8") {
+		return fmt.Errorf("the session's client charset is %s, in which the server reads the file's bytes otherwise than as the UTF-8 emcee reads (a multibyte character can end a string early); set NAMES to utf8mb4 (or a single-byte charset) only", charset)
+	}
+	return nil
 }
 
 // canonical makes the inspected schema what the same schema declared in

@@ -218,3 +218,45 @@ func TestEvaluateManyTables(t *testing.T) {
 		t.Fatalf("%d tables; t299.name at %s", len(r.Schema.Tables), r.Where("t299", "name"))
 	}
 }
+
+// The file may set up its session, but not so that the server reads what
+// follows otherwise than emcee's reader did: with NO_BACKSLASH_ESCAPES, or
+// a client charset in which a multibyte character swallows a backslash
+// (GBK, SJIS, Big5, CP932), 'A\' ends a string for the server and not for
+// the reader, and what the reader took for a table comment runs as a CREATE
+// TABLE ... SELECT from another database, whose rows the server's refusal
+// would print. The run stops at the statement that changed the session,
+// before anything else runs.
+func TestEvaluateSessionReadsAsTheReader(t *testing.T) {
+	dev, _ := devFor(t)
+	other := testdb.New(t)
+	if _, err := other.Exec("CREATE TABLE secrets (s varchar(20))"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.Exec("INSERT INTO secrets VALUES ('hunter2')"); err != nil {
+		t.Fatal(err)
+	}
+	hidden := func(quote string) string {
+		return "CREATE TABLE t (id int, b int) COMMENT '" + quote + "\\' SELECT 1 AS id, s AS b FROM " + sqlsyntax.Ident(other.Name) + ".secrets -- '\n;\n"
+	}
+	for _, c := range []struct{ name, sql, want string }{
+		{"no backslash escapes", "CREATE TABLE a (id int);\nSET sql_mode = 'STRICT_ALL_TABLES,NO_BACKSLASH_ESCAPES';\n" + hidden("A"), "schema/r1.sql:2:1: "},
+		{"no backslash escapes through a variable", "SET @m = 'NO_BACKSLASH_ESCAPES';\nSET sql_mode = @m;\n" + hidden("A"), "schema/r1.sql:2:1: "},
+		{"ansi quotes through a combination", "SET sql_mode = ANSI;\nCREATE TABLE a (id int);", "schema/r1.sql:1:1: "},
+		{"gbk", "SET NAMES gbk;\n" + hidden("中"), "schema/r1.sql:1:1: "},
+		{"character set gbk", "SET CHARACTER SET gbk;\n" + hidden("中"), "schema/r1.sql:1:1: "},
+		{"sjis client", "SET character_set_client = sjis;\n" + hidden("Á"), "schema/r1.sql:1:1: "},
+		{"big5 client", "SET character_set_client = big5;\n" + hidden("中"), "schema/r1.sql:1:1: "},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := evaluate(t, dev, c.sql, "")
+			if err == nil || !strings.HasPrefix(err.Error(), c.want) || strings.Contains(err.Error(), "hunter2") || strings.Contains(err.Error(), "refused this statement") {
+				t.Fatalf("got %v, want an error at %q about how the server reads the file", err, c.want)
+			}
+		})
+	}
+	// What dumps and ORMs set stays allowed.
+	if _, err := evaluate(t, dev, "SET NAMES utf8mb4;\nSET NAMES latin1;\nSET character_set_client = utf8mb3;\nSET sql_mode = 'NO_AUTO_VALUE_ON_ZERO,STRICT_TRANS_TABLES';\nCREATE TABLE a (id int);", ""); err != nil {
+		t.Fatal(err)
+	}
+}

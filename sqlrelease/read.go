@@ -45,6 +45,8 @@ type Script struct {
 type Stmt struct {
 	Pos  diff.Pos
 	Exec string
+	// sets is a SET: the statements after it run in the session it made.
+	sets bool
 }
 
 // Read reads and checks a SQL file; file names it in errors.
@@ -74,7 +76,8 @@ func Read(file string, src []byte) (*Script, error) {
 			continue
 		}
 		if run {
-			s.Run = append(s.Run, Stmt{Pos: pos, Exec: st.Exec})
+			_, sets := st.Node.(*ast.SetStmt)
+			s.Run = append(s.Run, Stmt{Pos: pos, Exec: st.Exec, sets: sets})
 		}
 	}
 	if len(errs) > 0 {
@@ -106,6 +109,9 @@ func (s *Script) check(st *sqlsyntax.ScriptStmt, pos diff.Pos, created map[strin
 	}
 	if st.Node == nil {
 		return false, nil // comments only
+	}
+	if len(st.Settings) > 0 {
+		return false, pos.Errorf("SET STATEMENT %s ... FOR %s: a SQL release sets up its session with SET statements of their own, which are checked; write SET %s = ...; before the statement", st.Settings[0].Name, kindOf(st.Node, nil), st.Settings[0].Name)
 	}
 	for _, t := range sqlsyntax.Tables(st.Node) {
 		if t.Schema.O != "" {

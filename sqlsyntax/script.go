@@ -1,6 +1,7 @@
 package sqlsyntax
 
 import (
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -25,6 +26,9 @@ type ScriptStmt struct {
 	Node ast.StmtNode
 	// Trigger is set for CREATE TRIGGER and DROP TRIGGER (see Stmt).
 	Trigger *Trigger
+	// Settings are the variables of SET STATEMENT ... FOR (see Stmt); Node
+	// is the statement after FOR.
+	Settings []*ast.VariableAssignment
 	// Exec is the text to run. It is the statement as written, or, when
 	// the statement or a comment before it is executable (/*! ... */,
 	// /*M! ... */), the statement written back from its tree: the parser
@@ -73,8 +77,13 @@ func ReadScript(src string) ([]*ScriptStmt, error) {
 	// Each statement is read with the text since the end of the one
 	// before: the comments between them are part of it, and a /*! ... */
 	// comment among them is code to the server.
+	delim := ";"
 	read := func(start, end, at int, comments []string) error {
-		text := src[start:end]
+		// The DELIMITER commands before the statement, and the custom
+		// delimiter that ended the one before, are the client's: blanked,
+		// so that the parser reads (and the server is sent) the statement
+		// and its comments only, at their offsets.
+		text := blankDelimiters(src[start:at], &delim) + src[at:end]
 		line, col := lines.at(at)
 		if strings.TrimSpace(src[at:end]) == ";" {
 			// All of it is in a comment before the ';' (mysqldump's
@@ -90,7 +99,7 @@ func ReadScript(src string) ([]*ScriptStmt, error) {
 			if e != nil {
 				return errorAt(src, start+e.Offset, "%s", e.Msg)
 			}
-			st.Node, st.Trigger = s.Node, s.Trigger
+			st.Node, st.Trigger, st.Settings = s.Node, s.Trigger, s.Settings
 		case len(stmts) > 1:
 			return errorAt(src, at, "%d statements where one was expected: a /*! ... */ comment holding a ';'?", len(stmts))
 		case len(stmts) == 1:
@@ -128,6 +137,34 @@ func ReadScript(src string) ([]*ScriptStmt, error) {
 		}
 	}
 	return out, nil
+}
+
+// delimiterLine is the mysql client's DELIMITER command, on a line of
+// its own.
+var delimiterLine = regexp.MustCompile(`(?im)^[ \t]*delimiter[ \t]+(\S+)[ \t]*$`)
+
+// blankDelimiters blanks, in the text between two statements, the custom
+// delimiter that ended the first (Atlas's scanner leaves it there) and the
+// DELIMITER commands, keeping every other byte where it is; delim is the
+// delimiter in effect, updated by the commands.
+func blankDelimiters(gap string, delim *string) string {
+	b := []byte(gap)
+	blank := func(from, to int) {
+		for i := from; i < to; i++ {
+			if b[i] != '\n' {
+				b[i] = ' '
+			}
+		}
+	}
+	if rest := strings.TrimLeft(gap, " \t\r\n"); *delim != ";" && strings.HasPrefix(rest, *delim) {
+		from := len(gap) - len(rest)
+		blank(from, from+len(*delim))
+	}
+	for _, m := range delimiterLine.FindAllStringSubmatchIndex(gap, -1) {
+		blank(m[0], m[1])
+		*delim = gap[m[2]:m[3]]
+	}
+	return string(b)
 }
 
 // mariaComment is where a MariaDB executable comment starts in text, -1

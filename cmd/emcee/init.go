@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -35,7 +36,9 @@ atlas.hcl, and upgrade with db expand, migrate and contract.
 
 The server's flavor and version become the project's target. A database with
 views or triggers is refused: emcee manages tables, and creates its own
-triggers and views during upgrades. emcee's own tables (emcee_revisions,
+triggers and views during upgrades. So are sequences, system-versioned and
+partitioned tables and INVISIBLE columns, which Atlas's inspection (and so
+db baseline and the drift check) does not see. emcee's own tables (emcee_revisions,
 emcee_accepted_drift) are left out of the schema, and listed; a database
 holding emcee_dev_in_use (a dev database) is refused, and so is a table
 named like one of emcee's in another letter case: emcee reserves those
@@ -85,11 +88,7 @@ names.`,
 			for _, id := range out.New {
 				doc.Wrote = append(doc.Wrote, project.Rel(filepath.Join(out.Dir, id.File())))
 			}
-			cd := ""
-			if dir != "." {
-				cd = fmt.Sprintf("cd %s && ", dir)
-			}
-			doc.Next = fmt.Sprintf("%semcee db baseline %s --url '%s'", cd, release, cfg)
+			doc.Next = baselineCommand(dir, release, cfg)
 			emit(cmd, &doc, func(w io.Writer) {
 				fmt.Fprintf(w, "inspected %s: %d tables, %s\n", doc.Database, doc.Tables, doc.Target)
 				for _, t := range doc.Skipped {
@@ -112,4 +111,29 @@ names.`,
 	cmd.Flags().StringVar(&env, "env-name", "live", "name of the env block written for the database")
 	addFormatFlag(cmd, false, &format)
 	return cmd
+}
+
+// baselineCommand is the command init tells the user to run next, to be
+// pasted into a shell: every word one word to it (the URL, which may hold
+// ****, ? and &, always quoted), and the URL one that names the adopted
+// database.
+func baselineCommand(dir, release string, cfg *dbconn.Config) string {
+	cd := ""
+	if dir != "." {
+		cd = "cd " + shellWord(dir) + " && "
+	}
+	return cd + "emcee db baseline " + shellWord(release) + " --url " + shellQuote(cfg.URL())
+}
+
+// shellWord is s as one word of a POSIX shell command, quoted when it
+// holds more than letters, digits and -_./:@=+,
+func shellWord(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:@=+,") == "" {
+		return s
+	}
+	return shellQuote(s)
+}
+
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

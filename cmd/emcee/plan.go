@@ -48,7 +48,9 @@ emcee's declarations in schema/<release>.emcee.hcl. Its SQL runs in a dev
 database (--dev-url, the env's dev, $EMCEE_DEV_URL, or a temporary
 emcee_scratch_* database beside --url), and only when its files changed
 since its last plan: the snapshot records their hash, so an unchanged SQL
-release plans, and plan --check checks, without a database.
+release plans, and plan --check checks, without a database. Given one,
+plan --check evaluates the SQL again, so a snapshot edited to say something
+else than its SQL does not pass.
 
 The output is deterministic, whatever directory emcee runs from: running
 plan twice changes nothing. CI runs "emcee plan --check", which exits 6 and
@@ -74,7 +76,7 @@ revisions it cannot vouch for: restore the sum from version control.`,
 			defer cancel()
 			sql := &sqlEval{ctx: ctx, p: p, devURL: devURL, url: url, stderr: cmd.ErrOrStderr()}
 			defer sql.close()
-			out, err := planner.Plan(p, planner.Options{Rewrite: rewrite, SQL: sql.eval})
+			out, err := planner.Plan(p, planner.Options{Rewrite: rewrite, SQL: sql.eval, Reevaluate: check})
 			if err != nil {
 				return err
 			}
@@ -164,7 +166,7 @@ func (e *sqlEval) eval(f diff.SQLFiles) (diff.Source, error) {
 	if e.dev == nil {
 		dev, err := openDev(e.ctx, e.p, e.devURL, e.url)
 		if err != nil {
-			return diff.Source{}, fmt.Errorf("%s changed since its last plan, and evaluating it needs the dev database: %w", f.File, err)
+			return diff.Source{}, fmt.Errorf("evaluating %s needs the dev database: %w", f.File, err)
 		}
 		if dev == nil {
 			return diff.Source{}, planner.ErrNoDatabase
