@@ -19,7 +19,7 @@ func TestStateSince(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer d.Close(ctx)
-	if err := d.Exec(ctx, []string{"CREATE TABLE `t 'x'` (id int PRIMARY KEY, `n\"m` varchar(10) NOT NULL)"}); err != nil {
+	if err := d.Exec(ctx, []string{"CREATE TABLE `t 'x'` (id int PRIMARY KEY, `n\"m` varchar(10) NOT NULL)"}, nil); err != nil {
 		t.Fatal(err)
 	}
 	before, err := d.State(ctx)
@@ -31,7 +31,7 @@ func TestStateSince(t *testing.T) {
 		"CREATE TRIGGER tr BEFORE INSERT ON `t 'x'` FOR EACH ROW SET NEW.c = 1",
 		"CREATE VIEW `v 'x'` AS SELECT id FROM `t 'x'`",
 	}
-	if err := d.Exec(ctx, change); err != nil {
+	if err := d.Exec(ctx, change, nil); err != nil {
 		t.Fatal(err)
 	}
 	rep, err := d.Since(ctx, before, "the state before")
@@ -44,7 +44,7 @@ func TestStateSince(t *testing.T) {
 		}
 	}
 	undo := []string{"DROP VIEW `v 'x'`", "DROP TRIGGER tr", "ALTER TABLE `t 'x'` DROP COLUMN c, ALTER COLUMN `n\"m` DROP DEFAULT"}
-	if err := d.Exec(ctx, undo); err != nil {
+	if err := d.Exec(ctx, undo, nil); err != nil {
 		t.Fatal(err)
 	}
 	if rep, err := d.Since(ctx, before, "the state before"); err != nil || !rep.Clean() {
