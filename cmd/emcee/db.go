@@ -127,6 +127,10 @@ func finish(cmd *cobra.Command, res *apply.Result, err error) error {
 	if errors.As(err, &blocked) {
 		return &exitError{code: codeBlocked, err: err}
 	}
+	var crit *apply.CriticalLoad
+	if errors.As(err, &crit) {
+		return &exitError{code: codeCritical, err: err}
+	}
 	return err
 }
 
@@ -138,6 +142,14 @@ type phaseFlags struct {
 	pause      time.Duration
 	maxRows    int64
 	retries    int
+	// throttle (migrate, sync)
+	chunkTime     time.Duration
+	maxBatchSize  int
+	maxLag        time.Duration
+	replicas      []string
+	maxLoad       string
+	criticalLoad  string
+	checkInterval time.Duration
 }
 
 func (f *phaseFlags) add(cmd *cobra.Command, drift, backfill, maxRows bool) {
@@ -148,6 +160,13 @@ func (f *phaseFlags) add(cmd *cobra.Command, drift, backfill, maxRows bool) {
 	if backfill {
 		cmd.Flags().IntVar(&f.batchSize, "batch-size", apply.DefaultBatchSize, "rows per backfill batch (primary-key range); each batch is one short transaction")
 		cmd.Flags().DurationVar(&f.pause, "pause", 0, "sleep between backfill batches, to leave room for the application's writes and for replicas (e.g. 100ms)")
+		cmd.Flags().DurationVar(&f.chunkTime, "chunk-time", 0, "size each backfill batch to take about this long (e.g. 500ms), starting from --batch-size; 0 keeps --batch-size")
+		cmd.Flags().IntVar(&f.maxBatchSize, "max-batch-size", apply.DefaultMaxBatchSize, "the most keys --chunk-time may put in one batch")
+		cmd.Flags().DurationVar(&f.maxLag, "max-lag", 0, "pause the backfill while a replica lags more than this (Seconds_Behind_Master; stopped replication counts as lagging), e.g. 1s; replicas from --replica or found on the primary")
+		cmd.Flags().StringArrayVar(&f.replicas, "replica", nil, "a replica --max-lag watches: mysql://user:pass@host:port/ (repeatable); without it they are found with SHOW SLAVE HOSTS or the processlist")
+		cmd.Flags().StringVar(&f.maxLoad, "max-load", "", "pause the backfill while a global status variable is at or over its limit: VAR=N[,VAR=N], e.g. Threads_running=25")
+		cmd.Flags().StringVar(&f.criticalLoad, "critical-load", "", "stop migrate cleanly (exit 8, resumable) when a global status variable reaches its limit: VAR=N[,VAR=N], e.g. Threads_running=100")
+		cmd.Flags().DurationVar(&f.checkInterval, "check-interval", time.Second, "how often a paused backfill checks replicas and load again")
 	}
 	if maxRows {
 		cmd.Flags().Int64Var(&f.maxRows, "max-rows", 0, "stop after backfilling this many rows (0: all); rerun to continue")
@@ -155,8 +174,27 @@ func (f *phaseFlags) add(cmd *cobra.Command, drift, backfill, maxRows bool) {
 	cmd.Flags().IntVar(&f.retries, "retries", apply.DefaultRetries, "retry a backfill batch, gate or statement that hits a deadlock or lock wait timeout this many times, waiting 0.5s, 1s, 2s ... in between (0: never)")
 }
 
-func (f *phaseFlags) options(cmd *cobra.Command) apply.Options {
-	o := apply.Options{DryRun: f.dryRun, AllowDrift: f.allowDrift, BatchSize: f.batchSize, Pause: f.pause, MaxRows: f.maxRows, Retries: f.retries}
+func (f *phaseFlags) options(cmd *cobra.Command) (apply.Options, error) {
+	o := apply.Options{DryRun: f.dryRun, AllowDrift: f.allowDrift, BatchSize: f.batchSize, Pause: f.pause, MaxRows: f.maxRows, Retries: f.retries,
+		ChunkTime: f.chunkTime, MaxBatchSize: f.maxBatchSize, MaxLag: f.maxLag, Replicas: f.replicas, CheckInterval: f.checkInterval}
+	var err error
+	if o.MaxLoad, err = apply.ParseLoad("max-load", f.maxLoad); err != nil {
+		return o, &exitError{code: codeUsage, err: err}
+	}
+	if o.CriticalLoad, err = apply.ParseLoad("critical-load", f.criticalLoad); err != nil {
+		return o, &exitError{code: codeUsage, err: err}
+	}
+	for name, d := range map[string]time.Duration{"chunk-time": f.chunkTime, "max-lag": f.maxLag, "pause": f.pause} {
+		if d < 0 {
+			return o, &exitError{code: codeUsage, err: fmt.Errorf("--%s %s: want a duration of 0 or more, e.g. 500ms", name, d)}
+		}
+	}
+	if f.checkInterval < 0 || f.checkInterval == 0 && cmd.Flags().Changed("check-interval") {
+		return o, &exitError{code: codeUsage, err: fmt.Errorf("--check-interval %s: want a positive duration, e.g. 1s", f.checkInterval)}
+	}
+	if f.batchSize < 1 && cmd.Flags().Changed("batch-size") || f.maxBatchSize < 1 && cmd.Flags().Changed("max-batch-size") {
+		return o, &exitError{code: codeUsage, err: fmt.Errorf("--batch-size %d, --max-batch-size %d: want a number of rows of 1 or more", f.batchSize, f.maxBatchSize)}
+	}
 	if f.retries == 0 {
 		o.Retries = -1
 	}
@@ -164,11 +202,12 @@ func (f *phaseFlags) options(cmd *cobra.Command) apply.Options {
 		o.Log = cmd.OutOrStdout()
 		o.Progress = progressReporter(cmd.ErrOrStderr())
 	}
-	return o
+	return o, nil
 }
 
 // progressReporter draws a bar on a terminal and prints a plain line every
-// tenth of the way otherwise (logs, CI).
+// tenth of the way otherwise (logs, CI), with the rate, what is left at
+// that rate, and why the backfill waits while it does.
 func progressReporter(w io.Writer) func(apply.Progress) {
 	f, ok := w.(*os.File)
 	terminal := false
@@ -178,7 +217,7 @@ func progressReporter(w io.Writer) func(apply.Progress) {
 		}
 	}
 	var bar *progressbar.ProgressBar
-	lastTenth, lastDone := int64(-1), int64(-1)
+	lastTenth, lastDone, lastPaused := int64(-1), int64(-1), ""
 	return func(p apply.Progress) {
 		if terminal {
 			if bar == nil {
@@ -188,13 +227,22 @@ func progressReporter(w io.Writer) func(apply.Progress) {
 					progressbar.OptionShowCount(),
 					progressbar.OptionSetItsString("rows"),
 					progressbar.OptionShowIts(),
+					progressbar.OptionSetPredictTime(true),
 					progressbar.OptionThrottle(100*time.Millisecond),
 					progressbar.OptionClearOnFinish())
+			}
+			if p.Paused != lastPaused {
+				desc := "backfill " + p.Table
+				if p.Paused != "" {
+					desc += " (paused: " + p.Paused + ")"
+				}
+				bar.Describe(desc)
+				lastPaused = p.Paused
 			}
 			_ = bar.Set64(min(p.Done, max(p.Total, 1)))
 			if p.Finished {
 				_ = bar.Finish()
-				bar = nil
+				bar, lastPaused = nil, ""
 			}
 			return
 		}
@@ -202,12 +250,25 @@ func progressReporter(w io.Writer) func(apply.Progress) {
 		if p.Total > 0 {
 			tenth = min(p.Done*10/p.Total, 10)
 		}
+		if p.Paused != lastPaused {
+			if p.Paused != "" {
+				fmt.Fprintf(w, "    backfill %s: paused at %d of %d rows: %s\n", p.Table, p.Done, p.Total, p.Paused)
+			}
+			lastPaused = p.Paused
+		}
 		if tenth != lastTenth || (p.Finished && p.Done != lastDone) {
-			fmt.Fprintf(w, "    backfill %s: %d of %d rows (%d%%)\n", p.Table, p.Done, p.Total, tenth*10)
+			line := fmt.Sprintf("    backfill %s: %d of %d rows (%d%%)", p.Table, p.Done, p.Total, tenth*10)
+			if p.RowsPerSecond > 0 {
+				line += fmt.Sprintf(", %.0f rows/s", p.RowsPerSecond)
+				if p.ETA > 0 {
+					line += ", ETA " + p.ETA.Round(time.Second).String()
+				}
+			}
+			fmt.Fprintln(w, line)
 			lastTenth, lastDone = tenth, p.Done
 		}
 		if p.Finished {
-			lastTenth, lastDone = -1, -1
+			lastTenth, lastDone, lastPaused = -1, -1, ""
 		}
 	}
 }

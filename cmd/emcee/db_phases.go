@@ -15,7 +15,11 @@ func init() {
 func runPhase(cmd *cobra.Command, f *phaseFlags, run func(*apply.Session, context.Context) (*apply.Result, error)) error {
 	ctx, cancel := signalContext(cmd)
 	defer cancel()
-	s, err := openSession(ctx, f.options(cmd))
+	o, err := f.options(cmd)
+	if err != nil {
+		return err
+	}
+	s, err := openSession(ctx, o)
 	if err != nil {
 		return err
 	}

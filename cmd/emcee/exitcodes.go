@@ -14,4 +14,5 @@ const (
 	codeContract = apply.ContractNeeded
 	codeFindings = 6 // the check ran and found a problem: stale plans, lint findings, drift
 	codeBlocked  = apply.ContractBlocked
+	codeCritical = 8 // migrate stopped by --critical-load: committed so far, resumable
 )
