@@ -13,8 +13,8 @@ import (
 	"github.com/emcee-db/emcee/apply"
 	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/internal/testdb"
-	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/internal/testserver"
+	"github.com/emcee-db/emcee/project"
 )
 
 // Two releases of one table: the second adds a slug filled from the name,
