@@ -106,7 +106,8 @@ func (s *Session) backfill(ctx context.Context, rev *revision.Revision, rec *his
 				if lo.Valid {
 					crit.After = st.Key + " = " + lo.String
 				}
-				s.say("    %s", crit)
+				report(true)
+				s.say("    stopped by --critical-load: %s is %d (limit %d), %d rows backfilled by this run", crit.Limit.Var, crit.Value, crit.Limit.Max, rows)
 			}
 			return rows, false, err
 		}

@@ -453,6 +453,7 @@ func (s *Session) runRevision(ctx context.Context, res *Result, rev *revision.Re
 				res.Partial = true
 				res.Message = fmt.Sprintf("migrate of %s stopped by --critical-load after %d rows", rev.ID.Release, s.rowsRun)
 				res.Next = "rerun `emcee db migrate` once the load is down: it resumes where it stopped"
+				s.say("%s", res.Message)
 				return rr, err
 			}
 			if err != nil {
