@@ -95,6 +95,24 @@ type throttle struct {
 	replicas []replica
 	// discovered says how the replicas were found, for the log.
 	discovered string
+	announced  bool
+}
+
+// announce says once, before the first batch, which replicas are watched.
+func (s *Session) announce() {
+	if s.thr == nil || s.thr.announced {
+		return
+	}
+	s.thr.announced = true
+	var names []string
+	for _, r := range s.thr.replicas {
+		names = append(names, r.name)
+	}
+	how := "given with --replica"
+	if s.thr.discovered != "" {
+		how = "found by " + s.thr.discovered
+	}
+	s.say("    --max-lag %s: watching %s (%s)", s.opts.MaxLag, strings.Join(names, ", "), how)
 }
 
 // prepareThrottle checks the throttle options against the server before
@@ -281,22 +299,24 @@ func (s *Session) globalStatus(ctx context.Context) (map[string]string, error) {
 }
 
 // holdReason tells why the next batch must wait ("" when it may run), or
-// returns a *CriticalLoad when migrate must stop.
-func (s *Session) holdReason(ctx context.Context) (string, *CriticalLoad, error) {
+// returns a *CriticalLoad when migrate must stop. The kind of reason
+// (which replica is behind, or which variable is high) is what the log
+// reports as a change; the numbers in it move every check.
+func (s *Session) holdReason(ctx context.Context) (kind, why string, _ *CriticalLoad, _ error) {
 	o := s.opts
 	if len(o.MaxLoad) > 0 || len(o.CriticalLoad) > 0 {
 		status, err := s.globalStatus(ctx)
 		if err != nil {
-			return "", nil, err
+			return "", "", nil, err
 		}
 		for _, l := range o.CriticalLoad {
 			if v, _ := strconv.ParseInt(status[strings.ToLower(l.Var)], 10, 64); v >= l.Max {
-				return "", &CriticalLoad{Limit: l, Value: v}, nil
+				return "", "", &CriticalLoad{Limit: l, Value: v}, nil
 			}
 		}
 		for _, l := range o.MaxLoad {
 			if v, _ := strconv.ParseInt(status[strings.ToLower(l.Var)], 10, 64); v >= l.Max {
-				return fmt.Sprintf("%s is %d (--max-load %s)", l.Var, v, l), nil, nil
+				return "load " + l.Var, fmt.Sprintf("%s is %d (--max-load %s)", l.Var, v, l), nil, nil
 			}
 		}
 	}
@@ -305,15 +325,15 @@ func (s *Session) holdReason(ctx context.Context) (string, *CriticalLoad, error)
 			lag, known, err := r.lag(ctx)
 			switch {
 			case err != nil:
-				return fmt.Sprintf("replica %s does not answer (%v)", r.name, s.redact(err)), nil, nil
+				return "down " + r.name, fmt.Sprintf("replica %s does not answer (%v)", r.name, s.redact(err)), nil, nil
 			case !known:
-				return fmt.Sprintf("replica %s has replication stopped (Seconds_Behind_Master is NULL)", r.name), nil, nil
+				return "stopped " + r.name, fmt.Sprintf("replica %s has replication stopped (Seconds_Behind_Master is NULL)", r.name), nil, nil
 			case lag > o.MaxLag:
-				return fmt.Sprintf("replica %s lags %s (--max-lag %s)", r.name, lag, o.MaxLag), nil, nil
+				return "lag " + r.name, fmt.Sprintf("replica %s lags %s (--max-lag %s)", r.name, lag, o.MaxLag), nil, nil
 			}
 		}
 	}
-	return "", nil, nil
+	return "", "", nil, nil
 }
 
 // waitToRun checks before a batch and waits while it must, reporting why.
@@ -322,14 +342,15 @@ func (s *Session) waitToRun(ctx context.Context, report func(paused string)) err
 	if len(s.opts.MaxLoad) == 0 && len(s.opts.CriticalLoad) == 0 && s.thr == nil {
 		return nil
 	}
+	s.announce()
 	interval := s.opts.CheckInterval
 	if interval <= 0 {
 		interval = time.Second
 	}
-	var since time.Time
+	var since, said time.Time
 	last := ""
 	for {
-		why, crit, err := s.holdReason(ctx)
+		kind, why, crit, err := s.holdReason(ctx)
 		if err != nil {
 			return err
 		}
@@ -352,11 +373,12 @@ func (s *Session) waitToRun(ctx context.Context, report func(paused string)) err
 				s.res.Pauses = append(s.res.Pauses, Pause{Reason: why})
 			}
 		}
-		if why != last {
+		// A line when the reason changes, and every 10 s while it holds.
+		if kind != last || time.Since(said) >= 10*time.Second {
 			s.say("    paused: %s", why)
-			report(why)
-			last = why
+			last, said = kind, time.Now()
 		}
+		report(why)
 		select {
 		case <-ctx.Done():
 			return ctx.Err()

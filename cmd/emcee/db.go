@@ -206,8 +206,8 @@ func (f *phaseFlags) options(cmd *cobra.Command) (apply.Options, error) {
 }
 
 // progressReporter draws a bar on a terminal and prints a plain line every
-// tenth of the way otherwise (logs, CI), with the rate, what is left at
-// that rate, and why the backfill waits while it does.
+// tenth of the way otherwise (logs, CI), with the rate and what is left at
+// that rate; on a terminal the bar also says why the backfill waits.
 func progressReporter(w io.Writer) func(apply.Progress) {
 	f, ok := w.(*os.File)
 	terminal := false
@@ -250,12 +250,8 @@ func progressReporter(w io.Writer) func(apply.Progress) {
 		if p.Total > 0 {
 			tenth = min(p.Done*10/p.Total, 10)
 		}
-		if p.Paused != lastPaused {
-			if p.Paused != "" {
-				fmt.Fprintf(w, "    backfill %s: paused at %d of %d rows: %s\n", p.Table, p.Done, p.Total, p.Paused)
-			}
-			lastPaused = p.Paused
-		}
+		// Pauses are in the log (a line when one starts, changes and
+		// ends); a line here would say it twice.
 		if tenth != lastTenth || (p.Finished && p.Done != lastDone) {
 			line := fmt.Sprintf("    backfill %s: %d of %d rows (%d%%)", p.Table, p.Done, p.Total, tenth*10)
 			if p.RowsPerSecond > 0 {
@@ -268,7 +264,7 @@ func progressReporter(w io.Writer) func(apply.Progress) {
 			lastTenth, lastDone = tenth, p.Done
 		}
 		if p.Finished {
-			lastTenth, lastDone, lastPaused = -1, -1, ""
+			lastTenth, lastDone = -1, -1
 		}
 	}
 }
