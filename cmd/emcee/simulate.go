@@ -6,6 +6,8 @@ import (
 	"io"
 	"math"
 	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -92,6 +94,10 @@ otherwise. NEVER point --url at a database whose data you care about.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if f.url == "" {
 				return usage(cmd, errors.New("--url is required: name a scratch database, e.g. --url mysql://root@127.0.0.1:3306/emcee_sim (it is created if missing and must be empty)"))
+			}
+			// Checked before the run, which takes minutes, not after it.
+			if ext := strings.ToLower(filepath.Ext(f.plot)); f.plot != "" && ext != ".png" && ext != ".svg" {
+				return usage(cmd, fmt.Errorf("--plot %s: the file must end in .png or .svg", f.plot))
 			}
 			ctx, cancel := signalContext(cmd)
 			defer cancel()
