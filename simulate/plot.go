@@ -37,26 +37,34 @@ func (r *Report) Plot(path string) error {
 	lo, hi := math.Inf(1), 0.0
 	colors := map[Kind]color.Color{Old: color.RGBA{R: 200, G: 60, B: 40, A: 255}, New: color.RGBA{R: 40, G: 90, B: 200, A: 255}}
 	for _, k := range []Kind{Old, New} {
-		var pts plotter.XYs
+		// A second without writes (the workers held while the rows are
+		// verified, or not started) breaks the line rather than bridging it.
+		var segs []plotter.XYs
+		last := -2
 		for _, s := range r.Series {
 			if s.Kind != k || s.Writes == 0 {
 				continue
 			}
 			ms := max(float64(s.P99)/float64(time.Millisecond), 0.01)
-			pts = append(pts, plotter.XY{X: float64(s.At) + 0.5, Y: ms})
+			if s.At != last+1 || len(segs) == 0 {
+				segs = append(segs, nil)
+			}
+			segs[len(segs)-1] = append(segs[len(segs)-1], plotter.XY{X: float64(s.At) + 0.5, Y: ms})
+			last = s.At
 			lo, hi = math.Min(lo, ms), math.Max(hi, ms)
 		}
-		if len(pts) == 0 {
-			continue
+		for i, pts := range segs {
+			l, err := plotter.NewLine(pts)
+			if err != nil {
+				return err
+			}
+			l.Color = colors[k]
+			l.Width = vg.Points(1.2)
+			p.Add(l)
+			if i == 0 {
+				p.Legend.Add(k.String()+"-release writes, p99", l)
+			}
 		}
-		l, err := plotter.NewLine(pts)
-		if err != nil {
-			return err
-		}
-		l.Color = colors[k]
-		l.Width = vg.Points(1.2)
-		p.Add(l)
-		p.Legend.Add(k.String()+"-release writes, p99", l)
 	}
 	lo, hi = lo/1.5, hi*3
 	p.Y.Min, p.Y.Max = lo, hi
