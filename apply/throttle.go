@@ -427,6 +427,8 @@ func (z *sizer) observe(keys int64, took time.Duration) {
 	z.size = max(1, min(z.max, int64(z.rate*z.chunk.Seconds())))
 }
 
+// scanStrings reads a row of a SHOW statement whose columns differ by
+// server and version; a row that cannot be read reads as all NULL.
 func scanStrings(rows *sql.Rows, n int) []sql.NullString {
 	vals := make([]sql.NullString, n)
 	ptrs := make([]any, n)
@@ -434,7 +436,7 @@ func scanStrings(rows *sql.Rows, n int) []sql.NullString {
 		ptrs[i] = &vals[i]
 	}
 	if rows.Scan(ptrs...) != nil {
-		return vals
+		clear(vals)
 	}
 	return vals
 }
