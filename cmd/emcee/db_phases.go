@@ -12,24 +12,24 @@ func init() {
 	dbCommands = append(dbCommands, newDBExpandCmd, newDBMigrateCmd, newDBContractCmd, newDBSyncCmd, newDBUpgradeCmd)
 }
 
+// runPhase runs a changing command on the databases the flags name.
 func runPhase(cmd *cobra.Command, f *phaseFlags, run func(*apply.Session, context.Context) (*apply.Result, error)) error {
-	ctx, cancel := signalContext(cmd)
-	defer cancel()
-	o, err := f.options(cmd)
-	if err != nil {
+	if err := f.check(cmd); err != nil {
 		return err
 	}
-	s, err := openSession(ctx, o)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	res, err := run(s, ctx)
-	if res != nil && res.After == "" {
-		// A run that stopped early still moved the version as far as it got.
-		res.After = s.Version()
-	}
-	return finish(cmd, res, err)
+	return runDB(cmd, func(ctx context.Context, r *dbRun) (*dbResult, error) {
+		s, err := openSession(ctx, r, f.options(r))
+		if err != nil {
+			return nil, err
+		}
+		defer s.Close()
+		res, err := run(s, ctx)
+		if res != nil && res.After == "" {
+			// A run that stopped early still moved the version as far as it got.
+			res.After = s.Version()
+		}
+		return finish(res, err)
+	})
 }
 
 func newDBExpandCmd() *cobra.Command {
