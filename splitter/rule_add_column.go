@@ -15,9 +15,10 @@ func init() {
 		Name:     "add-column",
 		Priority: 100,
 		Doc: RuleDoc{
-			Change:  "add column, nullable or with a default",
-			Phases:  "expand (ALGORITHM=INSTANT)",
-			Example: `column "owner" { type = varchar(255), null = true }`,
+			Change:   "add column, nullable or with a default",
+			Phases:   "expand (ALGORITHM=INSTANT)",
+			Rollback: "drop the column (INSTANT on MariaDB and MySQL 8.0.29+, else in place); the values the new release wrote in it are lost",
+			Example:  `column "owner" { type = varchar(255), null = true }`,
 		},
 		Match: func(c *Change) bool {
 			add, ok := c.Change.(*schema.AddColumn)
@@ -39,7 +40,10 @@ func init() {
 			return []Step{{Phase: revision.Expand, Stage: StageAddColumn, Statement: revision.Statement{
 				Why: why + "; instant, no table rebuild",
 				SQL: Instant.With(sql),
-			}}}, nil
+			}}, undo(StageRollbackDropColumn,
+				fmt.Sprintf("%s.%s is new in this release and the previous release never reads it; the values the new release wrote in it are lost", c.Table.Name, add.C.Name),
+				c.ctx.dropAlgorithm().With(dropColumn(c.Table.Name, add.C.Name))),
+			}, nil
 		},
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"ariga.io/atlas/sql/schema"
 
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // A non-unique index changes no query result, so both releases keep
@@ -15,9 +16,10 @@ func init() {
 		Name:     "add-index",
 		Priority: 100,
 		Doc: RuleDoc{
-			Change:  "add non-unique index",
-			Phases:  "expand (ALGORITHM=INPLACE, LOCK=NONE)",
-			Example: `index "ix_owner" { columns = [column.owner] }`,
+			Change:   "add non-unique index",
+			Phases:   "expand (ALGORITHM=INPLACE, LOCK=NONE)",
+			Rollback: "drop the index (ALGORITHM=INPLACE, LOCK=NONE)",
+			Example:  `index "ix_owner" { columns = [column.owner] }`,
 		},
 		Match: func(c *Change) bool {
 			add, ok := c.Change.(*schema.AddIndex)
@@ -32,7 +34,10 @@ func init() {
 			return []Step{{Phase: revision.Expand, Stage: StageAddIndex, Statement: revision.Statement{
 				Why: fmt.Sprintf("index %s on %s is not unique, so it rejects no write of either release; built online, writes continue", add.I.Name, c.Table.Name),
 				SQL: Inplace.With(sql),
-			}}}, nil
+			}}, undo(StageRollbackDropIndex,
+				fmt.Sprintf("index %s on %s is new in this release; dropping it loses no data, writes continue", add.I.Name, c.Table.Name),
+				Inplace.With(fmt.Sprintf("ALTER TABLE %s DROP INDEX %s", sqlsyntax.Ident(c.Table.Name), sqlsyntax.Ident(add.I.Name)))),
+			}, nil
 		},
 	})
 }

@@ -112,13 +112,18 @@ func Split(tr *diff.Transition, t project.Target, drv *mysql.Driver) (Phases, er
 		case depth[a.table] != depth[b.table]:
 			// Referenced tables are created before the tables pointing at
 			// them, and dropped after them.
-			if a.Phase == revision.Contract {
+			if a.Phase == revision.Contract || a.Phase == revision.Rollback {
 				return depth[a.table] > depth[b.table]
 			}
 			return depth[a.table] < depth[b.table]
 		case a.table != b.table:
 			return a.table < b.table
 		case a.seq != b.seq:
+			// A rollback undoes a table's changes in reverse: a column
+			// added after another may depend on it (a generated column).
+			if a.Phase == revision.Rollback {
+				return a.seq > b.seq
+			}
 			return a.seq < b.seq
 		}
 		return a.sub < b.sub
@@ -128,6 +133,7 @@ func Split(tr *diff.Transition, t project.Target, drv *mysql.Driver) (Phases, er
 		s.Step.on = s.table
 		byPhase[s.Phase] = append(byPhase[s.Phase], s.Step)
 	}
+	byPhase[revision.Rollback] = onlyRefusals(byPhase[revision.Rollback])
 	out := Phases{}
 	for phase, list := range byPhase {
 		if phase == revision.Migrate {
