@@ -29,6 +29,11 @@ func Between(drv *mysql.Driver, from *schema.Schema, to *Release) (_ *Transition
 			err = fmt.Errorf("%s: Atlas failed while comparing the release with the previous state (%v); check the last change to this file", to.File, r)
 		}
 	}()
+	// Atlas writes into what it compares (private.go).
+	from = private(from)
+	own := *to
+	own.Schema = private(to.Schema)
+	to = &own
 	base := from
 	if base == nil {
 		base = schema.New(to.Schema.Name)

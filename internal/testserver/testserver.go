@@ -68,8 +68,11 @@ func Start(t testing.TB, o Options) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	data := filepath.Join(dir, "data")
-	out, err := exec.Command(install, "--no-defaults", "--datadir="+data,
+	data, tmp := filepath.Join(dir, "data"), filepath.Join(dir, "tmp")
+	if err := os.Mkdir(tmp, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(install, "--no-defaults", "--datadir="+data, "--tmpdir="+tmp,
 		"--auth-root-authentication-method=normal", "--skip-test-db").CombinedOutput()
 	if err != nil {
 		os.RemoveAll(dir)
@@ -84,7 +87,12 @@ func Start(t testing.TB, o Options) *Server {
 	args := []string{"--no-defaults", "--datadir=" + data, "--port=" + strconv.Itoa(port),
 		"--bind-address=127.0.0.1", "--socket=" + filepath.Join(dir, "sock"),
 		"--server-id=" + strconv.Itoa(id), "--pid-file=" + filepath.Join(dir, "pid"),
-		"--log-error=" + filepath.Join(dir, "error.log"), "--user=root"}
+		"--log-error=" + filepath.Join(dir, "error.log"), "--user=root",
+		// A tmpdir of its own: a starting server deletes the #sql files it
+		// finds in its tmpdir, which, shared, would be the internal
+		// temporary tables of the other servers' running queries (the shared
+		// server crashed in ha_maria::drop_table when they vanished).
+		"--tmpdir=" + tmp}
 	if o.LogBin {
 		args = append(args, "--log-bin="+filepath.Join(dir, "binlog"))
 	}

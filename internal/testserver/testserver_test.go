@@ -1,6 +1,7 @@
 package testserver
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -11,6 +12,15 @@ func TestReplicaFollowsPrimary(t *testing.T) {
 	primary := Start(t, Options{ServerID: 1, LogBin: true})
 	replica := Start(t, Options{ServerID: 2})
 	replica.ReplicateFrom(t, primary)
+
+	// A starting server deletes the #sql files in its tmpdir: a shared one
+	// would take the running queries' temporary tables from the other servers.
+	for _, s := range []*Server{primary, replica} {
+		var tmp string
+		if err := s.Open(t).QueryRow("SELECT @@tmpdir").Scan(&tmp); err != nil || !strings.HasPrefix(tmp, s.Dir) {
+			t.Fatalf("server on port %d uses tmpdir %q, not one in %s (%v)", s.Port, tmp, s.Dir, err)
+		}
+	}
 
 	db := primary.NewDB(t)
 	if _, err := db.Exec("CREATE TABLE t (id int primary key)"); err != nil {
