@@ -3,6 +3,7 @@ package apply
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -69,14 +70,24 @@ func (s *Session) backfill(ctx context.Context, rev *revision.Revision, rec *his
 		return 0, false, err
 	}
 	s.say("    %s pending up to %s = %s", plural(int(total), "row"), st.Key, rec.ResumeBound.String)
+	z := newSizer(s.opts)
+	started, paused := time.Now(), ""
 	report := func(fin bool) {
-		if s.opts.Progress != nil {
-			s.opts.Progress(Progress{Revision: rev.ID.String(), Table: st.Table, Done: rows, Total: total, Finished: fin})
+		if s.opts.Progress == nil {
+			return
 		}
+		p := Progress{Revision: rev.ID.String(), Table: st.Table, Done: rows, Total: total, Finished: fin, BatchSize: z.size, Paused: paused}
+		if el := time.Since(started).Seconds(); rows > 0 && el > 0 {
+			p.RowsPerSecond = float64(rows) / el
+			if left := total - rows; left > 0 && !fin {
+				p.ETA = time.Duration(float64(left) / p.RowsPerSecond * float64(time.Second))
+			}
+		}
+		s.opts.Progress(p)
 	}
 	report(false)
 	for {
-		size := int64(s.opts.BatchSize)
+		size := z.size
 		if s.opts.MaxRows > 0 {
 			left := s.opts.MaxRows - s.rowsRun
 			if left <= 0 {
@@ -85,6 +96,20 @@ func (s *Session) backfill(ctx context.Context, rev *revision.Revision, rec *his
 				return rows, false, nil
 			}
 			size = min(size, left)
+		}
+		// Replicas and load are checked before every batch, the first
+		// one too: a run started into a lagging fleet waits.
+		if err := s.waitToRun(ctx, func(why string) { paused = why; report(false) }); err != nil {
+			var crit *CriticalLoad
+			if errors.As(err, &crit) {
+				crit.Table = st.Table
+				if lo.Valid {
+					crit.After = st.Key + " = " + lo.String
+				}
+				report(true)
+				s.say("    stopped by --critical-load: %s is %d (limit %d), %d rows backfilled by this run", crit.Limit.Var, crit.Value, crit.Limit.Max, rows)
+			}
+			return rows, false, err
 		}
 		// The batch ends at the size-th key after the last one done: a
 		// range on the primary key locks only those rows. A deadlock or
@@ -96,7 +121,10 @@ func (s *Session) backfill(ctx context.Context, rev *revision.Revision, rec *his
 		if lo.Valid {
 			what += " after " + st.Key + " = " + lo.String
 		}
+		var took time.Duration
 		err := s.retry(ctx, what, rev, i, func() error {
+			t0 := time.Now()
+			defer func() { took = time.Since(t0) }()
 			hi = sql.NullString{}
 			q := "SELECT " + key + " FROM " + table + " WHERE " + key + " <= ?"
 			qa := []any{bound}
@@ -123,6 +151,7 @@ func (s *Session) backfill(ctx context.Context, rev *revision.Revision, rec *his
 		if err != nil {
 			return rows, false, err
 		}
+		z.observe(size, took)
 		lo = hi
 		rows += n
 		s.rowsRun += n
@@ -294,6 +323,10 @@ func (s *Session) describeBackfill(ctx context.Context, rec *history.Record, st 
 		if rec.ResumeKey.Valid {
 			bound += ", resuming after " + st.Key + " = " + rec.ResumeKey.String
 		}
+	}
+	if s.opts.ChunkTime > 0 {
+		z := newSizer(s.opts)
+		return fmt.Sprintf("runs in batches sized to take about %s each (starting at %d keys, at most %d) up to %s, %s; each batch runs it on its range of keys (the first batch has no lower bound):", s.opts.ChunkTime, z.size, z.max, bound, pending)
 	}
 	return fmt.Sprintf("runs in batches of %d keys up to %s, %s; each batch runs it on its range of keys (the first batch has no lower bound):", s.opts.BatchSize, bound, pending)
 }

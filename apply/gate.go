@@ -211,7 +211,9 @@ func (s *Session) catchUpRows(ctx context.Context, rel string, closed []GateResu
 	var total int64
 	for _, rev := range s.Plans.Of(rel, revision.Migrate) {
 		for _, st := range rev.Statements {
-			serves := slices.ContainsFunc(closed, func(g GateResult) bool { return g.Rule == st.Rule && g.Table == st.Table })
+			// A backfill merged into one pass per table serves the gates
+			// of each rule it holds.
+			serves := slices.ContainsFunc(closed, func(g GateResult) bool { return slices.Contains(st.Rules(), g.Rule) && g.Table == st.Table })
 			if st.Kind != revision.Backfill || !serves {
 				continue
 			}

@@ -31,6 +31,7 @@ type Result struct {
 	Preflight []string      `json:"preflight,omitempty"`
 	Partial   bool          `json:"partial,omitempty"` // migrate stopped by --max-rows
 	Retries   []Retry       `json:"retries,omitempty"` // deadlocks and lock wait timeouts tried again
+	Pauses    []Pause       `json:"pauses,omitempty"`  // backfill waits for replicas or load
 	Message   string        `json:"message"`
 	Next      string        `json:"next,omitempty"`
 	Error     string        `json:"error,omitempty"`
@@ -440,13 +441,27 @@ func (s *Session) runRevision(ctx context.Context, res *Result, rev *revision.Re
 		case revision.Gate:
 			s.say("%s: gate open", label)
 		case revision.Backfill:
-			if st.Key == "" {
+			switch {
+			case st.Key == "":
 				s.say("%s: backfill %s in one UPDATE (no single-column primary key to batch on)", label, st.Table)
-			} else {
+			case s.opts.ChunkTime > 0:
+				z := newSizer(s.opts)
+				s.say("%s: backfill %s in batches sized to take about %s (from %d keys, at most %d)", label, st.Table, s.opts.ChunkTime, z.size, z.max)
+			default:
 				s.say("%s: backfill %s in batches of %d", label, st.Table, s.opts.BatchSize)
 			}
 			rows, finished, err := s.backfill(ctx, rev, rec, i, true)
 			rr.Rows += rows
+			var crit *CriticalLoad
+			if errors.As(err, &crit) {
+				// Not a failure: every batch is committed and recorded,
+				// and the next run resumes after the last one.
+				res.Partial = true
+				res.Message = fmt.Sprintf("migrate of %s stopped by --critical-load after %d rows", rev.ID.Release, s.rowsRun)
+				res.Next = "rerun `emcee db migrate` once the load is down: it resumes where it stopped"
+				s.say("%s", res.Message)
+				return rr, err
+			}
 			if err != nil {
 				return rr, s.failed(ctx, rev, rec, i, err)
 			}

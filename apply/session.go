@@ -31,6 +31,12 @@ import (
 // than 1000 with no worse write p99; 250-500 only cost throughput.
 const DefaultBatchSize = 2000
 
+// DefaultMaxBatchSize bounds the batches --chunk-time sizes: a batch is
+// one transaction holding its rows' locks, and the size adapts to the
+// time of the last batches, so a burst of fast batches must not grow the
+// next past what a lock wait would tolerate.
+const DefaultMaxBatchSize = 50000
+
 // Options tune a run. The zero value is a careful default.
 type Options struct {
 	Tool       string // emcee version, recorded with every revision
@@ -40,6 +46,20 @@ type Options struct {
 	BatchSize  int           // backfill rows per batch (key positions)
 	Pause      time.Duration // sleep between backfill batches
 	MaxRows    int64         // stop migrate after this many rows (0: no limit)
+	// ChunkTime sizes each backfill batch to take about this long (0:
+	// BatchSize keys per batch), starting from BatchSize, within 1 and
+	// MaxBatchSize (0: DefaultMaxBatchSize).
+	ChunkTime    time.Duration
+	MaxBatchSize int
+	// MaxLag pauses the backfill while a replica lags more (0: no check);
+	// Replicas are their URLs, discovered from the primary when empty.
+	MaxLag   time.Duration
+	Replicas []string
+	// MaxLoad pauses the backfill while a global status variable is at or
+	// over its limit; CriticalLoad stops migrate (resumable, CriticalLoad).
+	MaxLoad, CriticalLoad []LoadLimit
+	// CheckInterval is how often a paused backfill checks again (0: 1s).
+	CheckInterval time.Duration
 	// Retries is how often a deadlock or lock wait timeout is retried
 	// (0: DefaultRetries, negative: never).
 	Retries int
@@ -65,6 +85,12 @@ type Progress struct {
 	Done     int64  // rows updated so far by this statement in this run
 	Total    int64  // rows pending when this run started it
 	Finished bool
+	// RowsPerSecond is Done over the time this run has spent on the
+	// statement, pauses included; ETA is what is left at that rate.
+	RowsPerSecond float64
+	ETA           time.Duration
+	BatchSize     int64  // keys in the next batch (--chunk-time adapts it)
+	Paused        string // why the backfill waits ("" while it runs)
 }
 
 // Session is one operator run against one database.
@@ -81,6 +107,7 @@ type Session struct {
 	by      string
 	locked  bool
 	rowsRun int64
+	thr     *throttle // replicas watched for --max-lag
 	// simulated is set once a dry run has pretended to apply a revision:
 	// from then on the live schema is behind what the run assumes.
 	simulated bool
@@ -123,6 +150,10 @@ func Open(ctx context.Context, p *project.Project, cfg *dbconn.Config, opts Opti
 		s.Close()
 		return nil, err
 	}
+	if err := s.prepareThrottle(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -131,6 +162,7 @@ func (s *Session) Close() {
 	if s.locked {
 		_, _ = s.Conn.ExecContext(context.Background(), "DO RELEASE_LOCK(?)", s.lockName())
 	}
+	s.closeReplicas()
 	s.Conn.Close()
 	s.DB.Close()
 }

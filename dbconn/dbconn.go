@@ -347,3 +347,16 @@ func lastPart(s string) string {
 	}
 	return s
 }
+
+// ParseServer reads the URL of a server emcee only watches (a replica):
+// mysql://user:pass@host:port/, the database optional (db when omitted).
+func ParseServer(raw, db string) (*Config, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, errors.New("the server URL cannot be parsed: want mysql://user:pass@host:3306/ (percent-encode special characters in the password)")
+	}
+	if u.Path == "" || u.Path == "/" {
+		u.Path = "/" + db
+	}
+	return Parse(u.String())
+}

@@ -161,3 +161,24 @@ func TestURLParsesBack(t *testing.T) {
 		}
 	}
 }
+
+// A replica's URL may leave out the database; the primary's is used.
+func TestParseServer(t *testing.T) {
+	for raw, want := range map[string]string{
+		"mysql://mon:s3cret@replica1:3307/": "mysql://mon:****@replica1:3307/glance",
+		"mysql://mon@replica1":              "mysql://mon@replica1:3306/glance",
+		"mysql://mon@replica1:3307/other":   "mysql://mon@replica1:3307/other",
+	} {
+		c, err := ParseServer(raw, "glance")
+		if err != nil || c.String() != want {
+			t.Errorf("%s: %v (%v), want %s", raw, c, err, want)
+		}
+	}
+	for _, raw := range []string{"http://replica1/", "mysql:///", "mysql://x@h:1/a/b", "::"} {
+		if _, err := ParseServer(raw, "glance"); err == nil {
+			t.Errorf("%s: accepted", raw)
+		} else if strings.Contains(err.Error(), "s3cret") {
+			t.Errorf("%s: error shows the password", raw)
+		}
+	}
+}

@@ -289,7 +289,7 @@ func TestCLISimulateDocument(t *testing.T) {
 	}
 	doc := cliDoc(t, "yaml", r)
 	phases, _ := doc["phases"].([]any)
-	if doc["ok"] != true || doc["rows_verified"] != true || doc["from"] != "ocata" || doc["to"] != "pike" || len(phases) != 6 {
+	if doc["ok"] != true || doc["rows_verified"] != true || doc["from"] != "ocata" || doc["to"] != "pike" || len(phases) != 7 {
 		t.Errorf("simulate --format yaml:\n%s", r)
 	}
 	if !strings.Contains(r.Stderr, "emcee db expand") {

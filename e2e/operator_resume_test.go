@@ -21,7 +21,13 @@ import (
 // the test's own database.
 func plannedProject(t *testing.T, target string, releases ...[2]string) *opProject {
 	t.Helper()
-	db := testdb.New(t)
+	return plannedProjectOn(t, testdb.New(t), target, releases...)
+}
+
+// plannedProjectOn is plannedProject on a database the test made, on a
+// server of its own (internal/testserver).
+func plannedProjectOn(t *testing.T, db *testdb.DB, target string, releases ...[2]string) *opProject {
+	t.Helper()
 	dir := t.TempDir()
 	var names []string
 	for _, r := range releases {

@@ -44,6 +44,13 @@ type Statement struct {
 	Line int
 }
 
+// Rules are the rules that placed the statement: one, or several for a
+// statement the splitter merged (a table's ALTERs in one, a table's
+// backfills in one pass), whose Rule lists them joined by ", ".
+func (s Statement) Rules() []string {
+	return strings.Split(s.Rule, ", ")
+}
+
 // Script is one revision file.
 type Script struct {
 	ID         ID

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -22,19 +23,29 @@ import (
 //     same writers with no DDL (baseline phase);
 //   - backfill: rows/s of emcee's batched migrate against one unbatched
 //     UPDATE of the whole table, with the writers' p99 during each against
-//     the same writers with no DDL (expanded phase);
+//     the equal-load reference: the same 8 writers with no DDL (the
+//     expanded and migrated phases on either side of migrate), and beside
+//     it the pre-upgrade baseline (4 writers). The unbatched run's writers
+//     wait up to an hour for a lock, so its reference is not cut short by
+//     its own writers failing;
 //   - trigger overhead: insert throughput with the sync triggers in place
-//     against the same table with them dropped.
+//     against the same table with them dropped, in alternating rounds
+//     (with/without, then without/with), reported as the median ratio and
+//     its range.
 //
 // It needs a real server and minutes, so it runs only with EMCEE_BENCH=1:
 //
 //	EMCEE_BENCH=1 EMCEE_TEST_DSN='root@tcp(127.0.0.1:3306)/' \
-//	  go test ./simulate -run '^$' -bench RollingUpgrade -benchtime 1x -timeout 60m -v
+//	  go test ./simulate -run '^$' -bench RollingUpgrade -benchtime 1x -count 3 -timeout 90m
 //
 // EMCEE_BENCH_ROWS (default 1000000), EMCEE_BENCH_THROTTLE (pause between
 // one worker's statements, default 5ms), EMCEE_BENCH_BATCH (backfill
-// batch size, default: the applier's) and EMCEE_BENCH_PAUSE (sleep between
-// backfill batches, default none) change the setup.
+// batch size, default: the applier's), EMCEE_BENCH_PAUSE (sleep between
+// backfill batches, default none), EMCEE_BENCH_CHUNK (--chunk-time,
+// default none), EMCEE_BENCH_ROUNDS (trigger rounds, default 8) and
+// EMCEE_BENCH_PLOT (a directory: each run's latency plot as a PNG)
+// change the setup. Each run ends with one "RESULT" line for the
+// summary across runs.
 func BenchmarkRollingUpgrade(b *testing.B) {
 	if os.Getenv("EMCEE_BENCH") == "" {
 		b.Skip("set EMCEE_BENCH=1 (and EMCEE_TEST_DSN) to run the upgrade benchmarks; they take minutes")
@@ -43,37 +54,36 @@ func BenchmarkRollingUpgrade(b *testing.B) {
 	throttle := envDur(b, "EMCEE_BENCH_THROTTLE", 5*time.Millisecond)
 	batch := envInt(b, "EMCEE_BENCH_BATCH", 0)
 	pause := envDur(b, "EMCEE_BENCH_PAUSE", 0)
+	chunk := envDur(b, "EMCEE_BENCH_CHUNK", 0)
+	rounds := envInt(b, "EMCEE_BENCH_ROUNDS", 8)
+	plotDir := os.Getenv("EMCEE_BENCH_PLOT")
 	for range b.N {
-		ctx := context.Background()
 		base := simulate.Config{
 			New: simulate.ExampleRelease, Rows: rows, OldWorkers: 4, NewWorkers: 4,
 			Throttle: throttle, Baseline: 10 * time.Second, Settle: 10 * time.Second,
-			BatchSize: batch, Pause: pause, Verify: true, Seed: 7,
+			BatchSize: batch, Pause: pause, ChunkTime: chunk, Verify: true, Seed: 7,
 		}
 
 		// A: the emcee upgrade, all three phases.
 		a := base
 		simA, repA := benchRun(b, a)
 		simA.Close()
+		if plotDir != "" {
+			path := filepath.Join(plotDir, fmt.Sprintf("rolling-upgrade-%d.png", time.Now().Unix()))
+			if err := repA.Plot(path); err != nil {
+				b.Fatal(err)
+			}
+			fmt.Printf("plot: %s\n", path)
+		}
 
 		// B: the same, with the backfill as one UPDATE (the engine's own
 		// limit); then the trigger overhead on the table it leaves, whose
 		// triggers are still in place.
 		bc := base
 		bc.Unbatched = true
+		bc.WorkerLockWait = time.Hour
 		simB, repB := benchRun(b, bc)
-		withOld1 := insertRate(b, simB, simulate.Old)
-		withNew1 := insertRate(b, simB, simulate.New)
-		triggers := dropTriggers(b, simB)
-		withoutOld := insertRate(b, simB, simulate.Old)
-		withoutNew := insertRate(b, simB, simulate.New)
-		for _, q := range triggers {
-			if _, err := simB.DB().ExecContext(ctx, q); err != nil {
-				b.Fatalf("recreating a trigger: %v", err)
-			}
-		}
-		withOld2 := insertRate(b, simB, simulate.Old)
-		withNew2 := insertRate(b, simB, simulate.New)
+		oldX, newX := triggerRounds(b, simB, rounds)
 		simB.Close()
 
 		var out strings.Builder
@@ -90,46 +100,108 @@ func BenchmarkRollingUpgrade(b *testing.B) {
 		}
 		baseOld := writes(repA, "baseline", simulate.Old)
 		expOld := writes(repA, "expand", simulate.Old)
-		expandedA, migA := writes(repA, "expanded", simulate.Old, simulate.New), writes(repA, "migrate", simulate.Old, simulate.New)
-		expandedB, migB := writes(repB, "expanded", simulate.Old, simulate.New), writes(repB, "migrate", simulate.Old, simulate.New)
+		both := []simulate.Kind{simulate.Old, simulate.New}
+		refA, migA := writes(repA, "expanded", both...).and(writes(repA, "migrated", both...)), writes(repA, "migrate", both...)
+		refB, migB := writes(repB, "expanded", both...).and(writes(repB, "migrated", both...)), writes(repB, "migrate", both...)
+		contractNew, contractedNew := writes(repA, "contract", simulate.New), writes(repA, "contracted", simulate.New)
 		rateA, rateB := rowsPerSec(repA.Phase("migrate")), rowsPerSec(repB.Phase("migrate"))
-		withOld, withNew := (withOld1+withOld2)/2, (withNew1+withNew2)/2
 
-		fmt.Fprintf(&out, "\n%d rows, 4 old + 4 new workers, %s between statements, backfill batch %d (0: applier default), pause %s\n\n", rows, throttle, batch, pause)
+		fmt.Fprintf(&out, "\n%d rows, 4 old + 4 new workers, %s between statements, backfill batch %d (0: applier default), pause %s, chunk time %s\n\n", rows, throttle, batch, pause, chunk)
 		fmt.Fprintf(&out, "failed statements, emcee run: old %d, new %d; rows checked %d, lost %d, inconsistent %d\n",
 			repA.Failed(simulate.Old), repA.Failed(simulate.New), repA.RowsChecked, repA.Lost, repA.Inconsistent)
 		fmt.Fprintf(&out, "failed statements, unbatched run: old %d, new %d; rows checked %d, lost %d, inconsistent %d\n\n",
 			repB.Failed(simulate.Old), repB.Failed(simulate.New), repB.RowsChecked, repB.Lost, repB.Inconsistent)
 		fmt.Fprintf(&out, "| measurement | value |\n|---|---|\n")
-		fmt.Fprintf(&out, "| old writes, baseline (no DDL): p99 / max | %s / %s (%d writes) |\n", baseOld.p(0.99), baseOld.max(), len(baseOld))
+		fmt.Fprintf(&out, "| old writes, baseline (4 workers, no DDL): p99 / max | %s / %s (%d writes) |\n", baseOld.p(0.99), baseOld.max(), len(baseOld))
 		fmt.Fprintf(&out, "| old writes during expand (%s): p99 / max | %s / %s (%d writes) |\n", repA.Phase("expand").Elapsed.Round(time.Millisecond), expOld.p(0.99), expOld.max(), len(expOld))
-		fmt.Fprintf(&out, "| both releases' writes, no DDL (expanded), run A: p99 / max | %s / %s |\n", expandedA.p(0.99), expandedA.max())
+		fmt.Fprintf(&out, "| equal-load reference, run A (8 workers, no DDL: expanded + migrated): p99 / max | %s / %s (%d writes) |\n", refA.p(0.99), refA.max(), len(refA))
 		fmt.Fprintf(&out, "| batched migrate: rows/s; writes p99 / max | %.0f (%d rows in %s); %s / %s |\n", rateA, repA.Phase("migrate").Rows, repA.Phase("migrate").Elapsed.Round(time.Millisecond), migA.p(0.99), migA.max())
-		fmt.Fprintf(&out, "| both releases' writes, no DDL (expanded), run B: p99 / max | %s / %s |\n", expandedB.p(0.99), expandedB.max())
-		fmt.Fprintf(&out, "| unbatched UPDATE: rows/s; writes p99 / max | %.0f (%d rows in %s); %s / %s |\n", rateB, repB.Phase("migrate").Rows, repB.Phase("migrate").Elapsed.Round(time.Millisecond), migB.p(0.99), migB.max())
-		fmt.Fprintf(&out, "| inserts/s, old release: triggers / none | %.0f (%.0f, %.0f) / %.0f |\n", withOld, withOld1, withOld2, withoutOld)
-		fmt.Fprintf(&out, "| inserts/s, new release: triggers / none | %.0f (%.0f, %.0f) / %.0f |\n", withNew, withNew1, withNew2, withoutNew)
+		fmt.Fprintf(&out, "| equal-load reference, run B: p99 / max | %s / %s (%d writes) |\n", refB.p(0.99), refB.max(), len(refB))
+		fmt.Fprintf(&out, "| unbatched UPDATE (writers' lock wait 1 h): rows/s; writes p99 / max | %.0f (%d rows in %s); %s / %s |\n", rateB, repB.Phase("migrate").Rows, repB.Phase("migrate").Elapsed.Round(time.Millisecond), migB.p(0.99), migB.max())
+		fmt.Fprintf(&out, "| new writes: contracted (4 workers, no DDL) / during contract p99 | %s / %s |\n", contractedNew.p(0.99), contractNew.p(0.99))
+		fmt.Fprintf(&out, "| inserts with triggers / without, %d alternating rounds: median (min-max) | old %.2f (%.2f-%.2f), new %.2f (%.2f-%.2f) |\n", rounds, median(oldX), slices.Min(oldX), slices.Max(oldX), median(newX), slices.Min(newX), slices.Max(newX))
 		fmt.Fprintf(&out, "| contract (run A) | %s |\n\n", repA.Phase("contract").Elapsed.Round(time.Millisecond))
 		fmt.Fprintf(&out, "| ratio | measured | target | |\n|---|---|---|---|\n")
-		row("expand write p99 / baseline p99", ratio(expOld.p(0.99), baseOld.p(0.99)), 2, "<=")
-		row("expand worst write / baseline worst", ratio(expOld.max(), baseOld.max()), 2, "<=")
-		row("batched rows/s / unbatched rows/s", rateA/rateB, 0.5, ">=")
-		row("batched migrate write p99 / no-DDL p99 (expanded)", ratio(migA.p(0.99), expandedA.p(0.99)), 3, "<=")
-		row("batched migrate write p99 / baseline p99", ratio(migA.p(0.99), baseOld.p(0.99)), 3, "<=")
-		row("unbatched UPDATE write p99 / no-DDL p99 (expanded)", ratio(migB.p(0.99), expandedB.p(0.99)), 3, "<=")
-		row("old-release inserts with triggers / without", withOld/withoutOld, 0.6, ">=")
-		row("new-release inserts with triggers / without", withNew/withoutNew, 0.6, ">=")
+		row("expand write p99 / baseline p99", ratio(expOld.p(0.99), baseOld.p(0.99)), 1.5, "<=")
+		row("batched rows/s / unbatched rows/s", rateA/rateB, 0.7, ">=")
+		row("batched migrate write p99 / equal-load p99", ratio(migA.p(0.99), refA.p(0.99)), 2, "<=")
+		row("batched migrate write p99 / baseline p99 (4 workers)", ratio(migA.p(0.99), baseOld.p(0.99)), 2, "<=")
+		row("unbatched UPDATE write p99 / equal-load p99", ratio(migB.p(0.99), refB.p(0.99)), 2, "<=")
+		row("contract write p99 / contracted p99", ratio(contractNew.p(0.99), contractedNew.p(0.99)), 2, "<=")
+		row("old-release inserts with triggers / without (median)", median(oldX), 0.6, ">=")
+		row("new-release inserts with triggers / without (median)", median(newX), 0.6, ">=")
+		fmt.Fprintf(&out, "\nRESULT rows=%d expand_x=%.2f rate_x=%.3f rate_a=%.0f rate_b=%.0f mig_p99_x=%.2f mig_p99=%s ref_p99=%s base_p99=%s unb_p99_x=%.0f contract_x=%.2f trig_old=%.2f trig_new=%.2f failed=%d lost=%d inconsistent=%d failed_b=%d\n",
+			rows, ratio(expOld.p(0.99), baseOld.p(0.99)), rateA/rateB, rateA, rateB, ratio(migA.p(0.99), refA.p(0.99)), migA.p(0.99), refA.p(0.99), baseOld.p(0.99),
+			ratio(migB.p(0.99), refB.p(0.99)), ratio(contractNew.p(0.99), contractedNew.p(0.99)), median(oldX), median(newX),
+			repA.Failed(simulate.Old)+repA.Failed(simulate.New), repA.Lost, repA.Inconsistent, repB.Failed(simulate.Old)+repB.Failed(simulate.New))
 		// Printed rather than logged: the testing package truncates
 		// benchmark logs, and this table is the point of the run.
 		fmt.Print(out.String())
 		b.ReportMetric(ratio(expOld.p(0.99), baseOld.p(0.99)), "expand-p99-x")
 		b.ReportMetric(rateA/rateB, "backfill-rate-x")
-		b.ReportMetric(ratio(migA.p(0.99), expandedA.p(0.99)), "migrate-p99-x")
-		b.ReportMetric(withOld/withoutOld, "trigger-insert-x")
+		b.ReportMetric(ratio(migA.p(0.99), refA.p(0.99)), "migrate-p99-x")
+		b.ReportMetric(median(oldX), "trigger-insert-x")
 		if repA.Failed(simulate.Old)+repA.Failed(simulate.New) != 0 || repA.Lost+repA.Inconsistent != 0 {
 			b.Errorf("the emcee upgrade broke the invariant under load")
 		}
 	}
+}
+
+// triggerRounds measures inserts with and without the sync triggers in
+// alternating rounds (2 inserters per release, 2 s each), the order
+// flipped every round so that drift in the machine's load does not favour
+// either; it returns each round's with/without ratio per release.
+func triggerRounds(b *testing.B, sim *simulate.Sim, rounds int) (oldX, newX []float64) {
+	b.Helper()
+	ctx := context.Background()
+	measure := func() (float64, float64) {
+		o, err := sim.InsertRate(ctx, simulate.Old, 2, 2*time.Second)
+		if err != nil {
+			b.Fatalf("old-release inserts: %v", err)
+		}
+		n, err := sim.InsertRate(ctx, simulate.New, 2, 2*time.Second)
+		if err != nil {
+			b.Fatalf("new-release inserts: %v", err)
+		}
+		return o, n
+	}
+	for r := range rounds {
+		var wo, wn, no, nn float64
+		if r%2 == 0 {
+			wo, wn = measure()
+			triggers := dropTriggers(b, sim)
+			no, nn = measure()
+			recreate(b, sim, triggers)
+		} else {
+			triggers := dropTriggers(b, sim)
+			no, nn = measure()
+			recreate(b, sim, triggers)
+			wo, wn = measure()
+		}
+		oldX, newX = append(oldX, wo/no), append(newX, wn/nn)
+	}
+	return oldX, newX
+}
+
+func recreate(b *testing.B, sim *simulate.Sim, triggers []string) {
+	b.Helper()
+	for _, q := range triggers {
+		if _, err := sim.DB().ExecContext(context.Background(), q); err != nil {
+			b.Fatalf("recreating a trigger: %v", err)
+		}
+	}
+}
+
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
 func benchRun(b *testing.B, cfg simulate.Config) (*simulate.Sim, *simulate.Report) {
@@ -223,6 +295,13 @@ func (l lat) max() time.Duration {
 		return 0
 	}
 	return l[len(l)-1]
+}
+
+// and merges two sorted latency lists.
+func (l lat) and(m lat) lat {
+	out := append(slices.Clone(l), m...)
+	slices.Sort(out)
+	return out
 }
 
 // writes merges the write latencies of the given kinds in one phase.

@@ -77,7 +77,13 @@ type Config struct {
 	// BatchSize and Pause are passed to the applier's backfill.
 	BatchSize int
 	Pause     time.Duration
-	Seed      uint64
+	ChunkTime time.Duration
+	// WorkerLockWait is the workers' innodb_lock_wait_timeout (0: the
+	// session default, 10 s). The unbatched reference holds every row's
+	// lock for its whole run; its writers need longer than that or they
+	// fail on their own reference.
+	WorkerLockWait time.Duration
+	Seed           uint64
 	// Log receives progress and the applier's output; nil discards.
 	Log io.Writer
 }
@@ -150,7 +156,11 @@ func Prepare(ctx context.Context, cfg Config) (*Sim, error) {
 	if err := s.pickTables(); err != nil {
 		return nil, err
 	}
-	s.db, err = openWorkers(ctx, cfg.DB, cfg.OldWorkers+cfg.NewWorkers+2)
+	wc := *cfg.DB
+	if cfg.WorkerLockWait > 0 {
+		wc.LockWaitTimeout = cfg.WorkerLockWait
+	}
+	s.db, err = openWorkers(ctx, &wc, cfg.OldWorkers+cfg.NewWorkers+2)
 	if err != nil {
 		return nil, err
 	}
@@ -256,6 +266,9 @@ func (s *Sim) say(format string, args ...any) { fmt.Fprintf(s.cfg.Log, format+"\
 // enter starts a phase: the statements that begin from now on count for it.
 func (s *Sim) enter(name, what string) func() {
 	p := &PhaseInfo{Name: name, What: what}
+	if s.work != nil {
+		p.Start = time.Since(s.work.origin)
+	}
 	s.phases = append(s.phases, p)
 	s.phase.Store(int32(len(s.phases) - 1))
 	s.say("== %s: %s", name, what)
@@ -288,7 +301,7 @@ func (s *Sim) baseline(ctx context.Context) error {
 
 func (s *Sim) session(ctx context.Context) (*apply.Session, error) {
 	return apply.Open(ctx, s.cfg.Project, s.cfg.DB, apply.Options{
-		Tool: "emcee simulate", BatchSize: s.cfg.BatchSize, Pause: s.cfg.Pause, Log: s.cfg.Log,
+		Tool: "emcee simulate", BatchSize: s.cfg.BatchSize, Pause: s.cfg.Pause, ChunkTime: s.cfg.ChunkTime, Log: s.cfg.Log,
 	})
 }
 
@@ -325,7 +338,7 @@ func (s *Sim) Run(ctx context.Context) (*Report, error) {
 	if err := s.seed(ctx); err != nil {
 		return nil, err
 	}
-	s.work = &workload{db: s.db, tables: s.tables, ledger: map[string]*ledger{}, phase: &s.phase, running: map[Kind]*crew{}, throttle: cfg.Throttle}
+	s.work = &workload{db: s.db, tables: s.tables, ledger: map[string]*ledger{}, phase: &s.phase, running: map[Kind]*crew{}, throttle: cfg.Throttle, origin: time.Now()}
 	for _, t := range s.tables {
 		s.work.ledger[t.name] = newLedger(int64(cfg.Rows))
 	}
@@ -339,6 +352,7 @@ func (s *Sim) Run(ctx context.Context) (*Report, error) {
 	s.work.stop(New)
 	s.report.Phases = s.phases
 	s.report.Stats = merge(s.phases, s.work.recs)
+	s.report.Series = series(s.work.recs)
 	if err != nil {
 		return s.report, err
 	}
@@ -381,6 +395,11 @@ func (s *Sim) runEmcee(ctx context.Context) error {
 	done()
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
+	}
+	// The same workers once more with no DDL: with expanded, the
+	// equal-load reference on both sides of migrate.
+	if err := s.hold(ctx, "migrated", "no DDL: both releases, backfill done", cfg.Settle); err != nil {
+		return err
 	}
 	// The rollout finishes: the previous release's code is gone before
 	// contract, as the contract gates assume.

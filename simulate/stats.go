@@ -84,7 +84,14 @@ type statKey struct {
 // recorder collects one worker's samples without locking; the simulator
 // merges every worker's recorder once the workers have stopped.
 type recorder struct {
-	m map[statKey]*Stats
+	m      map[statKey]*Stats
+	origin time.Time
+	secs   map[secKey][]time.Duration // write latencies by the second they started in
+}
+
+type secKey struct {
+	sec  int
+	kind Kind
 }
 
 const maxErrors = 5
@@ -98,6 +105,10 @@ func (r *recorder) add(phase int, k Kind, op Op, d time.Duration, err error) {
 	}
 	s.Count++
 	s.Latencies = append(s.Latencies, d)
+	if op == Write && r.secs != nil {
+		k := secKey{int((time.Since(r.origin) - d) / time.Second), k}
+		r.secs[k] = append(r.secs[k], d)
+	}
 	if err != nil {
 		s.Failed++
 		if msg := err.Error(); len(s.Errors) < maxErrors && !slices.Contains(s.Errors, msg) {
@@ -151,6 +162,7 @@ func merge(phases []*PhaseInfo, recs []*recorder) []*Stats {
 type PhaseInfo struct {
 	Name    string
 	What    string
+	Start   time.Duration // since the run started (the time series' origin)
 	Elapsed time.Duration
 	Rows    int64 // rows backfilled, for migrate
 }
@@ -173,6 +185,42 @@ type Report struct {
 	Problems           []string // the first few lost or inconsistent rows, explained
 	// Naive mode: the statements run instead of emcee's plans.
 	NaiveSQL []string
+	// Series is every second's writes per worker kind, in order.
+	Series []Second
+}
+
+// Second is the writes of one worker kind that started in one second of
+// the run.
+type Second struct {
+	At     int // seconds since the run started
+	Kind   Kind
+	Writes int
+	P50    time.Duration
+	P99    time.Duration
+	Max    time.Duration
+}
+
+// series merges the recorders' per-second write latencies.
+func series(recs []*recorder) []Second {
+	all := map[secKey][]time.Duration{}
+	for _, r := range recs {
+		for k, ds := range r.secs {
+			all[k] = append(all[k], ds...)
+		}
+	}
+	var out []Second
+	for k, ds := range all {
+		slices.Sort(ds)
+		st := Stats{Latencies: ds}
+		out = append(out, Second{At: k.sec, Kind: k.kind, Writes: len(ds), P50: st.Percentile(0.5), P99: st.Percentile(0.99), Max: st.Max()})
+	}
+	slices.SortFunc(out, func(a, b Second) int {
+		if a.At != b.At {
+			return a.At - b.At
+		}
+		return int(a.Kind) - int(b.Kind)
+	})
+	return out
 }
 
 const maxListed = 20

@@ -39,6 +39,9 @@ type workload struct {
 	// statements, so the load is a steady application rather than a
 	// saturating benchmark.
 	throttle time.Duration
+	// origin is when the run started: writes are also counted per second
+	// since then, for the time series (Report.Series).
+	origin time.Time
 }
 
 type crew struct {
@@ -52,7 +55,7 @@ func (w *workload) start(k Kind, n int, seed uint64) {
 	w.mu.Lock()
 	w.running[k] = c
 	for i := range n {
-		r := &recorder{m: map[statKey]*Stats{}}
+		r := &recorder{m: map[statKey]*Stats{}, origin: w.origin, secs: map[secKey][]time.Duration{}}
 		w.recs = append(w.recs, r)
 		rnd := rand.New(rand.NewPCG(seed, uint64(k)<<32|uint64(i)))
 		c.wg.Add(1)

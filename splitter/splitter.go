@@ -136,6 +136,9 @@ func Split(tr *diff.Transition, t project.Target, drv *mysql.Driver) (Phases, er
 	byPhase[revision.Rollback] = onlyRefusals(byPhase[revision.Rollback])
 	out := Phases{}
 	for phase, list := range byPhase {
+		if phase == revision.Migrate {
+			list = ctx.mergeBackfills(list)
+		}
 		for _, s := range ctx.combine(phase, list) {
 			if !s.fkOff {
 				out[phase] = append(out[phase], s.Statement)

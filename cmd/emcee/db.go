@@ -139,6 +139,10 @@ func finish(res *apply.Result, err error) (*dbResult, error) {
 	if errors.As(err, &blocked) {
 		return out, &exitError{code: codeBlocked, err: err}
 	}
+	var crit *apply.CriticalLoad
+	if errors.As(err, &crit) {
+		return out, &exitError{code: codeCritical, err: err}
+	}
 	return out, err
 }
 
@@ -153,6 +157,16 @@ type phaseFlags struct {
 	osc        string
 	oscChunk   time.Duration
 	oscMaxLoad string
+	// throttle (migrate, sync)
+	chunkTime     time.Duration
+	maxBatchSize  int
+	maxLag        time.Duration
+	replicas      []string
+	maxLoad       string
+	criticalLoad  string
+	checkInterval time.Duration
+	// maxLoad and criticalLoad as read by check
+	maxLoadLimits, criticalLimits []apply.LoadLimit
 }
 
 func (f *phaseFlags) add(cmd *cobra.Command, drift, backfill, maxRows bool) {
@@ -163,6 +177,13 @@ func (f *phaseFlags) add(cmd *cobra.Command, drift, backfill, maxRows bool) {
 	if backfill {
 		cmd.Flags().IntVar(&f.batchSize, "batch-size", apply.DefaultBatchSize, "rows per backfill batch (primary-key range); each batch is one short transaction")
 		cmd.Flags().DurationVar(&f.pause, "pause", 0, "sleep between backfill batches, to leave room for the application's writes and for replicas (e.g. 100ms)")
+		cmd.Flags().DurationVar(&f.chunkTime, "chunk-time", 0, "size each backfill batch to take about this long (e.g. 500ms), starting from --batch-size; 0 keeps --batch-size")
+		cmd.Flags().IntVar(&f.maxBatchSize, "max-batch-size", apply.DefaultMaxBatchSize, "the most keys --chunk-time may put in one batch")
+		cmd.Flags().DurationVar(&f.maxLag, "max-lag", 0, "pause the backfill while a replica lags more than this (Seconds_Behind_Master; stopped replication counts as lagging), e.g. 1s; replicas from --replica or found on the primary")
+		cmd.Flags().StringArrayVar(&f.replicas, "replica", nil, "a replica --max-lag watches: mysql://user:pass@host:port/ (repeatable); without it they are found with SHOW SLAVE HOSTS or the processlist")
+		cmd.Flags().StringVar(&f.maxLoad, "max-load", "", "pause the backfill while a global status variable is at or over its limit: VAR=N[,VAR=N], e.g. Threads_running=25")
+		cmd.Flags().StringVar(&f.criticalLoad, "critical-load", "", "stop migrate cleanly (exit 8, resumable) when a global status variable reaches its limit: VAR=N[,VAR=N], e.g. Threads_running=100")
+		cmd.Flags().DurationVar(&f.checkInterval, "check-interval", time.Second, "how often a paused backfill checks replicas and load again")
 	}
 	if maxRows {
 		cmd.Flags().Int64Var(&f.maxRows, "max-rows", 0, "stop after backfilling this many rows (0: all); rerun to continue")
@@ -201,8 +222,38 @@ func (f *phaseFlags) oscOptions(cmd *cobra.Command, p *project.Project) (project
 	return o, from, nil
 }
 
+// check reads and checks the throttle flags, once for all the databases
+// of a run and before any is touched: a value that cannot be right is a
+// usage error.
+func (f *phaseFlags) check(cmd *cobra.Command) error {
+	var err error
+	if f.maxLoadLimits, err = apply.ParseLoad("max-load", f.maxLoad); err != nil {
+		return &exitError{code: codeUsage, err: err}
+	}
+	if f.criticalLimits, err = apply.ParseLoad("critical-load", f.criticalLoad); err != nil {
+		return &exitError{code: codeUsage, err: err}
+	}
+	for _, d := range []struct {
+		name string
+		d    time.Duration
+	}{{"chunk-time", f.chunkTime}, {"max-lag", f.maxLag}, {"pause", f.pause}} {
+		if d.d < 0 {
+			return &exitError{code: codeUsage, err: fmt.Errorf("--%s %s: want a duration of 0 or more, e.g. 500ms", d.name, d.d)}
+		}
+	}
+	if f.checkInterval < 0 || f.checkInterval == 0 && cmd.Flags().Changed("check-interval") {
+		return &exitError{code: codeUsage, err: fmt.Errorf("--check-interval %s: want a positive duration, e.g. 1s", f.checkInterval)}
+	}
+	if f.batchSize < 1 && cmd.Flags().Changed("batch-size") || f.maxBatchSize < 1 && cmd.Flags().Changed("max-batch-size") {
+		return &exitError{code: codeUsage, err: fmt.Errorf("--batch-size %d, --max-batch-size %d: want a number of rows of 1 or more", f.batchSize, f.maxBatchSize)}
+	}
+	return nil
+}
+
 func (f *phaseFlags) options(r *dbRun) apply.Options {
-	o := apply.Options{DryRun: f.dryRun, AllowDrift: f.allowDrift, BatchSize: f.batchSize, Pause: f.pause, MaxRows: f.maxRows, Retries: f.retries}
+	o := apply.Options{DryRun: f.dryRun, AllowDrift: f.allowDrift, BatchSize: f.batchSize, Pause: f.pause, MaxRows: f.maxRows, Retries: f.retries,
+		ChunkTime: f.chunkTime, MaxBatchSize: f.maxBatchSize, MaxLag: f.maxLag, Replicas: f.replicas, CheckInterval: f.checkInterval,
+		MaxLoad: f.maxLoadLimits, CriticalLoad: f.criticalLimits}
 	if f.retries == 0 {
 		o.Retries = -1
 	}
@@ -211,11 +262,12 @@ func (f *phaseFlags) options(r *dbRun) apply.Options {
 }
 
 // progressReporter draws a bar on a terminal and prints a plain line every
-// tenth of the way otherwise (logs, CI).
+// tenth of the way otherwise (logs, CI), with the rate and what is left at
+// that rate; on a terminal the bar also says why the backfill waits.
 func progressReporter(w io.Writer) func(apply.Progress) {
 	terminal := isTerminal(w)
 	var bar *progressbar.ProgressBar
-	lastTenth, lastDone := int64(-1), int64(-1)
+	lastTenth, lastDone, lastPaused := int64(-1), int64(-1), ""
 	return func(p apply.Progress) {
 		step := p.Step
 		if step == "" {
@@ -229,13 +281,22 @@ func progressReporter(w io.Writer) func(apply.Progress) {
 					progressbar.OptionShowCount(),
 					progressbar.OptionSetItsString("rows"),
 					progressbar.OptionShowIts(),
+					progressbar.OptionSetPredictTime(true),
 					progressbar.OptionThrottle(100*time.Millisecond),
 					progressbar.OptionClearOnFinish())
+			}
+			if p.Paused != lastPaused {
+				desc := "backfill " + p.Table
+				if p.Paused != "" {
+					desc += " (paused: " + p.Paused + ")"
+				}
+				bar.Describe(desc)
+				lastPaused = p.Paused
 			}
 			_ = bar.Set64(min(p.Done, max(p.Total, 1)))
 			if p.Finished {
 				_ = bar.Finish()
-				bar = nil
+				bar, lastPaused = nil, ""
 			}
 			return
 		}
@@ -243,8 +304,17 @@ func progressReporter(w io.Writer) func(apply.Progress) {
 		if p.Total > 0 {
 			tenth = min(p.Done*10/p.Total, 10)
 		}
+		// Pauses are in the log (a line when one starts, changes and
+		// ends); a line here would say it twice.
 		if tenth != lastTenth || (p.Finished && p.Done != lastDone) {
-			fmt.Fprintf(w, "    %s %s: %d of %d rows (%d%%)\n", step, p.Table, p.Done, p.Total, tenth*10)
+			line := fmt.Sprintf("    %s %s: %d of %d rows (%d%%)", step, p.Table, p.Done, p.Total, tenth*10)
+			if p.RowsPerSecond > 0 {
+				line += fmt.Sprintf(", %.0f rows/s", p.RowsPerSecond)
+				if p.ETA > 0 {
+					line += ", ETA " + p.ETA.Round(time.Second).String()
+				}
+			}
+			fmt.Fprintln(w, line)
 			lastTenth, lastDone = tenth, p.Done
 		}
 		if p.Finished {

@@ -14,6 +14,9 @@ func init() {
 
 // runPhase runs a changing command on the databases the flags name.
 func runPhase(cmd *cobra.Command, f *phaseFlags, run func(*apply.Session, context.Context) (*apply.Result, error)) error {
+	if err := f.check(cmd); err != nil {
+		return err
+	}
 	return runDB(cmd, func(ctx context.Context, r *dbRun) (*dbResult, error) {
 		opts := f.options(r)
 		var err error
@@ -78,9 +81,17 @@ rows written later are kept in sync by the expand's triggers.
 Run it after expand, while old and new code both run (or right after the new
 code is deployed). It can run in chunks: --max-rows stops after that many rows,
 and any rerun continues where the last one stopped. "emcee db status" counts
-the rows still pending.`,
+the rows still pending.
+
+Throttling: --chunk-time sizes each batch to take about that long (within
+--max-batch-size); before every batch --max-lag waits while a replica lags
+(given with --replica, or found on the primary), --max-load waits while a
+global status variable is at its limit, and --critical-load stops cleanly with
+exit code 8 (rerun to resume).`,
 		Example: `  emcee db migrate --env prod --batch-size 500 --pause 200ms
-  emcee db migrate --env prod --max-rows 100000   # one chunk now, the rest tonight`,
+  emcee db migrate --env prod --max-rows 100000   # one chunk now, the rest tonight
+  emcee db migrate --env prod --chunk-time 500ms --max-lag 1s --max-load Threads_running=25 --critical-load Threads_running=100
+  emcee db migrate --env prod --max-lag 2s --replica mysql://monitor:secret@replica1:3306/`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runPhase(cmd, &f, (*apply.Session).Migrate)

@@ -18,6 +18,7 @@ const (
 	codeContract = apply.ContractNeeded
 	codeFindings = 6 // the check ran and found a problem: stale plans, lint findings, drift
 	codeBlocked  = apply.ContractBlocked
+	codeCritical = 8 // migrate stopped by --critical-load: committed so far, resumable
 )
 
 // severity orders the exit codes of one target, least severe first, for
@@ -25,10 +26,11 @@ const (
 // db check's states come first, the database furthest behind worst (a
 // fleet needing expand somewhere needs "db expand" before anything else);
 // then the outcomes that need a person: drift and other findings, a
-// contract blocked by data; last a failure to do the job (an unreachable
+// contract blocked by data, a migrate stopped by --critical-load (a
+// failure for --canary and --fail-fast: the load is what stops it); last a failure to do the job (an unreachable
 // database, a refusal), whose state is not known at all. A code not
 // listed (a new one) ranks as a failure.
-var severity = []int{codeOK, codeContract, codeMigrate, codeExpand, codeFindings, codeBlocked, codeError, codeUsage}
+var severity = []int{codeOK, codeContract, codeMigrate, codeExpand, codeFindings, codeBlocked, codeCritical, codeError, codeUsage}
 
 func rank(code int) int {
 	if i := slices.Index(severity, code); i >= 0 {

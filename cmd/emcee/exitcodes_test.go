@@ -15,6 +15,8 @@ func TestWorstExitCode(t *testing.T) {
 		{[]int{3, 6}, 6},
 		{[]int{6, 7, 3}, 7},
 		{[]int{7, 1, 0}, 1},
+		{[]int{7, 8, 4}, 8}, // a migrate stopped by --critical-load over a blocked contract
+		{[]int{8, 1}, 1},
 		{[]int{0, 42}, 42}, // a code not ranked yet counts as a failure
 		{[]int{42, 1}, 42},
 	} {
@@ -26,7 +28,7 @@ func TestWorstExitCode(t *testing.T) {
 			t.Errorf("%v: %d, want %d", c.codes, got, c.want)
 		}
 	}
-	for code, want := range map[int]bool{0: false, 3: false, 4: false, 5: false, 6: true, 7: true, 1: true, 42: true} {
+	for code, want := range map[int]bool{0: false, 3: false, 4: false, 5: false, 6: true, 7: true, 8: true, 1: true, 42: true} {
 		if failure(code) != want {
 			t.Errorf("failure(%d) = %v", code, !want)
 		}

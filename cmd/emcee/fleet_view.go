@@ -80,6 +80,9 @@ func (v *fleetView) start(i int) (io.Writer, func(apply.Progress)) {
 			step = "backfill"
 		}
 		s.last = fmt.Sprintf("%s %s: %d of %d rows", step, p.Table, p.Done, p.Total)
+		if p.Paused != "" {
+			s.last += " (paused: " + p.Paused + ")"
+		}
 		s.mu.Unlock()
 	}
 }

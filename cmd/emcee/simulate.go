@@ -6,6 +6,8 @@ import (
 	"io"
 	"math"
 	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -33,6 +35,8 @@ func newSimulateCmd() *cobra.Command {
 		example    bool
 		quiet      bool
 		format     string
+		plot       string
+		chunkTime  time.Duration
 	}
 	cmd := &cobra.Command{
 		Use:   "simulate [RELEASE] --url mysql://user:pass@host:3306/scratch",
@@ -48,11 +52,13 @@ What it does, in order:
   3. expand:     emcee db expand, with the previous release's workers running
   4. expanded:   workers of RELEASE start beside them (the rolling deploy)
   5. migrate:    emcee db migrate (batched backfill), both releases writing
-  6. the previous release's workers stop (its last instance is retired); every
+  6. migrated:   both releases again with no DDL (with expanded, the
+     equal-load reference for migrate's latencies)
+  7. the previous release's workers stop (its last instance is retired); every
      row is checked: what each side wrote is there, and old and new columns
      agree through the declared forward/backward expressions
-  7. contract:   emcee db contract, with RELEASE's workers running
-  8. contracted: RELEASE alone; then every row is checked again
+  8. contract:   emcee db contract, with RELEASE's workers running
+  9. contracted: RELEASE alone; then every row is checked again
 
 Workers play the application: inserts, updates of every column their release
 knows, deletes and primary-key reads, using ONLY their release's columns
@@ -88,6 +94,10 @@ otherwise. NEVER point --url at a database whose data you care about.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if f.url == "" {
 				return usage(cmd, errors.New("--url is required: name a scratch database, e.g. --url mysql://root@127.0.0.1:3306/emcee_sim (it is created if missing and must be empty)"))
+			}
+			// Checked before the run, which takes minutes, not after it.
+			if ext := strings.ToLower(filepath.Ext(f.plot)); f.plot != "" && ext != ".png" && ext != ".svg" {
+				return usage(cmd, fmt.Errorf("--plot %s: the file must end in .png or .svg", f.plot))
 			}
 			ctx, cancel := signalContext(cmd)
 			defer cancel()
@@ -131,7 +141,7 @@ otherwise. NEVER point --url at a database whose data you care about.`,
 				Project: p, New: release, DB: cfg, Tables: f.tables,
 				Rows: f.rows, OldWorkers: f.oldW, NewWorkers: f.newW,
 				Baseline: f.baseline, Settle: f.settle, Throttle: f.throttle,
-				BatchSize: f.batch, Pause: f.pause,
+				BatchSize: f.batch, Pause: f.pause, ChunkTime: f.chunkTime,
 				Naive: f.naive, Verify: true, Log: logTo(log, f.quiet),
 			})
 			if err != nil {
@@ -139,6 +149,12 @@ otherwise. NEVER point --url at a database whose data you care about.`,
 			}
 			defer sim.Close()
 			rep, err := sim.Run(ctx)
+			if rep != nil && f.plot != "" {
+				if perr := rep.Plot(f.plot); perr != nil {
+					return perr
+				}
+				fmt.Fprintf(log, "wrote %s (write latency per second across the phases)\n", f.plot)
+			}
 			if rep != nil {
 				emit(cmd, simulateDoc(rep), func(out io.Writer) {
 					if f.naive && len(rep.NaiveSQL) > 0 {
@@ -170,6 +186,8 @@ otherwise. NEVER point --url at a database whose data you care about.`,
 	fl.DurationVar(&f.throttle, "throttle", 0, "pause between one worker's statements (0: as fast as the server answers)")
 	fl.IntVar(&f.batch, "batch-size", 0, "backfill rows per batch (default: the applier's default)")
 	fl.DurationVar(&f.pause, "pause", 0, "sleep between backfill batches")
+	fl.DurationVar(&f.chunkTime, "chunk-time", 0, "size backfill batches to take about this long (as `emcee db migrate --chunk-time`)")
+	fl.StringVar(&f.plot, "plot", "", "write a plot of write latency per second across the phases to this file (.png or .svg)")
 	fl.StringSliceVar(&f.tables, "table", nil, "table to simulate (repeatable; default: the tables whose columns differ between the two releases)")
 	fl.BoolVar(&f.naive, "naive", false, "apply Atlas's single-phase diff instead of emcee's plans, to see what breaks")
 	fl.BoolVar(&f.example, "example", false, "simulate the bundled Glance example (is_public -> visibility) instead of this project")

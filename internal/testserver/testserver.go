@@ -32,6 +32,9 @@ type Options struct {
 	LogBin bool
 	// Args are further mariadbd options, e.g. "--log-bin-trust-function-creators=1".
 	Args []string
+	// Report makes a replica report its host and port to its primary
+	// (report_host, report_port), so SHOW SLAVE HOSTS lists it.
+	Report bool
 }
 
 // Server is one running private server.
@@ -92,6 +95,9 @@ func Start(t testing.TB, o Options) *Server {
 		"--tmpdir=" + tmp}
 	if o.LogBin {
 		args = append(args, "--log-bin="+filepath.Join(dir, "binlog"))
+	}
+	if o.Report {
+		args = append(args, "--report-host=127.0.0.1", "--report-port="+strconv.Itoa(port))
 	}
 	args = append(args, o.Args...)
 	cmd := exec.Command(mariadbd, args...)

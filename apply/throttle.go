@@ -1,0 +1,451 @@
+package apply
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/emcee-db/emcee/dbconn"
+)
+
+// A backfill shares the primary with the application and its changes with
+// every replica. Like pt-online-schema-change (--chunk-time, --max-lag,
+// --max-load, --critical-load) and gh-ost (--max-lag-millis,
+// --critical-load), it sizes its batches to a target time and checks,
+// before every batch, that the replicas keep up and that the server is not
+// loaded: while one is not so it waits, saying why; past a critical load it
+// stops after the last committed batch, which the next run resumes from.
+
+// LoadLimit is one VAR=N of --max-load or --critical-load: a global
+// status variable (SHOW GLOBAL STATUS) and the value it must stay below.
+type LoadLimit struct {
+	Var string
+	Max int64
+}
+
+func (l LoadLimit) String() string { return l.Var + "=" + strconv.FormatInt(l.Max, 10) }
+
+// statusName is what a status variable is called: letters, digits and
+// underscores. Names are never written into SQL (the status is read
+// whole and looked up), but a name of another shape is a mistake worth
+// saying so at once.
+var statusName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{0,63}$`)
+
+// ParseLoad reads the value of --max-load or --critical-load:
+// VAR=N[,VAR=N...], each N a whole number of 1 or more.
+func ParseLoad(flag, value string) ([]LoadLimit, error) {
+	if strings.TrimSpace(value) == "" {
+		return nil, nil
+	}
+	var out []LoadLimit
+	for _, part := range strings.Split(value, ",") {
+		name, n, ok := strings.Cut(strings.TrimSpace(part), "=")
+		name = strings.TrimSpace(name)
+		if !ok {
+			return nil, fmt.Errorf("--%s %q: want VAR=N, e.g. --%s Threads_running=25", flag, part, flag)
+		}
+		if !statusName.MatchString(name) {
+			return nil, fmt.Errorf("--%s %q: %q is not a status variable name (letters, digits and underscores, as SHOW GLOBAL STATUS lists them, e.g. Threads_running)", flag, part, name)
+		}
+		max, err := strconv.ParseInt(strings.TrimSpace(n), 10, 64)
+		if err != nil || max < 1 {
+			return nil, fmt.Errorf("--%s %s=%s: the limit must be a whole number of 1 or more", flag, name, strings.TrimSpace(n))
+		}
+		if slices.ContainsFunc(out, func(l LoadLimit) bool { return strings.EqualFold(l.Var, name) }) {
+			return nil, fmt.Errorf("--%s: %s is given twice: keep one limit per variable", flag, name)
+		}
+		out = append(out, LoadLimit{Var: name, Max: max})
+	}
+	return out, nil
+}
+
+// CriticalLoad is migrate stopped by --critical-load: every batch before
+// it is committed and recorded, and the next run resumes after the last.
+type CriticalLoad struct {
+	Limit LoadLimit
+	Value int64
+	Table string
+	After string // the last key committed ("" before the first batch)
+}
+
+func (e *CriticalLoad) Error() string {
+	at := "before its first batch"
+	if e.After != "" {
+		at = "after the batch ending at key " + e.After
+	}
+	return fmt.Sprintf("stopped: %s is %d, at or over --critical-load %s; the backfill of %s stopped cleanly %s (committed and recorded); rerun `emcee db migrate` once the load is down: it resumes there",
+		e.Limit.Var, e.Value, e.Limit, e.Table, at)
+}
+
+// replica is one server whose lag is watched.
+type replica struct {
+	name string // host:port, what the messages say
+	db   *sql.DB
+}
+
+// throttle is the state of the checks for one session.
+type throttle struct {
+	replicas []replica
+	// discovered says how the replicas were found, for the log.
+	discovered string
+	announced  bool
+}
+
+// announce says once, before the first batch, which replicas are watched.
+func (s *Session) announce() {
+	if s.thr == nil || s.thr.announced {
+		return
+	}
+	s.thr.announced = true
+	var names []string
+	for _, r := range s.thr.replicas {
+		names = append(names, r.name)
+	}
+	how := "given with --replica"
+	if s.thr.discovered != "" {
+		how = "found by " + s.thr.discovered
+	}
+	s.say("    --max-lag %s: watching %s (%s)", s.opts.MaxLag, strings.Join(names, ", "), how)
+}
+
+// prepareThrottle checks the throttle options against the server before
+// anything runs: every variable named must be a numeric global status
+// variable, and every replica must answer SHOW SLAVE STATUS.
+func (s *Session) prepareThrottle(ctx context.Context) error {
+	o := &s.opts
+	if o.ChunkTime < 0 || o.MaxLag < 0 || o.CheckInterval < 0 {
+		return errors.New("--chunk-time, --max-lag and --check-interval take a positive duration (e.g. 500ms, 2s)")
+	}
+	if o.MaxBatchSize < 0 {
+		return fmt.Errorf("--max-batch-size %d: want a number of rows of 1 or more", o.MaxBatchSize)
+	}
+	if len(o.MaxLoad) > 0 || len(o.CriticalLoad) > 0 {
+		status, err := s.globalStatus(ctx)
+		if err != nil {
+			return s.redact(fmt.Errorf("reading SHOW GLOBAL STATUS for --max-load/--critical-load: %w", err))
+		}
+		for _, set := range []struct {
+			flag string
+			ls   []LoadLimit
+		}{{"max-load", o.MaxLoad}, {"critical-load", o.CriticalLoad}} {
+			for _, l := range set.ls {
+				v, ok := status[strings.ToLower(l.Var)]
+				if !ok {
+					return fmt.Errorf("--%s %s: the server has no global status variable %q (SHOW GLOBAL STATUS lists them; e.g. Threads_running, Threads_connected)", set.flag, l, l.Var)
+				}
+				if _, err := strconv.ParseInt(v, 10, 64); err != nil {
+					return fmt.Errorf("--%s %s: status variable %s is %q, not a number: pick a counter or gauge such as Threads_running", set.flag, l, l.Var, v)
+				}
+			}
+		}
+	}
+	if o.MaxLag == 0 {
+		if len(o.Replicas) > 0 {
+			return errors.New("--replica is only used with --max-lag: give the lag replicas may reach before migrate pauses (e.g. --max-lag 1s)")
+		}
+		return nil
+	}
+	s.thr = &throttle{}
+	var cfgs []*dbconn.Config
+	for _, u := range o.Replicas {
+		cfg, err := dbconn.ParseServer(u, s.Cfg.Database)
+		if err != nil {
+			return fmt.Errorf("--replica: %w", err)
+		}
+		cfg.From = "--replica " + cfg.String()
+		cfgs = append(cfgs, cfg)
+	}
+	if len(cfgs) == 0 {
+		addrs, how, err := s.discoverReplicas(ctx)
+		if err != nil {
+			return err
+		}
+		s.thr.discovered = how
+		for _, a := range addrs {
+			cfg := *s.Cfg
+			cfg.Addr, cfg.From = a, "the replica found by "+how
+			cfgs = append(cfgs, &cfg)
+		}
+	}
+	for _, cfg := range cfgs {
+		r, err := s.openReplica(ctx, cfg)
+		if err != nil {
+			s.closeReplicas()
+			return err
+		}
+		s.thr.replicas = append(s.thr.replicas, r)
+	}
+	return nil
+}
+
+func (s *Session) closeReplicas() {
+	if s.thr == nil {
+		return
+	}
+	for _, r := range s.thr.replicas {
+		r.db.Close()
+	}
+	s.thr.replicas = nil
+}
+
+// openReplica connects to a replica and checks that it is one.
+func (s *Session) openReplica(ctx context.Context, cfg *dbconn.Config) (replica, error) {
+	db, err := dbconn.OpenServer(ctx, cfg)
+	if err != nil {
+		return replica{}, fmt.Errorf("replica %s (%s): %w", cfg.Addr, cfg.From, err)
+	}
+	r := replica{name: cfg.Addr, db: db}
+	if _, _, err := r.lag(ctx); err != nil {
+		db.Close()
+		return replica{}, fmt.Errorf("replica %s (%s): %s", cfg.Addr, cfg.From, cfg.Redact(err.Error()))
+	}
+	return r, nil
+}
+
+// discoverReplicas asks the primary for its replicas: SHOW SLAVE HOSTS
+// lists those that report their host (report_host); otherwise the binlog
+// dump threads in the processlist name the hosts, on the primary's port.
+// Discovered replicas are reached with the primary's user and password.
+func (s *Session) discoverReplicas(ctx context.Context) ([]string, string, error) {
+	var addrs []string
+	rows, err := s.Conn.QueryContext(ctx, "SHOW SLAVE HOSTS")
+	if err == nil {
+		cols, _ := rows.Columns()
+		for rows.Next() {
+			vals := scanStrings(rows, len(cols))
+			host, port := col(cols, vals, "Host"), col(cols, vals, "Port")
+			if host != "" && port != "" && port != "0" {
+				addrs = append(addrs, net.JoinHostPort(host, port))
+			}
+		}
+		rows.Close()
+	}
+	if len(addrs) > 0 {
+		return addrs, "SHOW SLAVE HOSTS", nil
+	}
+	rows, err = s.Conn.QueryContext(ctx, "SELECT HOST FROM information_schema.PROCESSLIST WHERE COMMAND IN ('Binlog Dump', 'Binlog Dump GTID')")
+	if err != nil {
+		return nil, "", s.redact(fmt.Errorf("--max-lag without --replica: finding the replicas in the processlist: %w; give them with --replica URL", err))
+	}
+	defer rows.Close()
+	_, port, _ := net.SplitHostPort(s.Cfg.Addr)
+	for rows.Next() {
+		var h string
+		if err := rows.Scan(&h); err != nil {
+			return nil, "", err
+		}
+		if host, _, err := net.SplitHostPort(h); err == nil {
+			h = host
+		}
+		if a := net.JoinHostPort(h, port); !slices.Contains(addrs, a) {
+			addrs = append(addrs, a)
+		}
+	}
+	if len(addrs) == 0 {
+		return nil, "", errors.New("--max-lag: the primary lists no replica (SHOW SLAVE HOSTS is empty, and no binlog dump thread is in the processlist): give each replica with --replica mysql://user:pass@host:port/, or drop --max-lag")
+	}
+	return addrs, "the processlist's binlog dump threads (on the primary's port)", nil
+}
+
+// lag reads a replica's Seconds_Behind_Master. Unknown (NULL: a
+// replication thread is stopped) is reported as such: it is no proof the
+// replica keeps up.
+func (r replica) lag(ctx context.Context) (lag time.Duration, known bool, err error) {
+	rows, err := r.db.QueryContext(ctx, "SHOW SLAVE STATUS")
+	if err != nil {
+		return 0, false, fmt.Errorf("SHOW SLAVE STATUS: %w (the user needs the REPLICATION CLIENT or SLAVE MONITOR privilege there)", err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	if !rows.Next() {
+		return 0, false, errors.New("is not a replica (SHOW SLAVE STATUS is empty): give the URL of a replica")
+	}
+	vals := scanStrings(rows, len(cols))
+	v := col(cols, vals, "Seconds_Behind_Master")
+	if v == "" {
+		return 0, false, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return 0, false, fmt.Errorf("Seconds_Behind_Master is %q", v)
+	}
+	return time.Duration(n) * time.Second, true, nil
+}
+
+// globalStatus is SHOW GLOBAL STATUS, names lowercased: read whole, so no
+// name a user gives is ever sent to the server.
+func (s *Session) globalStatus(ctx context.Context) (map[string]string, error) {
+	rows, err := s.Conn.QueryContext(ctx, "SHOW GLOBAL STATUS")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var k, v sql.NullString
+		if err := rows.Scan(&k, &v); err != nil {
+			return nil, err
+		}
+		out[strings.ToLower(k.String)] = v.String
+	}
+	return out, rows.Err()
+}
+
+// holdReason tells why the next batch must wait ("" when it may run), or
+// returns a *CriticalLoad when migrate must stop. The kind of reason
+// (which replica is behind, or which variable is high) is what the log
+// reports as a change; the numbers in it move every check.
+func (s *Session) holdReason(ctx context.Context) (kind, why string, _ *CriticalLoad, _ error) {
+	o := s.opts
+	if len(o.MaxLoad) > 0 || len(o.CriticalLoad) > 0 {
+		status, err := s.globalStatus(ctx)
+		if err != nil {
+			return "", "", nil, err
+		}
+		for _, l := range o.CriticalLoad {
+			if v, _ := strconv.ParseInt(status[strings.ToLower(l.Var)], 10, 64); v >= l.Max {
+				return "", "", &CriticalLoad{Limit: l, Value: v}, nil
+			}
+		}
+		for _, l := range o.MaxLoad {
+			if v, _ := strconv.ParseInt(status[strings.ToLower(l.Var)], 10, 64); v >= l.Max {
+				return "load " + l.Var, fmt.Sprintf("%s is %d (--max-load %s)", l.Var, v, l), nil, nil
+			}
+		}
+	}
+	if s.thr != nil {
+		for _, r := range s.thr.replicas {
+			lag, known, err := r.lag(ctx)
+			switch {
+			case err != nil:
+				return "down " + r.name, fmt.Sprintf("replica %s does not answer (%v)", r.name, s.redact(err)), nil, nil
+			case !known:
+				return "stopped " + r.name, fmt.Sprintf("replica %s has replication stopped (Seconds_Behind_Master is NULL)", r.name), nil, nil
+			case lag > o.MaxLag:
+				return "lag " + r.name, fmt.Sprintf("replica %s lags %s (--max-lag %s)", r.name, lag, o.MaxLag), nil, nil
+			}
+		}
+	}
+	return "", "", nil, nil
+}
+
+// waitToRun checks before a batch and waits while it must, reporting why.
+// It returns a *CriticalLoad when migrate must stop.
+func (s *Session) waitToRun(ctx context.Context, report func(paused string)) error {
+	if len(s.opts.MaxLoad) == 0 && len(s.opts.CriticalLoad) == 0 && s.thr == nil {
+		return nil
+	}
+	s.announce()
+	interval := s.opts.CheckInterval
+	if interval <= 0 {
+		interval = time.Second
+	}
+	var since, said time.Time
+	last := ""
+	for {
+		kind, why, crit, err := s.holdReason(ctx)
+		if err != nil {
+			return err
+		}
+		if crit != nil {
+			return crit
+		}
+		if why == "" {
+			if last != "" {
+				s.say("    resumed after %s paused", time.Since(since).Round(100*time.Millisecond))
+				if s.res != nil && len(s.res.Pauses) > 0 {
+					s.res.Pauses[len(s.res.Pauses)-1].Seconds = time.Since(since).Seconds()
+				}
+				report("")
+			}
+			return nil
+		}
+		if last == "" {
+			since = time.Now()
+			if s.res != nil {
+				s.res.Pauses = append(s.res.Pauses, Pause{Reason: why})
+			}
+		}
+		// A line when the reason changes, and every 10 s while it holds.
+		if kind != last || time.Since(said) >= 10*time.Second {
+			s.say("    paused: %s", why)
+			last, said = kind, time.Now()
+		}
+		report(why)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(interval):
+		}
+	}
+}
+
+// Pause is one wait of a backfill for replicas or load.
+type Pause struct {
+	Reason  string  `json:"reason"`
+	Seconds float64 `json:"seconds"`
+}
+
+// nextSize is the batch size that takes about --chunk-time at the rate
+// measured so far (pt-osc's approach: the rate is averaged, so one slow
+// batch does not halve the next), within 1 and --max-batch-size.
+type sizer struct {
+	chunk time.Duration
+	max   int64
+	size  int64
+	rate  float64 // keys per second, averaged
+}
+
+func newSizer(o Options) *sizer {
+	z := &sizer{chunk: o.ChunkTime, max: int64(o.MaxBatchSize), size: int64(o.BatchSize)}
+	if z.max <= 0 {
+		z.max = DefaultMaxBatchSize
+	}
+	if z.chunk > 0 {
+		z.size = min(z.size, z.max)
+	}
+	return z
+}
+
+func (z *sizer) observe(keys int64, took time.Duration) {
+	if z.chunk <= 0 || keys <= 0 {
+		return
+	}
+	r := float64(keys) / max(took.Seconds(), 1e-4)
+	if z.rate == 0 {
+		z.rate = r
+	} else {
+		z.rate = 0.75*z.rate + 0.25*r
+	}
+	z.size = max(1, min(z.max, int64(z.rate*z.chunk.Seconds())))
+}
+
+// scanStrings reads a row of a SHOW statement whose columns differ by
+// server and version; a row that cannot be read reads as all NULL.
+func scanStrings(rows *sql.Rows, n int) []sql.NullString {
+	vals := make([]sql.NullString, n)
+	ptrs := make([]any, n)
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	if rows.Scan(ptrs...) != nil {
+		clear(vals)
+	}
+	return vals
+}
+
+func col(cols []string, vals []sql.NullString, name string) string {
+	for i, c := range cols {
+		if strings.EqualFold(c, name) && i < len(vals) && vals[i].Valid {
+			return vals[i].String
+		}
+	}
+	return ""
+}

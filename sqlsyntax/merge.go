@@ -1,0 +1,115 @@
+package sqlsyntax
+
+import (
+	"fmt"
+
+	"github.com/pingcap/tidb/pkg/parser/ast"
+	"github.com/pingcap/tidb/pkg/parser/opcode"
+)
+
+// MergeBackfills writes the backfills of one table (ReadBackfill) as the
+// one UPDATE that does what running them one after another does, in one
+// pass over the table (issue 13: a pass per backfill read and locked every
+// row once per backfill):
+//
+//	UPDATE t SET a = CASE WHEN (<a pending>) THEN <a value> ELSE a END,
+//	             b = CASE WHEN (<b pending>) THEN <b value> ELSE b END
+//	WHERE (<a pending>) OR (<b pending>)
+//
+// The server assigns a single-table UPDATE left to right, each assignment
+// reading the values the earlier ones wrote, so a later backfill's pending
+// predicate and value read the row as the earlier backfills left it, as
+// they do when it runs after them. A row none of them selects is not
+// touched; a row only some select keeps the other columns as they are, so
+// the triggers see what they see when a backfill that does not set a
+// column runs. A backfill that sets several columns and whose pending
+// predicate reads one of them cannot be written so (its own later
+// assignments would read its predicate after its earlier ones); it is
+// refused, and the caller keeps it a pass of its own.
+func MergeBackfills(sqls ...string) (string, error) {
+	if len(sqls) == 0 {
+		return "", fmt.Errorf("sqlsyntax: no backfill to merge")
+	}
+	var out *ast.UpdateStmt
+	var where ast.ExprNode
+	for i, s := range sqls {
+		b, err := ReadBackfill(s)
+		if err != nil {
+			return "", err
+		}
+		upd := b.upd
+		if src, ok := upd.TableRefs.TableRefs.Left.(*ast.TableSource); ok && src.AsName.L != "" {
+			return "", fmt.Errorf("backfill %d names its table %s as %s: only backfills without an alias are merged", i+1, b.Table, src.AsName.O)
+		}
+		if out == nil {
+			u := *upd
+			u.List = nil
+			out = &u
+		} else if b.Table != out.TableRefs.TableRefs.Left.(*ast.TableSource).Source.(*ast.TableName).Name.O {
+			return "", fmt.Errorf("backfills of %s and %s: only one table's backfills are merged", Ident(b.Table), Ident(singleTable(out.TableRefs)))
+		}
+		if upd.Priority != out.Priority || upd.IgnoreErr != out.IgnoreErr || len(upd.TableHints) > 0 {
+			return "", fmt.Errorf("backfill %d has its own priority, IGNORE or hints: it stays a pass of its own", i+1)
+		}
+		pending := upd.Where
+		if len(upd.List) > 1 {
+			reads := readColumns(pending)
+			for _, a := range upd.List[:len(upd.List)-1] {
+				if reads[a.Column.Name.L] {
+					return "", fmt.Errorf("backfill %d sets %s and its pending predicate reads it: its later assignments would read the predicate after that one", i+1, Ident(a.Column.Name.O))
+				}
+			}
+		}
+		for _, a := range upd.List {
+			if a.Column.Table.L != "" || a.Column.Schema.L != "" {
+				return "", fmt.Errorf("backfill %d sets a qualified column (%s): only backfills setting their table's columns by name are merged", i+1, a.Column.Name.O)
+			}
+			col := &ast.ColumnNameExpr{Name: &ast.ColumnName{Name: a.Column.Name}}
+			v := a.Expr
+			if d, ok := v.(*ast.DefaultExpr); ok && d.Name == nil {
+				v = &ast.DefaultExpr{Name: &ast.ColumnName{Name: a.Column.Name}}
+			}
+			out.List = append(out.List, &ast.Assignment{
+				Column: &ast.ColumnName{Name: a.Column.Name},
+				Expr: &ast.CaseExpr{
+					WhenClauses: []*ast.WhenClause{{Expr: paren(pending), Result: v}},
+					ElseClause:  col,
+				},
+			})
+		}
+		if where == nil {
+			where = paren(pending)
+		} else {
+			where = &ast.BinaryOperationExpr{Op: opcode.LogicOr, L: where, R: paren(pending)}
+		}
+	}
+	out.Where = where
+	return restore(out)
+}
+
+func paren(e ast.ExprNode) ast.ExprNode {
+	if _, ok := e.(*ast.ParenthesesExpr); ok {
+		return e
+	}
+	return &ast.ParenthesesExpr{Expr: e}
+}
+
+// readColumns is the columns an expression names outside subqueries, and
+// inside them (where a name may be the subquery's own): read generously,
+// as a merge it blocks is only a pass more.
+func readColumns(e ast.ExprNode) map[string]bool {
+	c := columnsRead{}
+	e.Accept(c)
+	return c
+}
+
+type columnsRead map[string]bool
+
+func (c columnsRead) Enter(n ast.Node) (ast.Node, bool) {
+	if x, ok := n.(*ast.ColumnNameExpr); ok {
+		c[x.Name.Name.L] = true
+	}
+	return n, false
+}
+
+func (c columnsRead) Leave(n ast.Node) (ast.Node, bool) { return n, true }
