@@ -88,6 +88,11 @@ func (s *Session) begin(ctx context.Context, cmd string) (*Result, error) {
 	if err := s.consistent(); err != nil {
 		return res, err
 	}
+	if cmd != "rollback" {
+		if err := s.refuseDuringRollback(); err != nil {
+			return res, err
+		}
+	}
 	res.Before = s.Version()
 	mode := ""
 	if s.opts.DryRun {

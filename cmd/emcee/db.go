@@ -127,6 +127,10 @@ func finish(cmd *cobra.Command, res *apply.Result, err error) error {
 	if errors.As(err, &blocked) {
 		return &exitError{code: codeBlocked, err: err}
 	}
+	var late *apply.NoRollback
+	if errors.As(err, &late) {
+		return &exitError{code: codeNoRollback, err: err}
+	}
 	return err
 }
 

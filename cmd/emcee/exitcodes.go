@@ -14,4 +14,7 @@ const (
 	codeContract = apply.ContractNeeded
 	codeFindings = 6 // the check ran and found a problem: stale plans, lint findings, drift
 	codeBlocked  = apply.ContractBlocked
+	// codeNoRollback: db rollback refused because the release's contract
+	// has started (or the release is complete); only a backup goes back.
+	codeNoRollback = apply.RollbackRefused
 )
