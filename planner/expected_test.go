@@ -25,8 +25,8 @@ func TestExpectedRecomputesTheBundledExample(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", rel, err)
 		}
-		if len(want) != 3 {
-			t.Fatalf("%s: the planner should tell all three revisions, got %d", rel, len(want))
+		if len(want) != 4 {
+			t.Fatalf("%s: the planner should tell all four revisions (rollback included), got %d", rel, len(want))
 		}
 		for path, data := range want {
 			if !bytes.Equal(data, plans.Files[path]) {
@@ -55,8 +55,8 @@ func TestExpectedRecomputesEveryStep(t *testing.T) {
 		t.Fatal(err)
 	}
 	want, err := Expected(p, plans.Files, "pike")
-	if err != nil || len(want) != 9 {
-		t.Fatalf("pike has three steps: got %d files, %v; want 9", len(want), err)
+	if err != nil || len(want) != 12 {
+		t.Fatalf("pike has three steps: got %d files, %v; want 12", len(want), err)
 	}
 	for path, data := range want {
 		if !bytes.Equal(data, plans.Files[path]) {
@@ -71,7 +71,7 @@ func TestExpectedRecomputesEveryStep(t *testing.T) {
 	// Without the snapshot of step 01, steps 01 and 02 cannot be told.
 	delete(plans.Files, revision.StepSnapshotFile("pike", 1))
 	edits, untold, err = Compare(p, plans.Files)
-	if err != nil || len(edits) != 0 || strings.Join(untold, " ") != "pike/pike_contract01.sql pike/pike_contract02.sql pike/pike_expand01.sql pike/pike_expand02.sql pike/pike_migrate01.sql pike/pike_migrate02.sql" {
+	if err != nil || len(edits) != 0 || strings.Join(untold, " ") != "pike/pike_contract01.sql pike/pike_contract02.sql pike/pike_expand01.sql pike/pike_expand02.sql pike/pike_migrate01.sql pike/pike_migrate02.sql pike/pike_rollback01.sql pike/pike_rollback02.sql" {
 		t.Fatalf("without pike.snapshot01.hcl: edits %v, untold %v, %v", edits, untold, err)
 	}
 }

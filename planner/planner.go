@@ -101,7 +101,7 @@ func Plan(p *project.Project, opts Options) (*Output, error) {
 				return nil, fmt.Errorf("release %s was planned on top of %s as %s was then; %s has changed since, so %s's revisions may no longer apply. Run `emcee plan --rewrite %s` to plan %s again (refused once it is released), or undo the change to %s",
 					name, prev.name, prev.name, prev.name, name, name, name, prev.name)
 			}
-			for _, rev := range existing.Revisions {
+			for _, rev := range slices.Concat(existing.Revisions, existing.Rollbacks) {
 				if rev.ID.Release == name {
 					out.Files[rev.Path] = rev.Data
 				}
@@ -159,6 +159,9 @@ func Plan(p *project.Project, opts Options) (*Output, error) {
 		}
 		out.Files[revision.SnapshotFile(name)] = renderSnapshot(name, 0, r.src.Src, baseHash(bodyOf(prevEnd)), sqlHash)
 		prev = r
+	}
+	if err := addRollbacks(p, out); err != nil {
+		return nil, err
 	}
 	for path := range existing.Files {
 		if _, ok := out.Files[path]; !ok {
@@ -347,12 +350,50 @@ func (e *NeedsDatabase) Error() string {
 	return why + ": a release declared as SQL is evaluated in a dev database (the SQL runs there and Atlas inspects what it creates), and no database was given. Pass --dev-url mysql://user@host/empty_db, --env NAME (an env with a dev or url), or --url mysql://user@host/any_db (a temporary emcee_scratch_* database is created on that server), or set $EMCEE_DEV_URL or $EMCEE_URL; once planned and committed, the release plans without a database until its files change"
 }
 
-// scripts are the revisions of one split, one per phase, in phase order.
+// scripts are the revisions of one split, one per phase, in phase order,
+// and the rollback that undoes its expand.
 func scripts(release string, seq int, from string, phases splitter.Phases) []*revision.Script {
-	out := make([]*revision.Script, 0, len(revision.Phases))
-	for _, ph := range revision.Phases {
+	out := make([]*revision.Script, 0, len(revision.Phases)+1)
+	for _, ph := range append(slices.Clone(revision.Phases), revision.Rollback) {
 		id := revision.ID{Release: release, Phase: ph, Seq: seq}
 		out = append(out, &revision.Script{ID: id, From: from, To: release, Statements: phases[ph]})
 	}
 	return out
+}
+
+// addRollbacks writes the rollback of every expand revision that has none:
+// releases planned before emcee wrote rollbacks get theirs, recomputed
+// from the snapshots each step was planned from, as `plan --check`
+// recomputes them. No existing revision changes; a step whose snapshots
+// are gone gets no rollback, and the run says so.
+func addRollbacks(p *project.Project, out *Output) error {
+	for _, rel := range p.Releases {
+		var missing []revision.ID
+		for path := range out.Files {
+			if id, ok := revisionID(path); ok && id.Release == rel && id.Phase == revision.Expand {
+				rb := revision.ID{Release: rel, Phase: revision.Rollback, Seq: id.Seq}
+				if _, ok := out.Files[rb.File()]; !ok {
+					missing = append(missing, rb)
+				}
+			}
+		}
+		if len(missing) == 0 {
+			continue
+		}
+		want, err := Expected(p, out.Files, rel)
+		if err != nil {
+			return fmt.Errorf("writing the rollback revisions of release %s: %w", rel, err)
+		}
+		slices.SortFunc(missing, func(a, b revision.ID) int { return a.Seq - b.Seq })
+		for _, id := range missing {
+			data, ok := want[id.File()]
+			if !ok {
+				out.Notes = append(out.Notes, fmt.Sprintf("%s is not written: the snapshots %s_expand%02d was planned from are gone, so emcee cannot tell what it did; that expand cannot be rolled back", project.Rel(filepath.Join(p.PlansDir, id.File())), rel, id.Seq))
+				continue
+			}
+			out.Files[id.File()] = data
+			out.New = append(out.New, id)
+		}
+	}
+	return nil
 }

@@ -100,7 +100,7 @@ func TestEveryReleaseGetsThreePhasesAndRerunChangesNothing(t *testing.T) {
 	for _, id := range out.New {
 		names = append(names, id.String())
 	}
-	want := "ocata_expand01 ocata_migrate01 ocata_contract01 pike_expand01 pike_migrate01 pike_contract01"
+	want := "ocata_expand01 ocata_migrate01 ocata_contract01 ocata_rollback01 pike_expand01 pike_migrate01 pike_contract01 pike_rollback01"
 	if got := strings.Join(names, " "); got != want {
 		t.Fatalf("new revisions: %s, want %s", got, want)
 	}
@@ -154,8 +154,8 @@ func TestEditingAPlannedReleaseAppendsRevisions(t *testing.T) {
 		t.Fatalf("--check diff should name the new revision:\n%s", d)
 	}
 	out := plan(t, dir, Options{})
-	if len(out.New) != 3 || out.New[0].String() != "pike_expand02" {
-		t.Fatalf("new revisions %v, want pike_expand02, pike_migrate02, pike_contract02", out.New)
+	if len(out.New) != 4 || out.New[0].String() != "pike_expand02" || out.New[3].String() != "pike_rollback02" {
+		t.Fatalf("new revisions %v, want pike_expand02, pike_migrate02, pike_contract02, pike_rollback02", out.New)
 	}
 	for f, data := range before {
 		if !bytes.Equal(data, read(t, dir, "plans/pike/"+f)) {
@@ -192,7 +192,7 @@ func TestRewriteReplansFromScratch(t *testing.T) {
 	write(t, dir, "schema/pike.hcl", strings.Replace(ocata, "varchar(100)", "varchar(200)", 1))
 	plan(t, dir, Options{})
 	out := plan(t, dir, Options{Rewrite: []string{"pike"}})
-	if want := "pike/pike.snapshot01.hcl pike/pike_contract02.sql pike/pike_expand02.sql pike/pike_migrate02.sql"; strings.Join(out.Stale, " ") != want {
+	if want := "pike/pike.snapshot01.hcl pike/pike_contract02.sql pike/pike_expand02.sql pike/pike_migrate02.sql pike/pike_rollback02.sql"; strings.Join(out.Stale, " ") != want {
 		t.Fatalf("rewrite should remove the 02 revisions and the snapshot of step 01, removed %v", out.Stale)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "plans/pike/pike_expand02.sql")); !os.IsNotExist(err) {

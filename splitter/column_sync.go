@@ -354,6 +354,8 @@ func syncTriggerSteps(c *Change, cols []*syncCol) []Step {
 				Why: fmt.Sprintf("the previous release is gone: stop syncing %s.%s, before any column the trigger reads is dropped", table, what),
 				SQL: "DROP TRIGGER IF EXISTS " + sqlsyntax.Ident(name),
 			}},
+			undo(StageRollbackDropTrigger, fmt.Sprintf("the new release is rolled back: stop syncing %s.%s, before the columns the trigger reads are dropped or changed", table, what),
+				"DROP TRIGGER IF EXISTS "+sqlsyntax.Ident(name)),
 		)
 	}
 	return steps
@@ -388,15 +390,28 @@ func syncSteps(c *Change, why string) ([]Step, error) {
 		Why: fmt.Sprintf("%s; %s.%s is added NULL without default (NULL = not written yet) until contract; instant", why, table, name),
 		SQL: Instant.With(sql),
 	}})
+	drop, err := c.Alter(&schema.DropColumn{C: transitional})
+	if err != nil {
+		return nil, err
+	}
+	lost := "the values the new release wrote in it are lost"
+	if s.old != nil {
+		lost = fmt.Sprintf("the triggers kept %s in step with it, so what the new release wrote survives there as far as the backward conversion carries it", s.old.Name)
+	}
+	steps = append(steps, undo(StageRollbackDropColumn, fmt.Sprintf("%s.%s is new in this release and the previous release never reads it; %s", table, name, lost), c.ctx.dropAlgorithm().With(drop)))
 	if s.old != nil && needsPlaceholder(s.old) {
-		step, _, err := c.keepOptional(s.old, s.placeholder, fmt.Sprintf("the new release inserts rows without %s.%s (the trigger computes it)", table, s.old.Name), name)
+		step, relaxed, err := c.keepOptional(s.old, s.placeholder, fmt.Sprintf("the new release inserts rows without %s.%s (the trigger computes it)", table, s.old.Name), name)
 		if err != nil {
 			return nil, err
 		}
 		if s.marks {
 			step.Why += fmt.Sprintf("; the placeholder tells the triggers that the new release inserted the row (it may leave %s NULL), so an INSERT of the previous release that writes exactly %s into %s is read as the new release's", name, s.placeholder, s.old.Name)
 		}
-		steps = append(steps, step)
+		back, err := c.undoKeepOptional(s.old, relaxed)
+		if err != nil {
+			return nil, err
+		}
+		steps = append(append(steps, step), back...)
 	}
 	if cols[0] == s {
 		steps = append(steps, syncTriggerSteps(c, cols)...)

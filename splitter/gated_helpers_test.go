@@ -172,6 +172,9 @@ type tcCase struct {
 	edits  []string
 	want   []tcStep
 	errHas []string
+	// rollback, when set, is what the rules place in the rollback phase
+	// (in claim order, like want); want holds the upgrade's steps only.
+	rollback []tcStep
 }
 
 func (c tcCase) run(t *testing.T) {
@@ -193,9 +196,25 @@ func (c tcCase) run(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(got, c.want) {
-		t.Errorf("steps differ\n got:\n%s\nwant:\n%s", tcDump(got), tcDump(c.want))
+	upgrade, rollback := tcApart(got)
+	if !slices.Equal(upgrade, c.want) {
+		t.Errorf("steps differ\n got:\n%s\nwant:\n%s", tcDump(upgrade), tcDump(c.want))
 	}
+	if c.rollback != nil && !slices.Equal(rollback, c.rollback) {
+		t.Errorf("rollback steps differ\n got:\n%s\nwant:\n%s", tcDump(rollback), tcDump(c.rollback))
+	}
+}
+
+// tcApart splits steps into the upgrade's and the rollback's.
+func tcApart(steps []tcStep) (upgrade, rollback []tcStep) {
+	for _, s := range steps {
+		if s.Phase == revision.Rollback {
+			rollback = append(rollback, s)
+		} else {
+			upgrade = append(upgrade, s)
+		}
+	}
+	return upgrade, rollback
 }
 
 func tcDump(steps []tcStep) string {
@@ -215,9 +234,14 @@ func stageName(p revision.Phase, s Stage) string {
 		revision.Expand:   {"StageCreateTable", "StageRenameTable", "StageAddColumn", "StageModifyColumn", "StageAddIndex", "StageAddConstraint", "StageTrigger"},
 		revision.Migrate:  {"StageBackfill", "StageDataMigration"},
 		revision.Contract: {"StageGate", "StageDropTrigger", "StageDropView", "StageDropForeignKey", "StageDropCheck", "StageDropIndex", "StageDropColumn", "StageTighten", "StageAddGatedConstraint", "StageDropTable"},
+		revision.Rollback: {"StageRollbackGate", "StageRollbackDropTrigger", "StageRollbackDropConstraint", "StageRollbackDropIndex", "StageRollbackRestoreColumn", "StageRollbackDropColumn", "StageRollbackRenameTable", "StageRollbackDropTable"},
 	}[p]
 	i := int(s)
-	if p != revision.Contract {
+	switch p {
+	case revision.Rollback:
+		i -= 100
+	case revision.Contract:
+	default:
 		i -= 10
 	}
 	if i >= 0 && i < len(names) {

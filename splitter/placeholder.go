@@ -122,6 +122,24 @@ func (c *Change) keepOptional(col *schema.Column, value, why string, optIn ...st
 	}}, true, nil
 }
 
+// undoKeepOptional is the rollback of keepOptional: the placeholder
+// default goes again (metadata only), or a column made NULL is NOT NULL
+// again behind a gate counting the rows the new release left NULL in it.
+func (c *Change) undoKeepOptional(col *schema.Column, relaxed bool) ([]Step, error) {
+	if relaxed {
+		r := *col
+		t := *col.Type
+		t.Null = true
+		r.Type = &t
+		return c.restoreColumn(col, &r, schema.ChangeNull, "making it NULL while the new release omits it")
+	}
+	table := c.Table.Name
+	sql := fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT", sqlsyntax.Ident(table), sqlsyntax.Ident(col.Name))
+	return []Step{undo(StageRollbackRestoreColumn,
+		fmt.Sprintf("%s.%s had no default in the previous release, which writes it in every INSERT: the placeholder default expand gave it goes (metadata only); rows the new release inserted keep the placeholder", table, col.Name),
+		Instant.With(sql))}, nil
+}
+
 // placeholderMark is a placeholder that marks the new release's INSERTs
 // (choosePlaceholder): a value of the type that code of the previous
 // release has no reason to write, "" where the type has none emcee can

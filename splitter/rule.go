@@ -35,10 +35,13 @@ type Rule struct {
 
 // RuleDoc describes a rule for humans.
 type RuleDoc struct {
-	Change  string // "add column, nullable or with a default"
-	Phases  string // "expand"
-	Gate    string // what contract checks first, or ""
-	Example string // a line of HCL or SQL
+	Change string // "add column, nullable or with a default"
+	Phases string // "expand"
+	Gate   string // what contract checks first, or ""
+	// Rollback is what the release's rollback revision does to undo the
+	// rule's expand statements (rollback.go), or why it cannot.
+	Rollback string
+	Example  string // a line of HCL or SQL
 }
 
 // Step is one statement placed in a phase.
@@ -56,6 +59,10 @@ type Step struct {
 	// (a synced column, a placeholder default): combine gathers a table's
 	// into one statement.
 	syncGroup bool
+	// refusal marks a rollback step that stands for an expand statement
+	// emcee cannot undo online (rollback.go): the rollback revision then
+	// holds only the refusals.
+	refusal bool
 }
 
 // Stage orders statements inside a phase, whatever order Atlas reported the
@@ -90,6 +97,21 @@ const (
 	StageTighten
 	StageAddGatedConstraint
 	StageDropTable
+)
+
+// Rollback stages undo expand's in reverse: gates first, then the
+// triggers, constraints and indexes expand added, the columns it changed
+// and added, the tables it renamed (their columns were undone under the
+// new name) and last the tables it created.
+const (
+	StageRollbackGate Stage = 100 + iota
+	StageRollbackDropTrigger
+	StageRollbackDropConstraint
+	StageRollbackDropIndex
+	StageRollbackRestoreColumn
+	StageRollbackDropColumn
+	StageRollbackRenameTable
+	StageRollbackDropTable
 )
 
 var rules []*Rule

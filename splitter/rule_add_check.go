@@ -29,10 +29,11 @@ func init() {
 		Name:     "add-check",
 		Priority: 100,
 		Doc: RuleDoc{
-			Change:  "add or change a CHECK constraint on an existing table",
-			Phases:  "changed check: expand drops the old one; contract adds the check (ALGORITHM=COPY: needs allow_copy = true on a column the check reads)",
-			Gate:    "no row for which the check is false",
-			Example: `check "ck_size" { expr = "size >= 0" }`,
+			Change:   "add or change a CHECK constraint on an existing table",
+			Phases:   "changed check: expand drops the old one; contract adds the check (ALGORITHM=COPY: needs allow_copy = true on a column the check reads)",
+			Gate:     "no row for which the check is false",
+			Rollback: "added check: nothing to undo (contract only); changed check: cannot be undone online (expand dropped the old check, and neither server adds a CHECK without copying the table): the rollback is refused",
+			Example:  `check "ck_size" { expr = "size >= 0" }`,
 		},
 		Match: func(c *Change) bool {
 			switch c.Change.(type) {
@@ -50,7 +51,7 @@ func init() {
 				steps = append(steps, Step{Phase: revision.Expand, Stage: StageModifyColumn, Statement: revision.Statement{
 					Why: fmt.Sprintf("check %s on %s changes: the old expression could reject writes of the new release, so it goes now (dropping a check only allows more); the new one is added in contract behind a gate", m.From.Name, c.Table.Name),
 					SQL: alg.With(fmt.Sprintf("ALTER TABLE %s %s", sqlsyntax.Ident(c.Table.Name), c.ctx.dropCheck(m.From.Name))),
-				}})
+				}}, refuseRollback(fmt.Sprintf("%s: expand dropped check %s on %s (its new expression comes in contract), and adding it back needs a table copy on %s (neither server adds a CHECK online)", c.ctx.Transition.To.Where(c.Table.Name, ""), m.From.Name, c.Table.Name, c.ctx.Target)))
 			}
 			if !ok {
 				return nil, fmt.Errorf("add-check: unexpected change %T", c.Change)

@@ -15,9 +15,10 @@ func init() {
 		Name:     "add-column",
 		Priority: 100,
 		Doc: RuleDoc{
-			Change:  "add column, nullable or with a default",
-			Phases:  "expand (ALGORITHM=INSTANT)",
-			Example: `column "owner" { type = varchar(255), null = true }`,
+			Change:   "add column, nullable or with a default",
+			Phases:   "expand (ALGORITHM=INSTANT)",
+			Rollback: "drop the column (INSTANT on MariaDB and MySQL 8.0.29+, else in place); the values the new release wrote in it are lost",
+			Example:  `column "owner" { type = varchar(255), null = true }`,
 		},
 		Match: func(c *Change) bool {
 			add, ok := c.Change.(*schema.AddColumn)
@@ -36,10 +37,17 @@ func init() {
 			if !add.C.Type.Null {
 				why = fmt.Sprintf("%s.%s is new and has a default, so INSERTs of the previous release that omit it still work", c.Table.Name, add.C.Name)
 			}
+			drop, err := c.Alter(&schema.DropColumn{C: add.C})
+			if err != nil {
+				return nil, err
+			}
 			return []Step{{Phase: revision.Expand, Stage: StageAddColumn, Statement: revision.Statement{
 				Why: why + "; instant, no table rebuild",
 				SQL: Instant.With(sql),
-			}}}, nil
+			}}, undo(StageRollbackDropColumn,
+				fmt.Sprintf("%s.%s is new in this release and the previous release never reads it; the values the new release wrote in it are lost", c.Table.Name, add.C.Name),
+				c.ctx.dropAlgorithm().With(drop)),
+			}, nil
 		},
 	})
 }

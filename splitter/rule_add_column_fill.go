@@ -16,10 +16,11 @@ func init() {
 		Name:     "add-column-fill",
 		Priority: 50,
 		Doc: RuleDoc{
-			Change:  "add column NOT NULL without default (declared: fill)",
-			Phases:  "expand: add NULL + fill trigger; migrate: batched backfill; contract: drop trigger, set NOT NULL",
-			Gate:    "no row with the column NULL",
-			Example: `column "slug" { type = varchar(64), fill = "LOWER(REPLACE(name, ' ', '-'))" }`,
+			Change:   "add column NOT NULL without default (declared: fill)",
+			Phases:   "expand: add NULL + fill trigger; migrate: batched backfill; contract: drop trigger, set NOT NULL",
+			Gate:     "no row with the column NULL",
+			Rollback: "drop the triggers, then the column (INSTANT); the values the new release wrote in it are lost",
+			Example:  `column "slug" { type = varchar(64), fill = "LOWER(REPLACE(name, ' ', '-'))" }`,
 		},
 		Match: func(c *Change) bool {
 			if !isSyncAdd(c) {

@@ -26,10 +26,11 @@ func init() {
 		Name:     "add-foreign-key",
 		Priority: 100,
 		Doc: RuleDoc{
-			Change:  "add foreign key on an existing table",
-			Phases:  "contract (ALGORITHM=INPLACE, LOCK=NONE, foreign_key_checks off for that statement)",
-			Gate:    "no orphans: no child row whose non-NULL key has no parent",
-			Example: `foreign_key "fk_owner" { columns = [column.owner_id], ref_columns = [table.owners.column.id] }`,
+			Change:   "add foreign key on an existing table",
+			Phases:   "contract (ALGORITHM=INPLACE, LOCK=NONE, foreign_key_checks off for that statement)",
+			Rollback: "nothing to undo: contract only",
+			Gate:     "no orphans: no child row whose non-NULL key has no parent",
+			Example:  `foreign_key "fk_owner" { columns = [column.owner_id], ref_columns = [table.owners.column.id] }`,
 		},
 		Match: func(c *Change) bool {
 			_, ok := c.Change.(*schema.AddForeignKey)

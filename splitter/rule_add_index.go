@@ -15,9 +15,10 @@ func init() {
 		Name:     "add-index",
 		Priority: 100,
 		Doc: RuleDoc{
-			Change:  "add non-unique index",
-			Phases:  "expand (ALGORITHM=INPLACE, LOCK=NONE)",
-			Example: `index "ix_owner" { columns = [column.owner] }`,
+			Change:   "add non-unique index",
+			Phases:   "expand (ALGORITHM=INPLACE, LOCK=NONE)",
+			Rollback: "drop the index (ALGORITHM=INPLACE, LOCK=NONE)",
+			Example:  `index "ix_owner" { columns = [column.owner] }`,
 		},
 		Match: func(c *Change) bool {
 			add, ok := c.Change.(*schema.AddIndex)
@@ -29,10 +30,17 @@ func init() {
 			if err != nil {
 				return nil, err
 			}
+			drop, err := c.Alter(&schema.DropIndex{I: add.I})
+			if err != nil {
+				return nil, err
+			}
 			return []Step{{Phase: revision.Expand, Stage: StageAddIndex, Statement: revision.Statement{
 				Why: fmt.Sprintf("index %s on %s is not unique, so it rejects no write of either release; built online, writes continue", add.I.Name, c.Table.Name),
 				SQL: Inplace.With(sql),
-			}}}, nil
+			}}, undo(StageRollbackDropIndex,
+				fmt.Sprintf("index %s on %s is new in this release; dropping it loses no data, writes continue", add.I.Name, c.Table.Name),
+				Inplace.With(drop)),
+			}, nil
 		},
 	})
 }

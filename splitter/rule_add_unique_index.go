@@ -22,10 +22,11 @@ func init() {
 		Name:     "add-unique-index",
 		Priority: 100,
 		Doc: RuleDoc{
-			Change:  "add unique index on an existing table",
-			Phases:  "contract (ALGORITHM=INPLACE, LOCK=NONE)",
-			Gate:    "no row whose key another row holds too (rows with a NULL key part are never duplicates)",
-			Example: `index "ux_name" { unique = true, columns = [column.name] }`,
+			Change:   "add unique index on an existing table",
+			Phases:   "contract (ALGORITHM=INPLACE, LOCK=NONE)",
+			Rollback: "nothing to undo: contract only",
+			Gate:     "no row whose key another row holds too (rows with a NULL key part are never duplicates)",
+			Example:  `index "ux_name" { unique = true, columns = [column.name] }`,
 		},
 		Match: func(c *Change) bool {
 			add, ok := c.Change.(*schema.AddIndex)

@@ -6,6 +6,7 @@ import (
 	"ariga.io/atlas/sql/schema"
 
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // A new table is invisible to the previous release's code, so creating it
@@ -20,9 +21,10 @@ func init() {
 		Name:     "create-table",
 		Priority: 100,
 		Doc: RuleDoc{
-			Change:  "create table, with its indexes and foreign keys",
-			Phases:  "expand (foreign keys between new tables that reference each other in a cycle: added after the tables, ALGORITHM=INPLACE, LOCK=NONE)",
-			Example: `table "image_tags" { ... }`,
+			Change:   "create table, with its indexes and foreign keys",
+			Phases:   "expand (foreign keys between new tables that reference each other in a cycle: added after the tables, ALGORITHM=INPLACE, LOCK=NONE)",
+			Rollback: "drop the table (foreign keys added after the tables of a cycle: dropped first, ALGORITHM=INPLACE, LOCK=NONE); the rows the new release wrote in it are lost",
+			Example:  `table "image_tags" { ... }`,
 		},
 		Match: func(c *Change) bool { _, ok := c.Change.(*schema.AddTable); return ok },
 		Split: func(c *Change) ([]Step, error) {
@@ -45,11 +47,20 @@ func init() {
 				Why: "table " + t.Name + " is new: no code of the previous release reads or writes it",
 				SQL: sql,
 			}}}
+			drop, err := c.ctx.SQL(&schema.DropTable{T: t})
+			if err != nil {
+				return nil, err
+			}
+			steps = append(steps, undo(StageRollbackDropTable,
+				fmt.Sprintf("table %s is new in this release and the previous release never reads it; the rows the new release wrote in it are lost", t.Name), drop))
 			for _, fk := range later {
 				sql, err := c.Alter(&schema.AddForeignKey{F: fk})
 				if err != nil {
 					return nil, err
 				}
+				steps = append(steps, undo(StageRollbackDropConstraint,
+					fmt.Sprintf("foreign key %s of new table %s references new table %s, which references %s back: it goes first so that either table can be dropped", fk.Symbol, t.Name, fk.RefTable.Name, t.Name),
+					Inplace.With(fmt.Sprintf("ALTER TABLE %s DROP FOREIGN KEY %s", sqlsyntax.Ident(t.Name), sqlsyntax.Ident(fk.Symbol)))))
 				for _, s := range c.ctx.withoutFKChecks(Inplace.With(sql)) {
 					steps = append(steps, Step{Phase: revision.Expand, Stage: StageAddConstraint, Statement: revision.Statement{
 						Why: fmt.Sprintf("foreign key %s of new table %s references new table %s, which references %s back: both tables are created first, then their keys; the tables are empty and no code writes them yet, so no row is checked", fk.Symbol, t.Name, fk.RefTable.Name, t.Name),

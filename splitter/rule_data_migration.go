@@ -17,10 +17,11 @@ func init() {
 		Name:     "data-migration",
 		Priority: 200,
 		Doc: RuleDoc{
-			Change:  "data-only migration (declared: data_migration block)",
-			Phases:  "migrate: batched UPDATE ... SET <set> WHERE (<pending>); contract: gate",
-			Gate:    "SELECT COUNT(*) FROM <table> WHERE (<pending>) returns 0",
-			Example: `data_migration "meta_v2" { table = "images", set = "meta = JSON_REMOVE(meta, '$.old')", pending = "JSON_CONTAINS_PATH(meta, 'one', '$.old')" }`,
+			Change:   "data-only migration (declared: data_migration block)",
+			Phases:   "migrate: batched UPDATE ... SET <set> WHERE (<pending>); contract: gate",
+			Gate:     "SELECT COUNT(*) FROM <table> WHERE (<pending>) returns 0",
+			Rollback: "nothing to undo: the rows it rewrote in migrate stay, since it ran while the previous release served, which tolerates them",
+			Example:  `data_migration "meta_v2" { table = "images", set = "meta = JSON_REMOVE(meta, '$.old')", pending = "JSON_CONTAINS_PATH(meta, 'one', '$.old')" }`,
 		},
 		// Declared intent, not an Atlas change: it runs once per transition.
 		Match:         func(*Change) bool { return false },

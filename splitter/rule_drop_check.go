@@ -10,7 +10,7 @@ import (
 
 func init() {
 	register(dropRule("drop-check",
-		RuleDoc{Change: "drop CHECK constraint", Phases: "contract", Example: "remove the check block"},
+		RuleDoc{Change: "drop CHECK constraint", Phases: "contract", Rollback: "nothing to undo: contract only", Example: "remove the check block"},
 		StageDropCheck,
 		func(c *Change) bool { _, ok := c.Change.(*schema.DropCheck); return ok },
 		func(c *Change) (string, string, error) {

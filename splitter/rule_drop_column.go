@@ -21,9 +21,10 @@ func init() {
 		Name:     "drop-column",
 		Priority: 100,
 		Doc: RuleDoc{
-			Change:  "drop column (in a release that also adds a column to the table, or gives another table a column of its name: declared, either the new column replaces it or discard)",
-			Phases:  "expand: a placeholder default (metadata only) if it is NOT NULL without default; contract: drop",
-			Example: `remove the column block; with a column added to the table, also discard { table = "images", column = "is_public" }`,
+			Change:   "drop column (in a release that also adds a column to the table, or gives another table a column of its name: declared, either the new column replaces it or discard)",
+			Phases:   "expand: a placeholder default (metadata only) if it is NOT NULL without default; contract: drop",
+			Rollback: "the placeholder default goes (INSTANT); a column expand made NULL instead is NOT NULL again in place, behind a gate counting the rows left NULL",
+			Example:  `remove the column block; with a column added to the table, also discard { table = "images", column = "is_public" }`,
 		},
 		Match: func(c *Change) bool { _, ok := c.Change.(*schema.DropColumn); return ok },
 		Split: func(c *Change) ([]Step, error) {
@@ -38,7 +39,11 @@ func init() {
 				if !relaxed {
 					step.Why += fmt.Sprintf("; the previous release reads that placeholder in %s for the rows the new release inserts", d.C.Name)
 				}
-				steps = append(steps, step)
+				back, err := c.undoKeepOptional(d.C, relaxed)
+				if err != nil {
+					return nil, err
+				}
+				steps = append(append(steps, step), back...)
 			}
 			sql, err := c.Alter(d)
 			if err != nil {

@@ -18,9 +18,10 @@ func init() {
 		Name:     "drop-table",
 		Priority: 100,
 		Doc: RuleDoc{
-			Change:  "drop table (in a release that also creates a table: declared, either renamed_from on the new table or discard)",
-			Phases:  "contract (foreign keys between dropped tables that reference each other in a cycle: dropped first)",
-			Example: `remove the table block; with a table created, also discard { table = "image_properties" }`,
+			Change:   "drop table (in a release that also creates a table: declared, either renamed_from on the new table or discard)",
+			Phases:   "contract (foreign keys between dropped tables that reference each other in a cycle: dropped first)",
+			Rollback: "nothing to undo: contract only",
+			Example:  `remove the table block; with a table created, also discard { table = "image_properties" }`,
 		},
 		Match: func(c *Change) bool { _, ok := c.Change.(*schema.DropTable); return ok },
 		Split: func(c *Change) ([]Step, error) {

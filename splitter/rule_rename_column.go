@@ -15,10 +15,11 @@ func init() {
 		Name:     "rename-column",
 		Priority: 50,
 		Doc: RuleDoc{
-			Change:  "rename a column (declared: renamed_from)",
-			Phases:  "expand: add new column NULL, placeholder default on the old one if NOT NULL without default (instant), copy triggers; migrate: batched copy; contract: drop triggers, drop old column, tighten new",
-			Gate:    "no row with the new column NULL (NOT NULL columns), or none the copy has not reached",
-			Example: `column "display_name" { type = varchar(100), renamed_from = "name" }`,
+			Change:   "rename a column (declared: renamed_from)",
+			Phases:   "expand: add new column NULL, placeholder default on the old one if NOT NULL without default (instant), copy triggers; migrate: batched copy; contract: drop triggers, drop old column, tighten new",
+			Gate:     "no row with the new column NULL (NOT NULL columns), or none the copy has not reached",
+			Rollback: "drop the triggers, then the new column (INSTANT; the triggers kept the old one in step); the old column's placeholder default goes (INSTANT), or, made NULL instead, it is NOT NULL again in place behind a gate counting the rows left NULL",
+			Example:  `column "display_name" { type = varchar(100), renamed_from = "name" }`,
 		},
 		Match: func(c *Change) bool {
 			if !isSyncAdd(c) {

@@ -1,12 +1,15 @@
 package splitter
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"strings"
 
 	"ariga.io/atlas/sql/schema"
 
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/sqlname"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
@@ -28,9 +31,10 @@ func init() {
 		Name:     "rename-table",
 		Priority: 50,
 		Doc: RuleDoc{
-			Change:  "rename a table (declared: renamed_from on the table)",
-			Phases:  "expand: RENAME TABLE + updatable view under the old name; contract: drop the view",
-			Example: `table "images" { renamed_from = "pictures" ... }`,
+			Change:   "rename a table (declared: renamed_from on the table)",
+			Phases:   "expand: RENAME TABLE + updatable view under the old name; contract: drop the view",
+			Rollback: "one RENAME TABLE moves the view aside and the table back under its old name (atomic: the old name never goes missing), then the view is dropped",
+			Example:  `table "images" { renamed_from = "pictures" ... }`,
 		},
 		Match: func(c *Change) bool { _, ok := c.Change.(*schema.RenameTable); return ok },
 		Split: func(c *Change) ([]Step, error) {
@@ -40,6 +44,7 @@ func init() {
 			if _, clash := c.ctx.Transition.To.Schema.Table(oldName); clash {
 				return nil, fmt.Errorf("%s: table %s is renamed from %s, but the release also declares a table %s: the old name is kept as a compatibility view until contract, so it cannot be reused in the same release", where, newName, oldName, oldName)
 			}
+			parked := parkedView(oldName, newName, c.ctx.Transition.To.Name)
 			cols := make([]string, 0, len(r.From.Columns))
 			for _, col := range r.From.Columns {
 				cols = append(cols, sqlsyntax.Ident(col.Name))
@@ -57,7 +62,19 @@ func init() {
 					Why: fmt.Sprintf("only the previous release used the name %s", oldName),
 					SQL: "DROP VIEW IF EXISTS " + sqlsyntax.Ident(oldName),
 				}},
+				undo(StageRollbackRenameTable, fmt.Sprintf("%s is %s again: one RENAME TABLE moves the compatibility view aside and the table back under its old name, so statements of the previous release never find the name missing", newName, oldName),
+					fmt.Sprintf("RENAME TABLE %s TO %s, %s TO %s", sqlsyntax.Ident(oldName), sqlsyntax.Ident(parked), sqlsyntax.Ident(newName), sqlsyntax.Ident(oldName))),
+				undo(StageRollbackRenameTable, fmt.Sprintf("the compatibility view of %s, moved aside, is no longer used", oldName),
+					"DROP VIEW IF EXISTS "+sqlsyntax.Ident(parked)),
 			}, nil
 		},
 	})
+}
+
+// parkedView is the name the compatibility view takes for the moment a
+// rollback swaps the table back under its old name: derived like the
+// trigger names, a hash of the rename keeping it apart from any table.
+func parkedView(oldName, newName, release string) string {
+	h := sha256.Sum256([]byte(oldName + "\x00" + newName + "\x00" + release))
+	return sqlname.Derive(sqlname.Table, sqlname.ParkedViewPrefix+oldName, "_"+hex.EncodeToString(h[:])[:6]+"_parked")
 }

@@ -16,9 +16,10 @@ func init() {
 		Name:     "table-comment",
 		Priority: 100,
 		Doc: RuleDoc{
-			Change:  "add, change or remove a table comment",
-			Phases:  "expand (INSTANT on MariaDB, INPLACE on MySQL)",
-			Example: `table "images" { comment = "uploaded images" ... }`,
+			Change:   "add, change or remove a table comment",
+			Phases:   "expand (INSTANT on MariaDB, INPLACE on MySQL)",
+			Rollback: "set the previous comment back (INSTANT on MariaDB, INPLACE on MySQL)",
+			Example:  `table "images" { comment = "uploaded images" ... }`,
 		},
 		Match: func(c *Change) bool { return tableComment(c.Change) != nil },
 		Split: func(c *Change) ([]Step, error) {
@@ -30,10 +31,23 @@ func init() {
 			if c.ctx.Target.MariaDB() {
 				alg = Instant
 			}
+			was := &schema.Comment{}
+			if c.FromTable != nil {
+				for _, a := range c.FromTable.Attrs {
+					if cm, ok := a.(*schema.Comment); ok {
+						was = cm
+					}
+				}
+			}
+			back, err := c.Alter(&schema.ModifyAttr{From: tableComment(c.Change), To: was})
+			if err != nil {
+				return nil, err
+			}
 			return []Step{{Phase: revision.Expand, Stage: StageModifyColumn, Statement: revision.Statement{
 				Why: fmt.Sprintf("the comment of table %s is metadata no query reads; no rebuild", c.Table.Name),
 				SQL: alg.With(sql),
-			}}}, nil
+			}}, undo(StageRollbackRestoreColumn, fmt.Sprintf("table %s gets back the comment of the previous release; metadata only", c.Table.Name), alg.With(back)),
+			}, nil
 		},
 	})
 }

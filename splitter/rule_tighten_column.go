@@ -22,10 +22,11 @@ func init() {
 		Name:     "tighten-column",
 		Priority: 100,
 		Doc: RuleDoc{
-			Change:  "tighten a column: shorter CHAR/VARCHAR, smaller or re-signed integer, narrower DECIMAL, enum values removed, NULL -> NOT NULL, default removed from a NOT NULL column",
-			Phases:  "expand: widen to accept both releases' writes (if needed); contract: tighten (NOT NULL in place; type changes ALGORITHM=COPY with allow_copy = true)",
-			Gate:    "no row the new column would truncate or reject (NULL, too long, out of range, removed enum value, lost decimals)",
-			Example: `column "name" { type = varchar(20), allow_copy = true }  # was varchar(30) NULL`,
+			Change:   "tighten a column: shorter CHAR/VARCHAR, smaller or re-signed integer, narrower DECIMAL, enum values removed, NULL -> NOT NULL, default removed from a NOT NULL column",
+			Phases:   "expand: widen to accept both releases' writes (if needed); contract: tighten (NOT NULL in place; type changes ALGORITHM=COPY with allow_copy = true)",
+			Gate:     "no row the new column would truncate or reject (NULL, too long, out of range, removed enum value, lost decimals)",
+			Rollback: "undo expand's widening for both releases: default and comment set back (INSTANT), NOT NULL again in place behind a gate counting the rows left NULL; a type widened for both releases cannot be undone online: the rollback is refused",
+			Example:  `column "name" { type = varchar(20), allow_copy = true }  # was varchar(30) NULL`,
 		},
 		Match: func(c *Change) bool {
 			m, ok := c.Change.(*schema.ModifyColumn)
@@ -64,6 +65,11 @@ func init() {
 					why += "; " + note
 				}
 				steps = append(steps, Step{Phase: revision.Expand, Stage: StageModifyColumn, Statement: revision.Statement{Why: why, SQL: alg.With(sql)}})
+				back, err := c.restoreColumn(m.From, tg.mid, tg.midKind, "the widening for both releases")
+				if err != nil {
+					return nil, err
+				}
+				steps = append(steps, back...)
 			}
 			if tg.contract == schema.NoChange {
 				return steps, nil

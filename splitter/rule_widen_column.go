@@ -17,9 +17,10 @@ func init() {
 		Name:     "widen-column",
 		Priority: 100,
 		Doc: RuleDoc{
-			Change:  "widen a column: longer varchar, bigger int, enum values appended, NOT NULL -> NULL, default or comment change (not removing a NOT NULL column's default)",
-			Phases:  "expand (INSTANT or in place; a change that rebuilds or copies the table, such as NOT NULL -> NULL, requires allow_copy = true)",
-			Example: `column "name" { type = varchar(255) }  # was varchar(100)`,
+			Change:   "widen a column: longer varchar, bigger int, enum values appended, NOT NULL -> NULL, default or comment change (not removing a NOT NULL column's default)",
+			Phases:   "expand (INSTANT or in place; a change that rebuilds or copies the table, such as NOT NULL -> NULL, requires allow_copy = true)",
+			Rollback: "default and comment: set back (INSTANT); NULL: NOT NULL again in place, behind a gate counting the rows left NULL; a type widening cannot be undone online (narrowing copies the table on both servers): the rollback is refused",
+			Example:  `column "name" { type = varchar(255) }  # was varchar(100)`,
 		},
 		Match: func(c *Change) bool {
 			m, ok := c.Change.(*schema.ModifyColumn)
@@ -53,7 +54,11 @@ func init() {
 				}
 				why += "; " + note
 			}
-			return []Step{{Phase: revision.Expand, Stage: StageModifyColumn, Statement: revision.Statement{Why: why, SQL: alg.With(sql)}}}, nil
+			back, err := c.restoreColumn(m.From, m.To, m.Change, "the widening")
+			if err != nil {
+				return nil, err
+			}
+			return append([]Step{{Phase: revision.Expand, Stage: StageModifyColumn, Statement: revision.Statement{Why: why, SQL: alg.With(sql)}}}, back...), nil
 		},
 	})
 }

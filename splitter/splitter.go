@@ -112,7 +112,7 @@ func Split(tr *diff.Transition, t project.Target, drv *mysql.Driver) (Phases, er
 		case depth[a.table] != depth[b.table]:
 			// Referenced tables are created before the tables pointing at
 			// them, and dropped after them.
-			if a.Phase == revision.Contract {
+			if a.Phase == revision.Contract || a.Phase == revision.Rollback {
 				return depth[a.table] > depth[b.table]
 			}
 			return depth[a.table] < depth[b.table]
@@ -128,6 +128,7 @@ func Split(tr *diff.Transition, t project.Target, drv *mysql.Driver) (Phases, er
 		s.Step.on = s.table
 		byPhase[s.Phase] = append(byPhase[s.Phase], s.Step)
 	}
+	byPhase[revision.Rollback] = onlyRefusals(byPhase[revision.Rollback])
 	out := Phases{}
 	for phase, list := range byPhase {
 		for _, s := range ctx.combine(phase, list) {

@@ -20,6 +20,11 @@ const (
 	// TriggerPrefix starts the name of every sync trigger emcee creates:
 	// emcee_<table>_<release>_<hash>_<bi|bu>.
 	TriggerPrefix = "emcee_"
+	// ParkedViewPrefix starts the name a rename's compatibility view gets
+	// for the one statement between a rollback's RENAME TABLE, which swaps
+	// the table back under its old name atomically, and the DROP VIEW:
+	// emcee_<view>_<hash>_parked.
+	ParkedViewPrefix = "emcee_"
 	// ScratchPrefix starts the name of a temporary dev database:
 	// emcee_scratch_<created>_<session> (ScratchDatabase).
 	ScratchPrefix = "emcee_scratch_"

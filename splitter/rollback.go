@@ -1,0 +1,99 @@
+package splitter
+
+import (
+	"fmt"
+
+	"ariga.io/atlas/sql/schema"
+
+	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/sqlsyntax"
+)
+
+// A release's rollback revision (<release>_rollbackNN) undoes what its
+// expand revision NN did, so that the previous release, which kept serving
+// throughout, finds its own schema again. Each rule writes the undoing of
+// its own expand statements beside them (Phase revision.Rollback); Split
+// orders them by the rollback stages, the reverse of expand's.
+//
+// What a rollback may do is what expand may: only statements the servers
+// run online (INSTANT, or INPLACE with LOCK=NONE), and anything that could
+// fail on a row behind a gate written like contract's, which the applier
+// runs before the revision's first statement, on every run and resume.
+// An expand statement whose undoing the server can only run by copying the
+// table (narrowing a column's type, adding a CHECK back) makes the whole
+// revision a refusal: its rollback holds one closed gate per such
+// statement, saying why, and nothing else, so that the applier stops
+// before changing anything and the operator reads the reason (restore
+// from backup, or finish the release). A half-undone expand would leave a
+// schema that is neither release's.
+//
+// What the rollback cannot give back is what only the new release wrote:
+// values in the columns and rows in the tables it drops. Data migrations
+// that ran in migrate stay: they ran while the previous release served,
+// which it tolerates by construction.
+
+// undo is a rollback statement.
+func undo(stage Stage, why, sql string) Step {
+	return Step{Phase: revision.Rollback, Stage: stage, Statement: revision.Statement{Why: why, SQL: sql}}
+}
+
+// rollbackGate is a gate of the rollback revision: the rows that would
+// make one of its statements fail.
+func rollbackGate(why, sql string) Step {
+	return Step{Phase: revision.Rollback, Stage: StageRollbackGate, Statement: revision.Statement{
+		Why: why, Kind: revision.Gate, SQL: sql,
+	}}
+}
+
+// refusedGate is the gate of a refused rollback: it counts 1 whatever the
+// data, so the gate is always closed.
+const refusedGate = "SELECT 1"
+
+// refuseRollback stands for an expand statement emcee cannot undo online.
+func refuseRollback(why string) Step {
+	st := rollbackGate("rollback refused at plan time: "+why+"; this expand cannot be undone online: restore from backup, or finish the release", refusedGate)
+	st.refusal = true
+	return st
+}
+
+// onlyRefusals keeps a refused rollback's refusals (see above).
+func onlyRefusals(steps []Step) []Step {
+	var out []Step
+	for _, s := range steps {
+		if s.refusal {
+			out = append(out, s)
+		}
+	}
+	if out == nil {
+		return steps
+	}
+	return out
+}
+
+// restoreColumn undoes an expand MODIFY that took a column of the previous
+// release from was to is. A type change cannot be undone online on either
+// server (MariaDB 10.11 and MySQL 8.0 narrow a VARCHAR, an integer, a
+// DECIMAL or an ENUM only by copying the table: "Cannot change column type.
+// Try ALGORITHM=COPY"), so it is refused. NOT NULL comes back in place
+// (the table is rebuilt while writes continue, which expand's relaxation
+// needed allow_copy for already) behind a gate counting the rows the new
+// release left NULL; a default or a comment is metadata only.
+func (c *Change) restoreColumn(was, is *schema.Column, kind schema.ChangeKind, what string) ([]Step, error) {
+	table := c.Table.Name
+	name := table + "." + was.Name
+	if kind.Is(schema.ChangeType) {
+		return []Step{refuseRollback(fmt.Sprintf("%s: %s changed %s from %s to %s, and narrowing it back needs a table copy on %s (writes blocked while it runs)", c.ctx.Transition.To.Where(table, is.Name), what, name, fmtType(was.Type.Type), fmtType(is.Type.Type), c.ctx.Target))}, nil
+	}
+	sql, err := c.Alter(&schema.ModifyColumn{From: is, To: was, Change: kind})
+	if err != nil {
+		return nil, err
+	}
+	if kind.Is(schema.ChangeNull) && !was.Type.Null {
+		return []Step{
+			rollbackGate(fmt.Sprintf("%s is NOT NULL again in the previous release: rows the new release left NULL in it must get a value first", name),
+				countWhere(table, sqlsyntax.Ident(was.Name)+" IS NULL")),
+			undo(StageRollbackRestoreColumn, fmt.Sprintf("%s gets back its definition of the previous release (undoes %s); NOT NULL is set in place, the table rebuilt while writes continue", name, what), Inplace.With(sql)),
+		}, nil
+	}
+	return []Step{undo(StageRollbackRestoreColumn, fmt.Sprintf("%s gets back its definition of the previous release (undoes %s); metadata only", name, what), Instant.With(sql))}, nil
+}
