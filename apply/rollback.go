@@ -56,6 +56,9 @@ func (s *Session) Rollback(ctx context.Context) (*Result, error) {
 	if err != nil {
 		return res, err
 	}
+	if err := s.refusedAtPlanTime(rel, revs); err != nil {
+		return res, err
+	}
 	if err := s.rollbackPreflight(ctx, res, rel); err != nil {
 		return res, err
 	}
@@ -179,6 +182,29 @@ func (s *Session) rollbackRevisions(rel string) ([]*revision.Revision, error) {
 		return nil, &Refusal{Reason: fmt.Sprintf("nothing to roll back: no expand revision of %s is applied", rel), Next: "`emcee db status` shows where the database stands"}
 	}
 	return out, nil
+}
+
+// refusedAtPlanTime refuses a rollback of which any revision holds a gate
+// `emcee plan` closed for good: it undoes an expand statement that cannot
+// be undone online. Checked for all of them before the first runs, so
+// that a rollback never stops between two of its revisions for it.
+func (s *Session) refusedAtPlanTime(rel string, revs []*revision.Revision) error {
+	var lines []string
+	for _, rev := range revs {
+		for _, st := range rev.Statements {
+			if st.Kind == revision.Gate && strings.HasPrefix(st.Why, revision.RefusedRollback) {
+				lines = append(lines, fmt.Sprintf("  %s  rule %s: %s", s.at(rev, st), st.Rule, strings.TrimPrefix(st.Why, revision.RefusedRollback)))
+			}
+		}
+	}
+	if len(lines) == 0 {
+		return nil
+	}
+	prev := orFirst(previous(s.Project.Releases, rel))
+	return &NoRollback{Refusal{
+		Reason: fmt.Sprintf("cannot roll back %s: its expand did what cannot be undone online (the rollback was refused at plan time). Nothing was changed:\n%s", rel, strings.Join(lines, "\n")),
+		Next:   fmt.Sprintf("what is left: finish the release (`emcee db migrate`, then `emcee db contract` once no %s code is left), or, to return to %s, restore the backup taken before `emcee db expand` of %s", prev, prev, rel),
+	}}
 }
 
 // rollbackPreflight checks, on every run, that the live schema is what the

@@ -103,6 +103,11 @@ func opPlans(t *testing.T, opts ...opOption) map[string][]byte {
 	for _, o := range opts {
 		o(revs)
 	}
+	for _, r := range append(plans.Revisions, plans.Rollbacks...) {
+		if _, ok := revs[r.ID]; !ok {
+			delete(files, r.ID.File()) // an option removed it
+		}
+	}
 	for id, stmts := range revs {
 		from, to := "an empty database", id.Release
 		if id.Release == "pike" {

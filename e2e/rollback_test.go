@@ -9,16 +9,10 @@ import (
 	"github.com/emcee-db/emcee/revision"
 )
 
-// opRollback gives the fixture pike_rollback01, undoing pike_expand01 as
-// `emcee plan` words a rollback: the sync triggers first, then what expand
-// added, each statement online.
-func opRollback(m map[revision.ID][]revision.Statement) {
-	m[revision.ID{Release: "pike", Phase: revision.Rollback, Seq: 1}] = []revision.Statement{
-		{Rule: "replace-column", Why: "the sync trigger goes first: ocata code writes is_public alone again", SQL: "DROP TRIGGER IF EXISTS `" + opTriggerBU + "`"},
-		{Rule: "replace-column", Why: "the sync trigger goes first: ocata code writes is_public alone again", SQL: "DROP TRIGGER IF EXISTS `" + opTriggerBI + "`"},
-		{Rule: "replace-column", Why: "images.visibility was added by pike_expand01; its values are lost", SQL: "ALTER TABLE `images` DROP COLUMN `visibility`, ALGORITHM=INSTANT"},
-		{Rule: "create-table", Why: "table image_members was created by pike_expand01; its rows are lost", SQL: "DROP TABLE `image_members`"},
-	}
+// opNoRollback removes pike_rollback01, as in plans written before emcee
+// planned rollbacks.
+func opNoRollback(m map[revision.ID][]revision.Statement) {
+	delete(m, revision.ID{Release: "pike", Phase: revision.Rollback, Seq: 1})
 }
 
 // ocataWrites are statements of ocata code: they must all succeed on the
@@ -74,7 +68,7 @@ func (p *opProject) ocataCheckout() *opProject {
 // starts pike afresh and finishes it.
 func TestRollbackReturnsToThePreviousRelease(t *testing.T) {
 	t.Parallel()
-	p := newOpProject(t, opRollback)
+	p := newOpProject(t)
 	p.must("db", "sync", "ocata")
 	p.insertOcataRows(30)
 	p.must("db", "expand")
@@ -158,7 +152,7 @@ func TestRollbackReturnsToThePreviousRelease(t *testing.T) {
 // and says what is left; nothing changes.
 func TestRollbackRefusedOnceContractStarted(t *testing.T) {
 	t.Parallel()
-	p := newOpProject(t, opRollback)
+	p := newOpProject(t)
 	p.must("db", "sync", "ocata")
 	p.insertOcataRows(10)
 	p.must("db", "expand")
@@ -194,7 +188,7 @@ func TestRollbackKilledResumes(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			p := newOpProject(t, opRollback)
+			p := newOpProject(t)
 			p.must("db", "sync", "ocata")
 			p.insertOcataRows(20)
 			p.must("db", "expand")
@@ -261,7 +255,7 @@ func TestRollbackKilledResumes(t *testing.T) {
 // revisions produce: its statements were written for that schema.
 func TestRollbackRefusesDrift(t *testing.T) {
 	t.Parallel()
-	p := newOpProject(t, opRollback)
+	p := newOpProject(t)
 	p.must("db", "sync", "ocata")
 	p.must("db", "expand")
 	p.exec("ALTER TABLE images ADD COLUMN hotfix int NULL")
@@ -283,7 +277,7 @@ func TestRollbackRefusesDrift(t *testing.T) {
 // predate rollback. Refused before anything runs, saying which file.
 func TestRollbackNeedsTheRollbackRevision(t *testing.T) {
 	t.Parallel()
-	p := newOpProject(t)
+	p := newOpProject(t, opNoRollback)
 	p.must("db", "sync", "ocata")
 	p.must("db", "expand")
 	r := p.run("db", "rollback")

@@ -25,6 +25,11 @@ const (
 	Rollback Phase = "rollback"
 )
 
+// RefusedRollback starts the reason of a rollback gate that `emcee plan`
+// closed for good (SELECT 1): the expand it undoes cannot be undone online.
+// The applier refuses such a rollback before changing anything.
+const RefusedRollback = "rollback refused at plan time: "
+
 // Phases lists the phases of an upgrade in the order an operator applies
 // them. Rollback is not one of them.
 var Phases = []Phase{Expand, Migrate, Contract}
