@@ -301,10 +301,10 @@ table "votes" {
 				"INSERT INTO votes VALUES (4)", // the foreign key follows the renamed table
 			},
 			oldAfterRollback: []string{
-				"INSERT INTO pictures (title) VALUES ('six')",
+				"INSERT INTO pictures (title) VALUES ('six'), ('seven')",
 				"UPDATE pictures SET title = 'two' WHERE id = 2",
-				"DELETE FROM pictures WHERE title = 'six'",
-				"INSERT INTO votes VALUES (1)",
+				"DELETE FROM pictures WHERE title = 'seven'",
+				"INSERT INTO votes SELECT id FROM pictures WHERE title = 'six'",
 			},
 			newWrites: []string{
 				"INSERT INTO images (headline, caption) VALUES ('five', 'c5')",
