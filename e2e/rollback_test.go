@@ -289,3 +289,65 @@ func TestRollbackNeedsTheRollbackRevision(t *testing.T) {
 		t.Fatalf("version: %s", v)
 	}
 }
+
+// opRelaxName makes pike_expand01 relax images.name to NULL (as expand
+// does for a column the new release omits) and pike_rollback01 make it
+// NOT NULL again behind a gate, as `emcee plan` words it.
+func opRelaxName(m map[revision.ID][]revision.Statement) {
+	ex := revision.ID{Release: "pike", Phase: revision.Expand, Seq: 1}
+	m[ex] = append(m[ex], revision.Statement{Rule: "drop-column", Why: "images.name must accept NULL until it is dropped",
+		SQL: "ALTER TABLE `images` MODIFY COLUMN `name` varchar(100) NULL, ALGORITHM=INPLACE, LOCK=NONE"})
+	rb := revision.ID{Release: "pike", Phase: revision.Rollback, Seq: 1}
+	m[rb] = append([]revision.Statement{
+		{Rule: "drop-column", Why: "images.name is NOT NULL again in the previous release: rows the new release left NULL in it must get a value first",
+			Kind: revision.Gate, SQL: "SELECT COUNT(*) FROM `images` WHERE `name` IS NULL"},
+	}, append(m[rb][:2:2], append([]revision.Statement{
+		{Rule: "drop-column", Why: "images.name gets back its definition of the previous release",
+			SQL: "ALTER TABLE `images` MODIFY COLUMN `name` varchar(100) NOT NULL, ALGORITHM=INPLACE, LOCK=NONE"},
+	}, m[rb][2:]...)...)...)
+}
+
+// A rollback's gates run before its first statement, and again before a
+// resumed run's next one: a row the new release left NULL in a column the
+// previous release has NOT NULL refuses the rollback, nothing changes,
+// and the operator is told which rows; once fixed, the rollback runs.
+func TestRollbackGates(t *testing.T) {
+	t.Parallel()
+	p := newOpProject(t, opRelaxName)
+	p.must("db", "sync", "ocata")
+	p.insertOcataRows(10)
+	p.must("db", "expand")
+	p.exec("INSERT INTO images (visibility) VALUES ('public')") // pike omits name
+	r := p.run("db", "rollback")
+	if r.Code != 1 {
+		t.Fatalf("rollback with a closed gate: %s", r)
+	}
+	opContains(t, r, "rollback refused at pike_rollback01: 1 of 1 gate closed", "plans/pike/pike_rollback01.sql:6  gate drop-column: 1 row",
+		"images.name is NOT NULL again", "list them: SELECT", "fix or remove the rows each gate lists")
+	if got := p.triggers(); got != opTriggers {
+		t.Fatalf("the refused rollback changed the schema: triggers %q", got)
+	}
+	p.exec("UPDATE images SET name = 'named later' WHERE name IS NULL")
+
+	// Killed after the gate passed; a NULL written meanwhile must refuse
+	// the resumed run before its next statement.
+	release := p.holdMDL("images")
+	p.killWhileWaiting("DROP TRIGGER IF EXISTS `emcee_images_pike_", true, "db", "rollback")
+	release()
+	if got := p.query("SELECT applied, in_flight FROM emcee_revisions WHERE name = 'pike_rollback01'"); got != "1 1" {
+		t.Fatalf("record after the kill: %s", got)
+	}
+	p.exec("INSERT INTO images (visibility) VALUES ('shared')")
+	r = p.run("db", "rollback")
+	if r.Code != 1 {
+		t.Fatalf("resumed rollback with a closed gate: %s", r)
+	}
+	opContains(t, r, "rollback refused at pike_rollback01: 1 of 1 gate closed")
+	p.exec("DELETE FROM images WHERE name IS NULL")
+	r = p.must("db", "rollback")
+	opContains(t, r, "resuming pike_rollback01 at statement 2 of 6", "[1/6] drop-column: gate open (rechecked before resuming)", "rollback of pike complete")
+	p.must("db", "diff")
+	if got := p.query("SELECT COUNT(*) FROM images WHERE name = 'named later'"); got != "1" {
+		t.Fatalf("the fixed row: %s", got)
+	}
+}
