@@ -351,3 +351,54 @@ func TestRollbackGates(t *testing.T) {
 		t.Fatalf("the fixed row: %s", got)
 	}
 }
+
+// A release planned twice has two expand revisions: rollback runs the
+// rollbacks of those applied, newest first, and skips one whose expand
+// never ran.
+func TestRollbackNewestFirst(t *testing.T) {
+	t.Parallel()
+	for _, both := range []bool{true, false} {
+		name := "both expands applied"
+		if !both {
+			name = "second expand not applied"
+		}
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			p := exampleProject(t)
+			p.must("db", "sync", "train")
+			p.exec("INSERT INTO images (name, status, visibility, slug) VALUES ('train image', 'active', 'public', 'ti')")
+			p.must("db", "expand")
+			p.editSchema("ussuri", func(src string) string {
+				return strings.Replace(src, "  column \"checksum\" {", "  column \"region\" {\n    type = varchar(20)\n    null = true\n  }\n  column \"checksum\" {", 1)
+			})
+			if r := p.plan(); r.Code != 0 || !strings.Contains(r.Stdout, "plans/ussuri/ussuri_rollback02.sql") {
+				t.Fatalf("plan:\n%s", r)
+			}
+			if both {
+				p.must("db", "expand")
+			}
+			r := p.must("db", "rollback")
+			ran := []string{"applying ussuri_rollback01"}
+			if both {
+				ran = []string{"applying ussuri_rollback02", "applying ussuri_rollback01"}
+				if i, j := strings.Index(r.Stdout, ran[0]), strings.Index(r.Stdout, ran[1]); i < 0 || j < i {
+					t.Fatalf("rollbacks not newest first:\n%s", r)
+				}
+			} else if strings.Contains(r.Stdout, "ussuri_rollback02") && !strings.Contains(r.Stdout, "marked ussuri_expand01, ussuri_migrate01, ussuri_rollback01 as rolled back") {
+				t.Fatalf("ran the rollback of an expand that never ran:\n%s", r)
+			}
+			opContains(t, r, ran...)
+			if v := p.version(); v != "train_expand01, train_contract01" {
+				t.Fatalf("version: %s", v)
+			}
+			p.must("db", "diff")
+			if got := p.query("SELECT name, visibility, slug FROM images"); got != "train image public ti" {
+				t.Fatalf("train's row: %s", got)
+			}
+			p.must("db", "sync")
+			if v := p.version(); v != "ussuri_expand02, ussuri_contract02" {
+				t.Fatalf("version after finishing ussuri: %s", v)
+			}
+		})
+	}
+}
