@@ -117,3 +117,32 @@ func (d *DB) Compare(ctx context.Context, live *sql.Conn, name string, r *Replay
 	with.InFlightApplied, with.Notes = true, rep.Notes
 	return with, nil
 }
+
+// State is the dev database's schema at one moment (tables, triggers and
+// views), to compare a later moment with: lint replays an expand and its
+// rollback and compares the result with the state before the expand.
+type State struct{ st *state }
+
+// State reads the dev database as it is now.
+func (d *DB) State(ctx context.Context) (*State, error) {
+	st, err := inspect(ctx, d.Conn, d.Name)
+	if err != nil {
+		return nil, d.redact(err)
+	}
+	return &State{st}, nil
+}
+
+// Since compares the dev database as it is now with an earlier state of
+// it, in the shape of every difference emcee reports: "missing" is in the
+// earlier state but not now. expected says in words what earlier is.
+func (d *DB) Since(ctx context.Context, earlier *State, expected string) (*Report, error) {
+	now, err := inspect(ctx, d.Conn, d.Name)
+	if err != nil {
+		return nil, d.redact(err)
+	}
+	drv, err := mysql.Open(d.Conn)
+	if err != nil {
+		return nil, d.redact(err)
+	}
+	return compare(drv, now, earlier.st, expected)
+}

@@ -87,7 +87,7 @@ func TestLintFixtureFindsEveryCode(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.Stdout), &doc); err != nil {
 		t.Fatalf("--format json: %v\n%s", err, r)
 	}
-	if doc.ExitCode != 6 || doc.Error != "lint: 10 finding(s) must be fixed before release" {
+	if doc.ExitCode != 6 || doc.Error != "lint: 11 finding(s) must be fixed before release" {
 		t.Errorf("--format json: the document lacks the error or the exit code:\n%s", r)
 	}
 	var got []string
@@ -113,6 +113,7 @@ func TestLintFixtureFindsEveryCode(t *testing.T) {
 		"EM109 error plans/pike/pike_contract02.sql:5",
 		"EM110 error plans/pike/pike_expand02.sql:16:33",
 		"EM111 error plans/pike/pike_expand02.sql:20",
+		"EM112 error plans/pike/pike_rollback02.sql:1",
 	}
 	slices.Sort(got)
 	if !slices.Equal(got, want) {
@@ -122,7 +123,7 @@ func TestLintFixtureFindsEveryCode(t *testing.T) {
 	// The text format: one finding a line, position first, then the fix.
 	r = runLint(t, dir, "--dev-url", db.URL)
 	const line = "plans/pike/pike_expand02.sql:5: EM101 error: drop of index images.ix_owner in pike_expand02: "
-	if r.Code != 6 || !strings.Contains(r.Stdout, "\n"+line) || !strings.Contains(r.Stderr, "lint: 10 finding(s) must be fixed") {
+	if r.Code != 6 || !strings.Contains(r.Stdout, "\n"+line) || !strings.Contains(r.Stderr, "lint: 11 finding(s) must be fixed") {
 		t.Errorf("text output:\n%s", r)
 	}
 	for _, l := range strings.Split(strings.TrimSpace(r.Stdout), "\n") {

@@ -122,6 +122,8 @@ func Run(ctx context.Context, p *project.Project, opts Options) (*Result, error)
 	if opts.Dev != nil {
 		if pass.replay, err = replayPlans(ctx, opts.Dev, plans.Revisions, pass.storedFunctions); err != nil {
 			errs = append(errs, err)
+		} else if pass.rollbacks, err = replayRollbacks(ctx, opts.Dev, plans); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	res := &Result{Findings: []Finding{}}
@@ -155,9 +157,11 @@ type Pass struct {
 	Project *project.Project
 	Plans   *Plans
 	// replay is nil when no dev database was given.
-	replay   *replay
-	findings []Finding
-	errs     []error
+	replay *replay
+	// rollbacks are the expands replayed with their rollbacks (EM112).
+	rollbacks []rollbackCheck
+	findings  []Finding
+	errs      []error
 	// rels are read on first use (loadReleases).
 	rels     []*release
 	relsRead bool

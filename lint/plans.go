@@ -18,6 +18,8 @@ type Plans struct {
 	Dir string
 	// Revisions of the releases atlas.hcl lists, in the order they apply.
 	Revisions []*Revision
+	// Rollbacks are their rollback revisions, release by release.
+	Rollbacks []*Revision
 	// Files holds every file of every release directory, listed or not,
 	// by path relative to Dir: what plans/emcee.sum covers.
 	Files map[string][]byte
@@ -51,6 +53,13 @@ func readPlans(p *project.Project) (*Plans, error) {
 			return nil, err
 		}
 		out.Revisions = append(out.Revisions, rev)
+	}
+	for _, r := range scanned.Rollbacks {
+		rev, err := readRevision(p, r)
+		if err != nil {
+			return nil, err
+		}
+		out.Rollbacks = append(out.Rollbacks, rev)
 	}
 	return out, nil
 }

@@ -79,11 +79,13 @@ func WriteMarkdown(w io.Writer, rep *Report) {
 			return []string{b.Phase, "`" + b.Table + "`", b.Class, size, "`" + b.At + "`"}
 		})
 
+		writeRollbackMarkdown(w, r)
+
 		fmt.Fprintln(w, "\n### Revisions")
 		for _, rev := range r.Revisions {
 			fmt.Fprintf(w, "\n#### %s (`%s`)\n", rev.ID, rev.File)
 			if len(rev.Statements) == 0 {
-				fmt.Fprintf(w, "\nNo statements: it records that release %s reached %s.\n", r.Name, rev.Phase)
+				fmt.Fprintf(w, "\nNo statements: %s.\n", emptyRevision(r, rev))
 				continue
 			}
 			table(w, []string{"#", "line", "rule", "lock", "changes", "statement"}, len(rev.Statements), func(k int) []string {
@@ -95,6 +97,57 @@ func WriteMarkdown(w io.Writer, rep *Report) {
 				return []string{fmt.Sprint(s.N), line(s.At), s.Rule, lock, strings.Join(s.Changes, "; "), code(s.SQL, 120)}
 			})
 		}
+	}
+}
+
+// writeRollbackMarkdown is the rollback section (see writeRollbackText).
+func writeRollbackMarkdown(w io.Writer, r *Release) {
+	rb := r.Rollback
+	if rb == nil {
+		return
+	}
+	fmt.Fprintf(w, "\n### Rollback before contract\n\n%s.\n", strings.ReplaceAll(rollbackTitle(r), "emcee db rollback", "`emcee db rollback`"))
+	switch {
+	case len(rb.Revisions) == 0:
+		fmt.Fprintln(w, "\nNo rollback revision: `emcee plan` writes one per expand revision.")
+		return
+	case len(rb.Refused) > 0:
+		fmt.Fprintln(w, "\n**Refused**: the rollback changes nothing; the way back is a backup, or finishing the release.")
+		table(w, []string{"at", "rule", "why"}, len(rb.Refused), func(k int) []string {
+			f := rb.Refused[k]
+			return []string{"`" + f.At + "`", f.Rule, f.Why}
+		})
+		return
+	case len(rb.Undoes) == 0:
+		fmt.Fprintf(w, "\nNothing to undo: the expand of %s changes nothing.\n", r.Name)
+		writeStaysMarkdown(w, rb)
+		return
+	}
+	if len(rb.Gates) > 0 {
+		fmt.Fprintln(w, "\nGates it runs first (each must return 0):")
+		table(w, []string{"at", "rule", "query", "non-zero means"}, len(rb.Gates), func(k int) []string {
+			g := rb.Gates[k]
+			return []string{"`" + g.At + "`", g.Rule, code(g.SQL, 0), g.Means}
+		})
+	}
+	fmt.Fprintln(w, "\nUndoes, in order:")
+	table(w, []string{"at", "rule", "changes"}, len(rb.Undoes), func(k int) []string {
+		u := rb.Undoes[k]
+		return []string{"`" + u.At + "`", u.Rule, strings.Join(u.Changes, "; ")}
+	})
+	fmt.Fprintf(w, "\nLost (written only by %s):\n", r.Name)
+	table(w, []string{"what", "name", "lost", "dropped at", "rule"}, len(rb.Lost), func(k int) []string {
+		l := rb.Lost[k]
+		return []string{l.What, "`" + l.Name + "`", l.Lost, "`" + l.At + "`", l.Rule}
+	})
+	writeStaysMarkdown(w, rb)
+}
+
+func writeStaysMarkdown(w io.Writer, rb *Rollback) {
+	fmt.Fprintln(w, "\nStays:")
+	fmt.Fprintln(w)
+	for _, s := range rb.Stays {
+		fmt.Fprintf(w, "- %s\n", s)
 	}
 }
 

@@ -47,8 +47,54 @@ type Release struct {
 	// place or by a copy), in plan order.
 	Rebuilds []Rebuild `json:"rebuilds"`
 	// Tables are the tables the release changes, column by column.
-	Tables    []TouchedTable `json:"tables"`
-	Revisions []*Revision    `json:"revisions"`
+	Tables []TouchedTable `json:"tables"`
+	// Rollback is what undoing the release's expand does, before its
+	// contract starts.
+	Rollback  *Rollback   `json:"rollback"`
+	Revisions []*Revision `json:"revisions"`
+}
+
+// Rollback is what `emcee db rollback` does to a release whose contract has
+// not started: its rollback revisions, newest first, undo what its expand
+// revisions did, while the previous release keeps serving.
+type Rollback struct {
+	// Revisions are the rollback revisions in the order they run.
+	Revisions []string `json:"revisions"`
+	// Refused are the expand statements that cannot be undone online;
+	// with any, the rollback changes nothing and the way back is a
+	// backup.
+	Refused []Refusal `json:"refused"`
+	Gates   []Gate    `json:"gates"`
+	// Undoes is what each statement changes, in the order they run.
+	Undoes []Undo `json:"undoes"`
+	// Lost is what only the new release wrote and the rollback drops.
+	Lost []Loss `json:"lost"`
+	// Stays is what the rollback leaves as it is.
+	Stays []string `json:"stays"`
+}
+
+// Refusal is an expand statement emcee cannot undo online, and why.
+type Refusal struct {
+	At   string `json:"at"`
+	Rule string `json:"rule"`
+	Why  string `json:"why"`
+}
+
+// Undo is one statement of a rollback revision.
+type Undo struct {
+	At      string   `json:"at"`
+	Rule    string   `json:"rule"`
+	Changes []string `json:"changes"`
+}
+
+// Loss is data the rollback drops: a column or a table the new release
+// wrote, or nothing where sync triggers kept the data elsewhere.
+type Loss struct {
+	What string `json:"what"` // column or table
+	Name string `json:"name"` // table.column or table
+	Lost string `json:"lost"` // what goes with it
+	At   string `json:"at"`
+	Rule string `json:"rule"`
 }
 
 // Step is one step of the upgrade; Command is empty for what operators do
@@ -170,6 +216,7 @@ func buildRelease(p *project.Project, plans *revision.Plans, name string) (*Rele
 		}
 	}
 	r.Tables = touchedTables(revs, st, takesOver)
+	r.Rollback = r.rollback(p, plans.Of(name, revision.Rollback), st, after, takesOver)
 	r.Order = order(r)
 	return r, nil
 }
@@ -197,6 +244,70 @@ func snapshot(p *project.Project, release string) (*schema.Schema, error) {
 	return s, err
 }
 
+// rollback reviews the release's rollback revisions, newest first as
+// they run; each is also listed with the other revisions.
+func (r *Release) rollback(p *project.Project, revs []*revision.Revision, st state, after *diff.Release, takesOver map[string]string) *Rollback {
+	rb := &Rollback{Revisions: []string{}, Refused: []Refusal{}, Gates: []Gate{}, Undoes: []Undo{}, Lost: []Loss{}, Stays: []string{}}
+	var placeholders []string
+	for i := len(revs) - 1; i >= 0; i-- {
+		rev := revs[i]
+		rb.Revisions = append(rb.Revisions, rev.ID.String())
+		out := r.addRevision(p, rev, st)
+		r.Revisions = append(r.Revisions, out)
+		for k, s := range rev.Statements {
+			stmt := out.Statements[k]
+			switch {
+			case s.Kind == revision.Gate && strings.HasPrefix(s.Why, revision.RefusedRollback):
+				rb.Refused = append(rb.Refused, Refusal{At: stmt.At, Rule: s.Rule, Why: strings.TrimPrefix(s.Why, revision.RefusedRollback)})
+			case s.Kind == revision.Gate:
+				rb.Gates = append(rb.Gates, Gate{At: stmt.At, Rule: s.Rule, Means: s.Why, SQL: s.SQL})
+			default:
+				rb.Undoes = append(rb.Undoes, Undo{At: stmt.At, Rule: s.Rule, Changes: stmt.Changes})
+				for _, e := range effect.Parse(s.SQL).Effects() {
+					if l, ok := lost(e, stmt, takesOver); ok {
+						rb.Lost = append(rb.Lost, l)
+					}
+					if e.Op == effect.ColumnDefault {
+						placeholders = append(placeholders, e.Table+"."+e.Name)
+					}
+				}
+			}
+		}
+	}
+	if len(revs) > 0 {
+		for _, m := range after.Declarations.DataMigrations {
+			rb.Stays = append(rb.Stays, fmt.Sprintf("data migration %s: the rows of %s it rewrote in migrate stay as they are; it ran while %s served, which tolerates them", m.Name, m.Table, r.previous()))
+		}
+		rb.Stays = append(rb.Stays, fmt.Sprintf("every row in the tables and columns of %s, with what either release wrote there", r.previous()))
+		for _, c := range placeholders {
+			rb.Stays = append(rb.Stays, fmt.Sprintf("%s in the rows the new release inserted: the placeholder default expand gave it, which the rollback takes away for later INSERTs", c))
+		}
+	}
+	return rb
+}
+
+func (r *Release) previous() string {
+	if r.Previous == "" {
+		return "the empty database"
+	}
+	return "release " + r.Previous
+}
+
+// lost is what a rollback statement's drop loses.
+func lost(e effect.Effect, stmt *Statement, takesOver map[string]string) (Loss, bool) {
+	switch e.Op {
+	case effect.DropColumn:
+		what := "the values the new release wrote in it"
+		if src, ok := takesOver[e.Table+"."+e.Name]; ok {
+			what = fmt.Sprintf("nothing the previous release reads: the triggers kept %s.%s in step with it, as far as its backward conversion carries", e.Table, src)
+		}
+		return Loss{What: "column", Name: e.Table + "." + e.Name, Lost: what, At: stmt.At, Rule: stmt.Rule}, true
+	case effect.DropTable:
+		return Loss{What: "table", Name: e.Table, Lost: "the rows the new release wrote in it", At: stmt.At, Rule: stmt.Rule}, true
+	}
+	return Loss{}, false
+}
+
 func (r *Release) addRevision(p *project.Project, rev *revision.Revision, st state) *Revision {
 	file, _ := filepath.Rel(p.Dir, filepath.Join(p.PlansDir, rev.Path))
 	file = filepath.ToSlash(file)
@@ -211,7 +322,9 @@ func (r *Release) addRevision(p *project.Project, rev *revision.Revision, st sta
 		}
 		if s.Kind == revision.Gate {
 			gates = append(gates, stmt)
-			r.Gates = append(r.Gates, Gate{At: at, Rule: s.Rule, Means: s.Why, SQL: s.SQL})
+			if rev.ID.Phase != revision.Rollback {
+				r.Gates = append(r.Gates, Gate{At: at, Rule: s.Rule, Means: s.Why, SQL: s.SQL})
+			}
 			continue
 		}
 		if s.Kind == revision.Backfill {
@@ -224,7 +337,11 @@ func (r *Release) addRevision(p *project.Project, rev *revision.Revision, st sta
 		}
 		for _, e := range d.Effects() {
 			stmt.Changes = append(stmt.Changes, describe(e))
-			r.note(e, stmt, rev.ID.Phase, st, gates)
+			if rev.ID.Phase != revision.Rollback {
+				// The upgrade's triggers, data at risk and tightenings;
+				// the rollback has its own section.
+				r.note(e, stmt, rev.ID.Phase, st, gates)
+			}
 		}
 	}
 	return out

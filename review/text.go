@@ -67,10 +67,12 @@ func WriteText(w io.Writer, rep *Report) {
 			fmt.Fprintf(w, "  %s %s at %s (%s)\n", b.Phase, rebuildText(b.Class, b.Table, b.Size), b.At, b.Class)
 		}
 
+		writeRollbackText(w, r)
+
 		for _, rev := range r.Revisions {
 			fmt.Fprintf(w, "\n%s  %s\n", rev.ID, rev.File)
 			if len(rev.Statements) == 0 {
-				fmt.Fprintf(w, "  no statements: it records that release %s reached %s\n", r.Name, rev.Phase)
+				fmt.Fprintf(w, "  no statements: %s\n", emptyRevision(r, rev))
 			}
 			for _, s := range rev.Statements {
 				fmt.Fprintf(w, "  %d. line %s  rule %s  [%s]\n", s.N, line(s.At), s.Rule, s.Lock.Class)
@@ -86,6 +88,71 @@ func WriteText(w io.Writer, rep *Report) {
 			}
 		}
 	}
+}
+
+// writeRollbackText is the rollback section: what undoing the release's
+// expand before its contract does, and what it cannot give back.
+func writeRollbackText(w io.Writer, r *Release) {
+	rb := r.Rollback
+	if rb == nil {
+		return
+	}
+	fmt.Fprintf(w, "\nRollback before contract (%s)\n", rollbackTitle(r))
+	switch {
+	case len(rb.Revisions) == 0:
+		fmt.Fprintln(w, "  no rollback revision: `emcee plan` writes one per expand revision")
+		return
+	case len(rb.Refused) > 0:
+		fmt.Fprintln(w, "  REFUSED: the rollback changes nothing; the way back is a backup, or finishing the release")
+		for _, f := range rb.Refused {
+			fmt.Fprintf(w, "  %s  rule %s\n      %s\n", f.At, f.Rule, f.Why)
+		}
+		return
+	case len(rb.Undoes) == 0:
+		fmt.Fprintf(w, "  nothing to undo: the expand of %s changes nothing\n", r.Name)
+		writeStaysText(w, rb)
+		return
+	}
+	if len(rb.Gates) > 0 {
+		fmt.Fprintln(w, "  gates it runs first (each must return 0):")
+		for _, g := range rb.Gates {
+			fmt.Fprintf(w, "  %s  rule %s\n      %s\n      non-zero: %s\n", g.At, g.Rule, oneLine(g.SQL, 0), g.Means)
+		}
+	}
+	fmt.Fprintln(w, "  undoes, in order:")
+	for _, u := range rb.Undoes {
+		fmt.Fprintf(w, "  %s  rule %s: %s\n", u.At, u.Rule, strings.Join(u.Changes, "; "))
+	}
+	fmt.Fprintf(w, "  lost (written only by %s):\n", r.Name)
+	if len(rb.Lost) == 0 {
+		fmt.Fprintln(w, "    nothing: it drops no column or table")
+	}
+	for _, l := range rb.Lost {
+		fmt.Fprintf(w, "    %s %s: %s\n      dropped at %s (rule %s)\n", l.What, l.Name, l.Lost, l.At, l.Rule)
+	}
+	writeStaysText(w, rb)
+}
+
+func writeStaysText(w io.Writer, rb *Rollback) {
+	fmt.Fprintln(w, "  stays:")
+	for _, s := range rb.Stays {
+		fmt.Fprintf(w, "    %s\n", s)
+	}
+}
+
+func rollbackTitle(r *Release) string {
+	if len(r.Rollback.Revisions) == 0 {
+		return "emcee db rollback"
+	}
+	return fmt.Sprintf("emcee db rollback runs %s, until %s's contract starts; back to %s", strings.Join(r.Rollback.Revisions, ", "), r.Name, r.previous())
+}
+
+// emptyRevision says why a revision has no statement.
+func emptyRevision(r *Release, rev *Revision) string {
+	if rev.Phase == "rollback" {
+		return "the expand it undoes changes nothing"
+	}
+	return fmt.Sprintf("it records that release %s reached %s", r.Name, rev.Phase)
 }
 
 // rebuildText is "rebuilds ports (1.0M rows, 509 MB)", or "copies".

@@ -25,9 +25,11 @@ const (
 	Rollback Phase = "rollback"
 )
 
-// RefusedRollback starts the reason of a rollback gate that `emcee plan`
-// closed for good (SELECT 1): the expand it undoes cannot be undone online.
-// The applier refuses such a rollback before changing anything.
+// RefusedRollback starts the reason of each gate of a refused rollback
+// revision: one for an expand emcee cannot undo online. Such a gate is
+// always closed (SELECT 1) and the revision holds nothing else, so the
+// applier's gates stop it before it changes anything; review lists the
+// reasons.
 const RefusedRollback = "rollback refused at plan time: "
 
 // Phases lists the phases of an upgrade in the order an operator applies

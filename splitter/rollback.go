@@ -51,7 +51,7 @@ const refusedGate = "SELECT 1"
 
 // refuseRollback stands for an expand statement emcee cannot undo online.
 func refuseRollback(why string) Step {
-	st := rollbackGate("rollback refused at plan time: "+why+"; this expand cannot be undone online: restore from backup, or finish the release", refusedGate)
+	st := rollbackGate(revision.RefusedRollback+why+"; this expand cannot be undone online: restore from backup, or finish the release", refusedGate)
 	st.refusal = true
 	return st
 }

@@ -13,13 +13,13 @@ func RuleTable() string {
 	sorted := append([]*Rule(nil), rules...)
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Name < sorted[j].Name })
 	var b strings.Builder
-	b.WriteString("| rule | change | phases | gate | example |\n|---|---|---|---|---|\n")
+	b.WriteString("| rule | change | phases | gate | rollback | example |\n|---|---|---|---|---|---|\n")
 	for _, r := range sorted {
 		gate := r.Doc.Gate
 		if gate == "" {
 			gate = "none"
 		}
-		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", r.Name, cell(r.Doc.Change), cell(r.Doc.Phases), cell(gate), code(r.Doc.Example))
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %s |\n", r.Name, cell(r.Doc.Change), cell(r.Doc.Phases), cell(gate), cell(r.Doc.Rollback), code(r.Doc.Example))
 	}
 	return b.String()
 }

@@ -17,8 +17,8 @@ func TestReadmeDocumentsEveryRule(t *testing.T) {
 		t.Fatalf("README.md's rule table is out of date; replace it with the output of `go run ./cmd/emcee rules`:\n%s", RuleTable())
 	}
 	for _, r := range rules {
-		if r.Doc.Change == "" || r.Doc.Phases == "" || r.Doc.Example == "" {
-			t.Errorf("rule %s lacks documentation (change, phases and example are required)", r.Name)
+		if r.Doc.Change == "" || r.Doc.Phases == "" || r.Doc.Rollback == "" || r.Doc.Example == "" {
+			t.Errorf("rule %s lacks documentation (change, phases, rollback and example are required)", r.Name)
 		}
 	}
 }

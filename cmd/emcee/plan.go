@@ -28,14 +28,17 @@ func newPlanCmd() *cobra.Command {
 		Use:   "plan",
 		Short: "Regenerate plans/ from schema/<release>.hcl (no database needed) or .sql",
 		Long: `plan diffs each release's declared schema against the state before it and
-writes three revision scripts per release into plans/<release>/:
+writes three revision scripts per release into plans/<release>/, and the
+rollback of each expand:
 
   <release>_expandNN.sql    safe while the previous release runs
   <release>_migrateNN.sql   data backfills, while both releases run
   <release>_contractNN.sql  drops and tightenings, after the previous release is gone
+  <release>_rollbackNN.sql  undoes expandNN, until contract starts (refused, with
+                            the reason, where the expand cannot be undone online)
 
 Revisions are append-only. Editing a release that already has revisions adds
-<release>_expand02 (and migrate02, contract02) holding only the difference; the
+<release>_expand02 (and migrate02, contract02, rollback02) holding only the difference; the
 state the existing revisions produce is read from plans/<release>/<release>.snapshot.hcl.
 Releases listed in the emcee block's "released" are frozen.
 

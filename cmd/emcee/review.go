@@ -133,17 +133,18 @@ With --format json (or yaml), the rules are one document, sorted by name.`,
 		Args: cobra.NoArgs,
 		Run: func(cmd *cobra.Command, _ []string) {
 			type rule struct {
-				Rule    string `json:"rule"`
-				Change  string `json:"change"`
-				Phases  string `json:"phases"`
-				Gate    string `json:"gate"`
-				Example string `json:"example"`
+				Rule     string `json:"rule"`
+				Change   string `json:"change"`
+				Phases   string `json:"phases"`
+				Gate     string `json:"gate"`
+				Rollback string `json:"rollback"`
+				Example  string `json:"example"`
 			}
 			doc := struct {
 				Rules []rule `json:"rules"`
 			}{}
 			for _, r := range splitter.Rules() {
-				doc.Rules = append(doc.Rules, rule{r.Name, r.Doc.Change, r.Doc.Phases, r.Doc.Gate, r.Doc.Example})
+				doc.Rules = append(doc.Rules, rule{r.Name, r.Doc.Change, r.Doc.Phases, r.Doc.Gate, r.Doc.Rollback, r.Doc.Example})
 			}
 			slices.SortFunc(doc.Rules, func(a, b rule) int { return strings.Compare(a.Rule, b.Rule) })
 			emit(cmd, doc, func(w io.Writer) { fmt.Fprint(w, splitter.RuleTable()) })

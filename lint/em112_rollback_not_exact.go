@@ -1,0 +1,166 @@
+package lint
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/emcee-db/emcee/devdb"
+	"github.com/emcee-db/emcee/revision"
+)
+
+// A release rolled back before its contract must leave the database as the
+// previous release had it: that release served throughout and its next
+// expand, a `db check` or a drift check compare the database with exactly
+// that. So each expand revision is replayed in the dev database followed
+// by its rollback revision (`<release>_rollbackNN` undoes
+// `<release>_expandNN`), and the result must equal the state before the
+// expand: tables, columns, indexes, keys, triggers and views. The expand
+// then runs again, as an operator who starts the release over runs it.
+// A refused rollback (an expand emcee cannot undo online) has nothing to
+// replay.
+func init() {
+	register(&Analyzer{
+		Code:   "EM112",
+		Title:  "a rollback revision that does not return the database exactly to the state before the expand it undoes, or that fails",
+		Replay: "all of it: each expand and its rollback are replayed in the dev database and compared",
+		Run: func(p *Pass) error {
+			for _, c := range p.rollbacks {
+				switch {
+				case c.failed != nil:
+					p.report(Finding{Code: "EM112", Severity: Error, File: c.failedIn.File, Line: c.failedIn.Line(c.failedAt),
+						Message: fmt.Sprintf("replayed after %s in the dev database, statement %d of %s fails: %v", c.expand.ID, c.failedAt+1, c.failedIn.ID, c.failed),
+						Fix:     replan(c.rollback)})
+				case !c.report.Clean():
+					p.report(Finding{Code: "EM112", Severity: Error, File: c.rollback.File, Line: 1,
+						Message: fmt.Sprintf("%s followed by %s does not return to the state before %s: %s: %s", c.expand.ID, c.rollback.ID, c.expand.ID, c.report.Summary(), oneLine(c.report.String())),
+						Fix:     replan(c.rollback)})
+				}
+			}
+			return nil
+		},
+	})
+}
+
+// rollbackCheck is one expand replayed with its rollback.
+type rollbackCheck struct {
+	expand, rollback *Revision
+	// report is what differs from the state before the expand, nil when
+	// a statement failed: failed is the error of statement failedAt of
+	// failedIn (the rollback, or the expand run again after it).
+	report   *devdb.Report
+	failed   error
+	failedIn *Revision
+	failedAt int
+}
+
+// replayRollbacks replays the upgrade's revisions in the emptied dev
+// database, each expand followed by its rollback, compared with the state
+// before the expand, then by the expand again. Only the DDL runs: gates
+// are read, not counted, and backfills change no schema. The dev database
+// is left empty.
+func replayRollbacks(ctx context.Context, dev *devdb.DB, plans *Plans) (out []rollbackCheck, err error) {
+	if err := dev.Empty(ctx); err != nil {
+		return nil, err
+	}
+	defer func() { err = errors.Join(err, dev.Empty(ctx)) }()
+	rollbacks := map[revision.ID]*Revision{}
+	for _, rb := range plans.Rollbacks {
+		rollbacks[revision.ID{Release: rb.ID.Release, Phase: revision.Expand, Seq: rb.ID.Seq}] = rb
+	}
+	var done []*Revision
+	for _, rev := range plans.Revisions {
+		rb := rollbacks[rev.ID]
+		if rb == nil || refused(rb) {
+			if err := build(ctx, dev, rev); err != nil {
+				return nil, err
+			}
+			done = append(done, rev)
+			continue
+		}
+		before, err := dev.State(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if err := build(ctx, dev, rev); err != nil {
+			return nil, err
+		}
+		c := rollbackCheck{expand: rev, rollback: rb}
+		if c.failedAt, c.failed = run(ctx, dev, rb); c.failed != nil {
+			c.failedIn = rb
+		} else if c.report, err = dev.Since(ctx, before, "the state before "+rev.ID.String()); err != nil {
+			return nil, err
+		}
+		done = append(done, rev)
+		if c.failed == nil && c.report.Clean() {
+			// Started over, as an operator may after a rollback.
+			if c.failedAt, c.failed = run(ctx, dev, rev); c.failed == nil {
+				out = append(out, c)
+				continue
+			}
+			c.failedIn = rev
+		}
+		out = append(out, c)
+		// Whatever the rollback left, the revisions after this expand
+		// are replayed on the state it produces.
+		if err := dev.Empty(ctx); err != nil {
+			return nil, err
+		}
+		for _, d := range done {
+			if err := build(ctx, dev, d); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return out, nil
+}
+
+// refused reports a rollback revision that refuses to run
+// (revision.RefusedRollback).
+func refused(rb *Revision) bool {
+	for _, st := range rb.Statements {
+		if st.Kind == revision.Gate && strings.HasPrefix(st.Why, revision.RefusedRollback) {
+			return true
+		}
+	}
+	return false
+}
+
+// run runs a revision's statements in the dev database: its DDL, and its
+// gates read (a gate that cannot run fails the revision as it would fail
+// the applier). It returns the failing statement and its error.
+func run(ctx context.Context, dev *devdb.DB, rev *Revision) (int, error) {
+	for i, st := range rev.Statements {
+		switch st.Kind {
+		case revision.Backfill:
+			continue
+		case revision.Gate:
+			var n any
+			if err := dev.Conn.QueryRowContext(ctx, st.SQL).Scan(&n); err != nil {
+				return i, err
+			}
+			continue
+		}
+		if err := dev.Build(ctx, nil, []devdb.Step{{Revision: rev.ID.String(), N: i + 1, SQL: st.SQL}}, nil); err != nil {
+			var se *devdb.StepError
+			if errors.As(err, &se) {
+				return i, se.Err
+			}
+			return i, err
+		}
+	}
+	return 0, nil
+}
+
+// build replays a revision the main replay has already run once: a
+// statement failing now is an error of the lint, not a finding.
+func build(ctx context.Context, dev *devdb.DB, rev *Revision) error {
+	if i, err := run(ctx, dev, rev); err != nil {
+		return fmt.Errorf("%s:%d: replaying it again for EM112: %w", rev.File, rev.Line(i), err)
+	}
+	return nil
+}
+
+// oneLine folds a report's lines into one message.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

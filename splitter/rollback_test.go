@@ -1,0 +1,184 @@
+package splitter
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/emcee-db/emcee/effect"
+	"github.com/emcee-db/emcee/project"
+	"github.com/emcee-db/emcee/revision"
+)
+
+// rbCase is one rule's rollback: a change to tcImages for a target, and
+// the rollback revision Split writes for it, statement by statement
+// ("gate: SQL" for a gate), in the order the applier runs them.
+type rbCase struct {
+	rule   string // the rule whose rollback the case pins
+	name   string
+	target project.Target
+	before []string
+	edits  []string
+	want   []string
+	// whyHas is in the reason of the first statement (a refusal says why).
+	whyHas string
+}
+
+func (c rbCase) run(t *testing.T) {
+	t.Helper()
+	before := tcEdit(t, tcImages, c.before...)
+	after := tcEdit(t, before, c.edits...)
+	tr, ctx, err := tcDiff(c.target, before, after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	phases, err := Split(tr, c.target, ctx.drv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, st := range phases[revision.Rollback] {
+		if d := effect.Parse(st.SQL); d.Err != nil {
+			// The applier refuses a revision it cannot read.
+			t.Errorf("emcee's SQL reader cannot read %q: %v", st.SQL, d.Err)
+		}
+		s := st.SQL
+		if st.Kind == revision.Gate {
+			s = "gate: " + s
+		}
+		got = append(got, s)
+	}
+	if len(c.want) > 0 && !slices.ContainsFunc(phases[revision.Rollback], func(st revision.Statement) bool { return slices.Contains(strings.Split(st.Rule, ", "), c.rule) }) {
+		t.Errorf("no statement of the rollback is rule %s's", c.rule)
+	}
+	if !slices.Equal(got, c.want) {
+		var b strings.Builder
+		for _, s := range got {
+			fmt.Fprintf(&b, "\t\t\t%q,\n", s)
+		}
+		t.Errorf("rollback differs\n got:\n%s\nwant:\n\t\t\t%q", b.String(), c.want)
+	}
+	if c.whyHas != "" && (len(phases[revision.Rollback]) == 0 || !strings.Contains(phases[revision.Rollback][0].Why, c.whyHas)) {
+		t.Errorf("the first statement's reason lacks %q: %+v", c.whyHas, phases[revision.Rollback])
+	}
+}
+
+const (
+	tcNewTags = "table \"images\" {"
+	tcCycle   = `table "a" {
+  schema = schema.app
+  column "id" {
+    type = int
+  }
+  column "b_id" {
+    type = int
+    null = true
+  }
+  primary_key {
+    columns = [column.id]
+  }
+  foreign_key "fk_a_b" {
+    columns     = [column.b_id]
+    ref_columns = [table.b.column.id]
+  }
+}
+table "b" {
+  schema = schema.app
+  column "id" {
+    type = int
+  }
+  column "a_id" {
+    type = int
+    null = true
+  }
+  primary_key {
+    columns = [column.id]
+  }
+  foreign_key "fk_b_a" {
+    columns     = [column.a_id]
+    ref_columns = [table.a.column.id]
+  }
+}
+`
+	tcTagOf = `table "tag_of_tags" {
+  schema = schema.app
+  column "tag" {
+    type = varchar(40)
+  }
+  column "image_id" {
+    type = bigint
+  }
+  primary_key {
+    columns = [column.tag]
+  }
+  foreign_key "fk_tot" {
+    columns     = [column.image_id, column.tag]
+    ref_columns = [table.tags.column.image_id, table.tags.column.tag]
+  }
+}
+`
+)
+
+// TestRollbacks pins every rule's rollback: what undoes its expand, in
+// which order, with which algorithm, behind which gate, or why it is
+// refused; and that rules without an expand part leave nothing to undo.
+func TestRollbacks(t *testing.T) {
+	addOwner := []string{"  column \"price\" {", "  column \"owner\" {\n    type = varchar(20)\n    null = true\n  }\n  column \"price\" {"}
+	noteNullable := []string{"    type = varchar(60)\n", "    type       = varchar(60)\n    null       = true\n    allow_copy = true\n"}
+	cases := []rbCase{
+		{rule: "add-column", name: "dropped instantly on mariadb", target: mariadb1011, edits: addOwner, want: []string{"ALTER TABLE `images` DROP COLUMN `owner`, ALGORITHM=INSTANT"}},
+		{rule: "add-column", name: "dropped in place on mysql 8.0", target: mysql80, edits: addOwner, want: []string{"ALTER TABLE `images` DROP COLUMN `owner`, ALGORITHM=INPLACE, LOCK=NONE"}},
+		{rule: "add-index", name: "dropped online", target: mariadb1011, edits: tcBlock("  index \"ix_name\" {\n    columns = [column.name]\n  }"), want: []string{"ALTER TABLE `images` DROP INDEX `ix_name`, ALGORITHM=INPLACE, LOCK=NONE"}},
+		{rule: "create-table", name: "the table goes, referencing tables first", target: mariadb1011, edits: []string{tcNewTags, tcTags + tcTagOf + tcNewTags}, want: []string{"DROP TABLE `tag_of_tags`", "DROP TABLE `tags`"}},
+		{rule: "create-table", name: "keys of a cycle dropped first", target: mariadb1011, edits: []string{tcNewTags, tcCycle + tcNewTags}, want: []string{"ALTER TABLE `a` DROP FOREIGN KEY `fk_a_b`, ALGORITHM=INPLACE, LOCK=NONE", "ALTER TABLE `b` DROP FOREIGN KEY `fk_b_a`, ALGORITHM=INPLACE, LOCK=NONE", "DROP TABLE `a`", "DROP TABLE `b`"}},
+		{rule: "table-comment", name: "the previous comment comes back", target: mariadb1011, edits: []string{"table \"images\" {\n  schema = schema.app\n", "table \"images\" {\n  schema = schema.app\n  comment = \"it's the images\"\n"}, want: []string{"ALTER TABLE `images` COMMENT \"\", ALGORITHM=INSTANT"}},
+		{rule: "table-comment", name: "a changed comment comes back", target: mysql80,
+			before: []string{"table \"images\" {\n  schema = schema.app\n", "table \"images\" {\n  schema = schema.app\n  comment = \"old\"\n"},
+			edits:  []string{"comment = \"old\"", "comment = \"new\""}, want: []string{"ALTER TABLE `images` COMMENT \"old\", ALGORITHM=INPLACE, LOCK=NONE"}},
+		{rule: "widen-column", name: "NOT NULL again behind a gate", target: mariadb1011, edits: noteNullable, want: []string{"gate: SELECT COUNT(*) FROM `images` WHERE `note` IS NULL", "ALTER TABLE `images` MODIFY COLUMN `note` varchar(60) NOT NULL, ALGORITHM=INPLACE, LOCK=NONE"}},
+		{rule: "widen-column", name: "default and comment set back, metadata only", target: mariadb1011,
+			edits: []string{"    type = varchar(60)\n", "    type    = varchar(60)\n    default = \"n/a\"\n    comment = \"a note\"\n"}, want: []string{"ALTER TABLE `images` MODIFY COLUMN `note` varchar(60) NOT NULL, ALGORITHM=INSTANT"}},
+		{rule: "widen-column", name: "a wider type refuses the whole rollback", target: mariadb1011,
+			edits: append([]string{"varchar(30)", "varchar(60)"}, addOwner...), want: []string{"gate: SELECT 1"}, whyHas: "narrowing it back needs a table copy"},
+		{rule: "tighten-column", name: "the NULL expand allowed goes behind a gate", target: mariadb1011,
+			edits: []string{"  column \"note\" {\n    type = varchar(60)\n", "  column \"note\" {\n    type       = varchar(20)\n    null       = true\n    allow_copy = true\n"}, want: []string{"gate: SELECT COUNT(*) FROM `images` WHERE `note` IS NULL", "ALTER TABLE `images` MODIFY COLUMN `note` varchar(60) NOT NULL, ALGORITHM=INPLACE, LOCK=NONE"}},
+		{rule: "tighten-column", name: "a type widened for both releases is refused", target: mariadb1011,
+			edits: []string{"    type = enum(\"a\", \"b\", \"c\")\n", "    type = enum(\"a\", \"d\")\n    allow_copy = true\n"}, want: []string{"gate: SELECT 1"}, whyHas: "kind"},
+		{rule: "tighten-column", name: "no expand, nothing to undo", target: mariadb1011,
+			edits: []string{"    type = int\n    null = true\n  }\n  column \"owner_id\"", "    type = int\n  }\n  column \"owner_id\""}, want: nil},
+		{rule: "drop-column", name: "the placeholder default goes", target: mariadb1011, edits: []string{"  column \"note\" {\n    type = varchar(60)\n  }\n", ""}, want: []string{"ALTER TABLE `images` ALTER COLUMN `note` DROP DEFAULT, ALGORITHM=INSTANT"}},
+		{rule: "drop-column", name: "a column made NULL on mysql (TEXT has no placeholder) is NOT NULL again behind a gate", target: mysql80,
+			before: []string{"    type = varchar(60)\n", "    type = text\n"},
+			edits:  []string{"  column \"note\" {\n    type = text\n  }\n", "", "    type = varchar(30)\n", "    type       = varchar(30)\n    allow_copy = true\n"}, want: []string{"gate: SELECT COUNT(*) FROM `images` WHERE `note` IS NULL", "ALTER TABLE `images` MODIFY COLUMN `note` text NOT NULL, ALGORITHM=INPLACE, LOCK=NONE"}},
+		{rule: "add-column-fill", name: "triggers, then the column", target: mariadb1011,
+			edits: []string{"  column \"price\" {", "  column \"slug\" {\n    type = varchar(30)\n    fill = \"LOWER(name)\"\n  }\n  column \"price\" {"}, want: []string{"DROP TRIGGER IF EXISTS `emcee_images_after_e73910_bi`", "DROP TRIGGER IF EXISTS `emcee_images_after_e73910_bu`", "ALTER TABLE `images` DROP COLUMN `slug`, ALGORITHM=INSTANT"}},
+		{rule: "replace-column", name: "triggers, the placeholder default, the new column", target: mariadb1011, edits: tcReplaceNote, want: []string{"DROP TRIGGER IF EXISTS `emcee_images_after_37eae4_bi`", "DROP TRIGGER IF EXISTS `emcee_images_after_37eae4_bu`", "ALTER TABLE `images` ALTER COLUMN `note` DROP DEFAULT, ALGORITHM=INSTANT", "ALTER TABLE `images` DROP COLUMN `memo`, ALGORITHM=INSTANT"}},
+		{rule: "replace-column", name: "nullable: triggers and the new column", target: mariadb1011, edits: tcReplaceKind, want: []string{"DROP TRIGGER IF EXISTS `emcee_images_after_9758a5_bi`", "DROP TRIGGER IF EXISTS `emcee_images_after_9758a5_bu`", "ALTER TABLE `images` DROP COLUMN `category`, ALGORITHM=INSTANT"}},
+		{rule: "rename-column", name: "triggers, the placeholder default, then the new column", target: mariadb1011,
+			edits: []string{"  column \"note\" {\n    type = varchar(60)\n  }\n", "  column \"memo\" {\n    type         = varchar(60)\n    renamed_from = \"note\"\n  }\n"}, want: []string{"DROP TRIGGER IF EXISTS `emcee_images_after_37eae4_bi`", "DROP TRIGGER IF EXISTS `emcee_images_after_37eae4_bu`", "ALTER TABLE `images` ALTER COLUMN `note` DROP DEFAULT, ALGORITHM=INSTANT", "ALTER TABLE `images` DROP COLUMN `memo`, ALGORITHM=INSTANT"}},
+		{rule: "rename-table", name: "columns undone under the new name, then swapped back in one statement", target: mariadb1011,
+			edits: []string{"table \"images\" {\n  schema = schema.app\n", "table \"pictures\" {\n  schema       = schema.app\n  renamed_from = \"images\"\n", "  column \"price\" {", "  column \"caption\" {\n    type = varchar(20)\n    null = true\n  }\n  column \"price\" {"}, want: []string{"ALTER TABLE `pictures` DROP COLUMN `caption`, ALGORITHM=INSTANT", "RENAME TABLE `images` TO `emcee_images_9d6210_parked`, `pictures` TO `images`", "DROP VIEW IF EXISTS `emcee_images_9d6210_parked`"}},
+		{rule: "add-check", name: "an added check: nothing to undo", target: mariadb1011, edits: append(tcBlock(tcSizeCheck), "    type = int\n    null = true\n  }\n  column \"owner_id\"", "    type = int\n    null = true\n    allow_copy = true\n  }\n  column \"owner_id\""), want: nil},
+		{rule: "add-check", name: "a changed check is refused", target: mariadb1011, before: append(tcBlock(tcSizeCheck), "    type = int\n    null = true\n  }\n  column \"owner_id\"", "    type = int\n    null = true\n    allow_copy = true\n  }\n  column \"owner_id\""),
+			edits: []string{"size >= 0", "size >= -1"}, want: []string{"gate: SELECT 1"}, whyHas: "ck_size"},
+		{rule: "add-unique-index", name: "contract only", target: mariadb1011, edits: tcBlock("  index \"ux_name\" {\n    unique  = true\n    columns = [column.name]\n  }"), want: nil},
+		{rule: "add-foreign-key", name: "contract only", target: mariadb1011, edits: tcBlock(tcOwnerFK), want: nil},
+		{rule: "drop-index", name: "contract only", target: mariadb1011, edits: []string{"  index \"ix_owner\" {\n    columns = [column.owner_id]\n  }\n", ""}, want: nil},
+		{rule: "drop-table", name: "contract only", target: mariadb1011, before: []string{tcNewTags, tcTags + tcNewTags}, edits: []string{tcTags, ""}, want: nil},
+		{rule: "drop-foreign-key", name: "contract only", target: mariadb1011, before: tcBlock(tcOwnerFK), edits: []string{tcOwnerFK + "\n", ""}, want: nil},
+		{rule: "drop-check", name: "contract only", target: mariadb1011, before: tcBlock(tcSizeCheck), edits: []string{tcSizeCheck + "\n", ""}, want: nil},
+		{rule: "data-migration", name: "the rows it rewrote stay", target: mariadb1011,
+			edits: []string{"table \"owners\" {", "data_migration \"trim\" {\n  table   = \"images\"\n  set     = \"name = TRIM(name)\"\n  pending = \"name <> TRIM(name)\"\n}\ntable \"owners\" {"}, want: nil},
+	}
+	seen := map[string]bool{}
+	for _, c := range cases {
+		seen[c.rule] = true
+		t.Run(c.rule+": "+c.name, c.run)
+	}
+	for _, r := range Rules() {
+		if !seen[r.Name] {
+			t.Errorf("rule %s has no rollback case", r.Name)
+		}
+	}
+}
