@@ -199,6 +199,7 @@ finish the contract, or to restore the backup taken before expand.`,
 		},
 	}
 	f.add(cmd, true, false, false)
+	cmd.Flags().Lookup("allow-drift").Usage = "continue even if the live schema differs from what the recorded revisions produce (the differences are still printed)"
 	return cmd
 }
 
