@@ -43,7 +43,13 @@ type DB struct {
 // New creates an empty database for the test and drops it when the test ends.
 func New(t testing.TB) *DB {
 	t.Helper()
-	base := serverDSN(t)
+	return NewOn(t, serverDSN(t))
+}
+
+// NewOn is New on the server the DSN names: a second server a test started
+// itself (internal/testserver), for replicas and fleets.
+func NewOn(t testing.TB, base string) *DB {
+	t.Helper()
 	cfg, err := mysql.ParseDSN(base)
 	if err != nil {
 		t.Fatalf("%s: %v", EnvDSN, err)

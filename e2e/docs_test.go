@@ -1,0 +1,520 @@
+package e2e
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+
+	"github.com/go-sql-driver/mysql"
+
+	"github.com/emcee-db/emcee/internal/testdb"
+	"github.com/emcee-db/emcee/sqlsyntax"
+)
+
+// TestDocs runs every ```console block of README.md and docs/*.md, in
+// document order, and compares what each command prints with what the
+// document shows, so documents and program cannot drift apart. A document
+// says how its blocks run with HTML comments (invisible where Markdown is
+// rendered), each on a line of its own:
+//
+//	<!-- doctest databases: A B -->    database names it uses: each becomes a private one for the run
+//	<!-- doctest project: DIR -->      the next blocks run in a fresh copy of DIR (relative to the
+//	                                   repository), and the databases start again from none
+//	<!-- doctest setup: COMMAND -->    a shell command run before the next block (must succeed)
+//	<!-- doctest skip: REASON -->      the next block is not run; the reason is logged
+//	<!-- doctest kill: TEXT -->        the next block's command is killed (kill -9) once it prints a
+//	                                   line holding TEXT, as an operator's crash would stop it
+//
+// In a block, `$ ` starts a command (bash, stdout and stderr together, in
+// the copied project, with this build of emcee first on PATH); the lines up
+// to the next command are its output. A line `...` (or `... (comment)`)
+// stands for any lines. `(exit N)` says the exit code; without it a command
+// must exit 0 unless its output shows an `emcee:` error line; `$?` in a
+// command is the exit code of the one before. Durations, timestamps, process
+// ids, host names, the names of temporary databases and the width of the
+// blanks between columns are not compared.
+func TestDocs(t *testing.T) {
+	root := repoRoot(t)
+	files, _ := filepath.Glob(filepath.Join(root, "docs", "*.md"))
+	files = append([]string{filepath.Join(root, "README.md")}, files...)
+	for _, f := range files {
+		doc := readDoc(t, f)
+		if len(doc.blocks) == 0 {
+			continue
+		}
+		rel, _ := filepath.Rel(root, f)
+		t.Run(rel, func(t *testing.T) { doc.run(t, root) })
+	}
+}
+
+type docBlock struct {
+	line     int    // of the opening fence
+	project  string // a fresh copy of this project before the block
+	setup    []string
+	skip     string
+	kill     string
+	commands []docCommand
+}
+
+type docCommand struct {
+	line     int
+	end      int // 0-based index of the line after its output
+	command  string
+	expected []string
+	exit     int // -1: any non-zero; -2: not given
+}
+
+type document struct {
+	path      string
+	lines     []string
+	edits     []docEdit
+	databases []string
+	blocks    []docBlock
+}
+
+var (
+	directiveRe = regexp.MustCompile(`^<!-- doctest (project|databases|setup|skip|kill): (.*) -->$`)
+	exitRe      = regexp.MustCompile(`^\(exit (\d+)\)$`)
+)
+
+func readDoc(t *testing.T, path string) *document {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := &document{path: path}
+	var pending docBlock
+	lines := strings.Split(string(data), "\n")
+	for i := 0; i < len(lines); i++ {
+		l := lines[i]
+		if m := directiveRe.FindStringSubmatch(l); m != nil {
+			switch m[1] {
+			case "project":
+				pending.project = m[2]
+			case "databases":
+				doc.databases = strings.Fields(m[2])
+			case "setup":
+				pending.setup = append(pending.setup, m[2])
+			case "skip":
+				pending.skip = m[2]
+			case "kill":
+				pending.kill = m[2]
+			}
+			continue
+		}
+		if strings.HasPrefix(l, "<!-- doctest") {
+			t.Errorf("%s:%d: a doctest directive the test does not know: %s", path, i+1, l)
+		}
+		if strings.TrimSpace(l) != "```console" {
+			continue
+		}
+		b := pending
+		pending = docBlock{}
+		b.line = i + 1
+		for i++; i < len(lines) && strings.TrimSpace(lines[i]) != "```"; i++ {
+			l := lines[i]
+			switch {
+			case strings.HasPrefix(l, "$ "):
+				c := docCommand{line: i + 1, command: l[2:], exit: -2}
+				for strings.HasSuffix(c.command, `\`) && i+1 < len(lines) {
+					i++
+					c.command = strings.TrimSuffix(c.command, `\`) + "\n" + lines[i]
+				}
+				c.end = i + 1
+				b.commands = append(b.commands, c)
+			case len(b.commands) == 0:
+				t.Errorf("%s:%d: a console block's first line must be a command (`$ ...`)", path, i+1)
+			default:
+				c := &b.commands[len(b.commands)-1]
+				c.end = i + 1
+				if m := exitRe.FindStringSubmatch(l); m != nil {
+					c.exit, _ = strconv.Atoi(m[1])
+					continue
+				}
+				c.expected = append(c.expected, l)
+			}
+		}
+		doc.blocks = append(doc.blocks, b)
+	}
+	doc.lines = lines
+	return doc
+}
+
+// docsUpdate rewrites the output the documents show with what emcee printed,
+// for a command whose output shows no elision: EMCEE_DOCS_UPDATE=1 go test
+// ./e2e -run TestDocs, then read the diff before committing it.
+var docsUpdate = os.Getenv("EMCEE_DOCS_UPDATE") != ""
+
+func (d *document) rewrite(t *testing.T, c docCommand, got []string, code int) {
+	for _, l := range c.expected {
+		if isElision(l) {
+			t.Logf("%s:%d: not rewritten: its output is cut (...)", d.path, c.line)
+			return
+		}
+	}
+	repl := append([]string{}, got...)
+	if c.exit >= 0 {
+		repl = append(repl, fmt.Sprintf("(exit %d)", code))
+	}
+	d.edits = append(d.edits, docEdit{from: c.line, to: c.end, lines: repl})
+}
+
+type docEdit struct {
+	from, to int // 0-based line range replaced: [from, to)
+	lines    []string
+}
+
+func (d *document) save(t *testing.T) {
+	if len(d.edits) == 0 {
+		return
+	}
+	lines := d.lines
+	for i := len(d.edits) - 1; i >= 0; i-- {
+		e := d.edits[i]
+		lines = append(append(append([]string{}, lines[:e.from]...), e.lines...), lines[e.to:]...)
+	}
+	if err := os.WriteFile(d.path, []byte(strings.Join(lines, "\n")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%s: rewrote the output of %d command(s)", d.path, len(d.edits))
+}
+
+func (d *document) run(t *testing.T, root string) {
+	if d.blocks[0].project == "" {
+		t.Fatalf("%s:%d: the first console block has no `<!-- doctest project: DIR -->` saying where it runs", d.path, d.blocks[0].line)
+	}
+	names := privateNames(t, d.databases)
+	bin := docsBinary(t, root)
+	if docsUpdate {
+		defer d.save(t)
+	}
+	var dir string
+	last := 0 // the exit code `$?` names in the next command, as in a shell
+	run := func(command, kill string) (string, int) {
+		cmd := exec.Command("bash", "-c", fmt.Sprintf("(exit %d); %s", last, names.private(command)))
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "PATH="+filepath.Dir(bin)+":"+os.Getenv("PATH"),
+			"EMCEE_URL=", "EMCEE_ENV=", "EMCEE_DEV_URL=", "COLUMNS=200", "NO_COLOR=1")
+		cmd.Env = append(cmd.Env, names.clientEnv(t)...)
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		out, err := runKilling(cmd, kill)
+		code := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		return names.public(string(out)), code
+	}
+	for _, b := range d.blocks {
+		where := fmt.Sprintf("%s:%d", d.path, b.line)
+		if b.skip != "" {
+			t.Logf("%s: not run: %s", where, b.skip)
+			continue
+		}
+		if b.project != "" {
+			names.drop(t)
+			dir = t.TempDir()
+			// A project is its atlas.hcl, schema/ and plans/ (the repository
+			// holds more beside its example).
+			for _, sub := range []string{"schema", "plans"} {
+				if _, err := os.Stat(filepath.Join(root, b.project, sub)); err == nil {
+					copyTree(t, filepath.Join(root, b.project, sub), filepath.Join(dir, sub))
+				}
+			}
+			cfg, err := os.ReadFile(filepath.Join(root, b.project, "atlas.hcl"))
+			if err != nil {
+				t.Fatalf("%s: project %s: %v", where, b.project, err)
+			}
+			opWrite(t, filepath.Join(dir, "atlas.hcl"), []byte(names.private(string(cfg))))
+		}
+		for _, s := range b.setup {
+			if out, code := run(s, ""); code != 0 {
+				t.Fatalf("%s: setup `%s` exited %d:\n%s", where, s, code, out)
+			}
+		}
+		for i, c := range b.commands {
+			out, code := run(c.command, b.kill)
+			if b.kill != "" && code != -1 {
+				t.Errorf("%s:%d: `%s` ended (exit %d) before printing %q, where the document kills it", d.path, c.line, c.command, code, b.kill)
+			}
+			last = code
+			got := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+			if out == "" {
+				got = nil
+			}
+			if !docLinesMatch(c.expected, got) && docsUpdate {
+				d.rewrite(t, c, got, code)
+			} else if !docLinesMatch(c.expected, got) {
+				t.Errorf("%s:%d: `%s` printed what the document does not show:\n%s", d.path, c.line, c.command, docDiff(c.expected, got))
+			}
+			wantErr := false
+			for _, l := range c.expected {
+				wantErr = wantErr || strings.HasPrefix(l, "emcee:")
+			}
+			shownNext := i+1 < len(b.commands) && b.commands[i+1].command == "echo $?"
+			switch {
+			case b.kill != "" || shownNext:
+			case c.exit >= 0 && code != c.exit:
+				t.Errorf("%s:%d: `%s` exited %d, the document says %d", d.path, c.line, c.command, code, c.exit)
+			case c.exit == -2 && wantErr && code == 0:
+				t.Errorf("%s:%d: `%s` exited 0 after the error the document shows", d.path, c.line, c.command)
+			case c.exit == -2 && !wantErr && code != 0:
+				t.Errorf("%s:%d: `%s` exited %d; the document shows no error (add `(exit %d)` if that is meant)", d.path, c.line, c.command, code, code)
+			}
+		}
+	}
+}
+
+// runKilling runs cmd with stdout and stderr together; with kill set, its
+// process group is killed with SIGKILL at the first line holding kill.
+func runKilling(cmd *exec.Cmd, kill string) ([]byte, error) {
+	if kill == "" {
+		return cmd.CombinedOutput()
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	cmd.Stdout, cmd.Stderr = w, w
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	w.Close()
+	var out []byte
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		out = append(out, sc.Bytes()...)
+		out = append(out, '\n')
+		if strings.Contains(sc.Text(), kill) {
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			break
+		}
+	}
+	r.Close()
+	return out, cmd.Wait()
+}
+
+// docNames maps the database names a document uses to private ones, so a
+// run never touches a database of that name a reader made by following it.
+type docNames struct {
+	public2private map[string]string
+	order          []string // longest first: glance_v2 before glance
+	dsn            *mysql.Config
+	server         *testdb.DB
+}
+
+func privateNames(t *testing.T, public []string) *docNames {
+	server := testdb.New(t) // the test server, and a database proving it is up
+	cfg, err := mysql.ParseDSN(server.DSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := &docNames{public2private: map[string]string{}, dsn: cfg}
+	suffix := strings.TrimPrefix(server.Name, "emcee_t_")
+	for _, p := range public {
+		n.public2private[p] = p + "_dt" + suffix
+		n.order = append(n.order, p)
+	}
+	for i := range n.order {
+		for j := i + 1; j < len(n.order); j++ {
+			if len(n.order[j]) > len(n.order[i]) {
+				n.order[i], n.order[j] = n.order[j], n.order[i]
+			}
+		}
+	}
+	n.server = server
+	t.Cleanup(func() { n.drop(t) })
+	return n
+}
+
+func (n *docNames) drop(t *testing.T) {
+	for _, p := range n.order {
+		if _, err := n.server.Exec("DROP DATABASE IF EXISTS " + sqlsyntax.Ident(n.public2private[p])); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func (n *docNames) private(s string) string {
+	for _, p := range n.order {
+		s = replaceWord(s, p, n.public2private[p])
+	}
+	return s
+}
+
+func (n *docNames) public(s string) string {
+	for _, p := range n.order {
+		s = strings.ReplaceAll(s, n.public2private[p], p)
+	}
+	return s
+}
+
+// clientEnv points the mariadb client the documents call at the test server.
+func (n *docNames) clientEnv(t *testing.T) []string {
+	host, port, ok := strings.Cut(n.dsn.Addr, ":")
+	if !ok {
+		port = "3306"
+	}
+	f := filepath.Join(t.TempDir(), "my.cnf")
+	cnf := fmt.Sprintf("[client]\nhost=%s\nport=%s\nuser=%s\npassword=%s\n", host, port, n.dsn.User, n.dsn.Passwd)
+	if err := os.WriteFile(f, []byte(cnf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return []string{"MYSQL_HOME=" + filepath.Dir(f)}
+}
+
+// replaceWord replaces name where it stands as a whole SQL name.
+func replaceWord(s, name, with string) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(s, name)
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		end := i + len(name)
+		whole := (i == 0 || !isNameByte(s[i-1])) && (end == len(s) || !isNameByte(s[end]))
+		b.WriteString(s[:i])
+		if whole {
+			b.WriteString(with)
+		} else {
+			b.WriteString(name)
+		}
+		s = s[end:]
+	}
+}
+
+func isNameByte(c byte) bool {
+	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
+
+// What is not compared: how long something took, when, and generated names.
+var docVolatile = []struct {
+	re   *regexp.Regexp
+	with string
+}{
+	{regexp.MustCompile(`\b\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?`), "<time>"},
+	{regexp.MustCompile(`\b(\d+h)?(\d+m)?\d+(\.\d+)?(ns|µs|us|ms|s)\b`), "<duration>"},
+	{regexp.MustCompile(`\b(\d+h)?\d+m\b`), "<duration>"},
+	{regexp.MustCompile(`\b(emcee_scratch|emcee_dev)_[0-9a-z_]{6,}`), "$1_<id>"},
+	{regexp.MustCompile(`\b[\d.]+[kM]? rows/s\b`), "<rate> rows/s"},
+	{regexp.MustCompile(`\S+@\S+ pid \d+`), "<user>@<host> pid <pid>"},
+	// Columns line up around what varies (a host name, a duration).
+	{regexp.MustCompile(`  +`), " "},
+}
+
+func docNormalize(l string) string {
+	l = strings.TrimRight(l, " \t")
+	for _, v := range docVolatile {
+		l = v.re.ReplaceAllString(l, v.with)
+	}
+	return l
+}
+
+func isElision(l string) bool {
+	l = strings.TrimSpace(l)
+	if l == "..." || l == "…" { // … where JSON is cut
+		return true
+	}
+	rest, ok := strings.CutPrefix(l, "...")
+	rest = strings.TrimSpace(rest)
+	return ok && strings.HasPrefix(rest, "(") && strings.HasSuffix(rest, ")")
+}
+
+// docLinesMatch says whether got is want with each elision standing for any
+// lines (none included).
+func docLinesMatch(want, got []string) bool {
+	if len(want) == 0 {
+		return len(got) == 0
+	}
+	if isElision(want[0]) {
+		for i := 0; i <= len(got); i++ {
+			if docLinesMatch(want[1:], got[i:]) {
+				return true
+			}
+		}
+		return false
+	}
+	return len(got) > 0 && docNormalize(want[0]) == docNormalize(got[0]) && docLinesMatch(want[1:], got[1:])
+}
+
+func docDiff(want, got []string) string {
+	var b strings.Builder
+	b.WriteString("--- the document\n")
+	for _, l := range want {
+		b.WriteString("  " + l + "\n")
+	}
+	b.WriteString("--- emcee\n")
+	for _, l := range got {
+		b.WriteString("  " + l + "\n")
+	}
+	return b.String()
+}
+
+var (
+	docsBinOnce sync.Once
+	docsBinPath string
+	docsBinErr  error
+)
+
+// docsBinary builds emcee as a reader following the documents does (`go
+// install ./cmd/emcee`): without VCS stamping its version reads (devel).
+func docsBinary(t *testing.T, root string) string {
+	docsBinOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "emcee-docs-")
+		if err != nil {
+			docsBinErr = err
+			return
+		}
+		docsBinPath = filepath.Join(dir, "emcee")
+		cmd := exec.Command("go", "build", "-buildvcs=false", "-o", docsBinPath, "./cmd/emcee")
+		cmd.Dir = root
+		if out, err := cmd.CombinedOutput(); err != nil {
+			docsBinErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if docsBinErr != nil {
+		t.Fatal(docsBinErr)
+	}
+	return docsBinPath
+}
+
+func repoRoot(t *testing.T) string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..")
+}
+
+// The matcher the documents rely on: an elision stands for any lines, and
+// only what is volatile is ignored.
+func TestDocLinesMatch(t *testing.T) {
+	for _, c := range []struct {
+		want, got string
+		ok        bool
+	}{
+		{"a\n...\nd", "a\nb\nc\nd", true},
+		{"a\n...\nd", "a\nd", true},
+		{"a\n... (b to c)\nd", "a\nb\nd", true},
+		{"a\nd", "a\nb\nd", false},
+		{"applied (3 statements, 115ms)", "applied (3 statements, 2.004s)", true},
+		{"applied (3 statements, 115ms)", "applied (4 statements, 115ms)", false},
+		{"x   ", "x", true},
+		{"emcee_scratch_1a2b3c4d", "emcee_scratch_99ff0011", true},
+		{"a\n...", "a", true},
+		{"a", "a\nb", false},
+	} {
+		if got := docLinesMatch(strings.Split(c.want, "\n"), strings.Split(c.got, "\n")); got != c.ok {
+			t.Errorf("want %q, got %q: match %v, expected %v", c.want, c.got, got, c.ok)
+		}
+	}
+}

@@ -1,0 +1,248 @@
+// Package testserver starts private MariaDB servers for tests that need more
+// than the shared one: a replica with binary logging on the primary, a second
+// fleet member on another port. Each server has its own data directory and
+// port and is stopped (and its files removed) when the test ends.
+package testserver
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+
+	"github.com/emcee-db/emcee/internal/testdb"
+	"github.com/emcee-db/emcee/sqlsyntax"
+)
+
+// Options chooses how the server runs.
+type Options struct {
+	// ServerID is the server_id (replication needs distinct ones); 0 picks one from the port.
+	ServerID int
+	// LogBin turns binary logging on (a primary, or a server whose trigger
+	// creation rules depend on it).
+	LogBin bool
+	// Args are further mariadbd options, e.g. "--log-bin-trust-function-creators=1".
+	Args []string
+}
+
+// Server is one running private server.
+type Server struct {
+	Dir  string
+	Port int
+	// DSN is the root connection in go-sql-driver form, without a database.
+	DSN    string
+	cmd    *exec.Cmd
+	exited chan struct{}
+}
+
+// Start installs a data directory and starts mariadbd on a free port. Without
+// the binaries the test is skipped, or fails when CI is set.
+func Start(t testing.TB, o Options) *Server {
+	t.Helper()
+	install, err := lookPath("mariadb-install-db", "/usr/bin/mariadb-install-db")
+	if err == nil {
+		_, err = lookPath("mariadbd", "/usr/sbin/mariadbd")
+	}
+	if err != nil {
+		msg := fmt.Sprintf("cannot start a private MariaDB server: %v (install mariadb-server)", err)
+		if os.Getenv("CI") != "" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	// A short directory: the socket path must fit in 108 bytes, which
+	// t.TempDir() under a long test name does not guarantee.
+	dir, err := os.MkdirTemp("", "emcee-srv-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := filepath.Join(dir, "data")
+	out, err := exec.Command(install, "--no-defaults", "--datadir="+data,
+		"--auth-root-authentication-method=normal", "--skip-test-db").CombinedOutput()
+	if err != nil {
+		os.RemoveAll(dir)
+		t.Fatalf("mariadb-install-db: %v\n%s", err, out)
+	}
+	port := freePort(t)
+	id := o.ServerID
+	if id == 0 {
+		id = port
+	}
+	mariadbd, _ := lookPath("mariadbd", "/usr/sbin/mariadbd")
+	args := []string{"--no-defaults", "--datadir=" + data, "--port=" + strconv.Itoa(port),
+		"--bind-address=127.0.0.1", "--socket=" + filepath.Join(dir, "sock"),
+		"--server-id=" + strconv.Itoa(id), "--pid-file=" + filepath.Join(dir, "pid"),
+		"--log-error=" + filepath.Join(dir, "error.log"), "--user=root"}
+	if o.LogBin {
+		args = append(args, "--log-bin="+filepath.Join(dir, "binlog"))
+	}
+	args = append(args, o.Args...)
+	cmd := exec.Command(mariadbd, args...)
+	if err := cmd.Start(); err != nil {
+		os.RemoveAll(dir)
+		t.Fatalf("mariadbd: %v", err)
+	}
+	s := &Server{Dir: dir, Port: port, DSN: fmt.Sprintf("root@tcp(127.0.0.1:%d)/", port), cmd: cmd, exited: make(chan struct{})}
+	go func() { _ = cmd.Wait(); close(s.exited) }()
+	t.Cleanup(s.stop)
+	if err := s.waitUp(2 * time.Minute); err != nil {
+		log, _ := os.ReadFile(filepath.Join(dir, "error.log"))
+		t.Fatalf("private MariaDB on port %d did not come up: %v\n%s", port, err, log)
+	}
+	return s
+}
+
+// Stop stops the server now (it stays stopped; the test's cleanup removes its
+// files). Tests use it to make a target unreachable.
+func (s *Server) Stop() { s.stop() }
+
+func (s *Server) stop() {
+	if s.cmd == nil {
+		return
+	}
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-s.exited:
+	case <-time.After(30 * time.Second):
+		_ = s.cmd.Process.Kill()
+		<-s.exited
+	}
+	s.cmd = nil
+	os.RemoveAll(s.Dir)
+}
+
+// Open connects as root to the server (no default database).
+func (s *Server) Open(t testing.TB) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("mysql", s.DSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// NewDB is testdb.New on this server.
+func (s *Server) NewDB(t testing.TB) *testdb.DB {
+	t.Helper()
+	return testdb.NewOn(t, s.DSN)
+}
+
+// ReplicateFrom makes s a replica of primary (which needs LogBin), starting
+// from primary's current binary log position, and waits until both
+// replication threads run.
+func (s *Server) ReplicateFrom(t testing.TB, primary *Server) {
+	t.Helper()
+	p := primary.Open(t)
+	var file, pos, doDB, ignoreDB string
+	if err := p.QueryRow("SHOW MASTER STATUS").Scan(&file, &pos, &doDB, &ignoreDB); err != nil {
+		t.Fatalf("primary on port %d has no binary log (start it with LogBin): %v", primary.Port, err)
+	}
+	r := s.Open(t)
+	stmt := fmt.Sprintf("CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=%d, MASTER_USER='root', MASTER_PASSWORD='', MASTER_LOG_FILE=%s, MASTER_LOG_POS=%s",
+		primary.Port, sqlsyntax.String(file), pos)
+	for _, q := range []string{stmt, "START SLAVE"} {
+		if _, err := r.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	deadline := time.Now().Add(time.Minute)
+	for {
+		var io, sqlThread string
+		rows, err := r.Query("SHOW SLAVE STATUS")
+		if err == nil {
+			io, sqlThread = slaveRunning(rows)
+		}
+		if io == "Yes" && sqlThread == "Yes" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("replica on port %d: Slave_IO_Running=%q Slave_SQL_Running=%q (%v)", s.Port, io, sqlThread, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+func slaveRunning(rows *sql.Rows) (io, sqlThread string) {
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	if !rows.Next() {
+		return "", ""
+	}
+	vals := make([]sql.RawBytes, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	if rows.Scan(ptrs...) != nil {
+		return "", ""
+	}
+	for i, c := range cols {
+		switch c {
+		case "Slave_IO_Running":
+			io = string(vals[i])
+		case "Slave_SQL_Running":
+			sqlThread = string(vals[i])
+		}
+	}
+	return io, sqlThread
+}
+
+func (s *Server) waitUp(limit time.Duration) error {
+	cfg, err := mysql.ParseDSN(s.DSN)
+	if err != nil {
+		return err
+	}
+	cfg.Timeout = 2 * time.Second
+	db, err := sql.Open("mysql", cfg.FormatDSN())
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	deadline := time.Now().Add(limit)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		err = db.PingContext(ctx)
+		cancel()
+		if err == nil {
+			return nil
+		}
+		select {
+		case <-s.exited:
+			return fmt.Errorf("mariadbd exited: %v", err)
+		default:
+		}
+		if time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+func freePort(t testing.TB) int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+func lookPath(name, fallback string) (string, error) {
+	if p, err := exec.LookPath(name); err == nil {
+		return p, nil
+	}
+	if _, err := os.Stat(fallback); err == nil {
+		return fallback, nil
+	}
+	return "", fmt.Errorf("%s not found on PATH or at %s", name, fallback)
+}
