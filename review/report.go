@@ -21,6 +21,7 @@ import (
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/schemadef"
+	"github.com/emcee-db/emcee/splitter"
 )
 
 // Report is the review of one or more releases. Its JSON form is part of
@@ -313,9 +314,16 @@ func (r *Release) addRevision(p *project.Project, rev *revision.Revision, st sta
 	file = filepath.ToSlash(file)
 	out := &Revision{ID: rev.ID.String(), Phase: string(rev.ID.Phase), File: file, Checksum: rev.Checksum, Statements: []*Statement{}}
 	var gates []*Statement
+	lookup := splitter.ColumnLookup(st.lookup)
+	if rev.ID.Phase == revision.Rollback {
+		// A rollback starts from the state after expand, which no
+		// snapshot describes: without the columns, an in-place MODIFY
+		// (rollback's only one: NOT NULL again) is classed a rebuild.
+		lookup = nil
+	}
 	for i, s := range rev.Statements {
 		at := fmt.Sprintf("%s:%d", file, s.Line)
-		stmt := &Statement{N: i + 1, At: at, Rule: s.Rule, Why: s.Why, Kind: kind(s.Kind), Changes: []string{}, Lock: LockOf(p.Target, s, st.lookup), SQL: s.SQL}
+		stmt := &Statement{N: i + 1, At: at, Rule: s.Rule, Why: s.Why, Kind: kind(s.Kind), Changes: []string{}, Lock: LockOf(p.Target, s, lookup), SQL: s.SQL}
 		out.Statements = append(out.Statements, stmt)
 		if stmt.Lock.Rebuilds != "" {
 			r.Rebuilds = append(r.Rebuilds, Rebuild{Table: stmt.Lock.Rebuilds, Phase: out.Phase, At: at, Class: stmt.Lock.Class})

@@ -82,7 +82,9 @@ func (c *Change) restoreColumn(was, is *schema.Column, kind schema.ChangeKind, w
 	table := c.Table.Name
 	name := table + "." + was.Name
 	if kind.Is(schema.ChangeType) {
-		return []Step{refuseRollback(fmt.Sprintf("%s: %s changed %s from %s to %s, and narrowing it back needs a table copy on %s (writes blocked while it runs)", c.ctx.Transition.To.Where(table, is.Name), what, name, fmtType(was.Type.Type), fmtType(is.Type.Type), c.ctx.Target))}, nil
+		// No position in the reason: the revision is the same whether the
+		// release is declared in HCL or as SQL.
+		return []Step{refuseRollback(fmt.Sprintf("%s changed %s from %s to %s, and narrowing it back needs a table copy on %s (writes blocked while it runs)", what, name, fmtType(was.Type.Type), fmtType(is.Type.Type), c.ctx.Target))}, nil
 	}
 	sql, err := c.Alter(&schema.ModifyColumn{From: is, To: was, Change: kind})
 	if err != nil {

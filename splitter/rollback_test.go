@@ -9,6 +9,7 @@ import (
 	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/sqlname"
 )
 
 // rbCase is one rule's rollback: a change to tcImages for a target, and
@@ -179,6 +180,21 @@ func TestRollbacks(t *testing.T) {
 	for _, r := range Rules() {
 		if !seen[r.Name] {
 			t.Errorf("rule %s has no rollback case", r.Name)
+		}
+	}
+}
+
+// The parked view's name is one the server takes whatever the renamed
+// table is called: quotes, spaces, comment markers, characters the server
+// encodes in several bytes, the longest name a table may have.
+func TestParkedViewNames(t *testing.T) {
+	for _, old := range []string{"pictures", `img "r" 'x' -- y`, strings.Repeat("中", 64), strings.Repeat("x", 64)} {
+		name := parkedView(old, "images", "pike")
+		if err := sqlname.Validate(sqlname.Table, name); err != nil {
+			t.Errorf("parked view of %q: %q: %v", old, name, err)
+		}
+		if !strings.HasPrefix(name, sqlname.ParkedViewPrefix) || !strings.HasSuffix(name, "_parked") || name == parkedView(old, "images", "queens") {
+			t.Errorf("parked view of %q: %q names neither emcee nor the rename", old, name)
 		}
 	}
 }

@@ -68,7 +68,7 @@ func TestMixedProjectPlansTheSame(t *testing.T) {
 				}
 				compared++
 			}
-			if compared != 21 || len(got) != len(want) {
+			if compared != 28 || len(got) != len(want) {
 				t.Fatalf("compared %d revisions; %d files planned from SQL, %d from HCL", compared, len(got), len(want))
 			}
 			snap := string(got[rel+"/"+rel+".snapshot.hcl"])
