@@ -14,14 +14,14 @@ import (
 	"github.com/emcee-db/emcee/schemadef"
 )
 
-// RollbackRefused: the release cannot be rolled back any more, because its
-// contract has started (or it is complete); only a backup brings the
-// previous release back.
+// RollbackRefused: no rollback can return to the previous release: the
+// release's contract has started (or the release is complete), or its
+// expand did what cannot be undone online; only a backup goes back.
 const RollbackRefused = 8
 
-// NoRollback is a rollback refused because the contract of the release has
-// started: what the previous release needs may already be gone. Commands
-// exit with RollbackRefused for it.
+// NoRollback is a rollback refused for good (RollbackRefused): finishing
+// the release or restoring a backup are what is left. Commands exit with
+// RollbackRefused for it.
 type NoRollback struct{ Refusal }
 
 func (n *NoRollback) Unwrap() error { return &n.Refusal }
