@@ -149,7 +149,7 @@ func bigPlanned(b *testing.B, planned bool, size ...int) (*project.Project, stri
 // into an empty plans directory, with an empty evaluation cache.
 func BenchmarkPlan1000Tables(b *testing.B) {
 	p, _ := bigPlanned(b, false)
-	benchPlan(b, p, false, func() string { return b.TempDir() }, nil, 30)
+	benchPlan(b, p, false, func() string { return b.TempDir() }, nil, 40)
 }
 
 // BenchmarkPlan1000TablesCached is the same from-scratch plan on a machine
@@ -159,7 +159,7 @@ func BenchmarkPlan1000TablesCached(b *testing.B) {
 	if err := os.RemoveAll(p.PlansDir); err != nil {
 		b.Fatal(err)
 	}
-	benchPlan(b, p, false, func() string { return cache }, nil, 30)
+	benchPlan(b, p, false, func() string { return cache }, nil, 40)
 }
 
 // BenchmarkReplan1000TablesUnchanged is the developer's rerun: every release
@@ -190,7 +190,7 @@ func BenchmarkCheck1000TablesCached(b *testing.B) {
 // revision.
 func BenchmarkReplan1000TablesLastReleaseEdited(b *testing.B) {
 	p, cache := bigPlanned(b, true)
-	benchPlan(b, p, false, func() string { return cache }, editNewest(b, p), 3)
+	benchPlan(b, p, false, func() string { return cache }, editNewest(b, p), 4)
 }
 
 // editNewest edits the newest release's schema file, differently for each
@@ -217,11 +217,11 @@ func BenchmarkPlanGrowth(b *testing.B) {
 		name := fmt.Sprintf("tables=%d/releases=%d", size.tables, size.releases)
 		b.Run(name+"/from-scratch", func(b *testing.B) {
 			p, _ := bigPlanned(b, false, size.tables, size.releases)
-			benchPlan(b, p, false, func() string { return b.TempDir() }, nil, 3*size.releases)
+			benchPlan(b, p, false, func() string { return b.TempDir() }, nil, 4*size.releases)
 		})
 		b.Run(name+"/newest-edited", func(b *testing.B) {
 			p, cache := bigPlanned(b, true, size.tables, size.releases)
-			benchPlan(b, p, false, func() string { return cache }, editNewest(b, p), 3)
+			benchPlan(b, p, false, func() string { return cache }, editNewest(b, p), 4)
 		})
 	}
 }

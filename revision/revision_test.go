@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -240,5 +241,37 @@ func TestRollbacksAreKeptApart(t *testing.T) {
 	}
 	if id, err := ParseID("2024_1_rollback03"); err != nil || id.Phase != Rollback || id.Release != "2024_1" {
 		t.Fatalf("ParseID: %v %v", id, err)
+	}
+}
+
+// A rollback revision is a script like the others: a refused one (its
+// closed gate) and one with a gate before its DDL read back as written,
+// and an empty one says there is nothing to undo.
+func TestRollbackScripts(t *testing.T) {
+	refused := &Script{ID: ID{Release: "pike", Phase: Rollback, Seq: 1}, From: "ocata", To: "pike", Statements: []Statement{
+		{Rule: "widen-column", Why: RefusedRollback + "images.name was widened", Kind: Gate, SQL: "SELECT 1"},
+	}}
+	gated := &Script{ID: ID{Release: "pike", Phase: Rollback, Seq: 2}, From: "pike as of pike_contract01", To: "pike", Statements: []Statement{
+		{Rule: "widen-column", Why: "rows left NULL", Kind: Gate, SQL: "SELECT COUNT(*) FROM `img 'r'` WHERE `na\"me` IS NULL"},
+		{Rule: "rename-table", Why: "swapped back", SQL: "RENAME TABLE `a` TO `emcee_a_123456_parked`, `b` TO `a`"},
+	}}
+	for _, s := range []*Script{refused, gated} {
+		got, err := Parse(s.ID.String(), s.Render())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range got {
+			got[i].Line = 0
+		}
+		if !slices.Equal(got, s.Statements) {
+			t.Errorf("%s read back as %+v, want %+v", s.ID, got, s.Statements)
+		}
+	}
+	empty := (&Script{ID: ID{Release: "queens", Phase: Rollback, Seq: 1}, From: "pike", To: "queens"}).Render()
+	if !strings.Contains(string(empty), "queens_expand01 changes nothing, so there is nothing to undo") {
+		t.Errorf("empty rollback:\n%s", empty)
+	}
+	if st, err := Parse("queens_rollback01", empty); err != nil || len(st) != 0 {
+		t.Errorf("empty rollback read back as %v, %v", st, err)
 	}
 }

@@ -2,6 +2,7 @@ package splitter
 
 import (
 	"fmt"
+	"slices"
 
 	"ariga.io/atlas/sql/schema"
 
@@ -51,16 +52,17 @@ const refusedGate = "SELECT 1"
 
 // refuseRollback stands for an expand statement emcee cannot undo online.
 func refuseRollback(why string) Step {
-	st := rollbackGate(revision.RefusedRollback+why+"; this expand cannot be undone online: restore from backup, or finish the release", refusedGate)
+	st := rollbackGate(revision.RefusedRollback+why+"; the rollback changes nothing: the way back is a backup, or finishing the release", refusedGate)
 	st.refusal = true
 	return st
 }
 
-// onlyRefusals keeps a refused rollback's refusals (see above).
+// onlyRefusals keeps a refused rollback's refusals (see above), each
+// reason once.
 func onlyRefusals(steps []Step) []Step {
 	var out []Step
 	for _, s := range steps {
-		if s.refusal {
+		if s.refusal && !slices.ContainsFunc(out, func(o Step) bool { return o.Why == s.Why }) {
 			out = append(out, s)
 		}
 	}

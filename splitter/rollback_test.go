@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
@@ -130,6 +131,9 @@ func TestRollbacks(t *testing.T) {
 	cases := []rbCase{
 		{rule: "add-column", name: "dropped instantly on mariadb", target: mariadb1011, edits: addOwner, want: []string{"ALTER TABLE `images` DROP COLUMN `owner`, ALGORITHM=INSTANT"}},
 		{rule: "add-column", name: "dropped in place on mysql 8.0", target: mysql80, edits: addOwner, want: []string{"ALTER TABLE `images` DROP COLUMN `owner`, ALGORITHM=INPLACE, LOCK=NONE"}},
+		{rule: "add-column", name: "dropped in reverse: a generated column before the column it reads", target: mariadb1011,
+			edits: []string{"  column \"price\" {", "  column \"qty\" {\n    type = int\n    null = true\n  }\n  column \"qty2\" {\n    type = int\n    null = true\n    as {\n      expr = \"qty * 2\"\n    }\n  }\n  column \"price\" {"},
+			want: []string{"ALTER TABLE `images` DROP COLUMN `qty2`, ALGORITHM=INSTANT", "ALTER TABLE `images` DROP COLUMN `qty`, ALGORITHM=INSTANT"}},
 		{rule: "add-index", name: "dropped online", target: mariadb1011, edits: tcBlock("  index \"ix_name\" {\n    columns = [column.name]\n  }"), want: []string{"ALTER TABLE `images` DROP INDEX `ix_name`, ALGORITHM=INPLACE, LOCK=NONE"}},
 		{rule: "create-table", name: "the table goes, referencing tables first", target: mariadb1011, edits: []string{tcNewTags, tcTags + tcTagOf + tcNewTags}, want: []string{"DROP TABLE `tag_of_tags`", "DROP TABLE `tags`"}},
 		{rule: "create-table", name: "keys of a cycle dropped first", target: mariadb1011, edits: []string{tcNewTags, tcCycle + tcNewTags}, want: []string{"ALTER TABLE `a` DROP FOREIGN KEY `fk_a_b`, ALGORITHM=INPLACE, LOCK=NONE", "ALTER TABLE `b` DROP FOREIGN KEY `fk_b_a`, ALGORITHM=INPLACE, LOCK=NONE", "DROP TABLE `a`", "DROP TABLE `b`"}},
@@ -196,5 +200,22 @@ func TestParkedViewNames(t *testing.T) {
 		if !strings.HasPrefix(name, sqlname.ParkedViewPrefix) || !strings.HasSuffix(name, "_parked") || name == parkedView(old, "images", "queens") {
 			t.Errorf("parked view of %q: %q names neither emcee nor the rename", old, name)
 		}
+	}
+}
+
+// The first release has no previous release to return to: its rollback is
+// refused once, whatever number of tables it creates.
+func TestFirstReleaseRollbackIsRefused(t *testing.T) {
+	to := diff.Source{Release: "first", File: "first.hcl", Src: []byte("schema \"app\" {}\n" + tcImages)}
+	pl, err := Transition(mariadb1011, Sources{To: to})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rb := pl.Phases[revision.Rollback]
+	if len(rb) != 1 || rb[0].Kind != revision.Gate || rb[0].SQL != refusedGate || !strings.Contains(rb[0].Why, "release first is the first release") {
+		t.Fatalf("want one refusal, got %+v", rb)
+	}
+	if len(pl.Phases[revision.Expand]) != 2 {
+		t.Fatalf("the expand still creates both tables: %+v", pl.Phases[revision.Expand])
 	}
 }

@@ -23,7 +23,7 @@ func init() {
 		Doc: RuleDoc{
 			Change:   "create table, with its indexes and foreign keys",
 			Phases:   "expand (foreign keys between new tables that reference each other in a cycle: added after the tables, ALGORITHM=INPLACE, LOCK=NONE)",
-			Rollback: "drop the table (foreign keys added after the tables of a cycle: dropped first, ALGORITHM=INPLACE, LOCK=NONE); the rows the new release wrote in it are lost",
+			Rollback: "drop the table (foreign keys added after the tables of a cycle: dropped first, ALGORITHM=INPLACE, LOCK=NONE); the rows the new release wrote in it are lost. The first release's tables: refused (no previous release to return to; it would drop every table with its rows)",
 			Example:  `table "image_tags" { ... }`,
 		},
 		Match: func(c *Change) bool { _, ok := c.Change.(*schema.AddTable); return ok },
@@ -53,6 +53,14 @@ func init() {
 			}
 			steps = append(steps, undo(StageRollbackDropTable,
 				fmt.Sprintf("table %s is new in this release and the previous release never reads it; the rows the new release wrote in it are lost", t.Name), drop))
+			if c.ctx.Transition.From == nil {
+				// The first release has no previous one to return to:
+				// undoing its expand would leave no release serving and
+				// drop every table with its rows (all of a database
+				// adopted with db baseline). The refusal stands for the
+				// whole rollback (onlyRefusals).
+				steps = append(steps, refuseRollback(fmt.Sprintf("release %s is the first release: there is no previous release to return to, and undoing its expand would drop every table it created with all their rows (to start over, drop the database)", c.ctx.Transition.To.Name)))
+			}
 			for _, fk := range later {
 				sql, err := c.Alter(&schema.AddForeignKey{F: fk})
 				if err != nil {

@@ -119,6 +119,11 @@ func Split(tr *diff.Transition, t project.Target, drv *mysql.Driver) (Phases, er
 		case a.table != b.table:
 			return a.table < b.table
 		case a.seq != b.seq:
+			// A rollback undoes a table's changes in reverse: a column
+			// added after another may depend on it (a generated column).
+			if a.Phase == revision.Rollback {
+				return a.seq > b.seq
+			}
 			return a.seq < b.seq
 		}
 		return a.sub < b.sub

@@ -7,8 +7,8 @@ DROP TRIGGER IF EXISTS `emcee_images_train_25904f_bi`;
 -- rule replace-column: the new release is rolled back: stop syncing images.visibility, slug, before the columns the trigger reads are dropped or changed
 DROP TRIGGER IF EXISTS `emcee_images_train_25904f_bu`;
 
--- rule replace-column: images.visibility is new in this release and the previous release never reads it; the triggers kept is_public in step with it, so what the new release wrote survives there as far as the backward conversion carries it
-ALTER TABLE `images` DROP COLUMN `visibility`, ALGORITHM=INSTANT;
-
 -- rule add-column-fill: images.slug is new in this release and the previous release never reads it; the values the new release wrote in it are lost
 ALTER TABLE `images` DROP COLUMN `slug`, ALGORITHM=INSTANT;
+
+-- rule replace-column: images.visibility is new in this release and the previous release never reads it; the triggers kept is_public in step with it, so what the new release wrote survives there as far as the backward conversion carries it
+ALTER TABLE `images` DROP COLUMN `visibility`, ALGORITHM=INSTANT;
