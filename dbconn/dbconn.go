@@ -127,7 +127,9 @@ func DevURL(flagDev, envName string, p *project.Project) (string, error) {
 		return flagDev, nil
 	}
 	dev := func(name string) (string, error) {
-		if p == nil {
+		if p == nil || p.ForEach(name) {
+			// A fleet's databases have a dev each; --url picked one
+			// database, not one of those.
 			return "", nil
 		}
 		e, err := p.Env(name)

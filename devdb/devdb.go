@@ -293,12 +293,18 @@ func openDev(ctx context.Context, raw string, like *sql.Conn, charset, collation
 	return d, nil
 }
 
+// lockWait is how long a run waits for the dev database's lock: the
+// session of a run that just ended can hold it a moment longer, until the
+// server has noticed the closed connection (seen under load when commands
+// run back to back), while a run that is really building takes far longer.
+const lockWait = 3
+
 // lock takes a server-wide named lock on the pinned session, or says which
 // session holds it. The server releases it when the session ends, however
 // the run ends.
 func lock(ctx context.Context, c *sql.Conn, name, what string) error {
 	var got sql.NullInt64
-	if err := c.QueryRowContext(ctx, "SELECT GET_LOCK(?, 0)", name).Scan(&got); err != nil {
+	if err := c.QueryRowContext(ctx, "SELECT GET_LOCK(?, ?)", name, lockWait).Scan(&got); err != nil {
 		return err
 	}
 	if got.Int64 == 1 {

@@ -329,3 +329,27 @@ func TestBuildCallsTheHookAfterEachStep(t *testing.T) {
 		t.Fatalf("failing step: %v", err)
 	}
 }
+
+// A run started just after another ended waits for the lock the ended run's
+// session still holds until the server notices it is gone, instead of
+// refusing (commands run back to back under load met it).
+func TestDevDatabaseWaitsForALingeringSession(t *testing.T) {
+	dev, _ := server(t)
+	ctx := context.Background()
+	holder := mustConn(t, dev.DB)
+	var got int
+	if err := holder.QueryRowContext(ctx, "SELECT GET_LOCK(?, 0)", devLock(dev.Name)).Scan(&got); err != nil || got != 1 {
+		t.Fatalf("GET_LOCK: %d, %v", got, err)
+	}
+	go func() {
+		time.Sleep(time.Second)
+		_, _ = holder.ExecContext(ctx, "DO RELEASE_LOCK(?)", devLock(dev.Name))
+	}()
+	d, err := Open(ctx, Spec{URL: dev.URL})
+	if err != nil {
+		t.Fatalf("a run after one whose session lingered a second: %v", err)
+	}
+	if err := d.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+}

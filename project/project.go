@@ -40,6 +40,8 @@ type Env struct {
 	Src  []string
 	// Pos is where the block is declared, for messages.
 	Pos string
+	// ForEach is set on the databases of an env block with for_each.
+	ForEach bool
 }
 
 // Settings is the emcee block.
@@ -79,6 +81,10 @@ type Project struct {
 	Target    Target
 	Releases  []string
 	released  map[string]bool
+	// forEach are the env blocks with for_each, by name, where each is
+	// declared: a fleet even when the set it ranges over has one element
+	// or none.
+	forEach map[string]string
 }
 
 // Vars are the values of the file's variable blocks, as given with
@@ -110,6 +116,8 @@ func LoadVars(path string, vars Vars) (*Project, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Read before evaluation, which expands for_each blocks in place.
+	forEach := forEachEnvs(f.Body.(*hclsyntax.Body))
 	dir := filepath.Dir(path)
 	var doc fileSpec
 	if err := evaluator(dir).EvalOptions(p, &doc, &schemahcl.EvalOptions{Variables: inputs(vars)}); err != nil {
@@ -129,12 +137,14 @@ func LoadVars(path string, vars Vars) (*Project, error) {
 		PlansDir:  filepath.Join(dir, orDefault(s.PlansDir, "plans")),
 		Releases:  s.Releases,
 		released:  map[string]bool{},
+		forEach:   forEach,
 	}
 	for _, e := range doc.Envs {
 		env := &Env{Name: e.Name, URL: e.URL, Dev: e.Dev, Pos: path}
 		if e.Range != nil {
 			env.Pos = posString(*e.Range)
 		}
+		_, env.ForEach = pr.forEach[e.Name]
 		if a, ok := e.Attr("src"); ok {
 			if env.Src, err = stringOrList(a); err != nil {
 				return nil, fmt.Errorf("%s: env %q: src: %w", env.Pos, e.Name, err)
@@ -199,7 +209,11 @@ func evaluator(dir string) *schemahcl.State {
 func inputs(vars Vars) map[string]cty.Value {
 	out := map[string]cty.Value{}
 	for name, vs := range vars {
-		if len(vs) == 1 {
+		switch len(vs) {
+		case 0:
+			out[name] = cty.ListValEmpty(cty.String)
+			continue
+		case 1:
 			out[name] = cty.StringVal(vs[0])
 			continue
 		}
@@ -367,6 +381,20 @@ func fileExists(path string) bool {
 // Env returns the named env block. An env block with for_each names
 // several databases; Env refuses it, since the caller wants one.
 func (p *Project) Env(name string) (*Env, error) {
+	found, err := p.Targets(name)
+	if err != nil {
+		return nil, err
+	}
+	if len(found) == 1 && !found[0].ForEach {
+		return found[0], nil
+	}
+	return nil, fmt.Errorf("%s: env %q names %d databases (for_each); this command works on one database: pass --url for one of them", p.forEach[name], name, len(found))
+}
+
+// Targets returns the databases of the named env block: one for a plain
+// block, one per element for a block with for_each (none when its set is
+// empty), in the order Atlas's engine yields them.
+func (p *Project) Targets(name string) ([]*Env, error) {
 	var names []string
 	var found []*Env
 	for _, e := range p.Envs {
@@ -377,13 +405,32 @@ func (p *Project) Env(name string) (*Env, error) {
 			names = append(names, e.Name)
 		}
 	}
-	switch len(found) {
-	case 0:
+	if _, ok := p.forEach[name]; len(found) == 0 && !ok {
 		return nil, fmt.Errorf("%s: no env %q (defined: %s)", p.Path, name, strings.Join(names, ", "))
-	case 1:
-		return found[0], nil
 	}
-	return nil, fmt.Errorf("%s: env %q names %d databases (for_each); this command works on one database: pass --url for one of them", found[0].Pos, name, len(found))
+	return found, nil
+}
+
+// ForEach reports whether the named env block has for_each: it names a
+// fleet, whatever the number of its elements.
+func (p *Project) ForEach(name string) bool {
+	_, ok := p.forEach[name]
+	return ok
+}
+
+// forEachEnvs finds the env blocks declaring for_each in the syntax tree:
+// once evaluated, a block over a one-element set looks like a plain one.
+func forEachEnvs(body *hclsyntax.Body) map[string]string {
+	out := map[string]string{}
+	for _, b := range body.Blocks {
+		if b.Type != "env" || len(b.Labels) != 1 {
+			continue
+		}
+		if a, ok := b.Body.Attributes["for_each"]; ok {
+			out[b.Labels[0]] = posString(a.SrcRange)
+		}
+	}
+	return out
 }
 
 // Rel makes a path relative to the working directory when possible, for

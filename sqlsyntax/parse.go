@@ -3,6 +3,7 @@ package sqlsyntax
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -46,7 +47,11 @@ func parse(sql string) (stmts []ast.StmtNode, err error) {
 		parsers.Put(p)
 	}()
 	stmts, _, err = p.Parse(sql, "", "")
-	return stmts, err
+	// The parser keeps the slice it returns and fills it again on its
+	// next parse: once it is back in the pool, another goroutine's parse
+	// (a fleet's targets run at once) would overwrite this one's
+	// statements.
+	return slices.Clone(stmts), err
 }
 
 // restoreFlags write every name between backticks and every string

@@ -14,7 +14,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/emcee-db/emcee/apply"
-	"github.com/emcee-db/emcee/dbconn"
 )
 
 func init() { commands = append(commands, newDBCmd) }
@@ -25,6 +24,11 @@ var dbFlags struct {
 	format      string
 	devURL      string
 	lockTimeout time.Duration
+	// A target list and how to go through it.
+	targets  string
+	parallel int
+	canary   int
+	failFast bool
 }
 
 func newDBCmd() *cobra.Command {
@@ -51,18 +55,34 @@ in the middle of an upgrade to pike.
 
 The database comes from --url, the url of --env (an env block of atlas.hcl),
 $EMCEE_URL or the url of $EMCEE_ENV, the first given. Passwords are never printed. Only one run at a time may
-change a database: a second run fails at once, naming who holds the lock.`,
+change a database: a second run fails at once, naming who holds the lock.
+
+Many databases (a database per tenant, per shard, per region): every db
+command takes a target list, --targets FILE (one URL a line, # comments) or
+an env block with for_each (Atlas's shape: for_each = toset(var.tenants),
+url = urlsetpath(var.url, each.value)). The command runs on each database
+exactly as on one, --parallel at a time; a database that fails does not stop
+the others (unless --fail-fast); --canary K runs the first K alone first. It
+ends with a line per database and how many sit at each version, and exits
+with the worst database's code: 1 (a failure) over 7 (blocked by data)
+over 6 (drift), then db check's 3 over 4 over 5.`,
 		Example: `  export EMCEE_URL='mysql://deploy:secret@db.internal:3306/glance'
   emcee db status                 # what is applied, what is pending
   emcee db check; echo $?         # 3: expand needed
   emcee db expand --dry-run       # print what would run, change nothing
   emcee db expand && emcee db migrate
-  emcee db contract --format json # once no old-release code is left`,
+  emcee db contract --format json # once no old-release code is left
+  emcee db expand --targets tenants.txt --parallel 8 --canary 1
+  emcee db status --env tenants --var tenants=acme --var tenants=globex`,
 	}
 	pf := db.PersistentFlags()
 	pf.StringVar(&dbFlags.url, "url", "", urlUsage("the database to upgrade"))
 	addFormatFlag(db, true, &dbFlags.format)
 	pf.StringVar(&dbFlags.devURL, "dev-url", "", devURLUsage("for schema comparisons"))
+	pf.StringVar(&dbFlags.targets, "targets", "", "a file listing the databases to work on, one URL a line (# starts a comment); the command runs on each as on one, then prints a line per database and a summary. An env block with for_each (--env) is a target list too")
+	pf.IntVar(&dbFlags.parallel, "parallel", 4, "with a target list: work on at most this many databases at once")
+	pf.IntVar(&dbFlags.canary, "canary", 0, "with a target list: run on the first K databases (in list order) before any other, and start no other if one of them fails")
+	pf.BoolVar(&dbFlags.failFast, "fail-fast", false, "with a target list: start no database after one has failed (those running finish); without it every database is tried")
 	pf.DurationVar(&dbFlags.lockTimeout, "lock-timeout", 0, "wait this long for another run's lock instead of failing at once (e.g. 5m)")
 	db.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
 		if err := checkFormat(cmd, args); err != nil {
@@ -83,24 +103,14 @@ change a database: a second run fails at once, naming who holds the lock.`,
 // dbCommands are the db subcommands, one file each.
 var dbCommands []func() *cobra.Command
 
-// openSession resolves the connection and opens a session.
-func openSession(ctx context.Context, opts apply.Options) (*apply.Session, error) {
-	p, err := loadProject()
-	if err != nil {
-		return nil, err
-	}
-	cfg, err := dbconn.Resolve(dbFlags.url, global.env, p)
-	if err != nil {
-		return nil, err
-	}
+// openSession opens a session on the run's database.
+func openSession(ctx context.Context, r *dbRun, opts apply.Options) (*apply.Session, error) {
 	// A failure to connect still says, in the document, which database.
-	partial(ctx, databaseDoc{cfg.String()})
-	if opts.DevURL, err = dbconn.DevURL(dbFlags.devURL, global.env, p); err != nil {
-		return nil, err
-	}
+	partial(ctx, databaseDoc{r.String()})
+	opts.DevURL = r.Dev
 	opts.Tool = currentVersion().Version
 	opts.LockTimeout = dbFlags.lockTimeout
-	return apply.Open(ctx, p, cfg, opts)
+	return apply.Open(ctx, r.project, r.Config, opts)
 }
 
 // jsonOut tells whether the run prints a document (json or yaml) instead
@@ -114,24 +124,25 @@ func signalContext(cmd *cobra.Command) (context.Context, context.CancelFunc) {
 }
 
 // finish hands over a changing command's result and maps its error.
-func finish(cmd *cobra.Command, res *apply.Result, err error) error {
+func finish(res *apply.Result, err error) (*dbResult, error) {
+	var out *dbResult
 	if res != nil {
 		var r *apply.Refusal
 		if errors.As(err, &r) {
 			res.Next = r.Next
 		}
 		// The text was logged while it ran.
-		emit(cmd, res, nil)
+		out = &dbResult{doc: res, version: res.After}
 	}
 	var blocked *apply.Blocked
 	if errors.As(err, &blocked) {
-		return &exitError{code: codeBlocked, err: err}
+		return out, &exitError{code: codeBlocked, err: err}
 	}
 	var late *apply.NoRollback
 	if errors.As(err, &late) {
-		return &exitError{code: codeNoRollback, err: err}
+		return out, &exitError{code: codeNoRollback, err: err}
 	}
-	return err
+	return out, err
 }
 
 // phaseOptions builds run options from the flags of changing commands.
@@ -159,28 +170,19 @@ func (f *phaseFlags) add(cmd *cobra.Command, drift, backfill, maxRows bool) {
 	cmd.Flags().IntVar(&f.retries, "retries", apply.DefaultRetries, "retry a backfill batch, gate or statement that hits a deadlock or lock wait timeout this many times, waiting 0.5s, 1s, 2s ... in between (0: never)")
 }
 
-func (f *phaseFlags) options(cmd *cobra.Command) apply.Options {
+func (f *phaseFlags) options(r *dbRun) apply.Options {
 	o := apply.Options{DryRun: f.dryRun, AllowDrift: f.allowDrift, BatchSize: f.batchSize, Pause: f.pause, MaxRows: f.maxRows, Retries: f.retries}
 	if f.retries == 0 {
 		o.Retries = -1
 	}
-	if !jsonOut() {
-		o.Log = cmd.OutOrStdout()
-		o.Progress = progressReporter(cmd.ErrOrStderr())
-	}
+	r.logTo(&o)
 	return o
 }
 
 // progressReporter draws a bar on a terminal and prints a plain line every
 // tenth of the way otherwise (logs, CI).
 func progressReporter(w io.Writer) func(apply.Progress) {
-	f, ok := w.(*os.File)
-	terminal := false
-	if ok {
-		if st, err := f.Stat(); err == nil {
-			terminal = st.Mode()&os.ModeCharDevice != 0
-		}
-	}
+	terminal := isTerminal(w)
 	var bar *progressbar.ProgressBar
 	lastTenth, lastDone := int64(-1), int64(-1)
 	return func(p apply.Progress) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -68,28 +69,31 @@ and are left out on the side that lacks it.`,
   emcee db diff --env prod --dev-url mysql://root@127.0.0.1:3306/emcee_dev`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx, cancel := signalContext(cmd)
-			defer cancel()
-			s, err := openSession(ctx, apply.Options{})
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			res, err := s.Diff(ctx)
-			if res != nil {
-				emit(cmd, res, func(w io.Writer) {
+			return runDB(cmd, func(ctx context.Context, r *dbRun) (*dbResult, error) {
+				s, err := openSession(ctx, r, apply.Options{})
+				if err != nil {
+					return nil, err
+				}
+				defer s.Close()
+				res, err := s.Diff(ctx)
+				if res == nil {
+					return nil, err
+				}
+				out := &dbResult{doc: res, version: res.Version, state: "clean", text: func(w io.Writer) {
 					if err == nil {
 						printDiff(w, res)
 					}
-				})
-			}
-			if err != nil {
-				return err
-			}
-			if !res.Clean {
-				return &exitError{code: codeFindings, err: errors.New("")}
-			}
-			return nil
+				}}
+				if err != nil {
+					out.state = ""
+					return out, err
+				}
+				if !res.Clean {
+					out.state = "drifted: " + res.Summary()
+					return out, &exitError{code: codeFindings, err: errors.New("")}
+				}
+				return out, nil
+			})
 		},
 	}
 	return cmd

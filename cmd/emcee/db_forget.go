@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+
 	"github.com/spf13/cobra"
 
 	"github.com/emcee-db/emcee/apply"
@@ -33,19 +35,20 @@ run takes the changed script, and says so.`,
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: completeVersions,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx, cancel := signalContext(cmd)
-			defer cancel()
-			opts := apply.Options{DryRun: dryRun}
-			if !jsonOut() {
-				opts.Log = cmd.OutOrStdout()
-			}
-			s, err := openSession(ctx, opts)
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			res, err := s.Forget(ctx, args[0])
-			return finish(cmd, res, err)
+			return runDB(cmd, func(ctx context.Context, r *dbRun) (*dbResult, error) {
+				opts := apply.Options{DryRun: dryRun}
+				r.logTo(&opts)
+				s, err := openSession(ctx, r, opts)
+				if err != nil {
+					return nil, err
+				}
+				defer s.Close()
+				res, err := s.Forget(ctx, args[0])
+				if res != nil && res.After == "" {
+					res.After = s.Version()
+				}
+				return finish(res, err)
+			})
 		},
 	}
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "compare and report, remove nothing")

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -33,68 +35,67 @@ start and finish, who applied it with which emcee, and the error of a failed one
   emcee db version -v --env prod`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx, cancel := signalContext(cmd)
-			defer cancel()
-			s, err := openSession(ctx, apply.Options{NoVerify: true})
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			v := s.Version()
-			recs := s.Records.Sorted(s.Project.Releases)
-			type rec struct {
-				Name        string `json:"name"`
-				State       string `json:"state"`
-				Checksum    string `json:"checksum"`
-				Applied     int    `json:"applied"`
-				Total       int    `json:"total"`
-				RowsDone    int64  `json:"rows_backfilled"`
-				StartedAt   string `json:"started_at"`
-				FinishedAt  string `json:"finished_at,omitempty"`
-				AppliedBy   string `json:"applied_by"`
-				ToolVersion string `json:"tool_version"`
-				Error       string `json:"error,omitempty"`
-				Failed      string `json:"failed_statement,omitempty"`
-			}
-			out := struct {
-				Version   string `json:"version"`
-				Revisions []rec  `json:"revisions"`
-			}{Version: v, Revisions: []rec{}}
-			for _, r := range recs {
-				x := rec{Name: r.Name, State: r.State(), Checksum: r.Checksum, Applied: r.Applied, Total: r.Total, RowsDone: r.RowsDone,
-					StartedAt: r.StartedAt.Format("2006-01-02T15:04:05Z"), AppliedBy: r.AppliedBy, ToolVersion: r.ToolVersion, Error: r.Error, Failed: r.FailedStatement}
-				if r.FinishedAt.Valid {
-					x.FinishedAt = r.FinishedAt.Time.Format("2006-01-02T15:04:05Z")
+			return runDB(cmd, func(ctx context.Context, r *dbRun) (*dbResult, error) {
+				s, err := openSession(ctx, r, apply.Options{NoVerify: true})
+				if err != nil {
+					return nil, err
 				}
-				out.Revisions = append(out.Revisions, x)
-			}
-			emit(cmd, out, func(w io.Writer) {
-				fmt.Fprintln(w, v)
-				if !verbose {
-					return
+				defer s.Close()
+				v := s.Version()
+				recs := s.Records.Sorted(s.Project.Releases)
+				type rec struct {
+					Name        string `json:"name"`
+					State       string `json:"state"`
+					Checksum    string `json:"checksum"`
+					Applied     int    `json:"applied"`
+					Total       int    `json:"total"`
+					RowsDone    int64  `json:"rows_backfilled"`
+					StartedAt   string `json:"started_at"`
+					FinishedAt  string `json:"finished_at,omitempty"`
+					AppliedBy   string `json:"applied_by"`
+					ToolVersion string `json:"tool_version"`
+					Error       string `json:"error,omitempty"`
+					Failed      string `json:"failed_statement,omitempty"`
 				}
-				fmt.Fprintln(w)
-				tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-				fmt.Fprintln(tw, "REVISION\tSTATE\tSTATEMENTS\tSTARTED (UTC)\tFINISHED (UTC)\tAPPLIED BY\tEMCEE")
+				out := struct {
+					Version   string `json:"version"`
+					Revisions []rec  `json:"revisions"`
+				}{Version: v, Revisions: []rec{}}
 				for _, r := range recs {
-					fin := "-"
+					x := rec{Name: r.Name, State: r.State(), Checksum: r.Checksum, Applied: r.Applied, Total: r.Total, RowsDone: r.RowsDone,
+						StartedAt: r.StartedAt.Format("2006-01-02T15:04:05Z"), AppliedBy: r.AppliedBy, ToolVersion: r.ToolVersion, Error: r.Error, Failed: r.FailedStatement}
 					if r.FinishedAt.Valid {
-						fin = r.FinishedAt.Time.Format("2006-01-02 15:04:05")
+						x.FinishedAt = r.FinishedAt.Time.Format("2006-01-02T15:04:05Z")
 					}
-					fmt.Fprintf(tw, "%s\t%s\t%d/%d\t%s\t%s\t%s\t%s\n", r.Name, r.State(), r.Applied, r.Total,
-						r.StartedAt.Format("2006-01-02 15:04:05"), fin, r.AppliedBy, r.ToolVersion)
+					out.Revisions = append(out.Revisions, x)
 				}
-				tw.Flush()
-				for _, r := range recs {
-					if r.Error != "" {
-						fmt.Fprintf(w, "\n%s failed at statement %d: %s\n  %s\n", r.Name, r.Applied+1, r.Error, r.FailedStatement)
+				return &dbResult{doc: out, version: v, text: func(w io.Writer) {
+					fmt.Fprintln(w, v)
+					if !verbose {
+						return
 					}
-					if !r.Done() && r.ResumeKey.Valid {
-						fmt.Fprintf(w, "\n%s: backfill stopped after key %s (bound %s), %d rows done\n", r.Name, r.ResumeKey.String, r.ResumeBound.String, r.RowsDone)
+					fmt.Fprintln(w)
+					tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+					fmt.Fprintln(tw, "REVISION\tSTATE\tSTATEMENTS\tSTARTED (UTC)\tFINISHED (UTC)\tAPPLIED BY\tEMCEE")
+					for _, r := range recs {
+						fin := "-"
+						if r.FinishedAt.Valid {
+							fin = r.FinishedAt.Time.Format("2006-01-02 15:04:05")
+						}
+						fmt.Fprintf(tw, "%s\t%s\t%d/%d\t%s\t%s\t%s\t%s\n", r.Name, r.State(), r.Applied, r.Total,
+							r.StartedAt.Format("2006-01-02 15:04:05"), fin, r.AppliedBy, r.ToolVersion)
 					}
-				}
+					tw.Flush()
+					for _, r := range recs {
+						if r.Error != "" {
+							fmt.Fprintf(w, "\n%s failed at statement %d: %s\n  %s\n", r.Name, r.Applied+1, r.Error, r.FailedStatement)
+						}
+						if !r.Done() && r.ResumeKey.Valid {
+							fmt.Fprintf(w, "\n%s: backfill stopped after key %s (bound %s), %d rows done\n", r.Name, r.ResumeKey.String, r.ResumeBound.String, r.RowsDone)
+						}
+					}
+				}}, nil
 			})
-			return nil
 		},
 	}
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "list every recorded revision")
@@ -113,69 +114,87 @@ update. It ends with the next command to run. It changes nothing.`,
   emcee db status --env prod --format json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := readStatus(cmd, true)
-			if err != nil {
-				return err
-			}
-			emit(cmd, st, func(w io.Writer) {
-				fmt.Fprintf(w, "database %s\nversion  %s\n\n", st.Database, st.Version)
-				tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-				fmt.Fprintln(tw, "REVISION\tSTATE\tSTATEMENTS\tPENDING ROWS")
-				for _, rel := range st.Releases {
-					for _, r := range rel.Revisions {
-						rows := ""
-						if r.PendingRows != nil {
-							rows = fmt.Sprint(*r.PendingRows)
-						} else if r.Phase == "migrate" && r.State != "applied" && r.Total > 0 {
-							rows = "(after expand)"
+			return runDB(cmd, func(ctx context.Context, r *dbRun) (*dbResult, error) {
+				st, err := readStatus(ctx, r, true)
+				if err != nil {
+					return nil, err
+				}
+				return statusResult(st, func(w io.Writer) {
+					fmt.Fprintf(w, "database %s\nversion  %s\n\n", st.Database, st.Version)
+					tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+					fmt.Fprintln(tw, "REVISION\tSTATE\tSTATEMENTS\tPENDING ROWS")
+					for _, rel := range st.Releases {
+						for _, r := range rel.Revisions {
+							rows := ""
+							if r.PendingRows != nil {
+								rows = fmt.Sprint(*r.PendingRows)
+							} else if r.Phase == "migrate" && r.State != "applied" && r.Total > 0 {
+								rows = "(after expand)"
+							}
+							fmt.Fprintf(tw, "%s\t%s\t%d/%d\t%s\n", r.Name, r.State, r.Applied, r.Total, rows)
 						}
-						fmt.Fprintf(tw, "%s\t%s\t%d/%d\t%s\n", r.Name, r.State, r.Applied, r.Total, rows)
-					}
-				}
-				tw.Flush()
-				var undone []apply.RevStatus
-				for _, rel := range st.Releases {
-					undone = append(undone, rel.RolledBack...)
-				}
-				if len(undone) > 0 {
-					fmt.Fprintf(w, "\nrolled back (the records stay in %s):\n", history.Table)
-					tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-					fmt.Fprintln(tw, "REVISION\tSTATE\tSTATEMENTS\tROLLED BACK AT")
-					for _, r := range undone {
-						fmt.Fprintf(tw, "%s\t%s\t%d/%d\t%s (rollback %d)\n", r.Name, r.State, r.Applied, r.Total, r.RolledBackAt, r.Rollback)
 					}
 					tw.Flush()
-				}
-				for _, rel := range st.Releases {
-					for _, r := range rel.Revisions {
-						if r.Error != "" {
-							fmt.Fprintf(w, "\n%s failed: %s\n", r.Name, r.Error)
+					var undone []apply.RevStatus
+					for _, rel := range st.Releases {
+						undone = append(undone, rel.RolledBack...)
+					}
+					if len(undone) > 0 {
+						fmt.Fprintf(w, "\nrolled back (the records stay in %s):\n", history.Table)
+						tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+						fmt.Fprintln(tw, "REVISION\tSTATE\tSTATEMENTS\tROLLED BACK AT")
+						for _, r := range undone {
+							fmt.Fprintf(tw, "%s\t%s\t%d/%d\t%s (rollback %d)\n", r.Name, r.State, r.Applied, r.Total, r.RolledBackAt, r.Rollback)
+						}
+						tw.Flush()
+					}
+					for _, rel := range st.Releases {
+						for _, r := range rel.Revisions {
+							if r.Error != "" {
+								fmt.Fprintf(w, "\n%s failed: %s\n", r.Name, r.Error)
+							}
 						}
 					}
-				}
-				fmt.Fprintf(w, "\n%s\n", st.Summary)
-				if st.Detail != "" {
-					fmt.Fprintln(w, st.Detail)
-				}
-				if st.Next != "" {
-					fmt.Fprintf(w, "next: %s\n", st.Next)
-				}
+					fmt.Fprintf(w, "\n%s\n", st.Summary)
+					if st.Detail != "" {
+						fmt.Fprintln(w, st.Detail)
+					}
+					if st.Next != "" {
+						fmt.Fprintf(w, "next: %s\n", st.Next)
+					}
+				}), nil
 			})
-			return nil
 		},
 	}
 	return cmd
 }
 
-func readStatus(cmd *cobra.Command, countRows bool) (*apply.Status, error) {
-	ctx, cancel := signalContext(cmd)
-	defer cancel()
-	s, err := openSession(ctx, apply.Options{})
+func readStatus(ctx context.Context, r *dbRun, countRows bool) (*apply.Status, error) {
+	s, err := openSession(ctx, r, apply.Options{})
 	if err != nil {
 		return nil, err
 	}
 	defer s.Close()
 	return s.Status(ctx, countRows)
+}
+
+// statusResult is status's and check's result: for a fleet's line, what
+// the database needs next (the summary's first words) and, when counted,
+// the rows its backfills have left.
+func statusResult(st *apply.Status, text func(io.Writer)) *dbResult {
+	state, _, _ := strings.Cut(st.Summary, ":")
+	res := &dbResult{doc: st, text: text, version: st.Version, state: state}
+	for _, rel := range st.Releases {
+		for _, r := range rel.Revisions {
+			if r.PendingRows != nil {
+				if res.pending == nil {
+					res.pending = new(int64)
+				}
+				*res.pending += *r.PendingRows
+			}
+		}
+	}
+	return res
 }
 
 func newDBCheckCmd() *cobra.Command {
@@ -212,20 +231,22 @@ everything, every time.`,
 		Example: `  emcee db check --env prod; case $? in 3) emcee db expand --env prod;; esac`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := readStatus(cmd, false)
-			if err != nil {
-				return err
-			}
-			emit(cmd, st, func(w io.Writer) {
-				fmt.Fprintln(w, st.Summary)
-				if st.Detail != "" {
-					fmt.Fprintf(w, "%s\nnext: %s\n", st.Detail, st.Next)
+			return runDB(cmd, func(ctx context.Context, r *dbRun) (*dbResult, error) {
+				st, err := readStatus(ctx, r, false)
+				if err != nil {
+					return nil, err
 				}
+				res := statusResult(st, func(w io.Writer) {
+					fmt.Fprintln(w, st.Summary)
+					if st.Detail != "" {
+						fmt.Fprintf(w, "%s\nnext: %s\n", st.Detail, st.Next)
+					}
+				})
+				if st.Code != 0 {
+					return res, &exitError{code: st.Code, err: errors.New("")}
+				}
+				return res, nil
 			})
-			if st.Code != 0 {
-				return &exitError{code: st.Code, err: errors.New("")}
-			}
-			return nil
 		},
 	}
 	return cmd
@@ -255,19 +276,20 @@ Run it once, before the first "emcee db expand" on such a database.`,
   emcee db baseline ocata --env prod --allow-drift   # keep objects ocata does not declare`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx, cancel := signalContext(cmd)
-			defer cancel()
-			opts := apply.Options{DryRun: dryRun, AllowDrift: allowDrift}
-			if !jsonOut() {
-				opts.Log = cmd.OutOrStdout()
-			}
-			s, err := openSession(ctx, opts)
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			res, err := s.Baseline(ctx, args[0])
-			return finish(cmd, res, err)
+			return runDB(cmd, func(ctx context.Context, r *dbRun) (*dbResult, error) {
+				opts := apply.Options{DryRun: dryRun, AllowDrift: allowDrift}
+				r.logTo(&opts)
+				s, err := openSession(ctx, r, opts)
+				if err != nil {
+					return nil, err
+				}
+				defer s.Close()
+				res, err := s.Baseline(ctx, args[0])
+				if res != nil && res.After == "" {
+					res.After = s.Version()
+				}
+				return finish(res, err)
+			})
 		},
 	}
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "compare and report, record nothing")

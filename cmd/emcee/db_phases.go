@@ -12,20 +12,21 @@ func init() {
 	dbCommands = append(dbCommands, newDBExpandCmd, newDBMigrateCmd, newDBContractCmd, newDBSyncCmd, newDBUpgradeCmd, newDBRollbackCmd)
 }
 
+// runPhase runs a changing command on the databases the flags name.
 func runPhase(cmd *cobra.Command, f *phaseFlags, run func(*apply.Session, context.Context) (*apply.Result, error)) error {
-	ctx, cancel := signalContext(cmd)
-	defer cancel()
-	s, err := openSession(ctx, f.options(cmd))
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	res, err := run(s, ctx)
-	if res != nil && res.After == "" {
-		// A run that stopped early still moved the version as far as it got.
-		res.After = s.Version()
-	}
-	return finish(cmd, res, err)
+	return runDB(cmd, func(ctx context.Context, r *dbRun) (*dbResult, error) {
+		s, err := openSession(ctx, r, f.options(r))
+		if err != nil {
+			return nil, err
+		}
+		defer s.Close()
+		res, err := run(s, ctx)
+		if res != nil && res.After == "" {
+			// A run that stopped early still moved the version as far as it got.
+			res.After = s.Version()
+		}
+		return finish(res, err)
+	})
 }
 
 func newDBExpandCmd() *cobra.Command {

@@ -1,0 +1,169 @@
+package dbconn
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strings"
+
+	"github.com/emcee-db/emcee/project"
+)
+
+// Target is one database a db command works on, with the dev database
+// named for it ("" when none is: the command then creates a temporary one
+// beside it).
+type Target struct {
+	*Config
+	Dev string
+}
+
+// Targets picks the databases a db command works on. A target list is
+// --targets FILE, or an env block with for_each named by --env or
+// $EMCEE_ENV (when nothing typed names a single database first); fleet is
+// then true, also for a list of one. Otherwise it is the one database of
+// Resolve, with the dev database of DevURL.
+//
+// The dev database of a list's target is --dev-url, else the dev of its
+// env block's element, else $EMCEE_DEV_URL.
+func Targets(flagURL, targetsFile, flagDev, envName string, p *project.Project) (targets []Target, fleet bool, err error) {
+	if targetsFile != "" {
+		if flagURL != "" {
+			return nil, false, errors.New("--url and --targets both name databases: give --url for one database or --targets for a list")
+		}
+		cfgs, err := ReadTargets(targetsFile)
+		if err != nil {
+			return nil, false, err
+		}
+		dev := firstOf(flagDev, os.Getenv(EnvDevURL))
+		for _, c := range cfgs {
+			targets = append(targets, Target{Config: c, Dev: dev})
+		}
+		return targets, true, nil
+	}
+	name, flag := "", ""
+	switch {
+	case flagURL != "":
+	case envName != "":
+		name, flag = envName, "--env"
+	case os.Getenv(EnvURL) != "":
+	case os.Getenv(EnvEnv) != "":
+		name, flag = os.Getenv(EnvEnv), "$"+EnvEnv
+	}
+	if name != "" && p != nil && p.ForEach(name) {
+		targets, err := envTargets(name, flag, flagDev, p)
+		return targets, true, err
+	}
+	cfg, err := Resolve(flagURL, envName, p)
+	if err != nil {
+		return nil, false, err
+	}
+	dev, err := DevURL(flagDev, envName, p)
+	if err != nil {
+		return nil, false, err
+	}
+	return []Target{{Config: cfg, Dev: dev}}, false, nil
+}
+
+// envTargets are the databases of an env block with for_each.
+func envTargets(name, flag, flagDev string, p *project.Project) ([]Target, error) {
+	envs, err := p.Targets(name)
+	if err != nil {
+		return nil, err
+	}
+	env := fmt.Sprintf("env %q", name)
+	if flag != "--env" {
+		env += " (from " + flag + ")"
+	}
+	if len(envs) == 0 {
+		return nil, fmt.Errorf("%s: %s has for_each over an empty set: no database to work on; give its variable values (--var)", p.Path, env)
+	}
+	var out []Target
+	seen := map[string]int{}
+	for i, e := range envs {
+		if e.URL == "" {
+			return nil, &noDatabase{fmt.Sprintf("%s: %s has no url: add url = urlsetpath(var.url, each.value)", e.Pos, env)}
+		}
+		c, err := Parse(e.URL)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %s, database %d of its for_each: %w", e.Pos, env, i+1, err)
+		}
+		c.From = fmt.Sprintf("%s of %s", env, p.Path)
+		if j, dup := seen[c.key()]; dup {
+			return nil, fmt.Errorf("%s: %s names %s twice (databases %d and %d of its for_each): each database once, or two runs would queue on its lock", e.Pos, env, c, j+1, i+1)
+		}
+		seen[c.key()] = i
+		out = append(out, Target{Config: c, Dev: firstOf(flagDev, e.Dev, os.Getenv(EnvDevURL))})
+	}
+	return out, nil
+}
+
+// ReadTargets reads a target list: one database URL a line, blank lines
+// and comments (from a # at the start of a line, or after a blank) left
+// out. Errors say file:line and never quote a URL, since it may hold a
+// password.
+func ReadTargets(path string) ([]*Config, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("--targets %s: no such file: give a file listing one database URL a line (mysql://user:pass@host:3306/db)", path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("--targets %s: %w", path, err)
+	}
+	var out []*Config
+	seen := map[string]int{}
+	for i, line := range strings.Split(string(data), "\n") {
+		n := i + 1
+		line = strings.TrimSpace(stripComment(line))
+		if line == "" {
+			continue
+		}
+		if strings.ContainsAny(line, " \t") {
+			return nil, fmt.Errorf("%s:%d: more than one word on the line: list one database URL a line (a comment starts with #)", path, n)
+		}
+		c, err := Parse(line)
+		if err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", path, n, err)
+		}
+		c.From = fmt.Sprintf("%s:%d", path, n)
+		if first, dup := seen[c.key()]; dup {
+			return nil, fmt.Errorf("%s:%d: %s is listed already on line %d: list each database once, or two runs would queue on its lock", path, n, c, first)
+		}
+		seen[c.key()] = n
+		out = append(out, c)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%s: lists no database: write one URL a line (mysql://user:pass@host:3306/db)", path)
+	}
+	return out, nil
+}
+
+// stripComment cuts a comment: a # starting the line or following a
+// blank. A # inside a URL (a password not percent-encoded) is kept, and
+// Parse then refuses it without printing it.
+func stripComment(line string) string {
+	if strings.HasPrefix(strings.TrimSpace(line), "#") {
+		return ""
+	}
+	for i := 1; i < len(line); i++ {
+		if line[i] == '#' && (line[i-1] == ' ' || line[i-1] == '\t') {
+			return line[:i]
+		}
+	}
+	return line
+}
+
+// key says which database a URL names: two URLs with the same key are the
+// same database, whoever connects.
+func (c *Config) key() string {
+	return strings.ToLower(c.Addr) + "/" + c.Database
+}
+
+func firstOf(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
