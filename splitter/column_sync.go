@@ -390,15 +390,11 @@ func syncSteps(c *Change, why string) ([]Step, error) {
 		Why: fmt.Sprintf("%s; %s.%s is added NULL without default (NULL = not written yet) until contract; instant", why, table, name),
 		SQL: Instant.With(sql),
 	}})
-	drop, err := c.Alter(&schema.DropColumn{C: transitional})
-	if err != nil {
-		return nil, err
-	}
 	lost := "the values the new release wrote in it are lost"
 	if s.old != nil {
 		lost = fmt.Sprintf("the triggers kept %s in step with it, so what the new release wrote survives there as far as the backward conversion carries it", s.old.Name)
 	}
-	steps = append(steps, undo(StageRollbackDropColumn, fmt.Sprintf("%s.%s is new in this release and the previous release never reads it; %s", table, name, lost), c.ctx.dropAlgorithm().With(drop)))
+	steps = append(steps, undo(StageRollbackDropColumn, fmt.Sprintf("%s.%s is new in this release and the previous release never reads it; %s", table, name, lost), c.ctx.dropAlgorithm().With(dropColumn(table, name))))
 	if s.old != nil && needsPlaceholder(s.old) {
 		step, relaxed, err := c.keepOptional(s.old, s.placeholder, fmt.Sprintf("the new release inserts rows without %s.%s (the trigger computes it)", table, s.old.Name), name)
 		if err != nil {

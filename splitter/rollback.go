@@ -72,6 +72,17 @@ func onlyRefusals(steps []Step) []Step {
 	return out
 }
 
+// The drops a rollback writes name only the table and what goes, so
+// they are written here rather than planned by Atlas: Atlas plans a drop
+// with its reverse, reading the whole table or column, whose schema
+// objects other transitions planned at the same time may be normalizing.
+
+func dropTable(table string) string { return "DROP TABLE " + sqlsyntax.Ident(table) }
+
+func dropColumn(table, column string) string {
+	return fmt.Sprintf("ALTER TABLE %s DROP COLUMN %s", sqlsyntax.Ident(table), sqlsyntax.Ident(column))
+}
+
 // restoreColumn undoes an expand MODIFY that took a column of the previous
 // release from was to is. A type change cannot be undone online on either
 // server (MariaDB 10.11 and MySQL 8.0 narrow a VARCHAR, an integer, a

@@ -133,7 +133,7 @@ func TestRollbacks(t *testing.T) {
 		{rule: "add-column", name: "dropped in place on mysql 8.0", target: mysql80, edits: addOwner, want: []string{"ALTER TABLE `images` DROP COLUMN `owner`, ALGORITHM=INPLACE, LOCK=NONE"}},
 		{rule: "add-column", name: "dropped in reverse: a generated column before the column it reads", target: mariadb1011,
 			edits: []string{"  column \"price\" {", "  column \"qty\" {\n    type = int\n    null = true\n  }\n  column \"qty2\" {\n    type = int\n    null = true\n    as {\n      expr = \"qty * 2\"\n    }\n  }\n  column \"price\" {"},
-			want: []string{"ALTER TABLE `images` DROP COLUMN `qty2`, ALGORITHM=INSTANT", "ALTER TABLE `images` DROP COLUMN `qty`, ALGORITHM=INSTANT"}},
+			want:  []string{"ALTER TABLE `images` DROP COLUMN `qty2`, ALGORITHM=INSTANT", "ALTER TABLE `images` DROP COLUMN `qty`, ALGORITHM=INSTANT"}},
 		{rule: "add-index", name: "dropped online", target: mariadb1011, edits: tcBlock("  index \"ix_name\" {\n    columns = [column.name]\n  }"), want: []string{"ALTER TABLE `images` DROP INDEX `ix_name`, ALGORITHM=INPLACE, LOCK=NONE"}},
 		{rule: "create-table", name: "the table goes, referencing tables first", target: mariadb1011, edits: []string{tcNewTags, tcTags + tcTagOf + tcNewTags}, want: []string{"DROP TABLE `tag_of_tags`", "DROP TABLE `tags`"}},
 		{rule: "create-table", name: "keys of a cycle dropped first", target: mariadb1011, edits: []string{tcNewTags, tcCycle + tcNewTags}, want: []string{"ALTER TABLE `a` DROP FOREIGN KEY `fk_a_b`, ALGORITHM=INPLACE, LOCK=NONE", "ALTER TABLE `b` DROP FOREIGN KEY `fk_b_a`, ALGORITHM=INPLACE, LOCK=NONE", "DROP TABLE `a`", "DROP TABLE `b`"}},

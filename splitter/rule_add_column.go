@@ -37,16 +37,12 @@ func init() {
 			if !add.C.Type.Null {
 				why = fmt.Sprintf("%s.%s is new and has a default, so INSERTs of the previous release that omit it still work", c.Table.Name, add.C.Name)
 			}
-			drop, err := c.Alter(&schema.DropColumn{C: add.C})
-			if err != nil {
-				return nil, err
-			}
 			return []Step{{Phase: revision.Expand, Stage: StageAddColumn, Statement: revision.Statement{
 				Why: why + "; instant, no table rebuild",
 				SQL: Instant.With(sql),
 			}}, undo(StageRollbackDropColumn,
 				fmt.Sprintf("%s.%s is new in this release and the previous release never reads it; the values the new release wrote in it are lost", c.Table.Name, add.C.Name),
-				c.ctx.dropAlgorithm().With(drop)),
+				c.ctx.dropAlgorithm().With(dropColumn(c.Table.Name, add.C.Name))),
 			}, nil
 		},
 	})

@@ -6,6 +6,7 @@ import (
 	"ariga.io/atlas/sql/schema"
 
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // A non-unique index changes no query result, so both releases keep
@@ -30,16 +31,12 @@ func init() {
 			if err != nil {
 				return nil, err
 			}
-			drop, err := c.Alter(&schema.DropIndex{I: add.I})
-			if err != nil {
-				return nil, err
-			}
 			return []Step{{Phase: revision.Expand, Stage: StageAddIndex, Statement: revision.Statement{
 				Why: fmt.Sprintf("index %s on %s is not unique, so it rejects no write of either release; built online, writes continue", add.I.Name, c.Table.Name),
 				SQL: Inplace.With(sql),
 			}}, undo(StageRollbackDropIndex,
 				fmt.Sprintf("index %s on %s is new in this release; dropping it loses no data, writes continue", add.I.Name, c.Table.Name),
-				Inplace.With(drop)),
+				Inplace.With(fmt.Sprintf("ALTER TABLE %s DROP INDEX %s", sqlsyntax.Ident(c.Table.Name), sqlsyntax.Ident(add.I.Name)))),
 			}, nil
 		},
 	})

@@ -47,12 +47,8 @@ func init() {
 				Why: "table " + t.Name + " is new: no code of the previous release reads or writes it",
 				SQL: sql,
 			}}}
-			drop, err := c.ctx.SQL(&schema.DropTable{T: t})
-			if err != nil {
-				return nil, err
-			}
 			steps = append(steps, undo(StageRollbackDropTable,
-				fmt.Sprintf("table %s is new in this release and the previous release never reads it; the rows the new release wrote in it are lost", t.Name), drop))
+				fmt.Sprintf("table %s is new in this release and the previous release never reads it; the rows the new release wrote in it are lost", t.Name), dropTable(t.Name)))
 			if c.ctx.Transition.From == nil {
 				// The first release has no previous one to return to:
 				// undoing its expand would leave no release serving and
