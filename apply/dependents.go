@@ -122,21 +122,49 @@ func (s *Session) checkDependents(ctx context.Context, rev *revision.Revision, r
 		return s.redact(fmt.Errorf("reading the live triggers and views: %w", err))
 	}
 	gone := map[string]bool{}
+	// A view the revision renames aside and drops later (a rollback's
+	// rename-table: RENAME TABLE view TO parked, table TO view; DROP VIEW
+	// parked) is the revision's own, like the views it drops.
+	dropsView := map[string]bool{}
+	for _, st := range rev.Statements[min(from, len(rev.Statements)):] {
+		for _, e := range effect.Of(st.SQL) {
+			if e.Op == effect.DropView {
+				dropsView[strings.ToLower(e.Name)] = true
+			}
+		}
+	}
+	views := map[string]bool{}
+	for _, o := range objs {
+		if o.kind == "view" {
+			views[strings.ToLower(o.name)] = true
+		}
+	}
 	var lines []string
 	for j := from; j < len(rev.Statements); j++ {
 		st := rev.Statements[j]
 		for _, e := range effect.Of(st.SQL) {
-			var what string
-			var hit func(liveObject) bool
 			switch e.Op {
 			case effect.DropTrigger:
 				gone["trigger "+strings.ToLower(e.Name)] = true
 			case effect.DropView:
 				gone["view "+strings.ToLower(e.Name)] = true
+			case effect.RenameTable:
+				if views[strings.ToLower(e.Table)] && dropsView[strings.ToLower(e.Name)] {
+					gone["view "+strings.ToLower(e.Table)] = true
+				}
+			}
+		}
+		for _, e := range effect.Of(st.SQL) {
+			var what string
+			var hit func(liveObject) bool
+			switch e.Op {
 			case effect.DropColumn, effect.RenameColumn:
 				what = e.Table + "." + e.Name
 				hit = func(o liveObject) bool { return o.readsColumn(e.Table, e.Name) }
 			case effect.DropTable, effect.RenameTable:
+				if gone["view "+strings.ToLower(e.Table)] {
+					continue // the view itself moves aside
+				}
 				what = "table " + e.Table
 				hit = func(o liveObject) bool { return o.readsTable(e.Table) }
 			}

@@ -115,27 +115,48 @@ func planReplay(releases []string, plans *revision.Plans, recs history.Records) 
 		if rec == nil {
 			continue
 		}
-		name, n := rev.ID.String(), len(rev.Statements)
-		if !rec.Done() {
-			n = min(rec.Applied, n)
-			name = fmt.Sprintf("%s (%d of %d statements)", name, n, len(rev.Statements))
-		}
-		p.recorded = append(p.recorded, name)
 		if slices.Index(releases, rev.ID.Release) <= baseIdx {
+			p.recorded = append(p.recorded, recordedName(rev, rec))
 			continue
 		}
-		p.replayed = append(p.replayed, name)
-		for i, st := range rev.Statements[:n] {
-			if st.Kind == revision.DDL {
-				p.steps = append(p.steps, devdb.Step{Revision: rev.ID.String(), N: i + 1, SQL: st.SQL})
-			}
-		}
-		if !rec.Done() && rec.InFlight && n < len(rev.Statements) && rev.Statements[n].Kind == revision.DDL {
-			p.inFlight = &devdb.Step{Revision: rev.ID.String(), N: n + 1, SQL: rev.Statements[n].SQL}
-			p.inFlightPhase = rev.ID.Phase
+		p.add(rev, rec)
+	}
+	// A rollback in progress ran after the release's other revisions,
+	// newest revision first.
+	for _, rev := range slices.Backward(plans.Rollbacks) {
+		if rec := recs[rev.ID.String()]; rec != nil {
+			p.add(rev, rec)
 		}
 	}
 	return p
+}
+
+// recordedName names a recorded revision, an unfinished one with its count.
+func recordedName(rev *revision.Revision, rec *history.Record) string {
+	if rec.Done() {
+		return rev.ID.String()
+	}
+	return fmt.Sprintf("%s (%d of %d statements)", rev.ID, min(rec.Applied, len(rev.Statements)), len(rev.Statements))
+}
+
+// add replays what the record shows applied of the revision.
+func (p *replay) add(rev *revision.Revision, rec *history.Record) {
+	n := len(rev.Statements)
+	if !rec.Done() {
+		n = min(rec.Applied, n)
+	}
+	name := recordedName(rev, rec)
+	p.recorded = append(p.recorded, name)
+	p.replayed = append(p.replayed, name)
+	for i, st := range rev.Statements[:n] {
+		if st.Kind == revision.DDL {
+			p.steps = append(p.steps, devdb.Step{Revision: rev.ID.String(), N: i + 1, SQL: st.SQL})
+		}
+	}
+	if !rec.Done() && rec.InFlight && n < len(rev.Statements) && rev.Statements[n].Kind == revision.DDL {
+		p.inFlight = &devdb.Step{Revision: rev.ID.String(), N: n + 1, SQL: rev.Statements[n].SQL}
+		p.inFlightPhase = rev.ID.Phase
+	}
 }
 
 // comparedWith needs at least one record, which Diff checks first.

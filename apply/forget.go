@@ -87,6 +87,11 @@ func (s *Session) Forget(ctx context.Context, name string) (*Result, error) {
 	if s.opts.DryRun {
 		res.Message = fmt.Sprintf("%s would be forgotten: the live schema shows nothing of it%s", name, note)
 	} else {
+		// The version table may predate rollback: Forget names the
+		// record in force, which needs its rolled_back column.
+		if err := history.Ensure(ctx, s.Conn); err != nil {
+			return res, s.redact(err)
+		}
 		if err := history.Forget(ctx, s.Conn, name); err != nil {
 			return res, s.redact(err)
 		}

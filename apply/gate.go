@@ -61,7 +61,7 @@ type gateCheck struct {
 // still. It returns nil or the refusal the operator must act on.
 func (s *Session) checkGates(ctx context.Context, rev *revision.Revision, rec *history.Record) ([]GateResult, error) {
 	c := s.runGates(ctx, rev, rec)
-	if len(c.closed) > 0 && len(c.broken) == 0 {
+	if len(c.closed) > 0 && len(c.broken) == 0 && rev.ID.Phase != revision.Rollback {
 		c.catchUp = s.catchUpRows(ctx, rev.ID.Release, c.closed)
 	}
 	return c.results, c.err()
@@ -139,6 +139,15 @@ func (c gateCheck) err() error {
 	}
 	if len(c.closed) == 0 {
 		return nil
+	}
+	if c.rev.ID.Phase == revision.Rollback {
+		// No migrate run rewrites these rows: the new release wrote them,
+		// in a form only the new release's schema holds.
+		return &Refusal{
+			Reason: fmt.Sprintf("rollback refused at %s: %d of %s closed, nothing of %s was changed; these rows were written while the new release ran and the previous release's schema cannot hold them:\n%s",
+				c.rev.ID, len(c.closed), plural(len(c.results), "gate"), c.rev.ID, DescribeGates(c.closed)),
+			Next: "fix or remove the rows each gate lists (its reason says what the previous release needs), then rerun `emcee db rollback`",
+		}
 	}
 	if c.catchUp != 0 {
 		return &Refusal{

@@ -92,6 +92,11 @@ func (s *Session) begin(ctx context.Context, cmd string) (*Result, error) {
 	if err := s.consistent(); err != nil {
 		return res, err
 	}
+	if cmd != "rollback" {
+		if err := s.refuseDuringRollback(); err != nil {
+			return res, err
+		}
+	}
 	res.Before = s.Version()
 	mode := ""
 	if s.opts.DryRun {
@@ -549,12 +554,14 @@ func alreadyApplied(err error) bool {
 	case 1050, // table exists
 		1060, // duplicate column
 		1061, // duplicate key name
+		1051, // unknown table (a rollback's DROP TABLE already done)
 		1091, // can't drop: does not exist
 		1146, // table does not exist (rename / drop already done)
 		1359, // trigger already exists
 		1360, // trigger does not exist
 		1826, // duplicate foreign key
-		4031: // MariaDB: duplicate constraint name
+		4031, // MariaDB: duplicate constraint name
+		4092: // MariaDB: unknown view (a rollback's DROP VIEW already done)
 		return true
 	}
 	return false

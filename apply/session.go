@@ -273,7 +273,7 @@ func (s *Session) identify(ctx context.Context) {
 // forget names a record left out of the checks: the one db forget removes.
 func (s *Session) consistent(forget ...string) error {
 	byName := map[string]*revision.Revision{}
-	for _, r := range s.Plans.Revisions {
+	for _, r := range append(slices.Clone(s.Plans.Revisions), s.Plans.Rollbacks...) {
 		byName[r.ID.String()] = r
 	}
 	s.replanned = nil

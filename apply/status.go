@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
+	"github.com/emcee-db/emcee/history"
 	"github.com/emcee-db/emcee/revision"
 )
 
@@ -37,6 +39,9 @@ type Status struct {
 type ReleaseStatus struct {
 	Release   string      `json:"release"`
 	Revisions []RevStatus `json:"revisions"`
+	// RolledBack lists the records rollbacks undid, the latest first: the
+	// version table keeps them.
+	RolledBack []RevStatus `json:"rolled_back,omitempty"`
 }
 
 // RevStatus is one revision's state.
@@ -49,6 +54,10 @@ type RevStatus struct {
 	PendingRows *int64 `json:"pending_rows,omitempty"`
 	Error       string `json:"error,omitempty"`
 	AppliedBy   string `json:"applied_by,omitempty"`
+	// RolledBackAt is when a rollback undid the revision (state "rolled
+	// back"); Rollback numbers the rollbacks of its release.
+	RolledBackAt string `json:"rolled_back_at,omitempty"`
+	Rollback     int    `json:"rollback,omitempty"`
 }
 
 // Status reads the version table and, with countRows, counts pending
@@ -62,12 +71,25 @@ func (s *Session) Status(ctx context.Context, countRows bool) (*Status, error) {
 	if err := s.consistent(); err != nil {
 		return nil, err
 	}
+	undone, err := history.RolledBackRecords(ctx, s.Conn, s.Project.Releases)
+	if err != nil {
+		return nil, s.redact(err)
+	}
 	st := &Status{Database: s.Cfg.String(), Version: s.Version(), Releases: []ReleaseStatus{}}
 	for _, rel := range s.Project.Releases {
 		rs := ReleaseStatus{Release: rel}
-		for _, ph := range revision.Phases {
-			for _, rev := range s.Plans.Of(rel, ph) {
+		for _, ph := range append(slices.Clone(revision.Phases), revision.Rollback) {
+			revs := s.Plans.Of(rel, ph)
+			if ph == revision.Rollback {
+				revs = slices.Clone(revs)
+				slices.Reverse(revs) // in the order they run
+			}
+			for _, rev := range revs {
 				rec := s.Records[rev.ID.String()]
+				if ph == revision.Rollback && rec == nil {
+					// Rollback revisions are listed only once one runs.
+					continue
+				}
 				r := RevStatus{Name: rev.ID.String(), Phase: string(ph), State: rec.State(), Total: len(rev.Statements)}
 				if rec != nil {
 					r.Applied, r.Error, r.AppliedBy = rec.Applied, rec.Error, rec.AppliedBy
@@ -87,10 +109,21 @@ func (s *Session) Status(ctx context.Context, countRows bool) (*Status, error) {
 				rs.Revisions = append(rs.Revisions, r)
 			}
 		}
+		for _, rec := range undone {
+			if rec.ID.Release == rel {
+				rs.RolledBack = append(rs.RolledBack, RevStatus{Name: rec.Name, Phase: string(rec.ID.Phase), State: rec.State(), Applied: rec.Applied, Total: rec.Total,
+					Error: rec.Error, AppliedBy: rec.AppliedBy, RolledBackAt: rec.RolledBackAt.Time.Format("2006-01-02T15:04:05Z"), Rollback: rec.RolledBack})
+			}
+		}
 		st.Releases = append(st.Releases, rs)
 	}
 	st.Current = s.current()
 	rel := st.Current
+	if err := s.refuseDuringRollback(); err != nil {
+		r := err.(*Refusal)
+		st.Code, st.Summary, st.Next = 1, r.Reason, "emcee db rollback"
+		return st, nil
+	}
 	switch {
 	case rel == "":
 		st.Code, st.Summary = UpToDate, "up to date: every revision is applied"

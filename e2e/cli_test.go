@@ -296,3 +296,29 @@ func TestCLISimulateDocument(t *testing.T) {
 		t.Errorf("the progress is not on stderr:\n%s", r)
 	}
 }
+
+// simulate --rollback: the document says the release was rolled back and
+// how many rows the old release wrote during the window were read back.
+func TestCLISimulateRollbackDocument(t *testing.T) {
+	t.Parallel()
+	db := testdb.New(t)
+	cmd := exec.Command(opBinary(t), "simulate", "--example", "--rollback", "--url", db.URL, "--rows", "500",
+		"--baseline", "200ms", "--settle", "500ms", "--throttle", "1ms", "--format", "json")
+	r := opRunCmd(t, cmd)
+	if r.Code != 0 {
+		t.Fatalf("%s", r)
+	}
+	doc := cliDoc(t, "json", r)
+	var names []string
+	phases, _ := doc["phases"].([]any)
+	for _, p := range phases {
+		names = append(names, p.(map[string]any)["name"].(string))
+	}
+	window, _ := doc["rollback_window_rows"].(float64)
+	if doc["ok"] != true || doc["rolled_back"] != true || window <= 0 || strings.Join(names, " ") != "baseline expand expanded migrate rollback rolled-back" {
+		t.Errorf("simulate --rollback --format json: phases %v, window %v:\n%s", names, window, r)
+	}
+	if !strings.Contains(r.Stderr, "emcee db rollback") {
+		t.Errorf("the progress is not on stderr:\n%s", r)
+	}
+}

@@ -97,20 +97,33 @@ func opPlans(t *testing.T, opts ...opOption) map[string][]byte {
 		return files
 	}
 	revs := map[revision.ID][]revision.Statement{}
-	for _, r := range plans.Revisions {
+	for _, r := range append(plans.Revisions, plans.Rollbacks...) {
 		revs[r.ID] = r.Statements
 	}
 	for _, o := range opts {
 		o(revs)
 	}
+	for _, r := range append(plans.Revisions, plans.Rollbacks...) {
+		if _, ok := revs[r.ID]; !ok {
+			delete(files, r.ID.File()) // an option removed it
+		}
+	}
 	for id, stmts := range revs {
-		from := "an empty database"
+		from, to := "an empty database", id.Release
 		if id.Release == "pike" {
 			from = "ocata"
 		}
-		files[id.File()] = (&revision.Script{ID: id, From: from, To: id.Release, Statements: stmts}).Render()
+		if id.Phase == revision.Rollback {
+			from, to = to, from
+		}
+		files[id.File()] = (&revision.Script{ID: id, From: from, To: to, Statements: stmts}).Render()
 	}
-	sum, err := revision.Sum(plans.Order, files)
+	// An option may add a revision (a rollback written by hand).
+	order := make([]string, 0, len(files))
+	for p := range files {
+		order = append(order, p)
+	}
+	sum, err := revision.Sum(revision.SumOrder(releases, order), files)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -66,6 +66,7 @@ func (c syncCase) run(t *testing.T) {
 		t.Errorf("contract left %s view(s) behind", got)
 	}
 	checkRows(t, r.db.DB, "after contract", c.checks)
+	t.Run("rollback", func(t *testing.T) { c.ruleCase.rollback(t, r) })
 }
 
 func checkRows(t *testing.T, db *sql.DB, when string, checks map[string]string) {

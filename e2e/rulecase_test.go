@@ -47,6 +47,10 @@ type ruleCase struct {
 	// fix then repairs the data so contract can go on.
 	gateBlocks []string
 	fix        []string
+	// oldAfterRollback are the previous release's writes after the
+	// rollback, when oldWrites cannot run twice (explicit keys); nil
+	// runs oldWrites again.
+	oldAfterRollback []string
 }
 
 var target = project.Target{Flavor: "mariadb", Major: 10, Minor: 11}
@@ -152,6 +156,8 @@ func (r *ruleProject) apply(cmd string) (_ *apply.Result, err error) {
 		res, err = s.Migrate(ctx)
 	case "contract":
 		res, err = s.Contract(ctx)
+	case "rollback":
+		res, err = s.Rollback(ctx)
 	default:
 		r.t.Fatalf("unknown command %q", cmd)
 	}
@@ -250,6 +256,7 @@ func (c ruleCase) run(t *testing.T) {
 			t.Errorf("%s\n got: %s\nwant: %s", q, got, want)
 		}
 	}
+	t.Run("rollback", func(t *testing.T) { c.rollback(t, r) })
 }
 
 func execAll(t *testing.T, db *sql.DB, who string, stmts []string) {

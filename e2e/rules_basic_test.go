@@ -201,6 +201,12 @@ table "members" {
 			"INSERT INTO members VALUES (2, 2, 1)",
 			"SELECT note FROM images WHERE name = 'two'",
 		},
+		oldAfterRollback: []string{
+			"INSERT INTO images (name, kind, note) VALUES ('four', 'b', 'y')",
+			"INSERT INTO props VALUES (4, 4)",
+			"INSERT INTO members VALUES (4, 4, 1)",
+			"SELECT note FROM images WHERE name = 'four'",
+		},
 		newWrites: []string{"INSERT INTO images (name, kind) VALUES ('three', 'a')"},
 		checks: map[string]string{
 			"SELECT id, name FROM images ORDER BY id": "1|one;2|two;3|three",

@@ -300,6 +300,12 @@ table "votes" {
 				"DELETE FROM pictures WHERE id = 3",
 				"INSERT INTO votes VALUES (4)", // the foreign key follows the renamed table
 			},
+			oldAfterRollback: []string{
+				"INSERT INTO pictures (title) VALUES ('six'), ('seven')",
+				"UPDATE pictures SET title = 'two' WHERE id = 2",
+				"DELETE FROM pictures WHERE title = 'seven'",
+				"INSERT INTO votes SELECT id FROM pictures WHERE title = 'six'",
+			},
 			newWrites: []string{
 				"INSERT INTO images (headline, caption) VALUES ('five', 'c5')",
 				"UPDATE images SET headline = 'ONE' WHERE id = 1",

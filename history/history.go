@@ -42,7 +42,9 @@ const createTable = "CREATE TABLE IF NOT EXISTS `" + Table + "` (\n" +
 	"  `applied_by` varchar(255) NOT NULL,\n" +
 	"  `tool_version` varchar(64) NOT NULL,\n" +
 	"  " + oscColumn + ",\n" +
-	"  PRIMARY KEY (`name`)\n" +
+	"  `rolled_back` int NOT NULL DEFAULT 0 COMMENT '0: in force; n: undone by the n-th rollback of its release',\n" +
+	"  `rolled_back_at` datetime(6) NULL,\n" +
+	"  PRIMARY KEY (`name`, `rolled_back`)\n" +
 	") ENGINE=InnoDB COMMENT='emcee: revisions applied to this schema; do not edit'"
 
 // oscColumn records the statements an online schema change tool applied
@@ -112,6 +114,11 @@ type Record struct {
 	AppliedBy       string
 	ToolVersion     string
 	OSC             *OSC // nil: every statement ran as written
+	// RolledBack is 0 for a record in force, n for one that the n-th
+	// rollback of its release undid: the record stays, so that the history
+	// shows what ran, and the revision can run again as a new record.
+	RolledBack   int
+	RolledBackAt sql.NullTime
 }
 
 // Done reports whether every statement of the revision was applied.
@@ -148,11 +155,14 @@ func (r *Record) Inconsistent(n int) string {
 	return ""
 }
 
-// State is a short word for listings: applied, partial, failed.
+// State is a short word for listings: applied, partial, failed, rolled
+// back.
 func (r *Record) State() string {
 	switch {
 	case r == nil:
 		return "pending"
+	case r.RolledBack > 0:
+		return "rolled back"
 	case r.Done():
 		return "applied"
 	case r.Error != "":
@@ -168,56 +178,154 @@ type Querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// Ensure creates the version table on first use.
+// Ensure creates the version table on first use, and brings a table an
+// older emcee created up to date: it gains the osc column, and the
+// rolled_back columns with a key that lets a rolled-back record stay beside
+// the record of the same revision run again (every row it holds is in
+// force, 0).
 func Ensure(ctx context.Context, q Querier) error {
 	if _, err := q.ExecContext(ctx, createTable); err != nil {
 		return fmt.Errorf("creating the version table %s: %w", Table, err)
 	}
-	var n int
-	if err := q.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME = 'osc'", Table).Scan(&n); err != nil {
-		return fmt.Errorf("reading the columns of the version table %s: %w", Table, err)
+	has, err := optional(ctx, q)
+	if err != nil {
+		return err
 	}
-	if n == 0 {
+	if !has.osc {
 		if _, err := q.ExecContext(ctx, "ALTER TABLE `"+Table+"` ADD COLUMN "+oscColumn); err != nil {
-			return fmt.Errorf("adding the column osc to the version table %s (written by emcee versions before this one): %w", Table, err)
+			return fmt.Errorf("adding the column osc to the version table %s (written by emcee versions before this one; the account needs ALTER on it): %w", Table, err)
+		}
+	}
+	if !has.rollback {
+		if _, err := q.ExecContext(ctx, upgradeTable); err != nil {
+			return fmt.Errorf("adding the rollback columns to the version table %s (ALTER TABLE; the account needs ALTER on it): %w", Table, err)
 		}
 	}
 	return nil
 }
 
+// upgradeTable is what a table created before rollback existed lacks. One
+// statement, so the table is never left with the columns but the old key.
+const upgradeTable = "ALTER TABLE `" + Table + "`" +
+	" ADD COLUMN `rolled_back` int NOT NULL DEFAULT 0 COMMENT '0: in force; n: undone by the n-th rollback of its release'," +
+	" ADD COLUMN `rolled_back_at` datetime(6) NULL," +
+	" DROP PRIMARY KEY, ADD PRIMARY KEY (`name`, `rolled_back`)"
+
+// inForce restricts a statement to the records in force. Every statement
+// that reads or changes a revision's record by name carries it: a rolled
+// back record of the same name must never move again.
+const inForce = " AND rolled_back = 0"
+
+const columns = "name, checksum, applied, total, in_flight, COALESCE(error, ''), COALESCE(failed_statement, ''), " +
+	"resume_key, resume_bound, rows_done, started_at, finished_at, applied_by, tool_version"
+
 // Records is the version table keyed by revision name.
 type Records map[string]*Record
 
-// Load reads the version table. A schema without one has no records.
+// Load reads the records in force. A schema without a version table has
+// none; a table from before rollback (read without the lock, by status or
+// version, before a changing command upgrades it) holds only records in
+// force.
 func Load(ctx context.Context, q Querier) (Records, error) {
-	cols := "name, checksum, applied, total, in_flight, COALESCE(error, ''), COALESCE(failed_statement, ''), " +
-		"resume_key, resume_bound, rows_done, started_at, finished_at, applied_by, tool_version"
-	// A version table an older emcee created has no osc column until a
-	// changing command runs Ensure; read-only commands read it as it is.
-	var hasOSC int
-	if err := q.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME = 'osc'", Table).Scan(&hasOSC); err != nil {
-		return nil, fmt.Errorf("reading the version table %s: %w", Table, err)
+	has, err := optional(ctx, q)
+	if err != nil {
+		return nil, err
 	}
-	if hasOSC > 0 {
-		cols += ", osc"
+	query := "SELECT " + has.columns() + " FROM `" + Table + "`"
+	if has.rollback {
+		query += " WHERE rolled_back = 0"
 	}
-	rows, err := q.QueryContext(ctx, "SELECT "+cols+" FROM `"+Table+"`")
-	var me *mysql.MySQLError
-	if errors.As(err, &me) && me.Number == 1146 {
+	list, err := load(ctx, q, query, has)
+	if isMySQL(err, 1146) {
 		return Records{}, nil
 	}
 	if err != nil {
+		return nil, err
+	}
+	out := Records{}
+	for _, r := range list {
+		out[r.Name] = r
+	}
+	return out, nil
+}
+
+// RolledBackRecords lists the records that rollbacks undid, the latest
+// rollback first and, within one, in application order.
+func RolledBackRecords(ctx context.Context, q Querier, releases []string) ([]*Record, error) {
+	has, err := optional(ctx, q)
+	if err != nil || !has.rollback {
+		return nil, err
+	}
+	list, err := load(ctx, q, "SELECT "+has.columns()+" FROM `"+Table+"` WHERE rolled_back > 0", has)
+	if isMySQL(err, 1146) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(list, func(a, b *Record) int {
+		if c := b.RolledBackAt.Time.Compare(a.RolledBackAt.Time); c != 0 {
+			return c
+		}
+		return compare(releases, a.ID, b.ID)
+	})
+	return list, nil
+}
+
+// optionalColumns says which columns that emcee added to the version table
+// over time a table holds: one an older emcee created lacks them until a
+// changing command runs Ensure, and read-only commands read it as it is.
+type optionalColumns struct{ osc, rollback bool }
+
+func optional(ctx context.Context, q Querier) (optionalColumns, error) {
+	var has optionalColumns
+	rows, err := q.QueryContext(ctx, "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME IN ('osc', 'rolled_back')", Table)
+	if err != nil {
+		return has, fmt.Errorf("reading the columns of the version table %s: %w", Table, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return has, err
+		}
+		has.osc = has.osc || name == "osc"
+		has.rollback = has.rollback || name == "rolled_back"
+	}
+	return has, rows.Err()
+}
+
+func (has optionalColumns) columns() string {
+	c := columns
+	if has.osc {
+		c += ", osc"
+	}
+	if has.rollback {
+		c += ", rolled_back, rolled_back_at"
+	}
+	return c
+}
+
+func load(ctx context.Context, q Querier, query string, has optionalColumns) ([]*Record, error) {
+	rows, err := q.QueryContext(ctx, query)
+	if err != nil {
+		if isMySQL(err, 1146) {
+			return nil, err
+		}
 		return nil, fmt.Errorf("reading the version table %s: %w", Table, err)
 	}
 	defer rows.Close()
-	out := Records{}
+	var out []*Record
 	for rows.Next() {
 		r := &Record{}
 		var osc sql.NullString
 		dest := []any{&r.Name, &r.Checksum, &r.Applied, &r.Total, &r.InFlight, &r.Error, &r.FailedStatement,
 			&r.ResumeKey, &r.ResumeBound, &r.RowsDone, &r.StartedAt, &r.FinishedAt, &r.AppliedBy, &r.ToolVersion}
-		if hasOSC > 0 {
+		if has.osc {
 			dest = append(dest, &osc)
+		}
+		if has.rollback {
+			dest = append(dest, &r.RolledBack, &r.RolledBackAt)
 		}
 		if err := rows.Scan(dest...); err != nil {
 			return nil, err
@@ -231,9 +339,37 @@ func Load(ctx context.Context, q Querier) (Records, error) {
 		if r.ID, err = revision.ParseID(r.Name); err != nil {
 			return nil, fmt.Errorf("version table %s: %w", Table, err)
 		}
-		out[r.Name] = r
+		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+func isMySQL(err error, number uint16) bool {
+	var me *mysql.MySQLError
+	return errors.As(err, &me) && me.Number == number
+}
+
+// RollBack marks every record in force of the release as undone by its
+// next rollback, in one transaction: either the release is rolled back in
+// the history or it is not. It returns the rollback's number.
+func RollBack(ctx context.Context, conn *sql.Conn, release string) (int, error) {
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("updating the version table %s: %w", Table, err)
+	}
+	defer tx.Rollback()
+	var last int
+	if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(rolled_back), 0) FROM `"+Table+"` WHERE release_name = ? FOR UPDATE", release).Scan(&last); err != nil {
+		return 0, fmt.Errorf("reading the version table %s: %w", Table, err)
+	}
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	if err := exec(ctx, tx, "UPDATE `"+Table+"` SET rolled_back = ?, rolled_back_at = ? WHERE release_name = ?"+inForce, last+1, now, release); err != nil {
+		return 0, err
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("updating the version table %s: %w", Table, err)
+	}
+	return last + 1, nil
 }
 
 // Exists reports whether the schema has a version table.
@@ -268,19 +404,35 @@ func compare(releases []string, a, b revision.ID) int {
 	if a.Release != b.Release {
 		return strings.Compare(a.Release, b.Release)
 	}
-	if x, y := slices.Index(revision.Phases, a.Phase), slices.Index(revision.Phases, b.Phase); x != y {
+	if x, y := phaseOrder(a.Phase), phaseOrder(b.Phase); x != y {
 		return x - y
 	}
+	if a.Phase == revision.Rollback {
+		// A rollback runs its revisions newest first.
+		return b.Seq - a.Seq
+	}
 	return a.Seq - b.Seq
+}
+
+// phaseOrder places a release's rollback after its upgrade phases: it runs
+// after them, before contract would have.
+func phaseOrder(p revision.Phase) int {
+	if i := slices.Index(revision.Phases, p); i >= 0 {
+		return i
+	}
+	return len(revision.Phases)
 }
 
 // Version is the composite database version of the seeds: the latest
 // expand revision applied and, once one exists, the latest contract,
 // e.g. "pike_expand01, ocata_contract01" in the middle of a pike upgrade.
+// An expand whose rollback revision has run no longer counts: in the middle
+// of a rollback the version walks back with it.
 func (rs Records) Version(releases []string) string {
 	var expand, contract *Record
 	for _, r := range rs.Sorted(releases) {
-		if !r.Done() {
+		undo := revision.ID{Release: r.ID.Release, Phase: revision.Rollback, Seq: r.ID.Seq}
+		if !r.Done() || r.ID.Phase == revision.Expand && rs[undo.String()].Done() {
 			continue
 		}
 		switch r.ID.Phase {
@@ -317,7 +469,7 @@ func Start(ctx context.Context, q Querier, rev *revision.Revision, by, tool stri
 // replaces who started it, and the previous error is cleared.
 func Resume(ctx context.Context, q Querier, r *Record, by, tool string) error {
 	r.Error, r.FailedStatement, r.AppliedBy, r.ToolVersion = "", "", by, tool
-	return exec(ctx, q, "UPDATE `"+Table+"` SET error = NULL, failed_statement = NULL, applied_by = ?, tool_version = ? WHERE name = ?", by, tool, r.Name)
+	return exec(ctx, q, "UPDATE `"+Table+"` SET error = NULL, failed_statement = NULL, applied_by = ?, tool_version = ? WHERE name = ?"+inForce, by, tool, r.Name)
 }
 
 // Replan makes a record that changed nothing (ChangedNothing), started from
@@ -326,7 +478,7 @@ func Resume(ctx context.Context, q Querier, r *Record, by, tool string) error {
 // repeated in the UPDATE, so a record that has moved on since it was read
 // is left alone; it reports whether the record was replaced.
 func Replan(ctx context.Context, q Querier, r *Record, was string, rev *revision.Revision) (bool, error) {
-	res, err := q.ExecContext(ctx, "UPDATE `"+Table+"` SET checksum = ?, total = ?, resume_bound = NULL WHERE name = ? AND checksum = ? AND applied = 0 AND in_flight = 0 AND resume_key IS NULL AND rows_done = 0 AND finished_at IS NULL",
+	res, err := q.ExecContext(ctx, "UPDATE `"+Table+"` SET checksum = ?, total = ?, resume_bound = NULL WHERE name = ? AND checksum = ? AND applied = 0 AND in_flight = 0 AND resume_key IS NULL AND rows_done = 0 AND finished_at IS NULL"+inForce,
 		rev.Checksum, len(rev.Statements), r.Name, was)
 	if err != nil {
 		return false, fmt.Errorf("updating the version table %s: %w", Table, err)
@@ -342,7 +494,7 @@ func Replan(ctx context.Context, q Querier, r *Record, was string, rev *revision
 // made sure the database holds nothing of it (db forget checks the live
 // schema first). A finished revision is never forgotten.
 func Forget(ctx context.Context, q Querier, name string) error {
-	res, err := q.ExecContext(ctx, "DELETE FROM `"+Table+"` WHERE name = ? AND finished_at IS NULL", name)
+	res, err := q.ExecContext(ctx, "DELETE FROM `"+Table+"` WHERE name = ? AND finished_at IS NULL"+inForce, name)
 	if err != nil {
 		return fmt.Errorf("updating the version table %s: %w", Table, err)
 	}
@@ -357,7 +509,7 @@ func Forget(ctx context.Context, q Querier, name string) error {
 // have taken effect.
 func Sending(ctx context.Context, q Querier, r *Record) error {
 	r.InFlight = true
-	return exec(ctx, q, "UPDATE `"+Table+"` SET in_flight = 1 WHERE name = ?", r.Name)
+	return exec(ctx, q, "UPDATE `"+Table+"` SET in_flight = 1 WHERE name = ?"+inForce, r.Name)
 }
 
 // OSCStarted records that a tool is about to apply statement
@@ -404,38 +556,38 @@ func Applied(ctx context.Context, q Querier, r *Record) error {
 	r.Applied++
 	r.InFlight = false
 	r.ResumeKey, r.ResumeBound = sql.NullString{}, sql.NullString{}
-	return exec(ctx, q, "UPDATE `"+Table+"` SET applied = ?, in_flight = 0, resume_key = NULL, resume_bound = NULL WHERE name = ?", r.Applied, r.Name)
+	return exec(ctx, q, "UPDATE `"+Table+"` SET applied = ?, in_flight = 0, resume_key = NULL, resume_bound = NULL WHERE name = ?"+inForce, r.Applied, r.Name)
 }
 
 // BackfillBound fixes the upper key bound of the backfill in progress.
 func BackfillBound(ctx context.Context, q Querier, r *Record, bound string) error {
 	r.ResumeBound = sql.NullString{String: bound, Valid: true}
-	return exec(ctx, q, "UPDATE `"+Table+"` SET resume_bound = ? WHERE name = ?", bound, r.Name)
+	return exec(ctx, q, "UPDATE `"+Table+"` SET resume_bound = ? WHERE name = ?"+inForce, bound, r.Name)
 }
 
 // BackfillProgress records a finished batch. Run it in the batch's
 // transaction so the batch and its record commit together.
 func BackfillProgress(ctx context.Context, q Querier, r *Record, key string, rows int64) error {
-	return exec(ctx, q, "UPDATE `"+Table+"` SET resume_key = ?, rows_done = rows_done + ? WHERE name = ?", key, rows, r.Name)
+	return exec(ctx, q, "UPDATE `"+Table+"` SET resume_key = ?, rows_done = rows_done + ? WHERE name = ?"+inForce, key, rows, r.Name)
 }
 
 // RowsRewritten records the rows a backfill run as one UPDATE wrote. Run
 // it in the UPDATE's transaction, so the rows and the record commit
 // together.
 func RowsRewritten(ctx context.Context, q Querier, r *Record, rows int64) error {
-	return exec(ctx, q, "UPDATE `"+Table+"` SET rows_done = rows_done + ? WHERE name = ?", rows, r.Name)
+	return exec(ctx, q, "UPDATE `"+Table+"` SET rows_done = rows_done + ? WHERE name = ?"+inForce, rows, r.Name)
 }
 
 // Fail records the error and the statement that caused it.
 func Fail(ctx context.Context, q Querier, r *Record, cause error, stmt string) error {
 	r.Error, r.FailedStatement, r.InFlight = cause.Error(), stmt, false
-	return exec(ctx, q, "UPDATE `"+Table+"` SET error = ?, failed_statement = ?, in_flight = 0 WHERE name = ?", r.Error, stmt, r.Name)
+	return exec(ctx, q, "UPDATE `"+Table+"` SET error = ?, failed_statement = ?, in_flight = 0 WHERE name = ?"+inForce, r.Error, stmt, r.Name)
 }
 
 // Finish marks the revision applied.
 func Finish(ctx context.Context, q Querier, r *Record) error {
 	r.FinishedAt = sql.NullTime{Time: time.Now().UTC().Truncate(time.Microsecond), Valid: true}
-	return exec(ctx, q, "UPDATE `"+Table+"` SET finished_at = ?, applied = total, in_flight = 0, error = NULL, failed_statement = NULL WHERE name = ?", r.FinishedAt.Time, r.Name)
+	return exec(ctx, q, "UPDATE `"+Table+"` SET finished_at = ?, applied = total, in_flight = 0, error = NULL, failed_statement = NULL WHERE name = ?"+inForce, r.FinishedAt.Time, r.Name)
 }
 
 // Baseline records a revision as applied without running it: the database

@@ -1,10 +1,14 @@
 package history
 
 import (
+	"context"
 	"database/sql"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/emcee-db/emcee/internal/testdb"
 	"github.com/emcee-db/emcee/revision"
 )
 
@@ -48,5 +52,111 @@ func TestVersion(t *testing.T) {
 		if got := c.rs.Version(releases); got != c.want {
 			t.Errorf("Version = %q, want %q", got, c.want)
 		}
+	}
+}
+
+// An expand undone by its rollback revision no longer counts: the version
+// walks back with the rollback, one revision at a time.
+func TestVersionDuringRollback(t *testing.T) {
+	releases := []string{"ocata", "pike"}
+	base := []*Record{rec("ocata_expand01", true), rec("ocata_contract01", true), rec("pike_expand01", true), rec("pike_expand02", true)}
+	for _, c := range []struct {
+		more []*Record
+		want string
+	}{
+		{nil, "pike_expand02, ocata_contract01"},
+		{[]*Record{rec("pike_rollback02", false)}, "pike_expand02, ocata_contract01"},
+		{[]*Record{rec("pike_rollback02", true)}, "pike_expand01, ocata_contract01"},
+		{[]*Record{rec("pike_rollback02", true), rec("pike_rollback01", true)}, "ocata_expand01, ocata_contract01"},
+	} {
+		if got := records(append(slices.Clone(base), c.more...)...).Version(releases); got != c.want {
+			t.Errorf("%v: Version = %q, want %q", c.more, got, c.want)
+		}
+	}
+	// A release's rollback lists after its other phases, newest first, as
+	// it runs.
+	var names []string
+	for _, r := range records(append(slices.Clone(base), rec("pike_rollback01", false), rec("pike_rollback02", true), rec("pike_migrate01", true))...).Sorted(releases) {
+		names = append(names, r.Name)
+	}
+	if got := strings.Join(names, " "); got != "ocata_expand01 ocata_contract01 pike_expand01 pike_expand02 pike_migrate01 pike_rollback02 pike_rollback01" {
+		t.Errorf("Sorted: %s", got)
+	}
+}
+
+// A version table created before rollback existed keeps working: read
+// without the lock (status, version) it holds only records in force, and
+// Ensure gives it the rollback columns and key with its rows in force. A
+// rolled-back record then stays beside the record of the same revision run
+// again, and nothing that moves records by name touches it.
+func TestRolledBackRecordsStay(t *testing.T) {
+	db := testdb.New(t)
+	ctx := context.Background()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	old := strings.Replace(strings.Replace(createTable, "  `rolled_back` int NOT NULL DEFAULT 0 COMMENT '0: in force; n: undone by the n-th rollback of its release',\n  `rolled_back_at` datetime(6) NULL,\n", "", 1), "PRIMARY KEY (`name`, `rolled_back`)", "PRIMARY KEY (`name`)", 1)
+	if old == createTable || strings.Contains(old, "rolled_back") {
+		t.Fatal("could not write the table of earlier versions")
+	}
+	if _, err := conn.ExecContext(ctx, old); err != nil {
+		t.Fatal(err)
+	}
+	rev := func(name string) *revision.Revision {
+		id, _ := revision.ParseID(name)
+		return &revision.Revision{ID: id, Checksum: "h1:" + name, Statements: make([]revision.Statement, 2)}
+	}
+	if err := Baseline(ctx, conn, rev("ocata_expand01"), "t", "old"); err != nil {
+		t.Fatal(err)
+	}
+	rs, err := Load(ctx, conn)
+	if err != nil || len(rs) != 1 || !rs["ocata_expand01"].Done() {
+		t.Fatalf("old table: %v %v", rs, err)
+	}
+	if list, err := RolledBackRecords(ctx, conn, nil); err != nil || len(list) != 0 {
+		t.Fatalf("old table, rolled back: %v %v", list, err)
+	}
+	if err := Ensure(ctx, conn); err != nil {
+		t.Fatal(err)
+	}
+	if err := Ensure(ctx, conn); err != nil { // twice: already up to date
+		t.Fatal(err)
+	}
+	first, err := Start(ctx, conn, rev("pike_expand01"), "t", "new")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Finish(ctx, conn, first); err != nil {
+		t.Fatal(err)
+	}
+	n, err := RollBack(ctx, conn, "pike")
+	if err != nil || n != 1 {
+		t.Fatalf("RollBack = %d, %v", n, err)
+	}
+	again, err := Start(ctx, conn, rev("pike_expand01"), "t", "new")
+	if err != nil {
+		t.Fatalf("the revision cannot run again after its rollback: %v", err)
+	}
+	if err := Applied(ctx, conn, again); err != nil {
+		t.Fatal(err)
+	}
+	if err := Forget(ctx, conn, "pike_expand01"); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := RollBack(ctx, conn, "pike"); err != nil || n != 2 {
+		t.Fatalf("second RollBack = %d, %v", n, err)
+	}
+	rs, err = Load(ctx, conn)
+	if err != nil || len(rs) != 1 || rs["ocata_expand01"] == nil {
+		t.Fatalf("in force: %v %v", rs, err)
+	}
+	list, err := RolledBackRecords(ctx, conn, []string{"ocata", "pike"})
+	if err != nil || len(list) != 1 {
+		t.Fatalf("rolled back: %v %v", list, err)
+	}
+	if r := list[0]; r.Name != "pike_expand01" || r.RolledBack != 1 || !r.Done() || r.Applied != 2 || r.State() != "rolled back" || !r.RolledBackAt.Valid {
+		t.Fatalf("the rolled-back record changed: %+v", r)
 	}
 }

@@ -72,6 +72,10 @@ type Config struct {
 	// SkipContract stops after migrate (benchmarks that measure the
 	// database with the triggers in place).
 	SkipContract bool
+	// Rollback runs the rollback scenario instead of contract: after
+	// migrate the new release's workers stop and `emcee db rollback` runs
+	// while the previous release's keep writing (rollback.go).
+	Rollback bool
 	// Verify every row at the end (and, in emcee mode, before contract).
 	Verify bool
 	// BatchSize and Pause are passed to the applier's backfill.
@@ -105,6 +109,10 @@ type Sim struct {
 	snap     map[string]map[int64]uint64
 	snapSeq  map[string]uint64
 	snapCols map[string][]string
+	// the same in the previous release's shape when the new release
+	// stops, for the rollback scenario.
+	oldSnap map[string]map[int64]uint64
+	oldSeq  map[string]uint64
 }
 
 // Prepare checks the configuration and connects; nothing is changed yet.
@@ -325,6 +333,9 @@ func (s *Sim) Run(ctx context.Context) (*Report, error) {
 	if cfg.Naive {
 		mode = "naive"
 	}
+	if cfg.Rollback && cfg.Naive {
+		return nil, fmt.Errorf("simulate: the rollback scenario runs emcee's plans; it cannot be naive")
+	}
 	s.report = &Report{Mode: mode, Old: s.old.Name, New: s.new.Name}
 	for _, t := range s.tables {
 		s.report.Tables = append(s.report.Tables, t.name)
@@ -356,7 +367,7 @@ func (s *Sim) Run(ctx context.Context) (*Report, error) {
 	if err != nil {
 		return s.report, err
 	}
-	if cfg.Verify && !cfg.SkipContract {
+	if cfg.Verify && !cfg.SkipContract && !cfg.Rollback {
 		if err := s.verifyFinal(ctx); err != nil {
 			return s.report, err
 		}
@@ -395,6 +406,9 @@ func (s *Sim) runEmcee(ctx context.Context) error {
 	done()
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
+	}
+	if cfg.Rollback {
+		return s.runRollback(ctx)
 	}
 	// The same workers once more with no DDL: with expanded, the
 	// equal-load reference on both sides of migrate.

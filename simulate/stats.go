@@ -185,6 +185,12 @@ type Report struct {
 	Problems           []string // the first few lost or inconsistent rows, explained
 	// Naive mode: the statements run instead of emcee's plans.
 	NaiveSQL []string
+	// Rollback scenario: the rows were checked after the rollback, in the
+	// previous release's shape; WindowRows are the rows the previous
+	// release wrote from when the new release stopped, read back with
+	// the values it wrote.
+	Rollback   bool
+	WindowRows int
 	// Series is every second's writes per worker kind, in order.
 	Series []Second
 }
@@ -265,7 +271,11 @@ func (r *Report) OK() bool {
 
 // Print writes the report for a person.
 func (r *Report) Print(w io.Writer) {
-	fmt.Fprintf(w, "\n%s upgrade %s -> %s, tables %s\n\n", r.Mode, r.Old, r.New, strings.Join(r.Tables, ", "))
+	what := "upgrade"
+	if r.Rollback {
+		what = "upgrade rolled back"
+	}
+	fmt.Fprintf(w, "\n%s %s %s -> %s, tables %s\n\n", r.Mode, what, r.Old, r.New, strings.Join(r.Tables, ", "))
 	fmt.Fprintln(w, "phase        took     operator side")
 	for _, p := range r.Phases {
 		extra := ""
@@ -294,6 +304,10 @@ func (r *Report) Print(w io.Writer) {
 		}
 	} else {
 		fmt.Fprintf(w, "rows: %d checked, %d lost, %d inconsistent\n", r.RowsChecked, r.Lost, r.Inconsistent)
+		if r.Rollback {
+			fmt.Fprintf(w, "rollback: %d failed statements of the old release; every %s row checked in its own shape after the rollback; %d rows it wrote from when the new release stopped read back with their values\n",
+				r.Failed(Old), r.Old, r.WindowRows)
+		}
 		for _, l := range r.Problems {
 			fmt.Fprintln(w, " ", l)
 		}

@@ -143,6 +143,10 @@ func finish(res *apply.Result, err error) (*dbResult, error) {
 	if errors.As(err, &crit) {
 		return out, &exitError{code: codeCritical, err: err}
 	}
+	var late *apply.NoRollback
+	if errors.As(err, &late) {
+		return out, &exitError{code: codeNoRollback, err: err}
+	}
 	return out, err
 }
 

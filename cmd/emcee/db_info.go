@@ -150,6 +150,19 @@ update. It ends with the next command to run. It changes nothing.`,
 						}
 					}
 					tw.Flush()
+					var undone []apply.RevStatus
+					for _, rel := range st.Releases {
+						undone = append(undone, rel.RolledBack...)
+					}
+					if len(undone) > 0 {
+						fmt.Fprintf(w, "\nrolled back (the records stay in %s):\n", history.Table)
+						tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+						fmt.Fprintln(tw, "REVISION\tSTATE\tSTATEMENTS\tROLLED BACK AT")
+						for _, r := range undone {
+							fmt.Fprintf(tw, "%s\t%s\t%d/%d\t%s (rollback %d)\n", r.Name, r.State, r.Applied, r.Total, r.RolledBackAt, r.Rollback)
+						}
+						tw.Flush()
+					}
 					for _, rel := range st.Releases {
 						for _, r := range rel.Revisions {
 							if r.Error != "" {

@@ -9,7 +9,7 @@ import (
 )
 
 func init() {
-	dbCommands = append(dbCommands, newDBExpandCmd, newDBMigrateCmd, newDBContractCmd, newDBSyncCmd, newDBUpgradeCmd)
+	dbCommands = append(dbCommands, newDBExpandCmd, newDBMigrateCmd, newDBContractCmd, newDBSyncCmd, newDBUpgradeCmd, newDBRollbackCmd)
 }
 
 // runPhase runs a changing command on the databases the flags name.
@@ -176,6 +176,47 @@ name; without it, the latest release.`,
 		},
 	}
 	f.add(cmd, true, true, false)
+	return cmd
+}
+
+func newDBRollbackCmd() *cobra.Command {
+	var f phaseFlags
+	cmd := &cobra.Command{
+		Use:   "rollback",
+		Short: "Undo the expand of the release being upgraded (until its contract starts)",
+		Long: `rollback returns the database to the previous release while that release
+keeps serving: it runs the rollback revisions (<release>_rollbackNN undoes
+<release>_expandNN) of the expand revisions applied, newest first. They drop
+the sync triggers and what expand added, restore the previous release's
+columns (a NOT NULL comes back behind a gate, checked before anything runs,
+also when a run resumes) and undo renames, all online.
+
+Run it when the new release misbehaves after expand or migrate: stop the new
+release's code first; the previous release's code keeps running. Data that
+only the new release wrote into what expand added is lost (emcee review lists
+it); data migrations already run stay, since the previous release served
+while they ran. Before changing anything it checks that the live schema is
+what the recorded revisions produce (--allow-drift overrides).
+
+Afterwards db version names the previous release again, db status lists the
+rolled-back revisions (the version table keeps their records), and a later
+db expand starts the release afresh. If it stops half-way, run it again: it
+resumes at the first statement not applied. No other phase runs until it has
+finished.
+
+Once any contract revision of the release has started, rollback is refused
+(exit 9): contract drops what the previous release needs; what is left is to
+finish the contract, or to restore the backup taken before expand.`,
+		Example: `  emcee db rollback --env prod --dry-run   # check drift and gates, print the statements
+  emcee db rollback --env prod
+  emcee db rollback --env prod --format json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runPhase(cmd, &f, (*apply.Session).Rollback)
+		},
+	}
+	f.add(cmd, true, false, false)
+	cmd.Flags().Lookup("allow-drift").Usage = "continue even if the live schema differs from what the recorded revisions produce (the differences are still printed)"
 	return cmd
 }
 

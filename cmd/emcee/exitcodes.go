@@ -19,6 +19,9 @@ const (
 	codeFindings = 6 // the check ran and found a problem: stale plans, lint findings, drift
 	codeBlocked  = apply.ContractBlocked
 	codeCritical = 8 // migrate stopped by --critical-load: committed so far, resumable
+	// codeNoRollback: db rollback refused because the release's contract
+	// has started (or the release is complete); only a backup goes back.
+	codeNoRollback = apply.RollbackRefused
 )
 
 // severity orders the exit codes of one target, least severe first, for
@@ -26,11 +29,12 @@ const (
 // db check's states come first, the database furthest behind worst (a
 // fleet needing expand somewhere needs "db expand" before anything else);
 // then the outcomes that need a person: drift and other findings, a
-// contract blocked by data, a migrate stopped by --critical-load (a
-// failure for --canary and --fail-fast: the load is what stops it); last a failure to do the job (an unreachable
-// database, a refusal), whose state is not known at all. A code not
-// listed (a new one) ranks as a failure.
-var severity = []int{codeOK, codeContract, codeMigrate, codeExpand, codeFindings, codeBlocked, codeCritical, codeError, codeUsage}
+// contract blocked by data, a rollback refused for good, a migrate stopped
+// by --critical-load (a failure for --canary and --fail-fast: the load is
+// what stops it); last a failure to do the job (an unreachable database, a
+// refusal), whose state is not known at all. A code not listed (a new one)
+// ranks as a failure.
+var severity = []int{codeOK, codeContract, codeMigrate, codeExpand, codeFindings, codeBlocked, codeNoRollback, codeCritical, codeError, codeUsage}
 
 func rank(code int) int {
 	if i := slices.Index(severity, code); i >= 0 {

@@ -32,6 +32,7 @@ func newSimulateCmd() *cobra.Command {
 		pause      time.Duration
 		tables     []string
 		naive      bool
+		rollback   bool
 		example    bool
 		quiet      bool
 		format     string
@@ -70,6 +71,13 @@ The report lists, per phase and per worker kind, statements run and failed
 (with the first errors verbatim) and latency percentiles, then the rows
 checked, lost and inconsistent. The exit status is 6 when any statement failed
 or any row was lost or inconsistent (1 when the rehearsal itself could not run).
+
+--rollback rehearses the other ending: after step 5 the new release's workers
+stop, every row is checked, and emcee db rollback runs while the previous
+release's workers keep writing; they then run alone on their own schema, and
+every row is checked again in the previous release's shape (the rows it wrote
+during the rollback with the values it wrote). The exit status is 6 when any
+statement of the previous release failed or any row was lost or changed.
 
 --naive runs the same workers against what a single-phase tool does: Atlas's
 diff between the two releases applied at once (for a replaced column, one
@@ -142,7 +150,7 @@ otherwise. NEVER point --url at a database whose data you care about.`,
 				Rows: f.rows, OldWorkers: f.oldW, NewWorkers: f.newW,
 				Baseline: f.baseline, Settle: f.settle, Throttle: f.throttle,
 				BatchSize: f.batch, Pause: f.pause, ChunkTime: f.chunkTime,
-				Naive: f.naive, Verify: true, Log: logTo(log, f.quiet),
+				Naive: f.naive, Rollback: f.rollback, Verify: true, Log: logTo(log, f.quiet),
 			})
 			if err != nil {
 				return err
@@ -190,6 +198,7 @@ otherwise. NEVER point --url at a database whose data you care about.`,
 	fl.StringVar(&f.plot, "plot", "", "write a plot of write latency per second across the phases to this file (.png or .svg)")
 	fl.StringSliceVar(&f.tables, "table", nil, "table to simulate (repeatable; default: the tables whose columns differ between the two releases)")
 	fl.BoolVar(&f.naive, "naive", false, "apply Atlas's single-phase diff instead of emcee's plans, to see what breaks")
+	fl.BoolVar(&f.rollback, "rollback", false, "rehearse rolling the release back instead of contracting it: after migrate the new release's workers stop and emcee db rollback runs while the previous release's keep writing")
 	fl.BoolVar(&f.example, "example", false, "simulate the bundled Glance example (is_public -> visibility) instead of this project")
 	fl.BoolVar(&f.quiet, "quiet", false, "print only the report, not the applier's progress")
 	return cmd
@@ -251,10 +260,15 @@ func simulateDoc(r *simulate.Report) any {
 		Inconsistent int      `json:"rows_inconsistent"`
 		Problems     []string `json:"problems,omitempty"`
 		NaiveSQL     []string `json:"naive_sql,omitempty"`
+		RolledBack   bool     `json:"rolled_back,omitempty"`
+		WindowRows   *int     `json:"rollback_window_rows,omitempty"`
 		OK           bool     `json:"ok"`
 	}{Mode: r.Mode, From: r.Old, To: r.New, Tables: r.Tables, Phases: []phase{}, Stats: []stats{},
 		Verified: r.Verified, RowsChecked: r.RowsChecked, Lost: r.Lost, Inconsistent: r.Inconsistent,
-		Problems: r.Problems, NaiveSQL: r.NaiveSQL, OK: r.OK()}
+		Problems: r.Problems, NaiveSQL: r.NaiveSQL, RolledBack: r.Rollback, OK: r.OK()}
+	if r.Rollback {
+		doc.WindowRows = &r.WindowRows
+	}
 	for _, p := range r.Phases {
 		doc.Phases = append(doc.Phases, phase{p.Name, p.What, ms(p.Elapsed), p.Rows})
 	}

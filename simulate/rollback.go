@@ -1,0 +1,135 @@
+package simulate
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/emcee-db/emcee/apply"
+	"github.com/emcee-db/emcee/sqlsyntax"
+)
+
+// The rollback scenario: the new release misbehaves after expand and
+// migrate. Its workers stop; `emcee db rollback` runs while the previous
+// release's workers keep writing; they go on alone on their own schema.
+// Every statement of the previous release must succeed throughout, every
+// row it wrote must be intact, and the rows it wrote during the window
+// (from the moment the new release stopped) must read back with the values
+// it wrote.
+
+// runRollback follows migrate in the rollback scenario.
+func (s *Sim) runRollback(ctx context.Context) error {
+	cfg := s.cfg
+	s.work.stop(New)
+	if cfg.Verify {
+		if err := s.work.quiet(func() error {
+			if err := s.checkBoth(ctx); err != nil {
+				return err
+			}
+			return s.noteOld(ctx)
+		}); err != nil {
+			return err
+		}
+	}
+	done := s.enter("rollback", "emcee db rollback, the previous release writing")
+	_, err := s.phaseRun(ctx, (*apply.Session).Rollback)
+	done()
+	if err != nil {
+		return fmt.Errorf("rollback: %w", err)
+	}
+	if err := s.hold(ctx, "rolled-back", "no DDL: the previous release alone, on its own schema again", cfg.Settle); err != nil {
+		return err
+	}
+	s.work.stop(Old)
+	if cfg.Verify {
+		return s.verifyRollback(ctx)
+	}
+	return nil
+}
+
+// noteOld notes every row in the previous release's shape (its columns
+// only), and the ledger position, when the new release stops.
+func (s *Sim) noteOld(ctx context.Context) error {
+	s.oldSnap, s.oldSeq = map[string]map[int64]uint64{}, map[string]uint64{}
+	for _, t := range s.tables {
+		cols := names(t.old)
+		snap := map[int64]uint64{}
+		q := fmt.Sprintf("SELECT %s, %s FROM %s", sqlsyntax.Ident(t.key), quoteAll(cols), sqlsyntax.Ident(t.name))
+		if err := rowScan(ctx, s.db, q, len(cols), func(key int64, v []sql.NullString) { snap[key] = hashRow(v) }); err != nil {
+			return fmt.Errorf("noting %s before the rollback: %w", t.name, err)
+		}
+		s.oldSnap[t.name], s.oldSeq[t.name] = snap, s.work.ledger[t.name].seq.Load()
+	}
+	return nil
+}
+
+// verifyRollback reads every row in the previous release's shape after
+// the rollback: a row no one wrote since the new release stopped holds
+// what it held then; a row the previous release wrote since holds what it
+// wrote (counted in WindowRows); a row it deleted since is gone, and no
+// row is missing.
+func (s *Sim) verifyRollback(ctx context.Context) error {
+	s.report.Rollback = true
+	for _, t := range s.tables {
+		l := s.work.ledger[t.name]
+		snap, since := s.oldSnap[t.name], s.oldSeq[t.name]
+		cols := names(t.old)
+		idx := map[string]int{}
+		for i, c := range cols {
+			idx[c] = i
+		}
+		seen := map[int64]bool{}
+		q := fmt.Sprintf("SELECT %s, %s FROM %s", sqlsyntax.Ident(t.key), quoteAll(cols), sqlsyntax.Ident(t.name))
+		err := rowScan(ctx, s.db, q, len(cols), func(key int64, v []sql.NullString) {
+			s.report.RowsChecked++
+			seen[key] = true
+			st := l.state(key)
+			if st != nil && st.seq > since {
+				if st.deleted {
+					s.problem(true, "%s %s=%d was deleted by the %s release during the rollback and is back", t.name, t.key, key, st.kind)
+					return
+				}
+				s.report.WindowRows++
+				for c, want := range st.vals {
+					if i, ok := idx[c]; ok && !same(v[i], sql.NullString{String: want, Valid: true}) {
+						s.problem(false, "%s %s=%d, written by the %s release during the rollback: %s is %s, it wrote '%s'", t.name, t.key, key, c, show(v[i]), st.kind, want)
+					}
+				}
+				return
+			}
+			h, ok := snap[key]
+			if !ok {
+				s.problem(false, "%s %s=%d: no worker inserted this row", t.name, t.key, key)
+				return
+			}
+			if hashRow(v) != h {
+				s.problem(false, "%s %s=%d: (%s) = (%s) is not what the row held when the new release stopped", t.name, t.key, key, joinNames(cols), showAll(v))
+			}
+		})
+		if err != nil {
+			return fmt.Errorf("verifying %s after the rollback: %w", t.name, err)
+		}
+		for key := range snap {
+			if st := l.state(key); !seen[key] && (st == nil || st.seq <= since) {
+				s.problem(true, "%s %s=%d is gone after the rollback", t.name, t.key, key)
+			}
+		}
+		l.each(func(key int64, st *rowState) {
+			if st.seq > since && !st.deleted && !seen[key] {
+				s.problem(true, "%s %s=%d written by the %s release during the rollback is gone", t.name, t.key, key, st.kind)
+			}
+		})
+	}
+	return nil
+}
+
+func joinNames(cols []string) string {
+	out := ""
+	for i, c := range cols {
+		if i > 0 {
+			out += ", "
+		}
+		out += c
+	}
+	return out
+}
