@@ -201,7 +201,7 @@ var docsUpdate = os.Getenv("EMCEE_DOCS_UPDATE") != ""
 func (d *document) rewrite(t *testing.T, c docCommand, got []string, code int) {
 	for _, l := range c.expected {
 		if isElision(l) {
-			t.Logf("%s:%d: not rewritten: its output is cut (...)", d.path, c.line)
+			t.Errorf("%s:%d: `%s` printed what the document does not show, and its output is cut (...), so it is not rewritten: update it by hand:\n%s", d.path, c.line, c.command, docDiff(c.expected, got))
 			return
 		}
 	}
