@@ -95,9 +95,31 @@ func (s *Session) preflight(ctx context.Context, res *Result, rel string, revs [
 			return err
 		}
 	}
-	rep, err := s.compare(ctx, r, expected)
+	msg, err := s.driftCheck(ctx, res, r, expected, "the "+rel+" plans", note)
 	if err != nil {
 		return fmt.Errorf("drift check: %w", err)
+	}
+	if msg == "" {
+		return nil
+	}
+	if len(s.Records) == 0 {
+		return s.adopt(ctx, rel, res.Drift, msg, note)
+	}
+	if s.opts.AllowDrift {
+		note("WARNING (--allow-drift): %s", strings.TrimSpace(msg))
+		return nil
+	}
+	return fmt.Errorf("%snothing was changed. If these differences are intended (e.g. a hotfix made by hand), rerun with --allow-drift", msg)
+}
+
+// driftCheck compares the live schema with what r produces (expected says
+// what that is, startsFrom what starts from it) and notes the outcome; for a
+// schema that differs it returns the differences as a message, for the
+// caller to refuse or, with --allow-drift, warn.
+func (s *Session) driftCheck(ctx context.Context, res *Result, r *devdb.Replay, expected, startsFrom string, note func(string, ...any)) (string, error) {
+	rep, err := s.compare(ctx, r, expected)
+	if err != nil {
+		return "", err
 	}
 	for _, n := range rep.Notes {
 		note("%s", n)
@@ -107,18 +129,10 @@ func (s *Session) preflight(ctx context.Context, res *Result, rel string, revs [
 	}
 	if rep.Clean() {
 		note("live schema matches %s%s", expected, acceptedNote(rep))
-		return nil
+		return "", nil
 	}
 	res.Drift = rep
-	msg := fmt.Sprintf("the live schema differs from %s, which the %s plans start from (%s):\n%s", expected, rel, rep.Summary(), rep)
-	if len(s.Records) == 0 {
-		return s.adopt(ctx, rel, rep, msg, note)
-	}
-	if s.opts.AllowDrift {
-		note("WARNING (--allow-drift): %s", strings.TrimSpace(msg))
-		return nil
-	}
-	return fmt.Errorf("%snothing was changed. If these differences are intended (e.g. a hotfix made by hand), rerun with --allow-drift", msg)
+	return fmt.Sprintf("the live schema differs from %s, which %s start from (%s):\n%s", expected, startsFrom, rep.Summary(), rep), nil
 }
 
 // adopt decides about a database emcee does not manage yet that is not

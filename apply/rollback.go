@@ -223,22 +223,13 @@ func (s *Session) rollbackPreflight(ctx context.Context, res *Result, rel string
 			return fmt.Errorf("reading what release %s produces: %w; restore it from version control, or regenerate it with `emcee plan`", p.base, err)
 		}
 	}
-	rep, err := s.compare(ctx, r, expected)
+	msg, err := s.driftCheck(ctx, res, r, expected, "the rollback revisions of "+rel, note)
 	if err != nil {
 		return fmt.Errorf("drift check before rolling back %s: %w", rel, err)
 	}
-	for _, n := range rep.Notes {
-		note("%s", n)
-	}
-	if len(rep.Accepted) > 0 {
-		res.Drift = rep
-	}
-	if rep.Clean() {
-		note("live schema matches %s%s", expected, acceptedNote(rep))
+	if msg == "" {
 		return nil
 	}
-	res.Drift = rep
-	msg := fmt.Sprintf("the live schema differs from %s, which the rollback of %s starts from (%s):\n%s", expected, rel, rep.Summary(), rep)
 	if s.opts.AllowDrift {
 		note("WARNING (--allow-drift): %s", strings.TrimSpace(msg))
 		return nil

@@ -263,7 +263,7 @@ func TestRollbackRefusesDrift(t *testing.T) {
 	if r.Code != 1 {
 		t.Fatalf("rollback over drift: %s", r)
 	}
-	opContains(t, r, "the live schema differs from what ocata_expand01 ... pike_expand01 produce, which the rollback of pike starts from", "hotfix", "nothing was changed", "--allow-drift")
+	opContains(t, r, "the live schema differs from what ocata_expand01 ... pike_expand01 produce, which the rollback revisions of pike start from", "hotfix", "nothing was changed", "--allow-drift")
 	if got := p.query("SELECT COUNT(*) FROM emcee_revisions WHERE name = 'pike_rollback01'"); got != "0" {
 		t.Fatalf("recorded: %s", got)
 	}

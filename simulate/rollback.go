@@ -109,16 +109,7 @@ func (s *Sim) verifyRollback(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("verifying %s after the rollback: %w", t.name, err)
 		}
-		for key := range snap {
-			if st := l.state(key); !seen[key] && (st == nil || st.seq <= since) {
-				s.problem(true, "%s %s=%d is gone after the rollback", t.name, t.key, key)
-			}
-		}
-		l.each(func(key int64, st *rowState) {
-			if st.seq > since && !st.deleted && !seen[key] {
-				s.problem(true, "%s %s=%d written by the %s release during the rollback is gone", t.name, t.key, key, st.kind)
-			}
-		})
+		s.reportGone(t, l, snap, seen, since, "after the rollback", " during the rollback")
 	}
 	return nil
 }

@@ -284,19 +284,26 @@ func (s *Sim) verifyFinal(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("verifying %s: %w", t.name, err)
 		}
-		for key := range snap {
-			// rows written since are the ledger loop's
-			if st := l.state(key); !seen[key] && (st == nil || st.seq <= since) {
-				s.problem(true, "%s %s=%d is gone after the upgrade", t.name, t.key, key)
-			}
-		}
-		l.each(func(key int64, st *rowState) {
-			if st.seq > since && !st.deleted && !seen[key] {
-				s.problem(true, "%s %s=%d written by the %s release is gone", t.name, t.key, key, st.kind)
-			}
-		})
+		s.reportGone(t, l, snap, seen, since, "after the upgrade", "")
 	}
 	return nil
+}
+
+// reportGone reports the rows a final check did not see: those of the
+// snapshot taken at seq since that no worker deleted, and those workers
+// wrote after it (during says when, for the report) and did not delete.
+func (s *Sim) reportGone(t *table, l *ledger, snap map[int64]uint64, seen map[int64]bool, since uint64, after, during string) {
+	for key := range snap {
+		// rows written since are the ledger loop's
+		if st := l.state(key); !seen[key] && (st == nil || st.seq <= since) {
+			s.problem(true, "%s %s=%d is gone %s", t.name, t.key, key, after)
+		}
+	}
+	l.each(func(key int64, st *rowState) {
+		if st.seq > since && !st.deleted && !seen[key] {
+			s.problem(true, "%s %s=%d written by the %s release%s is gone", t.name, t.key, key, st.kind, during)
+		}
+	})
 }
 
 func showAll(vals []sql.NullString) string {
