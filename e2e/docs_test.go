@@ -70,7 +70,7 @@ type docCommand struct {
 	end      int // 0-based index of the line after its output
 	command  string
 	expected []string
-	exit     int // -1: any non-zero; -2: not given
+	exit     int // from `(exit N)`; -2 when the document gives none
 }
 
 type document struct {
