@@ -18,7 +18,7 @@ var mariadb = project.Target{Flavor: "mariadb", Major: 10, Minor: 11}
 
 // devFor opens a dev database as `emcee plan` does, and checks at the end
 // that it was left empty.
-func devFor(t *testing.T) (*devdb.DB, *testdb.DB) {
+func devFor(t testing.TB) (*devdb.DB, *testdb.DB) {
 	t.Helper()
 	db := testdb.New(t)
 	ctx := context.Background()
@@ -38,7 +38,7 @@ func devFor(t *testing.T) (*devdb.DB, *testdb.DB) {
 	return dev, db
 }
 
-func evaluate(t *testing.T, dev *devdb.DB, sql, decl string) (*diff.Release, error) {
+func evaluate(t testing.TB, dev *devdb.DB, sql, decl string) (*diff.Release, error) {
 	t.Helper()
 	f := diff.SQLFiles{Release: "r1", File: "schema/r1.sql", SQL: []byte(sql)}
 	if decl != "" {
@@ -206,16 +206,37 @@ func TestEvaluateRefusesAnotherFlavor(t *testing.T) {
 // A large file evaluates in one session, every table placed at its line.
 func TestEvaluateManyTables(t *testing.T) {
 	dev, _ := devFor(t)
-	var b strings.Builder
-	for i := range 300 {
-		fmt.Fprintf(&b, "CREATE TABLE t%03d (\n  id bigint NOT NULL AUTO_INCREMENT,\n  name varchar(100) NOT NULL DEFAULT '',\n  PRIMARY KEY (id)\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;\n", i)
-	}
-	r, err := evaluate(t, dev, b.String(), "")
+	r, err := evaluate(t, dev, manyTables(300), "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(r.Schema.Tables) != 300 || r.Where("t299", "name") != "schema/r1.sql:1496:1" {
 		t.Fatalf("%d tables; t299.name at %s", len(r.Schema.Tables), r.Where("t299", "name"))
+	}
+}
+
+func manyTables(n int) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, "CREATE TABLE t%03d (\n  id bigint NOT NULL AUTO_INCREMENT,\n  name varchar(100) NOT NULL DEFAULT '',\n  PRIMARY KEY (id)\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;\n", i)
+	}
+	return b.String()
+}
+
+// What evaluating a SQL release costs, by its number of tables: the file
+// is checked statement by statement, run in the dev database, inspected by
+// Atlas and loaded (docs/sql-releases.md, BENCHMARKS.md).
+func BenchmarkEvaluateTables(b *testing.B) {
+	for _, n := range []int{300, 1000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			dev, _ := devFor(b)
+			src := manyTables(n)
+			for b.Loop() {
+				if _, err := evaluate(b, dev, src, ""); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 
