@@ -239,8 +239,7 @@ func TestAttackCastToTypesMariaDBLacks(t *testing.T) {
 // run time"; it is the whole revision up to the ALTER.
 func TestAttackForeignKeyAddedOverOrphanWrittenAfterGate(t *testing.T) {
 	t.Parallel()
-	parent := `schema "s" {}
-table "other" {
+	parent := fkParentChild + `table "other" {
   schema = schema.s
   column "id" {
     type = int
@@ -254,31 +253,6 @@ table "other" {
   }
   index "ix_x" {
     columns = [column.x]
-  }
-}
-table "parent" {
-  schema = schema.s
-  column "id" {
-    type = int
-  }
-  primary_key {
-    columns = [column.id]
-  }
-}
-table "child" {
-  schema = schema.s
-  column "id" {
-    type = int
-  }
-  column "pid" {
-    type = int
-    null = true
-  }
-  primary_key {
-    columns = [column.id]
-  }
-  index "ix_pid" {
-    columns = [column.pid]
   }
 }
 `
@@ -501,29 +475,7 @@ table "emcee_accepted_drift" {
 // accepted object still reads, naming it.
 func TestAttackContractDropsColumnAnAcceptedTriggerReads(t *testing.T) {
 	t.Parallel()
-	a := `schema "s" {}
-table "t" {
-  schema = schema.s
-  column "id" {
-    type = int
-  }
-  column "x" {
-    type = int
-    null = true
-  }
-  column "y" {
-    type = int
-    null = true
-  }
-  primary_key {
-    columns = [column.id]
-  }
-}
-`
-	b := strings.Replace(a, "  column \"x\" {\n    type = int\n    null = true\n  }\n", "", 1)
-	p := newSchemaProject(t, [2]string{"a", a}, [2]string{"b", b})
-	p.must("plan")
-	p.exec("CREATE TABLE t (id int NOT NULL, x int NULL, y int NULL, PRIMARY KEY (id))")
+	p := droppedColumnProject(t)
 	p.exec("CREATE TRIGGER legacy_bi BEFORE INSERT ON t FOR EACH ROW SET NEW.y = NEW.x")
 	p.must("db", "baseline", "a", "--allow-drift")
 	p.must("db", "expand")

@@ -5,11 +5,10 @@ import (
 	"testing"
 )
 
-// Contract refuses to drop a column that a trigger or view emcee does not
-// manage still reads (accepted at baseline, or made by hand), naming each
-// one, in db check as in contract; once they are changed, it runs.
-func TestContractRefusesDropsLiveTriggersAndViewsRead(t *testing.T) {
-	t.Parallel()
+// droppedColumnProject is a project whose release b drops t.x of release
+// a, planned, with t created on its database as a has it (for a baseline).
+func droppedColumnProject(t *testing.T) *opProject {
+	t.Helper()
 	a := `schema "s" {}
 table "t" {
   schema = schema.s
@@ -33,6 +32,15 @@ table "t" {
 	p := newSchemaProject(t, [2]string{"a", a}, [2]string{"b", b})
 	p.must("plan")
 	p.exec("CREATE TABLE t (id int NOT NULL, x int NULL, y int NULL, PRIMARY KEY (id))")
+	return p
+}
+
+// Contract refuses to drop a column that a trigger or view emcee does not
+// manage still reads (accepted at baseline, or made by hand), naming each
+// one, in db check as in contract; once they are changed, it runs.
+func TestContractRefusesDropsLiveTriggersAndViewsRead(t *testing.T) {
+	t.Parallel()
+	p := droppedColumnProject(t)
 	p.exec("CREATE TABLE audit (id int NOT NULL AUTO_INCREMENT PRIMARY KEY, v int)")
 	p.exec("CREATE TRIGGER legacy_bi BEFORE INSERT ON t FOR EACH ROW SET NEW.y = NEW.`x`")
 	p.exec("CREATE VIEW t_x AS SELECT id, x FROM t")
