@@ -6,8 +6,9 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/agext/levenshtein"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+
+	"github.com/emcee-db/emcee/project"
 )
 
 // blockSpec lists what a block may hold. Atlas accepts any attribute and
@@ -55,13 +56,13 @@ func validate(body *hclsyntax.Body, spec *blockSpec, where string) error {
 	var errs []string
 	for _, a := range sortedAttrs(body) {
 		if !slices.Contains(spec.attrs, a.Name) {
-			errs = append(errs, fmt.Sprintf("%s: unknown attribute %q in %s%s", posOf(a.NameRange), a.Name, where, suggest(a.Name, spec.attrs)))
+			errs = append(errs, fmt.Sprintf("%s: unknown attribute %q in %s%s", posOf(a.NameRange), a.Name, where, project.Suggest(a.Name, spec.attrs)))
 		}
 	}
 	for _, b := range body.Blocks {
 		sub, ok := spec.blocks[b.Type]
 		if !ok {
-			errs = append(errs, fmt.Sprintf("%s: unknown block %q in %s%s", posOf(b.TypeRange), b.Type, where, suggest(b.Type, blockNames(spec))))
+			errs = append(errs, fmt.Sprintf("%s: unknown block %q in %s%s", posOf(b.TypeRange), b.Type, where, project.Suggest(b.Type, blockNames(spec))))
 			continue
 		}
 		if len(b.Labels) != sub.labels {
@@ -98,22 +99,6 @@ func blockNames(s *blockSpec) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-func suggest(name string, known []string) string {
-	best, bestD := "", 3
-	for _, k := range known {
-		if d := levenshtein.Distance(name, k, nil); d < bestD {
-			best, bestD = k, d
-		}
-	}
-	if best != "" {
-		return fmt.Sprintf(" (did you mean %q?)", best)
-	}
-	if len(known) == 0 {
-		return " (this block takes no attributes)"
-	}
-	return fmt.Sprintf(" (known: %s)", strings.Join(known, ", "))
 }
 
 // stringAttr reads an attribute that must be a literal string.

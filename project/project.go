@@ -275,7 +275,7 @@ func emceeBlock(path string, body *hclsyntax.Body) (*settingsBlock, error) {
 	var errs []string
 	for _, a := range sortedAttrs(found.Body) {
 		if !slices.Contains(settingNames, a.Name) {
-			errs = append(errs, fmt.Sprintf("%s: unknown attribute %q in the emcee block%s", posString(a.NameRange), a.Name, suggest(a.Name, settingNames)))
+			errs = append(errs, fmt.Sprintf("%s: unknown attribute %q in the emcee block%s", posString(a.NameRange), a.Name, Suggest(a.Name, settingNames)))
 		}
 	}
 	for _, b := range found.Body.Blocks {
@@ -351,7 +351,9 @@ func sortedAttrs(body *hclsyntax.Body) []*hclsyntax.Attribute {
 	return out
 }
 
-func suggest(name string, known []string) string {
+// Suggest is the hint after an unknown attribute or block name of an HCL
+// file: the known name it is most likely a typo of, or the names known.
+func Suggest(name string, known []string) string {
 	best, bestD := "", 3
 	for _, k := range known {
 		if d := levenshtein.Distance(name, k, nil); d < bestD {
@@ -360,6 +362,9 @@ func suggest(name string, known []string) string {
 	}
 	if best != "" {
 		return fmt.Sprintf(" (did you mean %q?)", best)
+	}
+	if len(known) == 0 {
+		return " (this block takes no attributes)"
 	}
 	return fmt.Sprintf(" (known: %s)", strings.Join(known, ", "))
 }
