@@ -9,6 +9,7 @@
 package project
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"os"
@@ -146,8 +147,8 @@ func LoadVars(path string, vars Vars) (*Project, error) {
 	pr := &Project{
 		Path:      path,
 		Dir:       dir,
-		SchemaDir: filepath.Join(dir, orDefault(s.SchemaDir, "schema")),
-		PlansDir:  filepath.Join(dir, orDefault(s.PlansDir, "plans")),
+		SchemaDir: filepath.Join(dir, cmp.Or(s.SchemaDir, "schema")),
+		PlansDir:  filepath.Join(dir, cmp.Or(s.PlansDir, "plans")),
 		Releases:  s.Releases,
 		released:  map[string]bool{},
 		forEach:   forEach,
@@ -165,7 +166,7 @@ func LoadVars(path string, vars Vars) (*Project, error) {
 		}
 		pr.Envs = append(pr.Envs, env)
 	}
-	if pr.Target, err = ParseTarget(orDefault(s.Target, "mysql 8.0")); err != nil {
+	if pr.Target, err = ParseTarget(cmp.Or(s.Target, "mysql 8.0")); err != nil {
 		return nil, fmt.Errorf("%s: emcee.target: %w", block.at("target"), block.hide(err, "target", -1, s.Target))
 	}
 	if pr.OSC, err = loadOSC(s, block); err != nil {
@@ -499,13 +500,6 @@ func Rel(path string) string {
 		return r
 	}
 	return path
-}
-
-func orDefault(s, d string) string {
-	if s == "" {
-		return d
-	}
-	return s
 }
 
 // Index returns the position of a release in the order, or -1.
