@@ -2,6 +2,7 @@ package diff
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -62,7 +63,7 @@ func validate(body *hclsyntax.Body, spec *blockSpec, where string) error {
 	for _, b := range body.Blocks {
 		sub, ok := spec.blocks[b.Type]
 		if !ok {
-			errs = append(errs, fmt.Sprintf("%s: unknown block %q in %s%s", posOf(b.TypeRange), b.Type, where, project.Suggest(b.Type, blockNames(spec))))
+			errs = append(errs, fmt.Sprintf("%s: unknown block %q in %s%s", posOf(b.TypeRange), b.Type, where, project.Suggest(b.Type, slices.Sorted(maps.Keys(spec.blocks)))))
 			continue
 		}
 		if len(b.Labels) != sub.labels {
@@ -89,15 +90,6 @@ func sortedAttrs(body *hclsyntax.Body) []*hclsyntax.Attribute {
 		out = append(out, a)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].SrcRange.Start.Byte < out[j].SrcRange.Start.Byte })
-	return out
-}
-
-func blockNames(s *blockSpec) []string {
-	out := make([]string, 0, len(s.blocks))
-	for k := range s.blocks {
-		out = append(out, k)
-	}
-	sort.Strings(out)
 	return out
 }
 
