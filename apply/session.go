@@ -180,12 +180,7 @@ func (s *Session) reload(ctx context.Context) error {
 	return nil
 }
 
-func (s *Session) redact(err error) error {
-	if err == nil {
-		return nil
-	}
-	return errors.New(s.Cfg.Redact(err.Error()))
-}
+func (s *Session) redact(err error) error { return s.Cfg.RedactErr(err) }
 
 // Version is the composite database version.
 func (s *Session) Version() string { return s.Records.Version(s.Project.Releases) }

@@ -247,6 +247,14 @@ func (c *Config) Redact(s string) string {
 	return s
 }
 
+// RedactErr is err with the password removed from its text (nil for nil).
+func (c *Config) RedactErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	return errors.New(c.Redact(err.Error()))
+}
+
 // DSN is the go-sql-driver DSN with the session pinned: every connection
 // the pool opens runs the same SET statements, so a reconnect cannot
 // silently fall back to the server's defaults.
