@@ -4,15 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/emcee-db/emcee/devdb"
 	"github.com/emcee-db/emcee/history"
-	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
-	"github.com/emcee-db/emcee/schemadef"
 )
 
 // lockAndRead prepares a run that changes the version table: the dev
@@ -54,12 +51,11 @@ func (s *Session) Baseline(ctx context.Context, rel string) (*Result, error) {
 			Next:   "`emcee db status` shows what is pending",
 		}
 	}
-	path := filepath.Join(s.Project.PlansDir, revision.SnapshotFile(rel))
-	want, err := schemadef.ReadSnapshot(path, s.Project.Target)
+	want, path, err := s.snapshot(rel)
 	if err != nil {
 		return res, fmt.Errorf("reading the declared state of %s: %w (run `emcee plan`)", rel, err)
 	}
-	expected := fmt.Sprintf("release %s (%s)", rel, project.Rel(path))
+	expected := fmt.Sprintf("release %s (%s)", rel, path)
 	rep, err := s.compare(ctx, &devdb.Replay{Base: want}, expected)
 	if err != nil {
 		return res, err

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"slices"
 
+	"ariga.io/atlas/sql/schema"
+
 	"github.com/emcee-db/emcee/devdb"
 	"github.com/emcee-db/emcee/history"
 	"github.com/emcee-db/emcee/project"
@@ -55,14 +57,10 @@ func (s *Session) Diff(ctx context.Context) (*DiffResult, error) {
 	}
 	p := planReplay(s.Project.Releases, s.Plans, s.Records)
 	res.ComparedWith, res.Replayed = p.comparedWith(), p.replayed
-	r := &devdb.Replay{Steps: p.steps, InFlight: p.inFlight}
-	if p.base != "" {
-		path := filepath.Join(s.Project.PlansDir, revision.SnapshotFile(p.base))
-		res.Base = project.Rel(path)
-		var err error
-		if r.Base, err = schemadef.ReadSnapshot(path, s.Project.Target); err != nil {
-			return res, fmt.Errorf("reading what release %s produces: %w; restore it from version control, or regenerate it with `emcee plan`", p.base, err)
-		}
+	r, base, err := s.replayOf(p)
+	res.Base = base
+	if err != nil {
+		return res, err
 	}
 	rep, err := s.compare(ctx, r, "what "+res.ComparedWith+" produce")
 	var step *devdb.StepError
@@ -83,6 +81,29 @@ func (s *Session) Diff(ctx context.Context) (*DiffResult, error) {
 		}
 	}
 	return res, nil
+}
+
+// replayOf is p for devdb: the snapshot of its base (read from the path
+// returned, "" for none), then its steps.
+func (s *Session) replayOf(p *replay) (*devdb.Replay, string, error) {
+	r := &devdb.Replay{Steps: p.steps, InFlight: p.inFlight}
+	if p.base == "" {
+		return r, "", nil
+	}
+	var err error
+	var path string
+	if r.Base, path, err = s.snapshot(p.base); err != nil {
+		return nil, path, fmt.Errorf("reading what release %s produces: %w; restore it from version control, or regenerate it with `emcee plan`", p.base, err)
+	}
+	return r, path, nil
+}
+
+// snapshot reads what release rel produces, and says from where (relative
+// to the working directory).
+func (s *Session) snapshot(rel string) (*schema.Schema, string, error) {
+	path := filepath.Join(s.Project.PlansDir, revision.SnapshotFile(rel))
+	sch, err := schemadef.ReadSnapshot(path, s.Project.Target)
+	return sch, project.Rel(path), err
 }
 
 // replay is how to rebuild what the recorded revisions produced.

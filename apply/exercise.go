@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 
@@ -14,9 +13,7 @@ import (
 
 	"github.com/emcee-db/emcee/devdb"
 	"github.com/emcee-db/emcee/effect"
-	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
-	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
@@ -70,10 +67,10 @@ func (s *Session) exercise(ctx context.Context, rel string, note func(string, ..
 	}
 	var base *schema.Schema
 	if prev := previous(s.Project.Releases, rel); prev != "" {
-		path := filepath.Join(s.Project.PlansDir, revision.SnapshotFile(prev))
-		base, err = schemadef.ReadSnapshot(path, s.Project.Target)
+		var path string
+		base, path, err = s.snapshot(prev)
 		if os.IsNotExist(err) {
-			note("the triggers, backfills and gates of %s were not run in the dev database first: %s is missing", rel, project.Rel(path))
+			note("the triggers, backfills and gates of %s were not run in the dev database first: %s is missing", rel, path)
 			return nil
 		}
 		if err != nil {

@@ -10,7 +10,6 @@ import (
 	"github.com/emcee-db/emcee/history"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
-	"github.com/emcee-db/emcee/schemadef"
 )
 
 // Forget removes the record of an unfinished revision: the way out when
@@ -52,14 +51,12 @@ func (s *Session) Forget(ctx context.Context, name string) (*Result, error) {
 		}
 	}
 	p := planReplay(s.Project.Releases, s.Plans, others)
-	r := &devdb.Replay{Steps: p.steps, InFlight: p.inFlight}
+	r, _, err := s.replayOf(p)
+	if err != nil {
+		return res, err
+	}
 	expected := "an empty schema"
 	if p.base != "" {
-		path := filepath.Join(s.Project.PlansDir, revision.SnapshotFile(p.base))
-		var err error
-		if r.Base, err = schemadef.ReadSnapshot(path, s.Project.Target); err != nil {
-			return res, fmt.Errorf("reading what release %s produces: %w; restore it from version control, or regenerate it with `emcee plan`", p.base, err)
-		}
 		expected = "release " + p.base
 	}
 	if len(p.recorded) > 0 {

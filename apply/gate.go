@@ -187,11 +187,11 @@ func DescribeGates(gates []GateResult) string {
 			// Not the shape of emcee's gates: what it counts is its own.
 			n = fmt.Sprintf("counts %d", g.Count)
 		}
-		fmt.Fprintf(&b, "  %s  gate %s: %s\n    %s\n", g.At, g.Rule, n, oneLine(g.Why))
+		fmt.Fprintf(&b, "  %s  gate %s: %s\n    %s\n", g.At, g.Rule, n, sqlsyntax.OneLine(g.Why, 0))
 		if g.ListSQL != "" {
 			fmt.Fprintf(&b, "    list them: %s", g.ListSQL)
 		} else {
-			fmt.Fprintf(&b, "    the gate: %s", oneLine(g.SQL))
+			fmt.Fprintf(&b, "    the gate: %s", sqlsyntax.OneLine(g.SQL, 0))
 		}
 	}
 	return b.String()
@@ -280,8 +280,6 @@ func droppedBy(rev *revision.Revision, rec *history.Record, gate int, err error)
 	}
 	return ""
 }
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // blockedAfterCatchUp is migrate's answer when its backfills leave rows
 // pending that they cannot rewrite: if contract's gates count rows, the

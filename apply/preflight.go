@@ -5,16 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 
 	"github.com/emcee-db/emcee/devdb"
 	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/history"
-	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
-	"github.com/emcee-db/emcee/schemadef"
 )
 
 // preflight runs before a release's expand changes anything: the
@@ -80,16 +77,16 @@ func (s *Session) preflight(ctx context.Context, res *Result, rel string, revs [
 		note("%s is the first release: the database must not have tables yet", rel)
 	}
 	if prev != "" {
-		path := filepath.Join(s.Project.PlansDir, revision.SnapshotFile(prev))
-		expected = fmt.Sprintf("release %s (%s)", prev, project.Rel(path))
+		var path string
 		var err error
-		r.Base, err = schemadef.ReadSnapshot(path, s.Project.Target)
+		r.Base, path, err = s.snapshot(prev)
+		expected = fmt.Sprintf("release %s (%s)", prev, path)
 		if os.IsNotExist(err) {
 			if s.opts.AllowDrift {
-				note("drift check skipped (--allow-drift): %s is missing", project.Rel(path))
+				note("drift check skipped (--allow-drift): %s is missing", path)
 				return nil
 			}
-			return fmt.Errorf("%s is missing, so the live schema cannot be checked before expanding %s: regenerate plans with `emcee plan`, or pass --allow-drift to skip the check", project.Rel(path), rel)
+			return fmt.Errorf("%s is missing, so the live schema cannot be checked before expanding %s: regenerate plans with `emcee plan`, or pass --allow-drift to skip the check", path, rel)
 		}
 		if err != nil {
 			return err
@@ -145,10 +142,9 @@ func (s *Session) adopt(ctx context.Context, rel string, rep *devdb.Report, msg 
 	why := fmt.Sprintf("%s is not under emcee control yet (no revision recorded in %s)", s.Cfg.Database, history.Table)
 	baseline := "adopt it with `emcee db baseline RELEASE`, RELEASE being the release it matches (with --allow-drift, baseline also accepts objects that release does not declare, such as another application's tables)"
 	var clash []string
-	path := filepath.Join(s.Project.PlansDir, revision.SnapshotFile(rel))
-	after, err := schemadef.ReadSnapshot(path, s.Project.Target)
+	after, path, err := s.snapshot(rel)
 	if err != nil {
-		return fmt.Errorf("%snothing was changed. %s; reading %s to tell whether its tables are %s's: %v", msg, why, project.Rel(path), rel, err)
+		return fmt.Errorf("%snothing was changed. %s; reading %s to tell whether its tables are %s's: %v", msg, why, path, rel, err)
 	}
 	for _, o := range rep.Tables {
 		if _, ok := after.Table(o.Table); ok {

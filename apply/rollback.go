@@ -7,11 +7,9 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/emcee-db/emcee/devdb"
 	"github.com/emcee-db/emcee/history"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
-	"github.com/emcee-db/emcee/schemadef"
 )
 
 // RollbackRefused: no rollback can return to the previous release: the
@@ -214,16 +212,11 @@ func (s *Session) rollbackPreflight(ctx context.Context, res *Result, rel string
 		s.say("preflight: %s", line)
 	}
 	p := planReplay(s.Project.Releases, s.Plans, s.Records)
-	r := &devdb.Replay{Steps: p.steps, InFlight: p.inFlight}
-	expected := "what " + p.comparedWith() + " produce"
-	if p.base != "" {
-		path := filepath.Join(s.Project.PlansDir, revision.SnapshotFile(p.base))
-		var err error
-		if r.Base, err = schemadef.ReadSnapshot(path, s.Project.Target); err != nil {
-			return fmt.Errorf("reading what release %s produces: %w; restore it from version control, or regenerate it with `emcee plan`", p.base, err)
-		}
+	r, _, err := s.replayOf(p)
+	if err != nil {
+		return err
 	}
-	msg, err := s.driftCheck(ctx, res, r, expected, "the rollback revisions of "+rel, note)
+	msg, err := s.driftCheck(ctx, res, r, "what "+p.comparedWith()+" produce", "the rollback revisions of "+rel, note)
 	if err != nil {
 		return fmt.Errorf("drift check before rolling back %s: %w", rel, err)
 	}

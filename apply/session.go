@@ -24,6 +24,7 @@ import (
 	"github.com/emcee-db/emcee/history"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // DefaultBatchSize is the backfill batch (primary-key positions per
@@ -180,12 +181,7 @@ func (s *Session) reload(ctx context.Context) error {
 	return nil
 }
 
-func (s *Session) redact(err error) error {
-	if err == nil {
-		return nil
-	}
-	return errors.New(s.Cfg.Redact(err.Error()))
-}
+func (s *Session) redact(err error) error { return s.Cfg.RedactErr(err) }
 
 // Version is the composite database version.
 func (s *Session) Version() string { return s.Records.Version(s.Project.Releases) }
@@ -410,13 +406,7 @@ func names(revs []*revision.Revision) string {
 	return strings.Join(out, ", ")
 }
 
-func shorten(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > n {
-		return s[:n-3] + "..."
-	}
-	return s
-}
+func shorten(s string, n int) string { return sqlsyntax.OneLine(s, n) }
 
 func previous(releases []string, rel string) string {
 	i := slices.Index(releases, rel)

@@ -23,6 +23,7 @@ import (
 
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/sqlname"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // The environment variables that stand in for the connection flags when
@@ -246,6 +247,14 @@ func (c *Config) Redact(s string) string {
 	return s
 }
 
+// RedactErr is err with the password removed from its text (nil for nil).
+func (c *Config) RedactErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	return errors.New(c.Redact(err.Error()))
+}
+
 // DSN is the go-sql-driver DSN with the session pinned: every connection
 // the pool opens runs the same SET statements, so a reconnect cannot
 // silently fall back to the server's defaults.
@@ -313,7 +322,7 @@ func (c *Config) Explain(err error) error {
 	case errors.As(err, &me) && me.Number == 1045:
 		return fmt.Errorf("access denied for user %q on %s: wrong password, or the user may not connect from this host; fix the credentials in %s", c.User, c.Addr, c.from())
 	case errors.As(err, &me) && me.Number == 1049:
-		return fmt.Errorf("database %q does not exist on %s: create it (CREATE DATABASE `%s`) or fix the database name in %s", c.Database, c.Addr, c.Database, c.from())
+		return fmt.Errorf("database %q does not exist on %s: create it (CREATE DATABASE %s) or fix the database name in %s", c.Database, c.Addr, sqlsyntax.Ident(c.Database), c.from())
 	case errors.As(err, &me) && me.Number == 1044:
 		return fmt.Errorf("user %q may not use database %q on %s: GRANT it the privileges emcee needs, or fix %s", c.User, c.Database, c.Addr, c.from())
 	case errors.Is(err, mysql.ErrInvalidConn), errors.Is(err, driver.ErrBadConn), errors.Is(err, context.DeadlineExceeded):

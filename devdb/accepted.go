@@ -27,7 +27,7 @@ import (
 // anyone deciding to.
 const AcceptedTable = sqlname.AcceptedTable
 
-const createAccepted = "CREATE TABLE IF NOT EXISTS `" + AcceptedTable + "` (\n" +
+var createAccepted = "CREATE TABLE IF NOT EXISTS " + sqlsyntax.Ident(AcceptedTable) + " (\n" +
 	"  `id` int NOT NULL AUTO_INCREMENT,\n" +
 	"  `table_name` varchar(64) NOT NULL COMMENT 'the table or view the difference is listed under',\n" +
 	"  `kind` varchar(32) NOT NULL,\n" +
@@ -92,7 +92,7 @@ func (r *Report) Accept(accepted []Object) {
 // LoadAccepted reads the accepted differences of the session's current
 // database; none when it has no AcceptedTable.
 func LoadAccepted(ctx context.Context, q history.Querier) ([]Object, error) {
-	rows, err := q.QueryContext(ctx, "SELECT table_name, kind, name, state, live, detail FROM `"+AcceptedTable+"` ORDER BY id")
+	rows, err := q.QueryContext(ctx, "SELECT table_name, kind, name, state, live, detail FROM "+sqlsyntax.Ident(AcceptedTable)+" ORDER BY id")
 	var me *mysql.MySQLError
 	if errors.As(err, &me) && me.Number == 1146 {
 		return nil, nil
@@ -131,7 +131,7 @@ func RecordAccepted(ctx context.Context, c *sql.Conn, objs []Object, release, by
 	}
 	for _, o := range objs {
 		for _, d := range o.Differences {
-			if _, err := tx.ExecContext(ctx, "INSERT INTO `"+AcceptedTable+"` (table_name, kind, name, state, live, detail, release_name, accepted_at, accepted_by, tool_version) VALUES (?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(6), ?, ?)",
+			if _, err := tx.ExecContext(ctx, "INSERT INTO "+sqlsyntax.Ident(AcceptedTable)+" (table_name, kind, name, state, live, detail, release_name, accepted_at, accepted_by, tool_version) VALUES (?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(6), ?, ?)",
 				o.Table, d.Kind, d.Name, d.State, d.Live, d.Detail, release, by, tool); err != nil {
 				return fmt.Errorf("recording accepted differences in %s: %w", AcceptedTable, err)
 			}

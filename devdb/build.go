@@ -8,6 +8,8 @@ import (
 	"ariga.io/atlas/sql/migrate"
 	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
+
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // Replay is the expected state of a database, as a recipe: a release
@@ -38,7 +40,7 @@ type StepError struct {
 }
 
 func (e *StepError) Error() string {
-	return fmt.Sprintf("statement %d of %s fails in dev database %s: %v\n  statement: %s", e.Step.N, e.Step.Revision, e.Dev, e.Err, shorten(collapse(e.Step.SQL), 300))
+	return fmt.Sprintf("statement %d of %s fails in dev database %s: %v\n  statement: %s", e.Step.N, e.Step.Revision, e.Dev, e.Err, shorten(sqlsyntax.OneLine(e.Step.SQL, 0), 300))
 }
 
 func (e *StepError) Unwrap() error { return e.Err }

@@ -142,12 +142,7 @@ func (d *DB) Close(ctx context.Context) error {
 	return nil
 }
 
-func (d *DB) redact(err error) error {
-	if err == nil {
-		return nil
-	}
-	return errors.New(d.cfg.Redact(err.Error()))
-}
+func (d *DB) redact(err error) error { return d.cfg.RedactErr(err) }
 
 // session is the pinned session if it still answers, else a new one: a
 // query cancelled by its context leaves the driver's connection unusable.

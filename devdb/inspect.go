@@ -122,7 +122,7 @@ func inspectTriggers(ctx context.Context, q *sql.Conn, schemaName string) ([]tri
 		if own(t.Table) {
 			continue
 		}
-		t.Body = collapse(t.Body)
+		t.Body = sqlsyntax.OneLine(t.Body, 0)
 		out = append(out, t)
 	}
 	return out, rows.Err()
@@ -233,7 +233,7 @@ func inspectViews(ctx context.Context, q *sql.Conn, schemaName string) ([]view, 
 // the server qualifies every table and column with the schema's name,
 // which differs between the live and the scratch database.
 func viewDefinition(schemaName, def, security, check string) string {
-	d := collapse(strings.ReplaceAll(def, sqlsyntax.Ident(schemaName)+".", ""))
+	d := sqlsyntax.OneLine(strings.ReplaceAll(def, sqlsyntax.Ident(schemaName)+".", ""), 0)
 	d += ", sql security " + strings.ToLower(security)
 	if check != "" && check != "NONE" {
 		d += ", with " + strings.ToLower(check) + " check option"
@@ -320,5 +320,3 @@ func shorten(s string, n int) string {
 	}
 	return string(r[:n-3]) + "..."
 }
-
-func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }

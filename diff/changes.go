@@ -2,6 +2,8 @@ package diff
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 
 	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
@@ -46,7 +48,7 @@ func Between(drv *mysql.Driver, from *schema.Schema, to *Release) (_ *Transition
 		base.Name = to.Schema.Name
 	}
 	var renames []schema.Change
-	for _, name := range sortedTables(to.Declarations.Tables) {
+	for _, name := range slices.Sorted(maps.Keys(to.Declarations.Tables)) {
 		td := to.Declarations.Tables[name]
 		old, ok := base.Table(td.RenamedFrom)
 		if !ok {

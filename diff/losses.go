@@ -2,6 +2,8 @@ package diff
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"ariga.io/atlas/sql/schema"
@@ -50,7 +52,7 @@ func (r *Release) checkDiscards(prev *Release) []string {
 			if _, still := r.Schema.Table(x.Table); still {
 				add(x.Pos.Errorf("discard of table %s, but release %s still declares it; remove its table block to drop it, or remove the declaration", x.Table, r.Name))
 			}
-			for _, name := range sortedTables(r.Declarations.Tables) {
+			for _, name := range slices.Sorted(maps.Keys(r.Declarations.Tables)) {
 				if r.Declarations.Tables[name].RenamedFrom == x.Table {
 					add(x.Pos.Errorf("discard of table %s, but table %s is renamed_from it, which keeps its rows; remove one of the two", x.Table, name))
 				}

@@ -2,6 +2,8 @@ package diff
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"ariga.io/atlas/sql/schema"
@@ -209,7 +211,7 @@ func (r *Release) Check(prev *Release) error {
 			errs = append(errs, decl.Pos.Errorf("%s takes over from %q, but release %s already has %s: the declaration was consumed by an earlier release; remove it", ref, src, prev.Name, ref).Error())
 		}
 	}
-	for _, name := range sortedTables(r.Declarations.Tables) {
+	for _, name := range slices.Sorted(maps.Keys(r.Declarations.Tables)) {
 		td := r.Declarations.Tables[name]
 		if prev == nil {
 			errs = append(errs, td.Pos.Errorf("table %s is renamed_from %q, but %s is the first release", name, td.RenamedFrom, r.Name).Error())

@@ -17,12 +17,3 @@ func sortedRefs(m map[ColumnRef]*ColumnDecl) []ColumnRef {
 	})
 	return out
 }
-
-func sortedTables(m map[string]*TableDecl) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}

@@ -2,12 +2,14 @@ package diff
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
 
-	"github.com/agext/levenshtein"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+
+	"github.com/emcee-db/emcee/project"
 )
 
 // blockSpec lists what a block may hold. Atlas accepts any attribute and
@@ -55,13 +57,13 @@ func validate(body *hclsyntax.Body, spec *blockSpec, where string) error {
 	var errs []string
 	for _, a := range sortedAttrs(body) {
 		if !slices.Contains(spec.attrs, a.Name) {
-			errs = append(errs, fmt.Sprintf("%s: unknown attribute %q in %s%s", posOf(a.NameRange), a.Name, where, suggest(a.Name, spec.attrs)))
+			errs = append(errs, fmt.Sprintf("%s: unknown attribute %q in %s%s", posOf(a.NameRange), a.Name, where, project.Suggest(a.Name, spec.attrs)))
 		}
 	}
 	for _, b := range body.Blocks {
 		sub, ok := spec.blocks[b.Type]
 		if !ok {
-			errs = append(errs, fmt.Sprintf("%s: unknown block %q in %s%s", posOf(b.TypeRange), b.Type, where, suggest(b.Type, blockNames(spec))))
+			errs = append(errs, fmt.Sprintf("%s: unknown block %q in %s%s", posOf(b.TypeRange), b.Type, where, project.Suggest(b.Type, slices.Sorted(maps.Keys(spec.blocks)))))
 			continue
 		}
 		if len(b.Labels) != sub.labels {
@@ -89,31 +91,6 @@ func sortedAttrs(body *hclsyntax.Body) []*hclsyntax.Attribute {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].SrcRange.Start.Byte < out[j].SrcRange.Start.Byte })
 	return out
-}
-
-func blockNames(s *blockSpec) []string {
-	out := make([]string, 0, len(s.blocks))
-	for k := range s.blocks {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
-func suggest(name string, known []string) string {
-	best, bestD := "", 3
-	for _, k := range known {
-		if d := levenshtein.Distance(name, k, nil); d < bestD {
-			best, bestD = k, d
-		}
-	}
-	if best != "" {
-		return fmt.Sprintf(" (did you mean %q?)", best)
-	}
-	if len(known) == 0 {
-		return " (this block takes no attributes)"
-	}
-	return fmt.Sprintf(" (known: %s)", strings.Join(known, ", "))
 }
 
 // stringAttr reads an attribute that must be a literal string.

@@ -17,13 +17,17 @@ import (
 
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/sqlname"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // Table is the version table's name, inside the target schema so that a
 // dump of the schema carries its version with it.
 const Table = sqlname.VersionTable
 
-const createTable = "CREATE TABLE IF NOT EXISTS `" + Table + "` (\n" +
+// table is Table as written into SQL.
+var table = sqlsyntax.Ident(Table)
+
+var createTable = "CREATE TABLE IF NOT EXISTS " + table + " (\n" +
 	"  `name` varchar(191) NOT NULL COMMENT 'revision, e.g. pike_expand01',\n" +
 	"  `release_name` varchar(64) NOT NULL,\n" +
 	"  `phase` varchar(16) NOT NULL,\n" +
@@ -192,7 +196,7 @@ func Ensure(ctx context.Context, q Querier) error {
 		return err
 	}
 	if !has.osc {
-		if _, err := q.ExecContext(ctx, "ALTER TABLE `"+Table+"` ADD COLUMN "+oscColumn); err != nil {
+		if _, err := q.ExecContext(ctx, "ALTER TABLE "+table+" ADD COLUMN "+oscColumn); err != nil {
 			return fmt.Errorf("adding the column osc to the version table %s (written by emcee versions before this one; the account needs ALTER on it): %w", Table, err)
 		}
 	}
@@ -206,7 +210,7 @@ func Ensure(ctx context.Context, q Querier) error {
 
 // upgradeTable is what a table created before rollback existed lacks. One
 // statement, so the table is never left with the columns but the old key.
-const upgradeTable = "ALTER TABLE `" + Table + "`" +
+var upgradeTable = "ALTER TABLE " + table +
 	" ADD COLUMN `rolled_back` int NOT NULL DEFAULT 0 COMMENT '0: in force; n: undone by the n-th rollback of its release'," +
 	" ADD COLUMN `rolled_back_at` datetime(6) NULL," +
 	" DROP PRIMARY KEY, ADD PRIMARY KEY (`name`, `rolled_back`)"
@@ -231,7 +235,7 @@ func Load(ctx context.Context, q Querier) (Records, error) {
 	if err != nil {
 		return nil, err
 	}
-	query := "SELECT " + has.columns() + " FROM `" + Table + "`"
+	query := "SELECT " + has.columns() + " FROM " + table
 	if has.rollback {
 		query += " WHERE rolled_back = 0"
 	}
@@ -256,7 +260,7 @@ func RolledBackRecords(ctx context.Context, q Querier, releases []string) ([]*Re
 	if err != nil || !has.rollback {
 		return nil, err
 	}
-	list, err := load(ctx, q, "SELECT "+has.columns()+" FROM `"+Table+"` WHERE rolled_back > 0", has)
+	list, err := load(ctx, q, "SELECT "+has.columns()+" FROM "+table+" WHERE rolled_back > 0", has)
 	if isMySQL(err, 1146) {
 		return nil, nil
 	}
@@ -359,11 +363,11 @@ func RollBack(ctx context.Context, conn *sql.Conn, release string) (int, error) 
 	}
 	defer tx.Rollback()
 	var last int
-	if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(rolled_back), 0) FROM `"+Table+"` WHERE release_name = ? FOR UPDATE", release).Scan(&last); err != nil {
+	if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(rolled_back), 0) FROM "+table+" WHERE release_name = ? FOR UPDATE", release).Scan(&last); err != nil {
 		return 0, fmt.Errorf("reading the version table %s: %w", Table, err)
 	}
 	now := time.Now().UTC().Truncate(time.Microsecond)
-	if err := exec(ctx, tx, "UPDATE `"+Table+"` SET rolled_back = ?, rolled_back_at = ? WHERE release_name = ?"+inForce, last+1, now, release); err != nil {
+	if err := exec(ctx, tx, "UPDATE "+table+" SET rolled_back = ?, rolled_back_at = ? WHERE release_name = ?"+inForce, last+1, now, release); err != nil {
 		return 0, err
 	}
 	if err := tx.Commit(); err != nil {
@@ -457,7 +461,7 @@ func (rs Records) Version(releases []string) string {
 func Start(ctx context.Context, q Querier, rev *revision.Revision, by, tool string) (*Record, error) {
 	r := &Record{Name: rev.ID.String(), ID: rev.ID, Checksum: rev.Checksum, Total: len(rev.Statements),
 		StartedAt: time.Now().UTC().Truncate(time.Microsecond), AppliedBy: by, ToolVersion: tool}
-	_, err := q.ExecContext(ctx, "INSERT INTO `"+Table+"` (name, release_name, phase, seq, checksum, applied, total, started_at, applied_by, tool_version) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?)",
+	_, err := q.ExecContext(ctx, "INSERT INTO "+table+" (name, release_name, phase, seq, checksum, applied, total, started_at, applied_by, tool_version) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?)",
 		r.Name, rev.ID.Release, string(rev.ID.Phase), rev.ID.Seq, r.Checksum, r.Total, r.StartedAt, by, tool)
 	if err != nil {
 		return nil, fmt.Errorf("recording %s in %s: %w", r.Name, Table, err)
@@ -469,7 +473,7 @@ func Start(ctx context.Context, q Querier, rev *revision.Revision, by, tool stri
 // replaces who started it, and the previous error is cleared.
 func Resume(ctx context.Context, q Querier, r *Record, by, tool string) error {
 	r.Error, r.FailedStatement, r.AppliedBy, r.ToolVersion = "", "", by, tool
-	return exec(ctx, q, "UPDATE `"+Table+"` SET error = NULL, failed_statement = NULL, applied_by = ?, tool_version = ? WHERE name = ?"+inForce, by, tool, r.Name)
+	return exec(ctx, q, "UPDATE "+table+" SET error = NULL, failed_statement = NULL, applied_by = ?, tool_version = ? WHERE name = ?"+inForce, by, tool, r.Name)
 }
 
 // Replan makes a record that changed nothing (ChangedNothing), started from
@@ -478,7 +482,7 @@ func Resume(ctx context.Context, q Querier, r *Record, by, tool string) error {
 // repeated in the UPDATE, so a record that has moved on since it was read
 // is left alone; it reports whether the record was replaced.
 func Replan(ctx context.Context, q Querier, r *Record, was string, rev *revision.Revision) (bool, error) {
-	res, err := q.ExecContext(ctx, "UPDATE `"+Table+"` SET checksum = ?, total = ?, resume_bound = NULL WHERE name = ? AND checksum = ? AND applied = 0 AND in_flight = 0 AND resume_key IS NULL AND rows_done = 0 AND finished_at IS NULL"+inForce,
+	res, err := q.ExecContext(ctx, "UPDATE "+table+" SET checksum = ?, total = ?, resume_bound = NULL WHERE name = ? AND checksum = ? AND applied = 0 AND in_flight = 0 AND resume_key IS NULL AND rows_done = 0 AND finished_at IS NULL"+inForce,
 		rev.Checksum, len(rev.Statements), r.Name, was)
 	if err != nil {
 		return false, fmt.Errorf("updating the version table %s: %w", Table, err)
@@ -494,7 +498,7 @@ func Replan(ctx context.Context, q Querier, r *Record, was string, rev *revision
 // made sure the database holds nothing of it (db forget checks the live
 // schema first). A finished revision is never forgotten.
 func Forget(ctx context.Context, q Querier, name string) error {
-	res, err := q.ExecContext(ctx, "DELETE FROM `"+Table+"` WHERE name = ? AND finished_at IS NULL"+inForce, name)
+	res, err := q.ExecContext(ctx, "DELETE FROM "+table+" WHERE name = ? AND finished_at IS NULL"+inForce, name)
 	if err != nil {
 		return fmt.Errorf("updating the version table %s: %w", Table, err)
 	}
@@ -509,7 +513,7 @@ func Forget(ctx context.Context, q Querier, name string) error {
 // have taken effect.
 func Sending(ctx context.Context, q Querier, r *Record) error {
 	r.InFlight = true
-	return exec(ctx, q, "UPDATE `"+Table+"` SET in_flight = 1 WHERE name = ?"+inForce, r.Name)
+	return exec(ctx, q, "UPDATE "+table+" SET in_flight = 1 WHERE name = ?"+inForce, r.Name)
 }
 
 // OSCStarted records that a tool is about to apply statement
@@ -548,7 +552,7 @@ func writeOSC(ctx context.Context, q Querier, r *Record) error {
 	if err != nil {
 		return err
 	}
-	return exec(ctx, q, "UPDATE `"+Table+"` SET osc = ? WHERE name = ?", string(b), r.Name)
+	return exec(ctx, q, "UPDATE "+table+" SET osc = ? WHERE name = ?", string(b), r.Name)
 }
 
 // Applied confirms one more statement.
@@ -556,45 +560,45 @@ func Applied(ctx context.Context, q Querier, r *Record) error {
 	r.Applied++
 	r.InFlight = false
 	r.ResumeKey, r.ResumeBound = sql.NullString{}, sql.NullString{}
-	return exec(ctx, q, "UPDATE `"+Table+"` SET applied = ?, in_flight = 0, resume_key = NULL, resume_bound = NULL WHERE name = ?"+inForce, r.Applied, r.Name)
+	return exec(ctx, q, "UPDATE "+table+" SET applied = ?, in_flight = 0, resume_key = NULL, resume_bound = NULL WHERE name = ?"+inForce, r.Applied, r.Name)
 }
 
 // BackfillBound fixes the upper key bound of the backfill in progress.
 func BackfillBound(ctx context.Context, q Querier, r *Record, bound string) error {
 	r.ResumeBound = sql.NullString{String: bound, Valid: true}
-	return exec(ctx, q, "UPDATE `"+Table+"` SET resume_bound = ? WHERE name = ?"+inForce, bound, r.Name)
+	return exec(ctx, q, "UPDATE "+table+" SET resume_bound = ? WHERE name = ?"+inForce, bound, r.Name)
 }
 
 // BackfillProgress records a finished batch. Run it in the batch's
 // transaction so the batch and its record commit together.
 func BackfillProgress(ctx context.Context, q Querier, r *Record, key string, rows int64) error {
-	return exec(ctx, q, "UPDATE `"+Table+"` SET resume_key = ?, rows_done = rows_done + ? WHERE name = ?"+inForce, key, rows, r.Name)
+	return exec(ctx, q, "UPDATE "+table+" SET resume_key = ?, rows_done = rows_done + ? WHERE name = ?"+inForce, key, rows, r.Name)
 }
 
 // RowsRewritten records the rows a backfill run as one UPDATE wrote. Run
 // it in the UPDATE's transaction, so the rows and the record commit
 // together.
 func RowsRewritten(ctx context.Context, q Querier, r *Record, rows int64) error {
-	return exec(ctx, q, "UPDATE `"+Table+"` SET rows_done = rows_done + ? WHERE name = ?"+inForce, rows, r.Name)
+	return exec(ctx, q, "UPDATE "+table+" SET rows_done = rows_done + ? WHERE name = ?"+inForce, rows, r.Name)
 }
 
 // Fail records the error and the statement that caused it.
 func Fail(ctx context.Context, q Querier, r *Record, cause error, stmt string) error {
 	r.Error, r.FailedStatement, r.InFlight = cause.Error(), stmt, false
-	return exec(ctx, q, "UPDATE `"+Table+"` SET error = ?, failed_statement = ?, in_flight = 0 WHERE name = ?"+inForce, r.Error, stmt, r.Name)
+	return exec(ctx, q, "UPDATE "+table+" SET error = ?, failed_statement = ?, in_flight = 0 WHERE name = ?"+inForce, r.Error, stmt, r.Name)
 }
 
 // Finish marks the revision applied.
 func Finish(ctx context.Context, q Querier, r *Record) error {
 	r.FinishedAt = sql.NullTime{Time: time.Now().UTC().Truncate(time.Microsecond), Valid: true}
-	return exec(ctx, q, "UPDATE `"+Table+"` SET finished_at = ?, applied = total, in_flight = 0, error = NULL, failed_statement = NULL WHERE name = ?"+inForce, r.FinishedAt.Time, r.Name)
+	return exec(ctx, q, "UPDATE "+table+" SET finished_at = ?, applied = total, in_flight = 0, error = NULL, failed_statement = NULL WHERE name = ?"+inForce, r.FinishedAt.Time, r.Name)
 }
 
 // Baseline records a revision as applied without running it: the database
 // was found to already hold what it produces.
 func Baseline(ctx context.Context, q Querier, rev *revision.Revision, by, tool string) error {
 	now := time.Now().UTC().Truncate(time.Microsecond)
-	return exec(ctx, q, "INSERT INTO `"+Table+"` (name, release_name, phase, seq, checksum, applied, total, started_at, finished_at, applied_by, tool_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	return exec(ctx, q, "INSERT INTO "+table+" (name, release_name, phase, seq, checksum, applied, total, started_at, finished_at, applied_by, tool_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		rev.ID.String(), rev.ID.Release, string(rev.ID.Phase), rev.ID.Seq, rev.Checksum, len(rev.Statements), len(rev.Statements), now, now, by+" (baseline)", tool)
 }
 

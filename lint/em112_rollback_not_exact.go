@@ -8,6 +8,7 @@ import (
 
 	"github.com/emcee-db/emcee/devdb"
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // A release rolled back before its contract must leave the database as the
@@ -34,7 +35,7 @@ func init() {
 						Fix:     replan(c.rollback)})
 				case !c.report.Clean():
 					p.report(Finding{Code: "EM112", Severity: Error, File: c.rollback.File, Line: 1,
-						Message: fmt.Sprintf("%s followed by %s does not return to the state before %s: %s: %s", c.expand.ID, c.rollback.ID, c.expand.ID, c.report.Summary(), oneLine(c.report.String())),
+						Message: fmt.Sprintf("%s followed by %s does not return to the state before %s: %s: %s", c.expand.ID, c.rollback.ID, c.expand.ID, c.report.Summary(), sqlsyntax.OneLine(c.report.String(), 0)),
 						Fix:     replan(c.rollback)})
 				}
 			}
@@ -161,6 +162,3 @@ func build(ctx context.Context, dev *devdb.DB, rev *Revision) error {
 	}
 	return nil
 }
-
-// oneLine folds a report's lines into one message.
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -9,6 +9,7 @@
 package project
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"os"
@@ -146,8 +147,8 @@ func LoadVars(path string, vars Vars) (*Project, error) {
 	pr := &Project{
 		Path:      path,
 		Dir:       dir,
-		SchemaDir: filepath.Join(dir, orDefault(s.SchemaDir, "schema")),
-		PlansDir:  filepath.Join(dir, orDefault(s.PlansDir, "plans")),
+		SchemaDir: filepath.Join(dir, cmp.Or(s.SchemaDir, "schema")),
+		PlansDir:  filepath.Join(dir, cmp.Or(s.PlansDir, "plans")),
 		Releases:  s.Releases,
 		released:  map[string]bool{},
 		forEach:   forEach,
@@ -165,7 +166,7 @@ func LoadVars(path string, vars Vars) (*Project, error) {
 		}
 		pr.Envs = append(pr.Envs, env)
 	}
-	if pr.Target, err = ParseTarget(orDefault(s.Target, "mysql 8.0")); err != nil {
+	if pr.Target, err = ParseTarget(cmp.Or(s.Target, "mysql 8.0")); err != nil {
 		return nil, fmt.Errorf("%s: emcee.target: %w", block.at("target"), block.hide(err, "target", -1, s.Target))
 	}
 	if pr.OSC, err = loadOSC(s, block); err != nil {
@@ -275,7 +276,7 @@ func emceeBlock(path string, body *hclsyntax.Body) (*settingsBlock, error) {
 	var errs []string
 	for _, a := range sortedAttrs(found.Body) {
 		if !slices.Contains(settingNames, a.Name) {
-			errs = append(errs, fmt.Sprintf("%s: unknown attribute %q in the emcee block%s", posString(a.NameRange), a.Name, suggest(a.Name, settingNames)))
+			errs = append(errs, fmt.Sprintf("%s: unknown attribute %q in the emcee block%s", posString(a.NameRange), a.Name, Suggest(a.Name, settingNames)))
 		}
 	}
 	for _, b := range found.Body.Blocks {
@@ -351,7 +352,9 @@ func sortedAttrs(body *hclsyntax.Body) []*hclsyntax.Attribute {
 	return out
 }
 
-func suggest(name string, known []string) string {
+// Suggest is the hint after an unknown attribute or block name of an HCL
+// file: the known name it is most likely a typo of, or the names known.
+func Suggest(name string, known []string) string {
 	best, bestD := "", 3
 	for _, k := range known {
 		if d := levenshtein.Distance(name, k, nil); d < bestD {
@@ -360,6 +363,9 @@ func suggest(name string, known []string) string {
 	}
 	if best != "" {
 		return fmt.Sprintf(" (did you mean %q?)", best)
+	}
+	if len(known) == 0 {
+		return " (this block takes no attributes)"
 	}
 	return fmt.Sprintf(" (known: %s)", strings.Join(known, ", "))
 }
@@ -494,13 +500,6 @@ func Rel(path string) string {
 		return r
 	}
 	return path
-}
-
-func orDefault(s, d string) string {
-	if s == "" {
-		return d
-	}
-	return s
 }
 
 // Index returns the position of a release in the order, or -1.

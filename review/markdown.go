@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // WriteMarkdown prints the report as GitHub-flavoured Markdown, for a pull
@@ -178,5 +180,5 @@ func table(w io.Writer, head []string, n int, row func(int) []string) {
 // code is an inline code span that may itself hold backticks (quoted
 // identifiers): a double-backtick fence keeps them.
 func code(sql string, max int) string {
-	return "`` " + oneLine(sql, max) + " ``"
+	return "`` " + sqlsyntax.OneLine(sql, max) + " ``"
 }

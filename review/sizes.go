@@ -4,7 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 )
 
 // TableSize is a table as information_schema reported it: InnoDB's row
@@ -39,13 +40,8 @@ func AddSizes(ctx context.Context, db *sql.DB, from string, rep *Report) error {
 			tables[rb.Table] = true
 		}
 	}
-	names := make([]string, 0, len(tables))
-	for t := range tables {
-		names = append(names, t)
-	}
-	sort.Strings(names)
 	sizes := map[string]*TableSize{}
-	for _, t := range names {
+	for _, t := range slices.Sorted(maps.Keys(tables)) {
 		s := TableSize{Table: t}
 		err := db.QueryRowContext(ctx, "SELECT COALESCE(TABLE_ROWS, 0), COALESCE(DATA_LENGTH, 0) + COALESCE(INDEX_LENGTH, 0) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?", t).Scan(&s.Rows, &s.Bytes)
 		if err == sql.ErrNoRows {

@@ -1,6 +1,7 @@
 package review
 
 import (
+	"maps"
 	"slices"
 	"strings"
 
@@ -67,12 +68,12 @@ func touchedTables(revs []*revision.Revision, st state, takesOver map[string]str
 		}
 	}
 	out := []TouchedTable{}
-	for _, name := range sortedKeys(names) {
+	for _, name := range slices.Sorted(maps.Keys(names)) {
 		if old, ok := renamed[name]; ok {
 			delete(names, old)
 		}
 	}
-	for _, name := range sortedKeys(names) {
+	for _, name := range slices.Sorted(maps.Keys(names)) {
 		oldName := name
 		if r := renamed[name]; r != "" {
 			oldName = r
@@ -153,13 +154,4 @@ func keys(t *schema.Table, c *schema.Column) string {
 		out = append(out, "UK")
 	}
 	return strings.Join(out, ",")
-}
-
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }

@@ -3,8 +3,9 @@ package review
 import (
 	"fmt"
 	"io"
-	"regexp"
 	"strings"
+
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // WriteText prints the report for a terminal.
@@ -28,7 +29,7 @@ func WriteText(w io.Writer, rep *Report) {
 			fmt.Fprintln(w, "  none")
 		}
 		for _, g := range r.Gates {
-			fmt.Fprintf(w, "  %s  rule %s\n      %s\n      non-zero: %s\n", g.At, g.Rule, oneLine(g.SQL, 0), g.Means)
+			fmt.Fprintf(w, "  %s  rule %s\n      %s\n      non-zero: %s\n", g.At, g.Rule, sqlsyntax.OneLine(g.SQL, 0), g.Means)
 		}
 
 		fmt.Fprintln(w, "\nTriggers and views")
@@ -83,11 +84,11 @@ func WriteText(w io.Writer, rep *Report) {
 				if len(s.Changes) > 0 {
 					fmt.Fprintf(w, "     changes: %s\n", strings.Join(s.Changes, "; "))
 				}
-				fmt.Fprintf(w, "     sql:     %s\n", oneLine(s.SQL, 160))
+				fmt.Fprintf(w, "     sql:     %s\n", sqlsyntax.OneLine(s.SQL, 160))
 				fmt.Fprintf(w, "     why:     %s\n", s.Why)
 				fmt.Fprintf(w, "     lock:    %s\n", s.Lock.Detail)
 				if o := s.Lock.OSC; o != nil && o.Alter != "" {
-					fmt.Fprintf(w, "     osc:     %s --alter %s\n", o.Tool, oneLine(o.Alter, 160))
+					fmt.Fprintf(w, "     osc:     %s --alter %s\n", o.Tool, sqlsyntax.OneLine(o.Alter, 160))
 				}
 				if s.Lock.Size != nil {
 					fmt.Fprintf(w, "     size:    %s\n", rebuildText(s.Lock.Class, s.Lock.Rebuilds, s.Lock.Size))
@@ -123,7 +124,7 @@ func writeRollbackText(w io.Writer, r *Release) {
 	if len(rb.Gates) > 0 {
 		fmt.Fprintln(w, "  gates it runs first (each must return 0):")
 		for _, g := range rb.Gates {
-			fmt.Fprintf(w, "  %s  rule %s\n      %s\n      non-zero: %s\n", g.At, g.Rule, oneLine(g.SQL, 0), g.Means)
+			fmt.Fprintf(w, "  %s  rule %s\n      %s\n      non-zero: %s\n", g.At, g.Rule, sqlsyntax.OneLine(g.SQL, 0), g.Means)
 		}
 	}
 	fmt.Fprintln(w, "  undoes, in order:")
@@ -200,14 +201,3 @@ func guard(t Tightening) string {
 }
 
 func line(at string) string { return at[strings.LastIndexByte(at, ':')+1:] }
-
-var spaces = regexp.MustCompile(`\s+`)
-
-// oneLine folds a statement onto one line, cut at max characters (0: no cut).
-func oneLine(sql string, max int) string {
-	s := spaces.ReplaceAllString(strings.TrimSpace(sql), " ")
-	if max > 0 && len(s) > max {
-		s = s[:max-3] + "..."
-	}
-	return s
-}

@@ -2,6 +2,7 @@ package revision
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -135,7 +136,7 @@ func readPlans(dir string, releases []string, statements bool) (*Plans, error) {
 			delete(p.Files, path)
 		}
 	}
-	p.Order = SumOrder(releases, keys(p.Files))
+	p.Order = SumOrder(releases, slices.Collect(maps.Keys(p.Files)))
 	p.Stray, p.Misnamed, p.Unlisted = nil, nil, nil
 	return p, nil
 }
@@ -218,7 +219,7 @@ func scanPlans(dir string, releases []string, statements bool) (*Plans, error) {
 			return 0
 		})
 	}
-	p.Order = SumOrder(releases, keys(p.Files))
+	p.Order = SumOrder(releases, slices.Collect(maps.Keys(p.Files)))
 	return p, nil
 }
 
@@ -252,14 +253,6 @@ func (p *Plans) Of(release string, phase Phase) []*Revision {
 		if r.ID.Release == release && r.ID.Phase == phase {
 			out = append(out, r)
 		}
-	}
-	return out
-}
-
-func keys(m map[string][]byte) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
 	}
 	return out
 }

@@ -76,7 +76,7 @@ func (s *Script) Render() []byte {
 	}
 	for _, st := range s.Statements {
 		b.WriteString("\n")
-		fmt.Fprintf(&b, "-- rule %s: %s\n", st.Rule, oneLine(st.Why))
+		fmt.Fprintf(&b, "-- rule %s: %s\n", st.Rule, sqlsyntax.OneLine(st.Why, 0))
 		switch st.Kind {
 		case Gate:
 			fmt.Fprintf(&b, "%sgate\n", directivePrefix)
@@ -92,8 +92,6 @@ func (s *Script) Render() []byte {
 	}
 	return []byte(b.String())
 }
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // Parse reads a script back into statements, keeping rule names and
 // directives. It accepts what Render writes; anything else in a directive is

@@ -235,15 +235,6 @@ func benchRun(b *testing.B, cfg simulate.Config) (*simulate.Sim, *simulate.Repor
 	return sim, rep
 }
 
-func insertRate(b *testing.B, sim *simulate.Sim, k simulate.Kind) float64 {
-	b.Helper()
-	r, err := sim.InsertRate(context.Background(), k, 2, 5*time.Second)
-	if err != nil {
-		b.Fatalf("%s-release inserts: %v", k, err)
-	}
-	return r
-}
-
 // dropTriggers drops the database's triggers and returns the statements
 // that recreate them.
 func dropTriggers(b *testing.B, sim *simulate.Sim) []string {

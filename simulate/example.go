@@ -1,6 +1,7 @@
 package simulate
 
 import (
+	"embed"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,86 +14,9 @@ import (
 // boolean) becomes images.visibility (an enum) between two releases, with
 // an index moving from one to the other. It is the example `emcee simulate
 // --example` runs, and the fixture of the e2e test and the benchmarks.
-const exampleAtlas = `emcee {
-  target   = "mariadb 10.11"
-  releases = ["ocata", "pike"]
-}
-`
-
-const exampleOcata = `schema "glance" {}
-
-table "images" {
-  schema = schema.glance
-  column "id" {
-    type           = bigint
-    auto_increment = true
-  }
-  column "name" {
-    type = varchar(64)
-  }
-  column "size" {
-    type = bigint
-    null = true
-  }
-  column "status" {
-    type    = enum("queued", "active", "deleted")
-    default = "queued"
-  }
-  column "created_at" {
-    type = datetime
-  }
-  column "is_public" {
-    type    = bool
-    default = false
-  }
-  primary_key {
-    columns = [column.id]
-  }
-  index "ix_images_is_public" {
-    columns = [column.is_public]
-  }
-}
-`
-
-const examplePike = `schema "glance" {}
-
-table "images" {
-  schema = schema.glance
-  column "id" {
-    type           = bigint
-    auto_increment = true
-  }
-  column "name" {
-    type = varchar(64)
-  }
-  column "size" {
-    type = bigint
-    null = true
-  }
-  column "status" {
-    type    = enum("queued", "active", "deleted")
-    default = "queued"
-  }
-  column "created_at" {
-    type = datetime
-  }
-  column "visibility" {
-    type    = enum("private", "public", "shared", "community")
-    default = "shared"
-    replaces {
-      column   = "is_public"
-      forward  = "CASE WHEN is_public THEN 'public' ELSE 'private' END"
-      backward = "visibility = 'public'"
-    }
-  }
-  primary_key {
-    columns = [column.id]
-  }
-  index "ix_images_visibility" {
-    columns = [column.visibility]
-  }
-}
-`
+//
+//go:embed example
+var example embed.FS
 
 // ExampleRelease is the release the example upgrades to.
 const ExampleRelease = "pike"
@@ -100,11 +24,19 @@ const ExampleRelease = "pike"
 // WriteExample creates the Glance example project in dir (atlas.hcl,
 // schema/, and plans/ as `emcee plan` writes them) and loads it.
 func WriteExample(dir string) (*project.Project, error) {
-	return WriteProject(dir, map[string]string{
-		"atlas.hcl":        exampleAtlas,
-		"schema/ocata.hcl": exampleOcata,
-		"schema/pike.hcl":  examplePike,
-	})
+	files := map[string]string{}
+	for _, name := range []string{"atlas.hcl", "schema/ocata.hcl", "schema/pike.hcl"} {
+		files[name] = exampleFile(name)
+	}
+	return WriteProject(dir, files)
+}
+
+func exampleFile(name string) string {
+	b, err := example.ReadFile("example/" + name)
+	if err != nil {
+		panic(err) // embedded above
+	}
+	return string(b)
 }
 
 // WriteProject writes a project's files (path relative to dir -> content),

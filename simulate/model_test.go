@@ -26,8 +26,8 @@ func parse(t *testing.T, name, src string) *diff.Release {
 // own columns, never the server-assigned key, and the declared replacement
 // becomes the pair the verifier checks in both directions.
 func TestTableFromReleases(t *testing.T) {
-	old := parse(t, "ocata", exampleOcata)
-	nw := parse(t, "pike", examplePike)
+	old := parse(t, "ocata", exampleFile("schema/ocata.hcl"))
+	nw := parse(t, "pike", exampleFile("schema/pike.hcl"))
 	ot, _ := old.Schema.Table("images")
 	nt, _ := nw.Schema.Table("images")
 	tb, err := newTable(ot, nt, nw.Declarations)

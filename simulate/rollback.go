@@ -71,56 +71,13 @@ func (s *Sim) noteOld(ctx context.Context) error {
 func (s *Sim) verifyRollback(ctx context.Context) error {
 	s.report.Rollback = true
 	for _, t := range s.tables {
-		l := s.work.ledger[t.name]
-		snap, since := s.oldSnap[t.name], s.oldSeq[t.name]
 		cols := names(t.old)
-		idx := map[string]int{}
-		for i, c := range cols {
-			idx[c] = i
-		}
-		seen := map[int64]bool{}
-		q := fmt.Sprintf("SELECT %s, %s FROM %s", sqlsyntax.Ident(t.key), quoteAll(cols), sqlsyntax.Ident(t.name))
-		err := rowScan(ctx, s.db, q, len(cols), func(key int64, v []sql.NullString) {
-			s.report.RowsChecked++
-			seen[key] = true
-			st := l.state(key)
-			if st != nil && st.seq > since {
-				if st.deleted {
-					s.problem(true, "%s %s=%d was deleted by the %s release during the rollback and is back", t.name, t.key, key, st.kind)
-					return
-				}
-				s.report.WindowRows++
-				for c, want := range st.vals {
-					if i, ok := idx[c]; ok && !same(v[i], sql.NullString{String: want, Valid: true}) {
-						s.problem(false, "%s %s=%d, written by the %s release during the rollback: %s is %s, it wrote '%s'", t.name, t.key, key, c, show(v[i]), st.kind, want)
-					}
-				}
-				return
-			}
-			h, ok := snap[key]
-			if !ok {
-				s.problem(false, "%s %s=%d: no worker inserted this row", t.name, t.key, key)
-				return
-			}
-			if hashRow(v) != h {
-				s.problem(false, "%s %s=%d: (%s) = (%s) is not what the row held when the new release stopped", t.name, t.key, key, joinNames(cols), showAll(v))
-			}
-		})
+		n, err := s.checkSince(ctx, t, cols, cols, s.oldSnap[t.name], s.oldSeq[t.name],
+			" when the new release stopped", " during the rollback", "after the rollback")
 		if err != nil {
-			return fmt.Errorf("verifying %s after the rollback: %w", t.name, err)
+			return err
 		}
-		s.reportGone(t, l, snap, seen, since, "after the rollback", " during the rollback")
+		s.report.WindowRows += n
 	}
 	return nil
-}
-
-func joinNames(cols []string) string {
-	out := ""
-	for i, c := range cols {
-		if i > 0 {
-			out += ", "
-		}
-		out += c
-	}
-	return out
 }

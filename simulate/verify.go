@@ -243,56 +243,62 @@ func (s *Sim) verifyFinal(ctx context.Context) error {
 		return nil
 	}
 	for _, t := range s.tables {
-		l := s.work.ledger[t.name]
-		snapCols, snap, since := s.snapCols[t.name], s.snap[t.name], s.snapSeq[t.name]
-		cols := union(snapCols, names(t.new))
-		idx := map[string]int{}
-		for i, c := range cols {
-			idx[c] = i
-		}
-		seen := map[int64]bool{}
-		q := fmt.Sprintf("SELECT %s, %s FROM %s", sqlsyntax.Ident(t.key), quoteAll(cols), sqlsyntax.Ident(t.name))
-		err := rowScan(ctx, s.db, q, len(cols), func(key int64, v []sql.NullString) {
-			s.report.RowsChecked++
-			seen[key] = true
-			st := l.state(key)
-			if st != nil && st.seq > since {
-				if st.deleted {
-					s.problem(true, "%s %s=%d was deleted by the %s release and is back", t.name, t.key, key, st.kind)
-					return
-				}
-				for c, want := range st.vals {
-					if i, ok := idx[c]; ok && !same(v[i], sql.NullString{String: want, Valid: true}) {
-						s.problem(false, "%s %s=%d: %s is %s, the %s release wrote '%s'", t.name, t.key, key, c, show(v[i]), st.kind, want)
-					}
-				}
-				return
-			}
-			h, ok := snap[key]
-			if !ok {
-				s.problem(false, "%s %s=%d: no worker inserted this row", t.name, t.key, key)
-				return
-			}
-			got := make([]sql.NullString, len(snapCols))
-			for i, c := range snapCols {
-				got[i] = v[idx[c]]
-			}
-			if hashRow(got) != h {
-				s.problem(false, "%s %s=%d: (%s) = (%s) is not what the row held, or should hold, before the upgrade finished", t.name, t.key, key, strings.Join(snapCols, ", "), showAll(got))
-			}
-		})
+		snapCols := s.snapCols[t.name]
+		_, err := s.checkSince(ctx, t, union(snapCols, names(t.new)), snapCols, s.snap[t.name], s.snapSeq[t.name],
+			", or should hold, before the upgrade finished", "", "after the upgrade")
 		if err != nil {
-			return fmt.Errorf("verifying %s: %w", t.name, err)
+			return err
 		}
-		s.reportGone(t, l, snap, seen, since, "after the upgrade", "")
 	}
 	return nil
 }
 
-// reportGone reports the rows a final check did not see: those of the
-// snapshot taken at seq since that no worker deleted, and those workers
-// wrote after it (during says when, for the report) and did not delete.
-func (s *Sim) reportGone(t *table, l *ledger, snap map[int64]uint64, seen map[int64]bool, since uint64, after, during string) {
+// checkSince reads every row of t (its key and cols) against snap, the
+// rows' snapCols as they were at ledger position since: a row a worker
+// wrote since holds what it wrote (the count returned), any other holds
+// what it held (held, during and after say when, for the report), and no
+// row is missing.
+func (s *Sim) checkSince(ctx context.Context, t *table, cols, snapCols []string, snap map[int64]uint64, since uint64, held, during, after string) (int, error) {
+	l := s.work.ledger[t.name]
+	idx := map[string]int{}
+	for i, c := range cols {
+		idx[c] = i
+	}
+	seen, written := map[int64]bool{}, 0
+	q := fmt.Sprintf("SELECT %s, %s FROM %s", sqlsyntax.Ident(t.key), quoteAll(cols), sqlsyntax.Ident(t.name))
+	err := rowScan(ctx, s.db, q, len(cols), func(key int64, v []sql.NullString) {
+		s.report.RowsChecked++
+		seen[key] = true
+		st := l.state(key)
+		if st != nil && st.seq > since {
+			if st.deleted {
+				s.problem(true, "%s %s=%d was deleted by the %s release%s and is back", t.name, t.key, key, st.kind, during)
+				return
+			}
+			written++
+			for c, want := range st.vals {
+				if i, ok := idx[c]; ok && !same(v[i], sql.NullString{String: want, Valid: true}) {
+					s.problem(false, "%s %s=%d, written by the %s release%s: %s is %s, it wrote '%s'", t.name, t.key, key, st.kind, during, c, show(v[i]), want)
+				}
+			}
+			return
+		}
+		h, ok := snap[key]
+		if !ok {
+			s.problem(false, "%s %s=%d: no worker inserted this row", t.name, t.key, key)
+			return
+		}
+		got := make([]sql.NullString, len(snapCols))
+		for i, c := range snapCols {
+			got[i] = v[idx[c]]
+		}
+		if hashRow(got) != h {
+			s.problem(false, "%s %s=%d: (%s) = (%s) is not what the row held%s", t.name, t.key, key, strings.Join(snapCols, ", "), showAll(got), held)
+		}
+	})
+	if err != nil {
+		return 0, fmt.Errorf("verifying %s %s: %w", t.name, after, err)
+	}
 	for key := range snap {
 		// rows written since are the ledger loop's
 		if st := l.state(key); !seen[key] && (st == nil || st.seq <= since) {
@@ -304,6 +310,7 @@ func (s *Sim) reportGone(t *table, l *ledger, snap map[int64]uint64, seen map[in
 			s.problem(true, "%s %s=%d written by the %s release%s is gone", t.name, t.key, key, st.kind, during)
 		}
 	})
+	return written, nil
 }
 
 func showAll(vals []sql.NullString) string {

@@ -1,6 +1,7 @@
 package splitter
 
 import (
+	"maps"
 	"slices"
 
 	"ariga.io/atlas/sql/schema"
@@ -49,11 +50,7 @@ func (g *fkGraph) cyclic(a, b string) bool {
 // findCycles is Tarjan's algorithm, over tables in name order so the
 // result does not depend on map order.
 func (g *fkGraph) findCycles() {
-	var names []string
-	for n := range g.refs {
-		names = append(names, n)
-	}
-	slices.Sort(names)
+	names := slices.Sorted(maps.Keys(g.refs))
 	index, low, onStack := map[string]int{}, map[string]int{}, map[string]bool{}
 	var stack []string
 	next, comp := 0, 0

@@ -67,15 +67,7 @@ func changeName(c schema.Change) string {
 // attrRefusal explains a table option change emcee does not plan. (The
 // table comment, metadata only, has a rule: table-comment.)
 func attrRefusal(c schema.Change) string {
-	var a schema.Attr
-	switch c := c.(type) {
-	case *schema.AddAttr:
-		a = c.A
-	case *schema.ModifyAttr:
-		a = c.To
-	case *schema.DropAttr:
-		a = c.A
-	}
+	a := changedAttr(c)
 	switch a.(type) {
 	case *schema.Charset, *schema.Collation:
 		return "the table's default charset/collation changes. That changes how new columns compare and sort, and converting existing columns rewrites every row under a lock, so emcee does not plan it. Keep the table default and give new columns their own charset/collate, or replace a column (`replaces { ... }`) to move its data to the new charset"

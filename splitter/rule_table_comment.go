@@ -55,15 +55,20 @@ func init() {
 // tableComment returns the comment a table-attribute change sets, or nil
 // when the change is not about the comment.
 func tableComment(ch schema.Change) *schema.Comment {
-	var a schema.Attr
+	c, _ := changedAttr(ch).(*schema.Comment)
+	return c
+}
+
+// changedAttr is the table attribute a change adds, drops, or sets (nil
+// for other changes).
+func changedAttr(ch schema.Change) schema.Attr {
 	switch ch := ch.(type) {
 	case *schema.AddAttr:
-		a = ch.A
+		return ch.A
 	case *schema.ModifyAttr:
-		a = ch.To
+		return ch.To
 	case *schema.DropAttr:
-		a = ch.A
+		return ch.A
 	}
-	c, _ := a.(*schema.Comment)
-	return c
+	return nil
 }

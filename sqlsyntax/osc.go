@@ -66,12 +66,6 @@ func ReadOSCAlter(sql string) (*OSCAlter, error) {
 	return out, nil
 }
 
-// Statement is the ALTER TABLE the clauses make on the named table: what
-// the tool runs on its copy, and what tests compare with the server.
-func (a *OSCAlter) Statement(table string) string {
-	return "ALTER TABLE " + Ident(table) + " " + a.Clauses
-}
-
 // restoreSpec writes one clause back. The parser writes every CHECK with
 // ENFORCED or NOT ENFORCED, which MySQL reads and MariaDB refuses; an
 // enforced check, what both servers make of a CHECK without either word,

@@ -13,6 +13,7 @@ import (
 	"github.com/pingcap/tidb/pkg/parser/ast"
 	"github.com/pingcap/tidb/pkg/parser/format"
 	"github.com/pingcap/tidb/pkg/parser/mysql"
+
 	// The parser needs a driver for literal values. The test driver is the
 	// light one TiDB's parser ships for users outside TiDB; the full one
 	// pulls in all of TiDB.
@@ -140,6 +141,21 @@ var (
 func truncate(s string) string {
 	if len(s) > 2048 {
 		return s[:2048]
+	}
+	return s
+}
+
+// OneLine folds a statement (or any text emcee prints) onto one line,
+// every run of blanks one space, and cuts it to max bytes, "..." included,
+// at a character boundary (0: no cut).
+func OneLine(s string, max int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if max > 0 && len(s) > max {
+		cut := max - 3
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "..."
 	}
 	return s
 }

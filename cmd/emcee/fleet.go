@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -278,18 +279,11 @@ func printFleet(w io.Writer, doc *fleetDoc) {
 	}
 	fmt.Fprintf(w, "\n%d targets: %s\nversions:\n", len(doc.Targets), strings.Join(counts, ", "))
 	for _, v := range doc.Versions {
-		fmt.Fprintf(w, "  %3d  %s\n", v.Targets, orDefault(v.Version, "(unknown: not reached or not started)"))
+		fmt.Fprintf(w, "  %3d  %s\n", v.Targets, cmp.Or(v.Version, "(unknown: not reached or not started)"))
 	}
 }
 
-func orDash(s string) string { return orDefault(s, "-") }
-
-func orDefault(s, d string) string {
-	if s == "" {
-		return d
-	}
-	return s
-}
+func orDash(s string) string { return cmp.Or(s, "-") }
 
 // isTerminal tells whether w is a terminal (bars) or a file or pipe
 // (plain lines).

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -112,7 +111,7 @@ the --alter it gets.`,
 				}
 				defer db.Close()
 				if err := review.AddSizes(cmd.Context(), db, c.String(), rep); err != nil {
-					return errors.New(c.Redact(err.Error())) // never the password
+					return c.RedactErr(err)
 				}
 			}
 			emit(cmd, rep, func(w io.Writer) {

@@ -1,0 +1,4 @@
+emcee {
+  target   = "mariadb 10.11"
+  releases = ["ocata", "pike"]
+}
