@@ -9,7 +9,7 @@ import "testing"
 func TestEM113NamesDifferInCase(t *testing.T) {
 	const pikeFile = "schema/pike.hcl"
 	table := func(name string) string {
-		return pike() + "table \""+name+"\" {\n  schema = schema.app\n  column \"id\" {\n    type = bigint\n  }\n  primary_key {\n    columns = [column.id]\n  }\n}\n"
+		return pike() + "table \"" + name + "\" {\n  schema = schema.app\n  column \"id\" {\n    type = bigint\n  }\n  primary_key {\n    columns = [column.id]\n  }\n}\n"
 	}
 	check(t, "EM113", []lintCase{
 		{name: "Images beside images", pike: table("Images"), setup: func(f *fixture) string {
