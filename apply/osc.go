@@ -23,6 +23,7 @@ import (
 	"github.com/emcee-db/emcee/history"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
@@ -124,6 +125,9 @@ func (s *Session) checkOSC(ctx context.Context, rev *revision.Revision, from int
 		if err == nil && a != nil {
 			err = s.oscNames(ctx, a)
 		}
+		if err == nil && a != nil {
+			err = s.oscDeclared(rev.ID.Release, a.Table)
+		}
 		if err != nil {
 			return &Refusal{
 				Reason: fmt.Sprintf("%s refused before it ran anything: statement %d at %s copies its table, and %s cannot apply it: %v", rev.ID, i+1, s.at(rev, st), s.osc.version, err),
@@ -171,6 +175,28 @@ func (s *Session) oscNames(ctx context.Context, a *sqlsyntax.OSCAlter) error {
 	for _, t := range triggers {
 		if !oscPlainName.MatchString(t) {
 			return fmt.Errorf("trigger %s on %s: the tool writes trigger names between backticks without doubling one inside; only letters, digits, _ and $ are safe", sqlsyntax.Ident(t), a.Table)
+		}
+	}
+	return nil
+}
+
+// oscDeclared refuses a table whose copy would bear the name of a table
+// the schema declares (before or after the release): the tool would name
+// its copy otherwise (__t_new), and what emcee takes for its leftovers,
+// to drop after a failed run, would be that table.
+func (s *Session) oscDeclared(rel, table string) error {
+	for _, r := range []string{previous(s.Project.Releases, rel), rel} {
+		if r == "" {
+			continue
+		}
+		snap, err := schemadef.ReadSnapshot(filepath.Join(s.Project.PlansDir, revision.SnapshotFile(r)), s.Project.Target)
+		if err != nil {
+			return fmt.Errorf("reading what release %s produces: %w; restore it from version control, or regenerate it with `emcee plan`", r, err)
+		}
+		for _, name := range []string{"_" + table + "_new", "_" + table + "_old"} {
+			if _, ok := snap.Table(name); ok {
+				return fmt.Errorf("release %s declares table %s, the name the tool gives its copy of %s (or the table it swaps out): emcee could not tell that table from what a failed run of the tool leaves behind", r, sqlsyntax.Ident(name), sqlsyntax.Ident(table))
+			}
 		}
 	}
 	return nil
