@@ -18,6 +18,8 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/history"
@@ -447,16 +449,13 @@ func (s *Session) oscCleanUp(ctx context.Context, run *history.OSCRun, l leftove
 
 // execOSC runs the tool and turns its progress into emcee's.
 func (s *Session) execOSC(ctx context.Context, rev *revision.Revision, a *sqlsyntax.OSCAlter) error {
-	dir, err := os.MkdirTemp("", "emcee-osc-")
+	defaults, err := oscDefaults(s.Cfg)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	defaults := filepath.Join(dir, "client.cnf")
-	if err := os.WriteFile(defaults, []byte(oscDefaultsFile(s.Cfg)), 0o600); err != nil {
-		return err
-	}
-	cmd := exec.CommandContext(ctx, s.osc.path, oscArgs(s.Cfg, s.opts.OSC, defaults, a)...)
+	defer defaults.Close()
+	cmd := exec.CommandContext(ctx, s.osc.path, oscArgs(s.Cfg, s.opts.OSC, "/dev/fd/3", a)...)
+	cmd.ExtraFiles = []*os.File{defaults} // its descriptor 3
 	// The tool dies with emcee: a killed emcee must not leave it copying
 	// while the next run cleans up after it. The signal follows the
 	// thread that started it, which must not end before the tool does.
@@ -572,6 +571,29 @@ func oscArgs(cfg *dbconn.Config, o project.OSC, defaults string, a *sqlsyntax.OS
 // commas, and reads \, as a comma inside a value.
 func oscSetVars(cfg *dbconn.Config) string {
 	return "sql_mode='" + strings.ReplaceAll(dbconn.SQLMode, ",", `\,`) + "',time_zone='+00:00'"
+}
+
+// oscDefaults is the defaults file as a file in memory (memfd), which the
+// tool gets as its descriptor 3 and reads as /dev/fd/3 each time it
+// connects. It is on no disk, and goes when emcee and the tool are gone:
+// a file in $TMPDIR stayed there, password and all, when emcee was killed
+// with -9 (no deferred cleanup runs then).
+func oscDefaults(cfg *dbconn.Config) (*os.File, error) {
+	fd, err := unix.MemfdCreate("emcee-osc-defaults", unix.MFD_CLOEXEC)
+	if err != nil {
+		return nil, fmt.Errorf("creating the in-memory defaults file for %s: %w", PtOSC, err)
+	}
+	f := os.NewFile(uintptr(fd), "emcee-osc-defaults")
+	// The client library ignores an option file others may write to.
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return nil, err
+	}
+	if _, err := f.WriteString(oscDefaultsFile(cfg)); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
 }
 
 // oscDefaultsFile holds the account for the tool (its F= DSN option), so
