@@ -149,3 +149,23 @@ emcee {
 		t.Fatalf("--url and --targets: %v", err)
 	}
 }
+
+// A target list is read whole before anything runs: a path given by
+// mistake (a dump, /dev/zero) must not be read without end.
+func TestReadTargetsBounded(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "huge.txt")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(MaxTargetsSize + 1); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	for _, p := range []string{path, "/dev/zero"} {
+		_, err := ReadTargets(p)
+		if err == nil || !strings.Contains(err.Error(), p+": larger than") {
+			t.Errorf("%s: %v", p, err)
+		}
+	}
+}
