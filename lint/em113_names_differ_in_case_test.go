@@ -16,5 +16,10 @@ func TestEM113NamesDifferInCase(t *testing.T) {
 			return f.lineOf(pikeFile, `table "Images"`, true)
 		}},
 		{name: "image_tags beside images", pike: table("image_tags")},
+		// Expand renames images to Images and creates the view images
+		// for the previous release: both names exist while both run.
+		{name: "images renamed to Images", pike: pike("table \"images\" {\n", "table \"Images\" {\n  renamed_from = \"images\"\n"), setup: func(f *fixture) string {
+			return f.lineOf(pikeFile, `table "Images"`, true)
+		}},
 	})
 }
