@@ -125,7 +125,9 @@ func ReadTargets(path string) ([]*Config, error) {
 	}
 	var out []*Config
 	seen := map[string]int{}
-	for i, line := range strings.Split(string(data), "\n") {
+	// A Windows editor may start the file with a byte order mark.
+	text := strings.TrimPrefix(string(data), "\ufeff")
+	for i, line := range strings.Split(text, "\n") {
 		n := i + 1
 		line = strings.TrimSpace(stripComment(line))
 		if line == "" {

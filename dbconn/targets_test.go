@@ -169,3 +169,15 @@ func TestReadTargetsBounded(t *testing.T) {
 		}
 	}
 }
+
+// A list saved by a Windows editor starts with a byte order mark and ends
+// its lines with CR LF: the first URL is still a URL.
+func TestReadTargetsWindowsFile(t *testing.T) {
+	cfgs, err := ReadTargets(writeTargets(t, "\ufeffmysql://app@db1/t1\r\nmysql://app@db2/t2\r\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfgs) != 2 || cfgs[0].Addr != "db1:3306" || cfgs[1].Database != "t2" {
+		t.Fatalf("%+v", cfgs)
+	}
+}
