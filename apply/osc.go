@@ -18,11 +18,14 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/history"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
@@ -124,6 +127,9 @@ func (s *Session) checkOSC(ctx context.Context, rev *revision.Revision, from int
 		if err == nil && a != nil {
 			err = s.oscNames(ctx, a)
 		}
+		if err == nil && a != nil {
+			err = s.oscDeclared(rev.ID.Release, a.Table)
+		}
 		if err != nil {
 			return &Refusal{
 				Reason: fmt.Sprintf("%s refused before it ran anything: statement %d at %s copies its table, and %s cannot apply it: %v", rev.ID, i+1, s.at(rev, st), s.osc.version, err),
@@ -171,6 +177,28 @@ func (s *Session) oscNames(ctx context.Context, a *sqlsyntax.OSCAlter) error {
 	for _, t := range triggers {
 		if !oscPlainName.MatchString(t) {
 			return fmt.Errorf("trigger %s on %s: the tool writes trigger names between backticks without doubling one inside; only letters, digits, _ and $ are safe", sqlsyntax.Ident(t), a.Table)
+		}
+	}
+	return nil
+}
+
+// oscDeclared refuses a table whose copy would bear the name of a table
+// the schema declares (before or after the release): the tool would name
+// its copy otherwise (__t_new), and what emcee takes for its leftovers,
+// to drop after a failed run, would be that table.
+func (s *Session) oscDeclared(rel, table string) error {
+	for _, r := range []string{previous(s.Project.Releases, rel), rel} {
+		if r == "" {
+			continue
+		}
+		snap, err := schemadef.ReadSnapshot(filepath.Join(s.Project.PlansDir, revision.SnapshotFile(r)), s.Project.Target)
+		if err != nil {
+			return fmt.Errorf("reading what release %s produces: %w; restore it from version control, or regenerate it with `emcee plan`", r, err)
+		}
+		for _, name := range []string{"_" + table + "_new", "_" + table + "_old"} {
+			if _, ok := snap.Table(name); ok {
+				return fmt.Errorf("release %s declares table %s, the name the tool gives its copy of %s (or the table it swaps out): emcee could not tell that table from what a failed run of the tool leaves behind", r, sqlsyntax.Ident(name), sqlsyntax.Ident(table))
+			}
 		}
 	}
 	return nil
@@ -421,16 +449,13 @@ func (s *Session) oscCleanUp(ctx context.Context, run *history.OSCRun, l leftove
 
 // execOSC runs the tool and turns its progress into emcee's.
 func (s *Session) execOSC(ctx context.Context, rev *revision.Revision, a *sqlsyntax.OSCAlter) error {
-	dir, err := os.MkdirTemp("", "emcee-osc-")
+	defaults, err := oscDefaults(s.Cfg)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	defaults := filepath.Join(dir, "client.cnf")
-	if err := os.WriteFile(defaults, []byte(oscDefaultsFile(s.Cfg)), 0o600); err != nil {
-		return err
-	}
-	cmd := exec.CommandContext(ctx, s.osc.path, oscArgs(s.Cfg, s.opts.OSC, defaults, a)...)
+	defer defaults.Close()
+	cmd := exec.CommandContext(ctx, s.osc.path, oscArgs(s.Cfg, s.opts.OSC, "/dev/fd/3", a)...)
+	cmd.ExtraFiles = []*os.File{defaults} // its descriptor 3
 	// The tool dies with emcee: a killed emcee must not leave it copying
 	// while the next run cleans up after it. The signal follows the
 	// thread that started it, which must not end before the tool does.
@@ -546,6 +571,29 @@ func oscArgs(cfg *dbconn.Config, o project.OSC, defaults string, a *sqlsyntax.OS
 // commas, and reads \, as a comma inside a value.
 func oscSetVars(cfg *dbconn.Config) string {
 	return "sql_mode='" + strings.ReplaceAll(dbconn.SQLMode, ",", `\,`) + "',time_zone='+00:00'"
+}
+
+// oscDefaults is the defaults file as a file in memory (memfd), which the
+// tool gets as its descriptor 3 and reads as /dev/fd/3 each time it
+// connects. It is on no disk, and goes when emcee and the tool are gone:
+// a file in $TMPDIR stayed there, password and all, when emcee was killed
+// with -9 (no deferred cleanup runs then).
+func oscDefaults(cfg *dbconn.Config) (*os.File, error) {
+	fd, err := unix.MemfdCreate("emcee-osc-defaults", unix.MFD_CLOEXEC)
+	if err != nil {
+		return nil, fmt.Errorf("creating the in-memory defaults file for %s: %w", PtOSC, err)
+	}
+	f := os.NewFile(uintptr(fd), "emcee-osc-defaults")
+	// The client library ignores an option file others may write to.
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return nil, err
+	}
+	if _, err := f.WriteString(oscDefaultsFile(cfg)); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
 }
 
 // oscDefaultsFile holds the account for the tool (its F= DSN option), so

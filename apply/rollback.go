@@ -114,7 +114,7 @@ func (s *Session) rollbackRelease() (string, error) {
 	}
 	var started []string
 	for _, rev := range s.Plans.Of(rel, revision.Contract) {
-		if rec := s.Records[rev.ID.String()]; rec != nil && !rec.ChangedNothing() {
+		if rec := s.Records[rev.ID.String()]; contractChanged(rev, rec) {
 			started = append(started, fmt.Sprintf("%s: %s", rev.ID, contractProgress(rec)))
 		}
 	}
@@ -127,6 +127,26 @@ func (s *Session) rollbackRelease() (string, error) {
 		}}
 	}
 	return rel, nil
+}
+
+// contractChanged tells whether a contract revision may have changed the
+// schema: a statement other than a gate confirmed, or one sent without
+// confirmation. A run that passed the gates and then failed on its first
+// change (a metadata lock it could not get) changed nothing, and the
+// release can still be rolled back.
+func contractChanged(rev *revision.Revision, rec *history.Record) bool {
+	if rec == nil || rec.ChangedNothing() {
+		return false
+	}
+	if rec.Done() || rec.InFlight || rec.ResumeKey.Valid || rec.RowsDone > 0 || rec.Applied > len(rev.Statements) {
+		return true
+	}
+	for _, st := range rev.Statements[:rec.Applied] {
+		if st.Kind != revision.Gate {
+			return true
+		}
+	}
+	return false
 }
 
 func contractProgress(rec *history.Record) string {

@@ -6,17 +6,20 @@ package apply
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha1"
 	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/user"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/emcee-db/emcee/dbconn"
@@ -107,6 +110,7 @@ type Session struct {
 	opts    Options
 	by      string
 	locked  bool
+	marked  string // the lock only this session takes (mark)
 	rowsRun int64
 	thr     *throttle // replicas watched for --max-lag
 	// simulated is set once a dry run has pretended to apply a revision:
@@ -163,6 +167,12 @@ func (s *Session) Close() {
 	if s.locked {
 		_, _ = s.Conn.ExecContext(context.Background(), "DO RELEASE_LOCK(?)", s.lockName())
 	}
+	if s.marked != "" {
+		marks.Lock()
+		delete(marks.by, s.marked)
+		marks.Unlock()
+		_, _ = s.Conn.ExecContext(context.Background(), "DO RELEASE_LOCK(?)", s.marked)
+	}
 	s.closeReplicas()
 	s.Conn.Close()
 	s.DB.Close()
@@ -209,15 +219,63 @@ func (s *Session) Lock(ctx context.Context) error {
 	}
 	if got.Valid && got.Int64 == 1 {
 		s.locked = true
+		s.mark(ctx)
 		return nil
 	}
 	return s.lockHeld(ctx)
+}
+
+// marks are the sessions of this process holding an operator lock, by
+// the name of a second lock each takes on the same connection: a name
+// only it uses. A run over a target list that reaches one database under
+// two URLs (127.0.0.1 and localhost) finds its own other session holding
+// the operator lock: the connection holding the operator lock holds a
+// mark too, on the same server, which a connection id alone cannot tell.
+var marks = struct {
+	sync.Mutex
+	by map[string]string // mark -> the target, as printed
+}{by: map[string]string{}}
+
+func (s *Session) mark(ctx context.Context) {
+	b := make([]byte, 12)
+	if _, err := rand.Read(b); err != nil {
+		return
+	}
+	name := "emcee:run:" + hex.EncodeToString(b)
+	var got sql.NullInt64
+	if err := s.Conn.QueryRowContext(ctx, "SELECT GET_LOCK(?, 0)", name).Scan(&got); err != nil || got.Int64 != 1 {
+		return
+	}
+	s.marked = name
+	marks.Lock()
+	marks.by[name] = s.Cfg.String()
+	marks.Unlock()
+}
+
+// sameRun names the target of this run whose session holds the lock on
+// connection id, "" when none does.
+func (s *Session) sameRun(ctx context.Context, id int64) string {
+	marks.Lock()
+	by := maps.Clone(marks.by)
+	marks.Unlock()
+	for name, target := range by {
+		var holder sql.NullInt64
+		if err := s.Conn.QueryRowContext(ctx, "SELECT IS_USED_LOCK(?)", name).Scan(&holder); err == nil && holder.Valid && holder.Int64 == id {
+			return target
+		}
+	}
+	return ""
 }
 
 func (s *Session) lockHeld(ctx context.Context) error {
 	msg := fmt.Sprintf("another emcee run holds the lock %q on %s", s.lockName(), s.Cfg.Addr)
 	var id sql.NullInt64
 	_ = s.Conn.QueryRowContext(ctx, "SELECT IS_USED_LOCK(?)", s.lockName()).Scan(&id)
+	if id.Valid {
+		if other := s.sameRun(ctx, id.Int64); other != "" {
+			return fmt.Errorf("%s is the same database as %s, which this run is working on (its connection %d holds the lock %q on this server): the two URLs reach one server. Nothing was changed here; list each database once", s.Cfg, other, id.Int64, s.lockName())
+		}
+	}
 	if id.Valid {
 		var u, h, info string
 		var secs int64

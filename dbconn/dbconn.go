@@ -177,7 +177,9 @@ func Parse(raw string) (*Config, error) {
 		c.Addr = net.JoinHostPort(u.Hostname(), "3306")
 	}
 	if c.Database == "" || strings.Contains(c.Database, "/") {
-		return nil, fmt.Errorf("the database URL must name one database (schema), e.g. mysql://%s@%s/glance", c.User, c.Addr)
+		// Not quoted back: a password's unencoded / ? or # ends the host
+		// part early, and what reads as the port is the password's start.
+		return nil, errors.New("the database URL must name one database (schema), e.g. mysql://user:pass@host:3306/glance; percent-encode a / ? # or @ in the password (%2F %3F %23 %40)")
 	}
 	if _, _, scratch := sqlname.ScratchDatabase(c.Database); scratch {
 		// Any run that creates a temporary dev database on the server

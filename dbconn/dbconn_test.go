@@ -54,6 +54,31 @@ func TestParseErrorsHideThePassword(t *testing.T) {
 	}
 }
 
+// A password holding /, ? or # that is not percent-encoded ends the
+// URL's host part early: what comes before it reads as host:port, and
+// port digits are the password's first characters. The error must not
+// quote the host part back.
+func TestParseErrorsHideAnUnencodedPassword(t *testing.T) {
+	for _, raw := range []string{
+		"mysql://app:2024/Spring@db1/t1",
+		"mysql://app:2024#Spring@db1/t1",
+		"mysql://app:2024?Spring@db1/t1",
+		"mysql://app:2024?lock_wait_timeout=5@db1/t1",
+	} {
+		_, err := Parse(raw)
+		if err == nil {
+			t.Errorf("%s: accepted", raw)
+			continue
+		}
+		if strings.Contains(err.Error(), "2024") || strings.Contains(err.Error(), "Spring") {
+			t.Errorf("%s: error shows part of the password: %v", raw, err)
+		}
+		if !strings.Contains(err.Error(), "percent-encode") {
+			t.Errorf("%s: error does not say to percent-encode the password: %v", raw, err)
+		}
+	}
+}
+
 func TestRedact(t *testing.T) {
 	c := &Config{User: "u", Password: secret, Addr: "h:3306", Database: "d"}
 	msg := "Error: cannot use u:" + secret + "@tcp(h:3306)/d or mysql://u:p%40ss%3Aw%2Frd%25@h:3306/d"

@@ -3,6 +3,7 @@ package dbconn
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"strings"
@@ -98,21 +99,35 @@ func envTargets(name, flag, flagDev string, p *project.Project) ([]Target, error
 	return out, nil
 }
 
+// MaxTargetsSize bounds a target list, read whole before anything runs:
+// a hundred thousand URLs fit many times over.
+const MaxTargetsSize = 16 << 20
+
 // ReadTargets reads a target list: one database URL a line, blank lines
 // and comments (from a # at the start of a line, or after a blank) left
 // out. Errors say file:line and never quote a URL, since it may hold a
 // password.
 func ReadTargets(path string) ([]*Config, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("--targets %s: no such file: give a file listing one database URL a line (mysql://user:pass@host:3306/db)", path)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("--targets %s: %w", path, err)
 	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxTargetsSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("--targets %s: %w", path, err)
+	}
+	if len(data) > MaxTargetsSize {
+		return nil, fmt.Errorf("--targets %s: larger than %d MiB, which is no list of database URLs (one a line): check the path", path, MaxTargetsSize>>20)
+	}
 	var out []*Config
 	seen := map[string]int{}
-	for i, line := range strings.Split(string(data), "\n") {
+	// A Windows editor may start the file with a byte order mark.
+	text := strings.TrimPrefix(string(data), "\ufeff")
+	for i, line := range strings.Split(text, "\n") {
 		n := i + 1
 		line = strings.TrimSpace(stripComment(line))
 		if line == "" {

@@ -149,3 +149,35 @@ emcee {
 		t.Fatalf("--url and --targets: %v", err)
 	}
 }
+
+// A target list is read whole before anything runs: a path given by
+// mistake (a dump, /dev/zero) must not be read without end.
+func TestReadTargetsBounded(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "huge.txt")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(MaxTargetsSize + 1); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	for _, p := range []string{path, "/dev/zero"} {
+		_, err := ReadTargets(p)
+		if err == nil || !strings.Contains(err.Error(), p+": larger than") {
+			t.Errorf("%s: %v", p, err)
+		}
+	}
+}
+
+// A list saved by a Windows editor starts with a byte order mark and ends
+// its lines with CR LF: the first URL is still a URL.
+func TestReadTargetsWindowsFile(t *testing.T) {
+	cfgs, err := ReadTargets(writeTargets(t, "\ufeffmysql://app@db1/t1\r\nmysql://app@db2/t2\r\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfgs) != 2 || cfgs[0].Addr != "db1:3306" || cfgs[1].Database != "t2" {
+		t.Fatalf("%+v", cfgs)
+	}
+}

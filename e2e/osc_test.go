@@ -402,3 +402,32 @@ func TestOSCAddsCheck(t *testing.T) {
 		t.Fatalf("records: %s", got)
 	}
 }
+
+// A table of the schema named as the tool names its copy (_events_new for
+// events) is not a leftover: emcee must neither advise dropping it nor
+// hand the table beside it to the tool, whose copy would then be named
+// otherwise and whose leftovers emcee could not tell from the table.
+func TestOSCDeclaredTableNamedLikeTheCopy(t *testing.T) {
+	needPtOSC(t)
+	t.Parallel()
+	extra := "table \"_events_new\" {\n  schema = schema.app\n  column \"id\" {\n    type = bigint\n  }\n  primary_key {\n    columns = [column.id]\n  }\n}\n"
+	v1 := oscRelease("events", "hits", "int") + extra
+	v2 := strings.Replace(oscRelease("events", "hits", "bigint"), "    type = bigint\n", "    type       = bigint\n    allow_copy = true\n", 1) + extra
+	p := newSchemaProject(t, [2]string{"v1", v1}, [2]string{"v2", v2})
+	if r := p.plan(); r.Code != 0 {
+		t.Fatalf("plan: %s", r)
+	}
+	p.must("db", "sync", "v1")
+	p.exec("INSERT INTO `_events_new` (id) VALUES (1), (2), (3)")
+	r := p.run("db", "expand", "--osc", "pt-osc")
+	if r.Code != 1 {
+		t.Fatalf("want exit 1:\n%s", r)
+	}
+	opContains(t, r, "v2_expand01 refused before it ran anything", "release v1 declares table `_events_new`", "run without --osc pt-osc")
+	if strings.Contains(r.Stdout+r.Stderr, "DROP TABLE") {
+		t.Fatalf("emcee advises dropping a table of the schema:\n%s", r)
+	}
+	if got := p.query("SELECT COUNT(*) FROM `_events_new`"); got != "3" {
+		t.Fatalf("rows of _events_new: %s", got)
+	}
+}

@@ -402,3 +402,34 @@ func TestRollbackNewestFirst(t *testing.T) {
 		})
 	}
 }
+
+// A contract that ran only its gates and then failed on its first change
+// (a metadata lock it could not get) has changed nothing: the rollback
+// still runs, instead of sending the operator to a backup.
+func TestRollbackAfterContractChangedNothing(t *testing.T) {
+	t.Parallel()
+	p := newOpProject(t)
+	p.must("db", "sync", "ocata")
+	p.insertOcataRows(10)
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	release := p.holdMDL("images")
+	c := p.run("db", "contract", "--url", p.DB.URL+"?lock_wait_timeout=1", "--retries", "0")
+	release()
+	if c.Code != 1 || !strings.Contains(c.Stdout+c.Stderr, "Lock wait timeout") {
+		t.Fatalf("contract behind a metadata lock: %s", c)
+	}
+	if got := p.query("SELECT applied, in_flight, error IS NOT NULL FROM emcee_revisions WHERE name = 'pike_contract01'"); got != "1 0 1" {
+		t.Fatalf("contract record after the timeout (only its gate applied): %s", got)
+	}
+	r := p.run("db", "rollback")
+	if r.Code != 0 {
+		t.Fatalf("rollback after a contract that changed nothing: %s", r)
+	}
+	opContains(t, r, "rollback of pike complete")
+	if v := p.version(); v != "ocata_expand01, ocata_contract01" {
+		t.Fatalf("version after rollback: %s", v)
+	}
+	p.must("db", "diff")
+	p.must("db", "expand")
+}

@@ -105,7 +105,7 @@ func directive(comments []string) string {
 // false), or refuse it.
 func (s *Script) check(st *sqlsyntax.ScriptStmt, pos diff.Pos, created map[string]bool) (bool, error) {
 	if st.Trigger != nil {
-		return false, pos.Errorf("%s: %s", kindOf(nil, st.Trigger), notSchema)
+		return false, pos.Errorf("%s: a SQL release holds no triggers: emcee creates the triggers an upgrade needs itself; remove it (mysqldump --skip-triggers leaves triggers out of a dump)", kindOf(nil, st.Trigger))
 	}
 	if st.Node == nil {
 		return false, nil // comments only

@@ -172,10 +172,23 @@ func TestReadDelimiter(t *testing.T) {
 		"/*!50003 CREATE*/ /*!50017 DEFINER=`root`@`localhost`*/ /*!50003 TRIGGER t_bi BEFORE INSERT ON t FOR EACH ROW SET NEW.id = 1 */;;\n" +
 		"DELIMITER ;\n" +
 		"/*!50003 SET character_set_client  = @saved_cs_client */ ;\n"
-	// Refused at the trigger's line. (The trigger reader does not see
-	// through mysqldump's /*!50003 CREATE*/ /*!50017 DEFINER=...*/ split,
-	// so the refusal says the statement cannot be read.)
-	if _, err := Read("schema/x.sql", []byte(dump)); err == nil || !strings.HasPrefix(err.Error(), "schema/x.sql:6:") {
+	// Refused at the word TRIGGER, saying it is a trigger as mysqldump
+	// writes it and what to do, not that emcee "cannot read" it.
+	_, err = Read("schema/x.sql", []byte(dump))
+	if err == nil || !strings.HasPrefix(err.Error(), "schema/x.sql:6:66: ") {
 		t.Fatalf("a dump with a trigger: %v", err)
+	}
+	for _, want := range []string{"a trigger", "mysqldump", "--skip-triggers"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("a dump with a trigger: the refusal lacks %q: %v", want, err)
+		}
+	}
+	if strings.Contains(err.Error(), "cannot read") {
+		t.Errorf("a dump with a trigger: the refusal says emcee cannot read it: %v", err)
+	}
+	// Written plainly, a trigger is refused with the same way out.
+	_, err = Read("schema/x.sql", []byte("CREATE TABLE t (id int);\nCREATE DEFINER=`root`@`localhost` TRIGGER t_bi BEFORE INSERT ON t FOR EACH ROW SET NEW.id = 1;\n"))
+	if err == nil || !strings.Contains(err.Error(), "--skip-triggers") {
+		t.Errorf("a plain trigger: %v", err)
 	}
 }

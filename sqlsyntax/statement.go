@@ -78,6 +78,9 @@ func readStatement(sql string, outer bool) (*Stmt, *Error) {
 		if at >= 0 && at < len(text) && triggerWord.MatchString(text[at:]) && (createBefore.MatchString(text[:at]) || dropBefore.MatchString(text[:at])) {
 			return readTrigger(sql, at)
 		}
+		if at >= 0 && at < len(text) && triggerWord.MatchString(text[at:]) && versionedCreate.MatchString(text[:at]) {
+			return nil, errorAt(sql, at, "a trigger written in executable comments, as mysqldump writes triggers (/*!50003 CREATE*/ /*!50017 DEFINER=...*/ /*!50003 TRIGGER ... */): emcee reads a trigger only as plain SQL (CREATE TRIGGER ...), and a SQL release holds none (emcee creates the triggers an upgrade needs): remove it, or dump again with mysqldump --skip-triggers")
+		}
 		cut := ""
 		if m := mariaClause.FindString(text[max(at, 0):]); at >= 0 && m != "" {
 			st.Online = st.Online || strings.EqualFold(m, "ONLINE")
@@ -149,6 +152,8 @@ var (
 	// What may come before TRIGGER, as far as the parser read it.
 	createBefore = regexp.MustCompile(`(?is)^\s*CREATE(\s+OR\s+REPLACE)?(\s+DEFINER\s*=\s*\S(.*\S)?)?\s+$`)
 	dropBefore   = regexp.MustCompile(`(?is)^\s*DROP\s+$`)
+	// mysqldump's trigger head: CREATE in an executable comment of its own.
+	versionedCreate = regexp.MustCompile(`(?is)^\s*/\*![0-9]*\s*CREATE\s*\*/`)
 	// The head of a trigger from TRIGGER to its body. Words are separated
 	// by blanks; a comment inside the head is not read.
 	triggerHead = regexp.MustCompile(`(?is)^TRIGGER\s+(?:IF\s+NOT\s+EXISTS\s+)?(` + qualifiedName + `)\s+(BEFORE|AFTER)\s+(INSERT|UPDATE|DELETE)\s+ON\s+(` + qualifiedName + `)\s+FOR\s+EACH\s+ROW\b\s*(?:(?:FOLLOWS|PRECEDES)\s+` + identifier + `\s+)?`)

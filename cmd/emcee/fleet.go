@@ -186,14 +186,26 @@ func runFleet(ctx context.Context, cmd *cobra.Command, p *project.Project, targe
 	}
 	doc.Versions = countVersions(doc.Targets)
 	emit(cmd, doc, func(w io.Writer) { printFleet(w, doc) })
+	skipped := doc.Outcomes[outcomeSkipped]
+	if skipped > 0 && !failure(worst) {
+		// Not started with nothing failed: interrupted. The job is not
+		// done on those targets, whatever the others did.
+		worst = codeError
+	}
 	if worst == codeOK {
 		return nil
 	}
 	msg := ""
+	if len(failed) == 0 && skipped > 0 {
+		msg = fmt.Sprintf("%d of %d targets not started (interrupted)", skipped, len(targets))
+		if cmd.Flags().Lookup("dry-run") != nil {
+			msg += "; rerun the same command: the targets that finished have nothing left to do"
+		}
+	}
 	if len(failed) > 0 {
 		msg = fmt.Sprintf("%d of %d targets failed: %s", len(failed), len(targets), strings.Join(failed, ", "))
-		if n := doc.Outcomes[outcomeSkipped]; n > 0 {
-			msg += fmt.Sprintf("; %d not started", n)
+		if skipped > 0 {
+			msg += fmt.Sprintf("; %d not started", skipped)
 		}
 		// Every changing db command takes --dry-run.
 		if cmd.Flags().Lookup("dry-run") != nil {
