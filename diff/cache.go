@@ -113,6 +113,7 @@ func sameRelease(a, b *Release) bool {
 	da.exprs, db.exprs = nil, nil
 	ca, cb := *a, *b
 	ca.Declarations, cb.Declarations = &da, &db
+	ca.blocks, cb.blocks = nil, nil // only a release assembled block by block knows them
 	return reflect.DeepEqual(&ca, &cb) && reflect.DeepEqual(ea.inOrder(), eb.inOrder()) &&
 		(ea == nil) == (eb == nil) && (ea == nil || bytes.Equal(ea.src, eb.src))
 }
@@ -140,19 +141,23 @@ func readEntry(path string, src Source, t project.Target) *Release {
 	if len(chunks) != len(ps) {
 		return nil
 	}
-	r, err := assemble(src, t, ps, chunks)
-	if err != nil {
-		return nil
-	}
-	// Later files in this run share most of these blocks.
 	var schemaChunk []byte
 	for _, c := range chunks {
 		if isSchemaChunk(c.data) {
 			schemaChunk = c.data
 		}
 	}
+	keys := make([][32]byte, len(chunks))
 	for i, c := range chunks {
-		pieceMemo.put(pieceKey(t, schemaChunk, c.data), ps[i])
+		keys[i] = pieceKey(t, schemaChunk, c.data)
+	}
+	r, err := assemble(src, t, ps, chunks, keys)
+	if err != nil {
+		return nil
+	}
+	// Later files in this run share most of these blocks.
+	for i := range chunks {
+		pieceMemo.put(keys[i], ps[i])
 	}
 	// Entries in use stay; pruneCache removes the ones not used for a month.
 	if fi, err := os.Stat(path); err == nil && time.Since(fi.ModTime()) > 24*time.Hour {

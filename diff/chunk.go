@@ -123,9 +123,11 @@ func evalChunks(src Source, t project.Target) (*Release, []*piece, error) {
 	}
 	pieces := make([]*piece, len(chunks))
 	futures := make([]*pieceFuture, len(chunks))
+	keys := make([][32]byte, len(chunks))
 	var missed []int
 	for i, c := range chunks {
-		f, owner := pieceMemo.get(pieceKey(t, schemaChunk, c.data))
+		keys[i] = pieceKey(t, schemaChunk, c.data)
+		f, owner := pieceMemo.get(keys[i])
 		futures[i] = f
 		if owner {
 			missed = append(missed, i)
@@ -160,7 +162,7 @@ func evalChunks(src Source, t project.Target) (*Release, []*piece, error) {
 		}
 		pieces[i] = p
 	}
-	r, err := assemble(src, t, pieces, chunks)
+	r, err := assemble(src, t, pieces, chunks, keys)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -343,8 +345,9 @@ func standIns(parser *hclparse.Parser, evaluated map[string]bool, schemaName str
 }
 
 // assemble builds the release from its pieces, as evaluating the whole
-// file builds it.
-func assemble(src Source, t project.Target, pieces []*piece, chunks []chunk) (*Release, error) {
+// file builds it; keys are the pieces' (pieceKey), which name what each
+// table evaluated from (Release.blocks).
+func assemble(src Source, t project.Target, pieces []*piece, chunks []chunk, keys [][32]byte) (*Release, error) {
 	var sp *piece
 	seen := map[string]bool{}
 	for _, p := range pieces {
@@ -369,6 +372,7 @@ func assemble(src Source, t project.Target, pieces []*piece, chunks []chunk) (*R
 	// is checked.
 	declaring := &hclsyntax.Body{}
 	positions := map[string]Pos{}
+	blocks := make(map[string][32]byte, len(pieces))
 	var fks []func() error
 	for i, p := range pieces {
 		if p.Declares {
@@ -394,6 +398,7 @@ func assemble(src Source, t project.Target, pieces []*piece, chunks []chunk) (*R
 			return nil, errChunks
 		}
 		s.Tables = append(s.Tables, tbl)
+		blocks[tbl.Name] = keys[i]
 		fks = append(fks, link)
 	}
 	s.Realm.Schemas[0].Tables = s.Tables
@@ -421,7 +426,7 @@ func assemble(src Source, t project.Target, pieces []*piece, chunks []chunk) (*R
 		return nil, errChunks
 	}
 	copied := *s
-	return &Release{Name: src.Release, File: src.File, Schema: &copied, Declarations: d}, nil
+	return &Release{Name: src.Release, File: src.File, Schema: &copied, Declarations: d, blocks: blocks}, nil
 }
 
 // sharedConstraintNames reports two tables with foreign keys, or checks,
