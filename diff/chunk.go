@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"maps"
 	"runtime"
 	"slices"
 	"strings"
@@ -377,7 +376,11 @@ func assemble(src Source, t project.Target, pieces []*piece, chunks []chunk, key
 	// it, and what the reading checks across blocks (a discard made twice)
 	// is checked.
 	declaring := &hclsyntax.Body{}
-	positions := map[string]Pos{}
+	n := 0
+	for _, p := range pieces {
+		n += len(p.Positions)
+	}
+	positions := make(map[string]Pos, n)
 	blocks := make(map[string][32]byte, len(pieces))
 	var fks []func() error
 	for i, p := range pieces {
@@ -423,7 +426,14 @@ func assemble(src Source, t project.Target, pieces []*piece, chunks []chunk, key
 	if err := d.checkCalls(t); err != nil {
 		return nil, errChunks
 	}
-	maps.Copy(d.positions, positions)
+	// The placed positions are most of them: the declaring blocks' few
+	// join them, and where both name a key the placed one wins.
+	for k, v := range d.positions {
+		if _, ok := positions[k]; !ok {
+			positions[k] = v
+		}
+	}
+	d.positions = positions
 	// What ParseRelease checks across blocks, or on the whole schema.
 	if sharedConstraintNames(s) {
 		return nil, errChunks
