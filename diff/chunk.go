@@ -88,9 +88,10 @@ type piece struct {
 	InSchema  string
 	Positions map[string]Pos
 	Declares  bool
-	// unverified is set on a piece the cache's codec does not carry
-	// faithfully (verifyPieces).
-	unverified bool
+	// pack and slot say where the evaluation cache keeps the piece: set
+	// once the pack is written, or when the piece was read from it.
+	pack [32]byte
+	slot int
 }
 
 var errChunks = errors.New("the file does not evaluate block by block")
@@ -178,7 +179,7 @@ func evalGroup(src Source, t project.Target, chunks []chunk, group []int) (got [
 		}
 	}()
 	if got, err = evalPieces(src, t, chunks, group); err == nil {
-		verifyPieces(got)
+		writePack(got)
 	}
 	return got, err
 }
