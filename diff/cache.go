@@ -3,6 +3,7 @@ package diff
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -20,18 +21,25 @@ import (
 
 // The evaluation cache keeps evaluated releases between runs, outside the
 // plans directory: under os.UserCacheDir()/emcee, or $EMCEE_CACHE_DIR
-// ("off" turns it off). An entry is named by what determines the
+// ("off" turns it off). A file's entry is named by what determines the
 // evaluation: the source (content, release name, file name), the target
 // flavor, and the emcee executable itself, so a new build never reads an
-// older build's entries. Entries are written to a temporary file and
-// renamed into place, so a concurrent run reads a whole entry or none; each
-// carries a checksum of its data, so a damaged entry is evaluated again and
-// rewritten instead of being believed. Nothing in it is needed: removing
-// the directory only costs time.
+// older build's entries. It lists where each of the file's blocks is kept:
+// a pack, the pieces of the blocks Atlas evaluated together (evalGroup),
+// encoded once and named by the hash of its content. Consecutive releases
+// share most blocks, so their entries share packs, and a run decodes each
+// pack once. Files are written to a temporary file and renamed into place,
+// so a concurrent run reads a whole file or none; an entry carries a
+// checksum of its data and a pack is checked against its name, so a
+// damaged one is evaluated again and rewritten instead of being believed.
+// Nothing in it is needed: removing the directory only costs time.
 const (
 	cacheEnv    = "EMCEE_CACHE_DIR"
-	cacheMagic  = "emcee evaluation cache 1\n"
+	cacheMagic  = "emcee evaluation cache 2\n"
 	cacheMaxAge = 30 * 24 * time.Hour
+	packPrefix  = "pack-"
+	// slotSize is an entry's record of one block: its pack and its place.
+	slotSize = sha256.Size + 4
 )
 
 // cached evaluates a source, or reads what an earlier run evaluated.
@@ -39,10 +47,7 @@ func cached(key [32]byte, src Source, t project.Target) (*Release, error) {
 	dir, build := cacheDir()
 	path := ""
 	if dir != "" {
-		h := sha256.New()
-		h.Write(build[:])
-		h.Write(key[:])
-		path = filepath.Join(dir, hex.EncodeToString(h.Sum(nil)))
+		path = entryPath(dir, build, key)
 		if r := readEntry(path, src, t); r != nil {
 			if verifyEval() {
 				if err := compareWhole(src, t, r, nil); err != nil {
@@ -63,16 +68,97 @@ func cached(key [32]byte, src Source, t project.Target) (*Release, error) {
 		defer func() { <-evalSlots }()
 		return ParseRelease(src.Release, src.File, src.Src, t)
 	}
-	if path != "" && !slices.ContainsFunc(ps, func(p *piece) bool { return p.unverified }) {
+	if path != "" && !slices.ContainsFunc(ps, func(p *piece) bool { return p.pack == [32]byte{} }) {
+		payload := make([]byte, 0, len(ps)*slotSize)
+		for _, p := range ps {
+			payload = binary.BigEndian.AppendUint32(append(payload, p.pack[:]...), uint32(p.slot))
+		}
 		pending.Add(1)
 		go func() {
 			defer pending.Done()
-			if data, err := encodePieces(ps); err == nil {
-				writeEntry(dir, path, data)
-			}
+			sum := sha256.Sum256(payload)
+			writeFile(dir, path, []byte(cacheMagic), sum[:], payload)
 		}()
 	}
 	return r, nil
+}
+
+// writePack keeps pieces just evaluated in a pack, when the cache is on and
+// its codec carries them faithfully.
+func writePack(ps []*piece) {
+	dir, _ := cacheDir()
+	if dir == "" {
+		return
+	}
+	data := verifyPieces(ps)
+	if data == nil {
+		return
+	}
+	sum := sha256.Sum256(data)
+	if !writeFile(dir, filepath.Join(dir, packPrefix+hex.EncodeToString(sum[:])), data) {
+		return
+	}
+	for i, p := range ps {
+		p.pack, p.slot = sum, i
+	}
+}
+
+// packs are the packs read in this process, each decoded once.
+var packs = struct {
+	sync.Mutex
+	m map[[32]byte]*packEntry
+}{m: map[[32]byte]*packEntry{}}
+
+type packEntry struct {
+	once sync.Once
+	ps   []*piece
+}
+
+// readPack is a pack's pieces; nil when it is missing or damaged.
+func readPack(dir string, sum [32]byte) []*piece {
+	packs.Lock()
+	e, ok := packs.m[sum]
+	if !ok {
+		e = &packEntry{}
+		packs.m[sum] = e
+	}
+	packs.Unlock()
+	e.once.Do(func() {
+		path := filepath.Join(dir, packPrefix+hex.EncodeToString(sum[:]))
+		data, err := os.ReadFile(path)
+		if err != nil || sha256.Sum256(data) != sum {
+			return
+		}
+		ps, err := decodePieces(data)
+		if err != nil {
+			return
+		}
+		for i, p := range ps {
+			p.pack, p.slot = sum, i
+		}
+		touch(path)
+		e.ps = ps
+	})
+	if e.ps == nil {
+		packs.Lock()
+		delete(packs.m, sum) // written again, perhaps, by the evaluation that follows
+		packs.Unlock()
+	}
+	return e.ps
+}
+
+func forgetPacks() {
+	packs.Lock()
+	defer packs.Unlock()
+	packs.m = map[[32]byte]*packEntry{}
+}
+
+// entryPath is where a source's entry is, for a build.
+func entryPath(dir string, build, key [32]byte) string {
+	h := sha256.New()
+	h.Write(build[:])
+	h.Write(key[:])
+	return filepath.Join(dir, hex.EncodeToString(h.Sum(nil)))
 }
 
 // pending are the cache entries being written.
@@ -113,12 +199,13 @@ func sameRelease(a, b *Release) bool {
 	da.exprs, db.exprs = nil, nil
 	ca, cb := *a, *b
 	ca.Declarations, cb.Declarations = &da, &db
+	ca.blocks, cb.blocks = nil, nil // only a release assembled block by block knows them
 	return reflect.DeepEqual(&ca, &cb) && reflect.DeepEqual(ea.inOrder(), eb.inOrder()) &&
 		(ea == nil) == (eb == nil) && (ea == nil || bytes.Equal(ea.src, eb.src))
 }
 
-// readEntry reads a file's pieces from the cache and assembles them; nil
-// when there is no usable entry.
+// readEntry reads where a file's pieces are kept, reads them and assembles
+// them; nil when there is no usable entry.
 func readEntry(path string, src Source, t project.Target) *Release {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -132,46 +219,65 @@ func readEntry(path string, src Source, t project.Target) *Release {
 	if got := sha256.Sum256(payload); !bytes.Equal(sum, got[:]) {
 		return nil
 	}
-	ps, err := decodePieces(payload)
-	if err != nil {
-		return nil
-	}
 	chunks := splitChunks(src.Src)
-	if len(chunks) != len(ps) {
+	if len(payload) != len(chunks)*slotSize {
 		return nil
 	}
-	r, err := assemble(src, t, ps, chunks)
-	if err != nil {
-		return nil
+	ps := make([]*piece, len(chunks))
+	for i := range ps {
+		rec := payload[i*slotSize : (i+1)*slotSize]
+		pack := readPack(filepath.Dir(path), [32]byte(rec[:sha256.Size]))
+		slot := binary.BigEndian.Uint32(rec[sha256.Size:])
+		if uint64(slot) >= uint64(len(pack)) {
+			return nil
+		}
+		ps[i] = pack[slot]
 	}
-	// Later files in this run share most of these blocks.
 	var schemaChunk []byte
 	for _, c := range chunks {
 		if isSchemaChunk(c.data) {
 			schemaChunk = c.data
 		}
 	}
+	keys := make([][32]byte, len(chunks))
 	for i, c := range chunks {
-		pieceMemo.put(pieceKey(t, schemaChunk, c.data), ps[i])
+		keys[i] = pieceKey(t, schemaChunk, c.data)
 	}
-	// Entries in use stay; pruneCache removes the ones not used for a month.
+	r, err := assemble(src, t, ps, chunks, keys)
+	if err != nil {
+		return nil
+	}
+	// Later files in this run share most of these blocks.
+	for i := range chunks {
+		pieceMemo.put(keys[i], ps[i])
+	}
+	touch(path)
+	return r
+}
+
+// touch marks a file in use: pruneCache removes the ones not used for a
+// month.
+func touch(path string) {
 	if fi, err := os.Stat(path); err == nil && time.Since(fi.ModTime()) > 24*time.Hour {
 		now := time.Now()
 		_ = os.Chtimes(path, now, now)
 	}
-	return r
 }
 
-func writeEntry(dir, path string, payload []byte) {
+// writeFile writes a cache file atomically; false when it could not.
+func writeFile(dir, path string, parts ...[]byte) bool {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return
+		return false
 	}
 	f, err := os.CreateTemp(dir, ".tmp-*")
 	if err != nil {
-		return
+		return false
 	}
-	sum := sha256.Sum256(payload)
-	_, err = io.Copy(f, io.MultiReader(bytes.NewReader([]byte(cacheMagic)), bytes.NewReader(sum[:]), bytes.NewReader(payload)))
+	for _, p := range parts {
+		if err == nil {
+			_, err = f.Write(p)
+		}
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -180,9 +286,10 @@ func writeEntry(dir, path string, payload []byte) {
 	}
 	if err != nil {
 		_ = os.Remove(f.Name())
-		return
+		return false
 	}
 	pruneCache(dir)
+	return true
 }
 
 // pruneCache removes, at most once a day, the entries no run has used for

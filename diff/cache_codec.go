@@ -81,7 +81,7 @@ func init() {
 	}
 }
 
-// encodePieces is the cache entry of a file's pieces.
+// encodePieces is a pack of pieces (cache.go).
 func encodePieces(ps []*piece) ([]byte, error) {
 	var b bytes.Buffer
 	if err := gob.NewEncoder(&b).Encode(ps); err != nil {
@@ -90,20 +90,19 @@ func encodePieces(ps []*piece) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// verifyPieces marks the pieces the codec does not carry faithfully: a
-// file holding one is not written to the cache.
-func verifyPieces(ps []*piece) {
+// verifyPieces is the pieces' encoding when the codec carries them
+// faithfully (it decodes to pieces deep-equal to them); nil when it does
+// not, and no cache entry may then hold them.
+func verifyPieces(ps []*piece) []byte {
 	data, err := encodePieces(ps)
 	var back []*piece
 	if err == nil {
 		back, err = decodePieces(data)
 	}
 	if err == nil && reflect.DeepEqual(back, ps) {
-		return
+		return data
 	}
-	for _, p := range ps {
-		p.unverified = true
-	}
+	return nil
 }
 
 func decodePieces(data []byte) ([]*piece, error) {

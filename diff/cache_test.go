@@ -159,6 +159,30 @@ func TestCacheReturnsWhatWasEvaluated(t *testing.T) {
 		t.Fatalf("after damage: %v", err)
 	}
 
+	// So is one whose pack is damaged.
+	pks, _ := filepath.Glob(filepath.Join(dir, packPrefix+"*"))
+	if len(pks) != 1 {
+		t.Fatalf("want one pack, got %v", pks)
+	}
+	data, _ = os.ReadFile(pks[0])
+	data[len(data)/2] ^= 0xff
+	if err := os.WriteFile(pks[0], data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	Forget()
+	if readEntry(entries[0], src, mariadb) != nil {
+		t.Fatal("an entry with a damaged pack was read")
+	}
+	Forget()
+	if fixed, err = cached(key, src, mariadb); err != nil || !sameRelease(fixed, want) {
+		t.Fatalf("after damage to the pack: %v", err)
+	}
+	Flush()
+	Forget()
+	if readEntry(entries[0], src, mariadb) == nil {
+		t.Fatal("the pack was not written again")
+	}
+
 	// Another name for the same content is another entry: positions in
 	// scripts carry the file name.
 	other := src
@@ -177,5 +201,37 @@ func TestCacheOff(t *testing.T) {
 	t.Setenv(cacheEnv, "off")
 	if dir, _ := cacheDir(); dir != "" {
 		t.Fatalf("cache dir %q with %s=off", dir, cacheEnv)
+	}
+}
+
+// Consecutive releases share their packs: a block is encoded once, and
+// read once per run.
+func TestCacheSharesPacks(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv(cacheEnv, dir)
+	Forget()
+	first := Source{Release: "a", File: "schema/a.hcl", Src: []byte(cacheSchema)}
+	second := Source{Release: "b", File: "schema/b.hcl", Src: []byte(strings.Replace(cacheSchema, "varchar(30)", "varchar(40)", 1))}
+	for _, s := range []Source{first, second} {
+		if _, err := cached(sourceKey(s, mariadb), s, mariadb); err != nil {
+			t.Fatal(err)
+		}
+	}
+	Flush()
+	entries, _ := filepath.Glob(filepath.Join(dir, "[0-9a-f]*"))
+	packs, _ := filepath.Glob(filepath.Join(dir, packPrefix+"*"))
+	if len(entries) != 2 || len(packs) != 2 {
+		t.Fatalf("entries %v, packs %v: want two of each (the second file's pack holds its one new block)", entries, packs)
+	}
+	Forget()
+	for _, s := range []Source{first, second} {
+		want, err := ParseRelease(s.Release, s.File, s.Src, mariadb)
+		if err != nil {
+			t.Fatal(err)
+		}
+		build, _ := buildIdentity()
+		if r := readEntry(entryPath(dir, build, sourceKey(s, mariadb)), s, mariadb); r == nil || !sameRelease(r, want) {
+			t.Fatalf("%s: not read back as evaluated", s.File)
+		}
 	}
 }

@@ -22,19 +22,26 @@ type Transition struct {
 	DataMigrationsDone map[string]bool
 }
 
-// Between diffs two states offline. Atlas never detects renames, so declared
+// Between diffs two states offline: the previous release (nil before the
+// first) and the next. Atlas never detects renames, so declared
 // table renames are injected: the old table is renamed in a copy of the
 // source state before diffing, and a RenameTable change leads the list.
-func Between(drv *mysql.Driver, from *schema.Schema, to *Release) (_ *Transition, err error) {
+func Between(drv *mysql.Driver, prev *Release, to *Release) (_ *Transition, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("%s: Atlas failed while comparing the release with the previous state (%v); check the last change to this file", to.File, r)
 		}
 	}()
-	// Atlas writes into what it compares (private.go).
-	from = private(from)
-	own := *to
-	own.Schema = private(to.Schema)
+	var all *schema.Schema
+	if prev != nil {
+		all = prev.Schema
+	}
+	// Tables that cannot change are left out of the diff (unchanged.go);
+	// Atlas writes into the ones it compares (private.go).
+	same := unchanged(prev, to)
+	from := private(without(all, same))
+	own, whole := *to, to.Schema
+	own.Schema = private(without(whole, same))
 	to = &own
 	base := from
 	if base == nil {
@@ -74,7 +81,8 @@ func Between(drv *mysql.Driver, from *schema.Schema, to *Release) (_ *Transition
 		return nil, fmt.Errorf("%s: diffing against the previous state: %w", to.File, err)
 	}
 	changes = withCheckExprChanges(base, to.Schema, changes)
-	return &Transition{From: from, To: to, Changes: append(renames, changes...)}, nil
+	own.Schema = rejoin(own.Schema, whole, same)
+	return &Transition{From: rejoin(from, all, same), To: to, Changes: append(renames, changes...)}, nil
 }
 
 func copySchema(s *schema.Schema) *schema.Schema {

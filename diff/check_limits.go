@@ -126,7 +126,7 @@ func checkType(ref string, t schema.Type, mb int, mariadb bool, p Pos, add func(
 // checkKey refuses an index whose key is longer than the server takes, or
 // whose prefixes it refuses.
 func checkKey(loc *locator, s *schema.Schema, t *schema.Table, idx *schema.Index, add func(Pos, string, ...any)) {
-	if it := (mysql.IndexType{}); hasAttr(idx.Attrs, &it) && (strings.EqualFold(it.T, mysql.IndexTypeFullText) || strings.EqualFold(it.T, mysql.IndexTypeSpatial)) {
+	if it := (&mysql.IndexType{}); HasAttr(idx.Attrs, &it) && (strings.EqualFold(it.T, mysql.IndexTypeFullText) || strings.EqualFold(it.T, mysql.IndexTypeSpatial)) {
 		return
 	}
 	what, p := "index "+idx.Name, loc.name(t.Name, "index", idx.Name)
@@ -368,10 +368,11 @@ func decimalBytes(digits int) int {
 	return digits/9*4 + [...]int{0, 1, 1, 2, 2, 3, 3, 4, 4, 4}[digits%9]
 }
 
-func hasAttr(attrs []schema.Attr, target *mysql.IndexType) bool {
+// HasAttr finds an attribute of the same type as *target and copies it in.
+func HasAttr[T schema.Attr](attrs []schema.Attr, target *T) bool {
 	for _, a := range attrs {
-		if it, ok := a.(*mysql.IndexType); ok {
-			*target = *it
+		if v, ok := a.(T); ok {
+			*target = v
 			return true
 		}
 	}

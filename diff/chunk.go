@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"maps"
 	"runtime"
 	"slices"
 	"strings"
@@ -89,9 +88,10 @@ type piece struct {
 	InSchema  string
 	Positions map[string]Pos
 	Declares  bool
-	// unverified is set on a piece the cache's codec does not carry
-	// faithfully (verifyPieces).
-	unverified bool
+	// pack and slot say where the evaluation cache keeps the piece: set
+	// once the pack is written, or when the piece was read from it.
+	pack [32]byte
+	slot int
 }
 
 var errChunks = errors.New("the file does not evaluate block by block")
@@ -123,9 +123,11 @@ func evalChunks(src Source, t project.Target) (*Release, []*piece, error) {
 	}
 	pieces := make([]*piece, len(chunks))
 	futures := make([]*pieceFuture, len(chunks))
+	keys := make([][32]byte, len(chunks))
 	var missed []int
 	for i, c := range chunks {
-		f, owner := pieceMemo.get(pieceKey(t, schemaChunk, c.data))
+		keys[i] = pieceKey(t, schemaChunk, c.data)
+		f, owner := pieceMemo.get(keys[i])
 		futures[i] = f
 		if owner {
 			missed = append(missed, i)
@@ -160,7 +162,7 @@ func evalChunks(src Source, t project.Target) (*Release, []*piece, error) {
 		}
 		pieces[i] = p
 	}
-	r, err := assemble(src, t, pieces, chunks)
+	r, err := assemble(src, t, pieces, chunks, keys)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -177,7 +179,7 @@ func evalGroup(src Source, t project.Target, chunks []chunk, group []int) (got [
 		}
 	}()
 	if got, err = evalPieces(src, t, chunks, group); err == nil {
-		verifyPieces(got)
+		writePack(got)
 	}
 	return got, err
 }
@@ -301,6 +303,12 @@ func standIns(parser *hclparse.Parser, evaluated map[string]bool, schemaName str
 	need := map[string][]string{}
 	var walkErr error
 	for _, f := range parser.Files() {
+		// A reference is rooted at the word table: a block holding the word
+		// no more than as its own type names none (walking every node of
+		// every block is a tenth of evaluating them).
+		if n := bytes.Count(f.Bytes, []byte("table")); n == 0 || (n == 1 && bytes.HasPrefix(f.Bytes, []byte("table"))) {
+			continue
+		}
 		_ = hclsyntax.VisitAll(f.Body.(*hclsyntax.Body), func(n hclsyntax.Node) hcl.Diagnostics {
 			e, ok := n.(*hclsyntax.ScopeTraversalExpr)
 			if !ok || e.Traversal.RootName() != "table" {
@@ -343,8 +351,9 @@ func standIns(parser *hclparse.Parser, evaluated map[string]bool, schemaName str
 }
 
 // assemble builds the release from its pieces, as evaluating the whole
-// file builds it.
-func assemble(src Source, t project.Target, pieces []*piece, chunks []chunk) (*Release, error) {
+// file builds it; keys are the pieces' (pieceKey), which name what each
+// table evaluated from (Release.blocks).
+func assemble(src Source, t project.Target, pieces []*piece, chunks []chunk, keys [][32]byte) (*Release, error) {
 	var sp *piece
 	seen := map[string]bool{}
 	for _, p := range pieces {
@@ -368,7 +377,12 @@ func assemble(src Source, t project.Target, pieces []*piece, chunks []chunk) (*R
 	// it, and what the reading checks across blocks (a discard made twice)
 	// is checked.
 	declaring := &hclsyntax.Body{}
-	positions := map[string]Pos{}
+	n := 0
+	for _, p := range pieces {
+		n += len(p.Positions)
+	}
+	positions := make(map[string]Pos, n)
+	blocks := make(map[string][32]byte, len(pieces))
 	var fks []func() error
 	for i, p := range pieces {
 		if p.Declares {
@@ -394,6 +408,7 @@ func assemble(src Source, t project.Target, pieces []*piece, chunks []chunk) (*R
 			return nil, errChunks
 		}
 		s.Tables = append(s.Tables, tbl)
+		blocks[tbl.Name] = keys[i]
 		fks = append(fks, link)
 	}
 	s.Realm.Schemas[0].Tables = s.Tables
@@ -412,7 +427,14 @@ func assemble(src Source, t project.Target, pieces []*piece, chunks []chunk) (*R
 	if err := d.checkCalls(t); err != nil {
 		return nil, errChunks
 	}
-	maps.Copy(d.positions, positions)
+	// The placed positions are most of them: the declaring blocks' few
+	// join them, and where both name a key the placed one wins.
+	for k, v := range d.positions {
+		if _, ok := positions[k]; !ok {
+			positions[k] = v
+		}
+	}
+	d.positions = positions
 	// What ParseRelease checks across blocks, or on the whole schema.
 	if sharedConstraintNames(s) {
 		return nil, errChunks
@@ -421,7 +443,7 @@ func assemble(src Source, t project.Target, pieces []*piece, chunks []chunk) (*R
 		return nil, errChunks
 	}
 	copied := *s
-	return &Release{Name: src.Release, File: src.File, Schema: &copied, Declarations: d}, nil
+	return &Release{Name: src.Release, File: src.File, Schema: &copied, Declarations: d, blocks: blocks}, nil
 }
 
 // sharedConstraintNames reports two tables with foreign keys, or checks,

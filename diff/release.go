@@ -24,6 +24,10 @@ type Release struct {
 	File         string // path as given to the user
 	Schema       *schema.Schema
 	Declarations *Declarations
+	// blocks names, for a release assembled block by block, what each
+	// table was evaluated from (pieceKey): two tables of the same key are
+	// the same evaluation (unchanged.go).
+	blocks map[string][32]byte
 }
 
 // ParseRelease evaluates one release file.

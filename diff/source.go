@@ -81,6 +81,7 @@ func Forget() {
 	defer memo.Unlock()
 	memo.entries, memo.order = map[[32]byte]*memoEntry{}, nil
 	pieceMemo.forget()
+	forgetPacks()
 }
 
 type memoEntry struct {

@@ -4,8 +4,6 @@ import (
 	"strings"
 	"testing"
 
-	"ariga.io/atlas/sql/schema"
-
 	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
@@ -142,11 +140,7 @@ func TestForeignKeyCycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	split := func(from *diff.Release, to *diff.Release) Phases {
-		var s *schema.Schema
-		if from != nil {
-			s = from.Schema
-		}
-		tr, err := diff.Between(drv, s, to)
+		tr, err := diff.Between(drv, from, to)
 		if err != nil {
 			t.Fatal(err)
 		}

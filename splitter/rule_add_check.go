@@ -6,6 +6,7 @@ import (
 	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
 
+	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
@@ -71,7 +72,7 @@ func init() {
 				return nil, err
 			}
 			// MySQL's NOT ENFORCED check rejects nothing, so there is nothing to gate.
-			if e := (&mysql.Enforced{V: true}); !hasAttr(ck.C.Attrs, &e) || e.V {
+			if e := (&mysql.Enforced{V: true}); !diff.HasAttr(ck.C.Attrs, &e) || e.V {
 				steps = append(steps, gate(
 					fmt.Sprintf("check %s on %s: the previous release could write rows it rejects; contract waits until there are none", ck.C.Name, c.Table.Name),
 					countWhere(c.Table.Name, "NOT ("+expr.SQL()+")"),
@@ -83,15 +84,4 @@ func init() {
 			}}), nil
 		},
 	})
-}
-
-// hasAttr finds an attribute of the same type as *target and copies it in.
-func hasAttr[T schema.Attr](attrs []schema.Attr, target *T) bool {
-	for _, a := range attrs {
-		if v, ok := a.(T); ok {
-			*target = v
-			return true
-		}
-	}
-	return false
 }

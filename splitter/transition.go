@@ -3,8 +3,6 @@ package splitter
 import (
 	"fmt"
 
-	"ariga.io/atlas/sql/schema"
-
 	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/project"
 )
@@ -82,16 +80,16 @@ func Diff(t project.Target, s Sources) (*Planned, error) {
 	if err := pl.To.Check(pl.Prev); err != nil {
 		return nil, err
 	}
-	var from *schema.Schema
+	var from *diff.Release
 	var done map[string]bool
 	switch {
 	case asOf != nil:
-		from, done = asOf.Schema, map[string]bool{}
+		from, done = asOf, map[string]bool{}
 		for _, m := range asOf.Declarations.DataMigrations {
 			done[m.Name] = true
 		}
 	case pl.Prev != nil:
-		from = pl.Prev.Schema
+		from = pl.Prev
 	}
 	drv, err := diff.Offline(t)
 	if err != nil {
