@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emcee-db/emcee/apply"
 	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/internal/testdb"
 	"github.com/emcee-db/emcee/simulate"
@@ -42,7 +43,10 @@ import (
 // one worker's statements, default 5ms), EMCEE_BENCH_BATCH (backfill
 // batch size, default: the applier's), EMCEE_BENCH_PAUSE (sleep between
 // backfill batches, default none), EMCEE_BENCH_CHUNK (--chunk-time,
-// default none), EMCEE_BENCH_ROUNDS (trigger rounds, default 8) and
+// default none), EMCEE_BENCH_MAX_LOAD (--max-load, e.g.
+// Innodb_checkpoint_age=40000000, default none), EMCEE_BENCH_CHECK
+// (--check-interval, default 1s), EMCEE_BENCH_ROUNDS
+// (trigger rounds, default 8) and
 // EMCEE_BENCH_PLOT (a directory: each run's latency plot as a PNG)
 // change the setup. Each run ends with one "RESULT" line for the
 // summary across runs.
@@ -55,13 +59,18 @@ func BenchmarkRollingUpgrade(b *testing.B) {
 	batch := envInt(b, "EMCEE_BENCH_BATCH", 0)
 	pause := envDur(b, "EMCEE_BENCH_PAUSE", 0)
 	chunk := envDur(b, "EMCEE_BENCH_CHUNK", 0)
+	maxLoad, err := apply.ParseLoad("max-load", os.Getenv("EMCEE_BENCH_MAX_LOAD"))
+	if err != nil {
+		b.Fatalf("EMCEE_BENCH_MAX_LOAD: %v", err)
+	}
+	check := envDur(b, "EMCEE_BENCH_CHECK", 0)
 	rounds := envInt(b, "EMCEE_BENCH_ROUNDS", 8)
 	plotDir := os.Getenv("EMCEE_BENCH_PLOT")
 	for range b.N {
 		base := simulate.Config{
 			New: simulate.ExampleRelease, Rows: rows, OldWorkers: 4, NewWorkers: 4,
 			Throttle: throttle, Baseline: 10 * time.Second, Settle: 10 * time.Second,
-			BatchSize: batch, Pause: pause, ChunkTime: chunk, Verify: true, Seed: 7,
+			BatchSize: batch, Pause: pause, ChunkTime: chunk, MaxLoad: maxLoad, CheckInterval: check, Verify: true, Seed: 7,
 		}
 
 		// A: the emcee upgrade, all three phases.
@@ -112,7 +121,7 @@ func BenchmarkRollingUpgrade(b *testing.B) {
 		wpsRefA := float64(len(refA)) / (repA.Phase("expanded").Elapsed + repA.Phase("migrated").Elapsed).Seconds()
 		wpsRefB := float64(len(refB)) / (repB.Phase("expanded").Elapsed + repB.Phase("migrated").Elapsed).Seconds()
 
-		fmt.Fprintf(&out, "\n%d rows, 4 old + 4 new workers, %s between statements, backfill batch %d (0: applier default), pause %s, chunk time %s\n\n", rows, throttle, batch, pause, chunk)
+		fmt.Fprintf(&out, "\n%d rows, 4 old + 4 new workers, %s between statements, backfill batch %d (0: applier default), pause %s, chunk time %s, max load %v\n\n", rows, throttle, batch, pause, chunk, maxLoad)
 		fmt.Fprintf(&out, "failed statements, emcee run: old %d, new %d; rows checked %d, lost %d, inconsistent %d\n",
 			repA.Failed(simulate.Old), repA.Failed(simulate.New), repA.RowsChecked, repA.Lost, repA.Inconsistent)
 		fmt.Fprintf(&out, "failed statements, unbatched run: old %d, new %d; rows checked %d, lost %d, inconsistent %d\n\n",
