@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emcee-db/emcee/apply"
 	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/internal/testdb"
 	"github.com/emcee-db/emcee/simulate"
@@ -42,7 +43,10 @@ import (
 // one worker's statements, default 5ms), EMCEE_BENCH_BATCH (backfill
 // batch size, default: the applier's), EMCEE_BENCH_PAUSE (sleep between
 // backfill batches, default none), EMCEE_BENCH_CHUNK (--chunk-time,
-// default none), EMCEE_BENCH_ROUNDS (trigger rounds, default 8) and
+// default none), EMCEE_BENCH_MAX_LOAD (--max-load, e.g.
+// Innodb_checkpoint_age=40000000, default none), EMCEE_BENCH_CHECK
+// (--check-interval, default 1s), EMCEE_BENCH_ROUNDS
+// (trigger rounds, default 8) and
 // EMCEE_BENCH_PLOT (a directory: each run's latency plot as a PNG)
 // change the setup. Each run ends with one "RESULT" line for the
 // summary across runs.
@@ -55,13 +59,18 @@ func BenchmarkRollingUpgrade(b *testing.B) {
 	batch := envInt(b, "EMCEE_BENCH_BATCH", 0)
 	pause := envDur(b, "EMCEE_BENCH_PAUSE", 0)
 	chunk := envDur(b, "EMCEE_BENCH_CHUNK", 0)
+	maxLoad, err := apply.ParseLoad("max-load", os.Getenv("EMCEE_BENCH_MAX_LOAD"))
+	if err != nil {
+		b.Fatalf("EMCEE_BENCH_MAX_LOAD: %v", err)
+	}
+	check := envDur(b, "EMCEE_BENCH_CHECK", 0)
 	rounds := envInt(b, "EMCEE_BENCH_ROUNDS", 8)
 	plotDir := os.Getenv("EMCEE_BENCH_PLOT")
 	for range b.N {
 		base := simulate.Config{
 			New: simulate.ExampleRelease, Rows: rows, OldWorkers: 4, NewWorkers: 4,
 			Throttle: throttle, Baseline: 10 * time.Second, Settle: 10 * time.Second,
-			BatchSize: batch, Pause: pause, ChunkTime: chunk, Verify: true, Seed: 7,
+			BatchSize: batch, Pause: pause, ChunkTime: chunk, MaxLoad: maxLoad, CheckInterval: check, Verify: true, Seed: 7,
 		}
 
 		// A: the emcee upgrade, all three phases.
@@ -105,8 +114,14 @@ func BenchmarkRollingUpgrade(b *testing.B) {
 		refB, migB := writes(repB, "expanded", both...).and(writes(repB, "migrated", both...)), writes(repB, "migrate", both...)
 		contractNew, contractedNew := writes(repA, "contract", simulate.New), writes(repA, "contracted", simulate.New)
 		rateA, rateB := rowsPerSec(repA.Phase("migrate")), rowsPerSec(repB.Phase("migrate"))
+		// The writes the application got done while each backfill ran:
+		// the unbatched UPDATE's rate is bought by blocking them, so it is
+		// printed beside the rates it is compared with.
+		wpsA, wpsB := perSec(migA, repA, "migrate"), perSec(migB, repB, "migrate")
+		wpsRefA := float64(len(refA)) / (repA.Phase("expanded").Elapsed + repA.Phase("migrated").Elapsed).Seconds()
+		wpsRefB := float64(len(refB)) / (repB.Phase("expanded").Elapsed + repB.Phase("migrated").Elapsed).Seconds()
 
-		fmt.Fprintf(&out, "\n%d rows, 4 old + 4 new workers, %s between statements, backfill batch %d (0: applier default), pause %s, chunk time %s\n\n", rows, throttle, batch, pause, chunk)
+		fmt.Fprintf(&out, "\n%d rows, 4 old + 4 new workers, %s between statements, backfill batch %d (0: applier default), pause %s, chunk time %s, max load %v\n\n", rows, throttle, batch, pause, chunk, maxLoad)
 		fmt.Fprintf(&out, "failed statements, emcee run: old %d, new %d; rows checked %d, lost %d, inconsistent %d\n",
 			repA.Failed(simulate.Old), repA.Failed(simulate.New), repA.RowsChecked, repA.Lost, repA.Inconsistent)
 		fmt.Fprintf(&out, "failed statements, unbatched run: old %d, new %d; rows checked %d, lost %d, inconsistent %d\n\n",
@@ -118,6 +133,7 @@ func BenchmarkRollingUpgrade(b *testing.B) {
 		fmt.Fprintf(&out, "| batched migrate: rows/s; writes p99 / max | %.0f (%d rows in %s); %s / %s |\n", rateA, repA.Phase("migrate").Rows, repA.Phase("migrate").Elapsed.Round(time.Millisecond), migA.p(0.99), migA.max())
 		fmt.Fprintf(&out, "| equal-load reference, run B: p99 / max | %s / %s (%d writes) |\n", refB.p(0.99), refB.max(), len(refB))
 		fmt.Fprintf(&out, "| unbatched UPDATE (writers' lock wait 1 h): rows/s; writes p99 / max | %.0f (%d rows in %s); %s / %s |\n", rateB, repB.Phase("migrate").Rows, repB.Phase("migrate").Elapsed.Round(time.Millisecond), migB.p(0.99), migB.max())
+		fmt.Fprintf(&out, "| the application's writes per second (both releases): equal-load A / batched migrate / equal-load B / unbatched UPDATE | %.0f / %.0f / %.0f / %.0f |\n", wpsRefA, wpsA, wpsRefB, wpsB)
 		fmt.Fprintf(&out, "| new writes: contracted (4 workers, no DDL) / during contract p99 | %s / %s |\n", contractedNew.p(0.99), contractNew.p(0.99))
 		fmt.Fprintf(&out, "| inserts with triggers / without, %d alternating rounds: median (min-max) | old %.2f (%.2f-%.2f), new %.2f (%.2f-%.2f) |\n", rounds, median(oldX), slices.Min(oldX), slices.Max(oldX), median(newX), slices.Min(newX), slices.Max(newX))
 		fmt.Fprintf(&out, "| contract (run A) | %s |\n\n", repA.Phase("contract").Elapsed.Round(time.Millisecond))
@@ -130,9 +146,9 @@ func BenchmarkRollingUpgrade(b *testing.B) {
 		row("contract write p99 / contracted p99", ratio(contractNew.p(0.99), contractedNew.p(0.99)), 2, "<=")
 		row("old-release inserts with triggers / without (median)", median(oldX), 0.6, ">=")
 		row("new-release inserts with triggers / without (median)", median(newX), 0.6, ">=")
-		fmt.Fprintf(&out, "\nRESULT rows=%d expand_x=%.2f rate_x=%.3f rate_a=%.0f rate_b=%.0f mig_p99_x=%.2f mig_p99=%s ref_p99=%s base_p99=%s unb_p99_x=%.0f contract_x=%.2f trig_old=%.2f trig_new=%.2f failed=%d lost=%d inconsistent=%d failed_b=%d\n",
+		fmt.Fprintf(&out, "\nRESULT rows=%d expand_x=%.2f rate_x=%.3f rate_a=%.0f rate_b=%.0f mig_p99_x=%.2f mig_p99=%s ref_p99=%s base_p99=%s unb_p99_x=%.0f writes_per_s_a=%.0f writes_per_s_b=%.0f contract_x=%.2f trig_old=%.2f trig_new=%.2f failed=%d lost=%d inconsistent=%d failed_b=%d\n",
 			rows, ratio(expOld.p(0.99), baseOld.p(0.99)), rateA/rateB, rateA, rateB, ratio(migA.p(0.99), refA.p(0.99)), migA.p(0.99), refA.p(0.99), baseOld.p(0.99),
-			ratio(migB.p(0.99), refB.p(0.99)), ratio(contractNew.p(0.99), contractedNew.p(0.99)), median(oldX), median(newX),
+			ratio(migB.p(0.99), refB.p(0.99)), wpsA, wpsB, ratio(contractNew.p(0.99), contractedNew.p(0.99)), median(oldX), median(newX),
 			repA.Failed(simulate.Old)+repA.Failed(simulate.New), repA.Lost, repA.Inconsistent, repB.Failed(simulate.Old)+repB.Failed(simulate.New))
 		// Printed rather than logged: the testing package truncates
 		// benchmark logs, and this table is the point of the run.
@@ -312,6 +328,15 @@ func rowsPerSec(p *simulate.PhaseInfo) float64 {
 		return 0
 	}
 	return float64(p.Rows) / p.Elapsed.Seconds()
+}
+
+// perSec is the writes of one phase per second of it.
+func perSec(l lat, r *simulate.Report, phase string) float64 {
+	p := r.Phase(phase)
+	if p == nil || p.Elapsed <= 0 {
+		return 0
+	}
+	return float64(len(l)) / p.Elapsed.Seconds()
 }
 
 func ratio(a, b time.Duration) float64 {

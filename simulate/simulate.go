@@ -82,6 +82,10 @@ type Config struct {
 	BatchSize int
 	Pause     time.Duration
 	ChunkTime time.Duration
+	// MaxLoad and CheckInterval are migrate's --max-load (e.g.
+	// Innodb_checkpoint_age=40000000) and --check-interval.
+	MaxLoad       []apply.LoadLimit
+	CheckInterval time.Duration
 	// WorkerLockWait is the workers' innodb_lock_wait_timeout (0: the
 	// session default, 10 s). The unbatched reference holds every row's
 	// lock for its whole run; its writers need longer than that or they
@@ -309,7 +313,7 @@ func (s *Sim) baseline(ctx context.Context) error {
 
 func (s *Sim) session(ctx context.Context) (*apply.Session, error) {
 	return apply.Open(ctx, s.cfg.Project, s.cfg.DB, apply.Options{
-		Tool: "emcee simulate", BatchSize: s.cfg.BatchSize, Pause: s.cfg.Pause, ChunkTime: s.cfg.ChunkTime, Log: s.cfg.Log,
+		Tool: "emcee simulate", BatchSize: s.cfg.BatchSize, Pause: s.cfg.Pause, ChunkTime: s.cfg.ChunkTime, MaxLoad: s.cfg.MaxLoad, CheckInterval: s.cfg.CheckInterval, Log: s.cfg.Log,
 	})
 }
 
