@@ -28,15 +28,25 @@ import (
 // no-DDL baseline), then while emcee runs. Reported: the expand's duration,
 // the writes' p99 in each phase and its ratio, and failed statements.
 // EMCEE_BENCH_OSC_CHUNK sets pt-online-schema-change's chunk time
-// (--osc-chunk-time; default: the tool's 0.5s).
+// (--osc-chunk-time; default: emcee's); EMCEE_BENCH_MODES the ways to
+// run, comma-separated (default "copy,pt-osc"). The writers keep a
+// ledger of the writes the server acknowledged; after the expand every
+// row of the table is compared with it.
 func BenchmarkOSCWiden(b *testing.B) {
 	needPtOSCBench(b)
 	n := benchRows(b)
 	writers := benchInt(b, "EMCEE_BENCH_WRITERS", 4)
 	throttle := benchDuration(b, "EMCEE_BENCH_THROTTLE", 5*time.Millisecond)
 	baseline := benchDuration(b, "EMCEE_BENCH_BASELINE", 10*time.Second)
+	modes := []string{"copy", "pt-osc"}
+	if m := os.Getenv("EMCEE_BENCH_MODES"); m != "" {
+		modes = strings.Split(m, ",")
+	}
 	var lines []string
-	for _, mode := range []string{"copy", "pt-osc"} {
+	for _, mode := range modes {
+		if mode != "copy" && mode != "pt-osc" {
+			b.Fatalf("EMCEE_BENCH_MODES=%q: want copy, pt-osc or both, comma-separated", os.Getenv("EMCEE_BENCH_MODES"))
+		}
 		b.Run(mode, func(b *testing.B) {
 			for b.Loop() {
 				r := runWiden(b, mode, n, writers, throttle, baseline)
@@ -45,13 +55,13 @@ func BenchmarkOSCWiden(b *testing.B) {
 				b.ReportMetric(ms(r.p99DDL), "ddl-p99-ms")
 				b.ReportMetric(ms(r.p99DDL)/ms(r.p99Base), "p99-ratio")
 				b.ReportMetric(float64(r.failed), "failed")
-				lines = append(lines, fmt.Sprintf("| %s | %d | %.1f s | %.1f ms (%d writes) | %.1f ms (%d writes) | %.1fx | %.0f ms | %d %s |",
-					mode, n, r.ddl.Seconds(), ms(r.p99Base), r.nBase, ms(r.p99DDL), r.nDDL, ms(r.p99DDL)/ms(r.p99Base), ms(r.maxDDL), r.failed, r.errors))
+				lines = append(lines, fmt.Sprintf("| %s | %d | %.1f s | %.1f ms (%d writes) | %.1f ms (%d writes) | %.1fx | %.0f ms | %d %s | %d, 0 differ |",
+					mode, n, r.ddl.Seconds(), ms(r.p99Base), r.nBase, ms(r.p99DDL), r.nDDL, ms(r.p99DDL)/ms(r.p99Base), ms(r.maxDDL), r.failed, r.errors, r.checked))
 			}
 		})
 	}
-	fmt.Println("| mode | rows | expand | write p99 baseline | write p99 during expand | ratio | worst write during expand | failed statements |")
-	fmt.Println("|---|---|---|---|---|---|---|---|")
+	fmt.Println("| mode | rows | expand | write p99 baseline | write p99 during expand | ratio | worst write during expand | failed statements | rows compared with the ledger |")
+	fmt.Println("|---|---|---|---|---|---|---|---|---|")
 	for _, l := range lines {
 		fmt.Println(l)
 	}
@@ -63,6 +73,7 @@ type widenResult struct {
 	nBase, nDDL             int
 	failed                  int64
 	errors                  string // failures by server error number
+	checked                 int    // rows compared with the writers' ledger
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
@@ -96,6 +107,9 @@ func runWiden(b *testing.B, mode string, n, writers int, throttle, baseline time
 			b.Fatal(err)
 		}
 	}
+	// The seeded rows (their ids have gaps where the server reserved
+	// AUTO_INCREMENT values it did not use) and their values.
+	seeded, seededHits := seededRows(b, db.DB)
 	// The application's own connections: the server's timeouts, not
 	// emcee's, so a write blocked by the table copy waits as it would.
 	app, err := sql.Open("mysql", db.DSN)
@@ -106,6 +120,10 @@ func runWiden(b *testing.B, mode string, n, writers int, throttle, baseline time
 	app.SetMaxOpenConns(writers)
 
 	var phase atomic.Int32 // 0 baseline, 1 during the expand, 2 stop
+	// The ledger: updates acknowledged per seeded row, and the value of
+	// each acknowledged insert by its id.
+	updates := make([]atomic.Int32, len(seeded))
+	inserted := map[int64]int64{}
 	var mu sync.Mutex
 	lat := [2][]time.Duration{}
 	var failed atomic.Int64
@@ -124,10 +142,28 @@ func runWiden(b *testing.B, mode string, n, writers int, throttle, baseline time
 				}
 				start := time.Now()
 				var err error
+				var res sql.Result
 				if rnd.IntN(4) == 0 {
-					_, err = app.ExecContext(ctx, "INSERT INTO events (hits, label) VALUES (?, 'w')", rnd.IntN(1_000_000))
+					v := rnd.IntN(1_000_000)
+					if res, err = app.ExecContext(ctx, "INSERT INTO events (hits, label) VALUES (?, 'w')", v); err == nil {
+						var id int64
+						if id, err = res.LastInsertId(); err == nil {
+							mu.Lock()
+							inserted[id] = int64(v)
+							mu.Unlock()
+						}
+					}
 				} else {
-					_, err = app.ExecContext(ctx, "UPDATE events SET hits = hits + 1 WHERE id = ?", 1+rnd.IntN(n))
+					i := rnd.IntN(len(seeded))
+					if res, err = app.ExecContext(ctx, "UPDATE events SET hits = hits + 1 WHERE id = ?", seeded[i]); err == nil {
+						var k int64
+						if k, err = res.RowsAffected(); err == nil && k != 1 {
+							err = fmt.Errorf("Error 0 (row %d): the update changed %d rows", seeded[i], k)
+						}
+						if err == nil {
+							updates[i].Add(1)
+						}
+					}
 				}
 				took := time.Since(start)
 				if err != nil {
@@ -170,6 +206,7 @@ func runWiden(b *testing.B, mode string, n, writers int, throttle, baseline time
 		b.Fatalf("%s: hits is %q after the expand (%v)", mode, typ, err)
 	}
 	r := widenResult{ddl: took, failed: failed.Load(), nBase: len(lat[0]), nDDL: len(lat[1])}
+	r.checked = compareLedger(b, mode, db.DB, seeded, seededHits, updates, inserted)
 	r.p99Base, _ = percentile(lat[0], 0.99)
 	r.p99DDL, r.maxDDL = percentile(lat[1], 0.99)
 	var codes []string
@@ -179,6 +216,49 @@ func runWiden(b *testing.B, mode string, n, writers int, throttle, baseline time
 	slices.Sort(codes)
 	r.errors = strings.Join(codes, ", ")
 	return r
+}
+
+// seededRows are the ids of events in order, and their hits.
+func seededRows(b *testing.B, db *sql.DB) (ids, hits []int64) {
+	b.Helper()
+	rows, err := db.Query("SELECT id, hits FROM events ORDER BY id")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, h int64
+		if err := rows.Scan(&id, &h); err != nil {
+			b.Fatal(err)
+		}
+		ids, hits = append(ids, id), append(hits, h)
+	}
+	if err := rows.Err(); err != nil {
+		b.Fatal(err)
+	}
+	return ids, hits
+}
+
+// compareLedger compares every row of events with the writes the server
+// acknowledged, and returns how many rows it compared: a write the copy
+// lost, or one it applied twice, fails the benchmark.
+func compareLedger(b *testing.B, mode string, db *sql.DB, seeded, seededHits []int64, updates []atomic.Int32, inserted map[int64]int64) int {
+	b.Helper()
+	ids, hits := seededRows(b, db)
+	var bad []string
+	for k, id := range ids {
+		want, ok := inserted[id]
+		if i, found := slices.BinarySearch(seeded, id); found {
+			want, ok = seededHits[i]+int64(updates[i].Load()), true
+		}
+		if !ok || hits[k] != want {
+			bad = append(bad, fmt.Sprintf("id %d: hits %d, want %d (in the ledger: %v)", id, hits[k], want, ok))
+		}
+	}
+	if want := len(seeded) + len(inserted); len(ids) != want || len(bad) > 0 {
+		b.Fatalf("%s: the table differs from the writers' ledger: %d rows, want %d; %d rows differ: %s", mode, len(ids), want, len(bad), strings.Join(bad[:min(len(bad), 10)], "; "))
+	}
+	return len(ids)
 }
 
 // percentile is the p-th quantile of the durations, and the largest.
