@@ -1,17 +1,12 @@
 package e2e
 
 import (
-	"context"
-	"database/sql"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -107,85 +102,9 @@ func runWiden(b *testing.B, mode string, n, writers int, throttle, baseline time
 			b.Fatal(err)
 		}
 	}
-	// The seeded rows (their ids have gaps where the server reserved
-	// AUTO_INCREMENT values it did not use) and their values.
-	seeded, seededHits := seededRows(b, db.DB)
 	// The application's own connections: the server's timeouts, not
 	// emcee's, so a write blocked by the table copy waits as it would.
-	app, err := sql.Open("mysql", db.DSN)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer app.Close()
-	app.SetMaxOpenConns(writers)
-
-	var phase atomic.Int32 // 0 baseline, 1 during the expand, 2 stop
-	// The ledger: updates acknowledged per seeded row, and the value of
-	// each acknowledged insert by its id.
-	updates := make([]atomic.Int32, len(seeded))
-	inserted := map[int64]int64{}
-	var mu sync.Mutex
-	lat := [2][]time.Duration{}
-	var failed atomic.Int64
-	byCode := map[string]int{}
-	var wg sync.WaitGroup
-	ctx := context.Background()
-	for w := range writers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			rnd := rand.New(rand.NewPCG(uint64(w), 14))
-			for {
-				p := phase.Load()
-				if p == 2 {
-					return
-				}
-				start := time.Now()
-				var err error
-				var res sql.Result
-				if rnd.IntN(4) == 0 {
-					v := rnd.IntN(1_000_000)
-					if res, err = app.ExecContext(ctx, "INSERT INTO events (hits, label) VALUES (?, 'w')", v); err == nil {
-						var id int64
-						if id, err = res.LastInsertId(); err == nil {
-							mu.Lock()
-							inserted[id] = int64(v)
-							mu.Unlock()
-						}
-					}
-				} else {
-					i := rnd.IntN(len(seeded))
-					if res, err = app.ExecContext(ctx, "UPDATE events SET hits = hits + 1 WHERE id = ?", seeded[i]); err == nil {
-						var k int64
-						if k, err = res.RowsAffected(); err == nil && k != 1 {
-							err = fmt.Errorf("Error 0 (row %d): the update changed %d rows", seeded[i], k)
-						}
-						if err == nil {
-							updates[i].Add(1)
-						}
-					}
-				}
-				took := time.Since(start)
-				if err != nil {
-					failed.Add(1)
-					code := err.Error()
-					if i := strings.Index(code, " ("); strings.HasPrefix(code, "Error ") && i > 0 {
-						code = code[len("Error "):i]
-					}
-					mu.Lock()
-					byCode[code]++
-					mu.Unlock()
-				}
-				// A write counts in the phase it ended in.
-				if q := phase.Load(); q < 2 {
-					mu.Lock()
-					lat[q] = append(lat[q], took)
-					mu.Unlock()
-				}
-				time.Sleep(throttle)
-			}
-		}()
-	}
+	w := startWriters(b, db, writers, throttle, false)
 	time.Sleep(baseline)
 	args := []string{"db", "expand", "--env", "test"}
 	if mode == "pt-osc" {
@@ -194,10 +113,9 @@ func runWiden(b *testing.B, mode string, n, writers int, throttle, baseline time
 			args = append(args, "--osc-chunk-time", c)
 		}
 	}
-	phase.Store(1)
+	w.phase.Store(1)
 	out, took := emcee(args...)
-	phase.Store(2)
-	wg.Wait()
+	w.stop()
 	if mode == "pt-osc" && !strings.Contains(out, "handed to pt-online-schema-change") || mode == "copy" && strings.Contains(out, "handed to") {
 		b.Fatalf("%s: the expand did not run as asked:\n%s", mode, out)
 	}
@@ -205,60 +123,12 @@ func runWiden(b *testing.B, mode string, n, writers int, throttle, baseline time
 	if err := db.QueryRow("SELECT DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'events' AND COLUMN_NAME = 'hits'").Scan(&typ); err != nil || typ != "bigint" {
 		b.Fatalf("%s: hits is %q after the expand (%v)", mode, typ, err)
 	}
-	r := widenResult{ddl: took, failed: failed.Load(), nBase: len(lat[0]), nDDL: len(lat[1])}
-	r.checked = compareLedger(b, mode, db.DB, seeded, seededHits, updates, inserted)
-	r.p99Base, _ = percentile(lat[0], 0.99)
-	r.p99DDL, r.maxDDL = percentile(lat[1], 0.99)
-	var codes []string
-	for c, k := range byCode {
-		codes = append(codes, fmt.Sprintf("%d x %s", k, c))
-	}
-	slices.Sort(codes)
-	r.errors = strings.Join(codes, ", ")
+	r := widenResult{ddl: took, failed: w.failed.Load(), nBase: len(w.lat[0]), nDDL: len(w.lat[1])}
+	r.checked = w.compare(b, db.DB)
+	r.p99Base, _ = percentile(w.lat[0], 0.99)
+	r.p99DDL, r.maxDDL = percentile(w.lat[1], 0.99)
+	r.errors = countCodes(w.byCode)
 	return r
-}
-
-// seededRows are the ids of events in order, and their hits.
-func seededRows(b *testing.B, db *sql.DB) (ids, hits []int64) {
-	b.Helper()
-	rows, err := db.Query("SELECT id, hits FROM events ORDER BY id")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id, h int64
-		if err := rows.Scan(&id, &h); err != nil {
-			b.Fatal(err)
-		}
-		ids, hits = append(ids, id), append(hits, h)
-	}
-	if err := rows.Err(); err != nil {
-		b.Fatal(err)
-	}
-	return ids, hits
-}
-
-// compareLedger compares every row of events with the writes the server
-// acknowledged, and returns how many rows it compared: a write the copy
-// lost, or one it applied twice, fails the benchmark.
-func compareLedger(b *testing.B, mode string, db *sql.DB, seeded, seededHits []int64, updates []atomic.Int32, inserted map[int64]int64) int {
-	b.Helper()
-	ids, hits := seededRows(b, db)
-	var bad []string
-	for k, id := range ids {
-		want, ok := inserted[id]
-		if i, found := slices.BinarySearch(seeded, id); found {
-			want, ok = seededHits[i]+int64(updates[i].Load()), true
-		}
-		if !ok || hits[k] != want {
-			bad = append(bad, fmt.Sprintf("id %d: hits %d, want %d (in the ledger: %v)", id, hits[k], want, ok))
-		}
-	}
-	if want := len(seeded) + len(inserted); len(ids) != want || len(bad) > 0 {
-		b.Fatalf("%s: the table differs from the writers' ledger: %d rows, want %d; %d rows differ: %s", mode, len(ids), want, len(bad), strings.Join(bad[:min(len(bad), 10)], "; "))
-	}
-	return len(ids)
 }
 
 // percentile is the p-th quantile of the durations, and the largest.
