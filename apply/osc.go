@@ -563,9 +563,11 @@ func oscArgs(cfg *dbconn.Config, o project.OSC, defaults, plugin string, a *sqls
 		"--set-vars", oscSetVars(cfg),
 		"--plugin", plugin,
 	}
-	if o.ChunkTime > 0 {
-		args = append(args, "--chunk-time", strconv.FormatFloat(o.ChunkTime.Seconds(), 'f', -1, 64))
+	chunk := o.ChunkTime
+	if chunk == 0 {
+		chunk = project.DefaultOSCChunkTime
 	}
+	args = append(args, "--chunk-time", strconv.FormatFloat(chunk.Seconds(), 'f', -1, 64))
 	if o.MaxLoad != "" {
 		args = append(args, "--max-load", o.MaxLoad)
 	}

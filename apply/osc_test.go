@@ -53,8 +53,10 @@ func TestOSCCommandLine(t *testing.T) {
 	if got := oscDefaultsFile(cfg); got != "[client]\nuser=\"deploy\"\npassword=\"p\\\"w#d x\\\\y'z,\"\n" {
 		t.Errorf("defaults file %q", got)
 	}
-	if got := oscArgs(cfg, project.OSC{Tool: project.OSCPtOSC}, "f", "p", a); slices.Contains(got, "--chunk-time") || slices.Contains(got, "--max-load") {
-		t.Errorf("the tool's defaults are overridden: %q", got)
+	// emcee's chunk time, not the tool's 0.5 s; the tool's own --max-load.
+	got := oscArgs(cfg, project.OSC{Tool: project.OSCPtOSC}, "f", "p", a)
+	if i := slices.Index(got, "--chunk-time"); i < 0 || got[i+1] != "0.02" || slices.Contains(got, "--max-load") {
+		t.Errorf("without a chunk time or a maximum load: %q", got)
 	}
 }
 
