@@ -104,7 +104,7 @@ func runWiden(b *testing.B, mode string, n, writers int, throttle, baseline time
 	}
 	// The application's own connections: the server's timeouts, not
 	// emcee's, so a write blocked by the table copy waits as it would.
-	w := startWriters(b, db, writers, throttle, false)
+	w := startWriters(b, db, writers, throttle)
 	time.Sleep(baseline)
 	args := []string{"db", "expand", "--env", "test"}
 	if mode == "pt-osc" {
