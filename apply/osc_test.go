@@ -55,7 +55,7 @@ func TestOSCCommandLine(t *testing.T) {
 	}
 	// emcee's chunk time, not the tool's 0.5 s; the tool's own --max-load.
 	got := oscArgs(cfg, project.OSC{Tool: project.OSCPtOSC}, "f", "p", a)
-	if i := slices.Index(got, "--chunk-time"); i < 0 || got[i+1] != "0.02" || slices.Contains(got, "--max-load") {
+	if i := slices.Index(got, "--chunk-time"); i < 0 || got[i+1] != "0.005" || slices.Contains(got, "--max-load") {
 		t.Errorf("without a chunk time or a maximum load: %q", got)
 	}
 }

@@ -28,7 +28,7 @@ type OSC struct {
 // them wait for it: a write's p99 during the copy is about its p99
 // without the copy plus a chunk time (BENCHMARKS.md, issue 14). Shorter
 // chunks lengthen the copy little: the tool sizes them to the time.
-const DefaultOSCChunkTime = 20 * time.Millisecond
+const DefaultOSCChunkTime = 5 * time.Millisecond
 
 // Enabled reports whether copying statements go to a tool.
 func (o OSC) Enabled() bool { return o.Tool == OSCPtOSC }
