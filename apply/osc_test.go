@@ -27,7 +27,7 @@ func TestOSCCommandLine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	args := oscArgs(cfg, project.OSC{Tool: project.OSCPtOSC, ChunkTime: 250 * time.Millisecond, MaxLoad: "Threads_running=25"}, "/tmp/x/client.cnf", a)
+	args := oscArgs(cfg, project.OSC{Tool: project.OSCPtOSC, ChunkTime: 250 * time.Millisecond, MaxLoad: "Threads_running=25"}, "/tmp/x/client.cnf", "/tmp/x/plugin.pl", a)
 	joined := strings.Join(args, " ")
 	if strings.Contains(joined, "p\"w#d") || strings.Contains(joined, "deploy") {
 		t.Fatalf("the command line holds the account: %q", args)
@@ -36,6 +36,7 @@ func TestOSCCommandLine(t *testing.T) {
 		{"--alter", "MODIFY COLUMN `c'd` BIGINT NOT NULL"},
 		{"--chunk-time", "0.25"},
 		{"--max-load", "Threads_running=25"},
+		{"--plugin", "/tmp/x/plugin.pl"},
 		{"--set-vars", `sql_mode='STRICT_TRANS_TABLES\,NO_ZERO_IN_DATE\,NO_ZERO_DATE\,ERROR_FOR_DIVISION_BY_ZERO\,NO_ENGINE_SUBSTITUTION',time_zone='+00:00'`},
 	} {
 		i := slices.Index(args, want[0])
@@ -52,8 +53,10 @@ func TestOSCCommandLine(t *testing.T) {
 	if got := oscDefaultsFile(cfg); got != "[client]\nuser=\"deploy\"\npassword=\"p\\\"w#d x\\\\y'z,\"\n" {
 		t.Errorf("defaults file %q", got)
 	}
-	if got := oscArgs(cfg, project.OSC{Tool: project.OSCPtOSC}, "f", a); slices.Contains(got, "--chunk-time") || slices.Contains(got, "--max-load") {
-		t.Errorf("the tool's defaults are overridden: %q", got)
+	// emcee's chunk time, not the tool's 0.5 s; the tool's own --max-load.
+	got := oscArgs(cfg, project.OSC{Tool: project.OSCPtOSC}, "f", "p", a)
+	if i := slices.Index(got, "--chunk-time"); i < 0 || got[i+1] != "0.005" || slices.Contains(got, "--max-load") {
+		t.Errorf("without a chunk time or a maximum load: %q", got)
 	}
 }
 

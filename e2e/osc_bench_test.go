@@ -1,17 +1,12 @@
 package e2e
 
 import (
-	"context"
-	"database/sql"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -28,15 +23,25 @@ import (
 // no-DDL baseline), then while emcee runs. Reported: the expand's duration,
 // the writes' p99 in each phase and its ratio, and failed statements.
 // EMCEE_BENCH_OSC_CHUNK sets pt-online-schema-change's chunk time
-// (--osc-chunk-time; default: the tool's 0.5s).
+// (--osc-chunk-time; default: emcee's); EMCEE_BENCH_MODES the ways to
+// run, comma-separated (default "copy,pt-osc"). The writers keep a
+// ledger of the writes the server acknowledged; after the expand every
+// row of the table is compared with it.
 func BenchmarkOSCWiden(b *testing.B) {
 	needPtOSCBench(b)
 	n := benchRows(b)
 	writers := benchInt(b, "EMCEE_BENCH_WRITERS", 4)
 	throttle := benchDuration(b, "EMCEE_BENCH_THROTTLE", 5*time.Millisecond)
 	baseline := benchDuration(b, "EMCEE_BENCH_BASELINE", 10*time.Second)
+	modes := []string{"copy", "pt-osc"}
+	if m := os.Getenv("EMCEE_BENCH_MODES"); m != "" {
+		modes = strings.Split(m, ",")
+	}
 	var lines []string
-	for _, mode := range []string{"copy", "pt-osc"} {
+	for _, mode := range modes {
+		if mode != "copy" && mode != "pt-osc" {
+			b.Fatalf("EMCEE_BENCH_MODES=%q: want copy, pt-osc or both, comma-separated", os.Getenv("EMCEE_BENCH_MODES"))
+		}
 		b.Run(mode, func(b *testing.B) {
 			for b.Loop() {
 				r := runWiden(b, mode, n, writers, throttle, baseline)
@@ -45,13 +50,13 @@ func BenchmarkOSCWiden(b *testing.B) {
 				b.ReportMetric(ms(r.p99DDL), "ddl-p99-ms")
 				b.ReportMetric(ms(r.p99DDL)/ms(r.p99Base), "p99-ratio")
 				b.ReportMetric(float64(r.failed), "failed")
-				lines = append(lines, fmt.Sprintf("| %s | %d | %.1f s | %.1f ms (%d writes) | %.1f ms (%d writes) | %.1fx | %.0f ms | %d %s |",
-					mode, n, r.ddl.Seconds(), ms(r.p99Base), r.nBase, ms(r.p99DDL), r.nDDL, ms(r.p99DDL)/ms(r.p99Base), ms(r.maxDDL), r.failed, r.errors))
+				lines = append(lines, fmt.Sprintf("| %s | %d | %.1f s | %.1f ms (%d writes) | %.1f ms (%d writes) | %.1fx | %.0f ms | %d %s | %d, 0 differ |",
+					mode, n, r.ddl.Seconds(), ms(r.p99Base), r.nBase, ms(r.p99DDL), r.nDDL, ms(r.p99DDL)/ms(r.p99Base), ms(r.maxDDL), r.failed, r.errors, r.checked))
 			}
 		})
 	}
-	fmt.Println("| mode | rows | expand | write p99 baseline | write p99 during expand | ratio | worst write during expand | failed statements |")
-	fmt.Println("|---|---|---|---|---|---|---|---|")
+	fmt.Println("| mode | rows | expand | write p99 baseline | write p99 during expand | ratio | worst write during expand | failed statements | rows compared with the ledger |")
+	fmt.Println("|---|---|---|---|---|---|---|---|---|")
 	for _, l := range lines {
 		fmt.Println(l)
 	}
@@ -63,6 +68,7 @@ type widenResult struct {
 	nBase, nDDL             int
 	failed                  int64
 	errors                  string // failures by server error number
+	checked                 int    // rows compared with the writers' ledger
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
@@ -98,58 +104,7 @@ func runWiden(b *testing.B, mode string, n, writers int, throttle, baseline time
 	}
 	// The application's own connections: the server's timeouts, not
 	// emcee's, so a write blocked by the table copy waits as it would.
-	app, err := sql.Open("mysql", db.DSN)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer app.Close()
-	app.SetMaxOpenConns(writers)
-
-	var phase atomic.Int32 // 0 baseline, 1 during the expand, 2 stop
-	var mu sync.Mutex
-	lat := [2][]time.Duration{}
-	var failed atomic.Int64
-	byCode := map[string]int{}
-	var wg sync.WaitGroup
-	ctx := context.Background()
-	for w := range writers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			rnd := rand.New(rand.NewPCG(uint64(w), 14))
-			for {
-				p := phase.Load()
-				if p == 2 {
-					return
-				}
-				start := time.Now()
-				var err error
-				if rnd.IntN(4) == 0 {
-					_, err = app.ExecContext(ctx, "INSERT INTO events (hits, label) VALUES (?, 'w')", rnd.IntN(1_000_000))
-				} else {
-					_, err = app.ExecContext(ctx, "UPDATE events SET hits = hits + 1 WHERE id = ?", 1+rnd.IntN(n))
-				}
-				took := time.Since(start)
-				if err != nil {
-					failed.Add(1)
-					code := err.Error()
-					if i := strings.Index(code, " ("); strings.HasPrefix(code, "Error ") && i > 0 {
-						code = code[len("Error "):i]
-					}
-					mu.Lock()
-					byCode[code]++
-					mu.Unlock()
-				}
-				// A write counts in the phase it ended in.
-				if q := phase.Load(); q < 2 {
-					mu.Lock()
-					lat[q] = append(lat[q], took)
-					mu.Unlock()
-				}
-				time.Sleep(throttle)
-			}
-		}()
-	}
+	w := startWriters(b, db, writers, throttle)
 	time.Sleep(baseline)
 	args := []string{"db", "expand", "--env", "test"}
 	if mode == "pt-osc" {
@@ -158,10 +113,9 @@ func runWiden(b *testing.B, mode string, n, writers int, throttle, baseline time
 			args = append(args, "--osc-chunk-time", c)
 		}
 	}
-	phase.Store(1)
+	w.phase.Store(1)
 	out, took := emcee(args...)
-	phase.Store(2)
-	wg.Wait()
+	w.stop()
 	if mode == "pt-osc" && !strings.Contains(out, "handed to pt-online-schema-change") || mode == "copy" && strings.Contains(out, "handed to") {
 		b.Fatalf("%s: the expand did not run as asked:\n%s", mode, out)
 	}
@@ -169,15 +123,11 @@ func runWiden(b *testing.B, mode string, n, writers int, throttle, baseline time
 	if err := db.QueryRow("SELECT DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'events' AND COLUMN_NAME = 'hits'").Scan(&typ); err != nil || typ != "bigint" {
 		b.Fatalf("%s: hits is %q after the expand (%v)", mode, typ, err)
 	}
-	r := widenResult{ddl: took, failed: failed.Load(), nBase: len(lat[0]), nDDL: len(lat[1])}
-	r.p99Base, _ = percentile(lat[0], 0.99)
-	r.p99DDL, r.maxDDL = percentile(lat[1], 0.99)
-	var codes []string
-	for c, k := range byCode {
-		codes = append(codes, fmt.Sprintf("%d x %s", k, c))
-	}
-	slices.Sort(codes)
-	r.errors = strings.Join(codes, ", ")
+	r := widenResult{ddl: took, failed: w.failed.Load(), nBase: len(w.lat[0]), nDDL: len(w.lat[1])}
+	r.checked = w.compare(b, db.DB)
+	r.p99Base, _ = percentile(w.lat[0], 0.99)
+	r.p99DDL, r.maxDDL = percentile(w.lat[1], 0.99)
+	r.errors = countCodes(w.byCode)
 	return r
 }
 

@@ -17,9 +17,18 @@ const (
 // --osc-chunk-time and --osc-max-load override.
 type OSC struct {
 	Tool      string        // OSCNone or OSCPtOSC; "" reads as OSCNone
-	ChunkTime time.Duration // 0: the tool's default
+	ChunkTime time.Duration // 0: DefaultOSCChunkTime
 	MaxLoad   string        // pt-online-schema-change --max-load; "": its default
 }
+
+// DefaultOSCChunkTime is the chunk time emcee gives the tool unless told
+// otherwise, not the tool's own 0.5 s. Each chunk the tool copies holds
+// the copy's AUTO-INC lock (MariaDB's default innodb_autoinc_lock_mode 1)
+// and its rows' locks to its end, and the application's writes that meet
+// them wait for it: a write's p99 during the copy is about its p99
+// without the copy plus a chunk time (BENCHMARKS.md, issue 14). Shorter
+// chunks lengthen the copy little: the tool sizes them to the time.
+const DefaultOSCChunkTime = 5 * time.Millisecond
 
 // Enabled reports whether copying statements go to a tool.
 func (o OSC) Enabled() bool { return o.Tool == OSCPtOSC }
@@ -48,7 +57,7 @@ func CheckMaxLoad(s string) error {
 // CheckChunkTime refuses a chunk time the tool cannot use.
 func CheckChunkTime(d time.Duration) error {
 	if d < 0 || d > 0 && d < time.Millisecond {
-		return fmt.Errorf("%s: want a positive duration of at least 1ms, e.g. 500ms (0: the tool's default, 0.5s)", d)
+		return fmt.Errorf("%s: want a positive duration of at least 1ms, e.g. 50ms (0: emcee's default, %s)", d, DefaultOSCChunkTime)
 	}
 	return nil
 }

@@ -1,0 +1,286 @@
+package e2e
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+
+	"github.com/emcee-db/emcee/internal/testdb"
+)
+
+// oscWriters stand for an application writing to events while its table
+// is copied: each an UPDATE of a random seeded row (hits = hits + 1) or,
+// one time in four, an INSERT, as prepared statements (the binary
+// protocol, go-sql-driver's default for a query with parameters), each on
+// its own connection with the server's timeouts. Every write the server
+// acknowledges goes into a ledger that compare checks every row against.
+type oscWriters struct {
+	phase atomic.Int32 // 0 before the change, 1 during it, 2 stop
+
+	seeded, seededHits []int64        // the rows before the writers started, by id
+	updates            []atomic.Int32 // acknowledged updates per seeded row
+	mu                 sync.Mutex
+	inserted           map[int64]int64 // acknowledged inserts: id -> hits
+	lat                [2][]time.Duration
+	failed             atomic.Int64
+	byCode             map[string]int // failures by server error number
+	retried            map[string]int // failures retried, when asked to
+	app                *sql.DB
+	wg                 sync.WaitGroup
+	// hold, locked, keeps every writer between two statements: no
+	// statement is prepared, run or closed while it is held.
+	hold sync.RWMutex
+}
+
+// startWriters starts n writers on db's events, throttle apart. A write
+// that fails with one of the server's error numbers in retry is sent
+// again, as an application does, and counted in retried, not failed.
+func startWriters(tb testing.TB, db *testdb.DB, n int, throttle time.Duration, retry ...uint16) *oscWriters {
+	tb.Helper()
+	w := &oscWriters{inserted: map[int64]int64{}, byCode: map[string]int{}, retried: map[string]int{}}
+	// The seeded rows' ids have gaps where the server reserved
+	// AUTO_INCREMENT values it did not use.
+	w.seeded, w.seededHits = eventsRows(tb, db.DB)
+	w.updates = make([]atomic.Int32, len(w.seeded))
+	app, err := sql.Open("mysql", db.DSN)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	app.SetMaxOpenConns(n)
+	w.app = app
+	ctx := context.Background()
+	for k := range n {
+		w.wg.Add(1)
+		go func() {
+			defer w.wg.Done()
+			rnd := rand.New(rand.NewPCG(uint64(k), 14))
+			for w.phase.Load() < 2 {
+				start := time.Now()
+				err := w.write(ctx, rnd, retry)
+				took := time.Since(start)
+				w.mu.Lock()
+				if err != nil {
+					w.failed.Add(1)
+					w.byCode[errorCode(err)]++
+				}
+				// A write counts in the phase it ended in.
+				if q := w.phase.Load(); q < 2 {
+					w.lat[q] = append(w.lat[q], took)
+				}
+				w.mu.Unlock()
+				time.Sleep(throttle)
+			}
+		}()
+	}
+	return w
+}
+
+func (w *oscWriters) write(ctx context.Context, rnd *rand.Rand, retry []uint16) error {
+	insert, v, i := rnd.IntN(4) == 0, rnd.IntN(1_000_000), rnd.IntN(len(w.seeded))
+	w.hold.RLock()
+	defer w.hold.RUnlock()
+	for {
+		var err error
+		if insert {
+			err = w.insert(ctx, v)
+		} else {
+			err = w.update(ctx, i)
+		}
+		var me *mysql.MySQLError
+		if !errors.As(err, &me) || !slices.Contains(retry, me.Number) {
+			return err
+		}
+		w.mu.Lock()
+		w.retried[errorCode(err)]++
+		w.mu.Unlock()
+	}
+}
+
+func (w *oscWriters) insert(ctx context.Context, v int) error {
+	res, err := w.app.ExecContext(ctx, "INSERT INTO events (hits, label) VALUES (?, 'w')", v)
+	if err != nil {
+		return err
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return err
+	}
+	w.mu.Lock()
+	w.inserted[id] = int64(v)
+	w.mu.Unlock()
+	return nil
+}
+
+func (w *oscWriters) update(ctx context.Context, i int) error {
+	res, err := w.app.ExecContext(ctx, "UPDATE events SET hits = hits + 1 WHERE id = ?", w.seeded[i])
+	if err != nil {
+		return err
+	}
+	if k, err := res.RowsAffected(); err != nil || k != 1 {
+		return fmt.Errorf("Error 0 (row %d): the update changed %d rows (%v)", w.seeded[i], k, err)
+	}
+	w.updates[i].Add(1)
+	return nil
+}
+
+// stop stops the writers and waits for their last writes.
+func (w *oscWriters) stop() {
+	w.phase.Store(2)
+	w.wg.Wait()
+	w.app.Close()
+}
+
+// compare compares every row of events with the ledger and returns how
+// many rows it compared: a write the change lost, or one it applied twice,
+// fails the test.
+func (w *oscWriters) compare(tb testing.TB, db *sql.DB) int {
+	tb.Helper()
+	ids, hits := eventsRows(tb, db)
+	var bad []string
+	for k, id := range ids {
+		want, ok := w.inserted[id]
+		if i, found := slices.BinarySearch(w.seeded, id); found {
+			want, ok = w.seededHits[i]+int64(w.updates[i].Load()), true
+		}
+		if !ok || hits[k] != want {
+			bad = append(bad, fmt.Sprintf("id %d: hits %d, want %d (in the ledger: %v)", id, hits[k], want, ok))
+		}
+	}
+	if want := len(w.seeded) + len(w.inserted); len(ids) != want || len(bad) > 0 {
+		tb.Fatalf("events differs from the writers' ledger: %d rows, want %d; %d rows differ: %s", len(ids), want, len(bad), strings.Join(bad[:min(len(bad), 10)], "; "))
+	}
+	return len(ids)
+}
+
+// eventsRows are the ids of events in order, and their hits.
+func eventsRows(tb testing.TB, db *sql.DB) (ids, hits []int64) {
+	tb.Helper()
+	rows, err := db.Query("SELECT id, hits FROM events ORDER BY id")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, h int64
+		if err := rows.Scan(&id, &h); err != nil {
+			tb.Fatal(err)
+		}
+		ids, hits = append(ids, id), append(hits, h)
+	}
+	if err := rows.Err(); err != nil {
+		tb.Fatal(err)
+	}
+	return ids, hits
+}
+
+// errorCode is the server's error number of a failed statement ("1146"),
+// or the error.
+func errorCode(err error) string {
+	var me *mysql.MySQLError
+	if errors.As(err, &me) {
+		return fmt.Sprint(me.Number)
+	}
+	return err.Error()
+}
+
+// countCodes lists errors by number: "1 x 1146, 3 x 1213".
+func countCodes(m map[string]int) string {
+	var codes []string
+	for c, k := range m {
+		codes = append(codes, fmt.Sprintf("%d x %s", k, c))
+	}
+	slices.Sort(codes)
+	return strings.Join(codes, ", ")
+}
+
+// MariaDB bug MDEV-26048 (open in 10.11), without emcee or the tool: a
+// statement the server prepares again (here prepared statements) fails
+// with Error 1146 "Table '<db>._events_new' doesn't exist", though the
+// table exists, when it meets a trigger being created on its table that
+// names _events_new while another trigger naming it is already there, as
+// pt-online-schema-change creates its three triggers one by one. Created
+// under LOCK TABLES of both tables held 0.1 s first (what emcee's plugin
+// for the tool does, apply/osc.go oscPlugin), none failed in 300 cycles
+// with three of these tests at once on two cores; without the 0.1 s, 3 to
+// 14 in each 50. The test compares the failures per cycle of both ways,
+// not asserting none, as a race can only be sampled. The writers are held
+// while the triggers are dropped between cycles, which the tool does not
+// do on a table the application writes (it drops them with the old table,
+// after the swap). On a server where unlocked creation fails no write, the
+// bug is fixed: the test says so and asserts nothing more.
+func TestMariaDBTriggerCreationRace(t *testing.T) {
+	t.Parallel()
+	db := testdb.New(t)
+	for _, q := range []string{
+		"CREATE TABLE events (id bigint NOT NULL AUTO_INCREMENT PRIMARY KEY, hits bigint NOT NULL, label varchar(40))",
+		"INSERT INTO events (hits, label) SELECT seq, 'l' FROM seq_1_to_10000",
+		"CREATE TABLE _events_new LIKE events",
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// pt-online-schema-change 3.2.1's triggers, in its order.
+	create := []string{
+		"CREATE TRIGGER pt_osc_del AFTER DELETE ON events FOR EACH ROW DELETE IGNORE FROM _events_new WHERE _events_new.id <=> OLD.id",
+		"CREATE TRIGGER pt_osc_upd AFTER UPDATE ON events FOR EACH ROW BEGIN DELETE IGNORE FROM _events_new WHERE !(OLD.id <=> NEW.id) AND _events_new.id <=> OLD.id; REPLACE INTO _events_new (id, hits, label) VALUES (NEW.id, NEW.hits, NEW.label); END",
+		"CREATE TRIGGER pt_osc_ins AFTER INSERT ON events FOR EACH ROW REPLACE INTO _events_new (id, hits, label) VALUES (NEW.id, NEW.hits, NEW.label)",
+	}
+	drop := []string{"DROP TRIGGER pt_osc_del", "DROP TRIGGER pt_osc_upd", "DROP TRIGGER pt_osc_ins"}
+	conn, err := db.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	run := func(qs ...string) {
+		t.Helper()
+		for _, q := range qs {
+			if _, err := conn.ExecContext(context.Background(), q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+	}
+	w := startWriters(t, db, 8, 0)
+	cycle := func(qs ...string) {
+		run(qs...)
+		time.Sleep(5 * time.Millisecond)
+		w.hold.Lock()
+		defer w.hold.Unlock()
+		run(drop...)
+	}
+	const unlockedCycles, lockedCycles = 10, 50
+	for range unlockedCycles {
+		cycle(create...)
+	}
+	unlocked := w.failed.Load()
+	locked := append(append([]string{"LOCK TABLES events WRITE, _events_new WRITE", "DO SLEEP(0.1)"}, create...), "UNLOCK TABLES")
+	for range lockedCycles {
+		cycle(locked...)
+	}
+	w.stop()
+	lockedFailed := w.failed.Load() - unlocked
+	w.compare(t, db.DB)
+	t.Logf("writes failed: %d in %d cycles of creating the triggers one by one, %d in %d cycles under LOCK TABLES (%s)", unlocked, unlockedCycles, lockedFailed, lockedCycles, countCodes(w.byCode))
+	if unlocked == 0 {
+		t.Logf("created one by one, the triggers failed no write: this server may have MDEV-26048 fixed, and emcee's LOCK TABLES around the tool's trigger creation (apply/osc.go oscPlugin) may no longer be needed")
+		return
+	}
+	if lockedFailed*unlockedCycles >= unlocked*lockedCycles {
+		t.Fatalf("under LOCK TABLES as many writes fail per cycle as without it")
+	}
+	for code := range w.byCode {
+		if code != "1146" {
+			t.Fatalf("writes failed with other errors than 1146: %s", countCodes(w.byCode))
+		}
+	}
+}
