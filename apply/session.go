@@ -214,12 +214,16 @@ func (s *Session) Lock(ctx context.Context) error {
 		return fmt.Errorf("lock timeout %s is negative", s.opts.LockTimeout)
 	}
 	secs := int(s.opts.LockTimeout / time.Second)
+	// The mark comes first: a session of this run refused the operator
+	// lock must find the holder's mark already taken.
+	if s.marked == "" {
+		s.mark(ctx)
+	}
 	if err := s.Conn.QueryRowContext(ctx, "SELECT GET_LOCK(?, ?)", s.lockName(), secs).Scan(&got); err != nil {
 		return s.redact(fmt.Errorf("taking the operator lock %q: %w", s.lockName(), err))
 	}
 	if got.Valid && got.Int64 == 1 {
 		s.locked = true
-		s.mark(ctx)
 		return nil
 	}
 	return s.lockHeld(ctx)
