@@ -209,20 +209,8 @@ func (s *Session) tableTriggers(ctx context.Context, table string) ([]string, er
 }
 
 func (s *Session) queryStrings(ctx context.Context, query string, args ...any) ([]string, error) {
-	rows, err := s.Conn.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, s.redact(err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
+	out, err := dbconn.Strings(ctx, s.Conn, query, args...)
+	return out, s.redact(err)
 }
 
 // runOSC applies statement i through the tool. A statement an earlier run

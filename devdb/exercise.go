@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 
+	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
@@ -255,18 +256,6 @@ func (d *DB) loose(ctx context.Context, fns Functions, fn func(*sql.Tx) error) e
 // columns lists a table's columns that a statement may set (generated
 // columns left out).
 func (d *DB) columns(ctx context.Context, table string) ([]string, error) {
-	rows, err := d.Conn.QueryContext(ctx, "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND EXTRA NOT LIKE '%GENERATED%' ORDER BY ORDINAL_POSITION", table)
-	if err != nil {
-		return nil, d.redact(err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	out, err := dbconn.Strings(ctx, d.Conn, "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND EXTRA NOT LIKE '%GENERATED%' ORDER BY ORDINAL_POSITION", table)
+	return out, d.redact(err)
 }
