@@ -130,6 +130,9 @@ func (s *Session) checkOSC(ctx context.Context, rev *revision.Revision, from int
 		if err == nil && a != nil {
 			err = s.oscDeclared(rev.ID.Release, a.Table)
 		}
+		if err == nil && a != nil {
+			err = oscUnique(st)
+		}
 		if err != nil {
 			return &Refusal{
 				Reason: fmt.Sprintf("%s refused before it ran anything: statement %d at %s copies its table, and %s cannot apply it: %v", rev.ID, i+1, s.at(rev, st), s.osc.version, err),
@@ -167,6 +170,17 @@ func (s *Session) oscNames(ctx context.Context, a *sqlsyntax.OSCAlter) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
+	children, err := s.queryStrings(ctx, "SELECT DISTINCT CONCAT(CONSTRAINT_SCHEMA, '.', TABLE_NAME, ' (', CONSTRAINT_NAME, ')') FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE UNIQUE_CONSTRAINT_SCHEMA = DATABASE() AND REFERENCED_TABLE_NAME = ? ORDER BY 1", a.Table)
+	if err != nil {
+		return err
+	}
+	if len(children) > 0 {
+		// The tool refuses such a table unless told how to point the keys
+		// at its copy, and each way it has renames the keys of the other
+		// tables (rebuild_constraints, which also rebuilds them) or leaves
+		// the table missing for a moment (drop_swap).
+		return fmt.Errorf("foreign keys of other tables reference %s (%s), and the tool would have to rename or rebuild them, or leave %s missing for a moment while it swaps the tables", sqlsyntax.Ident(a.Table), strings.Join(children, ", "), sqlsyntax.Ident(a.Table))
+	}
 	triggers, err := s.tableTriggers(ctx, a.Table)
 	if err != nil {
 		return err
@@ -199,6 +213,26 @@ func (s *Session) oscDeclared(rel, table string) error {
 			if _, ok := snap.Table(name); ok {
 				return fmt.Errorf("release %s declares table %s, the name the tool gives its copy of %s (or the table it swaps out): emcee could not tell that table from what a failed run of the tool leaves behind", r, sqlsyntax.Ident(name), sqlsyntax.Ident(table))
 			}
+		}
+	}
+	return nil
+}
+
+// oscUnique refuses a statement that adds a unique index or a primary
+// key: the tool copies rows with INSERT IGNORE and its triggers write with
+// REPLACE, so a duplicate the application writes after the revision's gate
+// counted none would silently take the place of the other row, where the
+// server running the statement fails instead. The tool itself refuses
+// such an --alter (--check-unique-key-change), halfway through the
+// revision; emcee says so before anything runs.
+func oscUnique(st revision.Statement) error {
+	for _, c := range effect.Parse(st.SQL).Clauses {
+		if c.Op == "ADD" && (c.Object == "UNIQUE" || c.Object == "PRIMARY KEY") {
+			what := "unique index " + sqlsyntax.Ident(c.Name)
+			if c.Object == "PRIMARY KEY" {
+				what = "primary key"
+			}
+			return fmt.Errorf("it adds a %s, and the tool copies rows with INSERT IGNORE: a duplicate written while it copies would replace a row without an error", what)
 		}
 	}
 	return nil
@@ -243,6 +277,9 @@ func (s *Session) runOSC(ctx context.Context, rev *revision.Revision, rec *histo
 		}
 		if swapped {
 			s.say("    %s had swapped in the altered table before the run stopped: counted as applied", running.Tool)
+			if err := s.oscForeignKeyNames(ctx, running); err != nil {
+				return err
+			}
 			return history.OSCFinished(ctx, s.Conn, rec)
 		}
 		s.say("    the run that stopped had handed this statement to %s, which did not finish: starting it again", running.Tool)
@@ -256,7 +293,11 @@ func (s *Session) runOSC(ctx context.Context, rev *revision.Revision, rec *histo
 	if err != nil {
 		return err
 	}
-	run := history.OSCRun{OSCStatement: history.OSCStatement{Statement: n, Tool: s.osc.version}, Table: a.Table, Triggers: triggers}
+	fks, err := s.queryStrings(ctx, "SELECT CONSTRAINT_NAME FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY CONSTRAINT_NAME", a.Table)
+	if err != nil {
+		return err
+	}
+	run := history.OSCRun{OSCStatement: history.OSCStatement{Statement: n, Tool: s.osc.version}, Table: a.Table, Triggers: triggers, ForeignKeys: fks}
 	if err := history.OSCStarted(ctx, s.Conn, rec, run); err != nil {
 		return err
 	}
@@ -266,6 +307,9 @@ func (s *Session) runOSC(ctx context.Context, rev *revision.Revision, rec *histo
 	}
 	runErr := s.execOSC(ctx, rev, a)
 	if runErr == nil {
+		if err := s.oscForeignKeyNames(ctx, rec.OSC.Running); err != nil {
+			return err
+		}
 		return history.OSCFinished(ctx, s.Conn, rec)
 	}
 	// The tool cleans up after a failure it sees; not after being killed.
@@ -283,6 +327,9 @@ func (s *Session) runOSC(ctx context.Context, rev *revision.Revision, rec *histo
 	}
 	if swapped {
 		s.say("    %s stopped after it swapped in the altered table: counted as applied", s.osc.version)
+		if err := s.oscForeignKeyNames(cctx, rec.OSC.Running); err != nil {
+			return fmt.Errorf("%w; %v", runErr, err)
+		}
 		return history.OSCFinished(cctx, s.Conn, rec)
 	}
 	if err := history.OSCAbandoned(cctx, s.Conn, rec); err != nil {
@@ -460,6 +507,100 @@ func (s *Session) oscCleanUp(ctx context.Context, run *history.OSCRun, l leftove
 	return l.oldTable, nil
 }
 
+// oscConstraintName is the name pt-online-schema-change gives a constraint
+// of its copy (create_new_table in the tool): c -> _c, _c -> __c, __c -> c,
+// cut to 64 characters. oscPlugin's tool_name is the same rule.
+func oscConstraintName(name string) string {
+	if rest, ok := strings.CutPrefix(name, "__"); ok {
+		name = rest
+	} else {
+		name = "_" + name
+	}
+	if r := []rune(name); len(r) > 64 {
+		name = string(r[:64])
+	}
+	return name
+}
+
+// oscForeignKeyNames gives the table's foreign keys back the names they had
+// before the tool ran: the copy swapped in holds them under the tool's
+// names (oscConstraintName), which differ from what the revisions say. With
+// foreign_key_checks off, the server drops and adds a key in place, without
+// reading a row, and the old table, which held the names, is gone.
+func (s *Session) oscForeignKeyNames(ctx context.Context, run *history.OSCRun) error {
+	if run == nil || len(run.ForeignKeys) == 0 {
+		return nil
+	}
+	have, err := s.queryStrings(ctx, "SELECT CONSTRAINT_NAME FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = ?", run.Table)
+	if err != nil {
+		return err
+	}
+	var clauses, renamed []string
+	for _, name := range run.ForeignKeys {
+		tool := oscConstraintName(name)
+		if slices.Contains(have, name) || !slices.Contains(have, tool) {
+			continue
+		}
+		def, err := s.foreignKeyClause(ctx, run.Table, tool, name)
+		if err != nil {
+			return err
+		}
+		clauses = append(clauses, "DROP FOREIGN KEY "+sqlsyntax.Ident(tool), def)
+		renamed = append(renamed, sqlsyntax.Ident(tool)+" -> "+sqlsyntax.Ident(name))
+	}
+	if len(clauses) == 0 {
+		return nil
+	}
+	s.say("    foreign keys of %s get back the names %s took from them: %s", sqlsyntax.Ident(run.Table), run.Tool, strings.Join(renamed, ", "))
+	alter := "ALTER TABLE " + sqlsyntax.Ident(run.Table) + " " + strings.Join(clauses, ", ") + ", ALGORITHM=INPLACE, LOCK=NONE"
+	if _, err := s.Conn.ExecContext(ctx, "SET SESSION foreign_key_checks = 0"); err != nil {
+		return s.redact(err)
+	}
+	_, err = s.Conn.ExecContext(ctx, alter)
+	if _, rerr := s.Conn.ExecContext(context.WithoutCancel(ctx), "SET SESSION foreign_key_checks = 1"); err == nil {
+		err = rerr
+	}
+	if err != nil {
+		return s.redact(fmt.Errorf("%s applied the statement, but the foreign keys of %s keep the names it gave them (%s): %w; rename them by hand (statement: %s), then rerun `emcee db %s`", run.Tool, sqlsyntax.Ident(run.Table), strings.Join(renamed, ", "), err, alter, s.cmd))
+	}
+	return nil
+}
+
+// foreignKeyClause is ADD CONSTRAINT <as> FOREIGN KEY ... for the table's
+// foreign key name, as information_schema describes it.
+func (s *Session) foreignKeyClause(ctx context.Context, table, name, as string) (string, error) {
+	var refSchema, refTable, onUpdate, onDelete string
+	err := s.Conn.QueryRowContext(ctx, "SELECT UNIQUE_CONSTRAINT_SCHEMA, REFERENCED_TABLE_NAME, UPDATE_RULE, DELETE_RULE FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = ? AND CONSTRAINT_NAME = ?", table, name).Scan(&refSchema, &refTable, &onUpdate, &onDelete)
+	if err != nil {
+		return "", s.redact(fmt.Errorf("reading foreign key %s of %s: %w", sqlsyntax.Ident(name), sqlsyntax.Ident(table), err))
+	}
+	rows, err := s.Conn.QueryContext(ctx, "SELECT COLUMN_NAME, REFERENCED_COLUMN_NAME FROM information_schema.KEY_COLUMN_USAGE WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = ? AND CONSTRAINT_NAME = ? AND REFERENCED_TABLE_NAME IS NOT NULL ORDER BY ORDINAL_POSITION", table, name)
+	if err != nil {
+		return "", s.redact(err)
+	}
+	defer rows.Close()
+	var cols, refCols []string
+	for rows.Next() {
+		var c, r string
+		if err := rows.Scan(&c, &r); err != nil {
+			return "", err
+		}
+		cols, refCols = append(cols, sqlsyntax.Ident(c)), append(refCols, sqlsyntax.Ident(r))
+	}
+	if err := rows.Err(); err != nil {
+		return "", err
+	}
+	ref := sqlsyntax.Ident(refTable)
+	if refSchema != s.Cfg.Database {
+		ref = sqlsyntax.Ident(refSchema) + "." + ref
+	}
+	actions := map[string]bool{"RESTRICT": true, "CASCADE": true, "SET NULL": true, "NO ACTION": true, "SET DEFAULT": true}
+	if len(cols) == 0 || !actions[onUpdate] || !actions[onDelete] {
+		return "", fmt.Errorf("foreign key %s of %s: information_schema describes it as columns %v, ON UPDATE %q, ON DELETE %q, which emcee cannot write back", sqlsyntax.Ident(name), sqlsyntax.Ident(table), cols, onUpdate, onDelete)
+	}
+	return "ADD CONSTRAINT " + sqlsyntax.Ident(as) + " FOREIGN KEY (" + strings.Join(cols, ", ") + ") REFERENCES " + ref + " (" + strings.Join(refCols, ", ") + ") ON DELETE " + onDelete + " ON UPDATE " + onUpdate, nil
+}
+
 // execOSC runs the tool and turns its progress into emcee's.
 func (s *Session) execOSC(ctx context.Context, rev *revision.Revision, a *sqlsyntax.OSCAlter) error {
 	defaults, err := oscDefaults(s.Cfg)
@@ -606,6 +747,18 @@ func oscArgs(cfg *dbconn.Config, o project.OSC, defaults, plugin string, a *sqls
 // created, which no write failed against in e2e
 // TestMariaDBTriggerCreationRace; the application's writes to the table
 // wait that long once. The names are the tool's own, quoted by the tool.
+//
+// The tool creates its copy from SHOW CREATE TABLE with every constraint
+// renamed (oscConstraintName), and swaps it in under that name: after a
+// run, check ck_n was _ck_n and foreign key fk_pid _fk_pid, drift from the
+// revisions that every later command reported, and a later DROP
+// CONSTRAINT ck_n (in the --alter itself, or a later revision) found no
+// such check. MariaDB names a CHECK per table, so before the --alter runs
+// on the empty copy, its checks get their names back (two ALTERs on an
+// empty table: a name may be both dropped and added). Foreign key names
+// are per database and stay the tool's until the swap (oscForeignKeyNames).
+// What the plugin writes into SQL is the server's own: the names, quoted
+// here, and the check clauses as information_schema prints them.
 const oscPlugin = `package pt_online_schema_change_plugin;
 
 use strict;
@@ -618,6 +771,29 @@ sub new {
 sub init {
    my ($self, %args) = @_;
    $self->{orig} = $args{orig_tbl}->{name};
+   $self->{db} = $args{orig_tbl}->{db};
+   $self->{tbl} = $args{orig_tbl}->{tbl};
+}
+
+sub tool_name {
+   my ($name) = @_;
+   $name =~ s/^__// or $name = "_" . $name;
+   return substr($name, 0, 64);
+}
+
+sub before_alter_new_table {
+   my ($self, %args) = @_;
+   my $dbh = $self->{cxn}->dbh();
+   my ($version) = $dbh->selectrow_array("SELECT VERSION()");
+   return unless $version =~ /MariaDB/;
+   my $checks = $dbh->selectall_arrayref(
+      "SELECT CONSTRAINT_NAME, CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS"
+      . " WHERE CONSTRAINT_SCHEMA = ? AND TABLE_NAME = ? AND LEVEL = 'Table' ORDER BY CONSTRAINT_NAME",
+      undef, $self->{db}, $self->{tbl});
+   return unless @$checks;
+   my $copy = $args{new_tbl}->{name};
+   $dbh->do("ALTER TABLE $copy " . join(", ", map { "DROP CONSTRAINT " . $dbh->quote_identifier(tool_name($_->[0])) } @$checks));
+   $dbh->do("ALTER TABLE $copy " . join(", ", map { "ADD CONSTRAINT " . $dbh->quote_identifier($_->[0]) . " CHECK (" . $_->[1] . ")" } @$checks));
 }
 
 sub after_alter_new_table {

@@ -74,11 +74,13 @@ type OSCStatement struct {
 // OSCRun is the statement a tool is applying, with what a crash of the
 // tool may take from the table: its triggers, which
 // pt-online-schema-change --preserve-triggers drops and creates again on
-// its copy just before it swaps the tables.
+// its copy just before it swaps the tables; and the names of its foreign
+// keys, which the tool's copy has under names of its own.
 type OSCRun struct {
 	OSCStatement
-	Table    string       `json:"table"`
-	Triggers []OSCTrigger `json:"triggers,omitempty"` // the table's, before the tool started
+	Table       string       `json:"table"`
+	Triggers    []OSCTrigger `json:"triggers,omitempty"`     // the table's, before the tool started
+	ForeignKeys []string     `json:"foreign_keys,omitempty"` // the table's, before the tool started
 }
 
 // OSCTrigger is a trigger as SHOW CREATE TRIGGER printed it.

@@ -69,8 +69,13 @@ func ReadOSCAlter(sql string) (*OSCAlter, error) {
 // restoreSpec writes one clause back. The parser writes every CHECK with
 // ENFORCED or NOT ENFORCED, which MySQL reads and MariaDB refuses; an
 // enforced check, what both servers make of a CHECK without either word,
-// is written without it.
+// is written without it. It writes DROP CONSTRAINT as MySQL's DROP CHECK,
+// which MariaDB does not read (the tool failed on a syntax error halfway
+// through a revision); DROP CONSTRAINT is read by both.
 func restoreSpec(s *ast.AlterTableSpec) (string, error) {
+	if s.Tp == ast.AlterTableDropCheck && s.Constraint != nil {
+		return "DROP CONSTRAINT " + Ident(s.Constraint.Name), nil
+	}
 	for _, c := range s.NewColumns {
 		for _, o := range c.Options {
 			if o.Tp == ast.ColumnOptionCheck {

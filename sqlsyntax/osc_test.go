@@ -28,6 +28,9 @@ func TestReadOSCAlter(t *testing.T) {
 		{sql: "ALTER TABLE t MODIFY COLUMN", err: "ends too early"},
 		{sql: "ALTER TABLE t MODIFY COLUMN n int CHECK (n > 0), ALGORITHM=COPY", err: "inside a column definition"},
 		{sql: "ALTER TABLE t ADD CHECK (n > 0), ALGORITHM=COPY", table: "t", clauses: "ADD CHECK(`n` > 0)"},
+		// MariaDB reads DROP CONSTRAINT, not MySQL's DROP CHECK.
+		{sql: "ALTER TABLE `child` MODIFY COLUMN `n` bigint NOT NULL, DROP CONSTRAINT `ck ``n`, ALGORITHM=COPY, LOCK=SHARED",
+			table: "child", clauses: "MODIFY COLUMN `n` BIGINT NOT NULL, DROP CONSTRAINT `ck ``n`"},
 	} {
 		a, err := ReadOSCAlter(c.sql)
 		if c.err != "" {
