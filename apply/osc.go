@@ -262,6 +262,9 @@ func (s *Session) runOSC(ctx context.Context, rev *revision.Revision, rec *histo
 		s.say("    the run that stopped had applied this statement through %s: counted as applied", rec.ToolOf(n))
 		return nil
 	}
+	if err := s.oscStillRunning(ctx); err != nil {
+		return err
+	}
 	left, err := s.oscLeftovers(ctx, a.Table)
 	if err != nil {
 		return err
@@ -336,6 +339,65 @@ func (s *Session) runOSC(ctx context.Context, rev *revision.Revision, rec *histo
 		return fmt.Errorf("%w; %v", runErr, err)
 	}
 	return runErr
+}
+
+// A tool emcee started holds a lock of its own (oscPlugin's init) for as
+// long as it runs. emcee's operator lock alone does not keep a second run
+// away from it: it lives on emcee's connection, idle while the tool
+// copies, which the server drops after wait_timeout (or a KILL), and a
+// second run then took the lock and dropped the copy and triggers of the
+// tool still copying (and the first tool, failing, could drop the
+// second's triggers: rows written while it copied, lost at its swap).
+func (s *Session) oscLockName() string { return s.dbLock("emcee:osc:") }
+
+// oscStillRunning refuses to touch the table while a tool an earlier run
+// started is alive.
+func (s *Session) oscStillRunning(ctx context.Context) error {
+	var id sql.NullInt64
+	if err := s.Conn.QueryRowContext(ctx, "SELECT IS_USED_LOCK(?)", s.oscLockName()).Scan(&id); err != nil {
+		return s.redact(err)
+	}
+	if !id.Valid {
+		return nil
+	}
+	return fmt.Errorf("a %s that an earlier emcee run started on %s is still running (its connection %d holds the lock %q): the run that started it lost its operator lock, or was stopped without it. Wait for it to end, or stop it (KILL %d on the server), then rerun `emcee db %s`, which drops what it leaves", PtOSC, s.Cfg.Database, id.Int64, s.oscLockName(), id.Int64, s.cmd)
+}
+
+// oscLockCheck is how often emcee makes sure, while the tool runs, that
+// its connection still holds the operator lock; the query also keeps the
+// connection from idling into the server's wait_timeout.
+const oscLockCheck = time.Second
+
+// holdLock returns when stop is closed, or after it has killed the tool
+// because this session no longer holds the operator lock (and says why).
+func (s *Session) holdLock(ctx context.Context, tool *os.Process, stop <-chan struct{}) error {
+	if !s.locked {
+		<-stop
+		return nil
+	}
+	tick := time.NewTicker(oscLockCheck)
+	defer tick.Stop()
+	for {
+		select {
+		case <-stop:
+			return nil
+		case <-tick.C:
+		}
+		var mine sql.NullBool
+		err := s.Conn.QueryRowContext(ctx, "SELECT IS_USED_LOCK(?) = CONNECTION_ID()", s.lockName()).Scan(&mine)
+		if ctx.Err() != nil {
+			<-stop
+			return nil
+		}
+		if err != nil || !mine.Bool {
+			_ = tool.Kill()
+			why := "another connection holds it"
+			if err != nil {
+				why = "its connection is gone: " + s.redact(err).Error()
+			}
+			return fmt.Errorf("emcee lost its operator lock %q while %s ran (%s; the server drops an idle connection after wait_timeout, or it was killed), and stopped the tool so that no second run meets it; rerun `emcee db %s`, which drops what it left", s.lockName(), PtOSC, why, s.cmd)
+		}
+	}
 }
 
 // oscAutoIncNote warns of what the server's AUTO-INC lock costs the
@@ -621,7 +683,7 @@ func (s *Session) execOSC(ctx context.Context, rev *revision.Revision, a *sqlsyn
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	cmd.Env = append(os.Environ(), "LC_ALL=C")
+	cmd.Env = append(os.Environ(), "LC_ALL=C", "EMCEE_OSC_LOCK="+s.oscLockName())
 	pr, pw := io.Pipe()
 	cmd.Stdout, cmd.Stderr = pw, pw
 	if err := cmd.Start(); err != nil {
@@ -664,9 +726,16 @@ func (s *Session) execOSC(ctx context.Context, rev *revision.Revision, a *sqlsyn
 			}
 		}
 	}()
+	stop, held := make(chan struct{}), make(chan error, 1)
+	go func() { held <- s.holdLock(ctx, cmd.Process, stop) }()
 	err = cmd.Wait()
+	close(stop)
+	lost := <-held
 	pw.Close()
 	<-done
+	if lost != nil && err != nil {
+		return lost
+	}
 	if err == nil {
 		if copying {
 			s.progress(Progress{Revision: rev.ID.String(), Table: a.Table, Step: "pt-osc copy", Done: max(rows, 1), Total: max(rows, 1), Finished: true})
@@ -773,6 +842,8 @@ sub init {
    $self->{orig} = $args{orig_tbl}->{name};
    $self->{db} = $args{orig_tbl}->{db};
    $self->{tbl} = $args{orig_tbl}->{tbl};
+   my ($got) = $self->{cxn}->dbh()->selectrow_array("SELECT GET_LOCK(?, 0)", undef, $ENV{EMCEE_OSC_LOCK});
+   die "another pt-online-schema-change started by emcee is running on this database (it holds the lock $ENV{EMCEE_OSC_LOCK})\n" unless $got;
 }
 
 sub tool_name {

@@ -1,7 +1,11 @@
 package e2e
 
 import (
+	"bytes"
+	"context"
+	"fmt"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -149,5 +153,97 @@ func TestAttackOSCRefusedBeforeTheRevisionRuns(t *testing.T) {
 			}
 			p.must("db", c.cmd)
 		})
+	}
+}
+
+// emcee's operator lock lives on its connection, idle while the tool
+// copies: a connection the server drops (wait_timeout, shorter than a long
+// copy; a KILL) let a second run in while the first run's tool was still
+// copying, and the second run dropped that tool's copy and triggers as
+// leftovers (reproduced; the first tool, failing, then drops triggers by
+// the same names, which may by then be the second tool's). The first run
+// must notice that it lost the lock and stop its tool before the swap.
+func TestAttackOSCLockLostWhileTheToolCopies(t *testing.T) {
+	needPtOSC(t)
+	t.Parallel()
+	const rows = 300000
+	p := newOSCProject(t, "events", "hits", rows, false, "  osc            = \"pt-osc\"\n  osc_chunk_time = \"20ms\"\n")
+	first := p.command("db", "expand")
+	var stdout, stderr bytes.Buffer
+	first.Stdout, first.Stderr = &stdout, &stderr
+	if err := first.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p.waitFor("the tool to copy rows", func() bool {
+		var n int
+		err := p.DB.QueryRow("SELECT COUNT(*) FROM (SELECT 1 FROM `_events_new` LIMIT 1) x").Scan(&n)
+		return err == nil && n == 1
+	})
+	p.exec("KILL CONNECTION " + p.query("SELECT IS_USED_LOCK(?)", "emcee:"+p.DB.Name))
+	r := opResult{Code: exitCode(t, first.Wait()), Stdout: stdout.String(), Stderr: stderr.String()}
+	if r.Code != 1 {
+		t.Fatalf("want exit 1 from the run that lost its lock: %s", r)
+	}
+	opContains(t, r, "emcee lost its operator lock", "stopped the tool so that no second run meets it", "rerun `emcee db expand`")
+	if got := p.columns("events"); !strings.Contains(got, "hits int(11) NO") {
+		t.Fatalf("the tool swapped the table in after emcee lost its lock:\n%s", got)
+	}
+	p.must("db", "expand")
+	if got := p.query("SELECT COUNT(*), SUM(hits) FROM events"); got != "300000 45000150000" {
+		t.Fatalf("rows after the rerun: %s", got)
+	}
+	if got := p.columns("events"); !strings.Contains(got, "hits bigint(20) NO") {
+		t.Fatalf("hits not widened:\n%s", got)
+	}
+}
+
+// A run that finds the tool's copy and triggers of a stopped run must not
+// drop them while that tool is still alive (a tool started by a run that
+// lost its lock, or whose emcee died another way than the tool did): it
+// holds its own lock for as long as it runs, and the rerun says so.
+func TestAttackOSCLeftoversOfALiveToolKept(t *testing.T) {
+	needPtOSC(t)
+	t.Parallel()
+	p := newOSCProject(t, "events", "hits", 300000, false, "  osc            = \"pt-osc\"\n  osc_chunk_time = \"20ms\"\n")
+	run := p.command("db", "expand")
+	if err := run.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p.waitFor("the tool to copy rows", func() bool {
+		var n int
+		err := p.DB.QueryRow("SELECT COUNT(*) FROM (SELECT 1 FROM `_events_new` LIMIT 1) x").Scan(&n)
+		return err == nil && n == 1
+	})
+	tools := childPIDs(t, run.Process.Pid)
+	_ = run.Process.Kill()
+	_ = run.Wait()
+	for _, pid := range tools {
+		p.waitFor("the tool to die with emcee", func() bool { return syscall.Kill(pid, 0) != nil })
+	}
+	// What a tool still copying holds.
+	conn, err := p.DB.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	var id int64
+	if err := conn.QueryRowContext(context.Background(), "SELECT CONNECTION_ID() FROM (SELECT GET_LOCK(?, 0)) x", "emcee:osc:"+p.DB.Name).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	r := p.run("db", "expand")
+	if r.Code != 1 {
+		t.Fatalf("want exit 1 while the tool lives: %s", r)
+	}
+	opContains(t, r, "pt-online-schema-change that an earlier emcee run started", fmt.Sprintf("is still running (its connection %d", id), fmt.Sprintf("KILL %d", id))
+	if got := p.query("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '_events_new'"); got != "1" {
+		t.Fatal("the copy of a live tool was dropped")
+	}
+	// The tool ends.
+	if _, err := conn.ExecContext(context.Background(), "DO RELEASE_LOCK(?)", "emcee:osc:"+p.DB.Name); err != nil {
+		t.Fatal(err)
+	}
+	opContains(t, p.must("db", "expand"), "dropping what pt-online-schema-change 3.2.1 left behind", "v2_expand01 applied")
+	if got := p.query("SELECT COUNT(*), SUM(hits) FROM events"); got != "300000 45000150000" {
+		t.Fatalf("rows after the rerun: %s", got)
 	}
 }

@@ -134,9 +134,13 @@ func (r *Record) Done() bool { return r != nil && r.FinishedAt.Valid }
 // database: no statement confirmed, none sent without confirmation, no
 // backfill batch committed (its first statement failed, or the run stopped
 // before sending it). Such a record does not pin the script it was started
-// from: the revision has not run yet, in any form.
+// from: the revision has not run yet, in any form. A statement handed to
+// an online schema change tool that is not known to be cleaned up after
+// (OSC.Running) changed something: the tool's copy and triggers may be
+// there, and a run that took the record for untouched compared the live
+// schema with the previous release, found them, and refused as drift.
 func (r *Record) ChangedNothing() bool {
-	return r != nil && !r.Done() && r.Applied == 0 && !r.InFlight && !r.ResumeKey.Valid && r.RowsDone == 0
+	return r != nil && !r.Done() && r.Applied == 0 && !r.InFlight && !r.ResumeKey.Valid && r.RowsDone == 0 && (r.OSC == nil || r.OSC.Running == nil)
 }
 
 // Inconsistent says why the record cannot have been written by emcee for a
