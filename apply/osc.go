@@ -74,6 +74,24 @@ func (s *Session) findOSC(ctx context.Context) error {
 	if err != nil || !strings.HasPrefix(version, PtOSC+" ") {
 		return fmt.Errorf("%s: %s --version did not run (%v: %s): reinstall Percona Toolkit (it needs Perl with DBD::mysql), or %s", from, path, err, shorten(version, 200), drop)
 	}
+	if o.MaxLoad != "" {
+		// The tool refuses a variable the server does not have only when it
+		// starts, halfway through the revision (after its gates and the
+		// statements before); emcee's own --max-load is checked up front.
+		status, err := s.globalStatus(ctx)
+		if err != nil {
+			return s.redact(fmt.Errorf("reading SHOW GLOBAL STATUS for the tool's --max-load: %w", err))
+		}
+		for _, l := range project.MaxLoadVars(o.MaxLoad) {
+			v, ok := status[strings.ToLower(l[0])]
+			if !ok {
+				return fmt.Errorf("%s: max load %s: the server has no global status variable %q, which %s refuses (SHOW GLOBAL STATUS lists them; e.g. Threads_running, Threads_connected)", from, o.MaxLoad, l[0], PtOSC)
+			}
+			if _, err := strconv.ParseInt(v, 10, 64); err != nil {
+				return fmt.Errorf("%s: max load %s: status variable %s is %q, not a number: pick a counter or gauge such as Threads_running", from, o.MaxLoad, l[0], v)
+			}
+		}
+	}
 	s.osc = &oscTool{path: path, version: version}
 	return nil
 }
