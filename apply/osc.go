@@ -21,6 +21,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/emcee-db/emcee/dbconn"
+	"github.com/emcee-db/emcee/devdb"
 	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/history"
 	"github.com/emcee-db/emcee/project"
@@ -296,6 +297,11 @@ func (s *Session) runOSC(ctx context.Context, rev *revision.Revision, rec *histo
 		if err != nil {
 			return err
 		}
+		if !swapped && left.none() {
+			if swapped, err = s.oscFinished(ctx, rev, i, running); err != nil {
+				return err
+			}
+		}
 		if swapped {
 			s.say("    %s had swapped in the altered table before the run stopped: counted as applied", running.Tool)
 			if err := s.oscForeignKeyNames(ctx, running); err != nil {
@@ -416,6 +422,41 @@ func (s *Session) holdLock(ctx context.Context, tool *os.Process, stop <-chan st
 			return fmt.Errorf("emcee lost its operator lock %q while %s ran (%s; the server drops an idle connection after wait_timeout, or it was killed), and stopped the tool so that no second run meets it; rerun `emcee db %s`, which drops what it left", s.lockName(), PtOSC, why, s.cmd)
 		}
 	}
+}
+
+// oscFinished tells whether a tool that left nothing behind had finished:
+// it swaps the tables, drops the old one and its triggers, and only then
+// exits, so a run that stopped between the tool's end and the record of
+// it (killed, its connection lost, the foreign keys' renaming refused)
+// left no trace but the altered table. Handing the statement to the tool
+// again copied the table once more, or failed for good on a clause that
+// cannot run twice (ADD COLUMN: Duplicate column name), on every rerun.
+// The foreign keys the tool renamed say so at once; otherwise the live
+// schema is compared with what the recorded revisions produce, with and
+// without the statement.
+func (s *Session) oscFinished(ctx context.Context, rev *revision.Revision, i int, run *history.OSCRun) (bool, error) {
+	if len(run.ForeignKeys) > 0 {
+		have, err := s.queryStrings(ctx, "SELECT CONSTRAINT_NAME FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = ?", run.Table)
+		if err != nil {
+			return false, err
+		}
+		for _, name := range run.ForeignKeys {
+			if !slices.Contains(have, name) && slices.Contains(have, oscConstraintName(name)) {
+				return true, nil
+			}
+		}
+	}
+	p := planReplay(s.Project.Releases, s.Plans, s.Records)
+	p.inFlight = &devdb.Step{Revision: rev.ID.String(), N: i + 1, SQL: rev.Statements[i].SQL}
+	r, _, err := s.replayOf(p)
+	if err != nil {
+		return false, err
+	}
+	rep, err := s.compare(ctx, r, "what "+p.comparedWith()+" produce")
+	if err != nil {
+		return false, fmt.Errorf("finding out whether %s had finished statement %d before the run stopped: %w", run.Tool, i+1, err)
+	}
+	return rep.InFlightApplied, nil
 }
 
 // oscAutoIncNote warns of what the server's AUTO-INC lock costs the

@@ -247,3 +247,42 @@ func TestAttackOSCLeftoversOfALiveToolKept(t *testing.T) {
 		t.Fatalf("rows after the rerun: %s", got)
 	}
 }
+
+// A run that stops after its tool finished and before it recorded so
+// (killed in between; its connection lost; a step after the tool refused)
+// leaves the state below: the statement in flight, the tool running, and
+// nothing of the tool's left, the table altered. The rerun handed the
+// statement to the tool again, which failed on every rerun for good on the
+// clause it had already applied ("Duplicate column name 'note'"). It must
+// find that the tool had finished.
+func TestAttackOSCFinishedBeforeTheRunRecordedIt(t *testing.T) {
+	needPtOSC(t)
+	t.Parallel()
+	v1 := oscRelease("events", "hits", "int")
+	v2 := strings.Replace(strings.Replace(oscRelease("events", "hits", "bigint"), "    type = bigint\n", "    type       = bigint\n    allow_copy = true\n", 1),
+		"  primary_key {", "  column \"note\" {\n    type = varchar(10)\n    null = true\n  }\n  primary_key {", 1)
+	p := newSchemaProject(t, [2]string{"v1", v1}, [2]string{"v2", v2})
+	if r := p.plan(); r.Code != 0 {
+		t.Fatalf("plan: %s", r)
+	}
+	if got := p.read("plans/v2/v2_expand01.sql"); !strings.Contains(got, "ADD COLUMN `note`") || strings.Count(got, "ALTER TABLE") != 1 {
+		t.Fatalf("want one ALTER that copies the table and adds note:\n%s", got)
+	}
+	p.must("db", "sync", "v1")
+	p.exec("INSERT INTO events (hits, label) SELECT seq, 'x' FROM seq_1_to_5000")
+	p.must("db", "expand", "--osc", "pt-osc")
+	// What the record held between the tool's exit and its record.
+	p.exec(`UPDATE emcee_revisions SET applied = 0, in_flight = 1, finished_at = NULL, osc = '{"running":{"statement":1,"tool":"pt-online-schema-change 3.2.1","table":"events"}}' WHERE name = 'v2_expand01'`)
+	r := p.run("db", "expand", "--osc", "pt-osc")
+	if r.Code != 0 {
+		t.Fatalf("rerun after the tool had finished: %s", r)
+	}
+	opContains(t, r, "had swapped in the altered table before the run stopped: counted as applied", "v2_expand01 applied")
+	if strings.Contains(r.Stdout, "Successfully altered") {
+		t.Fatalf("the tool copied the table again:\n%s", r)
+	}
+	if got := p.query("SELECT COUNT(*), SUM(hits) FROM events"); got != "5000 12502500" {
+		t.Fatalf("rows: %s", got)
+	}
+	p.must("db", "diff")
+}
