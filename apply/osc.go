@@ -189,6 +189,15 @@ func (s *Session) oscNames(ctx context.Context, a *sqlsyntax.OSCAlter) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
+	var keys int
+	if err := s.Conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM (SELECT INDEX_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND NON_UNIQUE = 0 GROUP BY INDEX_NAME HAVING SUM(NULLABLE = 'YES') = 0) k", a.Table).Scan(&keys); err != nil {
+		return s.redact(err)
+	}
+	if keys == 0 {
+		// The tool's DELETE trigger finds the copy's row by such a key; it
+		// refuses the table only after creating its copy.
+		return fmt.Errorf("table %s has no primary key and no unique index over NOT NULL columns, which the tool needs to carry deletes to its copy", sqlsyntax.Ident(a.Table))
+	}
 	children, err := s.queryStrings(ctx, "SELECT DISTINCT CONCAT(CONSTRAINT_SCHEMA, '.', TABLE_NAME, ' (', CONSTRAINT_NAME, ')') FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE UNIQUE_CONSTRAINT_SCHEMA = DATABASE() AND REFERENCED_TABLE_NAME = ? ORDER BY 1", a.Table)
 	if err != nil {
 		return err
@@ -246,6 +255,9 @@ func (s *Session) oscDeclared(rel, table string) error {
 // revision; emcee says so before anything runs.
 func oscUnique(st revision.Statement) error {
 	for _, c := range effect.Parse(st.SQL).Clauses {
+		if c.Op == "DROP" && c.Object == "PRIMARY KEY" {
+			return fmt.Errorf("it drops the primary key, which the tool refuses (--check-alter): its triggers find the copy's rows by it")
+		}
 		if c.Op == "ADD" && (c.Object == "UNIQUE" || c.Object == "PRIMARY KEY") {
 			what := "unique index " + sqlsyntax.Ident(c.Name)
 			if c.Object == "PRIMARY KEY" {
@@ -838,7 +850,7 @@ func oscArgs(cfg *dbconn.Config, o project.OSC, defaults, plugin string, a *sqls
 		dsn[i] = strings.ReplaceAll(p, ",", `\,`)
 	}
 	args := []string{
-		"--alter", a.Clauses,
+		"--alter", a.OnCopy(oscConstraintName),
 		"--execute",
 		// emcee's sync triggers may be on the table: the tool refuses such
 		// a table without it, and moves them to its copy with it.

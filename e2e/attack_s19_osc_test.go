@@ -286,3 +286,62 @@ func TestAttackOSCFinishedBeforeTheRunRecordedIt(t *testing.T) {
 	}
 	p.must("db", "diff")
 }
+
+// A contract that drops a foreign key in the ALTER that copies the table
+// handed the tool DROP FOREIGN KEY `fk_pid`, which its copy holds as
+// _fk_pid: "Can't DROP FOREIGN KEY `fk_pid`", halfway through contract.
+// And a table without a primary key or a unique NOT NULL key was refused
+// by the tool only after it had created its copy, mid-revision.
+func TestAttackOSCDropsForeignKeyAndNeedsAKey(t *testing.T) {
+	needPtOSC(t)
+	t.Parallel()
+	t.Run("drop foreign key", func(t *testing.T) {
+		t.Parallel()
+		v2 := strings.Replace(strings.Replace(oscConstrained("int"), "  foreign_key \"fk_pid\" {\n    columns     = [column.pid]\n    ref_columns = [table.parent.column.id]\n  }\n", "", 1),
+			"type = int\n  }\n  primary_key {\n    columns = [column.id]\n  }\n  index", "type = int\n    allow_copy = true\n  }\n  primary_key {\n    columns = [column.id]\n  }\n  index", 1)
+		p := newSchemaProject(t, [2]string{"v1", oscConstrained("bigint")}, [2]string{"v2", v2})
+		if r := p.plan(); r.Code != 0 {
+			t.Fatalf("plan: %s", r)
+		}
+		if got := p.read("plans/v2/v2_contract01.sql"); !strings.Contains(got, "DROP FOREIGN KEY `fk_pid`, MODIFY COLUMN `n` int NOT NULL, ALGORITHM=COPY") {
+			t.Fatalf("want the foreign key dropped in the ALTER that copies the table:\n%s", got)
+		}
+		p.must("db", "sync", "v1")
+		p.exec("INSERT INTO parent VALUES (1), (2)")
+		p.exec("INSERT INTO child SELECT seq, 1 + seq % 2, seq FROM seq_1_to_1000")
+		p.must("db", "expand")
+		p.must("db", "migrate")
+		r := p.run("db", "contract", "--osc", "pt-osc")
+		if r.Code != 0 {
+			t.Fatalf("contract through the tool: %s", r)
+		}
+		opContains(t, r, "handed to pt-online-schema-change 3.2.1: ALTER TABLE `child` DROP FOREIGN KEY `fk_pid`", "Successfully altered")
+		if got := p.query("SELECT COUNT(*) FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE()"); got != "0" {
+			t.Fatalf("foreign keys left: %s", got)
+		}
+		p.must("db", "diff")
+		if got := p.query("SELECT COUNT(*), SUM(n) FROM child"); got != "1000 500500" {
+			t.Fatalf("rows: %s", got)
+		}
+	})
+	t.Run("no key", func(t *testing.T) {
+		t.Parallel()
+		v1 := "schema \"app\" {}\ntable \"logs\" {\n  schema = schema.app\n  column \"n\" {\n    type = int\n  }\n  column \"m\" {\n    type = int\n    null = true\n  }\n}\n"
+		v2 := strings.Replace(v1, "type = int\n  }\n  column \"m\"", "type = bigint\n    allow_copy = true\n  }\n  column \"m\"", 1)
+		p := newSchemaProject(t, [2]string{"v1", v1}, [2]string{"v2", v2})
+		if r := p.plan(); r.Code != 0 {
+			t.Fatalf("plan: %s", r)
+		}
+		p.must("db", "sync", "v1")
+		p.exec("INSERT INTO logs SELECT seq, seq FROM seq_1_to_100")
+		r := p.run("db", "expand", "--osc", "pt-osc")
+		if r.Code != 1 {
+			t.Fatalf("want exit 1: %s", r)
+		}
+		opContains(t, r, "v2_expand01 refused before it ran anything", "table `logs` has no primary key and no unique index over NOT NULL columns", "run without --osc pt-osc")
+		if strings.Contains(r.Stdout, "handed to") {
+			t.Fatalf("the tool ran: %s", r)
+		}
+		p.must("db", "expand")
+	})
+}
