@@ -345,3 +345,32 @@ func TestAttackOSCDropsForeignKeyAndNeedsAKey(t *testing.T) {
 		p.must("db", "expand")
 	})
 }
+
+// pt-online-schema-change looks for an added unique key in --alter with a
+// regular expression (\sUNIQUE\s+...\(): a column named "my unique code"
+// whose VARCHAR(100) follows made it refuse the statement ("You are trying
+// to add an unique key"), halfway through the revision. emcee refuses a
+// real unique key itself, from the statement's tree.
+func TestAttackOSCColumnNamedUnique(t *testing.T) {
+	needPtOSC(t)
+	t.Parallel()
+	v1 := oscRelease("events", "my unique code", "varchar(60)")
+	v2 := strings.Replace(oscRelease("events", "my unique code", "varchar(100)"), "    type = varchar(100)\n", "    type       = varchar(100)\n    allow_copy = true\n", 1)
+	p := newSchemaProject(t, [2]string{"v1", v1}, [2]string{"v2", v2})
+	if r := p.plan(); r.Code != 0 {
+		t.Fatalf("plan: %s", r)
+	}
+	if got := p.read("plans/v2/v2_expand01.sql"); !strings.Contains(got, "ALGORITHM=COPY") {
+		t.Fatalf("want a table copy:\n%s", got)
+	}
+	p.must("db", "sync", "v1")
+	p.exec("INSERT INTO events (`my unique code`, label) SELECT CONCAT('c', seq), 'x' FROM seq_1_to_1000")
+	r := p.run("db", "expand", "--osc", "pt-osc")
+	if r.Code != 0 {
+		t.Fatalf("expand through the tool: %s", r)
+	}
+	opContains(t, r, "Successfully altered")
+	if got := p.query("SELECT COUNT(DISTINCT `my unique code`) FROM events"); got != "1000" {
+		t.Fatalf("rows: %s", got)
+	}
+}
