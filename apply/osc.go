@@ -575,6 +575,23 @@ func (l leftovers) drops() []string {
 	return out
 }
 
+// oscTriggerNames are the names pt-online-schema-change gives its three
+// triggers on a table (create_triggers in the tool): pt_osc_<db>_<table>,
+// every byte but a letter, digit or _ made _, cut to 60 bytes, then _ins,
+// _upd, _del. Any trigger named pt_osc_... was taken for the tool's: an
+// application's pt_osc_audit was reported as a leftover to drop, and
+// dropped by a rerun after a crash.
+func oscTriggerNames(db, table string) []string {
+	prefix := []byte("pt_osc_" + db + "_" + table)
+	for i, c := range prefix {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
+			prefix[i] = '_'
+		}
+	}
+	p := string(prefix[:min(len(prefix), 60)])
+	return []string{p + "_del", p + "_ins", p + "_upd"}
+}
+
 func (s *Session) oscLeftovers(ctx context.Context, table string) (leftovers, error) {
 	l := leftovers{table: table}
 	newName, oldName := "_"+table+"_new", "_"+table+"_old"
@@ -590,12 +607,13 @@ func (s *Session) oscLeftovers(ctx context.Context, table string) (leftovers, er
 		return l, s.redact(err)
 	}
 	defer rows.Close()
+	toolTriggers := oscTriggerNames(s.Cfg.Database, table)
 	for rows.Next() {
 		var name, on string
 		if err := rows.Scan(&name, &on); err != nil {
 			return l, err
 		}
-		tool := strings.HasPrefix(name, "pt_osc_")
+		tool := slices.Contains(toolTriggers, name)
 		switch {
 		case tool && on == oldName:
 			l.oldTable = true

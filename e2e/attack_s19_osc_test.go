@@ -374,3 +374,24 @@ func TestAttackOSCColumnNamedUnique(t *testing.T) {
 		t.Fatalf("rows: %s", got)
 	}
 }
+
+// Every trigger whose name started with pt_osc_ was taken for the tool's:
+// an application's trigger pt_osc_audit on the table made emcee refuse to
+// run, telling the operator to drop it (and a rerun after a crash would
+// have dropped it). Only the tool's own three names are its.
+func TestAttackOSCApplicationTriggerNamedLikeTheTools(t *testing.T) {
+	needPtOSC(t)
+	t.Parallel()
+	p := newOSCProject(t, "events", "hits", 1000, false, "")
+	p.exec("CREATE TRIGGER pt_osc_audit BEFORE UPDATE ON events FOR EACH ROW SET NEW.label = 'audited'")
+	r := p.run("db", "expand", "--osc", "pt-osc", "--allow-drift")
+	if r.Code != 0 {
+		t.Fatalf("expand with the application's trigger pt_osc_audit: %s", r)
+	}
+	if got := p.query("SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() AND TRIGGER_NAME = 'pt_osc_audit' AND EVENT_OBJECT_TABLE = 'events'"); got != "1" {
+		t.Fatal("the application's trigger pt_osc_audit is gone")
+	}
+	if got := p.columns("events"); !strings.Contains(got, "hits bigint(20) NO") {
+		t.Fatalf("hits not widened:\n%s", got)
+	}
+}
