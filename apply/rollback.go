@@ -305,7 +305,7 @@ func (s *Session) rollbackLosses(ctx context.Context, res *Result, rel string, r
 	if len(lost) == 0 {
 		return nil
 	}
-	line := fmt.Sprintf("the rollback drops data that only %s code wrote, which %s code does not read and which is not brought back by a later expand: %s", rel, orFirst(previous(s.Project.Releases, rel)), strings.Join(lost, "; "))
+	line := fmt.Sprintf("the rollback drops what %s's expand added and the data in it, which %s code does not read and a later expand does not bring back: %s", rel, orFirst(previous(s.Project.Releases, rel)), strings.Join(lost, "; "))
 	res.Preflight = append(res.Preflight, line)
 	s.say("preflight: %s", line)
 	return nil

@@ -18,7 +18,7 @@ func TestAttackRollbackSaysWhatDataItDrops(t *testing.T) {
 	p.must("db", "expand")
 	p.exec("INSERT INTO images (name, visibility) VALUES ('pike-community', 'community')")
 	rows := p.query("SELECT COUNT(*) FROM images WHERE visibility IS NOT NULL")
-	want := "the rollback drops data that only pike code wrote, which ocata code does not read and which is not brought back by a later expand: column images.visibility: " + rows + " row(s) hold a value"
+	want := "the rollback drops what pike's expand added and the data in it, which ocata code does not read and a later expand does not bring back: column images.visibility: " + rows + " row(s) hold a value"
 	dry := p.must("db", "rollback", "--dry-run")
 	opContains(t, dry, want)
 	js := p.must("db", "rollback", "--dry-run", "--format", "json")
