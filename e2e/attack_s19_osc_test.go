@@ -395,3 +395,24 @@ func TestAttackOSCApplicationTriggerNamedLikeTheTools(t *testing.T) {
 		t.Fatalf("hits not widened:\n%s", got)
 	}
 }
+
+// The names given back are written by emcee (the foreign keys) and by the
+// plugin (the checks): quotes, spaces and letters outside ASCII stay one
+// name each way.
+func TestAttackOSCKeepsHostileConstraintNames(t *testing.T) {
+	needPtOSC(t)
+	t.Parallel()
+	q := strings.NewReplacer(`"ck_n"`, `"ck 'n\" x"`, `"fk_pid"`, `"fk 'p\" 中"`).Replace
+	p := newSchemaProject(t, [2]string{"v1", q(oscConstrained("int"))}, [2]string{"v2", q(oscConstrained("bigint"))})
+	if r := p.plan(); r.Code != 0 {
+		t.Fatalf("plan: %s", r)
+	}
+	p.must("db", "sync", "v1")
+	p.exec("INSERT INTO parent VALUES (1), (2)")
+	p.exec("INSERT INTO child SELECT seq, 1 + seq % 2, seq FROM seq_1_to_1000")
+	opContains(t, p.must("db", "expand", "--osc", "pt-osc"), "Successfully altered", "get back the names")
+	if got := p.query("SELECT CONSTRAINT_NAME, CONSTRAINT_TYPE FROM information_schema.TABLE_CONSTRAINTS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'child' AND CONSTRAINT_TYPE <> 'PRIMARY KEY' ORDER BY 1"); got != "ck 'n\" x CHECK\nfk 'p\" 中 FOREIGN KEY" {
+		t.Fatalf("constraints of child: %q", got)
+	}
+	p.must("db", "diff")
+}
