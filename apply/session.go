@@ -400,6 +400,9 @@ func progress(r *history.Record) string {
 	if r.ResumeKey.Valid || r.RowsDone > 0 {
 		out = append(out, fmt.Sprintf("a backfill committed %d rows", r.RowsDone))
 	}
+	if r.OSC != nil && r.OSC.Running != nil && !r.InFlight {
+		out = append(out, fmt.Sprintf("statement %d handed to %s, which may have left its copy and triggers", r.OSC.Running.Statement, r.OSC.Running.Tool))
+	}
 	return strings.Join(out, ", ")
 }
 

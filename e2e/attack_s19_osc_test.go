@@ -238,6 +238,13 @@ func TestAttackOSCLeftoversOfALiveToolKept(t *testing.T) {
 	if got := p.query("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '_events_new'"); got != "1" {
 		t.Fatal("the copy of a live tool was dropped")
 	}
+	// The revision is not untouched: a rollback must not take it for one
+	// that never ran (and leave the tool's triggers on the table).
+	rb := p.run("db", "rollback")
+	if rb.Code != 1 {
+		t.Fatalf("rollback over the tool's leftovers: %s", rb)
+	}
+	opContains(t, rb, "v2_expand01 stopped half-way (statement 1 handed to pt-online-schema-change 3.2.1, which may have left its copy and triggers)", "finish it with `emcee db expand`")
 	// The tool ends.
 	if _, err := conn.ExecContext(context.Background(), "DO RELEASE_LOCK(?)", "emcee:osc:"+p.DB.Name); err != nil {
 		t.Fatal(err)
