@@ -297,10 +297,9 @@ func (s *Session) runOSC(ctx context.Context, rev *revision.Revision, rec *histo
 // copy's table-level AUTO-INC lock to its end unless
 // innodb_autoinc_lock_mode is 2, and the tool's triggers writing the copy
 // wait for it: the application's inserts, and its updates of rows not yet
-// copied, wait for the chunk, and InnoDB rolls back the application's
-// statement (Error 1213, deadlock) when the chunk then reaches a row that
-// statement holds. With mode 2 (MySQL 8's default, not MariaDB's) neither
-// happens; it is a startup setting, so emcee can only say so.
+// copied, wait for the chunk. (They no longer deadlock with it: see
+// oscSetVars.) With mode 2 (MySQL 8's default, not MariaDB's) they do not
+// wait; it is a startup setting, so emcee can only say so.
 func (s *Session) oscAutoIncNote(ctx context.Context, table string) error {
 	var mode, autoInc int
 	err := s.Conn.QueryRowContext(ctx, "SELECT @@innodb_autoinc_lock_mode, (SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND EXTRA LIKE '%auto_increment%')", table).Scan(&mode, &autoInc)
@@ -308,7 +307,7 @@ func (s *Session) oscAutoIncNote(ctx context.Context, table string) error {
 		return s.redact(err)
 	}
 	if mode != 2 && autoInc > 0 {
-		s.say("    note: innodb_autoinc_lock_mode is %d and %s has an AUTO_INCREMENT column: while the tool copies a chunk, the application's inserts and its updates of rows not yet copied wait for the chunk, and a few fail with Error 1213 (deadlock; retry them). innodb_autoinc_lock_mode = 2 in the server's configuration (a restart; binlog_format ROW or MIXED) avoids both", mode, sqlsyntax.Ident(table))
+		s.say("    note: innodb_autoinc_lock_mode is %d and %s has an AUTO_INCREMENT column: while the tool copies a chunk, the application's inserts and its updates of rows not yet copied wait for the chunk in progress (--osc-chunk-time). innodb_autoinc_lock_mode = 2 in the server's configuration (a restart; binlog_format ROW or MIXED) avoids the wait", mode, sqlsyntax.Ident(table))
 	}
 	return nil
 }
@@ -644,8 +643,23 @@ sub after_create_triggers {
 // ALTER on its copy and its chunked copy run under the same sql_mode and
 // time zone as the statement would have. The tool splits the list at
 // commas, and reads \, as a comma inside a value.
+//
+// sql_buffer_result = 1 keeps the copy from deadlocking the application's
+// writes when innodb_autoinc_lock_mode is not 2 (MariaDB's default is 1).
+// The tool copies each chunk with INSERT ... SELECT ... LOCK IN SHARE MODE
+// into a copy that has the table's AUTO_INCREMENT column; such a statement
+// takes the copy's table-level AUTO-INC lock at its first inserted row and
+// keeps it to its end, and the tool's trigger writing the copy for an
+// application's UPDATE of a row not yet copied waits for that lock while
+// the UPDATE holds its row. Streamed, the chunk then reaches that row and
+// waits in turn: InnoDB rolls back the application's statement (Error
+// 1213). Buffered, the server reads the whole chunk, taking every row lock
+// it needs, before it inserts the first row, so the copy never waits for a
+// row while it holds the AUTO-INC lock (e2e
+// TestMariaDBCopyAutoIncDeadlock). The chunk is a few milliseconds of rows
+// (the chunk time): the buffer is a small in-memory table.
 func oscSetVars(cfg *dbconn.Config) string {
-	return "sql_mode='" + strings.ReplaceAll(dbconn.SQLMode, ",", `\,`) + "',time_zone='+00:00'"
+	return "sql_mode='" + strings.ReplaceAll(dbconn.SQLMode, ",", `\,`) + "',time_zone='+00:00',sql_buffer_result=1"
 }
 
 // oscDefaults is the defaults file as a file in memory, which the tool
