@@ -44,8 +44,9 @@ const PtOSC = "pt-online-schema-change"
 
 // oscTool is the tool found when the run began.
 type oscTool struct {
-	path    string
-	version string // "pt-online-schema-change 3.2.1", recorded per statement
+	path       string
+	version    string // "pt-online-schema-change 3.2.1", recorded per statement
+	privileged bool   // oscPrivileges found nothing missing
 }
 
 // findOSC makes sure the tool the run was asked to use is there, before
@@ -124,6 +125,19 @@ func (s *Session) checkOSC(ctx context.Context, rev *revision.Revision, from int
 	for i := from; i < len(rev.Statements); i++ {
 		st := rev.Statements[i]
 		a, err := s.oscAlter(st)
+		if err == nil && a != nil && !s.osc.privileged {
+			missing, grants, err := s.oscPrivileges(ctx)
+			if err != nil {
+				return err
+			}
+			if len(missing) > 0 {
+				return &Refusal{
+					Reason: fmt.Sprintf("%s refused before it ran anything: statement %d at %s copies its table (%s), which emcee hands to %s, and %s lacks privileges the tool needs on %s:\n  - %s", rev.ID, i+1, s.at(rev, st), sqlsyntax.Ident(a.Table), s.osc.version, s.Cfg.User, s.Cfg.Addr, strings.Join(missing, "\n  - ")),
+					Next:   fmt.Sprintf("as an administrator: %s; or run without --osc %s (and without osc in the emcee block) to have the server copy the table (ALGORITHM=COPY, writes blocked while it runs)", strings.Join(grants, "; "), project.OSCPtOSC),
+				}
+			}
+			s.osc.privileged = true
+		}
 		if err == nil && a != nil {
 			err = s.oscNames(ctx, a)
 		}

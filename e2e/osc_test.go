@@ -146,6 +146,46 @@ func TestOSCAppliesTableCopy(t *testing.T) {
 	}
 }
 
+// An account without the privileges the tool needs (LOCK TABLES for
+// emcee's plugin, PROCESS for the tool's look for replicas) is refused
+// before the revision starts, with the GRANT statements to run; granted
+// them, the same run goes through. Without the check, the tool failed
+// after it had created and altered its copy (LOCK TABLES missing).
+func TestOSCMissingPrivileges(t *testing.T) {
+	needPtOSC(t)
+	t.Parallel()
+	p := newOSCProject(t, "events", "hits", 2000, true, "")
+	account := sqlsyntax.String("osc_"+p.DB.Name[len(p.DB.Name)-8:]) + "@'%'"
+	p.exec("REVOKE LOCK TABLES ON " + sqlsyntax.Ident(p.DB.Name) + ".* FROM " + account)
+	p.exec("REVOKE PROCESS ON *.* FROM " + account)
+	grantLock := "GRANT LOCK TABLES ON " + sqlsyntax.Ident(p.DB.Name) + ".* TO " + account
+	grantProcess := "GRANT PROCESS ON *.* TO " + account
+	r := p.run("db", "expand", "--osc", "pt-osc")
+	if r.Code != 1 {
+		t.Fatalf("want exit 1:\n%s", r)
+	}
+	opContains(t, r, "v2_expand01 refused before it ran anything: statement 1 at ",
+		"copies its table (`events`), which emcee hands to pt-online-schema-change 3.2.1, and osc_",
+		"- LOCK TABLES on database "+sqlsyntax.Ident(p.DB.Name)+", which emcee's plugin for the tool needs",
+		"- PROCESS, without which the tool refuses to start",
+		"next: as an administrator: "+grantLock+"; "+grantProcess+"; or run without --osc pt-osc")
+	if strings.Contains(r.Stdout+r.Stderr, "SHOW SLAVE HOSTS needs") || strings.Contains(r.Stdout+r.Stderr, `p"w#d`) {
+		t.Fatalf("a privilege the account has is listed as missing, or the password shows:\n%s", r)
+	}
+	if got := p.query("SELECT COUNT(*) FROM emcee_revisions WHERE name = 'v2_expand01'"); got != "0" {
+		t.Fatalf("a refused revision was started")
+	}
+	if got := p.query("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE '\\_events\\_%'"); got != "0" {
+		t.Fatalf("the tool ran: %s", got)
+	}
+	p.exec(grantLock)
+	p.exec(grantProcess)
+	opContains(t, p.must("db", "expand", "--osc", "pt-osc"), "Successfully altered", "v2_expand01 applied")
+	if got := p.query("SELECT COUNT(*), SUM(hits) FROM events"); got != "2000 2001000" {
+		t.Fatalf("rows after the copy: %s", got)
+	}
+}
+
 // The tool is looked for before anything runs: its absence says what is
 // missing, how to install it and which flag to drop, and changes nothing.
 func TestOSCMissingTool(t *testing.T) {
