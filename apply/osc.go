@@ -106,6 +106,25 @@ var (
 	oscColumnTaboo = regexp.MustCompile("[`\n\r]")
 )
 
+// oscDatabaseName reports a database name the tool connects to as it is.
+// The tool hands its D= to the Perl driver inside a DBI connection string,
+// which splits at ; and :, drops [ and ], reads a part holding = as a
+// connection option, and so could connect to another database or with
+// other options; it also writes the name between single quotes unescaped
+// into its query for the table's foreign keys (a quote breaks the query, a
+// backslash makes it look in another schema and miss the foreign keys). A
+// control character ends the tool's DSN part. Backquotes, commas (\, in the
+// DSN), spaces, double quotes and non-ASCII letters go through (e2e
+// TestOSCHostileDatabaseNames).
+func oscDatabaseName(name string) bool {
+	for _, c := range []byte(name) {
+		if c < 0x20 || c == 0x7f || strings.IndexByte(`;:[]='\`, c) >= 0 {
+			return false
+		}
+	}
+	return name != ""
+}
+
 // oscTableName reports a name of printable ASCII without ' and \.
 func oscTableName(name string) bool {
 	for _, c := range []byte(name) {
@@ -157,6 +176,9 @@ func (s *Session) checkOSC(ctx context.Context, rev *revision.Revision, from int
 func (s *Session) oscNames(ctx context.Context, a *sqlsyntax.OSCAlter) error {
 	if a.Schema != "" && a.Schema != s.Cfg.Database {
 		return fmt.Errorf("it names schema %s, not the database emcee applies to (%s)", a.Schema, s.Cfg.Database)
+	}
+	if !oscDatabaseName(s.Cfg.Database) {
+		return fmt.Errorf("database %s: the tool passes the database name to its driver's connection string, where ; : [ ] = ' \\ and control characters change what it connects to or break its queries", sqlsyntax.Ident(s.Cfg.Database))
 	}
 	if !oscTableName(a.Table) {
 		return fmt.Errorf("table %s: the tool cannot find a table whose name holds a quote, a backslash or a character outside printable ASCII", sqlsyntax.Ident(a.Table))

@@ -71,3 +71,28 @@ func TestOSCTableName(t *testing.T) {
 		}
 	}
 }
+
+// Database names the tool's driver reads as they are are told apart from
+// those it splits, strips or takes for connection options.
+func TestOSCDatabaseName(t *testing.T) {
+	for name, ok := range map[string]bool{
+		"shop": true, "we`ird": true, "a,b c": true, `a"b`: true, "café": true, "a/b%c@d$e": true,
+		"a;b": false, "a:b": false, "a[b]": false, "a=b": false, "o'brien": false, `a\b`: false, "a\nb": false, "": false,
+	} {
+		if oscDatabaseName(name) != ok {
+			t.Errorf("%q: want %v", name, ok)
+		}
+	}
+	cfg, err := dbconn.Parse("mysql://root@127.0.0.1:3306/" + "we%60ird%2C%20x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := sqlsyntax.ReadOSCAlter("ALTER TABLE `events` MODIFY COLUMN `hits` bigint NOT NULL, ALGORITHM=COPY, LOCK=SHARED")
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := oscArgs(cfg, project.OSC{Tool: project.OSCPtOSC}, "f", "p", a)
+	if dsn := args[len(args)-1]; dsn != "h=127.0.0.1,P=3306,F=f,D=we`ird\\, x,t=events,A=utf8mb4" {
+		t.Errorf("DSN %q", dsn)
+	}
+}

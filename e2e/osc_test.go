@@ -411,6 +411,58 @@ func TestOSCHostileNames(t *testing.T) {
 	}
 }
 
+// A database name the tool's connection string reads as it is reaches the
+// tool (D=, a comma escaped), and the tool alters the table in that
+// database; one it would split or read as a connection option (; : [ ] =
+// ' \) is refused before anything runs. pt-online-schema-change 3.2.1 on
+// its own, given "a;b", connects to database "a" (here: Unknown database).
+func TestOSCHostileDatabaseNames(t *testing.T) {
+	needPtOSC(t)
+	t.Parallel()
+	for _, c := range []struct{ name, refused string }{
+		{name: "we`ird, \"db\" x"},
+		{name: "a;b", refused: "the tool passes the database name to its driver's connection string"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			v2 := strings.Replace(oscRelease("events", "hits", "bigint"), "    type = bigint\n", "    type       = bigint\n    allow_copy = true\n", 1)
+			p := newSchemaProject(t, [2]string{"v1", oscRelease("events", "hits", "int")}, [2]string{"v2", v2})
+			name := p.DB.Name + " " + c.name
+			db := sqlsyntax.Ident(name)
+			p.exec("CREATE DATABASE " + db)
+			t.Cleanup(func() { _, _ = p.DB.Exec("DROP DATABASE IF EXISTS " + db) })
+			u := strings.TrimSuffix(p.DB.URL, p.DB.Name) + url.PathEscape(name)
+			opWrite(t, filepath.Join(p.Dir, "atlas.hcl"), []byte(strings.Replace(p.read("atlas.hcl"), p.DB.URL, u, 1)))
+			if r := p.plan(); r.Code != 0 {
+				t.Fatalf("plan: %s", r)
+			}
+			p.must("db", "sync", "v1")
+			p.exec("INSERT INTO " + db + ".events (hits, label) SELECT seq, CONCAT('l', seq) FROM seq_1_to_3000")
+			r := p.run("db", "expand", "--osc", "pt-osc")
+			if c.refused != "" {
+				if r.Code != 1 {
+					t.Fatalf("want exit 1:\n%s", r)
+				}
+				opContains(t, r, "v2_expand01 refused before it ran anything", c.refused, "run without --osc pt-osc")
+				if got := p.query("SELECT COUNT(*) FROM " + db + ".emcee_revisions WHERE name = 'v2_expand01'"); got != "0" {
+					t.Fatalf("a refused revision was started")
+				}
+				return
+			}
+			if r.Code != 0 {
+				t.Fatalf("%s", r)
+			}
+			opContains(t, r, "handed to pt-online-schema-change", "Successfully altered "+sqlsyntax.Ident(name)+".`events`", "v2_expand01 applied")
+			if got := p.query("SELECT DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'events' AND COLUMN_NAME = 'hits'", name); got != "bigint" {
+				t.Fatalf("column type after the tool: %q", got)
+			}
+			if got := p.query("SELECT COUNT(*), SUM(hits) FROM " + db + ".events"); got != "3000 4501500" {
+				t.Fatalf("rows: %s", got)
+			}
+		})
+	}
+}
+
 // A CHECK added to an existing table (contract, after its gate) goes to
 // the tool as the clause the server reads: MariaDB refuses the ENFORCED
 // the SQL parser writes back, so the check is written without it.
