@@ -10,9 +10,13 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
+	"time"
 
+	"github.com/emcee-db/emcee/internal/testdb"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
@@ -461,6 +465,76 @@ func TestOSCHostileDatabaseNames(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Two databases of one server widened through the tool at once (a fleet
+// with --parallel 2), each under its own application writers: two tools
+// copy side by side, each holding its table locked 0.1 s while it creates
+// its triggers (emcee's plugin). Both finish, no write fails, and every
+// row of both tables holds what the writes the server acknowledged say.
+func TestOSCFleetTwoAtOnce(t *testing.T) {
+	needPtOSC(t)
+	t.Parallel()
+	p := newOSCProject(t, "events", "hits", 0, false, "")
+	other := testdb.New(t)
+	f := &fleetProject{t: t, Dir: p.Dir, Targets: filepath.Join(p.Dir, "targets.txt"), DBs: []*testdb.DB{p.DB, other}}
+	opWrite(t, f.Targets, []byte(p.DB.URL+"\n"+other.URL+"\n"))
+	if doc, r := f.runJSON("db", "sync", "v1", "--parallel", "2"); r.Code != 0 || doc.Outcomes["ok"] != 2 {
+		t.Fatalf("sync v1 on both: %s", r)
+	}
+	var writers []*oscWriters
+	for _, db := range f.DBs {
+		if _, err := db.Exec("INSERT INTO events (hits, label) SELECT seq, CONCAT('l', seq) FROM seq_1_to_30000"); err != nil {
+			t.Fatal(err)
+		}
+		w := startWriters(t, db, 4, time.Millisecond)
+		w.phase.Store(1)
+		writers = append(writers, w)
+	}
+	// Whether the two copies overlapped: both tools' copies exist at once.
+	var both atomic.Bool
+	done := make(chan struct{})
+	var polled sync.WaitGroup
+	polled.Add(1)
+	go func() {
+		defer polled.Done()
+		for {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			var n int
+			if err := p.DB.QueryRow("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA IN (?, ?) AND TABLE_NAME = '_events_new'", p.DB.Name, other.Name).Scan(&n); err == nil && n == 2 {
+				both.Store(true)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}()
+	doc, r := f.runJSON("db", "expand", "--osc", "pt-osc", "--parallel", "2")
+	close(done)
+	polled.Wait()
+	for _, w := range writers {
+		w.stop()
+	}
+	if r.Code != 0 || doc.Outcomes["ok"] != 2 {
+		t.Fatalf("expand --osc pt-osc --parallel 2: %s", r)
+	}
+	for i, db := range f.DBs {
+		if got := p.query("SELECT DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'events' AND COLUMN_NAME = 'hits'", db.Name); got != "bigint" {
+			t.Fatalf("%s: hits after the tool: %q", db.Name, got)
+		}
+		if got := p.query("SELECT JSON_UNQUOTE(JSON_EXTRACT(osc, '$.applied[0].tool')) FROM " + sqlsyntax.Ident(db.Name) + ".emcee_revisions WHERE name = 'v2_expand01'"); got != "pt-online-schema-change 3.2.1" {
+			t.Fatalf("%s: the version table says %q applied v2_expand01", db.Name, got)
+		}
+		w := writers[i]
+		if f := w.failed.Load(); f > 0 {
+			t.Fatalf("%s: %d of the application's writes failed (%s):\n%s", db.Name, f, countCodes(w.byCode), r)
+		}
+		n := w.compare(t, db.DB)
+		t.Logf("%s: %d writes while emcee ran, none failed; %d rows compared with the ledger", db.Name, len(w.lat[1]), n)
+	}
+	t.Logf("both tools' copies existed at once: %v", both.Load())
 }
 
 // A CHECK added to an existing table (contract, after its gate) goes to
