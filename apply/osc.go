@@ -45,8 +45,9 @@ const PtOSC = "pt-online-schema-change"
 
 // oscTool is the tool found when the run began.
 type oscTool struct {
-	path    string
-	version string // "pt-online-schema-change 3.2.1", recorded per statement
+	path       string
+	version    string // "pt-online-schema-change 3.2.1", recorded per statement
+	privileged bool   // oscPrivileges found nothing missing
 }
 
 // findOSC makes sure the tool the run was asked to use is there, before
@@ -124,6 +125,25 @@ var (
 	oscColumnTaboo = regexp.MustCompile("[`\n\r]")
 )
 
+// oscDatabaseName reports a database name the tool connects to as it is.
+// The tool hands its D= to the Perl driver inside a DBI connection string,
+// which splits at ; and :, drops [ and ], reads a part holding = as a
+// connection option, and so could connect to another database or with
+// other options; it also writes the name between single quotes unescaped
+// into its query for the table's foreign keys (a quote breaks the query, a
+// backslash makes it look in another schema and miss the foreign keys). A
+// control character ends the tool's DSN part. Backquotes, commas (\, in the
+// DSN), spaces, double quotes and non-ASCII letters go through (e2e
+// TestOSCHostileDatabaseNames).
+func oscDatabaseName(name string) bool {
+	for _, c := range []byte(name) {
+		if c < 0x20 || c == 0x7f || strings.IndexByte(`;:[]='\`, c) >= 0 {
+			return false
+		}
+	}
+	return name != ""
+}
+
 // oscTableName reports a name of printable ASCII without ' and \.
 func oscTableName(name string) bool {
 	for _, c := range []byte(name) {
@@ -143,6 +163,19 @@ func (s *Session) checkOSC(ctx context.Context, rev *revision.Revision, from int
 	for i := from; i < len(rev.Statements); i++ {
 		st := rev.Statements[i]
 		a, err := s.oscAlter(st)
+		if err == nil && a != nil && !s.osc.privileged {
+			missing, grants, err := s.oscPrivileges(ctx)
+			if err != nil {
+				return err
+			}
+			if len(missing) > 0 {
+				return &Refusal{
+					Reason: fmt.Sprintf("%s refused before it ran anything: statement %d at %s copies its table (%s), which emcee hands to %s, and %s lacks privileges the tool needs on %s:\n  - %s", rev.ID, i+1, s.at(rev, st), sqlsyntax.Ident(a.Table), s.osc.version, s.Cfg.User, s.Cfg.Addr, strings.Join(missing, "\n  - ")),
+					Next:   fmt.Sprintf("as an administrator: %s; or run without --osc %s (and without osc in the emcee block) to have the server copy the table (ALGORITHM=COPY, writes blocked while it runs)", strings.Join(grants, "; "), project.OSCPtOSC),
+				}
+			}
+			s.osc.privileged = true
+		}
 		if err == nil && a != nil {
 			err = s.oscNames(ctx, a)
 		}
@@ -165,6 +198,9 @@ func (s *Session) checkOSC(ctx context.Context, rev *revision.Revision, from int
 func (s *Session) oscNames(ctx context.Context, a *sqlsyntax.OSCAlter) error {
 	if a.Schema != "" && a.Schema != s.Cfg.Database {
 		return fmt.Errorf("it names schema %s, not the database emcee applies to (%s)", a.Schema, s.Cfg.Database)
+	}
+	if !oscDatabaseName(s.Cfg.Database) {
+		return fmt.Errorf("database %s: the tool passes the database name to its driver's connection string, where ; : [ ] = ' \\ and control characters change what it connects to or break its queries", sqlsyntax.Ident(s.Cfg.Database))
 	}
 	if !oscTableName(a.Table) {
 		return fmt.Errorf("table %s: the tool cannot find a table whose name holds a quote, a backslash or a character outside printable ASCII", sqlsyntax.Ident(a.Table))
@@ -477,10 +513,9 @@ func (s *Session) oscFinished(ctx context.Context, rev *revision.Revision, i int
 // copy's table-level AUTO-INC lock to its end unless
 // innodb_autoinc_lock_mode is 2, and the tool's triggers writing the copy
 // wait for it: the application's inserts, and its updates of rows not yet
-// copied, wait for the chunk, and InnoDB rolls back the application's
-// statement (Error 1213, deadlock) when the chunk then reaches a row that
-// statement holds. With mode 2 (MySQL 8's default, not MariaDB's) neither
-// happens; it is a startup setting, so emcee can only say so.
+// copied, wait for the chunk. (They no longer deadlock with it: see
+// oscSetVars.) With mode 2 (MySQL 8's default, not MariaDB's) they do not
+// wait; it is a startup setting, so emcee can only say so.
 func (s *Session) oscAutoIncNote(ctx context.Context, table string) error {
 	var mode, autoInc int
 	err := s.Conn.QueryRowContext(ctx, "SELECT @@innodb_autoinc_lock_mode, (SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND EXTRA LIKE '%auto_increment%')", table).Scan(&mode, &autoInc)
@@ -488,7 +523,7 @@ func (s *Session) oscAutoIncNote(ctx context.Context, table string) error {
 		return s.redact(err)
 	}
 	if mode != 2 && autoInc > 0 {
-		s.say("    note: innodb_autoinc_lock_mode is %d and %s has an AUTO_INCREMENT column: while the tool copies a chunk, the application's inserts and its updates of rows not yet copied wait for the chunk, and a few fail with Error 1213 (deadlock; retry them). innodb_autoinc_lock_mode = 2 in the server's configuration (a restart; binlog_format ROW or MIXED) avoids both", mode, sqlsyntax.Ident(table))
+		s.say("    note: innodb_autoinc_lock_mode is %d and %s has an AUTO_INCREMENT column: while the tool copies a chunk, the application's inserts and its updates of rows not yet copied wait for the chunk in progress (--osc-chunk-time). innodb_autoinc_lock_mode = 2 in the server's configuration (a restart; binlog_format ROW or MIXED) avoids the wait", mode, sqlsyntax.Ident(table))
 	}
 	return nil
 }
@@ -984,8 +1019,23 @@ sub after_create_triggers {
 // ALTER on its copy and its chunked copy run under the same sql_mode and
 // time zone as the statement would have. The tool splits the list at
 // commas, and reads \, as a comma inside a value.
+//
+// sql_buffer_result = 1 keeps the copy from deadlocking the application's
+// writes when innodb_autoinc_lock_mode is not 2 (MariaDB's default is 1).
+// The tool copies each chunk with INSERT ... SELECT ... LOCK IN SHARE MODE
+// into a copy that has the table's AUTO_INCREMENT column; such a statement
+// takes the copy's table-level AUTO-INC lock at its first inserted row and
+// keeps it to its end, and the tool's trigger writing the copy for an
+// application's UPDATE of a row not yet copied waits for that lock while
+// the UPDATE holds its row. Streamed, the chunk then reaches that row and
+// waits in turn: InnoDB rolls back the application's statement (Error
+// 1213). Buffered, the server reads the whole chunk, taking every row lock
+// it needs, before it inserts the first row, so the copy never waits for a
+// row while it holds the AUTO-INC lock (e2e
+// TestMariaDBCopyAutoIncDeadlock). The chunk is a few milliseconds of rows
+// (the chunk time): the buffer is a small in-memory table.
 func oscSetVars(cfg *dbconn.Config) string {
-	return "sql_mode='" + strings.ReplaceAll(dbconn.SQLMode, ",", `\,`) + "',time_zone='+00:00'"
+	return "sql_mode='" + strings.ReplaceAll(dbconn.SQLMode, ",", `\,`) + "',time_zone='+00:00',sql_buffer_result=1"
 }
 
 // oscDefaults is the defaults file as a file in memory, which the tool

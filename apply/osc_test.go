@@ -37,7 +37,7 @@ func TestOSCCommandLine(t *testing.T) {
 		{"--chunk-time", "0.25"},
 		{"--max-load", "Threads_running=25"},
 		{"--plugin", "/tmp/x/plugin.pl"},
-		{"--set-vars", `sql_mode='STRICT_TRANS_TABLES\,NO_ZERO_IN_DATE\,NO_ZERO_DATE\,ERROR_FOR_DIVISION_BY_ZERO\,NO_ENGINE_SUBSTITUTION',time_zone='+00:00'`},
+		{"--set-vars", `sql_mode='STRICT_TRANS_TABLES\,NO_ZERO_IN_DATE\,NO_ZERO_DATE\,ERROR_FOR_DIVISION_BY_ZERO\,NO_ENGINE_SUBSTITUTION',time_zone='+00:00',sql_buffer_result=1`},
 	} {
 		i := slices.Index(args, want[0])
 		if i < 0 || i+1 >= len(args) || args[i+1] != want[1] {
@@ -69,5 +69,30 @@ func TestOSCTableName(t *testing.T) {
 		if oscTableName(name) != ok {
 			t.Errorf("%q: want %v", name, ok)
 		}
+	}
+}
+
+// Database names the tool's driver reads as they are are told apart from
+// those it splits, strips or takes for connection options.
+func TestOSCDatabaseName(t *testing.T) {
+	for name, ok := range map[string]bool{
+		"shop": true, "we`ird": true, "a,b c": true, `a"b`: true, "café": true, "a/b%c@d$e": true,
+		"a;b": false, "a:b": false, "a[b]": false, "a=b": false, "o'brien": false, `a\b`: false, "a\nb": false, "": false,
+	} {
+		if oscDatabaseName(name) != ok {
+			t.Errorf("%q: want %v", name, ok)
+		}
+	}
+	cfg, err := dbconn.Parse("mysql://root@127.0.0.1:3306/" + "we%60ird%2C%20x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := sqlsyntax.ReadOSCAlter("ALTER TABLE `events` MODIFY COLUMN `hits` bigint NOT NULL, ALGORITHM=COPY, LOCK=SHARED")
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := oscArgs(cfg, project.OSC{Tool: project.OSCPtOSC}, "f", "p", a)
+	if dsn := args[len(args)-1]; dsn != "h=127.0.0.1,P=3306,F=f,D=we`ird\\, x,t=events,A=utf8mb4" {
+		t.Errorf("DSN %q", dsn)
 	}
 }

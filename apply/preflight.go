@@ -6,12 +6,16 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
+
+	"github.com/go-sql-driver/mysql"
 
 	"github.com/emcee-db/emcee/devdb"
 	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/history"
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // preflight runs before a release's expand changes anything: the
@@ -220,4 +224,67 @@ func triggerPrivileges(n int, logBin, trust bool, grants []string, user string) 
 		}
 	}
 	return "", fmt.Errorf("preflight: the plans create %d triggers, binary logging is on, and %s has neither SUPER nor log_bin_trust_function_creators=1, so CREATE TRIGGER would fail half-way through expand; nothing was changed. Run SET GLOBAL log_bin_trust_function_creators = 1 (and set it in the server config), or GRANT SUPER ON *.* TO %s", n, user, user)
+}
+
+// oscPrivileges asks the server, before a revision hands its first
+// statement to the tool, for the privileges without which the tool stops
+// part-way: LOCK TABLES on the database (emcee's plugin locks the table and
+// the tool's copy while the tool creates its triggers, oscPlugin), PROCESS
+// and the one SHOW SLAVE HOSTS needs (the tool looks for replicas to watch
+// their lag before it starts). Each is asked for with a statement that
+// needs it and changes nothing, so that roles, wildcard grants and the
+// server's own rules answer, not a reading of SHOW GRANTS: LOCK TABLES of
+// emcee's version table (READ, released at once; the server checks the
+// privilege before it looks for the table, which a dry run may not have
+// created), a read of information_schema.INNODB_TRX and SHOW SLAVE HOSTS.
+// It returns, for each one missing, what it is for and the GRANT that
+// gives it.
+func (s *Session) oscPrivileges(ctx context.Context) (missing, grants []string, err error) {
+	var user string
+	if err := s.Conn.QueryRowContext(ctx, "SELECT CURRENT_USER()").Scan(&user); err != nil {
+		return nil, nil, s.redact(err)
+	}
+	account := sqlsyntax.String(user)
+	if i := strings.LastIndex(user, "@"); i >= 0 {
+		account = sqlsyntax.String(user[:i]) + "@" + sqlsyntax.String(user[i+1:])
+	}
+	denied := func(err error, codes ...uint16) bool {
+		var me *mysql.MySQLError
+		return errors.As(err, &me) && slices.Contains(codes, me.Number)
+	}
+	lock := "LOCK TABLES " + sqlsyntax.Ident(history.Table) + " READ"
+	_, err = s.Conn.ExecContext(ctx, lock)
+	switch {
+	case err == nil:
+		if _, err := s.Conn.ExecContext(ctx, "UNLOCK TABLES"); err != nil {
+			return nil, nil, s.redact(err)
+		}
+	case denied(err, 1044, 1142):
+		missing = append(missing, fmt.Sprintf("LOCK TABLES on database %s, which emcee's plugin for the tool needs to create the tool's triggers with the table locked (MariaDB bug MDEV-26048; %s: %v)", sqlsyntax.Ident(s.Cfg.Database), lock, err))
+		grants = append(grants, "GRANT LOCK TABLES ON "+sqlsyntax.Ident(s.Cfg.Database)+".* TO "+account)
+	case !denied(err, 1146):
+		return nil, nil, s.redact(fmt.Errorf("%s, asking the server whether %s may lock tables for the tool: %w", lock, user, err))
+	}
+	rows, err := s.Conn.QueryContext(ctx, "SELECT COUNT(*) FROM information_schema.INNODB_TRX")
+	if err == nil {
+		err = rows.Close()
+	}
+	switch {
+	case denied(err, 1227):
+		missing = append(missing, fmt.Sprintf("PROCESS, without which the tool refuses to start (it lists the server's connections to find replicas; %v)", err))
+		grants = append(grants, "GRANT PROCESS ON *.* TO "+account)
+	case err != nil:
+		return nil, nil, s.redact(err)
+	}
+	// Servers that do not know SHOW SLAVE HOSTS fail it otherwise: the
+	// tool's business, not a missing privilege.
+	rows, err = s.Conn.QueryContext(ctx, "SHOW SLAVE HOSTS")
+	if err == nil {
+		err = rows.Close()
+	}
+	if denied(err, 1227) {
+		missing = append(missing, fmt.Sprintf("the privilege SHOW SLAVE HOSTS needs, without which the tool refuses to start (it runs it to find replicas; %v)", err))
+		grants = append(grants, "GRANT REPLICATION MASTER ADMIN ON *.* TO "+account+" (MariaDB 10.5.2 and later; REPLICATION SLAVE before and on MySQL)")
+	}
+	return missing, grants, nil
 }

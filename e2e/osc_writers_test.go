@@ -16,6 +16,7 @@ import (
 	"github.com/go-sql-driver/mysql"
 
 	"github.com/emcee-db/emcee/internal/testdb"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // oscWriters stand for an application writing to events while its table
@@ -34,7 +35,6 @@ type oscWriters struct {
 	lat                [2][]time.Duration
 	failed             atomic.Int64
 	byCode             map[string]int // failures by server error number
-	retried            map[string]int // failures retried, when asked to
 	app                *sql.DB
 	wg                 sync.WaitGroup
 	// hold, locked, keeps every writer between two statements: no
@@ -42,12 +42,10 @@ type oscWriters struct {
 	hold sync.RWMutex
 }
 
-// startWriters starts n writers on db's events, throttle apart. A write
-// that fails with one of the server's error numbers in retry is sent
-// again, as an application does, and counted in retried, not failed.
-func startWriters(tb testing.TB, db *testdb.DB, n int, throttle time.Duration, retry ...uint16) *oscWriters {
+// startWriters starts n writers on db's events, throttle apart.
+func startWriters(tb testing.TB, db *testdb.DB, n int, throttle time.Duration) *oscWriters {
 	tb.Helper()
-	w := &oscWriters{inserted: map[int64]int64{}, byCode: map[string]int{}, retried: map[string]int{}}
+	w := &oscWriters{inserted: map[int64]int64{}, byCode: map[string]int{}}
 	// The seeded rows' ids have gaps where the server reserved
 	// AUTO_INCREMENT values it did not use.
 	w.seeded, w.seededHits = eventsRows(tb, db.DB)
@@ -66,7 +64,7 @@ func startWriters(tb testing.TB, db *testdb.DB, n int, throttle time.Duration, r
 			rnd := rand.New(rand.NewPCG(uint64(k), 14))
 			for w.phase.Load() < 2 {
 				start := time.Now()
-				err := w.write(ctx, rnd, retry)
+				err := w.write(ctx, rnd)
 				took := time.Since(start)
 				w.mu.Lock()
 				if err != nil {
@@ -85,25 +83,14 @@ func startWriters(tb testing.TB, db *testdb.DB, n int, throttle time.Duration, r
 	return w
 }
 
-func (w *oscWriters) write(ctx context.Context, rnd *rand.Rand, retry []uint16) error {
+func (w *oscWriters) write(ctx context.Context, rnd *rand.Rand) error {
 	insert, v, i := rnd.IntN(4) == 0, rnd.IntN(1_000_000), rnd.IntN(len(w.seeded))
 	w.hold.RLock()
 	defer w.hold.RUnlock()
-	for {
-		var err error
-		if insert {
-			err = w.insert(ctx, v)
-		} else {
-			err = w.update(ctx, i)
-		}
-		var me *mysql.MySQLError
-		if !errors.As(err, &me) || !slices.Contains(retry, me.Number) {
-			return err
-		}
-		w.mu.Lock()
-		w.retried[errorCode(err)]++
-		w.mu.Unlock()
+	if insert {
+		return w.insert(ctx, v)
 	}
+	return w.update(ctx, i)
 }
 
 func (w *oscWriters) insert(ctx context.Context, v int) error {
@@ -283,4 +270,136 @@ func TestMariaDBTriggerCreationRace(t *testing.T) {
 			t.Fatalf("writes failed with other errors than 1146: %s", countCodes(w.byCode))
 		}
 	}
+}
+
+// MariaDB's AUTO-INC lock against pt-online-schema-change's copy, without
+// emcee or the tool, in the one order that deadlocks, made deterministic:
+// an application's UPDATE holds its row of events (a BEFORE UPDATE trigger
+// waits on a user lock the test holds), the tool's copy of a chunk
+// (INSERT ... SELECT ... LOCK IN SHARE MODE, its statement) reaches that
+// row, then the UPDATE goes on and the tool's trigger writes the row to the
+// copy. With innodb_autoinc_lock_mode 1 (MariaDB's default) the copy has
+// taken the copy's table-level AUTO-INC lock at its first row and keeps it
+// to its end, and the trigger's REPLACE, run by an UPDATE, waits for it:
+// the two wait for each other and InnoDB rolls one back (Error 1213). With
+// sql_buffer_result = 1 on the copy's session (what emcee passes the tool,
+// apply/osc.go oscSetVars) the server reads the whole chunk, taking its
+// row locks, before it inserts the first row: the copy waits for the row
+// without the AUTO-INC lock, the UPDATE finishes, and both succeed. With
+// mode 2 no statement takes the table-level lock and neither way
+// deadlocks.
+func TestMariaDBCopyAutoIncDeadlock(t *testing.T) {
+	t.Parallel()
+	for _, buffered := range []bool{false, true} {
+		t.Run(fmt.Sprintf("sql_buffer_result=%v", buffered), func(t *testing.T) {
+			t.Parallel()
+			db := testdb.New(t)
+			gate := "emcee_test_" + db.Name
+			for _, q := range []string{
+				"CREATE TABLE events (id bigint NOT NULL AUTO_INCREMENT PRIMARY KEY, hits bigint NOT NULL, label varchar(40))",
+				"INSERT INTO events (hits, label) SELECT seq, 'l' FROM seq_1_to_1000",
+				"CREATE TABLE _events_new LIKE events",
+				// pt-online-schema-change 3.2.1's update trigger.
+				"CREATE TRIGGER pt_osc_upd AFTER UPDATE ON events FOR EACH ROW BEGIN DELETE IGNORE FROM _events_new WHERE !(OLD.id <=> NEW.id) AND _events_new.id <=> OLD.id; REPLACE INTO _events_new (id, hits, label) VALUES (NEW.id, NEW.hits, NEW.label); END",
+				// The UPDATE has read and locked its row when this runs.
+				"CREATE TRIGGER hold BEFORE UPDATE ON events FOR EACH ROW DO GET_LOCK(" + sqlsyntax.String(gate) + ", 86400)",
+			} {
+				if _, err := db.Exec(q); err != nil {
+					t.Fatalf("%s: %v", q, err)
+				}
+			}
+			ctx := context.Background()
+			conn := func() (*sql.Conn, int64) {
+				c, err := db.Conn(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { c.Close() })
+				var id int64
+				if err := c.QueryRowContext(ctx, "SELECT CONNECTION_ID()").Scan(&id); err != nil {
+					t.Fatal(err)
+				}
+				return c, id
+			}
+			holder, _ := conn()
+			writer, writerID := conn()
+			copier, copierID := conn()
+			if _, err := holder.ExecContext(ctx, "DO GET_LOCK(?, 0)", gate); err != nil {
+				t.Fatal(err)
+			}
+			if buffered {
+				if _, err := copier.ExecContext(ctx, "SET SESSION sql_buffer_result = 1"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// waitFor polls the server until query, for the connection id,
+			// finds a row: the server's own account of who waits for what.
+			waitFor := func(query string, id int64) {
+				t.Helper()
+				for {
+					var n int
+					if err := db.QueryRow(query, id).Scan(&n); err != nil {
+						t.Fatal(err)
+					}
+					if n > 0 {
+						return
+					}
+					// The server refreshes INNODB_TRX only after 0.1 s
+					// without a read of it.
+					time.Sleep(200 * time.Millisecond)
+				}
+			}
+			var wg sync.WaitGroup
+			var writeErr, copyErr error
+			wg.Add(2)
+			go func() {
+				defer wg.Done()
+				_, writeErr = writer.ExecContext(ctx, "UPDATE events SET hits = hits + 1 WHERE id = 500")
+			}()
+			waitFor("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = ? AND STATE = 'User lock'", writerID)
+			go func() {
+				defer wg.Done()
+				_, copyErr = copier.ExecContext(ctx, "INSERT LOW_PRIORITY IGNORE INTO _events_new (id, hits, label) SELECT id, hits, label FROM events FORCE INDEX(PRIMARY) WHERE id >= 1 AND id <= 1000 LOCK IN SHARE MODE")
+			}()
+			waitFor("SELECT COUNT(*) FROM information_schema.INNODB_TRX WHERE trx_mysql_thread_id = ? AND trx_state = 'LOCK WAIT'", copierID)
+			if _, err := holder.ExecContext(ctx, "DO RELEASE_LOCK(?)", gate); err != nil {
+				t.Fatal(err)
+			}
+			wg.Wait()
+			var mode int
+			if err := db.QueryRow("SELECT @@innodb_autoinc_lock_mode").Scan(&mode); err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("innodb_autoinc_lock_mode %d; the UPDATE: %v; the copy: %v", mode, writeErr, copyErr)
+			if !buffered {
+				deadlocked := errorIs(writeErr, 1213) || errorIs(copyErr, 1213)
+				if !deadlocked && (writeErr != nil || copyErr != nil) {
+					t.Fatalf("failed otherwise than by a deadlock: the UPDATE: %v; the copy: %v", writeErr, copyErr)
+				}
+				switch {
+				case !deadlocked && mode != 2:
+					t.Fatalf("the unbuffered copy did not deadlock with innodb_autoinc_lock_mode %d: the server no longer holds the AUTO-INC lock to the INSERT ... SELECT's end, and sql_buffer_result may no longer be needed", mode)
+				case !deadlocked:
+					t.Logf("with innodb_autoinc_lock_mode 2 the copy takes no table-level AUTO-INC lock, and the unbuffered copy does not deadlock")
+				}
+				return
+			}
+			if writeErr != nil || copyErr != nil {
+				t.Fatalf("the buffered copy and the UPDATE: the UPDATE: %v; the copy: %v", writeErr, copyErr)
+			}
+			var differ int
+			if err := db.QueryRow("SELECT COUNT(*) FROM events e LEFT JOIN _events_new n USING (id) WHERE NOT (n.hits <=> e.hits)").Scan(&differ); err != nil {
+				t.Fatal(err)
+			}
+			if differ != 0 {
+				t.Fatalf("%d rows of the copy differ from events", differ)
+			}
+		})
+	}
+}
+
+// errorIs says whether err is the server's error number code.
+func errorIs(err error, code uint16) bool {
+	var me *mysql.MySQLError
+	return errors.As(err, &me) && me.Number == code
 }
