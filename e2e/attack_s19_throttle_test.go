@@ -75,3 +75,28 @@ func TestAttackOSCMaxLoadUnknownVariable(t *testing.T) {
 	}
 	p.must("db", "expand", "--osc", "pt-osc", "--osc-max-load", "Threads_running=25")
 }
+
+// --check-interval 1ns made a paused migrate query the server's status
+// (and every replica) in a busy loop, thousands of times a second, on the
+// server it had paused to spare; --chunk-time 1ns sized every batch to a
+// row, each its own transaction and record. Both are usage errors now.
+func TestAttackThrottleIntervalsTooShort(t *testing.T) {
+	t.Parallel()
+	p := expandedOpProject(t, 20)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--check-interval", "1ns"}, "--check-interval 1ns: each check queries the server and every replica; want 10ms or more"},
+		{[]string{"--check-interval", "9ms"}, "--check-interval 9ms:"},
+		{[]string{"--chunk-time", "1ns"}, "--chunk-time 1ns: batches sized to less than 1ms"},
+	} {
+		r := p.run(append([]string{"db", "migrate"}, c.args...)...)
+		if r.Code != 2 {
+			t.Errorf("%v: want a usage error (2): %s", c.args, r)
+			continue
+		}
+		opContains(t, r, c.want)
+	}
+	p.must("db", "migrate", "--check-interval", "10ms", "--chunk-time", "1ms")
+}
