@@ -21,6 +21,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/emcee-db/emcee/dbconn"
+	"github.com/emcee-db/emcee/devdb"
 	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/history"
 	"github.com/emcee-db/emcee/project"
@@ -74,6 +75,24 @@ func (s *Session) findOSC(ctx context.Context) error {
 	version := strings.TrimSpace(string(out))
 	if err != nil || !strings.HasPrefix(version, PtOSC+" ") {
 		return fmt.Errorf("%s: %s --version did not run (%v: %s): reinstall Percona Toolkit (it needs Perl with DBD::mysql), or %s", from, path, err, shorten(version, 200), drop)
+	}
+	if o.MaxLoad != "" {
+		// The tool refuses a variable the server does not have only when it
+		// starts, halfway through the revision (after its gates and the
+		// statements before); emcee's own --max-load is checked up front.
+		status, err := s.globalStatus(ctx)
+		if err != nil {
+			return s.redact(fmt.Errorf("reading SHOW GLOBAL STATUS for the tool's --max-load: %w", err))
+		}
+		for _, l := range project.MaxLoadVars(o.MaxLoad) {
+			v, ok := status[strings.ToLower(l[0])]
+			if !ok {
+				return fmt.Errorf("%s: max load %s: the server has no global status variable %q, which %s refuses (SHOW GLOBAL STATUS lists them; e.g. Threads_running, Threads_connected)", from, o.MaxLoad, l[0], PtOSC)
+			}
+			if _, err := strconv.ParseInt(v, 10, 64); err != nil {
+				return fmt.Errorf("%s: max load %s: status variable %s is %q, not a number: pick a counter or gauge such as Threads_running", from, o.MaxLoad, l[0], v)
+			}
+		}
 	}
 	s.osc = &oscTool{path: path, version: version}
 	return nil
@@ -163,6 +182,9 @@ func (s *Session) checkOSC(ctx context.Context, rev *revision.Revision, from int
 		if err == nil && a != nil {
 			err = s.oscDeclared(rev.ID.Release, a.Table)
 		}
+		if err == nil && a != nil {
+			err = oscUnique(st)
+		}
 		if err != nil {
 			return &Refusal{
 				Reason: fmt.Sprintf("%s refused before it ran anything: statement %d at %s copies its table, and %s cannot apply it: %v", rev.ID, i+1, s.at(rev, st), s.osc.version, err),
@@ -203,6 +225,26 @@ func (s *Session) oscNames(ctx context.Context, a *sqlsyntax.OSCAlter) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
+	var keys int
+	if err := s.Conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM (SELECT INDEX_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND NON_UNIQUE = 0 GROUP BY INDEX_NAME HAVING SUM(NULLABLE = 'YES') = 0) k", a.Table).Scan(&keys); err != nil {
+		return s.redact(err)
+	}
+	if keys == 0 {
+		// The tool's DELETE trigger finds the copy's row by such a key; it
+		// refuses the table only after creating its copy.
+		return fmt.Errorf("table %s has no primary key and no unique index over NOT NULL columns, which the tool needs to carry deletes to its copy", sqlsyntax.Ident(a.Table))
+	}
+	children, err := s.queryStrings(ctx, "SELECT DISTINCT CONCAT(CONSTRAINT_SCHEMA, '.', TABLE_NAME, ' (', CONSTRAINT_NAME, ')') FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE UNIQUE_CONSTRAINT_SCHEMA = DATABASE() AND REFERENCED_TABLE_NAME = ? ORDER BY 1", a.Table)
+	if err != nil {
+		return err
+	}
+	if len(children) > 0 {
+		// The tool refuses such a table unless told how to point the keys
+		// at its copy, and each way it has renames the keys of the other
+		// tables (rebuild_constraints, which also rebuilds them) or leaves
+		// the table missing for a moment (drop_swap).
+		return fmt.Errorf("foreign keys of other tables reference %s (%s), and the tool would have to rename or rebuild them, or leave %s missing for a moment while it swaps the tables", sqlsyntax.Ident(a.Table), strings.Join(children, ", "), sqlsyntax.Ident(a.Table))
+	}
 	triggers, err := s.tableTriggers(ctx, a.Table)
 	if err != nil {
 		return err
@@ -240,6 +282,29 @@ func (s *Session) oscDeclared(rel, table string) error {
 	return nil
 }
 
+// oscUnique refuses a statement that adds a unique index or a primary
+// key: the tool copies rows with INSERT IGNORE and its triggers write with
+// REPLACE, so a duplicate the application writes after the revision's gate
+// counted none would silently take the place of the other row, where the
+// server running the statement fails instead. The tool itself refuses
+// such an --alter (--check-unique-key-change), halfway through the
+// revision; emcee says so before anything runs.
+func oscUnique(st revision.Statement) error {
+	for _, c := range effect.Parse(st.SQL).Clauses {
+		if c.Op == "DROP" && c.Object == "PRIMARY KEY" {
+			return fmt.Errorf("it drops the primary key, which the tool refuses (--check-alter): its triggers find the copy's rows by it")
+		}
+		if c.Op == "ADD" && (c.Object == "UNIQUE" || c.Object == "PRIMARY KEY") {
+			what := "unique index " + sqlsyntax.Ident(c.Name)
+			if c.Object == "PRIMARY KEY" {
+				what = "primary key"
+			}
+			return fmt.Errorf("it adds a %s, and the tool copies rows with INSERT IGNORE: a duplicate written while it copies would replace a row without an error", what)
+		}
+	}
+	return nil
+}
+
 func (s *Session) tableTriggers(ctx context.Context, table string) ([]string, error) {
 	return s.queryStrings(ctx, "SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = DATABASE() AND EVENT_OBJECT_TABLE = ? ORDER BY TRIGGER_NAME", table)
 }
@@ -264,6 +329,9 @@ func (s *Session) runOSC(ctx context.Context, rev *revision.Revision, rec *histo
 		s.say("    the run that stopped had applied this statement through %s: counted as applied", rec.ToolOf(n))
 		return nil
 	}
+	if err := s.oscStillRunning(ctx); err != nil {
+		return err
+	}
 	left, err := s.oscLeftovers(ctx, a.Table)
 	if err != nil {
 		return err
@@ -277,8 +345,16 @@ func (s *Session) runOSC(ctx context.Context, rev *revision.Revision, rec *histo
 		if err != nil {
 			return err
 		}
+		if !swapped && left.none() {
+			if swapped, err = s.oscFinished(ctx, rev, i, running); err != nil {
+				return err
+			}
+		}
 		if swapped {
 			s.say("    %s had swapped in the altered table before the run stopped: counted as applied", running.Tool)
+			if err := s.oscForeignKeyNames(ctx, running); err != nil {
+				return err
+			}
 			return history.OSCFinished(ctx, s.Conn, rec)
 		}
 		s.say("    the run that stopped had handed this statement to %s, which did not finish: starting it again", running.Tool)
@@ -292,7 +368,11 @@ func (s *Session) runOSC(ctx context.Context, rev *revision.Revision, rec *histo
 	if err != nil {
 		return err
 	}
-	run := history.OSCRun{OSCStatement: history.OSCStatement{Statement: n, Tool: s.osc.version}, Table: a.Table, Triggers: triggers}
+	fks, err := s.queryStrings(ctx, "SELECT CONSTRAINT_NAME FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY CONSTRAINT_NAME", a.Table)
+	if err != nil {
+		return err
+	}
+	run := history.OSCRun{OSCStatement: history.OSCStatement{Statement: n, Tool: s.osc.version}, Table: a.Table, Triggers: triggers, ForeignKeys: fks}
 	if err := history.OSCStarted(ctx, s.Conn, rec, run); err != nil {
 		return err
 	}
@@ -302,6 +382,9 @@ func (s *Session) runOSC(ctx context.Context, rev *revision.Revision, rec *histo
 	}
 	runErr := s.execOSC(ctx, rev, a)
 	if runErr == nil {
+		if err := s.oscForeignKeyNames(ctx, rec.OSC.Running); err != nil {
+			return err
+		}
 		return history.OSCFinished(ctx, s.Conn, rec)
 	}
 	// The tool cleans up after a failure it sees; not after being killed.
@@ -319,12 +402,109 @@ func (s *Session) runOSC(ctx context.Context, rev *revision.Revision, rec *histo
 	}
 	if swapped {
 		s.say("    %s stopped after it swapped in the altered table: counted as applied", s.osc.version)
+		if err := s.oscForeignKeyNames(cctx, rec.OSC.Running); err != nil {
+			return fmt.Errorf("%w; %v", runErr, err)
+		}
 		return history.OSCFinished(cctx, s.Conn, rec)
 	}
 	if err := history.OSCAbandoned(cctx, s.Conn, rec); err != nil {
 		return fmt.Errorf("%w; %v", runErr, err)
 	}
 	return runErr
+}
+
+// A tool emcee started holds a lock of its own (oscPlugin's init) for as
+// long as it runs. emcee's operator lock alone does not keep a second run
+// away from it: it lives on emcee's connection, idle while the tool
+// copies, which the server drops after wait_timeout (or a KILL), and a
+// second run then took the lock and dropped the copy and triggers of the
+// tool still copying (and the first tool, failing, could drop the
+// second's triggers: rows written while it copied, lost at its swap).
+func (s *Session) oscLockName() string { return s.dbLock("emcee:osc:") }
+
+// oscStillRunning refuses to touch the table while a tool an earlier run
+// started is alive.
+func (s *Session) oscStillRunning(ctx context.Context) error {
+	var id sql.NullInt64
+	if err := s.Conn.QueryRowContext(ctx, "SELECT IS_USED_LOCK(?)", s.oscLockName()).Scan(&id); err != nil {
+		return s.redact(err)
+	}
+	if !id.Valid {
+		return nil
+	}
+	return fmt.Errorf("a %s that an earlier emcee run started on %s is still running (its connection %d holds the lock %q): the run that started it lost its operator lock, or was stopped without it. Wait for it to end, or stop it (KILL %d on the server), then rerun `emcee db %s`, which drops what it leaves", PtOSC, s.Cfg.Database, id.Int64, s.oscLockName(), id.Int64, s.cmd)
+}
+
+// oscLockCheck is how often emcee makes sure, while the tool runs, that
+// its connection still holds the operator lock; the query also keeps the
+// connection from idling into the server's wait_timeout.
+const oscLockCheck = time.Second
+
+// holdLock returns when stop is closed, or after it has killed the tool
+// because this session no longer holds the operator lock (and says why).
+func (s *Session) holdLock(ctx context.Context, tool *os.Process, stop <-chan struct{}) error {
+	if !s.locked {
+		<-stop
+		return nil
+	}
+	tick := time.NewTicker(oscLockCheck)
+	defer tick.Stop()
+	for {
+		select {
+		case <-stop:
+			return nil
+		case <-tick.C:
+		}
+		var mine sql.NullBool
+		err := s.Conn.QueryRowContext(ctx, "SELECT IS_USED_LOCK(?) = CONNECTION_ID()", s.lockName()).Scan(&mine)
+		if ctx.Err() != nil {
+			<-stop
+			return nil
+		}
+		if err != nil || !mine.Bool {
+			_ = tool.Kill()
+			why := "another connection holds it"
+			if err != nil {
+				why = "its connection is gone: " + s.redact(err).Error()
+			}
+			return fmt.Errorf("emcee lost its operator lock %q while %s ran (%s; the server drops an idle connection after wait_timeout, or it was killed), and stopped the tool so that no second run meets it; rerun `emcee db %s`, which drops what it left", s.lockName(), PtOSC, why, s.cmd)
+		}
+	}
+}
+
+// oscFinished tells whether a tool that left nothing behind had finished:
+// it swaps the tables, drops the old one and its triggers, and only then
+// exits, so a run that stopped between the tool's end and the record of
+// it (killed, its connection lost, the foreign keys' renaming refused)
+// left no trace but the altered table. Handing the statement to the tool
+// again copied the table once more, or failed for good on a clause that
+// cannot run twice (ADD COLUMN: Duplicate column name), on every rerun.
+// The foreign keys the tool renamed say so at once; otherwise the live
+// schema is compared with what the recorded revisions produce, with and
+// without the statement.
+func (s *Session) oscFinished(ctx context.Context, rev *revision.Revision, i int, run *history.OSCRun) (bool, error) {
+	if len(run.ForeignKeys) > 0 {
+		have, err := s.queryStrings(ctx, "SELECT CONSTRAINT_NAME FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = ?", run.Table)
+		if err != nil {
+			return false, err
+		}
+		for _, name := range run.ForeignKeys {
+			if !slices.Contains(have, name) && slices.Contains(have, oscConstraintName(name)) {
+				return true, nil
+			}
+		}
+	}
+	p := planReplay(s.Project.Releases, s.Plans, s.Records)
+	p.inFlight = &devdb.Step{Revision: rev.ID.String(), N: i + 1, SQL: rev.Statements[i].SQL}
+	r, _, err := s.replayOf(p)
+	if err != nil {
+		return false, err
+	}
+	rep, err := s.compare(ctx, r, "what "+p.comparedWith()+" produce")
+	if err != nil {
+		return false, fmt.Errorf("finding out whether %s had finished statement %d before the run stopped: %w", run.Tool, i+1, err)
+	}
+	return rep.InFlightApplied, nil
 }
 
 // oscAutoIncNote warns of what the server's AUTO-INC lock costs the
@@ -430,6 +610,23 @@ func (l leftovers) drops() []string {
 	return out
 }
 
+// oscTriggerNames are the names pt-online-schema-change gives its three
+// triggers on a table (create_triggers in the tool): pt_osc_<db>_<table>,
+// every byte but a letter, digit or _ made _, cut to 60 bytes, then _ins,
+// _upd, _del. Any trigger named pt_osc_... was taken for the tool's: an
+// application's pt_osc_audit was reported as a leftover to drop, and
+// dropped by a rerun after a crash.
+func oscTriggerNames(db, table string) []string {
+	prefix := []byte("pt_osc_" + db + "_" + table)
+	for i, c := range prefix {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
+			prefix[i] = '_'
+		}
+	}
+	p := string(prefix[:min(len(prefix), 60)])
+	return []string{p + "_del", p + "_ins", p + "_upd"}
+}
+
 func (s *Session) oscLeftovers(ctx context.Context, table string) (leftovers, error) {
 	l := leftovers{table: table}
 	newName, oldName := "_"+table+"_new", "_"+table+"_old"
@@ -445,12 +642,13 @@ func (s *Session) oscLeftovers(ctx context.Context, table string) (leftovers, er
 		return l, s.redact(err)
 	}
 	defer rows.Close()
+	toolTriggers := oscTriggerNames(s.Cfg.Database, table)
 	for rows.Next() {
 		var name, on string
 		if err := rows.Scan(&name, &on); err != nil {
 			return l, err
 		}
-		tool := strings.HasPrefix(name, "pt_osc_")
+		tool := slices.Contains(toolTriggers, name)
 		switch {
 		case tool && on == oldName:
 			l.oldTable = true
@@ -495,6 +693,100 @@ func (s *Session) oscCleanUp(ctx context.Context, run *history.OSCRun, l leftove
 	return l.oldTable, nil
 }
 
+// oscConstraintName is the name pt-online-schema-change gives a constraint
+// of its copy (create_new_table in the tool): c -> _c, _c -> __c, __c -> c,
+// cut to 64 characters. oscPlugin's tool_name is the same rule.
+func oscConstraintName(name string) string {
+	if rest, ok := strings.CutPrefix(name, "__"); ok {
+		name = rest
+	} else {
+		name = "_" + name
+	}
+	if r := []rune(name); len(r) > 64 {
+		name = string(r[:64])
+	}
+	return name
+}
+
+// oscForeignKeyNames gives the table's foreign keys back the names they had
+// before the tool ran: the copy swapped in holds them under the tool's
+// names (oscConstraintName), which differ from what the revisions say. With
+// foreign_key_checks off, the server drops and adds a key in place, without
+// reading a row, and the old table, which held the names, is gone.
+func (s *Session) oscForeignKeyNames(ctx context.Context, run *history.OSCRun) error {
+	if run == nil || len(run.ForeignKeys) == 0 {
+		return nil
+	}
+	have, err := s.queryStrings(ctx, "SELECT CONSTRAINT_NAME FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = ?", run.Table)
+	if err != nil {
+		return err
+	}
+	var clauses, renamed []string
+	for _, name := range run.ForeignKeys {
+		tool := oscConstraintName(name)
+		if slices.Contains(have, name) || !slices.Contains(have, tool) {
+			continue
+		}
+		def, err := s.foreignKeyClause(ctx, run.Table, tool, name)
+		if err != nil {
+			return err
+		}
+		clauses = append(clauses, "DROP FOREIGN KEY "+sqlsyntax.Ident(tool), def)
+		renamed = append(renamed, sqlsyntax.Ident(tool)+" -> "+sqlsyntax.Ident(name))
+	}
+	if len(clauses) == 0 {
+		return nil
+	}
+	s.say("    foreign keys of %s get back the names %s took from them: %s", sqlsyntax.Ident(run.Table), run.Tool, strings.Join(renamed, ", "))
+	alter := "ALTER TABLE " + sqlsyntax.Ident(run.Table) + " " + strings.Join(clauses, ", ") + ", ALGORITHM=INPLACE, LOCK=NONE"
+	if _, err := s.Conn.ExecContext(ctx, "SET SESSION foreign_key_checks = 0"); err != nil {
+		return s.redact(err)
+	}
+	_, err = s.Conn.ExecContext(ctx, alter)
+	if _, rerr := s.Conn.ExecContext(context.WithoutCancel(ctx), "SET SESSION foreign_key_checks = 1"); err == nil {
+		err = rerr
+	}
+	if err != nil {
+		return s.redact(fmt.Errorf("%s applied the statement, but the foreign keys of %s keep the names it gave them (%s): %w; rename them by hand (statement: %s), then rerun `emcee db %s`", run.Tool, sqlsyntax.Ident(run.Table), strings.Join(renamed, ", "), err, alter, s.cmd))
+	}
+	return nil
+}
+
+// foreignKeyClause is ADD CONSTRAINT <as> FOREIGN KEY ... for the table's
+// foreign key name, as information_schema describes it.
+func (s *Session) foreignKeyClause(ctx context.Context, table, name, as string) (string, error) {
+	var refSchema, refTable, onUpdate, onDelete string
+	err := s.Conn.QueryRowContext(ctx, "SELECT UNIQUE_CONSTRAINT_SCHEMA, REFERENCED_TABLE_NAME, UPDATE_RULE, DELETE_RULE FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = ? AND CONSTRAINT_NAME = ?", table, name).Scan(&refSchema, &refTable, &onUpdate, &onDelete)
+	if err != nil {
+		return "", s.redact(fmt.Errorf("reading foreign key %s of %s: %w", sqlsyntax.Ident(name), sqlsyntax.Ident(table), err))
+	}
+	rows, err := s.Conn.QueryContext(ctx, "SELECT COLUMN_NAME, REFERENCED_COLUMN_NAME FROM information_schema.KEY_COLUMN_USAGE WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = ? AND CONSTRAINT_NAME = ? AND REFERENCED_TABLE_NAME IS NOT NULL ORDER BY ORDINAL_POSITION", table, name)
+	if err != nil {
+		return "", s.redact(err)
+	}
+	defer rows.Close()
+	var cols, refCols []string
+	for rows.Next() {
+		var c, r string
+		if err := rows.Scan(&c, &r); err != nil {
+			return "", err
+		}
+		cols, refCols = append(cols, sqlsyntax.Ident(c)), append(refCols, sqlsyntax.Ident(r))
+	}
+	if err := rows.Err(); err != nil {
+		return "", err
+	}
+	ref := sqlsyntax.Ident(refTable)
+	if refSchema != s.Cfg.Database {
+		ref = sqlsyntax.Ident(refSchema) + "." + ref
+	}
+	actions := map[string]bool{"RESTRICT": true, "CASCADE": true, "SET NULL": true, "NO ACTION": true, "SET DEFAULT": true}
+	if len(cols) == 0 || !actions[onUpdate] || !actions[onDelete] {
+		return "", fmt.Errorf("foreign key %s of %s: information_schema describes it as columns %v, ON UPDATE %q, ON DELETE %q, which emcee cannot write back", sqlsyntax.Ident(name), sqlsyntax.Ident(table), cols, onUpdate, onDelete)
+	}
+	return "ADD CONSTRAINT " + sqlsyntax.Ident(as) + " FOREIGN KEY (" + strings.Join(cols, ", ") + ") REFERENCES " + ref + " (" + strings.Join(refCols, ", ") + ") ON DELETE " + onDelete + " ON UPDATE " + onUpdate, nil
+}
+
 // execOSC runs the tool and turns its progress into emcee's.
 func (s *Session) execOSC(ctx context.Context, rev *revision.Revision, a *sqlsyntax.OSCAlter) error {
 	defaults, err := oscDefaults(s.Cfg)
@@ -515,7 +807,7 @@ func (s *Session) execOSC(ctx context.Context, rev *revision.Revision, a *sqlsyn
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	cmd.Env = append(os.Environ(), "LC_ALL=C")
+	cmd.Env = append(os.Environ(), "LC_ALL=C", "EMCEE_OSC_LOCK="+s.oscLockName())
 	pr, pw := io.Pipe()
 	cmd.Stdout, cmd.Stderr = pw, pw
 	if err := cmd.Start(); err != nil {
@@ -558,9 +850,16 @@ func (s *Session) execOSC(ctx context.Context, rev *revision.Revision, a *sqlsyn
 			}
 		}
 	}()
+	stop, held := make(chan struct{}), make(chan error, 1)
+	go func() { held <- s.holdLock(ctx, cmd.Process, stop) }()
 	err = cmd.Wait()
+	close(stop)
+	lost := <-held
 	pw.Close()
 	<-done
+	if lost != nil && err != nil {
+		return lost
+	}
 	if err == nil {
 		if copying {
 			s.progress(Progress{Revision: rev.ID.String(), Table: a.Table, Step: "pt-osc copy", Done: max(rows, 1), Total: max(rows, 1), Finished: true})
@@ -604,11 +903,15 @@ func oscArgs(cfg *dbconn.Config, o project.OSC, defaults, plugin string, a *sqls
 		dsn[i] = strings.ReplaceAll(p, ",", `\,`)
 	}
 	args := []string{
-		"--alter", a.Clauses,
+		"--alter", a.OnCopy(oscConstraintName),
 		"--execute",
 		// emcee's sync triggers may be on the table: the tool refuses such
 		// a table without it, and moves them to its copy with it.
 		"--preserve-triggers",
+		// The tool looks for an added unique key with a regular expression
+		// on --alter, and took a column named "my unique code" before a
+		// VARCHAR(100) for one; checkOSC refuses a real one from the tree.
+		"--no-check-unique-key-change",
 		"--progress", "percentage,1",
 		"--set-vars", oscSetVars(cfg),
 		"--plugin", plugin,
@@ -641,6 +944,18 @@ func oscArgs(cfg *dbconn.Config, o project.OSC, defaults, plugin string, a *sqls
 // created, which no write failed against in e2e
 // TestMariaDBTriggerCreationRace; the application's writes to the table
 // wait that long once. The names are the tool's own, quoted by the tool.
+//
+// The tool creates its copy from SHOW CREATE TABLE with every constraint
+// renamed (oscConstraintName), and swaps it in under that name: after a
+// run, check ck_n was _ck_n and foreign key fk_pid _fk_pid, drift from the
+// revisions that every later command reported, and a later DROP
+// CONSTRAINT ck_n (in the --alter itself, or a later revision) found no
+// such check. MariaDB names a CHECK per table, so before the --alter runs
+// on the empty copy, its checks get their names back (two ALTERs on an
+// empty table: a name may be both dropped and added). Foreign key names
+// are per database and stay the tool's until the swap (oscForeignKeyNames).
+// What the plugin writes into SQL is the server's own: the names, quoted
+// here, and the check clauses as information_schema prints them.
 const oscPlugin = `package pt_online_schema_change_plugin;
 
 use strict;
@@ -653,6 +968,31 @@ sub new {
 sub init {
    my ($self, %args) = @_;
    $self->{orig} = $args{orig_tbl}->{name};
+   $self->{db} = $args{orig_tbl}->{db};
+   $self->{tbl} = $args{orig_tbl}->{tbl};
+   my ($got) = $self->{cxn}->dbh()->selectrow_array("SELECT GET_LOCK(?, 0)", undef, $ENV{EMCEE_OSC_LOCK});
+   die "another pt-online-schema-change started by emcee is running on this database (it holds the lock $ENV{EMCEE_OSC_LOCK})\n" unless $got;
+}
+
+sub tool_name {
+   my ($name) = @_;
+   $name =~ s/^__// or $name = "_" . $name;
+   return substr($name, 0, 64);
+}
+
+sub before_alter_new_table {
+   my ($self, %args) = @_;
+   my $dbh = $self->{cxn}->dbh();
+   my ($version) = $dbh->selectrow_array("SELECT VERSION()");
+   return unless $version =~ /MariaDB/;
+   my $checks = $dbh->selectall_arrayref(
+      "SELECT CONSTRAINT_NAME, CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS"
+      . " WHERE CONSTRAINT_SCHEMA = ? AND TABLE_NAME = ? AND LEVEL = 'Table' ORDER BY CONSTRAINT_NAME",
+      undef, $self->{db}, $self->{tbl});
+   return unless @$checks;
+   my $copy = $args{new_tbl}->{name};
+   $dbh->do("ALTER TABLE $copy " . join(", ", map { "DROP CONSTRAINT " . $dbh->quote_identifier(tool_name($_->[0])) } @$checks));
+   $dbh->do("ALTER TABLE $copy " . join(", ", map { "ADD CONSTRAINT " . $dbh->quote_identifier($_->[0]) . " CHECK (" . $_->[1] . ")" } @$checks));
 }
 
 sub after_alter_new_table {

@@ -2,14 +2,19 @@ package apply
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
 
+	"github.com/go-sql-driver/mysql"
+
+	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/history"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // RollbackRefused: no rollback can return to the previous release: the
@@ -58,6 +63,9 @@ func (s *Session) Rollback(ctx context.Context) (*Result, error) {
 		return res, err
 	}
 	if err := s.rollbackPreflight(ctx, res, rel); err != nil {
+		return res, err
+	}
+	if err := s.rollbackLosses(ctx, res, rel, revs); err != nil {
 		return res, err
 	}
 	for _, rev := range revs {
@@ -248,6 +256,59 @@ func (s *Session) rollbackPreflight(ctx context.Context, res *Result, rel string
 		return nil
 	}
 	return fmt.Errorf("%snothing was changed. Find out who changed the schema (`emcee db diff` lists the differences); if they are intended, rerun with --allow-drift", msg)
+}
+
+// rollbackLosses says, before anything changes (and in --dry-run), what
+// data the rollback drops: the values in the columns, and the rows in the
+// tables, that the release added. Only the release's code wrote them, the
+// previous release never reads them, and a later expand does not bring
+// them back. A rollback that said nothing of them ("the database is at
+// release ocata again") dropped a column holding the values only the new
+// release could write (images.visibility = 'community') without a word.
+func (s *Session) rollbackLosses(ctx context.Context, res *Result, rel string, revs []*revision.Revision) error {
+	var lost []string
+	for _, rev := range revs {
+		from := 0
+		if rec := s.Records[rev.ID.String()]; rec != nil {
+			from = min(rec.Applied, len(rev.Statements))
+		}
+		for _, st := range rev.Statements[from:] {
+			if st.Kind != revision.DDL {
+				continue
+			}
+			for _, e := range effect.Of(st.SQL) {
+				var q, what string
+				switch e.Op {
+				case effect.DropColumn:
+					q = "SELECT COUNT(*) FROM " + sqlsyntax.Ident(e.Table) + " WHERE " + sqlsyntax.Ident(e.Name) + " IS NOT NULL"
+					what = "column " + e.Table + "." + e.Name + ": %d row(s) hold a value"
+				case effect.DropTable:
+					q = "SELECT COUNT(*) FROM " + sqlsyntax.Ident(e.Table)
+					what = "table " + e.Table + ": %d row(s)"
+				default:
+					continue
+				}
+				var n int64
+				if err := s.Conn.QueryRowContext(ctx, q).Scan(&n); err != nil {
+					var me *mysql.MySQLError
+					if errors.As(err, &me) && (me.Number == 1054 || me.Number == 1146) {
+						continue // an IF EXISTS drop of what is not there
+					}
+					return s.redact(fmt.Errorf("counting what %s drops: %w", rev.ID, err))
+				}
+				if n > 0 {
+					lost = append(lost, fmt.Sprintf(what, n))
+				}
+			}
+		}
+	}
+	if len(lost) == 0 {
+		return nil
+	}
+	line := fmt.Sprintf("the rollback drops what %s's expand added and the data in it, which %s code does not read and a later expand does not bring back: %s", rel, orFirst(previous(s.Project.Releases, rel)), strings.Join(lost, "; "))
+	res.Preflight = append(res.Preflight, line)
+	s.say("preflight: %s", line)
+	return nil
 }
 
 // releaseRecords names the records a rollback marks as rolled back.

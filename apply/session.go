@@ -196,11 +196,15 @@ func (s *Session) redact(err error) error { return s.Cfg.RedactErr(err) }
 // Version is the composite database version.
 func (s *Session) Version() string { return s.Records.Version(s.Project.Releases) }
 
-func (s *Session) lockName() string {
-	name := "emcee:" + s.Cfg.Database
+func (s *Session) lockName() string { return s.dbLock("emcee:") }
+
+// dbLock is a lock name for the database: the prefix and the database's
+// name, or its hash where that would pass the server's 64 characters.
+func (s *Session) dbLock(prefix string) string {
+	name := prefix + s.Cfg.Database
 	if len(name) > 64 {
 		h := sha1.Sum([]byte(s.Cfg.Database))
-		name = "emcee:" + hex.EncodeToString(h[:])
+		name = prefix + hex.EncodeToString(h[:])
 	}
 	return name
 }
@@ -395,6 +399,9 @@ func progress(r *history.Record) string {
 	}
 	if r.ResumeKey.Valid || r.RowsDone > 0 {
 		out = append(out, fmt.Sprintf("a backfill committed %d rows", r.RowsDone))
+	}
+	if r.OSC != nil && r.OSC.Running != nil && !r.InFlight {
+		out = append(out, fmt.Sprintf("statement %d handed to %s, which may have left its copy and triggers", r.OSC.Running.Statement, r.OSC.Running.Tool))
 	}
 	return strings.Join(out, ", ")
 }

@@ -63,6 +63,12 @@ func ParseLoad(flag, value string) ([]LoadLimit, error) {
 		}
 		out = append(out, LoadLimit{Var: name, Max: max})
 	}
+	for _, l := range out {
+		if strings.EqualFold(l.Var, "Threads_running") && l.Max < 2 {
+			// Reading the status is itself a running thread.
+			return nil, fmt.Errorf("--%s %s: Threads_running counts the query that reads it, so it is never below 1 and this limit would hold every batch (migrate would wait, or stop, forever): give at least 2", flag, l)
+		}
+	}
 	return out, nil
 }
 

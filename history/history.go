@@ -74,11 +74,13 @@ type OSCStatement struct {
 // OSCRun is the statement a tool is applying, with what a crash of the
 // tool may take from the table: its triggers, which
 // pt-online-schema-change --preserve-triggers drops and creates again on
-// its copy just before it swaps the tables.
+// its copy just before it swaps the tables; and the names of its foreign
+// keys, which the tool's copy has under names of its own.
 type OSCRun struct {
 	OSCStatement
-	Table    string       `json:"table"`
-	Triggers []OSCTrigger `json:"triggers,omitempty"` // the table's, before the tool started
+	Table       string       `json:"table"`
+	Triggers    []OSCTrigger `json:"triggers,omitempty"`     // the table's, before the tool started
+	ForeignKeys []string     `json:"foreign_keys,omitempty"` // the table's, before the tool started
 }
 
 // OSCTrigger is a trigger as SHOW CREATE TRIGGER printed it.
@@ -132,9 +134,13 @@ func (r *Record) Done() bool { return r != nil && r.FinishedAt.Valid }
 // database: no statement confirmed, none sent without confirmation, no
 // backfill batch committed (its first statement failed, or the run stopped
 // before sending it). Such a record does not pin the script it was started
-// from: the revision has not run yet, in any form.
+// from: the revision has not run yet, in any form. A statement handed to
+// an online schema change tool that is not known to be cleaned up after
+// (OSC.Running) changed something: the tool's copy and triggers may be
+// there, and a run that took the record for untouched compared the live
+// schema with the previous release, found them, and refused as drift.
 func (r *Record) ChangedNothing() bool {
-	return r != nil && !r.Done() && r.Applied == 0 && !r.InFlight && !r.ResumeKey.Valid && r.RowsDone == 0
+	return r != nil && !r.Done() && r.Applied == 0 && !r.InFlight && !r.ResumeKey.Valid && r.RowsDone == 0 && (r.OSC == nil || r.OSC.Running == nil)
 }
 
 // Inconsistent says why the record cannot have been written by emcee for a

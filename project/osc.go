@@ -3,6 +3,7 @@ package project
 import (
 	"fmt"
 	"regexp"
+	"strings"
 	"time"
 )
 
@@ -46,12 +47,41 @@ func CheckOSCTool(tool string) error {
 // with an optional threshold, comma-separated.
 var maxLoad = regexp.MustCompile(`^[A-Za-z_]+([:=][0-9]+)?(,[A-Za-z_]+([:=][0-9]+)?)*$`)
 
-// CheckMaxLoad refuses a --max-load the tool would not read.
+// CheckMaxLoad refuses a --max-load the tool would not read, or that would
+// pause it for good: Threads_running counts the tool's own query reading
+// it, so a threshold of 1 is always reached (0 is the tool's "the value at
+// start, plus 20%").
 func CheckMaxLoad(s string) error {
-	if s == "" || maxLoad.MatchString(s) {
+	if s == "" {
 		return nil
 	}
-	return fmt.Errorf("%q: want status variables with thresholds, comma-separated, e.g. Threads_running=25 or Threads_running=25,Threads_connected=400", s)
+	if !maxLoad.MatchString(s) {
+		return fmt.Errorf("%q: want status variables with thresholds, comma-separated, e.g. Threads_running=25 or Threads_running=25,Threads_connected=400", s)
+	}
+	for _, l := range MaxLoadVars(s) {
+		if strings.EqualFold(l[0], "Threads_running") && l[1] == "1" {
+			return fmt.Errorf("%q: Threads_running counts the tool's own query that reads it, so it is never below 1 and the tool would pause for good: give at least 2", s)
+		}
+	}
+	return nil
+}
+
+// MaxLoadVars splits a --max-load CheckMaxLoad accepted into its variables
+// and thresholds ("" when none is given).
+func MaxLoadVars(s string) [][2]string {
+	var out [][2]string
+	for _, part := range strings.Split(s, ",") {
+		i := strings.IndexAny(part, ":=")
+		if i < 0 {
+			out = append(out, [2]string{part, ""})
+			continue
+		}
+		out = append(out, [2]string{part[:i], strings.TrimLeft(part[i+1:], "0")})
+		if out[len(out)-1][1] == "" {
+			out[len(out)-1][1] = "0"
+		}
+	}
+	return out
 }
 
 // CheckChunkTime refuses a chunk time the tool cannot use.

@@ -15,6 +15,28 @@ type OSCAlter struct {
 	Schema  string // "" when the statement does not name one
 	Table   string
 	Clauses string // e.g. "MODIFY COLUMN `n` BIGINT NOT NULL"
+	parts   []oscPart
+}
+
+type oscPart struct {
+	text   string
+	dropFK string // the foreign key a DROP FOREIGN KEY clause drops
+}
+
+// OnCopy is Clauses as they run on a copy of the table whose foreign keys
+// are named otherwise (pt-online-schema-change names fk_pid _fk_pid on its
+// copy, since the server wants a foreign key's name unique in the
+// database): a DROP FOREIGN KEY of the statement names the copy's key,
+// copyName(name).
+func (a *OSCAlter) OnCopy(copyName func(string) string) string {
+	out := make([]string, len(a.parts))
+	for i, p := range a.parts {
+		out[i] = p.text
+		if p.dropFK != "" {
+			out[i] = "DROP FOREIGN KEY " + Ident(copyName(p.dropFK))
+		}
+	}
+	return strings.Join(out, ", ")
 }
 
 // ReadOSCAlter reads a plan statement that copies its table (ALGORITHM=COPY,
@@ -55,6 +77,11 @@ func ReadOSCAlter(sql string) (*OSCAlter, error) {
 			return nil, errorAt(sql, 0, "emcee cannot write this ALTER TABLE's clause back for the tool: %v", err)
 		}
 		parts = append(parts, text)
+		p := oscPart{text: text}
+		if s.Tp == ast.AlterTableDropForeignKey {
+			p.dropFK = s.Name
+		}
+		out.parts = append(out.parts, p)
 	}
 	if !copies {
 		return nil, errorAt(sql, 0, "only an ALTER TABLE with ALGORITHM=COPY is handed to an online schema change tool; the server runs the others online itself")
@@ -69,8 +96,13 @@ func ReadOSCAlter(sql string) (*OSCAlter, error) {
 // restoreSpec writes one clause back. The parser writes every CHECK with
 // ENFORCED or NOT ENFORCED, which MySQL reads and MariaDB refuses; an
 // enforced check, what both servers make of a CHECK without either word,
-// is written without it.
+// is written without it. It writes DROP CONSTRAINT as MySQL's DROP CHECK,
+// which MariaDB does not read (the tool failed on a syntax error halfway
+// through a revision); DROP CONSTRAINT is read by both.
 func restoreSpec(s *ast.AlterTableSpec) (string, error) {
+	if s.Tp == ast.AlterTableDropCheck && s.Constraint != nil {
+		return "DROP CONSTRAINT " + Ident(s.Constraint.Name), nil
+	}
 	for _, c := range s.NewColumns {
 		for _, o := range c.Options {
 			if o.Tp == ast.ColumnOptionCheck {

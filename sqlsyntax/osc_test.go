@@ -28,6 +28,11 @@ func TestReadOSCAlter(t *testing.T) {
 		{sql: "ALTER TABLE t MODIFY COLUMN", err: "ends too early"},
 		{sql: "ALTER TABLE t MODIFY COLUMN n int CHECK (n > 0), ALGORITHM=COPY", err: "inside a column definition"},
 		{sql: "ALTER TABLE t ADD CHECK (n > 0), ALGORITHM=COPY", table: "t", clauses: "ADD CHECK(`n` > 0)"},
+		{sql: "ALTER TABLE `child` DROP FOREIGN KEY `fk ``p`, MODIFY COLUMN `n` int NOT NULL, ALGORITHM=COPY, LOCK=SHARED",
+			table: "child", clauses: "DROP FOREIGN KEY `fk ``p`, MODIFY COLUMN `n` INT NOT NULL"},
+		// MariaDB reads DROP CONSTRAINT, not MySQL's DROP CHECK.
+		{sql: "ALTER TABLE `child` MODIFY COLUMN `n` bigint NOT NULL, DROP CONSTRAINT `ck ``n`, ALGORITHM=COPY, LOCK=SHARED",
+			table: "child", clauses: "MODIFY COLUMN `n` BIGINT NOT NULL, DROP CONSTRAINT `ck ``n`"},
 	} {
 		a, err := ReadOSCAlter(c.sql)
 		if c.err != "" {
@@ -43,10 +48,27 @@ func TestReadOSCAlter(t *testing.T) {
 		if a.Table != c.table || a.Clauses != c.clauses {
 			t.Errorf("%s:\n got %q %q\nwant %q %q", c.sql, a.Table, a.Clauses, c.table, c.clauses)
 		}
+		// A foreign key the statement drops has another name on the tool's copy.
+		if got, want := a.OnCopy(func(n string) string { return "_" + n }), a.Clauses; !strings.Contains(c.sql, "FOREIGN KEY") && got != want {
+			t.Errorf("%s: on the copy %q, want %q", c.sql, got, want)
+		}
 		// What the tool gets reads back as the same clauses.
 		again, err := ReadOSCAlter("ALTER TABLE " + Ident(a.Table) + " " + a.Clauses + ", ALGORITHM=COPY")
 		if err != nil || again.Clauses != a.Clauses || again.Table != a.Table {
 			t.Errorf("%s: the clauses do not read back: %v %+v", c.sql, err, again)
 		}
+	}
+}
+
+// The tool's copy holds the table's foreign keys under its own names; a
+// DROP FOREIGN KEY handed to it names the copy's key, or the tool fails
+// ("Can't DROP FOREIGN KEY `fk_pid`").
+func TestOSCAlterOnCopy(t *testing.T) {
+	a, err := ReadOSCAlter("ALTER TABLE `child` DROP FOREIGN KEY `fk ``p`, MODIFY COLUMN `n` int NOT NULL, DROP FOREIGN KEY fk2, ALGORITHM=COPY, LOCK=SHARED")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := a.OnCopy(func(n string) string { return "_" + n }), "DROP FOREIGN KEY `_fk ``p`, MODIFY COLUMN `n` INT NOT NULL, DROP FOREIGN KEY `_fk2`"; got != want {
+		t.Fatalf("on the copy:\n got %s\nwant %s", got, want)
 	}
 }

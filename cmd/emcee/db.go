@@ -248,6 +248,16 @@ func (f *phaseFlags) check(cmd *cobra.Command) error {
 	if f.checkInterval < 0 || f.checkInterval == 0 && cmd.Flags().Changed("check-interval") {
 		return &exitError{code: codeUsage, err: fmt.Errorf("--check-interval %s: want a positive duration, e.g. 1s", f.checkInterval)}
 	}
+	// Each check reads the server's status and every replica's lag: at
+	// --check-interval 1ns a paused migrate sent them thousands of queries
+	// a second, to the server it paused to spare. And a batch sized to
+	// --chunk-time 1ns is one row, each its own transaction and record.
+	if f.checkInterval > 0 && f.checkInterval < 10*time.Millisecond {
+		return &exitError{code: codeUsage, err: fmt.Errorf("--check-interval %s: each check queries the server and every replica; want 10ms or more, e.g. 1s", f.checkInterval)}
+	}
+	if f.chunkTime > 0 && f.chunkTime < time.Millisecond {
+		return &exitError{code: codeUsage, err: fmt.Errorf("--chunk-time %s: batches sized to less than 1ms are a row or two, each its own transaction and record; want 1ms or more, e.g. 500ms (0 keeps --batch-size)", f.chunkTime)}
+	}
 	if f.batchSize < 1 && cmd.Flags().Changed("batch-size") || f.maxBatchSize < 1 && cmd.Flags().Changed("max-batch-size") {
 		return &exitError{code: codeUsage, err: fmt.Errorf("--batch-size %d, --max-batch-size %d: want a number of rows of 1 or more", f.batchSize, f.maxBatchSize)}
 	}
