@@ -182,9 +182,6 @@ func (s *Session) checkOSC(ctx context.Context, rev *revision.Revision, from int
 		if err == nil && a != nil {
 			err = s.oscDeclared(rev.ID.Release, a.Table)
 		}
-		if err == nil && a != nil {
-			err = oscUnique(st)
-		}
 		if err != nil {
 			return &Refusal{
 				Reason: fmt.Sprintf("%s refused before it ran anything: statement %d at %s copies its table, and %s cannot apply it: %v", rev.ID, i+1, s.at(rev, st), s.osc.version, err),
@@ -277,29 +274,6 @@ func (s *Session) oscDeclared(rel, table string) error {
 			if _, ok := snap.Table(name); ok {
 				return fmt.Errorf("release %s declares table %s, the name the tool gives its copy of %s (or the table it swaps out): emcee could not tell that table from what a failed run of the tool leaves behind", r, sqlsyntax.Ident(name), sqlsyntax.Ident(table))
 			}
-		}
-	}
-	return nil
-}
-
-// oscUnique refuses a statement that adds a unique index or a primary
-// key: the tool copies rows with INSERT IGNORE and its triggers write with
-// REPLACE, so a duplicate the application writes after the revision's gate
-// counted none would silently take the place of the other row, where the
-// server running the statement fails instead. The tool itself refuses
-// such an --alter (--check-unique-key-change), halfway through the
-// revision; emcee says so before anything runs.
-func oscUnique(st revision.Statement) error {
-	for _, c := range effect.Parse(st.SQL).Clauses {
-		if c.Op == "DROP" && c.Object == "PRIMARY KEY" {
-			return fmt.Errorf("it drops the primary key, which the tool refuses (--check-alter): its triggers find the copy's rows by it")
-		}
-		if c.Op == "ADD" && (c.Object == "UNIQUE" || c.Object == "PRIMARY KEY") {
-			what := "unique index " + sqlsyntax.Ident(c.Name)
-			if c.Object == "PRIMARY KEY" {
-				what = "primary key"
-			}
-			return fmt.Errorf("it adds a %s, and the tool copies rows with INSERT IGNORE: a duplicate written while it copies would replace a row without an error", what)
 		}
 	}
 	return nil
@@ -489,7 +463,7 @@ func (s *Session) oscFinished(ctx context.Context, rev *revision.Revision, i int
 			return false, err
 		}
 		for _, name := range run.ForeignKeys {
-			if !slices.Contains(have, name) && slices.Contains(have, oscConstraintName(name)) {
+			if !slices.Contains(have, name) && slices.Contains(have, sqlsyntax.OSCConstraintName(name)) {
 				return true, nil
 			}
 		}
@@ -693,24 +667,9 @@ func (s *Session) oscCleanUp(ctx context.Context, run *history.OSCRun, l leftove
 	return l.oldTable, nil
 }
 
-// oscConstraintName is the name pt-online-schema-change gives a constraint
-// of its copy (create_new_table in the tool): c -> _c, _c -> __c, __c -> c,
-// cut to 64 characters. oscPlugin's tool_name is the same rule.
-func oscConstraintName(name string) string {
-	if rest, ok := strings.CutPrefix(name, "__"); ok {
-		name = rest
-	} else {
-		name = "_" + name
-	}
-	if r := []rune(name); len(r) > 64 {
-		name = string(r[:64])
-	}
-	return name
-}
-
 // oscForeignKeyNames gives the table's foreign keys back the names they had
 // before the tool ran: the copy swapped in holds them under the tool's
-// names (oscConstraintName), which differ from what the revisions say. With
+// names (sqlsyntax.OSCConstraintName), which differ from what the revisions say. With
 // foreign_key_checks off, the server drops and adds a key in place, without
 // reading a row, and the old table, which held the names, is gone.
 func (s *Session) oscForeignKeyNames(ctx context.Context, run *history.OSCRun) error {
@@ -723,7 +682,7 @@ func (s *Session) oscForeignKeyNames(ctx context.Context, run *history.OSCRun) e
 	}
 	var clauses, renamed []string
 	for _, name := range run.ForeignKeys {
-		tool := oscConstraintName(name)
+		tool := sqlsyntax.OSCConstraintName(name)
 		if slices.Contains(have, name) || !slices.Contains(have, tool) {
 			continue
 		}
@@ -903,7 +862,7 @@ func oscArgs(cfg *dbconn.Config, o project.OSC, defaults, plugin string, a *sqls
 		dsn[i] = strings.ReplaceAll(p, ",", `\,`)
 	}
 	args := []string{
-		"--alter", a.OnCopy(oscConstraintName),
+		"--alter", a.OnCopy(),
 		"--execute",
 		// emcee's sync triggers may be on the table: the tool refuses such
 		// a table without it, and moves them to its copy with it.
@@ -946,7 +905,7 @@ func oscArgs(cfg *dbconn.Config, o project.OSC, defaults, plugin string, a *sqls
 // wait that long once. The names are the tool's own, quoted by the tool.
 //
 // The tool creates its copy from SHOW CREATE TABLE with every constraint
-// renamed (oscConstraintName), and swaps it in under that name: after a
+// renamed (sqlsyntax.OSCConstraintName), and swaps it in under that name: after a
 // run, check ck_n was _ck_n and foreign key fk_pid _fk_pid, drift from the
 // revisions that every later command reported, and a later DROP
 // CONSTRAINT ck_n (in the --alter itself, or a later revision) found no

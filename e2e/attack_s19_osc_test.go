@@ -123,7 +123,7 @@ func TestAttackOSCRefusedBeforeTheRevisionRuns(t *testing.T) {
 	}
 	for _, c := range []struct{ name, v1, v2, cmd, refused string }{
 		{"unique index", v1, strings.Replace(strings.Replace(v1, "  index \"ix_pid\" {", "  index \"ux_n\" {\n    unique  = true\n    columns = [column.n]\n  }\n  index \"ix_pid\" {", 1), "column \"n\" {\n    type = int", "column \"n\" {\n    type       = smallint\n    allow_copy = true", 1),
-			"contract", "it adds a unique index `ux_n`, and the tool copies rows with INSERT IGNORE"},
+			"contract", "it adds a unique index `ux_n`, and pt-online-schema-change copies rows with INSERT IGNORE"},
 		{"referenced table", parentW("int"), parentW("bigint\n    allow_copy = true"),
 			"expand", "foreign keys of other tables reference `parent` (emcee_t_"},
 	} {

@@ -26,7 +26,7 @@ func (l *Lock) handToOSC(sql string) {
 		l.Detail += fmt.Sprintf("; NOT handed to %s (%v): under --osc pt-osc the db commands refuse this revision before it runs", OSCTool, err)
 		return
 	}
-	l.OSC = &OSC{Tool: OSCTool, Alter: a.Clauses}
+	l.OSC = &OSC{Tool: OSCTool, Alter: a.OnCopy()}
 	l.Detail = fmt.Sprintf("handed to %s: it copies %s in chunks while reads and writes continue (its triggers carry writes to the copy), then swaps the tables under a brief metadata lock", OSCTool, l.Rebuilds)
 }
 

@@ -283,6 +283,10 @@ func TestHandToOSC(t *testing.T) {
 		{sql: "ALTER TABLE `my t` MODIFY COLUMN `a'b` bigint NOT NULL, ALGORITHM=COPY, LOCK=SHARED", alter: "MODIFY COLUMN `a'b` BIGINT NOT NULL"},
 		{sql: "ALTER TABLE `t` ADD CONSTRAINT `c` CHECK (`a` > 0), ALGORITHM=COPY", alter: "ADD CONSTRAINT `c` CHECK(`a` > 0)"},
 		{sql: "SET STATEMENT foreign_key_checks=0 FOR ALTER TABLE `t` MODIFY `a` bigint, ALGORITHM=COPY", refused: "SET STATEMENT"},
+		// What the applier refuses before a revision runs, review says too.
+		{sql: "ALTER TABLE `t` ADD UNIQUE INDEX `u` (`a`), ALGORITHM=COPY", refused: "adds a unique index `u`"},
+		// The tool's copy holds the foreign key under the tool's name.
+		{sql: "ALTER TABLE `t` DROP FOREIGN KEY `fk_p`, MODIFY COLUMN `a` bigint NOT NULL, ALGORITHM=COPY", alter: "DROP FOREIGN KEY `_fk_p`, MODIFY COLUMN `a` BIGINT NOT NULL"},
 		{sql: "ALTER TABLE `t` MODIFY COLUMN `a` int NOT NULL, ALGORITHM=INPLACE, LOCK=NONE"},
 		{sql: "ALTER TABLE `t` ADD COLUMN `a` int NULL, ALGORITHM=INSTANT"},
 		{sql: "ALTER TABLE `t` DROP INDEX `i`, ALGORITHM=NOCOPY, LOCK=NONE"},

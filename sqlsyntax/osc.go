@@ -23,21 +23,45 @@ type oscPart struct {
 	dropFK string // the foreign key a DROP FOREIGN KEY clause drops
 }
 
-// OnCopy is Clauses as they run on a copy of the table whose foreign keys
-// are named otherwise (pt-online-schema-change names fk_pid _fk_pid on its
-// copy, since the server wants a foreign key's name unique in the
-// database): a DROP FOREIGN KEY of the statement names the copy's key,
-// copyName(name).
-func (a *OSCAlter) OnCopy(copyName func(string) string) string {
+// OnCopy is Clauses as they run on pt-online-schema-change's copy of the
+// table, which holds the table's foreign keys under the tool's names
+// (OSCConstraintName: the server wants a foreign key's name unique in the
+// database): a DROP FOREIGN KEY of the statement names the copy's key.
+// It is the tool's --alter, and what review shows.
+func (a *OSCAlter) OnCopy() string {
 	out := make([]string, len(a.parts))
 	for i, p := range a.parts {
 		out[i] = p.text
 		if p.dropFK != "" {
-			out[i] = "DROP FOREIGN KEY " + Ident(copyName(p.dropFK))
+			out[i] = "DROP FOREIGN KEY " + Ident(OSCConstraintName(p.dropFK))
 		}
 	}
 	return strings.Join(out, ", ")
 }
+
+// OSCConstraintName is the name pt-online-schema-change gives a constraint
+// of its copy (create_new_table in the tool): c -> _c, _c -> __c, __c -> c,
+// cut to 64 characters. The applier's plugin for the tool (apply/osc.go,
+// tool_name) follows the same rule.
+func OSCConstraintName(name string) string {
+	if rest, ok := strings.CutPrefix(name, "__"); ok {
+		name = rest
+	} else {
+		name = "_" + name
+	}
+	if r := []rune(name); len(r) > 64 {
+		name = string(r[:64])
+	}
+	return name
+}
+
+// oscUniqueRefusal: the tool itself refuses such an --alter
+// (--check-unique-key-change), halfway through the revision, after its
+// gates and earlier statements ran; emcee passes
+// --no-check-unique-key-change (the tool's check is a regex that took a
+// column named "my unique code" for a key) and refuses real ones here,
+// from the tree, where review sees it too.
+const oscUniqueRefusal = "it adds a %s, and pt-online-schema-change copies rows with INSERT IGNORE and its triggers write with REPLACE: a duplicate written while it copies would silently take the place of the other row, where the server running the statement fails instead"
 
 // ReadOSCAlter reads a plan statement that copies its table (ALGORITHM=COPY,
 // what splitter.AlterCost classes "copy") for an online schema change tool.
@@ -71,6 +95,23 @@ func ReadOSCAlter(sql string) (*OSCAlter, error) {
 			continue
 		case ast.AlterTableRenameTable:
 			return nil, errorAt(sql, 0, "ALTER TABLE ... RENAME TO cannot be handed to an online schema change tool: it renames tables itself")
+		case ast.AlterTableDropPrimaryKey:
+			return nil, errorAt(sql, 0, "it drops the primary key, which pt-online-schema-change refuses (--check-alter): its triggers find the copy's rows by it")
+		case ast.AlterTableAddConstraint:
+			if c := s.Constraint; c != nil && (c.Tp == ast.ConstraintPrimaryKey || c.Tp == ast.ConstraintUniq || c.Tp == ast.ConstraintUniqKey || c.Tp == ast.ConstraintUniqIndex) {
+				what := "primary key"
+				if c.Tp != ast.ConstraintPrimaryKey {
+					what = "unique index " + Ident(c.Name)
+				}
+				return nil, errorAt(sql, 0, oscUniqueRefusal, what)
+			}
+		}
+		for _, c := range s.NewColumns {
+			for _, o := range c.Options {
+				if o.Tp == ast.ColumnOptionUniqKey || o.Tp == ast.ColumnOptionPrimaryKey {
+					return nil, errorAt(sql, 0, oscUniqueRefusal, "unique key on column "+Ident(c.Name.Name.O))
+				}
+			}
 		}
 		text, err := restoreSpec(s)
 		if err != nil {
