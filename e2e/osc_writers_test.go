@@ -282,12 +282,12 @@ func TestMariaDBTriggerCreationRace(t *testing.T) {
 // taken the copy's table-level AUTO-INC lock at its first row and keeps it
 // to its end, and the trigger's REPLACE, run by an UPDATE, waits for it:
 // the two wait for each other and InnoDB rolls one back (Error 1213). With
-// sql_buffer_result = 1 on the copy's session (what emcee passes the tool,
-// apply/osc.go oscSetVars) the server reads the whole chunk, taking its
-// row locks, before it inserts the first row: the copy waits for the row
-// without the AUTO-INC lock, the UPDATE finishes, and both succeed. With
-// mode 2 no statement takes the table-level lock and neither way
-// deadlocks.
+// sql_buffer_result = 1 on the copy's session (what emcee's plugin sets
+// around each chunk the tool copies, apply/osc.go oscPlugin) the server
+// reads the whole chunk, taking its row locks, before it inserts the first
+// row: the copy waits for the row without the AUTO-INC lock, the UPDATE
+// finishes, and both succeed. With mode 2 no statement takes the
+// table-level lock and neither way deadlocks.
 func TestMariaDBCopyAutoIncDeadlock(t *testing.T) {
 	t.Parallel()
 	for _, buffered := range []bool{false, true} {
