@@ -334,7 +334,7 @@ func (s *Session) runOSC(ctx context.Context, rev *revision.Revision, rec *histo
 // innodb_autoinc_lock_mode is 2, and the tool's triggers writing the copy
 // wait for it: the application's inserts, and its updates of rows not yet
 // copied, wait for the chunk. (They no longer deadlock with it: see
-// oscSetVars.) With mode 2 (MySQL 8's default, not MariaDB's) they do not
+// oscPlugin.) With mode 2 (MySQL 8's default, not MariaDB's) they do not
 // wait; it is a startup setting, so emcee can only say so.
 func (s *Session) oscAutoIncNote(ctx context.Context, table string) error {
 	var mode, autoInc int
