@@ -488,7 +488,7 @@ func (s *Session) oscFinished(ctx context.Context, rev *revision.Revision, i int
 // innodb_autoinc_lock_mode is 2, and the tool's triggers writing the copy
 // wait for it: the application's inserts, and its updates of rows not yet
 // copied, wait for the chunk. (They no longer deadlock with it: see
-// oscSetVars.) With mode 2 (MySQL 8's default, not MariaDB's) they do not
+// oscPlugin.) With mode 2 (MySQL 8's default, not MariaDB's) they do not
 // wait; it is a startup setting, so emcee can only say so.
 func (s *Session) oscAutoIncNote(ctx context.Context, table string) error {
 	var mode, autoInc int
@@ -915,6 +915,27 @@ func oscArgs(cfg *dbconn.Config, o project.OSC, defaults, plugin string, a *sqls
 // are per database and stay the tool's until the swap (oscForeignKeyNames).
 // What the plugin writes into SQL is the server's own: the names, quoted
 // here, and the check clauses as information_schema prints them.
+//
+// The plugin also has the server buffer each chunk the tool copies
+// (sql_buffer_result = 1 around the tool's exec_nibble, which runs the
+// chunk's INSERT ... SELECT ... LOCK IN SHARE MODE), so that the copy does
+// not deadlock the application's writes when innodb_autoinc_lock_mode is
+// not 2 (MariaDB's default is 1). The copy has the table's AUTO_INCREMENT
+// column; the chunk's statement takes the copy's table-level AUTO-INC lock
+// at its first inserted row and keeps it to its end, and the tool's
+// trigger writing the copy for an application's UPDATE of a row not yet
+// copied (or an INSERT) waits for that lock while the application's
+// statement holds its row. Streamed, the chunk then reaches that row and
+// waits in turn: InnoDB rolls back the application's statement (Error
+// 1213). Buffered, the server reads the whole chunk, taking every row lock
+// it needs, before it inserts the first row, so the chunk never waits for a
+// row while it holds the AUTO-INC lock (e2e TestMariaDBCopyAutoIncDeadlock).
+// Only the chunk's statement: the tool's query for the next chunk's
+// boundary (ORDER BY ... LIMIT) reads the rest of the table into the
+// buffer before it takes its two rows when buffered, which made each chunk
+// as slow as the table is long (--set-vars sql_buffer_result=1, tried).
+// exec_nibble is pt-online-schema-change 3.2.1's; a tool without it is
+// refused by the plugin before it creates anything.
 const oscPlugin = `package pt_online_schema_change_plugin;
 
 use strict;
@@ -931,6 +952,23 @@ sub init {
    $self->{tbl} = $args{orig_tbl}->{tbl};
    my ($got) = $self->{cxn}->dbh()->selectrow_array("SELECT GET_LOCK(?, 0)", undef, $ENV{EMCEE_OSC_LOCK});
    die "another pt-online-schema-change started by emcee is running on this database (it holds the lock $ENV{EMCEE_OSC_LOCK})\n" unless $got;
+   defined &pt_online_schema_change::exec_nibble
+      or die "emcee's plugin needs the tool's exec_nibble (pt-online-schema-change 3.2.1)\n";
+   my $copy = \&pt_online_schema_change::exec_nibble;
+   no warnings 'redefine';
+   *pt_online_schema_change::exec_nibble = sub {
+      my (%args) = @_;
+      my $dbh = $args{Cxn}->dbh();
+      $dbh->do('SET SESSION sql_buffer_result = 1');
+      my $t = eval { $copy->(@_) };
+      my $err = $@;
+      # The tool may have reconnected while it retried the chunk: the
+      # handle taken above is then gone, and failing here would stop a
+      # copy that recovered. The next chunk sets it on the new one.
+      eval { $args{Cxn}->dbh()->do('SET SESSION sql_buffer_result = 0') };
+      die $err if $err;
+      return $t;
+   };
 }
 
 sub tool_name {
@@ -978,23 +1016,8 @@ sub after_create_triggers {
 // ALTER on its copy and its chunked copy run under the same sql_mode and
 // time zone as the statement would have. The tool splits the list at
 // commas, and reads \, as a comma inside a value.
-//
-// sql_buffer_result = 1 keeps the copy from deadlocking the application's
-// writes when innodb_autoinc_lock_mode is not 2 (MariaDB's default is 1).
-// The tool copies each chunk with INSERT ... SELECT ... LOCK IN SHARE MODE
-// into a copy that has the table's AUTO_INCREMENT column; such a statement
-// takes the copy's table-level AUTO-INC lock at its first inserted row and
-// keeps it to its end, and the tool's trigger writing the copy for an
-// application's UPDATE of a row not yet copied waits for that lock while
-// the UPDATE holds its row. Streamed, the chunk then reaches that row and
-// waits in turn: InnoDB rolls back the application's statement (Error
-// 1213). Buffered, the server reads the whole chunk, taking every row lock
-// it needs, before it inserts the first row, so the copy never waits for a
-// row while it holds the AUTO-INC lock (e2e
-// TestMariaDBCopyAutoIncDeadlock). The chunk is a few milliseconds of rows
-// (the chunk time): the buffer is a small in-memory table.
 func oscSetVars(cfg *dbconn.Config) string {
-	return "sql_mode='" + strings.ReplaceAll(dbconn.SQLMode, ",", `\,`) + "',time_zone='+00:00',sql_buffer_result=1"
+	return "sql_mode='" + strings.ReplaceAll(dbconn.SQLMode, ",", `\,`) + "',time_zone='+00:00'"
 }
 
 // oscDefaults is the defaults file as a file in memory, which the tool

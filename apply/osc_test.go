@@ -37,7 +37,7 @@ func TestOSCCommandLine(t *testing.T) {
 		{"--chunk-time", "0.25"},
 		{"--max-load", "Threads_running=25"},
 		{"--plugin", "/tmp/x/plugin.pl"},
-		{"--set-vars", `sql_mode='STRICT_TRANS_TABLES\,NO_ZERO_IN_DATE\,NO_ZERO_DATE\,ERROR_FOR_DIVISION_BY_ZERO\,NO_ENGINE_SUBSTITUTION',time_zone='+00:00',sql_buffer_result=1`},
+		{"--set-vars", `sql_mode='STRICT_TRANS_TABLES\,NO_ZERO_IN_DATE\,NO_ZERO_DATE\,ERROR_FOR_DIVISION_BY_ZERO\,NO_ENGINE_SUBSTITUTION',time_zone='+00:00'`},
 	} {
 		i := slices.Index(args, want[0])
 		if i < 0 || i+1 >= len(args) || args[i+1] != want[1] {

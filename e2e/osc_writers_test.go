@@ -273,36 +273,64 @@ func TestMariaDBTriggerCreationRace(t *testing.T) {
 }
 
 // MariaDB's AUTO-INC lock against pt-online-schema-change's copy, without
-// emcee or the tool, in the one order that deadlocks, made deterministic:
-// an application's UPDATE holds its row of events (a BEFORE UPDATE trigger
-// waits on a user lock the test holds), the tool's copy of a chunk
-// (INSERT ... SELECT ... LOCK IN SHARE MODE, its statement) reaches that
-// row, then the UPDATE goes on and the tool's trigger writes the row to the
-// copy. With innodb_autoinc_lock_mode 1 (MariaDB's default) the copy has
-// taken the copy's table-level AUTO-INC lock at its first row and keeps it
-// to its end, and the trigger's REPLACE, run by an UPDATE, waits for it:
-// the two wait for each other and InnoDB rolls one back (Error 1213). With
-// sql_buffer_result = 1 on the copy's session (what emcee passes the tool,
-// apply/osc.go oscSetVars) the server reads the whole chunk, taking its
-// row locks, before it inserts the first row: the copy waits for the row
-// without the AUTO-INC lock, the UPDATE finishes, and both succeed. With
-// mode 2 no statement takes the table-level lock and neither way
-// deadlocks.
+// emcee or the tool, in the orders that deadlock, made deterministic: an
+// application's UPDATE is held at a chosen point by a trigger waiting on a
+// user lock the test holds, the tool's copy of a chunk (INSERT ... SELECT
+// ... LOCK IN SHARE MODE, its statement) starts and waits, and the test
+// lets the UPDATE go on. With innodb_autoinc_lock_mode 1 (MariaDB's
+// default) the chunk takes the copy's table-level AUTO-INC lock at its
+// first inserted row and keeps it to its end, and so does the tool's
+// trigger writing the copy for an UPDATE.
+//
+// One row: the UPDATE holds its row of events (held in a BEFORE trigger),
+// the chunk reaches that row and waits; let go, the UPDATE's trigger waits
+// for the AUTO-INC lock the streamed chunk took at its first row, and
+// InnoDB rolls one back (Error 1213). With sql_buffer_result = 1 on the
+// chunk's session (what emcee's plugin sets around each chunk the tool
+// copies, apply/osc.go oscPlugin) the server reads the whole chunk, taking
+// its row locks, before it inserts the first row: the chunk waits for the
+// row without the AUTO-INC lock, and both finish.
+//
+// Two rows, one not yet copied and then one of the chunk (in the order of
+// a secondary index), the UPDATE held between them (in a second AFTER
+// trigger): the tool's trigger took the AUTO-INC lock for the first row
+// and let it go at its own end, not the UPDATE's, so the chunk copies
+// without waiting, and the UPDATE then finds its second row free. An
+// application's statement never waits for a row while it holds the lock;
+// with the chunk's rows read first, neither waits for the other.
+//
+// With mode 2 no statement takes the table-level lock and none deadlocks.
 func TestMariaDBCopyAutoIncDeadlock(t *testing.T) {
 	t.Parallel()
-	for _, buffered := range []bool{false, true} {
-		t.Run(fmt.Sprintf("sql_buffer_result=%v", buffered), func(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		buffered bool
+		hold     string // the trigger holding the UPDATE, with {gate}
+		update   string
+		deadlock bool // on innodb_autoinc_lock_mode 1
+		// whether the chunk waits for the held UPDATE (else it finishes
+		// before the UPDATE goes on)
+		waits bool
+	}{
+		{"one row streamed", false, "CREATE TRIGGER hold BEFORE UPDATE ON events FOR EACH ROW DO GET_LOCK({gate}, 86400)", "UPDATE events SET hits = hits + 1 WHERE id = 500", true, true},
+		{"one row buffered", true, "CREATE TRIGGER hold BEFORE UPDATE ON events FOR EACH ROW DO GET_LOCK({gate}, 86400)", "UPDATE events SET hits = hits + 1 WHERE id = 500", false, true},
+		{"two rows buffered", true, "CREATE TRIGGER hold AFTER UPDATE ON events FOR EACH ROW FOLLOWS pt_osc_upd IF NEW.id = 900 THEN DO GET_LOCK({gate}, 86400); END IF", "UPDATE events SET hits = hits + 1 WHERE label IN ('a', 'b')", false, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			db := testdb.New(t)
-			gate := "emcee_test_" + db.Name
+			gate := sqlsyntax.String("emcee_test_" + db.Name)
 			for _, q := range []string{
 				"CREATE TABLE events (id bigint NOT NULL AUTO_INCREMENT PRIMARY KEY, hits bigint NOT NULL, label varchar(40))",
 				"INSERT INTO events (hits, label) SELECT seq, 'l' FROM seq_1_to_1000",
+				// An UPDATE by label meets row 900 (not yet copied) before
+				// row 500 (in the chunk); one by id meets them the other way.
+				"CREATE INDEX label ON events (label)",
+				"UPDATE events SET label = IF(id = 900, 'a', 'b') WHERE id IN (500, 900)",
 				"CREATE TABLE _events_new LIKE events",
 				// pt-online-schema-change 3.2.1's update trigger.
 				"CREATE TRIGGER pt_osc_upd AFTER UPDATE ON events FOR EACH ROW BEGIN DELETE IGNORE FROM _events_new WHERE !(OLD.id <=> NEW.id) AND _events_new.id <=> OLD.id; REPLACE INTO _events_new (id, hits, label) VALUES (NEW.id, NEW.hits, NEW.label); END",
-				// The UPDATE has read and locked its row when this runs.
-				"CREATE TRIGGER hold BEFORE UPDATE ON events FOR EACH ROW DO GET_LOCK(" + sqlsyntax.String(gate) + ", 86400)",
+				strings.ReplaceAll(c.hold, "{gate}", gate),
 			} {
 				if _, err := db.Exec(q); err != nil {
 					t.Fatalf("%s: %v", q, err)
@@ -310,24 +338,24 @@ func TestMariaDBCopyAutoIncDeadlock(t *testing.T) {
 			}
 			ctx := context.Background()
 			conn := func() (*sql.Conn, int64) {
-				c, err := db.Conn(ctx)
+				cn, err := db.Conn(ctx)
 				if err != nil {
 					t.Fatal(err)
 				}
-				t.Cleanup(func() { c.Close() })
+				t.Cleanup(func() { cn.Close() })
 				var id int64
-				if err := c.QueryRowContext(ctx, "SELECT CONNECTION_ID()").Scan(&id); err != nil {
+				if err := cn.QueryRowContext(ctx, "SELECT CONNECTION_ID()").Scan(&id); err != nil {
 					t.Fatal(err)
 				}
-				return c, id
+				return cn, id
 			}
 			holder, _ := conn()
 			writer, writerID := conn()
 			copier, copierID := conn()
-			if _, err := holder.ExecContext(ctx, "DO GET_LOCK(?, 0)", gate); err != nil {
+			if _, err := holder.ExecContext(ctx, "DO GET_LOCK("+gate+", 0)"); err != nil {
 				t.Fatal(err)
 			}
-			if buffered {
+			if c.buffered {
 				if _, err := copier.ExecContext(ctx, "SET SESSION sql_buffer_result = 1"); err != nil {
 					t.Fatal(err)
 				}
@@ -349,46 +377,46 @@ func TestMariaDBCopyAutoIncDeadlock(t *testing.T) {
 					time.Sleep(200 * time.Millisecond)
 				}
 			}
-			var wg sync.WaitGroup
+			var writing, copying sync.WaitGroup
 			var writeErr, copyErr error
-			wg.Add(2)
+			writing.Add(1)
 			go func() {
-				defer wg.Done()
-				_, writeErr = writer.ExecContext(ctx, "UPDATE events SET hits = hits + 1 WHERE id = 500")
+				defer writing.Done()
+				_, writeErr = writer.ExecContext(ctx, c.update)
 			}()
 			waitFor("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = ? AND STATE = 'User lock'", writerID)
+			copying.Add(1)
 			go func() {
-				defer wg.Done()
-				_, copyErr = copier.ExecContext(ctx, "INSERT LOW_PRIORITY IGNORE INTO _events_new (id, hits, label) SELECT id, hits, label FROM events FORCE INDEX(PRIMARY) WHERE id >= 1 AND id <= 1000 LOCK IN SHARE MODE")
+				defer copying.Done()
+				_, copyErr = copier.ExecContext(ctx, "INSERT LOW_PRIORITY IGNORE INTO _events_new (id, hits, label) SELECT id, hits, label FROM events FORCE INDEX(PRIMARY) WHERE id >= 1 AND id <= 600 LOCK IN SHARE MODE")
 			}()
-			waitFor("SELECT COUNT(*) FROM information_schema.INNODB_TRX WHERE trx_mysql_thread_id = ? AND trx_state = 'LOCK WAIT'", copierID)
-			if _, err := holder.ExecContext(ctx, "DO RELEASE_LOCK(?)", gate); err != nil {
+			if c.waits {
+				waitFor("SELECT COUNT(*) FROM information_schema.INNODB_TRX WHERE trx_mysql_thread_id = ? AND trx_state = 'LOCK WAIT'", copierID)
+			} else {
+				copying.Wait()
+			}
+			if _, err := holder.ExecContext(ctx, "DO RELEASE_LOCK("+gate+")"); err != nil {
 				t.Fatal(err)
 			}
-			wg.Wait()
+			writing.Wait()
+			copying.Wait()
 			var mode int
 			if err := db.QueryRow("SELECT @@innodb_autoinc_lock_mode").Scan(&mode); err != nil {
 				t.Fatal(err)
 			}
 			t.Logf("innodb_autoinc_lock_mode %d; the UPDATE: %v; the copy: %v", mode, writeErr, copyErr)
-			if !buffered {
-				deadlocked := errorIs(writeErr, 1213) || errorIs(copyErr, 1213)
-				if !deadlocked && (writeErr != nil || copyErr != nil) {
-					t.Fatalf("failed otherwise than by a deadlock: the UPDATE: %v; the copy: %v", writeErr, copyErr)
-				}
-				switch {
-				case !deadlocked && mode != 2:
-					t.Fatalf("the unbuffered copy did not deadlock with innodb_autoinc_lock_mode %d: the server no longer holds the AUTO-INC lock to the INSERT ... SELECT's end, and sql_buffer_result may no longer be needed", mode)
-				case !deadlocked:
-					t.Logf("with innodb_autoinc_lock_mode 2 the copy takes no table-level AUTO-INC lock, and the unbuffered copy does not deadlock")
-				}
+			deadlocked := errorIs(writeErr, 1213) || errorIs(copyErr, 1213)
+			if !deadlocked && (writeErr != nil || copyErr != nil) {
+				t.Fatalf("failed otherwise than by a deadlock: the UPDATE: %v; the copy: %v", writeErr, copyErr)
+			}
+			if want := c.deadlock && mode != 2; deadlocked != want {
+				t.Fatalf("with innodb_autoinc_lock_mode %d: deadlocked %v, want %v", mode, deadlocked, want)
+			}
+			if deadlocked {
 				return
 			}
-			if writeErr != nil || copyErr != nil {
-				t.Fatalf("the buffered copy and the UPDATE: the UPDATE: %v; the copy: %v", writeErr, copyErr)
-			}
 			var differ int
-			if err := db.QueryRow("SELECT COUNT(*) FROM events e LEFT JOIN _events_new n USING (id) WHERE NOT (n.hits <=> e.hits)").Scan(&differ); err != nil {
+			if err := db.QueryRow("SELECT COUNT(*) FROM events e JOIN _events_new n USING (id) WHERE n.hits <> e.hits").Scan(&differ); err != nil {
 				t.Fatal(err)
 			}
 			if differ != 0 {
