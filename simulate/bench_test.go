@@ -35,6 +35,10 @@ import (
 //     (with/without, then without/with), reported as the median ratio and
 //     its range.
 //
+// Beside each migrate it samples the redo log (redoSampler): where the
+// checkpoint age sat against Innodb_checkpoint_max_age, the pages flushed
+// and the redo written per second, which the writers' p99 follows.
+//
 // It needs a real server and minutes, so it runs only with EMCEE_BENCH=1:
 //
 //	EMCEE_BENCH=1 EMCEE_TEST_DSN='root@tcp(127.0.0.1:3306)/' \
