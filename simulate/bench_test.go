@@ -3,6 +3,7 @@ package simulate_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -33,6 +34,10 @@ import (
 //     against the same table with them dropped, in alternating rounds
 //     (with/without, then without/with), reported as the median ratio and
 //     its range.
+//
+// Beside each migrate it samples the redo log (redoSampler): where the
+// checkpoint age sat against Innodb_checkpoint_max_age, the pages flushed
+// and the redo written per second, which the writers' p99 follows.
 //
 // It needs a real server and minutes, so it runs only with EMCEE_BENCH=1:
 //
@@ -75,7 +80,7 @@ func BenchmarkRollingUpgrade(b *testing.B) {
 
 		// A: the emcee upgrade, all three phases.
 		a := base
-		simA, repA := benchRun(b, a)
+		simA, repA, redoA := benchRun(b, a)
 		simA.Close()
 		if plotDir != "" {
 			path := filepath.Join(plotDir, fmt.Sprintf("rolling-upgrade-%d.png", time.Now().Unix()))
@@ -91,7 +96,7 @@ func BenchmarkRollingUpgrade(b *testing.B) {
 		bc := base
 		bc.Unbatched = true
 		bc.WorkerLockWait = time.Hour
-		simB, repB := benchRun(b, bc)
+		simB, repB, redoB := benchRun(b, bc)
 		oldX, newX := triggerRounds(b, simB, rounds)
 		simB.Close()
 
@@ -134,6 +139,8 @@ func BenchmarkRollingUpgrade(b *testing.B) {
 		fmt.Fprintf(&out, "| equal-load reference, run B: p99 / max | %s / %s (%d writes) |\n", refB.p(0.99), refB.max(), len(refB))
 		fmt.Fprintf(&out, "| unbatched UPDATE (writers' lock wait 1 h): rows/s; writes p99 / max | %.0f (%d rows in %s); %s / %s |\n", rateB, repB.Phase("migrate").Rows, repB.Phase("migrate").Elapsed.Round(time.Millisecond), migB.p(0.99), migB.max())
 		fmt.Fprintf(&out, "| the application's writes per second (both releases): equal-load A / batched migrate / equal-load B / unbatched UPDATE | %.0f / %.0f / %.0f / %.0f |\n", wpsRefA, wpsA, wpsRefB, wpsB)
+		fmt.Fprintf(&out, "| redo log during migrate, checkpoint age p50 / p90 / max of Innodb_checkpoint_max_age: batched | %s |\n", redoA)
+		fmt.Fprintf(&out, "| ... unbatched UPDATE | %s |\n", redoB)
 		fmt.Fprintf(&out, "| new writes: contracted (4 workers, no DDL) / during contract p99 | %s / %s |\n", contractedNew.p(0.99), contractNew.p(0.99))
 		fmt.Fprintf(&out, "| inserts with triggers / without, %d alternating rounds: median (min-max) | old %.2f (%.2f-%.2f), new %.2f (%.2f-%.2f) |\n", rounds, median(oldX), slices.Min(oldX), slices.Max(oldX), median(newX), slices.Min(newX), slices.Max(newX))
 		fmt.Fprintf(&out, "| contract (run A) | %s |\n\n", repA.Phase("contract").Elapsed.Round(time.Millisecond))
@@ -146,10 +153,11 @@ func BenchmarkRollingUpgrade(b *testing.B) {
 		row("contract write p99 / contracted p99", ratio(contractNew.p(0.99), contractedNew.p(0.99)), 2, "<=")
 		row("old-release inserts with triggers / without (median)", median(oldX), 0.6, ">=")
 		row("new-release inserts with triggers / without (median)", median(newX), 0.6, ">=")
-		fmt.Fprintf(&out, "\nRESULT rows=%d expand_x=%.2f rate_x=%.3f rate_a=%.0f rate_b=%.0f mig_p99_x=%.2f mig_p99=%s ref_p99=%s base_p99=%s unb_p99_x=%.0f writes_per_s_a=%.0f writes_per_s_b=%.0f contract_x=%.2f trig_old=%.2f trig_new=%.2f failed=%d lost=%d inconsistent=%d failed_b=%d\n",
+		fmt.Fprintf(&out, "\nRESULT rows=%d expand_x=%.2f rate_x=%.3f rate_a=%.0f rate_b=%.0f mig_p99_x=%.2f mig_p99=%s ref_p99=%s base_p99=%s unb_p99_x=%.0f writes_per_s_a=%.0f writes_per_s_b=%.0f contract_x=%.2f trig_old=%.2f trig_new=%.2f failed=%d lost=%d inconsistent=%d failed_b=%d age_p50_a=%.2f age_p90_a=%.2f flushed_a=%.0f redo_mb_a=%.1f\n",
 			rows, ratio(expOld.p(0.99), baseOld.p(0.99)), rateA/rateB, rateA, rateB, ratio(migA.p(0.99), refA.p(0.99)), migA.p(0.99), refA.p(0.99), baseOld.p(0.99),
 			ratio(migB.p(0.99), refB.p(0.99)), wpsA, wpsB, ratio(contractNew.p(0.99), contractedNew.p(0.99)), median(oldX), median(newX),
-			repA.Failed(simulate.Old)+repA.Failed(simulate.New), repA.Lost, repA.Inconsistent, repB.Failed(simulate.Old)+repB.Failed(simulate.New))
+			repA.Failed(simulate.Old)+repA.Failed(simulate.New), repA.Lost, repA.Inconsistent, repB.Failed(simulate.Old)+repB.Failed(simulate.New),
+			redoA.ageP50, redoA.ageP90, redoA.flushedPerSec, redoA.redoMBs)
 		// Printed rather than logged: the testing package truncates
 		// benchmark logs, and this table is the point of the run.
 		fmt.Print(out.String())
@@ -220,7 +228,7 @@ func median(xs []float64) float64 {
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
-func benchRun(b *testing.B, cfg simulate.Config) (*simulate.Sim, *simulate.Report) {
+func benchRun(b *testing.B, cfg simulate.Config) (*simulate.Sim, *simulate.Report, redoUse) {
 	b.Helper()
 	db := testdb.New(b)
 	p, err := simulate.WriteExample(b.TempDir())
@@ -232,14 +240,18 @@ func benchRun(b *testing.B, cfg simulate.Config) (*simulate.Sim, *simulate.Repor
 		b.Fatal(err)
 	}
 	cfg.Project, cfg.DB = p, c
+	var tee io.Writer
 	if os.Getenv("EMCEE_BENCH_LOG") != "" {
-		cfg.Log = os.Stderr
+		tee = os.Stderr
 	}
+	sampler := startRedoSampler(db.DB, tee)
+	cfg.Log = sampler
 	sim, err := simulate.Prepare(context.Background(), cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
 	rep, err := sim.Run(context.Background())
+	redo := sampler.finish(rep)
 	var out strings.Builder
 	if rep != nil {
 		rep.Print(&out)
@@ -248,7 +260,7 @@ func benchRun(b *testing.B, cfg simulate.Config) (*simulate.Sim, *simulate.Repor
 		b.Fatalf("%v\n%s", err, out.String())
 	}
 	fmt.Print(out.String())
-	return sim, rep
+	return sim, rep, redo
 }
 
 // dropTriggers drops the database's triggers and returns the statements

@@ -32,7 +32,7 @@ func BenchmarkRollback(b *testing.B) {
 	rows := envInt(b, "EMCEE_BENCH_ROWS", 1_000_000)
 	throttle := envDur(b, "EMCEE_BENCH_THROTTLE", 5*time.Millisecond)
 	for range b.N {
-		sim, rep := benchRun(b, simulate.Config{
+		sim, rep, _ := benchRun(b, simulate.Config{
 			New: simulate.ExampleRelease, Rows: rows, OldWorkers: 4, NewWorkers: 4,
 			Throttle: throttle, Baseline: 10 * time.Second, Settle: 10 * time.Second,
 			Verify: true, Rollback: true, Seed: 7,
