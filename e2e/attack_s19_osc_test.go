@@ -179,8 +179,30 @@ func TestAttackOSCLockLostWhileTheToolCopies(t *testing.T) {
 		err := p.DB.QueryRow("SELECT COUNT(*) FROM (SELECT 1 FROM `_events_new` LIMIT 1) x").Scan(&n)
 		return err == nil && n == 1
 	})
+	// The tool must still be copying when emcee next checks its lock (once
+	// a second): on a quiet machine it copied all the rows within that
+	// second. The last row, held from here (the copy has only begun: it
+	// goes in key order), stops its last chunk (which waits, fails after
+	// the tool's 1 s lock wait and is retried) until the end. Held from
+	// before the tool starts, it would stop the tool's LOCK TABLES instead.
+	ctx := context.Background()
+	holder, err := p.DB.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Close()
+	if _, err := holder.ExecContext(ctx, "BEGIN"); err != nil {
+		t.Fatal(err)
+	}
+	var last int64
+	if err := holder.QueryRowContext(ctx, "SELECT id FROM events ORDER BY id DESC LIMIT 1 FOR UPDATE").Scan(&last); err != nil {
+		t.Fatal(err)
+	}
 	p.exec("KILL CONNECTION " + p.query("SELECT IS_USED_LOCK(?)", "emcee:"+p.DB.Name))
 	r := opResult{Code: exitCode(t, first.Wait()), Stdout: stdout.String(), Stderr: stderr.String()}
+	if _, err := holder.ExecContext(ctx, "ROLLBACK"); err != nil {
+		t.Fatal(err)
+	}
 	if r.Code != 1 {
 		t.Fatalf("want exit 1 from the run that lost its lock: %s", r)
 	}
