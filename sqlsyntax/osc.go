@@ -101,7 +101,10 @@ func ReadOSCAlter(sql string) (*OSCAlter, error) {
 			if c := s.Constraint; c != nil && (c.Tp == ast.ConstraintPrimaryKey || c.Tp == ast.ConstraintUniq || c.Tp == ast.ConstraintUniqKey || c.Tp == ast.ConstraintUniqIndex) {
 				what := "primary key"
 				if c.Tp != ast.ConstraintPrimaryKey {
-					what = "unique index " + Ident(c.Name)
+					what = "unique index"
+					if c.Name != "" {
+						what += " " + Ident(c.Name)
+					}
 				}
 				return nil, errorAt(sql, 0, oscUniqueRefusal, what)
 			}

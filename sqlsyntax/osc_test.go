@@ -32,7 +32,7 @@ func TestReadOSCAlter(t *testing.T) {
 			table: "child", clauses: "DROP FOREIGN KEY `fk ``p`, MODIFY COLUMN `n` INT NOT NULL"},
 		// A key the tool's INSERT IGNORE and REPLACE would make silent.
 		{sql: "ALTER TABLE t ADD UNIQUE INDEX `u x` (n), MODIFY n bigint, ALGORITHM=COPY", err: "adds a unique index `u x`"},
-		{sql: "ALTER TABLE t ADD CONSTRAINT UNIQUE KEY (n), ALGORITHM=COPY", err: "adds a unique index"},
+		{sql: "ALTER TABLE t ADD CONSTRAINT UNIQUE KEY (n), ALGORITHM=COPY", err: "adds a unique index, and"},
 		{sql: "ALTER TABLE t ADD PRIMARY KEY (n), ALGORITHM=COPY", err: "adds a primary key"},
 		{sql: "ALTER TABLE t DROP PRIMARY KEY, ALGORITHM=COPY", err: "drops the primary key"},
 		{sql: "ALTER TABLE t MODIFY COLUMN `my unique code` varchar(100) UNIQUE, ALGORITHM=COPY", err: "unique key on column `my unique code`"},
