@@ -9,8 +9,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/go-sql-driver/mysql"
-
+	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/history"
 	"github.com/emcee-db/emcee/project"
@@ -244,8 +243,7 @@ func (s *Session) catchUpRows(ctx context.Context, rel string, closed []GateResu
 // went with what was dropped: nothing it guarded is left to protect, while
 // refusing would stop the revision for good. "" when that is not why.
 func droppedBy(rev *revision.Revision, rec *history.Record, gate int, err error) string {
-	var me *mysql.MySQLError
-	if rec == nil || !errors.As(err, &me) || (me.Number != 1054 && me.Number != 1146) {
+	if rec == nil || !dbconn.ServerError(err, 1054, 1146) {
 		return ""
 	}
 	last, how := rec.Applied-1, "applied"

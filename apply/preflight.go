@@ -6,11 +6,9 @@ import (
 	"fmt"
 	"os"
 	"regexp"
-	"slices"
 	"strings"
 
-	"github.com/go-sql-driver/mysql"
-
+	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/devdb"
 	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/history"
@@ -248,10 +246,6 @@ func (s *Session) oscPrivileges(ctx context.Context) (missing, grants []string, 
 	if i := strings.LastIndex(user, "@"); i >= 0 {
 		account = sqlsyntax.String(user[:i]) + "@" + sqlsyntax.String(user[i+1:])
 	}
-	denied := func(err error, codes ...uint16) bool {
-		var me *mysql.MySQLError
-		return errors.As(err, &me) && slices.Contains(codes, me.Number)
-	}
 	lock := "LOCK TABLES " + sqlsyntax.Ident(history.Table) + " READ"
 	_, err = s.Conn.ExecContext(ctx, lock)
 	switch {
@@ -259,10 +253,10 @@ func (s *Session) oscPrivileges(ctx context.Context) (missing, grants []string, 
 		if _, err := s.Conn.ExecContext(ctx, "UNLOCK TABLES"); err != nil {
 			return nil, nil, s.redact(err)
 		}
-	case denied(err, 1044, 1142):
+	case dbconn.ServerError(err, 1044, 1142):
 		missing = append(missing, fmt.Sprintf("LOCK TABLES on database %s, which emcee's plugin for the tool needs to create the tool's triggers with the table locked (MariaDB bug MDEV-26048; %s: %v)", sqlsyntax.Ident(s.Cfg.Database), lock, err))
 		grants = append(grants, "GRANT LOCK TABLES ON "+sqlsyntax.Ident(s.Cfg.Database)+".* TO "+account)
-	case !denied(err, 1146):
+	case !dbconn.ServerError(err, 1146):
 		return nil, nil, s.redact(fmt.Errorf("%s, asking the server whether %s may lock tables for the tool: %w", lock, user, err))
 	}
 	rows, err := s.Conn.QueryContext(ctx, "SELECT COUNT(*) FROM information_schema.INNODB_TRX")
@@ -270,7 +264,7 @@ func (s *Session) oscPrivileges(ctx context.Context) (missing, grants []string, 
 		err = rows.Close()
 	}
 	switch {
-	case denied(err, 1227):
+	case dbconn.ServerError(err, 1227):
 		missing = append(missing, fmt.Sprintf("PROCESS, without which the tool refuses to start (it lists the server's connections to find replicas; %v)", err))
 		grants = append(grants, "GRANT PROCESS ON *.* TO "+account)
 	case err != nil:
@@ -282,7 +276,7 @@ func (s *Session) oscPrivileges(ctx context.Context) (missing, grants []string, 
 	if err == nil {
 		err = rows.Close()
 	}
-	if denied(err, 1227) {
+	if dbconn.ServerError(err, 1227) {
 		missing = append(missing, fmt.Sprintf("the privilege SHOW SLAVE HOSTS needs, without which the tool refuses to start (it runs it to find replicas; %v)", err))
 		grants = append(grants, "GRANT REPLICATION MASTER ADMIN ON *.* TO "+account+" (MariaDB 10.5.2 and later; REPLICATION SLAVE before and on MySQL)")
 	}

@@ -2,12 +2,10 @@ package apply
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
-	"github.com/go-sql-driver/mysql"
-
+	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/revision"
 )
 
@@ -37,8 +35,7 @@ type Retry struct {
 // started, so the same holds for it; gh-ost and pt-online-schema-change
 // retry it the same way.
 func transient(err error) bool {
-	var me *mysql.MySQLError
-	return errors.As(err, &me) && (me.Number == 1205 || me.Number == 1213)
+	return dbconn.ServerError(err, 1205, 1213)
 }
 
 // retry runs fn, and runs it again after a transient failure, waiting
@@ -80,8 +77,7 @@ func (s *Session) retries() int {
 }
 
 func transientAdvice(err error) string {
-	var me *mysql.MySQLError
-	if errors.As(err, &me) && me.Number == 1213 {
+	if dbconn.ServerError(err, 1213) {
 		return "another transaction keeps deadlocking with this one: find it in information_schema.INNODB_TRX or SHOW ENGINE INNODB STATUS (--retries sets how often emcee tries again)"
 	}
 	return "another transaction holds the locks this statement needs (row locks, or the table's metadata lock): find it in information_schema.INNODB_TRX or SHOW PROCESSLIST, and let it finish or end it (--retries sets how often emcee tries again, lock_wait_timeout in the URL how long each try waits)"

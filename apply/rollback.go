@@ -2,14 +2,12 @@ package apply
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
 
-	"github.com/go-sql-driver/mysql"
-
+	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/history"
 	"github.com/emcee-db/emcee/project"
@@ -290,8 +288,7 @@ func (s *Session) rollbackLosses(ctx context.Context, res *Result, rel string, r
 				}
 				var n int64
 				if err := s.Conn.QueryRowContext(ctx, q).Scan(&n); err != nil {
-					var me *mysql.MySQLError
-					if errors.As(err, &me) && (me.Number == 1054 || me.Number == 1146) {
+					if dbconn.ServerError(err, 1054, 1146) {
 						continue // an IF EXISTS drop of what is not there
 					}
 					return s.redact(fmt.Errorf("counting what %s drops: %w", rev.ID, err))

@@ -317,15 +317,14 @@ func (c *Config) Explain(err error) error {
 	if err == nil {
 		return nil
 	}
-	var me *mysql.MySQLError
 	var ne net.Error
 	var dns *net.DNSError
 	switch {
-	case errors.As(err, &me) && me.Number == 1045:
+	case ServerError(err, 1045):
 		return fmt.Errorf("access denied for user %q on %s: wrong password, or the user may not connect from this host; fix the credentials in %s", c.User, c.Addr, c.from())
-	case errors.As(err, &me) && me.Number == 1049:
+	case ServerError(err, 1049):
 		return fmt.Errorf("database %q does not exist on %s: create it (CREATE DATABASE %s) or fix the database name in %s", c.Database, c.Addr, sqlsyntax.Ident(c.Database), c.from())
-	case errors.As(err, &me) && me.Number == 1044:
+	case ServerError(err, 1044):
 		return fmt.Errorf("user %q may not use database %q on %s: GRANT it the privileges emcee needs, or fix %s", c.User, c.Database, c.Addr, c.from())
 	case errors.Is(err, mysql.ErrInvalidConn), errors.Is(err, driver.ErrBadConn), errors.Is(err, context.DeadlineExceeded):
 		return fmt.Errorf("cannot reach the database server at %s (no answer, or the connection was dropped): check the host and port in %s, that the server is running, and that no firewall drops the traffic", c.Addr, c.from())

@@ -7,14 +7,12 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/go-sql-driver/mysql"
-
+	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/sqlname"
 	"github.com/emcee-db/emcee/sqlsyntax"
@@ -246,7 +244,7 @@ func Load(ctx context.Context, q Querier) (Records, error) {
 		query += " WHERE rolled_back = 0"
 	}
 	list, err := load(ctx, q, query, has)
-	if isMySQL(err, 1146) {
+	if dbconn.ServerError(err, 1146) {
 		return Records{}, nil
 	}
 	if err != nil {
@@ -267,7 +265,7 @@ func RolledBackRecords(ctx context.Context, q Querier, releases []string) ([]*Re
 		return nil, err
 	}
 	list, err := load(ctx, q, "SELECT "+has.columns()+" FROM "+table+" WHERE rolled_back > 0", has)
-	if isMySQL(err, 1146) {
+	if dbconn.ServerError(err, 1146) {
 		return nil, nil
 	}
 	if err != nil {
@@ -319,7 +317,7 @@ func (has optionalColumns) columns() string {
 func load(ctx context.Context, q Querier, query string, has optionalColumns) ([]*Record, error) {
 	rows, err := q.QueryContext(ctx, query)
 	if err != nil {
-		if isMySQL(err, 1146) {
+		if dbconn.ServerError(err, 1146) {
 			return nil, err
 		}
 		return nil, fmt.Errorf("reading the version table %s: %w", Table, err)
@@ -352,11 +350,6 @@ func load(ctx context.Context, q Querier, query string, has optionalColumns) ([]
 		out = append(out, r)
 	}
 	return out, rows.Err()
-}
-
-func isMySQL(err error, number uint16) bool {
-	var me *mysql.MySQLError
-	return errors.As(err, &me) && me.Number == number
 }
 
 // RollBack marks every record in force of the release as undone by its

@@ -1,0 +1,15 @@
+package dbconn
+
+import (
+	"errors"
+	"slices"
+
+	"github.com/go-sql-driver/mysql"
+)
+
+// ServerError reports whether the server answered err with one of the
+// error numbers codes (1146: no such table, 1213: deadlock, ...).
+func ServerError(err error, codes ...uint16) bool {
+	var me *mysql.MySQLError
+	return errors.As(err, &me) && slices.Contains(codes, me.Number)
+}
