@@ -181,6 +181,14 @@ func Parse(raw string) (*Config, error) {
 		// part early, and what reads as the port is the password's start.
 		return nil, errors.New("the database URL must name one database (schema), e.g. mysql://user:pass@host:3306/glance; percent-encode a / ? # or @ in the password (%2F %3F %23 %40)")
 	}
+	for _, part := range []struct{ what, s string }{{"user name", c.User}, {"host", c.Addr}, {"database name", c.Database}} {
+		// emcee prints the URL (password masked) on every line of a
+		// fleet's log and summary: a line break or an escape sequence in
+		// it would forge lines or drive the terminal.
+		if why := sqlname.Undisplayable(part.s); why != "" {
+			return nil, fmt.Errorf("the database URL's %s holds %s, which emcee would print raw in its logs and summaries: fix the URL (a database so named cannot be upgraded by emcee: rename it)", part.what, why)
+		}
+	}
 	if _, _, scratch := sqlname.ScratchDatabase(c.Database); scratch {
 		// Any run that creates a temporary dev database on the server
 		// drops the others of that shape it finds unused.
