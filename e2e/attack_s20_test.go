@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"errors"
 	"os"
 	"os/exec"
 	"strings"
@@ -54,4 +55,129 @@ func TestAttackAdoptStringDefaultWithBackslashOrLineBreak(t *testing.T) {
 	if src, err := os.ReadFile(dir + "/schema/initial.hcl"); err != nil || !strings.Contains(string(src), `default = "C:\\temp"`) {
 		t.Fatalf("schema/initial.hcl (%v):\n%s", err, src)
 	}
+}
+
+// review --format markdown is posted as a pull-request comment. Names and
+// defaults come from schema files anyone can send: outside code spans they
+// were written raw, so a table named <img src=...> loaded an image, a
+// column [x](https://...) became a link, and a default holding a backtick
+// ended the code span of its definition early.
+func TestAttackReviewMarkdownEscapesNames(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	opWrite(t, dir+"/atlas.hcl", []byte("emcee {\n  target   = \"mariadb 10.11\"\n  releases = [\"r1\", \"r2\"]\n}\n"))
+	table := `t<img src=https://tracker.example/p.png>`
+	r1 := `schema "app" {}
+table "` + table + `" {
+  schema = schema.app
+  column "id" {
+    type = bigint
+  }
+  column "[pwn](https://evil.example)" {
+    type    = varchar(40)
+    null    = true
+    default = "x` + "`" + ` <b>y</b> ` + "``" + `z"
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+`
+	r2 := strings.Replace(strings.Replace(r1, `"[pwn](https://evil.example)"`, `"new **bold** ~~gone~~ _em_ \\ & co"`, 1), "null    = true\n", "null    = true\n    renamed_from = \"[pwn](https://evil.example)\"\n", 1)
+	opWrite(t, dir+"/schema/r1.hcl", []byte(r1))
+	opWrite(t, dir+"/schema/r2.hcl", []byte(r2))
+	run := func(args ...string) opResult {
+		cmd := exec.Command(opBinary(t), args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "EMCEE_URL=", "EMCEE_ENV=", "EMCEE_DEV_URL=")
+		return opRunCmd(t, cmd)
+	}
+	if r := run("plan"); r.Code != 0 {
+		t.Fatalf("plan: %s", r)
+	}
+	r := run("review", "r2", "--format", "markdown")
+	if r.Code != 0 {
+		t.Fatalf("review: %s", r)
+	}
+	inFence := false
+	for n, l := range strings.Split(r.Stdout, "\n") {
+		if strings.HasPrefix(l, "```") {
+			inFence = !inFence
+			continue
+		}
+		if inFence {
+			continue
+		}
+		prose, err := outsideCodeSpans(l)
+		if err != nil {
+			t.Fatalf("line %d: %v: %s", n+1, err, l)
+		}
+		for _, bad := range []string{"<", "[", "*", "~", "://", "&"} {
+			if strings.Contains(unescaped(prose), bad) {
+				t.Errorf("line %d has %q outside a code span, unescaped: %s", n+1, bad, l)
+			}
+		}
+	}
+	for _, want := range []string{"| column | `t<img src=https://tracker.example/p.png>.[pwn](https://evil.example)` | ``` varchar(40) NULL DEFAULT 'x` <b>y</b> ``z' ``` |"} {
+		if !strings.Contains(r.Stdout, want) {
+			t.Errorf("review lacks %q:\n%s", want, r.Stdout)
+		}
+	}
+}
+
+// outsideCodeSpans is a Markdown line without its code spans (CommonMark:
+// a run of n backticks opens a span closed by the next run of exactly n;
+// a run never closed is text), and an error for a backtick left in it.
+func outsideCodeSpans(l string) (string, error) {
+	var out strings.Builder
+	for i := 0; i < len(l); {
+		switch {
+		case l[i] == '\\' && i+1 < len(l):
+			out.WriteString(l[i : i+2])
+			i += 2
+			continue
+		case l[i] != '`':
+			out.WriteByte(l[i])
+			i++
+			continue
+		}
+		n := 0
+		for i+n < len(l) && l[i+n] == '`' {
+			n++
+		}
+		closed := -1
+		for j := i + n; j < len(l); {
+			if l[j] != '`' {
+				j++
+				continue
+			}
+			m := 0
+			for j+m < len(l) && l[j+m] == '`' {
+				m++
+			}
+			if m == n {
+				closed = j
+				break
+			}
+			j += m
+		}
+		if closed < 0 {
+			return "", errors.New("a backtick run that opens no code span")
+		}
+		i = closed + n
+	}
+	return out.String(), nil
+}
+
+// unescaped drops every backslash escape from Markdown text.
+func unescaped(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+1 < len(s) {
+			i++
+			continue
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
 }
