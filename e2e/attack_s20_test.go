@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -180,4 +181,66 @@ func unescaped(s string) string {
 		b.WriteByte(s[i])
 	}
 	return b.String()
+}
+
+// A fleet's canary expanded pike on one database and the operator rolls
+// the fleet back. On each database pike never reached, and on every
+// database of a rerun (the summary says the finished ones have nothing
+// left to do), rollback failed with exit 9 and told the operator to
+// restore the backup taken before ocata's expand: advice that throws away
+// every write since, for a database already where the rollback brings it.
+func TestAttackFleetRollbackWherePikeNeverStarted(t *testing.T) {
+	t.Parallel()
+	p := newOpProject(t)
+	other := testdb.New(t)
+	p.must("db", "sync", "ocata")
+	p.must("db", "sync", "ocata", "--url", other.URL)
+	p.must("db", "expand")
+	targets := filepath.Join(t.TempDir(), "targets.txt")
+	opWrite(t, targets, []byte(p.DB.URL+"\n"+other.URL+"\n"))
+
+	// Unnamed, the release pike never reached is ambiguous there (ocata is
+	// complete): refused, and the refusal says how to name it.
+	r := p.run("db", "rollback", "--url", other.URL)
+	if r.Code != 9 {
+		t.Fatalf("unnamed rollback where pike never started: %s", r)
+	}
+	opContains(t, r, "pike has not started here", "`emcee db rollback pike`")
+
+	// Named, it is undone where it started and has nothing to do
+	// elsewhere, also on a rerun.
+	for run, args := range [][]string{{"db", "rollback", "pike", "--targets", targets}, {"db", "rollback", "pike", "--targets", targets}} {
+		r := p.run(args...)
+		if r.Code != 0 {
+			t.Fatalf("%s (run %d): %s", strings.Join(args, " "), run+1, r)
+		}
+		if strings.Contains(r.Stdout+r.Stderr, "restore the backup") {
+			t.Fatalf("run %d tells the operator to restore a backup: %s", run+1, r)
+		}
+		opContains(t, r, "2 targets: 2 ok")
+		if run == 0 {
+			opContains(t, r, "nothing to roll back: pike has not started on this database, or was rolled back already; the database is at release ocata", "marked pike_expand01, pike_rollback01 as rolled back")
+		}
+	}
+	// Unnamed, where pike was rolled back: a rerun with nothing to do.
+	r = p.run("db", "rollback")
+	if r.Code != 0 {
+		t.Fatalf("unnamed rollback after pike's rollback: %s", r)
+	}
+	opContains(t, r, "nothing to roll back: pike was rolled back already (rollback 1, ")
+	if v := p.version(); v != "ocata_expand01, ocata_contract01" {
+		t.Fatalf("version after the rollback: %s", v)
+	}
+	// A release that is complete still cannot be rolled back: that is the
+	// refusal with the backup, named or not.
+	for _, args := range [][]string{{"db", "rollback", "ocata"}, {"db", "rollback"}} {
+		r := p.ocataCheckout().run(args...)
+		if r.Code != 9 {
+			t.Fatalf("%s with ocata complete: %s", strings.Join(args, " "), r)
+		}
+		opContains(t, r, "restore the backup taken before `emcee db expand` of ocata")
+	}
+	if r := p.run("db", "rollback", "newton"); r.Code != 1 || !strings.Contains(r.Stderr, "release newton is not in emcee.releases") {
+		t.Fatalf("rollback of a release the project does not have: %s", r)
+	}
 }
