@@ -26,7 +26,6 @@ import (
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/sqlname"
-	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // Options say what to adopt and where to write the project.
@@ -135,10 +134,7 @@ func Init(ctx context.Context, o Options) (*Result, error) {
 	}
 	slices.SortFunc(s.Tables, func(a, b *schema.Table) int { return strings.Compare(a.Name, b.Name) })
 	tableDefaults(s)
-	if target.MariaDB() {
-		stringDefaults(s)
-	}
-	src, err := schemadef.Marshal(s, adoptedHead)
+	src, err := schemadef.Marshal(s, target, adoptedHead)
 	if err != nil {
 		return nil, err
 	}
@@ -209,27 +205,6 @@ func tableDefaults(s *schema.Schema) {
 		}
 	}
 	s.Attrs = nil
-}
-
-// stringDefaults rewrites MariaDB's string defaults in a quoting Atlas's
-// HCL writer reads back exactly. MariaDB's information_schema gives a
-// default as a SQL literal, backslashes escaped ('a\\b' for a\b, '\n' for
-// a line break), and Atlas undoes only the doubled quotes: the release it
-// wrote declared another default (a\\b), and `db baseline` refused the
-// database it was adopted from. A double-quoted string Atlas reads with
-// strconv.Unquote.
-func stringDefaults(s *schema.Schema) {
-	for _, t := range s.Tables {
-		for _, c := range t.Columns {
-			lit, ok := c.Default.(*schema.Literal)
-			if !ok || !strings.HasPrefix(lit.V, "'") {
-				continue
-			}
-			if v, ok := sqlsyntax.Literal(lit.V); ok {
-				lit.V = strconv.Quote(v)
-			}
-		}
-	}
 }
 
 // envName is what init writes as an env block's label: a plain word,

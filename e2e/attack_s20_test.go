@@ -244,3 +244,51 @@ func TestAttackFleetRollbackWherePikeNeverStarted(t *testing.T) {
 		t.Fatalf("rollback of a release the project does not have: %s", r)
 	}
 }
+
+// A release declared as SQL is evaluated in a dev database and written as
+// HCL from Atlas's inspection, which reads MariaDB's string defaults as
+// SQL literals with their backslashes still escaped: DEFAULT 'C:\\temp'
+// in the file (the value C:\temp) was planned as DEFAULT "C:\\\\temp",
+// and every row inserted without the column got C:\\temp; 'two\nlines'
+// got a backslash and an n instead of a line break.
+func TestAttackSQLReleaseStringDefaultsKeepTheirValue(t *testing.T) {
+	t.Parallel()
+	live, direct := testdb.New(t), testdb.New(t)
+	create := `CREATE TABLE t (id int PRIMARY KEY, path varchar(20) NOT NULL DEFAULT 'C:\\temp', note varchar(20) DEFAULT 'two\nlines', r text DEFAULT 'it\'s', q varchar(20) DEFAULT 'say "hi" \\ ''bye''')`
+	dir := t.TempDir()
+	opWrite(t, filepath.Join(dir, "atlas.hcl"), []byte("emcee {\n  target   = \"mariadb 10.11\"\n  releases = [\"r1\"]\n}\n"))
+	opWrite(t, filepath.Join(dir, "schema", "r1.sql"), []byte(create+";\n"))
+	run := func(args ...string) opResult {
+		cmd := exec.Command(opBinary(t), args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "EMCEE_URL=", "EMCEE_ENV=", "EMCEE_DEV_URL=")
+		return opRunCmd(t, cmd)
+	}
+	if r := run("plan", "--url", live.URL); r.Code != 0 {
+		t.Fatalf("plan: %s", r)
+	}
+	if r := run("db", "sync", "--url", live.URL); r.Code != 0 {
+		t.Fatalf("sync: %s", r)
+	}
+	// The file itself, run as it is, says what the defaults are.
+	if _, err := direct.Exec(create); err != nil {
+		t.Fatal(err)
+	}
+	read := func(d *testdb.DB) string {
+		if _, err := d.Exec("INSERT INTO t (id) VALUES (1)"); err != nil {
+			t.Fatal(err)
+		}
+		var path, note, r, q string
+		if err := d.QueryRow("SELECT path, note, r, q FROM t").Scan(&path, &note, &r, &q); err != nil {
+			t.Fatal(err)
+		}
+		return strings.Join([]string{path, note, r, q}, "|")
+	}
+	want, got := read(direct), read(live)
+	if want != "C:\\temp|two\nlines|it's|say \"hi\" \\ 'bye'" {
+		t.Fatalf("the server read the file's defaults as %q", want)
+	}
+	if got != want {
+		t.Fatalf("defaults planned from the SQL release: %q, the file's: %q", got, want)
+	}
+}
