@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -34,5 +35,36 @@ func TestFleetInterruptedIsNotOK(t *testing.T) {
 		if c == codeOK || !strings.Contains(msg, "2 of 2 targets not started") {
 			t.Errorf("emcee %s, interrupted before any target started: exit %d (%s), want a failure saying 2 of 2 targets not started\n%s", strings.Join(args, " "), c, msg, out.String())
 		}
+	}
+}
+
+// A fleet of thousands whose server is down failed with one line naming
+// every target: 3,000 tenants made a 100 KB line on stderr and in the
+// document's error. It names the first few and says how many more; the
+// summary table lists them all.
+func TestFleetFailureNamesAFewTargets(t *testing.T) {
+	var list strings.Builder
+	for i := range 40 {
+		fmt.Fprintf(&list, "mysql://root@127.0.0.1:1/t%d\n", i)
+	}
+	targets := filepath.Join(t.TempDir(), "targets.txt")
+	if err := os.WriteFile(targets, []byte(list.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	root := newRoot()
+	var out bytes.Buffer
+	root.SetOut(&out)
+	root.SetErr(&out)
+	root.SetArgs([]string{"--config", "../../atlas.hcl", "db", "status", "--targets", targets, "--parallel", "8"})
+	c, msg := exitOf(root.ExecuteContext(context.WithValue(context.Background(), outcomeKey{}, &outcome{})))
+	if c != codeError {
+		t.Fatalf("exit %d (%s), want %d", c, msg, codeError)
+	}
+	want := "40 of 40 targets failed: mysql://root@127.0.0.1:1/t0, mysql://root@127.0.0.1:1/t1, mysql://root@127.0.0.1:1/t2, mysql://root@127.0.0.1:1/t3, mysql://root@127.0.0.1:1/t4 and 35 more (the summary lists every target)"
+	if msg != want {
+		t.Fatalf("message:\n%s\nwant:\n%s", msg, want)
+	}
+	if !strings.Contains(out.String(), "mysql://root@127.0.0.1:1/t39  failed (1)") {
+		t.Fatalf("the summary lacks the last target:\n%s", out.String())
 	}
 }
