@@ -15,6 +15,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -255,6 +256,20 @@ func (c *Config) Redact(s string) string {
 		s = strings.ReplaceAll(s, p, "****")
 	}
 	return s
+}
+
+// urlPassword is the password of a URL written in some text: a scheme,
+// ://, the user, a colon, then everything up to the last @ before a quote
+// or the end of the line (a password holding an unencoded @ or blank
+// included; at worst more than the password is masked).
+var urlPassword = regexp.MustCompile("([A-Za-z][A-Za-z0-9+.-]*://[^\\s:/@\"'`]*:)[^\\n\"'`]*@")
+
+// RedactURLs masks the password of every URL in s, for text emcee did not
+// write and whose URLs it cannot know: atlas.hcl's evaluation errors quote
+// the value a function failed on (urlsetpath(var.url, ...) with a typo in
+// the port shows the whole URL), and a --var given without its name.
+func RedactURLs(s string) string {
+	return urlPassword.ReplaceAllString(s, "${1}****@")
 }
 
 // RedactErr is err with the password removed from its text (nil for nil).

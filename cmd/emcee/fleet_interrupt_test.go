@@ -68,3 +68,53 @@ func TestFleetFailureNamesAFewTargets(t *testing.T) {
 		t.Fatalf("the summary lacks the last target:\n%s", out.String())
 	}
 }
+
+// An env block in Atlas's shape builds its URL with urlsetpath(var.url,
+// each.value). A URL with a typo in its port, or a password with an
+// unencoded space or %, failed evaluation with an error quoting the whole
+// URL, password and all, on stderr and in the JSON document; so did a
+// --var given without its name.
+func TestProjectErrorsMaskURLPasswords(t *testing.T) {
+	dir := t.TempDir()
+	config := filepath.Join(dir, "atlas.hcl")
+	if err := os.WriteFile(config, []byte(`variable "url" {
+  type = string
+}
+variable "tenants" {
+  type = list(string)
+}
+env "tenants" {
+  for_each = toset(var.tenants)
+  url      = urlsetpath(var.url, each.value)
+}
+emcee {
+  target   = "mariadb 10.11"
+  releases = ["a"]
+}
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ args []string }{
+		{[]string{"--var", "url=mysql://app:s3cr3t@db1:33x6/", "--var", "tenants=acme"}},
+		{[]string{"--var", "url=mysql://app:s3cr%zzt@db1:3306/", "--var", "tenants=acme"}},
+		{[]string{"--var", "url=mysql://app:s3 cr3t@db1:3306/", "--var", "tenants=acme"}},
+		{[]string{"--var", "url=mysql://app:p@s3cr3t@db1:3306/", "--var", "tenants=acme"}},
+		{[]string{"--var", "mysql://app:s3cr3t@db1:3306/"}},
+	} {
+		root := newRoot()
+		var out bytes.Buffer
+		root.SetOut(&out)
+		root.SetErr(&out)
+		root.SetArgs(append([]string{"--config", config, "db", "status", "--env", "tenants", "--format", "json"}, c.args...))
+		code, msg := exitOf(root.ExecuteContext(context.WithValue(context.Background(), outcomeKey{}, &outcome{})))
+		if code == codeOK {
+			t.Fatalf("%v: no error", c.args)
+		}
+		if strings.Contains(msg+out.String(), "s3cr") || strings.Contains(msg+out.String(), "p@s") {
+			t.Errorf("%v: the password shows: %s\n%s", c.args, msg, out.String())
+		}
+		if !strings.Contains(msg, "app:****@") {
+			t.Errorf("%v: the message lost the URL it is about: %s", c.args, msg)
+		}
+	}
+}
