@@ -134,7 +134,7 @@ func Init(ctx context.Context, o Options) (*Result, error) {
 	}
 	slices.SortFunc(s.Tables, func(a, b *schema.Table) int { return strings.Compare(a.Name, b.Name) })
 	tableDefaults(s)
-	src, err := schemadef.Marshal(s, adoptedHead)
+	src, err := schemadef.Marshal(s, target, adoptedHead)
 	if err != nil {
 		return nil, err
 	}

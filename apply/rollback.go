@@ -40,13 +40,31 @@ const migrationsStay = "data migrations already run stay: rows the release's mig
 // release is marked rolled back in one transaction: the database is at the
 // previous release again, and a later expand starts the release afresh.
 func (s *Session) Rollback(ctx context.Context) (*Result, error) {
+	return s.RollbackRelease(ctx, "")
+}
+
+// RollbackRelease is Rollback of the named release ("" for the one in
+// progress). Named, a release that has not started on this database, or
+// was rolled back already, has nothing to undo: the run succeeds without
+// changing anything. That is what a fleet's rollback needs on the
+// databases its canary never reached.
+func (s *Session) RollbackRelease(ctx context.Context, want string) (*Result, error) {
 	res, err := s.begin(ctx, "rollback")
 	if err != nil {
 		return res, err
 	}
-	rel, err := s.rollbackRelease()
+	rel, nothing, err := s.rollbackRelease(ctx, want)
 	if err != nil {
 		return res, err
+	}
+	if rel == "" {
+		res.Message = nothing
+		if last := s.lastDone(); last != nil {
+			res.Message += "; the database is at release " + last.ID.Release
+		}
+		s.say("%s", res.Message)
+		s.end(res)
+		return res, nil
 	}
 	prev := previous(s.Project.Releases, rel)
 	back := "release " + prev
@@ -97,26 +115,59 @@ func (s *Session) Rollback(ctx context.Context) (*Result, error) {
 	return res, nil
 }
 
-// rollbackRelease is the release a rollback undoes: the one being upgraded,
-// if it has started and its contract has not.
-func (s *Session) rollbackRelease() (string, error) {
-	rel := s.current()
+// rollbackRelease is the release a rollback undoes: the one being upgraded
+// (or want, when named), if it has started and its contract has not. It
+// is "" without an error when there is nothing to undo, nothing saying
+// why: want has not started here, or the release after the last complete
+// one was rolled back already (a rerun).
+func (s *Session) rollbackRelease(ctx context.Context, want string) (rel, nothing string, err error) {
+	rel = s.current()
+	if want != "" {
+		switch {
+		case !slices.Contains(s.Project.Releases, want):
+			return "", "", fmt.Errorf("release %s is not in emcee.releases of %s: name the release to roll back (%s)", want, project.Rel(s.Project.Path), strings.Join(s.Project.Releases, ", "))
+		case !s.started(want):
+			return "", fmt.Sprintf("nothing to roll back: %s has not started on this database, or was rolled back already", want), nil
+		case want != rel:
+			// Started, and not the one in progress: complete.
+			now := "no release is in progress"
+			if rel != "" && s.started(rel) {
+				now = rel + " is in progress"
+			}
+			return "", "", &NoRollback{Refusal{
+				Reason: fmt.Sprintf("cannot roll back %s: it is complete on this database (%s), so what %s needed is gone. Rollback undoes a release only until its contract starts", want, now, orFirst(previous(s.Project.Releases, want))),
+				Next:   fmt.Sprintf("to return to before %s, restore the backup taken before `emcee db expand` of %s", want, want),
+			}}
+		}
+	}
 	if rel == "" || !s.started(rel) {
-		var last *history.Record
-		for _, r := range s.Records.Sorted(s.Project.Releases) {
-			if r.Done() {
-				last = r
+		last := s.lastDone()
+		if last == nil {
+			return "", "", &Refusal{Reason: fmt.Sprintf("nothing to roll back: %s records no applied revision", history.Table), Next: "`emcee db status` shows where the database stands"}
+		}
+		if rel != "" {
+			undone, err := history.RolledBackRecords(ctx, s.Conn, s.Project.Releases)
+			if err != nil {
+				return "", "", s.redact(err)
+			}
+			if i := slices.IndexFunc(undone, func(r *history.Record) bool { return r.ID.Release == rel }); i >= 0 {
+				return "", fmt.Sprintf("nothing to roll back: %s was rolled back already (rollback %d, %s)", rel, undone[i].RolledBack, undone[i].RolledBackAt.Time.UTC().Format("2006-01-02 15:04:05")), nil
 			}
 		}
-		if last == nil {
-			return "", &Refusal{Reason: fmt.Sprintf("nothing to roll back: %s records no applied revision", history.Table), Next: "`emcee db status` shows where the database stands"}
-		}
 		done := last.ID.Release
-		return "", &NoRollback{Refusal{
-			Reason: fmt.Sprintf("cannot roll back: no release is in progress; release %s is complete (%s applied %s), so what %s needed is gone. Rollback undoes a release only until its contract starts",
-				done, last.Name, last.FinishedAt.Time.Format("2006-01-02 15:04:05"), orFirst(previous(s.Project.Releases, done))),
-			Next: fmt.Sprintf("to return to %s, restore the backup taken before `emcee db expand` of %s", orFirst(previous(s.Project.Releases, done)), done),
-		}}
+		back := previous(s.Project.Releases, done)
+		gone := "what " + back + " needed"
+		if back == "" {
+			back, gone = "the database as it was before "+done, "the schema before it"
+		}
+		reason := fmt.Sprintf("cannot roll back: no release is in progress; release %s is complete (%s applied %s), so %s is gone. Rollback undoes a release only until its contract starts",
+			done, last.Name, last.FinishedAt.Time.Format("2006-01-02 15:04:05"), gone)
+		next := fmt.Sprintf("to return to %s, restore the backup taken before `emcee db expand` of %s", back, done)
+		if rel != "" && want == "" {
+			reason += fmt.Sprintf("; %s has not started here", rel)
+			next = fmt.Sprintf("to roll back %s where it has started (a fleet whose canary alone expanded it), name it: `emcee db rollback %s`, which has nothing to do here; %s", rel, rel, next)
+		}
+		return "", "", &NoRollback{Refusal{Reason: reason, Next: next}}
 	}
 	var started []string
 	for _, rev := range s.Plans.Of(rel, revision.Contract) {
@@ -126,13 +177,25 @@ func (s *Session) rollbackRelease() (string, error) {
 	}
 	if len(started) > 0 {
 		prev := orFirst(previous(s.Project.Releases, rel))
-		return "", &NoRollback{Refusal{
+		return "", "", &NoRollback{Refusal{
 			Reason: fmt.Sprintf("cannot roll back %s: its contract has started (%s), and contract drops or tightens what %s code needs, which no rollback can bring back. Nothing was changed",
 				rel, strings.Join(started, "; "), prev),
 			Next: fmt.Sprintf("what is left: finish the release with `emcee db contract`, or, to return to %s, restore the backup taken before `emcee db expand` of %s", prev, rel),
 		}}
 	}
-	return rel, nil
+	return rel, "", nil
+}
+
+// lastDone is the record of the last revision applied in full, in
+// release order; nil when none is.
+func (s *Session) lastDone() *history.Record {
+	var last *history.Record
+	for _, r := range s.Records.Sorted(s.Project.Releases) {
+		if r.Done() {
+			last = r
+		}
+	}
+	return last
 }
 
 // contractChanged tells whether a contract revision may have changed the

@@ -15,6 +15,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -181,6 +182,14 @@ func Parse(raw string) (*Config, error) {
 		// part early, and what reads as the port is the password's start.
 		return nil, errors.New("the database URL must name one database (schema), e.g. mysql://user:pass@host:3306/glance; percent-encode a / ? # or @ in the password (%2F %3F %23 %40)")
 	}
+	for _, part := range []struct{ what, s string }{{"user name", c.User}, {"host", c.Addr}, {"database name", c.Database}} {
+		// emcee prints the URL (password masked) on every line of a
+		// fleet's log and summary: a line break or an escape sequence in
+		// it would forge lines or drive the terminal.
+		if why := sqlname.Undisplayable(part.s); why != "" {
+			return nil, fmt.Errorf("the database URL's %s holds %s, which emcee would print raw in its logs and summaries: fix the URL (a database so named cannot be upgraded by emcee: rename it)", part.what, why)
+		}
+	}
 	if _, _, scratch := sqlname.ScratchDatabase(c.Database); scratch {
 		// Any run that creates a temporary dev database on the server
 		// drops the others of that shape it finds unused.
@@ -247,6 +256,20 @@ func (c *Config) Redact(s string) string {
 		s = strings.ReplaceAll(s, p, "****")
 	}
 	return s
+}
+
+// urlPassword is the password of a URL written in some text: a scheme,
+// ://, the user, a colon, then everything up to the last @ before a quote
+// or the end of the line (a password holding an unencoded @ or blank
+// included; at worst more than the password is masked).
+var urlPassword = regexp.MustCompile("([A-Za-z][A-Za-z0-9+.-]*://[^\\s:/@\"'`]*:)[^\\n\"'`]*@")
+
+// RedactURLs masks the password of every URL in s, for text emcee did not
+// write and whose URLs it cannot know: atlas.hcl's evaluation errors quote
+// the value a function failed on (urlsetpath(var.url, ...) with a typo in
+// the port shows the whole URL), and a --var given without its name.
+func RedactURLs(s string) string {
+	return urlPassword.ReplaceAllString(s, "${1}****@")
 }
 
 // RedactErr is err with the password removed from its text (nil for nil).

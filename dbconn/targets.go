@@ -1,12 +1,14 @@
 package dbconn
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/emcee-db/emcee/project"
 )
@@ -122,6 +124,26 @@ func ReadTargets(path string) ([]*Config, error) {
 	}
 	if len(data) > MaxTargetsSize {
 		return nil, fmt.Errorf("--targets %s: larger than %d MiB, which is no list of database URLs (one a line): check the path", path, MaxTargetsSize>>20)
+	}
+	// Windows PowerShell's > and Out-File write UTF-16, whose every other
+	// byte is a NUL: each line would be refused as a URL that cannot be
+	// parsed, which sends the operator looking at the passwords.
+	if bytes.HasPrefix(data, []byte{0xff, 0xfe}) || bytes.HasPrefix(data, []byte{0xfe, 0xff}) || bytes.IndexByte(data, 0) >= 0 {
+		return nil, fmt.Errorf("--targets %s: the file is UTF-16 (or holds NUL bytes), not text emcee reads: save it as UTF-8 (PowerShell: Set-Content -Encoding utf8, or Out-File -Encoding utf8)", path)
+	}
+	if !utf8.Valid(data) {
+		n := 1
+		for i := 0; i < len(data); {
+			r, size := utf8.DecodeRune(data[i:])
+			if r == utf8.RuneError && size == 1 {
+				break
+			}
+			if r == '\n' {
+				n++
+			}
+			i += size
+		}
+		return nil, fmt.Errorf("%s:%d: the file is not UTF-8 (Latin-1?): save it as UTF-8, one database URL a line, a password's special characters percent-encoded", path, n)
 	}
 	var out []*Config
 	seen := map[string]int{}

@@ -53,6 +53,11 @@ func TestReadTargetsRefuses(t *testing.T) {
 		{"duplicate by default port", "mysql://db1/t1\nmysql://db1:3306/t1\n", "targets.txt:2: mysql://db1:3306/t1 is listed already on line 1"},
 		{"empty", "# nothing yet\n\n", "targets.txt: lists no database"},
 		{"unencoded # in a password", "mysql://app:pa#ss@db1/t1\n", "targets.txt:1: the database URL cannot be parsed"},
+		{"line break in the database name", "mysql://app:" + urlSecret + "@db1/t1\nmysql://app:" + urlSecret + "@db1/t2%0A%1B[1Aforged\n", `targets.txt:2: the database URL's database name holds the control character '\n'`},
+		{"UTF-16, as Windows PowerShell writes it", "\xff\xfem\x00y\x00s\x00q\x00l\x00:\x00/\x00/\x00d\x00b\x001\x00/\x00t\x001\x00\r\x00\n\x00", "targets.txt: the file is UTF-16 (or holds NUL bytes), not text emcee reads: save it as UTF-8"},
+		{"Latin-1", "mysql://db1/t0\nmysql://app:p\xe4ss@db1/t1\n", "targets.txt:2: the file is not UTF-8"},
+		{"escape sequence in the database name", "mysql://db1/t1%1B[2J\n", `targets.txt:1: the database URL's database name holds the control character '\x1b'`},
+		{"bidirectional control in the user", "mysql://adm%E2%80%AEnimda:" + urlSecret + "@db1/t1\n", "targets.txt:1: the database URL's user name holds the bidirectional control U+202E"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := ReadTargets(writeTargets(t, c.text))

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode"
 
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
@@ -15,9 +16,9 @@ func WriteMarkdown(w io.Writer, rep *Report) {
 		if i > 0 {
 			fmt.Fprintln(w)
 		}
-		fmt.Fprintln(w, "## "+title(r, rep.Target))
+		fmt.Fprintln(w, "## "+text(title(r, rep.Target)))
 		if rep.SizesFrom != "" {
-			fmt.Fprintf(w, "\nTable sizes: information_schema of `%s`, as read now.\n", rep.SizesFrom)
+			fmt.Fprintf(w, "\nTable sizes: information_schema of %s, as read now.\n", span(rep.SizesFrom))
 		}
 		writeTimeline(w, r)
 		writeERDiagram(w, r)
@@ -25,7 +26,9 @@ func WriteMarkdown(w io.Writer, rep *Report) {
 		fmt.Fprintln(w, "\n### Order")
 		for j, s := range r.Order {
 			if s.Command != "" {
-				fmt.Fprintf(w, "%d. `%s`: %s\n", j+1, s.Command, s.Text)
+				// The steps are emcee's own words around release and
+				// revision names (lower-case words): already Markdown.
+				fmt.Fprintf(w, "%d. %s: %s\n", j+1, span(s.Command), s.Text)
 			} else {
 				fmt.Fprintf(w, "%d. %s\n", j+1, s.Text)
 			}
@@ -34,27 +37,27 @@ func WriteMarkdown(w io.Writer, rep *Report) {
 		fmt.Fprintln(w, "\n### Gates contract runs first (each must return 0)")
 		table(w, []string{"at", "rule", "query", "non-zero means"}, len(r.Gates), func(k int) []string {
 			g := r.Gates[k]
-			return []string{"`" + g.At + "`", g.Rule, code(g.SQL, 0), g.Means}
+			return []string{span(g.At), text(g.Rule), code(g.SQL, 0), text(g.Means)}
 		})
 
 		fmt.Fprintln(w, "\n### Triggers and views")
 		table(w, []string{"kind", "name", "on", "created", "dropped"}, len(r.Objects), func(k int) []string {
 			o := r.Objects[k]
-			dropped := "`" + o.Dropped + "`"
+			dropped := span(o.Dropped)
 			if o.Dropped == "" {
 				dropped = "**not dropped**"
 			}
-			created := "`" + o.Created + "`"
+			created := span(o.Created)
 			if o.Created == "" {
 				created = "an earlier release"
 			}
-			return []string{o.Kind, "`" + o.Name + "`", o.On, created, dropped}
+			return []string{text(o.Kind), span(o.Name), text(o.On), created, dropped}
 		})
 
 		fmt.Fprintln(w, "\n### Data at risk")
 		table(w, []string{"what", "name", "definition", "dropped at", "rule"}, len(r.DataAtRisk), func(k int) []string {
 			d := r.DataAtRisk[k]
-			return []string{d.What, "`" + d.Name + "`", "`" + d.Definition + "`", "`" + d.At + "`", d.Rule}
+			return []string{text(d.What), span(d.Name), span(d.Definition), span(d.At), text(d.Rule)}
 		})
 
 		fmt.Fprintln(w, "\n### Tightened (contract makes existing rows fit)")
@@ -62,13 +65,13 @@ func WriteMarkdown(w io.Writer, rep *Report) {
 			t := r.Tightened[k]
 			gates := "**no gate**"
 			if len(t.Gates) > 0 {
-				gates = "`" + strings.Join(t.Gates, "`, `") + "`"
+				gates = spans(t.Gates)
 			}
 			from := ""
 			if t.From != "" {
-				from = "`" + t.From + "`"
+				from = span(t.From)
 			}
-			return []string{t.What, "`" + t.Name + "`", from, t.To, "`" + t.At + "`", gates}
+			return []string{text(t.What), span(t.Name), from, text(t.To), span(t.At), gates}
 		})
 
 		fmt.Fprintln(w, "\n### Table rebuilds")
@@ -82,16 +85,16 @@ func WriteMarkdown(w io.Writer, rep *Report) {
 			if b.OSC != "" {
 				how += ", through " + b.OSC
 			}
-			return []string{b.Phase, "`" + b.Table + "`", how, size, "`" + b.At + "`"}
+			return []string{text(b.Phase), span(b.Table), text(how), size, span(b.At)}
 		})
 
 		writeRollbackMarkdown(w, r)
 
 		fmt.Fprintln(w, "\n### Revisions")
 		for _, rev := range r.Revisions {
-			fmt.Fprintf(w, "\n#### %s (`%s`)\n", rev.ID, rev.File)
+			fmt.Fprintf(w, "\n#### %s (%s)\n", text(rev.ID), span(rev.File))
 			if len(rev.Statements) == 0 {
-				fmt.Fprintf(w, "\nNo statements: %s.\n", emptyRevision(r, rev))
+				fmt.Fprintf(w, "\nNo statements: %s.\n", text(emptyRevision(r, rev)))
 				continue
 			}
 			table(w, []string{"#", "line", "rule", "lock", "changes", "statement"}, len(rev.Statements), func(k int) []string {
@@ -103,7 +106,7 @@ func WriteMarkdown(w io.Writer, rep *Report) {
 				if o := s.Lock.OSC; o != nil && o.Alter != "" {
 					lock += ", through " + o.Tool
 				}
-				return []string{fmt.Sprint(s.N), line(s.At), s.Rule, lock, strings.Join(s.Changes, "; "), code(s.SQL, 120)}
+				return []string{fmt.Sprint(s.N), text(line(s.At)), text(s.Rule), text(lock), text(strings.Join(s.Changes, "; ")), code(s.SQL, 120)}
 			})
 		}
 	}
@@ -115,7 +118,7 @@ func writeRollbackMarkdown(w io.Writer, r *Release) {
 	if rb == nil {
 		return
 	}
-	fmt.Fprintf(w, "\n### Rollback before contract\n\n%s.\n", strings.ReplaceAll(rollbackTitle(r), "emcee db rollback", "`emcee db rollback`"))
+	fmt.Fprintf(w, "\n### Rollback before contract\n\n%s.\n", strings.ReplaceAll(text(rollbackTitle(r)), "emcee db rollback", "`emcee db rollback`"))
 	switch {
 	case len(rb.Revisions) == 0:
 		fmt.Fprintln(w, "\nNo rollback revision: `emcee plan` writes one per expand revision.")
@@ -124,11 +127,11 @@ func writeRollbackMarkdown(w io.Writer, r *Release) {
 		fmt.Fprintln(w, "\n**Refused**: the rollback changes nothing; the way back is a backup, or finishing the release.")
 		table(w, []string{"at", "rule", "why"}, len(rb.Refused), func(k int) []string {
 			f := rb.Refused[k]
-			return []string{"`" + f.At + "`", f.Rule, f.Why}
+			return []string{span(f.At), text(f.Rule), text(f.Why)}
 		})
 		return
 	case len(rb.Undoes) == 0:
-		fmt.Fprintf(w, "\nNothing to undo: the expand of %s changes nothing.\n", r.Name)
+		fmt.Fprintf(w, "\nNothing to undo: the expand of %s changes nothing.\n", text(r.Name))
 		writeStaysMarkdown(w, rb)
 		return
 	}
@@ -136,18 +139,18 @@ func writeRollbackMarkdown(w io.Writer, r *Release) {
 		fmt.Fprintln(w, "\nGates it runs first (each must return 0):")
 		table(w, []string{"at", "rule", "query", "non-zero means"}, len(rb.Gates), func(k int) []string {
 			g := rb.Gates[k]
-			return []string{"`" + g.At + "`", g.Rule, code(g.SQL, 0), g.Means}
+			return []string{span(g.At), text(g.Rule), code(g.SQL, 0), text(g.Means)}
 		})
 	}
 	fmt.Fprintln(w, "\nUndoes, in order:")
 	table(w, []string{"at", "rule", "changes"}, len(rb.Undoes), func(k int) []string {
 		u := rb.Undoes[k]
-		return []string{"`" + u.At + "`", u.Rule, strings.Join(u.Changes, "; ")}
+		return []string{span(u.At), text(u.Rule), text(strings.Join(u.Changes, "; "))}
 	})
-	fmt.Fprintf(w, "\nLost (written only by %s):\n", r.Name)
+	fmt.Fprintf(w, "\nLost (written only by %s):\n", text(r.Name))
 	table(w, []string{"what", "name", "lost", "dropped at", "rule"}, len(rb.Lost), func(k int) []string {
 		l := rb.Lost[k]
-		return []string{l.What, "`" + l.Name + "`", l.Lost, "`" + l.At + "`", l.Rule}
+		return []string{text(l.What), span(l.Name), text(l.Lost), span(l.At), text(l.Rule)}
 	})
 	writeStaysMarkdown(w, rb)
 }
@@ -156,7 +159,7 @@ func writeStaysMarkdown(w io.Writer, rb *Rollback) {
 	fmt.Fprintln(w, "\nStays:")
 	fmt.Fprintln(w)
 	for _, s := range rb.Stays {
-		fmt.Fprintf(w, "- %s\n", s)
+		fmt.Fprintf(w, "- %s\n", text(s))
 	}
 }
 
@@ -177,8 +180,71 @@ func table(w io.Writer, head []string, n int, row func(int) []string) {
 	}
 }
 
-// code is an inline code span that may itself hold backticks (quoted
-// identifiers): a double-backtick fence keeps them.
+// code is a statement as an inline code span, on one line.
 func code(sql string, max int) string {
-	return "`` " + sqlsyntax.OneLine(sql, max) + " ``"
+	return span(sqlsyntax.OneLine(sql, max))
 }
+
+// span is s as an inline code span, whatever it holds: the fence is one
+// backtick longer than the longest run inside, and padded where s starts
+// or ends with a backtick or a blank (which Markdown would otherwise
+// read as the fence, or strip). Names, definitions and statements come
+// from schema and plan files: in a code span no character of theirs is
+// read as Markdown or HTML.
+func span(s string) string {
+	s = strings.Join(strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == '\r' }), " ")
+	longest, run := 0, 0
+	for _, r := range s {
+		if r == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	fence := strings.Repeat("`", longest+1)
+	if longest > 0 || strings.HasPrefix(s, " ") || strings.HasSuffix(s, " ") || s == "" {
+		return fence + " " + s + " " + fence
+	}
+	return fence + s + fence
+}
+
+// spans are names as code spans, separated by commas.
+func spans(names []string) string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = span(n)
+	}
+	return strings.Join(out, ", ")
+}
+
+// text is prose that carries names from schema and plan files (changes,
+// reasons, what a gate means) as Markdown that shows it as it is: every
+// character Markdown or GitHub gives meaning to inside a line is escaped,
+// so a table named <img src=...>, [x](https://...) or **y** shows its name
+// and neither loads an image, links nor shouts; line breaks become blanks.
+func text(s string) string {
+	rs := []rune(strings.Join(strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == '\r' }), " "))
+	var b strings.Builder
+	for i, r := range rs {
+		switch r {
+		case '\\', '`', '*', '[', ']', '<', '>', '~', '&', '!', '#':
+			b.WriteByte('\\')
+		case '_':
+			// Inside a word (ix_images_name) an underscore is not
+			// emphasis: left as it is, names stay readable in the source.
+			if i == 0 || i == len(rs)-1 || !isWord(rs[i-1]) || !isWord(rs[i+1]) {
+				b.WriteByte('\\')
+			}
+		case ':':
+			// https://... is made a link even without brackets.
+			if i+2 < len(rs) && rs[i+1] == '/' && rs[i+2] == '/' {
+				b.WriteByte('\\')
+			}
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func isWord(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }

@@ -61,7 +61,7 @@ func Validate(k Kind, name string) error {
 			return fmt.Errorf("%s name %q contains %q (U+%04X): the server stores names as utf8mb3 and refuses characters outside the Basic Multilingual Plane", k, name, r, r)
 		case r == '`':
 			return fmt.Errorf("%s name %q contains a backtick: Atlas, which writes emcee's DDL, puts names between backticks without doubling the ones inside, so the rest of the name would run as SQL", k, name)
-		case unicode.IsControl(r) || r == '\u2028' || r == '\u2029':
+		case isControl(r):
 			return fmt.Errorf("%s name %q contains the control character %q: the server accepts it, but it would reach plan comments, logs and terminals raw; emcee refuses it", k, name, r)
 		case isBidiControl(r):
 			return fmt.Errorf("%s name %q contains the bidirectional control %U: it makes the name display as something other than what it is; emcee refuses it", k, name, r)
@@ -91,6 +91,24 @@ func Validate(k Kind, name string) error {
 	}
 	return nil
 }
+
+// Undisplayable says why s cannot be printed as it is (a control
+// character, line breaks included, or a bidirectional control), "" when
+// it can: such text reaches terminals, logs and reports raw, where it
+// forges lines or makes one name display as another.
+func Undisplayable(s string) string {
+	for _, r := range s {
+		switch {
+		case isControl(r):
+			return fmt.Sprintf("the control character %q", r)
+		case isBidiControl(r):
+			return fmt.Sprintf("the bidirectional control %U", r)
+		}
+	}
+	return ""
+}
+
+func isControl(r rune) bool { return unicode.IsControl(r) || r == '\u2028' || r == '\u2029' }
 
 // bidi controls (Unicode's Bidi_Control property).
 func isBidiControl(r rune) bool {

@@ -80,7 +80,7 @@ func Evaluate(ctx context.Context, dev *devdb.DB, f diff.SQLFiles, t project.Tar
 	if err := canonical(s, script); err != nil {
 		return diff.Source{}, err
 	}
-	src, err := schemadef.Marshal(s, "")
+	src, err := schemadef.Marshal(s, t, "")
 	if err != nil {
 		return diff.Source{}, fmt.Errorf("%s: %w", f.File, err)
 	}

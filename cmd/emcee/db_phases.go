@@ -182,7 +182,7 @@ name; without it, the latest release.`,
 func newDBRollbackCmd() *cobra.Command {
 	var f phaseFlags
 	cmd := &cobra.Command{
-		Use:   "rollback",
+		Use:   "rollback [RELEASE]",
 		Short: "Undo the expand of the release being upgraded (until its contract starts)",
 		Long: `rollback returns the database to the previous release while that release
 keeps serving: it runs the rollback revisions (<release>_rollbackNN undoes
@@ -206,13 +206,22 @@ finished.
 
 Once any contract revision of the release has started, rollback is refused
 (exit 9): contract drops what the previous release needs; what is left is to
-finish the contract, or to restore the backup taken before expand.`,
+finish the contract, or to restore the backup taken before expand.
+
+RELEASE names the release to undo. Named, a release that has not started
+on the database, or was rolled back already, leaves nothing to do (exit 0):
+on a fleet whose canary alone expanded it, ` + "`db rollback RELEASE --targets FILE`" + `
+undoes it where it started and succeeds elsewhere. Unnamed, it is the release
+in progress; a rerun after a rollback has nothing to do either.`,
 		Example: `  emcee db rollback --env prod --dry-run   # check drift and gates, print the statements
   emcee db rollback --env prod
+  emcee db rollback pike --targets tenants.txt   # wherever pike started
   emcee db rollback --env prod --format json`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runPhase(cmd, &f, (*apply.Session).Rollback)
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runPhase(cmd, &f, func(s *apply.Session, ctx context.Context) (*apply.Result, error) {
+				return s.RollbackRelease(ctx, argOr(args))
+			})
 		},
 	}
 	f.add(cmd, true, false, false)

@@ -203,7 +203,13 @@ func runFleet(ctx context.Context, cmd *cobra.Command, p *project.Project, targe
 		}
 	}
 	if len(failed) > 0 {
-		msg = fmt.Sprintf("%d of %d targets failed: %s", len(failed), len(targets), strings.Join(failed, ", "))
+		named := strings.Join(failed, ", ")
+		if len(failed) > maxNamed {
+			// A fleet of thousands with its server down would make one
+			// line of every URL; the summary above has them all.
+			named = fmt.Sprintf("%s and %d more (the summary lists every target)", strings.Join(failed[:maxNamed], ", "), len(failed)-maxNamed)
+		}
+		msg = fmt.Sprintf("%d of %d targets failed: %s", len(failed), len(targets), named)
 		if skipped > 0 {
 			msg += fmt.Sprintf("; %d not started", skipped)
 		}
@@ -214,6 +220,9 @@ func runFleet(ctx context.Context, cmd *cobra.Command, p *project.Project, targe
 	}
 	return &exitError{code: worst, err: errors.New(msg)}
 }
+
+// maxNamed is how many failed targets the closing error line names.
+const maxNamed = 5
 
 // countVersions says how many targets sit at each version, most first.
 func countVersions(ts []*fleetTarget) []versionCount {

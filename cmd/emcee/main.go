@@ -152,9 +152,15 @@ func loadProject() (*project.Project, error) {
 	for _, kv := range global.vars {
 		name, value, ok := strings.Cut(kv, "=")
 		if !ok || name == "" {
-			return nil, &exitError{code: codeUsage, err: fmt.Errorf("--var %q: want name=value, e.g. --var tenant=acme", kv)}
+			return nil, &exitError{code: codeUsage, err: fmt.Errorf("--var %q: want name=value, e.g. --var tenant=acme", dbconn.RedactURLs(kv))}
 		}
 		vars[name] = append(vars[name], value)
 	}
-	return project.LoadVars(global.config, vars)
+	p, err := project.LoadVars(global.config, vars)
+	if err != nil {
+		// An env block's url is built from variables and getenv(): an
+		// error evaluating it quotes the URL, password and all.
+		return nil, errors.New(dbconn.RedactURLs(err.Error()))
+	}
+	return p, nil
 }

@@ -48,6 +48,12 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{[]string{"db", "baseline"}, "accepts 1 arg(s), received 0"},
 		{[]string{"review", "--format", "xml"}, `--format "xml": want text, json, yaml or markdown`},
 		{[]string{"db", "version", "--format", "xml"}, `--format "xml": want text, json or yaml`},
+		// simulate --rows -5 panicked in the workers, half-way through the
+		// run; negative durations were taken for none.
+		{[]string{"simulate", "--url", "mysql://root@127.0.0.1:1/sim", "--rows", "-5"}, "--rows -5 is negative"},
+		{[]string{"simulate", "--url", "mysql://root@127.0.0.1:1/sim", "--old-workers", "-1"}, "--old-workers -1 is negative"},
+		{[]string{"simulate", "--url", "mysql://root@127.0.0.1:1/sim", "--throttle", "-1s"}, "--throttle -1s is negative"},
+		{[]string{"simulate", "--url", "mysql://root@127.0.0.1:1/sim", "--pause", "-1s"}, "--pause -1s is negative"},
 	} {
 		_, err := run(t, tc.args...)
 		if code(err) != codeUsage || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "--help' for usage and examples") {

@@ -107,6 +107,25 @@ otherwise. NEVER point --url at a database whose data you care about.`,
 			if ext := strings.ToLower(filepath.Ext(f.plot)); f.plot != "" && ext != ".png" && ext != ".svg" {
 				return usage(cmd, fmt.Errorf("--plot %s: the file must end in .png or .svg", f.plot))
 			}
+			// A negative count crashed the workers (--rows -5 panicked in
+			// the middle of the run, leaving the scratch database filled);
+			// a negative duration was taken for none.
+			for _, n := range []struct {
+				flag string
+				v    int
+			}{{"rows", f.rows}, {"old-workers", f.oldW}, {"new-workers", f.newW}, {"batch-size", f.batch}} {
+				if n.v < 0 {
+					return usage(cmd, fmt.Errorf("--%s %d is negative: give 0 or more", n.flag, n.v))
+				}
+			}
+			for _, d := range []struct {
+				flag string
+				v    time.Duration
+			}{{"baseline", f.baseline}, {"settle", f.settle}, {"throttle", f.throttle}, {"pause", f.pause}, {"chunk-time", f.chunkTime}} {
+				if d.v < 0 {
+					return usage(cmd, fmt.Errorf("--%s %s is negative: give a duration of 0 or more (e.g. 500ms, 2s)", d.flag, d.v))
+				}
+			}
 			ctx, cancel := signalContext(cmd)
 			defer cancel()
 			var p *project.Project
