@@ -149,6 +149,9 @@ func writeRollbackMarkdown(w io.Writer, r *Release) {
 		l := rb.Lost[k]
 		return []string{l.What, "`" + l.Name + "`", l.Lost, "`" + l.At + "`", l.Rule}
 	})
+	if len(rb.Lost) > 0 {
+		fmt.Fprintf(w, "\n%s.\n", strings.Replace(lostRefusal(r), "--drop-new-data", "`--drop-new-data`", 1))
+	}
 	writeStaysMarkdown(w, rb)
 }
 
