@@ -826,7 +826,7 @@ func (s *Session) execOSC(ctx context.Context, rev *revision.Revision, a *sqlsyn
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	cmd.Env = append(os.Environ(), "LC_ALL=C", "EMCEE_OSC_LOCK="+s.oscLockName())
+	cmd.Env = append(oscEnv(os.Environ()), "LC_ALL=C", "EMCEE_OSC_LOCK="+s.oscLockName())
 	pr, pw := io.Pipe()
 	cmd.Stdout, cmd.Stderr = pw, pw
 	if err := cmd.Start(); err != nil {
@@ -898,6 +898,22 @@ func (s *Session) execOSC(ctx context.Context, rev *revision.Revision, a *sqlsyn
 		hint = fmt.Sprintf("\nThe tool checks the server's certificate against %s (tls=true): set SSL_CERT_FILE to a bundle holding the authority that signs it, then rerun", ca)
 	}
 	return fmt.Errorf("%s failed (%v); its last lines:\n        %s%s", PtOSC, err, strings.Join(tail, "\n        "), hint)
+}
+
+// oscEnv is emcee's environment for the tool, without the variables that
+// make Perl's DBD::mysql reconnect on its own (GATEWAY_INTERFACE, MOD_PERL:
+// a CGI or mod_perl host). With them, a connection lost while the tool
+// copies a chunk was opened again and the chunk run again in a session
+// that neither the tool nor emcee's plugin had set up: without
+// sql_buffer_result (so it could deadlock the application's writes
+// again), the tool's 1 s innodb_lock_wait_timeout or emcee's sql_mode.
+// Without them the tool stops, and a rerun starts the statement again
+// (e2e TestOSCCopyConnectionLostStopsTheTool).
+func oscEnv(env []string) []string {
+	return slices.DeleteFunc(slices.Clone(env), func(kv string) bool {
+		name, _, _ := strings.Cut(kv, "=")
+		return name == "GATEWAY_INTERFACE" || name == "MOD_PERL"
+	})
 }
 
 var (
