@@ -48,6 +48,7 @@ type oscTool struct {
 	path       string
 	version    string // "pt-online-schema-change 3.2.1", recorded per statement
 	privileged bool   // oscPrivileges found nothing missing
+	tls        string // the option file's TLS lines (oscTLS)
 }
 
 // findOSC makes sure the tool the run was asked to use is there, before
@@ -67,9 +68,6 @@ func (s *Session) findOSC(ctx context.Context) error {
 	path, err := exec.LookPath(PtOSC)
 	if err != nil {
 		return fmt.Errorf("%s hands statements that copy their table to %s, which is not installed (no %s in $PATH): install Percona Toolkit (Debian/Ubuntu: apt-get install percona-toolkit), or %s to have the server copy those tables with ALGORITHM=COPY, which blocks their writes while it runs", from, PtOSC, PtOSC, drop)
-	}
-	if s.Cfg.TLS != "" {
-		return fmt.Errorf("%s: the database URL asks for TLS (tls=%s), which emcee does not pass on to %s yet: %s, or connect without TLS", from, s.Cfg.TLS, PtOSC, drop)
 	}
 	out, err := exec.CommandContext(ctx, path, "--version").CombinedOutput()
 	version := strings.TrimSpace(string(out))
@@ -94,8 +92,70 @@ func (s *Session) findOSC(ctx context.Context) error {
 			}
 		}
 	}
-	s.osc = &oscTool{path: path, version: version}
+	tls, err := s.oscTLS(ctx)
+	if err != nil {
+		return fmt.Errorf("%s: %w", from, err)
+	}
+	s.osc = &oscTool{path: path, version: version, tls: tls}
 	return nil
+}
+
+// oscTLS is what the tool's client library (libmariadb, under DBD::mysql)
+// reads from its option file to connect the way the database URL's tls=
+// has emcee connect. Any ssl-* option turns TLS on; without ssl-ca the
+// library does not check the certificate, with ssl-ca it checks the
+// chain, and ssl-verify-server-cert the server's name too. The tool's
+// DSN has no TLS option of its own (3.2.1 refuses s=), and its
+// --defaults-file is the option file emcee gives it anyway.
+func (s *Session) oscTLS(ctx context.Context) (string, error) {
+	switch s.Cfg.TLS {
+	case "", "false":
+		return "", nil
+	case "true":
+		// go-sql-driver checks the certificate against the system's roots.
+		ca, err := systemRoots()
+		if err != nil {
+			return "", err
+		}
+		return "ssl-ca=" + optionValue(ca) + "\nssl-verify-server-cert\n", nil
+	case "preferred":
+		// TLS where the server offers it, as emcee's own session found.
+		var name, cipher string
+		if err := s.Conn.QueryRowContext(ctx, "SHOW SESSION STATUS LIKE 'Ssl_cipher'").Scan(&name, &cipher); err != nil {
+			return "", s.redact(fmt.Errorf("asking the server whether this session uses TLS (tls=preferred): %w", err))
+		}
+		if cipher == "" {
+			return "", nil
+		}
+		return "ssl-cipher=\"DEFAULT\"\n", nil
+	case "skip-verify":
+		return "ssl-cipher=\"DEFAULT\"\n", nil
+	}
+	return "", fmt.Errorf("the database URL's tls=%s is not one %s can be given (emcee passes on tls=true, skip-verify, preferred and false)", s.Cfg.TLS, PtOSC)
+}
+
+// systemRoots is the file of certificate authorities Go reads on Linux
+// (crypto/x509's root_linux.go): $SSL_CERT_FILE, or the first of the
+// distributions' bundles that exists. Roots Go would add from
+// $SSL_CERT_DIR alone are not in it: the tool then refuses the server's
+// certificate, it never accepts one emcee would not.
+func systemRoots() (string, error) {
+	if f := os.Getenv("SSL_CERT_FILE"); f != "" {
+		return f, nil
+	}
+	for _, f := range []string{
+		"/etc/ssl/certs/ca-certificates.crt",
+		"/etc/pki/tls/certs/ca-bundle.crt",
+		"/etc/ssl/ca-bundle.pem",
+		"/etc/pki/tls/cacert.pem",
+		"/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
+		"/etc/ssl/cert.pem",
+	} {
+		if _, err := os.Stat(f); err == nil {
+			return f, nil
+		}
+	}
+	return "", fmt.Errorf("tls=true: no file of certificate authorities found to give %s (looked for $SSL_CERT_FILE and /etc/ssl/certs/ca-certificates.crt and the other distributions' bundles): install ca-certificates, or set SSL_CERT_FILE to the bundle that signs the server's certificate", PtOSC)
 }
 
 // oscAlter is the statement as the tool takes it; nil when the server runs
@@ -748,7 +808,7 @@ func (s *Session) foreignKeyClause(ctx context.Context, table, name, as string) 
 
 // execOSC runs the tool and turns its progress into emcee's.
 func (s *Session) execOSC(ctx context.Context, rev *revision.Revision, a *sqlsyntax.OSCAlter) error {
-	defaults, err := oscDefaults(s.Cfg)
+	defaults, err := oscDefaults(s.Cfg, s.osc.tls)
 	if err != nil {
 		return err
 	}
@@ -766,7 +826,7 @@ func (s *Session) execOSC(ctx context.Context, rev *revision.Revision, a *sqlsyn
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	cmd.Env = append(os.Environ(), "LC_ALL=C", "EMCEE_OSC_LOCK="+s.oscLockName())
+	cmd.Env = append(oscEnv(os.Environ()), "LC_ALL=C", "EMCEE_OSC_LOCK="+s.oscLockName())
 	pr, pw := io.Pipe()
 	cmd.Stdout, cmd.Stderr = pw, pw
 	if err := cmd.Start(); err != nil {
@@ -831,7 +891,29 @@ func (s *Session) execOSC(ctx context.Context, rev *revision.Revision, a *sqlsyn
 	if truncated != "" {
 		return fmt.Errorf("%s cut values to fit the altered column while copying (%s), which the server running the statement refuses (strict sql_mode); emcee stopped it. Fix the rows that do not fit (the revision's gates count them), then rerun", PtOSC, truncated)
 	}
-	return fmt.Errorf("%s failed (%v); its last lines:\n        %s", PtOSC, err, strings.Join(tail, "\n        "))
+	var hint string
+	if s.Cfg.TLS == "true" && slices.ContainsFunc(tail, func(l string) bool { return strings.Contains(l, "TLS/SSL error") }) {
+		// Go also trusts $SSL_CERT_DIR's authorities; the tool gets one file.
+		ca, _ := systemRoots()
+		hint = fmt.Sprintf("\nThe tool checks the server's certificate against %s (tls=true): set SSL_CERT_FILE to a bundle holding the authority that signs it, then rerun", ca)
+	}
+	return fmt.Errorf("%s failed (%v); its last lines:\n        %s%s", PtOSC, err, strings.Join(tail, "\n        "), hint)
+}
+
+// oscEnv is emcee's environment for the tool, without the variables that
+// make Perl's DBD::mysql reconnect on its own (GATEWAY_INTERFACE, MOD_PERL:
+// a CGI or mod_perl host). With them, a connection lost while the tool
+// copies a chunk was opened again and the chunk run again in a session
+// that neither the tool nor emcee's plugin had set up: without
+// sql_buffer_result (so it could deadlock the application's writes
+// again), the tool's 1 s innodb_lock_wait_timeout or emcee's sql_mode.
+// Without them the tool stops, and a rerun starts the statement again
+// (e2e TestOSCCopyConnectionLostStopsTheTool).
+func oscEnv(env []string) []string {
+	return slices.DeleteFunc(slices.Clone(env), func(kv string) bool {
+		name, _, _ := strings.Cut(kv, "=")
+		return name == "GATEWAY_INTERFACE" || name == "MOD_PERL"
+	})
 }
 
 var (
@@ -1025,8 +1107,8 @@ func oscSetVars(cfg *dbconn.Config) string {
 // It is on no disk, and goes when emcee and the tool are gone: a file in
 // $TMPDIR stayed there, password and all, when emcee was killed with -9
 // (no deferred cleanup runs then).
-func oscDefaults(cfg *dbconn.Config) (*os.File, error) {
-	return memFile("emcee-osc-defaults", oscDefaultsFile(cfg))
+func oscDefaults(cfg *dbconn.Config, tls string) (*os.File, error) {
+	return memFile("emcee-osc-defaults", oscDefaultsFile(cfg)+tls)
 }
 
 // memFile is content in a file that lives in memory only (memfd), readable
@@ -1051,11 +1133,13 @@ func memFile(name, content string) (*os.File, error) {
 }
 
 // oscDefaultsFile holds the account for the tool (its F= DSN option), so
-// the password is never on its command line, where ps shows it. Values are
-// double-quoted with the escapes the client library reads in option files.
+// the password is never on its command line, where ps shows it.
 func oscDefaultsFile(cfg *dbconn.Config) string {
-	q := func(v string) string {
-		return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`, "\r", `\r`, "\t", `\t`).Replace(v) + `"`
-	}
-	return "[client]\nuser=" + q(cfg.User) + "\npassword=" + q(cfg.Password) + "\n"
+	return "[client]\nuser=" + optionValue(cfg.User) + "\npassword=" + optionValue(cfg.Password) + "\n"
+}
+
+// optionValue is v double-quoted with the escapes the client library
+// reads in option files.
+func optionValue(v string) string {
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`, "\r", `\r`, "\t", `\t`).Replace(v) + `"`
 }

@@ -3,6 +3,7 @@ package apply
 import (
 	"context"
 	"fmt"
+	"net"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/history"
+	"github.com/emcee-db/emcee/internal/shell"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/sqlsyntax"
@@ -319,15 +321,111 @@ func (s *Session) rollbackPreflight(ctx context.Context, res *Result, rel string
 	return fmt.Errorf("%snothing was changed. Find out who changed the schema (`emcee db diff` lists the differences); if they are intended, rerun with --allow-drift", msg)
 }
 
-// rollbackLosses says, before anything changes (and in --dry-run), what
-// data the rollback drops: the values in the columns, and the rows in the
-// tables, that the release added. Only the release's code wrote them, the
-// previous release never reads them, and a later expand does not bring
-// them back. A rollback that said nothing of them ("the database is at
-// release ocata again") dropped a column holding the values only the new
-// release could write (images.visibility = 'community') without a word.
+// Loss is data a rollback drops that the previous release cannot give
+// back: values only the new release wrote in a column its expand added, or
+// the rows of a table its expand created.
+type Loss struct {
+	Table  string `json:"table"`
+	Column string `json:"column,omitempty"` // "" for a table
+	Rows   int64  `json:"rows"`
+	// Save is a shell command that copies them out (the password asked
+	// for at its prompt).
+	Save string `json:"save"`
+}
+
+func (l Loss) String() string {
+	if l.Column == "" {
+		return fmt.Sprintf("table %s: %d row(s)", l.Table, l.Rows)
+	}
+	return fmt.Sprintf("column %s.%s: %d row(s) hold a value only the new release wrote", l.Table, l.Column, l.Rows)
+}
+
+// rollbackLosses counts, before anything changes, the data the rollback
+// drops that nothing gives back: a rollback that said only "the database
+// is at release ocata again" dropped a column holding values only the new
+// release could write (images.visibility = 'community'). It refuses, in
+// --dry-run too, naming each column and table with its rows and the ways
+// out, unless --drop-new-data accepts the loss; the counts are printed
+// again then. A resumed run counts only what is still there.
 func (s *Session) rollbackLosses(ctx context.Context, res *Result, rel string, revs []*revision.Revision) error {
-	var lost []string
+	losses, err := s.countLosses(ctx, rel, revs)
+	if err != nil {
+		return err
+	}
+	if len(losses) == 0 {
+		return nil
+	}
+	res.Losses = losses
+	prev := orFirst(previous(s.Project.Releases, rel))
+	var lines []string
+	for _, l := range losses {
+		lines = append(lines, l.String())
+	}
+	what := fmt.Sprintf("data only %s wrote, which %s code does not read and a later expand does not bring back (a value other than the column's default and, where migrate fills the column, other than what it computes from %s's columns)", rel, prev, prev)
+	if s.opts.DropNewData {
+		verb := "drops"
+		if s.opts.DryRun {
+			verb = "would drop"
+		}
+		line := fmt.Sprintf("--drop-new-data: the rollback %s %s: %s", verb, what, strings.Join(lines, "; "))
+		res.Preflight = append(res.Preflight, line)
+		s.say("preflight: %s", line)
+		return nil
+	}
+	var saves []string
+	for _, l := range losses {
+		saves = append(saves, "      "+l.Save)
+	}
+	return &Refusal{
+		Reason: fmt.Sprintf("rollback of %s refused, nothing was changed: it would drop %s:\n  %s\nways out:\n"+
+			"  - keep them: copy them out first, then rerun with --drop-new-data:\n%s\n"+
+			"  - fix forward instead: leave %s's schema in place and fix the release (or ship the next one) rather than rolling back\n"+
+			"  - accept the loss: rerun `emcee db rollback --drop-new-data`, which prints these counts again as it drops them",
+			rel, what, strings.Join(lines, "\n  "), strings.Join(saves, "\n"), rel),
+		Next: "emcee db rollback --drop-new-data, once the data is copied out or not needed",
+	}
+}
+
+// countLosses counts what each drop the rollback has still to run would
+// lose. A column's value is lost unless it is the column's default (what a
+// later expand adds it with) or, for a column a backfill of the release
+// fills where it is NULL, what that backfill computes from the columns the
+// previous release keeps: a later migrate writes those again.
+func (s *Session) countLosses(ctx context.Context, rel string, revs []*revision.Revision) ([]Loss, error) {
+	dropped := map[string]map[string]bool{} // table: columns the rollback drops
+	for _, rev := range revs {
+		for _, st := range rev.Statements {
+			for _, e := range effect.Of(st.SQL) {
+				if st.Kind == revision.DDL && e.Op == effect.DropColumn {
+					if dropped[strings.ToLower(e.Table)] == nil {
+						dropped[strings.ToLower(e.Table)] = map[string]bool{}
+					}
+					dropped[strings.ToLower(e.Table)][strings.ToLower(e.Name)] = true
+				}
+			}
+		}
+	}
+	fills := map[string]*sqlsyntax.Fill{} // table.column; nil when two backfills fill it
+	for _, rev := range s.Plans.Of(rel, revision.Migrate) {
+		for _, st := range rev.Statements {
+			if st.Kind != revision.Backfill {
+				continue
+			}
+			b, err := sqlsyntax.ReadBackfill(st.SQL)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", s.at(rev, st), err)
+			}
+			for col, f := range b.FillsWhereNull() {
+				k := strings.ToLower(b.Table) + "." + col
+				if _, twice := fills[k]; twice {
+					fills[k] = nil
+					continue
+				}
+				fills[k] = &f
+			}
+		}
+	}
+	var out []Loss
 	for _, rev := range revs {
 		from := 0
 		if rec := s.Records[rev.ID.String()]; rec != nil {
@@ -338,37 +436,120 @@ func (s *Session) rollbackLosses(ctx context.Context, res *Result, rel string, r
 				continue
 			}
 			for _, e := range effect.Of(st.SQL) {
-				var q, what string
+				var l *Loss
+				var err error
 				switch e.Op {
 				case effect.DropColumn:
-					q = "SELECT COUNT(*) FROM " + sqlsyntax.Ident(e.Table) + " WHERE " + sqlsyntax.Ident(e.Name) + " IS NOT NULL"
-					what = "column " + e.Table + "." + e.Name + ": %d row(s) hold a value"
+					var f *sqlsyntax.Fill
+					if ff := fills[strings.ToLower(e.Table)+"."+strings.ToLower(e.Name)]; ff != nil && !readsAny(ff.Reads, dropped[strings.ToLower(e.Table)]) {
+						f = ff
+					}
+					l, err = s.columnLoss(ctx, e.Table, e.Name, f)
 				case effect.DropTable:
-					q = "SELECT COUNT(*) FROM " + sqlsyntax.Ident(e.Table)
-					what = "table " + e.Table + ": %d row(s)"
+					l, err = s.tableLoss(ctx, e.Table)
 				default:
 					continue
 				}
-				var n int64
-				if err := s.Conn.QueryRowContext(ctx, q).Scan(&n); err != nil {
-					if dbconn.ServerError(err, 1054, 1146) {
-						continue // an IF EXISTS drop of what is not there
-					}
-					return s.redact(fmt.Errorf("counting what %s drops: %w", rev.ID, err))
+				if err != nil {
+					return nil, s.redact(fmt.Errorf("counting what %s drops (%s): %w; nothing was changed", rev.ID, s.at(rev, st), err))
 				}
-				if n > 0 {
-					lost = append(lost, fmt.Sprintf(what, n))
+				if l != nil && l.Rows > 0 {
+					out = append(out, *l)
 				}
 			}
 		}
 	}
-	if len(lost) == 0 {
-		return nil
+	return out, nil
+}
+
+func readsAny(reads, cols map[string]bool) bool {
+	for c := range reads {
+		if cols[c] {
+			return true
+		}
 	}
-	line := fmt.Sprintf("the rollback drops what %s's expand added and the data in it, which %s code does not read and a later expand does not bring back: %s", rel, orFirst(previous(s.Project.Releases, rel)), strings.Join(lost, "; "))
-	res.Preflight = append(res.Preflight, line)
-	s.say("preflight: %s", line)
-	return nil
+	return false
+}
+
+// columnLoss counts the rows of table whose column holds what the
+// rollback loses; nil when the column is gone already (an IF EXISTS drop,
+// or a drop an earlier run applied).
+func (s *Session) columnLoss(ctx context.Context, table, column string, f *sqlsyntax.Fill) (*Loss, error) {
+	c := sqlsyntax.Ident(column)
+	preds := []string{"NOT (" + c + " <=> DEFAULT(" + c + "))", c + " IS NOT NULL"}
+	if f != nil {
+		again := " AND NOT (CAST(" + c + " AS BINARY) <=> CAST(" + f.Value + " AS BINARY))"
+		preds = append([]string{preds[0] + again, preds[1] + again}, preds...)
+	}
+	for i, pred := range preds {
+		var n int64
+		err := s.Conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+sqlsyntax.Ident(table)+" WHERE "+pred).Scan(&n)
+		switch {
+		case err == nil:
+			return &Loss{Table: table, Column: column, Rows: n, Save: s.saveColumn(ctx, table, column, pred)}, nil
+		// No default (1364), or the backfill's value reads what is no
+		// longer there (1054): count more broadly, never less.
+		case i < len(preds)-1 && dbconn.ServerError(err, 1364, 1054):
+			continue
+		case dbconn.ServerError(err, 1054, 1146):
+			return nil, nil
+		default:
+			return nil, err
+		}
+	}
+	return nil, nil
+}
+
+func (s *Session) tableLoss(ctx context.Context, table string) (*Loss, error) {
+	var n int64
+	if err := s.Conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+sqlsyntax.Ident(table)).Scan(&n); err != nil {
+		if dbconn.ServerError(err, 1146) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	return &Loss{Table: table, Rows: n, Save: s.client(true) + " --single-transaction " + shell.Word(s.Cfg.Database) + " " + shell.Word(table) + " > " + shell.Word(fileName(table)+".sql")}, nil
+}
+
+// saveColumn is a command that copies the lost values of a column out,
+// with the table's primary key to put them back by.
+func (s *Session) saveColumn(ctx context.Context, table, column, pred string) string {
+	key, _ := dbconn.Strings(ctx, s.Conn, "SELECT COLUMN_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND INDEX_NAME = 'PRIMARY' ORDER BY SEQ_IN_INDEX", table)
+	var cols []string
+	for _, k := range key {
+		cols = append(cols, sqlsyntax.Ident(k))
+	}
+	cols = append(cols, sqlsyntax.Ident(column))
+	q := "SELECT " + strings.Join(cols, ", ") + " FROM " + sqlsyntax.Ident(table) + " WHERE " + pred
+	return s.client(false) + " --batch --execute=" + shell.Quote(q) + " " + shell.Word(s.Cfg.Database) + " > " + shell.Word(fileName(table+"."+column)+".tsv")
+}
+
+// client is the server's command-line client (or dump tool), connected as
+// emcee is, the password (if any) asked for at its prompt: never printed.
+func (s *Session) client(dump bool) string {
+	name := map[bool]string{false: "mysql", true: "mysqldump"}[dump]
+	if s.Project.Target.MariaDB() {
+		name = map[bool]string{false: "mariadb", true: "mariadb-dump"}[dump]
+	}
+	host, port, err := net.SplitHostPort(s.Cfg.Addr)
+	if err != nil {
+		host, port = s.Cfg.Addr, "3306"
+	}
+	cmd := name + " -h " + shell.Word(host) + " -P " + shell.Word(port) + " -u " + shell.Word(s.Cfg.User)
+	if s.Cfg.Password != "" {
+		cmd += " -p"
+	}
+	return cmd
+}
+
+// fileName is name with what a file name should not hold replaced.
+func fileName(name string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x80 && (r == '.' || r == '-' || r == '_' || r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z') {
+			return r
+		}
+		return '_'
+	}, strings.TrimLeft(name, ".-"))
 }
 
 // releaseRecords names the records a rollback marks as rolled back.

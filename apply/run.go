@@ -29,6 +29,7 @@ type Result struct {
 	Gates     []GateResult  `json:"gates,omitempty"`
 	Drift     *devdb.Report `json:"drift,omitempty"`
 	Preflight []string      `json:"preflight,omitempty"`
+	Losses    []Loss        `json:"losses,omitempty"`  // what a rollback drops that nothing gives back
 	Partial   bool          `json:"partial,omitempty"` // migrate stopped by --max-rows
 	Retries   []Retry       `json:"retries,omitempty"` // deadlocks and lock wait timeouts tried again
 	Pauses    []Pause       `json:"pauses,omitempty"`  // backfill waits for replicas or load

@@ -46,10 +46,13 @@ type Options struct {
 	Tool       string // emcee version, recorded with every revision
 	DryRun     bool
 	AllowDrift bool
-	DevURL     string        // dev database for normalising declared schemas
-	BatchSize  int           // backfill rows per batch (key positions)
-	Pause      time.Duration // sleep between backfill batches
-	MaxRows    int64         // stop migrate after this many rows (0: no limit)
+	// DropNewData lets a rollback drop data only the new release wrote
+	// (rollbackLosses), which it otherwise refuses to.
+	DropNewData bool
+	DevURL      string        // dev database for normalising declared schemas
+	BatchSize   int           // backfill rows per batch (key positions)
+	Pause       time.Duration // sleep between backfill batches
+	MaxRows     int64         // stop migrate after this many rows (0: no limit)
 	// ChunkTime sizes each backfill batch to take about this long (0:
 	// BatchSize keys per batch), starting from BatchSize, within 1 and
 	// MaxBatchSize (0: DefaultMaxBatchSize).

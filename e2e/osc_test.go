@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net/url"
 	"os"
@@ -632,4 +633,86 @@ func TestOSCWritesContinue(t *testing.T) {
 		t.Errorf("innodb_autoinc_lock_mode is %s; the note about it:\n%s", mode, r)
 	}
 	t.Logf("%d writes while emcee ran (innodb_autoinc_lock_mode %s), none failed, none lost; %d rows compared with the ledger", len(w.lat[1]), mode, n)
+}
+
+// The tool's connection lost while it copies a chunk stops the tool: it
+// does not copy on in a session that neither emcee's plugin nor the tool
+// set up. Perl's DBD::mysql reconnects and runs the statement again on
+// its own when GATEWAY_INTERFACE or MOD_PERL is in the environment (a CGI
+// or mod_perl host); the chunk then ran again without sql_buffer_result
+// (so it could deadlock the application's writes again), without the
+// tool's 1 s innodb_lock_wait_timeout and without emcee's sql_mode. The
+// last row is held once the copy has begun, so that the chunk copying it
+// waits, and the connection running that chunk is killed.
+func TestOSCCopyConnectionLostStopsTheTool(t *testing.T) {
+	needPtOSC(t)
+	t.Parallel()
+	const rows = 300000
+	p := newOSCProject(t, "events", "hits", rows, false, "  osc            = \"pt-osc\"\n  osc_chunk_time = \"20ms\"\n")
+	run := p.command("db", "expand")
+	run.Env = append(run.Env, "GATEWAY_INTERFACE=CGI/1.1", "MOD_PERL=mod_perl/2.0.12")
+	var stdout, stderr bytes.Buffer
+	run.Stdout, run.Stderr = &stdout, &stderr
+	if err := run.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- run.Wait() }()
+	p.waitFor("the tool to copy rows", func() bool {
+		var n int
+		err := p.DB.QueryRow("SELECT COUNT(*) FROM (SELECT 1 FROM `_events_new` LIMIT 1) x").Scan(&n)
+		return err == nil && n == 1
+	})
+	ctx := context.Background()
+	holder, err := p.DB.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Close()
+	if _, err := holder.ExecContext(ctx, "BEGIN"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := holder.ExecContext(ctx, "SELECT id FROM events ORDER BY id DESC LIMIT 1 FOR UPDATE"); err != nil {
+		t.Fatal(err)
+	}
+	const copying = "SELECT ID FROM information_schema.PROCESSLIST WHERE DB = ? AND INFO LIKE 'INSERT LOW_PRIORITY IGNORE INTO%' AND TIME_MS > 100"
+	var victim int64
+	p.waitFor("the tool's chunk to wait for the held row", func() bool {
+		return p.DB.QueryRow(copying, p.DB.Name).Scan(&victim) == nil
+	})
+	p.exec(fmt.Sprintf("KILL CONNECTION %d", victim))
+	var again int64
+	var code int
+	for done := false; !done; {
+		select {
+		case err := <-exited:
+			code, done = exitCode(t, err), true
+		case <-time.After(50 * time.Millisecond):
+			if p.DB.QueryRow(copying+" AND ID <> ?", p.DB.Name, victim).Scan(&again) == nil {
+				done = true
+			}
+		}
+	}
+	if _, err := holder.ExecContext(ctx, "ROLLBACK"); err != nil {
+		t.Fatal(err)
+	}
+	if again != 0 {
+		<-exited
+		t.Fatalf("the tool copied the chunk again on a new connection (%d) after its connection (%d) was lost:\n%s%s", again, victim, stdout.String(), stderr.String())
+	}
+	r := opResult{Code: code, Stdout: stdout.String(), Stderr: stderr.String()}
+	if r.Code != 1 {
+		t.Fatalf("want exit 1 from the run whose copy lost its connection: %s", r)
+	}
+	opContains(t, r, "pt-online-schema-change failed", "Lost connection")
+	if got := p.columns("events"); !strings.Contains(got, "hits int(11) NO") {
+		t.Fatalf("the tool swapped the table in:\n%s", got)
+	}
+	p.must("db", "expand")
+	if got := p.query("SELECT COUNT(*), SUM(hits) FROM events"); got != "300000 45000150000" {
+		t.Fatalf("rows after the rerun: %s", got)
+	}
+	if got := p.columns("events"); !strings.Contains(got, "hits bigint(20) NO") {
+		t.Fatalf("hits not widened:\n%s", got)
+	}
 }

@@ -141,7 +141,7 @@ func (r *ruleProject) apply(cmd string) (_ *apply.Result, err error) {
 		}()
 	}
 	var log strings.Builder
-	s, err := apply.Open(ctx, r.p, cfg, apply.Options{Tool: "e2e", BatchSize: 2, Log: &log})
+	s, err := apply.Open(ctx, r.p, cfg, apply.Options{Tool: "e2e", BatchSize: 2, Log: &log, DropNewData: cmd == "rollback --drop-new-data"})
 	if err != nil {
 		r.t.Fatal(err)
 	}
@@ -156,7 +156,7 @@ func (r *ruleProject) apply(cmd string) (_ *apply.Result, err error) {
 		res, err = s.Migrate(ctx)
 	case "contract":
 		res, err = s.Contract(ctx)
-	case "rollback":
+	case "rollback", "rollback --drop-new-data":
 		res, err = s.Rollback(ctx)
 	default:
 		r.t.Fatalf("unknown command %q", cmd)

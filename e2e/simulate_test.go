@@ -144,4 +144,15 @@ func TestSimulateRollback(t *testing.T) {
 	if rep.Phase("contract") != nil {
 		t.Errorf("contract ran in the rollback scenario")
 	}
+	// The new release's workers wrote values its new columns alone hold:
+	// the first run refused, nothing changed (no old-release statement
+	// failed), and the rerun accepting the loss rolled back.
+	if len(rep.RollbackLosses) == 0 {
+		t.Errorf("the rollback dropped the new release's data without refusing first")
+	}
+	for _, l := range rep.RollbackLosses {
+		if l.Rows <= 0 || l.Save == "" {
+			t.Errorf("loss without rows or a way to copy it out: %+v", l)
+		}
+	}
 }

@@ -152,6 +152,9 @@ func writeRollbackMarkdown(w io.Writer, r *Release) {
 		l := rb.Lost[k]
 		return []string{text(l.What), span(l.Name), text(l.Lost), span(l.At), text(l.Rule)}
 	})
+	if len(rb.Lost) > 0 {
+		fmt.Fprintf(w, "\n%s.\n", strings.Replace(lostRefusal(r), "--drop-new-data", "`--drop-new-data`", 1))
+	}
 	writeStaysMarkdown(w, rb)
 }
 

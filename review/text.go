@@ -138,6 +138,9 @@ func writeRollbackText(w io.Writer, r *Release) {
 	for _, l := range rb.Lost {
 		fmt.Fprintf(w, "    %s %s: %s\n      dropped at %s (rule %s)\n", l.What, l.Name, l.Lost, l.At, l.Rule)
 	}
+	if len(rb.Lost) > 0 {
+		fmt.Fprintf(w, "    %s\n", lostRefusal(r))
+	}
 	writeStaysText(w, rb)
 }
 
@@ -201,3 +204,8 @@ func guard(t Tightening) string {
 }
 
 func line(at string) string { return at[strings.LastIndexByte(at, ':')+1:] }
+
+// lostRefusal says what `emcee db rollback` does about what it would lose.
+func lostRefusal(r *Release) string {
+	return fmt.Sprintf("emcee db rollback counts these rows first and refuses while any holds data only %s wrote, with a command to copy it out; --drop-new-data accepts the loss", r.Name)
+}

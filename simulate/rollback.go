@@ -32,7 +32,15 @@ func (s *Sim) runRollback(ctx context.Context) error {
 		}
 	}
 	done := s.enter("rollback", "emcee db rollback, the previous release writing")
-	_, err := s.phaseRun(ctx, (*apply.Session).Rollback)
+	res, err := s.phaseRun(ctx, (*apply.Session).Rollback)
+	if err != nil && res != nil && len(res.Losses) > 0 {
+		// The new release's workers wrote what the previous release's
+		// columns cannot hold: refused before anything changed. The
+		// previous release's workers write on through both runs.
+		s.report.RollbackLosses = res.Losses
+		s.dropNewData = true
+		_, err = s.phaseRun(ctx, (*apply.Session).Rollback)
+	}
 	done()
 	if err != nil {
 		return fmt.Errorf("rollback: %w", err)

@@ -117,6 +117,10 @@ type Sim struct {
 	// stops, for the rollback scenario.
 	oldSnap map[string]map[int64]uint64
 	oldSeq  map[string]uint64
+	// dropNewData is set once the rollback was refused for data only the
+	// new release wrote: the scenario accepts the loss, as an operator
+	// reruns with --drop-new-data.
+	dropNewData bool
 }
 
 // Prepare checks the configuration and connects; nothing is changed yet.
@@ -313,7 +317,7 @@ func (s *Sim) baseline(ctx context.Context) error {
 
 func (s *Sim) session(ctx context.Context) (*apply.Session, error) {
 	return apply.Open(ctx, s.cfg.Project, s.cfg.DB, apply.Options{
-		Tool: "emcee simulate", BatchSize: s.cfg.BatchSize, Pause: s.cfg.Pause, ChunkTime: s.cfg.ChunkTime, MaxLoad: s.cfg.MaxLoad, CheckInterval: s.cfg.CheckInterval, Log: s.cfg.Log,
+		Tool: "emcee simulate", DropNewData: s.dropNewData, BatchSize: s.cfg.BatchSize, Pause: s.cfg.Pause, ChunkTime: s.cfg.ChunkTime, MaxLoad: s.cfg.MaxLoad, CheckInterval: s.cfg.CheckInterval, Log: s.cfg.Log,
 	})
 }
 

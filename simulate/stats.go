@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/emcee-db/emcee/apply"
 )
 
 // Kind is which release's code a worker plays.
@@ -191,6 +193,9 @@ type Report struct {
 	// the values it wrote.
 	Rollback   bool
 	WindowRows int
+	// RollbackLosses are what the first rollback run refused to drop
+	// (data only the new release wrote); the second ran with DropNewData.
+	RollbackLosses []apply.Loss
 	// Series is every second's writes per worker kind, in order.
 	Series []Second
 }
@@ -307,6 +312,9 @@ func (r *Report) Print(w io.Writer) {
 		if r.Rollback {
 			fmt.Fprintf(w, "rollback: %d failed statements of the old release; every %s row checked in its own shape after the rollback; %d rows it wrote from when the new release stopped read back with their values\n",
 				r.Failed(Old), r.Old, r.WindowRows)
+			for _, l := range r.RollbackLosses {
+				fmt.Fprintf(w, "rollback refused first, nothing changed, for data only %s wrote: %s; rerun accepting the loss (--drop-new-data)\n", r.New, l)
+			}
 		}
 		for _, l := range r.Problems {
 			fmt.Fprintln(w, " ", l)

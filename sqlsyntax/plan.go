@@ -179,3 +179,60 @@ func OneTable(refs *ast.TableRefsClause) *ast.TableName {
 	}
 	return nil
 }
+
+// Fill is what a backfill writes into a column it fills where it is NULL:
+// the value, and the columns the value reads (lowercased, generously:
+// subqueries' own columns too).
+type Fill struct {
+	Value string
+	Reads map[string]bool
+}
+
+// FillsWhereNull is, by lowercased column, the value the backfill writes
+// into each column it sets exactly in the rows where that column IS NULL:
+// `UPDATE t SET c = v WHERE c IS NULL`, or the merged form MergeBackfills
+// writes, `c = CASE WHEN (c IS NULL) THEN v ELSE c END`. Such a column, added
+// again NULL, gets v again in every row; a backfill of any other shape is
+// left out, since what it would write again cannot be told from it.
+func (b *Backfill) FillsWhereNull() map[string]Fill {
+	out := map[string]Fill{}
+	add := func(col *ast.ColumnName, v ast.ExprNode) {
+		if col.Table.L == "" && col.Schema.L == "" {
+			out[col.Name.L] = Fill{Value: mustRestore(v), Reads: readColumns(v)}
+		}
+	}
+	if len(b.upd.List) == 1 {
+		a := b.upd.List[0]
+		if isNullOf(b.upd.Where, a.Column.Name.L) {
+			add(a.Column, a.Expr)
+		}
+		return out
+	}
+	for _, a := range b.upd.List {
+		c, ok := a.Expr.(*ast.CaseExpr)
+		if !ok || c.Value != nil || len(c.WhenClauses) != 1 || !isNullOf(c.WhenClauses[0].Expr, a.Column.Name.L) {
+			continue
+		}
+		if e, ok := c.ElseClause.(*ast.ColumnNameExpr); ok && e.Name.Table.L == "" && e.Name.Name.L == a.Column.Name.L {
+			add(a.Column, c.WhenClauses[0].Result)
+		}
+	}
+	return out
+}
+
+// isNullOf tells whether e is `col IS NULL`, in parentheses or not.
+func isNullOf(e ast.ExprNode, col string) bool {
+	for {
+		p, ok := e.(*ast.ParenthesesExpr)
+		if !ok {
+			break
+		}
+		e = p.Expr
+	}
+	n, ok := e.(*ast.IsNullExpr)
+	if !ok || n.Not {
+		return false
+	}
+	c, ok := n.Expr.(*ast.ColumnNameExpr)
+	return ok && c.Name.Table.L == "" && c.Name.Name.L == col
+}

@@ -152,15 +152,16 @@ func finish(res *apply.Result, err error) (*dbResult, error) {
 
 // phaseOptions builds run options from the flags of changing commands.
 type phaseFlags struct {
-	dryRun     bool
-	allowDrift bool
-	batchSize  int
-	pause      time.Duration
-	maxRows    int64
-	retries    int
-	osc        string
-	oscChunk   time.Duration
-	oscMaxLoad string
+	dryRun      bool
+	allowDrift  bool
+	dropNewData bool // rollback
+	batchSize   int
+	pause       time.Duration
+	maxRows     int64
+	retries     int
+	osc         string
+	oscChunk    time.Duration
+	oscMaxLoad  string
 	// throttle (migrate, sync)
 	chunkTime     time.Duration
 	maxBatchSize  int
@@ -273,7 +274,7 @@ func (f *phaseFlags) check(cmd *cobra.Command) error {
 }
 
 func (f *phaseFlags) options(r *dbRun) apply.Options {
-	o := apply.Options{DryRun: f.dryRun, AllowDrift: f.allowDrift, BatchSize: f.batchSize, Pause: f.pause, MaxRows: f.maxRows, Retries: f.retries,
+	o := apply.Options{DryRun: f.dryRun, AllowDrift: f.allowDrift, DropNewData: f.dropNewData, BatchSize: f.batchSize, Pause: f.pause, MaxRows: f.maxRows, Retries: f.retries,
 		ChunkTime: f.chunkTime, MaxBatchSize: f.maxBatchSize, MaxLag: f.maxLag, Replicas: f.replicas, CheckInterval: f.checkInterval,
 		MaxLoad: f.maxLoadLimits, CriticalLoad: f.criticalLimits}
 	if f.retries == 0 {

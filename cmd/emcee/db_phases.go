@@ -192,11 +192,18 @@ columns (a NOT NULL comes back behind a gate, checked before anything runs,
 also when a run resumes) and undo renames, all online.
 
 Run it when the new release misbehaves after expand or migrate: stop the new
-release's code first; the previous release's code keeps running. Data that
-only the new release wrote into what expand added is lost (emcee review lists
-it); data migrations already run stay, since the previous release served
-while they ran. Before changing anything it checks that the live schema is
-what the recorded revisions produce (--allow-drift overrides).
+release's code first; the previous release's code keeps running. Data
+migrations already run stay, since the previous release served while they
+ran. Before changing anything it checks that the live schema is what the
+recorded revisions produce (--allow-drift overrides), and counts the data
+only the new release wrote into what expand added (values in its new
+columns other than their default and other than what migrate computes from
+the previous release's columns; rows in its new tables), which the rollback
+would drop and nothing brings back (emcee review lists where). If there is
+any, it refuses (exit 1, also with --dry-run), naming each column and table
+with its rows, a command that copies them out, and the ways out: copy them
+out, fix forward instead, or rerun with --drop-new-data, which prints the
+same counts and drops them. A resumed run counts only what is still there.
 
 Afterwards db version names the previous release again, db status lists the
 rolled-back revisions (the version table keeps their records), and a later
@@ -213,8 +220,9 @@ on the database, or was rolled back already, leaves nothing to do (exit 0):
 on a fleet whose canary alone expanded it, ` + "`db rollback RELEASE --targets FILE`" + `
 undoes it where it started and succeeds elsewhere. Unnamed, it is the release
 in progress; a rerun after a rollback has nothing to do either.`,
-		Example: `  emcee db rollback --env prod --dry-run   # check drift and gates, print the statements
+		Example: `  emcee db rollback --env prod --dry-run   # check drift, gates and lost data, print the statements
   emcee db rollback --env prod
+  emcee db rollback --env prod --drop-new-data   # after a refusal: drop what only the new release wrote
   emcee db rollback pike --targets tenants.txt   # wherever pike started
   emcee db rollback --env prod --format json`,
 		Args: cobra.MaximumNArgs(1),
@@ -226,6 +234,7 @@ in progress; a rerun after a rollback has nothing to do either.`,
 	}
 	f.add(cmd, true, false, false)
 	cmd.Flags().Lookup("allow-drift").Usage = "continue even if the live schema differs from what the recorded revisions produce (the differences are still printed)"
+	cmd.Flags().BoolVar(&f.dropNewData, "drop-new-data", false, "drop the data only the new release wrote into what its expand added, which rollback otherwise refuses to (the counts are printed again)")
 	return cmd
 }
 

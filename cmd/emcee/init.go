@@ -4,12 +4,12 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/emcee-db/emcee/adopt"
 	"github.com/emcee-db/emcee/dbconn"
+	"github.com/emcee-db/emcee/internal/shell"
 	"github.com/emcee-db/emcee/planner"
 	"github.com/emcee-db/emcee/project"
 )
@@ -120,20 +120,7 @@ names.`,
 func baselineCommand(dir, release string, cfg *dbconn.Config) string {
 	cd := ""
 	if dir != "." {
-		cd = "cd " + shellWord(dir) + " && "
+		cd = "cd " + shell.Word(dir) + " && "
 	}
-	return cd + "emcee db baseline " + shellWord(release) + " --url " + shellQuote(cfg.URL())
-}
-
-// shellWord is s as one word of a POSIX shell command, quoted when it
-// holds more than letters, digits and -_./:@=+,
-func shellWord(s string) string {
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:@=+,") == "" {
-		return s
-	}
-	return shellQuote(s)
-}
-
-func shellQuote(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+	return cd + "emcee db baseline " + shell.Word(release) + " --url " + shell.Quote(cfg.URL())
 }
