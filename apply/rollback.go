@@ -508,7 +508,7 @@ func (s *Session) tableLoss(ctx context.Context, table string) (*Loss, error) {
 		}
 		return nil, err
 	}
-	return &Loss{Table: table, Rows: n, Save: s.client(true) + " --single-transaction " + shell.Word(s.Cfg.Database) + " " + shell.Word(table) + " > " + shell.Word(fileName(table)+".sql")}, nil
+	return &Loss{Table: table, Rows: n, Save: s.client(true) + " --single-transaction -- " + shell.Word(s.Cfg.Database) + " " + shell.Word(table) + " > " + shell.Word(fileName(table)+".sql")}, nil
 }
 
 // saveColumn is a command that copies the lost values of a column out,
@@ -521,11 +521,14 @@ func (s *Session) saveColumn(ctx context.Context, table, column, pred string) st
 	}
 	cols = append(cols, sqlsyntax.Ident(column))
 	q := "SELECT " + strings.Join(cols, ", ") + " FROM " + sqlsyntax.Ident(table) + " WHERE " + pred
-	return s.client(false) + " --batch --execute=" + shell.Quote(q) + " " + shell.Word(s.Cfg.Database) + " > " + shell.Word(fileName(table+"."+column)+".tsv")
+	return s.client(false) + " --batch --execute=" + shell.Quote(q) + " -- " + shell.Word(s.Cfg.Database) + " > " + shell.Word(fileName(table+"."+column)+".tsv")
 }
 
 // client is the server's command-line client (or dump tool), connected as
 // emcee is, the password (if any) asked for at its prompt: never printed.
+// Its callers end the options with -- before the database and table: a
+// name may start with -- (a table named --result-file=x was read as the
+// dump tool's option).
 func (s *Session) client(dump bool) string {
 	name := map[bool]string{false: "mysql", true: "mysqldump"}[dump]
 	if s.Project.Target.MariaDB() {

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"os/exec"
@@ -291,4 +292,54 @@ func TestAttackSQLReleaseStringDefaultsKeepTheirValue(t *testing.T) {
 	if got != want {
 		t.Fatalf("defaults planned from the SQL release: %q, the file's: %q", got, want)
 	}
+}
+
+// A refused rollback prints commands that copy the data out, for the
+// operator to paste. A table may be named --result-file=x (emcee takes
+// names with --): given to mariadb-dump as it was, after the database, the
+// dump tool read it as its option and wrote the dump over that file, and
+// the table was never copied.
+func TestAttackRollbackSaveCommandTakesNamesAsNames(t *testing.T) {
+	t.Parallel()
+	const evil = "--result-file=clobbered.txt"
+	b := attackTable("") + `table "` + evil + `" {
+  schema = schema.s
+  column "id" {
+    type = int
+  }
+  column "v" {
+    type = varchar(20)
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+`
+	p := newSchemaProject(t, [2]string{"a", attackTable("")}, [2]string{"b", b})
+	p.must("plan")
+	p.must("db", "sync", "a")
+	p.must("db", "expand")
+	p.exec("INSERT INTO `" + evil + "` VALUES (1, 'only b wrote this')")
+	doc := cliDoc(t, "json", p.run("db", "rollback", "--format", "json"))
+	var losses []struct{ Table, Save string }
+	raw, _ := json.Marshal(doc["losses"])
+	if err := json.Unmarshal(raw, &losses); err != nil || len(losses) != 1 || losses[0].Table != evil {
+		t.Fatalf("losses: %s (%v)", raw, err)
+	}
+	dir := t.TempDir()
+	cmd := exec.Command("sh", "-c", losses[0].Save)
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%s: %v\n%s", losses[0].Save, err, out)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "clobbered.txt")); err == nil {
+		t.Fatalf("%s wrote clobbered.txt: the table's name was read as an option", losses[0].Save)
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if data, _ := os.ReadFile(filepath.Join(dir, e.Name())); strings.Contains(string(data), "only b wrote this") {
+			return
+		}
+	}
+	t.Fatalf("%s copied nothing of the table (files: %v)", losses[0].Save, entries)
 }
