@@ -343,3 +343,25 @@ func TestAttackRollbackSaveCommandTakesNamesAsNames(t *testing.T) {
 	}
 	t.Fatalf("%s copied nothing of the table (files: %v)", losses[0].Save, entries)
 }
+
+// Whoever may create a table in the database names it: a table named with
+// an escape sequence and a line break, found unexpected by the drift
+// check, reached the operator's terminal raw (ESC[2J cleared the screen,
+// the line break forged a line of the report).
+func TestAttackDriftReportShowsControlCharactersAsText(t *testing.T) {
+	t.Parallel()
+	p := newOpProject(t)
+	p.must("db", "sync", "ocata")
+	p.exec("CREATE TABLE `evil\x1b[2J\nforged: nothing to see` (id int PRIMARY KEY)")
+	for _, args := range [][]string{{"db", "diff"}, {"db", "expand"}} {
+		r := p.run(args...)
+		if r.Code == 0 {
+			t.Fatalf("%s over an unexpected table: %s", strings.Join(args, " "), r)
+		}
+		out := r.Stdout + r.Stderr
+		if strings.Contains(out, "\x1b") || strings.Contains(out, "\nforged") {
+			t.Fatalf("%s printed the table's name raw: %q", strings.Join(args, " "), out)
+		}
+		opContains(t, r, `table evil\x1b[2J\nforged: nothing to see is unexpected`)
+	}
+}
