@@ -1,6 +1,7 @@
 package apply
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net"
@@ -60,10 +61,7 @@ func (s *Session) RollbackRelease(ctx context.Context, want string) (*Result, er
 		return res, err
 	}
 	if rel == "" {
-		res.Message = nothing
-		if last := s.lastDone(); last != nil {
-			res.Message += "; the database is at release " + last.ID.Release
-		}
+		res.Message = nothing + "; version " + cmp.Or(s.Version(), "none")
 		s.say("%s", res.Message)
 		s.end(res)
 		return res, nil
@@ -125,9 +123,14 @@ func (s *Session) RollbackRelease(ctx context.Context, want string) (*Result, er
 func (s *Session) rollbackRelease(ctx context.Context, want string) (rel, nothing string, err error) {
 	rel = s.current()
 	if want != "" {
-		switch {
+		switch half, _ := s.rollingBack(); {
 		case !slices.Contains(s.Project.Releases, want):
 			return "", "", fmt.Errorf("release %s is not in emcee.releases of %s: name the release to roll back (%s)", want, project.Rel(s.Project.Path), strings.Join(s.Project.Releases, ", "))
+		case half != "" && half != want:
+			return "", "", &Refusal{
+				Reason: fmt.Sprintf("a rollback of %s is in progress, not of %s: the schema is between %s and the release before it", half, want, half),
+				Next:   fmt.Sprintf("finish it with `emcee db rollback %s`", half),
+			}
 		case !s.started(want):
 			return "", fmt.Sprintf("nothing to roll back: %s has not started on this database, or was rolled back already", want), nil
 		case want != rel:

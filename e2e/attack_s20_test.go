@@ -220,7 +220,7 @@ func TestAttackFleetRollbackWherePikeNeverStarted(t *testing.T) {
 		}
 		opContains(t, r, "2 targets: 2 ok")
 		if run == 0 {
-			opContains(t, r, "nothing to roll back: pike has not started on this database, or was rolled back already; the database is at release ocata", "marked pike_expand01, pike_rollback01 as rolled back")
+			opContains(t, r, "nothing to roll back: pike has not started on this database, or was rolled back already; version ocata_expand01, ocata_contract01", "marked pike_expand01, pike_rollback01 as rolled back")
 		}
 	}
 	// Unnamed, where pike was rolled back: a rerun with nothing to do.
@@ -364,4 +364,27 @@ func TestAttackDriftReportShowsControlCharactersAsText(t *testing.T) {
 		}
 		opContains(t, r, `table evil\x1b[2J\nforged: nothing to see is unexpected`)
 	}
+}
+
+// Named, a release that has not started has nothing to roll back, but
+// not while the rollback of another release is half-way: the operator
+// named the wrong release, and exit 0 said the database was fine.
+func TestAttackNamedRollbackDuringAnotherRollback(t *testing.T) {
+	t.Parallel()
+	p := newSchemaProject(t,
+		[2]string{"a", attackTable("")},
+		[2]string{"b", attackTable("  index \"ix_o\" {\n    columns = [column.o]\n  }\n")},
+		[2]string{"c", attackTable("  index \"ix_o\" {\n    columns = [column.o]\n  }\n  index \"ix_e\" {\n    columns = [column.e]\n  }\n")})
+	p.must("plan")
+	p.must("db", "sync", "a")
+	p.must("db", "expand")
+	release := p.holdMDL("t")
+	p.killWhileWaiting("ALTER TABLE `t`", true, "db", "rollback")
+	release()
+	r := p.run("db", "rollback", "c")
+	if r.Code != 1 {
+		t.Fatalf("rollback of c while b's rollback is half-way: %s", r)
+	}
+	opContains(t, r, "a rollback of b is in progress, not of c", "`emcee db rollback b`")
+	p.must("db", "rollback", "b")
 }
