@@ -388,3 +388,29 @@ func TestAttackNamedRollbackDuringAnotherRollback(t *testing.T) {
 	opContains(t, r, "a rollback of b is in progress, not of c", "`emcee db rollback b`")
 	p.must("db", "rollback", "b")
 }
+
+// An error quotes what a schema file declared: renamed_from naming a
+// column that does not exist, written with an escape sequence, reached the
+// terminal (and CI logs, which render it) raw.
+func TestAttackErrorsShowControlCharactersAsText(t *testing.T) {
+	t.Parallel()
+	b := strings.Replace(attackTable(`  column "o2" {
+    type         = int
+    null         = true
+    renamed_from = "gh\u001b[2Jost"
+  }
+`), `  column "o" {
+    type = int
+    null = true
+  }
+`, "", 1)
+	p := newSchemaProject(t, [2]string{"a", attackTable("")}, [2]string{"b", b})
+	r := p.run("plan")
+	if r.Code != 1 {
+		t.Fatalf("plan: %s", r)
+	}
+	if strings.Contains(r.Stderr, "\x1b") {
+		t.Fatalf("the error holds the escape sequence raw: %q", r.Stderr)
+	}
+	opContains(t, r, `gh\x1b[2Jost`)
+}
