@@ -353,7 +353,9 @@ func TestAttackDriftReportShowsControlCharactersAsText(t *testing.T) {
 	p := newOpProject(t)
 	p.must("db", "sync", "ocata")
 	p.exec("CREATE TABLE `evil\x1b[2J\nforged: nothing to see` (id int PRIMARY KEY)")
-	for _, args := range [][]string{{"db", "diff"}, {"db", "expand"}} {
+	targets := filepath.Join(t.TempDir(), "targets.txt")
+	opWrite(t, targets, []byte(p.DB.URL+"\n"))
+	for _, args := range [][]string{{"db", "diff"}, {"db", "expand"}, {"db", "expand", "--targets", targets}} {
 		r := p.run(args...)
 		if r.Code == 0 {
 			t.Fatalf("%s over an unexpected table: %s", strings.Join(args, " "), r)
