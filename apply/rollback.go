@@ -1,6 +1,7 @@
 package apply
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net"
@@ -60,10 +61,7 @@ func (s *Session) RollbackRelease(ctx context.Context, want string) (*Result, er
 		return res, err
 	}
 	if rel == "" {
-		res.Message = nothing
-		if last := s.lastDone(); last != nil {
-			res.Message += "; the database is at release " + last.ID.Release
-		}
+		res.Message = nothing + "; version " + cmp.Or(s.Version(), "none")
 		s.say("%s", res.Message)
 		s.end(res)
 		return res, nil
@@ -125,9 +123,14 @@ func (s *Session) RollbackRelease(ctx context.Context, want string) (*Result, er
 func (s *Session) rollbackRelease(ctx context.Context, want string) (rel, nothing string, err error) {
 	rel = s.current()
 	if want != "" {
-		switch {
+		switch half, _ := s.rollingBack(); {
 		case !slices.Contains(s.Project.Releases, want):
 			return "", "", fmt.Errorf("release %s is not in emcee.releases of %s: name the release to roll back (%s)", want, project.Rel(s.Project.Path), strings.Join(s.Project.Releases, ", "))
+		case half != "" && half != want:
+			return "", "", &Refusal{
+				Reason: fmt.Sprintf("a rollback of %s is in progress, not of %s: the schema is between %s and the release before it", half, want, half),
+				Next:   fmt.Sprintf("finish it with `emcee db rollback %s`", half),
+			}
 		case !s.started(want):
 			return "", fmt.Sprintf("nothing to roll back: %s has not started on this database, or was rolled back already", want), nil
 		case want != rel:
@@ -508,7 +511,7 @@ func (s *Session) tableLoss(ctx context.Context, table string) (*Loss, error) {
 		}
 		return nil, err
 	}
-	return &Loss{Table: table, Rows: n, Save: s.client(true) + " --single-transaction " + shell.Word(s.Cfg.Database) + " " + shell.Word(table) + " > " + shell.Word(fileName(table)+".sql")}, nil
+	return &Loss{Table: table, Rows: n, Save: s.client(true) + " --single-transaction -- " + shell.Word(s.Cfg.Database) + " " + shell.Word(table) + " > " + shell.Word(fileName(table)+".sql")}, nil
 }
 
 // saveColumn is a command that copies the lost values of a column out,
@@ -521,11 +524,14 @@ func (s *Session) saveColumn(ctx context.Context, table, column, pred string) st
 	}
 	cols = append(cols, sqlsyntax.Ident(column))
 	q := "SELECT " + strings.Join(cols, ", ") + " FROM " + sqlsyntax.Ident(table) + " WHERE " + pred
-	return s.client(false) + " --batch --execute=" + shell.Quote(q) + " " + shell.Word(s.Cfg.Database) + " > " + shell.Word(fileName(table+"."+column)+".tsv")
+	return s.client(false) + " --batch --execute=" + shell.Quote(q) + " -- " + shell.Word(s.Cfg.Database) + " > " + shell.Word(fileName(table+"."+column)+".tsv")
 }
 
 // client is the server's command-line client (or dump tool), connected as
 // emcee is, the password (if any) asked for at its prompt: never printed.
+// Its callers end the options with -- before the database and table: a
+// name may start with -- (a table named --result-file=x was read as the
+// dump tool's option).
 func (s *Session) client(dump bool) string {
 	name := map[bool]string{false: "mysql", true: "mysqldump"}[dump]
 	if s.Project.Target.MariaDB() {

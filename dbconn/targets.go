@@ -118,6 +118,9 @@ func ReadTargets(path string) ([]*Config, error) {
 		return nil, fmt.Errorf("--targets %s: %w", path, err)
 	}
 	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.IsDir() {
+		return nil, fmt.Errorf("--targets %s is a directory: give a file listing one database URL a line (mysql://user:pass@host:3306/db)", path)
+	}
 	data, err := io.ReadAll(io.LimitReader(f, MaxTargetsSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("--targets %s: %w", path, err)

@@ -71,6 +71,9 @@ func TestReadTargetsRefuses(t *testing.T) {
 			}
 		})
 	}
+	if _, err := ReadTargets(t.TempDir()); err == nil || !strings.Contains(err.Error(), "is a directory: give a file listing one database URL a line") {
+		t.Fatalf("a directory: %v", err)
+	}
 	_, err := ReadTargets(filepath.Join(t.TempDir(), "missing.txt"))
 	if err == nil || !strings.Contains(err.Error(), "missing.txt: no such file") {
 		t.Fatalf("missing file: %v", err)

@@ -10,6 +10,7 @@ import (
 	"ariga.io/atlas/sql/schema"
 
 	"github.com/emcee-db/emcee/schemadef"
+	"github.com/emcee-db/emcee/sqlname"
 )
 
 // Report is the outcome of a comparison of a live database with its
@@ -88,9 +89,11 @@ func (r *Report) AcceptedString() string { return text(r.Accepted) }
 func text(objs []Object) string {
 	var b strings.Builder
 	for _, o := range objs {
-		fmt.Fprintf(&b, "%s %s:\n", o.Kind(), o.Table)
+		// An unexpected table is named by whoever created it: an escape
+		// sequence in its name cleared the operator's screen.
+		fmt.Fprintf(&b, "%s %s:\n", o.Kind(), sqlname.Displayable(o.Table))
 		for _, d := range o.Differences {
-			fmt.Fprintf(&b, "  - %s\n", d.Detail)
+			fmt.Fprintf(&b, "  - %s\n", sqlname.Displayable(d.Detail))
 		}
 	}
 	return b.String()

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"os/exec"
@@ -219,7 +220,7 @@ func TestAttackFleetRollbackWherePikeNeverStarted(t *testing.T) {
 		}
 		opContains(t, r, "2 targets: 2 ok")
 		if run == 0 {
-			opContains(t, r, "nothing to roll back: pike has not started on this database, or was rolled back already; the database is at release ocata", "marked pike_expand01, pike_rollback01 as rolled back")
+			opContains(t, r, "nothing to roll back: pike has not started on this database, or was rolled back already; version ocata_expand01, ocata_contract01", "marked pike_expand01, pike_rollback01 as rolled back")
 		}
 	}
 	// Unnamed, where pike was rolled back: a rerun with nothing to do.
@@ -291,4 +292,127 @@ func TestAttackSQLReleaseStringDefaultsKeepTheirValue(t *testing.T) {
 	if got != want {
 		t.Fatalf("defaults planned from the SQL release: %q, the file's: %q", got, want)
 	}
+}
+
+// A refused rollback prints commands that copy the data out, for the
+// operator to paste. A table may be named --result-file=x (emcee takes
+// names with --): given to mariadb-dump as it was, after the database, the
+// dump tool read it as its option and wrote the dump over that file, and
+// the table was never copied.
+func TestAttackRollbackSaveCommandTakesNamesAsNames(t *testing.T) {
+	t.Parallel()
+	const evil = "--result-file=clobbered.txt"
+	b := attackTable("") + `table "` + evil + `" {
+  schema = schema.s
+  column "id" {
+    type = int
+  }
+  column "v" {
+    type = varchar(20)
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+`
+	p := newSchemaProject(t, [2]string{"a", attackTable("")}, [2]string{"b", b})
+	p.must("plan")
+	p.must("db", "sync", "a")
+	p.must("db", "expand")
+	p.exec("INSERT INTO `" + evil + "` VALUES (1, 'only b wrote this')")
+	doc := cliDoc(t, "json", p.run("db", "rollback", "--format", "json"))
+	var losses []struct{ Table, Save string }
+	raw, _ := json.Marshal(doc["losses"])
+	if err := json.Unmarshal(raw, &losses); err != nil || len(losses) != 1 || losses[0].Table != evil {
+		t.Fatalf("losses: %s (%v)", raw, err)
+	}
+	dir := t.TempDir()
+	cmd := exec.Command("sh", "-c", losses[0].Save)
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%s: %v\n%s", losses[0].Save, err, out)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "clobbered.txt")); err == nil {
+		t.Fatalf("%s wrote clobbered.txt: the table's name was read as an option", losses[0].Save)
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if data, _ := os.ReadFile(filepath.Join(dir, e.Name())); strings.Contains(string(data), "only b wrote this") {
+			return
+		}
+	}
+	t.Fatalf("%s copied nothing of the table (files: %v)", losses[0].Save, entries)
+}
+
+// Whoever may create a table in the database names it: a table named with
+// an escape sequence and a line break, found unexpected by the drift
+// check, reached the operator's terminal raw (ESC[2J cleared the screen,
+// the line break forged a line of the report).
+func TestAttackDriftReportShowsControlCharactersAsText(t *testing.T) {
+	t.Parallel()
+	p := newOpProject(t)
+	p.must("db", "sync", "ocata")
+	p.exec("CREATE TABLE `evil\x1b[2J\nforged: nothing to see` (id int PRIMARY KEY)")
+	targets := filepath.Join(t.TempDir(), "targets.txt")
+	opWrite(t, targets, []byte(p.DB.URL+"\n"))
+	for _, args := range [][]string{{"db", "diff"}, {"db", "expand"}, {"db", "expand", "--targets", targets}} {
+		r := p.run(args...)
+		if r.Code == 0 {
+			t.Fatalf("%s over an unexpected table: %s", strings.Join(args, " "), r)
+		}
+		out := r.Stdout + r.Stderr
+		if strings.Contains(out, "\x1b") || strings.Contains(out, "\nforged") {
+			t.Fatalf("%s printed the table's name raw: %q", strings.Join(args, " "), out)
+		}
+		opContains(t, r, `table evil\x1b[2J\nforged: nothing to see is unexpected`)
+	}
+}
+
+// Named, a release that has not started has nothing to roll back, but
+// not while the rollback of another release is half-way: the operator
+// named the wrong release, and exit 0 said the database was fine.
+func TestAttackNamedRollbackDuringAnotherRollback(t *testing.T) {
+	t.Parallel()
+	p := newSchemaProject(t,
+		[2]string{"a", attackTable("")},
+		[2]string{"b", attackTable("  index \"ix_o\" {\n    columns = [column.o]\n  }\n")},
+		[2]string{"c", attackTable("  index \"ix_o\" {\n    columns = [column.o]\n  }\n  index \"ix_e\" {\n    columns = [column.e]\n  }\n")})
+	p.must("plan")
+	p.must("db", "sync", "a")
+	p.must("db", "expand")
+	release := p.holdMDL("t")
+	p.killWhileWaiting("ALTER TABLE `t`", true, "db", "rollback")
+	release()
+	r := p.run("db", "rollback", "c")
+	if r.Code != 1 {
+		t.Fatalf("rollback of c while b's rollback is half-way: %s", r)
+	}
+	opContains(t, r, "a rollback of b is in progress, not of c", "`emcee db rollback b`")
+	p.must("db", "rollback", "b")
+}
+
+// An error quotes what a schema file declared: renamed_from naming a
+// column that does not exist, written with an escape sequence, reached the
+// terminal (and CI logs, which render it) raw.
+func TestAttackErrorsShowControlCharactersAsText(t *testing.T) {
+	t.Parallel()
+	b := strings.Replace(attackTable(`  column "o2" {
+    type         = int
+    null         = true
+    renamed_from = "gh\u001b[2Jost"
+  }
+`), `  column "o" {
+    type = int
+    null = true
+  }
+`, "", 1)
+	p := newSchemaProject(t, [2]string{"a", attackTable("")}, [2]string{"b", b})
+	r := p.run("plan")
+	if r.Code != 1 {
+		t.Fatalf("plan: %s", r)
+	}
+	if strings.Contains(r.Stderr, "\x1b") {
+		t.Fatalf("the error holds the escape sequence raw: %q", r.Stderr)
+	}
+	opContains(t, r, `gh\x1b[2Jost`)
 }

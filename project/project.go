@@ -110,7 +110,10 @@ func LoadVars(path string, vars Vars) (*Project, error) {
 		if os.IsNotExist(err) {
 			return nil, fmt.Errorf("%s not found: run emcee in the directory holding atlas.hcl, or pass --config path/to/atlas.hcl", path)
 		}
-		return nil, err
+		if fi, serr := os.Stat(path); serr == nil && fi.IsDir() {
+			return nil, fmt.Errorf("%s is a directory: pass --config path/to/atlas.hcl, the project file itself", path)
+		}
+		return nil, fmt.Errorf("reading the project file: %w", err)
 	}
 	p := hclparse.NewParser()
 	f, diags := p.ParseHCL(src, path)

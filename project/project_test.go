@@ -220,3 +220,11 @@ func TestLoadErrorsDoNotPrintOutsideValues(t *testing.T) {
 		t.Errorf("literal: %v", err)
 	}
 }
+
+// --config naming a directory said only "read DIR: is a directory".
+func TestLoadConfigIsADirectory(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := Load(dir); err == nil || !strings.Contains(err.Error(), dir+" is a directory: pass --config path/to/atlas.hcl") {
+		t.Fatalf("got %v", err)
+	}
+}

@@ -155,8 +155,11 @@ func scanPlans(dir string, releases []string, statements bool) (*Plans, error) {
 	if os.IsNotExist(err) {
 		return p, nil
 	}
+	if fi, serr := os.Stat(dir); serr == nil && !fi.IsDir() {
+		return nil, fmt.Errorf("%s is a file, not the plans directory emcee plan writes revision scripts into: move it away, or point plans_dir in the emcee block of atlas.hcl elsewhere", dir)
+	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("reading the plans directory: %w", err)
 	}
 	for _, d := range dirs {
 		if !d.IsDir() {
@@ -165,7 +168,7 @@ func scanPlans(dir string, releases []string, statements bool) (*Plans, error) {
 		rel := d.Name()
 		entries, err := os.ReadDir(filepath.Join(dir, rel))
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("reading the plans directory: %w", err)
 		}
 		for _, e := range entries {
 			if e.IsDir() {
@@ -174,7 +177,8 @@ func scanPlans(dir string, releases []string, statements bool) (*Plans, error) {
 			path := rel + "/" + e.Name()
 			data, err := os.ReadFile(filepath.Join(dir, path))
 			if err != nil {
-				return nil, err
+				// A dangling link, a file emcee may not read.
+				return nil, fmt.Errorf("reading the plans directory: %w: plans/<release>/ holds only the revision scripts and snapshots emcee plan writes; remove it or restore it", err)
 			}
 			p.Files[path] = data
 			if !strings.HasSuffix(e.Name(), ".sql") {

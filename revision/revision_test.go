@@ -275,3 +275,27 @@ func TestRollbackScripts(t *testing.T) {
 		t.Errorf("empty rollback read back as %v, %v", st, err)
 	}
 }
+
+// A file where the plans directory should be, and a dangling link in it,
+// were "open plans: not a directory" and "open ...: no such file or
+// directory": no word of what the path is for or what to do.
+func TestReadPlansSaysWhatThePathIsFor(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "plans")
+	if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadPlans(file, []string{"a"}); err == nil || !strings.Contains(err.Error(), "plans is a file, not the plans directory") || !strings.Contains(err.Error(), "move it away") {
+		t.Errorf("plans is a file: %v", err)
+	}
+	plans := filepath.Join(dir, "p")
+	if err := os.MkdirAll(filepath.Join(plans, "a"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(dir, "gone"), filepath.Join(plans, "a", "a_expand01.sql")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadPlans(plans, []string{"a"}); err == nil || !strings.Contains(err.Error(), "a_expand01.sql") || !strings.Contains(err.Error(), "remove it or restore it") {
+		t.Errorf("dangling link: %v", err)
+	}
+}

@@ -9,6 +9,7 @@ package sqlname
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -106,6 +107,38 @@ func Undisplayable(s string) string {
 		}
 	}
 	return ""
+}
+
+// Displayable is s with every character Undisplayable objects to written
+// as its Go escape (\x1b, \n, \u202e): names read from a live database,
+// which anyone with the right to create a table chose, reach terminals as
+// text, never as a command to the terminal or a forged line.
+func Displayable(s string) string { return displayable(s, false) }
+
+// DisplayableText is Displayable for text of several lines (an error
+// message): line breaks and tabs stay as they are, every other control
+// character is escaped. A value from a schema file that an error quotes
+// (a declaration naming no such column) cannot drive the terminal.
+func DisplayableText(s string) string { return displayable(s, true) }
+
+func displayable(s string, lines bool) string {
+	if Undisplayable(s) == "" {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if lines && (r == '\n' || r == '\t') {
+			b.WriteRune(r)
+			continue
+		}
+		if isControl(r) || isBidiControl(r) {
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 func isControl(r rune) bool { return unicode.IsControl(r) || r == '\u2028' || r == '\u2029' }

@@ -262,6 +262,14 @@ func (f *phaseFlags) check(cmd *cobra.Command) error {
 	if f.batchSize < 1 && cmd.Flags().Changed("batch-size") || f.maxBatchSize < 1 && cmd.Flags().Changed("max-batch-size") {
 		return &exitError{code: codeUsage, err: fmt.Errorf("--batch-size %d, --max-batch-size %d: want a number of rows of 1 or more", f.batchSize, f.maxBatchSize)}
 	}
+	// -1 read as "no limit" (--max-rows) and "never" (--retries), which
+	// is not what every operator who types it means.
+	if f.maxRows < 0 {
+		return usage(cmd, fmt.Errorf("--max-rows %d is negative: give how many rows to backfill before stopping (0: all)", f.maxRows))
+	}
+	if f.retries < 0 {
+		return usage(cmd, fmt.Errorf("--retries %d is negative: give how often to retry (0: never)", f.retries))
+	}
 	return nil
 }
 

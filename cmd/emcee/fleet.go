@@ -143,6 +143,15 @@ func runFleet(ctx context.Context, cmd *cobra.Command, p *project.Project, targe
 	}
 	var view *fleetView
 	if !jsonOut() {
+		if dbFlags.canary > 0 {
+			// An env block's for_each is a set, which toset() sorts:
+			// the canaries are not always the databases named first.
+			var names []string
+			for _, j := range jobs[:dbFlags.canary] {
+				names = append(names, j.Name)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "canary: %s (the first %d of the list; no other starts before they finish)\n", strings.Join(names, ", "), dbFlags.canary)
+		}
 		view = newFleetView(cmd.OutOrStdout(), cmd.ErrOrStderr(), jobs)
 	}
 	outs := fleet.Run(ctx, jobs, fleet.Options{Parallel: dbFlags.parallel, Canary: dbFlags.canary, FailFast: dbFlags.failFast},

@@ -118,3 +118,34 @@ emcee {
 		}
 	}
 }
+
+// --canary runs the first databases of the list; an env block's for_each
+// is a set, which toset() sorts, so --var tenants=zeta --var tenants=alpha
+// --canary 1 ran alpha first, the tenant the operator did not pick, and
+// said nothing about it. The run names its canaries before it starts.
+func TestFleetCanaryIsNamed(t *testing.T) {
+	config := filepath.Join(t.TempDir(), "atlas.hcl")
+	if err := os.WriteFile(config, []byte(`variable "tenants" {
+  type = list(string)
+}
+env "tenants" {
+  for_each = toset(var.tenants)
+  url      = urlsetpath("mysql://root@127.0.0.1:1/", each.value)
+}
+emcee {
+  target   = "mariadb 10.11"
+  releases = ["a"]
+}
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	root := newRoot()
+	var out bytes.Buffer
+	root.SetOut(&out)
+	root.SetErr(&out)
+	root.SetArgs([]string{"--config", config, "db", "status", "--env", "tenants", "--var", "tenants=zeta", "--var", "tenants=alpha", "--canary", "1"})
+	_ = root.ExecuteContext(context.WithValue(context.Background(), outcomeKey{}, &outcome{}))
+	if first, _, _ := strings.Cut(out.String(), "\n"); first != "canary: mysql://root@127.0.0.1:1/alpha (the first 1 of the list; no other starts before they finish)" {
+		t.Fatalf("first line %q:\n%s", first, out.String())
+	}
+}

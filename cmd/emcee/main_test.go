@@ -54,6 +54,8 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{[]string{"simulate", "--url", "mysql://root@127.0.0.1:1/sim", "--old-workers", "-1"}, "--old-workers -1 is negative"},
 		{[]string{"simulate", "--url", "mysql://root@127.0.0.1:1/sim", "--throttle", "-1s"}, "--throttle -1s is negative"},
 		{[]string{"simulate", "--url", "mysql://root@127.0.0.1:1/sim", "--pause", "-1s"}, "--pause -1s is negative"},
+		{[]string{"db", "migrate", "--url", "mysql://root@127.0.0.1:1/db", "--max-rows", "-1"}, "--max-rows -1 is negative"},
+		{[]string{"db", "sync", "--url", "mysql://root@127.0.0.1:1/db", "--retries", "-2"}, "--retries -2 is negative"},
 	} {
 		_, err := run(t, tc.args...)
 		if code(err) != codeUsage || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "--help' for usage and examples") {

@@ -12,6 +12,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"gopkg.in/yaml.v3"
+
+	"github.com/emcee-db/emcee/sqlname"
 )
 
 // Output formats. text (and review's markdown) is for people; json and
@@ -114,6 +116,9 @@ func execute(root *cobra.Command, args []string, stdout, stderr io.Writer) int {
 	root.SetErr(stderr)
 	cmd, err := root.ExecuteContextC(context.WithValue(context.Background(), outcomeKey{}, o))
 	code, msg := exitOf(err)
+	// Errors quote what schema files, plans and databases hold: an escape
+	// sequence there must reach the terminal as text.
+	msg = sqlname.DisplayableText(msg)
 	if msg != "" {
 		fmt.Fprintln(stderr, "emcee:", msg)
 	}
