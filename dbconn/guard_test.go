@@ -3,14 +3,19 @@ package dbconn
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha1"
+	"crypto/tls"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"database/sql"
 	"encoding/binary"
 	"encoding/pem"
 	"io"
+	"math/big"
 	"net"
 	"strings"
 	"testing"
@@ -39,6 +44,9 @@ type rogue struct {
 const (
 	fullAuth       = "caching_sha2_password full authentication"
 	switchToSHA256 = "auth switch to sha256_password"
+	// fullAuthTLS is full authentication over TLS the client does not
+	// verify: the password goes in clear text inside it.
+	fullAuthTLS = "caching_sha2_password full authentication over TLS"
 )
 
 func startRogue(t *testing.T, how string) *rogue {
@@ -87,16 +95,27 @@ func startRogue(t *testing.T, how string) *rogue {
 		if how == switchToSHA256 {
 			plugin = "mysql_native_password"
 		}
-		write(greeting(r.nonce, plugin))
-		if read() == nil {
+		write(greeting(r.nonce, plugin, how == fullAuthTLS))
+		p := read()
+		if p == nil {
 			return
 		}
-		if how == fullAuth {
+		if how == fullAuthTLS && len(p) == 32 { // SSLRequest: the rest goes inside TLS
+			tc := tls.Server(c, &tls.Config{Certificates: []tls.Certificate{selfSigned(t)}})
+			if tc.Handshake() != nil {
+				return
+			}
+			c = tc
+			if read() == nil {
+				return
+			}
+		}
+		if how != switchToSHA256 {
 			write([]byte{0x01, 0x04}) // perform full authentication
 		} else {
 			write(append(append([]byte{0xfe}, "sha256_password\x00"...), append(r.nonce, 0)...))
 		}
-		p := read()
+		p = read()
 		if len(p) == 1 && (p[0] == 0x02 || p[0] == 0x01) { // the client asks for the server's key
 			der, _ := x509.MarshalPKIXPublicKey(&key.PublicKey)
 			write(append([]byte{0x01}, pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})...))
@@ -107,21 +126,28 @@ func startRogue(t *testing.T, how string) *rogue {
 				plain[i] ^= r.nonce[i%len(r.nonce)]
 			}
 			recovered = strings.TrimRight(string(plain), "\x00")
+		} else if how == fullAuthTLS {
+			recovered = strings.TrimRight(string(p), "\x00")
 		}
 		write(append([]byte{0xff, 0x15, 0x04}, "#28000Access denied"...))
 	}()
 	return r
 }
 
-// greeting is a protocol 10 handshake naming plugin.
-func greeting(nonce []byte, plugin string) []byte {
+// greeting is a protocol 10 handshake naming plugin, offering TLS with
+// withTLS.
+func greeting(nonce []byte, plugin string, withTLS bool) []byte {
 	var b bytes.Buffer
 	b.WriteByte(10)
 	b.WriteString("8.0.40-rogue\x00")
 	b.Write([]byte{1, 0, 0, 0})
 	b.Write(nonce[:8])
 	b.WriteByte(0)
-	_ = binary.Write(&b, binary.LittleEndian, uint16(0xA20D)) // long password, long flag, with db, protocol 41, transactions, secure connection
+	flags := uint16(0xA20D) // long password, long flag, with db, protocol 41, transactions, secure connection
+	if withTLS {
+		flags |= 0x0800
+	}
+	_ = binary.Write(&b, binary.LittleEndian, flags)
 	b.WriteByte(0x21)
 	b.Write([]byte{2, 0})
 	_ = binary.Write(&b, binary.LittleEndian, uint16(0x0008)) // plugin auth
@@ -134,6 +160,20 @@ func greeting(nonce []byte, plugin string) []byte {
 }
 
 const rogueSecret = "pr1mary-s3cret"
+
+func selfSigned(t *testing.T) tls.Certificate {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Error(err)
+		return tls.Certificate{}
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "rogue"}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Error(err)
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
+}
 
 func openAt(t *testing.T, c *Config) error {
 	t.Helper()
@@ -151,10 +191,14 @@ func openAt(t *testing.T, c *Config) error {
 // which it decrypts with its own key. That is what a discovered replica
 // must never get.
 func TestRogueRecoversAGivenServersPassword(t *testing.T) {
-	for _, how := range []string{fullAuth, switchToSHA256} {
+	for _, how := range []string{fullAuth, switchToSHA256, fullAuthTLS} {
 		t.Run(how, func(t *testing.T) {
 			r := startRogue(t, how)
-			_ = openAt(t, &Config{User: "emcee", Password: rogueSecret, Addr: r.addr})
+			c := &Config{User: "emcee", Password: rogueSecret, Addr: r.addr}
+			if how == fullAuthTLS {
+				c.TLS = "skip-verify"
+			}
+			_ = openAt(t, c)
 			if got := <-r.recovered; got != rogueSecret {
 				t.Fatalf("the rogue server did not recover the password (got %q): the test no longer shows the attack", got)
 			}
