@@ -463,6 +463,8 @@ func (s *Session) saveColumn(ctx context.Context, table, column, pred string) st
 
 // client is the server's command-line client (or dump tool), connected as
 // emcee is, the password (if any) asked for at its prompt: never printed.
+// utf8mb4, as emcee's own connections: the client's default follows the
+// locale, which would mangle the values it copies.
 func (s *Session) client(dump bool) string {
 	name := map[bool]string{false: "mysql", true: "mysqldump"}[dump]
 	if s.Project.Target.MariaDB() {
@@ -472,7 +474,7 @@ func (s *Session) client(dump bool) string {
 	if err != nil {
 		host, port = s.Cfg.Addr, "3306"
 	}
-	cmd := name + " -h " + shell.Word(host) + " -P " + shell.Word(port) + " -u " + shell.Word(s.Cfg.User)
+	cmd := name + " -h " + shell.Word(host) + " -P " + shell.Word(port) + " -u " + shell.Word(s.Cfg.User) + " --default-character-set=utf8mb4"
 	if s.Cfg.Password != "" {
 		cmd += " -p"
 	}
