@@ -329,15 +329,17 @@ func (s *Session) rollbackLosses(ctx context.Context, res *Result, rel string, r
 // fills where it is NULL, what that backfill computes from the columns the
 // previous release keeps: a later migrate writes those again.
 func (s *Session) countLosses(ctx context.Context, rel string, revs []*revision.Revision) ([]Loss, error) {
+	// Table names as written (the server may tell case apart), column
+	// names lowercased (it never does).
 	dropped := map[string]map[string]bool{} // table: columns the rollback drops
 	for _, rev := range revs {
 		for _, st := range rev.Statements {
 			for _, e := range effect.Of(st.SQL) {
 				if st.Kind == revision.DDL && e.Op == effect.DropColumn {
-					if dropped[strings.ToLower(e.Table)] == nil {
-						dropped[strings.ToLower(e.Table)] = map[string]bool{}
+					if dropped[e.Table] == nil {
+						dropped[e.Table] = map[string]bool{}
 					}
-					dropped[strings.ToLower(e.Table)][strings.ToLower(e.Name)] = true
+					dropped[e.Table][strings.ToLower(e.Name)] = true
 				}
 			}
 		}
@@ -350,10 +352,10 @@ func (s *Session) countLosses(ctx context.Context, rel string, revs []*revision.
 			}
 			b, err := sqlsyntax.ReadBackfill(st.SQL)
 			if err != nil {
-				return nil, fmt.Errorf("%s: %w", s.at(rev, st), err)
+				continue // its columns are counted without it: more, never less
 			}
 			for col, f := range b.FillsWhereNull() {
-				k := strings.ToLower(b.Table) + "." + col
+				k := b.Table + "." + col
 				if _, twice := fills[k]; twice {
 					fills[k] = nil
 					continue
@@ -378,7 +380,7 @@ func (s *Session) countLosses(ctx context.Context, rel string, revs []*revision.
 				switch e.Op {
 				case effect.DropColumn:
 					var f *sqlsyntax.Fill
-					if ff := fills[strings.ToLower(e.Table)+"."+strings.ToLower(e.Name)]; ff != nil && !readsAny(ff.Reads, dropped[strings.ToLower(e.Table)]) {
+					if ff := fills[e.Table+"."+strings.ToLower(e.Name)]; ff != nil && !readsAny(ff.Reads, dropped[e.Table]) {
 						f = ff
 					}
 					l, err = s.columnLoss(ctx, e.Table, e.Name, f)
