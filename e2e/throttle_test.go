@@ -165,6 +165,34 @@ func TestMigratePausesWhileReplicaLags(t *testing.T) {
 	}
 }
 
+// A replica found on the primary is reached with the primary's user and
+// password over the guarded connection: a real server's authentication
+// (a scramble, never the password) passes it, and the lag is watched.
+func TestMigrateWatchesADiscoveredReplicaWithAPassword(t *testing.T) {
+	primary := testserver.Start(t, testserver.Options{ServerID: 1, LogBin: true})
+	rep := testserver.Start(t, testserver.Options{ServerID: 2, Report: true})
+	rep.ReplicateFrom(t, primary)
+	// Created on the primary, replicated before the rows waitReplica
+	// waits for.
+	if _, err := primary.Open(t).Exec("GRANT ALL PRIVILEGES ON *.* TO 'emcee_op'@'%' IDENTIFIED BY 'guarded s3cret'"); err != nil {
+		t.Fatal(err)
+	}
+	db := primary.NewDB(t)
+	p := throttleProject(t, db)
+	waitReplica(t, rep.Open(t), db.Name, throttleRows)
+	r := p.run("db", "migrate", "--url", fmt.Sprintf("mysql://emcee_op:guarded%%20s3cret@127.0.0.1:%d/%s", primary.Port, db.Name), "--max-lag", "5s", "--check-interval", "100ms")
+	if r.Code != 0 {
+		t.Fatalf("migrate watching a discovered replica as a user with a password: %s", r)
+	}
+	opContains(t, r, fmt.Sprintf("watching 127.0.0.1:%d (found by SHOW SLAVE HOSTS, checked against the binlog dump connections)", rep.Port))
+	if strings.Contains(r.Stdout+r.Stderr, "guarded s3cret") {
+		t.Fatalf("the password was printed:\n%s", r)
+	}
+	if n := pendingSlugs(t, db.DB); n != 0 {
+		t.Fatalf("%d rows not backfilled", n)
+	}
+}
+
 // Anyone with a replication account registers any address in SHOW SLAVE
 // HOSTS (report_host): emcee would have sent the primary's user and
 // password there. An address no binlog dump connection comes from is not
