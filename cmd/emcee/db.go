@@ -185,7 +185,7 @@ func (f *phaseFlags) add(cmd *cobra.Command, drift, backfill, maxRows bool) {
 		cmd.Flags().DurationVar(&f.chunkTime, "chunk-time", 0, "size each backfill batch to take about this long (e.g. 500ms), starting from --batch-size; 0 keeps --batch-size")
 		cmd.Flags().IntVar(&f.maxBatchSize, "max-batch-size", apply.DefaultMaxBatchSize, "the most keys --chunk-time may put in one batch")
 		cmd.Flags().DurationVar(&f.maxLag, "max-lag", 0, "pause the backfill while a replica lags more than this (Seconds_Behind_Master; stopped replication counts as lagging), e.g. 1s; replicas from --replica or found on the primary")
-		cmd.Flags().StringArrayVar(&f.replicas, "replica", nil, "a replica --max-lag watches: mysql://user:pass@host:port/ (repeatable); without it they are found with SHOW SLAVE HOSTS or the processlist")
+		cmd.Flags().StringArrayVar(&f.replicas, "replica", nil, "a replica --max-lag watches: mysql://user:pass@host:port/ (repeatable); without it they are found on the primary (SHOW SLAVE HOSTS entries a binlog dump connection comes from, else those connections' hosts on the primary's port) and reached with the primary's user and password, never over TLS (refused if the primary's URL asks for TLS), dropped if they ask for the password itself")
 		cmd.Flags().StringVar(&f.maxLoad, "max-load", "", "pause the backfill while a global status variable is at or over its limit: VAR=N[,VAR=N], e.g. Threads_running=25")
 		cmd.Flags().StringVar(&f.criticalLoad, "critical-load", "", "stop migrate cleanly (exit 8, resumable) when a global status variable reaches its limit: VAR=N[,VAR=N], e.g. Threads_running=100")
 		cmd.Flags().DurationVar(&f.checkInterval, "check-interval", time.Second, "how often a paused backfill checks replicas and load again")
