@@ -74,21 +74,24 @@ func (s *Session) findOSC(ctx context.Context) error {
 	if err != nil || !strings.HasPrefix(version, PtOSC+" ") {
 		return fmt.Errorf("%s: %s --version did not run (%v: %s): reinstall Percona Toolkit (it needs Perl with DBD::mysql), or %s", from, path, err, shorten(version, 200), drop)
 	}
-	if o.MaxLoad != "" {
+	for _, load := range []struct{ what, value string }{{"max load", o.MaxLoad}, {"critical load", o.CriticalLoad}} {
+		if load.value == "" {
+			continue
+		}
 		// The tool refuses a variable the server does not have only when it
 		// starts, halfway through the revision (after its gates and the
 		// statements before); emcee's own --max-load is checked up front.
 		status, err := s.globalStatus(ctx)
 		if err != nil {
-			return s.redact(fmt.Errorf("reading SHOW GLOBAL STATUS for the tool's --max-load: %w", err))
+			return s.redact(fmt.Errorf("reading SHOW GLOBAL STATUS for the tool's --%s: %w", strings.ReplaceAll(load.what, " ", "-"), err))
 		}
-		for _, l := range project.MaxLoadVars(o.MaxLoad) {
+		for _, l := range project.MaxLoadVars(load.value) {
 			v, ok := status[strings.ToLower(l[0])]
 			if !ok {
-				return fmt.Errorf("%s: max load %s: the server has no global status variable %q, which %s refuses (SHOW GLOBAL STATUS lists them; e.g. Threads_running, Threads_connected)", from, o.MaxLoad, l[0], PtOSC)
+				return fmt.Errorf("%s: %s %s: the server has no global status variable %q, which %s refuses (SHOW GLOBAL STATUS lists them; e.g. Threads_running, Threads_connected)", from, load.what, load.value, l[0], PtOSC)
 			}
 			if _, err := strconv.ParseInt(v, 10, 64); err != nil {
-				return fmt.Errorf("%s: max load %s: status variable %s is %q, not a number: pick a counter or gauge such as Threads_running", from, o.MaxLoad, l[0], v)
+				return fmt.Errorf("%s: %s %s: status variable %s is %q, not a number: pick a counter or gauge such as Threads_running", from, load.what, load.value, l[0], v)
 			}
 		}
 	}
@@ -962,8 +965,11 @@ func oscArgs(cfg *dbconn.Config, o project.OSC, defaults, plugin string, a *sqls
 		chunk = project.DefaultOSCChunkTime
 	}
 	args = append(args, "--chunk-time", strconv.FormatFloat(chunk.Seconds(), 'f', -1, 64))
-	if o.MaxLoad != "" {
-		args = append(args, "--max-load", o.MaxLoad)
+	if ml := o.ToolMaxLoad(); ml != "" {
+		args = append(args, "--max-load", ml)
+	}
+	if o.CriticalLoad != "" {
+		args = append(args, "--critical-load", o.CriticalLoad)
 	}
 	return append(args, strings.Join(dsn, ","))
 }

@@ -27,7 +27,7 @@ func TestOSCCommandLine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	args := oscArgs(cfg, project.OSC{Tool: project.OSCPtOSC, ChunkTime: 250 * time.Millisecond, MaxLoad: "Threads_running=25"}, "/tmp/x/client.cnf", "/tmp/x/plugin.pl", a)
+	args := oscArgs(cfg, project.OSC{Tool: project.OSCPtOSC, ChunkTime: 250 * time.Millisecond, MaxLoad: "Threads_running=25", CriticalLoad: "Threads_connected=500"}, "/tmp/x/client.cnf", "/tmp/x/plugin.pl", a)
 	joined := strings.Join(args, " ")
 	if strings.Contains(joined, "p\"w#d") || strings.Contains(joined, "deploy") {
 		t.Fatalf("the command line holds the account: %q", args)
@@ -35,7 +35,8 @@ func TestOSCCommandLine(t *testing.T) {
 	for _, want := range [][]string{
 		{"--alter", "MODIFY COLUMN `c'd` BIGINT NOT NULL"},
 		{"--chunk-time", "0.25"},
-		{"--max-load", "Threads_running=25"},
+		{"--max-load", "Threads_running=25,Threads_connected=500"},
+		{"--critical-load", "Threads_connected=500"},
 		{"--plugin", "/tmp/x/plugin.pl"},
 		{"--set-vars", `sql_mode='STRICT_TRANS_TABLES\,NO_ZERO_IN_DATE\,NO_ZERO_DATE\,ERROR_FOR_DIVISION_BY_ZERO\,NO_ENGINE_SUBSTITUTION',time_zone='+00:00'`},
 	} {

@@ -395,15 +395,17 @@ func (s *Session) rollbackLosses(ctx context.Context, res *Result, rel string, r
 // fills where it is NULL, what that backfill computes from the columns the
 // previous release keeps: a later migrate writes those again.
 func (s *Session) countLosses(ctx context.Context, rel string, revs []*revision.Revision) ([]Loss, error) {
+	// Table names as written (the server may tell case apart), column
+	// names lowercased (it never does).
 	dropped := map[string]map[string]bool{} // table: columns the rollback drops
 	for _, rev := range revs {
 		for _, st := range rev.Statements {
 			for _, e := range effect.Of(st.SQL) {
 				if st.Kind == revision.DDL && e.Op == effect.DropColumn {
-					if dropped[strings.ToLower(e.Table)] == nil {
-						dropped[strings.ToLower(e.Table)] = map[string]bool{}
+					if dropped[e.Table] == nil {
+						dropped[e.Table] = map[string]bool{}
 					}
-					dropped[strings.ToLower(e.Table)][strings.ToLower(e.Name)] = true
+					dropped[e.Table][strings.ToLower(e.Name)] = true
 				}
 			}
 		}
@@ -416,10 +418,10 @@ func (s *Session) countLosses(ctx context.Context, rel string, revs []*revision.
 			}
 			b, err := sqlsyntax.ReadBackfill(st.SQL)
 			if err != nil {
-				return nil, fmt.Errorf("%s: %w", s.at(rev, st), err)
+				continue // its columns are counted without it: more, never less
 			}
 			for col, f := range b.FillsWhereNull() {
-				k := strings.ToLower(b.Table) + "." + col
+				k := b.Table + "." + col
 				if _, twice := fills[k]; twice {
 					fills[k] = nil
 					continue
@@ -444,7 +446,7 @@ func (s *Session) countLosses(ctx context.Context, rel string, revs []*revision.
 				switch e.Op {
 				case effect.DropColumn:
 					var f *sqlsyntax.Fill
-					if ff := fills[strings.ToLower(e.Table)+"."+strings.ToLower(e.Name)]; ff != nil && !readsAny(ff.Reads, dropped[strings.ToLower(e.Table)]) {
+					if ff := fills[e.Table+"."+strings.ToLower(e.Name)]; ff != nil && !readsAny(ff.Reads, dropped[e.Table]) {
 						f = ff
 					}
 					l, err = s.columnLoss(ctx, e.Table, e.Name, f)
@@ -531,7 +533,9 @@ func (s *Session) saveColumn(ctx context.Context, table, column, pred string) st
 // emcee is, the password (if any) asked for at its prompt: never printed.
 // Its callers end the options with -- before the database and table: a
 // name may start with -- (a table named --result-file=x was read as the
-// dump tool's option).
+// dump tool's option). It asks for utf8mb4, as emcee's own connections
+// do: the client's default follows the locale, which would mangle the
+// values it copies.
 func (s *Session) client(dump bool) string {
 	name := map[bool]string{false: "mysql", true: "mysqldump"}[dump]
 	if s.Project.Target.MariaDB() {
@@ -541,7 +545,7 @@ func (s *Session) client(dump bool) string {
 	if err != nil {
 		host, port = s.Cfg.Addr, "3306"
 	}
-	cmd := name + " -h " + shell.Word(host) + " -P " + shell.Word(port) + " -u " + shell.Word(s.Cfg.User)
+	cmd := name + " -h " + shell.Word(host) + " -P " + shell.Word(port) + " -u " + shell.Word(s.Cfg.User) + " --default-character-set=utf8mb4"
 	if s.Cfg.Password != "" {
 		cmd += " -p"
 	}

@@ -175,9 +175,11 @@ func (s *Session) prepareThrottle(ctx context.Context) error {
 		}
 		s.thr.discovered = how
 		for _, a := range addrs {
-			cfg := *s.Cfg
-			cfg.Addr, cfg.From = a, "the replica found by "+how
-			cfgs = append(cfgs, &cfg)
+			cfg, err := s.Cfg.Discovered(a, how)
+			if err != nil {
+				return fmt.Errorf("--max-lag without --replica: %w", err)
+			}
+			cfgs = append(cfgs, cfg)
 		}
 	}
 	for _, cfg := range cfgs {
@@ -215,49 +217,95 @@ func (s *Session) openReplica(ctx context.Context, cfg *dbconn.Config) (replica,
 	return r, nil
 }
 
-// discoverReplicas asks the primary for its replicas: SHOW SLAVE HOSTS
-// lists those that report their host (report_host); otherwise the binlog
-// dump threads in the processlist name the hosts, on the primary's port.
-// Discovered replicas are reached with the primary's user and password.
+// discoverReplicas asks the primary for its replicas. SHOW SLAVE HOSTS
+// lists those that report their address (report_host, report_port), but
+// any holder of a replication account registers any address there: only
+// an entry whose host is where one of the primary's binlog dump
+// connections comes from (the processlist, by name or address) is used.
+// Without such an entry, the hosts of the binlog dump connections are
+// used, on the primary's port. Discovered replicas are reached with the
+// primary's user and password over a guarded connection
+// (dbconn.Config.Discovered), which never lets the server learn the
+// password.
 func (s *Session) discoverReplicas(ctx context.Context) ([]string, string, error) {
-	var addrs []string
-	rows, err := s.Conn.QueryContext(ctx, "SHOW SLAVE HOSTS")
-	if err == nil {
-		cols, _ := rows.Columns()
-		for rows.Next() {
-			vals := scanStrings(rows, len(cols))
-			host, port := col(cols, vals, "Host"), col(cols, vals, "Port")
-			if host != "" && port != "" && port != "0" {
-				addrs = append(addrs, net.JoinHostPort(host, port))
-			}
-		}
-		rows.Close()
-	}
-	if len(addrs) > 0 {
-		return addrs, "SHOW SLAVE HOSTS", nil
-	}
-	rows, err = s.Conn.QueryContext(ctx, "SELECT HOST FROM information_schema.PROCESSLIST WHERE COMMAND IN ('Binlog Dump', 'Binlog Dump GTID')")
+	rows, err := s.Conn.QueryContext(ctx, "SELECT HOST FROM information_schema.PROCESSLIST WHERE COMMAND IN ('Binlog Dump', 'Binlog Dump GTID')")
 	if err != nil {
 		return nil, "", s.redact(fmt.Errorf("--max-lag without --replica: finding the replicas in the processlist: %w; give them with --replica URL", err))
 	}
-	defer rows.Close()
-	_, port, _ := net.SplitHostPort(s.Cfg.Addr)
+	var dumps []string
 	for rows.Next() {
 		var h string
 		if err := rows.Scan(&h); err != nil {
+			rows.Close()
 			return nil, "", err
 		}
 		if host, _, err := net.SplitHostPort(h); err == nil {
 			h = host
 		}
-		if a := net.JoinHostPort(h, port); !slices.Contains(addrs, a) {
-			addrs = append(addrs, a)
+		if !slices.Contains(dumps, h) {
+			dumps = append(dumps, h)
 		}
 	}
-	if len(addrs) == 0 {
-		return nil, "", errors.New("--max-lag: the primary lists no replica (SHOW SLAVE HOSTS is empty, and no binlog dump thread is in the processlist): give each replica with --replica mysql://user:pass@host:port/, or drop --max-lag")
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, "", s.redact(err)
 	}
-	return addrs, "the processlist's binlog dump threads (on the primary's port)", nil
+	if len(dumps) == 0 {
+		return nil, "", errors.New("--max-lag: the primary lists no replica (no binlog dump connection is in its processlist, which shows other users' connections only with the PROCESS privilege): give each replica with --replica mysql://user:pass@host:port/, or drop --max-lag")
+	}
+	dumpIPs := map[string]bool{}
+	for _, h := range dumps {
+		for _, ip := range lookup(ctx, h) {
+			dumpIPs[ip] = true
+		}
+	}
+	var addrs []string
+	rows, err = s.Conn.QueryContext(ctx, "SHOW SLAVE HOSTS")
+	if err == nil {
+		cols, _ := rows.Columns()
+		for rows.Next() {
+			vals := scanStrings(rows, len(cols))
+			host, port := col(cols, vals, "Host"), col(cols, vals, "Port")
+			if host == "" || port == "" || port == "0" {
+				continue
+			}
+			a := net.JoinHostPort(host, port)
+			if !slices.ContainsFunc(lookup(ctx, host), func(ip string) bool { return dumpIPs[ip] }) {
+				s.say("    --max-lag: not watching %s (SHOW SLAVE HOSTS): no binlog dump connection comes from %s (they come from %s); if it is a replica, give it with --replica", a, host, strings.Join(dumps, ", "))
+				continue
+			}
+			if !slices.Contains(addrs, a) {
+				addrs = append(addrs, a)
+			}
+		}
+		rows.Close()
+	}
+	if len(addrs) > 0 {
+		return addrs, "SHOW SLAVE HOSTS, checked against the binlog dump connections", nil
+	}
+	_, port, _ := net.SplitHostPort(s.Cfg.Addr)
+	for _, h := range dumps {
+		addrs = append(addrs, net.JoinHostPort(h, port))
+	}
+	return addrs, "the processlist's binlog dump connections (on the primary's port)", nil
+}
+
+// lookup is the addresses of host: itself when it is one, else what it
+// resolves to (nothing if it does not).
+func lookup(ctx context.Context, host string) []string {
+	if ip := net.ParseIP(host); ip != nil {
+		return []string{ip.String()}
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	ips, _ := net.DefaultResolver.LookupHost(ctx, host)
+	out := make([]string, 0, len(ips))
+	for _, ip := range ips {
+		if p := net.ParseIP(ip); p != nil {
+			out = append(out, p.String())
+		}
+	}
+	return out
 }
 
 // lag reads a replica's Seconds_Behind_Master. Unknown (NULL: a

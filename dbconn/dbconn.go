@@ -61,6 +61,9 @@ type Config struct {
 	LockWaitTimeout time.Duration
 	// From says where the URL came from, for messages (e.g. `env "prod"`).
 	From string
+	// discovered: a server emcee found rather than was given (Discovered),
+	// reached over a guarded connection.
+	discovered bool
 }
 
 // ErrNoDatabase is the error of Resolve when nothing names a database.
@@ -305,6 +308,10 @@ func (c *Config) dsn(db string) string {
 	m.Loc = time.UTC
 	m.Timeout = 5 * time.Second
 	m.TLSConfig = c.TLS
+	if c.discovered {
+		registerBlindKey()
+		m.Net, m.TLSConfig, m.ServerPubKey = guardedNet, "", blindKey
+	}
 	m.Params = map[string]string{
 		"charset":                  "utf8mb4",
 		"sql_mode":                 "'" + SQLMode + "'",
@@ -353,6 +360,10 @@ func (c *Config) Explain(err error) error {
 	}
 	var ne net.Error
 	var dns *net.DNSError
+	if r := guardRefusal(c.Addr); c.discovered && r != nil {
+		refusals.Delete(c.Addr)
+		return fmt.Errorf("the server there %v. emcee does not hand the primary's password to a server it found rather than was given, since whoever registered that address may be listening: give the replica with --replica mysql://user:pass@%s/ (best a user that may only run SHOW SLAVE STATUS; add ?tls=true when it asks for the password in full)", r, c.Addr)
+	}
 	switch {
 	case ServerError(err, 1045):
 		return fmt.Errorf("access denied for user %q on %s: wrong password, or the user may not connect from this host; fix the credentials in %s", c.User, c.Addr, c.from())

@@ -34,6 +34,7 @@ func TestAttackThreadsRunningLimitOfOne(t *testing.T) {
 		{"db", "migrate", "--critical-load", "Threads_running=1"},
 		{"db", "expand", "--osc", "pt-osc", "--osc-max-load", "Threads_running=1"},
 		{"db", "expand", "--osc", "pt-osc", "--osc-max-load", "Threads_connected=400,Threads_running:01"},
+		{"db", "expand", "--osc", "pt-osc", "--osc-critical-load", "Threads_running=1"},
 	} {
 		r := p.run(args...)
 		if r.Code != 2 || !strings.Contains(r.Stdout+r.Stderr, "Threads_running counts the") {

@@ -227,7 +227,7 @@ func TestOSCMissingTool(t *testing.T) {
 	if r := p.must("review", "v2", "--format", "text", "--osc", "none"); strings.Contains(r.Stdout, "pt-online-schema-change") || !strings.Contains(r.Stdout, "writes are blocked while it runs") {
 		t.Errorf("review --osc none:\n%s", r)
 	}
-	for _, args := range [][]string{{"--osc", "gh-ost"}, {"--osc", "none", "--osc-max-load", "Threads_running=1"}, {"--osc", "pt-osc", "--osc-chunk-time", "-1s"}, {"--osc", "pt-osc", "--osc-max-load", "x;y"}} {
+	for _, args := range [][]string{{"--osc", "gh-ost"}, {"--osc", "none", "--osc-max-load", "Threads_running=1"}, {"--osc", "pt-osc", "--osc-chunk-time", "-1s"}, {"--osc", "pt-osc", "--osc-max-load", "x;y"}, {"--osc", "none", "--osc-critical-load", "Threads_running=90"}, {"--osc", "pt-osc", "--osc-critical-load", "x;y"}, {"--osc", "pt-osc", "--osc-critical-load", "Threads_connected"}} {
 		r := p.run(append([]string{"db", "expand"}, args...)...)
 		if r.Code != 2 {
 			t.Errorf("%v: want a usage error (2):\n%s", args, r)
@@ -710,6 +710,38 @@ func TestOSCCopyConnectionLostStopsTheTool(t *testing.T) {
 	}
 	p.must("db", "expand")
 	if got := p.query("SELECT COUNT(*), SUM(hits) FROM events"); got != "300000 45000150000" {
+		t.Fatalf("rows after the rerun: %s", got)
+	}
+	if got := p.columns("events"); !strings.Contains(got, "hits bigint(20) NO") {
+		t.Fatalf("hits not widened:\n%s", got)
+	}
+}
+
+// --osc-critical-load reaches the tool, and stops it even for a variable
+// that --max-load does not name: pt-online-schema-change 3.2.1 checks its
+// --critical-load only for the variables of its --max-load, and copied
+// the whole table under --critical-load Threads_connected=1 (its own
+// connections are two). A variable the server does not have is refused
+// before anything runs.
+func TestOSCCriticalLoad(t *testing.T) {
+	needPtOSC(t)
+	t.Parallel()
+	p := newOSCProject(t, "events", "hits", 20000, false, "  osc = \"pt-osc\"\n")
+	r := p.run("db", "expand", "--osc-critical-load", "Threads_conected=500")
+	if r.Code != 1 || strings.Contains(r.Stdout, "handed to") {
+		t.Fatalf("an unknown status variable: want exit 1 before the tool runs: %s", r)
+	}
+	opContains(t, r, "critical load Threads_conected=500: the server has no global status variable \"Threads_conected\"")
+	r = p.run("db", "expand", "--osc-critical-load", "Threads_connected=1")
+	if r.Code != 1 {
+		t.Fatalf("want exit 1 from the run the tool stopped: %s", r)
+	}
+	opContains(t, r, "handed to pt-online-schema-change", "Threads_connected=", "exceeds its critical threshold 1", "rerun `emcee db expand`")
+	if got := p.columns("events"); !strings.Contains(got, "hits int(11) NO") {
+		t.Fatalf("the tool swapped the table in:\n%s", got)
+	}
+	p.must("db", "expand", "--osc-critical-load", "Threads_running=1000,Threads_connected=100000")
+	if got := p.query("SELECT COUNT(*), SUM(hits) FROM events"); got != "20000 200010000" {
 		t.Fatalf("rows after the rerun: %s", got)
 	}
 	if got := p.columns("events"); !strings.Contains(got, "hits bigint(20) NO") {

@@ -199,3 +199,80 @@ func TestFleetRollbackRefusesPerTarget(t *testing.T) {
 		t.Fatalf("fleet rollback --drop-new-data: %v\n%s", got, r)
 	}
 }
+
+const oddNamesA = `schema "app" {}
+
+table "it's $(odd)" {
+  schema = schema.app
+  column "id" {
+    type           = bigint
+    auto_increment = true
+  }
+  column "name" {
+    type = varchar(64)
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+`
+
+var oddNamesB = strings.Replace(oddNamesA, `  primary_key {`, `  column "note 'x' $HOME" {
+    type = varchar(64)
+    null = true
+  }
+  column "flag" {
+    type    = int
+    default = 0
+  }
+  primary_key {`, 1)
+
+// The commands a refusal gives are pasted into a shell: with names that
+// hold quotes and $(...) they still copy exactly the values that would be
+// lost, and run nothing else. A value equal to the column's default
+// (flag = 0, what a later expand adds it with) is not lost.
+func TestRollbackLossesWithOddNames(t *testing.T) {
+	t.Parallel()
+	db := testdb.New(t)
+	p := plannedProjectOn(t, db, "mariadb 10.11", [2]string{"a", oddNamesA}, [2]string{"b", oddNamesB})
+	p.must("db", "sync", "a")
+	p.exec("INSERT INTO `it's $(odd)` (name) VALUES ('one'), ('two'), ('three')")
+	p.must("db", "expand")
+	p.exec("INSERT INTO `it's $(odd)` (name, `note 'x' $HOME`, flag) VALUES ('four', 'it''s \"quoted\"\tné ☃', 0)")
+	p.exec("UPDATE `it's $(odd)` SET flag = 7 WHERE name = 'two'")
+	js := p.run("db", "rollback", "--format", "json")
+	doc := cliDoc(t, "json", js)
+	if exitCodeOf(doc) != 1 || !strings.Contains(doc["error"].(string), "column it's $(odd).note 'x' $HOME: 1 row(s)") || !strings.Contains(doc["error"].(string), "column it's $(odd).flag: 1 row(s)") {
+		t.Fatalf("rollback with odd names: %s", js)
+	}
+	var losses []struct{ Save string }
+	raw, _ := json.Marshal(doc["losses"])
+	if err := json.Unmarshal(raw, &losses); err != nil || len(losses) != 2 {
+		t.Fatalf("losses: %s (%v)", raw, err)
+	}
+	dir := t.TempDir()
+	for _, l := range losses {
+		cmd := exec.Command("sh", "-c", l.Save)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "HOME=/nonexistent", "LC_ALL=C", "LANG=C")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("%s: %v\n%s", l.Save, err, out)
+		}
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*"))
+	var got []string
+	for _, f := range files {
+		data, _ := os.ReadFile(f)
+		got = append(got, filepath.Base(f)+": "+string(data))
+	}
+	four, two := p.query("SELECT id FROM `it's $(odd)` WHERE name = 'four'"), p.query("SELECT id FROM `it's $(odd)` WHERE name = 'two'")
+	want := []string{
+		"it_s___odd_.flag.tsv: id\tflag\n" + two + "\t7\n",
+		"it_s___odd_.note__x___HOME.tsv: id\tnote 'x' $HOME\n" + four + "\tit's \"quoted\"\\tné ☃\n",
+	}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("copied out:\n%q\nwant\n%q", got, want)
+	}
+	r := p.must("db", "rollback", "--drop-new-data")
+	opContains(t, r, "column it's $(odd).flag: 1 row(s)", "rollback of b complete")
+}

@@ -141,6 +141,7 @@ func TestMigratePausesWhileReplicaLags(t *testing.T) {
 		t.Fatal(err)
 	}
 	w := newLineWaiter(out)
+	w.waitFor(t, fmt.Sprintf("watching 127.0.0.1:%d (found by SHOW SLAVE HOSTS, checked against the binlog dump connections)", rep.Port))
 	w.waitFor(t, fmt.Sprintf("paused: replica 127.0.0.1:%d has replication stopped", rep.Port))
 	// Paused before its first batch: nothing written, so nothing for the
 	// replica to fall further behind on.
@@ -161,6 +162,62 @@ func TestMigratePausesWhileReplicaLags(t *testing.T) {
 	waitReplicaFilled(t, r, db.Name)
 	if r := p.run("db", "contract"); r.Code != 0 {
 		t.Fatalf("contract after the throttled migrate: %s", r)
+	}
+}
+
+// A replica found on the primary is reached with the primary's user and
+// password over the guarded connection: a real server's authentication
+// (a scramble, never the password) passes it, and the lag is watched.
+func TestMigrateWatchesADiscoveredReplicaWithAPassword(t *testing.T) {
+	primary := testserver.Start(t, testserver.Options{ServerID: 1, LogBin: true})
+	rep := testserver.Start(t, testserver.Options{ServerID: 2, Report: true})
+	rep.ReplicateFrom(t, primary)
+	// Created on the primary, replicated before the rows waitReplica
+	// waits for.
+	if _, err := primary.Open(t).Exec("GRANT ALL PRIVILEGES ON *.* TO 'emcee_op'@'%' IDENTIFIED BY 'guarded s3cret'"); err != nil {
+		t.Fatal(err)
+	}
+	db := primary.NewDB(t)
+	p := throttleProject(t, db)
+	waitReplica(t, rep.Open(t), db.Name, throttleRows)
+	r := p.run("db", "migrate", "--url", fmt.Sprintf("mysql://emcee_op:guarded%%20s3cret@127.0.0.1:%d/%s", primary.Port, db.Name), "--max-lag", "5s", "--check-interval", "100ms")
+	if r.Code != 0 {
+		t.Fatalf("migrate watching a discovered replica as a user with a password: %s", r)
+	}
+	opContains(t, r, fmt.Sprintf("watching 127.0.0.1:%d (found by SHOW SLAVE HOSTS, checked against the binlog dump connections)", rep.Port))
+	if strings.Contains(r.Stdout+r.Stderr, "guarded s3cret") {
+		t.Fatalf("the password was printed:\n%s", r)
+	}
+	if n := pendingSlugs(t, db.DB); n != 0 {
+		t.Fatalf("%d rows not backfilled", n)
+	}
+}
+
+// Anyone with a replication account registers any address in SHOW SLAVE
+// HOSTS (report_host): emcee would have sent the primary's user and
+// password there. An address no binlog dump connection comes from is not
+// used, and the operator is told how to give it if it is a replica.
+func TestMigrateIgnoresAForgedReplicaAddress(t *testing.T) {
+	primary := testserver.Start(t, testserver.Options{ServerID: 1, LogBin: true})
+	forged := testserver.Start(t, testserver.Options{ServerID: 2, Args: []string{"--report-host=192.0.2.7", "--report-port=3306"}})
+	forged.ReplicateFrom(t, primary)
+	db := primary.NewDB(t)
+	p := throttleProject(t, db)
+	waitReplica(t, forged.Open(t), db.Name, throttleRows)
+	hosts := primary.Open(t)
+	var listed int
+	if err := hosts.QueryRow("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE COMMAND LIKE 'Binlog Dump%'").Scan(&listed); err != nil || listed != 1 {
+		t.Fatalf("binlog dump connections on the primary: %d (%v)", listed, err)
+	}
+	r := p.run("db", "migrate", "--max-lag", "1s", "--check-interval", "100ms")
+	opContains(t, r, "--max-lag: not watching 192.0.2.7:3306 (SHOW SLAVE HOSTS): no binlog dump connection comes from 192.0.2.7", "give it with --replica")
+	// What is left is the dump connection's own host, on the primary's
+	// port: here the primary itself, which is no replica.
+	if r.Code != 1 || !strings.Contains(r.Stderr, fmt.Sprintf("replica localhost:%d (the replica found by the processlist's binlog dump connections (on the primary's port)): is not a replica", primary.Port)) {
+		t.Fatalf("migrate with a forged replica address: %s", r)
+	}
+	if n := pendingSlugs(t, db.DB); n != throttleRows {
+		t.Fatalf("a refused migrate backfilled %d rows", throttleRows-n)
 	}
 }
 

@@ -3,6 +3,7 @@ package project
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 )
@@ -14,12 +15,16 @@ const (
 )
 
 // OSC says how statements that copy their table run: the emcee block's
-// osc, osc_chunk_time and osc_max_load, which the db commands' --osc,
-// --osc-chunk-time and --osc-max-load override.
+// osc, osc_chunk_time, osc_max_load and osc_critical_load, which the db
+// commands' --osc, --osc-chunk-time, --osc-max-load and
+// --osc-critical-load override.
 type OSC struct {
 	Tool      string        // OSCNone or OSCPtOSC; "" reads as OSCNone
 	ChunkTime time.Duration // 0: DefaultOSCChunkTime
 	MaxLoad   string        // pt-online-schema-change --max-load; "": its default
+	// CriticalLoad is pt-online-schema-change's --critical-load (the tool
+	// stops, and drops its copy and triggers); "": its default.
+	CriticalLoad string
 }
 
 // DefaultOSCChunkTime is the chunk time emcee gives the tool unless told
@@ -52,21 +57,33 @@ var maxLoad = regexp.MustCompile(`^[A-Za-z_]+([:=][0-9]+)?(,[A-Za-z_]+([:=][0-9]
 // it, so a threshold of 1 is always reached (0 is the tool's "the value at
 // start, plus 20%").
 func CheckMaxLoad(s string) error {
+	return checkLoad(s, "25", "pause for good")
+}
+
+// CheckCriticalLoad refuses a --critical-load the tool would not read, or
+// that would stop it at its first chunk, as CheckMaxLoad (0 is the tool's
+// "the value at start, doubled").
+func CheckCriticalLoad(s string) error {
+	return checkLoad(s, "50", "stop at its first chunk")
+}
+
+func checkLoad(s, example, never string) error {
 	if s == "" {
 		return nil
 	}
 	if !maxLoad.MatchString(s) {
-		return fmt.Errorf("%q: want status variables with thresholds, comma-separated, e.g. Threads_running=25 or Threads_running=25,Threads_connected=400", s)
+		return fmt.Errorf("%q: want status variables with thresholds, comma-separated, e.g. Threads_running=%s or Threads_running=%s,Threads_connected=400", s, example, example)
 	}
 	for _, l := range MaxLoadVars(s) {
 		if strings.EqualFold(l[0], "Threads_running") && l[1] == "1" {
-			return fmt.Errorf("%q: Threads_running counts the tool's own query that reads it, so it is never below 1 and the tool would pause for good: give at least 2", s)
+			return fmt.Errorf("%q: Threads_running counts the tool's own query that reads it, so it is never below 1 and the tool would %s: give at least 2", s, never)
 		}
 	}
 	return nil
 }
 
-// MaxLoadVars splits a --max-load CheckMaxLoad accepted into its variables
+// MaxLoadVars splits a --max-load or --critical-load CheckMaxLoad or
+// CheckCriticalLoad accepted into its variables
 // and thresholds ("" when none is given).
 func MaxLoadVars(s string) [][2]string {
 	var out [][2]string
@@ -84,6 +101,66 @@ func MaxLoadVars(s string) [][2]string {
 	return out
 }
 
+// ToolDefaultMaxLoad is pt-online-schema-change's own --max-load.
+const ToolDefaultMaxLoad = "Threads_running=25"
+
+// CheckLoads refuses a --critical-load variable without a threshold that
+// --max-load does not name (see ToolMaxLoad): emcee would have to add it
+// to --max-load, where no threshold means "the value at start, plus 20%",
+// and the copy would pause where it was asked to stop.
+func (o OSC) CheckLoads() error {
+	for _, v := range o.missingCritical() {
+		if v[1] == "" {
+			return fmt.Errorf("critical load %s: %s has no threshold and max load %s does not name it, and pt-online-schema-change checks only what its --max-load names: give a threshold (e.g. %s=%d), or name it in the max load too", o.CriticalLoad, v[0], o.toolMaxLoadBase(), v[0], 100)
+		}
+	}
+	return nil
+}
+
+// ToolMaxLoad is the --max-load emcee gives the tool: the one asked for
+// (or the tool's own, ToolDefaultMaxLoad), plus each --critical-load
+// variable it does not name, with its critical threshold. The tool
+// checks --critical-load only for the variables of --max-load: a
+// --critical-load Threads_connected=1 did nothing at all. Added with the
+// same threshold, the tool stops when it reaches it (it checks the
+// critical threshold first) and never pauses for it.
+func (o OSC) ToolMaxLoad() string {
+	missing := o.missingCritical()
+	if len(missing) == 0 {
+		return o.MaxLoad
+	}
+	out := o.toolMaxLoadBase()
+	for _, v := range missing {
+		if v[1] != "" {
+			out += "," + v[0] + "=" + v[1]
+		}
+	}
+	return out
+}
+
+func (o OSC) toolMaxLoadBase() string {
+	if o.MaxLoad == "" {
+		return ToolDefaultMaxLoad
+	}
+	return o.MaxLoad
+}
+
+// missingCritical are the --critical-load variables (and thresholds) that
+// the --max-load the tool gets does not name.
+func (o OSC) missingCritical() [][2]string {
+	if o.CriticalLoad == "" {
+		return nil
+	}
+	var out [][2]string
+	named := MaxLoadVars(o.toolMaxLoadBase())
+	for _, c := range MaxLoadVars(o.CriticalLoad) {
+		if !slices.ContainsFunc(named, func(m [2]string) bool { return strings.EqualFold(m[0], c[0]) }) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 // CheckChunkTime refuses a chunk time the tool cannot use.
 func CheckChunkTime(d time.Duration) error {
 	if d < 0 || d > 0 && d < time.Millisecond {
@@ -94,7 +171,7 @@ func CheckChunkTime(d time.Duration) error {
 
 // loadOSC reads the emcee block's osc settings.
 func loadOSC(s *Settings, block *settingsBlock) (OSC, error) {
-	o := OSC{Tool: s.OSC, MaxLoad: s.OSCMaxLoad}
+	o := OSC{Tool: s.OSC, MaxLoad: s.OSCMaxLoad, CriticalLoad: s.OSCCriticalLoad}
 	if err := CheckOSCTool(s.OSC); err != nil {
 		return o, fmt.Errorf("%s: emcee.osc: %w", block.at("osc"), err)
 	}
@@ -112,6 +189,12 @@ func loadOSC(s *Settings, block *settingsBlock) (OSC, error) {
 	}
 	if err := CheckMaxLoad(s.OSCMaxLoad); err != nil {
 		return o, fmt.Errorf("%s: emcee.osc_max_load: %w", block.at("osc_max_load"), err)
+	}
+	if err := CheckCriticalLoad(s.OSCCriticalLoad); err != nil {
+		return o, fmt.Errorf("%s: emcee.osc_critical_load: %w", block.at("osc_critical_load"), err)
+	}
+	if err := o.CheckLoads(); err != nil {
+		return o, fmt.Errorf("%s: emcee.osc_critical_load: %w", block.at("osc_critical_load"), err)
 	}
 	return o, nil
 }

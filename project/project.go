@@ -58,11 +58,13 @@ type Settings struct {
 	OSC          string `spec:"osc"`
 	OSCChunkTime string `spec:"osc_chunk_time"`
 	OSCMaxLoad   string `spec:"osc_max_load"`
+	// OSCCriticalLoad is the tool's --critical-load.
+	OSCCriticalLoad string `spec:"osc_critical_load"`
 }
 
 // settingNames are the attributes of the emcee block; anything else is a
 // typo that would otherwise be dropped silently.
-var settingNames = []string{"schema_dir", "plans_dir", "target", "releases", "released", "osc", "osc_chunk_time", "osc_max_load"}
+var settingNames = []string{"schema_dir", "plans_dir", "target", "releases", "released", "osc", "osc_chunk_time", "osc_max_load", "osc_critical_load"}
 
 type envSpec struct {
 	Name  string     `spec:"name,name"`

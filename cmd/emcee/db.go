@@ -162,6 +162,7 @@ type phaseFlags struct {
 	osc         string
 	oscChunk    time.Duration
 	oscMaxLoad  string
+	oscCritical string
 	// throttle (migrate, sync)
 	chunkTime     time.Duration
 	maxBatchSize  int
@@ -185,7 +186,7 @@ func (f *phaseFlags) add(cmd *cobra.Command, drift, backfill, maxRows bool) {
 		cmd.Flags().DurationVar(&f.chunkTime, "chunk-time", 0, "size each backfill batch to take about this long (e.g. 500ms), starting from --batch-size; 0 keeps --batch-size")
 		cmd.Flags().IntVar(&f.maxBatchSize, "max-batch-size", apply.DefaultMaxBatchSize, "the most keys --chunk-time may put in one batch")
 		cmd.Flags().DurationVar(&f.maxLag, "max-lag", 0, "pause the backfill while a replica lags more than this (Seconds_Behind_Master; stopped replication counts as lagging), e.g. 1s; replicas from --replica or found on the primary")
-		cmd.Flags().StringArrayVar(&f.replicas, "replica", nil, "a replica --max-lag watches: mysql://user:pass@host:port/ (repeatable); without it they are found with SHOW SLAVE HOSTS or the processlist")
+		cmd.Flags().StringArrayVar(&f.replicas, "replica", nil, "a replica --max-lag watches: mysql://user:pass@host:port/ (repeatable); without it they are found on the primary (SHOW SLAVE HOSTS entries a binlog dump connection comes from, else those connections' hosts on the primary's port) and reached with the primary's user and password, never over TLS (refused if the primary's URL asks for TLS), dropped if they ask for the password itself")
 		cmd.Flags().StringVar(&f.maxLoad, "max-load", "", "pause the backfill while a global status variable is at or over its limit: VAR=N[,VAR=N], e.g. Threads_running=25")
 		cmd.Flags().StringVar(&f.criticalLoad, "critical-load", "", "stop migrate cleanly (exit 8, resumable) when a global status variable reaches its limit: VAR=N[,VAR=N], e.g. Threads_running=100")
 		cmd.Flags().DurationVar(&f.checkInterval, "check-interval", time.Second, "how often a paused backfill checks replicas and load again")
@@ -197,6 +198,7 @@ func (f *phaseFlags) add(cmd *cobra.Command, drift, backfill, maxRows bool) {
 	cmd.Flags().StringVar(&f.osc, "osc", "", "run statements that copy their table (ALGORITHM=COPY) through an online schema change tool: pt-osc (pt-online-schema-change), or none (the server copies, blocking writes); default: osc in the emcee block of atlas.hcl, else none")
 	cmd.Flags().DurationVar(&f.oscChunk, "osc-chunk-time", 0, "with --osc pt-osc: how long each chunk of the copy should take (pt-online-schema-change --chunk-time; default: osc_chunk_time in the emcee block, else "+project.DefaultOSCChunkTime.String()+")")
 	cmd.Flags().StringVar(&f.oscMaxLoad, "osc-max-load", "", "with --osc pt-osc: pause the copy while the server is this busy, e.g. Threads_running=25 (pt-online-schema-change --max-load; default: osc_max_load in the emcee block, else the tool's)")
+	cmd.Flags().StringVar(&f.oscCritical, "osc-critical-load", "", "with --osc pt-osc: stop the copy (the tool drops its copy and triggers; rerun to start again) when the server is this busy, e.g. Threads_running=50 (pt-online-schema-change --critical-load; default: osc_critical_load in the emcee block, else the tool's)")
 }
 
 // oscOptions resolves how copying statements run: the flags over the
@@ -221,8 +223,17 @@ func (f *phaseFlags) oscOptions(cmd *cobra.Command, p *project.Project) (project
 		}
 		o.MaxLoad = f.oscMaxLoad
 	}
-	if !o.Enabled() && (cmd.Flags().Changed("osc-chunk-time") || cmd.Flags().Changed("osc-max-load")) {
-		return o, "", usage(cmd, fmt.Errorf("--osc-chunk-time and --osc-max-load tune pt-online-schema-change: add --osc pt-osc (or osc = \"pt-osc\" in the emcee block of atlas.hcl)"))
+	if cmd.Flags().Changed("osc-critical-load") {
+		if err := project.CheckCriticalLoad(f.oscCritical); err != nil {
+			return o, "", usage(cmd, fmt.Errorf("--osc-critical-load %w", err))
+		}
+		o.CriticalLoad = f.oscCritical
+	}
+	if !o.Enabled() && (cmd.Flags().Changed("osc-chunk-time") || cmd.Flags().Changed("osc-max-load") || cmd.Flags().Changed("osc-critical-load")) {
+		return o, "", usage(cmd, fmt.Errorf("--osc-chunk-time, --osc-max-load and --osc-critical-load tune pt-online-schema-change: add --osc pt-osc (or osc = \"pt-osc\" in the emcee block of atlas.hcl)"))
+	}
+	if err := o.CheckLoads(); err != nil {
+		return o, "", usage(cmd, err)
 	}
 	return o, from, nil
 }

@@ -87,7 +87,11 @@ Throttling: --chunk-time sizes each batch to take about that long (within
 --max-batch-size); before every batch --max-lag waits while a replica lags
 (given with --replica, or found on the primary), --max-load waits while a
 global status variable is at its limit, and --critical-load stops cleanly with
-exit code 8 (rerun to resume).`,
+exit code 8 (rerun to resume). A replica found on the primary is one its
+binlog dump connections come from; it is reached with the primary's user and
+password, never over TLS, and dropped if it asks for the password itself
+(what a server anyone can register would do to learn it): give such replicas
+with --replica, best as a user that may only run SHOW SLAVE STATUS.`,
 		Example: `  emcee db migrate --env prod --batch-size 500 --pause 200ms
   emcee db migrate --env prod --max-rows 100000   # one chunk now, the rest tonight
   emcee db migrate --env prod --chunk-time 500ms --max-lag 1s --max-load Threads_running=25 --critical-load Threads_running=100
