@@ -5,6 +5,7 @@
 package apply
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha1"
@@ -126,6 +127,10 @@ type Session struct {
 	// they find a row, which stops at the first one.
 	quick bool
 	osc   *oscTool // the tool copying statements go to (nil: the server)
+	// schema is the database's name as the server knows it: under
+	// lower_case_table_names = 1, mysql://h/Glance and mysql://h/glance
+	// are one database, and its lock must be one lock.
+	schema string
 }
 
 // Open reads and verifies the plans, then connects. Nothing is locked or
@@ -154,6 +159,10 @@ func Open(ctx context.Context, p *project.Project, cfg *dbconn.Config, opts Opti
 		return nil, cfg.Explain(err)
 	}
 	s := &Session{Project: p, Plans: plans, Cfg: cfg, DB: db, Conn: conn, opts: opts}
+	if err := conn.QueryRowContext(ctx, "SELECT DATABASE()").Scan(&s.schema); err != nil {
+		s.Close()
+		return nil, cfg.Explain(err)
+	}
 	if err := s.reload(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -204,9 +213,10 @@ func (s *Session) lockName() string { return s.dbLock("emcee:") }
 // dbLock is a lock name for the database: the prefix and the database's
 // name, or its hash where that would pass the server's 64 characters.
 func (s *Session) dbLock(prefix string) string {
-	name := prefix + s.Cfg.Database
+	db := cmp.Or(s.schema, s.Cfg.Database)
+	name := prefix + db
 	if len(name) > 64 {
-		h := sha1.Sum([]byte(s.Cfg.Database))
+		h := sha1.Sum([]byte(db))
 		name = prefix + hex.EncodeToString(h[:])
 	}
 	return name

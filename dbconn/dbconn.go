@@ -199,8 +199,19 @@ func Parse(raw string) (*Config, error) {
 		return nil, fmt.Errorf("the database URL names %s, which is named like emcee's temporary dev databases (%s<created>_<session>): any emcee run on that server may drop it when it finds it unused; rename the database", c.Database, sqlname.ScratchPrefix)
 	}
 	for k, v := range u.Query() {
+		if len(v) > 1 {
+			// Only one would be used, and not visibly which.
+			return nil, fmt.Errorf("database URL: %s is given %d times: give it once", k, len(v))
+		}
 		switch k {
 		case "tls":
+			// The driver knows these, and the names of TLS configurations
+			// registered in the program, which emcee registers none of.
+			switch v[0] {
+			case "true", "TRUE", "True", "1", "false", "FALSE", "False", "0", "skip-verify", "preferred":
+			default:
+				return nil, fmt.Errorf("database URL: tls=%q: want tls=true (verified), tls=skip-verify (encrypted, not verified), tls=preferred (encrypted when the server offers it) or tls=false", v[0])
+			}
 			c.TLS = v[0]
 		case "lock_wait_timeout":
 			n, err := strconv.Atoi(v[0])
@@ -358,6 +369,8 @@ func (c *Config) Explain(err error) error {
 		return fmt.Errorf("access denied for user %q on %s: wrong password, or the user may not connect from this host; fix the credentials in %s", c.User, c.Addr, c.from())
 	case ServerError(err, 1049):
 		return fmt.Errorf("database %q does not exist on %s: create it (CREATE DATABASE %s) or fix the database name in %s", c.Database, c.Addr, sqlsyntax.Ident(c.Database), c.from())
+	case errors.Is(err, mysql.ErrNoTLS):
+		return fmt.Errorf("the server at %s does not offer TLS, which %s asks for (tls=%s): enable TLS on the server, or use tls=preferred", c.Addr, c.from(), c.TLS)
 	case ServerError(err, 1044):
 		return fmt.Errorf("user %q may not use database %q on %s: GRANT it the privileges emcee needs, or fix %s", c.User, c.Database, c.Addr, c.from())
 	case errors.Is(err, mysql.ErrInvalidConn), errors.Is(err, driver.ErrBadConn), errors.Is(err, context.DeadlineExceeded):

@@ -207,3 +207,28 @@ func TestParseServer(t *testing.T) {
 		}
 	}
 }
+
+// tls=bogus reached the driver, whose "invalid value / unknown config
+// name: bogus" said nothing of what to write; tls given twice used the
+// first without a word; a server without TLS answered tls=true with the
+// driver's bare sentence.
+func TestParseTLS(t *testing.T) {
+	for raw, want := range map[string]string{
+		"mysql://root@db1/x?tls=bogus":                 "tls=\"bogus\": want tls=true (verified), tls=skip-verify",
+		"mysql://root@db1/x?tls=skip-verify&tls=false": "tls is given 2 times: give it once",
+		"mysql://root@db1/x?tls=":                      "tls=\"\": want tls=true",
+	} {
+		if _, err := Parse(raw); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: got %v, want %q", raw, err, want)
+		}
+	}
+	for _, v := range []string{"true", "false", "skip-verify", "preferred"} {
+		if c, err := Parse("mysql://root@db1/x?tls=" + v); err != nil || c.TLS != v {
+			t.Errorf("tls=%s: %v", v, err)
+		}
+	}
+	c := &Config{Addr: "db1:3306", TLS: "true", From: "--url"}
+	if got := c.Explain(mysql.ErrNoTLS).Error(); got != "the server at db1:3306 does not offer TLS, which --url asks for (tls=true): enable TLS on the server, or use tls=preferred" {
+		t.Errorf("Explain(ErrNoTLS) = %s", got)
+	}
+}

@@ -1,8 +1,10 @@
 package e2e
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/emcee-db/emcee/internal/testdb"
+	"github.com/emcee-db/emcee/internal/testserver"
 )
 
 // MariaDB's information_schema gives a string default as a SQL literal
@@ -415,4 +418,40 @@ func TestAttackErrorsShowControlCharactersAsText(t *testing.T) {
 		t.Fatalf("the error holds the escape sequence raw: %q", r.Stderr)
 	}
 	opContains(t, r, `gh\x1b[2Jost`)
+}
+
+// On a server with lower_case_table_names = 1, mysql://h/Glance and
+// mysql://h/glance are one database, but the operator lock was named
+// after the URL's spelling: two operators (or one fleet listing both)
+// took two locks, and the second run resumed the first one's statement in
+// flight as if its run had died.
+func TestAttackLockIsOneLockWhateverTheCase(t *testing.T) {
+	t.Parallel()
+	srv := testserver.Start(t, testserver.Options{Args: []string{"--lower-case-table-names=1"}})
+	p := newOpProject(t)
+	p.DB = srv.NewDB(t)
+	opWrite(t, filepath.Join(p.Dir, "atlas.hcl"), []byte(fmt.Sprintf("env \"test\" {\n  url = %q\n}\n\n%s", p.DB.URL, opSettings)))
+	p.must("db", "sync", "ocata")
+	upper := strings.Replace(p.DB.URL, "/"+p.DB.Name, "/"+strings.ToUpper(p.DB.Name), 1)
+
+	release := p.holdMDL("images")
+	first := p.command("db", "expand", "--url", upper)
+	var out bytes.Buffer
+	first.Stdout, first.Stderr = &out, &out
+	if err := first.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p.waitFor("the first run's ALTER to wait for its metadata lock", func() bool {
+		return p.query("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE STATE = 'Waiting for table metadata lock' AND INFO LIKE 'ALTER TABLE `images`%'") != "0"
+	})
+	second := p.run("db", "expand")
+	release()
+	if err := first.Wait(); err != nil {
+		t.Fatalf("the first run: %v\n%s", err, out.String())
+	}
+	if second.Code != 1 {
+		t.Fatalf("a second operator on the same database, spelled in lower case, was not refused: %s", second)
+	}
+	opContains(t, second, "another emcee run holds the lock")
+	p.must("db", "diff")
 }

@@ -241,7 +241,7 @@ func Load(ctx context.Context, q Querier) (Records, error) {
 	}
 	query := "SELECT " + has.columns() + " FROM " + table
 	if has.rollback {
-		query += " WHERE rolled_back = 0"
+		query += " WHERE rolled_back <= 0"
 	}
 	list, err := load(ctx, q, query, has)
 	if dbconn.ServerError(err, 1146) {
@@ -252,6 +252,11 @@ func Load(ctx context.Context, q Querier) (Records, error) {
 	}
 	out := Records{}
 	for _, r := range list {
+		// Neither in force nor undone: left out, the record made its
+		// revision look never applied ("new in a finished release").
+		if r.RolledBack < 0 {
+			return nil, fmt.Errorf("version table %s, row %s: rolled_back = %d is negative; emcee never writes such a record (0: in force, n: undone by the n-th rollback of its release), so the table was edited by hand: restore the row", Table, r.Name, r.RolledBack)
+		}
 		out[r.Name] = r
 	}
 	return out, nil

@@ -160,3 +160,24 @@ func TestRolledBackRecordsStay(t *testing.T) {
 		t.Fatalf("the rolled-back record changed: %+v", r)
 	}
 }
+
+// A record edited to rolled_back < 0 was neither in force nor undone: left
+// out of both, its revision looked never applied, and the applier said
+// its script was new in a release the database had finished.
+func TestNegativeRolledBackIsRefused(t *testing.T) {
+	db := testdb.New(t)
+	ctx := context.Background()
+	if err := Ensure(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	id, _ := revision.ParseID("ocata_expand01")
+	if err := Baseline(ctx, db, &revision.Revision{ID: id, Checksum: "h1:x", Statements: make([]revision.Statement, 1)}, "t", "v"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, "UPDATE emcee_revisions SET rolled_back = -3"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(ctx, db); err == nil || !strings.Contains(err.Error(), "row ocata_expand01: rolled_back = -3 is negative") {
+		t.Fatalf("got %v", err)
+	}
+}

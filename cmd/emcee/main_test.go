@@ -107,3 +107,12 @@ func TestCompletion(t *testing.T) {
 		t.Errorf("completion bash: %v", err)
 	}
 }
+
+// simulate created its scratch database before it found that the release
+// named does not exist, and left it behind.
+func TestSimulateChecksTheReleaseBeforeTheDatabase(t *testing.T) {
+	_, err := run(t, "simulate", "nosuch", "--url", "mysql://root@127.0.0.1:1/sim")
+	if err == nil || !strings.Contains(err.Error(), `release "nosuch" is not in`) {
+		t.Fatalf("got %v, want the unknown release (before any connection)", err)
+	}
+}

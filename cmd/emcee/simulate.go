@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -148,6 +149,11 @@ otherwise. NEVER point --url at a database whose data you care about.`,
 				release = args[0]
 			} else if release == "" {
 				release = p.Releases[len(p.Releases)-1]
+			}
+			// Before the scratch database is created: a typo left one
+			// behind.
+			if !slices.Contains(p.Releases, release) {
+				return fmt.Errorf("release %q is not in %s (releases: %s)", release, project.Rel(p.Path), strings.Join(p.Releases, ", "))
 			}
 			cfg, err := dbconn.Parse(f.url)
 			if err != nil {
