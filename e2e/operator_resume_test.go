@@ -92,7 +92,12 @@ func (p *opProject) killWhileWaiting(prefix string, killServer bool, args ...str
 	}
 	_ = run.Wait()
 	if killServer {
+		// KILL returns before the thread has seen it: freed of its
+		// metadata lock too soon, it could still run the statement.
 		p.exec("KILL " + id)
+		p.waitFor("the killed statement to end", func() bool {
+			return p.query("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = ?", id) == "0"
+		})
 	}
 }
 
