@@ -288,3 +288,42 @@ func TestDiscoveredRefusesWhereTLSWasAsked(t *testing.T) {
 		t.Fatalf("discovered DSN: %v %s", err, d.DSN())
 	}
 }
+
+// Which of a server's packets the guard passes while authenticating: the
+// scramble-based plugins and their answers, and nothing that makes the
+// driver send the password.
+func TestGuardChecksAuthenticationPackets(t *testing.T) {
+	nonce := []byte("abcdefghijklmnopqrst")
+	switchTo := func(plugin string) []byte { return append(append([]byte{0xfe}, plugin+"\x00"...), append(nonce, 0)...) }
+	for _, c := range []struct {
+		name    string
+		packets [][]byte
+		ok      bool
+	}{
+		{"mariadb: native password, OK", [][]byte{greeting(nonce, "mysql_native_password", false), {0x00, 0, 0, 2, 0, 0, 0}}, true},
+		{"mysql 8: caching_sha2 fast path", [][]byte{greeting(nonce, "caching_sha2_password", false), {0x01, 0x03}, {0x00, 0, 0, 2, 0, 0, 0}}, true},
+		{"switch to ed25519", [][]byte{greeting(nonce, "mysql_native_password", false), switchTo("client_ed25519"), {0x00, 0, 0, 2, 0, 0, 0}}, true},
+		{"access denied", [][]byte{greeting(nonce, "mysql_native_password", false), append([]byte{0xff, 0x15, 0x04}, "#28000Access denied"...)}, true},
+		{"greets with sha256_password", [][]byte{greeting(nonce, "sha256_password", false)}, false},
+		{"greets with mysql_clear_password", [][]byte{greeting(nonce, "mysql_clear_password", false)}, false},
+		{"switch to mysql_clear_password", [][]byte{greeting(nonce, "mysql_native_password", false), switchTo("mysql_clear_password")}, false},
+		{"switch to dialog (PAM)", [][]byte{greeting(nonce, "mysql_native_password", false), switchTo("dialog")}, false},
+		{"switch to the old password", [][]byte{greeting(nonce, "mysql_native_password", false), {0xfe}}, false},
+		{"full authentication", [][]byte{greeting(nonce, "caching_sha2_password", false), {0x01, 0x04}}, false},
+		{"a public key of its own", [][]byte{greeting(nonce, "caching_sha2_password", false), append([]byte{0x01}, "-----BEGIN PUBLIC KEY-----\n"...)}, false},
+	} {
+		g := &guardedConn{}
+		var err error
+		for _, p := range c.packets {
+			if err = g.check(p); err != nil {
+				break
+			}
+		}
+		if (err == nil) != c.ok {
+			t.Errorf("%s: %v, want passed %v", c.name, err, c.ok)
+		}
+		if c.ok && !g.done {
+			t.Errorf("%s: authentication not seen to end", c.name)
+		}
+	}
+}

@@ -318,6 +318,11 @@ func TestCLISimulateRollbackDocument(t *testing.T) {
 	if doc["ok"] != true || doc["rolled_back"] != true || window <= 0 || strings.Join(names, " ") != "baseline expand expanded migrate rollback rolled-back" {
 		t.Errorf("simulate --rollback --format json: phases %v, window %v:\n%s", names, window, r)
 	}
+	// The new release's workers wrote what only its columns hold: the
+	// first rollback run refused it, and the document says what.
+	if losses, _ := doc["rollback_losses"].([]any); len(losses) == 0 || losses[0].(map[string]any)["rows"].(float64) <= 0 {
+		t.Errorf("simulate --rollback --format json: rollback_losses %v", doc["rollback_losses"])
+	}
 	if !strings.Contains(r.Stderr, "emcee db rollback") {
 		t.Errorf("the progress is not on stderr:\n%s", r)
 	}

@@ -92,11 +92,10 @@ func (p *opProject) killWhileWaiting(prefix string, killServer bool, args ...str
 	}
 	_ = run.Wait()
 	if killServer {
+		// KILL returns before the thread has seen it: freed of its
+		// metadata lock too soon, it could still run the statement.
 		p.exec("KILL " + id)
-		// KILL returns before the connection has seen it: a lock freed
-		// before then is granted to the statement, which then runs (seen
-		// under load, the whole e2e suite at once).
-		p.waitFor("the killed connection to end", func() bool {
+		p.waitFor("the killed statement to end", func() bool {
 			return p.query("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = ?", id) == "0"
 		})
 	}

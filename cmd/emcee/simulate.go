@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/emcee-db/emcee/apply"
 	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/simulate"
@@ -75,7 +76,10 @@ or any row was lost or inconsistent (1 when the rehearsal itself could not run).
 
 --rollback rehearses the other ending: after step 5 the new release's workers
 stop, every row is checked, and emcee db rollback runs while the previous
-release's workers keep writing; they then run alone on their own schema, and
+release's workers keep writing (the new release's workers wrote values only
+its columns hold, so the first run refuses, changing nothing, and the
+rehearsal reruns it accepting the loss, as --drop-new-data does; the report
+lists what was refused); they then run alone on their own schema, and
 every row is checked again in the previous release's shape (the rows it wrote
 during the rollback with the values it wrote). The exit status is 6 when any
 statement of the previous release failed or any row was lost or changed.
@@ -287,10 +291,12 @@ func simulateDoc(r *simulate.Report) any {
 		NaiveSQL     []string `json:"naive_sql,omitempty"`
 		RolledBack   bool     `json:"rolled_back,omitempty"`
 		WindowRows   *int     `json:"rollback_window_rows,omitempty"`
-		OK           bool     `json:"ok"`
+		// RollbackLosses: what the first rollback run refused to drop.
+		RollbackLosses []apply.Loss `json:"rollback_losses,omitempty"`
+		OK             bool         `json:"ok"`
 	}{Mode: r.Mode, From: r.Old, To: r.New, Tables: r.Tables, Phases: []phase{}, Stats: []stats{},
 		Verified: r.Verified, RowsChecked: r.RowsChecked, Lost: r.Lost, Inconsistent: r.Inconsistent,
-		Problems: r.Problems, NaiveSQL: r.NaiveSQL, RolledBack: r.Rollback, OK: r.OK()}
+		Problems: r.Problems, NaiveSQL: r.NaiveSQL, RolledBack: r.Rollback, RollbackLosses: r.RollbackLosses, OK: r.OK()}
 	if r.Rollback {
 		doc.WindowRows = &r.WindowRows
 	}
