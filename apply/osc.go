@@ -899,6 +899,9 @@ func oscArgs(cfg *dbconn.Config, o project.OSC, defaults, plugin string, a *sqls
 		chunk = project.DefaultOSCChunkTime
 	}
 	args = append(args, "--chunk-time", strconv.FormatFloat(chunk.Seconds(), 'f', -1, 64))
+	if d := o.ToolSleep(); d > 0 {
+		args = append(args, "--sleep", strconv.FormatFloat(d.Seconds(), 'f', -1, 64))
+	}
 	if ml := o.ToolMaxLoad(); ml != "" {
 		args = append(args, "--max-load", ml)
 	}
