@@ -549,9 +549,11 @@ func (s *Session) oscFinished(ctx context.Context, rev *revision.Revision, i int
 // Each chunk the tool copies (INSERT ... SELECT into its copy) holds the
 // copy's table-level AUTO-INC lock to its end unless
 // innodb_autoinc_lock_mode is 2, and the tool's triggers writing the copy
-// wait for it: the application's inserts, and its updates of rows not yet
-// copied, wait for the chunk. (They no longer deadlock with it: see
-// oscPlugin.) With mode 2 (MySQL 8's default, not MariaDB's) they do not
+// wait for it: the application's inserts and updates, of rows the copy
+// already has too (InnoDB's mutex-only path is for a statement that is
+// itself an INSERT or REPLACE, not for the tool's REPLACE inside an
+// UPDATE: e2e TestMariaDBCopyAutoIncWaitOfCopiedRow), wait for the chunk.
+// (They no longer deadlock with it: see oscPlugin.) With mode 2 (MySQL 8's default, not MariaDB's) they do not
 // wait; it is a startup setting, so emcee can only say so.
 func (s *Session) oscAutoIncNote(ctx context.Context, table string) error {
 	var mode, autoInc int
@@ -560,7 +562,7 @@ func (s *Session) oscAutoIncNote(ctx context.Context, table string) error {
 		return s.redact(err)
 	}
 	if mode != 2 && autoInc > 0 {
-		s.say("    note: innodb_autoinc_lock_mode is %d and %s has an AUTO_INCREMENT column: while the tool copies a chunk, the application's inserts and its updates of rows not yet copied wait for the chunk in progress (--osc-chunk-time). innodb_autoinc_lock_mode = 2 in the server's configuration (a restart; binlog_format ROW or MIXED) avoids the wait", mode, sqlsyntax.Ident(table))
+		s.say("    note: innodb_autoinc_lock_mode is %d and %s has an AUTO_INCREMENT column: while the tool copies a chunk, the application's inserts and updates (the tool's triggers write them to its copy) wait for the chunk in progress (--osc-chunk-time). innodb_autoinc_lock_mode = 2 in the server's configuration (a restart; binlog_format ROW or MIXED) avoids the wait", mode, sqlsyntax.Ident(table))
 	}
 	return nil
 }
@@ -965,6 +967,9 @@ func oscArgs(cfg *dbconn.Config, o project.OSC, defaults, plugin string, a *sqls
 		chunk = project.DefaultOSCChunkTime
 	}
 	args = append(args, "--chunk-time", strconv.FormatFloat(chunk.Seconds(), 'f', -1, 64))
+	if d := o.ToolSleep(); d > 0 {
+		args = append(args, "--sleep", strconv.FormatFloat(d.Seconds(), 'f', -1, 64))
+	}
 	if ml := o.ToolMaxLoad(); ml != "" {
 		args = append(args, "--max-load", ml)
 	}

@@ -27,7 +27,7 @@ func TestOSCCommandLine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	args := oscArgs(cfg, project.OSC{Tool: project.OSCPtOSC, ChunkTime: 250 * time.Millisecond, MaxLoad: "Threads_running=25", CriticalLoad: "Threads_connected=500"}, "/tmp/x/client.cnf", "/tmp/x/plugin.pl", a)
+	args := oscArgs(cfg, project.OSC{Tool: project.OSCPtOSC, ChunkTime: 250 * time.Millisecond, Sleep: 2500 * time.Microsecond, SleepSet: true, MaxLoad: "Threads_running=25", CriticalLoad: "Threads_connected=500"}, "/tmp/x/client.cnf", "/tmp/x/plugin.pl", a)
 	joined := strings.Join(args, " ")
 	if strings.Contains(joined, "p\"w#d") || strings.Contains(joined, "deploy") {
 		t.Fatalf("the command line holds the account: %q", args)
@@ -35,6 +35,7 @@ func TestOSCCommandLine(t *testing.T) {
 	for _, want := range [][]string{
 		{"--alter", "MODIFY COLUMN `c'd` BIGINT NOT NULL"},
 		{"--chunk-time", "0.25"},
+		{"--sleep", "0.0025"},
 		{"--max-load", "Threads_running=25,Threads_connected=500"},
 		{"--critical-load", "Threads_connected=500"},
 		{"--plugin", "/tmp/x/plugin.pl"},
@@ -56,7 +57,7 @@ func TestOSCCommandLine(t *testing.T) {
 	}
 	// emcee's chunk time, not the tool's 0.5 s; the tool's own --max-load.
 	got := oscArgs(cfg, project.OSC{Tool: project.OSCPtOSC}, "f", "p", a)
-	if i := slices.Index(got, "--chunk-time"); i < 0 || got[i+1] != "0.005" || slices.Contains(got, "--max-load") {
+	if i := slices.Index(got, "--chunk-time"); i < 0 || got[i+1] != "0.005" || slices.Contains(got, "--max-load") || slices.Contains(got, "--sleep") {
 		t.Errorf("without a chunk time or a maximum load: %q", got)
 	}
 }

@@ -114,7 +114,7 @@ func TestOSCAppliesTableCopy(t *testing.T) {
 	// The tool creates the trigger again as its definer, which takes
 	// SUPER unless the definer is the account it connects as.
 	p.exec(strings.Replace(auditTrigger, "CREATE TRIGGER", "CREATE DEFINER = "+sqlsyntax.String(p.query("SELECT User FROM mysql.user WHERE User LIKE 'osc\\_%' AND User LIKE ?", "%"+p.DB.Name[len(p.DB.Name)-8:]))+"@'%' TRIGGER", 1))
-	r := p.must("db", "expand", "--allow-drift", "--osc", "pt-osc", "--osc-chunk-time", "100ms", "--osc-max-load", "Threads_running=50")
+	r := p.must("db", "expand", "--allow-drift", "--osc", "pt-osc", "--osc-chunk-time", "100ms", "--osc-sleep", "1ms", "--osc-max-load", "Threads_running=50")
 	opContains(t, r,
 		"handed to pt-online-schema-change 3.2.1: ALTER TABLE `events` MODIFY COLUMN `hits` BIGINT NOT NULL",
 		"Successfully altered",
@@ -227,7 +227,7 @@ func TestOSCMissingTool(t *testing.T) {
 	if r := p.must("review", "v2", "--format", "text", "--osc", "none"); strings.Contains(r.Stdout, "pt-online-schema-change") || !strings.Contains(r.Stdout, "writes are blocked while it runs") {
 		t.Errorf("review --osc none:\n%s", r)
 	}
-	for _, args := range [][]string{{"--osc", "gh-ost"}, {"--osc", "none", "--osc-max-load", "Threads_running=1"}, {"--osc", "pt-osc", "--osc-chunk-time", "-1s"}, {"--osc", "pt-osc", "--osc-max-load", "x;y"}, {"--osc", "none", "--osc-critical-load", "Threads_running=90"}, {"--osc", "pt-osc", "--osc-critical-load", "x;y"}, {"--osc", "pt-osc", "--osc-critical-load", "Threads_connected"}} {
+	for _, args := range [][]string{{"--osc", "gh-ost"}, {"--osc", "none", "--osc-max-load", "Threads_running=1"}, {"--osc", "pt-osc", "--osc-chunk-time", "-1s"}, {"--osc", "pt-osc", "--osc-max-load", "x;y"}, {"--osc", "none", "--osc-critical-load", "Threads_running=90"}, {"--osc", "pt-osc", "--osc-critical-load", "x;y"}, {"--osc", "pt-osc", "--osc-critical-load", "Threads_connected"}, {"--osc", "none", "--osc-sleep", "5ms"}, {"--osc", "pt-osc", "--osc-sleep", "-1ms"}} {
 		r := p.run(append([]string{"db", "expand"}, args...)...)
 		if r.Code != 2 {
 			t.Errorf("%v: want a usage error (2):\n%s", args, r)

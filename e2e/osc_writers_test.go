@@ -426,6 +426,108 @@ func TestMariaDBCopyAutoIncDeadlock(t *testing.T) {
 	}
 }
 
+// With innodb_autoinc_lock_mode 1, every application write whose trigger
+// writes the copy waits for a chunk that holds the copy's AUTO-INC lock,
+// an UPDATE of a row the copy already has as well as an INSERT: InnoDB
+// takes only a mutex for a statement that is itself an INSERT or REPLACE,
+// and the tool's REPLACE runs inside the application's UPDATE. The chunk
+// here is held after its first row (it took the lock there) by a user
+// lock its next row waits for. With mode 2 nothing waits. (emcee's note
+// before it starts the tool says so; BENCHMARKS.md, issue 14 part 4, has
+// how long such waits last with the chunk buffered.)
+func TestMariaDBCopyAutoIncWaitOfCopiedRow(t *testing.T) {
+	t.Parallel()
+	db := testdb.New(t)
+	gate := sqlsyntax.String("emcee_test_" + db.Name)
+	for _, q := range []string{
+		"CREATE TABLE events (id bigint NOT NULL AUTO_INCREMENT PRIMARY KEY, hits bigint NOT NULL)",
+		"INSERT INTO events (hits) SELECT seq FROM seq_1_to_10",
+		"CREATE TABLE _events_new LIKE events",
+		"INSERT INTO _events_new SELECT * FROM events WHERE id <= 5",
+		// pt-online-schema-change 3.2.1's update trigger.
+		"CREATE TRIGGER pt_osc_upd AFTER UPDATE ON events FOR EACH ROW BEGIN DELETE IGNORE FROM _events_new WHERE !(OLD.id <=> NEW.id) AND _events_new.id <=> OLD.id; REPLACE INTO _events_new (id, hits) VALUES (NEW.id, NEW.hits); END",
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	var mode int
+	if err := db.QueryRow("SELECT @@innodb_autoinc_lock_mode").Scan(&mode); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	conn := func() (*sql.Conn, int64) {
+		cn, err := db.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { cn.Close() })
+		var id int64
+		if err := cn.QueryRowContext(ctx, "SELECT CONNECTION_ID()").Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		return cn, id
+	}
+	holder, _ := conn()
+	copier, copierID := conn()
+	writer, writerID := conn()
+	if _, err := holder.ExecContext(ctx, "DO GET_LOCK("+gate+", 0)"); err != nil {
+		t.Fatal(err)
+	}
+	// poll counts rows of query for the connection id until there are some
+	// (the server's own account of who waits for what).
+	poll := func(query string, id int64) int {
+		var n int
+		if err := db.QueryRow(query, id).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	var copying sync.WaitGroup
+	var copyErr, writeErr error
+	copying.Add(1)
+	go func() {
+		defer copying.Done()
+		_, copyErr = copier.ExecContext(ctx, "INSERT LOW_PRIORITY IGNORE INTO _events_new (id, hits) SELECT id, IF(id = 6, hits, hits + 0 * GET_LOCK("+gate+", 86400)) FROM events FORCE INDEX(PRIMARY) WHERE id >= 6 AND id <= 10 LOCK IN SHARE MODE")
+	}()
+	for poll("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = ? AND STATE = 'User lock'", copierID) == 0 {
+		time.Sleep(50 * time.Millisecond)
+	}
+	written := make(chan struct{})
+	go func() {
+		defer close(written)
+		_, writeErr = writer.ExecContext(ctx, "UPDATE events SET hits = hits + 100 WHERE id = 2")
+	}()
+	waited := false
+	const autoIncWait = "SELECT COUNT(*) FROM information_schema.INNODB_TRX t JOIN information_schema.INNODB_LOCKS l ON l.lock_id = t.trx_requested_lock_id WHERE t.trx_mysql_thread_id = ? AND l.lock_type = 'TABLE' AND l.lock_mode = 'AUTO_INC' AND l.lock_table LIKE '%`_events_new`'"
+	for done := false; !done; {
+		select {
+		case <-written: // the UPDATE finished while the chunk held its lock
+			done = true
+		case <-time.After(200 * time.Millisecond):
+			// The server refreshes INNODB_TRX only after 0.1 s without a
+			// read of it.
+			waited = poll(autoIncWait, writerID) > 0
+			done = waited
+		}
+	}
+	if _, err := holder.ExecContext(ctx, "DO RELEASE_LOCK("+gate+")"); err != nil {
+		t.Fatal(err)
+	}
+	<-written
+	copying.Wait()
+	if writeErr != nil || copyErr != nil {
+		t.Fatalf("the UPDATE: %v; the copy: %v", writeErr, copyErr)
+	}
+	if want := mode != 2; waited != want {
+		t.Fatalf("innodb_autoinc_lock_mode %d: the UPDATE of a copied row waited for the chunk's AUTO-INC lock: %v, want %v", mode, waited, want)
+	}
+	var differ int
+	if err := db.QueryRow("SELECT COUNT(*) FROM events e LEFT JOIN _events_new n USING (id) WHERE n.hits IS NULL OR n.hits <> e.hits").Scan(&differ); err != nil || differ != 0 {
+		t.Fatalf("%d rows of the copy differ from events (%v)", differ, err)
+	}
+}
+
 // errorIs says whether err is the server's error number code.
 func errorIs(err error, code uint16) bool {
 	var me *mysql.MySQLError

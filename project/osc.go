@@ -15,9 +15,9 @@ const (
 )
 
 // OSC says how statements that copy their table run: the emcee block's
-// osc, osc_chunk_time, osc_max_load and osc_critical_load, which the db
-// commands' --osc, --osc-chunk-time, --osc-max-load and
-// --osc-critical-load override.
+// osc, osc_chunk_time, osc_sleep, osc_max_load and osc_critical_load,
+// which the db commands' --osc, --osc-chunk-time, --osc-sleep,
+// --osc-max-load and --osc-critical-load override.
 type OSC struct {
 	Tool      string        // OSCNone or OSCPtOSC; "" reads as OSCNone
 	ChunkTime time.Duration // 0: DefaultOSCChunkTime
@@ -25,6 +25,26 @@ type OSC struct {
 	// CriticalLoad is pt-online-schema-change's --critical-load (the tool
 	// stops, and drops its copy and triggers); "": its default.
 	CriticalLoad string
+	// Sleep is pt-online-schema-change's --sleep, the pause after each
+	// chunk, when SleepSet (0: none); else ToolSleep's default.
+	Sleep    time.Duration
+	SleepSet bool
+}
+
+// ToolSleep is the pause the tool makes after each chunk.
+func (o OSC) ToolSleep() time.Duration {
+	if o.SleepSet {
+		return o.Sleep
+	}
+	return 0
+}
+
+// CheckSleep refuses a pause the tool cannot make.
+func CheckSleep(d time.Duration) error {
+	if d < 0 {
+		return fmt.Errorf("%s: want a duration of 0 (no pause) or more, e.g. 5ms", d)
+	}
+	return nil
 }
 
 // DefaultOSCChunkTime is the chunk time emcee gives the tool unless told
@@ -195,6 +215,18 @@ func loadOSC(s *Settings, block *settingsBlock) (OSC, error) {
 	}
 	if err := o.CheckLoads(); err != nil {
 		return o, fmt.Errorf("%s: emcee.osc_critical_load: %w", block.at("osc_critical_load"), err)
+	}
+	if s.OSCSleep != "" {
+		d, err := time.ParseDuration(s.OSCSleep)
+		if err == nil {
+			err = CheckSleep(d)
+		} else {
+			err = fmt.Errorf("%q: want a duration, e.g. 5ms, or 0 for no pause", s.OSCSleep)
+		}
+		if err != nil {
+			return o, fmt.Errorf("%s: emcee.osc_sleep: %w", block.at("osc_sleep"), err)
+		}
+		o.Sleep, o.SleepSet = d, true
 	}
 	return o, nil
 }

@@ -60,11 +60,13 @@ type Settings struct {
 	OSCMaxLoad   string `spec:"osc_max_load"`
 	// OSCCriticalLoad is the tool's --critical-load.
 	OSCCriticalLoad string `spec:"osc_critical_load"`
+	// OSCSleep is the tool's --sleep.
+	OSCSleep string `spec:"osc_sleep"`
 }
 
 // settingNames are the attributes of the emcee block; anything else is a
 // typo that would otherwise be dropped silently.
-var settingNames = []string{"schema_dir", "plans_dir", "target", "releases", "released", "osc", "osc_chunk_time", "osc_max_load", "osc_critical_load"}
+var settingNames = []string{"schema_dir", "plans_dir", "target", "releases", "released", "osc", "osc_chunk_time", "osc_max_load", "osc_critical_load", "osc_sleep"}
 
 type envSpec struct {
 	Name  string     `spec:"name,name"`

@@ -161,6 +161,7 @@ type phaseFlags struct {
 	retries     int
 	osc         string
 	oscChunk    time.Duration
+	oscSleep    time.Duration
 	oscMaxLoad  string
 	oscCritical string
 	// throttle (migrate, sync)
@@ -197,6 +198,7 @@ func (f *phaseFlags) add(cmd *cobra.Command, drift, backfill, maxRows bool) {
 	cmd.Flags().IntVar(&f.retries, "retries", apply.DefaultRetries, "retry a backfill batch, gate or statement that hits a deadlock or lock wait timeout this many times, waiting 0.5s, 1s, 2s ... in between (0: never)")
 	cmd.Flags().StringVar(&f.osc, "osc", "", "run statements that copy their table (ALGORITHM=COPY) through an online schema change tool: pt-osc (pt-online-schema-change), or none (the server copies, blocking writes); default: osc in the emcee block of atlas.hcl, else none")
 	cmd.Flags().DurationVar(&f.oscChunk, "osc-chunk-time", 0, "with --osc pt-osc: how long each chunk of the copy should take (pt-online-schema-change --chunk-time; default: osc_chunk_time in the emcee block, else "+project.DefaultOSCChunkTime.String()+")")
+	cmd.Flags().DurationVar(&f.oscSleep, "osc-sleep", 0, "with --osc pt-osc: pause this long after each chunk of the copy, leaving the server to the application's writes (pt-online-schema-change --sleep; 0: no pause; default: osc_sleep in the emcee block, else none)")
 	cmd.Flags().StringVar(&f.oscMaxLoad, "osc-max-load", "", "with --osc pt-osc: pause the copy while the server is this busy, e.g. Threads_running=25 (pt-online-schema-change --max-load; default: osc_max_load in the emcee block, else the tool's)")
 	cmd.Flags().StringVar(&f.oscCritical, "osc-critical-load", "", "with --osc pt-osc: stop the copy (the tool drops its copy and triggers; rerun to start again) when the server is this busy, e.g. Threads_running=50 (pt-online-schema-change --critical-load; default: osc_critical_load in the emcee block, else the tool's)")
 }
@@ -217,6 +219,12 @@ func (f *phaseFlags) oscOptions(cmd *cobra.Command, p *project.Project) (project
 		}
 		o.ChunkTime = f.oscChunk
 	}
+	if cmd.Flags().Changed("osc-sleep") {
+		if err := project.CheckSleep(f.oscSleep); err != nil {
+			return o, "", usage(cmd, fmt.Errorf("--osc-sleep %w", err))
+		}
+		o.Sleep, o.SleepSet = f.oscSleep, true
+	}
 	if cmd.Flags().Changed("osc-max-load") {
 		if err := project.CheckMaxLoad(f.oscMaxLoad); err != nil {
 			return o, "", usage(cmd, fmt.Errorf("--osc-max-load %w", err))
@@ -229,8 +237,8 @@ func (f *phaseFlags) oscOptions(cmd *cobra.Command, p *project.Project) (project
 		}
 		o.CriticalLoad = f.oscCritical
 	}
-	if !o.Enabled() && (cmd.Flags().Changed("osc-chunk-time") || cmd.Flags().Changed("osc-max-load") || cmd.Flags().Changed("osc-critical-load")) {
-		return o, "", usage(cmd, fmt.Errorf("--osc-chunk-time, --osc-max-load and --osc-critical-load tune pt-online-schema-change: add --osc pt-osc (or osc = \"pt-osc\" in the emcee block of atlas.hcl)"))
+	if !o.Enabled() && (cmd.Flags().Changed("osc-chunk-time") || cmd.Flags().Changed("osc-sleep") || cmd.Flags().Changed("osc-max-load") || cmd.Flags().Changed("osc-critical-load")) {
+		return o, "", usage(cmd, fmt.Errorf("--osc-chunk-time, --osc-sleep, --osc-max-load and --osc-critical-load tune pt-online-schema-change: add --osc pt-osc (or osc = \"pt-osc\" in the emcee block of atlas.hcl)"))
 	}
 	if err := o.CheckLoads(); err != nil {
 		return o, "", usage(cmd, err)
