@@ -549,7 +549,31 @@ func (s *Session) client(dump bool) string {
 	if s.Cfg.Password != "" {
 		cmd += " -p"
 	}
-	return cmd
+	return cmd + s.clientTLS()
+}
+
+// clientTLS is the client's options for the URL's tls=: the data a
+// rollback would drop must not cross the network in the clear because the
+// command that copies it out forgot what emcee's own connection asked for.
+func (s *Session) clientTLS() string {
+	maria := s.Project.Target.MariaDB()
+	switch s.Cfg.TLS {
+	case "true":
+		var ca string
+		if f, err := systemRoots(); err == nil {
+			ca = " --ssl-ca=" + shell.Word(f)
+		}
+		if maria {
+			return ca + " --ssl-verify-server-cert"
+		}
+		return ca + " --ssl-mode=VERIFY_IDENTITY"
+	case "skip-verify", "preferred":
+		if maria {
+			return " --ssl"
+		}
+		return map[string]string{"skip-verify": " --ssl-mode=REQUIRED", "preferred": " --ssl-mode=PREFERRED"}[s.Cfg.TLS]
+	}
+	return ""
 }
 
 // fileName is name with what a file name should not hold replaced.
