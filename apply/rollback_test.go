@@ -1,6 +1,7 @@
 package apply
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/emcee-db/emcee/dbconn"
@@ -28,5 +29,17 @@ func TestCopyOutCommandKeepsTLS(t *testing.T) {
 		if got := s.client(false); got != c.want {
 			t.Errorf("%s, tls=%s:\n got %s\nwant %s", c.target, c.tls, got, c.want)
 		}
+	}
+}
+
+// The run's log quotes what the database holds (a history record's error
+// as an editor of the table wrote it, the lock holder's statement): an
+// escape sequence in it reaches the terminal as text, line breaks stay.
+func TestLogIsDisplayable(t *testing.T) {
+	var b strings.Builder
+	s := &Session{opts: Options{Log: &b}}
+	s.say("  the earlier run stopped on: %s", "Error 1146\x1b[1A\x1b[2Kforged line\nsecond")
+	if got, want := b.String(), "  the earlier run stopped on: Error 1146\\x1b[1A\\x1b[2Kforged line\nsecond\n"; got != want {
+		t.Errorf("got %q, want %q", got, want)
 	}
 }

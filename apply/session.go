@@ -28,6 +28,7 @@ import (
 	"github.com/emcee-db/emcee/history"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/sqlname"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
@@ -190,8 +191,11 @@ func (s *Session) Close() {
 	s.DB.Close()
 }
 
+// say prints a line of the run's log. What it prints quotes what the database holds (a history record's error
+// as whoever edited the table wrote it, the statement of the connection
+// holding the lock): an escape sequence there reaches the terminal as text.
 func (s *Session) say(format string, args ...any) {
-	fmt.Fprintf(s.opts.Log, format+"\n", args...)
+	fmt.Fprintln(s.opts.Log, sqlname.DisplayableText(fmt.Sprintf(format, args...)))
 }
 
 func (s *Session) reload(ctx context.Context) error {

@@ -126,17 +126,16 @@ func displayable(s string, lines bool) string {
 		return s
 	}
 	var b strings.Builder
-	for _, r := range s {
-		if lines && (r == '\n' || r == '\t') {
-			b.WriteRune(r)
-			continue
-		}
-		if isControl(r) || isBidiControl(r) {
+	for i, r := range s {
+		if (isControl(r) || isBidiControl(r)) && !(lines && (r == '\n' || r == '\t')) {
 			q := strconv.QuoteRune(r)
 			b.WriteString(q[1 : len(q)-1])
 			continue
 		}
-		b.WriteRune(r)
+		// The bytes as they were: text written in pieces may split a
+		// character, which the next piece completes.
+		_, n := utf8.DecodeRuneInString(s[i:])
+		b.WriteString(s[i : i+n])
 	}
 	return b.String()
 }

@@ -93,8 +93,20 @@ func emit(cmd *cobra.Command, doc any, text func(w io.Writer)) {
 		return
 	}
 	if text != nil {
-		text(cmd.OutOrStdout())
+		text(displayableWriter{cmd.OutOrStdout()})
 	}
+}
+
+// displayableWriter escapes control characters other than line breaks and
+// tabs: text output quotes what databases hold (a history record's error,
+// who applied a revision), which whoever can write those tables chose.
+type displayableWriter struct{ w io.Writer }
+
+func (d displayableWriter) Write(p []byte) (int, error) {
+	if _, err := io.WriteString(d.w, sqlname.DisplayableText(string(p))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 // partial records what is known before a command fails (e.g. the database

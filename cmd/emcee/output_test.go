@@ -441,3 +441,20 @@ func TestConnectionFlagsSayTheSame(t *testing.T) {
 		t.Errorf("only %d commands take --url", n)
 	}
 }
+
+// Text output escapes what a database may hold (an escape sequence in a
+// history record's error) and keeps line breaks, tabs and characters a
+// writer receives in two pieces.
+func TestTextOutputIsDisplayable(t *testing.T) {
+	var b strings.Builder
+	w := displayableWriter{&b}
+	snow := "☃"
+	for _, p := range []string{"failed: boom\x1b[2J\u202e\n\tnext ", snow[:1], snow[1:] + "\n"} {
+		if n, err := w.Write([]byte(p)); n != len(p) || err != nil {
+			t.Fatalf("Write(%q) = %d, %v", p, n, err)
+		}
+	}
+	if got, want := b.String(), "failed: boom\\x1b[2J\\u202e\n\tnext ☃\n"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
