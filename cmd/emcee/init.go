@@ -50,6 +50,10 @@ names.`,
 			if from == "" {
 				return usage(cmd, fmt.Errorf("--from is required: the URL of the database to adopt"))
 			}
+			if f := cmd.Flags().Lookup("env"); f != nil && f.Changed {
+				// --env picks a block of an existing project file; init writes one.
+				return usage(cmd, fmt.Errorf("--env %s: init writes a new project file, whose env block --env-name names (e.g. --env-name %s); --env picks a block of an existing one", f.Value, f.Value))
+			}
 			cfg, err := dbconn.Parse(from)
 			if err != nil {
 				return fmt.Errorf("--from: %w", err)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -56,5 +57,16 @@ func TestInitNextCommandIsOneWordEach(t *testing.T) {
 		if err != nil || back.Database != cfg.Database || back.TLS != cfg.TLS {
 			t.Fatalf("%q: --url %s names %+v (%v), want database %q", line, words[4], back, err, cfg.Database)
 		}
+	}
+}
+
+// init takes the root's --env but writes a new project file, whose env
+// block --env-name names: --env was ignored without a word, and the block
+// was called "live".
+func TestInitRefusesEnv(t *testing.T) {
+	var out, errb bytes.Buffer
+	code := execute(newRoot(), []string{"init", "--from", "mysql://root@127.0.0.1:1/x", "--env", "prod", "--dir", t.TempDir()}, &out, &errb)
+	if code != codeUsage || !strings.Contains(errb.String(), "--env prod: init writes a new project file, whose env block --env-name names (e.g. --env-name prod)") {
+		t.Errorf("init --env prod: exit %d, stderr %q; want exit 2 naming --env-name", code, errb.String())
 	}
 }
