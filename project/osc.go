@@ -195,15 +195,22 @@ func loadOSC(s *Settings, block *settingsBlock) (OSC, error) {
 	if err := CheckOSCTool(s.OSC); err != nil {
 		return o, fmt.Errorf("%s: emcee.osc: %w", block.at("osc"), err)
 	}
-	if s.OSCChunkTime != "" {
-		d, err := time.ParseDuration(s.OSCChunkTime)
+	duration := func(key, v, example string, check func(time.Duration) error) (time.Duration, error) {
+		d, err := time.ParseDuration(v)
 		if err == nil {
-			err = CheckChunkTime(d)
+			err = check(d)
 		} else {
-			err = fmt.Errorf("%q: want a duration, e.g. 500ms or 2s", s.OSCChunkTime)
+			err = fmt.Errorf("%q: want a duration, e.g. %s", v, example)
 		}
 		if err != nil {
-			return o, fmt.Errorf("%s: emcee.osc_chunk_time: %w", block.at("osc_chunk_time"), err)
+			return 0, fmt.Errorf("%s: emcee.%s: %w", block.at(key), key, err)
+		}
+		return d, nil
+	}
+	if s.OSCChunkTime != "" {
+		d, err := duration("osc_chunk_time", s.OSCChunkTime, "500ms or 2s", CheckChunkTime)
+		if err != nil {
+			return o, err
 		}
 		o.ChunkTime = d
 	}
@@ -217,14 +224,9 @@ func loadOSC(s *Settings, block *settingsBlock) (OSC, error) {
 		return o, fmt.Errorf("%s: emcee.osc_critical_load: %w", block.at("osc_critical_load"), err)
 	}
 	if s.OSCSleep != "" {
-		d, err := time.ParseDuration(s.OSCSleep)
-		if err == nil {
-			err = CheckSleep(d)
-		} else {
-			err = fmt.Errorf("%q: want a duration, e.g. 5ms, or 0 for no pause", s.OSCSleep)
-		}
+		d, err := duration("osc_sleep", s.OSCSleep, "5ms, or 0 for no pause", CheckSleep)
 		if err != nil {
-			return o, fmt.Errorf("%s: emcee.osc_sleep: %w", block.at("osc_sleep"), err)
+			return o, err
 		}
 		o.Sleep, o.SleepSet = d, true
 	}
