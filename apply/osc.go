@@ -74,16 +74,18 @@ func (s *Session) findOSC(ctx context.Context) error {
 	if err != nil || !strings.HasPrefix(version, PtOSC+" ") {
 		return fmt.Errorf("%s: %s --version did not run (%v: %s): reinstall Percona Toolkit (it needs Perl with DBD::mysql), or %s", from, path, err, shorten(version, 200), drop)
 	}
+	// The tool refuses a variable the server does not have only when it
+	// starts, halfway through the revision (after its gates and the
+	// statements before); emcee's own --max-load is checked up front.
+	var status map[string]string
+	if o.MaxLoad != "" || o.CriticalLoad != "" {
+		if status, err = s.globalStatus(ctx); err != nil {
+			return s.redact(fmt.Errorf("reading SHOW GLOBAL STATUS for the tool's --max-load and --critical-load: %w", err))
+		}
+	}
 	for _, load := range []struct{ what, value string }{{"max load", o.MaxLoad}, {"critical load", o.CriticalLoad}} {
 		if load.value == "" {
 			continue
-		}
-		// The tool refuses a variable the server does not have only when it
-		// starts, halfway through the revision (after its gates and the
-		// statements before); emcee's own --max-load is checked up front.
-		status, err := s.globalStatus(ctx)
-		if err != nil {
-			return s.redact(fmt.Errorf("reading SHOW GLOBAL STATUS for the tool's --%s: %w", strings.ReplaceAll(load.what, " ", "-"), err))
 		}
 		for _, l := range project.MaxLoadVars(load.value) {
 			v, ok := status[strings.ToLower(l[0])]
@@ -553,8 +555,9 @@ func (s *Session) oscFinished(ctx context.Context, rev *revision.Revision, i int
 // already has too (InnoDB's mutex-only path is for a statement that is
 // itself an INSERT or REPLACE, not for the tool's REPLACE inside an
 // UPDATE: e2e TestMariaDBCopyAutoIncWaitOfCopiedRow), wait for the chunk.
-// (They no longer deadlock with it: see oscPlugin.) With mode 2 (MySQL 8's default, not MariaDB's) they do not
-// wait; it is a startup setting, so emcee can only say so.
+// They no longer deadlock with it (see oscPlugin). With mode 2 (MySQL 8's
+// default, not MariaDB's) they do not wait; it is a startup setting, so
+// emcee can only say so.
 func (s *Session) oscAutoIncNote(ctx context.Context, table string) error {
 	var mode, autoInc int
 	err := s.Conn.QueryRowContext(ctx, "SELECT @@innodb_autoinc_lock_mode, (SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND EXTRA LIKE '%auto_increment%')", table).Scan(&mode, &autoInc)
@@ -967,8 +970,8 @@ func oscArgs(cfg *dbconn.Config, o project.OSC, defaults, plugin string, a *sqls
 		chunk = project.DefaultOSCChunkTime
 	}
 	args = append(args, "--chunk-time", strconv.FormatFloat(chunk.Seconds(), 'f', -1, 64))
-	if d := o.ToolSleep(); d > 0 {
-		args = append(args, "--sleep", strconv.FormatFloat(d.Seconds(), 'f', -1, 64))
+	if o.Sleep > 0 {
+		args = append(args, "--sleep", strconv.FormatFloat(o.Sleep.Seconds(), 'f', -1, 64))
 	}
 	if ml := o.ToolMaxLoad(); ml != "" {
 		args = append(args, "--max-load", ml)

@@ -26,17 +26,8 @@ type OSC struct {
 	// stops, and drops its copy and triggers); "": its default.
 	CriticalLoad string
 	// Sleep is pt-online-schema-change's --sleep, the pause after each
-	// chunk, when SleepSet (0: none); else ToolSleep's default.
-	Sleep    time.Duration
-	SleepSet bool
-}
-
-// ToolSleep is the pause the tool makes after each chunk.
-func (o OSC) ToolSleep() time.Duration {
-	if o.SleepSet {
-		return o.Sleep
-	}
-	return 0
+	// chunk; 0: none.
+	Sleep time.Duration
 }
 
 // CheckSleep refuses a pause the tool cannot make.
@@ -228,7 +219,7 @@ func loadOSC(s *Settings, block *settingsBlock) (OSC, error) {
 		if err != nil {
 			return o, err
 		}
-		o.Sleep, o.SleepSet = d, true
+		o.Sleep = d
 	}
 	return o, nil
 }

@@ -50,7 +50,7 @@ emcee {
 	if !p.Released("ocata") || p.Released("pike") || !p.Target.MariaDB() || filepath.Base(p.PlansDir) != "plans" {
 		t.Fatalf("project: %+v", p)
 	}
-	if want := (OSC{Tool: OSCPtOSC, ChunkTime: 250 * time.Millisecond, MaxLoad: "Threads_running=30", CriticalLoad: "Threads_running=90", Sleep: 5 * time.Millisecond, SleepSet: true}); p.OSC != want || !p.OSC.Enabled() {
+	if want := (OSC{Tool: OSCPtOSC, ChunkTime: 250 * time.Millisecond, MaxLoad: "Threads_running=30", CriticalLoad: "Threads_running=90", Sleep: 5 * time.Millisecond}); p.OSC != want || !p.OSC.Enabled() {
 		t.Fatalf("osc: %+v, want %+v", p.OSC, want)
 	}
 	if _, err := p.Env("staging"); err == nil || !strings.Contains(err.Error(), `no env "staging" (defined: prod)`) {

@@ -223,7 +223,7 @@ func (f *phaseFlags) oscOptions(cmd *cobra.Command, p *project.Project) (project
 		if err := project.CheckSleep(f.oscSleep); err != nil {
 			return o, "", usage(cmd, fmt.Errorf("--osc-sleep %w", err))
 		}
-		o.Sleep, o.SleepSet = f.oscSleep, true
+		o.Sleep = f.oscSleep
 	}
 	if cmd.Flags().Changed("osc-max-load") {
 		if err := project.CheckMaxLoad(f.oscMaxLoad); err != nil {
