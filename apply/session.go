@@ -191,9 +191,10 @@ func (s *Session) Close() {
 	s.DB.Close()
 }
 
-// say prints a line of the run's log. What it prints quotes what the database holds (a history record's error
-// as whoever edited the table wrote it, the statement of the connection
-// holding the lock): an escape sequence there reaches the terminal as text.
+// say prints a line of the run's log. What it prints quotes what the
+// database holds (a history record's error as whoever edited the table
+// wrote it, the statement of the connection holding the lock): an escape
+// sequence there reaches the terminal as text.
 func (s *Session) say(format string, args ...any) {
 	fmt.Fprintln(s.opts.Log, sqlname.DisplayableText(fmt.Sprintf(format, args...)))
 }

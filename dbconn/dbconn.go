@@ -207,12 +207,19 @@ func Parse(raw string) (*Config, error) {
 		case "tls":
 			// The driver knows these, and the names of TLS configurations
 			// registered in the program, which emcee registers none of.
+			// Spelled one way, so that what hands TLS on to other clients
+			// (pt-online-schema-change, the commands a rollback prints)
+			// reads tls=1 as the true it is, not as no TLS.
 			switch v[0] {
-			case "true", "TRUE", "True", "1", "false", "FALSE", "False", "0", "skip-verify", "preferred":
+			case "true", "TRUE", "True", "1":
+				c.TLS = "true"
+			case "false", "FALSE", "False", "0":
+				c.TLS = "false"
+			case "skip-verify", "preferred":
+				c.TLS = v[0]
 			default:
 				return nil, fmt.Errorf("database URL: tls=%q: want tls=true (verified), tls=skip-verify (encrypted, not verified), tls=preferred (encrypted when the server offers it) or tls=false", v[0])
 			}
-			c.TLS = v[0]
 		case "lock_wait_timeout":
 			n, err := strconv.Atoi(v[0])
 			if err != nil || n < 1 {

@@ -222,9 +222,9 @@ func TestParseTLS(t *testing.T) {
 			t.Errorf("%s: got %v, want %q", raw, err, want)
 		}
 	}
-	for _, v := range []string{"true", "false", "skip-verify", "preferred"} {
-		if c, err := Parse("mysql://root@db1/x?tls=" + v); err != nil || c.TLS != v {
-			t.Errorf("tls=%s: %v", v, err)
+	for v, want := range map[string]string{"true": "true", "TRUE": "true", "1": "true", "false": "false", "0": "false", "skip-verify": "skip-verify", "preferred": "preferred"} {
+		if c, err := Parse("mysql://root@db1/x?tls=" + v); err != nil || c.TLS != want {
+			t.Errorf("tls=%s: got %+v, %v; want TLS %q", v, c, err, want)
 		}
 	}
 	c := &Config{Addr: "db1:3306", TLS: "true", From: "--url"}
