@@ -63,6 +63,13 @@ func TestBasicRules(t *testing.T) {
 		{name: "widen latin1 varchar 200 -> 250 stays under 255 bytes", target: mariadb1011, edits: []string{"varchar(200)", "varchar(250)"}, before: []string{"    type = varchar(60)\n", "    type = varchar(200)\n    charset = \"latin1\"\n"}, want: []tcStep{
 			{Rule: "widen-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` varchar(250) CHARSET latin1 NOT NULL COLLATE latin1_swedish_ci, ALGORITHM=INSTANT"},
 		}},
+		{name: "widen text to longtext needs allow_copy (both servers copy)", target: mariadb1011, before: []string{"    type = varchar(60)\n", "    type = text\n"}, edits: []string{"    type = text\n", "    type = longtext\n"}, errHas: []string{"after.hcl:", "images.note", "allow_copy = true"}},
+		{name: "widen text to longtext with allow_copy", target: mariadb1011, before: []string{"    type = varchar(60)\n", "    type = text\n"}, edits: []string{"    type = text\n", "    type = longtext\n    allow_copy = true\n"}, want: []tcStep{
+			{Rule: "widen-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` longtext NOT NULL, ALGORITHM=COPY, LOCK=SHARED"},
+		}},
+		{name: "widen blob to mediumblob with allow_copy", target: mysql80, before: []string{"    type = varchar(60)\n", "    type = blob\n"}, edits: []string{"    type = blob\n", "    type = mediumblob\n    allow_copy = true\n"}, want: []tcStep{
+			{Rule: "widen-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` mediumblob NOT NULL, ALGORITHM=COPY, LOCK=SHARED"},
+		}},
 		{name: "widen varchar across the length-prefix line needs allow_copy", target: mariadb1011, edits: []string{"varchar(60)", "varchar(100)"}, errHas: []string{"after.hcl:", "images.note", "allow_copy = true"}},
 		{name: "widen varchar across the length-prefix line with allow_copy", target: mariadb1011, edits: []string{"    type = varchar(60)\n", "    type = varchar(100)\n    allow_copy = true\n"}, want: []tcStep{
 			{Rule: "widen-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` varchar(100) NOT NULL, ALGORITHM=COPY, LOCK=SHARED"},
