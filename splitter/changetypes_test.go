@@ -168,3 +168,20 @@ func TestEveryChangeTypeIsClassified(t *testing.T) {
 		t.Errorf("flatten(ModifyTable) = %d changes, want its 2 changes on images", len(flat))
 	}
 }
+
+// A table moving to another charset changes its charset and its collation:
+// two refusals, each saying which attribute goes from what to what (they
+// were one text printed twice, on Roundcube 1.5's utf8 -> utf8mb4).
+func TestTableCharsetRefusalsSayWhatChanges(t *testing.T) {
+	cases := map[string]schema.Change{
+		"charset changes (utf8mb3 -> utf8mb4)":                         &schema.ModifyAttr{From: &schema.Charset{V: "utf8mb3"}, To: &schema.Charset{V: "utf8mb4"}},
+		"collation changes (utf8mb3_general_ci -> utf8mb4_unicode_ci)": &schema.ModifyAttr{From: &schema.Collation{V: "utf8mb3_general_ci"}, To: &schema.Collation{V: "utf8mb4_unicode_ci"}},
+		"collation changes (the database default -> utf8mb4_bin)":      &schema.AddAttr{A: &schema.Collation{V: "utf8mb4_bin"}},
+		"charset changes (latin1 -> the database default)":             &schema.DropAttr{A: &schema.Charset{V: "latin1"}},
+	}
+	for want, ch := range cases {
+		if got := attrRefusal(ch); !strings.Contains(got, "the table's default "+want+".") {
+			t.Errorf("%s: got %q", want, got)
+		}
+	}
+}
