@@ -1,6 +1,7 @@
 package splitter
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/emcee-db/emcee/revision"
@@ -113,5 +114,25 @@ func TestBasicRules(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, c.run)
+	}
+}
+
+// Split reports every change a rule refuses, not the first: phpBB 3.0.4
+// widens twelve columns that each need allow_copy, and twelve runs of
+// emcee plan to learn them one by one was what a user got.
+func TestSplitReportsEveryRefusal(t *testing.T) {
+	after := tcEdit(t, tcImages, "varchar(60)", "varchar(100)", "    type = int\n", "    type = bigint\n")
+	tr, ctx, err := tcDiff(mariadb1011, tcImages, after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Split(tr, mariadb1011, ctx.drv)
+	if err == nil {
+		t.Fatal("plan succeeded, want the two allow_copy refusals")
+	}
+	for _, want := range []string{"images.note: this change (type) makes the server copy", "images.size: this change (type) makes the server copy"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
 	}
 }
