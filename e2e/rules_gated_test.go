@@ -85,6 +85,28 @@ func TestRuleAddUniqueIndex(t *testing.T) {
 	}.run(t)
 }
 
+// phpBB 3.0.6 made acl_options.auth_option UNIQUE under the same name. The
+// previous release may write duplicates until contract; the gate holds
+// contract while there are any, and the index is dropped and added again in
+// one ALTER, so queries never find it missing.
+func TestRuleIndexBecomesUnique(t *testing.T) {
+	unique := replaceOnce(gatedV1, "  index \"ix_owner\" {\n", "  index \"ix_owner\" {\n    unique = true\n")
+	ruleCase{
+		before:     gatedV1,
+		after:      unique,
+		rules:      []string{"index-uniqueness"},
+		seed:       []string{"INSERT INTO owners (id) VALUES (1), (2), (3)", "INSERT INTO images (name, owner_id, note) VALUES ('x', NULL, ''), ('y', NULL, ''), ('z', 1, '')"},
+		oldWrites:  []string{"INSERT INTO images (name, owner_id, note) VALUES ('w', 2, '')"},
+		newWrites:  []string{"INSERT INTO images (name, owner_id, note) VALUES ('v', 3, '')"},
+		gateBlocks: []string{"INSERT INTO images (name, owner_id, note) VALUES ('dup', 1, 'duplicate')"},
+		fix:        []string{"DELETE FROM images WHERE note = 'duplicate'"},
+		checks: map[string]string{
+			"SELECT name FROM images ORDER BY id": "x;y;z;w;v",
+			"SELECT NON_UNIQUE FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'images' AND INDEX_NAME = 'ix_owner'": "0",
+		},
+	}.run(t)
+}
+
 // On a prefix, the gate compares what the index will store: the first 10
 // characters, under the column's collation ('abcdefghij-1' and
 // 'ABCDEFGHIJ-2' are duplicates).

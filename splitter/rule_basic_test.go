@@ -96,6 +96,13 @@ func TestBasicRules(t *testing.T) {
 		{name: "drop column on mysql 8.4: instant", target: mysql84, edits: []string{"  column \"price\" {\n    type = decimal(10, 2)\n    null = true\n  }\n", ""}, want: []tcStep{
 			{Rule: "drop-column", Phase: revision.Contract, Stage: StageDropColumn, Kind: "", SQL: "ALTER TABLE `images` DROP COLUMN `price`, ALGORITHM=INSTANT"},
 		}},
+		{name: "index becomes unique under its name: contract, gated, one ALTER", target: mariadb1011, edits: []string{"  index \"ix_owner\" {\n", "  index \"ix_owner\" {\n    unique = true\n"}, want: []tcStep{
+			{Rule: "index-uniqueness", Phase: revision.Contract, Stage: StageGate, Kind: revision.Gate, SQL: "SELECT COUNT(*) FROM `images` WHERE (`owner_id`) IN (SELECT `owner_id` FROM `images` WHERE `owner_id` IS NOT NULL GROUP BY `owner_id` HAVING COUNT(*) > 1)"},
+			{Rule: "index-uniqueness", Phase: revision.Contract, Stage: StageAddGatedConstraint, Kind: "", SQL: "ALTER TABLE `images` DROP INDEX `ix_owner`, ADD UNIQUE INDEX `ix_owner` (`owner_id`), ALGORITHM=INPLACE, LOCK=NONE"},
+		}},
+		{name: "index no longer unique under its name: contract, one ALTER", target: mariadb1011, before: []string{"  index \"ix_owner\" {\n", "  index \"ix_owner\" {\n    unique = true\n"}, edits: []string{"  index \"ix_owner\" {\n    unique = true\n", "  index \"ix_owner\" {\n"}, want: []tcStep{
+			{Rule: "index-uniqueness", Phase: revision.Contract, Stage: StageAddGatedConstraint, Kind: "", SQL: "ALTER TABLE `images` DROP INDEX `ix_owner`, ADD INDEX `ix_owner` (`owner_id`), ALGORITHM=INPLACE, LOCK=NONE"},
+		}},
 		{name: "drop index", target: mariadb1011, edits: []string{"  index \"ix_owner\" {\n    columns = [column.owner_id]\n  }\n", ""}, want: []tcStep{
 			{Rule: "drop-index", Phase: revision.Contract, Stage: StageDropIndex, Kind: "", SQL: "ALTER TABLE `images` DROP INDEX `ix_owner`, ALGORITHM=INPLACE, LOCK=NONE"},
 		}},
