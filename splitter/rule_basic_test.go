@@ -137,7 +137,7 @@ func TestSplitReportsEveryRefusal(t *testing.T) {
 	if err == nil {
 		t.Fatal("plan succeeded, want the two allow_copy refusals")
 	}
-	for _, want := range []string{"images.note: this change (type) makes the server copy", "images.size: this change (type) makes the server copy"} {
+	for _, want := range []string{"images.note: this change (type: varchar(60) -> varchar(100)) makes the server copy", "images.size: this change (type: int -> bigint) makes the server copy"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%v", want, err)
 		}
