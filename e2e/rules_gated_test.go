@@ -107,6 +107,29 @@ func TestRuleIndexBecomesUnique(t *testing.T) {
 	}.run(t)
 }
 
+// Roundcube 1.3 gave its cache tables the primary key they lacked. The
+// previous release may write a second row with the same key until
+// contract; the gate holds contract while there is one, and the key is then
+// added in place while writes continue.
+func TestRuleAddPrimaryKey(t *testing.T) {
+	pk := "  primary_key {\n    columns = [column.id]\n  }\n}\ntable \"images\" {"
+	before := replaceOnce(gatedV1, pk, "}\ntable \"images\" {")
+	ruleCase{
+		before:     before,
+		after:      gatedV1,
+		rules:      []string{"add-primary-key"},
+		seed:       []string{"INSERT INTO owners (id) VALUES (1), (2)"},
+		oldWrites:  []string{"INSERT INTO owners (id) VALUES (3)"},
+		newWrites:  []string{"INSERT INTO owners (id) VALUES (4)"},
+		gateBlocks: []string{"INSERT INTO owners (id) VALUES (2)"},
+		fix:        []string{"DELETE FROM owners WHERE id = 2 LIMIT 1"},
+		checks: map[string]string{
+			"SELECT id FROM owners ORDER BY id": "1;2;3;4",
+			"SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'owners' AND INDEX_NAME = 'PRIMARY'": "1",
+		},
+	}.run(t)
+}
+
 // On a prefix, the gate compares what the index will store: the first 10
 // characters, under the column's collation ('abcdefghij-1' and
 // 'ABCDEFGHIJ-2' are duplicates).

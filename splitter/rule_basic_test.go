@@ -26,6 +26,10 @@ table "tags" {
 }
 `
 
+// tcOwnersPK ends the owners table of tcImages with its primary key; the
+// primary-key cases start from owners without it.
+const tcOwnersPK = "  primary_key {\n    columns = [column.id]\n  }\n}\ntable \"images\" {"
+
 const tcOwnerFK = `  foreign_key "fk_owner" {
     columns     = [column.owner_id]
     ref_columns = [table.owners.column.id]
@@ -103,6 +107,12 @@ func TestBasicRules(t *testing.T) {
 		{name: "index no longer unique under its name: contract, one ALTER", target: mariadb1011, before: []string{"  index \"ix_owner\" {\n", "  index \"ix_owner\" {\n    unique = true\n"}, edits: []string{"  index \"ix_owner\" {\n    unique = true\n", "  index \"ix_owner\" {\n"}, want: []tcStep{
 			{Rule: "index-uniqueness", Phase: revision.Contract, Stage: StageAddGatedConstraint, Kind: "", SQL: "ALTER TABLE `images` DROP INDEX `ix_owner`, ADD INDEX `ix_owner` (`owner_id`), ALGORITHM=INPLACE, LOCK=NONE"},
 		}},
+		{name: "primary key on a table that had none: contract, gated, in place", target: mariadb1011, before: []string{tcOwnersPK, "}\ntable \"images\" {"}, edits: []string{"}\ntable \"images\" {", tcOwnersPK}, want: []tcStep{
+			{Rule: "add-primary-key", Phase: revision.Contract, Stage: StageGate, Kind: revision.Gate, SQL: "SELECT COUNT(*) FROM `owners` WHERE (`id`) IN (SELECT `id` FROM `owners` WHERE `id` IS NOT NULL GROUP BY `id` HAVING COUNT(*) > 1)"},
+			{Rule: "add-primary-key", Phase: revision.Contract, Stage: StageAddGatedConstraint, Kind: "", SQL: "ALTER TABLE `owners` ADD PRIMARY KEY (`id`), ALGORITHM=INPLACE, LOCK=NONE"},
+		}},
+		{name: "primary key on a new column of a table that had none is refused", target: mariadb1011, before: []string{tcOwnersPK, "}\ntable \"images\" {"}, edits: []string{"}\ntable \"images\" {", "  column \"code\" {\n    type = int\n  }\n  primary_key {\n    columns = [column.code]\n  }\n}\ntable \"images\" {"}, errHas: []string{"after.hcl:", "primary key of owners: column code is new in this release"}},
+		{name: "primary key on a column NULL before is refused", target: mariadb1011, before: []string{tcOwnersPK, "}\ntable \"images\" {", "    type = bigint\n  }\n}", "    type = bigint\n    null = true\n  }\n}"}, edits: []string{"}\ntable \"images\" {", tcOwnersPK, "    type = bigint\n    null = true\n  }\n  primary_key", "    type = bigint\n  }\n  primary_key"}, errHas: []string{"primary key of owners: column id is NULL in the previous release"}},
 		{name: "drop index", target: mariadb1011, edits: []string{"  index \"ix_owner\" {\n    columns = [column.owner_id]\n  }\n", ""}, want: []tcStep{
 			{Rule: "drop-index", Phase: revision.Contract, Stage: StageDropIndex, Kind: "", SQL: "ALTER TABLE `images` DROP INDEX `ix_owner`, ALGORITHM=INPLACE, LOCK=NONE"},
 		}},
