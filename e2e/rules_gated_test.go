@@ -130,6 +130,38 @@ func TestRuleAddPrimaryKey(t *testing.T) {
 	}.run(t)
 }
 
+// Roundcube 1.3 gave dictionary, which had no primary key, a new
+// AUTO_INCREMENT id as its key ("for compat. with Galera Cluster"). Expand
+// adds both in one ALTER; the server numbers the rows there are, and the
+// previous release's inserts, which never name id, get the next numbers.
+func TestRuleAddAutoIncrementPrimaryKey(t *testing.T) {
+	pk := "  primary_key {\n    columns = [column.id]\n  }\n}\ntable \"images\" {"
+	before := replaceOnce(gatedV1, pk, "}\ntable \"images\" {")
+	after := replaceOnce(gatedV1, pk, `  column "seq" {
+    type           = int
+    unsigned       = true
+    auto_increment = true
+    allow_copy     = true
+  }
+  primary_key {
+    columns = [column.seq]
+  }
+}
+table "images" {`)
+	ruleCase{
+		before:           before,
+		after:            after,
+		rules:            []string{"add-primary-key"},
+		seed:             []string{"INSERT INTO owners (id) VALUES (10), (20)"},
+		oldWrites:        []string{"INSERT INTO owners (id) VALUES (30)"},
+		newWrites:        []string{"INSERT INTO owners (id) VALUES (40)"},
+		oldAfterRollback: []string{"INSERT INTO owners (id) VALUES (50)"},
+		checks: map[string]string{
+			"SELECT seq, id FROM owners ORDER BY seq": "1|10;2|20;3|30;4|40",
+		},
+	}.run(t)
+}
+
 // On a prefix, the gate compares what the index will store: the first 10
 // characters, under the column's collation ('abcdefghij-1' and
 // 'ABCDEFGHIJ-2' are duplicates).

@@ -2,7 +2,9 @@ package splitter
 
 import (
 	"fmt"
+	"slices"
 
+	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
 
 	"github.com/emcee-db/emcee/revision"
@@ -20,12 +22,14 @@ import (
 func init() {
 	register(&Rule{
 		Name:     "add-primary-key",
-		Priority: 100,
+		// Before add-column, which would refuse a new AUTO_INCREMENT key
+		// column as NOT NULL without a default.
+		Priority: 50,
 		Doc: RuleDoc{
-			Change:   "add a primary key to an existing table that has none, on columns it already has (NOT NULL)",
-			Phases:   "contract (ALGORITHM=INPLACE, LOCK=NONE: the table is rebuilt in place, writes continue)",
-			Rollback: "nothing to undo: contract only",
-			Gate:     "no row whose key another row holds too",
+			Change:   "add a primary key to an existing table that has none: on columns it already has (NOT NULL), or on one new AUTO_INCREMENT column",
+			Phases:   "existing columns: contract (ALGORITHM=INPLACE, LOCK=NONE: the table is rebuilt in place, writes continue); a new AUTO_INCREMENT column: expand, with the key, in one ALTER (ALGORITHM=COPY: needs allow_copy = true on the column)",
+			Rollback: "existing columns: nothing to undo (contract only); a new AUTO_INCREMENT column: refused (dropping a primary key copies the table on both servers)",
+			Gate:     "existing columns: no row whose key another row holds too",
 			Example:  `primary_key { columns = [column.user_id, column.cache_key] }  # the table had none`,
 		},
 		Match: func(c *Change) bool {
@@ -35,6 +39,9 @@ func init() {
 		Split: func(c *Change) ([]Step, error) {
 			add := c.Change.(*schema.AddPrimaryKey)
 			where := c.ctx.Transition.To.Where(c.Table.Name, "")
+			if col := newAutoKey(c, add); col != nil {
+				return addAutoKey(c, add, col)
+			}
 			for _, p := range add.P.Parts {
 				if p.C == nil {
 					return nil, fmt.Errorf("%s: primary key of %s: a part that is an expression cannot be a primary key; use columns", where, c.Table.Name)
@@ -42,7 +49,7 @@ func init() {
 				old, ok := c.FromTable.Column(p.C.Name)
 				switch {
 				case !ok:
-					return nil, fmt.Errorf("%s: primary key of %s: column %s is new in this release; emcee adds a primary key only on columns the table already has: add the column in one release and the key in the next (a new AUTO_INCREMENT key column is not planned: both servers block writes while they number the rows)", where, c.Table.Name, p.C.Name)
+					return nil, fmt.Errorf("%s: primary key of %s: column %s is new in this release; emcee adds a primary key on columns the table already has, or on one new AUTO_INCREMENT column: add the column in one release and the key in the next", where, c.Table.Name, p.C.Name)
 				case old.Type.Null:
 					return nil, fmt.Errorf("%s: primary key of %s: column %s is NULL in the previous release; make it NOT NULL (contract, behind a gate) in one release and add the key in the next", where, c.Table.Name, p.C.Name)
 				}
@@ -64,4 +71,53 @@ func init() {
 			}, nil
 		},
 	})
+}
+
+// newAutoKey is the column of a primary key that is one new AUTO_INCREMENT
+// column (Roundcube 1.3's dictionary.id, "for compat. with Galera
+// Cluster"), nil otherwise.
+func newAutoKey(c *Change, add *schema.AddPrimaryKey) *schema.Column {
+	if len(add.P.Parts) != 1 || add.P.Parts[0].C == nil {
+		return nil
+	}
+	col := add.P.Parts[0].C
+	if _, ok := c.FromTable.Column(col.Name); ok {
+		return nil
+	}
+	if !slices.ContainsFunc(col.Attrs, func(a schema.Attr) bool { _, ok := a.(*mysql.AutoIncrement); return ok }) {
+		return nil
+	}
+	return col
+}
+
+// addAutoKey adds the new AUTO_INCREMENT column and the key on it in one
+// ALTER, in expand: the server numbers the existing rows, and the previous
+// release's inserts, which never name the column, get the next number, so
+// that release keeps working. Numbering the rows blocks writes on both
+// servers (MariaDB refuses LOCK=NONE: "Adding an auto-increment column
+// requires a lock"), hence the opt-in. Dropping the key again copies the
+// table, so the rollback is refused.
+func addAutoKey(c *Change, add *schema.AddPrimaryKey, col *schema.Column) ([]Step, error) {
+	addCol := c.ctx.Claim(func(o *Change) bool {
+		a, ok := o.Change.(*schema.AddColumn)
+		return ok && o.Table.Name == c.Table.Name && a.C.Name == col.Name
+	})
+	if addCol == nil {
+		return nil, fmt.Errorf("%s: primary key of %s: column %s is not added by this release", c.ctx.Transition.To.Where(c.Table.Name, ""), c.Table.Name, col.Name)
+	}
+	note, err := c.requireOptIn(CostCopy, fmt.Sprintf("adding the AUTO_INCREMENT primary key column %s", col.Name), col.Name)
+	if err != nil {
+		return nil, err
+	}
+	sql, err := c.Alter(addCol.Change, add)
+	if err != nil {
+		return nil, err
+	}
+	return []Step{
+		{Phase: revision.Expand, Stage: StageAddColumn, Statement: revision.Statement{
+			Why: fmt.Sprintf("%s.%s is a new AUTO_INCREMENT primary key (the table had none): the server numbers the existing rows and the inserts of the previous release, which never name it; %s", c.Table.Name, col.Name, note),
+			SQL: Copy.With(sql),
+		}},
+		refuseRollback(fmt.Sprintf("%s.%s is the new primary key of %s, and dropping a primary key copies the table on both servers", c.Table.Name, col.Name, c.Table.Name)),
+	}, nil
 }

@@ -30,6 +30,12 @@ table "tags" {
 // primary-key cases start from owners without it.
 const tcOwnersPK = "  primary_key {\n    columns = [column.id]\n  }\n}\ntable \"images\" {"
 
+// tcAutoKey gives owners a new AUTO_INCREMENT key column (Roundcube's
+// dictionary.id); opt is put in the column block.
+func tcAutoKey(opt string) string {
+	return "  column \"seq\" {\n    type           = int\n    unsigned       = true\n    auto_increment = true\n" + opt + "  }\n  primary_key {\n    columns = [column.seq]\n  }\n}\ntable \"images\" {"
+}
+
 const tcOwnerFK = `  foreign_key "fk_owner" {
     columns     = [column.owner_id]
     ref_columns = [table.owners.column.id]
@@ -112,6 +118,12 @@ func TestBasicRules(t *testing.T) {
 			{Rule: "add-primary-key", Phase: revision.Contract, Stage: StageAddGatedConstraint, Kind: "", SQL: "ALTER TABLE `owners` ADD PRIMARY KEY (`id`), ALGORITHM=INPLACE, LOCK=NONE"},
 		}},
 		{name: "primary key on a new column of a table that had none is refused", target: mariadb1011, before: []string{tcOwnersPK, "}\ntable \"images\" {"}, edits: []string{"}\ntable \"images\" {", "  column \"code\" {\n    type = int\n  }\n  primary_key {\n    columns = [column.code]\n  }\n}\ntable \"images\" {"}, errHas: []string{"after.hcl:", "primary key of owners: column code is new in this release"}},
+		{name: "new AUTO_INCREMENT primary key column needs allow_copy", target: mariadb1011, before: []string{tcOwnersPK, "}\ntable \"images\" {"}, edits: []string{"}\ntable \"images\" {", tcAutoKey("")}, errHas: []string{"after.hcl:", "owners.seq: adding the AUTO_INCREMENT primary key column seq makes the server copy the whole table", "allow_copy = true"}},
+		{name: "new AUTO_INCREMENT primary key column with allow_copy: expand, one ALTER", target: mariadb1011, before: []string{tcOwnersPK, "}\ntable \"images\" {"}, edits: []string{"}\ntable \"images\" {", tcAutoKey("    allow_copy     = true\n")}, want: []tcStep{
+			{Rule: "add-primary-key", Phase: revision.Expand, Stage: StageAddColumn, Kind: "", SQL: "ALTER TABLE `owners` ADD COLUMN `seq` int unsigned NOT NULL AUTO_INCREMENT, ADD PRIMARY KEY (`seq`), ALGORITHM=COPY, LOCK=SHARED"},
+		}, rollback: []tcStep{
+			{Rule: "add-primary-key", Phase: revision.Rollback, Stage: StageRollbackGate, Kind: revision.Gate, SQL: "SELECT 1"},
+		}},
 		{name: "primary key on a column NULL before is refused", target: mariadb1011, before: []string{tcOwnersPK, "}\ntable \"images\" {", "    type = bigint\n  }\n}", "    type = bigint\n    null = true\n  }\n}"}, edits: []string{"}\ntable \"images\" {", tcOwnersPK, "    type = bigint\n    null = true\n  }\n  primary_key", "    type = bigint\n  }\n  primary_key"}, errHas: []string{"primary key of owners: column id is NULL in the previous release"}},
 		{name: "drop index", target: mariadb1011, edits: []string{"  index \"ix_owner\" {\n    columns = [column.owner_id]\n  }\n", ""}, want: []tcStep{
 			{Rule: "drop-index", Phase: revision.Contract, Stage: StageDropIndex, Kind: "", SQL: "ALTER TABLE `images` DROP INDEX `ix_owner`, ALGORITHM=INPLACE, LOCK=NONE"},
