@@ -162,6 +162,28 @@ table "images" {`)
 	}.run(t)
 }
 
+// Piwigo 15 made history.IP varchar(15) -> char(39) (room for IPv6).
+// Until contract both releases write a varchar(39); CHAR drops the
+// trailing spaces it stores, so contract waits while a value has one.
+func TestRuleVarcharToChar(t *testing.T) {
+	after := replaceOnce(imagesV1, `    type = varchar(50)`, `    type       = char(60)
+    allow_copy = true`)
+	ruleCase{
+		before:     imagesV1,
+		after:      after,
+		rules:      []string{"tighten-column"},
+		seed:       []string{"INSERT INTO images (name, kind, note) VALUES ('one', 'a', '192.168.1.1')"},
+		oldWrites:  []string{"INSERT INTO images (name, kind, note) VALUES ('two', 'b', '10.0.0.1')"},
+		newWrites:  []string{"INSERT INTO images (name, kind, note) VALUES ('three', 'a', '2001:0db8:85a3:0000:0000:8a2e:0370:7334')"},
+		gateBlocks: []string{"UPDATE images SET note = '10.0.0.2 ' WHERE name = 'two'"},
+		fix:        []string{"UPDATE images SET note = TRIM(note) WHERE name = 'two'"},
+		checks: map[string]string{
+			"SELECT name, note FROM images ORDER BY id": "one|192.168.1.1;two|10.0.0.2;three|2001:0db8:85a3:0000:0000:8a2e:0370:7334",
+			"SELECT DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'images' AND COLUMN_NAME = 'note'": "char",
+		},
+	}.run(t)
+}
+
 // On a prefix, the gate compares what the index will store: the first 10
 // characters, under the column's collation ('abcdefghij-1' and
 // 'ABCDEFGHIJ-2' are duplicates).

@@ -57,6 +57,11 @@ func typeWidening(from, to *schema.Column) (Algorithm, bool) {
 		if ok && lobWidens(textTypes, f.T, t.T) {
 			return Copy, true
 		}
+		if ok && strings.EqualFold(f.T, mysql.TypeChar) && strings.EqualFold(t.T, mysql.TypeVarchar) && t.Size >= f.Size {
+			// A CHAR's values are read without their padding, and a
+			// VARCHAR as long keeps them as read; the row format changes.
+			return Copy, true
+		}
 		if !ok || t.T != f.T || t.Size < f.Size {
 			return "", false
 		}
