@@ -116,6 +116,26 @@ func TestRuleWidenColumn(t *testing.T) {
 	}.run(t)
 }
 
+// Roundcube 1.1 made users.preferences TEXT -> LONGTEXT: a widening that
+// both servers do by copying the table, so it runs in expand with the
+// opt-in, and values longer than TEXT holds fit after it.
+func TestRuleWidenTextColumn(t *testing.T) {
+	before := replaceOnce(imagesV1, `    type = varchar(50)`, `    type = text`)
+	after := replaceOnce(imagesV1, `    type = varchar(50)`, `    type       = longtext
+    allow_copy = true`)
+	ruleCase{
+		before:    before,
+		after:     after,
+		rules:     []string{"widen-column"},
+		seed:      []string{"INSERT INTO images (name, kind, note) VALUES ('one', 'a', 'x')"},
+		oldWrites: []string{"INSERT INTO images (name, kind, note) VALUES ('two', 'b', 'y')"},
+		newWrites: []string{"INSERT INTO images (name, kind, note) VALUES ('big', 'a', REPEAT('z', 70000))"},
+		checks: map[string]string{
+			"SELECT name, LENGTH(note) FROM images ORDER BY id": "one|1;two|1;big|70000",
+		},
+	}.run(t)
+}
+
 func TestRuleDrops(t *testing.T) {
 	before := imagesV1 + `
 table "props" {

@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -143,3 +144,50 @@ func TestPercentiles(t *testing.T) {
 }
 
 func msDur(n int) time.Duration { return time.Duration(n) * time.Millisecond }
+
+// A table the simulator cannot follow says why, with its key's type as the
+// HCL declares it: a type read from a release has no Raw spelling, and
+// Roundcube's session table (keyed by sess_id varchar(128)) was refused
+// with "sess_id is " and nothing after it.
+func TestKeyRefusalsSayWhatTheKeyIs(t *testing.T) {
+	rel := parse(t, "r1_7", `schema "app" {}
+table "session" {
+  schema = schema.app
+  column "sess_id" {
+    type = varchar(128)
+  }
+  primary_key {
+    columns = [column.sess_id]
+  }
+}
+table "cache" {
+  schema = schema.app
+  column "user_id" {
+    type = int
+  }
+  column "cache_key" {
+    type = varchar(128)
+  }
+  primary_key {
+    columns = [column.user_id, column.cache_key]
+  }
+}
+table "login_attempts" {
+  schema = schema.app
+  column "attempt_ip" {
+    type = varchar(40)
+  }
+}
+`)
+	for table, want := range map[string]string{
+		"session":        "table session: its primary key sess_id is varchar(128): the simulator follows rows by a primary key of one integer column",
+		"cache":          "table cache has a primary key of 2 parts: the simulator follows rows",
+		"login_attempts": "table login_attempts has no primary key: the simulator follows rows",
+	} {
+		tb, _ := rel.Schema.Table(table)
+		_, _, err := keyOf(tb)
+		if err == nil || !strings.Contains(err.Error(), want) || !strings.HasSuffix(err.Error(), "emcee db expand, migrate and contract instead") {
+			t.Errorf("%s: got %v, want %q", table, err, want)
+		}
+	}
+}

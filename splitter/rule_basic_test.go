@@ -1,6 +1,7 @@
 package splitter
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/emcee-db/emcee/revision"
@@ -24,6 +25,16 @@ table "tags" {
   }
 }
 `
+
+// tcOwnersPK ends the owners table of tcImages with its primary key; the
+// primary-key cases start from owners without it.
+const tcOwnersPK = "  primary_key {\n    columns = [column.id]\n  }\n}\ntable \"images\" {"
+
+// tcAutoKey gives owners a new AUTO_INCREMENT key column (Roundcube's
+// dictionary.id); opt is put in the column block.
+func tcAutoKey(opt string) string {
+	return "  column \"seq\" {\n    type           = int\n    unsigned       = true\n    auto_increment = true\n" + opt + "  }\n  primary_key {\n    columns = [column.seq]\n  }\n}\ntable \"images\" {"
+}
 
 const tcOwnerFK = `  foreign_key "fk_owner" {
     columns     = [column.owner_id]
@@ -63,6 +74,13 @@ func TestBasicRules(t *testing.T) {
 		{name: "widen latin1 varchar 200 -> 250 stays under 255 bytes", target: mariadb1011, edits: []string{"varchar(200)", "varchar(250)"}, before: []string{"    type = varchar(60)\n", "    type = varchar(200)\n    charset = \"latin1\"\n"}, want: []tcStep{
 			{Rule: "widen-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` varchar(250) CHARSET latin1 NOT NULL COLLATE latin1_swedish_ci, ALGORITHM=INSTANT"},
 		}},
+		{name: "widen text to longtext needs allow_copy (both servers copy)", target: mariadb1011, before: []string{"    type = varchar(60)\n", "    type = text\n"}, edits: []string{"    type = text\n", "    type = longtext\n"}, errHas: []string{"after.hcl:", "images.note", "allow_copy = true"}},
+		{name: "widen text to longtext with allow_copy", target: mariadb1011, before: []string{"    type = varchar(60)\n", "    type = text\n"}, edits: []string{"    type = text\n", "    type = longtext\n    allow_copy = true\n"}, want: []tcStep{
+			{Rule: "widen-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` longtext NOT NULL, ALGORITHM=COPY, LOCK=SHARED"},
+		}},
+		{name: "widen blob to mediumblob with allow_copy", target: mysql80, before: []string{"    type = varchar(60)\n", "    type = blob\n"}, edits: []string{"    type = blob\n", "    type = mediumblob\n    allow_copy = true\n"}, want: []tcStep{
+			{Rule: "widen-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` mediumblob NOT NULL, ALGORITHM=COPY, LOCK=SHARED"},
+		}},
 		{name: "widen varchar across the length-prefix line needs allow_copy", target: mariadb1011, edits: []string{"varchar(60)", "varchar(100)"}, errHas: []string{"after.hcl:", "images.note", "allow_copy = true"}},
 		{name: "widen varchar across the length-prefix line with allow_copy", target: mariadb1011, edits: []string{"    type = varchar(60)\n", "    type = varchar(100)\n    allow_copy = true\n"}, want: []tcStep{
 			{Rule: "widen-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` varchar(100) NOT NULL, ALGORITHM=COPY, LOCK=SHARED"},
@@ -88,6 +106,25 @@ func TestBasicRules(t *testing.T) {
 		{name: "drop column on mysql 8.4: instant", target: mysql84, edits: []string{"  column \"price\" {\n    type = decimal(10, 2)\n    null = true\n  }\n", ""}, want: []tcStep{
 			{Rule: "drop-column", Phase: revision.Contract, Stage: StageDropColumn, Kind: "", SQL: "ALTER TABLE `images` DROP COLUMN `price`, ALGORITHM=INSTANT"},
 		}},
+		{name: "index becomes unique under its name: contract, gated, one ALTER", target: mariadb1011, edits: []string{"  index \"ix_owner\" {\n", "  index \"ix_owner\" {\n    unique = true\n"}, want: []tcStep{
+			{Rule: "index-uniqueness", Phase: revision.Contract, Stage: StageGate, Kind: revision.Gate, SQL: "SELECT COUNT(*) FROM `images` WHERE (`owner_id`) IN (SELECT `owner_id` FROM `images` WHERE `owner_id` IS NOT NULL GROUP BY `owner_id` HAVING COUNT(*) > 1)"},
+			{Rule: "index-uniqueness", Phase: revision.Contract, Stage: StageAddGatedConstraint, Kind: "", SQL: "ALTER TABLE `images` DROP INDEX `ix_owner`, ADD UNIQUE INDEX `ix_owner` (`owner_id`), ALGORITHM=INPLACE, LOCK=NONE"},
+		}},
+		{name: "index no longer unique under its name: contract, one ALTER", target: mariadb1011, before: []string{"  index \"ix_owner\" {\n", "  index \"ix_owner\" {\n    unique = true\n"}, edits: []string{"  index \"ix_owner\" {\n    unique = true\n", "  index \"ix_owner\" {\n"}, want: []tcStep{
+			{Rule: "index-uniqueness", Phase: revision.Contract, Stage: StageAddGatedConstraint, Kind: "", SQL: "ALTER TABLE `images` DROP INDEX `ix_owner`, ADD INDEX `ix_owner` (`owner_id`), ALGORITHM=INPLACE, LOCK=NONE"},
+		}},
+		{name: "primary key on a table that had none: contract, gated, in place", target: mariadb1011, before: []string{tcOwnersPK, "}\ntable \"images\" {"}, edits: []string{"}\ntable \"images\" {", tcOwnersPK}, want: []tcStep{
+			{Rule: "add-primary-key", Phase: revision.Contract, Stage: StageGate, Kind: revision.Gate, SQL: "SELECT COUNT(*) FROM `owners` WHERE (`id`) IN (SELECT `id` FROM `owners` WHERE `id` IS NOT NULL GROUP BY `id` HAVING COUNT(*) > 1)"},
+			{Rule: "add-primary-key", Phase: revision.Contract, Stage: StageAddGatedConstraint, Kind: "", SQL: "ALTER TABLE `owners` ADD PRIMARY KEY (`id`), ALGORITHM=INPLACE, LOCK=NONE"},
+		}},
+		{name: "primary key on a new column of a table that had none is refused", target: mariadb1011, before: []string{tcOwnersPK, "}\ntable \"images\" {"}, edits: []string{"}\ntable \"images\" {", "  column \"code\" {\n    type = int\n  }\n  primary_key {\n    columns = [column.code]\n  }\n}\ntable \"images\" {"}, errHas: []string{"after.hcl:", "primary key of owners: column code is new in this release"}},
+		{name: "new AUTO_INCREMENT primary key column needs allow_copy", target: mariadb1011, before: []string{tcOwnersPK, "}\ntable \"images\" {"}, edits: []string{"}\ntable \"images\" {", tcAutoKey("")}, errHas: []string{"after.hcl:", "owners.seq: adding the AUTO_INCREMENT primary key column seq makes the server copy the whole table", "allow_copy = true"}},
+		{name: "new AUTO_INCREMENT primary key column with allow_copy: expand, one ALTER", target: mariadb1011, before: []string{tcOwnersPK, "}\ntable \"images\" {"}, edits: []string{"}\ntable \"images\" {", tcAutoKey("    allow_copy     = true\n")}, want: []tcStep{
+			{Rule: "add-primary-key", Phase: revision.Expand, Stage: StageAddColumn, Kind: "", SQL: "ALTER TABLE `owners` ADD COLUMN `seq` int unsigned NOT NULL AUTO_INCREMENT, ADD PRIMARY KEY (`seq`), ALGORITHM=COPY, LOCK=SHARED"},
+		}, rollback: []tcStep{
+			{Rule: "add-primary-key", Phase: revision.Rollback, Stage: StageRollbackGate, Kind: revision.Gate, SQL: "SELECT 1"},
+		}},
+		{name: "primary key on a column NULL before is refused", target: mariadb1011, before: []string{tcOwnersPK, "}\ntable \"images\" {", "    type = bigint\n  }\n}", "    type = bigint\n    null = true\n  }\n}"}, edits: []string{"}\ntable \"images\" {", tcOwnersPK, "    type = bigint\n    null = true\n  }\n  primary_key", "    type = bigint\n  }\n  primary_key"}, errHas: []string{"primary key of owners: column id is NULL in the previous release"}},
 		{name: "drop index", target: mariadb1011, edits: []string{"  index \"ix_owner\" {\n    columns = [column.owner_id]\n  }\n", ""}, want: []tcStep{
 			{Rule: "drop-index", Phase: revision.Contract, Stage: StageDropIndex, Kind: "", SQL: "ALTER TABLE `images` DROP INDEX `ix_owner`, ALGORITHM=INPLACE, LOCK=NONE"},
 		}},
@@ -106,5 +143,25 @@ func TestBasicRules(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, c.run)
+	}
+}
+
+// Split reports every change a rule refuses, not the first: phpBB 3.0.4
+// widens twelve columns that each need allow_copy, and twelve runs of
+// emcee plan to learn them one by one was what a user got.
+func TestSplitReportsEveryRefusal(t *testing.T) {
+	after := tcEdit(t, tcImages, "varchar(60)", "varchar(100)", "    type = int\n", "    type = bigint\n")
+	tr, ctx, err := tcDiff(mariadb1011, tcImages, after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Split(tr, mariadb1011, ctx.drv)
+	if err == nil {
+		t.Fatal("plan succeeded, want the two allow_copy refusals")
+	}
+	for _, want := range []string{"images.note: this change (type: varchar(60) -> varchar(100)) makes the server copy", "images.size: this change (type: int -> bigint) makes the server copy"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
 	}
 }
