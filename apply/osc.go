@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -942,10 +941,7 @@ func (s *Session) progress(p Progress) {
 // which is in the defaults file, the clauses as one argument, and
 // oscPlugin's file.
 func oscArgs(cfg *dbconn.Config, o project.OSC, defaults, plugin string, a *sqlsyntax.OSCAlter) []string {
-	host, port, err := net.SplitHostPort(cfg.Addr)
-	if err != nil {
-		host, port = cfg.Addr, "3306"
-	}
+	host, port := cfg.ClientAddr()
 	dsn := []string{"h=" + host, "P=" + port, "F=" + defaults, "D=" + cfg.Database, "t=" + a.Table, "A=utf8mb4"}
 	for i, p := range dsn {
 		// The tool splits its DSN at commas; \, is a comma in a value.

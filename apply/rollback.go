@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"net"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -541,10 +540,7 @@ func (s *Session) client(dump bool) string {
 	if s.Project.Target.MariaDB() {
 		name = map[bool]string{false: "mariadb", true: "mariadb-dump"}[dump]
 	}
-	host, port, err := net.SplitHostPort(s.Cfg.Addr)
-	if err != nil {
-		host, port = s.Cfg.Addr, "3306"
-	}
+	host, port := s.Cfg.ClientAddr()
 	cmd := name + " -h " + shell.Word(host) + " -P " + shell.Word(port) + " -u " + shell.Word(s.Cfg.User) + " --default-character-set=utf8mb4"
 	if s.Cfg.Password != "" {
 		cmd += " -p"

@@ -1,0 +1,58 @@
+package e2e
+
+import (
+	"database/sql"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/emcee-db/emcee/internal/testdb"
+	"github.com/emcee-db/emcee/internal/testserver"
+	"github.com/emcee-db/emcee/sqlsyntax"
+)
+
+// A database URL naming localhost and a port (a second server on the
+// machine, mysql://u@localhost:3307/app) is reached by emcee over TCP on
+// that port. The C client library pt-online-schema-change connects
+// through reads h=localhost as "the default socket" and ignores the port:
+// the tool altered the table of the same name on the other server of the
+// machine. Here the other server is the shared one, holding a database
+// and table of the same names; it must be left alone.
+func TestAttackOSCLocalhostIsTheURLsServer(t *testing.T) {
+	needPtOSC(t)
+	t.Parallel()
+	srv := testserver.Start(t, testserver.Options{})
+	decoy := testdb.New(t)
+	if _, err := srv.Open(t).Exec("CREATE DATABASE " + sqlsyntax.Ident(decoy.Name)); err != nil {
+		t.Fatal(err)
+	}
+	priv, err := sql.Open("mysql", fmt.Sprintf("root@tcp(127.0.0.1:%d)/%s", srv.Port, decoy.Name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { priv.Close() })
+	on := &testdb.DB{DB: priv, Name: decoy.Name, URL: fmt.Sprintf("mysql://root@localhost:%d/%s", srv.Port, decoy.Name)}
+	v2 := strings.Replace(oscRelease("events", "hits", "bigint"), "    type = bigint\n", "    type       = bigint\n    allow_copy = true\n", 1)
+	p := plannedProjectOn(t, on, "mariadb 10.11", [2]string{"v1", oscRelease("events", "hits", "int")}, [2]string{"v2", v2})
+	p.must("db", "sync", "v1")
+	p.exec("INSERT INTO events (hits, label) SELECT seq, 'x' FROM seq_1_to_500")
+	if r := p.run("db", "sync", "v1", "--url", decoy.URL); r.Code != 0 {
+		t.Fatalf("sync v1 on the shared server: %s", r)
+	}
+	if r := p.run("db", "expand", "--osc", "pt-osc"); r.Code != 0 {
+		t.Fatalf("expand through the tool on localhost:%d: %s", srv.Port, r)
+	}
+	typ := func(db *sql.DB) string {
+		var s string
+		if err := db.QueryRow("SELECT COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'events' AND COLUMN_NAME = 'hits'").Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	if got := typ(priv); got != "bigint(20)" {
+		t.Errorf("the URL's server (localhost:%d): hits is %s, want bigint(20)", srv.Port, got)
+	}
+	if got := typ(decoy.DB); got != "int(11)" {
+		t.Errorf("the other server of the machine (its default socket) was altered: hits is %s, want int(11) as v1 left it", got)
+	}
+}
