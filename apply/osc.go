@@ -948,6 +948,13 @@ func oscArgs(cfg *dbconn.Config, o project.OSC, defaults, plugin string, a *sqls
 		dsn[i] = strings.ReplaceAll(p, ",", `\,`)
 	}
 	args := []string{
+		// First, as the tool wants it: no option file of its own
+		// (/etc/percona-toolkit/, ~/.percona-toolkit.conf,
+		// ~/.pt-online-schema-change.conf), which it reads before its
+		// command line. An operator's no-swap-tables, written for other
+		// runs of the toolkit, made it copy the table and exit 0 without
+		// swapping it in, and emcee recorded a statement it never ran.
+		"--config", os.DevNull,
 		"--alter", a.OnCopy(),
 		"--execute",
 		// emcee's sync triggers may be on the table: the tool refuses such

@@ -3,6 +3,7 @@ package e2e
 import (
 	"database/sql"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -54,5 +55,34 @@ func TestAttackOSCLocalhostIsTheURLsServer(t *testing.T) {
 	}
 	if got := typ(decoy.DB); got != "int(11)" {
 		t.Errorf("the other server of the machine (its default socket) was altered: hits is %s, want int(11) as v1 left it", got)
+	}
+}
+
+// pt-online-schema-change reads option files of its own before its
+// command line: /etc/percona-toolkit/, ~/.percona-toolkit.conf and
+// ~/.pt-online-schema-change.conf. An operator's file written for other
+// runs of the toolkit (no-swap-tables to rehearse, no-drop-old-table to
+// keep a copy) changed what emcee's run did: the tool copied the table
+// without swapping it in, exited 0, and emcee recorded the statement
+// applied on a table it never altered. emcee's run reads only what emcee
+// gives it.
+func TestAttackOSCIgnoresTheToolsOptionFiles(t *testing.T) {
+	needPtOSC(t)
+	t.Parallel()
+	p := newOSCProject(t, "events", "hits", 300, false, "")
+	home := t.TempDir()
+	opWrite(t, filepath.Join(home, ".pt-online-schema-change.conf"), []byte("no-swap-tables\nno-drop-new-table\n"))
+	opWrite(t, filepath.Join(home, ".percona-toolkit.conf"), []byte("no-drop-old-table\n"))
+	cmd := p.command("db", "expand", "--osc", "pt-osc")
+	cmd.Env = append(cmd.Env, "HOME="+home)
+	r := opRunCmd(t, cmd)
+	if r.Code != 0 {
+		t.Fatalf("expand: %s", r)
+	}
+	if got := p.columns("events"); !strings.Contains(got, "hits bigint(20) NO") {
+		t.Errorf("the revision was recorded applied, and hits is not widened:\n%s\n%s", got, r)
+	}
+	if got := p.query("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE '\\_events\\_%'"); got != "0" {
+		t.Errorf("the tool's tables are left: %s", got)
 	}
 }
