@@ -2,7 +2,10 @@ package e2e
 
 import (
 	"database/sql"
+	"encoding/json"
 	"fmt"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -84,5 +87,77 @@ func TestAttackOSCIgnoresTheToolsOptionFiles(t *testing.T) {
 	}
 	if got := p.query("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE '\\_events\\_%'"); got != "0" {
 		t.Errorf("the tool's tables are left: %s", got)
+	}
+}
+
+// A fleet's refused rollback gives, per target, the commands that copy
+// out what it would drop. They wrote to the same files on every target
+// (images.visibility.tsv, image_members.sql): run one after the other, as
+// the refusal tells, each target's copy replaced the one before, and
+// --drop-new-data then dropped data that was kept nowhere. Here the two
+// targets are databases of one name on two servers.
+func TestAttackFleetCopyOutKeepsEveryTarget(t *testing.T) {
+	t.Parallel()
+	srv := testserver.Start(t, testserver.Options{})
+	shared := testdb.New(t)
+	if _, err := srv.Open(t).Exec("CREATE DATABASE " + sqlsyntax.Ident(shared.Name)); err != nil {
+		t.Fatal(err)
+	}
+	priv, err := sql.Open("mysql", fmt.Sprintf("root@tcp(127.0.0.1:%d)/%s", srv.Port, shared.Name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { priv.Close() })
+	other := &testdb.DB{DB: priv, Name: shared.Name, URL: fmt.Sprintf("mysql://root@127.0.0.1:%d/%s", srv.Port, shared.Name)}
+	dbs := []*testdb.DB{shared, other}
+	f := newFleetProject(t, []string{shared.URL, other.URL}, dbs)
+	for _, args := range [][]string{{"db", "sync", "ocata"}, {"db", "expand"}} {
+		if doc, r := f.runJSON(args...); r.Code != 0 || doc.Outcomes["ok"] != 2 {
+			t.Fatalf("%s: %s", strings.Join(args, " "), r)
+		}
+	}
+	for i, db := range dbs {
+		for _, q := range []string{
+			fmt.Sprintf("INSERT INTO images (id, name, visibility) VALUES (%d, 'pike-community', 'community')", 1000*(i+1)),
+			fmt.Sprintf("INSERT INTO image_members (image_id, member) VALUES (%d, 'tenant-%d')", 1000*(i+1), i),
+		} {
+			if _, err := db.Exec(q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+	}
+	doc, r := f.runJSON("db", "rollback")
+	if r.Code != 1 {
+		t.Fatalf("fleet rollback with pike's data on both: want exit 1: %s", r)
+	}
+	dir := t.TempDir()
+	for _, tg := range doc.Targets {
+		var res struct {
+			Losses []struct{ Save string }
+		}
+		if err := json.Unmarshal(tg.Result, &res); err != nil || len(res.Losses) != 2 {
+			t.Fatalf("%s: losses %s (%v)", tg.Target, tg.Result, err)
+		}
+		for _, l := range res.Losses {
+			cmd := exec.Command("sh", "-c", l.Save)
+			cmd.Dir = dir
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("%s: %v\n%s", l.Save, err, out)
+			}
+		}
+	}
+	var all strings.Builder
+	files, _ := os.ReadDir(dir)
+	for _, fi := range files {
+		data, err := os.ReadFile(filepath.Join(dir, fi.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		all.Write(data)
+	}
+	for _, want := range []string{"1000\tcommunity\n", "2000\tcommunity\n", "'tenant-0'", "'tenant-1'"} {
+		if !strings.Contains(all.String(), want) {
+			t.Errorf("no file the refusal's commands wrote holds %q: files %v", want, files)
+		}
 	}
 }
