@@ -518,9 +518,14 @@ func (s *Session) tableLoss(ctx context.Context, table string) (*Loss, error) {
 }
 
 // saveColumn is a command that copies the lost values of a column out,
-// with the table's primary key to put them back by.
+// with the table's primary key to put them back by; without one, with
+// the row's other columns (the values alone say nothing of where they
+// go back).
 func (s *Session) saveColumn(ctx context.Context, table, column, pred string) string {
 	key, _ := dbconn.Strings(ctx, s.Conn, "SELECT COLUMN_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND INDEX_NAME = 'PRIMARY' ORDER BY SEQ_IN_INDEX", table)
+	if len(key) == 0 {
+		key, _ = dbconn.Strings(ctx, s.Conn, "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME <> ? ORDER BY ORDINAL_POSITION", table, column)
+	}
 	var cols []string
 	for _, k := range key {
 		cols = append(cols, sqlsyntax.Ident(k))

@@ -161,3 +161,50 @@ func TestAttackFleetCopyOutKeepsEveryTarget(t *testing.T) {
 		}
 	}
 }
+
+// A table without a primary key (allowed: the application finds its rows
+// by other columns) had its lost values copied out alone, one column of
+// values nothing tells where to put back. The command copies each row's
+// other columns with them.
+func TestAttackCopyOutWithoutPrimaryKey(t *testing.T) {
+	t.Parallel()
+	a := `schema "app" {}
+
+table "tags" {
+  schema = schema.app
+  column "image" {
+    type = varchar(64)
+  }
+  column "tag" {
+    type = varchar(64)
+  }
+}
+`
+	b := strings.Replace(a, "  column \"tag\" {", "  column \"colour\" {\n    type = varchar(16)\n    null = true\n  }\n  column \"tag\" {", 1)
+	db := testdb.New(t)
+	p := plannedProjectOn(t, db, "mariadb 10.11", [2]string{"a", a}, [2]string{"b", b})
+	p.must("db", "sync", "a")
+	p.exec("INSERT INTO tags (image, tag) VALUES ('img-1', 'old')")
+	p.must("db", "expand")
+	p.exec("INSERT INTO tags (image, tag, colour) VALUES ('img-1', 'new', 'red'), ('img-2', 'new', 'blue')")
+	doc := cliDoc(t, "json", p.run("db", "rollback", "--format", "json"))
+	var losses []struct{ Save string }
+	raw, _ := json.Marshal(doc["losses"])
+	if err := json.Unmarshal(raw, &losses); err != nil || len(losses) != 1 {
+		t.Fatalf("losses: %s (%v)", raw, err)
+	}
+	dir := t.TempDir()
+	cmd := exec.Command("sh", "-c", losses[0].Save)
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%s: %v\n%s", losses[0].Save, err, out)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*.tsv"))
+	if len(files) != 1 {
+		t.Fatalf("files: %v", files)
+	}
+	data, _ := os.ReadFile(files[0])
+	if want := "image\ttag\tcolour\nimg-1\tnew\tred\nimg-2\tnew\tblue\n"; string(data) != want {
+		t.Errorf("copied out of a table without a primary key:\n%s\nwant\n%s", data, want)
+	}
+}
