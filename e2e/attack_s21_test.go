@@ -208,3 +208,56 @@ table "tags" {
 		t.Errorf("copied out of a table without a primary key:\n%s\nwant\n%s", data, want)
 	}
 }
+
+// A replica of several primaries (MariaDB multi-source replication) shows
+// only its default connection in SHOW SLAVE STATUS. --max-lag watched
+// that one, replicating from another server, while the connection from
+// the primary being migrated had stopped: migrate backfilled every row
+// with the replica falling behind without bound.
+func TestAttackMaxLagWatchesTheConnectionFromThePrimary(t *testing.T) {
+	primary := testserver.Start(t, testserver.Options{ServerID: 1, LogBin: true})
+	other := testserver.Start(t, testserver.Options{ServerID: 3, LogBin: true})
+	rep := testserver.Start(t, testserver.Options{ServerID: 2})
+	r := rep.Open(t)
+	for name, src := range map[string]*testserver.Server{"": other, "from_primary": primary} {
+		var file, pos, doDB, ignoreDB string
+		if err := src.Open(t).QueryRow("SHOW MASTER STATUS").Scan(&file, &pos, &doDB, &ignoreDB); err != nil {
+			t.Fatal(err)
+		}
+		q := fmt.Sprintf("CHANGE MASTER %s TO MASTER_HOST='127.0.0.1', MASTER_PORT=%d, MASTER_USER='root', MASTER_PASSWORD='', MASTER_LOG_FILE=%s, MASTER_LOG_POS=%s",
+			sqlsyntax.String(name), src.Port, sqlsyntax.String(file), pos)
+		if _, err := r.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	if _, err := r.Exec("START ALL SLAVES"); err != nil {
+		t.Fatal(err)
+	}
+	db := primary.NewDB(t)
+	p := throttleProject(t, db)
+	waitReplica(t, r, db.Name, throttleRows)
+	if _, err := r.Exec("STOP SLAVE 'from_primary' SQL_THREAD"); err != nil {
+		t.Fatal(err)
+	}
+	run := p.command("db", "migrate", "--max-lag", "1s", "--batch-size", "200", "--check-interval", "100ms", "--replica", fmt.Sprintf("mysql://root@127.0.0.1:%d/", rep.Port))
+	out, err := run.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := run.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w := newLineWaiter(out)
+	w.waitFor(t, fmt.Sprintf("paused: replica 127.0.0.1:%d has replication stopped", rep.Port))
+	if n := pendingSlugs(t, db.DB); n != throttleRows {
+		t.Errorf("migrate paused for the stopped connection, yet %d of %d rows were backfilled", throttleRows-n, throttleRows)
+	}
+	if _, err := r.Exec("START SLAVE 'from_primary' SQL_THREAD"); err != nil {
+		t.Fatal(err)
+	}
+	w.waitFor(t, "resumed after")
+	log := w.rest()
+	if code := exitCode(t, run.Wait()); code != 0 {
+		t.Fatalf("migrate exit %d:\n%s", code, log)
+	}
+}
