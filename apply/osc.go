@@ -1029,6 +1029,10 @@ func oscArgs(cfg *dbconn.Config, o project.OSC, defaults, plugin string, a *sqls
 // 1213). Buffered, the server reads the whole chunk, taking every row lock
 // it needs, before it inserts the first row, so the chunk never waits for a
 // row while it holds the AUTO-INC lock (e2e TestMariaDBCopyAutoIncDeadlock).
+// The wrapper also stops the tool at a chunk that cut a value to fit the
+// copy (warning 1265, which the tool only reports: it copies with INSERT
+// IGNORE, and went on to swap the tables in the same second; emcee's kill
+// on reading the warning raced the swap).
 // Only the chunk's statement: the tool's query for the next chunk's
 // boundary (ORDER BY ... LIMIT) reads the rest of the table into the
 // buffer before it takes its two rows when buffered, which made each chunk
@@ -1066,6 +1070,8 @@ sub init {
       # copy that recovered. The next chunk sets it on the new one.
       eval { $args{Cxn}->dbh()->do('SET SESSION sql_buffer_result = 0') };
       die $err if $err;
+      die "emcee stopped the copy: a value was cut to fit the altered column (MySQL error 1265 above), which the server running the statement refuses\n"
+         if $args{stats}->{mysql_warning_1265};
       return $t;
    };
 }
