@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -942,16 +941,20 @@ func (s *Session) progress(p Progress) {
 // which is in the defaults file, the clauses as one argument, and
 // oscPlugin's file.
 func oscArgs(cfg *dbconn.Config, o project.OSC, defaults, plugin string, a *sqlsyntax.OSCAlter) []string {
-	host, port, err := net.SplitHostPort(cfg.Addr)
-	if err != nil {
-		host, port = cfg.Addr, "3306"
-	}
+	host, port := cfg.ClientAddr()
 	dsn := []string{"h=" + host, "P=" + port, "F=" + defaults, "D=" + cfg.Database, "t=" + a.Table, "A=utf8mb4"}
 	for i, p := range dsn {
 		// The tool splits its DSN at commas; \, is a comma in a value.
 		dsn[i] = strings.ReplaceAll(p, ",", `\,`)
 	}
 	args := []string{
+		// First, as the tool wants it: no option file of its own
+		// (/etc/percona-toolkit/, ~/.percona-toolkit.conf,
+		// ~/.pt-online-schema-change.conf), which it reads before its
+		// command line. An operator's no-swap-tables, written for other
+		// runs of the toolkit, made it copy the table and exit 0 without
+		// swapping it in, and emcee recorded a statement it never ran.
+		"--config", os.DevNull,
 		"--alter", a.OnCopy(),
 		"--execute",
 		// emcee's sync triggers may be on the table: the tool refuses such
@@ -1026,6 +1029,10 @@ func oscArgs(cfg *dbconn.Config, o project.OSC, defaults, plugin string, a *sqls
 // 1213). Buffered, the server reads the whole chunk, taking every row lock
 // it needs, before it inserts the first row, so the chunk never waits for a
 // row while it holds the AUTO-INC lock (e2e TestMariaDBCopyAutoIncDeadlock).
+// The wrapper also stops the tool at a chunk that cut a value to fit the
+// copy (warning 1265, which the tool only reports: it copies with INSERT
+// IGNORE, and went on to swap the tables in the same second; emcee's kill
+// on reading the warning raced the swap).
 // Only the chunk's statement: the tool's query for the next chunk's
 // boundary (ORDER BY ... LIMIT) reads the rest of the table into the
 // buffer before it takes its two rows when buffered, which made each chunk
@@ -1063,6 +1070,8 @@ sub init {
       # copy that recovered. The next chunk sets it on the new one.
       eval { $args{Cxn}->dbh()->do('SET SESSION sql_buffer_result = 0') };
       die $err if $err;
+      die "emcee stopped the copy: a value was cut to fit the altered column (MySQL error 1265 above), which the server running the statement refuses\n"
+         if $args{stats}->{mysql_warning_1265};
       return $t;
    };
 }

@@ -267,6 +267,29 @@ func (c *Config) URL() string {
 	return u.String()
 }
 
+// ClientAddr is the host and port to hand a program built on the C client
+// library: pt-online-schema-change (through Perl's DBD::mysql) and the
+// mariadb and mysql clients of the commands emcee prints. That library
+// takes the host localhost for the server's default Unix socket and
+// ignores the port, where emcee connects over TCP to the port given: with
+// mysql://u@localhost:3307/app the tool altered the table of the same name
+// on the machine's other server, the one listening on the socket. So
+// localhost is given as the address it resolves to first, the one emcee's
+// own connection tries first.
+func (c *Config) ClientAddr() (host, port string) {
+	host, port, err := net.SplitHostPort(c.Addr)
+	if err != nil {
+		return c.Addr, "3306"
+	}
+	if host == "localhost" {
+		host = "127.0.0.1"
+		if ips, err := net.DefaultResolver.LookupIPAddr(context.Background(), "localhost"); err == nil && len(ips) > 0 {
+			host = ips[0].IP.String()
+		}
+	}
+	return host, port
+}
+
 // Redact removes the password from any text, e.g. a driver error that
 // echoes its DSN.
 func (c *Config) Redact(s string) string {
