@@ -230,4 +230,12 @@ table "caddie" {
 	if !slices.Equal(changed, []string{"history"}) || !slices.Equal(shared, []string{"history", "caddie"}) {
 		t.Errorf("changed %v, shared %v; want [history], [history caddie]", changed, shared)
 	}
+	// Both tables changed, and caddie cannot be followed: the refusal
+	// says how to rehearse the other one.
+	old = parse(t, "p14", strings.ReplaceAll(fmt.Sprintf(tables, "varchar(15)"), "element_id\" {\n    type = int", "element_id\" {\n    type = smallint"))
+	s := &Sim{old: old, new: nw}
+	err := s.pickTables()
+	if err == nil || !strings.Contains(err.Error(), "table caddie has a primary key of 2 parts") || !strings.HasSuffix(err.Error(), "rehearse the other tables the release changes alone: --table history") {
+		t.Errorf("got %v, want caddie refused with --table history", err)
+	}
 }

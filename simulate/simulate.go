@@ -254,6 +254,9 @@ func (s *Sim) pickTables() error {
 		}
 		t, err := newTable(ot, nt, s.new.Declarations)
 		if err != nil {
+			if others := slices.DeleteFunc(slices.Clone(pick), func(n string) bool { return n == name }); len(s.cfg.Tables) == 0 && len(others) > 0 {
+				return fmt.Errorf("%w; or rehearse the other tables the release changes alone: --table %s", err, strings.Join(others, " --table "))
+			}
 			return err
 		}
 		s.tables = append(s.tables, t)
