@@ -1,6 +1,7 @@
 package simulate
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"regexp"
 	"slices"
@@ -189,5 +190,52 @@ table "login_attempts" {
 		if err == nil || !strings.Contains(err.Error(), want) || !strings.HasSuffix(err.Error(), "emcee db expand, migrate and contract instead") {
 			t.Errorf("%s: got %v, want %q", table, err, want)
 		}
+	}
+}
+
+// By default the simulator drives the tables a release changes: one whose
+// column changes only its type is one of them (Piwigo 15's history.IP,
+// varchar(15) -> char(39), changed no name, and the simulator drove every
+// table instead, stopping at the first it cannot follow).
+func TestChangedTablesByDefinition(t *testing.T) {
+	const tables = `schema "app" {}
+table "history" {
+  schema = schema.app
+  column "id" {
+    type = int
+  }
+  column "ip" {
+    type = %s
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+table "caddie" {
+  schema = schema.app
+  column "user_id" {
+    type = int
+  }
+  column "element_id" {
+    type = int
+  }
+  primary_key {
+    columns = [column.user_id, column.element_id]
+  }
+}
+`
+	old := parse(t, "p14", fmt.Sprintf(tables, "varchar(15)"))
+	nw := parse(t, "p15", fmt.Sprintf(tables, "char(39)"))
+	changed, shared := changedTables(old.Schema, nw.Schema)
+	if !slices.Equal(changed, []string{"history"}) || !slices.Equal(shared, []string{"history", "caddie"}) {
+		t.Errorf("changed %v, shared %v; want [history], [history caddie]", changed, shared)
+	}
+	// Both tables changed, and caddie cannot be followed: the refusal
+	// says how to rehearse the other one.
+	old = parse(t, "p14", strings.ReplaceAll(fmt.Sprintf(tables, "varchar(15)"), "element_id\" {\n    type = int", "element_id\" {\n    type = smallint"))
+	s := &Sim{old: old, new: nw}
+	err := s.pickTables()
+	if err == nil || !strings.Contains(err.Error(), "table caddie has a primary key of 2 parts") || !strings.HasSuffix(err.Error(), "rehearse the other tables the release changes alone: --table history") {
+		t.Errorf("got %v, want caddie refused with --table history", err)
 	}
 }

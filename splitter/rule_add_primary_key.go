@@ -21,7 +21,7 @@ import (
 // (refusal_kinds.go).
 func init() {
 	register(&Rule{
-		Name:     "add-primary-key",
+		Name: "add-primary-key",
 		// Before add-column, which would refuse a new AUTO_INCREMENT key
 		// column as NOT NULL without a default.
 		Priority: 50,

@@ -36,6 +36,28 @@ func tcAutoKey(opt string) string {
 	return "  column \"seq\" {\n    type           = int\n    unsigned       = true\n    auto_increment = true\n" + opt + "  }\n  primary_key {\n    columns = [column.seq]\n  }\n}\ntable \"images\" {"
 }
 
+// tcSelfRef is a table whose foreign key references itself (Friendica's
+// user.parent-uid).
+const tcSelfRef = `table "users" {
+  schema = schema.app
+  column "uid" {
+    type = int
+  }
+  column "parent_uid" {
+    type = int
+    null = true
+  }
+  primary_key {
+    columns = [column.uid]
+  }
+  foreign_key "fk_users_parent" {
+    columns     = [column.parent_uid]
+    ref_columns = [table.users.column.uid]
+    on_delete   = CASCADE
+  }
+}
+`
+
 const tcOwnerFK = `  foreign_key "fk_owner" {
     columns     = [column.owner_id]
     ref_columns = [table.owners.column.id]
@@ -51,6 +73,9 @@ func TestBasicRules(t *testing.T) {
 	cases := []tcCase{
 		{name: "create table with its foreign key", target: mariadb1011, edits: []string{"table \"images\" {", tcTags + "table \"images\" {"}, want: []tcStep{
 			{Rule: "create-table", Phase: revision.Expand, Stage: StageCreateTable, Kind: "", SQL: "CREATE TABLE `tags` (`image_id` bigint NOT NULL, `tag` varchar(40) NOT NULL, PRIMARY KEY (`image_id`, `tag`), CONSTRAINT `fk_tags_image` FOREIGN KEY (`image_id`) REFERENCES `images` (`id`))"},
+		}},
+		{name: "create table with a foreign key to itself: one statement", target: mariadb1011, edits: []string{"table \"images\" {", tcSelfRef + "table \"images\" {"}, want: []tcStep{
+			{Rule: "create-table", Phase: revision.Expand, Stage: StageCreateTable, Kind: "", SQL: "CREATE TABLE `users` (`uid` int NOT NULL, `parent_uid` int NULL, PRIMARY KEY (`uid`), CONSTRAINT `fk_users_parent` FOREIGN KEY (`parent_uid`) REFERENCES `users` (`uid`) ON DELETE CASCADE)"},
 		}},
 		{name: "add nullable and defaulted columns", target: mariadb1011, edits: []string{"  primary_key {\n    columns = [column.id]\n  }\n  index", "  column \"owner\" {\n    type = varchar(20)\n    null = true\n  }\n  column \"hits\" {\n    type    = int\n    default = 0\n  }\n  primary_key {\n    columns = [column.id]\n  }\n  index"}, want: []tcStep{
 			{Rule: "add-column", Phase: revision.Expand, Stage: StageAddColumn, Kind: "", SQL: "ALTER TABLE `images` ADD COLUMN `owner` varchar(20) NULL, ALGORITHM=INSTANT"},
@@ -130,6 +155,9 @@ func TestBasicRules(t *testing.T) {
 		}},
 		{name: "drop table", target: mariadb1011, before: []string{"table \"images\" {", tcTags + "table \"images\" {"}, edits: []string{tcTags, ""}, want: []tcStep{
 			{Rule: "drop-table", Phase: revision.Contract, Stage: StageDropTable, Kind: "", SQL: "DROP TABLE `tags`"},
+		}},
+		{name: "drop a table with a foreign key to itself", target: mariadb1011, before: []string{"table \"images\" {", tcSelfRef + "table \"images\" {"}, edits: []string{tcSelfRef, ""}, want: []tcStep{
+			{Rule: "drop-table", Phase: revision.Contract, Stage: StageDropTable, Kind: "", SQL: "DROP TABLE `users`"},
 		}},
 		{name: "drop foreign key", target: mariadb1011, before: tcBlock(tcOwnerFK), edits: []string{tcOwnerFK + "\n", ""}, want: []tcStep{
 			{Rule: "drop-foreign-key", Phase: revision.Contract, Stage: StageDropForeignKey, Kind: "", SQL: "ALTER TABLE `images` DROP FOREIGN KEY `fk_owner`, ALGORITHM=INPLACE, LOCK=NONE"},
