@@ -261,3 +261,28 @@ func TestAttackMaxLagWatchesTheConnectionFromThePrimary(t *testing.T) {
 		t.Fatalf("migrate exit %d:\n%s", code, log)
 	}
 }
+
+// The version table is written by emcee and by anyone who may write the
+// database (the application's account, usually). A run resuming a
+// statement handed to pt-online-schema-change created again the table's
+// triggers the tool had taken off it, from the statements recorded in the
+// record's osc column: whatever SQL stood there ran with the deployer's
+// privileges (a grant, a user, a trigger whose definer is root). emcee
+// runs no SQL it reads from the version table: a trigger comes back from
+// the server's own definition (on the tool's copy) or from the plans.
+func TestAttackOSCResumeRunsNoSQLFromTheVersionTable(t *testing.T) {
+	needPtOSC(t)
+	t.Parallel()
+	p := newOSCProject(t, "events", "hits", 300, false, "")
+	p.must("db", "expand", "--osc", "pt-osc")
+	forged := `{"running":{"statement":1,"tool":"pt-online-schema-change 3.2.1","table":"events","triggers":[{"name":"audit_bu","sql":"CREATE TABLE pwned (x int)"}]}}`
+	p.exec("UPDATE emcee_revisions SET applied = 0, in_flight = 1, finished_at = NULL, osc = ? WHERE name = 'v2_expand01'", forged)
+	r := p.run("db", "expand", "--osc", "pt-osc")
+	if got := p.query("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'pwned'"); got != "0" {
+		t.Fatalf("the resumed run ran the statement the version table held:\n%s", r)
+	}
+	if r.Code != 0 {
+		t.Fatalf("resume: %s", r)
+	}
+	opContains(t, r, "trigger `audit_bu`", "not created again", "emcee runs no SQL it reads from emcee_revisions")
+}
