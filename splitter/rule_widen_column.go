@@ -45,7 +45,7 @@ func init() {
 			}
 			why := fmt.Sprintf("%s.%s widens (%s): every value and write of the previous release stays valid", c.Table.Name, m.To.Name, describeColumnChange(m))
 			if alg == Copy {
-				why += "; TABLE COPY, writes block while it runs (allow_copy = true at " + where + ")"
+				why += fmt.Sprintf("; TABLE COPY, writes block while it runs (allow_copy = true at %s)", c.ctx.Decl(c.Table.Name, m.To.Name).Pos)
 			}
 			if cost := c.ctx.costOf(alg.With(sql)); cost == CostRebuild {
 				note, err := c.requireOptIn(cost, fmt.Sprintf("this change (%s)", describeColumnChange(m)), m.To.Name)
