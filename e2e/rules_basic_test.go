@@ -110,6 +110,44 @@ func TestRuleAddColumn(t *testing.T) {
 	}.run(t)
 }
 
+// Friendica 2024.03 adds post-content.sensitive while the table has a
+// FULLTEXT index: neither server adds a column there instantly or online,
+// so expand copies the table (opted in), and the rollback drops it the same
+// way. A FULLTEXT index is built by a copy too.
+func TestRuleAddColumnBesideFulltext(t *testing.T) {
+	before := replaceOnce(imagesV1, `  index "ix_name" {`, `  index "ft_note" {
+    type    = FULLTEXT
+    columns = [column.note]
+  }
+  index "ix_name" {`)
+	after := replaceOnce(before, `  column "note" {`, `  column "sensitive" {
+    type       = bool
+    null       = true
+    allow_copy = true
+  }
+  column "note" {`)
+	ruleCase{
+		before:    before,
+		after:     after,
+		rules:     []string{"add-column"},
+		seed:      []string{"INSERT INTO images (name, kind, note) VALUES ('one', 'a', 'red fox')"},
+		oldWrites: []string{"INSERT INTO images (name, kind, note) VALUES ('two', 'b', 'blue whale')"},
+		newWrites: []string{"INSERT INTO images (name, kind, note, `sensitive`) VALUES ('three', 'a', 'green fox', true)"},
+		checks: map[string]string{
+			"SELECT name, IFNULL(`sensitive`, '-') FROM images WHERE MATCH (note) AGAINST ('fox') ORDER BY id": "one|-;three|1",
+		},
+	}.run(t)
+	ruleCase{
+		before: imagesV1,
+		after: replaceOnce(before, `    type = varchar(50)`, `    type       = varchar(50)
+    allow_copy = true`),
+		rules:     []string{"add-index"},
+		seed:      []string{"INSERT INTO images (name, kind, note) VALUES ('one', 'a', 'red fox')"},
+		oldWrites: []string{"INSERT INTO images (name, kind, note) VALUES ('two', 'b', 'blue whale')"},
+		checks:    map[string]string{"SELECT name FROM images WHERE MATCH (note) AGAINST ('whale')": "two"},
+	}.run(t)
+}
+
 func TestRuleAddIndex(t *testing.T) {
 	after := replaceOnce(imagesV1, `  index "ix_name" {`, `  index "ix_note" {
     columns = [column.note]
