@@ -301,6 +301,14 @@ func (s *Session) refusedAtPlanTime(rel string, revs []*revision.Revision) error
 // rollback an earlier run applied. A rollback written for that schema
 // must not run against another one.
 func (s *Session) rollbackPreflight(ctx context.Context, res *Result, rel string) error {
+	return s.recordedDriftCheck(ctx, res, "the rollback revisions of "+rel)
+}
+
+// recordedDriftCheck compares the live schema with what the recorded
+// revisions produce (a statement sent and never confirmed either way), for
+// a run that goes on from there (startsFrom): a resumed expand or a
+// rollback. It refuses a difference unless --allow-drift.
+func (s *Session) recordedDriftCheck(ctx context.Context, res *Result, startsFrom string) error {
 	note := func(format string, args ...any) {
 		line := fmt.Sprintf(format, args...)
 		res.Preflight = append(res.Preflight, line)
@@ -311,9 +319,9 @@ func (s *Session) rollbackPreflight(ctx context.Context, res *Result, rel string
 	if err != nil {
 		return err
 	}
-	msg, err := s.driftCheck(ctx, res, r, "what "+p.comparedWith()+" produce", "the rollback revisions of "+rel, note)
+	msg, err := s.driftCheck(ctx, res, r, "what "+p.comparedWith()+" produce", startsFrom, note)
 	if err != nil {
-		return fmt.Errorf("drift check before rolling back %s: %w", rel, err)
+		return fmt.Errorf("drift check before %s: %w", startsFrom, err)
 	}
 	if msg == "" {
 		return nil

@@ -286,3 +286,43 @@ func TestAttackOSCResumeRunsNoSQLFromTheVersionTable(t *testing.T) {
 	}
 	opContains(t, r, "trigger `audit_bu`", "not created again", "emcee runs no SQL it reads from emcee_revisions")
 }
+
+// An expand that stopped half-way resumed without a drift check ("the
+// schema is between releases"), where its first run had one: whatever was
+// changed by hand in between (here the column the stopped run added,
+// narrowed so that pike's values no longer fit) went unseen, the triggers
+// were created on it and expand reported pike_expand01 applied. The
+// resumed run compares the live schema with what the recorded revisions
+// produce, as db diff and a resumed rollback do.
+func TestAttackResumedExpandChecksDrift(t *testing.T) {
+	t.Parallel()
+	p := newOpProject(t, opSleepInExpand(2))
+	p.must("db", "sync", "ocata")
+	p.insertOcataRows(20)
+	run := p.command("db", "expand")
+	if err := run.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p.waitFor("expand to reach the slow statement", func() bool {
+		return p.query("SELECT CONCAT(applied, ' ', in_flight) FROM emcee_revisions WHERE name = 'pike_expand01'") == "2 1"
+	})
+	if err := run.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = run.Wait()
+	p.waitFor("the killed run's statement to end", func() bool {
+		return p.query("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'DO SLEEP%'") == "0"
+	})
+	p.exec("ALTER TABLE images MODIFY visibility enum('private','public') NULL")
+	r := p.run("db", "expand")
+	if r.Code != 1 {
+		t.Fatalf("resumed expand over a schema changed by hand: want exit 1:\n%s", r)
+	}
+	opContains(t, r, "live schema differs", "visibility", "nothing was changed")
+	if got := p.triggers(); got != "" {
+		t.Fatalf("the refused resume created triggers: %q", got)
+	}
+	p.exec("ALTER TABLE images MODIFY visibility enum('private','public','shared','community') NULL")
+	r = p.must("db", "expand")
+	opContains(t, r, "resuming pike_expand01 at statement 3 of 5", "live schema matches", "pike_expand01 applied")
+}

@@ -81,7 +81,7 @@ func TestOperatorKilledDuringExpand(t *testing.T) {
 	// The killed run's connection lives until the server finishes the
 	// statement; the rerun waits for its lock.
 	r := p.must("db", "expand", "--lock-timeout", "60s")
-	opContains(t, r, "resuming pike_expand01 at statement 3 of 5 (an earlier run applied 2)", "drift check skipped: pike is already partly applied")
+	opContains(t, r, "resuming pike_expand01 at statement 3 of 5 (an earlier run applied 2)", "live schema matches what ocata_expand01 ... pike_expand01 (2 of 5 statements) produce")
 	if strings.Contains(r.Stdout, "create-table: CREATE TABLE `image_members`") {
 		t.Fatalf("the rerun repeated an applied statement:\n%s", r)
 	}
@@ -145,7 +145,8 @@ func TestOperatorKilledDuringMigrate(t *testing.T) {
 // A statement the server applied but the run never confirmed (the process
 // died between the two) is not applied again: resent, the server's
 // "already exists" proves it took effect. Without the in-flight mark the
-// same answer is a real error, recorded with the failing statement.
+// schema is ahead of the record: the resumed run's drift check refuses it
+// before anything runs.
 func TestOperatorUnconfirmedStatement(t *testing.T) {
 	t.Parallel()
 	p := newOpProject(t)
@@ -156,13 +157,14 @@ func TestOperatorUnconfirmedStatement(t *testing.T) {
 	if r.Code != 1 {
 		t.Fatalf("statement 3 exists but was not in flight: the run must stop: %s", r)
 	}
-	opContains(t, r, "pike_expand01 (pike/pike_expand01.sql) statement 3 of 4, rule replace-column, failed", "already exists", "rerun `emcee db expand`: it resumes at statement 3")
-	v := p.must("db", "version", "-v")
-	opContains(t, v, "pike_expand01     failed", "pike_expand01 failed at statement 3", "CREATE TRIGGER `"+opTriggerBI+"`")
+	opContains(t, r, "the live schema differs from what ocata_expand01 ... pike_expand01 (2 of 4 statements) produce", "trigger "+opTriggerBI+" is unexpected", "nothing was changed")
+	if got := p.query("SELECT applied, in_flight, error IS NULL FROM emcee_revisions WHERE name = 'pike_expand01'"); got != "2 0 1" {
+		t.Fatalf("the refused run changed the record: %s", got)
+	}
 
 	p.exec("UPDATE emcee_revisions SET in_flight = 1 WHERE name = 'pike_expand01'")
 	r = p.must("db", "expand")
-	opContains(t, r, "the earlier run stopped on:", "had applied it", "counted as applied", "[4/4] replace-column: CREATE TRIGGER `"+opTriggerBU+"`")
+	opContains(t, r, "live schema matches what ocata_expand01 ... pike_expand01 (2 of 4 statements) produce", "had applied it", "counted as applied", "[4/4] replace-column: CREATE TRIGGER `"+opTriggerBU+"`")
 	if got := p.triggers(); got != opTriggers {
 		t.Fatalf("triggers: %q", got)
 	}
