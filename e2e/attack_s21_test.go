@@ -269,7 +269,7 @@ func TestAttackMaxLagWatchesTheConnectionFromThePrimary(t *testing.T) {
 // record's osc column: whatever SQL stood there ran with the deployer's
 // privileges (a grant, a user, a trigger whose definer is root). emcee
 // runs no SQL it reads from the version table: a trigger comes back from
-// the server's own definition (on the tool's copy) or from the plans.
+// the server's own definition (on the tool's copy).
 func TestAttackOSCResumeRunsNoSQLFromTheVersionTable(t *testing.T) {
 	needPtOSC(t)
 	t.Parallel()
