@@ -296,20 +296,7 @@ func TestAttackOSCResumeRunsNoSQLFromTheVersionTable(t *testing.T) {
 // produce, as db diff and a resumed rollback do.
 func TestAttackResumedExpandChecksDrift(t *testing.T) {
 	t.Parallel()
-	p := newOpProject(t, opSleepInExpand(2))
-	p.must("db", "sync", "ocata")
-	p.insertOcataRows(20)
-	run := p.command("db", "expand")
-	if err := run.Start(); err != nil {
-		t.Fatal(err)
-	}
-	p.waitFor("expand to reach the slow statement", func() bool {
-		return p.query("SELECT CONCAT(applied, ' ', in_flight) FROM emcee_revisions WHERE name = 'pike_expand01'") == "2 1"
-	})
-	if err := run.Process.Kill(); err != nil {
-		t.Fatal(err)
-	}
-	_ = run.Wait()
+	p := expandKilledHalfWay(t, 20)
 	p.waitFor("the killed run's statement to end", func() bool {
 		return p.query("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'DO SLEEP%'") == "0"
 	})

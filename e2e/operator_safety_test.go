@@ -55,20 +55,7 @@ func TestOperatorConcurrentExpand(t *testing.T) {
 // flight, and the upgrade then finishes with every row intact.
 func TestOperatorKilledDuringExpand(t *testing.T) {
 	t.Parallel()
-	p := newOpProject(t, opSleepInExpand(2))
-	p.must("db", "sync", "ocata")
-	p.insertOcataRows(120)
-	run := p.command("db", "expand")
-	if err := run.Start(); err != nil {
-		t.Fatal(err)
-	}
-	p.waitFor("expand to reach the slow statement", func() bool {
-		return p.query("SELECT CONCAT(applied, ' ', in_flight) FROM emcee_revisions WHERE name = 'pike_expand01'") == "2 1"
-	})
-	if err := run.Process.Kill(); err != nil {
-		t.Fatal(err)
-	}
-	_ = run.Wait()
+	p := expandKilledHalfWay(t, 120)
 	if got := p.query("SELECT applied, total, in_flight, finished_at IS NULL FROM emcee_revisions WHERE name = 'pike_expand01'"); got != "2 5 1 1" {
 		t.Fatalf("record after the kill: %s", got)
 	}
@@ -96,6 +83,28 @@ func TestOperatorKilledDuringExpand(t *testing.T) {
 	if got := p.query("SELECT COUNT(*), SUM(visibility = 'public'), SUM(visibility = 'shared') FROM images"); got != "120 40 80" {
 		t.Errorf("rows after the upgrade: %s", got)
 	}
+}
+
+// expandKilledHalfWay is the fixture at ocata with rows rows, its pike
+// expand killed (kill -9) while its third statement (a DO SLEEP(2)) runs:
+// two statements applied, the third in flight.
+func expandKilledHalfWay(t *testing.T, rows int) *opProject {
+	t.Helper()
+	p := newOpProject(t, opSleepInExpand(2))
+	p.must("db", "sync", "ocata")
+	p.insertOcataRows(rows)
+	run := p.command("db", "expand")
+	if err := run.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p.waitFor("expand to reach the slow statement", func() bool {
+		return p.query("SELECT CONCAT(applied, ' ', in_flight) FROM emcee_revisions WHERE name = 'pike_expand01'") == "2 1"
+	})
+	if err := run.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = run.Wait()
+	return p
 }
 
 // A run killed in the middle of a backfill loses nothing and counts
