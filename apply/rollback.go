@@ -549,14 +549,17 @@ func (s *Session) saveColumn(ctx context.Context, table, column, pred string) st
 // name may start with -- (a table named --result-file=x was read as the
 // dump tool's option). It asks for utf8mb4, as emcee's own connections
 // do: the client's default follows the locale, which would mangle the
-// values it copies.
+// values it copies. It reads no option file (--no-defaults, which must
+// come first), since the command says all it needs: an operator's
+// ~/.my.cnf with safe-updates made the client return 1,000 rows of the
+// values to keep, and a [mysqldump] no-data none of a table's rows.
 func (s *Session) client(dump bool) string {
 	name := map[bool]string{false: "mysql", true: "mysqldump"}[dump]
 	if s.Project.Target.MariaDB() {
 		name = map[bool]string{false: "mariadb", true: "mariadb-dump"}[dump]
 	}
 	host, port := s.Cfg.ClientAddr()
-	cmd := name + " -h " + shell.Word(host) + " -P " + shell.Word(port) + " -u " + shell.Word(s.Cfg.User) + " --default-character-set=utf8mb4"
+	cmd := name + " --no-defaults -h " + shell.Word(host) + " -P " + shell.Word(port) + " -u " + shell.Word(s.Cfg.User) + " --default-character-set=utf8mb4"
 	if s.Cfg.Password != "" {
 		cmd += " -p"
 	}
