@@ -183,6 +183,28 @@ func TestRuleDropColumnBesideFulltext(t *testing.T) {
 	}.run(t)
 }
 
+// Friendica 2024.03 drops post-content's FULLTEXT index. Dropped in place,
+// InnoDB keeps the hidden FTS_DOC_ID column it added, and no later release
+// can add or drop a column of the table instantly; contract drops it with
+// FORCE, a rebuild in place, and the hidden column goes.
+func TestRuleDropFulltextIndex(t *testing.T) {
+	before := replaceOnce(imagesV1, `  index "ix_name" {`, `  index "ft_note" {
+    type    = FULLTEXT
+    columns = [column.note]
+  }
+  index "ix_name" {`)
+	ruleCase{
+		before:    before,
+		after:     imagesV1,
+		rules:     []string{"drop-index"},
+		seed:      []string{"INSERT INTO images (name, kind, note) VALUES ('one', 'a', 'red fox')"},
+		oldWrites: []string{"INSERT INTO images (name, kind, note) VALUES ('two', 'b', 'blue whale')"},
+		checks: map[string]string{
+			"SELECT COUNT(*) FROM information_schema.INNODB_SYS_COLUMNS c JOIN information_schema.INNODB_SYS_TABLES t USING (TABLE_ID) WHERE t.NAME = CONCAT(DATABASE(), '/images') AND c.NAME = 'FTS_DOC_ID'": "0",
+		},
+	}.run(t)
+}
+
 func TestRuleAddIndex(t *testing.T) {
 	after := replaceOnce(imagesV1, `  index "ix_name" {`, `  index "ix_note" {
     columns = [column.note]

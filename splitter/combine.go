@@ -188,17 +188,6 @@ func (c *Context) combine(phase revision.Phase, steps []Step) []Step {
 				}
 			}
 			colMoves := slices.ContainsFunc(first, func(k int) bool { return movesColumns(alters[k].body) })
-			if colMoves && slices.ContainsFunc(first, func(k int) bool { return c.dropsFulltext(alters[k]) }) {
-				// fulltext.go: a column moved where a FULLTEXT index is
-				// dropped needs a rebuild (NOCOPY refused), and so does
-				// one moved after it (InnoDB keeps the index's hidden
-				// FTS_DOC_ID column until the table is rebuilt): one ALTER
-				// rebuilds in place, writes continue, and the hidden
-				// column goes with it. FORCE says so in the statement,
-				// which is all AlterCost and review read.
-				out = []Step{c.mergedWith(parts, alters, fmt.Sprintf("one ALTER for %s, rebuilt in place once (FORCE): a column dropped or added where a FULLTEXT index is dropped rebuilds the table, and the rebuild also removes the index's hidden FTS_DOC_ID column, which keeps later columns from being added or dropped instantly", alters[0].table), Inplace, "FORCE")}
-				break
-			}
 			if len(second) == 0 || len(first) == 0 || !colMoves {
 				out = []Step{c.merged(parts, alters, fmt.Sprintf("one ALTER for %s of %s, none of which rebuilds the table", changes(len(parts)), alters[0].table))}
 				break
@@ -232,20 +221,11 @@ func (c *Context) merged(parts []Step, alters []ownAlter, why string) Step {
 	if len(parts) == 1 {
 		return parts[0]
 	}
-	costs := make([]string, len(alters))
-	for i, a := range alters {
-		costs[i] = a.cost
-	}
-	return c.mergedWith(parts, alters, why, c.weakest(costs))
-}
-
-// mergedWith is merged under the algorithm alg, with the clauses extra
-// after the parts'.
-func (c *Context) mergedWith(parts []Step, alters []ownAlter, why string, alg Algorithm, extra ...string) Step {
-	var bodies, rules, whys []string
+	var bodies, costs, rules, whys []string
 	fkOff := false
 	for i, a := range alters {
 		bodies = append(bodies, a.body)
+		costs = append(costs, a.cost)
 		if !slices.Contains(rules, parts[i].Rule) {
 			rules = append(rules, parts[i].Rule)
 		}
@@ -255,7 +235,7 @@ func (c *Context) mergedWith(parts []Step, alters []ownAlter, why string, alg Al
 	st := parts[0]
 	st.Rule = strings.Join(rules, ", ")
 	st.Why = why + ": " + strings.Join(whys, "; ")
-	st.SQL = alg.With("ALTER TABLE " + sqlsyntax.Ident(alters[0].table) + " " + strings.Join(append(bodies, extra...), ", "))
+	st.SQL = c.weakest(costs).With("ALTER TABLE " + sqlsyntax.Ident(alters[0].table) + " " + strings.Join(bodies, ", "))
 	st.fkOff = fkOff
 	return st
 }
@@ -272,25 +252,4 @@ func changes(n int) string {
 // release.
 func (g *fkGraph) related(a, b string) bool {
 	return a != b && (slices.Contains(g.refs[a], b) || slices.Contains(g.refs[b], a))
-}
-
-// dropsFulltext reports whether the ALTER drops a FULLTEXT index the table
-// has before the transition.
-func (c *Context) dropsFulltext(a ownAlter) bool {
-	if c.Transition.From == nil {
-		return false
-	}
-	t, ok := c.Transition.From.Table(a.table)
-	if !ok {
-		return false
-	}
-	for _, e := range effect.Of("ALTER TABLE t " + a.body) {
-		if e.Op != effect.DropIndex {
-			continue
-		}
-		if idx, ok := t.Index(e.Name); ok && isFulltext(idx) {
-			return true
-		}
-	}
-	return false
 }

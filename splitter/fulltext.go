@@ -65,8 +65,8 @@ func (c *Change) dropAddedColumn(alg Algorithm) Algorithm {
 // or, when the table keeps a FULLTEXT index after the release, a copy,
 // opted in to by allow_copy on a column of that index: the dropped column
 // has no block left to say it, and the index is what makes it a copy. (A
-// FULLTEXT index the same contract drops goes in the same ALTER, which the
-// server then runs online.)
+// FULLTEXT index the same contract drops is dropped with FORCE, and the
+// table's ALTERs become that one rebuild in place, writes continuing.)
 func (c *Change) dropColumnAlgorithm(col string) (Algorithm, string, error) {
 	var cols []string
 	for _, idx := range c.Table.Indexes {
@@ -87,4 +87,15 @@ func (c *Change) dropColumnAlgorithm(col string) (Algorithm, string, error) {
 		return "", "", err
 	}
 	return Copy, note, nil
+}
+
+// fulltextDropNote is why a FULLTEXT index is dropped with FORCE: InnoDB
+// keeps the hidden FTS_DOC_ID column the index added until the table is
+// rebuilt, and while it is there no column is added or dropped instantly
+// (MariaDB 10.11 refused the INSTANT DROP COLUMN after a plain DROP INDEX).
+const fulltextDropNote = "FORCE rebuilds the table in place (writes continue) to remove the hidden FTS_DOC_ID column the FULLTEXT index added, which keeps columns from being added or dropped instantly later"
+
+// withForce adds FORCE to an ALTER TABLE emcee wrote.
+func withForce(alter string) string {
+	return strings.TrimSuffix(alter, ";") + ", FORCE"
 }
