@@ -352,3 +352,25 @@ func TestSQLReleaseCitesAllowCopyDeclaration(t *testing.T) {
 		t.Errorf("expand does not cite the declaration:\n%s", expand)
 	}
 }
+
+// Roundcube 1.3 gives dictionary, which had no primary key, a new
+// AUTO_INCREMENT id as its key. The plan adds both in expand, and lint,
+// replaying it in a dev database, does not call it a tightening: the
+// server numbers every row, old and new.
+func TestLintAcceptsNewAutoIncrementKey(t *testing.T) {
+	t.Parallel()
+	dev := testdb.New(t)
+	dir := t.TempDir()
+	opWrite(t, filepath.Join(dir, "atlas.hcl"), []byte("emcee {\n  target   = \"mariadb 10.11\"\n  releases = [\"r1_2\", \"r1_3\"]\n}\n"))
+	opWrite(t, filepath.Join(dir, "schema", "r1_2.sql"), []byte("CREATE TABLE dictionary (user_id int unsigned, language varchar(16) NOT NULL, data longtext NOT NULL, UNIQUE KEY uniqueness (user_id, language));\n"))
+	opWrite(t, filepath.Join(dir, "schema", "r1_3.sql"), []byte("CREATE TABLE dictionary (id int unsigned NOT NULL AUTO_INCREMENT PRIMARY KEY, user_id int unsigned, language varchar(16) NOT NULL, data longtext NOT NULL, UNIQUE KEY uniqueness (user_id, language));\n"))
+	opWrite(t, filepath.Join(dir, "schema", "r1_3.emcee.hcl"), []byte("table \"dictionary\" {\n  column \"id\" {\n    allow_copy = true\n  }\n}\n"))
+	for _, args := range [][]string{{"plan", "--dev-url", dev.URL}, {"lint", "--dev-url", dev.URL}} {
+		cmd := exec.Command(opBinary(t), args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "EMCEE_URL=", "EMCEE_DEV_URL=", "EMCEE_ENV=")
+		if r := opRunCmd(t, cmd); r.Code != 0 || strings.Contains(r.Stdout+r.Stderr, "EM102") {
+			t.Fatalf("emcee %s: %s", strings.Join(args, " "), r)
+		}
+	}
+}

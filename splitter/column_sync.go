@@ -439,9 +439,17 @@ func syncSteps(c *Change, why string) ([]Step, error) {
 		if err != nil {
 			return nil, err
 		}
+		dropAlg, note, err := c.dropColumnAlgorithm(s.old.Name)
+		if err != nil {
+			return nil, err
+		}
+		why := fmt.Sprintf("%s.%s is replaced by %s and only the previous release read it; its triggers are gone", table, s.old.Name, name)
+		if note != "" {
+			why += "; " + note
+		}
 		steps = append(steps, Step{Phase: revision.Contract, Stage: StageDropColumn, Statement: revision.Statement{
-			Why: fmt.Sprintf("%s.%s is replaced by %s and only the previous release read it; its triggers are gone", table, s.old.Name, name),
-			SQL: c.ctx.dropAlgorithm().With(sql),
+			Why: why,
+			SQL: dropAlg.With(sql),
 		}})
 	}
 	if change := syncTighten(transitional, s.col); change != schema.NoChange {

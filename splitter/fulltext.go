@@ -1,6 +1,7 @@
 package splitter
 
 import (
+	"fmt"
 	"strings"
 
 	"ariga.io/atlas/sql/mysql"
@@ -58,4 +59,43 @@ func (c *Change) dropAddedColumn(alg Algorithm) Algorithm {
 		return Copy
 	}
 	return c.ctx.dropAlgorithm()
+}
+
+// dropColumnAlgorithm is how contract drops a column: the instant drop,
+// or, when the table keeps a FULLTEXT index after the release, a copy,
+// opted in to by allow_copy on a column of that index: the dropped column
+// has no block left to say it, and the index is what makes it a copy. (A
+// FULLTEXT index the same contract drops is dropped with FORCE, and the
+// table's ALTERs become that one rebuild in place, writes continuing.)
+func (c *Change) dropColumnAlgorithm(col string) (Algorithm, string, error) {
+	var cols []string
+	for _, idx := range c.Table.Indexes {
+		if !isFulltext(idx) {
+			continue
+		}
+		for _, p := range idx.Parts {
+			if p.C != nil {
+				cols = append(cols, p.C.Name)
+			}
+		}
+	}
+	if cols == nil {
+		return c.ctx.dropAlgorithm(), "", nil
+	}
+	note, err := c.requireOptIn(CostCopy, fmt.Sprintf("dropping column %s from a table that keeps a FULLTEXT index (neither server drops one instantly or online there; allow_copy goes on a column of the index)", col), cols...)
+	if err != nil {
+		return "", "", err
+	}
+	return Copy, note, nil
+}
+
+// fulltextDropNote is why a FULLTEXT index is dropped with FORCE: InnoDB
+// keeps the hidden FTS_DOC_ID column the index added until the table is
+// rebuilt, and while it is there no column is added or dropped instantly
+// (MariaDB 10.11 refused the INSTANT DROP COLUMN after a plain DROP INDEX).
+const fulltextDropNote = "FORCE rebuilds the table in place (writes continue) to remove the hidden FTS_DOC_ID column the FULLTEXT index added, which keeps columns from being added or dropped instantly later"
+
+// withForce adds FORCE to an ALTER TABLE emcee wrote.
+func withForce(alter string) string {
+	return strings.TrimSuffix(alter, ";") + ", FORCE"
 }

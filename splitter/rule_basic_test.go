@@ -141,6 +141,14 @@ func TestBasicRules(t *testing.T) {
 			{Rule: "drop-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` ALTER COLUMN `note` SET DEFAULT '', ALGORITHM=INSTANT"},
 			{Rule: "drop-column", Phase: revision.Contract, Stage: StageDropColumn, Kind: "", SQL: "ALTER TABLE `images` DROP COLUMN `note`, ALGORITHM=INSTANT"},
 		}},
+		{name: "drop column from a table keeping a FULLTEXT index needs allow_copy on the index", target: mariadb1011, before: tcBlock(tcFulltext), edits: []string{"  column \"price\" {\n    type = decimal(10, 2)\n    null = true\n  }\n", ""}, errHas: []string{"images.note: dropping column price from a table that keeps a FULLTEXT index", "allow_copy = true"}},
+		{name: "drop column from a table keeping a FULLTEXT index with allow_copy: copy", target: mariadb1011, before: tcBlock(tcFulltext), edits: []string{"  column \"price\" {\n    type = decimal(10, 2)\n    null = true\n  }\n", "", "    type = varchar(60)\n", "    type       = varchar(60)\n    allow_copy = true\n"}, want: []tcStep{
+			{Rule: "drop-column", Phase: revision.Contract, Stage: StageDropColumn, Kind: "", SQL: "ALTER TABLE `images` DROP COLUMN `price`, ALGORITHM=COPY, LOCK=SHARED"},
+		}},
+		{name: "drop column with the FULLTEXT index in the same release: instant column, index dropped by a rebuild", target: mariadb1011, before: tcBlock(tcFulltext), edits: []string{"  column \"price\" {\n    type = decimal(10, 2)\n    null = true\n  }\n", "", tcFulltext + "\n", ""}, want: []tcStep{
+			{Rule: "drop-column", Phase: revision.Contract, Stage: StageDropColumn, Kind: "", SQL: "ALTER TABLE `images` DROP COLUMN `price`, ALGORITHM=INSTANT"},
+			{Rule: "drop-index", Phase: revision.Contract, Stage: StageDropIndex, Kind: "", SQL: "ALTER TABLE `images` DROP INDEX `ft_note`, FORCE, ALGORITHM=INPLACE, LOCK=NONE"},
+		}},
 		{name: "drop column on mysql 8.0: in place", target: mysql80, edits: []string{"  column \"price\" {\n    type = decimal(10, 2)\n    null = true\n  }\n", ""}, want: []tcStep{
 			{Rule: "drop-column", Phase: revision.Contract, Stage: StageDropColumn, Kind: "", SQL: "ALTER TABLE `images` DROP COLUMN `price`, ALGORITHM=INPLACE, LOCK=NONE"},
 		}},
