@@ -2,10 +2,14 @@ package splitter
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
+
+	"github.com/emcee-db/emcee/effect"
+	"github.com/emcee-db/emcee/revision"
 )
 
 // InnoDB adds or drops no column of a table with a FULLTEXT index instantly
@@ -98,4 +102,130 @@ const fulltextDropNote = "FORCE rebuilds the table in place (writes continue) to
 // withForce adds FORCE to an ALTER TABLE emcee wrote.
 func withForce(alter string) string {
 	return strings.TrimSuffix(alter, ";") + ", FORCE"
+}
+
+// fulltextKept lists the columns of the FULLTEXT indexes table has when
+// the ALTER d of phase runs, less those d drops. In expand and a rollback
+// that is the previous release's and the ones expand builds (one may not be
+// built yet when the statement runs: counting it errs on the side the
+// server accepts); in contract, the new release's: one only the previous
+// release has is dropped in contract, with FORCE, and combine makes the
+// table's contract ALTERs that one statement.
+func (c *Context) fulltextKept(phase revision.Phase, table string, d *effect.DDL) []string {
+	dropped := map[string]bool{}
+	for _, cl := range d.Clauses {
+		if cl.Op == "DROP" && cl.Object == "INDEX" {
+			dropped[cl.Name] = true
+		}
+	}
+	var states []*schema.Schema
+	if phase != revision.Contract {
+		states = append(states, c.Transition.From)
+	}
+	if c.Transition.To != nil {
+		states = append(states, c.Transition.To.Schema)
+	}
+	seen := map[string]bool{}
+	var cols []string
+	for _, r := range states {
+		if r == nil {
+			continue
+		}
+		t, ok := r.Table(table)
+		if !ok {
+			continue
+		}
+		for _, idx := range t.Indexes {
+			if !isFulltext(idx) || dropped[idx.Name] || seen[idx.Name] {
+				continue
+			}
+			seen[idx.Name] = true
+			for _, p := range idx.Parts {
+				if p.C != nil && !slices.Contains(cols, p.C.Name) {
+					cols = append(cols, p.C.Name)
+				}
+			}
+		}
+	}
+	return cols
+}
+
+// fulltextLock corrects a statement a rule wrote for the FULLTEXT index
+// its table keeps: InnoDB rebuilds no table with a FULLTEXT index in place
+// with LOCK=NONE ("Fulltext index creation requires a lock. Try
+// LOCK=SHARED", MariaDB 10.11; MySQL 8.0's manual: no in-place FORCE or
+// OPTIMIZE on such a table). That is every ALGORITHM=INPLACE that rewrites
+// the rows (AlterCost's rebuild): a column made NULL in expand, NOT NULL
+// in contract or a rollback, a primary key, FORCE, and on MySQL a column
+// added or dropped. Such a statement becomes a copy (writes blocked), which
+// a column it changes, or one of the index, opts in to with allow_copy.
+// Statements that rebuild nothing (an index built, a VARCHAR extended,
+// defaults) stay online: the server accepts them there.
+func (c *Change) fulltextLock(s Step) (Step, error) {
+	if s.Kind != revision.DDL {
+		return s, nil
+	}
+	d := effect.Parse(s.SQL)
+	body, ok := strings.CutSuffix(s.SQL, ", "+string(Inplace))
+	if d.Kind != effect.KindAlterTable || !ok {
+		return s, nil
+	}
+	// A rollback's MODIFY starts from the new release's column.
+	state := c.ctx.Transition.From
+	if s.Phase == revision.Rollback && c.ctx.Transition.To != nil {
+		state = c.ctx.Transition.To.Schema
+	}
+	cost := StatementCost(c.ctx.Target, s.SQL, func(table, column string) *schema.Column {
+		if state == nil {
+			return nil
+		}
+		if t, ok := state.Table(table); ok {
+			if col, ok := t.Column(column); ok {
+				return col
+			}
+		}
+		return nil
+	})
+	if cost != CostRebuild {
+		return s, nil
+	}
+	kept := c.ctx.fulltextKept(s.Phase, d.Name, d)
+	if kept == nil {
+		return s, nil
+	}
+	var cols []string
+	for _, cl := range d.Clauses {
+		if cl.Object == "COLUMN" && (cl.Op == "MODIFY" || cl.Op == "CHANGE") {
+			cols = append(cols, cl.Name)
+		}
+	}
+	what := fmt.Sprintf("%s rebuilds table %s, which keeps a FULLTEXT index on %s: neither server rebuilds such a table in place while writes continue (LOCK=NONE is refused: \"Fulltext index creation requires a lock\"), so the statement is a table copy, which",
+		fulltextWhat(d), d.Name, strings.Join(kept, ", "))
+	instead := fmt.Sprintf("or on %s (a column of the index); or drop the FULLTEXT index in the same release, which makes the table's contract one rebuild in place", strings.Join(kept, ", "))
+	note, err := c.requireOptInOr(CostCopy, what, instead, append(cols, kept...)...)
+	if err != nil {
+		return s, err
+	}
+	s.SQL = Copy.With(body)
+	s.Why += "; but " + note + ": the table's FULLTEXT index refuses a rebuild in place with writes continuing"
+	return s, nil
+}
+
+// fulltextWhat names what an ALTER does, for the refusal.
+func fulltextWhat(d *effect.DDL) string {
+	var parts []string
+	for _, cl := range d.Clauses {
+		switch {
+		case cl.Object == "COLUMN" && (cl.Op == "MODIFY" || cl.Op == "CHANGE"):
+			parts = append(parts, "changing column "+cl.Name)
+		case cl.Object != "":
+			parts = append(parts, strings.ToLower(cl.Op+" "+cl.Object)+" "+cl.Name)
+		case cl.Op == "FORCE":
+			parts = append(parts, "FORCE")
+		}
+	}
+	if parts == nil {
+		return "the ALTER"
+	}
+	return strings.Join(parts, ", ")
 }
