@@ -1,0 +1,86 @@
+package e2e
+
+import "testing"
+
+// imagesFT is imagesV1 with a FULLTEXT index on note and a nullable
+// column legacy.
+var imagesFT = replaceOnce(replaceOnce(imagesV1, `  index "ix_name" {`, `  index "ft_note" {
+    type    = FULLTEXT
+    columns = [column.note]
+  }
+  index "ix_name" {`), `  column "note" {`, `  column "legacy" {
+    type = int
+    null = true
+  }
+  column "note" {`)
+
+// A table that keeps a FULLTEXT index is rebuilt in place by no statement
+// with writes continuing: MariaDB 10.11 refuses LOCK=NONE ("Fulltext index
+// creation requires a lock") for a column made NULL in expand, NOT NULL in
+// contract or a rollback. Each is planned as a copy (opted in) and applied
+// here by the operator's applier, rollback included.
+func TestRuleRebuildBesideFulltext(t *testing.T) {
+	seed := []string{"INSERT INTO images (name, kind, note, legacy) VALUES ('one', 'a', 'red fox', 1)"}
+	oldWrites := []string{"INSERT INTO images (name, kind, note, legacy) VALUES ('two', 'b', 'blue whale', 2)"}
+	t.Run("NULL in expand", func(t *testing.T) {
+		ruleCase{
+			before: imagesFT,
+			after: replaceOnce(imagesFT, `    type = varchar(30)`, `    type       = varchar(30)
+    null       = true
+    allow_copy = true`),
+			rules:     []string{"widen-column"},
+			seed:      seed,
+			oldWrites: oldWrites,
+			newWrites: []string{"INSERT INTO images (name, kind, note, legacy) VALUES ('three', 'a', 'green fox', 3)"},
+			checks: map[string]string{
+				"SELECT name FROM images WHERE MATCH (note) AGAINST ('fox') ORDER BY id":                                                                "one;three",
+				"SELECT IS_NULLABLE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'images' AND COLUMN_NAME = 'name'": "YES",
+			},
+		}.run(t)
+	})
+	t.Run("NOT NULL in contract", func(t *testing.T) {
+		ruleCase{
+			before: imagesFT,
+			after: replaceOnce(imagesFT, `    type = int
+    null = true`, `    type       = int
+    allow_copy = true`),
+			rules:      []string{"tighten-column"},
+			seed:       seed,
+			oldWrites:  oldWrites,
+			newWrites:  []string{"INSERT INTO images (name, kind, note, legacy) VALUES ('three', 'a', 'green fox', 3)"},
+			gateBlocks: []string{"INSERT INTO images (name, kind, note) VALUES ('four', 'a', 'grey fox')"},
+			fix:        []string{"UPDATE images SET legacy = 4 WHERE name = 'four'"},
+			checks: map[string]string{
+				"SELECT name, legacy FROM images WHERE MATCH (note) AGAINST ('fox') ORDER BY id": "one|1;three|3;four|4",
+			},
+		}.run(t)
+	})
+	t.Run("replaced column", func(t *testing.T) {
+		// Expand adds amount beside the index (a copy) and contract drops
+		// legacy and makes amount NOT NULL: one ALTER, a copy.
+		after := replaceOnce(replaceOnce(imagesFT, `  column "legacy" {
+    type = int
+    null = true
+  }`, `  column "amount" {
+    type       = bigint
+    allow_copy = true
+    replaces {
+      column   = "legacy"
+      forward  = "IFNULL(legacy, 0)"
+      backward = "amount"
+    }
+  }`), `    type = varchar(50)`, `    type       = varchar(50)
+    allow_copy = true`)
+		syncCase{ruleCase: ruleCase{
+			before:    imagesFT,
+			after:     after,
+			rules:     []string{"replace-column"},
+			seed:      seed,
+			oldWrites: oldWrites,
+			newWrites: []string{"INSERT INTO images (name, kind, note, amount) VALUES ('three', 'a', 'green fox', 3)"},
+			checks: map[string]string{
+				"SELECT name, amount FROM images WHERE MATCH (note) AGAINST ('fox') ORDER BY id": "one|1;three|3",
+			},
+		}}.run(t)
+	})
+}
