@@ -55,6 +55,27 @@ func TestRuleRebuildBesideFulltext(t *testing.T) {
 			},
 		}.run(t)
 	})
+	t.Run("NOT NULL in the contract that drops the FULLTEXT index", func(t *testing.T) {
+		// One ALTER: the index dropped, the column tightened, FORCE: a
+		// rebuild in place the server accepts with LOCK=NONE, no opt-in.
+		ruleCase{
+			before: imagesFT,
+			after: replaceOnce(replaceOnce(imagesFT, `    type = int
+    null = true`, `    type = int`), `  index "ft_note" {
+    type    = FULLTEXT
+    columns = [column.note]
+  }
+`, ""),
+			rules:     []string{"tighten-column", "drop-index"},
+			seed:      seed,
+			oldWrites: oldWrites,
+			newWrites: []string{"INSERT INTO images (name, kind, note, legacy) VALUES ('three', 'a', 'green fox', 3)"},
+			checks: map[string]string{
+				"SELECT name, legacy FROM images ORDER BY id":                                                                    "one|1;two|2;three|3",
+				"SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND INDEX_TYPE = 'FULLTEXT'": "0",
+			},
+		}.run(t)
+	})
 	t.Run("replaced column", func(t *testing.T) {
 		// Expand adds amount beside the index (a copy) and contract drops
 		// legacy and makes amount NOT NULL: one ALTER, a copy.

@@ -49,7 +49,7 @@ func (c *Change) addColumnAlgorithm(col string) (Algorithm, string, error) {
 	if !hasFulltext(c.FromTable) {
 		return Instant, "", nil
 	}
-	note, err := c.requireOptIn(CostCopy, "adding a column to a table with a FULLTEXT index (neither server adds one instantly or online there)", col)
+	note, err := c.requireOptInOr(CostCopy, "adding a column to a table with a FULLTEXT index (neither server adds one instantly or online there)", fulltextInstead, col)
 	if err != nil {
 		return "", "", err
 	}
@@ -86,7 +86,7 @@ func (c *Change) dropColumnAlgorithm(col string) (Algorithm, string, error) {
 	if cols == nil {
 		return c.ctx.dropAlgorithm(), "", nil
 	}
-	note, err := c.requireOptIn(CostCopy, fmt.Sprintf("dropping column %s from a table that keeps a FULLTEXT index (neither server drops one instantly or online there; allow_copy goes on a column of the index)", col), cols...)
+	note, err := c.requireOptInOr(CostCopy, fmt.Sprintf("dropping column %s from a table that keeps a FULLTEXT index (neither server drops one instantly or online there; allow_copy goes on a column of the index)", col), fulltextInstead, cols...)
 	if err != nil {
 		return "", "", err
 	}
@@ -201,7 +201,7 @@ func (c *Change) fulltextLock(s Step) (Step, error) {
 	}
 	what := fmt.Sprintf("%s rebuilds table %s, which keeps a FULLTEXT index on %s: neither server rebuilds such a table in place while writes continue (LOCK=NONE is refused: \"Fulltext index creation requires a lock\"), so the statement is a table copy, which",
 		fulltextWhat(d), d.Name, strings.Join(kept, ", "))
-	instead := fmt.Sprintf("or on %s (a column of the index); or drop the FULLTEXT index in the same release, which makes the table's contract one rebuild in place", strings.Join(kept, ", "))
+	instead := fmt.Sprintf("or on %s (a column of the index); %s", strings.Join(kept, ", "), fulltextInstead)
 	note, err := c.requireOptInOr(CostCopy, what, instead, append(cols, kept...)...)
 	if err != nil {
 		return s, err
@@ -210,6 +210,10 @@ func (c *Change) fulltextLock(s Step) (Step, error) {
 	s.Why += "; but " + note + ": the table's FULLTEXT index refuses a rebuild in place with writes continuing"
 	return s, nil
 }
+
+// fulltextInstead is the way around a copy the FULLTEXT index forces: a
+// new column replacing the old one is added beside the index too.
+const fulltextInstead = "and set `osc = \"pt-osc\"` in atlas.hcl's emcee block to have pt-online-schema-change copy the table while writes continue"
 
 // fulltextWhat names what an ALTER does, for the refusal.
 func fulltextWhat(d *effect.DDL) string {

@@ -18,7 +18,7 @@ func TestFulltextRebuildIsACopy(t *testing.T) {
 	noteCopy := []string{"    type = varchar(60)\n", "    type       = varchar(60)\n    allow_copy = true\n"}
 	cases := []tcCase{
 		{name: "NOT NULL in contract needs allow_copy", target: mariadb1011, before: tcBlock(tcFulltext), edits: sizeNotNull,
-			errHas: []string{"images.size: changing column size rebuilds table images, which keeps a FULLTEXT index on note", "Fulltext index creation requires a lock", "allow_copy = true"}},
+			errHas: []string{"images.size: changing column size rebuilds table images, which keeps a FULLTEXT index on note", "Fulltext index creation requires a lock", "Add `allow_copy = true` to column \"size\" to accept that, or on note (a column of the index)", "pt-online-schema-change"}},
 		{name: "NOT NULL in contract with allow_copy: copy", target: mariadb1011, before: tcBlock(tcFulltext), edits: sizeNotNullCopy, want: []tcStep{
 			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE `size` IS NULL"},
 			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageTighten, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `size` int NOT NULL, ALGORITHM=COPY, LOCK=SHARED"},
@@ -41,6 +41,18 @@ func TestFulltextRebuildIsACopy(t *testing.T) {
 			{Rule: "drop-index", Phase: revision.Contract, Stage: StageDropIndex, Kind: "", SQL: "ALTER TABLE `images` DROP INDEX `ft_note`, FORCE, ALGORITHM=INPLACE, LOCK=NONE"},
 			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE `size` IS NULL"},
 			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageTighten, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `size` int NOT NULL, ALGORITHM=INPLACE, LOCK=NONE"},
+		}},
+		{name: "NULL in expand on mysql 8.0: copy, and the rollback's NOT NULL too", target: mysql80, before: tcBlock(tcFulltext), edits: nameNull, want: []tcStep{
+			{Rule: "widen-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `name` varchar(30) NULL, ALGORITHM=COPY, LOCK=SHARED"},
+		}, rollback: []tcStep{
+			{Rule: "widen-column", Phase: revision.Rollback, Stage: StageRollbackGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE `name` IS NULL"},
+			{Rule: "widen-column", Phase: revision.Rollback, Stage: StageRollbackRestoreColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `name` varchar(30) NOT NULL, ALGORITHM=COPY, LOCK=SHARED"},
+		}},
+		{name: "index beside a FULLTEXT index on mysql 8.0: built online", target: mysql80, before: tcBlock(tcFulltext), edits: tcBlock("  index \"ix_name\" {\n    columns = [column.name]\n  }"), want: []tcStep{
+			{Rule: "add-index", Phase: revision.Expand, Stage: StageAddIndex, Kind: "", SQL: "ALTER TABLE `images` ADD INDEX `ix_name` (`name`), ALGORITHM=INPLACE, LOCK=NONE"},
+		}},
+		{name: "VARCHAR extended beside a FULLTEXT index on mysql 8.0: in place, no rebuild", target: mysql80, before: tcBlock(tcFulltext), edits: []string{"    type = varchar(30)\n", "    type = varchar(50)\n"}, want: []tcStep{
+			{Rule: "widen-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `name` varchar(50) NOT NULL, ALGORITHM=INPLACE, LOCK=NONE"},
 		}},
 		{name: "index beside a FULLTEXT index: built online", target: mariadb1011, before: tcBlock(tcFulltext), edits: tcBlock("  index \"ix_name\" {\n    columns = [column.name]\n  }"), want: []tcStep{
 			{Rule: "add-index", Phase: revision.Expand, Stage: StageAddIndex, Kind: "", SQL: "ALTER TABLE `images` ADD INDEX `ix_name` (`name`), ALGORITHM=INPLACE, LOCK=NONE"},
