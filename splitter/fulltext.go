@@ -195,8 +195,12 @@ func (c *Change) fulltextLock(s Step) (Step, error) {
 	}
 	var cols []string
 	for _, cl := range d.Clauses {
-		if cl.Object == "COLUMN" && (cl.Op == "MODIFY" || cl.Op == "CHANGE") {
+		switch {
+		case cl.Object == "COLUMN" && (cl.Op == "MODIFY" || cl.Op == "CHANGE"):
 			cols = append(cols, cl.Name)
+		case cl.Op == "ADD":
+			// A key's columns (a primary key) may opt in to its copy.
+			cols = append(cols, cl.Columns...)
 		}
 	}
 	what := fmt.Sprintf("%s rebuilds table %s, which keeps a FULLTEXT index on %s: neither server rebuilds such a table in place while writes continue (LOCK=NONE is refused: \"Fulltext index creation requires a lock\"), so the statement is a table copy, which",
@@ -223,7 +227,7 @@ func fulltextWhat(d *effect.DDL) string {
 		case cl.Object == "COLUMN" && (cl.Op == "MODIFY" || cl.Op == "CHANGE"):
 			parts = append(parts, "changing column "+cl.Name)
 		case cl.Object != "":
-			parts = append(parts, strings.ToLower(cl.Op+" "+cl.Object)+" "+cl.Name)
+			parts = append(parts, strings.TrimSpace(strings.ToLower(cl.Op+" "+cl.Object)+" "+cl.Name))
 		case cl.Op == "FORCE":
 			parts = append(parts, "FORCE")
 		}

@@ -16,7 +16,17 @@ func TestFulltextRebuildIsACopy(t *testing.T) {
 	sizeNotNullCopy := []string{"    type = int\n    null = true\n  }\n  column \"owner_id\"", "    type       = int\n    allow_copy = true\n  }\n  column \"owner_id\""}
 	nameNull := []string{"    type = varchar(30)\n", "    type       = varchar(30)\n    null       = true\n    allow_copy = true\n"}
 	noteCopy := []string{"    type = varchar(60)\n", "    type       = varchar(60)\n    allow_copy = true\n"}
+	ownersFT := func(opt, pk string) string {
+		return "  column \"bio\" {\n    type = text\n    null = true\n" + opt + "  }\n" + pk + "  index \"ft_bio\" {\n    type    = FULLTEXT\n    columns = [column.bio]\n  }\n}\ntable \"images\" {"
+	}
+	pk := "  primary_key {\n    columns = [column.id]\n  }\n"
 	cases := []tcCase{
+		{name: "primary key on a table with a FULLTEXT index needs allow_copy", target: mariadb1011, before: []string{tcOwnersPK, ownersFT("", "")}, edits: []string{ownersFT("", ""), ownersFT("", pk)},
+			errHas: []string{"owners.id: add primary key rebuilds table owners, which keeps a FULLTEXT index on bio", "or on bio (a column of the index)"}},
+		{name: "primary key on a table with a FULLTEXT index with allow_copy: copy", target: mariadb1011, before: []string{tcOwnersPK, ownersFT("", "")}, edits: []string{ownersFT("", ""), ownersFT("    allow_copy = true\n", pk)}, want: []tcStep{
+			{Rule: "add-primary-key", Phase: revision.Contract, Stage: StageGate, Kind: revision.Gate, SQL: "SELECT COUNT(*) FROM `owners` WHERE (`id`) IN (SELECT `id` FROM `owners` WHERE `id` IS NOT NULL GROUP BY `id` HAVING COUNT(*) > 1)"},
+			{Rule: "add-primary-key", Phase: revision.Contract, Stage: StageAddGatedConstraint, Kind: "", SQL: "ALTER TABLE `owners` ADD PRIMARY KEY (`id`), ALGORITHM=COPY, LOCK=SHARED"},
+		}},
 		{name: "NOT NULL in contract needs allow_copy", target: mariadb1011, before: tcBlock(tcFulltext), edits: sizeNotNull,
 			errHas: []string{"images.size: changing column size rebuilds table images, which keeps a FULLTEXT index on note", "Fulltext index creation requires a lock", "Add `allow_copy = true` to column \"size\" to accept that, or on note (a column of the index)", "pt-online-schema-change"}},
 		{name: "NOT NULL in contract with allow_copy: copy", target: mariadb1011, before: tcBlock(tcFulltext), edits: sizeNotNullCopy, want: []tcStep{
