@@ -1117,6 +1117,15 @@ func oscArgs(cfg *dbconn.Config, o project.OSC, defaults, plugin string, a *sqls
 // as slow as the table is long (--set-vars sql_buffer_result=1, tried).
 // exec_nibble is pt-online-schema-change 3.2.1's; a tool without it is
 // refused by the plugin before it creates anything.
+//
+// The plugin keeps the tool's chunks at 100 rows or more. The tool sizes
+// each chunk from the copy's rate so far times the chunk time; where one
+// chunk's fixed cost (its eight statements) is longer than the chunk time,
+// as on a loaded server with emcee's 5 ms, the size falls to 1 row, and
+// the rate the tool then measures is that of 1-row chunks, so it stays
+// there: a CI run's 20,000-row copies were still copying one row a chunk
+// after 14 minutes. Unloaded, chunks are far larger than the floor (about
+// 1,600 rows of the benchmark's table in 5 ms).
 const oscPlugin = `package pt_online_schema_change_plugin;
 
 use strict;
@@ -1152,6 +1161,13 @@ sub init {
          if $args{stats}->{mysql_warning_1265};
       return $t;
    };
+   if (defined &WeightedAvgRate::update) {
+      my $rate = \&WeightedAvgRate::update;
+      *WeightedAvgRate::update = sub {
+         my $n = $rate->(@_);
+         return $n < 100 ? 100 : $n;
+      };
+   }
 }
 
 sub tool_name {

@@ -345,12 +345,22 @@ func (c *Config) dsn(db string) string {
 	m.Params = map[string]string{
 		"charset":                  "utf8mb4",
 		"sql_mode":                 "'" + SQLMode + "'",
-		"time_zone":                "'+00:00'",
+		"time_zone":                "'+00:00'" + noStatementTimeLimit,
 		"lock_wait_timeout":        strconv.Itoa(int(c.LockWaitTimeout / time.Second)),
 		"innodb_lock_wait_timeout": strconv.Itoa(int(c.LockWaitTimeout / time.Second)),
 	}
 	return m.FormatDSN()
 }
+
+// noStatementTimeLimit lifts a statement time limit a DBA may have set for
+// the server or the account (MariaDB's max_statement_time, MySQL's
+// max_execution_time): it would abort a table rebuild, a gate's count or a
+// backfill batch after it had done part of its work, over and over on every
+// rerun. Each server runs only the executable comment meant for it: MariaDB
+// runs /*M!...*/ and skips MySQL's /*!50708...*/, MySQL does the opposite.
+// The driver sends every parameter as one SET, so the comments ride on a
+// pinned value.
+const noStatementTimeLimit = " /*M!100101 , max_statement_time = 0 */ /*!50708 , max_execution_time = 0 */"
 
 // Open connects and checks the connection, turning the usual failures into
 // one line that says what to do.

@@ -89,7 +89,8 @@ func TestEveryChangeTypeIsClassified(t *testing.T) {
 		{&schema.AddIndex{I: idx}, "add-index"},
 		{&schema.AddIndex{I: uniq}, "add-unique-index"},
 		{&schema.DropIndex{I: idx}, "drop-index"},
-		{&schema.ModifyIndex{From: idx, To: uniq, Change: schema.ChangeUnique}, ""},
+		{&schema.ModifyIndex{From: idx, To: uniq, Change: schema.ChangeUnique}, "index-uniqueness"},
+		{&schema.ModifyIndex{From: idx, To: idx, Change: schema.ChangeParts}, ""},
 		{&schema.RenameIndex{From: idx, To: uniq}, ""},
 		{&schema.AddPrimaryKey{P: idx}, ""},
 		{&schema.DropPrimaryKey{P: idx}, ""},
@@ -166,5 +167,55 @@ func TestEveryChangeTypeIsClassified(t *testing.T) {
 	flat := flatten(&mt)
 	if len(flat) != 2 || flat[0].Table != images || flat[0].FromTable == nil {
 		t.Errorf("flatten(ModifyTable) = %d changes, want its 2 changes on images", len(flat))
+	}
+}
+
+// A table moving to another charset changes its charset and its collation:
+// two refusals, each saying which attribute goes from what to what (they
+// were one text printed twice, on Roundcube 1.5's utf8 -> utf8mb4).
+func TestTableCharsetRefusalsSayWhatChanges(t *testing.T) {
+	cases := map[string]schema.Change{
+		"charset changes (utf8mb3 -> utf8mb4)":                         &schema.ModifyAttr{From: &schema.Charset{V: "utf8mb3"}, To: &schema.Charset{V: "utf8mb4"}},
+		"collation changes (utf8mb3_general_ci -> utf8mb4_unicode_ci)": &schema.ModifyAttr{From: &schema.Collation{V: "utf8mb3_general_ci"}, To: &schema.Collation{V: "utf8mb4_unicode_ci"}},
+		"collation changes (the database default -> utf8mb4_bin)":      &schema.AddAttr{A: &schema.Collation{V: "utf8mb4_bin"}},
+		"charset changes (latin1 -> the database default)":             &schema.DropAttr{A: &schema.Charset{V: "latin1"}},
+	}
+	for want, ch := range cases {
+		if got := attrRefusal(ch); !strings.Contains(got, "the table's default "+want+".") {
+			t.Errorf("%s: got %q", want, got)
+		}
+	}
+}
+
+// Foreign keys declared without a name are numbered by the server in
+// declaration order; one added in the middle (Friendica 2024.08's
+// post.replies-id) shifts the names of the rest, and each reads as changed.
+// The refusal says so, and what to do.
+func TestGeneratedForeignKeyNamesRefusal(t *testing.T) {
+	tr, ctx, err := tcDiff(mariadb1011, tcImages, tcImages)
+	if err != nil {
+		t.Fatal(err)
+	}
+	images, _ := tr.To.Schema.Table("images")
+	owners, _ := tr.To.Schema.Table("owners")
+	owner, _ := images.Column("owner_id")
+	id, _ := owners.Column("id")
+	size, _ := images.Column("size")
+	fk := func(col *schema.Column) *schema.ForeignKey {
+		return &schema.ForeignKey{Symbol: "images_ibfk_2", Table: images, Columns: []*schema.Column{col}, RefTable: owners, RefColumns: []*schema.Column{id}}
+	}
+	ch := &Change{Change: &schema.ModifyForeignKey{From: fk(owner), To: fk(size), Change: schema.ChangeColumn}, Table: images, FromTable: images, ctx: ctx}
+	msg, ok := specificRefusal(tr, ch)
+	if !ok || !strings.Contains(msg, "images_ibfk_2 is a name the server generated") || !strings.Contains(msg, "SHOW CREATE TABLE images") {
+		t.Errorf("got %q", msg)
+	}
+	ch.Change.(*schema.ModifyForeignKey).From.Symbol = "fk_owner"
+	if msg, _ := specificRefusal(tr, ch); strings.Contains(msg, "generated") {
+		t.Errorf("a named key is not generated: %q", msg)
+	}
+	for sym, want := range map[string]bool{"images_ibfk_1": true, "images_ibfk_12": true, "images_ibfk_": false, "images_ibfk_x": false, "owners_ibfk_1": false, "images_ibfk_-1": false} {
+		if got := generatedFK("images", sym); got != want {
+			t.Errorf("generatedFK(images, %s) = %v, want %v", sym, got, want)
+		}
 	}
 }

@@ -51,9 +51,39 @@ func Widens(from, to *schema.Column, ch schema.ChangeKind) bool {
 }
 
 func typeWidening(from, to *schema.Column) (Algorithm, bool) {
+	if _, ok := from.Type.Type.(*schema.BoolType); ok {
+		// BOOL is TINYINT(1): the same storage as a signed TINYINT, whose
+		// display width alone changes (instant); a bigger signed integer
+		// holds it too.
+		t, ok := to.Type.Type.(*schema.IntegerType)
+		switch {
+		case !ok || t.Unsigned || intRank(t.T) < 0:
+			return "", false
+		case intRank(t.T) == 0:
+			return Instant, true
+		}
+		return Copy, true
+	}
 	switch f := from.Type.Type.(type) {
+	case *schema.TimeType:
+		// A DATETIME, TIMESTAMP or TIME with more fractional digits holds
+		// every value with fewer (Friendica 2023.12's report.created,
+		// datetime -> datetime(6)); both servers copy the table.
+		t, ok := to.Type.Type.(*schema.TimeType)
+		if ok && strings.EqualFold(f.T, t.T) && timePrecision(t) > timePrecision(f) && !strings.EqualFold(f.T, mysql.TypeDate) {
+			return Copy, true
+		}
+		return "", false
 	case *schema.StringType:
 		t, ok := to.Type.Type.(*schema.StringType)
+		if ok && lobWidens(textTypes, f.T, t.T) {
+			return Copy, true
+		}
+		if ok && strings.EqualFold(f.T, mysql.TypeChar) && strings.EqualFold(t.T, mysql.TypeVarchar) && t.Size >= f.Size {
+			// A CHAR's values are read without their padding, and a
+			// VARCHAR as long keeps them as read; the row format changes.
+			return Copy, true
+		}
 		if !ok || t.T != f.T || t.Size < f.Size {
 			return "", false
 		}
@@ -63,6 +93,11 @@ func typeWidening(from, to *schema.Column) (Algorithm, bool) {
 			return Inplace, true
 		}
 		return Copy, true
+	case *schema.BinaryType:
+		t, ok := to.Type.Type.(*schema.BinaryType)
+		if ok && lobWidens(blobTypes, f.T, t.T) {
+			return Copy, true
+		}
 	case *schema.IntegerType:
 		t, ok := to.Type.Type.(*schema.IntegerType)
 		if !ok || t.Unsigned != f.Unsigned || intRank(t.T) < intRank(f.T) {
@@ -90,6 +125,22 @@ func typeWidening(from, to *schema.Column) (Algorithm, bool) {
 	return "", false
 }
 
+// The TEXT and BLOB types, smallest first: a bigger one holds every value
+// of a smaller one (same charset), but both servers copy the table to
+// change the length prefix of every stored value (MariaDB 10.11 refuses
+// INSTANT, NOCOPY and INPLACE for TEXT -> LONGTEXT).
+var (
+	textTypes = []string{mysql.TypeTinyText, mysql.TypeText, mysql.TypeMediumText, mysql.TypeLongText}
+	blobTypes = []string{mysql.TypeTinyBlob, mysql.TypeBlob, mysql.TypeMediumBlob, mysql.TypeLongBlob}
+)
+
+// lobWidens reports whether from -> to is a strictly bigger type of the
+// same family.
+func lobWidens(family []string, from, to string) bool {
+	f, t := slices.Index(family, strings.ToLower(from)), slices.Index(family, strings.ToLower(to))
+	return f >= 0 && t > f
+}
+
 var intTypes = []string{mysql.TypeTinyInt, mysql.TypeSmallInt, mysql.TypeMediumInt, mysql.TypeInt, mysql.TypeBigInt}
 
 func intRank(t string) int { return slices.Index(intTypes, strings.ToLower(t)) }
@@ -99,4 +150,13 @@ func intRank(t string) int { return slices.Index(intTypes, strings.ToLower(t)) }
 // would fail from that statement on.
 func dropsNeededDefault(from, to *schema.Column, ch schema.ChangeKind) bool {
 	return ch.Is(schema.ChangeDefault) && from.Default != nil && to.Default == nil && !to.Type.Null
+}
+
+// timePrecision is the fractional digits of a time type (0 when none is
+// given).
+func timePrecision(t *schema.TimeType) int {
+	if t.Precision == nil {
+		return 0
+	}
+	return *t.Precision
 }
