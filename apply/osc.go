@@ -1042,6 +1042,10 @@ func oscArgs(cfg *dbconn.Config, o project.OSC, defaults, plugin string, a *sqls
 		// on --alter, and took a column named "my unique code" before a
 		// VARCHAR(100) for one; checkOSC refuses a real one from the tree.
 		"--no-check-unique-key-change",
+		// Otherwise the tool calls Percona's server with the versions of
+		// the database and of itself, once a day, from the database's
+		// network, and waits for the answer.
+		"--noversion-check",
 		"--progress", "percentage,1",
 		"--set-vars", oscSetVars(cfg),
 		"--plugin", plugin,
