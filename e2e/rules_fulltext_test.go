@@ -104,4 +104,33 @@ func TestRuleRebuildBesideFulltext(t *testing.T) {
 			},
 		}}.run(t)
 	})
+	t.Run("replaced column with no placeholder", func(t *testing.T) {
+		// kind (an enum, no value to mark the new release's rows) is made
+		// NULL in expand: a copy here (opted in on sort, which replaces
+		// it), in one ALTER with the copy that adds sort; the rollback
+		// makes it NOT NULL again in the copy that drops sort.
+		after := replaceOnce(imagesFT, `  column "kind" {
+    type = enum("a", "b")
+  }`, `  column "sort" {
+    type       = varchar(5)
+    default    = "a"
+    allow_copy = true
+    replaces {
+      column   = "kind"
+      forward  = "kind"
+      backward = "sort"
+    }
+  }`)
+		syncCase{ruleCase: ruleCase{
+			before:    imagesFT,
+			after:     after,
+			rules:     []string{"replace-column"},
+			seed:      seed,
+			oldWrites: oldWrites,
+			newWrites: []string{"INSERT INTO images (name, sort, note, legacy) VALUES ('three', 'b', 'green fox', 3)"},
+			checks: map[string]string{
+				"SELECT name, sort FROM images WHERE MATCH (note) AGAINST ('fox') ORDER BY id": "one|a;three|b",
+			},
+		}}.run(t)
+	})
 }

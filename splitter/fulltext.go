@@ -8,6 +8,7 @@ import (
 	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
 
+	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/revision"
 )
@@ -86,7 +87,8 @@ func (c *Change) dropColumnAlgorithm(col string) (Algorithm, string, error) {
 	if cols == nil {
 		return c.ctx.dropAlgorithm(), "", nil
 	}
-	note, err := c.requireOptInOr(CostCopy, fmt.Sprintf("dropping column %s from a table that keeps a FULLTEXT index (neither server drops one instantly or online there; allow_copy goes on a column of the index)", col), fulltextInstead, cols...)
+	// The column that takes a replaced one over may opt in too.
+	note, err := c.requireOptInOr(CostCopy, fmt.Sprintf("dropping column %s from a table that keeps a FULLTEXT index (neither server drops one instantly or online there; allow_copy goes on a column of the index)", col), fulltextInstead, append(cols, c.ctx.replacers(c.Table.Name, col)...)...)
 	if err != nil {
 		return "", "", err
 	}
@@ -197,7 +199,7 @@ func (c *Change) fulltextLock(s Step) (Step, error) {
 	for _, cl := range d.Clauses {
 		switch {
 		case cl.Object == "COLUMN" && (cl.Op == "MODIFY" || cl.Op == "CHANGE"):
-			cols = append(cols, cl.Name)
+			cols = append(cols, c.ctx.optInFor(d.Name, cl.Name)...)
 		case cl.Op == "ADD":
 			// A key's columns (a primary key) may opt in to its copy.
 			cols = append(cols, cl.Columns...)
@@ -213,6 +215,40 @@ func (c *Change) fulltextLock(s Step) (Step, error) {
 	s.SQL = Copy.With(body)
 	s.Why += "; but " + note + ": the table's FULLTEXT index refuses a rebuild in place with writes continuing"
 	return s, nil
+}
+
+// optInFor lists the columns of the new release that may opt in to a
+// copy changing column col of table: col itself; for a column the release
+// replaces or renames, the columns that take it over; for one it drops,
+// any of the table's (the dropped column has no block left to say it).
+func (c *Context) optInFor(table, col string) []string {
+	t, ok := c.Transition.To.Schema.Table(table)
+	if !ok {
+		return nil
+	}
+	if _, ok := t.Column(col); ok {
+		return []string{col}
+	}
+	if by := c.replacers(table, col); by != nil {
+		return by
+	}
+	return diff.ColumnNames(t)
+}
+
+// replacers lists the columns of the new release declared to replace or
+// rename column col of table.
+func (c *Context) replacers(table, col string) []string {
+	t, ok := c.Transition.To.Schema.Table(table)
+	if !ok {
+		return nil
+	}
+	var by []string
+	for _, tc := range t.Columns {
+		if d := c.Decl(table, tc.Name); d != nil && (d.RenamedFrom == col || d.Replaces != nil && d.Replaces.Column == col) {
+			by = append(by, tc.Name)
+		}
+	}
+	return by
 }
 
 // fulltextInstead is the way around a copy the FULLTEXT index forces: a
