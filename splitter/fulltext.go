@@ -213,7 +213,7 @@ func (c *Change) fulltextLock(s Step) (Step, error) {
 		return s, err
 	}
 	s.SQL = Copy.With(body)
-	s.Why += "; but " + note + ": the table's FULLTEXT index refuses a rebuild in place with writes continuing"
+	s.Why += "; not in place after all: " + note + ", because the table's FULLTEXT index refuses a rebuild in place with writes continuing"
 	return s, nil
 }
 
