@@ -198,7 +198,7 @@ func (c *Change) fulltextLock(s Step) (Step, error) {
 	var cols []string
 	for _, cl := range d.Clauses {
 		switch {
-		case cl.Object == "COLUMN" && (cl.Op == "MODIFY" || cl.Op == "CHANGE"):
+		case cl.Object == "COLUMN":
 			cols = append(cols, c.ctx.optInFor(d.Name, cl.Name)...)
 		case cl.Op == "ADD":
 			// A key's columns (a primary key) may opt in to its copy.
