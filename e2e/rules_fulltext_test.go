@@ -133,4 +133,25 @@ func TestRuleRebuildBesideFulltext(t *testing.T) {
 			},
 		}}.run(t)
 	})
+	t.Run("one of two FULLTEXT indexes dropped", func(t *testing.T) {
+		// With FORCE the server refuses it (LOCK=NONE); the other index
+		// keeps FTS_DOC_ID anyway, so it is dropped in place, no FORCE.
+		before := replaceOnce(imagesFT, `  index "ix_name" {`, `  index "ft_name" {
+    type    = FULLTEXT
+    columns = [column.name]
+  }
+  index "ix_name" {`)
+		ruleCase{
+			before:    before,
+			after:     imagesFT,
+			rules:     []string{"drop-index"},
+			seed:      seed,
+			oldWrites: oldWrites,
+			newWrites: []string{"INSERT INTO images (name, kind, note, legacy) VALUES ('three', 'a', 'green fox', 3)"},
+			checks: map[string]string{
+				"SELECT name FROM images WHERE MATCH (note) AGAINST ('fox') ORDER BY id":                                           "one;three",
+				"SELECT INDEX_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND INDEX_TYPE = 'FULLTEXT'": "ft_note",
+			},
+		}.run(t)
+	})
 }

@@ -101,6 +101,25 @@ func (c *Change) dropColumnAlgorithm(col string) (Algorithm, string, error) {
 // (MariaDB 10.11 refused the INSTANT DROP COLUMN after a plain DROP INDEX).
 const fulltextDropNote = "FORCE rebuilds the table in place (writes continue) to remove the hidden FTS_DOC_ID column the FULLTEXT index added, which keeps columns from being added or dropped instantly later"
 
+// dropFulltext is the DROP INDEX sql of idx, and its reason, for a table
+// that has after's indexes once it has run: a FULLTEXT index goes with
+// FORCE, unless the table keeps another one, whose FTS_DOC_ID stays
+// anyway and which makes that rebuild refused with LOCK=NONE (MariaDB
+// 10.11: "Fulltext index creation requires a lock").
+func dropFulltext(idx *schema.Index, after *schema.Table, sql, why string) (string, string) {
+	if !isFulltext(idx) {
+		return sql, why
+	}
+	if after != nil {
+		for _, o := range after.Indexes {
+			if o.Name != idx.Name && isFulltext(o) {
+				return sql, fmt.Sprintf("%s; no FORCE: the table keeps FULLTEXT index %s, and with it the hidden FTS_DOC_ID column, and InnoDB rebuilds it in place only with writes blocked", why, o.Name)
+			}
+		}
+	}
+	return withForce(sql), why + "; " + fulltextDropNote
+}
+
 // withForce adds FORCE to an ALTER TABLE emcee wrote.
 func withForce(alter string) string {
 	return strings.TrimSuffix(alter, ";") + ", FORCE"
@@ -207,7 +226,10 @@ func (c *Change) fulltextLock(s Step) (Step, error) {
 	}
 	what := fmt.Sprintf("%s rebuilds table %s, which keeps a FULLTEXT index on %s: neither server rebuilds such a table in place while writes continue (LOCK=NONE is refused: \"Fulltext index creation requires a lock\"), so the statement is a table copy, which",
 		fulltextWhat(d), d.Name, strings.Join(kept, ", "))
-	instead := fmt.Sprintf("or on %s (a column of the index); %s", strings.Join(kept, ", "), fulltextInstead)
+	instead := fulltextInstead
+	if cols != nil {
+		instead = fmt.Sprintf("or on %s (a column of the index); %s", strings.Join(kept, ", "), fulltextInstead)
+	}
 	note, err := c.requireOptInOr(CostCopy, what, instead, append(cols, kept...)...)
 	if err != nil {
 		return s, err

@@ -64,6 +64,14 @@ func TestFulltextRebuildIsACopy(t *testing.T) {
 		{name: "VARCHAR extended beside a FULLTEXT index on mysql 8.0: in place, no rebuild", target: mysql80, before: tcBlock(tcFulltext), edits: []string{"    type = varchar(30)\n", "    type = varchar(50)\n"}, want: []tcStep{
 			{Rule: "widen-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `name` varchar(50) NOT NULL, ALGORITHM=INPLACE, LOCK=NONE"},
 		}},
+		{name: "one of two FULLTEXT indexes dropped: no FORCE, in place", target: mariadb1011, before: tcBlock(tcFulltext + "\n  index \"ft_name\" {\n    type    = FULLTEXT\n    columns = [column.name]\n  }"), edits: []string{"  index \"ft_name\" {\n    type    = FULLTEXT\n    columns = [column.name]\n  }\n", ""}, want: []tcStep{
+			{Rule: "drop-index", Phase: revision.Contract, Stage: StageDropIndex, Kind: "", SQL: "ALTER TABLE `images` DROP INDEX `ft_name`, ALGORITHM=INPLACE, LOCK=NONE"},
+		}},
+		{name: "a second FULLTEXT index built: its rollback drops it without FORCE", target: mariadb1011, before: tcBlock(tcFulltext), edits: []string{"    type = varchar(30)\n", "    type       = varchar(30)\n    allow_copy = true\n", tcFulltext, tcFulltext + "\n  index \"ft_name\" {\n    type    = FULLTEXT\n    columns = [column.name]\n  }"}, want: []tcStep{
+			{Rule: "add-index", Phase: revision.Expand, Stage: StageAddIndex, Kind: "", SQL: "ALTER TABLE `images` ADD FULLTEXT INDEX `ft_name` (`name`), ALGORITHM=COPY, LOCK=SHARED"},
+		}, rollback: []tcStep{
+			{Rule: "add-index", Phase: revision.Rollback, Stage: StageRollbackDropIndex, Kind: "", SQL: "ALTER TABLE `images` DROP INDEX `ft_name`, ALGORITHM=INPLACE, LOCK=NONE"},
+		}},
 		{name: "index beside a FULLTEXT index: built online", target: mariadb1011, before: tcBlock(tcFulltext), edits: tcBlock("  index \"ix_name\" {\n    columns = [column.name]\n  }"), want: []tcStep{
 			{Rule: "add-index", Phase: revision.Expand, Stage: StageAddIndex, Kind: "", SQL: "ALTER TABLE `images` ADD INDEX `ix_name` (`name`), ALGORITHM=INPLACE, LOCK=NONE"},
 		}},

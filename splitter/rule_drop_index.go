@@ -15,9 +15,7 @@ func init() {
 			d := c.Change.(*schema.DropIndex)
 			sql, err := c.Alter(d)
 			why := fmt.Sprintf("queries of the previous release may rely on index %s of %s for speed (or uniqueness), so it goes after that release", d.I.Name, c.Table.Name)
-			if isFulltext(d.I) {
-				sql, why = withForce(sql), why+"; "+fulltextDropNote
-			}
+			sql, why = dropFulltext(d.I, c.Table, sql, why)
 			return why, Inplace.With(sql), err
 		}))
 }
