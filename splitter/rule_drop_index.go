@@ -8,7 +8,7 @@ import (
 
 func init() {
 	register(dropRule("drop-index",
-		RuleDoc{Change: "drop index", Phases: "contract (a FULLTEXT index: with FORCE, a rebuild in place)", Rollback: "nothing to undo: contract only", Example: "remove the index block"},
+		RuleDoc{Change: "drop index", Phases: "contract (a FULLTEXT index: with FORCE, a rebuild in place, unless the table keeps another FULLTEXT index)", Rollback: "nothing to undo: contract only", Example: "remove the index block"},
 		StageDropIndex,
 		func(c *Change) bool { _, ok := c.Change.(*schema.DropIndex); return ok },
 		func(c *Change) (string, string, error) {
