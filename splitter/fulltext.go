@@ -196,18 +196,7 @@ func (c *Change) fulltextLock(s Step) (Step, error) {
 	if s.Phase == revision.Rollback && c.ctx.Transition.To != nil {
 		state = c.ctx.Transition.To.Schema
 	}
-	cost := StatementCost(c.ctx.Target, s.SQL, func(table, column string) *schema.Column {
-		if state == nil {
-			return nil
-		}
-		if t, ok := state.Table(table); ok {
-			if col, ok := t.Column(column); ok {
-				return col
-			}
-		}
-		return nil
-	})
-	if cost != CostRebuild {
+	if StatementCost(c.ctx.Target, s.SQL, ColumnsOf(state)) != CostRebuild {
 		return s, nil
 	}
 	kept := c.ctx.fulltextKept(s.Phase, d.Name, d)
