@@ -102,6 +102,12 @@ func TestCombine(t *testing.T) {
 			whyHas: "one ALTER for images, so the table is rebuilt once",
 		},
 		{
+			name: "a filled column beside a FULLTEXT index: added by a copy, made NOT NULL in contract by a copy", target: mariadb1011,
+			before: tcBlock(tcFulltext),
+			edits:  []string{"  column \"price\" {", "  column \"slug\" {\n    type       = varchar(30)\n    fill       = \"LOWER(name)\"\n    allow_copy = true\n  }\n  column \"price\" {"}, phase: revision.Contract,
+			want: []string{"ALTER TABLE `images` MODIFY COLUMN `slug` varchar(30) NOT NULL, ALGORITHM=COPY, LOCK=SHARED"},
+		},
+		{
 			name: "contract that drops the FULLTEXT index: the NOT NULL rides on its rebuild in place", target: mariadb1011,
 			before: tcBlock(tcFulltext),
 			edits:  []string{"    type = int\n    null = true\n  }\n  column \"owner_id\"", "    type = int\n  }\n  column \"owner_id\"", tcFulltext + "\n", ""}, phase: revision.Contract,
