@@ -174,8 +174,10 @@ func (c *Context) fulltextKept(phase revision.Phase, table string, d *effect.DDL
 // fulltextLock corrects a statement a rule wrote for the FULLTEXT index
 // its table keeps: InnoDB rebuilds no table with a FULLTEXT index in place
 // with LOCK=NONE ("Fulltext index creation requires a lock. Try
-// LOCK=SHARED", MariaDB 10.11; MySQL 8.0's manual: no in-place FORCE or
-// OPTIMIZE on such a table). That is every ALGORITHM=INPLACE that rewrites
+// LOCK=SHARED", MariaDB 10.11; MySQL 8.0 runs the same InnoDB check, which
+// its manual documents only in part: no INSTANT ADD COLUMN beside a
+// FULLTEXT index, no concurrent DML while one is built; no MySQL server
+// here to run it on). That is every ALGORITHM=INPLACE that rewrites
 // the rows (AlterCost's rebuild): a column made NULL in expand, NOT NULL
 // in contract or a rollback, a primary key, FORCE, and on MySQL a column
 // added or dropped. Such a statement becomes a copy (writes blocked), which
