@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -710,7 +709,30 @@ func (s *Session) oscLeftovers(ctx context.Context, table string) (leftovers, er
 // between loses it, and dropping the copy drops those it moved). It
 // reports whether the tool had swapped the tables, so that the statement
 // took effect.
+//
+// The run's record names those triggers, but what creates one again is
+// never the statement the record holds: the version table is anyone's who
+// may write the database, and a statement forged there ran with the
+// deployer's privileges. A trigger the tool left on its copy (or on the
+// old table) is created again from the server's own definition of it,
+// read before the copy is dropped; one that is nowhere any more, from the
+// plan statement that created it; anything else is left to the operator,
+// with the recorded statement to check.
 func (s *Session) oscCleanUp(ctx context.Context, run *history.OSCRun, l leftovers) (bool, error) {
+	have, err := s.tableTriggers(ctx, run.Table)
+	if err != nil {
+		return false, err
+	}
+	var missing []string
+	for _, t := range run.Triggers {
+		if !slices.Contains(have, t.Name) {
+			missing = append(missing, t.Name)
+		}
+	}
+	defs, err := s.serverTriggers(ctx, missing, "_"+run.Table+"_new", "_"+run.Table+"_old")
+	if err != nil {
+		return false, err
+	}
 	if !l.none() {
 		s.say("    dropping what %s left behind: %s", run.Tool, l)
 	}
@@ -719,20 +741,99 @@ func (s *Session) oscCleanUp(ctx context.Context, run *history.OSCRun, l leftove
 			return false, s.redact(fmt.Errorf("%s: %w", d, err))
 		}
 	}
-	have, err := s.tableTriggers(ctx, run.Table)
-	if err != nil {
-		return false, err
-	}
 	for _, t := range run.Triggers {
-		if slices.Contains(have, t.Name) {
+		if !slices.Contains(missing, t.Name) {
+			continue
+		}
+		def, ok := defs[t.Name]
+		if !ok {
+			def.sql = s.plannedTrigger(t.Name, run.Table)
+		}
+		if !ok && def.sql == "" {
+			s.say("    WARNING: trigger %s, which the record of this run says %s took off %s, is neither on the tool's copy nor in the plans: not created again. emcee runs no SQL it reads from %s, which any user who may write the database can edit. If it is the application's, check the statement recorded and create it by hand: %s",
+				sqlsyntax.Ident(t.Name), run.Tool, sqlsyntax.Ident(run.Table), history.Table, t.SQL)
 			continue
 		}
 		s.say("    creating trigger %s on %s again, as it was before %s started", sqlsyntax.Ident(t.Name), sqlsyntax.Ident(run.Table), run.Tool)
-		if _, err := s.Conn.ExecContext(ctx, t.SQL); err != nil {
+		if err := s.createTrigger(ctx, def, run.Table); err != nil {
 			return false, s.redact(fmt.Errorf("trigger %s, which %s took off %s, cannot be created again (%w); create it by hand from the plans (the revision that created it), statement: %s", t.Name, run.Tool, run.Table, err, t.SQL))
 		}
 	}
 	return l.oldTable, nil
+}
+
+// triggerDef is a trigger as the server defines it (sql "" and the
+// rest set), or a plan's statement creating it (sql set).
+type triggerDef struct {
+	sql                                         string
+	name, definer, timing, event, body, sqlMode string
+}
+
+// serverTriggers reads, from information_schema, the definitions of the
+// named triggers that are on one of the tables.
+func (s *Session) serverTriggers(ctx context.Context, names []string, tables ...string) (map[string]triggerDef, error) {
+	out := map[string]triggerDef{}
+	if len(names) == 0 {
+		return out, nil
+	}
+	rows, err := s.Conn.QueryContext(ctx, "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE, DEFINER, ACTION_TIMING, EVENT_MANIPULATION, ACTION_STATEMENT, SQL_MODE FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()")
+	if err != nil {
+		return nil, s.redact(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var table string
+		var d triggerDef
+		if err := rows.Scan(&d.name, &table, &d.definer, &d.timing, &d.event, &d.body, &d.sqlMode); err != nil {
+			return nil, s.redact(err)
+		}
+		if slices.Contains(names, d.name) && slices.Contains(tables, table) {
+			out[d.name] = d
+		}
+	}
+	return out, s.redact(rows.Err())
+}
+
+// plannedTrigger is the plan statement that creates the trigger on the
+// table, "" when no revision does.
+func (s *Session) plannedTrigger(name, table string) string {
+	for _, rev := range append(slices.Clone(s.Plans.Revisions), s.Plans.Rollbacks...) {
+		for _, st := range rev.Statements {
+			for _, e := range effect.Of(st.SQL) {
+				if e.Op == effect.CreateTrigger && e.Name == name && e.Table == table {
+					return st.SQL
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// createTrigger creates the trigger on the table: a plan's statement as
+// written, or the server's definition under the sql_mode it was created
+// in (which decides how its body reads and runs), as the tool itself
+// moves a trigger. The body is the server's own text of it.
+func (s *Session) createTrigger(ctx context.Context, d triggerDef, table string) error {
+	if d.sql != "" {
+		_, err := s.Conn.ExecContext(ctx, d.sql)
+		return err
+	}
+	if !slices.Contains([]string{"BEFORE", "AFTER"}, d.timing) || !slices.Contains([]string{"INSERT", "UPDATE", "DELETE"}, d.event) {
+		return fmt.Errorf("the server describes it as %q %q", d.timing, d.event)
+	}
+	definer := sqlsyntax.String(d.definer) // a role
+	if i := strings.LastIndex(d.definer, "@"); i >= 0 {
+		definer = sqlsyntax.String(d.definer[:i]) + "@" + sqlsyntax.String(d.definer[i+1:])
+	}
+	stmt := "CREATE DEFINER = " + definer + " TRIGGER " + sqlsyntax.Ident(d.name) + " " + d.timing + " " + d.event + " ON " + sqlsyntax.Ident(table) + " FOR EACH ROW " + d.body
+	if _, err := s.Conn.ExecContext(ctx, "SET SESSION sql_mode = "+sqlsyntax.String(d.sqlMode)); err != nil {
+		return err
+	}
+	_, err := s.Conn.ExecContext(ctx, stmt)
+	if _, rerr := s.Conn.ExecContext(context.WithoutCancel(ctx), "SET SESSION sql_mode = "+sqlsyntax.String(dbconn.SQLMode)); err == nil {
+		err = rerr
+	}
+	return err
 }
 
 // oscForeignKeyNames gives the table's foreign keys back the names they had
@@ -942,16 +1043,20 @@ func (s *Session) progress(p Progress) {
 // which is in the defaults file, the clauses as one argument, and
 // oscPlugin's file.
 func oscArgs(cfg *dbconn.Config, o project.OSC, defaults, plugin string, a *sqlsyntax.OSCAlter) []string {
-	host, port, err := net.SplitHostPort(cfg.Addr)
-	if err != nil {
-		host, port = cfg.Addr, "3306"
-	}
+	host, port := cfg.ClientAddr()
 	dsn := []string{"h=" + host, "P=" + port, "F=" + defaults, "D=" + cfg.Database, "t=" + a.Table, "A=utf8mb4"}
 	for i, p := range dsn {
 		// The tool splits its DSN at commas; \, is a comma in a value.
 		dsn[i] = strings.ReplaceAll(p, ",", `\,`)
 	}
 	args := []string{
+		// First, as the tool wants it: no option file of its own
+		// (/etc/percona-toolkit/, ~/.percona-toolkit.conf,
+		// ~/.pt-online-schema-change.conf), which it reads before its
+		// command line. An operator's no-swap-tables, written for other
+		// runs of the toolkit, made it copy the table and exit 0 without
+		// swapping it in, and emcee recorded a statement it never ran.
+		"--config", os.DevNull,
 		"--alter", a.OnCopy(),
 		"--execute",
 		// emcee's sync triggers may be on the table: the tool refuses such
@@ -1026,6 +1131,10 @@ func oscArgs(cfg *dbconn.Config, o project.OSC, defaults, plugin string, a *sqls
 // 1213). Buffered, the server reads the whole chunk, taking every row lock
 // it needs, before it inserts the first row, so the chunk never waits for a
 // row while it holds the AUTO-INC lock (e2e TestMariaDBCopyAutoIncDeadlock).
+// The wrapper also stops the tool at a chunk that cut a value to fit the
+// copy (warning 1265, which the tool only reports: it copies with INSERT
+// IGNORE, and went on to swap the tables in the same second; emcee's kill
+// on reading the warning raced the swap).
 // Only the chunk's statement: the tool's query for the next chunk's
 // boundary (ORDER BY ... LIMIT) reads the rest of the table into the
 // buffer before it takes its two rows when buffered, which made each chunk
@@ -1063,6 +1172,8 @@ sub init {
       # copy that recovered. The next chunk sets it on the new one.
       eval { $args{Cxn}->dbh()->do('SET SESSION sql_buffer_result = 0') };
       die $err if $err;
+      die "emcee stopped the copy: a value was cut to fit the altered column (MySQL error 1265 above), which the server running the statement refuses\n"
+         if $args{stats}->{mysql_warning_1265};
       return $t;
    };
 }

@@ -3,8 +3,9 @@ package apply
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
-	"net"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -513,20 +514,25 @@ func (s *Session) tableLoss(ctx context.Context, table string) (*Loss, error) {
 		}
 		return nil, err
 	}
-	return &Loss{Table: table, Rows: n, Save: s.client(true) + " --single-transaction -- " + shell.Word(s.Cfg.Database) + " " + shell.Word(table) + " > " + shell.Word(fileName(table)+".sql")}, nil
+	return &Loss{Table: table, Rows: n, Save: s.client(true) + " --single-transaction -- " + shell.Word(s.Cfg.Database) + " " + shell.Word(table) + " > " + shell.Word(s.saveFile("sql", table))}, nil
 }
 
 // saveColumn is a command that copies the lost values of a column out,
-// with the table's primary key to put them back by.
+// with the table's primary key to put them back by; without one, with
+// the row's other columns (the values alone say nothing of where they
+// go back).
 func (s *Session) saveColumn(ctx context.Context, table, column, pred string) string {
 	key, _ := dbconn.Strings(ctx, s.Conn, "SELECT COLUMN_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND INDEX_NAME = 'PRIMARY' ORDER BY SEQ_IN_INDEX", table)
+	if len(key) == 0 {
+		key, _ = dbconn.Strings(ctx, s.Conn, "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME <> ? ORDER BY ORDINAL_POSITION", table, column)
+	}
 	var cols []string
 	for _, k := range key {
 		cols = append(cols, sqlsyntax.Ident(k))
 	}
 	cols = append(cols, sqlsyntax.Ident(column))
 	q := "SELECT " + strings.Join(cols, ", ") + " FROM " + sqlsyntax.Ident(table) + " WHERE " + pred
-	return s.client(false) + " --batch --execute=" + shell.Quote(q) + " -- " + shell.Word(s.Cfg.Database) + " > " + shell.Word(fileName(table+"."+column)+".tsv")
+	return s.client(false) + " --batch --execute=" + shell.Quote(q) + " -- " + shell.Word(s.Cfg.Database) + " > " + shell.Word(s.saveFile("tsv", table, column))
 }
 
 // client is the server's command-line client (or dump tool), connected as
@@ -541,10 +547,7 @@ func (s *Session) client(dump bool) string {
 	if s.Project.Target.MariaDB() {
 		name = map[bool]string{false: "mariadb", true: "mariadb-dump"}[dump]
 	}
-	host, port, err := net.SplitHostPort(s.Cfg.Addr)
-	if err != nil {
-		host, port = s.Cfg.Addr, "3306"
-	}
+	host, port := s.Cfg.ClientAddr()
 	cmd := name + " -h " + shell.Word(host) + " -P " + shell.Word(port) + " -u " + shell.Word(s.Cfg.User) + " --default-character-set=utf8mb4"
 	if s.Cfg.Password != "" {
 		cmd += " -p"
@@ -576,14 +579,40 @@ func (s *Session) clientTLS() string {
 	return ""
 }
 
-// fileName is name with what a file name should not hold replaced.
-func fileName(name string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x80 && (r == '.' || r == '-' || r == '_' || r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z') {
-			return r
-		}
-		return '_'
-	}, strings.TrimLeft(name, ".-"))
+// saveFile is the file a copy-out command writes, named after the
+// server, the database and what it holds: the commands of every target of
+// a fleet (whose databases may share a name on different servers) and of
+// every table and column must run in one directory without one replacing
+// what another copied; they wrote images.visibility.tsv on every target.
+// Where the name had to change to be a file name (characters replaced,
+// letters whose case a file system may ignore, or too long for one), a
+// hash of the exact names keeps it apart from names that change alike.
+func (s *Session) saveFile(ext string, names ...string) string {
+	host, port := s.Cfg.ClientAddr()
+	parts := append([]string{host, port, s.Cfg.Database}, names...)
+	var safe []string
+	changed := false
+	for i, p := range parts {
+		safe = append(safe, strings.Map(func(r rune) rune {
+			switch {
+			case r == '-' || r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z':
+				return r
+			case r == '.' && i == 0: // a host name's dots, apart from the joins below
+				return r
+			case r >= 'A' && r <= 'Z':
+				changed = true
+				return r
+			}
+			changed = true
+			return '_'
+		}, p))
+	}
+	name := safe[0] + "_" + strings.Join(safe[1:], ".")
+	if changed || len(name) > 200 {
+		sum := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
+		name = name[:min(len(name), 200)] + "-" + hex.EncodeToString(sum[:4])
+	}
+	return name + "." + ext
 }
 
 // releaseRecords names the records a rollback marks as rolled back.

@@ -43,3 +43,45 @@ func TestLogIsDisplayable(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+// The files the copy-out commands write are one per server, database,
+// table and column, so that a fleet's commands run in one directory keep
+// everything: names that become alike as file names (a blank and an
+// underscore, case alone, a dot inside a name) stay apart.
+func TestSaveFilesAreDistinct(t *testing.T) {
+	on := func(addr, db string) *Session {
+		return &Session{Cfg: &dbconn.Config{Addr: addr, Database: db}}
+	}
+	if got, want := on("db1:3306", "glance").saveFile("tsv", "images", "visibility"), "db1_3306.glance.images.visibility.tsv"; got != want {
+		t.Errorf("plain names: %s, want %s", got, want)
+	}
+	files := map[string]string{}
+	for _, c := range []struct {
+		addr, db string
+		names    []string
+	}{
+		{"db1:3306", "glance", []string{"images", "visibility"}},
+		{"db2:3306", "glance", []string{"images", "visibility"}},
+		{"db1:3307", "glance", []string{"images", "visibility"}},
+		{"db1:3306", "glance2", []string{"images", "visibility"}},
+		{"db1:3306", "glance", []string{"Images", "visibility"}},
+		{"db1:3306", "glance", []string{"x y"}},
+		{"db1:3306", "glance", []string{"x_y"}},
+		{"db1:3306", "glance", []string{"a.b", "c"}},
+		{"db1:3306", "glance", []string{"a", "b.c"}},
+		{"db1:3306", "glance", []string{"café"}},
+		{"db1:3306", "glance", []string{"cafè"}},
+		{"db1:3306", "glance", []string{strings.Repeat("t", 64), strings.Repeat("c", 64)}},
+		{strings.Repeat("h", 60) + ".example:3306", strings.Repeat("d", 64), []string{strings.Repeat("t", 64), strings.Repeat("c", 64)}},
+	} {
+		f := on(c.addr, c.db).saveFile("tsv", c.names...)
+		what := c.addr + " " + c.db + " " + strings.Join(c.names, " ")
+		if other, ok := files[strings.ToLower(f)]; ok {
+			t.Errorf("%s and %s both copy into %s", other, what, f)
+		}
+		files[strings.ToLower(f)] = what
+		if len(f) > 255 || strings.ContainsAny(f, "/ ") {
+			t.Errorf("%s: %q is no file name", what, f)
+		}
+	}
+}

@@ -94,6 +94,9 @@ func (e *CriticalLoad) Error() string {
 type replica struct {
 	name string // host:port, what the messages say
 	db   *sql.DB
+	// primary is the primary's server_id: of a replica's connections,
+	// those replicating from it are the ones watched.
+	primary string
 }
 
 // throttle is the state of the checks for one session.
@@ -210,6 +213,10 @@ func (s *Session) openReplica(ctx context.Context, cfg *dbconn.Config) (replica,
 		return replica{}, fmt.Errorf("replica %s (%s): %w", cfg.Addr, cfg.From, err)
 	}
 	r := replica{name: cfg.Addr, db: db}
+	if err := s.Conn.QueryRowContext(ctx, "SELECT @@server_id").Scan(&r.primary); err != nil {
+		db.Close()
+		return replica{}, s.redact(fmt.Errorf("reading the primary's server_id: %w", err))
+	}
 	if _, _, err := r.lag(ctx); err != nil {
 		db.Close()
 		return replica{}, fmt.Errorf("replica %s (%s): %s", cfg.Addr, cfg.From, cfg.Redact(err.Error()))
@@ -310,27 +317,53 @@ func lookup(ctx context.Context, host string) []string {
 
 // lag reads a replica's Seconds_Behind_Master. Unknown (NULL: a
 // replication thread is stopped) is reported as such: it is no proof the
-// replica keeps up.
+// replica keeps up. A replica may replicate from several primaries
+// (MariaDB's multi-source replication, MySQL's channels): SHOW SLAVE
+// STATUS shows MariaDB's default connection alone, which may come from
+// another server while the one from this primary has stopped, so every
+// connection is read, and those whose Master_Server_Id is the primary's
+// are the ones watched; when none is (a chain of replicas given with
+// --replica, or a connection that has not reached its primary yet), all
+// of them, the longest lag counting.
 func (r replica) lag(ctx context.Context) (lag time.Duration, known bool, err error) {
-	rows, err := r.db.QueryContext(ctx, "SHOW SLAVE STATUS")
+	rows, err := r.db.QueryContext(ctx, "SHOW ALL SLAVES STATUS")
+	if dbconn.ServerError(err, 1064) { // MySQL: SHOW SLAVE STATUS lists every channel
+		rows, err = r.db.QueryContext(ctx, "SHOW SLAVE STATUS")
+	}
 	if err != nil {
 		return 0, false, fmt.Errorf("SHOW SLAVE STATUS: %w (the user needs the REPLICATION CLIENT or SLAVE MONITOR privilege there)", err)
 	}
 	defer rows.Close()
 	cols, _ := rows.Columns()
-	if !rows.Next() {
+	var all, fromPrimary []string // Seconds_Behind_Master per connection, "" for NULL
+	for rows.Next() {
+		vals := scanStrings(rows, len(cols))
+		v := col(cols, vals, "Seconds_Behind_Master")
+		all = append(all, v)
+		if col(cols, vals, "Master_Server_Id") == r.primary {
+			fromPrimary = append(fromPrimary, v)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return 0, false, fmt.Errorf("SHOW SLAVE STATUS: %w", err)
+	}
+	if len(all) == 0 {
 		return 0, false, errors.New("is not a replica (SHOW SLAVE STATUS is empty): give the URL of a replica")
 	}
-	vals := scanStrings(rows, len(cols))
-	v := col(cols, vals, "Seconds_Behind_Master")
-	if v == "" {
-		return 0, false, nil
+	if len(fromPrimary) > 0 {
+		all = fromPrimary
 	}
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil {
-		return 0, false, fmt.Errorf("Seconds_Behind_Master is %q", v)
+	for _, v := range all {
+		if v == "" {
+			return 0, false, nil
+		}
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return 0, false, fmt.Errorf("Seconds_Behind_Master is %q", v)
+		}
+		lag = max(lag, time.Duration(n)*time.Second)
 	}
-	return time.Duration(n) * time.Second, true, nil
+	return lag, true, nil
 }
 
 // globalStatus is SHOW GLOBAL STATUS, names lowercased: read whole, so no

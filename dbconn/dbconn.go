@@ -267,6 +267,29 @@ func (c *Config) URL() string {
 	return u.String()
 }
 
+// ClientAddr is the host and port to hand a program built on the C client
+// library: pt-online-schema-change (through Perl's DBD::mysql) and the
+// mariadb and mysql clients of the commands emcee prints. That library
+// takes the host localhost for the server's default Unix socket and
+// ignores the port, where emcee connects over TCP to the port given: with
+// mysql://u@localhost:3307/app the tool altered the table of the same name
+// on the machine's other server, the one listening on the socket. So
+// localhost is given as the address it resolves to first, the one emcee's
+// own connection tries first.
+func (c *Config) ClientAddr() (host, port string) {
+	host, port, err := net.SplitHostPort(c.Addr)
+	if err != nil {
+		return c.Addr, "3306"
+	}
+	if host == "localhost" {
+		host = "127.0.0.1"
+		if ips, err := net.DefaultResolver.LookupIPAddr(context.Background(), "localhost"); err == nil && len(ips) > 0 {
+			host = ips[0].IP.String()
+		}
+	}
+	return host, port
+}
+
 // Redact removes the password from any text, e.g. a driver error that
 // echoes its DSN.
 func (c *Config) Redact(s string) string {
@@ -322,12 +345,22 @@ func (c *Config) dsn(db string) string {
 	m.Params = map[string]string{
 		"charset":                  "utf8mb4",
 		"sql_mode":                 "'" + SQLMode + "'",
-		"time_zone":                "'+00:00'",
+		"time_zone":                "'+00:00'" + noStatementTimeLimit,
 		"lock_wait_timeout":        strconv.Itoa(int(c.LockWaitTimeout / time.Second)),
 		"innodb_lock_wait_timeout": strconv.Itoa(int(c.LockWaitTimeout / time.Second)),
 	}
 	return m.FormatDSN()
 }
+
+// noStatementTimeLimit lifts a statement time limit a DBA may have set for
+// the server or the account (MariaDB's max_statement_time, MySQL's
+// max_execution_time): it would abort a table rebuild, a gate's count or a
+// backfill batch after it had done part of its work, over and over on every
+// rerun. Each server runs only the executable comment meant for it: MariaDB
+// runs /*M!...*/ and skips MySQL's /*!50708...*/, MySQL does the opposite.
+// The driver sends every parameter as one SET, so the comments ride on a
+// pinned value.
+const noStatementTimeLimit = " /*M!100101 , max_statement_time = 0 */ /*!50708 , max_execution_time = 0 */"
 
 // Open connects and checks the connection, turning the usual failures into
 // one line that says what to do.

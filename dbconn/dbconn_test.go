@@ -2,6 +2,7 @@ package dbconn
 
 import (
 	"errors"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -28,7 +29,7 @@ func TestParse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if dsn.Passwd != secret || dsn.Params["sql_mode"] != "'"+SQLMode+"'" || dsn.Params["lock_wait_timeout"] != "30" || dsn.Params["time_zone"] != "'+00:00'" {
+	if dsn.Passwd != secret || dsn.Params["sql_mode"] != "'"+SQLMode+"'" || dsn.Params["lock_wait_timeout"] != "30" || dsn.Params["time_zone"] != "'+00:00'"+noStatementTimeLimit {
 		t.Errorf("session not pinned in the DSN: %+v", dsn.Params)
 	}
 }
@@ -230,5 +231,28 @@ func TestParseTLS(t *testing.T) {
 	c := &Config{Addr: "db1:3306", TLS: "true", From: "--url"}
 	if got := c.Explain(mysql.ErrNoTLS).Error(); got != "the server at db1:3306 does not offer TLS, which --url asks for (tls=true): enable TLS on the server, or use tls=preferred" {
 		t.Errorf("Explain(ErrNoTLS) = %s", got)
+	}
+}
+
+// The C client library reads the host localhost as its default Unix
+// socket, whatever the port: programs built on it get an address.
+func TestClientAddr(t *testing.T) {
+	for _, c := range []struct{ url, host, port string }{
+		{"mysql://u@localhost:3307/app", "127.0.0.1", "3307"},
+		{"mysql://u@localhost/app", "127.0.0.1", "3306"},
+		{"mysql://u@db1.example:3310/app", "db1.example", "3310"},
+		{"mysql://u@[::1]:3307/app", "::1", "3307"},
+	} {
+		cfg, err := Parse(c.url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		host, port := cfg.ClientAddr()
+		if c.host == "127.0.0.1" && net.ParseIP(host).IsLoopback() {
+			host = "127.0.0.1" // ::1 where localhost resolves to it first
+		}
+		if host != c.host || port != c.port {
+			t.Errorf("%s: ClientAddr = %s %s, want %s %s", c.url, host, port, c.host, c.port)
+		}
 	}
 }

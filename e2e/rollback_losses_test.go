@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -92,11 +93,15 @@ func TestRollbackRefusesToDropNewData(t *testing.T) {
 		}
 	}
 	id := p.query("SELECT id FROM images WHERE name = 'pike-community'")
-	if data, err := os.ReadFile(filepath.Join(dir, "images.visibility.tsv")); err != nil || string(data) != "id\tvisibility\n"+id+"\tcommunity\n" {
-		t.Fatalf("images.visibility.tsv (%v) is not the one value lost:\n%s", err, data)
+	// Named after the server and database too: a fleet's targets copy
+	// into one directory.
+	file := "127.0.0.1_3306." + p.DB.Name + ".images.visibility.tsv"
+	if data, err := os.ReadFile(filepath.Join(dir, file)); err != nil || string(data) != "id\tvisibility\n"+id+"\tcommunity\n" {
+		t.Fatalf("%s (%v) is not the one value lost:\n%s", file, err, data)
 	}
-	if data, err := os.ReadFile(filepath.Join(dir, "image_members.sql")); err != nil || !strings.Contains(string(data), "'tenant-a'") {
-		t.Fatalf("image_members.sql (%v) does not hold pike's member:\n%s", err, data)
+	file = "127.0.0.1_3306." + p.DB.Name + ".image_members.sql"
+	if data, err := os.ReadFile(filepath.Join(dir, file)); err != nil || !strings.Contains(string(data), "'tenant-a'") {
+		t.Fatalf("%s (%v) does not hold pike's member:\n%s", file, err, data)
 	}
 
 	dry := p.must("db", "rollback", "--dry-run", "--drop-new-data")
@@ -266,9 +271,16 @@ func TestRollbackLossesWithOddNames(t *testing.T) {
 		got = append(got, filepath.Base(f)+": "+string(data))
 	}
 	four, two := p.query("SELECT id FROM `it's $(odd)` WHERE name = 'four'"), p.query("SELECT id FROM `it's $(odd)` WHERE name = 'two'")
+	// The names changed to be file names, so a hash of the exact names
+	// follows them.
+	prefix := "127.0.0.1_3306." + db.Name + ".it_s___odd_."
+	hashed := regexp.MustCompile(`-[0-9a-f]{8}\.tsv:`)
+	for i := range got {
+		got[i] = hashed.ReplaceAllString(strings.TrimPrefix(got[i], prefix), ".tsv:")
+	}
 	want := []string{
-		"it_s___odd_.flag.tsv: id\tflag\n" + two + "\t7\n",
-		"it_s___odd_.note__x___HOME.tsv: id\tnote 'x' $HOME\n" + four + "\tit's \"quoted\"\\tné ☃\n",
+		"flag.tsv: id\tflag\n" + two + "\t7\n",
+		"note__x___HOME.tsv: id\tnote 'x' $HOME\n" + four + "\tit's \"quoted\"\\tné ☃\n",
 	}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Fatalf("copied out:\n%q\nwant\n%q", got, want)

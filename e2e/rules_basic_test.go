@@ -55,6 +55,38 @@ table "tags" {
 	}.run(t)
 }
 
+// Friendica's user table references itself (parent-uid): the table is
+// created with its key in one statement, and the key holds on MariaDB.
+func TestRuleCreateTableReferencingItself(t *testing.T) {
+	ruleCase{
+		before: imagesV1,
+		after: imagesV1 + `
+table "users" {
+  schema = schema.app
+  column "uid" {
+    type = int
+  }
+  column "parent_uid" {
+    type = int
+    null = true
+  }
+  primary_key {
+    columns = [column.uid]
+  }
+  foreign_key "fk_users_parent" {
+    columns     = [column.parent_uid]
+    ref_columns = [table.users.column.uid]
+    on_delete   = CASCADE
+  }
+}`,
+		rules:     []string{"create-table"},
+		seed:      []string{"INSERT INTO images (name, kind, note) VALUES ('one', 'a', 'x')"},
+		oldWrites: []string{"INSERT INTO images (name, kind, note) VALUES ('two', 'b', 'y')"},
+		newWrites: []string{"INSERT INTO users VALUES (1, NULL), (2, 1), (3, 2)", "DELETE FROM users WHERE uid = 2"},
+		checks:    map[string]string{"SELECT uid FROM users": "1", "SELECT COUNT(*) FROM images": "2"},
+	}.run(t)
+}
+
 func TestRuleAddColumn(t *testing.T) {
 	after := replaceOnce(imagesV1, `  column "note" {`, `  column "owner" {
     type = varchar(20)
@@ -112,6 +144,26 @@ func TestRuleWidenColumn(t *testing.T) {
 		newWrites: []string{"INSERT INTO images (name, kind) VALUES ('a name longer than thirty characters', 'c')"},
 		checks: map[string]string{
 			"SELECT name, kind, note FROM images ORDER BY id": "one|a|x;two|b|y;a name longer than thirty characters|c|NULL",
+		},
+	}.run(t)
+}
+
+// Roundcube 1.1 made users.preferences TEXT -> LONGTEXT: a widening that
+// both servers do by copying the table, so it runs in expand with the
+// opt-in, and values longer than TEXT holds fit after it.
+func TestRuleWidenTextColumn(t *testing.T) {
+	before := replaceOnce(imagesV1, `    type = varchar(50)`, `    type = text`)
+	after := replaceOnce(imagesV1, `    type = varchar(50)`, `    type       = longtext
+    allow_copy = true`)
+	ruleCase{
+		before:    before,
+		after:     after,
+		rules:     []string{"widen-column"},
+		seed:      []string{"INSERT INTO images (name, kind, note) VALUES ('one', 'a', 'x')"},
+		oldWrites: []string{"INSERT INTO images (name, kind, note) VALUES ('two', 'b', 'y')"},
+		newWrites: []string{"INSERT INTO images (name, kind, note) VALUES ('big', 'a', REPEAT('z', 70000))"},
+		checks: map[string]string{
+			"SELECT name, LENGTH(note) FROM images ORDER BY id": "one|1;two|1;big|70000",
 		},
 	}.run(t)
 }

@@ -85,6 +85,105 @@ func TestRuleAddUniqueIndex(t *testing.T) {
 	}.run(t)
 }
 
+// phpBB 3.0.6 made acl_options.auth_option UNIQUE under the same name. The
+// previous release may write duplicates until contract; the gate holds
+// contract while there are any, and the index is dropped and added again in
+// one ALTER, so queries never find it missing.
+func TestRuleIndexBecomesUnique(t *testing.T) {
+	unique := replaceOnce(gatedV1, "  index \"ix_owner\" {\n", "  index \"ix_owner\" {\n    unique = true\n")
+	ruleCase{
+		before:     gatedV1,
+		after:      unique,
+		rules:      []string{"index-uniqueness"},
+		seed:       []string{"INSERT INTO owners (id) VALUES (1), (2), (3)", "INSERT INTO images (name, owner_id, note) VALUES ('x', NULL, ''), ('y', NULL, ''), ('z', 1, '')"},
+		oldWrites:  []string{"INSERT INTO images (name, owner_id, note) VALUES ('w', 2, '')"},
+		newWrites:  []string{"INSERT INTO images (name, owner_id, note) VALUES ('v', 3, '')"},
+		gateBlocks: []string{"INSERT INTO images (name, owner_id, note) VALUES ('dup', 1, 'duplicate')"},
+		fix:        []string{"DELETE FROM images WHERE note = 'duplicate'"},
+		checks: map[string]string{
+			"SELECT name FROM images ORDER BY id": "x;y;z;w;v",
+			"SELECT NON_UNIQUE FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'images' AND INDEX_NAME = 'ix_owner'": "0",
+		},
+	}.run(t)
+}
+
+// Roundcube 1.3 gave its cache tables the primary key they lacked. The
+// previous release may write a second row with the same key until
+// contract; the gate holds contract while there is one, and the key is then
+// added in place while writes continue.
+func TestRuleAddPrimaryKey(t *testing.T) {
+	pk := "  primary_key {\n    columns = [column.id]\n  }\n}\ntable \"images\" {"
+	before := replaceOnce(gatedV1, pk, "}\ntable \"images\" {")
+	ruleCase{
+		before:     before,
+		after:      gatedV1,
+		rules:      []string{"add-primary-key"},
+		seed:       []string{"INSERT INTO owners (id) VALUES (1), (2)"},
+		oldWrites:  []string{"INSERT INTO owners (id) VALUES (3)"},
+		newWrites:  []string{"INSERT INTO owners (id) VALUES (4)"},
+		gateBlocks: []string{"INSERT INTO owners (id) VALUES (2)"},
+		fix:        []string{"DELETE FROM owners WHERE id = 2 LIMIT 1"},
+		checks: map[string]string{
+			"SELECT id FROM owners ORDER BY id": "1;2;3;4",
+			"SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'owners' AND INDEX_NAME = 'PRIMARY'": "1",
+		},
+	}.run(t)
+}
+
+// Roundcube 1.3 gave dictionary, which had no primary key, a new
+// AUTO_INCREMENT id as its key ("for compat. with Galera Cluster"). Expand
+// adds both in one ALTER; the server numbers the rows there are, and the
+// previous release's inserts, which never name id, get the next numbers.
+func TestRuleAddAutoIncrementPrimaryKey(t *testing.T) {
+	pk := "  primary_key {\n    columns = [column.id]\n  }\n}\ntable \"images\" {"
+	before := replaceOnce(gatedV1, pk, "}\ntable \"images\" {")
+	after := replaceOnce(gatedV1, pk, `  column "seq" {
+    type           = int
+    unsigned       = true
+    auto_increment = true
+    allow_copy     = true
+  }
+  primary_key {
+    columns = [column.seq]
+  }
+}
+table "images" {`)
+	ruleCase{
+		before:           before,
+		after:            after,
+		rules:            []string{"add-primary-key"},
+		seed:             []string{"INSERT INTO owners (id) VALUES (10), (20)"},
+		oldWrites:        []string{"INSERT INTO owners (id) VALUES (30)"},
+		newWrites:        []string{"INSERT INTO owners (id) VALUES (40)"},
+		oldAfterRollback: []string{"INSERT INTO owners (id) VALUES (50)"},
+		checks: map[string]string{
+			"SELECT seq, id FROM owners ORDER BY seq": "1|10;2|20;3|30;4|40",
+		},
+	}.run(t)
+}
+
+// Piwigo 15 made history.IP varchar(15) -> char(39) (room for IPv6).
+// Until contract both releases write a varchar(39); CHAR drops the
+// trailing spaces it stores, so contract waits while a value has one.
+func TestRuleVarcharToChar(t *testing.T) {
+	after := replaceOnce(imagesV1, `    type = varchar(50)`, `    type       = char(60)
+    allow_copy = true`)
+	ruleCase{
+		before:     imagesV1,
+		after:      after,
+		rules:      []string{"tighten-column"},
+		seed:       []string{"INSERT INTO images (name, kind, note) VALUES ('one', 'a', '192.168.1.1')"},
+		oldWrites:  []string{"INSERT INTO images (name, kind, note) VALUES ('two', 'b', '10.0.0.1')"},
+		newWrites:  []string{"INSERT INTO images (name, kind, note) VALUES ('three', 'a', '2001:0db8:85a3:0000:0000:8a2e:0370:7334')"},
+		gateBlocks: []string{"UPDATE images SET note = '10.0.0.2 ' WHERE name = 'two'"},
+		fix:        []string{"UPDATE images SET note = TRIM(note) WHERE name = 'two'"},
+		checks: map[string]string{
+			"SELECT name, note FROM images ORDER BY id": "one|192.168.1.1;two|10.0.0.2;three|2001:0db8:85a3:0000:0000:8a2e:0370:7334",
+			"SELECT DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'images' AND COLUMN_NAME = 'note'": "char",
+		},
+	}.run(t)
+}
+
 // On a prefix, the gate compares what the index will store: the first 10
 // characters, under the column's collation ('abcdefghij-1' and
 // 'ABCDEFGHIJ-2' are duplicates).

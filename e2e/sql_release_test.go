@@ -271,3 +271,58 @@ func TestSQLReleaseCheckEvaluatesTheSQL(t *testing.T) {
 		t.Fatalf("plan --check with a database passed a snapshot that is not what the SQL evaluates to: %s", r)
 	}
 }
+
+// Piwigo's piwigo_structure-mysql.sql declares no table charset and gives
+// columns their own: `varchar(100) binary` (utf8mb4_bin on a utf8mb4
+// server), a CHARACTER SET. The release planned from that SQL must keep
+// them: a database the same SQL created baselines at it with no
+// difference (the columns were planned with the default collation, and
+// baseline refused nine tables of Piwigo 2.9).
+func TestSQLReleaseKeepsColumnCharsets(t *testing.T) {
+	t.Parallel()
+	db := testdb.New(t)
+	dir := t.TempDir()
+	const release = "CREATE TABLE `piwigo_users` (\n" +
+		"  `id` mediumint(8) unsigned NOT NULL auto_increment,\n" +
+		"  `username` varchar(100) binary NOT NULL default '',\n" +
+		"  `legacy` varchar(20) CHARACTER SET latin1 default NULL,\n" +
+		"  `mail_address` varchar(255) default NULL,\n" +
+		"  PRIMARY KEY  (`id`),\n" +
+		"  UNIQUE KEY `users_ui1` (`username`)\n" +
+		") ENGINE=InnoDB;\n" +
+		"CREATE TABLE `session` (\n" +
+		"  `sess_id` varchar(128) NOT NULL,\n" +
+		"  `user` varchar(128) BINARY NOT NULL,\n" +
+		"  PRIMARY KEY (`sess_id`)\n" +
+		") ENGINE=INNODB CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;\n"
+	opWrite(t, filepath.Join(dir, "atlas.hcl"), []byte("emcee {\n  target   = \"mariadb 10.11\"\n  releases = [\"p2_9\"]\n}\n"))
+	opWrite(t, filepath.Join(dir, "schema", "p2_9.sql"), []byte(release))
+	run := func(args ...string) opResult {
+		t.Helper()
+		cmd := exec.Command(opBinary(t), args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "EMCEE_URL="+db.URL, "EMCEE_DEV_URL=", "EMCEE_ENV=")
+		r := opRunCmd(t, cmd)
+		if r.Code != 0 {
+			t.Fatalf("emcee %s: %s", strings.Join(args, " "), r)
+		}
+		return r
+	}
+	run("plan")
+	snap, err := os.ReadFile(filepath.Join(dir, "plans", "p2_9", "p2_9.snapshot.hcl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`collate = "utf8mb4_bin"`, `charset = "latin1"`} {
+		if !strings.Contains(string(snap), want) {
+			t.Errorf("snapshot lacks %s:\n%s", want, snap)
+		}
+	}
+	for _, stmt := range strings.SplitAfter(strings.TrimSpace(release), ";\n") {
+		if _, err := db.Exec(stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run("db", "baseline", "p2_9")
+	run("db", "diff")
+}

@@ -2,6 +2,7 @@ package revision
 
 import (
 	"fmt"
+	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
@@ -175,6 +176,10 @@ func scanPlans(dir string, releases []string, statements bool) (*Plans, error) {
 				continue
 			}
 			path := rel + "/" + e.Name()
+			if fi, err := os.Stat(filepath.Join(dir, path)); err == nil && !fi.Mode().IsRegular() {
+				// A named pipe or a device would block the read forever.
+				return nil, fmt.Errorf("reading the plans directory: %s is a %s, not a file: plans/<release>/ holds only the revision scripts and snapshots emcee plan writes; remove it", filepath.Join(dir, path), fileKind(fi.Mode()))
+			}
 			data, err := os.ReadFile(filepath.Join(dir, path))
 			if err != nil {
 				// A dangling link, a file emcee may not read.
@@ -225,6 +230,18 @@ func scanPlans(dir string, releases []string, statements bool) (*Plans, error) {
 	}
 	p.Order = SumOrder(releases, slices.Collect(maps.Keys(p.Files)))
 	return p, nil
+}
+
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "named pipe"
+	case m&fs.ModeSocket != 0:
+		return "socket"
+	case m&fs.ModeDevice != 0:
+		return "device"
+	}
+	return "special file"
 }
 
 func releaseOf(path string) string { rel, _, _ := strings.Cut(path, "/"); return rel }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 
 	"github.com/emcee-db/emcee/sqlsyntax"
@@ -297,5 +298,26 @@ func TestReadPlansSaysWhatThePathIsFor(t *testing.T) {
 	}
 	if _, err := ReadPlans(plans, []string{"a"}); err == nil || !strings.Contains(err.Error(), "a_expand01.sql") || !strings.Contains(err.Error(), "remove it or restore it") {
 		t.Errorf("dangling link: %v", err)
+	}
+}
+
+// A named pipe among the plans (left by a tool, or made on purpose) held
+// every command that reads the plans in its read forever: lint, plan
+// --check and every db command.
+func TestReadPlansRefusesANamedPipe(t *testing.T) {
+	plans := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(plans, "a"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	fifo := filepath.Join(plans, "a", "a_expand01.sql")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// Before the fix this test hung in the read (go test's -timeout ends it).
+	for name, read := range map[string]func(string, []string) (*Plans, error){"ReadPlans": ReadPlans, "ScanPlans": ScanPlans} {
+		_, err := read(plans, []string{"a"})
+		if err == nil || !strings.Contains(err.Error(), fifo+" is a named pipe, not a file") || !strings.Contains(err.Error(), "remove it") {
+			t.Errorf("%s with a named pipe: %v", name, err)
+		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"ariga.io/atlas/sql/schema"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclwrite"
+	"github.com/zclconf/go-cty/cty"
 
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/sqlsyntax"
@@ -23,6 +24,7 @@ func Marshal(s *schema.Schema, target project.Target, head string) ([]byte, erro
 	if target.MariaDB() {
 		stringDefaults(s)
 	}
+	own := columnCharsets(s)
 	b, err := mysql.MarshalHCL(s)
 	if err != nil {
 		return nil, fmt.Errorf("writing the inspected schema as HCL: %w", err)
@@ -37,6 +39,19 @@ func Marshal(s *schema.Schema, target project.Target, head string) ([]byte, erro
 		if blk.Type() == "schema" {
 			schemas = append(schemas, blk)
 			body.RemoveBlock(blk)
+		}
+	}
+	for _, blk := range body.Blocks() {
+		if blk.Type() != "table" || len(blk.Labels()) != 1 {
+			continue
+		}
+		for _, col := range blk.Body().Blocks() {
+			if col.Type() != "column" || len(col.Labels()) != 1 {
+				continue
+			}
+			for _, a := range own[[2]string{blk.Labels()[0], col.Labels()[0]}] {
+				col.Body().SetAttributeValue(a[0], cty.StringVal(a[1]))
+			}
 		}
 	}
 	out := hclwrite.NewEmptyFile()
@@ -70,4 +85,41 @@ func stringDefaults(s *schema.Schema) {
 			}
 		}
 	}
+}
+
+// columnCharsets are the charset and collation of columns whose table
+// declares none of its own (it inherits the database's): Atlas writes a
+// column's charset only next to its table's (sqlx.Charset), so a release
+// declared as SQL lost `varchar(64) BINARY` and `CHARACTER SET latin1` on
+// such tables (Piwigo's), planned them with the default collation, and
+// `db baseline` refused the database the same SQL had created.
+func columnCharsets(s *schema.Schema) map[[2]string][][2]string {
+	out := map[[2]string][][2]string{}
+	for _, t := range s.Tables {
+		var charset, collate bool
+		for _, a := range t.Attrs {
+			switch a.(type) {
+			case *schema.Charset:
+				charset = true
+			case *schema.Collation:
+				collate = true
+			}
+		}
+		for _, c := range t.Columns {
+			key := [2]string{t.Name, c.Name}
+			for _, a := range c.Attrs {
+				switch a := a.(type) {
+				case *schema.Charset:
+					if !charset {
+						out[key] = append(out[key], [2]string{"charset", a.V})
+					}
+				case *schema.Collation:
+					if !collate {
+						out[key] = append(out[key], [2]string{"collate", a.V})
+					}
+				}
+			}
+		}
+	}
+	return out
 }

@@ -85,13 +85,23 @@ func newTable(oldT, newT *schema.Table, decls *diff.Declarations) (*table, error
 }
 
 func keyOf(t *schema.Table) (string, bool, error) {
+	const how = "the simulator follows rows by a primary key of one integer column, so it cannot rehearse this release; apply it to a copy of the database with emcee db expand, migrate and contract instead"
 	pk := t.PrimaryKey
-	if pk == nil || len(pk.Parts) != 1 || pk.Parts[0].C == nil {
-		return "", false, fmt.Errorf("table %s: the simulator needs a single-column integer primary key to follow rows (this table has none)", t.Name)
+	switch {
+	case pk == nil:
+		return "", false, fmt.Errorf("table %s has no primary key: %s", t.Name, how)
+	case len(pk.Parts) != 1 || pk.Parts[0].C == nil:
+		return "", false, fmt.Errorf("table %s has a primary key of %d parts: %s", t.Name, len(pk.Parts), how)
 	}
 	c := pk.Parts[0].C
 	if _, ok := c.Type.Type.(*schema.IntegerType); !ok {
-		return "", false, fmt.Errorf("table %s: the simulator needs an integer primary key; %s is %s", t.Name, c.Name, c.Type.Raw)
+		// Raw is empty for a type read from HCL (Roundcube's session.sess_id
+		// printed "sess_id is " and nothing after it).
+		typ, err := mysql.FormatType(c.Type.Type)
+		if err != nil {
+			typ = "not an integer"
+		}
+		return "", false, fmt.Errorf("table %s: its primary key %s is %s: %s", t.Name, c.Name, typ, how)
 	}
 	auto := slices.ContainsFunc(c.Attrs, func(a schema.Attr) bool { _, ok := a.(*mysql.AutoIncrement); return ok })
 	return c.Name, auto, nil

@@ -1,9 +1,11 @@
 package simulate
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -143,3 +145,97 @@ func TestPercentiles(t *testing.T) {
 }
 
 func msDur(n int) time.Duration { return time.Duration(n) * time.Millisecond }
+
+// A table the simulator cannot follow says why, with its key's type as the
+// HCL declares it: a type read from a release has no Raw spelling, and
+// Roundcube's session table (keyed by sess_id varchar(128)) was refused
+// with "sess_id is " and nothing after it.
+func TestKeyRefusalsSayWhatTheKeyIs(t *testing.T) {
+	rel := parse(t, "r1_7", `schema "app" {}
+table "session" {
+  schema = schema.app
+  column "sess_id" {
+    type = varchar(128)
+  }
+  primary_key {
+    columns = [column.sess_id]
+  }
+}
+table "cache" {
+  schema = schema.app
+  column "user_id" {
+    type = int
+  }
+  column "cache_key" {
+    type = varchar(128)
+  }
+  primary_key {
+    columns = [column.user_id, column.cache_key]
+  }
+}
+table "login_attempts" {
+  schema = schema.app
+  column "attempt_ip" {
+    type = varchar(40)
+  }
+}
+`)
+	for table, want := range map[string]string{
+		"session":        "table session: its primary key sess_id is varchar(128): the simulator follows rows by a primary key of one integer column",
+		"cache":          "table cache has a primary key of 2 parts: the simulator follows rows",
+		"login_attempts": "table login_attempts has no primary key: the simulator follows rows",
+	} {
+		tb, _ := rel.Schema.Table(table)
+		_, _, err := keyOf(tb)
+		if err == nil || !strings.Contains(err.Error(), want) || !strings.HasSuffix(err.Error(), "emcee db expand, migrate and contract instead") {
+			t.Errorf("%s: got %v, want %q", table, err, want)
+		}
+	}
+}
+
+// By default the simulator drives the tables a release changes: one whose
+// column changes only its type is one of them (Piwigo 15's history.IP,
+// varchar(15) -> char(39), changed no name, and the simulator drove every
+// table instead, stopping at the first it cannot follow).
+func TestChangedTablesByDefinition(t *testing.T) {
+	const tables = `schema "app" {}
+table "history" {
+  schema = schema.app
+  column "id" {
+    type = int
+  }
+  column "ip" {
+    type = %s
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+table "caddie" {
+  schema = schema.app
+  column "user_id" {
+    type = int
+  }
+  column "element_id" {
+    type = int
+  }
+  primary_key {
+    columns = [column.user_id, column.element_id]
+  }
+}
+`
+	old := parse(t, "p14", fmt.Sprintf(tables, "varchar(15)"))
+	nw := parse(t, "p15", fmt.Sprintf(tables, "char(39)"))
+	changed, shared := changedTables(old.Schema, nw.Schema)
+	if !slices.Equal(changed, []string{"history"}) || !slices.Equal(shared, []string{"history", "caddie"}) {
+		t.Errorf("changed %v, shared %v; want [history], [history caddie]", changed, shared)
+	}
+	// Both tables changed, and caddie cannot be followed: the refusal
+	// says how to rehearse the other one.
+	old = parse(t, "p14", strings.ReplaceAll(fmt.Sprintf(tables, "varchar(15)"), "element_id\" {\n    type = int", "element_id\" {\n    type = smallint"))
+	s := &Sim{old: old, new: nw}
+	err := s.pickTables()
+	if err == nil || !strings.Contains(err.Error(), "table caddie has a primary key of 2 parts") || !strings.HasSuffix(err.Error(), "rehearse the other tables the release changes alone: --table history") {
+		t.Errorf("got %v, want caddie refused with --table history", err)
+	}
+}

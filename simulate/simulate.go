@@ -35,6 +35,7 @@ import (
 	"github.com/emcee-db/emcee/planner"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/splitter"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
@@ -231,16 +232,7 @@ func (s *Sim) pickTables() error {
 		pick = s.cfg.Tables
 	} else {
 		var shared []string
-		for _, nt := range s.new.Schema.Tables {
-			ot, ok := s.old.Schema.Table(nt.Name)
-			if !ok {
-				continue
-			}
-			shared = append(shared, nt.Name)
-			if !slices.Equal(columnNames(ot), columnNames(nt)) {
-				pick = append(pick, nt.Name)
-			}
-		}
+		pick, shared = changedTables(s.old.Schema, s.new.Schema)
 		if len(pick) == 0 {
 			pick = shared
 		}
@@ -262,6 +254,9 @@ func (s *Sim) pickTables() error {
 		}
 		t, err := newTable(ot, nt, s.new.Declarations)
 		if err != nil {
+			if others := slices.DeleteFunc(slices.Clone(pick), func(n string) bool { return n == name }); len(s.cfg.Tables) == 0 && len(others) > 0 {
+				return fmt.Errorf("%w; or rehearse the other tables the release changes alone: --table %s", err, strings.Join(others, " --table "))
+			}
 			return err
 		}
 		s.tables = append(s.tables, t)
@@ -269,10 +264,29 @@ func (s *Sim) pickTables() error {
 	return nil
 }
 
-func columnNames(t *schema.Table) []string {
+// changedTables are the tables both releases have whose columns differ in
+// name or definition, and all the tables both have. A release that only
+// changes a type (Piwigo 15's history.IP varchar(15) -> char(39)) changed
+// no column name, so every shared table was driven instead, and the first
+// one the simulator cannot follow ended the run.
+func changedTables(old, new *schema.Schema) (changed, shared []string) {
+	for _, nt := range new.Tables {
+		ot, ok := old.Table(nt.Name)
+		if !ok {
+			continue
+		}
+		shared = append(shared, nt.Name)
+		if !slices.Equal(columnDefs(ot), columnDefs(nt)) {
+			changed = append(changed, nt.Name)
+		}
+	}
+	return changed, shared
+}
+
+func columnDefs(t *schema.Table) []string {
 	var out []string
 	for _, c := range t.Columns {
-		out = append(out, c.Name)
+		out = append(out, c.Name+" "+schemadef.ColumnDef(c))
 	}
 	return out
 }

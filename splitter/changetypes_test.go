@@ -89,7 +89,8 @@ func TestEveryChangeTypeIsClassified(t *testing.T) {
 		{&schema.AddIndex{I: idx}, "add-index"},
 		{&schema.AddIndex{I: uniq}, "add-unique-index"},
 		{&schema.DropIndex{I: idx}, "drop-index"},
-		{&schema.ModifyIndex{From: idx, To: uniq, Change: schema.ChangeUnique}, ""},
+		{&schema.ModifyIndex{From: idx, To: uniq, Change: schema.ChangeUnique}, "index-uniqueness"},
+		{&schema.ModifyIndex{From: idx, To: idx, Change: schema.ChangeParts}, ""},
 		{&schema.RenameIndex{From: idx, To: uniq}, ""},
 		{&schema.AddPrimaryKey{P: idx}, ""},
 		{&schema.DropPrimaryKey{P: idx}, ""},
@@ -166,5 +167,22 @@ func TestEveryChangeTypeIsClassified(t *testing.T) {
 	flat := flatten(&mt)
 	if len(flat) != 2 || flat[0].Table != images || flat[0].FromTable == nil {
 		t.Errorf("flatten(ModifyTable) = %d changes, want its 2 changes on images", len(flat))
+	}
+}
+
+// A table moving to another charset changes its charset and its collation:
+// two refusals, each saying which attribute goes from what to what (they
+// were one text printed twice, on Roundcube 1.5's utf8 -> utf8mb4).
+func TestTableCharsetRefusalsSayWhatChanges(t *testing.T) {
+	cases := map[string]schema.Change{
+		"charset changes (utf8mb3 -> utf8mb4)":                         &schema.ModifyAttr{From: &schema.Charset{V: "utf8mb3"}, To: &schema.Charset{V: "utf8mb4"}},
+		"collation changes (utf8mb3_general_ci -> utf8mb4_unicode_ci)": &schema.ModifyAttr{From: &schema.Collation{V: "utf8mb3_general_ci"}, To: &schema.Collation{V: "utf8mb4_unicode_ci"}},
+		"collation changes (the database default -> utf8mb4_bin)":      &schema.AddAttr{A: &schema.Collation{V: "utf8mb4_bin"}},
+		"charset changes (latin1 -> the database default)":             &schema.DropAttr{A: &schema.Charset{V: "latin1"}},
+	}
+	for want, ch := range cases {
+		if got := attrRefusal(ch); !strings.Contains(got, "the table's default "+want+".") {
+			t.Errorf("%s: got %q", want, got)
+		}
 	}
 }

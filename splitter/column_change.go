@@ -54,6 +54,14 @@ func typeWidening(from, to *schema.Column) (Algorithm, bool) {
 	switch f := from.Type.Type.(type) {
 	case *schema.StringType:
 		t, ok := to.Type.Type.(*schema.StringType)
+		if ok && lobWidens(textTypes, f.T, t.T) {
+			return Copy, true
+		}
+		if ok && strings.EqualFold(f.T, mysql.TypeChar) && strings.EqualFold(t.T, mysql.TypeVarchar) && t.Size >= f.Size {
+			// A CHAR's values are read without their padding, and a
+			// VARCHAR as long keeps them as read; the row format changes.
+			return Copy, true
+		}
 		if !ok || t.T != f.T || t.Size < f.Size {
 			return "", false
 		}
@@ -63,6 +71,11 @@ func typeWidening(from, to *schema.Column) (Algorithm, bool) {
 			return Inplace, true
 		}
 		return Copy, true
+	case *schema.BinaryType:
+		t, ok := to.Type.Type.(*schema.BinaryType)
+		if ok && lobWidens(blobTypes, f.T, t.T) {
+			return Copy, true
+		}
 	case *schema.IntegerType:
 		t, ok := to.Type.Type.(*schema.IntegerType)
 		if !ok || t.Unsigned != f.Unsigned || intRank(t.T) < intRank(f.T) {
@@ -88,6 +101,22 @@ func typeWidening(from, to *schema.Column) (Algorithm, bool) {
 		return Copy, true
 	}
 	return "", false
+}
+
+// The TEXT and BLOB types, smallest first: a bigger one holds every value
+// of a smaller one (same charset), but both servers copy the table to
+// change the length prefix of every stored value (MariaDB 10.11 refuses
+// INSTANT, NOCOPY and INPLACE for TEXT -> LONGTEXT).
+var (
+	textTypes = []string{mysql.TypeTinyText, mysql.TypeText, mysql.TypeMediumText, mysql.TypeLongText}
+	blobTypes = []string{mysql.TypeTinyBlob, mysql.TypeBlob, mysql.TypeMediumBlob, mysql.TypeLongBlob}
+)
+
+// lobWidens reports whether from -> to is a strictly bigger type of the
+// same family.
+func lobWidens(family []string, from, to string) bool {
+	f, t := slices.Index(family, strings.ToLower(from)), slices.Index(family, strings.ToLower(to))
+	return f >= 0 && t > f
 }
 
 var intTypes = []string{mysql.TypeTinyInt, mysql.TypeSmallInt, mysql.TypeMediumInt, mysql.TypeInt, mysql.TypeBigInt}

@@ -168,6 +168,8 @@ func TestRollbacks(t *testing.T) {
 		{rule: "add-check", name: "a changed check is refused", target: mariadb1011, before: append(tcBlock(tcSizeCheck), "    type = int\n    null = true\n  }\n  column \"owner_id\"", "    type = int\n    null = true\n    allow_copy = true\n  }\n  column \"owner_id\""),
 			edits: []string{"size >= 0", "size >= -1"}, want: []string{"gate: SELECT 1"}, whyHas: "ck_size"},
 		{rule: "add-unique-index", name: "contract only", target: mariadb1011, edits: tcBlock("  index \"ux_name\" {\n    unique  = true\n    columns = [column.name]\n  }"), want: nil},
+		{rule: "index-uniqueness", name: "contract only", target: mariadb1011, edits: []string{"  index \"ix_owner\" {\n", "  index \"ix_owner\" {\n    unique = true\n"}, want: nil},
+		{rule: "add-primary-key", name: "contract only", target: mariadb1011, before: []string{tcOwnersPK, "}\ntable \"images\" {"}, edits: []string{"}\ntable \"images\" {", tcOwnersPK}, want: nil},
 		{rule: "add-foreign-key", name: "contract only", target: mariadb1011, edits: tcBlock(tcOwnerFK), want: nil},
 		{rule: "drop-index", name: "contract only", target: mariadb1011, edits: []string{"  index \"ix_owner\" {\n    columns = [column.owner_id]\n  }\n", ""}, want: nil},
 		{rule: "drop-table", name: "contract only", target: mariadb1011, before: []string{tcNewTags, tcTags + tcNewTags}, edits: []string{tcTags, ""}, want: nil},

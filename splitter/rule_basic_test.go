@@ -1,6 +1,7 @@
 package splitter
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/emcee-db/emcee/revision"
@@ -25,6 +26,38 @@ table "tags" {
 }
 `
 
+// tcOwnersPK ends the owners table of tcImages with its primary key; the
+// primary-key cases start from owners without it.
+const tcOwnersPK = "  primary_key {\n    columns = [column.id]\n  }\n}\ntable \"images\" {"
+
+// tcAutoKey gives owners a new AUTO_INCREMENT key column (Roundcube's
+// dictionary.id); opt is put in the column block.
+func tcAutoKey(opt string) string {
+	return "  column \"seq\" {\n    type           = int\n    unsigned       = true\n    auto_increment = true\n" + opt + "  }\n  primary_key {\n    columns = [column.seq]\n  }\n}\ntable \"images\" {"
+}
+
+// tcSelfRef is a table whose foreign key references itself (Friendica's
+// user.parent-uid).
+const tcSelfRef = `table "users" {
+  schema = schema.app
+  column "uid" {
+    type = int
+  }
+  column "parent_uid" {
+    type = int
+    null = true
+  }
+  primary_key {
+    columns = [column.uid]
+  }
+  foreign_key "fk_users_parent" {
+    columns     = [column.parent_uid]
+    ref_columns = [table.users.column.uid]
+    on_delete   = CASCADE
+  }
+}
+`
+
 const tcOwnerFK = `  foreign_key "fk_owner" {
     columns     = [column.owner_id]
     ref_columns = [table.owners.column.id]
@@ -40,6 +73,9 @@ func TestBasicRules(t *testing.T) {
 	cases := []tcCase{
 		{name: "create table with its foreign key", target: mariadb1011, edits: []string{"table \"images\" {", tcTags + "table \"images\" {"}, want: []tcStep{
 			{Rule: "create-table", Phase: revision.Expand, Stage: StageCreateTable, Kind: "", SQL: "CREATE TABLE `tags` (`image_id` bigint NOT NULL, `tag` varchar(40) NOT NULL, PRIMARY KEY (`image_id`, `tag`), CONSTRAINT `fk_tags_image` FOREIGN KEY (`image_id`) REFERENCES `images` (`id`))"},
+		}},
+		{name: "create table with a foreign key to itself: one statement", target: mariadb1011, edits: []string{"table \"images\" {", tcSelfRef + "table \"images\" {"}, want: []tcStep{
+			{Rule: "create-table", Phase: revision.Expand, Stage: StageCreateTable, Kind: "", SQL: "CREATE TABLE `users` (`uid` int NOT NULL, `parent_uid` int NULL, PRIMARY KEY (`uid`), CONSTRAINT `fk_users_parent` FOREIGN KEY (`parent_uid`) REFERENCES `users` (`uid`) ON DELETE CASCADE)"},
 		}},
 		{name: "add nullable and defaulted columns", target: mariadb1011, edits: []string{"  primary_key {\n    columns = [column.id]\n  }\n  index", "  column \"owner\" {\n    type = varchar(20)\n    null = true\n  }\n  column \"hits\" {\n    type    = int\n    default = 0\n  }\n  primary_key {\n    columns = [column.id]\n  }\n  index"}, want: []tcStep{
 			{Rule: "add-column", Phase: revision.Expand, Stage: StageAddColumn, Kind: "", SQL: "ALTER TABLE `images` ADD COLUMN `owner` varchar(20) NULL, ALGORITHM=INSTANT"},
@@ -62,6 +98,13 @@ func TestBasicRules(t *testing.T) {
 		{name: "widen varchar 30 -> 300 on mysql: crosses 255 bytes, copy", target: mysql80, edits: []string{"varchar(30)", "varchar(300)"}, errHas: []string{"images.name", "allow_copy = true"}},
 		{name: "widen latin1 varchar 200 -> 250 stays under 255 bytes", target: mariadb1011, edits: []string{"varchar(200)", "varchar(250)"}, before: []string{"    type = varchar(60)\n", "    type = varchar(200)\n    charset = \"latin1\"\n"}, want: []tcStep{
 			{Rule: "widen-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` varchar(250) CHARSET latin1 NOT NULL COLLATE latin1_swedish_ci, ALGORITHM=INSTANT"},
+		}},
+		{name: "widen text to longtext needs allow_copy (both servers copy)", target: mariadb1011, before: []string{"    type = varchar(60)\n", "    type = text\n"}, edits: []string{"    type = text\n", "    type = longtext\n"}, errHas: []string{"after.hcl:", "images.note", "allow_copy = true"}},
+		{name: "widen text to longtext with allow_copy", target: mariadb1011, before: []string{"    type = varchar(60)\n", "    type = text\n"}, edits: []string{"    type = text\n", "    type = longtext\n    allow_copy = true\n"}, want: []tcStep{
+			{Rule: "widen-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` longtext NOT NULL, ALGORITHM=COPY, LOCK=SHARED"},
+		}},
+		{name: "widen blob to mediumblob with allow_copy", target: mysql80, before: []string{"    type = varchar(60)\n", "    type = blob\n"}, edits: []string{"    type = blob\n", "    type = mediumblob\n    allow_copy = true\n"}, want: []tcStep{
+			{Rule: "widen-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` mediumblob NOT NULL, ALGORITHM=COPY, LOCK=SHARED"},
 		}},
 		{name: "widen varchar across the length-prefix line needs allow_copy", target: mariadb1011, edits: []string{"varchar(60)", "varchar(100)"}, errHas: []string{"after.hcl:", "images.note", "allow_copy = true"}},
 		{name: "widen varchar across the length-prefix line with allow_copy", target: mariadb1011, edits: []string{"    type = varchar(60)\n", "    type = varchar(100)\n    allow_copy = true\n"}, want: []tcStep{
@@ -88,11 +131,33 @@ func TestBasicRules(t *testing.T) {
 		{name: "drop column on mysql 8.4: instant", target: mysql84, edits: []string{"  column \"price\" {\n    type = decimal(10, 2)\n    null = true\n  }\n", ""}, want: []tcStep{
 			{Rule: "drop-column", Phase: revision.Contract, Stage: StageDropColumn, Kind: "", SQL: "ALTER TABLE `images` DROP COLUMN `price`, ALGORITHM=INSTANT"},
 		}},
+		{name: "index becomes unique under its name: contract, gated, one ALTER", target: mariadb1011, edits: []string{"  index \"ix_owner\" {\n", "  index \"ix_owner\" {\n    unique = true\n"}, want: []tcStep{
+			{Rule: "index-uniqueness", Phase: revision.Contract, Stage: StageGate, Kind: revision.Gate, SQL: "SELECT COUNT(*) FROM `images` WHERE (`owner_id`) IN (SELECT `owner_id` FROM `images` WHERE `owner_id` IS NOT NULL GROUP BY `owner_id` HAVING COUNT(*) > 1)"},
+			{Rule: "index-uniqueness", Phase: revision.Contract, Stage: StageAddGatedConstraint, Kind: "", SQL: "ALTER TABLE `images` DROP INDEX `ix_owner`, ADD UNIQUE INDEX `ix_owner` (`owner_id`), ALGORITHM=INPLACE, LOCK=NONE"},
+		}},
+		{name: "index no longer unique under its name: contract, one ALTER", target: mariadb1011, before: []string{"  index \"ix_owner\" {\n", "  index \"ix_owner\" {\n    unique = true\n"}, edits: []string{"  index \"ix_owner\" {\n    unique = true\n", "  index \"ix_owner\" {\n"}, want: []tcStep{
+			{Rule: "index-uniqueness", Phase: revision.Contract, Stage: StageAddGatedConstraint, Kind: "", SQL: "ALTER TABLE `images` DROP INDEX `ix_owner`, ADD INDEX `ix_owner` (`owner_id`), ALGORITHM=INPLACE, LOCK=NONE"},
+		}},
+		{name: "primary key on a table that had none: contract, gated, in place", target: mariadb1011, before: []string{tcOwnersPK, "}\ntable \"images\" {"}, edits: []string{"}\ntable \"images\" {", tcOwnersPK}, want: []tcStep{
+			{Rule: "add-primary-key", Phase: revision.Contract, Stage: StageGate, Kind: revision.Gate, SQL: "SELECT COUNT(*) FROM `owners` WHERE (`id`) IN (SELECT `id` FROM `owners` WHERE `id` IS NOT NULL GROUP BY `id` HAVING COUNT(*) > 1)"},
+			{Rule: "add-primary-key", Phase: revision.Contract, Stage: StageAddGatedConstraint, Kind: "", SQL: "ALTER TABLE `owners` ADD PRIMARY KEY (`id`), ALGORITHM=INPLACE, LOCK=NONE"},
+		}},
+		{name: "primary key on a new column of a table that had none is refused", target: mariadb1011, before: []string{tcOwnersPK, "}\ntable \"images\" {"}, edits: []string{"}\ntable \"images\" {", "  column \"code\" {\n    type = int\n  }\n  primary_key {\n    columns = [column.code]\n  }\n}\ntable \"images\" {"}, errHas: []string{"after.hcl:", "primary key of owners: column code is new in this release"}},
+		{name: "new AUTO_INCREMENT primary key column needs allow_copy", target: mariadb1011, before: []string{tcOwnersPK, "}\ntable \"images\" {"}, edits: []string{"}\ntable \"images\" {", tcAutoKey("")}, errHas: []string{"after.hcl:", "owners.seq: adding the AUTO_INCREMENT primary key column seq makes the server copy the whole table", "allow_copy = true"}},
+		{name: "new AUTO_INCREMENT primary key column with allow_copy: expand, one ALTER", target: mariadb1011, before: []string{tcOwnersPK, "}\ntable \"images\" {"}, edits: []string{"}\ntable \"images\" {", tcAutoKey("    allow_copy     = true\n")}, want: []tcStep{
+			{Rule: "add-primary-key", Phase: revision.Expand, Stage: StageAddColumn, Kind: "", SQL: "ALTER TABLE `owners` ADD COLUMN `seq` int unsigned NOT NULL AUTO_INCREMENT, ADD PRIMARY KEY (`seq`), ALGORITHM=COPY, LOCK=SHARED"},
+		}, rollback: []tcStep{
+			{Rule: "add-primary-key", Phase: revision.Rollback, Stage: StageRollbackGate, Kind: revision.Gate, SQL: "SELECT 1"},
+		}},
+		{name: "primary key on a column NULL before is refused", target: mariadb1011, before: []string{tcOwnersPK, "}\ntable \"images\" {", "    type = bigint\n  }\n}", "    type = bigint\n    null = true\n  }\n}"}, edits: []string{"}\ntable \"images\" {", tcOwnersPK, "    type = bigint\n    null = true\n  }\n  primary_key", "    type = bigint\n  }\n  primary_key"}, errHas: []string{"primary key of owners: column id is NULL in the previous release"}},
 		{name: "drop index", target: mariadb1011, edits: []string{"  index \"ix_owner\" {\n    columns = [column.owner_id]\n  }\n", ""}, want: []tcStep{
 			{Rule: "drop-index", Phase: revision.Contract, Stage: StageDropIndex, Kind: "", SQL: "ALTER TABLE `images` DROP INDEX `ix_owner`, ALGORITHM=INPLACE, LOCK=NONE"},
 		}},
 		{name: "drop table", target: mariadb1011, before: []string{"table \"images\" {", tcTags + "table \"images\" {"}, edits: []string{tcTags, ""}, want: []tcStep{
 			{Rule: "drop-table", Phase: revision.Contract, Stage: StageDropTable, Kind: "", SQL: "DROP TABLE `tags`"},
+		}},
+		{name: "drop a table with a foreign key to itself", target: mariadb1011, before: []string{"table \"images\" {", tcSelfRef + "table \"images\" {"}, edits: []string{tcSelfRef, ""}, want: []tcStep{
+			{Rule: "drop-table", Phase: revision.Contract, Stage: StageDropTable, Kind: "", SQL: "DROP TABLE `users`"},
 		}},
 		{name: "drop foreign key", target: mariadb1011, before: tcBlock(tcOwnerFK), edits: []string{tcOwnerFK + "\n", ""}, want: []tcStep{
 			{Rule: "drop-foreign-key", Phase: revision.Contract, Stage: StageDropForeignKey, Kind: "", SQL: "ALTER TABLE `images` DROP FOREIGN KEY `fk_owner`, ALGORITHM=INPLACE, LOCK=NONE"},
@@ -106,5 +171,25 @@ func TestBasicRules(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, c.run)
+	}
+}
+
+// Split reports every change a rule refuses, not the first: phpBB 3.0.4
+// widens twelve columns that each need allow_copy, and twelve runs of
+// emcee plan to learn them one by one was what a user got.
+func TestSplitReportsEveryRefusal(t *testing.T) {
+	after := tcEdit(t, tcImages, "varchar(60)", "varchar(100)", "    type = int\n", "    type = bigint\n")
+	tr, ctx, err := tcDiff(mariadb1011, tcImages, after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Split(tr, mariadb1011, ctx.drv)
+	if err == nil {
+		t.Fatal("plan succeeded, want the two allow_copy refusals")
+	}
+	for _, want := range []string{"images.note: this change (type: varchar(60) -> varchar(100)) makes the server copy", "images.size: this change (type: int -> bigint) makes the server copy"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
 	}
 }

@@ -33,9 +33,19 @@ func init() {
 			created.ForeignKeys = nil
 			var later []*schema.ForeignKey
 			for _, fk := range t.ForeignKeys {
-				if fk.RefTable != nil && c.ctx.fks.cyclic(t.Name, fk.RefTable.Name) && c.ctx.isNewTable(fk.RefTable.Name) {
+				switch {
+				case fk.RefTable != nil && fk.RefTable.Name == t.Name:
+					// A key to the table itself (Friendica's
+					// user.parent-uid) points at the copy: Atlas tells a
+					// self-reference by identity, and took one to the
+					// original for a cycle, writing it as a second
+					// statement.
+					self := *fk
+					self.Table, self.RefTable = &created, &created
+					created.ForeignKeys = append(created.ForeignKeys, &self)
+				case fk.RefTable != nil && c.ctx.fks.cyclic(t.Name, fk.RefTable.Name) && c.ctx.isNewTable(fk.RefTable.Name):
 					later = append(later, fk)
-				} else {
+				default:
 					created.ForeignKeys = append(created.ForeignKeys, fk)
 				}
 			}

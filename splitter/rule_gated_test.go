@@ -93,6 +93,27 @@ func TestGatedRules(t *testing.T) {
 			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE CHAR_LENGTH(`note`) > 20"},
 			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageTighten, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` varchar(20) NOT NULL, ALGORITHM=COPY, LOCK=SHARED"},
 		}},
+		{name: "tighten: varchar -> longer char: expand widens the varchar, contract gates trailing spaces", target: mariadb1011, edits: []string{"    type = varchar(60)\n", "    type = char(100)\n    allow_copy = true\n"}, want: []tcStep{
+			{Rule: "tighten-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` varchar(100) NOT NULL, ALGORITHM=COPY, LOCK=SHARED"},
+			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE `note` LIKE '% '"},
+			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageTighten, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` char(100) NOT NULL, ALGORITHM=COPY, LOCK=SHARED"},
+		}},
+		{name: "tighten: varchar -> shorter char", target: mariadb1011, edits: []string{"    type = varchar(60)\n", "    type = char(20)\n    allow_copy = true\n"}, want: []tcStep{
+			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE CHAR_LENGTH(`note`) > 20 OR `note` LIKE '% '"},
+			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageTighten, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` char(20) NOT NULL, ALGORITHM=COPY, LOCK=SHARED"},
+		}},
+		{name: "widen: char -> varchar as long", target: mariadb1011, before: []string{"    type = varchar(60)\n", "    type = char(32)\n"}, edits: []string{"    type = char(32)\n", "    type = varchar(32)\n    allow_copy = true\n"}, want: []tcStep{
+			{Rule: "widen-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` varchar(32) NOT NULL, ALGORITHM=COPY, LOCK=SHARED"},
+		}},
+		{name: "tighten: char -> shorter varchar", target: mariadb1011, before: []string{"    type = varchar(60)\n", "    type = char(32)\n"}, edits: []string{"    type = char(32)\n", "    type = varchar(8)\n    allow_copy = true\n"}, want: []tcStep{
+			{Rule: "tighten-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` varchar(32) NOT NULL, ALGORITHM=COPY, LOCK=SHARED"},
+			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE CHAR_LENGTH(`note`) > 8"},
+			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageTighten, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` varchar(8) NOT NULL, ALGORITHM=COPY, LOCK=SHARED"},
+		}},
+		{name: "tighten: shorter char", target: mariadb1011, before: []string{"    type = varchar(60)\n", "    type = char(32)\n"}, edits: []string{"    type = char(32)\n", "    type = char(8)\n    allow_copy = true\n"}, want: []tcStep{
+			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE CHAR_LENGTH(`note`) > 8"},
+			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageTighten, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` char(8) NOT NULL, ALGORITHM=COPY, LOCK=SHARED"},
+		}},
 		{name: "tighten: smaller int and NOT NULL", target: mysql80, edits: []string{"    type = int\n    null = true\n", "    type = smallint\n    allow_copy = true\n"}, want: []tcStep{
 			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE `size` IS NULL OR `size` NOT BETWEEN -32768 AND 32767"},
 			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageTighten, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `size` smallint NOT NULL, ALGORITHM=COPY, LOCK=SHARED"},

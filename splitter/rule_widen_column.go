@@ -17,7 +17,7 @@ func init() {
 		Name:     "widen-column",
 		Priority: 100,
 		Doc: RuleDoc{
-			Change:   "widen a column: longer varchar, bigger int, enum values appended, NOT NULL -> NULL, default or comment change (not removing a NOT NULL column's default)",
+			Change:   "widen a column: longer varchar, CHAR -> VARCHAR as long, bigger int or TEXT/BLOB, enum values appended, NOT NULL -> NULL, default or comment change (not removing a NOT NULL column's default)",
 			Phases:   "expand (INSTANT or in place; a change that rebuilds or copies the table, such as NOT NULL -> NULL, requires allow_copy = true)",
 			Rollback: "default and comment: set back (INSTANT); NULL: NOT NULL again in place, behind a gate counting the rows left NULL; a type widening cannot be undone online (narrowing copies the table on both servers): the rollback is refused",
 			Example:  `column "name" { type = varchar(255) }  # was varchar(100)`,
@@ -36,7 +36,7 @@ func init() {
 			where := c.ctx.Transition.To.Where(c.Table.Name, m.To.Name)
 			if alg == Copy {
 				if d := c.ctx.Decl(c.Table.Name, m.To.Name); d == nil || !d.AllowCopy {
-					return nil, fmt.Errorf("%s: %s.%s: this change (%s) makes the server copy the whole table, blocking writes while it runs. Add `allow_copy = true` to the column to accept that, or add a new column that `replaces` it to change it online", where, c.Table.Name, m.To.Name, describeColumnChange(m))
+					return nil, fmt.Errorf("%s: %s.%s: this change (%s) makes the server copy the whole table, blocking writes while it runs. Add `allow_copy = true` to the column to accept that, or add a new column that `replaces` it to change it online", where, c.Table.Name, m.To.Name, describeColumnChange(m)+typeChange(m))
 				}
 			}
 			sql, err := c.Alter(m)
@@ -61,4 +61,13 @@ func init() {
 			return append([]Step{{Phase: revision.Expand, Stage: StageModifyColumn, Statement: revision.Statement{Why: why, SQL: alg.With(sql)}}}, back...), nil
 		},
 	})
+}
+
+// typeChange words a type change as the user wrote it, for the refusals that
+// name one column among many (": smallint unsigned -> mediumint unsigned").
+func typeChange(m *schema.ModifyColumn) string {
+	if !m.Change.Is(schema.ChangeType) {
+		return ""
+	}
+	return ": " + fmtType(m.From.Type.Type) + " -> " + fmtType(m.To.Type.Type)
 }

@@ -64,6 +64,10 @@ func Split(tr *diff.Transition, t project.Target, drv *mysql.Driver) (Phases, er
 		sub   int
 	}
 	var steps []placed
+	// Every change's refusal is reported in one run: a release widening
+	// twenty columns that each need allow_copy (phpBB 3.0.4) took twenty
+	// runs of emcee plan when the first refusal ended the split.
+	var refused []error
 	for _, r := range rules {
 		if r.PerTransition != nil {
 			out, err := r.PerTransition(ctx)
@@ -82,7 +86,8 @@ func Split(tr *diff.Transition, t project.Target, drv *mysql.Driver) (Phases, er
 			ch.claimed = true
 			out, err := r.Split(ch)
 			if err != nil {
-				return nil, err
+				refused = append(refused, err)
+				continue
 			}
 			for i, s := range out {
 				s.Rule = r.Name
@@ -90,7 +95,6 @@ func Split(tr *diff.Transition, t project.Target, drv *mysql.Driver) (Phases, er
 			}
 		}
 	}
-	var refused []error
 	for _, ch := range ctx.changes {
 		if !ch.claimed {
 			refused = append(refused, refusal(tr, ch))

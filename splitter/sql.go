@@ -20,7 +20,11 @@ func (c *Context) SQL(changes ...schema.Change) (string, error) {
 		return "", err
 	}
 	if len(plan.Changes) != 1 {
-		return "", fmt.Errorf("atlas planned %d statements for one change; emcee expects one", len(plan.Changes))
+		cmds := make([]string, len(plan.Changes))
+		for i, ch := range plan.Changes {
+			cmds[i] = ch.Cmd
+		}
+		return "", fmt.Errorf("atlas planned %d statements for one change, where emcee writes one: %s", len(plan.Changes), strings.Join(cmds, "; "))
 	}
 	return plan.Changes[0].Cmd, nil
 }

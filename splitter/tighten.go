@@ -87,13 +87,30 @@ func joinType(col string, from, to schema.Type) (schema.Type, string, error) {
 	switch f := from.(type) {
 	case *schema.StringType:
 		t, ok := to.(*schema.StringType)
-		if !ok || t.T != f.T || (f.T != mysql.TypeVarchar && f.T != mysql.TypeChar) {
+		if !ok || !charOrVarchar(f.T) || !charOrVarchar(t.T) {
 			break
 		}
-		if t.Size >= f.Size {
-			return t, "", nil
+		var preds []string
+		if t.Size < f.Size {
+			preds = append(preds, fmt.Sprintf("CHAR_LENGTH(%s) > %d", col, t.Size))
 		}
-		return f, fmt.Sprintf("CHAR_LENGTH(%s) > %d", col, t.Size), nil
+		if f.T != t.T && strings.EqualFold(t.T, mysql.TypeChar) {
+			// CHAR drops the trailing spaces of what it stores (Piwigo
+			// 15's history.IP, varchar(15) -> char(39)); LIKE, unlike =,
+			// does not pad, so it finds them.
+			preds = append(preds, fmt.Sprintf("%s LIKE %s", col, sqlsyntax.String("% ")))
+		}
+		switch {
+		case f.T == t.T && t.Size >= f.Size:
+			return t, "", nil
+		case f.T == t.T, strings.EqualFold(f.T, mysql.TypeVarchar) && f.Size >= t.Size:
+			return f, strings.Join(preds, " OR "), nil
+		}
+		// CHAR <-> VARCHAR: until contract both releases write a VARCHAR
+		// as long as the longer of the two.
+		j := *t
+		j.T, j.Size = mysql.TypeVarchar, max(f.Size, t.Size)
+		return &j, strings.Join(preds, " OR "), nil
 	case *schema.IntegerType:
 		t, ok := to.(*schema.IntegerType)
 		if !ok || intRank(f.T) < 0 || intRank(t.T) < 0 {
@@ -163,7 +180,7 @@ func joinType(col string, from, to schema.Type) (schema.Type, string, error) {
 		}
 		return &j, strings.Join(preds, " OR "), nil
 	}
-	return nil, "", fmt.Errorf("%s -> %s is not a change emcee can check row by row (only shorter CHAR/VARCHAR, smaller or re-signed integers, DECIMAL precision/scale and ENUM value removals are)", fmtType(from), fmtType(to))
+	return nil, "", fmt.Errorf("%s -> %s is not a change emcee can check row by row (only shorter CHAR/VARCHAR, CHAR <-> VARCHAR, smaller or re-signed integers, DECIMAL precision/scale and ENUM value removals are)", fmtType(from), fmtType(to))
 }
 
 func fmtType(t schema.Type) string {
@@ -204,4 +221,8 @@ func sqlStrings(vs []string) string {
 		q[i] = sqlsyntax.String(v)
 	}
 	return strings.Join(q, ", ")
+}
+
+func charOrVarchar(t string) bool {
+	return strings.EqualFold(t, mysql.TypeVarchar) || strings.EqualFold(t, mysql.TypeChar)
 }

@@ -151,6 +151,18 @@ func canonical(s *schema.Schema, script *Script) error {
 			return false
 		})
 		for _, c := range t.Columns {
+			// A column's charset and collation are declared where they
+			// differ from its table's (its own, else the defaults it
+			// inherits), as HCL declares them; schemadef.Marshal writes
+			// the ones that differ.
+			c.Attrs = slices.DeleteFunc(c.Attrs, func(a schema.Attr) bool {
+				switch a.(type) {
+				case *schema.Charset, *schema.Collation:
+					return slices.ContainsFunc(t.Attrs, func(d schema.Attr) bool { return sameAttr(a, d) }) ||
+						!slices.ContainsFunc(t.Attrs, func(d schema.Attr) bool { return sameKind(a, d) }) && slices.ContainsFunc(defaults, func(d schema.Attr) bool { return sameAttr(a, d) })
+				}
+				return false
+			})
 			c.Default = defaultOf(c)
 			for _, a := range c.Attrs {
 				if u, ok := a.(*mysql.OnUpdate); ok {
@@ -210,6 +222,19 @@ func now(x string) string {
 		}
 	}
 	return x
+}
+
+// sameKind reports whether a and b are both a charset or both a collation.
+func sameKind(a, b schema.Attr) bool {
+	switch a.(type) {
+	case *schema.Charset:
+		_, ok := b.(*schema.Charset)
+		return ok
+	case *schema.Collation:
+		_, ok := b.(*schema.Collation)
+		return ok
+	}
+	return false
 }
 
 func sameAttr(a, b schema.Attr) bool {

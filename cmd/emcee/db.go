@@ -55,8 +55,9 @@ version (latest expand, latest contract), e.g. "pike_expand01, ocata_contract01"
 in the middle of an upgrade to pike.
 
 The database comes from --url, the url of --env (an env block of atlas.hcl),
-$EMCEE_URL or the url of $EMCEE_ENV, the first given. Passwords are never printed. Only one run at a time may
-change a database: a second run fails at once, naming who holds the lock.
+$EMCEE_URL or the url of $EMCEE_ENV, the first given. Passwords are never
+printed. Only one run at a time may change a database: a second run fails at
+once, naming who holds the lock.
 
 Many databases (a database per tenant, per shard, per region): every db
 command takes a target list, --targets FILE (one URL a line, # comments) or

@@ -1,0 +1,133 @@
+package diff
+
+import (
+	"strings"
+
+	"ariga.io/atlas/sql/schema"
+)
+
+// withColumnCharsetChanges adds the column charset and collation changes
+// Atlas does not see: it compares a column's charset with its table's
+// (mysql diff.columnCharsetChanged), and a table that declares none, which
+// inherits the database's, hides them. A column of such a table given
+// `collate = "utf8mb4_bin"` or `charset = "latin1"` in the next release was
+// planned as no change at all, so the column kept its old collation under
+// a snapshot saying otherwise.
+func withColumnCharsetChanges(from, to *schema.Schema, changes []schema.Change) []schema.Change {
+	for _, t := range to.Tables {
+		old, ok := from.Table(t.Name)
+		if !ok {
+			continue
+		}
+		for _, c := range t.Columns {
+			oc, ok := old.Column(c.Name)
+			if !ok {
+				continue
+			}
+			var kind schema.ChangeKind
+			if blind(old, oc, c, &schema.Charset{}) && effective(old, oc, &schema.Charset{}) != effective(t, c, &schema.Charset{}) {
+				kind |= schema.ChangeCharset
+			}
+			if blind(old, oc, c, &schema.Collation{}) && !sameCollation(effective(old, oc, &schema.Collation{}), effective(t, c, &schema.Collation{})) {
+				kind |= schema.ChangeCollate
+			}
+			if kind == schema.NoChange {
+				continue
+			}
+			mt := modifyTable(&changes, t)
+			if m := columnChange(mt, c.Name); m != nil {
+				m.Change |= kind
+				continue
+			}
+			mt.Changes = append(mt.Changes, &schema.ModifyColumn{From: oc, To: c, Change: kind})
+		}
+	}
+	return changes
+}
+
+// blind reports whether Atlas cannot see a change of the attribute kind of
+// a column: its table declared none in the previous release, and the
+// column declares one in either release.
+func blind(oldT *schema.Table, from, to *schema.Column, kind schema.Attr) bool {
+	return !hasKind(oldT.Attrs, kind) && (hasKind(from.Attrs, kind) || hasKind(to.Attrs, kind))
+}
+
+func hasKind(attrs []schema.Attr, kind schema.Attr) bool {
+	_, ok := attrOf(attrs, kind)
+	return ok
+}
+
+func attrOf(attrs []schema.Attr, kind schema.Attr) (string, bool) {
+	for _, a := range attrs {
+		switch a := a.(type) {
+		case *schema.Charset:
+			if _, ok := kind.(*schema.Charset); ok {
+				return strings.ToLower(a.V), true
+			}
+		case *schema.Collation:
+			if _, ok := kind.(*schema.Collation); ok {
+				return strings.ToLower(a.V), true
+			}
+		}
+	}
+	return "", false
+}
+
+// effective is a column's charset or collation: its own, else its table's,
+// else the server's the offline planner assumes. A column that names only
+// a charset has that charset's default collation, which is not known
+// offline: "charset:<name>".
+func effective(t *schema.Table, c *schema.Column, kind schema.Attr) string {
+	if v, ok := attrOf(c.Attrs, kind); ok {
+		return v
+	}
+	if _, ok := kind.(*schema.Collation); ok {
+		if cs, ok := attrOf(c.Attrs, &schema.Charset{}); ok {
+			return "charset:" + cs
+		}
+	}
+	if v, ok := attrOf(t.Attrs, kind); ok {
+		return v
+	}
+	if _, ok := kind.(*schema.Collation); ok {
+		if cs, ok := attrOf(t.Attrs, &schema.Charset{}); ok {
+			return "charset:" + cs
+		}
+		return ServerCollation
+	}
+	return ServerCharset
+}
+
+// sameCollation compares effective collations; one known only by its
+// charset is taken to be any collation of that charset.
+func sameCollation(a, b string) bool {
+	switch {
+	case a == b:
+		return true
+	case strings.HasPrefix(a, "charset:"):
+		return strings.HasPrefix(b, strings.TrimPrefix(a, "charset:")+"_")
+	case strings.HasPrefix(b, "charset:"):
+		return strings.HasPrefix(a, strings.TrimPrefix(b, "charset:")+"_")
+	}
+	return false
+}
+
+func modifyTable(changes *[]schema.Change, t *schema.Table) *schema.ModifyTable {
+	for _, ch := range *changes {
+		if m, ok := ch.(*schema.ModifyTable); ok && m.T.Name == t.Name {
+			return m
+		}
+	}
+	mt := &schema.ModifyTable{T: t}
+	*changes = append(*changes, mt)
+	return mt
+}
+
+func columnChange(mt *schema.ModifyTable, name string) *schema.ModifyColumn {
+	for _, ch := range mt.Changes {
+		if m, ok := ch.(*schema.ModifyColumn); ok && m.To.Name == name {
+			return m
+		}
+	}
+	return nil
+}

@@ -1,0 +1,68 @@
+package diff
+
+import (
+	"strings"
+	"testing"
+
+	"ariga.io/atlas/sql/schema"
+)
+
+// A column's charset or collation changing in a table that declares none
+// (it inherits the database's) is a change: Atlas compares a column's with
+// its table's and saw none, so emcee planned nothing and the column kept
+// its old collation under a snapshot saying otherwise. Where the table
+// declares its own, Atlas sees it, and it is reported once.
+func TestColumnCharsetChangesAtlasMisses(t *testing.T) {
+	table := func(tableAttrs, colAttrs string) string {
+		return "schema \"app\" {}\ntable \"t\" {\n  schema = schema.app\n" + tableAttrs +
+			"  column \"id\" {\n    type = int\n  }\n  column \"u\" {\n    type = varchar(10)\n" + colAttrs + "  }\n  primary_key {\n    columns = [column.id]\n  }\n}\n"
+	}
+	for _, tc := range []struct {
+		name          string
+		before, after string
+		want          schema.ChangeKind
+	}{
+		{"collation given, table inherits", table("", ""), table("", "    collate = \"utf8mb4_bin\"\n"), schema.ChangeCollate},
+		{"collation taken away, table inherits", table("", "    collate = \"utf8mb4_bin\"\n"), table("", ""), schema.ChangeCollate},
+		{"charset given, table inherits", table("", ""), table("", "    charset = \"latin1\"\n"), schema.ChangeCharset | schema.ChangeCollate},
+		{"the inherited collation spelled out", table("", ""), table("", "    collate = \"utf8mb4_general_ci\"\n"), schema.NoChange},
+		{"the inherited charset spelled out", table("", ""), table("", "    charset = \"utf8mb4\"\n"), schema.NoChange},
+		{"table declares its own: Atlas's", table("  charset = \"utf8mb4\"\n  collate = \"utf8mb4_unicode_ci\"\n", ""), table("  charset = \"utf8mb4\"\n  collate = \"utf8mb4_unicode_ci\"\n", "    collate = \"utf8mb4_bin\"\n"), schema.ChangeCollate},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			prev, err := ParseRelease("a", "a.hcl", []byte(tc.before), mariadb)
+			if err != nil {
+				t.Fatal(err)
+			}
+			next, err := ParseRelease("b", "b.hcl", []byte(tc.after), mariadb)
+			if err != nil {
+				t.Fatal(err)
+			}
+			drv, err := Offline(mariadb)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tr, err := Between(drv, prev, next)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			kind := schema.NoChange
+			for _, ch := range tr.Changes {
+				mt, ok := ch.(*schema.ModifyTable)
+				if !ok {
+					continue
+				}
+				for _, c := range mt.Changes {
+					if m, ok := c.(*schema.ModifyColumn); ok {
+						got = append(got, m.To.Name)
+						kind |= m.Change
+					}
+				}
+			}
+			if kind != tc.want || (tc.want != schema.NoChange && strings.Join(got, ",") != "u") {
+				t.Errorf("column changes %v of kind %b, want u of kind %b", got, kind, tc.want)
+			}
+		})
+	}
+}
