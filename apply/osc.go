@@ -715,9 +715,9 @@ func (s *Session) oscLeftovers(ctx context.Context, table string) (leftovers, er
 // may write the database, and a statement forged there ran with the
 // deployer's privileges. A trigger the tool left on its copy (or on the
 // old table) is created again from the server's own definition of it,
-// read before the copy is dropped; one that is nowhere any more, from the
-// plan statement that created it; anything else is left to the operator,
-// with the recorded statement to check.
+// read before the copy is dropped; one that is nowhere any more (the tool
+// was killed between dropping it and creating it on its copy) is left to
+// the operator, with the recorded statement to check.
 func (s *Session) oscCleanUp(ctx context.Context, run *history.OSCRun, l leftovers) (bool, error) {
 	have, err := s.tableTriggers(ctx, run.Table)
 	if err != nil {
@@ -747,25 +747,20 @@ func (s *Session) oscCleanUp(ctx context.Context, run *history.OSCRun, l leftove
 		}
 		def, ok := defs[t.Name]
 		if !ok {
-			def.sql = s.plannedTrigger(t.Name, run.Table)
-		}
-		if !ok && def.sql == "" {
-			s.say("    WARNING: trigger %s, which the record of this run says %s took off %s, is neither on the tool's copy nor in the plans: not created again. emcee runs no SQL it reads from %s, which any user who may write the database can edit. If it is the application's, check the statement recorded and create it by hand: %s",
+			s.say("    WARNING: trigger %s, which the record of this run says %s took off %s, is not on the tool's copy: not created again. emcee runs no SQL it reads from %s, which any user who may write the database can edit. Check the statement recorded and create it by hand: %s",
 				sqlsyntax.Ident(t.Name), run.Tool, sqlsyntax.Ident(run.Table), history.Table, t.SQL)
 			continue
 		}
 		s.say("    creating trigger %s on %s again, as it was before %s started", sqlsyntax.Ident(t.Name), sqlsyntax.Ident(run.Table), run.Tool)
 		if err := s.createTrigger(ctx, def, run.Table); err != nil {
-			return false, s.redact(fmt.Errorf("trigger %s, which %s took off %s, cannot be created again (%w); create it by hand from the plans (the revision that created it), statement: %s", t.Name, run.Tool, run.Table, err, t.SQL))
+			return false, s.redact(fmt.Errorf("trigger %s, which %s took off %s, cannot be created again (%w); create it by hand (the statement recorded before the tool started, to check first: %s)", t.Name, run.Tool, run.Table, err, t.SQL))
 		}
 	}
 	return l.oldTable, nil
 }
 
-// triggerDef is a trigger as the server defines it (sql "" and the
-// rest set), or a plan's statement creating it (sql set).
+// triggerDef is a trigger as the server defines it.
 type triggerDef struct {
-	sql                                         string
 	name, definer, timing, event, body, sqlMode string
 }
 
@@ -794,30 +789,11 @@ func (s *Session) serverTriggers(ctx context.Context, names []string, tables ...
 	return out, s.redact(rows.Err())
 }
 
-// plannedTrigger is the plan statement that creates the trigger on the
-// table, "" when no revision does.
-func (s *Session) plannedTrigger(name, table string) string {
-	for _, rev := range append(slices.Clone(s.Plans.Revisions), s.Plans.Rollbacks...) {
-		for _, st := range rev.Statements {
-			for _, e := range effect.Of(st.SQL) {
-				if e.Op == effect.CreateTrigger && e.Name == name && e.Table == table {
-					return st.SQL
-				}
-			}
-		}
-	}
-	return ""
-}
-
-// createTrigger creates the trigger on the table: a plan's statement as
-// written, or the server's definition under the sql_mode it was created
-// in (which decides how its body reads and runs), as the tool itself
-// moves a trigger. The body is the server's own text of it.
+// createTrigger creates the trigger on the table from the server's
+// definition, under the sql_mode it was created in (which decides how its
+// body reads and runs), as the tool itself moves a trigger. The body is
+// the server's own text of it.
 func (s *Session) createTrigger(ctx context.Context, d triggerDef, table string) error {
-	if d.sql != "" {
-		_, err := s.Conn.ExecContext(ctx, d.sql)
-		return err
-	}
 	if !slices.Contains([]string{"BEFORE", "AFTER"}, d.timing) || !slices.Contains([]string{"INSERT", "UPDATE", "DELETE"}, d.event) {
 		return fmt.Errorf("the server describes it as %q %q", d.timing, d.event)
 	}
@@ -1066,6 +1042,10 @@ func oscArgs(cfg *dbconn.Config, o project.OSC, defaults, plugin string, a *sqls
 		// on --alter, and took a column named "my unique code" before a
 		// VARCHAR(100) for one; checkOSC refuses a real one from the tree.
 		"--no-check-unique-key-change",
+		// Otherwise the tool calls Percona's server with the versions of
+		// the database and of itself, once a day, from the database's
+		// network, and waits for the answer.
+		"--noversion-check",
 		"--progress", "percentage,1",
 		"--set-vars", oscSetVars(cfg),
 		"--plugin", plugin,
@@ -1141,6 +1121,15 @@ func oscArgs(cfg *dbconn.Config, o project.OSC, defaults, plugin string, a *sqls
 // as slow as the table is long (--set-vars sql_buffer_result=1, tried).
 // exec_nibble is pt-online-schema-change 3.2.1's; a tool without it is
 // refused by the plugin before it creates anything.
+//
+// The plugin keeps the tool's chunks at 100 rows or more. The tool sizes
+// each chunk from the copy's rate so far times the chunk time; where one
+// chunk's fixed cost (its eight statements) is longer than the chunk time,
+// as on a loaded server with emcee's 5 ms, the size falls to 1 row, and
+// the rate the tool then measures is that of 1-row chunks, so it stays
+// there: a CI run's 20,000-row copies were still copying one row a chunk
+// after 14 minutes. Unloaded, chunks are far larger than the floor (about
+// 1,600 rows of the benchmark's table in 5 ms).
 const oscPlugin = `package pt_online_schema_change_plugin;
 
 use strict;
@@ -1176,6 +1165,13 @@ sub init {
          if $args{stats}->{mysql_warning_1265};
       return $t;
    };
+   if (defined &WeightedAvgRate::update) {
+      my $rate = \&WeightedAvgRate::update;
+      *WeightedAvgRate::update = sub {
+         my $n = $rate->(@_);
+         return $n < 100 ? 100 : $n;
+      };
+   }
 }
 
 sub tool_name {

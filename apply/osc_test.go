@@ -46,8 +46,10 @@ func TestOSCCommandLine(t *testing.T) {
 			t.Errorf("want %s %q in %q", want[0], want[1], args)
 		}
 	}
-	if !slices.Contains(args, "--preserve-triggers") || !slices.Contains(args, "--execute") {
-		t.Errorf("missing --preserve-triggers or --execute: %q", args)
+	for _, flag := range []string{"--preserve-triggers", "--execute", "--noversion-check"} {
+		if !slices.Contains(args, flag) {
+			t.Errorf("missing %s: %q", flag, args)
+		}
 	}
 	if dsn := args[len(args)-1]; dsn != `h=db.internal,P=3307,F=/tmp/x/client.cnf,D=shop,t=a\,b t,A=utf8mb4` {
 		t.Errorf("DSN %q", dsn)

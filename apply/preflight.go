@@ -68,9 +68,15 @@ func (s *Session) preflight(ctx context.Context, res *Result, rel string, revs [
 	case s.simulated:
 		note("drift check of %s skipped: this dry run assumes earlier revisions it did not apply", rel)
 		return nil
-	case s.started(rel):
-		note("drift check skipped: %s is already partly applied, so the schema is between releases", rel)
+	case s.started(rel) && s.toolLeftovers(rel):
+		// What the tool left is dropped by the statement's rerun, and
+		// would be taken for drift here.
+		note("drift check skipped: %s is partly applied, and a run of %s stopped before emcee could clean up after it", rel, PtOSC)
 		return nil
+	case s.started(rel):
+		// The first run checked the schema before it changed anything;
+		// what was changed by hand since must be seen as well.
+		return s.recordedDriftCheck(ctx, res, "the rest of "+rel+"'s expand")
 	}
 	prev := previous(s.Project.Releases, rel)
 	r := &devdb.Replay{}
@@ -109,6 +115,17 @@ func (s *Session) preflight(ctx context.Context, res *Result, rel string, revs [
 		return nil
 	}
 	return fmt.Errorf("%snothing was changed. If these differences are intended (e.g. a hotfix made by hand), rerun with --allow-drift", msg)
+}
+
+// toolLeftovers tells whether a revision of rel handed a statement to the
+// online schema change tool and stopped before it was cleaned up after.
+func (s *Session) toolLeftovers(rel string) bool {
+	for _, r := range s.Records {
+		if r.ID.Release == rel && r.OSC != nil && r.OSC.Running != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // driftCheck compares the live schema with what r produces (expected says

@@ -301,6 +301,14 @@ func (s *Session) refusedAtPlanTime(rel string, revs []*revision.Revision) error
 // rollback an earlier run applied. A rollback written for that schema
 // must not run against another one.
 func (s *Session) rollbackPreflight(ctx context.Context, res *Result, rel string) error {
+	return s.recordedDriftCheck(ctx, res, "the rollback revisions of "+rel)
+}
+
+// recordedDriftCheck compares the live schema with what the recorded
+// revisions produce (a statement sent and never confirmed either way), for
+// a run that goes on from there (startsFrom): a resumed expand or a
+// rollback. It refuses a difference unless --allow-drift.
+func (s *Session) recordedDriftCheck(ctx context.Context, res *Result, startsFrom string) error {
 	note := func(format string, args ...any) {
 		line := fmt.Sprintf(format, args...)
 		res.Preflight = append(res.Preflight, line)
@@ -311,9 +319,9 @@ func (s *Session) rollbackPreflight(ctx context.Context, res *Result, rel string
 	if err != nil {
 		return err
 	}
-	msg, err := s.driftCheck(ctx, res, r, "what "+p.comparedWith()+" produce", "the rollback revisions of "+rel, note)
+	msg, err := s.driftCheck(ctx, res, r, "what "+p.comparedWith()+" produce", startsFrom, note)
 	if err != nil {
-		return fmt.Errorf("drift check before rolling back %s: %w", rel, err)
+		return fmt.Errorf("drift check before %s: %w", startsFrom, err)
 	}
 	if msg == "" {
 		return nil
@@ -541,14 +549,17 @@ func (s *Session) saveColumn(ctx context.Context, table, column, pred string) st
 // name may start with -- (a table named --result-file=x was read as the
 // dump tool's option). It asks for utf8mb4, as emcee's own connections
 // do: the client's default follows the locale, which would mangle the
-// values it copies.
+// values it copies. It reads no option file (--no-defaults, which must
+// come first), since the command says all it needs: an operator's
+// ~/.my.cnf with safe-updates made the client return 1,000 rows of the
+// values to keep, and a [mysqldump] no-data none of a table's rows.
 func (s *Session) client(dump bool) string {
 	name := map[bool]string{false: "mysql", true: "mysqldump"}[dump]
 	if s.Project.Target.MariaDB() {
 		name = map[bool]string{false: "mariadb", true: "mariadb-dump"}[dump]
 	}
 	host, port := s.Cfg.ClientAddr()
-	cmd := name + " -h " + shell.Word(host) + " -P " + shell.Word(port) + " -u " + shell.Word(s.Cfg.User) + " --default-character-set=utf8mb4"
+	cmd := name + " --no-defaults -h " + shell.Word(host) + " -P " + shell.Word(port) + " -u " + shell.Word(s.Cfg.User) + " --default-character-set=utf8mb4"
 	if s.Cfg.Password != "" {
 		cmd += " -p"
 	}

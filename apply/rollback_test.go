@@ -14,12 +14,12 @@ import (
 func TestCopyOutCommandKeepsTLS(t *testing.T) {
 	t.Setenv("SSL_CERT_FILE", "/etc/my certs/ca.pem")
 	for _, c := range []struct{ target, tls, want string }{
-		{"mariadb 10.11", "", "mariadb -h db -P 3306 -u app --default-character-set=utf8mb4"},
-		{"mariadb 10.11", "true", "mariadb -h db -P 3306 -u app --default-character-set=utf8mb4 --ssl-ca='/etc/my certs/ca.pem' --ssl-verify-server-cert"},
-		{"mariadb 10.11", "skip-verify", "mariadb -h db -P 3306 -u app --default-character-set=utf8mb4 --ssl"},
-		{"mysql 8.0", "true", "mysql -h db -P 3306 -u app --default-character-set=utf8mb4 --ssl-ca='/etc/my certs/ca.pem' --ssl-mode=VERIFY_IDENTITY"},
-		{"mysql 8.0", "skip-verify", "mysql -h db -P 3306 -u app --default-character-set=utf8mb4 --ssl-mode=REQUIRED"},
-		{"mysql 8.0", "preferred", "mysql -h db -P 3306 -u app --default-character-set=utf8mb4 --ssl-mode=PREFERRED"},
+		{"mariadb 10.11", "", "mariadb --no-defaults -h db -P 3306 -u app --default-character-set=utf8mb4"},
+		{"mariadb 10.11", "true", "mariadb --no-defaults -h db -P 3306 -u app --default-character-set=utf8mb4 --ssl-ca='/etc/my certs/ca.pem' --ssl-verify-server-cert"},
+		{"mariadb 10.11", "skip-verify", "mariadb --no-defaults -h db -P 3306 -u app --default-character-set=utf8mb4 --ssl"},
+		{"mysql 8.0", "true", "mysql --no-defaults -h db -P 3306 -u app --default-character-set=utf8mb4 --ssl-ca='/etc/my certs/ca.pem' --ssl-mode=VERIFY_IDENTITY"},
+		{"mysql 8.0", "skip-verify", "mysql --no-defaults -h db -P 3306 -u app --default-character-set=utf8mb4 --ssl-mode=REQUIRED"},
+		{"mysql 8.0", "preferred", "mysql --no-defaults -h db -P 3306 -u app --default-character-set=utf8mb4 --ssl-mode=PREFERRED"},
 	} {
 		target, err := project.ParseTarget(c.target)
 		if err != nil {

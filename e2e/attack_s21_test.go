@@ -269,7 +269,7 @@ func TestAttackMaxLagWatchesTheConnectionFromThePrimary(t *testing.T) {
 // record's osc column: whatever SQL stood there ran with the deployer's
 // privileges (a grant, a user, a trigger whose definer is root). emcee
 // runs no SQL it reads from the version table: a trigger comes back from
-// the server's own definition (on the tool's copy) or from the plans.
+// the server's own definition (on the tool's copy).
 func TestAttackOSCResumeRunsNoSQLFromTheVersionTable(t *testing.T) {
 	needPtOSC(t)
 	t.Parallel()
@@ -285,4 +285,79 @@ func TestAttackOSCResumeRunsNoSQLFromTheVersionTable(t *testing.T) {
 		t.Fatalf("resume: %s", r)
 	}
 	opContains(t, r, "trigger `audit_bu`", "not created again", "emcee runs no SQL it reads from emcee_revisions")
+}
+
+// An expand that stopped half-way resumed without a drift check ("the
+// schema is between releases"), where its first run had one: whatever was
+// changed by hand in between (here the column the stopped run added,
+// narrowed so that pike's values no longer fit) went unseen, the triggers
+// were created on it and expand reported pike_expand01 applied. The
+// resumed run compares the live schema with what the recorded revisions
+// produce, as db diff and a resumed rollback do.
+func TestAttackResumedExpandChecksDrift(t *testing.T) {
+	t.Parallel()
+	p := expandKilledHalfWay(t, 20)
+	p.waitFor("the killed run's statement to end", func() bool {
+		return p.query("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'DO SLEEP%'") == "0"
+	})
+	p.exec("ALTER TABLE images MODIFY visibility enum('private','public') NULL")
+	r := p.run("db", "expand")
+	if r.Code != 1 {
+		t.Fatalf("resumed expand over a schema changed by hand: want exit 1:\n%s", r)
+	}
+	opContains(t, r, "live schema differs", "visibility", "nothing was changed")
+	if got := p.triggers(); got != "" {
+		t.Fatalf("the refused resume created triggers: %q", got)
+	}
+	p.exec("ALTER TABLE images MODIFY visibility enum('private','public','shared','community') NULL")
+	r = p.must("db", "expand")
+	opContains(t, r, "resuming pike_expand01 at statement 3 of 5", "live schema matches", "pike_expand01 applied")
+}
+
+// The commands that copy out what a rollback would drop read the
+// operator's option files: with safe-updates in ~/.my.cnf (a common
+// guard against a careless DELETE) the client returns 1,000 rows of any
+// SELECT, so 1,500 lost values were copied as 1,000 without a word, and
+// a [mysqldump] where= or no-data copied none of a table. The commands
+// say everything they need themselves and read no option file.
+func TestAttackCopyOutIgnoresOptionFiles(t *testing.T) {
+	t.Parallel()
+	p := newOpProject(t)
+	p.must("db", "sync", "ocata")
+	p.insertOcataRows(20)
+	p.must("db", "expand")
+	p.exec("INSERT INTO images (name, visibility) SELECT CONCAT('pike-', seq), 'community' FROM seq_1_to_1500")
+	p.exec("INSERT INTO image_members (image_id, member) SELECT seq, 'tenant' FROM seq_1_to_3")
+	doc := cliDoc(t, "json", p.run("db", "rollback", "--format", "json"))
+	var losses []struct {
+		Column, Save string
+		Rows         int
+	}
+	raw, _ := json.Marshal(doc["losses"])
+	if err := json.Unmarshal(raw, &losses); err != nil || len(losses) != 2 || losses[0].Rows != 1500 {
+		t.Fatalf("losses: %s (%v)", raw, err)
+	}
+	home, dir := t.TempDir(), t.TempDir()
+	opWrite(t, filepath.Join(home, ".my.cnf"), []byte("[mysql]\nsafe-updates\n[mysqldump]\nno-data\n"))
+	for _, l := range losses {
+		cmd := exec.Command("sh", "-c", l.Save)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "HOME="+home)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("%s: %v\n%s", l.Save, err, out)
+		}
+	}
+	tsv, _ := filepath.Glob(filepath.Join(dir, "*.images.visibility.tsv"))
+	dump, _ := filepath.Glob(filepath.Join(dir, "*.image_members.sql"))
+	if len(tsv) != 1 || len(dump) != 1 {
+		t.Fatalf("files: %v %v", tsv, dump)
+	}
+	data, _ := os.ReadFile(tsv[0])
+	if n := strings.Count(string(data), "\tcommunity\n"); n != 1500 {
+		t.Errorf("%d of the 1500 lost values copied out under the operator's safe-updates", n)
+	}
+	data, _ = os.ReadFile(dump[0])
+	if n := strings.Count(string(data), "'tenant'"); n != 3 {
+		t.Errorf("%d of the 3 rows of image_members copied out under the operator's no-data", n)
+	}
 }

@@ -189,9 +189,13 @@ func TestGentleExpandAndContract(t *testing.T) {
 	// review with the database says how big the table contract rebuilds is.
 	p.exec("ANALYZE TABLE ports")
 	r := p.must("review", "b") // --env test
-	opContains(t, r, "Table sizes: information_schema of mysql://", "contract rebuilds ports (8 rows, ", "     size:    rebuilds ports (8 rows, ")
+	opContains(t, r, "Table sizes: information_schema of mysql://", "contract rebuilds ports (8 rows, ", "     size:    rebuilds ports (8 rows, ",
+		"Redo log: commits wait for page flushing at a checkpoint age of ", "     size:    backfills ports (8 rows, ")
+	if strings.Contains(r.Stdout, "redo:") {
+		t.Errorf("8 rows cannot outgrow the redo log:\n%s", r)
+	}
 	r = p.must("review", "b", "--format", "json")
-	opContains(t, r, `"sizes_from": "mysql://`, `"rebuilds": "ports"`, `"rows": 8,`)
+	opContains(t, r, `"sizes_from": "mysql://`, `"rebuilds": "ports"`, `"rows": 8,`, `"backfills": "ports"`, `"redo_log": {`, `"checkpoint_age_limit": `)
 	offline := exec.Command(opBinary(t), "review", "b")
 	offline.Dir, offline.Env = p.Dir, append(os.Environ(), "EMCEE_URL="+p.DB.URL)
 	if r := opRunCmd(t, offline); r.Code != 0 || strings.Contains(r.Stdout, "rows, ") || !strings.Contains(r.Stdout, "contract rebuilds ports at ") {

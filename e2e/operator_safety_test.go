@@ -55,20 +55,7 @@ func TestOperatorConcurrentExpand(t *testing.T) {
 // flight, and the upgrade then finishes with every row intact.
 func TestOperatorKilledDuringExpand(t *testing.T) {
 	t.Parallel()
-	p := newOpProject(t, opSleepInExpand(2))
-	p.must("db", "sync", "ocata")
-	p.insertOcataRows(120)
-	run := p.command("db", "expand")
-	if err := run.Start(); err != nil {
-		t.Fatal(err)
-	}
-	p.waitFor("expand to reach the slow statement", func() bool {
-		return p.query("SELECT CONCAT(applied, ' ', in_flight) FROM emcee_revisions WHERE name = 'pike_expand01'") == "2 1"
-	})
-	if err := run.Process.Kill(); err != nil {
-		t.Fatal(err)
-	}
-	_ = run.Wait()
+	p := expandKilledHalfWay(t, 120)
 	if got := p.query("SELECT applied, total, in_flight, finished_at IS NULL FROM emcee_revisions WHERE name = 'pike_expand01'"); got != "2 5 1 1" {
 		t.Fatalf("record after the kill: %s", got)
 	}
@@ -81,7 +68,7 @@ func TestOperatorKilledDuringExpand(t *testing.T) {
 	// The killed run's connection lives until the server finishes the
 	// statement; the rerun waits for its lock.
 	r := p.must("db", "expand", "--lock-timeout", "60s")
-	opContains(t, r, "resuming pike_expand01 at statement 3 of 5 (an earlier run applied 2)", "drift check skipped: pike is already partly applied")
+	opContains(t, r, "resuming pike_expand01 at statement 3 of 5 (an earlier run applied 2)", "live schema matches what ocata_expand01 ... pike_expand01 (2 of 5 statements) produce")
 	if strings.Contains(r.Stdout, "create-table: CREATE TABLE `image_members`") {
 		t.Fatalf("the rerun repeated an applied statement:\n%s", r)
 	}
@@ -96,6 +83,28 @@ func TestOperatorKilledDuringExpand(t *testing.T) {
 	if got := p.query("SELECT COUNT(*), SUM(visibility = 'public'), SUM(visibility = 'shared') FROM images"); got != "120 40 80" {
 		t.Errorf("rows after the upgrade: %s", got)
 	}
+}
+
+// expandKilledHalfWay is the fixture at ocata with rows rows, its pike
+// expand killed (kill -9) while its third statement (a DO SLEEP(2)) runs:
+// two statements applied, the third in flight.
+func expandKilledHalfWay(t *testing.T, rows int) *opProject {
+	t.Helper()
+	p := newOpProject(t, opSleepInExpand(2))
+	p.must("db", "sync", "ocata")
+	p.insertOcataRows(rows)
+	run := p.command("db", "expand")
+	if err := run.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p.waitFor("expand to reach the slow statement", func() bool {
+		return p.query("SELECT CONCAT(applied, ' ', in_flight) FROM emcee_revisions WHERE name = 'pike_expand01'") == "2 1"
+	})
+	if err := run.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = run.Wait()
+	return p
 }
 
 // A run killed in the middle of a backfill loses nothing and counts
@@ -145,7 +154,8 @@ func TestOperatorKilledDuringMigrate(t *testing.T) {
 // A statement the server applied but the run never confirmed (the process
 // died between the two) is not applied again: resent, the server's
 // "already exists" proves it took effect. Without the in-flight mark the
-// same answer is a real error, recorded with the failing statement.
+// schema is ahead of the record: the resumed run's drift check refuses it
+// before anything runs.
 func TestOperatorUnconfirmedStatement(t *testing.T) {
 	t.Parallel()
 	p := newOpProject(t)
@@ -156,13 +166,14 @@ func TestOperatorUnconfirmedStatement(t *testing.T) {
 	if r.Code != 1 {
 		t.Fatalf("statement 3 exists but was not in flight: the run must stop: %s", r)
 	}
-	opContains(t, r, "pike_expand01 (pike/pike_expand01.sql) statement 3 of 4, rule replace-column, failed", "already exists", "rerun `emcee db expand`: it resumes at statement 3")
-	v := p.must("db", "version", "-v")
-	opContains(t, v, "pike_expand01     failed", "pike_expand01 failed at statement 3", "CREATE TRIGGER `"+opTriggerBI+"`")
+	opContains(t, r, "the live schema differs from what ocata_expand01 ... pike_expand01 (2 of 4 statements) produce", "trigger "+opTriggerBI+" is unexpected", "nothing was changed")
+	if got := p.query("SELECT applied, in_flight, error IS NULL FROM emcee_revisions WHERE name = 'pike_expand01'"); got != "2 0 1" {
+		t.Fatalf("the refused run changed the record: %s", got)
+	}
 
 	p.exec("UPDATE emcee_revisions SET in_flight = 1 WHERE name = 'pike_expand01'")
 	r = p.must("db", "expand")
-	opContains(t, r, "the earlier run stopped on:", "had applied it", "counted as applied", "[4/4] replace-column: CREATE TRIGGER `"+opTriggerBU+"`")
+	opContains(t, r, "live schema matches what ocata_expand01 ... pike_expand01 (2 of 4 statements) produce", "had applied it", "counted as applied", "[4/4] replace-column: CREATE TRIGGER `"+opTriggerBU+"`")
 	if got := p.triggers(); got != opTriggers {
 		t.Fatalf("triggers: %q", got)
 	}

@@ -110,6 +110,101 @@ func TestRuleAddColumn(t *testing.T) {
 	}.run(t)
 }
 
+// Friendica 2024.03 adds post-content.sensitive while the table has a
+// FULLTEXT index: neither server adds a column there instantly or online,
+// so expand copies the table (opted in), and the rollback drops it the same
+// way. A FULLTEXT index is built by a copy too.
+func TestRuleAddColumnBesideFulltext(t *testing.T) {
+	before := replaceOnce(imagesV1, `  index "ix_name" {`, `  index "ft_note" {
+    type    = FULLTEXT
+    columns = [column.note]
+  }
+  index "ix_name" {`)
+	after := replaceOnce(before, `  column "note" {`, `  column "sensitive" {
+    type       = bool
+    null       = true
+    allow_copy = true
+  }
+  column "note" {`)
+	ruleCase{
+		before:    before,
+		after:     after,
+		rules:     []string{"add-column"},
+		seed:      []string{"INSERT INTO images (name, kind, note) VALUES ('one', 'a', 'red fox')"},
+		oldWrites: []string{"INSERT INTO images (name, kind, note) VALUES ('two', 'b', 'blue whale')"},
+		newWrites: []string{"INSERT INTO images (name, kind, note, `sensitive`) VALUES ('three', 'a', 'green fox', true)"},
+		checks: map[string]string{
+			"SELECT name, IFNULL(`sensitive`, '-') FROM images WHERE MATCH (note) AGAINST ('fox') ORDER BY id": "one|-;three|1",
+		},
+	}.run(t)
+	ruleCase{
+		before: imagesV1,
+		after: replaceOnce(before, `    type = varchar(50)`, `    type       = varchar(50)
+    allow_copy = true`),
+		rules:     []string{"add-index"},
+		seed:      []string{"INSERT INTO images (name, kind, note) VALUES ('one', 'a', 'red fox')"},
+		oldWrites: []string{"INSERT INTO images (name, kind, note) VALUES ('two', 'b', 'blue whale')"},
+		checks:    map[string]string{"SELECT name FROM images WHERE MATCH (note) AGAINST ('whale')": "two"},
+	}.run(t)
+}
+
+// Dropping a column from a table with a FULLTEXT index: a copy (opted in
+// on the index's column) while the index stays; online when the same
+// contract drops the index too (one ALTER, the index first).
+func TestRuleDropColumnBesideFulltext(t *testing.T) {
+	withFT := replaceOnce(imagesV1, `  index "ix_name" {`, `  index "ft_note" {
+    type    = FULLTEXT
+    columns = [column.note]
+  }
+  index "ix_name" {`)
+	before := replaceOnce(withFT, `  column "note" {`, `  column "legacy" {
+    type = int
+    null = true
+  }
+  column "note" {`)
+	ruleCase{
+		before: before,
+		after: replaceOnce(withFT, `    type = varchar(50)`, `    type       = varchar(50)
+    allow_copy = true`),
+		rules:     []string{"drop-column"},
+		seed:      []string{"INSERT INTO images (name, kind, note, legacy) VALUES ('one', 'a', 'red fox', 1)"},
+		oldWrites: []string{"INSERT INTO images (name, kind, note, legacy) VALUES ('two', 'b', 'blue whale', 2)"},
+		newWrites: []string{"INSERT INTO images (name, kind, note) VALUES ('three', 'a', 'green fox')"},
+		checks:    map[string]string{"SELECT name FROM images WHERE MATCH (note) AGAINST ('fox') ORDER BY id": "one;three"},
+	}.run(t)
+	ruleCase{
+		before:    before,
+		after:     imagesV1,
+		rules:     []string{"drop-column", "drop-index"},
+		seed:      []string{"INSERT INTO images (name, kind, note, legacy) VALUES ('one', 'a', 'red fox', 1)"},
+		oldWrites: []string{"INSERT INTO images (name, kind, note, legacy) VALUES ('two', 'b', 'blue whale', 2)"},
+		newWrites: []string{"INSERT INTO images (name, kind, note) VALUES ('three', 'a', 'green fox')"},
+		checks:    map[string]string{"SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND INDEX_TYPE = 'FULLTEXT'": "0"},
+	}.run(t)
+}
+
+// Friendica 2024.03 drops post-content's FULLTEXT index. Dropped in place,
+// InnoDB keeps the hidden FTS_DOC_ID column it added, and no later release
+// can add or drop a column of the table instantly; contract drops it with
+// FORCE, a rebuild in place, and the hidden column goes.
+func TestRuleDropFulltextIndex(t *testing.T) {
+	before := replaceOnce(imagesV1, `  index "ix_name" {`, `  index "ft_note" {
+    type    = FULLTEXT
+    columns = [column.note]
+  }
+  index "ix_name" {`)
+	ruleCase{
+		before:    before,
+		after:     imagesV1,
+		rules:     []string{"drop-index"},
+		seed:      []string{"INSERT INTO images (name, kind, note) VALUES ('one', 'a', 'red fox')"},
+		oldWrites: []string{"INSERT INTO images (name, kind, note) VALUES ('two', 'b', 'blue whale')"},
+		checks: map[string]string{
+			"SELECT COUNT(*) FROM information_schema.INNODB_SYS_COLUMNS c JOIN information_schema.INNODB_SYS_TABLES t USING (TABLE_ID) WHERE t.NAME = CONCAT(DATABASE(), '/images') AND c.NAME = 'FTS_DOC_ID'": "0",
+		},
+	}.run(t)
+}
+
 func TestRuleAddIndex(t *testing.T) {
 	after := replaceOnce(imagesV1, `  index "ix_name" {`, `  index "ix_note" {
     columns = [column.note]

@@ -184,6 +184,52 @@ func TestRuleVarcharToChar(t *testing.T) {
 	}.run(t)
 }
 
+// Friendica 2023.12: report.created datetime -> datetime(6) (a widening,
+// copied with the opt-in) and user-contact.remote_self bool -> tinyint
+// unsigned (through a smallint both releases write, gated on what tinyint
+// unsigned cannot hold).
+func TestRuleFriendicaTypes(t *testing.T) {
+	before := replaceOnce(imagesV1, `  column "note" {
+    type = varchar(50)
+  }`, `  column "note" {
+    type = varchar(50)
+  }
+  column "created" {
+    type    = datetime
+    default = "2000-01-01 00:00:00"
+  }
+  column "remote_self" {
+    type = bool
+    null = true
+  }`)
+	// The server spells a datetime(6) default with its six digits, as
+	// Friendica's SQL does.
+	after := replaceOnce(before, `    type    = datetime
+    default = "2000-01-01 00:00:00"
+`, `    type       = datetime(6)
+    default    = "2000-01-01 00:00:00.000000"
+    allow_copy = true
+`)
+	after = replaceOnce(after, `    type = bool
+`, `    type       = tinyint
+    unsigned   = true
+    allow_copy = true
+`)
+	ruleCase{
+		before:     before,
+		after:      after,
+		rules:      []string{"widen-column", "tighten-column"},
+		seed:       []string{"INSERT INTO images (name, kind, note, created, remote_self) VALUES ('one', 'a', 'x', '2023-01-01 10:00:00', 1)"},
+		oldWrites:  []string{"INSERT INTO images (name, kind, note, created, remote_self) VALUES ('two', 'b', 'y', '2023-02-02 10:00:00', 0)"},
+		newWrites:  []string{"INSERT INTO images (name, kind, note, created, remote_self) VALUES ('three', 'a', 'z', '2023-03-03 10:00:00.123456', 200)"},
+		gateBlocks: []string{"UPDATE images SET remote_self = -1 WHERE name = 'two'"},
+		fix:        []string{"UPDATE images SET remote_self = 0 WHERE name = 'two'"},
+		checks: map[string]string{
+			"SELECT name, CAST(created AS CHAR), remote_self FROM images ORDER BY id": "one|2023-01-01 10:00:00.000000|1;two|2023-02-02 10:00:00.000000|0;three|2023-03-03 10:00:00.123456|200",
+		},
+	}.run(t)
+}
+
 // On a prefix, the gate compares what the index will store: the first 10
 // characters, under the column's collation ('abcdefghij-1' and
 // 'ABCDEFGHIJ-2' are duplicates).

@@ -326,3 +326,51 @@ func TestSQLReleaseKeepsColumnCharsets(t *testing.T) {
 	run("db", "baseline", "p2_9")
 	run("db", "diff")
 }
+
+// A plan cites the opt-in to a table copy where it is declared: in the
+// declarations file of a release declared as SQL, not at the CREATE TABLE
+// (Roundcube 1.1's users.preferences text -> longtext).
+func TestSQLReleaseCitesAllowCopyDeclaration(t *testing.T) {
+	t.Parallel()
+	db := testdb.New(t)
+	dir := t.TempDir()
+	opWrite(t, filepath.Join(dir, "atlas.hcl"), []byte("emcee {\n  target   = \"mariadb 10.11\"\n  releases = [\"r1_0\", \"r1_1\"]\n}\n"))
+	opWrite(t, filepath.Join(dir, "schema", "r1_0.sql"), []byte("CREATE TABLE users (user_id int unsigned NOT NULL AUTO_INCREMENT PRIMARY KEY, preferences text);\n"))
+	opWrite(t, filepath.Join(dir, "schema", "r1_1.sql"), []byte("CREATE TABLE users (user_id int unsigned NOT NULL AUTO_INCREMENT PRIMARY KEY, preferences longtext);\n"))
+	opWrite(t, filepath.Join(dir, "schema", "r1_1.emcee.hcl"), []byte("table \"users\" {\n  column \"preferences\" {\n    allow_copy = true\n  }\n}\n"))
+	cmd := exec.Command(opBinary(t), "plan")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "EMCEE_URL="+db.URL, "EMCEE_DEV_URL=", "EMCEE_ENV=")
+	if r := opRunCmd(t, cmd); r.Code != 0 {
+		t.Fatalf("emcee plan: %s", r)
+	}
+	expand, err := os.ReadFile(filepath.Join(dir, "plans", "r1_1", "r1_1_expand01.sql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(expand), "(allow_copy = true at schema/r1_1.emcee.hcl:2:3)") || !strings.Contains(string(expand), "MODIFY COLUMN `preferences` longtext NULL, ALGORITHM=COPY, LOCK=SHARED") {
+		t.Errorf("expand does not cite the declaration:\n%s", expand)
+	}
+}
+
+// Roundcube 1.3 gives dictionary, which had no primary key, a new
+// AUTO_INCREMENT id as its key. The plan adds both in expand, and lint,
+// replaying it in a dev database, does not call it a tightening: the
+// server numbers every row, old and new.
+func TestLintAcceptsNewAutoIncrementKey(t *testing.T) {
+	t.Parallel()
+	dev := testdb.New(t)
+	dir := t.TempDir()
+	opWrite(t, filepath.Join(dir, "atlas.hcl"), []byte("emcee {\n  target   = \"mariadb 10.11\"\n  releases = [\"r1_2\", \"r1_3\"]\n}\n"))
+	opWrite(t, filepath.Join(dir, "schema", "r1_2.sql"), []byte("CREATE TABLE dictionary (user_id int unsigned, language varchar(16) NOT NULL, data longtext NOT NULL, UNIQUE KEY uniqueness (user_id, language));\n"))
+	opWrite(t, filepath.Join(dir, "schema", "r1_3.sql"), []byte("CREATE TABLE dictionary (id int unsigned NOT NULL AUTO_INCREMENT PRIMARY KEY, user_id int unsigned, language varchar(16) NOT NULL, data longtext NOT NULL, UNIQUE KEY uniqueness (user_id, language));\n"))
+	opWrite(t, filepath.Join(dir, "schema", "r1_3.emcee.hcl"), []byte("table \"dictionary\" {\n  column \"id\" {\n    allow_copy = true\n  }\n}\n"))
+	for _, args := range [][]string{{"plan", "--dev-url", dev.URL}, {"lint", "--dev-url", dev.URL}} {
+		cmd := exec.Command(opBinary(t), args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "EMCEE_URL=", "EMCEE_DEV_URL=", "EMCEE_ENV=")
+		if r := opRunCmd(t, cmd); r.Code != 0 || strings.Contains(r.Stdout+r.Stderr, "EM102") {
+			t.Fatalf("emcee %s: %s", strings.Join(args, " "), r)
+		}
+	}
+}

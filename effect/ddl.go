@@ -75,6 +75,12 @@ type Clause struct {
 	// NotNull is set when the column definition of ADD, MODIFY or CHANGE
 	// says NOT NULL.
 	NotNull bool
+	// AutoIncrement is set when the column definition of ADD says
+	// AUTO_INCREMENT: the server numbers the rows, so none collide.
+	AutoIncrement bool
+	// Columns are the columns of a key or index ADD names (expression
+	// parts left out).
+	Columns []string
 }
 
 // Mentions reports whether the statement names the identifier, quoted or
@@ -172,7 +178,7 @@ func clauses(s *ast.AlterTableSpec) []Clause {
 	case ast.AlterTableAddColumns:
 		var out []Clause
 		for _, c := range s.NewColumns {
-			out = append(out, Clause{Op: "ADD", Object: "COLUMN", Name: c.Name.Name.O, NotNull: notNull(c)})
+			out = append(out, Clause{Op: "ADD", Object: "COLUMN", Name: c.Name.Name.O, NotNull: notNull(c), AutoIncrement: hasOption(c, ast.ColumnOptionAutoIncrement)})
 		}
 		return out
 	case ast.AlterTableAddConstraint:
@@ -227,12 +233,19 @@ func clauses(s *ast.AlterTableSpec) []Clause {
 	return []Clause{{Op: "OTHER"}}
 }
 
-func notNull(c *ast.ColumnDef) bool {
-	return slices.ContainsFunc(c.Options, func(o *ast.ColumnOption) bool { return o.Tp == ast.ColumnOptionNotNull })
+func notNull(c *ast.ColumnDef) bool { return hasOption(c, ast.ColumnOptionNotNull) }
+
+func hasOption(c *ast.ColumnDef, tp ast.ColumnOptionType) bool {
+	return slices.ContainsFunc(c.Options, func(o *ast.ColumnOption) bool { return o.Tp == tp })
 }
 
 func addConstraint(c *ast.Constraint) Clause {
 	out := Clause{Op: "ADD", Name: c.Name}
+	for _, k := range c.Keys {
+		if k.Column != nil {
+			out.Columns = append(out.Columns, k.Column.Name.O)
+		}
+	}
 	switch c.Tp {
 	case ast.ConstraintPrimaryKey:
 		out.Object = "PRIMARY KEY"

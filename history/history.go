@@ -224,7 +224,7 @@ var upgradeTable = "ALTER TABLE " + table +
 // back record of the same name must never move again.
 const inForce = " AND rolled_back = 0"
 
-const columns = "name, checksum, applied, total, in_flight, COALESCE(error, ''), COALESCE(failed_statement, ''), " +
+const columns = "name, release_name, phase, seq, checksum, applied, total, in_flight, COALESCE(error, ''), COALESCE(failed_statement, ''), " +
 	"resume_key, resume_bound, rows_done, started_at, finished_at, applied_by, tool_version"
 
 // Records is the version table keyed by revision name.
@@ -331,8 +331,9 @@ func load(ctx context.Context, q Querier, query string, has optionalColumns) ([]
 	var out []*Record
 	for rows.Next() {
 		r := &Record{}
-		var osc sql.NullString
-		dest := []any{&r.Name, &r.Checksum, &r.Applied, &r.Total, &r.InFlight, &r.Error, &r.FailedStatement,
+		var osc, release, phase sql.NullString
+		var seq sql.NullInt64
+		dest := []any{&r.Name, &release, &phase, &seq, &r.Checksum, &r.Applied, &r.Total, &r.InFlight, &r.Error, &r.FailedStatement,
 			&r.ResumeKey, &r.ResumeBound, &r.RowsDone, &r.StartedAt, &r.FinishedAt, &r.AppliedBy, &r.ToolVersion}
 		if has.osc {
 			dest = append(dest, &osc)
@@ -351,6 +352,11 @@ func load(ctx context.Context, q Querier, query string, has optionalColumns) ([]
 		}
 		if r.ID, err = revision.ParseID(r.Name); err != nil {
 			return nil, fmt.Errorf("version table %s: %w", Table, err)
+		}
+		if release.String != r.ID.Release || phase.String != string(r.ID.Phase) || seq.Int64 != int64(r.ID.Seq) {
+			// A rollback marks records by release_name: such a row stayed
+			// in force when its release was rolled back.
+			return nil, fmt.Errorf("version table %s, row %s: release_name, phase and seq say %s %s %d, not the revision the row's name says; emcee never writes such a record, so the table was edited by hand: restore the row", Table, r.Name, release.String, phase.String, seq.Int64)
 		}
 		out = append(out, r)
 	}

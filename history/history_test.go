@@ -181,3 +181,35 @@ func TestNegativeRolledBackIsRefused(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// A record names its revision twice: name, and release_name, phase and
+// seq. emcee reads the first and a rollback marks records by the second,
+// so a row whose two disagree (edited by hand) was left in force by the
+// rollback of its release: pike_expand01 stayed applied on a schema rolled
+// back to ocata, and the next expand skipped it. emcee never writes such a
+// row; it is refused.
+func TestRecordNamedTwoWaysIsRefused(t *testing.T) {
+	db := testdb.New(t)
+	ctx := context.Background()
+	if err := Ensure(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	id, _ := revision.ParseID("pike_expand01")
+	if err := Baseline(ctx, db, &revision.Revision{ID: id, Checksum: "h1:x", Statements: make([]revision.Statement, 1)}, "t", "v"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	for _, edit := range []string{"release_name = 'ocata'", "phase = 'contract'", "seq = 2"} {
+		if _, err := db.ExecContext(ctx, "UPDATE emcee_revisions SET "+edit); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Load(ctx, db); err == nil || !strings.Contains(err.Error(), "row pike_expand01") || !strings.Contains(err.Error(), "edited by hand") {
+			t.Errorf("%s: got %v", edit, err)
+		}
+		if _, err := db.ExecContext(ctx, "UPDATE emcee_revisions SET release_name = 'pike', phase = 'expand', seq = 1"); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package lint
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"ariga.io/atlas/sql/schema"
@@ -82,8 +83,21 @@ func textualTightenings(d *effect.DDL, created map[string]bool) []string {
 			out = append(out, fmt.Sprintf("unique index %s on %s", d.Index, d.Name))
 		}
 	case effect.KindAlterTable:
+		numbered := map[string]bool{}
+		for _, c := range d.Clauses {
+			if c.Op == "ADD" && c.Object == "COLUMN" && c.AutoIncrement {
+				numbered[strings.ToLower(c.Name)] = true
+			}
+		}
 		for _, c := range d.Clauses {
 			if c.Op != "ADD" {
+				continue
+			}
+			if len(c.Columns) > 0 && slices.ContainsFunc(c.Columns, func(col string) bool { return numbered[strings.ToLower(col)] }) {
+				// A key on an AUTO_INCREMENT column the statement adds
+				// (Roundcube 1.3's dictionary.id): the server numbers
+				// the rows there are and the previous release's inserts,
+				// so it rejects none of them.
 				continue
 			}
 			what, ok := map[string]string{"UNIQUE": "unique index", "PRIMARY KEY": "primary key", "FOREIGN KEY": "foreign key", "CHECK": "check"}[c.Object]
@@ -128,7 +142,7 @@ func tightenings(f *sqlcheck.File, changes schema.Changes) []tightening {
 						dataDependent: !splitter.Widens(c.From, c.To, c.Change&(schema.ChangeNull|schema.ChangeType))})
 				}
 			case *schema.AddColumn:
-				if !c.C.Type.Null && c.C.Default == nil {
+				if !c.C.Type.Null && c.C.Default == nil && !splitter.ServerFills(c.C) {
 					out = append(out, tightening{what: fmt.Sprintf("NOT NULL column %s.%s without a default", t, c.C.Name), table: t, dataDependent: true})
 				}
 			case *schema.AddIndex:

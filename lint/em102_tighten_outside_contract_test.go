@@ -1,6 +1,11 @@
 package lint
 
-import "testing"
+import (
+	"strings"
+	"testing"
+
+	"github.com/emcee-db/emcee/effect"
+)
 
 func TestEM102TightenOutsideContract(t *testing.T) {
 	const expand = "plans/pike/pike_expand01.sql"
@@ -24,4 +29,20 @@ func TestEM102TightenOutsideContract(t *testing.T) {
 		{name: "widening in expand", pike: pike("varchar(100)", "varchar(200)"), dev: true},
 		{name: "unique index on a table new in the release", pike: pike(`schema "app" {}`, "schema \"app\" {}\ntable \"tags\" {\n  schema = schema.app\n  column \"name\" {\n    type = varchar(50)\n  }\n  index \"ux_tags\" {\n    unique  = true\n    columns = [column.name]\n  }\n}"), dev: true},
 	})
+}
+
+// A key on an AUTO_INCREMENT column the same statement adds rejects no
+// write: the server numbers every row (Roundcube 1.3's dictionary.id).
+// A key on columns the table had is still a tightening.
+func TestEM102KeyOnNewAutoIncrementColumn(t *testing.T) {
+	for sql, want := range map[string]string{
+		"ALTER TABLE `dictionary` ADD COLUMN `id` int unsigned NOT NULL AUTO_INCREMENT, ADD PRIMARY KEY (`id`), ALGORITHM=COPY, LOCK=SHARED": "",
+		"ALTER TABLE `dictionary` ADD PRIMARY KEY (`user_id`, `language`), ALGORITHM=INPLACE, LOCK=NONE":                                     "primary key on dictionary",
+		"ALTER TABLE `dictionary` ADD COLUMN `n` int NOT NULL, ADD UNIQUE INDEX `ux_n` (`n`), ALGORITHM=INPLACE, LOCK=NONE":                  "unique index ux_n on dictionary",
+	} {
+		got := strings.Join(textualTightenings(effect.Parse(sql), map[string]bool{}), ", ")
+		if got != want {
+			t.Errorf("%s:\n got %q\nwant %q", sql, got, want)
+		}
+	}
 }

@@ -15,10 +15,15 @@ import (
 // Rebuilds names the table a rebuild or copy rewrites; Size is how big it
 // was when review read it from a database (--url or --env).
 type Lock struct {
-	Class    string     `json:"class"`
-	Detail   string     `json:"detail"`
-	Rebuilds string     `json:"rebuilds,omitempty"`
-	Size     *TableSize `json:"size,omitempty"`
+	Class    string `json:"class"`
+	Detail   string `json:"detail"`
+	Rebuilds string `json:"rebuilds,omitempty"`
+	// Backfills names the table a backfill rewrites, row by pending row.
+	Backfills string     `json:"backfills,omitempty"`
+	Size      *TableSize `json:"size,omitempty"`
+	// Redo says, for a backfill of a table larger than the redo log's
+	// limit (read with Size), what that costs the application.
+	Redo string `json:"redo,omitempty"`
 	// OSC is set, for a table copy, when the project or review --osc
 	// selects an online schema change tool.
 	OSC *OSC `json:"osc,omitempty"`
@@ -36,9 +41,9 @@ func LockOf(t project.Target, st revision.Statement, before splitter.ColumnLooku
 		return Lock{Class: "read", Detail: "a read-only count; no lock beyond a consistent read"}
 	case revision.Backfill:
 		if st.Key == "" {
-			return Lock{Class: "rows", Detail: "NOT BATCHED: row locks on every row the UPDATE reads, held until it ends (no single-column primary key to batch on)"}
+			return Lock{Class: "rows", Backfills: st.Table, Detail: "NOT BATCHED: row locks on every row the UPDATE reads, held until it ends (no single-column primary key to batch on)"}
 		}
-		return Lock{Class: "rows", Detail: "row locks on one primary-key batch at a time; writes to other rows continue"}
+		return Lock{Class: "rows", Backfills: st.Table, Detail: "row locks on one primary-key batch at a time; writes to other rows continue"}
 	}
 	d := effect.Parse(st.SQL)
 	lock := ""

@@ -20,6 +20,9 @@ func WriteMarkdown(w io.Writer, rep *Report) {
 		if rep.SizesFrom != "" {
 			fmt.Fprintf(w, "\nTable sizes: information_schema of %s, as read now.\n", span(rep.SizesFrom))
 		}
+		if rep.Redo != nil {
+			fmt.Fprintf(w, "\nRedo log: commits wait for page flushing at a checkpoint age of %s (innodb\\_log\\_file\\_size %s).\n", bytesize(rep.Redo.Limit), bytesize(rep.Redo.FileSize))
+		}
 		writeTimeline(w, r)
 		writeERDiagram(w, r)
 
@@ -100,8 +103,14 @@ func WriteMarkdown(w io.Writer, rep *Report) {
 			table(w, []string{"#", "line", "rule", "lock", "changes", "statement"}, len(rev.Statements), func(k int) []string {
 				s := rev.Statements[k]
 				lock := s.Lock.Class
-				if s.Lock.Rebuilds != "" {
+				switch {
+				case s.Lock.Rebuilds != "":
 					lock += ": " + rebuildText(s.Lock.Class, s.Lock.Rebuilds, s.Lock.Size)
+				case s.Lock.Size != nil:
+					lock += ": " + sizeText(s.Lock)
+				}
+				if s.Lock.Redo != "" {
+					lock += ". " + s.Lock.Redo
 				}
 				if o := s.Lock.OSC; o != nil && o.Alter != "" {
 					lock += ", through " + o.Tool

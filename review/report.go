@@ -32,6 +32,9 @@ type Report struct {
 	// SizesFrom is the database table sizes were read from (password
 	// hidden); empty when review had no database.
 	SizesFrom string `json:"sizes_from,omitempty"`
+	// Redo is that database's redo log, where the server shows its limit
+	// (MariaDB).
+	Redo *RedoLog `json:"redo_log,omitempty"`
 }
 
 // Release is everything a release manager approves for one release.

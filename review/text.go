@@ -18,6 +18,9 @@ func WriteText(w io.Writer, rep *Report) {
 		if rep.SizesFrom != "" {
 			fmt.Fprintf(w, "Table sizes: information_schema of %s, as read now\n", rep.SizesFrom)
 		}
+		if rep.Redo != nil {
+			fmt.Fprintf(w, "Redo log: commits wait for page flushing at a checkpoint age of %s (innodb_log_file_size %s)\n", bytesize(rep.Redo.Limit), bytesize(rep.Redo.FileSize))
+		}
 
 		fmt.Fprintln(w, "\nOrder")
 		for j, s := range r.Order {
@@ -91,7 +94,10 @@ func WriteText(w io.Writer, rep *Report) {
 					fmt.Fprintf(w, "     osc:     %s --alter %s\n", o.Tool, sqlsyntax.OneLine(o.Alter, 160))
 				}
 				if s.Lock.Size != nil {
-					fmt.Fprintf(w, "     size:    %s\n", rebuildText(s.Lock.Class, s.Lock.Rebuilds, s.Lock.Size))
+					fmt.Fprintf(w, "     size:    %s\n", sizeText(s.Lock))
+				}
+				if s.Lock.Redo != "" {
+					fmt.Fprintf(w, "     redo:    %s\n", s.Lock.Redo)
 				}
 			}
 		}
@@ -176,6 +182,14 @@ func rebuildText(class, table string, size *TableSize) string {
 		return verb + " " + table
 	}
 	return fmt.Sprintf("%s %s (%s)", verb, table, size)
+}
+
+// sizeText is what a statement rewrites, with the table's size.
+func sizeText(l Lock) string {
+	if l.Backfills != "" {
+		return fmt.Sprintf("backfills %s (%s)", l.Backfills, l.Size)
+	}
+	return rebuildText(l.Class, l.Rebuilds, l.Size)
 }
 
 func title(r *Release, target string) string {

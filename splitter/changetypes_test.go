@@ -186,3 +186,36 @@ func TestTableCharsetRefusalsSayWhatChanges(t *testing.T) {
 		}
 	}
 }
+
+// Foreign keys declared without a name are numbered by the server in
+// declaration order; one added in the middle (Friendica 2024.08's
+// post.replies-id) shifts the names of the rest, and each reads as changed.
+// The refusal says so, and what to do.
+func TestGeneratedForeignKeyNamesRefusal(t *testing.T) {
+	tr, ctx, err := tcDiff(mariadb1011, tcImages, tcImages)
+	if err != nil {
+		t.Fatal(err)
+	}
+	images, _ := tr.To.Schema.Table("images")
+	owners, _ := tr.To.Schema.Table("owners")
+	owner, _ := images.Column("owner_id")
+	id, _ := owners.Column("id")
+	size, _ := images.Column("size")
+	fk := func(col *schema.Column) *schema.ForeignKey {
+		return &schema.ForeignKey{Symbol: "images_ibfk_2", Table: images, Columns: []*schema.Column{col}, RefTable: owners, RefColumns: []*schema.Column{id}}
+	}
+	ch := &Change{Change: &schema.ModifyForeignKey{From: fk(owner), To: fk(size), Change: schema.ChangeColumn}, Table: images, FromTable: images, ctx: ctx}
+	msg, ok := specificRefusal(tr, ch)
+	if !ok || !strings.Contains(msg, "images_ibfk_2 is a name the server generated") || !strings.Contains(msg, "SHOW CREATE TABLE images") {
+		t.Errorf("got %q", msg)
+	}
+	ch.Change.(*schema.ModifyForeignKey).From.Symbol = "fk_owner"
+	if msg, _ := specificRefusal(tr, ch); strings.Contains(msg, "generated") {
+		t.Errorf("a named key is not generated: %q", msg)
+	}
+	for sym, want := range map[string]bool{"images_ibfk_1": true, "images_ibfk_12": true, "images_ibfk_": false, "images_ibfk_x": false, "owners_ibfk_1": false, "images_ibfk_-1": false} {
+		if got := generatedFK("images", sym); got != want {
+			t.Errorf("generatedFK(images, %s) = %v, want %v", sym, got, want)
+		}
+	}
+}

@@ -51,7 +51,29 @@ func Widens(from, to *schema.Column, ch schema.ChangeKind) bool {
 }
 
 func typeWidening(from, to *schema.Column) (Algorithm, bool) {
+	if _, ok := from.Type.Type.(*schema.BoolType); ok {
+		// BOOL is TINYINT(1): the same storage as a signed TINYINT, whose
+		// display width alone changes (instant); a bigger signed integer
+		// holds it too.
+		t, ok := to.Type.Type.(*schema.IntegerType)
+		switch {
+		case !ok || t.Unsigned || intRank(t.T) < 0:
+			return "", false
+		case intRank(t.T) == 0:
+			return Instant, true
+		}
+		return Copy, true
+	}
 	switch f := from.Type.Type.(type) {
+	case *schema.TimeType:
+		// A DATETIME, TIMESTAMP or TIME with more fractional digits holds
+		// every value with fewer (Friendica 2023.12's report.created,
+		// datetime -> datetime(6)); both servers copy the table.
+		t, ok := to.Type.Type.(*schema.TimeType)
+		if ok && strings.EqualFold(f.T, t.T) && timePrecision(t) > timePrecision(f) && !strings.EqualFold(f.T, mysql.TypeDate) {
+			return Copy, true
+		}
+		return "", false
 	case *schema.StringType:
 		t, ok := to.Type.Type.(*schema.StringType)
 		if ok && lobWidens(textTypes, f.T, t.T) {
@@ -128,4 +150,13 @@ func intRank(t string) int { return slices.Index(intTypes, strings.ToLower(t)) }
 // would fail from that statement on.
 func dropsNeededDefault(from, to *schema.Column, ch schema.ChangeKind) bool {
 	return ch.Is(schema.ChangeDefault) && from.Default != nil && to.Default == nil && !to.Type.Null
+}
+
+// timePrecision is the fractional digits of a time type (0 when none is
+// given).
+func timePrecision(t *schema.TimeType) int {
+	if t.Precision == nil {
+		return 0
+	}
+	return *t.Precision
 }

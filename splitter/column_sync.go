@@ -386,15 +386,22 @@ func syncSteps(c *Change, why string) ([]Step, error) {
 	if err != nil {
 		return nil, err
 	}
+	alg, note, err := c.addColumnAlgorithm(name)
+	if err != nil {
+		return nil, err
+	}
+	if note == "" {
+		note = "instant"
+	}
 	steps = append(steps, Step{Phase: revision.Expand, Stage: StageAddColumn, syncGroup: true, Statement: revision.Statement{
-		Why: fmt.Sprintf("%s; %s.%s is added NULL without default (NULL = not written yet) until contract; instant", why, table, name),
-		SQL: Instant.With(sql),
+		Why: fmt.Sprintf("%s; %s.%s is added NULL without default (NULL = not written yet) until contract; %s", why, table, name, note),
+		SQL: alg.With(sql),
 	}})
 	lost := "the values the new release wrote in it are lost"
 	if s.old != nil {
 		lost = fmt.Sprintf("the triggers kept %s in step with it, so what the new release wrote survives there as far as the backward conversion carries it", s.old.Name)
 	}
-	steps = append(steps, undo(StageRollbackDropColumn, fmt.Sprintf("%s.%s is new in this release and the previous release never reads it; %s", table, name, lost), c.ctx.dropAlgorithm().With(dropColumn(table, name))))
+	steps = append(steps, undo(StageRollbackDropColumn, fmt.Sprintf("%s.%s is new in this release and the previous release never reads it; %s", table, name, lost), c.dropAddedColumn(alg).With(dropColumn(table, name))))
 	if s.old != nil && needsPlaceholder(s.old) {
 		step, relaxed, err := c.keepOptional(s.old, s.placeholder, fmt.Sprintf("the new release inserts rows without %s.%s (the trigger computes it)", table, s.old.Name), name)
 		if err != nil {
@@ -432,9 +439,17 @@ func syncSteps(c *Change, why string) ([]Step, error) {
 		if err != nil {
 			return nil, err
 		}
+		dropAlg, note, err := c.dropColumnAlgorithm(s.old.Name)
+		if err != nil {
+			return nil, err
+		}
+		why := fmt.Sprintf("%s.%s is replaced by %s and only the previous release read it; its triggers are gone", table, s.old.Name, name)
+		if note != "" {
+			why += "; " + note
+		}
 		steps = append(steps, Step{Phase: revision.Contract, Stage: StageDropColumn, Statement: revision.Statement{
-			Why: fmt.Sprintf("%s.%s is replaced by %s and only the previous release read it; its triggers are gone", table, s.old.Name, name),
-			SQL: c.ctx.dropAlgorithm().With(sql),
+			Why: why,
+			SQL: dropAlg.With(sql),
 		}})
 	}
 	if change := syncTighten(transitional, s.col); change != schema.NoChange {

@@ -83,7 +83,7 @@ func (c *Change) requireOptIn(cost, what string, columns ...string) (string, err
 	}
 	for _, col := range columns {
 		if d := c.ctx.Decl(c.Table.Name, col); d != nil && d.AllowCopy {
-			return fmt.Sprintf("%s (allow_copy = true at %s)", how, c.ctx.Transition.To.Where(c.Table.Name, col)), nil
+			return fmt.Sprintf("%s (allow_copy = true at %s)", how, d.Pos), nil
 		}
 	}
 	col := ""

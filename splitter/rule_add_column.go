@@ -16,7 +16,7 @@ func init() {
 		Priority: 100,
 		Doc: RuleDoc{
 			Change:   "add column, nullable or with a default",
-			Phases:   "expand (ALGORITHM=INSTANT)",
+			Phases:   "expand (ALGORITHM=INSTANT; on a table with a FULLTEXT index ALGORITHM=COPY, which needs allow_copy = true on the column)",
 			Rollback: "drop the column (INSTANT on MariaDB and MySQL 8.0.29+, else in place); the values the new release wrote in it are lost",
 			Example:  `column "owner" { type = varchar(255), null = true }`,
 		},
@@ -37,12 +37,19 @@ func init() {
 			if !add.C.Type.Null {
 				why = fmt.Sprintf("%s.%s is new and has a default, so INSERTs of the previous release that omit it still work", c.Table.Name, add.C.Name)
 			}
+			alg, note, err := c.addColumnAlgorithm(add.C.Name)
+			if err != nil {
+				return nil, err
+			}
+			if note == "" {
+				note = "instant, no table rebuild"
+			}
 			return []Step{{Phase: revision.Expand, Stage: StageAddColumn, Statement: revision.Statement{
-				Why: why + "; instant, no table rebuild",
-				SQL: Instant.With(sql),
+				Why: why + "; " + note,
+				SQL: alg.With(sql),
 			}}, undo(StageRollbackDropColumn,
 				fmt.Sprintf("%s.%s is new in this release and the previous release never reads it; the values the new release wrote in it are lost", c.Table.Name, add.C.Name),
-				c.ctx.dropAlgorithm().With(dropColumn(c.Table.Name, add.C.Name))),
+				c.dropAddedColumn(alg).With(dropColumn(c.Table.Name, add.C.Name))),
 			}, nil
 		},
 	})

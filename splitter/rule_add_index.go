@@ -17,7 +17,7 @@ func init() {
 		Priority: 100,
 		Doc: RuleDoc{
 			Change:   "add non-unique index",
-			Phases:   "expand (ALGORITHM=INPLACE, LOCK=NONE)",
+			Phases:   "expand (ALGORITHM=INPLACE, LOCK=NONE; a FULLTEXT index ALGORITHM=COPY, which needs allow_copy = true on one of its columns)",
 			Rollback: "drop the index (ALGORITHM=INPLACE, LOCK=NONE)",
 			Example:  `index "ix_owner" { columns = [column.owner] }`,
 		},
@@ -31,12 +31,30 @@ func init() {
 			if err != nil {
 				return nil, err
 			}
+			alg, how := Inplace, "built online, writes continue"
+			if isFulltext(add.I) {
+				// fulltext.go: neither server builds one with LOCK=NONE.
+				var cols []string
+				for _, p := range add.I.Parts {
+					if p.C != nil {
+						cols = append(cols, p.C.Name)
+					}
+				}
+				note, err := c.requireOptIn(CostCopy, fmt.Sprintf("building FULLTEXT index %s (neither server builds one while writes continue)", add.I.Name), cols...)
+				if err != nil {
+					return nil, err
+				}
+				alg, how = Copy, note
+			}
+			rollbackWhy := fmt.Sprintf("index %s on %s is new in this release; dropping it loses no data, writes continue", add.I.Name, c.Table.Name)
+			drop := fmt.Sprintf("ALTER TABLE %s DROP INDEX %s", sqlsyntax.Ident(c.Table.Name), sqlsyntax.Ident(add.I.Name))
+			if isFulltext(add.I) {
+				drop, rollbackWhy = withForce(drop), rollbackWhy+"; "+fulltextDropNote
+			}
 			return []Step{{Phase: revision.Expand, Stage: StageAddIndex, Statement: revision.Statement{
-				Why: fmt.Sprintf("index %s on %s is not unique, so it rejects no write of either release; built online, writes continue", add.I.Name, c.Table.Name),
-				SQL: Inplace.With(sql),
-			}}, undo(StageRollbackDropIndex,
-				fmt.Sprintf("index %s on %s is new in this release; dropping it loses no data, writes continue", add.I.Name, c.Table.Name),
-				Inplace.With(fmt.Sprintf("ALTER TABLE %s DROP INDEX %s", sqlsyntax.Ident(c.Table.Name), sqlsyntax.Ident(add.I.Name)))),
+				Why: fmt.Sprintf("index %s on %s is not unique, so it rejects no write of either release; %s", add.I.Name, c.Table.Name, how),
+				SQL: alg.With(sql),
+			}}, undo(StageRollbackDropIndex, rollbackWhy, Inplace.With(drop)),
 			}, nil
 		},
 	})

@@ -58,6 +58,12 @@ const tcSelfRef = `table "users" {
 }
 `
 
+// tcFulltext is a FULLTEXT index on images.note.
+const tcFulltext = `  index "ft_note" {
+    type    = FULLTEXT
+    columns = [column.note]
+  }`
+
 const tcOwnerFK = `  foreign_key "fk_owner" {
     columns     = [column.owner_id]
     ref_columns = [table.owners.column.id]
@@ -80,6 +86,16 @@ func TestBasicRules(t *testing.T) {
 		{name: "add nullable and defaulted columns", target: mariadb1011, edits: []string{"  primary_key {\n    columns = [column.id]\n  }\n  index", "  column \"owner\" {\n    type = varchar(20)\n    null = true\n  }\n  column \"hits\" {\n    type    = int\n    default = 0\n  }\n  primary_key {\n    columns = [column.id]\n  }\n  index"}, want: []tcStep{
 			{Rule: "add-column", Phase: revision.Expand, Stage: StageAddColumn, Kind: "", SQL: "ALTER TABLE `images` ADD COLUMN `owner` varchar(20) NULL, ALGORITHM=INSTANT"},
 			{Rule: "add-column", Phase: revision.Expand, Stage: StageAddColumn, Kind: "", SQL: "ALTER TABLE `images` ADD COLUMN `hits` int NOT NULL DEFAULT 0, ALGORITHM=INSTANT"},
+		}},
+		{name: "add column to a table with a FULLTEXT index needs allow_copy", target: mariadb1011, before: tcBlock(tcFulltext), edits: []string{"  primary_key {\n    columns = [column.id]\n  }\n  index", "  column \"owner\" {\n    type = varchar(20)\n    null = true\n  }\n  primary_key {\n    columns = [column.id]\n  }\n  index"}, errHas: []string{"images.owner: adding a column to a table with a FULLTEXT index", "allow_copy = true"}},
+		{name: "add column to a table with a FULLTEXT index with allow_copy: copy, and the rollback too", target: mariadb1011, before: tcBlock(tcFulltext), edits: []string{"  primary_key {\n    columns = [column.id]\n  }\n  index", "  column \"owner\" {\n    type       = varchar(20)\n    null       = true\n    allow_copy = true\n  }\n  primary_key {\n    columns = [column.id]\n  }\n  index"}, want: []tcStep{
+			{Rule: "add-column", Phase: revision.Expand, Stage: StageAddColumn, Kind: "", SQL: "ALTER TABLE `images` ADD COLUMN `owner` varchar(20) NULL, ALGORITHM=COPY, LOCK=SHARED"},
+		}, rollback: []tcStep{
+			{Rule: "add-column", Phase: revision.Rollback, Stage: StageRollbackDropColumn, Kind: "", SQL: "ALTER TABLE `images` DROP COLUMN `owner`, ALGORITHM=COPY, LOCK=SHARED"},
+		}},
+		{name: "add FULLTEXT index needs allow_copy", target: mariadb1011, edits: tcBlock(tcFulltext), errHas: []string{"images.note: building FULLTEXT index ft_note", "allow_copy = true"}},
+		{name: "add FULLTEXT index with allow_copy: copy", target: mariadb1011, edits: append(tcBlock(tcFulltext), "    type = varchar(60)\n", "    type       = varchar(60)\n    allow_copy = true\n"), want: []tcStep{
+			{Rule: "add-index", Phase: revision.Expand, Stage: StageAddIndex, Kind: "", SQL: "ALTER TABLE `images` ADD FULLTEXT INDEX `ft_note` (`note`), ALGORITHM=COPY, LOCK=SHARED"},
 		}},
 		{name: "add non-unique index", target: mysql80, edits: tcBlock(`  index "ix_name" {
     columns = [column.name]
@@ -124,6 +140,14 @@ func TestBasicRules(t *testing.T) {
 		{name: "drop NOT NULL column on mariadb: placeholder default, then instant drop", target: mariadb1011, edits: []string{"  column \"note\" {\n    type = varchar(60)\n  }\n", ""}, want: []tcStep{
 			{Rule: "drop-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` ALTER COLUMN `note` SET DEFAULT '', ALGORITHM=INSTANT"},
 			{Rule: "drop-column", Phase: revision.Contract, Stage: StageDropColumn, Kind: "", SQL: "ALTER TABLE `images` DROP COLUMN `note`, ALGORITHM=INSTANT"},
+		}},
+		{name: "drop column from a table keeping a FULLTEXT index needs allow_copy on the index", target: mariadb1011, before: tcBlock(tcFulltext), edits: []string{"  column \"price\" {\n    type = decimal(10, 2)\n    null = true\n  }\n", ""}, errHas: []string{"images.note: dropping column price from a table that keeps a FULLTEXT index", "allow_copy = true"}},
+		{name: "drop column from a table keeping a FULLTEXT index with allow_copy: copy", target: mariadb1011, before: tcBlock(tcFulltext), edits: []string{"  column \"price\" {\n    type = decimal(10, 2)\n    null = true\n  }\n", "", "    type = varchar(60)\n", "    type       = varchar(60)\n    allow_copy = true\n"}, want: []tcStep{
+			{Rule: "drop-column", Phase: revision.Contract, Stage: StageDropColumn, Kind: "", SQL: "ALTER TABLE `images` DROP COLUMN `price`, ALGORITHM=COPY, LOCK=SHARED"},
+		}},
+		{name: "drop column with the FULLTEXT index in the same release: instant column, index dropped by a rebuild", target: mariadb1011, before: tcBlock(tcFulltext), edits: []string{"  column \"price\" {\n    type = decimal(10, 2)\n    null = true\n  }\n", "", tcFulltext + "\n", ""}, want: []tcStep{
+			{Rule: "drop-column", Phase: revision.Contract, Stage: StageDropColumn, Kind: "", SQL: "ALTER TABLE `images` DROP COLUMN `price`, ALGORITHM=INSTANT"},
+			{Rule: "drop-index", Phase: revision.Contract, Stage: StageDropIndex, Kind: "", SQL: "ALTER TABLE `images` DROP INDEX `ft_note`, FORCE, ALGORITHM=INPLACE, LOCK=NONE"},
 		}},
 		{name: "drop column on mysql 8.0: in place", target: mysql80, edits: []string{"  column \"price\" {\n    type = decimal(10, 2)\n    null = true\n  }\n", ""}, want: []tcStep{
 			{Rule: "drop-column", Phase: revision.Contract, Stage: StageDropColumn, Kind: "", SQL: "ALTER TABLE `images` DROP COLUMN `price`, ALGORITHM=INPLACE, LOCK=NONE"},

@@ -49,9 +49,17 @@ func init() {
 			if err != nil {
 				return nil, err
 			}
+			alg, note, err := c.dropColumnAlgorithm(d.C.Name)
+			if err != nil {
+				return nil, err
+			}
+			why := fmt.Sprintf("the previous release still reads %s.%s, so it goes only after that release is gone", c.Table.Name, d.C.Name)
+			if note != "" {
+				why += "; " + note
+			}
 			steps = append(steps, Step{Phase: revision.Contract, Stage: StageDropColumn, Statement: revision.Statement{
-				Why: fmt.Sprintf("the previous release still reads %s.%s, so it goes only after that release is gone", c.Table.Name, d.C.Name),
-				SQL: c.ctx.dropAlgorithm().With(sql),
+				Why: why,
+				SQL: alg.With(sql),
 			}})
 			return steps, nil
 		},

@@ -114,6 +114,19 @@ func TestGatedRules(t *testing.T) {
 			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE CHAR_LENGTH(`note`) > 8"},
 			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageTighten, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` char(8) NOT NULL, ALGORITHM=COPY, LOCK=SHARED"},
 		}},
+		{name: "widen: bool -> tinyint is the same storage: instant", target: mariadb1011, before: []string{"    type = varchar(60)\n", "    type = bool\n"}, edits: []string{"    type = bool\n", "    type = tinyint\n"}, want: []tcStep{
+			{Rule: "widen-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` tinyint NOT NULL, ALGORITHM=INSTANT"},
+		}},
+		{name: "tighten: bool -> tinyint unsigned goes through smallint", target: mariadb1011, before: []string{"    type = varchar(60)\n", "    type = bool\n"}, edits: []string{"    type = bool\n", "    type       = tinyint\n    unsigned   = true\n    allow_copy = true\n"}, want: []tcStep{
+			{Rule: "tighten-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` smallint NOT NULL, ALGORITHM=COPY, LOCK=SHARED"},
+			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE `note` NOT BETWEEN 0 AND 255"},
+			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageTighten, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` tinyint unsigned NOT NULL, ALGORITHM=COPY, LOCK=SHARED"},
+		}},
+		{name: "widen: datetime -> datetime(6) needs allow_copy", target: mariadb1011, before: []string{"    type = varchar(60)\n", "    type = datetime\n"}, edits: []string{"    type = datetime\n", "    type = datetime(6)\n"}, errHas: []string{"images.note", "datetime -> datetime(6)", "allow_copy = true"}},
+		{name: "widen: datetime -> datetime(6) with allow_copy", target: mariadb1011, before: []string{"    type = varchar(60)\n", "    type = datetime\n"}, edits: []string{"    type = datetime\n", "    type       = datetime(6)\n    allow_copy = true\n"}, want: []tcStep{
+			{Rule: "widen-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` datetime(6) NOT NULL, ALGORITHM=COPY, LOCK=SHARED"},
+		}},
+		{name: "tighten: datetime(6) -> datetime is refused", target: mariadb1011, before: []string{"    type = varchar(60)\n", "    type = datetime(6)\n"}, edits: []string{"    type = datetime(6)\n", "    type       = datetime\n    allow_copy = true\n"}, errHas: []string{"datetime(6) -> datetime is not a change emcee can check row by row"}},
 		{name: "tighten: smaller int and NOT NULL", target: mysql80, edits: []string{"    type = int\n    null = true\n", "    type = smallint\n    allow_copy = true\n"}, want: []tcStep{
 			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE `size` IS NULL OR `size` NOT BETWEEN -32768 AND 32767"},
 			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageTighten, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `size` smallint NOT NULL, ALGORITHM=COPY, LOCK=SHARED"},

@@ -84,6 +84,13 @@ func sameType(a, b schema.Type) bool {
 // and the predicate true for stored values the new type cannot hold. It
 // refuses type pairs whose conversion it cannot predict exactly.
 func joinType(col string, from, to schema.Type) (schema.Type, string, error) {
+	if _, ok := from.(*schema.BoolType); ok {
+		if _, ok := to.(*schema.IntegerType); ok {
+			// BOOL is a signed TINYINT (Friendica 2023.12's
+			// user-contact.remote_self, bool -> tinyint unsigned).
+			from = &schema.IntegerType{T: mysql.TypeTinyInt}
+		}
+	}
 	switch f := from.(type) {
 	case *schema.StringType:
 		t, ok := to.(*schema.StringType)
@@ -180,7 +187,7 @@ func joinType(col string, from, to schema.Type) (schema.Type, string, error) {
 		}
 		return &j, strings.Join(preds, " OR "), nil
 	}
-	return nil, "", fmt.Errorf("%s -> %s is not a change emcee can check row by row (only shorter CHAR/VARCHAR, CHAR <-> VARCHAR, smaller or re-signed integers, DECIMAL precision/scale and ENUM value removals are)", fmtType(from), fmtType(to))
+	return nil, "", fmt.Errorf("%s -> %s is not a change emcee can check row by row (only shorter CHAR/VARCHAR, CHAR <-> VARCHAR, smaller or re-signed integers and BOOL, DECIMAL precision/scale and ENUM value removals are)", fmtType(from), fmtType(to))
 }
 
 func fmtType(t schema.Type) string {

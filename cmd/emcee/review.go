@@ -52,9 +52,11 @@ rows does not). A statement with no clause is shown as "unspecified": check it.
 
 review needs no database. With --url or --env given on its command line
 (not from $EMCEE_URL or $EMCEE_ENV) it reads the size of each table a
-statement rebuilds from that database's information_schema, so the report
-says "rebuilds images (1.0M rows, 509 MB)". Without arguments it reviews
-every release.
+statement rebuilds or backfills from that database's information_schema, so
+the report says "rebuilds images (1.0M rows, 509 MB)", and the redo log's
+limit (MariaDB): a backfill of a table larger than that limit is flagged,
+because while it runs every commit waits for page flushing, the
+application's too. Without arguments it reviews every release.
 
 With osc = "pt-osc" in the emcee block of atlas.hcl, or --osc pt-osc, every
 table copy says that the db commands hand it to pt-online-schema-change, and
