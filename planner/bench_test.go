@@ -1,12 +1,14 @@
 package planner
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -76,6 +78,27 @@ func TestBigProjectPlans(t *testing.T) {
 // revisions it must add.
 func benchPlan(b *testing.B, p *project.Project, check bool, cache func() string, before func(i int), want int) {
 	b.Helper()
+	benchRun(b, cache, before, func() error {
+		out, err := Plan(p, Options{})
+		if err == nil && check {
+			var d string
+			if d, err = out.Diff(); err == nil && d == "" {
+				d, err = out.Edited(p)
+			}
+			if err == nil && d != "" {
+				err = fmt.Errorf("plan --check: %s", d)
+			}
+		}
+		if err == nil && len(out.New) != want {
+			err = fmt.Errorf("planned %v, want %d revisions", out.New, want)
+		}
+		return err
+	})
+}
+
+// benchRun times run as benchPlan times a plan, and reports its CPU time.
+func benchRun(b *testing.B, cache func() string, before func(i int), run func() error) {
+	b.Helper()
 	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	var cpu time.Duration
 	b.ResetTimer()
@@ -90,23 +113,11 @@ func benchPlan(b *testing.B, p *project.Project, check bool, cache func() string
 		runtime.GC()
 		b.StartTimer()
 		start := cpuTime()
-		out, err := Plan(p, Options{})
-		if err == nil && check {
-			var d string
-			if d, err = out.Diff(); err == nil && d == "" {
-				d, err = out.Edited(p)
-			}
-			if err == nil && d != "" {
-				err = fmt.Errorf("plan --check: %s", d)
-			}
-		}
+		err := run()
 		diff.Flush()
 		cpu += cpuTime() - start
 		if err != nil {
 			b.Fatal(err)
-		}
-		if len(out.New) != want {
-			b.Fatalf("planned %v, want %d revisions", out.New, want)
 		}
 	}
 	b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
@@ -150,6 +161,37 @@ func bigPlanned(b *testing.B, planned bool, size ...int) (*project.Project, stri
 func BenchmarkPlan1000Tables(b *testing.B) {
 	p, _ := bigPlanned(b, false)
 	benchPlan(b, p, false, func() string { return b.TempDir() }, nil, 40)
+}
+
+// BenchmarkPlan1000TablesCacheOff is the same with the evaluation cache
+// off (EMCEE_CACHE_DIR=off): nothing is encoded, checked or written for it.
+func BenchmarkPlan1000TablesCacheOff(b *testing.B) {
+	p, _ := bigPlanned(b, false)
+	benchPlan(b, p, false, func() string { return "off" }, nil, 40)
+}
+
+// BenchmarkLoad1000Tables is the part of BenchmarkPlan1000TablesCacheOff
+// that no transition does without: the ten release files evaluated (block
+// by block, side by side, as Plan loads them), nothing diffed or split.
+func BenchmarkLoad1000Tables(b *testing.B) {
+	p, _ := bigPlanned(b, false)
+	var srcs []diff.Source
+	for _, r := range p.Releases {
+		data, err := os.ReadFile(p.SchemaFile(r))
+		if err != nil {
+			b.Fatal(err)
+		}
+		srcs = append(srcs, diff.Source{Release: r, File: project.Rel(p.SchemaFile(r)), Src: data})
+	}
+	benchRun(b, func() string { return "off" }, nil, func() error {
+		errs := make([]error, len(srcs))
+		var wg sync.WaitGroup
+		for i, src := range srcs {
+			wg.Go(func() { _, errs[i] = diff.Load(src, p.Target) })
+		}
+		wg.Wait()
+		return errors.Join(errs...)
+	})
 }
 
 // BenchmarkPlan1000TablesCached is the same from-scratch plan on a machine
