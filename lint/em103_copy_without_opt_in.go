@@ -60,7 +60,8 @@ func init() {
 	})
 }
 
-// copyOptIn reports whether a column the statement changes says
+// copyOptIn reports whether a column the statement changes, or one a key
+// it adds is built on (a FULLTEXT index, built by a copy), says
 // `allow_copy = true` in the release's schema, and otherwise names the
 // column that should. A release whose schema does not load cannot tell; its
 // own error is reported.
@@ -71,18 +72,22 @@ func copyOptIn(p *Pass, release string, d *effect.DDL) (string, bool) {
 	}
 	first := ""
 	for _, c := range d.Clauses {
-		if c.Object != "COLUMN" || c.Name == "" {
-			continue
+		var names []string
+		switch {
+		case c.Object == "COLUMN" && c.To != "":
+			names = []string{c.To}
+		case c.Object == "COLUMN" && c.Name != "":
+			names = []string{c.Name}
+		case c.Op == "ADD":
+			names = c.Columns
 		}
-		name := c.Name
-		if c.To != "" {
-			name = c.To
-		}
-		if first == "" {
-			first = name
-		}
-		if decl := rel.r.Declarations.Columns[diff.ColumnRef{Table: d.Name, Column: name}]; decl != nil && decl.AllowCopy {
-			return "", true
+		for _, name := range names {
+			if first == "" {
+				first = name
+			}
+			if decl := rel.r.Declarations.Columns[diff.ColumnRef{Table: d.Name, Column: name}]; decl != nil && decl.AllowCopy {
+				return "", true
+			}
 		}
 	}
 	return first, false

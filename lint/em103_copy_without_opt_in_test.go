@@ -34,6 +34,14 @@ func TestEM103CopyWithoutOptIn(t *testing.T) {
 			f.appendStatement("plans/pike/pike_contract01.sql", "ALTER TABLE `images` ADD COLUMN `caption` varchar(50) NULL")
 			return ""
 		}},
+		// A FULLTEXT index is built by a copy, opted in on a column of the
+		// index, which the statement names only as a key part.
+		{name: "FULLTEXT index built by a copy with allow_copy on its column", pike: pike("    type = varchar(100)\n", "    type       = varchar(100)\n    allow_copy = true\n", "  index \"ix_owner\" {", "  index \"ft_name\" {\n    type    = FULLTEXT\n    columns = [column.name]\n  }\n  index \"ix_owner\" {"), setup: func(f *fixture) string {
+			if !strings.Contains(f.read(expand), "ADD FULLTEXT INDEX `ft_name` (`name`), ALGORITHM=COPY") {
+				t.Fatalf("the planner no longer copies to build a FULLTEXT index:\n%s", f.read(expand))
+			}
+			return ""
+		}},
 		{name: "every ALTER emcee writes names its algorithm", pike: pike("varchar(100)", "varchar(200)", "  index \"ix_owner\" {", "  index \"ix_name\" {\n    columns = [column.name]\n  }\n  index \"ix_owner\" {")},
 	})
 }

@@ -450,15 +450,7 @@ func describe(e effect.Effect) string {
 }
 
 func column(s *schema.Schema, table, name string) *schema.Column {
-	if s == nil {
-		return nil
-	}
-	if t, ok := s.Table(table); ok {
-		if c, ok := t.Column(name); ok {
-			return c
-		}
-	}
-	return nil
+	return splitter.ColumnsOf(s)(table, name)
 }
 
 // columnDef names what a dropped column held. A column the snapshots do

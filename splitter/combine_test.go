@@ -93,6 +93,26 @@ func TestCombine(t *testing.T) {
 			want:   []string{"ALTER TABLE `images` ADD COLUMN `hits` int NOT NULL DEFAULT 0, MODIFY COLUMN `size` bigint NULL, ALTER COLUMN `note` SET DEFAULT '', ALGORITHM=COPY, LOCK=SHARED"},
 			whyHas: "one ALTER for images, so the table is rebuilt once for all 3 changes",
 		},
+		{
+			name: "contract beside a FULLTEXT index the release keeps: the NOT NULL is a copy, the unique index rides on it", target: mariadb1011,
+			before: tcBlock(tcFulltext),
+			edits: cat([]string{"    type = int\n    null = true\n  }\n  column \"owner_id\"", "    type       = int\n    allow_copy = true\n  }\n  column \"owner_id\""},
+				tcBlock("  index \"ux_name\" {\n    unique  = true\n    columns = [column.name]\n  }")), phase: revision.Contract,
+			want:   []string{"ALTER TABLE `images` MODIFY COLUMN `size` int NOT NULL, ADD UNIQUE INDEX `ux_name` (`name`), ALGORITHM=COPY, LOCK=SHARED"},
+			whyHas: "one ALTER for images, so the table is rebuilt once",
+		},
+		{
+			name: "a filled column beside a FULLTEXT index: added by a copy, made NOT NULL in contract by a copy", target: mariadb1011,
+			before: tcBlock(tcFulltext),
+			edits:  []string{"  column \"price\" {", "  column \"slug\" {\n    type       = varchar(30)\n    fill       = \"LOWER(name)\"\n    allow_copy = true\n  }\n  column \"price\" {"}, phase: revision.Contract,
+			want: []string{"ALTER TABLE `images` MODIFY COLUMN `slug` varchar(30) NOT NULL, ALGORITHM=COPY, LOCK=SHARED"},
+		},
+		{
+			name: "contract that drops the FULLTEXT index: the NOT NULL rides on its rebuild in place", target: mariadb1011,
+			before: tcBlock(tcFulltext),
+			edits:  []string{"    type = int\n    null = true\n  }\n  column \"owner_id\"", "    type = int\n  }\n  column \"owner_id\"", tcFulltext + "\n", ""}, phase: revision.Contract,
+			want: []string{"ALTER TABLE `images` DROP INDEX `ft_note`, FORCE, MODIFY COLUMN `size` int NOT NULL, ALGORITHM=INPLACE, LOCK=NONE"},
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before := tcEdit(t, tcImages, tc.before...)

@@ -105,20 +105,25 @@ func keepsNull(before *schema.Column, notNull bool) bool {
 	return before != nil && notNull == !before.Type.Null
 }
 
-// costOf is the cost on the target of a statement emcee writes, with the
-// columns as the previous release has them.
-func (c *Context) costOf(sql string) string {
-	return StatementCost(c.Target, sql, func(table, column string) *schema.Column {
-		if c.Transition.From == nil {
+// ColumnsOf looks columns up in s (nil: none known).
+func ColumnsOf(s *schema.Schema) ColumnLookup {
+	return func(table, column string) *schema.Column {
+		if s == nil {
 			return nil
 		}
-		if t, ok := c.Transition.From.Table(table); ok {
+		if t, ok := s.Table(table); ok {
 			if col, ok := t.Column(column); ok {
 				return col
 			}
 		}
 		return nil
-	})
+	}
+}
+
+// costOf is the cost on the target of a statement emcee writes, with the
+// columns as the previous release has them.
+func (c *Context) costOf(sql string) string {
+	return StatementCost(c.Target, sql, ColumnsOf(c.Transition.From))
 }
 
 // weakest is the cheapest algorithm clause a statement combining clauses

@@ -2,10 +2,15 @@ package splitter
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
+
+	"github.com/emcee-db/emcee/diff"
+	"github.com/emcee-db/emcee/effect"
+	"github.com/emcee-db/emcee/revision"
 )
 
 // InnoDB adds or drops no column of a table with a FULLTEXT index instantly
@@ -45,7 +50,7 @@ func (c *Change) addColumnAlgorithm(col string) (Algorithm, string, error) {
 	if !hasFulltext(c.FromTable) {
 		return Instant, "", nil
 	}
-	note, err := c.requireOptIn(CostCopy, "adding a column to a table with a FULLTEXT index (neither server adds one instantly or online there)", col)
+	note, err := c.requireOptInOr(CostCopy, "adding a column to a table with a FULLTEXT index (neither server adds one instantly or online there)", fulltextInstead, col)
 	if err != nil {
 		return "", "", err
 	}
@@ -82,7 +87,8 @@ func (c *Change) dropColumnAlgorithm(col string) (Algorithm, string, error) {
 	if cols == nil {
 		return c.ctx.dropAlgorithm(), "", nil
 	}
-	note, err := c.requireOptIn(CostCopy, fmt.Sprintf("dropping column %s from a table that keeps a FULLTEXT index (neither server drops one instantly or online there; allow_copy goes on a column of the index)", col), cols...)
+	// The column that takes a replaced one over may opt in too.
+	note, err := c.requireOptInOr(CostCopy, fmt.Sprintf("dropping column %s from a table that keeps a FULLTEXT index (neither server drops one instantly or online there; allow_copy goes on a column of the index)", col), fulltextInstead, append(cols, c.ctx.replacers(c.Table.Name, col)...)...)
 	if err != nil {
 		return "", "", err
 	}
@@ -95,7 +101,188 @@ func (c *Change) dropColumnAlgorithm(col string) (Algorithm, string, error) {
 // (MariaDB 10.11 refused the INSTANT DROP COLUMN after a plain DROP INDEX).
 const fulltextDropNote = "FORCE rebuilds the table in place (writes continue) to remove the hidden FTS_DOC_ID column the FULLTEXT index added, which keeps columns from being added or dropped instantly later"
 
+// dropFulltext is the DROP INDEX sql of idx, and its reason, for a table
+// that has after's indexes once it has run: a FULLTEXT index goes with
+// FORCE, unless the table keeps another one, whose FTS_DOC_ID stays
+// anyway and which makes that rebuild refused with LOCK=NONE (MariaDB
+// 10.11: "Fulltext index creation requires a lock").
+func dropFulltext(idx *schema.Index, after *schema.Table, sql, why string) (string, string) {
+	if !isFulltext(idx) {
+		return sql, why
+	}
+	if after != nil {
+		for _, o := range after.Indexes {
+			if o.Name != idx.Name && isFulltext(o) {
+				return sql, fmt.Sprintf("%s; no FORCE: the table keeps FULLTEXT index %s, and with it the hidden FTS_DOC_ID column, and InnoDB rebuilds it in place only with writes blocked", why, o.Name)
+			}
+		}
+	}
+	return withForce(sql), why + "; " + fulltextDropNote
+}
+
 // withForce adds FORCE to an ALTER TABLE emcee wrote.
 func withForce(alter string) string {
 	return strings.TrimSuffix(alter, ";") + ", FORCE"
+}
+
+// fulltextKept lists the columns of the FULLTEXT indexes table has when
+// the ALTER d of phase runs, less those d drops. In expand and a rollback
+// that is the previous release's and the ones expand builds (one may not be
+// built yet when the statement runs: counting it errs on the side the
+// server accepts); in contract, the new release's: one only the previous
+// release has is dropped in contract, with FORCE, and combine makes the
+// table's contract ALTERs that one statement.
+func (c *Context) fulltextKept(phase revision.Phase, table string, d *effect.DDL) []string {
+	dropped := map[string]bool{}
+	for _, cl := range d.Clauses {
+		if cl.Op == "DROP" && cl.Object == "INDEX" {
+			dropped[cl.Name] = true
+		}
+	}
+	var states []*schema.Schema
+	if phase != revision.Contract {
+		states = append(states, c.Transition.From)
+	}
+	if c.Transition.To != nil {
+		states = append(states, c.Transition.To.Schema)
+	}
+	seen := map[string]bool{}
+	var cols []string
+	for _, r := range states {
+		if r == nil {
+			continue
+		}
+		t, ok := r.Table(table)
+		if !ok {
+			continue
+		}
+		for _, idx := range t.Indexes {
+			if !isFulltext(idx) || dropped[idx.Name] || seen[idx.Name] {
+				continue
+			}
+			seen[idx.Name] = true
+			for _, p := range idx.Parts {
+				if p.C != nil && !slices.Contains(cols, p.C.Name) {
+					cols = append(cols, p.C.Name)
+				}
+			}
+		}
+	}
+	return cols
+}
+
+// fulltextLock corrects a statement a rule wrote for the FULLTEXT index
+// its table keeps: InnoDB rebuilds no table with a FULLTEXT index in place
+// with LOCK=NONE ("Fulltext index creation requires a lock. Try
+// LOCK=SHARED", MariaDB 10.11; MySQL 8.0 runs the same InnoDB check, which
+// its manual documents only in part: no INSTANT ADD COLUMN beside a
+// FULLTEXT index, no concurrent DML while one is built; no MySQL server
+// here to run it on). That is every ALGORITHM=INPLACE that rewrites
+// the rows (AlterCost's rebuild): a column made NULL in expand, NOT NULL
+// in contract or a rollback, a primary key, FORCE, and on MySQL a column
+// added or dropped. Such a statement becomes a copy (writes blocked), which
+// a column it changes, or one of the index, opts in to with allow_copy.
+// Statements that rebuild nothing (an index built, a VARCHAR extended,
+// defaults) stay online: the server accepts them there.
+func (c *Change) fulltextLock(s Step) (Step, error) {
+	if s.Kind != revision.DDL {
+		return s, nil
+	}
+	d := effect.Parse(s.SQL)
+	body, ok := strings.CutSuffix(s.SQL, ", "+string(Inplace))
+	if d.Kind != effect.KindAlterTable || !ok {
+		return s, nil
+	}
+	// A rollback's MODIFY starts from the new release's column.
+	state := c.ctx.Transition.From
+	if s.Phase == revision.Rollback && c.ctx.Transition.To != nil {
+		state = c.ctx.Transition.To.Schema
+	}
+	if StatementCost(c.ctx.Target, s.SQL, ColumnsOf(state)) != CostRebuild {
+		return s, nil
+	}
+	kept := c.ctx.fulltextKept(s.Phase, d.Name, d)
+	if kept == nil {
+		return s, nil
+	}
+	var cols []string
+	for _, cl := range d.Clauses {
+		switch {
+		case cl.Object == "COLUMN":
+			cols = append(cols, c.ctx.optInFor(d.Name, cl.Name)...)
+		case cl.Op == "ADD":
+			// A key's columns (a primary key) may opt in to its copy.
+			cols = append(cols, cl.Columns...)
+		}
+	}
+	what := fmt.Sprintf("%s rebuilds table %s, which keeps a FULLTEXT index on %s: neither server rebuilds such a table in place while writes continue (LOCK=NONE is refused: \"Fulltext index creation requires a lock\"), so the statement is a table copy, which",
+		fulltextWhat(d), d.Name, strings.Join(kept, ", "))
+	instead := fulltextInstead
+	if cols != nil {
+		instead = fmt.Sprintf("or on %s (a column of the index); %s", strings.Join(kept, ", "), fulltextInstead)
+	}
+	note, err := c.requireOptInOr(CostCopy, what, instead, append(cols, kept...)...)
+	if err != nil {
+		return s, err
+	}
+	s.SQL = Copy.With(body)
+	s.Why += "; not in place after all: " + note + ", because the table's FULLTEXT index refuses a rebuild in place with writes continuing"
+	return s, nil
+}
+
+// optInFor lists the columns of the new release that may opt in to a
+// copy changing column col of table: col itself; for a column the release
+// replaces or renames, the columns that take it over; for one it drops,
+// any of the table's (the dropped column has no block left to say it).
+func (c *Context) optInFor(table, col string) []string {
+	t, ok := c.Transition.To.Schema.Table(table)
+	if !ok {
+		return nil
+	}
+	if _, ok := t.Column(col); ok {
+		return []string{col}
+	}
+	if by := c.replacers(table, col); by != nil {
+		return by
+	}
+	return diff.ColumnNames(t)
+}
+
+// replacers lists the columns of the new release declared to replace or
+// rename column col of table.
+func (c *Context) replacers(table, col string) []string {
+	t, ok := c.Transition.To.Schema.Table(table)
+	if !ok {
+		return nil
+	}
+	var by []string
+	for _, tc := range t.Columns {
+		if d := c.Decl(table, tc.Name); d != nil && (d.RenamedFrom == col || d.Replaces != nil && d.Replaces.Column == col) {
+			by = append(by, tc.Name)
+		}
+	}
+	return by
+}
+
+// fulltextInstead is the way around a copy the FULLTEXT index forces: a
+// new column replacing the old one is added beside the index too.
+const fulltextInstead = "and set `osc = \"pt-osc\"` in atlas.hcl's emcee block to have pt-online-schema-change copy the table while writes continue"
+
+// fulltextWhat names what an ALTER does, for the refusal.
+func fulltextWhat(d *effect.DDL) string {
+	var parts []string
+	for _, cl := range d.Clauses {
+		switch {
+		case cl.Object == "COLUMN" && (cl.Op == "MODIFY" || cl.Op == "CHANGE"):
+			parts = append(parts, "changing column "+cl.Name)
+		case cl.Object != "":
+			parts = append(parts, strings.TrimSpace(strings.ToLower(cl.Op+" "+cl.Object)+" "+cl.Name))
+		case cl.Op == "FORCE":
+			parts = append(parts, "FORCE")
+		}
+	}
+	if parts == nil {
+		return "the ALTER"
+	}
+	return strings.Join(parts, ", ")
 }

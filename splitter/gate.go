@@ -77,6 +77,12 @@ func (c *Change) requireAllowCopy(what string, columns ...string) (string, error
 // columns says `allow_copy = true`, the one opt-in to a rebuild; it
 // returns the note the statement's reason carries.
 func (c *Change) requireOptIn(cost, what string, columns ...string) (string, error) {
+	return c.requireOptInOr(cost, what, "or add a new column that `replaces` it to change it online", columns...)
+}
+
+// requireOptInOr is requireOptIn whose refusal names instead as the way
+// around the copy.
+func (c *Change) requireOptInOr(cost, what, instead string, columns ...string) (string, error) {
 	how, effect := "TABLE COPY, writes block while it runs", "makes the server copy the whole table, blocking writes while it runs"
 	if cost == CostRebuild {
 		how, effect = "TABLE REBUILD in place, every row rewritten while writes continue", "makes the server rebuild the whole table (in place: writes continue, but it rewrites every row, as long as a copy)"
@@ -90,8 +96,8 @@ func (c *Change) requireOptIn(cost, what string, columns ...string) (string, err
 	if len(columns) > 0 {
 		col = columns[0]
 	}
-	return "", fmt.Errorf("%s: %s.%s: %s %s. Add `allow_copy = true` to column %q to accept that, or add a new column that `replaces` it to change it online",
-		c.ctx.Transition.To.Where(c.Table.Name, col), c.Table.Name, col, what, effect, col)
+	return "", fmt.Errorf("%s: %s.%s: %s %s. Add `allow_copy = true` to column %q to accept that, %s",
+		c.ctx.Transition.To.Where(c.Table.Name, col), c.Table.Name, col, what, effect, col, instead)
 }
 
 // columnsIn lists the table's columns an expression reads, for telling

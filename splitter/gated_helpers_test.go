@@ -75,7 +75,7 @@ func tcSteps(t *testing.T, target project.Target, before, after string) ([]tcSte
 				continue
 			}
 			ch.claimed = true
-			steps, err := r.Split(ch)
+			steps, err := r.split(ch)
 			if err != nil {
 				return nil, err
 			}

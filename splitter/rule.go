@@ -116,6 +116,17 @@ const (
 
 var rules []*Rule
 
+// split is the rule's Split with what holds for every rule's statements
+// corrected in one place: an in-place rebuild of a table that keeps a
+// FULLTEXT index is a copy (fulltext.go).
+func (r *Rule) split(ch *Change) ([]Step, error) {
+	out, err := r.Split(ch)
+	for i := 0; err == nil && i < len(out); i++ {
+		out[i], err = ch.fulltextLock(out[i])
+	}
+	return out, err
+}
+
 // register adds a rule; each rule file calls it from init.
 func register(r *Rule) {
 	rules = append(rules, r)

@@ -27,7 +27,7 @@ func init() {
 		Priority: 50,
 		Doc: RuleDoc{
 			Change:   "add a primary key to an existing table that has none: on columns it already has (NOT NULL), or on one new AUTO_INCREMENT column",
-			Phases:   "existing columns: contract (ALGORITHM=INPLACE, LOCK=NONE: the table is rebuilt in place, writes continue); a new AUTO_INCREMENT column: expand, with the key, in one ALTER (ALGORITHM=COPY: needs allow_copy = true on the column)",
+			Phases:   "existing columns: contract (ALGORITHM=INPLACE, LOCK=NONE: the table is rebuilt in place, writes continue; on a table with a FULLTEXT index ALGORITHM=COPY, with allow_copy = true); a new AUTO_INCREMENT column: expand, with the key, in one ALTER (ALGORITHM=COPY: needs allow_copy = true on the column)",
 			Rollback: "existing columns: nothing to undo (contract only); a new AUTO_INCREMENT column: refused (dropping a primary key copies the table on both servers)",
 			Gate:     "existing columns: no row whose key another row holds too",
 			Example:  `primary_key { columns = [column.user_id, column.cache_key] }  # the table had none`,

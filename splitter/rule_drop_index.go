@@ -8,16 +8,14 @@ import (
 
 func init() {
 	register(dropRule("drop-index",
-		RuleDoc{Change: "drop index", Phases: "contract (a FULLTEXT index: with FORCE, a rebuild in place)", Rollback: "nothing to undo: contract only", Example: "remove the index block"},
+		RuleDoc{Change: "drop index", Phases: "contract (a FULLTEXT index: with FORCE, a rebuild in place, unless the table keeps another FULLTEXT index)", Rollback: "nothing to undo: contract only", Example: "remove the index block"},
 		StageDropIndex,
 		func(c *Change) bool { _, ok := c.Change.(*schema.DropIndex); return ok },
 		func(c *Change) (string, string, error) {
 			d := c.Change.(*schema.DropIndex)
 			sql, err := c.Alter(d)
 			why := fmt.Sprintf("queries of the previous release may rely on index %s of %s for speed (or uniqueness), so it goes after that release", d.I.Name, c.Table.Name)
-			if isFulltext(d.I) {
-				sql, why = withForce(sql), why+"; "+fulltextDropNote
-			}
+			sql, why = dropFulltext(d.I, c.Table, sql, why)
 			return why, Inplace.With(sql), err
 		}))
 }

@@ -84,7 +84,7 @@ func Split(tr *diff.Transition, t project.Target, drv *mysql.Driver) (Phases, er
 				continue
 			}
 			ch.claimed = true
-			out, err := r.Split(ch)
+			out, err := r.split(ch)
 			if err != nil {
 				refused = append(refused, err)
 				continue
