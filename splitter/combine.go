@@ -64,7 +64,7 @@ func (c *Context) parseOwnAlter(st Step) (ownAlter, bool) {
 		return ownAlter{}, false
 	}
 	for _, alg := range []Algorithm{Instant, NoCopy, Inplace, Copy} {
-		if body, ok := strings.CutSuffix(rest, ", "+string(alg)); ok && body != "" {
+		if body, ok := alg.Off(rest); ok && body != "" {
 			return ownAlter{table: d.Name, body: body, alg: alg, cost: c.costOf(st.SQL)}, true
 		}
 	}

@@ -120,11 +120,6 @@ func dropFulltext(idx *schema.Index, after *schema.Table, sql, why string) (stri
 	return withForce(sql), why + "; " + fulltextDropNote
 }
 
-// withForce adds FORCE to an ALTER TABLE emcee wrote.
-func withForce(alter string) string {
-	return strings.TrimSuffix(alter, ";") + ", FORCE"
-}
-
 // fulltextKept lists the columns of the FULLTEXT indexes table has when
 // the ALTER d of phase runs, less those d drops. In expand and a rollback
 // that is the previous release's and the ones expand builds (one may not be
@@ -189,7 +184,7 @@ func (c *Change) fulltextLock(s Step) (Step, error) {
 		return s, nil
 	}
 	d := effect.Parse(s.SQL)
-	body, ok := strings.CutSuffix(s.SQL, ", "+string(Inplace))
+	body, ok := Inplace.Off(s.SQL)
 	if d.Kind != effect.KindAlterTable || !ok {
 		return s, nil
 	}

@@ -55,3 +55,14 @@ const (
 func (a Algorithm) With(alter string) string {
 	return strings.TrimSuffix(alter, ";") + ", " + string(a)
 }
+
+// Off is an ALTER emcee wrote without the clause With appended, and
+// whether it had that clause.
+func (a Algorithm) Off(alter string) (string, bool) {
+	return strings.CutSuffix(alter, ", "+string(a))
+}
+
+// withForce adds FORCE to an ALTER TABLE emcee wrote.
+func withForce(alter string) string {
+	return strings.TrimSuffix(alter, ";") + ", FORCE"
+}
