@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"ariga.io/atlas/sql/schema"
+
+	"github.com/emcee-db/emcee/schemadef"
 )
 
 // withColumnCharsetChanges adds the column charset and collation changes
@@ -58,19 +60,12 @@ func hasKind(attrs []schema.Attr, kind schema.Attr) bool {
 }
 
 func attrOf(attrs []schema.Attr, kind schema.Attr) (string, bool) {
-	for _, a := range attrs {
-		switch a := a.(type) {
-		case *schema.Charset:
-			if _, ok := kind.(*schema.Charset); ok {
-				return strings.ToLower(a.V), true
-			}
-		case *schema.Collation:
-			if _, ok := kind.(*schema.Collation); ok {
-				return strings.ToLower(a.V), true
-			}
-		}
+	get := schemadef.Charset
+	if _, ok := kind.(*schema.Collation); ok {
+		get = schemadef.Collation
 	}
-	return "", false
+	v, ok := get(attrs)
+	return strings.ToLower(v), ok
 }
 
 // effective is a column's charset or collation: its own, else its table's,

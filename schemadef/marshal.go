@@ -96,30 +96,39 @@ func stringDefaults(s *schema.Schema) {
 func columnCharsets(s *schema.Schema) map[[2]string][][2]string {
 	out := map[[2]string][][2]string{}
 	for _, t := range s.Tables {
-		var charset, collate bool
-		for _, a := range t.Attrs {
-			switch a.(type) {
-			case *schema.Charset:
-				charset = true
-			case *schema.Collation:
-				collate = true
-			}
-		}
+		_, charset := Charset(t.Attrs)
+		_, collate := Collation(t.Attrs)
 		for _, c := range t.Columns {
 			key := [2]string{t.Name, c.Name}
-			for _, a := range c.Attrs {
-				switch a := a.(type) {
-				case *schema.Charset:
-					if !charset {
-						out[key] = append(out[key], [2]string{"charset", a.V})
-					}
-				case *schema.Collation:
-					if !collate {
-						out[key] = append(out[key], [2]string{"collate", a.V})
-					}
-				}
+			if v, ok := Charset(c.Attrs); ok && !charset {
+				out[key] = append(out[key], [2]string{"charset", v})
+			}
+			if v, ok := Collation(c.Attrs); ok && !collate {
+				out[key] = append(out[key], [2]string{"collate", v})
 			}
 		}
 	}
 	return out
+}
+
+// Charset is the charset among a table's or column's attributes, as
+// declared.
+func Charset(attrs []schema.Attr) (string, bool) {
+	for _, a := range attrs {
+		if cs, ok := a.(*schema.Charset); ok {
+			return cs.V, true
+		}
+	}
+	return "", false
+}
+
+// Collation is the collation among a table's or column's attributes, as
+// declared.
+func Collation(attrs []schema.Attr) (string, bool) {
+	for _, a := range attrs {
+		if co, ok := a.(*schema.Collation); ok {
+			return co.V, true
+		}
+	}
+	return "", false
 }
