@@ -500,7 +500,11 @@ func (s *Session) columnLoss(ctx context.Context, table, column string, f *sqlsy
 		err := s.Conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+sqlsyntax.Ident(table)+" WHERE "+pred).Scan(&n)
 		switch {
 		case err == nil:
-			return &Loss{Table: table, Column: column, Rows: n, Save: s.saveColumn(ctx, table, column, pred)}, nil
+			save, err := s.saveColumn(ctx, table, column, pred)
+			if err != nil {
+				return nil, err
+			}
+			return &Loss{Table: table, Column: column, Rows: n, Save: save}, nil
 		// No default (1364), or the backfill's value reads what is no
 		// longer there (1054): count more broadly, never less.
 		case i < len(preds)-1 && dbconn.ServerError(err, 1364, 1054):
@@ -529,10 +533,15 @@ func (s *Session) tableLoss(ctx context.Context, table string) (*Loss, error) {
 // with the table's primary key to put them back by; without one, with
 // the row's other columns (the values alone say nothing of where they
 // go back).
-func (s *Session) saveColumn(ctx context.Context, table, column, pred string) string {
-	key, _ := dbconn.Strings(ctx, s.Conn, "SELECT COLUMN_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND INDEX_NAME = 'PRIMARY' ORDER BY SEQ_IN_INDEX", table)
-	if len(key) == 0 {
-		key, _ = dbconn.Strings(ctx, s.Conn, "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME <> ? ORDER BY ORDINAL_POSITION", table, column)
+// A failed read of the key is an error, not a command that copies the
+// values alone.
+func (s *Session) saveColumn(ctx context.Context, table, column, pred string) (string, error) {
+	key, err := dbconn.Strings(ctx, s.Conn, "SELECT COLUMN_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND INDEX_NAME = 'PRIMARY' ORDER BY SEQ_IN_INDEX", table)
+	if err == nil && len(key) == 0 {
+		key, err = dbconn.Strings(ctx, s.Conn, "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME <> ? ORDER BY ORDINAL_POSITION", table, column)
+	}
+	if err != nil {
+		return "", s.redact(fmt.Errorf("reading the columns that say where %s.%s's lost values go back: %w", table, column, err))
 	}
 	var cols []string
 	for _, k := range key {
@@ -540,7 +549,7 @@ func (s *Session) saveColumn(ctx context.Context, table, column, pred string) st
 	}
 	cols = append(cols, sqlsyntax.Ident(column))
 	q := "SELECT " + strings.Join(cols, ", ") + " FROM " + sqlsyntax.Ident(table) + " WHERE " + pred
-	return s.client(false) + " --batch --execute=" + shell.Quote(q) + " -- " + shell.Word(s.Cfg.Database) + " > " + shell.Word(s.saveFile("tsv", table, column))
+	return s.client(false) + " --batch --execute=" + shell.Quote(q) + " -- " + shell.Word(s.Cfg.Database) + " > " + shell.Word(s.saveFile("tsv", table, column)), nil
 }
 
 // client is the server's command-line client (or dump tool), connected as
