@@ -1127,9 +1127,10 @@ func oscArgs(cfg *dbconn.Config, o project.OSC, defaults, plugin string, a *sqls
 // chunk's fixed cost (its eight statements) is longer than the chunk time,
 // as on a loaded server with emcee's 5 ms, the size falls to 1 row, and
 // the rate the tool then measures is that of 1-row chunks, so it stays
-// there: a CI run's 20,000-row copies were still copying one row a chunk
-// after 14 minutes. Unloaded, chunks are far larger than the floor (about
-// 1,600 rows of the benchmark's table in 5 ms).
+// there: the test suite's 30,000-row copies, run under load, were still
+// copying one row a chunk after 14 minutes. Unloaded, chunks are far
+// larger than the floor (about 1,600 rows of the benchmark's table in
+// 5 ms).
 const oscPlugin = `package pt_online_schema_change_plugin;
 
 use strict;
