@@ -375,7 +375,7 @@ func TestLintAcceptsNewAutoIncrementKey(t *testing.T) {
 	}
 }
 
-// MediaWiki's `user_touched binary(14) NOT NULL default ''`: MariaDB
+// MediaWiki's `user_touched binary(14) NOT NULL` with an empty default: MariaDB
 // reports the default padded with NUL bytes to the column's length, which
 // the release's HCL cannot carry; read back as declared, the release plans,
 // the applier creates the column as the file does, and the database the

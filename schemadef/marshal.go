@@ -74,10 +74,10 @@ func Marshal(s *schema.Schema, target project.Target, head string) ([]byte, erro
 // refused the database an adopted release was read from. A double-quoted
 // string Atlas reads with strconv.Unquote.
 //
-// A BINARY(n) default is reported padded with NUL bytes to n ('' is
+// A BINARY(n) default is reported padded with NUL bytes to n (the empty string is
 // '\0\0...'): the value without them declares the same column, and NUL
 // is a character Atlas's HCL cannot carry, so MediaWiki's
-// `user_touched binary(14) NOT NULL default ''` was refused as a default
+// `user_touched binary(14) NOT NULL` with an empty default was refused as a default
 // holding U+0000.
 func stringDefaults(s *schema.Schema) {
 	for _, t := range s.Tables {
