@@ -71,6 +71,10 @@ type Step struct {
 // triggers dropped before the columns they reference.
 type Stage int
 
+// StageExpandGate holds expand's gates, which the applier runs before the
+// revision's first statement (a conversion's collision count).
+const StageExpandGate Stage = 0
+
 const (
 	StageCreateTable Stage = 10 + iota
 	StageRenameTable
