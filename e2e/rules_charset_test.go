@@ -202,6 +202,22 @@ func TestRoundcube15Utf8mb4(t *testing.T) {
 	if r := plan(); r.Code != 0 {
 		t.Fatalf("emcee plan: %s", r)
 	}
+	// lint replays the conversion and does not call it a tightening;
+	// review shows the gates expand runs first: users' unique key and
+	// session's primary key under utf8mb4_unicode_ci.
+	dev := testdb.New(t)
+	for _, args := range [][]string{{"lint", "--dev-url", dev.URL}, {"review", "after"}} {
+		cmd := exec.Command(opBinary(t), args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "EMCEE_URL=", "EMCEE_DEV_URL=", "EMCEE_ENV=")
+		r := opRunCmd(t, cmd)
+		if r.Code != 0 || strings.Contains(r.Stdout+r.Stderr, "EM102") {
+			t.Fatalf("emcee %s: %s", strings.Join(args, " "), r)
+		}
+		if args[0] == "review" && (!strings.Contains(r.Stdout, "after_expand01: 2 gates first (expand stops, changing nothing, unless each returns 0), then 2 statements") || !strings.Contains(r.Stdout, "Gates expand runs first")) {
+			t.Errorf("review does not show the gate expand runs first:\n%s", r.Stdout)
+		}
+	}
 	p, err := project.Load(filepath.Join(dir, "atlas.hcl"))
 	if err != nil {
 		t.Fatal(err)

@@ -161,7 +161,7 @@ func splitCharset(c *Change) ([]Step, error) {
 			why += fmt.Sprintf("; %s.%s: %s", t.Name, v.to.Name, v.why)
 		}
 	}
-	if len(attrs) > 0 && len(convs) > 0 {
+	if len(attrs) > 0 && len(convs) > 0 && alg == NoCopy {
 		why += "; the table default changes in the same statement: NOCOPY (MariaDB refuses INSTANT for both at once), nothing rebuilt"
 	}
 	if alg == Copy {

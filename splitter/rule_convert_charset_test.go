@@ -3,6 +3,8 @@ package splitter
 import (
 	"testing"
 
+	"ariga.io/atlas/sql/schema"
+
 	"github.com/emcee-db/emcee/revision"
 )
 
@@ -86,5 +88,29 @@ func TestConvertCharsetRule(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, c.run)
+	}
+}
+
+// lint asks Widens about the column changes a replayed plan makes: a
+// conversion that keeps every character is not a tightening, one that
+// loses characters is, and so is one whose charsets it cannot read.
+func TestWidensConversion(t *testing.T) {
+	col := func(attrs ...schema.Attr) *schema.Column {
+		return &schema.Column{Name: "c", Type: &schema.ColumnType{Type: &schema.StringType{T: "varchar", Size: 20}}, Attrs: attrs}
+	}
+	kind := schema.ChangeCharset | schema.ChangeCollate
+	for _, c := range []struct {
+		from, to *schema.Column
+		want     bool
+	}{
+		{col(&schema.Charset{V: "utf8mb3"}, &schema.Collation{V: "utf8mb3_general_ci"}), col(&schema.Charset{V: "utf8mb4"}, &schema.Collation{V: "utf8mb4_unicode_ci"}), true},
+		{col(&schema.Collation{V: "utf8_general_ci"}), col(&schema.Collation{V: "utf8mb4_bin"}), true},
+		{col(&schema.Charset{V: "utf8mb4"}), col(&schema.Charset{V: "utf8mb4"}, &schema.Collation{V: "utf8mb4_bin"}), true},
+		{col(&schema.Charset{V: "utf8mb4"}), col(&schema.Charset{V: "latin1"}), false},
+		{col(), col(&schema.Charset{V: "utf8mb4"}), false},
+	} {
+		if got := Widens(c.from, c.to, kind); got != c.want {
+			t.Errorf("Widens(%v -> %v) = %v, want %v", c.from.Attrs, c.to.Attrs, got, c.want)
+		}
 	}
 }
