@@ -256,3 +256,41 @@ func TestRoundcube15Utf8mb4(t *testing.T) {
 		t.Errorf("users.preferences after 1.5: %q", got)
 	}
 }
+
+// A table's default moves to utf8mb4 while its columns keep utf8mb3 (each
+// declares it): the change is the default alone (INSTANT), and a column
+// the same release adds takes the new default, since the default changes
+// before the column is added.
+func TestRuleConvertCharsetDefaultOnly(t *testing.T) {
+	table := func(charset, collate, pin, extra string) string {
+		return `
+table "notes" {
+  schema  = schema.app
+  charset = "` + charset + `"
+  collate = "` + collate + `"
+  column "id" {
+    type           = int
+    auto_increment = true
+  }
+  column "title" {
+    type = varchar(100)` + pin + `
+  }` + extra + `
+  primary_key {
+    columns = [column.id]
+  }
+}
+`
+	}
+	ruleCase{
+		before:    table("utf8mb3", "utf8mb3_general_ci", "", ""),
+		after:     table("utf8mb4", "utf8mb4_unicode_ci", "\n    charset = \"utf8mb3\"", "\n  column \"body\" {\n    type = text\n    null = true\n  }"),
+		rules:     []string{"convert-charset", "add-column"},
+		seed:      []string{"INSERT INTO notes (title) VALUES ('one')"},
+		oldWrites: []string{"INSERT INTO notes (title) VALUES ('two')"},
+		newWrites: []string{"INSERT INTO notes (title, body) VALUES ('three', 'body \U0001F600')"},
+		checks: map[string]string{
+			"SELECT COLUMN_NAME, COLLATION_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'notes' AND COLLATION_NAME IS NOT NULL ORDER BY 1": "body|utf8mb4_unicode_ci;title|utf8mb3_general_ci",
+			"SELECT body FROM notes WHERE title = 'three'": "body \U0001F600",
+		},
+	}.run(t)
+}

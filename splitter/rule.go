@@ -78,6 +78,9 @@ const StageExpandGate Stage = 0
 const (
 	StageCreateTable Stage = 10 + iota
 	StageRenameTable
+	// StageConvertTable moves a table to its new default charset before
+	// columns are added or modified without one: they take the default.
+	StageConvertTable
 	StageAddColumn
 	StageModifyColumn
 	StageAddIndex

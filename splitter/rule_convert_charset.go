@@ -175,7 +175,7 @@ func splitCharset(c *Change) ([]Step, error) {
 	if err != nil {
 		return nil, err
 	}
-	steps = append(steps, Step{Phase: revision.Expand, Stage: StageModifyColumn, Statement: revision.Statement{Why: why, SQL: alg.With(sql)}})
+	steps = append(steps, Step{Phase: revision.Expand, Stage: StageConvertTable, Statement: revision.Statement{Why: why, SQL: alg.With(sql)}})
 	back, err := c.undoConversion(attrs, convs, alg, len(steps) > 1)
 	if err != nil {
 		return nil, err
