@@ -294,3 +294,75 @@ table "notes" {
 		},
 	}.run(t)
 }
+
+// prefsRelease is a table whose conversion only a copy does (an ENUM),
+// with a unique key on name under collate.
+func prefsRelease(charset, collate, nameCollate, optIn string) string {
+	return `schema "app" {}
+table "prefs" {
+  schema  = schema.app
+  charset = "` + charset + `"
+  collate = "` + collate + `"
+  column "id" {
+    type           = int
+    auto_increment = true
+  }
+  column "kind" {
+    type = enum("mail", "news")` + optIn + `
+  }
+  column "name" {
+    type    = varchar(40)
+    collate = "` + nameCollate + `"
+  }
+  primary_key {
+    columns = [column.id]
+  }
+  index "ux_name" {
+    unique  = true
+    columns = [column.name]
+  }
+}
+`
+}
+
+// With osc = "pt-osc", a conversion that copies its table is handed to the
+// tool like every copy: no row is lost and the new release then stores a
+// 4-byte character. Where the new collation may make keys of a unique
+// index collide, the tool is refused before the revision runs anything:
+// it would silently keep one of two colliding rows (INSERT IGNORE,
+// REPLACE), where the server's copy fails.
+func TestOSCConvertsCharset(t *testing.T) {
+	needPtOSC(t)
+	t.Parallel()
+	t.Run("order kept: handed to the tool", func(t *testing.T) {
+		p := newSchemaProject(t, [2]string{"v1", prefsRelease("utf8mb3", "utf8mb3_general_ci", "utf8mb3_bin", "")}, [2]string{"v2", prefsRelease("utf8mb4", "utf8mb4_general_ci", "utf8mb4_bin", "\n    allow_copy = true")})
+		if r := p.plan(); r.Code != 0 {
+			t.Fatalf("plan: %s", r)
+		}
+		p.must("db", "sync", "v1")
+		p.exec("INSERT INTO prefs (kind, name) SELECT IF(seq % 2, 'mail', 'news'), CONCAT('n', seq) FROM seq_1_to_5000")
+		r := p.must("db", "expand", "--osc", "pt-osc", "--osc-chunk-time", "100ms", "--osc-sleep", "1ms")
+		opContains(t, r, "handed to pt-online-schema-change 3.2.1: ALTER TABLE `prefs` DEFAULT CHARACTER SET = UTF8MB4, DEFAULT COLLATE = UTF8MB4_GENERAL_CI, MODIFY COLUMN `kind`", "v2_expand01 applied")
+		if got := p.query("SELECT COUNT(*), SUM(kind = 'mail') FROM prefs"); got != "5000 2500" {
+			t.Fatalf("rows after the tool's copy: %s", got)
+		}
+		p.exec("INSERT INTO prefs (kind, name) VALUES ('news', 'n\U0001F600')")
+		if got := p.query("SELECT COLUMN_NAME, COLLATION_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'prefs' AND COLLATION_NAME IS NOT NULL ORDER BY 1"); got != "kind utf8mb4_general_ci\nname utf8mb4_bin" {
+			t.Fatalf("collations after the tool: %s", got)
+		}
+	})
+	t.Run("a unique key under a coarser collation: refused", func(t *testing.T) {
+		p := newSchemaProject(t, [2]string{"v1", prefsRelease("utf8mb3", "utf8mb3_general_ci", "utf8mb3_bin", "")}, [2]string{"v2", prefsRelease("utf8mb4", "utf8mb4_general_ci", "utf8mb4_unicode_ci", "\n    allow_copy = true")})
+		if r := p.plan(); r.Code != 0 {
+			t.Fatalf("plan: %s", r)
+		}
+		p.must("db", "sync", "v1")
+		p.exec("INSERT INTO prefs (kind, name) VALUES ('mail', 'a'), ('news', 'b')")
+		r := p.run("db", "expand", "--osc", "pt-osc")
+		opContains(t, r, "v2_expand01 refused before it ran anything", "converts a unique key of `prefs` to a collation under which keys may collide", "run without --osc pt-osc")
+		if got := p.query("SELECT COLLATION_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'prefs' AND COLUMN_NAME = 'name'"); got != "utf8mb3_bin" {
+			t.Fatalf("a refused expand changed the table: %s", got)
+		}
+		opContains(t, p.must("db", "expand"), "v2_expand01 applied")
+	})
+}
