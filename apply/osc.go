@@ -241,6 +241,9 @@ func (s *Session) checkOSC(ctx context.Context, rev *revision.Revision, from int
 			s.osc.privileged = true
 		}
 		if err == nil && a != nil {
+			err = oscCollidingKeys(rev, a.Table)
+		}
+		if err == nil && a != nil {
 			err = s.oscNames(ctx, a)
 		}
 		if err == nil && a != nil {
@@ -251,6 +254,24 @@ func (s *Session) checkOSC(ctx context.Context, rev *revision.Revision, from int
 				Reason: fmt.Sprintf("%s refused before it ran anything: statement %d at %s copies its table, and %s cannot apply it: %v", rev.ID, i+1, s.at(rev, st), s.osc.version, err),
 				Next:   fmt.Sprintf("run without --osc %s (and without osc in the emcee block) to have the server copy the table (ALGORITHM=COPY, writes blocked while it runs)", project.OSCPtOSC),
 			}
+		}
+	}
+	return nil
+}
+
+// oscCollidingKeys refuses a charset conversion's copy of a table whose
+// unique key the new collation may make collide, which the revision's
+// collision gate (rule convert-charset) stands for: the tool copies rows
+// with INSERT IGNORE and its triggers write with REPLACE, so a key written
+// while it copies that the new collation makes equal to another would
+// silently take that row's place, where the server's copy fails instead.
+func oscCollidingKeys(rev *revision.Revision, table string) error {
+	for _, st := range rev.Statements {
+		if st.Kind != revision.Gate || !slices.Contains(strings.Split(st.Rule, ", "), "convert-charset") {
+			continue
+		}
+		if g, err := sqlsyntax.ReadGate(st.SQL); err == nil && g.Table == table {
+			return fmt.Errorf("it converts a unique key of %s to a collation under which keys may collide (the revision's gate counts them), and %s copies rows with INSERT IGNORE and its triggers write with REPLACE: a colliding key written while it copies would silently take the other row's place, where the server's own copy fails instead", sqlsyntax.Ident(table), PtOSC)
 		}
 	}
 	return nil

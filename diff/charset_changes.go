@@ -126,3 +126,52 @@ func columnChange(mt *schema.ModifyTable, name string) *schema.ModifyColumn {
 	}
 	return nil
 }
+
+// Effective is the charset and collation the server gives a column: its
+// own, else its table's, else the server default the offline planner
+// assumes. A collation names its charset; a charset named without a
+// collation has its default one (DefaultCollation). The utf8 alias reads
+// as utf8mb3, as the server prints it.
+func Effective(t *schema.Table, c *schema.Column) (charset, collation string) {
+	collation = effective(t, c, &schema.Collation{})
+	if cs, ok := strings.CutPrefix(collation, "charset:"); ok {
+		collation = DefaultCollation(cs)
+	}
+	collation = CanonicalCharset(collation)
+	charset, _, _ = strings.Cut(collation, "_")
+	if collation == "binary" {
+		charset = "binary"
+	}
+	return charset, collation
+}
+
+// CanonicalCharset spells a charset or collation name as MariaDB 10.11
+// prints it: lower case, utf8 as utf8mb3.
+func CanonicalCharset(name string) string {
+	name = strings.ToLower(name)
+	if name == "utf8" || strings.HasPrefix(name, "utf8_") {
+		return "utf8mb3" + strings.TrimPrefix(name, "utf8")
+	}
+	return name
+}
+
+// DefaultCollation is a charset's default collation on MariaDB 10.11
+// (information_schema.CHARACTER_SETS), for the charsets emcee converts
+// between; any other charset's is <charset>_general_ci, which a
+// comparison then treats as a different collation at worst.
+func DefaultCollation(charset string) string {
+	switch cs := CanonicalCharset(charset); cs {
+	case "latin1":
+		return "latin1_swedish_ci"
+	case "binary":
+		return "binary"
+	default:
+		return cs + "_general_ci"
+	}
+}
+
+// CharsetMaxLen is the longest character of a charset, in bytes.
+func CharsetMaxLen(charset string) (int, bool) {
+	n, ok := charsetMaxLen[strings.ToLower(charset)]
+	return n, ok
+}

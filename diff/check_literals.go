@@ -1,6 +1,7 @@
 package diff
 
 import (
+	_ "embed"
 	"regexp"
 	"strconv"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"ariga.io/atlas/sql/schema"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 
+	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/sqlname"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
@@ -58,6 +60,7 @@ func checkNames(loc *locator, s *schema.Schema) []string {
 				checkCharsetAttr(a, loc.at(t.Name, "", "", attrName(loc.block(t.Name, "", ""), a)), add)
 			}
 		}
+		checkCollationOfCharset(t.Attrs, loc.at(t.Name, "", "", attrName(loc.block(t.Name, "", ""), &schema.Collation{})), add)
 		for _, c := range t.Columns {
 			cpos := loc.name(t.Name, "column", c.Name)
 			at := func(attr string) Pos { return loc.at(t.Name, "column", c.Name, attr) }
@@ -79,6 +82,7 @@ func checkNames(loc *locator, s *schema.Schema) []string {
 					add(at("default"), "default of %s: Atlas writes sql(%q) on a %s column as the text %s, not as the expression (a raw default of a column that is neither numeric nor a date is quoted unless it is in parentheses); write sql(%q) for the expression's value, or default = %q for the text", ref, d.X, typeName(c.Type.Type), strconv.Quote(d.X), "("+d.X+")", d.X)
 				}
 			}
+			checkCollationOfCharset(c.Attrs, at(attrName(loc.block(t.Name, "column", c.Name), &schema.Collation{})), add)
 			for _, a := range c.Attrs {
 				switch a := a.(type) {
 				case *schema.Comment:
@@ -164,13 +168,57 @@ func checkCharsetAttr(a schema.Attr, p Pos, add func(Pos, string, ...any)) {
 	case *schema.Charset:
 		if _, ok := charsetMaxLen[strings.ToLower(a.V)]; !ok {
 			add(p, "charset %q is not a character set of MySQL 8.0 or MariaDB 10.11 (e.g. utf8mb4, latin1, ascii, binary)", a.V)
+		} else if a.V != strings.ToLower(a.V) {
+			add(p, "charset %q: write it in lower case, %q, as the server prints it: a release compared with the database or the next release would otherwise see it change", a.V, strings.ToLower(a.V))
 		}
 	case *schema.Collation:
 		cs, _, _ := strings.Cut(strings.ToLower(a.V), "_")
-		if _, ok := charsetMaxLen[cs]; !ok || !plainWord.MatchString(a.V) {
+		switch _, known := collationCharset(a.V); {
+		case !plainWord.MatchString(a.V) || charsetMaxLen[cs] == 0 && a.V != "binary":
 			add(p, "collation %q is not a collation name (a character set, then _ and letters, digits or _, e.g. utf8mb4_general_ci)", a.V)
+		case !known:
+			add(p, "collation %q is not a collation of MariaDB 10.11 or MySQL 8.0 (SHOW COLLATION LIKE '%s%%' lists the server's); choose one of those", a.V, cs)
+		case a.V != strings.ToLower(a.V):
+			add(p, "collation %q: write it in lower case, %q, as the server prints it: a release compared with the database or the next release would otherwise see it change", a.V, strings.ToLower(a.V))
 		}
 	}
+}
+
+// checkCollationOfCharset refuses a block declaring a charset and a
+// collation of another charset, which the server refuses ("COLLATION ...
+// is not valid for CHARACTER SET ...") when the statement runs.
+func checkCollationOfCharset(attrs []schema.Attr, p Pos, add func(Pos, string, ...any)) {
+	cs, ok1 := schemadef.Charset(attrs)
+	co, ok2 := schemadef.Collation(attrs)
+	if !ok1 || !ok2 {
+		return
+	}
+	if of, ok := collationCharset(co); ok && of != CanonicalCharset(cs) {
+		add(p, "collation %q is a collation of %s, not of charset %q: choose a %s_... collation, or the charset %s", co, of, cs, CanonicalCharset(cs), of)
+	}
+}
+
+//go:embed collations_mariadb1011.txt
+var mariadbCollationList string
+
+// mariadbCollations are MariaDB 10.11's collations and their charsets.
+var mariadbCollations = func() map[string]string {
+	m := map[string]string{}
+	for _, line := range strings.Split(mariadbCollationList, "\n") {
+		if name, cs, ok := strings.Cut(line, " "); ok && !strings.HasPrefix(line, "#") {
+			m[name] = cs
+		}
+	}
+	return m
+}()
+
+// collationCharset is the charset of a collation MariaDB 10.11 or MySQL
+// 8.0 has (utf8 spelt utf8mb3).
+func collationCharset(name string) (string, bool) {
+	if cs, ok := mariadbCollations[CanonicalCharset(name)]; ok {
+		return cs, true
+	}
+	return sqlsyntax.MySQLCollation(name)
 }
 
 // checkValues refuses enum and set values Atlas would write wrongly: it puts

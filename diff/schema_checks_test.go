@@ -64,6 +64,12 @@ func TestLoadRefusesWhatTheServerOrAtlasWouldGetWrong(t *testing.T) {
 		{"comment with a character Go escapes", table("t", col("s", "    type = int\n    comment = \"a\\u00a0b\"\n")), `comment of column t.s contains '\u00a0' (U+00A0)`},
 		{"table comment too long", strings.Replace(table("t", ""), "schema = schema.app", "schema = schema.app\n  comment = \""+strings.Repeat("x", 2049)+"\"", 1), `comment of table t is 2049 characters long; the server allows at most 2048`},
 		{"charset that is SQL", table("t", col("s", "    type = varchar(10)\n    charset = \"latin1 COLLATE x\"\n")), `charset "latin1 COLLATE x" is not a character set`},
+		{"charset the server does not know", table("t", col("s", "    type = varchar(10)\n    charset = \"utf8mb5\"\n")), `pike.hcl:9:15: charset "utf8mb5" is not a character set of MySQL 8.0 or MariaDB 10.11`},
+		{"collation the server does not know", table("t", col("s", "    type = varchar(10)\n    collate = \"utf8mb4_klingon_ci\"\n")), `pike.hcl:9:15: collation "utf8mb4_klingon_ci" is not a collation of MariaDB 10.11 or MySQL 8.0`},
+		{"mixed-case charset", strings.Replace(table("t", ""), "schema = schema.app", "schema = schema.app\n  charset = \"UTF8mb4\"", 1), `pike.hcl:4:13: charset "UTF8mb4": write it in lower case, "utf8mb4", as the server prints it`},
+		{"mixed-case collation", table("t", col("s", "    type = varchar(10)\n    collate = \"utf8mb4_Unicode_CI\"\n")), `pike.hcl:9:15: collation "utf8mb4_Unicode_CI": write it in lower case, "utf8mb4_unicode_ci"`},
+		{"collation of another charset (table)", strings.Replace(table("t", ""), "schema = schema.app", "schema = schema.app\n  charset = \"utf8mb4\"\n  collate = \"latin1_swedish_ci\"", 1), `pike.hcl:5:13: collation "latin1_swedish_ci" is a collation of latin1, not of charset "utf8mb4"`},
+		{"collation of another charset (column)", table("t", col("s", "    type = varchar(10)\n    charset = \"utf8mb3\"\n    collate = \"utf8mb4_bin\"\n")), `pike.hcl:10:15: collation "utf8mb4_bin" is a collation of utf8mb4, not of charset "utf8mb3"`},
 		{"collation that is SQL, spelt collation", table("t", col("s", "    type = varchar(10)\n    collation = \"latin1_bin'\"\n")), `pike.hcl:9:17: collation "latin1_bin'" is not a collation name`},
 		{"collation that is SQL", table("t", col("s", "    type = varchar(10)\n    collate = \"latin1_bin'\"\n")), `collation "latin1_bin'" is not a collation name`},
 		{"engine that is SQL", strings.Replace(table("t", ""), "schema = schema.app", "schema = schema.app\n  engine = \"InnoDB; DROP TABLE x\"", 1), `engine "InnoDB; DROP TABLE x" of table t is not a storage engine name`},
@@ -124,6 +130,7 @@ func TestLoadAcceptsWhatTheServerTakes(t *testing.T) {
 		{"hex default", table("t", col("v", "    type = varbinary(4)\n    default = \"0xCAFE\"\n"))},
 		{"defaults at their limits", table("t", col("a", "    type = tinyint\n    default = -128\n")+col("b", "    type = datetime(6)\n    default = \"2038-01-19 03:14:07.999999\"\n")+col("c", "    type = time\n    default = \"-838:59:59\"\n")+col("e", "    type = enum(\"x\", \"y\")\n    default = \"y\"\n")+col("s", "    type = set(\"x\", \"y\")\n    default = \"x,y\"\n")+col("j", "    type = json\n    default = \"{\\\"a\\\": 1}\"\n"))},
 		{"row of exactly 65535 bytes", table("t", col("a", "    type = varchar(16382)\n")+col("b", "    type = tinyint\n"))},
+		{"collations of both servers, utf8 spelt either way", table("t", col("a", "    type = varchar(10)\n    charset = \"utf8\"\n    collate = \"utf8mb3_unicode_520_ci\"\n")+col("b", "    type = varchar(10)\n    collate = \"utf8mb4_0900_ai_ci\"\n")+col("c", "    type = varchar(10)\n    collate = \"utf8mb4_nopad_bin\"\n")+col("d", "    type = varbinary(10)\n")+col("e", "    type = varchar(10)\n    charset = \"utf8mb3\"\n    collate = \"utf8_general_ci\"\n"))},
 		{"key of exactly 3072 bytes", table("t", col("a", "    type = varchar(767)\n")+"  index \"ix\" {\n    columns = [column.a, column.id]\n  }\n")},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

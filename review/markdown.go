@@ -37,6 +37,14 @@ func WriteMarkdown(w io.Writer, rep *Report) {
 			}
 		}
 
+		if len(r.ExpandGates) > 0 {
+			fmt.Fprintln(w, "\n### Gates expand runs first (each must return 0)")
+			table(w, []string{"at", "rule", "query", "non-zero means"}, len(r.ExpandGates), func(k int) []string {
+				g := r.ExpandGates[k]
+				return []string{span(g.At), text(g.Rule), code(g.SQL, 0), text(g.Means)}
+			})
+		}
+
 		fmt.Fprintln(w, "\n### Gates contract runs first (each must return 0)")
 		table(w, []string{"at", "rule", "query", "non-zero means"}, len(r.Gates), func(k int) []string {
 			g := r.Gates[k]

@@ -42,11 +42,14 @@ type Release struct {
 	Name     string `json:"release"`
 	Previous string `json:"previous,omitempty"`
 	// Order is what operators do, in order; steps with a Command run emcee.
-	Order      []Step       `json:"order"`
-	Gates      []Gate       `json:"gates"`
-	Objects    []SyncObject `json:"triggers_and_views"`
-	DataAtRisk []Risk       `json:"data_at_risk"`
-	Tightened  []Tightening `json:"tightened"`
+	Order []Step `json:"order"`
+	Gates []Gate `json:"gates"`
+	// ExpandGates run before expand changes anything: a charset
+	// conversion's count of the keys its collation makes collide.
+	ExpandGates []Gate       `json:"expand_gates,omitempty"`
+	Objects     []SyncObject `json:"triggers_and_views"`
+	DataAtRisk  []Risk       `json:"data_at_risk"`
+	Tightened   []Tightening `json:"tightened"`
 	// Rebuilds are the statements that rewrite every row of a table (in
 	// place or by a copy), in plan order.
 	Rebuilds []Rebuild `json:"rebuilds"`
@@ -340,7 +343,10 @@ func (r *Release) addRevision(p *project.Project, rev *revision.Revision, st sta
 		}
 		if s.Kind == revision.Gate {
 			gates = append(gates, stmt)
-			if rev.ID.Phase != revision.Rollback {
+			switch rev.ID.Phase {
+			case revision.Expand:
+				r.ExpandGates = append(r.ExpandGates, Gate{At: at, Rule: s.Rule, Means: s.Why, SQL: s.SQL})
+			case revision.Contract:
 				r.Gates = append(r.Gates, Gate{At: at, Rule: s.Rule, Means: s.Why, SQL: s.SQL})
 			}
 			continue
@@ -517,6 +523,9 @@ func order(r *Release) []Step {
 		}
 	}
 	text := what(revs, n, "statement")
+	if g := len(r.ExpandGates); g > 0 {
+		text = fmt.Sprintf("%s: %s first (expand stops, changing nothing, unless each returns 0), then %s", strings.Join(revs, ", "), plural(g, "gate"), plural(n-g, "statement"))
+	}
 	for _, k := range []string{"trigger", "view"} {
 		if created[k] > 0 {
 			text += fmt.Sprintf(", creating %s", plural(created[k], k))

@@ -27,6 +27,13 @@ func WriteText(w io.Writer, rep *Report) {
 			fmt.Fprintf(w, "  %d. %-18s %s\n", j+1, s.Command, s.Text)
 		}
 
+		if len(r.ExpandGates) > 0 {
+			fmt.Fprintln(w, "\nGates expand runs first (each must return 0)")
+			for _, g := range r.ExpandGates {
+				fmt.Fprintf(w, "  %s  rule %s\n      %s\n      non-zero: %s\n", g.At, g.Rule, sqlsyntax.OneLine(g.SQL, 0), g.Means)
+			}
+		}
+
 		fmt.Fprintln(w, "\nGates contract runs first (each must return 0)")
 		if len(r.Gates) == 0 {
 			fmt.Fprintln(w, "  none")

@@ -104,8 +104,8 @@ func TestEveryChangeTypeIsClassified(t *testing.T) {
 		{&schema.RenameConstraint{}, ""},
 		{&schema.ModifyAttr{From: &schema.Comment{Text: "a"}, To: &schema.Comment{Text: "b"}}, "table-comment"},
 		{&schema.AddAttr{A: &schema.Comment{Text: "b"}}, "table-comment"},
-		{&schema.ModifyAttr{From: &schema.Charset{V: "latin1"}, To: &schema.Charset{V: "utf8mb4"}}, ""},
-		{&schema.AddAttr{A: &schema.Collation{V: "utf8mb4_bin"}}, ""},
+		{&schema.ModifyAttr{From: &schema.Charset{V: "latin1"}, To: &schema.Charset{V: "utf8mb4"}}, "convert-charset"},
+		{&schema.AddAttr{A: &schema.Collation{V: "utf8mb4_bin"}}, "convert-charset"},
 		{&schema.ModifyAttr{From: &mysql.Engine{V: "MyISAM"}, To: &mysql.Engine{V: "InnoDB"}}, ""},
 		{&schema.ModifyAttr{From: &mysql.AutoIncrement{V: 1}, To: &mysql.AutoIncrement{V: 100}}, ""},
 		{&schema.AddAttr{A: &mysql.SystemVersioned{}}, ""},
@@ -167,23 +167,6 @@ func TestEveryChangeTypeIsClassified(t *testing.T) {
 	flat := flatten(&mt)
 	if len(flat) != 2 || flat[0].Table != images || flat[0].FromTable == nil {
 		t.Errorf("flatten(ModifyTable) = %d changes, want its 2 changes on images", len(flat))
-	}
-}
-
-// A table moving to another charset changes its charset and its collation:
-// two refusals, each saying which attribute goes from what to what (they
-// were one text printed twice, on Roundcube 1.5's utf8 -> utf8mb4).
-func TestTableCharsetRefusalsSayWhatChanges(t *testing.T) {
-	cases := map[string]schema.Change{
-		"charset changes (utf8mb3 -> utf8mb4)":                         &schema.ModifyAttr{From: &schema.Charset{V: "utf8mb3"}, To: &schema.Charset{V: "utf8mb4"}},
-		"collation changes (utf8mb3_general_ci -> utf8mb4_unicode_ci)": &schema.ModifyAttr{From: &schema.Collation{V: "utf8mb3_general_ci"}, To: &schema.Collation{V: "utf8mb4_unicode_ci"}},
-		"collation changes (the database default -> utf8mb4_bin)":      &schema.AddAttr{A: &schema.Collation{V: "utf8mb4_bin"}},
-		"charset changes (latin1 -> the database default)":             &schema.DropAttr{A: &schema.Charset{V: "latin1"}},
-	}
-	for want, ch := range cases {
-		if got := attrRefusal(ch); !strings.Contains(got, "the table's default "+want+".") {
-			t.Errorf("%s: got %q", want, got)
-		}
 	}
 }
 

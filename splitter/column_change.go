@@ -6,6 +6,9 @@ import (
 
 	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
+
+	"github.com/emcee-db/emcee/diff"
+	"github.com/emcee-db/emcee/schemadef"
 )
 
 // widening tells whether every part of a column change keeps all values and
@@ -45,9 +48,34 @@ func widening(from, to *schema.Column, ch schema.ChangeKind) (alg Algorithm, ok 
 // Widens reports whether a column change keeps every value and every write
 // of the previous release valid: the only column changes that may run
 // before contract. emcee lint asks it about the changes a replayed plan makes.
+// A charset or collation change counts as one when it keeps every
+// character (rule convert-charset, which places it in expand).
 func Widens(from, to *schema.Column, ch schema.ChangeKind) bool {
+	if conv := schema.ChangeCharset | schema.ChangeCollate; ch&conv != 0 {
+		if !convertsLosslessly(from, to) {
+			return false
+		}
+		ch &^= conv
+	}
 	_, ok := widening(from, to, ch)
 	return ok
+}
+
+// convertsLosslessly reports a column whose charset, as its attributes
+// say (an inspected column has them), stays or widens.
+func convertsLosslessly(from, to *schema.Column) bool {
+	charset := func(c *schema.Column) string {
+		if cs, ok := schemadef.Charset(c.Attrs); ok {
+			return diff.CanonicalCharset(cs)
+		}
+		if co, ok := schemadef.Collation(c.Attrs); ok {
+			cs, _, _ := strings.Cut(diff.CanonicalCharset(co), "_")
+			return cs
+		}
+		return ""
+	}
+	f, t := charset(from), charset(to)
+	return f != "" && t != "" && (f == t || slices.Contains(lossless[f], t))
 }
 
 func typeWidening(from, to *schema.Column) (Algorithm, bool) {

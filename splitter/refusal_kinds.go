@@ -65,45 +65,16 @@ func specificRefusal(tr *diff.Transition, ch *Change) (string, bool) {
 	return "", false
 }
 
-// attrChange words a charset or collation change of a table, old -> new,
-// so that a table changing both gets two different lines.
-func attrChange(c schema.Change) string {
-	val := func(a schema.Attr) string {
-		switch a := a.(type) {
-		case *schema.Charset:
-			return a.V
-		case *schema.Collation:
-			return a.V
-		}
-		return "?"
-	}
-	what := "charset"
-	if _, ok := changedAttr(c).(*schema.Collation); ok {
-		what = "collation"
-	}
-	from, to := "the database default", "the database default"
-	switch c := c.(type) {
-	case *schema.AddAttr:
-		to = val(c.A)
-	case *schema.ModifyAttr:
-		from, to = val(c.From), val(c.To)
-	case *schema.DropAttr:
-		from = val(c.A)
-	}
-	return fmt.Sprintf("%s changes (%s -> %s)", what, from, to)
-}
-
 func changeName(c schema.Change) string {
 	return strings.TrimPrefix(fmt.Sprintf("%T", c), "*schema.")
 }
 
 // attrRefusal explains a table option change emcee does not plan. (The
-// table comment, metadata only, has a rule: table-comment.)
+// table comment and the charset and collation have rules: table-comment,
+// convert-charset.)
 func attrRefusal(c schema.Change) string {
 	a := changedAttr(c)
 	switch a.(type) {
-	case *schema.Charset, *schema.Collation:
-		return "the table's default " + attrChange(c) + ". That changes how new columns compare and sort, and converting existing columns rewrites every row under a lock, so emcee does not plan it. Keep the table default and give new columns their own charset/collate, or replace a column (`replaces { ... }`) to move its data to the new charset"
 	case *mysql.Engine:
 		return "the storage engine changes, which rebuilds the table under a lock; emcee does not plan it. Keep the engine, or move the data to a new table"
 	case *mysql.AutoIncrement:

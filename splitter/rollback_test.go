@@ -176,6 +176,10 @@ func TestRollbacks(t *testing.T) {
 		{rule: "drop-table", name: "contract only", target: mariadb1011, before: []string{tcNewTags, tcTags + tcNewTags}, edits: []string{tcTags, ""}, want: nil},
 		{rule: "drop-foreign-key", name: "contract only", target: mariadb1011, before: tcBlock(tcOwnerFK), edits: []string{tcOwnerFK + "\n", ""}, want: nil},
 		{rule: "drop-check", name: "contract only", target: mariadb1011, before: tcBlock(tcSizeCheck), edits: []string{tcSizeCheck + "\n", ""}, want: nil},
+		{rule: "convert-charset", name: "a collation set back the same way", target: mariadb1011,
+			edits: []string{"  column \"note\" {\n    type = varchar(60)\n", "  column \"note\" {\n    type = varchar(60)\n    collate = \"utf8mb4_bin\"\n"}, want: []string{"ALTER TABLE `images` MODIFY COLUMN `note` varchar(60) NOT NULL, ALGORITHM=INSTANT"}},
+		{rule: "convert-charset", name: "utf8mb3 -> utf8mb4 is refused", target: mariadb1011,
+			before: []string{"    type = varchar(60)\n", "    type = varchar(60)\n    charset = \"utf8mb3\"\n"}, edits: []string{"    charset = \"utf8mb3\"\n", ""}, want: []string{"gate: SELECT 1"}, whyHas: "utf8mb3 to utf8mb4"},
 		{rule: "data-migration", name: "the rows it rewrote stay", target: mariadb1011,
 			edits: []string{"table \"owners\" {", "data_migration \"trim\" {\n  table   = \"images\"\n  set     = \"name = TRIM(name)\"\n  pending = \"name <> TRIM(name)\"\n}\ntable \"owners\" {"}, want: nil},
 	}

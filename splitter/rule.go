@@ -71,9 +71,16 @@ type Step struct {
 // triggers dropped before the columns they reference.
 type Stage int
 
+// StageExpandGate holds expand's gates, which the applier runs before the
+// revision's first statement (a conversion's collision count).
+const StageExpandGate Stage = 0
+
 const (
 	StageCreateTable Stage = 10 + iota
 	StageRenameTable
+	// StageConvertTable moves a table to its new default charset before
+	// columns are added or modified without one: they take the default.
+	StageConvertTable
 	StageAddColumn
 	StageModifyColumn
 	StageAddIndex

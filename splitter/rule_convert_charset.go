@@ -1,0 +1,396 @@
+package splitter
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"ariga.io/atlas/sql/mysql"
+	"ariga.io/atlas/sql/schema"
+
+	"github.com/emcee-db/emcee/diff"
+	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/sqlsyntax"
+)
+
+// A table moved to another charset or collation (Roundcube 1.5's
+// `CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`, WordPress
+// 4.2's and MediaWiki's utf8 -> utf8mb4): the table's default changes and
+// every text column that inherits it follows, as CONVERT TO does; a column
+// declaring its own charset or collation changes alone.
+//
+// Expand, not contract: the new release writes what only the new charset
+// stores (a 4-byte character is "Incorrect string value" under utf8mb3 in
+// strict mode) and compares as the new collation says, so it must never
+// run against the old one. The previous release loses nothing: every
+// character it writes is in the wider charset. What it may see is a unique
+// key the new collation makes coarser ('a' and 'A ' one key under a _ci
+// collation): the gate, which runs before expand, refuses while stored rows
+// collide; a collision the previous release writes after that makes its
+// INSERT fail, as it would the new release's.
+//
+// Never CONVERT TO itself: MariaDB 10.11 makes a TEXT column MEDIUMTEXT
+// under it (a copy), and the declared type is TEXT. Each column is
+// MODIFYed to what it declares, which MariaDB 10.11 does INSTANT (measured:
+// docs/rules-charset.md), apart from:
+//   - in place without a rebuild (NOCOPY) when an index on the column must
+//     be sorted again (a collation that orders otherwise), and when the
+//     table's default changes in the same statement ("DROP INDEX" is its
+//     reason to refuse INSTANT);
+//   - a copy, which a column opts in to with allow_copy, for ENUM and SET,
+//     a column in a FULLTEXT index, a primary key column under a collation
+//     that orders otherwise, a VARCHAR whose longest value passes 255 bytes
+//     (its length prefix grows), a column in a prefix index whose order is
+//     kept, and from a single-byte charset.
+//
+// MySQL changes a column's charset only by a copy.
+func init() {
+	register(&Rule{
+		Name:     "convert-charset",
+		Priority: 100,
+		Doc: RuleDoc{
+			Change:   "charset or collation of a table (its text columns that inherit the default follow, as CONVERT TO would) or of a column: utf8mb3 -> utf8mb4, ascii or latin1 -> utf8mb3/utf8mb4, or another collation of the same charset",
+			Phases:   "expand (MariaDB 10.11: INSTANT, or NOCOPY where an index is sorted again or the table default changes too; ENUM/SET, FULLTEXT, a primary key under a new order, a VARCHAR passing 255 bytes, a prefix index or a single-byte charset copy the table and require allow_copy = true; MySQL: a copy)",
+			Gate:     "before expand: no two rows whose keys in a unique index the new collation makes equal (rows with a NULL key part are never duplicates)",
+			Rollback: "collation only, no unique index and no copy: set back the same way; a charset change cannot be undone online (utf8mb4 -> utf8mb3 copies the table and rejects the 4-byte characters the new release wrote): refused",
+			Example:  `table "users" { charset = "utf8mb4", collate = "utf8mb4_unicode_ci" }  # was utf8mb3`,
+		},
+		Match: charsetChange,
+		Split: splitCharset,
+	})
+}
+
+// charsetChange claims a change of a table's charset or collation, and a
+// column change of its charset or collation alone.
+func charsetChange(c *Change) bool {
+	if c.FromTable == nil {
+		return false
+	}
+	switch ch := c.Change.(type) {
+	case *schema.ModifyColumn:
+		return ch.Change != schema.NoChange && ch.Change&^(schema.ChangeCharset|schema.ChangeCollate) == schema.NoChange
+	case *schema.AddAttr, *schema.ModifyAttr, *schema.DropAttr:
+		switch changedAttr(ch).(type) {
+		case *schema.Charset, *schema.Collation:
+			return true
+		}
+	}
+	return false
+}
+
+// conversion is one column moving to another charset or collation.
+type conversion struct {
+	from, to         *schema.Column
+	fromCS, toCS     string
+	fromColl, toColl string
+	alg              Algorithm
+	why              string // what makes it a copy or NOCOPY
+}
+
+// sameOrder reports a collation change under which every index keeps its
+// order: none, or utf8mb3_x -> utf8mb4_x (MariaDB 10.11 keeps such an
+// index as it is).
+func (v conversion) sameOrder() bool {
+	return v.fromColl == v.toColl || v.fromCS == "utf8mb3" && v.toCS == "utf8mb4" && strings.TrimPrefix(v.fromColl, "utf8mb3") == strings.TrimPrefix(v.toColl, "utf8mb4")
+}
+
+// lossless lists the charset changes that keep every character.
+var lossless = map[string][]string{
+	"utf8mb3": {"utf8mb4"},
+	"latin1":  {"utf8mb3", "utf8mb4"},
+	"ascii":   {"latin1", "utf8mb3", "utf8mb4"},
+}
+
+func splitCharset(c *Change) ([]Step, error) {
+	t, old := c.Table, c.FromTable
+	same := func(o *Change) bool { return o.Table.Name == t.Name && charsetChange(o) }
+	var attrs []schema.Change
+	for o := c; o != nil; o = c.ctx.Claim(same) {
+		if _, ok := o.Change.(*schema.ModifyColumn); !ok {
+			attrs = append(attrs, o.Change)
+		}
+	}
+	var (
+		convs []conversion
+		errs  []string
+	)
+	for _, col := range t.Columns {
+		oc, ok := old.Column(col.Name)
+		if !ok || !textual(col.Type.Type) || !textual(oc.Type.Type) {
+			continue
+		}
+		v := conversion{from: oc, to: col}
+		v.fromCS, v.fromColl = diff.Effective(old, oc)
+		v.toCS, v.toColl = diff.Effective(t, col)
+		if v.fromColl == v.toColl {
+			continue
+		}
+		where := c.ctx.Transition.To.Where(t.Name, col.Name)
+		if v.fromCS != v.toCS && !slices.Contains(lossless[v.fromCS], v.toCS) {
+			errs = append(errs, fmt.Sprintf("%s: %s.%s: its charset changes %s -> %s, which cannot store every character the column holds (or emcee does not know that it can), so values would be lost or rejected. Keep %s for this column (`charset = %q` on it), or declare a new column that `replaces` it with a conversion you choose",
+				where, t.Name, col.Name, v.fromCS, v.toCS, v.fromCS, v.fromCS))
+			continue
+		}
+		v.alg, v.why = c.ctx.conversionAlgorithm(old, v)
+		convs = append(convs, v)
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("%s", strings.Join(errs, "\n"))
+	}
+	changes := slices.Clone(attrs)
+	alg := Instant
+	var copies, reasons []string
+	for _, v := range convs {
+		changes = append(changes, &schema.ModifyColumn{From: v.from, To: v.to, Change: schema.ChangeCharset | schema.ChangeCollate})
+		alg = worse(alg, v.alg)
+		if v.alg == Copy {
+			copies = append(copies, v.to.Name)
+			reasons = append(reasons, v.to.Name+": "+v.why)
+		}
+	}
+	if len(attrs) > 0 && len(convs) > 0 {
+		alg = worse(alg, NoCopy)
+	}
+	sql, err := c.Alter(changes...)
+	if err != nil {
+		return nil, err
+	}
+	why := fmt.Sprintf("%s moves to %s: the new release writes and compares as it says, so it must never see the old one; the previous release's values and writes all fit", t.Name, describeConversions(old, t, convs))
+	for _, v := range convs {
+		if v.alg != Instant && v.why != "" {
+			why += fmt.Sprintf("; %s.%s: %s", t.Name, v.to.Name, v.why)
+		}
+	}
+	if len(attrs) > 0 && len(convs) > 0 && alg == NoCopy {
+		why += "; the table default changes in the same statement: NOCOPY (MariaDB refuses INSTANT for both at once), nothing rebuilt"
+	}
+	if alg == Copy {
+		note, err := c.requireAllowCopy(fmt.Sprintf("the charset/collation change of %s (%s)", t.Name, strings.Join(reasons, "; ")), copies...)
+		if err != nil {
+			return nil, err
+		}
+		why += "; " + note
+	}
+	steps, err := collisionGates(c, convs)
+	if err != nil {
+		return nil, err
+	}
+	steps = append(steps, Step{Phase: revision.Expand, Stage: StageConvertTable, Statement: revision.Statement{Why: why, SQL: alg.With(sql)}})
+	back, err := c.undoConversion(attrs, convs, alg, len(steps) > 1)
+	if err != nil {
+		return nil, err
+	}
+	return append(steps, back...), nil
+}
+
+// textual reports the types that have a charset.
+func textual(t schema.Type) bool {
+	switch t.(type) {
+	case *schema.StringType, *schema.EnumType, *mysql.SetType:
+		return true
+	}
+	return false
+}
+
+func worse(a, b Algorithm) Algorithm {
+	rank := map[Algorithm]int{Instant: 0, NoCopy: 1, Inplace: 1, Copy: 2}
+	if rank[b] > rank[a] {
+		return b
+	}
+	return a
+}
+
+// conversionAlgorithm is what MariaDB 10.11 needs to convert one column
+// (each case measured by hand on a scratch table: docs/rules-charset.md).
+func (ctx *Context) conversionAlgorithm(t *schema.Table, v conversion) (Algorithm, string) {
+	if !ctx.Target.MariaDB() {
+		return Copy, "MySQL changes a column's charset or collation by a table copy"
+	}
+	csChanges := v.fromCS != v.toCS
+	if csChanges && v.fromCS != "utf8mb3" {
+		return Copy, fmt.Sprintf("%s -> %s re-encodes every value: a table copy", v.fromCS, v.toCS)
+	}
+	if _, ok := v.to.Type.Type.(*schema.StringType); !ok && csChanges {
+		return Copy, "an ENUM or SET changes its charset only by a table copy"
+	}
+	if s, ok := v.to.Type.Type.(*schema.StringType); ok && csChanges && strings.EqualFold(s.T, mysql.TypeVarchar) {
+		before, after := s.Size*3, s.Size*4
+		if before <= 255 && after > 255 {
+			return Copy, fmt.Sprintf("its longest value passes 255 bytes (%d -> %d), so every row's length prefix grows: a table copy", before, after)
+		}
+	}
+	alg, why := Instant, ""
+	for _, idx := range indexesOn(t, v.from.Name) {
+		switch {
+		case strings.EqualFold(indexType(idx), "FULLTEXT"):
+			return Copy, fmt.Sprintf("it is in FULLTEXT index %s: a table copy", idx.Name)
+		case idx == t.PrimaryKey && !v.sameOrder():
+			return Copy, "it is in the primary key and the new collation orders otherwise: a table copy"
+		case !v.sameOrder():
+			alg, why = NoCopy, fmt.Sprintf("index %s is sorted again under %s: NOCOPY, nothing else rebuilt", idx.Name, v.toColl)
+		case csChanges && hasPrefix(idx, v.from.Name):
+			return Copy, fmt.Sprintf("its prefix in index %s grows from 3 to 4 bytes a character while the order stays: a table copy", idx.Name)
+		}
+	}
+	return alg, why
+}
+
+// indexesOn lists the table's indexes, primary key included, that hold the
+// column.
+func indexesOn(t *schema.Table, column string) []*schema.Index {
+	all := slices.Clone(t.Indexes)
+	if t.PrimaryKey != nil {
+		all = append(all, t.PrimaryKey)
+	}
+	var out []*schema.Index
+	for _, idx := range all {
+		if slices.ContainsFunc(idx.Parts, func(p *schema.IndexPart) bool { return p.C != nil && p.C.Name == column }) {
+			out = append(out, idx)
+		}
+	}
+	return out
+}
+
+func indexType(idx *schema.Index) string {
+	for _, a := range idx.Attrs {
+		if t, ok := a.(*mysql.IndexType); ok {
+			return t.T
+		}
+	}
+	return ""
+}
+
+func subPart(p *schema.IndexPart) int {
+	for _, a := range p.Attrs {
+		if s, ok := a.(*mysql.SubPart); ok {
+			return s.Len
+		}
+	}
+	return 0
+}
+
+// An index the new charset makes longer than InnoDB stores is refused
+// when the release is checked (diff/check_limits.go), before any rule.
+
+func hasPrefix(idx *schema.Index, column string) bool {
+	return slices.ContainsFunc(idx.Parts, func(p *schema.IndexPart) bool { return p.C != nil && p.C.Name == column && subPart(p) > 0 })
+}
+
+// collisionGates count, before expand, the rows of each unique index that
+// holds a column whose collation orders otherwise, whose keys the new
+// collation makes equal: the ALTER would fail on them halfway through the
+// release. The key is compared as the index will: the column converted to
+// the new charset under the new collation.
+func collisionGates(c *Change, convs []conversion) ([]Step, error) {
+	t := c.Table
+	conv := map[string]conversion{}
+	for _, v := range convs {
+		if !v.sameOrder() {
+			conv[v.to.Name] = v
+		}
+	}
+	all := slices.Clone(t.Indexes)
+	if t.PrimaryKey != nil {
+		all = append(all, t.PrimaryKey)
+	}
+	var out []Step
+	for _, idx := range all {
+		if !idx.Unique && idx != t.PrimaryKey {
+			continue
+		}
+		exprs := make([]string, len(idx.Parts))
+		raw := make([]string, len(idx.Parts))
+		var moved []string
+		for i, p := range idx.Parts {
+			e, err := partExpr(p, "")
+			if err != nil {
+				return nil, fmt.Errorf("%s: unique index %s on %s: %w", c.ctx.Transition.To.Where(t.Name, ""), idx.Name, t.Name, err)
+			}
+			raw[i] = e
+			if v, ok := conv[colName(p)]; ok {
+				e = fmt.Sprintf("CONVERT(%s USING %s)", sqlsyntax.Ident(v.to.Name), v.toCS)
+				if n := subPart(p); n > 0 {
+					e = fmt.Sprintf("LEFT(%s, %d)", e, n)
+				}
+				e += " COLLATE " + v.toColl
+				moved = append(moved, fmt.Sprintf("%s (%s -> %s)", v.to.Name, v.fromColl, v.toColl))
+			}
+			exprs[i] = e
+		}
+		if len(moved) == 0 {
+			continue
+		}
+		keys := strings.Join(exprs, ", ")
+		sql := fmt.Sprintf("SELECT COUNT(*) FROM %s WHERE (%s) IN (SELECT %s FROM %s WHERE %s GROUP BY %s HAVING COUNT(*) > 1)",
+			sqlsyntax.Ident(t.Name), keys, keys, sqlsyntax.Ident(t.Name), notNull(raw), keys)
+		if _, err := sqlsyntax.ReadGate(sql); err != nil {
+			return nil, fmt.Errorf("%s: %s.%s: emcee cannot count the keys of unique index %s under %s: %v. Choose a collation MySQL also has, or move the column by a new column that `replaces` it", c.ctx.Transition.To.Where(t.Name, idx.Parts[0].C.Name), t.Name, idx.Parts[0].C.Name, idx.Name, conv[colName(idx.Parts[0])].toColl, err)
+		}
+		out = append(out, Step{Phase: revision.Expand, Stage: StageExpandGate, Statement: revision.Statement{
+			Kind: revision.Gate, SQL: sql,
+			Why: fmt.Sprintf("unique index %s on %s under the new collation of %s: rows whose keys it makes equal would fail the conversion; expand waits until there are none", idx.Name, t.Name, strings.Join(moved, ", ")),
+		}})
+	}
+	return out, nil
+}
+
+func colName(p *schema.IndexPart) string {
+	if p.C == nil {
+		return ""
+	}
+	return p.C.Name
+}
+
+// describeConversions words what moves: the table default and the columns.
+func describeConversions(old, t *schema.Table, convs []conversion) string {
+	var parts []string
+	fromCS, fromColl := tableDefault(old)
+	toCS, toColl := tableDefault(t)
+	if fromColl != toColl {
+		parts = append(parts, fmt.Sprintf("default %s/%s -> %s/%s", fromCS, fromColl, toCS, toColl))
+	}
+	for _, v := range convs {
+		parts = append(parts, fmt.Sprintf("%s %s -> %s", v.to.Name, v.fromColl, v.toColl))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// tableDefault is what a new column of the table gets.
+func tableDefault(t *schema.Table) (string, string) {
+	return diff.Effective(t, &schema.Column{})
+}
+
+// undoConversion is the rollback: the same statement backwards for a
+// collation change, refused for a charset change (utf8mb4 -> utf8mb3
+// copies the table and rejects the 4-byte characters the new release
+// wrote) and wherever the way back needs a copy or a collision gate.
+func (c *Change) undoConversion(attrs []schema.Change, convs []conversion, alg Algorithm, gated bool) ([]Step, error) {
+	t := c.Table.Name
+	for _, v := range convs {
+		if v.fromCS != v.toCS {
+			return []Step{refuseRollback(fmt.Sprintf("the conversion moved %s.%s from %s to %s, and moving it back copies the table on %s and rejects the characters only %s stores, which the new release may have written", t, v.to.Name, v.fromCS, v.toCS, c.ctx.Target, v.toCS))}, nil
+		}
+	}
+	if alg == Copy || gated {
+		return []Step{refuseRollback(fmt.Sprintf("setting back the collation of %s needs a table copy or a unique index checked again under the old collation; move it back in a release of its own", t))}, nil
+	}
+	var back []schema.Change
+	for _, a := range attrs {
+		switch a := a.(type) {
+		case *schema.ModifyAttr:
+			back = append(back, &schema.ModifyAttr{From: a.To, To: a.From})
+		case *schema.AddAttr:
+			back = append(back, &schema.DropAttr{A: a.A})
+		case *schema.DropAttr:
+			back = append(back, &schema.AddAttr{A: a.A})
+		}
+	}
+	for _, v := range convs {
+		back = append(back, &schema.ModifyColumn{From: v.to, To: v.from, Change: schema.ChangeCollate})
+	}
+	sql, err := c.ctx.SQL(&schema.ModifyTable{T: c.FromTable, Changes: back})
+	if err != nil {
+		return nil, err
+	}
+	return []Step{undo(StageRollbackRestoreColumn, fmt.Sprintf("%s gets back the collation of the previous release (undoes the conversion); %s", t, map[Algorithm]string{Instant: "metadata only", NoCopy: "indexes sorted again in place, nothing rebuilt"}[alg]), alg.With(sql))}, nil
+}

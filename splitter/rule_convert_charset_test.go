@@ -1,0 +1,128 @@
+package splitter
+
+import (
+	"testing"
+
+	"ariga.io/atlas/sql/schema"
+
+	"github.com/emcee-db/emcee/revision"
+)
+
+// TestConvertCharsetRule pins the phase and the algorithm of each
+// conversion as measured on MariaDB 10.11 (docs/rules-charset.md), the
+// collision gate before expand, the plan-time refusals and the rollback.
+func TestConvertCharsetRule(t *testing.T) {
+	const table = "table \"images\" {\n  schema = schema.app\n"
+	const note = "  column \"note\" {\n    type = varchar(60)\n"
+	utf8mb3Table := []string{table, table + "  charset = \"utf8mb3\"\n  collate = \"utf8mb3_general_ci\"\n"}
+	cases := []tcCase{
+		{name: "column utf8mb3 -> utf8mb4, same order: instant",
+			target: mariadb1011,
+			before: []string{note, note + "    charset = \"utf8mb3\"\n"},
+			edits:  []string{"    charset = \"utf8mb3\"\n", ""},
+			want: []tcStep{
+				{Rule: "convert-charset", Phase: revision.Expand, Stage: StageConvertTable, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` varchar(60) NOT NULL, ALGORITHM=INSTANT"},
+			},
+			rollback: []tcStep{{Rule: "convert-charset", Phase: revision.Rollback, Stage: StageRollbackGate, Kind: "gate", SQL: "SELECT 1"}},
+		},
+		{name: "collation only, indexed: nocopy, set back the same way",
+			target: mariadb1011,
+			before: []string{"  index \"ix_owner\" {", "  index \"ix_note\" {\n    columns = [column.note]\n  }\n  index \"ix_owner\" {"},
+			edits:  []string{note, note + "    collate = \"utf8mb4_unicode_ci\"\n"},
+			want: []tcStep{
+				{Rule: "convert-charset", Phase: revision.Expand, Stage: StageConvertTable, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` varchar(60) NOT NULL COLLATE utf8mb4_unicode_ci, ALGORITHM=NOCOPY, LOCK=NONE"},
+			},
+			rollback: []tcStep{{Rule: "convert-charset", Phase: revision.Rollback, Stage: StageRollbackRestoreColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` varchar(60) NOT NULL, ALGORITHM=NOCOPY, LOCK=NONE"}},
+		},
+		{name: "table default only: the columns keep utf8mb3, declared",
+			target: mariadb1011,
+			before: utf8mb3Table,
+			edits: []string{"  charset = \"utf8mb3\"\n  collate = \"utf8mb3_general_ci\"\n", "  charset = \"utf8mb4\"\n  collate = \"utf8mb4_unicode_ci\"\n",
+				"    type = varchar(30)\n", "    type = varchar(30)\n    charset = \"utf8mb3\"\n",
+				"    type = enum(\"a\", \"b\", \"c\")\n", "    type = enum(\"a\", \"b\", \"c\")\n    charset = \"utf8mb3\"\n",
+				note, note + "    charset = \"utf8mb3\"\n"},
+			want: []tcStep{
+				{Rule: "convert-charset", Phase: revision.Expand, Stage: StageConvertTable, Kind: "", SQL: "ALTER TABLE `images` CHARSET utf8mb4, COLLATE utf8mb4_unicode_ci, ALGORITHM=INSTANT"},
+			},
+			rollback: []tcStep{{Rule: "convert-charset", Phase: revision.Rollback, Stage: StageRollbackRestoreColumn, Kind: "", SQL: "ALTER TABLE `images` CHARSET utf8mb3, COLLATE utf8mb3_general_ci, ALGORITHM=INSTANT"}},
+		},
+		{name: "table utf8mb3 -> utf8mb4 with an enum: copy refused without allow_copy",
+			target: mariadb1011,
+			before: utf8mb3Table,
+			edits:  []string{"  charset = \"utf8mb3\"\n  collate = \"utf8mb3_general_ci\"\n", "  charset = \"utf8mb4\"\n  collate = \"utf8mb4_unicode_ci\"\n"},
+			errHas: []string{"after.hcl:", "images.kind", "allow_copy = true"},
+		},
+		{name: "table utf8mb3 -> utf8mb4, enum opted in to the copy",
+			target: mariadb1011,
+			before: utf8mb3Table,
+			edits: []string{"  charset = \"utf8mb3\"\n  collate = \"utf8mb3_general_ci\"\n", "  charset = \"utf8mb4\"\n  collate = \"utf8mb4_unicode_ci\"\n",
+				"    type = enum(\"a\", \"b\", \"c\")\n", "    type = enum(\"a\", \"b\", \"c\")\n    allow_copy = true\n"},
+			want: []tcStep{
+				{Rule: "convert-charset", Phase: revision.Expand, Stage: StageConvertTable, Kind: "", SQL: "ALTER TABLE `images` CHARSET utf8mb4, COLLATE utf8mb4_unicode_ci, MODIFY COLUMN `name` varchar(30) NOT NULL, MODIFY COLUMN `kind` enum('a','b','c') NULL, MODIFY COLUMN `note` varchar(60) NOT NULL, ALGORITHM=COPY, LOCK=SHARED"},
+			},
+			rollback: []tcStep{{Rule: "convert-charset", Phase: revision.Rollback, Stage: StageRollbackGate, Kind: "gate", SQL: "SELECT 1"}},
+		},
+		{name: "unique index under a coarser collation: gate before expand",
+			target: mariadb1011,
+			before: []string{note, note + "    collate = \"utf8mb4_bin\"\n", "  index \"ix_owner\" {", "  index \"ux_note\" {\n    unique  = true\n    columns = [column.note]\n  }\n  index \"ix_owner\" {"},
+			edits:  []string{"    collate = \"utf8mb4_bin\"\n", "    collate = \"utf8mb4_unicode_ci\"\n"},
+			want: []tcStep{
+				{Rule: "convert-charset", Phase: revision.Expand, Stage: StageExpandGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE (CONVERT(`note` USING utf8mb4) COLLATE utf8mb4_unicode_ci) IN (SELECT CONVERT(`note` USING utf8mb4) COLLATE utf8mb4_unicode_ci FROM `images` WHERE `note` IS NOT NULL GROUP BY CONVERT(`note` USING utf8mb4) COLLATE utf8mb4_unicode_ci HAVING COUNT(*) > 1)"},
+				{Rule: "convert-charset", Phase: revision.Expand, Stage: StageConvertTable, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` varchar(60) NOT NULL COLLATE utf8mb4_unicode_ci, ALGORITHM=NOCOPY, LOCK=NONE"},
+			},
+			rollback: []tcStep{{Rule: "convert-charset", Phase: revision.Rollback, Stage: StageRollbackGate, Kind: "gate", SQL: "SELECT 1"}},
+		},
+		{name: "varchar passing 255 bytes: copy refused without allow_copy",
+			target: mariadb1011,
+			before: []string{"    type = varchar(60)\n", "    type = varchar(64)\n    charset = \"utf8mb3\"\n"},
+			edits:  []string{"    charset = \"utf8mb3\"\n", ""},
+			errHas: []string{"after.hcl:", "images.note", "255 bytes (192 -> 256)", "allow_copy = true"},
+		},
+		// The release check refuses it (diff/check_limits.go) before any
+		// rule runs: the index is too long for the charset it declares.
+		{name: "unique key past 3072 bytes under utf8mb4: refused at plan time",
+			target: mariadb1011,
+			before: []string{"    type = varchar(60)\n", "    type = varchar(800)\n    charset = \"utf8mb3\"\n", "  index \"ix_owner\" {", "  index \"ux_note\" {\n    unique  = true\n    columns = [column.note]\n  }\n  index \"ix_owner\" {"},
+			edits:  []string{"    charset = \"utf8mb3\"\n", ""},
+			errHas: []string{"after.hcl:", "index ux_note of table images is 3200 bytes long", "prefix"},
+		},
+		{name: "utf8mb4 -> latin1 loses characters: refused",
+			target: mariadb1011,
+			edits:  []string{note, note + "    charset = \"latin1\"\n"},
+			errHas: []string{"after.hcl:", "images.note: its charset changes utf8mb4 -> latin1", "replaces"},
+		},
+		{name: "MySQL: a copy",
+			target: mysql80,
+			before: []string{note, note + "    charset = \"utf8mb3\"\n"},
+			edits:  []string{"    charset = \"utf8mb3\"\n", ""},
+			errHas: []string{"images.note", "MySQL", "allow_copy = true"},
+		},
+	}
+	for _, c := range cases {
+		t.Run(c.name, c.run)
+	}
+}
+
+// lint asks Widens about the column changes a replayed plan makes: a
+// conversion that keeps every character is not a tightening, one that
+// loses characters is, and so is one whose charsets it cannot read.
+func TestWidensConversion(t *testing.T) {
+	col := func(attrs ...schema.Attr) *schema.Column {
+		return &schema.Column{Name: "c", Type: &schema.ColumnType{Type: &schema.StringType{T: "varchar", Size: 20}}, Attrs: attrs}
+	}
+	kind := schema.ChangeCharset | schema.ChangeCollate
+	for _, c := range []struct {
+		from, to *schema.Column
+		want     bool
+	}{
+		{col(&schema.Charset{V: "utf8mb3"}, &schema.Collation{V: "utf8mb3_general_ci"}), col(&schema.Charset{V: "utf8mb4"}, &schema.Collation{V: "utf8mb4_unicode_ci"}), true},
+		{col(&schema.Collation{V: "utf8_general_ci"}), col(&schema.Collation{V: "utf8mb4_bin"}), true},
+		{col(&schema.Charset{V: "utf8mb4"}), col(&schema.Charset{V: "utf8mb4"}, &schema.Collation{V: "utf8mb4_bin"}), true},
+		{col(&schema.Charset{V: "utf8mb4"}), col(&schema.Charset{V: "latin1"}), false},
+		{col(), col(&schema.Charset{V: "utf8mb4"}), false},
+	} {
+		if got := Widens(c.from, c.to, kind); got != c.want {
+			t.Errorf("Widens(%v -> %v) = %v, want %v", c.from.Attrs, c.to.Attrs, got, c.want)
+		}
+	}
+}
