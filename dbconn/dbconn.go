@@ -290,6 +290,21 @@ func (c *Config) ClientAddr() (host, port string) {
 	return host, port
 }
 
+// ClientUser is the account to name to a program built on the C client
+// library, as ClientAddr is its address. With no user in the URL
+// (mysql://@host/db, mysql://host/db) emcee's driver logs in as the
+// anonymous account, but the library takes an empty name for "the login
+// name of whoever runs the program": an empty `mariadb -u` and the tool's
+// user="" logged in as root on a machine where the operator was root.
+// The library has no way to name the anonymous account, so no such
+// program is given a URL without a user.
+func (c *Config) ClientUser() (string, error) {
+	if c.User == "" {
+		return "", errors.New("the database URL names no user, which emcee's connection takes for the server's anonymous account and the server's command-line clients and pt-online-schema-change for the login name of whoever runs them (another account): name the account in the URL, e.g. mysql://deployer@host:3306/db")
+	}
+	return c.User, nil
+}
+
 // Redact removes the password from any text, e.g. a driver error that
 // echoes its DSN.
 func (c *Config) Redact(s string) string {
