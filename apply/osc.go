@@ -48,6 +48,9 @@ type oscTool struct {
 	version    string // "pt-online-schema-change 3.2.1", recorded per statement
 	privileged bool   // oscPrivileges found nothing missing
 	tls        string // the option file's TLS lines (oscTLS)
+	// limits are the server's statement time limit variables, which the
+	// tool's sessions lift (dbconn.StatementTimeLimits).
+	limits []string
 }
 
 // findOSC makes sure the tool the run was asked to use is there, before
@@ -96,11 +99,18 @@ func (s *Session) findOSC(ctx context.Context) error {
 			}
 		}
 	}
+	if _, err := s.Cfg.ClientUser(); err != nil {
+		return fmt.Errorf("%s: %w", from, err)
+	}
 	tls, err := s.oscTLS(ctx)
 	if err != nil {
 		return fmt.Errorf("%s: %w", from, err)
 	}
-	s.osc = &oscTool{path: path, version: version, tls: tls}
+	limits, err := dbconn.StatementTimeLimits(ctx, s.Conn)
+	if err != nil {
+		return s.redact(fmt.Errorf("%s: reading which statement time limits the server has, for the tool's sessions to lift: %w", from, err))
+	}
+	s.osc = &oscTool{path: path, version: version, tls: tls, limits: limits}
 	return nil
 }
 
@@ -903,7 +913,7 @@ func (s *Session) execOSC(ctx context.Context, rev *revision.Revision, a *sqlsyn
 		return err
 	}
 	defer plugin.Close()
-	cmd := exec.CommandContext(ctx, s.osc.path, oscArgs(s.Cfg, s.opts.OSC, "/dev/fd/3", "/dev/fd/4", a)...)
+	cmd := exec.CommandContext(ctx, s.osc.path, oscArgs(s.Cfg, s.opts.OSC, "/dev/fd/3", "/dev/fd/4", a, s.osc.limits)...)
 	cmd.ExtraFiles = []*os.File{defaults, plugin} // its descriptors 3 and 4
 	// The tool dies with emcee: a killed emcee must not leave it copying
 	// while the next run cleans up after it. The signal follows the
@@ -1018,7 +1028,7 @@ func (s *Session) progress(p Progress) {
 // oscArgs are the tool's arguments: the connection without the password,
 // which is in the defaults file, the clauses as one argument, and
 // oscPlugin's file.
-func oscArgs(cfg *dbconn.Config, o project.OSC, defaults, plugin string, a *sqlsyntax.OSCAlter) []string {
+func oscArgs(cfg *dbconn.Config, o project.OSC, defaults, plugin string, a *sqlsyntax.OSCAlter, limits []string) []string {
 	host, port := cfg.ClientAddr()
 	dsn := []string{"h=" + host, "P=" + port, "F=" + defaults, "D=" + cfg.Database, "t=" + a.Table, "A=utf8mb4"}
 	for i, p := range dsn {
@@ -1047,7 +1057,7 @@ func oscArgs(cfg *dbconn.Config, o project.OSC, defaults, plugin string, a *sqls
 		// network, and waits for the answer.
 		"--noversion-check",
 		"--progress", "percentage,1",
-		"--set-vars", oscSetVars(cfg),
+		"--set-vars", oscSetVars(limits),
 		"--plugin", plugin,
 	}
 	chunk := o.ChunkTime
@@ -1218,10 +1228,17 @@ sub after_create_triggers {
 
 // oscSetVars pins the tool's sessions as emcee pins its own (dbconn): the
 // ALTER on its copy and its chunked copy run under the same sql_mode and
-// time zone as the statement would have. The tool splits the list at
-// commas, and reads \, as a comma inside a value.
-func oscSetVars(cfg *dbconn.Config) string {
-	return "sql_mode='" + strings.ReplaceAll(dbconn.SQLMode, ",", `\,`) + "',time_zone='+00:00'"
+// time zone as the statement would have, and without the statement time
+// limit (the server's or the account's), which killed the tool's
+// statements part way: its wait for the table's lock before it creates
+// its triggers, a chunk (retried, the work done again), the swap. The
+// tool splits the list at commas, and reads \, as a comma inside a value.
+func oscSetVars(limits []string) string {
+	vars := "sql_mode='" + strings.ReplaceAll(dbconn.SQLMode, ",", `\,`) + "',time_zone='+00:00'"
+	for _, v := range limits {
+		vars += "," + v + "=0"
+	}
+	return vars
 }
 
 // oscDefaults is the defaults file as a file in memory, which the tool

@@ -377,6 +377,29 @@ func (c *Config) dsn(db string) string {
 // pinned value.
 const noStatementTimeLimit = " /*M!100101 , max_statement_time = 0 */ /*!50708 , max_execution_time = 0 */"
 
+// StatementTimeLimits names the variables of noStatementTimeLimit that
+// the server has, for a program emcee hands the connection to
+// (pt-online-schema-change) to set to 0 in its own sessions: the limit
+// applies to them too, and killed the tool's statement waiting for the
+// table's lock to create its triggers after a second. A program that
+// sets a variable the server lacks warns of it on every connection.
+func StatementTimeLimits(ctx context.Context, conn *sql.Conn) ([]string, error) {
+	rows, err := conn.QueryContext(ctx, "SHOW SESSION VARIABLES WHERE Variable_name IN ('max_statement_time', 'max_execution_time')")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var name, value string
+		if err := rows.Scan(&name, &value); err != nil {
+			return nil, err
+		}
+		out = append(out, strings.ToLower(name))
+	}
+	return out, rows.Err()
+}
+
 // Open connects and checks the connection, turning the usual failures into
 // one line that says what to do.
 func Open(ctx context.Context, c *Config) (*sql.DB, error) {
