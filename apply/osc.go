@@ -1144,6 +1144,7 @@ func oscArgs(cfg *dbconn.Config, o project.OSC, defaults, plugin string, a *sqls
 const oscPlugin = `package pt_online_schema_change_plugin;
 
 use strict;
+use Encode ();
 
 sub new {
    my ($class, %args) = @_;
@@ -1157,8 +1158,8 @@ sub init {
    $self->{tbl} = $args{orig_tbl}->{tbl};
    my ($got) = $self->{cxn}->dbh()->selectrow_array("SELECT GET_LOCK(?, 0)", undef, $ENV{EMCEE_OSC_LOCK});
    die "another pt-online-schema-change started by emcee is running on this database (it holds the lock $ENV{EMCEE_OSC_LOCK})\n" unless $got;
-   defined &pt_online_schema_change::exec_nibble
-      or die "emcee's plugin needs the tool's exec_nibble (pt-online-schema-change 3.2.1)\n";
+   defined &pt_online_schema_change::exec_nibble && defined &pt_online_schema_change::create_trigger_sql
+      or die "emcee's plugin needs the tool's exec_nibble and create_trigger_sql (pt-online-schema-change 3.2.1)\n";
    my $copy = \&pt_online_schema_change::exec_nibble;
    no warnings 'redefine';
    *pt_online_schema_change::exec_nibble = sub {
@@ -1175,6 +1176,35 @@ sub init {
       die "emcee stopped the copy: a value was cut to fit the altered column (MySQL error 1265 above), which the server running the statement refuses\n"
          if $args{stats}->{mysql_warning_1265};
       return $t;
+   };
+   my %exact;
+   my $triggers = $self->{cxn}->dbh()->selectall_arrayref(
+      "SELECT TRIGGER_NAME, ACTION_STATEMENT, CHARACTER_SET_CLIENT FROM information_schema.TRIGGERS"
+      . " WHERE EVENT_OBJECT_SCHEMA = ? AND EVENT_OBJECT_TABLE = ?", undef, $self->{db}, $self->{tbl});
+   for my $tr (@$triggers) {
+      my ($name, $body, $cs) = @$tr;
+      my $dbh = $self->{cxn}->dbh();
+      my $show = $dbh->selectrow_arrayref("SHOW CREATE TRIGGER " . $dbh->quote_identifier($self->{db}) . "." . $dbh->quote_identifier($name));
+      my $stmt = $show ? $show->[2] : '';
+      my $text = substr($stmt, length($stmt) - length($body));
+      (my $seen = $text) =~ s/[^\x{0}-\x{FFFF}]/?/g;
+      die "emcee's plugin: the body of trigger $name in information_schema is not the end of the statement SHOW CREATE TRIGGER prints\n"
+         unless length($stmt) >= length($body) && $seen eq $body;
+      $cs = lc($cs);
+      my $enc = $cs =~ /^utf8/ ? 'UTF-8' : $cs eq 'latin1' ? 'cp1252' : $cs eq 'ascii' ? 'ascii' : $cs;
+      Encode::find_encoding($enc)
+         or die "emcee's plugin: trigger $name was created in character set $cs, in which emcee cannot send it to the server\n";
+      $exact{$name} = { body => $body, text => $text, enc => $enc };
+   }
+   my $trigger_sql = \&pt_online_schema_change::create_trigger_sql;
+   *pt_online_schema_change::create_trigger_sql = sub {
+      my (%args) = @_;
+      my $t = $args{trigger};
+      my $e = $exact{$t->{trigger_name}};
+      die "emcee's plugin: trigger $t->{trigger_name} changed while the tool copied the table\n"
+         unless $e && $e->{body} eq $t->{action_statement};
+      my $sqls = $trigger_sql->(%args, trigger => { %$t, action_statement => $e->{text} });
+      return [ map { /^CREATE DEFINER=/ ? Encode::encode($e->{enc}, $_, Encode::FB_CROAK) : $_ } @$sqls ];
    };
    if (defined &WeightedAvgRate::update) {
       my $rate = \&WeightedAvgRate::update;

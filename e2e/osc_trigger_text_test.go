@@ -1,0 +1,70 @@
+package e2e
+
+import (
+	"database/sql"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/go-sql-driver/mysql"
+)
+
+// showCreateTrigger is SHOW CREATE TRIGGER's row without its Created, the
+// statement as bytes.
+func showCreateTrigger(t *testing.T, p *opProject, name string) string {
+	t.Helper()
+	var trigger, sqlMode, stmt, client, collation, dbCollation string
+	var created sql.NullString
+	if err := p.DB.QueryRow("SHOW CREATE TRIGGER `"+name+"`").Scan(&trigger, &sqlMode, &stmt, &client, &collation, &dbCollation, &created); err != nil {
+		t.Fatalf("SHOW CREATE TRIGGER %s: %v", name, err)
+	}
+	return fmt.Sprintf("%s | %s | %X | %s | %s | %s", trigger, sqlMode, stmt, client, collation, dbCollation)
+}
+
+// --preserve-triggers moves a table's triggers to the tool's copy from
+// information_schema.TRIGGERS, whose text is utf8mb3, and sends the body
+// as UTF-8 under the trigger's own character_set_client: a character
+// beyond the BMP in a trigger created in utf8mb4 came back as '?', and
+// the é of a trigger created by a latin1 client as Ã©, and the triggers
+// went on writing that. emcee's plugin gives the tool the body as SHOW
+// CREATE TRIGGER prints it, sent in the trigger's character set: after
+// the copy, SHOW CREATE TRIGGER prints the same bytes.
+func TestOSCKeepsTriggerTextExactly(t *testing.T) {
+	needPtOSC(t)
+	t.Parallel()
+	p := newOSCProject(t, "events", "hits", 200, false, "")
+	definer := p.query("SELECT CONCAT('`', REPLACE(CURRENT_USER(), '@', '`@`'), '`')")
+	// Written as the tool writes them, so that the statement it creates
+	// again can be compared byte for byte.
+	header := func(name, when string) string {
+		return "CREATE DEFINER=" + definer + " TRIGGER `" + p.DB.Name + "`.`" + name + "` " + when + " ON `events` FOR EACH ROW\n"
+	}
+	p.exec(header("app_bi", "BEFORE INSERT") + "SET NEW.`label` = CONCAT('né ☃ 😀 ', NEW.`hits`)")
+	cfg, err := mysql.ParseDSN(p.DB.DSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.DBName = p.DB.Name
+	cfg.Params = map[string]string{"charset": "latin1"}
+	latin1, err := sql.Open("mysql", cfg.FormatDSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer latin1.Close()
+	if _, err := latin1.Exec(header("app_bu", "BEFORE UPDATE") + "SET NEW.`label` = CONCAT('n\xe9 ', NEW.`hits`)"); err != nil {
+		t.Fatal(err)
+	}
+	before := showCreateTrigger(t, p, "app_bi") + "\n" + showCreateTrigger(t, p, "app_bu")
+	if !strings.Contains(before, "| latin1 |") {
+		t.Fatalf("the second trigger is not a latin1 client's: %s", before)
+	}
+	p.must("db", "expand", "--allow-drift", "--osc", "pt-osc")
+	if after := showCreateTrigger(t, p, "app_bi") + "\n" + showCreateTrigger(t, p, "app_bu"); after != before {
+		t.Fatalf("the triggers after the copy:\n%s\nbefore:\n%s", after, before)
+	}
+	p.exec("INSERT INTO events (hits) VALUES (7000)")
+	p.exec("UPDATE events SET hits = 8000 WHERE id = 1")
+	if got := p.query("SELECT label FROM events WHERE hits IN (7000, 8000) ORDER BY hits"); got != "né ☃ 😀 7000\nné 8000" {
+		t.Fatalf("what the triggers write after the copy: %q", got)
+	}
+}
