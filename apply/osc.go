@@ -420,6 +420,16 @@ func (s *Session) runOSC(ctx context.Context, rev *revision.Revision, rec *histo
 	if err != nil {
 		return err
 	}
+	if len(triggers) > 0 {
+		// RENAME TABLE cannot run under LOCK TABLES, so nothing holds
+		// the table's writes from the tool's first trigger move to its
+		// swap (docs/operators.md measures it).
+		var names []string
+		for _, tr := range triggers {
+			names = append(names, tr.Name)
+		}
+		s.say("    note: %s has triggers (%s): the tool moves them to its copy one at a time just before it swaps the tables, and a write to the table in those tens of milliseconds reaches the copy without them (docs/operators.md, \"The table's triggers during the swap\"); copy it while nothing writes it", sqlsyntax.Ident(a.Table), strings.Join(names, ", "))
+	}
 	run := history.OSCRun{OSCStatement: history.OSCStatement{Statement: n, Tool: s.osc.version}, Table: a.Table, Triggers: triggers, ForeignKeys: fks}
 	if err := history.OSCStarted(ctx, s.Conn, rec, run); err != nil {
 		return err
