@@ -16,6 +16,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/sys/unix"
 
@@ -598,35 +599,43 @@ func (s *Session) showTriggers(ctx context.Context, table string) ([]history.OSC
 	}
 	var out []history.OSCTrigger
 	for _, name := range names {
-		rows, err := s.Conn.QueryContext(ctx, "SHOW CREATE TRIGGER "+sqlsyntax.Ident(name))
+		stmt, err := s.showCreateTrigger(ctx, name)
 		if err != nil {
-			return nil, s.redact(err)
-		}
-		cols, _ := rows.Columns()
-		vals := make([]sql.NullString, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		var stmt string
-		if rows.Next() {
-			if err := rows.Scan(ptrs...); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			for i, c := range cols {
-				if strings.EqualFold(c, "SQL Original Statement") {
-					stmt = vals[i].String
-				}
-			}
-		}
-		rows.Close()
-		if stmt == "" {
-			return nil, fmt.Errorf("SHOW CREATE TRIGGER %s printed no statement", sqlsyntax.Ident(name))
+			return nil, err
 		}
 		out = append(out, history.OSCTrigger{Name: name, SQL: stmt})
 	}
 	return out, nil
+}
+
+// showCreateTrigger is the statement SHOW CREATE TRIGGER prints.
+func (s *Session) showCreateTrigger(ctx context.Context, name string) (string, error) {
+	rows, err := s.Conn.QueryContext(ctx, "SHOW CREATE TRIGGER "+sqlsyntax.Ident(name))
+	if err != nil {
+		return "", s.redact(err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	vals := make([]sql.NullString, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	var stmt string
+	if rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return "", err
+		}
+		for i, c := range cols {
+			if strings.EqualFold(c, "SQL Original Statement") {
+				stmt = vals[i].String
+			}
+		}
+	}
+	if stmt == "" {
+		return "", fmt.Errorf("SHOW CREATE TRIGGER %s printed no statement", sqlsyntax.Ident(name))
+	}
+	return stmt, nil
 }
 
 // leftovers are what pt-online-schema-change leaves when it is killed:
@@ -782,16 +791,20 @@ func (s *Session) oscCleanUp(ctx context.Context, run *history.OSCRun, l leftove
 // triggerDef is a trigger as the server defines it.
 type triggerDef struct {
 	name, definer, timing, event, body, sqlMode string
+	charset, collation                          string // character_set_client, collation_connection
 }
 
-// serverTriggers reads, from information_schema, the definitions of the
-// named triggers that are on one of the tables.
+// serverTriggers reads the definitions of the named triggers that are on
+// one of the tables: from information_schema, but each body from SHOW
+// CREATE TRIGGER, of whose statement it is the end. information_schema's
+// text is utf8mb3, so a character beyond the BMP reads there as '?', and
+// a trigger created again from it wrote '?' for good.
 func (s *Session) serverTriggers(ctx context.Context, names []string, tables ...string) (map[string]triggerDef, error) {
 	out := map[string]triggerDef{}
 	if len(names) == 0 {
 		return out, nil
 	}
-	rows, err := s.Conn.QueryContext(ctx, "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE, DEFINER, ACTION_TIMING, EVENT_MANIPULATION, ACTION_STATEMENT, SQL_MODE FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()")
+	rows, err := s.Conn.QueryContext(ctx, "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE, DEFINER, ACTION_TIMING, EVENT_MANIPULATION, ACTION_STATEMENT, SQL_MODE, CHARACTER_SET_CLIENT, COLLATION_CONNECTION FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()")
 	if err != nil {
 		return nil, s.redact(err)
 	}
@@ -799,38 +812,82 @@ func (s *Session) serverTriggers(ctx context.Context, names []string, tables ...
 	for rows.Next() {
 		var table string
 		var d triggerDef
-		if err := rows.Scan(&d.name, &table, &d.definer, &d.timing, &d.event, &d.body, &d.sqlMode); err != nil {
+		if err := rows.Scan(&d.name, &table, &d.definer, &d.timing, &d.event, &d.body, &d.sqlMode, &d.charset, &d.collation); err != nil {
 			return nil, s.redact(err)
 		}
 		if slices.Contains(names, d.name) && slices.Contains(tables, table) {
 			out[d.name] = d
 		}
 	}
-	return out, s.redact(rows.Err())
+	if err := rows.Err(); err != nil {
+		return nil, s.redact(err)
+	}
+	rows.Close()
+	for name, d := range out {
+		stmt, err := s.showCreateTrigger(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		all := []rune(stmt)
+		n := utf8.RuneCountInString(d.body)
+		if len(all) < n {
+			return nil, fmt.Errorf("trigger %s: information_schema's body is longer than the statement SHOW CREATE TRIGGER prints", sqlsyntax.Ident(name))
+		}
+		text := string(all[len(all)-n:])
+		if strings.Map(func(r rune) rune { return map[bool]rune{true: '?', false: r}[r > 0xffff] }, text) != d.body {
+			return nil, fmt.Errorf("trigger %s: information_schema's body is not the end of the statement SHOW CREATE TRIGGER prints", sqlsyntax.Ident(name))
+		}
+		d.body = text
+		out[name] = d
+	}
+	return out, nil
 }
 
 // createTrigger creates the trigger on the table from the server's
 // definition, under the sql_mode it was created in (which decides how its
-// body reads and runs), as the tool itself moves a trigger. The body is
-// the server's own text of it.
+// body reads and runs), and sent in the character set it was created in
+// (character_set_client, which the server keeps with it and reads its
+// body in each time it runs): created over emcee's utf8mb4 session, a
+// latin1 client's trigger became a utf8mb4 one. The server converts the
+// statement (checked to convert back whole); the tool itself moves a
+// trigger the same way (oscPlugin). The body is the server's own text.
 func (s *Session) createTrigger(ctx context.Context, d triggerDef, table string) error {
 	if !slices.Contains([]string{"BEFORE", "AFTER"}, d.timing) || !slices.Contains([]string{"INSERT", "UPDATE", "DELETE"}, d.event) {
 		return fmt.Errorf("the server describes it as %q %q", d.timing, d.event)
+	}
+	if !charsetName.MatchString(d.charset) || !charsetName.MatchString(d.collation) {
+		return fmt.Errorf("the server describes its character set as %q %q", d.charset, d.collation)
 	}
 	definer := sqlsyntax.String(d.definer) // a role
 	if i := strings.LastIndex(d.definer, "@"); i >= 0 {
 		definer = sqlsyntax.String(d.definer[:i]) + "@" + sqlsyntax.String(d.definer[i+1:])
 	}
 	stmt := "CREATE DEFINER = " + definer + " TRIGGER " + sqlsyntax.Ident(d.name) + " " + d.timing + " " + d.event + " ON " + sqlsyntax.Ident(table) + " FOR EACH ROW " + d.body
-	if _, err := s.Conn.ExecContext(ctx, "SET SESSION sql_mode = "+sqlsyntax.String(d.sqlMode)); err != nil {
+	var sent []byte
+	var whole bool
+	if err := s.Conn.QueryRowContext(ctx, "SELECT CAST(CONVERT(? USING "+d.charset+") AS BINARY), CONVERT(CONVERT(? USING "+d.charset+") USING utf8mb4) = ? COLLATE utf8mb4_bin", stmt, stmt, stmt).Scan(&sent, &whole); err != nil {
 		return err
 	}
-	_, err := s.Conn.ExecContext(ctx, stmt)
-	if _, rerr := s.Conn.ExecContext(context.WithoutCancel(ctx), "SET SESSION sql_mode = "+sqlsyntax.String(dbconn.SQLMode)); err == nil {
+	if !whole {
+		return fmt.Errorf("its statement does not convert to its character set %s and back whole", d.charset)
+	}
+	var client, collation string
+	if err := s.Conn.QueryRowContext(ctx, "SELECT @@character_set_client, @@collation_connection").Scan(&client, &collation); err != nil {
+		return err
+	}
+	if _, err := s.Conn.ExecContext(ctx, "SET SESSION sql_mode = ?, character_set_client = ?, collation_connection = ?", d.sqlMode, d.charset, d.collation); err != nil {
+		return err
+	}
+	_, err := s.Conn.ExecContext(ctx, string(sent))
+	if _, rerr := s.Conn.ExecContext(context.WithoutCancel(ctx), "SET SESSION sql_mode = ?, character_set_client = ?, collation_connection = ?", dbconn.SQLMode, client, collation); err == nil {
 		err = rerr
 	}
 	return err
 }
+
+// charsetName is a character set's or collation's name as the server
+// prints them, which createTrigger writes into CONVERT ... USING.
+var charsetName = regexp.MustCompile(`^[a-z0-9_]+$`)
 
 // oscForeignKeyNames gives the table's foreign keys back the names they had
 // before the tool ran: the copy swapped in holds them under the tool's
