@@ -485,6 +485,11 @@ func (s *Session) runRevision(ctx context.Context, res *Result, rev *revision.Re
 			}
 		default:
 			s.say("%s: %s", label, shorten(st.SQL, 100))
+			if rev.ID.Phase == revision.Rollback {
+				if err := s.recountLosses(ctx, rev, i); err != nil {
+					return rr, err
+				}
+			}
 			guard := fkGuardOf(rev, i)
 			if guard != nil {
 				if err := s.recheckBefore(ctx, rev, rec, i, guard); err != nil {

@@ -132,6 +132,10 @@ type Session struct {
 	// they find a row, which stops at the first one.
 	quick bool
 	osc   *oscTool // the tool copying statements go to (nil: the server)
+	// accepted holds the rows a rollback counted it would lose, per
+	// table and column (table "\x00" column), as it printed them:
+	// recountLosses compares each drop's count with them.
+	accepted map[string]int64
 	// schema is the database's name as the server knows it: under
 	// lower_case_table_names = 1, mysql://h/Glance and mysql://h/glance
 	// are one database, and its lock must be one lock.
