@@ -23,7 +23,8 @@ import (
 // no-DDL baseline), then while emcee runs. Reported: the expand's duration,
 // the writes' p99 in each phase and its ratio, and failed statements.
 // EMCEE_BENCH_OSC_CHUNK sets pt-online-schema-change's chunk time
-// (--osc-chunk-time; default: emcee's); EMCEE_BENCH_MODES the ways to
+// (--osc-chunk-time; default: emcee's), EMCEE_BENCH_OSC_SLEEP its pause
+// after each chunk (--osc-sleep; default: none); EMCEE_BENCH_MODES the ways to
 // run, comma-separated (default "copy,pt-osc"). The writers keep a
 // ledger of the writes the server acknowledged; after the expand every
 // row of the table is compared with it.
@@ -111,6 +112,9 @@ func runWiden(b *testing.B, mode string, n, writers int, throttle, baseline time
 		args = append(args, "--osc", "pt-osc")
 		if c := os.Getenv("EMCEE_BENCH_OSC_CHUNK"); c != "" {
 			args = append(args, "--osc-chunk-time", c)
+		}
+		if c := os.Getenv("EMCEE_BENCH_OSC_SLEEP"); c != "" {
+			args = append(args, "--osc-sleep", c)
 		}
 	}
 	w.phase.Store(1)
