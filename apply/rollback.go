@@ -423,9 +423,9 @@ func (s *Session) rollbackLosses(ctx context.Context, res *Result, rel string, r
 
 // recountLosses counts again, just before statement i of a rollback
 // revision runs, what it drops, and refuses to run it if a count grew
-// since the counts the run printed and --drop-new-data accepted: the
-// new release's code, still writing, would otherwise lose what it wrote
-// since, uncounted and not in any copy. The statements before it stay
+// since the run's counts (which --drop-new-data accepted; without it,
+// there were none): the new release's code, still writing, would
+// otherwise lose what it wrote since, uncounted and not in any copy. The statements before it stay
 // applied; a rerun resumes there and counts everything again. A write
 // between this count and the drop itself is not seen (docs/operators.md).
 func (s *Session) recountLosses(ctx context.Context, rev *revision.Revision, i int) error {
@@ -456,7 +456,7 @@ func (s *Session) recountLosses(ctx context.Context, rev *revision.Revision, i i
 		applied = rec.Applied
 	}
 	return &Refusal{
-		Reason: fmt.Sprintf("rollback of %s stopped before statement %d of %s (%s): counted again just before the drop, it would drop more than the run counted and --drop-new-data accepted: %s. %s code is still writing, and what it wrote since is in no copy. %d of %d statements of %s are applied; nothing of this statement ran",
+		Reason: fmt.Sprintf("rollback of %s stopped before statement %d of %s (%s): counted again just before the drop, it would drop more than the run counted when it began (and, with --drop-new-data, accepted): %s. %s code is still writing, and what it wrote since is in no copy. %d of %d statements of %s are applied; nothing of this statement ran",
 			rel, i+1, rev.ID, s.at(rev, rev.Statements[i]), strings.Join(grew, "; "), rel, applied, len(rev.Statements), rev.ID),
 		Next: fmt.Sprintf("stop %s's writes (take its code out of service), copy out again what `emcee db rollback` (without --drop-new-data) lists, then rerun `emcee db rollback --drop-new-data`: it resumes here and counts again", rel),
 	}
