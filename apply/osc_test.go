@@ -1,6 +1,8 @@
 package apply
 
 import (
+	"context"
+	"os/exec"
 	"slices"
 	"strings"
 	"testing"
@@ -122,5 +124,23 @@ func TestOSCTLSOptions(t *testing.T) {
 	s := &Session{Cfg: &dbconn.Config{TLS: "custom"}}
 	if _, err := s.oscTLS(t.Context()); err == nil || !strings.Contains(err.Error(), "tls=custom is not one") {
 		t.Errorf("tls=custom: want a refusal, got %v", err)
+	}
+}
+
+// A URL without a user is refused before the tool runs: its client
+// library takes an empty user name for the login name of whoever runs
+// it (user="" logged in as root), where emcee's connection is the
+// server's anonymous account.
+func TestOSCNeedsAUser(t *testing.T) {
+	if _, err := exec.LookPath(PtOSC); err != nil {
+		t.Skip("pt-online-schema-change is not installed")
+	}
+	cfg, err := dbconn.Parse("mysql://@db:3306/shop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Session{Cfg: cfg, opts: Options{OSC: project.OSC{Tool: project.OSCPtOSC}}}
+	if err := s.findOSC(context.Background()); err == nil || !strings.Contains(err.Error(), "--osc pt-osc: the database URL names no user") || s.osc != nil {
+		t.Fatalf("pt-osc for a URL without a user: %v", err)
 	}
 }

@@ -71,3 +71,28 @@ func TestSessionLiftsTheStatementTimeLimit(t *testing.T) {
 		}
 	}
 }
+
+// The tool emcee hands a connection to is told to lift only the limit the
+// server has: MariaDB's max_statement_time, not MySQL's
+// max_execution_time, which it lacks (the tool warns of a variable it
+// cannot set on every connection).
+func TestStatementTimeLimitsTheServerHas(t *testing.T) {
+	db := testdb.New(t)
+	ctx := context.Background()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	var version string
+	if err := conn.QueryRowContext(ctx, "SELECT VERSION()").Scan(&version); err != nil {
+		t.Fatal(err)
+	}
+	want := "max_execution_time"
+	if strings.Contains(version, "MariaDB") {
+		want = "max_statement_time"
+	}
+	if got, err := StatementTimeLimits(ctx, conn); err != nil || len(got) != 1 || got[0] != want {
+		t.Fatalf("on %s: %v (%v), want [%s]", version, got, err, want)
+	}
+}
