@@ -33,14 +33,14 @@ func (s *Session) backfill(ctx context.Context, rev *revision.Revision, rec *his
 		return 0, false, err
 	}
 	table, key := sqlsyntax.Ident(st.Table), sqlsyntax.Ident(st.Key)
-	isInt, err := s.intKey(ctx, st.Table, st.Key)
+	kind, err := s.keyKind(ctx, st.Table, st.Key)
 	if err != nil {
 		return 0, false, err
 	}
 	if !rec.ResumeBound.Valid {
 		var max sql.NullString
 		err := s.retry(ctx, "reading MAX("+st.Key+") of "+st.Table, rev, i, func() error {
-			return s.Conn.QueryRowContext(ctx, "SELECT MAX("+key+") FROM "+table).Scan(&max)
+			return s.Conn.QueryRowContext(ctx, "SELECT "+kind.max(key)+" FROM "+table).Scan(&max)
 		})
 		if err != nil {
 			return 0, false, err
@@ -55,11 +55,11 @@ func (s *Session) backfill(ctx context.Context, rev *revision.Revision, rec *his
 			return 0, false, err
 		}
 	}
-	bound := keyArg(rec.ResumeBound.String, isInt)
+	bound := keyArg(rec.ResumeBound.String, kind)
 	lo := rec.ResumeKey
 	args := []any{bound}
 	if lo.Valid {
-		args = []any{keyArg(lo.String, isInt), bound}
+		args = []any{keyArg(lo.String, kind), bound}
 		s.say("    resuming after %s = %s (bound %s = %s fixed when the backfill started; %d rows done before)", st.Key, lo.String, st.Key, rec.ResumeBound.String, rec.RowsDone)
 	}
 	var total int64
@@ -126,23 +126,29 @@ func (s *Session) backfill(ctx context.Context, rev *revision.Revision, rec *his
 			t0 := time.Now()
 			defer func() { took = time.Since(t0) }()
 			hi = sql.NullString{}
-			q := "SELECT " + key + " FROM " + table + " WHERE " + key + " <= ?"
+			q := "SELECT " + kind.read(key) + " FROM " + table + " WHERE " + key + " <= ?"
 			qa := []any{bound}
 			if lo.Valid {
 				q += " AND " + key + " > ?"
-				qa = append(qa, keyArg(lo.String, isInt))
+				qa = append(qa, keyArg(lo.String, kind))
 			}
 			q += " ORDER BY " + key + " LIMIT 1 OFFSET " + strconv.FormatInt(size-1, 10)
 			if err := s.Conn.QueryRowContext(ctx, q, qa...).Scan(&hi); err != nil && err != sql.ErrNoRows {
 				return err
 			}
+			if lo.Valid && hi.Valid && hi.String == lo.String {
+				// A key that reads back as a value it is not greater
+				// than: the run would write no row, forever, holding the
+				// operator lock.
+				return fmt.Errorf("the batch after %s = %s ends at the same key: the values of %s.%s do not compare equal to themselves as read back (a key type emcee does not know to batch on); nothing is lost, every batch so far is committed", st.Key, lo.String, st.Table, st.Key)
+			}
 			last = !hi.Valid || hi.String == rec.ResumeBound.String
 			if !hi.Valid {
 				hi = rec.ResumeBound
 			}
-			upd, ua := b.Batch(st.Key, false), []any{keyArg(hi.String, isInt)}
+			upd, ua := b.Batch(st.Key, false), []any{keyArg(hi.String, kind)}
 			if lo.Valid {
-				upd, ua = b.Batch(st.Key, true), []any{keyArg(lo.String, isInt), keyArg(hi.String, isInt)}
+				upd, ua = b.Batch(st.Key, true), []any{keyArg(lo.String, kind), keyArg(hi.String, kind)}
 			}
 			var err error
 			n, err = s.batch(ctx, rec, upd, ua, hi.String, persist)
@@ -231,21 +237,56 @@ func (s *Session) batch(ctx context.Context, rec *history.Record, upd string, ar
 	return n, nil
 }
 
-func (s *Session) intKey(ctx context.Context, table, key string) (bool, error) {
+// keyKind is how the values of a backfill's key travel from the server
+// to the version table and back into the next batch's bounds, where each
+// must compare equal to the row it was read from: the driver gives a
+// DATETIME as a time.Time, which database/sql writes in RFC 3339 (refused
+// by a strict UPDATE's comparison), BIT as raw bytes (compared as a
+// number), and the text protocol writes a FLOAT to six digits (MAX(key)
+// fell below the largest key, whose row was never backfilled).
+type keyKind int
+
+const (
+	keyText keyKind = iota // strings, binary strings and decimals, byte for byte
+	keyInt
+	keyBit
+	keyTime
+	keyFloat
+)
+
+func (s *Session) keyKind(ctx context.Context, table, key string) (keyKind, error) {
 	var typ string
 	err := s.Conn.QueryRowContext(ctx, "SELECT DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME = ?", table, key).Scan(&typ)
 	if err == sql.ErrNoRows {
-		return false, fmt.Errorf("backfill key %s.%s does not exist", table, key)
+		return keyText, fmt.Errorf("backfill key %s.%s does not exist", table, key)
 	}
 	if err != nil {
-		return false, err
+		return keyText, err
 	}
 	switch strings.ToLower(typ) {
 	case "tinyint", "smallint", "mediumint", "int", "bigint":
-		return true, nil
+		return keyInt, nil
+	case "bit":
+		return keyBit, nil
+	case "date", "datetime", "timestamp":
+		return keyTime, nil
+	case "float":
+		return keyFloat, nil
 	}
-	return false, nil
+	return keyText, nil
 }
+
+// read is the expression reading a key, max the one reading the largest:
+// a FLOAT as the DOUBLE it compares as, of which both protocols give every
+// digit.
+func (k keyKind) read(key string) string {
+	if k == keyFloat {
+		return "CAST(" + key + " AS DOUBLE)"
+	}
+	return key
+}
+
+func (k keyKind) max(key string) string { return k.read("MAX(" + key + ")") }
 
 // pendingRows counts the rows a backfill statement still has to update.
 func (s *Session) pendingRows(ctx context.Context, st revision.Statement) (int64, error) {
@@ -300,11 +341,11 @@ func (s *Session) pendingUpTo(ctx context.Context, st revision.Statement, bound 
 		err = s.Conn.QueryRowContext(ctx, b.Count(st.Key, false, false)).Scan(&n)
 		return n, err
 	}
-	isInt, err := s.intKey(ctx, st.Table, st.Key)
+	kind, err := s.keyKind(ctx, st.Table, st.Key)
 	if err != nil {
 		return 0, err
 	}
-	err = s.Conn.QueryRowContext(ctx, b.Count(st.Key, false, true), keyArg(bound.String, isInt)).Scan(&n)
+	err = s.Conn.QueryRowContext(ctx, b.Count(st.Key, false, true), keyArg(bound.String, kind)).Scan(&n)
 	return n, err
 }
 
@@ -331,10 +372,24 @@ func (s *Session) describeBackfill(ctx context.Context, rec *history.Record, st 
 	return fmt.Sprintf("runs in batches of %d keys up to %s, %s; each batch runs it on its range of keys (the first batch has no lower bound):", s.opts.BatchSize, bound, pending)
 }
 
-func keyArg(v string, isInt bool) any {
-	if isInt {
+// keyArg is a key value as read (and recorded), as a statement's argument.
+func keyArg(v string, k keyKind) any {
+	switch k {
+	case keyInt:
 		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
 			return n
+		}
+	case keyBit:
+		if len(v) <= 8 {
+			var n uint64
+			for i := 0; i < len(v); i++ {
+				n = n<<8 | uint64(v[i])
+			}
+			return n
+		}
+	case keyTime:
+		if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+			return t
 		}
 	}
 	return v

@@ -1,0 +1,75 @@
+package e2e
+
+import (
+	"testing"
+)
+
+// keyTable is a table whose primary key is the column id of type typ.
+func keyTable(typ string) string {
+	return `schema "s" {}
+table "t" {
+  schema = schema.s
+  column "id" {
+    type = ` + typ + `
+  }
+  column "name" {
+    type = varchar(20)
+    null = true
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+`
+}
+
+// A backfill batches on its table's primary key, and records the last key
+// done and the bound in the version table, to resume from. Keys that are
+// not integers or plain text did not survive the trip: a BINARY(16) key
+// (a UUID) and a VARCHAR key longer than 255 characters were refused by
+// the version table, a DATETIME or DATE key came back in RFC 3339, which
+// the batch's strict UPDATE refused, and a BIT key as bytes compared as a
+// number; each failed every migrate run with "fix the cause and rerun".
+// A FLOAT key's bound was read to six digits, below the largest key: that
+// row was never backfilled, and migrate said complete. Each migrate here
+// stops after a few batches (--max-rows) and resumes from its record.
+func TestAttackBackfillKeysOfEveryType(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ typ, key string }{
+		{"binary(16)", "UNHEX(MD5(seq))"},
+		{"varchar(400)", "CONCAT(REPEAT('k', 300), LPAD(seq, 5, '0'))"},
+		{"datetime(6)", "TIMESTAMP('2024-01-01') + INTERVAL seq*1001 MICROSECOND"},
+		{"date", "DATE('2024-01-01') + INTERVAL seq DAY"},
+		{"timestamp", "TIMESTAMP('2024-01-01') + INTERVAL seq SECOND"},
+		{"bit(8)", "seq"},
+		{"float", "seq / 7 + 1000"},
+	} {
+		t.Run(c.typ, func(t *testing.T) {
+			t.Parallel()
+			a := keyTable(c.typ)
+			b := a + `data_migration "dm" {
+  table   = "t"
+  set     = "name = 'x'"
+  pending = "name IS NULL"
+}
+`
+			p := newSchemaProject(t, [2]string{"a", a}, [2]string{"b", b})
+			p.must("plan")
+			p.must("db", "sync", "a")
+			p.exec("INSERT INTO t (id) SELECT " + c.key + " FROM seq_1_to_50")
+			p.must("db", "expand")
+			if r := p.run("db", "migrate", "--batch-size", "7", "--max-rows", "20"); r.Code != 0 {
+				t.Fatalf("migrate (stopped after 20 rows): %s", r)
+			}
+			if got := p.query("SELECT COUNT(*) FROM t WHERE name IS NULL"); got != "30" {
+				t.Errorf("after 20 rows: %s rows pending, want 30", got)
+			}
+			if r := p.run("db", "migrate", "--batch-size", "7"); r.Code != 0 {
+				t.Fatalf("migrate (resumed): %s", r)
+			}
+			if got := p.query("SELECT COUNT(*) FROM t WHERE name IS NULL"); got != "0" {
+				t.Errorf("migrate is complete, and %s of the 50 rows were never backfilled", got)
+			}
+		})
+	}
+}
