@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -71,5 +72,35 @@ func TestAttackBackfillKeysOfEveryType(t *testing.T) {
 				t.Errorf("migrate is complete, and %s of the 50 rows were never backfilled", got)
 			}
 		})
+	}
+}
+
+// db baseline recorded the release's revisions one INSERT at a time. A
+// run that died between two of them (killed, its connection lost) left
+// the database recorded at a version it is not at: the rerun was refused
+// ("already under emcee control"), and contract ran the revisions the
+// dead run had not recorded on a database that already held them. The
+// records are one transaction now: all of them or none. Here the version
+// table refuses the second record, as a connection lost there would.
+func TestAttackBaselineKilledBetweenItsRecords(t *testing.T) {
+	t.Parallel()
+	a := keyTable("int")
+	b := strings.Replace(a, "  primary_key {", "  column \"c\" {\n    type = int\n    null = true\n  }\n  primary_key {", 1)
+	p := newSchemaProject(t, [2]string{"a", a}, [2]string{"b", b})
+	p.must("plan")
+	p.must("db", "sync")
+	p.exec("DELETE FROM emcee_revisions")
+	p.exec("CREATE TRIGGER lost BEFORE INSERT ON emcee_revisions FOR EACH ROW BEGIN IF (SELECT COUNT(*) FROM emcee_revisions) > 0 THEN SIGNAL SQLSTATE '08S01' SET MESSAGE_TEXT = 'connection lost'; END IF; END")
+	if r := p.run("db", "baseline", "b"); r.Code == 0 {
+		t.Fatalf("baseline passed the version table's refusal: %s", r)
+	}
+	if got := p.query("SELECT COUNT(*) FROM emcee_revisions"); got != "0" {
+		t.Errorf("the failed baseline left %s of its records: the database is recorded at %s", got, p.version())
+	}
+	p.exec("DROP TRIGGER lost")
+	r := p.must("db", "baseline", "b")
+	opContains(t, r, "placed under emcee control at release b")
+	if got := p.version(); got != "b_expand01, b_contract01" {
+		t.Errorf("version after the rerun: %s", got)
 	}
 }

@@ -622,12 +622,31 @@ func Finish(ctx context.Context, q Querier, r *Record) error {
 	return exec(ctx, q, "UPDATE "+table+" SET finished_at = ?, applied = total, in_flight = 0, error = NULL, failed_statement = NULL WHERE name = ?"+inForce, r.FinishedAt.Time, r.Name)
 }
 
-// Baseline records a revision as applied without running it: the database
-// was found to already hold what it produces.
-func Baseline(ctx context.Context, q Querier, rev *revision.Revision, by, tool string) error {
+// Baseline records revisions as applied without running them: the
+// database was found to already hold what they produce. One transaction:
+// a run that dies part way must not leave the database recorded at a
+// revision it is past, which neither a rerun of baseline (the database is
+// under control) nor the next phase (it runs what the database holds) can
+// recover from.
+func Baseline(ctx context.Context, db interface {
+	BeginTx(context.Context, *sql.TxOptions) (*sql.Tx, error)
+}, revs []*revision.Revision, by, tool string) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("updating the version table %s: %w", Table, err)
+	}
+	defer tx.Rollback()
 	now := time.Now().UTC().Truncate(time.Microsecond)
-	return exec(ctx, q, "INSERT INTO "+table+" (name, release_name, phase, seq, checksum, applied, total, started_at, finished_at, applied_by, tool_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		rev.ID.String(), rev.ID.Release, string(rev.ID.Phase), rev.ID.Seq, rev.Checksum, len(rev.Statements), len(rev.Statements), now, now, by+" (baseline)", tool)
+	for _, rev := range revs {
+		if err := exec(ctx, tx, "INSERT INTO "+table+" (name, release_name, phase, seq, checksum, applied, total, started_at, finished_at, applied_by, tool_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			rev.ID.String(), rev.ID.Release, string(rev.ID.Phase), rev.ID.Seq, rev.Checksum, len(rev.Statements), len(rev.Statements), now, now, by+" (baseline)", tool); err != nil {
+			return err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("updating the version table %s: %w", Table, err)
+	}
+	return nil
 }
 
 func exec(ctx context.Context, q Querier, query string, args ...any) error {

@@ -108,7 +108,7 @@ func TestRolledBackRecordsStay(t *testing.T) {
 		id, _ := revision.ParseID(name)
 		return &revision.Revision{ID: id, Checksum: "h1:" + name, Statements: make([]revision.Statement, 2)}
 	}
-	if err := Baseline(ctx, conn, rev("ocata_expand01"), "t", "old"); err != nil {
+	if err := Baseline(ctx, conn, []*revision.Revision{rev("ocata_expand01")}, "t", "old"); err != nil {
 		t.Fatal(err)
 	}
 	rs, err := Load(ctx, conn)
@@ -171,7 +171,7 @@ func TestNegativeRolledBackIsRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	id, _ := revision.ParseID("ocata_expand01")
-	if err := Baseline(ctx, db, &revision.Revision{ID: id, Checksum: "h1:x", Statements: make([]revision.Statement, 1)}, "t", "v"); err != nil {
+	if err := Baseline(ctx, db, []*revision.Revision{{ID: id, Checksum: "h1:x", Statements: make([]revision.Statement, 1)}}, "t", "v"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.ExecContext(ctx, "UPDATE emcee_revisions SET rolled_back = -3"); err != nil {
@@ -195,7 +195,7 @@ func TestRecordNamedTwoWaysIsRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	id, _ := revision.ParseID("pike_expand01")
-	if err := Baseline(ctx, db, &revision.Revision{ID: id, Checksum: "h1:x", Statements: make([]revision.Statement, 1)}, "t", "v"); err != nil {
+	if err := Baseline(ctx, db, []*revision.Revision{{ID: id, Checksum: "h1:x", Statements: make([]revision.Statement, 1)}}, "t", "v"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := Load(ctx, db); err != nil {
