@@ -60,7 +60,7 @@ func (s *Session) backfill(ctx context.Context, rev *revision.Revision, rec *his
 	args := []any{bound}
 	if lo.Valid {
 		args = []any{keyArg(lo.String, kind), bound}
-		s.say("    resuming after %s = %s (bound %s = %s fixed when the backfill started; %d rows done before)", st.Key, lo.String, st.Key, rec.ResumeBound.String, rec.RowsDone)
+		s.say("    resuming after %s = %s (bound %s = %s fixed when the backfill started; %d rows done before)", st.Key, history.ShowKey(lo.String), st.Key, history.ShowKey(rec.ResumeBound.String), rec.RowsDone)
 	}
 	var total int64
 	err = s.retry(ctx, "counting the pending rows of "+st.Table, rev, i, func() error {
@@ -69,7 +69,7 @@ func (s *Session) backfill(ctx context.Context, rev *revision.Revision, rec *his
 	if err != nil {
 		return 0, false, err
 	}
-	s.say("    %s pending up to %s = %s", plural(int(total), "row"), st.Key, rec.ResumeBound.String)
+	s.say("    %s pending up to %s = %s", plural(int(total), "row"), st.Key, history.ShowKey(rec.ResumeBound.String))
 	z := newSizer(s.opts)
 	started, paused := time.Now(), ""
 	report := func(fin bool) {
@@ -104,7 +104,7 @@ func (s *Session) backfill(ctx context.Context, rev *revision.Revision, rec *his
 			if errors.As(err, &crit) {
 				crit.Table = st.Table
 				if lo.Valid {
-					crit.After = st.Key + " = " + lo.String
+					crit.After = st.Key + " = " + history.ShowKey(lo.String)
 				}
 				report(true)
 				s.say("    stopped by --critical-load: %s is %d (limit %d), %d rows backfilled by this run", crit.Limit.Var, crit.Value, crit.Limit.Max, rows)
@@ -119,7 +119,7 @@ func (s *Session) backfill(ctx context.Context, rev *revision.Revision, rec *his
 		var n int64
 		what := "backfill batch of " + st.Table
 		if lo.Valid {
-			what += " after " + st.Key + " = " + lo.String
+			what += " after " + st.Key + " = " + history.ShowKey(lo.String)
 		}
 		var took time.Duration
 		err := s.retry(ctx, what, rev, i, func() error {
@@ -140,7 +140,7 @@ func (s *Session) backfill(ctx context.Context, rev *revision.Revision, rec *his
 				// A key that reads back as a value it is not greater
 				// than: the run would write no row, forever, holding the
 				// operator lock.
-				return fmt.Errorf("the batch after %s = %s ends at the same key: the values of %s.%s do not compare equal to themselves as read back (a key type emcee does not know to batch on); nothing is lost, every batch so far is committed", st.Key, lo.String, st.Table, st.Key)
+				return fmt.Errorf("the batch after %s = %s ends at the same key: the values of %s.%s do not compare equal to themselves as read back (a key type emcee does not know to batch on); nothing is lost, every batch so far is committed", st.Key, history.ShowKey(lo.String), st.Table, st.Key)
 			}
 			last = !hi.Valid || hi.String == rec.ResumeBound.String
 			if !hi.Valid {
@@ -360,9 +360,9 @@ func (s *Session) describeBackfill(ctx context.Context, rec *history.Record, st 
 	}
 	bound := "MAX(" + st.Key + ") when it starts"
 	if resumes && rec != nil && rec.ResumeBound.Valid {
-		bound = st.Key + " = " + rec.ResumeBound.String + " (fixed when it started)"
+		bound = st.Key + " = " + history.ShowKey(rec.ResumeBound.String) + " (fixed when it started)"
 		if rec.ResumeKey.Valid {
-			bound += ", resuming after " + st.Key + " = " + rec.ResumeKey.String
+			bound += ", resuming after " + st.Key + " = " + history.ShowKey(rec.ResumeKey.String)
 		}
 	}
 	if s.opts.ChunkTime > 0 {

@@ -578,7 +578,7 @@ func (s *Session) failed(ctx context.Context, rev *revision.Revision, rec *histo
 		// backfill batch), which is exactly what the next run resumes from.
 		done := plural(rec.Applied, "statement") + " applied and recorded"
 		if st.Kind == revision.Backfill && rec.ResumeKey.Valid {
-			done += fmt.Sprintf(", and the backfill committed up to %s = %s", st.Key, rec.ResumeKey.String)
+			done += fmt.Sprintf(", and the backfill committed up to %s = %s", st.Key, history.ShowKey(rec.ResumeKey.String))
 		}
 		return fmt.Errorf("%s interrupted at statement %d of %d (%v): %s; rerun `emcee db %s` to resume",
 			rev.ID, i+1, len(rev.Statements), ctx.Err(), done, s.cmd)
@@ -588,7 +588,7 @@ func (s *Session) failed(ctx context.Context, rev *revision.Revision, rec *histo
 	_ = history.Fail(ctx, s.Conn, rec, cause, st.SQL)
 	done := fmt.Sprintf("%d of %d statements are applied and recorded", rec.Applied, len(rev.Statements))
 	if st.Kind == revision.Backfill && rec.ResumeKey.Valid {
-		done += fmt.Sprintf(", and the backfill committed up to %s = %s", st.Key, rec.ResumeKey.String)
+		done += fmt.Sprintf(", and the backfill committed up to %s = %s", st.Key, history.ShowKey(rec.ResumeKey.String))
 	}
 	return fmt.Errorf("%s (%s) statement %d of %d, rule %s, failed: %v\n  statement: %s\n%s; fix the cause and rerun `emcee db %s`: it resumes at statement %d",
 		rev.ID, rev.Path, i+1, len(rev.Statements), st.Rule, cause, shorten(st.SQL, 300), done, s.cmd, rec.Applied+1)

@@ -6,11 +6,13 @@ package history
 import (
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/revision"
@@ -133,6 +135,16 @@ type Record struct {
 	// shows what ran, and the revision can run again as a new record.
 	RolledBack   int
 	RolledBackAt sql.NullTime
+}
+
+// ShowKey is a backfill key value as printed: a binary key (a BINARY(16)
+// UUID) in hexadecimal, as the server's 0x literal, rather than its raw
+// bytes.
+func ShowKey(v string) string {
+	if utf8.ValidString(v) {
+		return v
+	}
+	return "0x" + strings.ToUpper(hex.EncodeToString([]byte(v)))
 }
 
 // Done reports whether every statement of the revision was applied.

@@ -267,3 +267,12 @@ func TestResumeColumnsHoldAnyKey(t *testing.T) {
 		}
 	}
 }
+
+// A binary key is printed as the server's 0x literal, text as it is.
+func TestShowKey(t *testing.T) {
+	for in, want := range map[string]string{"42": "42", "café": "café", "\xf7\x17q\x00": "0xF7177100"} {
+		if got := ShowKey(in); got != want {
+			t.Errorf("ShowKey(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
