@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"bytes"
+	"context"
 	"strings"
 	"testing"
 )
@@ -108,4 +110,54 @@ func TestAttackBaselineKilledBetweenItsRecords(t *testing.T) {
 	if got := p.version(); got != "b_expand01, b_contract01" {
 		t.Errorf("version after the rerun: %s", got)
 	}
+}
+
+// db diff takes no lock. Run while another run's pt-online-schema-change
+// copied a table, it reported the tool's copy and triggers as drift and
+// told the operator to "drop what is unexpected": dropping the tool's
+// triggers mid-copy loses every write made to the table from then until
+// the swap. A run holding the operator lock is reported instead.
+func TestAttackDiffDuringARun(t *testing.T) {
+	needPtOSC(t)
+	t.Parallel()
+	p := newOSCProject(t, "events", "hits", 20000, false, "  osc            = \"pt-osc\"\n  osc_chunk_time = \"20ms\"\n")
+	run := p.command("db", "expand")
+	var stdout, stderr bytes.Buffer
+	run.Stdout, run.Stderr = &stdout, &stderr
+	if err := run.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p.waitFor("the tool to copy rows", func() bool {
+		var n int
+		err := p.DB.QueryRow("SELECT COUNT(*) FROM (SELECT 1 FROM `_events_new` LIMIT 1) x").Scan(&n)
+		return err == nil && n == 1
+	})
+	// The last row, held, keeps the tool at its last chunk.
+	ctx := context.Background()
+	holder, err := p.DB.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Close()
+	if _, err := holder.ExecContext(ctx, "BEGIN"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := holder.ExecContext(ctx, "SELECT id FROM events ORDER BY id DESC LIMIT 1 FOR UPDATE"); err != nil {
+		t.Fatal(err)
+	}
+	d := p.run("db", "diff")
+	if _, err := holder.ExecContext(ctx, "ROLLBACK"); err != nil {
+		t.Fatal(err)
+	}
+	if err := run.Wait(); err != nil {
+		t.Fatalf("expand: %v\n%s\n%s", err, stdout.String(), stderr.String())
+	}
+	if strings.Contains(d.Stdout, "drop what is unexpected") || strings.Contains(d.Stdout, "_events_new") {
+		t.Fatalf("db diff during the run told the operator to drop the tool's copy and triggers:\n%s", d)
+	}
+	if d.Code != 1 {
+		t.Fatalf("db diff during the run: %s", d)
+	}
+	opContains(t, d, "another emcee run is changing the database", "`emcee db diff` once it has finished")
+	p.must("db", "diff")
 }
