@@ -55,9 +55,6 @@ func (s *Session) Diff(ctx context.Context) (*DiffResult, error) {
 	if err := s.consistent(); err != nil {
 		return res, err
 	}
-	if err := s.noRun(ctx); err != nil {
-		return res, err
-	}
 	p := planReplay(s.Project.Releases, s.Plans, s.Records)
 	res.ComparedWith, res.Replayed = p.comparedWith(), p.replayed
 	r, base, err := s.replayOf(p)
@@ -73,9 +70,6 @@ func (s *Session) Diff(ctx context.Context) (*DiffResult, error) {
 	if err != nil {
 		return res, err
 	}
-	if err := s.noRun(ctx); err != nil {
-		return res, err
-	}
 	res.Report, res.Clean = *rep, rep.Clean()
 	if f := p.inFlight; f != nil {
 		sent := fmt.Sprintf("statement %d of %s was sent by a run that stopped before recording it", f.N, f.Revision)
@@ -87,23 +81,6 @@ func (s *Session) Diff(ctx context.Context) (*DiffResult, error) {
 		}
 	}
 	return res, nil
-}
-
-// noRun refuses to compare while a run holds the operator lock, checked
-// before and after the comparison: what that run is applying shows as
-// differences (a pt-online-schema-change copy and its triggers, a
-// statement not recorded yet), and the advice for drift, to drop what is
-// unexpected, would have the operator drop the tool's triggers mid-copy,
-// losing every write made to the table until the swap.
-func (s *Session) noRun(ctx context.Context) error {
-	id, holder := s.lockHolder(ctx)
-	if !id.Valid {
-		return nil
-	}
-	return &Refusal{
-		Reason: fmt.Sprintf("another emcee run is changing the database now%s: what it applies (a table copy and its triggers, a statement it has not recorded yet) would show as differences, so nothing was compared", holder),
-		Next:   "run `emcee db diff` once it has finished",
-	}
 }
 
 // replayOf is p for devdb: the snapshot of its base (read from the path
