@@ -37,6 +37,10 @@ func (s *Session) backfill(ctx context.Context, rev *revision.Revision, rec *his
 	if err != nil {
 		return 0, false, err
 	}
+	stmtLog, err := s.statementLogged(ctx)
+	if err != nil {
+		return 0, false, err
+	}
 	if !rec.ResumeBound.Valid {
 		var max sql.NullString
 		err := s.retry(ctx, "reading MAX("+st.Key+") of "+st.Table, rev, i, func() error {
@@ -151,7 +155,7 @@ func (s *Session) backfill(ctx context.Context, rev *revision.Revision, rec *his
 				upd, ua = b.Batch(st.Key, true), []any{keyArg(lo.String, kind), keyArg(hi.String, kind)}
 			}
 			var err error
-			n, err = s.batch(ctx, rec, upd, ua, hi.String, persist)
+			n, err = s.batch(ctx, st, rec, upd, ua, hi.String, persist, stmtLog)
 			return err
 		})
 		if err != nil {
@@ -185,8 +189,12 @@ func (s *Session) backfill(ctx context.Context, rev *revision.Revision, rec *his
 // a rerun touches only the rows still pending, so a crash costs nothing.
 func (s *Session) unbatched(ctx context.Context, rev *revision.Revision, rec *history.Record, i int, persist bool) (int64, bool, error) {
 	st := rev.Statements[i]
+	stmtLog, err := s.statementLogged(ctx)
+	if err != nil {
+		return 0, false, err
+	}
 	var n int64
-	err := s.retry(ctx, "backfill of "+st.Table+" (one UPDATE)", rev, i, func() error {
+	err = s.retry(ctx, "backfill of "+st.Table+" (one UPDATE)", rev, i, func() error {
 		tx, err := s.Conn.BeginTx(ctx, nil)
 		if err != nil {
 			return err
@@ -195,6 +203,11 @@ func (s *Session) unbatched(ctx context.Context, rev *revision.Revision, rec *hi
 		r, err := tx.ExecContext(ctx, st.SQL)
 		if err != nil {
 			return err
+		}
+		if stmtLog {
+			if err := unsafeLogged(ctx, tx, st); err != nil {
+				return err
+			}
 		}
 		n, _ = r.RowsAffected()
 		if persist {
@@ -213,7 +226,7 @@ func (s *Session) unbatched(ctx context.Context, rev *revision.Revision, rec *hi
 	return n, true, nil
 }
 
-func (s *Session) batch(ctx context.Context, rec *history.Record, upd string, args []any, hi string, persist bool) (int64, error) {
+func (s *Session) batch(ctx context.Context, st revision.Statement, rec *history.Record, upd string, args []any, hi string, persist, stmtLog bool) (int64, error) {
 	tx, err := s.Conn.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, err
@@ -222,6 +235,11 @@ func (s *Session) batch(ctx context.Context, rec *history.Record, upd string, ar
 	r, err := tx.ExecContext(ctx, upd, args...)
 	if err != nil {
 		return 0, err
+	}
+	if stmtLog {
+		if err := unsafeLogged(ctx, tx, st); err != nil {
+			return 0, err
+		}
 	}
 	n, _ := r.RowsAffected()
 	if persist {
@@ -235,6 +253,39 @@ func (s *Session) batch(ctx context.Context, rec *history.Record, upd string, ar
 	rec.ResumeKey = sql.NullString{String: hi, Valid: true}
 	rec.RowsDone += n
 	return n, nil
+}
+
+// statementLogged tells whether this session writes statements to the
+// binary log as statements (binlog_format = STATEMENT), for each replica to
+// run again.
+func (s *Session) statementLogged(ctx context.Context) (bool, error) {
+	var on bool
+	err := s.Conn.QueryRowContext(ctx, "SELECT @@log_bin = 1 AND @@session.binlog_format = 'STATEMENT'").Scan(&on)
+	return on, err
+}
+
+// unsafeLogged refuses a backfill statement just run, before its
+// transaction commits (and reaches the binary log), when the server warns
+// that replicas cannot repeat it as a statement (1592): it calls UUID(),
+// RAND(), SYSDATE() or the like, and each replica would write other values
+// than the primary's.
+func unsafeLogged(ctx context.Context, tx *sql.Tx, st revision.Statement) error {
+	rows, err := tx.QueryContext(ctx, "SHOW WARNINGS")
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var level, msg string
+		var code int
+		if err := rows.Scan(&level, &code, &msg); err != nil {
+			return err
+		}
+		if code == 1592 {
+			return fmt.Errorf("the backfill of %s is unsafe for binlog_format = STATEMENT, in which replicas run it again (the server: %s): each replica would write other values than this server; nothing of it was committed. Run migrate with binlog_format ROW or MIXED (SET GLOBAL binlog_format = 'MIXED', for the sessions started after it), or change the backfill to compute what replicas compute alike", st.Table, msg)
+		}
+	}
+	return rows.Err()
 }
 
 // keyKind is how the values of a backfill's key travel from the server

@@ -5,6 +5,8 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"github.com/emcee-db/emcee/internal/testserver"
 )
 
 // keyTable is a table whose primary key is the column id of type typ.
@@ -161,4 +163,56 @@ func TestAttackDiffDuringARun(t *testing.T) {
 	}
 	opContains(t, d, "another emcee run is changing the database", "nothing was compared", "rerun once it has finished")
 	p.must("db", "diff")
+}
+
+// With binlog_format = STATEMENT the server writes a backfill's UPDATE to
+// the binary log as the statement, and each replica runs it again: a
+// backfill that calls UUID() (a new column of tokens) or RAND() gave every
+// replica other values than the primary's, with only a warning (1592) that
+// emcee never read, and migrate said complete. Such a batch is rolled back
+// before it commits, so nothing reaches the binary log, and migrate stops.
+func TestAttackBackfillUnsafeForStatementBinlog(t *testing.T) {
+	t.Parallel()
+	srv := testserver.Start(t, testserver.Options{LogBin: true, Args: []string{"--binlog-format=STATEMENT"}})
+	a := keyTable("int")
+	b := strings.Replace(a, "  primary_key {", "  column \"token\" {\n    type = char(36)\n    null = true\n  }\n  primary_key {", 1) + `data_migration "tokens" {
+  table   = "t"
+  set     = "token = UUID()"
+  pending = "token IS NULL"
+}
+`
+	p := plannedProjectOn(t, srv.NewDB(t), "mariadb 10.11", [2]string{"a", a}, [2]string{"b", b})
+	p.must("db", "sync", "a")
+	p.exec("INSERT INTO t (id) SELECT seq FROM seq_1_to_30")
+	p.must("db", "expand")
+	r := p.run("db", "migrate", "--batch-size", "10")
+	if r.Code == 0 {
+		t.Fatalf("migrate wrote UUID()s that every replica computes anew: %s", r)
+	}
+	opContains(t, r, "binlog_format", "STATEMENT", "ROW or MIXED")
+	if got := p.query("SELECT COUNT(*) FROM t WHERE token IS NOT NULL"); got != "0" {
+		t.Errorf("%s rows got a token only the primary has", got)
+	}
+	// A table without a single-column key is backfilled in one UPDATE:
+	// refused the same.
+	pair := strings.Replace(strings.Replace(b, "columns = [column.id]", "columns = [column.id, column.name]", 1), "    null = true\n  }\n  column \"token\"", "    null = false\n  }\n  column \"token\"", 1)
+	if pair == b {
+		t.Fatal("the test no longer builds the table without a single-column key")
+	}
+	q := plannedProjectOn(t, srv.NewDB(t), "mariadb 10.11", [2]string{"a", strings.Replace(strings.Replace(a, "columns = [column.id]", "columns = [column.id, column.name]", 1), "type = varchar(20)\n    null = true", "type = varchar(20)\n    null = false", 1)}, [2]string{"b", pair})
+	q.must("db", "sync", "a")
+	q.exec("INSERT INTO t (id, name) SELECT seq, 'n' FROM seq_1_to_30")
+	q.must("db", "expand")
+	if r := q.run("db", "migrate"); r.Code == 0 || !strings.Contains(r.Stderr, "binlog_format = STATEMENT") {
+		t.Fatalf("migrate of a table without a single-column key: %s", r)
+	}
+	if got := q.query("SELECT COUNT(*) FROM t WHERE token IS NOT NULL"); got != "0" {
+		t.Errorf("one UPDATE: %s rows got a token only the primary has", got)
+	}
+	// Under MIXED the server logs such a statement as the rows it wrote.
+	p.exec("SET GLOBAL binlog_format = 'MIXED'")
+	p.must("db", "migrate", "--batch-size", "10")
+	if got := p.query("SELECT COUNT(*) FROM t WHERE token IS NULL"); got != "0" {
+		t.Errorf("%s rows left without a token under binlog_format = MIXED", got)
+	}
 }
