@@ -555,6 +555,7 @@ func alreadyApplied(err error) bool {
 	case 1050, // table exists
 		1060, // duplicate column
 		1061, // duplicate key name
+		1068, // multiple primary key (add-primary-key: the table has its key)
 		1051, // unknown table (a rollback's DROP TABLE already done)
 		1091, // can't drop: does not exist
 		1146, // table does not exist (rename / drop already done)

@@ -216,3 +216,46 @@ func TestAttackBackfillUnsafeForStatementBinlog(t *testing.T) {
 		t.Errorf("%s rows left without a token under binlog_format = MIXED", got)
 	}
 }
+
+// A statement sent without confirmation (the run killed, its connection
+// lost) is sent again, and the server's "already there" answer counts it
+// applied. Adding a primary key (contract's add-primary-key, a rebuild of
+// the whole table, the statement most likely to be running when a run is
+// killed) is answered with 1068, "multiple primary key defined", which was
+// not counted: every rerun of contract failed on it, db forget refused (the
+// key is there), and only an edit of the version table got the database
+// out.
+func TestAttackResentPrimaryKeyCountsAsApplied(t *testing.T) {
+	t.Parallel()
+	a := `schema "s" {}
+table "t" {
+  schema = schema.s
+  column "id" {
+    type = int
+  }
+  column "name" {
+    type = varchar(20)
+    null = true
+  }
+}
+`
+	b := strings.Replace(a, "    null = true\n  }\n", "    null = true\n  }\n  primary_key {\n    columns = [column.id]\n  }\n", 1)
+	p := newSchemaProject(t, [2]string{"a", a}, [2]string{"b", b})
+	p.must("plan")
+	p.must("db", "sync", "a")
+	p.exec("INSERT INTO t (id) SELECT seq FROM seq_1_to_100")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	release := p.holdMDL("t")
+	p.killWhileWaiting("ALTER TABLE `t` ADD PRIMARY KEY", false, "db", "contract")
+	release() // the dead run's ALTER now runs on the server
+	p.waitFor("the dead run's ALTER to add the key", func() bool {
+		return p.query("SELECT COUNT(*) FROM information_schema.TABLE_CONSTRAINTS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 't' AND CONSTRAINT_TYPE = 'PRIMARY KEY'") == "1"
+	})
+	r := p.run("db", "contract")
+	if r.Code != 0 {
+		t.Fatalf("contract after a run killed while adding the primary key: %s", r)
+	}
+	opContains(t, r, "the server had applied it")
+	p.must("db", "diff")
+}
