@@ -28,7 +28,7 @@ func (s *Session) backfill(ctx context.Context, rev *revision.Revision, rec *his
 	if st.Key == "" {
 		return s.unbatched(ctx, rev, rec, i, persist)
 	}
-	b, err := sqlsyntax.ReadBackfill(st.SQL)
+	b, _, err := s.readBackfill(ctx, st)
 	if err != nil {
 		return 0, false, err
 	}
@@ -193,6 +193,11 @@ func (s *Session) unbatched(ctx context.Context, rev *revision.Revision, rec *hi
 	if err != nil {
 		return 0, false, err
 	}
+	b, _, err := s.readBackfill(ctx, st)
+	if err != nil {
+		return 0, false, err
+	}
+	q := b.SQL()
 	var n int64
 	err = s.retry(ctx, "backfill of "+st.Table+" (one UPDATE)", rev, i, func() error {
 		tx, err := s.Conn.BeginTx(ctx, nil)
@@ -200,7 +205,7 @@ func (s *Session) unbatched(ctx context.Context, rev *revision.Revision, rec *hi
 			return err
 		}
 		defer tx.Rollback()
-		r, err := tx.ExecContext(ctx, st.SQL)
+		r, err := tx.ExecContext(ctx, q)
 		if err != nil {
 			return err
 		}
@@ -253,6 +258,36 @@ func (s *Session) batch(ctx context.Context, st revision.Statement, rec *history
 	rec.ResumeKey = sql.NullString{String: hi, Valid: true}
 	rec.RowsDone += n
 	return n, nil
+}
+
+// readBackfill reads a backfill statement as it runs on the live table:
+// keeping the columns the server would stamp with the time of the backfill
+// (ON UPDATE CURRENT_TIMESTAMP, as the live table declares them), the
+// time the application last changed each row. keeps says whether it names
+// such a column the plan's statement does not.
+func (s *Session) readBackfill(ctx context.Context, st revision.Statement) (_ *sqlsyntax.Backfill, keeps bool, err error) {
+	b, err := sqlsyntax.ReadBackfill(st.SQL)
+	if err != nil {
+		return nil, false, err
+	}
+	rows, err := s.Conn.QueryContext(ctx, "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND LOWER(EXTRA) LIKE '%on update%' ORDER BY ORDINAL_POSITION", b.Table)
+	if err != nil {
+		return nil, false, err
+	}
+	defer rows.Close()
+	var keep []string
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return nil, false, err
+		}
+		keep = append(keep, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, false, err
+	}
+	k := b.Keeping(keep)
+	return k, k.SQL() != b.SQL(), nil
 }
 
 // statementLogged tells whether this session writes statements to the

@@ -626,12 +626,15 @@ func (s *Session) dryRun(ctx context.Context, rev *revision.Revision, rec *histo
 		case revision.Backfill:
 			s.say("-- [%d] backfill %s: %s", i+1, st.Rule, st.Why)
 			s.say("-- %s", s.describeBackfill(ctx, rec, st, i == from))
-			if st.Key != "" {
-				b, err := sqlsyntax.ReadBackfill(st.SQL)
-				if err != nil {
-					return err
-				}
+			b, keeps, err := s.readBackfill(ctx, st)
+			if err != nil {
+				return err
+			}
+			switch {
+			case st.Key != "":
 				text = b.Batch(st.Key, true) + ";"
+			case keeps:
+				text = b.SQL() + ";"
 			}
 		default:
 			s.say("-- [%d] %s: %s", i+1, st.Rule, st.Why)

@@ -259,3 +259,37 @@ table "t" {
 	opContains(t, r, "the server had applied it")
 	p.must("db", "diff")
 }
+
+// A column declared ON UPDATE CURRENT_TIMESTAMP (updated_at) is set by
+// the server on every row an UPDATE changes, unless the UPDATE names it.
+// A backfill named only the columns it fills: every row of the table was
+// stamped with the time of the migrate, and the time the application last
+// changed it (what its sync jobs, caches and reports read) was lost for
+// every row. A batched backfill and one UPDATE (a table without a
+// single-column key) keep it now.
+func TestAttackBackfillKeepsOnUpdateTimestamps(t *testing.T) {
+	t.Parallel()
+	stamped := func(key string) string {
+		return strings.Replace(strings.Replace(keyTable("int"), "  primary_key {", "  column \"updated_at\" {\n    type      = timestamp\n    default   = sql(\"CURRENT_TIMESTAMP\")\n    on_update = sql(\"CURRENT_TIMESTAMP\")\n  }\n  primary_key {", 1), "columns = [column.id]", key, 1)
+	}
+	filled := func(a string) string {
+		return strings.Replace(a, "  primary_key {", "  column \"upper_name\" {\n    type = varchar(20)\n    null = false\n    fill = \"COALESCE(UPPER(name), '')\"\n  }\n  primary_key {", 1)
+	}
+	for _, key := range []string{"columns = [column.id]", "columns = [column.id, column.updated_at]"} {
+		a := stamped(key)
+		p := newSchemaProject(t, [2]string{"a", a}, [2]string{"b", filled(a)})
+		p.must("plan")
+		p.must("db", "sync", "a")
+		p.exec("INSERT INTO t (id, name, updated_at) SELECT seq, 'n', '2020-01-01 00:00:00' FROM seq_1_to_20")
+		p.must("db", "expand")
+		dry := p.must("db", "migrate", "--dry-run")
+		opContains(t, dry, "`updated_at`=`updated_at`")
+		p.must("db", "migrate", "--batch-size", "7")
+		if got := p.query("SELECT COUNT(*) FROM t WHERE upper_name = 'N'"); got != "20" {
+			t.Fatalf("%s: %s of 20 rows backfilled", key, got)
+		}
+		if got := p.query("SELECT COUNT(*) FROM t WHERE updated_at <> '2020-01-01 00:00:00'"); got != "0" {
+			t.Errorf("primary key %s: the backfill stamped %s of 20 rows with its own time", key, got)
+		}
+	}
+}
