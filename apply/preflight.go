@@ -2,6 +2,7 @@ package apply
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -229,10 +230,13 @@ func (s *Session) noRun(ctx context.Context) error {
 	if s.locked {
 		return nil
 	}
-	id, holder := s.lockHolder(ctx)
-	if !id.Valid {
-		return nil
+	// Checked before describing the holder, which reloads the records: a
+	// dry run's records hold the revisions it simulated.
+	var held sql.NullInt64
+	if err := s.Conn.QueryRowContext(ctx, "SELECT IS_USED_LOCK(?)", s.lockName()).Scan(&held); err != nil || !held.Valid {
+		return s.redact(err)
 	}
+	_, holder := s.lockHolder(ctx)
 	return &Refusal{
 		Reason: fmt.Sprintf("another emcee run is changing the database now%s: what it applies (a table copy and its triggers, a statement it has not recorded yet) would show as differences, so nothing was compared", holder),
 		Next:   "rerun once it has finished",
