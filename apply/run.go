@@ -683,10 +683,19 @@ func (s *Session) catchUp(ctx context.Context, res *Result, rel string) (rows, s
 			s.say("%s is applied, but %s has %s pending again (written after its backfill passed): backfilling (statement %d, rule %s)",
 				rev.ID, st.Table, plural(int(n), "row"), i+1, st.Rule)
 			if s.opts.DryRun {
-				text := st.SQL + " AND " + sqlsyntax.Ident(st.Key) + " > ? AND " + sqlsyntax.Ident(st.Key) + " <= ?;"
+				// What the run would send, written from the tree as the
+				// run writes it (the key range, the timestamps it keeps).
+				b, keeps, err := s.readBackfill(ctx, st)
+				if err != nil {
+					return rows, stuck, false, s.redact(err)
+				}
+				text := b.Batch(st.Key, true) + ";"
 				s.say("-- [%d] backfill %s: %s", i+1, st.Rule, st.Why)
 				if st.Key == "" {
 					text = st.SQL + ";"
+					if keeps {
+						text = b.SQL() + ";"
+					}
 					s.say("-- runs as one UPDATE (no single-column primary key to batch on), %d rows pending:", n)
 				} else {
 					s.say("-- runs in batches of %d keys up to MAX(%s) when it starts, %d rows pending:", s.opts.BatchSize, st.Key, n)

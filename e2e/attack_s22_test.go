@@ -293,3 +293,32 @@ func TestAttackBackfillKeepsOnUpdateTimestamps(t *testing.T) {
 		}
 	}
 }
+
+// Migrate's catch-up (rows the previous release wrote after the backfill
+// passed them) keeps ON UPDATE timestamps too, and its dry run shows the
+// statement it sends, written from the tree: it showed the plan's text with
+// the key range appended as text, without the timestamps it keeps.
+func TestAttackCatchUpKeepsOnUpdateTimestamps(t *testing.T) {
+	t.Parallel()
+	a := strings.Replace(keyTable("int"), "  primary_key {", "  column \"updated_at\" {\n    type      = timestamp\n    default   = sql(\"CURRENT_TIMESTAMP\")\n    on_update = sql(\"CURRENT_TIMESTAMP\")\n  }\n  primary_key {", 1)
+	b := a + `data_migration "dm" {
+  table   = "t"
+  set     = "name = 'x'"
+  pending = "name IS NULL"
+}
+`
+	p := newSchemaProject(t, [2]string{"a", a}, [2]string{"b", b})
+	p.must("plan")
+	p.must("db", "sync", "a")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	// Written by the previous release after the data migration ran.
+	p.exec("INSERT INTO t (id, updated_at) SELECT seq, '2020-01-01 00:00:00' FROM seq_1_to_10")
+	dry := p.must("db", "migrate", "--dry-run")
+	opContains(t, dry, "UPDATE `t` SET `name`='x', `updated_at`=`updated_at` WHERE (`name` IS NULL) AND `id` > ? AND `id` <= ?;")
+	r := p.must("db", "migrate")
+	opContains(t, r, "caught up")
+	if got := p.query("SELECT COUNT(*) FROM t WHERE name = 'x' AND updated_at = '2020-01-01 00:00:00'"); got != "10" {
+		t.Errorf("%s of the 10 rows caught up kept the time the application wrote them", got)
+	}
+}
