@@ -28,19 +28,23 @@ func (s *Session) backfill(ctx context.Context, rev *revision.Revision, rec *his
 	if st.Key == "" {
 		return s.unbatched(ctx, rev, rec, i, persist)
 	}
-	b, err := sqlsyntax.ReadBackfill(st.SQL)
+	b, _, err := s.readBackfill(ctx, st)
 	if err != nil {
 		return 0, false, err
 	}
 	table, key := sqlsyntax.Ident(st.Table), sqlsyntax.Ident(st.Key)
-	isInt, err := s.intKey(ctx, st.Table, st.Key)
+	kind, err := s.keyKind(ctx, st.Table, st.Key)
+	if err != nil {
+		return 0, false, err
+	}
+	stmtLog, err := s.statementLogged(ctx)
 	if err != nil {
 		return 0, false, err
 	}
 	if !rec.ResumeBound.Valid {
 		var max sql.NullString
 		err := s.retry(ctx, "reading MAX("+st.Key+") of "+st.Table, rev, i, func() error {
-			return s.Conn.QueryRowContext(ctx, "SELECT MAX("+key+") FROM "+table).Scan(&max)
+			return s.Conn.QueryRowContext(ctx, "SELECT "+kind.max(key)+" FROM "+table).Scan(&max)
 		})
 		if err != nil {
 			return 0, false, err
@@ -55,12 +59,12 @@ func (s *Session) backfill(ctx context.Context, rev *revision.Revision, rec *his
 			return 0, false, err
 		}
 	}
-	bound := keyArg(rec.ResumeBound.String, isInt)
+	bound := keyArg(rec.ResumeBound.String, kind)
 	lo := rec.ResumeKey
 	args := []any{bound}
 	if lo.Valid {
-		args = []any{keyArg(lo.String, isInt), bound}
-		s.say("    resuming after %s = %s (bound %s = %s fixed when the backfill started; %d rows done before)", st.Key, lo.String, st.Key, rec.ResumeBound.String, rec.RowsDone)
+		args = []any{keyArg(lo.String, kind), bound}
+		s.say("    resuming after %s = %s (bound %s = %s fixed when the backfill started; %d rows done before)", st.Key, history.ShowKey(lo.String), st.Key, history.ShowKey(rec.ResumeBound.String), rec.RowsDone)
 	}
 	var total int64
 	err = s.retry(ctx, "counting the pending rows of "+st.Table, rev, i, func() error {
@@ -69,7 +73,7 @@ func (s *Session) backfill(ctx context.Context, rev *revision.Revision, rec *his
 	if err != nil {
 		return 0, false, err
 	}
-	s.say("    %s pending up to %s = %s", plural(int(total), "row"), st.Key, rec.ResumeBound.String)
+	s.say("    %s pending up to %s = %s", plural(int(total), "row"), st.Key, history.ShowKey(rec.ResumeBound.String))
 	z := newSizer(s.opts)
 	started, paused := time.Now(), ""
 	report := func(fin bool) {
@@ -104,7 +108,7 @@ func (s *Session) backfill(ctx context.Context, rev *revision.Revision, rec *his
 			if errors.As(err, &crit) {
 				crit.Table = st.Table
 				if lo.Valid {
-					crit.After = st.Key + " = " + lo.String
+					crit.After = st.Key + " = " + history.ShowKey(lo.String)
 				}
 				report(true)
 				s.say("    stopped by --critical-load: %s is %d (limit %d), %d rows backfilled by this run", crit.Limit.Var, crit.Value, crit.Limit.Max, rows)
@@ -119,33 +123,39 @@ func (s *Session) backfill(ctx context.Context, rev *revision.Revision, rec *his
 		var n int64
 		what := "backfill batch of " + st.Table
 		if lo.Valid {
-			what += " after " + st.Key + " = " + lo.String
+			what += " after " + st.Key + " = " + history.ShowKey(lo.String)
 		}
 		var took time.Duration
 		err := s.retry(ctx, what, rev, i, func() error {
 			t0 := time.Now()
 			defer func() { took = time.Since(t0) }()
 			hi = sql.NullString{}
-			q := "SELECT " + key + " FROM " + table + " WHERE " + key + " <= ?"
+			q := "SELECT " + kind.read(key) + " FROM " + table + " WHERE " + key + " <= ?"
 			qa := []any{bound}
 			if lo.Valid {
 				q += " AND " + key + " > ?"
-				qa = append(qa, keyArg(lo.String, isInt))
+				qa = append(qa, keyArg(lo.String, kind))
 			}
 			q += " ORDER BY " + key + " LIMIT 1 OFFSET " + strconv.FormatInt(size-1, 10)
 			if err := s.Conn.QueryRowContext(ctx, q, qa...).Scan(&hi); err != nil && err != sql.ErrNoRows {
 				return err
 			}
+			if lo.Valid && hi.Valid && hi.String == lo.String {
+				// A key that reads back as a value it is not greater
+				// than: the run would write no row, forever, holding the
+				// operator lock.
+				return fmt.Errorf("the batch after %s = %s ends at the same key: the values of %s.%s do not compare equal to themselves as read back (a key type emcee does not know to batch on); nothing is lost, every batch so far is committed", st.Key, history.ShowKey(lo.String), st.Table, st.Key)
+			}
 			last = !hi.Valid || hi.String == rec.ResumeBound.String
 			if !hi.Valid {
 				hi = rec.ResumeBound
 			}
-			upd, ua := b.Batch(st.Key, false), []any{keyArg(hi.String, isInt)}
+			upd, ua := b.Batch(st.Key, false), []any{keyArg(hi.String, kind)}
 			if lo.Valid {
-				upd, ua = b.Batch(st.Key, true), []any{keyArg(lo.String, isInt), keyArg(hi.String, isInt)}
+				upd, ua = b.Batch(st.Key, true), []any{keyArg(lo.String, kind), keyArg(hi.String, kind)}
 			}
 			var err error
-			n, err = s.batch(ctx, rec, upd, ua, hi.String, persist)
+			n, err = s.batch(ctx, st, rec, upd, ua, hi.String, persist, stmtLog)
 			return err
 		})
 		if err != nil {
@@ -179,16 +189,30 @@ func (s *Session) backfill(ctx context.Context, rev *revision.Revision, rec *his
 // a rerun touches only the rows still pending, so a crash costs nothing.
 func (s *Session) unbatched(ctx context.Context, rev *revision.Revision, rec *history.Record, i int, persist bool) (int64, bool, error) {
 	st := rev.Statements[i]
+	stmtLog, err := s.statementLogged(ctx)
+	if err != nil {
+		return 0, false, err
+	}
+	b, _, err := s.readBackfill(ctx, st)
+	if err != nil {
+		return 0, false, err
+	}
+	q := b.SQL()
 	var n int64
-	err := s.retry(ctx, "backfill of "+st.Table+" (one UPDATE)", rev, i, func() error {
+	err = s.retry(ctx, "backfill of "+st.Table+" (one UPDATE)", rev, i, func() error {
 		tx, err := s.Conn.BeginTx(ctx, nil)
 		if err != nil {
 			return err
 		}
 		defer tx.Rollback()
-		r, err := tx.ExecContext(ctx, st.SQL)
+		r, err := tx.ExecContext(ctx, q)
 		if err != nil {
 			return err
+		}
+		if stmtLog {
+			if err := unsafeLogged(ctx, tx, st); err != nil {
+				return err
+			}
 		}
 		n, _ = r.RowsAffected()
 		if persist {
@@ -207,7 +231,7 @@ func (s *Session) unbatched(ctx context.Context, rev *revision.Revision, rec *hi
 	return n, true, nil
 }
 
-func (s *Session) batch(ctx context.Context, rec *history.Record, upd string, args []any, hi string, persist bool) (int64, error) {
+func (s *Session) batch(ctx context.Context, st revision.Statement, rec *history.Record, upd string, args []any, hi string, persist, stmtLog bool) (int64, error) {
 	tx, err := s.Conn.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, err
@@ -216,6 +240,11 @@ func (s *Session) batch(ctx context.Context, rec *history.Record, upd string, ar
 	r, err := tx.ExecContext(ctx, upd, args...)
 	if err != nil {
 		return 0, err
+	}
+	if stmtLog {
+		if err := unsafeLogged(ctx, tx, st); err != nil {
+			return 0, err
+		}
 	}
 	n, _ := r.RowsAffected()
 	if persist {
@@ -231,21 +260,119 @@ func (s *Session) batch(ctx context.Context, rec *history.Record, upd string, ar
 	return n, nil
 }
 
-func (s *Session) intKey(ctx context.Context, table, key string) (bool, error) {
+// readBackfill reads a backfill statement as it runs on the live table:
+// keeping the columns the server would stamp with the time of the backfill
+// (ON UPDATE CURRENT_TIMESTAMP, as the live table declares them), the
+// time the application last changed each row. keeps says whether it names
+// such a column the plan's statement does not.
+func (s *Session) readBackfill(ctx context.Context, st revision.Statement) (_ *sqlsyntax.Backfill, keeps bool, err error) {
+	b, err := sqlsyntax.ReadBackfill(st.SQL)
+	if err != nil {
+		return nil, false, err
+	}
+	rows, err := s.Conn.QueryContext(ctx, "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND LOWER(EXTRA) LIKE '%on update%' ORDER BY ORDINAL_POSITION", b.Table)
+	if err != nil {
+		return nil, false, err
+	}
+	defer rows.Close()
+	var keep []string
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return nil, false, err
+		}
+		keep = append(keep, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, false, err
+	}
+	k := b.Keeping(keep)
+	return k, k.SQL() != b.SQL(), nil
+}
+
+// statementLogged tells whether this session writes statements to the
+// binary log as statements (binlog_format = STATEMENT), for each replica to
+// run again.
+func (s *Session) statementLogged(ctx context.Context) (bool, error) {
+	var on bool
+	err := s.Conn.QueryRowContext(ctx, "SELECT @@log_bin = 1 AND @@session.binlog_format = 'STATEMENT'").Scan(&on)
+	return on, err
+}
+
+// unsafeLogged refuses a backfill statement just run, before its
+// transaction commits (and reaches the binary log), when the server warns
+// that replicas cannot repeat it as a statement (1592): it calls UUID(),
+// RAND(), SYSDATE() or the like, and each replica would write other values
+// than the primary's.
+func unsafeLogged(ctx context.Context, tx *sql.Tx, st revision.Statement) error {
+	rows, err := tx.QueryContext(ctx, "SHOW WARNINGS")
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var level, msg string
+		var code int
+		if err := rows.Scan(&level, &code, &msg); err != nil {
+			return err
+		}
+		if code == 1592 {
+			return fmt.Errorf("the backfill of %s is unsafe for binlog_format = STATEMENT, in which replicas run it again (the server: %s): each replica would write other values than this server; nothing of it was committed. Run migrate with binlog_format ROW or MIXED (SET GLOBAL binlog_format = 'MIXED', for the sessions started after it), or change the backfill to compute what replicas compute alike", st.Table, msg)
+		}
+	}
+	return rows.Err()
+}
+
+// keyKind is how the values of a backfill's key travel from the server
+// to the version table and back into the next batch's bounds, where each
+// must compare equal to the row it was read from: the driver gives a
+// DATETIME as a time.Time, which database/sql writes in RFC 3339 (refused
+// by a strict UPDATE's comparison), BIT as raw bytes (compared as a
+// number), and the text protocol writes a FLOAT to six digits (MAX(key)
+// fell below the largest key, whose row was never backfilled).
+type keyKind int
+
+const (
+	keyText keyKind = iota // strings, binary strings and decimals, byte for byte
+	keyInt
+	keyBit
+	keyTime
+	keyFloat
+)
+
+func (s *Session) keyKind(ctx context.Context, table, key string) (keyKind, error) {
 	var typ string
 	err := s.Conn.QueryRowContext(ctx, "SELECT DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME = ?", table, key).Scan(&typ)
 	if err == sql.ErrNoRows {
-		return false, fmt.Errorf("backfill key %s.%s does not exist", table, key)
+		return keyText, fmt.Errorf("backfill key %s.%s does not exist", table, key)
 	}
 	if err != nil {
-		return false, err
+		return keyText, err
 	}
 	switch strings.ToLower(typ) {
 	case "tinyint", "smallint", "mediumint", "int", "bigint":
-		return true, nil
+		return keyInt, nil
+	case "bit":
+		return keyBit, nil
+	case "date", "datetime", "timestamp":
+		return keyTime, nil
+	case "float":
+		return keyFloat, nil
 	}
-	return false, nil
+	return keyText, nil
 }
+
+// read is the expression reading a key, max the one reading the largest:
+// a FLOAT as the DOUBLE it compares as, of which both protocols give every
+// digit.
+func (k keyKind) read(key string) string {
+	if k == keyFloat {
+		return "CAST(" + key + " AS DOUBLE)"
+	}
+	return key
+}
+
+func (k keyKind) max(key string) string { return k.read("MAX(" + key + ")") }
 
 // pendingRows counts the rows a backfill statement still has to update.
 func (s *Session) pendingRows(ctx context.Context, st revision.Statement) (int64, error) {
@@ -300,11 +427,11 @@ func (s *Session) pendingUpTo(ctx context.Context, st revision.Statement, bound 
 		err = s.Conn.QueryRowContext(ctx, b.Count(st.Key, false, false)).Scan(&n)
 		return n, err
 	}
-	isInt, err := s.intKey(ctx, st.Table, st.Key)
+	kind, err := s.keyKind(ctx, st.Table, st.Key)
 	if err != nil {
 		return 0, err
 	}
-	err = s.Conn.QueryRowContext(ctx, b.Count(st.Key, false, true), keyArg(bound.String, isInt)).Scan(&n)
+	err = s.Conn.QueryRowContext(ctx, b.Count(st.Key, false, true), keyArg(bound.String, kind)).Scan(&n)
 	return n, err
 }
 
@@ -319,9 +446,9 @@ func (s *Session) describeBackfill(ctx context.Context, rec *history.Record, st 
 	}
 	bound := "MAX(" + st.Key + ") when it starts"
 	if resumes && rec != nil && rec.ResumeBound.Valid {
-		bound = st.Key + " = " + rec.ResumeBound.String + " (fixed when it started)"
+		bound = st.Key + " = " + history.ShowKey(rec.ResumeBound.String) + " (fixed when it started)"
 		if rec.ResumeKey.Valid {
-			bound += ", resuming after " + st.Key + " = " + rec.ResumeKey.String
+			bound += ", resuming after " + st.Key + " = " + history.ShowKey(rec.ResumeKey.String)
 		}
 	}
 	if s.opts.ChunkTime > 0 {
@@ -331,10 +458,24 @@ func (s *Session) describeBackfill(ctx context.Context, rec *history.Record, st 
 	return fmt.Sprintf("runs in batches of %d keys up to %s, %s; each batch runs it on its range of keys (the first batch has no lower bound):", s.opts.BatchSize, bound, pending)
 }
 
-func keyArg(v string, isInt bool) any {
-	if isInt {
+// keyArg is a key value as read (and recorded), as a statement's argument.
+func keyArg(v string, k keyKind) any {
+	switch k {
+	case keyInt:
 		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
 			return n
+		}
+	case keyBit:
+		if len(v) <= 8 {
+			var n uint64
+			for i := 0; i < len(v); i++ {
+				n = n<<8 | uint64(v[i])
+			}
+			return n
+		}
+	case keyTime:
+		if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+			return t
 		}
 	}
 	return v

@@ -106,14 +106,15 @@ func (s *Session) Baseline(ctx context.Context, rel string) (*Result, error) {
 		if s.opts.DryRun {
 			s.say("would record %s as applied", r.ID)
 			s.Records[r.ID.String()] = &history.Record{Name: r.ID.String(), ID: r.ID, FinishedAt: sql.NullTime{Valid: true}}
-			continue
 		}
-		if err := history.Baseline(ctx, s.Conn, r, s.by, s.opts.Tool); err != nil {
-			return res, s.redact(err)
-		}
-		s.say("recorded %s as applied (baseline)", r.ID)
 	}
 	if !s.opts.DryRun {
+		if err := history.Baseline(ctx, s.Conn, revs, s.by, s.opts.Tool); err != nil {
+			return res, s.redact(err)
+		}
+		for _, r := range revs {
+			s.say("recorded %s as applied (baseline)", r.ID)
+		}
 		if err := s.reload(ctx); err != nil {
 			return res, err
 		}

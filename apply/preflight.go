@@ -2,6 +2,7 @@ package apply
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -215,6 +216,14 @@ func (s *Session) adopt(ctx context.Context, rel string, rep *devdb.Report, msg 
 // describes, lists the accepted differences apart, and closes the dev
 // database again.
 func (s *Session) compare(ctx context.Context, r *devdb.Replay, expected string) (rep *devdb.Report, err error) {
+	if err := s.noRun(ctx); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err == nil {
+			err = s.noRun(ctx)
+		}
+	}()
 	dev, err := devdb.Open(ctx, devdb.Spec{URL: s.opts.DevURL, Beside: s.Cfg, Like: s.Conn})
 	if err != nil {
 		return nil, s.redact(err)
@@ -233,6 +242,30 @@ func (s *Session) compare(ctx context.Context, r *devdb.Replay, expected string)
 	}
 	rep.Accept(accepted)
 	return rep, nil
+}
+
+// noRun refuses to compare while another run holds the operator lock (a
+// command that takes no lock: db diff, a dry run), checked before and
+// after the comparison: what that run is applying shows as differences (a
+// pt-online-schema-change copy and its triggers, a statement not recorded
+// yet), and the advice for drift, to drop what is unexpected, would have
+// the operator drop the tool's triggers mid-copy, losing every write made
+// to the table until the swap.
+func (s *Session) noRun(ctx context.Context) error {
+	if s.locked {
+		return nil
+	}
+	// Checked before describing the holder, which reloads the records: a
+	// dry run's records hold the revisions it simulated.
+	var held sql.NullInt64
+	if err := s.Conn.QueryRowContext(ctx, "SELECT IS_USED_LOCK(?)", s.lockName()).Scan(&held); err != nil || !held.Valid {
+		return s.redact(err)
+	}
+	_, holder := s.lockHolder(ctx)
+	return &Refusal{
+		Reason: fmt.Sprintf("another emcee run is changing the database now%s: what it applies (a table copy and its triggers, a statement it has not recorded yet) would show as differences, so nothing was compared", holder),
+		Next:   "rerun once it has finished",
+	}
 }
 
 // acceptedNote mentions accepted differences after "matches ...".

@@ -569,6 +569,7 @@ func alreadyApplied(err error) bool {
 	case 1050, // table exists
 		1060, // duplicate column
 		1061, // duplicate key name
+		1068, // multiple primary key (add-primary-key: the table has its key)
 		1051, // unknown table (a rollback's DROP TABLE already done)
 		1091, // can't drop: does not exist
 		1146, // table does not exist (rename / drop already done)
@@ -592,7 +593,7 @@ func (s *Session) failed(ctx context.Context, rev *revision.Revision, rec *histo
 		// backfill batch), which is exactly what the next run resumes from.
 		done := plural(rec.Applied, "statement") + " applied and recorded"
 		if st.Kind == revision.Backfill && rec.ResumeKey.Valid {
-			done += fmt.Sprintf(", and the backfill committed up to %s = %s", st.Key, rec.ResumeKey.String)
+			done += fmt.Sprintf(", and the backfill committed up to %s = %s", st.Key, history.ShowKey(rec.ResumeKey.String))
 		}
 		return fmt.Errorf("%s interrupted at statement %d of %d (%v): %s; rerun `emcee db %s` to resume",
 			rev.ID, i+1, len(rev.Statements), ctx.Err(), done, s.cmd)
@@ -602,7 +603,7 @@ func (s *Session) failed(ctx context.Context, rev *revision.Revision, rec *histo
 	_ = history.Fail(ctx, s.Conn, rec, cause, st.SQL)
 	done := fmt.Sprintf("%d of %d statements are applied and recorded", rec.Applied, len(rev.Statements))
 	if st.Kind == revision.Backfill && rec.ResumeKey.Valid {
-		done += fmt.Sprintf(", and the backfill committed up to %s = %s", st.Key, rec.ResumeKey.String)
+		done += fmt.Sprintf(", and the backfill committed up to %s = %s", st.Key, history.ShowKey(rec.ResumeKey.String))
 	}
 	return fmt.Errorf("%s (%s) statement %d of %d, rule %s, failed: %v\n  statement: %s\n%s; fix the cause and rerun `emcee db %s`: it resumes at statement %d",
 		rev.ID, rev.Path, i+1, len(rev.Statements), st.Rule, cause, shorten(st.SQL, 300), done, s.cmd, rec.Applied+1)
@@ -639,12 +640,15 @@ func (s *Session) dryRun(ctx context.Context, rev *revision.Revision, rec *histo
 		case revision.Backfill:
 			s.say("-- [%d] backfill %s: %s", i+1, st.Rule, st.Why)
 			s.say("-- %s", s.describeBackfill(ctx, rec, st, i == from))
-			if st.Key != "" {
-				b, err := sqlsyntax.ReadBackfill(st.SQL)
-				if err != nil {
-					return err
-				}
+			b, keeps, err := s.readBackfill(ctx, st)
+			if err != nil {
+				return err
+			}
+			switch {
+			case st.Key != "":
 				text = b.Batch(st.Key, true) + ";"
+			case keeps:
+				text = b.SQL() + ";"
 			}
 		default:
 			s.say("-- [%d] %s: %s", i+1, st.Rule, st.Why)
@@ -693,10 +697,19 @@ func (s *Session) catchUp(ctx context.Context, res *Result, rel string) (rows, s
 			s.say("%s is applied, but %s has %s pending again (written after its backfill passed): backfilling (statement %d, rule %s)",
 				rev.ID, st.Table, plural(int(n), "row"), i+1, st.Rule)
 			if s.opts.DryRun {
-				text := st.SQL + " AND " + sqlsyntax.Ident(st.Key) + " > ? AND " + sqlsyntax.Ident(st.Key) + " <= ?;"
+				// What the run would send, written from the tree as the
+				// run writes it (the key range, the timestamps it keeps).
+				b, keeps, err := s.readBackfill(ctx, st)
+				if err != nil {
+					return rows, stuck, false, s.redact(err)
+				}
+				text := b.Batch(st.Key, true) + ";"
 				s.say("-- [%d] backfill %s: %s", i+1, st.Rule, st.Why)
 				if st.Key == "" {
 					text = st.SQL + ";"
+					if keeps {
+						text = b.SQL() + ";"
+					}
 					s.say("-- runs as one UPDATE (no single-column primary key to batch on), %d rows pending:", n)
 				} else {
 					s.say("-- runs in batches of %d keys up to MAX(%s) when it starts, %d rows pending:", s.opts.BatchSize, st.Key, n)

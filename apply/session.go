@@ -302,41 +302,48 @@ func (s *Session) sameRun(ctx context.Context, id int64) string {
 }
 
 func (s *Session) lockHeld(ctx context.Context) error {
+	id, holder := s.lockHolder(ctx)
 	msg := fmt.Sprintf("another emcee run holds the lock %q on %s", s.lockName(), s.Cfg.Addr)
-	var id sql.NullInt64
-	_ = s.Conn.QueryRowContext(ctx, "SELECT IS_USED_LOCK(?)", s.lockName()).Scan(&id)
 	if id.Valid {
 		if other := s.sameRun(ctx, id.Int64); other != "" {
 			return fmt.Errorf("%s is the same database as %s, which this run is working on (its connection %d holds the lock %q on this server): the two URLs reach one server. Nothing was changed here; list each database once", s.Cfg, other, id.Int64, s.lockName())
 		}
 	}
+	msg += holder + "; only one operator may change the schema at a time: wait for that run to finish (or pass --lock-timeout to wait)"
+	if id.Valid {
+		msg += fmt.Sprintf("; if its process is gone but the connection lingers, KILL %d on the server", id.Int64)
+	}
+	return errors.New(msg)
+}
+
+// lockHolder is the connection holding the operator lock (not valid when
+// none does), and what is known of it and of the revision it applies, to
+// follow "holds the lock".
+func (s *Session) lockHolder(ctx context.Context) (id sql.NullInt64, desc string) {
+	_ = s.Conn.QueryRowContext(ctx, "SELECT IS_USED_LOCK(?)", s.lockName()).Scan(&id)
 	if id.Valid {
 		var u, h, info string
 		var secs int64
 		err := s.Conn.QueryRowContext(ctx, "SELECT USER, HOST, TIME, COALESCE(INFO, '') FROM information_schema.PROCESSLIST WHERE ID = ?", id.Int64).Scan(&u, &h, &secs, &info)
 		if err == nil {
-			msg += fmt.Sprintf(": connection %d (%s@%s", id.Int64, u, h)
+			desc += fmt.Sprintf(": connection %d (%s@%s", id.Int64, u, h)
 			if info != "" {
-				msg += fmt.Sprintf(", running for %ds: %s", secs, shorten(info, 80))
+				desc += fmt.Sprintf(", running for %ds: %s", secs, shorten(info, 80))
 			}
-			msg += ")"
+			desc += ")"
 		} else {
-			msg += fmt.Sprintf(": connection %d", id.Int64)
+			desc += fmt.Sprintf(": connection %d", id.Int64)
 		}
 	}
 	if s.Records != nil {
 		_ = s.reload(ctx)
 		for _, r := range s.Records.Sorted(s.Project.Releases) {
 			if !r.Done() && r.Error == "" {
-				msg += fmt.Sprintf(", applying %s (%d of %d statements) for %s", r.Name, r.Applied, r.Total, r.AppliedBy)
+				desc += fmt.Sprintf(", applying %s (%d of %d statements) for %s", r.Name, r.Applied, r.Total, r.AppliedBy)
 			}
 		}
 	}
-	msg += "; only one operator may change the schema at a time: wait for that run to finish (or pass --lock-timeout to wait)"
-	if id.Valid {
-		msg += fmt.Sprintf("; if its process is gone but the connection lingers, KILL %d on the server", id.Int64)
-	}
-	return errors.New(msg)
+	return id, desc
 }
 
 // identify records who applies revisions: the operating-system user and

@@ -6,11 +6,13 @@ package history
 import (
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/revision"
@@ -36,8 +38,8 @@ var createTable = "CREATE TABLE IF NOT EXISTS " + table + " (\n" +
 	"  `in_flight` tinyint(1) NOT NULL DEFAULT 0 COMMENT 'statement number applied+1 was sent but not confirmed',\n" +
 	"  `error` text NULL,\n" +
 	"  `failed_statement` text NULL,\n" +
-	"  `resume_key` varchar(255) NULL COMMENT 'backfill: last primary key done',\n" +
-	"  `resume_bound` varchar(255) NULL COMMENT 'backfill: upper key bound fixed at start',\n" +
+	"  " + resumeColumns[0] + ",\n" +
+	"  " + resumeColumns[1] + ",\n" +
 	"  `rows_done` bigint NOT NULL DEFAULT 0,\n" +
 	"  `started_at` datetime(6) NOT NULL,\n" +
 	"  `finished_at` datetime(6) NULL,\n" +
@@ -48,6 +50,16 @@ var createTable = "CREATE TABLE IF NOT EXISTS " + table + " (\n" +
 	"  `rolled_back_at` datetime(6) NULL,\n" +
 	"  PRIMARY KEY (`name`, `rolled_back`)\n" +
 	") ENGINE=InnoDB COMMENT='emcee: revisions applied to this schema; do not edit'"
+
+// resumeColumns hold a backfill's key values byte for byte, whatever the
+// key: a BINARY(16) key is no text, and a VARCHAR key may be longer than
+// 255 characters. Version tables created before hold them as varchar(255),
+// which refused such keys on the first batch of every migrate run:
+// Ensure widens them.
+var resumeColumns = [2]string{
+	"`resume_key` blob NULL COMMENT 'backfill: last primary key done'",
+	"`resume_bound` blob NULL COMMENT 'backfill: upper key bound fixed at start'",
+}
 
 // oscColumn records the statements an online schema change tool applied
 // (OSC). Version tables created before it lack it: Ensure adds it, and
@@ -123,6 +135,16 @@ type Record struct {
 	// shows what ran, and the revision can run again as a new record.
 	RolledBack   int
 	RolledBackAt sql.NullTime
+}
+
+// ShowKey is a backfill key value as printed: a binary key (a BINARY(16)
+// UUID) in hexadecimal, as the server's 0x literal, rather than its raw
+// bytes.
+func ShowKey(v string) string {
+	if utf8.ValidString(v) {
+		return v
+	}
+	return "0x" + strings.ToUpper(hex.EncodeToString([]byte(v)))
 }
 
 // Done reports whether every statement of the revision was applied.
@@ -202,6 +224,11 @@ func Ensure(ctx context.Context, q Querier) error {
 	if !has.osc {
 		if _, err := q.ExecContext(ctx, "ALTER TABLE "+table+" ADD COLUMN "+oscColumn); err != nil {
 			return fmt.Errorf("adding the column osc to the version table %s (written by emcee versions before this one; the account needs ALTER on it): %w", Table, err)
+		}
+	}
+	if has.resumeText {
+		if _, err := q.ExecContext(ctx, "ALTER TABLE "+table+" MODIFY "+resumeColumns[0]+", MODIFY "+resumeColumns[1]); err != nil {
+			return fmt.Errorf("widening the backfill key columns of the version table %s (written by emcee versions before this one; the account needs ALTER on it): %w", Table, err)
 		}
 	}
 	if !has.rollback {
@@ -288,22 +315,25 @@ func RolledBackRecords(ctx context.Context, q Querier, releases []string) ([]*Re
 // optionalColumns says which columns that emcee added to the version table
 // over time a table holds: one an older emcee created lacks them until a
 // changing command runs Ensure, and read-only commands read it as it is.
-type optionalColumns struct{ osc, rollback bool }
+// resumeText: the backfill key columns are the varchar(255) of older
+// versions.
+type optionalColumns struct{ osc, rollback, resumeText bool }
 
 func optional(ctx context.Context, q Querier) (optionalColumns, error) {
 	var has optionalColumns
-	rows, err := q.QueryContext(ctx, "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME IN ('osc', 'rolled_back')", Table)
+	rows, err := q.QueryContext(ctx, "SELECT COLUMN_NAME, DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME IN ('osc', 'rolled_back', 'resume_key')", Table)
 	if err != nil {
 		return has, fmt.Errorf("reading the columns of the version table %s: %w", Table, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
+		var name, typ string
+		if err := rows.Scan(&name, &typ); err != nil {
 			return has, err
 		}
 		has.osc = has.osc || name == "osc"
 		has.rollback = has.rollback || name == "rolled_back"
+		has.resumeText = has.resumeText || name == "resume_key" && strings.EqualFold(typ, "varchar")
 	}
 	return has, rows.Err()
 }
@@ -604,12 +634,31 @@ func Finish(ctx context.Context, q Querier, r *Record) error {
 	return exec(ctx, q, "UPDATE "+table+" SET finished_at = ?, applied = total, in_flight = 0, error = NULL, failed_statement = NULL WHERE name = ?"+inForce, r.FinishedAt.Time, r.Name)
 }
 
-// Baseline records a revision as applied without running it: the database
-// was found to already hold what it produces.
-func Baseline(ctx context.Context, q Querier, rev *revision.Revision, by, tool string) error {
+// Baseline records revisions as applied without running them: the
+// database was found to already hold what they produce. One transaction:
+// a run that dies part way must not leave the database recorded at a
+// revision it is past, which neither a rerun of baseline (the database is
+// under control) nor the next phase (it runs what the database holds) can
+// recover from.
+func Baseline(ctx context.Context, db interface {
+	BeginTx(context.Context, *sql.TxOptions) (*sql.Tx, error)
+}, revs []*revision.Revision, by, tool string) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("updating the version table %s: %w", Table, err)
+	}
+	defer tx.Rollback()
 	now := time.Now().UTC().Truncate(time.Microsecond)
-	return exec(ctx, q, "INSERT INTO "+table+" (name, release_name, phase, seq, checksum, applied, total, started_at, finished_at, applied_by, tool_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		rev.ID.String(), rev.ID.Release, string(rev.ID.Phase), rev.ID.Seq, rev.Checksum, len(rev.Statements), len(rev.Statements), now, now, by+" (baseline)", tool)
+	for _, rev := range revs {
+		if err := exec(ctx, tx, "INSERT INTO "+table+" (name, release_name, phase, seq, checksum, applied, total, started_at, finished_at, applied_by, tool_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			rev.ID.String(), rev.ID.Release, string(rev.ID.Phase), rev.ID.Seq, rev.Checksum, len(rev.Statements), len(rev.Statements), now, now, by+" (baseline)", tool); err != nil {
+			return err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("updating the version table %s: %w", Table, err)
+	}
+	return nil
 }
 
 func exec(ctx context.Context, q Querier, query string, args ...any) error {

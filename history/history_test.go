@@ -108,7 +108,7 @@ func TestRolledBackRecordsStay(t *testing.T) {
 		id, _ := revision.ParseID(name)
 		return &revision.Revision{ID: id, Checksum: "h1:" + name, Statements: make([]revision.Statement, 2)}
 	}
-	if err := Baseline(ctx, conn, rev("ocata_expand01"), "t", "old"); err != nil {
+	if err := Baseline(ctx, conn, []*revision.Revision{rev("ocata_expand01")}, "t", "old"); err != nil {
 		t.Fatal(err)
 	}
 	rs, err := Load(ctx, conn)
@@ -171,7 +171,7 @@ func TestNegativeRolledBackIsRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	id, _ := revision.ParseID("ocata_expand01")
-	if err := Baseline(ctx, db, &revision.Revision{ID: id, Checksum: "h1:x", Statements: make([]revision.Statement, 1)}, "t", "v"); err != nil {
+	if err := Baseline(ctx, db, []*revision.Revision{{ID: id, Checksum: "h1:x", Statements: make([]revision.Statement, 1)}}, "t", "v"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.ExecContext(ctx, "UPDATE emcee_revisions SET rolled_back = -3"); err != nil {
@@ -195,7 +195,7 @@ func TestRecordNamedTwoWaysIsRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	id, _ := revision.ParseID("pike_expand01")
-	if err := Baseline(ctx, db, &revision.Revision{ID: id, Checksum: "h1:x", Statements: make([]revision.Statement, 1)}, "t", "v"); err != nil {
+	if err := Baseline(ctx, db, []*revision.Revision{{ID: id, Checksum: "h1:x", Statements: make([]revision.Statement, 1)}}, "t", "v"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := Load(ctx, db); err != nil {
@@ -210,6 +210,69 @@ func TestRecordNamedTwoWaysIsRefused(t *testing.T) {
 		}
 		if _, err := db.ExecContext(ctx, "UPDATE emcee_revisions SET release_name = 'pike', phase = 'expand', seq = 1"); err != nil {
 			t.Fatal(err)
+		}
+	}
+}
+
+// The backfill key columns of a version table an older emcee created are
+// varchar(255): a BINARY(16) key (no text) and a key longer than 255
+// characters were refused there on the first batch of every migrate run.
+// Ensure widens them, keeping what they hold; then any key is recorded and
+// read back byte for byte.
+func TestResumeColumnsHoldAnyKey(t *testing.T) {
+	db := testdb.New(t)
+	ctx := context.Background()
+	old := strings.Replace(strings.Replace(createTable, resumeColumns[0], "`resume_key` varchar(255) NULL", 1), resumeColumns[1], "`resume_bound` varchar(255) NULL", 1)
+	if old == createTable {
+		t.Fatal("the test no longer builds the old version table")
+	}
+	if _, err := db.ExecContext(ctx, old); err != nil {
+		t.Fatal(err)
+	}
+	rev := &revision.Revision{ID: revision.ID{Release: "pike", Phase: revision.Migrate, Seq: 1}, Checksum: "h1:x", Statements: make([]revision.Statement, 1)}
+	r, err := Start(ctx, db, rev, "test", "dev")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := BackfillBound(ctx, db, r, "café 42"); err != nil {
+		t.Fatal(err)
+	}
+	binary := "\xf7\x17qc\xc8\x33\x00\xff"
+	if err := BackfillBound(ctx, db, r, binary); err == nil {
+		t.Fatal("the old table took a binary key: the test no longer shows what it fixes")
+	}
+	for range 2 { // Ensure is idempotent
+		if err := Ensure(ctx, db); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rs, err := Load(ctx, db)
+	if err != nil || rs[r.Name].ResumeBound.String != "café 42" {
+		t.Fatalf("the bound recorded in the old table was not kept: %v %+v", err, rs[r.Name])
+	}
+	long := strings.Repeat("日本", 300)
+	for _, key := range []string{binary, long} {
+		if err := BackfillBound(ctx, db, r, key); err != nil {
+			t.Fatalf("bound %q: %v", key, err)
+		}
+		if err := BackfillProgress(ctx, db, r, key, 1); err != nil {
+			t.Fatalf("key %q: %v", key, err)
+		}
+		rs, err := Load(ctx, db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := rs[r.Name]; got.ResumeKey.String != key || got.ResumeBound.String != key {
+			t.Fatalf("recorded %q, read back key %q bound %q", key, got.ResumeKey.String, got.ResumeBound.String)
+		}
+	}
+}
+
+// A binary key is printed as the server's 0x literal, text as it is.
+func TestShowKey(t *testing.T) {
+	for in, want := range map[string]string{"42": "42", "café": "café", "\xf7\x17q\x00": "0xF7177100"} {
+		if got := ShowKey(in); got != want {
+			t.Errorf("ShowKey(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

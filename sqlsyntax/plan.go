@@ -2,6 +2,7 @@ package sqlsyntax
 
 import (
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
@@ -105,6 +106,30 @@ func ReadBackfill(sql string) (*Backfill, error) {
 	}
 	return &Backfill{Table: singleTable(upd.TableRefs), upd: upd}, nil
 }
+
+// Keeping is the backfill that also assigns each column given to itself
+// (`c = c`), unless it assigns that column already: the server sets a
+// column declared ON UPDATE CURRENT_TIMESTAMP on every row an UPDATE
+// changes, unless the UPDATE names it. A backfill that does not would
+// stamp every row of its table with the time of the backfill, the time the
+// application last changed it lost.
+func (b *Backfill) Keeping(cols []string) *Backfill {
+	u := *b.upd
+	u.List = slices.Clone(u.List)
+	for _, c := range cols {
+		if slices.ContainsFunc(u.List, func(a *ast.Assignment) bool { return strings.EqualFold(a.Column.Name.O, c) }) {
+			continue
+		}
+		u.List = append(u.List, &ast.Assignment{
+			Column: &ast.ColumnName{Name: ast.NewCIStr(c)},
+			Expr:   &ast.ColumnNameExpr{Name: &ast.ColumnName{Name: ast.NewCIStr(c)}},
+		})
+	}
+	return &Backfill{Table: b.Table, upd: &u}
+}
+
+// SQL is the backfill as one statement, over every pending row.
+func (b *Backfill) SQL() string { return mustRestore(b.upd) }
 
 // Count counts the pending rows, with `AND key > ?` (after) and `AND key
 // <= ?` (upTo) added to the backfill's WHERE, their arguments in that

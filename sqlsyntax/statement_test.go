@@ -169,6 +169,26 @@ func TestBackfill(t *testing.T) {
 	}
 }
 
+// A backfill keeps the columns the server stamps on every UPDATE by
+// assigning them to themselves, unless it assigns them itself; a name that
+// needs quoting stays one name.
+func TestBackfillKeeping(t *testing.T) {
+	b, err := ReadBackfill("UPDATE `t` SET `a` = 1, `Changed` = NOW() WHERE `a` IS NULL")
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := b.Keeping([]string{"updated_at", "changed", "x` = 1, `y"})
+	for got, want := range map[string]string{
+		k.SQL():             "UPDATE `t` SET `a`=1, `Changed`=NOW(), `updated_at`=`updated_at`, `x`` = 1, ``y`=`x`` = 1, ``y` WHERE `a` IS NULL",
+		k.Batch("k", false): "UPDATE `t` SET `a`=1, `Changed`=NOW(), `updated_at`=`updated_at`, `x`` = 1, ``y`=`x`` = 1, ``y` WHERE (`a` IS NULL) AND `k` <= ?",
+		b.SQL():             "UPDATE `t` SET `a`=1, `Changed`=NOW() WHERE `a` IS NULL",
+	} {
+		if got != want {
+			t.Errorf("got  %s\nwant %s", got, want)
+		}
+	}
+}
+
 // FuzzStmt feeds hostile and careless plan statements to the reader. For
 // every input: no panic, and an error is positioned inside the input. For
 // a backfill it reads: each batch it writes reads back as an UPDATE of the

@@ -22,7 +22,9 @@ func newDBDiffCmd() *cobra.Command {
 		Long: `diff lists every difference between the live schema and the state that the
 revisions recorded in emcee_revisions should have produced: a hotfix made by
 hand, an index dropped by mistake, a sync trigger lost in a dump and restore.
-It changes nothing and takes no lock.
+It changes nothing and takes no lock; while another run holds the operator
+lock it compares nothing (exit 1): what that run is applying would show as
+differences.
 
 The expected state is rebuilt, not guessed. In a scratch database emcee
 creates the snapshot of the last release whose revisions are all applied
@@ -49,7 +51,7 @@ same lines. Differences accepted when the database was adopted ("db baseline
 --allow-drift") are listed apart and are not drift.
 
 Exit codes: 0 the database matches, 6 it has drifted, 1 error (no revision
-recorded, cannot connect, edited plan).
+recorded, cannot connect, edited plan, another run changing the database).
 
 With --format json (or yaml) it prints one document (tables sorted by name; a trigger
 is listed under its table, a view under its own name):

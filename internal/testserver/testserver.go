@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -46,6 +47,11 @@ type Server struct {
 	cmd    *exec.Cmd
 	exited chan struct{}
 }
+
+// EnvPorts, when set (3440-3449), is the range of ports private servers
+// take theirs from: people sharing a machine keep to ranges of their own.
+// Their directories go to $TMPDIR.
+const EnvPorts = "EMCEE_TEST_PORTS"
 
 // Start installs a data directory and starts mariadbd on a free port. Without
 // the binaries the test is skipped, or fails when CI is set.
@@ -243,6 +249,21 @@ func (s *Server) waitUp(limit time.Duration) error {
 }
 
 func freePort(t testing.TB) int {
+	if r := os.Getenv(EnvPorts); r != "" {
+		lo, hi, _ := strings.Cut(r, "-")
+		from, err1 := strconv.Atoi(lo)
+		to, err2 := strconv.Atoi(hi)
+		if err1 != nil || err2 != nil || from > to {
+			t.Fatalf("%s=%q: want a range of ports, e.g. 3440-3449", EnvPorts, r)
+		}
+		for p := from; p <= to; p++ {
+			if l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p)); err == nil {
+				l.Close()
+				return p
+			}
+		}
+		t.Fatalf("no free port in %s=%s", EnvPorts, r)
+	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
