@@ -37,7 +37,8 @@ import (
 //     be sorted again (a collation that orders otherwise), and when the
 //     table's default changes in the same statement ("DROP INDEX" is its
 //     reason to refuse INSTANT);
-//   - a copy, which a column opts in to with allow_copy, for ENUM and SET,
+//   - a copy, which a column opts in to with allow_copy, for ENUM and SET
+//     (their collation too),
 //     a column in a FULLTEXT index, a primary key column under a collation
 //     that orders otherwise, a VARCHAR whose longest value passes 255 bytes
 //     (its length prefix grows), a column in a prefix index whose order is
@@ -210,8 +211,8 @@ func (ctx *Context) conversionAlgorithm(t *schema.Table, v conversion) (Algorith
 	if csChanges && v.fromCS != "utf8mb3" {
 		return Copy, fmt.Sprintf("%s -> %s re-encodes every value: a table copy", v.fromCS, v.toCS)
 	}
-	if _, ok := v.to.Type.Type.(*schema.StringType); !ok && csChanges {
-		return Copy, "an ENUM or SET changes its charset only by a table copy"
+	if _, ok := v.to.Type.Type.(*schema.StringType); !ok {
+		return Copy, "an ENUM or SET changes its charset or collation only by a table copy"
 	}
 	if s, ok := v.to.Type.Type.(*schema.StringType); ok && csChanges && strings.EqualFold(s.T, mysql.TypeVarchar) {
 		before, after := s.Size*3, s.Size*4
