@@ -366,3 +366,40 @@ func TestOSCConvertsCharset(t *testing.T) {
 		opContains(t, p.must("db", "expand"), "v2_expand01 applied")
 	})
 }
+
+// A release that converts a table and widens one of its columns: the
+// conversion keeps the column's type (INSTANT), the widening then runs on
+// the converted column, under the table's new default.
+func TestRuleConvertCharsetWithWidening(t *testing.T) {
+	table := func(charset, collate, size string) string {
+		return `
+table "notes" {
+  schema  = schema.app
+  charset = "` + charset + `"
+  collate = "` + collate + `"
+  column "id" {
+    type           = int
+    auto_increment = true
+  }
+  column "title" {
+    type = varchar(` + size + `)
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+`
+	}
+	ruleCase{
+		before:    table("utf8mb3", "utf8mb3_general_ci", "100"),
+		after:     table("utf8mb4", "utf8mb4_unicode_ci", "150"),
+		rules:     []string{"convert-charset", "widen-column"},
+		seed:      []string{"INSERT INTO notes (title) VALUES ('one')"},
+		oldWrites: []string{"INSERT INTO notes (title) VALUES ('two')"},
+		newWrites: []string{"INSERT INTO notes (title) VALUES (CONCAT(REPEAT('x', 140), '\U0001F600'))"},
+		checks: map[string]string{
+			"SELECT COLLATION_NAME, CHARACTER_MAXIMUM_LENGTH FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'notes' AND COLUMN_NAME = 'title'": "utf8mb4_unicode_ci|150",
+			"SELECT CHAR_LENGTH(title) FROM notes ORDER BY id": "3;3;141",
+		},
+	}.run(t)
+}

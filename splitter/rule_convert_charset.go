@@ -142,7 +142,7 @@ func splitCharset(c *Change) ([]Step, error) {
 	alg := Instant
 	var copies, reasons []string
 	for _, v := range convs {
-		changes = append(changes, &schema.ModifyColumn{From: v.from, To: v.to, Change: schema.ChangeCharset | schema.ChangeCollate})
+		changes = append(changes, &schema.ModifyColumn{From: v.from, To: converted(v.from, v.to), Change: schema.ChangeCharset | schema.ChangeCollate})
 		alg = worse(alg, v.alg)
 		if v.alg == Copy {
 			copies = append(copies, v.to.Name)
@@ -184,6 +184,29 @@ func splitCharset(c *Change) ([]Step, error) {
 	return append(steps, back...), nil
 }
 
+// converted is the column as the conversion leaves it: the previous
+// release's definition under the new charset and collation. Whatever else
+// changes (a longer VARCHAR) is the other rules' statement, which then
+// runs on a column already converted, under the table's new default.
+func converted(from, to *schema.Column) *schema.Column {
+	c := *from
+	c.Attrs = nil
+	for _, a := range from.Attrs {
+		switch a.(type) {
+		case *schema.Charset, *schema.Collation:
+		default:
+			c.Attrs = append(c.Attrs, a)
+		}
+	}
+	for _, a := range to.Attrs {
+		switch a.(type) {
+		case *schema.Charset, *schema.Collation:
+			c.Attrs = append(c.Attrs, a)
+		}
+	}
+	return &c
+}
+
 // textual reports the types that have a charset.
 func textual(t schema.Type) bool {
 	switch t.(type) {
@@ -211,10 +234,10 @@ func (ctx *Context) conversionAlgorithm(t *schema.Table, v conversion) (Algorith
 	if csChanges && v.fromCS != "utf8mb3" {
 		return Copy, fmt.Sprintf("%s -> %s re-encodes every value: a table copy", v.fromCS, v.toCS)
 	}
-	if _, ok := v.to.Type.Type.(*schema.StringType); !ok {
+	if _, ok := v.from.Type.Type.(*schema.StringType); !ok {
 		return Copy, "an ENUM or SET changes its charset or collation only by a table copy"
 	}
-	if s, ok := v.to.Type.Type.(*schema.StringType); ok && csChanges && strings.EqualFold(s.T, mysql.TypeVarchar) {
+	if s, ok := v.from.Type.Type.(*schema.StringType); ok && csChanges && strings.EqualFold(s.T, mysql.TypeVarchar) {
 		before, after := s.Size*3, s.Size*4
 		if before <= 255 && after > 255 {
 			return Copy, fmt.Sprintf("its longest value passes 255 bytes (%d -> %d), so every row's length prefix grows: a table copy", before, after)
@@ -387,7 +410,7 @@ func (c *Change) undoConversion(attrs []schema.Change, convs []conversion, alg A
 		}
 	}
 	for _, v := range convs {
-		back = append(back, &schema.ModifyColumn{From: v.to, To: v.from, Change: schema.ChangeCollate})
+		back = append(back, &schema.ModifyColumn{From: converted(v.from, v.to), To: v.from, Change: schema.ChangeCollate})
 	}
 	sql, err := c.ctx.SQL(&schema.ModifyTable{T: c.FromTable, Changes: back})
 	if err != nil {
