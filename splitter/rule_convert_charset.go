@@ -172,12 +172,13 @@ func splitCharset(c *Change) ([]Step, error) {
 		}
 		why += "; " + note
 	}
-	steps, err := collisionGates(c, convs)
+	collisions, err := collisionGates(c, convs)
 	if err != nil {
 		return nil, err
 	}
+	steps := append(collisions, rowFormatGate(c, convs)...)
 	steps = append(steps, Step{Phase: revision.Expand, Stage: StageConvertTable, Statement: revision.Statement{Why: why, SQL: alg.With(sql)}})
-	back, err := c.undoConversion(attrs, convs, alg, len(steps) > 1)
+	back, err := c.undoConversion(attrs, convs, alg, len(collisions) > 0)
 	if err != nil {
 		return nil, err
 	}
@@ -356,6 +357,53 @@ func collisionGates(c *Change, convs []conversion) ([]Step, error) {
 		}})
 	}
 	return out, nil
+}
+
+// compactColumnBytes is the most an index column holds in the COMPACT and
+// REDUNDANT row formats (3072 in DYNAMIC, MariaDB 10.11's default).
+const compactColumnBytes = 767
+
+// rowFormatGate stops expand, before it changes anything, on a table in
+// the COMPACT or REDUNDANT row format whose index the conversion makes
+// longer than such a table stores for a column (a varchar(255) key: 765
+// bytes in utf8mb3, 1020 in utf8mb4): the server refuses the ALTER ("Index
+// column size too large. The maximum column size is 767 bytes", measured).
+// The row format is the live table's (Atlas does not read it), so it is
+// counted on the server, from information_schema.
+func rowFormatGate(c *Change, convs []conversion) []Step {
+	t := c.Table
+	var long []string
+	for _, v := range convs {
+		was, _ := diff.CharsetMaxLen(v.fromCS)
+		is, _ := diff.CharsetMaxLen(v.toCS)
+		s, ok := v.from.Type.Type.(*schema.StringType)
+		if !ok || is <= was {
+			continue
+		}
+		for _, idx := range indexesOn(t, v.to.Name) {
+			if strings.EqualFold(indexType(idx), "FULLTEXT") {
+				continue
+			}
+			for _, p := range idx.Parts {
+				chars := subPart(p)
+				if chars == 0 {
+					chars = s.Size
+				}
+				if p.C != nil && p.C.Name == v.to.Name && chars*is > compactColumnBytes {
+					long = append(long, fmt.Sprintf("%s.%s in index %s (%d characters x %d bytes = %d)", t.Name, v.to.Name, idx.Name, chars, is, chars*is))
+				}
+			}
+		}
+	}
+	if len(long) == 0 {
+		return nil
+	}
+	return []Step{{Phase: revision.Expand, Stage: StageExpandGate, Statement: revision.Statement{
+		Kind: revision.Gate,
+		SQL:  fmt.Sprintf("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = %s AND ROW_FORMAT IN ('Compact', 'Redundant')", sqlsyntax.String(t.Name)),
+		Why: fmt.Sprintf("%s must be in the DYNAMIC row format: in COMPACT or REDUNDANT an index column holds at most %d bytes, and the conversion makes %s. Run ALTER TABLE %s ROW_FORMAT=DYNAMIC first (it rebuilds the table), or index a prefix of at most %d characters",
+			t.Name, compactColumnBytes, strings.Join(long, ", "), sqlsyntax.Ident(t.Name), compactColumnBytes/4),
+	}}}
 }
 
 func colName(p *schema.IndexPart) string {
