@@ -29,6 +29,11 @@ import (
 // collide; a collision the previous release writes after that makes its
 // INSERT fail, as it would the new release's.
 //
+// An index the new charset makes longer than InnoDB stores (3072 bytes a
+// key) is refused when the release is checked (diff/check_limits.go),
+// before any rule; one past the 767 bytes of a COMPACT table waits on a
+// gate reading the live row format (rowFormatGate).
+//
 // Never CONVERT TO itself: MariaDB 10.11 makes a TEXT column MEDIUMTEXT
 // under it (a copy), and the declared type is TEXT. Each column is
 // MODIFYed to what it declares, which MariaDB 10.11 does INSTANT (measured:
@@ -38,11 +43,10 @@ import (
 //     table's default changes in the same statement ("DROP INDEX" is its
 //     reason to refuse INSTANT);
 //   - a copy, which a column opts in to with allow_copy, for ENUM and SET
-//     (their collation too),
-//     a column in a FULLTEXT index, a primary key column under a collation
-//     that orders otherwise, a VARCHAR whose longest value passes 255 bytes
-//     (its length prefix grows), a column in a prefix index whose order is
-//     kept, and from a single-byte charset.
+//     (their collation too), a column in a FULLTEXT index, a primary key
+//     column under a collation that orders otherwise, a VARCHAR whose
+//     longest value passes 255 bytes (its length prefix grows), a column in
+//     a prefix index whose order is kept, and from a single-byte charset.
 //
 // MySQL changes a column's charset only by a copy.
 func init() {
@@ -52,7 +56,7 @@ func init() {
 		Doc: RuleDoc{
 			Change:   "charset or collation of a table (its text columns that inherit the default follow, as CONVERT TO would) or of a column: utf8mb3 -> utf8mb4, ascii or latin1 -> utf8mb3/utf8mb4, or another collation of the same charset",
 			Phases:   "expand (MariaDB 10.11: INSTANT, or NOCOPY where an index is sorted again or the table default changes too; ENUM/SET, FULLTEXT, a primary key under a new order, a VARCHAR passing 255 bytes, a prefix index or a single-byte charset copy the table and require allow_copy = true; MySQL: a copy)",
-			Gate:     "before expand: no two rows whose keys in a unique index the new collation makes equal (rows with a NULL key part are never duplicates)",
+			Gate:     "before expand: no two rows whose keys in a unique index the new collation makes equal (rows with a NULL key part are never duplicates); an index column growing past 767 bytes: the live table is not COMPACT or REDUNDANT",
 			Rollback: "collation only, no unique index and no copy: set back the same way; a charset change cannot be undone online (utf8mb4 -> utf8mb3 copies the table and rejects the 4-byte characters the new release wrote): refused",
 			Example:  `table "users" { charset = "utf8mb4", collate = "utf8mb4_unicode_ci" }  # was utf8mb3`,
 		},
@@ -293,9 +297,6 @@ func subPart(p *schema.IndexPart) int {
 	}
 	return 0
 }
-
-// An index the new charset makes longer than InnoDB stores is refused
-// when the release is checked (diff/check_limits.go), before any rule.
 
 func hasPrefix(idx *schema.Index, column string) bool {
 	return slices.ContainsFunc(idx.Parts, func(p *schema.IndexPart) bool { return p.C != nil && p.C.Name == column && subPart(p) > 0 })
