@@ -103,6 +103,17 @@ func TestConvertCharsetRule(t *testing.T) {
 			edits:  []string{"    type = enum(\"a\", \"b\", \"c\")\n", "    type = enum(\"a\", \"b\", \"c\")\n    collate = \"utf8mb4_bin\"\n"},
 			errHas: []string{"after.hcl:", "images.kind", "an ENUM or SET changes its charset or collation only by a table copy", "allow_copy = true"},
 		},
+		// Atlas gives the column its charset's default collation, as the
+		// server does.
+		{name: "a column naming only its charset: gated under the charset's default",
+			target: mariadb1011,
+			before: []string{note, note + "    collate = \"utf8mb4_bin\"\n", "  index \"ix_owner\" {", "  index \"ux_note\" {\n    unique  = true\n    columns = [column.note]\n  }\n  index \"ix_owner\" {"},
+			edits:  []string{"    collate = \"utf8mb4_bin\"\n", "    charset = \"utf8mb4\"\n"},
+			want: []tcStep{
+				{Rule: "convert-charset", Phase: revision.Expand, Stage: StageExpandGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE (CONVERT(`note` USING utf8mb4) COLLATE utf8mb4_general_ci) IN (SELECT CONVERT(`note` USING utf8mb4) COLLATE utf8mb4_general_ci FROM `images` WHERE `note` IS NOT NULL GROUP BY CONVERT(`note` USING utf8mb4) COLLATE utf8mb4_general_ci HAVING COUNT(*) > 1)"},
+				{Rule: "convert-charset", Phase: revision.Expand, Stage: StageConvertTable, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` varchar(60) NOT NULL, ALGORITHM=NOCOPY, LOCK=NONE"},
+			},
+		},
 		{name: "varchar passing 255 bytes: copy refused without allow_copy",
 			target: mariadb1011,
 			before: []string{"    type = varchar(60)\n", "    type = varchar(64)\n    charset = \"utf8mb3\"\n"},
@@ -121,6 +132,18 @@ func TestConvertCharsetRule(t *testing.T) {
 			target: mariadb1011,
 			edits:  []string{note, note + "    charset = \"latin1\"\n"},
 			errHas: []string{"after.hcl:", "images.note: its charset changes utf8mb4 -> latin1", "replaces"},
+		},
+		// Atlas gives the table MySQL 8.0's default collation for utf8mb4,
+		// and the gate counts under it.
+		{name: "MySQL, the collation implied by the charset: gated under MySQL's default",
+			target: mysql80,
+			before: append(utf8mb3Table, "  index \"ix_owner\" {", "  index \"ux_name\" {\n    unique  = true\n    columns = [column.name]\n  }\n  index \"ix_owner\" {"),
+			edits: []string{"  charset = \"utf8mb3\"\n  collate = \"utf8mb3_general_ci\"\n", "  charset = \"utf8mb4\"\n",
+				"    type = enum(\"a\", \"b\", \"c\")\n", "    type = enum(\"a\", \"b\", \"c\")\n    allow_copy = true\n"},
+			want: []tcStep{
+				{Rule: "convert-charset", Phase: revision.Expand, Stage: StageExpandGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE (CONVERT(`name` USING utf8mb4) COLLATE utf8mb4_0900_ai_ci) IN (SELECT CONVERT(`name` USING utf8mb4) COLLATE utf8mb4_0900_ai_ci FROM `images` WHERE `name` IS NOT NULL GROUP BY CONVERT(`name` USING utf8mb4) COLLATE utf8mb4_0900_ai_ci HAVING COUNT(*) > 1)"},
+				{Rule: "convert-charset", Phase: revision.Expand, Stage: StageConvertTable, Kind: "", SQL: "ALTER TABLE `images` CHARSET utf8mb4, COLLATE utf8mb4_0900_ai_ci, MODIFY COLUMN `name` varchar(30) NOT NULL, MODIFY COLUMN `kind` enum('a','b','c') NULL, MODIFY COLUMN `note` varchar(60) NOT NULL, ALGORITHM=COPY, LOCK=SHARED"},
+			},
 		},
 		{name: "MySQL: a copy",
 			target: mysql80,
