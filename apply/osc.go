@@ -16,6 +16,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/sys/unix"
 
@@ -48,6 +49,9 @@ type oscTool struct {
 	version    string // "pt-online-schema-change 3.2.1", recorded per statement
 	privileged bool   // oscPrivileges found nothing missing
 	tls        string // the option file's TLS lines (oscTLS)
+	// limits are the server's statement time limit variables, which the
+	// tool's sessions lift (dbconn.StatementTimeLimits).
+	limits []string
 }
 
 // findOSC makes sure the tool the run was asked to use is there, before
@@ -96,11 +100,18 @@ func (s *Session) findOSC(ctx context.Context) error {
 			}
 		}
 	}
+	if _, err := s.Cfg.ClientUser(); err != nil {
+		return fmt.Errorf("%s: %w", from, err)
+	}
 	tls, err := s.oscTLS(ctx)
 	if err != nil {
 		return fmt.Errorf("%s: %w", from, err)
 	}
-	s.osc = &oscTool{path: path, version: version, tls: tls}
+	limits, err := dbconn.StatementTimeLimits(ctx, s.Conn)
+	if err != nil {
+		return s.redact(fmt.Errorf("%s: reading which statement time limits the server has, for the tool's sessions to lift: %w", from, err))
+	}
+	s.osc = &oscTool{path: path, version: version, tls: tls, limits: limits}
 	return nil
 }
 
@@ -431,6 +442,16 @@ func (s *Session) runOSC(ctx context.Context, rev *revision.Revision, rec *histo
 	if err != nil {
 		return err
 	}
+	if len(triggers) > 0 {
+		// RENAME TABLE cannot run under LOCK TABLES, so nothing holds
+		// the table's writes from the tool's first trigger move to its
+		// swap (docs/operators.md measures it).
+		var names []string
+		for _, tr := range triggers {
+			names = append(names, tr.Name)
+		}
+		s.say("    note: %s has triggers (%s): the tool moves them to its copy one at a time just before it swaps the tables, and a write to the table in those tens of milliseconds reaches the copy without them (docs/operators.md, \"The table's triggers during the swap\"); copy it while nothing writes it", sqlsyntax.Ident(a.Table), strings.Join(names, ", "))
+	}
 	run := history.OSCRun{OSCStatement: history.OSCStatement{Statement: n, Tool: s.osc.version}, Table: a.Table, Triggers: triggers, ForeignKeys: fks}
 	if err := history.OSCStarted(ctx, s.Conn, rec, run); err != nil {
 		return err
@@ -599,35 +620,43 @@ func (s *Session) showTriggers(ctx context.Context, table string) ([]history.OSC
 	}
 	var out []history.OSCTrigger
 	for _, name := range names {
-		rows, err := s.Conn.QueryContext(ctx, "SHOW CREATE TRIGGER "+sqlsyntax.Ident(name))
+		stmt, err := s.showCreateTrigger(ctx, name)
 		if err != nil {
-			return nil, s.redact(err)
-		}
-		cols, _ := rows.Columns()
-		vals := make([]sql.NullString, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		var stmt string
-		if rows.Next() {
-			if err := rows.Scan(ptrs...); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			for i, c := range cols {
-				if strings.EqualFold(c, "SQL Original Statement") {
-					stmt = vals[i].String
-				}
-			}
-		}
-		rows.Close()
-		if stmt == "" {
-			return nil, fmt.Errorf("SHOW CREATE TRIGGER %s printed no statement", sqlsyntax.Ident(name))
+			return nil, err
 		}
 		out = append(out, history.OSCTrigger{Name: name, SQL: stmt})
 	}
 	return out, nil
+}
+
+// showCreateTrigger is the statement SHOW CREATE TRIGGER prints.
+func (s *Session) showCreateTrigger(ctx context.Context, name string) (string, error) {
+	rows, err := s.Conn.QueryContext(ctx, "SHOW CREATE TRIGGER "+sqlsyntax.Ident(name))
+	if err != nil {
+		return "", s.redact(err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	vals := make([]sql.NullString, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	var stmt string
+	if rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return "", err
+		}
+		for i, c := range cols {
+			if strings.EqualFold(c, "SQL Original Statement") {
+				stmt = vals[i].String
+			}
+		}
+	}
+	if stmt == "" {
+		return "", fmt.Errorf("SHOW CREATE TRIGGER %s printed no statement", sqlsyntax.Ident(name))
+	}
+	return stmt, nil
 }
 
 // leftovers are what pt-online-schema-change leaves when it is killed:
@@ -783,16 +812,20 @@ func (s *Session) oscCleanUp(ctx context.Context, run *history.OSCRun, l leftove
 // triggerDef is a trigger as the server defines it.
 type triggerDef struct {
 	name, definer, timing, event, body, sqlMode string
+	charset, collation                          string // character_set_client, collation_connection
 }
 
-// serverTriggers reads, from information_schema, the definitions of the
-// named triggers that are on one of the tables.
+// serverTriggers reads the definitions of the named triggers that are on
+// one of the tables: from information_schema, but each body from SHOW
+// CREATE TRIGGER, of whose statement it is the end. information_schema's
+// text is utf8mb3, so a character beyond the BMP reads there as '?', and
+// a trigger created again from it wrote '?' for good.
 func (s *Session) serverTriggers(ctx context.Context, names []string, tables ...string) (map[string]triggerDef, error) {
 	out := map[string]triggerDef{}
 	if len(names) == 0 {
 		return out, nil
 	}
-	rows, err := s.Conn.QueryContext(ctx, "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE, DEFINER, ACTION_TIMING, EVENT_MANIPULATION, ACTION_STATEMENT, SQL_MODE FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()")
+	rows, err := s.Conn.QueryContext(ctx, "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE, DEFINER, ACTION_TIMING, EVENT_MANIPULATION, ACTION_STATEMENT, SQL_MODE, CHARACTER_SET_CLIENT, COLLATION_CONNECTION FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()")
 	if err != nil {
 		return nil, s.redact(err)
 	}
@@ -800,38 +833,82 @@ func (s *Session) serverTriggers(ctx context.Context, names []string, tables ...
 	for rows.Next() {
 		var table string
 		var d triggerDef
-		if err := rows.Scan(&d.name, &table, &d.definer, &d.timing, &d.event, &d.body, &d.sqlMode); err != nil {
+		if err := rows.Scan(&d.name, &table, &d.definer, &d.timing, &d.event, &d.body, &d.sqlMode, &d.charset, &d.collation); err != nil {
 			return nil, s.redact(err)
 		}
 		if slices.Contains(names, d.name) && slices.Contains(tables, table) {
 			out[d.name] = d
 		}
 	}
-	return out, s.redact(rows.Err())
+	if err := rows.Err(); err != nil {
+		return nil, s.redact(err)
+	}
+	rows.Close()
+	for name, d := range out {
+		stmt, err := s.showCreateTrigger(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		all := []rune(stmt)
+		n := utf8.RuneCountInString(d.body)
+		if len(all) < n {
+			return nil, fmt.Errorf("trigger %s: information_schema's body is longer than the statement SHOW CREATE TRIGGER prints", sqlsyntax.Ident(name))
+		}
+		text := string(all[len(all)-n:])
+		if strings.Map(func(r rune) rune { return map[bool]rune{true: '?', false: r}[r > 0xffff] }, text) != d.body {
+			return nil, fmt.Errorf("trigger %s: information_schema's body is not the end of the statement SHOW CREATE TRIGGER prints", sqlsyntax.Ident(name))
+		}
+		d.body = text
+		out[name] = d
+	}
+	return out, nil
 }
 
 // createTrigger creates the trigger on the table from the server's
 // definition, under the sql_mode it was created in (which decides how its
-// body reads and runs), as the tool itself moves a trigger. The body is
-// the server's own text of it.
+// body reads and runs), and sent in the character set it was created in
+// (character_set_client, which the server keeps with it and reads its
+// body in each time it runs): created over emcee's utf8mb4 session, a
+// latin1 client's trigger became a utf8mb4 one. The server converts the
+// statement (checked to convert back whole); the tool itself moves a
+// trigger the same way (oscPlugin). The body is the server's own text.
 func (s *Session) createTrigger(ctx context.Context, d triggerDef, table string) error {
 	if !slices.Contains([]string{"BEFORE", "AFTER"}, d.timing) || !slices.Contains([]string{"INSERT", "UPDATE", "DELETE"}, d.event) {
 		return fmt.Errorf("the server describes it as %q %q", d.timing, d.event)
+	}
+	if !charsetName.MatchString(d.charset) || !charsetName.MatchString(d.collation) {
+		return fmt.Errorf("the server describes its character set as %q %q", d.charset, d.collation)
 	}
 	definer := sqlsyntax.String(d.definer) // a role
 	if i := strings.LastIndex(d.definer, "@"); i >= 0 {
 		definer = sqlsyntax.String(d.definer[:i]) + "@" + sqlsyntax.String(d.definer[i+1:])
 	}
 	stmt := "CREATE DEFINER = " + definer + " TRIGGER " + sqlsyntax.Ident(d.name) + " " + d.timing + " " + d.event + " ON " + sqlsyntax.Ident(table) + " FOR EACH ROW " + d.body
-	if _, err := s.Conn.ExecContext(ctx, "SET SESSION sql_mode = "+sqlsyntax.String(d.sqlMode)); err != nil {
+	var sent []byte
+	var whole bool
+	if err := s.Conn.QueryRowContext(ctx, "SELECT CAST(CONVERT(? USING "+d.charset+") AS BINARY), CONVERT(CONVERT(? USING "+d.charset+") USING utf8mb4) = ? COLLATE utf8mb4_bin", stmt, stmt, stmt).Scan(&sent, &whole); err != nil {
 		return err
 	}
-	_, err := s.Conn.ExecContext(ctx, stmt)
-	if _, rerr := s.Conn.ExecContext(context.WithoutCancel(ctx), "SET SESSION sql_mode = "+sqlsyntax.String(dbconn.SQLMode)); err == nil {
+	if !whole {
+		return fmt.Errorf("its statement does not convert to its character set %s and back whole", d.charset)
+	}
+	var client, collation string
+	if err := s.Conn.QueryRowContext(ctx, "SELECT @@character_set_client, @@collation_connection").Scan(&client, &collation); err != nil {
+		return err
+	}
+	if _, err := s.Conn.ExecContext(ctx, "SET SESSION sql_mode = ?, character_set_client = ?, collation_connection = ?", d.sqlMode, d.charset, d.collation); err != nil {
+		return err
+	}
+	_, err := s.Conn.ExecContext(ctx, string(sent))
+	if _, rerr := s.Conn.ExecContext(context.WithoutCancel(ctx), "SET SESSION sql_mode = ?, character_set_client = ?, collation_connection = ?", dbconn.SQLMode, client, collation); err == nil {
 		err = rerr
 	}
 	return err
 }
+
+// charsetName is a character set's or collation's name as the server
+// prints them, which createTrigger writes into CONVERT ... USING.
+var charsetName = regexp.MustCompile(`^[a-z0-9_]+$`)
 
 // oscForeignKeyNames gives the table's foreign keys back the names they had
 // before the tool ran: the copy swapped in holds them under the tool's
@@ -924,7 +1001,7 @@ func (s *Session) execOSC(ctx context.Context, rev *revision.Revision, a *sqlsyn
 		return err
 	}
 	defer plugin.Close()
-	cmd := exec.CommandContext(ctx, s.osc.path, oscArgs(s.Cfg, s.opts.OSC, "/dev/fd/3", "/dev/fd/4", a)...)
+	cmd := exec.CommandContext(ctx, s.osc.path, oscArgs(s.Cfg, s.opts.OSC, "/dev/fd/3", "/dev/fd/4", a, s.osc.limits)...)
 	cmd.ExtraFiles = []*os.File{defaults, plugin} // its descriptors 3 and 4
 	// The tool dies with emcee: a killed emcee must not leave it copying
 	// while the next run cleans up after it. The signal follows the
@@ -1039,7 +1116,7 @@ func (s *Session) progress(p Progress) {
 // oscArgs are the tool's arguments: the connection without the password,
 // which is in the defaults file, the clauses as one argument, and
 // oscPlugin's file.
-func oscArgs(cfg *dbconn.Config, o project.OSC, defaults, plugin string, a *sqlsyntax.OSCAlter) []string {
+func oscArgs(cfg *dbconn.Config, o project.OSC, defaults, plugin string, a *sqlsyntax.OSCAlter, limits []string) []string {
 	host, port := cfg.ClientAddr()
 	dsn := []string{"h=" + host, "P=" + port, "F=" + defaults, "D=" + cfg.Database, "t=" + a.Table, "A=utf8mb4"}
 	for i, p := range dsn {
@@ -1068,7 +1145,7 @@ func oscArgs(cfg *dbconn.Config, o project.OSC, defaults, plugin string, a *sqls
 		// network, and waits for the answer.
 		"--noversion-check",
 		"--progress", "percentage,1",
-		"--set-vars", oscSetVars(cfg),
+		"--set-vars", oscSetVars(limits),
 		"--plugin", plugin,
 	}
 	chunk := o.ChunkTime
@@ -1155,6 +1232,7 @@ func oscArgs(cfg *dbconn.Config, o project.OSC, defaults, plugin string, a *sqls
 const oscPlugin = `package pt_online_schema_change_plugin;
 
 use strict;
+use Encode ();
 
 sub new {
    my ($class, %args) = @_;
@@ -1168,8 +1246,8 @@ sub init {
    $self->{tbl} = $args{orig_tbl}->{tbl};
    my ($got) = $self->{cxn}->dbh()->selectrow_array("SELECT GET_LOCK(?, 0)", undef, $ENV{EMCEE_OSC_LOCK});
    die "another pt-online-schema-change started by emcee is running on this database (it holds the lock $ENV{EMCEE_OSC_LOCK})\n" unless $got;
-   defined &pt_online_schema_change::exec_nibble
-      or die "emcee's plugin needs the tool's exec_nibble (pt-online-schema-change 3.2.1)\n";
+   defined &pt_online_schema_change::exec_nibble && defined &pt_online_schema_change::create_trigger_sql
+      or die "emcee's plugin needs the tool's exec_nibble and create_trigger_sql (pt-online-schema-change 3.2.1)\n";
    my $copy = \&pt_online_schema_change::exec_nibble;
    no warnings 'redefine';
    *pt_online_schema_change::exec_nibble = sub {
@@ -1186,6 +1264,35 @@ sub init {
       die "emcee stopped the copy: a value was cut to fit the altered column (MySQL error 1265 above), which the server running the statement refuses\n"
          if $args{stats}->{mysql_warning_1265};
       return $t;
+   };
+   my %exact;
+   my $triggers = $self->{cxn}->dbh()->selectall_arrayref(
+      "SELECT TRIGGER_NAME, ACTION_STATEMENT, CHARACTER_SET_CLIENT FROM information_schema.TRIGGERS"
+      . " WHERE EVENT_OBJECT_SCHEMA = ? AND EVENT_OBJECT_TABLE = ?", undef, $self->{db}, $self->{tbl});
+   for my $tr (@$triggers) {
+      my ($name, $body, $cs) = @$tr;
+      my $dbh = $self->{cxn}->dbh();
+      my $show = $dbh->selectrow_arrayref("SHOW CREATE TRIGGER " . $dbh->quote_identifier($self->{db}) . "." . $dbh->quote_identifier($name));
+      my $stmt = $show ? $show->[2] : '';
+      my $text = substr($stmt, length($stmt) - length($body));
+      (my $seen = $text) =~ s/[^\x{0}-\x{FFFF}]/?/g;
+      die "emcee's plugin: the body of trigger $name in information_schema is not the end of the statement SHOW CREATE TRIGGER prints\n"
+         unless length($stmt) >= length($body) && $seen eq $body;
+      $cs = lc($cs);
+      my $enc = $cs =~ /^utf8/ ? 'UTF-8' : $cs eq 'latin1' ? 'cp1252' : $cs eq 'ascii' ? 'ascii' : $cs;
+      Encode::find_encoding($enc)
+         or die "emcee's plugin: trigger $name was created in character set $cs, in which emcee cannot send it to the server\n";
+      $exact{$name} = { body => $body, text => $text, enc => $enc };
+   }
+   my $trigger_sql = \&pt_online_schema_change::create_trigger_sql;
+   *pt_online_schema_change::create_trigger_sql = sub {
+      my (%args) = @_;
+      my $t = $args{trigger};
+      my $e = $exact{$t->{trigger_name}};
+      die "emcee's plugin: trigger $t->{trigger_name} changed while the tool copied the table\n"
+         unless $e && $e->{body} eq $t->{action_statement};
+      my $sqls = $trigger_sql->(%args, trigger => { %$t, action_statement => $e->{text} });
+      return [ map { /^CREATE DEFINER=/ ? Encode::encode($e->{enc}, $_, Encode::FB_CROAK) : $_ } @$sqls ];
    };
    if (defined &WeightedAvgRate::update) {
       my $rate = \&WeightedAvgRate::update;
@@ -1239,10 +1346,17 @@ sub after_create_triggers {
 
 // oscSetVars pins the tool's sessions as emcee pins its own (dbconn): the
 // ALTER on its copy and its chunked copy run under the same sql_mode and
-// time zone as the statement would have. The tool splits the list at
-// commas, and reads \, as a comma inside a value.
-func oscSetVars(cfg *dbconn.Config) string {
-	return "sql_mode='" + strings.ReplaceAll(dbconn.SQLMode, ",", `\,`) + "',time_zone='+00:00'"
+// time zone as the statement would have, and without the statement time
+// limit (the server's or the account's), which killed the tool's
+// statements part way: its wait for the table's lock before it creates
+// its triggers, a chunk (retried, the work done again), the swap. The
+// tool splits the list at commas, and reads \, as a comma inside a value.
+func oscSetVars(limits []string) string {
+	vars := "sql_mode='" + strings.ReplaceAll(dbconn.SQLMode, ",", `\,`) + "',time_zone='+00:00'"
+	for _, v := range limits {
+		vars += "," + v + "=0"
+	}
+	return vars
 }
 
 // oscDefaults is the defaults file as a file in memory, which the tool

@@ -27,7 +27,7 @@ func TestOSCCommandLine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	args := oscArgs(cfg, project.OSC{Tool: project.OSCPtOSC, ChunkTime: 250 * time.Millisecond, Sleep: 2500 * time.Microsecond, MaxLoad: "Threads_running=25", CriticalLoad: "Threads_connected=500"}, "/tmp/x/client.cnf", "/tmp/x/plugin.pl", a)
+	args := oscArgs(cfg, project.OSC{Tool: project.OSCPtOSC, ChunkTime: 250 * time.Millisecond, Sleep: 2500 * time.Microsecond, MaxLoad: "Threads_running=25", CriticalLoad: "Threads_connected=500"}, "/tmp/x/client.cnf", "/tmp/x/plugin.pl", a, []string{"max_statement_time"})
 	joined := strings.Join(args, " ")
 	if strings.Contains(joined, "p\"w#d") || strings.Contains(joined, "deploy") {
 		t.Fatalf("the command line holds the account: %q", args)
@@ -39,7 +39,7 @@ func TestOSCCommandLine(t *testing.T) {
 		{"--max-load", "Threads_running=25,Threads_connected=500"},
 		{"--critical-load", "Threads_connected=500"},
 		{"--plugin", "/tmp/x/plugin.pl"},
-		{"--set-vars", `sql_mode='STRICT_TRANS_TABLES\,NO_ZERO_IN_DATE\,NO_ZERO_DATE\,ERROR_FOR_DIVISION_BY_ZERO\,NO_ENGINE_SUBSTITUTION',time_zone='+00:00'`},
+		{"--set-vars", `sql_mode='STRICT_TRANS_TABLES\,NO_ZERO_IN_DATE\,NO_ZERO_DATE\,ERROR_FOR_DIVISION_BY_ZERO\,NO_ENGINE_SUBSTITUTION',time_zone='+00:00',max_statement_time=0`},
 	} {
 		i := slices.Index(args, want[0])
 		if i < 0 || i+1 >= len(args) || args[i+1] != want[1] {
@@ -58,7 +58,7 @@ func TestOSCCommandLine(t *testing.T) {
 		t.Errorf("defaults file %q", got)
 	}
 	// emcee's chunk time, not the tool's 0.5 s; the tool's own --max-load.
-	got := oscArgs(cfg, project.OSC{Tool: project.OSCPtOSC}, "f", "p", a)
+	got := oscArgs(cfg, project.OSC{Tool: project.OSCPtOSC}, "f", "p", a, nil)
 	if i := slices.Index(got, "--chunk-time"); i < 0 || got[i+1] != "0.005" || slices.Contains(got, "--max-load") || slices.Contains(got, "--sleep") {
 		t.Errorf("without a chunk time or a maximum load: %q", got)
 	}
@@ -95,7 +95,7 @@ func TestOSCDatabaseName(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	args := oscArgs(cfg, project.OSC{Tool: project.OSCPtOSC}, "f", "p", a)
+	args := oscArgs(cfg, project.OSC{Tool: project.OSCPtOSC}, "f", "p", a, nil)
 	if dsn := args[len(args)-1]; dsn != "h=127.0.0.1,P=3306,F=f,D=we`ird\\, x,t=events,A=utf8mb4" {
 		t.Errorf("DSN %q", dsn)
 	}

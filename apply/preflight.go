@@ -105,16 +105,41 @@ func (s *Session) preflight(ctx context.Context, res *Result, rel string, revs [
 		return fmt.Errorf("drift check: %w", err)
 	}
 	if msg == "" {
+		s.driftChecked = true
 		return nil
 	}
 	if len(s.Records) == 0 {
-		return s.adopt(ctx, rel, res.Drift, msg, note)
+		if err := s.adopt(ctx, rel, res.Drift, msg, note); err != nil {
+			return err
+		}
+		s.driftChecked = true
+		return nil
 	}
 	if s.opts.AllowDrift {
 		note("WARNING (--allow-drift): %s", strings.TrimSpace(msg))
+		s.driftChecked = true
 		return nil
 	}
 	return fmt.Errorf("%snothing was changed. If these differences are intended (e.g. a hotfix made by hand), rerun with --allow-drift", msg)
+}
+
+// phaseDriftCheck runs before migrate or contract changes anything: a
+// trigger dropped by hand after expand leaves the previous release's writes
+// unsynced, and contract would then drop the only copy of what they wrote;
+// a column changed by hand makes a backfill or a gate read something else
+// than what was planned. Like a resumed expand, it compares the live schema
+// with what the recorded revisions produce.
+func (s *Session) phaseDriftCheck(ctx context.Context, res *Result, rel, phase string) error {
+	switch {
+	case s.driftChecked || s.simulated:
+		return nil
+	case s.toolLeftovers(rel):
+		line := fmt.Sprintf("drift check skipped: a run of %s on %s stopped before emcee could clean up after it, and what it left is dropped when its statement runs again", PtOSC, rel)
+		res.Preflight = append(res.Preflight, line)
+		s.say("preflight: %s", line)
+		return nil
+	}
+	return s.recordedDriftCheck(ctx, res, rel+"'s "+phase+" revisions")
 }
 
 // toolLeftovers tells whether a revision of rel handed a statement to the

@@ -324,10 +324,12 @@ func (s *Session) recordedDriftCheck(ctx context.Context, res *Result, startsFro
 		return fmt.Errorf("drift check before %s: %w", startsFrom, err)
 	}
 	if msg == "" {
+		s.driftChecked = true
 		return nil
 	}
 	if s.opts.AllowDrift {
 		note("WARNING (--allow-drift): %s", strings.TrimSpace(msg))
+		s.driftChecked = true
 		return nil
 	}
 	return fmt.Errorf("%snothing was changed. Find out who changed the schema (`emcee db diff` lists the differences); if they are intended, rerun with --allow-drift", msg)
@@ -341,8 +343,11 @@ type Loss struct {
 	Column string `json:"column,omitempty"` // "" for a table
 	Rows   int64  `json:"rows"`
 	// Save is a shell command that copies them out (the password asked
-	// for at its prompt).
-	Save string `json:"save"`
+	// for at its prompt), and Restore the one that puts them back once a
+	// later expand has added the column or table again. Both are "" when
+	// the URL names no account the client can log in as (dbconn.ClientUser).
+	Save    string `json:"save"`
+	Restore string `json:"restore,omitempty"`
 }
 
 func (l Loss) String() string {
@@ -358,11 +363,16 @@ func (l Loss) String() string {
 // release could write (images.visibility = 'community'). It refuses, in
 // --dry-run too, naming each column and table with its rows and the ways
 // out, unless --drop-new-data accepts the loss; the counts are printed
-// again then. A resumed run counts only what is still there.
+// again then, and kept: each drop counts again just before it runs
+// (recountLosses). A resumed run counts only what is still there.
 func (s *Session) rollbackLosses(ctx context.Context, res *Result, rel string, revs []*revision.Revision) error {
 	losses, err := s.countLosses(ctx, rel, revs)
 	if err != nil {
 		return err
+	}
+	s.accepted = map[string]int64{}
+	for _, l := range losses {
+		s.accepted[l.Table+"\x00"+l.Column] = l.Rows
 	}
 	if len(losses) == 0 {
 		return nil
@@ -385,16 +395,72 @@ func (s *Session) rollbackLosses(ctx context.Context, res *Result, rel string, r
 		return nil
 	}
 	var saves []string
+	if _, err := s.Cfg.ClientUser(); err != nil {
+		saves = append(saves, "      (no command to copy them out: "+err.Error()+")")
+	}
 	for _, l := range losses {
-		saves = append(saves, "      "+l.Save)
+		if l.Save != "" {
+			saves = append(saves, "      "+l.Save)
+		}
+	}
+	var restores []string
+	for _, l := range losses {
+		if l.Restore != "" {
+			restores = append(restores, "      "+l.Restore)
+		}
+	}
+	restore := ""
+	if len(restores) > 0 {
+		restore = fmt.Sprintf("\n    to put them back once a later `emcee db expand` of %s has added the columns and tables again (before its code writes them):\n%s", rel, strings.Join(restores, "\n"))
 	}
 	return &Refusal{
 		Reason: fmt.Sprintf("rollback of %s refused, nothing was changed: it would drop %s:\n  %s\nways out:\n"+
-			"  - keep them: copy them out first, then rerun with --drop-new-data:\n%s\n"+
+			"  - keep them: copy them out first, with %s's writes stopped (the counts and the copy are of this moment: what %s code writes after the copy is in neither), then rerun with --drop-new-data:\n%s%s\n"+
 			"  - fix forward instead: leave %s's schema in place and fix the release (or ship the next one) rather than rolling back\n"+
-			"  - accept the loss: rerun `emcee db rollback --drop-new-data`, which prints these counts again as it drops them",
-			rel, what, strings.Join(lines, "\n  "), strings.Join(saves, "\n"), rel),
-		Next: "emcee db rollback --drop-new-data, once the data is copied out or not needed",
+			"  - accept the loss: rerun `emcee db rollback --drop-new-data`, which prints these counts again as it drops them, counts again just before each drop, and stops if a count grew (%s code still writing)",
+			rel, what, strings.Join(lines, "\n  "), rel, rel, strings.Join(saves, "\n"), restore, rel, rel),
+		Next: fmt.Sprintf("emcee db rollback --drop-new-data, once %s's writes are stopped and the data is copied out or not needed", rel),
+	}
+}
+
+// recountLosses counts again, just before statement i of a rollback
+// revision runs, what it drops, and refuses to run it if a count grew
+// since the counts the run printed and --drop-new-data accepted: the
+// new release's code, still writing, would otherwise lose what it wrote
+// since, uncounted and not in any copy. The statements before it stay
+// applied; a rerun resumes there and counts everything again. A write
+// between this count and the drop itself is not seen (docs/operators.md).
+func (s *Session) recountLosses(ctx context.Context, rev *revision.Revision, i int) error {
+	if s.accepted == nil || s.opts.DryRun {
+		return nil
+	}
+	rel := rev.ID.Release
+	revs, err := s.rollbackRevisions(rel)
+	if err != nil {
+		return err
+	}
+	losses, err := s.statementLosses(ctx, rel, revs, rev, rev.Statements[i])
+	if err != nil {
+		return err
+	}
+	var grew []string
+	for _, l := range losses {
+		if was := s.accepted[l.Table+"\x00"+l.Column]; l.Rows > was {
+			grew = append(grew, fmt.Sprintf("%s (%d when the run began)", l, was))
+		}
+	}
+	if len(grew) == 0 {
+		return nil
+	}
+	rec := s.Records[rev.ID.String()]
+	applied := 0
+	if rec != nil {
+		applied = rec.Applied
+	}
+	return &Refusal{
+		Reason: fmt.Sprintf("rollback of %s stopped before statement %d of %s (%s): counted again just before the drop, it would drop more than the run counted and --drop-new-data accepted: %s. %s code is still writing, and what it wrote since is in no copy. %d of %d statements of %s are applied; nothing of this statement ran",
+			rel, i+1, rev.ID, s.at(rev, rev.Statements[i]), strings.Join(grew, "; "), rel, applied, len(rev.Statements), rev.ID),
+		Next: fmt.Sprintf("stop %s's writes (take its code out of service), copy out again what `emcee db rollback` (without --drop-new-data) lists, then rerun `emcee db rollback --drop-new-data`: it resumes here and counts again", rel),
 	}
 }
 
@@ -404,6 +470,29 @@ func (s *Session) rollbackLosses(ctx context.Context, res *Result, rel string, r
 // fills where it is NULL, what that backfill computes from the columns the
 // previous release keeps: a later migrate writes those again.
 func (s *Session) countLosses(ctx context.Context, rel string, revs []*revision.Revision) ([]Loss, error) {
+	var out []Loss
+	for _, rev := range revs {
+		from := 0
+		if rec := s.Records[rev.ID.String()]; rec != nil {
+			from = min(rec.Applied, len(rev.Statements))
+		}
+		for _, st := range rev.Statements[from:] {
+			l, err := s.statementLosses(ctx, rel, revs, rev, st)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, l...)
+		}
+	}
+	return out, nil
+}
+
+// statementLosses counts what one statement of rev, one of the rollback
+// revisions revs of rel, would lose.
+func (s *Session) statementLosses(ctx context.Context, rel string, revs []*revision.Revision, rev *revision.Revision, st revision.Statement) ([]Loss, error) {
+	if st.Kind != revision.DDL {
+		return nil, nil
+	}
 	// Table names as written (the server may tell case apart), column
 	// names lowercased (it never does).
 	dropped := map[string]map[string]bool{} // table: columns the rollback drops
@@ -440,37 +529,26 @@ func (s *Session) countLosses(ctx context.Context, rel string, revs []*revision.
 		}
 	}
 	var out []Loss
-	for _, rev := range revs {
-		from := 0
-		if rec := s.Records[rev.ID.String()]; rec != nil {
-			from = min(rec.Applied, len(rev.Statements))
+	for _, e := range effect.Of(st.SQL) {
+		var l *Loss
+		var err error
+		switch e.Op {
+		case effect.DropColumn:
+			var f *sqlsyntax.Fill
+			if ff := fills[e.Table+"."+strings.ToLower(e.Name)]; ff != nil && !readsAny(ff.Reads, dropped[e.Table]) {
+				f = ff
+			}
+			l, err = s.columnLoss(ctx, e.Table, e.Name, f)
+		case effect.DropTable:
+			l, err = s.tableLoss(ctx, e.Table)
+		default:
+			continue
 		}
-		for _, st := range rev.Statements[from:] {
-			if st.Kind != revision.DDL {
-				continue
-			}
-			for _, e := range effect.Of(st.SQL) {
-				var l *Loss
-				var err error
-				switch e.Op {
-				case effect.DropColumn:
-					var f *sqlsyntax.Fill
-					if ff := fills[e.Table+"."+strings.ToLower(e.Name)]; ff != nil && !readsAny(ff.Reads, dropped[e.Table]) {
-						f = ff
-					}
-					l, err = s.columnLoss(ctx, e.Table, e.Name, f)
-				case effect.DropTable:
-					l, err = s.tableLoss(ctx, e.Table)
-				default:
-					continue
-				}
-				if err != nil {
-					return nil, s.redact(fmt.Errorf("counting what %s drops (%s): %w; nothing was changed", rev.ID, s.at(rev, st), err))
-				}
-				if l != nil && l.Rows > 0 {
-					out = append(out, *l)
-				}
-			}
+		if err != nil {
+			return nil, s.redact(fmt.Errorf("counting what %s drops (%s): %w; nothing was changed", rev.ID, s.at(rev, st), err))
+		}
+		if l != nil && l.Rows > 0 {
+			out = append(out, *l)
 		}
 	}
 	return out, nil
@@ -500,11 +578,11 @@ func (s *Session) columnLoss(ctx context.Context, table, column string, f *sqlsy
 		err := s.Conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+sqlsyntax.Ident(table)+" WHERE "+pred).Scan(&n)
 		switch {
 		case err == nil:
-			save, err := s.saveColumn(ctx, table, column, pred)
+			save, restore, err := s.saveColumn(ctx, table, column, pred)
 			if err != nil {
 				return nil, err
 			}
-			return &Loss{Table: table, Column: column, Rows: n, Save: save}, nil
+			return &Loss{Table: table, Column: column, Rows: n, Save: save, Restore: restore}, nil
 		// No default (1364), or the backfill's value reads what is no
 		// longer there (1054): count more broadly, never less.
 		case i < len(preds)-1 && dbconn.ServerError(err, 1364, 1054):
@@ -518,6 +596,11 @@ func (s *Session) columnLoss(ctx context.Context, table, column string, f *sqlsy
 	return nil, nil
 }
 
+// tableLoss counts the rows of a table the rollback drops. Its copy-out
+// is the table's rows only, as INSERT statements naming their columns
+// (binary values in hexadecimal, exact whatever the bytes), to put back
+// into the table a later expand creates again; the dump tool streams
+// them (its --quick is on by default).
 func (s *Session) tableLoss(ctx context.Context, table string) (*Loss, error) {
 	var n int64
 	if err := s.Conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+sqlsyntax.Ident(table)).Scan(&n); err != nil {
@@ -526,30 +609,110 @@ func (s *Session) tableLoss(ctx context.Context, table string) (*Loss, error) {
 		}
 		return nil, err
 	}
-	return &Loss{Table: table, Rows: n, Save: s.client(true) + " --single-transaction -- " + shell.Word(s.Cfg.Database) + " " + shell.Word(table) + " > " + shell.Word(s.saveFile("sql", table))}, nil
+	l := &Loss{Table: table, Rows: n}
+	dump, err := s.client(true)
+	if err != nil {
+		return l, nil
+	}
+	mysql, _ := s.client(false)
+	file := shell.Word(s.saveFile("sql", table))
+	l.Save = dump + " --single-transaction --no-create-info --complete-insert --hex-blob -- " + shell.Word(s.Cfg.Database) + " " + shell.Word(table) + " > " + file
+	l.Restore = mysql + " -- " + shell.Word(s.Cfg.Database) + " < " + file
+	return l, nil
 }
 
 // saveColumn is a command that copies the lost values of a column out,
-// with the table's primary key to put them back by; without one, with
-// the row's other columns (the values alone say nothing of where they
-// go back).
-// A failed read of the key is an error, not a command that copies the
-// values alone.
-func (s *Session) saveColumn(ctx context.Context, table, column, pred string) (string, error) {
+// and the command that puts them back. Copied out with the server's
+// command-line client, as its --batch prints them, they could not be put
+// back exactly: it prints a NULL and the string 'NULL' alike, and escapes
+// tabs, line breaks and backslashes its own way. So the server writes,
+// for each row, the UPDATE that puts the value back, every value a
+// literal of its exact bytes (restoreLiteral) and the file ASCII but for
+// the names, and the client prints it as it is (--raw), row by row as
+// the server sends them (--quick: without it the client holds the whole
+// result in memory before printing the first row). The row is found by
+// the table's primary key; without one, by the row's other columns (the
+// values alone say nothing of where they go back). A failed read of
+// those columns is an error, not a command that copies the values alone.
+func (s *Session) saveColumn(ctx context.Context, table, column, pred string) (save, restore string, err error) {
 	key, err := dbconn.Strings(ctx, s.Conn, "SELECT COLUMN_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND INDEX_NAME = 'PRIMARY' ORDER BY SEQ_IN_INDEX", table)
 	if err == nil && len(key) == 0 {
 		key, err = dbconn.Strings(ctx, s.Conn, "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME <> ? ORDER BY ORDINAL_POSITION", table, column)
 	}
+	types := map[string]string{} // lowercased column name: DATA_TYPE
+	if err == nil {
+		err = s.columnTypes(ctx, table, types)
+	}
 	if err != nil {
-		return "", s.redact(fmt.Errorf("reading the columns that say where %s.%s's lost values go back: %w", table, column, err))
+		return "", "", s.redact(fmt.Errorf("reading the columns that say where %s.%s's lost values go back: %w", table, column, err))
 	}
-	var cols []string
-	for _, k := range key {
-		cols = append(cols, sqlsyntax.Ident(k))
+	client, err := s.client(false)
+	if err != nil {
+		return "", "", nil
 	}
-	cols = append(cols, sqlsyntax.Ident(column))
-	q := "SELECT " + strings.Join(cols, ", ") + " FROM " + sqlsyntax.Ident(table) + " WHERE " + pred
-	return s.client(false) + " --batch --execute=" + shell.Quote(q) + " -- " + shell.Word(s.Cfg.Database) + " > " + shell.Word(s.saveFile("tsv", table, column)), nil
+	parts := []string{sqlsyntax.String("UPDATE " + sqlsyntax.Ident(table) + " SET " + sqlsyntax.Ident(column) + " = "), restoreLiteral(column, types[strings.ToLower(column)])}
+	for i, k := range key {
+		join := " WHERE "
+		if i > 0 {
+			join = " AND "
+		}
+		parts = append(parts, sqlsyntax.String(join+sqlsyntax.Ident(k)+" <=> "), restoreLiteral(k, types[strings.ToLower(k)]))
+	}
+	parts = append(parts, sqlsyntax.String(";"))
+	// Pinned as emcee's session is, for pred to read as it was counted,
+	// and in the file too: a TIMESTAMP reads and writes as text in the
+	// session's time zone.
+	q := "SET SESSION sql_mode = " + sqlsyntax.String(dbconn.SQLMode) + ", time_zone = '+00:00'; " +
+		"SELECT " + sqlsyntax.String("SET SESSION time_zone = '+00:00';") + "; " +
+		"SELECT CONCAT(" + strings.Join(parts, ", ") + ") FROM " + sqlsyntax.Ident(table) + " WHERE " + pred
+	file := shell.Word(s.saveFile("sql", table, column))
+	save = client + " --batch --raw --skip-column-names --quick --execute=" + shell.Quote(q) + " -- " + shell.Word(s.Cfg.Database) + " > " + file
+	return save, client + " -- " + shell.Word(s.Cfg.Database) + " < " + file, nil
+}
+
+func (s *Session) columnTypes(ctx context.Context, table string, into map[string]string) error {
+	rows, err := s.Conn.QueryContext(ctx, "SELECT COLUMN_NAME, DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?", table)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name, typ string
+		if err := rows.Scan(&name, &typ); err != nil {
+			return err
+		}
+		into[strings.ToLower(name)] = strings.ToLower(typ)
+	}
+	return rows.Err()
+}
+
+// restoreLiteral is an SQL expression whose value is the text of a
+// literal that gives the column's value back exactly, NULL for NULL:
+// numbers as the server prints them (which read back to the same value,
+// a FLOAT through the DOUBLE it widens to exactly, so that it also
+// compares equal in a WHERE), binary strings (and geometry, stored as
+// bytes) as a hexadecimal literal of their bytes, and every other value
+// (text in any character set, temporal, ENUM, SET, JSON) as the
+// hexadecimal of its utf8mb4 text, converted back: whatever the bytes, a
+// tab, a line break, a backslash, a quote or the text NULL, the file
+// holds only hexadecimal digits for it.
+func restoreLiteral(column, dataType string) string {
+	c := sqlsyntax.Ident(column)
+	var lit string
+	switch dataType {
+	case "tinyint", "smallint", "mediumint", "int", "integer", "bigint", "decimal", "numeric", "double", "real", "year":
+		lit = "CAST(" + c + " AS CHAR)"
+	case "float":
+		lit = "CAST(CAST(" + c + " AS DOUBLE) AS CHAR)"
+	case "bit":
+		lit = "CAST(CAST(" + c + " AS UNSIGNED) AS CHAR)"
+	case "binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob",
+		"geometry", "point", "linestring", "polygon", "multipoint", "multilinestring", "multipolygon", "geometrycollection", "geomcollection":
+		lit = "CONCAT('_binary X''', HEX(" + c + "), '''')"
+	default:
+		lit = "CONCAT('CONVERT(X''', HEX(CAST(" + c + " AS CHAR CHARACTER SET utf8mb4)), ''' USING utf8mb4)')"
+	}
+	return "IFNULL(" + lit + ", 'NULL')"
 }
 
 // client is the server's command-line client (or dump tool), connected as
@@ -562,17 +725,21 @@ func (s *Session) saveColumn(ctx context.Context, table, column, pred string) (s
 // come first), since the command says all it needs: an operator's
 // ~/.my.cnf with safe-updates made the client return 1,000 rows of the
 // values to keep, and a [mysqldump] no-data none of a table's rows.
-func (s *Session) client(dump bool) string {
+func (s *Session) client(dump bool) (string, error) {
+	user, err := s.Cfg.ClientUser()
+	if err != nil {
+		return "", err
+	}
 	name := map[bool]string{false: "mysql", true: "mysqldump"}[dump]
 	if s.Project.Target.MariaDB() {
 		name = map[bool]string{false: "mariadb", true: "mariadb-dump"}[dump]
 	}
 	host, port := s.Cfg.ClientAddr()
-	cmd := name + " --no-defaults -h " + shell.Word(host) + " -P " + shell.Word(port) + " -u " + shell.Word(s.Cfg.User) + " --default-character-set=utf8mb4"
+	cmd := name + " --no-defaults -h " + shell.Word(host) + " -P " + shell.Word(port) + " -u " + shell.Word(user) + " --default-character-set=utf8mb4"
 	if s.Cfg.Password != "" {
 		cmd += " -p"
 	}
-	return cmd + s.clientTLS()
+	return cmd + s.clientTLS(), nil
 }
 
 // clientTLS is the client's options for the URL's tls=: the data a

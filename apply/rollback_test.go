@@ -26,8 +26,26 @@ func TestCopyOutCommandKeepsTLS(t *testing.T) {
 			t.Fatal(err)
 		}
 		s := &Session{Cfg: &dbconn.Config{Addr: "db:3306", User: "app", TLS: c.tls}, Project: &project.Project{Target: target}}
-		if got := s.client(false); got != c.want {
-			t.Errorf("%s, tls=%s:\n got %s\nwant %s", c.target, c.tls, got, c.want)
+		if got, err := s.client(false); err != nil || got != c.want {
+			t.Errorf("%s, tls=%s:\n got %s (%v)\nwant %s", c.target, c.tls, got, err, c.want)
+		}
+	}
+}
+
+// A URL without a user: emcee's driver logs in as the anonymous account,
+// the client as the login name of whoever pastes the command (an empty -u
+// connected as root), which no option can change. No command is given,
+// and the refusal says why.
+func TestCopyOutCommandNeedsAUser(t *testing.T) {
+	cfg, err := dbconn.Parse("mysql://@db:3306/glance")
+	if err != nil {
+		t.Fatal(err)
+	}
+	target, _ := project.ParseTarget("mariadb 10.11")
+	s := &Session{Cfg: cfg, Project: &project.Project{Target: target}}
+	for _, dump := range []bool{false, true} {
+		if got, err := s.client(dump); err == nil || got != "" || !strings.Contains(err.Error(), "name the account in the URL") {
+			t.Errorf("client(%v) for a URL without a user: %q, %v", dump, got, err)
 		}
 	}
 }

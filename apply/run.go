@@ -199,6 +199,9 @@ func (s *Session) Migrate(ctx context.Context) (*Result, error) {
 	if p := s.pending(rel, revision.Expand); len(p) > 0 {
 		return res, &Refusal{Reason: fmt.Sprintf("cannot migrate %s: its expand is not applied (pending: %s)", rel, names(p)), Next: "run `emcee db expand`"}
 	}
+	if err := s.phaseDriftCheck(ctx, res, rel, "migrate"); err != nil {
+		return res, err
+	}
 	revs := s.pending(rel, revision.Migrate)
 	if len(revs) == 0 {
 		rows, stuck, finished, err := s.catchUp(ctx, res, rel)
@@ -271,6 +274,9 @@ func (s *Session) Contract(ctx context.Context) (*Result, error) {
 	if p := s.pending(rel, revision.Migrate); len(p) > 0 {
 		return res, &Refusal{Reason: fmt.Sprintf("cannot contract %s: its migrate is not complete (pending: %s)", rel, names(p)), Next: "run `emcee db migrate` (`emcee db status` shows the rows left)"}
 	}
+	if err := s.phaseDriftCheck(ctx, res, rel, "contract"); err != nil {
+		return res, err
+	}
 	for _, rev := range s.pending(rel, revision.Contract) {
 		if _, err := s.runRevision(ctx, res, rev); err != nil {
 			return res, err
@@ -331,6 +337,9 @@ func (s *Session) Sync(ctx context.Context, target string, requireControl bool) 
 			if err := s.preflight(ctx, res, rel, s.pending(rel, revision.Expand)); err != nil {
 				return res, err
 			}
+		}
+		if err := s.phaseDriftCheck(ctx, res, rel, string(rev.ID.Phase)); err != nil {
+			return res, err
 		}
 		if _, err := s.runRevision(ctx, res, rev); err != nil {
 			return res, err
@@ -476,6 +485,11 @@ func (s *Session) runRevision(ctx context.Context, res *Result, rev *revision.Re
 			}
 		default:
 			s.say("%s: %s", label, shorten(st.SQL, 100))
+			if rev.ID.Phase == revision.Rollback {
+				if err := s.recountLosses(ctx, rev, i); err != nil {
+					return rr, err
+				}
+			}
 			guard := fkGuardOf(rev, i)
 			if guard != nil {
 				if err := s.recheckBefore(ctx, rev, rec, i, guard); err != nil {

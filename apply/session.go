@@ -121,13 +121,21 @@ type Session struct {
 	// simulated is set once a dry run has pretended to apply a revision:
 	// from then on the live schema is behind what the run assumes.
 	simulated bool
-	cmd       string // the db subcommand, for "rerun ..." hints
-	res       *Result
-	replanned []replan // records of runs that changed nothing, whose script changed
+	// driftChecked is set once the run has compared the live schema with
+	// what the recorded revisions produce: from then on the schema changes
+	// only by what the run applies itself.
+	driftChecked bool
+	cmd          string // the db subcommand, for "rerun ..." hints
+	res          *Result
+	replanned    []replan // records of runs that changed nothing, whose script changed
 	// quick is db check: gates and catch-up counts only tell whether
 	// they find a row, which stops at the first one.
 	quick bool
 	osc   *oscTool // the tool copying statements go to (nil: the server)
+	// accepted holds the rows a rollback counted it would lose, per
+	// table and column (table "\x00" column), as it printed them:
+	// recountLosses compares each drop's count with them.
+	accepted map[string]int64
 	// schema is the database's name as the server knows it: under
 	// lower_case_table_names = 1, mysql://h/Glance and mysql://h/glance
 	// are one database, and its lock must be one lock.

@@ -290,6 +290,21 @@ func (c *Config) ClientAddr() (host, port string) {
 	return host, port
 }
 
+// ClientUser is the account to name to a program built on the C client
+// library, as ClientAddr is its address. With no user in the URL
+// (mysql://@host/db, mysql://host/db) emcee's driver logs in as the
+// anonymous account, but the library takes an empty name for "the login
+// name of whoever runs the program": an empty `mariadb -u` and the tool's
+// user="" logged in as root on a machine where the operator was root.
+// The library has no way to name the anonymous account, so no such
+// program is given a URL without a user.
+func (c *Config) ClientUser() (string, error) {
+	if c.User == "" {
+		return "", errors.New("the database URL names no user, which emcee's connection takes for the server's anonymous account and the server's command-line clients and pt-online-schema-change for the login name of whoever runs them (another account): name the account in the URL, e.g. mysql://deployer@host:3306/db")
+	}
+	return c.User, nil
+}
+
 // Redact removes the password from any text, e.g. a driver error that
 // echoes its DSN.
 func (c *Config) Redact(s string) string {
@@ -361,6 +376,29 @@ func (c *Config) dsn(db string) string {
 // The driver sends every parameter as one SET, so the comments ride on a
 // pinned value.
 const noStatementTimeLimit = " /*M!100101 , max_statement_time = 0 */ /*!50708 , max_execution_time = 0 */"
+
+// StatementTimeLimits names the variables of noStatementTimeLimit that
+// the server has, for a program emcee hands the connection to
+// (pt-online-schema-change) to set to 0 in its own sessions: the limit
+// applies to them too, and killed the tool's statement waiting for the
+// table's lock to create its triggers after a second. A program that
+// sets a variable the server lacks warns of it on every connection.
+func StatementTimeLimits(ctx context.Context, conn *sql.Conn) ([]string, error) {
+	rows, err := conn.QueryContext(ctx, "SHOW SESSION VARIABLES WHERE Variable_name IN ('max_statement_time', 'max_execution_time')")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var name, value string
+		if err := rows.Scan(&name, &value); err != nil {
+			return nil, err
+		}
+		out = append(out, strings.ToLower(name))
+	}
+	return out, rows.Err()
+}
 
 // Open connects and checks the connection, turning the usual failures into
 // one line that says what to do.

@@ -155,7 +155,7 @@ func TestAttackFleetCopyOutKeepsEveryTarget(t *testing.T) {
 		}
 		all.Write(data)
 	}
-	for _, want := range []string{"1000\tcommunity\n", "2000\tcommunity\n", "'tenant-0'", "'tenant-1'"} {
+	for _, want := range []string{"= " + textLiteral("community") + " WHERE `id` <=> 1000;\n", "= " + textLiteral("community") + " WHERE `id` <=> 2000;\n", "'tenant-0'", "'tenant-1'"} {
 		if !strings.Contains(all.String(), want) {
 			t.Errorf("no file the refusal's commands wrote holds %q: files %v", want, files)
 		}
@@ -199,12 +199,15 @@ table "tags" {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("%s: %v\n%s", losses[0].Save, err, out)
 	}
-	files, _ := filepath.Glob(filepath.Join(dir, "*.tsv"))
+	files, _ := filepath.Glob(filepath.Join(dir, "*.sql"))
 	if len(files) != 1 {
 		t.Fatalf("files: %v", files)
 	}
 	data, _ := os.ReadFile(files[0])
-	if want := "image\ttag\tcolour\nimg-1\tnew\tred\nimg-2\tnew\tblue\n"; string(data) != want {
+	row := func(image, colour string) string {
+		return "UPDATE `tags` SET `colour` = " + textLiteral(colour) + " WHERE `image` <=> " + textLiteral(image) + " AND `tag` <=> " + textLiteral("new") + ";\n"
+	}
+	if want := "SET SESSION time_zone = '+00:00';\n" + row("img-1", "red") + row("img-2", "blue"); string(data) != want {
 		t.Errorf("copied out of a table without a primary key:\n%s\nwant\n%s", data, want)
 	}
 }
@@ -347,13 +350,13 @@ func TestAttackCopyOutIgnoresOptionFiles(t *testing.T) {
 			t.Fatalf("%s: %v\n%s", l.Save, err, out)
 		}
 	}
-	tsv, _ := filepath.Glob(filepath.Join(dir, "*.images.visibility.tsv"))
+	tsv, _ := filepath.Glob(filepath.Join(dir, "*.images.visibility.sql"))
 	dump, _ := filepath.Glob(filepath.Join(dir, "*.image_members.sql"))
 	if len(tsv) != 1 || len(dump) != 1 {
 		t.Fatalf("files: %v %v", tsv, dump)
 	}
 	data, _ := os.ReadFile(tsv[0])
-	if n := strings.Count(string(data), "\tcommunity\n"); n != 1500 {
+	if n := strings.Count(string(data), "SET `visibility` = "+textLiteral("community")+" WHERE"); n != 1500 {
 		t.Errorf("%d of the 1500 lost values copied out under the operator's safe-updates", n)
 	}
 	data, _ = os.ReadFile(dump[0])

@@ -552,7 +552,7 @@ func TestAttackForgedGateDirectiveRunsNothing(t *testing.T) {
 	p.must("db", "sync", "a")
 	p.exec("CREATE TABLE keep_me (id int PRIMARY KEY)") // another application's, accepted below
 	p.must("db", "expand", "--allow-drift")
-	p.must("db", "migrate")
+	p.must("db", "migrate", "--allow-drift")
 	path := filepath.Join(p.Dir, "plans", "b", "b_contract01.sql")
 	data, err := os.ReadFile(path)
 	if err != nil {

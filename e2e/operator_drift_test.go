@@ -235,12 +235,15 @@ func TestOperatorDockerDevURLIsRefused(t *testing.T) {
 	if got := p.query("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()"); got != "0" {
 		t.Fatalf("a refused run created %s tables", got)
 	}
-	// --dev-url names the dev database instead; migrate and contract,
-	// which compare nothing, do not need one.
+	// --dev-url names the dev database instead; migrate and contract
+	// compare too, so they refuse the docker:// one as well.
 	p.must("db", "sync", "ocata", "--dev-url", newDevDB(t).URL)
 	p.must("db", "expand", "--dev-url", newDevDB(t).URL)
-	p.must("db", "migrate")
-	p.must("db", "contract")
+	if r := p.run("db", "migrate"); r.Code != 1 || !strings.Contains(r.Stderr, "scheme docker:// is not supported") {
+		t.Errorf("migrate: %s", r)
+	}
+	p.must("db", "migrate", "--dev-url", newDevDB(t).URL)
+	p.must("db", "contract", "--dev-url", newDevDB(t).URL)
 }
 
 // opPauseInExpand adds to pike_expand01 a statement that waits for a
@@ -333,4 +336,46 @@ func TestOperatorHandPartitionedTableIsDrift(t *testing.T) {
 	if diff.Code != 6 || !slices.Contains(lines, "table option partitioning is unexpected (KEY, 2 partitions)") {
 		t.Fatalf("db diff: %q\n%s", lines, diff)
 	}
+}
+
+// Migrate and contract ran without a drift check: a sync trigger dropped
+// by hand after expand left the previous release's writes unsynced, and
+// contract then dropped is_public, the only column holding what they
+// wrote; an index added by hand went unseen by the backfill. Both compare
+// the live schema with what the recorded revisions produce first, as a
+// resumed expand and a rollback do, on every path into their statements
+// (db migrate, db contract, db sync).
+func TestOperatorMigrateAndContractCheckDrift(t *testing.T) {
+	t.Parallel()
+	p := newOpProject(t)
+	p.must("db", "sync", "ocata")
+	p.must("db", "expand")
+
+	p.exec("CREATE INDEX ix_by_hand ON images (name)")
+	for _, cmd := range [][]string{{"db", "migrate"}, {"db", "sync"}} {
+		r := p.run(cmd...)
+		if r.Code != 1 {
+			t.Fatalf("%s over an index added by hand: want exit 1:\n%s", strings.Join(cmd, " "), r)
+		}
+		opContains(t, r, "live schema differs", "ix_by_hand", "nothing was changed", "--allow-drift")
+		if v := p.version(); v != "pike_expand01, ocata_contract01" {
+			t.Fatalf("%s refused, version %q", strings.Join(cmd, " "), v)
+		}
+	}
+	p.exec("DROP INDEX ix_by_hand ON images")
+	r := p.must("db", "migrate")
+	opContains(t, r, "live schema matches", "pike_migrate01 applied")
+
+	p.insertOcataRows(3)
+	p.exec("DROP TRIGGER emcee_images_pike_23af2a_bu")
+	r = p.run("db", "contract")
+	if r.Code != 1 {
+		t.Fatalf("contract after a sync trigger was dropped by hand: want exit 1:\n%s", r)
+	}
+	opContains(t, r, "live schema differs", "emcee_images_pike_23af2a_bu", "pike's contract revisions", "nothing was changed")
+	if got := p.columns("images"); !strings.Contains(got, "is_public") {
+		t.Fatalf("the refused contract dropped is_public: %s", got)
+	}
+	r = p.must("db", "contract", "--allow-drift")
+	opContains(t, r, "WARNING (--allow-drift)", "pike_contract01 applied")
 }

@@ -248,13 +248,20 @@ table "images" {
 		t.Fatalf("visibility: %q", got)
 	}
 
-	// Anything else that stops a gate from running still refuses.
+	// The column dropped by hand, not by the revision, is drift: contract
+	// refuses before any gate runs; past the drift check (--allow-drift) a
+	// gate that cannot run still refuses.
 	p2 := plannedProject(t, "mariadb 10.11", [2]string{"one", one}, [2]string{"two", two})
 	p2.must("db", "sync", "one")
 	p2.must("db", "expand")
 	p2.must("db", "migrate")
-	p2.exec("ALTER TABLE images DROP COLUMN is_public") // by hand, not by the revision
+	p2.exec("ALTER TABLE images DROP COLUMN is_public")
 	r = p2.run("db", "contract")
+	if r.Code != 1 {
+		t.Fatalf("contract after a column was dropped by hand must refuse: %s", r)
+	}
+	opContains(t, r, "live schema differs", "column is_public is missing", "nothing was changed")
+	r = p2.run("db", "contract", "--allow-drift")
 	if r.Code != 1 {
 		t.Fatalf("a gate that cannot run must refuse: %s", r)
 	}

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -95,8 +96,8 @@ func TestRollbackRefusesToDropNewData(t *testing.T) {
 	id := p.query("SELECT id FROM images WHERE name = 'pike-community'")
 	// Named after the server and database too: a fleet's targets copy
 	// into one directory.
-	file := "127.0.0.1_3306." + p.DB.Name + ".images.visibility.tsv"
-	if data, err := os.ReadFile(filepath.Join(dir, file)); err != nil || string(data) != "id\tvisibility\n"+id+"\tcommunity\n" {
+	file := "127.0.0.1_3306." + p.DB.Name + ".images.visibility.sql"
+	if data, err := os.ReadFile(filepath.Join(dir, file)); err != nil || string(data) != "SET SESSION time_zone = '+00:00';\nUPDATE `images` SET `visibility` = CONVERT(X'"+fmt.Sprintf("%X", "community")+"' USING utf8mb4) WHERE `id` <=> "+id+";\n" {
 		t.Fatalf("%s (%v) is not the one value lost:\n%s", file, err, data)
 	}
 	file = "127.0.0.1_3306." + p.DB.Name + ".image_members.sql"
@@ -274,13 +275,14 @@ func TestRollbackLossesWithOddNames(t *testing.T) {
 	// The names changed to be file names, so a hash of the exact names
 	// follows them.
 	prefix := "127.0.0.1_3306." + db.Name + ".it_s___odd_."
-	hashed := regexp.MustCompile(`-[0-9a-f]{8}\.tsv:`)
+	hashed := regexp.MustCompile(`-[0-9a-f]{8}\.sql:`)
 	for i := range got {
-		got[i] = hashed.ReplaceAllString(strings.TrimPrefix(got[i], prefix), ".tsv:")
+		got[i] = hashed.ReplaceAllString(strings.TrimPrefix(got[i], prefix), ".sql:")
 	}
+	const tz = "SET SESSION time_zone = '+00:00';\n"
 	want := []string{
-		"flag.tsv: id\tflag\n" + two + "\t7\n",
-		"note__x___HOME.tsv: id\tnote 'x' $HOME\n" + four + "\tit's \"quoted\"\\tné ☃\n",
+		"flag.sql: " + tz + "UPDATE `it's $(odd)` SET `flag` = 7 WHERE `id` <=> " + two + ";\n",
+		"note__x___HOME.sql: " + tz + "UPDATE `it's $(odd)` SET `note 'x' $HOME` = CONVERT(X'" + fmt.Sprintf("%X", "it's \"quoted\"\tné ☃") + "' USING utf8mb4) WHERE `id` <=> " + four + ";\n",
 	}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Fatalf("copied out:\n%q\nwant\n%q", got, want)

@@ -107,6 +107,41 @@ func TestRuleIndexBecomesUnique(t *testing.T) {
 	}.run(t)
 }
 
+// WordPress 4.2 shortened meta_key to a 191-character prefix, Zabbix 4.4
+// extended dchecks_1 by two columns, each under the same name. Contract
+// drops and adds the index in one ALTER, so queries never find it missing;
+// a unique one waits behind the duplicate gate of its new key.
+func TestRuleIndexColumnsChange(t *testing.T) {
+	prefixed := replaceOnce(gatedV1, "    columns = [column.owner_id]\n", "    on {\n      column = column.note\n      prefix = 10\n    }\n")
+	ruleCase{
+		before:    gatedV1,
+		after:     prefixed,
+		rules:     []string{"index-columns"},
+		seed:      []string{"INSERT INTO owners (id) VALUES (1), (2)", "INSERT INTO images (name, owner_id, note) VALUES ('x', 1, 'a long note')"},
+		oldWrites: []string{"INSERT INTO images (name, owner_id, note) VALUES ('y', 2, 'old')"},
+		newWrites: []string{"INSERT INTO images (name, owner_id, note) VALUES ('z', NULL, 'new')"},
+		checks: map[string]string{
+			"SELECT name FROM images ORDER BY id": "x;y;z",
+			"SELECT CONCAT(COLUMN_NAME, ':', SUB_PART) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'images' AND INDEX_NAME = 'ix_owner'": "note:10",
+		},
+	}.run(t)
+	uniqueBefore := replaceOnce(gatedV1, "  index \"ix_owner\" {\n", "  index \"ix_owner\" {\n    unique = true\n")
+	ruleCase{
+		before:     uniqueBefore,
+		after:      replaceOnce(uniqueBefore, "    columns = [column.owner_id]\n", "    columns = [column.name]\n"),
+		rules:      []string{"index-columns"},
+		seed:       []string{"INSERT INTO owners (id) VALUES (1), (2), (3)", "INSERT INTO images (name, owner_id, note) VALUES ('x', 1, '')"},
+		oldWrites:  []string{"INSERT INTO images (name, owner_id, note) VALUES ('y', 2, '')"},
+		newWrites:  []string{"INSERT INTO images (name, owner_id, note) VALUES ('z', 3, '')"},
+		gateBlocks: []string{"INSERT INTO images (name, owner_id, note) VALUES ('x', NULL, 'duplicate')"},
+		fix:        []string{"DELETE FROM images WHERE note = 'duplicate'"},
+		checks: map[string]string{
+			"SELECT name FROM images ORDER BY id": "x;y;z",
+			"SELECT GROUP_CONCAT(COLUMN_NAME ORDER BY SEQ_IN_INDEX) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'images' AND INDEX_NAME = 'ix_owner' AND NON_UNIQUE = 0": "name",
+		},
+	}.run(t)
+}
+
 // Roundcube 1.3 gave its cache tables the primary key they lacked. The
 // previous release may write a second row with the same key until
 // contract; the gate holds contract while there is one, and the key is then

@@ -374,3 +374,53 @@ func TestLintAcceptsNewAutoIncrementKey(t *testing.T) {
 		}
 	}
 }
+
+// MediaWiki's `user_touched binary(14) NOT NULL` with an empty default: MariaDB
+// reports the default padded with NUL bytes to the column's length, which
+// the release's HCL cannot carry; read back as declared, the release plans,
+// the applier creates the column as the file does, and the database the
+// file itself created is at that release.
+func TestSQLReleaseBinaryDefault(t *testing.T) {
+	t.Parallel()
+	synced, direct := testdb.New(t), testdb.New(t)
+	dir := t.TempDir()
+	const create = "CREATE TABLE `user` (\n" +
+		"  user_id int unsigned NOT NULL PRIMARY KEY AUTO_INCREMENT,\n" +
+		"  user_touched binary(14) NOT NULL default '',\n" +
+		"  user_token binary(4) NOT NULL default 'ab',\n" +
+		"  user_name varbinary(255) NOT NULL default ''\n" +
+		") ENGINE=InnoDB, DEFAULT CHARSET=binary"
+	opWrite(t, filepath.Join(dir, "atlas.hcl"), []byte("emcee {\n  target   = \"mariadb 10.11\"\n  releases = [\"1_27\"]\n}\n"))
+	opWrite(t, filepath.Join(dir, "schema", "1_27.sql"), []byte(create+";\n"))
+	run := func(url string, args ...string) {
+		t.Helper()
+		cmd := exec.Command(opBinary(t), args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "EMCEE_URL="+url, "EMCEE_DEV_URL=", "EMCEE_ENV=")
+		if r := opRunCmd(t, cmd); r.Code != 0 {
+			t.Fatalf("emcee %s: %s", strings.Join(args, " "), r)
+		}
+	}
+	run(synced.URL, "plan")
+	run(synced.URL, "db", "sync")
+	run(synced.URL, "db", "diff")
+	if _, err := direct.Exec(create); err != nil {
+		t.Fatal(err)
+	}
+	run(direct.URL, "db", "baseline", "1_27")
+	for _, d := range []*testdb.DB{synced, direct} {
+		if _, err := d.Exec("INSERT INTO `user` (user_id) VALUES (1)"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var a, b string
+	if err := synced.QueryRow("SELECT HEX(CONCAT(user_touched, user_token, user_name)) FROM `user`").Scan(&a); err != nil {
+		t.Fatal(err)
+	}
+	if err := direct.QueryRow("SELECT HEX(CONCAT(user_touched, user_token, user_name)) FROM `user`").Scan(&b); err != nil {
+		t.Fatal(err)
+	}
+	if a != b {
+		t.Fatalf("a row inserted without values: %s through the plans, %s through the file", a, b)
+	}
+}

@@ -73,6 +73,12 @@ func Marshal(s *schema.Schema, target project.Target, head string) ([]byte, erro
 // default than its file's (DEFAULT 'C:\\\\temp'), and `db baseline`
 // refused the database an adopted release was read from. A double-quoted
 // string Atlas reads with strconv.Unquote.
+//
+// A BINARY(n) default is reported padded with NUL bytes to n (the empty string is
+// '\0\0...'): the value without them declares the same column, and NUL
+// is a character Atlas's HCL cannot carry, so MediaWiki's
+// `user_touched binary(14) NOT NULL` with an empty default was refused as a default
+// holding U+0000.
 func stringDefaults(s *schema.Schema) {
 	for _, t := range s.Tables {
 		for _, c := range t.Columns {
@@ -81,6 +87,9 @@ func stringDefaults(s *schema.Schema) {
 				continue
 			}
 			if v, ok := sqlsyntax.Literal(lit.V); ok {
+				if b, ok := c.Type.Type.(*schema.BinaryType); ok && strings.EqualFold(b.T, mysql.TypeBinary) && b.Size != nil && len(v) == *b.Size {
+					v = strings.TrimRight(v, "\x00")
+				}
 				lit.V = strconv.Quote(v)
 			}
 		}

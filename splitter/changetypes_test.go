@@ -90,7 +90,7 @@ func TestEveryChangeTypeIsClassified(t *testing.T) {
 		{&schema.AddIndex{I: uniq}, "add-unique-index"},
 		{&schema.DropIndex{I: idx}, "drop-index"},
 		{&schema.ModifyIndex{From: idx, To: uniq, Change: schema.ChangeUnique}, "index-uniqueness"},
-		{&schema.ModifyIndex{From: idx, To: idx, Change: schema.ChangeParts}, ""},
+		{&schema.ModifyIndex{From: idx, To: idx, Change: schema.ChangeParts}, "index-columns"},
 		{&schema.RenameIndex{From: idx, To: uniq}, ""},
 		{&schema.AddPrimaryKey{P: idx}, ""},
 		{&schema.DropPrimaryKey{P: idx}, ""},

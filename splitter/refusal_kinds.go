@@ -36,7 +36,7 @@ func specificRefusal(tr *diff.Transition, ch *Change) (string, bool) {
 		return fmt.Sprintf("%s: RenameColumn %s.%s -> %s: emcee plans renames only when declared: add `renamed_from = %q` to column %q",
 			at(c.To.Name), t, c.From.Name, c.To.Name, c.From.Name, c.To.Name), true
 	case *schema.ModifyIndex:
-		return fmt.Sprintf("%s: ModifyIndex %s on %s (%s): an index cannot change in place without a moment where neither definition holds. Give the new definition a new name: a non-unique index is then built online in expand, a unique one in contract behind a duplicate gate, and the old one is dropped in contract",
+		return fmt.Sprintf("%s: ModifyIndex %s on %s (%s): emcee re-creates an index under its name only when its uniqueness or columns change (rules index-uniqueness and index-columns), not its comment or attributes (type, parser). Give the new definition a new name: a non-unique index is then built online in expand, a unique one in contract behind a duplicate gate, and the old one is dropped in contract",
 			at(""), c.From.Name, t, describeIndexChange(c.Change)), true
 	case *schema.RenameIndex:
 		return fmt.Sprintf("%s: RenameIndex %s -> %s on %s: emcee does not plan index renames. Keep the old name, or declare the index under the new name as a new index (the old one is then dropped in contract)",

@@ -169,6 +169,7 @@ func TestRollbacks(t *testing.T) {
 			edits: []string{"size >= 0", "size >= -1"}, want: []string{"gate: SELECT 1"}, whyHas: "ck_size"},
 		{rule: "add-unique-index", name: "contract only", target: mariadb1011, edits: tcBlock("  index \"ux_name\" {\n    unique  = true\n    columns = [column.name]\n  }"), want: nil},
 		{rule: "index-uniqueness", name: "contract only", target: mariadb1011, edits: []string{"  index \"ix_owner\" {\n", "  index \"ix_owner\" {\n    unique = true\n"}, want: nil},
+		{rule: "index-columns", name: "contract only", target: mariadb1011, edits: []string{"    columns = [column.owner_id]\n", "    columns = [column.owner_id, column.name]\n"}, want: nil},
 		{rule: "add-primary-key", name: "contract only", target: mariadb1011, before: []string{tcOwnersPK, "}\ntable \"images\" {"}, edits: []string{"}\ntable \"images\" {", tcOwnersPK}, want: nil},
 		{rule: "add-foreign-key", name: "contract only", target: mariadb1011, edits: tcBlock(tcOwnerFK), want: nil},
 		{rule: "drop-index", name: "contract only", target: mariadb1011, edits: []string{"  index \"ix_owner\" {\n    columns = [column.owner_id]\n  }\n", ""}, want: nil},

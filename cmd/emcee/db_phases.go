@@ -91,7 +91,11 @@ exit code 8 (rerun to resume). A replica found on the primary is one its
 binlog dump connections come from; it is reached with the primary's user and
 password, never over TLS, and dropped if it asks for the password itself
 (what a server anyone can register would do to learn it): give such replicas
-with --replica, best as a user that may only run SHOW SLAVE STATUS.`,
+with --replica, best as a user that may only run SHOW SLAVE STATUS.
+
+Before any batch it checks that the live schema is what the recorded
+revisions produce: a sync trigger or column changed by hand since expand is
+listed and stops the run (--allow-drift overrides).`,
 		Example: `  emcee db migrate --env prod --batch-size 500 --pause 200ms
   emcee db migrate --env prod --max-rows 100000   # one chunk now, the rest tonight
   emcee db migrate --env prod --chunk-time 500ms --max-lag 1s --max-load Threads_running=25 --critical-load Threads_running=100
@@ -101,7 +105,8 @@ with --replica, best as a user that may only run SHOW SLAVE STATUS.`,
 			return runPhase(cmd, &f, (*apply.Session).Migrate)
 		},
 	}
-	f.add(cmd, false, true, true)
+	f.add(cmd, true, true, true)
+	cmd.Flags().Lookup("allow-drift").Usage = "continue even if the live schema differs from what the recorded revisions produce (the differences are still printed)"
 	return cmd
 }
 
@@ -115,7 +120,10 @@ it drops sync triggers, old columns and tables, and adds NOT NULL, unique
 indexes, foreign keys and checks.
 
 Run it last, once no instance of the previous release is left and migrate is
-complete. Before any statement runs, every gate of the revision runs (a query
+complete. Before anything runs it checks that the live schema is what the
+recorded revisions produce: a sync trigger dropped by hand would have left
+the previous release's last writes unsynced, and contract would drop the only
+column holding them (--allow-drift overrides). Then every gate of the revision runs (a query
 counting rows that would be lost or rejected), also when the run resumes a
 revision an earlier run left half-way; if one is not zero the contract is
 refused, nothing is changed, and the gate's place in the plan, its rule, the
@@ -129,7 +137,8 @@ contract is blocked by data and it exits 7.`,
 			return runPhase(cmd, &f, (*apply.Session).Contract)
 		},
 	}
-	f.add(cmd, false, false, false)
+	f.add(cmd, true, false, false)
+	cmd.Flags().Lookup("allow-drift").Usage = "continue even if the live schema differs from what the recorded revisions produce (the differences are still printed)"
 	return cmd
 }
 

@@ -1,0 +1,63 @@
+package splitter
+
+import (
+	"fmt"
+
+	"ariga.io/atlas/sql/schema"
+
+	"github.com/emcee-db/emcee/revision"
+)
+
+// An index that keeps its name and its uniqueness while its columns or
+// prefix lengths change: WordPress 4.2 shortened meta_key, post_name and
+// name to 191 characters for utf8mb4 (`DROP INDEX meta_key, ADD INDEX
+// meta_key(meta_key(191))`), Zabbix 4.4 extended dchecks_1 to (druleid,
+// host_source, name_source). Both servers drop and re-add an index of the
+// same name in one ALTER, in place without a rebuild and without blocking
+// writes, so the name is defined throughout. The previous release's
+// queries were written for the old definition (and a unique one's writes
+// for its key), so the index changes in contract; a unique one behind the
+// duplicate gate of its new key, as a new unique index is.
+func init() {
+	register(&Rule{
+		Name:     "index-columns",
+		Priority: 100,
+		Doc: RuleDoc{
+			Change:   "an index keeps its name and uniqueness, and its columns or prefix lengths change",
+			Phases:   "contract: dropped and added again in one ALTER (ALGORITHM=INPLACE, LOCK=NONE)",
+			Rollback: "nothing to undo: contract only",
+			Gate:     "unique: no row whose new key another row holds too (rows with a NULL key part are never duplicates)",
+			Example:  `index "meta_key" { on { column = column.meta_key, prefix = 191 } }  # was the whole column`,
+		},
+		Match: func(c *Change) bool {
+			m, ok := c.Change.(*schema.ModifyIndex)
+			return ok && m.Change == schema.ChangeParts
+		},
+		Split: func(c *Change) ([]Step, error) {
+			m := c.Change.(*schema.ModifyIndex)
+			// Atlas writes a ModifyIndex as two statements; one ALTER of
+			// both clauses keeps the name defined throughout.
+			sql, err := c.Alter(&schema.DropIndex{I: m.From}, &schema.AddIndex{I: m.To})
+			if err != nil {
+				return nil, err
+			}
+			if !m.To.Unique {
+				return []Step{{Phase: revision.Contract, Stage: StageAddGatedConstraint, Statement: revision.Statement{
+					Why: fmt.Sprintf("index %s on %s changes its columns; the previous release's queries were written for the old ones, so it changes only after that release is gone; dropped and added again in one statement (the index never goes missing), online, writes continue", m.To.Name, c.Table.Name),
+					SQL: Inplace.With(sql),
+				}}}, nil
+			}
+			g, err := duplicateGate(c.Table.Name, m.To)
+			if err != nil {
+				return nil, fmt.Errorf("%s: unique index %s on %s: %w", c.ctx.Transition.To.Where(c.Table.Name, ""), m.To.Name, c.Table.Name, err)
+			}
+			return []Step{
+				gate(fmt.Sprintf("unique index %s on %s changes its columns: the previous release could write rows whose new key another row holds; contract waits until there are none", m.To.Name, c.Table.Name), g),
+				{Phase: revision.Contract, Stage: StageAddGatedConstraint, Statement: revision.Statement{
+					Why: fmt.Sprintf("unique index %s on %s changes its columns and would reject rows the previous release may still write, so it changes only after that release is gone; dropped and added again in one statement (the index never goes missing), online, writes continue", m.To.Name, c.Table.Name),
+					SQL: Inplace.With(sql),
+				}},
+			}, nil
+		},
+	})
+}
