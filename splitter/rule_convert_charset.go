@@ -142,6 +142,13 @@ func splitCharset(c *Change) ([]Step, error) {
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("%s", strings.Join(errs, "\n"))
 	}
+	if fromCS, fromColl := tableDefault(old); len(convs) == 0 {
+		if toCS, toColl := tableDefault(t); fromCS == toCS && fromColl == toColl {
+			// The release declares the default the table already has
+			// (charset = "utf8mb4" where it inherited utf8mb4).
+			return nil, nil
+		}
+	}
 	changes := slices.Clone(attrs)
 	alg := Instant
 	var copies, reasons []string
