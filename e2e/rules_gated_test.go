@@ -107,6 +107,39 @@ func TestRuleIndexBecomesUnique(t *testing.T) {
 	}.run(t)
 }
 
+// Zabbix 5.0 made item_preproc.params, a varchar(255) NOT NULL with an empty default,
+// a TEXT without a default. The previous release's INSERTs leave the
+// column to its default, so expand makes it the TEXT keeping the default
+// (a copy, opted in), and contract drops the default once that release is
+// gone.
+func TestRuleVarcharToText(t *testing.T) {
+	before := replaceOnce(gatedV1, "    type = varchar(60)\n", "    type    = varchar(60)\n    default = \"\"\n")
+	ruleCase{
+		before:    before,
+		after:     replaceOnce(gatedV1, "    type = varchar(60)\n", "    type       = text\n    allow_copy = true\n"),
+		rules:     []string{"tighten-column"},
+		seed:      []string{"INSERT INTO images (name, note) VALUES ('x', 'seeded')"},
+		oldWrites: []string{"INSERT INTO images (name) VALUES ('old')"},
+		newWrites: []string{"INSERT INTO images (name, note) VALUES ('new', REPEAT('n', 300))"},
+		checks: map[string]string{
+			"SELECT CONCAT(name, ':', LENGTH(note)) FROM images ORDER BY id": "x:6;old:0;new:300",
+			"SELECT CONCAT(DATA_TYPE, ':', IFNULL(COLUMN_DEFAULT, 'none')) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'images' AND COLUMN_NAME = 'note'": "text:none",
+		},
+	}.run(t)
+	// Without a default to keep, the TEXT is a widening, done in expand.
+	ruleCase{
+		before:    gatedV1,
+		after:     replaceOnce(gatedV1, "    type = varchar(60)\n", "    type       = text\n    allow_copy = true\n"),
+		rules:     []string{"widen-column"},
+		seed:      []string{"INSERT INTO images (name, note) VALUES ('x', 'seeded')"},
+		oldWrites: []string{"INSERT INTO images (name, note) VALUES ('old', 'o')"},
+		newWrites: []string{"INSERT INTO images (name, note) VALUES ('new', REPEAT('n', 300))"},
+		checks: map[string]string{
+			"SELECT CONCAT(name, ':', LENGTH(note)) FROM images ORDER BY id": "x:6;old:1;new:300",
+		},
+	}.run(t)
+}
+
 // WordPress 4.2 shortened meta_key to a 191-character prefix, Zabbix 4.4
 // extended dchecks_1 by two columns, each under the same name. Contract
 // drops and adds the index in one ALTER, so queries never find it missing;

@@ -76,7 +76,7 @@ func typeWidening(from, to *schema.Column) (Algorithm, bool) {
 		return "", false
 	case *schema.StringType:
 		t, ok := to.Type.Type.(*schema.StringType)
-		if ok && lobWidens(textTypes, f.T, t.T) {
+		if ok && (lobWidens(textTypes, f.T, t.T) || textHolds(f, t)) {
 			return Copy, true
 		}
 		if ok && strings.EqualFold(f.T, mysql.TypeChar) && strings.EqualFold(t.T, mysql.TypeVarchar) && t.Size >= f.Size {
@@ -133,6 +133,16 @@ var (
 	textTypes = []string{mysql.TypeTinyText, mysql.TypeText, mysql.TypeMediumText, mysql.TypeLongText}
 	blobTypes = []string{mysql.TypeTinyBlob, mysql.TypeBlob, mysql.TypeMediumBlob, mysql.TypeLongBlob}
 )
+
+// textHolds reports whether a TEXT type holds every value of a CHAR or
+// VARCHAR (Zabbix 5.0's item_preproc.params, varchar(255) -> text): its
+// limit is in bytes, so the column's length is counted at 4 bytes a
+// character, the most any charset emcee plans takes. A CHAR's values are
+// read without their padding, and the TEXT keeps them as read.
+func textHolds(from, to *schema.StringType) bool {
+	limit := map[string]int64{mysql.TypeTinyText: 1<<8 - 1, mysql.TypeText: 1<<16 - 1, mysql.TypeMediumText: 1<<24 - 1, mysql.TypeLongText: 1<<32 - 1}[strings.ToLower(to.T)]
+	return charOrVarchar(from.T) && int64(from.Size)*4 <= limit
+}
 
 // lobWidens reports whether from -> to is a strictly bigger type of the
 // same family.

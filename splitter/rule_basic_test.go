@@ -127,6 +127,11 @@ func TestBasicRules(t *testing.T) {
 			{Rule: "widen-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` varchar(100) NOT NULL, ALGORITHM=COPY, LOCK=SHARED"},
 		}},
 		{name: "int -> bigint needs allow_copy", target: mariadb1011, edits: []string{"    type = int\n", "    type = bigint\n"}, errHas: []string{"images.size", "allow_copy = true"}},
+		{name: "VARCHAR -> TEXT copies the table: refused without allow_copy", target: mariadb1011, edits: []string{"    type = varchar(60)\n", "    type = text\n"}, errHas: []string{"after.hcl:", "images.note", "varchar(60) -> text", "allow_copy = true"}},
+		{name: "VARCHAR -> TEXT with allow_copy: expand, copy", target: mariadb1011, edits: []string{"    type = varchar(60)\n", "    type       = text\n    allow_copy = true\n"}, want: []tcStep{
+			{Rule: "widen-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` text NOT NULL, ALGORITHM=COPY, LOCK=SHARED"},
+		}},
+		{name: "VARCHAR -> a TINYTEXT too short for it is no widening", target: mariadb1011, before: []string{"    type = varchar(60)\n", "    type = varchar(64)\n"}, edits: []string{"    type = varchar(64)\n", "    type       = tinytext\n    allow_copy = true\n"}, errHas: []string{"varchar(64) -> tinytext is not a change emcee can check row by row"}},
 		{name: "enum values appended", target: mariadb1011, edits: []string{`enum("a", "b", "c")`, `enum("a", "b", "c", "d")`}, want: []tcStep{
 			{Rule: "widen-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `kind` enum('a','b','c','d') NULL, ALGORITHM=INSTANT"},
 		}},
