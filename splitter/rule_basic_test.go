@@ -58,6 +58,37 @@ const tcSelfRef = `table "users" {
 }
 `
 
+// tcSelfRefOwner is a table with a key to itself and one to owners
+// (Zabbix 5.0's application_prototype: templateid to itself, itemid to
+// items).
+const tcSelfRefOwner = `table "users" {
+  schema = schema.app
+  column "uid" {
+    type = int
+  }
+  column "parent_uid" {
+    type = int
+    null = true
+  }
+  column "owner_id" {
+    type = bigint
+    null = true
+  }
+  primary_key {
+    columns = [column.uid]
+  }
+  foreign_key "fk_users_owner" {
+    columns     = [column.owner_id]
+    ref_columns = [table.owners.column.id]
+  }
+  foreign_key "fk_users_parent" {
+    columns     = [column.parent_uid]
+    ref_columns = [table.users.column.uid]
+    on_delete   = CASCADE
+  }
+}
+`
+
 // tcFulltext is a FULLTEXT index on images.note.
 const tcFulltext = `  index "ft_note" {
     type    = FULLTEXT
@@ -186,6 +217,9 @@ func TestBasicRules(t *testing.T) {
 			{Rule: "drop-table", Phase: revision.Contract, Stage: StageDropTable, Kind: "", SQL: "DROP TABLE `tags`"},
 		}},
 		{name: "drop a table with a foreign key to itself", target: mariadb1011, before: []string{"table \"images\" {", tcSelfRef + "table \"images\" {"}, edits: []string{tcSelfRef, ""}, want: []tcStep{
+			{Rule: "drop-table", Phase: revision.Contract, Stage: StageDropTable, Kind: "", SQL: "DROP TABLE `users`"},
+		}},
+		{name: "drop a table with a foreign key to itself and one to a table it keeps: one statement", target: mariadb1011, before: []string{"table \"images\" {", tcSelfRefOwner + "table \"images\" {"}, edits: []string{tcSelfRefOwner, ""}, want: []tcStep{
 			{Rule: "drop-table", Phase: revision.Contract, Stage: StageDropTable, Kind: "", SQL: "DROP TABLE `users`"},
 		}},
 		{name: "drop foreign key", target: mariadb1011, before: tcBlock(tcOwnerFK), edits: []string{tcOwnerFK + "\n", ""}, want: []tcStep{
