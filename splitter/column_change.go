@@ -1,11 +1,14 @@
 package splitter
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
 	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
+
+	"github.com/emcee-db/emcee/diff"
 )
 
 // widening tells whether every part of a column change keeps all values and
@@ -169,4 +172,41 @@ func timePrecision(t *schema.TimeType) int {
 		return 0
 	}
 	return *t.Precision
+}
+
+// keptKeysFit refuses a column expand retypes to col while an index of the
+// previous release on it, kept until contract, would then be longer than
+// the server takes (Zabbix 5.0's items.key_, varchar(255) -> varchar(2048),
+// under 4.0's unique items_1 (hostid, key_), which 5.0 turns into a prefix
+// only in contract): the server refuses the ALTER in expand, with a reason
+// about virtual columns on MariaDB 10.11.
+func (c *Change) keptKeysFit(col *schema.Column) error {
+	if c.FromTable == nil {
+		return nil
+	}
+	t := *c.FromTable
+	t.Columns = slices.Clone(t.Columns)
+	i := slices.IndexFunc(t.Columns, func(o *schema.Column) bool { return o.Name == col.Name })
+	if i < 0 {
+		return nil
+	}
+	t.Columns[i] = col
+	for _, idx := range append(slices.Clone(c.FromTable.Indexes), c.FromTable.PrimaryKey) {
+		if idx == nil || !slices.ContainsFunc(idx.Parts, func(p *schema.IndexPart) bool { return p.C != nil && p.C.Name == col.Name }) {
+			continue
+		}
+		kept := *idx
+		kept.Parts = make([]*schema.IndexPart, len(idx.Parts))
+		for j, p := range idx.Parts {
+			q := *p
+			if p.C != nil && p.C.Name == col.Name {
+				q.C = col
+			}
+			kept.Parts[j] = &q
+		}
+		if why := diff.KeyTooLong(c.FromTable.Schema, &t, &kept); why != "" {
+			return fmt.Errorf("%s: %s.%s becomes %s in expand, but index %s of the previous release, which stays until contract, would then be too long: %s. Split it over two releases: first the index on a prefix short enough for the new type, then the column", c.ctx.Transition.To.Where(c.Table.Name, col.Name), c.Table.Name, col.Name, fmtType(col.Type.Type), idx.Name, why)
+		}
+	}
+	return nil
 }

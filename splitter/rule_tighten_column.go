@@ -54,6 +54,9 @@ func init() {
 			}
 			var steps []Step
 			if tg.midKind != schema.NoChange {
+				if err := c.keptKeysFit(tg.mid); err != nil {
+					return nil, err
+				}
 				alg, ok := c.ctx.widenAlgorithm(c.Table, m.From, tg.mid, tg.midKind)
 				if !ok {
 					return nil, fmt.Errorf("%s: %s: emcee could not find a column type accepting both releases' writes", c.ctx.Transition.To.Where(c.Table.Name, m.To.Name), name)

@@ -32,6 +32,9 @@ func init() {
 		},
 		Split: func(c *Change) ([]Step, error) {
 			m := c.Change.(*schema.ModifyColumn)
+			if err := c.keptKeysFit(m.To); err != nil {
+				return nil, err
+			}
 			alg, _ := c.ctx.widenAlgorithm(c.Table, m.From, m.To, m.Change)
 			where := c.ctx.Transition.To.Where(c.Table.Name, m.To.Name)
 			if alg == Copy {
