@@ -549,7 +549,7 @@ func (s *Session) statementLosses(ctx context.Context, rel string, revs []*revis
 			if ff := fills[e.Table+"."+strings.ToLower(e.Name)]; ff != nil && !readsAny(ff.Reads, dropped[e.Table]) {
 				f = ff
 			}
-			l, err = s.columnLoss(ctx, e.Table, e.Name, f)
+			l, err = s.columnLoss(ctx, e.Table, e.Name, f, dropped[e.Table])
 		case effect.DropTable:
 			l, err = s.tableLoss(ctx, e.Table)
 		default:
@@ -576,8 +576,9 @@ func readsAny(reads, cols map[string]bool) bool {
 
 // columnLoss counts the rows of table whose column holds what the
 // rollback loses; nil when the column is gone already (an IF EXISTS drop,
-// or a drop an earlier run applied).
-func (s *Session) columnLoss(ctx context.Context, table, column string, f *sqlsyntax.Fill) (*Loss, error) {
+// or a drop an earlier run applied). drops are the table's columns the
+// rollback drops, lowercased.
+func (s *Session) columnLoss(ctx context.Context, table, column string, f *sqlsyntax.Fill, drops map[string]bool) (*Loss, error) {
 	c := sqlsyntax.Ident(column)
 	preds := []string{"NOT (" + c + " <=> DEFAULT(" + c + "))", c + " IS NOT NULL"}
 	if f != nil {
@@ -589,7 +590,7 @@ func (s *Session) columnLoss(ctx context.Context, table, column string, f *sqlsy
 		err := s.Conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+sqlsyntax.Ident(table)+" WHERE "+pred).Scan(&n)
 		switch {
 		case err == nil:
-			save, restore, err := s.saveColumn(ctx, table, column, pred)
+			save, restore, err := s.saveColumn(ctx, table, column, pred, drops)
 			if err != nil {
 				return nil, err
 			}
@@ -643,12 +644,27 @@ func (s *Session) tableLoss(ctx context.Context, table string) (*Loss, error) {
 // the server sends them (--quick: without it the client holds the whole
 // result in memory before printing the first row). The row is found by
 // the table's primary key; without one, by the row's other columns (the
-// values alone say nothing of where they go back). A failed read of
-// those columns is an error, not a command that copies the values alone.
-func (s *Session) saveColumn(ctx context.Context, table, column, pred string) (save, restore string, err error) {
+// values alone say nothing of where they go back) but for those the
+// rollback drops (drops), which the later expand adds again holding no
+// value yet: a restore looking for the values they held found no row.
+// The UPDATE names the columns the server would otherwise stamp with the
+// time of the restore (onUpdateColumns), which a keyless table's next
+// restore also looks for. A failed read of those columns is an error, not
+// a command that copies the values alone.
+func (s *Session) saveColumn(ctx context.Context, table, column, pred string, drops map[string]bool) (save, restore string, err error) {
 	key, err := dbconn.Strings(ctx, s.Conn, "SELECT COLUMN_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND INDEX_NAME = 'PRIMARY' ORDER BY SEQ_IN_INDEX", table)
 	if err == nil && len(key) == 0 {
-		key, err = dbconn.Strings(ctx, s.Conn, "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME <> ? ORDER BY ORDINAL_POSITION", table, column)
+		var cols []string
+		cols, err = dbconn.Strings(ctx, s.Conn, "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME <> ? ORDER BY ORDINAL_POSITION", table, column)
+		for _, c := range cols {
+			if !drops[strings.ToLower(c)] {
+				key = append(key, c)
+			}
+		}
+	}
+	var stamped []string
+	if err == nil {
+		stamped, err = s.onUpdateColumns(ctx, table)
 	}
 	types := map[string]string{} // lowercased column name: DATA_TYPE
 	if err == nil {
@@ -662,6 +678,11 @@ func (s *Session) saveColumn(ctx context.Context, table, column, pred string) (s
 		return "", "", nil
 	}
 	parts := []string{sqlsyntax.String("UPDATE " + sqlsyntax.Ident(table) + " SET " + sqlsyntax.Ident(column) + " = "), restoreLiteral(column, types[strings.ToLower(column)])}
+	for _, c := range stamped {
+		if !strings.EqualFold(c, column) {
+			parts = append(parts, sqlsyntax.String(", "+sqlsyntax.Ident(c)+" = "+sqlsyntax.Ident(c)))
+		}
+	}
 	for i, k := range key {
 		join := " WHERE "
 		if i > 0 {
