@@ -612,7 +612,10 @@ func (s *Session) columnLoss(ctx context.Context, table, column string, f *sqlsy
 // is the table's rows only, as INSERT statements naming their columns
 // (binary values in hexadecimal, exact whatever the bytes), to put back
 // into the table a later expand creates again; the dump tool streams
-// them (its --quick is on by default).
+// them (its --quick is on by default). Not its triggers, which
+// --no-create-info leaves in: the restore created them again, with the
+// definer of whoever copied the rows out, beside what the later release
+// declares.
 func (s *Session) tableLoss(ctx context.Context, table string) (*Loss, error) {
 	var n int64
 	if err := s.Conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+sqlsyntax.Ident(table)).Scan(&n); err != nil {
@@ -628,7 +631,7 @@ func (s *Session) tableLoss(ctx context.Context, table string) (*Loss, error) {
 	}
 	mysql, _ := s.client(false)
 	file := shell.Word(s.saveFile("sql", table))
-	l.Save = dump + " --single-transaction --no-create-info --complete-insert --hex-blob -- " + shell.Word(s.Cfg.Database) + " " + shell.Word(table) + " > " + file
+	l.Save = dump + " --single-transaction --no-create-info --skip-triggers --complete-insert --hex-blob -- " + shell.Word(s.Cfg.Database) + " " + shell.Word(table) + " > " + file
 	l.Restore = mysql + " -- " + shell.Word(s.Cfg.Database) + " < " + file
 	return l, nil
 }

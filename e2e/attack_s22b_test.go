@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -52,6 +53,68 @@ table "tags" {
 	p.must("db", "expand")
 	for _, l := range losses {
 		shellIn(t, dir, l.Restore)
+	}
+	if after := p.query(state); after != before {
+		t.Fatalf("put back:\n%s\nwant\n%s", after, before)
+	}
+}
+
+// The copy-out of a table a rollback drops is its rows only, to go back
+// into the table a later expand creates again; the dump tool also wrote
+// the table's triggers (--no-create-info leaves them in), so the restore
+// created again, with the definer of whoever copied it out, a trigger the
+// later release does not declare (here an audit trigger made by hand,
+// dropped after the copy-out for the rollback to run), which every later
+// drift check then refused as drift.
+func TestAttackCopyOutOfATableLeavesItsTriggers(t *testing.T) {
+	t.Parallel()
+	a := `schema "app" {}
+
+table "notes" {
+  schema = schema.app
+  column "id" {
+    type = int
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+`
+	b := a + `
+table "extra" {
+  schema = schema.app
+  column "id" {
+    type = int
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+`
+	db := testdb.New(t)
+	p := plannedProjectOn(t, db, "mariadb 10.11", [2]string{"a", a}, [2]string{"b", b})
+	p.must("db", "sync", "a")
+	p.must("db", "expand")
+	p.exec("CREATE TRIGGER extra_audit BEFORE INSERT ON extra FOR EACH ROW SET NEW.id = NEW.id + 1000")
+	p.exec("INSERT INTO extra (id) VALUES (1), (2)")
+	const state = "SELECT id FROM extra ORDER BY id"
+	before := p.query(state)
+	doc := cliDoc(t, "json", p.run("db", "rollback", "--allow-drift", "--format", "json"))
+	var losses []copyOutLoss
+	raw, _ := json.Marshal(doc["losses"])
+	if err := json.Unmarshal(raw, &losses); err != nil || len(losses) != 1 || losses[0].Table != "extra" {
+		t.Fatalf("losses: %s (%v)", raw, err)
+	}
+	dir := t.TempDir()
+	shellIn(t, dir, losses[0].Save)
+	// The rollback refuses to drop a table a trigger it does not manage
+	// reads: the operator drops the trigger, having copied the rows out.
+	p.exec("DROP TRIGGER extra_audit")
+	p.must("db", "rollback", "--drop-new-data")
+	p.must("db", "expand")
+	shellIn(t, dir, losses[0].Restore)
+	if got := p.triggers(); got != "" {
+		t.Fatalf("the restore created triggers: %s", got)
 	}
 	if after := p.query(state); after != before {
 		t.Fatalf("put back:\n%s\nwant\n%s", after, before)
