@@ -649,14 +649,16 @@ func (s *Session) tableLoss(ctx context.Context, table string) (*Loss, error) {
 // the table's primary key; without one, by the row's other columns (the
 // values alone say nothing of where they go back) but for those the
 // rollback drops (drops), which the later expand adds again holding no
-// value yet: a restore looking for the values they held found no row.
+// value yet: a restore looking for the values they held found no row;
+// text compared by its bytes as well.
 // The UPDATE names the columns the server would otherwise stamp with the
 // time of the restore (onUpdateColumns), which a keyless table's next
 // restore also looks for. A failed read of those columns is an error, not
 // a command that copies the values alone.
 func (s *Session) saveColumn(ctx context.Context, table, column, pred string, drops map[string]bool) (save, restore string, err error) {
 	key, err := dbconn.Strings(ctx, s.Conn, "SELECT COLUMN_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND INDEX_NAME = 'PRIMARY' ORDER BY SEQ_IN_INDEX", table)
-	if err == nil && len(key) == 0 {
+	keyless := err == nil && len(key) == 0
+	if keyless {
 		var cols []string
 		cols, err = dbconn.Strings(ctx, s.Conn, "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME <> ? ORDER BY ORDINAL_POSITION", table, column)
 		for _, c := range cols {
@@ -691,7 +693,14 @@ func (s *Session) saveColumn(ctx context.Context, table, column, pred string, dr
 		if i > 0 {
 			join = " AND "
 		}
-		parts = append(parts, sqlsyntax.String(join+sqlsyntax.Ident(k)+" <=> "), restoreLiteral(k, types[strings.ToLower(k)]))
+		typ := types[strings.ToLower(k)]
+		parts = append(parts, sqlsyntax.String(join+sqlsyntax.Ident(k)+" <=> "), restoreLiteral(k, typ))
+		if keyless && collated[typ] {
+			// Equal under the column's collation is not the same value
+			// ('x', 'X' and 'x ' under a _ci one that pads): without a
+			// key that keeps them apart, each row's UPDATE wrote them all.
+			parts = append(parts, sqlsyntax.String(" AND CAST(CONVERT("+sqlsyntax.Ident(k)+" USING utf8mb4) AS BINARY) <=> CAST("), restoreLiteral(k, typ), sqlsyntax.String(" AS BINARY)"))
+		}
 	}
 	parts = append(parts, sqlsyntax.String(";"))
 	// Pinned as emcee's session is, for pred to read as it was counted,
@@ -720,6 +729,10 @@ func (s *Session) columnTypes(ctx context.Context, table string, into map[string
 	}
 	return rows.Err()
 }
+
+// collated are the data types whose values compare under a collation,
+// equal where their bytes differ.
+var collated = map[string]bool{"char": true, "varchar": true, "tinytext": true, "text": true, "mediumtext": true, "longtext": true, "enum": true, "set": true}
 
 // restoreLiteral is an SQL expression whose value is the text of a
 // literal that gives the column's value back exactly, NULL for NULL:
