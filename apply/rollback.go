@@ -615,7 +615,13 @@ func (s *Session) columnLoss(ctx context.Context, table, column string, f *sqlsy
 // them (its --quick is on by default). Not its triggers, which
 // --no-create-info leaves in: the restore created them again, with the
 // definer of whoever copied the rows out, beside what the later release
-// declares.
+// declares. Nor the settings it writes first (--compact), which turn
+// foreign_key_checks off for the session reading the file: rows of a
+// child table went back in after the previous release had deleted their
+// parents. The restore's session takes the others instead: the time zone
+// the rows were copied out in, and the dump's sql_mode (an id 0 stays 0, a
+// value written for a generated column is ignored, as the dump tool's own
+// file has it).
 func (s *Session) tableLoss(ctx context.Context, table string) (*Loss, error) {
 	var n int64
 	if err := s.Conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+sqlsyntax.Ident(table)).Scan(&n); err != nil {
@@ -631,8 +637,8 @@ func (s *Session) tableLoss(ctx context.Context, table string) (*Loss, error) {
 	}
 	mysql, _ := s.client(false)
 	file := shell.Word(s.saveFile("sql", table))
-	l.Save = dump + " --single-transaction --no-create-info --skip-triggers --complete-insert --hex-blob -- " + shell.Word(s.Cfg.Database) + " " + shell.Word(table) + " > " + file
-	l.Restore = mysql + " -- " + shell.Word(s.Cfg.Database) + " < " + file
+	l.Save = dump + " --single-transaction --compact --no-create-info --skip-triggers --complete-insert --hex-blob -- " + shell.Word(s.Cfg.Database) + " " + shell.Word(table) + " > " + file
+	l.Restore = mysql + " --init-command=" + shell.Quote("SET SESSION sql_mode = 'NO_AUTO_VALUE_ON_ZERO', time_zone = '+00:00'") + " -- " + shell.Word(s.Cfg.Database) + " < " + file
 	return l, nil
 }
 

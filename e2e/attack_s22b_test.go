@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -155,6 +156,82 @@ table "tags" {
 	shellIn(t, dir, losses[0].Save)
 	p.must("db", "rollback", "--drop-new-data")
 	p.must("db", "expand")
+	shellIn(t, dir, losses[0].Restore)
+	if after := p.query(state); after != before {
+		t.Fatalf("put back:\n%s\nwant\n%s", after, before)
+	}
+}
+
+// The copy-out of a table is a dump, whose file turns foreign_key_checks
+// off for the session that reads it back: rows of a child table the
+// rollback dropped went back in after the previous release had deleted
+// their parents meanwhile, orphans of a foreign key the table declares,
+// the restore exiting 0. The restore now checks them, and stops on them.
+func TestAttackCopyOutRestoreChecksForeignKeys(t *testing.T) {
+	t.Parallel()
+	a := `schema "app" {}
+
+table "notes" {
+  schema = schema.app
+  column "id" {
+    type = int
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+`
+	b := a + `
+table "members" {
+  schema = schema.app
+  column "id" {
+    type = int
+  }
+  column "note_id" {
+    type = int
+  }
+  column "changed" {
+    type = timestamp
+    null = true
+  }
+  primary_key {
+    columns = [column.id]
+  }
+  foreign_key "fk_note" {
+    columns     = [column.note_id]
+    ref_columns = [table.notes.column.id]
+  }
+}
+`
+	db := testdb.New(t)
+	p := plannedProjectOn(t, db, "mariadb 10.11", [2]string{"a", a}, [2]string{"b", b})
+	p.must("db", "sync", "a")
+	p.exec("INSERT INTO notes (id) VALUES (1), (2)")
+	p.must("db", "expand")
+	p.exec("INSERT INTO members (id, note_id, changed) VALUES (1, 1, '2001-02-03 04:05:06'), (2, 2, NULL)")
+	const state = "SELECT id, note_id, changed FROM members ORDER BY id"
+	before := p.query(state)
+	losses := refusedLosses(t, p)
+	if len(losses) != 1 || losses[0].Table != "members" {
+		t.Fatalf("losses: %+v", losses)
+	}
+	dir := t.TempDir()
+	shellIn(t, dir, losses[0].Save)
+	p.must("db", "rollback", "--drop-new-data")
+	p.exec("DELETE FROM notes WHERE id = 2")
+	p.must("db", "expand")
+	cmd := exec.Command("sh", "-c", losses[0].Restore)
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "foreign key constraint fails") {
+		t.Fatalf("restore of members, whose note 2 is gone: want the foreign key's refusal: %v\n%s", err, out)
+	}
+	if got := p.query("SELECT COUNT(*) FROM members WHERE note_id NOT IN (SELECT id FROM notes)"); got != "0" {
+		t.Fatalf("the restore left %s orphan member(s)", got)
+	}
+	// With the parent back, the same file puts every row back as it was
+	// (the TIMESTAMP in the zone it was copied out in).
+	p.exec("INSERT INTO notes (id) VALUES (2)")
 	shellIn(t, dir, losses[0].Restore)
 	if after := p.query(state); after != before {
 		t.Fatalf("put back:\n%s\nwant\n%s", after, before)
