@@ -53,6 +53,28 @@ func init() {
 	})
 }
 
+// readdIndex writes an index that keeps its name (c's ModifyIndex) as one
+// ALTER dropping and adding it, in contract at stage: Atlas writes a
+// ModifyIndex as two statements, and one ALTER of both clauses keeps the
+// name defined throughout. An index unique afterwards waits behind the
+// duplicate gate of its new key (gateWhy), as a new unique index does.
+func readdIndex(c *Change, stage Stage, why, gateWhy string) ([]Step, error) {
+	m := c.Change.(*schema.ModifyIndex)
+	sql, err := c.Alter(&schema.DropIndex{I: m.From}, &schema.AddIndex{I: m.To})
+	if err != nil {
+		return nil, err
+	}
+	st := Step{Phase: revision.Contract, Stage: stage, Statement: revision.Statement{Why: why, SQL: Inplace.With(sql)}}
+	if !m.To.Unique {
+		return []Step{st}, nil
+	}
+	g, err := duplicateGate(c.Table.Name, m.To)
+	if err != nil {
+		return nil, fmt.Errorf("%s: unique index %s on %s: %w", c.ctx.Transition.To.Where(c.Table.Name, ""), m.To.Name, c.Table.Name, err)
+	}
+	return []Step{gate(gateWhy, g), st}, nil
+}
+
 // duplicateGate counts the rows whose key another row holds too, comparing
 // keys exactly as the index will: same collation, prefix lengths,
 // expressions. A row with a NULL key part is never a duplicate: the

@@ -4,8 +4,6 @@ import (
 	"fmt"
 
 	"ariga.io/atlas/sql/schema"
-
-	"github.com/emcee-db/emcee/revision"
 )
 
 // An index that keeps its name and its uniqueness while its columns or
@@ -41,29 +39,12 @@ func init() {
 		},
 		Split: func(c *Change) ([]Step, error) {
 			m := c.Change.(*schema.ModifyIndex)
-			// Atlas writes a ModifyIndex as two statements; one ALTER of
-			// both clauses keeps the name defined throughout.
-			sql, err := c.Alter(&schema.DropIndex{I: m.From}, &schema.AddIndex{I: m.To})
-			if err != nil {
-				return nil, err
-			}
 			if !m.To.Unique {
-				return []Step{{Phase: revision.Contract, Stage: StageDropIndex, Statement: revision.Statement{
-					Why: fmt.Sprintf("index %s on %s changes its columns; the previous release's queries were written for the old ones, so it changes only after that release is gone; dropped and added again in one statement (the index never goes missing), online, writes continue", m.To.Name, c.Table.Name),
-					SQL: Inplace.With(sql),
-				}}}, nil
+				return readdIndex(c, StageDropIndex, fmt.Sprintf("index %s on %s changes its columns; the previous release's queries were written for the old ones, so it changes only after that release is gone; dropped and added again in one statement (the index never goes missing), online, writes continue", m.To.Name, c.Table.Name), "")
 			}
-			g, err := duplicateGate(c.Table.Name, m.To)
-			if err != nil {
-				return nil, fmt.Errorf("%s: unique index %s on %s: %w", c.ctx.Transition.To.Where(c.Table.Name, ""), m.To.Name, c.Table.Name, err)
-			}
-			return []Step{
-				gate(fmt.Sprintf("unique index %s on %s changes its columns: the previous release could write rows whose new key another row holds; contract waits until there are none", m.To.Name, c.Table.Name), g),
-				{Phase: revision.Contract, Stage: StageDropIndex, Statement: revision.Statement{
-					Why: fmt.Sprintf("unique index %s on %s changes its columns and would reject rows the previous release may still write, so it changes only after that release is gone; dropped and added again in one statement (the index never goes missing), online, writes continue", m.To.Name, c.Table.Name),
-					SQL: Inplace.With(sql),
-				}},
-			}, nil
+			return readdIndex(c, StageDropIndex,
+				fmt.Sprintf("unique index %s on %s changes its columns and would reject rows the previous release may still write, so it changes only after that release is gone; dropped and added again in one statement (the index never goes missing), online, writes continue", m.To.Name, c.Table.Name),
+				fmt.Sprintf("unique index %s on %s changes its columns: the previous release could write rows whose new key another row holds; contract waits until there are none", m.To.Name, c.Table.Name))
 		},
 	})
 }

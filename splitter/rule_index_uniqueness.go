@@ -4,8 +4,6 @@ import (
 	"fmt"
 
 	"ariga.io/atlas/sql/schema"
-
-	"github.com/emcee-db/emcee/revision"
 )
 
 // An index that keeps its name and becomes unique (phpBB 3.0.6's
@@ -33,29 +31,12 @@ func init() {
 		},
 		Split: func(c *Change) ([]Step, error) {
 			m := c.Change.(*schema.ModifyIndex)
-			// Atlas writes a ModifyIndex as two statements; one ALTER of
-			// both clauses keeps the name defined throughout.
-			sql, err := c.Alter(&schema.DropIndex{I: m.From}, &schema.AddIndex{I: m.To})
-			if err != nil {
-				return nil, err
-			}
 			if !m.To.Unique {
-				return []Step{{Phase: revision.Contract, Stage: StageAddGatedConstraint, Statement: revision.Statement{
-					Why: fmt.Sprintf("index %s on %s is no longer unique; the previous release may rely on its uniqueness, so it changes only after that release is gone; dropped and added again in one statement, online, writes continue", m.To.Name, c.Table.Name),
-					SQL: Inplace.With(sql),
-				}}}, nil
+				return readdIndex(c, StageAddGatedConstraint, fmt.Sprintf("index %s on %s is no longer unique; the previous release may rely on its uniqueness, so it changes only after that release is gone; dropped and added again in one statement, online, writes continue", m.To.Name, c.Table.Name), "")
 			}
-			g, err := duplicateGate(c.Table.Name, m.To)
-			if err != nil {
-				return nil, fmt.Errorf("%s: unique index %s on %s: %w", c.ctx.Transition.To.Where(c.Table.Name, ""), m.To.Name, c.Table.Name, err)
-			}
-			return []Step{
-				gate(fmt.Sprintf("index %s on %s becomes unique: the previous release could write duplicate keys; contract waits until there are none", m.To.Name, c.Table.Name), g),
-				{Phase: revision.Contract, Stage: StageAddGatedConstraint, Statement: revision.Statement{
-					Why: fmt.Sprintf("index %s on %s becomes unique and would reject duplicates the previous release may still write, so it changes only after that release is gone; dropped and added again in one statement (the index never goes missing), online, writes continue", m.To.Name, c.Table.Name),
-					SQL: Inplace.With(sql),
-				}},
-			}, nil
+			return readdIndex(c, StageAddGatedConstraint,
+				fmt.Sprintf("index %s on %s becomes unique and would reject duplicates the previous release may still write, so it changes only after that release is gone; dropped and added again in one statement (the index never goes missing), online, writes continue", m.To.Name, c.Table.Name),
+				fmt.Sprintf("index %s on %s becomes unique: the previous release could write duplicate keys; contract waits until there are none", m.To.Name, c.Table.Name))
 		},
 	})
 }
