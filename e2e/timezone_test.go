@@ -1,0 +1,110 @@
+package e2e
+
+import (
+	"database/sql"
+	"fmt"
+	"os/exec"
+	"testing"
+
+	"github.com/emcee-db/emcee/internal/testserver"
+)
+
+const tzBefore = `schema "app" {}
+table "events" {
+  schema = schema.app
+  column "id" {
+    type = int
+  }
+  column "at" {
+    type = timestamp
+    null = true
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+`
+
+// tzAfter replaces events.at with the day it falls on: DATE() of a
+// TIMESTAMP, whose value depends on the session's time zone.
+const tzAfter = `schema "app" {}
+table "events" {
+  schema = schema.app
+  column "id" {
+    type = int
+  }
+  column "day" {
+    type = date
+    null = true
+    replaces {
+      column   = "at"
+      forward  = "DATE(at)"
+      backward = "TIMESTAMP(day)"
+    }
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+`
+
+// The sessions emcee opens pin time_zone to +00:00, and the application's
+// get the server's zone. migrate's backfill computed DATE(at) in UTC while
+// the triggers expand creates computed it in the application's zone: on a
+// server in +05:00 the rows written before expand got the day before the
+// one every row written since got, for the same instant, and contract made
+// that permanent. The backfill now runs in the zone the application's
+// writes run in (the server's @@global.time_zone here), so every row
+// agrees, whichever path wrote it: rows of the old release before expand
+// (backfill), of the old release after it (trigger), of the new release
+// (trigger back), on a numeric zone and on a named one.
+func TestBackfillRunsInTheApplicationsTimeZone(t *testing.T) {
+	t.Parallel()
+	srv := testserver.Start(t, testserver.Options{Args: []string{"--default-time-zone=+05:00"}})
+	root := srv.Open(t)
+	named := "Asia/Kathmandu" // +05:45, no daylight saving
+	load := exec.Command("sh", "-c", "mariadb-tzinfo-to-sql /usr/share/zoneinfo/"+named+" "+named)
+	zoneSQL, err := load.Output()
+	if err != nil {
+		t.Logf("no named zone: mariadb-tzinfo-to-sql: %v", err)
+		zoneSQL = nil
+	}
+	zones := []string{"+05:00"}
+	if zoneSQL != nil {
+		conn := fmt.Sprintf("root@tcp(127.0.0.1:%d)/mysql?multiStatements=true", srv.Port)
+		mysqlDB, err := sql.Open("mysql", conn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := mysqlDB.Exec(string(zoneSQL)); err != nil {
+			t.Fatalf("loading %s: %v", named, err)
+		}
+		mysqlDB.Close()
+		zones = append(zones, named)
+	}
+	for _, zone := range zones {
+		// One after the other: the named zone is the server's global zone
+		// from here on.
+		if _, err := root.Exec("SET GLOBAL time_zone = ?", zone); err != nil {
+			t.Fatal(err)
+		}
+		p := plannedProjectOn(t, srv.NewDB(t), "mariadb 10.11", [2]string{"a", tzBefore}, [2]string{"b", tzAfter})
+		if got := p.query("SELECT @@session.time_zone"); got != zone {
+			t.Fatalf("the application's session is in %s, want %s", got, zone)
+		}
+		p.must("db", "sync", "a")
+		// 02:00 on the 2nd in the application's zone is the 1st in UTC.
+		p.exec("INSERT INTO events (id, at) VALUES (1, '2024-01-02 02:00:00')")
+		p.must("db", "expand")
+		p.exec("INSERT INTO events (id, at) VALUES (2, '2024-01-02 02:00:00')")
+		p.exec("INSERT INTO events (id, day) VALUES (3, '2024-01-02')")
+		p.must("db", "migrate")
+		if got := p.query("SELECT id, CAST(DATE(at) AS CHAR), CAST(day AS CHAR) FROM events ORDER BY id"); got != "1 2024-01-02 2024-01-02\n2 2024-01-02 2024-01-02\n3 2024-01-02 2024-01-02" {
+			t.Errorf("%s: after migrate, id DATE(at) day:\n%s\nwant every row 2024-01-02 2024-01-02", zone, got)
+		}
+		p.must("db", "contract")
+		if got := p.query("SELECT id, CAST(day AS CHAR) FROM events ORDER BY id"); got != "1 2024-01-02\n2 2024-01-02\n3 2024-01-02" {
+			t.Errorf("%s: after contract, id day:\n%s\nwant 2024-01-02 for every row", zone, got)
+		}
+	}
+}
