@@ -1,9 +1,12 @@
 package e2e
 
 import (
+	"context"
 	"database/sql"
 	"fmt"
 	"os/exec"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/emcee-db/emcee/internal/testserver"
@@ -69,7 +72,7 @@ func TestBackfillRunsInTheApplicationsTimeZone(t *testing.T) {
 		t.Logf("no named zone: mariadb-tzinfo-to-sql: %v", err)
 		zoneSQL = nil
 	}
-	zones := []string{"+05:00"}
+	zones := []string{"+05:00", "declared +09:00"}
 	if zoneSQL != nil {
 		conn := fmt.Sprintf("root@tcp(127.0.0.1:%d)/mysql?multiStatements=true", srv.Port)
 		mysqlDB, err := sql.Open("mysql", conn)
@@ -85,23 +88,56 @@ func TestBackfillRunsInTheApplicationsTimeZone(t *testing.T) {
 	for _, zone := range zones {
 		// One after the other: the named zone is the server's global zone
 		// from here on.
-		if _, err := root.Exec("SET GLOBAL time_zone = ?", zone); err != nil {
+		global, declared := zone, ""
+		if d, ok := strings.CutPrefix(zone, "declared "); ok {
+			// An application that sets its own zone, declared in the
+			// emcee block: 02:00 on the 2nd in +09:00 is still the 1st in
+			// the server's +05:00.
+			global, declared = "+05:00", d
+		}
+		if _, err := root.Exec("SET GLOBAL time_zone = ?", global); err != nil {
 			t.Fatal(err)
 		}
 		p := plannedProjectOn(t, srv.NewDB(t), "mariadb 10.11", [2]string{"a", tzBefore}, [2]string{"b", tzAfter})
-		if got := p.query("SELECT @@session.time_zone"); got != zone {
-			t.Fatalf("the application's session is in %s, want %s", got, zone)
+		app, err := p.DB.Conn(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if declared != "" {
+			if _, err := app.ExecContext(context.Background(), "SET SESSION time_zone = ?", declared); err != nil {
+				t.Fatal(err)
+			}
+			cfg := p.read("atlas.hcl")
+			opWrite(t, filepath.Join(p.Dir, "atlas.hcl"), []byte(replaceOnce(cfg, "emcee {\n", "emcee {\n  app_time_zone = \"Mars/Olympus\"\n")))
+			r := p.run("db", "sync", "a")
+			opContains(t, r, `atlas.hcl:6:19: emcee.app_time_zone: the server does not know the time zone "Mars/Olympus"`, "mariadb-tzinfo-to-sql")
+			opWrite(t, filepath.Join(p.Dir, "atlas.hcl"), []byte(replaceOnce(cfg, "emcee {\n", "emcee {\n  app_time_zone = \""+declared+"\"\n")))
+		}
+		write := func(q string) {
+			t.Helper()
+			if _, err := app.ExecContext(context.Background(), q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
 		}
 		p.must("db", "sync", "a")
 		// 02:00 on the 2nd in the application's zone is the 1st in UTC.
-		p.exec("INSERT INTO events (id, at) VALUES (1, '2024-01-02 02:00:00')")
+		write("INSERT INTO events (id, at) VALUES (1, '2024-01-02 02:00:00')")
 		p.must("db", "expand")
-		p.exec("INSERT INTO events (id, at) VALUES (2, '2024-01-02 02:00:00')")
-		p.exec("INSERT INTO events (id, day) VALUES (3, '2024-01-02')")
+		write("INSERT INTO events (id, at) VALUES (2, '2024-01-02 02:00:00')")
+		write("INSERT INTO events (id, day) VALUES (3, '2024-01-02')")
 		p.must("db", "migrate")
-		if got := p.query("SELECT id, CAST(DATE(at) AS CHAR), CAST(day AS CHAR) FROM events ORDER BY id"); got != "1 2024-01-02 2024-01-02\n2 2024-01-02 2024-01-02\n3 2024-01-02 2024-01-02" {
+		var rows []string
+		for id := 1; id <= 3; id++ {
+			var at, day string
+			if err := app.QueryRowContext(context.Background(), "SELECT CAST(DATE(at) AS CHAR), CAST(day AS CHAR) FROM events WHERE id = ?", id).Scan(&at, &day); err != nil {
+				t.Fatal(err)
+			}
+			rows = append(rows, fmt.Sprintf("%d %s %s", id, at, day))
+		}
+		if got := strings.Join(rows, "\n"); got != "1 2024-01-02 2024-01-02\n2 2024-01-02 2024-01-02\n3 2024-01-02 2024-01-02" {
 			t.Errorf("%s: after migrate, id DATE(at) day:\n%s\nwant every row 2024-01-02 2024-01-02", zone, got)
 		}
+		app.Close()
 		p.must("db", "contract")
 		if got := p.query("SELECT id, CAST(day AS CHAR) FROM events ORDER BY id"); got != "1 2024-01-02\n2 2024-01-02\n3 2024-01-02" {
 			t.Errorf("%s: after contract, id day:\n%s\nwant 2024-01-02 for every row", zone, got)
