@@ -292,7 +292,7 @@ func TestFailRecordsALongStatement(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "SET SESSION sql_mode = 'STRICT_TRANS_TABLES'"); err != nil {
+	if _, err := conn.ExecContext(ctx, "SET NAMES utf8mb4, SESSION sql_mode = 'STRICT_TRANS_TABLES'"); err != nil {
 		t.Fatal(err)
 	}
 	if err := Ensure(ctx, conn); err != nil {
