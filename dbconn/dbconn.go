@@ -56,6 +56,10 @@ func init() {
 	_ = mysql.SetLogger(log.New(io.Discard, "", 0))
 }
 
+// maxLockWaitTimeout is the largest lock_wait_timeout MariaDB and MySQL
+// take, in seconds.
+const maxLockWaitTimeout = 31536000
+
 // Config is a parsed connection URL.
 type Config struct {
 	User     string
@@ -229,9 +233,11 @@ func Parse(raw string) (*Config, error) {
 				return nil, fmt.Errorf("database URL: tls=%q: want tls=true (verified), tls=skip-verify (encrypted, not verified), tls=preferred (encrypted when the server offers it) or tls=false", v[0])
 			}
 		case "lock_wait_timeout":
+			// The servers' own upper bound (a year) also keeps the
+			// seconds from overflowing the Duration.
 			n, err := strconv.Atoi(v[0])
-			if err != nil || n < 1 {
-				return nil, fmt.Errorf("database URL: lock_wait_timeout=%q: want a number of seconds", v[0])
+			if err != nil || n < 1 || n > maxLockWaitTimeout {
+				return nil, fmt.Errorf("database URL: lock_wait_timeout=%q: want a number of seconds from 1 to %d (a year, the server's maximum)", v[0], maxLockWaitTimeout)
 			}
 			c.LockWaitTimeout = time.Duration(n) * time.Second
 		default:
