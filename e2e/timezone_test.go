@@ -144,3 +144,47 @@ func TestBackfillRunsInTheApplicationsTimeZone(t *testing.T) {
 		}
 	}
 }
+
+// A rollback counts the values of a new column it would lose: those that
+// differ from what the fill recomputes. It counted in UTC, where DATE(at)
+// is the day before the one the backfill and the triggers wrote in the
+// application's +05:00: every row read as lost, and the rollback refused
+// without --drop-new-data although nothing is lost. It counts in the
+// application's zone now. A value the new release wrote itself is still
+// counted, copied out and put back exactly, a TIMESTAMP as its instant.
+func TestRollbackCountsInTheApplicationsTimeZone(t *testing.T) {
+	t.Parallel()
+	srv := testserver.Start(t, testserver.Options{Args: []string{"--default-time-zone=+05:00"}})
+	a := strings.Replace(tzBefore, "  primary_key {", "  column \"seen\" {\n    type = timestamp\n    null = true\n  }\n  primary_key {", 1)
+	b := strings.Replace(a, "  primary_key {", "  column \"day\" {\n    type = date\n    fill = \"COALESCE(DATE(at), '2000-01-01')\"\n  }\n  column \"checked\" {\n    type = timestamp\n    null = true\n  }\n  primary_key {", 1)
+	p := plannedProjectOn(t, srv.NewDB(t), "mariadb 10.11", [2]string{"a", a}, [2]string{"b", b})
+	p.must("db", "sync", "a")
+	p.exec("INSERT INTO events (id, at, seen) VALUES (1, '2024-01-02 02:00:00', '2024-01-02 02:00:00'), (2, '2024-01-02 02:00:00', '2024-01-02 02:00:00')")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	p.exec("INSERT INTO events (id, at) VALUES (3, '2024-01-02 02:00:00')")
+	if r := p.must("db", "rollback", "--dry-run"); strings.Contains(r.Stdout+r.Stderr, "lose") {
+		t.Errorf("rollback of values the fill recomputes counts losses:\n%s", r)
+	}
+	// The new release writes a day of its own on row 2, and a time.
+	p.exec("UPDATE events SET day = '1999-12-31', checked = '2024-01-02 02:00:00.5' WHERE id = 2")
+	const state = "SELECT id, UNIX_TIMESTAMP(at), UNIX_TIMESTAMP(seen), CAST(day AS CHAR), UNIX_TIMESTAMP(checked) FROM events ORDER BY id"
+	before := p.query(state)
+	losses := refusedLosses(t, p)
+	if len(losses) != 2 {
+		t.Fatalf("losses: %+v, want the day and the time of row 2", losses)
+	}
+	dir := t.TempDir()
+	for _, l := range losses {
+		shellIn(t, dir, l.Save)
+	}
+	p.must("db", "rollback", "--drop-new-data")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	for _, l := range losses {
+		shellIn(t, dir, l.Restore)
+	}
+	if after := p.query(state); after != before {
+		t.Errorf("put back:\n%s\nwant\n%s", after, before)
+	}
+}
