@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/history"
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/sqlsyntax"
@@ -280,24 +281,21 @@ func (s *Session) readBackfill(ctx context.Context, st revision.Statement) (_ *s
 	if err != nil {
 		return nil, false, err
 	}
-	rows, err := s.Conn.QueryContext(ctx, "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND LOWER(EXTRA) LIKE '%on update%' ORDER BY ORDINAL_POSITION", b.Table)
+	keep, err := s.onUpdateColumns(ctx, b.Table)
 	if err != nil {
-		return nil, false, err
-	}
-	defer rows.Close()
-	var keep []string
-	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
-			return nil, false, err
-		}
-		keep = append(keep, c)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, false, err
 	}
 	k := b.Keeping(keep)
 	return k, k.SQL() != b.SQL(), nil
+}
+
+// onUpdateColumns are the columns of the live table the server stamps
+// with the time of any UPDATE that does not name them (ON UPDATE
+// CURRENT_TIMESTAMP): an UPDATE emcee writes (a backfill, a copy-out's
+// restore) names them, so that they keep the time the application last
+// changed the row.
+func (s *Session) onUpdateColumns(ctx context.Context, table string) ([]string, error) {
+	return dbconn.Strings(ctx, s.Conn, "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND LOWER(EXTRA) LIKE '%on update%' ORDER BY ORDINAL_POSITION", table)
 }
 
 // statementLogged tells whether this session writes statements to the

@@ -549,7 +549,7 @@ func (s *Session) statementLosses(ctx context.Context, rel string, revs []*revis
 			if ff := fills[e.Table+"."+strings.ToLower(e.Name)]; ff != nil && !readsAny(ff.Reads, dropped[e.Table]) {
 				f = ff
 			}
-			l, err = s.columnLoss(ctx, e.Table, e.Name, f)
+			l, err = s.columnLoss(ctx, e.Table, e.Name, f, dropped[e.Table])
 		case effect.DropTable:
 			l, err = s.tableLoss(ctx, e.Table)
 		default:
@@ -576,8 +576,9 @@ func readsAny(reads, cols map[string]bool) bool {
 
 // columnLoss counts the rows of table whose column holds what the
 // rollback loses; nil when the column is gone already (an IF EXISTS drop,
-// or a drop an earlier run applied).
-func (s *Session) columnLoss(ctx context.Context, table, column string, f *sqlsyntax.Fill) (*Loss, error) {
+// or a drop an earlier run applied). drops are the table's columns the
+// rollback drops, lowercased.
+func (s *Session) columnLoss(ctx context.Context, table, column string, f *sqlsyntax.Fill, drops map[string]bool) (*Loss, error) {
 	c := sqlsyntax.Ident(column)
 	preds := []string{"NOT (" + c + " <=> DEFAULT(" + c + "))", c + " IS NOT NULL"}
 	if f != nil {
@@ -593,7 +594,7 @@ func (s *Session) columnLoss(ctx context.Context, table, column string, f *sqlsy
 		})
 		switch {
 		case err == nil:
-			save, restore, err := s.saveColumn(ctx, table, column, pred)
+			save, restore, err := s.saveColumn(ctx, table, column, pred, drops)
 			if err != nil {
 				return nil, err
 			}
@@ -615,7 +616,16 @@ func (s *Session) columnLoss(ctx context.Context, table, column string, f *sqlsy
 // is the table's rows only, as INSERT statements naming their columns
 // (binary values in hexadecimal, exact whatever the bytes), to put back
 // into the table a later expand creates again; the dump tool streams
-// them (its --quick is on by default).
+// them (its --quick is on by default). Not its triggers, which
+// --no-create-info leaves in: the restore created them again, with the
+// definer of whoever copied the rows out, beside what the later release
+// declares. Nor the settings it writes first (--compact), which turn
+// foreign_key_checks off for the session reading the file: rows of a
+// child table went back in after the previous release had deleted their
+// parents. The restore's session takes the others instead: the time zone
+// the rows were copied out in, and the dump's sql_mode (an id 0 stays 0, a
+// value written for a generated column is ignored, as the dump tool's own
+// file has it).
 func (s *Session) tableLoss(ctx context.Context, table string) (*Loss, error) {
 	var n int64
 	if err := s.Conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+sqlsyntax.Ident(table)).Scan(&n); err != nil {
@@ -631,8 +641,8 @@ func (s *Session) tableLoss(ctx context.Context, table string) (*Loss, error) {
 	}
 	mysql, _ := s.client(false)
 	file := shell.Word(s.saveFile("sql", table))
-	l.Save = dump + " --single-transaction --no-create-info --complete-insert --hex-blob -- " + shell.Word(s.Cfg.Database) + " " + shell.Word(table) + " > " + file
-	l.Restore = mysql + " -- " + shell.Word(s.Cfg.Database) + " < " + file
+	l.Save = dump + " --single-transaction --compact --no-create-info --skip-triggers --complete-insert --hex-blob -- " + shell.Word(s.Cfg.Database) + " " + shell.Word(table) + " > " + file
+	l.Restore = mysql + " --init-command=" + shell.Quote("SET SESSION sql_mode = 'NO_AUTO_VALUE_ON_ZERO', time_zone = '+00:00'") + " -- " + shell.Word(s.Cfg.Database) + " < " + file
 	return l, nil
 }
 
@@ -647,12 +657,29 @@ func (s *Session) tableLoss(ctx context.Context, table string) (*Loss, error) {
 // the server sends them (--quick: without it the client holds the whole
 // result in memory before printing the first row). The row is found by
 // the table's primary key; without one, by the row's other columns (the
-// values alone say nothing of where they go back). A failed read of
-// those columns is an error, not a command that copies the values alone.
-func (s *Session) saveColumn(ctx context.Context, table, column, pred string) (save, restore string, err error) {
+// values alone say nothing of where they go back) but for those the
+// rollback drops (drops), which the later expand adds again holding no
+// value yet: a restore looking for the values they held found no row;
+// text compared by its bytes as well.
+// The UPDATE names the columns the server would otherwise stamp with the
+// time of the restore (onUpdateColumns), which a keyless table's next
+// restore also looks for. A failed read of those columns is an error, not
+// a command that copies the values alone.
+func (s *Session) saveColumn(ctx context.Context, table, column, pred string, drops map[string]bool) (save, restore string, err error) {
 	key, err := dbconn.Strings(ctx, s.Conn, "SELECT COLUMN_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND INDEX_NAME = 'PRIMARY' ORDER BY SEQ_IN_INDEX", table)
-	if err == nil && len(key) == 0 {
-		key, err = dbconn.Strings(ctx, s.Conn, "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME <> ? ORDER BY ORDINAL_POSITION", table, column)
+	keyless := err == nil && len(key) == 0
+	if keyless {
+		var cols []string
+		cols, err = dbconn.Strings(ctx, s.Conn, "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME <> ? ORDER BY ORDINAL_POSITION", table, column)
+		for _, c := range cols {
+			if !drops[strings.ToLower(c)] {
+				key = append(key, c)
+			}
+		}
+	}
+	var stamped []string
+	if err == nil {
+		stamped, err = s.onUpdateColumns(ctx, table)
 	}
 	types := map[string]string{} // lowercased column name: DATA_TYPE
 	if err == nil {
@@ -666,12 +693,24 @@ func (s *Session) saveColumn(ctx context.Context, table, column, pred string) (s
 		return "", "", nil
 	}
 	parts := []string{sqlsyntax.String("UPDATE " + sqlsyntax.Ident(table) + " SET " + sqlsyntax.Ident(column) + " = "), restoreLiteral(column, types[strings.ToLower(column)])}
+	for _, c := range stamped {
+		if !strings.EqualFold(c, column) {
+			parts = append(parts, sqlsyntax.String(", "+sqlsyntax.Ident(c)+" = "+sqlsyntax.Ident(c)))
+		}
+	}
 	for i, k := range key {
 		join := " WHERE "
 		if i > 0 {
 			join = " AND "
 		}
-		parts = append(parts, sqlsyntax.String(join+sqlsyntax.Ident(k)+" <=> "), restoreLiteral(k, types[strings.ToLower(k)]))
+		typ := types[strings.ToLower(k)]
+		parts = append(parts, sqlsyntax.String(join+sqlsyntax.Ident(k)+" <=> "), restoreLiteral(k, typ))
+		if keyless && collated[typ] {
+			// Equal under the column's collation is not the same value
+			// ('x', 'X' and 'x ' under a _ci one that pads): without a
+			// key that keeps them apart, each row's UPDATE wrote them all.
+			parts = append(parts, sqlsyntax.String(" AND CAST(CONVERT("+sqlsyntax.Ident(k)+" USING utf8mb4) AS BINARY) <=> CAST("), restoreLiteral(k, typ), sqlsyntax.String(" AS BINARY)"))
+		}
 	}
 	parts = append(parts, sqlsyntax.String(";"))
 	// As emcee's session counted, for pred to read as it was counted: in
@@ -702,6 +741,10 @@ func (s *Session) columnTypes(ctx context.Context, table string, into map[string
 	}
 	return rows.Err()
 }
+
+// collated are the data types whose values compare under a collation,
+// equal where their bytes differ.
+var collated = map[string]bool{"char": true, "varchar": true, "tinytext": true, "text": true, "mediumtext": true, "longtext": true, "enum": true, "set": true}
 
 // restoreLiteral is an SQL expression whose value is the text of a
 // literal that gives the column's value back exactly, NULL for NULL:

@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"fmt"
 
+	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
@@ -13,6 +14,9 @@ import (
 type ExecError struct {
 	Index int // of the statement, from 0
 	Err   error
+	// Code is the server's error number (0 for none): Err is redacted
+	// text, which ServerError can no longer tell.
+	Code uint16
 }
 
 func (e *ExecError) Error() string { return e.Err.Error() }
@@ -43,7 +47,7 @@ func (d *DB) Exec(ctx context.Context, stmts []string, check func(ctx context.Co
 			}
 		}
 		if _, err := c.ExecContext(ctx, q); err != nil {
-			return &ExecError{Index: i, Err: d.redact(err)}
+			return &ExecError{Index: i, Err: d.redact(err), Code: dbconn.ServerCode(err)}
 		}
 	}
 	return nil

@@ -41,7 +41,7 @@ func (r *Release) checkExpressions(prev *Release) []string {
 				}
 				replaced[oldRef] = ref
 				if _, still := newT.Column(src); still {
-					add(decl.Pos.Errorf("%s takes over from %s, but release %s still declares %s.%s: a replaced or renamed column is dropped in contract, so remove its column block", ref, src, r.Name, ref.Table, src))
+					add(decl.Pos.Errorf("%s takes over from %s, but release %s still declares %s.%s: a replaced or renamed column is dropped in contract, so remove its column block; if the release gives the name to a new column (Zabbix 4.4 renamed media_type.description to name and added another description), split it over two releases, since both would be written under one name while the releases overlap: the rename in one, the new %s in the next", ref, src, r.Name, ref.Table, src, src))
 				}
 			}
 		}

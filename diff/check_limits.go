@@ -1,6 +1,7 @@
 package diff
 
 import (
+	"fmt"
 	"strings"
 
 	"ariga.io/atlas/sql/mysql"
@@ -377,4 +378,15 @@ func HasAttr[T schema.Attr](attrs []schema.Attr, target *T) bool {
 		}
 	}
 	return false
+}
+
+// KeyTooLong says why the server refuses index idx of table t as t's
+// columns are typed ("" when it takes it): the splitter asks it of the
+// indexes the previous release keeps until contract while expand retypes
+// their columns (Zabbix 5.0 widened items.key_ to varchar(2048) under the
+// unique (hostid, key_) of 4.0, which only contract replaces by a prefix).
+func KeyTooLong(s *schema.Schema, t *schema.Table, idx *schema.Index) string {
+	var why []string
+	checkKey(&locator{}, s, t, idx, func(_ Pos, format string, args ...any) { why = append(why, fmt.Sprintf(format, args...)) })
+	return strings.Join(why, "; ")
 }

@@ -205,7 +205,10 @@ table "tags" {
 	}
 	data, _ := os.ReadFile(files[0])
 	row := func(image, colour string) string {
-		return "UPDATE `tags` SET `colour` = " + textLiteral(colour) + " WHERE `image` <=> " + textLiteral(image) + " AND `tag` <=> " + textLiteral("new") + ";\n"
+		exactly := func(col, v string) string {
+			return "`" + col + "` <=> " + textLiteral(v) + " AND CAST(CONVERT(`" + col + "` USING utf8mb4) AS BINARY) <=> CAST(" + textLiteral(v) + " AS BINARY)"
+		}
+		return "UPDATE `tags` SET `colour` = " + textLiteral(colour) + " WHERE " + exactly("image", image) + " AND " + exactly("tag", "new") + ";\n"
 	}
 	if want := "SET SESSION time_zone = '+00:00';\n" + row("img-1", "red") + row("img-2", "blue"); string(data) != want {
 		t.Errorf("copied out of a table without a primary key:\n%s\nwant\n%s", data, want)

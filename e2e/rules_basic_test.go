@@ -87,6 +87,48 @@ table "users" {
 	}.run(t)
 }
 
+// Zabbix 5.4 dropped application_prototype, whose templateid references
+// the table itself and itemid items, which stays. Atlas took the key to
+// the table itself for a cycle and dropped the other key in a statement of
+// its own; the table goes in one DROP TABLE.
+func TestRuleDropTableReferencingItself(t *testing.T) {
+	ruleCase{
+		before: imagesV1 + `
+table "users" {
+  schema = schema.app
+  column "uid" {
+    type = int
+  }
+  column "parent_uid" {
+    type = int
+    null = true
+  }
+  column "image_id" {
+    type = bigint
+    null = true
+  }
+  primary_key {
+    columns = [column.uid]
+  }
+  foreign_key "fk_users_parent" {
+    columns     = [column.parent_uid]
+    ref_columns = [table.users.column.uid]
+    on_delete   = CASCADE
+  }
+  foreign_key "fk_users_image" {
+    columns     = [column.image_id]
+    ref_columns = [table.images.column.id]
+  }
+}`,
+		after:     imagesV1,
+		rules:     []string{"drop-table"},
+		seed:      []string{"INSERT INTO images (name, kind, note) VALUES ('one', 'a', 'x')", "INSERT INTO users VALUES (1, NULL, 1), (2, 1, NULL)"},
+		oldWrites: []string{"INSERT INTO users VALUES (3, 2, 1)"},
+		newWrites: []string{"INSERT INTO images (name, kind, note) VALUES ('two', 'b', 'y')"},
+		checks:    map[string]string{"SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'users'": "0", "SELECT COUNT(*) FROM images": "2"},
+	}.run(t)
+}
+
 func TestRuleAddColumn(t *testing.T) {
 	after := replaceOnce(imagesV1, `  column "note" {`, `  column "owner" {
     type = varchar(20)

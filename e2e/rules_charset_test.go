@@ -366,3 +366,85 @@ func TestOSCConvertsCharset(t *testing.T) {
 		opContains(t, p.must("db", "expand"), "v2_expand01 applied")
 	})
 }
+
+// A release that converts a table and widens one of its columns: the
+// conversion keeps the column's type (INSTANT), the widening then runs on
+// the converted column, under the table's new default.
+func TestRuleConvertCharsetWithWidening(t *testing.T) {
+	table := func(charset, collate, size string) string {
+		return `
+table "notes" {
+  schema  = schema.app
+  charset = "` + charset + `"
+  collate = "` + collate + `"
+  column "id" {
+    type           = int
+    auto_increment = true
+  }
+  column "title" {
+    type = varchar(` + size + `)
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+`
+	}
+	ruleCase{
+		before:    table("utf8mb3", "utf8mb3_general_ci", "100"),
+		after:     table("utf8mb4", "utf8mb4_unicode_ci", "150"),
+		rules:     []string{"convert-charset", "widen-column"},
+		seed:      []string{"INSERT INTO notes (title) VALUES ('one')"},
+		oldWrites: []string{"INSERT INTO notes (title) VALUES ('two')"},
+		newWrites: []string{"INSERT INTO notes (title) VALUES (CONCAT(REPEAT('x', 140), '\U0001F600'))"},
+		checks: map[string]string{
+			"SELECT COLLATION_NAME, CHARACTER_MAXIMUM_LENGTH FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'notes' AND COLUMN_NAME = 'title'": "utf8mb4_unicode_ci|150",
+			"SELECT CHAR_LENGTH(title) FROM notes ORDER BY id": "3;3;141",
+		},
+	}.run(t)
+}
+
+// A table an old server created in the COMPACT row format stores at most
+// 767 bytes of an index column: its varchar(255) key grows from 765 to
+// 1020 bytes under utf8mb4, which the server refuses. emcee cannot see the
+// row format offline, so expand's gate reads it on the server and refuses
+// before anything changes, saying what to do; after ROW_FORMAT=DYNAMIC,
+// expand runs.
+func TestRuleConvertCharsetCompactRowFormat(t *testing.T) {
+	table := func(charset string) string {
+		return `
+table "identities" {
+  schema  = schema.app
+  charset = "` + charset + `"
+  column "id" {
+    type = int
+  }
+  column "email" {
+    type = varchar(255)
+  }
+  primary_key {
+    columns = [column.id]
+  }
+  index "email" {
+    columns = [column.email]
+  }
+}
+`
+	}
+	r := newRuleProject(t, table("utf8mb3"), table("utf8mb4"))
+	r.usesRules([]string{"convert-charset"})
+	r.must("before")
+	execAll(t, r.db.DB, "an old server's table", []string{"ALTER TABLE identities ROW_FORMAT=COMPACT", "INSERT INTO identities VALUES (1, 'ann@example.org')"})
+	_, err := r.apply("expand")
+	if err == nil || !strings.Contains(err.Error(), "identities.email in index email (255 characters x 4 bytes = 1020)") || !strings.Contains(err.Error(), "ROW_FORMAT=DYNAMIC") {
+		t.Fatalf("expand on a COMPACT table must be refused by its gate, saying what to do: %v", err)
+	}
+	if got := rows(t, r.db.DB, "SELECT CHARACTER_SET_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'identities' AND COLUMN_NAME = 'email'"); got != "utf8mb3" {
+		t.Fatalf("a refused expand changed the column: %s", got)
+	}
+	execAll(t, r.db.DB, "the way out", []string{"ALTER TABLE identities ROW_FORMAT=DYNAMIC"})
+	r.must("expand")
+	r.must("migrate")
+	r.must("contract")
+	assertSchema(t, r.db, r.declared)
+}

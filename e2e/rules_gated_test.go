@@ -107,6 +107,39 @@ func TestRuleIndexBecomesUnique(t *testing.T) {
 	}.run(t)
 }
 
+// Zabbix 5.0 made item_preproc.params, a varchar(255) NOT NULL with an empty default,
+// a TEXT without a default. The previous release's INSERTs leave the
+// column to its default, so expand makes it the TEXT keeping the default
+// (a copy, opted in), and contract drops the default once that release is
+// gone.
+func TestRuleVarcharToText(t *testing.T) {
+	before := replaceOnce(gatedV1, "    type = varchar(60)\n", "    type    = varchar(60)\n    default = \"\"\n")
+	ruleCase{
+		before:    before,
+		after:     replaceOnce(gatedV1, "    type = varchar(60)\n", "    type       = text\n    allow_copy = true\n"),
+		rules:     []string{"tighten-column"},
+		seed:      []string{"INSERT INTO images (name, note) VALUES ('x', 'seeded')"},
+		oldWrites: []string{"INSERT INTO images (name) VALUES ('old')"},
+		newWrites: []string{"INSERT INTO images (name, note) VALUES ('new', REPEAT('n', 300))"},
+		checks: map[string]string{
+			"SELECT CONCAT(name, ':', LENGTH(note)) FROM images ORDER BY id": "x:6;old:0;new:300",
+			"SELECT CONCAT(DATA_TYPE, ':', IFNULL(COLUMN_DEFAULT, 'none')) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'images' AND COLUMN_NAME = 'note'": "text:none",
+		},
+	}.run(t)
+	// Without a default to keep, the TEXT is a widening, done in expand.
+	ruleCase{
+		before:    gatedV1,
+		after:     replaceOnce(gatedV1, "    type = varchar(60)\n", "    type       = text\n    allow_copy = true\n"),
+		rules:     []string{"widen-column"},
+		seed:      []string{"INSERT INTO images (name, note) VALUES ('x', 'seeded')"},
+		oldWrites: []string{"INSERT INTO images (name, note) VALUES ('old', 'o')"},
+		newWrites: []string{"INSERT INTO images (name, note) VALUES ('new', REPEAT('n', 300))"},
+		checks: map[string]string{
+			"SELECT CONCAT(name, ':', LENGTH(note)) FROM images ORDER BY id": "x:6;old:1;new:300",
+		},
+	}.run(t)
+}
+
 // WordPress 4.2 shortened meta_key to a 191-character prefix, Zabbix 4.4
 // extended dchecks_1 by two columns, each under the same name. Contract
 // drops and adds the index in one ALTER, so queries never find it missing;
@@ -138,6 +171,31 @@ func TestRuleIndexColumnsChange(t *testing.T) {
 		checks: map[string]string{
 			"SELECT name FROM images ORDER BY id": "x;y;z",
 			"SELECT GROUP_CONCAT(COLUMN_NAME ORDER BY SEQ_IN_INDEX) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'images' AND INDEX_NAME = 'ix_owner' AND NON_UNIQUE = 0": "name",
+		},
+	}.run(t)
+}
+
+// Zabbix 4.4 renamed media_type.description to name, and its unique
+// media_type_1 moved to name. Contract must change the index before it
+// drops description: dropping the column first dropped the index with it
+// (refused as ALGORITHM=INSTANT, "Reason: DROP INDEX").
+func TestRuleIndexMovesToRenamedColumn(t *testing.T) {
+	uniqueBefore := replaceOnce(gatedV1, "  index \"ix_owner\" {\n", "  index \"ix_owner\" {\n    unique = true\n")
+	after := replaceOnce(uniqueBefore, "  column \"owner_id\" {\n    type = bigint\n    null = true\n  }\n", "  column \"owner\" {\n    type         = bigint\n    null         = true\n    renamed_from = \"owner_id\"\n  }\n")
+	ruleCase{
+		before:    uniqueBefore,
+		after:     replaceOnce(after, "    columns = [column.owner_id]\n", "    columns = [column.owner]\n"),
+		rules:     []string{"rename-column", "index-columns"},
+		seed:      []string{"INSERT INTO images (name, owner_id, note) VALUES ('x', 1, '')"},
+		oldWrites: []string{"INSERT INTO images (name, owner_id, note) VALUES ('y', 2, '')"},
+		// NULL: the case runs the new release's writes again after a
+		// rollback, and a NULL key is never a duplicate.
+		newWrites: []string{"INSERT INTO images (name, owner, note) VALUES ('z', NULL, '')"},
+		// The index stays unique after the rollback: owner_id 2 is taken.
+		oldAfterRollback: []string{"INSERT INTO images (name, owner_id, note) VALUES ('w', 4, '')"},
+		checks: map[string]string{
+			"SELECT CONCAT(name, ':', IFNULL(owner, '-')) FROM images ORDER BY id":                                                                                                         "x:1;y:2;z:-",
+			"SELECT GROUP_CONCAT(COLUMN_NAME) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'images' AND INDEX_NAME = 'ix_owner' AND NON_UNIQUE = 0": "owner",
 		},
 	}.run(t)
 }

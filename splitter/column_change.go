@@ -1,6 +1,7 @@
 package splitter
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -104,7 +105,7 @@ func typeWidening(from, to *schema.Column) (Algorithm, bool) {
 		return "", false
 	case *schema.StringType:
 		t, ok := to.Type.Type.(*schema.StringType)
-		if ok && lobWidens(textTypes, f.T, t.T) {
+		if ok && (lobWidens(textTypes, f.T, t.T) || textHolds(f, t)) {
 			return Copy, true
 		}
 		if ok && strings.EqualFold(f.T, mysql.TypeChar) && strings.EqualFold(t.T, mysql.TypeVarchar) && t.Size >= f.Size {
@@ -162,6 +163,16 @@ var (
 	blobTypes = []string{mysql.TypeTinyBlob, mysql.TypeBlob, mysql.TypeMediumBlob, mysql.TypeLongBlob}
 )
 
+// textHolds reports whether a TEXT type holds every value of a CHAR or
+// VARCHAR (Zabbix 5.0's item_preproc.params, varchar(255) -> text): its
+// limit is in bytes, so the column's length is counted at 4 bytes a
+// character, the most any charset emcee plans takes. A CHAR's values are
+// read without their padding, and the TEXT keeps them as read.
+func textHolds(from, to *schema.StringType) bool {
+	limit := map[string]int64{mysql.TypeTinyText: 1<<8 - 1, mysql.TypeText: 1<<16 - 1, mysql.TypeMediumText: 1<<24 - 1, mysql.TypeLongText: 1<<32 - 1}[strings.ToLower(to.T)]
+	return charOrVarchar(from.T) && int64(from.Size)*4 <= limit
+}
+
 // lobWidens reports whether from -> to is a strictly bigger type of the
 // same family.
 func lobWidens(family []string, from, to string) bool {
@@ -187,4 +198,41 @@ func timePrecision(t *schema.TimeType) int {
 		return 0
 	}
 	return *t.Precision
+}
+
+// keptKeysFit refuses a column expand retypes to col while an index of the
+// previous release on it, kept until contract, would then be longer than
+// the server takes (Zabbix 5.0's items.key_, varchar(255) -> varchar(2048),
+// under 4.0's unique items_1 (hostid, key_), which 5.0 turns into a prefix
+// only in contract): the server refuses the ALTER in expand, with a reason
+// about virtual columns on MariaDB 10.11.
+func (c *Change) keptKeysFit(col *schema.Column) error {
+	if c.FromTable == nil {
+		return nil
+	}
+	t := *c.FromTable
+	t.Columns = slices.Clone(t.Columns)
+	i := slices.IndexFunc(t.Columns, func(o *schema.Column) bool { return o.Name == col.Name })
+	if i < 0 {
+		return nil
+	}
+	t.Columns[i] = col
+	for _, idx := range append(slices.Clone(c.FromTable.Indexes), c.FromTable.PrimaryKey) {
+		if idx == nil || !slices.ContainsFunc(idx.Parts, func(p *schema.IndexPart) bool { return p.C != nil && p.C.Name == col.Name }) {
+			continue
+		}
+		kept := *idx
+		kept.Parts = make([]*schema.IndexPart, len(idx.Parts))
+		for j, p := range idx.Parts {
+			q := *p
+			if p.C != nil && p.C.Name == col.Name {
+				q.C = col
+			}
+			kept.Parts[j] = &q
+		}
+		if why := diff.KeyTooLong(c.FromTable.Schema, &t, &kept); why != "" {
+			return fmt.Errorf("%s: %s.%s becomes %s in expand, but index %s of the previous release, which stays until contract, would then be too long: %s. Split it over two releases: first the index on a prefix short enough for the new type, then the column", c.ctx.Transition.To.Where(c.Table.Name, col.Name), c.Table.Name, col.Name, fmtType(col.Type.Type), idx.Name, why)
+		}
+	}
+	return nil
 }

@@ -82,6 +82,11 @@ func builds(body string) bool {
 	return false
 }
 
+// recreates reports clauses that drop an index (to add it again).
+func recreates(body string) bool {
+	return slices.ContainsFunc(effect.Of("ALTER TABLE t "+body), func(e effect.Effect) bool { return e.Op == effect.DropIndex })
+}
+
 // movesColumns reports clauses that add or drop a column.
 func movesColumns(body string) bool {
 	for _, e := range effect.Of("ALTER TABLE t " + body) {
@@ -196,6 +201,15 @@ func (c *Context) combine(phase revision.Phase, steps []Step) []Step {
 			p1, a1 := pick(first)
 			p2, a2 := pick(second)
 			out = []Step{c.merged(p1, a1, why), c.merged(p2, a2, why)}
+			if slices.ContainsFunc(a2, func(a ownAlter) bool { return recreates(a.body) }) {
+				// An index re-created under its name may cover, as it
+				// was, a column the other statement drops (Zabbix 4.4's
+				// media_type_1, from description to name): dropped
+				// first, the column took the index with it, which is no
+				// instant change, and left the index's DROP nothing to
+				// drop. Its new definition needs no dropped column.
+				out[0], out[1] = out[1], out[0]
+			}
 		}
 		replace[g[0].i] = out
 		for _, m := range g {

@@ -65,6 +65,17 @@ func TestCombine(t *testing.T) {
 			whyHas: "two ALTERs for images, neither rebuilding the table",
 		},
 		{
+			// Zabbix 4.4's media_type_1 moved from description, renamed,
+			// to name: the index is re-created before a column it covered
+			// is dropped.
+			name: "an index re-created under its name and a column drop: the index first", target: mariadb1011,
+			edits: cat(dropNote, []string{"    columns = [column.owner_id]\n", "    columns = [column.owner_id, column.name]\n"}), phase: revision.Contract,
+			want: []string{
+				"ALTER TABLE `images` DROP INDEX `ix_owner`, ADD INDEX `ix_owner` (`owner_id`, `name`), ALGORITHM=INPLACE, LOCK=NONE",
+				"ALTER TABLE `images` DROP COLUMN `note`, ALGORITHM=INSTANT",
+			},
+		},
+		{
 			name: "drops only: one statement, instant where every part is", target: mariadb1011,
 			before: tcBlock(tcSizeCheck), edits: cat(dropNote, []string{tcSizeCheck + "\n", ""}), phase: revision.Contract,
 			want: []string{"ALTER TABLE `images` DROP CONSTRAINT `ck_size`, DROP COLUMN `note`, ALGORITHM=INSTANT"},

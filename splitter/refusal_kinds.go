@@ -22,6 +22,10 @@ func specificRefusal(tr *diff.Transition, ch *Change) (string, bool) {
 	at := func(column string) string { return tr.To.Where(t, column) }
 	switch c := ch.Change.(type) {
 	case *schema.ModifyColumn:
+		if conv := schema.ChangeCharset | schema.ChangeCollate; c.Change&conv != 0 {
+			return fmt.Sprintf("%s: ModifyColumn %s.%s (%s): its charset or collation changes together with its %s, and emcee converts a column (rule convert-charset) only when nothing else of it changes. Change the charset/collation in one release and the rest in the next, or declare a new column that `replaces` it",
+				at(c.To.Name), t, c.To.Name, describeColumnChange(c), describeColumnChange(&schema.ModifyColumn{Change: c.Change &^ conv})), true
+		}
 		reason := "no rule handles it"
 		if _, err := planTightening(c.From, c.To, c.Change); err != nil {
 			reason = err.Error()

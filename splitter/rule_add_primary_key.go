@@ -116,7 +116,12 @@ func addAutoKey(c *Change, add *schema.AddPrimaryKey, col *schema.Column) ([]Ste
 	if addCol == nil {
 		return nil, fmt.Errorf("%s: primary key of %s: column %s is not added by this release", c.ctx.Transition.To.Where(c.Table.Name, ""), c.Table.Name, col.Name)
 	}
-	note, err := c.requireOptIn(CostCopy, fmt.Sprintf("adding the AUTO_INCREMENT primary key column %s", col.Name), col.Name)
+	// The column is new: no column can replace it, and one numbered
+	// otherwise would be numbered by the same copy (MediaWiki 1.28's
+	// change_tag.ct_id was told to add a column that replaces it), and
+	// pt-online-schema-change is refused a primary key added (its INSERT
+	// IGNORE copy could lose a row).
+	note, err := c.requireOptInOr(CostCopy, fmt.Sprintf("adding the AUTO_INCREMENT primary key column %s", col.Name), "or keep the table without it: the server numbers the rows only by copying the table, and emcee hands no statement adding a primary key to pt-online-schema-change (docs/operators.md)", col.Name)
 	if err != nil {
 		return nil, err
 	}

@@ -58,6 +58,37 @@ const tcSelfRef = `table "users" {
 }
 `
 
+// tcSelfRefOwner is a table with a key to itself and one to owners
+// (Zabbix 5.0's application_prototype: templateid to itself, itemid to
+// items).
+const tcSelfRefOwner = `table "users" {
+  schema = schema.app
+  column "uid" {
+    type = int
+  }
+  column "parent_uid" {
+    type = int
+    null = true
+  }
+  column "owner_id" {
+    type = bigint
+    null = true
+  }
+  primary_key {
+    columns = [column.uid]
+  }
+  foreign_key "fk_users_owner" {
+    columns     = [column.owner_id]
+    ref_columns = [table.owners.column.id]
+  }
+  foreign_key "fk_users_parent" {
+    columns     = [column.parent_uid]
+    ref_columns = [table.users.column.uid]
+    on_delete   = CASCADE
+  }
+}
+`
+
 // tcFulltext is a FULLTEXT index on images.note.
 const tcFulltext = `  index "ft_note" {
     type    = FULLTEXT
@@ -127,6 +158,12 @@ func TestBasicRules(t *testing.T) {
 			{Rule: "widen-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` varchar(100) NOT NULL, ALGORITHM=COPY, LOCK=SHARED"},
 		}},
 		{name: "int -> bigint needs allow_copy", target: mariadb1011, edits: []string{"    type = int\n", "    type = bigint\n"}, errHas: []string{"images.size", "allow_copy = true"}},
+		{name: "widening a column under a kept index past the key limit is refused", target: mariadb1011, before: tcBlock("  index \"ix_note\" {\n    columns = [column.note]\n  }"), edits: []string{"    type = varchar(60)\n", "    type       = varchar(800)\n    allow_copy = true\n", "  index \"ix_note\" {\n    columns = [column.note]\n  }", "  index \"ix_note\" {\n    on {\n      column = column.note\n      prefix = 100\n    }\n  }"}, errHas: []string{"after.hcl:", "images.note becomes varchar(800) in expand, but index ix_note of the previous release, which stays until contract, would then be too long: index ix_note of table images is 3200 bytes long", "Split it over two releases"}},
+		{name: "VARCHAR -> TEXT copies the table: refused without allow_copy", target: mariadb1011, edits: []string{"    type = varchar(60)\n", "    type = text\n"}, errHas: []string{"after.hcl:", "images.note", "varchar(60) -> text", "allow_copy = true"}},
+		{name: "VARCHAR -> TEXT with allow_copy: expand, copy", target: mariadb1011, edits: []string{"    type = varchar(60)\n", "    type       = text\n    allow_copy = true\n"}, want: []tcStep{
+			{Rule: "widen-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` text NOT NULL, ALGORITHM=COPY, LOCK=SHARED"},
+		}},
+		{name: "VARCHAR -> a TINYTEXT too short for it is no widening", target: mariadb1011, before: []string{"    type = varchar(60)\n", "    type = varchar(64)\n"}, edits: []string{"    type = varchar(64)\n", "    type       = tinytext\n    allow_copy = true\n"}, errHas: []string{"varchar(64) -> tinytext is not a change emcee can check row by row"}},
 		{name: "enum values appended", target: mariadb1011, edits: []string{`enum("a", "b", "c")`, `enum("a", "b", "c", "d")`}, want: []tcStep{
 			{Rule: "widen-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `kind` enum('a','b','c','d') NULL, ALGORITHM=INSTANT"},
 		}},
@@ -167,7 +204,7 @@ func TestBasicRules(t *testing.T) {
 			{Rule: "add-primary-key", Phase: revision.Contract, Stage: StageAddGatedConstraint, Kind: "", SQL: "ALTER TABLE `owners` ADD PRIMARY KEY (`id`), ALGORITHM=INPLACE, LOCK=NONE"},
 		}},
 		{name: "primary key on a new column of a table that had none is refused", target: mariadb1011, before: []string{tcOwnersPK, "}\ntable \"images\" {"}, edits: []string{"}\ntable \"images\" {", "  column \"code\" {\n    type = int\n  }\n  primary_key {\n    columns = [column.code]\n  }\n}\ntable \"images\" {"}, errHas: []string{"after.hcl:", "primary key of owners: column code is new in this release"}},
-		{name: "new AUTO_INCREMENT primary key column needs allow_copy", target: mariadb1011, before: []string{tcOwnersPK, "}\ntable \"images\" {"}, edits: []string{"}\ntable \"images\" {", tcAutoKey("")}, errHas: []string{"after.hcl:", "owners.seq: adding the AUTO_INCREMENT primary key column seq makes the server copy the whole table", "allow_copy = true"}},
+		{name: "new AUTO_INCREMENT primary key column needs allow_copy", target: mariadb1011, before: []string{tcOwnersPK, "}\ntable \"images\" {"}, edits: []string{"}\ntable \"images\" {", tcAutoKey("")}, errHas: []string{"after.hcl:", "owners.seq: adding the AUTO_INCREMENT primary key column seq makes the server copy the whole table", "allow_copy = true", "or keep the table without it"}},
 		{name: "new AUTO_INCREMENT primary key column with allow_copy: expand, one ALTER", target: mariadb1011, before: []string{tcOwnersPK, "}\ntable \"images\" {"}, edits: []string{"}\ntable \"images\" {", tcAutoKey("    allow_copy     = true\n")}, want: []tcStep{
 			{Rule: "add-primary-key", Phase: revision.Expand, Stage: StageAddColumn, Kind: "", SQL: "ALTER TABLE `owners` ADD COLUMN `seq` int unsigned NOT NULL AUTO_INCREMENT, ADD PRIMARY KEY (`seq`), ALGORITHM=COPY, LOCK=SHARED"},
 		}, rollback: []tcStep{
@@ -181,6 +218,9 @@ func TestBasicRules(t *testing.T) {
 			{Rule: "drop-table", Phase: revision.Contract, Stage: StageDropTable, Kind: "", SQL: "DROP TABLE `tags`"},
 		}},
 		{name: "drop a table with a foreign key to itself", target: mariadb1011, before: []string{"table \"images\" {", tcSelfRef + "table \"images\" {"}, edits: []string{tcSelfRef, ""}, want: []tcStep{
+			{Rule: "drop-table", Phase: revision.Contract, Stage: StageDropTable, Kind: "", SQL: "DROP TABLE `users`"},
+		}},
+		{name: "drop a table with a foreign key to itself and one to a table it keeps: one statement", target: mariadb1011, before: []string{"table \"images\" {", tcSelfRefOwner + "table \"images\" {"}, edits: []string{tcSelfRefOwner, ""}, want: []tcStep{
 			{Rule: "drop-table", Phase: revision.Contract, Stage: StageDropTable, Kind: "", SQL: "DROP TABLE `users`"},
 		}},
 		{name: "drop foreign key", target: mariadb1011, before: tcBlock(tcOwnerFK), edits: []string{tcOwnerFK + "\n", ""}, want: []tcStep{

@@ -29,6 +29,11 @@ import (
 // collide; a collision the previous release writes after that makes its
 // INSERT fail, as it would the new release's.
 //
+// An index the new charset makes longer than InnoDB stores (3072 bytes a
+// key) is refused when the release is checked (diff/check_limits.go),
+// before any rule; one past the 767 bytes of a COMPACT table waits on a
+// gate reading the live row format (rowFormatGate).
+//
 // Never CONVERT TO itself: MariaDB 10.11 makes a TEXT column MEDIUMTEXT
 // under it (a copy), and the declared type is TEXT. Each column is
 // MODIFYed to what it declares, which MariaDB 10.11 does INSTANT (measured:
@@ -37,11 +42,11 @@ import (
 //     be sorted again (a collation that orders otherwise), and when the
 //     table's default changes in the same statement ("DROP INDEX" is its
 //     reason to refuse INSTANT);
-//   - a copy, which a column opts in to with allow_copy, for ENUM and SET,
-//     a column in a FULLTEXT index, a primary key column under a collation
-//     that orders otherwise, a VARCHAR whose longest value passes 255 bytes
-//     (its length prefix grows), a column in a prefix index whose order is
-//     kept, and from a single-byte charset.
+//   - a copy, which a column opts in to with allow_copy, for ENUM and SET
+//     (their collation too), a column in a FULLTEXT index, a primary key
+//     column under a collation that orders otherwise, a VARCHAR whose
+//     longest value passes 255 bytes (its length prefix grows), a column in
+//     a prefix index whose order is kept, and from a single-byte charset.
 //
 // MySQL changes a column's charset only by a copy.
 func init() {
@@ -51,7 +56,7 @@ func init() {
 		Doc: RuleDoc{
 			Change:   "charset or collation of a table (its text columns that inherit the default follow, as CONVERT TO would) or of a column: utf8mb3 -> utf8mb4, ascii or latin1 -> utf8mb3/utf8mb4, or another collation of the same charset",
 			Phases:   "expand (MariaDB 10.11: INSTANT, or NOCOPY where an index is sorted again or the table default changes too; ENUM/SET, FULLTEXT, a primary key under a new order, a VARCHAR passing 255 bytes, a prefix index or a single-byte charset copy the table and require allow_copy = true; MySQL: a copy)",
-			Gate:     "before expand: no two rows whose keys in a unique index the new collation makes equal (rows with a NULL key part are never duplicates)",
+			Gate:     "before expand: no two rows whose keys in a unique index the new collation makes equal (rows with a NULL key part are never duplicates); an index column growing past 767 bytes: the live table is not COMPACT or REDUNDANT",
 			Rollback: "collation only, no unique index and no copy: set back the same way; a charset change cannot be undone online (utf8mb4 -> utf8mb3 copies the table and rejects the 4-byte characters the new release wrote): refused",
 			Example:  `table "users" { charset = "utf8mb4", collate = "utf8mb4_unicode_ci" }  # was utf8mb3`,
 		},
@@ -137,11 +142,18 @@ func splitCharset(c *Change) ([]Step, error) {
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("%s", strings.Join(errs, "\n"))
 	}
+	if fromCS, fromColl := tableDefault(old); len(convs) == 0 {
+		if toCS, toColl := tableDefault(t); fromCS == toCS && fromColl == toColl {
+			// The release declares the default the table already has
+			// (charset = "utf8mb4" where it inherited utf8mb4).
+			return nil, nil
+		}
+	}
 	changes := slices.Clone(attrs)
 	alg := Instant
 	var copies, reasons []string
 	for _, v := range convs {
-		changes = append(changes, &schema.ModifyColumn{From: v.from, To: v.to, Change: schema.ChangeCharset | schema.ChangeCollate})
+		changes = append(changes, &schema.ModifyColumn{From: v.from, To: converted(v.from, v.to), Change: schema.ChangeCharset | schema.ChangeCollate})
 		alg = worse(alg, v.alg)
 		if v.alg == Copy {
 			copies = append(copies, v.to.Name)
@@ -171,16 +183,40 @@ func splitCharset(c *Change) ([]Step, error) {
 		}
 		why += "; " + note
 	}
-	steps, err := collisionGates(c, convs)
+	collisions, err := collisionGates(c, convs)
 	if err != nil {
 		return nil, err
 	}
+	steps := append(collisions, rowFormatGate(c, convs)...)
 	steps = append(steps, Step{Phase: revision.Expand, Stage: StageConvertTable, Statement: revision.Statement{Why: why, SQL: alg.With(sql)}})
-	back, err := c.undoConversion(attrs, convs, alg, len(steps) > 1)
+	back, err := c.undoConversion(attrs, convs, alg, len(collisions) > 0)
 	if err != nil {
 		return nil, err
 	}
 	return append(steps, back...), nil
+}
+
+// converted is the column as the conversion leaves it: the previous
+// release's definition under the new charset and collation. Whatever else
+// changes (a longer VARCHAR) is the other rules' statement, which then
+// runs on a column already converted, under the table's new default.
+func converted(from, to *schema.Column) *schema.Column {
+	c := *from
+	c.Attrs = nil
+	for _, a := range from.Attrs {
+		switch a.(type) {
+		case *schema.Charset, *schema.Collation:
+		default:
+			c.Attrs = append(c.Attrs, a)
+		}
+	}
+	for _, a := range to.Attrs {
+		switch a.(type) {
+		case *schema.Charset, *schema.Collation:
+			c.Attrs = append(c.Attrs, a)
+		}
+	}
+	return &c
 }
 
 // textual reports the types that have a charset.
@@ -210,10 +246,10 @@ func (ctx *Context) conversionAlgorithm(t *schema.Table, v conversion) (Algorith
 	if csChanges && v.fromCS != "utf8mb3" {
 		return Copy, fmt.Sprintf("%s -> %s re-encodes every value: a table copy", v.fromCS, v.toCS)
 	}
-	if _, ok := v.to.Type.Type.(*schema.StringType); !ok && csChanges {
-		return Copy, "an ENUM or SET changes its charset only by a table copy"
+	if _, ok := v.from.Type.Type.(*schema.StringType); !ok {
+		return Copy, "an ENUM or SET changes its charset or collation only by a table copy"
 	}
-	if s, ok := v.to.Type.Type.(*schema.StringType); ok && csChanges && strings.EqualFold(s.T, mysql.TypeVarchar) {
+	if s, ok := v.from.Type.Type.(*schema.StringType); ok && csChanges && strings.EqualFold(s.T, mysql.TypeVarchar) {
 		before, after := s.Size*3, s.Size*4
 		if before <= 255 && after > 255 {
 			return Copy, fmt.Sprintf("its longest value passes 255 bytes (%d -> %d), so every row's length prefix grows: a table copy", before, after)
@@ -268,9 +304,6 @@ func subPart(p *schema.IndexPart) int {
 	}
 	return 0
 }
-
-// An index the new charset makes longer than InnoDB stores is refused
-// when the release is checked (diff/check_limits.go), before any rule.
 
 func hasPrefix(idx *schema.Index, column string) bool {
 	return slices.ContainsFunc(idx.Parts, func(p *schema.IndexPart) bool { return p.C != nil && p.C.Name == column && subPart(p) > 0 })
@@ -334,6 +367,53 @@ func collisionGates(c *Change, convs []conversion) ([]Step, error) {
 	return out, nil
 }
 
+// compactColumnBytes is the most an index column holds in the COMPACT and
+// REDUNDANT row formats (3072 in DYNAMIC, MariaDB 10.11's default).
+const compactColumnBytes = 767
+
+// rowFormatGate stops expand, before it changes anything, on a table in
+// the COMPACT or REDUNDANT row format whose index the conversion makes
+// longer than such a table stores for a column (a varchar(255) key: 765
+// bytes in utf8mb3, 1020 in utf8mb4): the server refuses the ALTER ("Index
+// column size too large. The maximum column size is 767 bytes", measured).
+// The row format is the live table's (Atlas does not read it), so it is
+// counted on the server, from information_schema.
+func rowFormatGate(c *Change, convs []conversion) []Step {
+	t := c.Table
+	var long []string
+	for _, v := range convs {
+		was, _ := diff.CharsetMaxLen(v.fromCS)
+		is, _ := diff.CharsetMaxLen(v.toCS)
+		s, ok := v.from.Type.Type.(*schema.StringType)
+		if !ok || is <= was {
+			continue
+		}
+		for _, idx := range indexesOn(t, v.to.Name) {
+			if strings.EqualFold(indexType(idx), "FULLTEXT") {
+				continue
+			}
+			for _, p := range idx.Parts {
+				chars := subPart(p)
+				if chars == 0 {
+					chars = s.Size
+				}
+				if p.C != nil && p.C.Name == v.to.Name && chars*is > compactColumnBytes {
+					long = append(long, fmt.Sprintf("%s.%s in index %s (%d characters x %d bytes = %d)", t.Name, v.to.Name, idx.Name, chars, is, chars*is))
+				}
+			}
+		}
+	}
+	if len(long) == 0 {
+		return nil
+	}
+	return []Step{{Phase: revision.Expand, Stage: StageExpandGate, Statement: revision.Statement{
+		Kind: revision.Gate,
+		SQL:  fmt.Sprintf("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = %s AND ROW_FORMAT IN ('Compact', 'Redundant')", sqlsyntax.String(t.Name)),
+		Why: fmt.Sprintf("%s must be in the DYNAMIC row format: in COMPACT or REDUNDANT an index column holds at most %d bytes, and the conversion makes %s. Run ALTER TABLE %s ROW_FORMAT=DYNAMIC first (it rebuilds the table), or index a prefix of at most %d characters",
+			t.Name, compactColumnBytes, strings.Join(long, ", "), sqlsyntax.Ident(t.Name), compactColumnBytes/4),
+	}}}
+}
+
 func colName(p *schema.IndexPart) string {
 	if p.C == nil {
 		return ""
@@ -386,7 +466,7 @@ func (c *Change) undoConversion(attrs []schema.Change, convs []conversion, alg A
 		}
 	}
 	for _, v := range convs {
-		back = append(back, &schema.ModifyColumn{From: v.to, To: v.from, Change: schema.ChangeCollate})
+		back = append(back, &schema.ModifyColumn{From: converted(v.from, v.to), To: v.from, Change: schema.ChangeCollate})
 	}
 	sql, err := c.ctx.SQL(&schema.ModifyTable{T: c.FromTable, Changes: back})
 	if err != nil {

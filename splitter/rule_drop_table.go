@@ -36,7 +36,15 @@ func init() {
 					SQL: Inplace.With(fmt.Sprintf("ALTER TABLE %s DROP FOREIGN KEY %s", sqlsyntax.Ident(t.Name), sqlsyntax.Ident(fk.Symbol))),
 				}})
 			}
-			sql, err := c.ctx.SQL(c.Change)
+			// DROP TABLE names no key, and the order around the keys is
+			// decided above and by the stages; given the keys, Atlas took a
+			// key to the table itself for a cycle and dropped every other
+			// key first, in a second statement (Zabbix 5.4's
+			// application_prototype, whose templateid references it and
+			// itemid items).
+			bare := *t
+			bare.ForeignKeys = nil
+			sql, err := c.ctx.SQL(&schema.DropTable{T: &bare, Extra: c.Change.(*schema.DropTable).Extra})
 			if err != nil {
 				return nil, err
 			}

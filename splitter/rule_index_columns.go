@@ -17,7 +17,13 @@ import (
 // writes, so the name is defined throughout. The previous release's
 // queries were written for the old definition (and a unique one's writes
 // for its key), so the index changes in contract; a unique one behind the
-// duplicate gate of its new key, as a new unique index is.
+// duplicate gate of its new key, as a new unique index is. It changes at
+// the stage of dropped indexes, before contract drops columns: the old
+// definition may cover a column the release drops (Zabbix 4.4's
+// media_type_1 moved from description to name, description renamed), and
+// dropping that column first dropped the index with it, refused as
+// ALGORITHM=INSTANT ("Reason: DROP INDEX"), and left nothing for the
+// index's own DROP INDEX.
 func init() {
 	register(&Rule{
 		Name:     "index-columns",
@@ -42,7 +48,7 @@ func init() {
 				return nil, err
 			}
 			if !m.To.Unique {
-				return []Step{{Phase: revision.Contract, Stage: StageAddGatedConstraint, Statement: revision.Statement{
+				return []Step{{Phase: revision.Contract, Stage: StageDropIndex, Statement: revision.Statement{
 					Why: fmt.Sprintf("index %s on %s changes its columns; the previous release's queries were written for the old ones, so it changes only after that release is gone; dropped and added again in one statement (the index never goes missing), online, writes continue", m.To.Name, c.Table.Name),
 					SQL: Inplace.With(sql),
 				}}}, nil
@@ -53,7 +59,7 @@ func init() {
 			}
 			return []Step{
 				gate(fmt.Sprintf("unique index %s on %s changes its columns: the previous release could write rows whose new key another row holds; contract waits until there are none", m.To.Name, c.Table.Name), g),
-				{Phase: revision.Contract, Stage: StageAddGatedConstraint, Statement: revision.Statement{
+				{Phase: revision.Contract, Stage: StageDropIndex, Statement: revision.Statement{
 					Why: fmt.Sprintf("unique index %s on %s changes its columns and would reject rows the previous release may still write, so it changes only after that release is gone; dropped and added again in one statement (the index never goes missing), online, writes continue", m.To.Name, c.Table.Name),
 					SQL: Inplace.With(sql),
 				}},

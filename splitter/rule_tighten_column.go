@@ -46,8 +46,17 @@ func init() {
 				return nil, err
 			}
 			name := c.Table.Name + "." + m.To.Name
+			if lob := strings.ToLower(fmtType(tg.mid.Type.Type)); !c.ctx.Target.MariaDB() && tg.contract.Is(schema.ChangeDefault) && (strings.HasSuffix(lob, "text") || strings.HasSuffix(lob, "blob")) {
+				// MySQL 8.0 takes only an expression default on TEXT and BLOB
+				// (error 1101), so the column both releases write cannot
+				// keep the default the previous release's INSERTs rely on.
+				return nil, fmt.Errorf("%s: %s: the previous release's INSERTs leave the column to its default, which MySQL 8.0 does not take on a %s column, so both releases cannot share it until contract. Keep a default (`default = ...` on the column), or add a new column that `replaces` it", c.ctx.Transition.To.Where(c.Table.Name, m.To.Name), name, lob)
+			}
 			var steps []Step
 			if tg.midKind != schema.NoChange {
+				if err := c.keptKeysFit(tg.mid); err != nil {
+					return nil, err
+				}
 				alg, ok := c.ctx.widenAlgorithm(c.Table, m.From, tg.mid, tg.midKind)
 				if !ok {
 					return nil, fmt.Errorf("%s: %s: emcee could not find a column type accepting both releases' writes", c.ctx.Transition.To.Where(c.Table.Name, m.To.Name), name)

@@ -17,7 +17,7 @@ func init() {
 		Name:     "widen-column",
 		Priority: 100,
 		Doc: RuleDoc{
-			Change:   "widen a column: longer varchar, CHAR -> VARCHAR as long, bigger int or TEXT/BLOB, BOOL -> TINYINT, more fractional digits of DATETIME/TIMESTAMP/TIME, enum values appended, NOT NULL -> NULL, default or comment change (not removing a NOT NULL column's default)",
+			Change:   "widen a column: longer varchar, CHAR -> VARCHAR as long, CHAR/VARCHAR -> a TEXT that holds it, bigger int or TEXT/BLOB, BOOL -> TINYINT, more fractional digits of DATETIME/TIMESTAMP/TIME, enum values appended, NOT NULL -> NULL, default or comment change (not removing a NOT NULL column's default)",
 			Phases:   "expand (INSTANT or in place; a change that rebuilds or copies the table, such as NOT NULL -> NULL, requires allow_copy = true; a rebuild of a table with a FULLTEXT index is ALGORITHM=COPY)",
 			Rollback: "default and comment: set back (INSTANT); NULL: NOT NULL again in place, behind a gate counting the rows left NULL; a type widening cannot be undone online (narrowing copies the table on both servers): the rollback is refused",
 			Example:  `column "name" { type = varchar(255) }  # was varchar(100)`,
@@ -32,6 +32,9 @@ func init() {
 		},
 		Split: func(c *Change) ([]Step, error) {
 			m := c.Change.(*schema.ModifyColumn)
+			if err := c.keptKeysFit(m.To); err != nil {
+				return nil, err
+			}
 			alg, _ := c.ctx.widenAlgorithm(c.Table, m.From, m.To, m.Change)
 			where := c.ctx.Transition.To.Where(c.Table.Name, m.To.Name)
 			if alg == Copy {

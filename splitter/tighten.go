@@ -94,6 +94,9 @@ func joinType(col string, from, to schema.Type) (schema.Type, string, error) {
 	switch f := from.(type) {
 	case *schema.StringType:
 		t, ok := to.(*schema.StringType)
+		if ok && textHolds(f, t) {
+			return t, "", nil
+		}
 		if !ok || !charOrVarchar(f.T) || !charOrVarchar(t.T) {
 			break
 		}

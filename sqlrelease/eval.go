@@ -11,6 +11,7 @@ import (
 	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
 
+	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/devdb"
 	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/project"
@@ -70,6 +71,11 @@ func Evaluate(ctx context.Context, dev *devdb.DB, f diff.SQLFiles, t project.Tar
 	}
 	var ee *devdb.ExecError
 	switch {
+	case errors.As(runErr, &ee) && ee.Code == 1067:
+		// WordPress's datetime columns default to '0000-00-00 00:00:00',
+		// which its own session allows; the server's reason names only
+		// the column.
+		return diff.Source{}, script.Run[ee.Index].Pos.Errorf("dev database %s refused this statement: %v. The file runs in the sql_mode emcee applies plans in (%s): a zero date ('0000-00-00', or a zero month or day) is no default there, nor a value out of the column's range; declare another default", dev, ee.Err, dbconn.SQLMode)
 	case errors.As(runErr, &ee):
 		return diff.Source{}, script.Run[ee.Index].Pos.Errorf("dev database %s refused this statement: %v", dev, ee.Err)
 	case runErr != nil:

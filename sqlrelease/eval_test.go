@@ -167,6 +167,8 @@ func TestEvaluateErrorsArePositioned(t *testing.T) {
 		{"declared column missing", "CREATE TABLE a (id int);", "table \"a\" {\n  column \"slug\" {\n    fill = \"LOWER(id)\"\n  }\n}\n", "schema/r1.emcee.hcl:2:10: column \"slug\" of table a is declared here, but schema/r1.sql gives a no such column"},
 		{"schema in declarations", "CREATE TABLE a (id int);", "table \"a\" {\n  column \"id\" {\n    type = bigint\n  }\n}\n", "schema/r1.emcee.hcl:3:5: unknown attribute \"type\""},
 		{"declaration expression", "CREATE TABLE a (id int, b int);", "table \"a\" {\n  column \"b\" {\n    fill = \"id +\"\n  }\n}\n", "schema/r1.emcee.hcl:3:"},
+		{"zero date default", "CREATE TABLE a (id int);\nCREATE TABLE wp_posts (post_date datetime NOT NULL default '0000-00-00 00:00:00');", "", "schema/r1.sql:2:1: dev database"},
+		{"zero date default says why", "CREATE TABLE wp_posts (post_date datetime NOT NULL default '0000-00-00 00:00:00');", "", "Invalid default value for 'post_date'. The file runs in the sql_mode emcee applies plans in (STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE"},
 		{"no table", "SET NAMES utf8mb4;", "", "schema/r1.sql creates no table"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
