@@ -9,10 +9,9 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/emcee-db/emcee/dbconn"
-
 	"ariga.io/atlas/sql/schema"
 
+	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/devdb"
 	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/revision"
