@@ -92,7 +92,14 @@ type declaredExpr struct {
 	table, into string
 }
 
-func (d *declared) ordered() []declaredExpr { return d.order }
+// ordered is nil for a release without declared expressions read (a
+// release declared as SQL without a declarations file).
+func (d *declared) ordered() []declaredExpr {
+	if d == nil {
+		return nil
+	}
+	return d.order
+}
 
 // parseDeclarations parses the expressions of the declarations read from
 // body: per-row ones (forward, backward, fill: triggers run them) and the
