@@ -25,6 +25,16 @@ import (
 // recorded: the statement only touches pending rows, so a rerun simply
 // finds fewer of them.
 func (s *Session) backfill(ctx context.Context, rev *revision.Revision, rec *history.Record, i int, persist bool) (rows int64, finished bool, err error) {
+	err = s.inAppZone(ctx, func() error {
+		rows, finished, err = s.backfillRows(ctx, rev, rec, i, persist)
+		return err
+	})
+	return rows, finished, err
+}
+
+// backfillRows is backfill, in the application's time zone. It writes
+// nothing to the version table but keys and counts, which no zone shifts.
+func (s *Session) backfillRows(ctx context.Context, rev *revision.Revision, rec *history.Record, i int, persist bool) (rows int64, finished bool, err error) {
 	st := rev.Statements[i]
 	if st.Key == "" {
 		return s.unbatched(ctx, rev, rec, i, persist)
@@ -409,7 +419,7 @@ func (s *Session) countRows(ctx context.Context, table, pred string, exists bool
 		q = "SELECT EXISTS (SELECT 1 FROM " + sqlsyntax.Ident(table) + " WHERE " + pred + ")"
 	}
 	var n int64
-	err := s.Conn.QueryRowContext(ctx, q).Scan(&n)
+	err := s.inAppZone(ctx, func() error { return s.Conn.QueryRowContext(ctx, q).Scan(&n) })
 	return n, err
 }
 
@@ -422,14 +432,16 @@ func (s *Session) pendingUpTo(ctx context.Context, st revision.Statement, bound 
 	}
 	var n int64
 	if !bound.Valid {
-		err = s.Conn.QueryRowContext(ctx, b.Count(st.Key, false, false)).Scan(&n)
+		err = s.inAppZone(ctx, func() error { return s.Conn.QueryRowContext(ctx, b.Count(st.Key, false, false)).Scan(&n) })
 		return n, err
 	}
 	kind, err := s.keyKind(ctx, st.Table, st.Key)
 	if err != nil {
 		return 0, err
 	}
-	err = s.Conn.QueryRowContext(ctx, b.Count(st.Key, false, true), keyArg(bound.String, kind)).Scan(&n)
+	err = s.inAppZone(ctx, func() error {
+		return s.Conn.QueryRowContext(ctx, b.Count(st.Key, false, true), keyArg(bound.String, kind)).Scan(&n)
+	})
 	return n, err
 }
 

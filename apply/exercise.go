@@ -11,6 +11,7 @@ import (
 
 	"ariga.io/atlas/sql/schema"
 
+	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/devdb"
 	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/revision"
@@ -92,11 +93,22 @@ func (s *Session) exercise(ctx context.Context, rel string, note func(string, ..
 		return err
 	}
 	fns := s.storedFunction
-	fired, err := dev.FireTriggers(ctx, fns)
-	if err != nil {
-		return err
+	// In the application's time zone, as they run on the live database; a
+	// dev database on a server without that zone's tables still shows
+	// whether they run.
+	zone := s.appZone
+	if _, err := dbconn.AppTimeZone(ctx, dev.Conn, zone); err != nil {
+		note("the triggers, backfills and gates of %s ran in the dev database in %s, not in the application's time zone: %v", rel, dbconn.PinnedTimeZone, s.redact(err))
+		zone = dbconn.PinnedTimeZone
 	}
-	ran, err := dev.Run(ctx, probes, fns)
+	var fired, ran []devdb.Failure
+	err = dbconn.InTimeZone(ctx, dev.Conn, zone, func() error {
+		if fired, err = dev.FireTriggers(ctx, fns); err != nil {
+			return err
+		}
+		ran, err = dev.Run(ctx, probes, fns)
+		return err
+	})
 	if err != nil {
 		return err
 	}

@@ -85,7 +85,7 @@ func (s *Session) runGates(ctx context.Context, rev *revision.Revision, rec *his
 		}
 		var v sql.NullFloat64
 		err := s.retry(ctx, fmt.Sprintf("gate %s of %s (statement %d)", st.Rule, rev.ID, i+1), rev, i, func() error {
-			return s.Conn.QueryRowContext(ctx, q).Scan(&v)
+			return s.inAppZone(ctx, func() error { return s.Conn.QueryRowContext(ctx, q).Scan(&v) })
 		})
 		if err != nil {
 			g.Error = s.Cfg.Redact(err.Error())

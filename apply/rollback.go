@@ -586,8 +586,12 @@ func (s *Session) columnLoss(ctx context.Context, table, column string, f *sqlsy
 		preds = append([]string{preds[0] + again, preds[1] + again}, preds...)
 	}
 	for i, pred := range preds {
+		// In the application's zone: the fill computes there, as the
+		// backfill and the triggers did.
 		var n int64
-		err := s.Conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+sqlsyntax.Ident(table)+" WHERE "+pred).Scan(&n)
+		err := s.inAppZone(ctx, func() error {
+			return s.Conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+sqlsyntax.Ident(table)+" WHERE "+pred).Scan(&n)
+		})
 		switch {
 		case err == nil:
 			save, restore, err := s.saveColumn(ctx, table, column, pred, drops)
@@ -709,11 +713,13 @@ func (s *Session) saveColumn(ctx context.Context, table, column, pred string, dr
 		}
 	}
 	parts = append(parts, sqlsyntax.String(";"))
-	// Pinned as emcee's session is, for pred to read as it was counted,
-	// and in the file too: a TIMESTAMP reads and writes as text in the
-	// session's time zone.
-	q := "SET SESSION sql_mode = " + sqlsyntax.String(dbconn.SQLMode) + ", time_zone = '+00:00'; " +
-		"SELECT " + sqlsyntax.String("SET SESSION time_zone = '+00:00';") + "; " +
+	// As emcee's session counted, for pred to read as it was counted: in
+	// the application's time zone, where the fill computes. The values do
+	// not depend on it (a TIMESTAMP goes as FROM_UNIXTIME of its instant,
+	// restoreLiteral), and the file puts them back in +00:00, where no
+	// local time is ambiguous.
+	q := "SET SESSION sql_mode = " + sqlsyntax.String(dbconn.SQLMode) + ", time_zone = " + sqlsyntax.String(s.appZone) + "; " +
+		"SELECT " + sqlsyntax.String("SET SESSION time_zone = "+sqlsyntax.String(dbconn.PinnedTimeZone)+";") + "; " +
 		"SELECT CONCAT(" + strings.Join(parts, ", ") + ") FROM " + sqlsyntax.Ident(table) + " WHERE " + pred
 	file := shell.Word(s.saveFile("sql", table, column))
 	save = client + " --batch --raw --skip-column-names --quick --execute=" + shell.Quote(q) + " -- " + shell.Word(s.Cfg.Database) + " > " + file
@@ -758,6 +764,10 @@ func restoreLiteral(column, dataType string) string {
 		lit = "CAST(" + c + " AS CHAR)"
 	case "float":
 		lit = "CAST(CAST(" + c + " AS DOUBLE) AS CHAR)"
+	case "timestamp":
+		// Its instant: as text it is local time in the session's zone,
+		// ambiguous in the hour a named zone's clocks go back.
+		lit = "IF(" + c + " = 0, '''0000-00-00 00:00:00''', CONCAT('FROM_UNIXTIME(', UNIX_TIMESTAMP(" + c + "), ')'))"
 	case "bit":
 		lit = "CAST(CAST(" + c + " AS UNSIGNED) AS CHAR)"
 	case "binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob",

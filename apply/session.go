@@ -140,6 +140,10 @@ type Session struct {
 	// lower_case_table_names = 1, mysql://h/Glance and mysql://h/glance
 	// are one database, and its lock must be one lock.
 	schema string
+	// appZone is the time zone the application's writes run in
+	// (dbconn.AppTimeZone): backfills and gates compute in it, as the
+	// triggers do for the application's writes.
+	appZone string
 }
 
 // Open reads and verifies the plans, then connects. Nothing is locked or
@@ -171,6 +175,13 @@ func Open(ctx context.Context, p *project.Project, cfg *dbconn.Config, opts Opti
 	if err := conn.QueryRowContext(ctx, "SELECT DATABASE()").Scan(&s.schema); err != nil {
 		s.Close()
 		return nil, cfg.Explain(err)
+	}
+	if s.appZone, err = dbconn.AppTimeZone(ctx, conn, p.AppTimeZone); err != nil {
+		s.Close()
+		if p.AppTimeZone != "" {
+			err = fmt.Errorf("%s: emcee.app_time_zone: %w", p.AppTimeZoneAt, err)
+		}
+		return nil, s.redact(err)
 	}
 	if err := s.reload(ctx); err != nil {
 		s.Close()
@@ -214,6 +225,12 @@ func (s *Session) reload(ctx context.Context) error {
 	}
 	s.Records = rs
 	return nil
+}
+
+// inAppZone runs fn, which computes the application's data on s.Conn, in
+// the application's time zone.
+func (s *Session) inAppZone(ctx context.Context, fn func() error) error {
+	return dbconn.InTimeZone(ctx, s.Conn, s.appZone, fn)
 }
 
 func (s *Session) redact(err error) error { return s.Cfg.RedactErr(err) }

@@ -42,11 +42,23 @@ const (
 // defaults).
 const SQLMode = "STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION"
 
+// PinnedTimeZone is the time zone of emcee's own sessions: the version
+// table's times are written and read as UTC (the driver's Loc), and the
+// drift check compares TIMESTAMP defaults as information_schema shows
+// them, converted to the session's zone, with what the dev database shows
+// in the same zone. What computes the application's data runs in the
+// application's zone instead (InTimeZone).
+const PinnedTimeZone = "+00:00"
+
 func init() {
 	// The driver logs connection trouble to stderr on its own; emcee reports
 	// every failure itself, once and redacted.
 	_ = mysql.SetLogger(log.New(io.Discard, "", 0))
 }
+
+// maxLockWaitTimeout is the largest lock_wait_timeout MariaDB and MySQL
+// take, in seconds.
+const maxLockWaitTimeout = 31536000
 
 // Config is a parsed connection URL.
 type Config struct {
@@ -221,9 +233,11 @@ func Parse(raw string) (*Config, error) {
 				return nil, fmt.Errorf("database URL: tls=%q: want tls=true (verified), tls=skip-verify (encrypted, not verified), tls=preferred (encrypted when the server offers it) or tls=false", v[0])
 			}
 		case "lock_wait_timeout":
+			// The servers' own upper bound (a year) also keeps the
+			// seconds from overflowing the Duration.
 			n, err := strconv.Atoi(v[0])
-			if err != nil || n < 1 {
-				return nil, fmt.Errorf("database URL: lock_wait_timeout=%q: want a number of seconds", v[0])
+			if err != nil || n < 1 || n > maxLockWaitTimeout {
+				return nil, fmt.Errorf("database URL: lock_wait_timeout=%q: want a number of seconds from 1 to %d (a year, the server's maximum)", v[0], maxLockWaitTimeout)
 			}
 			c.LockWaitTimeout = time.Duration(n) * time.Second
 		default:
@@ -360,7 +374,7 @@ func (c *Config) dsn(db string) string {
 	m.Params = map[string]string{
 		"charset":                  "utf8mb4",
 		"sql_mode":                 "'" + SQLMode + "'",
-		"time_zone":                "'+00:00'" + noStatementTimeLimit,
+		"time_zone":                "'" + PinnedTimeZone + "'" + noStatementTimeLimit,
 		"lock_wait_timeout":        strconv.Itoa(int(c.LockWaitTimeout / time.Second)),
 		"innodb_lock_wait_timeout": strconv.Itoa(int(c.LockWaitTimeout / time.Second)),
 	}
@@ -376,6 +390,51 @@ func (c *Config) dsn(db string) string {
 // The driver sends every parameter as one SET, so the comments ride on a
 // pinned value.
 const noStatementTimeLimit = " /*M!100101 , max_statement_time = 0 */ /*!50708 , max_execution_time = 0 */"
+
+// AppTimeZone is the time zone the application's writes run in, which the
+// triggers expand creates compute in: declared (the emcee block's
+// app_time_zone, for an application that sets its own time_zone), or else
+// the server's @@global.time_zone, what a connection that sets none gets.
+// A declared zone the server does not know is refused: a named zone needs
+// the server's time zone tables.
+func AppTimeZone(ctx context.Context, conn *sql.Conn, declared string) (string, error) {
+	if declared == "" {
+		var zone string
+		if err := conn.QueryRowContext(ctx, "SELECT @@global.time_zone").Scan(&zone); err != nil {
+			return "", fmt.Errorf("reading the server's time zone (@@global.time_zone): %w", err)
+		}
+		return zone, nil
+	}
+	var known sql.NullString
+	if err := conn.QueryRowContext(ctx, "SELECT CONVERT_TZ('2000-01-01 00:00:00', '+00:00', ?)", declared).Scan(&known); err != nil {
+		return "", fmt.Errorf("checking the time zone %q: %w", declared, err)
+	}
+	if !known.Valid {
+		return "", fmt.Errorf("the server does not know the time zone %q: give an offset such as \"+05:00\", or load the server's time zone tables (mariadb-tzinfo-to-sql /usr/share/zoneinfo | mariadb mysql) for a named zone", declared)
+	}
+	return declared, nil
+}
+
+// InTimeZone runs fn with conn's session in zone (AppTimeZone), for the
+// statements that compute the application's data (backfills, gates): an
+// expression such as DATE() of a TIMESTAMP column or NOW() then gives the
+// value the triggers give the application's writes. The session is back
+// in PinnedTimeZone when fn returns, even when ctx is cancelled; a session
+// that cannot be put back is an error, since what runs next would read the
+// version table's times shifted.
+func InTimeZone(ctx context.Context, conn *sql.Conn, zone string, fn func() error) error {
+	if zone == PinnedTimeZone {
+		return fn()
+	}
+	if _, err := conn.ExecContext(ctx, "SET SESSION time_zone = ?", zone); err != nil {
+		return fmt.Errorf("setting the session's time zone to the application's (%s): %w", zone, err)
+	}
+	err := fn()
+	if _, rerr := conn.ExecContext(context.WithoutCancel(ctx), "SET SESSION time_zone = ?", PinnedTimeZone); rerr != nil {
+		err = errors.Join(err, fmt.Errorf("setting the session's time zone back to %s: %w", PinnedTimeZone, rerr))
+	}
+	return err
+}
 
 // StatementTimeLimits names the variables of noStatementTimeLimit that
 // the server has, for a program emcee hands the connection to

@@ -55,6 +55,23 @@ func TestParseErrorsHideThePassword(t *testing.T) {
 	}
 }
 
+// lock_wait_timeout=9223372037 overflowed the Duration to a negative one,
+// which the DSN sent as a negative timeout. The URL takes what the server
+// takes: 1 second to a year.
+func TestLockWaitTimeoutBounds(t *testing.T) {
+	for v, want := range map[string]time.Duration{"1": time.Second, "31536000": 31536000 * time.Second, "0": 0, "31536001": 0, "9223372037": 0, "99999999999999999999": 0} {
+		c, err := Parse("mysql://root@db1/x?lock_wait_timeout=" + v)
+		switch {
+		case want == 0 && err == nil:
+			t.Errorf("lock_wait_timeout=%s: accepted as %s", v, c.LockWaitTimeout)
+		case want == 0 && !strings.Contains(err.Error(), "from 1 to 31536000"):
+			t.Errorf("lock_wait_timeout=%s: %v, want the range", v, err)
+		case want != 0 && (err != nil || c.LockWaitTimeout != want || !strings.Contains(c.DSN(), "lock_wait_timeout="+v)):
+			t.Errorf("lock_wait_timeout=%s: %v, %v", v, c, err)
+		}
+	}
+}
+
 // A password holding /, ? or # that is not percent-encoded ends the
 // URL's host part early: what comes before it reads as host:port, and
 // port digits are the password's first characters. The error must not

@@ -87,16 +87,26 @@ type declaredExpr struct {
 	list *sqlsyntax.Assignments
 	attr exprAttr
 	what string // "fill of t.c", for messages
+	// table is the table the expression computes a row of; into the
+	// column it writes ("" for a predicate or a set list).
+	table, into string
 }
 
-func (d *declared) ordered() []declaredExpr { return d.order }
+// ordered is nil for a release without declared expressions read (a
+// release declared as SQL without a declarations file).
+func (d *declared) ordered() []declaredExpr {
+	if d == nil {
+		return nil
+	}
+	return d.order
+}
 
 // parseDeclarations parses the expressions of the declarations read from
 // body: per-row ones (forward, backward, fill: triggers run them) and the
 // data migrations' statement ones (set, pending).
 func parseDeclarations(body *hclsyntax.Body, src []byte, d *Declarations) error {
 	d.exprs = &declared{src: src, attrs: map[*sqlsyntax.Expr]exprAttr{}, lists: map[*sqlsyntax.Assignments]exprAttr{}}
-	parse := func(a *hclsyntax.Attribute, use sqlsyntax.Use, what string) (*sqlsyntax.Expr, error) {
+	parse := func(a *hclsyntax.Attribute, use sqlsyntax.Use, what string, table, into string) (*sqlsyntax.Expr, error) {
 		ea, ok := stringOf(a)
 		if !ok {
 			return nil, nil // stringAttr reported it
@@ -106,7 +116,7 @@ func parseDeclarations(body *hclsyntax.Body, src []byte, d *Declarations) error 
 			return nil, ea.errorf(src, err, "%s", what)
 		}
 		d.exprs.attrs[e] = ea
-		d.exprs.order = append(d.exprs.order, declaredExpr{expr: e, attr: ea, what: what})
+		d.exprs.order = append(d.exprs.order, declaredExpr{expr: e, attr: ea, what: what, table: table, into: into})
 		return e, nil
 	}
 	var err error
@@ -123,7 +133,7 @@ func parseDeclarations(body *hclsyntax.Body, src []byte, d *Declarations) error 
 					continue
 				}
 				if a, ok := c.Body.Attributes["fill"]; ok {
-					if decl.FillExpr, err = parse(a, sqlsyntax.PerRow, "fill of "+decl.Ref.String()); err != nil {
+					if decl.FillExpr, err = parse(a, sqlsyntax.PerRow, "fill of "+decl.Ref.String(), decl.Ref.Table, decl.Ref.Column); err != nil {
 						return err
 					}
 				}
@@ -131,10 +141,10 @@ func parseDeclarations(body *hclsyntax.Body, src []byte, d *Declarations) error 
 					if r.Type != "replaces" || decl.Replaces == nil {
 						continue
 					}
-					if decl.Replaces.ForwardExpr, err = parse(r.Body.Attributes["forward"], sqlsyntax.PerRow, "forward expression of "+decl.Ref.String()); err != nil {
+					if decl.Replaces.ForwardExpr, err = parse(r.Body.Attributes["forward"], sqlsyntax.PerRow, "forward expression of "+decl.Ref.String(), decl.Ref.Table, decl.Ref.Column); err != nil {
 						return err
 					}
-					if decl.Replaces.BackwardExpr, err = parse(r.Body.Attributes["backward"], sqlsyntax.PerRow, "backward expression of "+decl.Ref.String()); err != nil {
+					if decl.Replaces.BackwardExpr, err = parse(r.Body.Attributes["backward"], sqlsyntax.PerRow, "backward expression of "+decl.Ref.String(), decl.Ref.Table, decl.Replaces.Column); err != nil {
 						return err
 					}
 				}
@@ -147,13 +157,44 @@ func parseDeclarations(body *hclsyntax.Body, src []byte, d *Declarations) error 
 				return set.errorf(src, err, "set of data_migration %q", m.Name)
 			}
 			d.exprs.lists[m.SetList] = set
-			d.exprs.order = append(d.exprs.order, declaredExpr{list: m.SetList, attr: set, what: fmt.Sprintf("set of data_migration %q", m.Name)})
-			if m.PendingExpr, err = parse(b.Body.Attributes["pending"], sqlsyntax.Statement, fmt.Sprintf("pending of data_migration %q", m.Name)); err != nil {
+			d.exprs.order = append(d.exprs.order, declaredExpr{list: m.SetList, attr: set, what: fmt.Sprintf("set of data_migration %q", m.Name), table: m.Table})
+			if m.PendingExpr, err = parse(b.Body.Attributes["pending"], sqlsyntax.Statement, fmt.Sprintf("pending of data_migration %q", m.Name), m.Table, ""); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// ZoneUse is a declared expression whose value depends on the session's
+// time zone: emcee's backfills compute it in the application's zone
+// (apply), and it agrees with what the triggers compute only if every
+// session of the application writes in that zone.
+type ZoneUse struct {
+	Pos  Pos
+	What string // "forward expression of t.c"
+	Why  string // what in it depends on the zone, and where inside when Pos cannot say
+}
+
+// ZoneDependent lists the declared expressions whose value depends on the
+// session's time zone, in the order declared. timestamps are the TIMESTAMP
+// columns of a table that its expressions read or write.
+func (d *Declarations) ZoneDependent(timestamps func(table string) []string) []ZoneUse {
+	var out []ZoneUse
+	for _, at := range d.exprs.ordered() {
+		var z *sqlsyntax.Error
+		switch {
+		case at.expr != nil:
+			z = at.expr.ZoneDependent(timestamps(at.table), at.into)
+		case at.list != nil:
+			z = at.list.ZoneDependent(timestamps(at.table))
+		}
+		if z != nil {
+			p, inside := at.attr.pos(d.exprs.src, z)
+			out = append(out, ZoneUse{Pos: p, What: at.what, Why: z.Msg + inside})
+		}
+	}
+	return out
 }
 
 // checkCalls refuses a call, in a declared expression, of a function that

@@ -622,10 +622,30 @@ func RowsRewritten(ctx context.Context, q Querier, r *Record, rows int64) error 
 	return exec(ctx, q, "UPDATE "+table+" SET rows_done = rows_done + ? WHERE name = ?"+inForce, rows, r.Name)
 }
 
-// Fail records the error and the statement that caused it.
+// Fail records the error and the statement that caused it. Each is cut
+// to what its TEXT column holds: a strict server refuses a longer value,
+// and the record would stay "in flight" with no error for the next run to
+// show. The whole statement stays in the revision's plan file.
 func Fail(ctx context.Context, q Querier, r *Record, cause error, stmt string) error {
-	r.Error, r.FailedStatement, r.InFlight = cause.Error(), stmt, false
-	return exec(ctx, q, "UPDATE "+table+" SET error = ?, failed_statement = ?, in_flight = 0 WHERE name = ?"+inForce, r.Error, stmt, r.Name)
+	r.Error, r.FailedStatement, r.InFlight = fitText(cause.Error()), fitText(stmt), false
+	return exec(ctx, q, "UPDATE "+table+" SET error = ?, failed_statement = ?, in_flight = 0 WHERE name = ?"+inForce, r.Error, r.FailedStatement, r.Name)
+}
+
+// textBytes is what a TEXT column holds.
+const textBytes = 65535
+
+// fitText is s, or its start (whole characters) and how long it was,
+// within textBytes.
+func fitText(s string) string {
+	if len(s) <= textBytes {
+		return s
+	}
+	tail := fmt.Sprintf(" ... [cut: %d bytes in all]", len(s))
+	cut := textBytes - len(tail)
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + tail
 }
 
 // Finish marks the revision applied.

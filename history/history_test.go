@@ -3,10 +3,13 @@ package history
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/emcee-db/emcee/internal/testdb"
 	"github.com/emcee-db/emcee/revision"
@@ -274,5 +277,53 @@ func TestShowKey(t *testing.T) {
 		if got := ShowKey(in); got != want {
 			t.Errorf("ShowKey(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// A failed statement longer than its TEXT column (a plan's INSERT of many
+// rows, a long trigger) made the strict server refuse the UPDATE of Fail:
+// the record stayed "in flight" without the error. Both are cut to fit,
+// on whole characters, saying how long they were.
+func TestFailRecordsALongStatement(t *testing.T) {
+	db := testdb.New(t)
+	ctx := context.Background()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "SET NAMES utf8mb4, SESSION sql_mode = 'STRICT_TRANS_TABLES'"); err != nil {
+		t.Fatal(err)
+	}
+	if err := Ensure(ctx, conn); err != nil {
+		t.Fatal(err)
+	}
+	rev := &revision.Revision{ID: revision.ID{Release: "pike", Phase: revision.Migrate, Seq: 1}, Checksum: "h1:x", Statements: make([]revision.Statement, 1)}
+	r, err := Start(ctx, conn, rev, "test", "dev")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Sending(ctx, conn, r); err != nil {
+		t.Fatal(err)
+	}
+	stmt := "INSERT INTO t VALUES " + strings.Repeat("('日本'),", 10000) + "('x')"
+	if err := Fail(ctx, conn, r, errors.New("boom: "+stmt), stmt); err != nil {
+		t.Fatalf("Fail: %v", err)
+	}
+	rs, err := Load(ctx, conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := rs[r.Name]
+	if got.InFlight || !strings.HasPrefix(got.Error, "boom: INSERT") || !strings.HasPrefix(got.FailedStatement, "INSERT INTO t VALUES ('日本'),") {
+		t.Fatalf("record after Fail: in flight %v, error %.40q, statement %.40q", got.InFlight, got.Error, got.FailedStatement)
+	}
+	for _, v := range []string{got.Error, got.FailedStatement} {
+		if len(v) > textBytes || !utf8.ValidString(v) || !strings.HasSuffix(v, " bytes in all]") {
+			t.Errorf("recorded %d bytes, valid UTF-8 %v, ending %q", len(v), utf8.ValidString(v), v[max(0, len(v)-40):])
+		}
+	}
+	if !strings.HasSuffix(got.FailedStatement, fmt.Sprintf("[cut: %d bytes in all]", len(stmt))) {
+		t.Errorf("the statement does not say how long it was: %q", got.FailedStatement[len(got.FailedStatement)-40:])
 	}
 }

@@ -62,11 +62,14 @@ type Settings struct {
 	OSCCriticalLoad string `spec:"osc_critical_load"`
 	// OSCSleep is the tool's --sleep.
 	OSCSleep string `spec:"osc_sleep"`
+	// AppTimeZone is the time zone the application's sessions set, when
+	// they set one: backfills and gates compute in it.
+	AppTimeZone string `spec:"app_time_zone"`
 }
 
 // settingNames are the attributes of the emcee block; anything else is a
 // typo that would otherwise be dropped silently.
-var settingNames = []string{"schema_dir", "plans_dir", "target", "releases", "released", "osc", "osc_chunk_time", "osc_max_load", "osc_critical_load", "osc_sleep"}
+var settingNames = []string{"schema_dir", "plans_dir", "target", "releases", "released", "osc", "osc_chunk_time", "osc_max_load", "osc_critical_load", "osc_sleep", "app_time_zone"}
 
 type envSpec struct {
 	Name  string     `spec:"name,name"`
@@ -92,7 +95,11 @@ type Project struct {
 	Target    Target
 	Releases  []string
 	OSC       OSC
-	released  map[string]bool
+	// AppTimeZone is the emcee block's app_time_zone ("": the server's
+	// @@global.time_zone), AppTimeZoneAt where it is written.
+	AppTimeZone   string
+	AppTimeZoneAt string
+	released      map[string]bool
 	// forEach are the env blocks with for_each, by name, where each is
 	// declared: a fleet even when the set it ranges over has one element
 	// or none.
@@ -178,6 +185,9 @@ func LoadVars(path string, vars Vars) (*Project, error) {
 	}
 	if pr.OSC, err = loadOSC(s, block); err != nil {
 		return nil, err
+	}
+	if s.AppTimeZone != "" {
+		pr.AppTimeZone, pr.AppTimeZoneAt = s.AppTimeZone, block.at("app_time_zone")
 	}
 	if len(s.Releases) == 0 {
 		return nil, fmt.Errorf("%s: emcee.releases is empty: list your releases oldest first", block.at("releases"))

@@ -38,6 +38,7 @@ emcee {
   osc_max_load   = "Threads_running=30"
   osc_critical_load = "Threads_running=90"
   osc_sleep      = "5ms"
+  app_time_zone  = "Europe/Paris"
 }
 `)
 	if err != nil {
@@ -52,6 +53,9 @@ emcee {
 	}
 	if want := (OSC{Tool: OSCPtOSC, ChunkTime: 250 * time.Millisecond, MaxLoad: "Threads_running=30", CriticalLoad: "Threads_running=90", Sleep: 5 * time.Millisecond}); p.OSC != want || !p.OSC.Enabled() {
 		t.Fatalf("osc: %+v, want %+v", p.OSC, want)
+	}
+	if p.AppTimeZone != "Europe/Paris" || !strings.HasSuffix(p.AppTimeZoneAt, "atlas.hcl:19:20") {
+		t.Fatalf("app_time_zone %q at %q", p.AppTimeZone, p.AppTimeZoneAt)
 	}
 	if _, err := p.Env("staging"); err == nil || !strings.Contains(err.Error(), `no env "staging" (defined: prod)`) {
 		t.Fatalf("missing env: %v", err)
