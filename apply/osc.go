@@ -1352,7 +1352,7 @@ sub after_create_triggers {
 // its triggers, a chunk (retried, the work done again), the swap. The
 // tool splits the list at commas, and reads \, as a comma inside a value.
 func oscSetVars(limits []string) string {
-	vars := "sql_mode='" + strings.ReplaceAll(dbconn.SQLMode, ",", `\,`) + "',time_zone='+00:00'"
+	vars := "sql_mode='" + strings.ReplaceAll(dbconn.SQLMode, ",", `\,`) + "',time_zone='" + dbconn.PinnedTimeZone + "'"
 	for _, v := range limits {
 		vars += "," + v + "=0"
 	}
