@@ -349,15 +349,15 @@ const (
 )
 
 func (s *Session) keyKind(ctx context.Context, table, key string) (keyKind, error) {
-	var typ string
-	err := s.Conn.QueryRowContext(ctx, "SELECT DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME = ?", table, key).Scan(&typ)
-	if err == sql.ErrNoRows {
-		return keyText, fmt.Errorf("backfill key %s.%s does not exist", table, key)
-	}
+	types, err := s.columnTypes(ctx, table)
 	if err != nil {
 		return keyText, err
 	}
-	switch strings.ToLower(typ) {
+	typ, ok := types[strings.ToLower(key)]
+	if !ok {
+		return keyText, fmt.Errorf("backfill key %s.%s does not exist", table, key)
+	}
+	switch typ {
 	case "tinyint", "smallint", "mediumint", "int", "bigint":
 		return keyInt, nil
 	case "bit":

@@ -681,9 +681,9 @@ func (s *Session) saveColumn(ctx context.Context, table, column, pred string, dr
 	if err == nil {
 		stamped, err = s.onUpdateColumns(ctx, table)
 	}
-	types := map[string]string{} // lowercased column name: DATA_TYPE
+	var types map[string]string
 	if err == nil {
-		err = s.columnTypes(ctx, table, types)
+		types, err = s.columnTypes(ctx, table)
 	}
 	if err != nil {
 		return "", "", s.redact(fmt.Errorf("reading the columns that say where %s.%s's lost values go back: %w", table, column, err))
@@ -726,20 +726,23 @@ func (s *Session) saveColumn(ctx context.Context, table, column, pred string, dr
 	return save, client + " -- " + shell.Word(s.Cfg.Database) + " < " + file, nil
 }
 
-func (s *Session) columnTypes(ctx context.Context, table string, into map[string]string) error {
+// columnTypes are the DATA_TYPEs of the live table's columns, by
+// lowercased column name.
+func (s *Session) columnTypes(ctx context.Context, table string) (map[string]string, error) {
 	rows, err := s.Conn.QueryContext(ctx, "SELECT COLUMN_NAME, DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?", table)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer rows.Close()
+	types := map[string]string{}
 	for rows.Next() {
 		var name, typ string
 		if err := rows.Scan(&name, &typ); err != nil {
-			return err
+			return nil, err
 		}
-		into[strings.ToLower(name)] = strings.ToLower(typ)
+		types[strings.ToLower(name)] = strings.ToLower(typ)
 	}
-	return rows.Err()
+	return types, rows.Err()
 }
 
 // collated are the data types whose values compare under a collation,
