@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/internal/testdb"
+	"github.com/emcee-db/emcee/internal/testserver"
 	"github.com/emcee-db/emcee/sqlname"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
@@ -351,5 +354,34 @@ func TestDevDatabaseWaitsForALingeringSession(t *testing.T) {
 	}
 	if err := d.Close(ctx); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A stale temporary database whose directory holds a file the server did
+// not make (DROP DATABASE drops its tables, then fails with 1010): the run
+// goes on, and the note says where the file is to be removed, since a
+// second DROP DATABASE fails the same way.
+func TestStaleScratchWithAForeignFileIsExplained(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{})
+	db := srv.Open(t)
+	stale := "emcee_scratch_1000000000_1"
+	exec(t, db, "CREATE DATABASE "+sqlsyntax.Ident(stale))
+	exec(t, db, "CREATE TABLE "+sqlsyntax.Ident(stale)+".t (id int)")
+	if err := os.WriteFile(filepath.Join(srv.Dir, "data", stale, "t.TRG~"), []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := dbconn.Parse(fmt.Sprintf("mysql://root@127.0.0.1:%d/app", srv.Port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := Open(context.Background(), Spec{Beside: cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close(context.Background())
+	notes := strings.Join(d.Notes(), "\n")
+	if !strings.Contains(notes, "could not drop scratch database "+stale+" (Error 1010") ||
+		!strings.Contains(notes, "its tables are gone, but its directory in the server's data directory holds files the server does not know; remove them there, then DROP DATABASE `"+stale+"`") {
+		t.Errorf("notes: %s", notes)
 	}
 }

@@ -106,7 +106,13 @@ func dropStale(ctx context.Context, c *sql.Conn) (dropped, undropped []string, e
 		_, _ = c.ExecContext(ctx, "DO RELEASE_LOCK(?)", name)
 		if err != nil {
 			// Another user's, perhaps: the run goes on, and says so.
-			undropped = append(undropped, fmt.Sprintf("%s (%v)", name, err))
+			how := "drop it by hand"
+			if dbconn.ServerCode(err) == 1010 {
+				// The server dropped the tables, then found files it did not
+				// make in the directory: a second DROP fails the same way.
+				how = "its tables are gone, but its directory in the server's data directory holds files the server does not know; remove them there, then DROP DATABASE " + sqlsyntax.Ident(name)
+			}
+			undropped = append(undropped, fmt.Sprintf("%s (%v), left by a run that ended without dropping it: %s", name, err, how))
 			continue
 		}
 		dropped = append(dropped, name)
@@ -127,7 +133,7 @@ func (d *DB) Notes() []string {
 		out = append(out, fmt.Sprintf("dropped scratch database %s%s left by a run that ended without dropping it (killed, or its connection lost)", name, when))
 	}
 	for _, u := range d.undropped {
-		out = append(out, fmt.Sprintf("could not drop scratch database %s, left by a run that ended without dropping it: drop it by hand", u))
+		out = append(out, "could not drop scratch database "+u)
 	}
 	if d.Emptied {
 		out = append(out, fmt.Sprintf("emptied dev database %s first: a run that ended without emptying it (killed, or its connection lost) had left its schemas there", d))
