@@ -30,6 +30,19 @@ func server(t *testing.T) (*testdb.DB, *dbconn.Config) {
 	return db, cfg
 }
 
+// privateServer is server on a MariaDB of the test's own, for tests that
+// leave stale scratch databases: on the shared server any other test's run
+// would drop them first (and say so in its output).
+func privateServer(t *testing.T) (*testdb.DB, *dbconn.Config) {
+	t.Helper()
+	db := testserver.Start(t, testserver.Options{}).NewDB(t)
+	cfg, err := dbconn.Parse(db.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db, cfg
+}
+
 func exec(t *testing.T, db interface {
 	ExecContext(context.Context, string, ...any) (sql.Result, error)
 }, q string, args ...any) {
@@ -93,7 +106,7 @@ func TestDockerDevURLIsRefusedNotReplaced(t *testing.T) {
 // run; one whose creating session still lives is not, however old its
 // name says it is; a name emcee does not write is not touched.
 func TestStaleScratchDatabasesAreDropped(t *testing.T) {
-	db, cfg := server(t)
+	db, cfg := privateServer(t)
 	ctx := context.Background()
 	stale := "emcee_scratch_1000000000_1"
 	legacy := "emcee_scratch_0123456789ab"
@@ -146,7 +159,7 @@ func TestStaleScratchDatabasesAreDropped(t *testing.T) {
 // its session, nothing is cleaned up); the next run finds the database
 // and drops it.
 func TestScratchOfAKilledSessionIsDroppedByTheNextRun(t *testing.T) {
-	db, cfg := server(t)
+	db, cfg := privateServer(t)
 	ctx := context.Background()
 	first, err := Open(ctx, Spec{Beside: cfg, Like: mustConn(t, db.DB)})
 	if err != nil {
