@@ -301,22 +301,14 @@ func (s *Session) oscNames(ctx context.Context, a *sqlsyntax.OSCAlter) error {
 	if n := len(a.Table) + len("__new"); n > 64 {
 		return fmt.Errorf("table %s: the tool's copy, _%s_new, would be a name of %d characters; the server allows 64", sqlsyntax.Ident(a.Table), a.Table, n)
 	}
-	rows, err := s.Conn.QueryContext(ctx, "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?", a.Table)
+	cols, err := s.queryStrings(ctx, "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?", a.Table)
 	if err != nil {
-		return s.redact(err)
+		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
-			return err
-		}
+	for _, c := range cols {
 		if oscColumnTaboo.MatchString(c) {
 			return fmt.Errorf("column %s.%s: the tool does not alter a table with a backtick or a line break in a column name", a.Table, c)
 		}
-	}
-	if err := rows.Err(); err != nil {
-		return err
 	}
 	var keys int
 	if err := s.Conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM (SELECT INDEX_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND NON_UNIQUE = 0 GROUP BY INDEX_NAME HAVING SUM(NULLABLE = 'YES') = 0) k", a.Table).Scan(&keys); err != nil {
@@ -631,27 +623,13 @@ func (s *Session) showTriggers(ctx context.Context, table string) ([]history.OSC
 
 // showCreateTrigger is the statement SHOW CREATE TRIGGER prints.
 func (s *Session) showCreateTrigger(ctx context.Context, name string) (string, error) {
-	rows, err := s.Conn.QueryContext(ctx, "SHOW CREATE TRIGGER "+sqlsyntax.Ident(name))
+	var stmt string
+	err := dbconn.EachRow(ctx, s.Conn, "SHOW CREATE TRIGGER "+sqlsyntax.Ident(name), nil, func(rows *sql.Rows) error {
+		stmt = scanStrings(rows)["sql original statement"]
+		return nil
+	})
 	if err != nil {
 		return "", s.redact(err)
-	}
-	defer rows.Close()
-	cols, _ := rows.Columns()
-	vals := make([]sql.NullString, len(cols))
-	ptrs := make([]any, len(cols))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
-	var stmt string
-	if rows.Next() {
-		if err := rows.Scan(ptrs...); err != nil {
-			return "", err
-		}
-		for i, c := range cols {
-			if strings.EqualFold(c, "SQL Original Statement") {
-				stmt = vals[i].String
-			}
-		}
 	}
 	if stmt == "" {
 		return "", fmt.Errorf("SHOW CREATE TRIGGER %s printed no statement", sqlsyntax.Ident(name))
@@ -728,29 +706,22 @@ func (s *Session) oscLeftovers(ctx context.Context, table string) (leftovers, er
 	for _, t := range tables {
 		l.newTable = l.newTable || t == newName
 	}
-	rows, err := s.Conn.QueryContext(ctx, "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = DATABASE() AND EVENT_OBJECT_TABLE IN (?, ?, ?) ORDER BY TRIGGER_NAME", table, oldName, newName)
-	if err != nil {
-		return l, s.redact(err)
-	}
-	defer rows.Close()
 	toolTriggers := oscTriggerNames(s.Cfg.Database, table)
-	for rows.Next() {
+	err = dbconn.EachRow(ctx, s.Conn, "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = DATABASE() AND EVENT_OBJECT_TABLE IN (?, ?, ?) ORDER BY TRIGGER_NAME", []any{table, oldName, newName}, func(rows *sql.Rows) error {
 		var name, on string
 		if err := rows.Scan(&name, &on); err != nil {
-			return l, err
+			return err
 		}
-		tool := slices.Contains(toolTriggers, name)
-		switch {
-		case tool && on == oldName:
-			l.oldTable = true
-			l.triggers = append(l.triggers, name)
+		switch tool := slices.Contains(toolTriggers, name); {
 		case tool:
+			l.oldTable = l.oldTable || on == oldName
 			l.triggers = append(l.triggers, name)
 		case on == newName:
 			l.onNewCopy = append(l.onNewCopy, name)
 		}
-	}
-	return l, rows.Err()
+		return nil
+	})
+	return l, s.redact(err)
 }
 
 // oscCleanUp drops what the tool left, then creates again every trigger
@@ -825,25 +796,18 @@ func (s *Session) serverTriggers(ctx context.Context, names []string, tables ...
 	if len(names) == 0 {
 		return out, nil
 	}
-	rows, err := s.Conn.QueryContext(ctx, "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE, DEFINER, ACTION_TIMING, EVENT_MANIPULATION, ACTION_STATEMENT, SQL_MODE, CHARACTER_SET_CLIENT, COLLATION_CONNECTION FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()")
+	err := dbconn.EachRow(ctx, s.Conn, "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE, DEFINER, ACTION_TIMING, EVENT_MANIPULATION, ACTION_STATEMENT, SQL_MODE, CHARACTER_SET_CLIENT, COLLATION_CONNECTION FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()", nil, func(rows *sql.Rows) error {
+		var table string
+		var d triggerDef
+		err := rows.Scan(&d.name, &table, &d.definer, &d.timing, &d.event, &d.body, &d.sqlMode, &d.charset, &d.collation)
+		if err == nil && slices.Contains(names, d.name) && slices.Contains(tables, table) {
+			out[d.name] = d
+		}
+		return err
+	})
 	if err != nil {
 		return nil, s.redact(err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var table string
-		var d triggerDef
-		if err := rows.Scan(&d.name, &table, &d.definer, &d.timing, &d.event, &d.body, &d.sqlMode, &d.charset, &d.collation); err != nil {
-			return nil, s.redact(err)
-		}
-		if slices.Contains(names, d.name) && slices.Contains(tables, table) {
-			out[d.name] = d
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, s.redact(err)
-	}
-	rows.Close()
 	for name, d := range out {
 		stmt, err := s.showCreateTrigger(ctx, name)
 		if err != nil {
@@ -962,21 +926,15 @@ func (s *Session) foreignKeyClause(ctx context.Context, table, name, as string) 
 	if err != nil {
 		return "", s.redact(fmt.Errorf("reading foreign key %s of %s: %w", sqlsyntax.Ident(name), sqlsyntax.Ident(table), err))
 	}
-	rows, err := s.Conn.QueryContext(ctx, "SELECT COLUMN_NAME, REFERENCED_COLUMN_NAME FROM information_schema.KEY_COLUMN_USAGE WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = ? AND CONSTRAINT_NAME = ? AND REFERENCED_TABLE_NAME IS NOT NULL ORDER BY ORDINAL_POSITION", table, name)
+	var cols, refCols []string
+	err = dbconn.EachRow(ctx, s.Conn, "SELECT COLUMN_NAME, REFERENCED_COLUMN_NAME FROM information_schema.KEY_COLUMN_USAGE WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = ? AND CONSTRAINT_NAME = ? AND REFERENCED_TABLE_NAME IS NOT NULL ORDER BY ORDINAL_POSITION", []any{table, name}, func(rows *sql.Rows) error {
+		var c, r string
+		err := rows.Scan(&c, &r)
+		cols, refCols = append(cols, sqlsyntax.Ident(c)), append(refCols, sqlsyntax.Ident(r))
+		return err
+	})
 	if err != nil {
 		return "", s.redact(err)
-	}
-	defer rows.Close()
-	var cols, refCols []string
-	for rows.Next() {
-		var c, r string
-		if err := rows.Scan(&c, &r); err != nil {
-			return "", err
-		}
-		cols, refCols = append(cols, sqlsyntax.Ident(c)), append(refCols, sqlsyntax.Ident(r))
-	}
-	if err := rows.Err(); err != nil {
-		return "", err
 	}
 	ref := sqlsyntax.Ident(refTable)
 	if refSchema != s.Cfg.Database {

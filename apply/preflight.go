@@ -43,18 +43,11 @@ func (s *Session) preflight(ctx context.Context, res *Result, rel string, revs [
 			return s.redact(err)
 		}
 		var grants []string
+		var err error
 		if logBin && !trust {
-			rows, err := s.Conn.QueryContext(ctx, "SHOW GRANTS")
-			if err != nil {
-				return s.redact(err)
+			if grants, err = s.queryStrings(ctx, "SHOW GRANTS"); err != nil {
+				return err
 			}
-			for rows.Next() {
-				var g string
-				if err := rows.Scan(&g); err == nil {
-					grants = append(grants, g)
-				}
-			}
-			rows.Close()
 		}
 		msg, err := triggerPrivileges(triggers, logBin, trust, grants, s.Cfg.User)
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"path/filepath"
@@ -729,20 +730,14 @@ func (s *Session) saveColumn(ctx context.Context, table, column, pred string, dr
 // columnTypes are the DATA_TYPEs of the live table's columns, by
 // lowercased column name.
 func (s *Session) columnTypes(ctx context.Context, table string) (map[string]string, error) {
-	rows, err := s.Conn.QueryContext(ctx, "SELECT COLUMN_NAME, DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?", table)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	types := map[string]string{}
-	for rows.Next() {
+	err := dbconn.EachRow(ctx, s.Conn, "SELECT COLUMN_NAME, DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?", []any{table}, func(rows *sql.Rows) error {
 		var name, typ string
-		if err := rows.Scan(&name, &typ); err != nil {
-			return nil, err
-		}
+		err := rows.Scan(&name, &typ)
 		types[strings.ToLower(name)] = strings.ToLower(typ)
-	}
-	return types, rows.Err()
+		return err
+	})
+	return types, err
 }
 
 // collated are the data types whose values compare under a collation,

@@ -9,8 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-sql-driver/mysql"
-
+	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/devdb"
 	"github.com/emcee-db/emcee/history"
 	"github.com/emcee-db/emcee/project"
@@ -561,11 +560,7 @@ func (s *Session) execDDL(ctx context.Context, rev *revision.Revision, rec *hist
 // alreadyApplied recognises the errors a DDL statement gets when it is sent
 // a second time after it took effect.
 func alreadyApplied(err error) bool {
-	var me *mysql.MySQLError
-	if !errors.As(err, &me) {
-		return false
-	}
-	switch me.Number {
+	switch dbconn.ServerCode(err) {
 	case 1050, // table exists
 		1060, // duplicate column
 		1061, // duplicate key name
