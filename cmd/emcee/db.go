@@ -177,11 +177,15 @@ type phaseFlags struct {
 	maxLoadLimits, criticalLimits []apply.LoadLimit
 }
 
-func (f *phaseFlags) add(cmd *cobra.Command, drift, backfill, maxRows bool) {
+// What --allow-drift compares the live schema with.
+const (
+	leftByPrevious    = "what the previous release left"
+	recordedRevisions = "what the recorded revisions produce"
+)
+
+func (f *phaseFlags) add(cmd *cobra.Command, driftFrom string, backfill, maxRows bool) {
 	cmd.Flags().BoolVar(&f.dryRun, "dry-run", false, "print exactly what would run, change nothing")
-	if drift {
-		cmd.Flags().BoolVar(&f.allowDrift, "allow-drift", false, "continue even if the live schema differs from what the previous release left (the differences are still printed)")
-	}
+	cmd.Flags().BoolVar(&f.allowDrift, "allow-drift", false, "continue even if the live schema differs from "+driftFrom+" (the differences are still printed)")
 	if backfill {
 		cmd.Flags().IntVar(&f.batchSize, "batch-size", apply.DefaultBatchSize, "rows per backfill batch (primary-key range); each batch is one short transaction")
 		cmd.Flags().DurationVar(&f.pause, "pause", 0, "sleep between backfill batches, to leave room for the application's writes and for replicas (e.g. 100ms)")
@@ -293,14 +297,13 @@ func (f *phaseFlags) check(cmd *cobra.Command) error {
 	return nil
 }
 
-func (f *phaseFlags) options(r *dbRun) apply.Options {
+func (f *phaseFlags) options() apply.Options {
 	o := apply.Options{DryRun: f.dryRun, AllowDrift: f.allowDrift, DropNewData: f.dropNewData, BatchSize: f.batchSize, Pause: f.pause, MaxRows: f.maxRows, Retries: f.retries,
 		ChunkTime: f.chunkTime, MaxBatchSize: f.maxBatchSize, MaxLag: f.maxLag, Replicas: f.replicas, CheckInterval: f.checkInterval,
 		MaxLoad: f.maxLoadLimits, CriticalLoad: f.criticalLimits}
 	if f.retries == 0 {
 		o.Retries = -1
 	}
-	r.logTo(&o)
 	return o
 }
 
