@@ -615,15 +615,9 @@ func (s *Session) dryRun(ctx context.Context, rev *revision.Revision, rec *histo
 		case revision.Backfill:
 			s.say("-- [%d] backfill %s: %s", i+1, st.Rule, st.Why)
 			s.say("-- %s", s.describeBackfill(ctx, rec, st, i == from))
-			b, keeps, err := s.readBackfill(ctx, st)
-			if err != nil {
+			var err error
+			if text, err = s.backfillText(ctx, st); err != nil {
 				return err
-			}
-			switch {
-			case st.Key != "":
-				text = b.Batch(st.Key, true) + ";"
-			case keeps:
-				text = b.SQL() + ";"
 			}
 		default:
 			s.say("-- [%d] %s: %s", i+1, st.Rule, st.Why)
@@ -641,6 +635,21 @@ func (s *Session) dryRun(ctx context.Context, rev *revision.Revision, rec *histo
 	rr.Applied = len(rev.Statements) - from
 	rr.Done = true
 	return nil
+}
+
+// backfillText is what a run sends for a backfill, written from the tree
+// as the run writes it (a batch's key range, the timestamps it keeps).
+func (s *Session) backfillText(ctx context.Context, st revision.Statement) (string, error) {
+	b, keeps, err := s.readBackfill(ctx, st)
+	switch {
+	case err != nil:
+		return "", err
+	case st.Key != "":
+		return b.Batch(st.Key, true) + ";", nil
+	case keeps:
+		return b.SQL() + ";", nil
+	}
+	return st.SQL + ";", nil
 }
 
 // catchUp reruns the backfills of a release's applied migrate revisions
@@ -672,19 +681,12 @@ func (s *Session) catchUp(ctx context.Context, res *Result, rel string) (rows, s
 			s.say("%s is applied, but %s has %s pending again (written after its backfill passed): backfilling (statement %d, rule %s)",
 				rev.ID, st.Table, plural(int(n), "row"), i+1, st.Rule)
 			if s.opts.DryRun {
-				// What the run would send, written from the tree as the
-				// run writes it (the key range, the timestamps it keeps).
-				b, keeps, err := s.readBackfill(ctx, st)
+				text, err := s.backfillText(ctx, st)
 				if err != nil {
 					return rows, stuck, false, s.redact(err)
 				}
-				text := b.Batch(st.Key, true) + ";"
 				s.say("-- [%d] backfill %s: %s", i+1, st.Rule, st.Why)
 				if st.Key == "" {
-					text = st.SQL + ";"
-					if keeps {
-						text = b.SQL() + ";"
-					}
 					s.say("-- runs as one UPDATE (no single-column primary key to batch on), %d rows pending:", n)
 				} else {
 					s.say("-- runs in batches of %d keys up to MAX(%s) when it starts, %d rows pending:", s.opts.BatchSize, st.Key, n)
