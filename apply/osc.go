@@ -2,6 +2,7 @@ package apply
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -252,13 +253,7 @@ func (s *Session) checkOSC(ctx context.Context, rev *revision.Revision, from int
 			s.osc.privileged = true
 		}
 		if err == nil && a != nil {
-			err = oscCollidingKeys(rev, a.Table)
-		}
-		if err == nil && a != nil {
-			err = s.oscNames(ctx, a)
-		}
-		if err == nil && a != nil {
-			err = s.oscDeclared(rev.ID.Release, a.Table)
+			err = cmp.Or(oscCollidingKeys(rev, a.Table), s.oscNames(ctx, a), s.oscDeclared(rev.ID.Release, a.Table))
 		}
 		if err != nil {
 			return &Refusal{
@@ -430,7 +425,7 @@ func (s *Session) runOSC(ctx context.Context, rev *revision.Revision, rec *histo
 	if err != nil {
 		return err
 	}
-	fks, err := s.queryStrings(ctx, "SELECT CONSTRAINT_NAME FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY CONSTRAINT_NAME", a.Table)
+	fks, err := s.foreignKeys(ctx, a.Table)
 	if err != nil {
 		return err
 	}
@@ -555,16 +550,8 @@ func (s *Session) holdLock(ctx context.Context, tool *os.Process, stop <-chan st
 // schema is compared with what the recorded revisions produce, with and
 // without the statement.
 func (s *Session) oscFinished(ctx context.Context, rev *revision.Revision, i int, run *history.OSCRun) (bool, error) {
-	if len(run.ForeignKeys) > 0 {
-		have, err := s.queryStrings(ctx, "SELECT CONSTRAINT_NAME FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = ?", run.Table)
-		if err != nil {
-			return false, err
-		}
-		for _, name := range run.ForeignKeys {
-			if !slices.Contains(have, name) && slices.Contains(have, sqlsyntax.OSCConstraintName(name)) {
-				return true, nil
-			}
-		}
+	if renamed, err := s.renamedForeignKeys(ctx, run); err != nil || len(renamed) > 0 {
+		return len(renamed) > 0, err
 	}
 	p := planReplay(s.Project.Releases, s.Plans, s.Records)
 	p.inFlight = &devdb.Step{Revision: rev.ID.String(), N: i + 1, SQL: rev.Statements[i].SQL}
@@ -880,19 +867,16 @@ var charsetName = regexp.MustCompile(`^[a-z0-9_]+$`)
 // foreign_key_checks off, the server drops and adds a key in place, without
 // reading a row, and the old table, which held the names, is gone.
 func (s *Session) oscForeignKeyNames(ctx context.Context, run *history.OSCRun) error {
-	if run == nil || len(run.ForeignKeys) == 0 {
+	if run == nil {
 		return nil
 	}
-	have, err := s.queryStrings(ctx, "SELECT CONSTRAINT_NAME FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = ?", run.Table)
+	names, err := s.renamedForeignKeys(ctx, run)
 	if err != nil {
 		return err
 	}
 	var clauses, renamed []string
-	for _, name := range run.ForeignKeys {
+	for _, name := range names {
 		tool := sqlsyntax.OSCConstraintName(name)
-		if slices.Contains(have, name) || !slices.Contains(have, tool) {
-			continue
-		}
 		def, err := s.foreignKeyClause(ctx, run.Table, tool, name)
 		if err != nil {
 			return err
@@ -916,6 +900,22 @@ func (s *Session) oscForeignKeyNames(ctx context.Context, run *history.OSCRun) e
 		return s.redact(fmt.Errorf("%s applied the statement, but the foreign keys of %s keep the names it gave them (%s): %w; rename them by hand (statement: %s), then rerun `emcee db %s`", run.Tool, sqlsyntax.Ident(run.Table), strings.Join(renamed, ", "), err, alter, s.cmd))
 	}
 	return nil
+}
+
+func (s *Session) foreignKeys(ctx context.Context, table string) ([]string, error) {
+	return s.queryStrings(ctx, "SELECT CONSTRAINT_NAME FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY CONSTRAINT_NAME", table)
+}
+
+// renamedForeignKeys are the foreign keys of the run's table that bear
+// the tool's name for them, and no longer their own.
+func (s *Session) renamedForeignKeys(ctx context.Context, run *history.OSCRun) ([]string, error) {
+	if len(run.ForeignKeys) == 0 {
+		return nil, nil
+	}
+	have, err := s.foreignKeys(ctx, run.Table)
+	return slices.DeleteFunc(slices.Clone(run.ForeignKeys), func(name string) bool {
+		return slices.Contains(have, name) || !slices.Contains(have, sqlsyntax.OSCConstraintName(name))
+	}), err
 }
 
 // foreignKeyClause is ADD CONSTRAINT <as> FOREIGN KEY ... for the table's
