@@ -830,11 +830,7 @@ func (s *Session) createTrigger(ctx context.Context, d triggerDef, table string)
 	if !charsetName.MatchString(d.charset) || !charsetName.MatchString(d.collation) {
 		return fmt.Errorf("the server describes its character set as %q %q", d.charset, d.collation)
 	}
-	definer := sqlsyntax.String(d.definer) // a role
-	if i := strings.LastIndex(d.definer, "@"); i >= 0 {
-		definer = sqlsyntax.String(d.definer[:i]) + "@" + sqlsyntax.String(d.definer[i+1:])
-	}
-	stmt := "CREATE DEFINER = " + definer + " TRIGGER " + sqlsyntax.Ident(d.name) + " " + d.timing + " " + d.event + " ON " + sqlsyntax.Ident(table) + " FOR EACH ROW " + d.body
+	stmt := "CREATE DEFINER = " + accountLiteral(d.definer) + " TRIGGER " + sqlsyntax.Ident(d.name) + " " + d.timing + " " + d.event + " ON " + sqlsyntax.Ident(table) + " FOR EACH ROW " + d.body
 	var sent []byte
 	var whole bool
 	if err := s.Conn.QueryRowContext(ctx, "SELECT CAST(CONVERT(? USING "+d.charset+") AS BINARY), CONVERT(CONVERT(? USING "+d.charset+") USING utf8mb4) = ? COLLATE utf8mb4_bin", stmt, stmt, stmt).Scan(&sent, &whole); err != nil {

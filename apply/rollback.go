@@ -304,11 +304,7 @@ func (s *Session) rollbackPreflight(ctx context.Context, res *Result, rel string
 // a run that goes on from there (startsFrom): a resumed expand or a
 // rollback. It refuses a difference unless --allow-drift.
 func (s *Session) recordedDriftCheck(ctx context.Context, res *Result, startsFrom string) error {
-	note := func(format string, args ...any) {
-		line := fmt.Sprintf(format, args...)
-		res.Preflight = append(res.Preflight, line)
-		s.say("preflight: %s", line)
-	}
+	note := s.preflightNote(res)
 	p := planReplay(s.Project.Releases, s.Plans, s.Records)
 	r, _, err := s.replayOf(p)
 	if err != nil {
@@ -387,9 +383,7 @@ func (s *Session) rollbackLosses(ctx context.Context, res *Result, rel string, r
 		if s.opts.DryRun {
 			verb = "would drop"
 		}
-		line := fmt.Sprintf("--drop-new-data: the rollback %s %s: %s", verb, what, strings.Join(lines, "; "))
-		res.Preflight = append(res.Preflight, line)
-		s.say("preflight: %s", line)
+		s.preflightNote(res)("--drop-new-data: the rollback %s %s: %s", verb, what, strings.Join(lines, "; "))
 		return nil
 	}
 	var saves []string
