@@ -235,8 +235,7 @@ func (s *Session) compare(ctx context.Context, r *devdb.Replay, expected string)
 	}
 	defer func() { err = errors.Join(err, s.redact(dev.Close(ctx))) }()
 	if rep, err = dev.Compare(ctx, s.Conn, s.Cfg.Database, r, expected); err != nil {
-		var step *devdb.StepError
-		if errors.As(err, &step) {
+		if errors.As(err, new(*devdb.StepError)) {
 			return nil, err // redacted already, and db diff words it
 		}
 		return nil, s.redact(err)

@@ -136,17 +136,13 @@ func finish(res *apply.Result, err error) (*dbResult, error) {
 		// The text was logged while it ran.
 		out = &dbResult{doc: res, version: res.After}
 	}
-	var blocked *apply.Blocked
-	if errors.As(err, &blocked) {
-		return out, &exitError{code: codeBlocked, err: err}
-	}
-	var crit *apply.CriticalLoad
-	if errors.As(err, &crit) {
-		return out, &exitError{code: codeCritical, err: err}
-	}
-	var late *apply.NoRollback
-	if errors.As(err, &late) {
-		return out, &exitError{code: codeNoRollback, err: err}
+	for _, c := range []struct {
+		target any
+		code   int
+	}{{new(*apply.Blocked), codeBlocked}, {new(*apply.CriticalLoad), codeCritical}, {new(*apply.NoRollback), codeNoRollback}} {
+		if errors.As(err, c.target) {
+			return out, &exitError{code: c.code, err: err}
+		}
 	}
 	return out, err
 }
