@@ -212,22 +212,12 @@ var (
 // DSN), spaces, double quotes and non-ASCII letters go through (e2e
 // TestOSCHostileDatabaseNames).
 func oscDatabaseName(name string) bool {
-	for _, c := range []byte(name) {
-		if c < 0x20 || c == 0x7f || strings.IndexByte(`;:[]='\`, c) >= 0 {
-			return false
-		}
-	}
-	return name != ""
+	return name != "" && !strings.ContainsFunc(name, func(r rune) bool { return r < 0x20 || r == 0x7f || strings.ContainsRune(`;:[]='\`, r) })
 }
 
 // oscTableName reports a name of printable ASCII without ' and \.
 func oscTableName(name string) bool {
-	for _, c := range []byte(name) {
-		if c < 0x20 || c > 0x7e || c == '\'' || c == '\\' {
-			return false
-		}
-	}
-	return name != ""
+	return name != "" && !strings.ContainsFunc(name, func(r rune) bool { return r < 0x20 || r > 0x7e || r == '\'' || r == '\\' })
 }
 
 // checkOSC refuses, before a revision runs anything, a statement the tool
@@ -945,7 +935,11 @@ func (s *Session) foreignKeyClause(ctx context.Context, table, name, as string) 
 
 // execOSC runs the tool and turns its progress into emcee's.
 func (s *Session) execOSC(ctx context.Context, rev *revision.Revision, a *sqlsyntax.OSCAlter) error {
-	defaults, err := oscDefaults(s.Cfg, s.osc.tls)
+	// The defaults file is the tool's descriptor 3, which it reads as
+	// /dev/fd/3 each time it connects. It is on no disk, and goes when emcee
+	// and the tool are gone: a file in $TMPDIR stayed there, password and
+	// all, when emcee was killed with -9 (no deferred cleanup runs then).
+	defaults, err := memFile("emcee-osc-defaults", oscDefaultsFile(s.Cfg)+s.osc.tls)
 	if err != nil {
 		return err
 	}
@@ -1311,15 +1305,6 @@ func oscSetVars(limits []string) string {
 		vars += "," + v + "=0"
 	}
 	return vars
-}
-
-// oscDefaults is the defaults file as a file in memory, which the tool
-// gets as its descriptor 3 and reads as /dev/fd/3 each time it connects.
-// It is on no disk, and goes when emcee and the tool are gone: a file in
-// $TMPDIR stayed there, password and all, when emcee was killed with -9
-// (no deferred cleanup runs then).
-func oscDefaults(cfg *dbconn.Config, tls string) (*os.File, error) {
-	return memFile("emcee-osc-defaults", oscDefaultsFile(cfg)+tls)
 }
 
 // memFile is content in a file that lives in memory only (memfd), readable
