@@ -62,10 +62,7 @@ func (s *Session) findOSC(ctx context.Context) error {
 	if !o.Enabled() {
 		return nil
 	}
-	from, drop := s.opts.OSCFrom, "drop --osc "+o.Tool
-	if from == "" {
-		from = "--osc " + o.Tool
-	}
+	from, drop := cmp.Or(s.opts.OSCFrom, "--osc "+o.Tool), "drop --osc "+o.Tool
 	if !strings.HasPrefix(from, "--osc") {
 		drop = "pass --osc none, or remove osc from the emcee block"
 	}

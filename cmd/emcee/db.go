@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -311,10 +312,7 @@ func progressReporter(w io.Writer) func(apply.Progress) {
 	var bar *progressbar.ProgressBar
 	lastTenth, lastDone, lastPaused := int64(-1), int64(-1), ""
 	return func(p apply.Progress) {
-		step := p.Step
-		if step == "" {
-			step = "backfill"
-		}
+		step := cmp.Or(p.Step, "backfill")
 		if terminal {
 			if bar == nil {
 				bar = progressbar.NewOptions64(max(p.Total, 1),
