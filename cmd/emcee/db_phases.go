@@ -251,7 +251,7 @@ in progress; a rerun after a rollback has nothing to do either.`,
 		},
 	}
 	f.add(cmd, recordedRevisions, false, false)
-	cmd.Flags().BoolVar(&f.dropNewData, "drop-new-data", false, "drop the data only the new release wrote into what its expand added, which rollback otherwise refuses to (the counts are printed again)")
+	cmd.Flags().BoolVar(&f.o.DropNewData, "drop-new-data", false, "drop the data only the new release wrote into what its expand added, which rollback otherwise refuses to (the counts are printed again)")
 	return cmd
 }
 
