@@ -166,21 +166,11 @@ func unseen(ctx context.Context, db *sql.DB, cfg *dbconn.Config) error {
 		"SELECT DISTINCT CONCAT(TABLE_NAME, ' is partitioned (ALTER TABLE ... REMOVE PARTITIONING)') FROM information_schema.PARTITIONS WHERE TABLE_SCHEMA = DATABASE() AND PARTITION_NAME IS NOT NULL ORDER BY 1",
 		"SELECT CONCAT(c.TABLE_NAME, '.', c.COLUMN_NAME, ' is INVISIBLE (ALTER TABLE ... MODIFY it without INVISIBLE)') FROM information_schema.COLUMNS c JOIN information_schema.TABLES t ON t.TABLE_SCHEMA = c.TABLE_SCHEMA AND t.TABLE_NAME = c.TABLE_NAME AND t.TABLE_TYPE = 'BASE TABLE' WHERE c.TABLE_SCHEMA = DATABASE() AND c.EXTRA LIKE '%INVISIBLE%' ORDER BY c.TABLE_NAME, c.ORDINAL_POSITION",
 	} {
-		rows, err := db.QueryContext(ctx, q)
+		what, err := dbconn.Strings(ctx, db, q)
 		if err != nil {
 			return cfg.Explain(err)
 		}
-		for rows.Next() {
-			var what string
-			if err := rows.Scan(&what); err != nil {
-				rows.Close()
-				return cfg.Explain(err)
-			}
-			found = append(found, what)
-		}
-		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
-			return cfg.Explain(err)
-		}
+		found = append(found, what...)
 	}
 	if len(found) > 0 {
 		return fmt.Errorf("%s holds what emcee does not plan, so nothing was written: emcee plans base tables with visible columns, and inspects databases with Atlas, which does not see these (db baseline and the drift check would not either):\n  %s\nconvert them as said, or move them to another database, then rerun emcee init", cfg, strings.Join(found, "\n  "))

@@ -166,12 +166,19 @@ func (s *Session) backfillRows(ctx context.Context, rev *revision.Revision, rec 
 				upd, ua = b.Batch(st.Key, true), []any{keyArg(lo.String, kind), keyArg(hi.String, kind)}
 			}
 			var err error
-			n, err = s.batch(ctx, st, rec, upd, ua, hi.String, persist, stmtLog)
+			n, err = s.batch(ctx, st, upd, ua, stmtLog, func(tx *sql.Tx, n int64) error {
+				if !persist {
+					return nil
+				}
+				return history.BackfillProgress(ctx, tx, rec, hi.String, n)
+			})
 			return err
 		})
 		if err != nil {
 			return rows, false, err
 		}
+		rec.ResumeKey = sql.NullString{String: hi.String, Valid: true}
+		rec.RowsDone += n
 		z.observe(size, took)
 		lo = hi
 		rows += n
@@ -210,28 +217,14 @@ func (s *Session) unbatched(ctx context.Context, rev *revision.Revision, rec *hi
 	}
 	q := b.SQL()
 	var n int64
-	err = s.retry(ctx, "backfill of "+st.Table+" (one UPDATE)", rev, i, func() error {
-		tx, err := s.Conn.BeginTx(ctx, nil)
-		if err != nil {
-			return err
-		}
-		defer tx.Rollback()
-		r, err := tx.ExecContext(ctx, q)
-		if err != nil {
-			return err
-		}
-		if stmtLog {
-			if err := unsafeLogged(ctx, tx, st); err != nil {
-				return err
+	err = s.retry(ctx, "backfill of "+st.Table+" (one UPDATE)", rev, i, func() (err error) {
+		n, err = s.batch(ctx, st, q, nil, stmtLog, func(tx *sql.Tx, n int64) error {
+			if !persist {
+				return nil
 			}
-		}
-		n, _ = r.RowsAffected()
-		if persist {
-			if err := history.RowsRewritten(ctx, tx, rec, n); err != nil {
-				return err
-			}
-		}
-		return tx.Commit()
+			return history.RowsRewritten(ctx, tx, rec, n)
+		})
+		return err
 	})
 	if err != nil {
 		return 0, false, err
@@ -242,13 +235,15 @@ func (s *Session) unbatched(ctx context.Context, rev *revision.Revision, rec *hi
 	return n, true, nil
 }
 
-func (s *Session) batch(ctx context.Context, st revision.Statement, rec *history.Record, upd string, args []any, hi string, persist, stmtLog bool) (int64, error) {
+// batch runs one statement of a backfill in its own transaction, and
+// record writes what it did into the version table in the same one.
+func (s *Session) batch(ctx context.Context, st revision.Statement, q string, args []any, stmtLog bool, record func(*sql.Tx, int64) error) (int64, error) {
 	tx, err := s.Conn.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, err
 	}
 	defer tx.Rollback()
-	r, err := tx.ExecContext(ctx, upd, args...)
+	r, err := tx.ExecContext(ctx, q, args...)
 	if err != nil {
 		return 0, err
 	}
@@ -258,16 +253,12 @@ func (s *Session) batch(ctx context.Context, st revision.Statement, rec *history
 		}
 	}
 	n, _ := r.RowsAffected()
-	if persist {
-		if err := history.BackfillProgress(ctx, tx, rec, hi, n); err != nil {
-			return 0, err
-		}
+	if err := record(tx, n); err != nil {
+		return 0, err
 	}
 	if err := tx.Commit(); err != nil {
 		return 0, err
 	}
-	rec.ResumeKey = sql.NullString{String: hi, Valid: true}
-	rec.RowsDone += n
 	return n, nil
 }
 
@@ -313,22 +304,14 @@ func (s *Session) statementLogged(ctx context.Context) (bool, error) {
 // RAND(), SYSDATE() or the like, and each replica would write other values
 // than the primary's.
 func unsafeLogged(ctx context.Context, tx *sql.Tx, st revision.Statement) error {
-	rows, err := tx.QueryContext(ctx, "SHOW WARNINGS")
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
+	return dbconn.EachRow(ctx, tx, "SHOW WARNINGS", nil, func(rows *sql.Rows) error {
 		var level, msg string
 		var code int
-		if err := rows.Scan(&level, &code, &msg); err != nil {
+		if err := rows.Scan(&level, &code, &msg); err != nil || code != 1592 {
 			return err
 		}
-		if code == 1592 {
-			return fmt.Errorf("the backfill of %s is unsafe for binlog_format = STATEMENT, in which replicas run it again (the server: %s): each replica would write other values than this server; nothing of it was committed. Run migrate with binlog_format ROW or MIXED (SET GLOBAL binlog_format = 'MIXED', for the sessions started after it), or change the backfill to compute what replicas compute alike", st.Table, msg)
-		}
-	}
-	return rows.Err()
+		return fmt.Errorf("the backfill of %s is unsafe for binlog_format = STATEMENT, in which replicas run it again (the server: %s): each replica would write other values than this server; nothing of it was committed. Run migrate with binlog_format ROW or MIXED (SET GLOBAL binlog_format = 'MIXED', for the sessions started after it), or change the backfill to compute what replicas compute alike", st.Table, msg)
+	})
 }
 
 // keyKind is how the values of a backfill's key travel from the server

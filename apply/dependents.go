@@ -2,9 +2,11 @@ package apply
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 
+	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/history"
 	"github.com/emcee-db/emcee/revision"
@@ -63,37 +65,24 @@ func (o liveObject) readsTable(t string) bool {
 
 func (s *Session) liveObjects(ctx context.Context) ([]liveObject, error) {
 	var out []liveObject
-	rows, err := s.Conn.QueryContext(ctx, "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE, CONCAT(ACTION_TIMING, ' ', EVENT_MANIPULATION), ACTION_STATEMENT FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() ORDER BY TRIGGER_NAME")
-	if err != nil {
-		return nil, err
-	}
-	for rows.Next() {
+	err := dbconn.EachRow(ctx, s.Conn, "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE, CONCAT(ACTION_TIMING, ' ', EVENT_MANIPULATION), ACTION_STATEMENT FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() ORDER BY TRIGGER_NAME", nil, func(rows *sql.Rows) error {
 		o := liveObject{kind: "trigger"}
-		if err := rows.Scan(&o.name, &o.table, &o.event, &o.text); err != nil {
-			rows.Close()
-			return nil, err
-		}
+		err := rows.Scan(&o.name, &o.table, &o.event, &o.text)
 		o.read = effect.Parse(fmt.Sprintf("CREATE TRIGGER %s %s ON %s FOR EACH ROW %s", sqlsyntax.Ident(o.name), o.event, sqlsyntax.Ident(o.table), o.text))
 		out = append(out, o)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	rows, err = s.Conn.QueryContext(ctx, "SELECT TABLE_NAME, VIEW_DEFINITION FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME")
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
+	err = dbconn.EachRow(ctx, s.Conn, "SELECT TABLE_NAME, VIEW_DEFINITION FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME", nil, func(rows *sql.Rows) error {
 		o := liveObject{kind: "view"}
-		if err := rows.Scan(&o.name, &o.text); err != nil {
-			return nil, err
-		}
+		err := rows.Scan(&o.name, &o.text)
 		o.read = effect.Parse("CREATE VIEW " + sqlsyntax.Ident(o.name) + " AS " + o.text)
 		out = append(out, o)
-	}
-	return out, rows.Err()
+		return err
+	})
+	return out, err
 }
 
 // checkDependents refuses a revision whose statements still to run drop

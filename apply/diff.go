@@ -63,8 +63,7 @@ func (s *Session) Diff(ctx context.Context) (*DiffResult, error) {
 		return res, err
 	}
 	rep, err := s.compare(ctx, r, "what "+res.ComparedWith+" produce")
-	var step *devdb.StepError
-	if errors.As(err, &step) {
+	if errors.As(err, new(*devdb.StepError)) {
 		return res, fmt.Errorf("replaying the recorded revisions: %w\nthey cannot be rebuilt on this server, so there is nothing to compare with; `emcee db version -v` shows what is recorded", err)
 	}
 	if err != nil {

@@ -63,8 +63,7 @@ func (s *Session) Forget(ctx context.Context, name string) (*Result, error) {
 		expected = "what " + p.comparedWith() + " produce"
 	}
 	rep, err := s.compare(ctx, r, expected)
-	var step *devdb.StepError
-	if errors.As(err, &step) {
+	if errors.As(err, new(*devdb.StepError)) {
 		return res, fmt.Errorf("replaying the other recorded revisions: %w", err)
 	}
 	if err != nil {

@@ -2,6 +2,7 @@ package apply
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -61,10 +62,7 @@ func (s *Session) findOSC(ctx context.Context) error {
 	if !o.Enabled() {
 		return nil
 	}
-	from, drop := s.opts.OSCFrom, "drop --osc "+o.Tool
-	if from == "" {
-		from = "--osc " + o.Tool
-	}
+	from, drop := cmp.Or(s.opts.OSCFrom, "--osc "+o.Tool), "drop --osc "+o.Tool
 	if !strings.HasPrefix(from, "--osc") {
 		drop = "pass --osc none, or remove osc from the emcee block"
 	}
@@ -211,22 +209,12 @@ var (
 // DSN), spaces, double quotes and non-ASCII letters go through (e2e
 // TestOSCHostileDatabaseNames).
 func oscDatabaseName(name string) bool {
-	for _, c := range []byte(name) {
-		if c < 0x20 || c == 0x7f || strings.IndexByte(`;:[]='\`, c) >= 0 {
-			return false
-		}
-	}
-	return name != ""
+	return name != "" && !strings.ContainsFunc(name, func(r rune) bool { return r < 0x20 || r == 0x7f || strings.ContainsRune(`;:[]='\`, r) })
 }
 
 // oscTableName reports a name of printable ASCII without ' and \.
 func oscTableName(name string) bool {
-	for _, c := range []byte(name) {
-		if c < 0x20 || c > 0x7e || c == '\'' || c == '\\' {
-			return false
-		}
-	}
-	return name != ""
+	return name != "" && !strings.ContainsFunc(name, func(r rune) bool { return r < 0x20 || r > 0x7e || r == '\'' || r == '\\' })
 }
 
 // checkOSC refuses, before a revision runs anything, a statement the tool
@@ -252,13 +240,7 @@ func (s *Session) checkOSC(ctx context.Context, rev *revision.Revision, from int
 			s.osc.privileged = true
 		}
 		if err == nil && a != nil {
-			err = oscCollidingKeys(rev, a.Table)
-		}
-		if err == nil && a != nil {
-			err = s.oscNames(ctx, a)
-		}
-		if err == nil && a != nil {
-			err = s.oscDeclared(rev.ID.Release, a.Table)
+			err = cmp.Or(oscCollidingKeys(rev, a.Table), s.oscNames(ctx, a), s.oscDeclared(rev.ID.Release, a.Table))
 		}
 		if err != nil {
 			return &Refusal{
@@ -301,22 +283,14 @@ func (s *Session) oscNames(ctx context.Context, a *sqlsyntax.OSCAlter) error {
 	if n := len(a.Table) + len("__new"); n > 64 {
 		return fmt.Errorf("table %s: the tool's copy, _%s_new, would be a name of %d characters; the server allows 64", sqlsyntax.Ident(a.Table), a.Table, n)
 	}
-	rows, err := s.Conn.QueryContext(ctx, "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?", a.Table)
+	cols, err := s.queryStrings(ctx, "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?", a.Table)
 	if err != nil {
-		return s.redact(err)
+		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
-			return err
-		}
+	for _, c := range cols {
 		if oscColumnTaboo.MatchString(c) {
 			return fmt.Errorf("column %s.%s: the tool does not alter a table with a backtick or a line break in a column name", a.Table, c)
 		}
-	}
-	if err := rows.Err(); err != nil {
-		return err
 	}
 	var keys int
 	if err := s.Conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM (SELECT INDEX_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND NON_UNIQUE = 0 GROUP BY INDEX_NAME HAVING SUM(NULLABLE = 'YES') = 0) k", a.Table).Scan(&keys); err != nil {
@@ -438,7 +412,7 @@ func (s *Session) runOSC(ctx context.Context, rev *revision.Revision, rec *histo
 	if err != nil {
 		return err
 	}
-	fks, err := s.queryStrings(ctx, "SELECT CONSTRAINT_NAME FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY CONSTRAINT_NAME", a.Table)
+	fks, err := s.foreignKeys(ctx, a.Table)
 	if err != nil {
 		return err
 	}
@@ -563,16 +537,8 @@ func (s *Session) holdLock(ctx context.Context, tool *os.Process, stop <-chan st
 // schema is compared with what the recorded revisions produce, with and
 // without the statement.
 func (s *Session) oscFinished(ctx context.Context, rev *revision.Revision, i int, run *history.OSCRun) (bool, error) {
-	if len(run.ForeignKeys) > 0 {
-		have, err := s.queryStrings(ctx, "SELECT CONSTRAINT_NAME FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = ?", run.Table)
-		if err != nil {
-			return false, err
-		}
-		for _, name := range run.ForeignKeys {
-			if !slices.Contains(have, name) && slices.Contains(have, sqlsyntax.OSCConstraintName(name)) {
-				return true, nil
-			}
-		}
+	if renamed, err := s.renamedForeignKeys(ctx, run); err != nil || len(renamed) > 0 {
+		return len(renamed) > 0, err
 	}
 	p := planReplay(s.Project.Releases, s.Plans, s.Records)
 	p.inFlight = &devdb.Step{Revision: rev.ID.String(), N: i + 1, SQL: rev.Statements[i].SQL}
@@ -631,27 +597,13 @@ func (s *Session) showTriggers(ctx context.Context, table string) ([]history.OSC
 
 // showCreateTrigger is the statement SHOW CREATE TRIGGER prints.
 func (s *Session) showCreateTrigger(ctx context.Context, name string) (string, error) {
-	rows, err := s.Conn.QueryContext(ctx, "SHOW CREATE TRIGGER "+sqlsyntax.Ident(name))
+	var stmt string
+	err := dbconn.EachRow(ctx, s.Conn, "SHOW CREATE TRIGGER "+sqlsyntax.Ident(name), nil, func(rows *sql.Rows) error {
+		stmt = scanStrings(rows)["sql original statement"]
+		return nil
+	})
 	if err != nil {
 		return "", s.redact(err)
-	}
-	defer rows.Close()
-	cols, _ := rows.Columns()
-	vals := make([]sql.NullString, len(cols))
-	ptrs := make([]any, len(cols))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
-	var stmt string
-	if rows.Next() {
-		if err := rows.Scan(ptrs...); err != nil {
-			return "", err
-		}
-		for i, c := range cols {
-			if strings.EqualFold(c, "SQL Original Statement") {
-				stmt = vals[i].String
-			}
-		}
 	}
 	if stmt == "" {
 		return "", fmt.Errorf("SHOW CREATE TRIGGER %s printed no statement", sqlsyntax.Ident(name))
@@ -728,29 +680,22 @@ func (s *Session) oscLeftovers(ctx context.Context, table string) (leftovers, er
 	for _, t := range tables {
 		l.newTable = l.newTable || t == newName
 	}
-	rows, err := s.Conn.QueryContext(ctx, "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = DATABASE() AND EVENT_OBJECT_TABLE IN (?, ?, ?) ORDER BY TRIGGER_NAME", table, oldName, newName)
-	if err != nil {
-		return l, s.redact(err)
-	}
-	defer rows.Close()
 	toolTriggers := oscTriggerNames(s.Cfg.Database, table)
-	for rows.Next() {
+	err = dbconn.EachRow(ctx, s.Conn, "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = DATABASE() AND EVENT_OBJECT_TABLE IN (?, ?, ?) ORDER BY TRIGGER_NAME", []any{table, oldName, newName}, func(rows *sql.Rows) error {
 		var name, on string
 		if err := rows.Scan(&name, &on); err != nil {
-			return l, err
+			return err
 		}
-		tool := slices.Contains(toolTriggers, name)
-		switch {
-		case tool && on == oldName:
-			l.oldTable = true
-			l.triggers = append(l.triggers, name)
+		switch tool := slices.Contains(toolTriggers, name); {
 		case tool:
+			l.oldTable = l.oldTable || on == oldName
 			l.triggers = append(l.triggers, name)
 		case on == newName:
 			l.onNewCopy = append(l.onNewCopy, name)
 		}
-	}
-	return l, rows.Err()
+		return nil
+	})
+	return l, s.redact(err)
 }
 
 // oscCleanUp drops what the tool left, then creates again every trigger
@@ -825,25 +770,18 @@ func (s *Session) serverTriggers(ctx context.Context, names []string, tables ...
 	if len(names) == 0 {
 		return out, nil
 	}
-	rows, err := s.Conn.QueryContext(ctx, "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE, DEFINER, ACTION_TIMING, EVENT_MANIPULATION, ACTION_STATEMENT, SQL_MODE, CHARACTER_SET_CLIENT, COLLATION_CONNECTION FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()")
+	err := dbconn.EachRow(ctx, s.Conn, "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE, DEFINER, ACTION_TIMING, EVENT_MANIPULATION, ACTION_STATEMENT, SQL_MODE, CHARACTER_SET_CLIENT, COLLATION_CONNECTION FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()", nil, func(rows *sql.Rows) error {
+		var table string
+		var d triggerDef
+		err := rows.Scan(&d.name, &table, &d.definer, &d.timing, &d.event, &d.body, &d.sqlMode, &d.charset, &d.collation)
+		if err == nil && slices.Contains(names, d.name) && slices.Contains(tables, table) {
+			out[d.name] = d
+		}
+		return err
+	})
 	if err != nil {
 		return nil, s.redact(err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var table string
-		var d triggerDef
-		if err := rows.Scan(&d.name, &table, &d.definer, &d.timing, &d.event, &d.body, &d.sqlMode, &d.charset, &d.collation); err != nil {
-			return nil, s.redact(err)
-		}
-		if slices.Contains(names, d.name) && slices.Contains(tables, table) {
-			out[d.name] = d
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, s.redact(err)
-	}
-	rows.Close()
 	for name, d := range out {
 		stmt, err := s.showCreateTrigger(ctx, name)
 		if err != nil {
@@ -879,11 +817,7 @@ func (s *Session) createTrigger(ctx context.Context, d triggerDef, table string)
 	if !charsetName.MatchString(d.charset) || !charsetName.MatchString(d.collation) {
 		return fmt.Errorf("the server describes its character set as %q %q", d.charset, d.collation)
 	}
-	definer := sqlsyntax.String(d.definer) // a role
-	if i := strings.LastIndex(d.definer, "@"); i >= 0 {
-		definer = sqlsyntax.String(d.definer[:i]) + "@" + sqlsyntax.String(d.definer[i+1:])
-	}
-	stmt := "CREATE DEFINER = " + definer + " TRIGGER " + sqlsyntax.Ident(d.name) + " " + d.timing + " " + d.event + " ON " + sqlsyntax.Ident(table) + " FOR EACH ROW " + d.body
+	stmt := "CREATE DEFINER = " + accountLiteral(d.definer) + " TRIGGER " + sqlsyntax.Ident(d.name) + " " + d.timing + " " + d.event + " ON " + sqlsyntax.Ident(table) + " FOR EACH ROW " + d.body
 	var sent []byte
 	var whole bool
 	if err := s.Conn.QueryRowContext(ctx, "SELECT CAST(CONVERT(? USING "+d.charset+") AS BINARY), CONVERT(CONVERT(? USING "+d.charset+") USING utf8mb4) = ? COLLATE utf8mb4_bin", stmt, stmt, stmt).Scan(&sent, &whole); err != nil {
@@ -916,19 +850,16 @@ var charsetName = regexp.MustCompile(`^[a-z0-9_]+$`)
 // foreign_key_checks off, the server drops and adds a key in place, without
 // reading a row, and the old table, which held the names, is gone.
 func (s *Session) oscForeignKeyNames(ctx context.Context, run *history.OSCRun) error {
-	if run == nil || len(run.ForeignKeys) == 0 {
+	if run == nil {
 		return nil
 	}
-	have, err := s.queryStrings(ctx, "SELECT CONSTRAINT_NAME FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = ?", run.Table)
+	names, err := s.renamedForeignKeys(ctx, run)
 	if err != nil {
 		return err
 	}
 	var clauses, renamed []string
-	for _, name := range run.ForeignKeys {
+	for _, name := range names {
 		tool := sqlsyntax.OSCConstraintName(name)
-		if slices.Contains(have, name) || !slices.Contains(have, tool) {
-			continue
-		}
 		def, err := s.foreignKeyClause(ctx, run.Table, tool, name)
 		if err != nil {
 			return err
@@ -954,6 +885,22 @@ func (s *Session) oscForeignKeyNames(ctx context.Context, run *history.OSCRun) e
 	return nil
 }
 
+func (s *Session) foreignKeys(ctx context.Context, table string) ([]string, error) {
+	return s.queryStrings(ctx, "SELECT CONSTRAINT_NAME FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY CONSTRAINT_NAME", table)
+}
+
+// renamedForeignKeys are the foreign keys of the run's table that bear
+// the tool's name for them, and no longer their own.
+func (s *Session) renamedForeignKeys(ctx context.Context, run *history.OSCRun) ([]string, error) {
+	if len(run.ForeignKeys) == 0 {
+		return nil, nil
+	}
+	have, err := s.foreignKeys(ctx, run.Table)
+	return slices.DeleteFunc(slices.Clone(run.ForeignKeys), func(name string) bool {
+		return slices.Contains(have, name) || !slices.Contains(have, sqlsyntax.OSCConstraintName(name))
+	}), err
+}
+
 // foreignKeyClause is ADD CONSTRAINT <as> FOREIGN KEY ... for the table's
 // foreign key name, as information_schema describes it.
 func (s *Session) foreignKeyClause(ctx context.Context, table, name, as string) (string, error) {
@@ -962,21 +909,15 @@ func (s *Session) foreignKeyClause(ctx context.Context, table, name, as string) 
 	if err != nil {
 		return "", s.redact(fmt.Errorf("reading foreign key %s of %s: %w", sqlsyntax.Ident(name), sqlsyntax.Ident(table), err))
 	}
-	rows, err := s.Conn.QueryContext(ctx, "SELECT COLUMN_NAME, REFERENCED_COLUMN_NAME FROM information_schema.KEY_COLUMN_USAGE WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = ? AND CONSTRAINT_NAME = ? AND REFERENCED_TABLE_NAME IS NOT NULL ORDER BY ORDINAL_POSITION", table, name)
+	var cols, refCols []string
+	err = dbconn.EachRow(ctx, s.Conn, "SELECT COLUMN_NAME, REFERENCED_COLUMN_NAME FROM information_schema.KEY_COLUMN_USAGE WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = ? AND CONSTRAINT_NAME = ? AND REFERENCED_TABLE_NAME IS NOT NULL ORDER BY ORDINAL_POSITION", []any{table, name}, func(rows *sql.Rows) error {
+		var c, r string
+		err := rows.Scan(&c, &r)
+		cols, refCols = append(cols, sqlsyntax.Ident(c)), append(refCols, sqlsyntax.Ident(r))
+		return err
+	})
 	if err != nil {
 		return "", s.redact(err)
-	}
-	defer rows.Close()
-	var cols, refCols []string
-	for rows.Next() {
-		var c, r string
-		if err := rows.Scan(&c, &r); err != nil {
-			return "", err
-		}
-		cols, refCols = append(cols, sqlsyntax.Ident(c)), append(refCols, sqlsyntax.Ident(r))
-	}
-	if err := rows.Err(); err != nil {
-		return "", err
 	}
 	ref := sqlsyntax.Ident(refTable)
 	if refSchema != s.Cfg.Database {
@@ -991,7 +932,11 @@ func (s *Session) foreignKeyClause(ctx context.Context, table, name, as string) 
 
 // execOSC runs the tool and turns its progress into emcee's.
 func (s *Session) execOSC(ctx context.Context, rev *revision.Revision, a *sqlsyntax.OSCAlter) error {
-	defaults, err := oscDefaults(s.Cfg, s.osc.tls)
+	// The defaults file is the tool's descriptor 3, which it reads as
+	// /dev/fd/3 each time it connects. It is on no disk, and goes when emcee
+	// and the tool are gone: a file in $TMPDIR stayed there, password and
+	// all, when emcee was killed with -9 (no deferred cleanup runs then).
+	defaults, err := memFile("emcee-osc-defaults", oscDefaultsFile(s.Cfg)+s.osc.tls)
 	if err != nil {
 		return err
 	}
@@ -1357,15 +1302,6 @@ func oscSetVars(limits []string) string {
 		vars += "," + v + "=0"
 	}
 	return vars
-}
-
-// oscDefaults is the defaults file as a file in memory, which the tool
-// gets as its descriptor 3 and reads as /dev/fd/3 each time it connects.
-// It is on no disk, and goes when emcee and the tool are gone: a file in
-// $TMPDIR stayed there, password and all, when emcee was killed with -9
-// (no deferred cleanup runs then).
-func oscDefaults(cfg *dbconn.Config, tls string) (*os.File, error) {
-	return memFile("emcee-osc-defaults", oscDefaultsFile(cfg)+tls)
 }
 
 // memFile is content in a file that lives in memory only (memfd), readable

@@ -21,11 +21,7 @@ import (
 // privileges its triggers need, and whether the live schema is what the
 // previous release left behind.
 func (s *Session) preflight(ctx context.Context, res *Result, rel string, revs []*revision.Revision) error {
-	note := func(format string, args ...any) {
-		line := fmt.Sprintf(format, args...)
-		res.Preflight = append(res.Preflight, line)
-		s.say("preflight: %s", line)
-	}
+	note := s.preflightNote(res)
 	triggers := 0
 	for _, r := range revs {
 		if err := s.readable(r); err != nil {
@@ -43,18 +39,11 @@ func (s *Session) preflight(ctx context.Context, res *Result, rel string, revs [
 			return s.redact(err)
 		}
 		var grants []string
+		var err error
 		if logBin && !trust {
-			rows, err := s.Conn.QueryContext(ctx, "SHOW GRANTS")
-			if err != nil {
-				return s.redact(err)
+			if grants, err = s.queryStrings(ctx, "SHOW GRANTS"); err != nil {
+				return err
 			}
-			for rows.Next() {
-				var g string
-				if err := rows.Scan(&g); err == nil {
-					grants = append(grants, g)
-				}
-			}
-			rows.Close()
 		}
 		msg, err := triggerPrivileges(triggers, logBin, trust, grants, s.Cfg.User)
 		if err != nil {
@@ -124,6 +113,24 @@ func (s *Session) preflight(ctx context.Context, res *Result, rel string, revs [
 	return fmt.Errorf("%snothing was changed. If these differences are intended (e.g. a hotfix made by hand), rerun with --allow-drift", msg)
 }
 
+// preflightNote is a line of the run's preflight: in the result and the
+// log.
+func (s *Session) preflightNote(res *Result) func(format string, args ...any) {
+	return func(format string, args ...any) {
+		line := fmt.Sprintf(format, args...)
+		res.Preflight = append(res.Preflight, line)
+		s.say("preflight: %s", line)
+	}
+}
+
+// accountLiteral is an account (user@host, or a role) as SQL writes it.
+func accountLiteral(account string) string {
+	if i := strings.LastIndex(account, "@"); i >= 0 {
+		return sqlsyntax.String(account[:i]) + "@" + sqlsyntax.String(account[i+1:])
+	}
+	return sqlsyntax.String(account)
+}
+
 // phaseDriftCheck runs before migrate or contract changes anything: a
 // trigger dropped by hand after expand leaves the previous release's writes
 // unsynced, and contract would then drop the only copy of what they wrote;
@@ -135,9 +142,7 @@ func (s *Session) phaseDriftCheck(ctx context.Context, res *Result, rel, phase s
 	case s.driftChecked || s.simulated:
 		return nil
 	case s.toolLeftovers(rel):
-		line := fmt.Sprintf("drift check skipped: a run of %s on %s stopped before emcee could clean up after it, and what it left is dropped when its statement runs again", PtOSC, rel)
-		res.Preflight = append(res.Preflight, line)
-		s.say("preflight: %s", line)
+		s.preflightNote(res)("drift check skipped: a run of %s on %s stopped before emcee could clean up after it, and what it left is dropped when its statement runs again", PtOSC, rel)
 		return nil
 	}
 	return s.recordedDriftCheck(ctx, res, rel+"'s "+phase+" revisions")
@@ -230,8 +235,7 @@ func (s *Session) compare(ctx context.Context, r *devdb.Replay, expected string)
 	}
 	defer func() { err = errors.Join(err, s.redact(dev.Close(ctx))) }()
 	if rep, err = dev.Compare(ctx, s.Conn, s.Cfg.Database, r, expected); err != nil {
-		var step *devdb.StepError
-		if errors.As(err, &step) {
+		if errors.As(err, new(*devdb.StepError)) {
 			return nil, err // redacted already, and db diff words it
 		}
 		return nil, s.redact(err)
@@ -317,10 +321,7 @@ func (s *Session) oscPrivileges(ctx context.Context) (missing, grants []string, 
 	if err := s.Conn.QueryRowContext(ctx, "SELECT CURRENT_USER()").Scan(&user); err != nil {
 		return nil, nil, s.redact(err)
 	}
-	account := sqlsyntax.String(user)
-	if i := strings.LastIndex(user, "@"); i >= 0 {
-		account = sqlsyntax.String(user[:i]) + "@" + sqlsyntax.String(user[i+1:])
-	}
+	account := accountLiteral(user)
 	lock := "LOCK TABLES " + sqlsyntax.Ident(history.Table) + " READ"
 	_, err = s.Conn.ExecContext(ctx, lock)
 	switch {

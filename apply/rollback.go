@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"path/filepath"
@@ -62,10 +63,7 @@ func (s *Session) RollbackRelease(ctx context.Context, want string) (*Result, er
 		return res, err
 	}
 	if rel == "" {
-		res.Message = nothing + "; version " + cmp.Or(s.Version(), "none")
-		s.say("%s", res.Message)
-		s.end(res)
-		return res, nil
+		return s.done(res, nothing+"; version "+cmp.Or(s.Version(), "none"), "")
 	}
 	prev := previous(s.Project.Releases, rel)
 	back := "release " + prev
@@ -106,14 +104,11 @@ func (s *Session) RollbackRelease(ctx context.Context, want string) (*Result, er
 		}
 		s.say("marked %s as rolled back in %s (rollback %d of %s); the records stay, `emcee db status` lists them", strings.Join(undone, ", "), history.Table, n, rel)
 	}
-	res.Message = fmt.Sprintf("rollback of %s complete: the database is at %s again; %s", rel, back, migrationsStay)
+	msg := fmt.Sprintf("rollback of %s complete: the database is at %s again; %s", rel, back, migrationsStay)
 	if s.opts.DryRun {
-		res.Message = fmt.Sprintf("rollback of %s would return the database to %s; %s", rel, back, migrationsStay)
+		msg = fmt.Sprintf("rollback of %s would return the database to %s; %s", rel, back, migrationsStay)
 	}
-	s.say("%s", res.Message)
-	res.Next = fmt.Sprintf("the %s code keeps serving; to upgrade to %s again, run `emcee db expand`", orFirst(prev), rel)
-	s.end(res)
-	return res, nil
+	return s.done(res, msg, fmt.Sprintf("the %s code keeps serving; to upgrade to %s again, run `emcee db expand`", s.oldCode(rel), rel))
 }
 
 // rollbackRelease is the release a rollback undoes: the one being upgraded
@@ -141,7 +136,7 @@ func (s *Session) rollbackRelease(ctx context.Context, want string) (rel, nothin
 				now = rel + " is in progress"
 			}
 			return "", "", &NoRollback{Refusal{
-				Reason: fmt.Sprintf("cannot roll back %s: it is complete on this database (%s), so what %s needed is gone. Rollback undoes a release only until its contract starts", want, now, orFirst(previous(s.Project.Releases, want))),
+				Reason: fmt.Sprintf("cannot roll back %s: it is complete on this database (%s), so what %s needed is gone. Rollback undoes a release only until its contract starts", want, now, s.oldCode(want)),
 				Next:   fmt.Sprintf("to return to before %s, restore the backup taken before `emcee db expand` of %s", want, want),
 			}}
 		}
@@ -182,7 +177,7 @@ func (s *Session) rollbackRelease(ctx context.Context, want string) (rel, nothin
 		}
 	}
 	if len(started) > 0 {
-		prev := orFirst(previous(s.Project.Releases, rel))
+		prev := s.oldCode(rel)
 		return "", "", &NoRollback{Refusal{
 			Reason: fmt.Sprintf("cannot roll back %s: its contract has started (%s), and contract drops or tightens what %s code needs, which no rollback can bring back. Nothing was changed",
 				rel, strings.Join(started, "; "), prev),
@@ -289,7 +284,7 @@ func (s *Session) refusedAtPlanTime(rel string, revs []*revision.Revision) error
 	if len(lines) == 0 {
 		return nil
 	}
-	prev := orFirst(previous(s.Project.Releases, rel))
+	prev := s.oldCode(rel)
 	return &NoRollback{Refusal{
 		Reason: fmt.Sprintf("cannot roll back %s: its expand did what cannot be undone online (the rollback was refused at plan time). Nothing was changed:\n%s", rel, strings.Join(lines, "\n")),
 		Next:   fmt.Sprintf("what is left: finish the release (`emcee db migrate`, then `emcee db contract` once no %s code is left), or, to return to %s, restore the backup taken before `emcee db expand` of %s", prev, prev, rel),
@@ -309,11 +304,7 @@ func (s *Session) rollbackPreflight(ctx context.Context, res *Result, rel string
 // a run that goes on from there (startsFrom): a resumed expand or a
 // rollback. It refuses a difference unless --allow-drift.
 func (s *Session) recordedDriftCheck(ctx context.Context, res *Result, startsFrom string) error {
-	note := func(format string, args ...any) {
-		line := fmt.Sprintf(format, args...)
-		res.Preflight = append(res.Preflight, line)
-		s.say("preflight: %s", line)
-	}
+	note := s.preflightNote(res)
 	p := planReplay(s.Project.Releases, s.Plans, s.Records)
 	r, _, err := s.replayOf(p)
 	if err != nil {
@@ -381,7 +372,7 @@ func (s *Session) rollbackLosses(ctx context.Context, res *Result, rel string, r
 		return nil
 	}
 	res.Losses = losses
-	prev := orFirst(previous(s.Project.Releases, rel))
+	prev := s.oldCode(rel)
 	var lines []string
 	for _, l := range losses {
 		lines = append(lines, l.String())
@@ -392,9 +383,7 @@ func (s *Session) rollbackLosses(ctx context.Context, res *Result, rel string, r
 		if s.opts.DryRun {
 			verb = "would drop"
 		}
-		line := fmt.Sprintf("--drop-new-data: the rollback %s %s: %s", verb, what, strings.Join(lines, "; "))
-		res.Preflight = append(res.Preflight, line)
-		s.say("preflight: %s", line)
+		s.preflightNote(res)("--drop-new-data: the rollback %s %s: %s", verb, what, strings.Join(lines, "; "))
 		return nil
 	}
 	var saves []string
@@ -729,20 +718,14 @@ func (s *Session) saveColumn(ctx context.Context, table, column, pred string, dr
 // columnTypes are the DATA_TYPEs of the live table's columns, by
 // lowercased column name.
 func (s *Session) columnTypes(ctx context.Context, table string) (map[string]string, error) {
-	rows, err := s.Conn.QueryContext(ctx, "SELECT COLUMN_NAME, DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?", table)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	types := map[string]string{}
-	for rows.Next() {
+	err := dbconn.EachRow(ctx, s.Conn, "SELECT COLUMN_NAME, DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?", []any{table}, func(rows *sql.Rows) error {
 		var name, typ string
-		if err := rows.Scan(&name, &typ); err != nil {
-			return nil, err
-		}
+		err := rows.Scan(&name, &typ)
 		types[strings.ToLower(name)] = strings.ToLower(typ)
-	}
-	return types, rows.Err()
+		return err
+	})
+	return types, err
 }
 
 // collated are the data types whose values compare under a collation,

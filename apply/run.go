@@ -1,6 +1,7 @@
 package apply
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -9,8 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-sql-driver/mysql"
-
+	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/devdb"
 	"github.com/emcee-db/emcee/history"
 	"github.com/emcee-db/emcee/project"
@@ -110,6 +110,14 @@ func (s *Session) begin(ctx context.Context, cmd string) (*Result, error) {
 	return res, nil
 }
 
+// done ends a run that has nothing (more) to do, saying why.
+func (s *Session) done(res *Result, msg, next string) (*Result, error) {
+	res.Message, res.Next = msg, next
+	s.say("%s", msg)
+	s.end(res)
+	return res, nil
+}
+
 func (s *Session) end(res *Result) {
 	res.After = s.Version()
 	if s.opts.DryRun {
@@ -131,10 +139,7 @@ func (s *Session) Expand(ctx context.Context) (*Result, error) {
 	}
 	rel := s.current()
 	if rel == "" {
-		res.Message = "the database is up to date: nothing to expand"
-		s.say("%s", res.Message)
-		s.end(res)
-		return res, nil
+		return s.done(res, "the database is up to date: nothing to expand", "")
 	}
 	revs := s.pending(rel, revision.Expand)
 	if len(revs) == 0 {
@@ -145,11 +150,7 @@ func (s *Session) Expand(ctx context.Context) (*Result, error) {
 				Next:   s.nextAfterExpand(rel),
 			}
 		}
-		res.Message = fmt.Sprintf("expand of %s is complete: nothing to expand", rel)
-		res.Next = s.nextAfterExpand(rel)
-		s.say("%s", res.Message)
-		s.end(res)
-		return res, nil
+		return s.done(res, fmt.Sprintf("expand of %s is complete: nothing to expand", rel), s.nextAfterExpand(rel))
 	}
 	if err := s.preflight(ctx, res, rel, revs); err != nil {
 		return res, err
@@ -160,26 +161,29 @@ func (s *Session) Expand(ctx context.Context) (*Result, error) {
 		}
 	}
 	res.Message = fmt.Sprintf("expand of %s applied", rel)
-	res.Next = fmt.Sprintf("deploy %s code beside the running %s code, then run `emcee db migrate`", rel, orFirst(previous(s.Project.Releases, rel)))
+	res.Next = fmt.Sprintf("deploy %s code beside the running %s code, then run `emcee db migrate`", rel, s.oldCode(rel))
 	if len(s.pending(rel, revision.Migrate)) == 0 {
-		res.Next = fmt.Sprintf("deploy %s code; once no %s code is left, run `emcee db contract` (%s has nothing to migrate)", rel, orFirst(previous(s.Project.Releases, rel)), rel)
+		res.Next = fmt.Sprintf("deploy %s code; once no %s code is left, run `emcee db contract` (%s has nothing to migrate)", rel, s.oldCode(rel), rel)
 	}
 	s.end(res)
 	return res, nil
 }
 
-func orFirst(rel string) string {
-	if rel == "" {
-		return "old"
-	}
-	return rel
+// oldCode names the code a release replaces: the previous release's, or
+// "old" before the first.
+func (s *Session) oldCode(rel string) string {
+	return cmp.Or(previous(s.Project.Releases, rel), "old")
 }
 
 func (s *Session) nextAfterExpand(rel string) string {
 	if len(s.pending(rel, revision.Migrate)) > 0 {
 		return "run `emcee db migrate`"
 	}
-	return fmt.Sprintf("once no %s code is left, run `emcee db contract`", orFirst(previous(s.Project.Releases, rel)))
+	return s.contractNext(rel)
+}
+
+func (s *Session) contractNext(rel string) string {
+	return fmt.Sprintf("once no %s code is left, run `emcee db contract`", s.oldCode(rel))
 }
 
 // Migrate applies the pending migrate revisions (backfills) of the release
@@ -191,10 +195,7 @@ func (s *Session) Migrate(ctx context.Context) (*Result, error) {
 	}
 	rel := s.current()
 	if rel == "" {
-		res.Message = "the database is up to date: nothing to migrate"
-		s.say("%s", res.Message)
-		s.end(res)
-		return res, nil
+		return s.done(res, "the database is up to date: nothing to migrate", "")
 	}
 	if p := s.pending(rel, revision.Expand); len(p) > 0 {
 		return res, &Refusal{Reason: fmt.Sprintf("cannot migrate %s: its expand is not applied (pending: %s)", rel, names(p)), Next: "run `emcee db expand`"}
@@ -216,23 +217,11 @@ func (s *Session) Migrate(ctx context.Context) (*Result, error) {
 		switch {
 		case !finished:
 			res.Partial = true
-			res.Message = fmt.Sprintf("migrate of %s stopped after %d rows (--max-rows)", rel, rows)
-			res.Next = "run `emcee db migrate` again to continue"
-			s.say("%s", res.Message)
-			s.end(res)
-			return res, nil
+			return s.done(res, fmt.Sprintf("migrate of %s stopped after %d rows (--max-rows)", rel, rows), "run `emcee db migrate` again to continue")
 		case rows > 0 || (s.opts.DryRun && len(res.Revisions) > 0):
-			res.Message = fmt.Sprintf("migrate of %s caught up: rows written since its backfill are migrated", rel)
-			res.Next = fmt.Sprintf("once no %s code is left, run `emcee db contract`", orFirst(previous(s.Project.Releases, rel)))
-			s.say("%s", res.Message)
-			s.end(res)
-			return res, nil
+			return s.done(res, fmt.Sprintf("migrate of %s caught up: rows written since its backfill are migrated", rel), s.contractNext(rel))
 		}
-		res.Message = fmt.Sprintf("migrate of %s is complete: nothing to migrate", rel)
-		res.Next = fmt.Sprintf("once no %s code is left, run `emcee db contract`", orFirst(previous(s.Project.Releases, rel)))
-		s.say("%s", res.Message)
-		s.end(res)
-		return res, nil
+		return s.done(res, fmt.Sprintf("migrate of %s is complete: nothing to migrate", rel), s.contractNext(rel))
 	}
 	for _, rev := range revs {
 		rr, err := s.runRevision(ctx, res, rev)
@@ -241,15 +230,11 @@ func (s *Session) Migrate(ctx context.Context) (*Result, error) {
 		}
 		if !rr.Done {
 			res.Partial = true
-			res.Message = fmt.Sprintf("migrate of %s stopped after %d rows (--max-rows); the rest is pending and kept in sync by triggers", rel, s.rowsRun)
-			res.Next = "run `emcee db migrate` again to continue where it stopped (`emcee db status` counts what is left)"
-			s.say("%s", res.Message)
-			s.end(res)
-			return res, nil
+			return s.done(res, fmt.Sprintf("migrate of %s stopped after %d rows (--max-rows); the rest is pending and kept in sync by triggers", rel, s.rowsRun), "run `emcee db migrate` again to continue where it stopped (`emcee db status` counts what is left)")
 		}
 	}
 	res.Message = fmt.Sprintf("migrate of %s complete", rel)
-	res.Next = fmt.Sprintf("finish deploying %s; once no %s code is left, run `emcee db contract`", rel, orFirst(previous(s.Project.Releases, rel)))
+	res.Next = fmt.Sprintf("finish deploying %s; once no %s code is left, run `emcee db contract`", rel, s.oldCode(rel))
 	s.end(res)
 	return res, nil
 }
@@ -263,10 +248,7 @@ func (s *Session) Contract(ctx context.Context) (*Result, error) {
 	}
 	rel := s.current()
 	if rel == "" {
-		res.Message = "the database is up to date: nothing to contract"
-		s.say("%s", res.Message)
-		s.end(res)
-		return res, nil
+		return s.done(res, "the database is up to date: nothing to contract", "")
 	}
 	if p := s.pending(rel, revision.Expand); len(p) > 0 {
 		return res, &Refusal{Reason: fmt.Sprintf("cannot contract %s: its expand is not applied (pending: %s)", rel, names(p)), Next: "run `emcee db expand`, then `emcee db migrate`"}
@@ -315,13 +297,10 @@ func (s *Session) Sync(ctx context.Context, target string, requireControl bool) 
 		return res, err
 	}
 	if s.Records[stop.ID.String()].Done() || s.current() == "" {
-		res.Message = fmt.Sprintf("the database is already at or past %s: nothing to do", stop.ID)
 		if target == "" {
-			res.Message = "the database is up to date: nothing to do"
+			return s.done(res, "the database is up to date: nothing to do", "")
 		}
-		s.say("%s", res.Message)
-		s.end(res)
-		return res, nil
+		return s.done(res, fmt.Sprintf("the database is already at or past %s: nothing to do", stop.ID), "")
 	}
 	checked := map[string]bool{}
 	for _, rev := range s.Plans.Revisions {
@@ -561,11 +540,7 @@ func (s *Session) execDDL(ctx context.Context, rev *revision.Revision, rec *hist
 // alreadyApplied recognises the errors a DDL statement gets when it is sent
 // a second time after it took effect.
 func alreadyApplied(err error) bool {
-	var me *mysql.MySQLError
-	if !errors.As(err, &me) {
-		return false
-	}
-	switch me.Number {
+	switch dbconn.ServerCode(err) {
 	case 1050, // table exists
 		1060, // duplicate column
 		1061, // duplicate key name
@@ -640,15 +615,9 @@ func (s *Session) dryRun(ctx context.Context, rev *revision.Revision, rec *histo
 		case revision.Backfill:
 			s.say("-- [%d] backfill %s: %s", i+1, st.Rule, st.Why)
 			s.say("-- %s", s.describeBackfill(ctx, rec, st, i == from))
-			b, keeps, err := s.readBackfill(ctx, st)
-			if err != nil {
+			var err error
+			if text, err = s.backfillText(ctx, st); err != nil {
 				return err
-			}
-			switch {
-			case st.Key != "":
-				text = b.Batch(st.Key, true) + ";"
-			case keeps:
-				text = b.SQL() + ";"
 			}
 		default:
 			s.say("-- [%d] %s: %s", i+1, st.Rule, st.Why)
@@ -666,6 +635,21 @@ func (s *Session) dryRun(ctx context.Context, rev *revision.Revision, rec *histo
 	rr.Applied = len(rev.Statements) - from
 	rr.Done = true
 	return nil
+}
+
+// backfillText is what a run sends for a backfill, written from the tree
+// as the run writes it (a batch's key range, the timestamps it keeps).
+func (s *Session) backfillText(ctx context.Context, st revision.Statement) (string, error) {
+	b, keeps, err := s.readBackfill(ctx, st)
+	switch {
+	case err != nil:
+		return "", err
+	case st.Key != "":
+		return b.Batch(st.Key, true) + ";", nil
+	case keeps:
+		return b.SQL() + ";", nil
+	}
+	return st.SQL + ";", nil
 }
 
 // catchUp reruns the backfills of a release's applied migrate revisions
@@ -697,19 +681,12 @@ func (s *Session) catchUp(ctx context.Context, res *Result, rel string) (rows, s
 			s.say("%s is applied, but %s has %s pending again (written after its backfill passed): backfilling (statement %d, rule %s)",
 				rev.ID, st.Table, plural(int(n), "row"), i+1, st.Rule)
 			if s.opts.DryRun {
-				// What the run would send, written from the tree as the
-				// run writes it (the key range, the timestamps it keeps).
-				b, keeps, err := s.readBackfill(ctx, st)
+				text, err := s.backfillText(ctx, st)
 				if err != nil {
 					return rows, stuck, false, s.redact(err)
 				}
-				text := b.Batch(st.Key, true) + ";"
 				s.say("-- [%d] backfill %s: %s", i+1, st.Rule, st.Why)
 				if st.Key == "" {
-					text = st.SQL + ";"
-					if keeps {
-						text = b.SQL() + ";"
-					}
 					s.say("-- runs as one UPDATE (no single-column primary key to batch on), %d rows pending:", n)
 				} else {
 					s.say("-- runs in batches of %d keys up to MAX(%s) when it starts, %d rows pending:", s.opts.BatchSize, st.Key, n)

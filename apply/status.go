@@ -132,7 +132,7 @@ func (s *Session) Status(ctx context.Context, countRows bool) (*Status, error) {
 	case len(s.pending(rel, revision.Migrate)) > 0:
 		st.Code, st.Summary, st.Next = MigrateNeeded, fmt.Sprintf("migrate needed: %s", names(s.pending(rel, revision.Migrate))), "emcee db migrate"
 	default:
-		st.Code, st.Summary, st.Next = ContractNeeded, fmt.Sprintf("contract needed: %s", names(s.pending(rel, revision.Contract))), "emcee db contract (once no "+orFirst(previous(s.Project.Releases, rel))+" code is left)"
+		st.Code, st.Summary, st.Next = ContractNeeded, fmt.Sprintf("contract needed: %s", names(s.pending(rel, revision.Contract))), "emcee db contract (once no "+s.oldCode(rel)+" code is left)"
 		// A contract whose gates are closed is not ready. While migrate
 		// can still rewrite rows, the data has yet to move, which is
 		// migrate's business; after that only fixing the data helps.

@@ -235,27 +235,18 @@ func (s *Session) openReplica(ctx context.Context, cfg *dbconn.Config) (replica,
 // (dbconn.Config.Discovered), which never lets the server learn the
 // password.
 func (s *Session) discoverReplicas(ctx context.Context) ([]string, string, error) {
-	rows, err := s.Conn.QueryContext(ctx, "SELECT HOST FROM information_schema.PROCESSLIST WHERE COMMAND IN ('Binlog Dump', 'Binlog Dump GTID')")
+	hosts, err := dbconn.Strings(ctx, s.Conn, "SELECT HOST FROM information_schema.PROCESSLIST WHERE COMMAND IN ('Binlog Dump', 'Binlog Dump GTID')")
 	if err != nil {
 		return nil, "", s.redact(fmt.Errorf("--max-lag without --replica: finding the replicas in the processlist: %w; give them with --replica URL", err))
 	}
 	var dumps []string
-	for rows.Next() {
-		var h string
-		if err := rows.Scan(&h); err != nil {
-			rows.Close()
-			return nil, "", err
-		}
+	for _, h := range hosts {
 		if host, _, err := net.SplitHostPort(h); err == nil {
 			h = host
 		}
 		if !slices.Contains(dumps, h) {
 			dumps = append(dumps, h)
 		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, "", s.redact(err)
 	}
 	if len(dumps) == 0 {
 		return nil, "", errors.New("--max-lag: the primary lists no replica (no binlog dump connection is in its processlist, which shows other users' connections only with the PROCESS privilege): give each replica with --replica mysql://user:pass@host:port/, or drop --max-lag")
@@ -267,26 +258,20 @@ func (s *Session) discoverReplicas(ctx context.Context) ([]string, string, error
 		}
 	}
 	var addrs []string
-	rows, err = s.Conn.QueryContext(ctx, "SHOW SLAVE HOSTS")
-	if err == nil {
-		cols, _ := rows.Columns()
-		for rows.Next() {
-			vals := scanStrings(rows, len(cols))
-			host, port := col(cols, vals, "Host"), col(cols, vals, "Port")
-			if host == "" || port == "" || port == "0" {
-				continue
-			}
-			a := net.JoinHostPort(host, port)
-			if !slices.ContainsFunc(lookup(ctx, host), func(ip string) bool { return dumpIPs[ip] }) {
-				s.say("    --max-lag: not watching %s (SHOW SLAVE HOSTS): no binlog dump connection comes from %s (they come from %s); if it is a replica, give it with --replica", a, host, strings.Join(dumps, ", "))
-				continue
-			}
-			if !slices.Contains(addrs, a) {
-				addrs = append(addrs, a)
-			}
+	_ = dbconn.EachRow(ctx, s.Conn, "SHOW SLAVE HOSTS", nil, func(rows *sql.Rows) error {
+		vals := scanStrings(rows)
+		host, port := vals["host"], vals["port"]
+		if host == "" || port == "" || port == "0" {
+			return nil
 		}
-		rows.Close()
-	}
+		a := net.JoinHostPort(host, port)
+		if !slices.ContainsFunc(lookup(ctx, host), func(ip string) bool { return dumpIPs[ip] }) {
+			s.say("    --max-lag: not watching %s (SHOW SLAVE HOSTS): no binlog dump connection comes from %s (they come from %s); if it is a replica, give it with --replica", a, host, strings.Join(dumps, ", "))
+		} else if !slices.Contains(addrs, a) {
+			addrs = append(addrs, a)
+		}
+		return nil
+	})
 	if len(addrs) > 0 {
 		return addrs, "SHOW SLAVE HOSTS, checked against the binlog dump connections", nil
 	}
@@ -326,26 +311,21 @@ func lookup(ctx context.Context, host string) []string {
 // --replica, or a connection that has not reached its primary yet), all
 // of them, the longest lag counting.
 func (r replica) lag(ctx context.Context) (lag time.Duration, known bool, err error) {
-	rows, err := r.db.QueryContext(ctx, "SHOW ALL SLAVES STATUS")
+	var all, fromPrimary []string // Seconds_Behind_Master per connection, "" for NULL
+	read := func(rows *sql.Rows) error {
+		vals := scanStrings(rows)
+		all = append(all, vals["seconds_behind_master"])
+		if vals["master_server_id"] == r.primary {
+			fromPrimary = append(fromPrimary, vals["seconds_behind_master"])
+		}
+		return nil
+	}
+	err = dbconn.EachRow(ctx, r.db, "SHOW ALL SLAVES STATUS", nil, read)
 	if dbconn.ServerError(err, 1064) { // MySQL: SHOW SLAVE STATUS lists every channel
-		rows, err = r.db.QueryContext(ctx, "SHOW SLAVE STATUS")
+		err = dbconn.EachRow(ctx, r.db, "SHOW SLAVE STATUS", nil, read)
 	}
 	if err != nil {
 		return 0, false, fmt.Errorf("SHOW SLAVE STATUS: %w (the user needs the REPLICATION CLIENT or SLAVE MONITOR privilege there)", err)
-	}
-	defer rows.Close()
-	cols, _ := rows.Columns()
-	var all, fromPrimary []string // Seconds_Behind_Master per connection, "" for NULL
-	for rows.Next() {
-		vals := scanStrings(rows, len(cols))
-		v := col(cols, vals, "Seconds_Behind_Master")
-		all = append(all, v)
-		if col(cols, vals, "Master_Server_Id") == r.primary {
-			fromPrimary = append(fromPrimary, v)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return 0, false, fmt.Errorf("SHOW SLAVE STATUS: %w", err)
 	}
 	if len(all) == 0 {
 		return 0, false, errors.New("is not a replica (SHOW SLAVE STATUS is empty): give the URL of a replica")
@@ -369,20 +349,14 @@ func (r replica) lag(ctx context.Context) (lag time.Duration, known bool, err er
 // globalStatus is SHOW GLOBAL STATUS, names lowercased: read whole, so no
 // name a user gives is ever sent to the server.
 func (s *Session) globalStatus(ctx context.Context) (map[string]string, error) {
-	rows, err := s.Conn.QueryContext(ctx, "SHOW GLOBAL STATUS")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	out := map[string]string{}
-	for rows.Next() {
+	err := dbconn.EachRow(ctx, s.Conn, "SHOW GLOBAL STATUS", nil, func(rows *sql.Rows) error {
 		var k, v sql.NullString
-		if err := rows.Scan(&k, &v); err != nil {
-			return nil, err
-		}
+		err := rows.Scan(&k, &v)
 		out[strings.ToLower(k.String)] = v.String
-	}
-	return out, rows.Err()
+		return err
+	})
+	return out, err
 }
 
 // holdReason tells why the next batch must wait ("" when it may run), or
@@ -515,24 +489,20 @@ func (z *sizer) observe(keys int64, took time.Duration) {
 }
 
 // scanStrings reads a row of a SHOW statement whose columns differ by
-// server and version; a row that cannot be read reads as all NULL.
-func scanStrings(rows *sql.Rows, n int) []sql.NullString {
-	vals := make([]sql.NullString, n)
-	ptrs := make([]any, n)
+// server and version, by lowercased column name, NULL as "": a row that
+// cannot be read reads as all NULL.
+func scanStrings(rows *sql.Rows) map[string]string {
+	cols, _ := rows.Columns()
+	vals := make([]sql.NullString, len(cols))
+	ptrs := make([]any, len(cols))
 	for i := range vals {
 		ptrs[i] = &vals[i]
 	}
-	if rows.Scan(ptrs...) != nil {
-		clear(vals)
-	}
-	return vals
-}
-
-func col(cols []string, vals []sql.NullString, name string) string {
-	for i, c := range cols {
-		if strings.EqualFold(c, name) && i < len(vals) && vals[i].Valid {
-			return vals[i].String
+	out := map[string]string{}
+	if rows.Scan(ptrs...) == nil {
+		for i, c := range cols {
+			out[strings.ToLower(c)] = vals[i].String
 		}
 	}
-	return ""
+	return out
 }

@@ -443,20 +443,14 @@ func InTimeZone(ctx context.Context, conn *sql.Conn, zone string, fn func() erro
 // table's lock to create its triggers after a second. A program that
 // sets a variable the server lacks warns of it on every connection.
 func StatementTimeLimits(ctx context.Context, conn *sql.Conn) ([]string, error) {
-	rows, err := conn.QueryContext(ctx, "SHOW SESSION VARIABLES WHERE Variable_name IN ('max_statement_time', 'max_execution_time')")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	var out []string
-	for rows.Next() {
+	err := EachRow(ctx, conn, "SHOW SESSION VARIABLES WHERE Variable_name IN ('max_statement_time', 'max_execution_time')", nil, func(rows *sql.Rows) error {
 		var name, value string
-		if err := rows.Scan(&name, &value); err != nil {
-			return nil, err
-		}
+		err := rows.Scan(&name, &value)
 		out = append(out, strings.ToLower(name))
-	}
-	return out, rows.Err()
+		return err
+	})
+	return out, err
 }
 
 // Open connects and checks the connection, turning the usual failures into

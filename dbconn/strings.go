@@ -5,21 +5,37 @@ import (
 	"database/sql"
 )
 
-// Strings runs a query whose rows are one string column each and returns
-// them in order: the one way emcee reads a list of names from the server.
-func Strings(ctx context.Context, conn *sql.Conn, query string, args ...any) ([]string, error) {
-	rows, err := conn.QueryContext(ctx, query, args...)
+// Querier is a connection, a pool or a transaction.
+type Querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// EachRow runs a query and calls row for each of its rows, in order: the
+// one loop over a result set, which always closes it and reports the
+// error that ended it.
+func EachRow(ctx context.Context, q Querier, query string, args []any, row func(*sql.Rows) error) error {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rows.Close()
-	var out []string
 	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			return nil, err
+		if err := row(rows); err != nil {
+			return err
 		}
-		out = append(out, v)
 	}
-	return out, rows.Err()
+	return rows.Err()
+}
+
+// Strings runs a query whose rows are one string column each and returns
+// them in order: the one way emcee reads a list of names from the server.
+func Strings(ctx context.Context, q Querier, query string, args ...any) ([]string, error) {
+	var out []string
+	err := EachRow(ctx, q, query, args, func(rows *sql.Rows) error {
+		var v string
+		err := rows.Scan(&v)
+		out = append(out, v)
+		return err
+	})
+	return out, err
 }

@@ -7,8 +7,7 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/go-sql-driver/mysql"
-
+	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/history"
 	"github.com/emcee-db/emcee/sqlname"
 	"github.com/emcee-db/emcee/sqlsyntax"
@@ -92,24 +91,20 @@ func (r *Report) Accept(accepted []Object) {
 // LoadAccepted reads the accepted differences of the session's current
 // database; none when it has no AcceptedTable.
 func LoadAccepted(ctx context.Context, q history.Querier) ([]Object, error) {
-	rows, err := q.QueryContext(ctx, "SELECT table_name, kind, name, state, live, detail FROM "+sqlsyntax.Ident(AcceptedTable)+" ORDER BY id")
-	var me *mysql.MySQLError
-	if errors.As(err, &me) && me.Number == 1146 {
+	var all []located
+	err := dbconn.EachRow(ctx, q, "SELECT table_name, kind, name, state, live, detail FROM "+sqlsyntax.Ident(AcceptedTable)+" ORDER BY id", nil, func(rows *sql.Rows) error {
+		var l located
+		err := rows.Scan(&l.table, &l.Kind, &l.Name, &l.State, &l.Live, &l.Detail)
+		all = append(all, l)
+		return err
+	})
+	if dbconn.ServerError(err, 1146) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w; emcee reserves that name for the differences it accepted when the database was adopted: a table of that name that emcee did not create must be renamed", AcceptedTable, err)
 	}
-	defer rows.Close()
-	var all []located
-	for rows.Next() {
-		var l located
-		if err := rows.Scan(&l.table, &l.Kind, &l.Name, &l.State, &l.Live, &l.Detail); err != nil {
-			return nil, err
-		}
-		all = append(all, l)
-	}
-	return group(all), rows.Err()
+	return group(all), nil
 }
 
 // RecordAccepted replaces the accepted differences of the session's current

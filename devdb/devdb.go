@@ -316,41 +316,28 @@ func lock(ctx context.Context, c *sql.Conn, name, what string) error {
 // first, and foreign keys are not checked meanwhile, so that no order
 // between tables is needed.
 func dropAll(ctx context.Context, c *sql.Conn, keep ...string) error {
-	var drops []string
-	routines, err := c.QueryContext(ctx, "SELECT ROUTINE_NAME FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE() AND ROUTINE_TYPE = 'FUNCTION'")
+	functions, err := dbconn.Strings(ctx, c, "SELECT ROUTINE_NAME FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE() AND ROUTINE_TYPE = 'FUNCTION'")
 	if err != nil {
 		return err
 	}
-	for routines.Next() {
-		var name string
-		if err := routines.Scan(&name); err != nil {
-			routines.Close()
-			return err
-		}
+	var drops []string
+	for _, name := range functions {
 		drops = append(drops, "DROP FUNCTION IF EXISTS "+sqlsyntax.Ident(name))
 	}
-	routines.Close()
-	rows, err := c.QueryContext(ctx, "SELECT TABLE_NAME, TABLE_TYPE = 'VIEW' FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_TYPE = 'VIEW' DESC")
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
+	err = dbconn.EachRow(ctx, c, "SELECT TABLE_NAME, TABLE_TYPE = 'VIEW' FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_TYPE = 'VIEW' DESC", nil, func(rows *sql.Rows) error {
 		var name string
 		var view bool
-		if err := rows.Scan(&name, &view); err != nil {
-			rows.Close()
-			return err
-		}
+		err := rows.Scan(&name, &view)
 		switch {
-		case slices.Contains(keep, name):
+		case err != nil || slices.Contains(keep, name):
 		case view:
 			drops = append(drops, "DROP VIEW IF EXISTS "+sqlsyntax.Ident(name))
 		default:
 			drops = append(drops, "DROP TABLE IF EXISTS "+sqlsyntax.Ident(name))
 		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return err
+	})
+	if err != nil {
 		return err
 	}
 	if _, err := c.ExecContext(ctx, "SET SESSION foreign_key_checks = 0"); err != nil {

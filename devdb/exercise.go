@@ -69,8 +69,7 @@ var cannotRun = map[uint16]bool{
 // CannotRun reports an error after which the statement would fail however
 // often it ran, on whatever rows.
 func CannotRun(err error) bool {
-	var me *mysql.MySQLError
-	return errors.As(err, &me) && cannotRun[me.Number]
+	return cannotRun[dbconn.ServerCode(err)]
 }
 
 var missingFunction = regexp.MustCompile("^FUNCTION (?:`?[^`.]+`?\\.)?`?([^` ]+)`? does not exist")
@@ -80,28 +79,21 @@ var missingFunction = regexp.MustCompile("^FUNCTION (?:`?[^`.]+`?\\.)?`?([^` ]+)
 // strictness, foreign keys unchecked), an UPDATE setting each column to
 // NULL in turn, and a DELETE, all rolled back.
 func (d *DB) FireTriggers(ctx context.Context, fns Functions) ([]Failure, error) {
-	rows, err := d.Conn.QueryContext(ctx, "SELECT EVENT_OBJECT_TABLE, TRIGGER_NAME, CONCAT(ACTION_TIMING, ' ', EVENT_MANIPULATION) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() ORDER BY EVENT_OBJECT_TABLE, TRIGGER_NAME")
-	if err != nil {
-		return nil, d.redact(err)
-	}
 	type trig struct{ name, event string }
 	byTable := map[string][]trig{}
 	var tables []string
-	for rows.Next() {
+	err := dbconn.EachRow(ctx, d.Conn, "SELECT EVENT_OBJECT_TABLE, TRIGGER_NAME, CONCAT(ACTION_TIMING, ' ', EVENT_MANIPULATION) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() ORDER BY EVENT_OBJECT_TABLE, TRIGGER_NAME", nil, func(rows *sql.Rows) error {
 		var t string
 		var tr trig
-		if err := rows.Scan(&t, &tr.name, &tr.event); err != nil {
-			rows.Close()
-			return nil, err
-		}
+		err := rows.Scan(&t, &tr.name, &tr.event)
 		if byTable[t] == nil {
 			tables = append(tables, t)
 		}
 		byTable[t] = append(byTable[t], tr)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
+		return err
+	})
+	if err != nil {
+		return nil, d.redact(err)
 	}
 	var out []Failure
 	for _, t := range tables {
@@ -180,18 +172,13 @@ func (d *DB) Run(ctx context.Context, steps []Step, fns Functions) ([]Failure, e
 		switch {
 		case CannotRun(err):
 			out = append(out, Failure{What: fmt.Sprintf("statement %d of %s", st.N, st.Revision), Step: &st, Err: d.redact(err)})
-		case err != nil && isMySQL(err):
+		case dbconn.ServerCode(err) != 0:
 			// About the (absent) rows, not the statement.
 		case err != nil:
 			return nil, d.redact(err)
 		}
 	}
 	return out, nil
-}
-
-func isMySQL(err error) bool {
-	var me *mysql.MySQLError
-	return errors.As(err, &me)
 }
 
 // isMissing is the function a 1305 error names ("" for another error).

@@ -11,6 +11,7 @@ import (
 	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
 
+	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/sqlname"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
@@ -108,70 +109,60 @@ func inspectTables(ctx context.Context, c *sql.Conn, name string) (*schema.Schem
 }
 
 func inspectTriggers(ctx context.Context, q *sql.Conn, schemaName string) ([]trigger, error) {
-	rows, err := q.QueryContext(ctx, "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE, ACTION_TIMING, EVENT_MANIPULATION, ACTION_STATEMENT FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ? ORDER BY TRIGGER_NAME", schemaName)
+	var out []trigger
+	err := dbconn.EachRow(ctx, q, "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE, ACTION_TIMING, EVENT_MANIPULATION, ACTION_STATEMENT FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ? ORDER BY TRIGGER_NAME", []any{schemaName}, func(rows *sql.Rows) error {
+		var t trigger
+		err := rows.Scan(&t.Name, &t.Table, &t.Timing, &t.Event, &t.Body)
+		if err == nil && !own(t.Table) {
+			t.Body = sqlsyntax.OneLine(t.Body, 0)
+			out = append(out, t)
+		}
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("reading the triggers of %s: %w", schemaName, err)
 	}
-	defer rows.Close()
-	var out []trigger
-	for rows.Next() {
-		var t trigger
-		if err := rows.Scan(&t.Name, &t.Table, &t.Timing, &t.Event, &t.Body); err != nil {
-			return nil, err
-		}
-		if own(t.Table) {
-			continue
-		}
-		t.Body = sqlsyntax.OneLine(t.Body, 0)
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func inspectOthers(ctx context.Context, q *sql.Conn, schemaName string) ([]other, error) {
-	rows, err := q.QueryContext(ctx, "SELECT TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE NOT IN ('BASE TABLE', 'VIEW') ORDER BY TABLE_NAME", schemaName)
-	if err != nil {
-		return nil, fmt.Errorf("reading the tables of %s: %w", schemaName, err)
-	}
-	defer rows.Close()
 	var out []other
-	for rows.Next() {
+	err := dbconn.EachRow(ctx, q, "SELECT TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE NOT IN ('BASE TABLE', 'VIEW') ORDER BY TABLE_NAME", []any{schemaName}, func(rows *sql.Rows) error {
 		var o other
 		var typ string
-		if err := rows.Scan(&o.Name, &typ); err != nil {
-			return nil, err
-		}
+		err := rows.Scan(&o.Name, &typ)
 		switch typ = strings.ToLower(typ); typ {
 		case "sequence":
 			o.Kind = "sequence"
 		default:
 			o.Kind, o.Type = "table", strings.ReplaceAll(typ, " ", "-")
 		}
-		if !own(o.Name) {
+		if err == nil && !own(o.Name) {
 			out = append(out, o)
 		}
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading the tables of %s: %w", schemaName, err)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func inspectPartitioning(ctx context.Context, q *sql.Conn, schemaName string) (map[string]string, error) {
-	rows, err := q.QueryContext(ctx, "SELECT TABLE_NAME, MAX(PARTITION_METHOD), COUNT(DISTINCT PARTITION_NAME) FROM information_schema.PARTITIONS WHERE TABLE_SCHEMA = ? AND PARTITION_NAME IS NOT NULL GROUP BY TABLE_NAME", schemaName)
+	out := map[string]string{}
+	err := dbconn.EachRow(ctx, q, "SELECT TABLE_NAME, MAX(PARTITION_METHOD), COUNT(DISTINCT PARTITION_NAME) FROM information_schema.PARTITIONS WHERE TABLE_SCHEMA = ? AND PARTITION_NAME IS NOT NULL GROUP BY TABLE_NAME", []any{schemaName}, func(rows *sql.Rows) error {
+		var table, method string
+		var n int
+		err := rows.Scan(&table, &method, &n)
+		if err == nil && !own(table) {
+			out[table] = fmt.Sprintf("%s, %d partitions", method, n)
+		}
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("reading the partitioning of %s: %w", schemaName, err)
 	}
-	defer rows.Close()
-	out := map[string]string{}
-	for rows.Next() {
-		var table, method string
-		var n int
-		if err := rows.Scan(&table, &method, &n); err != nil {
-			return nil, err
-		}
-		if !own(table) {
-			out[table] = fmt.Sprintf("%s, %d partitions", method, n)
-		}
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // comparePartitioning lists the tables partitioned otherwise on each side.
@@ -211,22 +202,19 @@ func compareOthers(live, want []other) []located {
 }
 
 func inspectViews(ctx context.Context, q *sql.Conn, schemaName string) ([]view, error) {
-	rows, err := q.QueryContext(ctx, "SELECT TABLE_NAME, VIEW_DEFINITION, SECURITY_TYPE, CHECK_OPTION FROM information_schema.VIEWS WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME", schemaName)
+	var out []view
+	err := dbconn.EachRow(ctx, q, "SELECT TABLE_NAME, VIEW_DEFINITION, SECURITY_TYPE, CHECK_OPTION FROM information_schema.VIEWS WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME", []any{schemaName}, func(rows *sql.Rows) error {
+		var v view
+		var def, security, check string
+		err := rows.Scan(&v.Name, &def, &security, &check)
+		v.Definition = viewDefinition(schemaName, def, security, check)
+		out = append(out, v)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("reading the views of %s: %w", schemaName, err)
 	}
-	defer rows.Close()
-	var out []view
-	for rows.Next() {
-		var v view
-		var def, security, check string
-		if err := rows.Scan(&v.Name, &def, &security, &check); err != nil {
-			return nil, err
-		}
-		v.Definition = viewDefinition(schemaName, def, security, check)
-		out = append(out, v)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // viewDefinition makes a view's definition comparable across databases:

@@ -76,24 +76,17 @@ func openTemp(ctx context.Context, server *dbconn.Config, charset, collation str
 // and returns their names. One that is still locked is in use, whoever
 // created it; a name emcee does not write is left alone.
 func dropStale(ctx context.Context, c *sql.Conn) (dropped, undropped []string, err error) {
-	rows, err := c.QueryContext(ctx, "SELECT SCHEMA_NAME, IS_USED_LOCK(SCHEMA_NAME) IS NULL FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'emcee\\_scratch\\_%'")
-	if err != nil {
-		return nil, nil, err
-	}
 	var stale []string
-	for rows.Next() {
+	err = dbconn.EachRow(ctx, c, "SELECT SCHEMA_NAME, IS_USED_LOCK(SCHEMA_NAME) IS NULL FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'emcee\\_scratch\\_%'", nil, func(rows *sql.Rows) error {
 		var name string
 		var free bool
-		if err := rows.Scan(&name, &free); err != nil {
-			rows.Close()
-			return nil, nil, err
-		}
-		if _, _, scratch := sqlname.ScratchDatabase(name); free && scratch {
+		err := rows.Scan(&name, &free)
+		if _, _, scratch := sqlname.ScratchDatabase(name); err == nil && free && scratch {
 			stale = append(stale, name)
 		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return err
+	})
+	if err != nil {
 		return nil, nil, err
 	}
 	for _, name := range stale {

@@ -321,21 +321,18 @@ type optionalColumns struct{ osc, rollback, resumeText bool }
 
 func optional(ctx context.Context, q Querier) (optionalColumns, error) {
 	var has optionalColumns
-	rows, err := q.QueryContext(ctx, "SELECT COLUMN_NAME, DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME IN ('osc', 'rolled_back', 'resume_key')", Table)
-	if err != nil {
-		return has, fmt.Errorf("reading the columns of the version table %s: %w", Table, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+	err := dbconn.EachRow(ctx, q, "SELECT COLUMN_NAME, DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME IN ('osc', 'rolled_back', 'resume_key')", []any{Table}, func(rows *sql.Rows) error {
 		var name, typ string
-		if err := rows.Scan(&name, &typ); err != nil {
-			return has, err
-		}
+		err := rows.Scan(&name, &typ)
 		has.osc = has.osc || name == "osc"
 		has.rollback = has.rollback || name == "rolled_back"
 		has.resumeText = has.resumeText || name == "resume_key" && strings.EqualFold(typ, "varchar")
+		return err
+	})
+	if err != nil {
+		return has, fmt.Errorf("reading the columns of the version table %s: %w", Table, err)
 	}
-	return has, rows.Err()
+	return has, nil
 }
 
 func (has optionalColumns) columns() string {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -136,67 +137,53 @@ func finish(res *apply.Result, err error) (*dbResult, error) {
 		// The text was logged while it ran.
 		out = &dbResult{doc: res, version: res.After}
 	}
-	var blocked *apply.Blocked
-	if errors.As(err, &blocked) {
-		return out, &exitError{code: codeBlocked, err: err}
-	}
-	var crit *apply.CriticalLoad
-	if errors.As(err, &crit) {
-		return out, &exitError{code: codeCritical, err: err}
-	}
-	var late *apply.NoRollback
-	if errors.As(err, &late) {
-		return out, &exitError{code: codeNoRollback, err: err}
+	for _, c := range []struct {
+		target any
+		code   int
+	}{{new(*apply.Blocked), codeBlocked}, {new(*apply.CriticalLoad), codeCritical}, {new(*apply.NoRollback), codeNoRollback}} {
+		if errors.As(err, c.target) {
+			return out, &exitError{code: c.code, err: err}
+		}
 	}
 	return out, err
 }
 
-// phaseOptions builds run options from the flags of changing commands.
+// phaseFlags are the flags of changing commands.
 type phaseFlags struct {
-	dryRun      bool
-	allowDrift  bool
-	dropNewData bool // rollback
-	batchSize   int
-	pause       time.Duration
-	maxRows     int64
-	retries     int
+	o           apply.Options // what the flags give as they are
 	osc         string
 	oscChunk    time.Duration
 	oscSleep    time.Duration
 	oscMaxLoad  string
 	oscCritical string
-	// throttle (migrate, sync)
-	chunkTime     time.Duration
-	maxBatchSize  int
-	maxLag        time.Duration
-	replicas      []string
-	maxLoad       string
-	criticalLoad  string
-	checkInterval time.Duration
-	// maxLoad and criticalLoad as read by check
-	maxLoadLimits, criticalLimits []apply.LoadLimit
+	// throttle (migrate, sync), read by check into o
+	maxLoad, criticalLoad string
 }
 
-func (f *phaseFlags) add(cmd *cobra.Command, drift, backfill, maxRows bool) {
-	cmd.Flags().BoolVar(&f.dryRun, "dry-run", false, "print exactly what would run, change nothing")
-	if drift {
-		cmd.Flags().BoolVar(&f.allowDrift, "allow-drift", false, "continue even if the live schema differs from what the previous release left (the differences are still printed)")
-	}
+// What --allow-drift compares the live schema with.
+const (
+	leftByPrevious    = "what the previous release left"
+	recordedRevisions = "what the recorded revisions produce"
+)
+
+func (f *phaseFlags) add(cmd *cobra.Command, driftFrom string, backfill, maxRows bool) {
+	cmd.Flags().BoolVar(&f.o.DryRun, "dry-run", false, "print exactly what would run, change nothing")
+	cmd.Flags().BoolVar(&f.o.AllowDrift, "allow-drift", false, "continue even if the live schema differs from "+driftFrom+" (the differences are still printed)")
 	if backfill {
-		cmd.Flags().IntVar(&f.batchSize, "batch-size", apply.DefaultBatchSize, "rows per backfill batch (primary-key range); each batch is one short transaction")
-		cmd.Flags().DurationVar(&f.pause, "pause", 0, "sleep between backfill batches, to leave room for the application's writes and for replicas (e.g. 100ms)")
-		cmd.Flags().DurationVar(&f.chunkTime, "chunk-time", 0, "size each backfill batch to take about this long (e.g. 500ms), starting from --batch-size; 0 keeps --batch-size")
-		cmd.Flags().IntVar(&f.maxBatchSize, "max-batch-size", apply.DefaultMaxBatchSize, "the most keys --chunk-time may put in one batch")
-		cmd.Flags().DurationVar(&f.maxLag, "max-lag", 0, "pause the backfill while a replica lags more than this (Seconds_Behind_Master; stopped replication counts as lagging), e.g. 1s; replicas from --replica or found on the primary")
-		cmd.Flags().StringArrayVar(&f.replicas, "replica", nil, "a replica --max-lag watches: mysql://user:pass@host:port/ (repeatable); without it they are found on the primary (SHOW SLAVE HOSTS entries a binlog dump connection comes from, else those connections' hosts on the primary's port) and reached with the primary's user and password, never over TLS (refused if the primary's URL asks for TLS), dropped if they ask for the password itself")
+		cmd.Flags().IntVar(&f.o.BatchSize, "batch-size", apply.DefaultBatchSize, "rows per backfill batch (primary-key range); each batch is one short transaction")
+		cmd.Flags().DurationVar(&f.o.Pause, "pause", 0, "sleep between backfill batches, to leave room for the application's writes and for replicas (e.g. 100ms)")
+		cmd.Flags().DurationVar(&f.o.ChunkTime, "chunk-time", 0, "size each backfill batch to take about this long (e.g. 500ms), starting from --batch-size; 0 keeps --batch-size")
+		cmd.Flags().IntVar(&f.o.MaxBatchSize, "max-batch-size", apply.DefaultMaxBatchSize, "the most keys --chunk-time may put in one batch")
+		cmd.Flags().DurationVar(&f.o.MaxLag, "max-lag", 0, "pause the backfill while a replica lags more than this (Seconds_Behind_Master; stopped replication counts as lagging), e.g. 1s; replicas from --replica or found on the primary")
+		cmd.Flags().StringArrayVar(&f.o.Replicas, "replica", nil, "a replica --max-lag watches: mysql://user:pass@host:port/ (repeatable); without it they are found on the primary (SHOW SLAVE HOSTS entries a binlog dump connection comes from, else those connections' hosts on the primary's port) and reached with the primary's user and password, never over TLS (refused if the primary's URL asks for TLS), dropped if they ask for the password itself")
 		cmd.Flags().StringVar(&f.maxLoad, "max-load", "", "pause the backfill while a global status variable is at or over its limit: VAR=N[,VAR=N], e.g. Threads_running=25")
 		cmd.Flags().StringVar(&f.criticalLoad, "critical-load", "", "stop migrate cleanly (exit 8, resumable) when a global status variable reaches its limit: VAR=N[,VAR=N], e.g. Threads_running=100")
-		cmd.Flags().DurationVar(&f.checkInterval, "check-interval", time.Second, "how often a paused backfill checks replicas and load again")
+		cmd.Flags().DurationVar(&f.o.CheckInterval, "check-interval", time.Second, "how often a paused backfill checks replicas and load again")
 	}
 	if maxRows {
-		cmd.Flags().Int64Var(&f.maxRows, "max-rows", 0, "stop after backfilling this many rows (0: all); rerun to continue")
+		cmd.Flags().Int64Var(&f.o.MaxRows, "max-rows", 0, "stop after backfilling this many rows (0: all); rerun to continue")
 	}
-	cmd.Flags().IntVar(&f.retries, "retries", apply.DefaultRetries, "retry a backfill batch, gate or statement that hits a deadlock or lock wait timeout this many times, waiting 0.5s, 1s, 2s ... in between (0: never)")
+	cmd.Flags().IntVar(&f.o.Retries, "retries", apply.DefaultRetries, "retry a backfill batch, gate or statement that hits a deadlock or lock wait timeout this many times, waiting 0.5s, 1s, 2s ... in between (0: never)")
 	cmd.Flags().StringVar(&f.osc, "osc", "", "run statements that copy their table (ALGORITHM=COPY) through an online schema change tool: pt-osc (pt-online-schema-change), or none (the server copies, blocking writes); default: osc in the emcee block of atlas.hcl, else none")
 	cmd.Flags().DurationVar(&f.oscChunk, "osc-chunk-time", 0, "with --osc pt-osc: how long each chunk of the copy should take (pt-online-schema-change --chunk-time; default: osc_chunk_time in the emcee block, else "+project.DefaultOSCChunkTime.String()+")")
 	cmd.Flags().DurationVar(&f.oscSleep, "osc-sleep", 0, "with --osc pt-osc: pause this long after each chunk of the copy, leaving the server to the application's writes (pt-online-schema-change --sleep; 0: no pause; default: osc_sleep in the emcee block, else none)")
@@ -252,55 +239,52 @@ func (f *phaseFlags) oscOptions(cmd *cobra.Command, p *project.Project) (project
 // usage error.
 func (f *phaseFlags) check(cmd *cobra.Command) error {
 	var err error
-	if f.maxLoadLimits, err = apply.ParseLoad("max-load", f.maxLoad); err != nil {
+	if f.o.MaxLoad, err = apply.ParseLoad("max-load", f.maxLoad); err != nil {
 		return &exitError{code: codeUsage, err: err}
 	}
-	if f.criticalLimits, err = apply.ParseLoad("critical-load", f.criticalLoad); err != nil {
+	if f.o.CriticalLoad, err = apply.ParseLoad("critical-load", f.criticalLoad); err != nil {
 		return &exitError{code: codeUsage, err: err}
 	}
 	for _, d := range []struct {
 		name string
 		d    time.Duration
-	}{{"chunk-time", f.chunkTime}, {"max-lag", f.maxLag}, {"pause", f.pause}} {
+	}{{"chunk-time", f.o.ChunkTime}, {"max-lag", f.o.MaxLag}, {"pause", f.o.Pause}} {
 		if d.d < 0 {
 			return &exitError{code: codeUsage, err: fmt.Errorf("--%s %s: want a duration of 0 or more, e.g. 500ms", d.name, d.d)}
 		}
 	}
-	if f.checkInterval < 0 || f.checkInterval == 0 && cmd.Flags().Changed("check-interval") {
-		return &exitError{code: codeUsage, err: fmt.Errorf("--check-interval %s: want a positive duration, e.g. 1s", f.checkInterval)}
+	if f.o.CheckInterval < 0 || f.o.CheckInterval == 0 && cmd.Flags().Changed("check-interval") {
+		return &exitError{code: codeUsage, err: fmt.Errorf("--check-interval %s: want a positive duration, e.g. 1s", f.o.CheckInterval)}
 	}
 	// Each check reads the server's status and every replica's lag: at
 	// --check-interval 1ns a paused migrate sent them thousands of queries
 	// a second, to the server it paused to spare. And a batch sized to
 	// --chunk-time 1ns is one row, each its own transaction and record.
-	if f.checkInterval > 0 && f.checkInterval < 10*time.Millisecond {
-		return &exitError{code: codeUsage, err: fmt.Errorf("--check-interval %s: each check queries the server and every replica; want 10ms or more, e.g. 1s", f.checkInterval)}
+	if f.o.CheckInterval > 0 && f.o.CheckInterval < 10*time.Millisecond {
+		return &exitError{code: codeUsage, err: fmt.Errorf("--check-interval %s: each check queries the server and every replica; want 10ms or more, e.g. 1s", f.o.CheckInterval)}
 	}
-	if f.chunkTime > 0 && f.chunkTime < time.Millisecond {
-		return &exitError{code: codeUsage, err: fmt.Errorf("--chunk-time %s: batches sized to less than 1ms are a row or two, each its own transaction and record; want 1ms or more, e.g. 500ms (0 keeps --batch-size)", f.chunkTime)}
+	if f.o.ChunkTime > 0 && f.o.ChunkTime < time.Millisecond {
+		return &exitError{code: codeUsage, err: fmt.Errorf("--chunk-time %s: batches sized to less than 1ms are a row or two, each its own transaction and record; want 1ms or more, e.g. 500ms (0 keeps --batch-size)", f.o.ChunkTime)}
 	}
-	if f.batchSize < 1 && cmd.Flags().Changed("batch-size") || f.maxBatchSize < 1 && cmd.Flags().Changed("max-batch-size") {
-		return &exitError{code: codeUsage, err: fmt.Errorf("--batch-size %d, --max-batch-size %d: want a number of rows of 1 or more", f.batchSize, f.maxBatchSize)}
+	if f.o.BatchSize < 1 && cmd.Flags().Changed("batch-size") || f.o.MaxBatchSize < 1 && cmd.Flags().Changed("max-batch-size") {
+		return &exitError{code: codeUsage, err: fmt.Errorf("--batch-size %d, --max-batch-size %d: want a number of rows of 1 or more", f.o.BatchSize, f.o.MaxBatchSize)}
 	}
 	// -1 read as "no limit" (--max-rows) and "never" (--retries), which
 	// is not what every operator who types it means.
-	if f.maxRows < 0 {
-		return usage(cmd, fmt.Errorf("--max-rows %d is negative: give how many rows to backfill before stopping (0: all)", f.maxRows))
+	if f.o.MaxRows < 0 {
+		return usage(cmd, fmt.Errorf("--max-rows %d is negative: give how many rows to backfill before stopping (0: all)", f.o.MaxRows))
 	}
-	if f.retries < 0 {
-		return usage(cmd, fmt.Errorf("--retries %d is negative: give how often to retry (0: never)", f.retries))
+	if f.o.Retries < 0 {
+		return usage(cmd, fmt.Errorf("--retries %d is negative: give how often to retry (0: never)", f.o.Retries))
 	}
 	return nil
 }
 
-func (f *phaseFlags) options(r *dbRun) apply.Options {
-	o := apply.Options{DryRun: f.dryRun, AllowDrift: f.allowDrift, DropNewData: f.dropNewData, BatchSize: f.batchSize, Pause: f.pause, MaxRows: f.maxRows, Retries: f.retries,
-		ChunkTime: f.chunkTime, MaxBatchSize: f.maxBatchSize, MaxLag: f.maxLag, Replicas: f.replicas, CheckInterval: f.checkInterval,
-		MaxLoad: f.maxLoadLimits, CriticalLoad: f.criticalLimits}
-	if f.retries == 0 {
-		o.Retries = -1
+func (f *phaseFlags) options() apply.Options {
+	o := f.o
+	if o.Retries == 0 {
+		o.Retries = -1 // --retries 0: never; Options' 0 is the default
 	}
-	r.logTo(&o)
 	return o
 }
 
@@ -312,10 +296,7 @@ func progressReporter(w io.Writer) func(apply.Progress) {
 	var bar *progressbar.ProgressBar
 	lastTenth, lastDone, lastPaused := int64(-1), int64(-1), ""
 	return func(p apply.Progress) {
-		step := p.Step
-		if step == "" {
-			step = "backfill"
-		}
+		step := cmp.Or(p.Step, "backfill")
 		if terminal {
 			if bar == nil {
 				bar = progressbar.NewOptions64(max(p.Total, 1),

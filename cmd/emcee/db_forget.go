@@ -36,18 +36,9 @@ run takes the changed script, and says so.`,
 		ValidArgsFunction: completeVersions,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runDB(cmd, func(ctx context.Context, r *dbRun) (*dbResult, error) {
-				opts := apply.Options{DryRun: dryRun}
-				r.logTo(&opts)
-				s, err := openSession(ctx, r, opts)
-				if err != nil {
-					return nil, err
-				}
-				defer s.Close()
-				res, err := s.Forget(ctx, args[0])
-				if res != nil && res.After == "" {
-					res.After = s.Version()
-				}
-				return finish(res, err)
+				return runChange(ctx, r, apply.Options{DryRun: dryRun}, func(s *apply.Session, ctx context.Context) (*apply.Result, error) {
+					return s.Forget(ctx, args[0])
+				})
 			})
 		},
 	}

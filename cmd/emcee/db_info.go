@@ -292,18 +292,9 @@ Run it once, before the first "emcee db expand" on such a database.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runDB(cmd, func(ctx context.Context, r *dbRun) (*dbResult, error) {
-				opts := apply.Options{DryRun: dryRun, AllowDrift: allowDrift}
-				r.logTo(&opts)
-				s, err := openSession(ctx, r, opts)
-				if err != nil {
-					return nil, err
-				}
-				defer s.Close()
-				res, err := s.Baseline(ctx, args[0])
-				if res != nil && res.After == "" {
-					res.After = s.Version()
-				}
-				return finish(res, err)
+				return runChange(ctx, r, apply.Options{DryRun: dryRun, AllowDrift: allowDrift}, func(s *apply.Session, ctx context.Context) (*apply.Result, error) {
+					return s.Baseline(ctx, args[0])
+				})
 			})
 		},
 	}

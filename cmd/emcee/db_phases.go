@@ -18,23 +18,30 @@ func runPhase(cmd *cobra.Command, f *phaseFlags, run func(*apply.Session, contex
 		return err
 	}
 	return runDB(cmd, func(ctx context.Context, r *dbRun) (*dbResult, error) {
-		opts := f.options(r)
+		opts := f.options()
 		var err error
 		if opts.OSC, opts.OSCFrom, err = f.oscOptions(cmd, r.project); err != nil {
 			return nil, err
 		}
-		s, err := openSession(ctx, r, opts)
-		if err != nil {
-			return nil, err
-		}
-		defer s.Close()
-		res, err := run(s, ctx)
-		if res != nil && res.After == "" {
-			// A run that stopped early still moved the version as far as it got.
-			res.After = s.Version()
-		}
-		return finish(res, err)
+		return runChange(ctx, r, opts, run)
 	})
+}
+
+// runChange runs a changing command on the run's database, its lines in
+// the run's log.
+func runChange(ctx context.Context, r *dbRun, opts apply.Options, run func(*apply.Session, context.Context) (*apply.Result, error)) (*dbResult, error) {
+	r.logTo(&opts)
+	s, err := openSession(ctx, r, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	res, err := run(s, ctx)
+	if res != nil && res.After == "" {
+		// A run that stopped early still moved the version as far as it got.
+		res.After = s.Version()
+	}
+	return finish(res, err)
 }
 
 func newDBExpandCmd() *cobra.Command {
@@ -64,7 +71,7 @@ resumes at the first statement not applied and never repeats one.`,
 			return runPhase(cmd, &f, (*apply.Session).Expand)
 		},
 	}
-	f.add(cmd, true, false, false)
+	f.add(cmd, leftByPrevious, false, false)
 	return cmd
 }
 
@@ -105,8 +112,7 @@ listed and stops the run (--allow-drift overrides).`,
 			return runPhase(cmd, &f, (*apply.Session).Migrate)
 		},
 	}
-	f.add(cmd, true, true, true)
-	cmd.Flags().Lookup("allow-drift").Usage = "continue even if the live schema differs from what the recorded revisions produce (the differences are still printed)"
+	f.add(cmd, recordedRevisions, true, true)
 	return cmd
 }
 
@@ -137,8 +143,7 @@ contract is blocked by data and it exits 7.`,
 			return runPhase(cmd, &f, (*apply.Session).Contract)
 		},
 	}
-	f.add(cmd, true, false, false)
-	cmd.Flags().Lookup("allow-drift").Usage = "continue even if the live schema differs from what the recorded revisions produce (the differences are still printed)"
+	f.add(cmd, recordedRevisions, false, false)
 	return cmd
 }
 
@@ -166,7 +171,7 @@ emcee did not create is refused by the drift check: adopt it with
 			})
 		},
 	}
-	f.add(cmd, true, true, false)
+	f.add(cmd, leftByPrevious, true, false)
 	return cmd
 }
 
@@ -188,7 +193,7 @@ name; without it, the latest release.`,
 			})
 		},
 	}
-	f.add(cmd, true, true, false)
+	f.add(cmd, leftByPrevious, true, false)
 	return cmd
 }
 
@@ -245,9 +250,8 @@ in progress; a rerun after a rollback has nothing to do either.`,
 			})
 		},
 	}
-	f.add(cmd, true, false, false)
-	cmd.Flags().Lookup("allow-drift").Usage = "continue even if the live schema differs from what the recorded revisions produce (the differences are still printed)"
-	cmd.Flags().BoolVar(&f.dropNewData, "drop-new-data", false, "drop the data only the new release wrote into what its expand added, which rollback otherwise refuses to (the counts are printed again)")
+	f.add(cmd, recordedRevisions, false, false)
+	cmd.Flags().BoolVar(&f.o.DropNewData, "drop-new-data", false, "drop the data only the new release wrote into what its expand added, which rollback otherwise refuses to (the counts are printed again)")
 	return cmd
 }
 

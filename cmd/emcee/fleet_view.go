@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"io"
 	"strings"
@@ -75,11 +76,7 @@ func (v *fleetView) start(i int) (io.Writer, func(apply.Progress)) {
 		s.bar.SetTotal(max(p.Total, 1), false)
 		s.bar.SetCurrent(min(p.Done, max(p.Total, 1)))
 		s.mu.Lock()
-		step := p.Step
-		if step == "" {
-			step = "backfill"
-		}
-		s.last = fmt.Sprintf("%s %s: %d of %d rows", step, p.Table, p.Done, p.Total)
+		s.last = fmt.Sprintf("%s %s: %d of %d rows", cmp.Or(p.Step, "backfill"), p.Table, p.Done, p.Total)
 		if p.Paused != "" {
 			s.last += " (paused: " + p.Paused + ")"
 		}

@@ -24,22 +24,9 @@ func init() { commands = append(commands, newSimulateCmd) }
 
 func newSimulateCmd() *cobra.Command {
 	var f struct {
-		url        string
-		rows       int
-		oldW, newW int
-		baseline   time.Duration
-		settle     time.Duration
-		throttle   time.Duration
-		batch      int
-		pause      time.Duration
-		tables     []string
-		naive      bool
-		rollback   bool
-		example    bool
-		quiet      bool
-		format     string
-		plot       string
-		chunkTime  time.Duration
+		c                 simulate.Config // what the flags give as they are
+		url, format, plot string
+		example, quiet    bool
 	}
 	cmd := &cobra.Command{
 		Use:   "simulate [RELEASE] --url mysql://user:pass@host:3306/scratch",
@@ -118,7 +105,7 @@ otherwise. NEVER point --url at a database whose data you care about.`,
 			for _, n := range []struct {
 				flag string
 				v    int
-			}{{"rows", f.rows}, {"old-workers", f.oldW}, {"new-workers", f.newW}, {"batch-size", f.batch}} {
+			}{{"rows", f.c.Rows}, {"old-workers", f.c.OldWorkers}, {"new-workers", f.c.NewWorkers}, {"batch-size", f.c.BatchSize}} {
 				if n.v < 0 {
 					return usage(cmd, fmt.Errorf("--%s %d is negative: give 0 or more", n.flag, n.v))
 				}
@@ -126,7 +113,7 @@ otherwise. NEVER point --url at a database whose data you care about.`,
 			for _, d := range []struct {
 				flag string
 				v    time.Duration
-			}{{"baseline", f.baseline}, {"settle", f.settle}, {"throttle", f.throttle}, {"pause", f.pause}, {"chunk-time", f.chunkTime}} {
+			}{{"baseline", f.c.Baseline}, {"settle", f.c.Settle}, {"throttle", f.c.Throttle}, {"pause", f.c.Pause}, {"chunk-time", f.c.ChunkTime}} {
 				if d.v < 0 {
 					return usage(cmd, fmt.Errorf("--%s %s is negative: give a duration of 0 or more (e.g. 500ms, 2s)", d.flag, d.v))
 				}
@@ -174,13 +161,9 @@ otherwise. NEVER point --url at a database whose data you care about.`,
 			if structured(f.format) {
 				log = cmd.ErrOrStderr()
 			}
-			sim, err := simulate.Prepare(ctx, simulate.Config{
-				Project: p, New: release, DB: cfg, Tables: f.tables,
-				Rows: f.rows, OldWorkers: f.oldW, NewWorkers: f.newW,
-				Baseline: f.baseline, Settle: f.settle, Throttle: f.throttle,
-				BatchSize: f.batch, Pause: f.pause, ChunkTime: f.chunkTime,
-				Naive: f.naive, Rollback: f.rollback, Verify: true, Log: logTo(log, f.quiet),
-			})
+			c := f.c
+			c.Project, c.New, c.DB, c.Verify, c.Log = p, release, cfg, true, logTo(log, f.quiet)
+			sim, err := simulate.Prepare(ctx, c)
 			if err != nil {
 				return err
 			}
@@ -194,7 +177,7 @@ otherwise. NEVER point --url at a database whose data you care about.`,
 			}
 			if rep != nil {
 				emit(cmd, simulateDoc(rep), func(out io.Writer) {
-					if f.naive && len(rep.NaiveSQL) > 0 {
+					if f.c.Naive && len(rep.NaiveSQL) > 0 {
 						fmt.Fprintln(out, "\nnaive migration:")
 						for _, q := range rep.NaiveSQL {
 							fmt.Fprintln(out, " ", q)
@@ -206,7 +189,7 @@ otherwise. NEVER point --url at a database whose data you care about.`,
 			if err != nil {
 				return err
 			}
-			if !rep.OK() && !f.naive {
+			if !rep.OK() && !f.c.Naive {
 				return &exitError{code: codeFindings, err: errors.New("the upgrade broke the invariant: see the failed statements and rows above")}
 			}
 			return nil
@@ -215,19 +198,19 @@ otherwise. NEVER point --url at a database whose data you care about.`,
 	fl := cmd.Flags()
 	fl.StringVar(&f.url, "url", "", "the database this command works on, "+urlForm+": the scratch database the rehearsal fills (created if missing; must hold no table; required, never taken from --env or the environment)")
 	addFormatFlag(cmd, false, &f.format)
-	fl.IntVar(&f.rows, "rows", 20000, "rows seeded into each simulated table before the upgrade")
-	fl.IntVar(&f.oldW, "old-workers", 3, "concurrent workers playing the previous release")
-	fl.IntVar(&f.newW, "new-workers", 3, "concurrent workers playing the new release")
-	fl.DurationVar(&f.baseline, "baseline", 3*time.Second, "how long the previous release runs alone before expand (the latency reference)")
-	fl.DurationVar(&f.settle, "settle", 3*time.Second, "how long both releases run after expand, and the new one after contract")
-	fl.DurationVar(&f.throttle, "throttle", 0, "pause between one worker's statements (0: as fast as the server answers)")
-	fl.IntVar(&f.batch, "batch-size", 0, "backfill rows per batch (default: the applier's default)")
-	fl.DurationVar(&f.pause, "pause", 0, "sleep between backfill batches")
-	fl.DurationVar(&f.chunkTime, "chunk-time", 0, "size backfill batches to take about this long (as `emcee db migrate --chunk-time`)")
+	fl.IntVar(&f.c.Rows, "rows", 20000, "rows seeded into each simulated table before the upgrade")
+	fl.IntVar(&f.c.OldWorkers, "old-workers", 3, "concurrent workers playing the previous release")
+	fl.IntVar(&f.c.NewWorkers, "new-workers", 3, "concurrent workers playing the new release")
+	fl.DurationVar(&f.c.Baseline, "baseline", 3*time.Second, "how long the previous release runs alone before expand (the latency reference)")
+	fl.DurationVar(&f.c.Settle, "settle", 3*time.Second, "how long both releases run after expand, and the new one after contract")
+	fl.DurationVar(&f.c.Throttle, "throttle", 0, "pause between one worker's statements (0: as fast as the server answers)")
+	fl.IntVar(&f.c.BatchSize, "batch-size", 0, "backfill rows per batch (default: the applier's default)")
+	fl.DurationVar(&f.c.Pause, "pause", 0, "sleep between backfill batches")
+	fl.DurationVar(&f.c.ChunkTime, "chunk-time", 0, "size backfill batches to take about this long (as `emcee db migrate --chunk-time`)")
 	fl.StringVar(&f.plot, "plot", "", "write a plot of write latency per second across the phases to this file (.png or .svg)")
-	fl.StringSliceVar(&f.tables, "table", nil, "table to simulate (repeatable; default: the tables whose columns differ between the two releases)")
-	fl.BoolVar(&f.naive, "naive", false, "apply Atlas's single-phase diff instead of emcee's plans, to see what breaks")
-	fl.BoolVar(&f.rollback, "rollback", false, "rehearse rolling the release back instead of contracting it: after migrate the new release's workers stop and emcee db rollback runs while the previous release's keep writing")
+	fl.StringSliceVar(&f.c.Tables, "table", nil, "table to simulate (repeatable; default: the tables whose columns differ between the two releases)")
+	fl.BoolVar(&f.c.Naive, "naive", false, "apply Atlas's single-phase diff instead of emcee's plans, to see what breaks")
+	fl.BoolVar(&f.c.Rollback, "rollback", false, "rehearse rolling the release back instead of contracting it: after migrate the new release's workers stop and emcee db rollback runs while the previous release's keep writing")
 	fl.BoolVar(&f.example, "example", false, "simulate the bundled Glance example (is_public -> visibility) instead of this project")
 	fl.BoolVar(&f.quiet, "quiet", false, "print only the report, not the applier's progress")
 	return cmd
