@@ -346,14 +346,10 @@ func syncTriggerSteps(c *Change, cols []*syncCol) []Step {
 			}
 		}
 		steps = append(steps,
-			Step{Phase: revision.Expand, Stage: StageTrigger, Statement: revision.Statement{
-				Why: fmt.Sprintf("while both releases run, this trigger on %s %s", table, fmt.Sprintf(ev.why, what)),
-				SQL: fmt.Sprintf("CREATE TRIGGER %s BEFORE %s ON %s FOR EACH ROW\nBEGIN\n%sEND", sqlsyntax.Ident(name), ev.event, sqlsyntax.Ident(table), body.String()),
-			}},
-			Step{Phase: revision.Contract, Stage: StageDropTrigger, Statement: revision.Statement{
-				Why: fmt.Sprintf("the previous release is gone: stop syncing %s.%s, before any column the trigger reads is dropped", table, what),
-				SQL: "DROP TRIGGER IF EXISTS " + sqlsyntax.Ident(name),
-			}},
+			stmt(revision.Expand, StageTrigger, fmt.Sprintf("while both releases run, this trigger on %s %s", table, fmt.Sprintf(ev.why, what)),
+				fmt.Sprintf("CREATE TRIGGER %s BEFORE %s ON %s FOR EACH ROW\nBEGIN\n%sEND", sqlsyntax.Ident(name), ev.event, sqlsyntax.Ident(table), body.String())),
+			stmt(revision.Contract, StageDropTrigger, fmt.Sprintf("the previous release is gone: stop syncing %s.%s, before any column the trigger reads is dropped", table, what),
+				"DROP TRIGGER IF EXISTS "+sqlsyntax.Ident(name)),
 			undo(StageRollbackDropTrigger, fmt.Sprintf("the new release is rolled back: stop syncing %s.%s, before the columns the trigger reads are dropped or changed", table, what),
 				"DROP TRIGGER IF EXISTS "+sqlsyntax.Ident(name)),
 		)
@@ -427,13 +423,13 @@ func syncSteps(c *Change, why string) ([]Step, error) {
 		fmt.Sprintf("%s = %s", sqlsyntax.Ident(name), bare), fmt.Sprintf("%s IS NULL", sqlsyntax.Ident(name))))
 
 	// contract: gate, drop the old column, tighten.
-	gate := fmt.Sprintf("SELECT COUNT(*) FROM %s WHERE %s IS NULL", sqlsyntax.Ident(table), sqlsyntax.Ident(name))
+	count := countWhere(table, sqlsyntax.Ident(name)+" IS NULL")
 	gateWhy := fmt.Sprintf("rows where %s.%s is still NULL: the backfill has not run, or %s yields NULL for them; fix those rows (or the expression) before contract makes the column NOT NULL", table, name, s.forward.SQL())
 	if s.col.Type.Null {
-		gate += " AND " + bare + " IS NOT NULL"
+		count += " AND " + bare + " IS NOT NULL"
 		gateWhy = fmt.Sprintf("rows the backfill of %s.%s has not reached yet (NULL although the expression gives a value): run migrate to the end", table, name)
 	}
-	steps = append(steps, Step{Phase: revision.Contract, Stage: StageGate, Statement: revision.Statement{Why: gateWhy, Kind: revision.Gate, SQL: gate}})
+	steps = append(steps, gate(gateWhy, count))
 	if s.old != nil {
 		sql, err := c.Alter(&schema.DropColumn{C: s.old})
 		if err != nil {
@@ -447,10 +443,7 @@ func syncSteps(c *Change, why string) ([]Step, error) {
 		if note != "" {
 			why += "; " + note
 		}
-		steps = append(steps, Step{Phase: revision.Contract, Stage: StageDropColumn, Statement: revision.Statement{
-			Why: why,
-			SQL: dropAlg.With(sql),
-		}})
+		steps = append(steps, stmt(revision.Contract, StageDropColumn, why, dropAlg.With(sql)))
 	}
 	if change := syncTighten(transitional, s.col); change != schema.NoChange {
 		sql, err := c.Alter(&schema.ModifyColumn{From: transitional, To: s.col, Change: change})
@@ -461,10 +454,8 @@ func syncSteps(c *Change, why string) ([]Step, error) {
 		if change.Is(schema.ChangeNull) {
 			alg, how = Inplace, "NOT NULL rebuilds the table in place (every row rewritten) while writes continue"
 		}
-		steps = append(steps, Step{Phase: revision.Contract, Stage: StageTighten, Statement: revision.Statement{
-			Why: fmt.Sprintf("%s.%s gets its declared definition now that every row has a value and no writer relies on NULL; %s", table, name, how),
-			SQL: alg.With(sql),
-		}})
+		steps = append(steps, stmt(revision.Contract, StageTighten, fmt.Sprintf("%s.%s gets its declared definition now that every row has a value and no writer relies on NULL; %s", table, name, how),
+			alg.With(sql)))
 	}
 	return steps, nil
 }

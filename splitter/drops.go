@@ -17,7 +17,7 @@ func dropRule(name string, doc RuleDoc, stage Stage, match func(*Change) bool, r
 			if err != nil {
 				return nil, err
 			}
-			return []Step{{Phase: revision.Contract, Stage: stage, Statement: revision.Statement{Why: why, SQL: sql}}}, nil
+			return []Step{stmt(revision.Contract, stage, why, sql)}, nil
 		},
 	}
 }

@@ -17,9 +17,7 @@ import (
 // statement fail or lose data. 0 opens the gate. It is written out in full
 // so the reviewer reads exactly what will be checked.
 func gate(why, sql string) Step {
-	return Step{Phase: revision.Contract, Stage: StageGate, Statement: revision.Statement{
-		Why: why, Kind: revision.Gate, SQL: sql,
-	}}
+	return gateStmt(revision.Contract, StageGate, why, sql)
 }
 
 // countWhere is the shape of every gate: how many rows break a predicate.

@@ -116,10 +116,7 @@ func (c *Change) keepOptional(col *schema.Column, value, why string, optIn ...st
 	if err != nil {
 		return Step{}, false, err
 	}
-	return Step{Phase: revision.Expand, Stage: StageModifyColumn, Statement: revision.Statement{
-		Why: fmt.Sprintf("%s; %s.%s must accept NULL until it is dropped; %s", why, table, col.Name, note),
-		SQL: Inplace.With(sql),
-	}}, true, nil
+	return stmt(revision.Expand, StageModifyColumn, fmt.Sprintf("%s; %s.%s must accept NULL until it is dropped; %s", why, table, col.Name, note), Inplace.With(sql)), true, nil
 }
 
 // undoKeepOptional is the rollback of keepOptional: the placeholder

@@ -162,3 +162,15 @@ type Change struct {
 
 // Ctx gives access to the whole transition.
 func (c *Change) Ctx() *Context { return c.ctx }
+
+// stmt is one statement placed in a phase.
+func stmt(phase revision.Phase, stage Stage, why, sql string) Step {
+	return Step{Phase: phase, Stage: stage, Statement: revision.Statement{Why: why, SQL: sql}}
+}
+
+// gateStmt is a gate (gate.go) placed in a phase.
+func gateStmt(phase revision.Phase, stage Stage, why, sql string) Step {
+	s := stmt(phase, stage, why, sql)
+	s.Kind = revision.Gate
+	return s
+}

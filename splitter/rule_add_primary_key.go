@@ -64,10 +64,8 @@ func init() {
 			}
 			return []Step{
 				gate(fmt.Sprintf("primary key of %s: the previous release could write rows with the same key; contract waits until there are none", c.Table.Name), g),
-				{Phase: revision.Contract, Stage: StageAddGatedConstraint, Statement: revision.Statement{
-					Why: fmt.Sprintf("primary key of %s (the table had none) would reject rows with the same key that the previous release may still write, so it is added only after that release is gone; the table is rebuilt in place around it (every row rewritten) while writes continue", c.Table.Name),
-					SQL: Inplace.With(sql),
-				}},
+				stmt(revision.Contract, StageAddGatedConstraint, fmt.Sprintf("primary key of %s (the table had none) would reject rows with the same key that the previous release may still write, so it is added only after that release is gone; the table is rebuilt in place around it (every row rewritten) while writes continue", c.Table.Name),
+					Inplace.With(sql)),
 			}, nil
 		},
 	})
@@ -130,10 +128,8 @@ func addAutoKey(c *Change, add *schema.AddPrimaryKey, col *schema.Column) ([]Ste
 		return nil, err
 	}
 	return []Step{
-		{Phase: revision.Expand, Stage: StageAddColumn, Statement: revision.Statement{
-			Why: fmt.Sprintf("%s.%s is a new AUTO_INCREMENT primary key (the table had none): the server numbers the existing rows and the inserts of the previous release, which never name it; %s", c.Table.Name, col.Name, note),
-			SQL: Copy.With(sql),
-		}},
+		stmt(revision.Expand, StageAddColumn, fmt.Sprintf("%s.%s is a new AUTO_INCREMENT primary key (the table had none): the server numbers the existing rows and the inserts of the previous release, which never name it; %s", c.Table.Name, col.Name, note),
+			Copy.With(sql)),
 		refuseRollback(fmt.Sprintf("%s.%s is the new primary key of %s, and dropping a primary key copies the table on both servers", c.Table.Name, col.Name, c.Table.Name)),
 	}, nil
 }

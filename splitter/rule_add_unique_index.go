@@ -44,10 +44,8 @@ func init() {
 			}
 			return []Step{
 				gate(fmt.Sprintf("unique index %s on %s: the previous release could write duplicate keys; contract waits until there are none", add.I.Name, c.Table.Name), g),
-				{Phase: revision.Contract, Stage: StageAddGatedConstraint, Statement: revision.Statement{
-					Why: fmt.Sprintf("unique index %s on %s would reject duplicates the previous release may still write, so it is built only after that release is gone; online, writes continue", add.I.Name, c.Table.Name),
-					SQL: Inplace.With(sql),
-				}},
+				stmt(revision.Contract, StageAddGatedConstraint, fmt.Sprintf("unique index %s on %s would reject duplicates the previous release may still write, so it is built only after that release is gone; online, writes continue", add.I.Name, c.Table.Name),
+					Inplace.With(sql)),
 			}, nil
 		},
 	})
@@ -64,7 +62,7 @@ func readdIndex(c *Change, stage Stage, why, gateWhy string) ([]Step, error) {
 	if err != nil {
 		return nil, err
 	}
-	st := Step{Phase: revision.Contract, Stage: stage, Statement: revision.Statement{Why: why, SQL: Inplace.With(sql)}}
+	st := stmt(revision.Contract, stage, why, Inplace.With(sql))
 	if !m.To.Unique {
 		return []Step{st}, nil
 	}

@@ -188,7 +188,7 @@ func splitCharset(c *Change) ([]Step, error) {
 		return nil, err
 	}
 	steps := append(collisions, rowFormatGate(c, convs)...)
-	steps = append(steps, Step{Phase: revision.Expand, Stage: StageConvertTable, Statement: revision.Statement{Why: why, SQL: alg.With(sql)}})
+	steps = append(steps, stmt(revision.Expand, StageConvertTable, why, alg.With(sql)))
 	back, err := c.undoConversion(attrs, convs, alg, len(collisions) > 0)
 	if err != nil {
 		return nil, err
@@ -359,10 +359,7 @@ func collisionGates(c *Change, convs []conversion) ([]Step, error) {
 		if _, err := sqlsyntax.ReadGate(sql); err != nil {
 			return nil, fmt.Errorf("%s: %s.%s: emcee cannot count the keys of unique index %s under %s: %v. Choose a collation MySQL also has, or move the column by a new column that `replaces` it", c.ctx.Transition.To.Where(t.Name, idx.Parts[0].C.Name), t.Name, idx.Parts[0].C.Name, idx.Name, conv[colName(idx.Parts[0])].toColl, err)
 		}
-		out = append(out, Step{Phase: revision.Expand, Stage: StageExpandGate, Statement: revision.Statement{
-			Kind: revision.Gate, SQL: sql,
-			Why: fmt.Sprintf("unique index %s on %s under the new collation of %s: rows whose keys it makes equal would fail the conversion; expand waits until there are none", idx.Name, t.Name, strings.Join(moved, ", ")),
-		}})
+		out = append(out, gateStmt(revision.Expand, StageExpandGate, fmt.Sprintf("unique index %s on %s under the new collation of %s: rows whose keys it makes equal would fail the conversion; expand waits until there are none", idx.Name, t.Name, strings.Join(moved, ", ")), sql))
 	}
 	return out, nil
 }
@@ -406,12 +403,10 @@ func rowFormatGate(c *Change, convs []conversion) []Step {
 	if len(long) == 0 {
 		return nil
 	}
-	return []Step{{Phase: revision.Expand, Stage: StageExpandGate, Statement: revision.Statement{
-		Kind: revision.Gate,
-		SQL:  fmt.Sprintf("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = %s AND ROW_FORMAT IN ('Compact', 'Redundant')", sqlsyntax.String(t.Name)),
-		Why: fmt.Sprintf("%s must be in the DYNAMIC row format: in COMPACT or REDUNDANT an index column holds at most %d bytes, and the conversion makes %s. Run ALTER TABLE %s ROW_FORMAT=DYNAMIC first (it rebuilds the table), or index a prefix of at most %d characters",
+	return []Step{gateStmt(revision.Expand, StageExpandGate,
+		fmt.Sprintf("%s must be in the DYNAMIC row format: in COMPACT or REDUNDANT an index column holds at most %d bytes, and the conversion makes %s. Run ALTER TABLE %s ROW_FORMAT=DYNAMIC first (it rebuilds the table), or index a prefix of at most %d characters",
 			t.Name, compactColumnBytes, strings.Join(long, ", "), sqlsyntax.Ident(t.Name), compactColumnBytes/4),
-	}}}
+		fmt.Sprintf("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = %s AND ROW_FORMAT IN ('Compact', 'Redundant')", sqlsyntax.String(t.Name)))}
 }
 
 func colName(p *schema.IndexPart) string {

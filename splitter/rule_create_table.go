@@ -53,10 +53,7 @@ func init() {
 			if err != nil {
 				return nil, err
 			}
-			steps := []Step{{Phase: revision.Expand, Stage: StageCreateTable, Statement: revision.Statement{
-				Why: "table " + t.Name + " is new: no code of the previous release reads or writes it",
-				SQL: sql,
-			}}}
+			steps := []Step{stmt(revision.Expand, StageCreateTable, "table "+t.Name+" is new: no code of the previous release reads or writes it", sql)}
 			steps = append(steps, undo(StageRollbackDropTable,
 				fmt.Sprintf("table %s is new in this release and the previous release never reads it; the rows the new release wrote in it are lost", t.Name), dropTable(t.Name)))
 			if c.ctx.Transition.From == nil {
@@ -76,10 +73,8 @@ func init() {
 					fmt.Sprintf("foreign key %s of new table %s references new table %s, which references %s back: it goes first so that either table can be dropped", fk.Symbol, t.Name, fk.RefTable.Name, t.Name),
 					Inplace.With(fmt.Sprintf("ALTER TABLE %s DROP FOREIGN KEY %s", sqlsyntax.Ident(t.Name), sqlsyntax.Ident(fk.Symbol)))))
 				for _, s := range c.ctx.withoutFKChecks(Inplace.With(sql)) {
-					steps = append(steps, Step{Phase: revision.Expand, Stage: StageAddConstraint, Statement: revision.Statement{
-						Why: fmt.Sprintf("foreign key %s of new table %s references new table %s, which references %s back: both tables are created first, then their keys; the tables are empty and no code writes them yet, so no row is checked", fk.Symbol, t.Name, fk.RefTable.Name, t.Name),
-						SQL: s,
-					}})
+					steps = append(steps, stmt(revision.Expand, StageAddConstraint, fmt.Sprintf("foreign key %s of new table %s references new table %s, which references %s back: both tables are created first, then their keys; the tables are empty and no code writes them yet, so no row is checked", fk.Symbol, t.Name, fk.RefTable.Name, t.Name),
+						s))
 				}
 			}
 			return steps, nil

@@ -57,10 +57,7 @@ func init() {
 			if note != "" {
 				why += "; " + note
 			}
-			steps = append(steps, Step{Phase: revision.Contract, Stage: StageDropColumn, Statement: revision.Statement{
-				Why: why,
-				SQL: alg.With(sql),
-			}})
+			steps = append(steps, stmt(revision.Contract, StageDropColumn, why, alg.With(sql)))
 			return steps, nil
 		},
 	})

@@ -31,10 +31,8 @@ func init() {
 				if fk.RefTable == nil || !c.ctx.fks.cyclic(t.Name, fk.RefTable.Name) || !c.ctx.isDroppedTable(fk.RefTable.Name) {
 					continue
 				}
-				steps = append(steps, Step{Phase: revision.Contract, Stage: StageDropForeignKey, Statement: revision.Statement{
-					Why: fmt.Sprintf("tables %s and %s are dropped and reference each other: the key %s goes first so that either can be dropped", t.Name, fk.RefTable.Name, fk.Symbol),
-					SQL: Inplace.With(fmt.Sprintf("ALTER TABLE %s DROP FOREIGN KEY %s", sqlsyntax.Ident(t.Name), sqlsyntax.Ident(fk.Symbol))),
-				}})
+				steps = append(steps, stmt(revision.Contract, StageDropForeignKey, fmt.Sprintf("tables %s and %s are dropped and reference each other: the key %s goes first so that either can be dropped", t.Name, fk.RefTable.Name, fk.Symbol),
+					Inplace.With(fmt.Sprintf("ALTER TABLE %s DROP FOREIGN KEY %s", sqlsyntax.Ident(t.Name), sqlsyntax.Ident(fk.Symbol)))))
 			}
 			// DROP TABLE names no key, and the order around the keys is
 			// decided above and by the stages; given the keys, Atlas took a
@@ -48,10 +46,8 @@ func init() {
 			if err != nil {
 				return nil, err
 			}
-			return append(steps, Step{Phase: revision.Contract, Stage: StageDropTable, Statement: revision.Statement{
-				Why: fmt.Sprintf("the previous release still uses table %s; it goes after that release, and after foreign keys that point to it", t.Name),
-				SQL: sql,
-			}}), nil
+			return append(steps, stmt(revision.Contract, StageDropTable, fmt.Sprintf("the previous release still uses table %s; it goes after that release, and after foreign keys that point to it", t.Name),
+				sql)), nil
 		},
 	})
 }

@@ -43,10 +43,8 @@ func init() {
 			if err != nil {
 				return nil, err
 			}
-			return []Step{{Phase: revision.Expand, Stage: StageModifyColumn, Statement: revision.Statement{
-				Why: fmt.Sprintf("the comment of table %s is metadata no query reads; no rebuild", c.Table.Name),
-				SQL: alg.With(sql),
-			}}, undo(StageRollbackRestoreColumn, fmt.Sprintf("table %s gets back the comment of the previous release; metadata only", c.Table.Name), alg.With(back)),
+			return []Step{stmt(revision.Expand, StageModifyColumn, fmt.Sprintf("the comment of table %s is metadata no query reads; no rebuild", c.Table.Name),
+				alg.With(sql)), undo(StageRollbackRestoreColumn, fmt.Sprintf("table %s gets back the comment of the previous release; metadata only", c.Table.Name), alg.With(back)),
 			}, nil
 		},
 	})

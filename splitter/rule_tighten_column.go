@@ -73,7 +73,7 @@ func init() {
 					}
 					why += "; " + note
 				}
-				steps = append(steps, Step{Phase: revision.Expand, Stage: StageModifyColumn, Statement: revision.Statement{Why: why, SQL: alg.With(sql)}})
+				steps = append(steps, stmt(revision.Expand, StageModifyColumn, why, alg.With(sql)))
 				back, err := c.restoreColumn(m.From, tg.mid, tg.midKind, "the widening for both releases")
 				if err != nil {
 					return nil, err
@@ -107,7 +107,7 @@ func init() {
 			if err != nil {
 				return nil, err
 			}
-			return append(steps, Step{Phase: revision.Contract, Stage: StageTighten, Statement: revision.Statement{Why: why, SQL: alg.With(sql)}}), nil
+			return append(steps, stmt(revision.Contract, StageTighten, why, alg.With(sql))), nil
 		},
 	})
 }

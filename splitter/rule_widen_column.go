@@ -61,7 +61,7 @@ func init() {
 			if err != nil {
 				return nil, err
 			}
-			return append([]Step{{Phase: revision.Expand, Stage: StageModifyColumn, Statement: revision.Statement{Why: why, SQL: alg.With(sql)}}}, back...), nil
+			return append([]Step{stmt(revision.Expand, StageModifyColumn, why, alg.With(sql))}, back...), nil
 		},
 	})
 }
