@@ -474,11 +474,16 @@ func syncTighten(from, to *schema.Column) schema.ChangeKind {
 }
 
 func sentinelColumn(c *schema.Column) *schema.Column {
-	n := *c
-	t := *c.Type
+	n := nullable(c)
+	n.Default = nil
+	return n
+}
+
+// nullable is a copy of the column that accepts NULL.
+func nullable(c *schema.Column) *schema.Column {
+	n, t := *c, *c.Type
 	t.Null = true
 	n.Type = &t
-	n.Default = nil
 	return &n
 }
 

@@ -23,24 +23,12 @@ import (
 
 // hasFulltext reports whether t has a FULLTEXT index.
 func hasFulltext(t *schema.Table) bool {
-	if t == nil {
-		return false
-	}
-	for _, idx := range t.Indexes {
-		if isFulltext(idx) {
-			return true
-		}
-	}
-	return false
+	return t != nil && slices.ContainsFunc(t.Indexes, isFulltext)
 }
 
 func isFulltext(idx *schema.Index) bool {
-	for _, a := range idx.Attrs {
-		if it, ok := a.(*mysql.IndexType); ok && strings.EqualFold(it.T, mysql.IndexTypeFullText) {
-			return true
-		}
-	}
-	return false
+	it, ok := diff.Attr[*mysql.IndexType](idx.Attrs)
+	return ok && strings.EqualFold(it.T, mysql.IndexTypeFullText)
 }
 
 // addColumnAlgorithm is how a column is added to the table in expand: the

@@ -65,12 +65,12 @@ func init() {
 			if err != nil {
 				return nil, fmt.Errorf("%s: check %s on %s: %v", c.ctx.Transition.To.Where(c.Table.Name, ""), ck.C.Name, c.Table.Name, err)
 			}
-			copyNote, err := c.requireAllowCopy(fmt.Sprintf("check %s (%s)", ck.C.Name, expr.SQL()), columnsIn(c.Table, expr)...)
+			copyNote, err := c.requireOptIn(CostCopy, fmt.Sprintf("check %s (%s)", ck.C.Name, expr.SQL()), columnsIn(c.Table, expr)...)
 			if err != nil {
 				return nil, err
 			}
 			// MySQL's NOT ENFORCED check rejects nothing, so there is nothing to gate.
-			if e := (&mysql.Enforced{V: true}); !diff.HasAttr(ck.C.Attrs, &e) || e.V {
+			if e, ok := diff.Attr[*mysql.Enforced](ck.C.Attrs); !ok || e.V {
 				steps = append(steps, gate(
 					fmt.Sprintf("check %s on %s: the previous release could write rows it rejects; contract waits until there are none", ck.C.Name, c.Table.Name),
 					countWhere(c.Table.Name, "NOT ("+expr.SQL()+")"),

@@ -2,11 +2,11 @@ package splitter
 
 import (
 	"fmt"
-	"slices"
 
 	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
 
+	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/revision"
 )
 
@@ -89,7 +89,8 @@ func newAutoKey(c *Change, add *schema.AddPrimaryKey) *schema.Column {
 }
 
 func autoIncrement(c *schema.Column) bool {
-	return slices.ContainsFunc(c.Attrs, func(a schema.Attr) bool { _, ok := a.(*mysql.AutoIncrement); return ok })
+	_, ok := diff.Attr[*mysql.AutoIncrement](c.Attrs)
+	return ok
 }
 
 // ServerFills reports a column whose value the server gives every row,

@@ -90,7 +90,13 @@ func duplicateGate(table string, idx *schema.Index) (string, error) {
 		}
 		exprs[i] = e
 	}
+	return countDuplicates(table, exprs, exprs), nil
+}
+
+// countDuplicates counts the rows whose keys (exprs) another row holds
+// too, leaving out rows with a NULL in a stored key part (stored).
+func countDuplicates(table string, exprs, stored []string) string {
 	keys := strings.Join(exprs, ", ")
-	return fmt.Sprintf("SELECT COUNT(*) FROM %s WHERE (%s) IN (SELECT %s FROM %s WHERE %s GROUP BY %s HAVING COUNT(*) > 1)",
-		sqlsyntax.Ident(table), keys, keys, sqlsyntax.Ident(table), notNull(exprs), keys), nil
+	return countWhere(table, fmt.Sprintf("(%s) IN (SELECT %s FROM %s WHERE %s GROUP BY %s HAVING COUNT(*) > 1)",
+		keys, keys, sqlsyntax.Ident(table), notNull(stored), keys))
 }

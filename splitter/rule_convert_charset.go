@@ -177,7 +177,7 @@ func splitCharset(c *Change) ([]Step, error) {
 		why += "; the table default changes in the same statement: NOCOPY (MariaDB refuses INSTANT for both at once), nothing rebuilt"
 	}
 	if alg == Copy {
-		note, err := c.requireAllowCopy(fmt.Sprintf("the charset/collation change of %s (%s)", t.Name, strings.Join(reasons, "; ")), copies...)
+		note, err := c.requireOptIn(CostCopy, fmt.Sprintf("the charset/collation change of %s (%s)", t.Name, strings.Join(reasons, "; ")), copies...)
 		if err != nil {
 			return nil, err
 		}
@@ -258,7 +258,7 @@ func (ctx *Context) conversionAlgorithm(t *schema.Table, v conversion) (Algorith
 	alg, why := Instant, ""
 	for _, idx := range indexesOn(t, v.from.Name) {
 		switch {
-		case strings.EqualFold(indexType(idx), "FULLTEXT"):
+		case isFulltext(idx):
 			return Copy, fmt.Sprintf("it is in FULLTEXT index %s: a table copy", idx.Name)
 		case idx == t.PrimaryKey && !v.sameOrder():
 			return Copy, "it is in the primary key and the new collation orders otherwise: a table copy"
@@ -274,12 +274,8 @@ func (ctx *Context) conversionAlgorithm(t *schema.Table, v conversion) (Algorith
 // indexesOn lists the table's indexes, primary key included, that hold the
 // column.
 func indexesOn(t *schema.Table, column string) []*schema.Index {
-	all := slices.Clone(t.Indexes)
-	if t.PrimaryKey != nil {
-		all = append(all, t.PrimaryKey)
-	}
 	var out []*schema.Index
-	for _, idx := range all {
+	for _, idx := range keysOf(t) {
 		if slices.ContainsFunc(idx.Parts, func(p *schema.IndexPart) bool { return p.C != nil && p.C.Name == column }) {
 			out = append(out, idx)
 		}
@@ -287,22 +283,20 @@ func indexesOn(t *schema.Table, column string) []*schema.Index {
 	return out
 }
 
-func indexType(idx *schema.Index) string {
-	for _, a := range idx.Attrs {
-		if t, ok := a.(*mysql.IndexType); ok {
-			return t.T
-		}
+// keysOf lists the table's indexes and its primary key.
+func keysOf(t *schema.Table) []*schema.Index {
+	if t.PrimaryKey == nil {
+		return t.Indexes
 	}
-	return ""
+	return append(slices.Clone(t.Indexes), t.PrimaryKey)
 }
 
 func subPart(p *schema.IndexPart) int {
-	for _, a := range p.Attrs {
-		if s, ok := a.(*mysql.SubPart); ok {
-			return s.Len
-		}
+	s, _ := diff.Attr[*mysql.SubPart](p.Attrs)
+	if s == nil {
+		return 0
 	}
-	return 0
+	return s.Len
 }
 
 func hasPrefix(idx *schema.Index, column string) bool {
@@ -322,12 +316,8 @@ func collisionGates(c *Change, convs []conversion) ([]Step, error) {
 			conv[v.to.Name] = v
 		}
 	}
-	all := slices.Clone(t.Indexes)
-	if t.PrimaryKey != nil {
-		all = append(all, t.PrimaryKey)
-	}
 	var out []Step
-	for _, idx := range all {
+	for _, idx := range keysOf(t) {
 		if !idx.Unique && idx != t.PrimaryKey {
 			continue
 		}
@@ -353,9 +343,7 @@ func collisionGates(c *Change, convs []conversion) ([]Step, error) {
 		if len(moved) == 0 {
 			continue
 		}
-		keys := strings.Join(exprs, ", ")
-		sql := fmt.Sprintf("SELECT COUNT(*) FROM %s WHERE (%s) IN (SELECT %s FROM %s WHERE %s GROUP BY %s HAVING COUNT(*) > 1)",
-			sqlsyntax.Ident(t.Name), keys, keys, sqlsyntax.Ident(t.Name), notNull(raw), keys)
+		sql := countDuplicates(t.Name, exprs, raw)
 		if _, err := sqlsyntax.ReadGate(sql); err != nil {
 			return nil, fmt.Errorf("%s: %s.%s: emcee cannot count the keys of unique index %s under %s: %v. Choose a collation MySQL also has, or move the column by a new column that `replaces` it", c.ctx.Transition.To.Where(t.Name, idx.Parts[0].C.Name), t.Name, idx.Parts[0].C.Name, idx.Name, conv[colName(idx.Parts[0])].toColl, err)
 		}
@@ -386,7 +374,7 @@ func rowFormatGate(c *Change, convs []conversion) []Step {
 			continue
 		}
 		for _, idx := range indexesOn(t, v.to.Name) {
-			if strings.EqualFold(indexType(idx), "FULLTEXT") {
+			if isFulltext(idx) {
 				continue
 			}
 			for _, p := range idx.Parts {

@@ -2,6 +2,7 @@ package splitter
 
 import (
 	"fmt"
+	"slices"
 
 	"ariga.io/atlas/sql/schema"
 
@@ -84,10 +85,5 @@ func init() {
 
 // isNewTable reports whether the transition creates the table.
 func (c *Context) isNewTable(name string) bool {
-	for _, ch := range c.changes {
-		if a, ok := ch.Change.(*schema.AddTable); ok && a.T.Name == name {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(c.changes, func(ch *Change) bool { a, ok := ch.Change.(*schema.AddTable); return ok && a.T.Name == name })
 }

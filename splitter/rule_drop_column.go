@@ -3,7 +3,6 @@ package splitter
 import (
 	"fmt"
 
-	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
 
 	"github.com/emcee-db/emcee/diff"
@@ -61,13 +60,4 @@ func init() {
 			return steps, nil
 		},
 	})
-}
-
-func hasAutoIncrement(c *schema.Column) bool {
-	for _, a := range c.Attrs {
-		if _, ok := a.(*mysql.AutoIncrement); ok {
-			return true
-		}
-	}
-	return false
 }

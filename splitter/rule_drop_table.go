@@ -2,6 +2,7 @@ package splitter
 
 import (
 	"fmt"
+	"slices"
 
 	"ariga.io/atlas/sql/schema"
 
@@ -54,10 +55,5 @@ func init() {
 
 // isDroppedTable reports whether the transition drops the table.
 func (c *Context) isDroppedTable(name string) bool {
-	for _, ch := range c.changes {
-		if d, ok := ch.Change.(*schema.DropTable); ok && d.T.Name == name {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(c.changes, func(ch *Change) bool { d, ok := ch.Change.(*schema.DropTable); return ok && d.T.Name == name })
 }

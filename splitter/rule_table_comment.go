@@ -5,6 +5,7 @@ import (
 
 	"ariga.io/atlas/sql/schema"
 
+	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/revision"
 )
 
@@ -33,10 +34,8 @@ func init() {
 			}
 			was := &schema.Comment{}
 			if c.FromTable != nil {
-				for _, a := range c.FromTable.Attrs {
-					if cm, ok := a.(*schema.Comment); ok {
-						was = cm
-					}
+				if cm, ok := diff.Attr[*schema.Comment](c.FromTable.Attrs); ok {
+					was = cm
 				}
 			}
 			back, err := c.Alter(&schema.ModifyAttr{From: tableComment(c.Change), To: was})

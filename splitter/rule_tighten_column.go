@@ -92,7 +92,7 @@ func init() {
 			alg := Inplace
 			why := fmt.Sprintf("tightening %s (%s) would reject writes of the previous release, so it comes after that release", name, describeColumnChange(&schema.ModifyColumn{Change: tg.contract}))
 			if tg.contract.Is(schema.ChangeType) {
-				note, err := c.requireAllowCopy("tightening the type of "+name, m.To.Name)
+				note, err := c.requireOptIn(CostCopy, "tightening the type of "+name, m.To.Name)
 				if err != nil {
 					return nil, err
 				}
