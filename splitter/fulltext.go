@@ -63,13 +63,8 @@ func (c *Change) dropAddedColumn(alg Algorithm) Algorithm {
 func (c *Change) dropColumnAlgorithm(col string) (Algorithm, string, error) {
 	var cols []string
 	for _, idx := range c.Table.Indexes {
-		if !isFulltext(idx) {
-			continue
-		}
-		for _, p := range idx.Parts {
-			if p.C != nil {
-				cols = append(cols, p.C.Name)
-			}
+		if isFulltext(idx) {
+			cols = append(cols, diff.PartColumns(idx)...)
 		}
 	}
 	if cols == nil {
@@ -144,11 +139,7 @@ func (c *Context) fulltextKept(phase revision.Phase, table string, d *effect.DDL
 				continue
 			}
 			seen[idx.Name] = true
-			for _, p := range idx.Parts {
-				if p.C != nil && !slices.Contains(cols, p.C.Name) {
-					cols = append(cols, p.C.Name)
-				}
-			}
+			cols = diff.Union(cols, diff.PartColumns(idx))
 		}
 	}
 	return cols

@@ -5,6 +5,7 @@ import (
 
 	"ariga.io/atlas/sql/schema"
 
+	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
@@ -34,13 +35,7 @@ func init() {
 			alg, how := Inplace, "built online, writes continue"
 			if isFulltext(add.I) {
 				// fulltext.go: neither server builds one with LOCK=NONE.
-				var cols []string
-				for _, p := range add.I.Parts {
-					if p.C != nil {
-						cols = append(cols, p.C.Name)
-					}
-				}
-				note, err := c.requireOptIn(CostCopy, fmt.Sprintf("building FULLTEXT index %s (neither server builds one while writes continue)", add.I.Name), cols...)
+				note, err := c.requireOptIn(CostCopy, fmt.Sprintf("building FULLTEXT index %s (neither server builds one while writes continue)", add.I.Name), diff.PartColumns(add.I)...)
 				if err != nil {
 					return nil, err
 				}
