@@ -27,8 +27,7 @@ import (
 // Atlas renders ModifyCheck as DROP CHECK, which MariaDB does not have.
 func init() {
 	register(&Rule{
-		Name:     "add-check",
-		Priority: 100,
+		Name: "add-check",
 		Doc: RuleDoc{
 			Change:   "add or change a CHECK constraint on an existing table",
 			Phases:   "changed check: expand drops the old one; contract adds the check (ALGORITHM=COPY: needs allow_copy = true on a column the check reads)",

@@ -13,8 +13,7 @@ import (
 // runs: its INSERTs omit the column and get NULL or the default.
 func init() {
 	register(&Rule{
-		Name:     "add-column",
-		Priority: 100,
+		Name: "add-column",
 		Doc: RuleDoc{
 			Change:   "add column, nullable or with a default",
 			Phases:   "expand (ALGORITHM=INSTANT; on a table with a FULLTEXT index ALGORITHM=COPY, which needs allow_copy = true on the column)",

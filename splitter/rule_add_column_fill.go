@@ -14,7 +14,7 @@ import (
 func init() {
 	register(&Rule{
 		Name:     "add-column-fill",
-		Priority: 50,
+		Priority: -50,
 		Doc: RuleDoc{
 			Change:   "add column NOT NULL without default (declared: fill)",
 			Phases:   "expand: add NULL + fill trigger; migrate: batched backfill; contract: drop trigger, set NOT NULL",

@@ -14,8 +14,7 @@ import (
 // working; it is built online while writes continue.
 func init() {
 	register(&Rule{
-		Name:     "add-index",
-		Priority: 100,
+		Name: "add-index",
 		Doc: RuleDoc{
 			Change:   "add non-unique index",
 			Phases:   "expand (ALGORITHM=INPLACE, LOCK=NONE; a FULLTEXT index ALGORITHM=COPY, which needs allow_copy = true on one of its columns)",

@@ -24,7 +24,7 @@ func init() {
 		Name: "add-primary-key",
 		// Before add-column, which would refuse a new AUTO_INCREMENT key
 		// column as NOT NULL without a default.
-		Priority: 50,
+		Priority: -50,
 		Doc: RuleDoc{
 			Change:   "add a primary key to an existing table that has none: on columns it already has (NOT NULL), or on one new AUTO_INCREMENT column",
 			Phases:   "existing columns: contract (ALGORITHM=INPLACE, LOCK=NONE: the table is rebuilt in place, writes continue; on a table with a FULLTEXT index ALGORITHM=COPY, with allow_copy = true); a new AUTO_INCREMENT column: expand, with the key, in one ALTER (ALGORITHM=COPY: needs allow_copy = true on the column)",

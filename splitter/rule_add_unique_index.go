@@ -19,8 +19,7 @@ import (
 // The index is then built online (INPLACE, LOCK=NONE on both servers).
 func init() {
 	register(&Rule{
-		Name:     "add-unique-index",
-		Priority: 100,
+		Name: "add-unique-index",
 		Doc: RuleDoc{
 			Change:   "add unique index on an existing table",
 			Phases:   "contract (ALGORITHM=INPLACE, LOCK=NONE)",

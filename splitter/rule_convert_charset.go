@@ -51,8 +51,7 @@ import (
 // MySQL changes a column's charset only by a copy.
 func init() {
 	register(&Rule{
-		Name:     "convert-charset",
-		Priority: 100,
+		Name: "convert-charset",
 		Doc: RuleDoc{
 			Change:   "charset or collation of a table (its text columns that inherit the default follow, as CONVERT TO would) or of a column: utf8mb3 -> utf8mb4, ascii or latin1 -> utf8mb3/utf8mb4, or another collation of the same charset",
 			Phases:   "expand (MariaDB 10.11: INSTANT, or NOCOPY where an index is sorted again or the table default changes too; ENUM/SET, FULLTEXT, a primary key under a new order, a VARCHAR passing 255 bytes, a prefix index or a single-byte charset copy the table and require allow_copy = true; MySQL: a copy)",

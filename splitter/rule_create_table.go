@@ -19,8 +19,7 @@ import (
 // expand ends, so the keys are added in place with foreign_key_checks off.
 func init() {
 	register(&Rule{
-		Name:     "create-table",
-		Priority: 100,
+		Name: "create-table",
 		Doc: RuleDoc{
 			Change:   "create table, with its indexes and foreign keys",
 			Phases:   "expand (foreign keys between new tables that reference each other in a cycle: added after the tables, ALGORITHM=INPLACE, LOCK=NONE)",

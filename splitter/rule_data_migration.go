@@ -14,7 +14,7 @@ import (
 func init() {
 	register(&Rule{
 		Name:     "data-migration",
-		Priority: 200,
+		Priority: 100,
 		Doc: RuleDoc{
 			Change:   "data-only migration (declared: data_migration block)",
 			Phases:   "migrate: batched UPDATE ... SET <set> WHERE (<pending>); contract: gate",

@@ -17,8 +17,7 @@ import (
 // that value for the rows the new release inserts.
 func init() {
 	register(&Rule{
-		Name:     "drop-column",
-		Priority: 100,
+		Name: "drop-column",
 		Doc: RuleDoc{
 			Change:   "drop column (in a release that also adds a column to the table, or gives another table a column of its name: declared, either the new column replaces it or discard)",
 			Phases:   "expand: a placeholder default (metadata only) if it is NOT NULL without default; contract: drop",

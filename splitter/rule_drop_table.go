@@ -16,8 +16,7 @@ import (
 // TABLE statement on MariaDB): the keys inside the cycle are dropped first.
 func init() {
 	register(&Rule{
-		Name:     "drop-table",
-		Priority: 100,
+		Name: "drop-table",
 		Doc: RuleDoc{
 			Change:   "drop table (in a release that also creates a table: declared, either renamed_from on the new table or discard)",
 			Phases:   "contract (foreign keys between dropped tables that reference each other in a cycle: dropped first)",

@@ -13,7 +13,7 @@ import (
 func init() {
 	register(&Rule{
 		Name:     "rename-column",
-		Priority: 50,
+		Priority: -50,
 		Doc: RuleDoc{
 			Change:   "rename a column (declared: renamed_from)",
 			Phases:   "expand: add new column NULL, placeholder default on the old one if NOT NULL without default (instant), copy triggers; migrate: batched copy; contract: drop triggers, drop old column, tighten new",

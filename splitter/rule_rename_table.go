@@ -29,7 +29,7 @@ import (
 func init() {
 	register(&Rule{
 		Name:     "rename-table",
-		Priority: 50,
+		Priority: -50,
 		Doc: RuleDoc{
 			Change:   "rename a table (declared: renamed_from on the table)",
 			Phases:   "expand: RENAME TABLE + updatable view under the old name; contract: drop the view",

@@ -15,7 +15,7 @@ import (
 func init() {
 	register(&Rule{
 		Name:     "replace-column",
-		Priority: 50,
+		Priority: -50,
 		Doc: RuleDoc{
 			Change:   "replace a column (declared: replaces { column, forward, backward })",
 			Phases:   "expand: add new column NULL, placeholder default on the old one if NOT NULL without default (instant), sync triggers; migrate: batched backfill; contract: drop triggers, drop old column, tighten new",

@@ -14,8 +14,7 @@ import (
 // (measured); MySQL 8 treats table options in place without a rebuild.
 func init() {
 	register(&Rule{
-		Name:     "table-comment",
-		Priority: 100,
+		Name: "table-comment",
 		Doc: RuleDoc{
 			Change:   "add, change or remove a table comment",
 			Phases:   "expand (INSTANT on MariaDB, INPLACE on MySQL)",

@@ -19,8 +19,7 @@ import (
 // ALGORITHM=COPY"), so it needs `allow_copy = true` on the column.
 func init() {
 	register(&Rule{
-		Name:     "tighten-column",
-		Priority: 100,
+		Name: "tighten-column",
 		Doc: RuleDoc{
 			Change:   "tighten a column: shorter CHAR/VARCHAR, VARCHAR -> CHAR (trailing spaces), CHAR -> shorter VARCHAR, smaller or re-signed integer (BOOL -> unsigned too), narrower DECIMAL, enum values removed, NULL -> NOT NULL, default removed from a NOT NULL column",
 			Phases:   "expand: widen to accept both releases' writes (if needed); contract: tighten (NOT NULL in place, on a table with a FULLTEXT index ALGORITHM=COPY with allow_copy = true; type changes ALGORITHM=COPY with allow_copy = true)",
