@@ -53,15 +53,18 @@ type syncCol struct {
 	relaxedOld            bool
 }
 
-// isSyncAdd tells whether a change adds a column that the expand triggers
-// must fill: one that takes over from an old column, or has a fill.
-func isSyncAdd(c *Change) bool {
+// syncDecl is the declaration of the column a change adds when the expand
+// triggers must fill it (it takes over from an old column, or has a
+// fill); nil for any other change.
+func syncDecl(c *Change) *diff.ColumnDecl {
 	add, ok := c.Change.(*schema.AddColumn)
 	if !ok || c.FromTable == nil {
-		return false
+		return nil
 	}
-	d := c.ctx.Decl(c.Table.Name, add.C.Name)
-	return d != nil && (d.Source() != "" || d.Fill != "")
+	if d := c.ctx.Decl(c.Table.Name, add.C.Name); d != nil && (d.Source() != "" || d.Fill != "") {
+		return d
+	}
+	return nil
 }
 
 // syncColumns lists the synced columns of a table in change order. Every
@@ -71,7 +74,7 @@ func isSyncAdd(c *Change) bool {
 func syncColumns(ctx *Context, table string) ([]*syncCol, error) {
 	var out []*syncCol
 	for _, ch := range ctx.changes {
-		if ch.Table.Name != table || !isSyncAdd(ch) {
+		if ch.Table.Name != table || syncDecl(ch) == nil {
 			continue
 		}
 		s, err := newSyncCol(ch)

@@ -22,13 +22,7 @@ func init() {
 			Rollback: "drop the triggers, then the column (INSTANT); the values the new release wrote in it are lost",
 			Example:  `column "slug" { type = varchar(64), fill = "LOWER(REPLACE(name, ' ', '-'))" }`,
 		},
-		Match: func(c *Change) bool {
-			if !isSyncAdd(c) {
-				return false
-			}
-			d := c.ctx.Decl(c.Table.Name, c.Change.(*schema.AddColumn).C.Name)
-			return d.Source() == "" && d.Fill != ""
-		},
+		Match: func(c *Change) bool { d := syncDecl(c); return d != nil && d.Source() == "" && d.Fill != "" },
 		Split: func(c *Change) ([]Step, error) {
 			// A fill on a nullable column or one with a default is refused
 			// when the release is validated (diff's checkFill).

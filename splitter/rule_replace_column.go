@@ -24,12 +24,7 @@ func init() {
 			Example: `column "visibility" { type = enum("private","public","shared") default = "shared"
   replaces { column = "is_public"  forward = "CASE WHEN is_public THEN 'public' ELSE 'shared' END"  backward = "visibility = 'public'" } }`,
 		},
-		Match: func(c *Change) bool {
-			if !isSyncAdd(c) {
-				return false
-			}
-			return c.ctx.Decl(c.Table.Name, c.Change.(*schema.AddColumn).C.Name).Replaces != nil
-		},
+		Match: func(c *Change) bool { d := syncDecl(c); return d != nil && d.Replaces != nil },
 		Split: func(c *Change) ([]Step, error) {
 			add := c.Change.(*schema.AddColumn)
 			rep := c.ctx.Decl(c.Table.Name, add.C.Name).Replaces
