@@ -402,18 +402,14 @@ func syncSteps(c *Change, why string) ([]Step, error) {
 	}
 	steps = append(steps, undo(StageRollbackDropColumn, fmt.Sprintf("%s.%s is new in this release and the previous release never reads it; %s", table, name, lost), c.dropAddedColumn(alg).With(dropColumn(table, name))))
 	if s.old != nil && needsPlaceholder(s.old) {
-		step, relaxed, err := c.keepOptional(s.old, s.placeholder, fmt.Sprintf("the new release inserts rows without %s.%s (the trigger computes it)", table, s.old.Name), name)
+		kept, _, err := c.keepOptional(s.old, s.placeholder, fmt.Sprintf("the new release inserts rows without %s.%s (the trigger computes it)", table, s.old.Name), name)
 		if err != nil {
 			return nil, err
 		}
 		if s.marks {
-			step.Why += fmt.Sprintf("; the placeholder tells the triggers that the new release inserted the row (it may leave %s NULL), so an INSERT of the previous release that writes exactly %s into %s is read as the new release's", name, s.placeholder, s.old.Name)
+			kept[0].Why += fmt.Sprintf("; the placeholder tells the triggers that the new release inserted the row (it may leave %s NULL), so an INSERT of the previous release that writes exactly %s into %s is read as the new release's", name, s.placeholder, s.old.Name)
 		}
-		back, err := c.undoKeepOptional(s.old, relaxed)
-		if err != nil {
-			return nil, err
-		}
-		steps = append(append(steps, step), back...)
+		steps = append(steps, kept...)
 	}
 	if cols[0] == s {
 		steps = append(steps, syncTriggerSteps(c, cols)...)

@@ -94,39 +94,30 @@ func (c *Context) placeholderValue(col *schema.Column) (string, bool) {
 // table and so needs `allow_copy = true` on the column that takes it over
 // (or, for a plain drop, on any column of the table in the new release).
 // relaxed reports that fallback: the column then holds NULL, not the
-// placeholder, for rows the new release inserts.
-func (c *Change) keepOptional(col *schema.Column, value, why string, optIn ...string) (step Step, relaxed bool, err error) {
+// placeholder, for rows the new release inserts. The expand step comes
+// first, then its rollback: the placeholder default goes again (metadata
+// only), or a column made NULL is NOT NULL again behind a gate counting
+// the rows the new release left NULL in it.
+func (c *Change) keepOptional(col *schema.Column, value, why string, optIn ...string) (steps []Step, relaxed bool, err error) {
 	table := c.Table.Name
-	if v := value; v != "" {
-		sql := fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s", sqlsyntax.Ident(table), sqlsyntax.Ident(col.Name), v)
-		return Step{Phase: revision.Expand, Stage: StageModifyColumn, syncGroup: true, Statement: revision.Statement{
-			Why: fmt.Sprintf("%s; %s.%s is NOT NULL without a default, so it gets the placeholder default %s (metadata only, no table rebuild) until contract drops it", why, table, col.Name, v),
-			SQL: Instant.With(sql),
-		}}, false, nil
+	if value != "" {
+		set := stmt(revision.Expand, StageModifyColumn, fmt.Sprintf("%s; %s.%s is NOT NULL without a default, so it gets the placeholder default %s (metadata only, no table rebuild) until contract drops it", why, table, col.Name, value),
+			Instant.With(fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s", sqlsyntax.Ident(table), sqlsyntax.Ident(col.Name), value)))
+		set.syncGroup = true
+		return []Step{set, undo(StageRollbackRestoreColumn,
+			fmt.Sprintf("%s.%s had no default in the previous release, which writes it in every INSERT: the placeholder default expand gave it goes (metadata only); rows the new release inserted keep the placeholder", table, col.Name),
+			Instant.With(fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT", sqlsyntax.Ident(table), sqlsyntax.Ident(col.Name))))}, false, nil
 	}
 	note, err := c.requireOptIn(CostRebuild, fmt.Sprintf("letting the new release omit %s.%s (%s has no placeholder default on %s, so the column must become NULL)", table, col.Name, fmtType(col.Type.Type), c.ctx.Target), optIn...)
 	if err != nil {
-		return Step{}, false, err
+		return nil, false, err
 	}
 	sql, err := c.Alter(&schema.ModifyColumn{From: col, To: nullable(col), Change: schema.ChangeNull})
 	if err != nil {
-		return Step{}, false, err
+		return nil, false, err
 	}
-	return stmt(revision.Expand, StageModifyColumn, fmt.Sprintf("%s; %s.%s must accept NULL until it is dropped; %s", why, table, col.Name, note), Inplace.With(sql)), true, nil
-}
-
-// undoKeepOptional is the rollback of keepOptional: the placeholder
-// default goes again (metadata only), or a column made NULL is NOT NULL
-// again behind a gate counting the rows the new release left NULL in it.
-func (c *Change) undoKeepOptional(col *schema.Column, relaxed bool) ([]Step, error) {
-	if relaxed {
-		return c.restoreColumn(col, nullable(col), schema.ChangeNull, "making it NULL while the new release omits it")
-	}
-	table := c.Table.Name
-	sql := fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT", sqlsyntax.Ident(table), sqlsyntax.Ident(col.Name))
-	return []Step{undo(StageRollbackRestoreColumn,
-		fmt.Sprintf("%s.%s had no default in the previous release, which writes it in every INSERT: the placeholder default expand gave it goes (metadata only); rows the new release inserted keep the placeholder", table, col.Name),
-		Instant.With(sql))}, nil
+	back, err := c.restoreColumn(col, nullable(col), schema.ChangeNull, "making it NULL while the new release omits it")
+	return append([]Step{stmt(revision.Expand, StageModifyColumn, fmt.Sprintf("%s; %s.%s must accept NULL until it is dropped; %s", why, table, col.Name, note), Inplace.With(sql))}, back...), true, err
 }
 
 // placeholderMark is a placeholder that marks the new release's INSERTs

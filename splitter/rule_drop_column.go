@@ -30,18 +30,14 @@ func init() {
 			var steps []Step
 			if needsPlaceholder(d.C) {
 				value, _ := c.ctx.placeholderValue(d.C)
-				step, relaxed, err := c.keepOptional(d.C, value, fmt.Sprintf("%s.%s is dropped in contract, but until then the new release inserts rows without it", c.Table.Name, d.C.Name), diff.ColumnNames(c.Table)...)
+				kept, relaxed, err := c.keepOptional(d.C, value, fmt.Sprintf("%s.%s is dropped in contract, but until then the new release inserts rows without it", c.Table.Name, d.C.Name), diff.ColumnNames(c.Table)...)
 				if err != nil {
 					return nil, err
 				}
 				if !relaxed {
-					step.Why += fmt.Sprintf("; the previous release reads that placeholder in %s for the rows the new release inserts", d.C.Name)
+					kept[0].Why += fmt.Sprintf("; the previous release reads that placeholder in %s for the rows the new release inserts", d.C.Name)
 				}
-				back, err := c.undoKeepOptional(d.C, relaxed)
-				if err != nil {
-					return nil, err
-				}
-				steps = append(append(steps, step), back...)
+				steps = kept
 			}
 			sql, err := c.Alter(d)
 			if err != nil {
