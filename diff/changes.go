@@ -98,11 +98,7 @@ func copySchema(s *schema.Schema) *schema.Schema {
 // they are changed: the source state is shared with the caller.
 func redirectForeignKeys(s *schema.Schema, old, renamed *schema.Table) {
 	for i, t := range s.Tables {
-		touched := false
-		for _, fk := range t.ForeignKeys {
-			touched = touched || fk.RefTable == old
-		}
-		if !touched {
+		if !slices.ContainsFunc(t.ForeignKeys, func(fk *schema.ForeignKey) bool { return fk.RefTable == old }) {
 			continue
 		}
 		c := *t

@@ -32,16 +32,7 @@ func withCheckExprChanges(from, to *schema.Schema, changes []schema.Change) []sc
 		if len(found) == 0 {
 			continue
 		}
-		var mt *schema.ModifyTable
-		for _, ch := range changes {
-			if m, ok := ch.(*schema.ModifyTable); ok && m.T.Name == t.Name {
-				mt = m
-			}
-		}
-		if mt == nil {
-			mt = &schema.ModifyTable{T: t}
-			changes = append(changes, mt)
-		}
+		mt := modifyTable(&changes, t)
 		for _, f := range found {
 			if !hasCheckChange(mt.Changes, f.(*schema.ModifyCheck).To.Name) {
 				mt.Changes = append(mt.Changes, f)

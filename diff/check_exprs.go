@@ -2,6 +2,7 @@ package diff
 
 import (
 	"fmt"
+	"slices"
 
 	"ariga.io/atlas/sql/schema"
 
@@ -153,21 +154,37 @@ func ColumnNames(t *schema.Table) []string {
 	if t == nil {
 		return nil
 	}
-	out := make([]string, 0, len(t.Columns))
-	for _, c := range t.Columns {
-		out = append(out, c.Name)
+	return Names(t.Columns)
+}
+
+// Names lists the columns' names.
+func Names(cols []*schema.Column) []string {
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		out[i] = c.Name
 	}
 	return out
 }
 
-// Union merges column lists, keeping the first occurrence's order: between
-// expand and contract a table has the columns of both releases.
-func Union(a, b []string) []string {
-	seen := map[string]bool{}
+// PartColumns lists the columns an index's parts are on (expressions left
+// out).
+func PartColumns(idx *schema.Index) []string {
 	var out []string
-	for _, s := range append(append([]string(nil), a...), b...) {
-		if !seen[s] {
-			seen[s] = true
+	for _, p := range idx.Parts {
+		if p.C != nil {
+			out = append(out, p.C.Name)
+		}
+	}
+	return out
+}
+
+// Union merges column lists, keeping the first occurrence's order and
+// leaving out "": between expand and contract a table has the columns of
+// both releases.
+func Union(lists ...[]string) []string {
+	var out []string
+	for _, s := range slices.Concat(lists...) {
+		if s != "" && !slices.Contains(out, s) {
 			out = append(out, s)
 		}
 	}

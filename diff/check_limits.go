@@ -127,7 +127,7 @@ func checkType(ref string, t schema.Type, mb int, mariadb bool, p Pos, add func(
 // checkKey refuses an index whose key is longer than the server takes, or
 // whose prefixes it refuses.
 func checkKey(loc *locator, s *schema.Schema, t *schema.Table, idx *schema.Index, add func(Pos, string, ...any)) {
-	if it := (&mysql.IndexType{}); HasAttr(idx.Attrs, &it) && (strings.EqualFold(it.T, mysql.IndexTypeFullText) || strings.EqualFold(it.T, mysql.IndexTypeSpatial)) {
+	if it, ok := Attr[*mysql.IndexType](idx.Attrs); ok && (strings.EqualFold(it.T, mysql.IndexTypeFullText) || strings.EqualFold(it.T, mysql.IndexTypeSpatial)) {
 		return
 	}
 	what, p := "index "+idx.Name, loc.name(t.Name, "index", idx.Name)
@@ -141,10 +141,8 @@ func checkKey(loc *locator, s *schema.Schema, t *schema.Table, idx *schema.Index
 		}
 		c := part.C
 		prefix := 0
-		for _, a := range part.Attrs {
-			if sp, ok := a.(*mysql.SubPart); ok {
-				prefix = sp.Len
-			}
+		if sp, ok := Attr[*mysql.SubPart](part.Attrs); ok {
+			prefix = sp.Len
 		}
 		mb := charsetBytes(s, t, c)
 		var n int
@@ -369,15 +367,15 @@ func decimalBytes(digits int) int {
 	return digits/9*4 + [...]int{0, 1, 1, 2, 2, 3, 3, 4, 4, 4}[digits%9]
 }
 
-// HasAttr finds an attribute of the same type as *target and copies it in.
-func HasAttr[T schema.Attr](attrs []schema.Attr, target *T) bool {
+// Attr finds the attribute of type T.
+func Attr[T schema.Attr](attrs []schema.Attr) (T, bool) {
 	for _, a := range attrs {
 		if v, ok := a.(T); ok {
-			*target = v
-			return true
+			return v, true
 		}
 	}
-	return false
+	var none T
+	return none, false
 }
 
 // KeyTooLong says why the server refuses index idx of table t as t's

@@ -1,7 +1,11 @@
 package diff
 
 import (
+	"cmp"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 
@@ -55,6 +59,12 @@ func (d *Declarations) PosOf(table, column string) (Pos, bool) {
 type ColumnRef struct{ Table, Column string }
 
 func (r ColumnRef) String() string { return r.Table + "." + r.Column }
+
+func sortedRefs(m map[ColumnRef]*ColumnDecl) []ColumnRef {
+	return slices.SortedFunc(maps.Keys(m), func(a, b ColumnRef) int {
+		return cmp.Or(strings.Compare(a.Table, b.Table), strings.Compare(a.Column, b.Column))
+	})
+}
 
 // ColumnDecl is emcee's intent for one column.
 type ColumnDecl struct {

@@ -130,11 +130,10 @@ func CheckLosses(tr *Transition) error {
 				continue
 			}
 			for _, d := range drops {
-				if recasedPair(d, adds) {
-					reported[ColumnRef{Table: c.T.Name, Column: d}] = true
-					continue
-				}
 				reported[ColumnRef{Table: c.T.Name, Column: d}] = true
+				if slices.ContainsFunc(adds, func(a string) bool { return strings.EqualFold(a, d) }) {
+					continue // re-cased: recased refuses it
+				}
 				errs = append(errs, &Problem{Kind: UndeclaredLoss, Pos: posOrFile(to, c.T.Name, adds[0]), Msg: fmt.Sprintf(
 					"table %s loses column %s and gains %s in release %s: emcee cannot tell a replacement from a loss. If %s carries %s's data, declare it in %s's column block: `replaces { column = %q, forward = \"...\", backward = \"...\" }` (the values change) or `renamed_from = %q` (the same values); if %s's data may be lost, declare `discard { table = %q, column = %q }`",
 					c.T.Name, d, strings.Join(adds, ", "), to.Name, adds[0], d, adds[0], d, d, d, c.T.Name, d)})

@@ -41,17 +41,6 @@ func recased(tr *Transition) []error {
 	return errs
 }
 
-// recasedPair reports whether a dropped column is only re-cased by an
-// added one: recased refuses that, and the loss check need not as well.
-func recasedPair(dropped string, added []string) bool {
-	for _, a := range added {
-		if strings.EqualFold(a, dropped) {
-			return true
-		}
-	}
-	return false
-}
-
 func column(kind, name string) string {
 	if kind == "column" {
 		return name

@@ -88,8 +88,8 @@ func leftAlone(t *schema.Table) bool {
 		if c.Type == nil || c.Type.Type == nil {
 			return false
 		}
-		charset, collation := &schema.Charset{}, &schema.Collation{}
-		if HasAttr(c.Attrs, &charset) != HasAttr(c.Attrs, &collation) {
+		_, charset := Attr[*schema.Charset](c.Attrs)
+		if _, collation := Attr[*schema.Collation](c.Attrs); charset != collation {
 			return false
 		}
 		switch ct := c.Type.Type.(type) {

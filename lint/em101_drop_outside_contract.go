@@ -2,6 +2,7 @@ package lint
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/emcee-db/emcee/effect"
@@ -85,12 +86,9 @@ func textualDrops(p *Pass, rev *Revision, i int, d *effect.DDL) []string {
 // view under a renamed table's old name reading the new one: rule
 // rename-table keeps the previous release working that way until contract.
 func viewKeepsName(rev *Revision, i int, old, new string) bool {
-	for _, d := range rev.parsed[i+1:] {
-		if d.Kind == effect.KindCreateView && strings.EqualFold(d.Name, old) && d.Mentions(new) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(rev.parsed[i+1:], func(d *effect.DDL) bool {
+		return d.Kind == effect.KindCreateView && strings.EqualFold(d.Name, old) && d.Mentions(new)
+	})
 }
 
 // checkReadded reports whether a contract revision of the release adds a

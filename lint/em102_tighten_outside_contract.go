@@ -8,6 +8,7 @@ import (
 	"ariga.io/atlas/sql/schema"
 	"ariga.io/atlas/sql/sqlcheck"
 
+	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/splitter"
 )
@@ -147,20 +148,10 @@ func tightenings(f *sqlcheck.File, changes schema.Changes) []tightening {
 				}
 			case *schema.AddIndex:
 				if c.I.Unique {
-					var cols []string
-					for _, p := range c.I.Parts {
-						if p.C != nil {
-							cols = append(cols, p.C.Name)
-						}
-					}
-					out = append(out, tightening{what: fmt.Sprintf("unique index %s on %s", c.I.Name, t), table: t, columns: cols, dataDependent: true})
+					out = append(out, tightening{what: fmt.Sprintf("unique index %s on %s", c.I.Name, t), table: t, columns: diff.PartColumns(c.I), dataDependent: true})
 				}
 			case *schema.AddForeignKey:
-				var cols []string
-				for _, col := range c.F.Columns {
-					cols = append(cols, col.Name)
-				}
-				out = append(out, tightening{what: fmt.Sprintf("foreign key %s on %s", c.F.Symbol, t), table: t, columns: cols, dataDependent: true})
+				out = append(out, tightening{what: fmt.Sprintf("foreign key %s on %s", c.F.Symbol, t), table: t, columns: diff.Names(c.F.Columns), dataDependent: true})
 			case *schema.AddCheck:
 				out = append(out, tightening{what: fmt.Sprintf("check %s on %s", c.C.Name, t), table: t, dataDependent: true})
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/emcee-db/emcee/devdb"
@@ -120,12 +121,9 @@ func replayRollbacks(ctx context.Context, dev *devdb.DB, plans *Plans) (out []ro
 // refused reports a rollback revision that refuses to run
 // (revision.RefusedRollback).
 func refused(rb *Revision) bool {
-	for _, st := range rb.Statements {
-		if st.Kind == revision.Gate && strings.HasPrefix(st.Why, revision.RefusedRollback) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(rb.Statements, func(st revision.Statement) bool {
+		return st.Kind == revision.Gate && strings.HasPrefix(st.Why, revision.RefusedRollback)
+	})
 }
 
 // run runs a revision's statements in the dev database: its DDL, and its

@@ -12,6 +12,7 @@
 package lint
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -138,16 +139,7 @@ func Run(ctx context.Context, p *project.Project, opts Options) (*Result, error)
 	errs = append(errs, pass.errs...)
 	res.Findings = append(res.Findings, pass.findings...)
 	slices.SortStableFunc(res.Findings, func(a, b Finding) int {
-		if c := strings.Compare(a.File, b.File); c != 0 {
-			return c
-		}
-		if a.Line != b.Line {
-			return a.Line - b.Line
-		}
-		if a.Column != b.Column {
-			return a.Column - b.Column
-		}
-		return strings.Compare(a.Code, b.Code)
+		return cmp.Or(strings.Compare(a.File, b.File), a.Line-b.Line, a.Column-b.Column, strings.Compare(a.Code, b.Code))
 	})
 	return res, errors.Join(errs...)
 }

@@ -4,8 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-
-	"ariga.io/atlas/sql/schema"
+	"slices"
 
 	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/planner"
@@ -107,10 +106,9 @@ func (p *Pass) sortOut(rel *release, err error) {
 
 // release is the named release, nil if atlas.hcl does not list it.
 func (p *Pass) release(name string) *release {
-	for _, r := range p.loadReleases() {
-		if r.name == name {
-			return r
-		}
+	rels := p.loadReleases()
+	if i := slices.IndexFunc(rels, func(r *release) bool { return r.name == name }); i >= 0 {
+		return rels[i]
 	}
 	return nil
 }
@@ -127,14 +125,7 @@ func (p *Pass) before(name string) splitter.ColumnLookup {
 	if prev == nil || prev.r == nil {
 		return nil
 	}
-	return func(table, column string) *schema.Column {
-		if t, ok := prev.r.Schema.Table(table); ok {
-			if c, ok := t.Column(column); ok {
-				return c
-			}
-		}
-		return nil
-	}
+	return splitter.ColumnsOf(prev.r.Schema)
 }
 
 // storedFunctions are the stored functions a release declares.

@@ -270,11 +270,6 @@ func renamed(d *effect.DDL, changes schema.Changes) schema.Changes {
 type parser struct{ rev *Revision }
 
 func (p parser) CreateViewAfter(_ []*migrate.Stmt, old, new string, pos int) (bool, error) {
-	for i, st := range p.rev.Stmts {
-		d := p.rev.parsed[i]
-		if st.Pos > pos && d.Kind == effect.KindCreateView && strings.EqualFold(d.Name, old) && d.Mentions(new) {
-			return true, nil
-		}
-	}
-	return false, nil
+	next := slices.IndexFunc(p.rev.Stmts, func(st *migrate.Stmt) bool { return st.Pos > pos })
+	return next >= 0 && viewKeepsName(p.rev, next-1, old, new), nil
 }

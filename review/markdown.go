@@ -39,17 +39,11 @@ func WriteMarkdown(w io.Writer, rep *Report) {
 
 		if len(r.ExpandGates) > 0 {
 			fmt.Fprintln(w, "\n### Gates expand runs first (each must return 0)")
-			table(w, []string{"at", "rule", "query", "non-zero means"}, len(r.ExpandGates), func(k int) []string {
-				g := r.ExpandGates[k]
-				return []string{span(g.At), text(g.Rule), code(g.SQL, 0), text(g.Means)}
-			})
+			gateTable(w, r.ExpandGates)
 		}
 
 		fmt.Fprintln(w, "\n### Gates contract runs first (each must return 0)")
-		table(w, []string{"at", "rule", "query", "non-zero means"}, len(r.Gates), func(k int) []string {
-			g := r.Gates[k]
-			return []string{span(g.At), text(g.Rule), code(g.SQL, 0), text(g.Means)}
-		})
+		gateTable(w, r.Gates)
 
 		fmt.Fprintln(w, "\n### Triggers and views")
 		table(w, []string{"kind", "name", "on", "created", "dropped"}, len(r.Objects), func(k int) []string {
@@ -154,10 +148,7 @@ func writeRollbackMarkdown(w io.Writer, r *Release) {
 	}
 	if len(rb.Gates) > 0 {
 		fmt.Fprintln(w, "\nGates it runs first (each must return 0):")
-		table(w, []string{"at", "rule", "query", "non-zero means"}, len(rb.Gates), func(k int) []string {
-			g := rb.Gates[k]
-			return []string{span(g.At), text(g.Rule), code(g.SQL, 0), text(g.Means)}
-		})
+		gateTable(w, rb.Gates)
 	}
 	fmt.Fprintln(w, "\nUndoes, in order:")
 	table(w, []string{"at", "rule", "changes"}, len(rb.Undoes), func(k int) []string {
@@ -198,6 +189,13 @@ func table(w io.Writer, head []string, n int, row func(int) []string) {
 		}
 		fmt.Fprintf(w, "| %s |\n", strings.Join(cells, " | "))
 	}
+}
+
+func gateTable(w io.Writer, gates []Gate) {
+	table(w, []string{"at", "rule", "query", "non-zero means"}, len(gates), func(k int) []string {
+		g := gates[k]
+		return []string{span(g.At), text(g.Rule), code(g.SQL, 0), text(g.Means)}
+	})
 }
 
 // code is a statement as an inline code span, on one line.

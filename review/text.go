@@ -29,18 +29,14 @@ func WriteText(w io.Writer, rep *Report) {
 
 		if len(r.ExpandGates) > 0 {
 			fmt.Fprintln(w, "\nGates expand runs first (each must return 0)")
-			for _, g := range r.ExpandGates {
-				fmt.Fprintf(w, "  %s  rule %s\n      %s\n      non-zero: %s\n", g.At, g.Rule, sqlsyntax.OneLine(g.SQL, 0), g.Means)
-			}
+			writeGatesText(w, r.ExpandGates)
 		}
 
 		fmt.Fprintln(w, "\nGates contract runs first (each must return 0)")
 		if len(r.Gates) == 0 {
 			fmt.Fprintln(w, "  none")
 		}
-		for _, g := range r.Gates {
-			fmt.Fprintf(w, "  %s  rule %s\n      %s\n      non-zero: %s\n", g.At, g.Rule, sqlsyntax.OneLine(g.SQL, 0), g.Means)
-		}
+		writeGatesText(w, r.Gates)
 
 		fmt.Fprintln(w, "\nTriggers and views")
 		if len(r.Objects) == 0 {
@@ -136,9 +132,7 @@ func writeRollbackText(w io.Writer, r *Release) {
 	}
 	if len(rb.Gates) > 0 {
 		fmt.Fprintln(w, "  gates it runs first (each must return 0):")
-		for _, g := range rb.Gates {
-			fmt.Fprintf(w, "  %s  rule %s\n      %s\n      non-zero: %s\n", g.At, g.Rule, sqlsyntax.OneLine(g.SQL, 0), g.Means)
-		}
+		writeGatesText(w, rb.Gates)
 	}
 	fmt.Fprintln(w, "  undoes, in order:")
 	for _, u := range rb.Undoes {
@@ -155,6 +149,12 @@ func writeRollbackText(w io.Writer, r *Release) {
 		fmt.Fprintf(w, "    %s\n", lostRefusal(r))
 	}
 	writeStaysText(w, rb)
+}
+
+func writeGatesText(w io.Writer, gates []Gate) {
+	for _, g := range gates {
+		fmt.Fprintf(w, "  %s  rule %s\n      %s\n      non-zero: %s\n", g.At, g.Rule, sqlsyntax.OneLine(g.SQL, 0), g.Means)
+	}
 }
 
 func writeStaysText(w io.Writer, rb *Rollback) {

@@ -1,6 +1,7 @@
 package simulate
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"slices"
@@ -148,13 +149,7 @@ func merge(phases []*PhaseInfo, recs []*recorder) []*Stats {
 		order[p.Name] = i
 	}
 	slices.SortFunc(out, func(a, b *Stats) int {
-		if c := order[a.Phase] - order[b.Phase]; c != 0 {
-			return c
-		}
-		if a.Kind != b.Kind {
-			return int(a.Kind) - int(b.Kind)
-		}
-		return int(a.Op) - int(b.Op)
+		return cmp.Or(order[a.Phase]-order[b.Phase], int(a.Kind)-int(b.Kind), int(a.Op)-int(b.Op))
 	})
 	return out
 }
@@ -225,12 +220,7 @@ func series(recs []*recorder) []Second {
 		st := Stats{Latencies: ds}
 		out = append(out, Second{At: k.sec, Kind: k.kind, Writes: len(ds), P50: st.Percentile(0.5), P99: st.Percentile(0.99), Max: st.Max()})
 	}
-	slices.SortFunc(out, func(a, b Second) int {
-		if a.At != b.At {
-			return a.At - b.At
-		}
-		return int(a.Kind) - int(b.Kind)
-	})
+	slices.SortFunc(out, func(a, b Second) int { return cmp.Or(a.At-b.At, int(a.Kind)-int(b.Kind)) })
 	return out
 }
 

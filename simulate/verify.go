@@ -5,9 +5,9 @@ import (
 	"database/sql"
 	"fmt"
 	"hash/fnv"
-	"slices"
 	"strings"
 
+	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
@@ -47,18 +47,6 @@ func show(v sql.NullString) string {
 }
 
 func same(a, b sql.NullString) bool { return a.Valid == b.Valid && a.String == b.String }
-
-func union(lists ...[]string) []string {
-	var out []string
-	for _, l := range lists {
-		for _, n := range l {
-			if n != "" && !slices.Contains(out, n) {
-				out = append(out, n)
-			}
-		}
-	}
-	return out
-}
 
 // rowScan reads a query's rows as text, key first.
 func rowScan(ctx context.Context, db *sql.DB, q string, n int, f func(key int64, vals []sql.NullString)) error {
@@ -107,9 +95,9 @@ func (s *Sim) checkBoth(ctx context.Context) error {
 		l := s.work.ledger[t.name]
 		cols := names(t.old)
 		if both {
-			cols = union(cols, names(t.new))
+			cols = diff.Union(cols, names(t.new))
 			for _, p := range t.pairs {
-				cols = union(cols, []string{p.newCol, p.oldCol})
+				cols = diff.Union(cols, []string{p.newCol, p.oldCol})
 			}
 		}
 		idx := map[string]int{}
@@ -137,7 +125,7 @@ func (s *Sim) checkBoth(ctx context.Context) error {
 		// release's columns whose value is known now.
 		var snapCols []string
 		var snapFrom []int // index into the scanned values
-		for _, c := range union(names(t.new), pairCols(t)) {
+		for _, c := range diff.Union(names(t.new), pairCols(t)) {
 			if i, ok := idx[c]; ok {
 				snapCols, snapFrom = append(snapCols, c), append(snapFrom, i)
 				continue
@@ -244,7 +232,7 @@ func (s *Sim) verifyFinal(ctx context.Context) error {
 	}
 	for _, t := range s.tables {
 		snapCols := s.snapCols[t.name]
-		_, err := s.checkSince(ctx, t, union(snapCols, names(t.new)), snapCols, s.snap[t.name], s.snapSeq[t.name],
+		_, err := s.checkSince(ctx, t, diff.Union(snapCols, names(t.new)), snapCols, s.snap[t.name], s.snapSeq[t.name],
 			", or should hold, before the upgrade finished", "", "after the upgrade")
 		if err != nil {
 			return err

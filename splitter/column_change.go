@@ -217,10 +217,7 @@ func (c *Change) keptKeysFit(col *schema.Column) error {
 		return nil
 	}
 	t.Columns[i] = col
-	for _, idx := range append(slices.Clone(c.FromTable.Indexes), c.FromTable.PrimaryKey) {
-		if idx == nil || !slices.ContainsFunc(idx.Parts, func(p *schema.IndexPart) bool { return p.C != nil && p.C.Name == col.Name }) {
-			continue
-		}
+	for _, idx := range indexesOn(c.FromTable, col.Name) {
 		kept := *idx
 		kept.Parts = make([]*schema.IndexPart, len(idx.Parts))
 		for j, p := range idx.Parts {

@@ -53,15 +53,18 @@ type syncCol struct {
 	relaxedOld            bool
 }
 
-// isSyncAdd tells whether a change adds a column that the expand triggers
-// must fill: one that takes over from an old column, or has a fill.
-func isSyncAdd(c *Change) bool {
+// syncDecl is the declaration of the column a change adds when the expand
+// triggers must fill it (it takes over from an old column, or has a
+// fill); nil for any other change.
+func syncDecl(c *Change) *diff.ColumnDecl {
 	add, ok := c.Change.(*schema.AddColumn)
 	if !ok || c.FromTable == nil {
-		return false
+		return nil
 	}
-	d := c.ctx.Decl(c.Table.Name, add.C.Name)
-	return d != nil && (d.Source() != "" || d.Fill != "")
+	if d := c.ctx.Decl(c.Table.Name, add.C.Name); d != nil && (d.Source() != "" || d.Fill != "") {
+		return d
+	}
+	return nil
 }
 
 // syncColumns lists the synced columns of a table in change order. Every
@@ -71,7 +74,7 @@ func isSyncAdd(c *Change) bool {
 func syncColumns(ctx *Context, table string) ([]*syncCol, error) {
 	var out []*syncCol
 	for _, ch := range ctx.changes {
-		if ch.Table.Name != table || !isSyncAdd(ch) {
+		if ch.Table.Name != table || syncDecl(ch) == nil {
 			continue
 		}
 		s, err := newSyncCol(ch)
@@ -346,14 +349,10 @@ func syncTriggerSteps(c *Change, cols []*syncCol) []Step {
 			}
 		}
 		steps = append(steps,
-			Step{Phase: revision.Expand, Stage: StageTrigger, Statement: revision.Statement{
-				Why: fmt.Sprintf("while both releases run, this trigger on %s %s", table, fmt.Sprintf(ev.why, what)),
-				SQL: fmt.Sprintf("CREATE TRIGGER %s BEFORE %s ON %s FOR EACH ROW\nBEGIN\n%sEND", sqlsyntax.Ident(name), ev.event, sqlsyntax.Ident(table), body.String()),
-			}},
-			Step{Phase: revision.Contract, Stage: StageDropTrigger, Statement: revision.Statement{
-				Why: fmt.Sprintf("the previous release is gone: stop syncing %s.%s, before any column the trigger reads is dropped", table, what),
-				SQL: "DROP TRIGGER IF EXISTS " + sqlsyntax.Ident(name),
-			}},
+			stmt(revision.Expand, StageTrigger, fmt.Sprintf("while both releases run, this trigger on %s %s", table, fmt.Sprintf(ev.why, what)),
+				fmt.Sprintf("CREATE TRIGGER %s BEFORE %s ON %s FOR EACH ROW\nBEGIN\n%sEND", sqlsyntax.Ident(name), ev.event, sqlsyntax.Ident(table), body.String())),
+			stmt(revision.Contract, StageDropTrigger, fmt.Sprintf("the previous release is gone: stop syncing %s.%s, before any column the trigger reads is dropped", table, what),
+				"DROP TRIGGER IF EXISTS "+sqlsyntax.Ident(name)),
 			undo(StageRollbackDropTrigger, fmt.Sprintf("the new release is rolled back: stop syncing %s.%s, before the columns the trigger reads are dropped or changed", table, what),
 				"DROP TRIGGER IF EXISTS "+sqlsyntax.Ident(name)),
 		)
@@ -403,18 +402,14 @@ func syncSteps(c *Change, why string) ([]Step, error) {
 	}
 	steps = append(steps, undo(StageRollbackDropColumn, fmt.Sprintf("%s.%s is new in this release and the previous release never reads it; %s", table, name, lost), c.dropAddedColumn(alg).With(dropColumn(table, name))))
 	if s.old != nil && needsPlaceholder(s.old) {
-		step, relaxed, err := c.keepOptional(s.old, s.placeholder, fmt.Sprintf("the new release inserts rows without %s.%s (the trigger computes it)", table, s.old.Name), name)
+		kept, _, err := c.keepOptional(s.old, s.placeholder, fmt.Sprintf("the new release inserts rows without %s.%s (the trigger computes it)", table, s.old.Name), name)
 		if err != nil {
 			return nil, err
 		}
 		if s.marks {
-			step.Why += fmt.Sprintf("; the placeholder tells the triggers that the new release inserted the row (it may leave %s NULL), so an INSERT of the previous release that writes exactly %s into %s is read as the new release's", name, s.placeholder, s.old.Name)
+			kept[0].Why += fmt.Sprintf("; the placeholder tells the triggers that the new release inserted the row (it may leave %s NULL), so an INSERT of the previous release that writes exactly %s into %s is read as the new release's", name, s.placeholder, s.old.Name)
 		}
-		back, err := c.undoKeepOptional(s.old, relaxed)
-		if err != nil {
-			return nil, err
-		}
-		steps = append(append(steps, step), back...)
+		steps = append(steps, kept...)
 	}
 	if cols[0] == s {
 		steps = append(steps, syncTriggerSteps(c, cols)...)
@@ -427,13 +422,13 @@ func syncSteps(c *Change, why string) ([]Step, error) {
 		fmt.Sprintf("%s = %s", sqlsyntax.Ident(name), bare), fmt.Sprintf("%s IS NULL", sqlsyntax.Ident(name))))
 
 	// contract: gate, drop the old column, tighten.
-	gate := fmt.Sprintf("SELECT COUNT(*) FROM %s WHERE %s IS NULL", sqlsyntax.Ident(table), sqlsyntax.Ident(name))
+	count := countWhere(table, sqlsyntax.Ident(name)+" IS NULL")
 	gateWhy := fmt.Sprintf("rows where %s.%s is still NULL: the backfill has not run, or %s yields NULL for them; fix those rows (or the expression) before contract makes the column NOT NULL", table, name, s.forward.SQL())
 	if s.col.Type.Null {
-		gate += " AND " + bare + " IS NOT NULL"
+		count += " AND " + bare + " IS NOT NULL"
 		gateWhy = fmt.Sprintf("rows the backfill of %s.%s has not reached yet (NULL although the expression gives a value): run migrate to the end", table, name)
 	}
-	steps = append(steps, Step{Phase: revision.Contract, Stage: StageGate, Statement: revision.Statement{Why: gateWhy, Kind: revision.Gate, SQL: gate}})
+	steps = append(steps, gate(gateWhy, count))
 	if s.old != nil {
 		sql, err := c.Alter(&schema.DropColumn{C: s.old})
 		if err != nil {
@@ -447,10 +442,7 @@ func syncSteps(c *Change, why string) ([]Step, error) {
 		if note != "" {
 			why += "; " + note
 		}
-		steps = append(steps, Step{Phase: revision.Contract, Stage: StageDropColumn, Statement: revision.Statement{
-			Why: why,
-			SQL: dropAlg.With(sql),
-		}})
+		steps = append(steps, stmt(revision.Contract, StageDropColumn, why, dropAlg.With(sql)))
 	}
 	if change := syncTighten(transitional, s.col); change != schema.NoChange {
 		sql, err := c.Alter(&schema.ModifyColumn{From: transitional, To: s.col, Change: change})
@@ -461,10 +453,8 @@ func syncSteps(c *Change, why string) ([]Step, error) {
 		if change.Is(schema.ChangeNull) {
 			alg, how = Inplace, "NOT NULL rebuilds the table in place (every row rewritten) while writes continue"
 		}
-		steps = append(steps, Step{Phase: revision.Contract, Stage: StageTighten, Statement: revision.Statement{
-			Why: fmt.Sprintf("%s.%s gets its declared definition now that every row has a value and no writer relies on NULL; %s", table, name, how),
-			SQL: alg.With(sql),
-		}})
+		steps = append(steps, stmt(revision.Contract, StageTighten, fmt.Sprintf("%s.%s gets its declared definition now that every row has a value and no writer relies on NULL; %s", table, name, how),
+			alg.With(sql)))
 	}
 	return steps, nil
 }
@@ -483,11 +473,16 @@ func syncTighten(from, to *schema.Column) schema.ChangeKind {
 }
 
 func sentinelColumn(c *schema.Column) *schema.Column {
-	n := *c
-	t := *c.Type
+	n := nullable(c)
+	n.Default = nil
+	return n
+}
+
+// nullable is a copy of the column that accepts NULL.
+func nullable(c *schema.Column) *schema.Column {
+	n, t := *c, *c.Type
 	t.Null = true
 	n.Type = &t
-	n.Default = nil
 	return &n
 }
 

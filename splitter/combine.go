@@ -89,12 +89,7 @@ func recreates(body string) bool {
 
 // movesColumns reports clauses that add or drop a column.
 func movesColumns(body string) bool {
-	for _, e := range effect.Of("ALTER TABLE t " + body) {
-		if e.Op == effect.AddColumn || e.Op == effect.DropColumn {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(effect.Of("ALTER TABLE t "+body), func(e effect.Effect) bool { return e.Op == effect.AddColumn || e.Op == effect.DropColumn })
 }
 
 // combine gathers the ALTERs of each table in one phase, as described

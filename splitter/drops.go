@@ -8,16 +8,15 @@ import (
 // release may still use: it runs only once no previous-release code is left.
 func dropRule(name string, doc RuleDoc, stage Stage, match func(*Change) bool, render func(*Change) (why, sql string, err error)) *Rule {
 	return &Rule{
-		Name:     name,
-		Priority: 100,
-		Doc:      doc,
-		Match:    match,
+		Name:  name,
+		Doc:   doc,
+		Match: match,
 		Split: func(c *Change) ([]Step, error) {
 			why, sql, err := render(c)
 			if err != nil {
 				return nil, err
 			}
-			return []Step{{Phase: revision.Contract, Stage: stage, Statement: revision.Statement{Why: why, SQL: sql}}}, nil
+			return []Step{stmt(revision.Contract, stage, why, sql)}, nil
 		},
 	}
 }

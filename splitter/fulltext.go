@@ -23,24 +23,12 @@ import (
 
 // hasFulltext reports whether t has a FULLTEXT index.
 func hasFulltext(t *schema.Table) bool {
-	if t == nil {
-		return false
-	}
-	for _, idx := range t.Indexes {
-		if isFulltext(idx) {
-			return true
-		}
-	}
-	return false
+	return t != nil && slices.ContainsFunc(t.Indexes, isFulltext)
 }
 
 func isFulltext(idx *schema.Index) bool {
-	for _, a := range idx.Attrs {
-		if it, ok := a.(*mysql.IndexType); ok && strings.EqualFold(it.T, mysql.IndexTypeFullText) {
-			return true
-		}
-	}
-	return false
+	it, ok := diff.Attr[*mysql.IndexType](idx.Attrs)
+	return ok && strings.EqualFold(it.T, mysql.IndexTypeFullText)
 }
 
 // addColumnAlgorithm is how a column is added to the table in expand: the
@@ -75,13 +63,8 @@ func (c *Change) dropAddedColumn(alg Algorithm) Algorithm {
 func (c *Change) dropColumnAlgorithm(col string) (Algorithm, string, error) {
 	var cols []string
 	for _, idx := range c.Table.Indexes {
-		if !isFulltext(idx) {
-			continue
-		}
-		for _, p := range idx.Parts {
-			if p.C != nil {
-				cols = append(cols, p.C.Name)
-			}
+		if isFulltext(idx) {
+			cols = append(cols, diff.PartColumns(idx)...)
 		}
 	}
 	if cols == nil {
@@ -156,11 +139,7 @@ func (c *Context) fulltextKept(phase revision.Phase, table string, d *effect.DDL
 				continue
 			}
 			seen[idx.Name] = true
-			for _, p := range idx.Parts {
-				if p.C != nil && !slices.Contains(cols, p.C.Name) {
-					cols = append(cols, p.C.Name)
-				}
-			}
+			cols = diff.Union(cols, diff.PartColumns(idx))
 		}
 	}
 	return cols

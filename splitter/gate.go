@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
 
 	"github.com/emcee-db/emcee/diff"
@@ -17,9 +16,7 @@ import (
 // statement fail or lose data. 0 opens the gate. It is written out in full
 // so the reviewer reads exactly what will be checked.
 func gate(why, sql string) Step {
-	return Step{Phase: revision.Contract, Stage: StageGate, Statement: revision.Statement{
-		Why: why, Kind: revision.Gate, SQL: sql,
-	}}
+	return gateStmt(revision.Contract, StageGate, why, sql)
 }
 
 // countWhere is the shape of every gate: how many rows break a predicate.
@@ -36,10 +33,8 @@ func partExpr(p *schema.IndexPart, alias string) (string, error) {
 	switch {
 	case p.C != nil:
 		q := alias + sqlsyntax.Ident(p.C.Name)
-		for _, a := range p.Attrs {
-			if s, ok := a.(*mysql.SubPart); ok && s.Len > 0 {
-				return fmt.Sprintf("LEFT(%s, %d)", q, s.Len), nil
-			}
+		if n := subPart(p); n > 0 {
+			return fmt.Sprintf("LEFT(%s, %d)", q, n), nil
 		}
 		return q, nil
 	case p.X != nil:
@@ -63,13 +58,6 @@ func notNull(exprs []string) string {
 		parts[i] = e + " IS NOT NULL"
 	}
 	return strings.Join(parts, " AND ")
-}
-
-// requireAllowCopy refuses a statement the server can only run by copying
-// the table (writes blocked for as long as it runs) unless one of the named
-// columns says `allow_copy = true`.
-func (c *Change) requireAllowCopy(what string, columns ...string) (string, error) {
-	return c.requireOptIn(CostCopy, what, columns...)
 }
 
 // requireOptIn refuses a statement that rewrites every row of the table

@@ -3,7 +3,6 @@ package splitter
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	"ariga.io/atlas/sql/schema"
 
@@ -29,8 +28,7 @@ func refusal(tr *diff.Transition, ch *Change) error {
 }
 
 func describe(c schema.Change) string {
-	name := fmt.Sprintf("%T", c)
-	name = strings.TrimPrefix(name, "*schema.")
+	name := changeName(c)
 	switch c := c.(type) {
 	case *schema.AddIndex:
 		return fmt.Sprintf("%s %s", name, c.I.Name)
@@ -49,18 +47,9 @@ func describe(c schema.Change) string {
 }
 
 func describeColumnChange(c *schema.ModifyColumn) string {
-	var parts []string
-	for _, k := range []struct {
-		kind schema.ChangeKind
-		name string
-	}{
+	return describeKinds(c.Change, []kindName{
 		{schema.ChangeType, "type"}, {schema.ChangeNull, "nullability"}, {schema.ChangeDefault, "default"},
 		{schema.ChangeComment, "comment"}, {schema.ChangeCharset, "charset"}, {schema.ChangeCollate, "collation"},
 		{schema.ChangeAttr, "attributes"}, {schema.ChangeGenerated, "generated expression"},
-	} {
-		if c.Change.Is(k.kind) {
-			parts = append(parts, k.name)
-		}
-	}
-	return strings.Join(parts, ", ")
+	}, "")
 }

@@ -90,11 +90,11 @@ func attrRefusal(c schema.Change) string {
 }
 
 func describeIndexChange(k schema.ChangeKind) string {
-	return describeKinds(k, []kindName{{schema.ChangeUnique, "uniqueness"}, {schema.ChangeParts, "columns"}, {schema.ChangeComment, "comment"}, {schema.ChangeAttr, "attributes"}})
+	return describeKinds(k, []kindName{{schema.ChangeUnique, "uniqueness"}, {schema.ChangeParts, "columns"}, {schema.ChangeComment, "comment"}, {schema.ChangeAttr, "attributes"}}, "definition")
 }
 
 func describeFKChange(k schema.ChangeKind) string {
-	return describeKinds(k, []kindName{{schema.ChangeColumn, "columns"}, {schema.ChangeRefColumn, "referenced columns"}, {schema.ChangeRefTable, "referenced table"}, {schema.ChangeUpdateAction, "ON UPDATE"}, {schema.ChangeDeleteAction, "ON DELETE"}})
+	return describeKinds(k, []kindName{{schema.ChangeColumn, "columns"}, {schema.ChangeRefColumn, "referenced columns"}, {schema.ChangeRefTable, "referenced table"}, {schema.ChangeUpdateAction, "ON UPDATE"}, {schema.ChangeDeleteAction, "ON DELETE"}}, "definition")
 }
 
 type kindName struct {
@@ -102,7 +102,9 @@ type kindName struct {
 	name string
 }
 
-func describeKinds(k schema.ChangeKind, names []kindName) string {
+// describeKinds names the kinds of change k holds, none when it holds none
+// of them.
+func describeKinds(k schema.ChangeKind, names []kindName, none string) string {
 	var parts []string
 	for _, n := range names {
 		if k.Is(n.kind) {
@@ -110,7 +112,7 @@ func describeKinds(k schema.ChangeKind, names []kindName) string {
 		}
 	}
 	if len(parts) == 0 {
-		return "definition"
+		return none
 	}
 	return strings.Join(parts, ", ")
 }

@@ -35,15 +35,13 @@ import (
 
 // undo is a rollback statement.
 func undo(stage Stage, why, sql string) Step {
-	return Step{Phase: revision.Rollback, Stage: stage, Statement: revision.Statement{Why: why, SQL: sql}}
+	return stmt(revision.Rollback, stage, why, sql)
 }
 
 // rollbackGate is a gate of the rollback revision: the rows that would
 // make one of its statements fail.
 func rollbackGate(why, sql string) Step {
-	return Step{Phase: revision.Rollback, Stage: StageRollbackGate, Statement: revision.Statement{
-		Why: why, Kind: revision.Gate, SQL: sql,
-	}}
+	return gateStmt(revision.Rollback, StageRollbackGate, why, sql)
 }
 
 // refusedGate is the gate of a refused rollback: it counts 1 whatever the

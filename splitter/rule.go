@@ -7,7 +7,9 @@
 package splitter
 
 import (
-	"sort"
+	"cmp"
+	"slices"
+	"strings"
 
 	"ariga.io/atlas/sql/schema"
 
@@ -19,9 +21,10 @@ type Rule struct {
 	Name string
 	// Doc feeds the README table and `emcee review`.
 	Doc RuleDoc
-	// Priority orders rules: lower runs first. Rules that pair changes (a
-	// replacement claims an AddColumn and the old column's DropColumn) must
-	// run before the rules that would take those changes one by one.
+	// Priority orders rules: lower runs first, 0 for most. Rules that pair
+	// changes (a replacement claims an AddColumn and the old column's
+	// DropColumn) must run before the rules that would take those changes
+	// one by one.
 	Priority int
 	// Match reports whether the rule claims the change.
 	Match func(c *Change) bool
@@ -137,12 +140,7 @@ func (r *Rule) split(ch *Change) ([]Step, error) {
 // register adds a rule; each rule file calls it from init.
 func register(r *Rule) {
 	rules = append(rules, r)
-	sort.SliceStable(rules, func(i, j int) bool {
-		if rules[i].Priority != rules[j].Priority {
-			return rules[i].Priority < rules[j].Priority
-		}
-		return rules[i].Name < rules[j].Name
-	})
+	slices.SortStableFunc(rules, func(a, b *Rule) int { return cmp.Or(a.Priority-b.Priority, strings.Compare(a.Name, b.Name)) })
 }
 
 // Rules lists the rules in the order they are tried.
@@ -162,3 +160,15 @@ type Change struct {
 
 // Ctx gives access to the whole transition.
 func (c *Change) Ctx() *Context { return c.ctx }
+
+// stmt is one statement placed in a phase.
+func stmt(phase revision.Phase, stage Stage, why, sql string) Step {
+	return Step{Phase: phase, Stage: stage, Statement: revision.Statement{Why: why, SQL: sql}}
+}
+
+// gateStmt is a gate (gate.go) placed in a phase.
+func gateStmt(phase revision.Phase, stage Stage, why, sql string) Step {
+	s := stmt(phase, stage, why, sql)
+	s.Kind = revision.Gate
+	return s
+}

@@ -27,8 +27,7 @@ import (
 // Atlas renders ModifyCheck as DROP CHECK, which MariaDB does not have.
 func init() {
 	register(&Rule{
-		Name:     "add-check",
-		Priority: 100,
+		Name: "add-check",
 		Doc: RuleDoc{
 			Change:   "add or change a CHECK constraint on an existing table",
 			Phases:   "changed check: expand drops the old one; contract adds the check (ALGORITHM=COPY: needs allow_copy = true on a column the check reads)",
@@ -49,10 +48,8 @@ func init() {
 			if m, isModify := c.Change.(*schema.ModifyCheck); isModify {
 				ck, ok = &schema.AddCheck{C: m.To}, true
 				alg := c.ctx.dropCheckAlgorithm()
-				steps = append(steps, Step{Phase: revision.Expand, Stage: StageModifyColumn, Statement: revision.Statement{
-					Why: fmt.Sprintf("check %s on %s changes: the old expression could reject writes of the new release, so it goes now (dropping a check only allows more); the new one is added in contract behind a gate", m.From.Name, c.Table.Name),
-					SQL: alg.With(fmt.Sprintf("ALTER TABLE %s %s", sqlsyntax.Ident(c.Table.Name), c.ctx.dropCheck(m.From.Name))),
-				}}, refuseRollback(fmt.Sprintf("expand dropped check %s on %s (its new expression comes in contract), and adding it back needs a table copy on %s (neither server adds a CHECK online)", m.From.Name, c.Table.Name, c.ctx.Target)))
+				steps = append(steps, stmt(revision.Expand, StageModifyColumn, fmt.Sprintf("check %s on %s changes: the old expression could reject writes of the new release, so it goes now (dropping a check only allows more); the new one is added in contract behind a gate", m.From.Name, c.Table.Name),
+					alg.With(fmt.Sprintf("ALTER TABLE %s %s", sqlsyntax.Ident(c.Table.Name), c.ctx.dropCheck(m.From.Name)))), refuseRollback(fmt.Sprintf("expand dropped check %s on %s (its new expression comes in contract), and adding it back needs a table copy on %s (neither server adds a CHECK online)", m.From.Name, c.Table.Name, c.ctx.Target)))
 			}
 			if !ok {
 				return nil, fmt.Errorf("add-check: unexpected change %T", c.Change)
@@ -67,21 +64,19 @@ func init() {
 			if err != nil {
 				return nil, fmt.Errorf("%s: check %s on %s: %v", c.ctx.Transition.To.Where(c.Table.Name, ""), ck.C.Name, c.Table.Name, err)
 			}
-			copyNote, err := c.requireAllowCopy(fmt.Sprintf("check %s (%s)", ck.C.Name, expr.SQL()), columnsIn(c.Table, expr)...)
+			copyNote, err := c.requireOptIn(CostCopy, fmt.Sprintf("check %s (%s)", ck.C.Name, expr.SQL()), columnsIn(c.Table, expr)...)
 			if err != nil {
 				return nil, err
 			}
 			// MySQL's NOT ENFORCED check rejects nothing, so there is nothing to gate.
-			if e := (&mysql.Enforced{V: true}); !diff.HasAttr(ck.C.Attrs, &e) || e.V {
+			if e, ok := diff.Attr[*mysql.Enforced](ck.C.Attrs); !ok || e.V {
 				steps = append(steps, gate(
 					fmt.Sprintf("check %s on %s: the previous release could write rows it rejects; contract waits until there are none", ck.C.Name, c.Table.Name),
 					countWhere(c.Table.Name, "NOT ("+expr.SQL()+")"),
 				))
 			}
-			return append(steps, Step{Phase: revision.Contract, Stage: StageAddGatedConstraint, Statement: revision.Statement{
-				Why: fmt.Sprintf("check %s on %s would reject writes of the previous release, so it comes after that release; %s", ck.C.Name, c.Table.Name, copyNote),
-				SQL: Copy.With(alter),
-			}}), nil
+			return append(steps, stmt(revision.Contract, StageAddGatedConstraint, fmt.Sprintf("check %s on %s would reject writes of the previous release, so it comes after that release; %s", ck.C.Name, c.Table.Name, copyNote),
+				Copy.With(alter))), nil
 		},
 	})
 }

@@ -14,7 +14,7 @@ import (
 func init() {
 	register(&Rule{
 		Name:     "add-column-fill",
-		Priority: 50,
+		Priority: -50,
 		Doc: RuleDoc{
 			Change:   "add column NOT NULL without default (declared: fill)",
 			Phases:   "expand: add NULL + fill trigger; migrate: batched backfill; contract: drop trigger, set NOT NULL",
@@ -22,13 +22,7 @@ func init() {
 			Rollback: "drop the triggers, then the column (INSTANT); the values the new release wrote in it are lost",
 			Example:  `column "slug" { type = varchar(64), fill = "LOWER(REPLACE(name, ' ', '-'))" }`,
 		},
-		Match: func(c *Change) bool {
-			if !isSyncAdd(c) {
-				return false
-			}
-			d := c.ctx.Decl(c.Table.Name, c.Change.(*schema.AddColumn).C.Name)
-			return d.Source() == "" && d.Fill != ""
-		},
+		Match: func(c *Change) bool { d := syncDecl(c); return d != nil && d.Source() == "" && d.Fill != "" },
 		Split: func(c *Change) ([]Step, error) {
 			// A fill on a nullable column or one with a default is refused
 			// when the release is validated (diff's checkFill).

@@ -23,8 +23,7 @@ import (
 // key again if one was written in between (apply/fkcheck.go).
 func init() {
 	register(&Rule{
-		Name:     "add-foreign-key",
-		Priority: 100,
+		Name: "add-foreign-key",
 		Doc: RuleDoc{
 			Change:   "add foreign key on an existing table",
 			Phases:   "contract (ALGORITHM=INPLACE, LOCK=NONE, foreign_key_checks off for that statement)",

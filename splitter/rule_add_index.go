@@ -5,6 +5,7 @@ import (
 
 	"ariga.io/atlas/sql/schema"
 
+	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
@@ -13,8 +14,7 @@ import (
 // working; it is built online while writes continue.
 func init() {
 	register(&Rule{
-		Name:     "add-index",
-		Priority: 100,
+		Name: "add-index",
 		Doc: RuleDoc{
 			Change:   "add non-unique index",
 			Phases:   "expand (ALGORITHM=INPLACE, LOCK=NONE; a FULLTEXT index ALGORITHM=COPY, which needs allow_copy = true on one of its columns)",
@@ -34,13 +34,7 @@ func init() {
 			alg, how := Inplace, "built online, writes continue"
 			if isFulltext(add.I) {
 				// fulltext.go: neither server builds one with LOCK=NONE.
-				var cols []string
-				for _, p := range add.I.Parts {
-					if p.C != nil {
-						cols = append(cols, p.C.Name)
-					}
-				}
-				note, err := c.requireOptIn(CostCopy, fmt.Sprintf("building FULLTEXT index %s (neither server builds one while writes continue)", add.I.Name), cols...)
+				note, err := c.requireOptIn(CostCopy, fmt.Sprintf("building FULLTEXT index %s (neither server builds one while writes continue)", add.I.Name), diff.PartColumns(add.I)...)
 				if err != nil {
 					return nil, err
 				}
@@ -49,10 +43,8 @@ func init() {
 			rollbackWhy := fmt.Sprintf("index %s on %s is new in this release; dropping it loses no data, writes continue", add.I.Name, c.Table.Name)
 			drop := fmt.Sprintf("ALTER TABLE %s DROP INDEX %s", sqlsyntax.Ident(c.Table.Name), sqlsyntax.Ident(add.I.Name))
 			drop, rollbackWhy = dropFulltext(add.I, c.FromTable, drop, rollbackWhy)
-			return []Step{{Phase: revision.Expand, Stage: StageAddIndex, Statement: revision.Statement{
-				Why: fmt.Sprintf("index %s on %s is not unique, so it rejects no write of either release; %s", add.I.Name, c.Table.Name, how),
-				SQL: alg.With(sql),
-			}}, undo(StageRollbackDropIndex, rollbackWhy, Inplace.With(drop)),
+			return []Step{stmt(revision.Expand, StageAddIndex, fmt.Sprintf("index %s on %s is not unique, so it rejects no write of either release; %s", add.I.Name, c.Table.Name, how),
+				alg.With(sql)), undo(StageRollbackDropIndex, rollbackWhy, Inplace.With(drop)),
 			}, nil
 		},
 	})

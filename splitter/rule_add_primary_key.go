@@ -2,11 +2,11 @@ package splitter
 
 import (
 	"fmt"
-	"slices"
 
 	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
 
+	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/revision"
 )
 
@@ -24,7 +24,7 @@ func init() {
 		Name: "add-primary-key",
 		// Before add-column, which would refuse a new AUTO_INCREMENT key
 		// column as NOT NULL without a default.
-		Priority: 50,
+		Priority: -50,
 		Doc: RuleDoc{
 			Change:   "add a primary key to an existing table that has none: on columns it already has (NOT NULL), or on one new AUTO_INCREMENT column",
 			Phases:   "existing columns: contract (ALGORITHM=INPLACE, LOCK=NONE: the table is rebuilt in place, writes continue; on a table with a FULLTEXT index ALGORITHM=COPY, with allow_copy = true); a new AUTO_INCREMENT column: expand, with the key, in one ALTER (ALGORITHM=COPY: needs allow_copy = true on the column)",
@@ -64,10 +64,8 @@ func init() {
 			}
 			return []Step{
 				gate(fmt.Sprintf("primary key of %s: the previous release could write rows with the same key; contract waits until there are none", c.Table.Name), g),
-				{Phase: revision.Contract, Stage: StageAddGatedConstraint, Statement: revision.Statement{
-					Why: fmt.Sprintf("primary key of %s (the table had none) would reject rows with the same key that the previous release may still write, so it is added only after that release is gone; the table is rebuilt in place around it (every row rewritten) while writes continue", c.Table.Name),
-					SQL: Inplace.With(sql),
-				}},
+				stmt(revision.Contract, StageAddGatedConstraint, fmt.Sprintf("primary key of %s (the table had none) would reject rows with the same key that the previous release may still write, so it is added only after that release is gone; the table is rebuilt in place around it (every row rewritten) while writes continue", c.Table.Name),
+					Inplace.With(sql)),
 			}, nil
 		},
 	})
@@ -91,7 +89,8 @@ func newAutoKey(c *Change, add *schema.AddPrimaryKey) *schema.Column {
 }
 
 func autoIncrement(c *schema.Column) bool {
-	return slices.ContainsFunc(c.Attrs, func(a schema.Attr) bool { _, ok := a.(*mysql.AutoIncrement); return ok })
+	_, ok := diff.Attr[*mysql.AutoIncrement](c.Attrs)
+	return ok
 }
 
 // ServerFills reports a column whose value the server gives every row,
@@ -130,10 +129,8 @@ func addAutoKey(c *Change, add *schema.AddPrimaryKey, col *schema.Column) ([]Ste
 		return nil, err
 	}
 	return []Step{
-		{Phase: revision.Expand, Stage: StageAddColumn, Statement: revision.Statement{
-			Why: fmt.Sprintf("%s.%s is a new AUTO_INCREMENT primary key (the table had none): the server numbers the existing rows and the inserts of the previous release, which never name it; %s", c.Table.Name, col.Name, note),
-			SQL: Copy.With(sql),
-		}},
+		stmt(revision.Expand, StageAddColumn, fmt.Sprintf("%s.%s is a new AUTO_INCREMENT primary key (the table had none): the server numbers the existing rows and the inserts of the previous release, which never name it; %s", c.Table.Name, col.Name, note),
+			Copy.With(sql)),
 		refuseRollback(fmt.Sprintf("%s.%s is the new primary key of %s, and dropping a primary key copies the table on both servers", c.Table.Name, col.Name, c.Table.Name)),
 	}, nil
 }

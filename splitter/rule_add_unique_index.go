@@ -19,8 +19,7 @@ import (
 // The index is then built online (INPLACE, LOCK=NONE on both servers).
 func init() {
 	register(&Rule{
-		Name:     "add-unique-index",
-		Priority: 100,
+		Name: "add-unique-index",
 		Doc: RuleDoc{
 			Change:   "add unique index on an existing table",
 			Phases:   "contract (ALGORITHM=INPLACE, LOCK=NONE)",
@@ -44,10 +43,8 @@ func init() {
 			}
 			return []Step{
 				gate(fmt.Sprintf("unique index %s on %s: the previous release could write duplicate keys; contract waits until there are none", add.I.Name, c.Table.Name), g),
-				{Phase: revision.Contract, Stage: StageAddGatedConstraint, Statement: revision.Statement{
-					Why: fmt.Sprintf("unique index %s on %s would reject duplicates the previous release may still write, so it is built only after that release is gone; online, writes continue", add.I.Name, c.Table.Name),
-					SQL: Inplace.With(sql),
-				}},
+				stmt(revision.Contract, StageAddGatedConstraint, fmt.Sprintf("unique index %s on %s would reject duplicates the previous release may still write, so it is built only after that release is gone; online, writes continue", add.I.Name, c.Table.Name),
+					Inplace.With(sql)),
 			}, nil
 		},
 	})
@@ -64,7 +61,7 @@ func readdIndex(c *Change, stage Stage, why, gateWhy string) ([]Step, error) {
 	if err != nil {
 		return nil, err
 	}
-	st := Step{Phase: revision.Contract, Stage: stage, Statement: revision.Statement{Why: why, SQL: Inplace.With(sql)}}
+	st := stmt(revision.Contract, stage, why, Inplace.With(sql))
 	if !m.To.Unique {
 		return []Step{st}, nil
 	}
@@ -92,7 +89,13 @@ func duplicateGate(table string, idx *schema.Index) (string, error) {
 		}
 		exprs[i] = e
 	}
+	return countDuplicates(table, exprs, exprs), nil
+}
+
+// countDuplicates counts the rows whose keys (exprs) another row holds
+// too, leaving out rows with a NULL in a stored key part (stored).
+func countDuplicates(table string, exprs, stored []string) string {
 	keys := strings.Join(exprs, ", ")
-	return fmt.Sprintf("SELECT COUNT(*) FROM %s WHERE (%s) IN (SELECT %s FROM %s WHERE %s GROUP BY %s HAVING COUNT(*) > 1)",
-		sqlsyntax.Ident(table), keys, keys, sqlsyntax.Ident(table), notNull(exprs), keys), nil
+	return countWhere(table, fmt.Sprintf("(%s) IN (SELECT %s FROM %s WHERE %s GROUP BY %s HAVING COUNT(*) > 1)",
+		keys, keys, sqlsyntax.Ident(table), notNull(stored), keys))
 }

@@ -51,8 +51,7 @@ import (
 // MySQL changes a column's charset only by a copy.
 func init() {
 	register(&Rule{
-		Name:     "convert-charset",
-		Priority: 100,
+		Name: "convert-charset",
 		Doc: RuleDoc{
 			Change:   "charset or collation of a table (its text columns that inherit the default follow, as CONVERT TO would) or of a column: utf8mb3 -> utf8mb4, ascii or latin1 -> utf8mb3/utf8mb4, or another collation of the same charset",
 			Phases:   "expand (MariaDB 10.11: INSTANT, or NOCOPY where an index is sorted again or the table default changes too; ENUM/SET, FULLTEXT, a primary key under a new order, a VARCHAR passing 255 bytes, a prefix index or a single-byte charset copy the table and require allow_copy = true; MySQL: a copy)",
@@ -177,7 +176,7 @@ func splitCharset(c *Change) ([]Step, error) {
 		why += "; the table default changes in the same statement: NOCOPY (MariaDB refuses INSTANT for both at once), nothing rebuilt"
 	}
 	if alg == Copy {
-		note, err := c.requireAllowCopy(fmt.Sprintf("the charset/collation change of %s (%s)", t.Name, strings.Join(reasons, "; ")), copies...)
+		note, err := c.requireOptIn(CostCopy, fmt.Sprintf("the charset/collation change of %s (%s)", t.Name, strings.Join(reasons, "; ")), copies...)
 		if err != nil {
 			return nil, err
 		}
@@ -188,7 +187,7 @@ func splitCharset(c *Change) ([]Step, error) {
 		return nil, err
 	}
 	steps := append(collisions, rowFormatGate(c, convs)...)
-	steps = append(steps, Step{Phase: revision.Expand, Stage: StageConvertTable, Statement: revision.Statement{Why: why, SQL: alg.With(sql)}})
+	steps = append(steps, stmt(revision.Expand, StageConvertTable, why, alg.With(sql)))
 	back, err := c.undoConversion(attrs, convs, alg, len(collisions) > 0)
 	if err != nil {
 		return nil, err
@@ -258,7 +257,7 @@ func (ctx *Context) conversionAlgorithm(t *schema.Table, v conversion) (Algorith
 	alg, why := Instant, ""
 	for _, idx := range indexesOn(t, v.from.Name) {
 		switch {
-		case strings.EqualFold(indexType(idx), "FULLTEXT"):
+		case isFulltext(idx):
 			return Copy, fmt.Sprintf("it is in FULLTEXT index %s: a table copy", idx.Name)
 		case idx == t.PrimaryKey && !v.sameOrder():
 			return Copy, "it is in the primary key and the new collation orders otherwise: a table copy"
@@ -274,12 +273,8 @@ func (ctx *Context) conversionAlgorithm(t *schema.Table, v conversion) (Algorith
 // indexesOn lists the table's indexes, primary key included, that hold the
 // column.
 func indexesOn(t *schema.Table, column string) []*schema.Index {
-	all := slices.Clone(t.Indexes)
-	if t.PrimaryKey != nil {
-		all = append(all, t.PrimaryKey)
-	}
 	var out []*schema.Index
-	for _, idx := range all {
+	for _, idx := range keysOf(t) {
 		if slices.ContainsFunc(idx.Parts, func(p *schema.IndexPart) bool { return p.C != nil && p.C.Name == column }) {
 			out = append(out, idx)
 		}
@@ -287,22 +282,20 @@ func indexesOn(t *schema.Table, column string) []*schema.Index {
 	return out
 }
 
-func indexType(idx *schema.Index) string {
-	for _, a := range idx.Attrs {
-		if t, ok := a.(*mysql.IndexType); ok {
-			return t.T
-		}
+// keysOf lists the table's indexes and its primary key.
+func keysOf(t *schema.Table) []*schema.Index {
+	if t.PrimaryKey == nil {
+		return t.Indexes
 	}
-	return ""
+	return append(slices.Clone(t.Indexes), t.PrimaryKey)
 }
 
 func subPart(p *schema.IndexPart) int {
-	for _, a := range p.Attrs {
-		if s, ok := a.(*mysql.SubPart); ok {
-			return s.Len
-		}
+	s, _ := diff.Attr[*mysql.SubPart](p.Attrs)
+	if s == nil {
+		return 0
 	}
-	return 0
+	return s.Len
 }
 
 func hasPrefix(idx *schema.Index, column string) bool {
@@ -322,12 +315,8 @@ func collisionGates(c *Change, convs []conversion) ([]Step, error) {
 			conv[v.to.Name] = v
 		}
 	}
-	all := slices.Clone(t.Indexes)
-	if t.PrimaryKey != nil {
-		all = append(all, t.PrimaryKey)
-	}
 	var out []Step
-	for _, idx := range all {
+	for _, idx := range keysOf(t) {
 		if !idx.Unique && idx != t.PrimaryKey {
 			continue
 		}
@@ -353,16 +342,11 @@ func collisionGates(c *Change, convs []conversion) ([]Step, error) {
 		if len(moved) == 0 {
 			continue
 		}
-		keys := strings.Join(exprs, ", ")
-		sql := fmt.Sprintf("SELECT COUNT(*) FROM %s WHERE (%s) IN (SELECT %s FROM %s WHERE %s GROUP BY %s HAVING COUNT(*) > 1)",
-			sqlsyntax.Ident(t.Name), keys, keys, sqlsyntax.Ident(t.Name), notNull(raw), keys)
+		sql := countDuplicates(t.Name, exprs, raw)
 		if _, err := sqlsyntax.ReadGate(sql); err != nil {
 			return nil, fmt.Errorf("%s: %s.%s: emcee cannot count the keys of unique index %s under %s: %v. Choose a collation MySQL also has, or move the column by a new column that `replaces` it", c.ctx.Transition.To.Where(t.Name, idx.Parts[0].C.Name), t.Name, idx.Parts[0].C.Name, idx.Name, conv[colName(idx.Parts[0])].toColl, err)
 		}
-		out = append(out, Step{Phase: revision.Expand, Stage: StageExpandGate, Statement: revision.Statement{
-			Kind: revision.Gate, SQL: sql,
-			Why: fmt.Sprintf("unique index %s on %s under the new collation of %s: rows whose keys it makes equal would fail the conversion; expand waits until there are none", idx.Name, t.Name, strings.Join(moved, ", ")),
-		}})
+		out = append(out, gateStmt(revision.Expand, StageExpandGate, fmt.Sprintf("unique index %s on %s under the new collation of %s: rows whose keys it makes equal would fail the conversion; expand waits until there are none", idx.Name, t.Name, strings.Join(moved, ", ")), sql))
 	}
 	return out, nil
 }
@@ -389,7 +373,7 @@ func rowFormatGate(c *Change, convs []conversion) []Step {
 			continue
 		}
 		for _, idx := range indexesOn(t, v.to.Name) {
-			if strings.EqualFold(indexType(idx), "FULLTEXT") {
+			if isFulltext(idx) {
 				continue
 			}
 			for _, p := range idx.Parts {
@@ -406,12 +390,10 @@ func rowFormatGate(c *Change, convs []conversion) []Step {
 	if len(long) == 0 {
 		return nil
 	}
-	return []Step{{Phase: revision.Expand, Stage: StageExpandGate, Statement: revision.Statement{
-		Kind: revision.Gate,
-		SQL:  fmt.Sprintf("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = %s AND ROW_FORMAT IN ('Compact', 'Redundant')", sqlsyntax.String(t.Name)),
-		Why: fmt.Sprintf("%s must be in the DYNAMIC row format: in COMPACT or REDUNDANT an index column holds at most %d bytes, and the conversion makes %s. Run ALTER TABLE %s ROW_FORMAT=DYNAMIC first (it rebuilds the table), or index a prefix of at most %d characters",
+	return []Step{gateStmt(revision.Expand, StageExpandGate,
+		fmt.Sprintf("%s must be in the DYNAMIC row format: in COMPACT or REDUNDANT an index column holds at most %d bytes, and the conversion makes %s. Run ALTER TABLE %s ROW_FORMAT=DYNAMIC first (it rebuilds the table), or index a prefix of at most %d characters",
 			t.Name, compactColumnBytes, strings.Join(long, ", "), sqlsyntax.Ident(t.Name), compactColumnBytes/4),
-	}}}
+		fmt.Sprintf("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = %s AND ROW_FORMAT IN ('Compact', 'Redundant')", sqlsyntax.String(t.Name)))}
 }
 
 func colName(p *schema.IndexPart) string {

@@ -2,6 +2,7 @@ package splitter
 
 import (
 	"fmt"
+	"slices"
 
 	"ariga.io/atlas/sql/schema"
 
@@ -18,8 +19,7 @@ import (
 // expand ends, so the keys are added in place with foreign_key_checks off.
 func init() {
 	register(&Rule{
-		Name:     "create-table",
-		Priority: 100,
+		Name: "create-table",
 		Doc: RuleDoc{
 			Change:   "create table, with its indexes and foreign keys",
 			Phases:   "expand (foreign keys between new tables that reference each other in a cycle: added after the tables, ALGORITHM=INPLACE, LOCK=NONE)",
@@ -53,10 +53,7 @@ func init() {
 			if err != nil {
 				return nil, err
 			}
-			steps := []Step{{Phase: revision.Expand, Stage: StageCreateTable, Statement: revision.Statement{
-				Why: "table " + t.Name + " is new: no code of the previous release reads or writes it",
-				SQL: sql,
-			}}}
+			steps := []Step{stmt(revision.Expand, StageCreateTable, "table "+t.Name+" is new: no code of the previous release reads or writes it", sql)}
 			steps = append(steps, undo(StageRollbackDropTable,
 				fmt.Sprintf("table %s is new in this release and the previous release never reads it; the rows the new release wrote in it are lost", t.Name), dropTable(t.Name)))
 			if c.ctx.Transition.From == nil {
@@ -76,10 +73,8 @@ func init() {
 					fmt.Sprintf("foreign key %s of new table %s references new table %s, which references %s back: it goes first so that either table can be dropped", fk.Symbol, t.Name, fk.RefTable.Name, t.Name),
 					Inplace.With(fmt.Sprintf("ALTER TABLE %s DROP FOREIGN KEY %s", sqlsyntax.Ident(t.Name), sqlsyntax.Ident(fk.Symbol)))))
 				for _, s := range c.ctx.withoutFKChecks(Inplace.With(sql)) {
-					steps = append(steps, Step{Phase: revision.Expand, Stage: StageAddConstraint, Statement: revision.Statement{
-						Why: fmt.Sprintf("foreign key %s of new table %s references new table %s, which references %s back: both tables are created first, then their keys; the tables are empty and no code writes them yet, so no row is checked", fk.Symbol, t.Name, fk.RefTable.Name, t.Name),
-						SQL: s,
-					}})
+					steps = append(steps, stmt(revision.Expand, StageAddConstraint, fmt.Sprintf("foreign key %s of new table %s references new table %s, which references %s back: both tables are created first, then their keys; the tables are empty and no code writes them yet, so no row is checked", fk.Symbol, t.Name, fk.RefTable.Name, t.Name),
+						s))
 				}
 			}
 			return steps, nil
@@ -89,10 +84,5 @@ func init() {
 
 // isNewTable reports whether the transition creates the table.
 func (c *Context) isNewTable(name string) bool {
-	for _, ch := range c.changes {
-		if a, ok := ch.Change.(*schema.AddTable); ok && a.T.Name == name {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(c.changes, func(ch *Change) bool { a, ok := ch.Change.(*schema.AddTable); return ok && a.T.Name == name })
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/emcee-db/emcee/revision"
-	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // A data-only migration (data_migration "name" { table, set, pending })
@@ -15,7 +14,7 @@ import (
 func init() {
 	register(&Rule{
 		Name:     "data-migration",
-		Priority: 200,
+		Priority: 100,
 		Doc: RuleDoc{
 			Change:   "data-only migration (declared: data_migration block)",
 			Phases:   "migrate: batched UPDATE ... SET <set> WHERE (<pending>); contract: gate",
@@ -47,11 +46,8 @@ func dataMigrationSteps(ctx *Context) ([]Step, error) {
 			backfillStep(t, revision.Migrate, StageDataMigration,
 				fmt.Sprintf("data_migration %q (declared at %s): rewrites the rows its pending predicate selects, in batches, while both releases run", m.Name, m.Pos),
 				m.SetList.SQL(), m.PendingExpr.SQL()),
-			Step{Phase: revision.Contract, Stage: StageGate, Statement: revision.Statement{
-				Why:  fmt.Sprintf("rows data_migration %q has not rewritten yet (its pending predicate): run migrate to the end, or fix the rows it cannot rewrite", m.Name),
-				Kind: revision.Gate,
-				SQL:  fmt.Sprintf("SELECT COUNT(*) FROM %s WHERE (%s)", sqlsyntax.Ident(m.Table), m.PendingExpr.SQL()),
-			}},
+			gate(fmt.Sprintf("rows data_migration %q has not rewritten yet (its pending predicate): run migrate to the end, or fix the rows it cannot rewrite", m.Name),
+				countWhere(m.Table, "("+m.PendingExpr.SQL()+")")),
 		)
 	}
 	return steps, nil

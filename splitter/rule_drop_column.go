@@ -3,7 +3,6 @@ package splitter
 import (
 	"fmt"
 
-	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
 
 	"github.com/emcee-db/emcee/diff"
@@ -18,8 +17,7 @@ import (
 // that value for the rows the new release inserts.
 func init() {
 	register(&Rule{
-		Name:     "drop-column",
-		Priority: 100,
+		Name: "drop-column",
 		Doc: RuleDoc{
 			Change:   "drop column (in a release that also adds a column to the table, or gives another table a column of its name: declared, either the new column replaces it or discard)",
 			Phases:   "expand: a placeholder default (metadata only) if it is NOT NULL without default; contract: drop",
@@ -32,18 +30,14 @@ func init() {
 			var steps []Step
 			if needsPlaceholder(d.C) {
 				value, _ := c.ctx.placeholderValue(d.C)
-				step, relaxed, err := c.keepOptional(d.C, value, fmt.Sprintf("%s.%s is dropped in contract, but until then the new release inserts rows without it", c.Table.Name, d.C.Name), diff.ColumnNames(c.Table)...)
+				kept, relaxed, err := c.keepOptional(d.C, value, fmt.Sprintf("%s.%s is dropped in contract, but until then the new release inserts rows without it", c.Table.Name, d.C.Name), diff.ColumnNames(c.Table)...)
 				if err != nil {
 					return nil, err
 				}
 				if !relaxed {
-					step.Why += fmt.Sprintf("; the previous release reads that placeholder in %s for the rows the new release inserts", d.C.Name)
+					kept[0].Why += fmt.Sprintf("; the previous release reads that placeholder in %s for the rows the new release inserts", d.C.Name)
 				}
-				back, err := c.undoKeepOptional(d.C, relaxed)
-				if err != nil {
-					return nil, err
-				}
-				steps = append(append(steps, step), back...)
+				steps = kept
 			}
 			sql, err := c.Alter(d)
 			if err != nil {
@@ -57,20 +51,8 @@ func init() {
 			if note != "" {
 				why += "; " + note
 			}
-			steps = append(steps, Step{Phase: revision.Contract, Stage: StageDropColumn, Statement: revision.Statement{
-				Why: why,
-				SQL: alg.With(sql),
-			}})
+			steps = append(steps, stmt(revision.Contract, StageDropColumn, why, alg.With(sql)))
 			return steps, nil
 		},
 	})
-}
-
-func hasAutoIncrement(c *schema.Column) bool {
-	for _, a := range c.Attrs {
-		if _, ok := a.(*mysql.AutoIncrement); ok {
-			return true
-		}
-	}
-	return false
 }

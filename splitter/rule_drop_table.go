@@ -2,6 +2,7 @@ package splitter
 
 import (
 	"fmt"
+	"slices"
 
 	"ariga.io/atlas/sql/schema"
 
@@ -15,8 +16,7 @@ import (
 // TABLE statement on MariaDB): the keys inside the cycle are dropped first.
 func init() {
 	register(&Rule{
-		Name:     "drop-table",
-		Priority: 100,
+		Name: "drop-table",
 		Doc: RuleDoc{
 			Change:   "drop table (in a release that also creates a table: declared, either renamed_from on the new table or discard)",
 			Phases:   "contract (foreign keys between dropped tables that reference each other in a cycle: dropped first)",
@@ -31,10 +31,8 @@ func init() {
 				if fk.RefTable == nil || !c.ctx.fks.cyclic(t.Name, fk.RefTable.Name) || !c.ctx.isDroppedTable(fk.RefTable.Name) {
 					continue
 				}
-				steps = append(steps, Step{Phase: revision.Contract, Stage: StageDropForeignKey, Statement: revision.Statement{
-					Why: fmt.Sprintf("tables %s and %s are dropped and reference each other: the key %s goes first so that either can be dropped", t.Name, fk.RefTable.Name, fk.Symbol),
-					SQL: Inplace.With(fmt.Sprintf("ALTER TABLE %s DROP FOREIGN KEY %s", sqlsyntax.Ident(t.Name), sqlsyntax.Ident(fk.Symbol))),
-				}})
+				steps = append(steps, stmt(revision.Contract, StageDropForeignKey, fmt.Sprintf("tables %s and %s are dropped and reference each other: the key %s goes first so that either can be dropped", t.Name, fk.RefTable.Name, fk.Symbol),
+					Inplace.With(fmt.Sprintf("ALTER TABLE %s DROP FOREIGN KEY %s", sqlsyntax.Ident(t.Name), sqlsyntax.Ident(fk.Symbol)))))
 			}
 			// DROP TABLE names no key, and the order around the keys is
 			// decided above and by the stages; given the keys, Atlas took a
@@ -48,20 +46,13 @@ func init() {
 			if err != nil {
 				return nil, err
 			}
-			return append(steps, Step{Phase: revision.Contract, Stage: StageDropTable, Statement: revision.Statement{
-				Why: fmt.Sprintf("the previous release still uses table %s; it goes after that release, and after foreign keys that point to it", t.Name),
-				SQL: sql,
-			}}), nil
+			return append(steps, stmt(revision.Contract, StageDropTable, fmt.Sprintf("the previous release still uses table %s; it goes after that release, and after foreign keys that point to it", t.Name),
+				sql)), nil
 		},
 	})
 }
 
 // isDroppedTable reports whether the transition drops the table.
 func (c *Context) isDroppedTable(name string) bool {
-	for _, ch := range c.changes {
-		if d, ok := ch.Change.(*schema.DropTable); ok && d.T.Name == name {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(c.changes, func(ch *Change) bool { d, ok := ch.Change.(*schema.DropTable); return ok && d.T.Name == name })
 }

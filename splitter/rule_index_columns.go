@@ -24,8 +24,7 @@ import (
 // index's own DROP INDEX.
 func init() {
 	register(&Rule{
-		Name:     "index-columns",
-		Priority: 100,
+		Name: "index-columns",
 		Doc: RuleDoc{
 			Change:   "an index keeps its name and uniqueness, and its columns or prefix lengths change",
 			Phases:   "contract: dropped and added again in one ALTER (ALGORITHM=INPLACE, LOCK=NONE)",

@@ -16,8 +16,7 @@ import (
 // may rely on it for INSERT ... ON DUPLICATE KEY, so it waits too.
 func init() {
 	register(&Rule{
-		Name:     "index-uniqueness",
-		Priority: 100,
+		Name: "index-uniqueness",
 		Doc: RuleDoc{
 			Change:   "an index keeps its name and becomes unique, or stops being unique (its columns may change too)",
 			Phases:   "contract: dropped and added again in one ALTER (ALGORITHM=INPLACE, LOCK=NONE)",

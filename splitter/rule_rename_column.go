@@ -13,7 +13,7 @@ import (
 func init() {
 	register(&Rule{
 		Name:     "rename-column",
-		Priority: 50,
+		Priority: -50,
 		Doc: RuleDoc{
 			Change:   "rename a column (declared: renamed_from)",
 			Phases:   "expand: add new column NULL, placeholder default on the old one if NOT NULL without default (instant), copy triggers; migrate: batched copy; contract: drop triggers, drop old column, tighten new",
@@ -21,12 +21,7 @@ func init() {
 			Rollback: "drop the triggers, then the new column (INSTANT; the triggers kept the old one in step); the old column's placeholder default goes (INSTANT), or, made NULL instead, it is NOT NULL again in place behind a gate counting the rows left NULL",
 			Example:  `column "display_name" { type = varchar(100), renamed_from = "name" }`,
 		},
-		Match: func(c *Change) bool {
-			if !isSyncAdd(c) {
-				return false
-			}
-			return c.ctx.Decl(c.Table.Name, c.Change.(*schema.AddColumn).C.Name).RenamedFrom != ""
-		},
+		Match: func(c *Change) bool { d := syncDecl(c); return d != nil && d.RenamedFrom != "" },
 		Split: func(c *Change) ([]Step, error) {
 			add := c.Change.(*schema.AddColumn)
 			d := c.ctx.Decl(c.Table.Name, add.C.Name)

@@ -29,7 +29,7 @@ import (
 func init() {
 	register(&Rule{
 		Name:     "rename-table",
-		Priority: 50,
+		Priority: -50,
 		Doc: RuleDoc{
 			Change:   "rename a table (declared: renamed_from on the table)",
 			Phases:   "expand: RENAME TABLE + updatable view under the old name; contract: drop the view",
@@ -50,18 +50,12 @@ func init() {
 				cols = append(cols, sqlsyntax.Ident(col.Name))
 			}
 			return []Step{
-				{Phase: revision.Expand, Stage: StageRenameTable, Statement: revision.Statement{
-					Why: fmt.Sprintf("%s is renamed to %s (declared at %s); metadata only, the view created next keeps the old name working", oldName, newName, where),
-					SQL: fmt.Sprintf("RENAME TABLE %s TO %s", sqlsyntax.Ident(oldName), sqlsyntax.Ident(newName)),
-				}},
-				{Phase: revision.Expand, Stage: StageRenameTable, Statement: revision.Statement{
-					Why: fmt.Sprintf("the previous release still reads and writes %s: an updatable single-table view with its columns serves it until contract", oldName),
-					SQL: fmt.Sprintf("CREATE ALGORITHM=MERGE SQL SECURITY INVOKER VIEW %s AS SELECT %s FROM %s", sqlsyntax.Ident(oldName), strings.Join(cols, ", "), sqlsyntax.Ident(newName)),
-				}},
-				{Phase: revision.Contract, Stage: StageDropView, Statement: revision.Statement{
-					Why: fmt.Sprintf("only the previous release used the name %s", oldName),
-					SQL: "DROP VIEW IF EXISTS " + sqlsyntax.Ident(oldName),
-				}},
+				stmt(revision.Expand, StageRenameTable, fmt.Sprintf("%s is renamed to %s (declared at %s); metadata only, the view created next keeps the old name working", oldName, newName, where),
+					fmt.Sprintf("RENAME TABLE %s TO %s", sqlsyntax.Ident(oldName), sqlsyntax.Ident(newName))),
+				stmt(revision.Expand, StageRenameTable, fmt.Sprintf("the previous release still reads and writes %s: an updatable single-table view with its columns serves it until contract", oldName),
+					fmt.Sprintf("CREATE ALGORITHM=MERGE SQL SECURITY INVOKER VIEW %s AS SELECT %s FROM %s", sqlsyntax.Ident(oldName), strings.Join(cols, ", "), sqlsyntax.Ident(newName))),
+				stmt(revision.Contract, StageDropView, fmt.Sprintf("only the previous release used the name %s", oldName),
+					"DROP VIEW IF EXISTS "+sqlsyntax.Ident(oldName)),
 				undo(StageRollbackRenameTable, fmt.Sprintf("%s is %s again: one RENAME TABLE moves the compatibility view aside and the table back under its old name, so statements of the previous release never find the name missing", newName, oldName),
 					fmt.Sprintf("RENAME TABLE %s TO %s, %s TO %s", sqlsyntax.Ident(oldName), sqlsyntax.Ident(parked), sqlsyntax.Ident(newName), sqlsyntax.Ident(oldName))),
 				undo(StageRollbackRenameTable, fmt.Sprintf("the compatibility view of %s, moved aside, is no longer used", oldName),

@@ -15,7 +15,7 @@ import (
 func init() {
 	register(&Rule{
 		Name:     "replace-column",
-		Priority: 50,
+		Priority: -50,
 		Doc: RuleDoc{
 			Change:   "replace a column (declared: replaces { column, forward, backward })",
 			Phases:   "expand: add new column NULL, placeholder default on the old one if NOT NULL without default (instant), sync triggers; migrate: batched backfill; contract: drop triggers, drop old column, tighten new",
@@ -24,12 +24,7 @@ func init() {
 			Example: `column "visibility" { type = enum("private","public","shared") default = "shared"
   replaces { column = "is_public"  forward = "CASE WHEN is_public THEN 'public' ELSE 'shared' END"  backward = "visibility = 'public'" } }`,
 		},
-		Match: func(c *Change) bool {
-			if !isSyncAdd(c) {
-				return false
-			}
-			return c.ctx.Decl(c.Table.Name, c.Change.(*schema.AddColumn).C.Name).Replaces != nil
-		},
+		Match: func(c *Change) bool { d := syncDecl(c); return d != nil && d.Replaces != nil },
 		Split: func(c *Change) ([]Step, error) {
 			add := c.Change.(*schema.AddColumn)
 			rep := c.ctx.Decl(c.Table.Name, add.C.Name).Replaces

@@ -5,6 +5,7 @@ import (
 
 	"ariga.io/atlas/sql/schema"
 
+	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/revision"
 )
 
@@ -13,8 +14,7 @@ import (
 // (measured); MySQL 8 treats table options in place without a rebuild.
 func init() {
 	register(&Rule{
-		Name:     "table-comment",
-		Priority: 100,
+		Name: "table-comment",
 		Doc: RuleDoc{
 			Change:   "add, change or remove a table comment",
 			Phases:   "expand (INSTANT on MariaDB, INPLACE on MySQL)",
@@ -33,20 +33,16 @@ func init() {
 			}
 			was := &schema.Comment{}
 			if c.FromTable != nil {
-				for _, a := range c.FromTable.Attrs {
-					if cm, ok := a.(*schema.Comment); ok {
-						was = cm
-					}
+				if cm, ok := diff.Attr[*schema.Comment](c.FromTable.Attrs); ok {
+					was = cm
 				}
 			}
 			back, err := c.Alter(&schema.ModifyAttr{From: tableComment(c.Change), To: was})
 			if err != nil {
 				return nil, err
 			}
-			return []Step{{Phase: revision.Expand, Stage: StageModifyColumn, Statement: revision.Statement{
-				Why: fmt.Sprintf("the comment of table %s is metadata no query reads; no rebuild", c.Table.Name),
-				SQL: alg.With(sql),
-			}}, undo(StageRollbackRestoreColumn, fmt.Sprintf("table %s gets back the comment of the previous release; metadata only", c.Table.Name), alg.With(back)),
+			return []Step{stmt(revision.Expand, StageModifyColumn, fmt.Sprintf("the comment of table %s is metadata no query reads; no rebuild", c.Table.Name),
+				alg.With(sql)), undo(StageRollbackRestoreColumn, fmt.Sprintf("table %s gets back the comment of the previous release; metadata only", c.Table.Name), alg.With(back)),
 			}, nil
 		},
 	})

@@ -19,8 +19,7 @@ import (
 // ALGORITHM=COPY"), so it needs `allow_copy = true` on the column.
 func init() {
 	register(&Rule{
-		Name:     "tighten-column",
-		Priority: 100,
+		Name: "tighten-column",
 		Doc: RuleDoc{
 			Change:   "tighten a column: shorter CHAR/VARCHAR, VARCHAR -> CHAR (trailing spaces), CHAR -> shorter VARCHAR, smaller or re-signed integer (BOOL -> unsigned too), narrower DECIMAL, enum values removed, NULL -> NOT NULL, default removed from a NOT NULL column",
 			Phases:   "expand: widen to accept both releases' writes (if needed); contract: tighten (NOT NULL in place, on a table with a FULLTEXT index ALGORITHM=COPY with allow_copy = true; type changes ALGORITHM=COPY with allow_copy = true)",
@@ -73,7 +72,7 @@ func init() {
 					}
 					why += "; " + note
 				}
-				steps = append(steps, Step{Phase: revision.Expand, Stage: StageModifyColumn, Statement: revision.Statement{Why: why, SQL: alg.With(sql)}})
+				steps = append(steps, stmt(revision.Expand, StageModifyColumn, why, alg.With(sql)))
 				back, err := c.restoreColumn(m.From, tg.mid, tg.midKind, "the widening for both releases")
 				if err != nil {
 					return nil, err
@@ -92,7 +91,7 @@ func init() {
 			alg := Inplace
 			why := fmt.Sprintf("tightening %s (%s) would reject writes of the previous release, so it comes after that release", name, describeColumnChange(&schema.ModifyColumn{Change: tg.contract}))
 			if tg.contract.Is(schema.ChangeType) {
-				note, err := c.requireAllowCopy("tightening the type of "+name, m.To.Name)
+				note, err := c.requireOptIn(CostCopy, "tightening the type of "+name, m.To.Name)
 				if err != nil {
 					return nil, err
 				}
@@ -107,7 +106,7 @@ func init() {
 			if err != nil {
 				return nil, err
 			}
-			return append(steps, Step{Phase: revision.Contract, Stage: StageTighten, Statement: revision.Statement{Why: why, SQL: alg.With(sql)}}), nil
+			return append(steps, stmt(revision.Contract, StageTighten, why, alg.With(sql))), nil
 		},
 	})
 }

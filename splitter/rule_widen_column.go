@@ -14,8 +14,7 @@ import (
 // blocks writes for as long as it runs.
 func init() {
 	register(&Rule{
-		Name:     "widen-column",
-		Priority: 100,
+		Name: "widen-column",
 		Doc: RuleDoc{
 			Change:   "widen a column: longer varchar, CHAR -> VARCHAR as long, CHAR/VARCHAR -> a TEXT that holds it, bigger int or TEXT/BLOB, BOOL -> TINYINT, more fractional digits of DATETIME/TIMESTAMP/TIME, enum values appended, NOT NULL -> NULL, default or comment change (not removing a NOT NULL column's default)",
 			Phases:   "expand (INSTANT or in place; a change that rebuilds or copies the table, such as NOT NULL -> NULL, requires allow_copy = true; a rebuild of a table with a FULLTEXT index is ALGORITHM=COPY)",
@@ -61,7 +60,7 @@ func init() {
 			if err != nil {
 				return nil, err
 			}
-			return append([]Step{{Phase: revision.Expand, Stage: StageModifyColumn, Statement: revision.Statement{Why: why, SQL: alg.With(sql)}}}, back...), nil
+			return append([]Step{stmt(revision.Expand, StageModifyColumn, why, alg.With(sql))}, back...), nil
 		},
 	})
 }

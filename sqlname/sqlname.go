@@ -9,6 +9,7 @@ package sqlname
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -167,12 +168,7 @@ func FileLen(name string) int {
 }
 
 func inThreeByte(r rune) bool {
-	for _, rg := range threeByte {
-		if r >= rg[0] && r <= rg[1] {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(threeByte, func(rg [2]rune) bool { return r >= rg[0] && r <= rg[1] })
 }
 
 // threeByte lists the characters MariaDB 10.11 encodes in three bytes in

@@ -42,15 +42,8 @@ type Functions struct {
 }
 
 func (f Functions) has(name string) bool {
-	if Builtin(f.Server, name) {
-		return true
-	}
-	for _, s := range f.Stored {
-		if strings.EqualFold(s, name) {
-			return true
-		}
-	}
-	return false
+	_, stored := lookup(f.Stored, name)
+	return stored || Builtin(f.Server, name)
 }
 
 // UnknownCall is the first call of a function the server does not have and

@@ -40,20 +40,11 @@ const selectPrefix = "SELECT "
 // no alias, no `:=`) and checks that it uses only what its use allows.
 // Errors are *Error, positioned inside src.
 func ParseExpr(src string, use Use) (*Expr, error) {
-	if e := checkSource(src); e != nil {
-		return nil, e
-	}
-	stmts, err := parse(selectPrefix + src)
+	st, err := parseAfter(selectPrefix, src)
 	if err != nil {
-		return nil, syntaxError(src, len(selectPrefix), err, "expression")
+		return nil, err
 	}
-	if len(stmts) != 1 {
-		return nil, statementEnd(src, len(selectPrefix), stmts[0])
-	}
-	if e := statementEnd(src, len(selectPrefix), stmts[0]); e != nil {
-		return nil, e
-	}
-	sel, ok := stmts[0].(*ast.SelectStmt)
+	sel, ok := st.(*ast.SelectStmt)
 	if !ok || sel.Kind != ast.SelectStmtKindSelect || sel.Fields == nil || len(sel.Fields.Fields) != 1 || sel.Fields.Fields[0].Expr == nil {
 		return nil, errorAt(src, 0, "not one SQL expression")
 	}
@@ -75,6 +66,22 @@ func ParseExpr(src string, use Use) (*Expr, error) {
 	return e, nil
 }
 
+// parseAfter reads prefix+src as one statement, src being a declared
+// expression or list; errors are positioned inside src.
+func parseAfter(prefix, src string) (ast.StmtNode, error) {
+	if e := checkSource(src); e != nil {
+		return nil, e
+	}
+	stmts, err := parse(prefix + src)
+	if err != nil {
+		return nil, syntaxError(src, len(prefix), err, "expression")
+	}
+	if e := statementEnd(src, len(prefix), stmts[0]); len(stmts) != 1 || e != nil {
+		return nil, e
+	}
+	return stmts[0], nil
+}
+
 func newExpr(src string, node ast.ExprNode, base int, use Use) (*Expr, error) {
 	if e := checkUse(src, node, base, use); e != nil {
 		return nil, e
@@ -89,11 +96,13 @@ func newExpr(src string, node ast.ExprNode, base int, use Use) (*Expr, error) {
 	// What emcee writes must read back as the same expression: a
 	// construct the parser accepts but cannot write faithfully is refused
 	// here, not found on the server.
-	if again, err := parse(selectPrefix + sql); err != nil || len(again) != 1 {
-		return nil, errorAt(src, 0, "emcee cannot write this expression back faithfully (it writes %s); rewrite it", sql)
-	} else if sel, ok := again[0].(*ast.SelectStmt); !ok || len(sel.Fields.Fields) != 1 {
-		return nil, errorAt(src, 0, "emcee cannot write this expression back faithfully (it writes %s); rewrite it", sql)
-	} else if back, err := restore(sel.Fields.Fields[0].Expr); err != nil || back != sql {
+	again, err := parse(selectPrefix + sql)
+	back, ok := "", false
+	if sel, one := only[*ast.SelectStmt](again); err == nil && one && len(sel.Fields.Fields) == 1 {
+		back, err = restore(sel.Fields.Fields[0].Expr)
+		ok = err == nil && back == sql
+	}
+	if !ok {
 		return nil, errorAt(src, 0, "emcee cannot write this expression back faithfully (it writes %s); rewrite it", sql)
 	}
 	return &Expr{src: src, sql: sql, use: use, node: node, base: base}, nil
@@ -154,20 +163,11 @@ const updatePrefix = "UPDATE `t` SET "
 // ParseAssignments reads src as exactly one assignment list, as after
 // UPDATE t SET, each value an expression of the Statement use.
 func ParseAssignments(src string) (*Assignments, error) {
-	if e := checkSource(src); e != nil {
-		return nil, e
-	}
-	stmts, err := parse(updatePrefix + src)
+	st, err := parseAfter(updatePrefix, src)
 	if err != nil {
-		return nil, syntaxError(src, len(updatePrefix), err, "expression")
+		return nil, err
 	}
-	if len(stmts) != 1 {
-		return nil, statementEnd(src, len(updatePrefix), stmts[0])
-	}
-	if e := statementEnd(src, len(updatePrefix), stmts[0]); e != nil {
-		return nil, e
-	}
-	upd, ok := stmts[0].(*ast.UpdateStmt)
+	upd, ok := st.(*ast.UpdateStmt)
 	if !ok || len(upd.List) == 0 {
 		return nil, errorAt(src, 0, "not an assignment list (want column = expression, ...)")
 	}

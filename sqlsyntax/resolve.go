@@ -1,6 +1,7 @@
 package sqlsyntax
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
@@ -181,12 +182,9 @@ func (r *resolver) column(c *ast.ColumnName) {
 }
 
 func (r *resolver) read(name string) {
-	for _, c := range r.row {
-		if c == name {
-			return
-		}
+	if !slices.Contains(r.row, name) {
+		r.row = append(r.row, name)
 	}
-	r.row = append(r.row, name)
 }
 
 // lookup finds a column without regard to case, as the server does.

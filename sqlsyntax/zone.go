@@ -52,12 +52,8 @@ func (a *Assignments) ZoneDependent(timestamps []string) *Error {
 }
 
 func isTimestamp(timestamps []string, column string) bool {
-	for _, t := range timestamps {
-		if strings.EqualFold(t, column) {
-			return true
-		}
-	}
-	return false
+	_, ok := lookup(timestamps, column)
+	return ok
 }
 
 type zoneReader struct {
