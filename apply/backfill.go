@@ -198,8 +198,30 @@ func (s *Session) backfillRows(ctx context.Context, rev *revision.Revision, rec 
 // unbatched runs a backfill of a table without a single-column primary key
 // as the one UPDATE it is: it commits with the rows it wrote recorded, and
 // a rerun touches only the rows still pending, so a crash costs nothing.
+// The throttles are checked before it, as before any batch, and --max-rows
+// stops before an UPDATE that would write more rows than it leaves: the one
+// UPDATE cannot stop part way (it ran whole under --max-rows 1, into a
+// lagging fleet and past --critical-load).
 func (s *Session) unbatched(ctx context.Context, rev *revision.Revision, rec *history.Record, i int, persist bool) (int64, bool, error) {
 	st := rev.Statements[i]
+	if s.opts.MaxRows > 0 {
+		n, err := s.pendingRows(ctx, st)
+		if err != nil {
+			return 0, false, s.redact(err)
+		}
+		if left := s.opts.MaxRows - s.rowsRun; n > left {
+			s.say("    stopped by --max-rows: the backfill of %s runs as one UPDATE (no single-column primary key to batch on) over its %d pending rows, more than the %d --max-rows leaves this run; rerun with --max-rows %d or more, or without it, to run it", st.Table, n, max(left, 0), n)
+			return 0, false, nil
+		}
+	}
+	if err := s.waitToRun(ctx, func(string) {}); err != nil {
+		var crit *CriticalLoad
+		if errors.As(err, &crit) {
+			crit.Table = st.Table
+			s.say("    stopped by --critical-load: %s is %d (limit %d), before the backfill's one UPDATE", crit.Limit.Var, crit.Value, crit.Limit.Max)
+		}
+		return 0, false, err
+	}
 	stmtLog, err := s.statementLogged(ctx)
 	if err != nil {
 		return 0, false, err

@@ -1,0 +1,38 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+)
+
+// A backfill of a table without a single-column primary key runs as one
+// UPDATE. It ignored --max-rows (all 20 rows written under --max-rows 5)
+// and the throttles (written under --critical-load Threads_connected=1,
+// which emcee's own connection reaches): the operator who limits a run to
+// a chunk, or stops it on load, got the whole table rewritten at once.
+func TestAttackOneUpdateBackfillHonoursMaxRowsAndLoad(t *testing.T) {
+	t.Parallel()
+	a := strings.Replace(keyTable("int"), "columns = [column.id]", "columns = [column.id, column.name]", 1)
+	a = strings.Replace(a, "type = varchar(20)\n    null = true", "type = varchar(20)\n    null = false", 1)
+	b := strings.Replace(a, "  primary_key {", "  column \"upper_name\" {\n    type = varchar(20)\n    null = false\n    fill = \"UPPER(name)\"\n  }\n  primary_key {", 1)
+	p := newSchemaProject(t, [2]string{"a", a}, [2]string{"b", b})
+	p.must("plan")
+	p.must("db", "sync", "a")
+	p.exec("INSERT INTO t (id, name) SELECT seq, 'n' FROM seq_1_to_20")
+	p.must("db", "expand")
+	filled := func() string { return p.query("SELECT COUNT(*) FROM t WHERE upper_name IS NOT NULL") }
+	r := p.run("db", "migrate", "--max-rows", "5")
+	if got := filled(); got != "0" {
+		t.Fatalf("migrate --max-rows 5 backfilled %s rows in one UPDATE: %s", got, r)
+	}
+	opContains(t, r, "stopped by --max-rows", "one UPDATE", "20 pending rows", "--max-rows 20 or more")
+	r = p.run("db", "migrate", "--critical-load", "Threads_connected=1")
+	if got := filled(); got != "0" {
+		t.Fatalf("migrate --critical-load Threads_connected=1 backfilled %s rows: %s", got, r)
+	}
+	opContains(t, r, "stopped by --critical-load")
+	p.must("db", "migrate", "--max-rows", "20")
+	if got := filled(); got != "20" {
+		t.Fatalf("migrate --max-rows 20: %s of 20 rows backfilled", got)
+	}
+}
