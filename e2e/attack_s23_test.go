@@ -3,6 +3,8 @@ package e2e
 import (
 	"strings"
 	"testing"
+
+	"github.com/emcee-db/emcee/internal/testserver"
 )
 
 // A backfill of a table without a single-column primary key runs as one
@@ -35,4 +37,32 @@ func TestAttackOneUpdateBackfillHonoursMaxRowsAndLoad(t *testing.T) {
 	if got := filled(); got != "20" {
 		t.Fatalf("migrate --max-rows 20: %s of 20 rows backfilled", got)
 	}
+}
+
+// With binlog_format = STATEMENT the server logs the application's INSERT,
+// and each replica runs it again, its triggers too: a fill trigger calling
+// UUID() (a column of tokens) wrote other tokens on every replica than on
+// the primary (a primary and a replica started by hand: same RAND(), other
+// UUID() and SYSDATE()), with only a warning (1592) the application never
+// reads. The backfill is refused at migrate (TestAttackBackfillUnsafeFor-
+// StatementBinlog), but expand had created the trigger by then. Expand
+// refuses it now, before it changes anything.
+func TestAttackUnsafeTriggerForStatementBinlog(t *testing.T) {
+	t.Parallel()
+	srv := testserver.Start(t, testserver.Options{LogBin: true, Args: []string{"--binlog-format=STATEMENT"}})
+	a := keyTable("int")
+	b := strings.Replace(a, "  primary_key {", "  column \"token\" {\n    type = char(36)\n    null = false\n    fill = \"UUID()\"\n  }\n  primary_key {", 1)
+	p := plannedProjectOn(t, srv.NewDB(t), "mariadb 10.11", [2]string{"a", a}, [2]string{"b", b})
+	p.must("db", "sync", "a")
+	r := p.run("db", "expand")
+	if r.Code == 0 {
+		t.Fatalf("expand created a trigger writing UUID()s every replica computes anew: %s", r)
+	}
+	opContains(t, r, "binlog_format = STATEMENT", "trigger emcee_t_b_", "plans/b/b_expand01.sql:", "binlog_format = MIXED or ROW", "nothing was changed")
+	if got := p.query("SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()"); got != "0" {
+		t.Errorf("%s triggers created", got)
+	}
+	// Under MIXED the server logs such a statement as the rows it wrote.
+	p.exec("SET GLOBAL binlog_format = 'MIXED'")
+	p.must("db", "expand")
 }
