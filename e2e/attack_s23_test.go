@@ -66,3 +66,29 @@ func TestAttackUnsafeTriggerForStatementBinlog(t *testing.T) {
 	p.exec("SET GLOBAL binlog_format = 'MIXED'")
 	p.must("db", "expand")
 }
+
+// The application's own triggers on a table fire for every row a backfill
+// writes: an audit trigger logs each, a trigger stamping updated_at with
+// NOW() stamps every row with the time of the migrate. emcee cannot run
+// an UPDATE without them; migrate said nothing of it. It names them now,
+// before the backfill's first row.
+func TestAttackBackfillNamesApplicationTriggers(t *testing.T) {
+	t.Parallel()
+	a := keyTable("int")
+	b := strings.Replace(a, "  primary_key {", "  column \"upper_name\" {\n    type = varchar(20)\n    null = false\n    fill = \"COALESCE(UPPER(name), '')\"\n  }\n  primary_key {", 1)
+	p := newSchemaProject(t, [2]string{"a", a}, [2]string{"b", b})
+	p.must("plan")
+	p.must("db", "sync", "a")
+	p.exec("CREATE TABLE audit (id int, at datetime(6))")
+	p.exec("CREATE TRIGGER app_audit AFTER UPDATE ON t FOR EACH ROW INSERT INTO audit VALUES (NEW.id, NOW(6))")
+	p.exec("INSERT INTO t (id, name) SELECT seq, 'n' FROM seq_1_to_20")
+	p.must("db", "expand", "--allow-drift")
+	r := p.must("db", "migrate", "--allow-drift")
+	if got := p.query("SELECT COUNT(*) FROM audit"); got != "20" {
+		t.Fatalf("audit rows: %s", got)
+	}
+	opContains(t, r, "fires for each the UPDATE triggers of the table that emcee did not create: `app_audit`")
+	if strings.Contains(r.Stdout, "`emcee_t_b_") {
+		t.Errorf("emcee's own triggers named as the application's:\n%s", r)
+	}
+}
