@@ -5,11 +5,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/emcee-db/emcee/dbconn"
+	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/history"
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/sqlsyntax"
@@ -25,11 +27,47 @@ import (
 // recorded: the statement only touches pending rows, so a rerun simply
 // finds fewer of them.
 func (s *Session) backfill(ctx context.Context, rev *revision.Revision, rec *history.Record, i int, persist bool) (rows int64, finished bool, err error) {
+	if err := s.sayForeignTriggers(ctx, rev.Statements[i].Table); err != nil {
+		return 0, false, err
+	}
 	err = s.inAppZone(ctx, func() error {
 		rows, finished, err = s.backfillRows(ctx, rev, rec, i, persist)
 		return err
 	})
 	return rows, finished, err
+}
+
+// sayForeignTriggers names the UPDATE triggers of a backfill's table that
+// no revision created (the application's, another tool's): the backfill is
+// an UPDATE of each pending row, and fires them for every one (an audit
+// trigger logs each row, one setting updated_at = NOW() stamps each with
+// the time of the migrate). No UPDATE runs without them; the operator
+// hears of it before the first row, not from the audit table.
+func (s *Session) sayForeignTriggers(ctx context.Context, table string) error {
+	names, err := dbconn.Strings(ctx, s.Conn, "SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() AND EVENT_OBJECT_TABLE = ? AND EVENT_MANIPULATION = 'UPDATE' ORDER BY TRIGGER_NAME", table)
+	if err != nil {
+		return s.redact(err)
+	}
+	ours := map[string]bool{}
+	for _, rev := range slices.Concat(s.Plans.Revisions, s.Plans.Rollbacks) {
+		for _, st := range rev.Statements {
+			for _, e := range effect.Of(st.SQL) {
+				if e.Op == effect.CreateTrigger {
+					ours[strings.ToLower(e.Name)] = true
+				}
+			}
+		}
+	}
+	var theirs []string
+	for _, n := range names {
+		if !ours[strings.ToLower(n)] {
+			theirs = append(theirs, sqlsyntax.Ident(n))
+		}
+	}
+	if len(theirs) > 0 {
+		s.say("    note: the backfill updates each pending row of %s, and so fires for each the UPDATE triggers of the table that emcee did not create: %s", sqlsyntax.Ident(table), strings.Join(theirs, ", "))
+	}
+	return nil
 }
 
 // backfillRows is backfill, in the application's time zone. It writes
@@ -205,8 +243,30 @@ func (s *Session) backfillRows(ctx context.Context, rev *revision.Revision, rec 
 // unbatched runs a backfill of a table without a single-column primary key
 // as the one UPDATE it is: it commits with the rows it wrote recorded, and
 // a rerun touches only the rows still pending, so a crash costs nothing.
+// The throttles are checked before it, as before any batch, and --max-rows
+// stops before an UPDATE that would write more rows than it leaves: the one
+// UPDATE cannot stop part way (it ran whole under --max-rows 1, into a
+// lagging fleet and past --critical-load).
 func (s *Session) unbatched(ctx context.Context, rev *revision.Revision, rec *history.Record, i int, persist bool) (int64, bool, error) {
 	st := rev.Statements[i]
+	if s.opts.MaxRows > 0 {
+		n, err := s.pendingRows(ctx, st)
+		if err != nil {
+			return 0, false, s.redact(err)
+		}
+		if left := s.opts.MaxRows - s.rowsRun; n > left {
+			s.say("    stopped by --max-rows: the backfill of %s runs as one UPDATE (no single-column primary key to batch on) over its %d pending rows, more than the %d --max-rows leaves this run; rerun with --max-rows %d or more, or without it, to run it", st.Table, n, max(left, 0), n)
+			return 0, false, nil
+		}
+	}
+	if err := s.waitToRun(ctx, func(string) {}); err != nil {
+		var crit *CriticalLoad
+		if errors.As(err, &crit) {
+			crit.Table = st.Table
+			s.say("    stopped by --critical-load: %s is %d (limit %d), before the backfill's one UPDATE", crit.Limit.Var, crit.Value, crit.Limit.Max)
+		}
+		return 0, false, err
+	}
 	stmtLog, err := s.statementLogged(ctx)
 	if err != nil {
 		return 0, false, err

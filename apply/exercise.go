@@ -112,8 +112,8 @@ func (s *Session) exercise(ctx context.Context, rel string, note func(string, ..
 	if err != nil {
 		return err
 	}
-	var lines []string
-	for _, f := range fired {
+	// Where the statement creating one of a failure's triggers is.
+	line := func(f devdb.Failure) string {
 		pos := ""
 		for _, t := range f.Triggers {
 			if a, ok := where["trigger "+strings.ToLower(t)]; ok {
@@ -121,7 +121,15 @@ func (s *Session) exercise(ctx context.Context, rel string, note func(string, ..
 				break
 			}
 		}
-		lines = append(lines, fmt.Sprintf("  %s  %s: %v", pos, f.What, f.Err))
+		return fmt.Sprintf("  %s  %s: %v", pos, f.What, f.Err)
+	}
+	fired, err = s.unsafeTriggers(ctx, rel, dev, fired, line, note)
+	if err != nil {
+		return err
+	}
+	var lines []string
+	for _, f := range fired {
+		lines = append(lines, line(f))
 	}
 	for _, f := range ran {
 		a := where[fmt.Sprintf("%s:%d", f.Step.Revision, f.Step.N)]
@@ -133,6 +141,43 @@ func (s *Session) exercise(ctx context.Context, rel string, note func(string, ..
 	}
 	note("the %s, %s and %s of %s ran first in the dev database, built to the state after its expand: each can run on this server", plural(triggers, "trigger"), plural(countKind(s.Plans, rel, revision.Backfill), "backfill"), plural(countKind(s.Plans, rel, revision.Gate), "gate"), rel)
 	return nil
+}
+
+// unsafeTriggers refuses triggers of the release that the server logs
+// unsafely for replicas: with binlog_format = STATEMENT (the application's
+// sessions take the server's), the statement firing a trigger is logged
+// and each replica runs the trigger again, so one calling UUID() or
+// SYSDATE() writes other values there than here, with only a warning the
+// application never reads (e2e TestAttackUnsafeTriggerForStatementBinlog).
+// The dev database's session shows it (devdb.Failure.Unsafe) when it logs
+// statements too, as one beside the target does. The other failures are
+// returned.
+func (s *Session) unsafeTriggers(ctx context.Context, rel string, dev *devdb.DB, fired []devdb.Failure, line func(devdb.Failure) string, note func(string, ...any)) ([]devdb.Failure, error) {
+	var unsafe []string
+	rest := fired[:0:0]
+	for _, f := range fired {
+		if f.Unsafe {
+			unsafe = append(unsafe, line(f))
+		} else {
+			rest = append(rest, f)
+		}
+	}
+	var logged bool
+	if err := s.Conn.QueryRowContext(ctx, "SELECT @@log_bin = 1 AND @@global.binlog_format = 'STATEMENT'").Scan(&logged); err != nil || !logged {
+		return rest, s.redact(err)
+	}
+	if len(unsafe) > 0 {
+		return nil, fmt.Errorf("preflight: this server logs the application's writes as statements (binlog_format = STATEMENT), which each replica runs again, triggers and all, and %d of the triggers of %s compute what a replica computes otherwise (run in dev database %s); nothing was changed:\n%s\nexpand would create such a trigger, and from then on every replica would hold other values than this server for each row the running release writes. Set binlog_format = MIXED or ROW on the server (SET GLOBAL binlog_format = 'MIXED', and in its configuration; it holds for sessions started after it), or change the expression in the release's schema and re-plan (`emcee plan --rewrite %s`)",
+			len(unsafe), rel, dev, strings.Join(unsafe, "\n"), rel)
+	}
+	var devLogged bool
+	if err := dev.Conn.QueryRowContext(ctx, "SELECT @@log_bin = 1 AND @@session.binlog_format = 'STATEMENT'").Scan(&devLogged); err != nil {
+		return nil, s.redact(err)
+	}
+	if !devLogged {
+		note("this server logs the application's writes as statements (binlog_format = STATEMENT), but dev database %s does not: whether replicas compute what the triggers of %s compute here was not checked", dev, rel)
+	}
+	return rest, nil
 }
 
 func countKind(p *revision.Plans, rel string, k revision.Kind) int {

@@ -35,6 +35,12 @@ type Failure struct {
 	Triggers []string
 	Step     *Step // the statement that failed (a backfill or gate)
 	Err      error
+	// Unsafe is a trigger that runs, but that the server warned (1592)
+	// replicas cannot run alike from the statement that fires it, which
+	// is how a session with binlog_format = STATEMENT logs it: it calls
+	// UUID(), SYSDATE() or the like. Only a dev database whose session
+	// logs statements tells.
+	Unsafe bool
 }
 
 func (f Failure) String() string { return fmt.Sprintf("%s: %v", f.What, f.Err) }
@@ -107,7 +113,7 @@ func (d *DB) FireTriggers(ctx context.Context, fns Functions) ([]Failure, error)
 			probes = append(probes, struct{ event, sql string }{"UPDATE", "UPDATE " + table + " SET " + sqlsyntax.Ident(c) + " = NULL"})
 		}
 		probes = append(probes, struct{ event, sql string }{"DELETE", "DELETE FROM " + table})
-		failed := map[string]bool{}
+		failed, unsafe := map[string]bool{}, map[string]bool{}
 		var firing []string // the triggers the probe that failed fired
 		var event string    // and its event
 		failure := func(names []string, event string, err error) Failure {
@@ -134,13 +140,23 @@ func (d *DB) FireTriggers(ctx context.Context, fns Functions) ([]Failure, error)
 				if len(fired) == 0 && p.event != "INSERT" || failed[p.event] {
 					continue
 				}
-				if _, err := c.ExecContext(ctx, p.sql); CannotRun(err) {
+				_, err := c.ExecContext(ctx, p.sql)
+				if CannotRun(err) {
 					if isMissing(err) != "" {
 						firing, event = fired, p.event
 						return err // loose creates the function and runs it all again
 					}
 					failed[p.event] = true
 					out = append(out, failure(fired, p.event, err))
+					continue
+				}
+				if msg, werr := unsafeWarning(ctx, c); werr != nil {
+					return werr
+				} else if msg != "" && !unsafe[p.event] {
+					unsafe[p.event] = true
+					f := failure(fired, p.event, errors.New(msg))
+					f.Unsafe = true
+					out = append(out, f)
 				}
 			}
 			return nil
@@ -153,6 +169,27 @@ func (d *DB) FireTriggers(ctx context.Context, fns Functions) ([]Failure, error)
 		}
 	}
 	return out, nil
+}
+
+// unsafeWarning is the server's warning 1592 on the statement just run in
+// tx: unsafe to log as a statement ("" without one).
+func unsafeWarning(ctx context.Context, tx *sql.Tx) (string, error) {
+	rows, err := tx.QueryContext(ctx, "SHOW WARNINGS")
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var level, msg string
+		var code int
+		if err := rows.Scan(&level, &code, &msg); err != nil {
+			return "", err
+		}
+		if code == 1592 {
+			return msg, nil
+		}
+	}
+	return "", rows.Err()
 }
 
 // Run runs statements (backfills, gates) as they are, each in a
