@@ -259,13 +259,8 @@ func (s *Session) checkOSC(ctx context.Context, rev *revision.Revision, from int
 // while it copies that the new collation makes equal to another would
 // silently take that row's place, where the server's copy fails instead.
 func oscCollidingKeys(rev *revision.Revision, table string) error {
-	for _, st := range rev.Statements {
-		if st.Kind != revision.Gate || !slices.Contains(strings.Split(st.Rule, ", "), "convert-charset") {
-			continue
-		}
-		if g, err := sqlsyntax.ReadGate(st.SQL); err == nil && g.Table == table {
-			return fmt.Errorf("it converts a unique key of %s to a collation under which keys may collide (the revision's gate counts them), and %s copies rows with INSERT IGNORE and its triggers write with REPLACE: a colliding key written while it copies would silently take the other row's place, where the server's own copy fails instead", sqlsyntax.Ident(table), PtOSC)
-		}
+	if rev.CollisionGated(table) {
+		return fmt.Errorf("it converts a unique key of %s to a collation under which keys may collide (the revision's gate counts them), and %s copies rows with INSERT IGNORE and its triggers write with REPLACE: a colliding key written while it copies would silently take the other row's place, where the server's own copy fails instead", sqlsyntax.Ident(table), PtOSC)
 	}
 	return nil
 }

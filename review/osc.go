@@ -3,6 +3,7 @@ package review
 import (
 	"fmt"
 
+	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/splitter"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
@@ -16,11 +17,14 @@ const OSCTool = "pt-online-schema-change"
 // clauses of its --alter, written back from the statement's tree as the
 // applier writes them (sqlsyntax.ReadOSCAlter), or why it cannot take the
 // statement (the db commands then refuse the revision before it runs).
-func (l *Lock) handToOSC(sql string) {
+func (l *Lock) handToOSC(sql string, rev *revision.Revision) {
 	if l.Class != splitter.CostCopy {
 		return
 	}
 	a, err := sqlsyntax.ReadOSCAlter(sql)
+	if err == nil && rev.CollisionGated(a.Table) {
+		err = fmt.Errorf("it converts a unique key of %s to a collation under which keys may collide, and the tool copies with INSERT IGNORE: a colliding row would silently take another's place", sqlsyntax.Ident(a.Table))
+	}
 	if err != nil {
 		l.OSC = &OSC{Tool: OSCTool, Refused: err.Error()}
 		l.Detail += fmt.Sprintf("; NOT handed to %s (%v): under --osc pt-osc the db commands refuse this revision before it runs", OSCTool, err)

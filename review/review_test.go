@@ -277,10 +277,18 @@ func TestRebuildSizes(t *testing.T) {
 // "copy", the ones the applier hands over.
 func TestHandToOSC(t *testing.T) {
 	mariadb := project.Target{Flavor: "mariadb", Major: 10, Minor: 11}
+	gate := revision.Statement{Kind: revision.Gate, Rule: "convert-charset", SQL: "SELECT COUNT(*) FROM `images` WHERE (CONVERT(`note` USING utf8mb4) COLLATE utf8mb4_unicode_ci) IN (SELECT CONVERT(`note` USING utf8mb4) COLLATE utf8mb4_unicode_ci FROM `images` WHERE `note` IS NOT NULL GROUP BY CONVERT(`note` USING utf8mb4) COLLATE utf8mb4_unicode_ci HAVING COUNT(*) > 1)"}
+	convert := "ALTER TABLE `images` CHARSET utf8mb4, COLLATE utf8mb4_unicode_ci, MODIFY COLUMN `note` varchar(60) NOT NULL, ALGORITHM=COPY, LOCK=SHARED"
 	for _, tc := range []struct {
 		sql, alter, refused string
+		rev                 revision.Revision
 	}{
 		{sql: "ALTER TABLE `my t` MODIFY COLUMN `a'b` bigint NOT NULL, ALGORITHM=COPY, LOCK=SHARED", alter: "MODIFY COLUMN `a'b` BIGINT NOT NULL"},
+		// A conversion whose keys the revision's gate counts for collisions
+		// (the applier refuses it under pt-osc, oscCollidingKeys); without
+		// the gate, the tool takes it.
+		{sql: convert, refused: "converts a unique key of `images` to a collation under which keys may collide", rev: revision.Revision{Statements: []revision.Statement{gate}}},
+		{sql: convert, alter: "DEFAULT CHARACTER SET = UTF8MB4, DEFAULT COLLATE = UTF8MB4_UNICODE_CI, MODIFY COLUMN `note` VARCHAR(60) NOT NULL"},
 		{sql: "ALTER TABLE `t` ADD CONSTRAINT `c` CHECK (`a` > 0), ALGORITHM=COPY", alter: "ADD CONSTRAINT `c` CHECK(`a` > 0)"},
 		{sql: "SET STATEMENT foreign_key_checks=0 FOR ALTER TABLE `t` MODIFY `a` bigint, ALGORITHM=COPY", refused: "SET STATEMENT"},
 		// What the applier refuses before a revision runs, review says too.
@@ -293,7 +301,7 @@ func TestHandToOSC(t *testing.T) {
 		{sql: "CREATE INDEX ix ON t (a)"},
 	} {
 		l := LockOf(mariadb, revision.Statement{SQL: tc.sql}, nil)
-		l.handToOSC(tc.sql)
+		l.handToOSC(tc.sql, &tc.rev)
 		switch {
 		case tc.alter == "" && tc.refused == "":
 			if l.OSC != nil {

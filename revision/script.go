@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"ariga.io/atlas/sql/migrate"
@@ -42,6 +43,21 @@ type Statement struct {
 	// Line is where the statement starts in its file (0 when not read
 	// from one), so reviews and lint findings can point at it.
 	Line int
+}
+
+// CollisionGated says whether a gate of r counts the unique keys of table
+// that a charset conversion (rule convert-charset) makes collide: the
+// table's copy must then fail on a collision, as the server's does.
+func (r *Revision) CollisionGated(table string) bool {
+	for _, st := range r.Statements {
+		if st.Kind != Gate || !slices.Contains(st.Rules(), "convert-charset") {
+			continue
+		}
+		if g, err := sqlsyntax.ReadGate(st.SQL); err == nil && g.Table == table {
+			return true
+		}
+	}
+	return false
 }
 
 // Rules are the rules that placed the statement: one, or several for a
