@@ -211,12 +211,7 @@ func contractChanged(rev *revision.Revision, rec *history.Record) bool {
 	if rec.Done() || rec.InFlight || rec.ResumeKey.Valid || rec.RowsDone > 0 || rec.Applied > len(rev.Statements) {
 		return true
 	}
-	for _, st := range rev.Statements[:rec.Applied] {
-		if st.Kind != revision.Gate {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(rev.Statements[:rec.Applied], func(st revision.Statement) bool { return st.Kind != revision.Gate })
 }
 
 func contractProgress(rec *history.Record) string {
