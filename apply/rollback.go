@@ -309,13 +309,7 @@ func (s *Session) recordedDriftCheck(ctx context.Context, res *Result, startsFro
 	if err != nil {
 		return fmt.Errorf("drift check before %s: %w", startsFrom, err)
 	}
-	if msg == "" {
-		s.driftChecked = true
-		return nil
-	}
-	if s.opts.AllowDrift {
-		note("WARNING (--allow-drift): %s", strings.TrimSpace(msg))
-		s.driftChecked = true
+	if s.driftAccepted(msg, note) {
 		return nil
 	}
 	return fmt.Errorf("%snothing was changed. Find out who changed the schema (`emcee db diff` lists the differences); if they are intended, rerun with --allow-drift", msg)
