@@ -77,7 +77,10 @@ func (s *Session) RollbackRelease(ctx context.Context, want string) (*Result, er
 	if err := s.refusedAtPlanTime(rel, revs); err != nil {
 		return res, err
 	}
-	if err := s.rollbackPreflight(ctx, res, rel); err != nil {
+	// On every run: the live schema must be what the release's expand, and
+	// whatever of the rollback an earlier run applied, produce. A rollback
+	// written for that schema must not run against another one.
+	if err := s.recordedDriftCheck(ctx, res, "the rollback revisions of "+rel); err != nil {
 		return res, err
 	}
 	if err := s.rollbackLosses(ctx, res, rel, revs); err != nil {
@@ -284,14 +287,6 @@ func (s *Session) refusedAtPlanTime(rel string, revs []*revision.Revision) error
 		Reason: fmt.Sprintf("cannot roll back %s: its expand did what cannot be undone online (the rollback was refused at plan time). Nothing was changed:\n%s", rel, strings.Join(lines, "\n")),
 		Next:   fmt.Sprintf("what is left: finish the release (`emcee db migrate`, then `emcee db contract` once no %s code is left), or, to return to %s, restore the backup taken before `emcee db expand` of %s", prev, prev, rel),
 	}}
-}
-
-// rollbackPreflight checks, on every run, that the live schema is what the
-// recorded revisions produce: the release's expand, and whatever of the
-// rollback an earlier run applied. A rollback written for that schema
-// must not run against another one.
-func (s *Session) rollbackPreflight(ctx context.Context, res *Result, rel string) error {
-	return s.recordedDriftCheck(ctx, res, "the rollback revisions of "+rel)
 }
 
 // recordedDriftCheck compares the live schema with what the recorded
