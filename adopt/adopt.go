@@ -121,12 +121,8 @@ func Init(ctx context.Context, o Options) (*Result, error) {
 	if len(s.Tables) == 0 {
 		return nil, fmt.Errorf("%s has no tables: there is nothing to adopt; for a new database, write schema/%s.hcl yourself and run `emcee db sync`", o.DB, o.Release)
 	}
-	var views int
-	if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE()").Scan(&views); err != nil {
-		return nil, o.DB.Explain(err)
-	}
-	var triggers int
-	if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()").Scan(&triggers); err != nil {
+	var views, triggers int
+	if err := db.QueryRowContext(ctx, "SELECT (SELECT COUNT(*) FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE()), (SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE())").Scan(&views, &triggers); err != nil {
 		return nil, o.DB.Explain(err)
 	}
 	if views+triggers > 0 {
@@ -151,7 +147,7 @@ func Init(ctx context.Context, o Options) (*Result, error) {
 	if err := write(cfgPath, projectFile(o, target)); err != nil {
 		return nil, err
 	}
-	return &Result{Target: target, Tables: len(s.Tables), Skipped: skipped, Files: []string{project.DefaultFile, filepath.ToSlash(filepath.Join("schema", o.Release+".hcl"))}, Project: cfgPath}, nil
+	return &Result{Target: target, Tables: len(s.Tables), Skipped: skipped, Files: []string{project.DefaultFile, rel}, Project: cfgPath}, nil
 }
 
 // unseen refuses what Atlas's inspection does not see (system-versioned

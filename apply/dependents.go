@@ -94,12 +94,17 @@ func (s *Session) checkDependents(ctx context.Context, rev *revision.Revision, r
 	if rec != nil {
 		from = rec.Applied
 	}
-	drops := false
+	// A view the revision renames aside and drops later (a rollback's
+	// rename-table: RENAME TABLE view TO parked, table TO view; DROP VIEW
+	// parked) is the revision's own, like the views it drops.
+	drops, dropsView := false, map[string]bool{}
 	for _, st := range rev.Statements[min(from, len(rev.Statements)):] {
 		for _, e := range effect.Of(st.SQL) {
 			switch e.Op {
 			case effect.DropColumn, effect.RenameColumn, effect.DropTable, effect.RenameTable:
 				drops = true
+			case effect.DropView:
+				dropsView[strings.ToLower(e.Name)] = true
 			}
 		}
 	}
@@ -111,17 +116,6 @@ func (s *Session) checkDependents(ctx context.Context, rev *revision.Revision, r
 		return s.redact(fmt.Errorf("reading the live triggers and views: %w", err))
 	}
 	gone := map[string]bool{}
-	// A view the revision renames aside and drops later (a rollback's
-	// rename-table: RENAME TABLE view TO parked, table TO view; DROP VIEW
-	// parked) is the revision's own, like the views it drops.
-	dropsView := map[string]bool{}
-	for _, st := range rev.Statements[min(from, len(rev.Statements)):] {
-		for _, e := range effect.Of(st.SQL) {
-			if e.Op == effect.DropView {
-				dropsView[strings.ToLower(e.Name)] = true
-			}
-		}
-	}
 	views := map[string]bool{}
 	for _, o := range objs {
 		if o.kind == "view" {

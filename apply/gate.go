@@ -89,19 +89,16 @@ func (s *Session) runGates(ctx context.Context, rev *revision.Revision, rec *his
 		})
 		if err != nil {
 			g.Error = s.Cfg.Redact(err.Error())
-			if why := droppedBy(rev, rec, i, err); i < passed && why != "" {
+			switch why := droppedBy(rev, rec, i, err); {
+			case i < passed && why != "":
 				g.Open, g.NotRechecked = true, why
-				c.results = append(c.results, g)
-				continue
-			}
-			if s.opts.DryRun {
+			case s.opts.DryRun:
 				// In a dry run the gate may read columns an earlier
 				// revision of the same run would create.
 				s.say("gate %s of %s not evaluated now (it reads what an earlier revision of this run creates): %s", st.Rule, rev.ID, g.Error)
-				c.results = append(c.results, g)
-				continue
+			default:
+				c.broken = append(c.broken, g)
 			}
-			c.broken = append(c.broken, g)
 			c.results = append(c.results, g)
 			continue
 		}

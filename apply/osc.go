@@ -89,12 +89,8 @@ func (s *Session) findOSC(ctx context.Context) error {
 			continue
 		}
 		for _, l := range project.MaxLoadVars(load.value) {
-			v, ok := status[strings.ToLower(l[0])]
-			if !ok {
-				return fmt.Errorf("%s: %s %s: the server has no global status variable %q, which %s refuses (SHOW GLOBAL STATUS lists them; e.g. Threads_running, Threads_connected)", from, load.what, load.value, l[0], PtOSC)
-			}
-			if _, err := strconv.ParseInt(v, 10, 64); err != nil {
-				return fmt.Errorf("%s: %s %s: status variable %s is %q, not a number: pick a counter or gauge such as Threads_running", from, load.what, load.value, l[0], v)
+			if p := statusVarProblem(status, l[0], ", which "+PtOSC+" refuses"); p != "" {
+				return fmt.Errorf("%s: %s %s: %s", from, load.what, load.value, p)
 			}
 		}
 	}

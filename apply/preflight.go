@@ -94,23 +94,30 @@ func (s *Session) preflight(ctx context.Context, res *Result, rel string, revs [
 	if err != nil {
 		return fmt.Errorf("drift check: %w", err)
 	}
-	if msg == "" {
-		s.driftChecked = true
-		return nil
-	}
-	if len(s.Records) == 0 {
+	if msg != "" && len(s.Records) == 0 {
 		if err := s.adopt(ctx, rel, res.Drift, msg, note); err != nil {
 			return err
 		}
-		s.driftChecked = true
-		return nil
+		msg = ""
 	}
-	if s.opts.AllowDrift {
-		note("WARNING (--allow-drift): %s", strings.TrimSpace(msg))
-		s.driftChecked = true
+	if s.driftAccepted(msg, note) {
 		return nil
 	}
 	return fmt.Errorf("%snothing was changed. If these differences are intended (e.g. a hotfix made by hand), rerun with --allow-drift", msg)
+}
+
+// driftAccepted tells whether a drift check lets the run go on: it found
+// nothing, or --allow-drift makes what it found a warning. From then on
+// the schema changes only by what the run applies itself.
+func (s *Session) driftAccepted(found string, note func(string, ...any)) bool {
+	if found != "" && !s.opts.AllowDrift {
+		return false
+	}
+	if found != "" {
+		note("WARNING (--allow-drift): %s", strings.TrimSpace(found))
+	}
+	s.driftChecked = true
+	return true
 }
 
 // preflightNote is a line of the run's preflight: in the result and the

@@ -77,7 +77,10 @@ func (s *Session) RollbackRelease(ctx context.Context, want string) (*Result, er
 	if err := s.refusedAtPlanTime(rel, revs); err != nil {
 		return res, err
 	}
-	if err := s.rollbackPreflight(ctx, res, rel); err != nil {
+	// On every run: the live schema must be what the release's expand, and
+	// whatever of the rollback an earlier run applied, produce. A rollback
+	// written for that schema must not run against another one.
+	if err := s.recordedDriftCheck(ctx, res, "the rollback revisions of "+rel); err != nil {
 		return res, err
 	}
 	if err := s.rollbackLosses(ctx, res, rel, revs); err != nil {
@@ -211,12 +214,7 @@ func contractChanged(rev *revision.Revision, rec *history.Record) bool {
 	if rec.Done() || rec.InFlight || rec.ResumeKey.Valid || rec.RowsDone > 0 || rec.Applied > len(rev.Statements) {
 		return true
 	}
-	for _, st := range rev.Statements[:rec.Applied] {
-		if st.Kind != revision.Gate {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(rev.Statements[:rec.Applied], func(st revision.Statement) bool { return st.Kind != revision.Gate })
 }
 
 func contractProgress(rec *history.Record) string {
@@ -291,14 +289,6 @@ func (s *Session) refusedAtPlanTime(rel string, revs []*revision.Revision) error
 	}}
 }
 
-// rollbackPreflight checks, on every run, that the live schema is what the
-// recorded revisions produce: the release's expand, and whatever of the
-// rollback an earlier run applied. A rollback written for that schema
-// must not run against another one.
-func (s *Session) rollbackPreflight(ctx context.Context, res *Result, rel string) error {
-	return s.recordedDriftCheck(ctx, res, "the rollback revisions of "+rel)
-}
-
 // recordedDriftCheck compares the live schema with what the recorded
 // revisions produce (a statement sent and never confirmed either way), for
 // a run that goes on from there (startsFrom): a resumed expand or a
@@ -314,13 +304,7 @@ func (s *Session) recordedDriftCheck(ctx context.Context, res *Result, startsFro
 	if err != nil {
 		return fmt.Errorf("drift check before %s: %w", startsFrom, err)
 	}
-	if msg == "" {
-		s.driftChecked = true
-		return nil
-	}
-	if s.opts.AllowDrift {
-		note("WARNING (--allow-drift): %s", strings.TrimSpace(msg))
-		s.driftChecked = true
+	if s.driftAccepted(msg, note) {
 		return nil
 	}
 	return fmt.Errorf("%snothing was changed. Find out who changed the schema (`emcee db diff` lists the differences); if they are intended, rerun with --allow-drift", msg)

@@ -184,12 +184,7 @@ func (s *Session) Status(ctx context.Context, countRows bool) (*Status, error) {
 
 // closedOnly reports gates that all ran (some counting rows).
 func closedOnly(gates []GateResult) bool {
-	for _, g := range gates {
-		if g.Error != "" && g.NotRechecked == "" {
-			return false
-		}
-	}
-	return true
+	return !slices.ContainsFunc(gates, func(g GateResult) bool { return g.Error != "" && g.NotRechecked == "" })
 }
 
 // countPending sums the rows every unfinished backfill of the revision

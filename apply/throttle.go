@@ -145,12 +145,8 @@ func (s *Session) prepareThrottle(ctx context.Context) error {
 			ls   []LoadLimit
 		}{{"max-load", o.MaxLoad}, {"critical-load", o.CriticalLoad}} {
 			for _, l := range set.ls {
-				v, ok := status[strings.ToLower(l.Var)]
-				if !ok {
-					return fmt.Errorf("--%s %s: the server has no global status variable %q (SHOW GLOBAL STATUS lists them; e.g. Threads_running, Threads_connected)", set.flag, l, l.Var)
-				}
-				if _, err := strconv.ParseInt(v, 10, 64); err != nil {
-					return fmt.Errorf("--%s %s: status variable %s is %q, not a number: pick a counter or gauge such as Threads_running", set.flag, l, l.Var, v)
+				if p := statusVarProblem(status, l.Var, ""); p != "" {
+					return fmt.Errorf("--%s %s: %s", set.flag, l, p)
 				}
 			}
 		}
@@ -357,6 +353,18 @@ func (s *Session) globalStatus(ctx context.Context) (map[string]string, error) {
 		return err
 	})
 	return out, err
+}
+
+// statusVarProblem says why a load limit's variable is no number in status.
+func statusVarProblem(status map[string]string, name, refuses string) string {
+	v, ok := status[strings.ToLower(name)]
+	if !ok {
+		return fmt.Sprintf("the server has no global status variable %q%s (SHOW GLOBAL STATUS lists them; e.g. Threads_running, Threads_connected)", name, refuses)
+	}
+	if _, err := strconv.ParseInt(v, 10, 64); err != nil {
+		return fmt.Sprintf("status variable %s is %q, not a number: pick a counter or gauge such as Threads_running", name, v)
+	}
+	return ""
 }
 
 // holdReason tells why the next batch must wait ("" when it may run), or

@@ -125,14 +125,20 @@ func envURL(name, flag string, p *project.Project) (raw, from string, err error)
 	if err != nil {
 		return "", "", err
 	}
-	env := fmt.Sprintf("env %q", name)
-	if flag != "--env" {
-		env += " (from " + flag + ")"
-	}
+	env := envLabel(name, flag)
 	if e.URL == "" {
 		return "", "", &noDatabase{fmt.Sprintf("%s: %s has no url: add url = \"mysql://user:pass@host:3306/db\" (getenv(\"DB_PASSWORD\") keeps the password out of the file)", p.Path, env)}
 	}
 	return e.URL, env + " of " + p.Path, nil
+}
+
+// envLabel names an env block in messages, and where it was asked for
+// when not by --env.
+func envLabel(name, flag string) string {
+	if flag != "--env" {
+		return fmt.Sprintf("env %q (from %s)", name, flag)
+	}
+	return fmt.Sprintf("env %q", name)
 }
 
 // DevURL picks the dev database (an empty database for schema

@@ -2,6 +2,7 @@ package dbconn
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -38,7 +39,7 @@ func Targets(flagURL, targetsFile, flagDev, envName string, p *project.Project) 
 		if err != nil {
 			return nil, false, err
 		}
-		dev := firstOf(flagDev, os.Getenv(EnvDevURL))
+		dev := cmp.Or(flagDev, os.Getenv(EnvDevURL))
 		for _, c := range cfgs {
 			targets = append(targets, Target{Config: c, Dev: dev})
 		}
@@ -74,10 +75,7 @@ func envTargets(name, flag, flagDev string, p *project.Project) ([]Target, error
 	if err != nil {
 		return nil, err
 	}
-	env := fmt.Sprintf("env %q", name)
-	if flag != "--env" {
-		env += " (from " + flag + ")"
-	}
+	env := envLabel(name, flag)
 	if len(envs) == 0 {
 		return nil, fmt.Errorf("%s: %s has for_each over an empty set: no database to work on; give its variable values (--var)", p.Path, env)
 	}
@@ -96,7 +94,7 @@ func envTargets(name, flag, flagDev string, p *project.Project) ([]Target, error
 			return nil, fmt.Errorf("%s: %s names %s twice (databases %d and %d of its for_each): each database once, or two runs would queue on its lock", e.Pos, env, c, j+1, i+1)
 		}
 		seen[c.key()] = i
-		out = append(out, Target{Config: c, Dev: firstOf(flagDev, e.Dev, os.Getenv(EnvDevURL))})
+		out = append(out, Target{Config: c, Dev: cmp.Or(flagDev, e.Dev, os.Getenv(EnvDevURL))})
 	}
 	return out, nil
 }
@@ -135,17 +133,11 @@ func ReadTargets(path string) ([]*Config, error) {
 		return nil, fmt.Errorf("--targets %s: the file is UTF-16 (or holds NUL bytes), not text emcee reads: save it as UTF-8 (PowerShell: Set-Content -Encoding utf8, or Out-File -Encoding utf8)", path)
 	}
 	if !utf8.Valid(data) {
-		n := 1
-		for i := 0; i < len(data); {
-			r, size := utf8.DecodeRune(data[i:])
-			if r == utf8.RuneError && size == 1 {
-				break
-			}
-			if r == '\n' {
-				n++
-			}
+		i := 0
+		for r, size := utf8.DecodeRune(data); r != utf8.RuneError || size != 1; r, size = utf8.DecodeRune(data[i:]) {
 			i += size
 		}
+		n := 1 + bytes.Count(data[:i], []byte("\n"))
 		return nil, fmt.Errorf("%s:%d: the file is not UTF-8 (Latin-1?): save it as UTF-8, one database URL a line, a password's special characters percent-encoded", path, n)
 	}
 	var out []*Config
@@ -197,13 +189,4 @@ func stripComment(line string) string {
 // same database, whoever connects.
 func (c *Config) key() string {
 	return strings.ToLower(c.Addr) + "/" + c.Database
-}
-
-func firstOf(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }

@@ -8,7 +8,6 @@ import (
 	"slices"
 
 	"github.com/emcee-db/emcee/dbconn"
-	"github.com/emcee-db/emcee/history"
 	"github.com/emcee-db/emcee/sqlname"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
@@ -90,7 +89,7 @@ func (r *Report) Accept(accepted []Object) {
 
 // LoadAccepted reads the accepted differences of the session's current
 // database; none when it has no AcceptedTable.
-func LoadAccepted(ctx context.Context, q history.Querier) ([]Object, error) {
+func LoadAccepted(ctx context.Context, q dbconn.Querier) ([]Object, error) {
 	var all []located
 	err := dbconn.EachRow(ctx, q, "SELECT table_name, kind, name, state, live, detail FROM "+sqlsyntax.Ident(AcceptedTable)+" ORDER BY id", nil, func(rows *sql.Rows) error {
 		var l located
