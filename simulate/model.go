@@ -168,10 +168,7 @@ func generator(c *schema.Column) func(*rand.Rand) string {
 		if t.Precision == 0 {
 			digits = 10
 		}
-		limit := 1
-		for i := 0; i < min(digits, 6); i++ {
-			limit *= 10
-		}
+		limit := pow10(min(digits, 6))
 		return func(r *rand.Rand) string {
 			s := strconv.Itoa(r.IntN(limit))
 			if t.Scale > 0 {
@@ -244,6 +241,13 @@ func pow10(n int) int {
 		p *= 10
 	}
 	return p
+}
+
+// insert is an INSERT of rows rows of placeholders, one for each of the
+// columns.
+func insert(table string, cols []string, rows int) string {
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
+	return fmt.Sprintf("INSERT INTO %s (%s) VALUES %s", sqlsyntax.Ident(table), quoteAll(cols), strings.TrimSuffix(strings.Repeat(row+", ", rows), ", "))
 }
 
 func quoteAll(names []string) string {
