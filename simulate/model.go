@@ -3,7 +3,6 @@ package simulate
 import (
 	"fmt"
 	"math/rand/v2"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -11,6 +10,7 @@ import (
 	"ariga.io/atlas/sql/schema"
 
 	"github.com/emcee-db/emcee/diff"
+	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
@@ -103,7 +103,7 @@ func keyOf(t *schema.Table) (string, bool, error) {
 		}
 		return "", false, fmt.Errorf("table %s: its primary key %s is %s: %s", t.Name, c.Name, typ, how)
 	}
-	auto := slices.ContainsFunc(c.Attrs, func(a schema.Attr) bool { _, ok := a.(*mysql.AutoIncrement); return ok })
+	_, auto := schemadef.Attr[*mysql.AutoIncrement](c.Attrs)
 	return c.Name, auto, nil
 }
 
@@ -117,7 +117,7 @@ func writable(t *schema.Table, key string, auto bool) ([]*column, error) {
 		if c.Name == key && auto {
 			continue
 		}
-		if slices.ContainsFunc(c.Attrs, func(a schema.Attr) bool { _, ok := a.(*schema.GeneratedExpr); return ok }) {
+		if _, generated := schemadef.Attr[*schema.GeneratedExpr](c.Attrs); generated {
 			continue
 		}
 		if c.Name == key {
