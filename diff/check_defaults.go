@@ -74,7 +74,7 @@ func checkDefaultValue(ref string, c *schema.Column, v string, p Pos, add func(P
 		}
 	case *schema.IntegerType:
 		if n, ok := new(big.Int).SetString(strings.TrimPrefix(v, "+"), 10); ok {
-			lo, hi := intRange(t.T, t.Unsigned)
+			lo, hi := IntRange(t.T, t.Unsigned)
 			if n.Cmp(lo) < 0 || n.Cmp(hi) > 0 {
 				bad("%s is out of the range of %s (%s to %s)", v, typeName(t), lo, hi)
 			}
@@ -139,8 +139,8 @@ func typeName(t schema.Type) string {
 	return "the column's type"
 }
 
-// intRange is the range of an integer type.
-func intRange(t string, unsigned bool) (*big.Int, *big.Int) {
+// IntRange is the range of an integer type.
+func IntRange(t string, unsigned bool) (*big.Int, *big.Int) {
 	bits := map[string]uint{mysql.TypeTinyInt: 8, mysql.TypeSmallInt: 16, mysql.TypeMediumInt: 24, mysql.TypeInt: 32, "integer": 32, mysql.TypeBigInt: 64}[strings.ToLower(t)]
 	if bits == 0 {
 		bits = 64

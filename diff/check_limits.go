@@ -6,6 +6,7 @@ import (
 
 	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
+	"github.com/emcee-db/emcee/schemadef"
 )
 
 // The server's limits on column types, rows and keys, as MariaDB 10.11
@@ -127,7 +128,7 @@ func checkType(ref string, t schema.Type, mb int, mariadb bool, p Pos, add func(
 // checkKey refuses an index whose key is longer than the server takes, or
 // whose prefixes it refuses.
 func checkKey(loc *locator, s *schema.Schema, t *schema.Table, idx *schema.Index, add func(Pos, string, ...any)) {
-	if it, ok := Attr[*mysql.IndexType](idx.Attrs); ok && (strings.EqualFold(it.T, mysql.IndexTypeFullText) || strings.EqualFold(it.T, mysql.IndexTypeSpatial)) {
+	if it, ok := schemadef.Attr[*mysql.IndexType](idx.Attrs); ok && (strings.EqualFold(it.T, mysql.IndexTypeFullText) || strings.EqualFold(it.T, mysql.IndexTypeSpatial)) {
 		return
 	}
 	what, p := "index "+idx.Name, loc.name(t.Name, "index", idx.Name)
@@ -141,7 +142,7 @@ func checkKey(loc *locator, s *schema.Schema, t *schema.Table, idx *schema.Index
 		}
 		c := part.C
 		prefix := 0
-		if sp, ok := Attr[*mysql.SubPart](part.Attrs); ok {
+		if sp, ok := schemadef.Attr[*mysql.SubPart](part.Attrs); ok {
 			prefix = sp.Len
 		}
 		mb := charsetBytes(s, t, c)
@@ -365,17 +366,6 @@ func decimalBytes(digits int) int {
 		return 0
 	}
 	return digits/9*4 + [...]int{0, 1, 1, 2, 2, 3, 3, 4, 4, 4}[digits%9]
-}
-
-// Attr finds the attribute of type T.
-func Attr[T schema.Attr](attrs []schema.Attr) (T, bool) {
-	for _, a := range attrs {
-		if v, ok := a.(T); ok {
-			return v, true
-		}
-	}
-	var none T
-	return none, false
 }
 
 // KeyTooLong says why the server refuses index idx of table t as t's

@@ -224,10 +224,7 @@ func (d *Declarations) checkCalls(t project.Target) error {
 			errs = append(errs, at.attr.errorf(d.exprs.src, bad, "%s", at.what).Error())
 		}
 	}
-	if len(errs) > 0 {
-		return fmt.Errorf("%s", strings.Join(errs, "\n"))
-	}
-	return nil
+	return JoinLines(errs)
 }
 
 // resolve checks an expression's column references against a scope and
@@ -320,10 +317,7 @@ func checkSchemaExprs(body *hclsyntax.Body, src []byte, s *schema.Schema, f sqls
 			}
 		}
 	}
-	if len(errs) > 0 {
-		return fmt.Errorf("%s", strings.Join(errs, "\n"))
-	}
-	return nil
+	return JoinLines(errs)
 }
 
 func labelOf(b *hclsyntax.Block) string {

@@ -1,6 +1,7 @@
 package diff
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -189,13 +190,18 @@ func errorf(p Pos, format string, args ...any) string {
 	return p.Errorf(format, args...).Error()
 }
 
+// JoinLines is one error of messages, a line each; nil for none.
+func JoinLines(errs []string) error {
+	if len(errs) == 0 {
+		return nil
+	}
+	return errors.New(strings.Join(errs, "\n"))
+}
+
 // checkSchema validates what Atlas evaluated: names and the values Atlas
 // writes unescaped (check_literals.go), and the server's limits
 // (check_limits.go).
 func checkSchema(loc *locator, s *schema.Schema, t project.Target) error {
 	errs := append(checkNames(loc, s), checkLimits(loc, s, t.MariaDB())...)
-	if len(errs) > 0 {
-		return fmt.Errorf("%s", strings.Join(errs, "\n"))
-	}
-	return nil
+	return JoinLines(errs)
 }

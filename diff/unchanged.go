@@ -5,6 +5,7 @@ import (
 
 	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
+	"github.com/emcee-db/emcee/schemadef"
 )
 
 // Consecutive releases share most of their tables verbatim: a table whose
@@ -88,8 +89,8 @@ func leftAlone(t *schema.Table) bool {
 		if c.Type == nil || c.Type.Type == nil {
 			return false
 		}
-		_, charset := Attr[*schema.Charset](c.Attrs)
-		if _, collation := Attr[*schema.Collation](c.Attrs); charset != collation {
+		_, charset := schemadef.Attr[*schema.Charset](c.Attrs)
+		if _, collation := schemadef.Attr[*schema.Collation](c.Attrs); charset != collation {
 			return false
 		}
 		switch ct := c.Type.Type.(type) {

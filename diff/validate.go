@@ -5,7 +5,6 @@ import (
 	"maps"
 	"slices"
 	"sort"
-	"strings"
 
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 
@@ -78,10 +77,7 @@ func validate(body *hclsyntax.Body, spec *blockSpec, where string) error {
 			errs = append(errs, err.Error())
 		}
 	}
-	if len(errs) > 0 {
-		return fmt.Errorf("%s", strings.Join(errs, "\n"))
-	}
-	return nil
+	return JoinLines(errs)
 }
 
 func sortedAttrs(body *hclsyntax.Body) []*hclsyntax.Attribute {

@@ -233,11 +233,8 @@ func buildRelease(p *project.Project, plans *revision.Plans, name string) (*Rele
 func declared(p *project.Project, release string) (*diff.Release, error) {
 	path := filepath.Join(p.PlansDir, revision.SnapshotFile(release))
 	src, err := os.ReadFile(path)
-	if os.IsNotExist(err) {
-		return nil, fmt.Errorf("%s is missing: the review needs it to name what drops lose; run `emcee plan`", project.Rel(path))
-	}
 	if err != nil {
-		return nil, err
+		return nil, missing(path, err)
 	}
 	return diff.ParseRelease(release, project.Rel(path), src, p.Target)
 }
@@ -245,10 +242,15 @@ func declared(p *project.Project, release string) (*diff.Release, error) {
 func snapshot(p *project.Project, release string) (*schema.Schema, error) {
 	path := filepath.Join(p.PlansDir, revision.SnapshotFile(release))
 	s, err := schemadef.ReadSnapshot(path, p.Target)
+	return s, missing(path, err)
+}
+
+// missing says that the review needs a snapshot it cannot find.
+func missing(path string, err error) error {
 	if os.IsNotExist(err) {
-		return nil, fmt.Errorf("%s is missing: the review needs it to name what drops lose; run `emcee plan`", project.Rel(path))
+		return fmt.Errorf("%s is missing: the review needs it to name what drops lose; run `emcee plan`", project.Rel(path))
 	}
-	return s, err
+	return err
 }
 
 // rollback reviews the release's rollback revisions, newest first as

@@ -120,13 +120,22 @@ func columnCharsets(s *schema.Schema) map[[2]string][][2]string {
 	return out
 }
 
+// Attr finds the attribute of type T.
+func Attr[T schema.Attr](attrs []schema.Attr) (T, bool) {
+	for _, a := range attrs {
+		if v, ok := a.(T); ok {
+			return v, true
+		}
+	}
+	var none T
+	return none, false
+}
+
 // Charset is the charset among a table's or column's attributes, as
 // declared.
 func Charset(attrs []schema.Attr) (string, bool) {
-	for _, a := range attrs {
-		if cs, ok := a.(*schema.Charset); ok {
-			return cs.V, true
-		}
+	if cs, ok := Attr[*schema.Charset](attrs); ok {
+		return cs.V, true
 	}
 	return "", false
 }
@@ -134,10 +143,8 @@ func Charset(attrs []schema.Attr) (string, bool) {
 // Collation is the collation among a table's or column's attributes, as
 // declared.
 func Collation(attrs []schema.Attr) (string, bool) {
-	for _, a := range attrs {
-		if co, ok := a.(*schema.Collation); ok {
-			return co.V, true
-		}
+	if co, ok := Attr[*schema.Collation](attrs); ok {
+		return co.V, true
 	}
 	return "", false
 }

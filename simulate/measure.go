@@ -2,14 +2,10 @@ package simulate
 
 import (
 	"context"
-	"fmt"
 	"math/rand/v2"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // InsertRate measures how many rows per second n concurrent workers of one
@@ -38,8 +34,7 @@ func (s *Sim) InsertRate(ctx context.Context, k Kind, n int, d time.Duration) (f
 				for _, c := range cols {
 					names, args = append(names, c.name), append(args, c.gen(r))
 				}
-				q := fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s)", sqlsyntax.Ident(t.name), quoteAll(names), strings.TrimSuffix(strings.Repeat("?, ", len(names)), ", "))
-				if _, err := s.db.ExecContext(ctx, q, args...); err != nil {
+				if _, err := s.db.ExecContext(ctx, insert(t.name, names, 1), args...); err != nil {
 					once.Do(func() { firstErr = err })
 					return
 				}

@@ -3,7 +3,6 @@ package simulate
 import (
 	"fmt"
 	"math/rand/v2"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -11,6 +10,7 @@ import (
 	"ariga.io/atlas/sql/schema"
 
 	"github.com/emcee-db/emcee/diff"
+	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
@@ -103,7 +103,7 @@ func keyOf(t *schema.Table) (string, bool, error) {
 		}
 		return "", false, fmt.Errorf("table %s: its primary key %s is %s: %s", t.Name, c.Name, typ, how)
 	}
-	auto := slices.ContainsFunc(c.Attrs, func(a schema.Attr) bool { _, ok := a.(*mysql.AutoIncrement); return ok })
+	_, auto := schemadef.Attr[*mysql.AutoIncrement](c.Attrs)
 	return c.Name, auto, nil
 }
 
@@ -117,7 +117,7 @@ func writable(t *schema.Table, key string, auto bool) ([]*column, error) {
 		if c.Name == key && auto {
 			continue
 		}
-		if slices.ContainsFunc(c.Attrs, func(a schema.Attr) bool { _, ok := a.(*schema.GeneratedExpr); return ok }) {
+		if _, generated := schemadef.Attr[*schema.GeneratedExpr](c.Attrs); generated {
 			continue
 		}
 		if c.Name == key {
@@ -168,10 +168,7 @@ func generator(c *schema.Column) func(*rand.Rand) string {
 		if t.Precision == 0 {
 			digits = 10
 		}
-		limit := 1
-		for i := 0; i < min(digits, 6); i++ {
-			limit *= 10
-		}
+		limit := pow10(min(digits, 6))
 		return func(r *rand.Rand) string {
 			s := strconv.Itoa(r.IntN(limit))
 			if t.Scale > 0 {
@@ -244,6 +241,13 @@ func pow10(n int) int {
 		p *= 10
 	}
 	return p
+}
+
+// insert is an INSERT of rows rows of placeholders, one for each of the
+// columns.
+func insert(table string, cols []string, rows int) string {
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
+	return fmt.Sprintf("INSERT INTO %s (%s) VALUES %s", sqlsyntax.Ident(table), quoteAll(cols), strings.TrimSuffix(strings.Repeat(row+", ", rows), ", "))
 }
 
 func quoteAll(names []string) string {

@@ -37,7 +37,6 @@ import (
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/splitter"
-	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // Config describes one simulation.
@@ -542,20 +541,16 @@ func (s *Sim) seed(ctx context.Context) error {
 	for _, t := range s.tables {
 		s.say("seeding %d rows into %s", s.cfg.Rows, t.name)
 		cols := append([]string{t.key}, names(t.old)...)
-		row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
 		for lo := 1; lo <= s.cfg.Rows; lo += batch {
 			hi := min(lo+batch-1, s.cfg.Rows)
 			var args []any
-			rows := make([]string, 0, hi-lo+1)
 			for key := lo; key <= hi; key++ {
 				args = append(args, key)
 				for _, v := range seedValues(t, int64(key)) {
 					args = append(args, v)
 				}
-				rows = append(rows, row)
 			}
-			q := fmt.Sprintf("INSERT INTO %s (%s) VALUES %s", sqlsyntax.Ident(t.name), quoteAll(cols), strings.Join(rows, ", "))
-			if _, err := s.db.ExecContext(ctx, q, args...); err != nil {
+			if _, err := s.db.ExecContext(ctx, insert(t.name, cols, hi-lo+1), args...); err != nil {
 				return fmt.Errorf("seeding %s: %w", t.name, err)
 			}
 		}

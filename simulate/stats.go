@@ -240,20 +240,16 @@ func (r *Report) Failed(k Kind, phases ...string) int {
 
 // Find returns the stats of one phase, kind and operation, or nil.
 func (r *Report) Find(phase string, k Kind, op Op) *Stats {
-	for _, s := range r.Stats {
-		if s.Phase == phase && s.Kind == k && s.Op == op {
-			return s
-		}
+	if i := slices.IndexFunc(r.Stats, func(s *Stats) bool { return s.Phase == phase && s.Kind == k && s.Op == op }); i >= 0 {
+		return r.Stats[i]
 	}
 	return nil
 }
 
 // Phase returns the named phase, or nil.
 func (r *Report) Phase(name string) *PhaseInfo {
-	for _, p := range r.Phases {
-		if p.Name == name {
-			return p
-		}
+	if i := slices.IndexFunc(r.Phases, func(p *PhaseInfo) bool { return p.Name == name }); i >= 0 {
+		return r.Phases[i]
 	}
 	return nil
 }

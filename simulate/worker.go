@@ -117,10 +117,9 @@ func (w *workload) step(k Kind, r *rand.Rand, rec *recorder) {
 			vals[c.name] = v
 			names, args = append(names, c.name), append(args, v)
 		}
-		q := fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s)", sqlsyntax.Ident(t.name), quoteAll(names), strings.TrimSuffix(strings.Repeat("?, ", len(names)), ", "))
 		phase := int(w.phase.Load())
 		start := time.Now()
-		res, err := w.db.ExecContext(ctx, q, args...)
+		res, err := w.db.ExecContext(ctx, insert(t.name, names, 1), args...)
 		rec.add(phase, k, Write, time.Since(start), err)
 		if err != nil {
 			return

@@ -45,19 +45,16 @@ func (c *Context) mergeBackfills(steps []Step) []Step {
 		groups = append(groups, g)
 		open[st.Table] = g
 	}
-	replace := map[int]Step{}
+	replace := map[int][]Step{}
 	drop := map[int]bool{}
 	for _, g := range groups {
 		if len(g.members) < 2 {
 			continue
 		}
-		var sqls, rules, whys []string
+		var sqls []string
+		var parts []Step
 		for _, m := range g.members {
-			sqls = append(sqls, steps[m].SQL)
-			if !slices.Contains(rules, steps[m].Rule) {
-				rules = append(rules, steps[m].Rule)
-			}
-			whys = append(whys, fmt.Sprintf("(%s) %s", steps[m].Rule, steps[m].Why))
+			sqls, parts = append(sqls, steps[m].SQL), append(parts, steps[m])
 			drop[m] = true
 		}
 		sql, err := sqlsyntax.MergeBackfills(sqls...)
@@ -65,18 +62,35 @@ func (c *Context) mergeBackfills(steps []Step) []Step {
 			panic("splitter: backfills merged once refuse to merge again: " + err.Error())
 		}
 		st := steps[g.members[0]]
-		st.Rule = strings.Join(rules, ", ")
-		st.Why = fmt.Sprintf("one pass over %s for its %d backfills, each column set only where its own backfill is pending: %s", st.Table, len(g.members), strings.Join(whys, "; "))
-		st.SQL = sql
-		replace[g.members[0]] = st
+		rules, whys := rulesAndWhys(parts)
+		st.Rule, st.SQL = rules, sql
+		st.Why = fmt.Sprintf("one pass over %s for its %d backfills, each column set only where its own backfill is pending: %s", st.Table, len(g.members), whys)
+		replace[g.members[0]] = []Step{st}
 	}
+	return splice(steps, replace, drop)
+}
+
+// rulesAndWhys are the rules (each once) and the reasons of steps merged
+// into one statement.
+func rulesAndWhys(parts []Step) (rules, whys string) {
+	var rs, ws []string
+	for _, p := range parts {
+		if !slices.Contains(rs, p.Rule) {
+			rs = append(rs, p.Rule)
+		}
+		ws = append(ws, fmt.Sprintf("(%s) %s", p.Rule, p.Why))
+	}
+	return strings.Join(rs, ", "), strings.Join(ws, "; ")
+}
+
+// splice puts replace[i] where step i stands, and leaves out the steps in
+// drop.
+func splice(steps []Step, replace map[int][]Step, drop map[int]bool) []Step {
 	var out []Step
 	for i, st := range steps {
 		if r, ok := replace[i]; ok {
-			out = append(out, r)
-			continue
-		}
-		if !drop[i] {
+			out = append(out, r...)
+		} else if !drop[i] {
 			out = append(out, st)
 		}
 	}

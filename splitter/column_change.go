@@ -18,11 +18,6 @@ import (
 // truncate a value: those are tightenings, planned in contract.
 func widening(from, to *schema.Column, ch schema.ChangeKind) (alg Algorithm, ok bool) {
 	alg = Instant
-	weaker := func(a Algorithm) {
-		if a == Copy || (a == Inplace && alg == Instant) {
-			alg = a
-		}
-	}
 	rest := ch &^ (schema.ChangeNull | schema.ChangeDefault | schema.ChangeComment | schema.ChangeType)
 	if rest != schema.NoChange {
 		return "", false
@@ -31,7 +26,7 @@ func widening(from, to *schema.Column, ch schema.ChangeKind) (alg Algorithm, ok 
 		if !to.Type.Null {
 			return "", false
 		}
-		weaker(Inplace)
+		alg = worse(alg, Inplace)
 	}
 	if dropsNeededDefault(from, to, ch) {
 		return "", false
@@ -41,7 +36,7 @@ func widening(from, to *schema.Column, ch schema.ChangeKind) (alg Algorithm, ok 
 		if !ok {
 			return "", false
 		}
-		weaker(a)
+		alg = worse(alg, a)
 	}
 	return alg, true
 }

@@ -508,34 +508,32 @@ func backfillStep(t *schema.Table, phase revision.Phase, stage Stage, why, set, 
 // single-quoting strings (Atlas double-quotes them, which breaks under
 // ANSI_QUOTES) and reading raw SQL defaults back from their syntax tree.
 func columnDefaultSQL(c *schema.Column) (string, error) {
+	var x string
 	switch d := c.Default.(type) {
 	case *schema.Literal:
-		v := d.V
+		x = d.V
 		switch {
-		case len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"':
-			if u, err := strconv.Unquote(v); err == nil {
+		case len(x) >= 2 && x[0] == '"' && x[len(x)-1] == '"':
+			if u, err := strconv.Unquote(x); err == nil {
 				return sqlsyntax.String(u), nil
 			}
-		case len(v) >= 2 && v[0] == '\'' && v[len(v)-1] == '\'':
+		case len(x) >= 2 && x[0] == '\'' && x[len(x)-1] == '\'':
 		default:
 			// Atlas keeps enum and some string defaults unquoted.
 			switch c.Type.Type.(type) {
 			case *schema.StringType, *schema.EnumType, *mysql.SetType, *schema.TimeType:
-				return sqlsyntax.String(v), nil
+				return sqlsyntax.String(x), nil
 			}
 		}
 		// A number, or a literal quoted by the server: still one literal.
-		e, err := sqlsyntax.ParseExpr(v, sqlsyntax.PerRow)
-		if err != nil {
-			return "", err
-		}
-		return e.SQL(), nil
 	case *schema.RawExpr:
-		e, err := sqlsyntax.ParseExpr(d.X, sqlsyntax.PerRow)
-		if err != nil {
-			return "", err
-		}
-		return e.SQL(), nil
+		x = d.X
+	default:
+		return "", nil
 	}
-	return "", nil
+	e, err := sqlsyntax.ParseExpr(x, sqlsyntax.PerRow)
+	if err != nil {
+		return "", err
+	}
+	return e.SQL(), nil
 }

@@ -211,17 +211,7 @@ func (c *Context) combine(phase revision.Phase, steps []Step) []Step {
 			drop[m.i] = true
 		}
 	}
-	var res []Step
-	for i, st := range steps {
-		if r, ok := replace[i]; ok {
-			res = append(res, r...)
-			continue
-		}
-		if !drop[i] {
-			res = append(res, st)
-		}
-	}
-	return res
+	return splice(steps, replace, drop)
 }
 
 // merged is one ALTER holding the clauses of several, with the weakest
@@ -230,20 +220,15 @@ func (c *Context) merged(parts []Step, alters []ownAlter, why string) Step {
 	if len(parts) == 1 {
 		return parts[0]
 	}
-	var bodies, costs, rules, whys []string
+	var bodies, costs []string
 	fkOff := false
 	for i, a := range alters {
-		bodies = append(bodies, a.body)
-		costs = append(costs, a.cost)
-		if !slices.Contains(rules, parts[i].Rule) {
-			rules = append(rules, parts[i].Rule)
-		}
-		whys = append(whys, fmt.Sprintf("(%s) %s", parts[i].Rule, parts[i].Why))
+		bodies, costs = append(bodies, a.body), append(costs, a.cost)
 		fkOff = fkOff || parts[i].fkOff
 	}
 	st := parts[0]
-	st.Rule = strings.Join(rules, ", ")
-	st.Why = why + ": " + strings.Join(whys, "; ")
+	rules, whys := rulesAndWhys(parts)
+	st.Rule, st.Why = rules, why+": "+whys
 	st.SQL = c.weakest(costs).With("ALTER TABLE " + sqlsyntax.Ident(alters[0].table) + " " + strings.Join(bodies, ", "))
 	st.fkOff = fkOff
 	return st

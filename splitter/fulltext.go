@@ -11,6 +11,7 @@ import (
 	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/schemadef"
 )
 
 // InnoDB adds or drops no column of a table with a FULLTEXT index instantly
@@ -27,7 +28,7 @@ func hasFulltext(t *schema.Table) bool {
 }
 
 func isFulltext(idx *schema.Index) bool {
-	it, ok := diff.Attr[*mysql.IndexType](idx.Attrs)
+	it, ok := schemadef.Attr[*mysql.IndexType](idx.Attrs)
 	return ok && strings.EqualFold(it.T, mysql.IndexTypeFullText)
 }
 

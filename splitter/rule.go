@@ -158,9 +158,6 @@ type Change struct {
 	claimed   bool
 }
 
-// Ctx gives access to the whole transition.
-func (c *Change) Ctx() *Context { return c.ctx }
-
 // stmt is one statement placed in a phase.
 func stmt(phase revision.Phase, stage Stage, why, sql string) Step {
 	return Step{Phase: phase, Stage: stage, Statement: revision.Statement{Why: why, SQL: sql}}

@@ -6,8 +6,8 @@ import (
 	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
 
-	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
@@ -69,7 +69,7 @@ func init() {
 				return nil, err
 			}
 			// MySQL's NOT ENFORCED check rejects nothing, so there is nothing to gate.
-			if e, ok := diff.Attr[*mysql.Enforced](ck.C.Attrs); !ok || e.V {
+			if e, ok := schemadef.Attr[*mysql.Enforced](ck.C.Attrs); !ok || e.V {
 				steps = append(steps, gate(
 					fmt.Sprintf("check %s on %s: the previous release could write rows it rejects; contract waits until there are none", ck.C.Name, c.Table.Name),
 					countWhere(c.Table.Name, "NOT ("+expr.SQL()+")"),

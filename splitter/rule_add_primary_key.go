@@ -6,8 +6,8 @@ import (
 	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
 
-	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/schemadef"
 )
 
 // A primary key on a table that had none (Roundcube 1.3's cache tables, the
@@ -89,7 +89,7 @@ func newAutoKey(c *Change, add *schema.AddPrimaryKey) *schema.Column {
 }
 
 func autoIncrement(c *schema.Column) bool {
-	_, ok := diff.Attr[*mysql.AutoIncrement](c.Attrs)
+	_, ok := schemadef.Attr[*mysql.AutoIncrement](c.Attrs)
 	return ok
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
@@ -291,7 +292,7 @@ func keysOf(t *schema.Table) []*schema.Index {
 }
 
 func subPart(p *schema.IndexPart) int {
-	s, _ := diff.Attr[*mysql.SubPart](p.Attrs)
+	s, _ := schemadef.Attr[*mysql.SubPart](p.Attrs)
 	if s == nil {
 		return 0
 	}

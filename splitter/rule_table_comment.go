@@ -5,8 +5,8 @@ import (
 
 	"ariga.io/atlas/sql/schema"
 
-	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/schemadef"
 )
 
 // A table comment is metadata no query reads, so changing it is safe while
@@ -33,7 +33,7 @@ func init() {
 			}
 			was := &schema.Comment{}
 			if c.FromTable != nil {
-				if cm, ok := diff.Attr[*schema.Comment](c.FromTable.Attrs); ok {
+				if cm, ok := schemadef.Attr[*schema.Comment](c.FromTable.Attrs); ok {
 					was = cm
 				}
 			}

@@ -2,7 +2,7 @@ package splitter
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -10,8 +10,7 @@ import (
 // embeds; a test keeps the two identical so the documentation cannot drift
 // from the code.
 func RuleTable() string {
-	sorted := append([]*Rule(nil), rules...)
-	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Name < sorted[j].Name })
+	sorted := slices.SortedFunc(slices.Values(rules), func(a, b *Rule) int { return strings.Compare(a.Name, b.Name) })
 	var b strings.Builder
 	b.WriteString("| rule | change | phases | gate | rollback | example |\n|---|---|---|---|---|---|\n")
 	for _, r := range sorted {

@@ -12,10 +12,7 @@ import (
 // SQL renders changes with Atlas's planner, one statement, unqualified by
 // schema name so the plan applies to whichever database the operator names.
 func (c *Context) SQL(changes ...schema.Change) (string, error) {
-	plan, err := c.drv.PlanChanges(context.Background(), "emcee", changes, func(o *migrate.PlanOptions) {
-		empty := ""
-		o.SchemaQualifier = &empty
-	})
+	plan, err := c.drv.PlanChanges(context.Background(), "emcee", changes, func(o *migrate.PlanOptions) { o.SchemaQualifier = new(string) })
 	if err != nil {
 		return "", err
 	}

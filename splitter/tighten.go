@@ -8,6 +8,7 @@ import (
 	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
 
+	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
@@ -212,17 +213,9 @@ func intCovers(a, b *schema.IntegerType) bool {
 	return false
 }
 
-var (
-	signedRange = [][2]string{{"-128", "127"}, {"-32768", "32767"}, {"-8388608", "8388607"}, {"-2147483648", "2147483647"}, {"-9223372036854775808", "9223372036854775807"}}
-	unsignedMax = []string{"255", "65535", "16777215", "4294967295", "18446744073709551615"}
-)
-
 func intRange(t *schema.IntegerType) (lo, hi string) {
-	r := intRank(t.T)
-	if t.Unsigned {
-		return "0", unsignedMax[r]
-	}
-	return signedRange[r][0], signedRange[r][1]
+	l, h := diff.IntRange(t.T, t.Unsigned)
+	return l.String(), h.String()
 }
 
 func sqlStrings(vs []string) string {

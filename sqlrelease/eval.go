@@ -190,10 +190,7 @@ func canonical(s *schema.Schema, script *Script) error {
 			}
 		}
 	}
-	if len(errs) > 0 {
-		return fmt.Errorf("%s", strings.Join(errs, "\n"))
-	}
-	return nil
+	return diff.JoinLines(errs)
 }
 
 // defaultOf is a column's default as HCL declares it: false and true for

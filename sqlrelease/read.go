@@ -14,6 +14,7 @@ package sqlrelease
 import (
 	"fmt"
 	"maps"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -308,78 +309,36 @@ func kindOf(n ast.StmtNode, tr *sqlsyntax.Trigger) string {
 		}
 		return "CREATE TRIGGER"
 	}
-	switch x := n.(type) {
-	case *ast.InsertStmt:
+	if x, ok := n.(*ast.InsertStmt); ok {
 		if x.IsReplace {
 			return "REPLACE"
 		}
 		return "INSERT"
-	case *ast.UpdateStmt:
-		return "UPDATE"
-	case *ast.DeleteStmt:
-		return "DELETE"
-	case *ast.SelectStmt, *ast.SetOprStmt:
-		return "SELECT"
-	case *ast.UseStmt:
-		return "USE"
-	case *ast.CreateDatabaseStmt:
-		return "CREATE DATABASE"
-	case *ast.DropDatabaseStmt:
-		return "DROP DATABASE"
-	case *ast.AlterDatabaseStmt:
-		return "ALTER DATABASE"
-	case *ast.CreateViewStmt:
-		return "CREATE VIEW"
-	case *ast.ProcedureInfo:
-		return "CREATE PROCEDURE"
-	case *ast.DropProcedureStmt:
-		return "DROP PROCEDURE"
-	case *ast.GrantStmt, *ast.GrantRoleStmt:
-		return "GRANT"
-	case *ast.RevokeStmt, *ast.RevokeRoleStmt:
-		return "REVOKE"
-	case *ast.CreateUserStmt:
-		return "CREATE USER"
-	case *ast.AlterUserStmt:
-		return "ALTER USER"
-	case *ast.DropUserStmt:
-		return "DROP USER"
-	case *ast.LoadDataStmt:
-		return "LOAD DATA"
-	case *ast.TruncateTableStmt:
-		return "TRUNCATE"
-	case *ast.RenameTableStmt:
-		return "RENAME TABLE"
-	case *ast.CreateSequenceStmt:
-		return "CREATE SEQUENCE"
-	case *ast.CallStmt:
-		return "CALL"
-	case *ast.DoStmt:
-		return "DO"
-	case *ast.FlushStmt:
-		return "FLUSH"
-	case *ast.KillStmt:
-		return "KILL"
-	case *ast.RollbackStmt:
-		return "ROLLBACK"
-	case *ast.PrepareStmt, *ast.ExecuteStmt:
-		return "PREPARE/EXECUTE"
-	case *ast.SetPwdStmt:
-		return "SET PASSWORD"
-	case *ast.ShowStmt:
-		return "SHOW"
-	case *ast.CreateTableStmt:
-		return "CREATE TABLE"
-	case *ast.CreateIndexStmt:
-		return "CREATE INDEX"
-	case *ast.AlterTableStmt:
-		return "ALTER TABLE"
-	case *ast.DropTableStmt:
-		return "DROP TABLE"
-	case *ast.LockTablesStmt:
-		return "LOCK TABLES"
-	case *ast.SetStmt:
-		return "SET"
+	}
+	if k, ok := stmtKinds[reflect.TypeOf(n)]; ok {
+		return k
 	}
 	return "this statement"
+}
+
+var stmtKinds = map[reflect.Type]string{
+	reflect.TypeFor[*ast.UpdateStmt](): "UPDATE", reflect.TypeFor[*ast.DeleteStmt](): "DELETE",
+	reflect.TypeFor[*ast.SelectStmt](): "SELECT", reflect.TypeFor[*ast.SetOprStmt](): "SELECT",
+	reflect.TypeFor[*ast.UseStmt](): "USE", reflect.TypeFor[*ast.CreateDatabaseStmt](): "CREATE DATABASE",
+	reflect.TypeFor[*ast.DropDatabaseStmt](): "DROP DATABASE", reflect.TypeFor[*ast.AlterDatabaseStmt](): "ALTER DATABASE",
+	reflect.TypeFor[*ast.CreateViewStmt](): "CREATE VIEW", reflect.TypeFor[*ast.ProcedureInfo](): "CREATE PROCEDURE",
+	reflect.TypeFor[*ast.DropProcedureStmt](): "DROP PROCEDURE", reflect.TypeFor[*ast.GrantStmt](): "GRANT",
+	reflect.TypeFor[*ast.GrantRoleStmt](): "GRANT", reflect.TypeFor[*ast.RevokeStmt](): "REVOKE",
+	reflect.TypeFor[*ast.RevokeRoleStmt](): "REVOKE", reflect.TypeFor[*ast.CreateUserStmt](): "CREATE USER",
+	reflect.TypeFor[*ast.AlterUserStmt](): "ALTER USER", reflect.TypeFor[*ast.DropUserStmt](): "DROP USER",
+	reflect.TypeFor[*ast.LoadDataStmt](): "LOAD DATA", reflect.TypeFor[*ast.TruncateTableStmt](): "TRUNCATE",
+	reflect.TypeFor[*ast.RenameTableStmt](): "RENAME TABLE", reflect.TypeFor[*ast.CreateSequenceStmt](): "CREATE SEQUENCE",
+	reflect.TypeFor[*ast.CallStmt](): "CALL", reflect.TypeFor[*ast.DoStmt](): "DO",
+	reflect.TypeFor[*ast.FlushStmt](): "FLUSH", reflect.TypeFor[*ast.KillStmt](): "KILL",
+	reflect.TypeFor[*ast.RollbackStmt](): "ROLLBACK", reflect.TypeFor[*ast.PrepareStmt](): "PREPARE/EXECUTE",
+	reflect.TypeFor[*ast.ExecuteStmt](): "PREPARE/EXECUTE", reflect.TypeFor[*ast.SetPwdStmt](): "SET PASSWORD",
+	reflect.TypeFor[*ast.ShowStmt](): "SHOW", reflect.TypeFor[*ast.CreateTableStmt](): "CREATE TABLE",
+	reflect.TypeFor[*ast.CreateIndexStmt](): "CREATE INDEX", reflect.TypeFor[*ast.AlterTableStmt](): "ALTER TABLE",
+	reflect.TypeFor[*ast.DropTableStmt](): "DROP TABLE", reflect.TypeFor[*ast.LockTablesStmt](): "LOCK TABLES",
+	reflect.TypeFor[*ast.SetStmt](): "SET",
 }

@@ -272,11 +272,7 @@ func canonical(s string) string {
 	if err != nil || !ok || sel.Fields == nil || len(sel.Fields.Fields) != 1 {
 		return s
 	}
-	e := sel.Fields.Fields[0].Expr
-	for p, ok := e.(*ast.ParenthesesExpr); ok; p, ok = e.(*ast.ParenthesesExpr) {
-		e = p.Expr
-	}
-	if out, err := restore(e); err == nil {
+	if out, err := restore(unparen(sel.Fields.Fields[0].Expr)); err == nil {
 		return out
 	}
 	return s

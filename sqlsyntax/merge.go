@@ -64,16 +64,11 @@ func MergeBackfills(sqls ...string) (string, error) {
 			if a.Column.Table.L != "" || a.Column.Schema.L != "" {
 				return "", fmt.Errorf("backfill %d sets a qualified column (%s): only backfills setting their table's columns by name are merged", i+1, a.Column.Name.O)
 			}
-			col := &ast.ColumnNameExpr{Name: &ast.ColumnName{Name: a.Column.Name}}
-			v := a.Expr
-			if d, ok := v.(*ast.DefaultExpr); ok && d.Name == nil {
-				v = &ast.DefaultExpr{Name: &ast.ColumnName{Name: a.Column.Name}}
-			}
 			out.List = append(out.List, &ast.Assignment{
 				Column: &ast.ColumnName{Name: a.Column.Name},
 				Expr: &ast.CaseExpr{
-					WhenClauses: []*ast.WhenClause{{Expr: paren(pending), Result: v}},
-					ElseClause:  col,
+					WhenClauses: []*ast.WhenClause{{Expr: paren(pending), Result: value(a)}},
+					ElseClause:  &ast.ColumnNameExpr{Name: &ast.ColumnName{Name: a.Column.Name}},
 				},
 			})
 		}
@@ -85,6 +80,23 @@ func MergeBackfills(sqls ...string) (string, error) {
 	}
 	out.Where = where
 	return restore(out)
+}
+
+// value is what an assignment writes, a bare DEFAULT named after its
+// column: moved into another expression, DEFAULT alone means nothing.
+func value(a *ast.Assignment) ast.ExprNode {
+	if d, ok := a.Expr.(*ast.DefaultExpr); ok && d.Name == nil {
+		return &ast.DefaultExpr{Name: &ast.ColumnName{Name: a.Column.Name}}
+	}
+	return a.Expr
+}
+
+// unparen is e without its outer parentheses.
+func unparen(e ast.ExprNode) ast.ExprNode {
+	for p, ok := e.(*ast.ParenthesesExpr); ok; p, ok = e.(*ast.ParenthesesExpr) {
+		e = p.Expr
+	}
+	return e
 }
 
 func paren(e ast.ExprNode) ast.ExprNode {

@@ -149,8 +149,8 @@ func (b *Backfill) Batch(key string, after bool) string {
 
 func (b *Backfill) where(key string, after, upTo bool) ast.ExprNode {
 	where := b.upd.Where
-	if _, ok := where.(*ast.ParenthesesExpr); !ok && (after || upTo) {
-		where = &ast.ParenthesesExpr{Expr: where}
+	if after || upTo {
+		where = paren(where)
 	}
 	for _, r := range []struct {
 		op opcode.Op
@@ -247,14 +247,7 @@ func (b *Backfill) FillsWhereNull() map[string]Fill {
 
 // isNullOf tells whether e is `col IS NULL`, in parentheses or not.
 func isNullOf(e ast.ExprNode, col string) bool {
-	for {
-		p, ok := e.(*ast.ParenthesesExpr)
-		if !ok {
-			break
-		}
-		e = p.Expr
-	}
-	n, ok := e.(*ast.IsNullExpr)
+	n, ok := unparen(e).(*ast.IsNullExpr)
 	if !ok || n.Not {
 		return false
 	}

@@ -61,10 +61,7 @@ func ReadRewrite(update string) (*Rewrite, error) {
 		if a.Column.Table.L != "" && a.Column.Table.L != alias {
 			return r, nil
 		}
-		v := a.Expr
-		if d, ok := v.(*ast.DefaultExpr); ok && d.Name == nil {
-			v = &ast.DefaultExpr{Name: &ast.ColumnName{Name: a.Column.Name}}
-		}
+		v := value(a)
 		s := &substitute{set: set, alias: alias}
 		n, _ := v.Accept(s)
 		if s.unsure {
