@@ -92,3 +92,61 @@ func TestAttackBackfillNamesApplicationTriggers(t *testing.T) {
 		t.Errorf("emcee's own triggers named as the application's:\n%s", r)
 	}
 }
+
+// A DECIMAL(10,3) column of a unique key tightened to DECIMAL(10,2) by
+// pt-online-schema-change: the gate counted no row with a third decimal,
+// then, while the tool copied, the application set one row's price to
+// 1.004. The tool's trigger wrote it to the copy with REPLACE, rounded to
+// 1.00 (a note, not an error, even in strict mode), and REPLACE deleted
+// the copy's row that held 1.00: contract said applied, with 19,999 of
+// 20,000 rows. The server's own copy blocks the write and fails it after.
+// Such a tightening is refused to the tool before the revision runs.
+func TestAttackOSCRoundedKeyTakesAnotherRowsPlace(t *testing.T) {
+	t.Parallel()
+	a := `schema "s" {}
+table "t" {
+  schema = schema.s
+  column "id" {
+    type = int
+  }
+  column "price" {
+    type = decimal(10,3)
+  }
+  primary_key {
+    columns = [column.id]
+  }
+  index "u_price" {
+    unique  = true
+    columns = [column.price]
+  }
+}
+`
+	b := strings.Replace(a, "type = decimal(10,3)", "type = decimal(10,2)\n    allow_copy = true", 1)
+	p := newSchemaProject(t, [2]string{"a", a}, [2]string{"b", b})
+	p.must("plan")
+	p.must("db", "sync", "a")
+	p.exec("INSERT INTO t (id, price) SELECT seq, seq FROM seq_1_to_20000")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	run := p.start("db", "contract", "--osc", "pt-osc", "--osc-sleep", "20ms")
+	p.waitFor("the tool to copy row 2, or contract to end", func() bool {
+		return exited(run.cmd) || p.query("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '_t_new'") == "1" &&
+			p.query("SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() AND TRIGGER_NAME LIKE 'pt\\_osc\\_%'") == "3" &&
+			p.query("SELECT COUNT(*) FROM _t_new WHERE id = 2") == "1"
+	})
+	if !exited(run.cmd) {
+		p.exec("UPDATE t SET price = 1.004 WHERE id = 2")
+	}
+	r := run.wait(t)
+	if got := p.query("SELECT COUNT(*) FROM t"); got != "20000" {
+		t.Fatalf("%s of 20000 rows after contract through the tool:\n%s", got, r)
+	}
+	if r.Code == 0 {
+		t.Fatalf("contract handed the tightening of a unique key to the tool: %s", r)
+	}
+	opContains(t, r, "b_contract01 refused before it ran anything", "tightens `t`.`price`, a column of unique key `u_price`", "run without --osc pt-osc")
+	p.must("db", "contract")
+	if got := p.query("SELECT COUNT(*) FROM t"); got != "20000" {
+		t.Fatalf("%s of 20000 rows after contract", got)
+	}
+}
