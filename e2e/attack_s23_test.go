@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -149,4 +150,48 @@ table "t" {
 	if got := p.query("SELECT COUNT(*) FROM t"); got != "20000" {
 		t.Fatalf("%s of 20000 rows after contract", got)
 	}
+}
+
+// A column's copy-out writes one UPDATE per row, built by the server with
+// CONCAT, which returns NULL (a warning only) past max_allowed_packet: a
+// 9 MB value (18 MB in hexadecimal, over MariaDB's 16 MB) was copied out
+// as `SET body = NULL` and put back as NULL, both commands exiting 0, the
+// value gone once the rollback had dropped the column. Such a column now
+// gets no commands, and the refusal says why.
+func TestAttackCopyOutOfAValueLongerThanAPacket(t *testing.T) {
+	t.Parallel()
+	a := keyTable("int")
+	b := strings.Replace(a, "  primary_key {", "  column \"body\" {\n    type = longtext\n    null = true\n  }\n  primary_key {", 1)
+	p := newSchemaProject(t, [2]string{"a", a}, [2]string{"b", b})
+	p.must("plan")
+	p.must("db", "sync", "a")
+	p.exec("INSERT INTO t (id) VALUES (1), (2)")
+	p.must("db", "expand")
+	p.exec("UPDATE t SET body = REPEAT('x', 9000000) WHERE id = 1")
+	p.exec("UPDATE t SET body = 'short' WHERE id = 2")
+	const state = "SELECT id, LENGTH(body), MD5(body) FROM t ORDER BY id"
+	before := p.query(state)
+	r := p.run("db", "rollback")
+	if r.Code != 1 {
+		t.Fatalf("rollback: want the refusal: %s", r)
+	}
+	if strings.Contains(r.Stderr, "--execute=") {
+		// The commands given must put the value back.
+		doc := cliDoc(t, "json", p.run("db", "rollback", "--format", "json"))
+		var losses []copyOutLoss
+		raw, _ := json.Marshal(doc["losses"])
+		if err := json.Unmarshal(raw, &losses); err != nil || len(losses) != 1 {
+			t.Fatalf("losses: %s (%v)", raw, err)
+		}
+		dir := t.TempDir()
+		shellIn(t, dir, losses[0].Save)
+		p.must("db", "rollback", "--drop-new-data")
+		p.must("db", "expand")
+		shellIn(t, dir, losses[0].Restore)
+		if after := p.query(state); after != before {
+			t.Fatalf("put back:\n%s\nwant\n%s", after, before)
+		}
+		return
+	}
+	opContains(t, r, "no command to copy out t.body: 1 of its rows hold a value", "max_allowed_packet, 16777216 bytes")
 }
