@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"encoding/json"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -194,4 +196,52 @@ func TestAttackCopyOutOfAValueLongerThanAPacket(t *testing.T) {
 		return
 	}
 	opContains(t, r, "no command to copy out t.body: 1 of its rows hold a value", "max_allowed_packet, 16777216 bytes")
+}
+
+// A table a rollback drops is copied out by the dump tool and put back
+// in the dump's sql_mode, which is not strict: once the release was
+// rewritten (`emcee plan --rewrite`) with a shorter column and expanded
+// again, the restore cut 'a name longer than ten' to 'a name lon', and
+// exited 0. It is strict now, and stops at such a row.
+func TestAttackTableRestoreDoesNotCutValues(t *testing.T) {
+	t.Parallel()
+	a := keyTable("int")
+	b := a + `
+table "extra" {
+  schema = schema.s
+  column "id" {
+    type = int
+  }
+  column "name" {
+    type = varchar(100)
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+`
+	p := newSchemaProject(t, [2]string{"a", a}, [2]string{"b", b})
+	p.must("plan")
+	p.must("db", "sync", "a")
+	p.must("db", "expand")
+	p.exec("INSERT INTO extra (id, name) VALUES (1, 'a name longer than ten'), (2, 'short')")
+	losses := refusedLosses(t, p)
+	if len(losses) != 1 {
+		t.Fatalf("losses: %+v", losses)
+	}
+	dir := t.TempDir()
+	shellIn(t, dir, losses[0].Save)
+	p.must("db", "rollback", "--drop-new-data")
+	opWrite(t, filepath.Join(p.Dir, "schema", "b.hcl"), []byte(strings.Replace(b, "varchar(100)", "varchar(10)", 1)))
+	p.must("plan", "--rewrite", "b")
+	p.must("db", "expand")
+	cmd := exec.Command("sh", "-c", losses[0].Restore)
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if got := p.query("SELECT COUNT(*) FROM extra WHERE name = 'a name lon'"); got != "0" {
+		t.Fatalf("the restore cut a value to fit (%v): %s", err, out)
+	}
+	if err == nil || !strings.Contains(string(out), "Data too long for column 'name'") {
+		t.Fatalf("the restore of a value too long for the column: %v\n%s", err, out)
+	}
 }
