@@ -750,9 +750,11 @@ func (s *Session) saveColumn(ctx context.Context, table, column, pred string, dr
 	// the application's time zone, where the fill computes. The values do
 	// not depend on it (a TIMESTAMP goes as FROM_UNIXTIME of its instant,
 	// restoreLiteral), and the file puts them back in +00:00, where no
-	// local time is ambiguous.
+	// local time is ambiguous, and strict: in a server's non-strict
+	// sql_mode, a value too long for the column a rewritten release made
+	// shorter was cut to fit (e2e TestAttackColumnRestoreDoesNotCutValues).
 	q := "SET SESSION sql_mode = " + sqlsyntax.String(dbconn.SQLMode) + ", time_zone = " + sqlsyntax.String(s.appZone) + "; " +
-		"SELECT " + sqlsyntax.String("SET SESSION time_zone = "+sqlsyntax.String(dbconn.PinnedTimeZone)+";") + "; " +
+		"SELECT " + sqlsyntax.String("SET SESSION sql_mode = 'STRICT_ALL_TABLES', time_zone = "+sqlsyntax.String(dbconn.PinnedTimeZone)+";") + "; " +
 		"SELECT CONCAT(" + strings.Join(parts, ", ") + ") FROM " + sqlsyntax.Ident(table) + " WHERE " + pred
 	file := shell.Word(s.saveFile("sql", table, column))
 	save = client + " --batch --raw --skip-column-names --quick --execute=" + shell.Quote(q) + " -- " + shell.Word(s.Cfg.Database) + " > " + file

@@ -245,3 +245,38 @@ table "extra" {
 		t.Fatalf("the restore of a value too long for the column: %v\n%s", err, out)
 	}
 }
+
+// A column's copy-out file was put back in the server's own sql_mode: on
+// a server that is not strict, a value too long for the column a
+// rewritten release made shorter was cut to fit, the restore exiting 0.
+// The file sets a strict mode first.
+func TestAttackColumnRestoreDoesNotCutValues(t *testing.T) {
+	t.Parallel()
+	srv := testserver.Start(t, testserver.Options{Args: []string{"--sql-mode="}})
+	a := keyTable("int")
+	b := strings.Replace(a, "  primary_key {", "  column \"body\" {\n    type = varchar(100)\n    null = true\n  }\n  primary_key {", 1)
+	p := plannedProjectOn(t, srv.NewDB(t), "mariadb 10.11", [2]string{"a", a}, [2]string{"b", b})
+	p.must("db", "sync", "a")
+	p.exec("INSERT INTO t (id) VALUES (1), (2)")
+	p.must("db", "expand")
+	p.exec("UPDATE t SET body = 'a body longer than ten' WHERE id = 1")
+	losses := refusedLosses(t, p)
+	if len(losses) != 1 {
+		t.Fatalf("losses: %+v", losses)
+	}
+	dir := t.TempDir()
+	shellIn(t, dir, losses[0].Save)
+	p.must("db", "rollback", "--drop-new-data")
+	opWrite(t, filepath.Join(p.Dir, "schema", "b.hcl"), []byte(strings.Replace(b, "varchar(100)", "varchar(10)", 1)))
+	p.must("plan", "--rewrite", "b")
+	p.must("db", "expand")
+	cmd := exec.Command("sh", "-c", losses[0].Restore)
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if got := p.query("SELECT COUNT(*) FROM t WHERE body = 'a body lon'"); got != "0" {
+		t.Fatalf("the restore cut a value to fit (%v): %s", err, out)
+	}
+	if err == nil || !strings.Contains(string(out), "Data too long for column 'body'") {
+		t.Fatalf("the restore of a value too long for the column: %v\n%s", err, out)
+	}
+}
