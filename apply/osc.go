@@ -236,7 +236,7 @@ func (s *Session) checkOSC(ctx context.Context, rev *revision.Revision, from int
 			s.osc.privileged = true
 		}
 		if err == nil && a != nil {
-			err = cmp.Or(oscCollidingKeys(rev, a.Table), s.oscNames(ctx, a), s.oscDeclared(rev.ID.Release, a.Table))
+			err = cmp.Or(oscCollidingKeys(rev, a.Table), s.oscRoundedKeys(ctx, st, a.Table), s.oscNames(ctx, a), s.oscDeclared(rev.ID.Release, a.Table))
 		}
 		if err != nil {
 			return &Refusal{
@@ -257,6 +257,38 @@ func (s *Session) checkOSC(ctx context.Context, rev *revision.Revision, from int
 func oscCollidingKeys(rev *revision.Revision, table string) error {
 	if rev.CollisionGated(table) {
 		return fmt.Errorf("it converts a unique key of %s to a collation under which keys may collide (the revision's gate counts them), and %s copies rows with INSERT IGNORE and its triggers write with REPLACE: a colliding key written while it copies would silently take the other row's place, where the server's own copy fails instead", sqlsyntax.Ident(table), PtOSC)
+	}
+	return nil
+}
+
+// oscRoundedKeys refuses a tightening of a column of a unique key whose
+// values the new type stores otherwise than written with no error, even
+// under strict sql_mode: a DECIMAL with fewer decimals rounds them, text
+// loses trailing spaces. The revision's gate counts such rows before; a
+// row the application writes while the tool copies reaches the copy
+// through the tool's triggers (REPLACE) changed, and where its key then
+// equals another row's, that row leaves the copy and is gone once the
+// tool swaps the tables: an UPDATE to 1.004 deleted the row holding 1.00
+// (e2e TestAttackOSCRoundedKeyTakesAnotherRowsPlace). The server's own
+// copy blocks the write while it runs, and the write fails after it.
+func (s *Session) oscRoundedKeys(ctx context.Context, st revision.Statement, table string) error {
+	if !slices.Contains(strings.Split(st.Rule, ", "), "tighten-column") {
+		return nil
+	}
+	for _, e := range effect.Of(st.SQL) {
+		if e.Op != effect.ModifyColumn {
+			continue
+		}
+		keys, err := s.queryStrings(ctx, "SELECT DISTINCT s.INDEX_NAME FROM information_schema.STATISTICS s JOIN information_schema.COLUMNS c ON c.TABLE_SCHEMA = s.TABLE_SCHEMA AND c.TABLE_NAME = s.TABLE_NAME AND c.COLUMN_NAME = s.COLUMN_NAME WHERE s.TABLE_SCHEMA = DATABASE() AND s.TABLE_NAME = ? AND s.COLUMN_NAME = ? AND s.NON_UNIQUE = 0 AND c.DATA_TYPE IN ('decimal', 'char', 'varchar', 'tinytext', 'text', 'mediumtext', 'longtext') ORDER BY 1", table, e.Name)
+		if err != nil {
+			return err
+		}
+		for i, k := range keys {
+			keys[i] = sqlsyntax.Ident(k)
+		}
+		if len(keys) > 0 {
+			return fmt.Errorf("it tightens %s.%s, a column of unique key %s, whose new type stores some values otherwise than written (decimals rounded, trailing spaces cut) without an error; %s's triggers write the rows the application writes while it copies with REPLACE, so such a row whose key then equals another row's would silently take that row's place, where the server's own copy fails the write instead", sqlsyntax.Ident(table), sqlsyntax.Ident(e.Name), strings.Join(keys, ", "), PtOSC)
+		}
 	}
 	return nil
 }

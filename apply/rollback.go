@@ -323,6 +323,9 @@ type Loss struct {
 	// the URL names no account the client can log in as (dbconn.ClientUser).
 	Save    string `json:"save"`
 	Restore string `json:"restore,omitempty"`
+	// Unsaved says why a column has no commands though the URL names an
+	// account: values too long for a line of its copy-out.
+	Unsaved string `json:"unsaved,omitempty"`
 	// refilled: a column counted against what the release's migrate
 	// computes from the previous release's columns (recountLosses).
 	refilled bool
@@ -377,6 +380,9 @@ func (s *Session) rollbackLosses(ctx context.Context, res *Result, rel string, r
 	for _, l := range losses {
 		if l.Save != "" {
 			saves = append(saves, "      "+l.Save)
+		}
+		if l.Unsaved != "" {
+			saves = append(saves, "      (no command to copy out "+l.Table+"."+l.Column+": "+l.Unsaved+")")
 		}
 	}
 	var restores []string
@@ -567,11 +573,11 @@ func (s *Session) columnLoss(ctx context.Context, table, column string, f *sqlsy
 		})
 		switch {
 		case err == nil:
-			save, restore, err := s.saveColumn(ctx, table, column, pred, drops)
+			save, restore, unsaved, err := s.saveColumn(ctx, table, column, pred, drops)
 			if err != nil {
 				return nil, err
 			}
-			return &Loss{Table: table, Column: column, Rows: n, Save: save, Restore: restore, refilled: f != nil && i < 2}, nil
+			return &Loss{Table: table, Column: column, Rows: n, Save: save, Restore: restore, Unsaved: unsaved, refilled: f != nil && i < 2}, nil
 		// No default (1364), or the backfill's value reads what is no
 		// longer there (1054): count more broadly, never less.
 		case i < len(preds)-1 && dbconn.ServerError(err, 1364, 1054):
@@ -613,9 +619,21 @@ func (s *Session) tableLoss(ctx context.Context, table string) (*Loss, error) {
 		return l, nil
 	}
 	mysql, _ := s.client(false)
+	// Strict, unless a generated column's value in the dump (which it
+	// then ignores) would stop it: without, a value too long for the
+	// table a rewritten release creates again was cut to fit, the restore
+	// exiting 0 (e2e TestAttackTableRestoreDoesNotCutValues).
+	var generated int
+	if err := s.Conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND (EXTRA LIKE '%VIRTUAL GENERATED%' OR EXTRA LIKE '%STORED GENERATED%')", table).Scan(&generated); err != nil {
+		return nil, err
+	}
+	mode := "NO_AUTO_VALUE_ON_ZERO,STRICT_ALL_TABLES"
+	if generated > 0 {
+		mode = "NO_AUTO_VALUE_ON_ZERO"
+	}
 	file := shell.Word(s.saveFile("sql", table))
 	l.Save = dump + " --single-transaction --compact --no-create-info --skip-triggers --complete-insert --hex-blob -- " + shell.Word(s.Cfg.Database) + " " + shell.Word(table) + " > " + file
-	l.Restore = mysql + " --init-command=" + shell.Quote("SET SESSION sql_mode = 'NO_AUTO_VALUE_ON_ZERO', time_zone = '+00:00'") + " -- " + shell.Word(s.Cfg.Database) + " < " + file
+	l.Restore = mysql + " --init-command=" + shell.Quote("SET SESSION sql_mode = "+sqlsyntax.String(mode)+", time_zone = '+00:00'") + " -- " + shell.Word(s.Cfg.Database) + " < " + file
 	return l, nil
 }
 
@@ -638,7 +656,12 @@ func (s *Session) tableLoss(ctx context.Context, table string) (*Loss, error) {
 // time of the restore (onUpdateColumns), which a keyless table's next
 // restore also looks for. A failed read of those columns is an error, not
 // a command that copies the values alone.
-func (s *Session) saveColumn(ctx context.Context, table, column, pred string, drops map[string]bool) (save, restore string, err error) {
+// A line longer than the server's max_allowed_packet is NULL (CONCAT's
+// limit, a warning only): a value of 9 MB was copied out as NULL and put
+// back as NULL, both commands exiting 0. Such rows are counted first, and
+// the column gets no commands (unsaved says why); one grown longer after
+// the count is the line NULL, which the restore stops at.
+func (s *Session) saveColumn(ctx context.Context, table, column, pred string, drops map[string]bool) (save, restore, unsaved string, err error) {
 	key, err := dbconn.Strings(ctx, s.Conn, "SELECT COLUMN_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND INDEX_NAME = 'PRIMARY' ORDER BY SEQ_IN_INDEX", table)
 	keyless := err == nil && len(key) == 0
 	if keyless {
@@ -659,11 +682,11 @@ func (s *Session) saveColumn(ctx context.Context, table, column, pred string, dr
 		types, err = s.columnTypes(ctx, table)
 	}
 	if err != nil {
-		return "", "", s.redact(fmt.Errorf("reading the columns that say where %s.%s's lost values go back: %w", table, column, err))
+		return "", "", "", s.redact(fmt.Errorf("reading the columns that say where %s.%s's lost values go back: %w", table, column, err))
 	}
 	client, err := s.client(false)
 	if err != nil {
-		return "", "", nil
+		return "", "", "", nil
 	}
 	parts := []string{sqlsyntax.String("UPDATE " + sqlsyntax.Ident(table) + " SET " + sqlsyntax.Ident(column) + " = "), restoreLiteral(column, types[strings.ToLower(column)])}
 	for _, c := range stamped {
@@ -686,17 +709,29 @@ func (s *Session) saveColumn(ctx context.Context, table, column, pred string, dr
 		}
 	}
 	parts = append(parts, sqlsyntax.String(";"))
+	var long, packet int64
+	err = s.inAppZone(ctx, func() error {
+		return s.Conn.QueryRowContext(ctx, "SELECT COUNT(*), @@max_allowed_packet FROM "+sqlsyntax.Ident(table)+" WHERE ("+pred+") AND CONCAT("+strings.Join(parts, ", ")+") IS NULL").Scan(&long, &packet)
+	})
+	if err != nil {
+		return "", "", "", s.redact(fmt.Errorf("measuring the copy-out of %s.%s: %w", table, column, err))
+	}
+	if long > 0 {
+		return "", "", fmt.Sprintf("%d of its rows hold a value whose line (an UPDATE with the value in hexadecimal, twice its bytes) is longer than the server's max_allowed_packet, %d bytes, which the copy-out would write as NULL; raise max_allowed_packet on the server (SET GLOBAL max_allowed_packet = 1073741824) and rerun for the commands, or copy them out another way", long, packet), nil
+	}
 	// As emcee's session counted, for pred to read as it was counted: in
 	// the application's time zone, where the fill computes. The values do
 	// not depend on it (a TIMESTAMP goes as FROM_UNIXTIME of its instant,
 	// restoreLiteral), and the file puts them back in +00:00, where no
-	// local time is ambiguous.
+	// local time is ambiguous, and strict: in a server's non-strict
+	// sql_mode, a value too long for the column a rewritten release made
+	// shorter was cut to fit (e2e TestAttackColumnRestoreDoesNotCutValues).
 	q := "SET SESSION sql_mode = " + sqlsyntax.String(dbconn.SQLMode) + ", time_zone = " + sqlsyntax.String(s.appZone) + "; " +
-		"SELECT " + sqlsyntax.String("SET SESSION time_zone = "+sqlsyntax.String(dbconn.PinnedTimeZone)+";") + "; " +
+		"SELECT " + sqlsyntax.String("SET SESSION sql_mode = 'STRICT_ALL_TABLES', time_zone = "+sqlsyntax.String(dbconn.PinnedTimeZone)+";") + "; " +
 		"SELECT CONCAT(" + strings.Join(parts, ", ") + ") FROM " + sqlsyntax.Ident(table) + " WHERE " + pred
 	file := shell.Word(s.saveFile("sql", table, column))
 	save = client + " --batch --raw --skip-column-names --quick --execute=" + shell.Quote(q) + " -- " + shell.Word(s.Cfg.Database) + " > " + file
-	return save, client + " -- " + shell.Word(s.Cfg.Database) + " < " + file, nil
+	return save, client + " -- " + shell.Word(s.Cfg.Database) + " < " + file, "", nil
 }
 
 // columnTypes are the DATA_TYPEs of the live table's columns, by
@@ -746,7 +781,9 @@ func restoreLiteral(column, dataType string) string {
 	default:
 		lit = "CONCAT('CONVERT(X''', HEX(CAST(" + c + " AS CHAR CHARACTER SET utf8mb4)), ''' USING utf8mb4)')"
 	}
-	return "IFNULL(" + lit + ", 'NULL')"
+	// Not IFNULL(lit, 'NULL'): lit is NULL also when it is too long
+	// (max_allowed_packet), and the value must not come back as NULL.
+	return "IF(" + c + " IS NULL, 'NULL', " + lit + ")"
 }
 
 // client is the server's command-line client (or dump tool), connected as

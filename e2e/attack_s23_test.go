@@ -1,6 +1,9 @@
 package e2e
 
 import (
+	"encoding/json"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -90,5 +93,190 @@ func TestAttackBackfillNamesApplicationTriggers(t *testing.T) {
 	opContains(t, r, "fires for each the UPDATE triggers of the table that emcee did not create: `app_audit`")
 	if strings.Contains(r.Stdout, "`emcee_t_b_") {
 		t.Errorf("emcee's own triggers named as the application's:\n%s", r)
+	}
+}
+
+// A DECIMAL(10,3) column of a unique key tightened to DECIMAL(10,2) by
+// pt-online-schema-change: the gate counted no row with a third decimal,
+// then, while the tool copied, the application set one row's price to
+// 1.004. The tool's trigger wrote it to the copy with REPLACE, rounded to
+// 1.00 (a note, not an error, even in strict mode), and REPLACE deleted
+// the copy's row that held 1.00: contract said applied, with 19,999 of
+// 20,000 rows. The server's own copy blocks the write and fails it after.
+// Such a tightening is refused to the tool before the revision runs.
+func TestAttackOSCRoundedKeyTakesAnotherRowsPlace(t *testing.T) {
+	t.Parallel()
+	a := `schema "s" {}
+table "t" {
+  schema = schema.s
+  column "id" {
+    type = int
+  }
+  column "price" {
+    type = decimal(10,3)
+  }
+  primary_key {
+    columns = [column.id]
+  }
+  index "u_price" {
+    unique  = true
+    columns = [column.price]
+  }
+}
+`
+	b := strings.Replace(a, "type = decimal(10,3)", "type = decimal(10,2)\n    allow_copy = true", 1)
+	p := newSchemaProject(t, [2]string{"a", a}, [2]string{"b", b})
+	p.must("plan")
+	p.must("db", "sync", "a")
+	p.exec("INSERT INTO t (id, price) SELECT seq, seq FROM seq_1_to_20000")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	run := p.start("db", "contract", "--osc", "pt-osc", "--osc-sleep", "20ms")
+	p.waitFor("the tool to copy row 2, or contract to end", func() bool {
+		return exited(run.cmd) || p.query("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '_t_new'") == "1" &&
+			p.query("SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() AND TRIGGER_NAME LIKE 'pt\\_osc\\_%'") == "3" &&
+			p.query("SELECT COUNT(*) FROM _t_new WHERE id = 2") == "1"
+	})
+	if !exited(run.cmd) {
+		p.exec("UPDATE t SET price = 1.004 WHERE id = 2")
+	}
+	r := run.wait(t)
+	if got := p.query("SELECT COUNT(*) FROM t"); got != "20000" {
+		t.Fatalf("%s of 20000 rows after contract through the tool:\n%s", got, r)
+	}
+	if r.Code == 0 {
+		t.Fatalf("contract handed the tightening of a unique key to the tool: %s", r)
+	}
+	opContains(t, r, "b_contract01 refused before it ran anything", "tightens `t`.`price`, a column of unique key `u_price`", "run without --osc pt-osc")
+	p.must("db", "contract")
+	if got := p.query("SELECT COUNT(*) FROM t"); got != "20000" {
+		t.Fatalf("%s of 20000 rows after contract", got)
+	}
+}
+
+// A column's copy-out writes one UPDATE per row, built by the server with
+// CONCAT, which returns NULL (a warning only) past max_allowed_packet: a
+// 9 MB value (18 MB in hexadecimal, over MariaDB's 16 MB) was copied out
+// as `SET body = NULL` and put back as NULL, both commands exiting 0, the
+// value gone once the rollback had dropped the column. Such a column now
+// gets no commands, and the refusal says why.
+func TestAttackCopyOutOfAValueLongerThanAPacket(t *testing.T) {
+	t.Parallel()
+	a := keyTable("int")
+	b := strings.Replace(a, "  primary_key {", "  column \"body\" {\n    type = longtext\n    null = true\n  }\n  primary_key {", 1)
+	p := newSchemaProject(t, [2]string{"a", a}, [2]string{"b", b})
+	p.must("plan")
+	p.must("db", "sync", "a")
+	p.exec("INSERT INTO t (id) VALUES (1), (2)")
+	p.must("db", "expand")
+	p.exec("UPDATE t SET body = REPEAT('x', 9000000) WHERE id = 1")
+	p.exec("UPDATE t SET body = 'short' WHERE id = 2")
+	const state = "SELECT id, LENGTH(body), MD5(body) FROM t ORDER BY id"
+	before := p.query(state)
+	r := p.run("db", "rollback")
+	if r.Code != 1 {
+		t.Fatalf("rollback: want the refusal: %s", r)
+	}
+	if strings.Contains(r.Stderr, "--execute=") {
+		// The commands given must put the value back.
+		doc := cliDoc(t, "json", p.run("db", "rollback", "--format", "json"))
+		var losses []copyOutLoss
+		raw, _ := json.Marshal(doc["losses"])
+		if err := json.Unmarshal(raw, &losses); err != nil || len(losses) != 1 {
+			t.Fatalf("losses: %s (%v)", raw, err)
+		}
+		dir := t.TempDir()
+		shellIn(t, dir, losses[0].Save)
+		p.must("db", "rollback", "--drop-new-data")
+		p.must("db", "expand")
+		shellIn(t, dir, losses[0].Restore)
+		if after := p.query(state); after != before {
+			t.Fatalf("put back:\n%s\nwant\n%s", after, before)
+		}
+		return
+	}
+	opContains(t, r, "no command to copy out t.body: 1 of its rows hold a value", "max_allowed_packet, 16777216 bytes")
+}
+
+// A table a rollback drops is copied out by the dump tool and put back
+// in the dump's sql_mode, which is not strict: once the release was
+// rewritten (`emcee plan --rewrite`) with a shorter column and expanded
+// again, the restore cut 'a name longer than ten' to 'a name lon', and
+// exited 0. It is strict now, and stops at such a row.
+func TestAttackTableRestoreDoesNotCutValues(t *testing.T) {
+	t.Parallel()
+	a := keyTable("int")
+	b := a + `
+table "extra" {
+  schema = schema.s
+  column "id" {
+    type = int
+  }
+  column "name" {
+    type = varchar(100)
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+`
+	p := newSchemaProject(t, [2]string{"a", a}, [2]string{"b", b})
+	p.must("plan")
+	p.must("db", "sync", "a")
+	p.must("db", "expand")
+	p.exec("INSERT INTO extra (id, name) VALUES (1, 'a name longer than ten'), (2, 'short')")
+	losses := refusedLosses(t, p)
+	if len(losses) != 1 {
+		t.Fatalf("losses: %+v", losses)
+	}
+	dir := t.TempDir()
+	shellIn(t, dir, losses[0].Save)
+	p.must("db", "rollback", "--drop-new-data")
+	opWrite(t, filepath.Join(p.Dir, "schema", "b.hcl"), []byte(strings.Replace(b, "varchar(100)", "varchar(10)", 1)))
+	p.must("plan", "--rewrite", "b")
+	p.must("db", "expand")
+	cmd := exec.Command("sh", "-c", losses[0].Restore)
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if got := p.query("SELECT COUNT(*) FROM extra WHERE name = 'a name lon'"); got != "0" {
+		t.Fatalf("the restore cut a value to fit (%v): %s", err, out)
+	}
+	if err == nil || !strings.Contains(string(out), "Data too long for column 'name'") {
+		t.Fatalf("the restore of a value too long for the column: %v\n%s", err, out)
+	}
+}
+
+// A column's copy-out file was put back in the server's own sql_mode: on
+// a server that is not strict, a value too long for the column a
+// rewritten release made shorter was cut to fit, the restore exiting 0.
+// The file sets a strict mode first.
+func TestAttackColumnRestoreDoesNotCutValues(t *testing.T) {
+	t.Parallel()
+	srv := testserver.Start(t, testserver.Options{Args: []string{"--sql-mode="}})
+	a := keyTable("int")
+	b := strings.Replace(a, "  primary_key {", "  column \"body\" {\n    type = varchar(100)\n    null = true\n  }\n  primary_key {", 1)
+	p := plannedProjectOn(t, srv.NewDB(t), "mariadb 10.11", [2]string{"a", a}, [2]string{"b", b})
+	p.must("db", "sync", "a")
+	p.exec("INSERT INTO t (id) VALUES (1), (2)")
+	p.must("db", "expand")
+	p.exec("UPDATE t SET body = 'a body longer than ten' WHERE id = 1")
+	losses := refusedLosses(t, p)
+	if len(losses) != 1 {
+		t.Fatalf("losses: %+v", losses)
+	}
+	dir := t.TempDir()
+	shellIn(t, dir, losses[0].Save)
+	p.must("db", "rollback", "--drop-new-data")
+	opWrite(t, filepath.Join(p.Dir, "schema", "b.hcl"), []byte(strings.Replace(b, "varchar(100)", "varchar(10)", 1)))
+	p.must("plan", "--rewrite", "b")
+	p.must("db", "expand")
+	cmd := exec.Command("sh", "-c", losses[0].Restore)
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if got := p.query("SELECT COUNT(*) FROM t WHERE body = 'a body lon'"); got != "0" {
+		t.Fatalf("the restore cut a value to fit (%v): %s", err, out)
+	}
+	if err == nil || !strings.Contains(string(out), "Data too long for column 'body'") {
+		t.Fatalf("the restore of a value too long for the column: %v\n%s", err, out)
 	}
 }

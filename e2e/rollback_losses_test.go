@@ -97,7 +97,7 @@ func TestRollbackRefusesToDropNewData(t *testing.T) {
 	// Named after the server and database too: a fleet's targets copy
 	// into one directory.
 	file := "127.0.0.1_3306." + p.DB.Name + ".images.visibility.sql"
-	if data, err := os.ReadFile(filepath.Join(dir, file)); err != nil || string(data) != "SET SESSION time_zone = '+00:00';\nUPDATE `images` SET `visibility` = CONVERT(X'"+fmt.Sprintf("%X", "community")+"' USING utf8mb4) WHERE `id` <=> "+id+";\n" {
+	if data, err := os.ReadFile(filepath.Join(dir, file)); err != nil || string(data) != "SET SESSION sql_mode = 'STRICT_ALL_TABLES', time_zone = '+00:00';\nUPDATE `images` SET `visibility` = CONVERT(X'"+fmt.Sprintf("%X", "community")+"' USING utf8mb4) WHERE `id` <=> "+id+";\n" {
 		t.Fatalf("%s (%v) is not the one value lost:\n%s", file, err, data)
 	}
 	file = "127.0.0.1_3306." + p.DB.Name + ".image_members.sql"
@@ -279,7 +279,7 @@ func TestRollbackLossesWithOddNames(t *testing.T) {
 	for i := range got {
 		got[i] = hashed.ReplaceAllString(strings.TrimPrefix(got[i], prefix), ".sql:")
 	}
-	const tz = "SET SESSION time_zone = '+00:00';\n"
+	const tz = "SET SESSION sql_mode = 'STRICT_ALL_TABLES', time_zone = '+00:00';\n"
 	want := []string{
 		"flag.sql: " + tz + "UPDATE `it's $(odd)` SET `flag` = 7 WHERE `id` <=> " + two + ";\n",
 		"note__x___HOME.sql: " + tz + "UPDATE `it's $(odd)` SET `note 'x' $HOME` = CONVERT(X'" + fmt.Sprintf("%X", "it's \"quoted\"\tné ☃") + "' USING utf8mb4) WHERE `id` <=> " + four + ";\n",
