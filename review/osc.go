@@ -2,7 +2,10 @@ package review
 
 import (
 	"fmt"
+	"slices"
 
+	"ariga.io/atlas/sql/schema"
+	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/splitter"
 	"github.com/emcee-db/emcee/sqlsyntax"
@@ -17,13 +20,19 @@ const OSCTool = "pt-online-schema-change"
 // clauses of its --alter, written back from the statement's tree as the
 // applier writes them (sqlsyntax.ReadOSCAlter), or why it cannot take the
 // statement (the db commands then refuse the revision before it runs).
-func (l *Lock) handToOSC(sql string, rev *revision.Revision) {
+func (l *Lock) handToOSC(st revision.Statement, rev *revision.Revision, before *schema.Schema) {
 	if l.Class != splitter.CostCopy {
 		return
 	}
-	a, err := sqlsyntax.ReadOSCAlter(sql)
-	if err == nil && rev.CollisionGated(a.Table) {
+	a, err := sqlsyntax.ReadOSCAlter(st.SQL)
+	switch {
+	case err != nil:
+	case rev.CollisionGated(a.Table):
 		err = fmt.Errorf("it converts a unique key of %s to a collation under which keys may collide, and the tool copies with INSERT IGNORE: a colliding row would silently take another's place", sqlsyntax.Ident(a.Table))
+	case slices.Contains(st.Rules(), "tighten-column"):
+		if col, key := roundedKey(before, a.Table, st.SQL); key != "" {
+			err = fmt.Errorf("it tightens %s.%s, a column of unique key %s, whose new type stores some values otherwise than written (decimals rounded, trailing spaces cut), and the tool's triggers write with REPLACE: a row written while it copies whose key then equals another's would silently take that row's place", sqlsyntax.Ident(a.Table), sqlsyntax.Ident(col), sqlsyntax.Ident(key))
+		}
 	}
 	if err != nil {
 		l.OSC = &OSC{Tool: OSCTool, Refused: err.Error()}
@@ -39,4 +48,46 @@ type OSC struct {
 	Tool    string `json:"tool"`
 	Alter   string `json:"alter,omitempty"`   // its --alter
 	Refused string `json:"refused,omitempty"` // why it cannot take the statement
+}
+
+// roundedKey finds a column the statement modifies that is, in the previous
+// release, part of a unique key and of a type whose tightening changes
+// values without an error (DECIMAL, text): what the applier refuses to
+// hand to the tool on the live table (apply's oscRoundedKeys).
+func roundedKey(before *schema.Schema, table, sql string) (col, key string) {
+	if before == nil {
+		return "", ""
+	}
+	t, ok := before.Table(table)
+	if !ok {
+		return "", ""
+	}
+	for _, e := range effect.Of(sql) {
+		if e.Op != effect.ModifyColumn {
+			continue
+		}
+		c, ok := t.Column(e.Name)
+		if !ok {
+			continue
+		}
+		switch c.Type.Type.(type) {
+		case *schema.DecimalType, *schema.StringType:
+		default:
+			continue
+		}
+		for _, idx := range append([]*schema.Index{t.PrimaryKey}, t.Indexes...) {
+			if idx == nil || (!idx.Unique && idx != t.PrimaryKey) {
+				continue
+			}
+			for _, part := range idx.Parts {
+				if part.C == c {
+					if idx == t.PrimaryKey {
+						return c.Name, "PRIMARY"
+					}
+					return c.Name, idx.Name
+				}
+			}
+		}
+	}
+	return "", ""
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"ariga.io/atlas/sql/schema"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
 )
@@ -277,11 +278,18 @@ func TestRebuildSizes(t *testing.T) {
 // "copy", the ones the applier hands over.
 func TestHandToOSC(t *testing.T) {
 	mariadb := project.Target{Flavor: "mariadb", Major: 10, Minor: 11}
+	code := schema.NewStringColumn("code", "varchar")
+	amount := schema.NewDecimalColumn("amount", "decimal", schema.DecimalPrecision(10), schema.DecimalScale(3))
+	n := schema.NewIntColumn("n", "int")
+	prices := schema.New("app").AddTables(schema.NewTable("prices").
+		AddColumns(code, amount, schema.NewStringColumn("note", "varchar"), n).
+		SetPrimaryKey(schema.NewPrimaryKey(code)).
+		AddIndexes(schema.NewUniqueIndex("u_amount").AddColumns(amount), schema.NewUniqueIndex("u_n").AddColumns(n)))
 	gate := revision.Statement{Kind: revision.Gate, Rule: "convert-charset", SQL: "SELECT COUNT(*) FROM `images` WHERE (CONVERT(`note` USING utf8mb4) COLLATE utf8mb4_unicode_ci) IN (SELECT CONVERT(`note` USING utf8mb4) COLLATE utf8mb4_unicode_ci FROM `images` WHERE `note` IS NOT NULL GROUP BY CONVERT(`note` USING utf8mb4) COLLATE utf8mb4_unicode_ci HAVING COUNT(*) > 1)"}
 	convert := "ALTER TABLE `images` CHARSET utf8mb4, COLLATE utf8mb4_unicode_ci, MODIFY COLUMN `note` varchar(60) NOT NULL, ALGORITHM=COPY, LOCK=SHARED"
 	for _, tc := range []struct {
-		sql, alter, refused string
-		rev                 revision.Revision
+		sql, alter, refused, rule string
+		rev                       revision.Revision
 	}{
 		{sql: "ALTER TABLE `my t` MODIFY COLUMN `a'b` bigint NOT NULL, ALGORITHM=COPY, LOCK=SHARED", alter: "MODIFY COLUMN `a'b` BIGINT NOT NULL"},
 		// A conversion whose keys the revision's gate counts for collisions
@@ -289,6 +297,14 @@ func TestHandToOSC(t *testing.T) {
 		// the gate, the tool takes it.
 		{sql: convert, refused: "converts a unique key of `images` to a collation under which keys may collide", rev: revision.Revision{Statements: []revision.Statement{gate}}},
 		{sql: convert, alter: "DEFAULT CHARACTER SET = UTF8MB4, DEFAULT COLLATE = UTF8MB4_UNICODE_CI, MODIFY COLUMN `note` VARCHAR(60) NOT NULL"},
+		// A tightening of a DECIMAL or text column of a unique key rounds
+		// values the tool's REPLACE trigger writes into another row's key
+		// (the applier refuses it, oscRoundedKeys); of a column in no
+		// unique key, or of an int, the tool takes it.
+		{sql: "ALTER TABLE `prices` MODIFY COLUMN `amount` decimal(10,2) NOT NULL, ALGORITHM=COPY, LOCK=SHARED", rule: "tighten-column", refused: "it tightens `prices`.`amount`, a column of unique key `u_amount`"},
+		{sql: "ALTER TABLE `prices` MODIFY COLUMN `code` varchar(5) NOT NULL, ALGORITHM=COPY, LOCK=SHARED", rule: "tighten-column", refused: "a column of unique key `PRIMARY`"},
+		{sql: "ALTER TABLE `prices` MODIFY COLUMN `note` varchar(5) NOT NULL, ALGORITHM=COPY, LOCK=SHARED", rule: "tighten-column", alter: "MODIFY COLUMN `note` VARCHAR(5) NOT NULL"},
+		{sql: "ALTER TABLE `prices` MODIFY COLUMN `n` smallint NOT NULL, ALGORITHM=COPY, LOCK=SHARED", rule: "tighten-column", alter: "MODIFY COLUMN `n` SMALLINT NOT NULL"},
 		{sql: "ALTER TABLE `t` ADD CONSTRAINT `c` CHECK (`a` > 0), ALGORITHM=COPY", alter: "ADD CONSTRAINT `c` CHECK(`a` > 0)"},
 		{sql: "SET STATEMENT foreign_key_checks=0 FOR ALTER TABLE `t` MODIFY `a` bigint, ALGORITHM=COPY", refused: "SET STATEMENT"},
 		// What the applier refuses before a revision runs, review says too.
@@ -301,7 +317,7 @@ func TestHandToOSC(t *testing.T) {
 		{sql: "CREATE INDEX ix ON t (a)"},
 	} {
 		l := LockOf(mariadb, revision.Statement{SQL: tc.sql}, nil)
-		l.handToOSC(tc.sql, &tc.rev)
+		l.handToOSC(revision.Statement{SQL: tc.sql, Rule: tc.rule}, &tc.rev, prices)
 		switch {
 		case tc.alter == "" && tc.refused == "":
 			if l.OSC != nil {
