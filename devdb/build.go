@@ -89,15 +89,11 @@ func (d *DB) Compare(ctx context.Context, live *sql.Conn, name string, r *Replay
 	if err := d.Build(ctx, r.Base, r.Steps, nil); err != nil {
 		return nil, err
 	}
-	want, err := inspect(ctx, d.Conn, d.Name)
+	want, err := d.State(ctx)
 	if err != nil {
-		return nil, d.redact(err)
+		return nil, err
 	}
-	drv, err := mysql.Open(d.Conn)
-	if err != nil {
-		return nil, d.redact(err)
-	}
-	rep, err := compare(drv, cur, want, expected)
+	rep, err := d.compare(cur, want.st, expected)
 	if err == nil {
 		rep.Notes = d.Notes()
 	}
@@ -109,10 +105,10 @@ func (d *DB) Compare(ctx context.Context, live *sql.Conn, name string, r *Replay
 	if _, err := d.Conn.ExecContext(ctx, r.InFlight.SQL); err != nil {
 		return rep, nil
 	}
-	if want, err = inspect(ctx, d.Conn, d.Name); err != nil {
-		return nil, d.redact(err)
+	if want, err = d.State(ctx); err != nil {
+		return nil, err
 	}
-	with, err := compare(drv, cur, want, expected)
+	with, err := d.compare(cur, want.st, expected)
 	if err != nil || with.Count() >= rep.Count() {
 		return rep, err
 	}
@@ -138,13 +134,18 @@ func (d *DB) State(ctx context.Context) (*State, error) {
 // it, in the shape of every difference emcee reports: "missing" is in the
 // earlier state but not now. expected says in words what earlier is.
 func (d *DB) Since(ctx context.Context, earlier *State, expected string) (*Report, error) {
-	now, err := inspect(ctx, d.Conn, d.Name)
+	now, err := d.State(ctx)
 	if err != nil {
-		return nil, d.redact(err)
+		return nil, err
 	}
+	return d.compare(now.st, earlier.st, expected)
+}
+
+// compare compares two states with the dev database's driver.
+func (d *DB) compare(live, want *state, expected string) (*Report, error) {
 	drv, err := mysql.Open(d.Conn)
 	if err != nil {
 		return nil, d.redact(err)
 	}
-	return compare(drv, now, earlier.st, expected)
+	return compare(drv, live, want, expected)
 }

@@ -50,13 +50,9 @@ func Run(ctx context.Context, jobs []Job, o Options, run func(ctx context.Contex
 			r.keys[j.Key] = &sync.Mutex{}
 		}
 	}
-	all := make([]int, len(jobs))
-	for i := range all {
-		all[i] = i
-	}
 	k := min(max(o.Canary, 0), len(jobs))
 	if k > 0 {
-		r.phase(ctx, all[:k], o)
+		r.phase(ctx, 0, k, o)
 		var failed []string
 		for i := range k {
 			if out[i].Failed {
@@ -68,13 +64,13 @@ func Run(ctx context.Context, jobs []Job, o Options, run func(ctx context.Contex
 			if len(failed) > 1 {
 				why = fmt.Sprintf("not started: %d of the %d canaries failed", len(failed), k)
 			}
-			for _, i := range all[k:] {
+			for i := k; i < len(jobs); i++ {
 				out[i].Skipped = why
 			}
 			return out
 		}
 	}
-	r.phase(ctx, all[k:], o)
+	r.phase(ctx, k, len(jobs), o)
 	return out
 }
 
@@ -88,10 +84,10 @@ type runner struct {
 	stopped string // why no job starts any more
 }
 
-func (r *runner) phase(ctx context.Context, idx []int, o Options) {
+func (r *runner) phase(ctx context.Context, from, to int, o Options) {
 	slots := make(chan struct{}, max(o.Parallel, 1))
 	var wg sync.WaitGroup
-	for _, i := range idx {
+	for i := from; i < to; i++ {
 		slots <- struct{}{}
 		wg.Add(1)
 		go func() {
