@@ -72,13 +72,7 @@ func (r *replay) atlas(rev *Revision, i int, analyzers ...string) []diagnostic {
 	if r == nil {
 		return nil
 	}
-	var out []diagnostic
-	for _, d := range r.diags[rev] {
-		if d.stmt == i && slices.Contains(analyzers, d.analyzer) {
-			out = append(out, d)
-		}
-	}
-	return out
+	return slices.DeleteFunc(slices.Clone(r.diags[rev]), func(d diagnostic) bool { return d.stmt != i || !slices.Contains(analyzers, d.analyzer) })
 }
 
 // Names of the Atlas analyzers whose diagnostics emcee maps.

@@ -1,6 +1,7 @@
 package sqlsyntax
 
 import (
+	"slices"
 	"strings"
 	"sync"
 
@@ -251,13 +252,7 @@ func isWordByte(c byte) bool {
 }
 
 func qualified(c *ast.ColumnName) string {
-	var parts []string
-	for _, p := range []string{c.Schema.O, c.Table.O, c.Name.O} {
-		if p != "" {
-			parts = append(parts, p)
-		}
-	}
-	return strings.Join(parts, ".")
+	return strings.Join(slices.DeleteFunc([]string{c.Schema.O, c.Table.O, c.Name.O}, func(p string) bool { return p == "" }), ".")
 }
 
 // SameExpr reports whether two spellings are the same expression: the
