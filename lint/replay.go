@@ -17,6 +17,7 @@ import (
 	"github.com/emcee-db/emcee/devdb"
 	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/sqlname"
 )
 
 // replay is Atlas's view of the plans: what each statement changes, and
@@ -208,7 +209,7 @@ func (r *replay) fire(ctx context.Context, dev *devdb.DB, rev *Revision, fns dev
 // cannot have them, so a call of one is not counted against a statement.
 func declared(names []string) devdb.Functions {
 	return func(_ context.Context, name string) (string, bool, error) {
-		return "", slices.ContainsFunc(names, func(s string) bool { return strings.EqualFold(s, name) }), nil
+		return "", sqlname.IsOneOf(name, names...), nil
 	}
 }
 
