@@ -24,7 +24,7 @@ func specificRefusal(tr *diff.Transition, ch *Change) (string, bool) {
 	case *schema.ModifyColumn:
 		if conv := schema.ChangeCharset | schema.ChangeCollate; c.Change&conv != 0 {
 			return fmt.Sprintf("%s: ModifyColumn %s.%s (%s): its charset or collation changes together with its %s, and emcee converts a column (rule convert-charset) only when nothing else of it changes. Change the charset/collation in one release and the rest in the next, or declare a new column that `replaces` it",
-				at(c.To.Name), t, c.To.Name, describeColumnChange(c.Change), describeColumnChange(c.Change &^ conv)), true
+				at(c.To.Name), t, c.To.Name, describeColumnChange(c.Change), describeColumnChange(c.Change&^conv)), true
 		}
 		reason := "no rule handles it"
 		if _, err := planTightening(c.From, c.To, c.Change); err != nil {
