@@ -171,10 +171,8 @@ func (d *Discard) String() string {
 // Discarded reports whether the release declares that a column (column "")
 // or table of the previous release is dropped with its data.
 func (d *Declarations) Discarded(table, column string) *Discard {
-	for _, x := range d.Discards {
-		if x.Table == table && x.Column == column {
-			return x
-		}
+	if i := slices.IndexFunc(d.Discards, func(x *Discard) bool { return x.Table == table && x.Column == column }); i >= 0 {
+		return d.Discards[i]
 	}
 	return nil
 }

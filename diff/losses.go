@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"ariga.io/atlas/sql/schema"
+	"github.com/emcee-db/emcee/sqlname"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 )
 
@@ -131,7 +132,7 @@ func CheckLosses(tr *Transition) error {
 			}
 			for _, d := range drops {
 				reported[ColumnRef{Table: c.T.Name, Column: d}] = true
-				if slices.ContainsFunc(adds, func(a string) bool { return strings.EqualFold(a, d) }) {
+				if sqlname.IsOneOf(d, adds...) {
 					continue // re-cased: recased refuses it
 				}
 				errs = append(errs, &Problem{Kind: UndeclaredLoss, Pos: posOrFile(to, c.T.Name, adds[0]), Msg: fmt.Sprintf(

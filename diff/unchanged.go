@@ -1,6 +1,7 @@
 package diff
 
 import (
+	"slices"
 	"strings"
 
 	"ariga.io/atlas/sql/mysql"
@@ -117,12 +118,7 @@ func without(s *schema.Schema, out map[string]bool) *schema.Schema {
 		return s
 	}
 	c := *s
-	c.Tables = make([]*schema.Table, 0, len(s.Tables)-len(out))
-	for _, t := range s.Tables {
-		if !out[t.Name] {
-			c.Tables = append(c.Tables, t)
-		}
-	}
+	c.Tables = slices.DeleteFunc(slices.Clone(s.Tables), func(t *schema.Table) bool { return out[t.Name] })
 	return &c
 }
 

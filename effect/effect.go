@@ -60,9 +60,9 @@ func (d *DDL) Effects() []Effect {
 	switch d.Kind {
 	case KindCreateTable:
 		out = append(out, Effect{Op: CreateTable, Table: d.Name})
-	case KindDropTable:
+	case KindDropTable, KindDelete:
 		for _, n := range d.Names {
-			out = append(out, Effect{Op: DropTable, Table: n})
+			out = append(out, Effect{Op: map[string]Op{KindDropTable: DropTable, KindDelete: DeleteRows}[d.Kind], Table: n})
 		}
 	case KindRenameTable:
 		for _, r := range d.Renames {
@@ -86,10 +86,6 @@ func (d *DDL) Effects() []Effect {
 		out = append(out, Effect{Op: op, Table: d.Name, Name: d.Index})
 	case KindDropIndex:
 		out = append(out, Effect{Op: DropIndex, Table: d.Name, Name: d.Index})
-	case KindDelete:
-		for _, n := range d.Names {
-			out = append(out, Effect{Op: DeleteRows, Table: n})
-		}
 	case KindAlterTable:
 		for _, c := range d.Clauses {
 			if e, ok := alterEffect(c); ok {

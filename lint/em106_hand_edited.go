@@ -46,6 +46,9 @@ func init() {
 	})
 }
 
+// sumFix is how a missing or damaged sum file is mended.
+const sumFix = "restore it from version control, or run `emcee plan`, which writes a new one only if every revision is what the planner writes from its snapshots"
+
 // checkSum compares the plan files with plans/emcee.sum. Its hashes are
 // chained (each covers every file before it), so after the first edited
 // file the sum can tell nothing about the ones after it.
@@ -55,7 +58,7 @@ func checkSum(p *Pass, reported map[string]bool) {
 	data, err := os.ReadFile(sumPath)
 	if os.IsNotExist(err) {
 		if len(p.Plans.Files) > 0 {
-			p.atFile("EM106", sumFile, "the sum file is missing, so nothing guards the plans against edits", "restore it from version control, or run `emcee plan`, which writes a new one only if every revision is what the planner writes from its snapshots")
+			p.atFile("EM106", sumFile, "the sum file is missing, so nothing guards the plans against edits", sumFix)
 		}
 		return
 	}
@@ -65,7 +68,7 @@ func checkSum(p *Pass, reported map[string]bool) {
 	}
 	var sum migrate.HashFile
 	if err := sum.UnmarshalText(data); err != nil {
-		p.atFile("EM106", sumFile, fmt.Sprintf("the sum file is damaged (%v)", err), "restore it from version control, or run `emcee plan`, which writes a new one only if every revision is what the planner writes from its snapshots")
+		p.atFile("EM106", sumFile, fmt.Sprintf("the sum file is damaged (%v)", err), sumFix)
 		return
 	}
 	listed := map[string]bool{}

@@ -3,6 +3,7 @@ package lint
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 
 	"ariga.io/atlas/sql/migrate"
 
@@ -82,13 +83,7 @@ func readRevision(p *project.Project, rev *revision.Revision) (*Revision, error)
 
 // Of lists the revisions of one release, in the order they apply.
 func (p *Plans) Of(release string) []*Revision {
-	var out []*Revision
-	for _, r := range p.Revisions {
-		if r.ID.Release == release {
-			out = append(out, r)
-		}
-	}
-	return out
+	return slices.DeleteFunc(slices.Clone(p.Revisions), func(r *Revision) bool { return r.ID.Release != release })
 }
 
 // beforeContract reports whether a revision runs while the previous release

@@ -130,11 +130,8 @@ func (p *Pass) before(name string) splitter.ColumnLookup {
 
 // storedFunctions are the stored functions a release declares.
 func (p *Pass) storedFunctions(name string) []string {
-	var out []string
 	if r := p.release(name); r != nil && r.r != nil {
-		for _, f := range r.r.Declarations.StoredFunctions {
-			out = append(out, f.Name)
-		}
+		return r.r.Declarations.Functions(p.Project.Target).Stored
 	}
-	return out
+	return nil
 }

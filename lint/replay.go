@@ -17,6 +17,7 @@ import (
 	"github.com/emcee-db/emcee/devdb"
 	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/sqlname"
 )
 
 // replay is Atlas's view of the plans: what each statement changes, and
@@ -72,13 +73,7 @@ func (r *replay) atlas(rev *Revision, i int, analyzers ...string) []diagnostic {
 	if r == nil {
 		return nil
 	}
-	var out []diagnostic
-	for _, d := range r.diags[rev] {
-		if d.stmt == i && slices.Contains(analyzers, d.analyzer) {
-			out = append(out, d)
-		}
-	}
-	return out
+	return slices.DeleteFunc(slices.Clone(r.diags[rev]), func(d diagnostic) bool { return d.stmt != i || !slices.Contains(analyzers, d.analyzer) })
 }
 
 // Names of the Atlas analyzers whose diagnostics emcee maps.
@@ -218,7 +213,7 @@ func (r *replay) fire(ctx context.Context, dev *devdb.DB, rev *Revision, fns dev
 // cannot have them, so a call of one is not counted against a statement.
 func declared(names []string) devdb.Functions {
 	return func(_ context.Context, name string) (string, bool, error) {
-		return "", slices.ContainsFunc(names, func(s string) bool { return strings.EqualFold(s, name) }), nil
+		return "", sqlname.IsOneOf(name, names...), nil
 	}
 }
 

@@ -381,10 +381,7 @@ func (r *Release) note(e effect.Effect, stmt *Statement, phase revision.Phase, s
 	case effect.CreateView:
 		r.Objects = append(r.Objects, SyncObject{Kind: "view", Name: e.Name, Created: stmt.At})
 	case effect.DropTrigger, effect.DropView:
-		kind := "trigger"
-		if e.Op == effect.DropView {
-			kind = "view"
-		}
+		kind := strings.TrimPrefix(string(e.Op), "drop ")
 		for i := range r.Objects {
 			if r.Objects[i].Kind == kind && r.Objects[i].Name == e.Name && r.Objects[i].Dropped == "" {
 				r.Objects[i].Dropped = stmt.At

@@ -32,32 +32,20 @@ func WriteText(w io.Writer, rep *Report) {
 			writeGatesText(w, r.ExpandGates)
 		}
 
-		fmt.Fprintln(w, "\nGates contract runs first (each must return 0)")
-		if len(r.Gates) == 0 {
-			fmt.Fprintln(w, "  none")
-		}
+		section(w, "Gates contract runs first (each must return 0)", len(r.Gates), "none")
 		writeGatesText(w, r.Gates)
 
-		fmt.Fprintln(w, "\nTriggers and views")
-		if len(r.Objects) == 0 {
-			fmt.Fprintln(w, "  none")
-		}
+		section(w, "Triggers and views", len(r.Objects), "none")
 		for _, o := range r.Objects {
 			fmt.Fprintf(w, "  %s %s %s\n      %s\n", o.Kind, o.Name, o.On, lifetime(o))
 		}
 
-		fmt.Fprintln(w, "\nData at risk")
-		if len(r.DataAtRisk) == 0 {
-			fmt.Fprintln(w, "  none: this release drops no column, table or rows")
-		}
+		section(w, "Data at risk", len(r.DataAtRisk), "none: this release drops no column, table or rows")
 		for _, d := range r.DataAtRisk {
 			fmt.Fprintf(w, "  %s %s: %s\n      dropped at %s (rule %s)\n", d.What, d.Name, d.Definition, d.At, d.Rule)
 		}
 
-		fmt.Fprintln(w, "\nTightened (contract makes existing rows fit)")
-		if len(r.Tightened) == 0 {
-			fmt.Fprintln(w, "  none")
-		}
+		section(w, "Tightened (contract makes existing rows fit)", len(r.Tightened), "none")
 		for _, t := range r.Tightened {
 			change := t.To
 			if t.From != "" {
@@ -66,10 +54,7 @@ func WriteText(w io.Writer, rep *Report) {
 			fmt.Fprintf(w, "  %s %s: %s\n      at %s, %s\n", t.What, t.Name, change, t.At, guard(t))
 		}
 
-		fmt.Fprintln(w, "\nTable rebuilds (every row rewritten)")
-		if len(r.Rebuilds) == 0 {
-			fmt.Fprintln(w, "  none: no statement rewrites a table")
-		}
+		section(w, "Table rebuilds (every row rewritten)", len(r.Rebuilds), "none: no statement rewrites a table")
 		for _, b := range r.Rebuilds {
 			class := b.Class
 			if b.OSC != "" {
@@ -149,6 +134,14 @@ func writeRollbackText(w io.Writer, r *Release) {
 		fmt.Fprintf(w, "    %s\n", lostRefusal(r))
 	}
 	writeStaysText(w, rb)
+}
+
+// section starts a section of n entries, saying none when it has none.
+func section(w io.Writer, title string, n int, none string) {
+	fmt.Fprintln(w, "\n"+title)
+	if n == 0 {
+		fmt.Fprintln(w, "  "+none)
+	}
 }
 
 func writeGatesText(w io.Writer, gates []Gate) {

@@ -46,8 +46,8 @@ func describe(c schema.Change) string {
 	return name
 }
 
-func describeColumnChange(c *schema.ModifyColumn) string {
-	return describeKinds(c.Change, []kindName{
+func describeColumnChange(k schema.ChangeKind) string {
+	return describeKinds(k, []kindName{
 		{schema.ChangeType, "type"}, {schema.ChangeNull, "nullability"}, {schema.ChangeDefault, "default"},
 		{schema.ChangeComment, "comment"}, {schema.ChangeCharset, "charset"}, {schema.ChangeCollate, "collation"},
 		{schema.ChangeAttr, "attributes"}, {schema.ChangeGenerated, "generated expression"},

@@ -24,14 +24,14 @@ func specificRefusal(tr *diff.Transition, ch *Change) (string, bool) {
 	case *schema.ModifyColumn:
 		if conv := schema.ChangeCharset | schema.ChangeCollate; c.Change&conv != 0 {
 			return fmt.Sprintf("%s: ModifyColumn %s.%s (%s): its charset or collation changes together with its %s, and emcee converts a column (rule convert-charset) only when nothing else of it changes. Change the charset/collation in one release and the rest in the next, or declare a new column that `replaces` it",
-				at(c.To.Name), t, c.To.Name, describeColumnChange(c), describeColumnChange(&schema.ModifyColumn{Change: c.Change &^ conv})), true
+				at(c.To.Name), t, c.To.Name, describeColumnChange(c.Change), describeColumnChange(c.Change&^conv)), true
 		}
 		reason := "no rule handles it"
 		if _, err := planTightening(c.From, c.To, c.Change); err != nil {
 			reason = err.Error()
 		}
 		return fmt.Sprintf("%s: ModifyColumn %s.%s (%s): %s. Declare a new column with `replaces { column = %q, forward = \"<new from old>\", backward = \"<old from new>\" }` so both live side by side while the releases overlap, or split the change over two releases",
-			at(c.To.Name), t, c.To.Name, describeColumnChange(c), reason, c.From.Name), true
+			at(c.To.Name), t, c.To.Name, describeColumnChange(c.Change), reason, c.From.Name), true
 	case *schema.RenameColumn:
 		return fmt.Sprintf("%s: RenameColumn %s.%s -> %s: emcee plans renames only when declared: add `renamed_from = %q` to column %q",
 			at(c.To.Name), t, c.From.Name, c.To.Name, c.From.Name, c.To.Name), true

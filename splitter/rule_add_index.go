@@ -43,8 +43,9 @@ func init() {
 			rollbackWhy := fmt.Sprintf("index %s on %s is new in this release; dropping it loses no data, writes continue", add.I.Name, c.Table.Name)
 			drop := fmt.Sprintf("ALTER TABLE %s DROP INDEX %s", sqlsyntax.Ident(c.Table.Name), sqlsyntax.Ident(add.I.Name))
 			drop, rollbackWhy = dropFulltext(add.I, c.FromTable, drop, rollbackWhy)
-			return []Step{stmt(revision.Expand, StageAddIndex, fmt.Sprintf("index %s on %s is not unique, so it rejects no write of either release; %s", add.I.Name, c.Table.Name, how),
-				alg.With(sql)), undo(StageRollbackDropIndex, rollbackWhy, Inplace.With(drop)),
+			return []Step{
+				stmt(revision.Expand, StageAddIndex, fmt.Sprintf("index %s on %s is not unique, so it rejects no write of either release; %s", add.I.Name, c.Table.Name, how), alg.With(sql)),
+				undo(StageRollbackDropIndex, rollbackWhy, Inplace.With(drop)),
 			}, nil
 		},
 	})

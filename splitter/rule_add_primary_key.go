@@ -79,10 +79,7 @@ func newAutoKey(c *Change, add *schema.AddPrimaryKey) *schema.Column {
 		return nil
 	}
 	col := add.P.Parts[0].C
-	if _, ok := c.FromTable.Column(col.Name); ok {
-		return nil
-	}
-	if !autoIncrement(col) {
+	if _, existed := c.FromTable.Column(col.Name); existed || !autoIncrement(col) {
 		return nil
 	}
 	return col

@@ -274,13 +274,9 @@ func (ctx *Context) conversionAlgorithm(t *schema.Table, v conversion) (Algorith
 // indexesOn lists the table's indexes, primary key included, that hold the
 // column.
 func indexesOn(t *schema.Table, column string) []*schema.Index {
-	var out []*schema.Index
-	for _, idx := range keysOf(t) {
-		if slices.ContainsFunc(idx.Parts, func(p *schema.IndexPart) bool { return p.C != nil && p.C.Name == column }) {
-			out = append(out, idx)
-		}
-	}
-	return out
+	return slices.DeleteFunc(slices.Clone(keysOf(t)), func(idx *schema.Index) bool {
+		return !slices.ContainsFunc(idx.Parts, func(p *schema.IndexPart) bool { return p.C != nil && p.C.Name == column })
+	})
 }
 
 // keysOf lists the table's indexes and its primary key.

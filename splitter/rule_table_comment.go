@@ -41,8 +41,9 @@ func init() {
 			if err != nil {
 				return nil, err
 			}
-			return []Step{stmt(revision.Expand, StageModifyColumn, fmt.Sprintf("the comment of table %s is metadata no query reads; no rebuild", c.Table.Name),
-				alg.With(sql)), undo(StageRollbackRestoreColumn, fmt.Sprintf("table %s gets back the comment of the previous release; metadata only", c.Table.Name), alg.With(back)),
+			return []Step{
+				stmt(revision.Expand, StageModifyColumn, fmt.Sprintf("the comment of table %s is metadata no query reads; no rebuild", c.Table.Name), alg.With(sql)),
+				undo(StageRollbackRestoreColumn, fmt.Sprintf("table %s gets back the comment of the previous release; metadata only", c.Table.Name), alg.With(back)),
 			}, nil
 		},
 	})

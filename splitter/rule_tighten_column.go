@@ -60,7 +60,7 @@ func init() {
 				if !ok {
 					return nil, fmt.Errorf("%s: %s: emcee could not find a column type accepting both releases' writes", c.ctx.Transition.To.Where(c.Table.Name, m.To.Name), name)
 				}
-				why := fmt.Sprintf("%s is tightened in contract; until then it must accept the writes of both releases (%s)", name, describeColumnChange(&schema.ModifyColumn{Change: tg.midKind}))
+				why := fmt.Sprintf("%s is tightened in contract; until then it must accept the writes of both releases (%s)", name, describeColumnChange(tg.midKind))
 				sql, err := c.Alter(&schema.ModifyColumn{From: m.From, To: tg.mid, Change: tg.midKind})
 				if err != nil {
 					return nil, err
@@ -84,12 +84,12 @@ func init() {
 			}
 			if len(tg.preds) > 0 {
 				steps = append(steps, gate(
-					fmt.Sprintf("tightening %s (%s): contract waits until no row would be truncated or rejected", name, describeColumnChange(&schema.ModifyColumn{Change: tg.contract})),
+					fmt.Sprintf("tightening %s (%s): contract waits until no row would be truncated or rejected", name, describeColumnChange(tg.contract)),
 					countWhere(c.Table.Name, strings.Join(tg.preds, " OR ")),
 				))
 			}
 			alg := Inplace
-			why := fmt.Sprintf("tightening %s (%s) would reject writes of the previous release, so it comes after that release", name, describeColumnChange(&schema.ModifyColumn{Change: tg.contract}))
+			why := fmt.Sprintf("tightening %s (%s) would reject writes of the previous release, so it comes after that release", name, describeColumnChange(tg.contract))
 			if tg.contract.Is(schema.ChangeType) {
 				note, err := c.requireOptIn(CostCopy, "tightening the type of "+name, m.To.Name)
 				if err != nil {

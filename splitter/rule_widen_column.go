@@ -38,19 +38,19 @@ func init() {
 			where := c.ctx.Transition.To.Where(c.Table.Name, m.To.Name)
 			if alg == Copy {
 				if d := c.ctx.Decl(c.Table.Name, m.To.Name); d == nil || !d.AllowCopy {
-					return nil, fmt.Errorf("%s: %s.%s: this change (%s) makes the server copy the whole table, blocking writes while it runs. Add `allow_copy = true` to the column to accept that, or add a new column that `replaces` it to change it online", where, c.Table.Name, m.To.Name, describeColumnChange(m)+typeChange(m))
+					return nil, fmt.Errorf("%s: %s.%s: this change (%s) makes the server copy the whole table, blocking writes while it runs. Add `allow_copy = true` to the column to accept that, or add a new column that `replaces` it to change it online", where, c.Table.Name, m.To.Name, describeColumnChange(m.Change)+typeChange(m))
 				}
 			}
 			sql, err := c.Alter(m)
 			if err != nil {
 				return nil, err
 			}
-			why := fmt.Sprintf("%s.%s widens (%s): every value and write of the previous release stays valid", c.Table.Name, m.To.Name, describeColumnChange(m))
+			why := fmt.Sprintf("%s.%s widens (%s): every value and write of the previous release stays valid", c.Table.Name, m.To.Name, describeColumnChange(m.Change))
 			if alg == Copy {
 				why += fmt.Sprintf("; TABLE COPY, writes block while it runs (allow_copy = true at %s)", c.ctx.Decl(c.Table.Name, m.To.Name).Pos)
 			}
 			if cost := c.ctx.costOf(alg.With(sql)); cost == CostRebuild {
-				note, err := c.requireOptIn(cost, fmt.Sprintf("this change (%s)", describeColumnChange(m)), m.To.Name)
+				note, err := c.requireOptIn(cost, fmt.Sprintf("this change (%s)", describeColumnChange(m.Change)), m.To.Name)
 				if err != nil {
 					return nil, err
 				}

@@ -32,7 +32,7 @@ const tightenable = schema.ChangeType | schema.ChangeNull | schema.ChangeDefault
 
 func planTightening(from, to *schema.Column, kind schema.ChangeKind) (*columnTightening, error) {
 	if rest := kind &^ tightenable; rest != schema.NoChange {
-		return nil, fmt.Errorf("the change of %s cannot be checked row by row", describeColumnChange(&schema.ModifyColumn{Change: rest}))
+		return nil, fmt.Errorf("the change of %s cannot be checked row by row", describeColumnChange(rest))
 	}
 	col := sqlsyntax.Ident(to.Name)
 	mid := *from

@@ -78,17 +78,13 @@ func Validate(k Kind, name string) error {
 			return fmt.Errorf("%s name %q starts with #mysql50#, which the server reserves", k, name)
 		}
 	case Column:
-		for _, reserved := range []string{"DB_ROW_ID", "DB_TRX_ID", "DB_ROLL_PTR"} {
-			if strings.EqualFold(name, reserved) {
-				return fmt.Errorf("column name %q is reserved by InnoDB for its hidden columns", name)
-			}
+		if IsOneOf(name, "DB_ROW_ID", "DB_TRX_ID", "DB_ROLL_PTR") {
+			return fmt.Errorf("column name %q is reserved by InnoDB for its hidden columns", name)
 		}
 	case Index, ForeignKey:
 		// A foreign key creates an index under its own name.
-		for _, reserved := range []string{"PRIMARY", "GEN_CLUST_INDEX"} {
-			if strings.EqualFold(name, reserved) {
-				return fmt.Errorf("%s name %q is reserved by the server for the primary key", k, name)
-			}
+		if IsOneOf(name, "PRIMARY", "GEN_CLUST_INDEX") {
+			return fmt.Errorf("%s name %q is reserved by the server for the primary key", k, name)
 		}
 	}
 	return nil
@@ -139,6 +135,12 @@ func displayable(s string, lines bool) string {
 		b.WriteString(s[i : i+n])
 	}
 	return b.String()
+}
+
+// IsOneOf reports whether name is one of names, compared as the server
+// compares names: without letter case.
+func IsOneOf(name string, names ...string) bool {
+	return slices.ContainsFunc(names, func(n string) bool { return strings.EqualFold(n, name) })
 }
 
 func isControl(r rune) bool { return unicode.IsControl(r) || r == '\u2028' || r == '\u2029' }

@@ -116,12 +116,12 @@ func plainCall(n *ast.FuncCallExpr) bool {
 		if _, ok := a.(*ast.TableNameExpr); ok {
 			return false // NEXTVAL(seq)
 		}
-		s, err := restore(a)
+		s, err := Restore(a)
 		if err != nil {
 			return false
 		}
 		args[i] = s
 	}
-	call, err := restore(n)
+	call, err := Restore(n)
 	return err == nil && strings.EqualFold(call, n.FnName.O+"("+strings.Join(args, ", ")+")")
 }

@@ -1,6 +1,7 @@
 package sqlsyntax
 
 import (
+	"slices"
 	"strings"
 	"sync"
 
@@ -59,7 +60,7 @@ func ParseExpr(src string, use Use) (*Expr, error) {
 	}
 	// Anything the SELECT holds besides the expression (FROM, WHERE,
 	// LIMIT, INTO, a locking clause...) shows in its text.
-	whole, err := restore(sel)
+	whole, err := Restore(sel)
 	if err != nil || whole != selectPrefix+e.sql {
 		return nil, errorAt(src, 0, "not exactly one SQL expression: it continues after the expression (a clause such as FROM, WHERE or LIMIT?); to read another table, use a subquery: (SELECT ...)")
 	}
@@ -86,7 +87,7 @@ func newExpr(src string, node ast.ExprNode, base int, use Use) (*Expr, error) {
 	if e := checkUse(src, node, base, use); e != nil {
 		return nil, e
 	}
-	sql, err := restore(node)
+	sql, err := Restore(node)
 	if err != nil {
 		return nil, errorAt(src, 0, "emcee cannot write this expression back: %v", err)
 	}
@@ -99,7 +100,7 @@ func newExpr(src string, node ast.ExprNode, base int, use Use) (*Expr, error) {
 	again, err := parse(selectPrefix + sql)
 	back, ok := "", false
 	if sel, one := only[*ast.SelectStmt](again); err == nil && one && len(sel.Fields.Fields) == 1 {
-		back, err = restore(sel.Fields.Fields[0].Expr)
+		back, err = Restore(sel.Fields.Fields[0].Expr)
 		ok = err == nil && back == sql
 	}
 	if !ok {
@@ -126,7 +127,7 @@ func (e *Expr) RowSQL(row string) string {
 	}
 	node := stmts[0].(*ast.SelectStmt).Fields.Fields[0].Expr
 	node.Accept(qualify{row})
-	out, err := restore(node)
+	out, err := Restore(node)
 	if err != nil {
 		panic("sqlsyntax: " + err.Error())
 	}
@@ -188,7 +189,7 @@ func ParseAssignments(src string) (*Assignments, error) {
 		a.list = append(a.list, assignment{column: col.Name.O, at: at, value: v})
 		parts = append(parts, Ident(col.Name.O)+" = "+v.sql)
 	}
-	whole, err := restore(upd)
+	whole, err := Restore(upd)
 	if err != nil || strings.ReplaceAll(whole, "`=", "` = ") != updatePrefix+strings.Join(parts, ", ") {
 		return nil, errorAt(src, 0, "not exactly one assignment list: it continues after the last assignment (a WHERE, ORDER BY or LIMIT clause?); the pending predicate selects the rows")
 	}
@@ -251,13 +252,7 @@ func isWordByte(c byte) bool {
 }
 
 func qualified(c *ast.ColumnName) string {
-	var parts []string
-	for _, p := range []string{c.Schema.O, c.Table.O, c.Name.O} {
-		if p != "" {
-			parts = append(parts, p)
-		}
-	}
-	return strings.Join(parts, ".")
+	return strings.Join(slices.DeleteFunc([]string{c.Schema.O, c.Table.O, c.Name.O}, func(p string) bool { return p == "" }), ".")
 }
 
 // SameExpr reports whether two spellings are the same expression: the
@@ -272,7 +267,7 @@ func canonical(s string) string {
 	if err != nil || !ok || sel.Fields == nil || len(sel.Fields.Fields) != 1 {
 		return s
 	}
-	if out, err := restore(unparen(sel.Fields.Fields[0].Expr)); err == nil {
+	if out, err := Restore(unparen(sel.Fields.Fields[0].Expr)); err == nil {
 		return out
 	}
 	return s

@@ -79,7 +79,7 @@ func MergeBackfills(sqls ...string) (string, error) {
 		}
 	}
 	out.Where = where
-	return restore(out)
+	return Restore(out)
 }
 
 // value is what an assignment writes, a bare DEFAULT named after its

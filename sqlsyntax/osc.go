@@ -156,9 +156,9 @@ func restoreSpec(s *ast.AlterTableSpec) (string, error) {
 	}
 	c := s.Constraint
 	if s.Tp != ast.AlterTableAddConstraint || c == nil || c.Tp != ast.ConstraintCheck || !c.Enforced {
-		return restore(s)
+		return Restore(s)
 	}
-	expr, err := restore(c.Expr)
+	expr, err := Restore(c.Expr)
 	if err != nil {
 		return "", err
 	}

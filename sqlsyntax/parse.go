@@ -62,7 +62,9 @@ const restoreFlags = format.RestoreStringSingleQuotes | format.RestoreStringEsca
 	format.RestoreKeyWordUppercase | format.RestoreNameBackQuotes |
 	format.RestoreSpacesAroundBinaryOperation | format.RestoreStringWithoutDefaultCharset
 
-func restore(n ast.Node) (string, error) {
+// Restore writes a node of a tree the reader returned back as SQL, every
+// name quoted.
+func Restore(n ast.Node) (string, error) {
 	var b strings.Builder
 	if err := n.Restore(format.NewRestoreCtx(restoreFlags, &b)); err != nil {
 		return "", err
@@ -197,7 +199,3 @@ func statementEnd(src string, prefix int, st ast.StmtNode) *Error {
 	}
 	return nil
 }
-
-// Restore writes a node of a tree the reader returned back as SQL, every
-// name quoted: for messages that quote what was read.
-func Restore(n ast.Node) (string, error) { return restore(n) }

@@ -24,7 +24,7 @@ func TestParseConcurrently(t *testing.T) {
 					return
 				}
 				runtime.Gosched() // another parse takes the parser meanwhile
-				got, err := restore(stmts[0])
+				got, err := Restore(stmts[0])
 				if err != nil || got != want {
 					errs <- fmt.Errorf("parsed %q, hold %q (%v)", want, got, err)
 					return

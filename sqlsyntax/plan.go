@@ -57,7 +57,7 @@ func (g *Gate) Listing() string {
 	l := *g.sel
 	l.Fields = &ast.FieldList{Fields: []*ast.SelectField{{WildCard: &ast.WildCardField{}}}}
 	l.Limit = &ast.Limit{Count: ast.NewValueExpr(uint64(100), "", "")}
-	out, err := restore(&l)
+	out, err := Restore(&l)
 	if err != nil {
 		return ""
 	}
@@ -73,7 +73,7 @@ func (g *Gate) Exists() string {
 	}
 	l := *g.sel
 	l.Fields = &ast.FieldList{Fields: []*ast.SelectField{{Expr: ast.NewValueExpr(1, "", "")}}}
-	out, err := restore(&ast.ExistsSubqueryExpr{Sel: &ast.SubqueryExpr{Query: &l}})
+	out, err := Restore(&ast.ExistsSubqueryExpr{Sel: &ast.SubqueryExpr{Query: &l}})
 	if err != nil {
 		return ""
 	}
@@ -166,7 +166,7 @@ func (b *Backfill) where(key string, after, upTo bool) ast.ExprNode {
 
 // mustRestore writes a tree read from text, or built from one.
 func mustRestore(n ast.Node) string {
-	out, err := restore(n)
+	out, err := Restore(n)
 	if err != nil {
 		panic("sqlsyntax: " + err.Error())
 	}

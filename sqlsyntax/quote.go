@@ -31,6 +31,9 @@ func Ident(name string) string { return "`" + strings.ReplaceAll(name, "`", "``"
 // plan file never holds a NUL byte.
 var stringEscapes = strings.NewReplacer(`\`, `\\`, `'`, `''`, "\n", `\n`, "\r", `\r`, "\x00", `\0`, "\x1a", `\Z`)
 
+// unescapes are String's escapes, by the byte after the backslash.
+var unescapes = map[byte]byte{'\\': '\\', 'n': '\n', 'r': '\r', '0': 0, 'Z': 0x1a}
+
 // String quotes s as a single-quoted string literal for the pinned
 // sql_mode (dbconn.SQLMode: NO_BACKSLASH_ESCAPES off, ANSI_QUOTES off).
 func String(s string) string { return "'" + stringEscapes.Replace(s) + "'" }
@@ -58,20 +61,11 @@ func Unquote(s string) (value, rest string, err error) {
 				return "", s, fmt.Errorf("unterminated string %q", s)
 			}
 			i++
-			switch s[i] {
-			case '\\':
-				b.WriteByte('\\')
-			case 'n':
-				b.WriteByte('\n')
-			case 'r':
-				b.WriteByte('\r')
-			case '0':
-				b.WriteByte(0)
-			case 'Z':
-				b.WriteByte(0x1a)
-			default:
+			u, ok := unescapes[s[i]]
+			if !ok {
 				return "", s, fmt.Errorf("unknown escape \\%c in %q", s[i], s)
 			}
+			b.WriteByte(u)
 		case '\n', '\r', 0, 0x1a:
 			return "", s, fmt.Errorf("unescaped control character in %q", s)
 		default:

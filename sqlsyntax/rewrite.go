@@ -49,7 +49,7 @@ func ReadRewrite(update string) (*Rewrite, error) {
 	upd := b.upd
 	t := OneTable(upd.TableRefs)
 	r := &Rewrite{Table: b.Table}
-	if r.Pending, err = restore(upd.Where); err != nil {
+	if r.Pending, err = Restore(upd.Where); err != nil {
 		return nil, err
 	}
 	alias := t.Name.L
@@ -74,7 +74,7 @@ func ReadRewrite(update string) (*Rewrite, error) {
 	if s.unsure {
 		return r, nil
 	}
-	if r.After, err = restore(after); err != nil {
+	if r.After, err = Restore(after); err != nil {
 		return nil, err
 	}
 	return r, nil

@@ -117,7 +117,7 @@ func ReadScript(src string) ([]*ScriptStmt, error) {
 			if st.Trigger != nil {
 				return errorAt(src, at, "executable comment in a trigger: emcee cannot tell what the server runs")
 			}
-			if st.Exec, err = restore(st.Node); err != nil {
+			if st.Exec, err = Restore(st.Node); err != nil {
 				return errorAt(src, at, "emcee cannot write this statement back from its syntax tree (%v)", err)
 			}
 		}
