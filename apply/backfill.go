@@ -242,9 +242,15 @@ func (s *Session) backfillRows(ctx context.Context, rev *revision.Revision, rec 
 // lagging fleet and past --critical-load).
 func (s *Session) unbatched(ctx context.Context, rev *revision.Revision, rec *history.Record, i int, persist bool) (int64, bool, error) {
 	st := rev.Statements[i]
+	b, _, err := s.readBackfill(ctx, st)
+	if err != nil {
+		return 0, false, err
+	}
 	if s.opts.MaxRows > 0 {
-		n, err := s.pendingRows(ctx, st)
-		if err != nil {
+		// Counted here, in the application's zone the UPDATE runs in
+		// (not pendingRows, which sets the session back to emcee's own).
+		var n int64
+		if err := s.Conn.QueryRowContext(ctx, b.Count("", false, false)).Scan(&n); err != nil {
 			return 0, false, s.redact(err)
 		}
 		if left := s.opts.MaxRows - s.rowsRun; n > left {
@@ -261,10 +267,6 @@ func (s *Session) unbatched(ctx context.Context, rev *revision.Revision, rec *hi
 		return 0, false, err
 	}
 	stmtLog, err := s.statementLogged(ctx)
-	if err != nil {
-		return 0, false, err
-	}
-	b, _, err := s.readBackfill(ctx, st)
 	if err != nil {
 		return 0, false, err
 	}
