@@ -247,10 +247,8 @@ func (s *Session) unbatched(ctx context.Context, rev *revision.Revision, rec *hi
 		return 0, false, err
 	}
 	if s.opts.MaxRows > 0 {
-		// Counted here, in the application's zone the UPDATE runs in
-		// (not pendingRows, which sets the session back to emcee's own).
-		var n int64
-		if err := s.Conn.QueryRowContext(ctx, b.Count("", false, false)).Scan(&n); err != nil {
+		n, err := s.pendingRows(ctx, st)
+		if err != nil {
 			return 0, false, s.redact(err)
 		}
 		if left := s.opts.MaxRows - s.rowsRun; n > left {
