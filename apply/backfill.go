@@ -249,6 +249,10 @@ func (s *Session) backfillRows(ctx context.Context, rev *revision.Revision, rec 
 // lagging fleet and past --critical-load).
 func (s *Session) unbatched(ctx context.Context, rev *revision.Revision, rec *history.Record, i int, persist bool) (int64, bool, error) {
 	st := rev.Statements[i]
+	b, _, err := s.readBackfill(ctx, st)
+	if err != nil {
+		return 0, false, err
+	}
 	if s.opts.MaxRows > 0 {
 		n, err := s.pendingRows(ctx, st)
 		if err != nil {
@@ -268,10 +272,6 @@ func (s *Session) unbatched(ctx context.Context, rev *revision.Revision, rec *hi
 		return 0, false, err
 	}
 	stmtLog, err := s.statementLogged(ctx)
-	if err != nil {
-		return 0, false, err
-	}
-	b, _, err := s.readBackfill(ctx, st)
 	if err != nil {
 		return 0, false, err
 	}

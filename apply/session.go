@@ -144,6 +144,7 @@ type Session struct {
 	// (dbconn.AppTimeZone): backfills and gates compute in it, as the
 	// triggers do for the application's writes.
 	appZone string
+	inZone  bool // s.Conn is in appZone (inAppZone)
 }
 
 // Open reads and verifies the plans, then connects. Nothing is locked or
@@ -228,8 +229,16 @@ func (s *Session) reload(ctx context.Context) error {
 }
 
 // inAppZone runs fn, which computes the application's data on s.Conn, in
-// the application's time zone.
+// the application's time zone. Called inside another, it leaves the zone
+// to that one: InTimeZone puts emcee's own back when it returns, and a
+// count run this way inside the one-UPDATE backfill had its UPDATE
+// compute in +00:00 (e2e TestAttackOneUpdateBackfillHonoursMaxRowsAndLoad).
 func (s *Session) inAppZone(ctx context.Context, fn func() error) error {
+	if s.inZone {
+		return fn()
+	}
+	s.inZone = true
+	defer func() { s.inZone = false }()
 	return dbconn.InTimeZone(ctx, s.Conn, s.appZone, fn)
 }
 
