@@ -60,9 +60,6 @@ func (s *Session) Baseline(ctx context.Context, rel string) (*Result, error) {
 	if err != nil {
 		return res, err
 	}
-	for _, n := range rep.Notes {
-		s.say("%s", n)
-	}
 	res.Drift = rep
 	if !rep.Clean() && !s.opts.AllowDrift {
 		return res, fmt.Errorf("baseline refused: the live schema differs from %s: %s; nothing was recorded:\n%s"+

@@ -78,9 +78,9 @@ func (s *Session) exercise(ctx context.Context, rel string, note func(string, ..
 			return err
 		}
 	}
-	dev, err := devdb.Open(ctx, devdb.Spec{URL: s.opts.DevURL, Beside: s.Cfg, Like: s.Conn})
+	dev, err := s.openDev(ctx)
 	if err != nil {
-		return s.redact(err)
+		return err
 	}
 	defer func() { err = errors.Join(err, s.redact(dev.Close(ctx))) }()
 	if err := dev.Build(ctx, base, steps, nil); err != nil {

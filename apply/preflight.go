@@ -175,9 +175,6 @@ func (s *Session) driftCheck(ctx context.Context, res *Result, r *devdb.Replay, 
 	if err != nil {
 		return "", err
 	}
-	for _, n := range rep.Notes {
-		note("%s", n)
-	}
 	if len(rep.Accepted) > 0 {
 		res.Drift = rep
 	}
@@ -236,9 +233,9 @@ func (s *Session) compare(ctx context.Context, r *devdb.Replay, expected string)
 			err = s.noRun(ctx)
 		}
 	}()
-	dev, err := devdb.Open(ctx, devdb.Spec{URL: s.opts.DevURL, Beside: s.Cfg, Like: s.Conn})
+	dev, err := s.openDev(ctx)
 	if err != nil {
-		return nil, s.redact(err)
+		return nil, err
 	}
 	defer func() { err = errors.Join(err, s.redact(dev.Close(ctx))) }()
 	if rep, err = dev.Compare(ctx, s.Conn, s.Cfg.Database, r, expected); err != nil {
@@ -364,4 +361,17 @@ func (s *Session) oscPrivileges(ctx context.Context) (missing, grants []string, 
 		grants = append(grants, "GRANT REPLICATION MASTER ADMIN ON *.* TO "+account+" (MariaDB 10.5.2 and later; REPLICATION SLAVE before and on MySQL)")
 	}
 	return missing, grants, nil
+}
+
+// openDev opens the run's dev database (--dev-url, or a temporary one
+// beside the live database), and says aside what opening it cleaned up.
+func (s *Session) openDev(ctx context.Context) (*devdb.DB, error) {
+	dev, err := devdb.Open(ctx, devdb.Spec{URL: s.opts.DevURL, Beside: s.Cfg, Like: s.Conn})
+	if err != nil {
+		return nil, s.redact(err)
+	}
+	for _, n := range dev.Notes() {
+		s.opts.Aside(n)
+	}
+	return dev, nil
 }

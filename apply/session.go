@@ -78,6 +78,11 @@ type Options struct {
 	// version table (db version).
 	NoVerify bool
 	Log      io.Writer // human-readable progress; nil discards
+	// Aside takes what a run found on the server beside its database
+	// (temporary databases of killed runs, dropped or not): about the
+	// server, not the run, so apart from Log (emcee's commands: stderr).
+	// Nil discards.
+	Aside func(note string)
 	Progress func(Progress)
 	// OSC says whether statements that copy their table go to an online
 	// schema change tool (osc.go); OSCFrom where that was asked for, for
@@ -155,6 +160,9 @@ func Open(ctx context.Context, p *project.Project, cfg *dbconn.Config, opts Opti
 	}
 	if opts.Log == nil {
 		opts.Log = io.Discard
+	}
+	if opts.Aside == nil {
+		opts.Aside = func(string) {}
 	}
 	plans, err := revision.ReadPlans(p.PlansDir, p.Releases)
 	if err != nil {

@@ -111,6 +111,7 @@ func openSession(ctx context.Context, r *dbRun, opts apply.Options) (*apply.Sess
 	// A failure to connect still says, in the document, which database.
 	partial(ctx, databaseDoc{r.String()})
 	opts.DevURL = r.Dev
+	opts.Aside = r.aside
 	opts.Tool = currentVersion().Version
 	opts.LockTimeout = dbFlags.lockTimeout
 	return apply.Open(ctx, r.project, r.Config, opts)

@@ -81,14 +81,6 @@ and are left out on the side that lacks it.`,
 				if res == nil {
 					return nil, err
 				}
-				// What opening the scratch database cleaned up (or could not)
-				// is about the server, not this database's schema: stdout
-				// keeps the comparison alone.
-				if !jsonOut() {
-					for _, n := range res.Notes {
-						fmt.Fprintf(cmd.ErrOrStderr(), "emcee db diff: %s: note: %s\n", r.Target, n)
-					}
-				}
 				out := &dbResult{doc: res, version: res.Version, state: "clean", text: func(w io.Writer) {
 					if err == nil {
 						printDiff(w, res)

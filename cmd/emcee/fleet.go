@@ -33,6 +33,7 @@ type dbRun struct {
 	project  *project.Project
 	log      io.Writer // nil under json and yaml
 	progress func(apply.Progress)
+	aside    func(string) // the applier's notes about the server: stderr
 }
 
 // logTo sends the applier's lines and backfill progress where this run
@@ -75,7 +76,7 @@ func runDB(cmd *cobra.Command, body dbBody) error {
 				return usage(cmd, fmt.Errorf("--%s is for a target list: give --targets FILE or --env NAME of an env block with for_each", f))
 			}
 		}
-		r := &dbRun{Target: targets[0], project: p}
+		r := &dbRun{Target: targets[0], project: p, aside: func(n string) { fmt.Fprintf(cmd.ErrOrStderr(), "emcee: note: %s\n", n) }}
 		if !jsonOut() {
 			r.log, r.progress = cmd.OutOrStdout(), progressReporter(cmd.ErrOrStderr())
 		}
@@ -156,7 +157,7 @@ func runFleet(ctx context.Context, cmd *cobra.Command, p *project.Project, targe
 	}
 	outs := fleet.Run(ctx, jobs, fleet.Options{Parallel: dbFlags.parallel, Canary: dbFlags.canary, FailFast: dbFlags.failFast},
 		func(ctx context.Context, i int) bool {
-			r := &dbRun{Target: targets[i], project: p}
+			r := &dbRun{Target: targets[i], project: p, aside: func(n string) { fmt.Fprintf(cmd.ErrOrStderr(), "emcee: %s: note: %s\n", jobs[i].Name, n) }}
 			if view != nil {
 				r.log, r.progress = view.start(i)
 			}
