@@ -82,7 +82,7 @@ type Options struct {
 	// (temporary databases of killed runs, dropped or not): about the
 	// server, not the run, so apart from Log (emcee's commands: stderr).
 	// Nil discards.
-	Aside func(note string)
+	Aside    func(note string)
 	Progress func(Progress)
 	// OSC says whether statements that copy their table go to an online
 	// schema change tool (osc.go); OSCFrom where that was asked for, for
