@@ -264,7 +264,10 @@ func oscCollidingKeys(rev *revision.Revision, table string) error {
 // oscRoundedKeys refuses a tightening of a column of a unique key whose
 // values the new type stores otherwise than written with no error, even
 // under strict sql_mode: a DECIMAL with fewer decimals rounds them, text
-// loses trailing spaces. The revision's gate counts such rows before; a
+// loses trailing spaces. Under a PAD SPACE collation (every one but the
+// _nopad_ ones) a key without its trailing spaces equals the key with
+// them, so no other row can hold it: such a column goes to the tool (a
+// VARCHAR(255) of a unique key shortened was refused). The revision's gate counts such rows before; a
 // row the application writes while the tool copies reaches the copy
 // through the tool's triggers (REPLACE) changed, and where its key then
 // equals another row's, that row leaves the copy and is gone once the
@@ -279,7 +282,7 @@ func (s *Session) oscRoundedKeys(ctx context.Context, st revision.Statement, tab
 		if e.Op != effect.ModifyColumn {
 			continue
 		}
-		keys, err := s.queryStrings(ctx, "SELECT DISTINCT s.INDEX_NAME FROM information_schema.STATISTICS s JOIN information_schema.COLUMNS c ON c.TABLE_SCHEMA = s.TABLE_SCHEMA AND c.TABLE_NAME = s.TABLE_NAME AND c.COLUMN_NAME = s.COLUMN_NAME WHERE s.TABLE_SCHEMA = DATABASE() AND s.TABLE_NAME = ? AND s.COLUMN_NAME = ? AND s.NON_UNIQUE = 0 AND c.DATA_TYPE IN ('decimal', 'char', 'varchar', 'tinytext', 'text', 'mediumtext', 'longtext') ORDER BY 1", table, e.Name)
+		keys, err := s.queryStrings(ctx, "SELECT DISTINCT s.INDEX_NAME FROM information_schema.STATISTICS s JOIN information_schema.COLUMNS c ON c.TABLE_SCHEMA = s.TABLE_SCHEMA AND c.TABLE_NAME = s.TABLE_NAME AND c.COLUMN_NAME = s.COLUMN_NAME WHERE s.TABLE_SCHEMA = DATABASE() AND s.TABLE_NAME = ? AND s.COLUMN_NAME = ? AND s.NON_UNIQUE = 0 AND (c.DATA_TYPE = 'decimal' OR c.DATA_TYPE IN ('char', 'varchar', 'tinytext', 'text', 'mediumtext', 'longtext') AND (c.COLLATION_NAME LIKE '%nopad%' OR ?)) ORDER BY 1", table, e.Name, strings.Contains(strings.ToLower(st.SQL), "nopad"))
 		if err != nil {
 			return err
 		}

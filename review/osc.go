@@ -3,8 +3,10 @@ package review
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"ariga.io/atlas/sql/schema"
+	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/splitter"
@@ -52,7 +54,7 @@ type OSC struct {
 
 // roundedKey finds a column the statement modifies that is, in the previous
 // release, part of a unique key and of a type whose tightening changes
-// values without an error (DECIMAL, text): what the applier refuses to
+// values without an error (DECIMAL, text under a NO PAD collation): what the applier refuses to
 // hand to the tool on the live table (apply's oscRoundedKeys).
 func roundedKey(before *schema.Schema, table, sql string) (col, key string) {
 	if before == nil {
@@ -71,7 +73,13 @@ func roundedKey(before *schema.Schema, table, sql string) (col, key string) {
 			continue
 		}
 		switch c.Type.Type.(type) {
-		case *schema.DecimalType, *schema.StringType:
+		case *schema.DecimalType:
+		case *schema.StringType:
+			// Under a PAD SPACE collation a key cut of its trailing
+			// spaces equals itself uncut: no other row holds it.
+			if _, coll := diff.Effective(t, c); !strings.Contains(coll, "nopad") && !strings.Contains(strings.ToLower(sql), "nopad") {
+				continue
+			}
 		default:
 			continue
 		}
