@@ -264,16 +264,19 @@ func oscCollidingKeys(rev *revision.Revision, table string) error {
 // oscRoundedKeys refuses a tightening of a column of a unique key whose
 // values the new type stores otherwise than written with no error, even
 // under strict sql_mode: a DECIMAL with fewer decimals rounds them, text
-// loses trailing spaces. Under a PAD SPACE collation (every one but the
-// _nopad_ ones) a key without its trailing spaces equals the key with
-// them, so no other row can hold it: such a column goes to the tool (a
-// VARCHAR(255) of a unique key shortened was refused). The revision's gate counts such rows before; a
+// loses trailing spaces. The revision's gate counts such rows before; a
 // row the application writes while the tool copies reaches the copy
 // through the tool's triggers (REPLACE) changed, and where its key then
 // equals another row's, that row leaves the copy and is gone once the
 // tool swaps the tables: an UPDATE to 1.004 deleted the row holding 1.00
 // (e2e TestAttackOSCRoundedKeyTakesAnotherRowsPlace). The server's own
 // copy blocks the write while it runs, and the write fails after it.
+// A key over a generated column computed from the column changes with it
+// (a price rounded, its cents another row's). Under a PAD SPACE collation
+// (every one but the _nopad_ ones) a key of the text column itself without
+// its trailing spaces equals the key with them, which no other row can
+// hold: that shortening goes to the tool (a VARCHAR(40) of a unique key
+// shortened was refused).
 func (s *Session) oscRoundedKeys(ctx context.Context, st revision.Statement, table string) error {
 	if !slices.Contains(strings.Split(st.Rule, ", "), "tighten-column") {
 		return nil
@@ -282,15 +285,54 @@ func (s *Session) oscRoundedKeys(ctx context.Context, st revision.Statement, tab
 		if e.Op != effect.ModifyColumn {
 			continue
 		}
-		keys, err := s.queryStrings(ctx, "SELECT DISTINCT s.INDEX_NAME FROM information_schema.STATISTICS s JOIN information_schema.COLUMNS c ON c.TABLE_SCHEMA = s.TABLE_SCHEMA AND c.TABLE_NAME = s.TABLE_NAME AND c.COLUMN_NAME = s.COLUMN_NAME WHERE s.TABLE_SCHEMA = DATABASE() AND s.TABLE_NAME = ? AND s.COLUMN_NAME = ? AND s.NON_UNIQUE = 0 AND (c.DATA_TYPE = 'decimal' OR c.DATA_TYPE IN ('char', 'varchar', 'tinytext', 'text', 'mediumtext', 'longtext') AND (c.COLLATION_NAME LIKE '%nopad%' OR ?)) ORDER BY 1", table, e.Name, strings.Contains(strings.ToLower(st.SQL), "nopad"))
-		if err != nil {
-			return err
+		var typ, coll sql.NullString
+		err := s.Conn.QueryRowContext(ctx, "SELECT DATA_TYPE, COLLATION_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME = ?", table, e.Name).Scan(&typ, &coll)
+		if err == sql.ErrNoRows {
+			continue
 		}
-		for i, k := range keys {
-			keys[i] = sqlsyntax.Ident(k)
+		if err != nil {
+			return s.redact(err)
+		}
+		text := slices.Contains([]string{"char", "varchar", "tinytext", "text", "mediumtext", "longtext"}, typ.String)
+		if typ.String != "decimal" && !text {
+			continue
+		}
+		// The key columns whose values the tightening changes, and what
+		// the message says of each.
+		through := map[string]string{}
+		if !text || strings.Contains(coll.String, "nopad") || strings.Contains(strings.ToLower(st.SQL), "nopad") {
+			through[strings.ToLower(e.Name)] = ""
+		}
+		err = dbconn.EachRow(ctx, s.Conn, "SELECT COLUMN_NAME, GENERATION_EXPRESSION FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND GENERATION_EXPRESSION IS NOT NULL", []any{table}, func(rows *sql.Rows) error {
+			var name, expr string
+			if err := rows.Scan(&name, &expr); err != nil {
+				return err
+			}
+			// An expression emcee cannot read may read the column.
+			if d := effect.Parse("SELECT " + expr); d.Err != nil || d.Mentions(e.Name) {
+				through[strings.ToLower(name)] = " (through generated column " + sqlsyntax.Ident(name) + ")"
+			}
+			return nil
+		})
+		if err != nil {
+			return s.redact(err)
+		}
+		var keys []string
+		err = dbconn.EachRow(ctx, s.Conn, "SELECT INDEX_NAME, COLUMN_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND NON_UNIQUE = 0 ORDER BY INDEX_NAME, SEQ_IN_INDEX", []any{table}, func(rows *sql.Rows) error {
+			var key, col string
+			if err := rows.Scan(&key, &col); err != nil {
+				return err
+			}
+			if why, ok := through[strings.ToLower(col)]; ok {
+				keys = append(keys, sqlsyntax.Ident(key)+why)
+			}
+			return nil
+		})
+		if err != nil {
+			return s.redact(err)
 		}
 		if len(keys) > 0 {
-			return fmt.Errorf("it tightens %s.%s, a column of unique key %s, whose new type stores some values otherwise than written (decimals rounded, trailing spaces cut) without an error; %s's triggers write the rows the application writes while it copies with REPLACE, so such a row whose key then equals another row's would silently take that row's place, where the server's own copy fails the write instead", sqlsyntax.Ident(table), sqlsyntax.Ident(e.Name), strings.Join(keys, ", "), PtOSC)
+			return fmt.Errorf("it tightens %s.%s, a column of unique key %s, whose new type stores some values otherwise than written (decimals rounded, trailing spaces cut) without an error; %s's triggers write the rows the application writes while it copies with REPLACE, so such a row whose key then equals another row's would silently take that row's place, where the server's own copy fails the write instead", sqlsyntax.Ident(table), sqlsyntax.Ident(e.Name), strings.Join(slices.Compact(keys), ", "), PtOSC)
 		}
 	}
 	return nil

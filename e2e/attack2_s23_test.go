@@ -98,3 +98,61 @@ func TestAttack2OSCShortensANoPadUniqueKey(t *testing.T) {
 		t.Fatalf("%s of 2 rows", got)
 	}
 }
+
+// A unique key over a generated column computed from the tightened one
+// changes with it: a price written 1.004 while the tool copies reaches the
+// copy rounded to 1.00 through its REPLACE trigger, its cents 1000 then,
+// and the row whose cents were 1000 leaves the copy.
+func TestAttack2OSCRoundedKeyThroughAGeneratedColumn(t *testing.T) {
+	t.Parallel()
+	a := `schema "s" {}
+table "t" {
+  schema = schema.s
+  column "id" {
+    type = int
+  }
+  column "price" {
+    type = decimal(10,3)
+  }
+  column "cents" {
+    type = bigint
+    null = true
+    as {
+      expr = "` + "`price`" + ` * 1000"
+      type = PERSISTENT
+    }
+  }
+  primary_key {
+    columns = [column.id]
+  }
+  index "u_cents" {
+    unique  = true
+    columns = [column.cents]
+  }
+}
+`
+	b := strings.Replace(a, "type = decimal(10,3)", "type = decimal(10,2)\n    allow_copy = true", 1)
+	p := newSchemaProject(t, [2]string{"a", a}, [2]string{"b", b})
+	p.must("plan")
+	p.must("db", "sync", "a")
+	p.exec("INSERT INTO t (id, price) SELECT seq, seq FROM seq_1_to_20000")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	run := p.start("db", "contract", "--osc", "pt-osc", "--osc-sleep", "20ms")
+	p.waitFor("the tool to copy row 2, or contract to end", func() bool {
+		return exited(run.cmd) || p.query("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '_t_new'") == "1" &&
+			p.query("SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() AND TRIGGER_NAME LIKE 'pt\\_osc\\_%'") == "3" &&
+			p.query("SELECT COUNT(*) FROM _t_new WHERE id = 2") == "1"
+	})
+	if !exited(run.cmd) {
+		p.exec("UPDATE t SET price = 1.004 WHERE id = 2")
+	}
+	r := run.wait(t)
+	if got := p.query("SELECT COUNT(*) FROM t"); got != "20000" {
+		t.Fatalf("%s of 20000 rows after contract through the tool:\n%s", got, r)
+	}
+	if r.Code == 0 {
+		t.Fatalf("contract handed the tightening of a column a unique key's generated column reads to the tool: %s", r)
+	}
+	opContains(t, r, "b_contract01 refused before it ran anything", "tightens `t`.`price`, a column of unique key `u_cents` (through generated column `cents`)")
+}
