@@ -276,17 +276,19 @@ func oscCollidingKeys(rev *revision.Revision, table string) error {
 // (every one but the _nopad_ ones) a key of the text column itself without
 // its trailing spaces equals the key with them, which no other row can
 // hold: that shortening goes to the tool (a VARCHAR(40) of a unique key
-// shortened was refused).
+// shortened was refused), as does a DECIMAL keeping its decimals (only
+// fewer digits before the point, which are an error).
 func (s *Session) oscRoundedKeys(ctx context.Context, st revision.Statement, table string) error {
 	if !slices.Contains(strings.Split(st.Rule, ", "), "tighten-column") {
 		return nil
 	}
-	for _, e := range effect.Of(st.SQL) {
-		if e.Op != effect.ModifyColumn {
+	for _, e := range effect.Parse(st.SQL).Clauses {
+		if e.Object != "COLUMN" || e.Op != "MODIFY" && e.Op != "CHANGE" {
 			continue
 		}
 		var typ, coll sql.NullString
-		err := s.Conn.QueryRowContext(ctx, "SELECT DATA_TYPE, COLLATION_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME = ?", table, e.Name).Scan(&typ, &coll)
+		var scale sql.NullInt64
+		err := s.Conn.QueryRowContext(ctx, "SELECT DATA_TYPE, COLLATION_NAME, NUMERIC_SCALE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME = ?", table, e.Name).Scan(&typ, &coll, &scale)
 		if err == sql.ErrNoRows {
 			continue
 		}
@@ -294,7 +296,9 @@ func (s *Session) oscRoundedKeys(ctx context.Context, st revision.Statement, tab
 			return s.redact(err)
 		}
 		text := slices.Contains([]string{"char", "varchar", "tinytext", "text", "mediumtext", "longtext"}, typ.String)
-		if typ.String != "decimal" && !text {
+		// A DECIMAL keeping its decimals rounds nothing: fewer digits
+		// before the point are an error, in the trigger and the copy alike.
+		if typ.String == "decimal" && scale.Int64 <= int64(e.Decimals) || typ.String != "decimal" && !text {
 			continue
 		}
 		// The key columns whose values the tightening changes, and what

@@ -156,3 +156,47 @@ table "t" {
 	}
 	opContains(t, r, "b_contract01 refused before it ran anything", "tightens `t`.`price`, a column of unique key `u_cents` (through generated column `cents`)")
 }
+
+// A DECIMAL of a unique key that keeps its decimals and loses digits
+// before the point rounds nothing: a value too large is an error, in the
+// tool's trigger (strict) and its copy alike. contract refused it all the
+// same, as if its decimals went.
+func TestAttack2OSCNarrowsADecimalKeyKeepingItsDecimals(t *testing.T) {
+	t.Parallel()
+	a := `schema "s" {}
+table "t" {
+  schema = schema.s
+  column "id" {
+    type = int
+  }
+  column "price" {
+    type = decimal(10,3)
+  }
+  primary_key {
+    columns = [column.id]
+  }
+  index "u_price" {
+    unique  = true
+    columns = [column.price]
+  }
+}
+`
+	b := strings.Replace(a, "type = decimal(10,3)", "type = decimal(8,3)\n    allow_copy = true", 1)
+	p := newSchemaProject(t, [2]string{"a", a}, [2]string{"b", b})
+	p.must("plan")
+	p.must("db", "sync", "a")
+	p.exec("INSERT INTO t (id, price) SELECT seq, seq + 0.001 FROM seq_1_to_1000")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	r := p.run("db", "contract", "--osc", "pt-osc")
+	if r.Code != 0 {
+		t.Fatalf("contract refused to hand a DECIMAL keeping its decimals to the tool: %s", r)
+	}
+	opContains(t, r, "pt-online-schema-change")
+	if got := p.query("SELECT CONCAT(COUNT(*), ' ', SUM(price)) FROM t"); got != "1000 500501.000" {
+		t.Fatalf("rows and sum after contract: %s, want 1000 500501.000", got)
+	}
+	if got := p.query("SELECT COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 't' AND COLUMN_NAME = 'price'"); got != "decimal(8,3)" {
+		t.Fatalf("price is %s after contract, want decimal(8,3)", got)
+	}
+}

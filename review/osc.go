@@ -55,7 +55,7 @@ type OSC struct {
 
 // roundedKey finds a column the statement modifies that is, in the previous
 // release, of a type whose tightening changes values without an error
-// (DECIMAL, text) and part of a unique key (text: under a NO PAD
+// (DECIMAL with fewer decimals, text) and part of a unique key (text: under a NO PAD
 // collation), or read by a generated column of one: what the applier
 // refuses to hand to the tool on the live table (apply's oscRoundedKeys).
 func roundedKey(before *schema.Schema, table, sql string) (col, key string) {
@@ -66,8 +66,8 @@ func roundedKey(before *schema.Schema, table, sql string) (col, key string) {
 	if !ok {
 		return "", ""
 	}
-	for _, e := range effect.Of(sql) {
-		if e.Op != effect.ModifyColumn {
+	for _, e := range effect.Parse(sql).Clauses {
+		if e.Object != "COLUMN" || e.Op != "MODIFY" && e.Op != "CHANGE" {
 			continue
 		}
 		c, ok := t.Column(e.Name)
@@ -75,8 +75,12 @@ func roundedKey(before *schema.Schema, table, sql string) (col, key string) {
 			continue
 		}
 		changed := map[*schema.Column]bool{}
-		switch c.Type.Type.(type) {
+		switch d := c.Type.Type.(type) {
 		case *schema.DecimalType:
+			// Keeping its decimals, it rounds nothing.
+			if d.Scale <= e.Decimals {
+				continue
+			}
 			changed[c] = true
 		case *schema.StringType:
 			// Under a PAD SPACE collation a key cut of its trailing

@@ -307,6 +307,9 @@ func TestHandToOSC(t *testing.T) {
 		// collation (the key cut of its trailing spaces equals itself), of
 		// a column in no unique key, or of an int, the tool takes it.
 		{sql: "ALTER TABLE `prices` MODIFY COLUMN `amount` decimal(10,2) NOT NULL, ALGORITHM=COPY, LOCK=SHARED", rule: "tighten-column", refused: "it tightens `prices`.`amount`, a column of unique key `u_amount`"},
+		// Keeping its decimals, a DECIMAL rounds nothing: fewer digits
+		// before the point are an error.
+		{sql: "ALTER TABLE `prices` MODIFY COLUMN `amount` decimal(8,3) NOT NULL, ALGORITHM=COPY, LOCK=SHARED", rule: "tighten-column", alter: "MODIFY COLUMN `amount` DECIMAL(8,3) NOT NULL"},
 		{sql: "ALTER TABLE `prices` MODIFY COLUMN `sku` varchar(5) NOT NULL, ALGORITHM=COPY, LOCK=SHARED", rule: "tighten-column", refused: "a column of unique key `u_sku`"},
 		// A unique key over a generated column computed from it changes
 		// with it.
