@@ -271,23 +271,72 @@ func oscCollidingKeys(rev *revision.Revision, table string) error {
 // tool swaps the tables: an UPDATE to 1.004 deleted the row holding 1.00
 // (e2e TestAttackOSCRoundedKeyTakesAnotherRowsPlace). The server's own
 // copy blocks the write while it runs, and the write fails after it.
+// A key over a generated column computed from the column changes with it
+// (a price rounded, its cents another row's). Under a PAD SPACE collation
+// (every one but the _nopad_ ones) a key of the text column itself without
+// its trailing spaces equals the key with them, which no other row can
+// hold: that shortening goes to the tool (a VARCHAR(40) of a unique key
+// shortened was refused), as does a DECIMAL keeping its decimals (only
+// fewer digits before the point, which are an error).
 func (s *Session) oscRoundedKeys(ctx context.Context, st revision.Statement, table string) error {
 	if !slices.Contains(strings.Split(st.Rule, ", "), "tighten-column") {
 		return nil
 	}
-	for _, e := range effect.Of(st.SQL) {
-		if e.Op != effect.ModifyColumn {
+	for _, e := range effect.Parse(st.SQL).Clauses {
+		if e.Object != "COLUMN" || e.Op != "MODIFY" && e.Op != "CHANGE" {
 			continue
 		}
-		keys, err := s.queryStrings(ctx, "SELECT DISTINCT s.INDEX_NAME FROM information_schema.STATISTICS s JOIN information_schema.COLUMNS c ON c.TABLE_SCHEMA = s.TABLE_SCHEMA AND c.TABLE_NAME = s.TABLE_NAME AND c.COLUMN_NAME = s.COLUMN_NAME WHERE s.TABLE_SCHEMA = DATABASE() AND s.TABLE_NAME = ? AND s.COLUMN_NAME = ? AND s.NON_UNIQUE = 0 AND c.DATA_TYPE IN ('decimal', 'char', 'varchar', 'tinytext', 'text', 'mediumtext', 'longtext') ORDER BY 1", table, e.Name)
-		if err != nil {
-			return err
+		var typ, coll sql.NullString
+		var scale sql.NullInt64
+		err := s.Conn.QueryRowContext(ctx, "SELECT DATA_TYPE, COLLATION_NAME, NUMERIC_SCALE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME = ?", table, e.Name).Scan(&typ, &coll, &scale)
+		if err == sql.ErrNoRows {
+			continue
 		}
-		for i, k := range keys {
-			keys[i] = sqlsyntax.Ident(k)
+		if err != nil {
+			return s.redact(err)
+		}
+		text := slices.Contains([]string{"char", "varchar", "tinytext", "text", "mediumtext", "longtext"}, typ.String)
+		// A DECIMAL keeping its decimals rounds nothing: fewer digits
+		// before the point are an error, in the trigger and the copy alike.
+		if typ.String == "decimal" && scale.Int64 <= int64(e.Decimals) || typ.String != "decimal" && !text {
+			continue
+		}
+		// The key columns whose values the tightening changes, and what
+		// the message says of each.
+		through := map[string]string{}
+		if !text || strings.Contains(coll.String, "nopad") || strings.Contains(strings.ToLower(st.SQL), "nopad") {
+			through[strings.ToLower(e.Name)] = ""
+		}
+		err = dbconn.EachRow(ctx, s.Conn, "SELECT COLUMN_NAME, GENERATION_EXPRESSION FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND GENERATION_EXPRESSION IS NOT NULL", []any{table}, func(rows *sql.Rows) error {
+			var name, expr string
+			if err := rows.Scan(&name, &expr); err != nil {
+				return err
+			}
+			// An expression emcee cannot read may read the column.
+			if d := effect.Parse("SELECT " + expr); d.Err != nil || d.Mentions(e.Name) {
+				through[strings.ToLower(name)] = " (through generated column " + sqlsyntax.Ident(name) + ")"
+			}
+			return nil
+		})
+		if err != nil {
+			return s.redact(err)
+		}
+		var keys []string
+		err = dbconn.EachRow(ctx, s.Conn, "SELECT INDEX_NAME, COLUMN_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND NON_UNIQUE = 0 ORDER BY INDEX_NAME, SEQ_IN_INDEX", []any{table}, func(rows *sql.Rows) error {
+			var key, col string
+			if err := rows.Scan(&key, &col); err != nil {
+				return err
+			}
+			if why, ok := through[strings.ToLower(col)]; ok {
+				keys = append(keys, sqlsyntax.Ident(key)+why)
+			}
+			return nil
+		})
+		if err != nil {
+			return s.redact(err)
 		}
 		if len(keys) > 0 {
-			return fmt.Errorf("it tightens %s.%s, a column of unique key %s, whose new type stores some values otherwise than written (decimals rounded, trailing spaces cut) without an error; %s's triggers write the rows the application writes while it copies with REPLACE, so such a row whose key then equals another row's would silently take that row's place, where the server's own copy fails the write instead", sqlsyntax.Ident(table), sqlsyntax.Ident(e.Name), strings.Join(keys, ", "), PtOSC)
+			return fmt.Errorf("it tightens %s.%s, a column of unique key %s, whose new type stores some values otherwise than written (decimals rounded, trailing spaces cut) without an error; %s's triggers write the rows the application writes while it copies with REPLACE, so such a row whose key then equals another row's would silently take that row's place, where the server's own copy fails the write instead", sqlsyntax.Ident(table), sqlsyntax.Ident(e.Name), strings.Join(slices.Compact(keys), ", "), PtOSC)
 		}
 	}
 	return nil

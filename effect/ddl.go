@@ -78,6 +78,10 @@ type Clause struct {
 	// AutoIncrement is set when the column definition of ADD says
 	// AUTO_INCREMENT: the server numbers the rows, so none collide.
 	AutoIncrement bool
+	// Decimals are the digits after the point the column definition of
+	// MODIFY or CHANGE gives its type (DECIMAL(M,D)'s D), 0 when it gives
+	// none.
+	Decimals int
 	// Columns are the columns of a key or index ADD names (expression
 	// parts left out).
 	Columns []string
@@ -197,9 +201,9 @@ func clauses(s *ast.AlterTableSpec) []Clause {
 	case ast.AlterTableDropPartition, ast.AlterTableDropFirstPartition:
 		return []Clause{{Op: "DROP", Object: "PARTITION"}}
 	case ast.AlterTableModifyColumn:
-		return []Clause{{Op: "MODIFY", Object: "COLUMN", Name: s.NewColumns[0].Name.Name.O, NotNull: notNull(s.NewColumns[0])}}
+		return []Clause{{Op: "MODIFY", Object: "COLUMN", Name: s.NewColumns[0].Name.Name.O, NotNull: notNull(s.NewColumns[0]), Decimals: decimals(s.NewColumns[0])}}
 	case ast.AlterTableChangeColumn:
-		return []Clause{{Op: "CHANGE", Object: "COLUMN", Name: s.OldColumnName.Name.O, To: s.NewColumns[0].Name.Name.O, NotNull: notNull(s.NewColumns[0])}}
+		return []Clause{{Op: "CHANGE", Object: "COLUMN", Name: s.OldColumnName.Name.O, To: s.NewColumns[0].Name.Name.O, NotNull: notNull(s.NewColumns[0]), Decimals: decimals(s.NewColumns[0])}}
 	case ast.AlterTableRenameColumn:
 		return []Clause{{Op: "RENAME", Object: "COLUMN", Name: s.OldColumnName.Name.O, To: s.NewColumnName.Name.O}}
 	case ast.AlterTableRenameIndex:
@@ -234,6 +238,13 @@ func clauses(s *ast.AlterTableSpec) []Clause {
 }
 
 func notNull(c *ast.ColumnDef) bool { return hasOption(c, ast.ColumnOptionNotNull) }
+
+func decimals(c *ast.ColumnDef) int {
+	if c.Tp == nil {
+		return 0
+	}
+	return max(c.Tp.GetDecimal(), 0)
+}
 
 func hasOption(c *ast.ColumnDef, tp ast.ColumnOptionType) bool {
 	return slices.ContainsFunc(c.Options, func(o *ast.ColumnOption) bool { return o.Tp == tp })

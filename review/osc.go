@@ -3,10 +3,13 @@ package review
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"ariga.io/atlas/sql/schema"
+	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/splitter"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
@@ -51,9 +54,10 @@ type OSC struct {
 }
 
 // roundedKey finds a column the statement modifies that is, in the previous
-// release, part of a unique key and of a type whose tightening changes
-// values without an error (DECIMAL, text): what the applier refuses to
-// hand to the tool on the live table (apply's oscRoundedKeys).
+// release, of a type whose tightening changes values without an error
+// (DECIMAL with fewer decimals, text) and part of a unique key (text: under a NO PAD
+// collation), or read by a generated column of one: what the applier
+// refuses to hand to the tool on the live table (apply's oscRoundedKeys).
 func roundedKey(before *schema.Schema, table, sql string) (col, key string) {
 	if before == nil {
 		return "", ""
@@ -62,25 +66,43 @@ func roundedKey(before *schema.Schema, table, sql string) (col, key string) {
 	if !ok {
 		return "", ""
 	}
-	for _, e := range effect.Of(sql) {
-		if e.Op != effect.ModifyColumn {
+	for _, e := range effect.Parse(sql).Clauses {
+		if e.Object != "COLUMN" || e.Op != "MODIFY" && e.Op != "CHANGE" {
 			continue
 		}
 		c, ok := t.Column(e.Name)
 		if !ok {
 			continue
 		}
-		switch c.Type.Type.(type) {
-		case *schema.DecimalType, *schema.StringType:
+		changed := map[*schema.Column]bool{}
+		switch d := c.Type.Type.(type) {
+		case *schema.DecimalType:
+			// Keeping its decimals, it rounds nothing.
+			if d.Scale <= e.Decimals {
+				continue
+			}
+			changed[c] = true
+		case *schema.StringType:
+			// Under a PAD SPACE collation a key cut of its trailing
+			// spaces equals itself uncut: no other row holds it.
+			_, coll := diff.Effective(t, c)
+			changed[c] = strings.Contains(coll, "nopad") || strings.Contains(strings.ToLower(sql), "nopad")
 		default:
 			continue
+		}
+		for _, g := range t.Columns {
+			if x, ok := schemadef.Attr[*schema.GeneratedExpr](g.Attrs); ok {
+				if d := effect.Parse("SELECT " + x.Expr); d.Err != nil || d.Mentions(c.Name) {
+					changed[g] = true
+				}
+			}
 		}
 		for _, idx := range append([]*schema.Index{t.PrimaryKey}, t.Indexes...) {
 			if idx == nil || (!idx.Unique && idx != t.PrimaryKey) {
 				continue
 			}
 			for _, part := range idx.Parts {
-				if part.C == c {
+				if part.C != nil && changed[part.C] {
 					if idx == t.PrimaryKey {
 						return c.Name, "PRIMARY"
 					}

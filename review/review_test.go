@@ -281,10 +281,13 @@ func TestHandToOSC(t *testing.T) {
 	code := schema.NewStringColumn("code", "varchar")
 	amount := schema.NewDecimalColumn("amount", "decimal", schema.DecimalPrecision(10), schema.DecimalScale(3))
 	n := schema.NewIntColumn("n", "int")
+	sku := schema.NewStringColumn("sku", "varchar").AddAttrs(&schema.Collation{V: "utf8mb4_nopad_bin"})
+	rate := schema.NewDecimalColumn("rate", "decimal", schema.DecimalPrecision(10), schema.DecimalScale(4))
+	bp := schema.NewIntColumn("bp", "int").AddAttrs(&schema.GeneratedExpr{Expr: "`rate` * 10000", Type: "PERSISTENT"})
 	prices := schema.New("app").AddTables(schema.NewTable("prices").
-		AddColumns(code, amount, schema.NewStringColumn("note", "varchar"), n).
+		AddColumns(code, amount, schema.NewStringColumn("note", "varchar"), n, sku, rate, bp).
 		SetPrimaryKey(schema.NewPrimaryKey(code)).
-		AddIndexes(schema.NewUniqueIndex("u_amount").AddColumns(amount), schema.NewUniqueIndex("u_n").AddColumns(n)))
+		AddIndexes(schema.NewUniqueIndex("u_amount").AddColumns(amount), schema.NewUniqueIndex("u_n").AddColumns(n), schema.NewUniqueIndex("u_sku").AddColumns(sku), schema.NewUniqueIndex("u_bp").AddColumns(bp)))
 	gate := revision.Statement{Kind: revision.Gate, Rule: "convert-charset", SQL: "SELECT COUNT(*) FROM `images` WHERE (CONVERT(`note` USING utf8mb4) COLLATE utf8mb4_unicode_ci) IN (SELECT CONVERT(`note` USING utf8mb4) COLLATE utf8mb4_unicode_ci FROM `images` WHERE `note` IS NOT NULL GROUP BY CONVERT(`note` USING utf8mb4) COLLATE utf8mb4_unicode_ci HAVING COUNT(*) > 1)"}
 	convert := "ALTER TABLE `images` CHARSET utf8mb4, COLLATE utf8mb4_unicode_ci, MODIFY COLUMN `note` varchar(60) NOT NULL, ALGORITHM=COPY, LOCK=SHARED"
 	for _, tc := range []struct {
@@ -297,12 +300,21 @@ func TestHandToOSC(t *testing.T) {
 		// the gate, the tool takes it.
 		{sql: convert, refused: "converts a unique key of `images` to a collation under which keys may collide", rev: revision.Revision{Statements: []revision.Statement{gate}}},
 		{sql: convert, alter: "DEFAULT CHARACTER SET = UTF8MB4, DEFAULT COLLATE = UTF8MB4_UNICODE_CI, MODIFY COLUMN `note` VARCHAR(60) NOT NULL"},
-		// A tightening of a DECIMAL or text column of a unique key rounds
-		// values the tool's REPLACE trigger writes into another row's key
-		// (the applier refuses it, oscRoundedKeys); of a column in no
-		// unique key, or of an int, the tool takes it.
+		// A tightening of a DECIMAL column, or of a text column under a
+		// NO PAD collation, of a unique key rounds values the tool's
+		// REPLACE trigger writes into another row's key (the applier
+		// refuses it, oscRoundedKeys); of a text column under a PAD SPACE
+		// collation (the key cut of its trailing spaces equals itself), of
+		// a column in no unique key, or of an int, the tool takes it.
 		{sql: "ALTER TABLE `prices` MODIFY COLUMN `amount` decimal(10,2) NOT NULL, ALGORITHM=COPY, LOCK=SHARED", rule: "tighten-column", refused: "it tightens `prices`.`amount`, a column of unique key `u_amount`"},
-		{sql: "ALTER TABLE `prices` MODIFY COLUMN `code` varchar(5) NOT NULL, ALGORITHM=COPY, LOCK=SHARED", rule: "tighten-column", refused: "a column of unique key `PRIMARY`"},
+		// Keeping its decimals, a DECIMAL rounds nothing: fewer digits
+		// before the point are an error.
+		{sql: "ALTER TABLE `prices` MODIFY COLUMN `amount` decimal(8,3) NOT NULL, ALGORITHM=COPY, LOCK=SHARED", rule: "tighten-column", alter: "MODIFY COLUMN `amount` DECIMAL(8,3) NOT NULL"},
+		{sql: "ALTER TABLE `prices` MODIFY COLUMN `sku` varchar(5) NOT NULL, ALGORITHM=COPY, LOCK=SHARED", rule: "tighten-column", refused: "a column of unique key `u_sku`"},
+		// A unique key over a generated column computed from it changes
+		// with it.
+		{sql: "ALTER TABLE `prices` MODIFY COLUMN `rate` decimal(10,2) NOT NULL, ALGORITHM=COPY, LOCK=SHARED", rule: "tighten-column", refused: "a column of unique key `u_bp`"},
+		{sql: "ALTER TABLE `prices` MODIFY COLUMN `code` varchar(5) NOT NULL, ALGORITHM=COPY, LOCK=SHARED", rule: "tighten-column", alter: "MODIFY COLUMN `code` VARCHAR(5) NOT NULL"},
 		{sql: "ALTER TABLE `prices` MODIFY COLUMN `note` varchar(5) NOT NULL, ALGORITHM=COPY, LOCK=SHARED", rule: "tighten-column", alter: "MODIFY COLUMN `note` VARCHAR(5) NOT NULL"},
 		{sql: "ALTER TABLE `prices` MODIFY COLUMN `n` smallint NOT NULL, ALGORITHM=COPY, LOCK=SHARED", rule: "tighten-column", alter: "MODIFY COLUMN `n` SMALLINT NOT NULL"},
 		{sql: "ALTER TABLE `t` ADD CONSTRAINT `c` CHECK (`a` > 0), ALGORITHM=COPY", alter: "ADD CONSTRAINT `c` CHECK(`a` > 0)"},
