@@ -122,7 +122,7 @@ func (s *Session) backfillRows(ctx context.Context, rev *revision.Revision, rec 
 	if err != nil {
 		return 0, false, err
 	}
-	s.say("    %s pending up to %s = %s", plural(int(total), "row"), st.Key, history.ShowKey(rec.ResumeBound.String))
+	s.say("    %s pending up to %s = %s", sqlsyntax.Plural(int(total), "row"), st.Key, history.ShowKey(rec.ResumeBound.String))
 	z := newSizer(s.opts)
 	started, paused := time.Now(), ""
 	report := func(fin bool) {
@@ -224,9 +224,9 @@ func (s *Session) backfillRows(ctx context.Context, rev *revision.Revision, rec 
 		report(last)
 		if last {
 			if persist {
-				s.say("    %s backfilled by this run (%d in all)", plural(int(rows), "row"), rec.RowsDone)
+				s.say("    %s backfilled by this run (%d in all)", sqlsyntax.Plural(int(rows), "row"), rec.RowsDone)
 			} else {
-				s.say("    %s backfilled", plural(int(rows), "row"))
+				s.say("    %s backfilled", sqlsyntax.Plural(int(rows), "row"))
 			}
 			return rows, true, nil
 		}
@@ -291,7 +291,7 @@ func (s *Session) unbatched(ctx context.Context, rev *revision.Revision, rec *hi
 	}
 	rec.RowsDone += n
 	s.rowsRun += n
-	s.say("    %s backfilled", plural(int(n), "row"))
+	s.say("    %s backfilled", sqlsyntax.Plural(int(n), "row"))
 	return n, true, nil
 }
 

@@ -139,7 +139,7 @@ func (s *Session) exercise(ctx context.Context, rel string, note func(string, ..
 		return fmt.Errorf("preflight: the triggers, backfills and gates of %s were run first in dev database %s, built to the state after its expand, and %d cannot run on this server; nothing was changed:\n%s\nexpand would create such a trigger, and from then on every write of the running release that fires it would fail. Fix the expression in the release's schema and re-plan (`emcee plan --rewrite %s`); for a stored function of the database, create it in the database first",
 			rel, dev, len(lines), strings.Join(lines, "\n"), rel)
 	}
-	note("the %s, %s and %s of %s ran first in the dev database, built to the state after its expand: each can run on this server", plural(triggers, "trigger"), plural(countKind(s.Plans, rel, revision.Backfill), "backfill"), plural(countKind(s.Plans, rel, revision.Gate), "gate"), rel)
+	note("the %s, %s and %s of %s ran first in the dev database, built to the state after its expand: each can run on this server", sqlsyntax.Plural(triggers, "trigger"), sqlsyntax.Plural(countKind(s.Plans, rel, revision.Backfill), "backfill"), sqlsyntax.Plural(countKind(s.Plans, rel, revision.Gate), "gate"), rel)
 	return nil
 }
 

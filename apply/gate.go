@@ -129,7 +129,7 @@ func (c gateCheck) err() error {
 	}
 	if len(lines) > 0 {
 		return &Refusal{
-			Reason: fmt.Sprintf("%s refused: %d of %s cannot run, nothing was changed:\n%s", c.rev.ID, len(c.broken), plural(len(c.results), "gate"), strings.Join(lines, "\n")),
+			Reason: fmt.Sprintf("%s refused: %d of %s cannot run, nothing was changed:\n%s", c.rev.ID, len(c.broken), sqlsyntax.Plural(len(c.results), "gate"), strings.Join(lines, "\n")),
 			Next:   "fix what stops the gate from running (the schema may have been changed by hand: `emcee db diff` lists the differences), then rerun",
 		}
 	}
@@ -141,19 +141,19 @@ func (c gateCheck) err() error {
 		// in a form only the new release's schema holds.
 		return &Refusal{
 			Reason: fmt.Sprintf("rollback refused at %s: %d of %s closed, nothing of %s was changed; these rows were written while the new release ran and the previous release's schema cannot hold them:\n%s",
-				c.rev.ID, len(c.closed), plural(len(c.results), "gate"), c.rev.ID, DescribeGates(c.closed)),
+				c.rev.ID, len(c.closed), sqlsyntax.Plural(len(c.results), "gate"), c.rev.ID, DescribeGates(c.closed)),
 			Next: "fix or remove the rows each gate lists (its reason says what the previous release needs), then rerun `emcee db rollback`",
 		}
 	}
 	if c.catchUp != 0 {
 		return &Refusal{
-			Reason: fmt.Sprintf("%s refused: %d of %s closed, nothing was changed:\n%s", c.rev.ID, len(c.closed), plural(len(c.results), "gate"), DescribeGates(c.closed)),
+			Reason: fmt.Sprintf("%s refused: %d of %s closed, nothing was changed:\n%s", c.rev.ID, len(c.closed), sqlsyntax.Plural(len(c.results), "gate"), DescribeGates(c.closed)),
 			Next:   "run `emcee db migrate` to finish the backfill (`emcee db status` counts the rows left) or fix the rows the gate reports, then rerun `emcee db contract`",
 		}
 	}
 	return &Blocked{Gates: c.closed, Refusal: Refusal{
 		Reason: fmt.Sprintf("contract blocked by data: %s refused, nothing was changed. Migrate is complete (its backfills have no row left to rewrite), yet %d of %s still %s rows:\n%s",
-			c.rev.ID, len(c.closed), plural(len(c.results), "gate"), map[bool]string{true: "counts", false: "count"}[len(c.closed) == 1], DescribeGates(c.closed)),
+			c.rev.ID, len(c.closed), sqlsyntax.Plural(len(c.results), "gate"), map[bool]string{true: "counts", false: "count"}[len(c.closed) == 1], DescribeGates(c.closed)),
 		Next: blockedNext,
 	}}
 }
@@ -178,7 +178,7 @@ func DescribeGates(gates []GateResult) string {
 		if i > 0 {
 			b.WriteString("\n")
 		}
-		n := plural(int(g.Count), "row")
+		n := sqlsyntax.Plural(int(g.Count), "row")
 		if g.ListSQL == "" {
 			// Not the shape of emcee's gates: what it counts is its own.
 			n = fmt.Sprintf("counts %d", g.Count)
@@ -286,7 +286,7 @@ func (s *Session) blockedAfterCatchUp(ctx context.Context, rel string, stuck int
 		c.catchUp = 0 // this run has just rewritten all it could
 		var b *Blocked
 		if err := c.err(); errors.As(err, &b) {
-			b.Reason = fmt.Sprintf("migrate of %s is complete, but its backfills leave %s pending (what they write leaves them matching their WHERE); %s", rel, plural(int(stuck), "row"), b.Reason)
+			b.Reason = fmt.Sprintf("migrate of %s is complete, but its backfills leave %s pending (what they write leaves them matching their WHERE); %s", rel, sqlsyntax.Plural(int(stuck), "row"), b.Reason)
 			return b
 		} else if err != nil {
 			return err

@@ -31,10 +31,6 @@ import (
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
-// PtOSC is the program --osc pt-osc runs: pt-online-schema-change, from
-// Percona Toolkit (Debian's percona-toolkit package).
-const PtOSC = "pt-online-schema-change"
-
 // A statement that copies its table (ALGORITHM=COPY: what
 // splitter.AlterCost classes "copy") blocks the table's writes for the
 // whole copy when the server runs it. With --osc pt-osc, execDDL hands it
@@ -66,13 +62,13 @@ func (s *Session) findOSC(ctx context.Context) error {
 	if !strings.HasPrefix(from, "--osc") {
 		drop = "pass --osc none, or remove osc from the emcee block"
 	}
-	path, err := exec.LookPath(PtOSC)
+	path, err := exec.LookPath(project.PtOSCProgram)
 	if err != nil {
-		return fmt.Errorf("%s hands statements that copy their table to %s, which is not installed (no %s in $PATH): install Percona Toolkit (Debian/Ubuntu: apt-get install percona-toolkit), or %s to have the server copy those tables with ALGORITHM=COPY, which blocks their writes while it runs", from, PtOSC, PtOSC, drop)
+		return fmt.Errorf("%s hands statements that copy their table to %s, which is not installed (no %s in $PATH): install Percona Toolkit (Debian/Ubuntu: apt-get install percona-toolkit), or %s to have the server copy those tables with ALGORITHM=COPY, which blocks their writes while it runs", from, project.PtOSCProgram, project.PtOSCProgram, drop)
 	}
 	out, err := exec.CommandContext(ctx, path, "--version").CombinedOutput()
 	version := strings.TrimSpace(string(out))
-	if err != nil || !strings.HasPrefix(version, PtOSC+" ") {
+	if err != nil || !strings.HasPrefix(version, project.PtOSCProgram+" ") {
 		return fmt.Errorf("%s: %s --version did not run (%v: %s): reinstall Percona Toolkit (it needs Perl with DBD::mysql), or %s", from, path, err, shorten(version, 200), drop)
 	}
 	// The tool refuses a variable the server does not have only when it
@@ -89,7 +85,7 @@ func (s *Session) findOSC(ctx context.Context) error {
 			continue
 		}
 		for _, l := range project.MaxLoadVars(load.value) {
-			if p := statusVarProblem(status, l[0], ", which "+PtOSC+" refuses"); p != "" {
+			if p := statusVarProblem(status, l[0], ", which "+project.PtOSCProgram+" refuses"); p != "" {
 				return fmt.Errorf("%s: %s %s: %s", from, load.what, load.value, p)
 			}
 		}
@@ -140,7 +136,7 @@ func (s *Session) oscTLS(ctx context.Context) (string, error) {
 	case "skip-verify":
 		return "ssl-cipher=\"DEFAULT\"\n", nil
 	}
-	return "", fmt.Errorf("the database URL's tls=%s is not one %s can be given (emcee passes on tls=true, skip-verify, preferred and false)", s.Cfg.TLS, PtOSC)
+	return "", fmt.Errorf("the database URL's tls=%s is not one %s can be given (emcee passes on tls=true, skip-verify, preferred and false)", s.Cfg.TLS, project.PtOSCProgram)
 }
 
 // systemRoots is the file of certificate authorities Go reads on Linux
@@ -164,7 +160,7 @@ func systemRoots() (string, error) {
 			return f, nil
 		}
 	}
-	return "", fmt.Errorf("tls=true: no file of certificate authorities found to give %s (looked for $SSL_CERT_FILE and /etc/ssl/certs/ca-certificates.crt and the other distributions' bundles): install ca-certificates, or set SSL_CERT_FILE to the bundle that signs the server's certificate", PtOSC)
+	return "", fmt.Errorf("tls=true: no file of certificate authorities found to give %s (looked for $SSL_CERT_FILE and /etc/ssl/certs/ca-certificates.crt and the other distributions' bundles): install ca-certificates, or set SSL_CERT_FILE to the bundle that signs the server's certificate", project.PtOSCProgram)
 }
 
 // oscAlter is the statement as the tool takes it; nil when the server runs
@@ -256,7 +252,7 @@ func (s *Session) checkOSC(ctx context.Context, rev *revision.Revision, from int
 // silently take that row's place, where the server's copy fails instead.
 func oscCollidingKeys(rev *revision.Revision, table string) error {
 	if rev.CollisionGated(table) {
-		return fmt.Errorf("it converts a unique key of %s to a collation under which keys may collide (the revision's gate counts them), and %s copies rows with INSERT IGNORE and its triggers write with REPLACE: a colliding key written while it copies would silently take the other row's place, where the server's own copy fails instead", sqlsyntax.Ident(table), PtOSC)
+		return fmt.Errorf("it converts a unique key of %s to a collation under which keys may collide (the revision's gate counts them), and %s copies rows with INSERT IGNORE and its triggers write with REPLACE: a colliding key written while it copies would silently take the other row's place, where the server's own copy fails instead", sqlsyntax.Ident(table), project.PtOSCProgram)
 	}
 	return nil
 }
@@ -336,7 +332,7 @@ func (s *Session) oscRoundedKeys(ctx context.Context, st revision.Statement, tab
 			return s.redact(err)
 		}
 		if len(keys) > 0 {
-			return fmt.Errorf("it tightens %s.%s, a column of unique key %s, whose new type stores some values otherwise than written (decimals rounded, trailing spaces cut) without an error; %s's triggers write the rows the application writes while it copies with REPLACE, so such a row whose key then equals another row's would silently take that row's place, where the server's own copy fails the write instead", sqlsyntax.Ident(table), sqlsyntax.Ident(e.Name), strings.Join(slices.Compact(keys), ", "), PtOSC)
+			return fmt.Errorf("it tightens %s.%s, a column of unique key %s, whose new type stores some values otherwise than written (decimals rounded, trailing spaces cut) without an error; %s's triggers write the rows the application writes while it copies with REPLACE, so such a row whose key then equals another row's would silently take that row's place, where the server's own copy fails the write instead", sqlsyntax.Ident(table), sqlsyntax.Ident(e.Name), strings.Join(slices.Compact(keys), ", "), project.PtOSCProgram)
 		}
 	}
 	return nil
@@ -558,7 +554,7 @@ func (s *Session) oscStillRunning(ctx context.Context) error {
 	if !id.Valid {
 		return nil
 	}
-	return fmt.Errorf("a %s that an earlier emcee run started on %s is still running (its connection %d holds the lock %q): the run that started it lost its operator lock, or was stopped without it. Wait for it to end, or stop it (KILL %d on the server), then rerun `emcee db %s`, which drops what it leaves", PtOSC, s.Cfg.Database, id.Int64, s.oscLockName(), id.Int64, s.cmd)
+	return fmt.Errorf("a %s that an earlier emcee run started on %s is still running (its connection %d holds the lock %q): the run that started it lost its operator lock, or was stopped without it. Wait for it to end, or stop it (KILL %d on the server), then rerun `emcee db %s`, which drops what it leaves", project.PtOSCProgram, s.Cfg.Database, id.Int64, s.oscLockName(), id.Int64, s.cmd)
 }
 
 // oscLockCheck is how often emcee makes sure, while the tool runs, that
@@ -593,7 +589,7 @@ func (s *Session) holdLock(ctx context.Context, tool *os.Process, stop <-chan st
 			if err != nil {
 				why = "its connection is gone: " + s.redact(err).Error()
 			}
-			return fmt.Errorf("emcee lost its operator lock %q while %s ran (%s; the server drops an idle connection after wait_timeout, or it was killed), and stopped the tool so that no second run meets it; rerun `emcee db %s`, which drops what it left", s.lockName(), PtOSC, why, s.cmd)
+			return fmt.Errorf("emcee lost its operator lock %q while %s ran (%s; the server drops an idle connection after wait_timeout, or it was killed), and stopped the tool so that no second run meets it; rerun `emcee db %s`, which drops what it left", s.lockName(), project.PtOSCProgram, why, s.cmd)
 		}
 	}
 }
@@ -1089,7 +1085,7 @@ func (s *Session) execOSC(ctx context.Context, rev *revision.Revision, a *sqlsyn
 		return ctx.Err()
 	}
 	if truncated != "" {
-		return fmt.Errorf("%s cut values to fit the altered column while copying (%s), which the server running the statement refuses (strict sql_mode); emcee stopped it. Fix the rows that do not fit (the revision's gates count them), then rerun", PtOSC, truncated)
+		return fmt.Errorf("%s cut values to fit the altered column while copying (%s), which the server running the statement refuses (strict sql_mode); emcee stopped it. Fix the rows that do not fit (the revision's gates count them), then rerun", project.PtOSCProgram, truncated)
 	}
 	var hint string
 	if s.Cfg.TLS == "true" && slices.ContainsFunc(tail, func(l string) bool { return strings.Contains(l, "TLS/SSL error") }) {
@@ -1097,7 +1093,7 @@ func (s *Session) execOSC(ctx context.Context, rev *revision.Revision, a *sqlsyn
 		ca, _ := systemRoots()
 		hint = fmt.Sprintf("\nThe tool checks the server's certificate against %s (tls=true): set SSL_CERT_FILE to a bundle holding the authority that signs it, then rerun", ca)
 	}
-	return fmt.Errorf("%s failed (%v); its last lines:\n        %s%s", PtOSC, err, strings.Join(tail, "\n        "), hint)
+	return fmt.Errorf("%s failed (%v); its last lines:\n        %s%s", project.PtOSCProgram, err, strings.Join(tail, "\n        "), hint)
 }
 
 // oscEnv is emcee's environment for the tool, without the variables that
@@ -1383,7 +1379,7 @@ func oscSetVars(limits []string) string {
 func memFile(name, content string) (*os.File, error) {
 	fd, err := unix.MemfdCreate(name, unix.MFD_CLOEXEC)
 	if err != nil {
-		return nil, fmt.Errorf("creating the in-memory file %s for %s: %w", name, PtOSC, err)
+		return nil, fmt.Errorf("creating the in-memory file %s for %s: %w", name, project.PtOSCProgram, err)
 	}
 	f := os.NewFile(uintptr(fd), name)
 	if err := f.Chmod(0o600); err != nil {

@@ -97,7 +97,7 @@ func TestOSCPluginKeepsChunksFromFallingToOneRow(t *testing.T) {
 // plugin on the test database, the chunk time replaced when chunk is set.
 func runToolAsEmcee(t *testing.T, db *testdb.DB, alter, chunk string) (string, error) {
 	t.Helper()
-	tool, err := exec.LookPath(PtOSC)
+	tool, err := exec.LookPath(project.PtOSCProgram)
 	if err != nil {
 		if os.Getenv("CI") != "" {
 			t.Fatal("pt-online-schema-change is not installed")

@@ -132,7 +132,7 @@ func TestOSCTLSOptions(t *testing.T) {
 // it (user="" logged in as root), where emcee's connection is the
 // server's anonymous account.
 func TestOSCNeedsAUser(t *testing.T) {
-	if _, err := exec.LookPath(PtOSC); err != nil {
+	if _, err := exec.LookPath(project.PtOSCProgram); err != nil {
 		t.Skip("pt-online-schema-change is not installed")
 	}
 	cfg, err := dbconn.Parse("mysql://@db:3306/shop")

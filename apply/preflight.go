@@ -13,6 +13,7 @@ import (
 	"github.com/emcee-db/emcee/devdb"
 	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/history"
+	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
@@ -61,7 +62,7 @@ func (s *Session) preflight(ctx context.Context, res *Result, rel string, revs [
 	case s.started(rel) && s.toolLeftovers(rel):
 		// What the tool left is dropped by the statement's rerun, and
 		// would be taken for drift here.
-		note("drift check skipped: %s is partly applied, and a run of %s stopped before emcee could clean up after it", rel, PtOSC)
+		note("drift check skipped: %s is partly applied, and a run of %s stopped before emcee could clean up after it", rel, project.PtOSCProgram)
 		return nil
 	case s.started(rel):
 		// The first run checked the schema before it changed anything;
@@ -149,7 +150,7 @@ func (s *Session) phaseDriftCheck(ctx context.Context, res *Result, rel, phase s
 	case s.driftChecked || s.simulated:
 		return nil
 	case s.toolLeftovers(rel):
-		s.preflightNote(res)("drift check skipped: a run of %s on %s stopped before emcee could clean up after it, and what it left is dropped when its statement runs again", PtOSC, rel)
+		s.preflightNote(res)("drift check skipped: a run of %s on %s stopped before emcee could clean up after it, and what it left is dropped when its statement runs again", project.PtOSCProgram, rel)
 		return nil
 	}
 	return s.recordedDriftCheck(ctx, res, rel+"'s "+phase+" revisions")

@@ -7,6 +7,7 @@ import (
 
 	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // DefaultRetries is how often a statement that hit a deadlock or a lock
@@ -50,7 +51,7 @@ func (s *Session) retry(ctx context.Context, what string, rev *revision.Revision
 			return err
 		}
 		if attempt > s.retries() {
-			return fmt.Errorf("gave up after %s: %w; %s", plural(attempt, "attempt"), s.redact(err), transientAdvice(err))
+			return fmt.Errorf("gave up after %s: %w; %s", sqlsyntax.Plural(attempt, "attempt"), s.redact(err), transientAdvice(err))
 		}
 		r := Retry{Revision: rev.ID.String(), Statement: i + 1, What: what, Error: s.Cfg.Redact(err.Error()), Attempt: attempt, Wait: wait.String()}
 		if s.res != nil {

@@ -274,8 +274,8 @@ func (s *Session) refusedAtPlanTime(rel string, revs []*revision.Revision) error
 	var lines []string
 	for _, rev := range revs {
 		for _, st := range rev.Statements {
-			if st.Kind == revision.Gate && strings.HasPrefix(st.Why, revision.RefusedRollback) {
-				lines = append(lines, fmt.Sprintf("  %s  rule %s: %s", s.at(rev, st), st.Rule, strings.TrimPrefix(st.Why, revision.RefusedRollback)))
+			if why, ok := st.RollbackRefusal(); ok {
+				lines = append(lines, fmt.Sprintf("  %s  rule %s: %s", s.at(rev, st), st.Rule, why))
 			}
 		}
 	}

@@ -408,7 +408,7 @@ func (s *Session) runRevision(ctx context.Context, res *Result, rev *revision.Re
 			return rr, s.redact(err)
 		}
 		s.Records[name] = rec
-		s.say("applying %s (%s)", name, plural(len(rev.Statements), "statement"))
+		s.say("applying %s (%s)", name, sqlsyntax.Plural(len(rev.Statements), "statement"))
 	} else {
 		if rec.Applied > 0 {
 			s.say("resuming %s at statement %d of %d (an earlier run applied %d)", name, rec.Applied+1, rec.Total, rec.Applied)
@@ -492,7 +492,7 @@ func (s *Session) runRevision(ctx context.Context, res *Result, rev *revision.Re
 		return rr, s.redact(err)
 	}
 	rr.Done = true
-	s.say("%s applied (%s, %s)", name, plural(len(rev.Statements), "statement"), time.Since(start).Round(time.Millisecond))
+	s.say("%s applied (%s, %s)", name, sqlsyntax.Plural(len(rev.Statements), "statement"), time.Since(start).Round(time.Millisecond))
 	return rr, nil
 }
 
@@ -566,7 +566,7 @@ func (s *Session) failed(ctx context.Context, rev *revision.Revision, rec *histo
 	if ctx.Err() != nil {
 		// Interrupted: the record keeps "in flight" (or the last committed
 		// backfill batch), which is exactly what the next run resumes from.
-		done := plural(rec.Applied, "statement") + " applied and recorded"
+		done := sqlsyntax.Plural(rec.Applied, "statement") + " applied and recorded"
 		if st.Kind == revision.Backfill && rec.ResumeKey.Valid {
 			done += fmt.Sprintf(", and the backfill committed up to %s = %s", st.Key, history.ShowKey(rec.ResumeKey.String))
 		}
@@ -594,7 +594,7 @@ func (s *Session) dryRun(ctx context.Context, rev *revision.Revision, rec *histo
 	case len(rev.Statements) == 0:
 		s.say("would apply %s (%s): no statements, the revision is only recorded", rev.ID, rev.Path)
 	case from == 0:
-		s.say("would apply %s (%s), %s:", rev.ID, rev.Path, plural(len(rev.Statements), "statement"))
+		s.say("would apply %s (%s), %s:", rev.ID, rev.Path, sqlsyntax.Plural(len(rev.Statements), "statement"))
 	default:
 		s.say("would resume %s (%s) at statement %d of %d:", rev.ID, rev.Path, from+1, len(rev.Statements))
 		s.sayRechecked(rev, gates)
@@ -679,7 +679,7 @@ func (s *Session) catchUp(ctx context.Context, res *Result, rel string) (rows, s
 			rr := &RevResult{Name: rev.ID.String(), Statements: len(rev.Statements), ResumedAt: len(rev.Statements)}
 			res.Revisions = append(res.Revisions, rr)
 			s.say("%s is applied, but %s has %s pending again (written after its backfill passed): backfilling (statement %d, rule %s)",
-				rev.ID, st.Table, plural(int(n), "row"), i+1, st.Rule)
+				rev.ID, st.Table, sqlsyntax.Plural(int(n), "row"), i+1, st.Rule)
 			if s.opts.DryRun {
 				text, err := s.backfillText(ctx, st)
 				if err != nil {

@@ -552,13 +552,6 @@ func previous(releases []string, rel string) string {
 	return releases[i-1]
 }
 
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
-}
-
 // checkDev makes sure a configured dev database can be reached before
 // anything changes, rather than at the drift check of a later release in
 // the middle of a sync. migrate and contract compare nothing.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/emcee-db/emcee/history"
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // Check codes follow glance-manage, so orchestrators can branch on them.
@@ -150,7 +151,7 @@ func (s *Session) Status(ctx context.Context, countRows bool) (*Status, error) {
 			switch {
 			case errors.As(err, &blocked):
 				st.Code = ContractBlocked
-				st.Summary = fmt.Sprintf("contract blocked by data: %s of %s %s rows that migrate cannot rewrite", plural(len(blocked.Gates), "gate"), rev.ID, map[bool]string{true: "counts", false: "count"}[len(blocked.Gates) == 1])
+				st.Summary = fmt.Sprintf("contract blocked by data: %s of %s %s rows that migrate cannot rewrite", sqlsyntax.Plural(len(blocked.Gates), "gate"), rev.ID, map[bool]string{true: "counts", false: "count"}[len(blocked.Gates) == 1])
 				st.Detail = DescribeGates(blocked.Gates)
 				st.Next = blockedNext
 			case err != nil && closedOnly(gates):

@@ -11,6 +11,7 @@ import (
 
 	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/sqlname"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // Report is the outcome of a comparison of a live database with its
@@ -114,23 +115,17 @@ func summary(objs []Object) string {
 	var where []string
 	for _, k := range []string{"table", "view", "sequence"} {
 		if kinds[k] > 0 {
-			where = append(where, plural(kinds[k], k))
+			where = append(where, sqlsyntax.Plural(kinds[k], k))
 		}
 	}
 	last := len(where) - 1
 	if last > 0 {
 		where = append(where[:last-1], where[last-1]+" and "+where[last])
 	}
-	return plural(count(objs), "difference") + " in " + strings.Join(where, ", ")
+	return sqlsyntax.Plural(count(objs), "difference") + " in " + strings.Join(where, ", ")
 }
 
 // plural is "1 table", "2 tables".
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
-}
 
 func (d Difference) subject() string {
 	if d.Name == "" {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/emcee-db/emcee/devdb"
 	"github.com/emcee-db/emcee/revision"
@@ -118,11 +117,11 @@ func replayRollbacks(ctx context.Context, dev *devdb.DB, plans *Plans) (out []ro
 	return out, nil
 }
 
-// refused reports a rollback revision that refuses to run
-// (revision.RefusedRollback).
+// refused reports a rollback revision that refuses to run.
 func refused(rb *Revision) bool {
 	return slices.ContainsFunc(rb.Statements, func(st revision.Statement) bool {
-		return st.Kind == revision.Gate && strings.HasPrefix(st.Why, revision.RefusedRollback)
+		_, ok := st.RollbackRefusal()
+		return ok
 	})
 }
 

@@ -14,6 +14,9 @@ const (
 	OSCPtOSC = "pt-osc" // pt-online-schema-change, from Percona Toolkit
 )
 
+// PtOSCProgram is the program --osc pt-osc runs (Debian's percona-toolkit).
+const PtOSCProgram = "pt-online-schema-change"
+
 // OSC says how statements that copy their table run: the emcee block's
 // osc, osc_chunk_time, osc_sleep, osc_max_load and osc_critical_load,
 // which the db commands' --osc, --osc-chunk-time, --osc-sleep,

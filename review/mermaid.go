@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 	"unicode"
+
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // Two Mermaid diagrams head each release in the Markdown review, which
@@ -98,10 +100,10 @@ func writeTimeline(w io.Writer, r *Release) {
 			case len(rev.Statements) == 0:
 				events = append(events, "no change, records the version")
 			case backfills > 0:
-				events = append(events, plural(backfills, "batched backfill"))
+				events = append(events, sqlsyntax.Plural(backfills, "batched backfill"))
 			}
 			if stmts > 0 {
-				events = append(events, plural(stmts, "statement"))
+				events = append(events, sqlsyntax.Plural(stmts, "statement"))
 			}
 			for i := range events {
 				events[i] = mermaidText(events[i])

@@ -8,15 +8,12 @@ import (
 	"ariga.io/atlas/sql/schema"
 	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/effect"
+	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/splitter"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
-
-// OSCTool is the program the db commands hand table copies to with
-// --osc pt-osc (or osc = "pt-osc" in the emcee block).
-const OSCTool = "pt-online-schema-change"
 
 // handToOSC says, for a statement that copies its table (cost class
 // "copy"), what the tool would be given instead of the server: the
@@ -38,12 +35,12 @@ func (l *Lock) handToOSC(st revision.Statement, rev *revision.Revision, before *
 		}
 	}
 	if err != nil {
-		l.OSC = &OSC{Tool: OSCTool, Refused: err.Error()}
-		l.Detail += fmt.Sprintf("; NOT handed to %s (%v): under --osc pt-osc the db commands refuse this revision before it runs", OSCTool, err)
+		l.OSC = &OSC{Tool: project.PtOSCProgram, Refused: err.Error()}
+		l.Detail += fmt.Sprintf("; NOT handed to %s (%v): under --osc pt-osc the db commands refuse this revision before it runs", project.PtOSCProgram, err)
 		return
 	}
-	l.OSC = &OSC{Tool: OSCTool, Alter: a.OnCopy()}
-	l.Detail = fmt.Sprintf("handed to %s: it copies %s in chunks while reads and writes continue (its triggers carry writes to the copy), then swaps the tables under a brief metadata lock", OSCTool, l.Rebuilds)
+	l.OSC = &OSC{Tool: project.PtOSCProgram, Alter: a.OnCopy()}
+	l.Detail = fmt.Sprintf("handed to %s: it copies %s in chunks while reads and writes continue (its triggers carry writes to the copy), then swaps the tables under a brief metadata lock", project.PtOSCProgram, l.Rebuilds)
 }
 
 // OSC is what a statement's table copy is handed to.

@@ -22,6 +22,7 @@ import (
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/splitter"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // Report is the review of one or more releases. Its JSON form is part of
@@ -265,9 +266,10 @@ func (r *Release) rollback(p *project.Project, revs []*revision.Revision, st sta
 		r.Revisions = append(r.Revisions, out)
 		for k, s := range rev.Statements {
 			stmt := out.Statements[k]
+			why, refused := s.RollbackRefusal()
 			switch {
-			case s.Kind == revision.Gate && strings.HasPrefix(s.Why, revision.RefusedRollback):
-				rb.Refused = append(rb.Refused, Refusal{At: stmt.At, Rule: s.Rule, Why: strings.TrimPrefix(s.Why, revision.RefusedRollback)})
+			case refused:
+				rb.Refused = append(rb.Refused, Refusal{At: stmt.At, Rule: s.Rule, Why: why})
 			case s.Kind == revision.Gate:
 				rb.Gates = append(rb.Gates, Gate{At: stmt.At, Rule: s.Rule, Means: s.Why, SQL: s.SQL})
 			default:
@@ -512,7 +514,7 @@ func order(r *Release) []Step {
 		if n == 0 {
 			return fmt.Sprintf("%s: nothing to change; it records the version", strings.Join(revs, ", "))
 		}
-		return fmt.Sprintf("%s: %s", strings.Join(revs, ", "), plural(n, noun))
+		return fmt.Sprintf("%s: %s", strings.Join(revs, ", "), sqlsyntax.Plural(n, noun))
 	}
 	revs, n := count(revision.Expand, "")
 	created := map[string]int{}
@@ -523,11 +525,11 @@ func order(r *Release) []Step {
 	}
 	text := what(revs, n, "statement")
 	if g := len(r.ExpandGates); g > 0 {
-		text = fmt.Sprintf("%s: %s first (expand stops, changing nothing, unless each returns 0), then %s", strings.Join(revs, ", "), plural(g, "gate"), plural(n-g, "statement"))
+		text = fmt.Sprintf("%s: %s first (expand stops, changing nothing, unless each returns 0), then %s", strings.Join(revs, ", "), sqlsyntax.Plural(g, "gate"), sqlsyntax.Plural(n-g, "statement"))
 	}
 	for _, k := range []string{"trigger", "view"} {
 		if created[k] > 0 {
-			text += fmt.Sprintf(", creating %s", plural(created[k], k))
+			text += fmt.Sprintf(", creating %s", sqlsyntax.Plural(created[k], k))
 		}
 	}
 	if prev != "" {
@@ -543,7 +545,7 @@ func order(r *Release) []Step {
 	_, all := count(revision.Migrate, "")
 	text = what(revs, all, "statement")
 	if n > 0 {
-		text = fmt.Sprintf("%s: %s in primary-key batches, while both releases run", strings.Join(revs, ", "), plural(n, "backfill"))
+		text = fmt.Sprintf("%s: %s in primary-key batches, while both releases run", strings.Join(revs, ", "), sqlsyntax.Plural(n, "backfill"))
 	}
 	steps = append(steps, Step{Command: "emcee db migrate", Text: text + "."})
 	if prev != "" {
@@ -551,17 +553,10 @@ func order(r *Release) []Step {
 	}
 	revs, all = count(revision.Contract, "")
 	if g := len(r.Gates); g > 0 {
-		text = fmt.Sprintf("%s: %s first (contract stops, changing nothing, unless each returns 0), then %s", strings.Join(revs, ", "), plural(g, "gate"), plural(all-g, "statement"))
+		text = fmt.Sprintf("%s: %s first (contract stops, changing nothing, unless each returns 0), then %s", strings.Join(revs, ", "), sqlsyntax.Plural(g, "gate"), sqlsyntax.Plural(all-g, "statement"))
 	} else {
 		text = what(revs, all, "statement")
 	}
 	steps = append(steps, Step{Command: "emcee db contract", Text: text + "."})
 	return steps
-}
-
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -60,6 +60,15 @@ func (r *Revision) CollisionGated(table string) bool {
 	return false
 }
 
+// RollbackRefusal is why a rollback refuses to run, when the statement is
+// one of its refusing gates (reason prefixed with RefusedRollback).
+func (s Statement) RollbackRefusal() (why string, ok bool) {
+	if s.Kind != Gate {
+		return "", false
+	}
+	return strings.CutPrefix(s.Why, RefusedRollback)
+}
+
 // Rules are the rules that placed the statement: one, or several for a
 // statement the splitter merged (a table's ALTERs in one, a table's
 // backfills in one pass), whose Rule lists them joined by ", ".

@@ -147,6 +147,14 @@ func truncate(s string) string {
 	return s
 }
 
+// Plural counts n of a noun: "1 row", "2 rows".
+func Plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
 // OneLine folds a statement (or any text emcee prints) onto one line,
 // every run of blanks one space, and cuts it to max bytes, "..." included,
 // at a character boundary (0: no cut).
