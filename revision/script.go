@@ -1,7 +1,6 @@
 package revision
 
 import (
-	"bytes"
 	"fmt"
 	"regexp"
 	"slices"
@@ -127,9 +126,10 @@ func Parse(name string, data []byte) ([]Statement, error) {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	out := make([]Statement, 0, len(stmts))
-	lines := newLineCounter(data)
+	lines := sqlsyntax.NewLineIndex(string(data))
 	for _, s := range stmts {
-		st := Statement{SQL: strings.TrimSuffix(strings.TrimSpace(s.Text), ";"), Line: lines.at(s.Pos)}
+		line, _ := lines.At(s.Pos)
+		st := Statement{SQL: strings.TrimSuffix(strings.TrimSpace(s.Text), ";"), Line: line}
 		for _, c := range s.Comments {
 			c = strings.TrimSpace(c)
 			switch {
@@ -251,26 +251,6 @@ func (st *Statement) parseDirective(d string) error {
 // Statement, in order), keeping their byte offsets for tools that report
 // positions.
 func Scan(data []byte) ([]*migrate.Stmt, error) { return newScanner().Scan(string(data)) }
-
-// lineCounter tells the line of byte offsets met in increasing order,
-// counting each newline once: a plan of thousands of statements is read
-// in linear time.
-type lineCounter struct {
-	data      []byte
-	pos, line int
-}
-
-func newLineCounter(data []byte) *lineCounter { return &lineCounter{data: data, line: 1} }
-
-func (c *lineCounter) at(pos int) int {
-	pos = min(pos, len(c.data))
-	if pos < c.pos {
-		c.pos, c.line = 0, 1
-	}
-	c.line += bytes.Count(c.data[c.pos:pos], []byte("\n"))
-	c.pos = pos
-	return c.line
-}
 
 // newScanner splits MySQL scripts the way the server would: BEGIN ... END
 // bodies of triggers stay one statement, so no DELIMITER is needed. A

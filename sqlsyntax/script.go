@@ -72,7 +72,7 @@ func ReadScript(src string) ([]*ScriptStmt, error) {
 		return nil, errorAt(src, 0, "cannot split the file into statements: %v", err)
 	}
 	var out []*ScriptStmt
-	lines := &lineIndex{src: src, line: 1}
+	lines := NewLineIndex(src)
 	prev := 0
 	// Each statement is read with the text since the end of the one
 	// before: the comments between them are part of it, and a /*! ... */
@@ -84,7 +84,7 @@ func ReadScript(src string) ([]*ScriptStmt, error) {
 		// so that the parser reads (and the server is sent) the statement
 		// and its comments only, at their offsets.
 		text := blankDelimiters(src[start:at], &delim) + src[at:end]
-		line, col := lines.at(at)
+		line, col := lines.At(at)
 		if strings.TrimSpace(src[at:end]) == ";" {
 			// All of it is in a comment before the ';' (mysqldump's
 			// /*!40101 SET ... */;): the line is the statement's.
@@ -179,14 +179,18 @@ func mariaComment(text string) int {
 	return -1
 }
 
-// lineIndex tells the line and column of offsets met in increasing order
-// in linear time.
-type lineIndex struct {
+// LineIndex tells the line and column of offsets met in increasing order
+// in linear time: a script of thousands of statements is read once.
+type LineIndex struct {
 	src            string
 	pos, line, bol int
 }
 
-func (l *lineIndex) at(pos int) (line, col int) {
+// NewLineIndex indexes src, whose first line is 1.
+func NewLineIndex(src string) *LineIndex { return &LineIndex{src: src, line: 1} }
+
+// At is the line and column (in characters, from 1) of byte offset pos.
+func (l *LineIndex) At(pos int) (line, col int) {
 	pos = min(pos, len(l.src))
 	if pos < l.pos {
 		l.pos, l.line, l.bol = 0, 1, 0
