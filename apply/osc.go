@@ -69,7 +69,7 @@ func (s *Session) findOSC(ctx context.Context) error {
 	out, err := exec.CommandContext(ctx, path, "--version").CombinedOutput()
 	version := strings.TrimSpace(string(out))
 	if err != nil || !strings.HasPrefix(version, project.PtOSCProgram+" ") {
-		return fmt.Errorf("%s: %s --version did not run (%v: %s): reinstall Percona Toolkit (it needs Perl with DBD::mysql), or %s", from, path, err, shorten(version, 200), drop)
+		return fmt.Errorf("%s: %s --version did not run (%v: %s): reinstall Percona Toolkit (it needs Perl with DBD::mysql), or %s", from, path, err, sqlsyntax.OneLine(version, 200), drop)
 	}
 	// The tool refuses a variable the server does not have only when it
 	// starts, halfway through the revision (after its gates and the
@@ -498,7 +498,7 @@ func (s *Session) runOSC(ctx context.Context, rev *revision.Revision, rec *histo
 	if err := history.OSCStarted(ctx, s.Conn, rec, run); err != nil {
 		return err
 	}
-	s.say("    handed to %s: ALTER TABLE %s %s", s.osc.version, sqlsyntax.Ident(a.Table), shorten(a.Clauses, 200))
+	s.say("    handed to %s: ALTER TABLE %s %s", s.osc.version, sqlsyntax.Ident(a.Table), sqlsyntax.OneLine(a.Clauses, 200))
 	if err := s.oscAutoIncNote(ctx, a.Table); err != nil {
 		return err
 	}

@@ -416,7 +416,7 @@ func (s *Session) runRevision(ctx context.Context, res *Result, rev *revision.Re
 			s.say("resuming %s at statement 1 of %d", name, rec.Total)
 		}
 		if rec.Error != "" {
-			s.say("  the earlier run stopped on: %s", shorten(rec.Error, 200))
+			s.say("  the earlier run stopped on: %s", sqlsyntax.OneLine(rec.Error, 200))
 		}
 		if err := history.Resume(ctx, s.Conn, rec, s.by, s.opts.Tool); err != nil {
 			return rr, s.redact(err)
@@ -463,7 +463,7 @@ func (s *Session) runRevision(ctx context.Context, res *Result, rev *revision.Re
 				return rr, nil
 			}
 		default:
-			s.say("%s: %s", label, shorten(st.SQL, 100))
+			s.say("%s: %s", label, sqlsyntax.OneLine(st.SQL, 100))
 			if rev.ID.Phase == revision.Rollback {
 				if err := s.recountLosses(ctx, rev, i); err != nil {
 					return rr, err
@@ -581,7 +581,7 @@ func (s *Session) failed(ctx context.Context, rev *revision.Revision, rec *histo
 		done += fmt.Sprintf(", and the backfill committed up to %s = %s", st.Key, history.ShowKey(rec.ResumeKey.String))
 	}
 	return fmt.Errorf("%s (%s) statement %d of %d, rule %s, failed: %v\n  statement: %s\n%s; fix the cause and rerun `emcee db %s`: it resumes at statement %d",
-		rev.ID, rev.Path, i+1, len(rev.Statements), st.Rule, cause, shorten(st.SQL, 300), done, s.cmd, rec.Applied+1)
+		rev.ID, rev.Path, i+1, len(rev.Statements), st.Rule, cause, sqlsyntax.OneLine(st.SQL, 300), done, s.cmd, rec.Applied+1)
 }
 
 // dryRun prints exactly what a real run would send, from the resume point.

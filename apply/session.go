@@ -362,7 +362,7 @@ func (s *Session) lockHolder(ctx context.Context) (id sql.NullInt64, desc string
 		if err == nil {
 			desc += fmt.Sprintf(": connection %d (%s@%s", id.Int64, u, h)
 			if info != "" {
-				desc += fmt.Sprintf(", running for %ds: %s", secs, shorten(info, 80))
+				desc += fmt.Sprintf(", running for %ds: %s", secs, sqlsyntax.OneLine(info, 80))
 			}
 			desc += ")"
 		} else {
@@ -488,7 +488,7 @@ func (s *Session) recordReplans(ctx context.Context) error {
 		}
 		why := "an earlier run stopped before applying any of its statements"
 		if r.rec.Error != "" {
-			why = fmt.Sprintf("an earlier run failed on statement 1 and changed nothing (%s)", shorten(r.rec.Error, 120))
+			why = fmt.Sprintf("an earlier run failed on statement 1 and changed nothing (%s)", sqlsyntax.OneLine(r.rec.Error, 120))
 		}
 		verb := "now names"
 		if s.opts.DryRun {
@@ -541,8 +541,6 @@ func names(revs []*revision.Revision) string {
 	}
 	return strings.Join(out, ", ")
 }
-
-func shorten(s string, n int) string { return sqlsyntax.OneLine(s, n) }
 
 func previous(releases []string, rel string) string {
 	i := slices.Index(releases, rel)

@@ -40,7 +40,7 @@ type StepError struct {
 }
 
 func (e *StepError) Error() string {
-	return fmt.Sprintf("statement %d of %s fails in dev database %s: %v\n  statement: %s", e.Step.N, e.Step.Revision, e.Dev, e.Err, shorten(sqlsyntax.OneLine(e.Step.SQL, 0), 300))
+	return fmt.Sprintf("statement %d of %s fails in dev database %s: %v\n  statement: %s", e.Step.N, e.Step.Revision, e.Dev, e.Err, sqlsyntax.OneLine(e.Step.SQL, 300))
 }
 
 func (e *StepError) Unwrap() error { return e.Err }

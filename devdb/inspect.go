@@ -265,7 +265,7 @@ func compareViews(live, want []view) []located {
 		i := slices.IndexFunc(live, func(l view) bool { return l.Name == w.Name })
 		switch {
 		case i < 0:
-			out = append(out, located{w.Name, Difference{Kind: "view", Name: w.Name, State: Missing, Expected: shorten(w.Definition, 100)}})
+			out = append(out, located{w.Name, Difference{Kind: "view", Name: w.Name, State: Missing, Expected: sqlsyntax.OneLine(w.Definition, 100)}})
 		case live[i].Definition != w.Definition:
 			lv, wv := excerpts(live[i].Definition, w.Definition)
 			out = append(out, located{w.Name, Difference{Kind: "view", Name: w.Name, State: Differs, Live: lv, Expected: wv}})
@@ -273,7 +273,7 @@ func compareViews(live, want []view) []located {
 	}
 	for _, l := range live {
 		if !slices.ContainsFunc(want, func(w view) bool { return w.Name == l.Name }) {
-			out = append(out, located{l.Name, Difference{Kind: "view", Name: l.Name, State: Unexpected, Live: shorten(l.Definition, 100)}})
+			out = append(out, located{l.Name, Difference{Kind: "view", Name: l.Name, State: Unexpected, Live: sqlsyntax.OneLine(l.Definition, 100)}})
 		}
 	}
 	return out
@@ -299,12 +299,4 @@ func excerpts(a, b string) (string, string) {
 		return s
 	}
 	return cut(ra), cut(rb)
-}
-
-func shorten(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-3]) + "..."
 }
