@@ -394,6 +394,14 @@ func TestScratchWithAForeignFileIsExplained(t *testing.T) {
 	if err := first.Close(ctx); err != nil {
 		t.Fatalf("the run fails for a file the server left: %v", err)
 	}
+	// The server ends the closed session, and frees its lock, a moment
+	// after the client has gone.
+	db := srv.Open(t)
+	for free := false; !free; time.Sleep(10 * time.Millisecond) {
+		if err := db.QueryRow("SELECT IS_USED_LOCK(?) IS NULL", first.Name).Scan(&free); err != nil {
+			t.Fatal(err)
+		}
+	}
 	next, err := Open(ctx, Spec{Beside: cfg})
 	if err != nil {
 		t.Fatal(err)
