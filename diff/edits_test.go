@@ -1,0 +1,81 @@
+package diff
+
+import (
+	"strings"
+	"testing"
+)
+
+const editedBase = `schema "app" {}
+table "t" {
+  schema = schema.app
+  column "id" {
+    type = bigint
+  }
+  # the name
+  column "name" {
+    type = varchar(100)
+  }
+  column "total" {
+    type = int
+    null = true
+    as = "id * 2"
+  }
+  primary_key {
+    columns = [column.id]
+  }
+  index "by_name" {
+    columns = [column.name]
+  }
+  check "positive" {
+    expr = "id > 0"
+  }
+}
+`
+
+// An edit of a table's columns is evaluated as the changed columns alone,
+// spliced into the version before; anything else as the whole block. Both
+// give what the whole file gives.
+func TestEditsEvaluateOnlyTheColumns(t *testing.T) {
+	for _, tc := range []struct {
+		name, from, to string
+		columns        bool // evaluated as an edit of its columns
+	}{
+		{"a column widened", "varchar(100)", "varchar(200)", true},
+		{"a column added", "  primary_key {", "  column \"extra\" {\n    type = int\n    null = true\n    default = sql(\"name + 1\")\n  }\n  primary_key {", true},
+		{"a column added first, lines below moved", "  column \"id\" {", "  # new\n\n  column \"first\" {\n    type = int\n  }\n  column \"id\" {", true},
+		{"a column replaced by two", "  column \"total\" {\n    type = int\n    null = true\n    as = \"id * 2\"\n  }", "  column \"total\" {\n    type = bigint\n    null = true\n    as = \"id * 3\"\n  }\n  column \"more\" {\n    type = int\n  }", true},
+		{"a comment", "# the name", "# the name\n  # and more", true},
+		{"an index changed", "columns = [column.name]", "columns = [column.id]", false},
+		{"a table attribute", "schema = schema.app", "schema = schema.app\n  comment = \"c\"", false},
+		{"a column dropped", "  column \"total\" {\n    type = int\n    null = true\n    as = \"id * 2\"\n  }\n", "", false},
+		{"a column renamed", "column \"name\" {", "column \"label\" {", false},
+		{"a column declared twice", "  primary_key {", "  column \"NAME\" {\n    type = int\n  }\n  primary_key {", false},
+		{"a declaration", "    type = varchar(100)", "    type = varchar(100)\n    allow_copy = true", false},
+		{"a typo", "varchar(100)", "varchar(100)\n    nul = true", false},
+		{"an unknown column in an expression", "id * 2", "nope * 2", false},
+		{"an empty enum", "varchar(100)", "enum()", false},
+		{"a multi-line comment", "# the name", "/* the\n  name */", false},
+		{"a column on the brace's line", "    type = int\n    null = true\n", "    type = int\n    null = true\n  } column \"x\" {\n    type = int\n", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if !strings.Contains(editedBase, tc.from) {
+				t.Fatalf("%q is not in the base", tc.from)
+			}
+			edited := strings.Replace(editedBase, tc.from, tc.to, 1)
+			pieceMemo.forget()
+			base := Source{Release: "a", File: "a.hcl", Src: []byte(editedBase)}
+			if _, _, err := evalChunks(base, mariadb); err != nil {
+				t.Fatal(err)
+			}
+			chunks := splitChunks([]byte(edited))
+			e := edit{chunk: chunks[1], base: pieceMemo.latest[pieceKey(mariadb, chunks[0].data, []byte("table t"))]}
+			src := Source{Release: "b", File: "b.hcl", Src: []byte(edited)}
+			if got := evalEdits(src, mariadb, chunks[0].data, []edit{e})[0] != nil; got != tc.columns {
+				t.Errorf("evaluated as an edit of columns: %v, want %v", got, tc.columns)
+			}
+			pieceMemo.forget()
+			_, _, _ = evalChunks(base, mariadb)
+			checkChunks(t, edited, false)
+		})
+	}
+}
