@@ -84,14 +84,16 @@ func cached(key [32]byte, src Source, t project.Target) (*Release, error) {
 }
 
 // writePack keeps pieces just evaluated in a pack, when the cache is on and
-// its codec carries them faithfully.
-func writePack(ps []*piece) {
+// its codec carries them faithfully: what checks holds of them (by piece)
+// does. An edit's columns taken from the version it edits were checked
+// with that version: checks holds its new columns only.
+func writePack(ps, checks []*piece) {
 	dir, _ := cacheDir()
-	if dir == "" {
+	if dir == "" || verifyPieces(checks) == nil {
 		return
 	}
-	data := verifyPieces(ps)
-	if data == nil {
+	data, err := encodePieces(ps)
+	if err != nil {
 		return
 	}
 	sum := sha256.Sum256(data)

@@ -183,13 +183,13 @@ func evalGroup(src Source, t project.Target, schemaChunk []byte, chunks []chunk,
 			got, err = nil, fmt.Errorf("%w: %s: Atlas panicked: %v", errChunks, src.File, r)
 		}
 	}()
-	got = make([]*piece, len(group))
+	got, checks := make([]*piece, len(group)), make([]*piece, len(group))
 	if bases[group[0]] != nil { // a group of edits
 		edits := make([]edit, len(group))
 		for j, i := range group {
 			edits[j] = edit{chunks[i], bases[i]}
 		}
-		got = evalEdits(src, t, schemaChunk, edits)
+		got, checks = evalEdits(src, t, schemaChunk, edits)
 	}
 	var rest []int
 	for j, i := range group {
@@ -204,11 +204,11 @@ func evalGroup(src Source, t project.Target, schemaChunk []byte, chunks []chunk,
 		}
 		for j := range got {
 			if got[j] == nil {
-				got[j], whole = whole[0], whole[1:]
+				got[j], checks[j], whole = whole[0], whole[0], whole[1:]
 			}
 		}
 	}
-	writePack(got)
+	writePack(got, checks)
 	return got, nil
 }
 

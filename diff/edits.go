@@ -170,15 +170,18 @@ type editedTable struct {
 	k1        int
 	blocks    []*hclsyntax.Block
 	synthetic []byte
+	checked   bool // the base is in a pack: the codec carries it
 }
 
 // evalEdits evaluates the edits it can in one Atlas call; the pieces of
-// the others are nil, to be evaluated whole.
-func evalEdits(src Source, t project.Target, schemaChunk []byte, edits []edit) []*piece {
-	out := make([]*piece, len(edits))
+// the others are nil, to be evaluated whole. checks are what the cache's
+// codec must be checked on before it keeps a piece (writePack): its new
+// columns, when the version it edits was checked.
+func evalEdits(src Source, t project.Target, schemaChunk []byte, edits []edit) (out, checks []*piece) {
+	out, checks = make([]*piece, len(edits)), make([]*piece, len(edits))
 	parser := hclparse.NewParser()
 	if _, diags := parser.ParseHCL(schemaChunk, "schema"); diags.HasErrors() {
-		return out
+		return out, checks
 	}
 	todo := make([]*editedTable, len(edits))
 	names := map[string]int{}
@@ -191,21 +194,27 @@ func evalEdits(src Source, t project.Target, schemaChunk []byte, edits []edit) [
 			continue
 		}
 		if todo[j] = prepareEdit(e); todo[j] != nil && len(todo[j].blocks) > 0 {
-			if _, diags := parser.ParseHCL(todo[j].synthetic, fmt.Sprintf("edit%06d", j)); diags.HasErrors() {
-				return out
+			// The new blocks, parsed already, join the table parsed
+			// without them.
+			f, diags := hclsyntax.ParseConfig(todo[j].synthetic, "", hcl.InitialPos)
+			if diags.HasErrors() {
+				return out, checks
 			}
+			tbl := f.Body.(*hclsyntax.Body).Blocks[0].Body
+			tbl.Blocks = append(tbl.Blocks, todo[j].blocks...)
+			parser.Files()[fmt.Sprintf("edit%06d", j)] = f
 		}
 	}
 	s, err := schemadef.Eval(parser, src.File, t)
 	if err != nil {
-		return out
+		return out, checks
 	}
 	funcs := (&Declarations{}).Functions(t)
 	for j, w := range todo {
 		if w == nil {
 			continue
 		}
-		p := w.p
+		p, check := w.p, w.p
 		if len(w.blocks) > 0 {
 			tbl, ok := s.Table(p.Name)
 			if !ok || tbl.Schema.Name != p.InSchema {
@@ -216,6 +225,9 @@ func evalEdits(src Source, t project.Target, schemaChunk []byte, edits []edit) [
 				continue
 			}
 			p.Table.Columns = slices.Insert(p.Table.Columns, w.k1, got.Columns...)
+			if w.checked {
+				check = &piece{Kind: p.Kind, Name: p.Name, InSchema: p.InSchema, Positions: p.Positions, Table: &cachedTable{Columns: got.Columns}}
+			}
 		}
 		if !relink(p.Table, w.base) {
 			continue
@@ -230,9 +242,9 @@ func evalEdits(src Source, t project.Target, schemaChunk []byte, edits []edit) [
 		if checkSchemaExprs(body, edits[j].chunk.data, &schema.Schema{Tables: []*schema.Table{whole}}, funcs) != nil {
 			continue
 		}
-		out[j] = p
+		out[j], checks[j] = p, check
 	}
-	return out
+	return out, checks
 }
 
 // prepareEdit compares an edited table block with its base; nil when the
@@ -295,7 +307,7 @@ func prepareEdit(e edit) *editedTable {
 		return nil
 	}
 	// The edited block's items: the base's around the new ones, moved.
-	w := &editedTable{base: base.Table, blocks: body.Blocks}
+	w := &editedTable{base: base.Table, blocks: body.Blocks, checked: base.pack != [32]byte{}}
 	lines := &tableLines{close: base.lines.close + shift}
 	positions := make(map[string]Pos, len(base.Positions)+len(added))
 	positions[name] = base.Positions[name]
@@ -352,9 +364,10 @@ func prepareEdit(e edit) *editedTable {
 	if added != nil && !placeAdded() {
 		return nil
 	}
-	// A column dropped or renamed may be named elsewhere in the table.
+	// A column dropped may be named elsewhere in the table: only one the
+	// block's text cannot name is dropped here.
 	for _, g := range gone {
-		if !slices.ContainsFunc(body.Blocks, func(c *hclsyntax.Block) bool { return c.Labels[0] == g }) {
+		if !slices.ContainsFunc(body.Blocks, func(c *hclsyntax.Block) bool { return c.Labels[0] == g }) && mayName(data, g) {
 			return nil
 		}
 	}
@@ -367,11 +380,19 @@ func prepareEdit(e edit) *editedTable {
 			syn.Write(data[starts[it.from]:lineEnd(data, starts, it.to-1)])
 		}
 	}
-	syn.Write(data[starts[lo]:midTo])
 	syn.WriteString("}\n")
 	w.synthetic = syn.Bytes()
 	w.p = &piece{Kind: "table", Name: name, Table: ct, InSchema: base.InSchema, Positions: positions, lines: lines}
 	return w
+}
+
+// mayName reports whether a block's text may name a column: it holds the
+// name in any case, or the name is not a plain identifier, or the text has
+// escapes or templates that could spell it.
+func mayName(data []byte, name string) bool {
+	lower := strings.ToLower(name)
+	return strings.Trim(lower, "abcdefghijklmnopqrstuvwxyz0123456789_") != "" || bytes.Contains(bytes.ToLower(data), []byte(lower)) ||
+		bytes.ContainsAny(data, `\`) || bytes.Contains(data, []byte("${")) || bytes.Contains(data, []byte("%{"))
 }
 
 // relink points the keys and indexes of the base table at the columns of

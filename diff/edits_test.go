@@ -20,6 +20,10 @@ table "t" {
     null = true
     as = "id * 2"
   }
+  column "spare" {
+    type = int
+    null = true
+  }
   primary_key {
     columns = [column.id]
   }
@@ -27,7 +31,7 @@ table "t" {
     columns = [column.name]
   }
   check "positive" {
-    expr = "id > 0"
+    expr = "id > 0 OR total IS NULL"
   }
 }
 `
@@ -47,7 +51,9 @@ func TestEditsEvaluateOnlyTheColumns(t *testing.T) {
 		{"a comment", "# the name", "# the name\n  # and more", true},
 		{"an index changed", "columns = [column.name]", "columns = [column.id]", false},
 		{"a table attribute", "schema = schema.app", "schema = schema.app\n  comment = \"c\"", false},
-		{"a column dropped", "  column \"total\" {\n    type = int\n    null = true\n    as = \"id * 2\"\n  }\n", "", false},
+		{"a column dropped", "  column \"spare\" {\n    type = int\n    null = true\n  }\n", "", true},
+		{"a column dropped that an expression names", "  column \"total\" {\n    type = int\n    null = true\n    as = \"id * 2\"\n  }\n", "", false},
+		{"a column dropped that an index names", "  column \"name\" {\n    type = varchar(100)\n  }\n", "", false},
 		{"a column renamed", "column \"name\" {", "column \"label\" {", false},
 		{"a column declared twice", "  primary_key {", "  column \"NAME\" {\n    type = int\n  }\n  primary_key {", false},
 		{"a declaration", "    type = varchar(100)", "    type = varchar(100)\n    allow_copy = true", false},
@@ -70,12 +76,44 @@ func TestEditsEvaluateOnlyTheColumns(t *testing.T) {
 			chunks := splitChunks([]byte(edited))
 			e := edit{chunk: chunks[1], base: pieceMemo.latest[pieceKey(mariadb, chunks[0].data, []byte("table t"))]}
 			src := Source{Release: "b", File: "b.hcl", Src: []byte(edited)}
-			if got := evalEdits(src, mariadb, chunks[0].data, []edit{e})[0] != nil; got != tc.columns {
-				t.Errorf("evaluated as an edit of columns: %v, want %v", got, tc.columns)
+			if got, _ := evalEdits(src, mariadb, chunks[0].data, []edit{e}); (got[0] != nil) != tc.columns {
+				t.Errorf("evaluated as an edit of columns: %v, want %v", got[0] != nil, tc.columns)
 			}
 			pieceMemo.forget()
 			_, _, _ = evalChunks(base, mariadb)
 			checkChunks(t, edited, false)
 		})
 	}
+}
+
+// An edit's piece is kept in the evaluation cache, checked on its new
+// columns only, and read back as evaluated.
+func TestCacheKeepsEdits(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv(cacheEnv, dir)
+	Forget()
+	base := Source{Release: "a", File: "a.hcl", Src: []byte(editedBase)}
+	edited := Source{Release: "b", File: "b.hcl", Src: []byte(strings.Replace(editedBase, "varchar(100)", "varchar(200)", 1))}
+	for _, s := range []Source{base, edited} {
+		if _, err := cached(sourceKey(s, mariadb), s, mariadb); err != nil {
+			t.Fatal(err)
+		}
+	}
+	Flush()
+	Forget()
+	want, err := ParseRelease(edited.Release, edited.File, edited.Src, mariadb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := readEntry(entryPath(dir, must(buildIdentity()), sourceKey(edited, mariadb)), edited, mariadb)
+	if got == nil || !sameRelease(got, want) {
+		t.Fatalf("the edit read from the cache: %v", got)
+	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
 }
