@@ -89,11 +89,14 @@ func cached(key [32]byte, src Source, t project.Target) (*Release, error) {
 // with that version: checks holds its new columns only.
 func writePack(ps, checks []*piece) {
 	dir, _ := cacheDir()
-	if dir == "" || verifyPieces(checks) == nil {
+	if dir == "" {
 		return
 	}
-	data, err := encodePieces(ps)
-	if err != nil {
+	data := verifyPieces(checks)
+	if data != nil && !slices.Equal(ps, checks) {
+		data, _ = encodePieces(ps)
+	}
+	if data == nil {
 		return
 	}
 	sum := sha256.Sum256(data)

@@ -254,18 +254,21 @@ func prepareEdit(e edit) *editedTable {
 	if err != nil || base == nil || base.Kind != "table" || base.Declares || base.lines == nil || bytes.IndexByte(e.chunk.data, '\r') >= 0 {
 		return nil
 	}
-	a, b := bytes.SplitAfter(e.base.data, []byte("\n")), bytes.SplitAfter(e.chunk.data, []byte("\n"))
-	n := min(len(a), len(b))
+	data := e.chunk.data
+	starts, baseStarts := lineStarts(data), lineStarts(e.base.data)
+	line := func(data []byte, starts []int, l int) []byte { return data[starts[l]:lineEnd(data, starts, l)] }
+	na, nb := len(baseStarts), len(starts)
+	n := min(na, nb)
 	pre := 0
-	for pre < n && bytes.Equal(a[pre], b[pre]) {
+	for pre < n && bytes.Equal(line(e.base.data, baseStarts, pre), line(data, starts, pre)) {
 		pre++
 	}
 	suf := 0
-	for suf < n-pre && bytes.Equal(a[len(a)-1-suf], b[len(b)-1-suf]) {
+	for suf < n-pre && bytes.Equal(line(e.base.data, baseStarts, na-1-suf), line(data, starts, nb-1-suf)) {
 		suf++
 	}
 	// The lines that differ, widened to the items they touch: all columns.
-	lo, hi := pre, len(a)-suf
+	lo, hi := pre, na-suf
 	for _, it := range base.lines.items {
 		if it.from < hi && it.to > lo {
 			if it.column == "" {
@@ -274,12 +277,10 @@ func prepareEdit(e edit) *editedTable {
 			lo, hi = min(lo, it.from), max(hi, it.to)
 		}
 	}
-	shift := len(b) - len(a)
+	shift := nb - na
 	if lo < 1 || hi > base.lines.close {
 		return nil
 	}
-	data := e.chunk.data
-	starts := lineStarts(data)
 	midTo := len(data)
 	if hi+shift < len(starts) {
 		midTo = starts[hi+shift]
@@ -374,7 +375,7 @@ func prepareEdit(e edit) *editedTable {
 	// Atlas evaluates the new columns in a table of their own: the first
 	// line and the attributes of the edited block, and the new blocks.
 	var syn bytes.Buffer
-	syn.Write(b[0])
+	syn.Write(line(data, starts, 0))
 	for _, it := range lines.items {
 		if it.attr {
 			syn.Write(data[starts[it.from]:lineEnd(data, starts, it.to-1)])
