@@ -3,6 +3,7 @@ package diff
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -26,8 +27,9 @@ import (
 // indexes, linked again to the columns by name. The earlier version must
 // have been cut into items on lines of their own (tableLines), and
 // anything else (a change to the table's attributes, keys or indexes, a
-// column dropped, a repeated name, a declaration, a multi-line comment
-// between items) evaluates the whole block instead.
+// column dropped that the block's text may name, a repeated name, a
+// declaration, a multi-line comment between items) evaluates the whole
+// block instead.
 
 // tableLines are a table block's items, each on lines of its own, as the
 // block parsed: lines counted from the chunk's first, 0-based.
@@ -193,7 +195,7 @@ func evalEdits(src Source, t project.Target, schemaChunk []byte, edits []edit) (
 		if names[tableLabel(e.chunk.data)] > 1 {
 			continue
 		}
-		if todo[j] = prepareEdit(e); todo[j] != nil && len(todo[j].blocks) > 0 {
+		if todo[j] = prepareEdit(e, t); todo[j] != nil && len(todo[j].blocks) > 0 {
 			// The new blocks, parsed already, join the table parsed
 			// without them.
 			f, diags := hclsyntax.ParseConfig(todo[j].synthetic, "", hcl.InitialPos)
@@ -238,8 +240,7 @@ func evalEdits(src Source, t project.Target, schemaChunk []byte, edits []edit) (
 		for _, c := range p.Table.Columns {
 			whole.Columns = append(whole.Columns, &schema.Column{Name: c.Name})
 		}
-		body := &hclsyntax.Body{Blocks: []*hclsyntax.Block{{Type: "table", Labels: []string{p.Name}, Body: &hclsyntax.Body{Blocks: w.blocks}}}}
-		if checkSchemaExprs(body, edits[j].chunk.data, &schema.Schema{Tables: []*schema.Table{whole}}, funcs) != nil {
+		if checkSchemaExprs(asTable(p.Name, w.blocks), edits[j].chunk.data, &schema.Schema{Tables: []*schema.Table{whole}}, funcs) != nil {
 			continue
 		}
 		out[j], checks[j] = p, check
@@ -249,7 +250,7 @@ func evalEdits(src Source, t project.Target, schemaChunk []byte, edits []edit) (
 
 // prepareEdit compares an edited table block with its base; nil when the
 // edit is not one of columns only.
-func prepareEdit(e edit) *editedTable {
+func prepareEdit(e edit, t project.Target) *editedTable {
 	base, err := e.base.f.wait() // resolved: evalChunks waited for it
 	if err != nil || base == nil || base.Kind != "table" || base.Declares || base.lines == nil || bytes.IndexByte(e.chunk.data, '\r') >= 0 {
 		return nil
@@ -290,87 +291,62 @@ func prepareEdit(e edit) *editedTable {
 		return nil
 	}
 	body := f.Body.(*hclsyntax.Body)
+	// What evalPieces checks of a block, on the new columns alone.
+	name, table := base.Name, asTable(base.Name, body.Blocks)
 	added, ok := cutItems(body, data, starts, lo, hi+shift)
-	if !ok || len(body.Attributes) > 0 || validate(body, tableSpec, "table") != nil {
+	if d, err := readDeclarations(table); !ok || err != nil || len(d.Columns) > 0 || len(body.Attributes) > 0 ||
+		validate(table, fileSpec, "the file") != nil || len(checkStructure(table, t)) > 0 ||
+		slices.ContainsFunc(body.Blocks, func(c *hclsyntax.Block) bool { return c.Type != "column" }) {
 		return nil
 	}
-	name := base.Name
-	var bad bool
-	for _, c := range body.Blocks {
-		_, renamed := c.Body.Attributes["renamed_from"]
-		_, fill := c.Body.Attributes["fill"]
-		_, allow := c.Body.Attributes["allow_copy"]
-		replaces := slices.ContainsFunc(c.Body.Blocks, func(r *hclsyntax.Block) bool { return r.Type == "replaces" })
-		bad = bad || c.Type != "column" || renamed || fill || allow || replaces
-		checkEmptyEnum(c, name, func(Pos, string, ...any) { bad = true })
-	}
-	if bad {
-		return nil
-	}
-	// The edited block's items: the base's around the new ones, moved.
-	w := &editedTable{base: base.Table, blocks: body.Blocks, checked: base.pack != [32]byte{}}
+	// The base's columns before the edit are its first k1, those after it
+	// start at k2; the items after it move by shift lines.
+	k1 := 0
 	lines := &tableLines{close: base.lines.close + shift}
-	positions := make(map[string]Pos, len(base.Positions)+len(added))
-	positions[name] = base.Positions[name]
-	ct := &cachedTable{Name: base.Table.Name, Attrs: base.Table.Attrs}
-	names := map[string]bool{}
-	var gone []string
-	place := func(it lineItem, moved int, pos Pos) bool {
-		if it.column != "" {
-			key := strings.ToLower(it.column)
-			if names[key] {
-				return false
-			}
-			names[key] = true
-			pos.Line += moved
-			positions[name+"."+it.column] = pos
-		}
-		it.from, it.to = it.from+moved, it.to+moved
-		lines.items = append(lines.items, it)
-		return true
-	}
-	placeAdded := func() bool {
-		w.k1 = len(ct.Columns)
-		for i, it := range added {
-			if !place(it, 0, posOf(body.Blocks[i].TypeRange)) {
-				return false
-			}
-		}
-		added = nil
-		return true
-	}
-	col := 0
+	positions := maps.Clone(base.Positions)
 	for _, it := range base.lines.items {
-		inEdit, after := it.to > lo && it.from < hi, it.from >= hi
-		if after && added != nil && !placeAdded() {
-			return nil
-		}
-		moved := 0
-		if after {
-			moved = shift
-		}
-		switch {
-		case inEdit:
-			gone = append(gone, it.column)
-		case !place(it, moved, base.Positions[name+"."+it.column]):
-			return nil
-		}
-		if it.column != "" {
-			if !inEdit {
-				ct.Columns = append(ct.Columns, base.Table.Columns[col])
+		if it.to <= lo {
+			lines.items = append(lines.items, it)
+			if it.column != "" {
+				k1++
 			}
-			col++
 		}
 	}
-	if added != nil && !placeAdded() {
-		return nil
+	k2 := k1
+	lines.items = append(lines.items, added...)
+	for _, it := range base.lines.items {
+		switch {
+		case it.to <= lo:
+		case it.from < hi:
+			// A column dropped may be named elsewhere in the table:
+			// only one the block's text cannot name is dropped here.
+			if !slices.ContainsFunc(body.Blocks, func(c *hclsyntax.Block) bool { return c.Labels[0] == it.column }) && mayName(data, it.column) {
+				return nil
+			}
+			delete(positions, name+"."+it.column)
+			k2++
+		default:
+			it.from, it.to = it.from+shift, it.to+shift
+			lines.items = append(lines.items, it)
+			if it.column != "" {
+				pos := positions[name+"."+it.column]
+				pos.Line += shift
+				positions[name+"."+it.column] = pos
+			}
+		}
 	}
-	// A column dropped may be named elsewhere in the table: only one the
-	// block's text cannot name is dropped here.
-	for _, g := range gone {
-		if !slices.ContainsFunc(body.Blocks, func(c *hclsyntax.Block) bool { return c.Labels[0] == g }) && mayName(data, g) {
+	ct := &cachedTable{Name: base.Table.Name, Attrs: base.Table.Attrs, Columns: slices.Concat(base.Table.Columns[:k1], base.Table.Columns[k2:])}
+	seen := map[string]bool{}
+	for _, c := range ct.Columns {
+		seen[strings.ToLower(c.Name)] = true
+	}
+	for _, c := range body.Blocks {
+		key := strings.ToLower(c.Labels[0])
+		if seen[key] {
 			return nil
 		}
+		seen[key] = true
+		positions[name+"."+c.Labels[0]] = posOf(c.TypeRange)
 	}
 	// Atlas evaluates the new columns in a table of their own: the first
 	// line and the attributes of the edited block, and the new blocks.
@@ -382,9 +358,15 @@ func prepareEdit(e edit) *editedTable {
 		}
 	}
 	syn.WriteString("}\n")
-	w.synthetic = syn.Bytes()
-	w.p = &piece{Kind: "table", Name: name, Table: ct, InSchema: base.InSchema, Positions: positions, lines: lines}
-	return w
+	return &editedTable{
+		p:    &piece{Kind: "table", Name: name, Table: ct, InSchema: base.InSchema, Positions: positions, lines: lines},
+		base: base.Table, k1: k1, blocks: body.Blocks, synthetic: syn.Bytes(), checked: base.pack != [32]byte{},
+	}
+}
+
+// asTable is a file body declaring a table of the blocks.
+func asTable(name string, blocks []*hclsyntax.Block) *hclsyntax.Body {
+	return &hclsyntax.Body{Blocks: []*hclsyntax.Block{{Type: "table", Labels: []string{name}, Body: &hclsyntax.Body{Blocks: blocks}}}}
 }
 
 // mayName reports whether a block's text may name a column: it holds the

@@ -117,3 +117,30 @@ func must[T any](v T, err error) T {
 	}
 	return v
 }
+
+// FuzzEditsMatchTheWholeFile edits a file that evaluated block by block:
+// drop lines from line at and insert text there, then compares the edited
+// file, evaluated as edits of the first (edits.go), with it evaluated whole.
+func FuzzEditsMatchTheWholeFile(f *testing.F) {
+	column := "  column \"added\" {\n    type = varchar(10)\n    null = true\n    default = \"x\"\n  }\n"
+	for _, base := range []string{editedBase, cacheSchema} {
+		for _, at := range []uint16{1, 3, 6, 9, 14} {
+			f.Add(base, at, uint8(0), column)
+			f.Add(base, at, uint8(3), column)
+			f.Add(base, at, uint8(1), "    type = bigint\n")
+		}
+	}
+	f.Fuzz(func(t *testing.T, base string, at uint16, drop uint8, insert string) {
+		lines := strings.SplitAfter(base, "\n")
+		if len(base)+len(insert) > 1<<14 || int(at) >= len(lines) {
+			return
+		}
+		end := min(len(lines), int(at)+int(drop))
+		edited := strings.Join(lines[:at], "") + insert + strings.Join(lines[end:], "")
+		pieceMemo.forget()
+		if _, _, err := evalChunks(Source{Release: "q", File: "schema/q.hcl", Src: []byte(base)}, mariadb); err != nil {
+			return
+		}
+		checkChunks(t, edited, false)
+	})
+}
