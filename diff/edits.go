@@ -228,7 +228,7 @@ func evalEdits(src Source, t project.Target, schemaChunk []byte, edits []edit) (
 			}
 			p.Table.Columns = slices.Insert(p.Table.Columns, w.k1, got.Columns...)
 			if w.checked {
-				check = &piece{Kind: p.Kind, Name: p.Name, InSchema: p.InSchema, Positions: p.Positions, Table: &cachedTable{Columns: got.Columns}}
+				check = &piece{Positions: map[string]Pos{}, Table: &cachedTable{Columns: got.Columns}}
 			}
 		}
 		if !relink(p.Table, w.base) {
