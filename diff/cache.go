@@ -84,13 +84,18 @@ func cached(key [32]byte, src Source, t project.Target) (*Release, error) {
 }
 
 // writePack keeps pieces just evaluated in a pack, when the cache is on and
-// its codec carries them faithfully.
-func writePack(ps []*piece) {
+// its codec carries them faithfully: what checks holds of them (by piece)
+// does. An edit's columns taken from the version it edits were checked
+// with that version: checks holds its new columns only.
+func writePack(ps, checks []*piece) {
 	dir, _ := cacheDir()
 	if dir == "" {
 		return
 	}
-	data := verifyPieces(ps)
+	data := verifyPieces(checks)
+	if data != nil && !slices.Equal(ps, checks) {
+		data, _ = encodePieces(ps)
+	}
 	if data == nil {
 		return
 	}

@@ -28,7 +28,8 @@ import (
 // before, or in the version of the file planned last time. Each top-level
 // block is evaluated once per content: its table as Atlas evaluates it,
 // its declarations as emcee reads them. The file's release is assembled
-// from them.
+// from them. A table block that changes only columns of a version of the
+// table evaluated before is evaluated as those columns (edits.go).
 //
 // Atlas does the evaluating, on the blocks that are new, with the file's
 // schema block (and, for tables that reference other tables, stand-ins
@@ -92,6 +93,9 @@ type piece struct {
 	// once the pack is written, or when the piece was read from it.
 	pack [32]byte
 	slot int
+	// lines cut a table block into its items, for its edits (edits.go);
+	// nil for a piece read from the cache.
+	lines *tableLines
 }
 
 var errChunks = errors.New("the file does not evaluate block by block")
@@ -122,37 +126,37 @@ func evalChunks(src Source, t project.Target) (*Release, []*piece, error) {
 		return nil, nil, errChunks
 	}
 	pieces := make([]*piece, len(chunks))
-	futures := make([]*pieceFuture, len(chunks))
 	keys := make([][32]byte, len(chunks))
-	var missed []int
 	for i, c := range chunks {
 		keys[i] = pieceKey(t, schemaChunk, c.data)
-		f, owner := pieceMemo.get(keys[i])
-		futures[i] = f
-		if owner {
-			missed = append(missed, i)
-		}
 	}
+	futures, missed, edited, bases := pieceMemo.register(t, schemaChunk, chunks, keys)
 	// The new blocks are evaluated in groups side by side: a group needs
-	// only the schema block and stand-ins besides its own blocks.
-	groups := min(runtime.GOMAXPROCS(0), (len(missed)+minGroup-1)/minGroup)
+	// only the schema block and stand-ins besides its own blocks. Edits
+	// wait for the versions they edit first (edits.go).
 	var wg sync.WaitGroup
-	for g := range groups {
-		group := missed[g*len(missed)/groups : (g+1)*len(missed)/groups]
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			evalSlots <- struct{}{}
-			got, err := evalGroup(src, t, chunks, group)
-			<-evalSlots
-			for j, i := range group {
-				if err != nil {
-					futures[i].resolve(nil, err)
-				} else {
-					futures[i].resolve(got[j], nil)
+	for _, todo := range [][]int{missed, edited} {
+		groups := min(runtime.GOMAXPROCS(0), (len(todo)+minGroup-1)/minGroup)
+		for g := range groups {
+			group := todo[g*len(todo)/groups : (g+1)*len(todo)/groups]
+			wg.Go(func() {
+				for _, i := range group {
+					if bases[i] != nil {
+						_, _ = bases[i].f.wait()
+					}
 				}
-			}
-		}()
+				evalSlots <- struct{}{}
+				got, err := evalGroup(src, t, schemaChunk, chunks, group, bases)
+				<-evalSlots
+				for j, i := range group {
+					if err != nil {
+						futures[i].resolve(nil, err)
+					} else {
+						futures[i].resolve(got[j], nil)
+					}
+				}
+			})
+		}
 	}
 	wg.Wait()
 	for i, f := range futures {
@@ -169,19 +173,43 @@ func evalChunks(src Source, t project.Target) (*Release, []*piece, error) {
 	return r, pieces, nil
 }
 
-// evalGroup is evalPieces in a goroutine of its own: a panic in Atlas
-// becomes an error, and the whole file's evaluation meets it again on the
-// caller's side.
-func evalGroup(src Source, t project.Target, chunks []chunk, group []int) (got []*piece, err error) {
+// evalGroup evaluates a group of new blocks, the edits among them first
+// (edits.go), the rest by evalPieces, in a goroutine of its own: a panic
+// in Atlas becomes an error, and the whole file's evaluation meets it
+// again on the caller's side.
+func evalGroup(src Source, t project.Target, schemaChunk []byte, chunks []chunk, group []int, bases []*baseTable) (got []*piece, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			got, err = nil, fmt.Errorf("%w: %s: Atlas panicked: %v", errChunks, src.File, r)
 		}
 	}()
-	if got, err = evalPieces(src, t, chunks, group); err == nil {
-		writePack(got)
+	got, checks := make([]*piece, len(group)), make([]*piece, len(group))
+	if bases[group[0]] != nil { // a group of edits
+		edits := make([]edit, len(group))
+		for j, i := range group {
+			edits[j] = edit{chunks[i], bases[i]}
+		}
+		got, checks = evalEdits(src, t, schemaChunk, edits)
 	}
-	return got, err
+	var rest []int
+	for j, i := range group {
+		if got[j] == nil {
+			rest = append(rest, i)
+		}
+	}
+	if len(rest) > 0 {
+		whole, err := evalPieces(src, t, chunks, rest)
+		if err != nil {
+			return nil, err
+		}
+		for j := range got {
+			if got[j] == nil {
+				got[j], checks[j], whole = whole[0], whole[0], whole[1:]
+			}
+		}
+	}
+	writePack(got, checks)
+	return got, nil
 }
 
 // evalPieces parses the chunks named by missed, reads their declarations
@@ -277,7 +305,7 @@ func evalPieces(src Source, t project.Target, chunks []chunk, missed []int) ([]*
 			return nil, errChunks
 		}
 	}
-	for _, p := range out {
+	for j, p := range out {
 		switch p.Kind {
 		case "schema":
 			p.SchemaAttrs = s.Attrs
@@ -290,6 +318,7 @@ func evalPieces(src Source, t project.Target, chunks []chunk, missed []int) ([]*
 				return nil, errChunks
 			}
 			p.InSchema = tbl.Schema.Name
+			p.lines = linesOf(bodies[j].body.Blocks[0], bodies[j].src, p.Table)
 		}
 	}
 	return out, nil
@@ -516,6 +545,9 @@ type pieces struct {
 	sync.Mutex
 	entries map[[32]byte]*pieceFuture
 	order   [][32]byte
+	// latest is the last version of each table registered, by name,
+	// schema block and target: what the next version is an edit of.
+	latest map[[32]byte]*baseTable
 }
 
 type pieceFuture struct {
@@ -524,10 +556,52 @@ type pieceFuture struct {
 	err  error
 }
 
-// get returns the key's future, and whether the caller must resolve it.
-func (m *pieces) get(key [32]byte) (*pieceFuture, bool) {
+// register returns the futures of a file's chunks, and the chunks the
+// caller must resolve: missed ones, and edited ones, tables with an earlier
+// version (bases, by chunk). The file's chunks are registered at once, and
+// a chunk's base is always another file's registered before: waiting for
+// it cannot wait for the waiter.
+func (m *pieces) register(t project.Target, schemaChunk []byte, chunks []chunk, keys [][32]byte) (futures []*pieceFuture, missed, edited []int, bases []*baseTable) {
+	futures, bases = make([]*pieceFuture, len(chunks)), make([]*baseTable, len(chunks))
+	names := make([][32]byte, len(chunks))
+	for i, c := range chunks {
+		if name := tableLabel(c.data); name != "" {
+			names[i] = pieceKey(t, schemaChunk, []byte("table "+name))
+		}
+	}
 	m.Lock()
 	defer m.Unlock()
+	if len(m.latest) > pieceMemoSize {
+		m.latest = nil
+	}
+	if m.latest == nil {
+		m.latest = map[[32]byte]*baseTable{}
+	}
+	var owned []int
+	for i := range chunks {
+		f, owner := m.get(keys[i])
+		futures[i] = f
+		if !owner {
+			continue
+		}
+		owned = append(owned, i)
+		if bases[i] = m.latest[names[i]]; names[i] == [32]byte{} || bases[i] == nil {
+			missed = append(missed, i)
+		} else {
+			edited = append(edited, i)
+		}
+	}
+	for _, i := range owned {
+		if names[i] != [32]byte{} {
+			m.latest[names[i]] = &baseTable{chunks[i].data, futures[i]}
+		}
+	}
+	return futures, missed, edited, bases
+}
+
+// get returns the key's future, and whether the caller must resolve it;
+// m is locked.
+func (m *pieces) get(key [32]byte) (*pieceFuture, bool) {
 	if f, ok := m.entries[key]; ok {
 		return f, false
 	}
@@ -543,7 +617,10 @@ func (m *pieces) get(key [32]byte) (*pieceFuture, bool) {
 
 // put records a piece read from the cache.
 func (m *pieces) put(key [32]byte, p *piece) {
-	if f, owner := m.get(key); owner {
+	m.Lock()
+	f, owner := m.get(key)
+	m.Unlock()
+	if owner {
 		f.resolve(p, nil)
 	}
 }
@@ -551,7 +628,7 @@ func (m *pieces) put(key [32]byte, p *piece) {
 func (m *pieces) forget() {
 	m.Lock()
 	defer m.Unlock()
-	m.entries, m.order = map[[32]byte]*pieceFuture{}, nil
+	m.entries, m.order, m.latest = map[[32]byte]*pieceFuture{}, nil, nil
 }
 
 func (f *pieceFuture) resolve(p *piece, err error) {

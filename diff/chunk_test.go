@@ -70,9 +70,13 @@ func chunkSeeds(t testing.TB) []string {
 // the whole file does not, or gives anything else than the whole file.
 // Atlas panics on some inputs (a charset given an object, an empty enum);
 // evaluated block by block, such a file must be left to the whole file.
-func checkChunks(t testing.TB, src string) {
+// With fresh, the blocks evaluated before are forgotten first; without,
+// src's tables are edits of them.
+func checkChunks(t testing.TB, src string, fresh bool) {
 	s := Source{Release: "r", File: "schema/r.hcl", Src: []byte(src)}
-	pieceMemo.forget()
+	if fresh {
+		pieceMemo.forget()
+	}
 	r, _, err := evalChunks(s, mariadb)
 	if err != nil && !errors.Is(err, errChunks) {
 		t.Fatalf("block by block: %v\n%s", err, src)
@@ -96,7 +100,7 @@ func wholePanics(s Source) (panicked bool) {
 
 func TestChunksMatchTheWholeFile(t *testing.T) {
 	for _, src := range chunkSeeds(t) {
-		checkChunks(t, src)
+		checkChunks(t, src, true)
 	}
 	// Evaluated after the release before it, sharing blocks: pieces
 	// found under other files, at other lines.
@@ -136,14 +140,22 @@ func TestPiecesArePlacedInTheirFile(t *testing.T) {
 	}
 }
 
+// FuzzChunksMatchTheWholeFile evaluates src block by block after before,
+// so that src's tables are edits of before's (edits.go), and compares it
+// with src evaluated whole.
 func FuzzChunksMatchTheWholeFile(f *testing.F) {
 	for _, s := range chunkSeeds(f) {
-		f.Add(s)
+		f.Add("", s)
+		f.Add(s, s)
 	}
-	f.Fuzz(func(t *testing.T, src string) {
-		if len(src) > 1<<16 || strings.Count(src, "\n") > 2000 {
+	f.Add(editedBase, strings.Replace(editedBase, "varchar(100)", "varchar(200)", 1))
+	f.Add(cacheSchema, strings.Replace(cacheSchema, "  column \"code\" {", "  column \"added\" {\n    type = int\n  }\n  column \"code\" {", 1))
+	f.Fuzz(func(t *testing.T, before, src string) {
+		if len(before)+len(src) > 1<<16 || strings.Count(before+src, "\n") > 2000 {
 			return
 		}
-		checkChunks(t, src)
+		pieceMemo.forget()
+		_, _, _ = evalChunks(Source{Release: "q", File: "schema/q.hcl", Src: []byte(before)}, mariadb)
+		checkChunks(t, src, false)
 	})
 }
