@@ -28,6 +28,7 @@ import (
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/schemadef"
+	"github.com/emcee-db/emcee/sqlname"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
@@ -269,7 +270,7 @@ func oscCollidingKeys(rev *revision.Revision, table string) error {
 // copy blocks the write while it runs, and the write fails after it.
 // A key over a generated column computed from the column changes with it
 // (a price rounded, its cents another row's). Under a PAD SPACE collation
-// (every one but the _nopad_ ones) a key of the text column itself without
+// (every one but sqlname.NoPadCollation's) a key of the text column itself without
 // its trailing spaces equals the key with them, which no other row can
 // hold: that shortening goes to the tool (a VARCHAR(40) of a unique key
 // shortened was refused), as does a DECIMAL keeping its decimals (only
@@ -300,7 +301,7 @@ func (s *Session) oscRoundedKeys(ctx context.Context, st revision.Statement, tab
 		// The key columns whose values the tightening changes, and what
 		// the message says of each.
 		through := map[string]string{}
-		if !text || strings.Contains(coll.String, "nopad") || strings.Contains(strings.ToLower(st.SQL), "nopad") {
+		if !text || sqlname.NoPadCollation(coll.String) {
 			through[strings.ToLower(e.Name)] = ""
 		}
 		err = dbconn.EachRow(ctx, s.Conn, "SELECT COLUMN_NAME, GENERATION_EXPRESSION FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND GENERATION_EXPRESSION IS NOT NULL", []any{table}, func(rows *sql.Rows) error {

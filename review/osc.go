@@ -3,7 +3,6 @@ package review
 import (
 	"fmt"
 	"slices"
-	"strings"
 
 	"ariga.io/atlas/sql/schema"
 	"github.com/emcee-db/emcee/diff"
@@ -12,6 +11,7 @@ import (
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/splitter"
+	"github.com/emcee-db/emcee/sqlname"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
@@ -83,7 +83,7 @@ func roundedKey(before *schema.Schema, table, sql string) (col, key string) {
 			// Under a PAD SPACE collation a key cut of its trailing
 			// spaces equals itself uncut: no other row holds it.
 			_, coll := diff.Effective(t, c)
-			changed[c] = strings.Contains(coll, "nopad") || strings.Contains(strings.ToLower(sql), "nopad")
+			changed[c] = sqlname.NoPadCollation(coll)
 		default:
 			continue
 		}

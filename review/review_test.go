@@ -282,12 +282,14 @@ func TestHandToOSC(t *testing.T) {
 	amount := schema.NewDecimalColumn("amount", "decimal", schema.DecimalPrecision(10), schema.DecimalScale(3))
 	n := schema.NewIntColumn("n", "int")
 	sku := schema.NewStringColumn("sku", "varchar").AddAttrs(&schema.Collation{V: "utf8mb4_nopad_bin"})
+	// MySQL 8.0's default collation is NO PAD too.
+	ref := schema.NewStringColumn("ref", "varchar").AddAttrs(&schema.Collation{V: "utf8mb4_0900_ai_ci"})
 	rate := schema.NewDecimalColumn("rate", "decimal", schema.DecimalPrecision(10), schema.DecimalScale(4))
 	bp := schema.NewIntColumn("bp", "int").AddAttrs(&schema.GeneratedExpr{Expr: "`rate` * 10000", Type: "PERSISTENT"})
 	prices := schema.New("app").AddTables(schema.NewTable("prices").
-		AddColumns(code, amount, schema.NewStringColumn("note", "varchar"), n, sku, rate, bp).
+		AddColumns(code, amount, schema.NewStringColumn("note", "varchar"), n, sku, rate, bp, ref).
 		SetPrimaryKey(schema.NewPrimaryKey(code)).
-		AddIndexes(schema.NewUniqueIndex("u_amount").AddColumns(amount), schema.NewUniqueIndex("u_n").AddColumns(n), schema.NewUniqueIndex("u_sku").AddColumns(sku), schema.NewUniqueIndex("u_bp").AddColumns(bp)))
+		AddIndexes(schema.NewUniqueIndex("u_amount").AddColumns(amount), schema.NewUniqueIndex("u_n").AddColumns(n), schema.NewUniqueIndex("u_sku").AddColumns(sku), schema.NewUniqueIndex("u_bp").AddColumns(bp), schema.NewUniqueIndex("u_ref").AddColumns(ref)))
 	gate := revision.Statement{Kind: revision.Gate, Rule: "convert-charset", SQL: "SELECT COUNT(*) FROM `images` WHERE (CONVERT(`note` USING utf8mb4) COLLATE utf8mb4_unicode_ci) IN (SELECT CONVERT(`note` USING utf8mb4) COLLATE utf8mb4_unicode_ci FROM `images` WHERE `note` IS NOT NULL GROUP BY CONVERT(`note` USING utf8mb4) COLLATE utf8mb4_unicode_ci HAVING COUNT(*) > 1)"}
 	convert := "ALTER TABLE `images` CHARSET utf8mb4, COLLATE utf8mb4_unicode_ci, MODIFY COLUMN `note` varchar(60) NOT NULL, ALGORITHM=COPY, LOCK=SHARED"
 	for _, tc := range []struct {
@@ -311,6 +313,7 @@ func TestHandToOSC(t *testing.T) {
 		// before the point are an error.
 		{sql: "ALTER TABLE `prices` MODIFY COLUMN `amount` decimal(8,3) NOT NULL, ALGORITHM=COPY, LOCK=SHARED", rule: "tighten-column", alter: "MODIFY COLUMN `amount` DECIMAL(8,3) NOT NULL"},
 		{sql: "ALTER TABLE `prices` MODIFY COLUMN `sku` varchar(5) NOT NULL, ALGORITHM=COPY, LOCK=SHARED", rule: "tighten-column", refused: "a column of unique key `u_sku`"},
+		{sql: "ALTER TABLE `prices` MODIFY COLUMN `ref` varchar(5) NOT NULL, ALGORITHM=COPY, LOCK=SHARED", rule: "tighten-column", refused: "a column of unique key `u_ref`"},
 		// A unique key over a generated column computed from it changes
 		// with it.
 		{sql: "ALTER TABLE `prices` MODIFY COLUMN `rate` decimal(10,2) NOT NULL, ALGORITHM=COPY, LOCK=SHARED", rule: "tighten-column", refused: "a column of unique key `u_bp`"},
