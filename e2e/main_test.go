@@ -3,22 +3,29 @@ package e2e
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"testing"
 )
 
-// TestMain gives the emcee binary the tests run an evaluation cache of its
-// own, so that the tests neither read nor fill the user's.
-func TestMain(m *testing.M) {
-	if os.Getenv("EMCEE_CACHE_DIR") != "" {
-		os.Exit(m.Run())
+func TestMain(m *testing.M) { os.Exit(testMain(m)) }
+
+// testMain gives the emcee binary the tests run an evaluation cache of its
+// own, so that the tests neither read nor fill the user's, and removes the
+// binary afterwards: each run left one (30 MB) in the temporary directory.
+func testMain(m *testing.M) int {
+	if os.Getenv("EMCEE_CACHE_DIR") == "" {
+		dir, err := os.MkdirTemp("", "emcee-e2e-cache-")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		defer os.RemoveAll(dir)
+		os.Setenv("EMCEE_CACHE_DIR", dir)
 	}
-	dir, err := os.MkdirTemp("", "emcee-e2e-cache-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	os.Setenv("EMCEE_CACHE_DIR", dir)
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	defer func() {
+		if opBinPath != "" {
+			os.RemoveAll(filepath.Dir(opBinPath))
+		}
+	}()
+	return m.Run()
 }
