@@ -131,26 +131,7 @@ table "t" {
   }
 }
 `
-	b := strings.Replace(a, "type = decimal(10,3)", "type = decimal(10,2)\n    allow_copy = true", 1)
-	p := newSchemaProject(t, [2]string{"a", a}, [2]string{"b", b})
-	p.must("plan")
-	p.must("db", "sync", "a")
-	p.exec("INSERT INTO t (id, price) SELECT seq, seq FROM seq_1_to_20000")
-	p.must("db", "expand")
-	p.must("db", "migrate")
-	run := p.start("db", "contract", "--osc", "pt-osc", "--osc-sleep", "20ms")
-	p.waitFor("the tool to copy row 2, or contract to end", func() bool {
-		return exited(run.cmd) || p.query("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '_t_new'") == "1" &&
-			p.query("SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() AND TRIGGER_NAME LIKE 'pt\\_osc\\_%'") == "3" &&
-			p.query("SELECT COUNT(*) FROM _t_new WHERE id = 2") == "1"
-	})
-	if !exited(run.cmd) {
-		p.exec("UPDATE t SET price = 1.004 WHERE id = 2")
-	}
-	r := run.wait(t)
-	if got := p.query("SELECT COUNT(*) FROM t"); got != "20000" {
-		t.Fatalf("%s of 20000 rows after contract through the tool:\n%s", got, r)
-	}
+	_, r := priceRoundedDuringOSCCopy(t, a)
 	if r.Code == 0 {
 		t.Fatalf("contract handed the tightening of a column a unique key's generated column reads to the tool: %s", r)
 	}

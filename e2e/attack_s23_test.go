@@ -128,26 +128,7 @@ table "t" {
   }
 }
 `
-	b := strings.Replace(a, "type = decimal(10,3)", "type = decimal(10,2)\n    allow_copy = true", 1)
-	p := newSchemaProject(t, [2]string{"a", a}, [2]string{"b", b})
-	p.must("plan")
-	p.must("db", "sync", "a")
-	p.exec("INSERT INTO t (id, price) SELECT seq, seq FROM seq_1_to_20000")
-	p.must("db", "expand")
-	p.must("db", "migrate")
-	run := p.start("db", "contract", "--osc", "pt-osc", "--osc-sleep", "20ms")
-	p.waitFor("the tool to copy row 2, or contract to end", func() bool {
-		return exited(run.cmd) || p.query("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '_t_new'") == "1" &&
-			p.query("SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() AND TRIGGER_NAME LIKE 'pt\\_osc\\_%'") == "3" &&
-			p.query("SELECT COUNT(*) FROM _t_new WHERE id = 2") == "1"
-	})
-	if !exited(run.cmd) {
-		p.exec("UPDATE t SET price = 1.004 WHERE id = 2")
-	}
-	r := run.wait(t)
-	if got := p.query("SELECT COUNT(*) FROM t"); got != "20000" {
-		t.Fatalf("%s of 20000 rows after contract through the tool:\n%s", got, r)
-	}
+	p, r := priceRoundedDuringOSCCopy(t, a)
 	if r.Code == 0 {
 		t.Fatalf("contract handed the tightening of a unique key to the tool: %s", r)
 	}
@@ -283,4 +264,33 @@ func TestAttackColumnRestoreDoesNotCutValues(t *testing.T) {
 	if err == nil || !strings.Contains(string(out), "Data too long for column 'body'") {
 		t.Fatalf("the restore of a value too long for the column: %v\n%s", err, out)
 	}
+}
+
+// priceRoundedDuringOSCCopy plans release a (table t: id, price
+// decimal(10,3), 20,000 rows) and b (price decimal(10,2)), and runs b's
+// contract through pt-online-schema-change; once the tool has copied row
+// 2, the application sets its price to 1.004, which rounds to another
+// row's. The result is contract's, no row of t having been lost.
+func priceRoundedDuringOSCCopy(t *testing.T, a string) (*opProject, opResult) {
+	b := strings.Replace(a, "type = decimal(10,3)", "type = decimal(10,2)\n    allow_copy = true", 1)
+	p := newSchemaProject(t, [2]string{"a", a}, [2]string{"b", b})
+	p.must("plan")
+	p.must("db", "sync", "a")
+	p.exec("INSERT INTO t (id, price) SELECT seq, seq FROM seq_1_to_20000")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	run := p.start("db", "contract", "--osc", "pt-osc", "--osc-sleep", "20ms")
+	p.waitFor("the tool to copy row 2, or contract to end", func() bool {
+		return exited(run.cmd) || p.query("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '_t_new'") == "1" &&
+			p.query("SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() AND TRIGGER_NAME LIKE 'pt\\_osc\\_%'") == "3" &&
+			p.query("SELECT COUNT(*) FROM _t_new WHERE id = 2") == "1"
+	})
+	if !exited(run.cmd) {
+		p.exec("UPDATE t SET price = 1.004 WHERE id = 2")
+	}
+	r := run.wait(t)
+	if got := p.query("SELECT COUNT(*) FROM t"); got != "20000" {
+		t.Fatalf("%s of 20000 rows after contract through the tool:\n%s", got, r)
+	}
+	return p, r
 }
