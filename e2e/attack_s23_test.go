@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/emcee-db/emcee/internal/testserver"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // A backfill of a table without a single-column primary key runs as one
@@ -210,25 +211,7 @@ table "extra" {
 	p.must("db", "sync", "a")
 	p.must("db", "expand")
 	p.exec("INSERT INTO extra (id, name) VALUES (1, 'a name longer than ten'), (2, 'short')")
-	losses := refusedLosses(t, p)
-	if len(losses) != 1 {
-		t.Fatalf("losses: %+v", losses)
-	}
-	dir := t.TempDir()
-	shellIn(t, dir, losses[0].Save)
-	p.must("db", "rollback", "--drop-new-data")
-	opWrite(t, filepath.Join(p.Dir, "schema", "b.hcl"), []byte(strings.Replace(b, "varchar(100)", "varchar(10)", 1)))
-	p.must("plan", "--rewrite", "b")
-	p.must("db", "expand")
-	cmd := exec.Command("sh", "-c", losses[0].Restore)
-	cmd.Dir = dir
-	out, err := cmd.CombinedOutput()
-	if got := p.query("SELECT COUNT(*) FROM extra WHERE name = 'a name lon'"); got != "0" {
-		t.Fatalf("the restore cut a value to fit (%v): %s", err, out)
-	}
-	if err == nil || !strings.Contains(string(out), "Data too long for column 'name'") {
-		t.Fatalf("the restore of a value too long for the column: %v\n%s", err, out)
-	}
+	restoreIntoAShorterColumn(t, p, b, "extra", "name")
 }
 
 // A column's copy-out file was put back in the server's own sql_mode: on
@@ -245,25 +228,7 @@ func TestAttackColumnRestoreDoesNotCutValues(t *testing.T) {
 	p.exec("INSERT INTO t (id) VALUES (1), (2)")
 	p.must("db", "expand")
 	p.exec("UPDATE t SET body = 'a body longer than ten' WHERE id = 1")
-	losses := refusedLosses(t, p)
-	if len(losses) != 1 {
-		t.Fatalf("losses: %+v", losses)
-	}
-	dir := t.TempDir()
-	shellIn(t, dir, losses[0].Save)
-	p.must("db", "rollback", "--drop-new-data")
-	opWrite(t, filepath.Join(p.Dir, "schema", "b.hcl"), []byte(strings.Replace(b, "varchar(100)", "varchar(10)", 1)))
-	p.must("plan", "--rewrite", "b")
-	p.must("db", "expand")
-	cmd := exec.Command("sh", "-c", losses[0].Restore)
-	cmd.Dir = dir
-	out, err := cmd.CombinedOutput()
-	if got := p.query("SELECT COUNT(*) FROM t WHERE body = 'a body lon'"); got != "0" {
-		t.Fatalf("the restore cut a value to fit (%v): %s", err, out)
-	}
-	if err == nil || !strings.Contains(string(out), "Data too long for column 'body'") {
-		t.Fatalf("the restore of a value too long for the column: %v\n%s", err, out)
-	}
+	restoreIntoAShorterColumn(t, p, b, "t", "body")
 }
 
 // priceRoundedDuringOSCCopy plans release a (table t: id, price
@@ -293,4 +258,32 @@ func priceRoundedDuringOSCCopy(t *testing.T, a string) (*opProject, opResult) {
 		t.Fatalf("%s of 20000 rows after contract through the tool:\n%s", got, r)
 	}
 	return p, r
+}
+
+// restoreIntoAShorterColumn copies out the one loss a rollback of release
+// b refuses to make, rolls back with --drop-new-data, re-plans b with the
+// column's varchar(100) as varchar(10), expands it again and runs the
+// restore: it must stop on the value longer than ten characters, not cut
+// it to fit.
+func restoreIntoAShorterColumn(t *testing.T, p *opProject, b, table, column string) {
+	t.Helper()
+	losses := refusedLosses(t, p)
+	if len(losses) != 1 {
+		t.Fatalf("losses: %+v", losses)
+	}
+	dir := t.TempDir()
+	shellIn(t, dir, losses[0].Save)
+	p.must("db", "rollback", "--drop-new-data")
+	opWrite(t, filepath.Join(p.Dir, "schema", "b.hcl"), []byte(strings.Replace(b, "varchar(100)", "varchar(10)", 1)))
+	p.must("plan", "--rewrite", "b")
+	p.must("db", "expand")
+	cmd := exec.Command("sh", "-c", losses[0].Restore)
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if got := p.query("SELECT COUNT(*) FROM " + sqlsyntax.Ident(table) + " WHERE CHAR_LENGTH(" + sqlsyntax.Ident(column) + ") = 10"); got != "0" {
+		t.Fatalf("the restore cut a value to fit (%v): %s", err, out)
+	}
+	if err == nil || !strings.Contains(string(out), "Data too long for column '"+column+"'") {
+		t.Fatalf("the restore of a value too long for the column: %v\n%s", err, out)
+	}
 }
