@@ -28,7 +28,6 @@ import (
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/schemadef"
-	"github.com/emcee-db/emcee/sqlname"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
@@ -276,7 +275,7 @@ func oscCollidingKeys(rev *revision.Revision, table string) error {
 // shortened was refused), as does a DECIMAL keeping its decimals (only
 // fewer digits before the point, which are an error).
 func (s *Session) oscRoundedKeys(ctx context.Context, st revision.Statement, table string) error {
-	if !slices.Contains(strings.Split(st.Rule, ", "), "tighten-column") {
+	if !slices.Contains(st.Rules(), "tighten-column") {
 		return nil
 	}
 	for _, e := range effect.Parse(st.SQL).Clauses {
@@ -292,16 +291,14 @@ func (s *Session) oscRoundedKeys(ctx context.Context, st revision.Statement, tab
 		if err != nil {
 			return s.redact(err)
 		}
-		text := slices.Contains([]string{"char", "varchar", "tinytext", "text", "mediumtext", "longtext"}, typ.String)
-		// A DECIMAL keeping its decimals rounds nothing: fewer digits
-		// before the point are an error, in the trigger and the copy alike.
-		if typ.String == "decimal" && scale.Int64 <= int64(e.Decimals) || typ.String != "decimal" && !text {
+		changes, collides := e.Rounds(typ.String, int(scale.Int64), coll.String)
+		if !changes {
 			continue
 		}
 		// The key columns whose values the tightening changes, and what
 		// the message says of each.
 		through := map[string]string{}
-		if !text || sqlname.NoPadCollation(coll.String) {
+		if collides {
 			through[strings.ToLower(e.Name)] = ""
 		}
 		err = dbconn.EachRow(ctx, s.Conn, "SELECT COLUMN_NAME, GENERATION_EXPRESSION FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND GENERATION_EXPRESSION IS NOT NULL", []any{table}, func(rows *sql.Rows) error {

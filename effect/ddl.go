@@ -6,6 +6,7 @@ import (
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
 
+	"github.com/emcee-db/emcee/sqlname"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
@@ -282,4 +283,22 @@ func indexAlgorithm(l *ast.IndexLockAndAlgorithm, noCopy bool) string {
 		return "" // the parser's zero value: no ALGORITHM clause
 	}
 	return l.AlgorithmTp.String()
+}
+
+// Rounds says what MODIFY or CHANGE clause c does, without an error, to the
+// values of a column of dataType (information_schema's DATA_TYPE) with
+// scale decimals under collation: changes is set when it stores some of
+// them otherwise than written (a DECIMAL losing decimals rounds them, text
+// loses trailing spaces; fewer digits before the point are an error), and
+// collides when a unique key of the column itself may then equal another
+// row's (under a PAD SPACE collation a value without its trailing spaces
+// equals itself with them).
+func (c Clause) Rounds(dataType string, scale int, collation string) (changes, collides bool) {
+	switch strings.ToLower(dataType) {
+	case "decimal":
+		return scale > c.Decimals, scale > c.Decimals
+	case "char", "varchar", "tinytext", "text", "mediumtext", "longtext":
+		return true, sqlname.NoPadCollation(collation)
+	}
+	return false, false
 }

@@ -101,3 +101,25 @@ func TestMentions(t *testing.T) {
 		}
 	}
 }
+
+func TestRounds(t *testing.T) {
+	for _, tc := range []struct {
+		sql, typ          string
+		scale             int
+		coll              string
+		changes, collides bool
+	}{
+		{"ALTER TABLE t MODIFY COLUMN p decimal(10,2) NOT NULL", "decimal", 3, "", true, true},
+		{"ALTER TABLE t MODIFY COLUMN p decimal(8,3) NOT NULL", "decimal", 3, "", false, false},
+		{"ALTER TABLE t CHANGE COLUMN p q decimal(10,0)", "DECIMAL", 2, "", true, true},
+		{"ALTER TABLE t MODIFY COLUMN s varchar(5) NOT NULL", "varchar", 0, "utf8mb4_general_ci", true, false},
+		{"ALTER TABLE t MODIFY COLUMN s varchar(5) NOT NULL", "varchar", 0, "utf8mb4_nopad_bin", true, true},
+		{"ALTER TABLE t MODIFY COLUMN s char(5) NOT NULL", "text", 0, "utf8mb4_0900_ai_ci", true, true},
+		{"ALTER TABLE t MODIFY COLUMN n smallint NOT NULL", "int", 0, "", false, false},
+	} {
+		c := Parse(tc.sql).Clauses[0]
+		if changes, collides := c.Rounds(tc.typ, tc.scale, tc.coll); changes != tc.changes || collides != tc.collides {
+			t.Errorf("%s on %s(%d) %s: %v, %v; want %v, %v", tc.sql, tc.typ, tc.scale, tc.coll, changes, collides, tc.changes, tc.collides)
+		}
+	}
+}

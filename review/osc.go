@@ -11,7 +11,6 @@ import (
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/splitter"
-	"github.com/emcee-db/emcee/sqlname"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
@@ -71,22 +70,20 @@ func roundedKey(before *schema.Schema, table, sql string) (col, key string) {
 		if !ok {
 			continue
 		}
-		changed := map[*schema.Column]bool{}
+		var dataType string
+		var scale int
 		switch d := c.Type.Type.(type) {
 		case *schema.DecimalType:
-			// Keeping its decimals, it rounds nothing.
-			if d.Scale <= e.Decimals {
-				continue
-			}
-			changed[c] = true
+			dataType, scale = "decimal", d.Scale
 		case *schema.StringType:
-			// Under a PAD SPACE collation a key cut of its trailing
-			// spaces equals itself uncut: no other row holds it.
-			_, coll := diff.Effective(t, c)
-			changed[c] = sqlname.NoPadCollation(coll)
-		default:
+			dataType = d.T
+		}
+		_, coll := diff.Effective(t, c)
+		changes, collides := e.Rounds(dataType, scale, coll)
+		if !changes {
 			continue
 		}
+		changed := map[*schema.Column]bool{c: collides}
 		for _, g := range t.Columns {
 			if x, ok := schemadef.Attr[*schema.GeneratedExpr](g.Attrs); ok {
 				if d := effect.Parse("SELECT " + x.Expr); d.Err != nil || d.Mentions(c.Name) {
