@@ -48,19 +48,21 @@ func (s *Session) sayForeignTriggers(ctx context.Context, table string) error {
 	if err != nil {
 		return s.redact(err)
 	}
-	ours := map[string]bool{}
-	for _, rev := range slices.Concat(s.Plans.Revisions, s.Plans.Rollbacks) {
-		for _, st := range rev.Statements {
-			for _, e := range effect.Of(st.SQL) {
-				if e.Op == effect.CreateTrigger {
-					ours[strings.ToLower(e.Name)] = true
+	if s.ownTriggers == nil {
+		s.ownTriggers = map[string]bool{}
+		for _, rev := range slices.Concat(s.Plans.Revisions, s.Plans.Rollbacks) {
+			for _, st := range rev.Statements {
+				for _, e := range effect.Of(st.SQL) {
+					if e.Op == effect.CreateTrigger {
+						s.ownTriggers[strings.ToLower(e.Name)] = true
+					}
 				}
 			}
 		}
 	}
 	var theirs []string
 	for _, n := range names {
-		if !ours[strings.ToLower(n)] {
+		if !s.ownTriggers[strings.ToLower(n)] {
 			theirs = append(theirs, sqlsyntax.Ident(n))
 		}
 	}

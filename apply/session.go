@@ -130,9 +130,12 @@ type Session struct {
 	// what the recorded revisions produce: from then on the schema changes
 	// only by what the run applies itself.
 	driftChecked bool
-	cmd          string // the db subcommand, for "rerun ..." hints
-	res          *Result
-	replanned    []replan // records of runs that changed nothing, whose script changed
+	// ownTriggers are the triggers the plans create, lower-cased: read
+	// once, for every backfill that names the others.
+	ownTriggers map[string]bool
+	cmd         string // the db subcommand, for "rerun ..." hints
+	res         *Result
+	replanned   []replan // records of runs that changed nothing, whose script changed
 	// quick is db check: gates and catch-up counts only tell whether
 	// they find a row, which stops at the first one.
 	quick bool
