@@ -11,7 +11,7 @@ func TestMain(m *testing.M) { os.Exit(testMain(m)) }
 
 // testMain gives the emcee binary the tests run an evaluation cache of its
 // own, so that the tests neither read nor fill the user's, and removes the
-// binaries it built afterwards: each run left two (30 and 46 MB) in the
+// binaries it built afterwards: each run left two (47 MB each) in the
 // temporary directory.
 func testMain(m *testing.M) int {
 	if os.Getenv("EMCEE_CACHE_DIR") == "" {
