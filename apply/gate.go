@@ -69,10 +69,7 @@ func (s *Session) checkGates(ctx context.Context, rev *revision.Revision, rec *h
 // runGates runs the revision's gates, or only those numbered in only.
 func (s *Session) runGates(ctx context.Context, rev *revision.Revision, rec *history.Record, only ...int) gateCheck {
 	c := gateCheck{rev: rev, catchUp: -1}
-	passed := 0
-	if rec != nil {
-		passed = rec.Applied
-	}
+	passed := rec.Confirmed()
 	for i, st := range rev.Statements {
 		if st.Kind != revision.Gate || len(only) > 0 && !slices.Contains(only, i) {
 			continue

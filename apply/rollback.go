@@ -230,11 +230,9 @@ func contractProgress(rec *history.Record) string {
 // not guess which half of it ran.
 func (s *Session) rollbackRevisions(rel string) ([]*revision.Revision, error) {
 	undo := map[int]*revision.Revision{}
-	for _, r := range s.Plans.Of(rel, revision.Rollback) {
-		undo[r.ID.Seq] = r
-	}
 	inProgress := false
 	for _, r := range s.Plans.Of(rel, revision.Rollback) {
+		undo[r.ID.Seq] = r
 		if rec := s.Records[r.ID.String()]; rec != nil && !rec.ChangedNothing() {
 			inProgress = true
 		}
@@ -442,11 +440,7 @@ func (s *Session) recountLosses(ctx context.Context, rev *revision.Revision, i i
 	if len(grew) == 0 {
 		return nil
 	}
-	rec := s.Records[rev.ID.String()]
-	applied := 0
-	if rec != nil {
-		applied = rec.Applied
-	}
+	applied := s.Records[rev.ID.String()].Confirmed()
 	return &Refusal{
 		Reason: fmt.Sprintf("rollback of %s stopped before statement %d of %s (%s): counted again just before the drop, it would drop more than the run counted when it began (and, with --drop-new-data, accepted): %s. %s code is still writing, and what it wrote since is in no copy. %d of %d statements of %s are applied; nothing of this statement ran",
 			rel, i+1, rev.ID, s.at(rev, rev.Statements[i]), strings.Join(grew, "; "), rel, applied, len(rev.Statements), rev.ID),
@@ -462,10 +456,7 @@ func (s *Session) recountLosses(ctx context.Context, rev *revision.Revision, i i
 func (s *Session) countLosses(ctx context.Context, rel string, revs []*revision.Revision) ([]Loss, error) {
 	var out []Loss
 	for _, rev := range revs {
-		from := 0
-		if rec := s.Records[rev.ID.String()]; rec != nil {
-			from = min(rec.Applied, len(rev.Statements))
-		}
+		from := min(s.Records[rev.ID.String()].Confirmed(), len(rev.Statements))
 		for _, st := range rev.Statements[from:] {
 			l, err := s.statementLosses(ctx, rel, revs, rev, st)
 			if err != nil {

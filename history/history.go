@@ -150,6 +150,14 @@ func ShowKey(v string) string {
 // Done reports whether every statement of the revision was applied.
 func (r *Record) Done() bool { return r != nil && r.FinishedAt.Valid }
 
+// Confirmed is how many statements are applied, 0 without a record.
+func (r *Record) Confirmed() int {
+	if r == nil {
+		return 0
+	}
+	return r.Applied
+}
+
 // ChangedNothing reports an unfinished revision that has not changed the
 // database: no statement confirmed, none sent without confirmation, no
 // backfill batch committed (its first statement failed, or the run stopped
