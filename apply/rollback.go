@@ -371,7 +371,7 @@ func (s *Session) rollbackLosses(ctx context.Context, res *Result, rel string, r
 		s.preflightNote(res)("--drop-new-data: the rollback %s %s: %s", verb, what, strings.Join(lines, "; "))
 		return nil
 	}
-	var saves []string
+	var saves, restores []string
 	if _, err := s.Cfg.ClientUser(); err != nil {
 		saves = append(saves, "      (no command to copy them out: "+err.Error()+")")
 	}
@@ -382,9 +382,6 @@ func (s *Session) rollbackLosses(ctx context.Context, res *Result, rel string, r
 		if l.Unsaved != "" {
 			saves = append(saves, "      (no command to copy out "+l.Table+"."+l.Column+": "+l.Unsaved+")")
 		}
-	}
-	var restores []string
-	for _, l := range losses {
 		if l.Restore != "" {
 			restores = append(restores, "      "+l.Restore)
 		}

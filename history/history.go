@@ -578,8 +578,7 @@ func OSCFinished(ctx context.Context, q Querier, r *Record) error {
 		return nil
 	}
 	r.OSC.Applied = append(r.OSC.Applied, r.OSC.Running.OSCStatement)
-	r.OSC.Running = nil
-	return writeOSC(ctx, q, r)
+	return OSCAbandoned(ctx, q, r)
 }
 
 // OSCAbandoned forgets the statement the tool was running: it did not
