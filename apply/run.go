@@ -104,10 +104,7 @@ func (s *Session) begin(ctx context.Context, cmd string) (*Result, error) {
 		mode = " (dry run: nothing will be changed)"
 	}
 	s.say("emcee db %s on %s, version %s%s", cmd, s.Cfg, res.Before, mode)
-	if err := s.recordReplans(ctx); err != nil {
-		return res, err
-	}
-	return res, nil
+	return res, s.recordReplans(ctx)
 }
 
 // done ends a run that has nothing (more) to do, saying why.
