@@ -5,11 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 
 	"github.com/emcee-db/emcee/devdb"
 	"github.com/emcee-db/emcee/history"
-	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
 )
 
@@ -96,7 +94,7 @@ func (s *Session) Forget(ctx context.Context, name string) (*Result, error) {
 		res.Message = fmt.Sprintf("%s forgotten: the live schema shows nothing of it, and its record (%s) is removed%s", name, cmp.Or(progress(rec), "nothing applied"), note)
 	}
 	res.After = s.Version()
-	res.Next = fmt.Sprintf("`emcee db status` shows what is pending; the next run applies %s from %s", name, filepath.Join(project.Rel(s.Project.PlansDir), revPath(s.Plans, name)))
+	res.Next = fmt.Sprintf("`emcee db status` shows what is pending; the next run applies %s from %s", name, s.planFile(revPath(s.Plans, name)))
 	s.say("%s", res.Message)
 	s.say("next: %s", res.Next)
 	return res, nil

@@ -190,9 +190,14 @@ func DescribeGates(gates []GateResult) string {
 	return b.String()
 }
 
+// planFile is a file of the plans directory as messages name it.
+func (s *Session) planFile(path string) string {
+	return filepath.Join(project.Rel(s.Project.PlansDir), path)
+}
+
 // at is where a statement is in the plans, as file:line.
 func (s *Session) at(rev *revision.Revision, st revision.Statement) string {
-	path := filepath.Join(project.Rel(s.Project.PlansDir), rev.Path)
+	path := s.planFile(rev.Path)
 	if st.Line > 0 {
 		return fmt.Sprintf("%s:%d", path, st.Line)
 	}

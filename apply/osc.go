@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"runtime"
 	"slices"
@@ -27,7 +26,6 @@ import (
 	"github.com/emcee-db/emcee/history"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
-	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
@@ -402,7 +400,7 @@ func (s *Session) oscDeclared(rel, table string) error {
 		if r == "" {
 			continue
 		}
-		snap, err := schemadef.ReadSnapshot(filepath.Join(s.Project.PlansDir, revision.SnapshotFile(r)), s.Project.Target)
+		snap, _, err := s.snapshot(r)
 		if err != nil {
 			return fmt.Errorf("reading what release %s produces: %w; restore it from version control, or regenerate it with `emcee plan`", r, err)
 		}

@@ -7,7 +7,6 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -254,7 +253,7 @@ func (s *Session) rollbackRevisions(rel string) ([]*revision.Revision, error) {
 		if rb == nil {
 			want := revision.ID{Release: rel, Phase: revision.Rollback, Seq: ex.ID.Seq}
 			return nil, fmt.Errorf("%s is missing: %s was applied and nothing undoes it; run `emcee plan`, which writes a rollback revision beside every expand revision, commit it, and rerun `emcee db rollback`. Nothing was changed",
-				filepath.Join(project.Rel(s.Project.PlansDir), want.File()), ex.ID)
+				s.planFile(want.File()), ex.ID)
 		}
 		out = append(out, rb)
 	}
