@@ -267,14 +267,11 @@ func Load(ctx context.Context, q dbconn.Querier) (Records, error) {
 	if err != nil {
 		return nil, err
 	}
-	query := "SELECT " + has.columns() + " FROM " + table
+	where := ""
 	if has.rollback {
-		query += " WHERE rolled_back <= 0"
+		where = " WHERE rolled_back <= 0"
 	}
-	list, err := load(ctx, q, query, has)
-	if dbconn.ServerError(err, 1146) {
-		return Records{}, nil
-	}
+	list, err := load(ctx, q, has, where)
 	if err != nil {
 		return nil, err
 	}
@@ -297,10 +294,7 @@ func RolledBackRecords(ctx context.Context, q dbconn.Querier, releases []string)
 	if err != nil || !has.rollback {
 		return nil, err
 	}
-	list, err := load(ctx, q, "SELECT "+has.columns()+" FROM "+table+" WHERE rolled_back > 0", has)
-	if dbconn.ServerError(err, 1146) {
-		return nil, nil
-	}
+	list, err := load(ctx, q, has, " WHERE rolled_back > 0")
 	if err != nil {
 		return nil, err
 	}
@@ -347,12 +341,14 @@ func (has optionalColumns) columns() string {
 	return c
 }
 
-func load(ctx context.Context, q dbconn.Querier, query string, has optionalColumns) ([]*Record, error) {
-	rows, err := q.QueryContext(ctx, query)
+// load reads the records a WHERE clause selects; none without a version
+// table.
+func load(ctx context.Context, q dbconn.Querier, has optionalColumns, where string) ([]*Record, error) {
+	rows, err := q.QueryContext(ctx, "SELECT "+has.columns()+" FROM "+table+where)
+	if dbconn.ServerError(err, 1146) {
+		return nil, nil
+	}
 	if err != nil {
-		if dbconn.ServerError(err, 1146) {
-			return nil, err
-		}
 		return nil, fmt.Errorf("reading the version table %s: %w", Table, err)
 	}
 	defer rows.Close()
