@@ -366,14 +366,11 @@ func (s *Session) statementLogged(ctx context.Context) (bool, error) {
 // RAND(), SYSDATE() or the like, and each replica would write other values
 // than the primary's.
 func unsafeLogged(ctx context.Context, tx *sql.Tx, st revision.Statement) error {
-	return dbconn.EachRow(ctx, tx, "SHOW WARNINGS", nil, func(rows *sql.Rows) error {
-		var level, msg string
-		var code int
-		if err := rows.Scan(&level, &code, &msg); err != nil || code != 1592 {
-			return err
-		}
-		return fmt.Errorf("the backfill of %s is unsafe for binlog_format = STATEMENT, in which replicas run it again (the server: %s): each replica would write other values than this server; nothing of it was committed. Run migrate with binlog_format ROW or MIXED (SET GLOBAL binlog_format = 'MIXED', for the sessions started after it), or change the backfill to compute what replicas compute alike", st.Table, msg)
-	})
+	msg, err := dbconn.UnsafeWarning(ctx, tx)
+	if err != nil || msg == "" {
+		return err
+	}
+	return fmt.Errorf("the backfill of %s is unsafe for binlog_format = STATEMENT, in which replicas run it again (the server: %s): each replica would write other values than this server; nothing of it was committed. Run migrate with binlog_format ROW or MIXED (SET GLOBAL binlog_format = 'MIXED', for the sessions started after it), or change the backfill to compute what replicas compute alike", st.Table, msg)
 }
 
 // keyKind is how the values of a backfill's key travel from the server

@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"runtime"
 	"slices"
@@ -27,7 +26,6 @@ import (
 	"github.com/emcee-db/emcee/history"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
-	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
@@ -402,7 +400,7 @@ func (s *Session) oscDeclared(rel, table string) error {
 		if r == "" {
 			continue
 		}
-		snap, err := schemadef.ReadSnapshot(filepath.Join(s.Project.PlansDir, revision.SnapshotFile(r)), s.Project.Target)
+		snap, _, err := s.snapshot(r)
 		if err != nil {
 			return fmt.Errorf("reading what release %s produces: %w; restore it from version control, or regenerate it with `emcee plan`", r, err)
 		}
@@ -743,9 +741,7 @@ func (s *Session) oscLeftovers(ctx context.Context, table string) (leftovers, er
 	if err != nil {
 		return l, err
 	}
-	for _, t := range tables {
-		l.newTable = l.newTable || t == newName
-	}
+	l.newTable = slices.Contains(tables, newName)
 	toolTriggers := oscTriggerNames(s.Cfg.Database, table)
 	err = dbconn.EachRow(ctx, s.Conn, "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = DATABASE() AND EVENT_OBJECT_TABLE IN (?, ?, ?) ORDER BY TRIGGER_NAME", []any{table, oldName, newName}, func(rows *sql.Rows) error {
 		var name, on string
@@ -1159,10 +1155,7 @@ func oscArgs(cfg *dbconn.Config, o project.OSC, defaults, plugin string, a *sqls
 		"--set-vars", oscSetVars(limits),
 		"--plugin", plugin,
 	}
-	chunk := o.ChunkTime
-	if chunk == 0 {
-		chunk = project.DefaultOSCChunkTime
-	}
+	chunk := cmp.Or(o.ChunkTime, project.DefaultOSCChunkTime)
 	args = append(args, "--chunk-time", strconv.FormatFloat(chunk.Seconds(), 'f', -1, 64))
 	if o.Sleep > 0 {
 		args = append(args, "--sleep", strconv.FormatFloat(o.Sleep.Seconds(), 'f', -1, 64))

@@ -7,7 +7,6 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -230,11 +229,9 @@ func contractProgress(rec *history.Record) string {
 // not guess which half of it ran.
 func (s *Session) rollbackRevisions(rel string) ([]*revision.Revision, error) {
 	undo := map[int]*revision.Revision{}
-	for _, r := range s.Plans.Of(rel, revision.Rollback) {
-		undo[r.ID.Seq] = r
-	}
 	inProgress := false
 	for _, r := range s.Plans.Of(rel, revision.Rollback) {
+		undo[r.ID.Seq] = r
 		if rec := s.Records[r.ID.String()]; rec != nil && !rec.ChangedNothing() {
 			inProgress = true
 		}
@@ -256,7 +253,7 @@ func (s *Session) rollbackRevisions(rel string) ([]*revision.Revision, error) {
 		if rb == nil {
 			want := revision.ID{Release: rel, Phase: revision.Rollback, Seq: ex.ID.Seq}
 			return nil, fmt.Errorf("%s is missing: %s was applied and nothing undoes it; run `emcee plan`, which writes a rollback revision beside every expand revision, commit it, and rerun `emcee db rollback`. Nothing was changed",
-				filepath.Join(project.Rel(s.Project.PlansDir), want.File()), ex.ID)
+				s.planFile(want.File()), ex.ID)
 		}
 		out = append(out, rb)
 	}
@@ -373,7 +370,7 @@ func (s *Session) rollbackLosses(ctx context.Context, res *Result, rel string, r
 		s.preflightNote(res)("--drop-new-data: the rollback %s %s: %s", verb, what, strings.Join(lines, "; "))
 		return nil
 	}
-	var saves []string
+	var saves, restores []string
 	if _, err := s.Cfg.ClientUser(); err != nil {
 		saves = append(saves, "      (no command to copy them out: "+err.Error()+")")
 	}
@@ -384,9 +381,6 @@ func (s *Session) rollbackLosses(ctx context.Context, res *Result, rel string, r
 		if l.Unsaved != "" {
 			saves = append(saves, "      (no command to copy out "+l.Table+"."+l.Column+": "+l.Unsaved+")")
 		}
-	}
-	var restores []string
-	for _, l := range losses {
 		if l.Restore != "" {
 			restores = append(restores, "      "+l.Restore)
 		}
@@ -442,11 +436,7 @@ func (s *Session) recountLosses(ctx context.Context, rev *revision.Revision, i i
 	if len(grew) == 0 {
 		return nil
 	}
-	rec := s.Records[rev.ID.String()]
-	applied := 0
-	if rec != nil {
-		applied = rec.Applied
-	}
+	applied := s.Records[rev.ID.String()].Confirmed()
 	return &Refusal{
 		Reason: fmt.Sprintf("rollback of %s stopped before statement %d of %s (%s): counted again just before the drop, it would drop more than the run counted when it began (and, with --drop-new-data, accepted): %s. %s code is still writing, and what it wrote since is in no copy. %d of %d statements of %s are applied; nothing of this statement ran",
 			rel, i+1, rev.ID, s.at(rev, rev.Statements[i]), strings.Join(grew, "; "), rel, applied, len(rev.Statements), rev.ID),
@@ -462,10 +452,7 @@ func (s *Session) recountLosses(ctx context.Context, rev *revision.Revision, i i
 func (s *Session) countLosses(ctx context.Context, rel string, revs []*revision.Revision) ([]Loss, error) {
 	var out []Loss
 	for _, rev := range revs {
-		from := 0
-		if rec := s.Records[rev.ID.String()]; rec != nil {
-			from = min(rec.Applied, len(rev.Statements))
-		}
+		from := min(s.Records[rev.ID.String()].Confirmed(), len(rev.Statements))
 		for _, st := range rev.Statements[from:] {
 			l, err := s.statementLosses(ctx, rel, revs, rev, st)
 			if err != nil {

@@ -7,7 +7,9 @@ import (
 
 // Querier is a connection, a pool or a transaction.
 type Querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
 // EachRow runs a query and calls row for each of its rows, in order: the
