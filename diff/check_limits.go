@@ -210,14 +210,7 @@ func leadsWith(idx *schema.Index, cols []*schema.Column) bool {
 	return true
 }
 
-func isLob(t string) bool {
-	switch strings.ToLower(t) {
-	case mysql.TypeTinyText, mysql.TypeText, mysql.TypeMediumText, mysql.TypeLongText,
-		mysql.TypeTinyBlob, mysql.TypeBlob, mysql.TypeMediumBlob, mysql.TypeLongBlob:
-		return true
-	}
-	return false
-}
+func isLob(t string) bool { _, ok := lobLen(t); return ok }
 
 // charsetBytes is the longest character of a column's character set: its
 // own, its collation's, its table's, its schema's, else utf8mb4.
