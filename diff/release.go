@@ -245,9 +245,3 @@ func (r *Release) Where(table, column string) string {
 	}
 	return r.File
 }
-
-// NeedsPrevious reports whether checking the release's declarations needs
-// the previous release: column and table declarations refer to it.
-func (r *Release) NeedsPrevious() bool {
-	return len(r.Declarations.Columns) > 0 || len(r.Declarations.Tables) > 0 || len(r.Declarations.Discards) > 0
-}
