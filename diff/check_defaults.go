@@ -139,9 +139,13 @@ func typeName(t schema.Type) string {
 	return "the column's type"
 }
 
+// intBits is the width of each integer type: its range, and its bytes in
+// a row (packLen).
+var intBits = map[string]uint{mysql.TypeTinyInt: 8, mysql.TypeSmallInt: 16, mysql.TypeMediumInt: 24, mysql.TypeInt: 32, "integer": 32, mysql.TypeBigInt: 64}
+
 // IntRange is the range of an integer type.
 func IntRange(t string, unsigned bool) (*big.Int, *big.Int) {
-	bits := map[string]uint{mysql.TypeTinyInt: 8, mysql.TypeSmallInt: 16, mysql.TypeMediumInt: 24, mysql.TypeInt: 32, "integer": 32, mysql.TypeBigInt: 64}[strings.ToLower(t)]
+	bits := intBits[strings.ToLower(t)]
 	if bits == 0 {
 		bits = 64
 	}

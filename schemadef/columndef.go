@@ -38,3 +38,12 @@ func ColumnDef(c *schema.Column) string {
 	}
 	return t
 }
+
+// ColumnDefs lists a table's columns, each as its name and ColumnDef.
+func ColumnDefs(t *schema.Table) []string {
+	out := make([]string, len(t.Columns))
+	for i, c := range t.Columns {
+		out[i] = c.Name + " " + ColumnDef(c)
+	}
+	return out
+}
