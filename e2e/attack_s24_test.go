@@ -1,0 +1,97 @@
+package e2e
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/emcee-db/emcee/internal/testdb"
+)
+
+// A table without a primary key had a column's lost values put back by
+// an UPDATE finding each row by its other columns: once the previous
+// release, serving again after the rollback, changed one of them (a tag
+// renamed), that row's UPDATE matched nothing, and the restore exited 0
+// with its value gone; rows alike in every other column got each other's
+// values. Such a column gets no commands now, and the refusal says why.
+func TestAttackKeylessColumnRestoreMissesNoRowSilently(t *testing.T) {
+	t.Parallel()
+	a := `schema "app" {}
+
+table "tags" {
+  schema = schema.app
+  column "image" {
+    type = varchar(64)
+  }
+  column "tag" {
+    type = varchar(64)
+  }
+}
+`
+	b := strings.Replace(a, "  column \"tag\" {", "  column \"colour\" {\n    type = varchar(16)\n    null = true\n  }\n  column \"tag\" {", 1)
+	p := plannedProjectOn(t, testdb.New(t), "mariadb 10.11", [2]string{"a", a}, [2]string{"b", b})
+	p.must("db", "sync", "a")
+	p.must("db", "expand")
+	p.exec("INSERT INTO tags (image, tag, colour) VALUES ('img-1', 'new', 'red'), ('img-2', 'new', 'blue')")
+	r := p.run("db", "rollback")
+	if r.Code != 1 {
+		t.Fatalf("rollback: want the refusal: %s", r)
+	}
+	if strings.Contains(r.Stderr, "--execute=") {
+		// The commands given must put every value back, or fail.
+		losses := refusedLosses(t, p)
+		dir := t.TempDir()
+		shellIn(t, dir, losses[0].Save)
+		p.must("db", "rollback", "--drop-new-data")
+		p.exec("UPDATE tags SET tag = 'renamed' WHERE image = 'img-1'")
+		p.must("db", "expand")
+		cmd := exec.Command("sh", "-c", losses[0].Restore)
+		cmd.Dir = dir
+		r := opRunCmd(t, cmd)
+		if got := p.query("SELECT COUNT(*) FROM tags WHERE colour IS NOT NULL"); got != "2" && r.Code == 0 {
+			t.Fatalf("the restore put back %s of 2 values and exited 0: %s", got, r)
+		}
+		return
+	}
+	opContains(t, r, "column tags.colour: 2 row(s)", "no command to copy out tags.colour: table tags has no primary key", "ways out")
+}
+
+// A table a rollback drops was copied out by the dump tool, which writes
+// the values of its generated columns too; a strict restore refuses them
+// (MariaDB's error 1906), so a table with one was put back in a sql_mode
+// that was not strict: once the release was rewritten with a shorter
+// column and expanded again, 'a name longer than ten' went back as 'a
+// name lon', the restore exiting 0. The copy-out names the columns it
+// writes, the generated ones left out, and the restore is strict.
+func TestAttackTableRestoreOfGeneratedColumnsIsStrict(t *testing.T) {
+	t.Parallel()
+	a := keyTable("int")
+	b := a + `
+table "extra" {
+  schema = schema.s
+  column "id" {
+    type = int
+  }
+  column "name" {
+    type = varchar(100)
+  }
+  column "shout" {
+    type = varchar(200)
+    null = true
+    as {
+      expr = "UPPER(` + "`name`" + `)"
+      type = PERSISTENT
+    }
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+`
+	p := newSchemaProject(t, [2]string{"a", a}, [2]string{"b", b})
+	p.must("plan")
+	p.must("db", "sync", "a")
+	p.must("db", "expand")
+	p.exec("INSERT INTO extra (id, name) VALUES (1, 'a name longer than ten'), (2, 'short')")
+	restoreIntoAShorterColumn(t, p, b, "extra", "name")
+}
