@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/emcee-db/emcee/internal/testdb"
+	"github.com/emcee-db/emcee/internal/testserver"
 )
 
 // A table without a primary key had a column's lost values put back by
@@ -94,4 +95,42 @@ table "extra" {
 	p.must("db", "expand")
 	p.exec("INSERT INTO extra (id, name) VALUES (1, 'a name longer than ten'), (2, 'short')")
 	restoreIntoAShorterColumn(t, p, b, "extra", "name")
+}
+
+// A backfill run as one UPDATE checked the throttles once, before its
+// first attempt: a deadlock or lock wait timeout tried the whole UPDATE
+// again seconds later without looking again, so a server that crossed
+// --critical-load meanwhile (here the first attempt's own lock wait, on a
+// private server where nothing else waits) got the whole table rewritten.
+// They are checked before every attempt now.
+func TestAttackOneUpdateBackfillChecksThrottlesBeforeARetry(t *testing.T) {
+	t.Parallel()
+	srv := testserver.Start(t, testserver.Options{})
+	a := strings.Replace(keyTable("int"), "columns = [column.id]", "columns = [column.id, column.name]", 1)
+	a = strings.Replace(a, "type = varchar(20)\n    null = true", "type = varchar(20)\n    null = false", 1)
+	b := strings.Replace(a, "  primary_key {", "  column \"upper_name\" {\n    type = varchar(20)\n    null = false\n    fill = \"UPPER(name)\"\n  }\n  primary_key {", 1)
+	db := *srv.NewDB(t)
+	db.URL += "?lock_wait_timeout=1"
+	p := plannedProjectOn(t, &db, "mariadb 10.11", [2]string{"a", a}, [2]string{"b", b})
+	p.must("db", "sync", "a")
+	p.exec("INSERT INTO t (id, name) SELECT seq, 'n' FROM seq_1_to_20")
+	p.must("db", "expand")
+	holder, err := db.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Rollback()
+	if _, err := holder.Exec("SELECT * FROM t WHERE id = 1 FOR UPDATE"); err != nil {
+		t.Fatal(err)
+	}
+	run := p.start("db", "migrate", "--critical-load", "Innodb_row_lock_waits=1")
+	p.waitFor("the UPDATE's first lock wait timeout, or migrate to end", func() bool {
+		return exited(run.cmd) || strings.Contains(run.out.String(), "retry 1 of")
+	})
+	holder.Rollback()
+	r := run.wait(t)
+	if got := p.query("SELECT COUNT(*) FROM t WHERE upper_name = 'N'"); got != "0" {
+		t.Fatalf("migrate --critical-load Innodb_row_lock_waits=1 retried the one UPDATE past it, %s rows backfilled: %s", got, r)
+	}
+	opContains(t, r, "retry 1 of", "stopped by --critical-load: Innodb_row_lock_waits is 1 (limit 1), before the backfill's one UPDATE")
 }
