@@ -640,6 +640,9 @@ func (s *Session) dryRun(ctx context.Context, rev *revision.Revision, rec *histo
 // backfillText is what a run sends for a backfill, written from the tree
 // as the run writes it (a batch's key range, the timestamps it keeps).
 func (s *Session) backfillText(ctx context.Context, st revision.Statement) (string, error) {
+	if err := s.sayForeignTriggers(ctx, st.Table); err != nil {
+		return "", err
+	}
 	b, keeps, err := s.readBackfill(ctx, st)
 	switch {
 	case err != nil:
