@@ -397,7 +397,7 @@ func (s *Session) runRevision(ctx context.Context, res *Result, rev *revision.Re
 	if err := s.checkDependents(ctx, rev, rec); err != nil {
 		return rr, err
 	}
-	if err := s.checkOSC(ctx, rev, from); err != nil {
+	if err := s.checkOSC(ctx, rev, rec, from); err != nil {
 		return rr, err
 	}
 	if s.opts.DryRun {
