@@ -208,35 +208,51 @@ func oscTableName(name string) bool {
 }
 
 // checkOSC refuses, before a revision runs anything, a statement the tool
-// was asked to apply and cannot.
-func (s *Session) checkOSC(ctx context.Context, rev *revision.Revision, from int) error {
+// was asked to apply and cannot. Not the one the run that stopped had
+// handed to the tool: the tool may have applied it (a NO PAD key's
+// shortening, which the tool had swapped in, was refused "before it ran
+// anything" on the table already altered); runOSC checks it once it knows
+// that the tool did not finish.
+func (s *Session) checkOSC(ctx context.Context, rev *revision.Revision, rec *history.Record, from int) error {
+	for i := from; i < len(rev.Statements); i++ {
+		if i == from && rec != nil && rec.OSC != nil && rec.OSC.Running != nil && rec.OSC.Running.Statement == i+1 {
+			continue
+		}
+		if err := s.oscRefused(ctx, rev, i, "refused before it ran anything"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// oscRefused refuses statement i of rev if it copies its table and the
+// tool cannot apply it; how says what the run did before.
+func (s *Session) oscRefused(ctx context.Context, rev *revision.Revision, i int, how string) error {
 	if s.osc == nil {
 		return nil
 	}
-	for i := from; i < len(rev.Statements); i++ {
-		st := rev.Statements[i]
-		a, err := s.oscAlter(st)
-		if err == nil && a != nil && !s.osc.privileged {
-			missing, grants, err := s.oscPrivileges(ctx)
-			if err != nil {
-				return err
-			}
-			if len(missing) > 0 {
-				return &Refusal{
-					Reason: fmt.Sprintf("%s refused before it ran anything: statement %d at %s copies its table (%s), which emcee hands to %s, and %s lacks privileges the tool needs on %s:\n  - %s", rev.ID, i+1, s.at(rev, st), sqlsyntax.Ident(a.Table), s.osc.version, s.Cfg.User, s.Cfg.Addr, strings.Join(missing, "\n  - ")),
-					Next:   fmt.Sprintf("as an administrator: %s; or run without --osc %s (and without osc in the emcee block) to have the server copy the table (ALGORITHM=COPY, writes blocked while it runs)", strings.Join(grants, "; "), project.OSCPtOSC),
-				}
-			}
-			s.osc.privileged = true
-		}
-		if err == nil && a != nil {
-			err = cmp.Or(oscCollidingKeys(rev, a.Table), s.oscRoundedKeys(ctx, st, a.Table), s.oscNames(ctx, a), s.oscDeclared(rev.ID.Release, a.Table))
-		}
+	st := rev.Statements[i]
+	a, err := s.oscAlter(st)
+	if err == nil && a != nil && !s.osc.privileged {
+		missing, grants, err := s.oscPrivileges(ctx)
 		if err != nil {
+			return err
+		}
+		if len(missing) > 0 {
 			return &Refusal{
-				Reason: fmt.Sprintf("%s refused before it ran anything: statement %d at %s copies its table, and %s cannot apply it: %v", rev.ID, i+1, s.at(rev, st), s.osc.version, err),
-				Next:   fmt.Sprintf("run without --osc %s (and without osc in the emcee block) to have the server copy the table (ALGORITHM=COPY, writes blocked while it runs)", project.OSCPtOSC),
+				Reason: fmt.Sprintf("%s %s: statement %d at %s copies its table (%s), which emcee hands to %s, and %s lacks privileges the tool needs on %s:\n  - %s", rev.ID, how, i+1, s.at(rev, st), sqlsyntax.Ident(a.Table), s.osc.version, s.Cfg.User, s.Cfg.Addr, strings.Join(missing, "\n  - ")),
+				Next:   fmt.Sprintf("as an administrator: %s; or run without --osc %s (and without osc in the emcee block) to have the server copy the table (ALGORITHM=COPY, writes blocked while it runs)", strings.Join(grants, "; "), project.OSCPtOSC),
 			}
+		}
+		s.osc.privileged = true
+	}
+	if err == nil && a != nil {
+		err = cmp.Or(oscCollidingKeys(rev, a.Table), s.oscRoundedKeys(ctx, st, a.Table), s.oscNames(ctx, a), s.oscDeclared(rev.ID.Release, a.Table))
+	}
+	if err != nil {
+		return &Refusal{
+			Reason: fmt.Sprintf("%s %s: statement %d at %s copies its table, and %s cannot apply it: %v", rev.ID, how, i+1, s.at(rev, st), s.osc.version, err),
+			Next:   fmt.Sprintf("run without --osc %s (and without osc in the emcee block) to have the server copy the table (ALGORITHM=COPY, writes blocked while it runs)", project.OSCPtOSC),
 		}
 	}
 	return nil
@@ -464,6 +480,9 @@ func (s *Session) runOSC(ctx context.Context, rev *revision.Revision, rec *histo
 				return err
 			}
 			return history.OSCFinished(ctx, s.Conn, rec)
+		}
+		if err := s.oscRefused(ctx, rev, i, fmt.Sprintf("stopped, statement %d not handed to %s again (the run that stopped had, and the tool did not finish: what it left is dropped)", n, running.Tool)); err != nil {
+			return err
 		}
 		s.say("    the run that stopped had handed this statement to %s, which did not finish: starting it again", running.Tool)
 	}

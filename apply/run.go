@@ -391,7 +391,7 @@ func (s *Session) runRevision(ctx context.Context, res *Result, rev *revision.Re
 	if err := s.checkDependents(ctx, rev, rec); err != nil {
 		return rr, err
 	}
-	if err := s.checkOSC(ctx, rev, from); err != nil {
+	if err := s.checkOSC(ctx, rev, rec, from); err != nil {
 		return rr, err
 	}
 	if s.opts.DryRun {
@@ -628,6 +628,9 @@ func (s *Session) dryRun(ctx context.Context, rev *revision.Revision, rec *histo
 // backfillText is what a run sends for a backfill, written from the tree
 // as the run writes it (a batch's key range, the timestamps it keeps).
 func (s *Session) backfillText(ctx context.Context, st revision.Statement) (string, error) {
+	if err := s.sayForeignTriggers(ctx, st.Table); err != nil {
+		return "", err
+	}
 	b, keeps, err := s.readBackfill(ctx, st)
 	switch {
 	case err != nil:
