@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"ariga.io/atlas/sql/schema"
 	"github.com/hashicorp/hcl/v2"
@@ -96,6 +97,11 @@ type piece struct {
 	// lines cut a table block into its items, for its edits (edits.go);
 	// nil for a piece read from the cache.
 	lines *tableLines
+	// checked is set once the table passed checkSchema: what it checks of
+	// a table depends on the piece's key alone (the block, the schema
+	// block's attributes, the target), so every release holding the
+	// piece would pass it again.
+	checked atomic.Bool
 }
 
 var errChunks = errors.New("the file does not evaluate block by block")
@@ -401,6 +407,7 @@ func assemble(src Source, t project.Target, pieces []*piece, chunks []chunk, key
 	}
 	s := &schema.Schema{Name: sp.Name, Attrs: slices.Clone(sp.SchemaAttrs)}
 	schema.NewRealm(s)
+	unchecked := &schema.Schema{Name: s.Name, Attrs: s.Attrs}
 	// The declaring blocks are read again, together, at their place in the
 	// file, as ParseRelease reads them: their expressions are positioned in
 	// it, and what the reading checks across blocks (a discard made twice)
@@ -437,6 +444,9 @@ func assemble(src Source, t project.Target, pieces []*piece, chunks []chunk, key
 			return nil, errChunks
 		}
 		s.Tables = append(s.Tables, tbl)
+		if !p.checked.Load() {
+			unchecked.Tables = append(unchecked.Tables, tbl)
+		}
 		blocks[tbl.Name] = keys[i]
 		fks = append(fks, link)
 	}
@@ -468,8 +478,13 @@ func assemble(src Source, t project.Target, pieces []*piece, chunks []chunk, key
 	if sharedConstraintNames(s) {
 		return nil, errChunks
 	}
-	if err := checkSchema(newLocator(src.File, &hclsyntax.Body{}), s, t); err != nil {
+	if err := checkSchema(newLocator(src.File, &hclsyntax.Body{}), unchecked, t); err != nil {
 		return nil, errChunks
+	}
+	for _, p := range pieces {
+		if p.Kind == "table" {
+			p.checked.Store(true)
+		}
 	}
 	copied := *s
 	return &Release{Name: src.Release, File: src.File, Schema: &copied, Declarations: d, blocks: blocks}, nil

@@ -62,14 +62,11 @@ func load(key [32]byte, src Source, t project.Target) (*Release, error) {
 	return s.overlay(r, t)
 }
 
-// Prefetch starts loading sources in the background (nil ones are
-// skipped), so that the Load calls that follow find them evaluated side by
-// side.
-func Prefetch(t project.Target, srcs ...*Source) {
-	for _, s := range srcs {
-		if s != nil {
-			go func() { _, _ = Load(*s, t) }()
-		}
+// Prefetch starts loading a source in the background (nil: none), so that
+// the Load call that follows finds it evaluated beside other work.
+func Prefetch(t project.Target, src *Source) {
+	if src != nil {
+		go func() { _, _ = Load(*src, t) }()
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/emcee-db/emcee/dbconn"
+	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/internal/testdb"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
@@ -222,7 +223,7 @@ func contractRebuilds(b *testing.B, p *project.Project) int {
 	n := 0
 	for _, rev := range plans.Of("liberty", revision.Contract) {
 		for _, st := range rev.Statements {
-			if splitter.Rebuilds(splitter.StatementCost(p.Target, st.SQL, nil)) {
+			if splitter.Rebuilds(splitter.AlterCost(p.Target, effect.Parse(st.SQL), nil)) {
 				n++
 			}
 		}

@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
@@ -25,7 +24,7 @@ func (c *Context) mergeBackfills(steps []Step) []Step {
 	open := map[string]*group{}
 	for i, st := range steps {
 		if st.Kind != revision.Backfill {
-			for _, e := range effect.Of(st.SQL) {
+			for _, e := range c.parse(st.SQL).Effects() {
 				delete(open, e.Table)
 			}
 			delete(open, st.on)

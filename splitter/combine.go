@@ -44,52 +44,39 @@ import (
 type ownAlter struct {
 	table string
 	body  string // the clauses
-	alg   Algorithm
 	cost  string
+	d     *effect.DDL
 }
 
 // parseOwnAlter recognises the statements emcee writes itself; anything
 // else (a statement wrapped for foreign key checks, a hand-written shape)
-// is left where it is.
+// is left where it is. Only a statement ending in the algorithm clause
+// emcee appends is read (a CREATE TABLE of a thousand columns is not).
 func (c *Context) parseOwnAlter(st Step) (ownAlter, bool) {
 	if st.Kind != revision.DDL {
 		return ownAlter{}, false
 	}
-	d := effect.Parse(st.SQL)
-	if d.Kind != effect.KindAlterTable || d.Name == "" {
-		return ownAlter{}, false
-	}
-	rest, ok := strings.CutPrefix(st.SQL, "ALTER TABLE "+sqlsyntax.Ident(d.Name)+" ")
-	if !ok {
-		return ownAlter{}, false
-	}
 	for _, alg := range []Algorithm{Instant, NoCopy, Inplace, Copy} {
-		if body, ok := alg.Off(rest); ok && body != "" {
-			return ownAlter{table: d.Name, body: body, alg: alg, cost: c.costOf(st.SQL)}, true
+		clauses, ok := alg.Off(st.SQL)
+		if !ok {
+			continue
 		}
+		d := c.parse(st.SQL)
+		if d.Kind != effect.KindAlterTable || d.Name == "" {
+			return ownAlter{}, false
+		}
+		body, ok := strings.CutPrefix(clauses, "ALTER TABLE "+sqlsyntax.Ident(d.Name)+" ")
+		if !ok || body == "" {
+			return ownAlter{}, false
+		}
+		return ownAlter{table: d.Name, body: body, cost: c.costOf(st.SQL), d: d}, true
 	}
 	return ownAlter{}, false
 }
 
-// builds reports clauses that build an index (or a foreign key's).
-func builds(body string) bool {
-	for _, e := range effect.Of("ALTER TABLE t " + body) {
-		switch e.Op {
-		case effect.AddIndex, effect.AddUnique, effect.AddForeignKey:
-			return true
-		}
-	}
-	return false
-}
-
-// recreates reports clauses that drop an index (to add it again).
-func recreates(body string) bool {
-	return slices.ContainsFunc(effect.Of("ALTER TABLE t "+body), func(e effect.Effect) bool { return e.Op == effect.DropIndex })
-}
-
-// movesColumns reports clauses that add or drop a column.
-func movesColumns(body string) bool {
-	return slices.ContainsFunc(effect.Of("ALTER TABLE t "+body), func(e effect.Effect) bool { return e.Op == effect.AddColumn || e.Op == effect.DropColumn })
+// does reports an ALTER with a clause doing one of ops.
+func (a ownAlter) does(ops ...effect.Op) bool {
+	return slices.ContainsFunc(a.d.Effects(), func(e effect.Effect) bool { return slices.Contains(ops, e.Op) })
 }
 
 // combine gathers the ALTERs of each table in one phase, as described
@@ -104,7 +91,7 @@ func (c *Context) combine(phase revision.Phase, steps []Step) []Step {
 	blocked := func(g []member, upto int, steps []Step) bool {
 		t := g[0].a.table
 		for j := g[len(g)-1].i + 1; j < upto; j++ {
-			for _, e := range effect.Of(steps[j].SQL) {
+			for _, e := range c.parse(steps[j].SQL).Effects() {
 				if e.Table == t || e.Table != "" && c.fks.related(t, e.Table) {
 					return true
 				}
@@ -181,13 +168,13 @@ func (c *Context) combine(phase revision.Phase, steps []Step) []Step {
 		default:
 			var first, second []int
 			for k, a := range alters {
-				if builds(a.body) {
+				if a.does(effect.AddIndex, effect.AddUnique, effect.AddForeignKey) {
 					second = append(second, k)
 				} else {
 					first = append(first, k)
 				}
 			}
-			colMoves := slices.ContainsFunc(first, func(k int) bool { return movesColumns(alters[k].body) })
+			colMoves := slices.ContainsFunc(first, func(k int) bool { return alters[k].does(effect.AddColumn, effect.DropColumn) })
 			if len(second) == 0 || len(first) == 0 || !colMoves {
 				out = []Step{c.merged(parts, alters, fmt.Sprintf("one ALTER for %s of %s, none of which rebuilds the table", changes(len(parts)), alters[0].table))}
 				break
@@ -196,7 +183,7 @@ func (c *Context) combine(phase revision.Phase, steps []Step) []Step {
 			p1, a1 := pick(first)
 			p2, a2 := pick(second)
 			out = []Step{c.merged(p1, a1, why), c.merged(p2, a2, why)}
-			if slices.ContainsFunc(a2, func(a ownAlter) bool { return recreates(a.body) }) {
+			if slices.ContainsFunc(a2, func(a ownAlter) bool { return a.does(effect.DropIndex) }) {
 				// An index re-created under its name may cover, as it
 				// was, a column the other statement drops (Zabbix 4.4's
 				// media_type_1, from description to name): dropped

@@ -44,7 +44,8 @@ type ColumnLookup func(table, column string) *schema.Column
 // ALGORITHM clause and what its clauses do on the target. before, when
 // not nil, tells a MODIFY that keeps the column's NULL-ness (a VARCHAR
 // extension or a default: no rebuild) from one that changes it (a rebuild). "" when the
-// statement names no algorithm: the server chooses, possibly a copy.
+// statement names no algorithm (the server chooses, possibly a copy), and
+// for any other statement (only those three carry an ALGORITHM).
 func AlterCost(t project.Target, d *effect.DDL, before ColumnLookup) string {
 	switch d.Algorithm {
 	case "INSTANT":
@@ -86,17 +87,6 @@ func AlterCost(t project.Target, d *effect.DDL, before ColumnLookup) string {
 	return CostInPlace
 }
 
-// StatementCost is AlterCost of a statement's text; "" for statements that
-// are not an ALTER TABLE or index statement.
-func StatementCost(t project.Target, sql string, before ColumnLookup) string {
-	d := effect.Parse(sql)
-	switch d.Kind {
-	case effect.KindAlterTable, effect.KindCreateIndex, effect.KindDropIndex:
-		return AlterCost(t, d, before)
-	}
-	return ""
-}
-
 // Rebuilds tells whether a cost class rewrites every row of the table.
 func Rebuilds(class string) bool { return class == CostRebuild || class == CostCopy }
 
@@ -123,7 +113,7 @@ func ColumnsOf(s *schema.Schema) ColumnLookup {
 // costOf is the cost on the target of a statement emcee writes, with the
 // columns as the previous release has them.
 func (c *Context) costOf(sql string) string {
-	return StatementCost(c.Target, sql, ColumnsOf(c.Transition.From))
+	return AlterCost(c.Target, c.parse(sql), ColumnsOf(c.Transition.From))
 }
 
 // weakest is the cheapest algorithm clause a statement combining clauses

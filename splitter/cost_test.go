@@ -4,13 +4,15 @@ import (
 	"testing"
 
 	"ariga.io/atlas/sql/schema"
+
+	"github.com/emcee-db/emcee/effect"
 )
 
-// TestStatementCost pins which statements rebuild the table on each
+// TestAlterCost pins which statements rebuild the table on each
 // flavor. The MariaDB 10.11 rows were measured on the server by the
 // table's InnoDB id (e2e TestOnlineDDLCosts); the MySQL 8.0 rows follow
 // its online DDL tables (no MySQL server here).
-func TestStatementCost(t *testing.T) {
+func TestAlterCost(t *testing.T) {
 	nullable := &schema.Column{Name: "name", Type: &schema.ColumnType{Null: true}}
 	before := func(table, column string) *schema.Column {
 		if table == "t" && column == "name" {
@@ -40,10 +42,10 @@ func TestStatementCost(t *testing.T) {
 		{"CREATE INDEX ix ON t (c) ALGORITHM=INPLACE LOCK=NONE", CostInPlace, CostInPlace},
 		{"DROP TRIGGER IF EXISTS `x`", "", ""},
 	} {
-		if got := StatementCost(mariadb1011, tc.sql, before); got != tc.mariadb {
+		if got := AlterCost(mariadb1011, effect.Parse(tc.sql), before); got != tc.mariadb {
 			t.Errorf("mariadb: %s: %q, want %q", tc.sql, got, tc.mariadb)
 		}
-		if got := StatementCost(mysql80, tc.sql, before); got != tc.mysql {
+		if got := AlterCost(mysql80, effect.Parse(tc.sql), before); got != tc.mysql {
 			t.Errorf("mysql: %s: %q, want %q", tc.sql, got, tc.mysql)
 		}
 	}

@@ -163,9 +163,12 @@ func (c *Change) fulltextLock(s Step) (Step, error) {
 	if s.Kind != revision.DDL {
 		return s, nil
 	}
-	d := effect.Parse(s.SQL)
 	body, ok := Inplace.Off(s.SQL)
-	if d.Kind != effect.KindAlterTable || !ok {
+	if !ok {
+		return s, nil
+	}
+	d := c.ctx.parse(s.SQL)
+	if d.Kind != effect.KindAlterTable {
 		return s, nil
 	}
 	// A rollback's MODIFY starts from the new release's column.
@@ -173,7 +176,7 @@ func (c *Change) fulltextLock(s Step) (Step, error) {
 	if s.Phase == revision.Rollback && c.ctx.Transition.To != nil {
 		state = c.ctx.Transition.To.Schema
 	}
-	if StatementCost(c.ctx.Target, s.SQL, ColumnsOf(state)) != CostRebuild {
+	if AlterCost(c.ctx.Target, d, ColumnsOf(state)) != CostRebuild {
 		return s, nil
 	}
 	kept := c.ctx.fulltextKept(s.Phase, d.Name, d)

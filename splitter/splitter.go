@@ -7,6 +7,7 @@ import (
 	"ariga.io/atlas/sql/schema"
 
 	"github.com/emcee-db/emcee/diff"
+	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
 )
@@ -18,6 +19,23 @@ type Context struct {
 	drv        *mysql.Driver
 	changes    []*Change
 	fks        *fkGraph
+	parsed     map[string]*effect.DDL
+}
+
+// parse reads a statement the rules wrote. The FULLTEXT check, the cost,
+// combine and the backfill merge each need it, and reading SQL is most of
+// what splitting costs, so a text is read once per transition; the result
+// is shared, and nothing changes it.
+func (c *Context) parse(sql string) *effect.DDL {
+	d, ok := c.parsed[sql]
+	if !ok {
+		if c.parsed == nil {
+			c.parsed = map[string]*effect.DDL{}
+		}
+		d = effect.Parse(sql)
+		c.parsed[sql] = d
+	}
+	return d
 }
 
 // Decl returns the declaration for a column of the target release.

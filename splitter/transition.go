@@ -59,8 +59,9 @@ func Transition(t project.Target, s Sources) (*Planned, error) {
 func Diff(t project.Target, s Sources) (*Planned, error) {
 	// To is evaluated last: it shares most of its blocks with the
 	// release before it and with itself as of its last revision, and
-	// reuses their evaluations.
-	diff.Prefetch(t, s.Prev, s.AsOf)
+	// reuses their evaluations. The previous release is loaded here,
+	// its last revision meanwhile.
+	diff.Prefetch(t, s.AsOf)
 	pl := &Planned{}
 	var err error
 	if s.Prev != nil {
