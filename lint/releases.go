@@ -123,7 +123,6 @@ func (p *Pass) before(name string) splitter.ColumnLookup {
 	return nil
 }
 
-// storedFunctions are the stored functions a release declares.
 func (p *Pass) storedFunctions(name string) []string {
 	if r := p.release(name); r != nil && r.r != nil {
 		return r.r.Declarations.Functions(p.Project.Target).Stored

@@ -33,7 +33,6 @@ import (
 // that ran in migrate stay: they ran while the previous release served,
 // which it tolerates by construction.
 
-// undo is a rollback statement.
 func undo(stage Stage, why, sql string) Step {
 	return stmt(revision.Rollback, stage, why, sql)
 }
