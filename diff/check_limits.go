@@ -31,7 +31,7 @@ func checkLimits(loc *locator, s *schema.Schema, mariadb bool) []string {
 		for _, c := range t.Columns {
 			at := loc.at(t.Name, "column", c.Name, "type")
 			ref := t.Name + "." + c.Name
-			mb := charsetBytes(s, t, c)
+			mb := CharsetBytes(s, t, c)
 			checkType(ref, c.Type.Type, mb, mariadb, at, add)
 			n, ok := packLen(c.Type.Type, mb)
 			known = known && ok
@@ -145,7 +145,7 @@ func checkKey(loc *locator, s *schema.Schema, t *schema.Table, idx *schema.Index
 		if sp, ok := schemadef.Attr[*mysql.SubPart](part.Attrs); ok {
 			prefix = sp.Len
 		}
-		mb := charsetBytes(s, t, c)
+		mb := CharsetBytes(s, t, c)
 		var n int
 		switch ct := c.Type.Type.(type) {
 		case *schema.StringType:
@@ -212,9 +212,11 @@ func leadsWith(idx *schema.Index, cols []*schema.Column) bool {
 
 func isLob(t string) bool { _, ok := lobBytes[strings.ToLower(t)]; return ok }
 
-// charsetBytes is the longest character of a column's character set: its
-// own, its collation's, its table's, its schema's, else utf8mb4.
-func charsetBytes(s *schema.Schema, t *schema.Table, c *schema.Column) int {
+// CharsetBytes is the longest character of a column's character set: its
+// own, its collation's, its table's, its schema's, else utf8mb4; 1 for a
+// column that is not text. The release's limits and the splitter's VARCHAR
+// length prefix both count bytes with it.
+func CharsetBytes(s *schema.Schema, t *schema.Table, c *schema.Column) int {
 	switch c.Type.Type.(type) {
 	case *schema.StringType, *schema.EnumType, *mysql.SetType:
 	default:
