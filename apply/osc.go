@@ -682,7 +682,7 @@ func (s *Session) showTriggers(ctx context.Context, table string) ([]history.OSC
 func (s *Session) showCreateTrigger(ctx context.Context, name string) (string, error) {
 	var stmt string
 	err := dbconn.EachRow(ctx, s.Conn, "SHOW CREATE TRIGGER "+sqlsyntax.Ident(name), nil, func(rows *sql.Rows) error {
-		stmt = scanStrings(rows)["sql original statement"]
+		stmt = dbconn.RowByName(rows)["sql original statement"]
 		return nil
 	})
 	if err != nil {
