@@ -172,3 +172,41 @@ func TestAttackOSCResumeAfterTheSwapIsNotRefusedAsUnrun(t *testing.T) {
 	}
 	opContains(t, r, "had swapped in the altered table before the run stopped: counted as applied", "b_contract01 applied")
 }
+
+// A backfill batches on its table's primary key, read and compared as
+// text in the application's time zone: a TIMESTAMP key in the hour a zone's
+// clocks go back names two instants with one text, and batches bounded
+// there skipped rows. On a server in Europe/Berlin, 180 rows a minute
+// apart across 2026-10-25's fall-back: 53 left unfilled, migrate saying
+// applied, then "complete: nothing to migrate". Such keys take the one
+// UPDATE now.
+func TestAttackTimestampKeyBackfillAcrossAFallBackHour(t *testing.T) {
+	t.Setenv("TZ", "Europe/Berlin") // the server's SYSTEM zone
+	srv := testserver.Start(t, testserver.Options{})
+	a := `schema "s" {}
+table "t" {
+  schema = schema.s
+  column "at" {
+    type = timestamp
+  }
+  column "name" {
+    type = varchar(20)
+    null = true
+  }
+  primary_key {
+    columns = [column.at]
+  }
+}
+`
+	b := strings.Replace(a, "  primary_key {", "  column \"upper_name\" {\n    type = varchar(20)\n    null = false\n    fill = \"COALESCE(UPPER(name), '')\"\n  }\n  primary_key {", 1)
+	p := plannedProjectOn(t, srv.NewDB(t), "mariadb 10.11", [2]string{"a", a}, [2]string{"b", b})
+	p.must("db", "sync", "a")
+	p.exec("SET time_zone = '+00:00'")
+	p.exec("INSERT INTO t (at, name) SELECT FROM_UNIXTIME(1792886400 + seq * 60), 'n' FROM seq_0_to_179")
+	p.must("db", "expand")
+	r := p.must("db", "migrate", "--batch-size", "7")
+	if got := p.query("SELECT COUNT(*) FROM t WHERE upper_name IS NULL"); got != "0" {
+		t.Fatalf("%s of 180 rows left unfilled: %s", got, r)
+	}
+	opContains(t, r, "60 keys of t read back as another instant in the application's time zone", "one UPDATE instead", "180 rows backfilled")
+}
