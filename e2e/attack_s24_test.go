@@ -210,3 +210,108 @@ table "t" {
 	}
 	opContains(t, r, "60 keys of t read back as another instant in the application's time zone", "one UPDATE instead", "180 rows backfilled")
 }
+
+// A table's copy-out is an INSERT a row, each value a literal of its
+// exact bytes: every kind of column comes back as it was, an id 0 of an
+// AUTO_INCREMENT column too, a TIMESTAMP that the server stamps on update
+// with its own time, latin1 text and the generated column computed anew.
+func TestAttackTableCopyOutRestoresEveryKindOfColumn(t *testing.T) {
+	t.Parallel()
+	a := keyTable("int")
+	b := a + `
+table "x" {
+  schema = schema.s
+  column "id" {
+    type           = int
+    auto_increment = true
+  }
+  column "ts" {
+    type      = timestamp(6)
+    default   = sql("CURRENT_TIMESTAMP(6)")
+    on_update = sql("CURRENT_TIMESTAMP(6)")
+  }
+  column "dt" {
+    type = datetime(3)
+    null = true
+  }
+  column "d" {
+    type = date
+    null = true
+  }
+  column "y" {
+    type = year
+    null = true
+  }
+  column "bits" {
+    type = bit(5)
+    null = true
+  }
+  column "f" {
+    type = float
+    null = true
+  }
+  column "dbl" {
+    type = double
+    null = true
+  }
+  column "dec" {
+    type = decimal(30,10)
+    null = true
+  }
+  column "e" {
+    type = enum("a","b c")
+    null = true
+  }
+  column "s" {
+    type = set("x","y")
+    null = true
+  }
+  column "j" {
+    type = json
+    null = true
+  }
+  column "l1" {
+    type    = varchar(20)
+    charset = "latin1"
+    collate = "latin1_swedish_ci"
+    null    = true
+  }
+  column "bin" {
+    type = varbinary(20)
+    null = true
+  }
+  column "gen" {
+    type = varchar(40)
+    null = true
+    as {
+      expr = "CONCAT(` + "`e`" + `, '/', ` + "`l1`" + `)"
+      type = VIRTUAL
+    }
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+`
+	p := newSchemaProject(t, [2]string{"a", a}, [2]string{"b", b})
+	p.must("plan")
+	p.must("db", "sync", "a")
+	p.must("db", "expand")
+	p.exec(`SET STATEMENT sql_mode = 'STRICT_ALL_TABLES,NO_AUTO_VALUE_ON_ZERO' FOR INSERT INTO x (id, ts, dt, d, y, bits, f, dbl, ` + "`dec`" + `, e, s, j, l1, bin) VALUES
+  (0, '2001-02-03 04:05:06.789012', '2001-02-03 04:05:06.789', '1999-12-31', 1999, b'10101', 0.1, 0.30000000000000004, -12345678901234567890.0123456789, 'b c', 'x,y', '{"k": [1, "\\u00e9"]}', 'Ærø naïve', X'00FF5C27'),
+  (7, '2038-01-19 03:14:07.999998', NULL, NULL, NULL, NULL, 3.4028e38, -1.7976931348623157e308, 0, NULL, '', 'null', '', X'')`)
+	const state = "SELECT id, HEX(ts), HEX(dt), d, y, HEX(bits), HEX(f), HEX(dbl), `dec`, e, s, HEX(j), HEX(l1), HEX(bin), HEX(gen), ISNULL(bin) FROM x ORDER BY id"
+	before := p.query(state)
+	losses := refusedLosses(t, p)
+	if len(losses) != 1 || losses[0].Table != "x" {
+		t.Fatalf("losses: %+v", losses)
+	}
+	dir := t.TempDir()
+	shellIn(t, dir, losses[0].Save)
+	p.must("db", "rollback", "--drop-new-data")
+	p.must("db", "expand")
+	shellIn(t, dir, losses[0].Restore)
+	if after := p.query(state); after != before {
+		t.Fatalf("put back:\n%s\nwant\n%s", after, before)
+	}
+}
