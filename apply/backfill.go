@@ -78,7 +78,13 @@ func (s *Session) sayForeignTriggers(ctx context.Context, table string) error {
 // nothing to the version table but keys and counts, which no zone shifts.
 func (s *Session) backfillRows(ctx context.Context, rev *revision.Revision, rec *history.Record, i int, persist bool) (rows int64, finished bool, err error) {
 	st := rev.Statements[i]
-	if st.Key == "" {
+	if why, err := s.oneUpdate(ctx, st); err != nil || why != "" {
+		if err != nil {
+			return 0, false, err
+		}
+		if st.Key != "" {
+			s.say("    runs as one UPDATE: %s", why)
+		}
 		return s.unbatched(ctx, rev, rec, i, persist)
 	}
 	b, _, err := s.readBackfill(ctx, st)
@@ -89,20 +95,6 @@ func (s *Session) backfillRows(ctx context.Context, rev *revision.Revision, rec 
 	kind, err := s.keyKind(ctx, st.Table, st.Key)
 	if err != nil {
 		return 0, false, err
-	}
-	if kind == keyTime {
-		// Keys are read and compared as text in the application's zone,
-		// where the hour its clocks go back holds two instants of each
-		// time: batches bounded there skipped rows (53 of 180 left NULL
-		// across a fall-back hour, migrate saying it was complete).
-		var n int64
-		if err := s.Conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+table+" WHERE UNIX_TIMESTAMP(CAST(CAST("+key+" AS CHAR) AS DATETIME(6))) <> UNIX_TIMESTAMP("+key+")").Scan(&n); err != nil {
-			return 0, false, s.redact(err)
-		}
-		if n > 0 {
-			s.say("    %s of %s read back as another instant in the application's time zone (in the hour its clocks go back, one time names two), which batches on %s cannot tell apart: one UPDATE instead", sqlsyntax.Plural(int(n), "key"), st.Table, st.Key)
-			return s.unbatched(ctx, rev, rec, i, persist)
-		}
 	}
 	stmtLog, err := s.statementLogged(ctx)
 	if err != nil {
@@ -511,14 +503,39 @@ func (s *Session) pendingUpTo(ctx context.Context, st revision.Statement, bound 
 	return n, err
 }
 
+// oneUpdate says why a backfill runs as one UPDATE rather than in
+// batches on its key; "" when it batches. Keys are read and compared as
+// text in the application's time zone, where the hour its clocks go back
+// holds two instants of each time: batches bounded by a TIMESTAMP key
+// there skipped rows (53 of 180 left NULL across a fall-back hour,
+// migrate saying it was complete).
+func (s *Session) oneUpdate(ctx context.Context, st revision.Statement) (string, error) {
+	if st.Key == "" {
+		return st.Table + " has no single-column primary key to batch on", nil
+	}
+	if kind, err := s.keyKind(ctx, st.Table, st.Key); err != nil || kind != keyTime {
+		return "", err
+	}
+	key := sqlsyntax.Ident(st.Key)
+	var n int64
+	err := s.inAppZone(ctx, func() error {
+		return s.Conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+sqlsyntax.Ident(st.Table)+" WHERE UNIX_TIMESTAMP(CAST(CAST("+key+" AS CHAR) AS DATETIME(6))) <> UNIX_TIMESTAMP("+key+")").Scan(&n)
+	})
+	if err != nil || n == 0 {
+		return "", s.redact(err)
+	}
+	return fmt.Sprintf("%s of %s read back as another instant in the application's time zone (in the hour its clocks go back, one time names two), which batches on %s cannot tell apart", sqlsyntax.Plural(int(n), "key"), st.Table, st.Key), nil
+}
+
 func (s *Session) describeBackfill(ctx context.Context, rec *history.Record, st revision.Statement, resumes bool) string {
 	n, err := s.pendingRows(ctx, st)
 	pending := fmt.Sprintf("%d rows pending", n)
 	if err != nil {
 		pending = "pending rows not countable yet (the table changes earlier in this run)"
 	}
-	if st.Key == "" {
-		return fmt.Sprintf("runs as one UPDATE (%s has no single-column primary key to batch on), %s:", st.Table, pending)
+	// Not countable either before the table changes earlier in a dry run.
+	if why, _ := s.oneUpdate(ctx, st); why != "" {
+		return fmt.Sprintf("runs as one UPDATE (%s), %s:", why, pending)
 	}
 	bound := "MAX(" + st.Key + ") when it starts"
 	if resumes && rec != nil && rec.ResumeBound.Valid {

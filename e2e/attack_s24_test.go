@@ -204,11 +204,12 @@ table "t" {
 	p.exec("SET time_zone = '+00:00'")
 	p.exec("INSERT INTO t (at, name) SELECT FROM_UNIXTIME(1792886400 + seq * 60), 'n' FROM seq_0_to_179")
 	p.must("db", "expand")
+	opContains(t, p.must("db", "migrate", "--batch-size", "7", "--dry-run"), "-- runs as one UPDATE (60 keys of t read back as another instant")
 	r := p.must("db", "migrate", "--batch-size", "7")
 	if got := p.query("SELECT COUNT(*) FROM t WHERE upper_name IS NULL"); got != "0" {
 		t.Fatalf("%s of 180 rows left unfilled: %s", got, r)
 	}
-	opContains(t, r, "60 keys of t read back as another instant in the application's time zone", "one UPDATE instead", "180 rows backfilled")
+	opContains(t, r, "runs as one UPDATE: 60 keys of t read back as another instant in the application's time zone", "180 rows backfilled")
 }
 
 // A table's copy-out is an INSERT a row, each value a literal of its
