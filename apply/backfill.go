@@ -85,7 +85,7 @@ func (s *Session) backfillRows(ctx context.Context, rev *revision.Revision, rec 
 		if st.Key != "" {
 			s.say("    runs as one UPDATE: %s", why)
 		}
-		return s.unbatched(ctx, rev, rec, i, persist)
+		return s.unbatched(ctx, rev, rec, i, persist, why)
 	}
 	b, _, err := s.readBackfill(ctx, st)
 	if err != nil {
@@ -251,16 +251,16 @@ func (s *Session) backfillRows(ctx context.Context, rev *revision.Revision, rec 
 	}
 }
 
-// unbatched runs a backfill of a table without a single-column primary key
-// as the one UPDATE it is: it commits with the rows it wrote recorded, and
-// a rerun touches only the rows still pending, so a crash costs nothing.
+// unbatched runs a backfill as the one UPDATE it is (why: oneUpdate): it
+// commits with the rows it wrote recorded, and a rerun touches only the
+// rows still pending, so a crash costs nothing.
 // The throttles are checked before it, as before any batch, and --max-rows
 // stops before an UPDATE that would write more rows than it leaves: the one
 // UPDATE cannot stop part way (it ran whole under --max-rows 1, into a
 // lagging fleet and past --critical-load). Before every attempt: a
 // deadlock retry ran it whole seconds later, past a --critical-load
 // crossed meanwhile.
-func (s *Session) unbatched(ctx context.Context, rev *revision.Revision, rec *history.Record, i int, persist bool) (int64, bool, error) {
+func (s *Session) unbatched(ctx context.Context, rev *revision.Revision, rec *history.Record, i int, persist bool, why string) (int64, bool, error) {
 	st := rev.Statements[i]
 	b, _, err := s.readBackfill(ctx, st)
 	if err != nil {
@@ -280,7 +280,7 @@ func (s *Session) unbatched(ctx context.Context, rev *revision.Revision, rec *hi
 				return s.redact(err)
 			}
 			if left := s.opts.MaxRows - s.rowsRun; n > left {
-				s.say("    stopped by --max-rows: the backfill of %s runs as one UPDATE (no single-column primary key to batch on) over its %d pending rows, more than the %d --max-rows leaves this run; rerun with --max-rows %d or more, or without it, to run it", st.Table, n, max(left, 0), n)
+				s.say("    stopped by --max-rows: the backfill of %s runs as one UPDATE (%s) over its %d pending rows, more than the %d --max-rows leaves this run; rerun with --max-rows %d or more, or without it, to run it", st.Table, why, n, max(left, 0), n)
 				stopped = true
 				return nil
 			}
