@@ -552,6 +552,29 @@ func (s *Session) runOSC(ctx context.Context, rev *revision.Revision, rec *histo
 	return runErr
 }
 
+// toolLeftBehind is for a statement the run that stopped had handed to
+// the tool, which this run sends to the server (no --osc): what the tool
+// left (its copy, its triggers writing to it, the table's own triggers
+// moved to the copy) only runOSC cleans up. Without, the server altered
+// the table with the tool's triggers still on it, copying every write
+// into the stale copy, the table's own triggers stayed on the copy, and
+// the record, still naming the tool's run, had every later drift check
+// of the release skipped. With nothing left, the record forgets the run.
+func (s *Session) toolLeftBehind(ctx context.Context, rev *revision.Revision, rec *history.Record, i int) error {
+	if rec.OSC == nil || rec.OSC.Running == nil || rec.OSC.Running.Statement != i+1 {
+		return nil
+	}
+	run := rec.OSC.Running
+	left, err := s.oscLeftovers(ctx, run.Table)
+	if err != nil || left.none() {
+		return cmp.Or(err, history.OSCAbandoned(ctx, s.Conn, rec))
+	}
+	return &Refusal{
+		Reason: fmt.Sprintf("%s statement %d at %s: the run that stopped had handed it to %s, which left %s behind, and this run would send it to the server (no --osc %s); nothing of it ran", rev.ID, i+1, s.at(rev, rev.Statements[i]), run.Tool, left, project.OSCPtOSC),
+		Next:   fmt.Sprintf("rerun with --osc %s, which drops what the tool left, puts back the table's own triggers it moved to its copy and counts the statement applied if the tool had finished (later runs may go without --osc); or drop them by hand (%s) and rerun", project.OSCPtOSC, strings.Join(left.drops(), "; ")),
+	}
+}
+
 // A tool emcee started holds a lock of its own (oscPlugin's init) for as
 // long as it runs. emcee's operator lock alone does not keep a second run
 // away from it: it lives on emcee's connection, idle while the tool

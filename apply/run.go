@@ -518,6 +518,9 @@ func (s *Session) execDDL(ctx context.Context, rev *revision.Revision, rec *hist
 	case alter != nil:
 		err = s.runOSC(ctx, rev, rec, i, alter, resent)
 	default:
+		if err := s.toolLeftBehind(ctx, rev, rec, i); err != nil {
+			return err
+		}
 		err = s.retry(ctx, fmt.Sprintf("statement %d of %s", i+1, rev.ID), rev, i, func() error {
 			_, err := s.Conn.ExecContext(ctx, st.SQL)
 			return err

@@ -3,6 +3,7 @@ package e2e
 import (
 	"os/exec"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/emcee-db/emcee/internal/testdb"
@@ -315,4 +316,38 @@ table "x" {
 	if after := p.query(state); after != before {
 		t.Fatalf("put back:\n%s\nwant\n%s", after, before)
 	}
+}
+
+// emcee killed while pt-online-schema-change copied the table, and the
+// rerun without --osc (the operator dropping the tool, or forgetting the
+// flag): the server altered the table with the tool's three triggers still
+// on it, copying every write of the application into the stale half copy
+// left beside it, and the record, still naming the tool's run, had the
+// drift checks of every later phase of the release skipped ("what it left
+// is dropped when its statement runs again", which no run would do). The
+// rerun refuses now, and --osc cleans up as before.
+func TestAttackOSCKilledThenRerunWithoutTheTool(t *testing.T) {
+	needPtOSC(t)
+	t.Parallel()
+	p := newOSCProject(t, "events", "hits", 300000, false, "")
+	run := p.start("db", "expand", "--osc", "pt-osc", "--osc-chunk-time", "20ms")
+	p.waitFor("the tool to copy rows", func() bool {
+		var n int
+		err := p.DB.QueryRow("SELECT COUNT(*) FROM (SELECT 1 FROM `_events_new` LIMIT 1) x").Scan(&n)
+		return err == nil && n == 1
+	})
+	tools := childPIDs(t, run.cmd.Process.Pid)
+	_ = run.cmd.Process.Kill()
+	_ = run.cmd.Wait()
+	p.waitFor("the tool to die with emcee", func() bool { return len(tools) == 0 || syscall.Kill(tools[0], 0) != nil })
+	r := p.run("db", "expand")
+	if r.Code != 1 {
+		t.Fatalf("rerun without --osc over the tool's leftovers: %s\ntriggers: %s", r, p.triggers())
+	}
+	opContains(t, r, "v2_expand01 statement 1 at plans/v2/v2_expand01.sql:", "had handed it to pt-online-schema-change 3.2.1, which left", "_events_new", "nothing of it ran", "rerun with --osc pt-osc")
+	opContains(t, p.must("db", "expand", "--osc", "pt-osc"), "dropping what pt-online-schema-change 3.2.1 left behind", "v2_expand01 applied")
+	if got := p.triggers(); got != "" {
+		t.Fatalf("triggers left: %s", got)
+	}
+	opContains(t, p.must("db", "migrate"), "live schema matches")
 }
