@@ -210,14 +210,13 @@ func oscTableName(name string) bool {
 }
 
 // checkOSC refuses, before a revision runs anything, a statement the tool
-// was asked to apply and cannot. Not the one the run that stopped had
-// handed to the tool: the tool may have applied it (a NO PAD key's
-// shortening, which the tool had swapped in, was refused "before it ran
-// anything" on the table already altered); runOSC checks it once it knows
-// that the tool did not finish.
+// was asked to apply and cannot; runOSC checks the one the run that
+// stopped had handed to the tool once it knows the tool did not finish
+// (checked here, on the table the tool had altered, a NO PAD key's
+// shortening was refused "before it ran anything").
 func (s *Session) checkOSC(ctx context.Context, rev *revision.Revision, rec *history.Record, from int) error {
 	for i := from; i < len(rev.Statements); i++ {
-		if i == from && rec != nil && rec.OSC != nil && rec.OSC.Running != nil && rec.OSC.Running.Statement == i+1 {
+		if i == from && rec.Handed(i+1) != nil {
 			continue
 		}
 		if err := s.oscRefused(ctx, rev, i, "refused before it ran anything"); err != nil {
@@ -447,10 +446,7 @@ func (s *Session) queryStrings(ctx context.Context, query string, args ...any) (
 // the tool moves to its copy at the end, put back) before it starts over.
 func (s *Session) runOSC(ctx context.Context, rev *revision.Revision, rec *history.Record, i int, a *sqlsyntax.OSCAlter, resent bool) error {
 	n := i + 1
-	var running *history.OSCRun
-	if rec.OSC != nil && rec.OSC.Running != nil && rec.OSC.Running.Statement == n {
-		running = rec.OSC.Running
-	}
+	running := rec.Handed(n)
 	if resent && rec.ToolOf(n) != "" {
 		s.say("    the run that stopped had applied this statement through %s: counted as applied", rec.ToolOf(n))
 		return nil
@@ -552,19 +548,17 @@ func (s *Session) runOSC(ctx context.Context, rev *revision.Revision, rec *histo
 	return runErr
 }
 
-// toolLeftBehind is for a statement the run that stopped had handed to
-// the tool, which this run sends to the server (no --osc): what the tool
-// left (its copy, its triggers writing to it, the table's own triggers
-// moved to the copy) only runOSC cleans up. Without, the server altered
-// the table with the tool's triggers still on it, copying every write
-// into the stale copy, the table's own triggers stayed on the copy, and
-// the record, still naming the tool's run, had every later drift check
-// of the release skipped. With nothing left, the record forgets the run.
+// toolLeftBehind refuses to send to the server (no --osc) a statement the
+// run that stopped had handed to the tool while what the tool left
+// stands, which only runOSC cleans up: the server altered the table with
+// the tool's triggers still copying every write into the stale copy, and
+// the record, still naming the tool's run, had every later drift check of
+// the release skipped. With nothing left, the record forgets the run.
 func (s *Session) toolLeftBehind(ctx context.Context, rev *revision.Revision, rec *history.Record, i int) error {
-	if rec.OSC == nil || rec.OSC.Running == nil || rec.OSC.Running.Statement != i+1 {
+	run := rec.Handed(i + 1)
+	if run == nil {
 		return nil
 	}
-	run := rec.OSC.Running
 	left, err := s.oscLeftovers(ctx, run.Table)
 	if err != nil || left.none() {
 		return cmp.Or(err, history.OSCAbandoned(ctx, s.Conn, rec))
