@@ -208,14 +208,13 @@ func oscTableName(name string) bool {
 }
 
 // checkOSC refuses, before a revision runs anything, a statement the tool
-// was asked to apply and cannot. Not the one the run that stopped had
-// handed to the tool: the tool may have applied it (a NO PAD key's
-// shortening, which the tool had swapped in, was refused "before it ran
-// anything" on the table already altered); runOSC checks it once it knows
-// that the tool did not finish.
+// was asked to apply and cannot; runOSC checks the one the run that
+// stopped had handed to the tool once it knows the tool did not finish
+// (checked here, on the table the tool had altered, a NO PAD key's
+// shortening was refused "before it ran anything").
 func (s *Session) checkOSC(ctx context.Context, rev *revision.Revision, rec *history.Record, from int) error {
 	for i := from; i < len(rev.Statements); i++ {
-		if i == from && rec != nil && rec.OSC != nil && rec.OSC.Running != nil && rec.OSC.Running.Statement == i+1 {
+		if i == from && rec.Handed(i+1) != nil {
 			continue
 		}
 		if err := s.oscRefused(ctx, rev, i, "refused before it ran anything"); err != nil {
@@ -445,10 +444,7 @@ func (s *Session) queryStrings(ctx context.Context, query string, args ...any) (
 // the tool moves to its copy at the end, put back) before it starts over.
 func (s *Session) runOSC(ctx context.Context, rev *revision.Revision, rec *history.Record, i int, a *sqlsyntax.OSCAlter, resent bool) error {
 	n := i + 1
-	var running *history.OSCRun
-	if rec.OSC != nil && rec.OSC.Running != nil && rec.OSC.Running.Statement == n {
-		running = rec.OSC.Running
-	}
+	running := rec.Handed(n)
 	if resent && rec.ToolOf(n) != "" {
 		s.say("    the run that stopped had applied this statement through %s: counted as applied", rec.ToolOf(n))
 		return nil
@@ -548,6 +544,27 @@ func (s *Session) runOSC(ctx context.Context, rev *revision.Revision, rec *histo
 		return fmt.Errorf("%w; %v", runErr, err)
 	}
 	return runErr
+}
+
+// toolLeftBehind refuses to send to the server (no --osc) a statement the
+// run that stopped had handed to the tool while what the tool left
+// stands, which only runOSC cleans up: the server altered the table with
+// the tool's triggers still copying every write into the stale copy, and
+// the record, still naming the tool's run, had every later drift check of
+// the release skipped. With nothing left, the record forgets the run.
+func (s *Session) toolLeftBehind(ctx context.Context, rev *revision.Revision, rec *history.Record, i int) error {
+	run := rec.Handed(i + 1)
+	if run == nil {
+		return nil
+	}
+	left, err := s.oscLeftovers(ctx, run.Table)
+	if err != nil || left.none() {
+		return cmp.Or(err, history.OSCAbandoned(ctx, s.Conn, rec))
+	}
+	return &Refusal{
+		Reason: fmt.Sprintf("%s statement %d at %s: the run that stopped had handed it to %s, which left %s behind, and this run would send it to the server (no --osc %s); nothing of it ran", rev.ID, i+1, s.at(rev, rev.Statements[i]), run.Tool, left, project.OSCPtOSC),
+		Next:   fmt.Sprintf("rerun with --osc %s, which drops what the tool left, puts back the table's own triggers it moved to its copy and counts the statement applied if the tool had finished (later runs may go without --osc); or drop them by hand (%s) and rerun", project.OSCPtOSC, strings.Join(left.drops(), "; ")),
+	}
 }
 
 // A tool emcee started holds a lock of its own (oscPlugin's init) for as

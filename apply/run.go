@@ -512,6 +512,9 @@ func (s *Session) execDDL(ctx context.Context, rev *revision.Revision, rec *hist
 	case alter != nil:
 		err = s.runOSC(ctx, rev, rec, i, alter, resent)
 	default:
+		if err := s.toolLeftBehind(ctx, rev, rec, i); err != nil {
+			return err
+		}
 		err = s.retry(ctx, fmt.Sprintf("statement %d of %s", i+1, rev.ID), rev, i, func() error {
 			_, err := s.Conn.ExecContext(ctx, st.SQL)
 			return err
@@ -632,10 +635,11 @@ func (s *Session) backfillText(ctx context.Context, st revision.Statement) (stri
 		return "", err
 	}
 	b, keeps, err := s.readBackfill(ctx, st)
+	why, _ := s.oneUpdate(ctx, st) // as describeBackfill says
 	switch {
 	case err != nil:
 		return "", err
-	case st.Key != "":
+	case why == "":
 		return b.Batch(st.Key, true) + ";", nil
 	case keeps:
 		return b.SQL() + ";", nil
@@ -677,11 +681,7 @@ func (s *Session) catchUp(ctx context.Context, res *Result, rel string) (rows, s
 					return rows, stuck, false, s.redact(err)
 				}
 				s.say("-- [%d] backfill %s: %s", i+1, st.Rule, st.Why)
-				if st.Key == "" {
-					s.say("-- runs as one UPDATE (no single-column primary key to batch on), %d rows pending:", n)
-				} else {
-					s.say("-- runs in batches of %d keys up to MAX(%s) when it starts, %d rows pending:", s.opts.BatchSize, st.Key, n)
-				}
+				s.say("-- %s", s.describeBackfill(ctx, nil, st, false))
 				s.say("%s", text)
 				rr.SQL, rr.Done = append(rr.SQL, text), true
 				continue

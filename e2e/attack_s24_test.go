@@ -3,6 +3,7 @@ package e2e
 import (
 	"os/exec"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/emcee-db/emcee/internal/testdb"
@@ -171,4 +172,182 @@ func TestAttackOSCResumeAfterTheSwapIsNotRefusedAsUnrun(t *testing.T) {
 		t.Fatalf("rerun after the tool had swapped the tables: %s", r)
 	}
 	opContains(t, r, "had swapped in the altered table before the run stopped: counted as applied", "b_contract01 applied")
+}
+
+// A backfill batches on its table's primary key, read and compared as
+// text in the application's time zone: a TIMESTAMP key in the hour a zone's
+// clocks go back names two instants with one text, and batches bounded
+// there skipped rows. On a server in Europe/Berlin, 180 rows a minute
+// apart across 2026-10-25's fall-back: 53 left unfilled, migrate saying
+// applied, then "complete: nothing to migrate". Such keys take the one
+// UPDATE now.
+func TestAttackTimestampKeyBackfillAcrossAFallBackHour(t *testing.T) {
+	t.Setenv("TZ", "Europe/Berlin") // the server's SYSTEM zone
+	srv := testserver.Start(t, testserver.Options{})
+	a := `schema "s" {}
+table "t" {
+  schema = schema.s
+  column "at" {
+    type = timestamp
+  }
+  column "name" {
+    type = varchar(20)
+    null = true
+  }
+  primary_key {
+    columns = [column.at]
+  }
+}
+`
+	b := strings.Replace(a, "  primary_key {", "  column \"upper_name\" {\n    type = varchar(20)\n    null = false\n    fill = \"COALESCE(UPPER(name), '')\"\n  }\n  primary_key {", 1)
+	p := plannedProjectOn(t, srv.NewDB(t), "mariadb 10.11", [2]string{"a", a}, [2]string{"b", b})
+	p.must("db", "sync", "a")
+	p.exec("SET time_zone = '+00:00'")
+	p.exec("INSERT INTO t (at, name) SELECT FROM_UNIXTIME(1792886400 + seq * 60), 'n' FROM seq_0_to_179")
+	p.must("db", "expand")
+	opContains(t, p.must("db", "migrate", "--batch-size", "7", "--dry-run"), "-- runs as one UPDATE (60 keys of t read back as another instant")
+	r := p.must("db", "migrate", "--batch-size", "7")
+	if got := p.query("SELECT COUNT(*) FROM t WHERE upper_name IS NULL"); got != "0" {
+		t.Fatalf("%s of 180 rows left unfilled: %s", got, r)
+	}
+	opContains(t, r, "runs as one UPDATE: 60 keys of t read back as another instant in the application's time zone", "180 rows backfilled")
+}
+
+// A table's copy-out is an INSERT a row, each value a literal of its
+// exact bytes: every kind of column comes back as it was, an id 0 of an
+// AUTO_INCREMENT column too, a TIMESTAMP that the server stamps on update
+// with its own time, latin1 text and the generated column computed anew.
+func TestAttackTableCopyOutRestoresEveryKindOfColumn(t *testing.T) {
+	t.Parallel()
+	a := keyTable("int")
+	b := a + `
+table "x" {
+  schema = schema.s
+  column "id" {
+    type           = int
+    auto_increment = true
+  }
+  column "ts" {
+    type      = timestamp(6)
+    default   = sql("CURRENT_TIMESTAMP(6)")
+    on_update = sql("CURRENT_TIMESTAMP(6)")
+  }
+  column "dt" {
+    type = datetime(3)
+    null = true
+  }
+  column "d" {
+    type = date
+    null = true
+  }
+  column "y" {
+    type = year
+    null = true
+  }
+  column "bits" {
+    type = bit(5)
+    null = true
+  }
+  column "f" {
+    type = float
+    null = true
+  }
+  column "dbl" {
+    type = double
+    null = true
+  }
+  column "dec" {
+    type = decimal(30,10)
+    null = true
+  }
+  column "e" {
+    type = enum("a","b c")
+    null = true
+  }
+  column "s" {
+    type = set("x","y")
+    null = true
+  }
+  column "j" {
+    type = json
+    null = true
+  }
+  column "l1" {
+    type    = varchar(20)
+    charset = "latin1"
+    collate = "latin1_swedish_ci"
+    null    = true
+  }
+  column "bin" {
+    type = varbinary(20)
+    null = true
+  }
+  column "gen" {
+    type = varchar(40)
+    null = true
+    as {
+      expr = "CONCAT(` + "`e`" + `, '/', ` + "`l1`" + `)"
+      type = VIRTUAL
+    }
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+`
+	p := newSchemaProject(t, [2]string{"a", a}, [2]string{"b", b})
+	p.must("plan")
+	p.must("db", "sync", "a")
+	p.must("db", "expand")
+	p.exec(`SET STATEMENT sql_mode = 'STRICT_ALL_TABLES,NO_AUTO_VALUE_ON_ZERO' FOR INSERT INTO x (id, ts, dt, d, y, bits, f, dbl, ` + "`dec`" + `, e, s, j, l1, bin) VALUES
+  (0, '2001-02-03 04:05:06.789012', '2001-02-03 04:05:06.789', '1999-12-31', 1999, b'10101', 0.1, 0.30000000000000004, -12345678901234567890.0123456789, 'b c', 'x,y', '{"k": [1, "\\u00e9"]}', 'Ærø naïve', X'00FF5C27'),
+  (7, '2038-01-19 03:14:07.999998', NULL, NULL, NULL, NULL, 3.4028e38, -1.7976931348623157e308, 0, NULL, '', 'null', '', X'')`)
+	const state = "SELECT id, HEX(ts), HEX(dt), d, y, HEX(bits), HEX(f), HEX(dbl), `dec`, e, s, HEX(j), HEX(l1), HEX(bin), HEX(gen), ISNULL(bin) FROM x ORDER BY id"
+	before := p.query(state)
+	losses := refusedLosses(t, p)
+	if len(losses) != 1 || losses[0].Table != "x" {
+		t.Fatalf("losses: %+v", losses)
+	}
+	dir := t.TempDir()
+	shellIn(t, dir, losses[0].Save)
+	p.must("db", "rollback", "--drop-new-data")
+	p.must("db", "expand")
+	shellIn(t, dir, losses[0].Restore)
+	if after := p.query(state); after != before {
+		t.Fatalf("put back:\n%s\nwant\n%s", after, before)
+	}
+}
+
+// emcee killed while pt-online-schema-change copied the table, and the
+// rerun without --osc (the operator dropping the tool, or forgetting the
+// flag): the server altered the table with the tool's three triggers still
+// on it, copying every write of the application into the stale half copy
+// left beside it, and the record, still naming the tool's run, had the
+// drift checks of every later phase of the release skipped ("what it left
+// is dropped when its statement runs again", which no run would do). The
+// rerun refuses now, and --osc cleans up as before.
+func TestAttackOSCKilledThenRerunWithoutTheTool(t *testing.T) {
+	needPtOSC(t)
+	t.Parallel()
+	p := newOSCProject(t, "events", "hits", 300000, false, "")
+	run := p.start("db", "expand", "--osc", "pt-osc", "--osc-chunk-time", "20ms")
+	p.waitFor("the tool to copy rows", func() bool {
+		var n int
+		err := p.DB.QueryRow("SELECT COUNT(*) FROM (SELECT 1 FROM `_events_new` LIMIT 1) x").Scan(&n)
+		return err == nil && n == 1
+	})
+	tools := childPIDs(t, run.cmd.Process.Pid)
+	_ = run.cmd.Process.Kill()
+	_ = run.cmd.Wait()
+	p.waitFor("the tool to die with emcee", func() bool { return len(tools) == 0 || syscall.Kill(tools[0], 0) != nil })
+	r := p.run("db", "expand")
+	if r.Code != 1 {
+		t.Fatalf("rerun without --osc over the tool's leftovers: %s\ntriggers: %s", r, p.triggers())
+	}
+	opContains(t, r, "v2_expand01 statement 1 at plans/v2/v2_expand01.sql:", "had handed it to pt-online-schema-change 3.2.1, which left", "_events_new", "nothing of it ran", "rerun with --osc pt-osc")
+	opContains(t, p.must("db", "expand", "--osc", "pt-osc"), "dropping what pt-online-schema-change 3.2.1 left behind", "v2_expand01 applied")
+	if got := p.triggers(); got != "" {
+		t.Fatalf("triggers left: %s", got)
+	}
+	opContains(t, p.must("db", "migrate"), "live schema matches")
 }

@@ -113,6 +113,15 @@ func (r *Record) ToolOf(n int) string {
 	return ""
 }
 
+// Handed is the tool's run of statement n (1-based) that a run started
+// and did not see end; nil when none.
+func (r *Record) Handed(n int) *OSCRun {
+	if r == nil || r.OSC == nil || r.OSC.Running == nil || r.OSC.Running.Statement != n {
+		return nil
+	}
+	return r.OSC.Running
+}
+
 // Record is one row of the version table.
 type Record struct {
 	Name            string
