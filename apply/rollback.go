@@ -774,7 +774,10 @@ func (s *Session) columnTypes(ctx context.Context, table string) (map[string]str
 // compares equal in a WHERE), binary strings (and geometry, stored as
 // bytes) as a hexadecimal literal of their bytes, and every other value
 // (text in any character set, temporal, ENUM, SET, JSON) as the
-// hexadecimal of its utf8mb4 text, converted back: whatever the bytes, a
+// hexadecimal of its utf8mb4 text, introduced as such (a literal, which
+// takes the collation of the column it meets: as CONVERT(X'...' USING
+// utf8mb4), in the connection's, a key in utf8mb4_unicode_ci refused
+// every UPDATE, "Illegal mix of collations"): whatever the bytes, a
 // tab, a line break, a backslash, a quote or the text NULL, the file
 // holds only hexadecimal digits for it.
 func restoreLiteral(column, dataType string) string {
@@ -795,7 +798,7 @@ func restoreLiteral(column, dataType string) string {
 		"geometry", "point", "linestring", "polygon", "multipoint", "multilinestring", "multipolygon", "geometrycollection", "geomcollection":
 		lit = "CONCAT('_binary X''', HEX(" + c + "), '''')"
 	default:
-		lit = "CONCAT('CONVERT(X''', HEX(CAST(" + c + " AS CHAR CHARACTER SET utf8mb4)), ''' USING utf8mb4)')"
+		lit = "CONCAT('_utf8mb4 X''', HEX(CAST(" + c + " AS CHAR CHARACTER SET utf8mb4)), '''')"
 	}
 	// Not IFNULL(lit, 'NULL'): lit is NULL also when it is too long
 	// (max_allowed_packet), and the value must not come back as NULL.

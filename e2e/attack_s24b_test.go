@@ -1,27 +1,24 @@
 package e2e
 
 import (
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/emcee-db/emcee/internal/testdb"
 )
 
 // sqlReleasesProject is a project of releases declared as SQL, on a test
 // database.
 func sqlReleasesProject(t *testing.T, releases ...[2]string) *opProject {
 	t.Helper()
-	db := testdb.New(t)
-	dir := t.TempDir()
-	var names []string
+	p := newSchemaProject(t, releases...)
 	for _, r := range releases {
-		names = append(names, `"`+r[0]+`"`)
-		opWrite(t, filepath.Join(dir, "schema", r[0]+".sql"), []byte(r[1]))
+		if err := os.Rename(filepath.Join(p.Dir, "schema", r[0]+".hcl"), filepath.Join(p.Dir, "schema", r[0]+".sql")); err != nil {
+			t.Fatal(err)
+		}
 	}
-	opWrite(t, filepath.Join(dir, "atlas.hcl"), []byte("env \"test\" {\n  url = \""+db.URL+"\"\n}\n\nemcee {\n  target   = \"mariadb 10.11\"\n  releases = ["+strings.Join(names, ", ")+"]\n}\n"))
-	return &opProject{t: t, Dir: dir, DB: db}
+	return p
 }
 
 const hostileKeep = "CREATE TABLE keep (id int NOT NULL PRIMARY KEY);\n"
@@ -213,5 +210,32 @@ func TestAttack2S24TableRestoreThroughATriggerStops(t *testing.T) {
 	r := opRunCmd(t, cmd)
 	if got := p.query("SELECT COUNT(*) FROM extra"); r.Code == 0 || got != "0" || !strings.Contains(r.Stderr, "restore stopped: table extra does not hold what was copied out") {
 		t.Fatalf("the restore through a trigger left %s rows (%s): %s", got, p.query("SELECT GROUP_CONCAT(name) FROM extra"), r)
+	}
+}
+
+// TestAttack2S24ColumnRestoreByATextKeyOfAnotherCollation: a column's
+// values were put back by an UPDATE finding its row by a text key as
+// CONVERT(X'...' USING utf8mb4), in the connection's default collation:
+// for a key in another one (utf8mb4_unicode_ci) the server refused every
+// line ("Illegal mix of collations"), and no value could be put back.
+func TestAttack2S24ColumnRestoreByATextKeyOfAnotherCollation(t *testing.T) {
+	t.Parallel()
+	a := "CREATE TABLE t (id varchar(20) COLLATE utf8mb4_unicode_ci NOT NULL PRIMARY KEY, l varchar(20) CHARACTER SET latin1 NULL);\n"
+	b := strings.Replace(a, " NULL);", " NULL, note varchar(20) COLLATE utf8mb4_unicode_ci NULL);", 1)
+	p := sqlReleasesProject(t, [2]string{"a", a}, [2]string{"b", b})
+	p.must("plan")
+	p.must("db", "sync", "a")
+	p.exec("INSERT INTO t (id, l) VALUES ('a', 'é'), ('B', NULL)")
+	p.must("db", "expand")
+	p.exec("UPDATE t SET note = CONCAT('for ', id)")
+	before := p.query("SELECT id, HEX(l), note FROM t ORDER BY id")
+	losses := refusedLosses(t, p)
+	dir := t.TempDir()
+	shellIn(t, dir, losses[0].Save)
+	p.must("db", "rollback", "--drop-new-data")
+	p.must("db", "expand")
+	shellIn(t, dir, losses[0].Restore)
+	if after := p.query("SELECT id, HEX(l), note FROM t ORDER BY id"); after != before {
+		t.Fatalf("restored %s, copied out %s", after, before)
 	}
 }
