@@ -45,12 +45,13 @@ const hostileTable = "CREATE TABLE `we'ird \"tab\\le;` (\n" +
 	"  `bin` varbinary(20) NULL,\n" +
 	"  `blb` blob NULL,\n" +
 	"  `lat` varchar(20) CHARACTER SET latin1 NULL,\n" +
+	"  `stamp` timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,\n" +
 	"  `gv` int AS (`id` * 2) VIRTUAL,\n" +
 	"  `gs` varchar(60) AS (CONCAT('x', `select`)) STORED,\n" +
 	"  PRIMARY KEY (`id`)\n" +
 	");\n"
 
-const hostileState = "SELECT `id`, HEX(`select`), `select` IS NULL, HEX(`naïve ☃ \\N`), `naïve ☃ \\N` IS NULL, BIN(`bits`), HEX(`js`), `e`, `s`, `d`, `dt`, UNIX_TIMESTAMP(`ts`), `tm`, `y`, HEX(CAST(`f` AS DOUBLE)), `dbl` = CAST(? AS DOUBLE), HEX(`dbl`), `dec`, `u`, HEX(`bin`), HEX(`blb`), HEX(`lat`), `gv`, `gs` FROM `we'ird \"tab\\le;` ORDER BY `id`"
+const hostileState = "SELECT `id`, HEX(`select`), `select` IS NULL, HEX(`naïve ☃ \\N`), `naïve ☃ \\N` IS NULL, BIN(`bits`), HEX(`js`), `e`, `s`, `d`, `dt`, UNIX_TIMESTAMP(`ts`), `tm`, `y`, HEX(CAST(`f` AS DOUBLE)), `dbl` = CAST(? AS DOUBLE), HEX(`dbl`), `dec`, `u`, HEX(`bin`), HEX(`blb`), HEX(`lat`), `gv`, `gs`, UNIX_TIMESTAMP(`stamp`) FROM `we'ird \"tab\\le;` ORDER BY `id`"
 
 // TestAttack2S24TableRestoreComesBackExactly: a table a rollback drops,
 // with a hostile name, column names and a value of each type, copied out
@@ -68,6 +69,7 @@ func TestAttack2S24TableRestoreComesBackExactly(t *testing.T) {
 		"(5, 'NULL', 'tab\\there\\nline\\\\ \\'q\\' 😀', b'1010101010', '{\"a\": [1, \"\\\\u0000\"]}', 'b', 'x,y', '0000-00-00', '2024-03-31 02:30:00.123456', '2038-01-19 03:14:07.999999', '-838:59:59.000', 2155, 0.1, 0.1 + 0.2, 12345678901234567890.0123456789, 18446744073709551615, X'00FF0A09275C4E', X'', 'caf\\xe9 ñ')," +
 		"(6, NULL, 'NULL', NULL, NULL, NULL, '', '2024-02-29', '0000-00-00 00:00:00', NULL, '00:00:00.001', 0, -0.0, 1e-300, -0.0000000001, 0, NULL, NULL, '')," +
 		"(7, '', '\\\\N', b'0', 'null', 'a', 'y', NULL, NULL, '1970-01-01 00:00:01', NULL, 1901, 3.4e38, 1.7976931348623157e308, 0, 1, X'5C', X'00', NULL)")
+	p.exec("UPDATE " + tbl + " SET `stamp` = '2001-02-03 04:05:06' WHERE `id` = 5")
 	// id 0, which an INSERT without NO_AUTO_VALUE_ON_ZERO makes the next one.
 	p.exec("UPDATE " + tbl + " SET `id` = 0 WHERE `id` = 7")
 	before := p.query(hostileState, "0.30000000000000004")
