@@ -349,6 +349,11 @@ func (s *Session) rollbackLosses(ctx context.Context, res *Result, rel string, r
 	if err != nil {
 		return err
 	}
+	// In the order to put them back: a later expand creates first what
+	// the rollback drops last, a parent table after its children (given
+	// in the drops' order, a child's restore failed on its missing
+	// parent).
+	slices.Reverse(losses)
 	s.accepted = map[string]int64{}
 	for _, l := range losses {
 		s.accepted[l.Table+"\x00"+l.Column] = l.Rows

@@ -287,7 +287,7 @@ func TestAttackCopyOutIgnoresOptionFiles(t *testing.T) {
 		Rows         int
 	}
 	raw, _ := json.Marshal(doc["losses"])
-	if err := json.Unmarshal(raw, &losses); err != nil || len(losses) != 2 || losses[0].Rows != 1500 {
+	if err := json.Unmarshal(raw, &losses); err != nil || len(losses) != 2 || losses[1].Rows != 1500 {
 		t.Fatalf("losses: %s (%v)", raw, err)
 	}
 	home, dir := t.TempDir(), t.TempDir()

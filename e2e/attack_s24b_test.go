@@ -241,3 +241,31 @@ func TestAttack2S24ColumnRestoreByATextKeyOfAnotherCollation(t *testing.T) {
 		t.Fatalf("restored %s, copied out %s", after, before)
 	}
 }
+
+// TestAttack2S24TableRestoresInTheOrderGiven: the restores of a parent
+// and its child table, both dropped by the rollback, run in the order the
+// refusal gives them, put both back.
+func TestAttack2S24TableRestoresInTheOrderGiven(t *testing.T) {
+	t.Parallel()
+	p := sqlReleasesProject(t, [2]string{"a", hostileKeep}, [2]string{"b", hostileKeep +
+		"CREATE TABLE parent (id int NOT NULL PRIMARY KEY);\n" +
+		"CREATE TABLE child (id int NOT NULL PRIMARY KEY, parent_id int NOT NULL, CONSTRAINT child_parent FOREIGN KEY (parent_id) REFERENCES parent (id));\n"})
+	p.must("plan")
+	p.must("db", "sync", "a")
+	p.must("db", "expand")
+	p.exec("INSERT INTO parent (id) VALUES (1), (2)")
+	p.exec("INSERT INTO child (id, parent_id) VALUES (10, 1), (20, 2)")
+	losses := refusedLosses(t, p)
+	dir := t.TempDir()
+	for _, l := range losses {
+		shellIn(t, dir, l.Save)
+	}
+	p.must("db", "rollback", "--drop-new-data")
+	p.must("db", "expand")
+	for _, l := range losses {
+		shellIn(t, dir, l.Restore)
+	}
+	if got := p.query("SELECT COUNT(*) FROM child JOIN parent ON parent.id = child.parent_id"); got != "2" {
+		t.Fatalf("put back %s of 2 children", got)
+	}
+}

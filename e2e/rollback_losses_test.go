@@ -76,8 +76,8 @@ func TestRollbackRefusesToDropNewData(t *testing.T) {
 	}
 	raw, _ := json.Marshal(doc["losses"])
 	if err := json.Unmarshal(raw, &losses); err != nil || len(losses) != 2 ||
-		losses[0].Table != "images" || losses[0].Column != "visibility" || losses[0].Rows != 1 ||
-		losses[1].Table != "image_members" || losses[1].Column != "" || losses[1].Rows != 1 {
+		losses[1].Table != "images" || losses[1].Column != "visibility" || losses[1].Rows != 1 ||
+		losses[0].Table != "image_members" || losses[0].Column != "" || losses[0].Rows != 1 {
 		t.Fatalf("JSON losses: %s (%v)", raw, err)
 	}
 	// The commands the refusal gives copy what would be lost.
