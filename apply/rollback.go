@@ -349,6 +349,11 @@ func (s *Session) rollbackLosses(ctx context.Context, res *Result, rel string, r
 	if err != nil {
 		return err
 	}
+	// In the order to put them back: a later expand creates first what
+	// the rollback drops last, a parent table after its children (given
+	// in the drops' order, a child's restore failed on its missing
+	// parent).
+	slices.Reverse(losses)
 	s.accepted = map[string]int64{}
 	for _, l := range losses {
 		s.accepted[l.Table+"\x00"+l.Column] = l.Rows
@@ -606,18 +611,20 @@ func (s *Session) tableLoss(ctx context.Context, table string) (*Loss, error) {
 		return nil, err
 	}
 	names := make([]string, len(cols))
-	values := []string{}
+	values, lits := []string{}, []string{}
 	for i, c := range cols {
 		names[i] = sqlsyntax.Ident(c)
 		if i > 0 {
 			values = append(values, "', '")
 		}
-		values = append(values, restoreLiteral(c, types[strings.ToLower(c)]))
+		lits = append(lits, restoreLiteral(c, types[strings.ToLower(c)]))
+		values = append(values, lits[i])
 	}
 	parts := append([]string{sqlsyntax.String("INSERT INTO " + sqlsyntax.Ident(table) + " (" + strings.Join(names, ", ") + ") VALUES (")}, values...)
 	l := &Loss{Table: table, Rows: n}
 	// NO_AUTO_VALUE_ON_ZERO: an id 0 stays 0.
-	l.Save, l.Restore, l.Unsaved, err = s.copyOut(ctx, "TRUE", "NO_AUTO_VALUE_ON_ZERO,STRICT_ALL_TABLES", true, append(parts, "');'"), table)
+	sum := "CONCAT(COUNT(*), ' ', COALESCE(SUM(CRC32(CONCAT_WS(',', " + strings.Join(lits, ", ") + "))), 0))"
+	l.Save, l.Restore, l.Unsaved, err = s.copyOut(ctx, "TRUE", "NO_AUTO_VALUE_ON_ZERO,STRICT_ALL_TABLES", sum, append(parts, "');'"), table)
 	return l, err
 }
 
@@ -647,20 +654,37 @@ func (s *Session) saveColumn(ctx context.Context, table, column, pred string) (s
 	if err != nil {
 		return "", "", "", s.redact(fmt.Errorf("reading the columns that say where %s.%s's lost values go back: %w", table, column, err))
 	}
-	parts := []string{sqlsyntax.String("UPDATE " + sqlsyntax.Ident(table) + " SET " + sqlsyntax.Ident(column) + " = "), restoreLiteral(column, types[strings.ToLower(column)])}
+	lit := restoreLiteral(column, types[strings.ToLower(column)])
+	parts := []string{sqlsyntax.String("UPDATE " + sqlsyntax.Ident(table) + " SET " + sqlsyntax.Ident(column) + " = "), lit}
 	for _, c := range stamped {
 		if !strings.EqualFold(c, column) {
 			parts = append(parts, sqlsyntax.String(", "+sqlsyntax.Ident(c)+" = "+sqlsyntax.Ident(c)))
 		}
 	}
+	var where []string
 	for i, k := range key {
 		join := " WHERE "
 		if i > 0 {
 			join = " AND "
 		}
-		parts = append(parts, sqlsyntax.String(join+sqlsyntax.Ident(k)+" <=> "), restoreLiteral(k, types[strings.ToLower(k)]))
+		where = append(where, sqlsyntax.String(join+sqlsyntax.Ident(k)+" <=> "), restoreLiteral(k, types[strings.ToLower(k)]))
 	}
-	return s.copyOut(ctx, pred, "STRICT_ALL_TABLES", false, append(parts, "';'"), table, column)
+	// Each UPDATE is followed by a check that the row holds the value
+	// copied out, as the same literal: strict, a value rounded to a
+	// column a rewritten release made smaller (a DECIMAL's scale, a
+	// DATETIME's fraction) is a note only, and the restore exited 0. A
+	// row gone since is no row to put the value back to.
+	parts = append(append(parts, where...), sqlsyntax.String("; SET SESSION sql_mode = IF((SELECT "+lit+" FROM "+sqlsyntax.Ident(table)))
+	parts = append(append(parts, where...), "') <> '''", "REPLACE("+lit+", '''', '''''')",
+		sqlsyntax.String("', "+sqlsyntax.String(changedMsg(table+"."+column, "this line's row"))+", @@sql_mode);"))
+	return s.copyOut(ctx, pred, "STRICT_ALL_TABLES", "", parts, table, column)
+}
+
+// changedMsg is the error a restore stops with when what it put back is
+// not what was copied out; the server shows it as the sql_mode the file
+// set, up to 200 characters.
+func changedMsg(what, where string) string {
+	return "restore stopped: " + what + " does not hold what was copied out for " + where + " (rounded or cut to a changed type, or changed by a trigger)"
 }
 
 // copyOut is a command that copies out the rows of table where pred
@@ -677,15 +701,18 @@ func (s *Session) saveColumn(ctx context.Context, table, column, pred string) (s
 // first, strict: in a server's non-strict sql_mode, a value too long for
 // the column a rewritten release made shorter was cut to fit (e2e
 // TestAttackColumnRestoreDoesNotCutValues), and +00:00, where no local
-// time is ambiguous. Atomic, it puts back all or nothing: rows of a
-// table, of which a restore stopped half-way (a parent row gone) could
-// not run again (the rows it had put back duplicate keys then).
+// time is ambiguous. With sum (a table's rows), into the empty table
+// only, atomic and checked before the commit: sum, the table's rows
+// counted and summed as the copy-out read them, must be what the file
+// put back. All or nothing: rows of a table, of which a restore stopped
+// half-way (a parent row gone) could not run again (the rows it had put
+// back duplicate keys then).
 // A line longer than the server's max_allowed_packet is NULL (CONCAT's
 // limit, a warning only): a value of 9 MB was copied out as NULL and put
 // back as NULL, both commands exiting 0. Such rows are counted first, and
 // there are no commands (unsaved says why); one grown longer after the
 // count is the line NULL, which the restore stops at.
-func (s *Session) copyOut(ctx context.Context, pred, mode string, atomic bool, parts []string, names ...string) (save, restore, unsaved string, err error) {
+func (s *Session) copyOut(ctx context.Context, pred, mode, sum string, parts []string, names ...string) (save, restore, unsaved string, err error) {
 	table := names[0]
 	client, err := s.client()
 	if err != nil {
@@ -708,11 +735,23 @@ func (s *Session) copyOut(ctx context.Context, pred, mode string, atomic bool, p
 	// As emcee's session counted, for pred to read as it was counted: in
 	// the application's time zone, where the fill computes. The values do
 	// not depend on it (a TIMESTAMP goes as FROM_UNIXTIME of its instant).
-	head, tail := "SET SESSION sql_mode = "+sqlsyntax.String(mode)+", time_zone = "+sqlsyntax.String(dbconn.PinnedTimeZone)+";", ""
-	if atomic {
-		head, tail = head+" START TRANSACTION;", "; SELECT 'COMMIT;'"
+	setMode, tail := sqlsyntax.String(mode), ""
+	if sum != "" {
+		// Into the empty table a later expand creates, for its rows to
+		// be what sum counts then: a restore run twice put a keyless
+		// table's rows back twice, exiting 0. Atomic, and checked before
+		// the commit: a value rounded (as in saveColumn) or a row not
+		// put back fails the restore.
+		t := sqlsyntax.Ident(table)
+		setMode = "IF(EXISTS(SELECT 1 FROM " + t + "), " + sqlsyntax.String("restore refused: table "+table+" holds rows already (put back before?); it puts rows back into the empty table a later expand creates") + ", " + setMode + ")"
+		tail = "; SELECT CONCAT(" + sqlsyntax.String("SET SESSION sql_mode = IF((SELECT "+sum+" FROM "+t+") <> '") + ", " + sum + ", " + sqlsyntax.String("', "+sqlsyntax.String(changedMsg("table "+table, "its rows"))+", @@sql_mode); COMMIT;") + ") FROM " + t + " WHERE " + pred
 	}
-	q := "SET SESSION sql_mode = " + sqlsyntax.String(dbconn.SQLMode) + ", time_zone = " + sqlsyntax.String(s.appZone) + "; " +
+	head := "SET SESSION sql_mode = " + setMode + ", time_zone = " + sqlsyntax.String(dbconn.PinnedTimeZone) + ";"
+	if sum != "" {
+		head += " START TRANSACTION;"
+	}
+	// One snapshot, for the rows and their sum to agree.
+	q := "SET SESSION sql_mode = " + sqlsyntax.String(dbconn.SQLMode) + ", time_zone = " + sqlsyntax.String(s.appZone) + "; START TRANSACTION WITH CONSISTENT SNAPSHOT; " +
 		"SELECT " + sqlsyntax.String(head) + "; " +
 		"SELECT CONCAT(" + strings.Join(parts, ", ") + ") FROM " + sqlsyntax.Ident(table) + " WHERE " + pred + tail
 	file := shell.Word(s.saveFile(names...))
@@ -740,7 +779,10 @@ func (s *Session) columnTypes(ctx context.Context, table string) (map[string]str
 // compares equal in a WHERE), binary strings (and geometry, stored as
 // bytes) as a hexadecimal literal of their bytes, and every other value
 // (text in any character set, temporal, ENUM, SET, JSON) as the
-// hexadecimal of its utf8mb4 text, converted back: whatever the bytes, a
+// hexadecimal of its utf8mb4 text, introduced as such (a literal, which
+// takes the collation of the column it meets: as CONVERT(X'...' USING
+// utf8mb4), in the connection's, a key in utf8mb4_unicode_ci refused
+// every UPDATE, "Illegal mix of collations"): whatever the bytes, a
 // tab, a line break, a backslash, a quote or the text NULL, the file
 // holds only hexadecimal digits for it.
 func restoreLiteral(column, dataType string) string {
@@ -761,7 +803,7 @@ func restoreLiteral(column, dataType string) string {
 		"geometry", "point", "linestring", "polygon", "multipoint", "multilinestring", "multipolygon", "geometrycollection", "geomcollection":
 		lit = "CONCAT('_binary X''', HEX(" + c + "), '''')"
 	default:
-		lit = "CONCAT('CONVERT(X''', HEX(CAST(" + c + " AS CHAR CHARACTER SET utf8mb4)), ''' USING utf8mb4)')"
+		lit = "CONCAT('_utf8mb4 X''', HEX(CAST(" + c + " AS CHAR CHARACTER SET utf8mb4)), '''')"
 	}
 	// Not IFNULL(lit, 'NULL'): lit is NULL also when it is too long
 	// (max_allowed_packet), and the value must not come back as NULL.

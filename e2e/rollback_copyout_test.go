@@ -39,7 +39,13 @@ var copyOutB = strings.Replace(copyOutA, `  primary_key {`, `  column "txt" {
   primary_key {`, 1)
 
 // textLiteral is how a copy-out file writes a text value back.
-func textLiteral(s string) string { return "CONVERT(X'" + fmt.Sprintf("%X", s) + "' USING utf8mb4)" }
+func textLiteral(s string) string { return "_utf8mb4 X'" + fmt.Sprintf("%X", s) + "'" }
+
+// oneUpdate reports a column's copy-out of one row: its first lines as
+// start has them, then the check that the row holds the value.
+func oneUpdate(file, start string) bool {
+	return strings.HasPrefix(file, start) && strings.Count(file, "\n") == 2 && strings.HasSuffix(file, ", @@sql_mode);\n")
+}
 
 type copyOutLoss struct{ Table, Column, Save, Restore string }
 
