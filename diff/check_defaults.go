@@ -106,8 +106,6 @@ func checkDefaultValue(ref string, c *schema.Column, v string, p Pos, add func(P
 		if !json.Valid([]byte(v)) {
 			bad("%q is not JSON; the server would refuse every insert that omits the column", v)
 		}
-	case *schema.SpatialType:
-		bad("a literal default for a %s column is refused by the server; remove it", t.T)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
 	"github.com/emcee-db/emcee/schemadef"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // The server's limits on column types, rows and keys, as MariaDB 10.11
@@ -122,13 +123,15 @@ func checkType(ref string, t schema.Type, mb int, mariadb bool, p Pos, add func(
 		if len(t.Values) > 64 {
 			add(p, "%s has %d set members; the server allows 64", ref, len(t.Values))
 		}
+	case *schema.SpatialType:
+		add(p, "%s is %s: %s", ref, t.T, sqlsyntax.NoSpatial)
 	}
 }
 
 // checkKey refuses an index whose key is longer than the server takes, or
 // whose prefixes it refuses.
 func checkKey(loc *locator, s *schema.Schema, t *schema.Table, idx *schema.Index, add func(Pos, string, ...any)) {
-	if it, ok := schemadef.Attr[*mysql.IndexType](idx.Attrs); ok && (strings.EqualFold(it.T, mysql.IndexTypeFullText) || strings.EqualFold(it.T, mysql.IndexTypeSpatial)) {
+	if it, ok := schemadef.Attr[*mysql.IndexType](idx.Attrs); ok && strings.EqualFold(it.T, mysql.IndexTypeFullText) {
 		return
 	}
 	what, p := "index "+idx.Name, loc.name(t.Name, "index", idx.Name)
@@ -325,7 +328,7 @@ func packLen(t schema.Type, mb int) (int, bool) {
 		default:
 			return max(n, 1), true
 		}
-	case *schema.JSONType, *schema.SpatialType:
+	case *schema.JSONType:
 		return 12, true
 	}
 	return 0, false

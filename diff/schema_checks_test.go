@@ -94,6 +94,8 @@ func TestLoadRefusesWhatTheServerOrAtlasWouldGetWrong(t *testing.T) {
 		{"date default in another form", table("t", col("d", "    type = date\n    default = \"20200101\"\n")), `"20200101" is not a date the server takes as written`},
 		{"json default that is not JSON", table("t", col("j", "    type = json\n    default = \"{\"\n")), `default of t.j: "{" is not JSON`},
 		{"varchar(0)", table("t", col("s", "    type = varchar(0)\n")), `pike.hcl:8:12: t.s is varchar(0), which holds only '' and NULL`},
+		{"spatial column: no plan holding it could be read (MySQL: TestSpatialRefusedForMySQL)", table("t", col("p", "    type = point\n    null = true\n")), `pike.hcl:8:12: t.p is point: emcee's SQL reader, TiDB's MySQL parser, cannot read spatial types, so no plan holding one could be checked or applied: keep the table out`},
+		{"spatial column given as sql()", table("t", col("g", "    type = sql(\"geometrycollection\")\n    null = true\n")), `pike.hcl:8:12: t.g is geometrycollection: emcee's SQL reader`},
 		{"char(0), which Atlas writes as char(1)", table("t", col("s", "    type = char(0)\n")), `t.s is char(0): Atlas writes it as char, which is char(1)`},
 		{"varchar(70000)", table("t", col("s", "    type = varchar(70000)\n")), `t.s is varchar(70000); in its character set (4 bytes per character) the server allows at most varchar(16383)`},
 		{"latin1 varchar over its limit", table("t", col("s", "    type = varchar(65533)\n    charset = \"latin1\"\n")), `at most varchar(65532)`},
@@ -114,6 +116,14 @@ func TestLoadRefusesWhatTheServerOrAtlasWouldGetWrong(t *testing.T) {
 				t.Fatalf("got %v\nwant it to contain %q\nsource:\n%s", err, tc.want, tc.src)
 			}
 		})
+	}
+}
+
+func TestSpatialRefusedForMySQL(t *testing.T) {
+	src := table("t", col("p", "    type = multipolygon\n    null = true\n"))
+	_, err := ParseRelease("pike", "pike.hcl", []byte(src), project.Target{Flavor: "mysql", Major: 8})
+	if want := "pike.hcl:8:12: t.p is multipolygon: emcee's SQL reader"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("got %v, want an error saying %q", err, want)
 	}
 }
 

@@ -34,7 +34,7 @@ func needsPlaceholder(c *schema.Column) bool {
 // under NO_ZERO_DATE, a member of the enum, valid JSON under MariaDB's
 // json_valid check), as SQL. ok is false for a type with no such literal on
 // the target: MySQL 8.0 takes only expression defaults for TEXT, BLOB and
-// JSON, and no server has a literal for spatial types.
+// JSON.
 func (c *Context) placeholderValue(col *schema.Column) (string, bool) {
 	switch t := col.Type.Type.(type) {
 	case *schema.StringType:

@@ -106,8 +106,18 @@ func syntaxError(src string, prefix int, err error, what string) *Error {
 	case what == "expression":
 		return errorAt(src, at, "syntax error at %q", snippet(src[at:]))
 	}
+	if m := spatialType.FindString(src[at:]); m != "" {
+		return errorAt(src, at, "%s is a spatial type: %s", m, NoSpatial)
+	}
 	return errorAt(src, at, "emcee cannot read the %s from %q on (a syntax error, or a form the SQL parser does not have)", what, snippet(src[at:]))
 }
+
+// NoSpatial says why a spatial column is refused wherever emcee meets
+// one (a release, a SQL release, a plan): TiDB's grammar has no spatial
+// types, and a plan emcee cannot read is one the applier refuses.
+const NoSpatial = "emcee's SQL reader, TiDB's MySQL parser, cannot read spatial types, so no plan holding one could be checked or applied: keep the table out of the releases emcee plans, or use another type (the value's WKB in a varbinary or blob)"
+
+var spatialType = regexp.MustCompile(`(?i)^(geometry|point|linestring|polygon|multipoint|multilinestring|multipolygon|geometrycollection|geomcollection)\b`)
 
 // nearOffset is where in src the parser stopped, from its "near "rest""
 // ("rest" is the input from that token on; prefix bytes were parsed before

@@ -71,6 +71,8 @@ func TestReadStmtRefuses(t *testing.T) {
 		{"CREATE TABLE t (a int) TRIGGER x", "TRIGGER", `from "TRIGGER x" on`},
 		{"SET STATEMENT x = FOR ALTER TABLE t ADD COLUMN y int", "x =", "settings of SET STATEMENT"},
 		{"SET STATEMENT x=1 FOR ALTER TABLE t ADD COLUMN y int INVISIBLE", "INVISIBLE", `from "INVISIBLE" on`},
+		{"ALTER TABLE t ADD COLUMN a polygon NULL, ALGORITHM=INSTANT", "polygon", "polygon is a spatial type: emcee's SQL reader, TiDB's MySQL parser, cannot read spatial types"},
+		{"CREATE TABLE t (`id` int NOT NULL, `loc` POINT NOT NULL, SPATIAL INDEX `sp` (`loc`))", "POINT", "POINT is a spatial type"},
 		{"ALTER TABLE t ALGORITHM=FAST", "", "Unknown ALGORITHM"},
 		{"DROP TABLE a; DROP TABLE b", "", "2 statements"},
 		{"ALTER TABLE t /*!50000 DROP COLUMN a */ ADD COLUMN b int", "/*!", "executable comment"},
