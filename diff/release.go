@@ -25,8 +25,9 @@ type Release struct {
 	Schema       *schema.Schema
 	Declarations *Declarations
 	// blocks names, for a release assembled block by block, what each
-	// table was evaluated from (pieceKey): two tables of the same key are
-	// the same evaluation (unchanged.go).
+	// table that Atlas's diff leaves alone (leftAlone) was evaluated from
+	// (pieceKey): two tables of the same key are the same evaluation
+	// (unchanged.go).
 	blocks map[string][32]byte
 }
 

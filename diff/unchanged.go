@@ -57,10 +57,9 @@ func unchanged(from, to *Release) map[string]bool {
 			continue
 		}
 		// The same key is the same evaluation: the previous release's
-		// table is equal to this one.
-		if leftAlone(t) {
-			out[t.Name] = true
-		}
+		// table is equal to this one, and left alone by the diff
+		// (assemble keeps only the keys of such tables).
+		out[t.Name] = true
 	}
 	for dropped := true; dropped; {
 		dropped = false
