@@ -485,9 +485,7 @@ func assemble(src Source, t project.Target, pieces []*piece, chunks []chunk, key
 		return nil, errChunks
 	}
 	for _, p := range pieces {
-		if p.Kind == "table" {
-			p.checked.Store(true)
-		}
+		p.checked.Store(true) // only a table's is read
 	}
 	copied := *s
 	return &Release{Name: src.Release, File: src.File, Schema: &copied, Declarations: d, blocks: blocks}, nil
