@@ -67,7 +67,9 @@ func (s *Session) sayForeignTriggers(ctx context.Context, table string) error {
 		}
 	}
 	if len(theirs) > 0 {
-		s.say("    note: the backfill updates each pending row of %s, and so fires for each the UPDATE triggers of the table that emcee did not create: %s", sqlsyntax.Ident(table), strings.Join(theirs, ", "))
+		// A comment in the script a dry run prints.
+		lead := map[bool]string{false: "    ", true: "-- "}[s.opts.DryRun]
+		s.say("%snote: the backfill updates each pending row of %s, and so fires for each the UPDATE triggers of the table that emcee did not create: %s", lead, sqlsyntax.Ident(table), strings.Join(theirs, ", "))
 	}
 	return nil
 }
@@ -152,20 +154,6 @@ func (s *Session) backfillRows(ctx context.Context, rev *revision.Revision, rec 
 			}
 			size = min(size, left)
 		}
-		// Replicas and load are checked before every batch, the first
-		// one too: a run started into a lagging fleet waits.
-		if err := s.waitToRun(ctx, func(why string) { paused = why; report(false) }); err != nil {
-			var crit *CriticalLoad
-			if errors.As(err, &crit) {
-				crit.Table = st.Table
-				if lo.Valid {
-					crit.After = st.Key + " = " + history.ShowKey(lo.String)
-				}
-				report(true)
-				s.say("    stopped by --critical-load: %s is %d (limit %d), %d rows backfilled by this run", crit.Limit.Var, crit.Value, crit.Limit.Max, rows)
-			}
-			return rows, false, err
-		}
 		// The batch ends at the size-th key after the last one done: a
 		// range on the primary key locks only those rows. A deadlock or
 		// lock wait timeout rolls the batch back; it is tried again whole.
@@ -178,6 +166,21 @@ func (s *Session) backfillRows(ctx context.Context, rev *revision.Revision, rec 
 		}
 		var took time.Duration
 		err := s.retry(ctx, what, rev, i, func() error {
+			// Replicas and load are checked before every batch, the first
+			// one too (a run started into a lagging fleet waits), and
+			// before every retry of one, which may come seconds later.
+			if err := s.waitToRun(ctx, func(why string) { paused = why; report(false) }); err != nil {
+				var crit *CriticalLoad
+				if errors.As(err, &crit) {
+					crit.Table = st.Table
+					if lo.Valid {
+						crit.After = st.Key + " = " + history.ShowKey(lo.String)
+					}
+					report(true)
+					s.say("    stopped by --critical-load: %s is %d (limit %d), %d rows backfilled by this run", crit.Limit.Var, crit.Value, crit.Limit.Max, rows)
+				}
+				return err
+			}
 			t0 := time.Now()
 			defer func() { took = time.Since(t0) }()
 			hi = sql.NullString{}
@@ -248,29 +251,13 @@ func (s *Session) backfillRows(ctx context.Context, rev *revision.Revision, rec 
 // The throttles are checked before it, as before any batch, and --max-rows
 // stops before an UPDATE that would write more rows than it leaves: the one
 // UPDATE cannot stop part way (it ran whole under --max-rows 1, into a
-// lagging fleet and past --critical-load).
+// lagging fleet and past --critical-load). Before every attempt: a
+// deadlock retry ran it whole seconds later, past a --critical-load
+// crossed meanwhile.
 func (s *Session) unbatched(ctx context.Context, rev *revision.Revision, rec *history.Record, i int, persist bool) (int64, bool, error) {
 	st := rev.Statements[i]
 	b, _, err := s.readBackfill(ctx, st)
 	if err != nil {
-		return 0, false, err
-	}
-	if s.opts.MaxRows > 0 {
-		n, err := s.pendingRows(ctx, st)
-		if err != nil {
-			return 0, false, s.redact(err)
-		}
-		if left := s.opts.MaxRows - s.rowsRun; n > left {
-			s.say("    stopped by --max-rows: the backfill of %s runs as one UPDATE (no single-column primary key to batch on) over its %d pending rows, more than the %d --max-rows leaves this run; rerun with --max-rows %d or more, or without it, to run it", st.Table, n, max(left, 0), n)
-			return 0, false, nil
-		}
-	}
-	if err := s.waitToRun(ctx, func(string) {}); err != nil {
-		var crit *CriticalLoad
-		if errors.As(err, &crit) {
-			crit.Table = st.Table
-			s.say("    stopped by --critical-load: %s is %d (limit %d), before the backfill's one UPDATE", crit.Limit.Var, crit.Value, crit.Limit.Max)
-		}
 		return 0, false, err
 	}
 	stmtLog, err := s.statementLogged(ctx)
@@ -279,7 +266,27 @@ func (s *Session) unbatched(ctx context.Context, rev *revision.Revision, rec *hi
 	}
 	q := b.SQL()
 	var n int64
+	stopped := false
 	err = s.retry(ctx, "backfill of "+st.Table+" (one UPDATE)", rev, i, func() (err error) {
+		if s.opts.MaxRows > 0 {
+			n, err := s.pendingRows(ctx, st)
+			if err != nil {
+				return s.redact(err)
+			}
+			if left := s.opts.MaxRows - s.rowsRun; n > left {
+				s.say("    stopped by --max-rows: the backfill of %s runs as one UPDATE (no single-column primary key to batch on) over its %d pending rows, more than the %d --max-rows leaves this run; rerun with --max-rows %d or more, or without it, to run it", st.Table, n, max(left, 0), n)
+				stopped = true
+				return nil
+			}
+		}
+		if err := s.waitToRun(ctx, func(string) {}); err != nil {
+			var crit *CriticalLoad
+			if errors.As(err, &crit) {
+				crit.Table = st.Table
+				s.say("    stopped by --critical-load: %s is %d (limit %d), before the backfill's one UPDATE", crit.Limit.Var, crit.Value, crit.Limit.Max)
+			}
+			return err
+		}
 		n, err = s.batch(ctx, st, q, nil, stmtLog, func(tx *sql.Tx, n int64) error {
 			if !persist {
 				return nil
@@ -288,7 +295,7 @@ func (s *Session) unbatched(ctx context.Context, rev *revision.Revision, rec *hi
 		})
 		return err
 	})
-	if err != nil {
+	if err != nil || stopped {
 		return 0, false, err
 	}
 	rec.RowsDone += n
@@ -366,14 +373,11 @@ func (s *Session) statementLogged(ctx context.Context) (bool, error) {
 // RAND(), SYSDATE() or the like, and each replica would write other values
 // than the primary's.
 func unsafeLogged(ctx context.Context, tx *sql.Tx, st revision.Statement) error {
-	return dbconn.EachRow(ctx, tx, "SHOW WARNINGS", nil, func(rows *sql.Rows) error {
-		var level, msg string
-		var code int
-		if err := rows.Scan(&level, &code, &msg); err != nil || code != 1592 {
-			return err
-		}
-		return fmt.Errorf("the backfill of %s is unsafe for binlog_format = STATEMENT, in which replicas run it again (the server: %s): each replica would write other values than this server; nothing of it was committed. Run migrate with binlog_format ROW or MIXED (SET GLOBAL binlog_format = 'MIXED', for the sessions started after it), or change the backfill to compute what replicas compute alike", st.Table, msg)
-	})
+	msg, err := dbconn.UnsafeWarning(ctx, tx)
+	if err != nil || msg == "" {
+		return err
+	}
+	return fmt.Errorf("the backfill of %s is unsafe for binlog_format = STATEMENT, in which replicas run it again (the server: %s): each replica would write other values than this server; nothing of it was committed. Run migrate with binlog_format ROW or MIXED (SET GLOBAL binlog_format = 'MIXED', for the sessions started after it), or change the backfill to compute what replicas compute alike", st.Table, msg)
 }
 
 // keyKind is how the values of a backfill's key travel from the server

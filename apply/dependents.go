@@ -90,10 +90,7 @@ func (s *Session) liveObjects(ctx context.Context) ([]liveObject, error) {
 // than one the revision itself drops first (emcee's sync triggers and
 // views, dropped before the columns they read).
 func (s *Session) checkDependents(ctx context.Context, rev *revision.Revision, rec *history.Record) error {
-	from := 0
-	if rec != nil {
-		from = rec.Applied
-	}
+	from := rec.Confirmed()
 	// A view the revision renames aside and drops later (a rollback's
 	// rename-table: RENAME TABLE view TO parked, table TO view; DROP VIEW
 	// parked) is the revision's own, like the views it drops.

@@ -1,14 +1,13 @@
 package apply
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 
 	"github.com/emcee-db/emcee/devdb"
 	"github.com/emcee-db/emcee/history"
-	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
 )
 
@@ -92,10 +91,10 @@ func (s *Session) Forget(ctx context.Context, name string) (*Result, error) {
 			return res, s.redact(err)
 		}
 		delete(s.Records, name)
-		res.Message = fmt.Sprintf("%s forgotten: the live schema shows nothing of it, and its record (%s) is removed%s", name, describe(rec), note)
+		res.Message = fmt.Sprintf("%s forgotten: the live schema shows nothing of it, and its record (%s) is removed%s", name, cmp.Or(progress(rec), "nothing applied"), note)
 	}
 	res.After = s.Version()
-	res.Next = fmt.Sprintf("`emcee db status` shows what is pending; the next run applies %s from %s", name, filepath.Join(project.Rel(s.Project.PlansDir), revPath(s.Plans, name)))
+	res.Next = fmt.Sprintf("`emcee db status` shows what is pending; the next run applies %s from %s", name, s.planFile(revPath(s.Plans, name)))
 	s.say("%s", res.Message)
 	s.say("next: %s", res.Next)
 	return res, nil
@@ -110,13 +109,6 @@ func recordedNames(rs history.Records, releases []string) string {
 		out = append(out, r.Name)
 	}
 	return fmt.Sprint(out)
-}
-
-func describe(r *history.Record) string {
-	if p := progress(r); p != "" {
-		return p
-	}
-	return "nothing applied"
 }
 
 func revPath(p *revision.Plans, name string) string {

@@ -69,10 +69,7 @@ func (s *Session) checkGates(ctx context.Context, rev *revision.Revision, rec *h
 // runGates runs the revision's gates, or only those numbered in only.
 func (s *Session) runGates(ctx context.Context, rev *revision.Revision, rec *history.Record, only ...int) gateCheck {
 	c := gateCheck{rev: rev, catchUp: -1}
-	passed := 0
-	if rec != nil {
-		passed = rec.Applied
-	}
+	passed := rec.Confirmed()
 	for i, st := range rev.Statements {
 		if st.Kind != revision.Gate || len(only) > 0 && !slices.Contains(only, i) {
 			continue
@@ -193,9 +190,14 @@ func DescribeGates(gates []GateResult) string {
 	return b.String()
 }
 
+// planFile is a file of the plans directory as messages name it.
+func (s *Session) planFile(path string) string {
+	return filepath.Join(project.Rel(s.Project.PlansDir), path)
+}
+
 // at is where a statement is in the plans, as file:line.
 func (s *Session) at(rev *revision.Revision, st revision.Statement) string {
-	path := filepath.Join(project.Rel(s.Project.PlansDir), rev.Path)
+	path := s.planFile(rev.Path)
 	if st.Line > 0 {
 		return fmt.Sprintf("%s:%d", path, st.Line)
 	}

@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"runtime"
 	"slices"
@@ -27,7 +26,6 @@ import (
 	"github.com/emcee-db/emcee/history"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
-	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
@@ -210,35 +208,51 @@ func oscTableName(name string) bool {
 }
 
 // checkOSC refuses, before a revision runs anything, a statement the tool
-// was asked to apply and cannot.
-func (s *Session) checkOSC(ctx context.Context, rev *revision.Revision, from int) error {
+// was asked to apply and cannot. Not the one the run that stopped had
+// handed to the tool: the tool may have applied it (a NO PAD key's
+// shortening, which the tool had swapped in, was refused "before it ran
+// anything" on the table already altered); runOSC checks it once it knows
+// that the tool did not finish.
+func (s *Session) checkOSC(ctx context.Context, rev *revision.Revision, rec *history.Record, from int) error {
+	for i := from; i < len(rev.Statements); i++ {
+		if i == from && rec != nil && rec.OSC != nil && rec.OSC.Running != nil && rec.OSC.Running.Statement == i+1 {
+			continue
+		}
+		if err := s.oscRefused(ctx, rev, i, "refused before it ran anything"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// oscRefused refuses statement i of rev if it copies its table and the
+// tool cannot apply it; how says what the run did before.
+func (s *Session) oscRefused(ctx context.Context, rev *revision.Revision, i int, how string) error {
 	if s.osc == nil {
 		return nil
 	}
-	for i := from; i < len(rev.Statements); i++ {
-		st := rev.Statements[i]
-		a, err := s.oscAlter(st)
-		if err == nil && a != nil && !s.osc.privileged {
-			missing, grants, err := s.oscPrivileges(ctx)
-			if err != nil {
-				return err
-			}
-			if len(missing) > 0 {
-				return &Refusal{
-					Reason: fmt.Sprintf("%s refused before it ran anything: statement %d at %s copies its table (%s), which emcee hands to %s, and %s lacks privileges the tool needs on %s:\n  - %s", rev.ID, i+1, s.at(rev, st), sqlsyntax.Ident(a.Table), s.osc.version, s.Cfg.User, s.Cfg.Addr, strings.Join(missing, "\n  - ")),
-					Next:   fmt.Sprintf("as an administrator: %s; or run without --osc %s (and without osc in the emcee block) to have the server copy the table (ALGORITHM=COPY, writes blocked while it runs)", strings.Join(grants, "; "), project.OSCPtOSC),
-				}
-			}
-			s.osc.privileged = true
-		}
-		if err == nil && a != nil {
-			err = cmp.Or(oscCollidingKeys(rev, a.Table), s.oscRoundedKeys(ctx, st, a.Table), s.oscNames(ctx, a), s.oscDeclared(rev.ID.Release, a.Table))
-		}
+	st := rev.Statements[i]
+	a, err := s.oscAlter(st)
+	if err == nil && a != nil && !s.osc.privileged {
+		missing, grants, err := s.oscPrivileges(ctx)
 		if err != nil {
+			return err
+		}
+		if len(missing) > 0 {
 			return &Refusal{
-				Reason: fmt.Sprintf("%s refused before it ran anything: statement %d at %s copies its table, and %s cannot apply it: %v", rev.ID, i+1, s.at(rev, st), s.osc.version, err),
-				Next:   fmt.Sprintf("run without --osc %s (and without osc in the emcee block) to have the server copy the table (ALGORITHM=COPY, writes blocked while it runs)", project.OSCPtOSC),
+				Reason: fmt.Sprintf("%s %s: statement %d at %s copies its table (%s), which emcee hands to %s, and %s lacks privileges the tool needs on %s:\n  - %s", rev.ID, how, i+1, s.at(rev, st), sqlsyntax.Ident(a.Table), s.osc.version, s.Cfg.User, s.Cfg.Addr, strings.Join(missing, "\n  - ")),
+				Next:   fmt.Sprintf("as an administrator: %s; or run without --osc %s (and without osc in the emcee block) to have the server copy the table (ALGORITHM=COPY, writes blocked while it runs)", strings.Join(grants, "; "), project.OSCPtOSC),
 			}
+		}
+		s.osc.privileged = true
+	}
+	if err == nil && a != nil {
+		err = cmp.Or(oscCollidingKeys(rev, a.Table), s.oscRoundedKeys(ctx, st, a.Table), s.oscNames(ctx, a), s.oscDeclared(rev.ID.Release, a.Table))
+	}
+	if err != nil {
+		return &Refusal{
+			Reason: fmt.Sprintf("%s %s: statement %d at %s copies its table, and %s cannot apply it: %v", rev.ID, how, i+1, s.at(rev, st), s.osc.version, err),
+			Next:   fmt.Sprintf("run without --osc %s (and without osc in the emcee block) to have the server copy the table (ALGORITHM=COPY, writes blocked while it runs)", project.OSCPtOSC),
 		}
 	}
 	return nil
@@ -402,7 +416,7 @@ func (s *Session) oscDeclared(rel, table string) error {
 		if r == "" {
 			continue
 		}
-		snap, err := schemadef.ReadSnapshot(filepath.Join(s.Project.PlansDir, revision.SnapshotFile(r)), s.Project.Target)
+		snap, _, err := s.snapshot(r)
 		if err != nil {
 			return fmt.Errorf("reading what release %s produces: %w; restore it from version control, or regenerate it with `emcee plan`", r, err)
 		}
@@ -466,6 +480,9 @@ func (s *Session) runOSC(ctx context.Context, rev *revision.Revision, rec *histo
 				return err
 			}
 			return history.OSCFinished(ctx, s.Conn, rec)
+		}
+		if err := s.oscRefused(ctx, rev, i, fmt.Sprintf("stopped, statement %d not handed to %s again (the run that stopped had, and the tool did not finish: what it left is dropped)", n, running.Tool)); err != nil {
+			return err
 		}
 		s.say("    the run that stopped had handed this statement to %s, which did not finish: starting it again", running.Tool)
 	}
@@ -665,7 +682,7 @@ func (s *Session) showTriggers(ctx context.Context, table string) ([]history.OSC
 func (s *Session) showCreateTrigger(ctx context.Context, name string) (string, error) {
 	var stmt string
 	err := dbconn.EachRow(ctx, s.Conn, "SHOW CREATE TRIGGER "+sqlsyntax.Ident(name), nil, func(rows *sql.Rows) error {
-		stmt = scanStrings(rows)["sql original statement"]
+		stmt = dbconn.RowByName(rows)["sql original statement"]
 		return nil
 	})
 	if err != nil {
@@ -743,9 +760,7 @@ func (s *Session) oscLeftovers(ctx context.Context, table string) (leftovers, er
 	if err != nil {
 		return l, err
 	}
-	for _, t := range tables {
-		l.newTable = l.newTable || t == newName
-	}
+	l.newTable = slices.Contains(tables, newName)
 	toolTriggers := oscTriggerNames(s.Cfg.Database, table)
 	err = dbconn.EachRow(ctx, s.Conn, "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = DATABASE() AND EVENT_OBJECT_TABLE IN (?, ?, ?) ORDER BY TRIGGER_NAME", []any{table, oldName, newName}, func(rows *sql.Rows) error {
 		var name, on string
@@ -1159,10 +1174,7 @@ func oscArgs(cfg *dbconn.Config, o project.OSC, defaults, plugin string, a *sqls
 		"--set-vars", oscSetVars(limits),
 		"--plugin", plugin,
 	}
-	chunk := o.ChunkTime
-	if chunk == 0 {
-		chunk = project.DefaultOSCChunkTime
-	}
+	chunk := cmp.Or(o.ChunkTime, project.DefaultOSCChunkTime)
 	args = append(args, "--chunk-time", strconv.FormatFloat(chunk.Seconds(), 'f', -1, 64))
 	if o.Sleep > 0 {
 		args = append(args, "--sleep", strconv.FormatFloat(o.Sleep.Seconds(), 'f', -1, 64))

@@ -4,11 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 
 	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/history"
-	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
@@ -71,7 +69,7 @@ func (s *Session) readable(rev *revision.Revision) error {
 		if d := effect.Parse(st.SQL); d.Err != nil {
 			at := s.at(rev, st)
 			if e := (*sqlsyntax.Error)(nil); errors.As(d.Err, &e) && st.Line > 0 {
-				at = fmt.Sprintf("%s:%d:%d", filepath.Join(project.Rel(s.Project.PlansDir), rev.Path), st.Line+e.Line-1, e.Col)
+				at = fmt.Sprintf("%s:%d:%d", s.planFile(rev.Path), st.Line+e.Line-1, e.Col)
 			}
 			return &Refusal{
 				Reason: fmt.Sprintf("%s refused before it ran anything: emcee cannot read statement %d at %s: %v", rev.ID, i+1, at, d.Err),

@@ -7,7 +7,6 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -230,11 +229,9 @@ func contractProgress(rec *history.Record) string {
 // not guess which half of it ran.
 func (s *Session) rollbackRevisions(rel string) ([]*revision.Revision, error) {
 	undo := map[int]*revision.Revision{}
-	for _, r := range s.Plans.Of(rel, revision.Rollback) {
-		undo[r.ID.Seq] = r
-	}
 	inProgress := false
 	for _, r := range s.Plans.Of(rel, revision.Rollback) {
+		undo[r.ID.Seq] = r
 		if rec := s.Records[r.ID.String()]; rec != nil && !rec.ChangedNothing() {
 			inProgress = true
 		}
@@ -256,7 +253,7 @@ func (s *Session) rollbackRevisions(rel string) ([]*revision.Revision, error) {
 		if rb == nil {
 			want := revision.ID{Release: rel, Phase: revision.Rollback, Seq: ex.ID.Seq}
 			return nil, fmt.Errorf("%s is missing: %s was applied and nothing undoes it; run `emcee plan`, which writes a rollback revision beside every expand revision, commit it, and rerun `emcee db rollback`. Nothing was changed",
-				filepath.Join(project.Rel(s.Project.PlansDir), want.File()), ex.ID)
+				s.planFile(want.File()), ex.ID)
 		}
 		out = append(out, rb)
 	}
@@ -323,8 +320,9 @@ type Loss struct {
 	// the URL names no account the client can log in as (dbconn.ClientUser).
 	Save    string `json:"save"`
 	Restore string `json:"restore,omitempty"`
-	// Unsaved says why a column has no commands though the URL names an
-	// account: values too long for a line of its copy-out.
+	// Unsaved says why there are no commands though the URL names an
+	// account: values too long for a line of the copy-out, or a column of
+	// a table without a primary key.
 	Unsaved string `json:"unsaved,omitempty"`
 	// refilled: a column counted against what the release's migrate
 	// computes from the previous release's columns (recountLosses).
@@ -373,7 +371,7 @@ func (s *Session) rollbackLosses(ctx context.Context, res *Result, rel string, r
 		s.preflightNote(res)("--drop-new-data: the rollback %s %s: %s", verb, what, strings.Join(lines, "; "))
 		return nil
 	}
-	var saves []string
+	var saves, restores []string
 	if _, err := s.Cfg.ClientUser(); err != nil {
 		saves = append(saves, "      (no command to copy them out: "+err.Error()+")")
 	}
@@ -382,11 +380,8 @@ func (s *Session) rollbackLosses(ctx context.Context, res *Result, rel string, r
 			saves = append(saves, "      "+l.Save)
 		}
 		if l.Unsaved != "" {
-			saves = append(saves, "      (no command to copy out "+l.Table+"."+l.Column+": "+l.Unsaved+")")
+			saves = append(saves, "      (no command to copy out "+strings.TrimSuffix(l.Table+"."+l.Column, ".")+": "+l.Unsaved+")")
 		}
-	}
-	var restores []string
-	for _, l := range losses {
 		if l.Restore != "" {
 			restores = append(restores, "      "+l.Restore)
 		}
@@ -442,11 +437,7 @@ func (s *Session) recountLosses(ctx context.Context, rev *revision.Revision, i i
 	if len(grew) == 0 {
 		return nil
 	}
-	rec := s.Records[rev.ID.String()]
-	applied := 0
-	if rec != nil {
-		applied = rec.Applied
-	}
+	applied := s.Records[rev.ID.String()].Confirmed()
 	return &Refusal{
 		Reason: fmt.Sprintf("rollback of %s stopped before statement %d of %s (%s): counted again just before the drop, it would drop more than the run counted when it began (and, with --drop-new-data, accepted): %s. %s code is still writing, and what it wrote since is in no copy. %d of %d statements of %s are applied; nothing of this statement ran",
 			rel, i+1, rev.ID, s.at(rev, rev.Statements[i]), strings.Join(grew, "; "), rel, applied, len(rev.Statements), rev.ID),
@@ -462,10 +453,7 @@ func (s *Session) recountLosses(ctx context.Context, rev *revision.Revision, i i
 func (s *Session) countLosses(ctx context.Context, rel string, revs []*revision.Revision) ([]Loss, error) {
 	var out []Loss
 	for _, rev := range revs {
-		from := 0
-		if rec := s.Records[rev.ID.String()]; rec != nil {
-			from = min(rec.Applied, len(rev.Statements))
-		}
+		from := min(s.Records[rev.ID.String()].Confirmed(), len(rev.Statements))
 		for _, st := range rev.Statements[from:] {
 			l, err := s.statementLosses(ctx, rel, revs, rev, st)
 			if err != nil {
@@ -528,7 +516,7 @@ func (s *Session) statementLosses(ctx context.Context, rel string, revs []*revis
 			if ff := fills[e.Table+"."+strings.ToLower(e.Name)]; ff != nil && !readsAny(ff.Reads, dropped[e.Table]) {
 				f = ff
 			}
-			l, err = s.columnLoss(ctx, e.Table, e.Name, f, dropped[e.Table])
+			l, err = s.columnLoss(ctx, e.Table, e.Name, f)
 		case effect.DropTable:
 			l, err = s.tableLoss(ctx, e.Table)
 		default:
@@ -555,9 +543,8 @@ func readsAny(reads, cols map[string]bool) bool {
 
 // columnLoss counts the rows of table whose column holds what the
 // rollback loses; nil when the column is gone already (an IF EXISTS drop,
-// or a drop an earlier run applied). drops are the table's columns the
-// rollback drops, lowercased.
-func (s *Session) columnLoss(ctx context.Context, table, column string, f *sqlsyntax.Fill, drops map[string]bool) (*Loss, error) {
+// or a drop an earlier run applied).
+func (s *Session) columnLoss(ctx context.Context, table, column string, f *sqlsyntax.Fill) (*Loss, error) {
 	c := sqlsyntax.Ident(column)
 	preds := []string{"NOT (" + c + " <=> DEFAULT(" + c + "))", c + " IS NOT NULL"}
 	if f != nil {
@@ -573,7 +560,7 @@ func (s *Session) columnLoss(ctx context.Context, table, column string, f *sqlsy
 		})
 		switch {
 		case err == nil:
-			save, restore, unsaved, err := s.saveColumn(ctx, table, column, pred, drops)
+			save, restore, unsaved, err := s.saveColumn(ctx, table, column, pred)
 			if err != nil {
 				return nil, err
 			}
@@ -591,20 +578,17 @@ func (s *Session) columnLoss(ctx context.Context, table, column string, f *sqlsy
 	return nil, nil
 }
 
-// tableLoss counts the rows of a table the rollback drops. Its copy-out
-// is the table's rows only, as INSERT statements naming their columns
-// (binary values in hexadecimal, exact whatever the bytes), to put back
-// into the table a later expand creates again; the dump tool streams
-// them (its --quick is on by default). Not its triggers, which
-// --no-create-info leaves in: the restore created them again, with the
-// definer of whoever copied the rows out, beside what the later release
-// declares. Nor the settings it writes first (--compact), which turn
-// foreign_key_checks off for the session reading the file: rows of a
-// child table went back in after the previous release had deleted their
-// parents. The restore's session takes the others instead: the time zone
-// the rows were copied out in, and the dump's sql_mode (an id 0 stays 0, a
-// value written for a generated column is ignored, as the dump tool's own
-// file has it).
+// tableLoss counts the rows of a table the rollback drops, and copies
+// them out as one INSERT each (copyOut) naming the columns it writes: not
+// the generated ones, whose values a strict restore refuses (MariaDB's
+// error 1906), and which the dump tool wrote, so that its file was put
+// back in a sql_mode that was not strict, cutting a value too long for
+// the table a rewritten release creates again, the restore exiting 0
+// (e2e TestAttackTableRestoreOfGeneratedColumnsIsStrict). The file is
+// rows only: no triggers (a dump's came back with the definer of whoever
+// copied them out, beside what the later release declares), and no
+// setting turning foreign_key_checks off (a child's rows went back in
+// after the previous release had deleted their parents).
 func (s *Session) tableLoss(ctx context.Context, table string) (*Loss, error) {
 	var n int64
 	if err := s.Conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+sqlsyntax.Ident(table)).Scan(&n); err != nil {
@@ -613,65 +597,44 @@ func (s *Session) tableLoss(ctx context.Context, table string) (*Loss, error) {
 		}
 		return nil, err
 	}
-	l := &Loss{Table: table, Rows: n}
-	dump, err := s.client(true)
-	if err != nil {
-		return l, nil
+	cols, err := dbconn.Strings(ctx, s.Conn, "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND EXTRA NOT LIKE '%VIRTUAL GENERATED%' AND EXTRA NOT LIKE '%STORED GENERATED%' ORDER BY ORDINAL_POSITION", table)
+	var types map[string]string
+	if err == nil {
+		types, err = s.columnTypes(ctx, table)
 	}
-	mysql, _ := s.client(false)
-	// Strict, unless a generated column's value in the dump (which it
-	// then ignores) would stop it: without, a value too long for the
-	// table a rewritten release creates again was cut to fit, the restore
-	// exiting 0 (e2e TestAttackTableRestoreDoesNotCutValues).
-	var generated int
-	if err := s.Conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND (EXTRA LIKE '%VIRTUAL GENERATED%' OR EXTRA LIKE '%STORED GENERATED%')", table).Scan(&generated); err != nil {
+	if err != nil {
 		return nil, err
 	}
-	mode := "NO_AUTO_VALUE_ON_ZERO,STRICT_ALL_TABLES"
-	if generated > 0 {
-		mode = "NO_AUTO_VALUE_ON_ZERO"
+	names := make([]string, len(cols))
+	values := []string{}
+	for i, c := range cols {
+		names[i] = sqlsyntax.Ident(c)
+		if i > 0 {
+			values = append(values, "', '")
+		}
+		values = append(values, restoreLiteral(c, types[strings.ToLower(c)]))
 	}
-	file := shell.Word(s.saveFile("sql", table))
-	l.Save = dump + " --single-transaction --compact --no-create-info --skip-triggers --complete-insert --hex-blob -- " + shell.Word(s.Cfg.Database) + " " + shell.Word(table) + " > " + file
-	l.Restore = mysql + " --init-command=" + shell.Quote("SET SESSION sql_mode = "+sqlsyntax.String(mode)+", time_zone = '+00:00'") + " -- " + shell.Word(s.Cfg.Database) + " < " + file
-	return l, nil
+	parts := append([]string{sqlsyntax.String("INSERT INTO " + sqlsyntax.Ident(table) + " (" + strings.Join(names, ", ") + ") VALUES (")}, values...)
+	l := &Loss{Table: table, Rows: n}
+	// NO_AUTO_VALUE_ON_ZERO: an id 0 stays 0.
+	l.Save, l.Restore, l.Unsaved, err = s.copyOut(ctx, "TRUE", "NO_AUTO_VALUE_ON_ZERO,STRICT_ALL_TABLES", true, append(parts, "');'"), table)
+	return l, err
 }
 
 // saveColumn is a command that copies the lost values of a column out,
-// and the command that puts them back. Copied out with the server's
-// command-line client, as its --batch prints them, they could not be put
-// back exactly: it prints a NULL and the string 'NULL' alike, and escapes
-// tabs, line breaks and backslashes its own way. So the server writes,
-// for each row, the UPDATE that puts the value back, every value a
-// literal of its exact bytes (restoreLiteral) and the file ASCII but for
-// the names, and the client prints it as it is (--raw), row by row as
-// the server sends them (--quick: without it the client holds the whole
-// result in memory before printing the first row). The row is found by
-// the table's primary key; without one, by the row's other columns (the
-// values alone say nothing of where they go back) but for those the
-// rollback drops (drops), which the later expand adds again holding no
-// value yet: a restore looking for the values they held found no row;
-// text compared by its bytes as well.
+// and the command that puts them back: for each row, the UPDATE that puts
+// the value back (copyOut), finding the row by the table's primary key.
+// A table without one gets no commands: found by its other columns, a
+// row the previous release changed since (it serves again after the
+// rollback) was matched by no UPDATE, the restore exiting 0 without its
+// value, and rows alike in all of them got each other's values.
 // The UPDATE names the columns the server would otherwise stamp with the
-// time of the restore (onUpdateColumns), which a keyless table's next
-// restore also looks for. A failed read of those columns is an error, not
-// a command that copies the values alone.
-// A line longer than the server's max_allowed_packet is NULL (CONCAT's
-// limit, a warning only): a value of 9 MB was copied out as NULL and put
-// back as NULL, both commands exiting 0. Such rows are counted first, and
-// the column gets no commands (unsaved says why); one grown longer after
-// the count is the line NULL, which the restore stops at.
-func (s *Session) saveColumn(ctx context.Context, table, column, pred string, drops map[string]bool) (save, restore, unsaved string, err error) {
+// time of the restore (onUpdateColumns). A failed read of those columns
+// is an error, not a command that copies the values alone.
+func (s *Session) saveColumn(ctx context.Context, table, column, pred string) (save, restore, unsaved string, err error) {
 	key, err := dbconn.Strings(ctx, s.Conn, "SELECT COLUMN_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND INDEX_NAME = 'PRIMARY' ORDER BY SEQ_IN_INDEX", table)
-	keyless := err == nil && len(key) == 0
-	if keyless {
-		var cols []string
-		cols, err = dbconn.Strings(ctx, s.Conn, "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME <> ? ORDER BY ORDINAL_POSITION", table, column)
-		for _, c := range cols {
-			if !drops[strings.ToLower(c)] {
-				key = append(key, c)
-			}
-		}
+	if err == nil && len(key) == 0 {
+		return "", "", fmt.Sprintf("table %s has no primary key, so nothing says which row a value goes back to: a restore finding rows by their other columns misses each row changed since (the previous release writes on) and mixes up rows alike in them; copy the rows out whole (SELECT * FROM %s WHERE %s) to put them back by hand, or give the table a primary key", table, sqlsyntax.Ident(table), pred), nil
 	}
 	var stamped []string
 	if err == nil {
@@ -684,10 +647,6 @@ func (s *Session) saveColumn(ctx context.Context, table, column, pred string, dr
 	if err != nil {
 		return "", "", "", s.redact(fmt.Errorf("reading the columns that say where %s.%s's lost values go back: %w", table, column, err))
 	}
-	client, err := s.client(false)
-	if err != nil {
-		return "", "", "", nil
-	}
 	parts := []string{sqlsyntax.String("UPDATE " + sqlsyntax.Ident(table) + " SET " + sqlsyntax.Ident(column) + " = "), restoreLiteral(column, types[strings.ToLower(column)])}
 	for _, c := range stamped {
 		if !strings.EqualFold(c, column) {
@@ -699,16 +658,39 @@ func (s *Session) saveColumn(ctx context.Context, table, column, pred string, dr
 		if i > 0 {
 			join = " AND "
 		}
-		typ := types[strings.ToLower(k)]
-		parts = append(parts, sqlsyntax.String(join+sqlsyntax.Ident(k)+" <=> "), restoreLiteral(k, typ))
-		if keyless && collated[typ] {
-			// Equal under the column's collation is not the same value
-			// ('x', 'X' and 'x ' under a _ci one that pads): without a
-			// key that keeps them apart, each row's UPDATE wrote them all.
-			parts = append(parts, sqlsyntax.String(" AND CAST(CONVERT("+sqlsyntax.Ident(k)+" USING utf8mb4) AS BINARY) <=> CAST("), restoreLiteral(k, typ), sqlsyntax.String(" AS BINARY)"))
-		}
+		parts = append(parts, sqlsyntax.String(join+sqlsyntax.Ident(k)+" <=> "), restoreLiteral(k, types[strings.ToLower(k)]))
 	}
-	parts = append(parts, sqlsyntax.String(";"))
+	return s.copyOut(ctx, pred, "STRICT_ALL_TABLES", false, append(parts, "';'"), table, column)
+}
+
+// copyOut is a command that copies out the rows of table where pred
+// holds, as the statements that put them back, one a row (the SQL
+// expression CONCAT(parts...) writes it), and the command that runs
+// them. Copied out with the server's command-line client, as its --batch
+// prints them, values could not be put back exactly: it prints a NULL and
+// the string 'NULL' alike, and escapes tabs, line breaks and backslashes
+// its own way. So the server writes the statements, every value a literal
+// of its exact bytes (restoreLiteral) and the file ASCII but for the
+// names, and the client prints them as they are (--raw), row by row as
+// the server sends them (--quick: without it the client holds the whole
+// result in memory before printing the first row). The file sets mode
+// first, strict: in a server's non-strict sql_mode, a value too long for
+// the column a rewritten release made shorter was cut to fit (e2e
+// TestAttackColumnRestoreDoesNotCutValues), and +00:00, where no local
+// time is ambiguous. Atomic, it puts back all or nothing: rows of a
+// table, of which a restore stopped half-way (a parent row gone) could
+// not run again (the rows it had put back duplicate keys then).
+// A line longer than the server's max_allowed_packet is NULL (CONCAT's
+// limit, a warning only): a value of 9 MB was copied out as NULL and put
+// back as NULL, both commands exiting 0. Such rows are counted first, and
+// there are no commands (unsaved says why); one grown longer after the
+// count is the line NULL, which the restore stops at.
+func (s *Session) copyOut(ctx context.Context, pred, mode string, atomic bool, parts []string, names ...string) (save, restore, unsaved string, err error) {
+	table := names[0]
+	client, err := s.client()
+	if err != nil {
+		return "", "", "", nil
+	}
 	var long, packet int64
 	// Under --drop-new-data no one copies the rows out, and the recount
 	// before each drop would pay for this pass again.
@@ -718,22 +700,22 @@ func (s *Session) saveColumn(ctx context.Context, table, column, pred string, dr
 		})
 	}
 	if err != nil {
-		return "", "", "", s.redact(fmt.Errorf("measuring the copy-out of %s.%s: %w", table, column, err))
+		return "", "", "", s.redact(fmt.Errorf("measuring the copy-out of %s: %w", strings.Join(names, "."), err))
 	}
 	if long > 0 {
-		return "", "", fmt.Sprintf("%d of its rows hold a value whose line (an UPDATE with the value in hexadecimal, twice its bytes) is longer than the server's max_allowed_packet, %d bytes, which the copy-out would write as NULL; raise max_allowed_packet on the server (SET GLOBAL max_allowed_packet = 1073741824) and rerun for the commands, or copy them out another way", long, packet), nil
+		return "", "", fmt.Sprintf("%d of its rows hold a value whose line (a statement with the value in hexadecimal, twice its bytes) is longer than the server's max_allowed_packet, %d bytes, which the copy-out would write as NULL; raise max_allowed_packet on the server (SET GLOBAL max_allowed_packet = 1073741824) and rerun for the commands, or copy them out another way", long, packet), nil
 	}
 	// As emcee's session counted, for pred to read as it was counted: in
 	// the application's time zone, where the fill computes. The values do
-	// not depend on it (a TIMESTAMP goes as FROM_UNIXTIME of its instant,
-	// restoreLiteral), and the file puts them back in +00:00, where no
-	// local time is ambiguous, and strict: in a server's non-strict
-	// sql_mode, a value too long for the column a rewritten release made
-	// shorter was cut to fit (e2e TestAttackColumnRestoreDoesNotCutValues).
+	// not depend on it (a TIMESTAMP goes as FROM_UNIXTIME of its instant).
+	head, tail := "SET SESSION sql_mode = "+sqlsyntax.String(mode)+", time_zone = "+sqlsyntax.String(dbconn.PinnedTimeZone)+";", ""
+	if atomic {
+		head, tail = head+" START TRANSACTION;", "; SELECT 'COMMIT;'"
+	}
 	q := "SET SESSION sql_mode = " + sqlsyntax.String(dbconn.SQLMode) + ", time_zone = " + sqlsyntax.String(s.appZone) + "; " +
-		"SELECT " + sqlsyntax.String("SET SESSION sql_mode = 'STRICT_ALL_TABLES', time_zone = "+sqlsyntax.String(dbconn.PinnedTimeZone)+";") + "; " +
-		"SELECT CONCAT(" + strings.Join(parts, ", ") + ") FROM " + sqlsyntax.Ident(table) + " WHERE " + pred
-	file := shell.Word(s.saveFile("sql", table, column))
+		"SELECT " + sqlsyntax.String(head) + "; " +
+		"SELECT CONCAT(" + strings.Join(parts, ", ") + ") FROM " + sqlsyntax.Ident(table) + " WHERE " + pred + tail
+	file := shell.Word(s.saveFile(names...))
 	save = client + " --batch --raw --skip-column-names --quick --execute=" + shell.Quote(q) + " -- " + shell.Word(s.Cfg.Database) + " > " + file
 	return save, client + " -- " + shell.Word(s.Cfg.Database) + " < " + file, "", nil
 }
@@ -750,10 +732,6 @@ func (s *Session) columnTypes(ctx context.Context, table string) (map[string]str
 	})
 	return types, err
 }
-
-// collated are the data types whose values compare under a collation,
-// equal where their bytes differ.
-var collated = map[string]bool{"char": true, "varchar": true, "tinytext": true, "text": true, "mediumtext": true, "longtext": true, "enum": true, "set": true}
 
 // restoreLiteral is an SQL expression whose value is the text of a
 // literal that gives the column's value back exactly, NULL for NULL:
@@ -790,24 +768,24 @@ func restoreLiteral(column, dataType string) string {
 	return "IF(" + c + " IS NULL, 'NULL', " + lit + ")"
 }
 
-// client is the server's command-line client (or dump tool), connected as
-// emcee is, the password (if any) asked for at its prompt: never printed.
-// Its callers end the options with -- before the database and table: a
-// name may start with -- (a table named --result-file=x was read as the
-// dump tool's option). It asks for utf8mb4, as emcee's own connections
-// do: the client's default follows the locale, which would mangle the
-// values it copies. It reads no option file (--no-defaults, which must
-// come first), since the command says all it needs: an operator's
-// ~/.my.cnf with safe-updates made the client return 1,000 rows of the
-// values to keep, and a [mysqldump] no-data none of a table's rows.
-func (s *Session) client(dump bool) (string, error) {
+// client is the server's command-line client, connected as emcee is,
+// the password (if any) asked for at its prompt: never printed. Its
+// callers end the options with -- before the database: a table's name
+// may start with -- (a table named --result-file=x was read as the dump
+// tool's option, when a dump copied tables out). It asks for utf8mb4, as
+// emcee's own connections do: the client's default follows the locale,
+// which would mangle the values it copies. It reads no option file
+// (--no-defaults, which must come first), since the command says all it
+// needs: an operator's ~/.my.cnf with safe-updates made the client
+// return 1,000 rows of the values to keep.
+func (s *Session) client() (string, error) {
 	user, err := s.Cfg.ClientUser()
 	if err != nil {
 		return "", err
 	}
-	name := map[bool]string{false: "mysql", true: "mysqldump"}[dump]
+	name := "mysql"
 	if s.Project.Target.MariaDB() {
-		name = map[bool]string{false: "mariadb", true: "mariadb-dump"}[dump]
+		name = "mariadb"
 	}
 	host, port := s.Cfg.ClientAddr()
 	cmd := name + " --no-defaults -h " + shell.Word(host) + " -P " + shell.Word(port) + " -u " + shell.Word(user) + " --default-character-set=utf8mb4"
@@ -849,7 +827,7 @@ func (s *Session) clientTLS() string {
 // Where the name had to change to be a file name (characters replaced,
 // letters whose case a file system may ignore, or too long for one), a
 // hash of the exact names keeps it apart from names that change alike.
-func (s *Session) saveFile(ext string, names ...string) string {
+func (s *Session) saveFile(names ...string) string {
 	host, port := s.Cfg.ClientAddr()
 	parts := append([]string{host, port, s.Cfg.Database}, names...)
 	var safe []string
@@ -874,7 +852,7 @@ func (s *Session) saveFile(ext string, names ...string) string {
 		sum := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
 		name = name[:min(len(name), 200)] + "-" + hex.EncodeToString(sum[:4])
 	}
-	return name + "." + ext
+	return name + ".sql"
 }
 
 // releaseRecords names the records a rollback marks as rolled back.

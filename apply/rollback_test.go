@@ -26,7 +26,7 @@ func TestCopyOutCommandKeepsTLS(t *testing.T) {
 			t.Fatal(err)
 		}
 		s := &Session{Cfg: &dbconn.Config{Addr: "db:3306", User: "app", TLS: c.tls}, Project: &project.Project{Target: target}}
-		if got, err := s.client(false); err != nil || got != c.want {
+		if got, err := s.client(); err != nil || got != c.want {
 			t.Errorf("%s, tls=%s:\n got %s (%v)\nwant %s", c.target, c.tls, got, err, c.want)
 		}
 	}
@@ -43,10 +43,8 @@ func TestCopyOutCommandNeedsAUser(t *testing.T) {
 	}
 	target, _ := project.ParseTarget("mariadb 10.11")
 	s := &Session{Cfg: cfg, Project: &project.Project{Target: target}}
-	for _, dump := range []bool{false, true} {
-		if got, err := s.client(dump); err == nil || got != "" || !strings.Contains(err.Error(), "name the account in the URL") {
-			t.Errorf("client(%v) for a URL without a user: %q, %v", dump, got, err)
-		}
+	if got, err := s.client(); err == nil || got != "" || !strings.Contains(err.Error(), "name the account in the URL") {
+		t.Errorf("client() for a URL without a user: %q, %v", got, err)
 	}
 }
 
@@ -70,7 +68,7 @@ func TestSaveFilesAreDistinct(t *testing.T) {
 	on := func(addr, db string) *Session {
 		return &Session{Cfg: &dbconn.Config{Addr: addr, Database: db}}
 	}
-	if got, want := on("db1:3306", "glance").saveFile("tsv", "images", "visibility"), "db1_3306.glance.images.visibility.tsv"; got != want {
+	if got, want := on("db1:3306", "glance").saveFile("images", "visibility"), "db1_3306.glance.images.visibility.sql"; got != want {
 		t.Errorf("plain names: %s, want %s", got, want)
 	}
 	files := map[string]string{}
@@ -92,7 +90,7 @@ func TestSaveFilesAreDistinct(t *testing.T) {
 		{"db1:3306", "glance", []string{strings.Repeat("t", 64), strings.Repeat("c", 64)}},
 		{strings.Repeat("h", 60) + ".example:3306", strings.Repeat("d", 64), []string{strings.Repeat("t", 64), strings.Repeat("c", 64)}},
 	} {
-		f := on(c.addr, c.db).saveFile("tsv", c.names...)
+		f := on(c.addr, c.db).saveFile(c.names...)
 		what := c.addr + " " + c.db + " " + strings.Join(c.names, " ")
 		if other, ok := files[strings.ToLower(f)]; ok {
 			t.Errorf("%s and %s both copy into %s", other, what, f)

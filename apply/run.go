@@ -104,10 +104,7 @@ func (s *Session) begin(ctx context.Context, cmd string) (*Result, error) {
 		mode = " (dry run: nothing will be changed)"
 	}
 	s.say("emcee db %s on %s, version %s%s", cmd, s.Cfg, res.Before, mode)
-	if err := s.recordReplans(ctx); err != nil {
-		return res, err
-	}
-	return res, nil
+	return res, s.recordReplans(ctx)
 }
 
 // done ends a run that has nothing (more) to do, saying why.
@@ -377,11 +374,8 @@ func (s *Session) runRevision(ctx context.Context, res *Result, rev *revision.Re
 	rec := s.Records[name]
 	rr := &RevResult{Name: name, Statements: len(rev.Statements)}
 	res.Revisions = append(res.Revisions, rr)
-	from := 0
-	if rec != nil {
-		from = rec.Applied
-		rr.ResumedAt = from
-	}
+	from := rec.Confirmed()
+	rr.ResumedAt = from
 	if err := s.readable(rev); err != nil {
 		return rr, err
 	}
@@ -397,7 +391,7 @@ func (s *Session) runRevision(ctx context.Context, res *Result, rev *revision.Re
 	if err := s.checkDependents(ctx, rev, rec); err != nil {
 		return rr, err
 	}
-	if err := s.checkOSC(ctx, rev, from); err != nil {
+	if err := s.checkOSC(ctx, rev, rec, from); err != nil {
 		return rr, err
 	}
 	if s.opts.DryRun {
@@ -563,33 +557,27 @@ func alreadyApplied(err error) bool {
 func (s *Session) failed(ctx context.Context, rev *revision.Revision, rec *history.Record, i int, cause error) error {
 	st := rev.Statements[i]
 	cause = s.redact(cause)
+	committed := ""
+	if st.Kind == revision.Backfill && rec.ResumeKey.Valid {
+		committed = fmt.Sprintf(", and the backfill committed up to %s = %s", st.Key, history.ShowKey(rec.ResumeKey.String))
+	}
 	if ctx.Err() != nil {
 		// Interrupted: the record keeps "in flight" (or the last committed
 		// backfill batch), which is exactly what the next run resumes from.
-		done := sqlsyntax.Plural(rec.Applied, "statement") + " applied and recorded"
-		if st.Kind == revision.Backfill && rec.ResumeKey.Valid {
-			done += fmt.Sprintf(", and the backfill committed up to %s = %s", st.Key, history.ShowKey(rec.ResumeKey.String))
-		}
-		return fmt.Errorf("%s interrupted at statement %d of %d (%v): %s; rerun `emcee db %s` to resume",
-			rev.ID, i+1, len(rev.Statements), ctx.Err(), done, s.cmd)
+		return fmt.Errorf("%s interrupted at statement %d of %d (%v): %s applied and recorded%s; rerun `emcee db %s` to resume",
+			rev.ID, i+1, len(rev.Statements), ctx.Err(), sqlsyntax.Plural(rec.Applied, "statement"), committed, s.cmd)
 	}
 	// The connection may be gone, in which case this write fails too and
 	// the record still says "in flight", which the next run handles.
 	_ = history.Fail(ctx, s.Conn, rec, cause, st.SQL)
-	done := fmt.Sprintf("%d of %d statements are applied and recorded", rec.Applied, len(rev.Statements))
-	if st.Kind == revision.Backfill && rec.ResumeKey.Valid {
-		done += fmt.Sprintf(", and the backfill committed up to %s = %s", st.Key, history.ShowKey(rec.ResumeKey.String))
-	}
+	done := fmt.Sprintf("%d of %d statements are applied and recorded%s", rec.Applied, len(rev.Statements), committed)
 	return fmt.Errorf("%s (%s) statement %d of %d, rule %s, failed: %v\n  statement: %s\n%s; fix the cause and rerun `emcee db %s`: it resumes at statement %d",
 		rev.ID, rev.Path, i+1, len(rev.Statements), st.Rule, cause, sqlsyntax.OneLine(st.SQL, 300), done, s.cmd, rec.Applied+1)
 }
 
 // dryRun prints exactly what a real run would send, from the resume point.
 func (s *Session) dryRun(ctx context.Context, rev *revision.Revision, rec *history.Record, rr *RevResult, gates []GateResult) error {
-	from := 0
-	if rec != nil {
-		from = rec.Applied
-	}
+	from := rec.Confirmed()
 	switch {
 	case len(rev.Statements) == 0:
 		s.say("would apply %s (%s): no statements, the revision is only recorded", rev.ID, rev.Path)
@@ -640,6 +628,9 @@ func (s *Session) dryRun(ctx context.Context, rev *revision.Revision, rec *histo
 // backfillText is what a run sends for a backfill, written from the tree
 // as the run writes it (a batch's key range, the timestamps it keeps).
 func (s *Session) backfillText(ctx context.Context, st revision.Statement) (string, error) {
+	if err := s.sayForeignTriggers(ctx, st.Table); err != nil {
+		return "", err
+	}
 	b, keeps, err := s.readBackfill(ctx, st)
 	switch {
 	case err != nil:

@@ -17,7 +17,6 @@ import (
 	"maps"
 	"os"
 	"os/user"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -417,7 +416,7 @@ func (s *Session) consistent(forget ...string) error {
 		if !ok {
 			return fmt.Errorf("the database records revision %s, which %s does not have: this checkout is older than the database or plans were removed; use the plans the database was upgraded with", rec.Name, project.Rel(s.Project.PlansDir))
 		}
-		path := filepath.Join(project.Rel(s.Project.PlansDir), rev.Path)
+		path := s.planFile(rev.Path)
 		if rev.Checksum != rec.Checksum {
 			if rec.ChangedNothing() {
 				s.replanned = append(s.replanned, replan{rec: rec, rev: rev, was: rec.Checksum})
@@ -445,7 +444,7 @@ func (s *Session) consistent(forget ...string) error {
 	for _, rev := range s.Plans.Revisions {
 		if i := slices.Index(s.Project.Releases, rev.ID.Release); i < latest && !s.Records[rev.ID.String()].Done() {
 			return fmt.Errorf("%s is new in release %s, but the database has already moved on to release %s: revisions of a finished release cannot be applied any more; put the change in the release being developed (mark shipped releases as released in the emcee block so `emcee plan` refuses this)",
-				filepath.Join(project.Rel(s.Project.PlansDir), rev.Path), rev.ID.Release, s.Project.Releases[latest])
+				s.planFile(rev.Path), rev.ID.Release, s.Project.Releases[latest])
 		}
 	}
 	return nil

@@ -255,7 +255,7 @@ func (s *Session) discoverReplicas(ctx context.Context) ([]string, string, error
 	}
 	var addrs []string
 	_ = dbconn.EachRow(ctx, s.Conn, "SHOW SLAVE HOSTS", nil, func(rows *sql.Rows) error {
-		vals := scanStrings(rows)
+		vals := dbconn.RowByName(rows)
 		host, port := vals["host"], vals["port"]
 		if host == "" || port == "" || port == "0" {
 			return nil
@@ -309,7 +309,7 @@ func lookup(ctx context.Context, host string) []string {
 func (r replica) lag(ctx context.Context) (lag time.Duration, known bool, err error) {
 	var all, fromPrimary []string // Seconds_Behind_Master per connection, "" for NULL
 	read := func(rows *sql.Rows) error {
-		vals := scanStrings(rows)
+		vals := dbconn.RowByName(rows)
 		all = append(all, vals["seconds_behind_master"])
 		if vals["master_server_id"] == r.primary {
 			fromPrimary = append(fromPrimary, vals["seconds_behind_master"])
@@ -494,23 +494,4 @@ func (z *sizer) observe(keys int64, took time.Duration) {
 		z.rate = 0.75*z.rate + 0.25*r
 	}
 	z.size = max(1, min(z.max, int64(z.rate*z.chunk.Seconds())))
-}
-
-// scanStrings reads a row of a SHOW statement whose columns differ by
-// server and version, by lowercased column name, NULL as "": a row that
-// cannot be read reads as all NULL.
-func scanStrings(rows *sql.Rows) map[string]string {
-	cols, _ := rows.Columns()
-	vals := make([]sql.NullString, len(cols))
-	ptrs := make([]any, len(cols))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
-	out := map[string]string{}
-	if rows.Scan(ptrs...) == nil {
-		for i, c := range cols {
-			out[strings.ToLower(c)] = vals[i].String
-		}
-	}
-	return out
 }

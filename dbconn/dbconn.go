@@ -462,23 +462,17 @@ func StatementTimeLimits(ctx context.Context, conn *sql.Conn) ([]string, error) 
 // Open connects and checks the connection, turning the usual failures into
 // one line that says what to do.
 func Open(ctx context.Context, c *Config) (*sql.DB, error) {
-	db, err := sql.Open("mysql", c.DSN())
-	if err != nil {
-		return nil, c.Explain(err)
-	}
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
-	if err := db.PingContext(ctx); err != nil {
-		db.Close()
-		return nil, c.Explain(err)
-	}
-	return db, nil
+	return open(ctx, c, c.DSN())
 }
 
 // OpenServer connects without selecting a database (to create or drop
 // scratch schemas).
-func OpenServer(ctx context.Context, c *Config) (*sql.DB, error) {
-	db, err := sql.Open("mysql", c.dsn(""))
+func OpenServer(ctx context.Context, c *Config) (*sql.DB, error) { return open(ctx, c, c.dsn("")) }
+
+func open(ctx context.Context, c *Config, dsn string) (*sql.DB, error) {
+	db, err := sql.Open("mysql", dsn)
 	if err != nil {
 		return nil, c.Explain(err)
 	}

@@ -1,6 +1,8 @@
 package dbconn
 
 import (
+	"context"
+	"database/sql"
 	"errors"
 	"slices"
 
@@ -22,4 +24,21 @@ func ServerCode(err error) uint16 {
 		return me.Number
 	}
 	return 0
+}
+
+// UnsafeWarning is the server's warning 1592 on the statement just run in
+// tx: unsafe to log as a statement, which replicas would run again with
+// other results ("" without one).
+func UnsafeWarning(ctx context.Context, tx *sql.Tx) (string, error) {
+	var msg string
+	err := EachRow(ctx, tx, "SHOW WARNINGS", nil, func(rows *sql.Rows) error {
+		var level, m string
+		var code int
+		err := rows.Scan(&level, &code, &m)
+		if code == 1592 && msg == "" {
+			msg = m
+		}
+		return err
+	})
+	return msg, err
 }

@@ -3,11 +3,14 @@ package dbconn
 import (
 	"context"
 	"database/sql"
+	"strings"
 )
 
 // Querier is a connection, a pool or a transaction.
 type Querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
 // EachRow runs a query and calls row for each of its rows, in order: the
@@ -38,4 +41,23 @@ func Strings(ctx context.Context, q Querier, query string, args ...any) ([]strin
 		return err
 	})
 	return out, err
+}
+
+// RowByName reads a row of a SHOW statement whose columns differ by
+// server and version, by lowercased column name, NULL as "": a row that
+// cannot be read reads as all NULL.
+func RowByName(rows *sql.Rows) map[string]string {
+	cols, _ := rows.Columns()
+	vals := make([]sql.NullString, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	out := map[string]string{}
+	if rows.Scan(ptrs...) == nil {
+		for i, c := range cols {
+			out[strings.ToLower(c)] = vals[i].String
+		}
+	}
+	return out
 }

@@ -125,8 +125,6 @@ func summary(objs []Object) string {
 	return sqlsyntax.Plural(count(objs), "difference") + " in " + strings.Join(where, ", ")
 }
 
-// plural is "1 table", "2 tables".
-
 func (d Difference) subject() string {
 	if d.Name == "" {
 		return d.Kind

@@ -108,14 +108,11 @@ func Check(ctx context.Context, raw string) error {
 // Open opens the dev database s names: empty on return, and left empty (or
 // gone) by Close.
 func Open(ctx context.Context, s Spec) (*DB, error) {
-	var charset, collation string
+	charset, collation := s.Charset, s.Collation
 	if s.Like != nil {
 		if err := s.Like.QueryRowContext(ctx, "SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = DATABASE()").Scan(&charset, &collation); err != nil {
 			return nil, fmt.Errorf("reading the live database's default charset: %w", err)
 		}
-	}
-	if s.Like == nil {
-		charset, collation = s.Charset, s.Collation
 	}
 	if s.URL != "" {
 		return openDev(ctx, s.URL, s.Like, charset, collation)

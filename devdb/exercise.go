@@ -150,7 +150,7 @@ func (d *DB) FireTriggers(ctx context.Context, fns Functions) ([]Failure, error)
 					out = append(out, failure(fired, p.event, err))
 					continue
 				}
-				if msg, werr := unsafeWarning(ctx, c); werr != nil {
+				if msg, werr := dbconn.UnsafeWarning(ctx, c); werr != nil {
 					return werr
 				} else if msg != "" && !unsafe[p.event] {
 					unsafe[p.event] = true
@@ -169,27 +169,6 @@ func (d *DB) FireTriggers(ctx context.Context, fns Functions) ([]Failure, error)
 		}
 	}
 	return out, nil
-}
-
-// unsafeWarning is the server's warning 1592 on the statement just run in
-// tx: unsafe to log as a statement ("" without one).
-func unsafeWarning(ctx context.Context, tx *sql.Tx) (string, error) {
-	rows, err := tx.QueryContext(ctx, "SHOW WARNINGS")
-	if err != nil {
-		return "", err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var level, msg string
-		var code int
-		if err := rows.Scan(&level, &code, &msg); err != nil {
-			return "", err
-		}
-		if code == 1592 {
-			return msg, nil
-		}
-	}
-	return "", rows.Err()
 }
 
 // Run runs statements (backfills, gates) as they are, each in a

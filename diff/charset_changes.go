@@ -27,10 +27,15 @@ func withColumnCharsetChanges(from, to *schema.Schema, changes []schema.Change) 
 				continue
 			}
 			var kind schema.ChangeKind
-			if blind(old, oc, c, &schema.Charset{}) && effective(old, oc, &schema.Charset{}) != effective(t, c, &schema.Charset{}) {
+			// The charset a collation names counts: Atlas's diff gives the
+			// new release's column a charset attribute from its collation,
+			// and the previous release's has none to compare it with.
+			fromCS, _ := Effective(old, oc)
+			toCS, _ := Effective(t, c)
+			if blind(old, oc, c, &schema.Charset{}) && fromCS != toCS {
 				kind |= schema.ChangeCharset
 			}
-			if blind(old, oc, c, &schema.Collation{}) && !sameCollation(effective(old, oc, &schema.Collation{}), effective(t, c, &schema.Collation{})) {
+			if blind(old, oc, c, &schema.Collation{}) && !sameCollation(effective(old, oc), effective(t, c)) {
 				kind |= schema.ChangeCollate
 			}
 			if kind == schema.NoChange {
@@ -68,29 +73,20 @@ func attrOf(attrs []schema.Attr, kind schema.Attr) (string, bool) {
 	return strings.ToLower(v), ok
 }
 
-// effective is a column's charset or collation: its own, else its table's,
-// else the server's the offline planner assumes. A column that names only
-// a charset has that charset's default collation, which is not known
+// effective is a column's collation: its own, else its table's, else the
+// server's the offline planner assumes. A column (or table) that names
+// only a charset has that charset's default collation, which is not known
 // offline: "charset:<name>".
-func effective(t *schema.Table, c *schema.Column, kind schema.Attr) string {
-	if v, ok := attrOf(c.Attrs, kind); ok {
-		return v
-	}
-	if _, ok := kind.(*schema.Collation); ok {
-		if cs, ok := attrOf(c.Attrs, &schema.Charset{}); ok {
+func effective(t *schema.Table, c *schema.Column) string {
+	for _, attrs := range [][]schema.Attr{c.Attrs, t.Attrs} {
+		if v, ok := attrOf(attrs, &schema.Collation{}); ok {
+			return v
+		}
+		if cs, ok := attrOf(attrs, &schema.Charset{}); ok {
 			return "charset:" + cs
 		}
 	}
-	if v, ok := attrOf(t.Attrs, kind); ok {
-		return v
-	}
-	if _, ok := kind.(*schema.Collation); ok {
-		if cs, ok := attrOf(t.Attrs, &schema.Charset{}); ok {
-			return "charset:" + cs
-		}
-		return ServerCollation
-	}
-	return ServerCharset
+	return ServerCollation
 }
 
 // sameCollation compares effective collations; one known only by its
@@ -133,7 +129,7 @@ func columnChange(mt *schema.ModifyTable, name string) *schema.ModifyColumn {
 // collation has its default one (DefaultCollation). The utf8 alias reads
 // as utf8mb3, as the server prints it.
 func Effective(t *schema.Table, c *schema.Column) (charset, collation string) {
-	collation = effective(t, c, &schema.Collation{})
+	collation = effective(t, c)
 	if cs, ok := strings.CutPrefix(collation, "charset:"); ok {
 		collation = DefaultCollation(cs)
 	}

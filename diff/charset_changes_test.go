@@ -17,6 +17,7 @@ func TestColumnCharsetChangesAtlasMisses(t *testing.T) {
 		return "schema \"app\" {}\ntable \"t\" {\n  schema = schema.app\n" + tableAttrs +
 			"  column \"id\" {\n    type = int\n  }\n  column \"u\" {\n    type = varchar(10)\n" + colAttrs + "  }\n  primary_key {\n    columns = [column.id]\n  }\n}\n"
 	}
+	const latin1 = "    collate = \"latin1_swedish_ci\"\n"
 	for _, tc := range []struct {
 		name          string
 		before, after string
@@ -27,6 +28,10 @@ func TestColumnCharsetChangesAtlasMisses(t *testing.T) {
 		{"charset given, table inherits", table("", ""), table("", "    charset = \"latin1\"\n"), schema.ChangeCharset | schema.ChangeCollate},
 		{"the inherited collation spelled out", table("", ""), table("", "    collate = \"utf8mb4_general_ci\"\n"), schema.NoChange},
 		{"the inherited charset spelled out", table("", ""), table("", "    charset = \"utf8mb4\"\n"), schema.NoChange},
+		// Atlas gives the new release's column the charset its collation
+		// names, and the previous release's none: not a charset change.
+		{"collation alone, kept while the type widens", table("", latin1), strings.Replace(table("", latin1), "varchar(10)", "varchar(20)", 1), schema.ChangeType},
+		{"collation alone, moving to another charset", table("", latin1), table("", "    collate = \"utf8mb4_bin\"\n"), schema.ChangeCharset | schema.ChangeCollate},
 		{"table declares its own: Atlas's", table("  charset = \"utf8mb4\"\n  collate = \"utf8mb4_unicode_ci\"\n", ""), table("  charset = \"utf8mb4\"\n  collate = \"utf8mb4_unicode_ci\"\n", "    collate = \"utf8mb4_bin\"\n"), schema.ChangeCollate},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

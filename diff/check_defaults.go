@@ -14,6 +14,7 @@ import (
 	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
 
+	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
@@ -76,7 +77,7 @@ func checkDefaultValue(ref string, c *schema.Column, v string, p Pos, add func(P
 		if n, ok := new(big.Int).SetString(strings.TrimPrefix(v, "+"), 10); ok {
 			lo, hi := IntRange(t.T, t.Unsigned)
 			if n.Cmp(lo) < 0 || n.Cmp(hi) > 0 {
-				bad("%s is out of the range of %s (%s to %s)", v, typeName(t), lo, hi)
+				bad("%s is out of the range of %s (%s to %s)", v, schemadef.TypeName(c.Type), lo, hi)
 			}
 		}
 	case *schema.BoolType:
@@ -84,7 +85,7 @@ func checkDefaultValue(ref string, c *schema.Column, v string, p Pos, add func(P
 			bad("%s is out of the range of bool, a tinyint (-128 to 127)", v)
 		}
 	case *schema.DecimalType:
-		checkDecimal(v, t, bad)
+		checkDecimal(v, t, schemadef.TypeName(c.Type), bad)
 	case *schema.FloatType:
 		f, err := strconv.ParseFloat(v, 64)
 		limit := math.MaxFloat64
@@ -92,7 +93,7 @@ func checkDefaultValue(ref string, c *schema.Column, v string, p Pos, add func(P
 			limit = math.MaxFloat32
 		}
 		if err != nil && numLiteral.MatchString(v) || math.Abs(f) > limit {
-			bad("%s is out of the range of %s", v, typeName(t))
+			bad("%s is out of the range of %s", v, schemadef.TypeName(c.Type))
 		}
 		if t.Unsigned && f < 0 {
 			bad("%s is negative, but the column is unsigned", v)
@@ -132,16 +133,13 @@ func checkMember(v string, values []string, kind string, bad func(string, ...any
 	bad("%q is not one of the %s values (%s)", v, kind, strings.Join(values, ", "))
 }
 
-func typeName(t schema.Type) string {
-	if s, err := mysql.FormatType(t); err == nil {
-		return s
-	}
-	return "the column's type"
-}
+// intBits is the width of each integer type: its range, and its bytes in
+// a row (packLen).
+var intBits = map[string]uint{mysql.TypeTinyInt: 8, mysql.TypeSmallInt: 16, mysql.TypeMediumInt: 24, mysql.TypeInt: 32, "integer": 32, mysql.TypeBigInt: 64}
 
 // IntRange is the range of an integer type.
 func IntRange(t string, unsigned bool) (*big.Int, *big.Int) {
-	bits := map[string]uint{mysql.TypeTinyInt: 8, mysql.TypeSmallInt: 16, mysql.TypeMediumInt: 24, mysql.TypeInt: 32, "integer": 32, mysql.TypeBigInt: 64}[strings.ToLower(t)]
+	bits := intBits[strings.ToLower(t)]
 	if bits == 0 {
 		bits = 64
 	}
@@ -155,7 +153,7 @@ func IntRange(t string, unsigned bool) (*big.Int, *big.Int) {
 
 // checkDecimal refuses a default with more integer digits than the column
 // has (1067) or more decimals (the server rounds it).
-func checkDecimal(v string, t *schema.DecimalType, bad func(string, ...any)) {
+func checkDecimal(v string, t *schema.DecimalType, name string, bad func(string, ...any)) {
 	p := t.Precision
 	if p == 0 {
 		p = 10
@@ -173,16 +171,16 @@ func checkDecimal(v string, t *schema.DecimalType, bad func(string, ...any)) {
 		// An exponent: compare with the largest value the column holds.
 		limit := new(big.Float).SetFloat64(math.Pow10(p - t.Scale))
 		if new(big.Float).Abs(f).Cmp(limit) >= 0 {
-			bad("%s has more than the %d integer digits of %s", v, p-t.Scale, typeName(t))
+			bad("%s has more than the %d integer digits of %s", v, p-t.Scale, name)
 		}
 		return
 	}
 	intPart, frac, _ := strings.Cut(mant, ".")
 	if len(intPart) > p-t.Scale {
-		bad("%s has more than the %d integer digits of %s", v, p-t.Scale, typeName(t))
+		bad("%s has more than the %d integer digits of %s", v, p-t.Scale, name)
 	}
 	if frac = strings.TrimRight(frac, "0"); len(frac) > t.Scale {
-		bad("%s has %d decimals; %s keeps %d, so the server would round it: write it rounded", v, len(frac), typeName(t), t.Scale)
+		bad("%s has %d decimals; %s keeps %d, so the server would round it: write it rounded", v, len(frac), name, t.Scale)
 	}
 }
 

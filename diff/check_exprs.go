@@ -61,15 +61,10 @@ func (r *Release) checkExpressions(prev *Release) []string {
 		}
 	}
 	for _, m := range r.Declarations.DataMigrations {
-		t, ok := r.Schema.Table(m.Table)
+		t, _ := r.Schema.Table(m.Table)
+		cols, ok := r.tableColumns(prev)(m.Table)
 		if !ok {
 			continue // reported by check
-		}
-		cols := ColumnNames(t)
-		if prev != nil {
-			if oldT, ok := prev.Schema.Table(r.oldName(m.Table)); ok {
-				cols = Union(cols, ColumnNames(oldT))
-			}
 		}
 		scope := sqlsyntax.Scope{Table: m.Table, Columns: cols, Tables: r.tableColumns(prev)}
 		if err := r.Declarations.resolveList(m.SetList, scope, "set of data_migration %q", m.Name); err != nil {

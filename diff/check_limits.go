@@ -31,7 +31,7 @@ func checkLimits(loc *locator, s *schema.Schema, mariadb bool) []string {
 		for _, c := range t.Columns {
 			at := loc.at(t.Name, "column", c.Name, "type")
 			ref := t.Name + "." + c.Name
-			mb := charsetBytes(s, t, c)
+			mb := CharsetBytes(s, t, c)
 			checkType(ref, c.Type.Type, mb, mariadb, at, add)
 			n, ok := packLen(c.Type.Type, mb)
 			known = known && ok
@@ -145,7 +145,7 @@ func checkKey(loc *locator, s *schema.Schema, t *schema.Table, idx *schema.Index
 		if sp, ok := schemadef.Attr[*mysql.SubPart](part.Attrs); ok {
 			prefix = sp.Len
 		}
-		mb := charsetBytes(s, t, c)
+		mb := CharsetBytes(s, t, c)
 		var n int
 		switch ct := c.Type.Type.(type) {
 		case *schema.StringType:
@@ -210,18 +210,13 @@ func leadsWith(idx *schema.Index, cols []*schema.Column) bool {
 	return true
 }
 
-func isLob(t string) bool {
-	switch strings.ToLower(t) {
-	case mysql.TypeTinyText, mysql.TypeText, mysql.TypeMediumText, mysql.TypeLongText,
-		mysql.TypeTinyBlob, mysql.TypeBlob, mysql.TypeMediumBlob, mysql.TypeLongBlob:
-		return true
-	}
-	return false
-}
+func isLob(t string) bool { _, ok := lobBytes[strings.ToLower(t)]; return ok }
 
-// charsetBytes is the longest character of a column's character set: its
-// own, its collation's, its table's, its schema's, else utf8mb4.
-func charsetBytes(s *schema.Schema, t *schema.Table, c *schema.Column) int {
+// CharsetBytes is the longest character of a column's character set: its
+// own, its collation's, its table's, its schema's, else utf8mb4; 1 for a
+// column that is not text. The release's limits and the splitter's VARCHAR
+// length prefix both count bytes with it.
+func CharsetBytes(s *schema.Schema, t *schema.Table, c *schema.Column) int {
 	switch c.Type.Type.(type) {
 	case *schema.StringType, *schema.EnumType, *mysql.SetType:
 	default:
@@ -263,17 +258,8 @@ func packLen(t schema.Type, mb int) (int, bool) {
 	}
 	switch t := t.(type) {
 	case *schema.IntegerType:
-		switch strings.ToLower(t.T) {
-		case mysql.TypeTinyInt:
-			return 1, true
-		case mysql.TypeSmallInt:
-			return 2, true
-		case mysql.TypeMediumInt:
-			return 3, true
-		case mysql.TypeInt, "integer":
-			return 4, true
-		case mysql.TypeBigInt:
-			return 8, true
+		if bits, ok := intBits[strings.ToLower(t.T)]; ok {
+			return int(bits / 8), true
 		}
 	case *schema.BoolType:
 		return 1, true
@@ -347,17 +333,13 @@ func packLen(t schema.Type, mb int) (int, bool) {
 
 // lobLen is what a row keeps of a TEXT or BLOB: its length and a pointer.
 func lobLen(t string) (int, bool) {
-	switch strings.ToLower(t) {
-	case mysql.TypeTinyText, mysql.TypeTinyBlob:
-		return 9, true
-	case mysql.TypeText, mysql.TypeBlob:
-		return 10, true
-	case mysql.TypeMediumText, mysql.TypeMediumBlob:
-		return 11, true
-	case mysql.TypeLongText, mysql.TypeLongBlob:
-		return 12, true
-	}
-	return 0, false
+	n, ok := lobBytes[strings.ToLower(t)]
+	return n, ok
+}
+
+var lobBytes = map[string]int{
+	mysql.TypeTinyText: 9, mysql.TypeTinyBlob: 9, mysql.TypeText: 10, mysql.TypeBlob: 10,
+	mysql.TypeMediumText: 11, mysql.TypeMediumBlob: 11, mysql.TypeLongText: 12, mysql.TypeLongBlob: 12,
 }
 
 // decimalBytes is the storage of a run of decimal digits: 4 bytes per 9.

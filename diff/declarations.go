@@ -90,8 +90,6 @@ type Replacement struct {
 	Column   string // in the previous release
 	Forward  string // SQL expression: new value from the old columns
 	Backward string // SQL expression: old value from the new columns
-	// where the expressions are written, for errors about them
-	ForwardPos, BackwardPos Pos
 	// Forward and Backward, parsed
 	ForwardExpr, BackwardExpr *sqlsyntax.Expr
 }
@@ -123,8 +121,6 @@ type DataMigration struct {
 	Table   string
 	Set     string // SQL assignment list, as after UPDATE t SET
 	Pending string // SQL predicate true for rows not yet migrated
-	// where the expressions are written, for errors about them
-	SetPos, PendingPos Pos
 	// Set and Pending, parsed
 	SetList     *sqlsyntax.Assignments
 	PendingExpr *sqlsyntax.Expr

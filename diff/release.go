@@ -81,8 +81,7 @@ func readDeclarations(body *hclsyntax.Body) (*Declarations, error) {
 			for _, field := range []struct {
 				name string
 				dst  *string
-				pos  *Pos
-			}{{"table", &m.Table, new(Pos)}, {"set", &m.Set, &m.SetPos}, {"pending", &m.Pending, &m.PendingPos}} {
+			}{{"table", &m.Table}, {"set", &m.Set}, {"pending", &m.Pending}} {
 				a, ok := b.Body.Attributes[field.name]
 				if !ok {
 					return nil, m.Pos.Errorf("data_migration %q needs %s = \"...\" (table: the table to update; set: the SET list, e.g. \"meta = JSON_REMOVE(meta, '$.old')\"; pending: a predicate true for rows not yet migrated)", m.Name, field.name)
@@ -91,7 +90,7 @@ func readDeclarations(body *hclsyntax.Body) (*Declarations, error) {
 				if err != nil {
 					return nil, err
 				}
-				*field.dst, *field.pos = v, posOf(a.Expr.Range())
+				*field.dst = v
 			}
 			d.DataMigrations = append(d.DataMigrations, m)
 		case "discard":
@@ -160,8 +159,7 @@ func (d *Declarations) readTable(b *hclsyntax.Block) error {
 			for _, field := range []struct {
 				name string
 				dst  *string
-				pos  *Pos
-			}{{"column", &rep.Column, new(Pos)}, {"forward", &rep.Forward, &rep.ForwardPos}, {"backward", &rep.Backward, &rep.BackwardPos}} {
+			}{{"column", &rep.Column}, {"forward", &rep.Forward}, {"backward", &rep.Backward}} {
 				a, ok := r.Body.Attributes[field.name]
 				if !ok {
 					return &Problem{Kind: IncompleteReplacement, Pos: rep.Pos, Msg: fmt.Sprintf("replaces block of %s needs %s = \"...\" (column: the old column; forward: SQL computing %s from the old columns; backward: SQL computing the old column from the new ones)", ref, field.name, ref.Column)}
@@ -170,7 +168,7 @@ func (d *Declarations) readTable(b *hclsyntax.Block) error {
 				if err != nil {
 					return err
 				}
-				*field.dst, *field.pos = v, posOf(a.Expr.Range())
+				*field.dst = v
 			}
 			decl.Replaces = rep
 			decl.Pos = rep.Pos
@@ -247,10 +245,4 @@ func (r *Release) Where(table, column string) string {
 		return p.String()
 	}
 	return r.File
-}
-
-// NeedsPrevious reports whether checking the release's declarations needs
-// the previous release: column and table declarations refer to it.
-func (r *Release) NeedsPrevious() bool {
-	return len(r.Declarations.Columns) > 0 || len(r.Declarations.Tables) > 0 || len(r.Declarations.Discards) > 0
 }

@@ -105,6 +105,7 @@ func TestLoadRefusesWhatTheServerOrAtlasWouldGetWrong(t *testing.T) {
 		{"one-column key the server would cut", table("t", col("a", "    type = varchar(1000)\n")+"  index \"ix\" {\n    columns = [column.a]\n  }\n"), `index ix of table t is 4000 bytes long`},
 		{"text key without prefix", table("t", col("a", "    type = text\n")+"  index \"ix\" {\n    columns = [column.a]\n  }\n"), `covers the text column a without a prefix`},
 		{"prefix longer than the column", table("t", col("a", "    type = varchar(10)\n")+"  index \"ix\" {\n    on {\n      column = column.a\n      prefix = 20\n    }\n  }\n"), `takes a prefix of 20 characters of a, which holds at most 10`},
+		{"raw default on a type Atlas does not model: named by its text", table("t", col("v", "    type = sql(\"vector(3)\")\n    default = sql(\"1 + 1\")\n")), `Atlas writes sql("1 + 1") on a vector column as the text`},
 		{"prefix of an integer", table("t", col("a", "    type = int\n")+"  index \"ix\" {\n    on {\n      column = column.a\n      prefix = 2\n    }\n  }\n"), `takes a prefix of a, which is not a string column`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -340,7 +340,7 @@ func TestAttackRollbackSaveCommandTakesNamesAsNames(t *testing.T) {
 	}
 	entries, _ := os.ReadDir(dir)
 	for _, e := range entries {
-		if data, _ := os.ReadFile(filepath.Join(dir, e.Name())); strings.Contains(string(data), "only b wrote this") {
+		if data, _ := os.ReadFile(filepath.Join(dir, e.Name())); strings.Contains(string(data), textLiteral("only b wrote this")) {
 			return
 		}
 	}

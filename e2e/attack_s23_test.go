@@ -79,7 +79,7 @@ func TestAttackUnsafeTriggerForStatementBinlog(t *testing.T) {
 // writes: an audit trigger logs each, a trigger stamping updated_at with
 // NOW() stamps every row with the time of the migrate. emcee cannot run
 // an UPDATE without them; migrate said nothing of it. It names them now,
-// before the backfill's first row.
+// before the backfill's first row, and so does its --dry-run.
 func TestAttackBackfillNamesApplicationTriggers(t *testing.T) {
 	t.Parallel()
 	a := keyTable("int")
@@ -91,6 +91,8 @@ func TestAttackBackfillNamesApplicationTriggers(t *testing.T) {
 	p.exec("CREATE TRIGGER app_audit AFTER UPDATE ON t FOR EACH ROW INSERT INTO audit VALUES (NEW.id, NOW(6))")
 	p.exec("INSERT INTO t (id, name) SELECT seq, 'n' FROM seq_1_to_20")
 	p.must("db", "expand", "--allow-drift")
+	// The dry run says so too, as a comment of the script it prints.
+	opContains(t, p.must("db", "migrate", "--allow-drift", "--dry-run"), "-- note: the backfill updates each pending row of `t`, and so fires for each the UPDATE triggers of the table that emcee did not create: `app_audit`")
 	r := p.must("db", "migrate", "--allow-drift")
 	if got := p.query("SELECT COUNT(*) FROM audit"); got != "20" {
 		t.Fatalf("audit rows: %s", got)

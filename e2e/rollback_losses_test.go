@@ -101,7 +101,7 @@ func TestRollbackRefusesToDropNewData(t *testing.T) {
 		t.Fatalf("%s (%v) is not the one value lost:\n%s", file, err, data)
 	}
 	file = "127.0.0.1_3306." + p.DB.Name + ".image_members.sql"
-	if data, err := os.ReadFile(filepath.Join(dir, file)); err != nil || !strings.Contains(string(data), "'tenant-a'") {
+	if data, err := os.ReadFile(filepath.Join(dir, file)); err != nil || !strings.Contains(string(data), textLiteral("tenant-a")) {
 		t.Fatalf("%s (%v) does not hold pike's member:\n%s", file, err, data)
 	}
 

@@ -448,3 +448,54 @@ table "identities" {
 	r.must("contract")
 	assertSchema(t, r.db, r.declared)
 }
+
+// A VARCHAR's bytes come from the charset its collation names: latin1 by
+// the table's collation alone, 200 -> 300 is 200 -> 300 bytes, past the
+// 255 bytes where MariaDB refuses to widen INSTANTly ("Cannot change column
+// type"), so the plan copies, with the opt-in. (It was planned INSTANT, as
+// if utf8mb4, and expand failed.) A column naming only its collation widens
+// as the type it is (it was refused as a charset change).
+func TestRuleWidenColumnCharsetByCollation(t *testing.T) {
+	table := func(name, code string) string {
+		return `
+table "people" {
+  schema  = schema.app
+  collate = "latin1_swedish_ci"
+  column "id" {
+    type = int
+  }
+  column "name" {
+    type = ` + name + `
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+table "codes" {
+  schema = schema.app
+  column "id" {
+    type = int
+  }
+  column "code" {
+    type    = ` + code + `
+    collate = "latin1_bin"
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+`
+	}
+	ruleCase{
+		before:    table("varchar(200)", "varchar(20)"),
+		after:     table("varchar(300)\n    allow_copy = true", "varchar(30)"),
+		rules:     []string{"widen-column"},
+		seed:      []string{"INSERT INTO people VALUES (1, REPEAT('a', 200))", "INSERT INTO codes VALUES (1, 'x')"},
+		oldWrites: []string{"INSERT INTO people VALUES (2, REPEAT('b', 200))", "INSERT INTO codes VALUES (2, REPEAT('y', 20))"},
+		newWrites: []string{"INSERT INTO people VALUES (3, REPEAT('c', 300))", "INSERT INTO codes VALUES (3, REPEAT('z', 30))"},
+		checks: map[string]string{
+			"SELECT id, LENGTH(name) FROM people ORDER BY id": "1|200;2|200;3|300",
+			"SELECT id, LENGTH(code) FROM codes ORDER BY id":  "1|1;2|20;3|30",
+		},
+	}.run(t)
+}

@@ -150,6 +150,14 @@ func ShowKey(v string) string {
 // Done reports whether every statement of the revision was applied.
 func (r *Record) Done() bool { return r != nil && r.FinishedAt.Valid }
 
+// Confirmed is how many statements are applied, 0 without a record.
+func (r *Record) Confirmed() int {
+	if r == nil {
+		return 0
+	}
+	return r.Applied
+}
+
 // ChangedNothing reports an unfinished revision that has not changed the
 // database: no statement confirmed, none sent without confirmation, no
 // backfill batch committed (its first statement failed, or the run stopped
@@ -201,19 +209,12 @@ func (r *Record) State() string {
 	return "partial"
 }
 
-// Querier is what history needs from *sql.DB, *sql.Conn or *sql.Tx.
-type Querier interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
 // Ensure creates the version table on first use, and brings a table an
 // older emcee created up to date: it gains the osc column, and the
 // rolled_back columns with a key that lets a rolled-back record stay beside
 // the record of the same revision run again (every row it holds is in
 // force, 0).
-func Ensure(ctx context.Context, q Querier) error {
+func Ensure(ctx context.Context, q dbconn.Querier) error {
 	if _, err := q.ExecContext(ctx, createTable); err != nil {
 		return fmt.Errorf("creating the version table %s: %w", Table, err)
 	}
@@ -261,19 +262,16 @@ type Records map[string]*Record
 // none; a table from before rollback (read without the lock, by status or
 // version, before a changing command upgrades it) holds only records in
 // force.
-func Load(ctx context.Context, q Querier) (Records, error) {
+func Load(ctx context.Context, q dbconn.Querier) (Records, error) {
 	has, err := optional(ctx, q)
 	if err != nil {
 		return nil, err
 	}
-	query := "SELECT " + has.columns() + " FROM " + table
+	where := ""
 	if has.rollback {
-		query += " WHERE rolled_back <= 0"
+		where = " WHERE rolled_back <= 0"
 	}
-	list, err := load(ctx, q, query, has)
-	if dbconn.ServerError(err, 1146) {
-		return Records{}, nil
-	}
+	list, err := load(ctx, q, has, where)
 	if err != nil {
 		return nil, err
 	}
@@ -291,15 +289,12 @@ func Load(ctx context.Context, q Querier) (Records, error) {
 
 // RolledBackRecords lists the records that rollbacks undid, the latest
 // rollback first and, within one, in application order.
-func RolledBackRecords(ctx context.Context, q Querier, releases []string) ([]*Record, error) {
+func RolledBackRecords(ctx context.Context, q dbconn.Querier, releases []string) ([]*Record, error) {
 	has, err := optional(ctx, q)
 	if err != nil || !has.rollback {
 		return nil, err
 	}
-	list, err := load(ctx, q, "SELECT "+has.columns()+" FROM "+table+" WHERE rolled_back > 0", has)
-	if dbconn.ServerError(err, 1146) {
-		return nil, nil
-	}
+	list, err := load(ctx, q, has, " WHERE rolled_back > 0")
 	if err != nil {
 		return nil, err
 	}
@@ -319,7 +314,7 @@ func RolledBackRecords(ctx context.Context, q Querier, releases []string) ([]*Re
 // versions.
 type optionalColumns struct{ osc, rollback, resumeText bool }
 
-func optional(ctx context.Context, q Querier) (optionalColumns, error) {
+func optional(ctx context.Context, q dbconn.Querier) (optionalColumns, error) {
 	var has optionalColumns
 	err := dbconn.EachRow(ctx, q, "SELECT COLUMN_NAME, DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME IN ('osc', 'rolled_back', 'resume_key')", []any{Table}, func(rows *sql.Rows) error {
 		var name, typ string
@@ -346,12 +341,14 @@ func (has optionalColumns) columns() string {
 	return c
 }
 
-func load(ctx context.Context, q Querier, query string, has optionalColumns) ([]*Record, error) {
-	rows, err := q.QueryContext(ctx, query)
+// load reads the records a WHERE clause selects; none without a version
+// table.
+func load(ctx context.Context, q dbconn.Querier, has optionalColumns, where string) ([]*Record, error) {
+	rows, err := q.QueryContext(ctx, "SELECT "+has.columns()+" FROM "+table+where)
+	if dbconn.ServerError(err, 1146) {
+		return nil, nil
+	}
 	if err != nil {
-		if dbconn.ServerError(err, 1146) {
-			return nil, err
-		}
 		return nil, fmt.Errorf("reading the version table %s: %w", Table, err)
 	}
 	defer rows.Close()
@@ -414,7 +411,7 @@ func RollBack(ctx context.Context, conn *sql.Conn, release string) (int, error) 
 }
 
 // Exists reports whether the schema has a version table.
-func Exists(ctx context.Context, q Querier) (bool, error) {
+func Exists(ctx context.Context, q dbconn.Querier) (bool, error) {
 	var n int
 	err := q.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?", Table).Scan(&n)
 	return n > 0, err
@@ -495,7 +492,7 @@ func (rs Records) Version(releases []string) string {
 }
 
 // Start records that a revision is about to be applied.
-func Start(ctx context.Context, q Querier, rev *revision.Revision, by, tool string) (*Record, error) {
+func Start(ctx context.Context, q dbconn.Querier, rev *revision.Revision, by, tool string) (*Record, error) {
 	r := &Record{Name: rev.ID.String(), ID: rev.ID, Checksum: rev.Checksum, Total: len(rev.Statements),
 		StartedAt: time.Now().UTC().Truncate(time.Microsecond), AppliedBy: by, ToolVersion: tool}
 	_, err := q.ExecContext(ctx, "INSERT INTO "+table+" (name, release_name, phase, seq, checksum, applied, total, started_at, applied_by, tool_version) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?)",
@@ -508,7 +505,7 @@ func Start(ctx context.Context, q Querier, rev *revision.Revision, by, tool stri
 
 // Resume records that a new run continues a revision; who resumed it
 // replaces who started it, and the previous error is cleared.
-func Resume(ctx context.Context, q Querier, r *Record, by, tool string) error {
+func Resume(ctx context.Context, q dbconn.Querier, r *Record, by, tool string) error {
 	r.Error, r.FailedStatement, r.AppliedBy, r.ToolVersion = "", "", by, tool
 	return exec(ctx, q, "UPDATE "+table+" SET error = NULL, failed_statement = NULL, applied_by = ?, tool_version = ? WHERE name = ?"+inForce, by, tool, r.Name)
 }
@@ -518,7 +515,7 @@ func Resume(ctx context.Context, q Querier, r *Record, by, tool string) error {
 // script changed after a run that applied none of it. The condition is
 // repeated in the UPDATE, so a record that has moved on since it was read
 // is left alone; it reports whether the record was replaced.
-func Replan(ctx context.Context, q Querier, r *Record, was string, rev *revision.Revision) (bool, error) {
+func Replan(ctx context.Context, q dbconn.Querier, r *Record, was string, rev *revision.Revision) (bool, error) {
 	res, err := q.ExecContext(ctx, "UPDATE "+table+" SET checksum = ?, total = ?, resume_bound = NULL WHERE name = ? AND checksum = ? AND applied = 0 AND in_flight = 0 AND resume_key IS NULL AND rows_done = 0 AND finished_at IS NULL"+inForce,
 		rev.Checksum, len(rev.Statements), r.Name, was)
 	if err != nil {
@@ -534,7 +531,7 @@ func Replan(ctx context.Context, q Querier, r *Record, was string, rev *revision
 // Forget deletes the record of an unfinished revision: the operator has
 // made sure the database holds nothing of it (db forget checks the live
 // schema first). A finished revision is never forgotten.
-func Forget(ctx context.Context, q Querier, name string) error {
+func Forget(ctx context.Context, q dbconn.Querier, name string) error {
 	res, err := q.ExecContext(ctx, "DELETE FROM "+table+" WHERE name = ? AND finished_at IS NULL"+inForce, name)
 	if err != nil {
 		return fmt.Errorf("updating the version table %s: %w", Table, err)
@@ -548,14 +545,14 @@ func Forget(ctx context.Context, q Querier, name string) error {
 // Sending marks statement number r.Applied+1 as sent to the server. If the
 // run dies before Applied confirms it, the next run knows the statement may
 // have taken effect.
-func Sending(ctx context.Context, q Querier, r *Record) error {
+func Sending(ctx context.Context, q dbconn.Querier, r *Record) error {
 	r.InFlight = true
 	return exec(ctx, q, "UPDATE "+table+" SET in_flight = 1 WHERE name = ?"+inForce, r.Name)
 }
 
 // OSCStarted records that a tool is about to apply statement
 // r.Applied+1, and what the table had before it started.
-func OSCStarted(ctx context.Context, q Querier, r *Record, run OSCRun) error {
+func OSCStarted(ctx context.Context, q dbconn.Querier, r *Record, run OSCRun) error {
 	if r.OSC == nil {
 		r.OSC = &OSC{}
 	}
@@ -565,18 +562,17 @@ func OSCStarted(ctx context.Context, q Querier, r *Record, run OSCRun) error {
 
 // OSCFinished records that the tool applied the statement it was
 // running; Applied confirms it next.
-func OSCFinished(ctx context.Context, q Querier, r *Record) error {
+func OSCFinished(ctx context.Context, q dbconn.Querier, r *Record) error {
 	if r.OSC == nil || r.OSC.Running == nil {
 		return nil
 	}
 	r.OSC.Applied = append(r.OSC.Applied, r.OSC.Running.OSCStatement)
-	r.OSC.Running = nil
-	return writeOSC(ctx, q, r)
+	return OSCAbandoned(ctx, q, r)
 }
 
 // OSCAbandoned forgets the statement the tool was running: it did not
 // apply it, and what it left behind is gone.
-func OSCAbandoned(ctx context.Context, q Querier, r *Record) error {
+func OSCAbandoned(ctx context.Context, q dbconn.Querier, r *Record) error {
 	if r.OSC == nil || r.OSC.Running == nil {
 		return nil
 	}
@@ -584,7 +580,7 @@ func OSCAbandoned(ctx context.Context, q Querier, r *Record) error {
 	return writeOSC(ctx, q, r)
 }
 
-func writeOSC(ctx context.Context, q Querier, r *Record) error {
+func writeOSC(ctx context.Context, q dbconn.Querier, r *Record) error {
 	b, err := json.Marshal(r.OSC)
 	if err != nil {
 		return err
@@ -593,7 +589,7 @@ func writeOSC(ctx context.Context, q Querier, r *Record) error {
 }
 
 // Applied confirms one more statement.
-func Applied(ctx context.Context, q Querier, r *Record) error {
+func Applied(ctx context.Context, q dbconn.Querier, r *Record) error {
 	r.Applied++
 	r.InFlight = false
 	r.ResumeKey, r.ResumeBound = sql.NullString{}, sql.NullString{}
@@ -601,21 +597,21 @@ func Applied(ctx context.Context, q Querier, r *Record) error {
 }
 
 // BackfillBound fixes the upper key bound of the backfill in progress.
-func BackfillBound(ctx context.Context, q Querier, r *Record, bound string) error {
+func BackfillBound(ctx context.Context, q dbconn.Querier, r *Record, bound string) error {
 	r.ResumeBound = sql.NullString{String: bound, Valid: true}
 	return exec(ctx, q, "UPDATE "+table+" SET resume_bound = ? WHERE name = ?"+inForce, bound, r.Name)
 }
 
 // BackfillProgress records a finished batch. Run it in the batch's
 // transaction so the batch and its record commit together.
-func BackfillProgress(ctx context.Context, q Querier, r *Record, key string, rows int64) error {
+func BackfillProgress(ctx context.Context, q dbconn.Querier, r *Record, key string, rows int64) error {
 	return exec(ctx, q, "UPDATE "+table+" SET resume_key = ?, rows_done = rows_done + ? WHERE name = ?"+inForce, key, rows, r.Name)
 }
 
 // RowsRewritten records the rows a backfill run as one UPDATE wrote. Run
 // it in the UPDATE's transaction, so the rows and the record commit
 // together.
-func RowsRewritten(ctx context.Context, q Querier, r *Record, rows int64) error {
+func RowsRewritten(ctx context.Context, q dbconn.Querier, r *Record, rows int64) error {
 	return exec(ctx, q, "UPDATE "+table+" SET rows_done = rows_done + ? WHERE name = ?"+inForce, rows, r.Name)
 }
 
@@ -623,7 +619,7 @@ func RowsRewritten(ctx context.Context, q Querier, r *Record, rows int64) error 
 // to what its TEXT column holds: a strict server refuses a longer value,
 // and the record would stay "in flight" with no error for the next run to
 // show. The whole statement stays in the revision's plan file.
-func Fail(ctx context.Context, q Querier, r *Record, cause error, stmt string) error {
+func Fail(ctx context.Context, q dbconn.Querier, r *Record, cause error, stmt string) error {
 	r.Error, r.FailedStatement, r.InFlight = fitText(cause.Error()), fitText(stmt), false
 	return exec(ctx, q, "UPDATE "+table+" SET error = ?, failed_statement = ?, in_flight = 0 WHERE name = ?"+inForce, r.Error, r.FailedStatement, r.Name)
 }
@@ -646,7 +642,7 @@ func fitText(s string) string {
 }
 
 // Finish marks the revision applied.
-func Finish(ctx context.Context, q Querier, r *Record) error {
+func Finish(ctx context.Context, q dbconn.Querier, r *Record) error {
 	r.FinishedAt = sql.NullTime{Time: time.Now().UTC().Truncate(time.Microsecond), Valid: true}
 	return exec(ctx, q, "UPDATE "+table+" SET finished_at = ?, applied = total, in_flight = 0, error = NULL, failed_statement = NULL WHERE name = ?"+inForce, r.FinishedAt.Time, r.Name)
 }
@@ -678,7 +674,7 @@ func Baseline(ctx context.Context, db interface {
 	return nil
 }
 
-func exec(ctx context.Context, q Querier, query string, args ...any) error {
+func exec(ctx context.Context, q dbconn.Querier, query string, args ...any) error {
 	if _, err := q.ExecContext(ctx, query, args...); err != nil {
 		return fmt.Errorf("updating the version table %s: %w", Table, err)
 	}

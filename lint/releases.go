@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"slices"
 
 	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/planner"
@@ -106,9 +105,8 @@ func (p *Pass) sortOut(rel *release, err error) {
 
 // release is the named release, nil if atlas.hcl does not list it.
 func (p *Pass) release(name string) *release {
-	rels := p.loadReleases()
-	if i := slices.IndexFunc(rels, func(r *release) bool { return r.name == name }); i >= 0 {
-		return rels[i]
+	if i := p.Project.Index(name); i >= 0 {
+		return p.loadReleases()[i]
 	}
 	return nil
 }
@@ -117,18 +115,14 @@ func (p *Pass) release(name string) *release {
 // for telling what a statement of the named release changes (nil: the
 // release is the first, or its predecessor's schema does not load).
 func (p *Pass) before(name string) splitter.ColumnLookup {
-	i := p.Project.Index(name)
-	if i <= 0 {
-		return nil
+	if i := p.Project.Index(name); i > 0 {
+		if prev := p.loadReleases()[i-1]; prev.r != nil {
+			return splitter.ColumnsOf(prev.r.Schema)
+		}
 	}
-	prev := p.release(p.Project.Releases[i-1])
-	if prev == nil || prev.r == nil {
-		return nil
-	}
-	return splitter.ColumnsOf(prev.r.Schema)
+	return nil
 }
 
-// storedFunctions are the stored functions a release declares.
 func (p *Pass) storedFunctions(name string) []string {
 	if r := p.release(name); r != nil && r.r != nil {
 		return r.r.Declarations.Functions(p.Project.Target).Stored

@@ -399,13 +399,10 @@ func (p *Project) Released(release string) bool { return p.released[release] }
 // when the release is declared as SQL, schema/<release>.hcl otherwise
 // (also when neither exists).
 func (p *Project) SchemaFile(release string) string {
-	hcl := filepath.Join(p.SchemaDir, release+".hcl")
-	if _, err := os.Stat(hcl); err != nil {
-		if sql := filepath.Join(p.SchemaDir, release+".sql"); fileExists(sql) {
-			return sql
-		}
+	if f, err := p.Files(release); err == nil {
+		return f.Schema
 	}
-	return hcl
+	return filepath.Join(p.SchemaDir, release+".hcl")
 }
 
 // DeclFile is the declarations file of a release declared as SQL:

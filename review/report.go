@@ -477,11 +477,7 @@ func tableDef(st state, table string) string {
 			continue
 		}
 		if t, ok := s.Table(table); ok {
-			cols := make([]string, 0, len(t.Columns))
-			for _, c := range t.Columns {
-				cols = append(cols, c.Name+" "+schemadef.ColumnDef(c))
-			}
-			return strings.Join(cols, ", ")
+			return strings.Join(schemadef.ColumnDefs(t), ", ")
 		}
 	}
 	return "not in the snapshots of this release or the previous one"

@@ -13,10 +13,7 @@ import (
 // "varchar(255) NOT NULL DEFAULT 'x'", for reports that name what a drop
 // loses or what a comparison found.
 func ColumnDef(c *schema.Column) string {
-	t, err := mysql.FormatType(c.Type.Type)
-	if err != nil {
-		t = c.Type.Raw
-	}
+	t := TypeName(c.Type)
 	if c.Type.Null {
 		t += " NULL"
 	} else {
@@ -37,4 +34,29 @@ func ColumnDef(c *schema.Column) string {
 		t += " DEFAULT (" + d.X + ")"
 	}
 	return t
+}
+
+// TypeName is a column's type as MySQL prints it. A type Atlas does not
+// model (MariaDB's vector) is the text Atlas kept of it: the whole of an
+// inspected column's, the name alone of a declared one's.
+func TypeName(ct *schema.ColumnType) string {
+	if s, err := mysql.FormatType(ct.Type); err == nil {
+		return s
+	}
+	if ct.Raw != "" {
+		return ct.Raw
+	}
+	if u, ok := ct.Type.(*schema.UnsupportedType); ok {
+		return u.T
+	}
+	return "the column's type"
+}
+
+// ColumnDefs lists a table's columns, each as its name and ColumnDef.
+func ColumnDefs(t *schema.Table) []string {
+	out := make([]string, len(t.Columns))
+	for i, c := range t.Columns {
+		out[i] = c.Name + " " + ColumnDef(c)
+	}
+	return out
 }

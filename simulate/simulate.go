@@ -275,19 +275,11 @@ func changedTables(old, new *schema.Schema) (changed, shared []string) {
 			continue
 		}
 		shared = append(shared, nt.Name)
-		if !slices.Equal(columnDefs(ot), columnDefs(nt)) {
+		if !slices.Equal(schemadef.ColumnDefs(ot), schemadef.ColumnDefs(nt)) {
 			changed = append(changed, nt.Name)
 		}
 	}
 	return changed, shared
-}
-
-func columnDefs(t *schema.Table) []string {
-	var out []string
-	for _, c := range t.Columns {
-		out = append(out, c.Name+" "+schemadef.ColumnDef(c))
-	}
-	return out
 }
 
 func (s *Sim) say(format string, args ...any) { fmt.Fprintf(s.cfg.Log, format+"\n", args...) }

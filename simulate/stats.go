@@ -206,7 +206,6 @@ type Second struct {
 	Max    time.Duration
 }
 
-// series merges the recorders' per-second write latencies.
 func series(recs []*recorder) []Second {
 	all := map[secKey][]time.Duration{}
 	for _, r := range recs {

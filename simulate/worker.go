@@ -49,7 +49,6 @@ type crew struct {
 	wg   sync.WaitGroup
 }
 
-// start launches n workers of a kind.
 func (w *workload) start(k Kind, n int, seed uint64) {
 	c := &crew{}
 	w.mu.Lock()

@@ -223,7 +223,7 @@ func (c *Change) keptKeysFit(col *schema.Column) error {
 			kept.Parts[j] = &q
 		}
 		if why := diff.KeyTooLong(c.FromTable.Schema, &t, &kept); why != "" {
-			return fmt.Errorf("%s: %s.%s becomes %s in expand, but index %s of the previous release, which stays until contract, would then be too long: %s. Split it over two releases: first the index on a prefix short enough for the new type, then the column", c.ctx.Transition.To.Where(c.Table.Name, col.Name), c.Table.Name, col.Name, fmtType(col.Type.Type), idx.Name, why)
+			return fmt.Errorf("%s: %s.%s becomes %s in expand, but index %s of the previous release, which stays until contract, would then be too long: %s. Split it over two releases: first the index on a prefix short enough for the new type, then the column", c.ctx.Transition.To.Where(c.Table.Name, col.Name), c.Table.Name, col.Name, schemadef.TypeName(col.Type), idx.Name, why)
 		}
 	}
 	return nil

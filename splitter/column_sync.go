@@ -380,7 +380,8 @@ func syncSteps(c *Change, why string) ([]Step, error) {
 	var steps []Step
 
 	// expand: the new column, NULL without default (the sentinel).
-	transitional := sentinelColumn(s.col)
+	transitional := nullable(s.col)
+	transitional.Default = nil
 	sql, err := c.Alter(&schema.AddColumn{C: transitional})
 	if err != nil {
 		return nil, err
@@ -470,12 +471,6 @@ func syncTighten(from, to *schema.Column) schema.ChangeKind {
 		ch |= schema.ChangeDefault
 	}
 	return ch
-}
-
-func sentinelColumn(c *schema.Column) *schema.Column {
-	n := nullable(c)
-	n.Default = nil
-	return n
 }
 
 // nullable is a copy of the column that accepts NULL.

@@ -1,11 +1,10 @@
 package splitter
 
 import (
-	"strings"
-
 	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
 
+	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
@@ -69,7 +68,7 @@ func (c *Context) widenAlgorithm(t *schema.Table, from, to *schema.Column, kind 
 	if !ok || !kind.Is(schema.ChangeType) || !fok || !vok || f.T != mysql.TypeVarchar || v.T != mysql.TypeVarchar {
 		return alg, ok
 	}
-	per := bytesPerChar(t, to)
+	per := diff.CharsetBytes(c.Transition.To.Schema, t, to)
 	oldMax, newMax := f.Size*per, v.Size*per
 	crosses := oldMax <= 255 && newMax > 255
 	switch {
@@ -82,40 +81,4 @@ func (c *Context) widenAlgorithm(t *schema.Table, from, to *schema.Column, kind 
 		return Instant, true
 	}
 	return Inplace, true
-}
-
-// bytesPerChar is the longest character of the column's charset (its own,
-// else the table's, else the schema's); 4 (utf8mb4) when none is declared.
-func bytesPerChar(t *schema.Table, col *schema.Column) int {
-	name := ""
-	for _, attrs := range [][]schema.Attr{col.Attrs, tableAttrs(t), schemaAttrs(t)} {
-		for _, a := range attrs {
-			if c, ok := a.(*schema.Charset); ok && name == "" {
-				name = strings.ToLower(c.V)
-			}
-		}
-	}
-	switch name {
-	case "latin1", "ascii", "binary", "latin2", "cp1250", "cp1251":
-		return 1
-	case "ucs2":
-		return 2
-	case "utf8", "utf8mb3":
-		return 3
-	}
-	return 4
-}
-
-func tableAttrs(t *schema.Table) []schema.Attr {
-	if t == nil {
-		return nil
-	}
-	return t.Attrs
-}
-
-func schemaAttrs(t *schema.Table) []schema.Attr {
-	if t == nil || t.Schema == nil {
-		return nil
-	}
-	return t.Schema.Attrs
 }

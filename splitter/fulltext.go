@@ -22,7 +22,6 @@ import (
 // post-content.sensitive while the table still has its FULLTEXT index (it
 // goes in contract), and the INSTANT add failed in the dev database.
 
-// hasFulltext reports whether t has a FULLTEXT index.
 func hasFulltext(t *schema.Table) bool {
 	return t != nil && slices.ContainsFunc(t.Indexes, isFulltext)
 }

@@ -8,6 +8,7 @@ import (
 	"ariga.io/atlas/sql/schema"
 
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
@@ -108,7 +109,7 @@ func (c *Change) keepOptional(col *schema.Column, value, why string, optIn ...st
 			fmt.Sprintf("%s.%s had no default in the previous release, which writes it in every INSERT: the placeholder default expand gave it goes (metadata only); rows the new release inserted keep the placeholder", table, col.Name),
 			Instant.With(fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT", sqlsyntax.Ident(table), sqlsyntax.Ident(col.Name))))}, false, nil
 	}
-	note, err := c.requireOptIn(CostRebuild, fmt.Sprintf("letting the new release omit %s.%s (%s has no placeholder default on %s, so the column must become NULL)", table, col.Name, fmtType(col.Type.Type), c.ctx.Target), optIn...)
+	note, err := c.requireOptIn(CostRebuild, fmt.Sprintf("letting the new release omit %s.%s (%s has no placeholder default on %s, so the column must become NULL)", table, col.Name, schemadef.TypeName(col.Type), c.ctx.Target), optIn...)
 	if err != nil {
 		return nil, false, err
 	}

@@ -7,6 +7,7 @@ import (
 	"ariga.io/atlas/sql/schema"
 
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
@@ -33,7 +34,6 @@ import (
 // that ran in migrate stay: they ran while the previous release served,
 // which it tolerates by construction.
 
-// undo is a rollback statement.
 func undo(stage Stage, why, sql string) Step {
 	return stmt(revision.Rollback, stage, why, sql)
 }
@@ -95,7 +95,7 @@ func (c *Change) restoreColumn(was, is *schema.Column, kind schema.ChangeKind, w
 	if kind.Is(schema.ChangeType) {
 		// No position in the reason: the revision is the same whether the
 		// release is declared in HCL or as SQL.
-		return []Step{refuseRollback(fmt.Sprintf("%s changed %s from %s to %s, and narrowing it back needs a table copy on %s (writes blocked while it runs)", what, name, fmtType(was.Type.Type), fmtType(is.Type.Type), c.ctx.Target))}, nil
+		return []Step{refuseRollback(fmt.Sprintf("%s changed %s from %s to %s, and narrowing it back needs a table copy on %s (writes blocked while it runs)", what, name, schemadef.TypeName(was.Type), schemadef.TypeName(is.Type), c.ctx.Target))}, nil
 	}
 	sql, err := c.Alter(&schema.ModifyColumn{From: is, To: was, Change: kind})
 	if err != nil {

@@ -158,7 +158,6 @@ type Change struct {
 	claimed   bool
 }
 
-// stmt is one statement placed in a phase.
 func stmt(phase revision.Phase, stage Stage, why, sql string) Step {
 	return Step{Phase: phase, Stage: stage, Statement: revision.Statement{Why: why, SQL: sql}}
 }

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"ariga.io/atlas/sql/schema"
 	"github.com/emcee-db/emcee/revision"
 )
 
@@ -238,6 +239,27 @@ func TestBasicRules(t *testing.T) {
 	}
 }
 
+// TestWidenVarcharCharsetWidth pins that a VARCHAR's bytes, which decide
+// where its length prefix grows, come from the width of the charset the
+// column really has: named by a collation alone (table or column), and for
+// every charset the servers have, not only the common ones.
+func TestWidenVarcharCharsetWidth(t *testing.T) {
+	const head = "table \"images\" {\n  schema = schema.app\n"
+	latin1Table := []string{head, head + "  collate = \"latin1_swedish_ci\"\n"}
+	cases := []tcCase{
+		{name: "latin1 by the table's collation, 200 -> 300 on mariadb: 200 -> 300 bytes crosses 255, copy", target: mariadb1011, before: append(latin1Table, "    type = varchar(60)\n", "    type = varchar(200)\n"), edits: []string{"varchar(200)", "varchar(300)"}, errHas: []string{"after.hcl:", "images.note", "allow_copy = true"}},
+		{name: "latin1 by the table's collation, 100 -> 300 on mysql: crosses 255 bytes, copy", target: mysql80, before: append(latin1Table, "    type = varchar(60)\n", "    type = varchar(100)\n"), edits: []string{"varchar(100)", "varchar(300)"}, errHas: []string{"after.hcl:", "images.note", "allow_copy = true"}},
+		{name: "latin1 by the column's collation, 200 -> 300 on mariadb: copy", target: mariadb1011, before: []string{"    type = varchar(60)\n", "    type = varchar(200)\n    collate = \"latin1_swedish_ci\"\n"}, edits: []string{"varchar(200)", "varchar(300)"}, errHas: []string{"after.hcl:", "images.note", "allow_copy = true"}},
+		{name: "latin1 by the table's collation, 30 -> 60 on mysql: under 255 bytes, in place", target: mysql80, before: latin1Table, edits: []string{"varchar(30)", "varchar(60)"}, want: []tcStep{
+			{Rule: "widen-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `name` varchar(60) NOT NULL, ALGORITHM=INPLACE, LOCK=NONE"},
+		}},
+		{name: "big5, 2 bytes a character, 100 -> 200 on mariadb: 200 -> 400 bytes, copy", target: mariadb1011, before: []string{"    type = varchar(60)\n", "    type = varchar(100)\n    charset = \"big5\"\n"}, edits: []string{"varchar(100)", "varchar(200)"}, errHas: []string{"after.hcl:", "images.note", "allow_copy = true"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, c.run)
+	}
+}
+
 // Split reports every change a rule refuses, not the first: phpBB 3.0.4
 // widens twelve columns that each need allow_copy, and twelve runs of
 // emcee plan to learn them one by one was what a user got.
@@ -255,5 +277,16 @@ func TestSplitReportsEveryRefusal(t *testing.T) {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%v", want, err)
 		}
+	}
+}
+
+// A type Atlas does not model reaches the refusal of a tightening by the
+// name the user declared, not by its Go type.
+func TestTighteningNamesAnUnmodelledType(t *testing.T) {
+	from := &schema.Column{Name: "v", Type: &schema.ColumnType{Type: &schema.UnsupportedType{T: "vector"}}}
+	to := &schema.Column{Name: "v", Type: &schema.ColumnType{Type: &schema.StringType{T: "varchar", Size: 10}}}
+	_, err := planTightening(from, to, schema.ChangeType)
+	if want := "vector -> varchar(10) is not a change emcee can check row by row"; err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("planTightening: %v, want %q", err, want)
 	}
 }

@@ -279,7 +279,6 @@ func indexesOn(t *schema.Table, column string) []*schema.Index {
 	})
 }
 
-// keysOf lists the table's indexes and its primary key.
 func keysOf(t *schema.Table) []*schema.Index {
 	if t.PrimaryKey == nil {
 		return t.Indexes

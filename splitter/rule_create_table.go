@@ -82,7 +82,6 @@ func init() {
 	})
 }
 
-// isNewTable reports whether the transition creates the table.
 func (c *Context) isNewTable(name string) bool {
 	return slices.ContainsFunc(c.changes, func(ch *Change) bool { a, ok := ch.Change.(*schema.AddTable); return ok && a.T.Name == name })
 }

@@ -52,7 +52,6 @@ func init() {
 	})
 }
 
-// isDroppedTable reports whether the transition drops the table.
 func (c *Context) isDroppedTable(name string) bool {
 	return slices.ContainsFunc(c.changes, func(ch *Change) bool { d, ok := ch.Change.(*schema.DropTable); return ok && d.T.Name == name })
 }

@@ -7,6 +7,7 @@ import (
 	"ariga.io/atlas/sql/schema"
 
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/schemadef"
 )
 
 // Tightening a column (shorter, smaller, NOT NULL, fewer enum values) would
@@ -45,7 +46,7 @@ func init() {
 				return nil, err
 			}
 			name := c.Table.Name + "." + m.To.Name
-			if lob := strings.ToLower(fmtType(tg.mid.Type.Type)); !c.ctx.Target.MariaDB() && tg.contract.Is(schema.ChangeDefault) && (strings.HasSuffix(lob, "text") || strings.HasSuffix(lob, "blob")) {
+			if lob := strings.ToLower(schemadef.TypeName(tg.mid.Type)); !c.ctx.Target.MariaDB() && tg.contract.Is(schema.ChangeDefault) && (strings.HasSuffix(lob, "text") || strings.HasSuffix(lob, "blob")) {
 				// MySQL 8.0 takes only an expression default on TEXT and BLOB
 				// (error 1101), so the column both releases write cannot
 				// keep the default the previous release's INSERTs rely on.

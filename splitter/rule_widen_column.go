@@ -6,6 +6,7 @@ import (
 	"ariga.io/atlas/sql/schema"
 
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/schemadef"
 )
 
 // Widening keeps every stored value and every write of the previous
@@ -71,5 +72,5 @@ func typeChange(m *schema.ModifyColumn) string {
 	if !m.Change.Is(schema.ChangeType) {
 		return ""
 	}
-	return ": " + fmtType(m.From.Type.Type) + " -> " + fmtType(m.To.Type.Type)
+	return ": " + schemadef.TypeName(m.From.Type) + " -> " + schemadef.TypeName(m.To.Type)
 }

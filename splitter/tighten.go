@@ -9,6 +9,7 @@ import (
 	"ariga.io/atlas/sql/schema"
 
 	"github.com/emcee-db/emcee/diff"
+	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
@@ -41,7 +42,7 @@ func planTightening(from, to *schema.Column, kind schema.ChangeKind) (*columnTig
 	mid.Default, mid.Attrs = to.Default, to.Attrs
 	tg := &columnTightening{mid: &mid}
 	if kind.Is(schema.ChangeType) {
-		t, pred, err := joinType(col, from.Type.Type, to.Type.Type)
+		t, pred, err := joinType(col, from.Type, to.Type)
 		if err != nil {
 			return nil, err
 		}
@@ -84,7 +85,8 @@ func sameType(a, b schema.Type) bool {
 // joinType returns the narrowest type holding every value of both types,
 // and the predicate true for stored values the new type cannot hold. It
 // refuses type pairs whose conversion it cannot predict exactly.
-func joinType(col string, from, to schema.Type) (schema.Type, string, error) {
+func joinType(col string, fromCT, toCT *schema.ColumnType) (schema.Type, string, error) {
+	from, to := fromCT.Type, toCT.Type
 	if _, ok := from.(*schema.BoolType); ok {
 		if _, ok := to.(*schema.IntegerType); ok {
 			// BOOL is a signed TINYINT (Friendica 2023.12's
@@ -143,7 +145,7 @@ func joinType(col string, from, to schema.Type) (schema.Type, string, error) {
 		}
 		r := max(intRank(u.T)+1, intRank(s.T))
 		if r >= len(intTypes) {
-			return nil, "", fmt.Errorf("no integer type holds both %s and %s values, so the two releases cannot share the column", fmtType(from), fmtType(to))
+			return nil, "", fmt.Errorf("no integer type holds both %s and %s values, so the two releases cannot share the column", schemadef.TypeName(fromCT), schemadef.TypeName(toCT))
 		}
 		j := *s
 		j.T, j.Unsigned = intTypes[r], false
@@ -180,7 +182,7 @@ func joinType(col string, from, to schema.Type) (schema.Type, string, error) {
 		j.Scale = max(f.Scale, t.Scale)
 		j.Precision = max(f.Precision-f.Scale, t.Precision-t.Scale) + j.Scale
 		if j.Precision > 65 {
-			return nil, "", fmt.Errorf("no DECIMAL holds both %s and %s values", fmtType(from), fmtType(to))
+			return nil, "", fmt.Errorf("no DECIMAL holds both %s and %s values", schemadef.TypeName(fromCT), schemadef.TypeName(toCT))
 		}
 		var preds []string
 		if t.Precision-t.Scale < f.Precision-f.Scale {
@@ -191,15 +193,7 @@ func joinType(col string, from, to schema.Type) (schema.Type, string, error) {
 		}
 		return &j, strings.Join(preds, " OR "), nil
 	}
-	return nil, "", fmt.Errorf("%s -> %s is not a change emcee can check row by row (only shorter CHAR/VARCHAR, CHAR <-> VARCHAR, smaller or re-signed integers and BOOL, DECIMAL precision/scale and ENUM value removals are)", fmtType(from), fmtType(to))
-}
-
-func fmtType(t schema.Type) string {
-	s, err := mysql.FormatType(t)
-	if err != nil {
-		return fmt.Sprintf("%T", t)
-	}
-	return s
+	return nil, "", fmt.Errorf("%s -> %s is not a change emcee can check row by row (only shorter CHAR/VARCHAR, CHAR <-> VARCHAR, smaller or re-signed integers and BOOL, DECIMAL precision/scale and ENUM value removals are)", schemadef.TypeName(fromCT), schemadef.TypeName(toCT))
 }
 
 // intCovers reports whether every value of b fits in a.

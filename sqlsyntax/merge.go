@@ -91,7 +91,6 @@ func value(a *ast.Assignment) ast.ExprNode {
 	return a.Expr
 }
 
-// unparen is e without its outer parentheses.
 func unparen(e ast.ExprNode) ast.ExprNode {
 	for p, ok := e.(*ast.ParenthesesExpr); ok; p, ok = e.(*ast.ParenthesesExpr) {
 		e = p.Expr

@@ -202,31 +202,27 @@ func (f *phaseFlags) oscOptions(cmd *cobra.Command, p *project.Project) (project
 		}
 		o.Tool, from = f.osc, "--osc "+f.osc
 	}
-	if cmd.Flags().Changed("osc-chunk-time") {
-		if err := project.CheckChunkTime(f.oscChunk); err != nil {
-			return o, "", usage(cmd, fmt.Errorf("--osc-chunk-time %w", err))
+	tuned := false
+	for _, t := range []struct {
+		flag string
+		err  error // the value's check
+		set  func()
+	}{
+		{"osc-chunk-time", project.CheckChunkTime(f.oscChunk), func() { o.ChunkTime = f.oscChunk }},
+		{"osc-sleep", project.CheckSleep(f.oscSleep), func() { o.Sleep = f.oscSleep }},
+		{"osc-max-load", project.CheckMaxLoad(f.oscMaxLoad), func() { o.MaxLoad = f.oscMaxLoad }},
+		{"osc-critical-load", project.CheckCriticalLoad(f.oscCritical), func() { o.CriticalLoad = f.oscCritical }},
+	} {
+		if !cmd.Flags().Changed(t.flag) {
+			continue
 		}
-		o.ChunkTime = f.oscChunk
-	}
-	if cmd.Flags().Changed("osc-sleep") {
-		if err := project.CheckSleep(f.oscSleep); err != nil {
-			return o, "", usage(cmd, fmt.Errorf("--osc-sleep %w", err))
+		if t.err != nil {
+			return o, "", usage(cmd, fmt.Errorf("--%s %w", t.flag, t.err))
 		}
-		o.Sleep = f.oscSleep
+		t.set()
+		tuned = true
 	}
-	if cmd.Flags().Changed("osc-max-load") {
-		if err := project.CheckMaxLoad(f.oscMaxLoad); err != nil {
-			return o, "", usage(cmd, fmt.Errorf("--osc-max-load %w", err))
-		}
-		o.MaxLoad = f.oscMaxLoad
-	}
-	if cmd.Flags().Changed("osc-critical-load") {
-		if err := project.CheckCriticalLoad(f.oscCritical); err != nil {
-			return o, "", usage(cmd, fmt.Errorf("--osc-critical-load %w", err))
-		}
-		o.CriticalLoad = f.oscCritical
-	}
-	if !o.Enabled() && (cmd.Flags().Changed("osc-chunk-time") || cmd.Flags().Changed("osc-sleep") || cmd.Flags().Changed("osc-max-load") || cmd.Flags().Changed("osc-critical-load")) {
+	if !o.Enabled() && tuned {
 		return o, "", usage(cmd, fmt.Errorf("--osc-chunk-time, --osc-sleep, --osc-max-load and --osc-critical-load tune pt-online-schema-change: add --osc pt-osc (or osc = \"pt-osc\" in the emcee block of atlas.hcl)"))
 	}
 	if err := o.CheckLoads(); err != nil {

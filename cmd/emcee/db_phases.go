@@ -12,19 +12,30 @@ func init() {
 	dbCommands = append(dbCommands, newDBExpandCmd, newDBMigrateCmd, newDBContractCmd, newDBSyncCmd, newDBUpgradeCmd, newDBRollbackCmd)
 }
 
-// runPhase runs a changing command on the databases the flags name.
-func runPhase(cmd *cobra.Command, f *phaseFlags, run func(*apply.Session, context.Context) (*apply.Result, error)) error {
-	if err := f.check(cmd); err != nil {
-		return err
-	}
-	return runDB(cmd, func(ctx context.Context, r *dbRun) (*dbResult, error) {
-		opts := f.options()
-		var err error
-		if opts.OSC, opts.OSCFrom, err = f.oscOptions(cmd, r.project); err != nil {
-			return nil, err
+// phaseCmd is a changing command: cmd's help and arguments, the flags f
+// adds, and run on each database the flags name, given the command's
+// argument ("" for none).
+func phaseCmd(cmd *cobra.Command, f *phaseFlags, driftFrom string, backfill, maxRows bool, run func(s *apply.Session, ctx context.Context, arg string) (*apply.Result, error)) *cobra.Command {
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if err := f.check(cmd); err != nil {
+			return err
 		}
-		return runChange(ctx, r, opts, run)
-	})
+		return runDB(cmd, func(ctx context.Context, r *dbRun) (*dbResult, error) {
+			opts := f.options()
+			var err error
+			if opts.OSC, opts.OSCFrom, err = f.oscOptions(cmd, r.project); err != nil {
+				return nil, err
+			}
+			return runChange(ctx, r, opts, func(s *apply.Session, ctx context.Context) (*apply.Result, error) {
+				if len(args) == 0 {
+					return run(s, ctx, "")
+				}
+				return run(s, ctx, args[0])
+			})
+		})
+	}
+	f.add(cmd, driftFrom, backfill, maxRows)
+	return cmd
 }
 
 // runChange runs a changing command on the run's database, its lines in
@@ -45,8 +56,7 @@ func runChange(ctx context.Context, r *dbRun, opts apply.Options, run func(*appl
 }
 
 func newDBExpandCmd() *cobra.Command {
-	var f phaseFlags
-	cmd := &cobra.Command{
+	return phaseCmd(&cobra.Command{
 		Use:   "expand",
 		Short: "Apply the additive changes of the next release (safe while the old release runs)",
 		Long: `expand applies every pending expand revision of the release being upgraded:
@@ -67,17 +77,13 @@ resumes at the first statement not applied and never repeats one.`,
   emcee db expand --env prod
   emcee db expand --url mysql://deploy:secret@db1:3306/glance --format json`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runPhase(cmd, &f, (*apply.Session).Expand)
-		},
-	}
-	f.add(cmd, leftByPrevious, false, false)
-	return cmd
+	}, &phaseFlags{}, leftByPrevious, false, false, func(s *apply.Session, ctx context.Context, _ string) (*apply.Result, error) {
+		return s.Expand(ctx)
+	})
 }
 
 func newDBMigrateCmd() *cobra.Command {
-	var f phaseFlags
-	cmd := &cobra.Command{
+	return phaseCmd(&cobra.Command{
 		Use:   "migrate",
 		Short: "Backfill data in batches while both releases run",
 		Long: `migrate applies the pending migrate revisions of the release being upgraded:
@@ -108,17 +114,13 @@ listed and stops the run (--allow-drift overrides).`,
   emcee db migrate --env prod --chunk-time 500ms --max-lag 1s --max-load Threads_running=25 --critical-load Threads_running=100
   emcee db migrate --env prod --max-lag 2s --replica mysql://monitor:secret@replica1:3306/`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runPhase(cmd, &f, (*apply.Session).Migrate)
-		},
-	}
-	f.add(cmd, recordedRevisions, true, true)
-	return cmd
+	}, &phaseFlags{}, recordedRevisions, true, true, func(s *apply.Session, ctx context.Context, _ string) (*apply.Result, error) {
+		return s.Migrate(ctx)
+	})
 }
 
 func newDBContractCmd() *cobra.Command {
-	var f phaseFlags
-	cmd := &cobra.Command{
+	return phaseCmd(&cobra.Command{
 		Use:   "contract",
 		Short: "Drop and tighten what only the old release used (after it is gone)",
 		Long: `contract applies the pending contract revisions of the release being upgraded:
@@ -139,17 +141,13 @@ contract is blocked by data and it exits 7.`,
 		Example: `  emcee db contract --env prod --dry-run   # run the gates, print the statements
   emcee db contract --env prod`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runPhase(cmd, &f, (*apply.Session).Contract)
-		},
-	}
-	f.add(cmd, recordedRevisions, false, false)
-	return cmd
+	}, &phaseFlags{}, recordedRevisions, false, false, func(s *apply.Session, ctx context.Context, _ string) (*apply.Result, error) {
+		return s.Contract(ctx)
+	})
 }
 
 func newDBSyncCmd() *cobra.Command {
-	var f phaseFlags
-	cmd := &cobra.Command{
+	return phaseCmd(&cobra.Command{
 		Use:   "sync [VERSION]",
 		Short: "Apply expand, migrate and contract release by release (fresh install or offline upgrade)",
 		Long: `sync applies every pending revision in order, release by release: expand,
@@ -165,19 +163,13 @@ emcee did not create is refused by the drift check: adopt it with
   emcee db sync pike --env local      # stop at release pike
   emcee db sync pike_expand01         # stop after one revision`,
 		Args: cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return runPhase(cmd, &f, func(s *apply.Session, ctx context.Context) (*apply.Result, error) {
-				return s.Sync(ctx, argOr(args), false)
-			})
-		},
-	}
-	f.add(cmd, leftByPrevious, true, false)
-	return cmd
+	}, &phaseFlags{}, leftByPrevious, true, false, func(s *apply.Session, ctx context.Context, version string) (*apply.Result, error) {
+		return s.Sync(ctx, version, false)
+	})
 }
 
 func newDBUpgradeCmd() *cobra.Command {
-	var f phaseFlags
-	cmd := &cobra.Command{
+	return phaseCmd(&cobra.Command{
 		Use:   "upgrade [VERSION]",
 		Short: "Upgrade a database already under emcee control to VERSION (as glance-manage db upgrade)",
 		Long: `upgrade does what sync does, but only for a database emcee already manages
@@ -187,19 +179,14 @@ name; without it, the latest release.`,
 		Example: `  emcee db upgrade --env staging
   emcee db upgrade queens --env staging`,
 		Args: cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return runPhase(cmd, &f, func(s *apply.Session, ctx context.Context) (*apply.Result, error) {
-				return s.Sync(ctx, argOr(args), true)
-			})
-		},
-	}
-	f.add(cmd, leftByPrevious, true, false)
-	return cmd
+	}, &phaseFlags{}, leftByPrevious, true, false, func(s *apply.Session, ctx context.Context, version string) (*apply.Result, error) {
+		return s.Sync(ctx, version, true)
+	})
 }
 
 func newDBRollbackCmd() *cobra.Command {
 	var f phaseFlags
-	cmd := &cobra.Command{
+	cmd := phaseCmd(&cobra.Command{
 		Use:   "rollback [RELEASE]",
 		Short: "Undo the expand of the release being upgraded (until its contract starts)",
 		Long: `rollback returns the database to the previous release while that release
@@ -244,20 +231,9 @@ in progress; a rerun after a rollback has nothing to do either.`,
   emcee db rollback pike --targets tenants.txt   # wherever pike started
   emcee db rollback --env prod --format json`,
 		Args: cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return runPhase(cmd, &f, func(s *apply.Session, ctx context.Context) (*apply.Result, error) {
-				return s.RollbackRelease(ctx, argOr(args))
-			})
-		},
-	}
-	f.add(cmd, recordedRevisions, false, false)
+	}, &f, recordedRevisions, false, false, func(s *apply.Session, ctx context.Context, release string) (*apply.Result, error) {
+		return s.RollbackRelease(ctx, release)
+	})
 	cmd.Flags().BoolVar(&f.o.DropNewData, "drop-new-data", false, "drop the data only the new release wrote into what its expand added, which rollback otherwise refuses to (the counts are printed again)")
 	return cmd
-}
-
-func argOr(args []string) string {
-	if len(args) == 0 {
-		return ""
-	}
-	return args[0]
 }

@@ -20,6 +20,7 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 
+	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/internal/testdb"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
@@ -177,11 +178,12 @@ func (s *Server) ReplicateFrom(t testing.TB, primary *Server) {
 	}
 	deadline := time.Now().Add(time.Minute)
 	for {
-		var io, sqlThread string
-		rows, err := r.Query("SHOW SLAVE STATUS")
-		if err == nil {
-			io, sqlThread = slaveRunning(rows)
-		}
+		var st map[string]string
+		err := dbconn.EachRow(context.Background(), r, "SHOW SLAVE STATUS", nil, func(rows *sql.Rows) error {
+			st = dbconn.RowByName(rows)
+			return nil
+		})
+		io, sqlThread := st["slave_io_running"], st["slave_sql_running"]
 		if io == "Yes" && sqlThread == "Yes" {
 			return
 		}
@@ -190,31 +192,6 @@ func (s *Server) ReplicateFrom(t testing.TB, primary *Server) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-}
-
-func slaveRunning(rows *sql.Rows) (io, sqlThread string) {
-	defer rows.Close()
-	cols, _ := rows.Columns()
-	if !rows.Next() {
-		return "", ""
-	}
-	vals := make([]sql.RawBytes, len(cols))
-	ptrs := make([]any, len(cols))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
-	if rows.Scan(ptrs...) != nil {
-		return "", ""
-	}
-	for i, c := range cols {
-		switch c {
-		case "Slave_IO_Running":
-			io = string(vals[i])
-		case "Slave_SQL_Running":
-			sqlThread = string(vals[i])
-		}
-	}
-	return io, sqlThread
 }
 
 func (s *Server) waitUp(limit time.Duration) error {
