@@ -97,11 +97,11 @@ type piece struct {
 	// lines cut a table block into its items, for its edits (edits.go);
 	// nil for a piece read from the cache.
 	lines *tableLines
-	// checked is set once the table passed checkSchema: what it checks of
-	// a table depends on the piece's key alone (the block, the schema
-	// block's attributes, the target), so every release holding the
-	// piece would pass it again.
-	checked atomic.Bool
+	// checked is set once the table passed checkSchema, and alone holds
+	// leftAlone of it from its first assembly on: both read only what the
+	// piece's key determines (the block, the schema block's attributes,
+	// the target), so every release holding the piece finds the same.
+	checked, alone atomic.Bool
 }
 
 var errChunks = errors.New("the file does not evaluate block by block")
@@ -387,7 +387,7 @@ func standIns(parser *hclparse.Parser, evaluated map[string]bool, schemaName str
 
 // assemble builds the release from its pieces, as evaluating the whole
 // file builds it; keys are the pieces' (pieceKey), which name what each
-// table evaluated from (Release.blocks).
+// table Atlas's diff leaves alone evaluated from (Release.blocks).
 func assemble(src Source, t project.Target, pieces []*piece, chunks []chunk, keys [][32]byte) (*Release, error) {
 	var sp *piece
 	seen := map[string]bool{}
@@ -446,8 +446,11 @@ func assemble(src Source, t project.Target, pieces []*piece, chunks []chunk, key
 		s.Tables = append(s.Tables, tbl)
 		if !p.checked.Load() {
 			unchecked.Tables = append(unchecked.Tables, tbl)
+			p.alone.Store(leftAlone(tbl))
 		}
-		blocks[tbl.Name] = keys[i]
+		if p.alone.Load() {
+			blocks[tbl.Name] = keys[i]
+		}
 		fks = append(fks, link)
 	}
 	s.Realm.Schemas[0].Tables = s.Tables
@@ -482,9 +485,7 @@ func assemble(src Source, t project.Target, pieces []*piece, chunks []chunk, key
 		return nil, errChunks
 	}
 	for _, p := range pieces {
-		if p.Kind == "table" {
-			p.checked.Store(true)
-		}
+		p.checked.Store(true) // only a table's is read
 	}
 	copied := *s
 	return &Release{Name: src.Release, File: src.File, Schema: &copied, Declarations: d, blocks: blocks}, nil

@@ -62,14 +62,6 @@ func load(key [32]byte, src Source, t project.Target) (*Release, error) {
 	return s.overlay(r, t)
 }
 
-// Prefetch starts loading a source in the background (nil: none), so that
-// the Load call that follows finds it evaluated beside other work.
-func Prefetch(t project.Target, src *Source) {
-	if src != nil {
-		go func() { _, _ = Load(*src, t) }()
-	}
-}
-
 // Forget drops the releases this process has evaluated, so that the next
 // Load evaluates again or reads the evaluation cache, as a new run would:
 // for benchmarks of a fresh run.

@@ -56,11 +56,9 @@ func unchanged(from, to *Release) map[string]bool {
 		if old, found := from.blocks[t.Name]; !ok || !found || old != key || renamed[t.Name] || clash[strings.ToLower(t.Name)] {
 			continue
 		}
-		// The same key is the same evaluation: the previous release's
-		// table is equal to this one.
-		if leftAlone(t) {
-			out[t.Name] = true
-		}
+		// The same key is the same evaluation, of a table the diff leaves
+		// alone (assemble keeps only those keys).
+		out[t.Name] = true
 	}
 	for dropped := true; dropped; {
 		dropped = false

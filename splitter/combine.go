@@ -50,8 +50,7 @@ type ownAlter struct {
 
 // parseOwnAlter recognises the statements emcee writes itself; anything
 // else (a statement wrapped for foreign key checks, a hand-written shape)
-// is left where it is. Only a statement ending in the algorithm clause
-// emcee appends is read (a CREATE TABLE of a thousand columns is not).
+// is left where it is; only one ending in emcee's algorithm clause is read.
 func (c *Context) parseOwnAlter(st Step) (ownAlter, bool) {
 	if st.Kind != revision.DDL {
 		return ownAlter{}, false

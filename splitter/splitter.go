@@ -22,20 +22,17 @@ type Context struct {
 	parsed     map[string]*effect.DDL
 }
 
-// parse reads a statement the rules wrote. The FULLTEXT check, the cost,
-// combine and the backfill merge each need it, and reading SQL is most of
-// what splitting costs, so a text is read once per transition; the result
-// is shared, and nothing changes it.
+// parse reads a statement the rules wrote once per transition, though the
+// FULLTEXT check, the cost, combine and the backfill merge all ask; the
+// result is shared, and nothing changes it.
 func (c *Context) parse(sql string) *effect.DDL {
-	d, ok := c.parsed[sql]
-	if !ok {
-		if c.parsed == nil {
-			c.parsed = map[string]*effect.DDL{}
-		}
-		d = effect.Parse(sql)
-		c.parsed[sql] = d
+	if c.parsed == nil {
+		c.parsed = map[string]*effect.DDL{}
 	}
-	return d
+	if _, ok := c.parsed[sql]; !ok {
+		c.parsed[sql] = effect.Parse(sql)
+	}
+	return c.parsed[sql]
 }
 
 // Decl returns the declaration for a column of the target release.

@@ -61,7 +61,9 @@ func Diff(t project.Target, s Sources) (*Planned, error) {
 	// release before it and with itself as of its last revision, and
 	// reuses their evaluations. The previous release is loaded here,
 	// its last revision meanwhile.
-	diff.Prefetch(t, s.AsOf)
+	if s.AsOf != nil {
+		go func() { _, _ = diff.Load(*s.AsOf, t) }()
+	}
 	pl := &Planned{}
 	var err error
 	if s.Prev != nil {
