@@ -269,13 +269,10 @@ func priceRoundedDuringOSCCopy(t *testing.T, a string) (*opProject, opResult) {
 // it to fit.
 func restoreIntoAShorterColumn(t *testing.T, p *opProject, b, table, column string) {
 	t.Helper()
-	losses := refusedLosses(t, p)
+	losses, dir := copyOutAndRollBack(t, p)
 	if len(losses) != 1 {
 		t.Fatalf("losses: %+v", losses)
 	}
-	dir := t.TempDir()
-	shellIn(t, dir, losses[0].Save)
-	p.must("db", "rollback", "--drop-new-data")
 	opWrite(t, filepath.Join(p.Dir, "schema", "b.hcl"), []byte(strings.Replace(b, "varchar(100)", "varchar(10)", 1)))
 	p.must("plan", "--rewrite", "b")
 	p.must("db", "expand")

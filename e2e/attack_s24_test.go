@@ -41,10 +41,7 @@ table "tags" {
 	}
 	if strings.Contains(r.Stderr, "--execute=") {
 		// The commands given must put every value back, or fail.
-		losses := refusedLosses(t, p)
-		dir := t.TempDir()
-		shellIn(t, dir, losses[0].Save)
-		p.must("db", "rollback", "--drop-new-data")
+		losses, dir := copyOutAndRollBack(t, p)
 		p.exec("UPDATE tags SET tag = 'renamed' WHERE image = 'img-1'")
 		p.must("db", "expand")
 		cmd := exec.Command("sh", "-c", losses[0].Restore)
@@ -304,13 +301,10 @@ table "x" {
   (7, '2038-01-19 03:14:07.999998', NULL, NULL, NULL, NULL, 3.4028e38, -1.7976931348623157e308, 0, NULL, '', 'null', '', X'')`)
 	const state = "SELECT id, HEX(ts), HEX(dt), d, y, HEX(bits), HEX(f), HEX(dbl), `dec`, e, s, HEX(j), HEX(l1), HEX(bin), HEX(gen), ISNULL(bin) FROM x ORDER BY id"
 	before := p.query(state)
-	losses := refusedLosses(t, p)
+	losses, dir := copyOutAndRollBack(t, p)
 	if len(losses) != 1 || losses[0].Table != "x" {
 		t.Fatalf("losses: %+v", losses)
 	}
-	dir := t.TempDir()
-	shellIn(t, dir, losses[0].Save)
-	p.must("db", "rollback", "--drop-new-data")
 	p.must("db", "expand")
 	shellIn(t, dir, losses[0].Restore)
 	if after := p.query(state); after != before {

@@ -71,6 +71,22 @@ func refusedLosses(t *testing.T, p *opProject) []copyOutLoss {
 	return losses
 }
 
+// copyOutAndRollBack runs the commands the rollback's refusal gives to
+// copy out what it would drop, in a directory of their own, then rolls the
+// release back dropping it: where every restore test starts.
+func copyOutAndRollBack(t *testing.T, p *opProject) ([]copyOutLoss, string) {
+	t.Helper()
+	losses := refusedLosses(t, p)
+	dir := t.TempDir()
+	for _, l := range losses {
+		if l.Save != "" {
+			shellIn(t, dir, l.Save)
+		}
+	}
+	p.must("db", "rollback", "--drop-new-data")
+	return losses, dir
+}
+
 func shellIn(t *testing.T, dir, command string) {
 	t.Helper()
 	cmd := exec.Command("sh", "-c", command)
