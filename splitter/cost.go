@@ -43,8 +43,9 @@ type ColumnLookup func(table, column string) *schema.Column
 // AlterCost classifies one ALTER TABLE (or CREATE/DROP INDEX) by its
 // ALGORITHM clause and what its clauses do on the target. before, when
 // not nil, tells a MODIFY that keeps the column's NULL-ness (a VARCHAR
-// extension or a default: no rebuild) from one that changes it (a rebuild). "" when the
-// statement names no algorithm (the server chooses, possibly a copy) or is of another kind.
+// extension or a default: no rebuild) from one that changes it (a
+// rebuild). "" when the statement names no algorithm (the server
+// chooses, possibly a copy) or is of another kind.
 func AlterCost(t project.Target, d *effect.DDL, before ColumnLookup) string {
 	switch d.Algorithm {
 	case "INSTANT":

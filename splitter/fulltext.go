@@ -163,10 +163,13 @@ func (c *Change) fulltextLock(s Step) (Step, error) {
 		return s, nil
 	}
 	body, ok := Inplace.Off(s.SQL)
-	if !ok || c.ctx.parse(s.SQL).Kind != effect.KindAlterTable {
+	if !ok {
 		return s, nil
 	}
 	d := c.ctx.parse(s.SQL)
+	if d.Kind != effect.KindAlterTable {
+		return s, nil
+	}
 	// A rollback's MODIFY starts from the new release's column.
 	state := c.ctx.Transition.From
 	if s.Phase == revision.Rollback && c.ctx.Transition.To != nil {
