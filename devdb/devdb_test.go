@@ -497,3 +497,37 @@ func TestScratchWithAForeignFileIsExplainedOnce(t *testing.T) {
 		exec(t, db, "DROP DATABASE "+sqlsyntax.Ident(name))
 	}
 }
+
+// A user who may not create triggers in scratch databases cannot clear the
+// leftover: the run still goes on, and says why too.
+func TestScratchLeftoverWithoutTriggerPrivilege(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{})
+	db := srv.Open(t)
+	exec(t, db, "CREATE USER builder@'%' IDENTIFIED BY 'pw'")
+	exec(t, db, "GRANT CREATE, DROP, SELECT ON `emcee\\_scratch\\_%`.* TO builder@'%'")
+	cfg, err := dbconn.Parse(fmt.Sprintf("mysql://builder:pw@127.0.0.1:%d/app", srv.Port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	d, err := Open(ctx, Spec{Beside: cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	exec(t, d.Conn, "CREATE TABLE t (id int)")
+	if err := os.WriteFile(filepath.Join(srv.Dir, "data", d.Name, "t.TRG-"), []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	err = d.Close(ctx)
+	if !errors.As(err, new(*LeftError)) || !strings.Contains(err.Error(), "(clearing it failed: CREATE TRIGGER `"+d.Name+"`.emcee_clear_bi BEFORE INSERT ON `"+d.Name+"`.`t`") ||
+		!strings.Contains(err.Error(), "TRIGGER command denied") {
+		t.Fatalf("close: %v", err)
+	}
+	if got := scalar(t, db, "SELECT GROUP_CONCAT(TABLE_NAME) FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?", d.Name); got != sqlname.ScratchLeftTable {
+		t.Errorf("left in %s: %s", d.Name, got)
+	}
+	if err := os.Remove(filepath.Join(srv.Dir, "data", d.Name, "t.TRG-")); err != nil {
+		t.Fatal(err)
+	}
+	exec(t, db, "DROP DATABASE "+sqlsyntax.Ident(d.Name))
+}

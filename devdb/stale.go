@@ -161,8 +161,7 @@ func dropScratch(ctx context.Context, c *sql.Conn, name string, triggered ...str
 		_, err := c.ExecContext(ctx, "DROP DATABASE IF EXISTS "+db)
 		return err
 	}
-	err = drop()
-	for try := 0; try < leftTries && len(tables) > 0 && dbconn.ServerCode(err) == 1010; try++ {
+	clear := func() error {
 		for _, t := range tables {
 			table := db + "." + sqlsyntax.Ident(t)
 			for _, q := range []string{
@@ -172,17 +171,26 @@ func dropScratch(ctx context.Context, c *sql.Conn, name string, triggered ...str
 				"CREATE TRIGGER " + db + ".emcee_clear_bu BEFORE UPDATE ON " + table + " FOR EACH ROW SET @emcee_clear = 1",
 				"DROP TABLE " + table,
 			} {
-				if _, qerr := c.ExecContext(ctx, q); qerr != nil {
-					return errors.Join(err, fmt.Errorf("clearing the server's leftover in %s: %s: %v", name, q, qerr))
+				if _, err := c.ExecContext(ctx, q); err != nil {
+					_, _ = c.ExecContext(ctx, "DROP TABLE IF EXISTS "+table)
+					return fmt.Errorf("%s: %v", q, err)
 				}
 			}
+		}
+		return nil
+	}
+	err = drop()
+	var clearErr error
+	for try := 0; try < leftTries && len(tables) > 0 && dbconn.ServerCode(err) == 1010; try++ {
+		if clearErr = clear(); clearErr != nil {
+			break
 		}
 		err = drop()
 	}
 	if dbconn.ServerCode(err) != 1010 {
 		return err
 	}
-	left := &LeftError{Database: name, Err: err}
+	left := &LeftError{Database: name, Err: err, Clear: clearErr}
 	_ = c.QueryRowContext(ctx, "SELECT @@datadir").Scan(&left.Dir)
 	// The tables are gone; the marker is the only one left, and goes with
 	// the operator's DROP DATABASE.
@@ -198,6 +206,7 @@ type LeftError struct {
 	Database string
 	Dir      string // the server's data directory, "" if unknown
 	Err      error
+	Clear    error // why the leftover could not be cleared, if it was tried and failed
 }
 
 func (e *LeftError) Error() string {
@@ -212,7 +221,11 @@ func (e *LeftError) What() string {
 	if e.Dir != "" {
 		dir = strings.TrimSuffix(e.Dir, "/") + "/" + e.Database + "/"
 	}
-	return fmt.Sprintf("its tables are gone, but %s on the database server holds a file MariaDB left there (<table>.TRG-, a trigger file's backup that MariaDB 10.11 fails to delete when other DDL runs at the same moment as a CREATE TRIGGER); remove the *.TRG- files there, then DROP DATABASE %s; emcee runs leave it alone until then", dir, sqlsyntax.Ident(e.Database))
+	cleared := ""
+	if e.Clear != nil {
+		cleared = fmt.Sprintf(" (clearing it failed: %v)", e.Clear)
+	}
+	return fmt.Sprintf("its tables are gone, but %s on the database server holds a file MariaDB left there (<table>.TRG-, a trigger file's backup that MariaDB 10.11 fails to delete when other DDL runs at the same moment as a CREATE TRIGGER)%s; remove the *.TRG- files there, then DROP DATABASE %s; emcee runs leave it alone until then", dir, cleared, sqlsyntax.Ident(e.Database))
 }
 
 // ran takes note of a statement run in a temporary dev database: the
