@@ -442,8 +442,8 @@ func TestScratchWithAForeignFileIsExplainedOnce(t *testing.T) {
 	err = first.Close(ctx)
 	var left *LeftError
 	if !errors.As(err, &left) || !strings.Contains(err.Error(), "could not drop scratch database "+first.Name+" (Error 1010") ||
-		!strings.Contains(err.Error(), "its tables are gone, but "+strings.TrimSuffix(datadir, "/")+"/"+first.Name+"/ on the database server holds a file MariaDB left there (<table>.TRG-") ||
-		!strings.Contains(err.Error(), "remove the *.TRG- files there, then DROP DATABASE `"+first.Name+"`; emcee runs leave it alone until then") {
+		!strings.Contains(err.Error(), "its tables are gone, but "+strings.TrimSuffix(datadir, "/")+"/"+first.Name+"/ on the database server holds a file the server does not remove: most likely <table>.TRG-, a trigger file's backup") ||
+		!strings.Contains(err.Error(), "remove the *.TRG- files there (leave emcee_scratch_left.*, emcee's marker, to the DROP), then DROP DATABASE `"+first.Name+"`; emcee runs leave it alone until then") {
 		t.Fatalf("the run that could not drop its scratch database: %v", err)
 	}
 
@@ -475,7 +475,7 @@ func TestScratchWithAForeignFileIsExplainedOnce(t *testing.T) {
 	}
 	if strings.Contains(notes, first.Name) ||
 		!strings.Contains(notes, "could not drop scratch database "+killed.Name+" (Error 1010") ||
-		!strings.Contains(notes, "left by a run that ended without dropping it: its tables are gone, but "+strings.TrimSuffix(datadir, "/")+"/"+killed.Name+"/ on the database server holds a file MariaDB left there") {
+		!strings.Contains(notes, "left by a run that ended without dropping it: its tables are gone, but "+strings.TrimSuffix(datadir, "/")+"/"+killed.Name+"/ on the database server holds a file the server does not remove") {
 		t.Errorf("notes of the next run: %s", notes)
 	}
 	last, err := Open(ctx, Spec{Beside: cfg})

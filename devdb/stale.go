@@ -225,12 +225,12 @@ func (e *LeftError) What() string {
 	if e.Clear != nil {
 		cleared = fmt.Sprintf(" (clearing it failed: %v)", e.Clear)
 	}
-	return fmt.Sprintf("its tables are gone, but %s on the database server holds a file MariaDB left there (<table>.TRG-, a trigger file's backup that MariaDB 10.11 fails to delete when other DDL runs at the same moment as a CREATE TRIGGER)%s; remove the *.TRG- files there, then DROP DATABASE %s; emcee runs leave it alone until then", dir, cleared, sqlsyntax.Ident(e.Database))
+	return fmt.Sprintf("its tables are gone, but %s on the database server holds a file the server does not remove: most likely <table>.TRG-, a trigger file's backup MariaDB 10.11 fails to delete when other DDL runs at the same moment as a CREATE TRIGGER%s; remove the *.TRG- files there (leave %s.*, emcee's marker, to the DROP), then DROP DATABASE %s; emcee runs leave it alone until then", dir, cleared, sqlname.ScratchLeftTable, sqlsyntax.Ident(e.Database))
 }
 
-// ran takes note of a statement run in a temporary dev database: the
-// table of a CREATE TRIGGER is one whose trigger file's backup the server
-// may leave (dropScratch), even if the table is dropped later.
+// ran takes note of a statement run in the dev database: the table of a
+// CREATE TRIGGER is one whose trigger file's backup the server may leave
+// (dropScratch), even if the table is dropped later.
 func (d *DB) ran(q string) {
 	if !strings.Contains(strings.ToUpper(q), "TRIGGER") {
 		return
