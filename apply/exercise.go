@@ -82,7 +82,7 @@ func (s *Session) exercise(ctx context.Context, rel string, note func(string, ..
 	if err != nil {
 		return err
 	}
-	defer func() { err = errors.Join(err, s.redact(dev.Close(ctx))) }()
+	defer func() { err = errors.Join(err, s.closeDev(ctx, dev)) }()
 	if err := dev.Build(ctx, base, steps, nil); err != nil {
 		var step *devdb.StepError
 		if errors.As(err, &step) {

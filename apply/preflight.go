@@ -238,7 +238,7 @@ func (s *Session) compare(ctx context.Context, r *devdb.Replay, expected string)
 	if err != nil {
 		return nil, err
 	}
-	defer func() { err = errors.Join(err, s.redact(dev.Close(ctx))) }()
+	defer func() { err = errors.Join(err, s.closeDev(ctx, dev)) }()
 	if rep, err = dev.Compare(ctx, s.Conn, s.Cfg.Database, r, expected); err != nil {
 		if errors.As(err, new(*devdb.StepError)) {
 			return nil, err // redacted already, and db diff words it
@@ -375,4 +375,16 @@ func (s *Session) openDev(ctx context.Context) (*devdb.DB, error) {
 		s.opts.Aside(n)
 	}
 	return dev, nil
+}
+
+// closeDev closes the run's dev database. A temporary one the server could
+// not drop does not fail the run, which is done: it is said aside, once.
+func (s *Session) closeDev(ctx context.Context, dev *devdb.DB) error {
+	err := dev.Close(ctx)
+	var left *devdb.LeftError
+	if errors.As(err, &left) {
+		s.opts.Aside(s.redact(left).Error())
+		return nil
+	}
+	return s.redact(err)
 }

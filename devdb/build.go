@@ -67,6 +67,7 @@ func (d *DB) Build(ctx context.Context, base *schema.Schema, steps []Step, after
 		if _, err := d.Conn.ExecContext(ctx, st.SQL); err != nil {
 			return &StepError{Step: st, Dev: d.String(), Err: d.redact(err)}
 		}
+		d.ran(st.SQL)
 		if after != nil {
 			if err := after(i); err != nil {
 				return err
@@ -105,6 +106,7 @@ func (d *DB) Compare(ctx context.Context, live *sql.Conn, name string, r *Replay
 	if _, err := d.Conn.ExecContext(ctx, r.InFlight.SQL); err != nil {
 		return rep, nil
 	}
+	d.ran(r.InFlight.SQL)
 	if want, err = d.State(ctx); err != nil {
 		return nil, err
 	}

@@ -61,6 +61,7 @@ type DB struct {
 	Emptied bool
 
 	undropped []string // stale temporaries this session could not drop, with why
+	triggered []string // tables this run created triggers on (ran)
 	cfg       *dbconn.Config
 	pool      *sql.DB
 	close     func(context.Context) error
@@ -126,13 +127,20 @@ func Open(ctx context.Context, s Spec) (*DB, error) {
 // Close leaves the dev database as Open found it: empty with its own
 // charset, or dropped. It works after a cancelled context too, and on a new
 // session if the pinned one was lost: a dev database left dirty would refuse
-// the next run.
+// the next run. A temporary database the server could not drop is a
+// *LeftError: not a failure of the run, but for the operator to see.
 func (d *DB) Close(ctx context.Context) error {
 	if d.close == nil {
 		return nil
 	}
 	err := d.close(context.WithoutCancel(ctx))
 	d.close = nil
+	var left *LeftError
+	if errors.As(err, &left) {
+		// The run's work is done and nothing of it is left; what the
+		// operator has to do is in the error itself.
+		return left
+	}
 	if err != nil {
 		return fmt.Errorf("cleaning up dev database %s: %v; empty or drop it by hand", d, d.redact(err))
 	}

@@ -49,6 +49,7 @@ func (d *DB) Exec(ctx context.Context, stmts []string, check func(ctx context.Co
 		if _, err := c.ExecContext(ctx, q); err != nil {
 			return &ExecError{Index: i, Err: d.redact(err), Code: dbconn.ServerCode(err)}
 		}
+		d.ran(q)
 	}
 	return nil
 }

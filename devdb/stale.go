@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/emcee-db/emcee/dbconn"
@@ -63,15 +65,10 @@ func openTemp(ctx context.Context, server *dbconn.Config, charset, collation str
 	d.close = func(ctx context.Context) error {
 		// Any session will do: the lock is only released after the drop,
 		// when this session ends.
-		_, err := d.pool.ExecContext(ctx, "DROP DATABASE IF EXISTS "+sqlsyntax.Ident(d.Name))
-		if dbconn.ServerCode(err) == 1010 {
-			// The tables are dropped; the directory keeps a file the
-			// server left itself: MariaDB 10.11 leaves a trigger file's
-			// backup (t.TRG-) when trigger DDL runs at once in other
-			// databases. Nothing of this run is left in it, so the run
-			// does not fail for it; the next run that finds the database
-			// says where the file is.
-			err = nil
+		c, err := d.pool.Conn(ctx)
+		if err == nil {
+			err = dropScratch(ctx, c, d.Name, d.triggered...)
+			c.Close()
 		}
 		return errors.Join(err, release())
 	}
@@ -83,10 +80,12 @@ func openTemp(ctx context.Context, server *dbconn.Config, charset, collation str
 
 // dropStale drops the temporary databases whose creating session is gone,
 // and returns their names. One that is still locked is in use, whoever
-// created it; a name emcee does not write is left alone.
+// created it; a name emcee does not write is left alone, and so is one a
+// run could not drop and has said so (LeftError), until the operator has
+// removed the server's file and dropped it.
 func dropStale(ctx context.Context, c *sql.Conn) (dropped, undropped []string, err error) {
 	var stale []string
-	err = dbconn.EachRow(ctx, c, "SELECT SCHEMA_NAME, IS_USED_LOCK(SCHEMA_NAME) IS NULL FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'emcee\\_scratch\\_%'", nil, func(rows *sql.Rows) error {
+	err = dbconn.EachRow(ctx, c, "SELECT s.SCHEMA_NAME, IS_USED_LOCK(s.SCHEMA_NAME) IS NULL AND t.TABLE_NAME IS NULL FROM information_schema.SCHEMATA s LEFT JOIN information_schema.TABLES t ON t.TABLE_SCHEMA = s.SCHEMA_NAME AND t.TABLE_NAME = ? WHERE s.SCHEMA_NAME LIKE 'emcee\\_scratch\\_%'", []any{sqlname.ScratchLeftTable}, func(rows *sql.Rows) error {
 		var name string
 		var free bool
 		err := rows.Scan(&name, &free)
@@ -104,15 +103,15 @@ func dropStale(ctx context.Context, c *sql.Conn) (dropped, undropped []string, e
 		if lock(ctx, c, name, name) != nil {
 			continue
 		}
-		_, err := c.ExecContext(ctx, "DROP DATABASE IF EXISTS "+sqlsyntax.Ident(name))
+		err := dropScratch(ctx, c, name)
 		_, _ = c.ExecContext(ctx, "DO RELEASE_LOCK(?)", name)
 		if err != nil {
 			// Another user's, perhaps: the run goes on, and says so.
 			how := "drop it by hand"
-			if dbconn.ServerCode(err) == 1010 {
-				// The server dropped the tables, then found files it did not
-				// make in the directory: a second DROP fails the same way.
-				how = "its tables are gone, but its directory in the server's data directory holds files the server does not know; remove them there, then DROP DATABASE " + sqlsyntax.Ident(name)
+			var left *LeftError
+			if errors.As(err, &left) {
+				how = left.What()
+				err = left.Err
 			}
 			undropped = append(undropped, fmt.Sprintf("%s (%v), left by a run that ended without dropping it: %s", name, err, how))
 			continue
@@ -120,6 +119,126 @@ func dropStale(ctx context.Context, c *sql.Conn) (dropped, undropped []string, e
 		dropped = append(dropped, name)
 	}
 	return dropped, undropped, nil
+}
+
+// leftTries bounds how often dropScratch clears what the server left and
+// drops again: the clearing's own CREATE TRIGGER can meet the same race.
+const leftTries = 3
+
+// dropScratch drops a temporary database of emcee's.
+//
+// MariaDB 10.11 can leave a file of its own in the database's directory:
+// CREATE TRIGGER on a table that has triggers already copies its trigger
+// file to <table>.TRG- first, and deletes the copy at the end through its
+// DDL log, but only if the DDL log entry the copy depends on is not active
+// (ddl_log.cc, DDL_LOG_DELETE_TMP_FILE_ACTION). The statement frees that
+// entry a moment before, and any DDL starting at that moment on the server
+// (CREATE TABLE or DROP TABLE in another database will do) can take the
+// freed entry and make it active again: the copy stays. DROP DATABASE then
+// drops the tables and fails on the directory with error 1010.
+//
+// The next CREATE TRIGGER on a table of that name with a trigger copies
+// over the same file and deletes it, so dropScratch re-creates each table
+// the database held, and each table triggered names (the run created
+// triggers on it, DB.ran, and may have dropped it since), with two
+// triggers, and drops again. Nothing but emcee's own database is touched.
+// A file whose table's name is not known (a killed run's table dropped
+// before it was killed) is left, as a *LeftError, and the database marked
+// (ScratchLeftTable) so that later runs leave it alone instead of
+// repeating the same note on every run.
+func dropScratch(ctx context.Context, c *sql.Conn, name string, triggered ...string) error {
+	db := sqlsyntax.Ident(name)
+	tables, err := dbconn.Strings(ctx, c, "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' AND TABLE_NAME <> ?", name, sqlname.ScratchLeftTable)
+	if err != nil {
+		return err
+	}
+	for _, t := range triggered {
+		if !slices.Contains(tables, t) {
+			tables = append(tables, t)
+		}
+	}
+	drop := func() error {
+		_, err := c.ExecContext(ctx, "DROP DATABASE IF EXISTS "+db)
+		return err
+	}
+	clear := func() error {
+		for _, t := range tables {
+			table := db + "." + sqlsyntax.Ident(t)
+			for _, q := range []string{
+				"CREATE TABLE " + table + " (id int)",
+				"CREATE TRIGGER " + db + ".emcee_clear_bi BEFORE INSERT ON " + table + " FOR EACH ROW SET @emcee_clear = 1",
+				// This one has a trigger to back up: it writes <table>.TRG- and deletes it.
+				"CREATE TRIGGER " + db + ".emcee_clear_bu BEFORE UPDATE ON " + table + " FOR EACH ROW SET @emcee_clear = 1",
+				"DROP TABLE " + table,
+			} {
+				if _, err := c.ExecContext(ctx, q); err != nil {
+					_, _ = c.ExecContext(ctx, "DROP TABLE IF EXISTS "+table)
+					return fmt.Errorf("%s: %v", q, err)
+				}
+			}
+		}
+		return nil
+	}
+	err = drop()
+	var clearErr error
+	for try := 0; try < leftTries && len(tables) > 0 && dbconn.ServerCode(err) == 1010; try++ {
+		if clearErr = clear(); clearErr != nil {
+			break
+		}
+		err = drop()
+	}
+	if dbconn.ServerCode(err) != 1010 {
+		return err
+	}
+	left := &LeftError{Database: name, Err: err, Clear: clearErr}
+	_ = c.QueryRowContext(ctx, "SELECT @@datadir").Scan(&left.Dir)
+	// The tables are gone; the marker is the only one left, and goes with
+	// the operator's DROP DATABASE.
+	_, _ = c.ExecContext(ctx, "CREATE TABLE "+db+"."+sqlsyntax.Ident(sqlname.ScratchLeftTable)+" (id int) COMMENT "+sqlsyntax.String("emcee: the server could not drop this temporary database (error 1010); remove the *.TRG- files from its directory, then DROP DATABASE it"))
+	return left
+}
+
+// LeftError is a temporary dev database the server could not drop (error
+// 1010): its directory holds a file the server left there itself. The run
+// that meets it goes on; it is said once, and later runs leave the
+// database alone.
+type LeftError struct {
+	Database string
+	Dir      string // the server's data directory, "" if unknown
+	Err      error
+	Clear    error // why the leftover could not be cleared, if it was tried and failed
+}
+
+func (e *LeftError) Error() string {
+	return fmt.Sprintf("could not drop scratch database %s (%v): %s", e.Database, e.Err, e.What())
+}
+
+func (e *LeftError) Unwrap() error { return e.Err }
+
+// What says what the operator has to do.
+func (e *LeftError) What() string {
+	dir := "its directory in the server's data directory"
+	if e.Dir != "" {
+		dir = strings.TrimSuffix(e.Dir, "/") + "/" + e.Database + "/"
+	}
+	cleared := ""
+	if e.Clear != nil {
+		cleared = fmt.Sprintf(" (clearing it failed: %v)", e.Clear)
+	}
+	return fmt.Sprintf("its tables are gone, but %s on the database server holds a file the server does not remove: most likely <table>.TRG-, a trigger file's backup MariaDB 10.11 fails to delete when other DDL runs at the same moment as a CREATE TRIGGER%s; remove the *.TRG- files there (leave %s.*, emcee's marker, to the DROP), then DROP DATABASE %s; emcee runs leave it alone until then", dir, cleared, sqlname.ScratchLeftTable, sqlsyntax.Ident(e.Database))
+}
+
+// ran takes note of a statement run in the dev database: the table of a
+// CREATE TRIGGER is one whose trigger file's backup the server may leave
+// (dropScratch), even if the table is dropped later.
+func (d *DB) ran(q string) {
+	if !strings.Contains(strings.ToUpper(q), "TRIGGER") {
+		return
+	}
+	st, err := sqlsyntax.ReadStmt(q)
+	if err == nil && st.Trigger != nil && !st.Trigger.Drop && !slices.Contains(d.triggered, st.Trigger.Table) {
+		d.triggered = append(d.triggered, st.Trigger.Table)
+	}
 }
 
 // Notes says what opening the dev database cleaned up, for the run's output.

@@ -17,6 +17,9 @@ const (
 	AcceptedTable = "emcee_accepted_drift"
 	// DevMarkerTable marks a dev database a run is building schemas in.
 	DevMarkerTable = "emcee_dev_in_use"
+	// ScratchLeftTable marks a temporary dev database the server could not
+	// drop, once a run has said what the operator has to do about it.
+	ScratchLeftTable = "emcee_scratch_left"
 	// TriggerPrefix starts the name of every sync trigger emcee creates:
 	// emcee_<table>_<release>_<hash>_<bi|bu>.
 	TriggerPrefix = "emcee_"
@@ -32,9 +35,10 @@ const (
 
 // own are emcee's tables, with what each is for.
 var own = map[string]string{
-	VersionTable:   "emcee's version table, which records the revisions applied to the database",
-	AcceptedTable:  "the table in which emcee records the differences accepted when a database was adopted (db baseline --allow-drift)",
-	DevMarkerTable: "the table that marks a dev database emcee is building schemas in",
+	VersionTable:     "emcee's version table, which records the revisions applied to the database",
+	AcceptedTable:    "the table in which emcee records the differences accepted when a database was adopted (db baseline --allow-drift)",
+	DevMarkerTable:   "the table that marks a dev database emcee is building schemas in",
+	ScratchLeftTable: "the table that marks a temporary dev database the server could not drop",
 }
 
 // Own reports whether a table of a target or dev database is one of
