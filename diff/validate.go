@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"sort"
 
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 
@@ -53,12 +52,7 @@ var (
 // validate walks the syntax tree and rejects any attribute or block the
 // spec does not know, with its position and the closest known name.
 func validate(body *hclsyntax.Body, spec *blockSpec, where string) error {
-	var errs []string
-	for _, a := range sortedAttrs(body) {
-		if !slices.Contains(spec.attrs, a.Name) {
-			errs = append(errs, fmt.Sprintf("%s: unknown attribute %q in %s%s", posOf(a.NameRange), a.Name, where, project.Suggest(a.Name, spec.attrs)))
-		}
-	}
+	errs := project.UnknownAttrs(body, spec.attrs, where)
 	for _, b := range body.Blocks {
 		sub, ok := spec.blocks[b.Type]
 		if !ok {
@@ -78,15 +72,6 @@ func validate(body *hclsyntax.Body, spec *blockSpec, where string) error {
 		}
 	}
 	return JoinLines(errs)
-}
-
-func sortedAttrs(body *hclsyntax.Body) []*hclsyntax.Attribute {
-	out := make([]*hclsyntax.Attribute, 0, len(body.Attributes))
-	for _, a := range body.Attributes {
-		out = append(out, a)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].SrcRange.Start.Byte < out[j].SrcRange.Start.Byte })
-	return out
 }
 
 // stringAttr reads an attribute that must be a literal string.

@@ -12,6 +12,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -290,12 +291,7 @@ func emceeBlock(path string, body *hclsyntax.Body) (*settingsBlock, error) {
 	if found == nil {
 		return nil, fmt.Errorf("%s: no emcee block: add `emcee { releases = [\"ocata\", \"pike\"] }` listing your releases in order", path)
 	}
-	var errs []string
-	for _, a := range sortedAttrs(found.Body) {
-		if !slices.Contains(settingNames, a.Name) {
-			errs = append(errs, fmt.Sprintf("%s: unknown attribute %q in the emcee block%s", posString(a.NameRange), a.Name, Suggest(a.Name, settingNames)))
-		}
-	}
+	errs := UnknownAttrs(found.Body, settingNames, "the emcee block")
 	for _, b := range found.Body.Blocks {
 		errs = append(errs, fmt.Sprintf("%s: unknown block %q in the emcee block (it takes only the attributes %s)", posString(b.TypeRange), b.Type, strings.Join(settingNames, ", ")))
 	}
@@ -360,12 +356,16 @@ func (s *settingsBlock) element(attr string, i int) string {
 	return posString(a.Expr.Range())
 }
 
-func sortedAttrs(body *hclsyntax.Body) []*hclsyntax.Attribute {
-	out := make([]*hclsyntax.Attribute, 0, len(body.Attributes))
-	for _, a := range body.Attributes {
-		out = append(out, a)
+// UnknownAttrs words each attribute of an HCL block that is none of the
+// known ones, in the order they are written: where it is, in which block,
+// and the known name it is most likely a typo of.
+func UnknownAttrs(body *hclsyntax.Body, known []string, where string) []string {
+	var out []string
+	for _, a := range slices.SortedFunc(maps.Values(body.Attributes), func(a, b *hclsyntax.Attribute) int { return a.SrcRange.Start.Byte - b.SrcRange.Start.Byte }) {
+		if !slices.Contains(known, a.Name) {
+			out = append(out, fmt.Sprintf("%s: unknown attribute %q in %s%s", posString(a.NameRange), a.Name, where, Suggest(a.Name, known)))
+		}
 	}
-	slices.SortFunc(out, func(a, b *hclsyntax.Attribute) int { return a.SrcRange.Start.Byte - b.SrcRange.Start.Byte })
 	return out
 }
 
