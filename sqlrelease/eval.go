@@ -39,7 +39,7 @@ func Evaluate(ctx context.Context, dev *devdb.DB, f diff.SQLFiles, t project.Tar
 	if err := dev.Conn.QueryRowContext(ctx, "SELECT VERSION()").Scan(&version); err != nil {
 		return diff.Source{}, fmt.Errorf("dev database %s: %v", dev, err)
 	}
-	if maria := strings.Contains(strings.ToLower(version), "mariadb"); maria != t.MariaDB() {
+	if project.FlavorOf(version) != t.Flavor {
 		return diff.Source{}, fmt.Errorf("%s: the project targets %s, but dev database %s runs %s: Atlas reads types by the server's flavor (MariaDB's JSON is a LONGTEXT with a check), so a release declared as SQL is evaluated on a server of the target's flavor; point --dev-url (or the env's dev) at one", f.File, t, dev, version)
 	}
 	if err := dev.Empty(ctx); err != nil {
