@@ -230,11 +230,7 @@ func (r *Release) Check(prev *Release) error {
 	}
 	errs = append(errs, r.checkDiscards(prev)...)
 	// expressions, fill and the use of each declaration (check_exprs.go)
-	errs = append(errs, r.checkExpressions(prev)...)
-	if len(errs) > 0 {
-		return fmt.Errorf("%s", strings.Join(errs, "\n"))
-	}
-	return nil
+	return JoinLines(append(errs, r.checkExpressions(prev)...))
 }
 
 // Where returns "file:line:col" of a table or column for messages, or the
