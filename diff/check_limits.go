@@ -26,7 +26,7 @@ const (
 // character set is utf8mb4, as the offline planner assumes.
 func checkLimits(loc *locator, s *schema.Schema, mariadb bool) []string {
 	var errs []string
-	add := func(p Pos, format string, args ...any) { errs = append(errs, errorf(p, format, args...)) }
+	add := func(p Pos, format string, args ...any) { errs = append(errs, p.Errorf(format, args...).Error()) }
 	for _, t := range s.Tables {
 		row, nullable, known, before := 0, 0, true, len(errs)
 		for _, c := range t.Columns {

@@ -13,13 +13,19 @@ import (
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
-// Pos is a position in a schema file, printed as file:line:col.
+// Pos is a position in a schema file, printed as file:line:col, or as
+// the file alone when the line is not known.
 type Pos struct {
 	File      string
 	Line, Col int
 }
 
-func (p Pos) String() string { return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col) }
+func (p Pos) String() string {
+	if p.Line == 0 {
+		return p.File
+	}
+	return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)
+}
 
 func posOf(r hcl.Range) Pos { return Pos{File: r.Filename, Line: r.Start.Line, Col: r.Start.Column} }
 

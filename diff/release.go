@@ -235,9 +235,4 @@ func (r *Release) Check(prev *Release) error {
 
 // Where returns "file:line:col" of a table or column for messages, or the
 // file alone when the position is unknown.
-func (r *Release) Where(table, column string) string {
-	if p, ok := r.Declarations.PosOf(table, column); ok {
-		return p.String()
-	}
-	return r.File
-}
+func (r *Release) Where(table, column string) string { return posOrFile(r, table, column).String() }

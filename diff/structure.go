@@ -2,7 +2,6 @@ package diff
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 
 	"ariga.io/atlas/sql/schema"
@@ -180,14 +179,6 @@ func (l *locator) generated(table, column string) Pos {
 // name is where a table (typ "") or one of its blocks is named.
 func (l *locator) name(table, typ, label string) Pos {
 	return l.at(table, typ, label, "")
-}
-
-// errorf formats one error line at a position.
-func errorf(p Pos, format string, args ...any) string {
-	if p.Line == 0 {
-		return p.File + ": " + fmt.Sprintf(format, args...)
-	}
-	return p.Errorf(format, args...).Error()
 }
 
 // JoinLines is one error of messages, a line each; nil for none.
