@@ -170,10 +170,8 @@ func canonical(s *schema.Schema, script *Script) error {
 				return false
 			})
 			c.Default = defaultOf(c)
-			for _, a := range c.Attrs {
-				if u, ok := a.(*mysql.OnUpdate); ok {
-					u.A = now(u.A)
-				}
+			if u, ok := schemadef.Attr[*mysql.OnUpdate](c.Attrs); ok {
+				u.A = now(u.A)
 			}
 		}
 		t.Indexes = slices.DeleteFunc(t.Indexes, func(idx *schema.Index) bool { return implicit(t, idx) })
