@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -165,7 +166,7 @@ func canonical(s *schema.Schema, script *Script) error {
 				switch a.(type) {
 				case *schema.Charset, *schema.Collation:
 					return slices.ContainsFunc(t.Attrs, func(d schema.Attr) bool { return sameAttr(a, d) }) ||
-						!slices.ContainsFunc(t.Attrs, func(d schema.Attr) bool { return sameKind(a, d) }) && slices.ContainsFunc(defaults, func(d schema.Attr) bool { return sameAttr(a, d) })
+						!slices.ContainsFunc(t.Attrs, func(d schema.Attr) bool { return reflect.TypeOf(d) == reflect.TypeOf(a) }) && slices.ContainsFunc(defaults, func(d schema.Attr) bool { return sameAttr(a, d) })
 				}
 				return false
 			})
@@ -225,19 +226,8 @@ func now(x string) string {
 	return x
 }
 
-// sameKind reports whether a and b are both a charset or both a collation.
-func sameKind(a, b schema.Attr) bool {
-	switch a.(type) {
-	case *schema.Charset:
-		_, ok := b.(*schema.Charset)
-		return ok
-	case *schema.Collation:
-		_, ok := b.(*schema.Collation)
-		return ok
-	}
-	return false
-}
-
+// sameAttr reports the same charset, or the same collation, in any letter
+// case.
 func sameAttr(a, b schema.Attr) bool {
 	switch a := a.(type) {
 	case *schema.Charset:
