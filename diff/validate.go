@@ -56,11 +56,11 @@ func validate(body *hclsyntax.Body, spec *blockSpec, where string) error {
 	for _, b := range body.Blocks {
 		sub, ok := spec.blocks[b.Type]
 		if !ok {
-			errs = append(errs, fmt.Sprintf("%s: unknown block %q in %s%s", posOf(b.TypeRange), b.Type, where, project.Suggest(b.Type, slices.Sorted(maps.Keys(spec.blocks)))))
+			errs = append(errs, fmt.Sprintf("%s: unknown block %q in %s%s", project.PosOf(b.TypeRange), b.Type, where, project.Suggest(b.Type, slices.Sorted(maps.Keys(spec.blocks)))))
 			continue
 		}
 		if len(b.Labels) != sub.labels {
-			errs = append(errs, fmt.Sprintf("%s: block %q takes %d label(s), got %d", posOf(b.TypeRange), b.Type, sub.labels, len(b.Labels)))
+			errs = append(errs, fmt.Sprintf("%s: block %q takes %d label(s), got %d", project.PosOf(b.TypeRange), b.Type, sub.labels, len(b.Labels)))
 			continue
 		}
 		name := b.Type
@@ -78,7 +78,7 @@ func validate(body *hclsyntax.Body, spec *blockSpec, where string) error {
 func stringAttr(a *hclsyntax.Attribute) (string, error) {
 	v, diags := a.Expr.Value(nil)
 	if diags.HasErrors() || v.IsNull() || !v.Type().Equals(ctyString) {
-		return "", fmt.Errorf("%s: %s must be a quoted string", posOf(a.Expr.Range()), a.Name)
+		return "", fmt.Errorf("%s: %s must be a quoted string", project.PosOf(a.Expr.Range()), a.Name)
 	}
 	return v.AsString(), nil
 }

@@ -30,7 +30,7 @@ func HCLError(err error) error {
 			line += "; " + detail
 		}
 		if d.Subject != nil {
-			line = posString(*d.Subject) + ": " + line
+			line = PosOf(*d.Subject).String() + ": " + line
 		}
 		lines = append(lines, line)
 	}
