@@ -14,7 +14,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 
 	"ariga.io/atlas/sql/mysql"
@@ -87,7 +86,7 @@ func Init(ctx context.Context, o Options) (*Result, error) {
 	if err := db.QueryRowContext(ctx, "SELECT VERSION()").Scan(&version); err != nil {
 		return nil, o.DB.Explain(err)
 	}
-	target, err := TargetOf(version)
+	target, err := project.TargetOf(version)
 	if err != nil {
 		return nil, err
 	}
@@ -196,27 +195,6 @@ func tableDefaults(s *schema.Schema) {
 // envName is what init writes as an env block's label: a plain word,
 // which HCL reads as written (no ${ or %{ template sequences, no quotes).
 var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
-
-var versionPattern = regexp.MustCompile(`^(\d+)\.(\d+)`)
-
-// TargetOf reads the target of a server from its VERSION().
-func TargetOf(version string) (project.Target, error) {
-	m := versionPattern.FindStringSubmatch(version)
-	if m == nil {
-		return project.Target{}, fmt.Errorf("cannot read the server version %q", version)
-	}
-	flavor := "mysql"
-	if strings.Contains(strings.ToLower(version), "mariadb") {
-		flavor = "mariadb"
-	}
-	major, _ := strconv.Atoi(m[1])
-	minor, _ := strconv.Atoi(m[2])
-	t, err := project.ParseTarget(fmt.Sprintf("%s %d.%d", flavor, major, minor))
-	if err != nil {
-		return project.Target{}, fmt.Errorf("the server is %s: %w", version, err)
-	}
-	return t, nil
-}
 
 const adoptedHead = "# Release adopted from a live database by `emcee init`: the schema as it was.\n# Declare the next release in a new file; this one is what the database is at.\n"
 

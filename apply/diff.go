@@ -142,8 +142,8 @@ func planReplay(releases []string, plans *revision.Plans, recs history.Records) 
 		p.add(rev, rec)
 	}
 	// A rollback in progress ran after the release's other revisions,
-	// newest revision first.
-	for _, rev := range slices.Backward(plans.Rollbacks) {
+	// newest revision first, as Rollbacks lists them.
+	for _, rev := range plans.Rollbacks {
 		if rec := recs[rev.ID.String()]; rec != nil {
 			p.add(rev, rec)
 		}

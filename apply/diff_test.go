@@ -81,12 +81,12 @@ func TestPlanReplay(t *testing.T) {
 	// revisions newest first: pike_rollback02 done, pike_rollback01 with
 	// its first DROP applied and the second in flight.
 	plans.Revisions = append(plans.Revisions[:4], append([]*revision.Revision{rev("pike_expand02", ddl("ADD d"))}, plans.Revisions[4:]...)...)
-	plans.Rollbacks = []*revision.Revision{
-		rev("pike_rollback01", ddl("DROP TRIGGER b_bu"), ddl("DROP TRIGGER b_bi"), ddl("DROP b")),
+	plans.Rollbacks = []*revision.Revision{ // as revision.ReadPlans lists them
 		rev("pike_rollback02", ddl("DROP d")),
+		rev("pike_rollback01", ddl("DROP TRIGGER b_bu"), ddl("DROP TRIGGER b_bi"), ddl("DROP b")),
 	}
 	recs = done("ocata_expand01", "ocata_migrate01", "ocata_contract01", "pike_expand01", "pike_expand02", "pike_migrate01", "pike_rollback02")
-	recs["pike_rollback01"] = &history.Record{Name: "pike_rollback01", ID: plans.Rollbacks[0].ID, Applied: 1, InFlight: true}
+	recs["pike_rollback01"] = &history.Record{Name: "pike_rollback01", ID: plans.Rollbacks[1].ID, Applied: 1, InFlight: true}
 	p = planReplay(releases, plans, recs)
 	if got := steps(p); !slices.Equal(got[len(got)-3:], []string{"pike_expand02 ADD d", "pike_rollback02 DROP d", "pike_rollback01 DROP TRIGGER b_bu"}) ||
 		p.comparedWith() != "ocata_expand01 ... pike_rollback01 (1 of 3 statements)" {

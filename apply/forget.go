@@ -36,7 +36,7 @@ func (s *Session) Forget(ctx context.Context, name string) (*Result, error) {
 		}
 	}
 	for _, r := range s.Records {
-		if r != rec && revision.Less(s.Project.Releases, rec.ID, r.ID) {
+		if r != rec && revision.Compare(s.Project.Releases, rec.ID, r.ID) < 0 {
 			return res, &Refusal{Reason: fmt.Sprintf("%s cannot be forgotten while a later revision is recorded (%s): only the last recorded revision can", name, r.Name)}
 		}
 	}

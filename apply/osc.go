@@ -73,18 +73,18 @@ func (s *Session) findOSC(ctx context.Context) error {
 	// starts, halfway through the revision (after its gates and the
 	// statements before); emcee's own --max-load is checked up front.
 	var status map[string]string
-	if o.MaxLoad != "" || o.CriticalLoad != "" {
+	if len(o.MaxLoad) > 0 || len(o.CriticalLoad) > 0 {
 		if status, err = s.globalStatus(ctx); err != nil {
 			return s.redact(fmt.Errorf("reading SHOW GLOBAL STATUS for the tool's --max-load and --critical-load: %w", err))
 		}
 	}
-	for _, load := range []struct{ what, value string }{{"max load", o.MaxLoad}, {"critical load", o.CriticalLoad}} {
-		if load.value == "" {
-			continue
-		}
-		for _, l := range project.MaxLoadVars(load.value) {
-			if p := statusVarProblem(status, l[0], ", which "+project.PtOSCProgram+" refuses"); p != "" {
-				return fmt.Errorf("%s: %s %s: %s", from, load.what, load.value, p)
+	for _, load := range []struct {
+		what   string
+		limits project.Loads
+	}{{"max load", o.MaxLoad}, {"critical load", o.CriticalLoad}} {
+		for _, l := range load.limits {
+			if p := statusVarProblem(status, l.Var, ", which "+project.PtOSCProgram+" refuses"); p != "" {
+				return fmt.Errorf("%s: %s %s: %s", from, load.what, load.limits, p)
 			}
 		}
 	}
@@ -1196,11 +1196,11 @@ func oscArgs(cfg *dbconn.Config, o project.OSC, defaults, plugin string, a *sqls
 	if o.Sleep > 0 {
 		args = append(args, "--sleep", strconv.FormatFloat(o.Sleep.Seconds(), 'f', -1, 64))
 	}
-	if ml := o.ToolMaxLoad(); ml != "" {
-		args = append(args, "--max-load", ml)
+	if ml := o.ToolMaxLoad(); ml != nil {
+		args = append(args, "--max-load", ml.String())
 	}
-	if o.CriticalLoad != "" {
-		args = append(args, "--critical-load", o.CriticalLoad)
+	if o.CriticalLoad != nil {
+		args = append(args, "--critical-load", o.CriticalLoad.String())
 	}
 	return append(args, strings.Join(dsn, ","))
 }

@@ -29,7 +29,7 @@ func TestOSCCommandLine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	args := oscArgs(cfg, project.OSC{Tool: project.OSCPtOSC, ChunkTime: 250 * time.Millisecond, Sleep: 2500 * time.Microsecond, MaxLoad: "Threads_running=25", CriticalLoad: "Threads_connected=500"}, "/tmp/x/client.cnf", "/tmp/x/plugin.pl", a, []string{"max_statement_time"})
+	args := oscArgs(cfg, project.OSC{Tool: project.OSCPtOSC, ChunkTime: 250 * time.Millisecond, Sleep: 2500 * time.Microsecond, MaxLoad: project.Loads{{Var: "Threads_running", Max: 25}}, CriticalLoad: project.Loads{{Var: "Threads_connected", Max: 500}}}, "/tmp/x/client.cnf", "/tmp/x/plugin.pl", a, []string{"max_statement_time"})
 	joined := strings.Join(args, " ")
 	if strings.Contains(joined, "p\"w#d") || strings.Contains(joined, "deploy") {
 		t.Fatalf("the command line holds the account: %q", args)

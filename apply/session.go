@@ -65,7 +65,7 @@ type Options struct {
 	Replicas []string
 	// MaxLoad pauses the backfill while a global status variable is at or
 	// over its limit; CriticalLoad stops migrate (resumable, CriticalLoad).
-	MaxLoad, CriticalLoad []LoadLimit
+	MaxLoad, CriticalLoad project.Loads
 	// CheckInterval is how often a paused backfill checks again (0: 1s).
 	CheckInterval time.Duration
 	// Retries is how often a deadlock or lock wait timeout is retried

@@ -80,12 +80,7 @@ func (s *Session) Status(ctx context.Context, countRows bool) (*Status, error) {
 	for _, rel := range s.Project.Releases {
 		rs := ReleaseStatus{Release: rel}
 		for _, ph := range append(slices.Clone(revision.Phases), revision.Rollback) {
-			revs := s.Plans.Of(rel, ph)
-			if ph == revision.Rollback {
-				revs = slices.Clone(revs)
-				slices.Reverse(revs) // in the order they run
-			}
-			for _, rev := range revs {
+			for _, rev := range s.Plans.Of(rel, ph) {
 				rec := s.Records[rev.ID.String()]
 				if ph == revision.Rollback && rec == nil {
 					// Rollback revisions are listed only once one runs.

@@ -6,13 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/emcee-db/emcee/dbconn"
+	"github.com/emcee-db/emcee/project"
 )
 
 // A backfill shares the primary with the application and its changes with
@@ -23,59 +23,10 @@ import (
 // loaded: while one is not so it waits, saying why; past a critical load it
 // stops after the last committed batch, which the next run resumes from.
 
-// LoadLimit is one VAR=N of --max-load or --critical-load: a global
-// status variable (SHOW GLOBAL STATUS) and the value it must stay below.
-type LoadLimit struct {
-	Var string
-	Max int64
-}
-
-func (l LoadLimit) String() string { return l.Var + "=" + strconv.FormatInt(l.Max, 10) }
-
-// statusName is what a status variable is called: letters, digits and
-// underscores. Names are never written into SQL (the status is read
-// whole and looked up), but a name of another shape is a mistake worth
-// saying so at once.
-var statusName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{0,63}$`)
-
-// ParseLoad reads the value of --max-load or --critical-load:
-// VAR=N[,VAR=N...], each N a whole number of 1 or more.
-func ParseLoad(flag, value string) ([]LoadLimit, error) {
-	if strings.TrimSpace(value) == "" {
-		return nil, nil
-	}
-	var out []LoadLimit
-	for _, part := range strings.Split(value, ",") {
-		name, n, ok := strings.Cut(strings.TrimSpace(part), "=")
-		name = strings.TrimSpace(name)
-		if !ok {
-			return nil, fmt.Errorf("--%s %q: want VAR=N, e.g. --%s Threads_running=25", flag, part, flag)
-		}
-		if !statusName.MatchString(name) {
-			return nil, fmt.Errorf("--%s %q: %q is not a status variable name (letters, digits and underscores, as SHOW GLOBAL STATUS lists them, e.g. Threads_running)", flag, part, name)
-		}
-		max, err := strconv.ParseInt(strings.TrimSpace(n), 10, 64)
-		if err != nil || max < 1 {
-			return nil, fmt.Errorf("--%s %s=%s: the limit must be a whole number of 1 or more", flag, name, strings.TrimSpace(n))
-		}
-		if slices.ContainsFunc(out, func(l LoadLimit) bool { return strings.EqualFold(l.Var, name) }) {
-			return nil, fmt.Errorf("--%s: %s is given twice: keep one limit per variable", flag, name)
-		}
-		out = append(out, LoadLimit{Var: name, Max: max})
-	}
-	for _, l := range out {
-		if strings.EqualFold(l.Var, "Threads_running") && l.Max < 2 {
-			// Reading the status is itself a running thread.
-			return nil, fmt.Errorf("--%s %s: Threads_running counts the query that reads it, so it is never below 1 and this limit would hold every batch (migrate would wait, or stop, forever): give at least 2", flag, l)
-		}
-	}
-	return out, nil
-}
-
 // CriticalLoad is migrate stopped by --critical-load: every batch before
 // it is committed and recorded, and the next run resumes after the last.
 type CriticalLoad struct {
-	Limit LoadLimit
+	Limit project.LoadLimit
 	Value int64
 	Table string
 	After string // the last key committed ("" before the first batch)
@@ -142,7 +93,7 @@ func (s *Session) prepareThrottle(ctx context.Context) error {
 		}
 		for _, set := range []struct {
 			flag string
-			ls   []LoadLimit
+			ls   project.Loads
 		}{{"max-load", o.MaxLoad}, {"critical-load", o.CriticalLoad}} {
 			for _, l := range set.ls {
 				if p := statusVarProblem(status, l.Var, ""); p != "" {

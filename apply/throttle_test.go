@@ -1,42 +1,9 @@
 package apply
 
 import (
-	"reflect"
-	"strings"
 	"testing"
 	"time"
 )
-
-// A load limit is a status variable name and a whole number of 1 or more;
-// anything else, SQL included, is refused with the flag and the part named.
-func TestParseLoad(t *testing.T) {
-	got, err := ParseLoad("max-load", " Threads_running=25, Threads_connected = 400 ")
-	if err != nil || !reflect.DeepEqual(got, []LoadLimit{{"Threads_running", 25}, {"Threads_connected", 400}}) {
-		t.Fatalf("got %v, %v", got, err)
-	}
-	if got, err := ParseLoad("max-load", ""); err != nil || got != nil {
-		t.Fatalf("empty: %v, %v", got, err)
-	}
-	for in, msg := range map[string]string{
-		"Threads_running":                      "want VAR=N",
-		"Threads_running=-1":                   "--max-load Threads_running=-1: the limit must be a whole number of 1 or more",
-		"Threads_running=0":                    "whole number of 1 or more",
-		"Threads_running=1.5":                  "whole number of 1 or more",
-		"Threads_running=99999999999999999999": "whole number of 1 or more",
-		"Threads_running=1 OR 1=1":             "whole number of 1 or more",
-		"`Threads_running`=1":                  "is not a status variable name",
-		"Threads_running'; DROP TABLE t; --=1": "is not a status variable name",
-		"1abc=3":                               "is not a status variable name",
-		"=3":                                   "is not a status variable name",
-		"a=1,A=2":                              "A is given twice",
-		"Threads_running=1,":                   "want VAR=N",
-		strings.Repeat("x", 65) + "=1":         "is not a status variable name",
-	} {
-		if _, err := ParseLoad("max-load", in); err == nil || !strings.Contains(err.Error(), msg) {
-			t.Errorf("%q: %v, want an error saying %q", in, err, msg)
-		}
-	}
-}
 
 // Batches sized by --chunk-time follow the measured rate, stay within 1
 // and the maximum, and one slow batch does not halve the next.

@@ -26,7 +26,7 @@ const (
 // character set is utf8mb4, as the offline planner assumes.
 func checkLimits(loc *locator, s *schema.Schema, mariadb bool) []string {
 	var errs []string
-	add := func(p Pos, format string, args ...any) { errs = append(errs, errorf(p, format, args...)) }
+	add := func(p Pos, format string, args ...any) { errs = append(errs, p.Errorf(format, args...).Error()) }
 	for _, t := range s.Tables {
 		row, nullable, known, before := 0, 0, true, len(errs)
 		for _, c := range t.Columns {
@@ -234,20 +234,16 @@ func CharsetBytes(s *schema.Schema, t *schema.Table, c *schema.Column) int {
 }
 
 func attrCharset(attrs []schema.Attr) (int, bool) {
-	for _, a := range attrs {
-		if cs, ok := a.(*schema.Charset); ok {
-			n, known := charsetMaxLen[strings.ToLower(cs.V)]
-			return n, known
+	cs, ok := schemadef.Charset(attrs)
+	if !ok {
+		co, declared := schemadef.Collation(attrs)
+		if !declared {
+			return 0, false
 		}
+		cs, _, _ = strings.Cut(co, "_") // a collation's name starts with its charset's
 	}
-	for _, a := range attrs {
-		if co, ok := a.(*schema.Collation); ok {
-			name, _, _ := strings.Cut(strings.ToLower(co.V), "_")
-			n, known := charsetMaxLen[name]
-			return n, known
-		}
-	}
-	return 0, false
+	n, known := charsetMaxLen[strings.ToLower(cs)]
+	return n, known
 }
 
 // packLen is the bytes a column takes in the server's row buffer, the sum

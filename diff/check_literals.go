@@ -33,7 +33,7 @@ import (
 // kind expected, so no declared value can end a name or literal early.
 func checkNames(loc *locator, s *schema.Schema) []string {
 	var errs []string
-	add := func(p Pos, format string, args ...any) { errs = append(errs, errorf(p, format, args...)) }
+	add := func(p Pos, format string, args ...any) { errs = append(errs, p.Errorf(format, args...).Error()) }
 	name := func(k sqlname.Kind, n string, p Pos) {
 		if err := sqlname.Validate(k, n); err != nil {
 			add(p, "%v; rename it", err)

@@ -430,7 +430,7 @@ func assemble(src Source, t project.Target, pieces []*piece, chunks []chunk, key
 		} else {
 			at := placement{file: src.File, lines: chunks[i].line - 1}
 			for k, v := range p.Positions {
-				positions[k] = v.placed(at)
+				positions[k] = at.place(v)
 			}
 		}
 		if p.Kind != "table" {
@@ -526,8 +526,8 @@ type placement struct {
 	lines int // before the chunk
 }
 
-// placed is a position of a chunk as a position of the file.
-func (p Pos) placed(at placement) Pos {
+// place is a position of a chunk as a position of the file.
+func (at placement) place(p Pos) Pos {
 	if p == (Pos{}) {
 		return p // not set
 	}

@@ -2,31 +2,16 @@ package diff
 
 import (
 	"cmp"
-	"fmt"
 	"maps"
 	"slices"
 	"strings"
-
-	"github.com/hashicorp/hcl/v2"
 
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
-// Pos is a position in a schema file, printed as file:line:col.
-type Pos struct {
-	File      string
-	Line, Col int
-}
-
-func (p Pos) String() string { return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col) }
-
-func posOf(r hcl.Range) Pos { return Pos{File: r.Filename, Line: r.Start.Line, Col: r.Start.Column} }
-
-// Errorf builds an error that starts with the position.
-func (p Pos) Errorf(format string, args ...any) error {
-	return fmt.Errorf("%s: %s", p, fmt.Sprintf(format, args...))
-}
+// Pos is a position in a release file (project.Pos).
+type Pos = project.Pos
 
 // Declarations are what a release's HCL says beyond the schema itself: the
 // intent Atlas cannot see (renames, replacements, fill expressions, data

@@ -346,7 +346,7 @@ func prepareEdit(e edit, t project.Target) *editedTable {
 			return nil
 		}
 		seen[key] = true
-		positions[name+"."+c.Labels[0]] = posOf(c.TypeRange)
+		positions[name+"."+c.Labels[0]] = project.PosOf(c.TypeRange)
 	}
 	// Atlas evaluates the new columns in a table of their own: the first
 	// line and the attributes of the edited block, and the new blocks.

@@ -32,13 +32,13 @@ type exprAttr struct {
 // exact, heredocs included; otherwise it is the start of the value, and
 // the message says where inside it.
 func (e exprAttr) pos(src []byte, err *sqlsyntax.Error) (Pos, string) {
-	start := posOf(e.attr.Expr.Range())
+	start := project.PosOf(e.attr.Expr.Range())
 	t, ok := e.attr.Expr.(*hclsyntax.TemplateExpr)
 	if ok && len(t.Parts) == 1 {
 		if lit, ok := t.Parts[0].(*hclsyntax.LiteralValueExpr); ok {
 			r := lit.SrcRange
 			if r.End.Byte <= len(src) && string(src[r.Start.Byte:r.End.Byte]) == e.val {
-				p := Pos{File: r.Filename, Line: r.Start.Line, Col: r.Start.Column}
+				p := project.PosOf(r)
 				before := e.val[:err.Offset]
 				if nl := strings.Count(before, "\n"); nl > 0 {
 					p.Line += nl
@@ -57,7 +57,7 @@ func (e exprAttr) pos(src []byte, err *sqlsyntax.Error) (Pos, string) {
 func (e exprAttr) errorf(src []byte, err error, format string, args ...any) error {
 	var se *sqlsyntax.Error
 	if !errors.As(err, &se) {
-		return posOf(e.attr.Expr.Range()).Errorf("%s: %v", fmt.Sprintf(format, args...), err)
+		return project.PosOf(e.attr.Expr.Range()).Errorf("%s: %v", fmt.Sprintf(format, args...), err)
 	}
 	p, inside := e.pos(src, se)
 	return p.Errorf("%s: %s%s", fmt.Sprintf(format, args...), se.Msg, inside)

@@ -7,13 +7,14 @@ import (
 	"strings"
 
 	"ariga.io/atlas/sql/schema"
+	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/sqlname"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 )
 
 // readDiscard reads `discard { table = "t", column = "c" }`.
 func (d *Declarations) readDiscard(b *hclsyntax.Block) error {
-	x := &Discard{Pos: posOf(b.TypeRange)}
+	x := &Discard{Pos: project.PosOf(b.TypeRange)}
 	a, ok := b.Body.Attributes["table"]
 	if !ok {
 		return x.Pos.Errorf("discard needs table = \"...\" (the table of the previous release whose data, or whose column's data, this release drops) and, for a column, column = \"...\"")

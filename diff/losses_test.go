@@ -136,3 +136,23 @@ func TestDiscardIsChecked(t *testing.T) {
 		t.Fatalf("stale discard: %v", err)
 	}
 }
+
+// A position is worded one way, whoever words it: file:line:col, or the
+// file alone when the line is not known (Pos.Errorf, used on posOrFile's
+// fallback, wrote "file:0:0").
+func TestPosWording(t *testing.T) {
+	for _, c := range []struct {
+		p    Pos
+		want string
+	}{
+		{Pos{File: "schema/b.hcl", Line: 4, Col: 3}, "schema/b.hcl:4:3: gone"},
+		{Pos{File: "schema/b.hcl"}, "schema/b.hcl: gone"},
+	} {
+		if got := c.p.Errorf("gone").Error(); got != c.want {
+			t.Errorf("Errorf: %q, want %q", got, c.want)
+		}
+		if got := (&Problem{Pos: c.p, Msg: "gone"}).Error(); got != c.want {
+			t.Errorf("Problem: %q, want %q", got, c.want)
+		}
+	}
+}

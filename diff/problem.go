@@ -32,9 +32,6 @@ const (
 )
 
 func (p *Problem) Error() string {
-	if p.Pos.Line == 0 {
-		return p.Pos.File + ": " + p.Msg
-	}
 	return p.Pos.String() + ": " + p.Msg
 }
 

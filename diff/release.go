@@ -76,7 +76,7 @@ func readDeclarations(body *hclsyntax.Body) (*Declarations, error) {
 				return nil, err
 			}
 		case "data_migration":
-			m := &DataMigration{Name: b.Labels[0], Pos: posOf(b.TypeRange)}
+			m := &DataMigration{Name: b.Labels[0], Pos: project.PosOf(b.TypeRange)}
 			for _, field := range []struct {
 				name string
 				dst  *string
@@ -97,7 +97,7 @@ func readDeclarations(body *hclsyntax.Body) (*Declarations, error) {
 				return nil, err
 			}
 		case "stored_function":
-			f := StoredFunction{Name: b.Labels[0], Pos: posOf(b.LabelRanges[0])}
+			f := StoredFunction{Name: b.Labels[0], Pos: project.PosOf(b.LabelRanges[0])}
 			for _, o := range d.StoredFunctions {
 				if strings.EqualFold(o.Name, f.Name) {
 					return nil, f.Pos.Errorf("stored_function %q is declared twice (first at %s); remove one", f.Name, o.Pos)
@@ -111,25 +111,25 @@ func readDeclarations(body *hclsyntax.Body) (*Declarations, error) {
 
 func (d *Declarations) readTable(b *hclsyntax.Block) error {
 	table := b.Labels[0]
-	d.positions[table] = posOf(b.TypeRange)
+	d.positions[table] = project.PosOf(b.TypeRange)
 	if a, ok := b.Body.Attributes["renamed_from"]; ok {
 		v, err := stringAttr(a)
 		if err != nil {
 			return err
 		}
-		d.Tables[table] = &TableDecl{Name: table, Pos: posOf(a.NameRange), RenamedFrom: v}
+		d.Tables[table] = &TableDecl{Name: table, Pos: project.PosOf(a.NameRange), RenamedFrom: v}
 	}
 	for _, c := range b.Body.Blocks {
 		if c.Type != "column" {
 			continue
 		}
 		ref := ColumnRef{Table: table, Column: c.Labels[0]}
-		decl := &ColumnDecl{Ref: ref, Pos: posOf(c.TypeRange)}
+		decl := &ColumnDecl{Ref: ref, Pos: project.PosOf(c.TypeRange)}
 		d.positions[ref.String()] = decl.Pos
 		if a, ok := c.Body.Attributes["allow_copy"]; ok {
 			v, diags := a.Expr.Value(nil)
 			if diags.HasErrors() || !v.Type().Equals(cty.Bool) {
-				return posOf(a.NameRange).Errorf("allow_copy must be true or false")
+				return project.PosOf(a.NameRange).Errorf("allow_copy must be true or false")
 			}
 			decl.AllowCopy = v.True()
 		}
@@ -138,23 +138,23 @@ func (d *Declarations) readTable(b *hclsyntax.Block) error {
 			if err != nil {
 				return err
 			}
-			decl.RenamedFrom, decl.Pos = v, posOf(a.NameRange)
+			decl.RenamedFrom, decl.Pos = v, project.PosOf(a.NameRange)
 		}
 		if a, ok := c.Body.Attributes["fill"]; ok {
 			v, err := stringAttr(a)
 			if err != nil {
 				return err
 			}
-			decl.Fill, decl.FillPos = v, posOf(a.NameRange)
+			decl.Fill, decl.FillPos = v, project.PosOf(a.NameRange)
 		}
 		for _, r := range c.Body.Blocks {
 			if r.Type != "replaces" {
 				continue
 			}
 			if decl.Replaces != nil {
-				return posOf(r.TypeRange).Errorf("column %s has two replaces blocks; a column replaces one column", ref)
+				return project.PosOf(r.TypeRange).Errorf("column %s has two replaces blocks; a column replaces one column", ref)
 			}
-			rep := &Replacement{Pos: posOf(r.TypeRange)}
+			rep := &Replacement{Pos: project.PosOf(r.TypeRange)}
 			for _, field := range []struct {
 				name string
 				dst  *string
@@ -230,18 +230,9 @@ func (r *Release) Check(prev *Release) error {
 	}
 	errs = append(errs, r.checkDiscards(prev)...)
 	// expressions, fill and the use of each declaration (check_exprs.go)
-	errs = append(errs, r.checkExpressions(prev)...)
-	if len(errs) > 0 {
-		return fmt.Errorf("%s", strings.Join(errs, "\n"))
-	}
-	return nil
+	return JoinLines(append(errs, r.checkExpressions(prev)...))
 }
 
 // Where returns "file:line:col" of a table or column for messages, or the
 // file alone when the position is unknown.
-func (r *Release) Where(table, column string) string {
-	if p, ok := r.Declarations.PosOf(table, column); ok {
-		return p.String()
-	}
-	return r.File
-}
+func (r *Release) Where(table, column string) string { return posOrFile(r, table, column).String() }

@@ -2,7 +2,6 @@ package diff
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 
 	"ariga.io/atlas/sql/schema"
@@ -104,16 +103,16 @@ func checkEmptyEnum(col *hclsyntax.Block, table string, add func(Pos, string, ..
 		return
 	}
 	if call, ok := a.Expr.(*hclsyntax.FunctionCallExpr); ok && (call.Name == "enum" || call.Name == "set") && len(call.Args) == 0 {
-		add(posOf(a.Expr.Range()), "column %s.%s: %s() has no values; list the values the column may hold, e.g. %s(\"a\", \"b\")", table, col.Labels[0], call.Name, call.Name)
+		add(project.PosOf(a.Expr.Range()), "column %s.%s: %s() has no values; list the values the column may hold, e.g. %s(\"a\", \"b\")", table, col.Labels[0], call.Name, call.Name)
 	}
 }
 
 // labelPos is where a block's name is written.
 func labelPos(b *hclsyntax.Block) Pos {
 	if len(b.LabelRanges) > 0 {
-		return posOf(b.LabelRanges[0])
+		return project.PosOf(b.LabelRanges[0])
 	}
-	return posOf(b.TypeRange)
+	return project.PosOf(b.TypeRange)
 }
 
 // locator finds where a table's parts are declared in a release file, so
@@ -160,7 +159,7 @@ func (l *locator) at(table, typ, label, attr string) Pos {
 		return Pos{File: l.file}
 	}
 	if a, ok := b.Body.Attributes[attr]; ok && attr != "" {
-		return posOf(a.Expr.Range())
+		return project.PosOf(a.Expr.Range())
 	}
 	return labelPos(b)
 }
@@ -170,7 +169,7 @@ func (l *locator) generated(table, column string) Pos {
 	if c := l.block(table, "column", column); c != nil {
 		for _, b := range c.Body.Blocks {
 			if a, ok := b.Body.Attributes["type"]; ok && b.Type == "as" {
-				return posOf(a.Expr.Range())
+				return project.PosOf(a.Expr.Range())
 			}
 		}
 	}
@@ -180,14 +179,6 @@ func (l *locator) generated(table, column string) Pos {
 // name is where a table (typ "") or one of its blocks is named.
 func (l *locator) name(table, typ, label string) Pos {
 	return l.at(table, typ, label, "")
-}
-
-// errorf formats one error line at a position.
-func errorf(p Pos, format string, args ...any) string {
-	if p.Line == 0 {
-		return p.File + ": " + fmt.Sprintf(format, args...)
-	}
-	return p.Errorf(format, args...).Error()
 }
 
 // JoinLines is one error of messages, a line each; nil for none.

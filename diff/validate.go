@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"sort"
 
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 
@@ -53,20 +52,15 @@ var (
 // validate walks the syntax tree and rejects any attribute or block the
 // spec does not know, with its position and the closest known name.
 func validate(body *hclsyntax.Body, spec *blockSpec, where string) error {
-	var errs []string
-	for _, a := range sortedAttrs(body) {
-		if !slices.Contains(spec.attrs, a.Name) {
-			errs = append(errs, fmt.Sprintf("%s: unknown attribute %q in %s%s", posOf(a.NameRange), a.Name, where, project.Suggest(a.Name, spec.attrs)))
-		}
-	}
+	errs := project.UnknownAttrs(body, spec.attrs, where)
 	for _, b := range body.Blocks {
 		sub, ok := spec.blocks[b.Type]
 		if !ok {
-			errs = append(errs, fmt.Sprintf("%s: unknown block %q in %s%s", posOf(b.TypeRange), b.Type, where, project.Suggest(b.Type, slices.Sorted(maps.Keys(spec.blocks)))))
+			errs = append(errs, fmt.Sprintf("%s: unknown block %q in %s%s", project.PosOf(b.TypeRange), b.Type, where, project.Suggest(b.Type, slices.Sorted(maps.Keys(spec.blocks)))))
 			continue
 		}
 		if len(b.Labels) != sub.labels {
-			errs = append(errs, fmt.Sprintf("%s: block %q takes %d label(s), got %d", posOf(b.TypeRange), b.Type, sub.labels, len(b.Labels)))
+			errs = append(errs, fmt.Sprintf("%s: block %q takes %d label(s), got %d", project.PosOf(b.TypeRange), b.Type, sub.labels, len(b.Labels)))
 			continue
 		}
 		name := b.Type
@@ -80,20 +74,11 @@ func validate(body *hclsyntax.Body, spec *blockSpec, where string) error {
 	return JoinLines(errs)
 }
 
-func sortedAttrs(body *hclsyntax.Body) []*hclsyntax.Attribute {
-	out := make([]*hclsyntax.Attribute, 0, len(body.Attributes))
-	for _, a := range body.Attributes {
-		out = append(out, a)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].SrcRange.Start.Byte < out[j].SrcRange.Start.Byte })
-	return out
-}
-
 // stringAttr reads an attribute that must be a literal string.
 func stringAttr(a *hclsyntax.Attribute) (string, error) {
 	v, diags := a.Expr.Value(nil)
 	if diags.HasErrors() || v.IsNull() || !v.Type().Equals(ctyString) {
-		return "", fmt.Errorf("%s: %s must be a quoted string", posOf(a.Expr.Range()), a.Name)
+		return "", fmt.Errorf("%s: %s must be a quoted string", project.PosOf(a.Expr.Range()), a.Name)
 	}
 	return v.AsString(), nil
 }

@@ -33,7 +33,7 @@ func TestAttackThreadsRunningLimitOfOne(t *testing.T) {
 	for _, args := range [][]string{
 		{"db", "migrate", "--critical-load", "Threads_running=1"},
 		{"db", "expand", "--osc", "pt-osc", "--osc-max-load", "Threads_running=1"},
-		{"db", "expand", "--osc", "pt-osc", "--osc-max-load", "Threads_connected=400,Threads_running:01"},
+		{"db", "expand", "--osc", "pt-osc", "--osc-max-load", "Threads_connected=400,Threads_running=01"},
 		{"db", "expand", "--osc", "pt-osc", "--osc-critical-load", "Threads_running=1"},
 	} {
 		r := p.run(args...)

@@ -233,6 +233,19 @@ func TestOSCMissingTool(t *testing.T) {
 			t.Errorf("%v: want a usage error (2):\n%s", args, r)
 		}
 	}
+	// The tool's loads read as emcee's --max-load does: its own forms (no
+	// threshold or 0, "the value at start" plus a margin; VAR:N) were
+	// passed on, and meant something else than the same words for migrate.
+	for _, c := range [][3]string{
+		{"--osc-max-load", "Threads_connected", `--osc-max-load "Threads_connected": want VAR=N[,VAR=N], e.g. Threads_running=25`},
+		{"--osc-max-load", "Threads_running:30", `--osc-max-load "Threads_running:30": want VAR=N`},
+		{"--osc-critical-load", "Threads_running=0", "--osc-critical-load Threads_running=0: the limit must be a whole number of 1 or more"},
+	} {
+		r := p.run("db", "expand", "--osc", "pt-osc", c[0], c[1])
+		if r.Code != 2 || !strings.Contains(r.Stderr, c[2]) {
+			t.Errorf("%s %s: want a usage error saying %q:\n%s", c[0], c[1], c[2], r)
+		}
+	}
 }
 
 // childPIDs are the processes whose parent is pid.

@@ -226,6 +226,15 @@ func TestRollbackKilledResumes(t *testing.T) {
 			if got := p.query("SELECT applied, in_flight FROM emcee_revisions WHERE name = 'pike_rollback01'"); got != "3 1" {
 				t.Fatalf("record after the kill: %s", got)
 			}
+			// The rollback is the latest revision recorded, after the
+			// expand and migrate it undoes: forget weighs its record
+			// against the schema (which shows its first statements) and
+			// does not call pike_expand01 later.
+			f := p.run("db", "forget", "pike_rollback01", "--lock-timeout", "60s")
+			if f.Code != 1 || strings.Contains(f.Stdout+f.Stderr, "later revision") {
+				t.Fatalf("forget of the stopped rollback: %s", f)
+			}
+			opContains(t, f, "pike_rollback01 is not forgotten: the live schema differs from what", "undo by hand what pike_rollback01 applied")
 			// No other phase runs in the middle of a rollback.
 			mid := p.run("db", "migrate", "--lock-timeout", "60s")
 			if mid.Code != 1 {

@@ -327,7 +327,7 @@ func TestMigrateLoadThrottle(t *testing.T) {
 			{[]string{"--max-load", "Threads_running=-5"}, 2, "--max-load Threads_running=-5: the limit must be a whole number of 1 or more"},
 			{[]string{"--max-load", "Threads_running=0"}, 2, "whole number of 1 or more"},
 			{[]string{"--max-load", "Threads_running=lots"}, 2, "whole number of 1 or more"},
-			{[]string{"--max-load", "Threads_running"}, 2, `want VAR=N, e.g. --max-load Threads_running=25`},
+			{[]string{"--max-load", "Threads_running"}, 2, `--max-load "Threads_running": want VAR=N[,VAR=N], e.g. Threads_running=25`},
 			{[]string{"--max-load", "Threads_running=1; DROP TABLE items"}, 2, "whole number of 1 or more"},
 			{[]string{"--max-load", "Threads_running`=1"}, 2, "is not a status variable name"},
 			{[]string{"--critical-load", "(SELECT SLEEP(5))=1"}, 2, "is not a status variable name"},

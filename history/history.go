@@ -311,7 +311,7 @@ func RolledBackRecords(ctx context.Context, q dbconn.Querier, releases []string)
 		if c := b.RolledBackAt.Time.Compare(a.RolledBackAt.Time); c != 0 {
 			return c
 		}
-		return compare(releases, a.ID, b.ID)
+		return revision.Compare(releases, a.ID, b.ID)
 	})
 	return list, nil
 }
@@ -432,42 +432,8 @@ func (rs Records) Sorted(releases []string) []*Record {
 	for _, r := range rs {
 		out = append(out, r)
 	}
-	slices.SortFunc(out, func(a, b *Record) int { return compare(releases, a.ID, b.ID) })
+	slices.SortFunc(out, func(a, b *Record) int { return revision.Compare(releases, a.ID, b.ID) })
 	return out
-}
-
-// compare orders revisions; releases the project does not know (a database
-// ahead of the plans) sort after the known ones.
-func compare(releases []string, a, b revision.ID) int {
-	ri := func(r string) int {
-		if i := slices.Index(releases, r); i >= 0 {
-			return i
-		}
-		return len(releases)
-	}
-	if x, y := ri(a.Release), ri(b.Release); x != y {
-		return x - y
-	}
-	if a.Release != b.Release {
-		return strings.Compare(a.Release, b.Release)
-	}
-	if x, y := phaseOrder(a.Phase), phaseOrder(b.Phase); x != y {
-		return x - y
-	}
-	if a.Phase == revision.Rollback {
-		// A rollback runs its revisions newest first.
-		return b.Seq - a.Seq
-	}
-	return a.Seq - b.Seq
-}
-
-// phaseOrder places a release's rollback after its upgrade phases: it runs
-// after them, before contract would have.
-func phaseOrder(p revision.Phase) int {
-	if i := slices.Index(revision.Phases, p); i >= 0 {
-		return i
-	}
-	return len(revision.Phases)
 }
 
 // Version is the composite database version of the seeds: the latest

@@ -2,7 +2,6 @@ package project
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -31,7 +30,7 @@ func HCLError(err error) error {
 			line += "; " + detail
 		}
 		if d.Subject != nil {
-			line = fmt.Sprintf("%s:%d:%d: %s", d.Subject.Filename, d.Subject.Start.Line, d.Subject.Start.Column, line)
+			line = PosOf(*d.Subject).String() + ": " + line
 		}
 		lines = append(lines, line)
 	}

@@ -12,6 +12,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -170,7 +171,7 @@ func LoadVars(path string, vars Vars) (*Project, error) {
 	for _, e := range doc.Envs {
 		env := &Env{Name: e.Name, URL: e.URL, Dev: e.Dev, Pos: path}
 		if e.Range != nil {
-			env.Pos = posString(*e.Range)
+			env.Pos = PosOf(*e.Range).String()
 		}
 		_, env.ForEach = pr.forEach[e.Name]
 		if a, ok := e.Attr("src"); ok {
@@ -280,24 +281,19 @@ func emceeBlock(path string, body *hclsyntax.Body) (*settingsBlock, error) {
 			continue
 		}
 		if found != nil {
-			return nil, fmt.Errorf("%s: a second emcee block (the first is at %s): keep one", posString(b.TypeRange), posString(found.TypeRange))
+			return nil, fmt.Errorf("%s: a second emcee block (the first is at %s): keep one", PosOf(b.TypeRange), PosOf(found.TypeRange))
 		}
 		if len(b.Labels) > 0 {
-			return nil, fmt.Errorf("%s: the emcee block takes no label", posString(b.TypeRange))
+			return nil, fmt.Errorf("%s: the emcee block takes no label", PosOf(b.TypeRange))
 		}
 		found = b
 	}
 	if found == nil {
 		return nil, fmt.Errorf("%s: no emcee block: add `emcee { releases = [\"ocata\", \"pike\"] }` listing your releases in order", path)
 	}
-	var errs []string
-	for _, a := range sortedAttrs(found.Body) {
-		if !slices.Contains(settingNames, a.Name) {
-			errs = append(errs, fmt.Sprintf("%s: unknown attribute %q in the emcee block%s", posString(a.NameRange), a.Name, Suggest(a.Name, settingNames)))
-		}
-	}
+	errs := UnknownAttrs(found.Body, settingNames, "the emcee block")
 	for _, b := range found.Body.Blocks {
-		errs = append(errs, fmt.Sprintf("%s: unknown block %q in the emcee block (it takes only the attributes %s)", posString(b.TypeRange), b.Type, strings.Join(settingNames, ", ")))
+		errs = append(errs, fmt.Sprintf("%s: unknown block %q in the emcee block (it takes only the attributes %s)", PosOf(b.TypeRange), b.Type, strings.Join(settingNames, ", ")))
 	}
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("%s", strings.Join(errs, "\n"))
@@ -308,9 +304,9 @@ func emceeBlock(path string, body *hclsyntax.Body) (*settingsBlock, error) {
 // at is where an attribute of the emcee block is written, or the block.
 func (s *settingsBlock) at(attr string) string {
 	if a, ok := s.block.Body.Attributes[attr]; ok {
-		return posString(a.Expr.Range())
+		return PosOf(a.Expr.Range()).String()
 	}
-	return posString(s.block.TypeRange)
+	return PosOf(s.block.TypeRange).String()
 }
 
 // hide takes value out of an error about attribute attr (its i-th element,
@@ -352,20 +348,24 @@ func (s *settingsBlock) literal(attr string, i int) bool {
 func (s *settingsBlock) element(attr string, i int) string {
 	a, ok := s.block.Body.Attributes[attr]
 	if !ok {
-		return posString(s.block.TypeRange)
+		return PosOf(s.block.TypeRange).String()
 	}
 	if t, ok := a.Expr.(*hclsyntax.TupleConsExpr); ok && i < len(t.Exprs) {
-		return posString(t.Exprs[i].Range())
+		return PosOf(t.Exprs[i].Range()).String()
 	}
-	return posString(a.Expr.Range())
+	return PosOf(a.Expr.Range()).String()
 }
 
-func sortedAttrs(body *hclsyntax.Body) []*hclsyntax.Attribute {
-	out := make([]*hclsyntax.Attribute, 0, len(body.Attributes))
-	for _, a := range body.Attributes {
-		out = append(out, a)
+// UnknownAttrs words each attribute of an HCL block that is none of the
+// known ones, in the order they are written: where it is, in which block,
+// and the known name it is most likely a typo of.
+func UnknownAttrs(body *hclsyntax.Body, known []string, where string) []string {
+	var out []string
+	for _, a := range slices.SortedFunc(maps.Values(body.Attributes), func(a, b *hclsyntax.Attribute) int { return a.SrcRange.Start.Byte - b.SrcRange.Start.Byte }) {
+		if !slices.Contains(known, a.Name) {
+			out = append(out, fmt.Sprintf("%s: unknown attribute %q in %s%s", PosOf(a.NameRange), a.Name, where, Suggest(a.Name, known)))
+		}
 	}
-	slices.SortFunc(out, func(a, b *hclsyntax.Attribute) int { return a.SrcRange.Start.Byte - b.SrcRange.Start.Byte })
 	return out
 }
 
@@ -385,10 +385,6 @@ func Suggest(name string, known []string) string {
 		return " (this block takes no attributes)"
 	}
 	return fmt.Sprintf(" (known: %s)", strings.Join(known, ", "))
-}
-
-func posString(r hcl.Range) string {
-	return fmt.Sprintf("%s:%d:%d", r.Filename, r.Start.Line, r.Start.Column)
 }
 
 // Released reports whether the release is marked as shipped: its revisions
@@ -497,7 +493,7 @@ func forEachEnvs(body *hclsyntax.Body) map[string]string {
 			continue
 		}
 		if a, ok := b.Body.Attributes["for_each"]; ok {
-			out[b.Labels[0]] = posString(a.SrcRange)
+			out[b.Labels[0]] = PosOf(a.SrcRange).String()
 		}
 	}
 	return out

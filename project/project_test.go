@@ -3,6 +3,7 @@ package project
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -51,7 +52,7 @@ emcee {
 	if !p.Released("ocata") || p.Released("pike") || !p.Target.MariaDB() || filepath.Base(p.PlansDir) != "plans" {
 		t.Fatalf("project: %+v", p)
 	}
-	if want := (OSC{Tool: OSCPtOSC, ChunkTime: 250 * time.Millisecond, MaxLoad: "Threads_running=30", CriticalLoad: "Threads_running=90", Sleep: 5 * time.Millisecond}); p.OSC != want || !p.OSC.Enabled() {
+	if want := (OSC{Tool: OSCPtOSC, ChunkTime: 250 * time.Millisecond, MaxLoad: Loads{{"Threads_running", 30}}, CriticalLoad: Loads{{"Threads_running", 90}}, Sleep: 5 * time.Millisecond}); !reflect.DeepEqual(p.OSC, want) || !p.OSC.Enabled() {
 		t.Fatalf("osc: %+v, want %+v", p.OSC, want)
 	}
 	if p.AppTimeZone != "Europe/Paris" || !strings.HasSuffix(p.AppTimeZoneAt, "atlas.hcl:19:20") {
@@ -82,9 +83,9 @@ func TestLoadErrors(t *testing.T) {
 		{"emcee {\n  releases = [\"a\"]\n  osc = \"gh-ost\"\n}", `atlas.hcl:3:9: emcee.osc: "gh-ost" is not an online schema change tool emcee runs: want "pt-osc"`},
 		{"emcee {\n  releases = [\"a\"]\n  osc_chunk_time = \"fast\"\n}", `atlas.hcl:3:20: emcee.osc_chunk_time: "fast": want a duration`},
 		{"emcee {\n  releases = [\"a\"]\n  osc_chunk_time = \"-1s\"\n}", `emcee.osc_chunk_time: -1s: want a positive duration`},
-		{"emcee {\n  releases = [\"a\"]\n  osc_max_load = \"Threads_running=25; DROP\"\n}", `atlas.hcl:3:18: emcee.osc_max_load: "Threads_running=25; DROP": want status variables`},
-		{"emcee {\n  releases = [\"a\"]\n  osc_critical_load = \"Threads_running=1\"\n}", `atlas.hcl:3:23: emcee.osc_critical_load: "Threads_running=1": Threads_running counts the tool's own query that reads it, so it is never below 1 and the tool would stop at its first chunk: give at least 2`},
-		{"emcee {\n  releases = [\"a\"]\n  osc_critical_load = \"Threads_running=50 OR 1\"\n}", `emcee.osc_critical_load: "Threads_running=50 OR 1": want status variables with thresholds, comma-separated, e.g. Threads_running=50`},
+		{"emcee {\n  releases = [\"a\"]\n  osc_max_load = \"Threads_running=25; DROP\"\n}", `atlas.hcl:3:18: emcee.osc_max_load Threads_running=25; DROP: the limit must be a whole number of 1 or more`},
+		{"emcee {\n  releases = [\"a\"]\n  osc_critical_load = \"Threads_running=1\"\n}", `atlas.hcl:3:23: emcee.osc_critical_load Threads_running=1: Threads_running counts the query that reads it, so it is never below 1 and this limit is always reached (a pause for it never ends, a stop for it comes at once): give at least 2`},
+		{"emcee {\n  releases = [\"a\"]\n  osc_max_load = \"Threads_running:25\"\n}", `atlas.hcl:3:18: emcee.osc_max_load "Threads_running:25": want VAR=N[,VAR=N], e.g. Threads_running=25`},
 		{"emcee {\n  releases = [\"a\"]\n  osc_sleep = \"-1ms\"\n}", `atlas.hcl:3:15: emcee.osc_sleep: -1ms: want a duration of 0 (no pause) or more`},
 		{"emcee {\n  releases = [\"a\"]\n  osc_sleep = \"a bit\"\n}", `emcee.osc_sleep: "a bit": want a duration, e.g. 5ms, or 0 for no pause`},
 		{"emcee {\n  releases = [\"a\"]\n  osc_chunktime = \"1s\"\n}", `unknown attribute "osc_chunktime" in the emcee block (did you mean "osc_chunk_time"?)`},

@@ -2,6 +2,7 @@ package project
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -55,3 +56,27 @@ func (t Target) Version() string {
 }
 
 func (t Target) String() string { return fmt.Sprintf("%s %d.%d", t.Flavor, t.Major, t.Minor) }
+
+var versionPattern = regexp.MustCompile(`^(\d+)\.(\d+)`)
+
+// TargetOf reads the target of a server from its VERSION().
+func TargetOf(version string) (Target, error) {
+	m := versionPattern.FindStringSubmatch(version)
+	if m == nil {
+		return Target{}, fmt.Errorf("cannot read the server version %q", version)
+	}
+	t, err := ParseTarget(fmt.Sprintf("%s %s.%s", FlavorOf(version), m[1], m[2]))
+	if err != nil {
+		return Target{}, fmt.Errorf("the server is %s: %w", version, err)
+	}
+	return t, nil
+}
+
+// FlavorOf is the flavor of a server by its VERSION(): "mariadb" or
+// "mysql".
+func FlavorOf(version string) string {
+	if strings.Contains(strings.ToLower(version), "mariadb") {
+		return "mariadb"
+	}
+	return "mysql"
+}

@@ -259,8 +259,7 @@ func missing(path string, err error) error {
 func (r *Release) rollback(p *project.Project, revs []*revision.Revision, st state, after *diff.Release, takesOver map[string]string) *Rollback {
 	rb := &Rollback{Revisions: []string{}, Refused: []Refusal{}, Gates: []Gate{}, Undoes: []Undo{}, Lost: []Loss{}, Stays: []string{}}
 	var placeholders []string
-	for i := len(revs) - 1; i >= 0; i-- {
-		rev := revs[i]
+	for _, rev := range revs {
 		rb.Revisions = append(rb.Revisions, rev.ID.String())
 		out := r.addRevision(p, rev, st)
 		r.Revisions = append(r.Revisions, out)

@@ -1,6 +1,7 @@
 package revision
 
 import (
+	"cmp"
 	"fmt"
 	"io/fs"
 	"maps"
@@ -48,8 +49,8 @@ type Plans struct {
 	// Revisions are the upgrade's revisions (expand, migrate, contract) in
 	// the order they are applied.
 	Revisions []*Revision
-	// Rollbacks are the rollback revisions, release by release, oldest
-	// first within a release; a rollback runs the newest first.
+	// Rollbacks are the rollback revisions in the order they run: release
+	// by release, newest first within a release.
 	Rollbacks []*Revision
 	// Files holds every file the sum covers (scripts and snapshots).
 	Files map[string][]byte
@@ -61,19 +62,33 @@ type Plans struct {
 	Stray, Misnamed, Unlisted []string
 }
 
-// Less orders revisions as they are applied: release by release, and inside
-// a release phase by phase (every expand before any migrate), so that
-// `db expand` brings in all of a release's additive changes at once.
-func Less(releases []string, a, b ID) bool {
-	ra, rb := slices.Index(releases, a.Release), slices.Index(releases, b.Release)
-	if ra != rb {
-		return ra < rb
+// Compare orders revisions as they are applied, the one order of plans
+// and records alike: release by release, and inside a release phase by
+// phase (every expand before any migrate), so that `db expand` brings in
+// all of a release's additive changes at once; a release's rollback
+// revisions after its other phases (they run after them, before contract
+// would have), newest first as they run. Releases the project does not
+// list (a database ahead of the plans) come after the listed ones.
+func Compare(releases []string, a, b ID) int {
+	ri := func(r string) int {
+		if i := slices.Index(releases, r); i >= 0 {
+			return i
+		}
+		return len(releases)
 	}
-	pa, pb := slices.Index(Phases, a.Phase), slices.Index(Phases, b.Phase)
-	if pa != pb {
-		return pa < pb
+	if c := cmp.Compare(ri(a.Release), ri(b.Release)); c != 0 {
+		return c
 	}
-	return a.Seq < b.Seq
+	if c := strings.Compare(a.Release, b.Release); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(slices.Index(filePhases, a.Phase), slices.Index(filePhases, b.Phase)); c != 0 {
+		return c
+	}
+	if a.Phase == Rollback {
+		return cmp.Compare(b.Seq, a.Seq)
+	}
+	return cmp.Compare(a.Seq, b.Seq)
 }
 
 // SumOrder is the order files are listed in the sum file.
@@ -218,15 +233,7 @@ func scanPlans(dir string, releases []string, statements bool) (*Plans, error) {
 		}
 	}
 	for _, revs := range [][]*Revision{p.Revisions, p.Rollbacks} {
-		slices.SortFunc(revs, func(a, b *Revision) int {
-			switch {
-			case Less(releases, a.ID, b.ID):
-				return -1
-			case Less(releases, b.ID, a.ID):
-				return 1
-			}
-			return 0
-		})
+		slices.SortFunc(revs, func(a, b *Revision) int { return Compare(releases, a.ID, b.ID) })
 	}
 	p.Order = SumOrder(releases, slices.Collect(maps.Keys(p.Files)))
 	return p, nil
@@ -263,7 +270,8 @@ func (p *Plans) Verify() error {
 	return Verify(p.Order, p.Files, sum)
 }
 
-// Of returns the revisions of one release and phase, oldest first.
+// Of returns the revisions of one release and phase in the order they
+// run (Compare): oldest first, a rollback's newest first.
 func (p *Plans) Of(release string, phase Phase) []*Revision {
 	var out []*Revision
 	revs := p.Revisions

@@ -215,7 +215,8 @@ func TestParseConcurrently(t *testing.T) {
 }
 
 // Rollback revisions are read apart from the upgrade's: no forward path
-// (sync, expand, status) may take one for a step of the upgrade.
+// (sync, expand, status) may take one for a step of the upgrade. They
+// come in the order they run, newest first.
 func TestRollbacksAreKeptApart(t *testing.T) {
 	dir := t.TempDir()
 	for _, f := range []string{"pike/pike_expand01.sql", "pike/pike_rollback01.sql", "pike/pike_migrate01.sql", "pike/pike_contract01.sql", "pike/pike_rollback02.sql", "pike/pike_expand02.sql"} {
@@ -237,11 +238,29 @@ func TestRollbacksAreKeptApart(t *testing.T) {
 	for _, r := range p.Of("pike", Rollback) {
 		back = append(back, r.ID.String())
 	}
-	if strings.Join(fwd, " ") != "pike_expand01 pike_expand02 pike_migrate01 pike_contract01" || strings.Join(back, " ") != "pike_rollback01 pike_rollback02" {
+	if strings.Join(fwd, " ") != "pike_expand01 pike_expand02 pike_migrate01 pike_contract01" || strings.Join(back, " ") != "pike_rollback02 pike_rollback01" {
 		t.Fatalf("upgrade: %v, rollbacks: %v", fwd, back)
 	}
 	if id, err := ParseID("2024_1_rollback03"); err != nil || id.Phase != Rollback || id.Release != "2024_1" {
 		t.Fatalf("ParseID: %v %v", id, err)
+	}
+}
+
+// Plans and records share one order, the order they are applied. The
+// plans' order once put a rollback before the expand it undoes and a
+// release the project does not list before the listed ones, and db forget
+// called the expand of a stopped rollback "a later revision".
+func TestCompare(t *testing.T) {
+	releases := []string{"ocata", "pike"}
+	order := []string{"ocata_contract01", "pike_expand01", "pike_expand02", "pike_migrate01", "pike_contract01", "pike_rollback02", "pike_rollback01", "queens_expand01", "rocky_expand01"}
+	for i := range order {
+		for j := range order {
+			a, _ := ParseID(order[i])
+			b, _ := ParseID(order[j])
+			if got := Compare(releases, a, b); (got < 0) != (i < j) || (got == 0) != (i == j) {
+				t.Errorf("Compare(%s, %s) = %d", a, b, got)
+			}
+		}
 	}
 }
 

@@ -12,9 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/emcee-db/emcee/apply"
 	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/internal/testdb"
+	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/simulate"
 )
 
@@ -64,7 +64,7 @@ func BenchmarkRollingUpgrade(b *testing.B) {
 	batch := envInt(b, "EMCEE_BENCH_BATCH", 0)
 	pause := envDur(b, "EMCEE_BENCH_PAUSE", 0)
 	chunk := envDur(b, "EMCEE_BENCH_CHUNK", 0)
-	maxLoad, err := apply.ParseLoad("max-load", os.Getenv("EMCEE_BENCH_MAX_LOAD"))
+	maxLoad, err := project.ParseLoads(os.Getenv("EMCEE_BENCH_MAX_LOAD"))
 	if err != nil {
 		b.Fatalf("EMCEE_BENCH_MAX_LOAD: %v", err)
 	}

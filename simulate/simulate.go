@@ -84,7 +84,7 @@ type Config struct {
 	ChunkTime time.Duration
 	// MaxLoad and CheckInterval are migrate's --max-load (e.g.
 	// Innodb_checkpoint_age=40000000) and --check-interval.
-	MaxLoad       []apply.LoadLimit
+	MaxLoad       project.Loads
 	CheckInterval time.Duration
 	// WorkerLockWait is the workers' innodb_lock_wait_timeout (0: the
 	// session default, 10 s). The unbatched reference holds every row's

@@ -125,7 +125,8 @@ func Split(tr *diff.Transition, t project.Target, drv *mysql.Driver) (Phases, er
 		a, b := steps[i], steps[j]
 		switch {
 		case a.Phase != b.Phase:
-			return phaseIndex(a.Phase) < phaseIndex(b.Phase)
+			// Any order: each phase becomes its own list below.
+			return a.Phase < b.Phase
 		case a.Stage != b.Stage:
 			return a.Stage < b.Stage
 		case depth[a.table] != depth[b.table]:
@@ -171,15 +172,6 @@ func Split(tr *diff.Transition, t project.Target, drv *mysql.Driver) (Phases, er
 		}
 	}
 	return out, nil
-}
-
-func phaseIndex(p revision.Phase) int {
-	for i, q := range revision.Phases {
-		if q == p {
-			return i
-		}
-	}
-	return len(revision.Phases)
 }
 
 // flatten turns Atlas's nested changes into one change per table-level

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -39,7 +40,7 @@ func Evaluate(ctx context.Context, dev *devdb.DB, f diff.SQLFiles, t project.Tar
 	if err := dev.Conn.QueryRowContext(ctx, "SELECT VERSION()").Scan(&version); err != nil {
 		return diff.Source{}, fmt.Errorf("dev database %s: %v", dev, err)
 	}
-	if maria := strings.Contains(strings.ToLower(version), "mariadb"); maria != t.MariaDB() {
+	if project.FlavorOf(version) != t.Flavor {
 		return diff.Source{}, fmt.Errorf("%s: the project targets %s, but dev database %s runs %s: Atlas reads types by the server's flavor (MariaDB's JSON is a LONGTEXT with a check), so a release declared as SQL is evaluated on a server of the target's flavor; point --dev-url (or the env's dev) at one", f.File, t, dev, version)
 	}
 	if err := dev.Empty(ctx); err != nil {
@@ -165,15 +166,13 @@ func canonical(s *schema.Schema, script *Script) error {
 				switch a.(type) {
 				case *schema.Charset, *schema.Collation:
 					return slices.ContainsFunc(t.Attrs, func(d schema.Attr) bool { return sameAttr(a, d) }) ||
-						!slices.ContainsFunc(t.Attrs, func(d schema.Attr) bool { return sameKind(a, d) }) && slices.ContainsFunc(defaults, func(d schema.Attr) bool { return sameAttr(a, d) })
+						!slices.ContainsFunc(t.Attrs, func(d schema.Attr) bool { return reflect.TypeOf(d) == reflect.TypeOf(a) }) && slices.ContainsFunc(defaults, func(d schema.Attr) bool { return sameAttr(a, d) })
 				}
 				return false
 			})
 			c.Default = defaultOf(c)
-			for _, a := range c.Attrs {
-				if u, ok := a.(*mysql.OnUpdate); ok {
-					u.A = now(u.A)
-				}
+			if u, ok := schemadef.Attr[*mysql.OnUpdate](c.Attrs); ok {
+				u.A = now(u.A)
 			}
 		}
 		t.Indexes = slices.DeleteFunc(t.Indexes, func(idx *schema.Index) bool { return implicit(t, idx) })
@@ -227,19 +226,8 @@ func now(x string) string {
 	return x
 }
 
-// sameKind reports whether a and b are both a charset or both a collation.
-func sameKind(a, b schema.Attr) bool {
-	switch a.(type) {
-	case *schema.Charset:
-		_, ok := b.(*schema.Charset)
-		return ok
-	case *schema.Collation:
-		_, ok := b.(*schema.Collation)
-		return ok
-	}
-	return false
-}
-
+// sameAttr reports the same charset, or the same collation, in any letter
+// case.
 func sameAttr(a, b schema.Attr) bool {
 	switch a := a.(type) {
 	case *schema.Charset:

@@ -203,6 +203,8 @@ func (f *phaseFlags) oscOptions(cmd *cobra.Command, p *project.Project) (project
 		o.Tool, from = f.osc, "--osc "+f.osc
 	}
 	tuned := false
+	maxLoad, errMax := project.ParseLoads(f.oscMaxLoad)
+	critical, errCrit := project.ParseLoads(f.oscCritical)
 	for _, t := range []struct {
 		flag string
 		err  error // the value's check
@@ -210,8 +212,8 @@ func (f *phaseFlags) oscOptions(cmd *cobra.Command, p *project.Project) (project
 	}{
 		{"osc-chunk-time", project.CheckChunkTime(f.oscChunk), func() { o.ChunkTime = f.oscChunk }},
 		{"osc-sleep", project.CheckSleep(f.oscSleep), func() { o.Sleep = f.oscSleep }},
-		{"osc-max-load", project.CheckMaxLoad(f.oscMaxLoad), func() { o.MaxLoad = f.oscMaxLoad }},
-		{"osc-critical-load", project.CheckCriticalLoad(f.oscCritical), func() { o.CriticalLoad = f.oscCritical }},
+		{"osc-max-load", errMax, func() { o.MaxLoad = maxLoad }},
+		{"osc-critical-load", errCrit, func() { o.CriticalLoad = critical }},
 	} {
 		if !cmd.Flags().Changed(t.flag) {
 			continue
@@ -225,9 +227,6 @@ func (f *phaseFlags) oscOptions(cmd *cobra.Command, p *project.Project) (project
 	if !o.Enabled() && tuned {
 		return o, "", usage(cmd, fmt.Errorf("--osc-chunk-time, --osc-sleep, --osc-max-load and --osc-critical-load tune pt-online-schema-change: add --osc pt-osc (or osc = \"pt-osc\" in the emcee block of atlas.hcl)"))
 	}
-	if err := o.CheckLoads(); err != nil {
-		return o, "", usage(cmd, err)
-	}
 	return o, from, nil
 }
 
@@ -236,11 +235,11 @@ func (f *phaseFlags) oscOptions(cmd *cobra.Command, p *project.Project) (project
 // usage error.
 func (f *phaseFlags) check(cmd *cobra.Command) error {
 	var err error
-	if f.o.MaxLoad, err = apply.ParseLoad("max-load", f.maxLoad); err != nil {
-		return &exitError{code: codeUsage, err: err}
+	if f.o.MaxLoad, err = project.ParseLoads(f.maxLoad); err != nil {
+		return &exitError{code: codeUsage, err: fmt.Errorf("--max-load %w", err)}
 	}
-	if f.o.CriticalLoad, err = apply.ParseLoad("critical-load", f.criticalLoad); err != nil {
-		return &exitError{code: codeUsage, err: err}
+	if f.o.CriticalLoad, err = project.ParseLoads(f.criticalLoad); err != nil {
+		return &exitError{code: codeUsage, err: fmt.Errorf("--critical-load %w", err)}
 	}
 	for _, d := range []struct {
 		name string
