@@ -628,9 +628,23 @@ func (s *Session) tableLoss(ctx context.Context, table string) (*Loss, error) {
 	return l, err
 }
 
+// rowKey is the key that finds each row of a live table: its primary
+// key, or else the unique key over NOT NULL columns with the fewest
+// columns; none when the table has neither.
+func (s *Session) rowKey(ctx context.Context, table string) ([]string, error) {
+	var key []string
+	err := dbconn.EachRow(ctx, s.Conn, "SELECT s.COLUMN_NAME FROM information_schema.STATISTICS s JOIN (SELECT INDEX_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND NON_UNIQUE = 0 GROUP BY INDEX_NAME HAVING SUM(NULLABLE = 'YES') = 0 ORDER BY INDEX_NAME <> 'PRIMARY', COUNT(*), INDEX_NAME LIMIT 1) k USING (INDEX_NAME) WHERE s.TABLE_SCHEMA = DATABASE() AND s.TABLE_NAME = ? ORDER BY s.SEQ_IN_INDEX", []any{table, table}, func(rows *sql.Rows) error {
+		var c string
+		err := rows.Scan(&c)
+		key = append(key, c)
+		return err
+	})
+	return key, s.redact(err)
+}
+
 // saveColumn is a command that copies the lost values of a column out,
 // and the command that puts them back: for each row, the UPDATE that puts
-// the value back (copyOut), finding the row by the table's primary key.
+// the value back (copyOut), finding the row by the table's key (rowKey).
 // A table without one gets no commands: found by its other columns, a
 // row the previous release changed since (it serves again after the
 // rollback) was matched by no UPDATE, the restore exiting 0 without its
@@ -639,9 +653,9 @@ func (s *Session) tableLoss(ctx context.Context, table string) (*Loss, error) {
 // time of the restore (onUpdateColumns). A failed read of those columns
 // is an error, not a command that copies the values alone.
 func (s *Session) saveColumn(ctx context.Context, table, column, pred string) (save, restore, unsaved string, err error) {
-	key, err := dbconn.Strings(ctx, s.Conn, "SELECT COLUMN_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND INDEX_NAME = 'PRIMARY' ORDER BY SEQ_IN_INDEX", table)
+	key, err := s.rowKey(ctx, table)
 	if err == nil && len(key) == 0 {
-		return "", "", fmt.Sprintf("table %s has no primary key, so nothing says which row a value goes back to: a restore finding rows by their other columns misses each row changed since (the previous release writes on) and mixes up rows alike in them; copy the rows out whole (SELECT * FROM %s WHERE %s) to put them back by hand, or give the table a primary key", table, sqlsyntax.Ident(table), pred), nil
+		return "", "", fmt.Sprintf("table %s has no primary key and no unique key over NOT NULL columns, so nothing says which row a value goes back to: a restore finding rows by their other columns misses each row changed since (the previous release writes on) and mixes up rows alike in them; copy the rows out whole (SELECT * FROM %s WHERE %s) to put them back by hand, or give the table a primary key", table, sqlsyntax.Ident(table), pred), nil
 	}
 	var stamped []string
 	if err == nil {
