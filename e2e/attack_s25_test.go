@@ -1,0 +1,140 @@
+package e2e
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// A stored procedure, function or event reads a column as a view does,
+// and is no more checked by the server when the column goes: contract
+// dropped t.legacy, which procedure `we“ird proc` and event `nightly`
+// read, and every CALL (every run of the event) failed from then on,
+// "Unknown column". It must refuse like a view that reads it.
+func TestAttackS25ContractRefusesDropReadByRoutines(t *testing.T) {
+	t.Parallel()
+	p := sqlReleasesProject(t,
+		[2]string{"a", "CREATE TABLE t (id int NOT NULL PRIMARY KEY, legacy int NULL);\n"},
+		[2]string{"b", "CREATE TABLE t (id int NOT NULL PRIMARY KEY);\n"})
+	p.must("plan")
+	p.must("db", "sync", "a")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	p.exec("CREATE PROCEDURE `we``ird proc`() BEGIN SELECT legacy FROM t; END")
+	p.exec("CREATE FUNCTION f_sum() RETURNS int READS SQL DATA RETURN (SELECT SUM(`legacy`) FROM `t`)")
+	p.exec("CREATE EVENT nightly ON SCHEDULE EVERY 1 DAY STARTS '2030-01-01' DISABLE DO UPDATE t SET legacy = 0")
+	r := p.run("db", "contract")
+	if r.Code != 1 {
+		t.Fatalf("contract dropping a column stored routines and an event read: want the refusal: %s", r)
+	}
+	opContains(t, r, "b_contract01 refused, nothing was changed", "drops t.legacy, which procedure we`ird proc reads",
+		"drops t.legacy, which function f_sum reads", "drops t.legacy, which event nightly reads", "routines")
+	if got := p.columns("t"); !strings.Contains(got, "legacy") {
+		t.Fatalf("the column was dropped: %s", got)
+	}
+	p.exec("DROP PROCEDURE `we``ird proc`")
+	p.exec("DROP FUNCTION f_sum")
+	p.exec("DROP EVENT nightly")
+	p.must("db", "contract")
+}
+
+// A table without a primary key but with a UNIQUE key over NOT NULL
+// columns has a key that finds each row as surely (InnoDB clusters on
+// it): a rollback dropping one of its columns gave no commands to copy
+// the values out, saying it had no key to put them back by.
+func TestAttackS25ColumnCopyOutByUniqueNotNullKey(t *testing.T) {
+	t.Parallel()
+	const a = "CREATE TABLE `tag s` (`c;ode` varchar(20) NOT NULL, n int NULL, UNIQUE KEY `u;k'` (`c;ode`));\n"
+	p := sqlReleasesProject(t, [2]string{"a", hostileKeep + a},
+		[2]string{"b", hostileKeep + strings.Replace(a, "n int NULL,", "n int NULL, `no'te` varchar(30) NULL,", 1)})
+	p.must("plan")
+	p.must("db", "sync", "a")
+	p.must("db", "expand")
+	p.exec("INSERT INTO `tag s` (`c;ode`, n, `no'te`) VALUES ('x', 1, 'one'), ('y''\\\\', NULL, 'two\\ttab'), ('z', 3, NULL)")
+	losses, dir := copyOutAndRollBack(t, p)
+	if len(losses) != 1 || losses[0].Column != "no'te" {
+		t.Fatalf("losses: %+v", losses)
+	}
+	p.must("db", "expand")
+	p.exec("UPDATE `tag s` SET n = 7 WHERE `c;ode` = 'x'") // the previous release wrote on
+	shellIn(t, dir, losses[0].Restore)
+	if got := p.query("SELECT `c;ode`, n, `no'te` FROM `tag s` ORDER BY `c;ode`"); got != "x 7 one\ny'\\ NULL two\ttab\nz 3 NULL" {
+		t.Fatalf("after the restore: %q", got)
+	}
+}
+
+// A table whose rows reference rows of the same table (a tree) was
+// copied out in key order, a child before the parent it references
+// when the parent's key is the larger: the restore stopped at the child
+// (error 1452), and the rows could not be put back as written. Columns
+// named as the copy-out's own names do not confuse it.
+func TestAttackS25SelfReferencingTableRestore(t *testing.T) {
+	t.Parallel()
+	const node = "CREATE TABLE `no de` (`i d` int NOT NULL PRIMARY KEY, `up` int NULL, `up2` int NULL, name varchar(20) NOT NULL, `emcee_c1` int NULL, `emcee_level` int NULL,\n" +
+		"  KEY ix_up (`up`), KEY ix_up2 (`up2`),\n" +
+		"  CONSTRAINT `fk up` FOREIGN KEY (`up`) REFERENCES `no de` (`i d`),\n" +
+		"  CONSTRAINT `fk up2` FOREIGN KEY (`up2`) REFERENCES `no de` (`i d`));\n"
+	p := sqlReleasesProject(t, [2]string{"a", hostileKeep}, [2]string{"b", hostileKeep + node})
+	p.must("plan")
+	p.must("db", "sync", "a")
+	p.must("db", "expand")
+	// 5 is the root; 4 hangs from 5, 3 from 4 and 5, 1 from 3 and 2, 2 from 2 itself.
+	p.exec("INSERT INTO `no de` (`i d`, up, up2, name) VALUES (5, NULL, NULL, 'root'), (4, 5, NULL, 'four'), (3, 4, 5, 'three'), (2, 2, 5, 'self'), (1, 3, 2, 'one')")
+	before := p.query("SELECT * FROM `no de` ORDER BY `i d`")
+	losses, dir := copyOutAndRollBack(t, p)
+	if len(losses) != 1 {
+		t.Fatalf("losses: %+v", losses)
+	}
+	p.must("db", "expand")
+	shellIn(t, dir, losses[0].Restore)
+	if after := p.query("SELECT * FROM `no de` ORDER BY `i d`"); after != before {
+		t.Fatalf("restored:\n%s\nwant:\n%s", after, before)
+	}
+}
+
+// A run that dies after the server added a foreign key, before it
+// recorded it, sends the statement again: the server's answer (a
+// duplicate name) must count it as applied, not fail the resumed
+// contract for good.
+func TestAttackS25ForeignKeyResentAfterACrash(t *testing.T) {
+	t.Parallel()
+	const a = "CREATE TABLE p (id int NOT NULL PRIMARY KEY);\nCREATE TABLE c (id int NOT NULL PRIMARY KEY, pid int NULL, KEY ix (pid));\n"
+	p := sqlReleasesProject(t, [2]string{"a", a},
+		[2]string{"b", strings.Replace(a, "KEY ix (pid)", "KEY ix (pid), CONSTRAINT `f;k'` FOREIGN KEY (pid) REFERENCES p (id)", 1)})
+	p.must("plan")
+	p.must("db", "sync", "a")
+	p.exec("INSERT INTO p VALUES (1)")
+	p.exec("INSERT INTO c VALUES (1, 1), (2, NULL)")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	p.must("db", "contract")
+	n := p.query("SELECT total FROM emcee_revisions WHERE name = 'b_contract01'")
+	p.exec("UPDATE emcee_revisions SET applied = total - 1, in_flight = 1, finished_at = NULL WHERE name = 'b_contract01'")
+	r := p.must("db", "contract")
+	opContains(t, r, "resuming b_contract01 at statement "+n+" of "+n, "Error 1826", "counted as applied")
+	if got := p.query("SELECT COUNT(*) FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND CONSTRAINT_NAME = 'f;k'''"); got != "1" {
+		t.Fatalf("foreign keys named f;k': %s", got)
+	}
+	if d := p.run("db", "diff"); d.Code != 0 {
+		t.Fatalf("after the resumed contract: %s", d)
+	}
+}
+
+// A dry run of a revision with a statement the tool cannot apply must
+// refuse as the real run does, before it prints anything it would run.
+func TestAttackS25DryRunRefusesWhatTheToolCannot(t *testing.T) {
+	needPtOSC(t)
+	t.Parallel()
+	const a = "CREATE TABLE p (id int NOT NULL PRIMARY KEY, w int NULL);\nCREATE TABLE c (id int NOT NULL PRIMARY KEY, pid int NULL, KEY ix (pid), CONSTRAINT fk FOREIGN KEY (pid) REFERENCES p (id));\n"
+	p := sqlReleasesProject(t, [2]string{"a", a}, [2]string{"b", strings.Replace(a, "w int NULL", "w bigint NULL", 1)})
+	opWrite(t, filepath.Join(p.Dir, "schema", "b.emcee.hcl"), []byte("table \"p\" {\n  column \"w\" {\n    allow_copy = true\n  }\n}\n"))
+	p.must("plan")
+	p.must("db", "sync", "a")
+	for _, args := range [][]string{{"db", "expand", "--osc", "pt-osc", "--dry-run"}, {"db", "expand", "--osc", "pt-osc"}} {
+		r := p.run(args...)
+		if r.Code != 1 {
+			t.Fatalf("%s: want the refusal: %s", strings.Join(args, " "), r)
+		}
+		opContains(t, r, "b_expand01 refused before it ran anything", "foreign keys of other tables reference `p`")
+	}
+}
