@@ -138,3 +138,49 @@ func TestAttackS25DryRunRefusesWhatTheToolCannot(t *testing.T) {
 		opContains(t, r, "b_expand01 refused before it ran anything", "foreign keys of other tables reference `p`")
 	}
 }
+
+// A run whose pt-online-schema-change was killed leaves the tool's copy
+// and triggers; the rerun skipped the release's whole drift check for
+// them, and applied the rest of the revision over a column someone had
+// dropped by hand meanwhile. Only what the tool left is explained by
+// it: the rest of the schema is checked, and drift refuses the rerun.
+func TestAttackS25ToolLeftoversExplainOnlyThemselves(t *testing.T) {
+	needPtOSC(t)
+	t.Parallel()
+	const a = "CREATE TABLE keep (id int NOT NULL PRIMARY KEY, note varchar(20) NULL);\nCREATE TABLE `t$x` (id int NOT NULL PRIMARY KEY, n int NOT NULL);\n"
+	p := sqlReleasesProject(t, [2]string{"a", a}, [2]string{"b", strings.Replace(a, "n int NOT NULL", "n bigint NOT NULL", 1)})
+	opWrite(t, filepath.Join(p.Dir, "schema", "b.emcee.hcl"), []byte("table \"t$x\" {\n  column \"n\" {\n    allow_copy = true\n  }\n}\n"))
+	p.must("plan")
+	p.must("db", "sync", "a")
+	p.exec("INSERT INTO `t$x` VALUES (1, 1), (2, 2)")
+	p.must("db", "expand", "--osc", "pt-osc")
+	// What a run killed while the tool copied leaves: the statement in
+	// flight, handed to the tool, its copy and its triggers on the table.
+	db := p.query("SELECT DATABASE()")
+	p.exec(`UPDATE emcee_revisions SET applied = total - 1, in_flight = 1, finished_at = NULL, osc = JSON_OBJECT('running', JSON_OBJECT('statement', total, 'tool', 'pt-online-schema-change 3.2.1', 'table', 't$x')) WHERE name = 'b_expand01'`)
+	p.exec("CREATE TABLE `_t$x_new` LIKE `t$x`")
+	for _, ev := range []string{"ins", "upd", "del"} {
+		timing := map[string]string{"ins": "INSERT", "upd": "UPDATE", "del": "DELETE"}[ev]
+		p.exec("CREATE TRIGGER `pt_osc_" + strings.ReplaceAll(db, "$", "_") + "_t_x_" + ev + "` AFTER " + timing + " ON `t$x` FOR EACH ROW SET @x = 1")
+	}
+	p.exec("ALTER TABLE keep DROP COLUMN note") // by hand, meanwhile
+	r := p.run("db", "expand", "--osc", "pt-osc")
+	if r.Code != 1 {
+		t.Fatalf("the rerun went on over a column dropped by hand: %s", r)
+	}
+	opContains(t, r, "keep", "note", "not counted as drift: what the run of pt-online-schema-change 3.2.1 on `t$x` that stopped left behind")
+	for _, left := range []string{"_t$x_new", "pt_osc_"} {
+		if strings.Contains(r.Stderr, left) {
+			t.Fatalf("what the tool left is taken for drift: %s", r)
+		}
+	}
+	p.exec("ALTER TABLE keep ADD COLUMN note varchar(20) NULL")
+	r = p.must("db", "expand", "--osc", "pt-osc")
+	opContains(t, r, "dropping what pt-online-schema-change 3.2.1 left behind", "b_expand01 applied")
+	if got := p.triggers(); got != "" {
+		t.Fatalf("triggers after the rerun: %q", got)
+	}
+	if d := p.run("db", "diff"); d.Code != 0 {
+		t.Fatalf("after the rerun: %s", d)
+	}
+}
