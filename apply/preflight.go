@@ -169,9 +169,20 @@ func (s *Session) explainLeftovers(ctx context.Context, rep *devdb.Report, note 
 		if err != nil {
 			return err
 		}
+		// A foreign key under the tool's name for it, and missing under
+		// its own: both, or neither.
+		fkDiffs := map[string]bool{}
+		for _, o := range rep.Tables {
+			for _, d := range o.Differences {
+				if o.Table == l.table && d.Kind == "foreign key" {
+					fkDiffs[d.State+" "+d.Name] = true
+				}
+			}
+		}
 		renamed := func(d devdb.Difference) bool {
 			return slices.ContainsFunc(run.ForeignKeys, func(fk string) bool {
-				return d.State == devdb.Missing && d.Name == fk || d.State == devdb.Unexpected && d.Name == sqlsyntax.OSCConstraintName(fk)
+				tool := sqlsyntax.OSCConstraintName(fk)
+				return fkDiffs[devdb.Missing+" "+fk] && fkDiffs[devdb.Unexpected+" "+tool] && (d.Name == fk || d.Name == tool)
 			})
 		}
 		taken := rep.Take(func(table string, d devdb.Difference) bool {

@@ -184,3 +184,47 @@ func TestAttackS25ToolLeftoversExplainOnlyThemselves(t *testing.T) {
 		t.Fatalf("after the rerun: %s", d)
 	}
 }
+
+// The same after the tool swapped the tables: the table it swapped out,
+// with its triggers, and the foreign key under the tool's name for it
+// are what it left; a foreign key dropped by hand is not.
+func TestAttackS25ToolLeftoversAfterTheSwap(t *testing.T) {
+	needPtOSC(t)
+	t.Parallel()
+	const a = "CREATE TABLE p (id int NOT NULL PRIMARY KEY);\nCREATE TABLE c (id int NOT NULL PRIMARY KEY, pid int NULL, n int NOT NULL, w int NOT NULL, KEY ix (pid), KEY iy (n), CONSTRAINT `fk p` FOREIGN KEY (pid) REFERENCES p (id), CONSTRAINT fk_n FOREIGN KEY (n) REFERENCES p (id));\n"
+	p := sqlReleasesProject(t, [2]string{"a", a}, [2]string{"b", strings.Replace(a, "w int NOT NULL", "w bigint NOT NULL", 1)})
+	opWrite(t, filepath.Join(p.Dir, "schema", "b.emcee.hcl"), []byte("table \"c\" {\n  column \"w\" {\n    allow_copy = true\n  }\n}\n"))
+	p.must("plan")
+	p.must("db", "sync", "a")
+	p.exec("INSERT INTO p VALUES (1)")
+	p.exec("INSERT INTO c VALUES (1, 1, 1, 1)")
+	p.must("db", "expand", "--osc", "pt-osc")
+	// The tool killed after its swap: the table altered, its foreign
+	// keys under the tool's names, the old table with the tool's
+	// triggers on it.
+	db := p.query("SELECT DATABASE()")
+	p.exec("UPDATE emcee_revisions SET applied = total - 1, in_flight = 1, finished_at = NULL, osc = JSON_OBJECT('running', JSON_OBJECT('statement', total, 'tool', 'pt-online-schema-change 3.2.1', 'table', 'c', 'foreign_keys', JSON_ARRAY('fk p', 'fk_n'))) WHERE name = 'b_expand01'")
+	p.exec("SET STATEMENT foreign_key_checks = 0 FOR ALTER TABLE c DROP FOREIGN KEY `fk p`, DROP FOREIGN KEY fk_n, ADD CONSTRAINT `_fk p` FOREIGN KEY (pid) REFERENCES p (id), ADD CONSTRAINT _fk_n FOREIGN KEY (n) REFERENCES p (id)")
+	p.exec("CREATE TABLE _c_old (id int NOT NULL PRIMARY KEY, pid int NULL, n int NOT NULL, w int NOT NULL)")
+	for _, ev := range []string{"ins", "upd", "del"} {
+		timing := map[string]string{"ins": "INSERT", "upd": "UPDATE", "del": "DELETE"}[ev]
+		p.exec("CREATE TRIGGER `pt_osc_" + db + "_c_" + ev + "` AFTER " + timing + " ON _c_old FOR EACH ROW SET @x = 1")
+	}
+	p.exec("ALTER TABLE c DROP FOREIGN KEY _fk_n") // by hand, meanwhile
+	r := p.run("db", "expand", "--osc", "pt-osc")
+	if r.Code != 1 {
+		t.Fatalf("the rerun went on over a foreign key dropped by hand: %s", r)
+	}
+	opContains(t, r, "foreign key fk_n is missing", "not counted as drift: what the run of pt-online-schema-change 3.2.1 on `c` that stopped left behind (6 differences in 2 tables)")
+	for _, left := range []string{"_c_old", "pt_osc_", "`_fk p`", "fk p is missing"} {
+		if strings.Contains(r.Stderr, left) {
+			t.Fatalf("what the tool left is taken for drift (%s): %s", left, r)
+		}
+	}
+	p.exec("SET STATEMENT foreign_key_checks = 0 FOR ALTER TABLE c ADD CONSTRAINT _fk_n FOREIGN KEY (n) REFERENCES p (id)")
+	r = p.must("db", "expand", "--osc", "pt-osc")
+	opContains(t, r, "had swapped in the altered table before the run stopped: counted as applied", "b_expand01 applied")
+	if d := p.run("db", "diff"); d.Code != 0 {
+		t.Fatalf("after the rerun: %s", d)
+	}
+}
