@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -226,5 +227,42 @@ func TestAttackS25ToolLeftoversAfterTheSwap(t *testing.T) {
 	opContains(t, r, "had swapped in the altered table before the run stopped: counted as applied", "b_expand01 applied")
 	if d := p.run("db", "diff"); d.Code != 0 {
 		t.Fatalf("after the rerun: %s", d)
+	}
+}
+
+// A chain deeper than MariaDB's max_recursive_iterations (1000 by
+// default, past which a recursive query stops without an error), its
+// rows referencing by a unique key that is not the primary key, and a
+// row whose parent is gone (written with the checks off): the chain
+// comes back whole, and the orphan stops the restore, which puts back
+// nothing.
+func TestAttackS25SelfReferencingDeepChainRestore(t *testing.T) {
+	t.Parallel()
+	const chain = "CREATE TABLE chain (id int NOT NULL PRIMARY KEY, code int NOT NULL, next_code int NULL, UNIQUE KEY u_code (code), KEY ix_next (next_code),\n" +
+		"  CONSTRAINT fk_next FOREIGN KEY (next_code) REFERENCES chain (code));\n"
+	p := sqlReleasesProject(t, [2]string{"a", hostileKeep}, [2]string{"b", hostileKeep + chain})
+	p.must("plan")
+	p.must("db", "sync", "a")
+	p.must("db", "expand")
+	// Row i references row i+1 by code; the last references none.
+	p.exec("INSERT INTO chain SELECT seq, seq * 10, IF(seq = 1500, NULL, (seq + 1) * 10) FROM seq_1500_to_1 ORDER BY seq DESC")
+	before := p.query("SELECT COUNT(*), SUM(CRC32(CONCAT_WS(',', id, code, next_code))) FROM chain")
+	losses, dir := copyOutAndRollBack(t, p)
+	p.must("db", "expand")
+	shellIn(t, dir, losses[0].Restore)
+	if after := p.query("SELECT COUNT(*), SUM(CRC32(CONCAT_WS(',', id, code, next_code))) FROM chain"); after != before {
+		t.Fatalf("restored %s, want %s", after, before)
+	}
+
+	p.exec("SET STATEMENT foreign_key_checks = 0 FOR INSERT INTO chain VALUES (0, 0, 99999)")
+	losses, dir = copyOutAndRollBack(t, p)
+	p.must("db", "expand")
+	cmd := exec.Command("sh", "-c", losses[0].Restore)
+	cmd.Dir = dir
+	if r := opRunCmd(t, cmd); r.Code == 0 || !strings.Contains(r.Stderr, "fk_next") {
+		t.Fatalf("the restore of a row whose parent is gone: %s", r)
+	}
+	if got := p.query("SELECT COUNT(*) FROM chain"); got != "0" {
+		t.Fatalf("a stopped restore left %s rows", got)
 	}
 }
