@@ -371,7 +371,7 @@ func (s *Session) oscNames(ctx context.Context, a *sqlsyntax.OSCAlter) error {
 			return fmt.Errorf("column %s.%s: the tool does not alter a table with a backtick or a line break in a column name", a.Table, c)
 		}
 	}
-	key, err := s.rowKey(ctx, a.Table)
+	key, _, err := s.rowKey(ctx, a.Table)
 	if err != nil {
 		return err
 	}

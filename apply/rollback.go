@@ -672,7 +672,7 @@ func (s *Session) parentsFirst(ctx context.Context, table string, types map[stri
 	})
 	var key []string
 	if err == nil && len(fks) > 0 {
-		key, err = s.rowKey(ctx, table)
+		key, _, err = s.rowKey(ctx, table)
 	}
 	if err != nil || len(key) == 0 {
 		return nil, s.redact(err)
@@ -741,16 +741,15 @@ func levels(rows int64) int64 { return 2*rows + 1000 }
 
 // rowKey is the key that finds each row of a live table: its primary
 // key, or else the unique key over NOT NULL columns with the fewest
-// columns; none when the table has neither.
-func (s *Session) rowKey(ctx context.Context, table string) ([]string, error) {
-	var key []string
-	err := dbconn.EachRow(ctx, s.Conn, "SELECT s.COLUMN_NAME FROM information_schema.STATISTICS s JOIN (SELECT INDEX_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND NON_UNIQUE = 0 GROUP BY INDEX_NAME HAVING SUM(NULLABLE = 'YES') = 0 ORDER BY INDEX_NAME <> 'PRIMARY', COUNT(*), INDEX_NAME LIMIT 1) k USING (INDEX_NAME) WHERE s.TABLE_SCHEMA = DATABASE() AND s.TABLE_NAME = ? ORDER BY s.SEQ_IN_INDEX", []any{table, table}, func(rows *sql.Rows) error {
+// columns (primary is false then); none when the table has neither.
+func (s *Session) rowKey(ctx context.Context, table string) (key []string, primary bool, err error) {
+	err = dbconn.EachRow(ctx, s.Conn, "SELECT s.COLUMN_NAME, s.INDEX_NAME = 'PRIMARY' FROM information_schema.STATISTICS s JOIN (SELECT INDEX_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND NON_UNIQUE = 0 GROUP BY INDEX_NAME HAVING SUM(NULLABLE = 'YES') = 0 ORDER BY INDEX_NAME <> 'PRIMARY', COUNT(*), INDEX_NAME LIMIT 1) k USING (INDEX_NAME) WHERE s.TABLE_SCHEMA = DATABASE() AND s.TABLE_NAME = ? ORDER BY s.SEQ_IN_INDEX", []any{table, table}, func(rows *sql.Rows) error {
 		var c string
-		err := rows.Scan(&c)
+		err := rows.Scan(&c, &primary)
 		key = append(key, c)
 		return err
 	})
-	return key, s.redact(err)
+	return key, primary, s.redact(err)
 }
 
 // saveColumn is a command that copies the lost values of a column out,
@@ -764,7 +763,7 @@ func (s *Session) rowKey(ctx context.Context, table string) ([]string, error) {
 // time of the restore (onUpdateColumns). A failed read of those columns
 // is an error, not a command that copies the values alone.
 func (s *Session) saveColumn(ctx context.Context, table, column, pred string) (save, restore, unsaved string, err error) {
-	key, err := s.rowKey(ctx, table)
+	key, primary, err := s.rowKey(ctx, table)
 	if err == nil && len(key) == 0 {
 		return "", "", fmt.Sprintf("table %s has no primary key and no unique key over NOT NULL columns, so nothing says which row a value goes back to: a restore finding rows by their other columns misses each row changed since (the previous release writes on) and mixes up rows alike in them; copy the rows out whole (SELECT * FROM %s WHERE %s) to put them back by hand, or give the table a primary key", table, sqlsyntax.Ident(table), pred), nil
 	}
@@ -798,11 +797,28 @@ func (s *Session) saveColumn(ctx context.Context, table, column, pred string) (s
 	// copied out, as the same literal: strict, a value rounded to a
 	// column a rewritten release made smaller (a DECIMAL's scale, a
 	// DATETIME's fraction) is a note only, and the restore exited 0. A
-	// row gone since is no row to put the value back to.
-	parts = append(append(parts, where...), sqlsyntax.String("; SET SESSION sql_mode = IF((SELECT "+lit+" FROM "+sqlsyntax.Ident(table)))
-	parts = append(append(parts, where...), "') <> '''", "REPLACE("+lit+", '''', '''''')",
-		sqlsyntax.String("', "+sqlsyntax.String(changedMsg(table+"."+column, "this line's row"))+", @@sql_mode);"))
+	// row gone since is no row to put the value back to, by its primary
+	// key. A unique key is one the previous release may have changed
+	// (an address, a code): its row, found by no UPDATE, lost its value,
+	// the restore exiting 0. Without a primary key, the restore stops at
+	// a line whose row it does not find.
+	parts = append(parts, where...)
+	check, closing := "; SET SESSION sql_mode = IF(", ""
+	if !primary {
+		parts = append(append(parts, sqlsyntax.String(check+"NOT EXISTS (SELECT 1 FROM "+sqlsyntax.Ident(table))), where...)
+		check, closing = "), "+sqlsyntax.String(goneMsg(table, strings.Join(key, " and ")))+", IF(", ")"
+	}
+	parts = append(append(parts, sqlsyntax.String(check+"(SELECT "+lit+" FROM "+sqlsyntax.Ident(table))), where...)
+	parts = append(parts, "') <> '''", "REPLACE("+lit+", '''', '''''')",
+		sqlsyntax.String("', "+sqlsyntax.String(changedMsg(table+"."+column, "this line's row"))+", @@sql_mode)"+closing+";"))
 	return s.copyOut(ctx, pred, "STRICT_ALL_TABLES", "", nil, parts, table, column)
+}
+
+// goneMsg is the error a column's restore by a unique key stops with
+// at a line whose row it does not find; the server shows it up to its
+// first comma (sql_mode is a list).
+func goneMsg(table, key string) string {
+	return "restore stopped: no row of " + table + " has this line's " + key + " (deleted or its " + key + " changed); put the value back by hand and delete the line before running the file again"
 }
 
 // changedMsg is the error a restore stops with when what it put back is

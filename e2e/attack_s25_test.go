@@ -62,6 +62,17 @@ func TestAttackS25ColumnCopyOutByUniqueNotNullKey(t *testing.T) {
 	if got := p.query("SELECT `c;ode`, n, `no'te` FROM `tag s` ORDER BY `c;ode`"); got != "x 7 one\ny'\\ NULL two\ttab\nz 3 NULL" {
 		t.Fatalf("after the restore: %q", got)
 	}
+
+	// A key the previous release changed (unlike a primary key, a
+	// unique key is data: a code, an address) finds no row: the restore
+	// stops there, where it exited 0 with the value not back.
+	p.exec("UPDATE `tag s` SET `no'te` = NULL")
+	p.exec("UPDATE `tag s` SET `c;ode` = 'x2' WHERE `c;ode` = 'x'")
+	cmd := exec.Command("sh", "-c", losses[0].Restore)
+	cmd.Dir = dir
+	if r := opRunCmd(t, cmd); r.Code == 0 || !strings.Contains(r.Stderr, "restore stopped: no row of tag s has this line's c;ode (deleted or its c;ode changed); put the value back by hand and delete the line before running the file again") {
+		t.Fatalf("the restore of a row whose unique key changed: %s", r)
+	}
 }
 
 // A table whose rows reference rows of the same table (a tree) was
