@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/emcee-db/emcee/dbconn"
@@ -34,13 +35,21 @@ type liveObject struct {
 }
 
 // mentions tells whether the object names an identifier: as the SQL
-// reader reads its body, or, for a body it cannot read, anywhere in the
-// text (a mention the reader might have seen counts).
+// reader reads its body, or, for a body it cannot read (a routine's
+// BEGIN ... END), anywhere in the text as a word of its own (a mention
+// the reader might have seen counts; a table t was "read" by every
+// routine with a t in it), written plain or between backticks.
 func (o liveObject) mentions(name string) bool {
-	if o.read.Err != nil {
-		return strings.Contains(strings.ToLower(o.text), strings.ToLower(name))
+	if o.read.Err == nil {
+		return o.read.Mentions(name)
 	}
-	return o.read.Mentions(name)
+	for _, n := range []string{name, strings.ReplaceAll(name, "`", "``")} {
+		word := regexp.MustCompile(`(?i)(^|[^\p{L}\p{N}_$])` + regexp.QuoteMeta(n) + `($|[^\p{L}\p{N}_$])`)
+		if word.MatchString(o.text) {
+			return true
+		}
+	}
+	return false
 }
 
 func (o liveObject) String() string {
