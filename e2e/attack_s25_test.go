@@ -1,10 +1,13 @@
 package e2e
 
 import (
+	"fmt"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/emcee-db/emcee/internal/testserver"
 )
 
 // A stored procedure, function or event reads a column as a view does,
@@ -281,5 +284,39 @@ func TestAttackS25SelfReferencingDeepChainRestore(t *testing.T) {
 	}
 	if got := p.query("SELECT COUNT(*) FROM chain"); got != "0" {
 		t.Fatalf("a stopped restore left %s rows", got)
+	}
+}
+
+// db status counts the rows a backfill keyed on a TIMESTAMP has left
+// across the hour a zone's clocks go back, where one local time names
+// two instants: every row, none taken for another by its key's text.
+func TestAttackS25StatusCountsAcrossAFallBackHour(t *testing.T) {
+	t.Setenv("TZ", "Europe/Berlin") // the server's SYSTEM zone
+	srv := testserver.Start(t, testserver.Options{})
+	a := `schema "s" {}
+table "t" {
+  schema = schema.s
+  column "at" {
+    type = timestamp
+  }
+  column "name" {
+    type = varchar(20)
+    null = true
+  }
+  primary_key {
+    columns = [column.at]
+  }
+}
+`
+	b := strings.Replace(a, "  primary_key {", "  column \"upper_name\" {\n    type = varchar(20)\n    null = false\n    fill = \"COALESCE(UPPER(name), '')\"\n  }\n  primary_key {", 1)
+	p := plannedProjectOn(t, srv.NewDB(t), "mariadb 10.11", [2]string{"a", a}, [2]string{"b", b})
+	p.must("db", "sync", "a")
+	p.exec("SET time_zone = '+00:00'")
+	p.exec("INSERT INTO t (at, name) SELECT FROM_UNIXTIME(1792886400 + seq * 60), 'n' FROM seq_0_to_179")
+	p.must("db", "expand")
+	doc := cliDoc(t, "json", p.must("db", "status", "--format", "json"))
+	migrate := doc["releases"].([]any)[1].(map[string]any)["revisions"].([]any)[1].(map[string]any)
+	if got := fmt.Sprint(migrate["name"], " ", migrate["pending_rows"]); got != "b_migrate01 180" {
+		t.Fatalf("pending rows across the fall-back hour: %s, want 180 (%v)", got, doc)
 	}
 }
