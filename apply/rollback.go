@@ -899,10 +899,23 @@ func (s *Session) copyOut(ctx context.Context, pred, mode, sum string, order *ro
 	q := "SET SESSION sql_mode = " + sqlsyntax.String(dbconn.SQLMode) + ", time_zone = " + sqlsyntax.String(s.appZone) + set + "; START TRANSACTION WITH CONSISTENT SNAPSHOT; " +
 		"SELECT " + sqlsyntax.String(head) + "; " +
 		"SELECT CONCAT(" + strings.Join(parts, ", ") + ") FROM " + from + " WHERE " + pred + orderBy + tail
-	file := shell.Word(s.saveFile(names...))
-	save = client + " --batch --raw --skip-column-names --quick --execute=" + shell.Quote(q) + " -- " + shell.Word(s.Cfg.Database) + " > " + file
-	return save, client + " -- " + shell.Word(s.Cfg.Database) + " < " + file, "", nil
+	// The file's last line says that the copy-out wrote it whole: the
+	// client exits 0 with the file cut short when the disk fills (it
+	// does not check its writes; into /dev/full, with every row lost),
+	// and a restore of such a file put back part of the values (a
+	// table's, none: its COMMIT is at the end), exiting 0. The restore
+	// runs the file only if it ends with that line.
+	name := s.saveFile(names...)
+	file := shell.Word(name)
+	save = client + " --batch --raw --skip-column-names --quick --execute=" + shell.Quote(q+"; SELECT "+sqlsyntax.String(copyOutEnd)) + " -- " + shell.Word(s.Cfg.Database) + " > " + file
+	restore = "if tail -n 1 " + file + " | grep -qxF -- " + shell.Quote(copyOutEnd) + "; then " + client + " -- " + shell.Word(s.Cfg.Database) + " < " + file +
+		"; else echo " + shell.Quote("restore refused: "+name+" does not end with the line "+copyOutEnd+": its copy-out stopped part-way (a full disk, a lost connection); copy out again") + " >&2; false; fi"
+	return save, restore, "", nil
 }
+
+// copyOutEnd is the last line of a file a copy-out wrote whole: an SQL
+// comment, which the restore's client skips.
+const copyOutEnd = "-- end of the copy-out"
 
 // columnTypes are the DATA_TYPEs of the live table's columns, by
 // lowercased column name.

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -318,5 +319,49 @@ table "t" {
 	migrate := doc["releases"].([]any)[1].(map[string]any)["revisions"].([]any)[1].(map[string]any)
 	if got := fmt.Sprint(migrate["name"], " ", migrate["pending_rows"]); got != "b_migrate01 180" {
 		t.Fatalf("pending rows across the fall-back hour: %s, want 180 (%v)", got, doc)
+	}
+}
+
+// The client that copies out exits 0 with its file cut short when the
+// disk fills (it does not check its writes), and a restore of such a
+// file put back the values it held, or, for a table, none (its COMMIT
+// is at the end), exiting 0. The restore runs only a file that ends as
+// a whole copy-out does.
+func TestAttackS25CutShortCopyOutIsNotRestored(t *testing.T) {
+	t.Parallel()
+	p := sqlReleasesProject(t, [2]string{"a", hostileKeep},
+		[2]string{"b", "CREATE TABLE keep (id int NOT NULL PRIMARY KEY, extra varchar(10) NULL);\nCREATE TABLE added (id int NOT NULL PRIMARY KEY);\n"})
+	p.must("plan")
+	p.must("db", "sync", "a")
+	p.must("db", "expand")
+	p.exec("INSERT INTO keep VALUES (1, 'x'), (2, 'y'), (3, 'z')")
+	p.exec("INSERT INTO added VALUES (1), (2), (3)")
+	losses, dir := copyOutAndRollBack(t, p)
+	if len(losses) != 2 {
+		t.Fatalf("losses: %+v", losses)
+	}
+	p.must("db", "expand")
+	for _, l := range losses {
+		file := filepath.Join(dir, strings.TrimSpace(l.Save[strings.LastIndex(l.Save, " > ")+3:]))
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.SplitAfter(string(data), "\n")
+		if err := os.WriteFile(file, []byte(strings.Join(lines[:3], "")), 0o600); err != nil { // the disk full after 2 rows
+			t.Fatal(err)
+		}
+		cmd := exec.Command("sh", "-c", l.Restore)
+		cmd.Dir = dir
+		if r := opRunCmd(t, cmd); r.Code == 0 || !strings.Contains(r.Stderr, "does not end with the line -- end of the copy-out: its copy-out stopped part-way") {
+			t.Fatalf("the restore of %s cut short: %s", filepath.Base(file), r)
+		}
+		if err := os.WriteFile(file, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		shellIn(t, dir, l.Restore)
+	}
+	if got := p.query("SELECT (SELECT GROUP_CONCAT(extra ORDER BY id) FROM keep), (SELECT COUNT(*) FROM added)"); got != "x,y,z 3" {
+		t.Fatalf("restored: %s", got)
 	}
 }
