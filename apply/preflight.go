@@ -203,6 +203,20 @@ func (s *Session) explainLeftovers(ctx context.Context, rep *devdb.Report, note 
 		if len(taken) > 0 {
 			note("not counted as drift: what the run of %s on %s that stopped left behind (%s), dropped when its statement runs again", run.Tool, sqlsyntax.Ident(run.Table), (&devdb.Report{Tables: taken}).Summary())
 		}
+		// Killed between dropping a trigger of the table and creating it
+		// on its copy, the tool left it nowhere: drift, which says what
+		// is missing; this says why.
+		for _, o := range rep.Tables {
+			for _, d := range o.Differences {
+				if o.Table == l.table && d.Kind == "trigger" && d.State == devdb.Missing {
+					for _, tr := range run.Triggers {
+						if tr.Name == d.Name {
+							note("trigger %s is missing: the run of %s on %s that stopped had taken it off the table to move it to its copy, where it is not; create it again by hand (the statement recorded before the tool started, which anyone who may write %s can edit, to check first: %s)", sqlsyntax.Ident(tr.Name), run.Tool, sqlsyntax.Ident(run.Table), history.Table, tr.SQL)
+						}
+					}
+				}
+			}
+		}
 	}
 	return nil
 }

@@ -365,3 +365,56 @@ func TestAttackS25CutShortCopyOutIsNotRestored(t *testing.T) {
 		t.Fatalf("restored: %s", got)
 	}
 }
+
+// The tool killed between taking a trigger off the table and creating it
+// on its copy leaves it nowhere: the rerun's drift check says it is
+// missing, and why, with the statement recorded before the tool started.
+func TestAttackS25TriggerTheToolTookOffIsMissing(t *testing.T) {
+	needPtOSC(t)
+	t.Parallel()
+	one := `schema "app" {}
+
+table "images" {
+  schema = schema.app
+  column "id" {
+    type           = bigint
+    auto_increment = true
+  }
+  column "is_public" {
+    type = bool
+    null = true
+  }
+  column "n" {
+    type = int
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+`
+	two := replaceOnce(replaceOnce(one, `  column "is_public" {
+    type = bool
+    null = true
+  }`, `  column "visibility" {
+    type = varchar(20)
+    null = true
+    replaces {
+      column   = "is_public"
+      forward  = "CASE WHEN is_public THEN 'public' ELSE 'private' END"
+      backward = "visibility = 'public'"
+    }
+  }`), "type = int\n", "type = bigint\n    allow_copy = true\n")
+	p := newSchemaProject(t, [2]string{"one", one}, [2]string{"two", two})
+	p.must("plan")
+	p.must("db", "sync", "one")
+	p.must("db", "expand", "--osc", "pt-osc")
+	trigger := p.query("SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() AND ACTION_TIMING = 'BEFORE' AND EVENT_MANIPULATION = 'INSERT'")
+	p.exec("UPDATE emcee_revisions SET applied = total - 1, in_flight = 1, finished_at = NULL, osc = JSON_OBJECT('running', JSON_OBJECT('statement', total, 'tool', 'pt-online-schema-change 3.2.1', 'table', 'images', 'triggers', JSON_ARRAY(JSON_OBJECT('name', ?, 'sql', 'CREATE TRIGGER recorded')))) WHERE name = 'two_expand01'", trigger)
+	p.exec("DROP TRIGGER `" + trigger + "`")
+	r := p.run("db", "expand", "--osc", "pt-osc")
+	if r.Code != 1 {
+		t.Fatalf("the rerun went on without the trigger: %s", r)
+	}
+	opContains(t, r, "trigger "+trigger+" is missing",
+		"trigger `"+trigger+"` is missing: the run of pt-online-schema-change 3.2.1 on `images` that stopped had taken it off the table to move it to its copy, where it is not; create it again by hand", "CREATE TRIGGER recorded")
+}
