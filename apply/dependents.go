@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/emcee-db/emcee/dbconn"
@@ -13,17 +14,20 @@ import (
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
-// A column or table a revision drops may still be read by a trigger or
-// view emcee does not manage: another application's, accepted when the
-// database was adopted (db baseline --allow-drift), or made by hand. The
-// server drops the column all the same; from then on every write that
-// fires the trigger fails and the view is invalid. So before a revision
-// runs (or resumes), the statements it has left are compared with the
-// live triggers and views, and a drop one of them reads refuses it.
+// A column or table a revision drops may still be read by a trigger,
+// view, stored routine or event emcee does not manage: another
+// application's, accepted when the database was adopted (db baseline
+// --allow-drift), or made by hand. The server drops the column all the
+// same; from then on every write that fires the trigger fails, the view
+// is invalid, and every call of the routine (every run of the event)
+// fails. So before a revision runs (or resumes), the statements it has
+// left are compared with the live triggers, views, routines and events,
+// and a drop one of them reads refuses it.
 
-// liveObject is a trigger or view of the live database.
+// liveObject is a trigger, view, stored procedure or function, or event
+// of the live database.
 type liveObject struct {
-	kind, name string
+	kind, name string // kind: trigger, view, procedure, function, event
 	table      string // a trigger's table
 	event      string // a trigger's timing and event
 	read       *effect.DDL
@@ -31,20 +35,28 @@ type liveObject struct {
 }
 
 // mentions tells whether the object names an identifier: as the SQL
-// reader reads its body, or, for a body it cannot read, anywhere in the
-// text (a mention the reader might have seen counts).
+// reader reads its body, or, for a body it cannot read (a routine's
+// BEGIN ... END), anywhere in the text as a word of its own (a mention
+// the reader might have seen counts; a table t was "read" by every
+// routine with a t in it), written plain or between backticks.
 func (o liveObject) mentions(name string) bool {
-	if o.read.Err != nil {
-		return strings.Contains(strings.ToLower(o.text), strings.ToLower(name))
+	if o.read.Err == nil {
+		return o.read.Mentions(name)
 	}
-	return o.read.Mentions(name)
+	for _, n := range []string{name, strings.ReplaceAll(name, "`", "``")} {
+		word := regexp.MustCompile(`(?i)(^|[^\p{L}\p{N}_$])` + regexp.QuoteMeta(n) + `($|[^\p{L}\p{N}_$])`)
+		if word.MatchString(o.text) {
+			return true
+		}
+	}
+	return false
 }
 
 func (o liveObject) String() string {
 	if o.kind == "trigger" {
 		return fmt.Sprintf("trigger %s (%s on %s)", o.name, o.event, o.table)
 	}
-	return "view " + o.name
+	return o.kind + " " + o.name
 }
 
 // readsColumn tells whether the object reads column c of table t: a
@@ -82,13 +94,28 @@ func (s *Session) liveObjects(ctx context.Context) ([]liveObject, error) {
 		out = append(out, o)
 		return err
 	})
+	if err != nil {
+		return nil, err
+	}
+	// A routine's body and an event's statement are read as they are: a
+	// body the reader does not take (a BEGIN ... END block) counts by
+	// its text. A definition the server does not show (NULL: the user
+	// has no right to it) cannot be read, and is not counted.
+	err = dbconn.EachRow(ctx, s.Conn, "SELECT LOWER(ROUTINE_TYPE), ROUTINE_NAME, COALESCE(ROUTINE_DEFINITION, '') FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE() UNION ALL SELECT 'event', EVENT_NAME, COALESCE(EVENT_DEFINITION, '') FROM information_schema.EVENTS WHERE EVENT_SCHEMA = DATABASE() ORDER BY 1, 2", nil, func(rows *sql.Rows) error {
+		var o liveObject
+		err := rows.Scan(&o.kind, &o.name, &o.text)
+		o.read = effect.Parse(o.text)
+		out = append(out, o)
+		return err
+	})
 	return out, err
 }
 
 // checkDependents refuses a revision whose statements still to run drop
-// or rename a column or table that a live trigger or view reads, other
-// than one the revision itself drops first (emcee's sync triggers and
-// views, dropped before the columns they read).
+// or rename a column or table that a live trigger, view, stored routine
+// or event reads, other than one the revision itself drops first
+// (emcee's sync triggers and views, dropped before the columns they
+// read).
 func (s *Session) checkDependents(ctx context.Context, rev *revision.Revision, rec *history.Record) error {
 	from := rec.Confirmed()
 	// A view the revision renames aside and drops later (a rollback's
@@ -110,7 +137,7 @@ func (s *Session) checkDependents(ctx context.Context, rev *revision.Revision, r
 	}
 	objs, err := s.liveObjects(ctx)
 	if err != nil {
-		return s.redact(fmt.Errorf("reading the live triggers and views: %w", err))
+		return s.redact(fmt.Errorf("reading the live triggers, views, stored routines and events: %w", err))
 	}
 	gone := map[string]bool{}
 	views := map[string]bool{}
@@ -166,7 +193,7 @@ func (s *Session) checkDependents(ctx context.Context, rev *revision.Revision, r
 		return nil
 	}
 	return &Refusal{
-		Reason: fmt.Sprintf("%s refused, nothing was changed: it drops what triggers or views it does not manage still read; after the drop every write that fires such a trigger fails, and such a view is invalid:\n%s", rev.ID, strings.Join(lines, "\n")),
-		Next:   "change or drop those triggers and views first (they are not emcee's: `emcee db diff` lists them, as accepted differences if the database was adopted with them; one changed since is drift, which the next expand refuses without --allow-drift), then rerun",
+		Reason: fmt.Sprintf("%s refused, nothing was changed: it drops what triggers, views, stored routines or events it does not manage still read; after the drop every write that fires such a trigger fails, such a view is invalid, and every call of such a routine (every run of such an event) fails:\n%s", rev.ID, strings.Join(lines, "\n")),
+		Next:   "change or drop those triggers, views, routines and events first (they are not emcee's: `emcee db diff` lists the triggers and views, as accepted differences if the database was adopted with them; one changed since is drift, which the next expand refuses without --allow-drift; SHOW CREATE PROCEDURE, FUNCTION or EVENT shows the others), then rerun",
 	}
 }

@@ -173,7 +173,11 @@ func (p *replay) add(rev *revision.Revision, rec *history.Record) {
 			p.steps = append(p.steps, devdb.Step{Revision: rev.ID.String(), N: i + 1, SQL: st.SQL})
 		}
 	}
-	if !rec.Done() && rec.InFlight && n < len(rev.Statements) && rev.Statements[n].Kind == revision.DDL {
+	// A statement handed to the online schema change tool is in flight
+	// until the tool's run is known to be cleaned up after, though a
+	// failed rerun cleared the flag: the tool may have swapped in the
+	// altered table before the run that handed it the statement died.
+	if !rec.Done() && (rec.InFlight || rec.Handed(n+1) != nil) && n < len(rev.Statements) && rev.Statements[n].Kind == revision.DDL {
 		p.inFlight = &devdb.Step{Revision: rev.ID.String(), N: n + 1, SQL: rev.Statements[n].SQL}
 		p.inFlightPhase = rev.ID.Phase
 	}

@@ -371,11 +371,11 @@ func (s *Session) oscNames(ctx context.Context, a *sqlsyntax.OSCAlter) error {
 			return fmt.Errorf("column %s.%s: the tool does not alter a table with a backtick or a line break in a column name", a.Table, c)
 		}
 	}
-	var keys int
-	if err := s.Conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM (SELECT INDEX_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND NON_UNIQUE = 0 GROUP BY INDEX_NAME HAVING SUM(NULLABLE = 'YES') = 0) k", a.Table).Scan(&keys); err != nil {
-		return s.redact(err)
+	key, _, err := s.rowKey(ctx, a.Table)
+	if err != nil {
+		return err
 	}
-	if keys == 0 {
+	if len(key) == 0 {
 		// The tool's DELETE trigger finds the copy's row by such a key; it
 		// refuses the table only after creating its copy.
 		return fmt.Errorf("table %s has no primary key and no unique index over NOT NULL columns, which the tool needs to carry deletes to its copy", sqlsyntax.Ident(a.Table))

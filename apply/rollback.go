@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/emcee-db/emcee/dbconn"
@@ -624,13 +625,136 @@ func (s *Session) tableLoss(ctx context.Context, table string) (*Loss, error) {
 	l := &Loss{Table: table, Rows: n}
 	// NO_AUTO_VALUE_ON_ZERO: an id 0 stays 0.
 	sum := "CONCAT(COUNT(*), ' ', COALESCE(SUM(CRC32(CONCAT_WS(',', " + strings.Join(lits, ", ") + "))), 0))"
-	l.Save, l.Restore, l.Unsaved, err = s.copyOut(ctx, "TRUE", "NO_AUTO_VALUE_ON_ZERO,STRICT_ALL_TABLES", sum, append(parts, "');'"), table)
+	order, err := s.parentsFirst(ctx, table, types, n)
+	if err != nil {
+		return nil, err
+	}
+	l.Save, l.Restore, l.Unsaved, err = s.copyOut(ctx, "TRUE", "NO_AUTO_VALUE_ON_ZERO,STRICT_ALL_TABLES", sum, order, append(parts, "');'"), table)
 	return l, err
+}
+
+// rowOrder is the order a copy-out writes a table's rows in: its FROM
+// clause, ORDER BY, and the session setting they need.
+type rowOrder struct{ from, orderBy, set string }
+
+// parentsFirst is the order of a table's copy-out that puts each row
+// after the rows of the same table its foreign keys reference (nil for
+// a table without such keys): the restore puts
+// rows back with the keys checked, and in key order a row whose parent
+// has a greater key stopped it (error 1452; e2e
+// TestAttackS25SelfReferencingTableRestore). A row's depth is the
+// longest chain of parents above it, counted from the rows that
+// reference none (a NULL, or the row itself), level by level, up to
+// twice the rows counted now and a thousand more (rows in a cycle,
+// written with the checks off, would add levels for ever); the
+// server's limit on levels (MariaDB's max_recursive_iterations, 1000
+// by default, where it stops without an error; MySQL's
+// cte_max_recursion_depth) is raised to that for the copy-out. A row
+// no chain reaches (its parent is missing, or deeper than that) goes
+// last, where the restore stops at it. Rows are told apart by the
+// table's key (rowKey): a table without one keeps its order.
+func (s *Session) parentsFirst(ctx context.Context, table string, types map[string]string, rows int64) (*rowOrder, error) {
+	type ref struct{ cols, refs []string }
+	var fks []ref
+	var last string
+	err := dbconn.EachRow(ctx, s.Conn, "SELECT CONSTRAINT_NAME, COLUMN_NAME, REFERENCED_COLUMN_NAME FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND REFERENCED_TABLE_SCHEMA = DATABASE() AND REFERENCED_TABLE_NAME = ? ORDER BY CONSTRAINT_NAME, ORDINAL_POSITION", []any{table, table}, func(rows *sql.Rows) error {
+		var name, col, refCol string
+		if err := rows.Scan(&name, &col, &refCol); err != nil {
+			return err
+		}
+		if name != last || len(fks) == 0 {
+			fks = append(fks, ref{})
+			last = name
+		}
+		f := &fks[len(fks)-1]
+		f.cols, f.refs = append(f.cols, col), append(f.refs, refCol)
+		return nil
+	})
+	var key []string
+	if err == nil && len(fks) > 0 {
+		key, _, err = s.rowKey(ctx, table)
+	}
+	if err != nil || len(key) == 0 {
+		return nil, s.redact(err)
+	}
+	// Names of the query's own that no column of the table takes, nor
+	// the table itself.
+	fresh := func(name string) string {
+		for types[strings.ToLower(name)] != "" || strings.EqualFold(name, table) {
+			name += "_"
+		}
+		return name
+	}
+	carried := slices.Clone(key) // the key, and every column a key references
+	for _, f := range fks {
+		for _, r := range f.refs {
+			if !slices.ContainsFunc(carried, func(c string) bool { return strings.EqualFold(c, r) }) {
+				carried = append(carried, r)
+			}
+		}
+	}
+	cte, depth, t := sqlsyntax.Ident(fresh("emcee_depth")), sqlsyntax.Ident(fresh("emcee_level")), sqlsyntax.Ident(table)
+	var names, base, step []string
+	at := map[string]string{} // a carried column: its name in the CTE
+	for i, c := range carried {
+		n := sqlsyntax.Ident(fresh(fmt.Sprintf("emcee_c%d", i+1)))
+		at[strings.ToLower(c)] = n
+		names, base, step = append(names, n), append(base, sqlsyntax.Ident(c)), append(step, "c."+sqlsyntax.Ident(c))
+	}
+	var roots, edges []string
+	for _, f := range fks {
+		var isNull, self, child []string
+		for i, c := range f.cols {
+			col, r := sqlsyntax.Ident(c), sqlsyntax.Ident(f.refs[i])
+			isNull = append(isNull, col+" IS NULL")
+			self = append(self, col+" <=> "+r)
+			child = append(child, "c."+col+" = p."+at[strings.ToLower(f.refs[i])])
+		}
+		roots = append(roots, "("+strings.Join(isNull, " OR ")+" OR ("+strings.Join(self, " AND ")+"))")
+		var cself []string
+		for i, c := range f.cols {
+			cself = append(cself, "c."+sqlsyntax.Ident(c)+" <=> c."+sqlsyntax.Ident(f.refs[i]))
+		}
+		edges = append(edges, "("+strings.Join(child, " AND ")+" AND NOT ("+strings.Join(cself, " AND ")+"))")
+	}
+	o := sqlsyntax.Ident(fresh("emcee_order"))
+	var on []string
+	for _, k := range key {
+		on = append(on, t+"."+sqlsyntax.Ident(k)+" <=> "+o+"."+at[strings.ToLower(k)])
+	}
+	keyNames := names[:len(key)]
+	bound := levels(rows)
+	from := t + " LEFT JOIN (WITH RECURSIVE " + cte + " (" + strings.Join(names, ", ") + ", " + depth + ") AS (" +
+		"SELECT " + strings.Join(base, ", ") + ", 0 FROM " + t + " WHERE " + strings.Join(roots, " AND ") +
+		" UNION SELECT " + strings.Join(step, ", ") + ", p." + depth + " + 1 FROM " + t + " AS c JOIN " + cte + " AS p ON " + strings.Join(edges, " OR ") +
+		" WHERE p." + depth + " < " + strconv.FormatInt(bound, 10) + ")" +
+		" SELECT " + strings.Join(keyNames, ", ") + ", MAX(" + depth + ") AS " + depth + " FROM " + cte + " GROUP BY " + strings.Join(keyNames, ", ") + ") AS " + o + " ON " + strings.Join(on, " AND ")
+	set := "max_recursive_iterations"
+	if !s.Project.Target.MariaDB() {
+		set = "cte_max_recursion_depth"
+	}
+	return &rowOrder{from: from, orderBy: " ORDER BY " + o + "." + depth + " IS NULL, " + o + "." + depth, set: ", " + set + " = " + strconv.FormatInt(bound+1, 10)}, nil
+}
+
+// levels bounds the levels of a copy-out's parentsFirst order.
+func levels(rows int64) int64 { return 2*rows + 1000 }
+
+// rowKey is the key that finds each row of a live table: its primary
+// key, or else the unique key over NOT NULL columns with the fewest
+// columns (primary is false then); none when the table has neither.
+func (s *Session) rowKey(ctx context.Context, table string) (key []string, primary bool, err error) {
+	err = dbconn.EachRow(ctx, s.Conn, "SELECT s.COLUMN_NAME, s.INDEX_NAME = 'PRIMARY' FROM information_schema.STATISTICS s JOIN (SELECT INDEX_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND NON_UNIQUE = 0 GROUP BY INDEX_NAME HAVING SUM(NULLABLE = 'YES') = 0 ORDER BY INDEX_NAME <> 'PRIMARY', COUNT(*), INDEX_NAME LIMIT 1) k USING (INDEX_NAME) WHERE s.TABLE_SCHEMA = DATABASE() AND s.TABLE_NAME = ? ORDER BY s.SEQ_IN_INDEX", []any{table, table}, func(rows *sql.Rows) error {
+		var c string
+		err := rows.Scan(&c, &primary)
+		key = append(key, c)
+		return err
+	})
+	return key, primary, s.redact(err)
 }
 
 // saveColumn is a command that copies the lost values of a column out,
 // and the command that puts them back: for each row, the UPDATE that puts
-// the value back (copyOut), finding the row by the table's primary key.
+// the value back (copyOut), finding the row by the table's key (rowKey).
 // A table without one gets no commands: found by its other columns, a
 // row the previous release changed since (it serves again after the
 // rollback) was matched by no UPDATE, the restore exiting 0 without its
@@ -639,9 +763,9 @@ func (s *Session) tableLoss(ctx context.Context, table string) (*Loss, error) {
 // time of the restore (onUpdateColumns). A failed read of those columns
 // is an error, not a command that copies the values alone.
 func (s *Session) saveColumn(ctx context.Context, table, column, pred string) (save, restore, unsaved string, err error) {
-	key, err := dbconn.Strings(ctx, s.Conn, "SELECT COLUMN_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND INDEX_NAME = 'PRIMARY' ORDER BY SEQ_IN_INDEX", table)
+	key, primary, err := s.rowKey(ctx, table)
 	if err == nil && len(key) == 0 {
-		return "", "", fmt.Sprintf("table %s has no primary key, so nothing says which row a value goes back to: a restore finding rows by their other columns misses each row changed since (the previous release writes on) and mixes up rows alike in them; copy the rows out whole (SELECT * FROM %s WHERE %s) to put them back by hand, or give the table a primary key", table, sqlsyntax.Ident(table), pred), nil
+		return "", "", fmt.Sprintf("table %s has no primary key and no unique key over NOT NULL columns, so nothing says which row a value goes back to: a restore finding rows by their other columns misses each row changed since (the previous release writes on) and mixes up rows alike in them; copy the rows out whole (SELECT * FROM %s WHERE %s) to put them back by hand, or give the table a primary key", table, sqlsyntax.Ident(table), pred), nil
 	}
 	var stamped []string
 	if err == nil {
@@ -673,11 +797,28 @@ func (s *Session) saveColumn(ctx context.Context, table, column, pred string) (s
 	// copied out, as the same literal: strict, a value rounded to a
 	// column a rewritten release made smaller (a DECIMAL's scale, a
 	// DATETIME's fraction) is a note only, and the restore exited 0. A
-	// row gone since is no row to put the value back to.
-	parts = append(append(parts, where...), sqlsyntax.String("; SET SESSION sql_mode = IF((SELECT "+lit+" FROM "+sqlsyntax.Ident(table)))
-	parts = append(append(parts, where...), "') <> '''", "REPLACE("+lit+", '''', '''''')",
-		sqlsyntax.String("', "+sqlsyntax.String(changedMsg(table+"."+column, "this line's row"))+", @@sql_mode);"))
-	return s.copyOut(ctx, pred, "STRICT_ALL_TABLES", "", parts, table, column)
+	// row gone since is no row to put the value back to, by its primary
+	// key. A unique key is one the previous release may have changed
+	// (an address, a code): its row, found by no UPDATE, lost its value,
+	// the restore exiting 0. Without a primary key, the restore stops at
+	// a line whose row it does not find.
+	parts = append(parts, where...)
+	check, closing := "; SET SESSION sql_mode = IF(", ""
+	if !primary {
+		parts = append(append(parts, sqlsyntax.String(check+"NOT EXISTS (SELECT 1 FROM "+sqlsyntax.Ident(table))), where...)
+		check, closing = "), "+sqlsyntax.String(goneMsg(table, strings.Join(key, " and ")))+", IF(", ")"
+	}
+	parts = append(append(parts, sqlsyntax.String(check+"(SELECT "+lit+" FROM "+sqlsyntax.Ident(table))), where...)
+	parts = append(parts, "') <> '''", "REPLACE("+lit+", '''', '''''')",
+		sqlsyntax.String("', "+sqlsyntax.String(changedMsg(table+"."+column, "this line's row"))+", @@sql_mode)"+closing+";"))
+	return s.copyOut(ctx, pred, "STRICT_ALL_TABLES", "", nil, parts, table, column)
+}
+
+// goneMsg is the error a column's restore by a unique key stops with
+// at a line whose row it does not find; the server shows it up to its
+// first comma (sql_mode is a list).
+func goneMsg(table, key string) string {
+	return "restore stopped: no row of " + table + " has this line's " + key + " (deleted or its " + key + " changed); put the value back by hand and delete the line before running the file again"
 }
 
 // changedMsg is the error a restore stops with when what it put back is
@@ -712,7 +853,7 @@ func changedMsg(what, where string) string {
 // back as NULL, both commands exiting 0. Such rows are counted first, and
 // there are no commands (unsaved says why); one grown longer after the
 // count is the line NULL, which the restore stops at.
-func (s *Session) copyOut(ctx context.Context, pred, mode, sum string, parts []string, names ...string) (save, restore, unsaved string, err error) {
+func (s *Session) copyOut(ctx context.Context, pred, mode, sum string, order *rowOrder, parts []string, names ...string) (save, restore, unsaved string, err error) {
 	table := names[0]
 	client, err := s.client()
 	if err != nil {
@@ -751,13 +892,30 @@ func (s *Session) copyOut(ctx context.Context, pred, mode, sum string, parts []s
 		head += " START TRANSACTION;"
 	}
 	// One snapshot, for the rows and their sum to agree.
-	q := "SET SESSION sql_mode = " + sqlsyntax.String(dbconn.SQLMode) + ", time_zone = " + sqlsyntax.String(s.appZone) + "; START TRANSACTION WITH CONSISTENT SNAPSHOT; " +
+	from, orderBy, set := sqlsyntax.Ident(table), "", ""
+	if order != nil {
+		from, orderBy, set = order.from, order.orderBy, order.set
+	}
+	q := "SET SESSION sql_mode = " + sqlsyntax.String(dbconn.SQLMode) + ", time_zone = " + sqlsyntax.String(s.appZone) + set + "; START TRANSACTION WITH CONSISTENT SNAPSHOT; " +
 		"SELECT " + sqlsyntax.String(head) + "; " +
-		"SELECT CONCAT(" + strings.Join(parts, ", ") + ") FROM " + sqlsyntax.Ident(table) + " WHERE " + pred + tail
-	file := shell.Word(s.saveFile(names...))
-	save = client + " --batch --raw --skip-column-names --quick --execute=" + shell.Quote(q) + " -- " + shell.Word(s.Cfg.Database) + " > " + file
-	return save, client + " -- " + shell.Word(s.Cfg.Database) + " < " + file, "", nil
+		"SELECT CONCAT(" + strings.Join(parts, ", ") + ") FROM " + from + " WHERE " + pred + orderBy + tail
+	// The file's last line says that the copy-out wrote it whole: the
+	// client exits 0 with the file cut short when the disk fills (it
+	// does not check its writes; into /dev/full, with every row lost),
+	// and a restore of such a file put back part of the values (a
+	// table's, none: its COMMIT is at the end), exiting 0. The restore
+	// runs the file only if it ends with that line.
+	name := s.saveFile(names...)
+	file := shell.Word(name)
+	save = client + " --batch --raw --skip-column-names --quick --execute=" + shell.Quote(q+"; SELECT "+sqlsyntax.String(copyOutEnd)) + " -- " + shell.Word(s.Cfg.Database) + " > " + file
+	restore = "if tail -n 1 " + file + " | grep -qxF -- " + shell.Quote(copyOutEnd) + "; then " + client + " -- " + shell.Word(s.Cfg.Database) + " < " + file +
+		"; else echo " + shell.Quote("restore refused: "+name+" does not end with the line "+copyOutEnd+": its copy-out stopped part-way (a full disk, a lost connection); copy out again") + " >&2; false; fi"
+	return save, restore, "", nil
 }
+
+// copyOutEnd is the last line of a file a copy-out wrote whole: an SQL
+// comment, which the restore's client skips.
+const copyOutEnd = "-- end of the copy-out"
 
 // columnTypes are the DATA_TYPEs of the live table's columns, by
 // lowercased column name.

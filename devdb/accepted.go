@@ -64,18 +64,24 @@ func (r *Report) Accept(accepted []Object) {
 			})
 		})
 	}
-	var drift []Object
+	r.Accepted = append(r.Accepted, r.Take(match)...)
+}
+
+// Take removes from r the differences that explained reports, and
+// returns them.
+func (r *Report) Take(explained func(table string, d Difference) bool) []Object {
+	var drift, taken []Object
 	for _, o := range r.Tables {
-		var keep, acc []Difference
+		var keep, took []Difference
 		for _, d := range o.Differences {
-			if match(o.Table, d) {
-				acc = append(acc, d)
+			if explained(o.Table, d) {
+				took = append(took, d)
 			} else {
 				keep = append(keep, d)
 			}
 		}
-		if len(acc) > 0 {
-			r.Accepted = append(r.Accepted, Object{Table: o.Table, Differences: acc})
+		if len(took) > 0 {
+			taken = append(taken, Object{Table: o.Table, Differences: took})
 		}
 		if len(keep) > 0 {
 			drift = append(drift, Object{Table: o.Table, Differences: keep})
@@ -85,6 +91,7 @@ func (r *Report) Accept(accepted []Object) {
 	if r.Tables == nil {
 		r.Tables = []Object{}
 	}
+	return taken
 }
 
 // LoadAccepted reads the accepted differences of the session's current

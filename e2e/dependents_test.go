@@ -53,7 +53,7 @@ func TestContractRefusesDropsLiveTriggersAndViewsRead(t *testing.T) {
 		if r.Code != 1 {
 			t.Fatalf("emcee %s: %s", strings.Join(args, " "), r)
 		}
-		opContains(t, r, "b_contract01 refused, nothing was changed: it drops what triggers or views it does not manage still read",
+		opContains(t, r, "b_contract01 refused, nothing was changed: it drops what triggers, views, stored routines or events it does not manage still read",
 			"plans/b/b_contract01.sql:", "(rule drop-column) drops t.x, which trigger legacy_bi (BEFORE INSERT on t) reads",
 			"drops t.x, which trigger audit_ai (AFTER INSERT on audit) reads", "drops t.x, which view t_x reads")
 		if strings.Contains(r.String(), "which trigger emcee_") {

@@ -42,9 +42,10 @@ var copyOutB = strings.Replace(copyOutA, `  primary_key {`, `  column "txt" {
 func textLiteral(s string) string { return "_utf8mb4 X'" + fmt.Sprintf("%X", s) + "'" }
 
 // oneUpdate reports a column's copy-out of one row: its first lines as
-// start has them, then the check that the row holds the value.
+// start has them, then the check that the row holds the value, then the
+// line that ends a whole copy-out.
 func oneUpdate(file, start string) bool {
-	return strings.HasPrefix(file, start) && strings.Count(file, "\n") == 2 && strings.HasSuffix(file, ", @@sql_mode);\n")
+	return strings.HasPrefix(file, start) && strings.Count(file, "\n") == 3 && strings.HasSuffix(file, ", @@sql_mode);\n-- end of the copy-out\n")
 }
 
 type copyOutLoss struct{ Table, Column, Save, Restore string }
