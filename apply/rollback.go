@@ -602,7 +602,7 @@ func (s *Session) tableLoss(ctx context.Context, table string) (*Loss, error) {
 		}
 		return nil, err
 	}
-	cols, err := dbconn.Strings(ctx, s.Conn, "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND EXTRA NOT LIKE '%VIRTUAL GENERATED%' AND EXTRA NOT LIKE '%STORED GENERATED%' ORDER BY ORDINAL_POSITION", table)
+	cols, err := dbconn.StoredColumns(ctx, s.Conn, table)
 	var types map[string]string
 	if err == nil {
 		types, err = s.columnTypes(ctx, table)
