@@ -8,16 +8,10 @@ import (
 	"github.com/emcee-db/emcee/internal/shell"
 )
 
-// clientTLS is how another client emcee hands the database to
-// (pt-online-schema-change's option file, the copy-out commands a refused
-// rollback prints) must connect for its connection to be what the
-// database URL's tls= has emcee's own session be: in the clear, encrypted
-// without checking the certificate, or checked against a file of
-// certificate authorities (and the server's name). One decision
-// (Session.clientTLS), written for each client (optionFile, options):
-// the data must not cross the network in the clear because a client
-// forgot what emcee's own connection asked for, and a client must not
-// demand TLS of a server emcee's own session found without it.
+// clientTLS is how a client emcee hands the database to (the tool's
+// option file, the copy-out commands) must connect to be what the URL's
+// tls= has emcee's session be: in the clear, encrypted unchecked, or
+// checked against a file of authorities. Decided once, for every client.
 type clientTLS struct {
 	encrypt bool
 	ca      string // "" unverified
