@@ -43,7 +43,7 @@ type oscTool struct {
 	path       string
 	version    string // "pt-online-schema-change 3.2.1", recorded per statement
 	privileged bool   // oscPrivileges found nothing missing
-	tls        string // the option file's TLS lines (oscTLS)
+	tls        string // the option file's TLS lines (clientTLS.optionFile)
 	// limits are the server's statement time limit variables, which the
 	// tool's sessions lift (dbconn.StatementTimeLimits).
 	limits []string
@@ -91,7 +91,7 @@ func (s *Session) findOSC(ctx context.Context) error {
 	if _, err := s.Cfg.ClientUser(); err != nil {
 		return fmt.Errorf("%s: %w", from, err)
 	}
-	tls, err := s.oscTLS(ctx)
+	tls, err := s.clientTLS(ctx, project.PtOSCProgram)
 	if err != nil {
 		return fmt.Errorf("%s: %w", from, err)
 	}
@@ -99,66 +99,8 @@ func (s *Session) findOSC(ctx context.Context) error {
 	if err != nil {
 		return s.redact(fmt.Errorf("%s: reading which statement time limits the server has, for the tool's sessions to lift: %w", from, err))
 	}
-	s.osc = &oscTool{path: path, version: version, tls: tls, limits: limits}
+	s.osc = &oscTool{path: path, version: version, tls: tls.optionFile(), limits: limits}
 	return nil
-}
-
-// oscTLS is what the tool's client library (libmariadb, under DBD::mysql)
-// reads from its option file to connect the way the database URL's tls=
-// has emcee connect. Any ssl-* option turns TLS on; without ssl-ca the
-// library does not check the certificate, with ssl-ca it checks the
-// chain, and ssl-verify-server-cert the server's name too. The tool's
-// DSN has no TLS option of its own (3.2.1 refuses s=), and its
-// --defaults-file is the option file emcee gives it anyway.
-func (s *Session) oscTLS(ctx context.Context) (string, error) {
-	switch s.Cfg.TLS {
-	case "", "false":
-		return "", nil
-	case "true":
-		// go-sql-driver checks the certificate against the system's roots.
-		ca, err := systemRoots()
-		if err != nil {
-			return "", err
-		}
-		return "ssl-ca=" + optionValue(ca) + "\nssl-verify-server-cert\n", nil
-	case "preferred":
-		// TLS where the server offers it, as emcee's own session found.
-		var name, cipher string
-		if err := s.Conn.QueryRowContext(ctx, "SHOW SESSION STATUS LIKE 'Ssl_cipher'").Scan(&name, &cipher); err != nil {
-			return "", s.redact(fmt.Errorf("asking the server whether this session uses TLS (tls=preferred): %w", err))
-		}
-		if cipher == "" {
-			return "", nil
-		}
-		return "ssl-cipher=\"DEFAULT\"\n", nil
-	case "skip-verify":
-		return "ssl-cipher=\"DEFAULT\"\n", nil
-	}
-	return "", fmt.Errorf("the database URL's tls=%s is not one %s can be given (emcee passes on tls=true, skip-verify, preferred and false)", s.Cfg.TLS, project.PtOSCProgram)
-}
-
-// systemRoots is the file of certificate authorities Go reads on Linux
-// (crypto/x509's root_linux.go): $SSL_CERT_FILE, or the first of the
-// distributions' bundles that exists. Roots Go would add from
-// $SSL_CERT_DIR alone are not in it: the tool then refuses the server's
-// certificate, it never accepts one emcee would not.
-func systemRoots() (string, error) {
-	if f := os.Getenv("SSL_CERT_FILE"); f != "" {
-		return f, nil
-	}
-	for _, f := range []string{
-		"/etc/ssl/certs/ca-certificates.crt",
-		"/etc/pki/tls/certs/ca-bundle.crt",
-		"/etc/ssl/ca-bundle.pem",
-		"/etc/pki/tls/cacert.pem",
-		"/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
-		"/etc/ssl/cert.pem",
-	} {
-		if _, err := os.Stat(f); err == nil {
-			return f, nil
-		}
-	}
-	return "", fmt.Errorf("tls=true: no file of certificate authorities found to give %s (looked for $SSL_CERT_FILE and /etc/ssl/certs/ca-certificates.crt and the other distributions' bundles): install ca-certificates, or set SSL_CERT_FILE to the bundle that signs the server's certificate", project.PtOSCProgram)
 }
 
 // oscAlter is the statement as the tool takes it; nil when the server runs
@@ -1120,7 +1062,7 @@ func (s *Session) execOSC(ctx context.Context, rev *revision.Revision, a *sqlsyn
 	var hint string
 	if s.Cfg.TLS == "true" && slices.ContainsFunc(tail, func(l string) bool { return strings.Contains(l, "TLS/SSL error") }) {
 		// Go also trusts $SSL_CERT_DIR's authorities; the tool gets one file.
-		ca, _ := systemRoots()
+		ca, _ := systemRoots(project.PtOSCProgram)
 		hint = fmt.Sprintf("\nThe tool checks the server's certificate against %s (tls=true): set SSL_CERT_FILE to a bundle holding the authority that signs it, then rerun", ca)
 	}
 	return fmt.Errorf("%s failed (%v); its last lines:\n        %s%s", project.PtOSCProgram, err, strings.Join(tail, "\n        "), hint)

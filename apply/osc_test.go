@@ -103,30 +103,6 @@ func TestOSCDatabaseName(t *testing.T) {
 	}
 }
 
-// The URL's tls= becomes the tool's option-file lines: tls=true checks the
-// certificate and name against the file Go takes its roots from, quoted
-// like any option value; skip-verify encrypts without checking; a value
-// emcee cannot translate is refused, not dropped (the tool would connect
-// in the clear).
-func TestOSCTLSOptions(t *testing.T) {
-	t.Setenv("SSL_CERT_FILE", `/etc/my "certs"/ca.pem`)
-	for tls, want := range map[string]string{
-		"":            "",
-		"false":       "",
-		"true":        "ssl-ca=\"/etc/my \\\"certs\\\"/ca.pem\"\nssl-verify-server-cert\n",
-		"skip-verify": "ssl-cipher=\"DEFAULT\"\n",
-	} {
-		s := &Session{Cfg: &dbconn.Config{TLS: tls}}
-		if got, err := s.oscTLS(t.Context()); err != nil || got != want {
-			t.Errorf("tls=%s: got %q, %v; want %q", tls, got, err, want)
-		}
-	}
-	s := &Session{Cfg: &dbconn.Config{TLS: "custom"}}
-	if _, err := s.oscTLS(t.Context()); err == nil || !strings.Contains(err.Error(), "tls=custom is not one") {
-		t.Errorf("tls=custom: want a refusal, got %v", err)
-	}
-}
-
 // A URL without a user is refused before the tool runs: its client
 // library takes an empty user name for the login name of whoever runs
 // it (user="" logged in as root), where emcee's connection is the

@@ -603,7 +603,7 @@ func (s *Session) tableLoss(ctx context.Context, table string) (*Loss, error) {
 		}
 		return nil, err
 	}
-	cols, err := dbconn.Strings(ctx, s.Conn, "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND EXTRA NOT LIKE '%VIRTUAL GENERATED%' AND EXTRA NOT LIKE '%STORED GENERATED%' ORDER BY ORDINAL_POSITION", table)
+	cols, err := dbconn.StoredColumns(ctx, s.Conn, table)
 	var types map[string]string
 	if err == nil {
 		types, err = s.columnTypes(ctx, table)
@@ -855,9 +855,12 @@ func changedMsg(what, where string) string {
 // count is the line NULL, which the restore stops at.
 func (s *Session) copyOut(ctx context.Context, pred, mode, sum string, order *rowOrder, parts []string, names ...string) (save, restore, unsaved string, err error) {
 	table := names[0]
-	client, err := s.client()
+	client, err := s.client(ctx)
+	if _, noUser := s.Cfg.ClientUser(); noUser != nil {
+		return "", "", "", nil // said once for all the losses (rollbackLosses)
+	}
 	if err != nil {
-		return "", "", "", nil
+		return "", "", err.Error(), nil
 	}
 	var long, packet int64
 	// Under --drop-new-data no one copies the rows out, and the recount
@@ -977,8 +980,9 @@ func restoreLiteral(column, dataType string) string {
 // which would mangle the values it copies. It reads no option file
 // (--no-defaults, which must come first), since the command says all it
 // needs: an operator's ~/.my.cnf with safe-updates made the client
-// return 1,000 rows of the values to keep.
-func (s *Session) client() (string, error) {
+// return 1,000 rows of the values to keep. It connects as the URL's tls=
+// has emcee connect (clientTLS).
+func (s *Session) client(ctx context.Context) (string, error) {
 	user, err := s.Cfg.ClientUser()
 	if err != nil {
 		return "", err
@@ -992,31 +996,8 @@ func (s *Session) client() (string, error) {
 	if s.Cfg.Password != "" {
 		cmd += " -p"
 	}
-	return cmd + s.clientTLS(), nil
-}
-
-// clientTLS is the client's options for the URL's tls=: the data a
-// rollback would drop must not cross the network in the clear because the
-// command that copies it out forgot what emcee's own connection asked for.
-func (s *Session) clientTLS() string {
-	maria := s.Project.Target.MariaDB()
-	switch s.Cfg.TLS {
-	case "true":
-		var ca string
-		if f, err := systemRoots(); err == nil {
-			ca = " --ssl-ca=" + shell.Word(f)
-		}
-		if maria {
-			return ca + " --ssl-verify-server-cert"
-		}
-		return ca + " --ssl-mode=VERIFY_IDENTITY"
-	case "skip-verify", "preferred":
-		if maria {
-			return " --ssl"
-		}
-		return map[string]string{"skip-verify": " --ssl-mode=REQUIRED", "preferred": " --ssl-mode=PREFERRED"}[s.Cfg.TLS]
-	}
-	return ""
+	tls, err := s.clientTLS(ctx, name)
+	return cmd + tls.options(s.Project.Target.MariaDB()), err
 }
 
 // saveFile is the file a copy-out command writes, named after the

@@ -9,8 +9,9 @@ import (
 )
 
 // The commands a refused rollback prints to copy data out connect as the
-// URL's tls= asks, for each flavour's client: the data must not cross the
-// network in the clear because the copy-out command forgot TLS.
+// URL's tls= asks (clientTLS), for each flavour's client: the data must
+// not cross the network in the clear because the copy-out command forgot
+// TLS.
 func TestCopyOutCommandKeepsTLS(t *testing.T) {
 	t.Setenv("SSL_CERT_FILE", "/etc/my certs/ca.pem")
 	for _, c := range []struct{ target, tls, want string }{
@@ -19,14 +20,13 @@ func TestCopyOutCommandKeepsTLS(t *testing.T) {
 		{"mariadb 10.11", "skip-verify", "mariadb --no-defaults -h db -P 3306 -u app --default-character-set=utf8mb4 --ssl"},
 		{"mysql 8.0", "true", "mysql --no-defaults -h db -P 3306 -u app --default-character-set=utf8mb4 --ssl-ca='/etc/my certs/ca.pem' --ssl-mode=VERIFY_IDENTITY"},
 		{"mysql 8.0", "skip-verify", "mysql --no-defaults -h db -P 3306 -u app --default-character-set=utf8mb4 --ssl-mode=REQUIRED"},
-		{"mysql 8.0", "preferred", "mysql --no-defaults -h db -P 3306 -u app --default-character-set=utf8mb4 --ssl-mode=PREFERRED"},
 	} {
 		target, err := project.ParseTarget(c.target)
 		if err != nil {
 			t.Fatal(err)
 		}
 		s := &Session{Cfg: &dbconn.Config{Addr: "db:3306", User: "app", TLS: c.tls}, Project: &project.Project{Target: target}}
-		if got, err := s.client(); err != nil || got != c.want {
+		if got, err := s.client(t.Context()); err != nil || got != c.want {
 			t.Errorf("%s, tls=%s:\n got %s (%v)\nwant %s", c.target, c.tls, got, err, c.want)
 		}
 	}
@@ -43,7 +43,7 @@ func TestCopyOutCommandNeedsAUser(t *testing.T) {
 	}
 	target, _ := project.ParseTarget("mariadb 10.11")
 	s := &Session{Cfg: cfg, Project: &project.Project{Target: target}}
-	if got, err := s.client(); err == nil || got != "" || !strings.Contains(err.Error(), "name the account in the URL") {
+	if got, err := s.client(t.Context()); err == nil || got != "" || !strings.Contains(err.Error(), "name the account in the URL") {
 		t.Errorf("client() for a URL without a user: %q, %v", got, err)
 	}
 }

@@ -261,6 +261,9 @@ func (s *Session) lockName() string { return s.dbLock("emcee:") }
 
 // dbLock is a lock name for the database: the prefix and the database's
 // name, or its hash where that would pass the server's 64 characters.
+// devdb's devLock names a dev database's lock its own way: merged, one of
+// them would change, and runs of emcee versions before and after would
+// no longer exclude each other (TestLockNames, TestDevLockName).
 func (s *Session) dbLock(prefix string) string {
 	db := cmp.Or(s.schema, s.Cfg.Database)
 	name := prefix + db

@@ -61,3 +61,27 @@ func RowByName(rows *sql.Rows) map[string]string {
 	}
 	return out
 }
+
+// StoredColumns are the columns of a table in the session's database that
+// a statement may set, in order: all but generated ones (VIRTUAL or
+// STORED GENERATED in EXTRA, on both servers). MySQL 8 also says
+// DEFAULT_GENERATED there, for a column whose default is an expression,
+// which a statement sets like any other: a filter on GENERATED alone left
+// such columns out.
+func StoredColumns(ctx context.Context, q Querier, table string) ([]string, error) {
+	var out []string
+	err := EachRow(ctx, q, "SELECT COLUMN_NAME, EXTRA FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION", []any{table}, func(rows *sql.Rows) error {
+		var name, extra string
+		err := rows.Scan(&name, &extra)
+		if !generated(extra) {
+			out = append(out, name)
+		}
+		return err
+	})
+	return out, err
+}
+
+func generated(extra string) bool {
+	extra = strings.ToUpper(extra)
+	return strings.Contains(extra, "VIRTUAL GENERATED") || strings.Contains(extra, "STORED GENERATED")
+}

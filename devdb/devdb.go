@@ -171,6 +171,7 @@ const markerTable = sqlname.DevMarkerTable
 // devLock names the server-wide lock a run holds while it uses a dev
 // database, so that two runs never build in one database at once. Lock
 // names are limited to 64 characters, database names are not short enough.
+// Not apply's dbLock: see there why the two stay apart.
 func devLock(database string) string {
 	h := sha256.Sum256([]byte(database))
 	return "emcee_dev_" + hex.EncodeToString(h[:12])

@@ -531,3 +531,17 @@ func TestScratchLeftoverWithoutTriggerPrivilege(t *testing.T) {
 	}
 	exec(t, db, "DROP DATABASE "+sqlsyntax.Ident(d.Name))
 }
+
+// The dev database lock's names, byte for byte: runs of different emcee
+// versions sharing a dev database exclude each other only while they
+// derive the same name (the operator lock's names: apply's TestLockNames).
+func TestDevLockName(t *testing.T) {
+	for db, want := range map[string]string{
+		"glance":                 "emcee_dev_e776a070909341e9f27fd829",
+		strings.Repeat("x", 200): "emcee_dev_aa20c23e3201834050679e1d",
+	} {
+		if got := devLock(db); got != want {
+			t.Errorf("devLock(%q) = %q, want %q", db, got, want)
+		}
+	}
+}

@@ -103,9 +103,9 @@ func (d *DB) FireTriggers(ctx context.Context, fns Functions) ([]Failure, error)
 	}
 	var out []Failure
 	for _, t := range tables {
-		cols, err := d.columns(ctx, t)
+		cols, err := dbconn.StoredColumns(ctx, d.Conn, t)
 		if err != nil {
-			return nil, err
+			return nil, d.redact(err)
 		}
 		table := sqlsyntax.Ident(t)
 		probes := []struct{ event, sql string }{{"INSERT", "INSERT INTO " + table + " () VALUES ()"}}
@@ -254,11 +254,4 @@ func (d *DB) loose(ctx context.Context, fns Functions, fn func(*sql.Tx) error) e
 			return fmt.Errorf("creating stored function %s in dev database %s, as the target database defines it: %v", name, d, d.redact(cerr))
 		}
 	}
-}
-
-// columns lists a table's columns that a statement may set (generated
-// columns left out).
-func (d *DB) columns(ctx context.Context, table string) ([]string, error) {
-	out, err := dbconn.Strings(ctx, d.Conn, "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND EXTRA NOT LIKE '%GENERATED%' ORDER BY ORDINAL_POSITION", table)
-	return out, d.redact(err)
 }
