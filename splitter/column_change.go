@@ -62,10 +62,10 @@ func Widens(from, to *schema.Column, ch schema.ChangeKind) bool {
 func convertsLosslessly(from, to *schema.Column) bool {
 	charset := func(c *schema.Column) string {
 		if cs, ok := schemadef.Charset(c.Attrs); ok {
-			return diff.CanonicalCharset(cs)
+			return schemadef.CanonicalCharset(cs)
 		}
 		if co, ok := schemadef.Collation(c.Attrs); ok {
-			cs, _, _ := strings.Cut(diff.CanonicalCharset(co), "_")
+			cs, _, _ := strings.Cut(schemadef.CanonicalCharset(co), "_")
 			return cs
 		}
 		return ""
@@ -222,7 +222,7 @@ func (c *Change) keptKeysFit(col *schema.Column) error {
 			}
 			kept.Parts[j] = &q
 		}
-		if why := diff.KeyTooLong(c.FromTable.Schema, &t, &kept); why != "" {
+		if why := diff.KeyTooLong(&t, &kept); why != "" {
 			return fmt.Errorf("%s: %s.%s becomes %s in expand, but index %s of the previous release, which stays until contract, would then be too long: %s. Split it over two releases: first the index on a prefix short enough for the new type, then the column", c.ctx.Transition.To.Where(c.Table.Name, col.Name), c.Table.Name, col.Name, schemadef.TypeName(col.Type), idx.Name, why)
 		}
 	}
