@@ -179,18 +179,12 @@ func spelled(t *schema.Table, c *schema.Column, server [2]string) *schema.Column
 // CHARSET alone has its default one, and a column with neither takes its
 // table's.
 func written(t *schema.Table, attrs []schema.Attr, server [2]string) string {
-	atlas := server
-	levels := [][]schema.Attr{t.Attrs}
-	if t.Schema != nil {
-		levels = append(levels, t.Schema.Attrs)
+	atlas := server // a schema's attributes never reach a plan (Effective)
+	if v, ok := Charset(t.Attrs); ok {
+		atlas[0] = v
 	}
-	for i := len(levels) - 1; i >= 0; i-- {
-		if v, ok := Charset(levels[i]); ok {
-			atlas[0] = v
-		}
-		if v, ok := Collation(levels[i]); ok {
-			atlas[1] = v
-		}
+	if v, ok := Collation(t.Attrs); ok {
+		atlas[1] = v
 	}
 	if v, ok := Collation(attrs); ok && v != atlas[1] {
 		return CanonicalCharset(v)

@@ -61,14 +61,12 @@ func Widens(from, to *schema.Column, ch schema.ChangeKind) bool {
 // say (an inspected column has them), stays or widens.
 func convertsLosslessly(from, to *schema.Column) bool {
 	charset := func(c *schema.Column) string {
-		if cs, ok := schemadef.Charset(c.Attrs); ok {
-			return schemadef.CanonicalCharset(cs)
+		_, hasCS := schemadef.Charset(c.Attrs)
+		if _, hasColl := schemadef.Collation(c.Attrs); !hasCS && !hasColl {
+			return ""
 		}
-		if co, ok := schemadef.Collation(c.Attrs); ok {
-			cs, _, _ := strings.Cut(schemadef.CanonicalCharset(co), "_")
-			return cs
-		}
-		return ""
+		cs, _ := schemadef.Effective(&schema.Table{}, c)
+		return cs
 	}
 	f, t := charset(from), charset(to)
 	return f != "" && t != "" && (f == t || slices.Contains(lossless[f], t))
