@@ -17,8 +17,9 @@ import (
 
 // Every column a plan writes gets, on the server, the charset and
 // collation schemadef.Effective says, whatever its table and it declare:
-// each pair below is created (CREATE TABLE) and added (ALTER TABLE ADD
-// COLUMN) as the splitter writes them, and information_schema must agree.
+// each pair below is created (CREATE TABLE), added (ALTER TABLE ADD COLUMN)
+// and modified (MODIFY COLUMN) as the splitter writes them, and
+// information_schema must agree.
 // Atlas alone, leaving out a CHARSET or COLLATE equal to its table's or the
 // server's level by level, gave 7 of these declarations another collation,
 // in both statements (utf8mb4_general_ci in a latin1 table was
@@ -51,7 +52,7 @@ func TestEffectiveIsWhatTheServerGives(t *testing.T) {
 		tbl := schema.NewTable(fmt.Sprintf("t%d", i)).SetSchema(s)
 		tbl.Attrs = attrs(ta)
 		tbl.AddColumns(schema.NewIntColumn("id", "int"))
-		var added []schema.Change
+		var added, modified []schema.Change
 		for j, ca := range columns {
 			c := schema.NewStringColumn(fmt.Sprintf("c%d", j), "varchar", schema.StringSize(10))
 			c.Attrs = attrs(ca)
@@ -59,11 +60,12 @@ func TestEffectiveIsWhatTheServerGives(t *testing.T) {
 			a.Name = "a" + a.Name[1:]
 			tbl.AddColumns(c)
 			added = append(added, &schema.AddColumn{C: &a})
+			modified = append(modified, &schema.ModifyColumn{From: c, To: c, Change: schema.ChangeCharset | schema.ChangeCollate})
 			_, coll := schemadef.Effective(tbl, c)
 			want[tbl.Name+"."+c.Name] = fmt.Sprintf("%s.%s (table %q, column %q): %s", tbl.Name, c.Name, ta, ca, coll)
 			want[tbl.Name+"."+a.Name] = fmt.Sprintf("%s.%s (table %q, column %q): %s", tbl.Name, a.Name, ta, ca, coll)
 		}
-		for _, ch := range []schema.Change{&schema.AddTable{T: tbl}, &schema.ModifyTable{T: tbl, Changes: added}} {
+		for _, ch := range []schema.Change{&schema.AddTable{T: tbl}, &schema.ModifyTable{T: tbl, Changes: added}, &schema.ModifyTable{T: tbl, Changes: modified}} {
 			plan, err := drv.PlanChanges(ctx, "t", []schema.Change{schemadef.WithCharsets(ch, [2]string{schemadef.ServerCharset, schemadef.ServerCollation})}, func(o *migrate.PlanOptions) { o.SchemaQualifier = new(string) })
 			if err != nil {
 				t.Fatal(err)
