@@ -22,7 +22,7 @@ import (
 // information_schema must agree.
 // Atlas alone, leaving out a CHARSET or COLLATE equal to its table's or the
 // server's level by level, gave 7 of these declarations another collation,
-// in both statements (utf8mb4_general_ci in a latin1 table was
+// in every statement (utf8mb4_general_ci in a latin1 table was
 // latin1_swedish_ci; utf8mb4 in a latin1_bin table latin1_bin, in a
 // utf8mb4_bin table utf8mb4_bin; latin1 latin1_bin in a latin1_bin table
 // latin1_swedish_ci).
