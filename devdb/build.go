@@ -9,6 +9,7 @@ import (
 	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
 
+	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
@@ -54,9 +55,16 @@ func (d *DB) Build(ctx context.Context, base *schema.Schema, steps []Step, after
 		if err != nil {
 			return d.redact(err)
 		}
+		// The server defaults Atlas's driver read, which decide what it
+		// leaves out of a column's charset and collation.
+		var server [2]string
+		if err := d.Conn.QueryRowContext(ctx, "SELECT @@character_set_server, @@collation_server").Scan(&server[0], &server[1]); err != nil {
+			return d.redact(err)
+		}
 		changes := make([]schema.Change, 0, len(base.Tables))
 		for _, t := range base.Tables {
-			changes = append(changes, &schema.AddTable{T: t})
+			// Created as the plans' statements create it (splitter.SQL).
+			changes = append(changes, schemadef.WithCharsets(&schema.AddTable{T: t}, server))
 		}
 		unqualified := ""
 		if err := drv.ApplyChanges(ctx, changes, func(o *migrate.PlanOptions) { o.SchemaQualifier = &unqualified }); err != nil {

@@ -1,6 +1,7 @@
 package diff
 
 import (
+	"slices"
 	"strings"
 
 	"ariga.io/atlas/sql/schema"
@@ -8,13 +9,19 @@ import (
 	"github.com/emcee-db/emcee/schemadef"
 )
 
-// withColumnCharsetChanges adds the column charset and collation changes
-// Atlas does not see: it compares a column's charset with its table's
-// (mysql diff.columnCharsetChanged), and a table that declares none, which
-// inherits the database's, hides them. A column of such a table given
-// `collate = "utf8mb4_bin"` or `charset = "latin1"` in the next release was
-// planned as no change at all, so the column kept its old collation under
-// a snapshot saying otherwise.
+// withColumnCharsetChanges makes the column charset and collation changes
+// the ones schemadef.Effective sees. Atlas compares a column's attributes
+// with its table's (mysql diff.columnCharsetChanged), level by level:
+//   - a table that declares none, which inherits the database's, hides
+//     them: a column of such a table given `collate = "utf8mb4_bin"` or
+//     `charset = "latin1"` in the next release was planned as no change at
+//     all, so the column kept its old collation under a snapshot saying
+//     otherwise;
+//   - it gives the new release's column the charset its collation names,
+//     and the previous release's none: a column declaring only
+//     utf8mb4_general_ci in a latin1 table "changed" its charset with
+//     every release, and widening it was refused as a charset change
+//     together with a type change.
 func withColumnCharsetChanges(from, to *schema.Schema, changes []schema.Change) []schema.Change {
 	for _, t := range to.Tables {
 		old, ok := from.Table(t.Name)
@@ -26,30 +33,37 @@ func withColumnCharsetChanges(from, to *schema.Schema, changes []schema.Change) 
 			if !ok {
 				continue
 			}
-			var kind schema.ChangeKind
-			// The charset a collation names counts: Atlas's diff gives the
-			// new release's column a charset attribute from its collation,
-			// and the previous release's has none to compare it with.
-			fromCS, _ := Effective(old, oc)
-			toCS, _ := Effective(t, c)
-			if blind(old, oc, c, &schema.Charset{}) && fromCS != toCS {
+			fromCS, fromColl := schemadef.Effective(old, oc)
+			toCS, toColl := schemadef.Effective(t, c)
+			var kind, same schema.ChangeKind
+			if fromCS == toCS {
+				same |= schema.ChangeCharset
+			} else if blind(old, oc, c, &schema.Charset{}) {
 				kind |= schema.ChangeCharset
 			}
-			if blind(old, oc, c, &schema.Collation{}) && !sameCollation(effective(old, oc), effective(t, c)) {
+			if fromColl == toColl {
+				same |= schema.ChangeCollate
+			} else if blind(old, oc, c, &schema.Collation{}) {
 				kind |= schema.ChangeCollate
+			}
+			mt := tableChange(changes, t)
+			if m := columnChange(mt, c.Name); m != nil {
+				if m.Change = m.Change&^same | kind; m.Change == schema.NoChange {
+					mt.Changes = slices.DeleteFunc(mt.Changes, func(ch schema.Change) bool { return ch == m })
+				}
+				continue
 			}
 			if kind == schema.NoChange {
 				continue
 			}
-			mt := modifyTable(&changes, t)
-			if m := columnChange(mt, c.Name); m != nil {
-				m.Change |= kind
-				continue
-			}
+			mt = modifyTable(&changes, t)
 			mt.Changes = append(mt.Changes, &schema.ModifyColumn{From: oc, To: c, Change: kind})
 		}
 	}
-	return changes
+	return slices.DeleteFunc(changes, func(ch schema.Change) bool {
+		mt, ok := ch.(*schema.ModifyTable)
+		return ok && len(mt.Changes) == 0
+	})
 }
 
 // blind reports whether Atlas cannot see a change of the attribute kind of
@@ -73,48 +87,29 @@ func attrOf(attrs []schema.Attr, kind schema.Attr) (string, bool) {
 	return strings.ToLower(v), ok
 }
 
-// effective is a column's collation: its own, else its table's, else the
-// server's the offline planner assumes. A column (or table) that names
-// only a charset has that charset's default collation, which is not known
-// offline: "charset:<name>".
-func effective(t *schema.Table, c *schema.Column) string {
-	for _, attrs := range [][]schema.Attr{c.Attrs, t.Attrs} {
-		if v, ok := attrOf(attrs, &schema.Collation{}); ok {
-			return v
-		}
-		if cs, ok := attrOf(attrs, &schema.Charset{}); ok {
-			return "charset:" + cs
-		}
-	}
-	return ServerCollation
-}
-
-// sameCollation compares effective collations; one known only by its
-// charset is taken to be any collation of that charset.
-func sameCollation(a, b string) bool {
-	switch {
-	case a == b:
-		return true
-	case strings.HasPrefix(a, "charset:"):
-		return strings.HasPrefix(b, strings.TrimPrefix(a, "charset:")+"_")
-	case strings.HasPrefix(b, "charset:"):
-		return strings.HasPrefix(a, strings.TrimPrefix(b, "charset:")+"_")
-	}
-	return false
-}
-
 func modifyTable(changes *[]schema.Change, t *schema.Table) *schema.ModifyTable {
-	for _, ch := range *changes {
-		if m, ok := ch.(*schema.ModifyTable); ok && m.T.Name == t.Name {
-			return m
-		}
+	if mt := tableChange(*changes, t); mt != nil {
+		return mt
 	}
 	mt := &schema.ModifyTable{T: t}
 	*changes = append(*changes, mt)
 	return mt
 }
 
+// tableChange is the change of table t among changes, nil if none.
+func tableChange(changes []schema.Change, t *schema.Table) *schema.ModifyTable {
+	for _, ch := range changes {
+		if m, ok := ch.(*schema.ModifyTable); ok && m.T.Name == t.Name {
+			return m
+		}
+	}
+	return nil
+}
+
 func columnChange(mt *schema.ModifyTable, name string) *schema.ModifyColumn {
+	if mt == nil {
+		return nil
+	}
 	for _, ch := range mt.Changes {
 		if m, ok := ch.(*schema.ModifyColumn); ok && m.To.Name == name {
 			return m
@@ -123,47 +118,19 @@ func columnChange(mt *schema.ModifyTable, name string) *schema.ModifyColumn {
 	return nil
 }
 
-// Effective is the charset and collation the server gives a column: its
-// own, else its table's, else the server default the offline planner
-// assumes. A collation names its charset; a charset named without a
-// collation has its default one (DefaultCollation). The utf8 alias reads
-// as utf8mb3, as the server prints it.
-func Effective(t *schema.Table, c *schema.Column) (charset, collation string) {
-	collation = effective(t, c)
-	if cs, ok := strings.CutPrefix(collation, "charset:"); ok {
-		collation = DefaultCollation(cs)
+// CharsetBytes is the longest character of a column, in bytes, in the
+// charset schemadef.Effective gives it; 1 for a column that is not text.
+// The release's limits (row size, key length) and the splitter's VARCHAR
+// length prefix count bytes with it.
+func CharsetBytes(t *schema.Table, c *schema.Column) int {
+	if !schemadef.Textual(c.Type.Type) {
+		return 1
 	}
-	collation = CanonicalCharset(collation)
-	charset, _, _ = strings.Cut(collation, "_")
-	if collation == "binary" {
-		charset = "binary"
+	cs, _ := schemadef.Effective(t, c)
+	if n, ok := CharsetMaxLen(cs); ok {
+		return n
 	}
-	return charset, collation
-}
-
-// CanonicalCharset spells a charset or collation name as MariaDB 10.11
-// prints it: lower case, utf8 as utf8mb3.
-func CanonicalCharset(name string) string {
-	name = strings.ToLower(name)
-	if name == "utf8" || strings.HasPrefix(name, "utf8_") {
-		return "utf8mb3" + strings.TrimPrefix(name, "utf8")
-	}
-	return name
-}
-
-// DefaultCollation is a charset's default collation on MariaDB 10.11
-// (information_schema.CHARACTER_SETS), for the charsets emcee converts
-// between; any other charset's is <charset>_general_ci, which a
-// comparison then treats as a different collation at worst.
-func DefaultCollation(charset string) string {
-	switch cs := CanonicalCharset(charset); cs {
-	case "latin1":
-		return "latin1_swedish_ci"
-	case "binary":
-		return "binary"
-	default:
-		return cs + "_general_ci"
-	}
+	return charsetMaxLen[schemadef.ServerCharset]
 }
 
 // CharsetMaxLen is the longest character of a charset, in bytes.

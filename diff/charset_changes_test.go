@@ -28,10 +28,18 @@ func TestColumnCharsetChangesAtlasMisses(t *testing.T) {
 		{"charset given, table inherits", table("", ""), table("", "    charset = \"latin1\"\n"), schema.ChangeCharset | schema.ChangeCollate},
 		{"the inherited collation spelled out", table("", ""), table("", "    collate = \"utf8mb4_general_ci\"\n"), schema.NoChange},
 		{"the inherited charset spelled out", table("", ""), table("", "    charset = \"utf8mb4\"\n"), schema.NoChange},
+		// A charset alone has its default collation (utf8mb4_general_ci),
+		// not any collation of it: unicode_ci was planned as no change.
+		{"charset alone, then another collation of it", table("", "    charset = \"utf8mb4\"\n"), table("", "    collate = \"utf8mb4_unicode_ci\"\n"), schema.ChangeCollate},
+		{"charset alone, then its default collation", table("", "    charset = \"utf8mb4\"\n"), table("", "    collate = \"utf8mb4_general_ci\"\n"), schema.NoChange},
 		// Atlas gives the new release's column the charset its collation
 		// names, and the previous release's none: not a charset change.
 		{"collation alone, kept while the type widens", table("", latin1), strings.Replace(table("", latin1), "varchar(10)", "varchar(20)", 1), schema.ChangeType},
 		{"collation alone, moving to another charset", table("", latin1), table("", "    collate = \"utf8mb4_bin\"\n"), schema.ChangeCharset | schema.ChangeCollate},
+		// In a table declaring another charset too (Atlas compares the new
+		// column's charset with the table's): it was refused as a charset
+		// change together with a type change.
+		{"collation of another charset alone, kept while the type widens", table("  charset = \"latin1\"\n", "    collate = \"utf8mb4_general_ci\"\n"), strings.Replace(table("  charset = \"latin1\"\n", "    collate = \"utf8mb4_general_ci\"\n"), "varchar(10)", "varchar(20)", 1), schema.ChangeType},
 		{"table declares its own: Atlas's", table("  charset = \"utf8mb4\"\n  collate = \"utf8mb4_unicode_ci\"\n", ""), table("  charset = \"utf8mb4\"\n  collate = \"utf8mb4_unicode_ci\"\n", "    collate = \"utf8mb4_bin\"\n"), schema.ChangeCollate},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -32,7 +32,7 @@ func checkLimits(loc *locator, s *schema.Schema, mariadb bool) []string {
 		for _, c := range t.Columns {
 			at := loc.at(t.Name, "column", c.Name, "type")
 			ref := t.Name + "." + c.Name
-			mb := CharsetBytes(s, t, c)
+			mb := CharsetBytes(t, c)
 			checkType(ref, c.Type.Type, mb, mariadb, at, add)
 			n, ok := packLen(c.Type.Type, mb)
 			known = known && ok
@@ -46,10 +46,10 @@ func checkLimits(loc *locator, s *schema.Schema, mariadb bool) []string {
 			add(loc.name(t.Name, "", ""), "a row of table %s takes %d bytes (TEXT and BLOB columns counted as the pointer the row keeps); the server allows %d: make some columns shorter, or TEXT", t.Name, row, maxRowBytes)
 		}
 		for _, idx := range t.Indexes {
-			checkKey(loc, s, t, idx, add)
+			checkKey(loc, t, idx, add)
 		}
 		if t.PrimaryKey != nil {
-			checkKey(loc, s, t, t.PrimaryKey, add)
+			checkKey(loc, t, t.PrimaryKey, add)
 		}
 		for _, fk := range t.ForeignKeys {
 			for _, idx := range t.Indexes {
@@ -130,7 +130,7 @@ func checkType(ref string, t schema.Type, mb int, mariadb bool, p Pos, add func(
 
 // checkKey refuses an index whose key is longer than the server takes, or
 // whose prefixes it refuses.
-func checkKey(loc *locator, s *schema.Schema, t *schema.Table, idx *schema.Index, add func(Pos, string, ...any)) {
+func checkKey(loc *locator, t *schema.Table, idx *schema.Index, add func(Pos, string, ...any)) {
 	if it, ok := schemadef.Attr[*mysql.IndexType](idx.Attrs); ok && strings.EqualFold(it.T, mysql.IndexTypeFullText) {
 		return
 	}
@@ -148,7 +148,7 @@ func checkKey(loc *locator, s *schema.Schema, t *schema.Table, idx *schema.Index
 		if sp, ok := schemadef.Attr[*mysql.SubPart](part.Attrs); ok {
 			prefix = sp.Len
 		}
-		mb := CharsetBytes(s, t, c)
+		mb := CharsetBytes(t, c)
 		var n int
 		switch ct := c.Type.Type.(type) {
 		case *schema.StringType:
@@ -214,37 +214,6 @@ func leadsWith(idx *schema.Index, cols []*schema.Column) bool {
 }
 
 func isLob(t string) bool { _, ok := lobBytes[strings.ToLower(t)]; return ok }
-
-// CharsetBytes is the longest character of a column's character set: its
-// own, its collation's, its table's, its schema's, else utf8mb4; 1 for a
-// column that is not text. The release's limits and the splitter's VARCHAR
-// length prefix both count bytes with it.
-func CharsetBytes(s *schema.Schema, t *schema.Table, c *schema.Column) int {
-	switch c.Type.Type.(type) {
-	case *schema.StringType, *schema.EnumType, *mysql.SetType:
-	default:
-		return 1
-	}
-	for _, attrs := range [][]schema.Attr{c.Attrs, t.Attrs, s.Attrs} {
-		if n, ok := attrCharset(attrs); ok {
-			return n
-		}
-	}
-	return charsetMaxLen["utf8mb4"]
-}
-
-func attrCharset(attrs []schema.Attr) (int, bool) {
-	cs, ok := schemadef.Charset(attrs)
-	if !ok {
-		co, declared := schemadef.Collation(attrs)
-		if !declared {
-			return 0, false
-		}
-		cs, _, _ = strings.Cut(co, "_") // a collation's name starts with its charset's
-	}
-	n, known := charsetMaxLen[strings.ToLower(cs)]
-	return n, known
-}
 
 // packLen is the bytes a column takes in the server's row buffer, the sum
 // the row limit applies to; false when emcee does not know the type.
@@ -354,8 +323,8 @@ func decimalBytes(digits int) int {
 // indexes the previous release keeps until contract while expand retypes
 // their columns (Zabbix 5.0 widened items.key_ to varchar(2048) under the
 // unique (hostid, key_) of 4.0, which only contract replaces by a prefix).
-func KeyTooLong(s *schema.Schema, t *schema.Table, idx *schema.Index) string {
+func KeyTooLong(t *schema.Table, idx *schema.Index) string {
 	var why []string
-	checkKey(&locator{}, s, t, idx, func(_ Pos, format string, args ...any) { why = append(why, fmt.Sprintf(format, args...)) })
+	checkKey(&locator{}, t, idx, func(_ Pos, format string, args ...any) { why = append(why, fmt.Sprintf(format, args...)) })
 	return strings.Join(why, "; ")
 }

@@ -193,8 +193,8 @@ func checkCollationOfCharset(attrs []schema.Attr, p Pos, add func(Pos, string, .
 	if !ok1 || !ok2 {
 		return
 	}
-	if of, ok := collationCharset(co); ok && of != CanonicalCharset(cs) {
-		add(p, "collation %q is a collation of %s, not of charset %q: choose a %s_... collation, or the charset %s", co, of, cs, CanonicalCharset(cs), of)
+	if of, ok := collationCharset(co); ok && of != schemadef.CanonicalCharset(cs) {
+		add(p, "collation %q is a collation of %s, not of charset %q: choose a %s_... collation, or the charset %s", co, of, cs, schemadef.CanonicalCharset(cs), of)
 	}
 }
 
@@ -215,7 +215,7 @@ var mariadbCollations = func() map[string]string {
 // collationCharset is the charset of a collation MariaDB 10.11 or MySQL
 // 8.0 has (utf8 spelt utf8mb3).
 func collationCharset(name string) (string, bool) {
-	if cs, ok := mariadbCollations[CanonicalCharset(name)]; ok {
+	if cs, ok := mariadbCollations[schemadef.CanonicalCharset(name)]; ok {
 		return cs, true
 	}
 	return sqlsyntax.MySQLCollation(name)

@@ -12,6 +12,7 @@ import (
 	"ariga.io/atlas/sql/mysql"
 
 	"github.com/emcee-db/emcee/project"
+	"github.com/emcee-db/emcee/schemadef"
 )
 
 // Offline returns an Atlas MySQL driver that plans for the given server
@@ -35,16 +36,6 @@ var _ migrate.Driver = (*mysql.Driver)(nil)
 
 const offlineDriverName = "emcee-offline"
 
-// ServerCharset and ServerCollation are the server defaults the offline
-// planner assumes: a table declared without a charset has them, for
-// Atlas's comparisons. A release declared as SQL is run in a dev database
-// with them as its defaults, so that Atlas reads a table's charset the
-// same way from either.
-const (
-	ServerCharset   = "utf8mb4"
-	ServerCollation = "utf8mb4_general_ci"
-)
-
 var offlineOnce sync.Once
 
 // offlineDriver answers "SELECT @@version, @@collation_server,
@@ -67,7 +58,7 @@ func (c offlineConn) QueryContext(_ context.Context, query string, _ []driver.Na
 	if query != "SELECT @@version, @@collation_server, @@character_set_server, @@lower_case_table_names" {
 		return nil, fmt.Errorf("emcee: the offline planner cannot answer %q", query)
 	}
-	return &variableRows{values: []driver.Value{string(c), ServerCollation, ServerCharset, int64(0)}}, nil
+	return &variableRows{values: []driver.Value{string(c), schemadef.ServerCollation, schemadef.ServerCharset, int64(0)}}, nil
 }
 
 type variableRows struct {

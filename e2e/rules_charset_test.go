@@ -499,3 +499,103 @@ table "codes" {
 		},
 	}.run(t)
 }
+
+// A column declaring only a collation of another charset than its table's
+// (utf8mb4_general_ci in a latin1 table) is that charset: Atlas left the
+// COLLATE out (it equals the server's default collation) and the column
+// was created latin1, so the release's 4-byte characters were refused, and
+// a widening planned for utf8mb4 bytes (800 -> 1200: INSTANT) met a latin1
+// column (200 -> 300 bytes, past 255: "Cannot change column type") and
+// failed expand. The CREATE TABLE now says CHARSET utf8mb4.
+func TestRuleWidenColumnCollationOfAnotherCharset(t *testing.T) {
+	table := func(size string) string {
+		return `
+table "notes" {
+  schema  = schema.app
+  charset = "latin1"
+  column "id" {
+    type = int
+  }
+  column "body" {
+    type    = varchar(` + size + `)
+    collate = "utf8mb4_general_ci"
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+`
+	}
+	ruleCase{
+		before:    table("200"),
+		after:     table("300"),
+		rules:     []string{"widen-column"},
+		seed:      []string{"INSERT INTO notes VALUES (1, '\U0001F600')"},
+		oldWrites: []string{"INSERT INTO notes VALUES (2, REPEAT('b', 200))"},
+		newWrites: []string{"INSERT INTO notes VALUES (3, REPEAT('\U0001F600', 300))"},
+		checks: map[string]string{
+			"SELECT id, CHAR_LENGTH(body) FROM notes ORDER BY id": "1|1;2|200;3|300",
+			"SELECT COLLATION_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'notes' AND COLUMN_NAME = 'body'": "utf8mb4_general_ci",
+		},
+	}.run(t)
+}
+
+// A column declaring only a charset has that charset's default collation,
+// as `CHARACTER SET utf8mb4` alone gives on the server: a collation of it
+// declared next (utf8mb4_unicode_ci) is a conversion, which was taken to be
+// the same collation and not planned (tags.name), and in a utf8mb4_bin
+// table the column is utf8mb4_general_ci (logins.email: Atlas left the
+// CHARSET out, equal to the table's, and the column was created
+// utf8mb4_bin, 'a' and 'A' two keys).
+func TestRuleConvertCharsetFromCharsetAlone(t *testing.T) {
+	tables := func(attr string) string {
+		return `
+table "tags" {
+  schema = schema.app
+  column "id" {
+    type = int
+  }
+  column "name" {
+    type = varchar(40)
+    ` + attr + `
+  }
+  primary_key {
+    columns = [column.id]
+  }
+  index "ux_name" {
+    unique  = true
+    columns = [column.name]
+  }
+}
+table "logins" {
+  schema  = schema.app
+  charset = "utf8mb4"
+  collate = "utf8mb4_bin"
+  column "email" {
+    type    = varchar(40)
+    charset = "utf8mb4"
+  }
+  primary_key {
+    columns = [column.email]
+  }
+}
+`
+	}
+	r := newRuleProject(t, tables(`charset = "utf8mb4"`), tables(`collate = "utf8mb4_unicode_ci"`))
+	r.usesRules([]string{"convert-charset"})
+	r.must("before")
+	execAll(t, r.db.DB, "seed", []string{"INSERT INTO tags VALUES (1, 'a'), (2, 'ß')", "INSERT INTO logins VALUES ('a')"})
+	if _, err := r.db.DB.Exec("INSERT INTO logins VALUES ('A')"); err == nil {
+		t.Error("'A' was stored beside 'a': logins.email is not utf8mb4_general_ci, as declared")
+	}
+	r.must("expand")
+	if _, err := r.db.DB.Exec("INSERT INTO tags VALUES (4, 'ss')"); err == nil {
+		t.Error("'ss' was stored beside 'ß': tags.name is not utf8mb4_unicode_ci, as declared")
+	}
+	r.must("migrate")
+	r.must("contract")
+	assertSchema(t, r.db, r.declared)
+	if got := rows(t, r.db.DB, "SELECT TABLE_NAME, COLLATION_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN ('tags', 'logins') AND COLUMN_NAME IN ('name', 'email') ORDER BY 1"); got != "logins|utf8mb4_general_ci;tags|utf8mb4_unicode_ci" {
+		t.Errorf("the columns' collations are %s, declared logins|utf8mb4_general_ci;tags|utf8mb4_unicode_ci", got)
+	}
+}

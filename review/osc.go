@@ -5,7 +5,6 @@ import (
 	"slices"
 
 	"ariga.io/atlas/sql/schema"
-	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
@@ -78,7 +77,7 @@ func roundedKey(before *schema.Schema, table, sql string) (col, key string) {
 		case *schema.StringType:
 			dataType = d.T
 		}
-		_, coll := diff.Effective(t, c)
+		_, coll := schemadef.Effective(t, c)
 		changes, collides := e.Rounds(dataType, scale, coll)
 		if !changes {
 			continue

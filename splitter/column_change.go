@@ -61,14 +61,12 @@ func Widens(from, to *schema.Column, ch schema.ChangeKind) bool {
 // say (an inspected column has them), stays or widens.
 func convertsLosslessly(from, to *schema.Column) bool {
 	charset := func(c *schema.Column) string {
-		if cs, ok := schemadef.Charset(c.Attrs); ok {
-			return diff.CanonicalCharset(cs)
+		_, hasCS := schemadef.Charset(c.Attrs)
+		if _, hasColl := schemadef.Collation(c.Attrs); !hasCS && !hasColl {
+			return ""
 		}
-		if co, ok := schemadef.Collation(c.Attrs); ok {
-			cs, _, _ := strings.Cut(diff.CanonicalCharset(co), "_")
-			return cs
-		}
-		return ""
+		cs, _ := schemadef.Effective(&schema.Table{}, c)
+		return cs
 	}
 	f, t := charset(from), charset(to)
 	return f != "" && t != "" && (f == t || slices.Contains(lossless[f], t))
@@ -222,7 +220,7 @@ func (c *Change) keptKeysFit(col *schema.Column) error {
 			}
 			kept.Parts[j] = &q
 		}
-		if why := diff.KeyTooLong(c.FromTable.Schema, &t, &kept); why != "" {
+		if why := diff.KeyTooLong(&t, &kept); why != "" {
 			return fmt.Errorf("%s: %s.%s becomes %s in expand, but index %s of the previous release, which stays until contract, would then be too long: %s. Split it over two releases: first the index on a prefix short enough for the new type, then the column", c.ctx.Transition.To.Where(c.Table.Name, col.Name), c.Table.Name, col.Name, schemadef.TypeName(col.Type), idx.Name, why)
 		}
 	}

@@ -121,12 +121,12 @@ func splitCharset(c *Change) ([]Step, error) {
 	)
 	for _, col := range t.Columns {
 		oc, ok := old.Column(col.Name)
-		if !ok || !textual(col.Type.Type) || !textual(oc.Type.Type) {
+		if !ok || !schemadef.Textual(col.Type.Type) || !schemadef.Textual(oc.Type.Type) {
 			continue
 		}
 		v := conversion{from: oc, to: col}
-		v.fromCS, v.fromColl = diff.Effective(old, oc)
-		v.toCS, v.toColl = diff.Effective(t, col)
+		v.fromCS, v.fromColl = schemadef.Effective(old, oc)
+		v.toCS, v.toColl = schemadef.Effective(t, col)
 		if v.fromColl == v.toColl {
 			continue
 		}
@@ -217,15 +217,6 @@ func converted(from, to *schema.Column) *schema.Column {
 		}
 	}
 	return &c
-}
-
-// textual reports the types that have a charset.
-func textual(t schema.Type) bool {
-	switch t.(type) {
-	case *schema.StringType, *schema.EnumType, *mysql.SetType:
-		return true
-	}
-	return false
 }
 
 func worse(a, b Algorithm) Algorithm {
@@ -415,7 +406,7 @@ func describeConversions(old, t *schema.Table, convs []conversion) string {
 
 // tableDefault is what a new column of the table gets.
 func tableDefault(t *schema.Table) (string, string) {
-	return diff.Effective(t, &schema.Column{})
+	return schemadef.Effective(t, &schema.Column{})
 }
 
 // undoConversion is the rollback: the same statement backwards for a

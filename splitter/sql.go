@@ -3,15 +3,22 @@ package splitter
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"ariga.io/atlas/sql/migrate"
 	"ariga.io/atlas/sql/schema"
+
+	"github.com/emcee-db/emcee/schemadef"
 )
 
 // SQL renders changes with Atlas's planner, one statement, unqualified by
 // schema name so the plan applies to whichever database the operator names.
 func (c *Context) SQL(changes ...schema.Change) (string, error) {
+	changes = slices.Clone(changes)
+	for i, ch := range changes {
+		changes[i] = schemadef.WithCharsets(ch, [2]string{schemadef.ServerCharset, schemadef.ServerCollation})
+	}
 	plan, err := c.drv.PlanChanges(context.Background(), "emcee", changes, func(o *migrate.PlanOptions) { o.SchemaQualifier = new(string) })
 	if err != nil {
 		return "", err

@@ -10,6 +10,7 @@ import (
 	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/internal/testdb"
 	"github.com/emcee-db/emcee/project"
+	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/sqlrelease"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
@@ -22,7 +23,7 @@ func devFor(t testing.TB) (*devdb.DB, *testdb.DB) {
 	t.Helper()
 	db := testdb.New(t)
 	ctx := context.Background()
-	dev, err := devdb.Open(ctx, devdb.Spec{URL: db.URL, Charset: diff.ServerCharset, Collation: diff.ServerCollation})
+	dev, err := devdb.Open(ctx, devdb.Spec{URL: db.URL, Charset: schemadef.ServerCharset, Collation: schemadef.ServerCollation})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,8 +6,8 @@ import (
 
 	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/devdb"
-	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/project"
+	"github.com/emcee-db/emcee/schemadef"
 )
 
 // The help of --url and --dev-url, in the same words on every command
@@ -40,7 +40,7 @@ type databaseDoc struct {
 // has the server defaults the offline planner assumes for the run, so that
 // a release declared as SQL reads there as it would in HCL.
 func openDev(ctx context.Context, p *project.Project, devURL, url string) (*devdb.DB, error) {
-	spec := devdb.Spec{Charset: diff.ServerCharset, Collation: diff.ServerCollation}
+	spec := devdb.Spec{Charset: schemadef.ServerCharset, Collation: schemadef.ServerCollation}
 	dev, err := dbconn.DevURL(devURL, global.env, p)
 	if err != nil {
 		return nil, err

@@ -1,0 +1,197 @@
+package schemadef
+
+import (
+	"slices"
+	"strings"
+
+	"ariga.io/atlas/sql/mysql"
+	"ariga.io/atlas/sql/schema"
+)
+
+// ServerCharset and ServerCollation are the server defaults the offline
+// planner assumes: a table declared without a charset has them, for
+// Atlas's comparisons. A release declared as SQL is run in a dev database
+// with them as its defaults, so that Atlas reads a table's charset the
+// same way from either.
+const (
+	ServerCharset   = "utf8mb4"
+	ServerCollation = "utf8mb4_general_ci"
+)
+
+// Effective is the charset and collation the server gives a column, the
+// one rule every part of emcee reads them by: the column's own, else its
+// table's, else the database's. A level's collation names its charset; a
+// charset named without a collation has its default collation
+// (DefaultCollation), as `CHARACTER SET x` alone gives on the server
+// (measured: a column declaring only utf8mb4 in a utf8mb4_unicode_ci table
+// is utf8mb4_general_ci). The database's default is the one the offline
+// planner assumes (ServerCollation): the database is the operator's, and a
+// schema block declaring a charset or collation is refused when it is
+// planned (splitter, ModifySchema), so a schema's attributes never reach a
+// plan. The utf8 alias reads as utf8mb3, as the server prints it.
+func Effective(t *schema.Table, c *schema.Column) (charset, collation string) {
+	collation = ServerCollation
+	for _, attrs := range [][]schema.Attr{c.Attrs, t.Attrs} {
+		if v, ok := Collation(attrs); ok {
+			collation = v
+			break
+		}
+		if cs, ok := Charset(attrs); ok {
+			collation = DefaultCollation(cs)
+			break
+		}
+	}
+	collation = CanonicalCharset(collation)
+	charset, _, _ = strings.Cut(collation, "_")
+	return charset, collation
+}
+
+// Textual reports the types that have a charset.
+func Textual(t schema.Type) bool {
+	switch t.(type) {
+	case *schema.StringType, *schema.EnumType, *mysql.SetType:
+		return true
+	}
+	return false
+}
+
+// CanonicalCharset spells a charset or collation name as MariaDB 10.11
+// prints it: lower case, utf8 as utf8mb3.
+func CanonicalCharset(name string) string {
+	name = strings.ToLower(name)
+	if name == "utf8" || strings.HasPrefix(name, "utf8_") {
+		return "utf8mb3" + strings.TrimPrefix(name, "utf8")
+	}
+	return name
+}
+
+// DefaultCollation is a charset's default collation on MariaDB 10.11
+// (information_schema.CHARACTER_SETS): <charset>_general_ci but for
+// these.
+func DefaultCollation(charset string) string {
+	cs := CanonicalCharset(charset)
+	if c, ok := defaultCollations[cs]; ok {
+		return c
+	}
+	return cs + "_general_ci"
+}
+
+// defaultCollations are the default collations of MariaDB 10.11 that are
+// not <charset>_general_ci (SELECT CHARACTER_SET_NAME,
+// DEFAULT_COLLATE_NAME FROM information_schema.CHARACTER_SETS).
+var defaultCollations = map[string]string{
+	"big5": "big5_chinese_ci", "binary": "binary", "cp932": "cp932_japanese_ci", "dec8": "dec8_swedish_ci",
+	"eucjpms": "eucjpms_japanese_ci", "euckr": "euckr_korean_ci", "gb2312": "gb2312_chinese_ci",
+	"gbk": "gbk_chinese_ci", "hp8": "hp8_english_ci", "latin1": "latin1_swedish_ci", "latin5": "latin5_turkish_ci",
+	"sjis": "sjis_japanese_ci", "swe7": "swe7_swedish_ci", "tis620": "tis620_thai_ci", "ujis": "ujis_japanese_ci",
+}
+
+// WithCharsets is a change whose columns Atlas writes so that the server
+// gives each the charset and collation it declares (Effective); server
+// are the charset and collation Atlas's driver reads from its server
+// (ServerCharset and ServerCollation offline). Atlas leaves out a column's
+// CHARSET equal to its table's charset attribute, else the server's, and
+// its COLLATE equal to the table's collation attribute, else the
+// server's, each compared on its own; the server then gives the column its
+// table's collation. So a column declaring only utf8mb4_general_ci in a
+// `charset = "latin1"` table was created latin1, one declaring only
+// utf8mb4 in a `collate = "latin1_bin"` table latin1_bin, and in a
+// utf8mb4_bin table utf8mb4_bin instead of utf8mb4_general_ci: the plans
+// after it counted bytes and compared collations the column did not have.
+// A column Atlas already writes right is left as declared, so that its
+// statement does not change.
+func WithCharsets(ch schema.Change, server [2]string) schema.Change {
+	switch ch := ch.(type) {
+	case *schema.AddTable:
+		cols := make([]*schema.Column, len(ch.T.Columns))
+		for i, col := range ch.T.Columns {
+			cols[i] = spelled(ch.T, col, server)
+		}
+		if slices.Equal(cols, ch.T.Columns) {
+			return ch
+		}
+		t := *ch.T
+		t.Columns = cols
+		// Atlas tells a foreign key to the table itself by identity.
+		t.ForeignKeys = make([]*schema.ForeignKey, len(ch.T.ForeignKeys))
+		for i, fk := range ch.T.ForeignKeys {
+			f := *fk
+			if f.Table = &t; fk.RefTable == ch.T {
+				f.RefTable = &t
+			}
+			t.ForeignKeys[i] = &f
+		}
+		return &schema.AddTable{T: &t, Extra: ch.Extra}
+	case *schema.ModifyTable:
+		m := *ch
+		m.Changes = slices.Clone(m.Changes)
+		for i, c := range m.Changes {
+			switch c := c.(type) {
+			case *schema.AddColumn:
+				ac := *c
+				ac.C = spelled(m.T, c.C, server)
+				m.Changes[i] = &ac
+			case *schema.ModifyColumn:
+				mc := *c
+				mc.To = spelled(m.T, c.To, server)
+				m.Changes[i] = &mc
+			}
+		}
+		return &m
+	}
+	return ch
+}
+
+// spelled is column c of table t with the charset and collation
+// attributes that make Atlas write what the server needs to give it
+// Effective's: as declared where that does, else its collation alone,
+// else its charset and collation (Atlas then writes the CHARSET, whose
+// default collation it is).
+func spelled(t *schema.Table, c *schema.Column, server [2]string) *schema.Column {
+	if !Textual(c.Type.Type) {
+		return c
+	}
+	cs, coll := Effective(t, c)
+	if written(t, c.Attrs, server) == coll {
+		return c
+	}
+	for _, attrs := range [][]schema.Attr{{&schema.Collation{V: coll}}, {&schema.Charset{V: cs}, &schema.Collation{V: coll}}} {
+		if written(t, attrs, server) != coll {
+			continue
+		}
+		s := *c
+		s.Attrs = slices.DeleteFunc(slices.Clone(c.Attrs), func(a schema.Attr) bool {
+			switch a.(type) {
+			case *schema.Charset, *schema.Collation:
+				return true
+			}
+			return false
+		})
+		s.Attrs = append(s.Attrs, attrs...)
+		return &s
+	}
+	return c
+}
+
+// written is the collation the server gives a column of table t with these
+// charset and collation attributes, as Atlas writes them (mysql
+// state.column, state.character, state.collation): a COLLATE names it, a
+// CHARSET alone has its default one, and a column with neither takes its
+// table's.
+func written(t *schema.Table, attrs []schema.Attr, server [2]string) string {
+	atlas := server // a schema's attributes never reach a plan (Effective)
+	if v, ok := Charset(t.Attrs); ok {
+		atlas[0] = v
+	}
+	if v, ok := Collation(t.Attrs); ok {
+		atlas[1] = v
+	}
+	if v, ok := Collation(attrs); ok && v != atlas[1] {
+		return CanonicalCharset(v)
+	}
+	if v, ok := Charset(attrs); ok && v != atlas[0] {
+		return DefaultCollation(v)
+	}
+	_, coll := Effective(t, &schema.Column{})
+	return coll
+}
