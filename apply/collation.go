@@ -1,0 +1,92 @@
+package apply
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"ariga.io/atlas/sql/schema"
+
+	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/schemadef"
+	"github.com/emcee-db/emcee/sqlsyntax"
+)
+
+// checkCollation refuses to apply plans computed for another default
+// collation than the live database's, when a table they touch takes it.
+// A table or column declared without a charset gets the database's
+// default (schemadef.Effective), and the planner counted bytes, chose
+// INSTANT or a copy, and wrote or left out conversions for the default it
+// assumed: widening a latin1 varchar(200) to 300 was planned INSTANT (as
+// for 4-byte utf8mb4), and the server stopped expand half-way, error 1846.
+// The drift check does not see it, since the dev database copies the live
+// database's defaults. Checked when a run begins, before anything
+// changes, on every command that applies revisions and on every resumed
+// run. A default no table takes is said in the note.
+func (s *Session) checkCollation(ctx context.Context) (note string, err error) {
+	var rels []string
+	for _, r := range s.Plans.Revisions {
+		if r.ID.Phase == revision.Rollback || s.Records[r.ID.String()].Done() || slices.Contains(rels, r.ID.Release) {
+			continue
+		}
+		rels = append(rels, r.ID.Release)
+	}
+	if len(rels) == 0 {
+		return "", nil
+	}
+	var live string
+	if err := s.Conn.QueryRowContext(ctx, "SELECT DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?", s.Cfg.Database).Scan(&live); err != nil {
+		return "", s.redact(fmt.Errorf("reading the default collation of database %s: %w", s.Cfg.Database, err))
+	}
+	planned := schemadef.ServerCollation
+	if schemadef.CanonicalCharset(live) == planned {
+		return "", nil
+	}
+	var tables []string
+	for _, rel := range rels {
+		sch, path, err := s.snapshot(rel)
+		if err != nil {
+			return "", fmt.Errorf("the default collation of database %s is %s, not %s as the plans assume; reading %s to tell which of %s's tables take it: %w", s.Cfg.Database, live, planned, path, rel, err)
+		}
+		for _, t := range sch.Tables {
+			if takesDefault(t) && !slices.Contains(tables, t.Name) {
+				tables = append(tables, t.Name)
+			}
+		}
+	}
+	if len(tables) == 0 {
+		return fmt.Sprintf("the default collation of database %s is %s, not %s as the plans assume; every table of %s declares its charset or collation, so none takes it", s.Cfg.Database, live, planned, strings.Join(rels, ", ")), nil
+	}
+	named := make([]string, 0, 4)
+	for _, t := range tables[:min(len(tables), 3)] {
+		named = append(named, sqlsyntax.Ident(t))
+	}
+	if len(tables) > 3 {
+		named = append(named, fmt.Sprintf("%d more", len(tables)-3))
+	}
+	cs, _, _ := strings.Cut(planned, "_")
+	return "", &Refusal{
+		Reason: fmt.Sprintf("the default collation of database %s is %s, but the plans were computed for %s: the tables of %s that declare no charset (%s) take the database's default, so the plans' byte counts, INSTANT or copy choices and charset conversions for them are wrong (widening a latin1 varchar planned INSTANT for utf8mb4 stops expand with error 1846); nothing was changed",
+			s.Cfg.Database, live, planned, strings.Join(rels, ", "), strings.Join(named, ", ")),
+		Next: fmt.Sprintf("declare charset and collate on those tables and run `emcee plan` again, or, for tables the plans create, change the database's default to the plans' (ALTER DATABASE %s CHARACTER SET %s COLLATE %s; a table that exists keeps its own)",
+			sqlsyntax.Ident(s.Cfg.Database), cs, planned),
+	}
+}
+
+// takesDefault tells whether a table has a textual column whose charset
+// is the database's default (schemadef.Effective): neither it nor its
+// table declares one.
+func takesDefault(t *schema.Table) bool {
+	if _, ok := schemadef.Charset(t.Attrs); ok {
+		return false
+	}
+	if _, ok := schemadef.Collation(t.Attrs); ok {
+		return false
+	}
+	return slices.ContainsFunc(t.Columns, func(c *schema.Column) bool {
+		_, cs := schemadef.Charset(c.Attrs)
+		_, co := schemadef.Collation(c.Attrs)
+		return schemadef.Textual(c.Type.Type) && !cs && !co
+	})
+}

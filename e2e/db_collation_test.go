@@ -1,0 +1,93 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+)
+
+// dbCollationRelease is a release whose table t declares no charset (its
+// text column takes the database's default) and whose table tagged
+// declares its own, which no database default changes.
+func dbCollationRelease(size string) string {
+	return `schema "app" {}
+
+table "t" {
+  schema = schema.app
+  column "id" {
+    type = int
+  }
+  column "name" {
+    type = varchar(` + size + `)
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+
+table "tagged" {
+  schema  = schema.app
+  charset = "utf8mb4"
+  collate = "utf8mb4_general_ci"
+  column "id" {
+    type = int
+  }
+  column "label" {
+    type = varchar(` + size + `)
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+`
+}
+
+// The offline planner computed the plans for a database whose default is
+// utf8mb4_general_ci: widening t.name from varchar(200) to varchar(300)
+// is INSTANT there (both over 255 bytes in 4-byte utf8mb4). In a database
+// created CHARACTER SET latin1, t.name is latin1 (one byte a character):
+// 200 bytes go to 300, past 255, so its length prefix grows and the
+// server refused the INSTANT ALTER half-way through expand (error 1846),
+// after a preflight that said the live schema matched (the dev database
+// copies the live database's defaults). It must be refused before
+// anything changes, saying what and where and the ways out.
+func TestDatabaseDefaultCollationRefused(t *testing.T) {
+	t.Parallel()
+	p := newSchemaProject(t, [2]string{"a", dbCollationRelease("200")}, [2]string{"b", dbCollationRelease("300")})
+	p.exec("ALTER DATABASE `" + p.DB.Name + "` CHARACTER SET latin1")
+	if r := p.plan(); r.Code != 0 {
+		t.Fatalf("plan: %s", r)
+	}
+	// An existing latin1 install of release a, adopted as it is.
+	p.exec("CREATE TABLE t (id int NOT NULL, name varchar(200) NOT NULL, PRIMARY KEY (id))")
+	p.exec("CREATE TABLE tagged (id int NOT NULL, label varchar(200) NOT NULL, PRIMARY KEY (id)) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci")
+	p.must("db", "baseline", "a")
+	r := p.run("db", "expand")
+	if r.Code != 1 {
+		t.Fatalf("expand into a latin1 database of plans computed for utf8mb4: want the refusal: %s", r)
+	}
+	opContains(t, r, "latin1_swedish_ci", "utf8mb4_general_ci", "`t`", "ALTER DATABASE", "charset")
+	if got := p.columns("t"); got != "id int(11) NO -\nname varchar(200) NO -" {
+		t.Fatalf("a refused expand changed t: %s", got)
+	}
+
+	// A fresh latin1 database: sync is refused before it creates
+	// anything, emcee's version table included.
+	fresh := newSchemaProject(t, [2]string{"a", dbCollationRelease("200")})
+	fresh.exec("ALTER DATABASE `" + fresh.DB.Name + "` CHARACTER SET latin1")
+	fresh.must("plan")
+	r = fresh.run("db", "sync")
+	if r.Code != 1 {
+		t.Fatalf("sync into a latin1 database: want the refusal: %s", r)
+	}
+	opContains(t, r, "the tables of a that declare no charset (`t`)")
+	if got := fresh.query("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()"); got != "0" {
+		t.Fatalf("a refused sync created %s tables", got)
+	}
+
+	// Tables that declare their charset take nothing from the database's
+	// default: nothing to refuse.
+	own := newSchemaProject(t, [2]string{"a", dbCollationRelease("200")[:strings.Index(dbCollationRelease("200"), `table "t"`)] + dbCollationRelease("200")[strings.Index(dbCollationRelease("200"), `table "tagged"`):]})
+	own.exec("ALTER DATABASE `" + own.DB.Name + "` CHARACTER SET latin1")
+	own.must("plan")
+	opContains(t, own.must("db", "sync"), "every table of a declares its charset or collation, so none takes it", "version: a_expand01, a_contract01")
+}
