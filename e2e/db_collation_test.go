@@ -69,6 +69,15 @@ func TestDatabaseDefaultCollationRefused(t *testing.T) {
 	if got := p.columns("t"); got != "id int(11) NO -\nname varchar(200) NO -" {
 		t.Fatalf("a refused expand changed t: %s", got)
 	}
+	// Every command that applies revisions checks it, a dry run too.
+	for _, args := range [][]string{{"db", "expand", "--dry-run"}, {"db", "migrate"}, {"db", "sync"}, {"db", "rollback"}} {
+		if r := p.run(args...); r.Code != 1 || !strings.Contains(r.Stderr, "the default collation of database "+p.DB.Name+" is latin1_swedish_ci") {
+			t.Errorf("%s: want the refusal: %s", strings.Join(args, " "), r)
+		}
+	}
+	if got := p.version(); got != "a_expand01, a_contract01" {
+		t.Fatalf("refused runs changed the version: %s", got)
+	}
 
 	// A fresh latin1 database: sync is refused before it creates
 	// anything, emcee's version table included.
