@@ -23,7 +23,8 @@ import (
 // The drift check does not see it, since the dev database copies the live
 // database's defaults. Checked when a run begins, before anything
 // changes, on every command that applies revisions and on every resumed
-// run. A default no table takes is said in the note.
+// run; --allow-drift makes it a warning. A default no table takes, and
+// the warning, are said in the note.
 func (s *Session) checkCollation(ctx context.Context) (note string, err error) {
 	var rels []string
 	for _, r := range s.Plans.Revisions {
@@ -40,7 +41,7 @@ func (s *Session) checkCollation(ctx context.Context) (note string, err error) {
 		return "", s.redact(fmt.Errorf("reading the default collation of database %s: %w", s.Cfg.Database, err))
 	}
 	planned := schemadef.ServerCollation
-	if schemadef.CanonicalCharset(live) == planned {
+	if live = schemadef.CanonicalCharset(live); live == planned {
 		return "", nil
 	}
 	var tables []string
@@ -66,9 +67,19 @@ func (s *Session) checkCollation(ctx context.Context) (note string, err error) {
 		named = append(named, fmt.Sprintf("%d more", len(tables)-3))
 	}
 	cs, _, _ := strings.Cut(planned, "_")
+	wrong := "the plans' byte counts (row size, key length, whether widening a VARCHAR is INSTANT), collation comparisons and charset conversions for them are wrong (a latin1 varchar(200) widened to 300, planned INSTANT for utf8mb4, stops expand with error 1846)"
+	if liveCS, _, _ := strings.Cut(live, "_"); liveCS == cs {
+		wrong = "the plans' collation comparisons for them (keys that may collide, conversions Atlas leaves out) are wrong"
+	}
+	reason := fmt.Sprintf("the default collation of database %s is %s, but the plans were computed for %s: the tables of %s that declare no charset (%s) take the database's default, so %s",
+		s.Cfg.Database, live, planned, strings.Join(rels, ", "), strings.Join(named, ", "), wrong)
+	// The operator's word that the database is as it should be, as for
+	// drift: a run that goes on says it.
+	if s.opts.AllowDrift {
+		return "WARNING (--allow-drift): " + reason, nil
+	}
 	return "", &Refusal{
-		Reason: fmt.Sprintf("the default collation of database %s is %s, but the plans were computed for %s: the tables of %s that declare no charset (%s) take the database's default, so the plans' byte counts, INSTANT or copy choices and charset conversions for them are wrong (widening a latin1 varchar planned INSTANT for utf8mb4 stops expand with error 1846); nothing was changed",
-			s.Cfg.Database, live, planned, strings.Join(rels, ", "), strings.Join(named, ", ")),
+		Reason: reason + "; nothing was changed",
 		Next: fmt.Sprintf("declare charset and collate on those tables and run `emcee plan` again, or, for tables the plans create, change the database's default to the plans' (ALTER DATABASE %s CHARACTER SET %s COLLATE %s; a table that exists keeps its own)",
 			sqlsyntax.Ident(s.Cfg.Database), cs, planned),
 	}

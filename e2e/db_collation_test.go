@@ -78,6 +78,9 @@ func TestDatabaseDefaultCollationRefused(t *testing.T) {
 	if got := p.version(); got != "a_expand01, a_contract01" {
 		t.Fatalf("refused runs changed the version: %s", got)
 	}
+	// --allow-drift goes on, saying so; here into the server's refusal.
+	r = p.run("db", "expand", "--allow-drift")
+	opContains(t, r, "preflight: WARNING (--allow-drift): the default collation of database "+p.DB.Name+" is latin1_swedish_ci", "Error 1846")
 
 	// A fresh latin1 database: sync is refused before it creates
 	// anything, emcee's version table included.
