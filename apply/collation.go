@@ -80,7 +80,7 @@ func (s *Session) checkCollation(ctx context.Context) (note string, err error) {
 	}
 	return "", &Refusal{
 		Reason: reason + "; nothing was changed",
-		Next: fmt.Sprintf("declare charset and collate on those tables and run `emcee plan` again, or, for tables the plans create, change the database's default to the plans' (ALTER DATABASE %s CHARACTER SET %s COLLATE %s; a table that exists keeps its own)",
+		Next: fmt.Sprintf("for tables the plans create, change the database's default to the plans' (ALTER DATABASE %s CHARACTER SET %s COLLATE %s; a table that exists keeps its own); for tables that exist, declare the charset and collate they have on them in every release that has them, the first included (declared from a later release on, it reads as a conversion from the plans' default), and run `emcee plan` again",
 			sqlsyntax.Ident(s.Cfg.Database), cs, planned),
 	}
 }
