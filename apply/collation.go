@@ -3,11 +3,13 @@ package apply
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 
 	"ariga.io/atlas/sql/schema"
 
+	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/sqlsyntax"
@@ -40,12 +42,27 @@ func (s *Session) checkCollation(ctx context.Context) (note string, err error) {
 	if err := s.Conn.QueryRowContext(ctx, "SELECT DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?", s.Cfg.Database).Scan(&live); err != nil {
 		return "", s.redact(fmt.Errorf("reading the default collation of database %s: %w", s.Cfg.Database, err))
 	}
-	planned := schemadef.ServerCollation
-	if live = schemadef.CanonicalCharset(live); live == planned {
+	live = schemadef.CanonicalCharset(live)
+	// What each release was planned for, its snapshot's schema block says;
+	// the releases planned for another default than the live one.
+	var planned string
+	var off []string
+	for _, rel := range rels {
+		path := filepath.Join(s.Project.PlansDir, revision.SnapshotFile(rel))
+		coll, err := schemadef.SnapshotDefault(path)
+		if err != nil {
+			return "", fmt.Errorf("reading the database default %s was planned for from %s: %w", rel, project.Rel(path), err)
+		}
+		if coll != live && (planned == "" || coll == planned) {
+			planned = coll
+			off = append(off, rel)
+		}
+	}
+	if len(off) == 0 {
 		return "", nil
 	}
 	var tables []string
-	for _, rel := range rels {
+	for _, rel := range off {
 		sch, path, err := s.snapshot(rel)
 		if err != nil {
 			return "", fmt.Errorf("the default collation of database %s is %s, not %s as the plans assume; reading %s to tell which of %s's tables take it: %w", s.Cfg.Database, live, planned, path, rel, err)
@@ -57,7 +74,7 @@ func (s *Session) checkCollation(ctx context.Context) (note string, err error) {
 		}
 	}
 	if len(tables) == 0 {
-		return fmt.Sprintf("the default collation of database %s is %s, not %s as the plans assume; every table of %s declares its charset or collation, so none takes it", s.Cfg.Database, live, planned, strings.Join(rels, ", ")), nil
+		return fmt.Sprintf("the default collation of database %s is %s, not %s as the plans assume; every table of %s declares its charset or collation, so none takes it", s.Cfg.Database, live, planned, strings.Join(off, ", ")), nil
 	}
 	named := make([]string, 0, 4)
 	for _, t := range tables[:min(len(tables), 3)] {
@@ -67,12 +84,13 @@ func (s *Session) checkCollation(ctx context.Context) (note string, err error) {
 		named = append(named, fmt.Sprintf("%d more", len(tables)-3))
 	}
 	cs, _, _ := strings.Cut(planned, "_")
-	wrong := "the plans' byte counts (row size, key length, whether widening a VARCHAR is INSTANT), collation comparisons and charset conversions for them are wrong (a latin1 varchar(200) widened to 300, planned INSTANT for utf8mb4, stops expand with error 1846)"
-	if liveCS, _, _ := strings.Cut(live, "_"); liveCS == cs {
+	wrong := "the plans' byte counts (row size, key length, whether widening a VARCHAR is INSTANT), collation comparisons and charset conversions for them are wrong"
+	liveCS, _, _ := strings.Cut(live, "_")
+	if liveCS == cs {
 		wrong = "the plans' collation comparisons for them (keys that may collide, conversions Atlas leaves out) are wrong"
 	}
 	reason := fmt.Sprintf("the default collation of database %s is %s, but the plans were computed for %s: the tables of %s that declare no charset (%s) take the database's default, so %s",
-		s.Cfg.Database, live, planned, strings.Join(rels, ", "), strings.Join(named, ", "), wrong)
+		s.Cfg.Database, live, planned, strings.Join(off, ", "), strings.Join(named, ", "), wrong)
 	// The operator's word that the database is as it should be, as for
 	// drift: a run that goes on says it.
 	if s.opts.AllowDrift {
@@ -80,7 +98,8 @@ func (s *Session) checkCollation(ctx context.Context) (note string, err error) {
 	}
 	return "", &Refusal{
 		Reason: reason + "; nothing was changed",
-		Next: fmt.Sprintf("for tables the plans create, change the database's default to the plans' (ALTER DATABASE %s CHARACTER SET %s COLLATE %s; a table that exists keeps its own); for tables that exist, declare the charset and collate they have on them in every release that has them, the first included (declared from a later release on, it reads as a conversion from the plans' default), and run `emcee plan` again",
+		Next: fmt.Sprintf("declare the database's default in the schema block of every release file (charset = %q and collate = %q) and run `emcee plan` again; or, for tables the plans create, change the database's default to the plans' (ALTER DATABASE %s CHARACTER SET %s COLLATE %s; a table that exists keeps its own); or declare charset and collate on those tables, in every release that has them",
+			liveCS, live,
 			sqlsyntax.Ident(s.Cfg.Database), cs, planned),
 	}
 }

@@ -6,8 +6,10 @@ import (
 
 	"ariga.io/atlas/sql/schema"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
 
 	"github.com/emcee-db/emcee/project"
+	"github.com/emcee-db/emcee/schemadef"
 )
 
 // checkStructure rejects, before Atlas evaluates the file, what Atlas would
@@ -25,6 +27,9 @@ func checkStructure(body *hclsyntax.Body, t project.Target) []string {
 	fks := map[string]labelled{}
 	checks := map[string]labelled{}
 	for _, b := range body.Blocks {
+		if b.Type == "schema" {
+			checkSchemaDefault(b, add)
+		}
 		if b.Type != "table" {
 			continue
 		}
@@ -108,6 +113,40 @@ func checkEmptyEnum(col *hclsyntax.Block, table string, add func(Pos, string, ..
 }
 
 // labelPos is where a block's name is written.
+// checkSchemaDefault reads a schema block's charset and collate, which
+// declare the default of the databases the plans are for
+// (schemadef.Effective): the planner counts the bytes of a charset it
+// knows only, and the server refuses a collation of another charset than
+// the one declared beside it.
+func checkSchemaDefault(b *hclsyntax.Block, add func(Pos, string, ...any)) {
+	if len(b.Labels) == 0 {
+		return
+	}
+	name := b.Labels[0]
+	vals := map[string]string{}
+	for _, attr := range []string{"charset", "collate"} {
+		a, ok := b.Body.Attributes[attr]
+		if !ok {
+			continue
+		}
+		v, diags := a.Expr.Value(nil)
+		if diags.HasErrors() || v.Type() != cty.String || v.IsNull() {
+			add(project.PosOf(a.Expr.Range()), "schema %s: %s must be a string, such as %q: it declares the default of the databases the plans are for", name, attr, map[string]string{"charset": "latin1", "collate": "latin1_swedish_ci"}[attr])
+			continue
+		}
+		val := schemadef.CanonicalCharset(v.AsString())
+		cs, _, _ := strings.Cut(val, "_")
+		if _, ok := CharsetMaxLen(cs); !ok || (attr == "collate" && val != "binary" && !strings.Contains(val, "_")) {
+			add(project.PosOf(a.Expr.Range()), "schema %s: %s %q names no charset emcee knows, so it could not count the bytes of the columns that take the database's default: write the database's default as the server prints it (SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA)", name, attr, v.AsString())
+			continue
+		}
+		vals[attr] = val
+	}
+	if cs, coll := vals["charset"], vals["collate"]; cs != "" && coll != "" && !strings.HasPrefix(coll, cs+"_") && coll != cs {
+		add(project.PosOf(b.Body.Attributes["collate"].Expr.Range()), "schema %s: collation %s is not of charset %s, which the server refuses: declare the collation of the databases' default charset", name, coll, cs)
+	}
+}
+
 func labelPos(b *hclsyntax.Block) Pos {
 	if len(b.LabelRanges) > 0 {
 		return project.PosOf(b.LabelRanges[0])

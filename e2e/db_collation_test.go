@@ -103,3 +103,39 @@ func TestDatabaseDefaultCollationRefused(t *testing.T) {
 	own.must("plan")
 	opContains(t, own.must("db", "sync"), "every table of a declares its charset or collation, so none takes it", "version: a_expand01, a_contract01")
 }
+
+// The schema block's charset and collate declare the database's default:
+// the plans are computed for it (the widening of a latin1 column past 255
+// bytes copies the table, as the server needs) and record it in the
+// snapshots, which the applier compares with the live database.
+func TestDatabaseDefaultCollationDeclared(t *testing.T) {
+	t.Parallel()
+	latin1 := func(src string) string {
+		return strings.Replace(src, `schema "app" {}`, "schema \"app\" {\n  charset = \"latin1\"\n  collate = \"latin1_swedish_ci\"\n}", 1)
+	}
+	b := strings.Replace(latin1(dbCollationRelease("300")), "    type = varchar(300)\n", "    type = varchar(300)\n    allow_copy = true\n", 1)
+	p := newSchemaProject(t, [2]string{"a", latin1(dbCollationRelease("200"))}, [2]string{"b", b})
+	p.exec("ALTER DATABASE `" + p.DB.Name + "` CHARACTER SET latin1")
+	p.must("plan")
+	if got := p.read("plans/b/b_expand01.sql"); !strings.Contains(got, "ALTER TABLE `t` MODIFY COLUMN `name` varchar(300) NOT NULL, ALGORITHM=COPY") || !strings.Contains(got, "ALTER TABLE `tagged` MODIFY COLUMN `label` varchar(300) NOT NULL, ALGORITHM=INSTANT") {
+		t.Fatalf("b's expand, planned for latin1:\n%s", got)
+	}
+	if got := p.read("plans/b/b.snapshot.hcl"); !strings.Contains(got, "collate = \"latin1_swedish_ci\"") {
+		t.Fatalf("the snapshot does not record the default:\n%s", got)
+	}
+	p.must("db", "sync", "a")
+	p.must("db", "expand")
+	if got := p.query("SELECT COLUMN_TYPE, COLLATION_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 't' AND COLUMN_NAME = 'name'"); got != "varchar(300) latin1_swedish_ci" {
+		t.Fatalf("t.name after expand: %s", got)
+	}
+
+	// The same plans on a database of the default they were not planned
+	// for: refused.
+	other := newSchemaProject(t, [2]string{"a", latin1(dbCollationRelease("200"))}, [2]string{"b", b})
+	other.must("plan")
+	r := other.run("db", "sync")
+	if r.Code != 1 {
+		t.Fatalf("latin1 plans on a utf8mb4 database: want the refusal: %s", r)
+	}
+	opContains(t, r, "the default collation of database "+other.DB.Name+" is utf8mb4_general_ci, but the plans were computed for latin1_swedish_ci", "charset = \"utf8mb4\" and collate = \"utf8mb4_general_ci\"")
+}

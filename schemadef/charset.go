@@ -1,11 +1,18 @@
 package schemadef
 
 import (
+	"fmt"
+	"os"
 	"slices"
 	"strings"
 
 	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/emcee-db/emcee/project"
 )
 
 // ServerCharset and ServerCollation are the server defaults the offline
@@ -24,14 +31,19 @@ const (
 // charset named without a collation has its default collation
 // (DefaultCollation), as `CHARACTER SET x` alone gives on the server
 // (measured: a column declaring only utf8mb4 in a utf8mb4_unicode_ci table
-// is utf8mb4_general_ci). The database's default is the one the offline
-// planner assumes (ServerCollation): the database is the operator's, and a
-// schema block declaring a charset or collation is refused when it is
-// planned (splitter, ModifySchema), so a schema's attributes never reach a
-// plan. The utf8 alias reads as utf8mb3, as the server prints it.
+// is utf8mb4_general_ci). The database's default is the schema block's
+// charset or collate, which declares the default of the databases the
+// plans are for (the database is the operator's: emcee never changes it,
+// and the applier refuses a database whose default is another), else the
+// one the offline planner assumes (ServerCollation). The utf8 alias reads
+// as utf8mb3, as the server prints it.
 func Effective(t *schema.Table, c *schema.Column) (charset, collation string) {
 	collation = ServerCollation
-	for _, attrs := range [][]schema.Attr{c.Attrs, t.Attrs} {
+	levels := [][]schema.Attr{c.Attrs, t.Attrs}
+	if t.Schema != nil {
+		levels = append(levels, t.Schema.Attrs)
+	}
+	for _, attrs := range levels {
 		if v, ok := Collation(attrs); ok {
 			collation = v
 			break
@@ -175,16 +187,23 @@ func spelled(t *schema.Table, c *schema.Column, server [2]string) *schema.Column
 
 // written is the collation the server gives a column of table t with these
 // charset and collation attributes, as Atlas writes them (mysql
-// state.column, state.character, state.collation): a COLLATE names it, a
+// state.column, state.character, state.collation, which read the table's
+// attributes, else its schema's, else the server's): a COLLATE names it, a
 // CHARSET alone has its default one, and a column with neither takes its
 // table's.
 func written(t *schema.Table, attrs []schema.Attr, server [2]string) string {
-	atlas := server // a schema's attributes never reach a plan (Effective)
-	if v, ok := Charset(t.Attrs); ok {
-		atlas[0] = v
+	atlas := server
+	levels := [][]schema.Attr{t.Attrs}
+	if t.Schema != nil {
+		levels = append(levels, t.Schema.Attrs)
 	}
-	if v, ok := Collation(t.Attrs); ok {
-		atlas[1] = v
+	for _, level := range slices.Backward(levels) {
+		if v, ok := Charset(level); ok {
+			atlas[0] = v
+		}
+		if v, ok := Collation(level); ok {
+			atlas[1] = v
+		}
 	}
 	if v, ok := Collation(attrs); ok && v != atlas[1] {
 		return CanonicalCharset(v)
@@ -194,4 +213,43 @@ func written(t *schema.Table, attrs []schema.Attr, server [2]string) string {
 	}
 	_, coll := Effective(t, &schema.Column{})
 	return coll
+}
+
+// SnapshotDefault is the default collation of the databases the plans
+// beside a snapshot are for (Effective): its schema block's collate, else
+// its charset's default collation, else ServerCollation, which a snapshot
+// written before schema blocks could declare one was planned for. It reads
+// the syntax alone: the applier asks before every run.
+func SnapshotDefault(path string) (string, error) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	f, diags := hclsyntax.ParseConfig(src, path, hcl.InitialPos)
+	if diags.HasErrors() {
+		return "", project.HCLError(diags)
+	}
+	s := &schema.Schema{}
+	for _, b := range f.Body.(*hclsyntax.Body).Blocks {
+		if b.Type != "schema" {
+			continue
+		}
+		for name, attr := range map[string]func(string) schema.Attr{
+			"charset": func(v string) schema.Attr { return &schema.Charset{V: v} },
+			"collate": func(v string) schema.Attr { return &schema.Collation{V: v} },
+		} {
+			a, ok := b.Body.Attributes[name]
+			if !ok {
+				continue
+			}
+			v, diags := a.Expr.Value(nil)
+			if diags.HasErrors() || v.Type() != cty.String || v.IsNull() {
+				return "", fmt.Errorf("%s: schema %s: %s is not a string", path, strings.Join(b.Labels, " "), name)
+			}
+			s.Attrs = append(s.Attrs, attr(v.AsString()))
+		}
+		break
+	}
+	_, coll := Effective(&schema.Table{Schema: s}, &schema.Column{})
+	return coll, nil
 }
