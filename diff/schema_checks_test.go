@@ -115,10 +115,9 @@ func TestLoadRefusesWhatTheServerOrAtlasWouldGetWrong(t *testing.T) {
 		{"prefix longer than the column", table("t", col("a", "    type = varchar(10)\n")+"  index \"ix\" {\n    on {\n      column = column.a\n      prefix = 20\n    }\n  }\n"), `takes a prefix of 20 characters of a, which holds at most 10`},
 		{"raw default on a type Atlas does not model: named by its text", table("t", col("v", "    type = sql(\"vector(3)\")\n    default = sql(\"1 + 1\")\n")), `Atlas writes sql("1 + 1") on a vector column as the text`},
 		{"prefix of an integer", table("t", col("a", "    type = int\n")+"  index \"ix\" {\n    on {\n      column = column.a\n      prefix = 2\n    }\n  }\n"), `takes a prefix of a, which is not a string column`},
-		{"database default of an unknown charset", inSchema("  charset = \"latin9\"\n", table("t", "")), `pike.hcl:2:13: schema app: charset "latin9" names no charset emcee knows`},
-		{"database default of an unknown collation", inSchema("  collate = \"latin9_swedish_ci\"\n", table("t", "")), `pike.hcl:2:13: schema app: collate "latin9_swedish_ci" names no charset emcee knows`},
-		{"database default collation of another charset", inSchema("  charset = \"latin1\"\n  collate = \"utf8mb4_bin\"\n", table("t", "")), `pike.hcl:3:13: schema app: collation utf8mb4_bin is not of charset latin1`},
-		{"database default that is not a string", inSchema("  charset = 1\n", table("t", "")), `pike.hcl:2:13: schema app: charset must be a string`},
+		{"database default of an unknown charset", inSchema("  charset = \"latin9\"\n", table("t", "")), `pike.hcl:2:13: charset "latin9" is not a character set of MySQL 8.0 or MariaDB 10.11`},
+		{"database default of an unknown collation", inSchema("  collate = \"latin1_swedsh_ci\"\n", table("t", "")), `pike.hcl:2:13: collation "latin1_swedsh_ci" is not a collation of MariaDB 10.11 or MySQL 8.0`},
+		{"database default collation of another charset", inSchema("  charset = \"latin1\"\n  collate = \"utf8mb4_bin\"\n", table("t", "")), `pike.hcl:3:13: collation "utf8mb4_bin" is a collation of utf8mb4, not of charset "latin1"`},
 		{"latin1 default: a varchar over the row's bytes", inSchema("  charset = \"latin1\"\n", table("t", col("a", "    type = varchar(65533)\n"))), `at most varchar(65532)`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

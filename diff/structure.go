@@ -6,10 +6,8 @@ import (
 
 	"ariga.io/atlas/sql/schema"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
-	"github.com/zclconf/go-cty/cty"
 
 	"github.com/emcee-db/emcee/project"
-	"github.com/emcee-db/emcee/schemadef"
 )
 
 // checkStructure rejects, before Atlas evaluates the file, what Atlas would
@@ -27,9 +25,6 @@ func checkStructure(body *hclsyntax.Body, t project.Target) []string {
 	fks := map[string]labelled{}
 	checks := map[string]labelled{}
 	for _, b := range body.Blocks {
-		if b.Type == "schema" {
-			checkSchemaDefault(b, add)
-		}
 		if b.Type != "table" {
 			continue
 		}
@@ -113,40 +108,6 @@ func checkEmptyEnum(col *hclsyntax.Block, table string, add func(Pos, string, ..
 }
 
 // labelPos is where a block's name is written.
-// checkSchemaDefault reads a schema block's charset and collate, which
-// declare the default of the databases the plans are for
-// (schemadef.Effective): the planner counts the bytes of a charset it
-// knows only, and the server refuses a collation of another charset than
-// the one declared beside it.
-func checkSchemaDefault(b *hclsyntax.Block, add func(Pos, string, ...any)) {
-	if len(b.Labels) == 0 {
-		return
-	}
-	name := b.Labels[0]
-	vals := map[string]string{}
-	for _, attr := range []string{"charset", "collate"} {
-		a, ok := b.Body.Attributes[attr]
-		if !ok {
-			continue
-		}
-		v, diags := a.Expr.Value(nil)
-		if diags.HasErrors() || v.Type() != cty.String || v.IsNull() {
-			add(project.PosOf(a.Expr.Range()), "schema %s: %s must be a string, such as %q: it declares the default of the databases the plans are for", name, attr, map[string]string{"charset": "latin1", "collate": "latin1_swedish_ci"}[attr])
-			continue
-		}
-		val := schemadef.CanonicalCharset(v.AsString())
-		cs, _, _ := strings.Cut(val, "_")
-		if _, ok := CharsetMaxLen(cs); !ok || (attr == "collate" && val != "binary" && !strings.Contains(val, "_")) {
-			add(project.PosOf(a.Expr.Range()), "schema %s: %s %q names no charset emcee knows, so it could not count the bytes of the columns that take the database's default: write the database's default as the server prints it (SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA)", name, attr, v.AsString())
-			continue
-		}
-		vals[attr] = val
-	}
-	if cs, coll := vals["charset"], vals["collate"]; cs != "" && coll != "" && !strings.HasPrefix(coll, cs+"_") && coll != cs {
-		add(project.PosOf(b.Body.Attributes["collate"].Expr.Range()), "schema %s: collation %s is not of charset %s, which the server refuses: declare the collation of the databases' default charset", name, coll, cs)
-	}
-}
-
 func labelPos(b *hclsyntax.Block) Pos {
 	if len(b.LabelRanges) > 0 {
 		return project.PosOf(b.LabelRanges[0])
@@ -159,11 +120,15 @@ func labelPos(b *hclsyntax.Block) Pos {
 type locator struct {
 	file   string
 	tables map[string]*hclsyntax.Block
+	schema *hclsyntax.Block // the first schema block
 }
 
 func newLocator(file string, body *hclsyntax.Body) *locator {
 	l := &locator{file: file, tables: map[string]*hclsyntax.Block{}}
 	for _, b := range body.Blocks {
+		if b.Type == "schema" && l.schema == nil {
+			l.schema = b
+		}
 		if b.Type == "table" {
 			if _, dup := l.tables[b.Labels[0]]; !dup {
 				l.tables[b.Labels[0]] = b
@@ -201,6 +166,18 @@ func (l *locator) at(table, typ, label, attr string) Pos {
 		return project.PosOf(a.Expr.Range())
 	}
 	return labelPos(b)
+}
+
+// schemaAt is where an attribute of the schema block is written; the
+// block's name when it is not, the file when there is no schema block.
+func (l *locator) schemaAt(attr string) Pos {
+	if l.schema == nil {
+		return Pos{File: l.file}
+	}
+	if a, ok := l.schema.Body.Attributes[attr]; ok {
+		return project.PosOf(a.Expr.Range())
+	}
+	return labelPos(l.schema)
 }
 
 // generated is where a generated column's kind is written (as { type }).
