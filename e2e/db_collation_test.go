@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -41,6 +42,12 @@ table "tagged" {
 `
 }
 
+// latin1Schema declares, in a release of dbCollationRelease, a database
+// default of latin1.
+func latin1Schema(src string) string {
+	return strings.Replace(src, `schema "app" {}`, "schema \"app\" {\n  charset = \"latin1\"\n  collate = \"latin1_swedish_ci\"\n}", 1)
+}
+
 // The offline planner computed the plans for a database whose default is
 // utf8mb4_general_ci: widening t.name from varchar(200) to varchar(300)
 // is INSTANT there (both over 255 bytes in 4-byte utf8mb4). In a database
@@ -78,9 +85,27 @@ func TestDatabaseDefaultCollationRefused(t *testing.T) {
 	if got := p.version(); got != "a_expand01, a_contract01" {
 		t.Fatalf("refused runs changed the version: %s", got)
 	}
-	// --allow-drift goes on, saying so; here into the server's refusal.
-	r = p.run("db", "expand", "--allow-drift")
-	opContains(t, r, "preflight: WARNING (--allow-drift): the default collation of database "+p.DB.Name+" is latin1_swedish_ci", "Error 1846")
+
+	// The way out for a database that has the tables: declare its default
+	// in the schema blocks and plan b again (a is shipped: its revisions
+	// stay, as computed for the other default).
+	for _, rel := range []string{"a", "b"} {
+		p.editSchema(rel, latin1Schema)
+	}
+	p.editSchema("b", func(s string) string {
+		return strings.Replace(s, "    type = varchar(300)\n", "    type = varchar(300)\n    allow_copy = true\n", 1)
+	})
+	opWrite(t, filepath.Join(p.Dir, "atlas.hcl"), []byte(strings.Replace(p.read("atlas.hcl"), "releases = [", "released = [\"a\"]\n  releases = [", 1)))
+	r = p.plan()
+	if r.Code == 0 {
+		t.Fatalf("b's revisions, computed for utf8mb4, kept under a latin1 declaration: %s", r)
+	}
+	opContains(t, r, "schema/b.hcl: release b declares the database default latin1_swedish_ci, but its revisions were computed for utf8mb4_general_ci (plans/b/b.snapshot.hcl)", "emcee plan --rewrite b")
+	p.must("plan", "--rewrite", "b")
+	opContains(t, p.must("db", "expand"), "ALTER TABLE `t` MODIFY COLUMN `name` varchar(300) NOT NULL, ALGORITHM=COPY", "b_expand01 applied")
+	if got := p.columns("t"); got != "id int(11) NO -\nname varchar(300) NO -" {
+		t.Fatalf("t after expand: %s", got)
+	}
 
 	// A fresh latin1 database: sync is refused before it creates
 	// anything, emcee's version table included.
@@ -95,6 +120,8 @@ func TestDatabaseDefaultCollationRefused(t *testing.T) {
 	if got := fresh.query("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()"); got != "0" {
 		t.Fatalf("a refused sync created %s tables", got)
 	}
+	// --allow-drift goes on, saying so.
+	opContains(t, fresh.must("db", "sync", "--allow-drift"), "preflight: WARNING (--allow-drift): the default collation of database "+fresh.DB.Name+" is latin1_swedish_ci")
 
 	// Tables that declare their charset take nothing from the database's
 	// default: nothing to refuse.
@@ -110,11 +137,8 @@ func TestDatabaseDefaultCollationRefused(t *testing.T) {
 // snapshots, which the applier compares with the live database.
 func TestDatabaseDefaultCollationDeclared(t *testing.T) {
 	t.Parallel()
-	latin1 := func(src string) string {
-		return strings.Replace(src, `schema "app" {}`, "schema \"app\" {\n  charset = \"latin1\"\n  collate = \"latin1_swedish_ci\"\n}", 1)
-	}
-	b := strings.Replace(latin1(dbCollationRelease("300")), "    type = varchar(300)\n", "    type = varchar(300)\n    allow_copy = true\n", 1)
-	p := newSchemaProject(t, [2]string{"a", latin1(dbCollationRelease("200"))}, [2]string{"b", b})
+	b := strings.Replace(latin1Schema(dbCollationRelease("300")), "    type = varchar(300)\n", "    type = varchar(300)\n    allow_copy = true\n", 1)
+	p := newSchemaProject(t, [2]string{"a", latin1Schema(dbCollationRelease("200"))}, [2]string{"b", b})
 	p.exec("ALTER DATABASE `" + p.DB.Name + "` CHARACTER SET latin1")
 	p.must("plan")
 	if got := p.read("plans/b/b_expand01.sql"); !strings.Contains(got, "ALTER TABLE `t` MODIFY COLUMN `name` varchar(300) NOT NULL, ALGORITHM=COPY") || !strings.Contains(got, "ALTER TABLE `tagged` MODIFY COLUMN `label` varchar(300) NOT NULL, ALGORITHM=INSTANT") {
@@ -131,7 +155,7 @@ func TestDatabaseDefaultCollationDeclared(t *testing.T) {
 
 	// The same plans on a database of the default they were not planned
 	// for: refused.
-	other := newSchemaProject(t, [2]string{"a", latin1(dbCollationRelease("200"))}, [2]string{"b", b})
+	other := newSchemaProject(t, [2]string{"a", latin1Schema(dbCollationRelease("200"))}, [2]string{"b", b})
 	other.must("plan")
 	r := other.run("db", "sync")
 	if r.Code != 1 {

@@ -216,16 +216,22 @@ func written(t *schema.Table, attrs []schema.Attr, server [2]string) string {
 }
 
 // SnapshotDefault is the default collation of the databases the plans
-// beside a snapshot are for (Effective): its schema block's collate, else
-// its charset's default collation, else ServerCollation, which a snapshot
-// written before schema blocks could declare one was planned for. It reads
-// the syntax alone: the applier asks before every run.
+// beside a snapshot are for (DeclaredDefault): a snapshot written before
+// schema blocks could declare one was planned for ServerCollation. It
+// reads the syntax alone: the applier asks before every run.
 func SnapshotDefault(path string) (string, error) {
 	src, err := os.ReadFile(path)
 	if err != nil {
 		return "", err
 	}
-	f, diags := hclsyntax.ParseConfig(src, path, hcl.InitialPos)
+	return DeclaredDefault(path, src)
+}
+
+// DeclaredDefault is the default collation of the databases a release
+// file or snapshot is for (Effective): its schema block's collate, else
+// its charset's default collation, else ServerCollation.
+func DeclaredDefault(name string, src []byte) (string, error) {
+	f, diags := hclsyntax.ParseConfig(src, name, hcl.InitialPos)
 	if diags.HasErrors() {
 		return "", project.HCLError(diags)
 	}
@@ -234,19 +240,19 @@ func SnapshotDefault(path string) (string, error) {
 		if b.Type != "schema" {
 			continue
 		}
-		for name, attr := range map[string]func(string) schema.Attr{
+		for attr, value := range map[string]func(string) schema.Attr{
 			"charset": func(v string) schema.Attr { return &schema.Charset{V: v} },
 			"collate": func(v string) schema.Attr { return &schema.Collation{V: v} },
 		} {
-			a, ok := b.Body.Attributes[name]
+			a, ok := b.Body.Attributes[attr]
 			if !ok {
 				continue
 			}
 			v, diags := a.Expr.Value(nil)
 			if diags.HasErrors() || v.Type() != cty.String || v.IsNull() {
-				return "", fmt.Errorf("%s: schema %s: %s is not a string", path, strings.Join(b.Labels, " "), name)
+				return "", fmt.Errorf("%s: schema %s: %s is not a string", project.PosOf(a.Expr.Range()), strings.Join(b.Labels, " "), attr)
 			}
-			s.Attrs = append(s.Attrs, attr(v.AsString()))
+			s.Attrs = append(s.Attrs, value(v.AsString()))
 		}
 		break
 	}
