@@ -3,6 +3,7 @@ package apply
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -17,6 +18,8 @@ import (
 
 // checkCollation refuses to apply plans computed for another default
 // collation than the live database's, when a table they touch takes it.
+// What a release was computed for, its snapshot records (its schema
+// block, schemadef.SnapshotDefault).
 // A table or column declared without a charset gets the database's
 // default (schemadef.Effective), and the planner counted bytes, chose
 // INSTANT or a copy, and wrote or left out conversions for the default it
@@ -46,17 +49,26 @@ func (s *Session) checkCollation(ctx context.Context) (note string, err error) {
 	// What each release was planned for, its snapshot's schema block says;
 	// the releases planned for another default than the live one.
 	var planned string
-	var off []string
+	var off, skipped []string
 	for _, rel := range rels {
 		path := filepath.Join(s.Project.PlansDir, revision.SnapshotFile(rel))
 		coll, err := schemadef.SnapshotDefault(path)
-		if err != nil {
+		switch {
+		case os.IsNotExist(err) && s.opts.AllowDrift:
+			skipped = append(skipped, project.Rel(path))
+			continue
+		case os.IsNotExist(err):
+			return "", fmt.Errorf("%s is missing, so the database default %s was planned for cannot be compared with the live database's: regenerate plans with `emcee plan`, or pass --allow-drift to skip the check", project.Rel(path), rel)
+		case err != nil:
 			return "", fmt.Errorf("reading the database default %s was planned for from %s: %w", rel, project.Rel(path), err)
 		}
 		if coll != live && (planned == "" || coll == planned) {
 			planned = coll
 			off = append(off, rel)
 		}
+	}
+	if len(skipped) > 0 && len(off) == 0 {
+		return fmt.Sprintf("database default check skipped (--allow-drift): %s missing", strings.Join(skipped, ", ")), nil
 	}
 	if len(off) == 0 {
 		return "", nil
