@@ -32,6 +32,7 @@ type liveObject struct {
 	event      string // a trigger's timing and event
 	read       *effect.DDL
 	text       string // its body or definition, as the server keeps it
+	hidden     bool   // a routine or event whose definition the server does not show this user
 }
 
 // mentions tells whether the object names an identifier: as the SQL
@@ -99,11 +100,11 @@ func (s *Session) liveObjects(ctx context.Context) ([]liveObject, error) {
 	}
 	// A routine's body and an event's statement are read as they are: a
 	// body the reader does not take (a BEGIN ... END block) counts by
-	// its text. A definition the server does not show (NULL: the user
-	// has no right to it) cannot be read, and is not counted.
-	err = dbconn.EachRow(ctx, s.Conn, "SELECT LOWER(ROUTINE_TYPE), ROUTINE_NAME, COALESCE(ROUTINE_DEFINITION, '') FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE() UNION ALL SELECT 'event', EVENT_NAME, COALESCE(EVENT_DEFINITION, '') FROM information_schema.EVENTS WHERE EVENT_SCHEMA = DATABASE() ORDER BY 1, 2", nil, func(rows *sql.Rows) error {
+	// its text. A definition the server does not show (NULL: the user is
+	// not its definer and may not read mysql.proc) cannot be read.
+	err = dbconn.EachRow(ctx, s.Conn, "SELECT LOWER(ROUTINE_TYPE), ROUTINE_NAME, COALESCE(ROUTINE_DEFINITION, ''), ROUTINE_DEFINITION IS NULL FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE() UNION ALL SELECT 'event', EVENT_NAME, COALESCE(EVENT_DEFINITION, ''), EVENT_DEFINITION IS NULL FROM information_schema.EVENTS WHERE EVENT_SCHEMA = DATABASE() ORDER BY 1, 2", nil, func(rows *sql.Rows) error {
 		var o liveObject
-		err := rows.Scan(&o.kind, &o.name, &o.text)
+		err := rows.Scan(&o.kind, &o.name, &o.text, &o.hidden)
 		o.read = effect.Parse(o.text)
 		out = append(out, o)
 		return err
@@ -188,6 +189,15 @@ func (s *Session) checkDependents(ctx context.Context, rev *revision.Revision, r
 				}
 			}
 		}
+	}
+	var hidden []string
+	for _, o := range objs {
+		if o.hidden {
+			hidden = append(hidden, o.String())
+		}
+	}
+	if len(hidden) > 0 {
+		s.say("note: the server does not show %s the definitions of %s, so whether they read what %s drops is not checked (GRANT SELECT ON mysql.proc TO the user to have them checked)", s.Cfg.User, strings.Join(hidden, ", "), rev.ID)
 	}
 	if len(lines) == 0 {
 		return nil

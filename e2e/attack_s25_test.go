@@ -2,12 +2,14 @@ package e2e
 
 import (
 	"fmt"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/emcee-db/emcee/internal/testdb"
 	"github.com/emcee-db/emcee/internal/testserver"
 )
 
@@ -417,4 +419,30 @@ table "images" {
 	}
 	opContains(t, r, "trigger "+trigger+" is missing",
 		"trigger `"+trigger+"` is missing: the run of pt-online-schema-change 3.2.1 on `images` that stopped had taken it off the table to move it to its copy, where it is not; create it again by hand", "CREATE TRIGGER recorded")
+}
+
+// A deployer with every right on its database but not its routines'
+// definer is shown no definition (ROUTINE_DEFINITION is NULL): what such
+// a routine reads cannot be checked, and the run says so.
+func TestAttackS25RoutinesTheDeployerCannotRead(t *testing.T) {
+	t.Parallel()
+	p := sqlReleasesProject(t,
+		[2]string{"a", "CREATE TABLE t (id int NOT NULL PRIMARY KEY, legacy int NULL);\n"},
+		[2]string{"b", "CREATE TABLE t (id int NOT NULL PRIMARY KEY);\n"})
+	p.must("plan")
+	p.must("db", "sync", "a")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	p.exec("CREATE PROCEDURE legacy_report() BEGIN SELECT legacy FROM t; END")
+	user := strings.Replace(p.DB.Name, "emcee_t_", "emcee_u_", 1)
+	p.exec("CREATE USER '" + user + "'@'%' IDENTIFIED BY 'pw-not-printed'")
+	t.Cleanup(func() { _, _ = p.DB.Exec("DROP USER IF EXISTS '" + user + "'@'%'") })
+	p.exec("GRANT ALL ON `" + p.DB.Name + "`.* TO '" + user + "'@'%'")
+	u, err := url.Parse(p.DB.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev := testdb.New(t)
+	r := p.run("db", "contract", "--url", "mysql://"+user+":pw-not-printed@"+u.Host+"/"+p.DB.Name, "--dev-url", dev.URL)
+	opContains(t, r, "note: the server does not show "+user+" the definitions of procedure legacy_report, so whether they read what b_contract01 drops is not checked")
 }
