@@ -11,6 +11,7 @@ import (
 	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/history"
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/sqlname"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
@@ -53,11 +54,14 @@ func (o liveObject) mentions(name string) bool {
 	return false
 }
 
+// String names the object as whoever created it named it, every
+// control character escaped: a line break in a name would have forged a
+// line of the refusal.
 func (o liveObject) String() string {
 	if o.kind == "trigger" {
-		return fmt.Sprintf("trigger %s (%s on %s)", o.name, o.event, o.table)
+		return fmt.Sprintf("trigger %s (%s on %s)", sqlname.Displayable(o.name), o.event, sqlname.Displayable(o.table))
 	}
-	return o.kind + " " + o.name
+	return o.kind + " " + sqlname.Displayable(o.name)
 }
 
 // readsColumn tells whether the object reads column c of table t: a

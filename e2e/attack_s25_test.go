@@ -28,6 +28,8 @@ func TestAttackS25ContractRefusesDropReadByRoutines(t *testing.T) {
 	p.must("db", "expand")
 	p.must("db", "migrate")
 	p.exec("CREATE PROCEDURE `we``ird proc`() BEGIN SELECT legacy FROM t; END")
+	// A name that would forge a line of the refusal.
+	p.exec("CREATE PROCEDURE `x reads\n  nothing: all clear` () SELECT legacy FROM t")
 	p.exec("CREATE FUNCTION f_sum() RETURNS int READS SQL DATA RETURN (SELECT SUM(`legacy`) FROM `t`)")
 	p.exec("CREATE EVENT nightly ON SCHEDULE EVERY 1 DAY STARTS '2030-01-01' DISABLE DO UPDATE t SET legacy = 0")
 	// Read by its text (the SQL reader does not take BEGIN ... END), a
@@ -38,7 +40,8 @@ func TestAttackS25ContractRefusesDropReadByRoutines(t *testing.T) {
 		t.Fatalf("contract dropping a column stored routines and an event read: want the refusal: %s", r)
 	}
 	opContains(t, r, "b_contract01 refused, nothing was changed", "drops t.legacy, which procedure we`ird proc reads",
-		"drops t.legacy, which function f_sum reads", "drops t.legacy, which event nightly reads", "routines")
+		"drops t.legacy, which function f_sum reads", "drops t.legacy, which event nightly reads", "routines",
+		"drops t.legacy, which procedure x reads\\n  nothing: all clear reads")
 	if strings.Contains(r.Stderr, "unrelated") {
 		t.Fatalf("a procedure that reads neither t nor legacy: %s", r)
 	}
@@ -46,6 +49,7 @@ func TestAttackS25ContractRefusesDropReadByRoutines(t *testing.T) {
 		t.Fatalf("the column was dropped: %s", got)
 	}
 	p.exec("DROP PROCEDURE `we``ird proc`")
+	p.exec("DROP PROCEDURE `x reads\n  nothing: all clear`")
 	p.exec("DROP FUNCTION f_sum")
 	p.exec("DROP EVENT nightly")
 	p.must("db", "contract")
