@@ -639,10 +639,10 @@ type rowOrder struct{ from, orderBy, set string }
 
 // parentsFirst is the order of a table's copy-out that puts each row
 // after the rows of the same table its foreign keys reference (nil for
-// a table without such keys): the restore puts
-// rows back with the keys checked, and in key order a row whose parent
-// has a greater key stopped it (error 1452; e2e
-// TestAttackS25SelfReferencingTableRestore). A row's depth is the
+// a table without such keys): the restore puts rows back with the keys
+// checked, and in key order a row whose parent has a greater key
+// stopped it (error 1452; e2e TestAttackS25SelfReferencingTableRestore).
+// A row's depth is the
 // longest chain of parents above it, counted from the rows that
 // reference none (a NULL, or the row itself), level by level, up to
 // twice the rows counted now and a thousand more (rows in a cycle,
