@@ -40,7 +40,13 @@ func openTemp(ctx context.Context, server *dbconn.Config, charset, collation str
 	release := func() error { d.Conn.Close(); return d.pool.Close() }
 	defer func() {
 		if err != nil {
-			err = errors.Join(d.redact(err), release())
+			// What dropStale found is said with the failure: a database
+			// it marked (ScratchLeftTable) is never said again.
+			var notes []error
+			for _, n := range d.Notes() {
+				notes = append(notes, errors.New(n))
+			}
+			err = errors.Join(append([]error{d.redact(err), release()}, notes...)...)
 		}
 	}()
 	var now, id int64
