@@ -3,6 +3,7 @@ package e2e
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -91,5 +92,44 @@ func TestAttack2S25LeftScratchIsSaidBeforeItIsMarked(t *testing.T) {
 	}
 	if _, err := root.Exec("DROP DATABASE " + stale); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestAttack2S25LoadValuesAreNotPrintedRaw: a load threshold from
+// atlas.hcl (which a change under review may bring) or a flag, with escape
+// sequences in it, is refused without them reaching the terminal raw.
+// project.ParseLoads words the threshold and, for a variable given twice,
+// the whole value as they came; the command's error printing escapes
+// them (a refuted attack, kept as a guard).
+func TestAttack2S25LoadValuesAreNotPrintedRaw(t *testing.T) {
+	t.Parallel()
+	for _, value := range []string{
+		`Threads_running=5\u001b[2J`,
+		`Threads_connected=5,threads_connected=6,\u001b]0;owned\u0007`,
+	} {
+		for _, key := range []string{"osc_max_load", "osc_critical_load"} {
+			dir := t.TempDir()
+			opWrite(t, filepath.Join(dir, "schema", "a.hcl"), []byte(attack2S25Table))
+			opWrite(t, filepath.Join(dir, "atlas.hcl"), []byte(fmt.Sprintf("emcee {\n  target   = \"mariadb 10.11\"\n  releases = [\"a\"]\n  %s = \"%s\"\n}\n", key, value)))
+			cmd := exec.Command(opBinary(t), "plan")
+			cmd.Dir = dir
+			r := opRunCmd(t, cmd)
+			if r.Code == 0 || !strings.Contains(r.Stderr, "emcee."+key) || strings.ContainsAny(r.Stdout+r.Stderr, "\x1b\x07") {
+				t.Errorf("%s = %s: %q", key, value, r.Stdout+r.Stderr)
+			}
+		}
+	}
+	dir := t.TempDir()
+	opWrite(t, filepath.Join(dir, "schema", "a.hcl"), []byte(attack2S25Table))
+	opWrite(t, filepath.Join(dir, "atlas.hcl"), []byte("env \"test\" {\n  url = \"mysql://nobody@127.0.0.1:1/x\"\n}\n\nemcee {\n  target   = \"mariadb 10.11\"\n  releases = [\"a\"]\n}\n"))
+	for _, flag := range []string{"--max-load", "--critical-load", "--osc-max-load", "--osc-critical-load"} {
+		for _, value := range []string{"Threads_running=5\x1b[2J", "Threads_connected=5,threads_connected=6,\x1b]0;owned\x07"} {
+			cmd := exec.Command(opBinary(t), "db", "migrate", "--env", "test", "--osc", "pt-osc", flag, value)
+			cmd.Dir = dir
+			r := opRunCmd(t, cmd)
+			if r.Code == 0 || !strings.Contains(r.Stderr, flag) || strings.ContainsAny(r.Stdout+r.Stderr, "\x1b\x07") {
+				t.Errorf("%s %q: %q", flag, value, r.Stdout+r.Stderr)
+			}
+		}
 	}
 }
