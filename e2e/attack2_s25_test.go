@@ -133,3 +133,50 @@ func TestAttack2S25LoadValuesAreNotPrintedRaw(t *testing.T) {
 		}
 	}
 }
+
+// TestAttack2S25SecondRollbackStoppedHalfWay: pike rolled back, expanded
+// again, and rolled back a second time, killed in the middle. The records
+// of the first rollback stay beside those in force; db diff replays the
+// ones in force in the order they ran (rollbacks after the release's other
+// revisions), db status lists the rollback, db forget keeps every record
+// whose statements ran (the stopped rollback's first statements show in
+// the schema; the expand and migrate are finished), and the rerun ends
+// the second rollback as rollback 2 (a refuted attack on revision.Compare
+// and apply's replay, kept as a guard).
+func TestAttack2S25SecondRollbackStoppedHalfWay(t *testing.T) {
+	t.Parallel()
+	p := newOpProject(t)
+	p.must("db", "sync", "ocata")
+	p.insertOcataRows(20)
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	p.must("db", "rollback")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+
+	release := p.holdMDL("image_members")
+	p.killWhileWaiting("DROP TABLE `image_members`", true, "db", "rollback")
+	release()
+	if got := p.query("SELECT applied, in_flight, rolled_back FROM emcee_revisions WHERE name = 'pike_rollback01' ORDER BY rolled_back"); got != "3 1 0\n4 0 1" {
+		t.Fatalf("records of pike_rollback01 after the kill: %s", got)
+	}
+	d := p.must("db", "diff")
+	opContains(t, d, "matches what its recorded revisions ocata_expand01 ... pike_rollback01 (3 of 4 statements) produce")
+	st := p.run("db", "status")
+	opContains(t, st, "a rollback of pike is in progress", "pike_rollback01", "(rollback 1)")
+	for _, name := range []string{"pike_expand01", "pike_migrate01", "pike_rollback01"} {
+		f := p.run("db", "forget", name)
+		if f.Code == 0 {
+			t.Fatalf("forget %s in the middle of the second rollback: %s", name, f)
+		}
+	}
+	if got := p.query("SELECT COUNT(*) FROM emcee_revisions WHERE release_name = 'pike' AND rolled_back = 0"); got != "3" {
+		t.Fatalf("records in force after the refused forgets: %s", got)
+	}
+	r := p.must("db", "rollback")
+	opContains(t, r, "resuming pike_rollback01 at statement 4 of 4", "rollback of pike complete")
+	p.must("db", "diff")
+	if got := p.query("SELECT name, rolled_back FROM emcee_revisions WHERE release_name = 'pike' ORDER BY rolled_back, name"); got != "pike_expand01 1\npike_migrate01 1\npike_rollback01 1\npike_expand01 2\npike_migrate01 2\npike_rollback01 2" {
+		t.Fatalf("records after the second rollback: %s", got)
+	}
+}
