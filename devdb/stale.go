@@ -61,6 +61,11 @@ func openTemp(ctx context.Context, server *dbconn.Config, charset, collation str
 	if d.Dropped, d.undropped, err = dropStale(ctx, c); err != nil {
 		return nil, fmt.Errorf("looking for scratch databases of killed runs on %s: %v", server.Addr, err)
 	}
+	if err := ctx.Err(); err != nil {
+		// Interrupted while cleaning up: what failed next is no missing
+		// privilege.
+		return nil, fmt.Errorf("interrupted while looking for scratch databases of killed runs on %s (%v)", server.Addr, err)
+	}
 	create := "CREATE DATABASE " + sqlsyntax.Ident(d.Name)
 	if charset != "" {
 		create += " CHARACTER SET " + sqlsyntax.Ident(charset) + " COLLATE " + sqlsyntax.Ident(collation)
@@ -118,6 +123,9 @@ func dropStale(ctx context.Context, c *sql.Conn) (dropped, undropped []string, e
 			if errors.As(err, &left) {
 				how = left.What()
 				err = left.Err
+			} else if ctx.Err() != nil {
+				// Interrupted, not refused: the next run drops it.
+				break
 			}
 			undropped = append(undropped, fmt.Sprintf("%s (%v), left by a run that ended without dropping it: %s", name, err, how))
 			continue

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"database/sql"
 	"fmt"
 	"os"
 	"os/exec"
@@ -178,5 +179,85 @@ func TestAttack2S25SecondRollbackStoppedHalfWay(t *testing.T) {
 	p.must("db", "diff")
 	if got := p.query("SELECT name, rolled_back FROM emcee_revisions WHERE release_name = 'pike' ORDER BY rolled_back, name"); got != "pike_expand01 1\npike_migrate01 1\npike_rollback01 1\npike_expand01 2\npike_migrate01 2\npike_rollback01 2" {
 		t.Fatalf("records after the second rollback: %s", got)
+	}
+}
+
+// TestAttack2S25LeftScratchIsSaidWhenInterrupted: Ctrl-C while a run
+// cleans up killed runs' scratch databases, after it marked one it could
+// not drop (emcee_scratch_left) and before it said so: the interrupted
+// run says it, since no later run will. It said, instead, to grant CREATE
+// and DROP on emcee_scratch_%, as if creating its own had been refused,
+// and to drop by hand the database it was interrupted dropping.
+func TestAttack2S25LeftScratchIsSaidWhenInterrupted(t *testing.T) {
+	t.Parallel()
+	srv := testserver.Start(t, testserver.Options{})
+	root := srv.Open(t)
+	db := srv.NewDB(t)
+	p := plannedProjectOn(t, db, "mariadb 10.11", [2]string{"a", attack2S25Table})
+	p.must("db", "sync", "a")
+
+	// Two killed runs' scratch databases, each with a table and a file
+	// the server left; a session reading each table holds them up.
+	stale := []string{"emcee_scratch_1000_1", "emcee_scratch_1000_2"}
+	holders := map[string]*sql.Tx{}
+	for _, name := range stale {
+		for _, q := range []string{"CREATE DATABASE " + name, "CREATE TABLE " + name + ".t (id int)"} {
+			if _, err := root.Exec(q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := os.WriteFile(filepath.Join(srv.Dir, "data", name, "gone.TRG-"), []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		tx, err := root.Begin()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tx.Rollback()
+		if _, err := tx.Exec("SELECT * FROM " + name + ".t"); err != nil {
+			t.Fatal(err)
+		}
+		holders[name] = tx
+	}
+	waiting := func() string {
+		var info string
+		_ = root.QueryRow("SELECT COALESCE(MAX(INFO), '') FROM information_schema.PROCESSLIST WHERE STATE = 'Waiting for table metadata lock' AND INFO LIKE 'DROP DATABASE%'").Scan(&info)
+		return info
+	}
+	run := p.start("db", "diff")
+	var first string
+	p.waitFor("the cleanup's first DROP DATABASE to wait", func() bool { first = waiting(); return first != "" })
+	// The first one it meets is let go: it cannot drop it, and marks it.
+	var marked string
+	for _, name := range stale {
+		if strings.Contains(first, name) {
+			marked = name
+			holders[name].Rollback()
+		}
+	}
+	p.waitFor("the cleanup to wait on the second", func() bool {
+		w := waiting()
+		return w != "" && !strings.Contains(w, marked)
+	})
+	var n int
+	if err := root.QueryRow("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'emcee_scratch_left'", marked).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("%s not marked (%d, %v)", marked, n, err)
+	}
+	if err := run.cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	r := run.wait(t)
+	for _, tx := range holders {
+		tx.Rollback()
+	}
+	if !strings.Contains(r.Stdout, "could not drop scratch database "+marked) {
+		t.Errorf("the interrupted run marked %s to be left alone, and did not say so: %s", marked, r)
+	}
+	if !strings.Contains(r.Stdout, "interrupted while looking for scratch databases") || strings.Contains(r.Stdout, "grant CREATE") || strings.Contains(r.Stdout, "drop it by hand") {
+		t.Errorf("the interrupted run blamed a privilege, or sent the operator to drop by hand what the next run drops: %s", r)
+	}
+	for _, name := range stale {
+		_ = os.Remove(filepath.Join(srv.Dir, "data", name, "gone.TRG-"))
+		_, _ = root.Exec("DROP DATABASE IF EXISTS " + name)
 	}
 }
