@@ -275,7 +275,13 @@ func TestAttack2S25LeftScratchIsSaidWhenInterrupted(t *testing.T) {
 // ever said it. It is marked only once said now, and the next run says it.
 func TestAttack2S25LeftScratchIsSaidAfterKill9(t *testing.T) {
 	t.Parallel()
-	p, _, _, met := leftScratchMidCleanup(t, os.Kill)
+	p, root, _, met := leftScratchMidCleanup(t, os.Kill)
+	// The server ends the killed run's session, and frees its locks, a
+	// moment after the process is gone.
+	p.waitFor("the killed run's session to end", func() bool {
+		var free bool
+		return root.QueryRow("SELECT IS_USED_LOCK(?) IS NULL", met).Scan(&free) == nil && free
+	})
 	next := p.must("db", "diff")
 	if !strings.Contains(next.Stdout+next.Stderr, "could not drop scratch database "+met) {
 		t.Errorf("no run said it could not drop %s: %s", met, next)
