@@ -95,6 +95,9 @@ func (s *Session) findOSC(ctx context.Context) error {
 	if err == nil {
 		tls, err = s.pinTLS(ctx, tls)
 	}
+	if err == nil && (tls.ca != "" || tls.pin != "") {
+		err = oscDemandsTLS(ctx, tls.optionFile())
+	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", from, err)
 	}
