@@ -96,7 +96,7 @@ func (s *Session) findOSC(ctx context.Context) error {
 		tls, err = s.pinTLS(ctx, tls)
 	}
 	if err == nil && (tls.ca != "" || tls.pin != "") {
-		err = oscDemandsTLS(ctx, tls.optionFile())
+		err = oscDemandsTLS(ctx, path, tls.optionFile())
 	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", from, err)
