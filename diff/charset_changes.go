@@ -66,6 +66,60 @@ func withColumnCharsetChanges(from, to *schema.Schema, changes []schema.Change) 
 	})
 }
 
+// withTableCharsetChanges plans a table that stops declaring its charset
+// or collation back to the default schemadef.Effective then gives it (the
+// database's, or its charset's default collation). Atlas cannot drop a
+// table option and moves it to the schema block's value instead
+// (mysql diff.charsetChange, collationChange); a schema block declares
+// none (a plan refuses one), so it planned no change at all, and the table
+// and its columns kept the old collation under a snapshot saying
+// otherwise.
+func withTableCharsetChanges(from, to *schema.Schema, changes []schema.Change) []schema.Change {
+	for _, t := range to.Tables {
+		old, ok := from.Table(t.Name)
+		if !ok {
+			continue
+		}
+		cs, coll := schemadef.Effective(t, &schema.Column{})
+		for _, kind := range []schema.Attr{&schema.Charset{V: cs}, &schema.Collation{V: coll}} {
+			was, ok := attrOf(old.Attrs, kind)
+			if !ok || hasKind(t.Attrs, kind) {
+				continue
+			}
+			now, _ := attrOf([]schema.Attr{kind}, kind)
+			if schemadef.CanonicalCharset(was) == now {
+				continue
+			}
+			if mt := tableChange(changes, t); mt != nil && slices.ContainsFunc(mt.Changes, func(ch schema.Change) bool { return attrChangeOf(ch, kind) }) {
+				continue
+			}
+			mt := modifyTable(&changes, t)
+			var prev schema.Attr = &schema.Charset{V: was}
+			if _, ok := kind.(*schema.Collation); ok {
+				prev = &schema.Collation{V: was}
+			}
+			mt.Changes = append(mt.Changes, &schema.ModifyAttr{From: prev, To: kind})
+		}
+	}
+	return changes
+}
+
+// attrChangeOf reports a table option change of the attribute kind.
+func attrChangeOf(ch schema.Change, kind schema.Attr) bool {
+	var a schema.Attr
+	switch ch := ch.(type) {
+	case *schema.AddAttr:
+		a = ch.A
+	case *schema.ModifyAttr:
+		a = ch.To
+	case *schema.DropAttr:
+		a = ch.A
+	default:
+		return false
+	}
+	return hasKind([]schema.Attr{a}, kind)
+}
+
 // blind reports whether Atlas cannot see a change of the attribute kind of
 // a column: its table declared none in the previous release, and the
 // column declares one in either release.

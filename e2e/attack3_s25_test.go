@@ -1,0 +1,54 @@
+package e2e
+
+import (
+	"testing"
+)
+
+// A table that stops declaring its collation (or charset) goes back to the
+// database's default, as schemadef.Effective reads the new release: Atlas
+// cannot write a DROP of a table option and, the schema block declaring
+// none, planned no change at all (mysql diff.collationChange), so the
+// table and its columns kept the old collation under a snapshot saying
+// otherwise.
+func TestAttack3S25TableDropsItsCollation(t *testing.T) {
+	for _, c := range [][2]string{
+		{`collate = "utf8mb4_bin"`, ""},
+		{`charset = "utf8mb3"`, ""},
+		{"charset = \"utf8mb4\"\n  collate = \"utf8mb4_bin\"", `charset = "utf8mb4"`},
+	} {
+		attr, after := c[0], c[1]
+		t.Run(attr, func(t *testing.T) {
+			table := func(attr string) string {
+				return `
+table "notes" {
+  schema = schema.app
+  ` + attr + `
+  column "id" {
+    type = int
+  }
+  column "body" {
+    type = varchar(20)
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+`
+			}
+			r := newRuleProject(t, table(attr), table(after))
+			r.usesRules([]string{"convert-charset"})
+			r.must("before")
+			execAll(t, r.db.DB, "seed", []string{"INSERT INTO notes VALUES (1, 'a')"})
+			r.must("expand")
+			r.must("migrate")
+			r.must("contract")
+			if got := rows(t, r.db.DB, "SELECT COLLATION_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'notes' AND COLUMN_NAME = 'body'"); got != "utf8mb4_general_ci" {
+				t.Errorf("notes.body is %s after the release that no longer declares it; want utf8mb4_general_ci", got)
+			}
+			if got := rows(t, r.db.DB, "SELECT TABLE_COLLATION FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'notes'"); got != "utf8mb4_general_ci" {
+				t.Errorf("notes is %s after the release that no longer declares it; want utf8mb4_general_ci", got)
+			}
+			assertSchema(t, r.db, r.declared)
+		})
+	}
+}
