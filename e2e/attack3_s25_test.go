@@ -52,3 +52,58 @@ table "notes" {
 		})
 	}
 }
+
+// A column that declares its charset (or collation) gets it on the server
+// whatever the database's default: Atlas leaves out a column's CHARSET and
+// COLLATE equal to the server's (utf8mb4, utf8mb4_general_ci offline), so
+// in a table declaring none, in a database created latin1 (an old
+// WordPress install), `charset = "utf8mb4"` was created latin1: the emoji
+// the release stores were refused, and the drift check, building the
+// snapshot in a dev database like the live one, saw nothing.
+func TestAttack3S25ColumnCharsetInALatin1Database(t *testing.T) {
+	table := func(attr string) string {
+		return `
+table "notes" {
+  schema = schema.app
+  column "id" {
+    type = int
+  }
+  column "title" {
+    type = varchar(20)
+  }
+  column "body" {
+    type = varchar(20)
+    ` + attr + `
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+`
+	}
+	for _, attr := range []string{`charset = "utf8mb4"`, `collate = "utf8mb4_general_ci"`, "charset = \"utf8mb4\"\n    collate = \"utf8mb4_general_ci\""} {
+		t.Run(attr, func(t *testing.T) {
+			other := `
+table "other" {
+  schema = schema.app
+  column "id" {
+    type = int
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+`
+			r := newRuleProject(t, other, other+table(attr))
+			execAll(t, r.db.DB, "the operator's database", []string{"ALTER DATABASE " + r.db.Name + " CHARACTER SET latin1 COLLATE latin1_swedish_ci"})
+			r.must("before")
+			r.must("expand")
+			r.must("migrate")
+			r.must("contract")
+			if got := rows(t, r.db.DB, "SELECT COLLATION_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'notes' AND COLUMN_NAME = 'body'"); got != "utf8mb4_general_ci" {
+				t.Errorf("notes.body, declared %s, is %s", attr, got)
+			}
+			execAll(t, r.db.DB, "the new release", []string{"INSERT INTO notes VALUES (1, 'a', '\U0001F600')"})
+		})
+	}
+}
