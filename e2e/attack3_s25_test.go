@@ -35,20 +35,16 @@ table "notes" {
 }
 `
 			}
-			r := newRuleProject(t, table(attr), table(after))
-			r.usesRules([]string{"convert-charset"})
-			r.must("before")
-			execAll(t, r.db.DB, "seed", []string{"INSERT INTO notes VALUES (1, 'a')"})
-			r.must("expand")
-			r.must("migrate")
-			r.must("contract")
-			if got := rows(t, r.db.DB, "SELECT COLLATION_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'notes' AND COLUMN_NAME = 'body'"); got != "utf8mb4_general_ci" {
-				t.Errorf("notes.body is %s after the release that no longer declares it; want utf8mb4_general_ci", got)
-			}
-			if got := rows(t, r.db.DB, "SELECT TABLE_COLLATION FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'notes'"); got != "utf8mb4_general_ci" {
-				t.Errorf("notes is %s after the release that no longer declares it; want utf8mb4_general_ci", got)
-			}
-			assertSchema(t, r.db, r.declared)
+			ruleCase{
+				before: table(attr),
+				after:  table(after),
+				rules:  []string{"convert-charset"},
+				seed:   []string{"INSERT INTO notes VALUES (1, 'a')"},
+				checks: map[string]string{
+					"SELECT COLLATION_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'notes' AND COLUMN_NAME = 'body'": "utf8mb4_general_ci",
+					"SELECT TABLE_COLLATION FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'notes'":                          "utf8mb4_general_ci",
+				},
+			}.run(t)
 		})
 	}
 }
