@@ -12,11 +12,13 @@ import (
 // withColumnCharsetChanges makes the column charset and collation changes
 // the ones schemadef.Effective sees. Atlas compares a column's attributes
 // with its table's (mysql diff.columnCharsetChanged), level by level:
-//   - a table that declares none, which inherits the database's, hides
-//     them: a column of such a table given `collate = "utf8mb4_bin"` or
-//     `charset = "latin1"` in the next release was planned as no change at
-//     all, so the column kept its old collation under a snapshot saying
-//     otherwise;
+//   - a level the table does not declare, which it inherits from the
+//     database, hides them: a column of a table declaring none given
+//     `collate = "utf8mb4_bin"` or `charset = "latin1"` in the next
+//     release, and one of a utf8mb4_bin table that stops declaring
+//     `charset = "utf8mb4"` (utf8mb4_general_ci -> utf8mb4_bin), were
+//     planned as no change at all, so the column kept its old collation
+//     under a snapshot saying otherwise;
 //   - it gives the new release's column the charset its collation names,
 //     and the previous release's none: a column declaring only
 //     utf8mb4_general_ci in a latin1 table "changed" its charset with
@@ -36,14 +38,20 @@ func withColumnCharsetChanges(from, to *schema.Schema, changes []schema.Change) 
 			fromCS, fromColl := schemadef.Effective(old, oc)
 			toCS, toColl := schemadef.Effective(t, c)
 			var kind, same schema.ChangeKind
+			// A column declaring neither follows its table: a change of
+			// the table's default is the table's (ModifyAttr), which
+			// converts it.
+			own := slices.ContainsFunc([][]schema.Attr{oc.Attrs, c.Attrs}, func(attrs []schema.Attr) bool {
+				return hasKind(attrs, &schema.Charset{}) || hasKind(attrs, &schema.Collation{})
+			})
 			if fromCS == toCS {
 				same |= schema.ChangeCharset
-			} else if blind(old, oc, c, &schema.Charset{}) {
+			} else if own {
 				kind |= schema.ChangeCharset
 			}
 			if fromColl == toColl {
 				same |= schema.ChangeCollate
-			} else if blind(old, oc, c, &schema.Collation{}) {
+			} else if own {
 				kind |= schema.ChangeCollate
 			}
 			mt := tableChange(changes, t)
@@ -118,13 +126,6 @@ func attrChangeOf(ch schema.Change, kind schema.Attr) bool {
 		return false
 	}
 	return hasKind([]schema.Attr{a}, kind)
-}
-
-// blind reports whether Atlas cannot see a change of the attribute kind of
-// a column: its table declared none in the previous release, and the
-// column declares one in either release.
-func blind(oldT *schema.Table, from, to *schema.Column, kind schema.Attr) bool {
-	return !hasKind(oldT.Attrs, kind) && (hasKind(from.Attrs, kind) || hasKind(to.Attrs, kind))
 }
 
 func hasKind(attrs []schema.Attr, kind schema.Attr) bool {

@@ -130,3 +130,39 @@ func TestAttack3S25SelfReferencingRingRestore(t *testing.T) {
 		t.Fatalf("restored:\n%s\nwant:\n%s", after, before)
 	}
 }
+
+// A column of a table declaring its collation starts or stops declaring a
+// charset alone (its default collation, not the table's): the column
+// moves between the two collations, and ends as Effective says.
+func TestAttack3S25ColumnCharsetAloneInACollatedTable(t *testing.T) {
+	table := func(attr string) string {
+		return `
+table "logins" {
+  schema  = schema.app
+  collate = "utf8mb4_bin"
+  column "id" {
+    type = int
+  }
+  column "email" {
+    type = varchar(40)
+    ` + attr + `
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+`
+	}
+	query := "SELECT COLLATION_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'logins' AND COLUMN_NAME = 'email'"
+	for _, c := range [][3]string{{"", `charset = "utf8mb4"`, "utf8mb4_general_ci"}, {`charset = "utf8mb4"`, "", "utf8mb4_bin"}} {
+		t.Run(c[0]+" -> "+c[1], func(t *testing.T) {
+			ruleCase{
+				before: table(c[0]),
+				after:  table(c[1]),
+				rules:  []string{"convert-charset"},
+				seed:   []string{"INSERT INTO logins VALUES (1, 'a')"},
+				checks: map[string]string{query: c[2]},
+			}.run(t)
+		})
+	}
+}
