@@ -764,10 +764,13 @@ func (s *Session) parentsFirst(ctx context.Context, table string, types map[stri
 		from:    from,
 		orderBy: " ORDER BY " + o + "." + depth + " IS NULL, " + o + "." + depth,
 		set:     ", " + set + " = " + strconv.FormatInt(bound+1, 10),
-		lead:    "IF(" + o + "." + depth + " IS NULL, 'SET SESSION foreign_key_checks = 0; ', '')",
+		lead:    "IF(" + o + "." + depth + " IS NULL, " + sqlsyntax.String(checksOff) + ", '')",
 		verify:  "SET SESSION foreign_key_checks = 1; " + verify.String(),
 	}, nil
 }
+
+// checksOff starts the line of a row no chain of parentsFirst reaches.
+const checksOff = "SET SESSION foreign_key_checks = 0; "
 
 // levels bounds the levels of a copy-out's parentsFirst order.
 func levels(rows int64) int64 { return 2*rows + 1000 }
@@ -899,8 +902,13 @@ func (s *Session) copyOut(ctx context.Context, pred, mode, sum string, order *ro
 	// Under --drop-new-data no one copies the rows out, and the recount
 	// before each drop would pay for this pass again.
 	if !s.opts.DropNewData {
+		measured := parts
+		if order != nil {
+			// As long as the longest line can be.
+			measured = append([]string{sqlsyntax.String(checksOff)}, parts...)
+		}
 		err = s.inAppZone(ctx, func() error {
-			return s.Conn.QueryRowContext(ctx, "SELECT COUNT(*), @@max_allowed_packet FROM "+sqlsyntax.Ident(table)+" WHERE ("+pred+") AND CONCAT("+strings.Join(parts, ", ")+") IS NULL").Scan(&long, &packet)
+			return s.Conn.QueryRowContext(ctx, "SELECT COUNT(*), @@max_allowed_packet FROM "+sqlsyntax.Ident(table)+" WHERE ("+pred+") AND CONCAT("+strings.Join(measured, ", ")+") IS NULL").Scan(&long, &packet)
 		})
 	}
 	if err != nil {
