@@ -155,7 +155,10 @@ func spelled(t *schema.Table, c *schema.Column, server [2]string) *schema.Column
 	if written(t, c.Attrs, server) == coll {
 		return c
 	}
-	for _, attrs := range [][]schema.Attr{{&schema.Collation{V: coll}}, {&schema.Charset{V: cs}, &schema.Collation{V: coll}}} {
+	// Atlas compares names as strings, the server as names: the collation
+	// in capitals is the one spelling Atlas writes where it equals the
+	// server's and the table declares none (written).
+	for _, attrs := range [][]schema.Attr{{&schema.Collation{V: coll}}, {&schema.Charset{V: cs}, &schema.Collation{V: coll}}, {&schema.Collation{V: strings.ToUpper(coll)}}} {
 		if written(t, attrs, server) != coll {
 			continue
 		}
@@ -177,20 +180,35 @@ func spelled(t *schema.Table, c *schema.Column, server [2]string) *schema.Column
 // charset and collation attributes, as Atlas writes them (mysql
 // state.column, state.character, state.collation): a COLLATE names it, a
 // CHARSET alone has its default one, and a column with neither takes its
-// table's.
+// table's. A column's own charset or collation Atlas leaves out as the
+// server's, in a table declaring neither, takes the database's default,
+// which is the operator's and no plan knows (a database created latin1
+// made a column declaring utf8mb4 latin1): "", no collation.
 func written(t *schema.Table, attrs []schema.Attr, server [2]string) string {
 	atlas := server // a schema's attributes never reach a plan (Effective)
-	if v, ok := Charset(t.Attrs); ok {
-		atlas[0] = v
+	tableCS, declaresCS := Charset(t.Attrs)
+	tableColl, declaresColl := Collation(t.Attrs)
+	if declaresCS {
+		atlas[0] = tableCS
 	}
-	if v, ok := Collation(t.Attrs); ok {
-		atlas[1] = v
+	if declaresColl {
+		atlas[1] = tableColl
 	}
-	if v, ok := Collation(attrs); ok && v != atlas[1] {
-		return CanonicalCharset(v)
+	if v, ok := Collation(attrs); ok {
+		if v != atlas[1] {
+			return CanonicalCharset(v)
+		}
+		if !declaresCS && !declaresColl {
+			return ""
+		}
 	}
-	if v, ok := Charset(attrs); ok && v != atlas[0] {
-		return DefaultCollation(v)
+	if v, ok := Charset(attrs); ok {
+		if v != atlas[0] {
+			return DefaultCollation(v)
+		}
+		if !declaresCS && !declaresColl {
+			return ""
+		}
 	}
 	_, coll := Effective(t, &schema.Column{})
 	return coll
