@@ -103,13 +103,16 @@ func Init(ctx context.Context, o Options) (*Result, error) {
 	}
 	// emcee's own tables are not the application's schema: the version
 	// table and the accepted differences are left out (and said so); a dev
-	// database's marker means this is no application's database; a table
-	// named like one of emcee's in another letter case is refused at load.
+	// database's marker, or a temporary one's the server could not drop,
+	// means this is no application's database; a table named like one of
+	// emcee's in another letter case is refused at load.
 	var skipped []string
 	for _, t := range s.Tables {
 		switch {
 		case t.Name == sqlname.DevMarkerTable:
 			return nil, fmt.Errorf("%s holds %s: it is a dev database an emcee run builds schemas in (or a killed run left), not an application's database; point --from at the database to adopt", o.DB, t.Name)
+		case t.Name == sqlname.ScratchLeftTable:
+			return nil, fmt.Errorf("%s holds %s: it is a temporary dev database of emcee's the server could not drop, not an application's database; point --from at the database to adopt", o.DB, t.Name)
 		case sqlname.Own(t.Name):
 			skipped = append(skipped, t.Name)
 		case sqlname.Reserved(t.Name) != nil:

@@ -95,6 +95,7 @@ func TestInitHandlesEmceesOwnTables(t *testing.T) {
 	for q, want := range map[string]string{
 		"CREATE TABLE EMCEE_ACCEPTED_DRIFT (id int PRIMARY KEY)": `table name "EMCEE_ACCEPTED_DRIFT" is the name of the table in which emcee records the differences accepted`,
 		"CREATE TABLE emcee_dev_in_use (id int PRIMARY KEY)":     "holds emcee_dev_in_use: it is a dev database",
+		"CREATE TABLE emcee_scratch_left (id int)":               "holds emcee_scratch_left: it is a temporary dev database",
 	} {
 		if _, err := db.Exec(q); err != nil {
 			t.Fatal(err)

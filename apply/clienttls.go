@@ -2,10 +2,12 @@ package apply
 
 import (
 	"context"
+	"crypto/sha1"
 	"fmt"
 	"os"
 
 	"github.com/emcee-db/emcee/internal/shell"
+	"github.com/emcee-db/emcee/project"
 )
 
 // clientTLS is how a client emcee hands the database to (the tool's
@@ -15,6 +17,9 @@ import (
 type clientTLS struct {
 	encrypt bool
 	ca      string // "" unverified
+	// pin is the SHA-1 of the certificate the server showed emcee, in
+	// hexadecimal: for the tool under tls=skip-verify (pinTLS).
+	pin string
 }
 
 // clientTLS decides it for the client named: its name goes into the
@@ -40,14 +45,39 @@ func (s *Session) clientTLS(ctx context.Context, client string) (clientTLS, erro
 	return clientTLS{}, fmt.Errorf("the database URL's tls=%s is not one %s can be given (emcee passes on tls=true, skip-verify, preferred and false)", s.Cfg.TLS, client)
 }
 
+// pinTLS pins the tool to the certificate the server presents when the URL
+// says tls=skip-verify. libmariadb (3.3, under the tool's DBD::mysql)
+// demands TLS only when it checks the certificate or its fingerprint:
+// otherwise, from a server offering no TLS (or whoever answers in its
+// place, stripping it), it logs in and works in the clear, where emcee's
+// own connection refuses. The fingerprint is the one check that needs no
+// authority, as skip-verify has none.
+func (s *Session) pinTLS(ctx context.Context, t clientTLS) (clientTLS, error) {
+	if s.Cfg.TLS != "skip-verify" {
+		return t, nil
+	}
+	cert, err := s.Cfg.ServerCertificate(ctx)
+	if err != nil {
+		return t, fmt.Errorf("reading the certificate of the server, to demand TLS of %s with it (tls=skip-verify): %w", project.PtOSCProgram, err)
+	}
+	t.pin = fmt.Sprintf("%X", sha1.Sum(cert.Raw))
+	return t, nil
+}
+
 // optionFile is what a client library (libmariadb, under the tool's
 // DBD::mysql) reads from its option file: any ssl-* option turns TLS on;
 // without ssl-ca the library does not check the certificate, with ssl-ca
-// it checks the chain, and ssl-verify-server-cert the server's name too.
+// it checks the chain. It refuses a server without TLS only with
+// ssl-verify-server-cert=1, which also checks the server's name, or
+// ssl-fp: a boolean written without a value is read as off (a bare
+// ssl-verify-server-cert checked no name and logged in in the clear:
+// e2e TestOSCTLSDemanded).
 func (t clientTLS) optionFile() string {
 	switch {
 	case t.ca != "":
-		return "ssl-ca=" + optionValue(t.ca) + "\nssl-verify-server-cert\n"
+		return "ssl-ca=" + optionValue(t.ca) + "\nssl-verify-server-cert=1\n"
+	case t.pin != "":
+		return "ssl-fp=" + optionValue(t.pin) + "\n"
 	case t.encrypt:
 		return "ssl-cipher=\"DEFAULT\"\n"
 	}

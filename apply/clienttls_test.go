@@ -16,13 +16,15 @@ import (
 // roots from, quoted for each; skip-verify encrypts without checking; a
 // value emcee cannot translate is refused, not dropped (the client would
 // connect in the clear). tls=preferred asks the session: see
-// TestClientTLSPreferredFollowsTheSession.
+// TestClientTLSPreferredFollowsTheSession. The tool's option file under
+// skip-verify is pinned to the server's certificate (pinTLS), which
+// demands TLS: e2e TestOSCTLSDemanded.
 func TestClientTLSRenderings(t *testing.T) {
 	t.Setenv("SSL_CERT_FILE", `/etc/my "certs"/ca.pem`)
 	for _, c := range []struct{ tls, optionFile, mariadb, mysql string }{
 		{"", "", "", ""},
 		{"false", "", "", ""},
-		{"true", "ssl-ca=\"/etc/my \\\"certs\\\"/ca.pem\"\nssl-verify-server-cert\n", ` --ssl-ca='/etc/my "certs"/ca.pem' --ssl-verify-server-cert`, ` --ssl-ca='/etc/my "certs"/ca.pem' --ssl-mode=VERIFY_IDENTITY`},
+		{"true", "ssl-ca=\"/etc/my \\\"certs\\\"/ca.pem\"\nssl-verify-server-cert=1\n", ` --ssl-ca='/etc/my "certs"/ca.pem' --ssl-verify-server-cert`, ` --ssl-ca='/etc/my "certs"/ca.pem' --ssl-mode=VERIFY_IDENTITY`},
 		{"skip-verify", "ssl-cipher=\"DEFAULT\"\n", " --ssl", " --ssl-mode=REQUIRED"},
 	} {
 		s := &Session{Cfg: &dbconn.Config{TLS: c.tls}}
@@ -39,6 +41,9 @@ func TestClientTLSRenderings(t *testing.T) {
 		if got := tls.options(false); got != c.mysql {
 			t.Errorf("tls=%s: mysql options %q, want %q", c.tls, got, c.mysql)
 		}
+	}
+	if got, want := (clientTLS{encrypt: true, pin: "8E3AB824"}).optionFile(), "ssl-fp=\"8E3AB824\"\n"; got != want {
+		t.Errorf("pinned: option file %q, want %q", got, want)
 	}
 	s := &Session{Cfg: &dbconn.Config{TLS: "custom"}}
 	if _, err := s.clientTLS(t.Context(), project.PtOSCProgram); err == nil || !strings.Contains(err.Error(), "tls=custom is not one "+project.PtOSCProgram+" can be given") {

@@ -11,6 +11,7 @@ import (
 	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/history"
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/sqlname"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
@@ -32,6 +33,7 @@ type liveObject struct {
 	event      string // a trigger's timing and event
 	read       *effect.DDL
 	text       string // its body or definition, as the server keeps it
+	hidden     bool   // a routine or event whose definition the server does not show this user
 }
 
 // mentions tells whether the object names an identifier: as the SQL
@@ -52,11 +54,14 @@ func (o liveObject) mentions(name string) bool {
 	return false
 }
 
+// String names the object as whoever created it named it, every
+// control character escaped: a line break in a name would have forged a
+// line of the refusal.
 func (o liveObject) String() string {
 	if o.kind == "trigger" {
-		return fmt.Sprintf("trigger %s (%s on %s)", o.name, o.event, o.table)
+		return fmt.Sprintf("trigger %s (%s on %s)", sqlname.Displayable(o.name), o.event, sqlname.Displayable(o.table))
 	}
-	return o.kind + " " + o.name
+	return o.kind + " " + sqlname.Displayable(o.name)
 }
 
 // readsColumn tells whether the object reads column c of table t: a
@@ -99,11 +104,11 @@ func (s *Session) liveObjects(ctx context.Context) ([]liveObject, error) {
 	}
 	// A routine's body and an event's statement are read as they are: a
 	// body the reader does not take (a BEGIN ... END block) counts by
-	// its text. A definition the server does not show (NULL: the user
-	// has no right to it) cannot be read, and is not counted.
-	err = dbconn.EachRow(ctx, s.Conn, "SELECT LOWER(ROUTINE_TYPE), ROUTINE_NAME, COALESCE(ROUTINE_DEFINITION, '') FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE() UNION ALL SELECT 'event', EVENT_NAME, COALESCE(EVENT_DEFINITION, '') FROM information_schema.EVENTS WHERE EVENT_SCHEMA = DATABASE() ORDER BY 1, 2", nil, func(rows *sql.Rows) error {
+	// its text. A definition the server does not show (NULL: the user is
+	// not its definer and may not read mysql.proc) cannot be read.
+	err = dbconn.EachRow(ctx, s.Conn, "SELECT LOWER(ROUTINE_TYPE), ROUTINE_NAME, COALESCE(ROUTINE_DEFINITION, ''), ROUTINE_DEFINITION IS NULL FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE() UNION ALL SELECT 'event', EVENT_NAME, COALESCE(EVENT_DEFINITION, ''), EVENT_DEFINITION IS NULL FROM information_schema.EVENTS WHERE EVENT_SCHEMA = DATABASE() ORDER BY 1, 2", nil, func(rows *sql.Rows) error {
 		var o liveObject
-		err := rows.Scan(&o.kind, &o.name, &o.text)
+		err := rows.Scan(&o.kind, &o.name, &o.text, &o.hidden)
 		o.read = effect.Parse(o.text)
 		out = append(out, o)
 		return err
@@ -188,6 +193,15 @@ func (s *Session) checkDependents(ctx context.Context, rev *revision.Revision, r
 				}
 			}
 		}
+	}
+	var hidden []string
+	for _, o := range objs {
+		if o.hidden {
+			hidden = append(hidden, o.String())
+		}
+	}
+	if len(hidden) > 0 {
+		s.say("note: the server does not show %s the definitions of %s, so whether they read what %s drops is not checked (GRANT SELECT ON mysql.proc TO the user to have them checked)", s.Cfg.User, strings.Join(hidden, ", "), rev.ID)
 	}
 	if len(lines) == 0 {
 		return nil

@@ -92,6 +92,12 @@ func (s *Session) findOSC(ctx context.Context) error {
 		return fmt.Errorf("%s: %w", from, err)
 	}
 	tls, err := s.clientTLS(ctx, project.PtOSCProgram)
+	if err == nil {
+		tls, err = s.pinTLS(ctx, tls)
+	}
+	if err == nil && (tls.ca != "" || tls.pin != "") {
+		err = oscDemandsTLS(ctx, path, tls.optionFile())
+	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", from, err)
 	}
@@ -1059,8 +1065,20 @@ func (s *Session) execOSC(ctx context.Context, rev *revision.Revision, a *sqlsyn
 	if truncated != "" {
 		return fmt.Errorf("%s cut values to fit the altered column while copying (%s), which the server running the statement refuses (strict sql_mode); emcee stopped it. Fix the rows that do not fit (the revision's gates count them), then rerun", project.PtOSCProgram, truncated)
 	}
+	said := func(what string) bool {
+		return slices.ContainsFunc(tail, func(l string) bool { return strings.Contains(l, what) })
+	}
 	var hint string
-	if s.Cfg.TLS == "true" && slices.ContainsFunc(tail, func(l string) bool { return strings.Contains(l, "TLS/SSL error") }) {
+	switch host, _ := s.Cfg.ClientAddr(); {
+	case said("SSL is required, but the server does not support it"):
+		// Where emcee's own connection got TLS: the tool's went elsewhere,
+		// or someone in between strips TLS from it.
+		hint = fmt.Sprintf("\nThe server the tool reached at %s offers no TLS, which tls=%s demands; the tool stopped before it logged in. Find out why the server answered without TLS (a server moved to that address, or something in between removing TLS), then rerun", host, s.Cfg.TLS)
+	case said("Fingerprint verification of server certificate failed"):
+		hint = fmt.Sprintf("\nThe server the tool reached at %s presented another certificate than the one emcee read from it before starting the tool (tls=skip-verify: the tool demands that one); the tool stopped before it logged in. If the server's certificate was replaced meanwhile, rerun; otherwise find out what answers there in its place", host)
+	case s.Cfg.TLS == "true" && said("Validation of SSL server certificate failed"):
+		hint = fmt.Sprintf("\nThe certificate the tool was shown does not name %s, which tls=true checks, as emcee's connection does; the tool stopped before it logged in. Find out what answered there", host)
+	case s.Cfg.TLS == "true" && said("TLS/SSL error"):
 		// Go also trusts $SSL_CERT_DIR's authorities; the tool gets one file.
 		ca, _ := systemRoots(project.PtOSCProgram)
 		hint = fmt.Sprintf("\nThe tool checks the server's certificate against %s (tls=true): set SSL_CERT_FILE to a bundle holding the authority that signs it, then rerun", ca)

@@ -634,15 +634,17 @@ func (s *Session) tableLoss(ctx context.Context, table string) (*Loss, error) {
 }
 
 // rowOrder is the order a copy-out writes a table's rows in: its FROM
-// clause, ORDER BY, and the session setting they need.
-type rowOrder struct{ from, orderBy, set string }
+// clause, ORDER BY, and the session setting they need; lead, an SQL
+// expression starting each row's line, and verify, the statements the
+// restore runs after the rows, before its commit.
+type rowOrder struct{ from, orderBy, set, lead, verify string }
 
 // parentsFirst is the order of a table's copy-out that puts each row
 // after the rows of the same table its foreign keys reference (nil for
-// a table without such keys): the restore puts
-// rows back with the keys checked, and in key order a row whose parent
-// has a greater key stopped it (error 1452; e2e
-// TestAttackS25SelfReferencingTableRestore). A row's depth is the
+// a table without such keys): the restore puts rows back with the keys
+// checked, and in key order a row whose parent has a greater key
+// stopped it (error 1452; e2e TestAttackS25SelfReferencingTableRestore).
+// A row's depth is the
 // longest chain of parents above it, counted from the rows that
 // reference none (a NULL, or the row itself), level by level, up to
 // twice the rows counted now and a thousand more (rows in a cycle,
@@ -650,26 +652,40 @@ type rowOrder struct{ from, orderBy, set string }
 // server's limit on levels (MariaDB's max_recursive_iterations, 1000
 // by default, where it stops without an error; MySQL's
 // cte_max_recursion_depth) is raised to that for the copy-out. A row
-// no chain reaches (its parent is missing, or deeper than that) goes
-// last, where the restore stops at it. Rows are told apart by the
+// no chain reaches goes last, put back with the foreign key checks off:
+// rows referencing each other in a ring (1 -> 2 -> 1), which the checks
+// allow (a row added, then its parent changed), have no order in which
+// each comes after its parent, and the restore stopped at the first
+// (error 1452; e2e TestAttack3S25SelfReferencingRingRestore). Before
+// its commit the restore checks every foreign key of the table
+// (verify), and stops at a row whose parent is missing (written with
+// the checks off, or deeper than that). Rows are told apart by the
 // table's key (rowKey): a table without one keeps its order.
 func (s *Session) parentsFirst(ctx context.Context, table string, types map[string]string, rows int64) (*rowOrder, error) {
-	type ref struct{ cols, refs []string }
-	var fks []ref
-	var last string
-	err := dbconn.EachRow(ctx, s.Conn, "SELECT CONSTRAINT_NAME, COLUMN_NAME, REFERENCED_COLUMN_NAME FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND REFERENCED_TABLE_SCHEMA = DATABASE() AND REFERENCED_TABLE_NAME = ? ORDER BY CONSTRAINT_NAME, ORDINAL_POSITION", []any{table, table}, func(rows *sql.Rows) error {
-		var name, col, refCol string
-		if err := rows.Scan(&name, &col, &refCol); err != nil {
+	type ref struct {
+		name, schema, table string
+		cols, refs          []string
+	}
+	var all, fks []ref // every foreign key of the table; those to itself
+	err := dbconn.EachRow(ctx, s.Conn, "SELECT CONSTRAINT_NAME, COLUMN_NAME, REFERENCED_TABLE_SCHEMA, REFERENCED_TABLE_NAME, REFERENCED_COLUMN_NAME, REFERENCED_TABLE_SCHEMA = DATABASE() AND REFERENCED_TABLE_NAME = TABLE_NAME FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND REFERENCED_TABLE_NAME IS NOT NULL ORDER BY CONSTRAINT_NAME, ORDINAL_POSITION", []any{table}, func(rows *sql.Rows) error {
+		var name, col, refSchema, refTable, refCol string
+		var self bool
+		if err := rows.Scan(&name, &col, &refSchema, &refTable, &refCol, &self); err != nil {
 			return err
 		}
-		if name != last || len(fks) == 0 {
-			fks = append(fks, ref{})
-			last = name
+		if len(all) == 0 || all[len(all)-1].name != name {
+			all = append(all, ref{name: name, schema: refSchema, table: refTable})
 		}
-		f := &fks[len(fks)-1]
+		f := &all[len(all)-1]
 		f.cols, f.refs = append(f.cols, col), append(f.refs, refCol)
+		if self && len(f.cols) == 1 {
+			fks = append(fks, ref{name: name})
+		}
 		return nil
 	})
+	for i, f := range fks {
+		fks[i] = all[slices.IndexFunc(all, func(a ref) bool { return a.name == f.name })]
+	}
 	var key []string
 	if err == nil && len(fks) > 0 {
 		key, _, err = s.rowKey(ctx, table)
@@ -733,8 +749,28 @@ func (s *Session) parentsFirst(ctx context.Context, table string, types map[stri
 	if !s.Project.Target.MariaDB() {
 		set = "cte_max_recursion_depth"
 	}
-	return &rowOrder{from: from, orderBy: " ORDER BY " + o + "." + depth + " IS NULL, " + o + "." + depth, set: ", " + set + " = " + strconv.FormatInt(bound+1, 10)}, nil
+	var verify strings.Builder
+	for _, f := range all {
+		var set, match []string
+		for i, c := range f.cols {
+			set = append(set, "c."+sqlsyntax.Ident(c)+" IS NOT NULL")
+			match = append(match, "p."+sqlsyntax.Ident(f.refs[i])+" = c."+sqlsyntax.Ident(c))
+		}
+		msg := "restore stopped: a row of " + table + " references no row of " + f.table + " by foreign key " + f.name + " (its parent was gone when it was copied out); put it back by hand"
+		verify.WriteString("SET SESSION sql_mode = IF(EXISTS (SELECT 1 FROM " + t + " AS c WHERE " + strings.Join(set, " AND ") +
+			" AND NOT EXISTS (SELECT 1 FROM " + sqlsyntax.Ident(f.schema) + "." + sqlsyntax.Ident(f.table) + " AS p WHERE " + strings.Join(match, " AND ") + ")), " + sqlsyntax.String(msg) + ", @@sql_mode); ")
+	}
+	return &rowOrder{
+		from:    from,
+		orderBy: " ORDER BY " + o + "." + depth + " IS NULL, " + o + "." + depth,
+		set:     ", " + set + " = " + strconv.FormatInt(bound+1, 10),
+		lead:    "IF(" + o + "." + depth + " IS NULL, " + sqlsyntax.String(checksOff) + ", '')",
+		verify:  "SET SESSION foreign_key_checks = 1; " + verify.String(),
+	}, nil
 }
+
+// checksOff starts the line of a row no chain of parentsFirst reaches.
+const checksOff = "SET SESSION foreign_key_checks = 0; "
 
 // levels bounds the levels of a copy-out's parentsFirst order.
 func levels(rows int64) int64 { return 2*rows + 1000 }
@@ -866,8 +902,13 @@ func (s *Session) copyOut(ctx context.Context, pred, mode, sum string, order *ro
 	// Under --drop-new-data no one copies the rows out, and the recount
 	// before each drop would pay for this pass again.
 	if !s.opts.DropNewData {
+		measured := parts
+		if order != nil {
+			// As long as the longest line can be.
+			measured = append([]string{sqlsyntax.String(checksOff)}, parts...)
+		}
 		err = s.inAppZone(ctx, func() error {
-			return s.Conn.QueryRowContext(ctx, "SELECT COUNT(*), @@max_allowed_packet FROM "+sqlsyntax.Ident(table)+" WHERE ("+pred+") AND CONCAT("+strings.Join(parts, ", ")+") IS NULL").Scan(&long, &packet)
+			return s.Conn.QueryRowContext(ctx, "SELECT COUNT(*), @@max_allowed_packet FROM "+sqlsyntax.Ident(table)+" WHERE ("+pred+") AND CONCAT("+strings.Join(measured, ", ")+") IS NULL").Scan(&long, &packet)
 		})
 	}
 	if err != nil {
@@ -888,7 +929,11 @@ func (s *Session) copyOut(ctx context.Context, pred, mode, sum string, order *ro
 		// put back fails the restore.
 		t := sqlsyntax.Ident(table)
 		setMode = "IF(EXISTS(SELECT 1 FROM " + t + "), " + sqlsyntax.String("restore refused: table "+table+" holds rows already (put back before?); it puts rows back into the empty table a later expand creates") + ", " + setMode + ")"
-		tail = "; SELECT CONCAT(" + sqlsyntax.String("SET SESSION sql_mode = IF((SELECT "+sum+" FROM "+t+") <> '") + ", " + sum + ", " + sqlsyntax.String("', "+sqlsyntax.String(changedMsg("table "+table, "its rows"))+", @@sql_mode); COMMIT;") + ") FROM " + t + " WHERE " + pred
+		verify := ""
+		if order != nil {
+			verify = order.verify
+		}
+		tail = "; SELECT CONCAT(" + sqlsyntax.String(verify+"SET SESSION sql_mode = IF((SELECT "+sum+" FROM "+t+") <> '") + ", " + sum + ", " + sqlsyntax.String("', "+sqlsyntax.String(changedMsg("table "+table, "its rows"))+", @@sql_mode); COMMIT;") + ") FROM " + t + " WHERE " + pred
 	}
 	head := "SET SESSION sql_mode = " + setMode + ", time_zone = " + sqlsyntax.String(dbconn.PinnedTimeZone) + ";"
 	if sum != "" {
@@ -898,6 +943,7 @@ func (s *Session) copyOut(ctx context.Context, pred, mode, sum string, order *ro
 	from, orderBy, set := sqlsyntax.Ident(table), "", ""
 	if order != nil {
 		from, orderBy, set = order.from, order.orderBy, order.set
+		parts = append([]string{order.lead}, parts...)
 	}
 	q := "SET SESSION sql_mode = " + sqlsyntax.String(dbconn.SQLMode) + ", time_zone = " + sqlsyntax.String(s.appZone) + set + "; START TRANSACTION WITH CONSISTENT SNAPSHOT; " +
 		"SELECT " + sqlsyntax.String(head) + "; " +

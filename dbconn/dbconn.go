@@ -6,6 +6,8 @@ package dbconn
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"database/sql"
 	"database/sql/driver"
 	"errors"
@@ -385,6 +387,41 @@ func (c *Config) dsn(db string) string {
 		"innodb_lock_wait_timeout": strconv.Itoa(int(c.LockWaitTimeout / time.Second)),
 	}
 	return m.FormatDSN()
+}
+
+// ServerCertificate is the certificate the server presents to a connection
+// that encrypts without checking it (tls=skip-verify), got by logging in
+// once as emcee's own connections do. A client that cannot demand TLS
+// without checking something is pinned to it: pt-online-schema-change's
+// client library otherwise falls back to the clear when the server (or
+// whoever answers in its place) offers no TLS.
+func (c *Config) ServerCertificate(ctx context.Context) (*x509.Certificate, error) {
+	m, err := mysql.ParseDSN(c.DSN())
+	if err != nil {
+		return nil, c.RedactErr(err)
+	}
+	var leaf *x509.Certificate
+	m.TLS = &tls.Config{InsecureSkipVerify: true, VerifyConnection: func(cs tls.ConnectionState) error {
+		if len(cs.PeerCertificates) > 0 {
+			leaf = cs.PeerCertificates[0]
+		}
+		return nil
+	}}
+	connector, err := mysql.NewConnector(m)
+	if err != nil {
+		return nil, c.Explain(err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	conn, err := connector.Connect(ctx)
+	if err != nil {
+		return nil, c.Explain(err)
+	}
+	conn.Close()
+	if leaf == nil {
+		return nil, fmt.Errorf("the server at %s presented no certificate over TLS", c.Addr)
+	}
+	return leaf, nil
 }
 
 // noStatementTimeLimit lifts a statement time limit a DBA may have set for

@@ -40,7 +40,13 @@ func openTemp(ctx context.Context, server *dbconn.Config, charset, collation str
 	release := func() error { d.Conn.Close(); return d.pool.Close() }
 	defer func() {
 		if err != nil {
-			err = errors.Join(d.redact(err), release())
+			// What dropStale found is said with the failure: a database
+			// it marked (ScratchLeftTable) is never said again.
+			var notes []error
+			for _, n := range d.Notes() {
+				notes = append(notes, errors.New(n))
+			}
+			err = errors.Join(append([]error{d.redact(err), release()}, notes...)...)
 		}
 	}()
 	var now, id int64
@@ -52,8 +58,14 @@ func openTemp(ctx context.Context, server *dbconn.Config, charset, collation str
 	if err := lock(ctx, c, d.Name, "scratch database "+d.Name); err != nil {
 		return nil, err
 	}
-	if d.Dropped, d.undropped, err = dropStale(ctx, c); err != nil {
+	var left []string
+	if d.Dropped, d.undropped, left, err = dropStale(ctx, c); err != nil {
 		return nil, fmt.Errorf("looking for scratch databases of killed runs on %s: %v", server.Addr, err)
+	}
+	if err := ctx.Err(); err != nil {
+		// Interrupted while cleaning up: what failed next is no missing
+		// privilege.
+		return nil, fmt.Errorf("interrupted while looking for scratch databases of killed runs on %s (%v)", server.Addr, err)
 	}
 	create := "CREATE DATABASE " + sqlsyntax.Ident(d.Name)
 	if charset != "" {
@@ -68,6 +80,9 @@ func openTemp(ctx context.Context, server *dbconn.Config, charset, collation str
 		c, err := d.pool.Conn(ctx)
 		if err == nil {
 			err = dropScratch(ctx, c, d.Name, d.triggered...)
+			if errors.As(err, new(*LeftError)) {
+				markLeft(ctx, c, d.Name)
+			}
 			c.Close()
 		}
 		return errors.Join(err, release())
@@ -75,15 +90,24 @@ func openTemp(ctx context.Context, server *dbconn.Config, charset, collation str
 	if _, err := c.ExecContext(ctx, "USE "+sqlsyntax.Ident(d.Name)); err != nil {
 		return nil, errors.Join(err, d.close(context.WithoutCancel(ctx)))
 	}
+	// Open is done, and its caller says the notes next: the databases it
+	// could not drop are marked only now, so that a run that ends before
+	// (killed, interrupted, refused) leaves them to the next run to say.
+	for _, name := range left {
+		markLeft(ctx, c, name)
+		_, _ = c.ExecContext(ctx, "DO RELEASE_LOCK(?)", name)
+	}
 	return d, nil
 }
 
 // dropStale drops the temporary databases whose creating session is gone,
 // and returns their names. One that is still locked is in use, whoever
 // created it; a name emcee does not write is left alone, and so is one a
-// run could not drop and has said so (LeftError), until the operator has
-// removed the server's file and dropped it.
-func dropStale(ctx context.Context, c *sql.Conn) (dropped, undropped []string, err error) {
+// run could not drop and has said so (LeftError, marked), until the
+// operator has removed the server's file and dropped it. The ones it
+// cannot drop for that reason are returned in left, still locked, for
+// the caller to mark once it is about to say so.
+func dropStale(ctx context.Context, c *sql.Conn) (dropped, undropped, left []string, err error) {
 	var stale []string
 	err = dbconn.EachRow(ctx, c, "SELECT s.SCHEMA_NAME, IS_USED_LOCK(s.SCHEMA_NAME) IS NULL AND t.TABLE_NAME IS NULL FROM information_schema.SCHEMATA s LEFT JOIN information_schema.TABLES t ON t.TABLE_SCHEMA = s.SCHEMA_NAME AND t.TABLE_NAME = ? WHERE s.SCHEMA_NAME LIKE 'emcee\\_scratch\\_%'", []any{sqlname.ScratchLeftTable}, func(rows *sql.Rows) error {
 		var name string
@@ -95,7 +119,7 @@ func dropStale(ctx context.Context, c *sql.Conn) (dropped, undropped []string, e
 		return err
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	for _, name := range stale {
 		// Taking the lock first keeps two runs that both found it stale
@@ -104,21 +128,28 @@ func dropStale(ctx context.Context, c *sql.Conn) (dropped, undropped []string, e
 			continue
 		}
 		err := dropScratch(ctx, c, name)
-		_, _ = c.ExecContext(ctx, "DO RELEASE_LOCK(?)", name)
+		var leftErr *LeftError
+		if errors.As(err, &leftErr) {
+			left = append(left, name)
+		} else {
+			_, _ = c.ExecContext(ctx, "DO RELEASE_LOCK(?)", name)
+		}
 		if err != nil {
 			// Another user's, perhaps: the run goes on, and says so.
 			how := "drop it by hand"
-			var left *LeftError
-			if errors.As(err, &left) {
-				how = left.What()
-				err = left.Err
+			if leftErr != nil {
+				how = leftErr.What()
+				err = leftErr.Err
+			} else if ctx.Err() != nil {
+				// Interrupted, not refused: the next run drops it.
+				break
 			}
 			undropped = append(undropped, fmt.Sprintf("%s (%v), left by a run that ended without dropping it: %s", name, err, how))
 			continue
 		}
 		dropped = append(dropped, name)
 	}
-	return dropped, undropped, nil
+	return dropped, undropped, left, nil
 }
 
 // leftTries bounds how often dropScratch clears what the server left and
@@ -143,9 +174,8 @@ const leftTries = 3
 // triggers on it, DB.ran, and may have dropped it since), with two
 // triggers, and drops again. Nothing but emcee's own database is touched.
 // A file whose table's name is not known (a killed run's table dropped
-// before it was killed) is left, as a *LeftError, and the database marked
-// (ScratchLeftTable) so that later runs leave it alone instead of
-// repeating the same note on every run.
+// before it was killed) is left, as a *LeftError; the caller marks the
+// database (markLeft) once it is about to say so.
 func dropScratch(ctx context.Context, c *sql.Conn, name string, triggered ...string) error {
 	db := sqlsyntax.Ident(name)
 	tables, err := dbconn.Strings(ctx, c, "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' AND TABLE_NAME <> ?", name, sqlname.ScratchLeftTable)
@@ -192,10 +222,16 @@ func dropScratch(ctx context.Context, c *sql.Conn, name string, triggered ...str
 	}
 	left := &LeftError{Database: name, Err: err, Clear: clearErr}
 	_ = c.QueryRowContext(ctx, "SELECT @@datadir").Scan(&left.Dir)
-	// The tables are gone; the marker is the only one left, and goes with
-	// the operator's DROP DATABASE.
-	_, _ = c.ExecContext(ctx, "CREATE TABLE "+db+"."+sqlsyntax.Ident(sqlname.ScratchLeftTable)+" (id int) COMMENT "+sqlsyntax.String("emcee: the server could not drop this temporary database (error 1010); remove the *.TRG- files from its directory, then DROP DATABASE it"))
 	return left
+}
+
+// markLeft marks a temporary database the server could not drop
+// (ScratchLeftTable), so that later runs leave it alone instead of
+// repeating the same note on every run. Its tables are gone; the marker is
+// the only one left, and goes with the operator's DROP DATABASE. A marker
+// that cannot be made (no privilege) only means the note comes again.
+func markLeft(ctx context.Context, c *sql.Conn, name string) {
+	_, _ = c.ExecContext(ctx, "CREATE TABLE "+sqlsyntax.Ident(name)+"."+sqlsyntax.Ident(sqlname.ScratchLeftTable)+" (id int) COMMENT "+sqlsyntax.String("emcee: the server could not drop this temporary database (error 1010); remove the *.TRG- files from its directory, then DROP DATABASE it"))
 }
 
 // LeftError is a temporary dev database the server could not drop (error

@@ -88,6 +88,7 @@ func Between(drv *mysql.Driver, prev *Release, to *Release) (_ *Transition, err 
 		return nil, fmt.Errorf("%s: diffing against the previous state: %w", to.File, err)
 	}
 	changes = withCheckExprChanges(base, to.Schema, changes)
+	changes = withTableCharsetChanges(base, to.Schema, changes)
 	changes = withColumnCharsetChanges(base, to.Schema, changes)
 	own.Schema = rejoin(own.Schema, whole, same)
 	return &Transition{From: rejoin(from, all, same), To: to, Changes: append(renames, changes...)}, nil

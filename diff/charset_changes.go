@@ -12,11 +12,13 @@ import (
 // withColumnCharsetChanges makes the column charset and collation changes
 // the ones schemadef.Effective sees. Atlas compares a column's attributes
 // with its table's (mysql diff.columnCharsetChanged), level by level:
-//   - a table that declares none, which inherits the database's, hides
-//     them: a column of such a table given `collate = "utf8mb4_bin"` or
-//     `charset = "latin1"` in the next release was planned as no change at
-//     all, so the column kept its old collation under a snapshot saying
-//     otherwise;
+//   - a level the table does not declare, which it inherits from the
+//     database, hides them: a column of a table declaring none given
+//     `collate = "utf8mb4_bin"` or `charset = "latin1"` in the next
+//     release, and one of a utf8mb4_bin table that stops declaring
+//     `charset = "utf8mb4"` (utf8mb4_general_ci -> utf8mb4_bin), were
+//     planned as no change at all, so the column kept its old collation
+//     under a snapshot saying otherwise;
 //   - it gives the new release's column the charset its collation names,
 //     and the previous release's none: a column declaring only
 //     utf8mb4_general_ci in a latin1 table "changed" its charset with
@@ -36,14 +38,20 @@ func withColumnCharsetChanges(from, to *schema.Schema, changes []schema.Change) 
 			fromCS, fromColl := schemadef.Effective(old, oc)
 			toCS, toColl := schemadef.Effective(t, c)
 			var kind, same schema.ChangeKind
+			// A column declaring neither follows its table: a change of
+			// the table's default is the table's (ModifyAttr), which
+			// converts it.
+			own := slices.ContainsFunc([][]schema.Attr{oc.Attrs, c.Attrs}, func(attrs []schema.Attr) bool {
+				return hasKind(attrs, &schema.Charset{}) || hasKind(attrs, &schema.Collation{})
+			})
 			if fromCS == toCS {
 				same |= schema.ChangeCharset
-			} else if blind(old, oc, c, &schema.Charset{}) {
+			} else if own {
 				kind |= schema.ChangeCharset
 			}
 			if fromColl == toColl {
 				same |= schema.ChangeCollate
-			} else if blind(old, oc, c, &schema.Collation{}) {
+			} else if own {
 				kind |= schema.ChangeCollate
 			}
 			mt := tableChange(changes, t)
@@ -66,11 +74,58 @@ func withColumnCharsetChanges(from, to *schema.Schema, changes []schema.Change) 
 	})
 }
 
-// blind reports whether Atlas cannot see a change of the attribute kind of
-// a column: its table declared none in the previous release, and the
-// column declares one in either release.
-func blind(oldT *schema.Table, from, to *schema.Column, kind schema.Attr) bool {
-	return !hasKind(oldT.Attrs, kind) && (hasKind(from.Attrs, kind) || hasKind(to.Attrs, kind))
+// withTableCharsetChanges plans a table that stops declaring its charset
+// or collation back to the default schemadef.Effective then gives it (the
+// database's, or its charset's default collation). Atlas cannot drop a
+// table option and moves it to the schema block's value instead
+// (mysql diff.charsetChange, collationChange); a schema block declaring
+// none (the database's default is then ServerCollation), it planned no
+// change at all, and the table and its columns kept the old collation
+// under a snapshot saying otherwise.
+func withTableCharsetChanges(from, to *schema.Schema, changes []schema.Change) []schema.Change {
+	for _, t := range to.Tables {
+		old, ok := from.Table(t.Name)
+		if !ok {
+			continue
+		}
+		cs, coll := schemadef.Effective(t, &schema.Column{})
+		for _, kind := range []schema.Attr{&schema.Charset{V: cs}, &schema.Collation{V: coll}} {
+			was, ok := attrOf(old.Attrs, kind)
+			if !ok || hasKind(t.Attrs, kind) {
+				continue
+			}
+			now, _ := attrOf([]schema.Attr{kind}, kind)
+			if schemadef.CanonicalCharset(was) == now {
+				continue
+			}
+			if mt := tableChange(changes, t); mt != nil && slices.ContainsFunc(mt.Changes, func(ch schema.Change) bool { return attrChangeOf(ch, kind) }) {
+				continue
+			}
+			mt := modifyTable(&changes, t)
+			var prev schema.Attr = &schema.Charset{V: was}
+			if _, ok := kind.(*schema.Collation); ok {
+				prev = &schema.Collation{V: was}
+			}
+			mt.Changes = append(mt.Changes, &schema.ModifyAttr{From: prev, To: kind})
+		}
+	}
+	return changes
+}
+
+// attrChangeOf reports a table option change of the attribute kind.
+func attrChangeOf(ch schema.Change, kind schema.Attr) bool {
+	var a schema.Attr
+	switch ch := ch.(type) {
+	case *schema.AddAttr:
+		a = ch.A
+	case *schema.ModifyAttr:
+		a = ch.To
+	case *schema.DropAttr:
+		a = ch.A
+	default:
+		return false
+	}
+	return hasKind([]schema.Attr{a}, kind)
 }
 
 func hasKind(attrs []schema.Attr, kind schema.Attr) bool {

@@ -2,12 +2,14 @@ package e2e
 
 import (
 	"fmt"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/emcee-db/emcee/internal/testdb"
 	"github.com/emcee-db/emcee/internal/testserver"
 )
 
@@ -26,6 +28,8 @@ func TestAttackS25ContractRefusesDropReadByRoutines(t *testing.T) {
 	p.must("db", "expand")
 	p.must("db", "migrate")
 	p.exec("CREATE PROCEDURE `we``ird proc`() BEGIN SELECT legacy FROM t; END")
+	// A name that would forge a line of the refusal.
+	p.exec("CREATE PROCEDURE `x reads\n  nothing: all clear` () SELECT legacy FROM t")
 	p.exec("CREATE FUNCTION f_sum() RETURNS int READS SQL DATA RETURN (SELECT SUM(`legacy`) FROM `t`)")
 	p.exec("CREATE EVENT nightly ON SCHEDULE EVERY 1 DAY STARTS '2030-01-01' DISABLE DO UPDATE t SET legacy = 0")
 	// Read by its text (the SQL reader does not take BEGIN ... END), a
@@ -36,7 +40,8 @@ func TestAttackS25ContractRefusesDropReadByRoutines(t *testing.T) {
 		t.Fatalf("contract dropping a column stored routines and an event read: want the refusal: %s", r)
 	}
 	opContains(t, r, "b_contract01 refused, nothing was changed", "drops t.legacy, which procedure we`ird proc reads",
-		"drops t.legacy, which function f_sum reads", "drops t.legacy, which event nightly reads", "routines")
+		"drops t.legacy, which function f_sum reads", "drops t.legacy, which event nightly reads", "routines",
+		"drops t.legacy, which procedure x reads\\n  nothing: all clear reads")
 	if strings.Contains(r.Stderr, "unrelated") {
 		t.Fatalf("a procedure that reads neither t nor legacy: %s", r)
 	}
@@ -44,6 +49,7 @@ func TestAttackS25ContractRefusesDropReadByRoutines(t *testing.T) {
 		t.Fatalf("the column was dropped: %s", got)
 	}
 	p.exec("DROP PROCEDURE `we``ird proc`")
+	p.exec("DROP PROCEDURE `x reads\n  nothing: all clear`")
 	p.exec("DROP FUNCTION f_sum")
 	p.exec("DROP EVENT nightly")
 	p.must("db", "contract")
@@ -417,4 +423,30 @@ table "images" {
 	}
 	opContains(t, r, "trigger "+trigger+" is missing",
 		"trigger `"+trigger+"` is missing: the run of pt-online-schema-change 3.2.1 on `images` that stopped had taken it off the table to move it to its copy, where it is not; create it again by hand", "CREATE TRIGGER recorded")
+}
+
+// A deployer with every right on its database but not its routines'
+// definer is shown no definition (ROUTINE_DEFINITION is NULL): what such
+// a routine reads cannot be checked, and the run says so.
+func TestAttackS25RoutinesTheDeployerCannotRead(t *testing.T) {
+	t.Parallel()
+	p := sqlReleasesProject(t,
+		[2]string{"a", "CREATE TABLE t (id int NOT NULL PRIMARY KEY, legacy int NULL);\n"},
+		[2]string{"b", "CREATE TABLE t (id int NOT NULL PRIMARY KEY);\n"})
+	p.must("plan")
+	p.must("db", "sync", "a")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	p.exec("CREATE PROCEDURE legacy_report() BEGIN SELECT legacy FROM t; END")
+	user := strings.Replace(p.DB.Name, "emcee_t_", "emcee_u_", 1)
+	p.exec("CREATE USER '" + user + "'@'%' IDENTIFIED BY 'pw-not-printed'")
+	t.Cleanup(func() { _, _ = p.DB.Exec("DROP USER IF EXISTS '" + user + "'@'%'") })
+	p.exec("GRANT ALL ON `" + p.DB.Name + "`.* TO '" + user + "'@'%'")
+	u, err := url.Parse(p.DB.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev := testdb.New(t)
+	r := p.run("db", "contract", "--url", "mysql://"+user+":pw-not-printed@"+u.Host+"/"+p.DB.Name, "--dev-url", dev.URL)
+	opContains(t, r, "note: the server does not show "+user+" the definitions of procedure legacy_report, so whether they read what b_contract01 drops is not checked")
 }

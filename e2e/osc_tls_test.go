@@ -123,8 +123,9 @@ func TestOSCOverTLS(t *testing.T) {
 }
 
 // writeTestCerts writes a certificate authority, a server certificate for
-// 127.0.0.1 it signs, and a second authority that signs nothing; it
-// returns the two authorities' files.
+// 127.0.0.1 it signs (server.pem, server.key), one it signs for another
+// name (other-name.pem, other-name.key), and a second authority that signs
+// nothing; it returns the two authorities' files.
 func writeTestCerts(t *testing.T, dir string) (ca, other string) {
 	t.Helper()
 	write := func(name, typ string, der []byte) string {
@@ -177,5 +178,15 @@ func writeTestCerts(t *testing.T, dir string) (ca, other string) {
 		t.Fatal(err)
 	}
 	write("server.key", "EC PRIVATE KEY", skDER)
+	ok := key()
+	tmpl.SerialNumber, tmpl.Subject, tmpl.IPAddresses, tmpl.DNSNames = big.NewInt(time.Now().UnixNano()+2), pkix.Name{CommonName: "other.example"}, nil, []string{"other.example"}
+	if der, err = x509.CreateCertificate(rand.Reader, tmpl, caCert, &ok.PublicKey, caKey); err != nil {
+		t.Fatal(err)
+	}
+	write("other-name.pem", "CERTIFICATE", der)
+	if skDER, err = x509.MarshalECPrivateKey(ok); err != nil {
+		t.Fatal(err)
+	}
+	write("other-name.key", "EC PRIVATE KEY", skDER)
 	return write("ca.pem", "CERTIFICATE", caDER), write("other.pem", "CERTIFICATE", otherDER)
 }

@@ -27,3 +27,33 @@ func TestTargetOf(t *testing.T) {
 		}
 	}
 }
+
+// TestAttack2S25TargetOfServerVersions: VERSION() as servers and
+// distributions write it, suffixes and all, reads as the flavor and
+// minor release it is (a refuted attack on TargetOf, kept as a guard).
+func TestAttack2S25TargetOfServerVersions(t *testing.T) {
+	for version, want := range map[string]string{
+		"8.4.3":                   "mysql 8.4",
+		"8.0.36-28":               "mysql 8.0", // Percona Server
+		"8.0.35-27.1":             "mysql 8.0", // Percona XtraDB Cluster
+		"8.0.mysql_aurora.3.05.2": "mysql 8.0", // Aurora-like
+		"9.1.0":                   "mysql 9.1",
+		"10.5.23-MariaDB-log":     "mariadb 10.5",
+		"10.6.16-MariaDB-1:10.6.16+maria~ubu2004": "mariadb 10.6",
+		"11.8.2-MariaDB-ubu2404":                  "mariadb 11.8",
+		"10.11.6-MariaDB-cll-lve":                 "mariadb 10.11",
+		"5.7.44-48":                               "error: emcee supports MySQL 8.0+",
+		"10.4.32-MariaDB":                         "error: emcee supports MySQL 8.0+ and MariaDB 10.5+",
+	} {
+		got, err := TargetOf(version)
+		if w, ok := strings.CutPrefix(want, "error: "); ok {
+			if err == nil || !strings.Contains(err.Error(), w) {
+				t.Errorf("%q: got %v, %v; want %s", version, got, err, want)
+			}
+			continue
+		}
+		if err != nil || got.String() != want || FlavorOf(version) != got.Flavor {
+			t.Errorf("%q: got %v, %v; want %s", version, got, err, want)
+		}
+	}
+}

@@ -167,7 +167,10 @@ func spelled(t *schema.Table, c *schema.Column, server [2]string) *schema.Column
 	if written(t, c.Attrs, server) == coll {
 		return c
 	}
-	for _, attrs := range [][]schema.Attr{{&schema.Collation{V: coll}}, {&schema.Charset{V: cs}, &schema.Collation{V: coll}}} {
+	// Atlas compares names as strings, the server as names: the collation
+	// in capitals is the one spelling Atlas writes where it equals the
+	// server's and the table declares none (written).
+	for _, attrs := range [][]schema.Attr{{&schema.Collation{V: coll}}, {&schema.Charset{V: cs}, &schema.Collation{V: coll}}, {&schema.Collation{V: strings.ToUpper(coll)}}} {
 		if written(t, attrs, server) != coll {
 			continue
 		}
@@ -190,26 +193,41 @@ func spelled(t *schema.Table, c *schema.Column, server [2]string) *schema.Column
 // state.column, state.character, state.collation, which read the table's
 // attributes, else its schema's, else the server's): a COLLATE names it, a
 // CHARSET alone has its default one, and a column with neither takes its
-// table's.
+// table's. A column's own charset or collation Atlas leaves out as the
+// server's, in a table and schema declaring neither, takes the database's
+// default, which the plans then do not know (a database created latin1
+// made a column declaring utf8mb4 latin1): "", no collation. One the
+// schema block declares is the database's (the applier refuses another).
 func written(t *schema.Table, attrs []schema.Attr, server [2]string) string {
 	atlas := server
+	declared := false
 	levels := [][]schema.Attr{t.Attrs}
 	if t.Schema != nil {
 		levels = append(levels, t.Schema.Attrs)
 	}
 	for _, level := range slices.Backward(levels) {
 		if v, ok := Charset(level); ok {
-			atlas[0] = v
+			atlas[0], declared = v, true
 		}
 		if v, ok := Collation(level); ok {
-			atlas[1] = v
+			atlas[1], declared = v, true
 		}
 	}
-	if v, ok := Collation(attrs); ok && v != atlas[1] {
-		return CanonicalCharset(v)
+	if v, ok := Collation(attrs); ok {
+		if v != atlas[1] {
+			return CanonicalCharset(v)
+		}
+		if !declared {
+			return ""
+		}
 	}
-	if v, ok := Charset(attrs); ok && v != atlas[0] {
-		return DefaultCollation(v)
+	if v, ok := Charset(attrs); ok {
+		if v != atlas[0] {
+			return DefaultCollation(v)
+		}
+		if !declared {
+			return ""
+		}
 	}
 	_, coll := Effective(t, &schema.Column{})
 	return coll

@@ -110,13 +110,17 @@ func TestConvertCharsetRule(t *testing.T) {
 		},
 		// Atlas gives the column its charset's default collation, as the
 		// server does.
+		// The statement names the collation (in capitals, the one
+		// spelling Atlas does not leave out as the server's): without it
+		// the column took the database's default, latin1 in a database
+		// created latin1.
 		{name: "a column naming only its charset: gated under the charset's default",
 			target: mariadb1011,
 			before: []string{note, note + "    collate = \"utf8mb4_bin\"\n", "  index \"ix_owner\" {", "  index \"ux_note\" {\n    unique  = true\n    columns = [column.note]\n  }\n  index \"ix_owner\" {"},
 			edits:  []string{"    collate = \"utf8mb4_bin\"\n", "    charset = \"utf8mb4\"\n"},
 			want: []tcStep{
 				{Rule: "convert-charset", Phase: revision.Expand, Stage: StageExpandGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE (CONVERT(`note` USING utf8mb4) COLLATE utf8mb4_general_ci) IN (SELECT CONVERT(`note` USING utf8mb4) COLLATE utf8mb4_general_ci FROM `images` WHERE `note` IS NOT NULL GROUP BY CONVERT(`note` USING utf8mb4) COLLATE utf8mb4_general_ci HAVING COUNT(*) > 1)"},
-				{Rule: "convert-charset", Phase: revision.Expand, Stage: StageConvertTable, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` varchar(60) NOT NULL, ALGORITHM=NOCOPY, LOCK=NONE"},
+				{Rule: "convert-charset", Phase: revision.Expand, Stage: StageConvertTable, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` varchar(60) NOT NULL COLLATE UTF8MB4_GENERAL_CI, ALGORITHM=NOCOPY, LOCK=NONE"},
 			},
 		},
 		{name: "varchar passing 255 bytes: copy refused without allow_copy",

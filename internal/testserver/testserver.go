@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -116,6 +117,7 @@ func Start(t testing.TB, o Options) *Server {
 	cmd := exec.Command(mariadbd, args...)
 	if err := cmd.Start(); err != nil {
 		os.RemoveAll(dir)
+		release(port)
 		t.Fatalf("mariadbd: %v", err)
 	}
 	s := &Server{Dir: dir, Port: port, DSN: fmt.Sprintf("root@tcp(127.0.0.1:%d)/", port), cmd: cmd, exited: make(chan struct{})}
@@ -145,6 +147,7 @@ func (s *Server) stop() {
 	}
 	s.cmd = nil
 	os.RemoveAll(s.Dir)
+	release(s.Port)
 }
 
 // Open connects as root to the server (no default database).
@@ -217,6 +220,13 @@ func (s *Server) waitUp(limit time.Duration) error {
 		err = db.PingContext(ctx)
 		cancel()
 		if err == nil {
+			// Another server on the port (another test process's, in the
+			// same EnvPorts range) answers as well as this one would.
+			var datadir string
+			real, _ := filepath.EvalSymlinks(s.Dir)
+			if err := db.QueryRow("SELECT @@datadir").Scan(&datadir); err != nil || !strings.HasPrefix(datadir, s.Dir) && (real == "" || !strings.HasPrefix(datadir, real)) {
+				return fmt.Errorf("port %d is answered by another server (datadir %s, %v), not the one started in %s", s.Port, datadir, err, s.Dir)
+			}
 			return nil
 		}
 		select {
@@ -231,8 +241,24 @@ func (s *Server) waitUp(limit time.Duration) error {
 	}
 }
 
+// taken are the ports of EnvPorts this process has given a server: two
+// tests starting servers at once both found the first port free (neither
+// server listened yet), and the second test ran on the first's server.
+var taken = struct {
+	sync.Mutex
+	ports map[int]bool
+}{ports: map[int]bool{}}
+
+func release(port int) {
+	taken.Lock()
+	delete(taken.ports, port)
+	taken.Unlock()
+}
+
 func freePort(t testing.TB) int {
 	if r := os.Getenv(EnvPorts); r != "" {
+		taken.Lock()
+		defer taken.Unlock()
 		lo, hi, _ := strings.Cut(r, "-")
 		from, err1 := strconv.Atoi(lo)
 		to, err2 := strconv.Atoi(hi)
@@ -240,8 +266,12 @@ func freePort(t testing.TB) int {
 			t.Fatalf("%s=%q: want a range of ports, e.g. 3440-3449", EnvPorts, r)
 		}
 		for p := from; p <= to; p++ {
+			if taken.ports[p] {
+				continue
+			}
 			if l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p)); err == nil {
 				l.Close()
+				taken.ports[p] = true
 				return p
 			}
 		}
