@@ -78,6 +78,11 @@ func (s *Session) begin(ctx context.Context, cmd string) (*Result, error) {
 	if err := s.checkDev(ctx); err != nil {
 		return res, err
 	}
+	// Before the lock and the version table: a refusal changes nothing.
+	collation, err := s.checkCollation(ctx)
+	if err != nil {
+		return res, err
+	}
 	if !s.opts.DryRun {
 		if err := s.Lock(ctx); err != nil {
 			return res, err
@@ -104,6 +109,9 @@ func (s *Session) begin(ctx context.Context, cmd string) (*Result, error) {
 		mode = " (dry run: nothing will be changed)"
 	}
 	s.say("emcee db %s on %s, version %s%s", cmd, s.Cfg, res.Before, mode)
+	if collation != "" {
+		s.preflightNote(res)("%s", collation)
+	}
 	return res, s.recordReplans(ctx)
 }
 

@@ -40,12 +40,19 @@ func Between(drv *mysql.Driver, prev *Release, to *Release) (_ *Transition, err 
 	// Atlas writes into the ones it compares (private.go).
 	same := unchanged(prev, to)
 	from := private(without(all, same))
+	if from != nil {
+		// The schema block's charset and collate declare the database's
+		// default (schemadef.Effective), which emcee never changes: the
+		// release's declaration holds for the state before it as well, so
+		// that a table declaring none keeps its charset.
+		from.Attrs = to.Schema.Attrs
+	}
 	own, whole := *to, to.Schema
 	own.Schema = private(without(whole, same))
 	to = &own
 	base := from
 	if base == nil {
-		base = schema.New(to.Schema.Name)
+		base = schema.New(to.Schema.Name).AddAttrs(to.Schema.Attrs...)
 	}
 	if base.Name != to.Schema.Name {
 		// The schema's name is not part of a release (scripts are

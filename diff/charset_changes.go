@@ -78,10 +78,10 @@ func withColumnCharsetChanges(from, to *schema.Schema, changes []schema.Change) 
 // or collation back to the default schemadef.Effective then gives it (the
 // database's, or its charset's default collation). Atlas cannot drop a
 // table option and moves it to the schema block's value instead
-// (mysql diff.charsetChange, collationChange); a schema block declares
-// none (a plan refuses one), so it planned no change at all, and the table
-// and its columns kept the old collation under a snapshot saying
-// otherwise.
+// (mysql diff.charsetChange, collationChange); a schema block declaring
+// none (the database's default is then ServerCollation), it planned no
+// change at all, and the table and its columns kept the old collation
+// under a snapshot saying otherwise.
 func withTableCharsetChanges(from, to *schema.Schema, changes []schema.Change) []schema.Change {
 	for _, t := range to.Tables {
 		old, ok := from.Table(t.Name)

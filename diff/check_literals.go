@@ -39,9 +39,12 @@ func checkNames(loc *locator, s *schema.Schema) []string {
 			add(p, "%v; rename it", err)
 		}
 	}
+	// The schema's charset and collate declare the databases' default
+	// (schemadef.Effective).
 	for _, sa := range s.Attrs {
-		checkCharsetAttr(sa, Pos{File: loc.file}, add)
+		checkCharsetAttr(sa, loc.schemaAt(attrName(loc.schema, sa)), add)
 	}
+	checkCollationOfCharset(s.Attrs, loc.schemaAt(attrName(loc.schema, &schema.Collation{})), add)
 	for _, t := range s.Tables {
 		tpos := loc.name(t.Name, "", "")
 		name(sqlname.Table, t.Name, tpos)

@@ -16,6 +16,12 @@ func table(name, body string) string {
 	return "schema \"app\" {}\ntable " + quoteHCL(name) + " {\n  schema = schema.app\n  column \"id\" {\n    type = int\n  }\n" + body + "  primary_key {\n    columns = [column.id]\n  }\n}\n"
 }
 
+// inSchema gives the schema block of a release made by table these
+// attributes (the first on line 2).
+func inSchema(attrs, release string) string {
+	return strings.Replace(release, "schema \"app\" {}\n", "schema \"app\" {\n"+attrs+"}\n", 1)
+}
+
 func quoteHCL(s string) string {
 	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`, "\r", `\r`, "\t", `\t`, "${", "$${").Replace(s) + `"`
 }
@@ -109,6 +115,10 @@ func TestLoadRefusesWhatTheServerOrAtlasWouldGetWrong(t *testing.T) {
 		{"prefix longer than the column", table("t", col("a", "    type = varchar(10)\n")+"  index \"ix\" {\n    on {\n      column = column.a\n      prefix = 20\n    }\n  }\n"), `takes a prefix of 20 characters of a, which holds at most 10`},
 		{"raw default on a type Atlas does not model: named by its text", table("t", col("v", "    type = sql(\"vector(3)\")\n    default = sql(\"1 + 1\")\n")), `Atlas writes sql("1 + 1") on a vector column as the text`},
 		{"prefix of an integer", table("t", col("a", "    type = int\n")+"  index \"ix\" {\n    on {\n      column = column.a\n      prefix = 2\n    }\n  }\n"), `takes a prefix of a, which is not a string column`},
+		{"database default of an unknown charset", inSchema("  charset = \"latin9\"\n", table("t", "")), `pike.hcl:2:13: charset "latin9" is not a character set of MySQL 8.0 or MariaDB 10.11`},
+		{"database default of an unknown collation", inSchema("  collate = \"latin1_swedsh_ci\"\n", table("t", "")), `pike.hcl:2:13: collation "latin1_swedsh_ci" is not a collation of MariaDB 10.11 or MySQL 8.0`},
+		{"database default collation of another charset", inSchema("  charset = \"latin1\"\n  collate = \"utf8mb4_bin\"\n", table("t", "")), `pike.hcl:3:13: collation "utf8mb4_bin" is a collation of utf8mb4, not of charset "latin1"`},
+		{"latin1 default: a varchar over the row's bytes", inSchema("  charset = \"latin1\"\n", table("t", col("a", "    type = varchar(65533)\n"))), `at most varchar(65532)`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := ParseRelease("pike", "pike.hcl", []byte(tc.src), mariadb)
@@ -143,6 +153,9 @@ func TestLoadAcceptsWhatTheServerTakes(t *testing.T) {
 		{"row of exactly 65535 bytes", table("t", col("a", "    type = varchar(16382)\n")+col("b", "    type = tinyint\n"))},
 		{"collations of both servers, utf8 spelt either way", table("t", col("a", "    type = varchar(10)\n    charset = \"utf8\"\n    collate = \"utf8mb3_unicode_520_ci\"\n")+col("b", "    type = varchar(10)\n    collate = \"utf8mb4_0900_ai_ci\"\n")+col("c", "    type = varchar(10)\n    collate = \"utf8mb4_nopad_bin\"\n")+col("d", "    type = varbinary(10)\n")+col("e", "    type = varchar(10)\n    charset = \"utf8mb3\"\n    collate = \"utf8_general_ci\"\n"))},
 		{"key of exactly 3072 bytes", table("t", col("a", "    type = varchar(767)\n")+"  index \"ix\" {\n    columns = [column.a, column.id]\n  }\n")},
+		{"latin1 default: a varchar counted in bytes of 1", inSchema("  charset = \"latin1\"\n  collate = \"latin1_bin\"\n", table("t", col("a", "    type = varchar(20000)\n")))},
+		{"MySQL 8.0's default", inSchema("  charset = \"utf8mb4\"\n  collate = \"utf8mb4_0900_ai_ci\"\n", table("t", ""))},
+		{"utf8 spelt the old way", inSchema("  charset = \"utf8\"\n  collate = \"utf8_general_ci\"\n", table("t", ""))},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if _, err := ParseRelease("pike", "pike.hcl", []byte(tc.src), mariadb); err != nil {

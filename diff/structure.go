@@ -120,11 +120,15 @@ func labelPos(b *hclsyntax.Block) Pos {
 type locator struct {
 	file   string
 	tables map[string]*hclsyntax.Block
+	schema *hclsyntax.Block // the first schema block
 }
 
 func newLocator(file string, body *hclsyntax.Body) *locator {
 	l := &locator{file: file, tables: map[string]*hclsyntax.Block{}}
 	for _, b := range body.Blocks {
+		if b.Type == "schema" && l.schema == nil {
+			l.schema = b
+		}
 		if b.Type == "table" {
 			if _, dup := l.tables[b.Labels[0]]; !dup {
 				l.tables[b.Labels[0]] = b
@@ -162,6 +166,18 @@ func (l *locator) at(table, typ, label, attr string) Pos {
 		return project.PosOf(a.Expr.Range())
 	}
 	return labelPos(b)
+}
+
+// schemaAt is where an attribute of the schema block is written; the
+// block's name when it is not, the file when there is no schema block.
+func (l *locator) schemaAt(attr string) Pos {
+	if l.schema == nil {
+		return Pos{File: l.file}
+	}
+	if a, ok := l.schema.Body.Attributes[attr]; ok {
+		return project.PosOf(a.Expr.Range())
+	}
+	return labelPos(l.schema)
 }
 
 // generated is where a generated column's kind is written (as { type }).

@@ -55,7 +55,9 @@ table "notes" {
 // in a table declaring none, in a database created latin1 (an old
 // WordPress install), `charset = "utf8mb4"` was created latin1: the emoji
 // the release stores were refused, and the drift check, building the
-// snapshot in a dev database like the live one, saw nothing.
+// snapshot in a dev database like the live one, saw nothing. (title
+// declares the database's latin1: a column taking the default would make
+// the plans' default matter, and the applier refuse the database.)
 func TestAttack3S25ColumnCharsetInALatin1Database(t *testing.T) {
 	table := func(attr string) string {
 		return `
@@ -65,7 +67,8 @@ table "notes" {
     type = int
   }
   column "title" {
-    type = varchar(20)
+    type    = varchar(20)
+    charset = "latin1"
   }
   column "body" {
     type = varchar(20)

@@ -16,6 +16,7 @@ import (
 	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/splitter"
 )
 
@@ -107,6 +108,9 @@ func Plan(p *project.Project, opts Options) (*Output, error) {
 				return nil, fmt.Errorf("release %s was planned on top of %s as %s was then; %s has changed since, so %s's revisions may no longer apply. Run `emcee plan --rewrite %s` to plan %s again (refused once it is released), or undo the change to %s",
 					name, prev.name, prev.name, prev.name, name, name, name, prev.name)
 			}
+			if err := sameDefault(p, r); err != nil {
+				return nil, err
+			}
 			for _, rev := range slices.Concat(existing.Revisions, existing.Rollbacks) {
 				if rev.ID.Release == name {
 					out.Files[rev.Path] = rev.Data
@@ -186,6 +190,29 @@ func Plan(p *project.Project, opts Options) (*Output, error) {
 	}
 	out.Files[revision.SumFile] = sum
 	return out, nil
+}
+
+// sameDefault refuses a release whose schema block declares another
+// database default than its revisions were computed for (its snapshot's):
+// they count bytes, compare collations and choose INSTANT or a copy by it,
+// and Atlas sees no difference in the tables to plan. A released release's
+// revisions stay as they are; the releases after it are planned for what
+// its file declares (diff.Between).
+func sameDefault(p *project.Project, r *release) error {
+	if !r.needsTransition() || p.Released(r.name) {
+		return nil // the same source declares the same default
+	}
+	declared, err := schemadef.DeclaredDefault(r.src.File, r.src.Src)
+	if err != nil {
+		return err
+	}
+	path := project.Rel(filepath.Join(p.PlansDir, revision.SnapshotFile(r.name)))
+	planned, err := schemadef.DeclaredDefault(path, r.snap.body)
+	if err != nil || declared == planned {
+		return err
+	}
+	return fmt.Errorf("%s: release %s declares the database default %s, but its revisions were computed for %s (%s): they count bytes, compare collations and choose INSTANT or a copy by it. Run `emcee plan --rewrite %s` to plan %s again for %s (refused once it is released), or declare %s again",
+		r.src.File, r.name, declared, planned, path, r.name, r.name, declared, planned)
 }
 
 // release is one release as the plans directory and its schema file know it.

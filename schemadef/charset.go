@@ -1,11 +1,18 @@
 package schemadef
 
 import (
+	"fmt"
+	"os"
 	"slices"
 	"strings"
 
 	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/emcee-db/emcee/project"
 )
 
 // ServerCharset and ServerCollation are the server defaults the offline
@@ -24,14 +31,19 @@ const (
 // charset named without a collation has its default collation
 // (DefaultCollation), as `CHARACTER SET x` alone gives on the server
 // (measured: a column declaring only utf8mb4 in a utf8mb4_unicode_ci table
-// is utf8mb4_general_ci). The database's default is the one the offline
-// planner assumes (ServerCollation): the database is the operator's, and a
-// schema block declaring a charset or collation is refused when it is
-// planned (splitter, ModifySchema), so a schema's attributes never reach a
-// plan. The utf8 alias reads as utf8mb3, as the server prints it.
+// is utf8mb4_general_ci). The database's default is the schema block's
+// charset or collate, which declares the default of the databases the
+// plans are for (the database is the operator's: emcee never changes it,
+// and the applier refuses a database whose default is another), else the
+// one the offline planner assumes (ServerCollation). The utf8 alias reads
+// as utf8mb3, as the server prints it.
 func Effective(t *schema.Table, c *schema.Column) (charset, collation string) {
 	collation = ServerCollation
-	for _, attrs := range [][]schema.Attr{c.Attrs, t.Attrs} {
+	levels := [][]schema.Attr{c.Attrs, t.Attrs}
+	if t.Schema != nil {
+		levels = append(levels, t.Schema.Attrs)
+	}
+	for _, attrs := range levels {
 		if v, ok := Collation(attrs); ok {
 			collation = v
 			break
@@ -178,27 +190,34 @@ func spelled(t *schema.Table, c *schema.Column, server [2]string) *schema.Column
 
 // written is the collation the server gives a column of table t with these
 // charset and collation attributes, as Atlas writes them (mysql
-// state.column, state.character, state.collation): a COLLATE names it, a
+// state.column, state.character, state.collation, which read the table's
+// attributes, else its schema's, else the server's): a COLLATE names it, a
 // CHARSET alone has its default one, and a column with neither takes its
 // table's. A column's own charset or collation Atlas leaves out as the
-// server's, in a table declaring neither, takes the database's default,
-// which is the operator's and no plan knows (a database created latin1
-// made a column declaring utf8mb4 latin1): "", no collation.
+// server's, in a table and schema declaring neither, takes the database's
+// default, which the plans then do not know (a database created latin1
+// made a column declaring utf8mb4 latin1): "", no collation. One the
+// schema block declares is the database's (the applier refuses another).
 func written(t *schema.Table, attrs []schema.Attr, server [2]string) string {
-	atlas := server // a schema's attributes never reach a plan (Effective)
-	tableCS, declaresCS := Charset(t.Attrs)
-	tableColl, declaresColl := Collation(t.Attrs)
-	if declaresCS {
-		atlas[0] = tableCS
+	atlas := server
+	declared := false
+	levels := [][]schema.Attr{t.Attrs}
+	if t.Schema != nil {
+		levels = append(levels, t.Schema.Attrs)
 	}
-	if declaresColl {
-		atlas[1] = tableColl
+	for _, level := range slices.Backward(levels) {
+		if v, ok := Charset(level); ok {
+			atlas[0], declared = v, true
+		}
+		if v, ok := Collation(level); ok {
+			atlas[1], declared = v, true
+		}
 	}
 	if v, ok := Collation(attrs); ok {
 		if v != atlas[1] {
 			return CanonicalCharset(v)
 		}
-		if !declaresCS && !declaresColl {
+		if !declared {
 			return ""
 		}
 	}
@@ -206,10 +225,55 @@ func written(t *schema.Table, attrs []schema.Attr, server [2]string) string {
 		if v != atlas[0] {
 			return DefaultCollation(v)
 		}
-		if !declaresCS && !declaresColl {
+		if !declared {
 			return ""
 		}
 	}
 	_, coll := Effective(t, &schema.Column{})
 	return coll
+}
+
+// SnapshotDefault is the default collation of the databases the plans
+// beside a snapshot are for (DeclaredDefault): a snapshot written before
+// schema blocks could declare one was planned for ServerCollation. It
+// reads the syntax alone: the applier asks before every run.
+func SnapshotDefault(path string) (string, error) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	return DeclaredDefault(path, src)
+}
+
+// DeclaredDefault is the default collation of the databases a release
+// file or snapshot is for (Effective): its schema block's collate, else
+// its charset's default collation, else ServerCollation.
+func DeclaredDefault(name string, src []byte) (string, error) {
+	f, diags := hclsyntax.ParseConfig(src, name, hcl.InitialPos)
+	if diags.HasErrors() {
+		return "", project.HCLError(diags)
+	}
+	s := &schema.Schema{}
+	for _, b := range f.Body.(*hclsyntax.Body).Blocks {
+		if b.Type != "schema" {
+			continue
+		}
+		for attr, value := range map[string]func(string) schema.Attr{
+			"charset": func(v string) schema.Attr { return &schema.Charset{V: v} },
+			"collate": func(v string) schema.Attr { return &schema.Collation{V: v} },
+		} {
+			a, ok := b.Body.Attributes[attr]
+			if !ok {
+				continue
+			}
+			v, diags := a.Expr.Value(nil)
+			if diags.HasErrors() || v.Type() != cty.String || v.IsNull() {
+				return "", fmt.Errorf("%s: schema %s: %s is not a string", project.PosOf(a.Expr.Range()), strings.Join(b.Labels, " "), attr)
+			}
+			s.Attrs = append(s.Attrs, value(v.AsString()))
+		}
+		break
+	}
+	_, coll := Effective(&schema.Table{Schema: s}, &schema.Column{})
+	return coll, nil
 }

@@ -56,7 +56,7 @@ func specificRefusal(tr *diff.Transition, ch *Change) (string, bool) {
 	case *schema.AddAttr, *schema.ModifyAttr, *schema.DropAttr:
 		return fmt.Sprintf("%s: %s on table %s: %s", at(""), changeName(c), t, attrRefusal(c)), true
 	case *schema.AddSchema, *schema.DropSchema, *schema.ModifySchema:
-		return fmt.Sprintf("%s: %s: emcee plans the tables of one database; the database itself (creating or dropping it, its default charset and collation) is the operator's. Remove charset/collate from the schema block and use ALTER DATABASE outside emcee",
+		return fmt.Sprintf("%s: %s: emcee plans the tables of one database; the database itself (creating or dropping it, changing its default charset and collation, which the schema block declares as they are) is the operator's: use CREATE, DROP or ALTER DATABASE outside emcee",
 			tr.To.File, changeName(c)), true
 	case *schema.AddObject, *schema.DropObject, *schema.ModifyObject, *schema.RenameObject:
 		return fmt.Sprintf("%s: %s: emcee does not manage views, functions or other schema objects; remove it from the schema file and manage it outside emcee",

@@ -169,7 +169,7 @@ const (
 
 func (f *phaseFlags) add(cmd *cobra.Command, driftFrom string, backfill, maxRows bool) {
 	cmd.Flags().BoolVar(&f.o.DryRun, "dry-run", false, "print exactly what would run, change nothing")
-	cmd.Flags().BoolVar(&f.o.AllowDrift, "allow-drift", false, "continue even if the live schema differs from "+driftFrom+" (the differences are still printed)")
+	cmd.Flags().BoolVar(&f.o.AllowDrift, "allow-drift", false, "continue even if the live schema differs from "+driftFrom+", or the database's default collation from the plans' (the differences are still printed)")
 	if backfill {
 		cmd.Flags().IntVar(&f.o.BatchSize, "batch-size", apply.DefaultBatchSize, "rows per backfill batch (primary-key range); each batch is one short transaction")
 		cmd.Flags().DurationVar(&f.o.Pause, "pause", 0, "sleep between backfill batches, to leave room for the application's writes and for replicas (e.g. 100ms)")

@@ -23,6 +23,7 @@ import (
 
 	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/internal/testdb"
+	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
@@ -100,7 +101,12 @@ func Start(t testing.TB, o Options) *Server {
 		// finds in its tmpdir, which, shared, would be the internal
 		// temporary tables of the other servers' running queries (the shared
 		// server crashed in ha_maria::drop_table when they vanished).
-		"--tmpdir=" + tmp}
+		"--tmpdir=" + tmp,
+		// The defaults of the shared server and of the offline planner
+		// (schemadef.ServerCollation); without config files mariadbd's are
+		// latin1, whose databases the plans were not computed for and the
+		// applier refuses.
+		"--character-set-server=" + schemadef.ServerCharset, "--collation-server=" + schemadef.ServerCollation}
 	if o.LogBin {
 		args = append(args, "--log-bin="+filepath.Join(dir, "binlog"))
 	}

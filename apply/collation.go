@@ -1,0 +1,134 @@
+package apply
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"ariga.io/atlas/sql/schema"
+
+	"github.com/emcee-db/emcee/project"
+	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/schemadef"
+	"github.com/emcee-db/emcee/sqlsyntax"
+)
+
+// checkCollation refuses to apply plans computed for another default
+// collation than the live database's, when a table they touch takes it.
+// What a release was computed for, its snapshot records (its schema
+// block, schemadef.SnapshotDefault).
+// A table or column declared without a charset gets the database's
+// default (schemadef.Effective), and the planner counted bytes, chose
+// INSTANT or a copy, and wrote or left out conversions for the default it
+// assumed: widening a latin1 varchar(200) to 300 was planned INSTANT (as
+// for 4-byte utf8mb4), and the server stopped expand half-way, error 1846.
+// The drift check does not see it, since the dev database copies the live
+// database's defaults. Checked when a run begins, before anything
+// changes, on every command that applies revisions and on every resumed
+// run; --allow-drift makes it a warning. A default no table takes, and
+// the warning, are said in the note.
+func (s *Session) checkCollation(ctx context.Context) (note string, err error) {
+	var rels []string
+	for _, r := range s.Plans.Revisions {
+		if r.ID.Phase == revision.Rollback || s.Records[r.ID.String()].Done() || slices.Contains(rels, r.ID.Release) {
+			continue
+		}
+		rels = append(rels, r.ID.Release)
+	}
+	if len(rels) == 0 {
+		return "", nil
+	}
+	var live string
+	if err := s.Conn.QueryRowContext(ctx, "SELECT DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?", s.Cfg.Database).Scan(&live); err != nil {
+		return "", s.redact(fmt.Errorf("reading the default collation of database %s: %w", s.Cfg.Database, err))
+	}
+	live = schemadef.CanonicalCharset(live)
+	// What each release was planned for, its snapshot's schema block says;
+	// the releases planned for another default than the live one.
+	var planned string
+	var off, skipped []string
+	for _, rel := range rels {
+		path := filepath.Join(s.Project.PlansDir, revision.SnapshotFile(rel))
+		coll, err := schemadef.SnapshotDefault(path)
+		switch {
+		case os.IsNotExist(err) && s.opts.AllowDrift:
+			skipped = append(skipped, project.Rel(path))
+			continue
+		case os.IsNotExist(err):
+			return "", fmt.Errorf("%s is missing, so the database default %s was planned for cannot be compared with the live database's: regenerate plans with `emcee plan`, or pass --allow-drift to skip the check", project.Rel(path), rel)
+		case err != nil:
+			return "", fmt.Errorf("reading the database default %s was planned for from %s: %w", rel, project.Rel(path), err)
+		}
+		if coll != live && (planned == "" || coll == planned) {
+			planned = coll
+			off = append(off, rel)
+		}
+	}
+	if len(skipped) > 0 && len(off) == 0 {
+		return fmt.Sprintf("database default check skipped (--allow-drift): %s missing", strings.Join(skipped, ", ")), nil
+	}
+	if len(off) == 0 {
+		return "", nil
+	}
+	var tables []string
+	for _, rel := range off {
+		sch, path, err := s.snapshot(rel)
+		if err != nil {
+			return "", fmt.Errorf("the default collation of database %s is %s, not %s as the plans assume; reading %s to tell which of %s's tables take it: %w", s.Cfg.Database, live, planned, path, rel, err)
+		}
+		for _, t := range sch.Tables {
+			if takesDefault(t) && !slices.Contains(tables, t.Name) {
+				tables = append(tables, t.Name)
+			}
+		}
+	}
+	if len(tables) == 0 {
+		return fmt.Sprintf("the default collation of database %s is %s, not %s as the plans assume; every table of %s declares its charset or collation, so none takes it", s.Cfg.Database, live, planned, strings.Join(off, ", ")), nil
+	}
+	named := make([]string, 0, 4)
+	for _, t := range tables[:min(len(tables), 3)] {
+		named = append(named, sqlsyntax.Ident(t))
+	}
+	if len(tables) > 3 {
+		named = append(named, fmt.Sprintf("%d more", len(tables)-3))
+	}
+	cs, _, _ := strings.Cut(planned, "_")
+	wrong := "the plans' byte counts (row size, key length, whether widening a VARCHAR is INSTANT), collation comparisons and charset conversions for them are wrong"
+	liveCS, _, _ := strings.Cut(live, "_")
+	if liveCS == cs {
+		wrong = "the plans' collation comparisons for them (keys that may collide, conversions Atlas leaves out) are wrong"
+	}
+	reason := fmt.Sprintf("the default collation of database %s is %s, but the plans were computed for %s: the tables of %s that declare no charset (%s) take the database's default, so %s",
+		s.Cfg.Database, live, planned, strings.Join(off, ", "), strings.Join(named, ", "), wrong)
+	// The operator's word that the database is as it should be, as for
+	// drift: a run that goes on says it.
+	if s.opts.AllowDrift {
+		return "WARNING (--allow-drift): " + reason, nil
+	}
+	return "", &Refusal{
+		Reason: reason + "; nothing was changed",
+		Next: fmt.Sprintf("declare the database's default in the schema block of every release file (charset = %q and collate = %q) and run `emcee plan` again; or, for tables the plans create, change the database's default to the plans' (ALTER DATABASE %s CHARACTER SET %s COLLATE %s; a table that exists keeps its own); or declare charset and collate on those tables, in every release that has them",
+			liveCS, live,
+			sqlsyntax.Ident(s.Cfg.Database), cs, planned),
+	}
+}
+
+// takesDefault tells whether a table has a textual column whose charset
+// is the database's default (schemadef.Effective): neither it nor its
+// table declares one.
+func takesDefault(t *schema.Table) bool {
+	if _, ok := schemadef.Charset(t.Attrs); ok {
+		return false
+	}
+	if _, ok := schemadef.Collation(t.Attrs); ok {
+		return false
+	}
+	return slices.ContainsFunc(t.Columns, func(c *schema.Column) bool {
+		_, cs := schemadef.Charset(c.Attrs)
+		_, co := schemadef.Collation(c.Attrs)
+		return schemadef.Textual(c.Type.Type) && !cs && !co
+	})
+}
