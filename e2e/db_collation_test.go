@@ -129,6 +129,17 @@ func TestDatabaseDefaultCollationRefused(t *testing.T) {
 	own.exec("ALTER DATABASE `" + own.DB.Name + "` CHARACTER SET latin1")
 	own.must("plan")
 	opContains(t, own.must("db", "sync"), "every table of a declares its charset or collation, so none takes it", "version: a_expand01, a_contract01")
+
+	// Another collation of the plans' charset (what MySQL 8.0 gives a
+	// database created with its defaults, utf8mb4_0900_ai_ci): the bytes
+	// the plans counted hold, so the run goes on, saying so.
+	same := newSchemaProject(t, [2]string{"a", dbCollationRelease("200")}, [2]string{"b", dbCollationRelease("300")})
+	same.exec("ALTER DATABASE `" + same.DB.Name + "` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+	same.must("plan")
+	opContains(t, same.must("db", "sync"), "preflight: the default collation of database "+same.DB.Name+" is utf8mb4_unicode_ci, not utf8mb4_general_ci as the plans assume", "the same charset, so the plans' byte counts hold", "version: b_expand01, b_contract01")
+	if got := same.query("SELECT COLLATION_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 't' AND COLUMN_NAME = 'name'"); got != "utf8mb4_unicode_ci" {
+		t.Fatalf("t.name: %s", got)
+	}
 }
 
 // The schema block's charset and collate declare the database's default:
