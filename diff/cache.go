@@ -202,6 +202,7 @@ func sameRelease(a, b *Release) bool {
 	da, db := *a.Declarations, *b.Declarations
 	ea, eb := da.exprs, db.exprs
 	da.exprs, db.exprs = nil, nil
+	da.positions, db.positions, da.placed, db.placed = da.positionMap(), db.positionMap(), nil, nil
 	ca, cb := *a, *b
 	ca.Declarations, cb.Declarations = &da, &db
 	ca.blocks, cb.blocks = nil, nil // only a release assembled block by block knows them

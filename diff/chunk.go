@@ -396,7 +396,9 @@ func assemble(src Source, t project.Target, pieces []*piece, chunks []chunk, key
 		case "schema":
 			sp = p
 		case "table":
-			if seen[p.Name] {
+			// A dot in a table's name would let "t.c" name a column of
+			// two tables; the whole file says which position wins.
+			if seen[p.Name] || strings.Contains(p.Name, ".") {
 				return nil, errChunks
 			}
 			seen[p.Name] = true
@@ -413,11 +415,7 @@ func assemble(src Source, t project.Target, pieces []*piece, chunks []chunk, key
 	// it, and what the reading checks across blocks (a discard made twice)
 	// is checked.
 	declaring := &hclsyntax.Body{}
-	n := 0
-	for _, p := range pieces {
-		n += len(p.Positions)
-	}
-	positions := make(map[string]Pos, n)
+	placed := make(map[string]placement, len(pieces))
 	blocks := make(map[string][32]byte, len(pieces))
 	var fks []func() error
 	for i, p := range pieces {
@@ -427,11 +425,8 @@ func assemble(src Source, t project.Target, pieces []*piece, chunks []chunk, key
 				return nil, errChunks
 			}
 			declaring.Blocks = append(declaring.Blocks, f.Body.(*hclsyntax.Body).Blocks...)
-		} else {
-			at := placement{file: src.File, lines: chunks[i].line - 1}
-			for k, v := range p.Positions {
-				positions[k] = v.placed(at)
-			}
+		} else if p.Kind == "table" {
+			placed[p.Name] = placement{p.Positions, src.File, chunks[i].line - 1}
 		}
 		if p.Kind != "table" {
 			continue
@@ -469,14 +464,9 @@ func assemble(src Source, t project.Target, pieces []*piece, chunks []chunk, key
 	if err := d.checkCalls(t); err != nil {
 		return nil, errChunks
 	}
-	// The placed positions are most of them: the declaring blocks' few
-	// join them, and where both name a key the placed one wins.
-	for k, v := range d.positions {
-		if _, ok := positions[k]; !ok {
-			positions[k] = v
-		}
-	}
-	d.positions = positions
+	// The other blocks' positions, most of them, are looked up in their
+	// pieces (PosOf), and win over a declaring block's for the same key.
+	d.placed = placed
 	// What ParseRelease checks across blocks, or on the whole schema.
 	if sharedConstraintNames(s) {
 		return nil, errChunks
@@ -520,10 +510,12 @@ func sharedConstraintNames(s *schema.Schema) bool {
 	return false
 }
 
-// placement is where a chunk is in a file.
+// placement is a table chunk's positions, and where the chunk is in a
+// file.
 type placement struct {
-	file  string
-	lines int // before the chunk
+	positions map[string]Pos // relative to the chunk
+	file      string
+	lines     int // before the chunk
 }
 
 // placed is a position of a chunk as a position of the file.
