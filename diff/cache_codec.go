@@ -193,8 +193,15 @@ func flattenTable(t *schema.Table) (*cachedTable, error) {
 // tables of s once they are all there.
 func (ct *cachedTable) table(s *schema.Schema) (*schema.Table, func() error, error) {
 	t := &schema.Table{Name: ct.Name, Schema: s, Attrs: slices.Clone(ct.Attrs)}
-	for _, cc := range ct.Columns {
-		t.Columns = append(t.Columns, &schema.Column{Name: cc.Name, Type: cc.Type, Default: cc.Default, Attrs: slices.Clone(cc.Attrs)})
+	// A release assembles thousands of tables: a table's columns are one
+	// allocation.
+	cols := make([]schema.Column, len(ct.Columns))
+	if len(cols) > 0 {
+		t.Columns = make([]*schema.Column, len(cols))
+	}
+	for i, cc := range ct.Columns {
+		cols[i] = schema.Column{Name: cc.Name, Type: cc.Type, Default: cc.Default, Attrs: slices.Clone(cc.Attrs)}
+		t.Columns[i] = &cols[i]
 	}
 	index := func(ci cachedIndex) (*schema.Index, error) {
 		ix := &schema.Index{Name: ci.Name, Unique: ci.Unique, Table: t, Attrs: slices.Clone(ci.Attrs)}
