@@ -245,9 +245,9 @@ func readEntry(path string, src Source, t project.Target) *Release {
 			schemaChunk = c.data
 		}
 	}
-	keys := make([][32]byte, len(chunks))
+	keys, target := make([][32]byte, len(chunks)), t.String()
 	for i, c := range chunks {
-		keys[i] = pieceKey(t, schemaChunk, c.data)
+		keys[i] = pieceKey(target, schemaChunk, c.data)
 	}
 	r, err := assemble(src, t, ps, chunks, keys)
 	if err != nil {

@@ -3,6 +3,7 @@ package diff
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"runtime"
@@ -53,14 +54,14 @@ type chunk struct {
 func splitChunks(src []byte) []chunk {
 	var out []chunk
 	start, line, startLine := 0, 1, 1
-	for i := 0; i < len(src); i++ {
-		if src[i] != '\n' {
-			continue
+	for next := 0; ; line++ {
+		nl := bytes.IndexByte(src[next:], '\n')
+		if nl < 0 {
+			break
 		}
-		line++
-		if next := i + 1; next < len(src) && startsBlock(src[next]) {
+		if next += nl + 1; next < len(src) && startsBlock(src[next]) {
 			out = append(out, chunk{line: startLine, start: start, data: src[start:next]})
-			start, startLine = next, line
+			start, startLine = next, line+1
 		}
 	}
 	return append(out, chunk{line: startLine, start: start, data: src[start:]})
@@ -132,9 +133,9 @@ func evalChunks(src Source, t project.Target) (*Release, []*piece, error) {
 		return nil, nil, errChunks
 	}
 	pieces := make([]*piece, len(chunks))
-	keys := make([][32]byte, len(chunks))
+	keys, target := make([][32]byte, len(chunks)), t.String()
 	for i, c := range chunks {
-		keys[i] = pieceKey(t, schemaChunk, c.data)
+		keys[i] = pieceKey(target, schemaChunk, c.data)
 	}
 	futures, missed, edited, bases := pieceMemo.register(t, schemaChunk, chunks, keys)
 	// The new blocks are evaluated in groups side by side: a group needs
@@ -532,10 +533,12 @@ func (p Pos) placed(at placement) Pos {
 
 // pieceKey names what a chunk evaluates to: its content, the schema block
 // it is evaluated with, the target.
-func pieceKey(t project.Target, schemaChunk, data []byte) [32]byte {
+func pieceKey(target string, schemaChunk, data []byte) [32]byte {
 	h := sha256.New()
-	for _, s := range [][]byte{[]byte(t.String()), schemaChunk, data} {
-		fmt.Fprintf(h, "%d:", len(s))
+	var n [8]byte
+	for _, s := range [][]byte{[]byte(target), schemaChunk, data} {
+		binary.BigEndian.PutUint64(n[:], uint64(len(s)))
+		h.Write(n[:])
 		h.Write(s)
 	}
 	var k [32]byte
@@ -571,10 +574,10 @@ type pieceFuture struct {
 // it cannot wait for the waiter.
 func (m *pieces) register(t project.Target, schemaChunk []byte, chunks []chunk, keys [][32]byte) (futures []*pieceFuture, missed, edited []int, bases []*baseTable) {
 	futures, bases = make([]*pieceFuture, len(chunks)), make([]*baseTable, len(chunks))
-	names := make([][32]byte, len(chunks))
+	names, target := make([][32]byte, len(chunks)), t.String()
 	for i, c := range chunks {
 		if name := tableLabel(c.data); name != "" {
-			names[i] = pieceKey(t, schemaChunk, []byte("table "+name))
+			names[i] = pieceKey(target, schemaChunk, []byte("table "+name))
 		}
 	}
 	m.Lock()

@@ -74,7 +74,7 @@ func TestEditsEvaluateOnlyTheColumns(t *testing.T) {
 				t.Fatal(err)
 			}
 			chunks := splitChunks([]byte(edited))
-			e := edit{chunk: chunks[1], base: pieceMemo.latest[pieceKey(mariadb, chunks[0].data, []byte("table t"))]}
+			e := edit{chunk: chunks[1], base: pieceMemo.latest[pieceKey(mariadb.String(), chunks[0].data, []byte("table t"))]}
 			src := Source{Release: "b", File: "b.hcl", Src: []byte(edited)}
 			if got, _ := evalEdits(src, mariadb, chunks[0].data, []edit{e}); (got[0] != nil) != tc.columns {
 				t.Errorf("evaluated as an edit of columns: %v, want %v", got[0] != nil, tc.columns)
