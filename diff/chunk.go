@@ -91,6 +91,11 @@ type piece struct {
 	InSchema  string
 	Positions map[string]Pos
 	Declares  bool
+	// Edit, in a pack, stands for a table evaluated as an edit of a
+	// version kept in a pack (edits.go): Table holds only the columns it
+	// adds, in place of the version's [From, To), and readPack puts the
+	// table together again. Nil in a piece in use.
+	Edit *packedEdit
 	// pack and slot say where the evaluation cache keeps the piece: set
 	// once the pack is written, or when the piece was read from it.
 	pack [32]byte
@@ -103,6 +108,11 @@ type piece struct {
 	// piece's key determines (the block, the schema block's attributes,
 	// the target), so every release holding the piece finds the same.
 	checked, alone atomic.Bool
+}
+
+type packedEdit struct {
+	Pack           [32]byte
+	Slot, From, To int
 }
 
 var errChunks = errors.New("the file does not evaluate block by block")
@@ -190,13 +200,13 @@ func evalGroup(src Source, t project.Target, schemaChunk []byte, chunks []chunk,
 			got, err = nil, fmt.Errorf("%w: %s: Atlas panicked: %v", errChunks, src.File, r)
 		}
 	}()
-	got, checks := make([]*piece, len(group)), make([]*piece, len(group))
+	got, packed := make([]*piece, len(group)), make([]*piece, len(group))
 	if bases[group[0]] != nil { // a group of edits
 		edits := make([]edit, len(group))
 		for j, i := range group {
 			edits[j] = edit{chunks[i], bases[i]}
 		}
-		got, checks = evalEdits(src, t, schemaChunk, edits)
+		got, packed = evalEdits(src, t, schemaChunk, edits)
 	}
 	var rest []int
 	for j, i := range group {
@@ -211,11 +221,11 @@ func evalGroup(src Source, t project.Target, schemaChunk []byte, chunks []chunk,
 		}
 		for j := range got {
 			if got[j] == nil {
-				got[j], checks[j], whole = whole[0], whole[0], whole[1:]
+				got[j], packed[j], whole = whole[0], whole[0], whole[1:]
 			}
 		}
 	}
-	writePack(got, checks)
+	writePack(got, packed)
 	return got, nil
 }
 
