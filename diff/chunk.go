@@ -529,8 +529,8 @@ type placement struct {
 	lines     int // before the chunk
 }
 
-// placed is a position of a chunk as a position of the file.
-func (p Pos) placed(at placement) Pos {
+// place is a position of a chunk as a position of the file.
+func (at placement) place(p Pos) Pos {
 	if p == (Pos{}) {
 		return p // not set
 	}

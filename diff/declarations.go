@@ -56,7 +56,7 @@ func (d *Declarations) PosOf(table, column string) (Pos, bool) {
 	}
 	if at, ok := d.placed[table]; ok {
 		if p, ok := at.positions[key]; ok {
-			return p.placed(at), true
+			return at.place(p), true
 		}
 	}
 	p, ok := d.positions[key]
@@ -69,7 +69,7 @@ func (d *Declarations) positionMap() map[string]Pos {
 	maps.Copy(out, d.positions)
 	for _, at := range d.placed {
 		for k, p := range at.positions {
-			out[k] = p.placed(at)
+			out[k] = at.place(p)
 		}
 	}
 	return out

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strconv"
+	"sort"
 
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 
@@ -71,7 +71,7 @@ func validate(body *hclsyntax.Body, spec *blockSpec, where string) error {
 		}
 		name := b.Type
 		if len(b.Labels) > 0 {
-			name += " " + strconv.Quote(b.Labels[0])
+			name += " " + fmt.Sprintf("%q", b.Labels[0])
 		}
 		if err := validate(b.Body, sub, name); err != nil {
 			errs = append(errs, err.Error())
@@ -85,7 +85,7 @@ func sortedAttrs(body *hclsyntax.Body) []*hclsyntax.Attribute {
 	for _, a := range body.Attributes {
 		out = append(out, a)
 	}
-	slices.SortFunc(out, func(x, y *hclsyntax.Attribute) int { return x.SrcRange.Start.Byte - y.SrcRange.Start.Byte })
+	sort.Slice(out, func(i, j int) bool { return out[i].SrcRange.Start.Byte < out[j].SrcRange.Start.Byte })
 	return out
 }
 
