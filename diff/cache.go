@@ -26,9 +26,10 @@ import (
 // flavor, and the emcee executable itself, so a new build never reads an
 // older build's entries. It lists where each of the file's blocks is kept:
 // a pack, the pieces of the blocks Atlas evaluated together (evalGroup),
-// encoded once and named by the hash of its content. Consecutive releases
-// share most blocks, so their entries share packs, and a run decodes each
-// pack once. Files are written to a temporary file and renamed into place,
+// encoded once and named by the hash of its content; a table evaluated as
+// an edit of one kept in a pack (edits.go) is kept as the columns it adds
+// and where. Consecutive releases share most blocks, so their entries
+// share packs, and a run decodes each pack once. Files are written to a temporary file and renamed into place,
 // so a concurrent run reads a whole file or none; an entry carries a
 // checksum of its data and a pack is checked against its name, so a
 // damaged one is evaluated again and rewritten instead of being believed.
@@ -84,18 +85,15 @@ func cached(key [32]byte, src Source, t project.Target) (*Release, error) {
 }
 
 // writePack keeps pieces just evaluated in a pack, when the cache is on and
-// its codec carries them faithfully: what checks holds of them (by piece)
-// does. An edit's columns taken from the version it edits were checked
-// with that version: checks holds its new columns only.
-func writePack(ps, checks []*piece) {
+// its codec carries faithfully what the pack holds of them (packed, by
+// piece): the piece, or for an edit of a version kept in a pack, only what
+// the edit adds to it (evalEdits).
+func writePack(ps, packed []*piece) {
 	dir, _ := cacheDir()
 	if dir == "" {
 		return
 	}
-	data := verifyPieces(checks)
-	if data != nil && !slices.Equal(ps, checks) {
-		data, _ = encodePieces(ps)
-	}
+	data := verifyPieces(packed)
 	if data == nil {
 		return
 	}
@@ -139,6 +137,9 @@ func readPack(dir string, sum [32]byte) []*piece {
 			return
 		}
 		for i, p := range ps {
+			if p.Edit != nil && !p.unpack(dir) {
+				return
+			}
 			p.pack, p.slot = sum, i
 		}
 		touch(path)
@@ -150,6 +151,27 @@ func readPack(dir string, sum [32]byte) []*piece {
 		packs.Unlock()
 	}
 	return e.ps
+}
+
+// unpack puts together a table a pack keeps as an edit: the version it
+// edits, read from its own pack, with the new columns in place of
+// [From, To) and its keys linked to them, as evalEdits built it.
+func (p *piece) unpack(dir string) bool {
+	e := p.Edit
+	bases := readPack(dir, e.Pack)
+	if e.Slot < 0 || e.Slot >= len(bases) || p.Table == nil {
+		return false
+	}
+	base := bases[e.Slot].Table
+	if bases[e.Slot].Kind != "table" || base == nil || e.From < 0 || e.From > e.To || e.To > len(base.Columns) {
+		return false
+	}
+	ct := &cachedTable{Name: base.Name, Attrs: base.Attrs, Columns: slices.Concat(base.Columns[:e.From], p.Table.Columns, base.Columns[e.To:])}
+	if !relink(ct, base) {
+		return false
+	}
+	p.Kind, p.Name, p.InSchema, p.Table, p.Edit = bases[e.Slot].Kind, bases[e.Slot].Name, bases[e.Slot].InSchema, ct, nil
+	return true
 }
 
 func forgetPacks() {
@@ -202,6 +224,7 @@ func sameRelease(a, b *Release) bool {
 	da, db := *a.Declarations, *b.Declarations
 	ea, eb := da.exprs, db.exprs
 	da.exprs, db.exprs = nil, nil
+	da.positions, db.positions, da.placed, db.placed = da.positionMap(), db.positionMap(), nil, nil
 	ca, cb := *a, *b
 	ca.Declarations, cb.Declarations = &da, &db
 	ca.blocks, cb.blocks = nil, nil // only a release assembled block by block knows them
@@ -244,9 +267,9 @@ func readEntry(path string, src Source, t project.Target) *Release {
 			schemaChunk = c.data
 		}
 	}
-	keys := make([][32]byte, len(chunks))
+	keys, target := make([][32]byte, len(chunks)), t.String()
 	for i, c := range chunks {
-		keys[i] = pieceKey(t, schemaChunk, c.data)
+		keys[i] = pieceKey(target, schemaChunk, c.data)
 	}
 	r, err := assemble(src, t, ps, chunks, keys)
 	if err != nil {

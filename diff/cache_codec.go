@@ -99,13 +99,18 @@ func verifyPieces(ps []*piece) []byte {
 	if err == nil {
 		back, err = decodePieces(data)
 	}
-	for i := range min(len(back), len(ps)) {
-		back[i].lines = ps[i].lines // not kept: a piece read is no edit's base
+	if err != nil || len(back) != len(ps) {
+		return nil
 	}
-	if err == nil && reflect.DeepEqual(back, ps) {
-		return data
+	// Piece by piece: DeepEqual records every pointer it follows, and
+	// small records are cheaper than one for a pack of 500 tables.
+	for i, p := range ps {
+		back[i].lines = p.lines // not kept: a piece read is no edit's base
+		if !reflect.DeepEqual(back[i], p) {
+			return nil
+		}
 	}
-	return nil
+	return data
 }
 
 func decodePieces(data []byte) ([]*piece, error) {
@@ -193,8 +198,15 @@ func flattenTable(t *schema.Table) (*cachedTable, error) {
 // tables of s once they are all there.
 func (ct *cachedTable) table(s *schema.Schema) (*schema.Table, func() error, error) {
 	t := &schema.Table{Name: ct.Name, Schema: s, Attrs: slices.Clone(ct.Attrs)}
-	for _, cc := range ct.Columns {
-		t.Columns = append(t.Columns, &schema.Column{Name: cc.Name, Type: cc.Type, Default: cc.Default, Attrs: slices.Clone(cc.Attrs)})
+	// A release assembles thousands of tables: a table's columns are one
+	// allocation.
+	cols := make([]schema.Column, len(ct.Columns))
+	if len(cols) > 0 {
+		t.Columns = make([]*schema.Column, len(cols))
+	}
+	for i, cc := range ct.Columns {
+		cols[i] = schema.Column{Name: cc.Name, Type: cc.Type, Default: cc.Default, Attrs: slices.Clone(cc.Attrs)}
+		t.Columns[i] = &cols[i]
 	}
 	index := func(ci cachedIndex) (*schema.Index, error) {
 		ix := &schema.Index{Name: ci.Name, Unique: ci.Unique, Table: t, Attrs: slices.Clone(ci.Attrs)}

@@ -3,6 +3,7 @@ package diff
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"runtime"
@@ -53,14 +54,14 @@ type chunk struct {
 func splitChunks(src []byte) []chunk {
 	var out []chunk
 	start, line, startLine := 0, 1, 1
-	for i := 0; i < len(src); i++ {
-		if src[i] != '\n' {
-			continue
+	for next := 0; ; line++ {
+		nl := bytes.IndexByte(src[next:], '\n')
+		if nl < 0 {
+			break
 		}
-		line++
-		if next := i + 1; next < len(src) && startsBlock(src[next]) {
+		if next += nl + 1; next < len(src) && startsBlock(src[next]) {
 			out = append(out, chunk{line: startLine, start: start, data: src[start:next]})
-			start, startLine = next, line
+			start, startLine = next, line+1
 		}
 	}
 	return append(out, chunk{line: startLine, start: start, data: src[start:]})
@@ -90,6 +91,11 @@ type piece struct {
 	InSchema  string
 	Positions map[string]Pos
 	Declares  bool
+	// Edit, in a pack, stands for a table evaluated as an edit of a
+	// version kept in a pack (edits.go): Table holds only the columns it
+	// adds, in place of the version's [From, To), and readPack puts the
+	// table together again. Nil in a piece in use.
+	Edit *packedEdit
 	// pack and slot say where the evaluation cache keeps the piece: set
 	// once the pack is written, or when the piece was read from it.
 	pack [32]byte
@@ -102,6 +108,11 @@ type piece struct {
 	// piece's key determines (the block, the schema block's attributes,
 	// the target), so every release holding the piece finds the same.
 	checked, alone atomic.Bool
+}
+
+type packedEdit struct {
+	Pack           [32]byte
+	Slot, From, To int
 }
 
 var errChunks = errors.New("the file does not evaluate block by block")
@@ -132,9 +143,9 @@ func evalChunks(src Source, t project.Target) (*Release, []*piece, error) {
 		return nil, nil, errChunks
 	}
 	pieces := make([]*piece, len(chunks))
-	keys := make([][32]byte, len(chunks))
+	keys, target := make([][32]byte, len(chunks)), t.String()
 	for i, c := range chunks {
-		keys[i] = pieceKey(t, schemaChunk, c.data)
+		keys[i] = pieceKey(target, schemaChunk, c.data)
 	}
 	futures, missed, edited, bases := pieceMemo.register(t, schemaChunk, chunks, keys)
 	// The new blocks are evaluated in groups side by side: a group needs
@@ -189,13 +200,13 @@ func evalGroup(src Source, t project.Target, schemaChunk []byte, chunks []chunk,
 			got, err = nil, fmt.Errorf("%w: %s: Atlas panicked: %v", errChunks, src.File, r)
 		}
 	}()
-	got, checks := make([]*piece, len(group)), make([]*piece, len(group))
+	got, packed := make([]*piece, len(group)), make([]*piece, len(group))
 	if bases[group[0]] != nil { // a group of edits
 		edits := make([]edit, len(group))
 		for j, i := range group {
 			edits[j] = edit{chunks[i], bases[i]}
 		}
-		got, checks = evalEdits(src, t, schemaChunk, edits)
+		got, packed = evalEdits(src, t, schemaChunk, edits)
 	}
 	var rest []int
 	for j, i := range group {
@@ -210,11 +221,11 @@ func evalGroup(src Source, t project.Target, schemaChunk []byte, chunks []chunk,
 		}
 		for j := range got {
 			if got[j] == nil {
-				got[j], checks[j], whole = whole[0], whole[0], whole[1:]
+				got[j], packed[j], whole = whole[0], whole[0], whole[1:]
 			}
 		}
 	}
-	writePack(got, checks)
+	writePack(got, packed)
 	return got, nil
 }
 
@@ -396,7 +407,9 @@ func assemble(src Source, t project.Target, pieces []*piece, chunks []chunk, key
 		case "schema":
 			sp = p
 		case "table":
-			if seen[p.Name] {
+			// A dot in a table's name would let "t.c" name a column of
+			// two tables; the whole file says which position wins.
+			if seen[p.Name] || strings.Contains(p.Name, ".") {
 				return nil, errChunks
 			}
 			seen[p.Name] = true
@@ -413,11 +426,7 @@ func assemble(src Source, t project.Target, pieces []*piece, chunks []chunk, key
 	// it, and what the reading checks across blocks (a discard made twice)
 	// is checked.
 	declaring := &hclsyntax.Body{}
-	n := 0
-	for _, p := range pieces {
-		n += len(p.Positions)
-	}
-	positions := make(map[string]Pos, n)
+	placed := make(map[string]placement, len(pieces))
 	blocks := make(map[string][32]byte, len(pieces))
 	var fks []func() error
 	for i, p := range pieces {
@@ -427,11 +436,8 @@ func assemble(src Source, t project.Target, pieces []*piece, chunks []chunk, key
 				return nil, errChunks
 			}
 			declaring.Blocks = append(declaring.Blocks, f.Body.(*hclsyntax.Body).Blocks...)
-		} else {
-			at := placement{file: src.File, lines: chunks[i].line - 1}
-			for k, v := range p.Positions {
-				positions[k] = at.place(v)
-			}
+		} else if p.Kind == "table" {
+			placed[p.Name] = placement{p.Positions, src.File, chunks[i].line - 1}
 		}
 		if p.Kind != "table" {
 			continue
@@ -469,14 +475,9 @@ func assemble(src Source, t project.Target, pieces []*piece, chunks []chunk, key
 	if err := d.checkCalls(t); err != nil {
 		return nil, errChunks
 	}
-	// The placed positions are most of them: the declaring blocks' few
-	// join them, and where both name a key the placed one wins.
-	for k, v := range d.positions {
-		if _, ok := positions[k]; !ok {
-			positions[k] = v
-		}
-	}
-	d.positions = positions
+	// The other blocks' positions, most of them, are looked up in their
+	// pieces (PosOf), and win over a declaring block's for the same key.
+	d.placed = placed
 	// What ParseRelease checks across blocks, or on the whole schema.
 	if sharedConstraintNames(s) {
 		return nil, errChunks
@@ -520,10 +521,12 @@ func sharedConstraintNames(s *schema.Schema) bool {
 	return false
 }
 
-// placement is where a chunk is in a file.
+// placement is a table chunk's positions, and where the chunk is in a
+// file.
 type placement struct {
-	file  string
-	lines int // before the chunk
+	positions map[string]Pos // relative to the chunk
+	file      string
+	lines     int // before the chunk
 }
 
 // place is a position of a chunk as a position of the file.
@@ -540,10 +543,12 @@ func (at placement) place(p Pos) Pos {
 
 // pieceKey names what a chunk evaluates to: its content, the schema block
 // it is evaluated with, the target.
-func pieceKey(t project.Target, schemaChunk, data []byte) [32]byte {
+func pieceKey(target string, schemaChunk, data []byte) [32]byte {
 	h := sha256.New()
-	for _, s := range [][]byte{[]byte(t.String()), schemaChunk, data} {
-		fmt.Fprintf(h, "%d:", len(s))
+	var n [8]byte
+	for _, s := range [][]byte{[]byte(target), schemaChunk, data} {
+		binary.BigEndian.PutUint64(n[:], uint64(len(s)))
+		h.Write(n[:])
 		h.Write(s)
 	}
 	var k [32]byte
@@ -579,10 +584,10 @@ type pieceFuture struct {
 // it cannot wait for the waiter.
 func (m *pieces) register(t project.Target, schemaChunk []byte, chunks []chunk, keys [][32]byte) (futures []*pieceFuture, missed, edited []int, bases []*baseTable) {
 	futures, bases = make([]*pieceFuture, len(chunks)), make([]*baseTable, len(chunks))
-	names := make([][32]byte, len(chunks))
+	names, target := make([][32]byte, len(chunks)), t.String()
 	for i, c := range chunks {
 		if name := tableLabel(c.data); name != "" {
-			names[i] = pieceKey(t, schemaChunk, []byte("table "+name))
+			names[i] = pieceKey(target, schemaChunk, []byte("table "+name))
 		}
 	}
 	m.Lock()

@@ -24,8 +24,11 @@ type Declarations struct {
 	// StoredFunctions are the functions of the database (not the
 	// server's built-ins) that the release's expressions may call.
 	StoredFunctions []StoredFunction
-	// positions of every table ("t") and column ("t.c"), for errors.
+	// positions of every table ("t") and column ("t.c"), for errors;
+	// placed holds those of the tables of a release assembled block by
+	// block (chunk.go), by table, where positions does not.
 	positions map[string]Pos
+	placed    map[string]placement
 	// where each parsed expression is declared, for errors (exprs.go)
 	exprs *declared
 }
@@ -36,8 +39,25 @@ func (d *Declarations) PosOf(table, column string) (Pos, bool) {
 	if column != "" {
 		key += "." + column
 	}
+	if at, ok := d.placed[table]; ok {
+		if p, ok := at.positions[key]; ok {
+			return at.place(p), true
+		}
+	}
 	p, ok := d.positions[key]
 	return p, ok
+}
+
+// positionMap is every position PosOf finds, in one map.
+func (d *Declarations) positionMap() map[string]Pos {
+	out := make(map[string]Pos, len(d.positions))
+	maps.Copy(out, d.positions)
+	for _, at := range d.placed {
+		for k, p := range at.positions {
+			out[k] = at.place(p)
+		}
+	}
+	return out
 }
 
 // ColumnRef names a column of the release's schema.

@@ -172,18 +172,20 @@ type editedTable struct {
 	k1        int
 	blocks    []*hclsyntax.Block
 	synthetic []byte
-	checked   bool // the base is in a pack: the codec carries it
+	// packed is where the version edited is kept and what the edit
+	// replaces of it; nil when the version is in no pack.
+	packed *packedEdit
 }
 
 // evalEdits evaluates the edits it can in one Atlas call; the pieces of
-// the others are nil, to be evaluated whole. checks are what the cache's
-// codec must be checked on before it keeps a piece (writePack): its new
-// columns, when the version it edits was checked.
-func evalEdits(src Source, t project.Target, schemaChunk []byte, edits []edit) (out, checks []*piece) {
-	out, checks = make([]*piece, len(edits)), make([]*piece, len(edits))
+// the others are nil, to be evaluated whole. packed are what the
+// evaluation cache keeps of each (writePack): what it adds to the version
+// it edits, when that version is kept, or else the piece.
+func evalEdits(src Source, t project.Target, schemaChunk []byte, edits []edit) (out, packed []*piece) {
+	out, packed = make([]*piece, len(edits)), make([]*piece, len(edits))
 	parser := hclparse.NewParser()
 	if _, diags := parser.ParseHCL(schemaChunk, "schema"); diags.HasErrors() {
-		return out, checks
+		return out, packed
 	}
 	todo := make([]*editedTable, len(edits))
 	names := map[string]int{}
@@ -200,7 +202,7 @@ func evalEdits(src Source, t project.Target, schemaChunk []byte, edits []edit) (
 			// without them.
 			f, diags := hclsyntax.ParseConfig(todo[j].synthetic, "", hcl.InitialPos)
 			if diags.HasErrors() {
-				return out, checks
+				return out, packed
 			}
 			tbl := f.Body.(*hclsyntax.Body).Blocks[0].Body
 			tbl.Blocks = append(tbl.Blocks, todo[j].blocks...)
@@ -209,14 +211,14 @@ func evalEdits(src Source, t project.Target, schemaChunk []byte, edits []edit) (
 	}
 	s, err := schemadef.Eval(parser, src.File, t)
 	if err != nil {
-		return out, checks
+		return out, packed
 	}
 	funcs := (&Declarations{}).Functions(t)
 	for j, w := range todo {
 		if w == nil {
 			continue
 		}
-		p, check := w.p, w.p
+		p, pack := w.p, w.p
 		if len(w.blocks) > 0 {
 			tbl, ok := s.Table(p.Name)
 			if !ok || tbl.Schema.Name != p.InSchema {
@@ -227,8 +229,8 @@ func evalEdits(src Source, t project.Target, schemaChunk []byte, edits []edit) (
 				continue
 			}
 			p.Table.Columns = slices.Insert(p.Table.Columns, w.k1, got.Columns...)
-			if w.checked {
-				check = &piece{Positions: map[string]Pos{}, Table: &cachedTable{Columns: got.Columns}}
+			if w.packed != nil {
+				pack = &piece{Positions: p.Positions, Table: &cachedTable{Columns: got.Columns}, Edit: w.packed}
 			}
 		}
 		if !relink(p.Table, w.base) {
@@ -243,9 +245,9 @@ func evalEdits(src Source, t project.Target, schemaChunk []byte, edits []edit) (
 		if checkSchemaExprs(asTable(p.Name, w.blocks), edits[j].chunk.data, &schema.Schema{Tables: []*schema.Table{whole}}, funcs) != nil {
 			continue
 		}
-		out[j], checks[j] = p, check
+		out[j], packed[j] = p, pack
 	}
-	return out, checks
+	return out, packed
 }
 
 // prepareEdit compares an edited table block with its base; nil when the
@@ -358,10 +360,14 @@ func prepareEdit(e edit, t project.Target) *editedTable {
 		}
 	}
 	syn.WriteString("}\n")
-	return &editedTable{
+	w := &editedTable{
 		p:    &piece{Kind: "table", Name: name, Table: ct, InSchema: base.InSchema, Positions: positions, lines: lines},
-		base: base.Table, k1: k1, blocks: body.Blocks, synthetic: syn.Bytes(), checked: base.pack != [32]byte{},
+		base: base.Table, k1: k1, blocks: body.Blocks, synthetic: syn.Bytes(),
 	}
+	if base.pack != [32]byte{} {
+		w.packed = &packedEdit{Pack: base.pack, Slot: base.slot, From: k1, To: k2}
+	}
+	return w
 }
 
 // asTable is a file body declaring a table of the blocks.

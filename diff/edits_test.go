@@ -1,6 +1,9 @@
 package diff
 
 import (
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -74,7 +77,7 @@ func TestEditsEvaluateOnlyTheColumns(t *testing.T) {
 				t.Fatal(err)
 			}
 			chunks := splitChunks([]byte(edited))
-			e := edit{chunk: chunks[1], base: pieceMemo.latest[pieceKey(mariadb, chunks[0].data, []byte("table t"))]}
+			e := edit{chunk: chunks[1], base: pieceMemo.latest[pieceKey(mariadb.String(), chunks[0].data, []byte("table t"))]}
 			src := Source{Release: "b", File: "b.hcl", Src: []byte(edited)}
 			if got, _ := evalEdits(src, mariadb, chunks[0].data, []edit{e}); (got[0] != nil) != tc.columns {
 				t.Errorf("evaluated as an edit of columns: %v, want %v", got[0] != nil, tc.columns)
@@ -86,8 +89,8 @@ func TestEditsEvaluateOnlyTheColumns(t *testing.T) {
 	}
 }
 
-// An edit's piece is kept in the evaluation cache, checked on its new
-// columns only, and read back as evaluated.
+// An edit's piece is kept in the evaluation cache as what it adds to the
+// version it edits, and read back as evaluated.
 func TestCacheKeepsEdits(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv(cacheEnv, dir)
@@ -101,6 +104,16 @@ func TestCacheKeepsEdits(t *testing.T) {
 	}
 	Flush()
 	Forget()
+	packs, _ := filepath.Glob(filepath.Join(dir, packPrefix+"*"))
+	var kept []*piece
+	for _, path := range packs {
+		data, _ := os.ReadFile(path)
+		ps, _ := decodePieces(data)
+		kept = append(kept, ps...)
+	}
+	if !slices.ContainsFunc(kept, func(p *piece) bool { return p.Edit != nil && len(p.Table.Columns) == 1 }) {
+		t.Fatalf("no pack keeps the edit as its one new column")
+	}
 	want, err := ParseRelease(edited.Release, edited.File, edited.Src, mariadb)
 	if err != nil {
 		t.Fatal(err)

@@ -27,7 +27,11 @@ func private(s *schema.Schema) *schema.Schema {
 	c.Tables = make([]*schema.Table, len(s.Tables))
 	c.Attrs = clip(s.Attrs)
 	tables := make(map[*schema.Table]*schema.Table, len(s.Tables))
-	columns := map[*schema.Column]*schema.Column{}
+	n := 0
+	for _, t := range s.Tables {
+		n += len(t.Columns)
+	}
+	columns := make(map[*schema.Column]*schema.Column, n)
 	indexes := map[*schema.Index]*schema.Index{}
 	fks := map[*schema.ForeignKey]*schema.ForeignKey{}
 	for i, t := range s.Tables {
@@ -35,19 +39,23 @@ func private(s *schema.Schema) *schema.Schema {
 		nt.Schema = &c
 		nt.Attrs = clip(t.Attrs)
 		nt.Columns = make([]*schema.Column, len(t.Columns))
+		// One allocation each for a table's columns and their types.
+		ncs, types := make([]schema.Column, len(t.Columns)), make([]schema.ColumnType, len(t.Columns))
 		for j, col := range t.Columns {
-			nc := *col
+			nc := &ncs[j]
+			*nc = *col
 			nc.Attrs = clip(col.Attrs)
 			if col.Type != nil {
-				ct := *col.Type
+				ct := &types[j]
+				*ct = *col.Type
 				if it, ok := ct.Type.(*schema.IntegerType); ok {
 					nit := *it
 					ct.Type = &nit
 				}
-				nc.Type = &ct
+				nc.Type = ct
 			}
-			nt.Columns[j] = &nc
-			columns[col] = &nc
+			nt.Columns[j] = nc
+			columns[col] = nc
 		}
 		nt.Indexes = make([]*schema.Index, len(t.Indexes))
 		for j, idx := range t.Indexes {
