@@ -73,6 +73,28 @@ func isSchemaChunk(data []byte) bool {
 	return ok && len(rest) > 0 && (rest[0] == ' ' || rest[0] == '\t' || rest[0] == '"')
 }
 
+// DeclaredDefault is schemadef.DeclaredDefault, read from the file's
+// schema block alone where it is the one chunk of its kind and parses as
+// that block: the whole of a 1,000-table file took 0.2 s to parse, twice
+// for every release planned again (an edit re-planned in 0.56 s, not
+// 0.12 s). A file the chunks do not cut so is read whole.
+func DeclaredDefault(name string, src []byte) (string, error) {
+	var found []chunk
+	if !bytes.HasPrefix(src, []byte("\xef\xbb\xbf")) {
+		for _, c := range splitChunks(src) {
+			if isSchemaChunk(c.data) {
+				found = append(found, c)
+			}
+		}
+	}
+	if len(found) == 1 {
+		if coll, ok, err := schemadef.BlockDefault(name, found[0].data, found[0].line, found[0].start); ok {
+			return coll, err
+		}
+	}
+	return schemadef.DeclaredDefault(name, src)
+}
+
 func startsBlock(c byte) bool { return c == '_' || (c|0x20 >= 'a' && c|0x20 <= 'z') }
 
 // A piece is what one chunk contributes to its release: its block as Atlas

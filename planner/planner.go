@@ -16,7 +16,6 @@ import (
 	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
-	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/splitter"
 )
 
@@ -202,12 +201,12 @@ func sameDefault(p *project.Project, r *release) error {
 	if !r.needsTransition() || p.Released(r.name) {
 		return nil // the same source declares the same default
 	}
-	declared, err := schemadef.DeclaredDefault(r.src.File, r.src.Src)
+	declared, err := diff.DeclaredDefault(r.src.File, r.src.Src)
 	if err != nil {
 		return err
 	}
 	path := project.Rel(filepath.Join(p.PlansDir, revision.SnapshotFile(r.name)))
-	planned, err := schemadef.DeclaredDefault(path, r.snap.body)
+	planned, err := diff.DeclaredDefault(path, r.snap.body)
 	if err != nil || declared == planned {
 		return err
 	}

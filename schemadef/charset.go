@@ -253,8 +253,28 @@ func DeclaredDefault(name string, src []byte) (string, error) {
 	if diags.HasErrors() {
 		return "", project.HCLError(diags)
 	}
+	return bodyDefault(f.Body.(*hclsyntax.Body))
+}
+
+// BlockDefault is DeclaredDefault of a file's schema block given alone,
+// starting at line and byte start of the file; false when it does not
+// parse as that one block, and the whole file must be read instead.
+func BlockDefault(name string, block []byte, line, start int) (string, bool, error) {
+	f, diags := hclsyntax.ParseConfig(block, name, hcl.Pos{Line: line, Column: 1, Byte: start})
+	if diags.HasErrors() {
+		return "", false, nil
+	}
+	body := f.Body.(*hclsyntax.Body)
+	if len(body.Attributes) > 0 || len(body.Blocks) != 1 || body.Blocks[0].Type != "schema" {
+		return "", false, nil
+	}
+	coll, err := bodyDefault(body)
+	return coll, true, err
+}
+
+func bodyDefault(body *hclsyntax.Body) (string, error) {
 	s := &schema.Schema{}
-	for _, b := range f.Body.(*hclsyntax.Body).Blocks {
+	for _, b := range body.Blocks {
 		if b.Type != "schema" {
 			continue
 		}
