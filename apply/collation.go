@@ -122,19 +122,8 @@ func (s *Session) checkCollation(ctx context.Context) (note string, err error) {
 	}
 }
 
-// takesDefault tells whether a table has a textual column whose charset
-// is the database's default (schemadef.Effective): neither it nor its
-// table declares one.
+// takesDefault tells whether a table has a column whose charset is the
+// database's default (schemadef.FromDatabase).
 func takesDefault(t *schema.Table) bool {
-	if _, ok := schemadef.Charset(t.Attrs); ok {
-		return false
-	}
-	if _, ok := schemadef.Collation(t.Attrs); ok {
-		return false
-	}
-	return slices.ContainsFunc(t.Columns, func(c *schema.Column) bool {
-		_, cs := schemadef.Charset(c.Attrs)
-		_, co := schemadef.Collation(c.Attrs)
-		return schemadef.Textual(c.Type.Type) && !cs && !co
-	})
+	return slices.ContainsFunc(t.Columns, func(c *schema.Column) bool { return schemadef.FromDatabase(t, c) })
 }

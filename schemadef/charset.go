@@ -58,6 +58,20 @@ func Effective(t *schema.Table, c *schema.Column) (charset, collation string) {
 	return charset, collation
 }
 
+// FromDatabase reports whether Effective reads a column's charset from
+// the database's default: it is textual, and neither it nor its table
+// declares a charset or collation.
+func FromDatabase(t *schema.Table, c *schema.Column) bool {
+	for _, attrs := range [][]schema.Attr{c.Attrs, t.Attrs} {
+		_, cs := Charset(attrs)
+		_, co := Collation(attrs)
+		if cs || co {
+			return false
+		}
+	}
+	return Textual(c.Type.Type)
+}
+
 // Textual reports the types that have a charset.
 func Textual(t schema.Type) bool {
 	switch t.(type) {
