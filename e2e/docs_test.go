@@ -296,6 +296,7 @@ func (d *document) run(t *testing.T, root string) {
 			if out == "" {
 				got = nil
 			}
+			got = withoutScratchNotes(t, where, c.expected, got)
 			if !docLinesMatch(c.expected, got) && docsUpdate {
 				d.rewrite(t, c, got, code)
 			} else if !docLinesMatch(c.expected, got) {
@@ -317,6 +318,29 @@ func (d *document) run(t *testing.T, root string) {
 			}
 		}
 	}
+}
+
+// withoutScratchNotes leaves out the notes of a scratch database another
+// run left, unless the document shows one. Which run meets such a database
+// depends on the server's history, not on the document: MariaDB 10.11 can
+// leave a *.TRG- file that fails a DROP DATABASE when DDL of parallel
+// targets races a CREATE TRIGGER (devdb's dropScratch), and the next run on
+// the server, whichever it is, clears it and says so.
+func withoutScratchNotes(t *testing.T, where string, expected, got []string) []string {
+	for _, l := range expected {
+		if strings.Contains(l, "scratch database emcee_scratch_") {
+			return got
+		}
+	}
+	kept := got[:0:0]
+	for _, l := range got {
+		if strings.Contains(l, "note: dropped scratch database emcee_scratch_") && strings.Contains(l, "left by a run that ended without dropping it") {
+			t.Logf("%s: left out of the comparison, a note of the server's history: %s", where, l)
+			continue
+		}
+		kept = append(kept, l)
+	}
+	return kept
 }
 
 // runKilling runs cmd with stdout and stderr together; with kill set, its
