@@ -79,7 +79,7 @@ func (s *Session) begin(ctx context.Context, cmd string) (*Result, error) {
 		return res, err
 	}
 	// Before the lock and the version table: a refusal changes nothing.
-	collation, err := s.checkCollation(ctx)
+	collation, err := s.checkCollation(ctx, s.through)
 	if err != nil {
 		return res, err
 	}
@@ -297,6 +297,7 @@ func (s *Session) Sync(ctx context.Context, target string, requireControl bool) 
 	if err != nil {
 		return &Result{Command: cmd, Database: s.Cfg.String(), Revisions: []*RevResult{}}, err
 	}
+	s.through = stop.ID.Release
 	res, err := s.begin(ctx, cmd)
 	if err != nil {
 		return res, err

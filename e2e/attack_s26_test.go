@@ -1,0 +1,79 @@
+package e2e
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// A release is planned for the database default its schema block
+// declares, and a later one may be planned for another (a released
+// release keeps its revisions: planner.sameDefault). A run applies the
+// release in progress, or sync the releases up to its target: what a
+// release it does not apply was planned for is no reason to refuse it.
+// Checking every pending release refused the install of a on the latin1
+// database a is planned for, because b, planned for utf8mb4, was pending
+// too; and once the database was utf8mb4, a was refused for it: no
+// order of the operator's got a installed.
+func TestAttackS26LaterReleaseOfAnotherDefault(t *testing.T) {
+	t.Parallel()
+	p := newSchemaProject(t, [2]string{"a", latin1Schema(dbCollationRelease("200"))}, [2]string{"b", dbCollationRelease("200")})
+	p.exec("ALTER DATABASE `" + p.DB.Name + "` CHARACTER SET latin1")
+	p.must("plan")
+	for _, args := range [][]string{{"db", "sync", "b", "--dry-run"}, {"db", "sync", "--dry-run"}} {
+		r := p.run(args...)
+		if r.Code != 1 {
+			t.Fatalf("%s: b, planned for utf8mb4, applied to a latin1 database: want the refusal: %s", strings.Join(args, " "), r)
+		}
+		opContains(t, r, "is latin1_swedish_ci, but the plans were computed for utf8mb4_general_ci: the tables of b that declare no charset (`t`)")
+	}
+	p.must("db", "sync", "a", "--dry-run")
+	p.must("db", "sync", "a")
+	if got := p.version(); got != "a_expand01, a_contract01" {
+		t.Fatalf("sync a: version %s", got)
+	}
+	r := p.run("db", "expand")
+	if r.Code != 1 {
+		t.Fatalf("expand of b, planned for utf8mb4, on a latin1 database: want the refusal: %s", r)
+	}
+	opContains(t, r, "the tables of b that declare no charset (`t`)")
+}
+
+// Releases planned for different defaults, in one sync: one of the live
+// database's charset in another collation (a note), then one of another
+// charset (a refusal). Said in plan order, only the first default was
+// looked at, and the run went on with a note, creating b's tables latin1
+// for plans counting utf8mb4.
+func TestAttackS26AnotherCharsetAfterAnotherCollation(t *testing.T) {
+	t.Parallel()
+	p := newSchemaProject(t, [2]string{"a", latin1Schema(dbCollationRelease("200"))}, [2]string{"b", latin1Schema(dbCollationRelease("200"))})
+	p.must("plan")
+	// a is shipped, planned for latin1_swedish_ci; both files then
+	// declare utf8mb4 and b is planned again for it.
+	for _, rel := range []string{"a", "b"} {
+		p.editSchema(rel, func(s string) string {
+			return strings.Replace(s, "  charset = \"latin1\"\n  collate = \"latin1_swedish_ci\"\n", "  charset = \"utf8mb4\"\n", 1)
+		})
+	}
+	p.editSchema("b", func(s string) string {
+		return strings.Replace(s, `table "tagged"`, "table \"more\" {\n  schema = schema.app\n  column \"id\" {\n    type = int\n  }\n  column \"note\" {\n    type = varchar(10)\n  }\n  primary_key {\n    columns = [column.id]\n  }\n}\n\ntable \"tagged\"", 1)
+	})
+	opWrite(t, filepath.Join(p.Dir, "atlas.hcl"), []byte(strings.Replace(p.read("atlas.hcl"), "releases = [", "released = [\"a\"]\n  releases = [", 1)))
+	p.must("plan", "--rewrite", "b")
+	if got := p.read("plans/b/b.snapshot.hcl"); !strings.Contains(got, `charset = "utf8mb4"`) {
+		t.Fatalf("b's snapshot:\n%s", got)
+	}
+	p.exec("ALTER DATABASE `" + p.DB.Name + "` CHARACTER SET latin1 COLLATE latin1_bin")
+	for _, args := range [][]string{{"db", "sync", "--dry-run"}, {"db", "sync"}} {
+		r := p.run(args...)
+		if r.Code != 1 {
+			t.Fatalf("%s: b, planned for utf8mb4, applied to a latin1 database: want the refusal: %s", strings.Join(args, " "), r)
+		}
+		opContains(t, r, "is latin1_bin, but the plans were computed for utf8mb4_general_ci: the tables of b that declare no charset (`t`, `more`)", "nothing was changed")
+	}
+	if got := p.query("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()"); got != "0" {
+		t.Fatalf("a refused sync created %s tables", got)
+	}
+	// Up to a alone, planned for latin1, the run goes on with a note.
+	opContains(t, p.must("db", "sync", "a"), "preflight: the default collation of database "+p.DB.Name+" is latin1_bin, not latin1_swedish_ci as the plans assume")
+}
