@@ -77,3 +77,41 @@ func TestAttackS26AnotherCharsetAfterAnotherCollation(t *testing.T) {
 	// Up to a alone, planned for latin1, the run goes on with a note.
 	opContains(t, p.must("db", "sync", "a"), "preflight: the default collation of database "+p.DB.Name+" is latin1_bin, not latin1_swedish_ci as the plans assume")
 }
+
+// A generated text column declaring its charset: Atlas writes a
+// column's COLLATE after its generated expression, where neither server
+// takes it, and schemadef.WithCharsets spelled the charset of one whose
+// charset Atlas would leave out as a COLLATE: `charset = "utf8mb4"` in a
+// table declaring none made "AS (...) VIRTUAL COLLATE
+// UTF8MB4_GENERAL_CI", and expand stopped at the CREATE TABLE (error
+// 1064). A charset is written before the expression; a collation no
+// charset names and the table does not declare cannot be written, and is
+// refused where it is declared.
+func TestAttackS26GeneratedColumnCharset(t *testing.T) {
+	t.Parallel()
+	table := func(extra string) string {
+		return "schema \"app\" {}\n\ntable \"t\" {\n  schema = schema.app\n  column \"id\" {\n    type = int\n  }\n  column \"name\" {\n    type = varchar(10)\n  }\n" +
+			"  column \"g\" {\n    type = varchar(20)\n    as = \"concat(name, 'x')\"\n    charset = \"utf8mb4\"\n  }\n" +
+			"  column \"s\" {\n    type = varchar(20)\n    as {\n      expr = \"concat(name, 'y')\"\n      type = STORED\n    }\n    charset = \"latin1\"\n    collate = \"latin1_swedish_ci\"\n  }\n" + extra +
+			"  primary_key {\n    columns = [column.id]\n  }\n}\n"
+	}
+	p := newSchemaProject(t, [2]string{"a", table("")}, [2]string{"b", table("  column \"h\" {\n    type = varchar(20)\n    as = \"concat(name, 'z')\"\n    collate = \"utf8mb4_general_ci\"\n  }\n")})
+	p.exec("ALTER DATABASE `" + p.DB.Name + "` CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci")
+	p.must("plan")
+	p.must("db", "sync")
+	p.exec("INSERT INTO t (id, name) VALUES (1, 'a')")
+	if got := p.query("SELECT GROUP_CONCAT(COLUMN_NAME, ' ', COLLATION_NAME ORDER BY ORDINAL_POSITION) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 't' AND COLUMN_NAME <> 'id'"); got != "name utf8mb4_general_ci,g utf8mb4_general_ci,s latin1_swedish_ci,h utf8mb4_general_ci" {
+		t.Fatalf("collations: %s", got)
+	}
+	if got := p.query("SELECT CONCAT(g, s, h) FROM t"); got != "axayaz" {
+		t.Fatalf("generated values: %s", got)
+	}
+	opContains(t, p.must("db", "diff"), "matches what its recorded revisions")
+
+	bin := newSchemaProject(t, [2]string{"a", strings.Replace(table(""), "    charset = \"utf8mb4\"\n", "    collate = \"utf8mb4_bin\"\n", 1)})
+	r := bin.plan()
+	if r.Code == 0 {
+		t.Fatalf("a generated column of a collation Atlas writes after its expression: want the refusal: %s\n%s", r, bin.read("plans/a/a_expand01.sql"))
+	}
+	opContains(t, r, "schema/a.hcl:14:15: generated column t.g has collation utf8mb4_bin", "declare it as table t's collate")
+}
