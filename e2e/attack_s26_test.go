@@ -115,3 +115,46 @@ func TestAttackS26GeneratedColumnCharset(t *testing.T) {
 	}
 	opContains(t, r, "schema/a.hcl:14:15: generated column t.g has collation utf8mb4_bin", "declare it as table t's collate")
 }
+
+// The default check runs before the operator lock (a refusal changes
+// nothing), on the release in progress then. A run waiting for the lock
+// (--lock-timeout) while another finishes that release goes on with the
+// next one once it has the lock: that one, planned for another default,
+// must be checked too. Here expand waited while contract finished b, and
+// then expanded c, planned for utf8mb4, into the latin1 database.
+func TestAttackS26DefaultCheckedAfterWaitingForTheLock(t *testing.T) {
+	t.Parallel()
+	table := func(legacy, extra string) string {
+		return latin1Schema("schema \"app\" {}\n\ntable \"t\" {\n  schema = schema.app\n  column \"id\" {\n    type = int\n  }\n  column \"name\" {\n    type = varchar(20)\n  }\n" + legacy + "  primary_key {\n    columns = [column.id]\n  }\n}\n" + extra)
+	}
+	legacy := "  column \"legacy\" {\n    type = varchar(20)\n    null = true\n  }\n"
+	u := "\ntable \"u\" {\n  schema = schema.app\n  column \"id\" {\n    type = int\n  }\n  column \"note\" {\n    type = varchar(20)\n  }\n  primary_key {\n    columns = [column.id]\n  }\n}\n"
+	c := strings.Replace(table("", u), "  charset = \"latin1\"\n  collate = \"latin1_swedish_ci\"\n", "", 1)
+	p := newSchemaProject(t, [2]string{"a", table(legacy, "")}, [2]string{"b", table("", "")}, [2]string{"c", c})
+	p.exec("ALTER DATABASE `" + p.DB.Name + "` CHARACTER SET latin1")
+	p.must("plan")
+	if got := p.read("plans/b/b_contract01.sql"); !strings.Contains(got, "DROP COLUMN `legacy`") {
+		t.Fatalf("b's contract:\n%s", got)
+	}
+	p.must("db", "sync", "b_migrate01")
+	release := p.holdMDL("t")
+	contract := p.start("db", "contract")
+	p.waitFor("contract to wait for t's metadata lock", func() bool {
+		return p.query("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE DB = ? AND STATE = 'Waiting for table metadata lock' AND INFO LIKE 'ALTER TABLE%'", p.DB.Name) != "0"
+	})
+	expand := p.start("db", "expand", "--lock-timeout", "10m")
+	p.waitFor("expand to wait for the operator lock", func() bool {
+		return p.query("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE DB = ? AND INFO LIKE 'SELECT GET_LOCK(%' AND STATE = 'User lock'", p.DB.Name) != "0"
+	})
+	release()
+	if r := contract.wait(t); r.Code != 0 {
+		t.Fatalf("contract: %s", r)
+	}
+	r := expand.wait(t)
+	if r.Code != 1 || !strings.Contains(r.Stdout, "is latin1_swedish_ci, but the plans were computed for utf8mb4_general_ci: the tables of c that declare no charset (`t`, `u`)") {
+		t.Fatalf("expand of c, planned for utf8mb4, into a latin1 database once it had the lock: want the refusal: %s", r)
+	}
+	if got := p.query("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'u'"); got != "0" {
+		t.Fatalf("the refused expand created u")
+	}
+}
