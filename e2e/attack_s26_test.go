@@ -158,3 +158,35 @@ func TestAttackS26DefaultCheckedAfterWaitingForTheLock(t *testing.T) {
 		t.Fatalf("the refused expand created u")
 	}
 }
+
+// A routine or event that copies every column of a table (SELECT *, t.*)
+// into another table or into variables breaks when a column goes, as
+// surely as one naming it: INSERT INTO t_archive SELECT * FROM t fails
+// with error 1136 (column count) on every run of the nightly archiving
+// event once contract dropped t.legacy, and the check, looking for the
+// column's name, passed it.
+func TestAttackS26ContractRefusesDropOfAColumnASelectStarReads(t *testing.T) {
+	t.Parallel()
+	p := sqlReleasesProject(t,
+		[2]string{"a", "CREATE TABLE t (id int NOT NULL PRIMARY KEY, legacy int NULL);\nCREATE TABLE t_archive (id int NOT NULL PRIMARY KEY, legacy int NULL);\n"},
+		[2]string{"b", "CREATE TABLE t (id int NOT NULL PRIMARY KEY);\nCREATE TABLE t_archive (id int NOT NULL PRIMARY KEY, legacy int NULL);\n"})
+	p.must("plan")
+	p.must("db", "sync", "a")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	p.exec("CREATE EVENT nightly ON SCHEDULE EVERY 1 DAY STARTS '2030-01-01' DISABLE DO INSERT INTO t_archive SELECT * FROM t")
+	p.exec("CREATE PROCEDURE archive_one(IN k int) BEGIN INSERT INTO t_archive SELECT t.* FROM t WHERE t.id = k; END")
+	// Every column of another table, and a product, read nothing of t.
+	p.exec("CREATE PROCEDURE other() BEGIN SELECT * FROM t_archive; SELECT 2 * 3; END")
+	r := p.run("db", "contract")
+	if r.Code != 1 {
+		t.Fatalf("contract dropping a column an event and a procedure copy with SELECT *: want the refusal: %s", r)
+	}
+	opContains(t, r, "drops t.legacy, which event nightly reads", "drops t.legacy, which procedure archive_one reads")
+	if strings.Contains(r.Stderr, "procedure other") {
+		t.Fatalf("a procedure that reads nothing of t: %s", r)
+	}
+	if got := p.columns("t"); !strings.Contains(got, "legacy") {
+		t.Fatalf("the column was dropped: %s", got)
+	}
+}
