@@ -190,3 +190,33 @@ func TestAttackS26ContractRefusesDropOfAColumnASelectStarReads(t *testing.T) {
 		t.Fatalf("the column was dropped: %s", got)
 	}
 }
+
+// A schema block may spell its collation collation, as Atlas reads it
+// (and the planner with it: the widening of t.name past 255 latin1
+// bytes is a copy), but the database default the applier reads from the
+// snapshot took only charset and collate: the plans, computed for
+// latin1_bin, read as computed for utf8mb4_general_ci, so a latin1_bin
+// database was refused and a utf8mb4 one was given plans counting one
+// byte a character.
+func TestAttackS26SchemaCollationSpelledCollation(t *testing.T) {
+	t.Parallel()
+	decl := func(src string) string {
+		return strings.Replace(src, `schema "app" {}`, "schema \"app\" {\n  collation = \"latin1_bin\"\n}", 1)
+	}
+	b := strings.Replace(decl(dbCollationRelease("300")), "    type = varchar(300)\n", "    type = varchar(300)\n    allow_copy = true\n", 1)
+	p := newSchemaProject(t, [2]string{"a", decl(dbCollationRelease("200"))}, [2]string{"b", b})
+	p.must("plan")
+	if got := p.read("plans/b/b_expand01.sql"); !strings.Contains(got, "ALTER TABLE `t` MODIFY COLUMN `name` varchar(300) NOT NULL, ALGORITHM=COPY") {
+		t.Fatalf("b's expand, planned for latin1:\n%s", got)
+	}
+	r := p.run("db", "sync", "--dry-run")
+	if r.Code != 1 {
+		t.Fatalf("plans for latin1_bin on a utf8mb4 database: want the refusal: %s", r)
+	}
+	opContains(t, r, "is utf8mb4_general_ci, but the plans were computed for latin1_bin")
+	p.exec("ALTER DATABASE `" + p.DB.Name + "` CHARACTER SET latin1 COLLATE latin1_bin")
+	p.must("db", "sync")
+	if got := p.query("SELECT CONCAT(COLUMN_TYPE, ' ', COLLATION_NAME) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 't' AND COLUMN_NAME = 'name'"); got != "varchar(300) latin1_bin" {
+		t.Fatalf("t.name: %s", got)
+	}
+}

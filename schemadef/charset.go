@@ -339,10 +339,12 @@ func bodyDefault(body *hclsyntax.Body) (string, error) {
 		if b.Type != "schema" {
 			continue
 		}
-		for attr, value := range map[string]func(string) schema.Attr{
-			"charset": func(v string) schema.Attr { return &schema.Charset{V: v} },
-			"collate": func(v string) schema.Attr { return &schema.Collation{V: v} },
-		} {
+		// Atlas reads a collation spelt collate or collation alike.
+		for _, attr := range []string{"charset", "collate", "collation"} {
+			value := func(v string) schema.Attr { return &schema.Collation{V: v} }
+			if attr == "charset" {
+				value = func(v string) schema.Attr { return &schema.Charset{V: v} }
+			}
 			a, ok := b.Body.Attributes[attr]
 			if !ok {
 				continue
