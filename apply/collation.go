@@ -30,9 +30,22 @@ import (
 // changes, on every command that applies revisions and on every resumed
 // run; --allow-drift makes it a warning. A default no table takes, one
 // of the same charset, and the warning, are said in the note.
-func (s *Session) checkCollation(ctx context.Context) (note string, err error) {
+//
+// Only the releases the run may apply are checked (through, Sync's
+// target; else the release in progress): releases may be planned for
+// different defaults (one shipped before its file declared one keeps its
+// revisions), and checking a later one too refused every run of the
+// release in progress on a database of that release's own default.
+func (s *Session) checkCollation(ctx context.Context, through string) (note string, err error) {
+	if through == "" {
+		through = s.current()
+	}
+	last := slices.Index(s.Project.Releases, through)
 	var rels []string
 	for _, r := range s.Plans.Revisions {
+		if i := slices.Index(s.Project.Releases, r.ID.Release); i < 0 || i > last {
+			continue
+		}
 		if r.ID.Phase == revision.Rollback || s.Records[r.ID.String()].Done() || slices.Contains(rels, r.ID.Release) {
 			continue
 		}
@@ -47,9 +60,11 @@ func (s *Session) checkCollation(ctx context.Context) (note string, err error) {
 	}
 	live = schemadef.CanonicalCharset(live)
 	// What each release was planned for, its snapshot's schema block says;
-	// the releases planned for another default than the live one.
-	var planned string
-	var off, skipped []string
+	// the releases planned for another default than the live one, by
+	// the default they were planned for.
+	liveCS, _, _ := strings.Cut(live, "_")
+	var defaults, skipped []string
+	off := map[string][]string{}
 	for _, rel := range rels {
 		path := filepath.Join(s.Project.PlansDir, revision.SnapshotFile(rel))
 		coll, err := schemadef.SnapshotDefault(path)
@@ -62,31 +77,53 @@ func (s *Session) checkCollation(ctx context.Context) (note string, err error) {
 		case err != nil:
 			return "", fmt.Errorf("reading the database default %s was planned for from %s: %w", rel, project.Rel(path), err)
 		}
-		if coll != live && (planned == "" || coll == planned) {
-			planned = coll
-			off = append(off, rel)
+		if coll != live {
+			if off[coll] == nil {
+				defaults = append(defaults, coll)
+			}
+			off[coll] = append(off[coll], rel)
 		}
 	}
-	if len(skipped) > 0 && len(off) == 0 {
+	if len(skipped) > 0 && len(defaults) == 0 {
 		return fmt.Sprintf("database default check skipped (--allow-drift): %s missing", strings.Join(skipped, ", ")), nil
 	}
-	if len(off) == 0 {
+	if len(defaults) == 0 {
 		return "", nil
 	}
+	// The default said is one a table takes, of another charset than the
+	// live one where there is such (a refusal), before one of the same
+	// charset (a note): said in plan order alone, a release of the same
+	// charset first had a later one of another charset passed over, and
+	// the run went on with a note.
+	var planned string
 	var tables []string
-	for _, rel := range off {
-		sch, path, err := s.snapshot(rel)
-		if err != nil {
-			return "", fmt.Errorf("the default collation of database %s is %s, not %s as the plans assume; reading %s to tell which of %s's tables take it: %w", s.Cfg.Database, live, planned, path, rel, err)
+	for _, coll := range defaults {
+		var taking []string
+		for _, rel := range off[coll] {
+			sch, path, err := s.snapshot(rel)
+			if err != nil {
+				return "", fmt.Errorf("the default collation of database %s is %s, not %s as the plans assume; reading %s to tell which of %s's tables take it: %w", s.Cfg.Database, live, coll, path, rel, err)
+			}
+			for _, t := range sch.Tables {
+				if takesDefault(t) && !slices.Contains(taking, t.Name) {
+					taking = append(taking, t.Name)
+				}
+			}
 		}
-		for _, t := range sch.Tables {
-			if takesDefault(t) && !slices.Contains(tables, t.Name) {
-				tables = append(tables, t.Name)
+		cs, _, _ := strings.Cut(coll, "_")
+		if len(taking) > 0 && (planned == "" || cs != liveCS) {
+			planned, tables = coll, taking
+			if cs != liveCS {
+				break
 			}
 		}
 	}
-	if len(tables) == 0 {
-		return fmt.Sprintf("the default collation of database %s is %s, not %s as the plans assume; every table of %s declares its charset or collation, so none takes it", s.Cfg.Database, live, planned, strings.Join(off, ", ")), nil
+	if planned == "" {
+		var rels []string
+		for _, coll := range defaults {
+			rels = append(rels, off[coll]...)
+		}
+		return fmt.Sprintf("the default collation of database %s is %s, not %s as the plans assume; every table of %s declares its charset or collation, so none takes it", s.Cfg.Database, live, strings.Join(defaults, " or "), strings.Join(rels, ", ")), nil
 	}
 	named := make([]string, 0, 4)
 	for _, t := range tables[:min(len(tables), 3)] {
@@ -96,7 +133,6 @@ func (s *Session) checkCollation(ctx context.Context) (note string, err error) {
 		named = append(named, fmt.Sprintf("%d more", len(tables)-3))
 	}
 	cs, _, _ := strings.Cut(planned, "_")
-	liveCS, _, _ := strings.Cut(live, "_")
 	if liveCS == cs {
 		// The same charset: the bytes the plans counted, and so every
 		// choice made from them, hold. What the collation decides (which
@@ -105,10 +141,10 @@ func (s *Session) checkCollation(ctx context.Context) (note string, err error) {
 		// every MySQL 8.0 database created with the server's defaults
 		// (utf8mb4_0900_ai_ci) for a difference that changes no statement.
 		return fmt.Sprintf("the default collation of database %s is %s, not %s as the plans assume; the tables of %s that declare no charset (%s) take it: the same charset, so the plans' byte counts hold; to have them computed for it, declare collate = %q in the schema block of every release file and run `emcee plan` again",
-			s.Cfg.Database, live, planned, strings.Join(off, ", "), strings.Join(named, ", "), live), nil
+			s.Cfg.Database, live, planned, strings.Join(off[planned], ", "), strings.Join(named, ", "), live), nil
 	}
 	reason := fmt.Sprintf("the default collation of database %s is %s, but the plans were computed for %s: the tables of %s that declare no charset (%s) take the database's default, so the plans' byte counts (row size, key length, whether widening a VARCHAR is INSTANT), collation comparisons and charset conversions for them are wrong",
-		s.Cfg.Database, live, planned, strings.Join(off, ", "), strings.Join(named, ", "))
+		s.Cfg.Database, live, planned, strings.Join(off[planned], ", "), strings.Join(named, ", "))
 	// The operator's word that the database is as it should be, as for
 	// drift: a run that goes on says it.
 	if s.opts.AllowDrift {

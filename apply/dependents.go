@@ -54,6 +54,21 @@ func (o liveObject) mentions(name string) bool {
 	return false
 }
 
+// readsEveryColumn tells whether the object selects every column of a
+// table it names (SELECT *, t.*): copied into another table (INSERT ...
+// SELECT *) or into variables, the columns are counted, and a drop breaks
+// it as surely as one it names (error 1136). A body the SQL reader cannot
+// read counts by its text: a * after SELECT (and its modifiers) or after
+// a name and a dot.
+func (o liveObject) readsEveryColumn() bool {
+	if o.read.Err == nil {
+		return o.read.ReadsEveryColumn()
+	}
+	return selectStar.MatchString(o.text)
+}
+
+var selectStar = regexp.MustCompile(`(?i)(\bselect\s+((all|distinct|distinctrow|high_priority|straight_join|sql_[a-z_]+)\s+)*|[\p{L}\p{N}_$` + "`" + `]\s*\.\s*)\*`)
+
 // String names the object as whoever created it named it, every
 // control character escaped: a line break in a name would have forged a
 // line of the refusal.
@@ -66,12 +81,12 @@ func (o liveObject) String() string {
 
 // readsColumn tells whether the object reads column c of table t: a
 // trigger of t that names c (NEW.c, OLD.c or c), or any object that
-// names both.
+// names both; a SELECT * of the table reads c too (readsEveryColumn).
 func (o liveObject) readsColumn(t, c string) bool {
 	if o.kind == "trigger" && strings.EqualFold(o.table, t) {
-		return o.mentions(c)
+		return o.mentions(c) || o.readsEveryColumn()
 	}
-	return o.mentions(t) && o.mentions(c)
+	return o.mentions(t) && (o.mentions(c) || o.readsEveryColumn())
 }
 
 // readsTable tells whether dropping table t breaks the object, or drops

@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -64,7 +65,14 @@ func (s *Session) findOSC(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("%s hands statements that copy their table to %s, which is not installed (no %s in $PATH): install Percona Toolkit (Debian/Ubuntu: apt-get install percona-toolkit), or %s to have the server copy those tables with ALGORITHM=COPY, which blocks their writes while it runs", from, project.PtOSCProgram, project.PtOSCProgram, drop)
 	}
-	out, err := exec.CommandContext(ctx, path, "--version").CombinedOutput()
+	cmd := exec.CommandContext(ctx, path, "--version")
+	// What it printed before it ended (a process it left holding its
+	// output, as a wrapper's backgrounded child, would hang the run).
+	cmd.WaitDelay = time.Second
+	out, err := cmd.CombinedOutput()
+	if errors.Is(err, exec.ErrWaitDelay) {
+		err = nil // it ended, and said what it had to
+	}
 	version := strings.TrimSpace(string(out))
 	if err != nil || !strings.HasPrefix(version, project.PtOSCProgram+" ") {
 		return fmt.Errorf("%s: %s --version did not run (%v: %s): reinstall Percona Toolkit (it needs Perl with DBD::mysql), or %s", from, path, err, sqlsyntax.OneLine(version, 200), drop)

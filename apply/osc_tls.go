@@ -67,6 +67,11 @@ func oscDemandsTLS(ctx context.Context, tool, tlsLines string) error {
 		fmt.Sprintf("DBI:mysql:;mysql_read_default_file=/dev/fd/3;host=127.0.0.1;port=%d;mysql_read_default_group=client", ln.Addr().(*net.TCPAddr).Port))
 	cmd.ExtraFiles = []*os.File{defaults}
 	cmd.Env = append(oscEnv(os.Environ()), "LC_ALL=C")
+	// Perl's output is read until it ends, which a process perl leaves
+	// behind holding it (a wrapper's backgrounded child) put off for as
+	// long as that process lived, past the minute above: what perl said
+	// is what it wrote before it ended.
+	cmd.WaitDelay = time.Second
 	out, runErr := cmd.CombinedOutput()
 	// Closed, the listener ends an Accept still waiting (perl never
 	// connected); a connection accepted ends with perl.

@@ -79,7 +79,8 @@ func (s *Session) begin(ctx context.Context, cmd string) (*Result, error) {
 		return res, err
 	}
 	// Before the lock and the version table: a refusal changes nothing.
-	collation, err := s.checkCollation(ctx)
+	checked := s.current()
+	collation, err := s.checkCollation(ctx, s.through)
 	if err != nil {
 		return res, err
 	}
@@ -92,6 +93,14 @@ func (s *Session) begin(ctx context.Context, cmd string) (*Result, error) {
 		}
 		if err := s.reload(ctx); err != nil {
 			return res, err
+		}
+		// A run that waited for the lock (--lock-timeout) while another
+		// finished the release in progress goes on with the next one,
+		// which the check has not read.
+		if s.through == "" && s.current() != checked {
+			if collation, err = s.checkCollation(ctx, ""); err != nil {
+				return res, err
+			}
 		}
 	}
 	s.identify(ctx)
@@ -297,6 +306,7 @@ func (s *Session) Sync(ctx context.Context, target string, requireControl bool) 
 	if err != nil {
 		return &Result{Command: cmd, Database: s.Cfg.String(), Revisions: []*RevResult{}}, err
 	}
+	s.through = stop.ID.Release
 	res, err := s.begin(ctx, cmd)
 	if err != nil {
 		return res, err

@@ -152,6 +152,9 @@ type Session struct {
 	// triggers do for the application's writes.
 	appZone string
 	inZone  bool // s.Conn is in appZone (inAppZone)
+	// through is the last release a run may apply (Sync's target); ""
+	// for the release in progress.
+	through string
 }
 
 // Open reads and verifies the plans, then connects. Nothing is locked or

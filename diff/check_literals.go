@@ -86,6 +86,9 @@ func checkNames(loc *locator, s *schema.Schema) []string {
 				}
 			}
 			checkCollationOfCharset(c.Attrs, at(attrName(loc.block(t.Name, "column", c.Name), &schema.Collation{})), add)
+			if coll, ok := schemadef.GeneratedCollate(t, c); ok {
+				add(at(attrName(loc.block(t.Name, "column", c.Name), &schema.Collation{})), "generated column %s has collation %s, which Atlas writes after the column's expression (AS (...) COLLATE %s), where neither MariaDB nor MySQL takes it: declare it as table %s's collate (a generated column takes its table's), or a charset whose default collation the column may have", ref, coll, coll, t.Name)
+			}
 			for _, a := range c.Attrs {
 				switch a := a.(type) {
 				case *schema.Comment:

@@ -58,6 +58,9 @@ type DDL struct {
 	// reads are the names the statement mentions; for a trigger or view,
 	// the names its body mentions.
 	reads map[string]bool
+	// every is set when it selects every column of a table (SELECT *,
+	// t.*).
+	every bool
 }
 
 // Clause is one comma-separated part of an ALTER TABLE.
@@ -93,6 +96,11 @@ type Clause struct {
 // whether its body does.
 func (d *DDL) Mentions(name string) bool { return d.reads[strings.ToLower(name)] }
 
+// ReadsEveryColumn reports whether the statement (a trigger's or view's
+// body) selects every column of a table it names (SELECT *, t.*), which
+// counts on each of them, named or not.
+func (d *DDL) ReadsEveryColumn() bool { return d.every }
+
 // Parse reads one statement.
 func Parse(sql string) *DDL {
 	st, err := sqlsyntax.ReadStmt(sql)
@@ -106,10 +114,10 @@ func Parse(sql string) *DDL {
 			d.Kind = KindDropTrigger
 			return d
 		}
-		d.Kind, d.Name, d.Event, d.reads = KindCreateTrigger, t.Table, t.Timing+" "+t.Event, sqlsyntax.Names(st.Node)
+		d.Kind, d.Name, d.Event, d.reads, d.every = KindCreateTrigger, t.Table, t.Timing+" "+t.Event, sqlsyntax.Names(st.Node), sqlsyntax.Wildcard(st.Node)
 		return d
 	}
-	d.reads = sqlsyntax.Names(st.Node)
+	d.reads, d.every = sqlsyntax.Names(st.Node), sqlsyntax.Wildcard(st.Node)
 	switch n := st.Node.(type) {
 	case *ast.AlterTableStmt:
 		d.Kind, d.Name = KindAlterTable, n.Table.Name.O

@@ -178,14 +178,27 @@ func spelled(t *schema.Table, c *schema.Column, server [2]string) *schema.Column
 		return c
 	}
 	cs, coll := Effective(t, c)
-	if written(t, c.Attrs, server) == coll {
+	_, generated := Attr[*schema.GeneratedExpr](c.Attrs)
+	if written(t, c.Attrs, server) == coll && (!generated || !writesCollate(t, c.Attrs, server)) {
 		return c
 	}
 	// Atlas compares names as strings, the server as names: the collation
 	// in capitals is the one spelling Atlas writes where it equals the
 	// server's and the table declares none (written).
-	for _, attrs := range [][]schema.Attr{{&schema.Collation{V: coll}}, {&schema.Charset{V: cs}, &schema.Collation{V: coll}}, {&schema.Collation{V: strings.ToUpper(coll)}}} {
-		if written(t, attrs, server) != coll {
+	spellings := [][]schema.Attr{{&schema.Collation{V: coll}}, {&schema.Charset{V: cs}, &schema.Collation{V: coll}}, {&schema.Collation{V: strings.ToUpper(coll)}}}
+	if generated {
+		// Atlas writes a generated column's COLLATE after its expression
+		// ("AS (...) VIRTUAL COLLATE x"), which neither server takes
+		// (error 1064: expand stopped at the statement), and its CHARSET
+		// before it: a charset alone, where it names the collation, or
+		// nothing (diff refuses the rest: GeneratedCollate).
+		spellings = nil
+		if DefaultCollation(cs) == coll {
+			spellings = [][]schema.Attr{{&schema.Charset{V: cs}}, {&schema.Charset{V: strings.ToUpper(cs)}}}
+		}
+	}
+	for _, attrs := range spellings {
+		if written(t, attrs, server) != coll || generated && writesCollate(t, attrs, server) {
 			continue
 		}
 		s := *c
@@ -213,20 +226,7 @@ func spelled(t *schema.Table, c *schema.Column, server [2]string) *schema.Column
 // made a column declaring utf8mb4 latin1): "", no collation. One the
 // schema block declares is the database's (the applier refuses another).
 func written(t *schema.Table, attrs []schema.Attr, server [2]string) string {
-	atlas := server
-	declared := false
-	levels := [][]schema.Attr{t.Attrs}
-	if t.Schema != nil {
-		levels = append(levels, t.Schema.Attrs)
-	}
-	for _, level := range slices.Backward(levels) {
-		if v, ok := Charset(level); ok {
-			atlas[0], declared = v, true
-		}
-		if v, ok := Collation(level); ok {
-			atlas[1], declared = v, true
-		}
-	}
+	atlas, declared := atlasDefaults(t, server)
 	if v, ok := Collation(attrs); ok {
 		if v != atlas[1] {
 			return CanonicalCharset(v)
@@ -245,6 +245,53 @@ func written(t *schema.Table, attrs []schema.Attr, server [2]string) string {
 	}
 	_, coll := Effective(t, &schema.Column{})
 	return coll
+}
+
+// atlasDefaults are the charset and collation Atlas compares a column's
+// with (mysql state.character, state.collation): its table's attribute,
+// else its schema's, else the server's; declared tells whether the table
+// or schema declares either.
+func atlasDefaults(t *schema.Table, server [2]string) (atlas [2]string, declared bool) {
+	atlas = server
+	levels := [][]schema.Attr{t.Attrs}
+	if t.Schema != nil {
+		levels = append(levels, t.Schema.Attrs)
+	}
+	for _, level := range slices.Backward(levels) {
+		if v, ok := Charset(level); ok {
+			atlas[0], declared = v, true
+		}
+		if v, ok := Collation(level); ok {
+			atlas[1], declared = v, true
+		}
+	}
+	return atlas, declared
+}
+
+// writesCollate reports whether Atlas writes a COLLATE for a column of
+// table t with these attributes: one it does not find equal to its
+// table's (atlasDefaults).
+func writesCollate(t *schema.Table, attrs []schema.Attr, server [2]string) bool {
+	atlas, _ := atlasDefaults(t, server)
+	v, ok := Collation(attrs)
+	return ok && v != atlas[1]
+}
+
+// GeneratedCollate is the collation of generated column c of table t
+// that the statements the planner writes (WithCharsets, offline) would
+// put after its expression, where neither server takes it: one that is
+// not its charset's default and not its table's; false when there is
+// none.
+func GeneratedCollate(t *schema.Table, c *schema.Column) (string, bool) {
+	if _, ok := Attr[*schema.GeneratedExpr](c.Attrs); !ok || !Textual(c.Type.Type) {
+		return "", false
+	}
+	s := spelled(t, c, [2]string{ServerCharset, ServerCollation})
+	if !writesCollate(t, s.Attrs, [2]string{ServerCharset, ServerCollation}) {
+		return "", false
+	}
+	_, coll := Effective(t, c)
+	return coll, true
 }
 
 // SnapshotDefault is the default collation of the databases the plans
@@ -292,10 +339,12 @@ func bodyDefault(body *hclsyntax.Body) (string, error) {
 		if b.Type != "schema" {
 			continue
 		}
-		for attr, value := range map[string]func(string) schema.Attr{
-			"charset": func(v string) schema.Attr { return &schema.Charset{V: v} },
-			"collate": func(v string) schema.Attr { return &schema.Collation{V: v} },
-		} {
+		// Atlas reads a collation spelt collate or collation alike.
+		for _, attr := range []string{"charset", "collate", "collation"} {
+			value := func(v string) schema.Attr { return &schema.Collation{V: v} }
+			if attr == "charset" {
+				value = func(v string) schema.Attr { return &schema.Charset{V: v} }
+			}
 			a, ok := b.Body.Attributes[attr]
 			if !ok {
 				continue

@@ -246,6 +246,19 @@ func Names(n ast.Node) map[string]bool {
 	return out
 }
 
+// Wildcard reports whether the tree selects every column of a table
+// (SELECT *, t.*): a statement copying them (INSERT ... SELECT *, SELECT *
+// INTO) reads each, whatever its name.
+func Wildcard(n ast.Node) bool {
+	found := false
+	walkTree(n, func(node any) {
+		if _, ok := node.(*ast.WildCardField); ok {
+			found = true
+		}
+	})
+	return found
+}
+
 // Tables are the tables a statement names, wherever in its tree: CREATE
 // TABLE's own, LIKE's, a foreign key's, a subquery's.
 func Tables(n ast.Node) []*ast.TableName {

@@ -1,0 +1,222 @@
+package e2e
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// A release is planned for the database default its schema block
+// declares, and a later one may be planned for another (a released
+// release keeps its revisions: planner.sameDefault). A run applies the
+// release in progress, or sync the releases up to its target: what a
+// release it does not apply was planned for is no reason to refuse it.
+// Checking every pending release refused the install of a on the latin1
+// database a is planned for, because b, planned for utf8mb4, was pending
+// too; and once the database was utf8mb4, a was refused for it: no
+// order of the operator's got a installed.
+func TestAttackS26LaterReleaseOfAnotherDefault(t *testing.T) {
+	t.Parallel()
+	p := newSchemaProject(t, [2]string{"a", latin1Schema(dbCollationRelease("200"))}, [2]string{"b", dbCollationRelease("200")})
+	p.exec("ALTER DATABASE `" + p.DB.Name + "` CHARACTER SET latin1")
+	p.must("plan")
+	for _, args := range [][]string{{"db", "sync", "b", "--dry-run"}, {"db", "sync", "--dry-run"}} {
+		r := p.run(args...)
+		if r.Code != 1 {
+			t.Fatalf("%s: b, planned for utf8mb4, applied to a latin1 database: want the refusal: %s", strings.Join(args, " "), r)
+		}
+		opContains(t, r, "is latin1_swedish_ci, but the plans were computed for utf8mb4_general_ci: the tables of b that declare no charset (`t`)")
+	}
+	p.must("db", "sync", "a", "--dry-run")
+	p.must("db", "sync", "a")
+	if got := p.version(); got != "a_expand01, a_contract01" {
+		t.Fatalf("sync a: version %s", got)
+	}
+	r := p.run("db", "expand")
+	if r.Code != 1 {
+		t.Fatalf("expand of b, planned for utf8mb4, on a latin1 database: want the refusal: %s", r)
+	}
+	opContains(t, r, "the tables of b that declare no charset (`t`)")
+}
+
+// Releases planned for different defaults, in one sync: one of the live
+// database's charset in another collation (a note), then one of another
+// charset (a refusal). Said in plan order, only the first default was
+// looked at, and the run went on with a note, creating b's tables latin1
+// for plans counting utf8mb4.
+func TestAttackS26AnotherCharsetAfterAnotherCollation(t *testing.T) {
+	t.Parallel()
+	p := newSchemaProject(t, [2]string{"a", latin1Schema(dbCollationRelease("200"))}, [2]string{"b", latin1Schema(dbCollationRelease("200"))})
+	p.must("plan")
+	// a is shipped, planned for latin1_swedish_ci; both files then
+	// declare utf8mb4 and b is planned again for it.
+	for _, rel := range []string{"a", "b"} {
+		p.editSchema(rel, func(s string) string {
+			return strings.Replace(s, "  charset = \"latin1\"\n  collate = \"latin1_swedish_ci\"\n", "  charset = \"utf8mb4\"\n", 1)
+		})
+	}
+	p.editSchema("b", func(s string) string {
+		return strings.Replace(s, `table "tagged"`, "table \"more\" {\n  schema = schema.app\n  column \"id\" {\n    type = int\n  }\n  column \"note\" {\n    type = varchar(10)\n  }\n  primary_key {\n    columns = [column.id]\n  }\n}\n\ntable \"tagged\"", 1)
+	})
+	opWrite(t, filepath.Join(p.Dir, "atlas.hcl"), []byte(strings.Replace(p.read("atlas.hcl"), "releases = [", "released = [\"a\"]\n  releases = [", 1)))
+	p.must("plan", "--rewrite", "b")
+	if got := p.read("plans/b/b.snapshot.hcl"); !strings.Contains(got, `charset = "utf8mb4"`) {
+		t.Fatalf("b's snapshot:\n%s", got)
+	}
+	p.exec("ALTER DATABASE `" + p.DB.Name + "` CHARACTER SET latin1 COLLATE latin1_bin")
+	for _, args := range [][]string{{"db", "sync", "--dry-run"}, {"db", "sync"}} {
+		r := p.run(args...)
+		if r.Code != 1 {
+			t.Fatalf("%s: b, planned for utf8mb4, applied to a latin1 database: want the refusal: %s", strings.Join(args, " "), r)
+		}
+		opContains(t, r, "is latin1_bin, but the plans were computed for utf8mb4_general_ci: the tables of b that declare no charset (`t`, `more`)", "nothing was changed")
+	}
+	if got := p.query("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()"); got != "0" {
+		t.Fatalf("a refused sync created %s tables", got)
+	}
+	// Up to a alone, planned for latin1, the run goes on with a note.
+	opContains(t, p.must("db", "sync", "a"), "preflight: the default collation of database "+p.DB.Name+" is latin1_bin, not latin1_swedish_ci as the plans assume")
+}
+
+// A generated text column declaring its charset: Atlas writes a
+// column's COLLATE after its generated expression, where neither server
+// takes it, and schemadef.WithCharsets spelled the charset of one whose
+// charset Atlas would leave out as a COLLATE: `charset = "utf8mb4"` in a
+// table declaring none made "AS (...) VIRTUAL COLLATE
+// UTF8MB4_GENERAL_CI", and expand stopped at the CREATE TABLE (error
+// 1064). A charset is written before the expression; a collation no
+// charset names and the table does not declare cannot be written, and is
+// refused where it is declared.
+func TestAttackS26GeneratedColumnCharset(t *testing.T) {
+	t.Parallel()
+	table := func(extra string) string {
+		return "schema \"app\" {}\n\ntable \"t\" {\n  schema = schema.app\n  column \"id\" {\n    type = int\n  }\n  column \"name\" {\n    type = varchar(10)\n  }\n" +
+			"  column \"g\" {\n    type = varchar(20)\n    as = \"concat(name, 'x')\"\n    charset = \"utf8mb4\"\n  }\n" +
+			"  column \"s\" {\n    type = varchar(20)\n    as {\n      expr = \"concat(name, 'y')\"\n      type = STORED\n    }\n    charset = \"latin1\"\n    collate = \"latin1_swedish_ci\"\n  }\n" + extra +
+			"  primary_key {\n    columns = [column.id]\n  }\n}\n"
+	}
+	p := newSchemaProject(t, [2]string{"a", table("")}, [2]string{"b", table("  column \"h\" {\n    type = varchar(20)\n    as = \"concat(name, 'z')\"\n    collate = \"utf8mb4_general_ci\"\n  }\n")})
+	p.exec("ALTER DATABASE `" + p.DB.Name + "` CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci")
+	p.must("plan")
+	p.must("db", "sync")
+	p.exec("INSERT INTO t (id, name) VALUES (1, 'a')")
+	if got := p.query("SELECT GROUP_CONCAT(COLUMN_NAME, ' ', COLLATION_NAME ORDER BY ORDINAL_POSITION) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 't' AND COLUMN_NAME <> 'id'"); got != "name utf8mb4_general_ci,g utf8mb4_general_ci,s latin1_swedish_ci,h utf8mb4_general_ci" {
+		t.Fatalf("collations: %s", got)
+	}
+	if got := p.query("SELECT CONCAT(g, s, h) FROM t"); got != "axayaz" {
+		t.Fatalf("generated values: %s", got)
+	}
+	opContains(t, p.must("db", "diff"), "matches what its recorded revisions")
+
+	bin := newSchemaProject(t, [2]string{"a", strings.Replace(table(""), "    charset = \"utf8mb4\"\n", "    collate = \"utf8mb4_bin\"\n", 1)})
+	r := bin.plan()
+	if r.Code == 0 {
+		t.Fatalf("a generated column of a collation Atlas writes after its expression: want the refusal: %s\n%s", r, bin.read("plans/a/a_expand01.sql"))
+	}
+	opContains(t, r, "schema/a.hcl:14:15: generated column t.g has collation utf8mb4_bin", "declare it as table t's collate")
+}
+
+// The default check runs before the operator lock (a refusal changes
+// nothing), on the release in progress then. A run waiting for the lock
+// (--lock-timeout) while another finishes that release goes on with the
+// next one once it has the lock: that one, planned for another default,
+// must be checked too. Here expand waited while contract finished b, and
+// then expanded c, planned for utf8mb4, into the latin1 database.
+func TestAttackS26DefaultCheckedAfterWaitingForTheLock(t *testing.T) {
+	t.Parallel()
+	table := func(legacy, extra string) string {
+		return latin1Schema("schema \"app\" {}\n\ntable \"t\" {\n  schema = schema.app\n  column \"id\" {\n    type = int\n  }\n  column \"name\" {\n    type = varchar(20)\n  }\n" + legacy + "  primary_key {\n    columns = [column.id]\n  }\n}\n" + extra)
+	}
+	legacy := "  column \"legacy\" {\n    type = varchar(20)\n    null = true\n  }\n"
+	u := "\ntable \"u\" {\n  schema = schema.app\n  column \"id\" {\n    type = int\n  }\n  column \"note\" {\n    type = varchar(20)\n  }\n  primary_key {\n    columns = [column.id]\n  }\n}\n"
+	c := strings.Replace(table("", u), "  charset = \"latin1\"\n  collate = \"latin1_swedish_ci\"\n", "", 1)
+	p := newSchemaProject(t, [2]string{"a", table(legacy, "")}, [2]string{"b", table("", "")}, [2]string{"c", c})
+	p.exec("ALTER DATABASE `" + p.DB.Name + "` CHARACTER SET latin1")
+	p.must("plan")
+	if got := p.read("plans/b/b_contract01.sql"); !strings.Contains(got, "DROP COLUMN `legacy`") {
+		t.Fatalf("b's contract:\n%s", got)
+	}
+	p.must("db", "sync", "b_migrate01")
+	release := p.holdMDL("t")
+	contract := p.start("db", "contract")
+	p.waitFor("contract to wait for t's metadata lock", func() bool {
+		return p.query("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE DB = ? AND STATE = 'Waiting for table metadata lock' AND INFO LIKE 'ALTER TABLE%'", p.DB.Name) != "0"
+	})
+	expand := p.start("db", "expand", "--lock-timeout", "10m")
+	p.waitFor("expand to wait for the operator lock", func() bool {
+		return p.query("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE DB = ? AND INFO LIKE 'SELECT GET_LOCK(%' AND STATE = 'User lock'", p.DB.Name) != "0"
+	})
+	release()
+	if r := contract.wait(t); r.Code != 0 {
+		t.Fatalf("contract: %s", r)
+	}
+	r := expand.wait(t)
+	if r.Code != 1 || !strings.Contains(r.Stdout, "is latin1_swedish_ci, but the plans were computed for utf8mb4_general_ci: the tables of c that declare no charset (`t`, `u`)") {
+		t.Fatalf("expand of c, planned for utf8mb4, into a latin1 database once it had the lock: want the refusal: %s", r)
+	}
+	if got := p.query("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'u'"); got != "0" {
+		t.Fatalf("the refused expand created u")
+	}
+}
+
+// A routine or event that copies every column of a table (SELECT *, t.*)
+// into another table or into variables breaks when a column goes, as
+// surely as one naming it: INSERT INTO t_archive SELECT * FROM t fails
+// with error 1136 (column count) on every run of the nightly archiving
+// event once contract dropped t.legacy, and the check, looking for the
+// column's name, passed it.
+func TestAttackS26ContractRefusesDropOfAColumnASelectStarReads(t *testing.T) {
+	t.Parallel()
+	p := sqlReleasesProject(t,
+		[2]string{"a", "CREATE TABLE t (id int NOT NULL PRIMARY KEY, legacy int NULL);\nCREATE TABLE t_archive (id int NOT NULL PRIMARY KEY, legacy int NULL);\n"},
+		[2]string{"b", "CREATE TABLE t (id int NOT NULL PRIMARY KEY);\nCREATE TABLE t_archive (id int NOT NULL PRIMARY KEY, legacy int NULL);\n"})
+	p.must("plan")
+	p.must("db", "sync", "a")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	p.exec("CREATE EVENT nightly ON SCHEDULE EVERY 1 DAY STARTS '2030-01-01' DISABLE DO INSERT INTO t_archive SELECT * FROM t")
+	p.exec("CREATE PROCEDURE archive_one(IN k int) BEGIN INSERT INTO t_archive SELECT t.* FROM t WHERE t.id = k; END")
+	// Every column of another table, and a product, read nothing of t.
+	p.exec("CREATE PROCEDURE other() BEGIN SELECT * FROM t_archive; SELECT 2 * 3; END")
+	r := p.run("db", "contract")
+	if r.Code != 1 {
+		t.Fatalf("contract dropping a column an event and a procedure copy with SELECT *: want the refusal: %s", r)
+	}
+	opContains(t, r, "drops t.legacy, which event nightly reads", "drops t.legacy, which procedure archive_one reads")
+	if strings.Contains(r.Stderr, "procedure other") {
+		t.Fatalf("a procedure that reads nothing of t: %s", r)
+	}
+	if got := p.columns("t"); !strings.Contains(got, "legacy") {
+		t.Fatalf("the column was dropped: %s", got)
+	}
+}
+
+// A schema block may spell its collation collation, as Atlas reads it
+// (and the planner with it: the widening of t.name past 255 latin1
+// bytes is a copy), but the database default the applier reads from the
+// snapshot took only charset and collate: the plans, computed for
+// latin1_bin, read as computed for utf8mb4_general_ci, so a latin1_bin
+// database was refused and a utf8mb4 one was given plans counting one
+// byte a character.
+func TestAttackS26SchemaCollationSpelledCollation(t *testing.T) {
+	t.Parallel()
+	decl := func(src string) string {
+		return strings.Replace(src, `schema "app" {}`, "schema \"app\" {\n  collation = \"latin1_bin\"\n}", 1)
+	}
+	b := strings.Replace(decl(dbCollationRelease("300")), "    type = varchar(300)\n", "    type = varchar(300)\n    allow_copy = true\n", 1)
+	p := newSchemaProject(t, [2]string{"a", decl(dbCollationRelease("200"))}, [2]string{"b", b})
+	p.must("plan")
+	if got := p.read("plans/b/b_expand01.sql"); !strings.Contains(got, "ALTER TABLE `t` MODIFY COLUMN `name` varchar(300) NOT NULL, ALGORITHM=COPY") {
+		t.Fatalf("b's expand, planned for latin1:\n%s", got)
+	}
+	r := p.run("db", "sync", "--dry-run")
+	if r.Code != 1 {
+		t.Fatalf("plans for latin1_bin on a utf8mb4 database: want the refusal: %s", r)
+	}
+	opContains(t, r, "is utf8mb4_general_ci, but the plans were computed for latin1_bin")
+	p.exec("ALTER DATABASE `" + p.DB.Name + "` CHARACTER SET latin1 COLLATE latin1_bin")
+	p.must("db", "sync")
+	if got := p.query("SELECT CONCAT(COLUMN_TYPE, ' ', COLLATION_NAME) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 't' AND COLUMN_NAME = 'name'"); got != "varchar(300) latin1_bin" {
+		t.Fatalf("t.name: %s", got)
+	}
+}
