@@ -65,6 +65,28 @@ func TestInitRefusesWhatEmceeCannotPlan(t *testing.T) {
 	}
 }
 
+// A table in another engine than InnoDB is refused as a release declaring
+// it is: the plans' online clauses are InnoDB's, so every ALTER of it would
+// fail when it runs.
+func TestInitRefusesAnotherEngine(t *testing.T) {
+	db := testdb.New(t)
+	cfg, err := dbconn.Parse(db.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec("CREATE TABLE t (id int PRIMARY KEY) ENGINE=MyISAM"); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	_, err = Init(context.Background(), Options{DB: cfg, Dir: dir, Release: "r1", Env: "live"})
+	if err == nil || !strings.Contains(err.Error(), "nothing was written") || !strings.Contains(err.Error(), "table t is created with engine MyISAM: emcee plans InnoDB tables") {
+		t.Fatalf("got %v", err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Fatalf("files written: %v", entries)
+	}
+}
+
 // emcee's own tables are not schema: the version table and the accepted
 // differences are left out and listed; a dev database's marker, or a table
 // named like one of emcee's in another letter case (which emcee plan

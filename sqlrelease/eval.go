@@ -150,10 +150,11 @@ func canonical(s *schema.Schema, script *Script) error {
 			case *schema.Charset, *schema.Collation:
 				return slices.ContainsFunc(defaults, func(d schema.Attr) bool { return sameAttr(a, d) })
 			case *mysql.Engine:
-				if !strings.EqualFold(a.V, mysql.EngineInnoDB) {
-					errs = append(errs, at(t.Name).Errorf("table %s is created with ENGINE=%s: emcee plans InnoDB tables (online DDL, foreign keys); write ENGINE=InnoDB", t.Name, a.V).Error())
-				}
-				return true
+				// Another engine (the server's default_storage_engine) is
+				// written, even as the server's default, for the release's
+				// validation to refuse.
+				a.Default = false
+				return strings.EqualFold(a.V, mysql.EngineInnoDB)
 			}
 			return false
 		})
