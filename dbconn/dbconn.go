@@ -379,8 +379,8 @@ func (c *Config) dsn(db string) string {
 	}
 	m.Params = map[string]string{
 		"charset":                  "utf8mb4",
-		"sql_mode":                 "'" + SQLMode + "'",
-		"time_zone":                "'" + PinnedTimeZone + "'" + noStatementTimeLimit,
+		"sql_mode":                 sqlsyntax.String(SQLMode),
+		"time_zone":                sqlsyntax.String(PinnedTimeZone) + noStatementTimeLimit,
 		"lock_wait_timeout":        strconv.Itoa(int(c.LockWaitTimeout / time.Second)),
 		"innodb_lock_wait_timeout": strconv.Itoa(int(c.LockWaitTimeout / time.Second)),
 	}
