@@ -131,6 +131,7 @@ func Init(ctx context.Context, o Options) (*Result, error) {
 		return nil, fmt.Errorf("%s has %d view(s) and %d trigger(s): emcee manages tables only (it creates its own triggers and views during upgrades), so `db baseline` would report them as drift; drop or move them, then rerun emcee init", o.DB, views, triggers)
 	}
 	slices.SortFunc(s.Tables, func(a, b *schema.Table) int { return strings.Compare(a.Name, b.Name) })
+	schemadef.Declared(s)
 	tableDefaults(s)
 	src, err := schemadef.Marshal(s, target, adoptedHead)
 	if err != nil {

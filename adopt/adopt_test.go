@@ -65,6 +65,69 @@ func TestInitRefusesWhatEmceeCannotPlan(t *testing.T) {
 	}
 }
 
+// A table in another engine than InnoDB is refused as a release declaring
+// it is: the plans' online clauses are InnoDB's, so every ALTER of it would
+// fail when it runs.
+func TestInitRefusesAnotherEngine(t *testing.T) {
+	db := testdb.New(t)
+	cfg, err := dbconn.Parse(db.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec("CREATE TABLE t (id int PRIMARY KEY) ENGINE=MyISAM"); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	_, err = Init(context.Background(), Options{DB: cfg, Dir: dir, Release: "r1", Env: "live"})
+	if err == nil || !strings.Contains(err.Error(), "nothing was written") || !strings.Contains(err.Error(), "table t is created with engine MyISAM: emcee plans InnoDB tables") {
+		t.Fatalf("got %v", err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Fatalf("files written: %v", entries)
+	}
+}
+
+// The adopted release is written as a person declares it, in the form a
+// release declared as SQL takes (schemadef.Declared), not as the server
+// spells it: a bool's default is false or true, the current time is
+// CURRENT_TIMESTAMP, and neither the index InnoDB adds for a foreign key,
+// nor RESTRICT (the default), nor a table's next AUTO_INCREMENT value is
+// declared.
+func TestInitWritesTheDeclaredForm(t *testing.T) {
+	db := testdb.New(t)
+	cfg, err := dbconn.Parse(db.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		"CREATE TABLE p (id int NOT NULL AUTO_INCREMENT PRIMARY KEY, flag tinyint(1) NOT NULL DEFAULT 1, made datetime NOT NULL DEFAULT current_timestamp(), upd timestamp(3) NULL DEFAULT current_timestamp(3) ON UPDATE current_timestamp(3))",
+		"INSERT INTO p (flag) VALUES (0), (1)",
+		"CREATE TABLE c (id int PRIMARY KEY, p_id int NOT NULL, CONSTRAINT c_p FOREIGN KEY (p_id) REFERENCES p (id))",
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dir := t.TempDir()
+	if _, err := Init(context.Background(), Options{DB: cfg, Dir: dir, Release: "r1", Env: "live"}); err != nil {
+		t.Fatal(err)
+	}
+	src, err := os.ReadFile(filepath.Join(dir, "schema", "r1.hcl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"default = true", "default = sql(\"CURRENT_TIMESTAMP\")", "default   = sql(\"CURRENT_TIMESTAMP(3)\")", "on_update = sql(\"CURRENT_TIMESTAMP(3)\")", "foreign_key \"c_p\""} {
+		if !strings.Contains(string(src), want) {
+			t.Errorf("schema/r1.hcl lacks %s:\n%s", want, src)
+		}
+	}
+	for _, unwanted := range []string{"RESTRICT", "index \"c_p\"", "auto_increment = 3", "current_timestamp()"} {
+		if strings.Contains(string(src), unwanted) {
+			t.Errorf("schema/r1.hcl holds %s:\n%s", unwanted, src)
+		}
+	}
+}
+
 // emcee's own tables are not schema: the version table and the accepted
 // differences are left out and listed; a dev database's marker, or a table
 // named like one of emcee's in another letter case (which emcee plan

@@ -45,7 +45,8 @@ func (o liveObject) mentions(name string) bool {
 	if o.read.Err == nil {
 		return o.read.Mentions(name)
 	}
-	for _, n := range []string{name, strings.ReplaceAll(name, "`", "``")} {
+	quoted := sqlsyntax.Ident(name)
+	for _, n := range []string{name, quoted[1 : len(quoted)-1]} {
 		word := regexp.MustCompile(`(?i)(^|[^\p{L}\p{N}_$])` + regexp.QuoteMeta(n) + `($|[^\p{L}\p{N}_$])`)
 		if word.MatchString(o.text) {
 			return true

@@ -38,11 +38,9 @@ const (
 	EnvDevURL = "EMCEE_DEV_URL"
 )
 
-// SQLMode is pinned on every connection. Plans are written and reviewed for
-// this mode: strict (a truncating backfill fails instead of silently
-// mangling rows) and without ANSI_QUOTES (Atlas double-quotes string
-// defaults).
-const SQLMode = "STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION"
+// SQLMode is pinned on every connection: the mode emcee's SQL reader
+// reads in.
+const SQLMode = sqlsyntax.SQLMode
 
 // PinnedTimeZone is the time zone of emcee's own sessions: the version
 // table's times are written and read as UTC (the driver's Loc), and the
@@ -381,8 +379,8 @@ func (c *Config) dsn(db string) string {
 	}
 	m.Params = map[string]string{
 		"charset":                  "utf8mb4",
-		"sql_mode":                 "'" + SQLMode + "'",
-		"time_zone":                "'" + PinnedTimeZone + "'" + noStatementTimeLimit,
+		"sql_mode":                 sqlsyntax.String(SQLMode),
+		"time_zone":                sqlsyntax.String(PinnedTimeZone) + noStatementTimeLimit,
 		"lock_wait_timeout":        strconv.Itoa(int(c.LockWaitTimeout / time.Second)),
 		"innodb_lock_wait_timeout": strconv.Itoa(int(c.LockWaitTimeout / time.Second)),
 	}

@@ -56,8 +56,13 @@ func checkNames(loc *locator, s *schema.Schema) []string {
 			case *schema.Comment:
 				checkAtlasString("comment of table "+t.Name, a.Text, 2048, loc.at(t.Name, "", "", "comment"), add)
 			case *mysql.Engine:
-				if !plainWord.MatchString(a.V) {
+				switch {
+				case !plainWord.MatchString(a.V):
 					add(loc.at(t.Name, "", "", "engine"), "engine %q of table %s is not a storage engine name (letters, digits and _); Atlas writes it into the DDL as it is", a.V, t.Name)
+				case !strings.EqualFold(a.V, mysql.EngineInnoDB):
+					// The plans' ALGORITHM=INSTANT and LOCK=NONE clauses are
+					// InnoDB's: another engine refuses them when they run.
+					add(loc.at(t.Name, "", "", "engine"), "table %s is created with engine %s: emcee plans InnoDB tables (online DDL, foreign keys); declare engine = \"InnoDB\", or leave it out", t.Name, a.V)
 				}
 			case *schema.Charset, *schema.Collation:
 				checkCharsetAttr(a, loc.at(t.Name, "", "", attrName(loc.block(t.Name, "", ""), a)), add)

@@ -79,6 +79,7 @@ func TestLoadRefusesWhatTheServerOrAtlasWouldGetWrong(t *testing.T) {
 		{"collation that is SQL, spelt collation", table("t", col("s", "    type = varchar(10)\n    collation = \"latin1_bin'\"\n")), `pike.hcl:9:17: collation "latin1_bin'" is not a collation name`},
 		{"collation that is SQL", table("t", col("s", "    type = varchar(10)\n    collate = \"latin1_bin'\"\n")), `collation "latin1_bin'" is not a collation name`},
 		{"engine that is SQL", strings.Replace(table("t", ""), "schema = schema.app", "schema = schema.app\n  engine = \"InnoDB; DROP TABLE x\"", 1), `engine "InnoDB; DROP TABLE x" of table t is not a storage engine name`},
+		{"engine other than InnoDB", strings.Replace(table("t", ""), "schema = schema.app", "schema = schema.app\n  engine = \"MyISAM\"", 1), `pike.hcl:4:12: table t is created with engine MyISAM: emcee plans InnoDB tables`},
 		{"on_update that is SQL", table("t", col("ts", "    type = timestamp\n    on_update = sql(\"CURRENT_TIMESTAMP; DROP TABLE x\")\n")), `on_update of t.ts: ';' ends a statement`},
 		{"generated kind that is SQL", table("t", col("g", "    type = int\n    as {\n      expr = \"id + 1\"\n      type = \"STORED, DROP x\"\n    }\n")), `pike.hcl:11:14: generated column t.g is "STORED, DROP X"`},
 		{"duplicate table", table("t", "") + table("t", "")[len("schema \"app\" {}\n"):], `pike.hcl:11:7: table "t" is declared twice (first at pike.hcl:2:7)`},

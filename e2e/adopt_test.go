@@ -69,7 +69,7 @@ func TestInitFromALiveDatabase(t *testing.T) {
 	next := strings.Replace(string(src), `  column "is_public" {
     null    = false
     type    = bool
-    default = 0
+    default = false
   }`, `  column "visibility" {
     type    = enum("private", "public")
     default = "private"

@@ -347,6 +347,22 @@ table "members" {
   check "ck_members_n" {
     expr = "n >= 0"
   }
+}
+table "links" {
+  schema = schema.app
+  column "id" {
+    type = bigint
+  }
+  column "image_id" {
+    type = bigint
+  }
+  primary_key {
+    columns = [column.id]
+  }
+  foreign_key "fk_links_image" {
+    columns     = [column.image_id]
+    ref_columns = [table.images.column.id]
+  }
 }`
 	after := replaceOnce(imagesV1, `  column "note" {
     type = varchar(50)
@@ -373,6 +389,18 @@ table "members" {
   index "ix_members_image" {
     columns = [column.image_id]
   }
+}
+table "links" {
+  schema = schema.app
+  column "id" {
+    type = bigint
+  }
+  column "image_id" {
+    type = bigint
+  }
+  primary_key {
+    columns = [column.id]
+  }
 }`
 	ruleCase{
 		before: before,
@@ -382,6 +410,7 @@ table "members" {
 			"INSERT INTO images (name, kind, note) VALUES ('one', 'a', 'x')",
 			"INSERT INTO props VALUES (1, 1)",
 			"INSERT INTO members VALUES (1, 1, 5)",
+			"INSERT INTO links VALUES (1, 1)",
 		},
 		// Until contract, the previous release still uses all of it.
 		oldWrites: []string{

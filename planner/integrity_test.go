@@ -147,6 +147,10 @@ func TestOutputDoesNotDependOnTheWorkingDirectory(t *testing.T) {
 			t.Fatal(err)
 		}
 		outputs[wd] = out
+		// What plan --check and lint's EM106 recompute agrees from here.
+		if edits, untold, err := Compare(p, out.Files); err != nil || len(edits) > 0 || len(untold) > 0 {
+			t.Errorf("planned and checked from %s: edits %+v, untold %v, %v", wd, edits, untold, err)
+		}
 	}
 	want := outputs[dir]
 	if !strings.Contains(string(want.Files["pike/pike_expand01.sql"]), "(declared at schema/pike.hcl:") {

@@ -224,6 +224,9 @@ func TestBasicRules(t *testing.T) {
 		{name: "drop a table with a foreign key to itself and one to a table it keeps: one statement", target: mariadb1011, before: []string{"table \"images\" {", tcSelfRefOwner + "table \"images\" {"}, edits: []string{tcSelfRefOwner, ""}, want: []tcStep{
 			{Rule: "drop-table", Phase: revision.Contract, Stage: StageDropTable, Kind: "", SQL: "DROP TABLE `users`"},
 		}},
+		{name: "drop foreign key whose index the server made: the index goes too", target: mariadb1011, before: append(tcBlock(tcOwnerFK), "  index \"ix_owner\" {\n    columns = [column.owner_id]\n  }\n", ""), edits: []string{tcOwnerFK + "\n", ""}, want: []tcStep{
+			{Rule: "drop-foreign-key", Phase: revision.Contract, Stage: StageDropForeignKey, Kind: "", SQL: "ALTER TABLE `images` DROP FOREIGN KEY `fk_owner`, DROP INDEX `fk_owner`, ALGORITHM=INPLACE, LOCK=NONE"},
+		}},
 		{name: "drop foreign key", target: mariadb1011, before: tcBlock(tcOwnerFK), edits: []string{tcOwnerFK + "\n", ""}, want: []tcStep{
 			{Rule: "drop-foreign-key", Phase: revision.Contract, Stage: StageDropForeignKey, Kind: "", SQL: "ALTER TABLE `images` DROP FOREIGN KEY `fk_owner`, ALGORITHM=INPLACE, LOCK=NONE"},
 		}},

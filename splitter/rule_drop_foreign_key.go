@@ -2,9 +2,12 @@ package splitter
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	"ariga.io/atlas/sql/schema"
 
+	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
@@ -16,6 +19,25 @@ func init() {
 		func(c *Change) (string, string, error) {
 			d := c.Change.(*schema.DropForeignKey)
 			why := fmt.Sprintf("the previous release may depend on %s (cascades, or rejecting orphans), so it goes after that release", d.F.Symbol)
-			return why, Inplace.With(fmt.Sprintf("ALTER TABLE %s DROP FOREIGN KEY %s", sqlsyntax.Ident(c.Table.Name), sqlsyntax.Ident(d.F.Symbol))), nil
+			alter := fmt.Sprintf("ALTER TABLE %s DROP FOREIGN KEY %s", sqlsyntax.Ident(c.Table.Name), sqlsyntax.Ident(d.F.Symbol))
+			if implicitIndexLeft(c.FromTable, c.Table, d.F) {
+				why += "; the index the server made for it goes too, since the release declares none"
+				alter += ", DROP INDEX " + sqlsyntax.Ident(d.F.Symbol)
+			}
+			return why, Inplace.With(alter), nil
 		}))
+}
+
+// implicitIndexLeft reports a dropped foreign key whose index the server
+// made by itself (the previous release declares none leading with its
+// columns) and the release does not declare either (none leads with them,
+// and no other key of the table needs it): left behind by the drop, it
+// would be drift from the release's schema.
+func implicitIndexLeft(from, to *schema.Table, fk *schema.ForeignKey) bool {
+	if from == nil || !schemadef.ImplicitIndex(from, fk) || !schemadef.ImplicitIndex(to, fk) {
+		return false
+	}
+	return !slices.ContainsFunc(to.ForeignKeys, func(o *schema.ForeignKey) bool {
+		return strings.EqualFold(o.Symbol, fk.Symbol) || len(o.Columns) > 0 && len(fk.Columns) > 0 && o.Columns[0].Name == fk.Columns[0].Name
+	})
 }

@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strings"
 
-	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
 
 	"github.com/emcee-db/emcee/dbconn"
@@ -17,7 +16,6 @@ import (
 	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/schemadef"
-	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // SchemaName is the schema block of a release declared as SQL: the SQL
@@ -132,6 +130,7 @@ func canonical(s *schema.Schema, script *Script) error {
 	// in HCL without a charset does.
 	defaults := s.Attrs
 	s.Name, s.Attrs = SchemaName, nil
+	schemadef.Declared(s)
 	slices.SortStableFunc(s.Tables, func(a, b *schema.Table) int { return script.order[a.Name] - script.order[b.Name] })
 	var errs []string
 	for _, t := range s.Tables {
@@ -143,17 +142,8 @@ func canonical(s *schema.Schema, script *Script) error {
 		}
 		t.Attrs = slices.DeleteFunc(t.Attrs, func(a schema.Attr) bool {
 			switch a := a.(type) {
-			case *mysql.AutoIncrement:
-				// A counter, not schema: mysqldump writes the next value of
-				// tables that hold rows.
-				return true
 			case *schema.Charset, *schema.Collation:
 				return slices.ContainsFunc(defaults, func(d schema.Attr) bool { return sameAttr(a, d) })
-			case *mysql.Engine:
-				if !strings.EqualFold(a.V, mysql.EngineInnoDB) {
-					errs = append(errs, at(t.Name).Errorf("table %s is created with ENGINE=%s: emcee plans InnoDB tables (online DDL, foreign keys); write ENGINE=InnoDB", t.Name, a.V).Error())
-				}
-				return true
 			}
 			return false
 		})
@@ -170,60 +160,14 @@ func canonical(s *schema.Schema, script *Script) error {
 				}
 				return false
 			})
-			c.Default = defaultOf(c)
-			if u, ok := schemadef.Attr[*mysql.OnUpdate](c.Attrs); ok {
-				u.A = now(u.A)
-			}
 		}
-		t.Indexes = slices.DeleteFunc(t.Indexes, func(idx *schema.Index) bool { return implicit(t, idx) })
 		for _, fk := range t.ForeignKeys {
 			if _, ok := s.Table(fk.RefTable.Name); !ok || fk.RefTable.Schema != t.Schema {
 				errs = append(errs, at(t.Name+"/"+fk.Symbol).Errorf("foreign key %s of table %s references table %s, which %s does not create", fk.Symbol, t.Name, fk.RefTable.Name, script.File).Error())
 			}
-			// What the server reports for a foreign key declared without
-			// ON UPDATE / ON DELETE: InnoDB's default, which HCL leaves out.
-			for _, o := range []*schema.ReferenceOption{&fk.OnUpdate, &fk.OnDelete} {
-				if *o == schema.Restrict {
-					*o = ""
-				}
-			}
 		}
 	}
 	return diff.JoinLines(errs)
-}
-
-// defaultOf is a column's default as HCL declares it: false and true for
-// a bool (the server says 0 and 1), CURRENT_TIMESTAMP for the current time
-// (the server says current_timestamp()).
-func defaultOf(c *schema.Column) schema.Expr {
-	switch d := c.Default.(type) {
-	case *schema.Literal:
-		if _, ok := c.Type.Type.(*schema.BoolType); ok {
-			switch d.V {
-			case "0":
-				return &schema.Literal{V: "false"}
-			case "1":
-				return &schema.Literal{V: "true"}
-			}
-		}
-	case *schema.RawExpr:
-		return &schema.RawExpr{X: now(d.X)}
-	}
-	return c.Default
-}
-
-// now is CURRENT_TIMESTAMP[(n)] for an expression that is the current
-// time, x itself otherwise.
-func now(x string) string {
-	if sqlsyntax.SameExpr(x, "CURRENT_TIMESTAMP") {
-		return "CURRENT_TIMESTAMP"
-	}
-	for n := 1; n <= 6; n++ {
-		if want := fmt.Sprintf("CURRENT_TIMESTAMP(%d)", n); sqlsyntax.SameExpr(x, want) {
-			return want
-		}
-	}
-	return x
 }
 
 // sameAttr reports the same charset, or the same collation, in any letter
@@ -238,35 +182,4 @@ func sameAttr(a, b schema.Attr) bool {
 		return ok && strings.EqualFold(a.V, b.V)
 	}
 	return false
-}
-
-// implicit reports an index InnoDB creates by itself for a foreign key: of
-// the key's name and columns, when no other index leads with them. The
-// server reports it like a declared one (and mysqldump writes it), but a
-// release declaring the key alone, in HCL, creates the same index.
-func implicit(t *schema.Table, idx *schema.Index) bool {
-	if idx.Unique {
-		return false
-	}
-	for _, fk := range t.ForeignKeys {
-		if !strings.EqualFold(fk.Symbol, idx.Name) || !leads(idx, fk.Columns) || len(idx.Parts) != len(fk.Columns) {
-			continue
-		}
-		return !slices.ContainsFunc(t.Indexes, func(o *schema.Index) bool { return o != idx && leads(o, fk.Columns) })
-	}
-	return false
-}
-
-// leads reports whether an index's first parts are the columns, whole.
-func leads(idx *schema.Index, cols []*schema.Column) bool {
-	if len(idx.Parts) < len(cols) {
-		return false
-	}
-	for i, c := range cols {
-		p := idx.Parts[i]
-		if p.C == nil || p.C.Name != c.Name || slices.ContainsFunc(p.Attrs, func(a schema.Attr) bool { _, ok := a.(*mysql.SubPart); return ok }) {
-			return false
-		}
-	}
-	return true
 }

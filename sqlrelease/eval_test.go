@@ -9,6 +9,7 @@ import (
 	"github.com/emcee-db/emcee/devdb"
 	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/internal/testdb"
+	"github.com/emcee-db/emcee/internal/testserver"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/sqlrelease"
@@ -181,6 +182,24 @@ func TestEvaluateErrorsArePositioned(t *testing.T) {
 				t.Fatalf("the error shows the generated source: %v", err)
 			}
 		})
+	}
+}
+
+// A table the dev database's server creates in another engine than
+// InnoDB (its default_storage_engine, which the file may not set) is
+// refused where the release is validated, as in a release declared in
+// HCL, at the statement that created it.
+func TestEvaluateOtherEngineRefused(t *testing.T) {
+	db := testserver.Start(t, testserver.Options{Args: []string{"--default-storage-engine=MyISAM"}}).NewDB(t)
+	ctx := context.Background()
+	dev, err := devdb.Open(ctx, devdb.Spec{URL: db.URL, Charset: schemadef.ServerCharset, Collation: schemadef.ServerCollation})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dev.Close(ctx)
+	_, err = evaluate(t, dev, "CREATE TABLE a (id int PRIMARY KEY);\nCREATE TABLE b (id int PRIMARY KEY);", "")
+	if want := "schema/r1.sql:1:1: table a is created with engine MyISAM: emcee plans InnoDB tables"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("got %v, want an error containing %q", err, want)
 	}
 }
 

@@ -16,17 +16,6 @@ import (
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
-// The parser reads expressions under the sql_mode the server runs them in.
-func TestParserModeIsThePinnedMode(t *testing.T) {
-	src, err := os.ReadFile("parse.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(string(src), `const sqlMode = "`+dbconn.SQLMode+`"`) {
-		t.Fatalf("sqlsyntax's sqlMode differs from dbconn.SQLMode (%s): the parser would read strings and operators differently from the server", dbconn.SQLMode)
-	}
-}
-
 // fuzzScope is the table every fuzzed expression is resolved against, and
 // the tables its subqueries may read; with EMCEE_TEST_DSN they exist.
 var fuzzScope = sqlsyntax.Scope{

@@ -44,11 +44,15 @@ type ScriptStmt struct {
 // scriptScanner splits a SQL file at its `;`, as the mysql client does
 // (DELIMITER included). BEGIN ... END bodies are not matched: the files
 // read here hold no stored programs, and a statement split inside one is
-// refused as unreadable.
-var scriptScanner = &migrate.Scanner{ScannerOptions: migrate.ScannerOptions{
-	BackslashEscapes: true,
-	HashComments:     true,
-}}
+// refused as unreadable. A scanner keeps the script it reads in itself,
+// so each read gets its own (as revision's do): one shared by concurrent
+// reads split each other's files, or panicked.
+func scriptScanner() *migrate.Scanner {
+	return &migrate.Scanner{ScannerOptions: migrate.ScannerOptions{
+		BackslashEscapes: true,
+		HashComments:     true,
+	}}
+}
 
 // ReadScript reads a SQL file statement by statement. Errors are *Error,
 // positioned in the file (Line, Col).
@@ -67,7 +71,7 @@ func ReadScript(src string) ([]*ScriptStmt, error) {
 		}
 		return nil, errorAt(src, i, "not valid UTF-8: save the file as UTF-8")
 	}
-	found, err := scriptScanner.Scan(src)
+	found, err := scriptScanner().Scan(src)
 	if err != nil {
 		return nil, errorAt(src, 0, "cannot split the file into statements: %v", err)
 	}
