@@ -140,7 +140,7 @@ func TestForeignKeyCycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	split := func(from *diff.Release, to *diff.Release) Phases {
-		tr, err := diff.Between(drv, from, to)
+		tr, err := diff.Between(drv, target, from, to)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -28,9 +28,8 @@ const SchemaName = "main"
 // Evaluate reads the SQL of a release, runs it in the dev database (empty
 // before and after), and returns the source the pipeline loads for it.
 // The dev database should have been opened with the defaults the offline
-// planner assumes (Spec{Charset: schemadef.ServerCharset, Collation:
-// schemadef.ServerCollation}): a table created without a charset then reads the
-// same as one declared in HCL without one.
+// planner assumes for t (schemadef.ServerDefault): a table created without
+// a charset then reads the same as one declared in HCL without one.
 func Evaluate(ctx context.Context, dev *devdb.DB, f diff.SQLFiles, t project.Target) (diff.Source, error) {
 	script, err := Read(f.File, f.SQL)
 	if err != nil {

@@ -23,7 +23,9 @@ func devFor(t testing.TB) (*devdb.DB, *testdb.DB) {
 	t.Helper()
 	db := testdb.New(t)
 	ctx := context.Background()
-	dev, err := devdb.Open(ctx, devdb.Spec{URL: db.URL, Charset: schemadef.ServerCharset, Collation: schemadef.ServerCollation})
+	spec := devdb.Spec{URL: db.URL}
+	spec.Charset, spec.Collation = schemadef.ServerDefault(mariadb)
+	dev, err := devdb.Open(ctx, spec)
 	if err != nil {
 		t.Fatal(err)
 	}
