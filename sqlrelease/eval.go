@@ -45,6 +45,11 @@ func Evaluate(ctx context.Context, dev *devdb.DB, f diff.SQLFiles, t project.Tar
 	if err := dev.Empty(ctx); err != nil {
 		return diff.Source{}, err
 	}
+	if d := script.Default; d != nil {
+		if err := dev.SetDefault(ctx, d.Charset, d.Collation); err != nil {
+			return diff.Source{}, d.Pos.Errorf("dev database %s refused this database default: %v", dev, err)
+		}
+	}
 	stmts := make([]string, len(script.Run))
 	for i, st := range script.Run {
 		stmts[i] = st.Exec
@@ -66,7 +71,7 @@ func Evaluate(ctx context.Context, dev *devdb.DB, f diff.SQLFiles, t project.Tar
 	if runErr == nil {
 		s, runErr = dev.Tables(ctx)
 	}
-	if err := dev.Empty(ctx); err != nil {
+	if err := errors.Join(dev.Empty(ctx), dev.ResetDefault(ctx)); err != nil {
 		return diff.Source{}, errors.Join(runErr, err)
 	}
 	var ee *devdb.ExecError
@@ -127,10 +132,15 @@ func readsAsWritten(ctx context.Context, c *sql.Conn) error {
 // the plans from it.
 func canonical(s *schema.Schema, script *Script) error {
 	// The database's defaults are the dev database's (the offline
-	// planner's): a table that has them inherits them, as a table declared
-	// in HCL without a charset does.
+	// planner's, or what the file declares): a table that has them
+	// inherits them, as a table declared in HCL without a charset does.
+	// What the file declares is the schema block's charset and collate,
+	// as the server completes them, as in HCL.
 	defaults := s.Attrs
 	s.Name, s.Attrs = SchemaName, nil
+	if script.Default != nil {
+		s.Attrs = defaults
+	}
 	slices.SortStableFunc(s.Tables, func(a, b *schema.Table) int { return script.order[a.Name] - script.order[b.Name] })
 	var errs []string
 	for _, t := range s.Tables {

@@ -173,6 +173,7 @@ func TestEvaluateErrorsArePositioned(t *testing.T) {
 		{"zero date default", "CREATE TABLE a (id int);\nCREATE TABLE wp_posts (post_date datetime NOT NULL default '0000-00-00 00:00:00');", "", "schema/r1.sql:2:1: dev database"},
 		{"zero date default says why", "CREATE TABLE wp_posts (post_date datetime NOT NULL default '0000-00-00 00:00:00');", "", "Invalid default value for 'post_date'. The file runs in the sql_mode emcee applies plans in (STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE"},
 		{"no table", "SET NAMES utf8mb4;", "", "schema/r1.sql creates no table"},
+		{"database default the server refuses", "SET NAMES utf8mb4;\nCREATE DATABASE shop CHARACTER SET latin1 COLLATE utf8mb4_bin;\nCREATE TABLE a (id int);", "", "schema/r1.sql:2:1: dev database"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := evaluate(t, dev, c.sql, c.decl)
