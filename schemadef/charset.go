@@ -114,8 +114,8 @@ func DefaultCollation(target project.Target, charset string) string {
 
 // defaultCollations are the default collations of MariaDB 10.11 that are
 // not <charset>_general_ci (SELECT CHARACTER_SET_NAME,
-// DEFAULT_COLLATE_NAME FROM information_schema.CHARACTER_SETS); MySQL
-// 8.0's are the same.
+// DEFAULT_COLLATE_NAME FROM information_schema.CHARACTER_SETS), which
+// are MySQL 8.0's too; mysqlDefaultCollations are MySQL's others.
 var defaultCollations = map[string]string{
 	"big5": "big5_chinese_ci", "binary": "binary", "cp932": "cp932_japanese_ci", "dec8": "dec8_swedish_ci",
 	"eucjpms": "eucjpms_japanese_ci", "euckr": "euckr_korean_ci", "gb2312": "gb2312_chinese_ci",

@@ -139,7 +139,13 @@ func canonical(s *schema.Schema, script *Script) error {
 	defaults := s.Attrs
 	s.Name, s.Attrs = SchemaName, nil
 	if script.Default != nil {
-		s.Attrs = defaults
+		s.Attrs = slices.DeleteFunc(slices.Clone(defaults), func(a schema.Attr) bool {
+			switch a.(type) {
+			case *schema.Charset, *schema.Collation:
+				return false
+			}
+			return true
+		})
 	}
 	slices.SortStableFunc(s.Tables, func(a, b *schema.Table) int { return script.order[a.Name] - script.order[b.Name] })
 	var errs []string
