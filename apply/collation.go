@@ -67,7 +67,7 @@ func (s *Session) checkCollation(ctx context.Context, through string) (note stri
 	off := map[string][]string{}
 	for _, rel := range rels {
 		path := filepath.Join(s.Project.PlansDir, revision.SnapshotFile(rel))
-		coll, err := schemadef.SnapshotDefault(path)
+		coll, err := schemadef.SnapshotDefault(path, s.Project.Target)
 		switch {
 		case os.IsNotExist(err) && s.opts.AllowDrift:
 			skipped = append(skipped, project.Rel(path))

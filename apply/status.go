@@ -31,7 +31,10 @@ type Status struct {
 	Summary  string `json:"summary"`
 	Next     string `json:"next,omitempty"`
 	// Detail lists the closed gates when contract is blocked by data.
-	Detail   string          `json:"detail,omitempty"`
+	Detail string `json:"detail,omitempty"`
+	// Note is what the applying commands' preflight notes of the database
+	// default, which does not stop them (checkCollation).
+	Note     string          `json:"note,omitempty"`
 	Gates    []GateResult    `json:"gates,omitempty"` // of the pending contract, when run
 	Releases []ReleaseStatus `json:"releases"`
 }
@@ -120,6 +123,17 @@ func (s *Session) Status(ctx context.Context, countRows bool) (*Status, error) {
 		st.Code, st.Summary, st.Next = 1, r.Reason, "emcee db rollback"
 		return st, nil
 	}
+	// A database default the pending releases were not computed for: the
+	// applying commands refuse to run (or note it), and say so here first.
+	note, err := s.checkCollation(ctx, "")
+	if r := (*Refusal)(nil); errors.As(err, &r) {
+		st.Code, st.Summary, st.Next = 1, r.Reason, r.Next
+		return st, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	st.Note = note
 	switch {
 	case rel == "":
 		st.Code, st.Summary = UpToDate, "up to date: every revision is applied"

@@ -6,6 +6,7 @@ import (
 
 	"ariga.io/atlas/sql/schema"
 
+	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/schemadef"
 )
 
@@ -19,7 +20,9 @@ import (
 func TestAttack3S25SnapshotOnADevServerWithOtherDefaults(t *testing.T) {
 	_, cfg := server(t)
 	ctx := context.Background()
-	d, err := Open(ctx, Spec{Beside: cfg, Charset: schemadef.ServerCharset, Collation: schemadef.ServerCollation})
+	spec := Spec{Beside: cfg}
+	spec.Charset, spec.Collation = schemadef.ServerDefault(project.Target{Flavor: "mariadb"})
+	d, err := Open(ctx, spec)
 	if err != nil {
 		t.Fatal(err)
 	}

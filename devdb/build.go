@@ -9,6 +9,7 @@ import (
 	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
 
+	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
@@ -61,10 +62,17 @@ func (d *DB) Build(ctx context.Context, base *schema.Schema, steps []Step, after
 		if err := d.Conn.QueryRowContext(ctx, "SELECT @@character_set_server, @@collation_server").Scan(&server[0], &server[1]); err != nil {
 			return d.redact(err)
 		}
+		// A charset named alone has the default collation of the server's
+		// flavour, which is what the plans' statements get there too.
+		var version string
+		if err := d.Conn.QueryRowContext(ctx, "SELECT VERSION()").Scan(&version); err != nil {
+			return d.redact(err)
+		}
+		flavour := project.Target{Flavor: project.FlavorOf(version)}
 		changes := make([]schema.Change, 0, len(base.Tables))
 		for _, t := range base.Tables {
 			// Created as the plans' statements create it (splitter.SQL).
-			changes = append(changes, schemadef.WithCharsets(&schema.AddTable{T: t}, server))
+			changes = append(changes, schemadef.WithCharsets(&schema.AddTable{T: t}, flavour, server))
 		}
 		unqualified := ""
 		if err := drv.ApplyChanges(ctx, changes, func(o *migrate.PlanOptions) { o.SchemaQualifier = &unqualified }); err != nil {

@@ -60,8 +60,9 @@ type DB struct {
 	// and was emptied first.
 	Emptied bool
 
-	undropped []string // stale temporaries this session could not drop, with why
-	triggered []string // tables this run created triggers on (ran)
+	undropped []string   // stale temporaries this session could not drop, with why
+	opened    *[2]string // the default before the first SetDefault
+	triggered []string   // tables this run created triggers on (ran)
 	cfg       *dbconn.Config
 	pool      *sql.DB
 	close     func(context.Context) error
@@ -122,6 +123,38 @@ func Open(ctx context.Context, s Spec) (*DB, error) {
 		return nil, errors.New("no dev database: pass --dev-url mysql://user@host/empty_db, or a database URL beside which emcee creates a temporary emcee_scratch_* one")
 	}
 	return openTemp(ctx, s.Beside, charset, collation)
+}
+
+// SetDefault gives the dev database another default charset and
+// collation (either may be empty: the server completes it from the
+// other), which the tables created next take: a release declared as SQL
+// that declares the default of its database is evaluated under it.
+// ResetDefault gives back the one it was opened with, Close its own.
+func (d *DB) SetDefault(ctx context.Context, charset, collation string) error {
+	if d.opened == nil {
+		var cur [2]string
+		if err := d.Conn.QueryRowContext(ctx, "SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = DATABASE()").Scan(&cur[0], &cur[1]); err != nil {
+			return d.redact(err)
+		}
+		d.opened = &cur
+	}
+	stmt := "ALTER DATABASE " + sqlsyntax.Ident(d.Name)
+	if charset != "" {
+		stmt += " CHARACTER SET " + sqlsyntax.Ident(charset)
+	}
+	if collation != "" {
+		stmt += " COLLATE " + sqlsyntax.Ident(collation)
+	}
+	_, err := d.Conn.ExecContext(ctx, stmt)
+	return d.redact(err)
+}
+
+// ResetDefault undoes SetDefault.
+func (d *DB) ResetDefault(ctx context.Context) error {
+	if d.opened == nil {
+		return nil
+	}
+	return d.SetDefault(ctx, d.opened[0], d.opened[1])
 }
 
 // Close leaves the dev database as Open found it: empty with its own
@@ -265,9 +298,11 @@ func openDev(ctx context.Context, raw string, like *sql.Conn, charset, collation
 			return nil, fmt.Errorf("dev database %s has charset %s, the live database %s: giving it the live one failed: %v; grant ALTER on it, or create it with CHARACTER SET %s COLLATE %s", cfg, cur[0], target[0], err, target[0], target[1])
 		}
 	}
-	restore := func(context.Context, *sql.Conn) error { return nil }
-	if target != own {
-		restore = func(ctx context.Context, c *sql.Conn) error { return alter(ctx, c, own) }
+	restore := func(ctx context.Context, c *sql.Conn) error {
+		if target == own && d.opened == nil {
+			return nil
+		}
+		return alter(ctx, c, own)
 	}
 	d.close = func(ctx context.Context) error {
 		c, done, err := d.session(ctx)

@@ -7,6 +7,8 @@ import (
 
 	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
+
+	"github.com/emcee-db/emcee/project"
 )
 
 // Transition is everything the splitter needs to plan one step between two
@@ -26,7 +28,7 @@ type Transition struct {
 // first) and the next. Atlas never detects renames, so declared
 // table renames are injected: the old table is renamed in a copy of the
 // source state before diffing, and a RenameTable change leads the list.
-func Between(drv *mysql.Driver, prev *Release, to *Release) (_ *Transition, err error) {
+func Between(drv *mysql.Driver, t project.Target, prev *Release, to *Release) (_ *Transition, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("%s: Atlas failed while comparing the release with the previous state (%v); check the last change to this file", to.File, r)
@@ -88,8 +90,8 @@ func Between(drv *mysql.Driver, prev *Release, to *Release) (_ *Transition, err 
 		return nil, fmt.Errorf("%s: diffing against the previous state: %w", to.File, err)
 	}
 	changes = withCheckExprChanges(base, to.Schema, changes)
-	changes = withTableCharsetChanges(base, to.Schema, changes)
-	changes = withColumnCharsetChanges(base, to.Schema, changes)
+	changes = withTableCharsetChanges(t, base, to.Schema, changes)
+	changes = withColumnCharsetChanges(t, base, to.Schema, changes)
 	own.Schema = rejoin(own.Schema, whole, same)
 	return &Transition{From: rejoin(from, all, same), To: to, Changes: append(renames, changes...)}, nil
 }

@@ -6,6 +6,7 @@ import (
 
 	"ariga.io/atlas/sql/schema"
 
+	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/schemadef"
 )
 
@@ -24,7 +25,7 @@ import (
 //     utf8mb4_general_ci in a latin1 table "changed" its charset with
 //     every release, and widening it was refused as a charset change
 //     together with a type change.
-func withColumnCharsetChanges(from, to *schema.Schema, changes []schema.Change) []schema.Change {
+func withColumnCharsetChanges(target project.Target, from, to *schema.Schema, changes []schema.Change) []schema.Change {
 	for _, t := range to.Tables {
 		old, ok := from.Table(t.Name)
 		if !ok {
@@ -35,8 +36,8 @@ func withColumnCharsetChanges(from, to *schema.Schema, changes []schema.Change) 
 			if !ok {
 				continue
 			}
-			fromCS, fromColl := schemadef.Effective(old, oc)
-			toCS, toColl := schemadef.Effective(t, c)
+			fromCS, fromColl := schemadef.Effective(target, old, oc)
+			toCS, toColl := schemadef.Effective(target, t, c)
 			var kind, same schema.ChangeKind
 			// A column declaring neither follows its table: a change of
 			// the table's default is the table's (ModifyAttr), which
@@ -79,16 +80,16 @@ func withColumnCharsetChanges(from, to *schema.Schema, changes []schema.Change) 
 // database's, or its charset's default collation). Atlas cannot drop a
 // table option and moves it to the schema block's value instead
 // (mysql diff.charsetChange, collationChange); a schema block declaring
-// none (the database's default is then ServerCollation), it planned no
+// none (the database's default is then schemadef.ServerDefault), it planned no
 // change at all, and the table and its columns kept the old collation
 // under a snapshot saying otherwise.
-func withTableCharsetChanges(from, to *schema.Schema, changes []schema.Change) []schema.Change {
+func withTableCharsetChanges(target project.Target, from, to *schema.Schema, changes []schema.Change) []schema.Change {
 	for _, t := range to.Tables {
 		old, ok := from.Table(t.Name)
 		if !ok {
 			continue
 		}
-		cs, coll := schemadef.Effective(t, &schema.Column{})
+		cs, coll := schemadef.Effective(target, t, &schema.Column{})
 		for _, kind := range []schema.Attr{&schema.Charset{V: cs}, &schema.Collation{V: coll}} {
 			was, ok := attrOf(old.Attrs, kind)
 			if !ok || hasKind(t.Attrs, kind) {
@@ -177,15 +178,16 @@ func columnChange(mt *schema.ModifyTable, name string) *schema.ModifyColumn {
 // charset schemadef.Effective gives it; 1 for a column that is not text.
 // The release's limits (row size, key length) and the splitter's VARCHAR
 // length prefix count bytes with it.
-func CharsetBytes(t *schema.Table, c *schema.Column) int {
+func CharsetBytes(target project.Target, t *schema.Table, c *schema.Column) int {
 	if !schemadef.Textual(c.Type.Type) {
 		return 1
 	}
-	cs, _ := schemadef.Effective(t, c)
+	cs, _ := schemadef.Effective(target, t, c)
 	if n, ok := CharsetMaxLen(cs); ok {
 		return n
 	}
-	return charsetMaxLen[schemadef.ServerCharset]
+	cs, _ = schemadef.ServerDefault(target)
+	return charsetMaxLen[cs]
 }
 
 // CharsetMaxLen is the longest character of a charset, in bytes.

@@ -55,7 +55,7 @@ func TestColumnCharsetChangesAtlasMisses(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			tr, err := Between(drv, prev, next)
+			tr, err := Between(drv, mariadb, prev, next)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -6,6 +6,7 @@ import (
 
 	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
+	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
@@ -24,7 +25,8 @@ const (
 
 // checkLimits validates sizes against the server's limits. The default
 // character set is utf8mb4, as the offline planner assumes.
-func checkLimits(loc *locator, s *schema.Schema, mariadb bool) []string {
+func checkLimits(loc *locator, s *schema.Schema, target project.Target) []string {
+	mariadb := target.MariaDB()
 	var errs []string
 	add := func(p Pos, format string, args ...any) { errs = append(errs, p.Errorf(format, args...).Error()) }
 	for _, t := range s.Tables {
@@ -32,7 +34,7 @@ func checkLimits(loc *locator, s *schema.Schema, mariadb bool) []string {
 		for _, c := range t.Columns {
 			at := loc.at(t.Name, "column", c.Name, "type")
 			ref := t.Name + "." + c.Name
-			mb := CharsetBytes(t, c)
+			mb := CharsetBytes(target, t, c)
 			checkType(ref, c.Type.Type, mb, mariadb, at, add)
 			n, ok := packLen(c.Type.Type, mb)
 			known = known && ok
@@ -46,10 +48,10 @@ func checkLimits(loc *locator, s *schema.Schema, mariadb bool) []string {
 			add(loc.name(t.Name, "", ""), "a row of table %s takes %d bytes (TEXT and BLOB columns counted as the pointer the row keeps); the server allows %d: make some columns shorter, or TEXT", t.Name, row, maxRowBytes)
 		}
 		for _, idx := range t.Indexes {
-			checkKey(loc, t, idx, add)
+			checkKey(loc, target, t, idx, add)
 		}
 		if t.PrimaryKey != nil {
-			checkKey(loc, t, t.PrimaryKey, add)
+			checkKey(loc, target, t, t.PrimaryKey, add)
 		}
 		for _, fk := range t.ForeignKeys {
 			for _, idx := range t.Indexes {
@@ -130,7 +132,7 @@ func checkType(ref string, t schema.Type, mb int, mariadb bool, p Pos, add func(
 
 // checkKey refuses an index whose key is longer than the server takes, or
 // whose prefixes it refuses.
-func checkKey(loc *locator, t *schema.Table, idx *schema.Index, add func(Pos, string, ...any)) {
+func checkKey(loc *locator, target project.Target, t *schema.Table, idx *schema.Index, add func(Pos, string, ...any)) {
 	if it, ok := schemadef.Attr[*mysql.IndexType](idx.Attrs); ok && strings.EqualFold(it.T, mysql.IndexTypeFullText) {
 		return
 	}
@@ -148,7 +150,7 @@ func checkKey(loc *locator, t *schema.Table, idx *schema.Index, add func(Pos, st
 		if sp, ok := schemadef.Attr[*mysql.SubPart](part.Attrs); ok {
 			prefix = sp.Len
 		}
-		mb := CharsetBytes(t, c)
+		mb := CharsetBytes(target, t, c)
 		var n int
 		switch ct := c.Type.Type.(type) {
 		case *schema.StringType:
@@ -323,8 +325,8 @@ func decimalBytes(digits int) int {
 // indexes the previous release keeps until contract while expand retypes
 // their columns (Zabbix 5.0 widened items.key_ to varchar(2048) under the
 // unique (hostid, key_) of 4.0, which only contract replaces by a prefix).
-func KeyTooLong(t *schema.Table, idx *schema.Index) string {
+func KeyTooLong(target project.Target, t *schema.Table, idx *schema.Index) string {
 	var why []string
-	checkKey(&locator{}, t, idx, func(_ Pos, format string, args ...any) { why = append(why, fmt.Sprintf(format, args...)) })
+	checkKey(&locator{}, target, t, idx, func(_ Pos, format string, args ...any) { why = append(why, fmt.Sprintf(format, args...)) })
 	return strings.Join(why, "; ")
 }

@@ -10,6 +10,7 @@ import (
 	"ariga.io/atlas/sql/schema"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 
+	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/sqlname"
 	"github.com/emcee-db/emcee/sqlsyntax"
@@ -31,7 +32,7 @@ import (
 //
 // Each of those is refused here unless it is exactly one SQL token of the
 // kind expected, so no declared value can end a name or literal early.
-func checkNames(loc *locator, s *schema.Schema) []string {
+func checkNames(loc *locator, s *schema.Schema, target project.Target) []string {
 	var errs []string
 	add := func(p Pos, format string, args ...any) { errs = append(errs, p.Errorf(format, args...).Error()) }
 	name := func(k sqlname.Kind, n string, p Pos) {
@@ -91,7 +92,7 @@ func checkNames(loc *locator, s *schema.Schema) []string {
 				}
 			}
 			checkCollationOfCharset(c.Attrs, at(attrName(loc.block(t.Name, "column", c.Name), &schema.Collation{})), add)
-			if coll, ok := schemadef.GeneratedCollate(t, c); ok {
+			if coll, ok := schemadef.GeneratedCollate(target, t, c); ok {
 				add(at(attrName(loc.block(t.Name, "column", c.Name), &schema.Collation{})), "generated column %s has collation %s, which Atlas writes after the column's expression (AS (...) COLLATE %s), where neither MariaDB nor MySQL takes it: declare it as table %s's collate (a generated column takes its table's), or a charset whose default collation the column may have", ref, coll, coll, t.Name)
 			}
 			for _, a := range c.Attrs {

@@ -78,7 +78,7 @@ func isSchemaChunk(data []byte) bool {
 // that block: the whole of a 1,000-table file took 0.2 s to parse, twice
 // for every release planned again (an edit re-planned in 0.56 s, not
 // 0.12 s). A file the chunks do not cut so is read whole.
-func DeclaredDefault(name string, src []byte) (string, error) {
+func DeclaredDefault(name string, src []byte, t project.Target) (string, error) {
 	var found []chunk
 	if !bytes.HasPrefix(src, []byte("\xef\xbb\xbf")) {
 		for _, c := range splitChunks(src) {
@@ -88,11 +88,11 @@ func DeclaredDefault(name string, src []byte) (string, error) {
 		}
 	}
 	if len(found) == 1 {
-		if coll, ok, err := schemadef.BlockDefault(name, found[0].data, found[0].line, found[0].start); ok {
+		if coll, ok, err := schemadef.BlockDefault(name, found[0].data, found[0].line, found[0].start, t); ok {
 			return coll, err
 		}
 	}
-	return schemadef.DeclaredDefault(name, src)
+	return schemadef.DeclaredDefault(name, src, t)
 }
 
 func startsBlock(c byte) bool { return c == '_' || (c|0x20 >= 'a' && c|0x20 <= 'z') }

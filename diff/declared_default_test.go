@@ -23,16 +23,16 @@ func TestDeclaredDefaultReadsTheSchemaBlockAlone(t *testing.T) {
 		"not a string":  table + "schema \"app\" {\n  charset = 1\n}\n",
 		"not a string2": table + "schema \"app\" {\n  collate = schema.app\n}\n",
 	} {
-		want, wantErr := schemadef.DeclaredDefault("r.hcl", []byte(src))
-		got, err := DeclaredDefault("r.hcl", []byte(src))
+		want, wantErr := schemadef.DeclaredDefault("r.hcl", []byte(src), mariadb)
+		got, err := DeclaredDefault("r.hcl", []byte(src), mariadb)
 		if got != want || (err == nil) != (wantErr == nil) || err != nil && err.Error() != wantErr.Error() {
 			t.Errorf("%s: got %q, %v; whole file: %q, %v", name, got, err, want, wantErr)
 		}
 	}
-	if got, err := DeclaredDefault("r.hcl", []byte(table+"schema \"app\" {\n  charset = \"latin1\"\n}\n")); got != "latin1_swedish_ci" || err != nil {
+	if got, err := DeclaredDefault("r.hcl", []byte(table+"schema \"app\" {\n  charset = \"latin1\"\n}\n"), mariadb); got != "latin1_swedish_ci" || err != nil {
 		t.Errorf("latin1: %q, %v", got, err)
 	}
-	if _, err := DeclaredDefault("r.hcl", []byte(table+"schema \"app\" {\n  charset = 1\n}\n")); err == nil || !strings.HasPrefix(err.Error(), "r.hcl:8:13: ") {
+	if _, err := DeclaredDefault("r.hcl", []byte(table+"schema \"app\" {\n  charset = 1\n}\n"), mariadb); err == nil || !strings.HasPrefix(err.Error(), "r.hcl:8:13: ") {
 		t.Errorf("position: %v", err)
 	}
 }

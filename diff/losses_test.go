@@ -74,7 +74,7 @@ func TestUndeclaredLossIsRefused(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			tr, err := Between(drv, prev, r)
+			tr, err := Between(drv, mariadb, prev, r)
 			if err != nil {
 				t.Fatal(err)
 			}

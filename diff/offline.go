@@ -58,7 +58,12 @@ func (c offlineConn) QueryContext(_ context.Context, query string, _ []driver.Na
 	if query != "SELECT @@version, @@collation_server, @@character_set_server, @@lower_case_table_names" {
 		return nil, fmt.Errorf("emcee: the offline planner cannot answer %q", query)
 	}
-	return &variableRows{values: []driver.Value{string(c), schemadef.ServerCollation, schemadef.ServerCharset, int64(0)}}, nil
+	t, err := project.TargetOf(string(c))
+	if err != nil {
+		return nil, err
+	}
+	cs, coll := schemadef.ServerDefault(t)
+	return &variableRows{values: []driver.Value{string(c), coll, cs, int64(0)}}, nil
 }
 
 type variableRows struct {

@@ -33,7 +33,7 @@ func TestBetweenLeavesItsInputsAlone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr, err := Between(drv, &Release{Schema: from}, &Release{Name: "r", File: "r.hcl", Schema: to, Declarations: &Declarations{}})
+	tr, err := Between(drv, mariadb, &Release{Schema: from}, &Release{Name: "r", File: "r.hcl", Schema: to, Declarations: &Declarations{}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -209,6 +209,6 @@ func JoinLines(errs []string) error {
 // writes unescaped (check_literals.go), and the server's limits
 // (check_limits.go).
 func checkSchema(loc *locator, s *schema.Schema, t project.Target) error {
-	errs := append(checkNames(loc, s), checkLimits(loc, s, t.MariaDB())...)
+	errs := append(checkNames(loc, s, t), checkLimits(loc, s, t)...)
 	return JoinLines(errs)
 }

@@ -220,7 +220,7 @@ func checkLeftOut(t testing.TB, prev, next *Release) {
 // transitionText is what a transition says: Atlas's statements for its
 // changes, and both states as Atlas writes them.
 func transitionText(drv *mysql.Driver, prev, next *Release) (string, error) {
-	tr, err := Between(drv, prev, next)
+	tr, err := Between(drv, mariadb, prev, next)
 	if err != nil {
 		return "", err
 	}

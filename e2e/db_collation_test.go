@@ -174,3 +174,43 @@ func TestDatabaseDefaultCollationDeclared(t *testing.T) {
 	}
 	opContains(t, r, "the default collation of database "+other.DB.Name+" is utf8mb4_general_ci, but the plans were computed for latin1_swedish_ci", "charset = \"utf8mb4\" and collate = \"utf8mb4_general_ci\"")
 }
+
+// db status and db check say what the applying commands refuse before
+// anything changes: a database default of another charset than the
+// pending releases were computed for (check exits 1, as for a gate that
+// cannot run; status gives the way out), and note one of another
+// collation of the same charset, which they run with. Both said nothing:
+// check said "expand needed" (3), and the expand it sent the operator to
+// was refused.
+func TestDatabaseDefaultReportedByStatusAndCheck(t *testing.T) {
+	t.Parallel()
+	p := newSchemaProject(t, [2]string{"a", dbCollationRelease("200")}, [2]string{"b", dbCollationRelease("300")})
+	p.exec("ALTER DATABASE `" + p.DB.Name + "` CHARACTER SET latin1")
+	p.must("plan")
+	p.exec("CREATE TABLE t (id int NOT NULL, name varchar(200) NOT NULL, PRIMARY KEY (id))")
+	p.exec("CREATE TABLE tagged (id int NOT NULL, label varchar(200) NOT NULL, PRIMARY KEY (id)) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci")
+	p.must("db", "baseline", "a")
+	refusal := "the default collation of database " + p.DB.Name + " is latin1_swedish_ci, but the plans were computed for utf8mb4_general_ci: the tables of b that declare no charset (`t`) take the database's default"
+	r := p.run("db", "check")
+	if r.Code != 1 {
+		t.Fatalf("db check of a latin1 database under plans computed for utf8mb4: want 1, as the applying commands refuse: %s", r)
+	}
+	opContains(t, r, refusal)
+	r = p.must("db", "status")
+	opContains(t, r, "b_expand01", "pending", refusal, "next: declare the database's default in the schema block of every release file (charset = \"latin1\" and collate = \"latin1_swedish_ci\")")
+	opContains(t, p.must("db", "status", "--format", "json"), `"code": 1`, "latin1_swedish_ci")
+	if r := p.run("db", "expand"); r.Code != 1 || !strings.Contains(r.Stderr, refusal) {
+		t.Fatalf("expand: the refusal status and check report: %s", r)
+	}
+
+	// Another collation of the plans' charset: the applying commands run,
+	// noting it; so do status and check, which say what is next.
+	p.exec("ALTER DATABASE `" + p.DB.Name + "` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+	note := "note: the default collation of database " + p.DB.Name + " is utf8mb4_unicode_ci, not utf8mb4_general_ci as the plans assume"
+	r = p.run("db", "check")
+	if r.Code != 3 {
+		t.Fatalf("db check: want 3 (expand needed): %s", r)
+	}
+	opContains(t, r, "expand needed: b_expand01", note)
+	opContains(t, p.must("db", "status"), "expand needed: b_expand01", note, "next: emcee db expand")
+}

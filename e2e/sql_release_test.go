@@ -437,3 +437,61 @@ func TestSQLReleaseBinaryDefault(t *testing.T) {
 		t.Fatalf("a row inserted without values: %s through the plans, %s through the file", a, b)
 	}
 }
+
+// A release declared as SQL, mysqldump --databases of a latin1 database,
+// declares that default (CREATE DATABASE ... CHARACTER SET latin1, read
+// and never run): its plans are computed for latin1 and the applier runs
+// them on the latin1 database. The CREATE DATABASE was refused, and
+// without it the plans were computed for utf8mb4_general_ci, which every
+// db command refused on this database.
+func TestSQLReleaseDeclaresItsDatabaseDefault(t *testing.T) {
+	t.Parallel()
+	db := testdb.New(t)
+	if _, err := db.Exec("ALTER DATABASE `" + db.Name + "` CHARACTER SET latin1"); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	dump := func(size string) string {
+		return "CREATE DATABASE /*!32312 IF NOT EXISTS*/ `shop` /*!40100 DEFAULT CHARACTER SET latin1 COLLATE latin1_swedish_ci */;\n\nUSE `shop`;\n\n" +
+			"CREATE TABLE `t` (\n  `id` int(11) NOT NULL,\n  `name` varchar(" + size + ") NOT NULL,\n  PRIMARY KEY (`id`)\n) ENGINE=InnoDB DEFAULT CHARSET=latin1 COLLATE=latin1_swedish_ci;\n"
+	}
+	opWrite(t, filepath.Join(dir, "atlas.hcl"), []byte("emcee {\n  target   = \"mariadb 10.11\"\n  releases = [\"a\"]\n}\n"))
+	opWrite(t, filepath.Join(dir, "schema", "a.sql"), []byte(dump("200")))
+	run := func(args ...string) opResult {
+		t.Helper()
+		cmd := exec.Command(opBinary(t), args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "EMCEE_URL="+db.URL, "EMCEE_DEV_URL=", "EMCEE_ENV=")
+		return opRunCmd(t, cmd)
+	}
+	must := func(args ...string) opResult {
+		t.Helper()
+		r := run(args...)
+		if r.Code != 0 {
+			t.Fatalf("emcee %s: %s", strings.Join(args, " "), r)
+		}
+		return r
+	}
+	must("plan")
+	if snap, err := os.ReadFile(filepath.Join(dir, "plans", "a", "a.snapshot.hcl")); err != nil || !strings.Contains(string(snap), `collate = "latin1_swedish_ci"`) {
+		t.Fatalf("the snapshot does not record the declared default (%v):\n%s", err, snap)
+	}
+	if _, err := db.Exec("CREATE TABLE t (id int NOT NULL, name varchar(200) NOT NULL, PRIMARY KEY (id))"); err != nil {
+		t.Fatal(err)
+	}
+	must("db", "baseline", "a")
+
+	opWrite(t, filepath.Join(dir, "atlas.hcl"), []byte("emcee {\n  target   = \"mariadb 10.11\"\n  releases = [\"a\", \"b\"]\n}\n"))
+	opWrite(t, filepath.Join(dir, "schema", "b.sql"), []byte(dump("300")))
+	opWrite(t, filepath.Join(dir, "schema", "b.emcee.hcl"), []byte("table \"t\" {\n  column \"name\" {\n    allow_copy = true\n  }\n}\n"))
+	must("plan")
+	if r := run("db", "check"); r.Code != 3 || strings.Contains(r.Stdout+r.Stderr, "default collation") {
+		t.Fatalf("db check: want 3, expand needed, and nothing of the database default: %s", r)
+	}
+	// latin1: 200 -> 300 bytes crosses 255, a copy (INSTANT for utf8mb4).
+	opContains(t, must("db", "sync"), "ALTER TABLE `t` MODIFY COLUMN `name` varchar(300) NOT NULL, ALGORITHM=COPY", "b_expand01 applied")
+	var got string
+	if err := db.QueryRow("SELECT CONCAT(COLUMN_TYPE, ' ', COLLATION_NAME) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 't' AND COLUMN_NAME = 'name'").Scan(&got); err != nil || got != "varchar(300) latin1_swedish_ci" {
+		t.Fatalf("t.name after the upgrade: %q (%v)", got, err)
+	}
+}

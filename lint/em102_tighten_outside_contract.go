@@ -10,6 +10,7 @@ import (
 
 	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/effect"
+	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/splitter"
 )
 
@@ -31,7 +32,7 @@ func init() {
 				for i, d := range rev.parsed {
 					what := textualTightenings(d, created)
 					if len(what) == 0 && !created[strings.ToLower(d.Name)] {
-						for _, t := range tightenings(p.replay.file(rev), p.replay.changes(rev, i)) {
+						for _, t := range tightenings(p.Project.Target, p.replay.file(rev), p.replay.changes(rev, i)) {
 							if !created[strings.ToLower(t.table)] {
 								what = append(what, t.what)
 							}
@@ -127,7 +128,7 @@ type tightening struct {
 
 // tightenings lists what a statement's changes make stricter on tables that
 // existed before the revision.
-func tightenings(f *sqlcheck.File, changes schema.Changes) []tightening {
+func tightenings(target project.Target, f *sqlcheck.File, changes schema.Changes) []tightening {
 	var out []tightening
 	for _, c := range changes {
 		m, ok := c.(*schema.ModifyTable)
@@ -138,9 +139,9 @@ func tightenings(f *sqlcheck.File, changes schema.Changes) []tightening {
 		for _, c := range m.Changes {
 			switch c := c.(type) {
 			case *schema.ModifyColumn:
-				if !splitter.Widens(c.From, c.To, c.Change) {
+				if !splitter.Widens(target, c.From, c.To, c.Change) {
 					out = append(out, tightening{what: fmt.Sprintf("tightening of column %s.%s (%s)", t, c.To.Name, columnChange(c)), table: t, columns: []string{c.To.Name},
-						dataDependent: !splitter.Widens(c.From, c.To, c.Change&(schema.ChangeNull|schema.ChangeType))})
+						dataDependent: !splitter.Widens(target, c.From, c.To, c.Change&(schema.ChangeNull|schema.ChangeType))})
 				}
 			case *schema.AddColumn:
 				if !c.C.Type.Null && c.C.Default == nil && !splitter.ServerFills(c.C) {

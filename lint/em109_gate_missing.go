@@ -26,7 +26,7 @@ func init() {
 				}
 				for i := range rev.Statements {
 					var ungated []string
-					for _, t := range tightenings(p.replay.file(rev), p.replay.changes(rev, i)) {
+					for _, t := range tightenings(p.Project.Target, p.replay.file(rev), p.replay.changes(rev, i)) {
 						if t.dataDependent && !gated(rev, t.table, t.columns) {
 							ungated = append(ungated, t.what)
 						}

@@ -201,12 +201,12 @@ func sameDefault(p *project.Project, r *release) error {
 	if !r.needsTransition() || p.Released(r.name) {
 		return nil // the same source declares the same default
 	}
-	declared, err := diff.DeclaredDefault(r.src.File, r.src.Src)
+	declared, err := diff.DeclaredDefault(r.src.File, r.src.Src, p.Target)
 	if err != nil {
 		return err
 	}
 	path := project.Rel(filepath.Join(p.PlansDir, revision.SnapshotFile(r.name)))
-	planned, err := diff.DeclaredDefault(path, r.snap.body)
+	planned, err := diff.DeclaredDefault(path, r.snap.body, p.Target)
 	if err != nil || declared == planned {
 		return err
 	}

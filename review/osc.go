@@ -18,7 +18,7 @@ import (
 // clauses of its --alter, written back from the statement's tree as the
 // applier writes them (sqlsyntax.ReadOSCAlter), or why it cannot take the
 // statement (the db commands then refuse the revision before it runs).
-func (l *Lock) handToOSC(st revision.Statement, rev *revision.Revision, before *schema.Schema) {
+func (l *Lock) handToOSC(t project.Target, st revision.Statement, rev *revision.Revision, before *schema.Schema) {
 	if l.Class != splitter.CostCopy {
 		return
 	}
@@ -28,7 +28,7 @@ func (l *Lock) handToOSC(st revision.Statement, rev *revision.Revision, before *
 	case rev.CollisionGated(a.Table):
 		err = fmt.Errorf("it converts a unique key of %s to a collation under which keys may collide, and the tool copies with INSERT IGNORE: a colliding row would silently take another's place", sqlsyntax.Ident(a.Table))
 	case slices.Contains(st.Rules(), "tighten-column"):
-		if col, key := roundedKey(before, a.Table, st.SQL); key != "" {
+		if col, key := roundedKey(t, before, a.Table, st.SQL); key != "" {
 			err = fmt.Errorf("it tightens %s.%s, a column of unique key %s, whose new type stores some values otherwise than written (decimals rounded, trailing spaces cut), and the tool's triggers write with REPLACE: a row written while it copies whose key then equals another's would silently take that row's place", sqlsyntax.Ident(a.Table), sqlsyntax.Ident(col), sqlsyntax.Ident(key))
 		}
 	}
@@ -53,7 +53,7 @@ type OSC struct {
 // (DECIMAL with fewer decimals, text) and part of a unique key (text: under a NO PAD
 // collation), or read by a generated column of one: what the applier
 // refuses to hand to the tool on the live table (apply's oscRoundedKeys).
-func roundedKey(before *schema.Schema, table, sql string) (col, key string) {
+func roundedKey(target project.Target, before *schema.Schema, table, sql string) (col, key string) {
 	if before == nil {
 		return "", ""
 	}
@@ -77,7 +77,7 @@ func roundedKey(before *schema.Schema, table, sql string) (col, key string) {
 		case *schema.StringType:
 			dataType = d.T
 		}
-		_, coll := schemadef.Effective(t, c)
+		_, coll := schemadef.Effective(target, t, c)
 		changes, collides := e.Rounds(dataType, scale, coll)
 		if !changes {
 			continue

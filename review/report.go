@@ -334,7 +334,7 @@ func (r *Release) addRevision(p *project.Project, rev *revision.Revision, st sta
 		at := fmt.Sprintf("%s:%d", file, s.Line)
 		stmt := &Statement{N: i + 1, At: at, Rule: s.Rule, Why: s.Why, Kind: kind(s.Kind), Changes: []string{}, Lock: LockOf(p.Target, s, lookup), SQL: s.SQL}
 		if p.OSC.Enabled() {
-			stmt.Lock.handToOSC(s, rev, st.before)
+			stmt.Lock.handToOSC(p.Target, s, rev, st.before)
 		}
 		out.Statements = append(out.Statements, stmt)
 		if stmt.Lock.Rebuilds != "" {

@@ -2,6 +2,7 @@ package review
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -295,6 +296,7 @@ func TestHandToOSC(t *testing.T) {
 	for _, tc := range []struct {
 		sql, alter, refused, rule string
 		rev                       revision.Revision
+		target                    project.Target // mariadb 10.11 unless set
 	}{
 		{sql: "ALTER TABLE `my t` MODIFY COLUMN `a'b` bigint NOT NULL, ALGORITHM=COPY, LOCK=SHARED", alter: "MODIFY COLUMN `a'b` BIGINT NOT NULL"},
 		// A conversion whose keys the revision's gate counts for collisions
@@ -318,6 +320,9 @@ func TestHandToOSC(t *testing.T) {
 		// with it.
 		{sql: "ALTER TABLE `prices` MODIFY COLUMN `rate` decimal(10,2) NOT NULL, ALGORITHM=COPY, LOCK=SHARED", rule: "tighten-column", refused: "a column of unique key `u_bp`"},
 		{sql: "ALTER TABLE `prices` MODIFY COLUMN `code` varchar(5) NOT NULL, ALGORITHM=COPY, LOCK=SHARED", rule: "tighten-column", alter: "MODIFY COLUMN `code` VARCHAR(5) NOT NULL"},
+		// On MySQL 8.0 a column declaring no charset, in a database of the
+		// server's defaults, is utf8mb4_0900_ai_ci: NO PAD.
+		{sql: "ALTER TABLE `prices` MODIFY COLUMN `code` varchar(5) NOT NULL, ALGORITHM=COPY, LOCK=SHARED", rule: "tighten-column", refused: "a column of unique key `PRIMARY`", target: project.Target{Flavor: "mysql", Major: 8, Minor: 0}},
 		{sql: "ALTER TABLE `prices` MODIFY COLUMN `note` varchar(5) NOT NULL, ALGORITHM=COPY, LOCK=SHARED", rule: "tighten-column", alter: "MODIFY COLUMN `note` VARCHAR(5) NOT NULL"},
 		{sql: "ALTER TABLE `prices` MODIFY COLUMN `n` smallint NOT NULL, ALGORITHM=COPY, LOCK=SHARED", rule: "tighten-column", alter: "MODIFY COLUMN `n` SMALLINT NOT NULL"},
 		{sql: "ALTER TABLE `t` ADD CONSTRAINT `c` CHECK (`a` > 0), ALGORITHM=COPY", alter: "ADD CONSTRAINT `c` CHECK(`a` > 0)"},
@@ -331,8 +336,9 @@ func TestHandToOSC(t *testing.T) {
 		{sql: "ALTER TABLE `t` DROP INDEX `i`, ALGORITHM=NOCOPY, LOCK=NONE"},
 		{sql: "CREATE INDEX ix ON t (a)"},
 	} {
-		l := LockOf(mariadb, revision.Statement{SQL: tc.sql}, nil)
-		l.handToOSC(revision.Statement{SQL: tc.sql, Rule: tc.rule}, &tc.rev, prices)
+		target := cmp.Or(tc.target, mariadb)
+		l := LockOf(target, revision.Statement{SQL: tc.sql}, nil)
+		l.handToOSC(target, revision.Statement{SQL: tc.sql, Rule: tc.rule}, &tc.rev, prices)
 		switch {
 		case tc.alter == "" && tc.refused == "":
 			if l.OSC != nil {

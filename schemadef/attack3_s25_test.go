@@ -31,7 +31,8 @@ func TestAttack3S25EffectiveForEveryTextType(t *testing.T) {
 	if _, err := db.DB.Exec("ALTER DATABASE " + db.Name + " CHARACTER SET latin1 COLLATE latin1_swedish_ci"); err != nil {
 		t.Fatal(err)
 	}
-	drv, err := diff.Offline(project.Target{Flavor: "mariadb", Major: 10, Minor: 11})
+	mariadb := project.Target{Flavor: "mariadb", Major: 10, Minor: 11}
+	drv, err := diff.Offline(mariadb)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +72,7 @@ func TestAttack3S25EffectiveForEveryTextType(t *testing.T) {
 				tbl.AddColumns(c)
 				added = append(added, &schema.AddColumn{C: &a})
 				modified = append(modified, &schema.ModifyColumn{From: c, To: c, Change: schema.ChangeCharset | schema.ChangeCollate})
-				_, coll := schemadef.Effective(tbl, c)
+				_, coll := schemadef.Effective(mariadb, tbl, c)
 				if ta == "" && ca == "" {
 					// Declared nowhere: the database's default, which
 					// is the operator's (Effective assumes the server's).
@@ -82,7 +83,7 @@ func TestAttack3S25EffectiveForEveryTextType(t *testing.T) {
 				}
 			}
 			for _, ch := range []schema.Change{&schema.AddTable{T: tbl}, &schema.ModifyTable{T: tbl, Changes: added}, &schema.ModifyTable{T: tbl, Changes: modified}} {
-				plan, err := drv.PlanChanges(ctx, "t", []schema.Change{schemadef.WithCharsets(ch, [2]string{schemadef.ServerCharset, schemadef.ServerCollation})}, func(o *migrate.PlanOptions) { o.SchemaQualifier = new(string) })
+				plan, err := drv.PlanChanges(ctx, "t", []schema.Change{schemadef.WithCharsets(ch, mariadb, [2]string{"utf8mb4", "utf8mb4_general_ci"})}, func(o *migrate.PlanOptions) { o.SchemaQualifier = new(string) })
 				if err != nil {
 					t.Fatal(err)
 				}

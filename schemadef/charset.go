@@ -15,30 +15,37 @@ import (
 	"github.com/emcee-db/emcee/project"
 )
 
-// ServerCharset and ServerCollation are the server defaults the offline
-// planner assumes: a table declared without a charset has them, for
-// Atlas's comparisons. A release declared as SQL is run in a dev database
-// with them as its defaults, so that Atlas reads a table's charset the
-// same way from either.
-const (
-	ServerCharset   = "utf8mb4"
-	ServerCollation = "utf8mb4_general_ci"
-)
+// ServerDefault is the charset and collation the offline planner assumes
+// a database has, on a server of target's flavour: a table declared
+// without a charset has them, for Atlas's comparisons. MySQL 8.0's are
+// the server's own defaults (utf8mb4 and utf8mb4_0900_ai_ci: MySQL 8.0
+// Reference Manual, "Server Character Set and Collation"); MariaDB's
+// utf8mb4_general_ci is what the distributions' packages configure (a
+// mariadbd started without config files has latin1). A release declared
+// as SQL is run in a dev database with them as its defaults, so that
+// Atlas reads a table's charset the same way from either.
+func ServerDefault(target project.Target) (charset, collation string) {
+	if target.MariaDB() {
+		return "utf8mb4", "utf8mb4_general_ci"
+	}
+	return "utf8mb4", "utf8mb4_0900_ai_ci"
+}
 
 // Effective is the charset and collation the server gives a column, the
 // one rule every part of emcee reads them by: the column's own, else its
 // table's, else the database's. A level's collation names its charset; a
 // charset named without a collation has its default collation
-// (DefaultCollation), as `CHARACTER SET x` alone gives on the server
-// (measured: a column declaring only utf8mb4 in a utf8mb4_unicode_ci table
-// is utf8mb4_general_ci). The database's default is the schema block's
+// on target's flavour (DefaultCollation), as `CHARACTER SET x` alone gives
+// on the server (measured on MariaDB: a column declaring only utf8mb4 in a
+// utf8mb4_unicode_ci table is utf8mb4_general_ci; MySQL 8.0 gives
+// utf8mb4_0900_ai_ci). The database's default is the schema block's
 // charset or collate, which declares the default of the databases the
 // plans are for (the database is the operator's: emcee never changes it,
 // and the applier refuses a database whose default is another), else the
-// one the offline planner assumes (ServerCollation). The utf8 alias reads
-// as utf8mb3, as the server prints it.
-func Effective(t *schema.Table, c *schema.Column) (charset, collation string) {
-	collation = ServerCollation
+// one the offline planner assumes for target (ServerDefault). The utf8
+// alias reads as utf8mb3, as the server prints it.
+func Effective(target project.Target, t *schema.Table, c *schema.Column) (charset, collation string) {
+	_, collation = ServerDefault(target)
 	levels := [][]schema.Attr{c.Attrs, t.Attrs}
 	if t.Schema != nil {
 		levels = append(levels, t.Schema.Attrs)
@@ -49,7 +56,7 @@ func Effective(t *schema.Table, c *schema.Column) (charset, collation string) {
 			break
 		}
 		if cs, ok := Charset(attrs); ok {
-			collation = DefaultCollation(cs)
+			collation = DefaultCollation(target, cs)
 			break
 		}
 	}
@@ -91,12 +98,15 @@ func CanonicalCharset(name string) string {
 	return name
 }
 
-// DefaultCollation is a charset's default collation on MariaDB 10.11
-// (information_schema.CHARACTER_SETS): <charset>_general_ci but for
-// these.
-func DefaultCollation(charset string) string {
+// DefaultCollation is a charset's default collation on a server of
+// target's flavour (information_schema.CHARACTER_SETS):
+// <charset>_general_ci but for these.
+func DefaultCollation(target project.Target, charset string) string {
 	cs := CanonicalCharset(charset)
 	if c, ok := defaultCollations[cs]; ok {
+		return c
+	}
+	if c, ok := mysqlDefaultCollations[cs]; ok && !target.MariaDB() {
 		return c
 	}
 	return cs + "_general_ci"
@@ -104,7 +114,8 @@ func DefaultCollation(charset string) string {
 
 // defaultCollations are the default collations of MariaDB 10.11 that are
 // not <charset>_general_ci (SELECT CHARACTER_SET_NAME,
-// DEFAULT_COLLATE_NAME FROM information_schema.CHARACTER_SETS).
+// DEFAULT_COLLATE_NAME FROM information_schema.CHARACTER_SETS), which
+// are MySQL 8.0's too; mysqlDefaultCollations are MySQL's others.
 var defaultCollations = map[string]string{
 	"big5": "big5_chinese_ci", "binary": "binary", "cp932": "cp932_japanese_ci", "dec8": "dec8_swedish_ci",
 	"eucjpms": "eucjpms_japanese_ci", "euckr": "euckr_korean_ci", "gb2312": "gb2312_chinese_ci",
@@ -112,10 +123,19 @@ var defaultCollations = map[string]string{
 	"sjis": "sjis_japanese_ci", "swe7": "swe7_swedish_ci", "tis620": "tis620_thai_ci", "ujis": "ujis_japanese_ci",
 }
 
+// mysqlDefaultCollations are where MySQL 8.0's default collations differ
+// from MariaDB's (MySQL 8.0 Reference Manual, "Supported Character Sets
+// and Collations", SHOW CHARACTER SET): utf8mb4's, and gb18030's, a
+// charset MariaDB 10.11 lacks.
+var mysqlDefaultCollations = map[string]string{
+	"utf8mb4": "utf8mb4_0900_ai_ci", "gb18030": "gb18030_chinese_ci",
+}
+
 // WithCharsets is a change whose columns Atlas writes so that the server
 // gives each the charset and collation it declares (Effective); server
 // are the charset and collation Atlas's driver reads from its server
-// (ServerCharset and ServerCollation offline). Atlas leaves out a column's
+// (ServerDefault offline), and target the flavour whose default collations
+// a charset named alone has (Effective). Atlas leaves out a column's
 // CHARSET equal to its table's charset attribute, else the server's, and
 // its COLLATE equal to the table's collation attribute, else the
 // server's, each compared on its own; the server then gives the column its
@@ -126,12 +146,12 @@ var defaultCollations = map[string]string{
 // after it counted bytes and compared collations the column did not have.
 // A column Atlas already writes right is left as declared, so that its
 // statement does not change.
-func WithCharsets(ch schema.Change, server [2]string) schema.Change {
+func WithCharsets(ch schema.Change, target project.Target, server [2]string) schema.Change {
 	switch ch := ch.(type) {
 	case *schema.AddTable:
 		cols := make([]*schema.Column, len(ch.T.Columns))
 		for i, col := range ch.T.Columns {
-			cols[i] = spelled(ch.T, col, server)
+			cols[i] = spelled(target, ch.T, col, server)
 		}
 		if slices.Equal(cols, ch.T.Columns) {
 			return ch
@@ -155,11 +175,11 @@ func WithCharsets(ch schema.Change, server [2]string) schema.Change {
 			switch c := c.(type) {
 			case *schema.AddColumn:
 				ac := *c
-				ac.C = spelled(m.T, c.C, server)
+				ac.C = spelled(target, m.T, c.C, server)
 				m.Changes[i] = &ac
 			case *schema.ModifyColumn:
 				mc := *c
-				mc.To = spelled(m.T, c.To, server)
+				mc.To = spelled(target, m.T, c.To, server)
 				m.Changes[i] = &mc
 			}
 		}
@@ -173,13 +193,13 @@ func WithCharsets(ch schema.Change, server [2]string) schema.Change {
 // Effective's: as declared where that does, else its collation alone,
 // else its charset and collation (Atlas then writes the CHARSET, whose
 // default collation it is).
-func spelled(t *schema.Table, c *schema.Column, server [2]string) *schema.Column {
+func spelled(target project.Target, t *schema.Table, c *schema.Column, server [2]string) *schema.Column {
 	if !Textual(c.Type.Type) {
 		return c
 	}
-	cs, coll := Effective(t, c)
+	cs, coll := Effective(target, t, c)
 	_, generated := Attr[*schema.GeneratedExpr](c.Attrs)
-	if written(t, c.Attrs, server) == coll && (!generated || !writesCollate(t, c.Attrs, server)) {
+	if written(target, t, c.Attrs, server) == coll && (!generated || !writesCollate(t, c.Attrs, server)) {
 		return c
 	}
 	// Atlas compares names as strings, the server as names: the collation
@@ -193,12 +213,12 @@ func spelled(t *schema.Table, c *schema.Column, server [2]string) *schema.Column
 		// before it: a charset alone, where it names the collation, or
 		// nothing (diff refuses the rest: GeneratedCollate).
 		spellings = nil
-		if DefaultCollation(cs) == coll {
+		if DefaultCollation(target, cs) == coll {
 			spellings = [][]schema.Attr{{&schema.Charset{V: cs}}, {&schema.Charset{V: strings.ToUpper(cs)}}}
 		}
 	}
 	for _, attrs := range spellings {
-		if written(t, attrs, server) != coll || generated && writesCollate(t, attrs, server) {
+		if written(target, t, attrs, server) != coll || generated && writesCollate(t, attrs, server) {
 			continue
 		}
 		s := *c
@@ -225,7 +245,7 @@ func spelled(t *schema.Table, c *schema.Column, server [2]string) *schema.Column
 // default, which the plans then do not know (a database created latin1
 // made a column declaring utf8mb4 latin1): "", no collation. One the
 // schema block declares is the database's (the applier refuses another).
-func written(t *schema.Table, attrs []schema.Attr, server [2]string) string {
+func written(target project.Target, t *schema.Table, attrs []schema.Attr, server [2]string) string {
 	atlas, declared := atlasDefaults(t, server)
 	if v, ok := Collation(attrs); ok {
 		if v != atlas[1] {
@@ -237,13 +257,13 @@ func written(t *schema.Table, attrs []schema.Attr, server [2]string) string {
 	}
 	if v, ok := Charset(attrs); ok {
 		if v != atlas[0] {
-			return DefaultCollation(v)
+			return DefaultCollation(target, v)
 		}
 		if !declared {
 			return ""
 		}
 	}
-	_, coll := Effective(t, &schema.Column{})
+	_, coll := Effective(target, t, &schema.Column{})
 	return coll
 }
 
@@ -282,45 +302,47 @@ func writesCollate(t *schema.Table, attrs []schema.Attr, server [2]string) bool 
 // put after its expression, where neither server takes it: one that is
 // not its charset's default and not its table's; false when there is
 // none.
-func GeneratedCollate(t *schema.Table, c *schema.Column) (string, bool) {
+func GeneratedCollate(target project.Target, t *schema.Table, c *schema.Column) (string, bool) {
 	if _, ok := Attr[*schema.GeneratedExpr](c.Attrs); !ok || !Textual(c.Type.Type) {
 		return "", false
 	}
-	s := spelled(t, c, [2]string{ServerCharset, ServerCollation})
-	if !writesCollate(t, s.Attrs, [2]string{ServerCharset, ServerCollation}) {
+	var server [2]string
+	server[0], server[1] = ServerDefault(target)
+	s := spelled(target, t, c, server)
+	if !writesCollate(t, s.Attrs, server) {
 		return "", false
 	}
-	_, coll := Effective(t, c)
+	_, coll := Effective(target, t, c)
 	return coll, true
 }
 
 // SnapshotDefault is the default collation of the databases the plans
 // beside a snapshot are for (DeclaredDefault): a snapshot written before
-// schema blocks could declare one was planned for ServerCollation. It
-// reads the syntax alone: the applier asks before every run.
-func SnapshotDefault(path string) (string, error) {
+// schema blocks could declare one was planned for target's ServerDefault.
+// It reads the syntax alone: the applier asks before every run.
+func SnapshotDefault(path string, target project.Target) (string, error) {
 	src, err := os.ReadFile(path)
 	if err != nil {
 		return "", err
 	}
-	return DeclaredDefault(path, src)
+	return DeclaredDefault(path, src, target)
 }
 
 // DeclaredDefault is the default collation of the databases a release
 // file or snapshot is for (Effective): its schema block's collate, else
-// its charset's default collation, else ServerCollation.
-func DeclaredDefault(name string, src []byte) (string, error) {
+// its charset's default collation, else ServerDefault, on target's flavour.
+func DeclaredDefault(name string, src []byte, target project.Target) (string, error) {
 	f, diags := hclsyntax.ParseConfig(src, name, hcl.InitialPos)
 	if diags.HasErrors() {
 		return "", project.HCLError(diags)
 	}
-	return bodyDefault(f.Body.(*hclsyntax.Body))
+	return bodyDefault(f.Body.(*hclsyntax.Body), target)
 }
 
 // BlockDefault is DeclaredDefault of a file's schema block given alone,
 // starting at line and byte start of the file; false when it does not
 // parse as that one block, and the whole file must be read instead.
-func BlockDefault(name string, block []byte, line, start int) (string, bool, error) {
+func BlockDefault(name string, block []byte, line, start int, target project.Target) (string, bool, error) {
 	f, diags := hclsyntax.ParseConfig(block, name, hcl.Pos{Line: line, Column: 1, Byte: start})
 	if diags.HasErrors() {
 		return "", false, nil
@@ -329,11 +351,11 @@ func BlockDefault(name string, block []byte, line, start int) (string, bool, err
 	if len(body.Attributes) > 0 || len(body.Blocks) != 1 || body.Blocks[0].Type != "schema" {
 		return "", false, nil
 	}
-	coll, err := bodyDefault(body)
+	coll, err := bodyDefault(body, target)
 	return coll, true, err
 }
 
-func bodyDefault(body *hclsyntax.Body) (string, error) {
+func bodyDefault(body *hclsyntax.Body, target project.Target) (string, error) {
 	s := &schema.Schema{}
 	for _, b := range body.Blocks {
 		if b.Type != "schema" {
@@ -357,6 +379,6 @@ func bodyDefault(body *hclsyntax.Body) (string, error) {
 		}
 		break
 	}
-	_, coll := Effective(&schema.Table{Schema: s}, &schema.Column{})
+	_, coll := Effective(target, &schema.Table{Schema: s}, &schema.Column{})
 	return coll, nil
 }

@@ -29,7 +29,8 @@ import (
 func TestEffectiveIsWhatTheServerGives(t *testing.T) {
 	db := testdb.New(t)
 	ctx := context.Background()
-	drv, err := diff.Offline(project.Target{Flavor: "mariadb", Major: 10, Minor: 11})
+	mariadb := project.Target{Flavor: "mariadb", Major: 10, Minor: 11}
+	drv, err := diff.Offline(mariadb)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,12 +62,12 @@ func TestEffectiveIsWhatTheServerGives(t *testing.T) {
 			tbl.AddColumns(c)
 			added = append(added, &schema.AddColumn{C: &a})
 			modified = append(modified, &schema.ModifyColumn{From: c, To: c, Change: schema.ChangeCharset | schema.ChangeCollate})
-			_, coll := schemadef.Effective(tbl, c)
+			_, coll := schemadef.Effective(mariadb, tbl, c)
 			want[tbl.Name+"."+c.Name] = fmt.Sprintf("%s.%s (table %q, column %q): %s", tbl.Name, c.Name, ta, ca, coll)
 			want[tbl.Name+"."+a.Name] = fmt.Sprintf("%s.%s (table %q, column %q): %s", tbl.Name, a.Name, ta, ca, coll)
 		}
 		for _, ch := range []schema.Change{&schema.AddTable{T: tbl}, &schema.ModifyTable{T: tbl, Changes: added}, &schema.ModifyTable{T: tbl, Changes: modified}} {
-			plan, err := drv.PlanChanges(ctx, "t", []schema.Change{schemadef.WithCharsets(ch, [2]string{schemadef.ServerCharset, schemadef.ServerCollation})}, func(o *migrate.PlanOptions) { o.SchemaQualifier = new(string) })
+			plan, err := drv.PlanChanges(ctx, "t", []schema.Change{schemadef.WithCharsets(ch, mariadb, [2]string{"utf8mb4", "utf8mb4_general_ci"})}, func(o *migrate.PlanOptions) { o.SchemaQualifier = new(string) })
 			if err != nil {
 				t.Fatal(err)
 			}

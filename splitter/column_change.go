@@ -9,6 +9,7 @@ import (
 	"ariga.io/atlas/sql/schema"
 
 	"github.com/emcee-db/emcee/diff"
+	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/schemadef"
 )
 
@@ -46,9 +47,9 @@ func widening(from, to *schema.Column, ch schema.ChangeKind) (alg Algorithm, ok 
 // before contract. emcee lint asks it about the changes a replayed plan makes.
 // A charset or collation change counts as one when it keeps every
 // character (rule convert-charset, which places it in expand).
-func Widens(from, to *schema.Column, ch schema.ChangeKind) bool {
+func Widens(target project.Target, from, to *schema.Column, ch schema.ChangeKind) bool {
 	if conv := schema.ChangeCharset | schema.ChangeCollate; ch&conv != 0 {
-		if !convertsLosslessly(from, to) {
+		if !convertsLosslessly(target, from, to) {
 			return false
 		}
 		ch &^= conv
@@ -59,13 +60,13 @@ func Widens(from, to *schema.Column, ch schema.ChangeKind) bool {
 
 // convertsLosslessly reports a column whose charset, as its attributes
 // say (an inspected column has them), stays or widens.
-func convertsLosslessly(from, to *schema.Column) bool {
+func convertsLosslessly(target project.Target, from, to *schema.Column) bool {
 	charset := func(c *schema.Column) string {
 		_, hasCS := schemadef.Charset(c.Attrs)
 		if _, hasColl := schemadef.Collation(c.Attrs); !hasCS && !hasColl {
 			return ""
 		}
-		cs, _ := schemadef.Effective(&schema.Table{}, c)
+		cs, _ := schemadef.Effective(target, &schema.Table{}, c)
 		return cs
 	}
 	f, t := charset(from), charset(to)
@@ -220,7 +221,7 @@ func (c *Change) keptKeysFit(col *schema.Column) error {
 			}
 			kept.Parts[j] = &q
 		}
-		if why := diff.KeyTooLong(&t, &kept); why != "" {
+		if why := diff.KeyTooLong(c.ctx.Target, &t, &kept); why != "" {
 			return fmt.Errorf("%s: %s.%s becomes %s in expand, but index %s of the previous release, which stays until contract, would then be too long: %s. Split it over two releases: first the index on a prefix short enough for the new type, then the column", c.ctx.Transition.To.Where(c.Table.Name, col.Name), c.Table.Name, col.Name, schemadef.TypeName(col.Type), idx.Name, why)
 		}
 	}

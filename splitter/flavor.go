@@ -68,7 +68,7 @@ func (c *Context) widenAlgorithm(t *schema.Table, from, to *schema.Column, kind 
 	if !ok || !kind.Is(schema.ChangeType) || !fok || !vok || f.T != mysql.TypeVarchar || v.T != mysql.TypeVarchar {
 		return alg, ok
 	}
-	per := diff.CharsetBytes(t, to)
+	per := diff.CharsetBytes(c.Target, t, to)
 	oldMax, newMax := f.Size*per, v.Size*per
 	crosses := oldMax <= 255 && newMax > 255
 	switch {

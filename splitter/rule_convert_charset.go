@@ -9,6 +9,7 @@ import (
 	"ariga.io/atlas/sql/schema"
 
 	"github.com/emcee-db/emcee/diff"
+	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/sqlsyntax"
@@ -125,8 +126,8 @@ func splitCharset(c *Change) ([]Step, error) {
 			continue
 		}
 		v := conversion{from: oc, to: col}
-		v.fromCS, v.fromColl = schemadef.Effective(old, oc)
-		v.toCS, v.toColl = schemadef.Effective(t, col)
+		v.fromCS, v.fromColl = schemadef.Effective(c.ctx.Target, old, oc)
+		v.toCS, v.toColl = schemadef.Effective(c.ctx.Target, t, col)
 		if v.fromColl == v.toColl {
 			continue
 		}
@@ -142,8 +143,8 @@ func splitCharset(c *Change) ([]Step, error) {
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("%s", strings.Join(errs, "\n"))
 	}
-	if fromCS, fromColl := tableDefault(old); len(convs) == 0 {
-		if toCS, toColl := tableDefault(t); fromCS == toCS && fromColl == toColl {
+	if fromCS, fromColl := tableDefault(c.ctx.Target, old); len(convs) == 0 {
+		if toCS, toColl := tableDefault(c.ctx.Target, t); fromCS == toCS && fromColl == toColl {
 			// The release declares the default the table already has
 			// (charset = "utf8mb4" where it inherited utf8mb4).
 			return nil, nil
@@ -167,7 +168,7 @@ func splitCharset(c *Change) ([]Step, error) {
 	if err != nil {
 		return nil, err
 	}
-	why := fmt.Sprintf("%s moves to %s: the new release writes and compares as it says, so it must never see the old one; the previous release's values and writes all fit", t.Name, describeConversions(old, t, convs))
+	why := fmt.Sprintf("%s moves to %s: the new release writes and compares as it says, so it must never see the old one; the previous release's values and writes all fit", t.Name, describeConversions(c.ctx.Target, old, t, convs))
 	for _, v := range convs {
 		if v.alg != Instant && v.why != "" {
 			why += fmt.Sprintf("; %s.%s: %s", t.Name, v.to.Name, v.why)
@@ -391,10 +392,10 @@ func colName(p *schema.IndexPart) string {
 }
 
 // describeConversions words what moves: the table default and the columns.
-func describeConversions(old, t *schema.Table, convs []conversion) string {
+func describeConversions(target project.Target, old, t *schema.Table, convs []conversion) string {
 	var parts []string
-	fromCS, fromColl := tableDefault(old)
-	toCS, toColl := tableDefault(t)
+	fromCS, fromColl := tableDefault(target, old)
+	toCS, toColl := tableDefault(target, t)
 	if fromColl != toColl {
 		parts = append(parts, fmt.Sprintf("default %s/%s -> %s/%s", fromCS, fromColl, toCS, toColl))
 	}
@@ -405,8 +406,8 @@ func describeConversions(old, t *schema.Table, convs []conversion) string {
 }
 
 // tableDefault is what a new column of the table gets.
-func tableDefault(t *schema.Table) (string, string) {
-	return schemadef.Effective(t, &schema.Column{})
+func tableDefault(target project.Target, t *schema.Table) (string, string) {
+	return schemadef.Effective(target, t, &schema.Column{})
 }
 
 // undoConversion is the rollback: the same statement backwards for a

@@ -184,7 +184,7 @@ func TestWidensConversion(t *testing.T) {
 		{col(&schema.Charset{V: "utf8mb4"}), col(&schema.Charset{V: "latin1"}), false},
 		{col(), col(&schema.Charset{V: "utf8mb4"}), false},
 	} {
-		if got := Widens(c.from, c.to, kind); got != c.want {
+		if got := Widens(mariadb1011, c.from, c.to, kind); got != c.want {
 			t.Errorf("Widens(%v -> %v) = %v, want %v", c.from.Attrs, c.to.Attrs, got, c.want)
 		}
 	}

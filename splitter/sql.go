@@ -16,8 +16,10 @@ import (
 // schema name so the plan applies to whichever database the operator names.
 func (c *Context) SQL(changes ...schema.Change) (string, error) {
 	changes = slices.Clone(changes)
+	var server [2]string
+	server[0], server[1] = schemadef.ServerDefault(c.Target)
 	for i, ch := range changes {
-		changes[i] = schemadef.WithCharsets(ch, [2]string{schemadef.ServerCharset, schemadef.ServerCollation})
+		changes[i] = schemadef.WithCharsets(ch, c.Target, server)
 	}
 	plan, err := c.drv.PlanChanges(context.Background(), "emcee", changes, func(o *migrate.PlanOptions) { o.SchemaQualifier = new(string) })
 	if err != nil {

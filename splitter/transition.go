@@ -98,7 +98,7 @@ func Diff(t project.Target, s Sources) (*Planned, error) {
 	if err != nil {
 		return nil, err
 	}
-	if pl.Transition, err = diff.Between(drv, from, pl.To); err != nil {
+	if pl.Transition, err = diff.Between(drv, t, from, pl.To); err != nil {
 		return nil, err
 	}
 	pl.Transition.DataMigrationsDone = done

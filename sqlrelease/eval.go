@@ -26,9 +26,8 @@ const SchemaName = "main"
 // Evaluate reads the SQL of a release, runs it in the dev database (empty
 // before and after), and returns the source the pipeline loads for it.
 // The dev database should have been opened with the defaults the offline
-// planner assumes (Spec{Charset: schemadef.ServerCharset, Collation:
-// schemadef.ServerCollation}): a table created without a charset then reads the
-// same as one declared in HCL without one.
+// planner assumes for t (schemadef.ServerDefault): a table created without
+// a charset then reads the same as one declared in HCL without one.
 func Evaluate(ctx context.Context, dev *devdb.DB, f diff.SQLFiles, t project.Target) (diff.Source, error) {
 	script, err := Read(f.File, f.SQL)
 	if err != nil {
@@ -43,6 +42,11 @@ func Evaluate(ctx context.Context, dev *devdb.DB, f diff.SQLFiles, t project.Tar
 	}
 	if err := dev.Empty(ctx); err != nil {
 		return diff.Source{}, err
+	}
+	if d := script.Default; d != nil {
+		if err := dev.SetDefault(ctx, d.Charset, d.Collation); err != nil {
+			return diff.Source{}, d.Pos.Errorf("dev database %s refused this database default: %v", dev, err)
+		}
 	}
 	stmts := make([]string, len(script.Run))
 	for i, st := range script.Run {
@@ -65,7 +69,7 @@ func Evaluate(ctx context.Context, dev *devdb.DB, f diff.SQLFiles, t project.Tar
 	if runErr == nil {
 		s, runErr = dev.Tables(ctx)
 	}
-	if err := dev.Empty(ctx); err != nil {
+	if err := errors.Join(dev.Empty(ctx), dev.ResetDefault(ctx)); err != nil {
 		return diff.Source{}, errors.Join(runErr, err)
 	}
 	var ee *devdb.ExecError
@@ -126,10 +130,21 @@ func readsAsWritten(ctx context.Context, c *sql.Conn) error {
 // the plans from it.
 func canonical(s *schema.Schema, script *Script) error {
 	// The database's defaults are the dev database's (the offline
-	// planner's): a table that has them inherits them, as a table declared
-	// in HCL without a charset does.
+	// planner's, or what the file declares): a table that has them
+	// inherits them, as a table declared in HCL without a charset does.
+	// What the file declares is the schema block's charset and collate,
+	// as the server completes them, as in HCL.
 	defaults := s.Attrs
 	s.Name, s.Attrs = SchemaName, nil
+	if script.Default != nil {
+		s.Attrs = slices.DeleteFunc(slices.Clone(defaults), func(a schema.Attr) bool {
+			switch a.(type) {
+			case *schema.Charset, *schema.Collation:
+				return false
+			}
+			return true
+		})
+	}
 	schemadef.Declared(s)
 	slices.SortStableFunc(s.Tables, func(a, b *schema.Table) int { return script.order[a.Name] - script.order[b.Name] })
 	var errs []string

@@ -24,7 +24,9 @@ func devFor(t testing.TB) (*devdb.DB, *testdb.DB) {
 	t.Helper()
 	db := testdb.New(t)
 	ctx := context.Background()
-	dev, err := devdb.Open(ctx, devdb.Spec{URL: db.URL, Charset: schemadef.ServerCharset, Collation: schemadef.ServerCollation})
+	spec := devdb.Spec{URL: db.URL}
+	spec.Charset, spec.Collation = schemadef.ServerDefault(mariadb)
+	dev, err := devdb.Open(ctx, spec)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,6 +174,7 @@ func TestEvaluateErrorsArePositioned(t *testing.T) {
 		{"zero date default", "CREATE TABLE a (id int);\nCREATE TABLE wp_posts (post_date datetime NOT NULL default '0000-00-00 00:00:00');", "", "schema/r1.sql:2:1: dev database"},
 		{"zero date default says why", "CREATE TABLE wp_posts (post_date datetime NOT NULL default '0000-00-00 00:00:00');", "", "Invalid default value for 'post_date'. The file runs in the sql_mode emcee applies plans in (STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE"},
 		{"no table", "SET NAMES utf8mb4;", "", "schema/r1.sql creates no table"},
+		{"database default the server refuses", "SET NAMES utf8mb4;\nCREATE DATABASE shop CHARACTER SET latin1 COLLATE utf8mb4_bin;\nCREATE TABLE a (id int);", "", "schema/r1.sql:2:1: dev database"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := evaluate(t, dev, c.sql, c.decl)
@@ -192,7 +195,9 @@ func TestEvaluateErrorsArePositioned(t *testing.T) {
 func TestEvaluateOtherEngineRefused(t *testing.T) {
 	db := testserver.Start(t, testserver.Options{Args: []string{"--default-storage-engine=MyISAM"}}).NewDB(t)
 	ctx := context.Background()
-	dev, err := devdb.Open(ctx, devdb.Spec{URL: db.URL, Charset: schemadef.ServerCharset, Collation: schemadef.ServerCollation})
+	spec := devdb.Spec{URL: db.URL}
+	spec.Charset, spec.Collation = schemadef.ServerDefault(mariadb)
+	dev, err := devdb.Open(ctx, spec)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -38,8 +38,23 @@ type Script struct {
 	// At is where each table ("t"), column ("t.c") and named index, key or
 	// check ("t/name") is defined.
 	At map[string]diff.Pos
+	// Default is the database default the file declares (CREATE DATABASE
+	// or ALTER DATABASE with CHARACTER SET or COLLATE), nil if none: the
+	// default of the databases the release is for, as a schema block's
+	// charset and collate declare it in HCL.
+	Default *Default
 	// order is the order in which tables were first created.
 	order map[string]int
+	// database is the name the file's CREATE DATABASE gives, which its USE
+	// may name.
+	database string
+}
+
+// Default is a database default declared in SQL: a charset, a collation,
+// or both, as the statement gives them (the server completes the other).
+type Default struct {
+	Charset, Collation string
+	Pos                diff.Pos
 }
 
 // Stmt is one statement to run.
@@ -163,6 +178,23 @@ func (s *Script) check(st *sqlsyntax.ScriptStmt, pos diff.Pos, created map[strin
 			return false, nil
 		}
 		return false, pos.Errorf("DROP TABLE %s: no statement before it creates that table", n.Tables[0].Name.O)
+	case *ast.CreateDatabaseStmt:
+		if s.database != "" && !strings.EqualFold(s.database, n.Name.O) {
+			return false, pos.Errorf("CREATE DATABASE %s: %s already creates database %s; a SQL release declares the one database it is for", n.Name.O, s.File, s.database)
+		}
+		s.database = n.Name.O
+		return false, s.declare("CREATE DATABASE", n.Options, pos, created)
+	case *ast.AlterDatabaseStmt:
+		if s.database != "" && n.Name.O != "" && !strings.EqualFold(s.database, n.Name.O) {
+			return false, pos.Errorf("ALTER DATABASE %s: %s creates database %s; a SQL release declares the default of the one database it is for: name that one, or none", n.Name.O, s.File, s.database)
+		}
+		return false, s.declare("ALTER DATABASE", n.Options, pos, created)
+	case *ast.UseStmt:
+		if s.database != "" && strings.EqualFold(s.database, n.DBName) {
+			// mysqldump --databases: the tables go in the database it
+			// creates, which is the one the release is for.
+			return false, nil
+		}
 	case *ast.LockTablesStmt, *ast.UnlockTablesStmt, *ast.BeginStmt, *ast.CommitStmt:
 		// What a dump or an ORM wraps its statements in: nothing to the
 		// schema, and nothing to lock in a dev database.
@@ -172,6 +204,39 @@ func (s *Script) check(st *sqlsyntax.ScriptStmt, pos diff.Pos, created map[strin
 }
 
 const notSchema = "a SQL release holds CREATE TABLE statements (and CREATE INDEX, ALTER TABLE ... ADD, DROP TABLE IF EXISTS and the session SETs dumps and ORMs write around them); emcee does not run anything else: remove it"
+
+// declare reads the database default a CREATE DATABASE or ALTER DATABASE
+// gives. It is never run: the database is the operator's, and emcee never
+// changes it; the dev database takes the default while the file runs
+// there, so that the tables take it as they would in the database the
+// release is for. The last statement declaring one holds, as on the
+// server, and it comes before the first table, which would otherwise
+// have taken another default.
+func (s *Script) declare(kind string, opts []*ast.DatabaseOption, pos diff.Pos, created map[string]bool) error {
+	d := &Default{Pos: pos}
+	for _, o := range opts {
+		switch o.Tp {
+		case ast.DatabaseOptionCharset:
+			d.Charset = o.Value
+		case ast.DatabaseOptionCollate:
+			d.Collation = o.Value
+		default:
+			what := map[ast.DatabaseOptionType]string{ast.DatabaseOptionEncryption: "ENCRYPTION", ast.DatabaseOptionPlacementPolicy: "PLACEMENT POLICY"}[o.Tp]
+			if what == "" {
+				what = fmt.Sprintf("option %d", o.Tp)
+			}
+			return pos.Errorf("%s: %s: a SQL release declares the database's default CHARACTER SET and COLLATE only (the database is the operator's, and emcee never changes it); remove the option", kind, what)
+		}
+	}
+	if d.Charset == "" && d.Collation == "" {
+		return pos.Errorf("%s: it gives no CHARACTER SET or COLLATE, and a SQL release reads nothing else of a database (the database is the operator's, and emcee never changes it); remove it, or give the default charset and collation of the databases the release is for", kind)
+	}
+	if len(created) > 0 {
+		return pos.Errorf("%s: the database's default is declared after a CREATE TABLE, which took the default before it; move this statement before the first CREATE TABLE", kind)
+	}
+	s.Default = d
+	return nil
+}
 
 func (s *Script) define(table string, pos diff.Pos) {
 	if _, ok := s.At[table]; !ok {

@@ -1,9 +1,12 @@
 package sqlrelease
 
 import (
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/emcee-db/emcee/diff"
 )
 
 // What dumps and ORMs write around their CREATE TABLEs is read: session
@@ -74,6 +77,14 @@ func TestReadRefuses(t *testing.T) {
 		{"like other", "CREATE TABLE t LIKE other.t;", "names other.t"},
 		{"drop database", "DROP DATABASE emcee_example;", "DROP DATABASE:"},
 		{"create database", "CREATE DATABASE x;", "CREATE DATABASE:"},
+		// What declares the database's default is read, not run: the
+		// rest of what CREATE and ALTER DATABASE do is refused.
+		{"database option", "CREATE DATABASE x CHARACTER SET latin1 ENCRYPTION = 'Y';", "x.sql:1:1: CREATE DATABASE: ENCRYPTION: a SQL release declares the database's default CHARACTER SET and COLLATE only"},
+		{"alter database without a default", "ALTER DATABASE x ENCRYPTION = 'N';", "x.sql:1:1: ALTER DATABASE: ENCRYPTION"},
+		{"default after a table", "CREATE TABLE t (id int);\nALTER DATABASE CHARACTER SET latin1;", "x.sql:2:1: ALTER DATABASE: the database's default is declared after a CREATE TABLE, which took the default before it"},
+		{"two databases", "CREATE DATABASE a CHARACTER SET latin1;\nCREATE DATABASE b CHARACTER SET latin1;", "x.sql:2:1: CREATE DATABASE b: schema/x.sql already creates database a"},
+		{"use of another database", "CREATE DATABASE a CHARACTER SET latin1;\nUSE b;", "x.sql:2:1: USE:"},
+		{"alter of another database", "CREATE DATABASE a CHARACTER SET latin1;\nALTER DATABASE b COLLATE latin1_bin;", "x.sql:2:1: ALTER DATABASE b: schema/x.sql creates database a"},
 		{"insert", "CREATE TABLE t (id int);\nINSERT INTO t VALUES (1);", "x.sql:2:1: INSERT:"},
 		{"replace", "REPLACE INTO t VALUES (1);", "REPLACE:"},
 		{"update", "UPDATE t SET a = 1;", "UPDATE:"},
@@ -191,5 +202,35 @@ func TestReadDelimiter(t *testing.T) {
 	_, err = Read("schema/x.sql", []byte("CREATE TABLE t (id int);\nCREATE DEFINER=`root`@`localhost` TRIGGER t_bi BEFORE INSERT ON t FOR EACH ROW SET NEW.id = 1;\n"))
 	if err == nil || !strings.Contains(err.Error(), "--skip-triggers") {
 		t.Errorf("a plain trigger: %v", err)
+	}
+}
+
+// The database's default a file declares the way SQL does, in CREATE
+// DATABASE (as mysqldump --databases writes it, with the USE after it)
+// or ALTER DATABASE, is read and never run; the last one holds, with what
+// it gives (the server completes the rest).
+func TestReadDatabaseDefault(t *testing.T) {
+	for _, c := range []struct {
+		name, sql string
+		want      *Default
+		run       int
+	}{
+		{"mysqldump --databases", "CREATE DATABASE /*!32312 IF NOT EXISTS*/ `shop` /*!40100 DEFAULT CHARACTER SET latin1 COLLATE latin1_bin */;\n\nUSE `shop`;\nCREATE TABLE t (id int);\n",
+			&Default{Charset: "latin1", Collation: "latin1_bin", Pos: diff.Pos{File: "schema/x.sql", Line: 1, Col: 1}}, 1},
+		{"alter database, charset alone", "SET NAMES utf8mb4;\nALTER DATABASE CHARACTER SET = ascii;\nCREATE TABLE t (id int);",
+			&Default{Charset: "ascii", Pos: diff.Pos{File: "schema/x.sql", Line: 2, Col: 1}}, 2},
+		{"the last holds", "CREATE DATABASE app CHARACTER SET utf8mb4;\nALTER DATABASE app COLLATE utf8mb4_bin;\nCREATE TABLE t (id int);",
+			&Default{Collation: "utf8mb4_bin", Pos: diff.Pos{File: "schema/x.sql", Line: 2, Col: 1}}, 1},
+		{"none", "CREATE TABLE t (id int);", nil, 1},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s, err := Read("schema/x.sql", []byte(c.sql))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(s.Default, c.want) || len(s.Run) != c.run {
+				t.Fatalf("default %+v, %d statements to run; want %+v, %d", s.Default, len(s.Run), c.want, c.run)
+			}
+		})
 	}
 }

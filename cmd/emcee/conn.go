@@ -40,7 +40,8 @@ type databaseDoc struct {
 // has the server defaults the offline planner assumes for the run, so that
 // a release declared as SQL reads there as it would in HCL.
 func openDev(ctx context.Context, p *project.Project, devURL, url string) (*devdb.DB, error) {
-	spec := devdb.Spec{Charset: schemadef.ServerCharset, Collation: schemadef.ServerCollation}
+	var spec devdb.Spec
+	spec.Charset, spec.Collation = schemadef.ServerDefault(p.Target)
 	dev, err := dbconn.DevURL(devURL, global.env, p)
 	if err != nil {
 		return nil, err

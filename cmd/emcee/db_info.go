@@ -174,6 +174,9 @@ update. It ends with the next command to run. It changes nothing.`,
 					if st.Detail != "" {
 						fmt.Fprintln(w, st.Detail)
 					}
+					if st.Note != "" {
+						fmt.Fprintf(w, "note: %s\n", st.Note)
+					}
 					if st.Next != "" {
 						fmt.Fprintf(w, "next: %s\n", st.Next)
 					}
@@ -228,14 +231,17 @@ func newDBCheckCmd() *cobra.Command {
      gate of the contract counts rows (duplicates under a new unique index,
      orphans under a new foreign key ...); fix those rows
   1  error (cannot connect, edited plan, database ahead of the plans, a
-     gate that cannot run)
+     gate that cannot run, a database default of another charset than the
+     pending releases were planned for, which the applying commands refuse)
 
 It prints one line saying why; for 7 also each closed gate (file:line in
 the plans, the rows it counts, and a query that lists them). It changes
 nothing and takes no lock.
 
-What a poll costs: it reads the version table, and nothing else unless a
-contract is next. Then it runs that contract's gates, in order, each a read
+What a poll costs: it reads the version table and, while a release is
+pending, the database's default (one row of information_schema.SCHEMATA)
+and the pending releases' snapshots; nothing else unless a contract is
+next. Then it runs that contract's gates, in order, each a read
 of its table (a consistent read: no row locks), until one finds a row; a
 gate that finds none has read every row it selects from, which is as
 costly as the gate's SELECT COUNT(*) in the plan. For a gate that finds a
@@ -255,6 +261,9 @@ everything, every time.`,
 					fmt.Fprintln(w, st.Summary)
 					if st.Detail != "" {
 						fmt.Fprintf(w, "%s\nnext: %s\n", st.Detail, st.Next)
+					}
+					if st.Note != "" {
+						fmt.Fprintf(w, "note: %s\n", st.Note)
 					}
 				})
 				if st.Code != 0 {

@@ -23,6 +23,7 @@ import (
 
 	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/internal/testdb"
+	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
@@ -93,6 +94,7 @@ func Start(t testing.TB, o Options) *Server {
 		id = port
 	}
 	mariadbd, _ := lookPath("mariadbd", "/usr/sbin/mariadbd")
+	charset, collation := schemadef.ServerDefault(project.Target{Flavor: "mariadb"})
 	args := []string{"--no-defaults", "--datadir=" + data, "--port=" + strconv.Itoa(port),
 		"--bind-address=127.0.0.1", "--socket=" + filepath.Join(dir, "sock"),
 		"--server-id=" + strconv.Itoa(id), "--pid-file=" + filepath.Join(dir, "pid"),
@@ -103,10 +105,10 @@ func Start(t testing.TB, o Options) *Server {
 		// server crashed in ha_maria::drop_table when they vanished).
 		"--tmpdir=" + tmp,
 		// The defaults of the shared server and of the offline planner
-		// (schemadef.ServerCollation); without config files mariadbd's are
+		// (schemadef.ServerDefault); without config files mariadbd's are
 		// latin1, whose databases the plans were not computed for and the
 		// applier refuses.
-		"--character-set-server=" + schemadef.ServerCharset, "--collation-server=" + schemadef.ServerCollation}
+		"--character-set-server=" + charset, "--collation-server=" + collation}
 	if o.LogBin {
 		args = append(args, "--log-bin="+filepath.Join(dir, "binlog"))
 	}
