@@ -338,9 +338,6 @@ type Loss struct {
 }
 
 func (l Loss) String() string {
-	if l.Column == "" && l.With != "" {
-		return fmt.Sprintf("table %s: %d row(s) (copied out and put back with table %s: their foreign keys form a cycle)", l.Table, l.Rows, l.With)
-	}
 	if l.Column == "" {
 		return fmt.Sprintf("table %s: %d row(s)", l.Table, l.Rows)
 	}
@@ -378,9 +375,14 @@ func (s *Session) rollbackLosses(ctx context.Context, res *Result, rel string, r
 	}
 	res.Losses = losses
 	prev := s.oldCode(rel)
-	var lines []string
+	var lines, listed []string
 	for _, l := range losses {
 		lines = append(lines, l.String())
+		if l.With != "" {
+			listed = append(listed, fmt.Sprintf("%s (copied out and put back with table %s: their foreign keys form a cycle)", l, l.With))
+		} else {
+			listed = append(listed, l.String())
+		}
 	}
 	what := fmt.Sprintf("data only %s wrote, which %s code does not read and a later expand does not bring back (a value other than the column's default and, where migrate fills the column, other than what it computes from %s's columns)", rel, prev, prev)
 	if s.opts.DropNewData {
@@ -415,7 +417,7 @@ func (s *Session) rollbackLosses(ctx context.Context, res *Result, rel string, r
 			"  - keep them: copy them out first, with %s's writes stopped (the counts and the copy are of this moment: what %s code writes after the copy is in neither), then rerun with --drop-new-data:\n%s%s\n"+
 			"  - fix forward instead: leave %s's schema in place and fix the release (or ship the next one) rather than rolling back\n"+
 			"  - accept the loss: rerun `emcee db rollback --drop-new-data`, which prints these counts again as it drops them, counts a table or a column migrate does not fill again just before dropping it, and stops if its count grew (%s code still writing)",
-			rel, what, strings.Join(lines, "\n  "), rel, rel, strings.Join(saves, "\n"), restore, rel, rel),
+			rel, what, strings.Join(listed, "\n  "), rel, rel, strings.Join(saves, "\n"), restore, rel, rel),
 		Next: fmt.Sprintf("emcee db rollback --drop-new-data, once %s's writes are stopped and the data is copied out or not needed", rel),
 	}
 }
@@ -608,7 +610,9 @@ func (s *Session) columnLoss(ctx context.Context, table, column string, f *sqlsy
 // rows only: no triggers (a dump's came back with the definer of whoever
 // copied them out, beside what the later release declares), and no
 // setting turning foreign_key_checks off (a child's rows went back in
-// after the previous release had deleted their parents).
+// after the previous release had deleted their parents) but where
+// every key is checked again before the commit (parentsFirst,
+// cycleCopyOut).
 func (s *Session) tableLoss(ctx context.Context, table string) (*Loss, error) {
 	var n int64
 	if err := s.Conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+sqlsyntax.Ident(table)).Scan(&n); err != nil {
