@@ -1140,62 +1140,31 @@ func (s *Session) restoreOrder(ctx context.Context, losses []Loss) ([]Loss, erro
 			}
 		}
 	}
-	reach := make([][]bool, n)
+	node := cycles(refs)   // each loss's: the first loss of its cycle, or itself
+	of := make([][]int, n) // a node's losses
 	for i := range losses {
-		reach[i] = make([]bool, n)
-		stack := []int{i}
-		for len(stack) > 0 {
-			j := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
-			for _, k := range refs[j] {
-				if !reach[i][k] {
-					reach[i][k] = true
-					stack = append(stack, k)
-				}
-			}
-		}
+		of[node[i]] = append(of[node[i]], i)
 	}
-	// Each loss's node: the first loss of its cycle, or itself.
-	node := make([]int, n)
-	for i := range losses {
-		node[i] = i
-		for j := range i {
-			if reach[i][j] && reach[j][i] {
-				node[i] = node[j]
-				break
-			}
-		}
-	}
-	after := make([]map[int]bool, n) // a node: the nodes it goes after
-	for i := range losses {
-		a := node[i]
-		if after[a] == nil {
-			after[a] = map[int]bool{}
-		}
+	placed := make([]bool, n)
+	first := 0 // the first loss not placed
+	// ready: node i goes next once every table its cycle's keys reference
+	// is placed, and, for a column, every loss given before it.
+	ready := func(i int) bool {
 		if losses[i].rows == nil {
-			for j := range i {
-				after[a][node[j]] = true
+			return first == i
+		}
+		for _, j := range of[i] {
+			if slices.ContainsFunc(refs[j], func(k int) bool { return node[k] != i && !placed[k] }) {
+				return false
 			}
 		}
-		for _, k := range refs[i] {
-			if node[k] != a {
-				after[a][node[k]] = true
-			}
-		}
+		return true
 	}
 	var out []Loss
-	placed := make([]bool, n)
 	for len(out) < n {
 		next := -1
 		for i := range losses {
-			if node[i] != i || placed[i] {
-				continue
-			}
-			ready := true
-			for j := range after[i] {
-				ready = ready && placed[j]
-			}
-			if ready {
+			if node[i] == i && !placed[i] && ready(i) {
 				next = i
 				break
 			}
@@ -1203,12 +1172,13 @@ func (s *Session) restoreOrder(ctx context.Context, losses []Loss) ([]Loss, erro
 		if next < 0 {
 			return nil, fmt.Errorf("ordering the restores of %d tables and columns: no order puts each after what it references; nothing was changed", n)
 		}
-		placed[next] = true
 		var members []*Loss
-		for i := range losses {
-			if node[i] == next {
-				members = append(members, &losses[i])
-			}
+		for _, i := range of[next] {
+			members = append(members, &losses[i])
+			placed[i] = true
+		}
+		for first < n && placed[first] {
+			first++
 		}
 		if err := s.copiedTogether(ctx, members); err != nil {
 			return nil, err
@@ -1218,6 +1188,56 @@ func (s *Session) restoreOrder(ctx context.Context, losses []Loss) ([]Loss, erro
 		}
 	}
 	return out, nil
+}
+
+// cycles finds the strongly connected components of the graph whose
+// edges are refs (Tarjan's algorithm): each vertex's is named by its
+// smallest vertex, alone where it is in no cycle.
+func cycles(refs [][]int) []int {
+	n := len(refs)
+	index, low, comp := make([]int, n), make([]int, n), make([]int, n)
+	for i := range index {
+		index[i] = -1
+	}
+	var stack []int
+	on := make([]bool, n)
+	next := 0
+	var visit func(v int)
+	visit = func(v int) {
+		index[v], low[v] = next, next
+		next++
+		stack = append(stack, v)
+		on[v] = true
+		for _, w := range refs[v] {
+			switch {
+			case index[w] < 0:
+				visit(w)
+				low[v] = min(low[v], low[w])
+			case on[w]:
+				low[v] = min(low[v], index[w])
+			}
+		}
+		if low[v] != index[v] {
+			return
+		}
+		i := len(stack) - 1
+		for stack[i] != v {
+			i--
+		}
+		members := stack[i:]
+		stack = stack[:i]
+		name := slices.Min(members)
+		for _, w := range members {
+			on[w] = false
+			comp[w] = name
+		}
+	}
+	for v := range refs {
+		if index[v] < 0 {
+			visit(v)
+		}
+	}
+	return comp
 }
 
 // copiedTogether gives the tables of a cycle one pair of commands

@@ -1,6 +1,7 @@
 package apply
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -130,5 +131,15 @@ func TestRestoreOrderPutsACycleTogether(t *testing.T) {
 	}
 	if want := "e a b c keep.x d"; strings.Join(order, " ") != want {
 		t.Fatalf("restore order %s, want %s", strings.Join(order, " "), want)
+	}
+}
+
+// Cycles are the strongly connected components, each named by its
+// smallest vertex: 0 -> 1 -> 2 -> 0 and 3 <-> 4, 5 referencing 3, 6
+// referencing itself.
+func TestCycles(t *testing.T) {
+	got := cycles([][]int{{1}, {2}, {0, 3}, {4}, {3}, {3}, {6}})
+	if want := []int{0, 0, 0, 3, 3, 5, 6}; !slices.Equal(got, want) {
+		t.Fatalf("cycles: %v, want %v", got, want)
 	}
 }
