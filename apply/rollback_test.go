@@ -143,3 +143,23 @@ func TestCycles(t *testing.T) {
 		t.Fatalf("cycles: %v, want %v", got, want)
 	}
 }
+
+// A table of a cycle that gets no commands (a line longer than a packet)
+// leaves the whole cycle without: its tables go back together or not at
+// all, each saying why.
+func TestCycleWithoutCommandsForOneTable(t *testing.T) {
+	a := Loss{Table: "a", Rows: 1, Save: "save a", Restore: "restore a", rows: &tableRows{fks: []foreignKey{{table: "b", local: true}}}}
+	b := Loss{Table: "b", Rows: 1, Unsaved: "1 of its rows hold a value whose line ...", rows: &tableRows{fks: []foreignKey{{table: "a", local: true}}}}
+	got, err := (&Session{}).restoreOrder(t.Context(), []Loss{a, b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range got {
+		if l.Save != "" || l.Restore != "" || l.With != "" || l.Unsaved == "" {
+			t.Errorf("%+v: want no commands, and why", l)
+		}
+	}
+	if !strings.Contains(got[0].Unsaved, "form a cycle with table b") {
+		t.Errorf("a: %s", got[0].Unsaved)
+	}
+}
