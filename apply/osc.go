@@ -447,7 +447,7 @@ func (s *Session) runOSC(ctx context.Context, rev *revision.Revision, rec *histo
 	if err != nil {
 		return err
 	}
-	fks, err := s.foreignKeys(ctx, a.Table)
+	fks, err := s.foreignKeyNames(ctx, a.Table)
 	if err != nil {
 		return err
 	}
@@ -939,8 +939,13 @@ func (s *Session) oscForeignKeyNames(ctx context.Context, run *history.OSCRun) e
 	return nil
 }
 
-func (s *Session) foreignKeys(ctx context.Context, table string) ([]string, error) {
-	return s.queryStrings(ctx, "SELECT CONSTRAINT_NAME FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY CONSTRAINT_NAME", table)
+func (s *Session) foreignKeyNames(ctx context.Context, table string) ([]string, error) {
+	fks, err := s.foreignKeys(ctx, table)
+	var names []string
+	for _, f := range fks {
+		names = append(names, f.name)
+	}
+	return names, err
 }
 
 // renamedForeignKeys are the foreign keys of the run's table that bear
@@ -949,7 +954,7 @@ func (s *Session) renamedForeignKeys(ctx context.Context, run *history.OSCRun) (
 	if len(run.ForeignKeys) == 0 {
 		return nil, nil
 	}
-	have, err := s.foreignKeys(ctx, run.Table)
+	have, err := s.foreignKeyNames(ctx, run.Table)
 	return slices.DeleteFunc(slices.Clone(run.ForeignKeys), func(name string) bool {
 		return slices.Contains(have, name) || !slices.Contains(have, sqlsyntax.OSCConstraintName(name))
 	}), err

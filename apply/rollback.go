@@ -325,9 +325,16 @@ type Loss struct {
 	// account: values too long for a line of the copy-out, or a column of
 	// a table without a primary key.
 	Unsaved string `json:"unsaved,omitempty"`
+	// With names the table whose commands copy this table's rows out and
+	// put them back, with its own: tables whose foreign keys form a cycle
+	// (a -> b -> a) go back together (cycleCopyOut). Save and Restore
+	// are "" then.
+	With string `json:"with,omitempty"`
 	// refilled: a column counted against what the release's migrate
 	// computes from the previous release's columns (recountLosses).
 	refilled bool
+	// rows: a table's, what its copy-out writes, for cycleCopyOut.
+	rows *tableRows
 }
 
 func (l Loss) String() string {
@@ -353,8 +360,12 @@ func (s *Session) rollbackLosses(ctx context.Context, res *Result, rel string, r
 	// In the order to put them back: a later expand creates first what
 	// the rollback drops last, a parent table after its children (given
 	// in the drops' order, a child's restore failed on its missing
-	// parent).
+	// parent). Tables whose keys form a cycle have no such order: they
+	// go back together, after their other parents (restoreOrder).
 	slices.Reverse(losses)
+	if losses, err = s.restoreOrder(ctx, losses); err != nil {
+		return err
+	}
 	s.accepted = map[string]int64{}
 	for _, l := range losses {
 		s.accepted[l.Table+"\x00"+l.Column] = l.Rows
@@ -364,9 +375,14 @@ func (s *Session) rollbackLosses(ctx context.Context, res *Result, rel string, r
 	}
 	res.Losses = losses
 	prev := s.oldCode(rel)
-	var lines []string
+	var lines, listed []string
 	for _, l := range losses {
 		lines = append(lines, l.String())
+		if l.With != "" {
+			listed = append(listed, fmt.Sprintf("%s (copied out and put back with table %s: their foreign keys form a cycle)", l, l.With))
+		} else {
+			listed = append(listed, l.String())
+		}
 	}
 	what := fmt.Sprintf("data only %s wrote, which %s code does not read and a later expand does not bring back (a value other than the column's default and, where migrate fills the column, other than what it computes from %s's columns)", rel, prev, prev)
 	if s.opts.DropNewData {
@@ -401,7 +417,7 @@ func (s *Session) rollbackLosses(ctx context.Context, res *Result, rel string, r
 			"  - keep them: copy them out first, with %s's writes stopped (the counts and the copy are of this moment: what %s code writes after the copy is in neither), then rerun with --drop-new-data:\n%s%s\n"+
 			"  - fix forward instead: leave %s's schema in place and fix the release (or ship the next one) rather than rolling back\n"+
 			"  - accept the loss: rerun `emcee db rollback --drop-new-data`, which prints these counts again as it drops them, counts a table or a column migrate does not fill again just before dropping it, and stops if its count grew (%s code still writing)",
-			rel, what, strings.Join(lines, "\n  "), rel, rel, strings.Join(saves, "\n"), restore, rel, rel),
+			rel, what, strings.Join(listed, "\n  "), rel, rel, strings.Join(saves, "\n"), restore, rel, rel),
 		Next: fmt.Sprintf("emcee db rollback --drop-new-data, once %s's writes are stopped and the data is copied out or not needed", rel),
 	}
 }
@@ -594,7 +610,9 @@ func (s *Session) columnLoss(ctx context.Context, table, column string, f *sqlsy
 // rows only: no triggers (a dump's came back with the definer of whoever
 // copied them out, beside what the later release declares), and no
 // setting turning foreign_key_checks off (a child's rows went back in
-// after the previous release had deleted their parents).
+// after the previous release had deleted their parents) but where
+// every key is checked again before the commit (parentsFirst,
+// cycleCopyOut).
 func (s *Session) tableLoss(ctx context.Context, table string) (*Loss, error) {
 	var n int64
 	if err := s.Conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+sqlsyntax.Ident(table)).Scan(&n); err != nil {
@@ -622,15 +640,107 @@ func (s *Session) tableLoss(ctx context.Context, table string) (*Loss, error) {
 		values = append(values, lits[i])
 	}
 	parts := append([]string{sqlsyntax.String("INSERT INTO " + sqlsyntax.Ident(table) + " (" + strings.Join(names, ", ") + ") VALUES (")}, values...)
-	l := &Loss{Table: table, Rows: n}
-	// NO_AUTO_VALUE_ON_ZERO: an id 0 stays 0.
+	parts = append(parts, "');'")
 	sum := "CONCAT(COUNT(*), ' ', COALESCE(SUM(CRC32(CONCAT_WS(',', " + strings.Join(lits, ", ") + "))), 0))"
-	order, err := s.parentsFirst(ctx, table, types, n)
+	fks, err := s.foreignKeys(ctx, table)
 	if err != nil {
 		return nil, err
 	}
-	l.Save, l.Restore, l.Unsaved, err = s.copyOut(ctx, "TRUE", "NO_AUTO_VALUE_ON_ZERO,STRICT_ALL_TABLES", sum, order, append(parts, "');'"), table)
+	l := &Loss{Table: table, Rows: n, rows: &tableRows{parts: parts, sum: sum, fks: fks, types: types}}
+	order, err := s.parentsFirst(ctx, table, types, n, fks)
+	if err != nil {
+		return nil, err
+	}
+	l.Save, l.Restore, l.Unsaved, err = s.copyOut(ctx, "TRUE", tableMode, sum, order, parts, table)
 	return l, err
+}
+
+// tableMode is the sql_mode a table's rows are put back in: strict, and
+// NO_AUTO_VALUE_ON_ZERO, for an id 0 to stay 0.
+const tableMode = "NO_AUTO_VALUE_ON_ZERO,STRICT_ALL_TABLES"
+
+// tableRows is what a table's copy-out writes: parts, CONCAT's arguments
+// for a row's INSERT, and sum, its rows' count and checksum; with the
+// table's foreign keys and column types, for cycleCopyOut to copy it out
+// again with the tables of its cycle.
+type tableRows struct {
+	parts []string
+	sum   string
+	fks   []foreignKey
+	types map[string]string
+}
+
+// foreignKey is a foreign key of a live table: its columns, and the
+// table and columns they reference; local when that table is in the
+// same database, self when it is the table itself.
+type foreignKey struct {
+	name, schema, table string
+	local, self         bool
+	cols, refs          []string
+}
+
+// foreignKeys are the foreign keys of a live table, by name.
+func (s *Session) foreignKeys(ctx context.Context, table string) ([]foreignKey, error) {
+	var all []foreignKey
+	err := dbconn.EachRow(ctx, s.Conn, "SELECT CONSTRAINT_NAME, COLUMN_NAME, REFERENCED_TABLE_SCHEMA, REFERENCED_TABLE_NAME, REFERENCED_COLUMN_NAME, REFERENCED_TABLE_SCHEMA = DATABASE(), REFERENCED_TABLE_SCHEMA = DATABASE() AND REFERENCED_TABLE_NAME = TABLE_NAME FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND REFERENCED_TABLE_NAME IS NOT NULL ORDER BY CONSTRAINT_NAME, ORDINAL_POSITION", []any{table}, func(rows *sql.Rows) error {
+		var f foreignKey
+		var col, ref string
+		if err := rows.Scan(&f.name, &col, &f.schema, &f.table, &ref, &f.local, &f.self); err != nil {
+			return err
+		}
+		if len(all) == 0 || all[len(all)-1].name != f.name {
+			all = append(all, f)
+		}
+		last := &all[len(all)-1]
+		last.cols, last.refs = append(last.cols, col), append(last.refs, ref)
+		return nil
+	})
+	return all, s.redact(err)
+}
+
+// orphanChecks are the statements a restore runs before its commit,
+// once the keys' checks are on again: for each of table's foreign keys, one that
+// stops the restore at a row whose parent is missing (a row put back
+// with the checks off: one of a ring, or of tables in a cycle; its
+// parent gone when it was copied out, or since), naming the row by
+// key (none for a table without one) and the values that reference no
+// parent. The values are written as restoreLiteral writes them, which
+// has no comma: the server shows the sql_mode it refuses up to its first.
+func orphanChecks(table string, key []string, types map[string]string, fks []foreignKey) string {
+	named := func(cols []string) []string {
+		var out []string
+		for i, c := range cols {
+			if i > 0 {
+				out = append(out, sqlsyntax.String(" and "))
+			}
+			out = append(out, sqlsyntax.String(sqlsyntax.Ident(c)+" = "), restoreLiteral(c, types[strings.ToLower(c)]))
+		}
+		return out
+	}
+	t := sqlsyntax.Ident(table)
+	var b strings.Builder
+	for _, f := range fks {
+		var set, match []string
+		for i, c := range f.cols {
+			set = append(set, "c."+sqlsyntax.Ident(c)+" IS NOT NULL")
+			match = append(match, "p."+sqlsyntax.Ident(f.refs[i])+" = c."+sqlsyntax.Ident(c))
+		}
+		msg := []string{sqlsyntax.String("restore stopped: a row of " + table)}
+		if len(key) > 0 {
+			msg = append(append(append(msg, sqlsyntax.String(" (")), named(key)...), sqlsyntax.String(")"))
+		}
+		msg = append(append(append(msg, sqlsyntax.String(" references no row of "+f.table+" by foreign key "+f.name+" (")), named(f.cols)...),
+			sqlsyntax.String("); nothing was put back: put its parent back or take the row out of the file and run it again"))
+		// A parent in the same database is named without it, for the
+		// file to put rows back into a database of another name.
+		parent := sqlsyntax.Ident(f.table)
+		if !f.local {
+			parent = sqlsyntax.Ident(f.schema) + "." + parent
+		}
+		b.WriteString("SET SESSION sql_mode = IFNULL((SELECT CONCAT(" + strings.Join(msg, ", ") + ") FROM " + t + " AS c WHERE " + strings.Join(set, " AND ") +
+			" AND NOT EXISTS (SELECT 1 FROM " + parent + " AS p WHERE " + strings.Join(match, " AND ") + ") LIMIT 1), @@sql_mode); ")
+	}
+	return b.String()
 }
 
 // rowOrder is the order a copy-out writes a table's rows in: its FROM
@@ -661,37 +771,19 @@ type rowOrder struct{ from, orderBy, set, lead, verify string }
 // (verify), and stops at a row whose parent is missing (written with
 // the checks off, or deeper than that). Rows are told apart by the
 // table's key (rowKey): a table without one keeps its order.
-func (s *Session) parentsFirst(ctx context.Context, table string, types map[string]string, rows int64) (*rowOrder, error) {
-	type ref struct {
-		name, schema, table string
-		cols, refs          []string
-	}
-	var all, fks []ref // every foreign key of the table; those to itself
-	err := dbconn.EachRow(ctx, s.Conn, "SELECT CONSTRAINT_NAME, COLUMN_NAME, REFERENCED_TABLE_SCHEMA, REFERENCED_TABLE_NAME, REFERENCED_COLUMN_NAME, REFERENCED_TABLE_SCHEMA = DATABASE() AND REFERENCED_TABLE_NAME = TABLE_NAME FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND REFERENCED_TABLE_NAME IS NOT NULL ORDER BY CONSTRAINT_NAME, ORDINAL_POSITION", []any{table}, func(rows *sql.Rows) error {
-		var name, col, refSchema, refTable, refCol string
-		var self bool
-		if err := rows.Scan(&name, &col, &refSchema, &refTable, &refCol, &self); err != nil {
-			return err
+func (s *Session) parentsFirst(ctx context.Context, table string, types map[string]string, rows int64, all []foreignKey) (*rowOrder, error) {
+	var fks []foreignKey // those to the table itself
+	for _, f := range all {
+		if f.self {
+			fks = append(fks, f)
 		}
-		if len(all) == 0 || all[len(all)-1].name != name {
-			all = append(all, ref{name: name, schema: refSchema, table: refTable})
-		}
-		f := &all[len(all)-1]
-		f.cols, f.refs = append(f.cols, col), append(f.refs, refCol)
-		if self && len(f.cols) == 1 {
-			fks = append(fks, ref{name: name})
-		}
-		return nil
-	})
-	for i, f := range fks {
-		fks[i] = all[slices.IndexFunc(all, func(a ref) bool { return a.name == f.name })]
 	}
-	var key []string
-	if err == nil && len(fks) > 0 {
-		key, _, err = s.rowKey(ctx, table)
+	if len(fks) == 0 {
+		return nil, nil
 	}
+	key, _, err := s.rowKey(ctx, table)
 	if err != nil || len(key) == 0 {
-		return nil, s.redact(err)
+		return nil, err
 	}
 	// Names of the query's own that no column of the table takes, nor
 	// the table itself.
@@ -749,23 +841,12 @@ func (s *Session) parentsFirst(ctx context.Context, table string, types map[stri
 	if !s.Project.Target.MariaDB() {
 		set = "cte_max_recursion_depth"
 	}
-	var verify strings.Builder
-	for _, f := range all {
-		var set, match []string
-		for i, c := range f.cols {
-			set = append(set, "c."+sqlsyntax.Ident(c)+" IS NOT NULL")
-			match = append(match, "p."+sqlsyntax.Ident(f.refs[i])+" = c."+sqlsyntax.Ident(c))
-		}
-		msg := "restore stopped: a row of " + table + " references no row of " + f.table + " by foreign key " + f.name + " (its parent was gone when it was copied out); put it back by hand"
-		verify.WriteString("SET SESSION sql_mode = IF(EXISTS (SELECT 1 FROM " + t + " AS c WHERE " + strings.Join(set, " AND ") +
-			" AND NOT EXISTS (SELECT 1 FROM " + sqlsyntax.Ident(f.schema) + "." + sqlsyntax.Ident(f.table) + " AS p WHERE " + strings.Join(match, " AND ") + ")), " + sqlsyntax.String(msg) + ", @@sql_mode); ")
-	}
 	return &rowOrder{
 		from:    from,
 		orderBy: " ORDER BY " + o + "." + depth + " IS NULL, " + o + "." + depth,
 		set:     ", " + set + " = " + strconv.FormatInt(bound+1, 10),
 		lead:    "IF(" + o + "." + depth + " IS NULL, " + sqlsyntax.String(checksOff) + ", '')",
-		verify:  "SET SESSION foreign_key_checks = 1; " + verify.String(),
+		verify:  "SET SESSION foreign_key_checks = 1; " + orphanChecks(table, key, types, all),
 	}, nil
 }
 
@@ -917,9 +998,6 @@ func (s *Session) copyOut(ctx context.Context, pred, mode, sum string, order *ro
 	if long > 0 {
 		return "", "", fmt.Sprintf("%d of its rows hold a value whose line (a statement with the value in hexadecimal, twice its bytes) is longer than the server's max_allowed_packet, %d bytes, which the copy-out would write as NULL; raise max_allowed_packet on the server (SET GLOBAL max_allowed_packet = 1073741824) and rerun for the commands, or copy them out another way", long, packet), nil
 	}
-	// As emcee's session counted, for pred to read as it was counted: in
-	// the application's time zone, where the fill computes. The values do
-	// not depend on it (a TIMESTAMP goes as FROM_UNIXTIME of its instant).
 	setMode, tail := sqlsyntax.String(mode), ""
 	if sum != "" {
 		// Into the empty table a later expand creates, for its rows to
@@ -928,38 +1006,272 @@ func (s *Session) copyOut(ctx context.Context, pred, mode, sum string, order *ro
 		// the commit: a value rounded (as in saveColumn) or a row not
 		// put back fails the restore.
 		t := sqlsyntax.Ident(table)
-		setMode = "IF(EXISTS(SELECT 1 FROM " + t + "), " + sqlsyntax.String("restore refused: table "+table+" holds rows already (put back before?); it puts rows back into the empty table a later expand creates") + ", " + setMode + ")"
+		setMode = "IF(EXISTS(SELECT 1 FROM " + t + "), " + sqlsyntax.String(heldMsg(table)) + ", " + setMode + ")"
 		verify := ""
 		if order != nil {
 			verify = order.verify
 		}
-		tail = "; SELECT CONCAT(" + sqlsyntax.String(verify+"SET SESSION sql_mode = IF((SELECT "+sum+" FROM "+t+") <> '") + ", " + sum + ", " + sqlsyntax.String("', "+sqlsyntax.String(changedMsg("table "+table, "its rows"))+", @@sql_mode); COMMIT;") + ") FROM " + t + " WHERE " + pred
+		tail = "; SELECT CONCAT(" + sqlsyntax.String(verify) + ", " + sumCheck(table, sum) + ", 'COMMIT;') FROM " + t + " WHERE " + pred
 	}
 	head := "SET SESSION sql_mode = " + setMode + ", time_zone = " + sqlsyntax.String(dbconn.PinnedTimeZone) + ";"
 	if sum != "" {
 		head += " START TRANSACTION;"
 	}
-	// One snapshot, for the rows and their sum to agree.
 	from, orderBy, set := sqlsyntax.Ident(table), "", ""
 	if order != nil {
 		from, orderBy, set = order.from, order.orderBy, order.set
 		parts = append([]string{order.lead}, parts...)
 	}
-	q := "SET SESSION sql_mode = " + sqlsyntax.String(dbconn.SQLMode) + ", time_zone = " + sqlsyntax.String(s.appZone) + set + "; START TRANSACTION WITH CONSISTENT SNAPSHOT; " +
-		"SELECT " + sqlsyntax.String(head) + "; " +
+	q := s.copySnapshot(set) + "SELECT " + sqlsyntax.String(head) + "; " +
 		"SELECT CONCAT(" + strings.Join(parts, ", ") + ") FROM " + from + " WHERE " + pred + orderBy + tail
-	// The file's last line says that the copy-out wrote it whole: the
-	// client exits 0 with the file cut short when the disk fills (it
-	// does not check its writes; into /dev/full, with every row lost),
-	// and a restore of such a file put back part of the values (a
-	// table's, none: its COMMIT is at the end), exiting 0. The restore
-	// runs the file only if it ends with that line.
+	save, restore = s.copyCommands(client, q, names...)
+	return save, restore, "", nil
+}
+
+// copySnapshot starts a copy-out's query, for its lines to be of one
+// moment (the rows and their sums to agree): in the application's time
+// zone, as emcee's session counted, for a predicate to read as it was
+// counted (the fill computes there; the values do not depend on it, a
+// TIMESTAMP going as FROM_UNIXTIME of its instant), set appended to
+// its settings.
+func (s *Session) copySnapshot(set string) string {
+	return "SET SESSION sql_mode = " + sqlsyntax.String(dbconn.SQLMode) + ", time_zone = " + sqlsyntax.String(s.appZone) + set + "; START TRANSACTION WITH CONSISTENT SNAPSHOT; "
+}
+
+// heldMsg is the error a table's restore stops with, before any row,
+// when the table holds rows already.
+func heldMsg(table string) string {
+	return "restore refused: table " + table + " holds rows already (put back before?); it puts rows back into the empty table a later expand creates"
+}
+
+// sumCheck is an SQL expression, over the rows of table as the copy-out
+// reads them, whose value is the statement a restore runs before its
+// commit: it stops the restore unless the table's rows, counted and
+// summed by sum, are what was copied out.
+func sumCheck(table, sum string) string {
+	return sqlsyntax.String("SET SESSION sql_mode = IF((SELECT "+sum+" FROM "+sqlsyntax.Ident(table)+") <> '") + ", " + sum + ", " +
+		sqlsyntax.String("', "+sqlsyntax.String(changedMsg("table "+table, "its rows"))+", @@sql_mode); ")
+}
+
+// copyCommands are the commands that run q, a copy-out's query, into the
+// file named after names, and put the file back.
+// The file's last line says that the copy-out wrote it whole: the
+// client exits 0 with the file cut short when the disk fills (it
+// does not check its writes; into /dev/full, with every row lost),
+// and a restore of such a file put back part of the values (a
+// table's, none: its COMMIT is at the end), exiting 0. The restore
+// runs the file only if it ends with that line.
+func (s *Session) copyCommands(client, q string, names ...string) (save, restore string) {
 	name := s.saveFile(names...)
 	file := shell.Word(name)
 	save = client + " --batch --raw --skip-column-names --quick --execute=" + shell.Quote(q+"; SELECT "+sqlsyntax.String(copyOutEnd)) + " -- " + shell.Word(s.Cfg.Database) + " > " + file
 	restore = "if tail -n 1 " + file + " | grep -qxF -- " + shell.Quote(copyOutEnd) + "; then " + client + " -- " + shell.Word(s.Cfg.Database) + " < " + file +
 		"; else echo " + shell.Quote("restore refused: "+name+" does not end with the line "+copyOutEnd+": its copy-out stopped part-way (a full disk, a lost connection); copy out again") + " >&2; false; fi"
-	return save, restore, "", nil
+	return save, restore
+}
+
+// cycleCopyOut is the command that copies out the rows of tables whose
+// foreign keys form a cycle (a -> b -> a), and the command that puts
+// them back: no order of the tables' restores, each with the keys
+// checked, puts a row after its parent (the first stopped on the other,
+// empty, error 1452). One file, of one snapshot, puts them back in one
+// transaction with the keys' checks off, into the empty tables only;
+// then, the checks on again, each table's count and sum are checked,
+// and every foreign key of the tables (orphanChecks): a row whose
+// parent is missing stops the restore, named, before the commit, and
+// nothing of any of the tables is put back. The file is named after
+// "cycle" and the tables, which no table's or column's file is.
+func (s *Session) cycleCopyOut(ctx context.Context, members []*Loss) (save, restore string, err error) {
+	client, err := s.client(ctx)
+	if err != nil {
+		return "", "", err
+	}
+	setMode := sqlsyntax.String(tableMode)
+	for _, l := range slices.Backward(members) {
+		setMode = "IF(EXISTS(SELECT 1 FROM " + sqlsyntax.Ident(l.Table) + "), " + sqlsyntax.String(heldMsg(l.Table)) + ", " + setMode + ")"
+	}
+	names := []string{"cycle"}
+	var rows, sums []string
+	verify := "SET SESSION foreign_key_checks = 1; "
+	for _, l := range members {
+		t := sqlsyntax.Ident(l.Table)
+		names = append(names, l.Table)
+		rows = append(rows, "SELECT CONCAT("+strings.Join(l.rows.parts, ", ")+") FROM "+t)
+		sums = append(sums, "SELECT CONCAT("+sumCheck(l.Table, l.rows.sum)+") FROM "+t)
+		key, _, err := s.rowKey(ctx, l.Table)
+		if err != nil {
+			return "", "", err
+		}
+		verify += orphanChecks(l.Table, key, l.rows.types, l.rows.fks)
+	}
+	head := "SET SESSION sql_mode = " + setMode + ", time_zone = " + sqlsyntax.String(dbconn.PinnedTimeZone) + ", foreign_key_checks = 0; START TRANSACTION;"
+	q := s.copySnapshot("") + "SELECT " + sqlsyntax.String(head) + "; " + strings.Join(rows, "; ") + "; " + strings.Join(sums, "; ") + "; SELECT " + sqlsyntax.String(verify+"COMMIT;")
+	save, restore = s.copyCommands(client, q, names...)
+	return save, restore, nil
+}
+
+// restoreOrder orders losses, given in the reverse of the rollback's
+// drops, for their restores to run one after the other: the tables whose
+// foreign keys form a cycle (a -> b -> a, or longer; found as the
+// strongly connected components of the keys between the tables lost)
+// are copied out and put back together (cycleCopyOut), the first of
+// them carrying the commands, the others naming it (With); each table,
+// or cycle, after the tables its keys reference, and otherwise as given
+// (a column after everything given before it). Tables are matched by
+// name regardless of case: on a server telling case apart, two tables
+// taken for one only put more tables in one transaction, which checks
+// every key all the same.
+func (s *Session) restoreOrder(ctx context.Context, losses []Loss) ([]Loss, error) {
+	n := len(losses)
+	tables := map[string][]int{}
+	for i, l := range losses {
+		if l.rows != nil {
+			tables[strings.ToLower(l.Table)] = append(tables[strings.ToLower(l.Table)], i)
+		}
+	}
+	refs := make([][]int, n)
+	for i, l := range losses {
+		if l.rows == nil {
+			continue
+		}
+		for _, f := range l.rows.fks {
+			if f.local && !f.self {
+				refs[i] = append(refs[i], tables[strings.ToLower(f.table)]...)
+			}
+		}
+	}
+	node := cycles(refs)   // each loss's: the first loss of its cycle, or itself
+	of := make([][]int, n) // a node's losses
+	for i := range losses {
+		of[node[i]] = append(of[node[i]], i)
+	}
+	placed := make([]bool, n)
+	first := 0 // the first loss not placed
+	// ready: node i goes next once every table its cycle's keys reference
+	// is placed, and, for a column, every loss given before it.
+	ready := func(i int) bool {
+		if losses[i].rows == nil {
+			return first == i
+		}
+		for _, j := range of[i] {
+			if slices.ContainsFunc(refs[j], func(k int) bool { return node[k] != i && !placed[k] }) {
+				return false
+			}
+		}
+		return true
+	}
+	var out []Loss
+	for len(out) < n {
+		next := -1
+		for i := range losses {
+			if node[i] == i && !placed[i] && ready(i) {
+				next = i
+				break
+			}
+		}
+		if next < 0 {
+			return nil, fmt.Errorf("ordering the restores of %d tables and columns: no order puts each after what it references; nothing was changed", n)
+		}
+		var members []*Loss
+		for _, i := range of[next] {
+			members = append(members, &losses[i])
+			placed[i] = true
+		}
+		for first < n && placed[first] {
+			first++
+		}
+		if err := s.copiedTogether(ctx, members); err != nil {
+			return nil, err
+		}
+		for _, l := range members {
+			out = append(out, *l)
+		}
+	}
+	return out, nil
+}
+
+// cycles finds the strongly connected components of the graph whose
+// edges are refs (Tarjan's algorithm): each vertex's is named by its
+// smallest vertex, alone where it is in no cycle.
+func cycles(refs [][]int) []int {
+	n := len(refs)
+	index, low, comp := make([]int, n), make([]int, n), make([]int, n)
+	for i := range index {
+		index[i] = -1
+	}
+	var stack []int
+	on := make([]bool, n)
+	next := 0
+	var visit func(v int)
+	visit = func(v int) {
+		index[v], low[v] = next, next
+		next++
+		stack = append(stack, v)
+		on[v] = true
+		for _, w := range refs[v] {
+			switch {
+			case index[w] < 0:
+				visit(w)
+				low[v] = min(low[v], low[w])
+			case on[w]:
+				low[v] = min(low[v], index[w])
+			}
+		}
+		if low[v] != index[v] {
+			return
+		}
+		i := len(stack) - 1
+		for stack[i] != v {
+			i--
+		}
+		members := stack[i:]
+		stack = stack[:i]
+		name := slices.Min(members)
+		for _, w := range members {
+			on[w] = false
+			comp[w] = name
+		}
+	}
+	for v := range refs {
+		if index[v] < 0 {
+			visit(v)
+		}
+	}
+	return comp
+}
+
+// copiedTogether gives the tables of a cycle one pair of commands
+// (cycleCopyOut), which the first carries; none when one of them gets
+// none, which says why.
+func (s *Session) copiedTogether(ctx context.Context, members []*Loss) error {
+	if len(members) < 2 {
+		return nil
+	}
+	first := members[0]
+	var without *Loss
+	for _, l := range members {
+		if l.Save == "" && without == nil {
+			without = l
+		}
+	}
+	if without != nil {
+		for _, l := range members {
+			l.Save, l.Restore = "", ""
+			if l.Unsaved == "" && without.Unsaved != "" {
+				l.Unsaved = fmt.Sprintf("its foreign keys form a cycle with table %s, whose rows get no commands (see there), and the tables of a cycle are copied out and put back together", without.Table)
+			}
+		}
+		return nil
+	}
+	save, restore, err := s.cycleCopyOut(ctx, members)
+	if err != nil {
+		return s.redact(fmt.Errorf("copying out the tables of a foreign key cycle (%s): %w", first.Table, err))
+	}
+	for _, l := range members {
+		l.Save, l.Restore, l.With = "", "", first.Table
+	}
+	first.Save, first.Restore, first.With = save, restore, ""
+	return nil
 }
 
 // copyOutEnd is the last line of a file a copy-out wrote whole: an SQL

@@ -48,7 +48,9 @@ func oneUpdate(file, start string) bool {
 	return strings.HasPrefix(file, start) && strings.Count(file, "\n") == 3 && strings.HasSuffix(file, ", @@sql_mode);\n-- end of the copy-out\n")
 }
 
-type copyOutLoss struct{ Table, Column, Save, Restore string }
+// With: the table whose commands copy this one out and put it back
+// (tables whose foreign keys form a cycle).
+type copyOutLoss struct{ Table, Column, Save, Restore, With string }
 
 // refusedLosses runs the rollback, which must refuse, and returns the
 // losses of its JSON output.
@@ -65,6 +67,9 @@ func refusedLosses(t *testing.T, p *opProject) []copyOutLoss {
 		t.Fatalf("losses: %s (%v)", raw, err)
 	}
 	for _, l := range losses {
+		if l.With != "" && l.Save == "" && l.Restore == "" {
+			continue
+		}
 		if l.Save == "" || l.Restore == "" || !strings.Contains(doc["error"].(string), l.Save) || !strings.Contains(doc["error"].(string), l.Restore) {
 			t.Fatalf("the refusal does not give the commands of %+v:\n%s", l, doc["error"])
 		}
