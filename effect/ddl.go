@@ -58,6 +58,9 @@ type DDL struct {
 	// reads are the names the statement mentions; for a trigger or view,
 	// the names its body mentions.
 	reads map[string]bool
+	// qualified are the tables it names with their database
+	// (sqlsyntax.QualifiedKey).
+	qualified map[string]bool
 }
 
 // Clause is one comma-separated part of an ALTER TABLE.
@@ -93,6 +96,13 @@ type Clause struct {
 // whether its body does.
 func (d *DDL) Mentions(name string) bool { return d.reads[strings.ToLower(name)] }
 
+// NamesTableOf reports whether the statement (a trigger's or view's body)
+// names table db.table with its database written out, as an object of
+// another database must to reach it.
+func (d *DDL) NamesTableOf(db, table string) bool {
+	return d.qualified[sqlsyntax.QualifiedKey(db, table)]
+}
+
 // Parse reads one statement.
 func Parse(sql string) *DDL {
 	st, err := sqlsyntax.ReadStmt(sql)
@@ -106,10 +116,11 @@ func Parse(sql string) *DDL {
 			d.Kind = KindDropTrigger
 			return d
 		}
-		d.Kind, d.Name, d.Event, d.reads = KindCreateTrigger, t.Table, t.Timing+" "+t.Event, sqlsyntax.Names(st.Node)
+		d.Kind, d.Name, d.Event = KindCreateTrigger, t.Table, t.Timing+" "+t.Event
+		d.reads, d.qualified = sqlsyntax.Names(st.Node)
 		return d
 	}
-	d.reads = sqlsyntax.Names(st.Node)
+	d.reads, d.qualified = sqlsyntax.Names(st.Node)
 	switch n := st.Node.(type) {
 	case *ast.AlterTableStmt:
 		d.Kind, d.Name = KindAlterTable, n.Table.Name.O
@@ -143,7 +154,8 @@ func Parse(sql string) *DDL {
 			d.Renames = append(d.Renames, [2]string{r.OldTable.Name.O, r.NewTable.Name.O})
 		}
 	case *ast.CreateViewStmt:
-		d.Kind, d.Name, d.reads = KindCreateView, n.ViewName.Name.O, sqlsyntax.Names(n.Select)
+		d.Kind, d.Name = KindCreateView, n.ViewName.Name.O
+		d.reads, d.qualified = sqlsyntax.Names(n.Select)
 	case *ast.CreateIndexStmt:
 		d.Kind, d.Name, d.Index, d.Unique = KindCreateIndex, n.Table.Name.O, n.IndexName, n.KeyType == ast.IndexKeyTypeUnique
 		d.Algorithm = indexAlgorithm(n.LockAlg, st.NoCopy)
