@@ -26,14 +26,18 @@ import (
 // and a drop one of them reads refuses it.
 
 // liveObject is a trigger, view, stored procedure or function, or event
-// of the live database.
+// of the live database, or of another database on the server that reads
+// the live database's tables by naming them with their database
+// (`other`.v selecting from `app`.t): the server no more stops a drop
+// that breaks it.
 type liveObject struct {
 	kind, name string // kind: trigger, view, procedure, function, event
-	table      string // a trigger's table
+	db         string // its database when another than the live one
+	table      string // a trigger's table (in db)
 	event      string // a trigger's timing and event
 	read       *effect.DDL
 	text       string // its body or definition, as the server keeps it
-	hidden     bool   // a routine or event whose definition the server does not show this user
+	hidden     bool   // a view, routine or event whose definition the server does not show this user
 }
 
 // mentions tells whether the object names an identifier: as the SQL
@@ -45,6 +49,20 @@ func (o liveObject) mentions(name string) bool {
 	if o.read.Err == nil {
 		return o.read.Mentions(name)
 	}
+	return o.word(name)
+}
+
+// namesTableOf tells whether the object names table db.table with its
+// database written out: as the reader reads it, or, for a body it cannot
+// read, both names as words of the text.
+func (o liveObject) namesTableOf(db, table string) bool {
+	if o.read.Err == nil {
+		return o.read.NamesTableOf(db, table)
+	}
+	return o.word(db) && o.word(table)
+}
+
+func (o liveObject) word(name string) bool {
 	quoted := sqlsyntax.Ident(name)
 	for _, n := range []string{name, quoted[1 : len(quoted)-1]} {
 		word := regexp.MustCompile(`(?i)(^|[^\p{L}\p{N}_$])` + regexp.QuoteMeta(n) + `($|[^\p{L}\p{N}_$])`)
@@ -72,35 +90,61 @@ var selectStar = regexp.MustCompile(`(?i)(\bselect\s+((all|distinct|distinctrow|
 
 // String names the object as whoever created it named it, every
 // control character escaped: a line break in a name would have forged a
-// line of the refusal.
+// line of the refusal. An object of another database is named with its
+// database, both quoted as SQL writes them: a dot or a backtick in
+// either name leaves no doubt which database and which object.
 func (o liveObject) String() string {
-	if o.kind == "trigger" {
-		return fmt.Sprintf("trigger %s (%s on %s)", sqlname.Displayable(o.name), o.event, sqlname.Displayable(o.table))
+	name, table := sqlname.Displayable(o.name), sqlname.Displayable(o.table)
+	if o.db != "" {
+		name = sqlname.Displayable(sqlsyntax.Ident(o.db) + "." + sqlsyntax.Ident(o.name))
+		table = sqlname.Displayable(sqlsyntax.Ident(o.db) + "." + sqlsyntax.Ident(o.table))
 	}
-	return o.kind + " " + sqlname.Displayable(o.name)
+	if o.kind == "trigger" {
+		return fmt.Sprintf("trigger %s (%s on %s)", name, o.event, table)
+	}
+	return o.kind + " " + name
 }
 
-// readsColumn tells whether the object reads column c of table t: a
-// trigger of t that names c (NEW.c, OLD.c or c), or any object that
-// names both; a SELECT * of the table reads c too (readsEveryColumn).
-func (o liveObject) readsColumn(t, c string) bool {
-	if o.kind == "trigger" && strings.EqualFold(o.table, t) {
+// readsColumn tells whether the object reads column c of table t of
+// database home (the live one): a trigger of t that names c (NEW.c,
+// OLD.c or c), an object of home that names both, or an object of
+// another database that names home.t and c; a SELECT * of the table
+// reads c too (readsEveryColumn).
+func (o liveObject) readsColumn(home, t, c string) bool {
+	switch {
+	case o.db != "":
+		return o.namesTableOf(home, t) && (o.mentions(c) || o.readsEveryColumn())
+	case o.kind == "trigger" && strings.EqualFold(o.table, t):
 		return o.mentions(c) || o.readsEveryColumn()
 	}
 	return o.mentions(t) && (o.mentions(c) || o.readsEveryColumn())
 }
 
-// readsTable tells whether dropping table t breaks the object, or drops
-// it along (a trigger of t).
-func (o liveObject) readsTable(t string) bool {
+// readsTable tells whether dropping table t of database home breaks the
+// object, or drops it along (a trigger of t).
+func (o liveObject) readsTable(home, t string) bool {
+	if o.db != "" {
+		return o.namesTableOf(home, t)
+	}
 	return o.kind == "trigger" && strings.EqualFold(o.table, t) || o.mentions(t)
+}
+
+// otherDBs picks, for a query over one information_schema table, the
+// objects of the live database and those of other databases (the
+// server's own left out) whose definition column names the live
+// database's name somewhere, plain or with its backticks doubled, or is
+// hidden from the user: an object of another database reaches a table of
+// this one only by writing its database. This narrows what is read; the
+// SQL reader decides what the object reads.
+func otherDBs(schema, def string) string {
+	return fmt.Sprintf("(%[1]s = DATABASE() OR %[1]s NOT IN ('mysql', 'information_schema', 'performance_schema', 'sys') AND (%[2]s IS NULL OR %[2]s = '' OR LOCATE(DATABASE(), %[2]s) > 0 OR LOCATE(REPLACE(DATABASE(), '`', '``'), %[2]s) > 0))", schema, def)
 }
 
 func (s *Session) liveObjects(ctx context.Context) ([]liveObject, error) {
 	var out []liveObject
-	err := dbconn.EachRow(ctx, s.Conn, "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE, CONCAT(ACTION_TIMING, ' ', EVENT_MANIPULATION), ACTION_STATEMENT FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() ORDER BY TRIGGER_NAME", nil, func(rows *sql.Rows) error {
+	err := dbconn.EachRow(ctx, s.Conn, "SELECT IF(TRIGGER_SCHEMA = DATABASE(), '', TRIGGER_SCHEMA), TRIGGER_NAME, EVENT_OBJECT_TABLE, CONCAT(ACTION_TIMING, ' ', EVENT_MANIPULATION), ACTION_STATEMENT FROM information_schema.TRIGGERS WHERE "+otherDBs("TRIGGER_SCHEMA", "ACTION_STATEMENT")+" ORDER BY 1, TRIGGER_NAME", nil, func(rows *sql.Rows) error {
 		o := liveObject{kind: "trigger"}
-		err := rows.Scan(&o.name, &o.table, &o.event, &o.text)
+		err := rows.Scan(&o.db, &o.name, &o.table, &o.event, &o.text)
 		o.read = effect.Parse(fmt.Sprintf("CREATE TRIGGER %s %s ON %s FOR EACH ROW %s", sqlsyntax.Ident(o.name), o.event, sqlsyntax.Ident(o.table), o.text))
 		out = append(out, o)
 		return err
@@ -108,9 +152,11 @@ func (s *Session) liveObjects(ctx context.Context) ([]liveObject, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = dbconn.EachRow(ctx, s.Conn, "SELECT TABLE_NAME, VIEW_DEFINITION FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME", nil, func(rows *sql.Rows) error {
+	// A view whose definition the server does not show (the user lacks
+	// SHOW VIEW on it) has an empty one.
+	err = dbconn.EachRow(ctx, s.Conn, "SELECT IF(TABLE_SCHEMA = DATABASE(), '', TABLE_SCHEMA), TABLE_NAME, VIEW_DEFINITION, VIEW_DEFINITION = '' FROM information_schema.VIEWS WHERE "+otherDBs("TABLE_SCHEMA", "VIEW_DEFINITION")+" ORDER BY 1, TABLE_NAME", nil, func(rows *sql.Rows) error {
 		o := liveObject{kind: "view"}
-		err := rows.Scan(&o.name, &o.text)
+		err := rows.Scan(&o.db, &o.name, &o.text, &o.hidden)
 		o.read = effect.Parse("CREATE VIEW " + sqlsyntax.Ident(o.name) + " AS " + o.text)
 		out = append(out, o)
 		return err
@@ -122,14 +168,59 @@ func (s *Session) liveObjects(ctx context.Context) ([]liveObject, error) {
 	// body the reader does not take (a BEGIN ... END block) counts by
 	// its text. A definition the server does not show (NULL: the user is
 	// not its definer and may not read mysql.proc) cannot be read.
-	err = dbconn.EachRow(ctx, s.Conn, "SELECT LOWER(ROUTINE_TYPE), ROUTINE_NAME, COALESCE(ROUTINE_DEFINITION, ''), ROUTINE_DEFINITION IS NULL FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE() UNION ALL SELECT 'event', EVENT_NAME, COALESCE(EVENT_DEFINITION, ''), EVENT_DEFINITION IS NULL FROM information_schema.EVENTS WHERE EVENT_SCHEMA = DATABASE() ORDER BY 1, 2", nil, func(rows *sql.Rows) error {
+	err = dbconn.EachRow(ctx, s.Conn, "SELECT IF(ROUTINE_SCHEMA = DATABASE(), '', ROUTINE_SCHEMA), LOWER(ROUTINE_TYPE), ROUTINE_NAME, COALESCE(ROUTINE_DEFINITION, ''), ROUTINE_DEFINITION IS NULL FROM information_schema.ROUTINES WHERE "+otherDBs("ROUTINE_SCHEMA", "ROUTINE_DEFINITION")+
+		" UNION ALL SELECT IF(EVENT_SCHEMA = DATABASE(), '', EVENT_SCHEMA), 'event', EVENT_NAME, COALESCE(EVENT_DEFINITION, ''), EVENT_DEFINITION IS NULL FROM information_schema.EVENTS WHERE "+otherDBs("EVENT_SCHEMA", "EVENT_DEFINITION")+" ORDER BY 1, 2, 3", nil, func(rows *sql.Rows) error {
 		var o liveObject
-		err := rows.Scan(&o.kind, &o.name, &o.text, &o.hidden)
+		err := rows.Scan(&o.db, &o.kind, &o.name, &o.text, &o.hidden)
 		o.read = effect.Parse(o.text)
 		out = append(out, o)
 		return err
 	})
 	return out, err
+}
+
+// unseen says which global privileges the user lacks for the server to
+// show it every trigger, view, routine and event of the other databases
+// (information_schema lists only those of databases, tables and
+// routines it has some privilege on), each with what it hides, or ""
+// when it has them all. Privileges a role gives are not counted.
+func (s *Session) unseen(ctx context.Context) (string, error) {
+	var user string
+	if err := s.Conn.QueryRowContext(ctx, "SELECT CURRENT_USER()").Scan(&user); err != nil {
+		return "", err
+	}
+	// information_schema writes the grantee quoted, nothing escaped.
+	grantee := "'" + user + "'"
+	if i := strings.LastIndex(user, "@"); i >= 0 {
+		grantee = "'" + user[:i] + "'@'" + user[i+1:] + "'"
+	}
+	held := map[string]bool{}
+	privs, err := dbconn.Strings(ctx, s.Conn, "SELECT PRIVILEGE_TYPE FROM information_schema.USER_PRIVILEGES WHERE GRANTEE = ?", grantee)
+	if err != nil {
+		return "", err
+	}
+	for _, p := range privs {
+		held[p] = true
+	}
+	if !held["SELECT"] {
+		// MariaDB shows every routine, and its definition, to a user who
+		// may read mysql.proc.
+		rows, err := s.Conn.QueryContext(ctx, "SELECT 1 FROM mysql.proc WHERE 1 = 0")
+		if err == nil {
+			held["SELECT"] = true
+			err = rows.Close()
+		}
+		if err != nil && !dbconn.ServerError(err, 1142, 1146, 1044) {
+			return "", err
+		}
+	}
+	var missing []string
+	for _, p := range [][2]string{{"SELECT", "stored routines (or SELECT on mysql.proc)"}, {"SHOW VIEW", "views"}, {"TRIGGER", "triggers"}, {"EVENT", "events"}} {
+		if !held[p[0]] {
+			missing = append(missing, p[0]+" ("+p[1]+")")
+		}
+	}
+	return strings.Join(missing, ", "), nil
 }
 
 // checkDependents refuses a revision whose statements still to run drop
@@ -163,7 +254,7 @@ func (s *Session) checkDependents(ctx context.Context, rev *revision.Revision, r
 	gone := map[string]bool{}
 	views := map[string]bool{}
 	for _, o := range objs {
-		if o.kind == "view" {
+		if o.kind == "view" && o.db == "" {
 			views[strings.ToLower(o.name)] = true
 		}
 	}
@@ -188,13 +279,13 @@ func (s *Session) checkDependents(ctx context.Context, rev *revision.Revision, r
 			switch e.Op {
 			case effect.DropColumn, effect.RenameColumn:
 				what = e.Table + "." + e.Name
-				hit = func(o liveObject) bool { return o.readsColumn(e.Table, e.Name) }
+				hit = func(o liveObject) bool { return o.readsColumn(s.Cfg.Database, e.Table, e.Name) }
 			case effect.DropTable, effect.RenameTable:
 				if gone["view "+strings.ToLower(e.Table)] {
 					continue // the view itself moves aside
 				}
 				what = "table " + e.Table
-				hit = func(o liveObject) bool { return o.readsTable(e.Table) }
+				hit = func(o liveObject) bool { return o.readsTable(s.Cfg.Database, e.Table) }
 			}
 			if hit == nil {
 				continue
@@ -204,7 +295,8 @@ func (s *Session) checkDependents(ctx context.Context, rev *revision.Revision, r
 				verb = "renames"
 			}
 			for _, o := range objs {
-				if !gone[o.kind+" "+strings.ToLower(o.name)] && hit(o) {
+				// What the revision drops is of its own database only.
+				if !(o.db == "" && gone[o.kind+" "+strings.ToLower(o.name)]) && hit(o) {
 					lines = append(lines, fmt.Sprintf("  %s  statement %d (rule %s) %s %s, which %s reads", s.at(rev, st), j+1, st.Rule, verb, what, o))
 				}
 			}
@@ -216,14 +308,24 @@ func (s *Session) checkDependents(ctx context.Context, rev *revision.Revision, r
 			hidden = append(hidden, o.String())
 		}
 	}
+	if len(hidden) > 10 {
+		hidden = append(hidden[:10], fmt.Sprintf("%d more", len(hidden)-10))
+	}
 	if len(hidden) > 0 {
-		s.say("note: the server does not show %s the definitions of %s, so whether they read what %s drops is not checked (GRANT SELECT ON mysql.proc TO the user to have them checked)", s.Cfg.User, strings.Join(hidden, ", "), rev.ID)
+		s.say("note: the server does not show %s the definitions of %s, so whether they read what %s drops is not checked (GRANT SHOW VIEW on a view, SELECT ON mysql.proc for routines, to have them checked)", s.Cfg.User, strings.Join(hidden, ", "), rev.ID)
+	}
+	missing, err := s.unseen(ctx)
+	if err != nil {
+		return s.redact(fmt.Errorf("asking the server which triggers, views, stored routines and events of other databases it shows %s: %w", s.Cfg.User, err))
+	}
+	if missing != "" {
+		s.say("note: the server lists to %s only the triggers, views, stored routines and events of other databases it has some privilege on; whether the others read what %s drops is not checked (it lacks the global %s; GRANT them ON *.* to have every database checked)", s.Cfg.User, rev.ID, missing)
 	}
 	if len(lines) == 0 {
 		return nil
 	}
 	return &Refusal{
 		Reason: fmt.Sprintf("%s refused, nothing was changed: it drops what triggers, views, stored routines or events it does not manage still read; after the drop every write that fires such a trigger fails, such a view is invalid, and every call of such a routine (every run of such an event) fails:\n%s", rev.ID, strings.Join(lines, "\n")),
-		Next:   "change or drop those triggers, views, routines and events first (they are not emcee's: `emcee db diff` lists the triggers and views, as accepted differences if the database was adopted with them; one changed since is drift, which the next expand refuses without --allow-drift; SHOW CREATE PROCEDURE, FUNCTION or EVENT shows the others), then rerun",
+		Next:   "change or drop those triggers, views, routines and events first (they are not emcee's: `emcee db diff` lists the triggers and views, as accepted differences if the database was adopted with them; one changed since is drift, which the next expand refuses without --allow-drift; SHOW CREATE PROCEDURE, FUNCTION or EVENT shows the others; one named `database`.`name` belongs to another database on the server, whose owners must change it), then rerun",
 	}
 }

@@ -543,7 +543,7 @@ func TestOSCFleetTwoAtOnce(t *testing.T) {
 		}
 		w := writers[i]
 		if f := w.failed.Load(); f > 0 {
-			t.Fatalf("%s: %d of the application's writes failed (%s):\n%s", db.Name, f, countCodes(w.byCode), r)
+			t.Fatalf("%s: %d of the application's writes failed (%s):\n%s", db.Name, f, w.failures(db.DB), r)
 		}
 		n := w.compare(t, db.DB)
 		t.Logf("%s: %d writes while emcee ran, none failed; %d rows compared with the ledger", db.Name, len(w.lat[1]), n)
@@ -639,7 +639,7 @@ func TestOSCWritesContinue(t *testing.T) {
 	}
 	mode := p.query("SELECT @@innodb_autoinc_lock_mode")
 	if f := w.failed.Load(); f > 0 {
-		t.Fatalf("%d of the application's writes failed while the tool ran (%s; innodb_autoinc_lock_mode %s):\n%s", f, countCodes(w.byCode), mode, r)
+		t.Fatalf("%d of the application's writes failed while the tool ran (%s; innodb_autoinc_lock_mode %s):\n%s", f, w.failures(p.DB.DB), mode, r)
 	}
 	n := w.compare(t, p.DB.DB)
 	if note := "note: innodb_autoinc_lock_mode is " + mode + " and `events` has an AUTO_INCREMENT column"; (mode != "2") != strings.Contains(r.Stdout, note) {

@@ -35,8 +35,11 @@ type oscWriters struct {
 	lat                [2][]time.Duration
 	failed             atomic.Int64
 	byCode             map[string]int // failures by server error number
-	app                *sql.DB
-	wg                 sync.WaitGroup
+	// firsts are the first failures, each with its time and statement, for
+	// the test's message: a failure seen once in CI is diagnosed from it.
+	firsts []string
+	app    *sql.DB
+	wg     sync.WaitGroup
 	// hold, locked, keeps every writer between two statements: no
 	// statement is prepared, run or closed while it is held.
 	hold sync.RWMutex
@@ -64,12 +67,15 @@ func startWriters(tb testing.TB, db *testdb.DB, n int, throttle time.Duration) *
 			rnd := rand.New(rand.NewPCG(uint64(k), 14))
 			for w.phase.Load() < 2 {
 				start := time.Now()
-				err := w.write(ctx, rnd)
+				what, err := w.write(ctx, rnd)
 				took := time.Since(start)
 				w.mu.Lock()
 				if err != nil {
 					w.failed.Add(1)
 					w.byCode[errorCode(err)]++
+					if len(w.firsts) < 5 {
+						w.firsts = append(w.firsts, fmt.Sprintf("%s %s: %v", time.Now().UTC().Format("15:04:05.000000"), what, err))
+					}
 				}
 				// A write counts in the phase it ended in.
 				if q := w.phase.Load(); q < 2 {
@@ -83,14 +89,40 @@ func startWriters(tb testing.TB, db *testdb.DB, n int, throttle time.Duration) *
 	return w
 }
 
-func (w *oscWriters) write(ctx context.Context, rnd *rand.Rand) error {
+func (w *oscWriters) write(ctx context.Context, rnd *rand.Rand) (what string, err error) {
 	insert, v, i := rnd.IntN(4) == 0, rnd.IntN(1_000_000), rnd.IntN(len(w.seeded))
 	w.hold.RLock()
 	defer w.hold.RUnlock()
 	if insert {
-		return w.insert(ctx, v)
+		return "insert", w.insert(ctx, v)
 	}
-	return w.update(ctx, i)
+	return fmt.Sprintf("update of row %d", w.seeded[i]), w.update(ctx, i)
+}
+
+// failures says how writes failed: the count by error number, the first
+// few with their time and statement, and, when one was a deadlock, the
+// server's latest InnoDB deadlock with its time (the two statements and
+// their locks); none, or an older one, means a deadlock of metadata locks,
+// which InnoDB does not see.
+func (w *oscWriters) failures(db *sql.DB) string {
+	out := countCodes(w.byCode) + "; first: " + strings.Join(w.firsts, "; ")
+	if w.byCode["1213"] == 0 {
+		return out
+	}
+	var typ, name, status string
+	if err := db.QueryRow("SHOW ENGINE INNODB STATUS").Scan(&typ, &name, &status); err != nil {
+		return out + "; SHOW ENGINE INNODB STATUS: " + err.Error()
+	}
+	const from, to = "LATEST DETECTED DEADLOCK", "\nTRANSACTIONS\n"
+	i := strings.Index(status, from)
+	if i < 0 {
+		return out + "; InnoDB has detected no deadlock since the server started"
+	}
+	section := status[i:]
+	if j := strings.Index(section, to); j >= 0 {
+		section = section[:j]
+	}
+	return out + "\nthe server's " + section
 }
 
 func (w *oscWriters) insert(ctx context.Context, v int) error {

@@ -61,6 +61,9 @@ type DDL struct {
 	// every is set when it selects every column of a table (SELECT *,
 	// t.*).
 	every bool
+	// qualified are the tables it names with their database
+	// (sqlsyntax.QualifiedKey).
+	qualified map[string]bool
 }
 
 // Clause is one comma-separated part of an ALTER TABLE.
@@ -100,6 +103,12 @@ func (d *DDL) Mentions(name string) bool { return d.reads[strings.ToLower(name)]
 // body) selects every column of a table it names (SELECT *, t.*), which
 // counts on each of them, named or not.
 func (d *DDL) ReadsEveryColumn() bool { return d.every }
+// NamesTableOf reports whether the statement (a trigger's or view's body)
+// names table db.table with its database written out, as an object of
+// another database must to reach it.
+func (d *DDL) NamesTableOf(db, table string) bool {
+	return d.qualified[sqlsyntax.QualifiedKey(db, table)]
+}
 
 // Parse reads one statement.
 func Parse(sql string) *DDL {
@@ -114,10 +123,13 @@ func Parse(sql string) *DDL {
 			d.Kind = KindDropTrigger
 			return d
 		}
-		d.Kind, d.Name, d.Event, d.reads, d.every = KindCreateTrigger, t.Table, t.Timing+" "+t.Event, sqlsyntax.Names(st.Node), sqlsyntax.Wildcard(st.Node)
+		d.Kind, d.Name, d.Event = KindCreateTrigger, t.Table, t.Timing+" "+t.Event
+		d.reads, d.qualified = sqlsyntax.Names(st.Node)
+		d.every = sqlsyntax.Wildcard(st.Node)
 		return d
 	}
-	d.reads, d.every = sqlsyntax.Names(st.Node), sqlsyntax.Wildcard(st.Node)
+	d.reads, d.qualified = sqlsyntax.Names(st.Node)
+	d.every = sqlsyntax.Wildcard(st.Node)
 	switch n := st.Node.(type) {
 	case *ast.AlterTableStmt:
 		d.Kind, d.Name = KindAlterTable, n.Table.Name.O
@@ -151,7 +163,8 @@ func Parse(sql string) *DDL {
 			d.Renames = append(d.Renames, [2]string{r.OldTable.Name.O, r.NewTable.Name.O})
 		}
 	case *ast.CreateViewStmt:
-		d.Kind, d.Name, d.reads = KindCreateView, n.ViewName.Name.O, sqlsyntax.Names(n.Select)
+		d.Kind, d.Name = KindCreateView, n.ViewName.Name.O
+		d.reads, d.qualified = sqlsyntax.Names(n.Select)
 	case *ast.CreateIndexStmt:
 		d.Kind, d.Name, d.Index, d.Unique = KindCreateIndex, n.Table.Name.O, n.IndexName, n.KeyType == ast.IndexKeyTypeUnique
 		d.Algorithm = indexAlgorithm(n.LockAlg, st.NoCopy)

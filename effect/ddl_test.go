@@ -123,3 +123,23 @@ func TestRounds(t *testing.T) {
 		}
 	}
 }
+
+// An object of another database reaches a table only by writing its
+// database: NamesTableOf tells `app`.t from t and from `other`.t.
+func TestNamesTableOf(t *testing.T) {
+	for _, tc := range []struct {
+		sql  string
+		want bool
+	}{
+		{"CREATE VIEW v AS select `App`.`t`.`legacy` AS `legacy` from `app`.`t`", true},
+		{"CREATE TRIGGER tr AFTER INSERT ON audit FOR EACH ROW UPDATE app.T SET legacy = NEW.id", true},
+		{"UPDATE x JOIN (SELECT id FROM `app`.`t`) AS s ON s.id = x.id SET x.n = 1", true},
+		{"SELECT legacy FROM t", false},
+		{"SELECT legacy FROM other.t", false},
+		{"SELECT app FROM t", false},
+	} {
+		if got := Parse(tc.sql).NamesTableOf("app", "t"); got != tc.want {
+			t.Errorf("%s: NamesTableOf(app, t) = %v, want %v", tc.sql, got, tc.want)
+		}
+	}
+}

@@ -118,7 +118,7 @@ func checkScript(t *testing.T, path string, data []byte, declared map[string]boo
 		if err != nil {
 			t.Fatalf("%s:%d: emcee cannot read the statement it wrote: %v\n%s", path, st.Line, err, st.SQL)
 		}
-		names := sqlsyntax.Names(read.Node)
+		names, _ := sqlsyntax.Names(read.Node)
 		for _, e := range effect.Of(st.SQL) {
 			names[strings.ToLower(e.Table)], names[strings.ToLower(e.Name)] = true, true
 		}

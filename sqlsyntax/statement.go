@@ -220,14 +220,17 @@ func lastName(q string) string {
 
 // Names are the names a statement mentions, lower-cased: tables, columns
 // and their qualifiers, and the variables a SET assigns (a trigger's SET
-// NEW.col names col). It walks every field of the tree, since the
-// parser's visitor does not enter the statements of a procedure body.
-func Names(n ast.Node) map[string]bool {
-	out := map[string]bool{}
-	add := func(names ...string) {
-		for _, s := range names {
+// NEW.col names col); and, keyed "db\x00table" (no name holds a NUL), the
+// tables it names with their database written out, which is how an object
+// of another database reaches a table (nil when there are none). It walks
+// every field of the tree, since the parser's visitor does not enter the
+// statements of a procedure body.
+func Names(n ast.Node) (names, qualified map[string]bool) {
+	names = map[string]bool{}
+	add := func(ns ...string) {
+		for _, s := range ns {
 			if s != "" {
-				out[strings.ToLower(s)] = true
+				names[strings.ToLower(s)] = true
 			}
 		}
 	}
@@ -237,13 +240,25 @@ func Names(n ast.Node) map[string]bool {
 			add(x.Schema.O, x.Table.O, x.Name.O)
 		case *ast.TableName:
 			add(x.Schema.O, x.Name.O)
+			if x.Schema.O != "" {
+				if qualified == nil {
+					qualified = map[string]bool{}
+				}
+				qualified[QualifiedKey(x.Schema.O, x.Name.O)] = true
+			}
 		case *ast.VariableAssignment:
 			if x.IsSystem || !strings.HasPrefix(x.Name, "Set") {
 				add(strings.Split(x.Name, ".")...)
 			}
 		}
 	})
-	return out
+	return names, qualified
+}
+
+// QualifiedKey is the key of table db.table in the qualified names Names
+// returns.
+func QualifiedKey(db, table string) string {
+	return strings.ToLower(db) + "\x00" + strings.ToLower(table)
 }
 
 // Wildcard reports whether the tree selects every column of a table
