@@ -96,23 +96,29 @@ func (s *Session) checkCollation(ctx context.Context, through string) (note stri
 	// charset first had a later one of another charset passed over, and
 	// the run went on with a note.
 	var planned string
-	var tables []string
+	var tables, takers []string // the tables taking it, the releases that have them
 	for _, coll := range defaults {
-		var taking []string
+		var taking, by []string
 		for _, rel := range off[coll] {
 			sch, path, err := s.snapshot(rel)
 			if err != nil {
 				return "", fmt.Errorf("the default collation of database %s is %s, not %s as the plans assume; reading %s to tell which of %s's tables take it: %w", s.Cfg.Database, live, coll, path, rel, err)
 			}
 			for _, t := range sch.Tables {
-				if takesDefault(t) && !slices.Contains(taking, t.Name) {
+				if !takesDefault(t) {
+					continue
+				}
+				if !slices.Contains(by, rel) {
+					by = append(by, rel)
+				}
+				if !slices.Contains(taking, t.Name) {
 					taking = append(taking, t.Name)
 				}
 			}
 		}
 		cs, _, _ := strings.Cut(coll, "_")
 		if len(taking) > 0 && (planned == "" || cs != liveCS) {
-			planned, tables = coll, taking
+			planned, tables, takers = coll, taking, by
 			if cs != liveCS {
 				break
 			}
@@ -141,10 +147,10 @@ func (s *Session) checkCollation(ctx context.Context, through string) (note stri
 		// every MySQL 8.0 database created with the server's defaults
 		// (utf8mb4_0900_ai_ci) for a difference that changes no statement.
 		return fmt.Sprintf("the default collation of database %s is %s, not %s as the plans assume; the tables of %s that declare no charset (%s) take it: the same charset, so the plans' byte counts hold; to have them computed for it, declare collate = %q in the schema block of every release file and run `emcee plan` again",
-			s.Cfg.Database, live, planned, strings.Join(off[planned], ", "), strings.Join(named, ", "), live), nil
+			s.Cfg.Database, live, planned, strings.Join(takers, ", "), strings.Join(named, ", "), live), nil
 	}
 	reason := fmt.Sprintf("the default collation of database %s is %s, but the plans were computed for %s: the tables of %s that declare no charset (%s) take the database's default, so the plans' byte counts (row size, key length, whether widening a VARCHAR is INSTANT), collation comparisons and charset conversions for them are wrong",
-		s.Cfg.Database, live, planned, strings.Join(off[planned], ", "), strings.Join(named, ", "))
+		s.Cfg.Database, live, planned, strings.Join(takers, ", "), strings.Join(named, ", "))
 	// The operator's word that the database is as it should be, as for
 	// drift: a run that goes on says it.
 	if s.opts.AllowDrift {

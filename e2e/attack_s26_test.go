@@ -6,29 +6,30 @@ import (
 	"testing"
 )
 
-// A release is planned for the database default its schema block
-// declares, and a later one may be planned for another (a released
-// release keeps its revisions: planner.sameDefault). A run applies the
-// release in progress, or sync the releases up to its target: what a
-// release it does not apply was planned for is no reason to refuse it.
-// Checking every pending release refused the install of a on the latin1
-// database a is planned for, because b, planned for utf8mb4, was pending
-// too; and once the database was utf8mb4, a was refused for it: no
-// order of the operator's got a installed.
+// A run applies the release in progress, or sync the releases up to its
+// target: a later release's tables, planned for a default the database
+// does not have, are no reason to refuse it. Checking every pending
+// release refused the install of a, whose tables all declare latin1, on
+// its latin1 database, because b, adding a table that takes the
+// database's default, was planned (as every release declaring none) for
+// utf8mb4; and on a utf8mb4 database b's table would be right but a's
+// check the same: no order of the operator's got a installed.
 func TestAttackS26LaterReleaseOfAnotherDefault(t *testing.T) {
 	t.Parallel()
-	p := newSchemaProject(t, [2]string{"a", latin1Schema(dbCollationRelease("200"))}, [2]string{"b", dbCollationRelease("200")})
+	own := strings.Replace(dbCollationRelease("200"), "table \"t\" {\n  schema = schema.app\n", "table \"t\" {\n  schema = schema.app\n  charset = \"latin1\"\n", 1)
+	u := "\ntable \"u\" {\n  schema = schema.app\n  column \"id\" {\n    type = int\n  }\n  column \"note\" {\n    type = varchar(20)\n  }\n  primary_key {\n    columns = [column.id]\n  }\n}\n"
+	p := newSchemaProject(t, [2]string{"a", own}, [2]string{"b", own + u})
 	p.exec("ALTER DATABASE `" + p.DB.Name + "` CHARACTER SET latin1")
 	p.must("plan")
 	for _, args := range [][]string{{"db", "sync", "b", "--dry-run"}, {"db", "sync", "--dry-run"}} {
 		r := p.run(args...)
 		if r.Code != 1 {
-			t.Fatalf("%s: b, planned for utf8mb4, applied to a latin1 database: want the refusal: %s", strings.Join(args, " "), r)
+			t.Fatalf("%s: b's u, planned for utf8mb4, created in a latin1 database: want the refusal: %s", strings.Join(args, " "), r)
 		}
-		opContains(t, r, "is latin1_swedish_ci, but the plans were computed for utf8mb4_general_ci: the tables of b that declare no charset (`t`)")
+		opContains(t, r, "is latin1_swedish_ci, but the plans were computed for utf8mb4_general_ci: the tables of b that declare no charset (`u`)")
 	}
 	p.must("db", "sync", "a", "--dry-run")
-	p.must("db", "sync", "a")
+	opContains(t, p.must("db", "sync", "a"), "every table of a declares its charset or collation, so none takes it")
 	if got := p.version(); got != "a_expand01, a_contract01" {
 		t.Fatalf("sync a: version %s", got)
 	}
@@ -36,7 +37,36 @@ func TestAttackS26LaterReleaseOfAnotherDefault(t *testing.T) {
 	if r.Code != 1 {
 		t.Fatalf("expand of b, planned for utf8mb4, on a latin1 database: want the refusal: %s", r)
 	}
-	opContains(t, r, "the tables of b that declare no charset (`t`)")
+	opContains(t, r, "the tables of b that declare no charset (`u`)")
+}
+
+// A release may not declare another database default than the release
+// before it while that one has tables taking it: the declaration says
+// what the databases' default is, and the release was planned as if the
+// previous release's tables had the new one (diff.Between), which a
+// database of that release, whose default is changed, does not give
+// them: b's widening of t.name was planned INSTANT for utf8mb4, and
+// refused by the applier on the latin1 database before the change, as
+// drift after it.
+func TestAttackS26DefaultChangedByALaterRelease(t *testing.T) {
+	t.Parallel()
+	p := newSchemaProject(t, [2]string{"a", latin1Schema(dbCollationRelease("200"))}, [2]string{"b", dbCollationRelease("300")})
+	r := p.plan()
+	if r.Code == 0 {
+		t.Fatalf("b declaring utf8mb4 after a declaring latin1: want the refusal: %s\n%s", r, p.read("plans/b/b_expand01.sql"))
+	}
+	opContains(t, r, "schema/b.hcl: release b declares the database default utf8mb4_general_ci, but a, the release before it, declares latin1_swedish_ci, and its tables t take it", "declare charset and collate on them in b")
+	// Once a's tables declare their charset, nothing takes the default.
+	p.editSchema("a", func(s string) string {
+		return strings.Replace(s, "table \"t\" {\n  schema = schema.app\n", "table \"t\" {\n  schema = schema.app\n  charset = \"latin1\"\n", 1)
+	})
+	p.editSchema("b", func(s string) string {
+		return strings.Replace(s, "table \"t\" {\n  schema = schema.app\n", "table \"t\" {\n  schema = schema.app\n  charset = \"latin1\"\n", 1)
+	})
+	p.editSchema("b", func(s string) string {
+		return strings.Replace(s, "    type = varchar(300)\n", "    type = varchar(300)\n    allow_copy = true\n", 1)
+	})
+	p.must("plan")
 }
 
 // Releases planned for different defaults, in one sync: one of the live
@@ -124,13 +154,14 @@ func TestAttackS26GeneratedColumnCharset(t *testing.T) {
 // then expanded c, planned for utf8mb4, into the latin1 database.
 func TestAttackS26DefaultCheckedAfterWaitingForTheLock(t *testing.T) {
 	t.Parallel()
+	// a's and b's tables declare latin1: they take nothing from the
+	// database's default; c adds one that does, planned for utf8mb4.
 	table := func(legacy, extra string) string {
-		return latin1Schema("schema \"app\" {}\n\ntable \"t\" {\n  schema = schema.app\n  column \"id\" {\n    type = int\n  }\n  column \"name\" {\n    type = varchar(20)\n  }\n" + legacy + "  primary_key {\n    columns = [column.id]\n  }\n}\n" + extra)
+		return "schema \"app\" {}\n\ntable \"t\" {\n  schema = schema.app\n  charset = \"latin1\"\n  column \"id\" {\n    type = int\n  }\n  column \"name\" {\n    type = varchar(20)\n  }\n" + legacy + "  primary_key {\n    columns = [column.id]\n  }\n}\n" + extra
 	}
 	legacy := "  column \"legacy\" {\n    type = varchar(20)\n    null = true\n  }\n"
 	u := "\ntable \"u\" {\n  schema = schema.app\n  column \"id\" {\n    type = int\n  }\n  column \"note\" {\n    type = varchar(20)\n  }\n  primary_key {\n    columns = [column.id]\n  }\n}\n"
-	c := strings.Replace(table("", u), "  charset = \"latin1\"\n  collate = \"latin1_swedish_ci\"\n", "", 1)
-	p := newSchemaProject(t, [2]string{"a", table(legacy, "")}, [2]string{"b", table("", "")}, [2]string{"c", c})
+	p := newSchemaProject(t, [2]string{"a", table(legacy, "")}, [2]string{"b", table("", "")}, [2]string{"c", table("", u)})
 	p.exec("ALTER DATABASE `" + p.DB.Name + "` CHARACTER SET latin1")
 	p.must("plan")
 	if got := p.read("plans/b/b_contract01.sql"); !strings.Contains(got, "DROP COLUMN `legacy`") {
@@ -151,7 +182,7 @@ func TestAttackS26DefaultCheckedAfterWaitingForTheLock(t *testing.T) {
 		t.Fatalf("contract: %s", r)
 	}
 	r := expand.wait(t)
-	if r.Code != 1 || !strings.Contains(r.Stdout, "is latin1_swedish_ci, but the plans were computed for utf8mb4_general_ci: the tables of c that declare no charset (`t`, `u`)") {
+	if r.Code != 1 || !strings.Contains(r.Stdout, "is latin1_swedish_ci, but the plans were computed for utf8mb4_general_ci: the tables of c that declare no charset (`u`)") {
 		t.Fatalf("expand of c, planned for utf8mb4, into a latin1 database once it had the lock: want the refusal: %s", r)
 	}
 	if got := p.query("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'u'"); got != "0" {

@@ -13,9 +13,12 @@ import (
 	"slices"
 	"strings"
 
+	"ariga.io/atlas/sql/schema"
+
 	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/splitter"
 )
 
@@ -124,6 +127,9 @@ func Plan(p *project.Project, opts Options) (*Output, error) {
 				continue
 			}
 		}
+		if err := defaultAsBefore(p, prev, r); err != nil {
+			return nil, err
+		}
 		tr := r.speculative
 		if prevEnd != nil && prevEnd != &prev.src {
 			tr = r.transition(p, prevEnd)
@@ -212,6 +218,48 @@ func sameDefault(p *project.Project, r *release) error {
 	}
 	return fmt.Errorf("%s: release %s declares the database default %s, but its revisions were computed for %s (%s): they count bytes, compare collations and choose INSTANT or a copy by it. Run `emcee plan --rewrite %s` to plan %s again for %s (refused once it is released), or declare %s again",
 		r.src.File, r.name, declared, planned, path, r.name, r.name, declared, planned)
+}
+
+// defaultAsBefore refuses a release planned now whose schema block
+// declares another database default than the release before it, which
+// has a table taking it. The declaration says what the database's
+// default is (emcee never changes it), and the release is planned with
+// the previous release's tables taking the default it declares
+// (diff.Between): a database of the previous release has them in the
+// old one, whatever its default is changed to. Its plans were right for
+// no database (refused before the change by the applier's default check,
+// after it as drift), and applied over the drift they counted bytes the
+// columns do not have.
+func defaultAsBefore(p *project.Project, prev, r *release) error {
+	if prev == nil {
+		return nil
+	}
+	declared, err := diff.DeclaredDefault(r.src.File, r.src.Src, p.Target)
+	if err != nil {
+		return err
+	}
+	before, err := diff.DeclaredDefault(prev.src.File, prev.src.Src, p.Target)
+	if err != nil || declared == before {
+		return err
+	}
+	rel, err := diff.Load(prev.src, p.Target)
+	if err != nil {
+		return err
+	}
+	var taking []string
+	for _, t := range rel.Schema.Tables {
+		if slices.ContainsFunc(t.Columns, func(c *schema.Column) bool { return schemadef.FromDatabase(t, c) }) {
+			taking = append(taking, t.Name)
+		}
+	}
+	if len(taking) == 0 {
+		return nil
+	}
+	if len(taking) > 3 {
+		taking = append(taking[:3], fmt.Sprintf("%d more", len(taking)-3))
+	}
+	return fmt.Errorf("%s: release %s declares the database default %s, but %s, the release before it, declares %s, and its tables %s take it: a database of %s keeps them in %s when its default changes, and %s would be planned as if they had %s. Declare one default in both files, the one the databases have (emcee never changes it); to move those tables to %s, declare charset and collate on them in %s (a conversion emcee plans)",
+		r.src.File, r.name, declared, prev.name, before, strings.Join(taking, ", "), prev.name, before, r.name, declared, declared, r.name)
 }
 
 // release is one release as the plans directory and its schema file know it.
