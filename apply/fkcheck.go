@@ -28,6 +28,11 @@ import (
 type fkGuard struct {
 	keys  []effect.Effect // the keys added
 	gates []int           // statement numbers of the gates, from 0
+	// unindexed are the keys whose table had no index of the key's name
+	// before the ALTER: an index of that name after it is the one InnoDB
+	// made for the key (no index led with its columns), which dropping the
+	// key leaves behind.
+	unindexed map[string]bool
 }
 
 // fkGuardOf is the guard of statement i; nil when it adds no foreign key
@@ -67,6 +72,14 @@ func (s *Session) recheckBefore(ctx context.Context, rev *revision.Revision, rec
 	c := s.runGates(ctx, rev, rec, g.gates...)
 	if len(c.closed) == 0 && len(c.broken) == 0 {
 		s.say("    orphan gate rechecked right before adding %s: open", keyNames(g))
+		g.unindexed = map[string]bool{}
+		for _, k := range g.keys {
+			has, err := s.hasIndex(ctx, k.Table, k.Name)
+			if err != nil {
+				return err
+			}
+			g.unindexed[k.Table+"."+k.Name] = !has
+		}
 		return nil
 	}
 	err := s.orphansFound(ctx, rev, c, fmt.Sprintf("%s refused at statement %d of %d, which adds %s: rows changed since its gates passed (the release that declares the key is running), and a gate counting the key's orphans is closed again; statement %d is not applied (%d of %d are)",
@@ -90,7 +103,13 @@ func (s *Session) recheckAfter(ctx context.Context, rev *revision.Revision, rec 
 	}
 	var undo []string
 	for _, k := range g.keys {
-		undo = append(undo, "ALTER TABLE "+sqlsyntax.Ident(k.Table)+" DROP FOREIGN KEY "+sqlsyntax.Ident(k.Name))
+		q := "ALTER TABLE " + sqlsyntax.Ident(k.Table) + " DROP FOREIGN KEY " + sqlsyntax.Ident(k.Name)
+		if g.unindexed[k.Table+"."+k.Name] {
+			if made, err := s.hasIndex(ctx, k.Table, k.Name); err == nil && made {
+				q += ", DROP INDEX " + sqlsyntax.Ident(k.Name)
+			}
+		}
+		undo = append(undo, q)
 	}
 	for _, q := range undo {
 		if _, err := s.Conn.ExecContext(ctx, q); err != nil {
@@ -128,4 +147,11 @@ func keyNames(g *fkGuard) string {
 		out = append(out, "foreign key "+k.Name+" on "+k.Table)
 	}
 	return strings.Join(out, " and ")
+}
+
+// hasIndex says whether the table has an index of that name.
+func (s *Session) hasIndex(ctx context.Context, table, name string) (bool, error) {
+	var n int
+	err := s.Conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND INDEX_NAME = ?", table, name).Scan(&n)
+	return n > 0, s.redact(err)
 }

@@ -46,34 +46,12 @@ func TestForeignKeyDroppedAgainOverOrphanWrittenDuringItsALTER(t *testing.T) {
     ref_columns = [table.parent.column.id]
   }
   index "ix_pid" {`, 1)
-	p := plannedProject(t, "mariadb 10.11", [2]string{"a", fkParentChild}, [2]string{"b", b})
-	p.must("db", "sync", "a")
-	p.exec("INSERT INTO parent VALUES (1), (2)")
-	p.exec("INSERT INTO child VALUES (1, 1), (2, 2)")
-	p.must("db", "expand")
-	p.must("db", "migrate")
-
-	release := p.holdMDL("child")
-	run := p.command("db", "contract")
-	var out strings.Builder
-	run.Stdout, run.Stderr = &out, &out
-	if err := run.Start(); err != nil {
-		t.Fatal(err)
-	}
-	p.waitFor("the ALTER adding fk_pid to wait for its metadata lock", func() bool {
-		return p.query("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE DB = ? AND STATE = 'Waiting for table metadata lock' AND INFO LIKE '%ALTER TABLE `child` ADD CONSTRAINT `fk_pid`%'", p.DB.Name) == "1"
-	})
-	p.exec("DELETE FROM parent WHERE id = 2") // the new release, after the check right before the ALTER
-	release()
-	code := exitCode(t, run.Wait())
-	if code != 7 {
-		t.Fatalf("contract that added a key over an orphan: exit %d\n%s", code, out.String())
-	}
+	p, out := contractOverOrphan(t, fkParentChild, b)
 	for _, want := range []string{"orphan gate rechecked right before adding foreign key fk_pid on child: open",
 		"rows without a parent were written between its gate and the ALTER; the key was dropped again (ALTER TABLE `child` DROP FOREIGN KEY `fk_pid`)",
 		"gate add-foreign-key: 1 row", "give those rows a parent or remove them"} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("contract output lacks %q:\n%s", want, out.String())
+		if !strings.Contains(out, want) {
+			t.Errorf("contract output lacks %q:\n%s", want, out)
 		}
 	}
 	if got := p.query("SELECT COUNT(*) FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND CONSTRAINT_NAME = 'fk_pid'"); got != "0" {
@@ -93,4 +71,55 @@ func TestForeignKeyDroppedAgainOverOrphanWrittenDuringItsALTER(t *testing.T) {
 	if _, err := p.DB.Exec("DELETE FROM parent WHERE id = 1"); err == nil {
 		t.Fatal("the key does not refuse a new orphan")
 	}
+}
+
+// The same without an index for the key: InnoDB made one when the key was
+// added, and dropping the key again left it, an index neither release
+// declares.
+func TestForeignKeyDroppedAgainTakesItsIndex(t *testing.T) {
+	t.Parallel()
+	a := strings.Replace(fkParentChild, "  index \"ix_pid\" {\n    columns = [column.pid]\n  }\n", "", 1)
+	end := strings.LastIndex(a, "}\n")
+	b := a[:end] + "  foreign_key \"fk_pid\" {\n    columns     = [column.pid]\n    ref_columns = [table.parent.column.id]\n  }\n" + a[end:]
+	if !strings.Contains(b, "fk_pid") || strings.Contains(a, "ix_pid") {
+		t.Fatalf("fixture:\n%s\n%s", a, b)
+	}
+	p, _ := contractOverOrphan(t, a, b)
+	if r := p.run("db", "diff"); r.Code != 0 {
+		t.Fatalf("after the key was dropped again: %s", r)
+	}
+	p.exec("UPDATE child SET pid = NULL WHERE id = 2")
+	p.must("db", "contract")
+	p.must("db", "diff")
+}
+
+// contractOverOrphan plans a and b (which adds fk_pid to child), runs up
+// to b's contract, and deletes a parent while the contract's ALTER adding
+// the key waits for its metadata lock: contract must exit 7. Its output is
+// returned.
+func contractOverOrphan(t *testing.T, a, b string) (*opProject, string) {
+	t.Helper()
+	p := plannedProject(t, "mariadb 10.11", [2]string{"a", a}, [2]string{"b", b})
+	p.must("db", "sync", "a")
+	p.exec("INSERT INTO parent VALUES (1), (2)")
+	p.exec("INSERT INTO child VALUES (1, 1), (2, 2)")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+
+	release := p.holdMDL("child")
+	run := p.command("db", "contract")
+	var out strings.Builder
+	run.Stdout, run.Stderr = &out, &out
+	if err := run.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p.waitFor("the ALTER adding fk_pid to wait for its metadata lock", func() bool {
+		return p.query("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE DB = ? AND STATE = 'Waiting for table metadata lock' AND INFO LIKE '%ALTER TABLE `child` ADD CONSTRAINT `fk_pid`%'", p.DB.Name) == "1"
+	})
+	p.exec("DELETE FROM parent WHERE id = 2") // the new release, after the check right before the ALTER
+	release()
+	if code := exitCode(t, run.Wait()); code != 7 {
+		t.Fatalf("contract that added a key over an orphan: exit %d\n%s", code, out.String())
+	}
+	return p, out.String()
 }

@@ -132,8 +132,7 @@ func tableIn(s *schema.Schema, name string) *schema.Table {
 // typeName is the column's type without its arguments' lists of values
 // (an enum's values are for the table, not the picture).
 func typeName(c *schema.Column) string {
-	t := schemadef.ColumnDef(c)
-	t, _, _ = strings.Cut(t, " ")
+	t, _, _ := strings.Cut(schemadef.TypeName(c.Type), " ")
 	if i := strings.IndexByte(t, '('); i > 0 && (strings.HasPrefix(t, "enum") || strings.HasPrefix(t, "set")) {
 		t = t[:i]
 	}
