@@ -55,18 +55,29 @@ func TestAttackS26DefaultChangedByALaterRelease(t *testing.T) {
 	if r.Code == 0 {
 		t.Fatalf("b declaring utf8mb4 after a declaring latin1: want the refusal: %s\n%s", r, p.read("plans/b/b_expand01.sql"))
 	}
-	opContains(t, r, "schema/b.hcl: release b declares the database default utf8mb4_general_ci, but a, the release before it, declares latin1_swedish_ci, and its tables t take it", "declare charset and collate on them in b")
-	// Once a's tables declare their charset, nothing takes the default.
-	p.editSchema("a", func(s string) string {
-		return strings.Replace(s, "table \"t\" {\n  schema = schema.app\n", "table \"t\" {\n  schema = schema.app\n  charset = \"latin1\"\n", 1)
-	})
+	opContains(t, r, "schema/b.hcl: release b declares the database default utf8mb4_general_ci, but a, the release before it, declares latin1_swedish_ci, and its tables t take it", "keep a's default in b and declare charset and collate on them there")
+	// Kept, with t moved to utf8mb4 by its own declaration: a conversion.
 	p.editSchema("b", func(s string) string {
-		return strings.Replace(s, "table \"t\" {\n  schema = schema.app\n", "table \"t\" {\n  schema = schema.app\n  charset = \"latin1\"\n", 1)
+		return strings.Replace(latin1Schema(s), "table \"t\" {\n  schema = schema.app\n", "table \"t\" {\n  schema = schema.app\n  charset = \"utf8mb4\"\n  collate = \"utf8mb4_general_ci\"\n", 1)
 	})
 	p.editSchema("b", func(s string) string {
 		return strings.Replace(s, "    type = varchar(300)\n", "    type = varchar(300)\n    allow_copy = true\n", 1)
 	})
-	p.must("plan")
+	r = p.plan()
+	if r.Code != 0 || !strings.Contains(p.read("plans/b/b_expand01.sql"), "convert-charset") {
+		t.Fatalf("t moved to utf8mb4 under a's default: %s\n%s", r, p.read("plans/b/b_expand01.sql"))
+	}
+	p.exec("ALTER DATABASE `" + p.DB.Name + "` CHARACTER SET latin1")
+	p.must("db", "sync")
+	if got := p.query("SELECT CONCAT(COLUMN_TYPE, ' ', COLLATION_NAME) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 't' AND COLUMN_NAME = 'name'"); got != "varchar(300) utf8mb4_general_ci" {
+		t.Fatalf("t.name: %s", got)
+	}
+	// Once no table of a takes the default, b may declare another.
+	own := func(src string) string {
+		return strings.Replace(src, "table \"t\" {\n  schema = schema.app\n", "table \"t\" {\n  schema = schema.app\n  charset = \"latin1\"\n", 1)
+	}
+	q := newSchemaProject(t, [2]string{"a", own(latin1Schema(dbCollationRelease("200")))}, [2]string{"b", own(dbCollationRelease("200"))})
+	q.must("plan")
 }
 
 // Releases planned for different defaults, in one sync: one of the live
@@ -250,4 +261,29 @@ func TestAttackS26SchemaCollationSpelledCollation(t *testing.T) {
 	if got := p.query("SELECT CONCAT(COLUMN_TYPE, ' ', COLLATION_NAME) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 't' AND COLUMN_NAME = 'name'"); got != "varchar(300) latin1_bin" {
 		t.Fatalf("t.name: %s", got)
 	}
+}
+
+// A table moving to another charset restates each column taking its
+// default (convert-charset: MODIFY COLUMN name varchar(200)), and a
+// widening of that column in the same release is another MODIFY of it:
+// the one-ALTER-per-table pass put both in one statement, which the
+// server refuses (error 1054, Unknown column 'name'), and expand stopped
+// at it. They stay two statements.
+func TestAttackS26TableCharsetAndColumnWidenAtOnce(t *testing.T) {
+	t.Parallel()
+	table := func(attrs, size string) string {
+		return "schema \"app\" {}\n\ntable \"t\" {\n  schema = schema.app\n" + attrs + "  column \"id\" {\n    type = int\n  }\n  column \"name\" {\n    type = varchar(" + size + ")\n    allow_copy = true\n  }\n  primary_key {\n    columns = [column.id]\n  }\n}\n"
+	}
+	p := newSchemaProject(t, [2]string{"a", table("  charset = \"latin1\"\n", "200")}, [2]string{"b", table("  charset = \"utf8mb4\"\n  collate = \"utf8mb4_general_ci\"\n", "300")})
+	p.must("plan")
+	p.must("db", "sync", "a")
+	p.exec("INSERT INTO t VALUES (1, 'café')")
+	p.must("db", "sync")
+	if got := p.query("SELECT CONCAT(COLUMN_TYPE, ' ', COLLATION_NAME) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 't' AND COLUMN_NAME = 'name'"); got != "varchar(300) utf8mb4_general_ci" {
+		t.Fatalf("t.name: %s", got)
+	}
+	if got := p.query("SELECT name FROM t"); got != "café" {
+		t.Fatalf("t.name's value: %q", got)
+	}
+	opContains(t, p.must("db", "diff"), "matches what its recorded revisions")
 }
