@@ -287,3 +287,27 @@ func TestAttackS26TableCharsetAndColumnWidenAtOnce(t *testing.T) {
 	}
 	opContains(t, p.must("db", "diff"), "matches what its recorded revisions")
 }
+
+// A charset or collation on a column whose type has none (int, blob,
+// varbinary, json) stopped the plan with Atlas's words: no position, and
+// a Go type name ("column "c" of type *schema.IntegerType does not
+// support the CHARSET attribute"). It is refused where it is declared.
+func TestAttackS26CharsetOnATypeWithout(t *testing.T) {
+	t.Parallel()
+	for _, c := range [][2]string{
+		{"type = int\n    charset = \"latin1\"", "schema/a.hcl:10:15: column t.c is int, which has no charset or collation: remove its charset"},
+		{"type = blob\n    collate = \"latin1_bin\"", "schema/a.hcl:10:15: column t.c is blob, which has no charset or collation: remove its collate"},
+		{"type = varbinary(10)\n    collation = \"latin1_bin\"", "schema/a.hcl:10:17: column t.c is varbinary(10), which has no charset or collation: remove its collation"},
+		{"type = json\n    charset = \"utf8mb4\"", "schema/a.hcl:10:15: column t.c is json, which has no charset or collation: remove its charset"},
+	} {
+		rel := "schema \"app\" {}\n\ntable \"t\" {\n  schema = schema.app\n  column \"id\" {\n    type = int\n  }\n  column \"c\" {\n    " + c[0] + "\n  }\n  primary_key {\n    columns = [column.id]\n  }\n}\n"
+		p := &opProject{t: t, Dir: t.TempDir()}
+		opWrite(t, filepath.Join(p.Dir, "schema", "a.hcl"), []byte(rel))
+		opWrite(t, filepath.Join(p.Dir, "atlas.hcl"), []byte("emcee {\n  target   = \"mariadb 10.11\"\n  releases = [\"a\"]\n}\n"))
+		r := p.plan()
+		if r.Code == 0 {
+			t.Fatalf("%s: want the refusal: %s", c[0], r)
+		}
+		opContains(t, r, c[1])
+	}
+}
