@@ -311,3 +311,26 @@ func TestAttackS26CharsetOnATypeWithout(t *testing.T) {
 		opContains(t, r, c[1])
 	}
 }
+
+// lint replays the plans in a dev database, which it created with the
+// offline planner's utf8mb4 default whatever the releases declare: a
+// latin1 project's widening of t.name from 50 to 100 characters (100
+// bytes, INSTANT on its databases, as planned) failed there (200 -> 400
+// utf8mb4 bytes, error 1846), and lint reported a correct plan broken.
+// It replays under the default the plans were computed for.
+func TestAttackS26LintReplaysInTheDeclaredDefault(t *testing.T) {
+	t.Parallel()
+	rel := func(n string) string {
+		s := latin1Schema(dbCollationRelease(n))
+		return s[:strings.Index(s, "table \"tagged\"")]
+	}
+	p := newSchemaProject(t, [2]string{"a", rel("50")}, [2]string{"b", rel("100")})
+	p.must("plan")
+	if got := p.read("plans/b/b_expand01.sql"); !strings.Contains(got, "MODIFY COLUMN `name` varchar(100) NOT NULL, ALGORITHM=INSTANT") {
+		t.Fatalf("b's expand:\n%s", got)
+	}
+	opContains(t, p.must("lint"), "no errors")
+	// As its databases take it.
+	p.exec("ALTER DATABASE `" + p.DB.Name + "` CHARACTER SET latin1")
+	p.must("db", "sync")
+}
