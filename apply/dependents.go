@@ -1,6 +1,7 @@
 package apply
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -29,11 +30,14 @@ import (
 // of the live database.
 type liveObject struct {
 	kind, name string // kind: trigger, view, procedure, function, event
-	table      string // a trigger's table
-	event      string // a trigger's timing and event
-	read       *effect.DDL
-	text       string // its body or definition, as the server keeps it
-	hidden     bool   // a routine or event whose definition the server does not show this user
+	// schema is the database of an object of another database that names
+	// this one (a reporting database's view of app.t); "" for this one's.
+	schema string
+	table  string // a trigger's table
+	event  string // a trigger's timing and event
+	read   *effect.DDL
+	text   string // its body or definition, as the server keeps it
+	hidden bool   // a routine or event whose definition the server does not show this user
 }
 
 // mentions tells whether the object names an identifier: as the SQL
@@ -73,17 +77,28 @@ var selectStar = regexp.MustCompile(`(?i)(\bselect\s+((all|distinct|distinctrow|
 // control character escaped: a line break in a name would have forged a
 // line of the refusal.
 func (o liveObject) String() string {
-	if o.kind == "trigger" {
-		return fmt.Sprintf("trigger %s (%s on %s)", sqlname.Displayable(o.name), o.event, sqlname.Displayable(o.table))
+	name := o.name
+	if o.schema != "" {
+		name = o.schema + "." + name
 	}
-	return o.kind + " " + sqlname.Displayable(o.name)
+	if o.kind == "trigger" {
+		return fmt.Sprintf("trigger %s (%s on %s)", sqlname.Displayable(name), o.event, sqlname.Displayable(o.table))
+	}
+	return o.kind + " " + sqlname.Displayable(name)
+}
+
+// ofThis tells whether the object, if of another database, names this
+// one (database, as the server knows it): only then is a t it names
+// this database's t.
+func (o liveObject) ofThis(database string) bool {
+	return o.schema == "" || o.mentions(database)
 }
 
 // readsColumn tells whether the object reads column c of table t: a
 // trigger of t that names c (NEW.c, OLD.c or c), or any object that
 // names both; a SELECT * of the table reads c too (readsEveryColumn).
 func (o liveObject) readsColumn(t, c string) bool {
-	if o.kind == "trigger" && strings.EqualFold(o.table, t) {
+	if o.kind == "trigger" && o.schema == "" && strings.EqualFold(o.table, t) {
 		return o.mentions(c) || o.readsEveryColumn()
 	}
 	return o.mentions(t) && (o.mentions(c) || o.readsEveryColumn())
@@ -92,7 +107,7 @@ func (o liveObject) readsColumn(t, c string) bool {
 // readsTable tells whether dropping table t breaks the object, or drops
 // it along (a trigger of t).
 func (o liveObject) readsTable(t string) bool {
-	return o.kind == "trigger" && strings.EqualFold(o.table, t) || o.mentions(t)
+	return o.kind == "trigger" && o.schema == "" && strings.EqualFold(o.table, t) || o.mentions(t)
 }
 
 func (s *Session) liveObjects(ctx context.Context) ([]liveObject, error) {
@@ -125,6 +140,29 @@ func (s *Session) liveObjects(ctx context.Context) ([]liveObject, error) {
 		var o liveObject
 		err := rows.Scan(&o.kind, &o.name, &o.text, &o.hidden)
 		o.read = effect.Parse(o.text)
+		out = append(out, o)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	// Those of other databases that name this one (by its name anywhere
+	// in their text, then read as this database's are), as far as the
+	// server shows them to this user.
+	err = dbconn.EachRow(ctx, s.Conn, "SELECT 'trigger', TRIGGER_SCHEMA, TRIGGER_NAME, EVENT_OBJECT_TABLE, CONCAT(ACTION_TIMING, ' ', EVENT_MANIPULATION), ACTION_STATEMENT FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA <> DATABASE() AND LOCATE(DATABASE(), ACTION_STATEMENT) > 0"+
+		" UNION ALL SELECT 'view', TABLE_SCHEMA, TABLE_NAME, '', '', VIEW_DEFINITION FROM information_schema.VIEWS WHERE TABLE_SCHEMA <> DATABASE() AND LOCATE(DATABASE(), VIEW_DEFINITION) > 0"+
+		" UNION ALL SELECT LOWER(ROUTINE_TYPE), ROUTINE_SCHEMA, ROUTINE_NAME, '', '', ROUTINE_DEFINITION FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA <> DATABASE() AND LOCATE(DATABASE(), ROUTINE_DEFINITION) > 0"+
+		" UNION ALL SELECT 'event', EVENT_SCHEMA, EVENT_NAME, '', '', EVENT_DEFINITION FROM information_schema.EVENTS WHERE EVENT_SCHEMA <> DATABASE() AND LOCATE(DATABASE(), EVENT_DEFINITION) > 0 ORDER BY 1, 2, 3", nil, func(rows *sql.Rows) error {
+		var o liveObject
+		err := rows.Scan(&o.kind, &o.schema, &o.name, &o.table, &o.event, &o.text)
+		switch o.kind {
+		case "trigger":
+			o.read = effect.Parse(fmt.Sprintf("CREATE TRIGGER %s %s ON %s.%s FOR EACH ROW %s", sqlsyntax.Ident(o.name), o.event, sqlsyntax.Ident(o.schema), sqlsyntax.Ident(o.table), o.text))
+		case "view":
+			o.read = effect.Parse("CREATE VIEW " + sqlsyntax.Ident(o.schema) + "." + sqlsyntax.Ident(o.name) + " AS " + o.text)
+		default:
+			o.read = effect.Parse(o.text)
+		}
 		out = append(out, o)
 		return err
 	})
@@ -162,7 +200,7 @@ func (s *Session) checkDependents(ctx context.Context, rev *revision.Revision, r
 	gone := map[string]bool{}
 	views := map[string]bool{}
 	for _, o := range objs {
-		if o.kind == "view" {
+		if o.kind == "view" && o.schema == "" {
 			views[strings.ToLower(o.name)] = true
 		}
 	}
@@ -203,7 +241,7 @@ func (s *Session) checkDependents(ctx context.Context, rev *revision.Revision, r
 				verb = "renames"
 			}
 			for _, o := range objs {
-				if !gone[o.kind+" "+strings.ToLower(o.name)] && hit(o) {
+				if (o.schema != "" || !gone[o.kind+" "+strings.ToLower(o.name)]) && o.ofThis(cmp.Or(s.schema, s.Cfg.Database)) && hit(o) {
 					lines = append(lines, fmt.Sprintf("  %s  statement %d (rule %s) %s %s, which %s reads", s.at(rev, st), j+1, st.Rule, verb, what, o))
 				}
 			}
