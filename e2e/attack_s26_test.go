@@ -376,3 +376,40 @@ func TestAttackS26ContractRefusesDropReadFromAnotherDatabase(t *testing.T) {
 		t.Fatalf("the column was dropped: %s", got)
 	}
 }
+
+// A database of the plans' charset in another collation runs with a note:
+// the bytes hold. But a table that stops declaring its collation goes
+// back to the database's default, which the plans write as the one they
+// assume (ALTER TABLE t COLLATE utf8mb4_general_ci): on a
+// utf8mb4_unicode_ci database t was left general_ci, the drift check
+// (building the snapshot, t declaring none, in a dev database of the live
+// default) expected unicode_ci, and every later run was refused as drift
+// of emcee's own making. It is refused before it runs.
+func TestAttackS26TableBackToADefaultOfAnotherCollation(t *testing.T) {
+	t.Parallel()
+	rel := func(attr, extra string) string {
+		return "schema \"app\" {}\n\ntable \"t\" {\n  schema = schema.app\n" + attr + "  column \"id\" {\n    type = int\n  }\n  column \"name\" {\n    type = varchar(20)\n  }\n" + extra + "  primary_key {\n    columns = [column.id]\n  }\n}\n"
+	}
+	p := newSchemaProject(t, [2]string{"a", rel("  collate = \"utf8mb4_bin\"\n", "")}, [2]string{"b", rel("", "")}, [2]string{"c", rel("", "  column \"more\" {\n    type = varchar(10)\n    null = true\n  }\n")})
+	p.exec("ALTER DATABASE `" + p.DB.Name + "` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+	p.must("plan")
+	p.must("db", "sync", "a")
+	r := p.run("db", "expand")
+	if r.Code != 1 {
+		t.Fatalf("b moving t back to a default it writes as utf8mb4_general_ci, on a utf8mb4_unicode_ci database: want the refusal: %s", r)
+	}
+	opContains(t, r, "the same charset, but b moves t back to the database's default, which its statements write as utf8mb4_general_ci", "collate = \"utf8mb4_unicode_ci\"")
+	// Declared, the plans write the database's collation.
+	for _, rel := range []string{"a", "b", "c"} {
+		p.editSchema(rel, func(s string) string {
+			return strings.Replace(s, `schema "app" {}`, "schema \"app\" {\n  charset = \"utf8mb4\"\n  collate = \"utf8mb4_unicode_ci\"\n}", 1)
+		})
+	}
+	opWrite(t, filepath.Join(p.Dir, "atlas.hcl"), []byte(strings.Replace(p.read("atlas.hcl"), "releases = [", "released = [\"a\"]\n  releases = [", 1)))
+	p.must("plan", "--rewrite", "b", "--rewrite", "c")
+	p.must("db", "sync")
+	if got := p.query("SELECT COLLATION_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 't' AND COLUMN_NAME = 'name'"); got != "utf8mb4_unicode_ci" {
+		t.Fatalf("t.name: %s", got)
+	}
+	opContains(t, p.must("db", "diff"), "matches what its recorded revisions")
+}
