@@ -41,12 +41,13 @@ func (s *Session) checkCollation(ctx context.Context, through string) (note stri
 	if through == "" {
 		through = s.current()
 	}
-	last := slices.Index(s.Project.Releases, through)
 	var rels []string
+	seen := false // through's revisions reached: the releases after it are not applied
 	for _, r := range s.Plans.Revisions {
-		if i := slices.Index(s.Project.Releases, r.ID.Release); i < 0 || i > last {
-			continue
+		if seen && r.ID.Release != through {
+			break
 		}
+		seen = r.ID.Release == through
 		if r.ID.Phase == revision.Rollback || s.Records[r.ID.String()].Done() || slices.Contains(rels, r.ID.Release) {
 			continue
 		}
