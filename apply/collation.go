@@ -10,6 +10,7 @@ import (
 
 	"ariga.io/atlas/sql/schema"
 
+	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/schemadef"
@@ -40,12 +41,13 @@ func (s *Session) checkCollation(ctx context.Context, through string) (note stri
 	if through == "" {
 		through = s.current()
 	}
-	last := slices.Index(s.Project.Releases, through)
 	var rels []string
+	seen := false // through's revisions reached: the releases after it are not applied
 	for _, r := range s.Plans.Revisions {
-		if i := slices.Index(s.Project.Releases, r.ID.Release); i < 0 || i > last {
-			continue
+		if seen && r.ID.Release != through {
+			break
 		}
+		seen = r.ID.Release == through
 		if r.ID.Phase == revision.Rollback || s.Records[r.ID.String()].Done() || slices.Contains(rels, r.ID.Release) {
 			continue
 		}
@@ -139,7 +141,21 @@ func (s *Session) checkCollation(ctx context.Context, through string) (note stri
 		named = append(named, fmt.Sprintf("%d more", len(tables)-3))
 	}
 	cs, _, _ := strings.Cut(planned, "_")
-	if liveCS == cs {
+	var reason string
+	moved, err := s.movedToDefault(takers)
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case liveCS == cs && len(moved) > 0:
+		// A table that stops declaring its collation goes back to the
+		// database's default, which Atlas cannot write but as the one the
+		// plans assume: the table is left in it, and the drift check,
+		// building the snapshot (the table declaring none) in a dev
+		// database of the live default, refused every later run.
+		reason = fmt.Sprintf("the default collation of database %s is %s, not %s as the plans assume: the same charset, but %s moves %s back to the database's default, which its statements write as %s: %s would be left in %s where a table that takes the default has %s, and every later run refuses the difference as drift",
+			s.Cfg.Database, live, planned, strings.Join(takers, ", "), strings.Join(moved, ", "), planned, strings.Join(moved, ", "), planned, live)
+	case liveCS == cs:
 		// The same charset: the bytes the plans counted, and so every
 		// choice made from them, hold. What the collation decides (which
 		// values a unique key tells apart, trailing spaces) the gates and
@@ -148,9 +164,10 @@ func (s *Session) checkCollation(ctx context.Context, through string) (note stri
 		// (utf8mb4_0900_ai_ci) for a difference that changes no statement.
 		return fmt.Sprintf("the default collation of database %s is %s, not %s as the plans assume; the tables of %s that declare no charset (%s) take it: the same charset, so the plans' byte counts hold; to have them computed for it, declare collate = %q in the schema block of every release file and run `emcee plan` again",
 			s.Cfg.Database, live, planned, strings.Join(takers, ", "), strings.Join(named, ", "), live), nil
+	default:
+		reason = fmt.Sprintf("the default collation of database %s is %s, but the plans were computed for %s: the tables of %s that declare no charset (%s) take the database's default, so the plans' byte counts (row size, key length, whether widening a VARCHAR is INSTANT), collation comparisons and charset conversions for them are wrong",
+			s.Cfg.Database, live, planned, strings.Join(takers, ", "), strings.Join(named, ", "))
 	}
-	reason := fmt.Sprintf("the default collation of database %s is %s, but the plans were computed for %s: the tables of %s that declare no charset (%s) take the database's default, so the plans' byte counts (row size, key length, whether widening a VARCHAR is INSTANT), collation comparisons and charset conversions for them are wrong",
-		s.Cfg.Database, live, planned, strings.Join(takers, ", "), strings.Join(named, ", "))
 	// The operator's word that the database is as it should be, as for
 	// drift: a run that goes on says it.
 	if s.opts.AllowDrift {
@@ -168,4 +185,33 @@ func (s *Session) checkCollation(ctx context.Context, through string) (note stri
 // database's default (schemadef.FromDatabase).
 func takesDefault(t *schema.Table) bool {
 	return slices.ContainsFunc(t.Columns, func(c *schema.Column) bool { return schemadef.FromDatabase(t, c) })
+}
+
+// movedToDefault are the tables that pending revisions of rels give a
+// default charset or collation (ALTER TABLE ... COLLATE) although the
+// release's snapshot has them declare none: a table moving back to the
+// database's default.
+func (s *Session) movedToDefault(rels []string) ([]string, error) {
+	var moved []string
+	for _, r := range s.Plans.Revisions {
+		if !slices.Contains(rels, r.ID.Release) || r.ID.Phase == revision.Rollback || s.Records[r.ID.String()].Done() {
+			continue
+		}
+		sch, path, err := s.snapshot(r.ID.Release)
+		if err != nil {
+			return nil, fmt.Errorf("reading %s to tell which of %s's tables take the database's default: %w", path, r.ID.Release, err)
+		}
+		for _, st := range r.Statements {
+			d := effect.Parse(st.SQL)
+			if d.Kind != effect.KindAlterTable || slices.Contains(moved, d.Name) || !slices.ContainsFunc(d.Clauses, func(c effect.Clause) bool {
+				return c.Op == "OPTION" && (c.Object == "CHARSET" || c.Object == "COLLATE")
+			}) {
+				continue
+			}
+			if i := slices.IndexFunc(sch.Tables, func(t *schema.Table) bool { return strings.EqualFold(t.Name, d.Name) }); i >= 0 && takesDefault(sch.Tables[i]) {
+				moved = append(moved, d.Name)
+			}
+		}
+	}
+	return moved, nil
 }

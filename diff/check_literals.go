@@ -100,6 +100,11 @@ func checkNames(loc *locator, s *schema.Schema, target project.Target) []string 
 				case *schema.Comment:
 					checkAtlasString("comment of column "+ref, a.Text, 1024, at("comment"), add)
 				case *schema.Charset, *schema.Collation:
+					if !schemadef.Textual(c.Type.Type) {
+						// Atlas refuses to write it, without a position.
+						add(at(attrName(loc.block(t.Name, "column", c.Name), a)), "column %s is %s, which has no charset or collation: remove its %s", ref, schemadef.TypeName(c.Type), attrName(loc.block(t.Name, "column", c.Name), a))
+						continue
+					}
 					checkCharsetAttr(a, at(attrName(loc.block(t.Name, "column", c.Name), a)), add)
 				case *mysql.OnUpdate:
 					if !onUpdate.MatchString(a.A) {

@@ -4,6 +4,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/emcee-db/emcee/internal/testdb"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // A run applies the release in progress, or sync the releases up to its
@@ -55,18 +58,29 @@ func TestAttackS26DefaultChangedByALaterRelease(t *testing.T) {
 	if r.Code == 0 {
 		t.Fatalf("b declaring utf8mb4 after a declaring latin1: want the refusal: %s\n%s", r, p.read("plans/b/b_expand01.sql"))
 	}
-	opContains(t, r, "schema/b.hcl: release b declares the database default utf8mb4_general_ci, but a, the release before it, declares latin1_swedish_ci, and its tables t take it", "declare charset and collate on them in b")
-	// Once a's tables declare their charset, nothing takes the default.
-	p.editSchema("a", func(s string) string {
-		return strings.Replace(s, "table \"t\" {\n  schema = schema.app\n", "table \"t\" {\n  schema = schema.app\n  charset = \"latin1\"\n", 1)
-	})
+	opContains(t, r, "schema/b.hcl: release b declares the database default utf8mb4_general_ci, but a, the release before it, declares latin1_swedish_ci, and its tables t take it", "keep a's default in b and declare charset and collate on them there")
+	// Kept, with t moved to utf8mb4 by its own declaration: a conversion.
 	p.editSchema("b", func(s string) string {
-		return strings.Replace(s, "table \"t\" {\n  schema = schema.app\n", "table \"t\" {\n  schema = schema.app\n  charset = \"latin1\"\n", 1)
+		return strings.Replace(latin1Schema(s), "table \"t\" {\n  schema = schema.app\n", "table \"t\" {\n  schema = schema.app\n  charset = \"utf8mb4\"\n  collate = \"utf8mb4_general_ci\"\n", 1)
 	})
 	p.editSchema("b", func(s string) string {
 		return strings.Replace(s, "    type = varchar(300)\n", "    type = varchar(300)\n    allow_copy = true\n", 1)
 	})
-	p.must("plan")
+	r = p.plan()
+	if r.Code != 0 || !strings.Contains(p.read("plans/b/b_expand01.sql"), "convert-charset") {
+		t.Fatalf("t moved to utf8mb4 under a's default: %s\n%s", r, p.read("plans/b/b_expand01.sql"))
+	}
+	p.exec("ALTER DATABASE `" + p.DB.Name + "` CHARACTER SET latin1")
+	p.must("db", "sync")
+	if got := p.query("SELECT CONCAT(COLUMN_TYPE, ' ', COLLATION_NAME) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 't' AND COLUMN_NAME = 'name'"); got != "varchar(300) utf8mb4_general_ci" {
+		t.Fatalf("t.name: %s", got)
+	}
+	// Once no table of a takes the default, b may declare another.
+	own := func(src string) string {
+		return strings.Replace(src, "table \"t\" {\n  schema = schema.app\n", "table \"t\" {\n  schema = schema.app\n  charset = \"latin1\"\n", 1)
+	}
+	q := newSchemaProject(t, [2]string{"a", own(latin1Schema(dbCollationRelease("200")))}, [2]string{"b", own(dbCollationRelease("200"))})
+	q.must("plan")
 }
 
 // Releases planned for different defaults, in one sync: one of the live
@@ -250,4 +264,152 @@ func TestAttackS26SchemaCollationSpelledCollation(t *testing.T) {
 	if got := p.query("SELECT CONCAT(COLUMN_TYPE, ' ', COLLATION_NAME) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 't' AND COLUMN_NAME = 'name'"); got != "varchar(300) latin1_bin" {
 		t.Fatalf("t.name: %s", got)
 	}
+}
+
+// A table moving to another charset restates each column taking its
+// default (convert-charset: MODIFY COLUMN name varchar(200)), and a
+// widening of that column in the same release is another MODIFY of it:
+// the one-ALTER-per-table pass put both in one statement, which the
+// server refuses (error 1054, Unknown column 'name'), and expand stopped
+// at it. They stay two statements.
+func TestAttackS26TableCharsetAndColumnWidenAtOnce(t *testing.T) {
+	t.Parallel()
+	table := func(attrs, size string) string {
+		return "schema \"app\" {}\n\ntable \"t\" {\n  schema = schema.app\n" + attrs + "  column \"id\" {\n    type = int\n  }\n  column \"name\" {\n    type = varchar(" + size + ")\n    allow_copy = true\n  }\n  primary_key {\n    columns = [column.id]\n  }\n}\n"
+	}
+	p := newSchemaProject(t, [2]string{"a", table("  charset = \"latin1\"\n", "200")}, [2]string{"b", table("  charset = \"utf8mb4\"\n  collate = \"utf8mb4_general_ci\"\n", "300")})
+	p.must("plan")
+	p.must("db", "sync", "a")
+	p.exec("INSERT INTO t VALUES (1, 'café')")
+	p.must("db", "sync")
+	if got := p.query("SELECT CONCAT(COLUMN_TYPE, ' ', COLLATION_NAME) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 't' AND COLUMN_NAME = 'name'"); got != "varchar(300) utf8mb4_general_ci" {
+		t.Fatalf("t.name: %s", got)
+	}
+	if got := p.query("SELECT name FROM t"); got != "café" {
+		t.Fatalf("t.name's value: %q", got)
+	}
+	opContains(t, p.must("db", "diff"), "matches what its recorded revisions")
+}
+
+// A charset or collation on a column whose type has none (int, blob,
+// varbinary, json) stopped the plan with Atlas's words: no position, and
+// a Go type name ("column "c" of type *schema.IntegerType does not
+// support the CHARSET attribute"). It is refused where it is declared.
+func TestAttackS26CharsetOnATypeWithout(t *testing.T) {
+	t.Parallel()
+	for _, c := range [][2]string{
+		{"type = int\n    charset = \"latin1\"", "schema/a.hcl:10:15: column t.c is int, which has no charset or collation: remove its charset"},
+		{"type = blob\n    collate = \"latin1_bin\"", "schema/a.hcl:10:15: column t.c is blob, which has no charset or collation: remove its collate"},
+		{"type = varbinary(10)\n    collation = \"latin1_bin\"", "schema/a.hcl:10:17: column t.c is varbinary(10), which has no charset or collation: remove its collation"},
+		{"type = json\n    charset = \"utf8mb4\"", "schema/a.hcl:10:15: column t.c is json, which has no charset or collation: remove its charset"},
+	} {
+		rel := "schema \"app\" {}\n\ntable \"t\" {\n  schema = schema.app\n  column \"id\" {\n    type = int\n  }\n  column \"c\" {\n    " + c[0] + "\n  }\n  primary_key {\n    columns = [column.id]\n  }\n}\n"
+		p := &opProject{t: t, Dir: t.TempDir()}
+		opWrite(t, filepath.Join(p.Dir, "schema", "a.hcl"), []byte(rel))
+		opWrite(t, filepath.Join(p.Dir, "atlas.hcl"), []byte("emcee {\n  target   = \"mariadb 10.11\"\n  releases = [\"a\"]\n}\n"))
+		r := p.plan()
+		if r.Code == 0 {
+			t.Fatalf("%s: want the refusal: %s", c[0], r)
+		}
+		opContains(t, r, c[1])
+	}
+}
+
+// lint replays the plans in a dev database, which it created with the
+// offline planner's utf8mb4 default whatever the releases declare: a
+// latin1 project's widening of t.name from 50 to 100 characters (100
+// bytes, INSTANT on its databases, as planned) failed there (200 -> 400
+// utf8mb4 bytes, error 1846), and lint reported a correct plan broken.
+// It replays under the default the plans were computed for.
+func TestAttackS26LintReplaysInTheDeclaredDefault(t *testing.T) {
+	t.Parallel()
+	rel := func(n string) string {
+		s := latin1Schema(dbCollationRelease(n))
+		return s[:strings.Index(s, "table \"tagged\"")]
+	}
+	p := newSchemaProject(t, [2]string{"a", rel("50")}, [2]string{"b", rel("100")})
+	p.must("plan")
+	if got := p.read("plans/b/b_expand01.sql"); !strings.Contains(got, "MODIFY COLUMN `name` varchar(100) NOT NULL, ALGORITHM=INSTANT") {
+		t.Fatalf("b's expand:\n%s", got)
+	}
+	opContains(t, p.must("lint"), "no errors")
+	// As its databases take it.
+	p.exec("ALTER DATABASE `" + p.DB.Name + "` CHARACTER SET latin1")
+	p.must("db", "sync")
+}
+
+// A view, routine, event or trigger of another database on the server
+// reads the table by its qualified name (a reporting database's view of
+// app.t): dropping the column breaks it as surely as one in the
+// database itself, and the check read only the database's own objects.
+func TestAttackS26ContractRefusesDropReadFromAnotherDatabase(t *testing.T) {
+	t.Parallel()
+	p := sqlReleasesProject(t,
+		[2]string{"a", "CREATE TABLE t (id int NOT NULL PRIMARY KEY, legacy int NULL);\n"},
+		[2]string{"b", "CREATE TABLE t (id int NOT NULL PRIMARY KEY);\n"})
+	p.must("plan")
+	p.must("db", "sync", "a")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	reports := testdb.New(t)
+	app := sqlsyntax.Ident(p.DB.Name)
+	for _, q := range []string{
+		"CREATE VIEW legacy_report AS SELECT id, legacy FROM " + app + ".t",
+		"CREATE PROCEDURE copy_legacy() BEGIN SELECT legacy FROM " + app + ".t; END",
+		// One that reads a t of its own database reads nothing of app's.
+		"CREATE TABLE t (id int, legacy int)",
+		"CREATE VIEW own AS SELECT legacy FROM t",
+	} {
+		if _, err := reports.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := p.run("db", "contract")
+	if r.Code != 1 {
+		t.Fatalf("contract dropping a column a view and a procedure of another database read: want the refusal: %s", r)
+	}
+	opContains(t, r, "drops t.legacy, which view `"+reports.Name+"`.`legacy_report` reads", "drops t.legacy, which procedure `"+reports.Name+"`.`copy_legacy` reads")
+	if strings.Contains(r.Stderr, ".own") {
+		t.Fatalf("a view of another database's own t: %s", r)
+	}
+	if got := p.columns("t"); !strings.Contains(got, "legacy") {
+		t.Fatalf("the column was dropped: %s", got)
+	}
+}
+
+// A database of the plans' charset in another collation runs with a note:
+// the bytes hold. But a table that stops declaring its collation goes
+// back to the database's default, which the plans write as the one they
+// assume (ALTER TABLE t COLLATE utf8mb4_general_ci): on a
+// utf8mb4_unicode_ci database t was left general_ci, the drift check
+// (building the snapshot, t declaring none, in a dev database of the live
+// default) expected unicode_ci, and every later run was refused as drift
+// of emcee's own making. It is refused before it runs.
+func TestAttackS26TableBackToADefaultOfAnotherCollation(t *testing.T) {
+	t.Parallel()
+	rel := func(attr, extra string) string {
+		return "schema \"app\" {}\n\ntable \"t\" {\n  schema = schema.app\n" + attr + "  column \"id\" {\n    type = int\n  }\n  column \"name\" {\n    type = varchar(20)\n  }\n" + extra + "  primary_key {\n    columns = [column.id]\n  }\n}\n"
+	}
+	p := newSchemaProject(t, [2]string{"a", rel("  collate = \"utf8mb4_bin\"\n", "")}, [2]string{"b", rel("", "")}, [2]string{"c", rel("", "  column \"more\" {\n    type = varchar(10)\n    null = true\n  }\n")})
+	p.exec("ALTER DATABASE `" + p.DB.Name + "` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+	p.must("plan")
+	p.must("db", "sync", "a")
+	r := p.run("db", "expand")
+	if r.Code != 1 {
+		t.Fatalf("b moving t back to a default it writes as utf8mb4_general_ci, on a utf8mb4_unicode_ci database: want the refusal: %s", r)
+	}
+	opContains(t, r, "the same charset, but b moves t back to the database's default, which its statements write as utf8mb4_general_ci", "collate = \"utf8mb4_unicode_ci\"")
+	// Declared, the plans write the database's collation.
+	for _, rel := range []string{"a", "b", "c"} {
+		p.editSchema(rel, func(s string) string {
+			return strings.Replace(s, `schema "app" {}`, "schema \"app\" {\n  charset = \"utf8mb4\"\n  collate = \"utf8mb4_unicode_ci\"\n}", 1)
+		})
+	}
+	opWrite(t, filepath.Join(p.Dir, "atlas.hcl"), []byte(strings.Replace(p.read("atlas.hcl"), "releases = [", "released = [\"a\"]\n  releases = [", 1)))
+	p.must("plan", "--rewrite", "b", "--rewrite", "c")
+	p.must("db", "sync")
+	if got := p.query("SELECT COLLATION_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 't' AND COLUMN_NAME = 'name'"); got != "utf8mb4_unicode_ci" {
+		t.Fatalf("t.name: %s", got)
+	}
+	opContains(t, p.must("db", "diff"), "matches what its recorded revisions")
 }

@@ -75,9 +75,10 @@ type Clause struct {
 	Op string
 	// Object is what the clause adds, drops or renames: COLUMN, INDEX,
 	// UNIQUE, PRIMARY KEY, FOREIGN KEY, CHECK (DROP CHECK or DROP
-	// CONSTRAINT), PARTITION or TABLE (RENAME TO).
+	// CONSTRAINT), PARTITION or TABLE (RENAME TO); for OPTION, the table's
+	// default CHARSET or COLLATE it sets.
 	Object string
-	Name   string // the column, index or constraint; ALGORITHM's and LOCK's value
+	Name   string // the column, index or constraint; ALGORITHM's and LOCK's value; the CHARSET's or COLLATE's
 	To     string // the new name of CHANGE and RENAME
 	// NotNull is set when the column definition of ADD, MODIFY or CHANGE
 	// says NOT NULL.
@@ -246,13 +247,18 @@ func clauses(s *ast.AlterTableSpec) []Clause {
 		var out []Clause
 		for _, o := range s.Options {
 			op, ok := map[ast.TableOptionType]string{ast.TableOptionEngine: "ENGINE", ast.TableOptionRowFormat: "ROW_FORMAT", ast.TableOptionKeyBlockSize: "KEY_BLOCK_SIZE"}[o.Tp]
+			c := Clause{Op: op}
 			switch {
 			case o.Tp == ast.TableOptionCharset && o.UintValue == ast.TableOptionCharsetWithConvertTo:
-				op = "CONVERT"
+				c.Op = "CONVERT"
+			case o.Tp == ast.TableOptionCharset:
+				c.Op, c.Object, c.Name = "OPTION", "CHARSET", o.StrValue
+			case o.Tp == ast.TableOptionCollate:
+				c.Op, c.Object, c.Name = "OPTION", "COLLATE", o.StrValue
 			case !ok:
-				op = "OPTION"
+				c.Op = "OPTION"
 			}
-			out = append(out, Clause{Op: op})
+			out = append(out, c)
 		}
 		return out
 	}

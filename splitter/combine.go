@@ -78,6 +78,27 @@ func (a ownAlter) does(ops ...effect.Op) bool {
 	return slices.ContainsFunc(a.d.Effects(), func(e effect.Effect) bool { return slices.Contains(ops, e.Op) })
 }
 
+// sameColumn reports two ALTERs with a clause on one column: the server
+// takes a column once a statement ("MODIFY COLUMN name varchar(200),
+// MODIFY COLUMN name varchar(300)" is error 1054, Unknown column), so a
+// table's conversion to another charset, which restates each column
+// taking its default, and a widening of one of them stay two
+// statements.
+func sameColumn(a, b ownAlter) bool {
+	cols := func(a ownAlter) []string {
+		var out []string
+		for _, e := range a.d.Effects() {
+			switch e.Op {
+			case effect.AddColumn, effect.DropColumn, effect.ModifyColumn, effect.RenameColumn, effect.ColumnDefault:
+				out = append(out, strings.ToLower(e.Name))
+			}
+		}
+		return out
+	}
+	bs := cols(b)
+	return slices.ContainsFunc(cols(a), func(c string) bool { return slices.Contains(bs, c) })
+}
+
 // combine gathers the ALTERs of each table in one phase, as described
 // above; steps are in their final order.
 func (c *Context) combine(phase revision.Phase, steps []Step) []Step {
@@ -110,7 +131,7 @@ func (c *Context) combine(phase revision.Phase, steps []Step) []Step {
 			// (apply/fkcheck.go), which undoes exactly that statement.
 			continue
 		}
-		if gi, ok := open[a.table]; ok && !blocked(groups[gi], i, steps) {
+		if gi, ok := open[a.table]; ok && !blocked(groups[gi], i, steps) && !slices.ContainsFunc(groups[gi], func(m member) bool { return sameColumn(m.a, a) }) {
 			groups[gi] = append(groups[gi], member{i, a})
 			continue
 		}

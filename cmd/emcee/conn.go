@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/devdb"
@@ -37,11 +38,17 @@ type databaseDoc struct {
 // openDev opens the dev database: the first of --dev-url and its
 // defaults, else a temporary database on the server of --url and its
 // defaults. It returns nil when nothing names a database. The dev database
-// has the server defaults the offline planner assumes for the run, so that
-// a release declared as SQL reads there as it would in HCL.
-func openDev(ctx context.Context, p *project.Project, devURL, url string) (*devdb.DB, error) {
+// has collation (and its charset) as its default for the run: the server
+// defaults the offline planner assumes for the project's target where
+// collation is "", so that a release declared as SQL reads there as it
+// would in HCL.
+func openDev(ctx context.Context, p *project.Project, devURL, url, collation string) (*devdb.DB, error) {
 	var spec devdb.Spec
 	spec.Charset, spec.Collation = schemadef.ServerDefault(p.Target)
+	if collation != "" {
+		spec.Charset, _, _ = strings.Cut(collation, "_")
+		spec.Collation = collation
+	}
 	dev, err := dbconn.DevURL(devURL, global.env, p)
 	if err != nil {
 		return nil, err

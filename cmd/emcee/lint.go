@@ -4,6 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -11,6 +14,9 @@ import (
 	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/devdb"
 	"github.com/emcee-db/emcee/lint"
+	"github.com/emcee-db/emcee/project"
+	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/schemadef"
 )
 
 func init() { commands = append(commands, newLintCmd) }
@@ -64,7 +70,11 @@ message and fix; "skipped" lists the checks --offline left out.`,
 			defer cancel()
 			var dev *devdb.DB
 			if !offline {
-				if dev, err = openDev(ctx, p, devURL, url); err != nil {
+				coll, err := plannedDefault(p)
+				if err != nil {
+					return err
+				}
+				if dev, err = openDev(ctx, p, devURL, url, coll); err != nil {
 					return err
 				}
 				if dev != nil {
@@ -126,4 +136,21 @@ message and fix; "skipped" lists the checks --offline left out.`,
 	f.StringVar(&url, "url", "", urlUsage("lint creates its temporary dev database on this database's server, when no dev database is given"))
 	f.BoolVar(&offline, "offline", false, "lint without a database: skip the replay and Atlas's analyzers, and say which checks were skipped")
 	return cmd
+}
+
+// plannedDefault is the database default the project's plans are for,
+// the dev database's for lint's replay: the last planned release's
+// (its snapshot records what its schema block declares; the latest word
+// on the databases' default), "" before any. Replayed under the offline
+// planner's utf8mb4 instead, a latin1 project's INSTANT widenings failed
+// there (error 1846), where its databases take them.
+func plannedDefault(p *project.Project) (string, error) {
+	for _, rel := range slices.Backward(p.Releases) {
+		coll, err := schemadef.SnapshotDefault(filepath.Join(p.PlansDir, revision.SnapshotFile(rel)), p.Target)
+		if os.IsNotExist(err) {
+			continue
+		}
+		return coll, err
+	}
+	return "", nil
 }

@@ -164,7 +164,7 @@ type sqlEval struct {
 
 func (e *sqlEval) eval(f diff.SQLFiles) (diff.Source, error) {
 	if e.dev == nil {
-		dev, err := openDev(e.ctx, e.p, e.devURL, e.url)
+		dev, err := openDev(e.ctx, e.p, e.devURL, e.url, "")
 		if err != nil {
 			return diff.Source{}, fmt.Errorf("evaluating %s needs the dev database: %w", f.File, err)
 		}
