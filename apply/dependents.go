@@ -54,23 +54,29 @@ func (o liveObject) mentions(name string) bool {
 
 // namesTableOf tells whether the object names table db.table with its
 // database written out: as the reader reads it, or, for a body it cannot
-// read, both names as words of the text.
+// read, as the text writes a qualified name (each name plain or between
+// backticks, a dot between them, blanks around it). Both names anywhere
+// in the text was not enough: a procedure of a reporting database
+// copying from app.keep into its own t (unqualified: its own) was taken
+// to read app.t, and refused every drop of a column of it whose name it
+// held (e2e TestAttack2S26OtherDatabaseProcedureNamingItsOwnTable).
 func (o liveObject) namesTableOf(db, table string) bool {
 	if o.read.Err == nil {
 		return o.read.NamesTableOf(db, table)
 	}
-	return o.word(db) && o.word(table)
+	// Not after a dot: db would be a table then (other.db.table is a
+	// column of other.db).
+	return regexp.MustCompile(`(?i)(^|[^\p{L}\p{N}_$.` + "`" + `])` + spelled(db) + `\s*\.\s*` + spelled(table) + `($|[^\p{L}\p{N}_$])`).MatchString(o.text)
 }
 
 func (o liveObject) word(name string) bool {
-	quoted := sqlsyntax.Ident(name)
-	for _, n := range []string{name, quoted[1 : len(quoted)-1]} {
-		word := regexp.MustCompile(`(?i)(^|[^\p{L}\p{N}_$])` + regexp.QuoteMeta(n) + `($|[^\p{L}\p{N}_$])`)
-		if word.MatchString(o.text) {
-			return true
-		}
-	}
-	return false
+	return regexp.MustCompile(`(?i)(^|[^\p{L}\p{N}_$])` + spelled(name) + `($|[^\p{L}\p{N}_$])`).MatchString(o.text)
+}
+
+// spelled is a regular expression matching a name as SQL text writes it:
+// plain, or between backticks (doubled within).
+func spelled(name string) string {
+	return "(" + regexp.QuoteMeta(name) + "|" + regexp.QuoteMeta(sqlsyntax.Ident(name)) + ")"
 }
 
 // readsEveryColumn tells whether the object selects every column of a
