@@ -39,3 +39,41 @@ func TestAttack2S26OtherDatabaseProcedureNamingItsOwnTable(t *testing.T) {
 		t.Fatalf("t.legacy is still there: %s", got)
 	}
 }
+
+// On a server telling names' case apart (lower_case_table_names = 0, as
+// on Linux), a database named like the live one in other letters (APP
+// beside app) is another database: its view, trigger and procedure
+// reading its own t.legacy read nothing of app.t. They were taken for
+// the live database's own objects (information_schema compares names
+// without case), or for ones naming app.t, and refused contract's drop
+// of app.t.legacy. One of them reading app.t.legacy still refuses it.
+func TestAttack2S26DatabaseNamedLikeTheLiveOneInOtherCase(t *testing.T) {
+	t.Parallel()
+	p := sqlReleasesProject(t,
+		[2]string{"a", "CREATE TABLE t (id int NOT NULL PRIMARY KEY, legacy int NULL);\n"},
+		[2]string{"b", "CREATE TABLE t (id int NOT NULL PRIMARY KEY);\n"})
+	if p.query("SELECT @@lower_case_table_names") != "0" {
+		t.Skip("the server does not tell names' case apart")
+	}
+	p.must("plan")
+	p.must("db", "sync", "a")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	twin := sqlsyntax.Ident(strings.ToUpper(p.DB.Name))
+	p.exec("CREATE DATABASE " + twin)
+	t.Cleanup(func() { _, _ = p.DB.Exec("DROP DATABASE IF EXISTS " + twin) })
+	p.exec("CREATE TABLE " + twin + ".t (id int NOT NULL PRIMARY KEY, legacy int NULL)")
+	p.exec("CREATE VIEW " + twin + ".v AS SELECT legacy FROM " + twin + ".t")
+	p.exec("CREATE TRIGGER " + twin + ".t_bi BEFORE INSERT ON " + twin + ".t FOR EACH ROW SET NEW.legacy = 1")
+	p.exec("CREATE PROCEDURE " + twin + ".p() BEGIN SELECT legacy FROM " + twin + ".t; END")
+	p.exec("CREATE VIEW " + twin + ".reads_app AS SELECT legacy FROM " + sqlsyntax.Ident(p.DB.Name) + ".t")
+	r := p.run("db", "contract")
+	opContains(t, r, "b_contract01 refused, nothing was changed", "`.`reads_app` reads")
+	for _, o := range []string{"`v`", "`t_bi`", "`p`"} {
+		if strings.Contains(r.Stderr, o) {
+			t.Fatalf("%s of %s, reading its own t, refused the drop of %s.t.legacy: %s", o, twin, p.DB.Name, r)
+		}
+	}
+	p.exec("DROP VIEW " + twin + ".reads_app")
+	p.must("db", "contract")
+}
