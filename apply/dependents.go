@@ -80,9 +80,10 @@ func (o liveObject) word(name string) bool {
 }
 
 // spelled is a regular expression matching a name as SQL text writes it:
-// plain, or between backticks (doubled within).
+// plain, between backticks (doubled within), or between double quotes (a
+// routine created under ANSI_QUOTES keeps its "app"."t").
 func spelled(name string) string {
-	return "(" + regexp.QuoteMeta(name) + "|" + regexp.QuoteMeta(sqlsyntax.Ident(name)) + ")"
+	return "(" + regexp.QuoteMeta(name) + "|" + regexp.QuoteMeta(sqlsyntax.Ident(name)) + "|" + regexp.QuoteMeta(`"`+strings.ReplaceAll(name, `"`, `""`)+`"`) + ")"
 }
 
 // readsEveryColumn tells whether the object selects every column of a
