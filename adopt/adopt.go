@@ -124,7 +124,7 @@ func Init(ctx context.Context, o Options) (*Result, error) {
 		return nil, fmt.Errorf("%s has no tables: there is nothing to adopt; for a new database, write schema/%s.hcl yourself and run `emcee db sync`", o.DB, o.Release)
 	}
 	var views, triggers int
-	if err := db.QueryRowContext(ctx, "SELECT (SELECT COUNT(*) FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE()), (SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE())").Scan(&views, &triggers); err != nil {
+	if err := db.QueryRowContext(ctx, "SELECT (SELECT COUNT(*) FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE()), (SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = DATABASE())").Scan(&views, &triggers); err != nil {
 		return nil, o.DB.Explain(err)
 	}
 	if views+triggers > 0 {

@@ -44,7 +44,7 @@ func (s *Session) backfill(ctx context.Context, rev *revision.Revision, rec *his
 // the time of the migrate). No UPDATE runs without them; the operator
 // hears of it before the first row, not from the audit table.
 func (s *Session) sayForeignTriggers(ctx context.Context, table string) error {
-	names, err := dbconn.Strings(ctx, s.Conn, "SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() AND EVENT_OBJECT_TABLE = ? AND EVENT_MANIPULATION = 'UPDATE' ORDER BY TRIGGER_NAME", table)
+	names, err := dbconn.Strings(ctx, s.Conn, "SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = DATABASE() AND EVENT_OBJECT_TABLE = ? AND EVENT_MANIPULATION = 'UPDATE' ORDER BY TRIGGER_NAME", table)
 	if err != nil {
 		return s.redact(err)
 	}

@@ -38,6 +38,7 @@ type liveObject struct {
 	read       *effect.DDL
 	text       string // its body or definition, as the server keeps it
 	hidden     bool   // a view, routine or event whose definition the server does not show this user
+	foldDB     bool   // the server reads databases' names in any case (lower_case_table_names is not 0)
 }
 
 // mentions tells whether the object names an identifier: as the SQL
@@ -54,23 +55,35 @@ func (o liveObject) mentions(name string) bool {
 
 // namesTableOf tells whether the object names table db.table with its
 // database written out: as the reader reads it, or, for a body it cannot
-// read, both names as words of the text.
+// read, as the text writes a qualified name (each name plain or between
+// backticks, a dot between them, blanks around it). Both names anywhere
+// in the text was not enough: a procedure of a reporting database
+// copying from app.keep into its own t (unqualified: its own) was taken
+// to read app.t, and refused every drop of a column of it whose name it
+// held (e2e TestAttack2S26OtherDatabaseProcedureNamingItsOwnTable).
 func (o liveObject) namesTableOf(db, table string) bool {
 	if o.read.Err == nil {
-		return o.read.NamesTableOf(db, table)
+		return o.read.NamesTableOf(db, table, o.foldDB)
 	}
-	return o.word(db) && o.word(table)
+	// Not after a dot: db would be a table then (other.db.table is a
+	// column of other.db). The database's name in its own case where the
+	// server tells case apart.
+	fold := ""
+	if o.foldDB {
+		fold = "(?i)"
+	}
+	return regexp.MustCompile(`(^|[^\p{L}\p{N}_$.` + "`" + `])` + fold + spelled(db) + `(?i)\s*\.\s*` + spelled(table) + `($|[^\p{L}\p{N}_$])`).MatchString(o.text)
 }
 
 func (o liveObject) word(name string) bool {
-	quoted := sqlsyntax.Ident(name)
-	for _, n := range []string{name, quoted[1 : len(quoted)-1]} {
-		word := regexp.MustCompile(`(?i)(^|[^\p{L}\p{N}_$])` + regexp.QuoteMeta(n) + `($|[^\p{L}\p{N}_$])`)
-		if word.MatchString(o.text) {
-			return true
-		}
-	}
-	return false
+	return regexp.MustCompile(`(?i)(^|[^\p{L}\p{N}_$])` + spelled(name) + `($|[^\p{L}\p{N}_$])`).MatchString(o.text)
+}
+
+// spelled is a regular expression matching a name as SQL text writes it:
+// plain, between backticks (doubled within), or between double quotes (a
+// routine created under ANSI_QUOTES keeps its "app"."t").
+func spelled(name string) string {
+	return "(" + regexp.QuoteMeta(name) + "|" + regexp.QuoteMeta(sqlsyntax.Ident(name)) + "|" + regexp.QuoteMeta(`"`+strings.ReplaceAll(name, `"`, `""`)+`"`) + ")"
 }
 
 // readsEveryColumn tells whether the object selects every column of a
@@ -137,13 +150,29 @@ func (o liveObject) readsTable(home, t string) bool {
 // this one only by writing its database. This narrows what is read; the
 // SQL reader decides what the object reads.
 func otherDBs(schema, def string) string {
-	return fmt.Sprintf("(%[1]s = DATABASE() OR %[1]s NOT IN ('mysql', 'information_schema', 'performance_schema', 'sys') AND (%[2]s IS NULL OR %[2]s = '' OR LOCATE(DATABASE(), %[2]s) > 0 OR LOCATE(REPLACE(DATABASE(), '`', '``'), %[2]s) > 0))", schema, def)
+	return fmt.Sprintf("(%[3]s OR %[1]s NOT IN ('mysql', 'information_schema', 'performance_schema', 'sys') AND (%[2]s IS NULL OR %[2]s = '' OR LOCATE(DATABASE(), %[2]s) > 0 OR LOCATE(REPLACE(DATABASE(), '`', '``'), %[2]s) > 0))", schema, def, home(schema))
+}
+
+// home is an SQL condition: schema, a column of information_schema, is
+// the live database. information_schema compares names without case
+// where it scans every database (a condition it cannot look the
+// database up by: an OR, or TRIGGERS' TRIGGER_SCHEMA), so that, on a
+// server telling case apart (lower_case_table_names = 0), the objects of
+// a database APP beside app were taken for app's own: a trigger of
+// APP.t for one of app.t (e2e
+// TestAttack2S26DatabaseNamedLikeTheLiveOneInOtherCase).
+func home(schema string) string {
+	return fmt.Sprintf("(%[1]s = DATABASE() AND (BINARY %[1]s = BINARY DATABASE() OR @@lower_case_table_names <> 0))", schema)
 }
 
 func (s *Session) liveObjects(ctx context.Context) ([]liveObject, error) {
+	var fold bool
+	if err := s.Conn.QueryRowContext(ctx, "SELECT @@lower_case_table_names <> 0").Scan(&fold); err != nil {
+		return nil, err
+	}
 	var out []liveObject
-	err := dbconn.EachRow(ctx, s.Conn, "SELECT IF(TRIGGER_SCHEMA = DATABASE(), '', TRIGGER_SCHEMA), TRIGGER_NAME, EVENT_OBJECT_TABLE, CONCAT(ACTION_TIMING, ' ', EVENT_MANIPULATION), ACTION_STATEMENT FROM information_schema.TRIGGERS WHERE "+otherDBs("TRIGGER_SCHEMA", "ACTION_STATEMENT")+" ORDER BY 1, TRIGGER_NAME", nil, func(rows *sql.Rows) error {
-		o := liveObject{kind: "trigger"}
+	err := dbconn.EachRow(ctx, s.Conn, "SELECT IF("+home("TRIGGER_SCHEMA")+", '', TRIGGER_SCHEMA), TRIGGER_NAME, EVENT_OBJECT_TABLE, CONCAT(ACTION_TIMING, ' ', EVENT_MANIPULATION), ACTION_STATEMENT FROM information_schema.TRIGGERS WHERE "+otherDBs("TRIGGER_SCHEMA", "ACTION_STATEMENT")+" ORDER BY 1, TRIGGER_NAME", nil, func(rows *sql.Rows) error {
+		o := liveObject{kind: "trigger", foldDB: fold}
 		err := rows.Scan(&o.db, &o.name, &o.table, &o.event, &o.text)
 		o.read = effect.Parse(fmt.Sprintf("CREATE TRIGGER %s %s ON %s FOR EACH ROW %s", sqlsyntax.Ident(o.name), o.event, sqlsyntax.Ident(o.table), o.text))
 		out = append(out, o)
@@ -154,8 +183,8 @@ func (s *Session) liveObjects(ctx context.Context) ([]liveObject, error) {
 	}
 	// A view whose definition the server does not show (the user lacks
 	// SHOW VIEW on it) has an empty one.
-	err = dbconn.EachRow(ctx, s.Conn, "SELECT IF(TABLE_SCHEMA = DATABASE(), '', TABLE_SCHEMA), TABLE_NAME, VIEW_DEFINITION, VIEW_DEFINITION = '' FROM information_schema.VIEWS WHERE "+otherDBs("TABLE_SCHEMA", "VIEW_DEFINITION")+" ORDER BY 1, TABLE_NAME", nil, func(rows *sql.Rows) error {
-		o := liveObject{kind: "view"}
+	err = dbconn.EachRow(ctx, s.Conn, "SELECT IF("+home("TABLE_SCHEMA")+", '', TABLE_SCHEMA), TABLE_NAME, VIEW_DEFINITION, VIEW_DEFINITION = '' FROM information_schema.VIEWS WHERE "+otherDBs("TABLE_SCHEMA", "VIEW_DEFINITION")+" ORDER BY 1, TABLE_NAME", nil, func(rows *sql.Rows) error {
+		o := liveObject{kind: "view", foldDB: fold}
 		err := rows.Scan(&o.db, &o.name, &o.text, &o.hidden)
 		o.read = effect.Parse("CREATE VIEW " + sqlsyntax.Ident(o.name) + " AS " + o.text)
 		out = append(out, o)
@@ -168,9 +197,9 @@ func (s *Session) liveObjects(ctx context.Context) ([]liveObject, error) {
 	// body the reader does not take (a BEGIN ... END block) counts by
 	// its text. A definition the server does not show (NULL: the user is
 	// not its definer and may not read mysql.proc) cannot be read.
-	err = dbconn.EachRow(ctx, s.Conn, "SELECT IF(ROUTINE_SCHEMA = DATABASE(), '', ROUTINE_SCHEMA), LOWER(ROUTINE_TYPE), ROUTINE_NAME, COALESCE(ROUTINE_DEFINITION, ''), ROUTINE_DEFINITION IS NULL FROM information_schema.ROUTINES WHERE "+otherDBs("ROUTINE_SCHEMA", "ROUTINE_DEFINITION")+
-		" UNION ALL SELECT IF(EVENT_SCHEMA = DATABASE(), '', EVENT_SCHEMA), 'event', EVENT_NAME, COALESCE(EVENT_DEFINITION, ''), EVENT_DEFINITION IS NULL FROM information_schema.EVENTS WHERE "+otherDBs("EVENT_SCHEMA", "EVENT_DEFINITION")+" ORDER BY 1, 2, 3", nil, func(rows *sql.Rows) error {
-		var o liveObject
+	err = dbconn.EachRow(ctx, s.Conn, "SELECT IF("+home("ROUTINE_SCHEMA")+", '', ROUTINE_SCHEMA), LOWER(ROUTINE_TYPE), ROUTINE_NAME, COALESCE(ROUTINE_DEFINITION, ''), ROUTINE_DEFINITION IS NULL FROM information_schema.ROUTINES WHERE "+otherDBs("ROUTINE_SCHEMA", "ROUTINE_DEFINITION")+
+		" UNION ALL SELECT IF("+home("EVENT_SCHEMA")+", '', EVENT_SCHEMA), 'event', EVENT_NAME, COALESCE(EVENT_DEFINITION, ''), EVENT_DEFINITION IS NULL FROM information_schema.EVENTS WHERE "+otherDBs("EVENT_SCHEMA", "EVENT_DEFINITION")+" ORDER BY 1, 2, 3", nil, func(rows *sql.Rows) error {
+		o := liveObject{foldDB: fold}
 		err := rows.Scan(&o.db, &o.kind, &o.name, &o.text, &o.hidden)
 		o.read = effect.Parse(o.text)
 		out = append(out, o)

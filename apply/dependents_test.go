@@ -21,3 +21,40 @@ func TestMentionsInABodyTheReaderCannotTake(t *testing.T) {
 		}
 	}
 }
+
+// A body the reader cannot take names app.t, for an object of another
+// database, where its text writes the two names as one qualified name:
+// plain, between backticks or (created under ANSI_QUOTES) double quotes,
+// blanks around the dot; not where both stand apart (its own t beside
+// app.keep), nor app as a table (other.app.t is a column), nor APP where
+// the server tells databases' names' case apart.
+func TestNamesTableOfInABodyTheReaderCannotTake(t *testing.T) {
+	for _, c := range []struct {
+		body       string
+		exact, any bool // the answer on servers telling case apart, and on others
+	}{
+		{"SELECT legacy FROM app.t", true, true},
+		{"SELECT legacy FROM `app` . `t`", true, true},
+		{"SELECT x FROM app.T WHERE app.t.legacy = 1", true, true},
+		{`SELECT "legacy" FROM "app"."t"`, true, true},
+		{"INSERT INTO t (id, legacy) SELECT id, 0 FROM app.keep", false, false},
+		{"SELECT other.app.t FROM other.app", false, false},
+		{"SELECT legacy FROM `APP`.t", false, true},
+		{"SELECT legacy FROM app_x.t", false, false},
+	} {
+		body := "BEGIN " + c.body + "; END"
+		for _, fold := range []bool{false, true} {
+			o := liveObject{kind: "procedure", db: "other", name: "p", text: body, read: effect.Parse(body), foldDB: fold}
+			if o.read.Err == nil {
+				t.Fatal("the reader took a BEGIN ... END block: this test needs one it cannot take")
+			}
+			want := c.exact
+			if fold {
+				want = c.any
+			}
+			if got := o.namesTableOf("app", "t"); got != want {
+				t.Errorf("%s (lower_case_table_names folding: %v): namesTableOf(app, t) = %v, want %v", body, fold, got, want)
+			}
+		}
+	}
+}

@@ -824,7 +824,7 @@ func (s *Session) serverTriggers(ctx context.Context, names []string, tables ...
 	if len(names) == 0 {
 		return out, nil
 	}
-	err := dbconn.EachRow(ctx, s.Conn, "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE, DEFINER, ACTION_TIMING, EVENT_MANIPULATION, ACTION_STATEMENT, SQL_MODE, CHARACTER_SET_CLIENT, COLLATION_CONNECTION FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()", nil, func(rows *sql.Rows) error {
+	err := dbconn.EachRow(ctx, s.Conn, "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE, DEFINER, ACTION_TIMING, EVENT_MANIPULATION, ACTION_STATEMENT, SQL_MODE, CHARACTER_SET_CLIENT, COLLATION_CONNECTION FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = DATABASE()", nil, func(rows *sql.Rows) error {
 		var table string
 		var d triggerDef
 		err := rows.Scan(&d.name, &table, &d.definer, &d.timing, &d.event, &d.body, &d.sqlMode, &d.charset, &d.collation)

@@ -88,7 +88,7 @@ func (d *DB) FireTriggers(ctx context.Context, fns Functions) ([]Failure, error)
 	type trig struct{ name, event string }
 	byTable := map[string][]trig{}
 	var tables []string
-	err := dbconn.EachRow(ctx, d.Conn, "SELECT EVENT_OBJECT_TABLE, TRIGGER_NAME, CONCAT(ACTION_TIMING, ' ', EVENT_MANIPULATION) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() ORDER BY EVENT_OBJECT_TABLE, TRIGGER_NAME", nil, func(rows *sql.Rows) error {
+	err := dbconn.EachRow(ctx, d.Conn, "SELECT EVENT_OBJECT_TABLE, TRIGGER_NAME, CONCAT(ACTION_TIMING, ' ', EVENT_MANIPULATION) FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = DATABASE() ORDER BY EVENT_OBJECT_TABLE, TRIGGER_NAME", nil, func(rows *sql.Rows) error {
 		var t string
 		var tr trig
 		err := rows.Scan(&t, &tr.name, &tr.event)

@@ -110,7 +110,7 @@ func inspectTables(ctx context.Context, c *sql.Conn, name string) (*schema.Schem
 
 func inspectTriggers(ctx context.Context, q *sql.Conn, schemaName string) ([]trigger, error) {
 	var out []trigger
-	err := dbconn.EachRow(ctx, q, "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE, ACTION_TIMING, EVENT_MANIPULATION, ACTION_STATEMENT FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ? ORDER BY TRIGGER_NAME", []any{schemaName}, func(rows *sql.Rows) error {
+	err := dbconn.EachRow(ctx, q, "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE, ACTION_TIMING, EVENT_MANIPULATION, ACTION_STATEMENT FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = ? ORDER BY TRIGGER_NAME", []any{schemaName}, func(rows *sql.Rows) error {
 		var t trigger
 		err := rows.Scan(&t.Name, &t.Table, &t.Timing, &t.Event, &t.Body)
 		if err == nil && !own(t.Table) {

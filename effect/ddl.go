@@ -104,11 +104,22 @@ func (d *DDL) Mentions(name string) bool { return d.reads[strings.ToLower(name)]
 // body) selects every column of a table it names (SELECT *, t.*), which
 // counts on each of them, named or not.
 func (d *DDL) ReadsEveryColumn() bool { return d.every }
+
 // NamesTableOf reports whether the statement (a trigger's or view's body)
 // names table db.table with its database written out, as an object of
-// another database must to reach it.
-func (d *DDL) NamesTableOf(db, table string) bool {
-	return d.qualified[sqlsyntax.QualifiedKey(db, table)]
+// another database must to reach it; the database's name in any case
+// where foldDB (a server whose lower_case_table_names is not 0), else
+// exactly: `APP`.t is another database's table than `app`.t then.
+func (d *DDL) NamesTableOf(db, table string, foldDB bool) bool {
+	if !foldDB {
+		return d.qualified[sqlsyntax.QualifiedKey(db, table)]
+	}
+	for k := range d.qualified {
+		if q, t, _ := strings.Cut(k, "\x00"); strings.EqualFold(q, db) && t == strings.ToLower(table) {
+			return true
+		}
+	}
+	return false
 }
 
 // Parse reads one statement.

@@ -128,18 +128,23 @@ func TestRounds(t *testing.T) {
 // database: NamesTableOf tells `app`.t from t and from `other`.t.
 func TestNamesTableOf(t *testing.T) {
 	for _, tc := range []struct {
-		sql  string
-		want bool
+		sql    string
+		want   bool
+		folded bool // where the database's name is read in any case only
 	}{
-		{"CREATE VIEW v AS select `App`.`t`.`legacy` AS `legacy` from `app`.`t`", true},
-		{"CREATE TRIGGER tr AFTER INSERT ON audit FOR EACH ROW UPDATE app.T SET legacy = NEW.id", true},
-		{"UPDATE x JOIN (SELECT id FROM `app`.`t`) AS s ON s.id = x.id SET x.n = 1", true},
-		{"SELECT legacy FROM t", false},
-		{"SELECT legacy FROM other.t", false},
-		{"SELECT app FROM t", false},
+		{sql: "CREATE VIEW v AS select `App`.`t`.`legacy` AS `legacy` from `app`.`t`", want: true},
+		{sql: "CREATE TRIGGER tr AFTER INSERT ON audit FOR EACH ROW UPDATE app.T SET legacy = NEW.id", want: true},
+		{sql: "UPDATE x JOIN (SELECT id FROM `app`.`t`) AS s ON s.id = x.id SET x.n = 1", want: true},
+		{sql: "SELECT legacy FROM t", want: false},
+		{sql: "SELECT legacy FROM other.t", want: false},
+		{sql: "SELECT app FROM t", want: false},
+		{sql: "SELECT legacy FROM `APP`.t", want: false, folded: true},
 	} {
-		if got := Parse(tc.sql).NamesTableOf("app", "t"); got != tc.want {
-			t.Errorf("%s: NamesTableOf(app, t) = %v, want %v", tc.sql, got, tc.want)
+		for _, fold := range []bool{false, true} {
+			want := tc.want || fold && tc.folded
+			if got := Parse(tc.sql).NamesTableOf("app", "t", fold); got != want {
+				t.Errorf("%s: NamesTableOf(app, t, %v) = %v, want %v", tc.sql, fold, got, want)
+			}
 		}
 	}
 }

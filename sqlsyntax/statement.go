@@ -220,8 +220,8 @@ func lastName(q string) string {
 
 // Names are the names a statement mentions, lower-cased: tables, columns
 // and their qualifiers, and the variables a SET assigns (a trigger's SET
-// NEW.col names col); and, keyed "db\x00table" (no name holds a NUL), the
-// tables it names with their database written out, which is how an object
+// NEW.col names col); and, keyed "db\x00table" (QualifiedKey; no name
+// holds a NUL), the tables it names with their database written out, which is how an object
 // of another database reaches a table (nil when there are none). It walks
 // every field of the tree, since the parser's visitor does not enter the
 // statements of a procedure body.
@@ -256,9 +256,11 @@ func Names(n ast.Node) (names, qualified map[string]bool) {
 }
 
 // QualifiedKey is the key of table db.table in the qualified names Names
-// returns.
+// returns: the database's name as written (a server with
+// lower_case_table_names = 0 tells `App` from `app`), the table's
+// lower-cased.
 func QualifiedKey(db, table string) string {
-	return strings.ToLower(db) + "\x00" + strings.ToLower(table)
+	return db + "\x00" + strings.ToLower(table)
 }
 
 // Wildcard reports whether the tree selects every column of a table
