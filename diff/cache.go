@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/emcee-db/emcee/project"
+	"github.com/emcee-db/emcee/schemadef"
 )
 
 // The evaluation cache keeps evaluated releases between runs, outside the
@@ -247,7 +248,7 @@ func readEntry(path string, src Source, t project.Target) *Release {
 	if got := sha256.Sum256(payload); !bytes.Equal(sum, got[:]) {
 		return nil
 	}
-	chunks := splitChunks(src.Src)
+	chunks := schemadef.Chunks(src.Src)
 	if len(payload) != len(chunks)*slotSize {
 		return nil
 	}
@@ -263,13 +264,13 @@ func readEntry(path string, src Source, t project.Target) *Release {
 	}
 	var schemaChunk []byte
 	for _, c := range chunks {
-		if isSchemaChunk(c.data) {
-			schemaChunk = c.data
+		if c.IsSchema() {
+			schemaChunk = c.Data
 		}
 	}
 	keys, target := make([][32]byte, len(chunks)), t.String()
 	for i, c := range chunks {
-		keys[i] = pieceKey(target, schemaChunk, c.data)
+		keys[i] = pieceKey(target, schemaChunk, c.Data)
 	}
 	r, err := assemble(src, t, ps, chunks, keys)
 	if err != nil {

@@ -42,60 +42,9 @@ import (
 // EMCEE_VERIFY_EVAL=1 evaluates every file both ways and fails on any
 // difference; the test suite runs with it.
 
-// A chunk is a top-level block of a file with the comments and blank lines
-// after it. A block starts at a line whose first character starts an
-// identifier: HCL bodies are written so, and a chunk cut anywhere else
-// (inside a heredoc, a comment, a block) does not parse on its own.
-type chunk struct {
-	line, start int // where the chunk starts in the file: line, byte
-	data        []byte
-}
-
-func splitChunks(src []byte) []chunk {
-	var out []chunk
-	start, line, startLine := 0, 1, 1
-	for next := 0; ; line++ {
-		nl := bytes.IndexByte(src[next:], '\n')
-		if nl < 0 {
-			break
-		}
-		if next += nl + 1; next < len(src) && startsBlock(src[next]) {
-			out = append(out, chunk{line: startLine, start: start, data: src[start:next]})
-			start, startLine = next, line+1
-		}
-	}
-	return append(out, chunk{line: startLine, start: start, data: src[start:]})
-}
-
-// isSchemaChunk reports whether a chunk is the schema block.
-func isSchemaChunk(data []byte) bool {
-	rest, ok := bytes.CutPrefix(data, []byte("schema"))
-	return ok && len(rest) > 0 && (rest[0] == ' ' || rest[0] == '\t' || rest[0] == '"')
-}
-
-// DeclaredDefault is schemadef.DeclaredDefault, read from the file's
-// schema block alone where it is the one chunk of its kind and parses as
-// that block: the whole of a 1,000-table file took 0.2 s to parse, twice
-// for every release planned again (an edit re-planned in 0.56 s, not
-// 0.12 s). A file the chunks do not cut so is read whole.
-func DeclaredDefault(name string, src []byte, t project.Target) (string, error) {
-	var found []chunk
-	if !bytes.HasPrefix(src, []byte("\xef\xbb\xbf")) {
-		for _, c := range splitChunks(src) {
-			if isSchemaChunk(c.data) {
-				found = append(found, c)
-			}
-		}
-	}
-	if len(found) == 1 {
-		if coll, ok, err := schemadef.BlockDefault(name, found[0].data, found[0].line, found[0].start, t); ok {
-			return coll, err
-		}
-	}
-	return schemadef.DeclaredDefault(name, src, t)
-}
-
-func startsBlock(c byte) bool { return c == '_' || (c|0x20 >= 'a' && c|0x20 <= 'z') }
+// A chunk is a top-level block of a file with the comments and blank
+// lines after it (schemadef.Chunks cuts a file so).
+type chunk = schemadef.Chunk
 
 // A piece is what one chunk contributes to its release: its block as Atlas
 // evaluates it, and where its table and columns are declared, relative to
@@ -149,16 +98,16 @@ func evalChunks(src Source, t project.Target) (*Release, []*piece, error) {
 	if bytes.HasPrefix(src.Src, []byte("\xef\xbb\xbf")) {
 		return nil, nil, errChunks
 	}
-	chunks := splitChunks(src.Src)
+	chunks := schemadef.Chunks(src.Src)
 	// Which schema a table belongs to is resolved against the schema
 	// block, so every other block is keyed with it.
 	var schemaChunk []byte
 	for _, c := range chunks {
-		if isSchemaChunk(c.data) {
+		if c.IsSchema() {
 			if schemaChunk != nil {
 				return nil, nil, errChunks
 			}
-			schemaChunk = c.data
+			schemaChunk = c.Data
 		}
 	}
 	if schemaChunk == nil {
@@ -167,7 +116,7 @@ func evalChunks(src Source, t project.Target) (*Release, []*piece, error) {
 	pieces := make([]*piece, len(chunks))
 	keys, target := make([][32]byte, len(chunks)), t.String()
 	for i, c := range chunks {
-		keys[i] = pieceKey(target, schemaChunk, c.data)
+		keys[i] = pieceKey(target, schemaChunk, c.Data)
 	}
 	futures, missed, edited, bases := pieceMemo.register(t, schemaChunk, chunks, keys)
 	// The new blocks are evaluated in groups side by side: a group needs
@@ -269,7 +218,7 @@ func evalPieces(src Source, t project.Target, chunks []chunk, missed []int) ([]*
 		c := chunks[i]
 		// Positions are the chunk's own, without a file name: the piece
 		// is shared by every file holding the chunk.
-		f, diags := hclsyntax.ParseConfig(c.data, "", hcl.Pos{Line: 1, Column: 1})
+		f, diags := hclsyntax.ParseConfig(c.Data, "", hcl.Pos{Line: 1, Column: 1})
 		if diags.HasErrors() {
 			return nil, errChunks
 		}
@@ -288,11 +237,11 @@ func evalPieces(src Source, t project.Target, chunks []chunk, missed []int) ([]*
 		if err != nil {
 			return nil, errChunks
 		}
-		if err := parseDeclarations(body, c.data, d); err != nil {
+		if err := parseDeclarations(body, c.Data, d); err != nil {
 			return nil, errChunks
 		}
 		p := &piece{Positions: d.positions, Declares: len(d.Columns)+len(d.Tables)+len(d.DataMigrations)+len(d.Discards)+len(d.StoredFunctions) > 0}
-		bodies = append(bodies, chunkBody{body, c.data})
+		bodies = append(bodies, chunkBody{body, c.Data})
 		if len(body.Blocks) == 1 {
 			b := body.Blocks[0]
 			p.Kind, p.Name = b.Type, b.Labels[0]
@@ -313,8 +262,8 @@ func evalPieces(src Source, t project.Target, chunks []chunk, missed []int) ([]*
 	}
 	if schemaBody == nil {
 		for i, c := range chunks {
-			if isSchemaChunk(c.data) {
-				f, diags := hclsyntax.ParseConfig(c.data, "", hcl.Pos{Line: 1, Column: 1})
+			if c.IsSchema() {
+				f, diags := hclsyntax.ParseConfig(c.Data, "", hcl.Pos{Line: 1, Column: 1})
 				if diags.HasErrors() || len(f.Body.(*hclsyntax.Body).Blocks) != 1 {
 					return nil, errChunks
 				}
@@ -453,13 +402,13 @@ func assemble(src Source, t project.Target, pieces []*piece, chunks []chunk, key
 	var fks []func() error
 	for i, p := range pieces {
 		if p.Declares {
-			f, diags := hclsyntax.ParseConfig(chunks[i].data, src.File, hcl.Pos{Line: chunks[i].line, Column: 1, Byte: chunks[i].start})
+			f, diags := hclsyntax.ParseConfig(chunks[i].Data, src.File, hcl.Pos{Line: chunks[i].Line, Column: 1, Byte: chunks[i].Start})
 			if diags.HasErrors() {
 				return nil, errChunks
 			}
 			declaring.Blocks = append(declaring.Blocks, f.Body.(*hclsyntax.Body).Blocks...)
 		} else if p.Kind == "table" {
-			placed[p.Name] = placement{p.Positions, src.File, chunks[i].line - 1}
+			placed[p.Name] = placement{p.Positions, src.File, chunks[i].Line - 1}
 		}
 		if p.Kind != "table" {
 			continue
@@ -608,7 +557,7 @@ func (m *pieces) register(t project.Target, schemaChunk []byte, chunks []chunk, 
 	futures, bases = make([]*pieceFuture, len(chunks)), make([]*baseTable, len(chunks))
 	names, target := make([][32]byte, len(chunks)), t.String()
 	for i, c := range chunks {
-		if name := tableLabel(c.data); name != "" {
+		if name := tableLabel(c.Data); name != "" {
 			names[i] = pieceKey(target, schemaChunk, []byte("table "+name))
 		}
 	}
@@ -636,7 +585,7 @@ func (m *pieces) register(t project.Target, schemaChunk []byte, chunks []chunk, 
 	}
 	for _, i := range owned {
 		if names[i] != [32]byte{} {
-			m.latest[names[i]] = &baseTable{chunks[i].data, futures[i]}
+			m.latest[names[i]] = &baseTable{chunks[i].Data, futures[i]}
 		}
 	}
 	return futures, missed, edited, bases

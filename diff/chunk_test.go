@@ -4,25 +4,9 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
 )
-
-func TestSplitChunks(t *testing.T) {
-	src := "# head\nschema \"app\" {}\n\ntable \"a\" {\n  x = <<EOT\nnot a block\nEOT\n}\n// tail\n"
-	var got []string
-	for _, c := range splitChunks([]byte(src)) {
-		got = append(got, string(c.data))
-	}
-	want := []string{"# head\n", "schema \"app\" {}\n\n", "table \"a\" {\n  x = <<EOT\n", "not a block\n", "EOT\n}\n// tail\n"}
-	if !reflect.DeepEqual(got, want) {
-		t.Fatalf("chunks %q, want %q", got, want)
-	}
-	if c := splitChunks([]byte(src)); c[2].line != 4 || c[4].line != 7 {
-		t.Fatalf("lines %d %d", c[2].line, c[3].line)
-	}
-}
 
 // chunkSeeds are files the block-by-block evaluation must get right, or
 // leave to the whole file: the bundled example, every kind of column and

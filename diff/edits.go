@@ -190,11 +190,11 @@ func evalEdits(src Source, t project.Target, schemaChunk []byte, edits []edit) (
 	todo := make([]*editedTable, len(edits))
 	names := map[string]int{}
 	for _, e := range edits {
-		names[tableLabel(e.chunk.data)]++
+		names[tableLabel(e.chunk.Data)]++
 	}
 	for j, e := range edits {
 		// Two blocks of one table would be one table to Atlas.
-		if names[tableLabel(e.chunk.data)] > 1 {
+		if names[tableLabel(e.chunk.Data)] > 1 {
 			continue
 		}
 		if todo[j] = prepareEdit(e, t); todo[j] != nil && len(todo[j].blocks) > 0 {
@@ -242,7 +242,7 @@ func evalEdits(src Source, t project.Target, schemaChunk []byte, edits []edit) (
 		for _, c := range p.Table.Columns {
 			whole.Columns = append(whole.Columns, &schema.Column{Name: c.Name})
 		}
-		if checkSchemaExprs(asTable(p.Name, w.blocks), edits[j].chunk.data, &schema.Schema{Tables: []*schema.Table{whole}}, funcs) != nil {
+		if checkSchemaExprs(asTable(p.Name, w.blocks), edits[j].chunk.Data, &schema.Schema{Tables: []*schema.Table{whole}}, funcs) != nil {
 			continue
 		}
 		out[j], packed[j] = p, pack
@@ -254,10 +254,10 @@ func evalEdits(src Source, t project.Target, schemaChunk []byte, edits []edit) (
 // edit is not one of columns only.
 func prepareEdit(e edit, t project.Target) *editedTable {
 	base, err := e.base.f.wait() // resolved: evalChunks waited for it
-	if err != nil || base == nil || base.Kind != "table" || base.Declares || base.lines == nil || bytes.IndexByte(e.chunk.data, '\r') >= 0 {
+	if err != nil || base == nil || base.Kind != "table" || base.Declares || base.lines == nil || bytes.IndexByte(e.chunk.Data, '\r') >= 0 {
 		return nil
 	}
-	data := e.chunk.data
+	data := e.chunk.Data
 	starts, baseStarts := lineStarts(data), lineStarts(e.base.data)
 	line := func(data []byte, starts []int, l int) []byte { return data[starts[l]:lineEnd(data, starts, l)] }
 	na, nb := len(baseStarts), len(starts)

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/emcee-db/emcee/schemadef"
 )
 
 const editedBase = `schema "app" {}
@@ -76,10 +78,10 @@ func TestEditsEvaluateOnlyTheColumns(t *testing.T) {
 			if _, _, err := evalChunks(base, mariadb); err != nil {
 				t.Fatal(err)
 			}
-			chunks := splitChunks([]byte(edited))
-			e := edit{chunk: chunks[1], base: pieceMemo.latest[pieceKey(mariadb.String(), chunks[0].data, []byte("table t"))]}
+			chunks := schemadef.Chunks([]byte(edited))
+			e := edit{chunk: chunks[1], base: pieceMemo.latest[pieceKey(mariadb.String(), chunks[0].Data, []byte("table t"))]}
 			src := Source{Release: "b", File: "b.hcl", Src: []byte(edited)}
-			if got, _ := evalEdits(src, mariadb, chunks[0].data, []edit{e}); (got[0] != nil) != tc.columns {
+			if got, _ := evalEdits(src, mariadb, chunks[0].Data, []edit{e}); (got[0] != nil) != tc.columns {
 				t.Errorf("evaluated as an edit of columns: %v, want %v", got[0] != nil, tc.columns)
 			}
 			pieceMemo.forget()

@@ -2,12 +2,16 @@ package diff
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 
 	"ariga.io/atlas/sql/schema"
+	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
 
 	"github.com/emcee-db/emcee/project"
+	"github.com/emcee-db/emcee/schemadef"
 )
 
 // checkStructure rejects, before Atlas evaluates the file, what Atlas would
@@ -39,6 +43,7 @@ func checkStructure(body *hclsyntax.Body, t project.Target) []string {
 		if t.MariaDB() {
 			checks = map[string]labelled{}
 		}
+		checkReferences(b.Body, name, add)
 		for _, c := range b.Body.Blocks {
 			if len(c.Labels) == 0 {
 				continue
@@ -82,6 +87,49 @@ func checkStructure(body *hclsyntax.Body, t project.Target) []string {
 		}
 	}
 	return errs
+}
+
+// checkReferences refuses a reference to a table or column whose name
+// Atlas cannot resolve (schemadef.Unreferable): Atlas fails on it with
+// "Invalid index" or "column ... was not found", naming neither the name
+// nor, for a release declared as SQL, the statement.
+func checkReferences(body *hclsyntax.Body, table string, add func(Pos, string, ...any)) {
+	for _, blk := range body.Blocks {
+		for _, a := range blk.Body.Attributes {
+			hclsyntax.VisitAll(a.Expr, func(n hclsyntax.Node) hcl.Diagnostics {
+				e, ok := n.(*hclsyntax.ScopeTraversalExpr)
+				if !ok {
+					return nil
+				}
+				kind := e.Traversal.RootName()
+				for _, step := range e.Traversal[1:] {
+					switch step := step.(type) {
+					case hcl.TraverseAttr:
+						kind = step.Name
+					case hcl.TraverseIndex:
+						if !step.Key.Type().Equals(cty.String) || !step.Key.IsKnown() || step.Key.IsNull() {
+							continue
+						}
+						ref := step.Key.AsString()
+						why := schemadef.Unreferable(ref)
+						if why == "" || (kind != "table" && kind != "column") {
+							continue
+						}
+						what := fmt.Sprintf("the table %q", ref)
+						if kind == "column" {
+							what = fmt.Sprintf("the column %q", ref)
+							if e.Traversal.RootName() == "column" {
+								what += " of table " + table
+							}
+						}
+						add(project.PosOf(step.SrcRange), "this reference names %s, whose name holds %s: Atlas, which reads emcee's HCL, keeps such a name escaped in a reference and does not find the %s (a key's columns and a foreign key's table are references); rename the %s", what, why, kind, kind)
+					}
+				}
+				return nil
+			})
+		}
+		checkReferences(blk.Body, table, add)
+	}
 }
 
 func checkScope(t project.Target) string {

@@ -14,6 +14,8 @@ import (
 
 	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/project"
+	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/schemadef"
 )
 
 // bigProject writes tables x columns x releases: each release adds a
@@ -266,4 +268,24 @@ func BenchmarkPlanGrowth(b *testing.B) {
 			benchPlan(b, p, false, func() string { return cache }, editNewest(b, p), 4)
 		})
 	}
+}
+
+// BenchmarkSnapshotDefault1000Tables measures what `emcee db check` (and
+// every db command) reads, per pending release, to learn the database
+// default the release was planned for: schemadef.SnapshotDefault on the
+// snapshot `emcee plan` wrote for a release of 1,000 tables x 20 columns.
+func BenchmarkSnapshotDefault1000Tables(b *testing.B) {
+	p, _ := bigPlanned(b, true, 1000, 1)
+	path := filepath.Join(p.PlansDir, revision.SnapshotFile(p.Releases[0]))
+	st, err := os.Stat(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		coll, err := schemadef.SnapshotDefault(path, p.Target)
+		if err != nil || coll != "utf8mb4_general_ci" {
+			b.Fatalf("got %q, %v", coll, err)
+		}
+	}
+	b.ReportMetric(float64(st.Size()), "snapshot-bytes")
 }

@@ -207,12 +207,12 @@ func sameDefault(p *project.Project, r *release) error {
 	if !r.needsTransition() || p.Released(r.name) {
 		return nil // the same source declares the same default
 	}
-	declared, err := diff.DeclaredDefault(r.src.File, r.src.Src, p.Target)
+	declared, err := schemadef.DeclaredDefault(r.src.File, r.src.Src, p.Target)
 	if err != nil {
 		return err
 	}
 	path := project.Rel(filepath.Join(p.PlansDir, revision.SnapshotFile(r.name)))
-	planned, err := diff.DeclaredDefault(path, r.snap.body, p.Target)
+	planned, err := schemadef.DeclaredDefault(path, r.snap.body, p.Target)
 	if err != nil || declared == planned {
 		return err
 	}
@@ -234,11 +234,11 @@ func defaultAsBefore(p *project.Project, prev, r *release) error {
 	if prev == nil {
 		return nil
 	}
-	declared, err := diff.DeclaredDefault(r.src.File, r.src.Src, p.Target)
+	declared, err := schemadef.DeclaredDefault(r.src.File, r.src.Src, p.Target)
 	if err != nil {
 		return err
 	}
-	before, err := diff.DeclaredDefault(prev.src.File, prev.src.Src, p.Target)
+	before, err := schemadef.DeclaredDefault(prev.src.File, prev.src.Src, p.Target)
 	if err != nil || declared == before {
 		return err
 	}

@@ -34,6 +34,7 @@ func Marshal(s *schema.Schema, target project.Target, head string) ([]byte, erro
 		return nil, fmt.Errorf("writing the inspected schema as HCL: %v", diags)
 	}
 	body := f.Body()
+	unquoteReferences(body)
 	var schemas []*hclwrite.Block
 	for _, blk := range body.Blocks() {
 		if blk.Type() == "schema" {

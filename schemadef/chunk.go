@@ -1,0 +1,57 @@
+package schemadef
+
+import "bytes"
+
+// A Chunk is a top-level block of a schema file with the comments and
+// blank lines after it; the first chunk also holds what comes before the
+// first block. A block starts at a line whose first character starts an
+// identifier: HCL bodies are written so, and a chunk cut anywhere else
+// (inside a heredoc, a comment, a block) does not parse on its own. The
+// planner's block-by-block evaluation (diff/chunk.go) and the database
+// default's lookup (DeclaredDefault) cut files so.
+type Chunk struct {
+	Line, Start int // where the chunk starts in the file: line, byte
+	Data        []byte
+}
+
+// Chunks cuts src into its chunks.
+func Chunks(src []byte) []Chunk {
+	var out []Chunk
+	start, line, startLine := 0, 1, 1
+	for next := 0; ; line++ {
+		nl := bytes.IndexByte(src[next:], '\n')
+		if nl < 0 {
+			break
+		}
+		if next += nl + 1; next < len(src) && startsBlock(src[next]) {
+			out = append(out, Chunk{Line: startLine, Start: start, Data: src[start:next]})
+			start, startLine = next, line+1
+		}
+	}
+	return append(out, Chunk{Line: startLine, Start: start, Data: src[start:]})
+}
+
+// IsSchema reports whether a chunk is the schema block.
+func (c Chunk) IsSchema() bool {
+	rest, ok := bytes.CutPrefix(c.Data, []byte("schema"))
+	return ok && len(rest) > 0 && (rest[0] == ' ' || rest[0] == '\t' || rest[0] == '"')
+}
+
+// withoutLeadingComments is the chunk without the comment lines and blank lines
+// it starts with: the first chunk of a file holds the lines before the
+// first block, a snapshot's header (planner/snapshot.go) and a release
+// declared as SQL's (diff.FromSQL) among them. Only line comments are
+// passed over: the first chunk starts at the top level, where a line
+// starting with # or // is a comment, whatever follows it.
+func (c Chunk) withoutLeadingComments() Chunk {
+	for len(c.Data) > 0 && (c.Data[0] == '#' || c.Data[0] == '\n' || bytes.HasPrefix(c.Data, []byte("//"))) {
+		nl := bytes.IndexByte(c.Data, '\n')
+		if nl < 0 {
+			return Chunk{Line: c.Line, Start: c.Start + len(c.Data)}
+		}
+		c = Chunk{Line: c.Line + 1, Start: c.Start + nl + 1, Data: c.Data[nl+1:]}
+	}
+	return c
+}
+
+func startsBlock(c byte) bool { return c == '_' || (c|0x20 >= 'a' && c|0x20 <= 'z') }
