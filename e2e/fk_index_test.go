@@ -1,0 +1,142 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+)
+
+// InnoDB gives a foreign key an index of its own, named after the key,
+// when no index of the table leads with the key's columns; it drops that
+// index by itself when an index that leads with them is added, refuses to
+// drop the last index a key can use (error 1553), and keeps the index
+// when the key is dropped. A release declares none of that: the schema
+// it declares, built afresh, has exactly the indexes the server makes for
+// its keys. These cases run an upgrade and a rollback through the real
+// binary and hold the live schema to the release's at every step (`emcee
+// db diff` exit 0).
+
+// fkTable is a table block of schema app.
+func fkTable(name string, blocks ...string) string {
+	return "table \"" + name + "\" {\n  schema = schema.app\n" + strings.Join(blocks, "") + "}\n"
+}
+
+func fkCol(name string) string {
+	return "  column \"" + name + "\" {\n    type = int\n    null = true\n  }\n"
+}
+
+func fkIndex(name string, cols ...string) string {
+	return "  index \"" + name + "\" {\n    columns = [column." + strings.Join(cols, ", column.") + "]\n  }\n"
+}
+
+func fkKey(name, ref string, cols ...string) string {
+	refs := make([]string, len(cols))
+	for i := range cols {
+		refs[i] = "table." + ref + ".column." + []string{"id", "k"}[i]
+	}
+	return "  foreign_key \"" + name + "\" {\n    columns     = [column." + strings.Join(cols, ", column.") + "]\n    ref_columns = [" + strings.Join(refs, ", ") + "]\n  }\n"
+}
+
+const (
+	fkID = "  column \"id\" {\n    type = int\n  }\n"
+	fkPK = "  primary_key {\n    columns = [column.id]\n  }\n"
+	// fkParent is what the keys reference: id alone, or (id, k).
+	fkParent = "schema \"app\" {}\n" + "table \"parent\" {\n  schema = schema.app\n" + fkID + "  column \"k\" {\n    type = int\n  }\n" + fkPK +
+		"  index \"ux_id_k\" {\n    unique  = true\n    columns = [column.id, column.k]\n  }\n}\n"
+)
+
+// fkChild is the child table of the cases: columns pid, q and rid, and
+// the blocks given.
+func fkChild(blocks ...string) string {
+	return fkParent + fkTable("child", append([]string{fkID, fkCol("pid"), fkCol("q"), fkCol("rid"), fkPK}, blocks...)...)
+}
+
+var fkSeed = []string{
+	"INSERT INTO parent VALUES (1, 1), (2, 2)",
+	"INSERT INTO child (id, pid, q, rid) VALUES (1, 1, 1, 1), (2, 2, 2, 2), (3, NULL, NULL, NULL)",
+}
+
+// fkUpgrade plans a -> b and proves both ways through it with zero drift
+// after every command: sync a, expand, migrate, contract; and, on a
+// database of its own, sync a, expand, rollback, expand again, migrate,
+// contract.
+func fkUpgrade(t *testing.T, a, b string, seed []string) {
+	t.Helper()
+	noDrift := func(p *opProject, after string) {
+		t.Helper()
+		if r := p.run("db", "diff"); r.Code != 0 {
+			t.Fatalf("after %s, db diff: %s\nlive child:\n%s", after, r, p.query("SHOW CREATE TABLE child"))
+		}
+	}
+	run := func(p *opProject, steps ...string) {
+		t.Helper()
+		for _, s := range steps {
+			args := strings.Fields(s)
+			p.must(append([]string{"db"}, args...)...)
+			noDrift(p, "db "+s)
+		}
+	}
+	t.Run("upgrade", func(t *testing.T) {
+		p := plannedProject(t, "mariadb 10.11", [2]string{"a", a}, [2]string{"b", b})
+		run(p, "sync a")
+		execAll(t, p.DB.DB, "seed", seed)
+		run(p, "expand", "migrate", "contract")
+	})
+	t.Run("rollback", func(t *testing.T) {
+		p := plannedProject(t, "mariadb 10.11", [2]string{"a", a}, [2]string{"b", b})
+		run(p, "sync a")
+		execAll(t, p.DB.DB, "seed", seed)
+		run(p, "expand", "rollback", "expand", "migrate", "contract")
+	})
+}
+
+func TestForeignKeyIndexes(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name string
+		a, b string
+	}{
+		{"key dropped, an index over its columns added",
+			fkChild(fkKey("fk_pid", "parent", "pid")), fkChild(fkIndex("ix_pid", "pid"))},
+		{"key dropped, an index over its columns and more added",
+			fkChild(fkKey("fk_pid", "parent", "pid")), fkChild(fkIndex("ix_pid_q", "pid", "q"))},
+		{"key over two columns dropped, an index over the first added",
+			fkChild(fkKey("fk_pid_q", "parent", "pid", "q")), fkChild(fkIndex("ix_pid", "pid"))},
+		{"key stays, an index over its columns added",
+			fkChild(fkKey("fk_pid", "parent", "pid")), fkChild(fkKey("fk_pid", "parent", "pid"), fkIndex("ix_pid", "pid"))},
+		{"key stays, the index over its columns dropped",
+			fkChild(fkKey("fk_pid", "parent", "pid"), fkIndex("ix_pid", "pid")), fkChild(fkKey("fk_pid", "parent", "pid"))},
+		{"key stays, the index over its columns and more dropped",
+			fkChild(fkKey("fk_pid", "parent", "pid"), fkIndex("ix_pid_q", "pid", "q")), fkChild(fkKey("fk_pid", "parent", "pid"))},
+		{"key and the index over its columns dropped",
+			fkChild(fkKey("fk_pid", "parent", "pid"), fkIndex("ix_pid", "pid")), fkChild()},
+		{"index over its columns dropped, a key over them added",
+			fkChild(fkIndex("ix_pid", "pid")), fkChild(fkKey("fk_pid", "parent", "pid"))},
+		{"key stays, one of two indexes over its columns dropped",
+			fkChild(fkKey("fk_pid", "parent", "pid"), fkIndex("ix_pid", "pid"), fkIndex("ix_pid_q", "pid", "q")), fkChild(fkKey("fk_pid", "parent", "pid"), fkIndex("ix_pid_q", "pid", "q"))},
+		{"key stays, both indexes over its columns dropped",
+			fkChild(fkKey("fk_pid", "parent", "pid"), fkIndex("ix_pid", "pid"), fkIndex("ix_pid_q", "pid", "q")), fkChild(fkKey("fk_pid", "parent", "pid"))},
+		{"key stays, a unique index over its columns added",
+			fkChild(fkKey("fk_pid", "parent", "pid")), fkChild(fkKey("fk_pid", "parent", "pid"), "  index \"ux_pid_id\" {\n    unique  = true\n    columns = [column.pid, column.id]\n  }\n")},
+		{"key renamed",
+			fkChild(fkKey("fk_a", "parent", "pid")), fkChild(fkKey("fk_b", "parent", "pid"))},
+		{"key moves to other columns under a new name",
+			fkChild(fkKey("fk_a", "parent", "pid")), fkChild(fkKey("fk_b", "parent", "rid"))},
+		{"key moves to another table",
+			fkChild(fkKey("fk_a", "parent", "pid")) + fkTable("other", fkID, fkCol("pid"), fkPK),
+			fkChild() + fkTable("other", fkID, fkCol("pid"), fkPK, fkKey("fk_b", "parent", "pid"))},
+		{"key moves to another table under its name",
+			fkChild(fkKey("fk_a", "parent", "pid")) + fkTable("other", fkID, fkCol("pid"), fkPK),
+			fkChild() + fkTable("other", fkID, fkCol("pid"), fkPK, fkKey("fk_a", "parent", "pid"))},
+		{"column of a key dropped",
+			fkChild(fkKey("fk_pid", "parent", "pid")),
+			fkParent + fkTable("child", fkID, fkCol("q"), fkCol("rid"), fkPK)},
+		{"table with a key created",
+			fkChild(), fkChild() + fkTable("other", fkID, fkCol("pid"), fkPK, fkKey("fk_o", "parent", "pid"))},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			fkUpgrade(t, c.a, c.b, fkSeed)
+		})
+	}
+}
