@@ -1,8 +1,13 @@
 package e2e
 
 import (
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/emcee-db/emcee/internal/testdb"
 )
 
 // InnoDB gives a foreign key an index of its own, named after the key,
@@ -138,5 +143,75 @@ func TestForeignKeyIndexes(t *testing.T) {
 			t.Parallel()
 			fkUpgrade(t, c.a, c.b, fkSeed)
 		})
+	}
+}
+
+// A database restored from a dump (or copied by pt-online-schema-change)
+// holds a key's index as an index of its own, named after the key, which
+// the server no longer drops by itself when another index comes to serve
+// the key, or a new key takes it; init reads it as the key's, since
+// nothing tells the two apart. Releases that rename a key, add an index
+// over a key's columns and then drop that key, and drop a key whose index
+// the server made, all end with the schema the release declares.
+func TestForeignKeyIndexesOfAnAdoptedDatabase(t *testing.T) {
+	t.Parallel()
+	db := testdb.New(t)
+	execAll(t, db.DB, "tables", []string{
+		"CREATE TABLE parent (id int NOT NULL PRIMARY KEY)",
+		// As mysqldump writes them back.
+		"CREATE TABLE a (id int NOT NULL PRIMARY KEY, pid int NULL, KEY fk_a (pid), CONSTRAINT fk_a FOREIGN KEY (pid) REFERENCES parent (id))",
+		"CREATE TABLE b (id int NOT NULL PRIMARY KEY, pid int NULL, KEY fk_b (pid), CONSTRAINT fk_b FOREIGN KEY (pid) REFERENCES parent (id))",
+		// The index the server makes.
+		"CREATE TABLE c (id int NOT NULL PRIMARY KEY, pid int NULL, CONSTRAINT fk_c FOREIGN KEY (pid) REFERENCES parent (id))",
+		"INSERT INTO parent VALUES (1), (2)",
+		"INSERT INTO a VALUES (1, 1), (2, NULL)",
+		"INSERT INTO b VALUES (1, 2)",
+		"INSERT INTO c VALUES (1, 1)",
+	})
+	dir := t.TempDir()
+	run := func(args ...string) opResult {
+		cmd := exec.Command(opBinary(t), args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "EMCEE_URL="+db.URL)
+		return opRunCmd(t, cmd)
+	}
+	must := func(args ...string) {
+		t.Helper()
+		if r := run(args...); r.Code != 0 {
+			t.Fatalf("emcee %s: %s", strings.Join(args, " "), r)
+		}
+		if r := run("db", "diff", "--env", "live"); r.Code != 0 {
+			t.Fatalf("after emcee %s, db diff: %s", strings.Join(args, " "), r)
+		}
+	}
+	if r := run("init", "--from", db.URL, "--release", "r1"); r.Code != 0 {
+		t.Fatalf("init: %s", r)
+	}
+	must("db", "baseline", "r1", "--env", "live")
+	src, err := os.ReadFile(filepath.Join(dir, "schema", "r1.hcl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r1 := string(src)
+	key := func(name string) string {
+		return "  foreign_key \"" + name + "\" {\n    columns     = [column.pid]\n    ref_columns = [table.parent.column.id]\n  }\n"
+	}
+	r2 := replaceOnce(r1, key("fk_a"), key("fk_a2"))
+	r2 = replaceOnce(r2, key("fk_b"), key("fk_b")+"  index \"ix_pid\" {\n    columns = [column.pid]\n  }\n")
+	r2 = replaceOnce(r2, key("fk_c"), "")
+	r3 := replaceOnce(r2, key("fk_b"), "")
+	for _, rel := range [][2]string{{"r2", r2}, {"r3", r3}} {
+		opWrite(t, filepath.Join(dir, "schema", rel[0]+".hcl"), []byte(rel[1]))
+		cfg, err := os.ReadFile(filepath.Join(dir, "atlas.hcl"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		opWrite(t, filepath.Join(dir, "atlas.hcl"), []byte(strings.Replace(string(cfg), `"]`, `", "`+rel[0]+`"]`, 1)))
+		if r := run("plan"); r.Code != 0 {
+			t.Fatalf("plan %s: %s", rel[0], r)
+		}
+		for _, phase := range []string{"expand", "migrate", "contract"} {
+			must("db", phase, "--env", "live")
+		}
 	}
 }
