@@ -215,3 +215,76 @@ func TestForeignKeyIndexesOfAnAdoptedDatabase(t *testing.T) {
 		}
 	}
 }
+
+// pt-online-schema-change copies a table with a key whose index the
+// server made: the copy holds the key under the tool's name (given back by
+// emcee) and the index as one of its own, which the server no longer
+// drops by itself. The releases after it (an index over the key's
+// columns, then the key dropped) end with the schema they declare; and a
+// key dropped, with its index, in the ALTER the tool runs, goes on the
+// copy, whose key bears the tool's name.
+func TestForeignKeyIndexesThroughPtOSC(t *testing.T) {
+	needPtOSC(t)
+	t.Parallel()
+	widen := func(typ string, blocks ...string) string {
+		col := "  column \"n\" {\n    type = " + typ + "\n  }\n"
+		if typ == "bigint" {
+			col = "  column \"n\" {\n    type       = bigint\n    allow_copy = true\n  }\n"
+		}
+		return fkParent + fkTable("child", append([]string{fkID, fkCol("pid"), col, fkPK}, blocks...)...)
+	}
+	osc := func(p *opProject) {
+		cfg := strings.Replace(p.read("atlas.hcl"), "emcee {\n", "emcee {\n  osc = \"pt-osc\"\n", 1)
+		opWrite(p.t, filepath.Join(p.Dir, "atlas.hcl"), []byte(cfg))
+	}
+	seed := func(p *opProject) {
+		p.exec("INSERT INTO parent VALUES (1, 1), (2, 2)")
+		p.exec("INSERT INTO child SELECT seq, 1 + seq % 2, seq FROM seq_1_to_500")
+	}
+	phases := func(p *opProject, handed bool) {
+		p.t.Helper()
+		for _, ph := range []string{"expand", "migrate", "contract"} {
+			r := p.must("db", ph)
+			if handed && ph == "expand" {
+				opContains(p.t, r, "handed to pt-online-schema-change")
+			}
+			if d := p.run("db", "diff"); d.Code != 0 {
+				p.t.Fatalf("after db %s: %s\n%s", ph, d, p.query("SHOW CREATE TABLE child"))
+			}
+		}
+	}
+	t.Run("index over the key's columns, then the key dropped", func(t *testing.T) {
+		t.Parallel()
+		v1 := widen("int", fkKey("fk_pid", "parent", "pid"))
+		v2 := widen("bigint", fkKey("fk_pid", "parent", "pid"))
+		v3 := widen("bigint", fkKey("fk_pid", "parent", "pid"), fkIndex("ix_pid", "pid"))
+		v4 := widen("bigint", fkIndex("ix_pid", "pid"))
+		p := plannedProject(t, "mariadb 10.11", [2]string{"v1", v1}, [2]string{"v2", v2}, [2]string{"v3", v3}, [2]string{"v4", v4})
+		osc(p)
+		p.must("db", "sync", "v1")
+		seed(p)
+		phases(p, true)
+		phases(p, false)
+		phases(p, false)
+		if got := p.query("SELECT INDEX_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'child' AND INDEX_NAME <> 'PRIMARY'"); got != "ix_pid" {
+			t.Fatalf("indexes of child: %q", got)
+		}
+	})
+	t.Run("key dropped in the tool's ALTER", func(t *testing.T) {
+		t.Parallel()
+		v1 := widen("bigint", fkKey("fk_pid", "parent", "pid"))
+		v2 := strings.Replace(widen("bigint"), "type       = bigint", "type       = int", 1)
+		p := plannedProject(t, "mariadb 10.11", [2]string{"v1", v1}, [2]string{"v2", v2})
+		if got := p.read("plans/v2/v2_contract01.sql"); !strings.Contains(got, "DROP FOREIGN KEY `fk_pid`, DROP INDEX `fk_pid`") || !strings.Contains(got, "ALGORITHM=COPY") {
+			t.Fatalf("want the key and its index dropped in the ALTER that copies the table:\n%s", got)
+		}
+		osc(p)
+		p.must("db", "sync", "v1")
+		seed(p)
+		p.must("db", "expand")
+		p.must("db", "migrate")
+		r := p.must("db", "contract")
+		opContains(t, r, "handed to pt-online-schema-change")
+		p.must("db", "diff")
+	})
+}
