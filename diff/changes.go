@@ -85,10 +85,12 @@ func Between(drv *mysql.Driver, t project.Target, prev *Release, to *Release) (_
 		}
 		redirectForeignKeys(base, old, &renamed)
 	}
+	lists := indexLists(base)
 	changes, err := drv.SchemaDiff(base, to.Schema)
 	if err != nil {
 		return nil, fmt.Errorf("%s: diffing against the previous state: %w", to.File, err)
 	}
+	changes = withForeignKeyIndexDrops(base, to.Schema, lists, changes)
 	changes = withCheckExprChanges(base, to.Schema, changes)
 	changes = withTableCharsetChanges(t, base, to.Schema, changes)
 	changes = withColumnCharsetChanges(t, base, to.Schema, changes)

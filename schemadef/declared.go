@@ -95,10 +95,10 @@ func implicit(t *schema.Table, idx *schema.Index) bool {
 		return false
 	}
 	for _, fk := range t.ForeignKeys {
-		if !strings.EqualFold(fk.Symbol, idx.Name) || !leads(idx, fk.Columns) || len(idx.Parts) != len(fk.Columns) {
+		if !strings.EqualFold(fk.Symbol, idx.Name) || !Leads(idx, fk.Columns) || len(idx.Parts) != len(fk.Columns) {
 			continue
 		}
-		return !slices.ContainsFunc(t.Indexes, func(o *schema.Index) bool { return o != idx && leads(o, fk.Columns) })
+		return !slices.ContainsFunc(t.Indexes, func(o *schema.Index) bool { return o != idx && Leads(o, fk.Columns) })
 	}
 	return false
 }
@@ -108,11 +108,12 @@ func implicit(t *schema.Table, idx *schema.Index) bool {
 // declares leads with the key's columns. Dropping the key leaves that
 // index behind.
 func ImplicitIndex(t *schema.Table, fk *schema.ForeignKey) bool {
-	return !slices.ContainsFunc(t.Indexes, func(o *schema.Index) bool { return leads(o, fk.Columns) })
+	return !slices.ContainsFunc(t.Indexes, func(o *schema.Index) bool { return Leads(o, fk.Columns) })
 }
 
-// leads reports whether an index's first parts are the columns, whole.
-func leads(idx *schema.Index, cols []*schema.Column) bool {
+// Leads reports whether an index's first parts are the columns, whole: an
+// index the server can use for a foreign key over them.
+func Leads(idx *schema.Index, cols []*schema.Column) bool {
 	if len(idx.Parts) < len(cols) {
 		return false
 	}

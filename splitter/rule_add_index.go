@@ -40,11 +40,19 @@ func init() {
 				}
 				alg, how = Copy, note
 			}
+			why := fmt.Sprintf("index %s on %s is not unique, so it rejects no write of either release; %s", add.I.Name, c.Table.Name, how)
 			rollbackWhy := fmt.Sprintf("index %s on %s is new in this release; dropping it loses no data, writes continue", add.I.Name, c.Table.Name)
 			drop := fmt.Sprintf("ALTER TABLE %s DROP INDEX %s", sqlsyntax.Ident(c.Table.Name), sqlsyntax.Ident(add.I.Name))
 			drop, rollbackWhy = dropFulltext(add.I, c.FromTable, drop, rollbackWhy)
+			if fks := takenOver(c, add.I); len(fks) > 0 {
+				// fk_index.go: said, not left to the server.
+				sql += dropKeyIndexes(fks)
+				why += fmt.Sprintf("; it serves foreign key %s from now on, whose own index the server made goes (the release declares none)", keyNames(fks))
+				drop += addKeyIndexes(fks)
+				rollbackWhy += fmt.Sprintf("; foreign key %s gets back its own index, in the same statement (the server refuses to leave a key without one)", keyNames(fks))
+			}
 			return []Step{
-				stmt(revision.Expand, StageAddIndex, fmt.Sprintf("index %s on %s is not unique, so it rejects no write of either release; %s", add.I.Name, c.Table.Name, how), alg.With(sql)),
+				stmt(revision.Expand, StageAddIndex, why, alg.With(sql)),
 				undo(StageRollbackDropIndex, rollbackWhy, Inplace.With(drop)),
 			}, nil
 		},

@@ -41,10 +41,15 @@ func init() {
 			if err != nil {
 				return nil, err
 			}
+			why := fmt.Sprintf("unique index %s on %s would reject duplicates the previous release may still write, so it is built only after that release is gone; online, writes continue", add.I.Name, c.Table.Name)
+			if fks := takenOver(c, add.I); len(fks) > 0 {
+				// fk_index.go: said, not left to the server.
+				sql += dropKeyIndexes(fks)
+				why += fmt.Sprintf("; it serves foreign key %s from now on, whose own index the server made goes (the release declares none)", keyNames(fks))
+			}
 			return []Step{
 				gate(fmt.Sprintf("unique index %s on %s: the previous release could write duplicate keys; contract waits until there are none", add.I.Name, c.Table.Name), g),
-				stmt(revision.Contract, StageAddGatedConstraint, fmt.Sprintf("unique index %s on %s would reject duplicates the previous release may still write, so it is built only after that release is gone; online, writes continue", add.I.Name, c.Table.Name),
-					Inplace.With(sql)),
+				stmt(revision.Contract, StageAddGatedConstraint, why, Inplace.With(sql)),
 			}, nil
 		},
 	})

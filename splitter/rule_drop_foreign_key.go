@@ -31,13 +31,21 @@ func init() {
 // implicitIndexLeft reports a dropped foreign key whose index the server
 // made by itself (the previous release declares none leading with its
 // columns) and the release does not declare either (none leads with them,
-// and no other key of the table needs it): left behind by the drop, it
-// would be drift from the release's schema.
+// and no key the table keeps may be using it): left behind by the drop, it
+// would be drift from the release's schema. A key the release adds over
+// the same columns (the key renamed) is added later in contract, and the
+// server makes its own index for it then; left in place, the old index
+// would serve the new key under the old key's name wherever the server
+// does not drop it by itself (fk_index.go).
 func implicitIndexLeft(from, to *schema.Table, fk *schema.ForeignKey) bool {
 	if from == nil || !schemadef.ImplicitIndex(from, fk) || !schemadef.ImplicitIndex(to, fk) {
 		return false
 	}
+	index := &schema.Index{Parts: make([]*schema.IndexPart, len(fk.Columns))}
+	for i, col := range fk.Columns {
+		index.Parts[i] = &schema.IndexPart{C: col}
+	}
 	return !slices.ContainsFunc(to.ForeignKeys, func(o *schema.ForeignKey) bool {
-		return strings.EqualFold(o.Symbol, fk.Symbol) || len(o.Columns) > 0 && len(fk.Columns) > 0 && o.Columns[0].Name == fk.Columns[0].Name
+		return strings.EqualFold(o.Symbol, fk.Symbol) || hasForeignKey(from, o.Symbol) && schemadef.Leads(index, o.Columns)
 	})
 }

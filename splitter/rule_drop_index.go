@@ -16,6 +16,12 @@ func init() {
 			sql, err := c.Alter(d)
 			why := fmt.Sprintf("queries of the previous release may rely on index %s of %s for speed (or uniqueness), so it goes after that release", d.I.Name, c.Table.Name)
 			sql, why = dropFulltext(d.I, c.Table, sql, why)
+			if fks := givenBack(c, d.I); len(fks) > 0 {
+				// fk_index.go: the server refuses to leave a key without
+				// an index (error 1553).
+				sql += addKeyIndexes(fks)
+				why += fmt.Sprintf("; foreign key %s, which the index served and the release keeps, gets an index of its own in the same statement, as the server gives it where no declared index serves it", keyNames(fks))
+			}
 			return why, Inplace.With(sql), err
 		}))
 }
