@@ -244,12 +244,15 @@ func (s *Session) unseen(ctx context.Context) (string, error) {
 		}
 	}
 	var missing []string
-	for _, p := range [][2]string{{"SELECT", "stored routines (or SELECT on mysql.proc)"}, {"SHOW VIEW", "views"}, {"TRIGGER", "triggers"}, {"EVENT", "events"}} {
+	for _, p := range [][2]string{{"SHOW VIEW", "views"}, {"TRIGGER", "triggers"}, {"EVENT", "events"}, {"SELECT", "stored routines; SELECT ON mysql.proc is enough"}} {
 		if !held[p[0]] {
 			missing = append(missing, p[0]+" ("+p[1]+")")
 		}
 	}
-	return strings.Join(missing, ", "), nil
+	if n := len(missing); n > 1 {
+		return strings.Join(missing[:n-1], ", ") + " and " + missing[n-1], nil
+	}
+	return strings.Join(missing, ""), nil
 }
 
 // checkDependents refuses a revision whose statements still to run drop
@@ -348,7 +351,7 @@ func (s *Session) checkDependents(ctx context.Context, rev *revision.Revision, r
 		return s.redact(fmt.Errorf("asking the server which triggers, views, stored routines and events of other databases it shows %s: %w", s.Cfg.User, err))
 	}
 	if missing != "" {
-		s.say("note: the server lists to %s only the triggers, views, stored routines and events of other databases it has some privilege on; whether the others read what %s drops is not checked (it lacks the global %s; GRANT them ON *.* to have every database checked)", s.Cfg.User, rev.ID, missing)
+		s.say("note: the server lists to %[1]s only the triggers, views, stored routines and events of other databases that %[1]s has some privilege on, so whether the others read what %[2]s drops is not checked; %[1]s lacks the global %[3]s: GRANT them ON *.* to have every database checked", s.Cfg.User, rev.ID, missing)
 	}
 	if len(lines) == 0 {
 		return nil

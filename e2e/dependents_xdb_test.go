@@ -130,7 +130,7 @@ func TestContractSaysWhatOtherDatabasesItCannotRead(t *testing.T) {
 	as := "mysql://" + user + ":pw-not-printed@" + u.Host + "/" + p.DB.Name
 	dev := testdb.New(t)
 	r := p.run("db", "contract", "--dry-run", "--url", as, "--dev-url", dev.URL)
-	opContains(t, r, "note: the server lists to "+user+" only the triggers, views, stored routines and events of other databases it has some privilege on; whether the others read what b_contract01 drops is not checked (it lacks the global SELECT (stored routines (or SELECT on mysql.proc)), SHOW VIEW (views), TRIGGER (triggers), EVENT (events)")
+	opContains(t, r, "note: the server lists to "+user+" only the triggers, views, stored routines and events of other databases that "+user+" has some privilege on, so whether the others read what b_contract01 drops is not checked; "+user+" lacks the global SHOW VIEW (views), TRIGGER (triggers), EVENT (events) and SELECT (stored routines; SELECT ON mysql.proc is enough): GRANT them ON *.* to have every database checked")
 	p.exec("GRANT SELECT ON " + other + ".* TO '" + user + "'@'%'")
 	r = p.run("db", "contract", "--dry-run", "--url", as, "--dev-url", dev.URL)
 	opContains(t, r, "note: the server does not show "+user+" the definitions of view "+strings.ReplaceAll(sqlsyntax.Ident(name), "\n", `\n`)+".`v`, so whether they read what b_contract01 drops is not checked")
