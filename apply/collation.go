@@ -188,25 +188,34 @@ func takesDefault(t *schema.Table) bool {
 }
 
 // movedToDefault are the tables that pending revisions of rels give a
-// default charset or collation (ALTER TABLE ... COLLATE) although the
-// release's snapshot has them declare none: a table moving back to the
-// database's default.
+// default charset or collation (ALTER TABLE ... COLLATE, which only rule
+// convert-charset writes) although the release's snapshot has them
+// declare none: a table moving back to the database's default.
 func (s *Session) movedToDefault(rels []string) ([]string, error) {
 	var moved []string
+	snaps := map[string]*schema.Schema{}
 	for _, r := range s.Plans.Revisions {
 		if !slices.Contains(rels, r.ID.Release) || r.ID.Phase == revision.Rollback || s.Records[r.ID.String()].Done() {
 			continue
 		}
-		sch, path, err := s.snapshot(r.ID.Release)
-		if err != nil {
-			return nil, fmt.Errorf("reading %s to tell which of %s's tables take the database's default: %w", path, r.ID.Release, err)
-		}
 		for _, st := range r.Statements {
+			if !slices.Contains(strings.Split(st.Rule, ", "), "convert-charset") {
+				continue
+			}
 			d := effect.Parse(st.SQL)
 			if d.Kind != effect.KindAlterTable || slices.Contains(moved, d.Name) || !slices.ContainsFunc(d.Clauses, func(c effect.Clause) bool {
 				return c.Op == "OPTION" && (c.Object == "CHARSET" || c.Object == "COLLATE")
 			}) {
 				continue
+			}
+			sch := snaps[r.ID.Release]
+			if sch == nil {
+				var path string
+				var err error
+				if sch, path, err = s.snapshot(r.ID.Release); err != nil {
+					return nil, fmt.Errorf("reading %s to tell which of %s's tables take the database's default: %w", path, r.ID.Release, err)
+				}
+				snaps[r.ID.Release] = sch
 			}
 			if i := slices.IndexFunc(sch.Tables, func(t *schema.Table) bool { return strings.EqualFold(t.Name, d.Name) }); i >= 0 && takesDefault(sch.Tables[i]) {
 				moved = append(moved, d.Name)

@@ -841,11 +841,21 @@ func (s *Session) parentsFirst(ctx context.Context, table string, types map[stri
 	if !s.Project.Target.MariaDB() {
 		set = "cte_max_recursion_depth"
 	}
+	lead := "IF(" + o + "." + depth + " IS NULL, " + sqlsyntax.String(checksOff) + ", '')"
+	if len(fks) > 1 {
+		// A row's depth is reached through any of its keys: with two
+		// keys to the table, rows a manager reaches may reference each
+		// other in a ring through the other (mentors, 2 -> 3 -> 2), each
+		// with a depth, and the first of them stopped the restore (error
+		// 1452). Every row goes with the checks off, still parents
+		// first; verify checks every key before the commit.
+		lead = sqlsyntax.String(checksOff)
+	}
 	return &rowOrder{
 		from:    from,
 		orderBy: " ORDER BY " + o + "." + depth + " IS NULL, " + o + "." + depth,
 		set:     ", " + set + " = " + strconv.FormatInt(bound+1, 10),
-		lead:    "IF(" + o + "." + depth + " IS NULL, " + sqlsyntax.String(checksOff) + ", '')",
+		lead:    lead,
 		verify:  "SET SESSION foreign_key_checks = 1; " + orphanChecks(table, key, types, all),
 	}, nil
 }
