@@ -348,7 +348,7 @@ func TestRestoreS26KilledDuringACycleRestore(t *testing.T) {
 	}
 	var id string
 	p.waitFor("the restore to wait for the row of keep", func() bool {
-		id = p.query("SELECT ID FROM information_schema.PROCESSLIST WHERE DB = ? AND INFO LIKE 'SET SESSION sql_mode = IFNULL(%FROM `keep`%'", p.DB.Name)
+		id = p.query("SELECT ID FROM information_schema.PROCESSLIST WHERE DB = ? AND INFO LIKE 'SET @emcee_stop = (SELECT %FROM `keep`%'", p.DB.Name)
 		return id != ""
 	})
 	if got := p.query("SELECT (SELECT COUNT(*) FROM a) + (SELECT COUNT(*) FROM b)"); got != "0" {
