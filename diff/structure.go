@@ -106,20 +106,19 @@ func checkReferences(body *hclsyntax.Body, table string, add func(Pos, string, .
 				kind, owner := e.Traversal.RootName(), table
 				for _, step := range e.Traversal[1:] {
 					var name string
-					var key cty.Value
+					indexed := false // a name Atlas writes quoted: ["..."]
 					switch step := step.(type) {
 					case hcl.TraverseAttr:
 						name = step.Name
 					case hcl.TraverseIndex:
-						key = step.Key
-						if key.Type().Equals(cty.String) && key.IsKnown() && !key.IsNull() {
-							name = key.AsString()
+						if k := step.Key; k.Type().Equals(cty.String) && k.IsKnown() && !k.IsNull() {
+							name, indexed = k.AsString(), true
 						}
 					}
 					if kind == "table" {
 						owner = name
 					}
-					if why := schemadef.Unreferable(name); why != "" && key != cty.NilVal && (kind == "table" || kind == "column") {
+					if why := schemadef.Unreferable(name); why != "" && indexed && (kind == "table" || kind == "column") {
 						what := fmt.Sprintf("the table %q", name)
 						if kind == "column" {
 							what = fmt.Sprintf("the column %q of table %s", name, owner)
