@@ -239,7 +239,8 @@ func TestRestoreS26CycleOrphanStopsTheRestore(t *testing.T) {
 // columns and keys, and text keys (quotes, a comma, a line break) that
 // the message stopping at an orphan must show as literals. (A table
 // named with a double quote or a backslash that a foreign key references
-// does not plan: emcee plan fails with "Invalid index".)
+// is refused by emcee plan at the reference, which Atlas cannot resolve:
+// TestReferencesToNamesAtlasCannotResolveRefused.)
 func TestRestoreS26HostileNamesInACycle(t *testing.T) {
 	t.Parallel()
 	const ta, tb = "we'ird tab;le -- x", "--b ☃ x"
