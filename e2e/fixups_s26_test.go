@@ -72,7 +72,7 @@ func TestReferencesToHostileButValidNamesThroughTheApplier(t *testing.T) {
 // pushed out the advice at its end. Through the restore files the
 // rollback's commands write, on the server, with hostile names (commas,
 // quotes, a semicolon, long names of characters taking three bytes) and
-// long keys.
+// long keys (one with a comma, a line break, quotes and a backslash).
 func TestRestoreS26MessagesReachTheOperatorWhole(t *testing.T) {
 	t.Parallel()
 	long := "tag, s'\" " + strings.Repeat("☃", 40)
@@ -111,7 +111,7 @@ func TestRestoreS26MessagesReachTheOperatorWhole(t *testing.T) {
 			"  CONSTRAINT `fk,b` FOREIGN KEY (`a,id`) REFERENCES "+quoteIdent(ta)+" (`i,d`));\n"+
 			"ALTER TABLE "+quoteIdent(ta)+" ADD CONSTRAINT `fk,a` FOREIGN KEY (`b,id`) REFERENCES "+quoteIdent(tb)+" (`i,d`);\n",
 			"INSERT INTO keep VALUES (5)")
-		key := strings.Repeat("中", 300)
+		key := "it's, a\n\"key\" \\ " + strings.Repeat("中", 280)
 		p.exec("INSERT INTO "+quoteIdent(ta)+" VALUES (?, NULL, 5)", key)
 		p.exec("INSERT INTO "+quoteIdent(tb)+" VALUES ('b1', ?)", key)
 		p.exec("UPDATE " + quoteIdent(ta) + " SET `b,id` = 'b1'")
