@@ -704,8 +704,7 @@ func (s *Session) foreignKeys(ctx context.Context, table string) ([]foreignKey, 
 // with the checks off: one of a ring, or of tables in a cycle; its
 // parent gone when it was copied out, or since), naming the row by
 // key (none for a table without one) and the values that reference no
-// parent. The values are written as restoreLiteral writes them, which
-// has no comma: the server shows the sql_mode it refuses up to its first.
+// parent (stopIf).
 func orphanChecks(table string, key []string, types map[string]string, fks []foreignKey) string {
 	named := func(cols []string) []string {
 		var out []string
@@ -737,8 +736,8 @@ func orphanChecks(table string, key []string, types map[string]string, fks []for
 		if !f.local {
 			parent = sqlsyntax.Ident(f.schema) + "." + parent
 		}
-		b.WriteString("SET SESSION sql_mode = IFNULL((SELECT CONCAT(" + strings.Join(msg, ", ") + ") FROM " + t + " AS c WHERE " + strings.Join(set, " AND ") +
-			" AND NOT EXISTS (SELECT 1 FROM " + parent + " AS p WHERE " + strings.Join(match, " AND ") + ") LIMIT 1), @@sql_mode); ")
+		b.WriteString(stopIf("(SELECT CONCAT(" + strings.Join(msg, ", ") + ") FROM " + t + " AS c WHERE " + strings.Join(set, " AND ") +
+			" AND NOT EXISTS (SELECT 1 FROM " + parent + " AS p WHERE " + strings.Join(match, " AND ") + ") LIMIT 1)"))
 	}
 	return b.String()
 }
@@ -930,27 +929,25 @@ func (s *Session) saveColumn(ctx context.Context, table, column, pred string) (s
 	// the restore exiting 0. Without a primary key, the restore stops at
 	// a line whose row it does not find.
 	parts = append(parts, where...)
-	check, closing := "; SET SESSION sql_mode = IF(", ""
+	check, closing := "; "+stopStart+"IF(", ""
 	if !primary {
 		parts = append(append(parts, sqlsyntax.String(check+"NOT EXISTS (SELECT 1 FROM "+sqlsyntax.Ident(table))), where...)
 		check, closing = "), "+sqlsyntax.String(goneMsg(table, strings.Join(key, " and ")))+", IF(", ")"
 	}
 	parts = append(append(parts, sqlsyntax.String(check+"(SELECT "+lit+" FROM "+sqlsyntax.Ident(table))), where...)
 	parts = append(parts, "') <> '''", "REPLACE("+lit+", '''', '''''')",
-		sqlsyntax.String("', "+sqlsyntax.String(changedMsg(table+"."+column, "this line's row"))+", @@sql_mode)"+closing+";"))
+		sqlsyntax.String("', "+sqlsyntax.String(changedMsg(table+"."+column, "this line's row"))+", NULL)"+closing+stopEnd))
 	return s.copyOut(ctx, pred, "STRICT_ALL_TABLES", "", nil, parts, table, column)
 }
 
 // goneMsg is the error a column's restore by a unique key stops with
-// at a line whose row it does not find; the server shows it up to its
-// first comma (sql_mode is a list).
+// at a line whose row it does not find.
 func goneMsg(table, key string) string {
 	return "restore stopped: no row of " + table + " has this line's " + key + " (deleted or its " + key + " changed); put the value back by hand and delete the line before running the file again"
 }
 
 // changedMsg is the error a restore stops with when what it put back is
-// not what was copied out; the server shows it as the sql_mode the file
-// set, up to 200 characters.
+// not what was copied out.
 func changedMsg(what, where string) string {
 	return "restore stopped: " + what + " does not hold what was copied out for " + where + " (rounded or cut to a changed type, or changed by a trigger)"
 }
@@ -1008,7 +1005,7 @@ func (s *Session) copyOut(ctx context.Context, pred, mode, sum string, order *ro
 	if long > 0 {
 		return "", "", fmt.Sprintf("%d of its rows hold a value whose line (a statement with the value in hexadecimal, twice its bytes) is longer than the server's max_allowed_packet, %d bytes, which the copy-out would write as NULL; raise max_allowed_packet on the server (SET GLOBAL max_allowed_packet = 1073741824) and rerun for the commands, or copy them out another way", long, packet), nil
 	}
-	setMode, tail := sqlsyntax.String(mode), ""
+	held, tail := "", ""
 	if sum != "" {
 		// Into the empty table a later expand creates, for its rows to
 		// be what sum counts then: a restore run twice put a keyless
@@ -1016,14 +1013,14 @@ func (s *Session) copyOut(ctx context.Context, pred, mode, sum string, order *ro
 		// the commit: a value rounded (as in saveColumn) or a row not
 		// put back fails the restore.
 		t := sqlsyntax.Ident(table)
-		setMode = "IF(EXISTS(SELECT 1 FROM " + t + "), " + sqlsyntax.String(heldMsg(table)) + ", " + setMode + ")"
+		held = stopIf("IF(EXISTS(SELECT 1 FROM " + t + "), " + sqlsyntax.String(heldMsg(table)) + ", NULL)")
 		verify := ""
 		if order != nil {
 			verify = order.verify
 		}
 		tail = "; SELECT CONCAT(" + sqlsyntax.String(verify) + ", " + sumCheck(table, sum) + ", 'COMMIT;') FROM " + t + " WHERE " + pred
 	}
-	head := "SET SESSION sql_mode = " + setMode + ", time_zone = " + sqlsyntax.String(dbconn.PinnedTimeZone) + ";"
+	head := held + "SET SESSION sql_mode = " + sqlsyntax.String(mode) + ", time_zone = " + sqlsyntax.String(dbconn.PinnedTimeZone) + ";"
 	if sum != "" {
 		head += " START TRANSACTION;"
 	}
@@ -1059,8 +1056,8 @@ func heldMsg(table string) string {
 // commit: it stops the restore unless the table's rows, counted and
 // summed by sum, are what was copied out.
 func sumCheck(table, sum string) string {
-	return sqlsyntax.String("SET SESSION sql_mode = IF((SELECT "+sum+" FROM "+sqlsyntax.Ident(table)+") <> '") + ", " + sum + ", " +
-		sqlsyntax.String("', "+sqlsyntax.String(changedMsg("table "+table, "its rows"))+", @@sql_mode); ")
+	return sqlsyntax.String(stopStart+"IF((SELECT "+sum+" FROM "+sqlsyntax.Ident(table)+") <> '") + ", " + sum + ", " +
+		sqlsyntax.String("', "+sqlsyntax.String(changedMsg("table "+table, "its rows"))+", NULL)"+stopEnd+" ")
 }
 
 // copyCommands are the commands that run q, a copy-out's query, into the
@@ -1075,7 +1072,7 @@ func (s *Session) copyCommands(client, q string, names ...string) (save, restore
 	name := s.saveFile(names...)
 	file := shell.Word(name)
 	save = client + " --batch --raw --skip-column-names --quick --execute=" + shell.Quote(q+"; SELECT "+sqlsyntax.String(copyOutEnd)) + " -- " + shell.Word(s.Cfg.Database) + " > " + file
-	restore = "if tail -n 1 " + file + " | grep -qxF -- " + shell.Quote(copyOutEnd) + "; then " + client + " -- " + shell.Word(s.Cfg.Database) + " < " + file +
+	restore = "if tail -n 1 " + file + " | grep -qxF -- " + shell.Quote(copyOutEnd) + "; then " + client + " --raw --skip-column-names -- " + shell.Word(s.Cfg.Database) + " < " + file +
 		"; else echo " + shell.Quote("restore refused: "+name+" does not end with the line "+copyOutEnd+": its copy-out stopped part-way (a full disk, a lost connection); copy out again") + " >&2; false; fi"
 	return save, restore
 }
@@ -1096,9 +1093,9 @@ func (s *Session) cycleCopyOut(ctx context.Context, members []*Loss) (save, rest
 	if err != nil {
 		return "", "", err
 	}
-	setMode := sqlsyntax.String(tableMode)
+	held := "NULL"
 	for _, l := range slices.Backward(members) {
-		setMode = "IF(EXISTS(SELECT 1 FROM " + sqlsyntax.Ident(l.Table) + "), " + sqlsyntax.String(heldMsg(l.Table)) + ", " + setMode + ")"
+		held = "IF(EXISTS(SELECT 1 FROM " + sqlsyntax.Ident(l.Table) + "), " + sqlsyntax.String(heldMsg(l.Table)) + ", " + held + ")"
 	}
 	names := []string{"cycle"}
 	var rows, sums []string
@@ -1114,7 +1111,7 @@ func (s *Session) cycleCopyOut(ctx context.Context, members []*Loss) (save, rest
 		}
 		verify += orphanChecks(l.Table, key, l.rows.types, l.rows.fks)
 	}
-	head := "SET SESSION sql_mode = " + setMode + ", time_zone = " + sqlsyntax.String(dbconn.PinnedTimeZone) + ", foreign_key_checks = 0; START TRANSACTION;"
+	head := stopIf(held) + "SET SESSION sql_mode = " + sqlsyntax.String(tableMode) + ", time_zone = " + sqlsyntax.String(dbconn.PinnedTimeZone) + ", foreign_key_checks = 0; START TRANSACTION;"
 	q := s.copySnapshot("") + "SELECT " + sqlsyntax.String(head) + "; " + strings.Join(rows, "; ") + "; " + strings.Join(sums, "; ") + "; SELECT " + sqlsyntax.String(verify+"COMMIT;")
 	save, restore = s.copyCommands(client, q, names...)
 	return save, restore, nil
@@ -1283,6 +1280,23 @@ func (s *Session) copiedTogether(ctx context.Context, members []*Loss) error {
 	first.Save, first.Restore, first.With = save, restore, ""
 	return nil
 }
+
+// stopIf is the statements of a restore file that stop it when why, an
+// SQL expression the file evaluates, is not NULL: they print why whole
+// (the restore's client prints a result raw, without a heading), then
+// set a sql_mode the server refuses, an error that ends the client's run.
+// The refused value was the message itself, and the server shows it up
+// to its first comma (sql_mode is a list) and 200 characters: a table or
+// column name with a comma, or a long name or key, cut the row's key or
+// the advice out of it. MySQL runs SIGNAL only inside a stored program,
+// so both flavours stop so, with a fixed text. stopStart and stopEnd are
+// its two halves, for why written in parts.
+func stopIf(why string) string { return stopStart + why + stopEnd + " " }
+
+const (
+	stopStart = "SET @emcee_stop = "
+	stopEnd   = "; SELECT @emcee_stop FROM DUAL WHERE @emcee_stop IS NOT NULL; SET SESSION sql_mode = IF(@emcee_stop IS NULL, @@sql_mode, 'restore stopped: the line printed before this error says why');"
+)
 
 // copyOutEnd is the last line of a file a copy-out wrote whole: an SQL
 // comment, which the restore's client skips.

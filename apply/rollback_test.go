@@ -7,6 +7,7 @@ import (
 
 	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/project"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // The commands a refused rollback prints to copy data out connect as the
@@ -161,5 +162,29 @@ func TestCycleWithoutCommandsForOneTable(t *testing.T) {
 	}
 	if !strings.Contains(got[0].Unsaved, "form a cycle with table b") {
 		t.Errorf("a: %s", got[0].Unsaved)
+	}
+}
+
+// A restore stops by statements both flavours run outside a stored
+// program (MySQL runs SIGNAL only inside one): a user variable set by a
+// query, a SELECT of it FROM DUAL, and a SET of a sql_mode the server
+// refuses. They read as MySQL's grammar (TiDB's parser), three statements
+// a client splits at their semicolons; the message goes in the variable
+// whole, and the value the server refuses has no comma (it shows it up to
+// its first) and fits its 200 characters.
+func TestStopIfReadsAsMySQL(t *testing.T) {
+	why := "IF(EXISTS(SELECT 1 FROM `t, x`), " + sqlsyntax.String(heldMsg("t, x")) + ", NULL)"
+	stmts, err := sqlsyntax.ReadScript(stopIf(why))
+	if err != nil || len(stmts) != 3 {
+		t.Fatalf("read %d statements, %v", len(stmts), err)
+	}
+	for _, st := range stmts {
+		if st.Node == nil {
+			t.Errorf("%s: not a statement", st.Exec)
+		}
+	}
+	const refused = "restore stopped: the line printed before this error says why"
+	if !strings.Contains(stopEnd, sqlsyntax.String(refused)) || strings.Contains(refused, ",") || len(refused) > 200 {
+		t.Fatalf("the value refused: %s", stopEnd)
 	}
 }

@@ -137,3 +137,15 @@ func describeKeys(s *schema.Schema) string {
 func want(n string) string {
 	return fmt.Sprintf("index %q on %q; fk %q %q -> %q.%q", "ix", n, "fk", n, n, "id")
 }
+
+// A foreign key's ref_columns names the column of the table referenced.
+func TestReferenceToAnotherTablesColumnNamesThatTable(t *testing.T) {
+	src := "schema \"app\" {}\ntable \"parent\" {\n  schema = schema.app\n  column \"a\\\\b\" {\n    type = int\n  }\n  primary_key {\n    columns = [column[\"a\\\\b\"]]\n  }\n}\n" +
+		"table \"child\" {\n  schema = schema.app\n  column \"p\" {\n    type = int\n  }\n  foreign_key \"fk\" {\n    columns     = [column.p]\n    ref_columns = [table.parent.column[\"a\\\\b\"]]\n  }\n}\n"
+	_, err := ParseRelease("pike", "pike.hcl", []byte(src), mariadb)
+	for _, want := range []string{`pike.hcl:8:22: this reference names the column "a\\b" of table parent`, `pike.hcl:18:39: this reference names the column "a\\b" of table parent`} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("got %v, want it to contain %s", err, want)
+		}
+	}
+}

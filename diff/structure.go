@@ -101,29 +101,31 @@ func checkReferences(body *hclsyntax.Body, table string, add func(Pos, string, .
 				if !ok {
 					return nil
 				}
-				kind := e.Traversal.RootName()
+				// kind is what the step names: the word before it (table,
+				// column); owner, the table a column is of.
+				kind, owner := e.Traversal.RootName(), table
 				for _, step := range e.Traversal[1:] {
+					var name string
+					indexed := false // a name Atlas writes quoted: ["..."]
 					switch step := step.(type) {
 					case hcl.TraverseAttr:
-						kind = step.Name
+						name = step.Name
 					case hcl.TraverseIndex:
-						if !step.Key.Type().Equals(cty.String) || !step.Key.IsKnown() || step.Key.IsNull() {
-							continue
+						if k := step.Key; k.Type().Equals(cty.String) && k.IsKnown() && !k.IsNull() {
+							name, indexed = k.AsString(), true
 						}
-						ref := step.Key.AsString()
-						why := schemadef.Unreferable(ref)
-						if why == "" || (kind != "table" && kind != "column") {
-							continue
-						}
-						what := fmt.Sprintf("the table %q", ref)
-						if kind == "column" {
-							what = fmt.Sprintf("the column %q", ref)
-							if e.Traversal.RootName() == "column" {
-								what += " of table " + table
-							}
-						}
-						add(project.PosOf(step.SrcRange), "this reference names %s, whose name holds %s: Atlas, which reads emcee's HCL, keeps such a name escaped in a reference and does not find the %s (a key's columns and a foreign key's table are references); rename the %s", what, why, kind, kind)
 					}
+					if kind == "table" {
+						owner = name
+					}
+					if why := schemadef.Unreferable(name); why != "" && indexed && (kind == "table" || kind == "column") {
+						what := fmt.Sprintf("the table %q", name)
+						if kind == "column" {
+							what = fmt.Sprintf("the column %q of table %s", name, owner)
+						}
+						add(project.PosOf(step.SourceRange()), "this reference names %s, whose name holds %s: Atlas, which reads emcee's HCL, keeps such a name escaped in a reference and does not find the %s (a key's columns and a foreign key's table are references); rename the %s", what, why, kind, kind)
+					}
+					kind = name
 				}
 				return nil
 			})

@@ -155,7 +155,7 @@ func TestAttackFleetCopyOutKeepsEveryTarget(t *testing.T) {
 		}
 		all.Write(data)
 	}
-	for _, want := range []string{"= " + textLiteral("community") + " WHERE `id` <=> 1000; SET SESSION sql_mode", "= " + textLiteral("community") + " WHERE `id` <=> 2000; SET SESSION sql_mode", textLiteral("tenant-0"), textLiteral("tenant-1")} {
+	for _, want := range []string{"= " + textLiteral("community") + " WHERE `id` <=> 1000; SET @emcee_stop", "= " + textLiteral("community") + " WHERE `id` <=> 2000; SET @emcee_stop", textLiteral("tenant-0"), textLiteral("tenant-1")} {
 		if !strings.Contains(all.String(), want) {
 			t.Errorf("no file the refusal's commands wrote holds %q: files %v", want, files)
 		}

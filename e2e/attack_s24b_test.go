@@ -109,7 +109,7 @@ func TestAttack2S24KeylessTableRestoredTwice(t *testing.T) {
 	cmd := exec.Command("sh", "-c", losses[0].Restore)
 	cmd.Dir = dir
 	r := opRunCmd(t, cmd)
-	if got := p.query("SELECT COUNT(*) FROM log"); got != "2" || r.Code == 0 || !strings.Contains(r.Stderr, "restore refused: table log holds rows already") {
+	if got := p.query("SELECT COUNT(*) FROM log"); got != "2" || r.Code == 0 || !strings.Contains(r.Stdout, "restore refused: table log holds rows already") {
 		t.Fatalf("the restore run twice left %s rows of 2: %s", got, r)
 	}
 }
@@ -147,7 +147,7 @@ table "extra" {
 	cmd := exec.Command("sh", "-c", losses[0].Restore)
 	cmd.Dir = dir
 	r := opRunCmd(t, cmd)
-	if got := p.query("SELECT COUNT(*) FROM extra"); r.Code == 0 || got != "0" || !strings.Contains(r.Stderr, "restore stopped: table extra does not hold what was copied out") {
+	if got := p.query("SELECT COUNT(*) FROM extra"); r.Code == 0 || got != "0" || !strings.Contains(r.Stdout, "restore stopped: table extra does not hold what was copied out") {
 		t.Fatalf("the restore of 1.2345 into a decimal(12,2) left %s rows: %s", got, r)
 	}
 }
@@ -174,7 +174,7 @@ func TestAttack2S24ColumnRestoreIntoARewrittenReleaseRoundsNothing(t *testing.T)
 	cmd := exec.Command("sh", "-c", losses[0].Restore)
 	cmd.Dir = dir
 	r := opRunCmd(t, cmd)
-	if r.Code == 0 || !strings.Contains(r.Stderr, "restore stopped: t.at does not hold what was copied out") {
+	if r.Code == 0 || !strings.Contains(r.Stdout, "restore stopped: t.at does not hold what was copied out") {
 		t.Fatalf("the restore of 10:00:00.5 into a DATETIME put back %s: %s", p.query("SELECT GROUP_CONCAT(COALESCE(at, 'NULL') ORDER BY id) FROM t"), r)
 	}
 }
@@ -195,7 +195,7 @@ func TestAttack2S24TableRestoreThroughATriggerStops(t *testing.T) {
 	cmd := exec.Command("sh", "-c", losses[0].Restore)
 	cmd.Dir = dir
 	r := opRunCmd(t, cmd)
-	if got := p.query("SELECT COUNT(*) FROM extra"); r.Code == 0 || got != "0" || !strings.Contains(r.Stderr, "restore stopped: table extra does not hold what was copied out") {
+	if got := p.query("SELECT COUNT(*) FROM extra"); r.Code == 0 || got != "0" || !strings.Contains(r.Stdout, "restore stopped: table extra does not hold what was copied out") {
 		t.Fatalf("the restore through a trigger left %s rows (%s): %s", got, p.query("SELECT GROUP_CONCAT(name) FROM extra"), r)
 	}
 }

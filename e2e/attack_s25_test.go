@@ -86,7 +86,7 @@ func TestAttackS25ColumnCopyOutByUniqueNotNullKey(t *testing.T) {
 	p.exec("UPDATE `tag s` SET `c;ode` = 'x2' WHERE `c;ode` = 'x'")
 	cmd := exec.Command("sh", "-c", losses[0].Restore)
 	cmd.Dir = dir
-	if r := opRunCmd(t, cmd); r.Code == 0 || !strings.Contains(r.Stderr, "restore stopped: no row of tag s has this line's c;ode (deleted or its c;ode changed); put the value back by hand and delete the line before running the file again") {
+	if r := opRunCmd(t, cmd); r.Code == 0 || !strings.Contains(r.Stdout, "restore stopped: no row of tag s has this line's c;ode (deleted or its c;ode changed); put the value back by hand and delete the line before running the file again") {
 		t.Fatalf("the restore of a row whose unique key changed: %s", r)
 	}
 }
@@ -286,7 +286,7 @@ func TestAttackS25SelfReferencingDeepChainRestore(t *testing.T) {
 	p.must("db", "expand")
 	cmd := exec.Command("sh", "-c", losses[0].Restore)
 	cmd.Dir = dir
-	if r := opRunCmd(t, cmd); r.Code == 0 || !strings.Contains(r.Stderr, "fk_next") {
+	if r := opRunCmd(t, cmd); r.Code == 0 || !strings.Contains(r.Stdout, "fk_next") {
 		t.Fatalf("the restore of a row whose parent is gone: %s", r)
 	}
 	if got := p.query("SELECT COUNT(*) FROM chain"); got != "0" {

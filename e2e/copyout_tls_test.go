@@ -66,7 +66,7 @@ func TestCopyOutCommandsConnectAsTheURLSays(t *testing.T) {
 			p.must("db", "expand")
 			p.exec("UPDATE notes SET txt = 'kept' WHERE id = 1")
 			losses, out := copyOutAndRollBack(t, p)
-			if len(losses) != 1 || !strings.Contains(losses[0].Save, "utf8mb4"+c.want+" --batch ") || !strings.Contains(losses[0].Restore, "utf8mb4"+c.want+" -- ") {
+			if len(losses) != 1 || !strings.Contains(losses[0].Save, "utf8mb4"+c.want+" --batch ") || !strings.Contains(losses[0].Restore, "utf8mb4"+c.want+" --raw ") {
 				t.Fatalf("want commands with %q, got %+v", c.want, losses)
 			}
 			p.must("db", "expand")

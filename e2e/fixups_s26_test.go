@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"encoding/hex"
 	"strings"
 	"testing"
 )
@@ -62,4 +63,86 @@ func TestReferencesToHostileButValidNamesThroughTheApplier(t *testing.T) {
 	if r := p.run("db", "diff"); r.Code != 0 {
 		t.Fatalf("db diff after the upgrade: %s", r)
 	}
+}
+
+// Every message a restore stops with reaches the operator whole. The
+// restore carried it as a sql_mode the server refuses, and the server
+// shows such a value up to its first comma and 200 characters: a table or
+// column name with a comma cut the message there, and a long name or key
+// pushed out the advice at its end. Through the restore files the
+// rollback's commands write, on the server, with hostile names (commas,
+// quotes, a semicolon, long names of characters taking three bytes) and
+// long keys (one with a comma, a line break, quotes and a backslash).
+func TestRestoreS26MessagesReachTheOperatorWhole(t *testing.T) {
+	t.Parallel()
+	long := "tag, s'\" " + strings.Repeat("☃", 40)
+	restore := func(t *testing.T, dir, command, want string) {
+		t.Helper()
+		out, err := shellOut(dir, command)
+		if err == nil || !strings.Contains(out, want+"\n") || !strings.Contains(out, "ERROR 1231 (42000) at line ") || !strings.Contains(out, "restore stopped: the line printed before this error says why") {
+			t.Fatalf("restore: want it stopped, saying\n%s\ngot: %v\n%s", want, err, out)
+		}
+	}
+	t.Run("a column's row gone by its unique key", func(t *testing.T) {
+		t.Parallel()
+		a := "CREATE TABLE " + quoteIdent(long) + " (`c,ode` varchar(300) NOT NULL, n int NULL, UNIQUE KEY `u,k` (`c,ode`));\n"
+		p := sqlReleasesProject(t, [2]string{"a", hostileKeep + a},
+			[2]string{"b", hostileKeep + strings.Replace(a, "n int NULL,", "n int NULL, `no,te` varchar(30) NULL,", 1)})
+		p.must("plan")
+		p.must("db", "sync", "a")
+		p.must("db", "expand")
+		key := strings.Repeat("中", 300)
+		p.exec("INSERT INTO "+quoteIdent(long)+" (`c,ode`, n, `no,te`) VALUES (?, 1, 'one')", key)
+		losses, dir := copyOutAndRollBack(t, p)
+		if len(losses) != 1 || losses[0].Column != "no,te" {
+			t.Fatalf("losses: %+v", losses)
+		}
+		p.must("db", "expand")
+		p.exec("UPDATE " + quoteIdent(long) + " SET `c,ode` = 'x'")
+		restore(t, dir, losses[0].Restore, "restore stopped: no row of "+long+" has this line's c,ode (deleted or its c,ode changed); put the value back by hand and delete the line before running the file again")
+	})
+	t.Run("a row of a cycle without its parent, by a long key", func(t *testing.T) {
+		t.Parallel()
+		// No double quote: a foreign key references it.
+		ta, tb := "a, s'; "+strings.Repeat("☃", 40), "b, "+strings.Repeat("☃", 40)
+		p := cycleProject(t, "CREATE TABLE "+quoteIdent(ta)+" (`i,d` varchar(300) NOT NULL PRIMARY KEY, `b,id` varchar(300) NULL, `k,eep` int NULL, KEY ix_b (`b,id`), KEY ix_k (`k,eep`),\n"+
+			"  CONSTRAINT `fk,keep` FOREIGN KEY (`k,eep`) REFERENCES keep (id));\n"+
+			"CREATE TABLE "+quoteIdent(tb)+" (`i,d` varchar(300) NOT NULL PRIMARY KEY, `a,id` varchar(300) NOT NULL, KEY ix_a (`a,id`),\n"+
+			"  CONSTRAINT `fk,b` FOREIGN KEY (`a,id`) REFERENCES "+quoteIdent(ta)+" (`i,d`));\n"+
+			"ALTER TABLE "+quoteIdent(ta)+" ADD CONSTRAINT `fk,a` FOREIGN KEY (`b,id`) REFERENCES "+quoteIdent(tb)+" (`i,d`);\n",
+			"INSERT INTO keep VALUES (5)")
+		key := "it's, a\n\"key\" \\ " + strings.Repeat("中", 280)
+		p.exec("INSERT INTO "+quoteIdent(ta)+" VALUES (?, NULL, 5)", key)
+		p.exec("INSERT INTO "+quoteIdent(tb)+" VALUES ('b1', ?)", key)
+		p.exec("UPDATE " + quoteIdent(ta) + " SET `b,id` = 'b1'")
+		losses, dir := copyOutAndRollBack(t, p)
+		checkCycleLosses(t, losses, ta, tb)
+		p.exec("DELETE FROM keep")
+		p.must("db", "expand")
+		restore(t, dir, losses[0].Restore, "restore stopped: a row of "+ta+" (`i,d` = _utf8mb4 X'"+strings.ToUpper(hex.EncodeToString([]byte(key)))+"') references no row of keep by foreign key fk,keep (`k,eep` = 5); nothing was put back: put its parent back or take the row out of the file and run it again")
+	})
+	t.Run("a table put back twice", func(t *testing.T) {
+		t.Parallel()
+		p := sqlReleasesProject(t, [2]string{"a", hostileKeep}, [2]string{"b", hostileKeep + "CREATE TABLE " + quoteIdent(long) + " (`m,sg` varchar(20) NOT NULL);\n"})
+		p.must("plan")
+		p.must("db", "sync", "a")
+		p.must("db", "expand")
+		p.exec("INSERT INTO " + quoteIdent(long) + " VALUES ('one'), ('two')")
+		losses, dir := copyOutAndRollBack(t, p)
+		p.must("db", "expand")
+		shellIn(t, dir, losses[0].Restore)
+		restore(t, dir, losses[0].Restore, "restore refused: table "+long+" holds rows already (put back before?); it puts rows back into the empty table a later expand creates")
+	})
+	t.Run("a table's rows changed by a trigger", func(t *testing.T) {
+		t.Parallel()
+		p := sqlReleasesProject(t, [2]string{"a", hostileKeep}, [2]string{"b", hostileKeep + "CREATE TABLE " + quoteIdent(long) + " (id int NOT NULL PRIMARY KEY, `na,me` varchar(20) NULL);\n"})
+		p.must("plan")
+		p.must("db", "sync", "a")
+		p.must("db", "expand")
+		p.exec("INSERT INTO " + quoteIdent(long) + " VALUES (1, 'kept as it was')")
+		losses, dir := copyOutAndRollBack(t, p)
+		p.must("db", "expand")
+		p.exec("CREATE TRIGGER shout BEFORE INSERT ON " + quoteIdent(long) + " FOR EACH ROW SET NEW.`na,me` = UPPER(NEW.`na,me`)")
+		restore(t, dir, losses[0].Restore, "restore stopped: table "+long+" does not hold what was copied out for its rows (rounded or cut to a changed type, or changed by a trigger)")
+	})
 }

@@ -45,7 +45,7 @@ func textLiteral(s string) string { return "_utf8mb4 X'" + fmt.Sprintf("%X", s) 
 // start has them, then the check that the row holds the value, then the
 // line that ends a whole copy-out.
 func oneUpdate(file, start string) bool {
-	return strings.HasPrefix(file, start) && strings.Count(file, "\n") == 3 && strings.HasSuffix(file, ", @@sql_mode);\n-- end of the copy-out\n")
+	return strings.HasPrefix(file, start) && strings.Count(file, "\n") == 3 && strings.HasSuffix(file, "); SELECT @emcee_stop FROM DUAL WHERE @emcee_stop IS NOT NULL; SET SESSION sql_mode = IF(@emcee_stop IS NULL, @@sql_mode, 'restore stopped: the line printed before this error says why');\n-- end of the copy-out\n")
 }
 
 // With: the table whose commands copy this one out and put it back

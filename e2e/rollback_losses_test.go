@@ -96,7 +96,7 @@ func TestRollbackRefusesToDropNewData(t *testing.T) {
 	// Named after the server and database too: a fleet's targets copy
 	// into one directory.
 	file := "127.0.0.1_3306." + p.DB.Name + ".images.visibility.sql"
-	if data, err := os.ReadFile(filepath.Join(dir, file)); err != nil || !oneUpdate(string(data), "SET SESSION sql_mode = 'STRICT_ALL_TABLES', time_zone = '+00:00';\nUPDATE `images` SET `visibility` = "+textLiteral("community")+" WHERE `id` <=> "+id+"; SET SESSION sql_mode = IF(") {
+	if data, err := os.ReadFile(filepath.Join(dir, file)); err != nil || !oneUpdate(string(data), "SET SESSION sql_mode = 'STRICT_ALL_TABLES', time_zone = '+00:00';\nUPDATE `images` SET `visibility` = "+textLiteral("community")+" WHERE `id` <=> "+id+"; SET @emcee_stop = IF(") {
 		t.Fatalf("%s (%v) is not the one value lost:\n%s", file, err, data)
 	}
 	file = "127.0.0.1_3306." + p.DB.Name + ".image_members.sql"
@@ -280,8 +280,8 @@ func TestRollbackLossesWithOddNames(t *testing.T) {
 	}
 	const tz = "SET SESSION sql_mode = 'STRICT_ALL_TABLES', time_zone = '+00:00';\n"
 	want := []string{
-		"flag.sql: " + tz + "UPDATE `it's $(odd)` SET `flag` = 7 WHERE `id` <=> " + two + "; SET SESSION sql_mode = IF(",
-		"note__x___HOME.sql: " + tz + "UPDATE `it's $(odd)` SET `note 'x' $HOME` = " + textLiteral("it's \"quoted\"\tné ☃") + " WHERE `id` <=> " + four + "; SET SESSION sql_mode = IF(",
+		"flag.sql: " + tz + "UPDATE `it's $(odd)` SET `flag` = 7 WHERE `id` <=> " + two + "; SET @emcee_stop = IF(",
+		"note__x___HOME.sql: " + tz + "UPDATE `it's $(odd)` SET `note 'x' $HOME` = " + textLiteral("it's \"quoted\"\tné ☃") + " WHERE `id` <=> " + four + "; SET @emcee_stop = IF(",
 	}
 	if len(got) != len(want) || !oneUpdate(got[0], want[0]) || !oneUpdate(got[1], want[1]) {
 		t.Fatalf("copied out:\n%q\nwant\n%q", got, want)
