@@ -1,9 +1,13 @@
 package e2e
 
 import (
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/emcee-db/emcee/internal/testdb"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
@@ -76,4 +80,50 @@ func TestAttack2S26DatabaseNamedLikeTheLiveOneInOtherCase(t *testing.T) {
 	}
 	p.exec("DROP VIEW " + twin + ".reads_app")
 	p.must("db", "contract")
+}
+
+// Atlas reads every integer of display width 1 as a bool (int(1),
+// bigint(1) unsigned, tinyint(1) unsigned), which HCL, the plans and the
+// drift check know only as a signed tinyint(1). A release declared as
+// SQL with n int(1) was planned and created as n bool: the live column
+// took -128 to 127, the application's 1000 was refused, and the drift
+// check, reading the live column as the same bool, saw nothing. It is
+// refused at its position, saying what to write instead; a tinyint(1),
+// which is a bool, is not.
+func TestAttack2S26IntegerOfDisplayWidthOneInASQLRelease(t *testing.T) {
+	t.Parallel()
+	p := sqlReleasesProject(t, [2]string{"a", "CREATE TABLE t (\n  id int NOT NULL PRIMARY KEY,\n  flag tinyint(1) NOT NULL,\n  n int(1) NOT NULL,\n  u tinyint(1) unsigned NOT NULL\n);\n"})
+	r := p.run("plan")
+	if r.Code != 1 {
+		p.must("db", "sync", "a")
+		p.exec("INSERT INTO t (id, flag, n, u) VALUES (1, 1, 1000, 200)")
+		t.Fatalf("a release declaring int(1) planned: %s\n%s", r, p.query("SHOW CREATE TABLE t"))
+	}
+	opContains(t, r, "schema/a.sql:1:1: column t.n is int(1), which Atlas reads as a bool (a signed tinyint(1)), and the plans would create it so; write int",
+		"schema/a.sql:1:1: column t.u is tinyint(1) unsigned, which Atlas reads as a bool (a signed tinyint(1)), and the plans would create it so; write tinyint unsigned")
+	if strings.Contains(r.Stderr, "t.flag") {
+		t.Fatalf("a tinyint(1) refused: %s", r)
+	}
+}
+
+// A database adopted with such a column: emcee init wrote it as a bool,
+// and db baseline, reading the live column as a bool too, found no
+// drift; a later release's change of the column would have narrowed it.
+func TestAttack2S26IntegerOfDisplayWidthOneAdopted(t *testing.T) {
+	t.Parallel()
+	db := testdb.New(t)
+	if _, err := db.Exec("CREATE TABLE t (id int NOT NULL PRIMARY KEY, flag tinyint(1) NOT NULL, n bigint(1) unsigned NOT NULL)"); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(opBinary(t), "init", "--from", db.URL, "--release", "r1")
+	cmd.Dir = t.TempDir()
+	r := opRunCmd(t, cmd)
+	if r.Code != 1 {
+		src, _ := os.ReadFile(filepath.Join(cmd.Dir, "schema", "r1.hcl"))
+		t.Fatalf("init adopting a bigint(1) unsigned: %s\n%s", r, src)
+	}
+	opContains(t, r, "t.n is bigint(1) unsigned, which Atlas reads as a bool (a signed tinyint(1)) (ALTER TABLE ... MODIFY it as bigint unsigned: a display width changes nothing of what it holds)")
+	if strings.Contains(r.Stderr, "t.flag") {
+		t.Fatalf("a tinyint(1) refused: %s", r)
+	}
 }

@@ -124,3 +124,37 @@ func leads(idx *schema.Index, cols []*schema.Column) bool {
 	}
 	return true
 }
+
+// NotBool is a column Atlas read as a bool that the server holds as
+// another integer: Raw is its type as the server says it, Instead the
+// same type without the display width.
+type NotBool struct{ Table, Column, Raw, Instead string }
+
+// NotBools are the columns of an inspected schema that Atlas read as a
+// bool (which HCL, the plans and the drift check know only as a signed
+// tinyint(1)) but which are another integer: Atlas reads every integer
+// of display width 1 so (int(1), tinyint(1) unsigned). Declared as they
+// were read, a release declared as SQL created n int(1) as a tinyint(1),
+// refusing the application's 1000, and an adopted bigint(1) unsigned was
+// a bool to every later release; the drift check, reading the live
+// column as a bool as well, saw neither. Such a column can be declared
+// without its display width, which changes nothing of what it holds.
+func NotBools(s *schema.Schema) []NotBool {
+	var out []NotBool
+	for _, t := range s.Tables {
+		for _, c := range t.Columns {
+			if c.Type == nil || c.Type.Raw == "" {
+				continue
+			}
+			if _, ok := c.Type.Type.(*schema.BoolType); !ok {
+				continue
+			}
+			raw := strings.ToLower(strings.Join(strings.Fields(c.Type.Raw), " "))
+			if raw == "tinyint(1)" || raw == "bool" || raw == "boolean" {
+				continue
+			}
+			out = append(out, NotBool{Table: t.Name, Column: c.Name, Raw: raw, Instead: strings.Replace(raw, "(1)", "", 1)})
+		}
+	}
+	return out
+}
