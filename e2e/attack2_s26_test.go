@@ -127,3 +127,42 @@ func TestAttack2S26IntegerOfDisplayWidthOneAdopted(t *testing.T) {
 		t.Fatalf("a tinyint(1) refused: %s", r)
 	}
 }
+
+// A number default the server writes with an exponent (a double's 1e100)
+// or past 64 bits (a DECIMAL(65,0)'s) stopped emcee init and the
+// planning of a SQL release with Atlas's own error, naming neither the
+// column nor what to do ("strconv.ParseInt: parsing "1e100": invalid
+// syntax"): Atlas writes an integer it cannot parse no other way. The
+// default is declared as the expression it is, and the release plans,
+// syncs and shows no drift; the column takes the default.
+func TestAttack2S26NumberDefaultsAtlasCannotWrite(t *testing.T) {
+	t.Parallel()
+	table := "CREATE TABLE t (\n  id int NOT NULL PRIMARY KEY,\n  d double DEFAULT 1e100,\n  e double NOT NULL DEFAULT -2.5e-7,\n  big decimal(65,0) DEFAULT 123456789012345678901234567890,\n  neg decimal(65,0) DEFAULT -123456789012345678901234567890\n);\n"
+	p := sqlReleasesProject(t, [2]string{"a", table})
+	p.must("plan")
+	p.must("db", "sync", "a")
+	p.must("db", "diff")
+	p.exec("INSERT INTO t (id) VALUES (1)")
+	if got, want := p.query("SELECT d = 1e100, e = -2.5e-7, big, neg FROM t"), "1 1 123456789012345678901234567890 -123456789012345678901234567890"; got != want {
+		t.Fatalf("defaults: %q, want %q", got, want)
+	}
+
+	db := testdb.New(t)
+	if _, err := db.Exec(strings.TrimSuffix(table, ";\n")); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	run := func(args ...string) opResult {
+		cmd := exec.Command(opBinary(t), args...)
+		cmd.Dir = dir
+		return opRunCmd(t, cmd)
+	}
+	if r := run("init", "--from", db.URL, "--release", "r1"); r.Code != 0 {
+		t.Fatalf("init: %s", r)
+	}
+	for _, args := range [][]string{{"plan", "--check"}, {"db", "baseline", "r1", "--url", db.URL}, {"db", "diff", "--url", db.URL}} {
+		if r := run(args...); r.Code != 0 {
+			t.Fatalf("%v: %s", args, r)
+		}
+	}
+}

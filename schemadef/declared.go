@@ -1,8 +1,10 @@
 package schemadef
 
 import (
+	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"ariga.io/atlas/sql/mysql"
@@ -54,7 +56,8 @@ func Declared(s *schema.Schema) {
 
 // declaredDefault is a column's default as HCL declares it: false and true
 // for a bool (the server says 0 and 1), CURRENT_TIMESTAMP for the current
-// time (the server says current_timestamp()).
+// time (the server says current_timestamp()), and a number Atlas cannot
+// write as an HCL number as the expression it is (sql("1e100")).
 func declaredDefault(c *schema.Column) schema.Expr {
 	switch d := c.Default.(type) {
 	case *schema.Literal:
@@ -66,10 +69,31 @@ func declaredDefault(c *schema.Column) schema.Expr {
 				return &schema.Literal{V: "true"}
 			}
 		}
+		if unwritable(c, d.V) {
+			return &schema.RawExpr{X: d.V}
+		}
 	case *schema.RawExpr:
 		return &schema.RawExpr{X: now(d.X)}
 	}
 	return c.Default
+}
+
+// unwritable reports a number default Atlas fails to write as an HCL
+// number: one without a dot that is no 64-bit integer, as a double's
+// 1e100 or a DECIMAL(65,0)'s 30 digits (Atlas parses it as one, and
+// emcee init, or the planning of a SQL release, stopped with
+// "strconv.ParseInt: parsing "1e100": invalid syntax"). A text column's
+// default is text, whatever it reads like.
+func unwritable(c *schema.Column, v string) bool {
+	if c.Type == nil || Textual(c.Type.Type) || strings.Contains(v, ".") {
+		return false
+	}
+	if _, err := strconv.ParseFloat(v, 64); err != nil && !errors.Is(err, strconv.ErrRange) {
+		return false // not a number
+	}
+	_, errInt := strconv.ParseInt(v, 10, 64)
+	_, errUint := strconv.ParseUint(v, 10, 64)
+	return errInt != nil && errUint != nil
 }
 
 // now is CURRENT_TIMESTAMP[(n)] for an expression that is the current
