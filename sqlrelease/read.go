@@ -220,8 +220,16 @@ func (s *Script) declare(kind string, opts []*ast.DatabaseOption, pos diff.Pos, 
 			d.Charset = o.Value
 		case ast.DatabaseOptionCollate:
 			d.Collation = o.Value
+		case ast.DatabaseOptionEncryption:
+			// Unencrypted is how emcee creates every table: MySQL 8.0's
+			// mysqldump --databases writes DEFAULT ENCRYPTION='N' after
+			// the default of every database it dumps.
+			if strings.EqualFold(o.Value, "N") {
+				continue
+			}
+			return pos.Errorf("%s: ENCRYPTION = %s: a SQL release declares the database's default CHARACTER SET and COLLATE only (the database is the operator's, and emcee never changes it, nor creates encrypted tables); remove the option", kind, sqlsyntax.String(o.Value))
 		default:
-			what := map[ast.DatabaseOptionType]string{ast.DatabaseOptionEncryption: "ENCRYPTION", ast.DatabaseOptionPlacementPolicy: "PLACEMENT POLICY"}[o.Tp]
+			what := map[ast.DatabaseOptionType]string{ast.DatabaseOptionPlacementPolicy: "PLACEMENT POLICY"}[o.Tp]
 			if what == "" {
 				what = fmt.Sprintf("option %d", o.Tp)
 			}
