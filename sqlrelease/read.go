@@ -281,12 +281,18 @@ var sessionVariables = map[string]bool{
 
 func checkSet(n *ast.SetStmt, pos diff.Pos) error {
 	for _, v := range n.Variables {
+		// A MySQL server with GTIDs on has mysqldump write both, for
+		// replaying the dump on a replica.
+		gtid := ""
+		if name := strings.ToLower(v.Name); name == "gtid_purged" || name == "sql_log_bin" {
+			gtid = " (mysqldump --set-gtid-purged=OFF leaves it out)"
+		}
 		switch {
 		case v.IsGlobal || v.IsInstance:
-			return pos.Errorf("SET GLOBAL %s: a SQL release sets up its own session only; remove it", v.Name)
+			return pos.Errorf("SET GLOBAL %s: a SQL release sets up its own session only; remove it%s", v.Name, gtid)
 		case v.Name == ast.SetNames || v.Name == ast.SetCharset:
 		case v.IsSystem && !sessionVariables[strings.ToLower(v.Name)]:
-			return pos.Errorf("SET %s: a SQL release may set only the session variables dumps and ORMs set up a session with (%s); remove it", v.Name, strings.Join(slices.Sorted(maps.Keys(sessionVariables)), ", "))
+			return pos.Errorf("SET %s: a SQL release may set only the session variables dumps and ORMs set up a session with (%s); remove it%s", v.Name, strings.Join(slices.Sorted(maps.Keys(sessionVariables)), ", "), gtid)
 		}
 		switch v.Value.(type) {
 		case nil, ast.ValueExpr, *ast.VariableExpr, *ast.DefaultExpr, *ast.ColumnNameExpr:
