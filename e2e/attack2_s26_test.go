@@ -166,3 +166,22 @@ func TestAttack2S26NumberDefaultsAtlasCannotWrite(t *testing.T) {
 		}
 	}
 }
+
+// A bool column changed by hand into an integer of display width 1 (int(1)
+// to hold more than 127, tinyint(1) unsigned) is drift: Atlas reads both
+// as a bool, and db diff said the database matched; the next release
+// changing the column would have made it a tinyint(1) again, refusing
+// (or, strict mode off, cutting) the values the application had written.
+func TestAttack2S26BoolWidenedByHandIsDrift(t *testing.T) {
+	t.Parallel()
+	p := sqlReleasesProject(t, [2]string{"a", "CREATE TABLE t (id int NOT NULL PRIMARY KEY, flag tinyint(1) NOT NULL, other tinyint(1) NOT NULL);\n"})
+	p.must("plan")
+	p.must("db", "sync", "a")
+	p.must("db", "diff")
+	p.exec("ALTER TABLE t MODIFY flag int(1) NOT NULL, MODIFY other tinyint(1) unsigned NOT NULL")
+	r := p.run("db", "diff")
+	if r.Code == 0 {
+		t.Fatalf("db diff after a bool became int(1) by hand: want drift: %s", r)
+	}
+	opContains(t, r, "column flag is int(1) NOT NULL, expected tinyint(1) NOT NULL", "column other is tinyint(1) unsigned NOT NULL, expected tinyint(1) NOT NULL")
+}

@@ -167,18 +167,28 @@ func NotBools(s *schema.Schema) []NotBool {
 	var out []NotBool
 	for _, t := range s.Tables {
 		for _, c := range t.Columns {
-			if c.Type == nil || c.Type.Raw == "" {
-				continue
+			if raw, ok := RawBool(c); ok && raw != "tinyint(1)" {
+				out = append(out, NotBool{Table: t.Name, Column: c.Name, Raw: raw, Instead: strings.Replace(raw, "(1)", "", 1)})
 			}
-			if _, ok := c.Type.Type.(*schema.BoolType); !ok {
-				continue
-			}
-			raw := strings.ToLower(strings.Join(strings.Fields(c.Type.Raw), " "))
-			if raw == "tinyint(1)" || raw == "bool" || raw == "boolean" {
-				continue
-			}
-			out = append(out, NotBool{Table: t.Name, Column: c.Name, Raw: raw, Instead: strings.Replace(raw, "(1)", "", 1)})
 		}
 	}
 	return out
+}
+
+// RawBool is the type an inspected column Atlas read as a bool has on
+// the server, lower-cased: tinyint(1) for a bool, else another integer
+// of display width 1 (NotBools); ok is false for a column Atlas read as
+// another type, or not inspected.
+func RawBool(c *schema.Column) (raw string, ok bool) {
+	if c.Type == nil || c.Type.Raw == "" {
+		return "", false
+	}
+	if _, ok := c.Type.Type.(*schema.BoolType); !ok {
+		return "", false
+	}
+	raw = strings.ToLower(strings.Join(strings.Fields(c.Type.Raw), " "))
+	if raw == "bool" || raw == "boolean" {
+		raw = "tinyint(1)"
+	}
+	return raw, true
 }
