@@ -131,6 +131,13 @@ func Init(ctx context.Context, o Options) (*Result, error) {
 		return nil, fmt.Errorf("%s has %d view(s) and %d trigger(s): emcee manages tables only (it creates its own triggers and views during upgrades), so `db baseline` would report them as drift; drop or move them, then rerun emcee init", o.DB, views, triggers)
 	}
 	slices.SortFunc(s.Tables, func(a, b *schema.Table) int { return strings.Compare(a.Name, b.Name) })
+	if bools := schemadef.NotBools(s); len(bools) > 0 {
+		var found []string
+		for _, n := range bools {
+			found = append(found, fmt.Sprintf("%s.%s is %s, which Atlas reads as a bool (a signed tinyint(1)) (ALTER TABLE ... MODIFY it as %s: a display width changes nothing of what it holds)", n.Table, n.Column, n.Raw, n.Instead))
+		}
+		return nil, fmt.Errorf("%s holds what emcee does not plan, so nothing was written: emcee inspects databases with Atlas, which reads these as what they are not (db baseline and the drift check would too):\n  %s\nconvert them as said, then rerun emcee init", o.DB, strings.Join(found, "\n  "))
+	}
 	schemadef.Declared(s)
 	tableDefaults(s)
 	src, err := schemadef.Marshal(s, target, adoptedHead)

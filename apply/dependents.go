@@ -162,7 +162,7 @@ func otherDBs(schema, def string) string {
 // APP.t for one of app.t (e2e
 // TestAttack2S26DatabaseNamedLikeTheLiveOneInOtherCase).
 func home(schema string) string {
-	return fmt.Sprintf("(%[1]s = DATABASE() AND (BINARY %[1]s = BINARY DATABASE() OR @@lower_case_table_names <> 0))", schema)
+	return fmt.Sprintf("(%[1]s = DATABASE() AND (CAST(%[1]s AS BINARY) = CAST(DATABASE() AS BINARY) OR @@lower_case_table_names <> 0))", schema)
 }
 
 func (s *Session) liveObjects(ctx context.Context) ([]liveObject, error) {

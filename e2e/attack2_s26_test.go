@@ -1,9 +1,13 @@
 package e2e
 
 import (
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/emcee-db/emcee/internal/testdb"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
@@ -76,4 +80,108 @@ func TestAttack2S26DatabaseNamedLikeTheLiveOneInOtherCase(t *testing.T) {
 	}
 	p.exec("DROP VIEW " + twin + ".reads_app")
 	p.must("db", "contract")
+}
+
+// Atlas reads every integer of display width 1 as a bool (int(1),
+// bigint(1) unsigned, tinyint(1) unsigned), which HCL, the plans and the
+// drift check know only as a signed tinyint(1). A release declared as
+// SQL with n int(1) was planned and created as n bool: the live column
+// took -128 to 127, the application's 1000 was refused, and the drift
+// check, reading the live column as the same bool, saw nothing. It is
+// refused at its position, saying what to write instead; a tinyint(1),
+// which is a bool, is not.
+func TestAttack2S26IntegerOfDisplayWidthOneInASQLRelease(t *testing.T) {
+	t.Parallel()
+	p := sqlReleasesProject(t, [2]string{"a", "CREATE TABLE t (\n  id int NOT NULL PRIMARY KEY,\n  flag tinyint(1) NOT NULL,\n  n int(1) NOT NULL,\n  u tinyint(1) unsigned NOT NULL\n);\n"})
+	r := p.run("plan")
+	if r.Code != 1 {
+		p.must("db", "sync", "a")
+		p.exec("INSERT INTO t (id, flag, n, u) VALUES (1, 1, 1000, 200)")
+		t.Fatalf("a release declaring int(1) planned: %s\n%s", r, p.query("SHOW CREATE TABLE t"))
+	}
+	opContains(t, r, "schema/a.sql:1:1: column t.n is int(1), which Atlas reads as a bool (a signed tinyint(1)), and the plans would create it so; write int",
+		"schema/a.sql:1:1: column t.u is tinyint(1) unsigned, which Atlas reads as a bool (a signed tinyint(1)), and the plans would create it so; write tinyint unsigned")
+	if strings.Contains(r.Stderr, "t.flag") {
+		t.Fatalf("a tinyint(1) refused: %s", r)
+	}
+}
+
+// A database adopted with such a column: emcee init wrote it as a bool,
+// and db baseline, reading the live column as a bool too, found no
+// drift; a later release's change of the column would have narrowed it.
+func TestAttack2S26IntegerOfDisplayWidthOneAdopted(t *testing.T) {
+	t.Parallel()
+	db := testdb.New(t)
+	if _, err := db.Exec("CREATE TABLE t (id int NOT NULL PRIMARY KEY, flag tinyint(1) NOT NULL, n bigint(1) unsigned NOT NULL)"); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(opBinary(t), "init", "--from", db.URL, "--release", "r1")
+	cmd.Dir = t.TempDir()
+	r := opRunCmd(t, cmd)
+	if r.Code != 1 {
+		src, _ := os.ReadFile(filepath.Join(cmd.Dir, "schema", "r1.hcl"))
+		t.Fatalf("init adopting a bigint(1) unsigned: %s\n%s", r, src)
+	}
+	opContains(t, r, "t.n is bigint(1) unsigned, which Atlas reads as a bool (a signed tinyint(1)) (ALTER TABLE ... MODIFY it as bigint unsigned: a display width changes nothing of what it holds)")
+	if strings.Contains(r.Stderr, "t.flag") {
+		t.Fatalf("a tinyint(1) refused: %s", r)
+	}
+}
+
+// A number default the server writes with an exponent (a double's 1e100)
+// or past 64 bits (a DECIMAL(65,0)'s) stopped emcee init and the
+// planning of a SQL release with Atlas's own error, naming neither the
+// column nor what to do ("strconv.ParseInt: parsing "1e100": invalid
+// syntax"): Atlas writes an integer it cannot parse no other way. The
+// default is declared as the expression it is, and the release plans,
+// syncs and shows no drift; the column takes the default.
+func TestAttack2S26NumberDefaultsAtlasCannotWrite(t *testing.T) {
+	t.Parallel()
+	table := "CREATE TABLE t (\n  id int NOT NULL PRIMARY KEY,\n  d double DEFAULT 1e100,\n  e double NOT NULL DEFAULT -2.5e-7,\n  big decimal(65,0) DEFAULT 123456789012345678901234567890,\n  neg decimal(65,0) DEFAULT -123456789012345678901234567890\n);\n"
+	p := sqlReleasesProject(t, [2]string{"a", table})
+	p.must("plan")
+	p.must("db", "sync", "a")
+	p.must("db", "diff")
+	p.exec("INSERT INTO t (id) VALUES (1)")
+	if got, want := p.query("SELECT d = 1e100, e = -2.5e-7, big, neg FROM t"), "1 1 123456789012345678901234567890 -123456789012345678901234567890"; got != want {
+		t.Fatalf("defaults: %q, want %q", got, want)
+	}
+
+	db := testdb.New(t)
+	if _, err := db.Exec(strings.TrimSuffix(table, ";\n")); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	run := func(args ...string) opResult {
+		cmd := exec.Command(opBinary(t), args...)
+		cmd.Dir = dir
+		return opRunCmd(t, cmd)
+	}
+	if r := run("init", "--from", db.URL, "--release", "r1"); r.Code != 0 {
+		t.Fatalf("init: %s", r)
+	}
+	for _, args := range [][]string{{"plan", "--check"}, {"db", "baseline", "r1", "--url", db.URL}, {"db", "diff", "--url", db.URL}} {
+		if r := run(args...); r.Code != 0 {
+			t.Fatalf("%v: %s", args, r)
+		}
+	}
+}
+
+// A bool column changed by hand into an integer of display width 1 (int(1)
+// to hold more than 127, tinyint(1) unsigned) is drift: Atlas reads both
+// as a bool, and db diff said the database matched; the next release
+// changing the column would have made it a tinyint(1) again, refusing
+// (or, strict mode off, cutting) the values the application had written.
+func TestAttack2S26BoolWidenedByHandIsDrift(t *testing.T) {
+	t.Parallel()
+	p := sqlReleasesProject(t, [2]string{"a", "CREATE TABLE t (id int NOT NULL PRIMARY KEY, flag tinyint(1) NOT NULL, other tinyint(1) NOT NULL);\n"})
+	p.must("plan")
+	p.must("db", "sync", "a")
+	p.must("db", "diff")
+	p.exec("ALTER TABLE t MODIFY flag int(1) NOT NULL, MODIFY other tinyint(1) unsigned NOT NULL")
+	r := p.run("db", "diff")
+	if r.Code == 0 {
+		t.Fatalf("db diff after a bool became int(1) by hand: want drift: %s", r)
+	}
+	opContains(t, r, "column flag is int(1) NOT NULL, expected tinyint(1) NOT NULL", "column other is tinyint(1) unsigned NOT NULL, expected tinyint(1) NOT NULL")
 }

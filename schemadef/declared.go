@@ -1,8 +1,10 @@
 package schemadef
 
 import (
+	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"ariga.io/atlas/sql/mysql"
@@ -54,7 +56,8 @@ func Declared(s *schema.Schema) {
 
 // declaredDefault is a column's default as HCL declares it: false and true
 // for a bool (the server says 0 and 1), CURRENT_TIMESTAMP for the current
-// time (the server says current_timestamp()).
+// time (the server says current_timestamp()), and a number Atlas cannot
+// write as an HCL number as the expression it is (sql("1e100")).
 func declaredDefault(c *schema.Column) schema.Expr {
 	switch d := c.Default.(type) {
 	case *schema.Literal:
@@ -66,10 +69,31 @@ func declaredDefault(c *schema.Column) schema.Expr {
 				return &schema.Literal{V: "true"}
 			}
 		}
+		if unwritable(c, d.V) {
+			return &schema.RawExpr{X: d.V}
+		}
 	case *schema.RawExpr:
 		return &schema.RawExpr{X: now(d.X)}
 	}
 	return c.Default
+}
+
+// unwritable reports a number default Atlas fails to write as an HCL
+// number: one without a dot that is no 64-bit integer, as a double's
+// 1e100 or a DECIMAL(65,0)'s 30 digits (Atlas parses it as one, and
+// emcee init, or the planning of a SQL release, stopped with
+// "strconv.ParseInt: parsing "1e100": invalid syntax"). A text column's
+// default is text, whatever it reads like.
+func unwritable(c *schema.Column, v string) bool {
+	if c.Type == nil || Textual(c.Type.Type) || strings.Contains(v, ".") {
+		return false
+	}
+	if _, err := strconv.ParseFloat(v, 64); err != nil && !errors.Is(err, strconv.ErrRange) {
+		return false // not a number
+	}
+	_, errInt := strconv.ParseInt(v, 10, 64)
+	_, errUint := strconv.ParseUint(v, 10, 64)
+	return errInt != nil && errUint != nil
 }
 
 // now is CURRENT_TIMESTAMP[(n)] for an expression that is the current
@@ -124,4 +148,48 @@ func Leads(idx *schema.Index, cols []*schema.Column) bool {
 		}
 	}
 	return true
+}
+
+// NotBool is a column Atlas read as a bool that the server holds as
+// another integer: Raw is its type as the server says it, Instead the
+// same type without the display width.
+type NotBool struct{ Table, Column, Raw, Instead string }
+
+// NotBools are the columns of an inspected schema that Atlas read as a
+// bool (which HCL, the plans and the drift check know only as a signed
+// tinyint(1)) but which are another integer: Atlas reads every integer
+// of display width 1 so (int(1), tinyint(1) unsigned). Declared as they
+// were read, a release declared as SQL created n int(1) as a tinyint(1),
+// refusing the application's 1000, and an adopted bigint(1) unsigned was
+// a bool to every later release; the drift check, reading the live
+// column as a bool as well, saw neither. Such a column can be declared
+// without its display width, which changes nothing of what it holds.
+func NotBools(s *schema.Schema) []NotBool {
+	var out []NotBool
+	for _, t := range s.Tables {
+		for _, c := range t.Columns {
+			if raw, ok := RawBool(c); ok && raw != "tinyint(1)" {
+				out = append(out, NotBool{Table: t.Name, Column: c.Name, Raw: raw, Instead: strings.Replace(raw, "(1)", "", 1)})
+			}
+		}
+	}
+	return out
+}
+
+// RawBool is the type an inspected column Atlas read as a bool has on
+// the server, lower-cased: tinyint(1) for a bool, else another integer
+// of display width 1 (NotBools); ok is false for a column Atlas read as
+// another type, or not inspected.
+func RawBool(c *schema.Column) (raw string, ok bool) {
+	if c.Type == nil || c.Type.Raw == "" {
+		return "", false
+	}
+	if _, ok := c.Type.Type.(*schema.BoolType); !ok {
+		return "", false
+	}
+	raw = strings.ToLower(strings.Join(strings.Fields(c.Type.Raw), " "))
+	if raw == "bool" || raw == "boolean" {
+		raw = "tinyint(1)"
+	}
+	return raw, true
 }

@@ -145,9 +145,16 @@ func canonical(s *schema.Schema, script *Script) error {
 			return true
 		})
 	}
+	var errs []string
+	for _, n := range schemadef.NotBools(s) {
+		at, ok := script.At[n.Table+"."+n.Column]
+		if !ok {
+			at = script.At[n.Table]
+		}
+		errs = append(errs, at.Errorf("column %s.%s is %s, which Atlas reads as a bool (a signed tinyint(1)), and the plans would create it so; write %s (a display width changes nothing of what the column holds)", n.Table, n.Column, n.Raw, n.Instead).Error())
+	}
 	schemadef.Declared(s)
 	slices.SortStableFunc(s.Tables, func(a, b *schema.Table) int { return script.order[a.Name] - script.order[b.Name] })
-	var errs []string
 	for _, t := range s.Tables {
 		at := func(key string) diff.Pos {
 			if p, ok := script.At[key]; ok {

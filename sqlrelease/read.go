@@ -220,8 +220,16 @@ func (s *Script) declare(kind string, opts []*ast.DatabaseOption, pos diff.Pos, 
 			d.Charset = o.Value
 		case ast.DatabaseOptionCollate:
 			d.Collation = o.Value
+		case ast.DatabaseOptionEncryption:
+			// Unencrypted is how emcee creates every table: MySQL 8.0's
+			// mysqldump --databases writes DEFAULT ENCRYPTION='N' after
+			// the default of every database it dumps.
+			if strings.EqualFold(o.Value, "N") {
+				continue
+			}
+			return pos.Errorf("%s: ENCRYPTION = %s: a SQL release declares the database's default CHARACTER SET and COLLATE only (the database is the operator's, and emcee never changes it, nor creates encrypted tables); remove the option", kind, sqlsyntax.String(o.Value))
 		default:
-			what := map[ast.DatabaseOptionType]string{ast.DatabaseOptionEncryption: "ENCRYPTION", ast.DatabaseOptionPlacementPolicy: "PLACEMENT POLICY"}[o.Tp]
+			what := map[ast.DatabaseOptionType]string{ast.DatabaseOptionPlacementPolicy: "PLACEMENT POLICY"}[o.Tp]
 			if what == "" {
 				what = fmt.Sprintf("option %d", o.Tp)
 			}
@@ -273,12 +281,18 @@ var sessionVariables = map[string]bool{
 
 func checkSet(n *ast.SetStmt, pos diff.Pos) error {
 	for _, v := range n.Variables {
+		// A MySQL server with GTIDs on has mysqldump write both, for
+		// replaying the dump on a replica.
+		gtid := ""
+		if name := strings.ToLower(v.Name); name == "gtid_purged" || name == "sql_log_bin" {
+			gtid = " (mysqldump --set-gtid-purged=OFF leaves it out)"
+		}
 		switch {
 		case v.IsGlobal || v.IsInstance:
-			return pos.Errorf("SET GLOBAL %s: a SQL release sets up its own session only; remove it", v.Name)
+			return pos.Errorf("SET GLOBAL %s: a SQL release sets up its own session only; remove it%s", v.Name, gtid)
 		case v.Name == ast.SetNames || v.Name == ast.SetCharset:
 		case v.IsSystem && !sessionVariables[strings.ToLower(v.Name)]:
-			return pos.Errorf("SET %s: a SQL release may set only the session variables dumps and ORMs set up a session with (%s); remove it", v.Name, strings.Join(slices.Sorted(maps.Keys(sessionVariables)), ", "))
+			return pos.Errorf("SET %s: a SQL release may set only the session variables dumps and ORMs set up a session with (%s); remove it%s", v.Name, strings.Join(slices.Sorted(maps.Keys(sessionVariables)), ", "), gtid)
 		}
 		switch v.Value.(type) {
 		case nil, ast.ValueExpr, *ast.VariableExpr, *ast.DefaultExpr, *ast.ColumnNameExpr:

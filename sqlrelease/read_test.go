@@ -79,8 +79,12 @@ func TestReadRefuses(t *testing.T) {
 		{"create database", "CREATE DATABASE x;", "CREATE DATABASE:"},
 		// What declares the database's default is read, not run: the
 		// rest of what CREATE and ALTER DATABASE do is refused.
-		{"database option", "CREATE DATABASE x CHARACTER SET latin1 ENCRYPTION = 'Y';", "x.sql:1:1: CREATE DATABASE: ENCRYPTION: a SQL release declares the database's default CHARACTER SET and COLLATE only"},
-		{"alter database without a default", "ALTER DATABASE x ENCRYPTION = 'N';", "x.sql:1:1: ALTER DATABASE: ENCRYPTION"},
+		{"database option", "CREATE DATABASE x CHARACTER SET latin1 ENCRYPTION = 'Y';", "x.sql:1:1: CREATE DATABASE: ENCRYPTION = 'Y': a SQL release declares the database's default CHARACTER SET and COLLATE only"},
+		{"alter database without a default", "ALTER DATABASE x ENCRYPTION = 'N';", "x.sql:1:1: ALTER DATABASE: it gives no CHARACTER SET or COLLATE"},
+		// What MySQL 8.0's mysqldump writes on a server with GTIDs on.
+		{"gtid_purged", "SET @@GLOBAL.GTID_PURGED=/*!80000 '+'*/ '3E11FA47-71CA-11E1-9E33-C80AA9429562:1-5';", "x.sql:1:1: SET GLOBAL gtid_purged: a SQL release sets up its own session only; remove it (mysqldump --set-gtid-purged=OFF leaves it out)"},
+		{"sql_log_bin", "SET @@SESSION.SQL_LOG_BIN= 0;", "remove it (mysqldump --set-gtid-purged=OFF leaves it out)"},
+		{"encrypted", "CREATE DATABASE x CHARACTER SET latin1 /*!80016 DEFAULT ENCRYPTION='Y' */;", "x.sql:1:1: CREATE DATABASE: ENCRYPTION = 'Y': a SQL release declares the database's default CHARACTER SET and COLLATE only"},
 		{"default after a table", "CREATE TABLE t (id int);\nALTER DATABASE CHARACTER SET latin1;", "x.sql:2:1: ALTER DATABASE: the database's default is declared after a CREATE TABLE, which took the default before it"},
 		{"two databases", "CREATE DATABASE a CHARACTER SET latin1;\nCREATE DATABASE b CHARACTER SET latin1;", "x.sql:2:1: CREATE DATABASE b: schema/x.sql already creates database a"},
 		{"use of another database", "CREATE DATABASE a CHARACTER SET latin1;\nUSE b;", "x.sql:2:1: USE:"},
@@ -221,6 +225,11 @@ func TestReadDatabaseDefault(t *testing.T) {
 			&Default{Charset: "ascii", Pos: diff.Pos{File: "schema/x.sql", Line: 2, Col: 1}}, 2},
 		{"the last holds", "CREATE DATABASE app CHARACTER SET utf8mb4;\nALTER DATABASE app COLLATE utf8mb4_bin;\nCREATE TABLE t (id int);",
 			&Default{Collation: "utf8mb4_bin", Pos: diff.Pos{File: "schema/x.sql", Line: 2, Col: 1}}, 1},
+		// MySQL 8.0's mysqldump --databases writes DEFAULT ENCRYPTION='N'
+		// (unencrypted, as emcee creates every table) after the default:
+		// the release was refused, every such dump edited by hand.
+		{"mysqldump --databases of MySQL 8.0", "CREATE DATABASE  IF NOT EXISTS `shop` /*!40100 DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_ai_ci */ /*!80016 DEFAULT ENCRYPTION='N' */;\nUSE `shop`;\nCREATE TABLE t (id int);\n",
+			&Default{Charset: "utf8mb4", Collation: "utf8mb4_0900_ai_ci", Pos: diff.Pos{File: "schema/x.sql", Line: 1, Col: 1}}, 1},
 		{"none", "CREATE TABLE t (id int);", nil, 1},
 	} {
 		t.Run(c.name, func(t *testing.T) {
