@@ -24,8 +24,8 @@ import (
 // gives it one back.
 
 // takenOver are the foreign keys of the table whose index the server made
-// that idx, added by the release, serves from now on, when idx is the
-// first index the release adds that serves them (a non-unique one, added
+// that idx, added by the release (or an index it gives other columns),
+// serves from now on, when idx is the first such index (a non-unique one, added
 // in expand, before a unique one, added in contract): the statement adding
 // idx drops their indexes.
 func takenOver(c *Change, idx *schema.Index) []*schema.ForeignKey {
@@ -38,7 +38,7 @@ func takenOver(c *Change, idx *schema.Index) []*schema.ForeignKey {
 			continue
 		}
 		serving := slices.DeleteFunc(slices.Clone(c.Table.Indexes), func(o *schema.Index) bool {
-			return hasIndex(c.FromTable, o.Name) || !schemadef.Leads(o, fk.Columns)
+			return !schemadef.Leads(o, fk.Columns) || servesUnder(c.FromTable, o.Name, fk)
 		})
 		slices.SortStableFunc(serving, func(a, b *schema.Index) int {
 			switch {
@@ -49,7 +49,7 @@ func takenOver(c *Change, idx *schema.Index) []*schema.ForeignKey {
 			}
 			return 1
 		})
-		if len(serving) > 0 && serving[0] == idx {
+		if len(serving) > 0 && strings.EqualFold(serving[0].Name, idx.Name) {
 			out = append(out, fk)
 		}
 	}
@@ -57,7 +57,7 @@ func takenOver(c *Change, idx *schema.Index) []*schema.ForeignKey {
 }
 
 // givenBack are the foreign keys the table keeps that idx, dropped by the
-// release, served, and that no index the release declares serves: the
+// release (or given other columns), served, and that no index the release declares serves: the
 // server gives such a key an index of its own, so the statement dropping
 // idx adds it, when idx is the first of the dropped indexes serving the
 // key.
@@ -71,7 +71,7 @@ func givenBack(c *Change, idx *schema.Index) []*schema.ForeignKey {
 			continue
 		}
 		first := slices.IndexFunc(c.FromTable.Indexes, func(o *schema.Index) bool {
-			return !hasIndex(c.Table, o.Name) && schemadef.Leads(o, fk.Columns)
+			return schemadef.Leads(o, fk.Columns) && !servesUnder(c.Table, o.Name, fk)
 		})
 		if first >= 0 && c.FromTable.Indexes[first].Name == idx.Name {
 			out = append(out, fk)
@@ -110,6 +110,12 @@ func keyNames(fks []*schema.ForeignKey) string {
 		names[i] = fk.Symbol
 	}
 	return strings.Join(names, ", ")
+}
+
+// servesUnder reports that the table has an index of that name that
+// serves the key.
+func servesUnder(t *schema.Table, name string, fk *schema.ForeignKey) bool {
+	return slices.ContainsFunc(t.Indexes, func(o *schema.Index) bool { return strings.EqualFold(o.Name, name) && schemadef.Leads(o, fk.Columns) })
 }
 
 func hasIndex(t *schema.Table, name string) bool {

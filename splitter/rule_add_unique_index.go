@@ -66,6 +66,17 @@ func readdIndex(c *Change, stage Stage, why, gateWhy string) ([]Step, error) {
 	if err != nil {
 		return nil, err
 	}
+	// fk_index.go: the old definition may be the last index a key the
+	// table keeps can use (error 1553), the new one may serve a key whose
+	// index the server made.
+	if fks := givenBack(c, m.From); len(fks) > 0 {
+		sql += addKeyIndexes(fks)
+		why += fmt.Sprintf("; foreign key %s, which the index served, gets an index of its own in the same statement, as the server gives it where no declared index serves it", keyNames(fks))
+	}
+	if fks := takenOver(c, m.To); len(fks) > 0 {
+		sql += dropKeyIndexes(fks)
+		why += fmt.Sprintf("; it serves foreign key %s from now on, whose own index the server made goes (the release declares none)", keyNames(fks))
+	}
 	st := stmt(revision.Contract, stage, why, Inplace.With(sql))
 	if !m.To.Unique {
 		return []Step{st}, nil
