@@ -135,6 +135,39 @@ func ImplicitIndex(t *schema.Table, fk *schema.ForeignKey) bool {
 	return !slices.ContainsFunc(t.Indexes, func(o *schema.Index) bool { return Leads(o, fk.Columns) })
 }
 
+// KeyIndexes are the indexes the server makes for a declared table's
+// foreign keys when it creates the table (mysql_prepare_create_table): one
+// for each key no declared index leads with (ImplicitIndex), named after
+// the key and over its columns, less those another of them leads with; of
+// two over the same columns, the later key's stays.
+func KeyIndexes(t *schema.Table) []*schema.Index {
+	var made []*schema.Index
+	for _, fk := range t.ForeignKeys {
+		if !ImplicitIndex(t, fk) {
+			continue
+		}
+		idx := &schema.Index{Name: fk.Symbol, Table: t}
+		for _, c := range fk.Columns {
+			idx.Parts = append(idx.Parts, &schema.IndexPart{C: c, SeqNo: len(idx.Parts) + 1})
+		}
+		made = append(made, idx)
+	}
+	var out []*schema.Index
+	for i, idx := range made {
+		cols := make([]*schema.Column, len(idx.Parts))
+		for k, p := range idx.Parts {
+			cols[k] = p.C
+		}
+		if !slices.ContainsFunc(made, func(o *schema.Index) bool {
+			j := slices.Index(made, o)
+			return j != i && Leads(o, cols) && (len(o.Parts) > len(cols) || j > i)
+		}) {
+			out = append(out, idx)
+		}
+	}
+	return out
+}
+
 // Leads reports whether an index's first parts are the columns, whole: an
 // index the server can use for a foreign key over them.
 func Leads(idx *schema.Index, cols []*schema.Column) bool {

@@ -11,34 +11,36 @@ import (
 )
 
 // InnoDB gives a foreign key that no index leads with an index of its own,
-// named after the key (schemadef.ImplicitIndex), and a release declares
-// none of it: a database built from the release has exactly the indexes
-// the server makes for its keys, and every database a release's
-// statements reach must end with the same. Whether the server drops such
-// an index by itself when another index comes to serve the key depends on
-// how the index came to be (the one it made, yes; one a dump, a table
-// copy by pt-online-schema-change or a rename wrote back, no), which no
-// inspection shows; and it refuses to drop the last index a key can use
-// (error 1553). So the statements say it: the index that comes to serve a
-// key drops the key's own index, and the last declared index a key loses
-// gives it one back.
+// named after the key (schemadef.KeyIndexes), and a release declares none
+// of it: a database built from the release has exactly the indexes the
+// server makes for its keys, and every database a release's statements
+// reach must end with the same. Whether the server drops such an index by
+// itself when another index comes to serve the key, or a new key over the
+// same columns, depends on how the index came to be (the one it made, yes;
+// one a dump, a table copy by pt-online-schema-change or a rename wrote
+// back, no), which no inspection shows; and it refuses to drop the last
+// index a key can use (error 1553). So the statements say it: the index
+// that comes to serve a key drops the key's own index, the last declared
+// index a key loses gives it one back, and a dropped key's index goes,
+// giving the keys it served theirs.
 
-// takenOver are the foreign keys of the table whose index the server made
-// that idx, added by the release, serves from now on, when idx is the
-// first index the release adds that serves them (a non-unique one, added
+// takenOver are the indexes the server made for the table's keys that
+// idx, added by the release (or an index it gives other columns), serves
+// from now on, when idx is the first such index (a non-unique one, added
 // in expand, before a unique one, added in contract): the statement adding
-// idx drops their indexes.
-func takenOver(c *Change, idx *schema.Index) []*schema.ForeignKey {
+// idx drops them.
+func takenOver(c *Change, idx *schema.Index) []*schema.Index {
 	if c.FromTable == nil {
 		return nil
 	}
-	var out []*schema.ForeignKey
-	for _, fk := range c.FromTable.ForeignKeys {
-		if !schemadef.ImplicitIndex(c.FromTable, fk) || !schemadef.Leads(idx, fk.Columns) || hasIndex(c.FromTable, fk.Symbol) {
+	var out []*schema.Index
+	for _, made := range schemadef.KeyIndexes(c.FromTable) {
+		cols := partColumns(made)
+		if !schemadef.Leads(idx, cols) {
 			continue
 		}
 		serving := slices.DeleteFunc(slices.Clone(c.Table.Indexes), func(o *schema.Index) bool {
-			return hasIndex(c.FromTable, o.Name) || !schemadef.Leads(o, fk.Columns)
+			return !schemadef.Leads(o, cols) || servesUnder(c.FromTable, o.Name, cols)
 		})
 		slices.SortStableFunc(serving, func(a, b *schema.Index) int {
 			switch {
@@ -49,67 +51,132 @@ func takenOver(c *Change, idx *schema.Index) []*schema.ForeignKey {
 			}
 			return 1
 		})
-		if len(serving) > 0 && serving[0] == idx {
-			out = append(out, fk)
+		if len(serving) > 0 && strings.EqualFold(serving[0].Name, idx.Name) {
+			out = append(out, made)
 		}
 	}
 	return out
 }
 
-// givenBack are the foreign keys the table keeps that idx, dropped by the
-// release, served, and that no index the release declares serves: the
-// server gives such a key an index of its own, so the statement dropping
-// idx adds it, when idx is the first of the dropped indexes serving the
-// key.
-func givenBack(c *Change, idx *schema.Index) []*schema.ForeignKey {
+// givenBack are the indexes the server gives the keys the table keeps
+// that idx, dropped by the release (or given other columns), served, and
+// that no index the release declares serves, when idx is the first of the
+// dropped indexes serving the key: the statement dropping idx adds them.
+func givenBack(c *Change, idx *schema.Index) []*schema.Index {
 	if c.FromTable == nil {
 		return nil
 	}
-	var out []*schema.ForeignKey
+	var out []*schema.Index
 	for _, fk := range c.Table.ForeignKeys {
 		if !hasForeignKey(c.FromTable, fk.Symbol) || !schemadef.ImplicitIndex(c.Table, fk) || !schemadef.Leads(idx, fk.Columns) {
 			continue
 		}
 		first := slices.IndexFunc(c.FromTable.Indexes, func(o *schema.Index) bool {
-			return !hasIndex(c.Table, o.Name) && schemadef.Leads(o, fk.Columns)
+			return schemadef.Leads(o, fk.Columns) && !servesUnder(c.Table, o.Name, fk.Columns)
 		})
 		if first >= 0 && c.FromTable.Indexes[first].Name == idx.Name {
-			out = append(out, fk)
+			out = appendMade(out, c.FromTable, c.Table, fk)
 		}
 	}
 	return out
 }
 
-// dropKeyIndexes are the clauses dropping the keys' own indexes.
-func dropKeyIndexes(fks []*schema.ForeignKey) string {
-	var b strings.Builder
-	for _, fk := range fks {
-		b.WriteString(", DROP INDEX " + sqlsyntax.Ident(fk.Symbol))
+// droppedKeyIndex reports whether a foreign key the release drops takes
+// the index the server made for it, and which indexes the server gives the
+// keys the table keeps that the index served. It stays where a key the
+// table keeps may use it and the release declares an index for that key,
+// not built yet when the drop runs.
+func droppedKeyIndex(from, to *schema.Table, fk *schema.ForeignKey) (bool, []*schema.Index) {
+	if from == nil || !schemadef.ImplicitIndex(to, fk) {
+		return false, nil
 	}
-	return b.String()
-}
-
-// addKeyIndexes are the clauses adding the keys' own indexes, as the
-// server makes them: named after the key, over its columns.
-func addKeyIndexes(fks []*schema.ForeignKey) string {
-	var b strings.Builder
-	for _, fk := range fks {
-		cols := make([]string, len(fk.Columns))
-		for i, col := range fk.Columns {
-			cols[i] = sqlsyntax.Ident(col.Name)
+	made := schemadef.KeyIndexes(from)
+	i := slices.IndexFunc(made, func(o *schema.Index) bool { return strings.EqualFold(o.Name, fk.Symbol) })
+	if i < 0 {
+		return false, nil
+	}
+	own := made[i]
+	var add []*schema.Index
+	for _, o := range to.ForeignKeys {
+		if strings.EqualFold(o.Symbol, fk.Symbol) {
+			return false, nil
 		}
-		b.WriteString(", ADD INDEX " + sqlsyntax.Ident(fk.Symbol) + " (" + strings.Join(cols, ", ") + ")")
+		if !hasForeignKey(from, o.Symbol) || !schemadef.Leads(own, o.Columns) {
+			continue
+		}
+		// Served by another index that stays.
+		if slices.ContainsFunc(made, func(m *schema.Index) bool { return m != own && schemadef.Leads(m, o.Columns) }) ||
+			slices.ContainsFunc(from.Indexes, func(m *schema.Index) bool { return servesUnder(to, m.Name, o.Columns) }) {
+			continue
+		}
+		if !schemadef.ImplicitIndex(to, o) {
+			return false, nil
+		}
+		add = appendMade(add, from, to, o)
+	}
+	return true, add
+}
+
+// appendMade adds the index the server makes for key fk of table to, when
+// table from has no index of its name.
+func appendMade(out []*schema.Index, from, to *schema.Table, fk *schema.ForeignKey) []*schema.Index {
+	for _, m := range schemadef.KeyIndexes(to) {
+		if !schemadef.Leads(m, fk.Columns) || hasIndex(from, m.Name) || slices.ContainsFunc(schemadef.KeyIndexes(from), func(o *schema.Index) bool { return strings.EqualFold(o.Name, m.Name) }) {
+			continue
+		}
+		if !slices.ContainsFunc(out, func(o *schema.Index) bool { return strings.EqualFold(o.Name, m.Name) }) {
+			out = append(out, m)
+		}
+		break
+	}
+	return out
+}
+
+// dropKeyIndexes are the clauses dropping the indexes.
+func dropKeyIndexes(made []*schema.Index) string {
+	var b strings.Builder
+	for _, m := range made {
+		b.WriteString(", DROP INDEX " + sqlsyntax.Ident(m.Name))
 	}
 	return b.String()
 }
 
-// keyNames lists the keys' names for a statement's why.
-func keyNames(fks []*schema.ForeignKey) string {
-	names := make([]string, len(fks))
-	for i, fk := range fks {
-		names[i] = fk.Symbol
+// addKeyIndexes are the clauses adding the indexes, as the server makes
+// them for a key: named after it, over its columns.
+func addKeyIndexes(made []*schema.Index) string {
+	var b strings.Builder
+	for _, m := range made {
+		cols := make([]string, len(m.Parts))
+		for i, p := range m.Parts {
+			cols[i] = sqlsyntax.Ident(p.C.Name)
+		}
+		b.WriteString(", ADD INDEX " + sqlsyntax.Ident(m.Name) + " (" + strings.Join(cols, ", ") + ")")
+	}
+	return b.String()
+}
+
+// indexNames lists the indexes' names (the keys they are named after) for
+// a statement's why.
+func indexNames(made []*schema.Index) string {
+	names := make([]string, len(made))
+	for i, m := range made {
+		names[i] = m.Name
 	}
 	return strings.Join(names, ", ")
+}
+
+func partColumns(idx *schema.Index) []*schema.Column {
+	cols := make([]*schema.Column, len(idx.Parts))
+	for i, p := range idx.Parts {
+		cols[i] = p.C
+	}
+	return cols
+}
+
+// servesUnder reports that the table has an index of that name leading
+// with the columns.
+func servesUnder(t *schema.Table, name string, cols []*schema.Column) bool {
+	return slices.ContainsFunc(t.Indexes, func(o *schema.Index) bool { return strings.EqualFold(o.Name, name) && schemadef.Leads(o, cols) })
 }
 
 func hasIndex(t *schema.Table, name string) bool {

@@ -47,9 +47,9 @@ func init() {
 			if fks := takenOver(c, add.I); len(fks) > 0 {
 				// fk_index.go: said, not left to the server.
 				sql += dropKeyIndexes(fks)
-				why += fmt.Sprintf("; it serves foreign key %s from now on, whose own index the server made goes (the release declares none)", keyNames(fks))
+				why += fmt.Sprintf("; it serves the foreign keys of index %s from now on, which the server made and which goes (the release declares none)", indexNames(fks))
 				drop += addKeyIndexes(fks)
-				rollbackWhy += fmt.Sprintf("; foreign key %s gets back its own index, in the same statement (the server refuses to leave a key without one)", keyNames(fks))
+				rollbackWhy += fmt.Sprintf("; index %s, which the server made for foreign keys, comes back, in the same statement (the server refuses to leave a key without one)", indexNames(fks))
 			}
 			return []Step{
 				stmt(revision.Expand, StageAddIndex, why, alg.With(sql)),

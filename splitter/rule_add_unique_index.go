@@ -45,7 +45,7 @@ func init() {
 			if fks := takenOver(c, add.I); len(fks) > 0 {
 				// fk_index.go: said, not left to the server.
 				sql += dropKeyIndexes(fks)
-				why += fmt.Sprintf("; it serves foreign key %s from now on, whose own index the server made goes (the release declares none)", keyNames(fks))
+				why += fmt.Sprintf("; it serves the foreign keys of index %s from now on, which the server made and which goes (the release declares none)", indexNames(fks))
 			}
 			return []Step{
 				gate(fmt.Sprintf("unique index %s on %s: the previous release could write duplicate keys; contract waits until there are none", add.I.Name, c.Table.Name), g),
@@ -65,6 +65,17 @@ func readdIndex(c *Change, stage Stage, why, gateWhy string) ([]Step, error) {
 	sql, err := c.Alter(&schema.DropIndex{I: m.From}, &schema.AddIndex{I: m.To})
 	if err != nil {
 		return nil, err
+	}
+	// fk_index.go: the old definition may be the last index a key the
+	// table keeps can use (error 1553), the new one may serve a key whose
+	// index the server made.
+	if fks := givenBack(c, m.From); len(fks) > 0 {
+		sql += addKeyIndexes(fks)
+		why += fmt.Sprintf("; index %s, which the server gives the foreign keys the index served, is added in the same statement", indexNames(fks))
+	}
+	if fks := takenOver(c, m.To); len(fks) > 0 {
+		sql += dropKeyIndexes(fks)
+		why += fmt.Sprintf("; it serves the foreign keys of index %s from now on, which the server made and which goes (the release declares none)", indexNames(fks))
 	}
 	st := stmt(revision.Contract, stage, why, Inplace.With(sql))
 	if !m.To.Unique {

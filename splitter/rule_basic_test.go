@@ -227,6 +227,18 @@ func TestBasicRules(t *testing.T) {
 		{name: "drop foreign key whose index the server made: the index goes too", target: mariadb1011, before: append(tcBlock(tcOwnerFK), "  index \"ix_owner\" {\n    columns = [column.owner_id]\n  }\n", ""), edits: []string{tcOwnerFK + "\n", ""}, want: []tcStep{
 			{Rule: "drop-foreign-key", Phase: revision.Contract, Stage: StageDropForeignKey, Kind: "", SQL: "ALTER TABLE `images` DROP FOREIGN KEY `fk_owner`, DROP INDEX `fk_owner`, ALGORITHM=INPLACE, LOCK=NONE"},
 		}},
+		{name: "add index serving a foreign key whose index the server made: that index goes, and comes back in the rollback", target: mariadb1011, before: append(tcBlock(tcOwnerFK), "  index \"ix_owner\" {\n    columns = [column.owner_id]\n  }\n", ""), edits: []string{tcOwnerFK + "\n", tcOwnerFK + "\n" + "  index \"ix_owner_name\" {\n    columns = [column.owner_id, column.name]\n  }\n"}, want: []tcStep{
+			{Rule: "add-index", Phase: revision.Expand, Stage: StageAddIndex, Kind: "", SQL: "ALTER TABLE `images` ADD INDEX `ix_owner_name` (`owner_id`, `name`), DROP INDEX `fk_owner`, ALGORITHM=INPLACE, LOCK=NONE"},
+		}, rollback: []tcStep{
+			{Rule: "add-index", Phase: revision.Rollback, Stage: StageRollbackDropIndex, Kind: "", SQL: "ALTER TABLE `images` DROP INDEX `ix_owner_name`, ADD INDEX `fk_owner` (`owner_id`), ALGORITHM=INPLACE, LOCK=NONE"},
+		}},
+		{name: "drop the index a foreign key the release keeps used: the key gets its own in the same ALTER", target: mariadb1011, before: tcBlock(tcOwnerFK), edits: []string{"  index \"ix_owner\" {\n    columns = [column.owner_id]\n  }\n", ""}, want: []tcStep{
+			{Rule: "drop-index", Phase: revision.Contract, Stage: StageDropIndex, Kind: "", SQL: "ALTER TABLE `images` DROP INDEX `ix_owner`, ADD INDEX `fk_owner` (`owner_id`), ALGORITHM=INPLACE, LOCK=NONE"},
+		}},
+		{name: "drop a foreign key and the index it used", target: mariadb1011, before: tcBlock(tcOwnerFK), edits: []string{tcOwnerFK + "\n", "", "  index \"ix_owner\" {\n    columns = [column.owner_id]\n  }\n", ""}, want: []tcStep{
+			{Rule: "drop-foreign-key", Phase: revision.Contract, Stage: StageDropForeignKey, Kind: "", SQL: "ALTER TABLE `images` DROP FOREIGN KEY `fk_owner`, ALGORITHM=INPLACE, LOCK=NONE"},
+			{Rule: "drop-index", Phase: revision.Contract, Stage: StageDropIndex, Kind: "", SQL: "ALTER TABLE `images` DROP INDEX `ix_owner`, ALGORITHM=INPLACE, LOCK=NONE"},
+		}},
 		{name: "drop foreign key", target: mariadb1011, before: tcBlock(tcOwnerFK), edits: []string{tcOwnerFK + "\n", ""}, want: []tcStep{
 			{Rule: "drop-foreign-key", Phase: revision.Contract, Stage: StageDropForeignKey, Kind: "", SQL: "ALTER TABLE `images` DROP FOREIGN KEY `fk_owner`, ALGORITHM=INPLACE, LOCK=NONE"},
 		}},

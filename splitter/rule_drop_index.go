@@ -20,7 +20,7 @@ func init() {
 				// fk_index.go: the server refuses to leave a key without
 				// an index (error 1553).
 				sql += addKeyIndexes(fks)
-				why += fmt.Sprintf("; foreign key %s, which the index served and the release keeps, gets an index of its own in the same statement, as the server gives it where no declared index serves it", keyNames(fks))
+				why += fmt.Sprintf("; index %s, which the server gives the foreign keys the index served and the release keeps, is added in the same statement", indexNames(fks))
 			}
 			return why, Inplace.With(sql), err
 		}))
