@@ -78,29 +78,29 @@ func (s *Session) begin(ctx context.Context, cmd string) (*Result, error) {
 	if err := s.checkDev(ctx); err != nil {
 		return res, err
 	}
-	// Before the lock and the version table: a refusal changes nothing.
-	checked := s.current()
+	// A real run checks once it holds the lock, on the records read then:
+	// a run that waited for it (--lock-timeout) may find another release
+	// in progress, or a default changed by ALTER DATABASE meanwhile. Still
+	// before the version table is created or upgraded: a refusal changes
+	// nothing.
+	if !s.opts.DryRun {
+		if err := s.Lock(ctx); err != nil {
+			return res, err
+		}
+		if err := s.reload(ctx); err != nil {
+			return res, err
+		}
+	}
 	collation, err := s.checkCollation(ctx, s.through)
 	if err != nil {
 		return res, err
 	}
 	if !s.opts.DryRun {
-		if err := s.Lock(ctx); err != nil {
-			return res, err
-		}
 		if err := history.Ensure(ctx, s.Conn); err != nil {
 			return res, s.redact(err)
 		}
 		if err := s.reload(ctx); err != nil {
 			return res, err
-		}
-		// A run that waited for the lock (--lock-timeout) while another
-		// finished the release in progress goes on with the next one,
-		// which the check has not read.
-		if s.through == "" && s.current() != checked {
-			if collation, err = s.checkCollation(ctx, ""); err != nil {
-				return res, err
-			}
 		}
 	}
 	s.identify(ctx)

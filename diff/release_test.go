@@ -41,6 +41,10 @@ func TestLoadErrorsCarryPositions(t *testing.T) {
 			`pike.hcl:9:12: fill must be a quoted string`},
 		{"data migration without pending", base + "data_migration \"m\" {\n  table = \"images\"\n  set = \"is_public = 1\"\n}\n",
 			`pike.hcl:14:1: data_migration "m" needs pending = "..."`},
+		{"a second schema block", base + "schema \"other\" {}\n",
+			`pike.hcl:14:8: schema "other" is a second schema block (the first, schema "app", is at pike.hcl:1:8)`},
+		{"the schema block twice", base + "\nschema \"app\" {\n}\n",
+			`pike.hcl:15:8: schema "app" is a second schema block`},
 		{"HCL syntax", base + "table {\n", `pike.hcl:14`},
 		{"bad type", strings.Replace(base, "type = bool", "type = boool", 1), `pike.hcl`},
 	} {

@@ -17,8 +17,9 @@ import (
 // checkStructure rejects, before Atlas evaluates the file, what Atlas would
 // silently drop or crash on: a second table or column block under a name
 // already used (Atlas keeps one of them), index, foreign key and check
-// names the server would refuse as duplicates, and enum() / set() without
-// values (a panic inside Atlas).
+// names the server would refuse as duplicates, enum() / set() without
+// values (a panic inside Atlas), and a second schema block (Atlas refuses
+// the file without saying where).
 func checkStructure(body *hclsyntax.Body, t project.Target) []string {
 	var errs []string
 	add := func(p Pos, format string, args ...any) { errs = append(errs, p.Errorf(format, args...).Error()) }
@@ -28,7 +29,15 @@ func checkStructure(body *hclsyntax.Body, t project.Target) []string {
 	// database on MySQL. Both compare names case-insensitively.
 	fks := map[string]labelled{}
 	checks := map[string]labelled{}
+	var schemaBlock *hclsyntax.Block
 	for _, b := range body.Blocks {
+		if b.Type == "schema" && len(b.Labels) == 1 {
+			if schemaBlock != nil {
+				add(labelPos(b), "schema %q is a second schema block (the first, schema %q, is at %s): a release file declares the one database emcee applies it to; remove this block and declare its tables in schema %q", b.Labels[0], schemaBlock.Labels[0], labelPos(schemaBlock), schemaBlock.Labels[0])
+			} else {
+				schemaBlock = b
+			}
+		}
 		if b.Type != "table" {
 			continue
 		}

@@ -160,8 +160,8 @@ func TestAttackS26GeneratedColumnCharset(t *testing.T) {
 	opContains(t, r, "schema/a.hcl:14:15: generated column t.g has collation utf8mb4_bin", "declare it as table t's collate")
 }
 
-// The default check runs before the operator lock (a refusal changes
-// nothing), on the release in progress then. A run waiting for the lock
+// The default check ran before the operator lock only, on the release
+// in progress then (it now runs once the lock is held). A run waiting for the lock
 // (--lock-timeout) while another finishes that release goes on with the
 // next one once it has the lock: that one, planned for another default,
 // must be checked too. Here expand waited while contract finished b, and
