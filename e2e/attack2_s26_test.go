@@ -185,3 +185,43 @@ func TestAttack2S26BoolWidenedByHandIsDrift(t *testing.T) {
 	}
 	opContains(t, r, "column flag is int(1) NOT NULL, expected tinyint(1) NOT NULL", "column other is tinyint(1) unsigned NOT NULL, expected tinyint(1) NOT NULL")
 }
+
+// db check and db status on a fleet: a target whose default the pending
+// release was not planned for, in another charset, fails with the reason
+// as its state; one in another collation of the same charset is fine,
+// and its note (what the applying commands will say) was printed by
+// neither on a fleet: only a single database's text had it.
+func TestAttack2S26FleetStatusNotesTheDatabaseDefault(t *testing.T) {
+	t.Parallel()
+	p := newSchemaProject(t, [2]string{"a", dbCollationRelease("200")}, [2]string{"b", dbCollationRelease("300")})
+	p.must("plan")
+	other := testdb.New(t)
+	for _, db := range []*testdb.DB{p.DB, other} {
+		for _, q := range []string{
+			"CREATE TABLE t (id int NOT NULL, name varchar(200) NOT NULL, PRIMARY KEY (id))",
+			"CREATE TABLE tagged (id int NOT NULL, label varchar(200) NOT NULL, PRIMARY KEY (id)) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci",
+		} {
+			if _, err := db.Exec(q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		p.must("db", "baseline", "a", "--url", db.URL)
+	}
+	p.exec("ALTER DATABASE `" + p.DB.Name + "` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+	if _, err := other.Exec("ALTER DATABASE `" + other.Name + "` CHARACTER SET latin1"); err != nil {
+		t.Fatal(err)
+	}
+	targets := filepath.Join(p.Dir, "targets.txt")
+	if err := os.WriteFile(targets, []byte(p.DB.URL+"\n"+other.URL+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// status reports, exiting 0 as on one database; check exits 1.
+	for cmd, code := range map[string]int{"check": 1, "status": 0} {
+		r := p.run("db", cmd, "--targets", targets)
+		if r.Code != code {
+			t.Fatalf("db %s on a fleet with a latin1 target: want %d: %s", cmd, code, r)
+		}
+		opContains(t, r, "the default collation of database "+other.Name+" is latin1_swedish_ci, but the plans were computed for utf8mb4_general_ci",
+			"note: the default collation of database "+p.DB.Name+" is utf8mb4_unicode_ci, not utf8mb4_general_ci as the plans assume")
+	}
+}

@@ -201,7 +201,7 @@ func readStatus(ctx context.Context, r *dbRun, countRows bool) (*apply.Status, e
 // the rows its backfills have left.
 func statusResult(st *apply.Status, text func(io.Writer)) *dbResult {
 	state, _, _ := strings.Cut(st.Summary, ":")
-	res := &dbResult{doc: st, text: text, version: st.Version, state: state}
+	res := &dbResult{doc: st, text: text, version: st.Version, state: state, note: st.Note}
 	for _, rel := range st.Releases {
 		for _, r := range rel.Revisions {
 			if r.PendingRows != nil {

@@ -54,6 +54,10 @@ type dbResult struct {
 	version string
 	state   string
 	pending *int64
+	// note is what its text notes beside the state (status's and
+	// check's note of the database default), which a fleet, printing
+	// no target's text, says as the applier's notes.
+	note string
 }
 
 type dbBody func(ctx context.Context, r *dbRun) (*dbResult, error)
@@ -169,6 +173,9 @@ func runFleet(ctx context.Context, cmd *cobra.Command, p *project.Project, targe
 			ft.ExitCode, ft.Error = exitOf(err)
 			if res != nil {
 				ft.Version, ft.State, ft.Pending, ft.Result = res.version, res.state, res.pending, res.doc
+				if res.note != "" {
+					r.aside(res.note)
+				}
 			}
 			if failure(ft.ExitCode) {
 				ft.Outcome = outcomeFailed
