@@ -165,8 +165,9 @@ func TestForeignKeyIndexes(t *testing.T) {
 // the server no longer drops by itself when another index comes to serve
 // the key, or a new key takes it; init reads it as the key's, since
 // nothing tells the two apart. Releases that rename a key, add an index
-// over a key's columns and then drop that key, and drop a key whose index
-// the server made, all end with the schema the release declares.
+// over a key's columns and then drop that key, add a second key over a
+// key's column, and drop a key whose index the server made, all end with
+// the schema the release declares.
 func TestForeignKeyIndexesOfAnAdoptedDatabase(t *testing.T) {
 	t.Parallel()
 	db := testdb.New(t)
@@ -177,6 +178,7 @@ func TestForeignKeyIndexesOfAnAdoptedDatabase(t *testing.T) {
 		"CREATE TABLE b (id int NOT NULL PRIMARY KEY, pid int NULL, KEY fk_b (pid), CONSTRAINT fk_b FOREIGN KEY (pid) REFERENCES parent (id))",
 		// The index the server makes.
 		"CREATE TABLE c (id int NOT NULL PRIMARY KEY, pid int NULL, CONSTRAINT fk_c FOREIGN KEY (pid) REFERENCES parent (id))",
+		"CREATE TABLE d (id int NOT NULL PRIMARY KEY, pid int NULL, KEY fk_d (pid), CONSTRAINT fk_d FOREIGN KEY (pid) REFERENCES parent (id))",
 		"INSERT INTO parent VALUES (1), (2)",
 		"INSERT INTO a VALUES (1, 1), (2, NULL)",
 		"INSERT INTO b VALUES (1, 2)",
@@ -213,6 +215,7 @@ func TestForeignKeyIndexesOfAnAdoptedDatabase(t *testing.T) {
 	r2 := replaceOnce(r1, key("fk_a"), key("fk_a2"))
 	r2 = replaceOnce(r2, key("fk_b"), key("fk_b")+"  index \"ix_pid\" {\n    columns = [column.pid]\n  }\n")
 	r2 = replaceOnce(r2, key("fk_c"), "")
+	r2 = replaceOnce(r2, key("fk_d"), key("fk_d")+key("fk_d2"))
 	r3 := replaceOnce(r2, key("fk_b"), "")
 	for _, rel := range [][2]string{{"r2", r2}, {"r3", r3}} {
 		opWrite(t, filepath.Join(dir, "schema", rel[0]+".hcl"), []byte(rel[1]))
