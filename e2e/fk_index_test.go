@@ -136,6 +136,8 @@ func TestForeignKeyIndexes(t *testing.T) {
 			fkChild(fkKey("fk_a", "parent", "pid"), fkKey("fk_pq", "parent", "pid", "q")), fkChild(fkKey("fk_pq", "parent", "pid", "q"))},
 		{"a second key over a key's column added",
 			fkChild(fkKey("fk_a", "parent", "pid")), fkChild(fkKey("fk_a", "parent", "pid"), fkKey("fk_c", "parent", "pid"))},
+		{"key dropped, a unique index over its columns added",
+			fkChild(fkKey("fk_pid", "parent", "pid")), fkChild("  index \"ux_pid_id\" {\n    unique  = true\n    columns = [column.pid, column.id]\n  }\n")},
 		{"key renamed",
 			fkChild(fkKey("fk_a", "parent", "pid")), fkChild(fkKey("fk_b", "parent", "pid"))},
 		{"key moves to other columns under a new name",
