@@ -2,11 +2,13 @@ package apply
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
 
+	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/history"
 	"github.com/emcee-db/emcee/revision"
@@ -33,6 +35,13 @@ type fkGuard struct {
 	// made for the key (no index led with its columns), which dropping the
 	// key leaves behind.
 	unindexed map[string]bool
+	// dropped are the indexes the statement drops (the ones the server
+	// made for other keys of the table, which the added key's own index
+	// replaces: splitter/fk_index.go), as ADD INDEX clauses read before
+	// the ALTER: dropping the key again gives them back, since the keys
+	// they served need an index.
+	dropped []string
+	drops   []effect.Effect
 }
 
 // fkGuardOf is the guard of statement i; nil when it adds no foreign key
@@ -40,6 +49,9 @@ type fkGuard struct {
 func fkGuardOf(rev *revision.Revision, i int) *fkGuard {
 	var g fkGuard
 	for _, e := range effect.Of(rev.Statements[i].SQL) {
+		if e.Op == effect.DropIndex {
+			g.drops = append(g.drops, e)
+		}
 		if e.Op != effect.AddForeignKey {
 			continue
 		}
@@ -80,6 +92,14 @@ func (s *Session) recheckBefore(ctx context.Context, rev *revision.Revision, rec
 			}
 			g.unindexed[k.Table+"."+k.Name] = !has
 		}
+		g.dropped = nil
+		for _, d := range g.drops {
+			add, err := s.addIndexClause(ctx, d.Table, d.Name)
+			if err != nil {
+				return err
+			}
+			g.dropped = append(g.dropped, add)
+		}
 		return nil
 	}
 	err := s.orphansFound(ctx, rev, c, fmt.Sprintf("%s refused at statement %d of %d, which adds %s: rows changed since its gates passed (the release that declares the key is running), and a gate counting the key's orphans is closed again; statement %d is not applied (%d of %d are)",
@@ -107,6 +127,11 @@ func (s *Session) recheckAfter(ctx context.Context, rev *revision.Revision, rec 
 		if g.unindexed[k.Table+"."+k.Name] {
 			if made, err := s.hasIndex(ctx, k.Table, k.Name); err == nil && made {
 				q += ", DROP INDEX " + sqlsyntax.Ident(k.Name)
+			}
+		}
+		for j, d := range g.drops {
+			if strings.EqualFold(d.Table, k.Table) && g.dropped[j] != "" {
+				q += ", " + g.dropped[j]
 			}
 		}
 		undo = append(undo, q)
@@ -147,6 +172,29 @@ func keyNames(g *fkGuard) string {
 		out = append(out, "foreign key "+k.Name+" on "+k.Table)
 	}
 	return strings.Join(out, " and ")
+}
+
+// addIndexClause is ADD INDEX for the table's non-unique index of that
+// name, as information_schema describes it; "" when there is none.
+func (s *Session) addIndexClause(ctx context.Context, table, name string) (string, error) {
+	var cols []string
+	err := dbconn.EachRow(ctx, s.Conn, "SELECT COLUMN_NAME, SUB_PART FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND INDEX_NAME = ? AND NON_UNIQUE = 1 ORDER BY SEQ_IN_INDEX", []any{table, name}, func(rows *sql.Rows) error {
+		var col string
+		var sub sql.NullInt64
+		if err := rows.Scan(&col, &sub); err != nil {
+			return err
+		}
+		part := sqlsyntax.Ident(col)
+		if sub.Valid {
+			part += fmt.Sprintf("(%d)", sub.Int64)
+		}
+		cols = append(cols, part)
+		return nil
+	})
+	if err != nil || len(cols) == 0 {
+		return "", s.redact(err)
+	}
+	return "ADD INDEX " + sqlsyntax.Ident(name) + " (" + strings.Join(cols, ", ") + ")", nil
 }
 
 // hasIndex says whether the table has an index of that name.

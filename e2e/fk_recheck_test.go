@@ -93,6 +93,33 @@ func TestForeignKeyDroppedAgainTakesItsIndex(t *testing.T) {
 	p.must("db", "diff")
 }
 
+// The same where the table has a key over the column whose index the
+// server made (one to the table itself, which the orphan does not
+// break): the key added makes its own index in that one's place
+// (splitter/fk_index.go), and dropping the key again gives the other key
+// its index back, in the same ALTER (without it: error 1553).
+func TestForeignKeyDroppedAgainGivesBackTheIndexItReplaced(t *testing.T) {
+	t.Parallel()
+	key := func(name, parent string) string {
+		return "  foreign_key \"" + name + "\" {\n    columns     = [column.pid]\n    ref_columns = [table." + parent + ".column.id]\n  }\n"
+	}
+	a := strings.Replace(fkParentChild, "  index \"ix_pid\" {\n    columns = [column.pid]\n  }\n", key("fk_a", "child"), 1)
+	b := strings.Replace(a, key("fk_a", "child"), key("fk_a", "child")+key("fk_pid", "parent"), 1)
+	if !strings.Contains(b, "fk_pid") || strings.Contains(a, "ix_pid") {
+		t.Fatalf("fixture:\n%s\n%s", a, b)
+	}
+	p, out := contractOverOrphan(t, a, b)
+	if !strings.Contains(out, "ADD INDEX `fk_a` (`pid`)") {
+		t.Fatalf("contract output lacks the index given back:\n%s", out)
+	}
+	if r := p.run("db", "diff"); r.Code != 0 {
+		t.Fatalf("after the key was dropped again: %s", r)
+	}
+	p.exec("UPDATE child SET pid = NULL WHERE id = 2")
+	p.must("db", "contract")
+	p.must("db", "diff")
+}
+
 // contractOverOrphan plans a and b (which adds fk_pid to child), runs up
 // to b's contract, and deletes a parent while the contract's ALTER adding
 // the key waits for its metadata lock: contract must exit 7. Its output is

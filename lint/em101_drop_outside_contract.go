@@ -5,8 +5,11 @@ import (
 	"slices"
 	"strings"
 
+	"ariga.io/atlas/sql/schema"
+
 	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/schemadef"
 )
 
 // Before contract the previous release still runs: anything it reads or
@@ -68,6 +71,11 @@ func textualDrops(p *Pass, rev *Revision, i int, d *effect.DDL) []string {
 				// A changed check: the old one goes in expand (dropping a
 				// check only allows more), the new one comes in contract
 				// behind a gate (rule add-check).
+			case c.Op == "DROP" && c.Object == "INDEX" && addsIndex(d) && serverMadeIndex(p, rev.ID.Release, d.Name, c.Name):
+				// The index the server made for a foreign key, which an
+				// index the same ALTER adds serves from now on
+				// (splitter/fk_index.go): the previous release keeps an
+				// index over the key's columns throughout.
 			case c.Op == "DROP" && c.Object == "PRIMARY KEY":
 				out = append(out, "drop of the primary key of "+d.Name)
 			case c.Op == "DROP":
@@ -89,6 +97,26 @@ func viewKeepsName(rev *Revision, i int, old, new string) bool {
 	return slices.ContainsFunc(rev.parsed[i+1:], func(d *effect.DDL) bool {
 		return d.Kind == effect.KindCreateView && strings.EqualFold(d.Name, old) && d.Mentions(new)
 	})
+}
+
+// addsIndex reports whether an ALTER adds an index.
+func addsIndex(d *effect.DDL) bool {
+	return slices.ContainsFunc(d.Clauses, func(c effect.Clause) bool {
+		return c.Op == "ADD" && (c.Object == "INDEX" || c.Object == "UNIQUE")
+	})
+}
+
+// serverMadeIndex reports whether the previous release's table has, of
+// that name, the index the server makes for a foreign key, which no
+// release declares.
+func serverMadeIndex(p *Pass, rel, table, name string) bool {
+	rels := p.loadReleases()
+	i := slices.IndexFunc(rels, func(r *release) bool { return r.name == rel })
+	if i < 1 || rels[i-1].r == nil {
+		return false
+	}
+	t, ok := rels[i-1].r.Schema.Table(table)
+	return ok && slices.ContainsFunc(schemadef.KeyIndexes(t), func(m *schema.Index) bool { return strings.EqualFold(m.Name, name) })
 }
 
 // checkReadded reports whether a contract revision of the release adds a

@@ -117,6 +117,36 @@ func droppedKeyIndex(from, to *schema.Table, fk *schema.ForeignKey) (bool, []*sc
 	return true, add
 }
 
+// supersededBy are the indexes the server made for the keys the table
+// keeps that a key the release adds to it makes redundant (its index leads with
+// their columns, and, of two over the same columns, the later key's
+// stays), and the index it makes for the key in their place: the
+// statement adding the key drops and adds them. The server does that by
+// itself only to an index it made.
+func supersededBy(from, to *schema.Table, fk *schema.ForeignKey) (drop []*schema.Index, add *schema.Index) {
+	if from == nil {
+		return nil, nil
+	}
+	after := schemadef.KeyIndexes(to)
+	i := slices.IndexFunc(after, func(m *schema.Index) bool { return strings.EqualFold(m.Name, fk.Symbol) })
+	if i < 0 || hasIndex(from, fk.Symbol) {
+		return nil, nil
+	}
+	for _, m := range schemadef.KeyIndexes(from) {
+		// A key the release drops takes its index before keys are added.
+		if !hasForeignKey(to, m.Name) {
+			continue
+		}
+		if schemadef.Leads(after[i], partColumns(m)) && !slices.ContainsFunc(after, func(o *schema.Index) bool { return strings.EqualFold(o.Name, m.Name) }) {
+			drop = append(drop, m)
+		}
+	}
+	if len(drop) == 0 {
+		return nil, nil
+	}
+	return drop, after[i]
+}
+
 // appendMade adds the index the server makes for key fk of table to, when
 // table from has no index of its name.
 func appendMade(out []*schema.Index, from, to *schema.Table, fk *schema.ForeignKey) []*schema.Index {

@@ -45,12 +45,18 @@ func init() {
 			if err != nil {
 				return nil, err
 			}
+			why := fmt.Sprintf("foreign key %s on %s would reject writes of the previous release, so it comes after that release; the gate proved there are no orphans, so it is added in place without re-checking rows (a copy would block writes)", fk.Symbol, c.Table.Name)
+			if drop, idx := supersededBy(c.FromTable, c.Table, fk); len(drop) > 0 {
+				// fk_index.go: said, not left to the server.
+				sql += dropKeyIndexes(drop) + addKeyIndexes([]*schema.Index{idx})
+				why += fmt.Sprintf("; index %s, which the server made for other keys, gives way to the key's own, which serves them too", indexNames(drop))
+			}
 			steps := []Step{gate(
 				fmt.Sprintf("foreign key %s on %s: the previous release could leave rows without a parent in %s; contract waits until there are none", fk.Symbol, c.Table.Name, fk.RefTable.Name),
 				orphanGate(c.Table.Name, fk),
 			)}
 			return append(steps, Step{Phase: revision.Contract, Stage: StageAddGatedConstraint, fkOff: true, Statement: revision.Statement{
-				Why: fmt.Sprintf("foreign key %s on %s would reject writes of the previous release, so it comes after that release; the gate proved there are no orphans, so it is added in place without re-checking rows (a copy would block writes)", fk.Symbol, c.Table.Name),
+				Why: why,
 				SQL: Inplace.With(sql),
 			}}), nil
 		},
