@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // The database default is checked once the run holds the operator lock:
@@ -100,5 +102,34 @@ func TestPolishS26ExpandRefusesAColumnAddedToATableASelectStarCopies(t *testing.
 	p.exec("CALL other()")
 	if got := p.query("SELECT CONCAT(id, name) FROM v"); got != "1one" {
 		t.Fatalf("the view after the column was added: %s", got)
+	}
+}
+
+// The same of another database's routine naming the table with its
+// database (`reports`.p copying `app`.t): named as `database`.`object`; one
+// copying every column of its own t is left alone.
+func TestPolishS26ExpandRefusesAColumnAddedToATableAnotherDatabaseCopies(t *testing.T) {
+	t.Parallel()
+	p := sqlReleasesProject(t,
+		[2]string{"a", "CREATE TABLE t (id int NOT NULL PRIMARY KEY);\n"},
+		[2]string{"b", "CREATE TABLE t (id int NOT NULL PRIMARY KEY, extra int NULL);\n"})
+	p.must("plan")
+	p.must("db", "sync", "a")
+	name := otherDatabase(t, p)
+	other, app := sqlsyntax.Ident(name), sqlsyntax.Ident(p.DB.Name)
+	p.exec("CREATE TABLE " + other + ".t (id int NOT NULL PRIMARY KEY)")
+	p.exec("CREATE PROCEDURE " + other + ".`copy app` () BEGIN INSERT INTO t SELECT * FROM " + app + ".`t`; END")
+	p.exec("CREATE PROCEDURE " + other + ".own() BEGIN INSERT INTO t SELECT * FROM t; END")
+	r := p.run("db", "expand")
+	if r.Code != 1 {
+		t.Fatalf("expand adding a column to a table another database's routine copies with SELECT *: want the refusal: %s", r)
+	}
+	q := "`" + strings.ReplaceAll(strings.ReplaceAll(name, "`", "``"), "\n", `\n`) + "`"
+	opContains(t, r, "adds t.extra, and procedure "+q+".`copy app` copies every column of t by position")
+	if strings.Contains(r.Stderr, ".`own`") {
+		t.Fatalf("a procedure copying its own database's t: %s", r)
+	}
+	if got := p.columns("t"); strings.Contains(got, "extra") {
+		t.Fatalf("the column was added: %s", got)
 	}
 }
