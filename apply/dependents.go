@@ -140,19 +140,40 @@ func (o liveObject) readsColumn(home, t, c string) bool {
 	return o.mentions(t) && (o.mentions(c) || o.readsEveryColumn())
 }
 
-// copiesEveryColumn tells whether a column added to table t of database
-// home breaks the object: a trigger, routine or event that selects every
-// column (readsEveryColumn) and names t (a trigger of t counts as naming
-// it; an object of another database names home.t). A view never: its *
-// was expanded when it was created.
-func (o liveObject) copiesEveryColumn(home, t string) bool {
-	switch {
-	case o.kind == "view" || !o.readsEveryColumn():
-		return false
-	case o.db != "":
-		return o.namesTableOf(home, t)
+// copiesByPosition says how a column added to table t of database home
+// breaks the object, or "" when it does not: a trigger, routine or event
+// that selects every column (readsEveryColumn) and names t (a trigger of
+// t counts as naming it; an object of another database names home.t), or
+// that inserts into t without a column list (INSERT INTO t VALUES (1,
+// 'a'): one value a column). A view never: its * was expanded when it was
+// created.
+func (o liveObject) copiesByPosition(home, t string) string {
+	if o.kind == "view" {
+		return ""
 	}
-	return o.kind == "trigger" && strings.EqualFold(o.table, t) || o.mentions(t)
+	names := o.kind == "trigger" && o.db == "" && strings.EqualFold(o.table, t) || o.mentions(t)
+	if o.db != "" {
+		names = o.namesTableOf(home, t)
+	}
+	switch {
+	case names && o.readsEveryColumn():
+		return "copies every column of " + t + " by position (SELECT *)"
+	case o.insertsWithoutColumns(home, t):
+		return "inserts into " + t + " without a column list"
+	}
+	return ""
+}
+
+// insertsWithoutColumns tells, by the object's text, whether it inserts
+// into table t of database home (written with its database, as an object
+// of another database must) with a value for each column in order:
+// INSERT or REPLACE [INTO] t followed by VALUES, SELECT, WITH or TABLE.
+func (o liveObject) insertsWithoutColumns(home, t string) bool {
+	table := `(` + spelled(home) + `\s*\.\s*)?` + spelled(t)
+	if o.db != "" {
+		table = spelled(home) + `\s*\.\s*` + spelled(t)
+	}
+	return regexp.MustCompile(`(?i)(^|[^\p{L}\p{N}_$])(insert|replace)\s+((low_priority|delayed|high_priority|ignore)\s+)*(into\s+)?` + table + `\s*(values?|select|with|table)($|[^\p{L}\p{N}_$])`).MatchString(o.text)
 }
 
 // readsTable tells whether dropping table t of database home breaks the
@@ -336,8 +357,8 @@ func (s *Session) checkDependents(ctx context.Context, rev *revision.Revision, r
 			switch e.Op {
 			case effect.AddColumn:
 				for _, o := range objs {
-					if o.copiesEveryColumn(s.Cfg.Database, e.Table) {
-						added = append(added, fmt.Sprintf("  %s  statement %d (rule %s) adds %s.%s, and %s copies every column of %s by position (SELECT *)", s.at(rev, st), j+1, st.Rule, e.Table, e.Name, o, e.Table))
+					if how := o.copiesByPosition(s.Cfg.Database, e.Table); how != "" {
+						added = append(added, fmt.Sprintf("  %s  statement %d (rule %s) adds %s.%s, and %s %s", s.at(rev, st), j+1, st.Rule, e.Table, e.Name, o, how))
 					}
 				}
 				continue
@@ -404,13 +425,13 @@ func (s *Session) checkDependents(ctx context.Context, rev *revision.Revision, r
 // nil.
 func dependentsRefusal(rev *revision.Revision, lines, added []string) error {
 	if len(added) > 0 {
-		reason := fmt.Sprintf("%s refused, nothing was changed: it adds columns to tables that triggers, stored routines or events it does not manage copy every column of by position (SELECT *); with a column more, every write that fires such a trigger, every call of such a routine and every run of such an event fails (error 1136, column count), while the previous release still runs:\n%s", rev.ID, strings.Join(added, "\n"))
+		reason := fmt.Sprintf("%s refused, nothing was changed: it adds columns to tables that triggers, stored routines or events it does not manage fill or read by position (SELECT *, or INSERT without a column list); with a column more, every write that fires such a trigger, every call of such a routine and every run of such an event fails (error 1136, column count), while the previous release still runs:\n%s", rev.ID, strings.Join(added, "\n"))
 		if len(lines) > 0 {
 			reason += "\nand it drops what they, or views, still read:\n" + strings.Join(lines, "\n")
 		}
 		return &Refusal{
 			Reason: reason,
-			Next:   "rewrite those triggers, routines and events to name the columns they copy (INSERT INTO t_archive (id, name) SELECT id, name FROM t; SELECT id, name INTO @a, @b FROM t), or drop them (they are not emcee's: SHOW CREATE TRIGGER, PROCEDURE, FUNCTION or EVENT shows them; one named `database`.`name` belongs to another database on the server, whose owners must change it), then rerun",
+			Next:   "rewrite those triggers, routines and events to name the columns they copy (INSERT INTO t_archive (id, name) SELECT id, name FROM t; SELECT id, name INTO @a, @b FROM t; INSERT INTO t (id, name) VALUES (1, 'a')), or drop them (they are not emcee's: SHOW CREATE TRIGGER, PROCEDURE, FUNCTION or EVENT shows them; one named `database`.`name` belongs to another database on the server, whose owners must change it), then rerun",
 		}
 	}
 	if len(lines) == 0 {

@@ -49,7 +49,8 @@ func TestPolishS26DefaultChangedWhileWaitingForTheLock(t *testing.T) {
 
 // A column added to a table breaks, while the previous release still
 // runs, a trigger, routine or event that copies every column of the table
-// by position: from then on it fails with error 1136 (column count). Expand
+// by position, or inserts into it without a column list: from then on it
+// fails with error 1136 (column count). Expand
 // refuses before it changes anything, naming each; a view selecting * is
 // not broken (the server expanded its * when it was created), nor a
 // routine copying every column of another table.
@@ -67,6 +68,8 @@ func TestPolishS26ExpandRefusesAColumnAddedToATableASelectStarCopies(t *testing.
 	p.exec("CREATE PROCEDURE load_staging() BEGIN INSERT INTO t SELECT * FROM t_staging; END")
 	p.exec("CREATE TRIGGER t_ai AFTER INSERT ON t FOR EACH ROW INSERT INTO t_archive SELECT t.* FROM t WHERE t.id = NEW.id")
 	p.exec("CREATE PROCEDURE other() BEGIN INSERT INTO t_archive SELECT * FROM t_staging; END")
+	p.exec("CREATE PROCEDURE add_one(IN k int) BEGIN INSERT INTO t VALUES (k, 'new'); END")
+	p.exec("CREATE PROCEDURE add_named(IN k int) BEGIN INSERT INTO t (id, name) VALUES (k, 'new'); END")
 	p.exec("CREATE VIEW v AS SELECT * FROM t")
 	// --allow-drift accepts the view and trigger as they are, not what a
 	// column added does to them.
@@ -74,11 +77,12 @@ func TestPolishS26ExpandRefusesAColumnAddedToATableASelectStarCopies(t *testing.
 	if r.Code != 1 {
 		t.Fatalf("expand adding a column to a table routines copy with SELECT *: want the refusal: %s", r)
 	}
-	opContains(t, r, "b_expand01 refused, nothing was changed: it adds columns to tables that triggers, stored routines or events it does not manage copy every column of by position",
+	opContains(t, r, "b_expand01 refused, nothing was changed: it adds columns to tables that triggers, stored routines or events it does not manage fill or read by position (SELECT *, or INSERT without a column list)",
 		"plans/b/b_expand01.sql:", "adds t.extra, and event nightly copies every column of t by position",
 		"adds t.extra, and procedure grab copies", "adds t.extra, and procedure load_staging copies",
-		"adds t.extra, and trigger t_ai (AFTER INSERT on t) copies", "rewrite those triggers, routines and events to name the columns they copy")
-	for _, o := range []string{"view v", "procedure other"} {
+		"adds t.extra, and trigger t_ai (AFTER INSERT on t) copies",
+		"adds t.extra, and procedure add_one inserts into t without a column list", "rewrite those triggers, routines and events to name the columns they copy")
+	for _, o := range []string{"view v", "procedure other", "procedure add_named"} {
 		if strings.Contains(r.Stdout+r.Stderr, o) {
 			t.Fatalf("%s is not broken by a column added to t: %s", o, r)
 		}
@@ -93,6 +97,7 @@ func TestPolishS26ExpandRefusesAColumnAddedToATableASelectStarCopies(t *testing.
 	p.exec("DROP PROCEDURE grab")
 	p.exec("DROP PROCEDURE load_staging")
 	p.exec("DROP TRIGGER t_ai")
+	p.exec("DROP PROCEDURE add_one")
 	p.exec("CREATE PROCEDURE grab() BEGIN SELECT id, name INTO @a, @b FROM t LIMIT 1; END")
 	p.must("db", "expand", "--allow-drift") // the view is not emcee's
 	if got := p.columns("t"); !strings.Contains(got, "extra") {
@@ -100,7 +105,8 @@ func TestPolishS26ExpandRefusesAColumnAddedToATableASelectStarCopies(t *testing.
 	}
 	p.exec("CALL grab()")
 	p.exec("CALL other()")
-	if got := p.query("SELECT CONCAT(id, name) FROM v"); got != "1one" {
+	p.exec("CALL add_named(2)")
+	if got := p.query("SELECT CONCAT(id, name) FROM v WHERE id = 1"); got != "1one" {
 		t.Fatalf("the view after the column was added: %s", got)
 	}
 }
