@@ -24,6 +24,13 @@ import (
 // fails. So before a revision runs (or resumes), the statements it has
 // left are compared with the live triggers, views, routines and events,
 // and a drop one of them reads refuses it.
+//
+// A column added breaks an object that copies every column of its table
+// by position (INSERT INTO t_archive SELECT * FROM t, SELECT * INTO @a,
+// @b FROM t, INSERT INTO t SELECT * FROM t_staging): from then on it
+// fails with error 1136 (column count), while the previous release still
+// runs. A view does not: the server expands its * when the view is
+// created, so the view keeps its columns.
 
 // liveObject is a trigger, view, stored procedure or function, or event
 // of the live database, or of another database on the server that reads
@@ -131,6 +138,42 @@ func (o liveObject) readsColumn(home, t, c string) bool {
 		return o.mentions(c) || o.readsEveryColumn()
 	}
 	return o.mentions(t) && (o.mentions(c) || o.readsEveryColumn())
+}
+
+// copiesByPosition says how a column added to table t of database home
+// breaks the object, or "" when it does not: a trigger, routine or event
+// that selects every column (readsEveryColumn) and names t (a trigger of
+// t counts as naming it; an object of another database names home.t), or
+// that inserts into t without a column list (INSERT INTO t VALUES (1,
+// 'a'): one value a column). A view never: its * was expanded when it was
+// created.
+func (o liveObject) copiesByPosition(home, t string) string {
+	if o.kind == "view" {
+		return ""
+	}
+	names := o.kind == "trigger" && o.db == "" && strings.EqualFold(o.table, t) || o.mentions(t)
+	if o.db != "" {
+		names = o.namesTableOf(home, t)
+	}
+	switch {
+	case names && o.readsEveryColumn():
+		return "copies every column of " + t + " by position (SELECT *)"
+	case o.insertsWithoutColumns(home, t):
+		return "inserts into " + t + " without a column list"
+	}
+	return ""
+}
+
+// insertsWithoutColumns tells, by the object's text, whether it inserts
+// into table t of database home (written with its database, as an object
+// of another database must) with a value for each column in order:
+// INSERT or REPLACE [INTO] t followed by VALUES, SELECT, WITH or TABLE.
+func (o liveObject) insertsWithoutColumns(home, t string) bool {
+	table := `(` + spelled(home) + `\s*\.\s*)?` + spelled(t)
+	if o.db != "" {
+		table = spelled(home) + `\s*\.\s*` + spelled(t)
+	}
+	return regexp.MustCompile(`(?i)(^|[^\p{L}\p{N}_$])(insert|replace)\s+((low_priority|delayed|high_priority|ignore)\s+)*(into\s+)?` + table + `\s*(values?|select|with|table)($|[^\p{L}\p{N}_$])`).MatchString(o.text)
 }
 
 // readsTable tells whether dropping table t of database home breaks the
@@ -259,24 +302,27 @@ func (s *Session) unseen(ctx context.Context) (string, error) {
 // or rename a column or table that a live trigger, view, stored routine
 // or event reads, other than one the revision itself drops first
 // (emcee's sync triggers and views, dropped before the columns they
-// read).
+// read), or add a column to a table a live trigger, routine or event
+// copies every column of.
 func (s *Session) checkDependents(ctx context.Context, rev *revision.Revision, rec *history.Record) error {
 	from := rec.Confirmed()
 	// A view the revision renames aside and drops later (a rollback's
 	// rename-table: RENAME TABLE view TO parked, table TO view; DROP VIEW
 	// parked) is the revision's own, like the views it drops.
-	drops, dropsView := false, map[string]bool{}
+	drops, adds, dropsView := false, false, map[string]bool{}
 	for _, st := range rev.Statements[min(from, len(rev.Statements)):] {
 		for _, e := range effect.Of(st.SQL) {
 			switch e.Op {
 			case effect.DropColumn, effect.RenameColumn, effect.DropTable, effect.RenameTable:
 				drops = true
+			case effect.AddColumn:
+				adds = true
 			case effect.DropView:
 				dropsView[strings.ToLower(e.Name)] = true
 			}
 		}
 	}
-	if !drops {
+	if !drops && !adds {
 		return nil
 	}
 	objs, err := s.liveObjects(ctx)
@@ -290,7 +336,7 @@ func (s *Session) checkDependents(ctx context.Context, rev *revision.Revision, r
 			views[strings.ToLower(o.name)] = true
 		}
 	}
-	var lines []string
+	var lines, added []string
 	for j := from; j < len(rev.Statements); j++ {
 		st := rev.Statements[j]
 		for _, e := range effect.Of(st.SQL) {
@@ -309,6 +355,13 @@ func (s *Session) checkDependents(ctx context.Context, rev *revision.Revision, r
 			var what string
 			var hit func(liveObject) bool
 			switch e.Op {
+			case effect.AddColumn:
+				for _, o := range objs {
+					if how := o.copiesByPosition(s.Cfg.Database, e.Table); how != "" {
+						added = append(added, fmt.Sprintf("  %s  statement %d (rule %s) adds %s.%s, and %s %s", s.at(rev, st), j+1, st.Rule, e.Table, e.Name, o, how))
+					}
+				}
+				continue
 			case effect.DropColumn, effect.RenameColumn:
 				what = e.Table + "." + e.Name
 				hit = func(o liveObject) bool { return o.readsColumn(s.Cfg.Database, e.Table, e.Name) }
@@ -334,6 +387,17 @@ func (s *Session) checkDependents(ctx context.Context, rev *revision.Revision, r
 			}
 		}
 	}
+	if s.dependentsNoted[rev.ID.String()] {
+		return dependentsRefusal(rev, lines, added)
+	}
+	if s.dependentsNoted == nil {
+		s.dependentsNoted = map[string]bool{}
+	}
+	s.dependentsNoted[rev.ID.String()] = true
+	changes := "drops"
+	if !drops {
+		changes = "adds columns to"
+	}
 	var hidden []string
 	for _, o := range objs {
 		if o.hidden {
@@ -344,14 +408,31 @@ func (s *Session) checkDependents(ctx context.Context, rev *revision.Revision, r
 		hidden = append(hidden[:10], fmt.Sprintf("%d more", len(hidden)-10))
 	}
 	if len(hidden) > 0 {
-		s.say("note: the server does not show %s the definitions of %s, so whether they read what %s drops is not checked (GRANT SHOW VIEW on a view, SELECT ON mysql.proc for routines, to have them checked)", s.Cfg.User, strings.Join(hidden, ", "), rev.ID)
+		s.say("note: the server does not show %s the definitions of %s, so whether they read what %s %s is not checked (GRANT SHOW VIEW on a view, SELECT ON mysql.proc for routines, to have them checked)", s.Cfg.User, strings.Join(hidden, ", "), rev.ID, changes)
 	}
 	missing, err := s.unseen(ctx)
 	if err != nil {
 		return s.redact(fmt.Errorf("asking the server which triggers, views, stored routines and events of other databases it shows %s: %w", s.Cfg.User, err))
 	}
 	if missing != "" {
-		s.say("note: the server lists to %[1]s only the triggers, views, stored routines and events of other databases that %[1]s has some privilege on, so whether the others read what %[2]s drops is not checked; %[1]s lacks the global %[3]s: GRANT them ON *.* to have every database checked", s.Cfg.User, rev.ID, missing)
+		s.say("note: the server lists to %[1]s only the triggers, views, stored routines and events of other databases that %[1]s has some privilege on, so whether the others read what %[2]s %[4]s is not checked; %[1]s lacks the global %[3]s: GRANT them ON *.* to have every database checked", s.Cfg.User, rev.ID, missing, changes)
+	}
+	return dependentsRefusal(rev, lines, added)
+}
+
+// dependentsRefusal is the refusal of a revision that breaks the objects
+// in lines (by a drop or rename) and in added (by a column added), or
+// nil.
+func dependentsRefusal(rev *revision.Revision, lines, added []string) error {
+	if len(added) > 0 {
+		reason := fmt.Sprintf("%s refused, nothing was changed: it adds columns to tables that triggers, stored routines or events it does not manage fill or read by position (SELECT *, or INSERT without a column list); with a column more, every write that fires such a trigger, every call of such a routine and every run of such an event fails (error 1136, column count), while the previous release still runs:\n%s", rev.ID, strings.Join(added, "\n"))
+		if len(lines) > 0 {
+			reason += "\nand it drops what they, or views, still read:\n" + strings.Join(lines, "\n")
+		}
+		return &Refusal{
+			Reason: reason,
+			Next:   "rewrite those triggers, routines and events to name the columns they copy (INSERT INTO t_archive (id, name) SELECT id, name FROM t; SELECT id, name INTO @a, @b FROM t; INSERT INTO t (id, name) VALUES (1, 'a')), or drop them (they are not emcee's: SHOW CREATE TRIGGER, PROCEDURE, FUNCTION or EVENT shows them; one named `database`.`name` belongs to another database on the server, whose owners must change it), then rerun",
+		}
 	}
 	if len(lines) == 0 {
 		return nil

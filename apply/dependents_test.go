@@ -58,3 +58,35 @@ func TestNamesTableOfInABodyTheReaderCannotTake(t *testing.T) {
 		}
 	}
 }
+
+// A column added to t breaks an insert into t that gives a value for each
+// column in order, not one naming its columns, nor one into another
+// table whose name starts with t's; an object of another database only
+// where it names app.t.
+func TestInsertsWithoutColumns(t *testing.T) {
+	for _, c := range []struct {
+		body      string
+		home, xdb bool
+	}{
+		{"BEGIN INSERT INTO t VALUES (1, 'a'); END", true, false},
+		{"BEGIN insert ignore `t` select * from t_staging; END", true, false},
+		{"BEGIN REPLACE app.t VALUE (1, 'a'); END", true, true},
+		{"BEGIN INSERT INTO `app` . `t`\nSELECT 1, 'a'; END", true, true},
+		{"BEGIN INSERT INTO t (id, name) VALUES (1, 'a'); END", false, false},
+		{"BEGIN INSERT INTO t SET id = 1; END", false, false},
+		{"BEGIN INSERT INTO t_archive VALUES (1, 'a'); END", false, false},
+		{"BEGIN INSERT INTO other.t VALUES (1, 'a'); END", false, false},
+		{"BEGIN SELECT 1 INTO @t; END", false, false},
+	} {
+		for _, db := range []string{"", "reports"} {
+			o := liveObject{kind: "procedure", name: "p", db: db, text: c.body, read: effect.Parse(c.body)}
+			want := c.home
+			if db != "" {
+				want = c.xdb
+			}
+			if got := o.insertsWithoutColumns("app", "t"); got != want {
+				t.Errorf("%q (database %q): got %v, want %v", c.body, db, got, want)
+			}
+		}
+	}
+}

@@ -34,6 +34,14 @@ func (s *Session) preflight(ctx context.Context, res *Result, rel string, revs [
 			}
 		}
 	}
+	// Checked again as each revision runs: a column a later revision adds
+	// to a table that a routine copies with SELECT * refuses the run
+	// before the first revision changes anything.
+	for _, r := range revs {
+		if err := s.checkDependents(ctx, r, s.Records[r.ID.String()]); err != nil {
+			return err
+		}
+	}
 	if triggers > 0 {
 		var logBin, trust bool
 		if err := s.Conn.QueryRowContext(ctx, "SELECT @@log_bin, @@log_bin_trust_function_creators").Scan(&logBin, &trust); err != nil {

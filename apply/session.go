@@ -129,6 +129,10 @@ type Session struct {
 	// what the recorded revisions produce: from then on the schema changes
 	// only by what the run applies itself.
 	driftChecked bool
+	// dependentsNoted are the revisions whose unchecked objects the run
+	// has noted: expand checks its revisions up front and again as each
+	// runs (checkDependents).
+	dependentsNoted map[string]bool
 	// ownTriggers are the triggers the plans create, lower-cased: read
 	// once, for every backfill that names the others.
 	ownTriggers map[string]bool
