@@ -400,7 +400,13 @@ func bodyDefault(body *hclsyntax.Body, target project.Target) (string, error) {
 			}
 			v, diags := a.Expr.Value(nil)
 			if diags.HasErrors() || v.Type() != cty.String || v.IsNull() {
-				return "", fmt.Errorf("%s: schema %s: %s is not a string", project.PosOf(a.Expr.Range()), strings.Join(b.Labels, " "), attr)
+				// Atlas evaluates functions (lower("LATIN1")); the applier,
+				// reading a snapshot's block alone, does not.
+				example := "utf8mb4_bin"
+				if attr == "charset" {
+					example = "utf8mb4"
+				}
+				return "", fmt.Errorf("%s: schema %s: %s is not a string literal: emcee reads the database default without evaluating the file; write the name itself, e.g. %s = %q", project.PosOf(a.Expr.Range()), strings.Join(b.Labels, " "), attr, attr, example)
 			}
 			s.Attrs = append(s.Attrs, value(v.AsString()))
 		}

@@ -155,3 +155,14 @@ func FuzzDeclaredDefaultMatchesTheWholeFile(f *testing.F) {
 		}
 	})
 }
+
+// A schema block's charset Atlas evaluates (lower("LATIN1")) but the
+// default's reader, which evaluates nothing, cannot: it was refused as
+// "not a string", which it is.
+func TestAttack3S26DeclaredDefaultOfAnExpressionSaysWhy(t *testing.T) {
+	src := "schema \"app\" {\n  charset = lower(\"LATIN1\")\n}\n"
+	_, err := DeclaredDefault("r.hcl", []byte(src), mariadb)
+	if want := `r.hcl:2:13: schema app: charset is not a string literal: emcee reads the database default without evaluating the file; write the name itself, e.g. charset = "utf8mb4"`; err == nil || err.Error() != want {
+		t.Errorf("got %v\nwant %s", err, want)
+	}
+}
