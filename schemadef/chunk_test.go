@@ -141,6 +141,8 @@ func FuzzDeclaredDefaultMatchesTheWholeFile(f *testing.F) {
 		snapshotHead + "# sql: h1:x\n" + sqlHead + "schema \"app\" {\n  collate = \"utf8mb4_bin\"\n}\n\n" + table,
 		"/*\nschema \"x\" {}\nx */\nschema \"a\" { charset = \"latin1\" }\n",
 		"schema \"a\" {\n  charset = \"latin1\"\n}\nschema \"b\" {\n  charset = \"utf8mb3\"\n}\n",
+		strings.ReplaceAll("/* x */ schema \"a\" {\n  collate = \"latin1_bin\"\n}\n"+table, "\n", "\r\n"),
+		"\xef\xbb\xbfschema \"a\" { charset = \"latin1\" }\n" + table,
 	} {
 		f.Add(s)
 	}
