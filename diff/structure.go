@@ -101,47 +101,51 @@ func checkStructure(body *hclsyntax.Body, t project.Target) []string {
 	return errs
 }
 
-// checkReferences refuses a reference to a table or column whose name
-// Atlas cannot resolve (schemadef.Unreferable): Atlas fails on it with
-// "Invalid index" or "column ... was not found", naming neither the name
-// nor, for a release declared as SQL, the statement.
+// checkReferences refuses a reference to a schema, table or column whose
+// name Atlas cannot resolve (schemadef.Unreferable): Atlas fails on it
+// with "Invalid index", "column ... was not found" or "schema ... not
+// found", naming neither the name's position nor, for a release declared
+// as SQL, the statement.
 func checkReferences(body *hclsyntax.Body, table string, add func(Pos, string, ...any)) {
-	for _, blk := range body.Blocks {
-		for _, a := range blk.Body.Attributes {
-			hclsyntax.VisitAll(a.Expr, func(n hclsyntax.Node) hcl.Diagnostics {
-				e, ok := n.(*hclsyntax.ScopeTraversalExpr)
-				if !ok {
-					return nil
-				}
-				// kind is what the step names: the word before it (table,
-				// column); owner, the table a column is of.
-				kind, owner := e.Traversal.RootName(), table
-				for _, step := range e.Traversal[1:] {
-					var name string
-					indexed := false // a name Atlas writes quoted: ["..."]
-					switch step := step.(type) {
-					case hcl.TraverseAttr:
-						name = step.Name
-					case hcl.TraverseIndex:
-						if k := step.Key; k.Type().Equals(cty.String) && k.IsKnown() && !k.IsNull() {
-							name, indexed = k.AsString(), true
-						}
-					}
-					if kind == "table" {
-						owner = name
-					}
-					if why := schemadef.Unreferable(name); why != "" && indexed && (kind == "table" || kind == "column") {
-						what := fmt.Sprintf("the table %q", name)
-						if kind == "column" {
-							what = fmt.Sprintf("the column %q of table %s", name, owner)
-						}
-						add(project.PosOf(step.SourceRange()), "this reference names %s, whose name holds %s: Atlas, which reads emcee's HCL, keeps such a name escaped in a reference and does not find the %s (a key's columns and a foreign key's table are references); rename the %s", what, why, kind, kind)
-					}
-					kind = name
-				}
+	for _, a := range body.Attributes {
+		hclsyntax.VisitAll(a.Expr, func(n hclsyntax.Node) hcl.Diagnostics {
+			e, ok := n.(*hclsyntax.ScopeTraversalExpr)
+			if !ok {
 				return nil
-			})
-		}
+			}
+			// kind is what the step names: the word before it (schema,
+			// table, column); owner, the table a column is of.
+			kind, owner := e.Traversal.RootName(), table
+			for _, step := range e.Traversal[1:] {
+				var name string
+				indexed := false // a name Atlas writes quoted: ["..."]
+				switch step := step.(type) {
+				case hcl.TraverseAttr:
+					name = step.Name
+				case hcl.TraverseIndex:
+					if k := step.Key; k.Type().Equals(cty.String) && k.IsKnown() && !k.IsNull() {
+						name, indexed = k.AsString(), true
+					}
+				}
+				if kind == "table" {
+					owner = name
+				}
+				if why := schemadef.Unreferable(name); why != "" && indexed && (kind == "schema" || kind == "table" || kind == "column") {
+					what, refs := fmt.Sprintf("the %s %q", kind, name), "a key's columns and a foreign key's table are references"
+					switch kind {
+					case "column":
+						what = fmt.Sprintf("the column %q of table %s", name, owner)
+					case "schema":
+						refs = "a table's schema is a reference"
+					}
+					add(project.PosOf(step.SourceRange()), "this reference names %s, whose name holds %s: Atlas, which reads emcee's HCL, keeps such a name escaped in a reference and does not find the %s (%s); rename the %s", what, why, kind, refs, kind)
+				}
+				kind = name
+			}
+			return nil
+		})
+	}
+	for _, blk := range body.Blocks {
 		checkReferences(blk.Body, table, add)
 	}
 }
