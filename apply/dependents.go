@@ -204,8 +204,12 @@ func otherDBs(schema, def string) string {
 // a database APP beside app were taken for app's own: a trigger of
 // APP.t for one of app.t (e2e
 // TestAttack2S26DatabaseNamedLikeTheLiveOneInOtherCase).
-func home(schema string) string {
-	return fmt.Sprintf("(%[1]s = DATABASE() AND (CAST(%[1]s AS BINARY) = CAST(DATABASE() AS BINARY) OR @@lower_case_table_names <> 0))", schema)
+func home(schema string) string { return sameName(schema, "DATABASE()") }
+
+// sameName is an SQL condition: a and b, SQL expressions, are the same
+// database's or table's name, as the server tells names apart (home).
+func sameName(a, b string) string {
+	return fmt.Sprintf("(%[1]s = %[2]s AND (CAST(%[1]s AS BINARY) = CAST(%[2]s AS BINARY) OR @@lower_case_table_names <> 0))", a, b)
 }
 
 func (s *Session) liveObjects(ctx context.Context) ([]liveObject, error) {

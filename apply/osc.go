@@ -336,6 +336,10 @@ func (s *Session) oscNames(ctx context.Context, a *sqlsyntax.OSCAlter) error {
 		// refuses the table only after creating its copy.
 		return fmt.Errorf("table %s has no primary key and no unique index over NOT NULL columns, which the tool needs to carry deletes to its copy", sqlsyntax.Ident(a.Table))
 	}
+	// Names compared without case, as information_schema compares them:
+	// the tool finds the keys referencing the table so (find_child_tables,
+	// on KEY_COLUMN_USAGE), and refuses the table for those of a database
+	// APP beside app, or of a table T beside t, alike.
 	children, err := s.queryStrings(ctx, "SELECT DISTINCT CONCAT(CONSTRAINT_SCHEMA, '.', TABLE_NAME, ' (', CONSTRAINT_NAME, ')') FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE UNIQUE_CONSTRAINT_SCHEMA = DATABASE() AND REFERENCED_TABLE_NAME = ? ORDER BY 1", a.Table)
 	if err != nil {
 		return err

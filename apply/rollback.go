@@ -672,7 +672,9 @@ type tableRows struct {
 
 // foreignKey is a foreign key of a live table: its columns, and the
 // table and columns they reference; local when that table is in the
-// same database, self when it is the table itself.
+// same database, self when it is the table itself, names told apart as
+// the server does (home): a key to APP.t beside app was local, and the
+// restore checked its rows' parents in app.t.
 type foreignKey struct {
 	name, schema, table string
 	local, self         bool
@@ -682,7 +684,7 @@ type foreignKey struct {
 // foreignKeys are the foreign keys of a live table, by name.
 func (s *Session) foreignKeys(ctx context.Context, table string) ([]foreignKey, error) {
 	var all []foreignKey
-	err := dbconn.EachRow(ctx, s.Conn, "SELECT CONSTRAINT_NAME, COLUMN_NAME, REFERENCED_TABLE_SCHEMA, REFERENCED_TABLE_NAME, REFERENCED_COLUMN_NAME, REFERENCED_TABLE_SCHEMA = DATABASE(), REFERENCED_TABLE_SCHEMA = DATABASE() AND REFERENCED_TABLE_NAME = TABLE_NAME FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND REFERENCED_TABLE_NAME IS NOT NULL ORDER BY CONSTRAINT_NAME, ORDINAL_POSITION", []any{table}, func(rows *sql.Rows) error {
+	err := dbconn.EachRow(ctx, s.Conn, "SELECT CONSTRAINT_NAME, COLUMN_NAME, REFERENCED_TABLE_SCHEMA, REFERENCED_TABLE_NAME, REFERENCED_COLUMN_NAME, "+home("REFERENCED_TABLE_SCHEMA")+", "+home("REFERENCED_TABLE_SCHEMA")+" AND "+sameName("REFERENCED_TABLE_NAME", "TABLE_NAME")+" FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND REFERENCED_TABLE_NAME IS NOT NULL ORDER BY CONSTRAINT_NAME, ORDINAL_POSITION", []any{table}, func(rows *sql.Rows) error {
 		var f foreignKey
 		var col, ref string
 		if err := rows.Scan(&f.name, &col, &f.schema, &f.table, &ref, &f.local, &f.self); err != nil {

@@ -179,3 +179,29 @@ func TestAtlasPanicIsAnError(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// An HCL release's integer of display width 1 other than a signed
+// tinyint(1) is refused at its type: Atlas read each as a bool, and the
+// plans created int(1) or tinyint(1) with unsigned = true as a signed
+// tinyint(1), refusing the application's 1000 or 200 (as a release
+// declared as SQL's, refused by sqlrelease).
+func TestAttack3S26IntegerOfDisplayWidthOneInHCL(t *testing.T) {
+	for typ, want := range map[string]string{
+		"int(1)":                                "pike.hcl:8:12: column t.n is int(1), which Atlas reads as a bool (a signed tinyint(1)), and the plans would create it so; write type = int (",
+		"bigint(1)\n    unsigned = true":        "column t.n is bigint(1) unsigned, which Atlas reads as a bool (a signed tinyint(1)), and the plans would create it so; write type = bigint with unsigned = true (",
+		"tinyint(1)\n    unsigned = true":       "column t.n is tinyint(1) unsigned, which Atlas reads as a bool",
+		"bool\n    unsigned = true":             "column t.n is bool unsigned, which Atlas reads as a bool (a signed tinyint(1)), and the plans would create it so; write type = tinyint with unsigned = true (",
+		"sql(\"INT(1)\")":                       "column t.n is INT(1), which Atlas reads as a bool (a signed tinyint(1)), and the plans would create it so; write type = sql(\"int\") (",
+		"sql(\"tinyint(1) unsigned zerofill\")": "column t.n is tinyint(1) unsigned zerofill, which Atlas reads as a bool",
+	} {
+		src := table("t", col("n", "    type = "+typ+"\n"))
+		if _, err := ParseRelease("pike", "pike.hcl", []byte(src), mariadb); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: got %v\nwant it to contain %q", typ, err, want)
+		}
+	}
+	for _, typ := range []string{"bool", "boolean", "tinyint(1)", "tinyint(1)\n    unsigned = false", "sql(\"tinyint(1)\")", "int(2)", "int\n    unsigned = true", "tinyint\n    unsigned = true"} {
+		if _, err := ParseRelease("pike", "pike.hcl", []byte(table("t", col("n", "    type = "+typ+"\n"))), mariadb); err != nil {
+			t.Errorf("%s: %v", typ, err)
+		}
+	}
+}

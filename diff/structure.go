@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -18,7 +19,8 @@ import (
 // silently drop or crash on: a second table or column block under a name
 // already used (Atlas keeps one of them), index, foreign key and check
 // names the server would refuse as duplicates, enum() / set() without
-// values (a panic inside Atlas), and a second schema block (Atlas refuses
+// values (a panic inside Atlas), integers of display width 1 (Atlas makes
+// them bools), and a second schema block (Atlas refuses
 // the file without saying where).
 func checkStructure(body *hclsyntax.Body, t project.Target) []string {
 	var errs []string
@@ -66,6 +68,7 @@ func checkStructure(body *hclsyntax.Body, t project.Target) []string {
 				}
 				columns[key] = l
 				checkEmptyEnum(c, name, add)
+				checkWidthOne(c, name, add)
 			case "index":
 				if first, ok := indexes[key]; ok {
 					add(l.pos, "index %q of table %s is declared twice (first as %q at %s); index names are case-insensitive: rename one", l.name, name, first.name, first.pos)
@@ -98,47 +101,51 @@ func checkStructure(body *hclsyntax.Body, t project.Target) []string {
 	return errs
 }
 
-// checkReferences refuses a reference to a table or column whose name
-// Atlas cannot resolve (schemadef.Unreferable): Atlas fails on it with
-// "Invalid index" or "column ... was not found", naming neither the name
-// nor, for a release declared as SQL, the statement.
+// checkReferences refuses a reference to a schema, table or column whose
+// name Atlas cannot resolve (schemadef.Unreferable): Atlas fails on it
+// with "Invalid index", "column ... was not found" or "schema ... not
+// found", naming neither the name's position nor, for a release declared
+// as SQL, the statement.
 func checkReferences(body *hclsyntax.Body, table string, add func(Pos, string, ...any)) {
-	for _, blk := range body.Blocks {
-		for _, a := range blk.Body.Attributes {
-			hclsyntax.VisitAll(a.Expr, func(n hclsyntax.Node) hcl.Diagnostics {
-				e, ok := n.(*hclsyntax.ScopeTraversalExpr)
-				if !ok {
-					return nil
-				}
-				// kind is what the step names: the word before it (table,
-				// column); owner, the table a column is of.
-				kind, owner := e.Traversal.RootName(), table
-				for _, step := range e.Traversal[1:] {
-					var name string
-					indexed := false // a name Atlas writes quoted: ["..."]
-					switch step := step.(type) {
-					case hcl.TraverseAttr:
-						name = step.Name
-					case hcl.TraverseIndex:
-						if k := step.Key; k.Type().Equals(cty.String) && k.IsKnown() && !k.IsNull() {
-							name, indexed = k.AsString(), true
-						}
-					}
-					if kind == "table" {
-						owner = name
-					}
-					if why := schemadef.Unreferable(name); why != "" && indexed && (kind == "table" || kind == "column") {
-						what := fmt.Sprintf("the table %q", name)
-						if kind == "column" {
-							what = fmt.Sprintf("the column %q of table %s", name, owner)
-						}
-						add(project.PosOf(step.SourceRange()), "this reference names %s, whose name holds %s: Atlas, which reads emcee's HCL, keeps such a name escaped in a reference and does not find the %s (a key's columns and a foreign key's table are references); rename the %s", what, why, kind, kind)
-					}
-					kind = name
-				}
+	for _, a := range body.Attributes {
+		hclsyntax.VisitAll(a.Expr, func(n hclsyntax.Node) hcl.Diagnostics {
+			e, ok := n.(*hclsyntax.ScopeTraversalExpr)
+			if !ok {
 				return nil
-			})
-		}
+			}
+			// kind is what the step names: the word before it (schema,
+			// table, column); owner, the table a column is of.
+			kind, owner := e.Traversal.RootName(), table
+			for _, step := range e.Traversal[1:] {
+				var name string
+				indexed := false // a name Atlas writes quoted: ["..."]
+				switch step := step.(type) {
+				case hcl.TraverseAttr:
+					name = step.Name
+				case hcl.TraverseIndex:
+					if k := step.Key; k.Type().Equals(cty.String) && k.IsKnown() && !k.IsNull() {
+						name, indexed = k.AsString(), true
+					}
+				}
+				if kind == "table" {
+					owner = name
+				}
+				if why := schemadef.Unreferable(name); why != "" && indexed && (kind == "schema" || kind == "table" || kind == "column") {
+					what, refs := fmt.Sprintf("the %s %q", kind, name), "a key's columns and a foreign key's table are references"
+					switch kind {
+					case "column":
+						what = fmt.Sprintf("the column %q of table %s", name, owner)
+					case "schema":
+						refs = "a table's schema is a reference"
+					}
+					add(project.PosOf(step.SourceRange()), "this reference names %s, whose name holds %s: Atlas, which reads emcee's HCL, keeps such a name escaped in a reference and does not find the %s (%s); rename the %s", what, why, kind, refs, kind)
+				}
+				kind = name
+			}
+			return nil
+		})
+	}
+	for _, blk := range body.Blocks {
 		checkReferences(blk.Body, table, add)
 	}
 }
@@ -164,6 +171,64 @@ func checkEmptyEnum(col *hclsyntax.Block, table string, add func(Pos, string, ..
 	if call, ok := a.Expr.(*hclsyntax.FunctionCallExpr); ok && (call.Name == "enum" || call.Name == "set") && len(call.Args) == 0 {
 		add(project.PosOf(a.Expr.Range()), "column %s.%s: %s() has no values; list the values the column may hold, e.g. %s(\"a\", \"b\")", table, col.Labels[0], call.Name, call.Name)
 	}
+}
+
+// checkWidthOne refuses an integer type of display width 1 other than a
+// signed tinyint(1) (int(1), bigint(1), tinyint(1) or bool with unsigned =
+// true, sql("int(1)")): Atlas reads every one as a bool, a signed
+// tinyint(1), and the plans created it so, refusing the application's
+// 1000 (or 200), as a release declared as SQL's did (schemadef.NotBools).
+func checkWidthOne(col *hclsyntax.Block, table string, add func(Pos, string, ...any)) {
+	a, ok := col.Body.Attributes["type"]
+	if !ok {
+		return
+	}
+	var raw, instead string
+	switch e := a.Expr.(type) {
+	case *hclsyntax.FunctionCallExpr:
+		var args []string
+		for _, arg := range e.Args {
+			v, diags := arg.Value(nil)
+			if diags.HasErrors() || !v.IsKnown() || v.IsNull() || !(v.Type() == cty.Number || v.Type() == cty.String) {
+				return
+			}
+			if v.Type() == cty.String {
+				if e.Name != "sql" {
+					return
+				}
+				raw = v.AsString()
+				instead = fmt.Sprintf("sql(%q)", strings.Replace(strings.ToLower(raw), "(1)", "", 1))
+				break
+			}
+			args = append(args, v.AsBigFloat().String())
+		}
+		if e.Name != "sql" {
+			raw, instead = e.Name+"("+strings.Join(args, ",")+")", e.Name
+		}
+	case *hclsyntax.ScopeTraversalExpr:
+		if len(e.Traversal) != 1 {
+			return
+		}
+		raw, instead = e.Traversal.RootName(), "tinyint"
+	default:
+		return
+	}
+	if u, ok := col.Body.Attributes["unsigned"]; ok {
+		if v, diags := u.Expr.Value(nil); !diags.HasErrors() && v.Type() == cty.Bool && v.IsKnown() && !v.IsNull() && v.True() {
+			raw += " unsigned"
+		}
+	}
+	typ, err := mysql.ParseType(strings.ToLower(raw))
+	if err != nil {
+		return
+	}
+	if got, ok := schemadef.RawBool(&schema.Column{Type: &schema.ColumnType{Raw: raw, Type: typ}}); !ok || got == "tinyint(1)" {
+		return
+	}
+	if strings.HasSuffix(raw, " unsigned") && !strings.HasPrefix(instead, "sql(") {
+		instead += " with unsigned = true"
+	}
+	add(project.PosOf(a.Expr.Range()), "column %s.%s is %s, which Atlas reads as a bool (a signed tinyint(1)), and the plans would create it so; write type = %s (a display width changes nothing of what the column holds)", table, col.Labels[0], raw, instead)
 }
 
 // labelPos is where a block's name is written.

@@ -331,29 +331,33 @@ func SnapshotDefault(path string, target project.Target) (string, error) {
 }
 
 // DeclaredDefault is the default collation of the databases a release
-// file or snapshot is for (Effective): its schema block's collate, else
-// its charset's default collation, else ServerDefault, on target's flavour.
-// The schema block is read alone where it is the one chunk of its kind
-// (Chunks; the first chunk read past its comments, a snapshot's header
-// and a SQL release's among them) and parses as that block: reading the
-// whole of a 1,000-table file took 0.2 s, twice for every release planned
-// again, and 0.5 s or more for each pending release on every `db check`
-// poll. A file the chunks do not cut so is read whole.
+// file or snapshot is for (Effective): its first schema block's collate,
+// else its charset's default collation, else ServerDefault, on target's
+// flavour. The file is read chunk by chunk (Chunks) up to the first that
+// holds a schema block, which is read alone when it is that one block:
+// reading the whole of a 1,000-table file took 0.2 s, twice for every
+// release planned again, and 0.5 s or more for each pending release on
+// every `db check` poll, where the schema block comes first (a snapshot's
+// header and a SQL release's are comments before it). Every chunk before
+// it must parse on its own: a chunk starts at a line that starts with a
+// letter, which may be inside a heredoc or a block comment, and only the
+// chunks before it parsing whole says it starts at the top level. A file
+// the chunks do not cut so is read whole.
 func DeclaredDefault(name string, src []byte, target project.Target) (string, error) {
-	var found []Chunk
 	if !bytes.HasPrefix(src, []byte("\xef\xbb\xbf")) {
-		for i, c := range Chunks(src) {
-			if i == 0 {
-				c = c.withoutLeadingComments()
+		for _, c := range Chunks(src) {
+			body, ok := chunkBody(name, c)
+			if !ok {
+				break
 			}
-			if c.IsSchema() {
-				found = append(found, c)
+			i := slices.IndexFunc(body.Blocks, func(b *hclsyntax.Block) bool { return b.Type == "schema" })
+			if i < 0 {
+				continue
 			}
-		}
-	}
-	if len(found) == 1 {
-		if coll, ok, err := blockDefault(name, found[0], target); ok {
-			return coll, err
+			if i == 0 && len(body.Blocks) == 1 && len(body.Attributes) == 0 {
+				return bodyDefault(body, target)
+			}
+			break
 		}
 	}
 	return wholeDefault(name, src, target)
@@ -368,20 +372,14 @@ func wholeDefault(name string, src []byte, target project.Target) (string, error
 	return bodyDefault(f.Body.(*hclsyntax.Body), target)
 }
 
-// blockDefault is DeclaredDefault of a file's schema block given alone;
-// false when it does not parse as that one block, and the whole file must
-// be read instead.
-func blockDefault(name string, c Chunk, target project.Target) (string, bool, error) {
+// chunkBody is chunk c of a file parsed alone, positions in the file's;
+// false when it does not parse.
+func chunkBody(name string, c Chunk) (*hclsyntax.Body, bool) {
 	f, diags := hclsyntax.ParseConfig(c.Data, name, hcl.Pos{Line: c.Line, Column: 1, Byte: c.Start})
 	if diags.HasErrors() {
-		return "", false, nil
+		return nil, false
 	}
-	body := f.Body.(*hclsyntax.Body)
-	if len(body.Attributes) > 0 || len(body.Blocks) != 1 || body.Blocks[0].Type != "schema" {
-		return "", false, nil
-	}
-	coll, err := bodyDefault(body, target)
-	return coll, true, err
+	return f.Body.(*hclsyntax.Body), true
 }
 
 func bodyDefault(body *hclsyntax.Body, target project.Target) (string, error) {
@@ -402,7 +400,13 @@ func bodyDefault(body *hclsyntax.Body, target project.Target) (string, error) {
 			}
 			v, diags := a.Expr.Value(nil)
 			if diags.HasErrors() || v.Type() != cty.String || v.IsNull() {
-				return "", fmt.Errorf("%s: schema %s: %s is not a string", project.PosOf(a.Expr.Range()), strings.Join(b.Labels, " "), attr)
+				// Atlas evaluates functions (lower("LATIN1")); the applier,
+				// reading a snapshot's block alone, does not.
+				example := "utf8mb4_bin"
+				if attr == "charset" {
+					example = "utf8mb4"
+				}
+				return "", fmt.Errorf("%s: schema %s: %s is not a string literal: emcee reads the database default without evaluating the file; write the name itself, e.g. %s = %q", project.PosOf(a.Expr.Range()), strings.Join(b.Labels, " "), attr, attr, example)
 			}
 			s.Attrs = append(s.Attrs, value(v.AsString()))
 		}

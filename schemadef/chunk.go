@@ -37,21 +37,4 @@ func (c Chunk) IsSchema() bool {
 	return ok && len(rest) > 0 && (rest[0] == ' ' || rest[0] == '\t' || rest[0] == '"')
 }
 
-// withoutLeadingComments is the chunk without the comment lines and blank lines
-// it starts with: the first chunk of a file holds the lines before the
-// first block, a snapshot's header (planner/snapshot.go) and a release
-// declared as SQL's (diff.FromSQL) among them. Only line comments are
-// passed over: the first chunk starts at the top level, where a line
-// starting with # or // is a comment, whatever follows it.
-func (c Chunk) withoutLeadingComments() Chunk {
-	for len(c.Data) > 0 && (c.Data[0] == '#' || c.Data[0] == '\n' || bytes.HasPrefix(c.Data, []byte("//"))) {
-		nl := bytes.IndexByte(c.Data, '\n')
-		if nl < 0 {
-			return Chunk{Line: c.Line, Start: c.Start + len(c.Data)}
-		}
-		c = Chunk{Line: c.Line + 1, Start: c.Start + nl + 1, Data: c.Data[nl+1:]}
-	}
-	return c
-}
-
 func startsBlock(c byte) bool { return c == '_' || (c|0x20 >= 'a' && c|0x20 <= 'z') }

@@ -1,11 +1,15 @@
 package schemadef
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 
 	"github.com/emcee-db/emcee/project"
 )
@@ -92,5 +96,75 @@ func TestSnapshotDefaultReadsTheSchemaBlockAlone(t *testing.T) {
 		if got, err := SnapshotDefault(path, mariadb); got != "latin1_swedish_ci" || err != nil {
 			t.Errorf("%s: got %q, %v; want latin1_swedish_ci from the schema block alone", name, got, err)
 		}
+	}
+}
+
+// A line that starts with a letter inside a heredoc or a block comment
+// starts a chunk (Chunks): one reading `schema "x" {...}` there parsed
+// alone as the schema block when the file's own was not at the start of
+// a line (indented, after a comment), and the snapshot's default the
+// applier and `db check` compare the database with was the heredoc's.
+func TestAttack3S26DeclaredDefaultNotFromAHeredocOrComment(t *testing.T) {
+	table := func(comment string) string {
+		return "table \"t\" {\n  schema = schema.app\n  comment = <<EOT\n" + comment + "EOT\n  column \"id\" {\n    type = int\n  }\n}\n"
+	}
+	fake := "schema \"old\" {\n  charset = \"latin1\"\n}\n"
+	for name, src := range map[string]string{
+		"heredoc, indented":       table(fake) + "  schema \"app\" {\n  charset = \"utf8mb4\"\n}\n",
+		"heredoc, after comment":  table(fake) + "/* the database */ schema \"app\" {\n  charset = \"utf8mb4\"\n}\n",
+		"heredoc, schema first":   " schema \"app\" {}\n" + table(fake),
+		"block comment, indented": "/* was:\n" + fake + "kept for reference */\n  schema \"app\" {}\n" + table("x\n"),
+		"heredoc, two schemas":    "schema \"app\" {\n  charset = \"utf8mb4\"\n}\n" + table(fake),
+		"crlf":                    strings.ReplaceAll(table(fake)+"  schema \"app\" {\n  charset = \"utf8mb4\"\n}\n", "\n", "\r\n"),
+		"one line":                "schema \"a\" { charset = \"latin1\" }\n" + table("x\n"),
+		"after tables":            table(fake) + "\n// the database\nschema \"app\" {\n  charset = \"latin1\"\n}\n",
+		"table indented schema":   "table \"t\" {\n  schema = schema.app\n}\n  schema \"app\" {\n  charset = \"latin1\"\n}\n" + fake,
+	} {
+		want, wantErr := wholeDefault("r.hcl", []byte(src), mariadb)
+		if wantErr != nil {
+			t.Fatalf("%s: %v", name, wantErr)
+		}
+		got, err := DeclaredDefault("r.hcl", []byte(src), mariadb)
+		if got != want || err != nil {
+			t.Errorf("%s: got %q, %v; the whole file declares %q", name, got, err, want)
+		}
+	}
+}
+
+// FuzzDeclaredDefaultMatchesTheWholeFile: wherever the whole file parses,
+// the schema block read alone says what the whole file says.
+func FuzzDeclaredDefaultMatchesTheWholeFile(f *testing.F) {
+	table := "table \"t\" {\n  schema = schema.app\n  comment = <<EOT\nschema \"x\" {\n  charset = \"ascii\"\n}\nEOT\n  column \"id\" {\n    type = int\n  }\n}\n"
+	for _, s := range []string{
+		"schema \"app\" {\n  charset = \"latin1\"\n}\n" + table,
+		table + "  schema \"app\" {\n  collate = \"utf8mb4_bin\"\n}\n",
+		snapshotHead + "# sql: h1:x\n" + sqlHead + "schema \"app\" {\n  collate = \"utf8mb4_bin\"\n}\n\n" + table,
+		"/*\nschema \"x\" {}\nx */\nschema \"a\" { charset = \"latin1\" }\n",
+		"schema \"a\" {\n  charset = \"latin1\"\n}\nschema \"b\" {\n  charset = \"utf8mb3\"\n}\n",
+		strings.ReplaceAll("/* x */ schema \"a\" {\n  collate = \"latin1_bin\"\n}\n"+table, "\n", "\r\n"),
+		"\xef\xbb\xbfschema \"a\" { charset = \"latin1\" }\n" + table,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		if _, diags := hclsyntax.ParseConfig([]byte(src), "r.hcl", hcl.InitialPos); diags.HasErrors() {
+			return // the readers of tables refuse the file
+		}
+		want, wantErr := wholeDefault("r.hcl", []byte(src), mariadb)
+		got, err := DeclaredDefault("r.hcl", []byte(src), mariadb)
+		if got != want || fmt.Sprint(err) != fmt.Sprint(wantErr) {
+			t.Fatalf("got %q, %v; the whole file declares %q, %v", got, err, want, wantErr)
+		}
+	})
+}
+
+// A schema block's charset Atlas evaluates (lower("LATIN1")) but the
+// default's reader, which evaluates nothing, cannot: it was refused as
+// "not a string", which it is.
+func TestAttack3S26DeclaredDefaultOfAnExpressionSaysWhy(t *testing.T) {
+	src := "schema \"app\" {\n  charset = lower(\"LATIN1\")\n}\n"
+	_, err := DeclaredDefault("r.hcl", []byte(src), mariadb)
+	if want := `r.hcl:2:13: schema app: charset is not a string literal: emcee reads the database default without evaluating the file; write the name itself, e.g. charset = "utf8mb4"`; err == nil || err.Error() != want {
+		t.Errorf("got %v\nwant %s", err, want)
 	}
 }

@@ -10,8 +10,8 @@ import (
 	"github.com/zclconf/go-cty/cty"
 )
 
-// Unreferable says why Atlas cannot resolve an HCL reference to a table or
-// column of this name (`column["a\"b"]` in a key's columns,
+// Unreferable says why Atlas cannot resolve an HCL reference to a schema,
+// table or column of this name (`column["a\"b"]` in a key's columns,
 // `table["a\"b"].column.id` in a foreign key's ref_columns), "" when it
 // can. Atlas (measured on v1.3.0, schemahcl.addr and Ref.Path) keeps a
 // reference as text, the name written with strconv.Quote between
