@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"ariga.io/atlas/sql/schema"
 
@@ -56,7 +57,7 @@ func Evaluate(ctx context.Context, dev *devdb.DB, f diff.SQLFiles, t project.Tar
 		if i > 0 && !script.Run[i-1].sets {
 			return nil // only a SET changes the session
 		}
-		err := readsAsWritten(ctx, c)
+		err := readsAsWritten(ctx, c, script.Run[i:])
 		switch {
 		case err == nil:
 			return nil
@@ -105,8 +106,11 @@ func Evaluate(ctx context.Context, dev *devdb.DB, f diff.SQLFiles, t project.Tar
 // server and not for the reader, and what follows it in the string runs.
 // The file sets its session with SETs of values and variables, which can
 // be read statically only partly (SET sql_mode = @m, = DEFAULT, ANSI), so
-// the session is asked.
-func readsAsWritten(ctx context.Context, c *sql.Conn) error {
+// the session is asked. A single-byte client charset reads plain ASCII
+// as UTF-8 does, but not the rest: under SET NAMES latin1, the UTF-8 'é'
+// of a default or comment arrived as two characters, so the statements
+// still to run (rest) may then hold no other byte.
+func readsAsWritten(ctx context.Context, c *sql.Conn, rest []Stmt) error {
 	var mode, charset string
 	var maxLen int
 	if err := c.QueryRowContext(ctx, "SELECT @@session.sql_mode, @@session.character_set_client, COALESCE((SELECT MAXLEN FROM information_schema.CHARACTER_SETS WHERE CHARACTER_SET_NAME = @@session.character_set_client), 0)").Scan(&mode, &charset, &maxLen); err != nil {
@@ -120,6 +124,15 @@ func readsAsWritten(ctx context.Context, c *sql.Conn) error {
 	}
 	if maxLen != 1 && !strings.HasPrefix(strings.ToLower(charset), "utf8") {
 		return fmt.Errorf("the session's client charset is %s, in which the server reads the file's bytes otherwise than as the UTF-8 emcee reads (a multibyte character can end a string early); set NAMES to utf8mb4 (or a single-byte charset) only", charset)
+	}
+	if maxLen == 1 {
+		for _, st := range rest {
+			// The reader refused a file that is not UTF-8 already.
+			if i := strings.IndexFunc(st.Exec, func(r rune) bool { return r >= utf8.RuneSelf }); i >= 0 {
+				r, n := utf8.DecodeRuneInString(st.Exec[i:])
+				return fmt.Errorf("the session's client charset is %s, a single-byte charset, in which the server reads the UTF-8 character %q of the statement at %s as %d characters of its own, not as emcee reads it: set NAMES utf8mb4 before that statement (emcee reads the file as UTF-8)", charset, r, st.Pos, n)
+			}
+		}
 	}
 	return nil
 }

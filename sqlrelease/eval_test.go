@@ -295,6 +295,7 @@ func TestEvaluateSessionReadsAsTheReader(t *testing.T) {
 		{"character set gbk", "SET CHARACTER SET gbk;\n" + hidden("中"), "schema/r1.sql:1:1: "},
 		{"sjis client", "SET character_set_client = sjis;\n" + hidden("Á"), "schema/r1.sql:1:1: "},
 		{"big5 client", "SET character_set_client = big5;\n" + hidden("中"), "schema/r1.sql:1:1: "},
+		{"latin1 before UTF-8 text", "SET NAMES latin1;\nCREATE TABLE a (id int, n varchar(10) DEFAULT 'café');", "schema/r1.sql:1:1: after this statement, the session's client charset is latin1, a single-byte charset, in which the server reads the UTF-8 character 'é' of the statement at schema/r1.sql:2:1 as 2 characters"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := evaluate(t, dev, c.sql, "")
