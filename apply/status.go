@@ -139,6 +139,16 @@ func (s *Session) Status(ctx context.Context, countRows bool) (*Status, error) {
 		st.Code, st.Summary = UpToDate, "up to date: every revision is applied"
 	case len(s.pending(rel, revision.Expand)) > 0:
 		st.Code, st.Summary, st.Next = ExpandNeeded, fmt.Sprintf("expand needed: %s", names(s.pending(rel, revision.Expand))), "emcee db expand"
+		// Expand refuses a column added to a table that a trigger,
+		// routine or event it does not manage copies by position: said
+		// here first, as for contract below, or an orchestrator polling
+		// db check was sent to an expand that refuses.
+		for _, rev := range s.pending(rel, revision.Expand) {
+			if err := s.checkDependents(ctx, rev, s.Records[rev.ID.String()]); err != nil {
+				st.refuse(err)
+				break
+			}
+		}
 	case len(s.pending(rel, revision.Migrate)) > 0:
 		st.Code, st.Summary, st.Next = MigrateNeeded, fmt.Sprintf("migrate needed: %s", names(s.pending(rel, revision.Migrate))), "emcee db migrate"
 	default:
@@ -170,18 +180,12 @@ func (s *Session) Status(ctx context.Context, countRows bool) (*Status, error) {
 			case err != nil:
 				// A gate that cannot run refuses the contract until the
 				// cause is fixed: an error, not a phase.
-				st.Code, st.Summary, st.Next = 1, err.Error(), ""
-				if r := (*Refusal)(nil); errors.As(err, &r) {
-					st.Summary, st.Next = r.Reason, r.Next
-				}
+				st.refuse(err)
 			default:
 				// Gates open: contract could still refuse what a trigger
 				// or view it does not manage reads.
 				if err := s.checkDependents(ctx, rev, s.Records[rev.ID.String()]); err != nil {
-					st.Code, st.Summary, st.Next = 1, err.Error(), ""
-					if r := (*Refusal)(nil); errors.As(err, &r) {
-						st.Summary, st.Next = r.Reason, r.Next
-					}
+					st.refuse(err)
 					break
 				}
 				continue
@@ -190,6 +194,15 @@ func (s *Session) Status(ctx context.Context, countRows bool) (*Status, error) {
 		}
 	}
 	return st, nil
+}
+
+// refuse makes st say err, which refuses the command that comes next:
+// exit 1, with the refusal's reason and way out where it is one.
+func (st *Status) refuse(err error) {
+	st.Code, st.Summary, st.Next = 1, err.Error(), ""
+	if r := (*Refusal)(nil); errors.As(err, &r) {
+		st.Summary, st.Next = r.Reason, r.Next
+	}
 }
 
 // closedOnly reports gates that all ran (some counting rows).

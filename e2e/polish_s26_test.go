@@ -71,6 +71,15 @@ func TestPolishS26ExpandRefusesAColumnAddedToATableASelectStarCopies(t *testing.
 	p.exec("CREATE PROCEDURE add_one(IN k int) BEGIN INSERT INTO t VALUES (k, 'new'); END")
 	p.exec("CREATE PROCEDURE add_named(IN k int) BEGIN INSERT INTO t (id, name) VALUES (k, 'new'); END")
 	p.exec("CREATE VIEW v AS SELECT * FROM t")
+	// db check and db status say it before expand runs: an orchestrator
+	// polling check was sent to an expand that refuses.
+	for _, cmd := range []string{"check", "status"} {
+		c := p.run("db", cmd)
+		if want := map[string]int{"check": 1, "status": 0}[cmd]; c.Code != want {
+			t.Fatalf("db %s before an expand that refuses: want exit %d: %s", cmd, want, c)
+		}
+		opContains(t, c, "adds t.extra, and event nightly copies every column of t by position")
+	}
 	// --allow-drift accepts the view and trigger as they are, not what a
 	// column added does to them.
 	r := p.run("db", "expand", "--allow-drift")

@@ -232,7 +232,9 @@ func newDBCheckCmd() *cobra.Command {
      orphans under a new foreign key ...); fix those rows
   1  error (cannot connect, edited plan, database ahead of the plans, a
      gate that cannot run, a database default of another charset than the
-     pending releases were planned for, which the applying commands refuse)
+     pending releases were planned for, a trigger, routine or event emcee
+     does not manage that reads what contract drops or copies by position a
+     table expand adds columns to: what the applying commands refuse)
 
 It prints one line saying why; for 7 also each closed gate (file:line in
 the plans, the rows it counts, and a query that lists them). It changes
