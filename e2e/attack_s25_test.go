@@ -20,13 +20,7 @@ import (
 // "Unknown column". It must refuse like a view that reads it.
 func TestAttackS25ContractRefusesDropReadByRoutines(t *testing.T) {
 	t.Parallel()
-	p := sqlReleasesProject(t,
-		[2]string{"a", "CREATE TABLE t (id int NOT NULL PRIMARY KEY, legacy int NULL);\n"},
-		[2]string{"b", "CREATE TABLE t (id int NOT NULL PRIMARY KEY);\n"})
-	p.must("plan")
-	p.must("db", "sync", "a")
-	p.must("db", "expand")
-	p.must("db", "migrate")
+	p := legacyDroppedNext(t)
 	p.exec("CREATE PROCEDURE `we``ird proc`() BEGIN SELECT legacy FROM t; END")
 	// A name that would forge a line of the refusal.
 	p.exec("CREATE PROCEDURE `x reads\n  nothing: all clear` () SELECT legacy FROM t")
@@ -430,13 +424,7 @@ table "images" {
 // a routine reads cannot be checked, and the run says so.
 func TestAttackS25RoutinesTheDeployerCannotRead(t *testing.T) {
 	t.Parallel()
-	p := sqlReleasesProject(t,
-		[2]string{"a", "CREATE TABLE t (id int NOT NULL PRIMARY KEY, legacy int NULL);\n"},
-		[2]string{"b", "CREATE TABLE t (id int NOT NULL PRIMARY KEY);\n"})
-	p.must("plan")
-	p.must("db", "sync", "a")
-	p.must("db", "expand")
-	p.must("db", "migrate")
+	p := legacyDroppedNext(t)
 	p.exec("CREATE PROCEDURE legacy_report() BEGIN SELECT legacy FROM t; END")
 	user := strings.Replace(p.DB.Name, "emcee_t_", "emcee_u_", 1)
 	p.exec("CREATE USER '" + user + "'@'%' IDENTIFIED BY 'pw-not-printed'")

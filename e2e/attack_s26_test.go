@@ -4,9 +4,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/emcee-db/emcee/internal/testdb"
-	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // A run applies the release in progress, or sync the releases up to its
@@ -336,45 +333,6 @@ func TestAttackS26LintReplaysInTheDeclaredDefault(t *testing.T) {
 	// As its databases take it.
 	p.exec("ALTER DATABASE `" + p.DB.Name + "` CHARACTER SET latin1")
 	p.must("db", "sync")
-}
-
-// A view, routine, event or trigger of another database on the server
-// reads the table by its qualified name (a reporting database's view of
-// app.t): dropping the column breaks it as surely as one in the
-// database itself, and the check read only the database's own objects.
-func TestAttackS26ContractRefusesDropReadFromAnotherDatabase(t *testing.T) {
-	t.Parallel()
-	p := sqlReleasesProject(t,
-		[2]string{"a", "CREATE TABLE t (id int NOT NULL PRIMARY KEY, legacy int NULL);\n"},
-		[2]string{"b", "CREATE TABLE t (id int NOT NULL PRIMARY KEY);\n"})
-	p.must("plan")
-	p.must("db", "sync", "a")
-	p.must("db", "expand")
-	p.must("db", "migrate")
-	reports := testdb.New(t)
-	app := sqlsyntax.Ident(p.DB.Name)
-	for _, q := range []string{
-		"CREATE VIEW legacy_report AS SELECT id, legacy FROM " + app + ".t",
-		"CREATE PROCEDURE copy_legacy() BEGIN SELECT legacy FROM " + app + ".t; END",
-		// One that reads a t of its own database reads nothing of app's.
-		"CREATE TABLE t (id int, legacy int)",
-		"CREATE VIEW own AS SELECT legacy FROM t",
-	} {
-		if _, err := reports.Exec(q); err != nil {
-			t.Fatal(err)
-		}
-	}
-	r := p.run("db", "contract")
-	if r.Code != 1 {
-		t.Fatalf("contract dropping a column a view and a procedure of another database read: want the refusal: %s", r)
-	}
-	opContains(t, r, "drops t.legacy, which view `"+reports.Name+"`.`legacy_report` reads", "drops t.legacy, which procedure `"+reports.Name+"`.`copy_legacy` reads")
-	if strings.Contains(r.Stderr, ".own") {
-		t.Fatalf("a view of another database's own t: %s", r)
-	}
-	if got := p.columns("t"); !strings.Contains(got, "legacy") {
-		t.Fatalf("the column was dropped: %s", got)
-	}
 }
 
 // A database of the plans' charset in another collation runs with a note:

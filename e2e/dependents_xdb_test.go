@@ -9,6 +9,21 @@ import (
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
+// legacyDroppedNext is a project of releases declared as SQL whose b
+// drops t.legacy of a, applied up to b's contract: what a drop check
+// refuses or lets through is what contract does next.
+func legacyDroppedNext(t *testing.T) *opProject {
+	t.Helper()
+	p := sqlReleasesProject(t,
+		[2]string{"a", "CREATE TABLE t (id int NOT NULL PRIMARY KEY, legacy int NULL);\n"},
+		[2]string{"b", "CREATE TABLE t (id int NOT NULL PRIMARY KEY);\n"})
+	p.must("plan")
+	p.must("db", "sync", "a")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	return p
+}
+
 // otherDatabase creates a database beside p's whose name holds a
 // backtick, a dot and a line break (which would forge a line of a
 // refusal, or name another database.object), dropped when the test ends.
@@ -29,13 +44,7 @@ func otherDatabase(t *testing.T, p *opProject) string {
 // database reading a t of their own, or no t at all, are not named.
 func TestContractRefusesDropReadFromOtherDatabases(t *testing.T) {
 	t.Parallel()
-	p := sqlReleasesProject(t,
-		[2]string{"a", "CREATE TABLE t (id int NOT NULL PRIMARY KEY, legacy int NULL);\n"},
-		[2]string{"b", "CREATE TABLE t (id int NOT NULL PRIMARY KEY);\n"})
-	p.must("plan")
-	p.must("db", "sync", "a")
-	p.must("db", "expand")
-	p.must("db", "migrate")
+	p := legacyDroppedNext(t)
 	other := sqlsyntax.Ident(otherDatabase(t, p))
 	app := sqlsyntax.Ident(p.DB.Name)
 	p.exec("CREATE VIEW " + other + ".`v.1` AS SELECT legacy FROM " + app + ".t")
@@ -109,13 +118,7 @@ func TestRollbackRefusesDropReadFromOtherDatabases(t *testing.T) {
 // its definition.
 func TestContractSaysWhatOtherDatabasesItCannotRead(t *testing.T) {
 	t.Parallel()
-	p := sqlReleasesProject(t,
-		[2]string{"a", "CREATE TABLE t (id int NOT NULL PRIMARY KEY, legacy int NULL);\n"},
-		[2]string{"b", "CREATE TABLE t (id int NOT NULL PRIMARY KEY);\n"})
-	p.must("plan")
-	p.must("db", "sync", "a")
-	p.must("db", "expand")
-	p.must("db", "migrate")
+	p := legacyDroppedNext(t)
 	name := otherDatabase(t, p)
 	other := sqlsyntax.Ident(name)
 	p.exec("CREATE VIEW " + other + ".v AS SELECT legacy FROM " + sqlsyntax.Ident(p.DB.Name) + ".t")

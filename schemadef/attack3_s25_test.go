@@ -36,17 +36,6 @@ func TestAttack3S25EffectiveForEveryTextType(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	attrs := func(s string) []schema.Attr {
-		var out []schema.Attr
-		for _, f := range strings.Fields(s) {
-			if strings.Contains(f, "_") {
-				out = append(out, &schema.Collation{V: f})
-			} else {
-				out = append(out, &schema.Charset{V: f})
-			}
-		}
-		return out
-	}
 	types := map[string]func() schema.Type{
 		"char": func() schema.Type { return &schema.StringType{T: "char", Size: 5} },
 		"text": func() schema.Type { return &schema.StringType{T: "text"} },
@@ -62,11 +51,11 @@ func TestAttack3S25EffectiveForEveryTextType(t *testing.T) {
 		for _, ta := range tables {
 			n++
 			tbl := schema.NewTable(fmt.Sprintf("t%d", n)).SetSchema(s)
-			tbl.Attrs = attrs(ta)
+			tbl.Attrs = charsetAttrs(ta)
 			tbl.AddColumns(schema.NewIntColumn("id", "int"))
 			var added, modified []schema.Change
 			for j, ca := range columns {
-				c := &schema.Column{Name: fmt.Sprintf("c%d", j), Type: &schema.ColumnType{Type: mk(), Null: true}, Attrs: attrs(ca)}
+				c := &schema.Column{Name: fmt.Sprintf("c%d", j), Type: &schema.ColumnType{Type: mk(), Null: true}, Attrs: charsetAttrs(ca)}
 				a := *c
 				a.Name = "a" + a.Name[1:]
 				tbl.AddColumns(c)

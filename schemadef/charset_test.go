@@ -34,29 +34,18 @@ func TestEffectiveIsWhatTheServerGives(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	attrs := func(s string) []schema.Attr {
-		var out []schema.Attr
-		for _, f := range strings.Fields(s) {
-			if strings.Contains(f, "_") {
-				out = append(out, &schema.Collation{V: f})
-			} else {
-				out = append(out, &schema.Charset{V: f})
-			}
-		}
-		return out
-	}
 	tables := []string{"", "latin1", "latin1_bin", "utf8mb4", "utf8mb4_bin", "utf8mb4 utf8mb4_unicode_ci", "latin1 latin1_bin", "utf8mb3"}
 	columns := []string{"", "utf8mb4", "latin1", "utf8mb3", "utf8mb4_general_ci", "utf8mb4_bin", "latin1_bin", "latin1_swedish_ci", "utf8mb4 utf8mb4_general_ci", "latin1 latin1_bin", "utf8mb4 utf8mb4_bin"}
 	want := map[string]string{}
 	s := schema.New("app")
 	for i, ta := range tables {
 		tbl := schema.NewTable(fmt.Sprintf("t%d", i)).SetSchema(s)
-		tbl.Attrs = attrs(ta)
+		tbl.Attrs = charsetAttrs(ta)
 		tbl.AddColumns(schema.NewIntColumn("id", "int"))
 		var added, modified []schema.Change
 		for j, ca := range columns {
 			c := schema.NewStringColumn(fmt.Sprintf("c%d", j), "varchar", schema.StringSize(10))
-			c.Attrs = attrs(ca)
+			c.Attrs = charsetAttrs(ca)
 			a := *c
 			a.Name = "a" + a.Name[1:]
 			tbl.AddColumns(c)
@@ -96,4 +85,19 @@ func TestEffectiveIsWhatTheServerGives(t *testing.T) {
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// charsetAttrs are the attributes a level declaring s has: each word a
+// collation where it holds an underscore, else a charset
+// ("utf8mb4 utf8mb4_bin").
+func charsetAttrs(s string) []schema.Attr {
+	var out []schema.Attr
+	for _, f := range strings.Fields(s) {
+		if strings.Contains(f, "_") {
+			out = append(out, &schema.Collation{V: f})
+		} else {
+			out = append(out, &schema.Charset{V: f})
+		}
+	}
+	return out
 }

@@ -72,17 +72,6 @@ func TestDefaultCollationOfEachFlavour(t *testing.T) {
 // no charset has the database's default, and a charset named alone its
 // default collation, both MySQL 8.0's on a mysql 8.0 target.
 func TestEffectiveByFlavour(t *testing.T) {
-	level := func(s string) []schema.Attr {
-		var out []schema.Attr
-		for _, f := range strings.Fields(s) {
-			if strings.Contains(f, "_") {
-				out = append(out, &schema.Collation{V: f})
-			} else {
-				out = append(out, &schema.Charset{V: f})
-			}
-		}
-		return out
-	}
 	for _, c := range []struct {
 		db, table, column string
 		mysql, mariadb    string
@@ -98,11 +87,11 @@ func TestEffectiveByFlavour(t *testing.T) {
 		{table: "latin1", column: "utf8mb4_bin", mysql: "utf8mb4_bin", mariadb: "utf8mb4_bin"},
 		{column: "utf8", mysql: "utf8mb3_general_ci", mariadb: "utf8mb3_general_ci"},
 	} {
-		s := schema.New("app").AddAttrs(level(c.db)...)
+		s := schema.New("app").AddAttrs(charsetAttrs(c.db)...)
 		tbl := schema.NewTable("t").SetSchema(s)
-		tbl.Attrs = level(c.table)
+		tbl.Attrs = charsetAttrs(c.table)
 		col := schema.NewStringColumn("c", "varchar", schema.StringSize(10))
-		col.Attrs = level(c.column)
+		col.Attrs = charsetAttrs(c.column)
 		for target, want := range map[project.Target]string{mysql80: c.mysql, mariadb1011: c.mariadb} {
 			if _, got := schemadef.Effective(target, tbl, col); got != want {
 				t.Errorf("%s, database %q, table %q, column %q: %s, not %s", target, c.db, c.table, c.column, want, got)
@@ -141,17 +130,6 @@ func TestEffectiveIsWhatMySQL80Gives(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	attrs := func(s string) []schema.Attr {
-		var out []schema.Attr
-		for _, f := range strings.Fields(s) {
-			if strings.Contains(f, "_") {
-				out = append(out, &schema.Collation{V: f})
-			} else {
-				out = append(out, &schema.Charset{V: f})
-			}
-		}
-		return out
-	}
 	// collation is what MySQL 8.0 gives an element declaring charset cs
 	// and collation coll ("" when not), else inherit.
 	collation := func(cs, coll, inherit string) string {
@@ -171,13 +149,13 @@ func TestEffectiveIsWhatMySQL80Gives(t *testing.T) {
 	checked := 0
 	for i, ta := range tables {
 		tbl := schema.NewTable(fmt.Sprintf("t%d", i)).SetSchema(s)
-		tbl.Attrs = attrs(ta)
+		tbl.Attrs = charsetAttrs(ta)
 		tbl.AddColumns(schema.NewIntColumn("id", "int"))
 		want := map[string]string{}
 		var added, modified []schema.Change
 		for j, ca := range columns {
 			c := schema.NewStringColumn(fmt.Sprintf("c%d", j), "varchar", schema.StringSize(10))
-			c.Attrs = attrs(ca)
+			c.Attrs = charsetAttrs(ca)
 			a := *c
 			a.Name = "a" + a.Name[1:]
 			tbl.AddColumns(c)
