@@ -64,7 +64,7 @@ func (s *Session) checkCollation(ctx context.Context, through string) (note stri
 	// What each release was planned for, its snapshot's schema block says;
 	// the releases planned for another default than the live one, by
 	// the default they were planned for.
-	liveCS, _, _ := strings.Cut(live, "_")
+	liveCS := schemadef.CharsetOf(live)
 	var defaults, skipped []string
 	off := map[string][]string{}
 	for _, rel := range rels {
@@ -118,7 +118,7 @@ func (s *Session) checkCollation(ctx context.Context, through string) (note stri
 				}
 			}
 		}
-		cs, _, _ := strings.Cut(coll, "_")
+		cs := schemadef.CharsetOf(coll)
 		if len(taking) > 0 && (planned == "" || cs != liveCS) {
 			planned, tables, takers = coll, taking, by
 			if cs != liveCS {
@@ -140,7 +140,7 @@ func (s *Session) checkCollation(ctx context.Context, through string) (note stri
 	if len(tables) > 3 {
 		named = append(named, fmt.Sprintf("%d more", len(tables)-3))
 	}
-	cs, _, _ := strings.Cut(planned, "_")
+	cs := schemadef.CharsetOf(planned)
 	var reason string
 	moved, err := s.movedToDefault(takers)
 	if err != nil {

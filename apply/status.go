@@ -127,7 +127,7 @@ func (s *Session) Status(ctx context.Context, countRows bool) (*Status, error) {
 	// applying commands refuse to run (or note it), and say so here first.
 	note, err := s.checkCollation(ctx, "")
 	if r := (*Refusal)(nil); errors.As(err, &r) {
-		st.Code, st.Summary, st.Next = 1, r.Reason, r.Next
+		st.refuse(r)
 		return st, nil
 	}
 	if err != nil {

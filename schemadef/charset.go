@@ -62,8 +62,15 @@ func Effective(target project.Target, t *schema.Table, c *schema.Column) (charse
 		}
 	}
 	collation = CanonicalCharset(collation)
-	charset, _, _ = strings.Cut(collation, "_")
-	return charset, collation
+	return CharsetOf(collation), collation
+}
+
+// CharsetOf is the charset a collation belongs to: the part of its name
+// before the first underscore, as both servers name collations (binary's
+// is binary).
+func CharsetOf(collation string) string {
+	cs, _, _ := strings.Cut(collation, "_")
+	return cs
 }
 
 // FromDatabase reports whether Effective reads a column's charset from

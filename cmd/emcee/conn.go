@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"strings"
 
 	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/devdb"
@@ -46,7 +45,7 @@ func openDev(ctx context.Context, p *project.Project, devURL, url, collation str
 	var spec devdb.Spec
 	spec.Charset, spec.Collation = schemadef.ServerDefault(p.Target)
 	if collation != "" {
-		spec.Charset, _, _ = strings.Cut(collation, "_")
+		spec.Charset = schemadef.CharsetOf(collation)
 		spec.Collation = collation
 	}
 	dev, err := dbconn.DevURL(devURL, global.env, p)
