@@ -812,18 +812,15 @@ func (s *Session) parentsFirst(ctx context.Context, table string, types map[stri
 	}
 	var roots, edges []string
 	for _, f := range fks {
-		var isNull, self, child []string
+		var isNull, self, child, cself []string
 		for i, c := range f.cols {
 			col, r := sqlsyntax.Ident(c), sqlsyntax.Ident(f.refs[i])
 			isNull = append(isNull, col+" IS NULL")
 			self = append(self, col+" <=> "+r)
 			child = append(child, "c."+col+" = p."+at[strings.ToLower(f.refs[i])])
+			cself = append(cself, "c."+col+" <=> c."+r)
 		}
 		roots = append(roots, "("+strings.Join(isNull, " OR ")+" OR ("+strings.Join(self, " AND ")+"))")
-		var cself []string
-		for i, c := range f.cols {
-			cself = append(cself, "c."+sqlsyntax.Ident(c)+" <=> c."+sqlsyntax.Ident(f.refs[i]))
-		}
 		edges = append(edges, "("+strings.Join(child, " AND ")+" AND NOT ("+strings.Join(cself, " AND ")+"))")
 	}
 	o := sqlsyntax.Ident(fresh("emcee_order"))
@@ -1257,13 +1254,8 @@ func (s *Session) copiedTogether(ctx context.Context, members []*Loss) error {
 		return nil
 	}
 	first := members[0]
-	var without *Loss
-	for _, l := range members {
-		if l.Save == "" && without == nil {
-			without = l
-		}
-	}
-	if without != nil {
+	if i := slices.IndexFunc(members, func(l *Loss) bool { return l.Save == "" }); i >= 0 {
+		without := members[i]
 		for _, l := range members {
 			l.Save, l.Restore = "", ""
 			if l.Unsaved == "" && without.Unsaved != "" {
