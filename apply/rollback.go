@@ -17,6 +17,7 @@ import (
 	"github.com/emcee-db/emcee/internal/shell"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
@@ -1196,55 +1197,9 @@ func (s *Session) restoreOrder(ctx context.Context, losses []Loss) ([]Loss, erro
 	return out, nil
 }
 
-// cycles finds the strongly connected components of the graph whose
-// edges are refs (Tarjan's algorithm): each vertex's is named by its
-// smallest vertex, alone where it is in no cycle.
-func cycles(refs [][]int) []int {
-	n := len(refs)
-	index, low, comp := make([]int, n), make([]int, n), make([]int, n)
-	for i := range index {
-		index[i] = -1
-	}
-	var stack []int
-	on := make([]bool, n)
-	next := 0
-	var visit func(v int)
-	visit = func(v int) {
-		index[v], low[v] = next, next
-		next++
-		stack = append(stack, v)
-		on[v] = true
-		for _, w := range refs[v] {
-			switch {
-			case index[w] < 0:
-				visit(w)
-				low[v] = min(low[v], low[w])
-			case on[w]:
-				low[v] = min(low[v], index[w])
-			}
-		}
-		if low[v] != index[v] {
-			return
-		}
-		i := len(stack) - 1
-		for stack[i] != v {
-			i--
-		}
-		members := stack[i:]
-		stack = stack[:i]
-		name := slices.Min(members)
-		for _, w := range members {
-			on[w] = false
-			comp[w] = name
-		}
-	}
-	for v := range refs {
-		if index[v] < 0 {
-			visit(v)
-		}
-	}
-	return comp
-}
+// cycles are the foreign key cycles of the losses' tables
+// (schemadef.Cycles).
+func cycles(refs [][]int) []int { return schemadef.Cycles(refs) }
 
 // copiedTogether gives the tables of a cycle one pair of commands
 // (cycleCopyOut), which the first carries; none when one of them gets
