@@ -485,18 +485,16 @@ func (s *Session) pendingUpTo(ctx context.Context, st revision.Statement, bound 
 	if err != nil {
 		return 0, err
 	}
+	q, args := b.Count(st.Key, false, false), []any(nil)
+	if bound.Valid {
+		kind, err := s.keyKind(ctx, st.Table, st.Key)
+		if err != nil {
+			return 0, err
+		}
+		q, args = b.Count(st.Key, false, true), []any{keyArg(bound.String, kind)}
+	}
 	var n int64
-	if !bound.Valid {
-		err = s.inAppZone(ctx, func() error { return s.Conn.QueryRowContext(ctx, b.Count(st.Key, false, false)).Scan(&n) })
-		return n, err
-	}
-	kind, err := s.keyKind(ctx, st.Table, st.Key)
-	if err != nil {
-		return 0, err
-	}
-	err = s.inAppZone(ctx, func() error {
-		return s.Conn.QueryRowContext(ctx, b.Count(st.Key, false, true), keyArg(bound.String, kind)).Scan(&n)
-	})
+	err = s.inAppZone(ctx, func() error { return s.Conn.QueryRowContext(ctx, q, args...).Scan(&n) })
 	return n, err
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/emcee-db/emcee/internal/shell"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
@@ -812,18 +813,15 @@ func (s *Session) parentsFirst(ctx context.Context, table string, types map[stri
 	}
 	var roots, edges []string
 	for _, f := range fks {
-		var isNull, self, child []string
+		var isNull, self, child, cself []string
 		for i, c := range f.cols {
 			col, r := sqlsyntax.Ident(c), sqlsyntax.Ident(f.refs[i])
 			isNull = append(isNull, col+" IS NULL")
 			self = append(self, col+" <=> "+r)
 			child = append(child, "c."+col+" = p."+at[strings.ToLower(f.refs[i])])
+			cself = append(cself, "c."+col+" <=> c."+r)
 		}
 		roots = append(roots, "("+strings.Join(isNull, " OR ")+" OR ("+strings.Join(self, " AND ")+"))")
-		var cself []string
-		for i, c := range f.cols {
-			cself = append(cself, "c."+sqlsyntax.Ident(c)+" <=> c."+sqlsyntax.Ident(f.refs[i]))
-		}
 		edges = append(edges, "("+strings.Join(child, " AND ")+" AND NOT ("+strings.Join(cself, " AND ")+"))")
 	}
 	o := sqlsyntax.Ident(fresh("emcee_order"))
@@ -1199,55 +1197,9 @@ func (s *Session) restoreOrder(ctx context.Context, losses []Loss) ([]Loss, erro
 	return out, nil
 }
 
-// cycles finds the strongly connected components of the graph whose
-// edges are refs (Tarjan's algorithm): each vertex's is named by its
-// smallest vertex, alone where it is in no cycle.
-func cycles(refs [][]int) []int {
-	n := len(refs)
-	index, low, comp := make([]int, n), make([]int, n), make([]int, n)
-	for i := range index {
-		index[i] = -1
-	}
-	var stack []int
-	on := make([]bool, n)
-	next := 0
-	var visit func(v int)
-	visit = func(v int) {
-		index[v], low[v] = next, next
-		next++
-		stack = append(stack, v)
-		on[v] = true
-		for _, w := range refs[v] {
-			switch {
-			case index[w] < 0:
-				visit(w)
-				low[v] = min(low[v], low[w])
-			case on[w]:
-				low[v] = min(low[v], index[w])
-			}
-		}
-		if low[v] != index[v] {
-			return
-		}
-		i := len(stack) - 1
-		for stack[i] != v {
-			i--
-		}
-		members := stack[i:]
-		stack = stack[:i]
-		name := slices.Min(members)
-		for _, w := range members {
-			on[w] = false
-			comp[w] = name
-		}
-	}
-	for v := range refs {
-		if index[v] < 0 {
-			visit(v)
-		}
-	}
-	return comp
-}
+// cycles are the foreign key cycles of the losses' tables
+// (schemadef.Cycles).
+func cycles(refs [][]int) []int { return schemadef.Cycles(refs) }
 
 // copiedTogether gives the tables of a cycle one pair of commands
 // (cycleCopyOut), which the first carries; none when one of them gets
@@ -1257,13 +1209,8 @@ func (s *Session) copiedTogether(ctx context.Context, members []*Loss) error {
 		return nil
 	}
 	first := members[0]
-	var without *Loss
-	for _, l := range members {
-		if l.Save == "" && without == nil {
-			without = l
-		}
-	}
-	if without != nil {
+	if i := slices.IndexFunc(members, func(l *Loss) bool { return l.Save == "" }); i >= 0 {
+		without := members[i]
 		for _, l := range members {
 			l.Save, l.Restore = "", ""
 			if l.Unsaved == "" && without.Unsaved != "" {

@@ -292,11 +292,15 @@ func describe(changes []schema.Change) []Difference {
 		case *schema.ModifyCheck:
 			add("check", c.From.Name, Differs, c.From.Expr, c.To.Expr)
 		case *schema.ModifyAttr:
-			add("table option", attrName(c.From), Differs, attrValue(c.From), attrValue(c.To))
+			name, from := attr(c.From)
+			_, to := attr(c.To)
+			add("table option", name, Differs, from, to)
 		case *schema.AddAttr:
-			add("table option", attrName(c.A), Missing, "", attrValue(c.A))
+			name, v := attr(c.A)
+			add("table option", name, Missing, "", v)
 		case *schema.DropAttr:
-			add("table option", attrName(c.A), Unexpected, attrValue(c.A), "")
+			name, v := attr(c.A)
+			add("table option", name, Unexpected, v, "")
 		default:
 			// Atlas has more kinds of change than a plain diff of two
 			// inspected schemas produces; name the kind rather than hide it.
@@ -361,34 +365,19 @@ func foreignKey(f *schema.ForeignKey) string {
 	return s
 }
 
-func attrName(a schema.Attr) string {
-	switch a.(type) {
-	case *schema.Charset:
-		return "charset"
-	case *schema.Collation:
-		return "collate"
-	case *schema.Comment:
-		return "comment"
-	case *mysql.Engine:
-		return "engine"
-	case *mysql.AutoIncrement:
-		return "auto_increment"
-	}
-	return fmt.Sprintf("%T", a)
-}
-
-func attrValue(a schema.Attr) string {
+// attr is a table option's name and value, as a difference says them.
+func attr(a schema.Attr) (name, value string) {
 	switch a := a.(type) {
 	case *schema.Charset:
-		return a.V
+		return "charset", a.V
 	case *schema.Collation:
-		return a.V
+		return "collate", a.V
 	case *schema.Comment:
-		return fmt.Sprintf("%q", a.Text)
+		return "comment", fmt.Sprintf("%q", a.Text)
 	case *mysql.Engine:
-		return a.V
+		return "engine", a.V
 	case *mysql.AutoIncrement:
-		return fmt.Sprint(a.V)
+		return "auto_increment", fmt.Sprint(a.V)
 	}
-	return "?"
+	return fmt.Sprintf("%T", a), "?"
 }

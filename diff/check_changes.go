@@ -1,6 +1,8 @@
 package diff
 
 import (
+	"slices"
+
 	"ariga.io/atlas/sql/schema"
 
 	"github.com/emcee-db/emcee/sqlsyntax"
@@ -43,17 +45,13 @@ func withCheckExprChanges(from, to *schema.Schema, changes []schema.Change) []sc
 }
 
 func hasCheckChange(changes []schema.Change, name string) bool {
-	for _, c := range changes {
+	return slices.ContainsFunc(changes, func(c schema.Change) bool {
 		switch c := c.(type) {
 		case *schema.ModifyCheck:
-			if c.To.Name == name {
-				return true
-			}
+			return c.To.Name == name
 		case *schema.AddCheck:
-			if c.C.Name == name {
-				return true
-			}
+			return c.C.Name == name
 		}
-	}
-	return false
+		return false
+	})
 }

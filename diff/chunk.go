@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"maps"
 	"runtime"
 	"slices"
 	"strings"
@@ -352,12 +353,7 @@ func standIns(parser *hclparse.Parser, evaluated map[string]bool, schemaName str
 		return nil, walkErr
 	}
 	w := hclwrite.NewEmptyFile()
-	names := make([]string, 0, len(need))
-	for n := range need {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	for _, n := range names {
+	for _, n := range slices.Sorted(maps.Keys(need)) {
 		b := w.Body().AppendNewBlock("table", []string{n}).Body()
 		b.SetAttributeTraversal("schema", hcl.Traversal{hcl.TraverseRoot{Name: "schema"}, hcl.TraverseAttr{Name: schemaName}})
 		for _, c := range need[n] {

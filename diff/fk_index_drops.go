@@ -1,6 +1,8 @@
 package diff
 
 import (
+	"slices"
+
 	"ariga.io/atlas/sql/schema"
 )
 
@@ -50,10 +52,5 @@ func withForeignKeyIndexDrops(base, to *schema.Schema, lists map[*schema.Table][
 }
 
 func dropsIndex(mt *schema.ModifyTable, name string) bool {
-	for _, c := range mt.Changes {
-		if d, ok := c.(*schema.DropIndex); ok && d.I.Name == name {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(mt.Changes, func(c schema.Change) bool { d, ok := c.(*schema.DropIndex); return ok && d.I.Name == name })
 }

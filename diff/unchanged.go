@@ -63,12 +63,9 @@ func unchanged(from, to *Release) map[string]bool {
 	for dropped := true; dropped; {
 		dropped = false
 		for name := range out {
-			for _, fk := range tables[name].ForeignKeys {
-				if fk.RefTable == nil || !out[fk.RefTable.Name] {
-					delete(out, name)
-					dropped = true
-					break
-				}
+			if slices.ContainsFunc(tables[name].ForeignKeys, func(fk *schema.ForeignKey) bool { return fk.RefTable == nil || !out[fk.RefTable.Name] }) {
+				delete(out, name)
+				dropped = true
 			}
 		}
 	}

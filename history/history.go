@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -428,12 +429,7 @@ func Exists(ctx context.Context, q dbconn.Querier) (bool, error) {
 
 // Sorted lists records in application order.
 func (rs Records) Sorted(releases []string) []*Record {
-	out := make([]*Record, 0, len(rs))
-	for _, r := range rs {
-		out = append(out, r)
-	}
-	slices.SortFunc(out, func(a, b *Record) int { return revision.Compare(releases, a.ID, b.ID) })
-	return out
+	return slices.SortedFunc(maps.Values(rs), func(a, b *Record) int { return revision.Compare(releases, a.ID, b.ID) })
 }
 
 // Version is the composite database version of the seeds: the latest

@@ -48,13 +48,9 @@ func init() {
 func textualDrops(p *Pass, rev *Revision, i int, d *effect.DDL) []string {
 	var out []string
 	switch d.Kind {
-	case effect.KindDropTable:
+	case effect.KindDropTable, effect.KindDropView:
 		for _, n := range d.Names {
-			out = append(out, "drop of table "+n)
-		}
-	case effect.KindDropView:
-		for _, n := range d.Names {
-			out = append(out, "drop of view "+n)
+			out = append(out, "drop of "+strings.ToLower(strings.TrimPrefix(d.Kind, "DROP "))+" "+n)
 		}
 	case effect.KindDropIndex:
 		out = append(out, fmt.Sprintf("drop of index %s.%s", d.Name, d.Index))
@@ -123,17 +119,11 @@ func serverMadeIndex(p *Pass, rel, table, name string) bool {
 // check of that name to the table again.
 func checkReadded(p *Pass, release, table, name string) bool {
 	for _, rev := range p.Plans.Of(release) {
-		if rev.ID.Phase != revision.Contract {
-			continue
-		}
 		for _, d := range rev.parsed {
-			if d.Kind != effect.KindAlterTable || !strings.EqualFold(d.Name, table) {
-				continue
-			}
-			for _, c := range d.Clauses {
-				if c.Op == "ADD" && c.Object == "CHECK" && strings.EqualFold(c.Name, name) {
-					return true
-				}
+			if rev.ID.Phase == revision.Contract && d.Kind == effect.KindAlterTable && strings.EqualFold(d.Name, table) && slices.ContainsFunc(d.Clauses, func(c effect.Clause) bool {
+				return c.Op == "ADD" && c.Object == "CHECK" && strings.EqualFold(c.Name, name)
+			}) {
+				return true
 			}
 		}
 	}

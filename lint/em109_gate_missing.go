@@ -2,6 +2,7 @@ package lint
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/emcee-db/emcee/effect"
@@ -54,21 +55,11 @@ func init() {
 // gated reports whether a gate of the revision reads the table and every
 // one of the columns: the applier runs it before anything in the revision.
 func gated(rev *Revision, table string, columns []string) bool {
-	for _, st := range rev.Statements {
+	return slices.ContainsFunc(rev.Statements, func(st revision.Statement) bool {
 		if st.Kind != revision.Gate {
-			continue
+			return false
 		}
 		gate := effect.Parse(st.SQL)
-		if !gate.Mentions(table) {
-			continue
-		}
-		all := true
-		for _, c := range columns {
-			all = all && gate.Mentions(c)
-		}
-		if all {
-			return true
-		}
-	}
-	return false
+		return gate.Mentions(table) && !slices.ContainsFunc(columns, func(c string) bool { return !gate.Mentions(c) })
+	})
 }

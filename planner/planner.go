@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -184,11 +185,7 @@ func Plan(p *project.Project, opts Options) (*Output, error) {
 		}
 	}
 	slices.Sort(out.Stale)
-	paths := make([]string, 0, len(out.Files))
-	for k := range out.Files {
-		paths = append(paths, k)
-	}
-	out.Order = revision.SumOrder(p.Releases, paths)
+	out.Order = revision.SumOrder(p.Releases, slices.Collect(maps.Keys(out.Files)))
 	sum, err := revision.Sum(out.Order, out.Files)
 	if err != nil {
 		return nil, err

@@ -99,10 +99,5 @@ func unified(path string, committed, planned []byte) (string, error) {
 }
 
 func (o *Output) paths() []string {
-	out := make([]string, 0, len(o.Files))
-	for k := range o.Files {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
+	return slices.Sorted(maps.Keys(o.Files))
 }

@@ -68,10 +68,8 @@ func touchedTables(revs []*revision.Revision, st state, takesOver map[string]str
 		}
 	}
 	out := []TouchedTable{}
-	for _, name := range slices.Sorted(maps.Keys(names)) {
-		if old, ok := renamed[name]; ok {
-			delete(names, old)
-		}
+	for _, old := range renamed {
+		delete(names, old)
 	}
 	for _, name := range slices.Sorted(maps.Keys(names)) {
 		oldName := name

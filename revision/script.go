@@ -48,15 +48,13 @@ type Statement struct {
 // that a charset conversion (rule convert-charset) makes collide: the
 // table's copy must then fail on a collision, as the server's does.
 func (r *Revision) CollisionGated(table string) bool {
-	for _, st := range r.Statements {
+	return slices.ContainsFunc(r.Statements, func(st Statement) bool {
 		if st.Kind != Gate || !slices.Contains(st.Rules(), "convert-charset") {
-			continue
+			return false
 		}
-		if g, err := sqlsyntax.ReadGate(st.SQL); err == nil && g.Table == table {
-			return true
-		}
-	}
-	return false
+		g, err := sqlsyntax.ReadGate(st.SQL)
+		return err == nil && g.Table == table
+	})
 }
 
 // RollbackRefusal is why a rollback refuses to run, when the statement is

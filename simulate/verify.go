@@ -7,6 +7,7 @@ import (
 	"hash/fnv"
 	"strings"
 
+	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
@@ -50,11 +51,6 @@ func same(a, b sql.NullString) bool { return a.Valid == b.Valid && a.String == b
 
 // rowScan reads a query's rows as text, key first.
 func rowScan(ctx context.Context, db *sql.DB, q string, n int, f func(key int64, vals []sql.NullString)) error {
-	rows, err := db.QueryContext(ctx, q)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
 	vals := make([]sql.NullString, n)
 	dest := make([]any, n+1)
 	var key int64
@@ -62,13 +58,13 @@ func rowScan(ctx context.Context, db *sql.DB, q string, n int, f func(key int64,
 	for i := range vals {
 		dest[i+1] = &vals[i]
 	}
-	for rows.Next() {
-		if err := rows.Scan(dest...); err != nil {
-			return err
+	return dbconn.EachRow(ctx, db, q, nil, func(rows *sql.Rows) error {
+		err := rows.Scan(dest...)
+		if err == nil {
+			f(key, vals)
 		}
-		f(key, vals)
-	}
-	return rows.Err()
+		return err
+	})
 }
 
 func hashRow(vals []sql.NullString) uint64 {

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
@@ -170,13 +171,7 @@ func (w *workload) step(k Kind, r *rand.Rand, rec *recorder) {
 		sel := append([]string{t.key}, names(cols)...)
 		phase := int(w.phase.Load())
 		start := time.Now()
-		rows, err := w.db.QueryContext(ctx, fmt.Sprintf("SELECT %s FROM %s WHERE %s = ?", quoteAll(sel), sqlsyntax.Ident(t.name), sqlsyntax.Ident(t.key)), key)
-		if err == nil {
-			for rows.Next() {
-			}
-			err = rows.Err()
-			rows.Close()
-		}
+		err := dbconn.EachRow(ctx, w.db, fmt.Sprintf("SELECT %s FROM %s WHERE %s = ?", quoteAll(sel), sqlsyntax.Ident(t.name), sqlsyntax.Ident(t.key)), []any{key}, func(*sql.Rows) error { return nil })
 		rec.add(phase, k, Read, time.Since(start), err)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"ariga.io/atlas/sql/schema"
 
 	"github.com/emcee-db/emcee/diff"
+	"github.com/emcee-db/emcee/schemadef"
 )
 
 // fkGraph is the foreign-key graph across both states of a transition:
@@ -47,50 +48,27 @@ func (g *fkGraph) cyclic(a, b string) bool {
 	return ok && okb && ca == cb && a != b
 }
 
-// findCycles is Tarjan's algorithm, over tables in name order so the
-// result does not depend on map order.
+// findCycles gives each table of a cycle its component
+// (schemadef.Cycles), over tables in name order. A table that references
+// none is in no cycle, so only the tables that reference one are nodes.
 func (g *fkGraph) findCycles() {
 	names := slices.Sorted(maps.Keys(g.refs))
-	index, low, onStack := map[string]int{}, map[string]int{}, map[string]bool{}
-	var stack []string
-	next, comp := 0, 0
-	var visit func(string)
-	visit = func(v string) {
-		index[v], low[v] = next, next
-		next++
-		stack = append(stack, v)
-		onStack[v] = true
-		for _, w := range g.refs[v] {
-			if _, seen := index[w]; !seen {
-				visit(w)
-				low[v] = min(low[v], low[w])
-			} else if onStack[w] {
-				low[v] = min(low[v], index[w])
+	refs := make([][]int, len(names))
+	for i, n := range names {
+		for _, r := range g.refs[n] {
+			if j, ok := slices.BinarySearch(names, r); ok {
+				refs[i] = append(refs[i], j)
 			}
-		}
-		if low[v] != index[v] {
-			return
-		}
-		var members []string
-		for {
-			w := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
-			onStack[w] = false
-			members = append(members, w)
-			if w == v {
-				break
-			}
-		}
-		if len(members) > 1 {
-			for _, m := range members {
-				g.comp[m] = comp
-			}
-			comp++
 		}
 	}
-	for _, n := range names {
-		if _, seen := index[n]; !seen {
-			visit(n)
+	comp := schemadef.Cycles(refs)
+	size := map[int]int{}
+	for _, c := range comp {
+		size[c]++
+	}
+	for i, c := range comp {
+		if size[c] > 1 {
+			g.comp[names[i]] = c
 		}
 	}
 }

@@ -57,10 +57,7 @@ func (g *Gate) Listing() string {
 	l := *g.sel
 	l.Fields = &ast.FieldList{Fields: []*ast.SelectField{{WildCard: &ast.WildCardField{}}}}
 	l.Limit = &ast.Limit{Count: ast.NewValueExpr(uint64(100), "", "")}
-	out, err := Restore(&l)
-	if err != nil {
-		return ""
-	}
+	out, _ := Restore(&l) // "" when it cannot be written back
 	return out
 }
 
@@ -117,13 +114,12 @@ func (b *Backfill) Keeping(cols []string) *Backfill {
 	u := *b.upd
 	u.List = slices.Clone(u.List)
 	for _, c := range cols {
-		if slices.ContainsFunc(u.List, func(a *ast.Assignment) bool { return strings.EqualFold(a.Column.Name.O, c) }) {
-			continue
+		if !slices.ContainsFunc(u.List, func(a *ast.Assignment) bool { return strings.EqualFold(a.Column.Name.O, c) }) {
+			u.List = append(u.List, &ast.Assignment{
+				Column: &ast.ColumnName{Name: ast.NewCIStr(c)},
+				Expr:   &ast.ColumnNameExpr{Name: &ast.ColumnName{Name: ast.NewCIStr(c)}},
+			})
 		}
-		u.List = append(u.List, &ast.Assignment{
-			Column: &ast.ColumnName{Name: ast.NewCIStr(c)},
-			Expr:   &ast.ColumnNameExpr{Name: &ast.ColumnName{Name: ast.NewCIStr(c)}},
-		})
 	}
 	return &Backfill{Table: b.Table, upd: &u}
 }

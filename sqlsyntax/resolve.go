@@ -2,7 +2,6 @@ package sqlsyntax
 
 import (
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
@@ -189,17 +188,14 @@ func (r *resolver) read(name string) {
 
 // lookup finds a column without regard to case, as the server does.
 func lookup(cols []string, name string) (string, bool) {
-	for _, c := range cols {
-		if strings.EqualFold(c, name) {
-			return c, true
-		}
+	if i := slices.IndexFunc(cols, func(c string) bool { return strings.EqualFold(c, name) }); i >= 0 {
+		return cols[i], true
 	}
 	return "", false
 }
 
 func known(cols []string) string {
-	k := append([]string(nil), cols...)
-	sort.Strings(k)
+	k := slices.Sorted(slices.Values(cols))
 	if len(k) == 0 {
 		return "no columns"
 	}

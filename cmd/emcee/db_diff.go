@@ -16,7 +16,7 @@ import (
 func init() { dbCommands = append(dbCommands, newDBDiffCmd) }
 
 func newDBDiffCmd() *cobra.Command {
-	cmd := &cobra.Command{
+	return &cobra.Command{
 		Use:   "diff",
 		Short: "Compare the live schema with what its recorded revisions produce (exit 6 on drift)",
 		Long: `diff lists every difference between the live schema and the state that the
@@ -98,7 +98,6 @@ and are left out on the side that lacks it.`,
 			})
 		},
 	}
-	return cmd
 }
 
 func printDiff(w io.Writer, r *apply.DiffResult) {

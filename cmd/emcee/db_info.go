@@ -118,7 +118,7 @@ schema change tool applied (--osc), and the error of a failed one.`,
 }
 
 func newDBStatusCmd() *cobra.Command {
-	cmd := &cobra.Command{
+	return &cobra.Command{
 		Use:   "status",
 		Short: "Show what is pending, per release and phase, with backfill rows left",
 		Long: `status lists every revision of every release with its state (applied,
@@ -184,7 +184,6 @@ update. It ends with the next command to run. It changes nothing.`,
 			})
 		},
 	}
-	return cmd
 }
 
 func readStatus(ctx context.Context, r *dbRun, countRows bool) (*apply.Status, error) {
@@ -216,7 +215,7 @@ func statusResult(st *apply.Status, text func(io.Writer)) *dbResult {
 }
 
 func newDBCheckCmd() *cobra.Command {
-	cmd := &cobra.Command{
+	return &cobra.Command{
 		Use:   "check",
 		Short: "Exit 0 up to date, 3 expand needed, 4 migrate needed, 5 contract needed, 7 contract blocked by data",
 		Long: `check tells an orchestrator what the database needs next, by exit code
@@ -275,7 +274,6 @@ everything, every time.`,
 			})
 		},
 	}
-	return cmd
 }
 
 func newDBBaselineCmd() *cobra.Command {

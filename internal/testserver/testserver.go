@@ -124,7 +124,7 @@ func Start(t testing.TB, o Options) *Server {
 	}
 	s := &Server{Dir: dir, Port: port, DSN: fmt.Sprintf("root@tcp(127.0.0.1:%d)/", port), cmd: cmd, exited: make(chan struct{})}
 	go func() { _ = cmd.Wait(); close(s.exited) }()
-	t.Cleanup(s.stop)
+	t.Cleanup(s.Stop)
 	if err := s.waitUp(2 * time.Minute); err != nil {
 		log, _ := os.ReadFile(filepath.Join(dir, "error.log"))
 		t.Fatalf("private MariaDB on port %d did not come up: %v\n%s", port, err, log)
@@ -134,9 +134,7 @@ func Start(t testing.TB, o Options) *Server {
 
 // Stop stops the server now (it stays stopped; the test's cleanup removes its
 // files). Tests use it to make a target unreachable.
-func (s *Server) Stop() { s.stop() }
-
-func (s *Server) stop() {
+func (s *Server) Stop() {
 	if s.cmd == nil {
 		return
 	}
