@@ -205,22 +205,24 @@ func (s *Session) at(rev *revision.Revision, st revision.Statement) string {
 }
 
 // catchUpRows counts the rows a migrate run would still rewrite for the
-// closed gates: rows selected again by the release's backfills that the
-// same rule placed on the same table (a replacement's backfill for its
-// gate, a data migration's for its own), less the rows what a backfill
-// writes would leave pending (migrate's catch-up counts those as left, and
-// says the contract is blocked: both read sqlsyntax.Rewrite). Gates no
-// backfill serves (unique index, foreign key, check, tightening) only open
-// when the data is fixed. A backfill that cannot be counted any more (what
-// it reads is gone) can rewrite nothing. db check (s.quick) only asks
-// whether there is such a row.
+// closed gates: rows selected again by the release's backfills of a gate's
+// table, less the rows what a backfill writes would leave pending
+// (migrate's catch-up counts those as left, and says the contract is
+// blocked: both read sqlsyntax.Rewrite). Not only the backfill its own rule
+// placed: a data migration is how a release makes a unique index, foreign
+// key, check or tightening hold (Apollo 2.0's DeletedAt = -Id of the rows
+// deleted before its unique keys), and its rows the previous release wrote
+// since migrate ran close those gates until migrate runs again, in an
+// earlier contract revision than its own gate when it was declared after
+// the release was planned. Gates of a table no backfill has rows left to
+// rewrite in only open when the data is fixed. A backfill that cannot be
+// counted any more (what it reads is gone) can rewrite nothing. db check
+// (s.quick) only asks whether there is such a row.
 func (s *Session) catchUpRows(ctx context.Context, rel string, closed []GateResult) int64 {
 	var total int64
 	for _, rev := range s.Plans.Of(rel, revision.Migrate) {
 		for _, st := range rev.Statements {
-			// A backfill merged into one pass per table serves the gates
-			// of each rule it holds.
-			serves := slices.ContainsFunc(closed, func(g GateResult) bool { return slices.Contains(st.Rules(), g.Rule) && g.Table == st.Table })
+			serves := slices.ContainsFunc(closed, func(g GateResult) bool { return g.Table == st.Table })
 			if st.Kind != revision.Backfill || !serves {
 				continue
 			}

@@ -1,0 +1,92 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+)
+
+// Apollo 2.0's upgrade (apolloconfigdb-v190-v200-after.sql), measured from
+// outside: App gains DeletedAt and a unique key (AppId, DeletedAt), and a
+// data migration sets DeletedAt = -Id in the rows the previous release
+// soft-deleted, so that a deleted app and its namesake created again stop
+// colliding. The previous release still runs after migrate: it deletes an
+// app (DeletedAt stays 0) and creates it again. The unique gate of
+// two_contract01 counts the pair, and a migrate run rewrites the deleted
+// row, which opens the gate.
+// check used to exit 7 and contract to say "Migrate is complete (its
+// backfills have no row left to rewrite)" and send the operator to fix or
+// remove the rows by hand, while db status counted the row migrate would
+// rewrite: the data migration's backfill only counted for its own gate.
+func TestContractSendsToMigrateForADataMigrationOfTheGatesTable(t *testing.T) {
+	t.Parallel()
+	one := `schema "app" {}
+
+table "App" {
+  schema = schema.app
+  column "Id" {
+    type           = int
+    unsigned       = true
+    auto_increment = true
+  }
+  column "AppId" {
+    type = varchar(64)
+  }
+  column "IsDeleted" {
+    type    = bool
+    default = false
+  }
+  primary_key {
+    columns = [column.Id]
+  }
+  index "AppId" {
+    columns = [column.AppId]
+  }
+}
+`
+	two := replaceOnce(replaceOnce(one, `  primary_key {`, `  column "DeletedAt" {
+    type    = bigint
+    default = 0
+  }
+  primary_key {`), `  index "AppId" {
+    columns = [column.AppId]
+  }`, `  index "UK_AppId_DeletedAt" {
+    unique  = true
+    columns = [column.AppId, column.DeletedAt]
+  }`)
+	p := plannedProject(t, "mariadb 10.11", [2]string{"one", one}, [2]string{"two", two})
+	// Declared after two was planned, as Apollo's own script comes after
+	// its schema change: two_migrate02 holds it, two_contract02 its gate.
+	p.editSchema("two", func(s string) string {
+		return s + `
+data_migration "deleted_at" {
+  table   = "App"
+  set     = "DeletedAt = -Id"
+  pending = "IsDeleted = 1 AND DeletedAt = 0"
+}
+`
+	})
+	if r := p.plan(); r.Code != 0 || !strings.Contains(r.Stdout, "two_migrate02.sql") {
+		t.Fatalf("emcee plan after the data migration was declared: %s", r)
+	}
+	p.must("db", "sync", "one")
+	p.exec("INSERT INTO App (AppId, IsDeleted) VALUES ('a', 1), ('a', 0), ('b', 0)")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	// The previous release deletes b and creates it again.
+	p.exec("UPDATE App SET IsDeleted = 1 WHERE AppId = 'b'")
+	p.exec("INSERT INTO App (AppId) VALUES ('b')")
+
+	if r := p.run("db", "check"); r.Code != 4 || !strings.Contains(r.Stdout, "migrate needed") {
+		t.Fatalf("check with a row the data migration rewrites: %s", r)
+	}
+	r := p.run("db", "contract")
+	if r.Code != 1 || strings.Contains(r.Stdout+r.Stderr, "Migrate is complete") {
+		t.Fatalf("contract with a row the data migration rewrites: %s", r)
+	}
+	opContains(t, r, "gate add-unique-index: 2 rows", "run `emcee db migrate`", "nothing was changed")
+	p.must("db", "migrate")
+	p.must("db", "contract")
+	if got := p.query("SELECT AppId, IsDeleted, DeletedAt = -Id FROM App ORDER BY Id"); got != "a 1 1\na 0 0\nb 1 1\nb 0 0" {
+		t.Fatalf("rows after contract:\n%s", got)
+	}
+}
