@@ -90,3 +90,64 @@ data_migration "deleted_at" {
 		t.Fatalf("rows after contract:\n%s", got)
 	}
 }
+
+// Apollo 2.4 shortens Namespace.ClusterName and NamespaceName and gives its
+// unique key the whole columns instead of 191-character prefixes: contract
+// changes both in one ALTER (rules index-columns, tighten-column), after
+// the index-columns gate that counts the rows the new key would reject.
+// review said that unique key was "NOT GUARDED: no gate of this revision
+// checks it": it matched a key's gate by the statement's whole rule list,
+// or by add-unique-index alone.
+func TestReviewFindsTheGateOfAUniqueKeyChangedWithATightening(t *testing.T) {
+	t.Parallel()
+	one := `schema "app" {}
+
+table "Namespace" {
+  schema = schema.app
+  column "Id" {
+    type = int
+  }
+  column "AppId" {
+    type = varchar(64)
+  }
+  column "ClusterName" {
+    type = varchar(500)
+  }
+  primary_key {
+    columns = [column.Id]
+  }
+  index "UK_AppId_ClusterName" {
+    unique = true
+    on {
+      column = column.AppId
+    }
+    on {
+      column = column.ClusterName
+      prefix = 191
+    }
+  }
+}
+`
+	two := replaceOnce(replaceOnce(one, `    type = varchar(500)
+  }`, `    type       = varchar(32)
+    allow_copy = true
+  }`), `    on {
+      column = column.ClusterName
+      prefix = 191
+    }`, `    on {
+      column = column.ClusterName
+    }`)
+	p := plannedProject(t, "mariadb 10.11", [2]string{"one", one}, [2]string{"two", two})
+	contract := p.read("plans/two/two_contract01.sql")
+	if !strings.Contains(contract, "-- rule index-columns, tighten-column:") {
+		t.Fatalf("the key and the column no longer change in one ALTER:\n%s", contract)
+	}
+	r := p.run("review", "two")
+	if r.Code != 0 {
+		t.Fatalf("emcee review: %s", r)
+	}
+	opContains(t, r, "unique index Namespace.UK_AppId_ClusterName: added to existing rows\n      at plans/two/two_contract01.sql:")
+	if strings.Contains(r.Stdout, "NOT GUARDED") {
+		t.Fatalf("review says a tightening of two has no gate:\n%s", r)
+	}
+}

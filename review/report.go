@@ -401,11 +401,12 @@ func (r *Release) note(e effect.Effect, stmt *Statement, phase revision.Phase, s
 			return
 		}
 		t := Tightening{What: strings.TrimPrefix(string(e.Op), "add "), Name: e.Table + "." + e.Name, To: "added to existing rows", At: stmt.At, Gates: []string{}}
+		// A statement may carry several rules' changes (one ALTER per
+		// table): the gate is that of a rule of the statement that adds
+		// this kind of key, not a tightening's beside it.
+		adds := map[effect.Op][]string{effect.AddUnique: {"add-unique-index", "index-columns", "index-uniqueness"}, effect.AddForeignKey: {"add-foreign-key"}, effect.AddCheck: {"add-check"}}[e.Op]
 		for _, g := range gates {
-			// A statement may carry several rules' changes (one ALTER per
-			// table): the gate is the rule's that adds this kind of key.
-			rule := map[effect.Op]string{effect.AddUnique: "add-unique-index", effect.AddForeignKey: "add-foreign-key", effect.AddCheck: "add-check"}[e.Op]
-			if (g.Rule == stmt.Rule || g.Rule == rule && slices.Contains(strings.Split(stmt.Rule, ", "), rule)) && effect.Parse(g.SQL).Mentions(e.Table) {
+			if (g.Rule == stmt.Rule || slices.Contains(adds, g.Rule) && slices.Contains(strings.Split(stmt.Rule, ", "), g.Rule)) && effect.Parse(g.SQL).Mentions(e.Table) {
 				t.Gates = append(t.Gates, g.At)
 			}
 		}
