@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -97,7 +99,9 @@ data_migration "deleted_at" {
 // the index-columns gate that counts the rows the new key would reject.
 // review said that unique key was "NOT GUARDED: no gate of this revision
 // checks it": it matched a key's gate by the statement's whole rule list,
-// or by add-unique-index alone.
+// or by add-unique-index alone. And it counted the gate of a key added to
+// another table as the key's, since that gate reads a column named like
+// the key's table (Apollo's ServerConfig.Cluster beside table Cluster).
 func TestReviewFindsTheGateOfAUniqueKeyChangedWithATightening(t *testing.T) {
 	t.Parallel()
 	one := `schema "app" {}
@@ -127,6 +131,19 @@ table "Namespace" {
     }
   }
 }
+
+table "Setting" {
+  schema = schema.app
+  column "Id" {
+    type = int
+  }
+  column "Namespace" {
+    type = varchar(32)
+  }
+  primary_key {
+    columns = [column.Id]
+  }
+}
 `
 	two := replaceOnce(replaceOnce(one, `    type = varchar(500)
   }`, `    type       = varchar(32)
@@ -136,18 +153,53 @@ table "Namespace" {
       prefix = 191
     }`, `    on {
       column = column.ClusterName
-    }`)
+    }
+  }
+  index "UK_Id_AppId" {
+    unique  = true
+    columns = [column.Id, column.AppId]`)
+	two = replaceOnce(two, `    type = varchar(32)
+  }
+  primary_key {
+    columns = [column.Id]
+  }
+}`, `    type = varchar(32)
+  }
+  primary_key {
+    columns = [column.Id]
+  }
+  index "UK_Namespace" {
+    unique  = true
+    columns = [column.Namespace]
+  }
+}`)
 	p := plannedProject(t, "mariadb 10.11", [2]string{"one", one}, [2]string{"two", two})
 	contract := p.read("plans/two/two_contract01.sql")
-	if !strings.Contains(contract, "-- rule index-columns, tighten-column:") {
+	if !strings.Contains(contract, "-- rule index-columns, tighten-column") {
 		t.Fatalf("the key and the column no longer change in one ALTER:\n%s", contract)
 	}
 	r := p.run("review", "two")
 	if r.Code != 0 {
 		t.Fatalf("emcee review: %s", r)
 	}
-	opContains(t, r, "unique index Namespace.UK_AppId_ClusterName: added to existing rows\n      at plans/two/two_contract01.sql:")
 	if strings.Contains(r.Stdout, "NOT GUARDED") {
 		t.Fatalf("review says a tightening of two has no gate:\n%s", r)
+	}
+	setting := "" // the line of the gate of Setting's new key
+	lines := strings.Split(contract, "\n")
+	for i, l := range lines {
+		if i > 0 && lines[i-1] == "-- emcee:gate" && strings.HasPrefix(l, "SELECT COUNT(*) FROM `Setting` ") {
+			setting = fmt.Sprintf("plans/two/two_contract01.sql:%d", i+1)
+		}
+	}
+	guarded := regexp.MustCompile(`(?m)^  unique index (\w+)\.(\w+): added to existing rows\n +at plans/two/two_contract01.sql:\d+, guarded by the gates? at (.*)$`)
+	keys := guarded.FindAllStringSubmatch(r.Stdout, -1)
+	if setting == "" || len(keys) != 3 {
+		t.Fatalf("want 3 unique keys, each guarded, and a gate of Setting's (%q):\n%s\n%s", setting, contract, r)
+	}
+	for _, k := range keys {
+		if ours := strings.Contains(k[3], setting); ours != (k[1] == "Setting") {
+			t.Errorf("unique index %s.%s guarded by %s; the gate of Setting's key is at %s", k[1], k[2], k[3], setting)
+		}
 	}
 }

@@ -406,7 +406,7 @@ func (r *Release) note(e effect.Effect, stmt *Statement, phase revision.Phase, s
 		// this kind of key, not a tightening's beside it.
 		adds := map[effect.Op][]string{effect.AddUnique: {"add-unique-index", "index-columns", "index-uniqueness"}, effect.AddForeignKey: {"add-foreign-key"}, effect.AddCheck: {"add-check"}}[e.Op]
 		for _, g := range gates {
-			if (g.Rule == stmt.Rule || slices.Contains(adds, g.Rule) && slices.Contains(strings.Split(stmt.Rule, ", "), g.Rule)) && effect.Parse(g.SQL).Mentions(e.Table) {
+			if (g.Rule == stmt.Rule || slices.Contains(adds, g.Rule) && slices.Contains(strings.Split(stmt.Rule, ", "), g.Rule)) && countsRowsOf(g, e.Table) {
 				t.Gates = append(t.Gates, g.At)
 			}
 		}
@@ -431,6 +431,16 @@ func (r *Release) note(e effect.Effect, stmt *Statement, phase revision.Phase, s
 		}
 		r.Tightened = append(r.Tightened, t)
 	}
+}
+
+// countsRowsOf reports whether the gate counts rows of table: the table it
+// selects from (a gate of emcee's), not one whose name a column it reads
+// happens to have (Apollo's ServerConfig.Cluster beside table Cluster).
+func countsRowsOf(g *Statement, table string) bool {
+	if read, err := sqlsyntax.ReadGate(g.SQL); err == nil && read.Table != "" {
+		return read.Table == table
+	}
+	return effect.Parse(g.SQL).Mentions(table)
 }
 
 func kind(k revision.Kind) string {
