@@ -52,6 +52,7 @@ type gateCheck struct {
 	// catchUp is how many rows the release's applied backfills would
 	// rewrite on a migrate run (-1 when not counted).
 	catchUp int64
+	cmd     string // the db command that ran the gates, for the way out
 }
 
 // checkGates runs every gate of the revision, also those an earlier run
@@ -68,7 +69,7 @@ func (s *Session) checkGates(ctx context.Context, rev *revision.Revision, rec *h
 
 // runGates runs the revision's gates, or only those numbered in only.
 func (s *Session) runGates(ctx context.Context, rev *revision.Revision, rec *history.Record, only ...int) gateCheck {
-	c := gateCheck{rev: rev, catchUp: -1}
+	c := gateCheck{rev: rev, catchUp: -1, cmd: s.cmd}
 	passed := rec.Confirmed()
 	for i, st := range rev.Statements {
 		if st.Kind != revision.Gate || len(only) > 0 && !slices.Contains(only, i) {
@@ -151,11 +152,19 @@ func (c gateCheck) err() error {
 	return &Blocked{Gates: c.closed, Refusal: Refusal{
 		Reason: fmt.Sprintf("contract blocked by data: %s refused, nothing was changed. Migrate is complete (its backfills have no row left to rewrite), yet %d of %s still %s rows:\n%s",
 			c.rev.ID, len(c.closed), sqlsyntax.Plural(len(c.results), "gate"), map[bool]string{true: "counts", false: "count"}[len(c.closed) == 1], DescribeGates(c.closed)),
-		Next: blockedNext,
+		Next: blockedNext(c.cmd),
 	}}
 }
 
-const blockedNext = "fix or remove the rows each gate lists (its reason says what it needs), then rerun `emcee db contract`"
+// blockedNext is the way out of a contract blocked by data, rerunning the
+// command that met it: a sync or upgrade told to rerun contract went on
+// release by release as a rolling upgrade.
+func blockedNext(cmd string) string {
+	if cmd != "sync" && cmd != "upgrade" {
+		cmd = "contract"
+	}
+	return "fix or remove the rows each gate lists (its reason says what it needs), then rerun `emcee db " + cmd + "`"
+}
 
 // Blocked is a contract that only a change to the data can open: migrate
 // has nothing left to do, and gates still count rows. Commands exit with

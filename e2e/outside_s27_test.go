@@ -203,3 +203,53 @@ table "Setting" {
 		}
 	}
 }
+
+// An offline upgrade of the Apollo history (`db sync` from 1.5 to 3.0)
+// stops at 2.2's contract on an AppId longer than the 64 characters 2.2
+// keeps. The way out said to fix the row and rerun `emcee db contract`,
+// which contracts 2.2 alone and sends the operator on release by release
+// as a rolling upgrade (`next: to upgrade to 2_3, run emcee db expand`);
+// it names the command that stopped.
+func TestSyncBlockedByDataSaysRerunSync(t *testing.T) {
+	t.Parallel()
+	one := `schema "app" {}
+
+table "App" {
+  schema = schema.app
+  column "Id" {
+    type = int
+  }
+  column "AppId" {
+    type = varchar(500)
+  }
+  primary_key {
+    columns = [column.Id]
+  }
+}
+`
+	two := replaceOnce(one, `type = varchar(500)`, "type       = varchar(64)\n    allow_copy = true")
+	three := two + `
+table "AuditLog" {
+  schema = schema.app
+  column "Id" {
+    type = int
+  }
+  primary_key {
+    columns = [column.Id]
+  }
+}
+`
+	p := plannedProject(t, "mariadb 10.11", [2]string{"one", one}, [2]string{"two", two}, [2]string{"three", three})
+	p.must("db", "sync", "one")
+	p.exec("INSERT INTO App VALUES (1, 'app-1'), (2, REPEAT('x', 80))")
+	r := p.run("db", "sync")
+	if r.Code != 7 {
+		t.Fatalf("sync over a row two's contract would cut: %s", r)
+	}
+	opContains(t, r, "contract blocked by data", "gate tighten-column: 1 row", "then rerun `emcee db sync`")
+	p.exec("UPDATE App SET AppId = 'app-2' WHERE Id = 2")
+	p.must("db", "sync")
+	if v := p.version(); v != "three_expand01, three_contract01" {
+		t.Fatalf("version after the rerun sync: %s", v)
+	}
+}
