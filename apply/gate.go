@@ -52,6 +52,7 @@ type gateCheck struct {
 	// catchUp is how many rows the release's applied backfills would
 	// rewrite on a migrate run (-1 when not counted).
 	catchUp int64
+	cmd     string // the db command that ran the gates, for the way out
 }
 
 // checkGates runs every gate of the revision, also those an earlier run
@@ -68,7 +69,7 @@ func (s *Session) checkGates(ctx context.Context, rev *revision.Revision, rec *h
 
 // runGates runs the revision's gates, or only those numbered in only.
 func (s *Session) runGates(ctx context.Context, rev *revision.Revision, rec *history.Record, only ...int) gateCheck {
-	c := gateCheck{rev: rev, catchUp: -1}
+	c := gateCheck{rev: rev, catchUp: -1, cmd: s.cmd}
 	passed := rec.Confirmed()
 	for i, st := range rev.Statements {
 		if st.Kind != revision.Gate || len(only) > 0 && !slices.Contains(only, i) {
@@ -151,11 +152,19 @@ func (c gateCheck) err() error {
 	return &Blocked{Gates: c.closed, Refusal: Refusal{
 		Reason: fmt.Sprintf("contract blocked by data: %s refused, nothing was changed. Migrate is complete (its backfills have no row left to rewrite), yet %d of %s still %s rows:\n%s",
 			c.rev.ID, len(c.closed), sqlsyntax.Plural(len(c.results), "gate"), map[bool]string{true: "counts", false: "count"}[len(c.closed) == 1], DescribeGates(c.closed)),
-		Next: blockedNext,
+		Next: blockedNext(c.cmd),
 	}}
 }
 
-const blockedNext = "fix or remove the rows each gate lists (its reason says what it needs), then rerun `emcee db contract`"
+// blockedNext is the way out of a contract blocked by data, rerunning the
+// command that met it: a sync or upgrade told to rerun contract went on
+// release by release as a rolling upgrade.
+func blockedNext(cmd string) string {
+	if cmd != "sync" && cmd != "upgrade" {
+		cmd = "contract"
+	}
+	return "fix or remove the rows each gate lists (its reason says what it needs), then rerun `emcee db " + cmd + "`"
+}
 
 // Blocked is a contract that only a change to the data can open: migrate
 // has nothing left to do, and gates still count rows. Commands exit with
@@ -205,22 +214,24 @@ func (s *Session) at(rev *revision.Revision, st revision.Statement) string {
 }
 
 // catchUpRows counts the rows a migrate run would still rewrite for the
-// closed gates: rows selected again by the release's backfills that the
-// same rule placed on the same table (a replacement's backfill for its
-// gate, a data migration's for its own), less the rows what a backfill
-// writes would leave pending (migrate's catch-up counts those as left, and
-// says the contract is blocked: both read sqlsyntax.Rewrite). Gates no
-// backfill serves (unique index, foreign key, check, tightening) only open
-// when the data is fixed. A backfill that cannot be counted any more (what
-// it reads is gone) can rewrite nothing. db check (s.quick) only asks
-// whether there is such a row.
+// closed gates: rows selected again by the release's backfills of a gate's
+// table, less the rows what a backfill writes would leave pending
+// (migrate's catch-up counts those as left, and says the contract is
+// blocked: both read sqlsyntax.Rewrite). Not only the backfill its own rule
+// placed: a data migration is how a release makes a unique index, foreign
+// key, check or tightening hold (Apollo 2.0's DeletedAt = -Id of the rows
+// deleted before its unique keys), and its rows the previous release wrote
+// since migrate ran close those gates until migrate runs again, in an
+// earlier contract revision than its own gate when it was declared after
+// the release was planned. Gates of a table no backfill has rows left to
+// rewrite in only open when the data is fixed. A backfill that cannot be
+// counted any more (what it reads is gone) can rewrite nothing. db check
+// (s.quick) only asks whether there is such a row.
 func (s *Session) catchUpRows(ctx context.Context, rel string, closed []GateResult) int64 {
 	var total int64
 	for _, rev := range s.Plans.Of(rel, revision.Migrate) {
 		for _, st := range rev.Statements {
-			// A backfill merged into one pass per table serves the gates
-			// of each rule it holds.
-			serves := slices.ContainsFunc(closed, func(g GateResult) bool { return slices.Contains(st.Rules(), g.Rule) && g.Table == st.Table })
+			serves := slices.ContainsFunc(closed, func(g GateResult) bool { return g.Table == st.Table })
 			if st.Kind != revision.Backfill || !serves {
 				continue
 			}

@@ -1,0 +1,255 @@
+package e2e
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// Apollo 2.0's upgrade (apolloconfigdb-v190-v200-after.sql), measured from
+// outside: App gains DeletedAt and a unique key (AppId, DeletedAt), and a
+// data migration sets DeletedAt = -Id in the rows the previous release
+// soft-deleted, so that a deleted app and its namesake created again stop
+// colliding. The previous release still runs after migrate: it deletes an
+// app (DeletedAt stays 0) and creates it again. The unique gate of
+// two_contract01 counts the pair, and a migrate run rewrites the deleted
+// row, which opens the gate.
+// check used to exit 7 and contract to say "Migrate is complete (its
+// backfills have no row left to rewrite)" and send the operator to fix or
+// remove the rows by hand, while db status counted the row migrate would
+// rewrite: the data migration's backfill only counted for its own gate.
+func TestContractSendsToMigrateForADataMigrationOfTheGatesTable(t *testing.T) {
+	t.Parallel()
+	one := `schema "app" {}
+
+table "App" {
+  schema = schema.app
+  column "Id" {
+    type           = int
+    unsigned       = true
+    auto_increment = true
+  }
+  column "AppId" {
+    type = varchar(64)
+  }
+  column "IsDeleted" {
+    type    = bool
+    default = false
+  }
+  primary_key {
+    columns = [column.Id]
+  }
+  index "AppId" {
+    columns = [column.AppId]
+  }
+}
+`
+	two := replaceOnce(replaceOnce(one, `  primary_key {`, `  column "DeletedAt" {
+    type    = bigint
+    default = 0
+  }
+  primary_key {`), `  index "AppId" {
+    columns = [column.AppId]
+  }`, `  index "UK_AppId_DeletedAt" {
+    unique  = true
+    columns = [column.AppId, column.DeletedAt]
+  }`)
+	p := plannedProject(t, "mariadb 10.11", [2]string{"one", one}, [2]string{"two", two})
+	// Declared after two was planned, as Apollo's own script comes after
+	// its schema change: two_migrate02 holds it, two_contract02 its gate.
+	p.editSchema("two", func(s string) string {
+		return s + `
+data_migration "deleted_at" {
+  table   = "App"
+  set     = "DeletedAt = -Id"
+  pending = "IsDeleted = 1 AND DeletedAt = 0"
+}
+`
+	})
+	if r := p.plan(); r.Code != 0 || !strings.Contains(r.Stdout, "two_migrate02.sql") {
+		t.Fatalf("emcee plan after the data migration was declared: %s", r)
+	}
+	p.must("db", "sync", "one")
+	p.exec("INSERT INTO App (AppId, IsDeleted) VALUES ('a', 1), ('a', 0), ('b', 0)")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	// The previous release deletes b and creates it again.
+	p.exec("UPDATE App SET IsDeleted = 1 WHERE AppId = 'b'")
+	p.exec("INSERT INTO App (AppId) VALUES ('b')")
+
+	if r := p.run("db", "check"); r.Code != 4 || !strings.Contains(r.Stdout, "migrate needed") {
+		t.Fatalf("check with a row the data migration rewrites: %s", r)
+	}
+	r := p.run("db", "contract")
+	if r.Code != 1 || strings.Contains(r.Stdout+r.Stderr, "Migrate is complete") {
+		t.Fatalf("contract with a row the data migration rewrites: %s", r)
+	}
+	opContains(t, r, "gate add-unique-index: 2 rows", "run `emcee db migrate`", "nothing was changed")
+	p.must("db", "migrate")
+	p.must("db", "contract")
+	if got := p.query("SELECT AppId, IsDeleted, DeletedAt = -Id FROM App ORDER BY Id"); got != "a 1 1\na 0 0\nb 1 1\nb 0 0" {
+		t.Fatalf("rows after contract:\n%s", got)
+	}
+}
+
+// Apollo 2.4 shortens Namespace.ClusterName and NamespaceName and gives its
+// unique key the whole columns instead of 191-character prefixes: contract
+// changes both in one ALTER (rules index-columns, tighten-column), after
+// the index-columns gate that counts the rows the new key would reject.
+// review said that unique key was "NOT GUARDED: no gate of this revision
+// checks it": it matched a key's gate by the statement's whole rule list,
+// or by add-unique-index alone. And it counted the gate of a key added to
+// another table as the key's, since that gate reads a column named like
+// the key's table (Apollo's ServerConfig.Cluster beside table Cluster).
+func TestReviewFindsTheGateOfAUniqueKeyChangedWithATightening(t *testing.T) {
+	t.Parallel()
+	one := `schema "app" {}
+
+table "Namespace" {
+  schema = schema.app
+  column "Id" {
+    type = int
+  }
+  column "AppId" {
+    type = varchar(64)
+  }
+  column "ClusterName" {
+    type = varchar(500)
+  }
+  primary_key {
+    columns = [column.Id]
+  }
+  index "UK_AppId_ClusterName" {
+    unique = true
+    on {
+      column = column.AppId
+    }
+    on {
+      column = column.ClusterName
+      prefix = 191
+    }
+  }
+}
+
+table "Setting" {
+  schema = schema.app
+  column "Id" {
+    type = int
+  }
+  column "Namespace" {
+    type = varchar(32)
+  }
+  primary_key {
+    columns = [column.Id]
+  }
+}
+`
+	two := replaceOnce(replaceOnce(one, `    type = varchar(500)
+  }`, `    type       = varchar(32)
+    allow_copy = true
+  }`), `    on {
+      column = column.ClusterName
+      prefix = 191
+    }`, `    on {
+      column = column.ClusterName
+    }
+  }
+  index "UK_Id_AppId" {
+    unique  = true
+    columns = [column.Id, column.AppId]`)
+	two = replaceOnce(two, `    type = varchar(32)
+  }
+  primary_key {
+    columns = [column.Id]
+  }
+}`, `    type = varchar(32)
+  }
+  primary_key {
+    columns = [column.Id]
+  }
+  index "UK_Namespace" {
+    unique  = true
+    columns = [column.Namespace]
+  }
+}`)
+	p := plannedProject(t, "mariadb 10.11", [2]string{"one", one}, [2]string{"two", two})
+	contract := p.read("plans/two/two_contract01.sql")
+	if !strings.Contains(contract, "-- rule index-columns, tighten-column") {
+		t.Fatalf("the key and the column no longer change in one ALTER:\n%s", contract)
+	}
+	r := p.run("review", "two")
+	if r.Code != 0 {
+		t.Fatalf("emcee review: %s", r)
+	}
+	if strings.Contains(r.Stdout, "NOT GUARDED") {
+		t.Fatalf("review says a tightening of two has no gate:\n%s", r)
+	}
+	setting := "" // the line of the gate of Setting's new key
+	lines := strings.Split(contract, "\n")
+	for i, l := range lines {
+		if i > 0 && lines[i-1] == "-- emcee:gate" && strings.HasPrefix(l, "SELECT COUNT(*) FROM `Setting` ") {
+			setting = fmt.Sprintf("plans/two/two_contract01.sql:%d", i+1)
+		}
+	}
+	guarded := regexp.MustCompile(`(?m)^  unique index (\w+)\.(\w+): added to existing rows\n +at plans/two/two_contract01.sql:\d+, guarded by the gates? at (.*)$`)
+	keys := guarded.FindAllStringSubmatch(r.Stdout, -1)
+	if setting == "" || len(keys) != 3 {
+		t.Fatalf("want 3 unique keys, each guarded, and a gate of Setting's (%q):\n%s\n%s", setting, contract, r)
+	}
+	for _, k := range keys {
+		if ours := strings.Contains(k[3], setting); ours != (k[1] == "Setting") {
+			t.Errorf("unique index %s.%s guarded by %s; the gate of Setting's key is at %s", k[1], k[2], k[3], setting)
+		}
+	}
+}
+
+// An offline upgrade of the Apollo history (`db sync` from 1.5 to 3.0)
+// stops at 2.2's contract on an AppId longer than the 64 characters 2.2
+// keeps. The way out said to fix the row and rerun `emcee db contract`,
+// which contracts 2.2 alone and sends the operator on release by release
+// as a rolling upgrade (`next: to upgrade to 2_3, run emcee db expand`);
+// it names the command that stopped.
+func TestSyncBlockedByDataSaysRerunSync(t *testing.T) {
+	t.Parallel()
+	one := `schema "app" {}
+
+table "App" {
+  schema = schema.app
+  column "Id" {
+    type = int
+  }
+  column "AppId" {
+    type = varchar(500)
+  }
+  primary_key {
+    columns = [column.Id]
+  }
+}
+`
+	two := replaceOnce(one, `type = varchar(500)`, "type       = varchar(64)\n    allow_copy = true")
+	three := two + `
+table "AuditLog" {
+  schema = schema.app
+  column "Id" {
+    type = int
+  }
+  primary_key {
+    columns = [column.Id]
+  }
+}
+`
+	p := plannedProject(t, "mariadb 10.11", [2]string{"one", one}, [2]string{"two", two}, [2]string{"three", three})
+	p.must("db", "sync", "one")
+	p.exec("INSERT INTO App VALUES (1, 'app-1'), (2, REPEAT('x', 80))")
+	r := p.run("db", "sync")
+	if r.Code != 7 {
+		t.Fatalf("sync over a row two's contract would cut: %s", r)
+	}
+	opContains(t, r, "contract blocked by data", "gate tighten-column: 1 row", "then rerun `emcee db sync`")
+	p.exec("UPDATE App SET AppId = 'app-2' WHERE Id = 2")
+	p.must("db", "sync")
+	if v := p.version(); v != "three_expand01, three_contract01" {
+		t.Fatalf("version after the rerun sync: %s", v)
+	}
+}
