@@ -63,12 +63,17 @@ func (d *DB) Build(ctx context.Context, base *schema.Schema, steps []Step, after
 			return d.redact(err)
 		}
 		// A charset named alone has the default collation of the server's
-		// flavour, which is what the plans' statements get there too.
+		// flavour and version (MariaDB 11.4's utf8mb4 is
+		// utf8mb4_uca1400_ai_ci), which is what the plans' statements get
+		// there too.
 		var version string
 		if err := d.Conn.QueryRowContext(ctx, "SELECT VERSION()").Scan(&version); err != nil {
 			return d.redact(err)
 		}
-		flavour := project.Target{Flavor: project.FlavorOf(version)}
+		flavour, err := project.TargetOf(version)
+		if err != nil {
+			flavour = project.Target{Flavor: project.FlavorOf(version)}
+		}
 		changes := make([]schema.Change, 0, len(base.Tables))
 		for _, t := range base.Tables {
 			// Created as the plans' statements create it (splitter.SQL).
