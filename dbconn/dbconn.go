@@ -380,7 +380,7 @@ func (c *Config) dsn(db string) string {
 	m.Params = map[string]string{
 		"charset":                  "utf8mb4",
 		"sql_mode":                 sqlsyntax.String(SQLMode),
-		"time_zone":                sqlsyntax.String(PinnedTimeZone) + noStatementTimeLimit,
+		"time_zone":                sqlsyntax.String(PinnedTimeZone) + noStatementTimeLimit + utf8IsUTF8MB3,
 		"lock_wait_timeout":        strconv.Itoa(int(c.LockWaitTimeout / time.Second)),
 		"innodb_lock_wait_timeout": strconv.Itoa(int(c.LockWaitTimeout / time.Second)),
 	}
@@ -477,6 +477,17 @@ func InTimeZone(ctx context.Context, conn *sql.Conn, zone string, fn func() erro
 	return err
 }
 
+// utf8IsUTF8MB3 makes utf8 mean utf8mb3 in emcee's sessions on MariaDB
+// 10.6.1 and later, as the plans count it (schemadef.CanonicalCharset),
+// keeping the server's other old_mode flags. A server whose old_mode
+// lacks UTF8_IS_UTF8MB3 reads utf8 as utf8mb4: the plans' statements
+// created utf8mb4 columns counted as three bytes a character, and a
+// widening planned INSTANT crossed the 255-byte length prefix there
+// (error 1846 half-way through expand), unseen by the drift check, whose
+// dev database read utf8 the same way. Before 10.6.1 utf8 is utf8mb3
+// alone, and MySQL 8.0 has no old_mode (its utf8 is utf8mb3).
+const utf8IsUTF8MB3 = " /*M!100601 , old_mode = CONCAT_WS(',', NULLIF(@@session.old_mode, ''), 'UTF8_IS_UTF8MB3') */"
+
 // StatementTimeLimits names the variables of noStatementTimeLimit that
 // the server has, for a program emcee hands the connection to
 // (pt-online-schema-change) to set to 0 in its own sessions: the limit
@@ -492,6 +503,18 @@ func StatementTimeLimits(ctx context.Context, conn *sql.Conn) ([]string, error) 
 		return err
 	})
 	return out, err
+}
+
+// OldMode is the session's old_mode (utf8IsUTF8MB3 pins it), for a
+// program emcee hands the connection to (pt-online-schema-change) to set
+// in its own sessions; "" on a server without it (MySQL).
+func OldMode(ctx context.Context, conn *sql.Conn) (string, error) {
+	var mode string
+	err := EachRow(ctx, conn, "SHOW SESSION VARIABLES LIKE 'old_mode'", nil, func(rows *sql.Rows) error {
+		var name string
+		return rows.Scan(&name, &mode)
+	})
+	return mode, err
 }
 
 // Open connects and checks the connection, turning the usual failures into
