@@ -112,11 +112,11 @@ func (s *Session) findOSC(ctx context.Context) error {
 	if err != nil {
 		return s.redact(fmt.Errorf("%s: reading which statement time limits the server has, for the tool's sessions to lift: %w", from, err))
 	}
-	oldMode, err := dbconn.OldMode(ctx, s.Conn)
+	pins, err := dbconn.CharsetPins(ctx, s.Conn)
 	if err != nil {
-		return s.redact(fmt.Errorf("%s: reading the session's old_mode, for the tool's sessions: %w", from, err))
+		return s.redact(fmt.Errorf("%s: reading the session's old_mode and character_set_collations, for the tool's sessions: %w", from, err))
 	}
-	s.osc = &oscTool{path: path, version: version, tls: tls.optionFile(), setVars: oscSetVars(limits, oldMode)}
+	s.osc = &oscTool{path: path, version: version, tls: tls.optionFile(), setVars: oscSetVars(limits, pins)}
 	return nil
 }
 
@@ -1370,17 +1370,17 @@ sub after_create_triggers {
 // limit (the server's or the account's), which killed the tool's
 // statements part way: its wait for the table's lock before it creates
 // its triggers, a chunk (retried, the work done again), the swap. Under
-// the old_mode of emcee's session too (dbconn.OldMode, "" for none): the
+// the charset pins of emcee's session too (dbconn.CharsetPins): the
 // copy's ALTER read utf8 as utf8mb4 on a server whose old_mode lacks
 // UTF8_IS_UTF8MB3, where the plans counted utf8mb3. The tool splits the
 // list at commas, and reads \, as a comma inside a value.
-func oscSetVars(limits []string, oldMode string) string {
+func oscSetVars(limits []string, pins [][2]string) string {
 	vars := "sql_mode='" + strings.ReplaceAll(dbconn.SQLMode, ",", `\,`) + "',time_zone='" + dbconn.PinnedTimeZone + "'"
 	for _, v := range limits {
 		vars += "," + v + "=0"
 	}
-	if oldMode != "" {
-		vars += ",old_mode='" + strings.ReplaceAll(oldMode, ",", `\,`) + "'"
+	for _, p := range pins {
+		vars += "," + p[0] + "='" + strings.ReplaceAll(p[1], ",", `\,`) + "'"
 	}
 	return vars
 }

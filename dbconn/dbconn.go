@@ -25,6 +25,7 @@ import (
 	"github.com/go-sql-driver/mysql"
 
 	"github.com/emcee-db/emcee/project"
+	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/sqlname"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
@@ -73,6 +74,11 @@ type Config struct {
 	LockWaitTimeout time.Duration
 	// From says where the URL came from, for messages (e.g. `env "prod"`).
 	From string
+	// Collations is pinned as the session's character_set_collations on
+	// MariaDB 11.2 and later: what a charset named alone gives in emcee's
+	// statements, the project's target's (schemadef.CharsetCollations);
+	// "" leaves the server's.
+	Collations string
 	// discovered: a server emcee found rather than was given (Discovered),
 	// reached over a guarded connection.
 	discovered bool
@@ -113,7 +119,16 @@ func Resolve(flagURL, envName string, p *project.Project) (*Config, error) {
 		return nil, fmt.Errorf("%s: %w", from, err)
 	}
 	c.From = from
+	c.Collations = collations(p)
 	return c, nil
+}
+
+// collations is Config.Collations for databases of project p.
+func collations(p *project.Project) string {
+	if p == nil {
+		return ""
+	}
+	return schemadef.CharsetCollations(p.Target)
 }
 
 // envURL is the url of an env block, named by flag (--env or $EMCEE_ENV).
@@ -377,10 +392,15 @@ func (c *Config) dsn(db string) string {
 		registerBlindKey()
 		m.Net, m.TLSConfig, m.ServerPubKey = guardedNet, "", blindKey
 	}
+	collations := ""
+	if c.Collations != "" {
+		// The server ignores what a version before 11.2.1 lacks.
+		collations = " /*M!110201 , character_set_collations = " + sqlsyntax.String(c.Collations) + " */"
+	}
 	m.Params = map[string]string{
 		"charset":                  "utf8mb4",
 		"sql_mode":                 sqlsyntax.String(SQLMode),
-		"time_zone":                sqlsyntax.String(PinnedTimeZone) + noStatementTimeLimit + utf8IsUTF8MB3,
+		"time_zone":                sqlsyntax.String(PinnedTimeZone) + noStatementTimeLimit + utf8IsUTF8MB3 + collations,
 		"lock_wait_timeout":        strconv.Itoa(int(c.LockWaitTimeout / time.Second)),
 		"innodb_lock_wait_timeout": strconv.Itoa(int(c.LockWaitTimeout / time.Second)),
 	}
@@ -505,16 +525,22 @@ func StatementTimeLimits(ctx context.Context, conn *sql.Conn) ([]string, error) 
 	return out, err
 }
 
-// OldMode is the session's old_mode (utf8IsUTF8MB3 pins it), for a
-// program emcee hands the connection to (pt-online-schema-change) to set
-// in its own sessions; "" on a server without it (MySQL).
-func OldMode(ctx context.Context, conn *sql.Conn) (string, error) {
-	var mode string
-	err := EachRow(ctx, conn, "SHOW SESSION VARIABLES LIKE 'old_mode'", nil, func(rows *sql.Rows) error {
-		var name string
-		return rows.Scan(&name, &mode)
+// CharsetPins are the session's old_mode (utf8IsUTF8MB3) and
+// character_set_collations (Config.Collations), name and value, those the
+// server has and sets: what a charset's name means in emcee's statements,
+// for a program emcee hands the connection to (pt-online-schema-change)
+// to set in its own sessions. None on MySQL, which has neither.
+func CharsetPins(ctx context.Context, conn *sql.Conn) ([][2]string, error) {
+	var out [][2]string
+	err := EachRow(ctx, conn, "SHOW SESSION VARIABLES WHERE Variable_name IN ('old_mode', 'character_set_collations')", nil, func(rows *sql.Rows) error {
+		var v [2]string
+		err := rows.Scan(&v[0], &v[1])
+		if v[0] = strings.ToLower(v[0]); v[1] != "" {
+			out = append(out, v)
+		}
+		return err
 	})
-	return mode, err
+	return out, err
 }
 
 // Open connects and checks the connection, turning the usual failures into

@@ -138,6 +138,25 @@ var uca1400Since = map[string][2]int{
 	"utf8mb4": {11, 3}, "utf8mb3": {11, 5}, "ucs2": {11, 5}, "utf16": {11, 5}, "utf32": {11, 5},
 }
 
+// CharsetCollations is the @@character_set_collations (MariaDB 11.2 and
+// later) under which a charset named alone has target's default collation
+// for every charset whose default depends on the server's version and
+// configuration (uca1400Since), so that the plans' statements give what
+// they were planned for on whatever MariaDB runs them: a project for
+// mariadb 10.11 applied on an 11.4 server, whose packages map utf8mb4 to
+// utf8mb4_uca1400_ai_ci, or one for 11.4 on a server built without that
+// configuration. "" for MySQL, which has no such variable.
+func CharsetCollations(target project.Target) string {
+	if !target.MariaDB() {
+		return ""
+	}
+	var pairs []string
+	for _, cs := range []string{"utf8mb3", "ucs2", "utf8mb4", "utf16", "utf32"} {
+		pairs = append(pairs, cs+"="+DefaultCollation(target, cs))
+	}
+	return strings.Join(pairs, ",")
+}
+
 // defaultCollations are the default collations of MariaDB 10.11 that are
 // not <charset>_general_ci (SELECT CHARACTER_SET_NAME,
 // DEFAULT_COLLATE_NAME FROM information_schema.CHARACTER_SETS), which

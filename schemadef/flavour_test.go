@@ -312,3 +312,22 @@ func colIndex(name string) int {
 	fmt.Sscanf(name[1:], "%d", &i)
 	return i
 }
+
+// The character_set_collations emcee's sessions pin on MariaDB 11.2 and
+// later: each Unicode charset named alone has the target's default, so a
+// project for 10.11 applied on an 11.4 server (utf8mb4 mapped to
+// utf8mb4_uca1400_ai_ci by its packages) gets utf8mb4_general_ci as
+// planned, and one for 11.4 gets utf8mb4_uca1400_ai_ci on a server
+// configured without the mapping.
+func TestCharsetCollationsOfTheTarget(t *testing.T) {
+	for target, want := range map[project.Target]string{
+		mariadb1011: "utf8mb3=utf8mb3_general_ci,ucs2=ucs2_general_ci,utf8mb4=utf8mb4_general_ci,utf16=utf16_general_ci,utf32=utf32_general_ci",
+		mariadb114:  "utf8mb3=utf8mb3_general_ci,ucs2=ucs2_general_ci,utf8mb4=utf8mb4_uca1400_ai_ci,utf16=utf16_general_ci,utf32=utf32_general_ci",
+		mariadb118:  "utf8mb3=utf8mb3_uca1400_ai_ci,ucs2=ucs2_uca1400_ai_ci,utf8mb4=utf8mb4_uca1400_ai_ci,utf16=utf16_uca1400_ai_ci,utf32=utf32_uca1400_ai_ci",
+		mysql80:     "",
+	} {
+		if got := schemadef.CharsetCollations(target); got != want {
+			t.Errorf("%s: %q, want %q", target, got, want)
+		}
+	}
+}
