@@ -46,9 +46,8 @@ type oscTool struct {
 	version    string // "pt-online-schema-change 3.2.1", recorded per statement
 	privileged bool   // oscPrivileges found nothing missing
 	tls        string // the option file's TLS lines (clientTLS.optionFile)
-	// limits are the server's statement time limit variables, which the
-	// tool's sessions lift (dbconn.StatementTimeLimits).
-	limits []string
+	// setVars pins the tool's sessions (oscSetVars).
+	setVars string
 }
 
 // findOSC makes sure the tool the run was asked to use is there, before
@@ -114,7 +113,11 @@ func (s *Session) findOSC(ctx context.Context) error {
 	if err != nil {
 		return s.redact(fmt.Errorf("%s: reading which statement time limits the server has, for the tool's sessions to lift: %w", from, err))
 	}
-	s.osc = &oscTool{path: path, version: version, tls: tls.optionFile(), limits: limits}
+	pins, err := dbconn.CharsetPins(ctx, s.Conn)
+	if err != nil {
+		return s.redact(fmt.Errorf("%s: reading the session's old_mode and character_set_collations, for the tool's sessions: %w", from, err))
+	}
+	s.osc = &oscTool{path: path, version: version, tls: tls.optionFile(), setVars: oscSetVars(limits, pins)}
 	return nil
 }
 
@@ -1010,7 +1013,7 @@ func (s *Session) execOSC(ctx context.Context, rev *revision.Revision, a *sqlsyn
 		return err
 	}
 	defer plugin.Close()
-	cmd := exec.CommandContext(ctx, s.osc.path, oscArgs(s.Cfg, s.opts.OSC, "/dev/fd/3", "/dev/fd/4", a, s.osc.limits)...)
+	cmd := exec.CommandContext(ctx, s.osc.path, oscArgs(s.Cfg, s.opts.OSC, "/dev/fd/3", "/dev/fd/4", a, s.osc.setVars)...)
 	cmd.ExtraFiles = []*os.File{defaults, plugin} // its descriptors 3 and 4
 	// The tool dies with emcee: a killed emcee must not leave it copying
 	// while the next run cleans up after it. The signal follows the
@@ -1137,7 +1140,7 @@ func (s *Session) progress(p Progress) {
 // oscArgs are the tool's arguments: the connection without the password,
 // which is in the defaults file, the clauses as one argument, and
 // oscPlugin's file.
-func oscArgs(cfg *dbconn.Config, o project.OSC, defaults, plugin string, a *sqlsyntax.OSCAlter, limits []string) []string {
+func oscArgs(cfg *dbconn.Config, o project.OSC, defaults, plugin string, a *sqlsyntax.OSCAlter, setVars string) []string {
 	host, port := cfg.ClientAddr()
 	dsn := []string{"h=" + host, "P=" + port, "F=" + defaults, "D=" + cfg.Database, "t=" + a.Table, "A=utf8mb4"}
 	for i, p := range dsn {
@@ -1166,7 +1169,7 @@ func oscArgs(cfg *dbconn.Config, o project.OSC, defaults, plugin string, a *sqls
 		// network, and waits for the answer.
 		"--noversion-check",
 		"--progress", "percentage,1",
-		"--set-vars", oscSetVars(limits),
+		"--set-vars", setVars,
 		"--plugin", plugin,
 	}
 	chunk := cmp.Or(o.ChunkTime, project.DefaultOSCChunkTime)
@@ -1258,12 +1261,18 @@ var oscPlugin string
 // time zone as the statement would have, and without the statement time
 // limit (the server's or the account's), which killed the tool's
 // statements part way: its wait for the table's lock before it creates
-// its triggers, a chunk (retried, the work done again), the swap. The
-// tool splits the list at commas, and reads \, as a comma inside a value.
-func oscSetVars(limits []string) string {
+// its triggers, a chunk (retried, the work done again), the swap. Under
+// the charset pins of emcee's session too (dbconn.CharsetPins): the
+// copy's ALTER read utf8 as utf8mb4 on a server whose old_mode lacks
+// UTF8_IS_UTF8MB3, where the plans counted utf8mb3. The tool splits the
+// list at commas, and reads \, as a comma inside a value.
+func oscSetVars(limits []string, pins [][2]string) string {
 	vars := "sql_mode='" + strings.ReplaceAll(dbconn.SQLMode, ",", `\,`) + "',time_zone='" + dbconn.PinnedTimeZone + "'"
 	for _, v := range limits {
 		vars += "," + v + "=0"
+	}
+	for _, p := range pins {
+		vars += "," + p[0] + "='" + strings.ReplaceAll(p[1], ",", `\,`) + "'"
 	}
 	return vars
 }

@@ -120,7 +120,7 @@ func runToolAsEmcee(t *testing.T, db *testdb.DB, alter, chunk string) (string, e
 	if err := os.WriteFile(plugin, []byte(oscPlugin), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	args := oscArgs(cfg, project.OSC{Tool: project.OSCPtOSC}, defaults, plugin, a, nil)
+	args := oscArgs(cfg, project.OSC{Tool: project.OSCPtOSC}, defaults, plugin, a, "")
 	if chunk != "" {
 		i := slices.Index(args, "--chunk-time")
 		if i < 0 {

@@ -29,7 +29,7 @@ func TestOSCCommandLine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	args := oscArgs(cfg, project.OSC{Tool: project.OSCPtOSC, ChunkTime: 250 * time.Millisecond, Sleep: 2500 * time.Microsecond, MaxLoad: project.Loads{{Var: "Threads_running", Max: 25}}, CriticalLoad: project.Loads{{Var: "Threads_connected", Max: 500}}}, "/tmp/x/client.cnf", "/tmp/x/plugin.pl", a, []string{"max_statement_time"})
+	args := oscArgs(cfg, project.OSC{Tool: project.OSCPtOSC, ChunkTime: 250 * time.Millisecond, Sleep: 2500 * time.Microsecond, MaxLoad: project.Loads{{Var: "Threads_running", Max: 25}}, CriticalLoad: project.Loads{{Var: "Threads_connected", Max: 500}}}, "/tmp/x/client.cnf", "/tmp/x/plugin.pl", a, oscSetVars([]string{"max_statement_time"}, [][2]string{{"old_mode", "UTF8_IS_UTF8MB3,NO_PROGRESS_INFO"}, {"character_set_collations", "utf8mb3=utf8mb3_general_ci,utf8mb4=utf8mb4_uca1400_ai_ci"}}))
 	joined := strings.Join(args, " ")
 	if strings.Contains(joined, "p\"w#d") || strings.Contains(joined, "deploy") {
 		t.Fatalf("the command line holds the account: %q", args)
@@ -41,7 +41,7 @@ func TestOSCCommandLine(t *testing.T) {
 		{"--max-load", "Threads_running=25,Threads_connected=500"},
 		{"--critical-load", "Threads_connected=500"},
 		{"--plugin", "/tmp/x/plugin.pl"},
-		{"--set-vars", `sql_mode='STRICT_TRANS_TABLES\,NO_ZERO_IN_DATE\,NO_ZERO_DATE\,ERROR_FOR_DIVISION_BY_ZERO\,NO_ENGINE_SUBSTITUTION',time_zone='+00:00',max_statement_time=0`},
+		{"--set-vars", `sql_mode='STRICT_TRANS_TABLES\,NO_ZERO_IN_DATE\,NO_ZERO_DATE\,ERROR_FOR_DIVISION_BY_ZERO\,NO_ENGINE_SUBSTITUTION',time_zone='+00:00',max_statement_time=0,old_mode='UTF8_IS_UTF8MB3\,NO_PROGRESS_INFO',character_set_collations='utf8mb3=utf8mb3_general_ci\,utf8mb4=utf8mb4_uca1400_ai_ci'`},
 	} {
 		i := slices.Index(args, want[0])
 		if i < 0 || i+1 >= len(args) || args[i+1] != want[1] {
@@ -60,7 +60,7 @@ func TestOSCCommandLine(t *testing.T) {
 		t.Errorf("defaults file %q", got)
 	}
 	// emcee's chunk time, not the tool's 0.5 s; the tool's own --max-load.
-	got := oscArgs(cfg, project.OSC{Tool: project.OSCPtOSC}, "f", "p", a, nil)
+	got := oscArgs(cfg, project.OSC{Tool: project.OSCPtOSC}, "f", "p", a, "")
 	if i := slices.Index(got, "--chunk-time"); i < 0 || got[i+1] != "0.005" || slices.Contains(got, "--max-load") || slices.Contains(got, "--sleep") {
 		t.Errorf("without a chunk time or a maximum load: %q", got)
 	}
@@ -97,7 +97,7 @@ func TestOSCDatabaseName(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	args := oscArgs(cfg, project.OSC{Tool: project.OSCPtOSC}, "f", "p", a, nil)
+	args := oscArgs(cfg, project.OSC{Tool: project.OSCPtOSC}, "f", "p", a, "")
 	if dsn := args[len(args)-1]; dsn != "h=127.0.0.1,P=3306,F=f,D=we`ird\\, x,t=events,A=utf8mb4" {
 		t.Errorf("DSN %q", dsn)
 	}

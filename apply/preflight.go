@@ -432,7 +432,7 @@ func (s *Session) oscPrivileges(ctx context.Context) (missing, grants []string, 
 // openDev opens the run's dev database (--dev-url, or a temporary one
 // beside the live database), and says aside what opening it cleaned up.
 func (s *Session) openDev(ctx context.Context) (*devdb.DB, error) {
-	dev, err := devdb.Open(ctx, devdb.Spec{URL: s.opts.DevURL, Beside: s.Cfg, Like: s.Conn})
+	dev, err := devdb.Open(ctx, devdb.Spec{URL: s.opts.DevURL, Beside: s.Cfg, Like: s.Conn, Target: s.Project.Target})
 	if err != nil {
 		return nil, s.redact(err)
 	}

@@ -25,6 +25,7 @@ import (
 	"github.com/go-sql-driver/mysql"
 
 	"github.com/emcee-db/emcee/project"
+	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/sqlname"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
@@ -73,6 +74,11 @@ type Config struct {
 	LockWaitTimeout time.Duration
 	// From says where the URL came from, for messages (e.g. `env "prod"`).
 	From string
+	// Collations is pinned as the session's character_set_collations on
+	// MariaDB 11.2 and later: what a charset named alone gives in emcee's
+	// statements, the project's target's (schemadef.CharsetCollations);
+	// "" leaves the server's.
+	Collations string
 	// discovered: a server emcee found rather than was given (Discovered),
 	// reached over a guarded connection.
 	discovered bool
@@ -113,7 +119,16 @@ func Resolve(flagURL, envName string, p *project.Project) (*Config, error) {
 		return nil, fmt.Errorf("%s: %w", from, err)
 	}
 	c.From = from
+	c.Collations = collations(p)
 	return c, nil
+}
+
+// collations is Config.Collations for databases of project p.
+func collations(p *project.Project) string {
+	if p == nil {
+		return ""
+	}
+	return schemadef.CharsetCollations(p.Target)
 }
 
 // envURL is the url of an env block, named by flag (--env or $EMCEE_ENV).
@@ -377,10 +392,15 @@ func (c *Config) dsn(db string) string {
 		registerBlindKey()
 		m.Net, m.TLSConfig, m.ServerPubKey = guardedNet, "", blindKey
 	}
+	collations := ""
+	if c.Collations != "" {
+		// The server ignores what a version before 11.2.1 lacks.
+		collations = " /*M!110201 , character_set_collations = " + sqlsyntax.String(c.Collations) + " */"
+	}
 	m.Params = map[string]string{
 		"charset":                  "utf8mb4",
 		"sql_mode":                 sqlsyntax.String(SQLMode),
-		"time_zone":                sqlsyntax.String(PinnedTimeZone) + noStatementTimeLimit,
+		"time_zone":                sqlsyntax.String(PinnedTimeZone) + noStatementTimeLimit + utf8IsUTF8MB3 + collations,
 		"lock_wait_timeout":        strconv.Itoa(int(c.LockWaitTimeout / time.Second)),
 		"innodb_lock_wait_timeout": strconv.Itoa(int(c.LockWaitTimeout / time.Second)),
 	}
@@ -477,6 +497,17 @@ func InTimeZone(ctx context.Context, conn *sql.Conn, zone string, fn func() erro
 	return err
 }
 
+// utf8IsUTF8MB3 makes utf8 mean utf8mb3 in emcee's sessions on MariaDB
+// 10.6.1 and later, as the plans count it (schemadef.CanonicalCharset),
+// keeping the server's other old_mode flags. A server whose old_mode
+// lacks UTF8_IS_UTF8MB3 reads utf8 as utf8mb4: the plans' statements
+// created utf8mb4 columns counted as three bytes a character, and a
+// widening planned INSTANT crossed the 255-byte length prefix there
+// (error 1846 half-way through expand), unseen by the drift check, whose
+// dev database read utf8 the same way. Before 10.6.1 utf8 is utf8mb3
+// alone, and MySQL 8.0 has no old_mode (its utf8 is utf8mb3).
+const utf8IsUTF8MB3 = " /*M!100601 , old_mode = CONCAT_WS(',', NULLIF(@@session.old_mode, ''), 'UTF8_IS_UTF8MB3') */"
+
 // StatementTimeLimits names the variables of noStatementTimeLimit that
 // the server has, for a program emcee hands the connection to
 // (pt-online-schema-change) to set to 0 in its own sessions: the limit
@@ -489,6 +520,24 @@ func StatementTimeLimits(ctx context.Context, conn *sql.Conn) ([]string, error) 
 		var name, value string
 		err := rows.Scan(&name, &value)
 		out = append(out, strings.ToLower(name))
+		return err
+	})
+	return out, err
+}
+
+// CharsetPins are the session's old_mode (utf8IsUTF8MB3) and
+// character_set_collations (Config.Collations), name and value, those the
+// server has and sets: what a charset's name means in emcee's statements,
+// for a program emcee hands the connection to (pt-online-schema-change)
+// to set in its own sessions. None on MySQL, which has neither.
+func CharsetPins(ctx context.Context, conn *sql.Conn) ([][2]string, error) {
+	var out [][2]string
+	err := EachRow(ctx, conn, "SHOW SESSION VARIABLES WHERE Variable_name IN ('old_mode', 'character_set_collations')", nil, func(rows *sql.Rows) error {
+		var v [2]string
+		err := rows.Scan(&v[0], &v[1])
+		if v[0] = strings.ToLower(v[0]); v[1] != "" {
+			out = append(out, v)
+		}
 		return err
 	})
 	return out, err

@@ -29,7 +29,7 @@ func TestParse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if dsn.Passwd != secret || dsn.Params["sql_mode"] != "'"+SQLMode+"'" || dsn.Params["lock_wait_timeout"] != "30" || dsn.Params["time_zone"] != "'+00:00'"+noStatementTimeLimit {
+	if dsn.Passwd != secret || dsn.Params["sql_mode"] != "'"+SQLMode+"'" || dsn.Params["lock_wait_timeout"] != "30" || dsn.Params["time_zone"] != "'+00:00'"+noStatementTimeLimit+utf8IsUTF8MB3 {
 		t.Errorf("session not pinned in the DSN: %+v", dsn.Params)
 	}
 }

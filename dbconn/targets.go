@@ -41,6 +41,7 @@ func Targets(flagURL, targetsFile, flagDev, envName string, p *project.Project) 
 		}
 		dev := cmp.Or(flagDev, os.Getenv(EnvDevURL))
 		for _, c := range cfgs {
+			c.Collations = collations(p)
 			targets = append(targets, Target{Config: c, Dev: dev})
 		}
 		return targets, true, nil
@@ -90,6 +91,7 @@ func envTargets(name, flag, flagDev string, p *project.Project) ([]Target, error
 			return nil, fmt.Errorf("%s: %s, database %d of its for_each: %w", e.Pos, env, i+1, err)
 		}
 		c.From = fmt.Sprintf("%s of %s", env, p.Path)
+		c.Collations = collations(p)
 		if j, dup := seen[c.key()]; dup {
 			return nil, fmt.Errorf("%s: %s names %s twice (databases %d and %d of its for_each): each database once, or two runs would queue on its lock", e.Pos, env, c, j+1, i+1)
 		}

@@ -62,13 +62,20 @@ func (d *DB) Build(ctx context.Context, base *schema.Schema, steps []Step, after
 		if err := d.Conn.QueryRowContext(ctx, "SELECT @@character_set_server, @@collation_server").Scan(&server[0], &server[1]); err != nil {
 			return d.redact(err)
 		}
-		// A charset named alone has the default collation of the server's
-		// flavour, which is what the plans' statements get there too.
-		var version string
-		if err := d.Conn.QueryRowContext(ctx, "SELECT VERSION()").Scan(&version); err != nil {
-			return d.redact(err)
+		// A charset named alone has the project's target's default
+		// collation in emcee's sessions (Spec.Target), as the plans'
+		// statements had; without one, the server's flavour and version's
+		// (MariaDB 11.4's utf8mb4 is utf8mb4_uca1400_ai_ci).
+		flavour := d.target
+		if flavour.Flavor == "" {
+			var version string
+			if err := d.Conn.QueryRowContext(ctx, "SELECT VERSION()").Scan(&version); err != nil {
+				return d.redact(err)
+			}
+			if flavour, err = project.TargetOf(version); err != nil {
+				flavour = project.Target{Flavor: project.FlavorOf(version)}
+			}
 		}
-		flavour := project.Target{Flavor: project.FlavorOf(version)}
 		changes := make([]schema.Change, 0, len(base.Tables))
 		for _, t := range base.Tables {
 			// Created as the plans' statements create it (splitter.SQL).

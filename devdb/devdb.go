@@ -25,6 +25,8 @@ import (
 	"strings"
 
 	"github.com/emcee-db/emcee/dbconn"
+	"github.com/emcee-db/emcee/project"
+	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/sqlname"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
@@ -43,6 +45,11 @@ type Spec struct {
 	// database is given for the run (a release declared as SQL is
 	// evaluated under the defaults the offline planner assumes).
 	Charset, Collation string
+	// Target is the project's: a charset named alone has its default
+	// collation in the dev database's sessions (dbconn.Config.Collations)
+	// and in the tables Build creates, as in the live database's. Unset,
+	// the dev server's version decides.
+	Target project.Target
 }
 
 // DB is an open dev database.
@@ -60,9 +67,10 @@ type DB struct {
 	// and was emptied first.
 	Emptied bool
 
-	undropped []string   // stale temporaries this session could not drop, with why
-	opened    *[2]string // the default before the first SetDefault
-	triggered []string   // tables this run created triggers on (ran)
+	undropped []string       // stale temporaries this session could not drop, with why
+	opened    *[2]string     // the default before the first SetDefault
+	target    project.Target // Spec.Target
+	triggered []string       // tables this run created triggers on (ran)
 	cfg       *dbconn.Config
 	pool      *sql.DB
 	close     func(context.Context) error
@@ -116,13 +124,25 @@ func Open(ctx context.Context, s Spec) (*DB, error) {
 			return nil, fmt.Errorf("reading the live database's default charset: %w", err)
 		}
 	}
-	if s.URL != "" {
-		return openDev(ctx, s.URL, s.Like, charset, collation)
-	}
-	if s.Beside == nil {
+	var d *DB
+	var err error
+	switch {
+	case s.URL != "":
+		d, err = openDev(ctx, s.URL, s.Like, charset, collation, schemadef.CharsetCollations(s.Target))
+	case s.Beside == nil:
 		return nil, errors.New("no dev database: pass --dev-url mysql://user@host/empty_db, or a database URL beside which emcee creates a temporary emcee_scratch_* one")
+	default:
+		server := *s.Beside
+		if s.Target.Flavor != "" {
+			server.Collations = schemadef.CharsetCollations(s.Target)
+		}
+		d, err = openTemp(ctx, &server, charset, collation)
 	}
-	return openTemp(ctx, s.Beside, charset, collation)
+	if err != nil {
+		return nil, err
+	}
+	d.target = s.Target
+	return d, nil
 }
 
 // SetDefault gives the dev database another default charset and
@@ -210,11 +230,12 @@ func devLock(database string) string {
 	return "emcee_dev_" + hex.EncodeToString(h[:12])
 }
 
-func openDev(ctx context.Context, raw string, like *sql.Conn, charset, collation string) (_ *DB, err error) {
+func openDev(ctx context.Context, raw string, like *sql.Conn, charset, collation, collations string) (_ *DB, err error) {
 	cfg, err := ParseURL(raw)
 	if err != nil {
 		return nil, err
 	}
+	cfg.Collations = collations
 	d := &DB{Name: cfg.Database, cfg: cfg}
 	if d.pool, err = dbconn.Open(ctx, cfg); err != nil {
 		return nil, fmt.Errorf(unreachable, err)

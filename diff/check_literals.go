@@ -190,7 +190,7 @@ func checkCharsetAttr(a schema.Attr, p Pos, add func(Pos, string, ...any)) {
 		}
 	case *schema.Collation:
 		cs, _, _ := strings.Cut(strings.ToLower(a.V), "_")
-		switch _, known := collationCharset(a.V); {
+		switch _, known := sqlsyntax.CollationCharset(a.V); {
 		case !plainWord.MatchString(a.V) || charsetMaxLen[cs] == 0 && a.V != "binary":
 			add(p, "collation %q is not a collation name (a character set, then _ and letters, digits or _, e.g. utf8mb4_general_ci)", a.V)
 		case !known:
@@ -210,32 +210,9 @@ func checkCollationOfCharset(attrs []schema.Attr, p Pos, add func(Pos, string, .
 	if !ok1 || !ok2 {
 		return
 	}
-	if of, ok := collationCharset(co); ok && of != schemadef.CanonicalCharset(cs) {
+	if of, ok := sqlsyntax.CollationCharset(co); ok && of != schemadef.CanonicalCharset(cs) {
 		add(p, "collation %q is a collation of %s, not of charset %q: choose a %s_... collation, or the charset %s", co, of, cs, schemadef.CanonicalCharset(cs), of)
 	}
-}
-
-//go:embed collations_mariadb1011.txt
-var mariadbCollationList string
-
-// mariadbCollations are MariaDB 10.11's collations and their charsets.
-var mariadbCollations = func() map[string]string {
-	m := map[string]string{}
-	for _, line := range strings.Split(mariadbCollationList, "\n") {
-		if name, cs, ok := strings.Cut(line, " "); ok && !strings.HasPrefix(line, "#") {
-			m[name] = cs
-		}
-	}
-	return m
-}()
-
-// collationCharset is the charset of a collation MariaDB 10.11 or MySQL
-// 8.0 has (utf8 spelt utf8mb3).
-func collationCharset(name string) (string, bool) {
-	if cs, ok := mariadbCollations[schemadef.CanonicalCharset(name)]; ok {
-		return cs, true
-	}
-	return sqlsyntax.MySQLCollation(name)
 }
 
 // checkValues refuses enum and set values Atlas would write wrongly: it puts

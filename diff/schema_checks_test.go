@@ -118,6 +118,7 @@ func TestLoadRefusesWhatTheServerOrAtlasWouldGetWrong(t *testing.T) {
 		{"prefix of an integer", table("t", col("a", "    type = int\n")+"  index \"ix\" {\n    on {\n      column = column.a\n      prefix = 2\n    }\n  }\n"), `takes a prefix of a, which is not a string column`},
 		{"database default of an unknown charset", inSchema("  charset = \"latin9\"\n", table("t", "")), `pike.hcl:2:13: charset "latin9" is not a character set of MySQL 8.0 or MariaDB 10.11`},
 		{"database default of an unknown collation", inSchema("  collate = \"latin1_swedsh_ci\"\n", table("t", "")), `pike.hcl:2:13: collation "latin1_swedsh_ci" is not a collation of MariaDB 10.11 or MySQL 8.0`},
+		{"a uca1400 collation, MariaDB's, of another charset: known as utf8mb4's (it was no collation of MariaDB's list)", inSchema("  charset = \"latin1\"\n  collate = \"utf8mb4_uca1400_ai_ci\"\n", table("t", "")), `pike.hcl:3:13: collation "utf8mb4_uca1400_ai_ci" is a collation of utf8mb4, not of charset "latin1"`},
 		{"database default collation of another charset", inSchema("  charset = \"latin1\"\n  collate = \"utf8mb4_bin\"\n", table("t", "")), `pike.hcl:3:13: collation "utf8mb4_bin" is a collation of utf8mb4, not of charset "latin1"`},
 		{"latin1 default: a varchar over the row's bytes", inSchema("  charset = \"latin1\"\n", table("t", col("a", "    type = varchar(65533)\n"))), `at most varchar(65532)`},
 	} {

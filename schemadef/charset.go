@@ -17,19 +17,19 @@ import (
 )
 
 // ServerDefault is the charset and collation the offline planner assumes
-// a database has, on a server of target's flavour: a table declared
-// without a charset has them, for Atlas's comparisons. MySQL 8.0's are
-// the server's own defaults (utf8mb4 and utf8mb4_0900_ai_ci: MySQL 8.0
-// Reference Manual, "Server Character Set and Collation"); MariaDB's
-// utf8mb4_general_ci is what the distributions' packages configure (a
-// mariadbd started without config files has latin1). A release declared
-// as SQL is run in a dev database with them as its defaults, so that
-// Atlas reads a table's charset the same way from either.
+// a database has, on a server of target's flavour and version: a table
+// declared without a charset has them, for Atlas's comparisons. It is
+// utf8mb4 with its default collation there (DefaultCollation): MySQL
+// 8.0's own defaults (utf8mb4_0900_ai_ci: MySQL 8.0 Reference Manual,
+// "Server Character Set and Collation"); on MariaDB what the packages
+// configure (character-set-server = utf8mb4; a mariadbd started without
+// config files has latin1 before 11.6), utf8mb4_general_ci, and
+// utf8mb4_uca1400_ai_ci from 11.3 (the official images of 11.3.2 and
+// 11.4.2 on). A release declared as SQL is run in a dev database with
+// them as its defaults, so that Atlas reads a table's charset the same
+// way from either.
 func ServerDefault(target project.Target) (charset, collation string) {
-	if target.MariaDB() {
-		return "utf8mb4", "utf8mb4_general_ci"
-	}
-	return "utf8mb4", "utf8mb4_0900_ai_ci"
+	return "utf8mb4", DefaultCollation(target, "utf8mb4")
 }
 
 // Effective is the charset and collation the server gives a column, the
@@ -107,8 +107,9 @@ func CanonicalCharset(name string) string {
 }
 
 // DefaultCollation is a charset's default collation on a server of
-// target's flavour (information_schema.CHARACTER_SETS):
-// <charset>_general_ci but for these.
+// target's flavour and version (information_schema.CHARACTER_SETS, and on
+// MariaDB from 11.2 @@character_set_collations, which overrides it for
+// CHARACTER SET x alone): <charset>_general_ci but for these.
 func DefaultCollation(target project.Target, charset string) string {
 	cs := CanonicalCharset(charset)
 	if c, ok := defaultCollations[cs]; ok {
@@ -117,7 +118,43 @@ func DefaultCollation(target project.Target, charset string) string {
 	if c, ok := mysqlDefaultCollations[cs]; ok && !target.MariaDB() {
 		return c
 	}
+	if v, ok := uca1400Since[cs]; ok && target.MariaDB() && !target.Before(v[0], v[1]) {
+		return cs + "_uca1400_ai_ci"
+	}
 	return cs + "_general_ci"
+}
+
+// uca1400Since is the MariaDB version from which a Unicode charset named
+// alone has its uca1400_ai_ci collation (MariaDB's "Supported Character
+// Sets and Collations": "ucs2_general_ci (<= MariaDB 11.4),
+// ucs2_uca1400_ai_ci (>= MariaDB 11.5)"; MDEV-30164, MDEV-25829): 11.5
+// made it the server's own default for these five charsets
+// (@@character_set_collations); before, from 11.3, the packages and the
+// official images set character_set_collations = utf8mb4=uca1400_ai_ci
+// (11.3.2 and 11.4.2 images: mariadb-docker issues 560 and 591; 11.4's
+// 11.4.1 release candidate still gave utf8mb4_general_ci), for utf8mb4
+// alone.
+var uca1400Since = map[string][2]int{
+	"utf8mb4": {11, 3}, "utf8mb3": {11, 5}, "ucs2": {11, 5}, "utf16": {11, 5}, "utf32": {11, 5},
+}
+
+// CharsetCollations is the @@character_set_collations (MariaDB 11.2 and
+// later) under which a charset named alone has target's default collation
+// for every charset whose default depends on the server's version and
+// configuration (uca1400Since), so that the plans' statements give what
+// they were planned for on whatever MariaDB runs them: a project for
+// mariadb 10.11 applied on an 11.4 server, whose packages map utf8mb4 to
+// utf8mb4_uca1400_ai_ci, or one for 11.4 on a server built without that
+// configuration. "" for MySQL, which has no such variable.
+func CharsetCollations(target project.Target) string {
+	if !target.MariaDB() {
+		return ""
+	}
+	var pairs []string
+	for _, cs := range []string{"utf8mb3", "ucs2", "utf8mb4", "utf16", "utf32"} {
+		pairs = append(pairs, cs+"="+DefaultCollation(target, cs))
+	}
+	return strings.Join(pairs, ",")
 }
 
 // defaultCollations are the default collations of MariaDB 10.11 that are

@@ -3,6 +3,7 @@ package schemadef_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -19,7 +20,58 @@ import (
 var (
 	mysql80     = project.Target{Flavor: "mysql", Major: 8, Minor: 0}
 	mariadb1011 = project.Target{Flavor: "mariadb", Major: 10, Minor: 11}
+	mariadb114  = project.Target{Flavor: "mariadb", Major: 11, Minor: 4}
+	mariadb118  = project.Target{Flavor: "mariadb", Major: 11, Minor: 8}
 )
+
+// mariadbUCA1400 are the charsets whose default collation a MariaDB
+// server of each version gives CHARACTER SET x alone as its
+// uca1400_ai_ci, by MariaDB's documentation ("Supported Character Sets
+// and Collations": ucs2_general_ci up to 11.4, ucs2_uca1400_ai_ci from
+// 11.5) and the official images (@@character_set_collations
+// utf8mb4=utf8mb4_uca1400_ai_ci in 11.3.2 and 11.4.2). No MariaDB 11
+// server is available here to ask.
+var mariadbUCA1400 = map[project.Target][]string{
+	{Flavor: "mariadb", Major: 10, Minor: 6}: nil,
+	mariadb1011:                              nil,
+	{Flavor: "mariadb", Major: 11, Minor: 2}: nil,
+	{Flavor: "mariadb", Major: 11, Minor: 3}: {"utf8mb4"},
+	mariadb114:                               {"utf8mb4"},
+	{Flavor: "mariadb", Major: 11, Minor: 5}: {"utf8mb4", "utf8mb3", "ucs2", "utf16", "utf32"},
+	mariadb118:                               {"utf8mb4", "utf8mb3", "ucs2", "utf16", "utf32"},
+	{Flavor: "mariadb", Major: 12, Minor: 0}: {"utf8mb4", "utf8mb3", "ucs2", "utf16", "utf32"},
+}
+
+// TestDefaultCollationOfMariaDBByVersion: a project targeting MariaDB
+// 11.4 was planned with 10.11's defaults, utf8mb4_general_ci for a
+// database and for CHARACTER SET utf8mb4 alone, where the server gives
+// utf8mb4_uca1400_ai_ci.
+func TestDefaultCollationOfMariaDBByVersion(t *testing.T) {
+	for target, uca := range mariadbUCA1400 {
+		for _, cs := range []string{"utf8mb4", "utf8mb3", "utf8", "ucs2", "utf16", "utf32", "utf16le", "latin1", "ascii"} {
+			want := mysql80Charsets[schemadef.CanonicalCharset(cs)]
+			if cs == "utf8mb4" {
+				want = "utf8mb4_general_ci"
+			}
+			if slices.Contains(uca, schemadef.CanonicalCharset(cs)) {
+				want = schemadef.CanonicalCharset(cs) + "_uca1400_ai_ci"
+			}
+			if got := schemadef.DefaultCollation(target, cs); got != want {
+				t.Errorf("%s: CHARACTER SET %s alone is %s, not %s", target, cs, want, got)
+			}
+		}
+		want := "utf8mb4_general_ci"
+		if len(uca) > 0 {
+			want = "utf8mb4_uca1400_ai_ci"
+		}
+		if cs, coll := schemadef.ServerDefault(target); cs != "utf8mb4" || coll != want {
+			t.Errorf("%s: the server default is utf8mb4 %s, not %s %s", target, want, cs, coll)
+		}
+		if got, err := schemadef.DeclaredDefault("r.hcl", []byte("schema \"app\" {\n  charset = \"utf8mb4\"\n}\n"), target); err != nil || got != want {
+			t.Errorf("%s: a schema block declaring charset utf8mb4 alone is for databases of %s, not %s (%v)", target, want, got, err)
+		}
+	}
+}
 
 // mysql80Charsets is SHOW CHARACTER SET of MySQL 8.0 (Reference Manual,
 // "Supported Character Sets and Collations"): each charset's default
@@ -125,26 +177,58 @@ func TestDeclaredDefaultByFlavour(t *testing.T) {
 // column with neither takes its table's, a table with neither the
 // database's (the server's, utf8mb4_0900_ai_ci).
 func TestEffectiveIsWhatMySQL80Gives(t *testing.T) {
+	tables := []string{"", "latin1", "latin1_bin", "utf8mb4", "utf8mb4_bin", "utf8mb4 utf8mb4_unicode_ci", "latin1 latin1_bin", "utf8mb3", "utf8mb4 utf8mb4_0900_ai_ci"}
+	columns := []string{"", "utf8mb4", "latin1", "utf8mb3", "utf8mb4_general_ci", "utf8mb4_0900_ai_ci", "utf8mb4_bin", "latin1_bin", "latin1_swedish_ci", "utf8mb4 utf8mb4_general_ci", "utf8mb4 utf8mb4_0900_ai_ci", "latin1 latin1_bin", "utf8mb4 utf8mb4_bin"}
+	effectiveIsWhatServerGives(t, mysql80, mysql80Charsets, tables, columns)
+}
+
+// The same for MariaDB 11.4 and 11.8, which are not here either: a
+// CHARACTER SET alone has the charset's default there (mariadbUCA1400),
+// a database the server's (utf8mb4_uca1400_ai_ci). Planned with 10.11's
+// defaults, a column declaring only utf8mb4 in a utf8mb4_general_ci table
+// was left to be written CHARSET utf8mb4 alone and created
+// utf8mb4_uca1400_ai_ci.
+func TestEffectiveIsWhatMariaDB11Gives(t *testing.T) {
+	tables := []string{"", "latin1", "latin1_bin", "utf8mb4", "utf8mb4_bin", "utf8mb4 utf8mb4_general_ci", "utf8mb4_general_ci", "latin1 latin1_bin", "utf8mb3", "utf8mb3_general_ci", "utf8mb4 utf8mb4_uca1400_ai_ci"}
+	columns := []string{"", "utf8mb4", "latin1", "utf8mb3", "utf8mb4_general_ci", "utf8mb4_uca1400_ai_ci", "utf8mb4_bin", "latin1_bin", "latin1_swedish_ci", "utf8mb4 utf8mb4_general_ci", "utf8mb4 utf8mb4_uca1400_ai_ci", "latin1 latin1_bin", "utf8mb3 utf8mb3_general_ci", "utf8mb4 utf8mb4_bin"}
+	for _, target := range []project.Target{mariadb114, mariadb118} {
+		defaults := map[string]string{}
+		for cs, coll := range mysql80Charsets {
+			defaults[cs] = coll
+		}
+		defaults["utf8mb4"] = "utf8mb4_general_ci"
+		for _, cs := range mariadbUCA1400[target] {
+			defaults[cs] = cs + "_uca1400_ai_ci"
+		}
+		effectiveIsWhatServerGives(t, target, defaults, tables, columns)
+	}
+}
+
+// effectiveIsWhatServerGives checks that the statements WithCharsets has
+// Atlas write for target, read by the server's rules, give every column
+// of every table of these charset and collation declarations the
+// collation Effective says; defaults are the target's charsets' default
+// collations.
+func effectiveIsWhatServerGives(t *testing.T, target project.Target, defaults map[string]string, tables, columns []string) {
+	t.Helper()
 	ctx := context.Background()
-	drv, err := diff.Offline(mysql80)
+	drv, err := diff.Offline(target)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// collation is what MySQL 8.0 gives an element declaring charset cs
+	// collation is what the server gives an element declaring charset cs
 	// and collation coll ("" when not), else inherit.
 	collation := func(cs, coll, inherit string) string {
 		switch {
 		case coll != "":
-			return strings.ToLower(coll)
+			return schemadef.CanonicalCharset(coll) // the parser reads utf8mb3_general_ci as utf8_general_ci
 		case strings.EqualFold(cs, "utf8"):
-			return mysql80Charsets["utf8mb3"] // the parser's name for it
+			return defaults["utf8mb3"] // the parser's name for it
 		case cs != "":
-			return mysql80Charsets[strings.ToLower(cs)]
+			return defaults[strings.ToLower(cs)]
 		}
 		return inherit
 	}
-	tables := []string{"", "latin1", "latin1_bin", "utf8mb4", "utf8mb4_bin", "utf8mb4 utf8mb4_unicode_ci", "latin1 latin1_bin", "utf8mb3", "utf8mb4 utf8mb4_0900_ai_ci"}
-	columns := []string{"", "utf8mb4", "latin1", "utf8mb3", "utf8mb4_general_ci", "utf8mb4_0900_ai_ci", "utf8mb4_bin", "latin1_bin", "latin1_swedish_ci", "utf8mb4 utf8mb4_general_ci", "utf8mb4 utf8mb4_0900_ai_ci", "latin1 latin1_bin", "utf8mb4 utf8mb4_bin"}
 	s := schema.New("app")
 	checked := 0
 	for i, ta := range tables {
@@ -161,14 +245,14 @@ func TestEffectiveIsWhatMySQL80Gives(t *testing.T) {
 			tbl.AddColumns(c)
 			added = append(added, &schema.AddColumn{C: &a})
 			modified = append(modified, &schema.ModifyColumn{From: c, To: c, Change: schema.ChangeCharset | schema.ChangeCollate})
-			_, coll := schemadef.Effective(mysql80, tbl, c)
+			_, coll := schemadef.Effective(target, tbl, c)
 			want[c.Name], want[a.Name] = coll, coll
 		}
 		var tableColl string
 		for _, ch := range []schema.Change{&schema.AddTable{T: tbl}, &schema.ModifyTable{T: tbl, Changes: added}, &schema.ModifyTable{T: tbl, Changes: modified}} {
 			server := [2]string{}
-			server[0], server[1] = schemadef.ServerDefault(mysql80)
-			plan, err := drv.PlanChanges(ctx, "t", []schema.Change{schemadef.WithCharsets(ch, mysql80, server)}, func(o *migrate.PlanOptions) { o.SchemaQualifier = new(string) })
+			server[0], server[1] = schemadef.ServerDefault(target)
+			plan, err := drv.PlanChanges(ctx, "t", []schema.Change{schemadef.WithCharsets(ch, target, server)}, func(o *migrate.PlanOptions) { o.SchemaQualifier = new(string) })
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -189,7 +273,7 @@ func TestEffectiveIsWhatMySQL80Gives(t *testing.T) {
 							coll = o.StrValue
 						}
 					}
-					tableColl = collation(cs, coll, "utf8mb4_0900_ai_ci")
+					tableColl = collation(cs, coll, server[1])
 					cols = n.Cols
 				case *ast.AlterTableStmt:
 					for _, spec := range n.Specs {
@@ -212,7 +296,7 @@ func TestEffectiveIsWhatMySQL80Gives(t *testing.T) {
 					}
 					checked++
 					if got := collation(col.Tp.GetCharset(), coll, tableColl); got != w {
-						t.Errorf("table %q, column %q: Effective says %s, MySQL 8.0 gives %s from\n%s", ta, columns[colIndex(col.Name.Name.O)], w, got, pc.Cmd)
+						t.Errorf("%s: table %q, column %q: Effective says %s, the server gives %s from\n%s", target, ta, columns[colIndex(col.Name.Name.O)], w, got, pc.Cmd)
 					}
 				}
 			}
@@ -227,4 +311,23 @@ func colIndex(name string) int {
 	var i int
 	fmt.Sscanf(name[1:], "%d", &i)
 	return i
+}
+
+// The character_set_collations emcee's sessions pin on MariaDB 11.2 and
+// later: each Unicode charset named alone has the target's default, so a
+// project for 10.11 applied on an 11.4 server (utf8mb4 mapped to
+// utf8mb4_uca1400_ai_ci by its packages) gets utf8mb4_general_ci as
+// planned, and one for 11.4 gets utf8mb4_uca1400_ai_ci on a server
+// configured without the mapping.
+func TestCharsetCollationsOfTheTarget(t *testing.T) {
+	for target, want := range map[project.Target]string{
+		mariadb1011: "utf8mb3=utf8mb3_general_ci,ucs2=ucs2_general_ci,utf8mb4=utf8mb4_general_ci,utf16=utf16_general_ci,utf32=utf32_general_ci",
+		mariadb114:  "utf8mb3=utf8mb3_general_ci,ucs2=ucs2_general_ci,utf8mb4=utf8mb4_uca1400_ai_ci,utf16=utf16_general_ci,utf32=utf32_general_ci",
+		mariadb118:  "utf8mb3=utf8mb3_uca1400_ai_ci,ucs2=ucs2_uca1400_ai_ci,utf8mb4=utf8mb4_uca1400_ai_ci,utf16=utf16_uca1400_ai_ci,utf32=utf32_uca1400_ai_ci",
+		mysql80:     "",
+	} {
+		if got := schemadef.CharsetCollations(target); got != want {
+			t.Errorf("%s: %q, want %q", target, got, want)
+		}
+	}
 }

@@ -1,11 +1,69 @@
 package sqlsyntax
 
-import "github.com/pingcap/tidb/pkg/parser/charset"
+import (
+	_ "embed"
+	"slices"
+	"strings"
 
-// MySQLCollation is the charset of a collation MySQL has, as the parser
-// (which knows MySQL's collations, not MariaDB's own) reads the name; ok
-// is false for a name it does not know.
-func MySQLCollation(name string) (cs string, ok bool) {
+	"github.com/pingcap/tidb/pkg/parser/charset"
+)
+
+//go:embed collations_mariadb1011.txt
+var mariadbCollationList string
+
+// mariadbCollations are MariaDB 10.11's collations and their charsets, by
+// their full names (utf8mb4_uca1400_ai_ci).
+var mariadbCollations = func() map[string]string {
+	m := map[string]string{}
+	for _, line := range strings.Split(mariadbCollationList, "\n") {
+		if name, cs, ok := strings.Cut(line, " "); ok && !strings.HasPrefix(line, "#") {
+			m[name] = cs
+		}
+	}
+	return m
+}()
+
+// The parser knows MySQL's collations only and refuses a statement naming
+// another ("Unknown collation"): MariaDB's own (utf8mb4_uca1400_ai_ci,
+// the *_nopad_* ones), which releases declare and the plans for a MariaDB
+// 11 target write, are given to it, for the charsets it reads.
+func init() {
+	names := make([]string, 0, len(mariadbCollations))
+	for name := range mariadbCollations {
+		names = append(names, name)
+	}
+	slices.Sort(names) // the same ids on every run
+	id := 1 << 20      // above the parser's own ids
+	for _, name := range names {
+		cs := mariadbCollations[name]
+		if cs == "utf8mb3" {
+			cs = charset.CharsetUTF8 // the parser's name for it
+		}
+		if _, err := charset.GetCollationByName(name); err == nil {
+			continue
+		}
+		if _, err := charset.GetCharsetInfo(cs); err != nil {
+			continue
+		}
+		pad := "PAD SPACE"
+		if strings.Contains(name, "_nopad_") {
+			pad = "NO PAD"
+		}
+		charset.AddCollation(&charset.Collation{ID: id, CharsetName: cs, Name: name, Sortlen: 1, PadAttribute: pad})
+		id++
+	}
+}
+
+// CollationCharset is the charset of a collation MariaDB 10.11 or MySQL
+// 8.0 has (utf8 spelt utf8mb3); ok is false for a name neither has.
+func CollationCharset(name string) (cs string, ok bool) {
+	name = strings.ToLower(name)
+	if rest, ok := strings.CutPrefix(name, "utf8_"); ok {
+		name = "utf8mb3_" + rest
+	}
+	if cs, ok := mariadbCollations[name]; ok {
+		return cs, true
+	}
 	c, err := charset.GetCollationByName(name)
 	if err != nil {
 		return "", false

@@ -42,7 +42,7 @@ type databaseDoc struct {
 // collation is "", so that a release declared as SQL reads there as it
 // would in HCL.
 func openDev(ctx context.Context, p *project.Project, devURL, url, collation string) (*devdb.DB, error) {
-	var spec devdb.Spec
+	spec := devdb.Spec{Target: p.Target}
 	spec.Charset, spec.Collation = schemadef.ServerDefault(p.Target)
 	if collation != "" {
 		spec.Charset = schemadef.CharsetOf(collation)

@@ -16,6 +16,7 @@ import (
 	"github.com/emcee-db/emcee/apply"
 	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/project"
+	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/simulate"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
@@ -151,6 +152,7 @@ otherwise. NEVER point --url at a database whose data you care about.`,
 				return fmt.Errorf("--url: %w", err)
 			}
 			cfg.From = "--url"
+			cfg.Collations = schemadef.CharsetCollations(p.Target)
 			partial(ctx, databaseDoc{cfg.String()})
 			if err := createDatabase(cmd, cfg); err != nil {
 				return err
