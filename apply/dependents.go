@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/emcee-db/emcee/dbconn"
@@ -93,20 +94,118 @@ func spelled(name string) string {
 	return "(" + regexp.QuoteMeta(name) + "|" + regexp.QuoteMeta(sqlsyntax.Ident(name)) + "|" + regexp.QuoteMeta(`"`+strings.ReplaceAll(name, `"`, `""`)+`"`) + ")"
 }
 
-// readsEveryColumn tells whether the object selects every column of a
-// table it names (SELECT *, t.*): copied into another table (INSERT ...
-// SELECT *) or into variables, the columns are counted, and a drop breaks
-// it as surely as one it names (error 1136). A body the SQL reader cannot
-// read counts by its text: a * after SELECT (and its modifiers) or after
-// a name and a dot.
-func (o liveObject) readsEveryColumn() bool {
-	if o.read.Err == nil {
-		return o.read.ReadsEveryColumn()
+// copiesEveryColumn tells whether the object selects every column of
+// table t of database home (SELECT *, t.*) where their number counts
+// (effect's CopiesEveryColumn): a column added or dropped breaks it, as
+// surely as one it names (errors 1136, 1222, 1241, 1328). A body the SQL
+// reader cannot read is searched statement by statement
+// (sqlsyntax.BodyStatements): a statement naming t, or a table an
+// earlier one created from every column of t (CREATE TEMPORARY TABLE x
+// AS SELECT * FROM t: x gains the column too), with a * (after SELECT
+// and its modifiers, or after a name and a dot) whose columns are
+// counted (positional); its rows sent to the client, or tested by
+// EXISTS, break nothing.
+func (o liveObject) copiesEveryColumn(home, t string) bool {
+	// Not a trigger's table for itself: its rows reach a statement
+	// through FROM t only (NEW.* is no SQL).
+	names := func(o liveObject) bool {
+		if o.db != "" {
+			return o.namesTableOf(home, t)
+		}
+		return o.mentions(t)
 	}
-	return selectStar.MatchString(o.text)
+	if o.read.Err == nil {
+		return names(o) && o.read.CopiesEveryColumn()
+	}
+	from := []string{t}
+	for _, text := range sqlsyntax.BodyStatements(o.text) {
+		st := o
+		st.text = text
+		if !names(st) && !slices.ContainsFunc(from[1:], st.word) {
+			continue
+		}
+		counts, created := o.positional(text)
+		if counts {
+			return true
+		}
+		if created != "" {
+			from = append(from, created)
+		}
+	}
+	return false
 }
 
-var selectStar = regexp.MustCompile(`(?i)(\bselect\s+((all|distinct|distinctrow|high_priority|straight_join|sql_[a-z_]+)\s+)*|[\p{L}\p{N}_$` + "`" + `]\s*\.\s*)\*`)
+// positional tells whether a statement of a body the SQL reader cannot
+// read selects every column of a table where their number counts: its *
+// inserted (INSERT or REPLACE before it, whatever the parentheses or
+// PARTITION between), selected INTO variables, declared as a cursor the
+// body fetches, set beside another SELECT (UNION, INTERSECT, EXCEPT), or
+// compared as a value or a row (after IN, ANY, =, ... and a
+// parenthesis). Where it is none of those, created is the table a CREATE
+// TABLE ... SELECT * of it makes.
+func (o liveObject) positional(text string) (counts bool, created string) {
+	for _, m := range selectStar.FindAllStringIndex(text, -1) {
+		sel := m[0]
+		if !selectWord.MatchString(text[m[0]:m[1]]) {
+			if all := selectWord.FindAllStringIndex(text[:m[0]], -1); len(all) > 0 {
+				sel = all[len(all)-1][0]
+			}
+		}
+		before := text[:sel]
+		if notCounted.MatchString(before) {
+			continue
+		}
+		if c := cursorFor.FindStringSubmatch(before); c != nil {
+			if regexp.MustCompile(`(?i)\bfetch\s+((next\s+)?from\s+)?` + spelled(unquoted(c[1])) + `\s+into\b`).MatchString(o.text) {
+				return true, ""
+			}
+			continue
+		}
+		if counted.MatchString(before) || setOperation.MatchString(text) {
+			return true, ""
+		}
+		for _, into := range selectInto.FindAllStringSubmatch(text[m[1]:], -1) {
+			if !strings.EqualFold(into[1], "outfile") && !strings.EqualFold(into[1], "dumpfile") {
+				return true, ""
+			}
+		}
+		if c := createTable.FindStringSubmatch(before); c != nil {
+			created = unquoted(c[len(c)-1])
+		}
+	}
+	return false, created
+}
+
+// dynamic tells whether the object runs statements it prepares from a
+// string (PREPARE ... FROM, EXECUTE IMMEDIATE): what those read is known
+// only when they run.
+func (o liveObject) dynamic() bool {
+	return o.read.Err != nil && dynamicSQL.MatchString(o.text)
+}
+
+// unquoted is a name as positional's expressions match it: between
+// backticks (doubled within) or plain.
+func unquoted(name string) string {
+	if strings.HasPrefix(name, "`") {
+		return strings.ReplaceAll(name[1:len(name)-1], "``", "`")
+	}
+	return name
+}
+
+const nameRE = `([\p{L}\p{N}_$]+|` + "`(?:[^`]|``)+`" + `)`
+
+var (
+	selectStar   = regexp.MustCompile(`(?i)(\bselect\s+((all|distinct|distinctrow|high_priority|straight_join|sql_[a-z_]+)\s+)*|[\p{L}\p{N}_$` + "`" + `]\s*\.\s*)\*`)
+	selectWord   = regexp.MustCompile(`(?i)\bselect\b`)
+	notCounted   = regexp.MustCompile(`(?i)(\b(exists|from|join|as)\s*\(\s*|\bwith\s+(recursive\s+)?` + nameRE + `\s*(\([^)]*\)\s*)?as\s*\(\s*)$`)
+	counted      = regexp.MustCompile(`(?i)(\b(insert|replace)\s+(low_priority\s+|delayed\s+|high_priority\s+|ignore\s+)*(into\b|[\p{L}_$` + "`" + `])|(\b(in|any|some|all)|[=<>])\s*\(\s*$)`)
+	cursorFor    = regexp.MustCompile(`(?i)\bdeclare\s+` + nameRE + `\s+cursor\s+for\s*\(?\s*$`)
+	setOperation = regexp.MustCompile(`(?i)\b(union|intersect|except)\b`)
+	selectInto   = regexp.MustCompile(`(?i)\binto\s+([\p{L}\p{N}_$@` + "`" + `]+)`)
+	createTable  = regexp.MustCompile(`(?i)\bcreate\s+(or\s+replace\s+)?(temporary\s+)?table\s+(if\s+not\s+exists\s+)?` + nameRE)
+	// dynamicSQL is a statement a body prepares or runs from a string.
+	dynamicSQL = regexp.MustCompile(`(?i)\b(prepare\s+` + nameRE + `\s+from|execute\s+immediate)\b`)
+)
 
 // String names the object as whoever created it named it, every
 // control character escaped: a line break in a name would have forged a
@@ -128,35 +227,21 @@ func (o liveObject) String() string {
 // readsColumn tells whether the object reads column c of table t of
 // database home (the live one): a trigger of t that names c (NEW.c,
 // OLD.c or c), an object of home that names both, or an object of
-// another database that names home.t and c; a SELECT * of the table
-// reads c too (readsEveryColumn).
+// another database that names home.t and c; or one that copies every
+// column of t (copiesEveryColumn).
 func (o liveObject) readsColumn(home, t, c string) bool {
-	switch {
-	case o.db != "":
-		return o.namesTableOf(home, t) && (o.mentions(c) || o.readsEveryColumn())
-	case o.kind == "trigger" && strings.EqualFold(o.table, t):
-		return o.mentions(c) || o.readsEveryColumn()
-	}
-	return o.mentions(t) && (o.mentions(c) || o.readsEveryColumn())
+	return o.readsTable(home, t) && o.mentions(c) || o.kind != "view" && o.copiesEveryColumn(home, t)
 }
 
 // copiesByPosition says how a column added to table t of database home
 // breaks the object, or "" when it does not: a trigger, routine or event
-// that selects every column (readsEveryColumn) and names t (a trigger of
-// t counts as naming it; an object of another database names home.t), or
-// that inserts into t without a column list (INSERT INTO t VALUES (1,
-// 'a'): one value a column). A view never: its * was expanded when it was
-// created.
+// that copies every column of t (copiesEveryColumn), or that inserts
+// into t without a column list (INSERT INTO t VALUES (1, 'a'): one value
+// a column). A view never: its * was expanded when it was created.
 func (o liveObject) copiesByPosition(home, t string) string {
-	if o.kind == "view" {
-		return ""
-	}
-	names := o.kind == "trigger" && o.db == "" && strings.EqualFold(o.table, t) || o.mentions(t)
-	if o.db != "" {
-		names = o.namesTableOf(home, t)
-	}
 	switch {
-	case names && o.readsEveryColumn():
+	case o.kind == "view":
+	case o.copiesEveryColumn(home, t):
 		return "copies every column of " + t + " by position (SELECT *)"
 	case o.insertsWithoutColumns(home, t):
 		return "inserts into " + t + " without a column list"
@@ -167,13 +252,14 @@ func (o liveObject) copiesByPosition(home, t string) string {
 // insertsWithoutColumns tells, by the object's text, whether it inserts
 // into table t of database home (written with its database, as an object
 // of another database must) with a value for each column in order:
-// INSERT or REPLACE [INTO] t followed by VALUES, SELECT, WITH or TABLE.
+// INSERT or REPLACE [INTO] t [PARTITION (p)] followed by VALUES, SELECT,
+// WITH or TABLE, or by a parenthesis opening SELECT or WITH.
 func (o liveObject) insertsWithoutColumns(home, t string) bool {
 	table := `(` + spelled(home) + `\s*\.\s*)?` + spelled(t)
 	if o.db != "" {
 		table = spelled(home) + `\s*\.\s*` + spelled(t)
 	}
-	return regexp.MustCompile(`(?i)(^|[^\p{L}\p{N}_$])(insert|replace)\s+((low_priority|delayed|high_priority|ignore)\s+)*(into\s+)?` + table + `\s*(values?|select|with|table)($|[^\p{L}\p{N}_$])`).MatchString(o.text)
+	return regexp.MustCompile(`(?i)(^|[^\p{L}\p{N}_$])(insert|replace)\s+((low_priority|delayed|high_priority|ignore)\s+)*(into\s+)?` + table + `(\s*partition\s*\([^)]*\))?\s*(values?|select|with|table|(\(\s*)+(select|with))($|[^\p{L}\p{N}_$])`).MatchString(o.text)
 }
 
 // readsTable tells whether dropping table t of database home breaks the
@@ -410,6 +496,15 @@ func (s *Session) checkDependents(ctx context.Context, rev *revision.Revision, r
 	}
 	if len(hidden) > 10 {
 		hidden = append(hidden[:10], fmt.Sprintf("%d more", len(hidden)-10))
+	}
+	var dynamic []string
+	for _, o := range objs {
+		if o.dynamic() {
+			dynamic = append(dynamic, o.String())
+		}
+	}
+	if len(dynamic) > 0 {
+		s.say("note: %s run statements built as they run (PREPARE ... FROM, EXECUTE IMMEDIATE), which cannot be read before, so whether those read or copy what %s %s is not checked", strings.Join(dynamic, ", "), rev.ID, changes)
 	}
 	if len(hidden) > 0 {
 		s.say("note: the server does not show %s the definitions of %s, so whether they read what %s %s is not checked (GRANT SHOW VIEW on a view, SELECT ON mysql.proc for routines, to have them checked)", s.Cfg.User, strings.Join(hidden, ", "), rev.ID, changes)
