@@ -10,7 +10,6 @@ import (
 
 	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/effect"
-	"github.com/emcee-db/emcee/history"
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/sqlname"
 	"github.com/emcee-db/emcee/sqlsyntax"
@@ -388,13 +387,36 @@ func (s *Session) unseen(ctx context.Context) (string, error) {
 	return strings.Join(missing, ""), nil
 }
 
-// checkDependents refuses a revision whose statements still to run drop
-// or rename a column or table that a live trigger, view, stored routine
-// or event reads, other than one the revision itself drops first
+// checkDependents refuses the first of revs whose statements still to
+// run drop or rename a column or table that a live trigger, view, stored
+// routine or event reads, other than one the revision itself drops first
 // (emcee's sync triggers and views, dropped before the columns they
 // read), or add a column to a table a live trigger, routine or event
-// copies every column of.
-func (s *Session) checkDependents(ctx context.Context, rev *revision.Revision, rec *history.Record) error {
+// copies every column of. The live objects are read once for all of
+// revs.
+func (s *Session) checkDependents(ctx context.Context, revs ...*revision.Revision) error {
+	var objs []liveObject
+	read := false
+	for _, rev := range revs {
+		err := s.checkRevisionDependents(ctx, rev, func() ([]liveObject, error) {
+			if !read {
+				o, err := s.liveObjects(ctx)
+				if err != nil {
+					return nil, s.redact(fmt.Errorf("reading the live triggers, views, stored routines and events: %w", err))
+				}
+				objs, read = o, true
+			}
+			return objs, nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Session) checkRevisionDependents(ctx context.Context, rev *revision.Revision, live func() ([]liveObject, error)) error {
+	rec := s.Records[rev.ID.String()]
 	from := rec.Confirmed()
 	// A view the revision renames aside and drops later (a rollback's
 	// rename-table: RENAME TABLE view TO parked, table TO view; DROP VIEW
@@ -415,9 +437,9 @@ func (s *Session) checkDependents(ctx context.Context, rev *revision.Revision, r
 	if !drops && !adds {
 		return nil
 	}
-	objs, err := s.liveObjects(ctx)
+	objs, err := live()
 	if err != nil {
-		return s.redact(fmt.Errorf("reading the live triggers, views, stored routines and events: %w", err))
+		return err
 	}
 	gone := map[string]bool{}
 	views := map[string]bool{}

@@ -62,3 +62,40 @@ func TestReadersS27ExpandRefusesOnlyWhatACountedSelectStarBreaks(t *testing.T) {
 	p.exec("CALL shows()")
 	p.exec("CALL guard()")
 }
+
+// A sync over several releases checks what each revision it runs drops
+// or adds against the live triggers, views, routines and events before
+// the first changes anything: it applied b whole and c's expand, then
+// stopped on c's contract dropping a column a routine reads (or applied
+// b, then stopped on c's expand adding one a routine copies by
+// position), the database left between releases.
+func TestReadersS27SyncRefusesALaterReleaseBeforeTheFirst(t *testing.T) {
+	t.Parallel()
+	t1 := "CREATE TABLE t (id int NOT NULL PRIMARY KEY, name varchar(20) NULL, legacy int NULL);\nCREATE TABLE t_archive (id int NOT NULL PRIMARY KEY, name varchar(20) NULL, legacy int NULL);\n"
+	u := "CREATE TABLE u (id int NOT NULL PRIMARY KEY);\n"
+	p := sqlReleasesProject(t,
+		[2]string{"a", t1},
+		[2]string{"b", t1 + u},
+		[2]string{"c", "CREATE TABLE t (id int NOT NULL PRIMARY KEY, name varchar(20) NULL, legacy int NULL, extra int NULL);\nCREATE TABLE t_archive (id int NOT NULL PRIMARY KEY, name varchar(20) NULL);\n" + u})
+	p.must("plan")
+	p.must("db", "sync", "a")
+	for _, c := range []struct{ proc, want string }{
+		{"CREATE PROCEDURE reads_legacy() BEGIN SELECT legacy FROM t_archive; END", "c_contract01 refused, nothing was changed: it drops what triggers, views, stored routines or events it does not manage still read"},
+		{"CREATE PROCEDURE archive() BEGIN INSERT INTO t_archive SELECT * FROM t; END", "c_expand01 refused, nothing was changed: it adds columns to tables"},
+	} {
+		p.exec(c.proc)
+		r := p.run("db", "sync")
+		if r.Code != 1 {
+			t.Fatalf("sync through c, whose revisions break a routine: want the refusal: %s", r)
+		}
+		opContains(t, r, c.want)
+		if strings.Contains(r.Stdout, "applying") {
+			t.Fatalf("the sync applied revisions before it refused: %s", r)
+		}
+		if got := p.query("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'u'"); got != "0" {
+			t.Fatalf("b was applied before the refusal of c: %s", r)
+		}
+		p.exec("DROP PROCEDURE " + strings.Fields(c.proc)[2][:strings.Index(strings.Fields(c.proc)[2], "(")])
+	}
+	p.must("db", "sync")
+}
