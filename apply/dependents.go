@@ -393,7 +393,9 @@ func (s *Session) unseen(ctx context.Context) (string, error) {
 // (emcee's sync triggers and views, dropped before the columns they
 // read), or add a column to a table a live trigger, routine or event
 // copies every column of. The live objects are read once for all of
-// revs.
+// revs, run in that order: what one of them drops (emcee's sync
+// triggers, its views, a table with its triggers) is gone for those
+// after it.
 func (s *Session) checkDependents(ctx context.Context, revs ...*revision.Revision) error {
 	var objs []liveObject
 	read := false
@@ -411,6 +413,22 @@ func (s *Session) checkDependents(ctx context.Context, revs ...*revision.Revisio
 		if err != nil {
 			return err
 		}
+		gone := map[string]bool{}
+		for _, st := range rev.Statements {
+			for _, e := range effect.Of(st.SQL) {
+				switch e.Op {
+				case effect.DropTrigger:
+					gone["trigger "+strings.ToLower(e.Name)] = true
+				case effect.DropView:
+					gone["view "+strings.ToLower(e.Name)] = true
+				case effect.DropTable:
+					gone["table "+strings.ToLower(e.Table)] = true
+				}
+			}
+		}
+		objs = slices.DeleteFunc(objs, func(o liveObject) bool {
+			return o.db == "" && (gone[o.kind+" "+strings.ToLower(o.name)] || o.kind == "trigger" && gone["table "+strings.ToLower(o.table)])
+		})
 	}
 	return nil
 }

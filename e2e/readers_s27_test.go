@@ -99,3 +99,29 @@ func TestReadersS27SyncRefusesALaterReleaseBeforeTheFirst(t *testing.T) {
 	}
 	p.must("db", "sync")
 }
+
+// What an earlier revision of the sync drops is gone for the later ones
+// checked before the first: b's contract drops the triggers b's expand
+// made to keep a and its new name b in step, so c's contract dropping b
+// breaks nothing (checked before the first, the triggers still live read
+// b, and the sync was refused).
+func TestReadersS27SyncAheadCountsWhatEarlierRevisionsDrop(t *testing.T) {
+	t.Parallel()
+	table := func(col string) string {
+		return "schema \"app\" {}\n\ntable \"t\" {\n  schema = schema.app\n  column \"id\" {\n    type = int\n  }\n" + col + "  primary_key {\n    columns = [column.id]\n  }\n}\n"
+	}
+	p := newSchemaProject(t,
+		[2]string{"a", table("  column \"a\" {\n    type = int\n    null = true\n  }\n")},
+		[2]string{"b", table("  column \"b\" {\n    type = int\n    null = true\n    renamed_from = \"a\"\n  }\n")},
+		[2]string{"c", table("")})
+	p.must("plan")
+	p.must("db", "sync", "a")
+	p.must("db", "expand")
+	if got := p.query("SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()"); got == "0" {
+		t.Fatalf("b's expand made no triggers: the test needs them")
+	}
+	p.must("db", "sync")
+	if got := p.columns("t"); strings.Contains(got, "b") {
+		t.Fatalf("c's contract did not drop b: %s", got)
+	}
+}
