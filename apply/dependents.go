@@ -344,24 +344,26 @@ func (s *Session) liveObjects(ctx context.Context) ([]liveObject, error) {
 // show it every trigger, view, routine and event of the other databases
 // (information_schema lists only those of databases, tables and
 // routines it has some privilege on), each with what it hides, or ""
-// when it has them all. Privileges a role gives are not counted.
-func (s *Session) unseen(ctx context.Context) (string, error) {
-	var user string
-	if err := s.Conn.QueryRowContext(ctx, "SELECT CURRENT_USER()").Scan(&user); err != nil {
-		return "", err
-	}
-	// information_schema writes the grantee quoted, nothing escaped.
-	grantee := "'" + user + "'"
-	if i := strings.LastIndex(user, "@"); i >= 0 {
-		grantee = "'" + user[:i] + "'@'" + user[i+1:] + "'"
+// when it has them all; and the roles granted to it that its session
+// has not enabled, whose privileges do not count. What it holds is read
+// from SHOW GRANTS, which lists the grants of the roles the session has
+// enabled (a default role, and the roles granted to it) beside its own:
+// information_schema.USER_PRIVILEGES lists its own only, and a user
+// given them through a role was told it lacked them.
+func (s *Session) unseen(ctx context.Context) (missing, off string, err error) {
+	grants, err := s.queryStrings(ctx, "SHOW GRANTS")
+	if err != nil {
+		return "", "", err
 	}
 	held := map[string]bool{}
-	privs, err := dbconn.Strings(ctx, s.Conn, "SELECT PRIVILEGE_TYPE FROM information_schema.USER_PRIVILEGES WHERE GRANTEE = ?", grantee)
-	if err != nil {
-		return "", err
-	}
-	for _, p := range privs {
-		held[p] = true
+	for _, g := range grants {
+		m := globalGrant.FindStringSubmatch(g)
+		if m == nil {
+			continue
+		}
+		for _, p := range strings.Split(m[1], ",") {
+			held[strings.ToUpper(strings.TrimSpace(p))] = true
+		}
 	}
 	if !held["SELECT"] {
 		// MariaDB shows every routine, and its definition, to a user who
@@ -372,19 +374,39 @@ func (s *Session) unseen(ctx context.Context) (string, error) {
 			err = rows.Close()
 		}
 		if err != nil && !dbconn.ServerError(err, 1142, 1146, 1044) {
-			return "", err
+			return "", "", err
 		}
 	}
-	var missing []string
+	var lacks []string
 	for _, p := range [][2]string{{"SHOW VIEW", "views"}, {"TRIGGER", "triggers"}, {"EVENT", "events"}, {"SELECT", "stored routines; SELECT ON mysql.proc is enough"}} {
-		if !held[p[0]] {
-			missing = append(missing, p[0]+" ("+p[1]+")")
+		if !held[p[0]] && !held["ALL PRIVILEGES"] {
+			lacks = append(lacks, p[0]+" ("+p[1]+")")
 		}
 	}
-	if n := len(missing); n > 1 {
-		return strings.Join(missing[:n-1], ", ") + " and " + missing[n-1], nil
+	if len(lacks) == 0 {
+		return "", "", nil
 	}
-	return strings.Join(missing, ""), nil
+	// ENABLED_ROLES holds one NULL where the session has no role.
+	roles, err := s.queryStrings(ctx, "SELECT ROLE_NAME FROM information_schema.APPLICABLE_ROLES WHERE GRANTEE = CURRENT_USER() AND ROLE_NAME NOT IN (SELECT ROLE_NAME FROM information_schema.ENABLED_ROLES WHERE ROLE_NAME IS NOT NULL) ORDER BY ROLE_NAME")
+	if err != nil {
+		return "", "", err
+	}
+	for i, r := range roles {
+		roles[i] = sqlname.Displayable(sqlsyntax.Ident(r))
+	}
+	return and(lacks), and(roles), nil
+}
+
+// globalGrant is a line of SHOW GRANTS granting privileges on every
+// database; its first group the privileges.
+var globalGrant = regexp.MustCompile(`(?i)^GRANT (.+) ON \*\.\* TO `)
+
+// and joins words as a sentence lists them: a, b and c.
+func and(words []string) string {
+	if n := len(words); n > 1 {
+		return strings.Join(words[:n-1], ", ") + " and " + words[n-1]
+	}
+	return strings.Join(words, "")
 }
 
 // checkDependents refuses the first of revs whose statements still to
@@ -547,14 +569,17 @@ func (s *Session) checkRevisionDependents(ctx context.Context, rev *revision.Rev
 		s.say("note: %s run statements built as they run (PREPARE ... FROM, EXECUTE IMMEDIATE), which cannot be read before, so whether those read or copy what %s %s is not checked", strings.Join(dynamic, ", "), rev.ID, changes)
 	}
 	if len(hidden) > 0 {
-		s.say("note: the server does not show %s the definitions of %s, so whether they read what %s %s is not checked (GRANT SHOW VIEW on a view, SELECT ON mysql.proc for routines, to have them checked)", s.Cfg.User, strings.Join(hidden, ", "), rev.ID, changes)
+		s.say("note: the server does not show %s the definitions of %s, so whether they read what %s %s is not checked (GRANT SELECT and SHOW VIEW on a view, SELECT ON mysql.proc for routines, to have them checked: the server shows a view's definition to a user holding both)", s.Cfg.User, strings.Join(hidden, ", "), rev.ID, changes)
 	}
-	missing, err := s.unseen(ctx)
+	missing, off, err := s.unseen(ctx)
 	if err != nil {
 		return s.redact(fmt.Errorf("asking the server which triggers, views, stored routines and events of other databases it shows %s: %w", s.Cfg.User, err))
 	}
+	if off != "" {
+		off = fmt.Sprintf(" (or to a role enabled on emcee's sessions: %s, granted to %s, is not enabled, so what it holds does not count; SET DEFAULT ROLE role FOR %s enables one)", off, s.Cfg.User, s.Cfg.User)
+	}
 	if missing != "" {
-		s.say("note: the server lists to %[1]s only the triggers, views, stored routines and events of other databases that %[1]s has some privilege on, so whether the others read what %[2]s %[4]s is not checked; %[1]s lacks the global %[3]s: GRANT them ON *.* to have every database checked", s.Cfg.User, rev.ID, missing, changes)
+		s.say("note: the server lists to %[1]s only the triggers, views, stored routines and events of other databases that %[1]s has some privilege on, so whether the others read what %[2]s %[4]s is not checked; %[1]s lacks the global %[3]s: GRANT them ON *.* to have every database checked%[5]s", s.Cfg.User, rev.ID, missing, changes, off)
 	}
 	return dependentsRefusal(rev, lines, added)
 }

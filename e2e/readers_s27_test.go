@@ -1,8 +1,12 @@
 package e2e
 
 import (
+	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/emcee-db/emcee/internal/testdb"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // Expand refuses a column added to t only where a routine would break:
@@ -124,4 +128,59 @@ func TestReadersS27SyncAheadCountsWhatEarlierRevisionsDrop(t *testing.T) {
 	if got := p.columns("t"); strings.Contains(got, "b") {
 		t.Fatalf("c's contract did not drop b: %s", got)
 	}
+}
+
+// A deployer given SHOW VIEW, TRIGGER, EVENT and SELECT ON mysql.proc
+// through a role (MariaDB's roles, a role granted to a role) sees every
+// database once its session has the role: contract refuses the drop a
+// view of another database reads, and says no more that the deployer
+// lacks what the role gives it (USER_PRIVILEGES, which it was read from,
+// lists a user's own privileges only); a view's definition it sees once
+// the role gives SELECT on it too, as the note on hidden definitions now
+// says (it said SHOW VIEW alone). While the role is granted but not
+// enabled, the note says so and how to enable it.
+func TestReadersS27PrivilegesThroughARole(t *testing.T) {
+	t.Parallel()
+	p := legacyDroppedNext(t)
+	name := otherDatabase(t, p)
+	other := sqlsyntax.Ident(name)
+	p.exec("CREATE VIEW " + other + ".v AS SELECT legacy FROM " + sqlsyntax.Ident(p.DB.Name) + ".t")
+	user := strings.Replace(p.DB.Name, "emcee_t_", "emcee_u_", 1)
+	outer, inner := strings.Replace(p.DB.Name, "emcee_t_", "emcee_ro_", 1), strings.Replace(p.DB.Name, "emcee_t_", "emcee_ri_", 1)
+	p.exec("CREATE USER '" + user + "'@'%' IDENTIFIED BY 'pw-not-printed'")
+	p.exec("CREATE ROLE " + outer)
+	p.exec("CREATE ROLE " + inner)
+	t.Cleanup(func() {
+		_, _ = p.DB.Exec("DROP USER IF EXISTS '" + user + "'@'%'")
+		_, _ = p.DB.Exec("DROP ROLE IF EXISTS " + outer)
+		_, _ = p.DB.Exec("DROP ROLE IF EXISTS " + inner)
+	})
+	p.exec("GRANT ALL ON `" + p.DB.Name + "`.* TO '" + user + "'@'%'")
+	p.exec("GRANT SHOW VIEW, TRIGGER, EVENT ON *.* TO " + inner)
+	p.exec("GRANT SELECT ON mysql.proc TO " + inner)
+	p.exec("GRANT " + inner + " TO " + outer)
+	p.exec("GRANT " + outer + " TO '" + user + "'@'%'")
+	u, err := url.Parse(p.DB.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	as := "mysql://" + user + ":pw-not-printed@" + u.Host + "/" + p.DB.Name
+	dev := testdb.New(t)
+	r := p.run("db", "contract", "--dry-run", "--url", as, "--dev-url", dev.URL)
+	opContains(t, r, user+" lacks the global SHOW VIEW (views), TRIGGER (triggers), EVENT (events) and SELECT (stored routines; SELECT ON mysql.proc is enough): GRANT them ON *.* to have every database checked (or to a role enabled on emcee's sessions: `"+outer+"`, granted to "+user+", is not enabled, so what it holds does not count; SET DEFAULT ROLE role FOR "+user+" enables one)")
+	p.exec("SET DEFAULT ROLE " + outer + " FOR '" + user + "'@'%'")
+	r = p.run("db", "contract", "--dry-run", "--url", as, "--dev-url", dev.URL)
+	if strings.Contains(r.Stdout+r.Stderr, "note: the server lists") {
+		t.Fatalf("contract --dry-run as a deployer whose default role sees every database: %s", r)
+	}
+	// Other tests' views may be listed beside it: the role shows every
+	// database.
+	v := strings.ReplaceAll(other, "\n", `\n`) + ".`v`"
+	opContains(t, r, "note: the server does not show "+user+" the definitions of view ", v, "so whether they read what b_contract01 drops is not checked (GRANT SELECT and SHOW VIEW on a view")
+	p.exec("GRANT SELECT ON " + other + ".* TO " + inner)
+	r = p.run("db", "contract", "--dry-run", "--url", as, "--dev-url", dev.URL)
+	if r.Code != 1 || strings.Contains(r.Stdout+r.Stderr, "note: the server lists") || strings.Contains(r.Stdout, v) {
+		t.Fatalf("contract --dry-run as a deployer whose default role sees every database: want the refusal and no note: %s", r)
+	}
+	opContains(t, r, "`.`v` reads")
 }
