@@ -5,11 +5,11 @@ import (
 	"database/sql"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/effect"
-	"github.com/emcee-db/emcee/history"
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/sqlname"
 	"github.com/emcee-db/emcee/sqlsyntax"
@@ -93,20 +93,118 @@ func spelled(name string) string {
 	return "(" + regexp.QuoteMeta(name) + "|" + regexp.QuoteMeta(sqlsyntax.Ident(name)) + "|" + regexp.QuoteMeta(`"`+strings.ReplaceAll(name, `"`, `""`)+`"`) + ")"
 }
 
-// readsEveryColumn tells whether the object selects every column of a
-// table it names (SELECT *, t.*): copied into another table (INSERT ...
-// SELECT *) or into variables, the columns are counted, and a drop breaks
-// it as surely as one it names (error 1136). A body the SQL reader cannot
-// read counts by its text: a * after SELECT (and its modifiers) or after
-// a name and a dot.
-func (o liveObject) readsEveryColumn() bool {
-	if o.read.Err == nil {
-		return o.read.ReadsEveryColumn()
+// copiesEveryColumn tells whether the object selects every column of
+// table t of database home (SELECT *, t.*) where their number counts
+// (effect's CopiesEveryColumn): a column added or dropped breaks it, as
+// surely as one it names (errors 1136, 1222, 1241, 1328). A body the SQL
+// reader cannot read is searched statement by statement
+// (sqlsyntax.BodyStatements): a statement naming t, or a table an
+// earlier one created from every column of t (CREATE TEMPORARY TABLE x
+// AS SELECT * FROM t: x gains the column too), with a * (after SELECT
+// and its modifiers, or after a name and a dot) whose columns are
+// counted (positional); its rows sent to the client, or tested by
+// EXISTS, break nothing.
+func (o liveObject) copiesEveryColumn(home, t string) bool {
+	// Not a trigger's table for itself: its rows reach a statement
+	// through FROM t only (NEW.* is no SQL).
+	names := func(o liveObject) bool {
+		if o.db != "" {
+			return o.namesTableOf(home, t)
+		}
+		return o.mentions(t)
 	}
-	return selectStar.MatchString(o.text)
+	if o.read.Err == nil {
+		return names(o) && o.read.CopiesEveryColumn()
+	}
+	from := []string{t}
+	for _, text := range sqlsyntax.BodyStatements(o.text) {
+		st := o
+		st.text = text
+		if !names(st) && !slices.ContainsFunc(from[1:], st.word) {
+			continue
+		}
+		counts, created := o.positional(text)
+		if counts {
+			return true
+		}
+		if created != "" {
+			from = append(from, created)
+		}
+	}
+	return false
 }
 
-var selectStar = regexp.MustCompile(`(?i)(\bselect\s+((all|distinct|distinctrow|high_priority|straight_join|sql_[a-z_]+)\s+)*|[\p{L}\p{N}_$` + "`" + `]\s*\.\s*)\*`)
+// positional tells whether a statement of a body the SQL reader cannot
+// read selects every column of a table where their number counts: its *
+// inserted (INSERT or REPLACE before it, whatever the parentheses or
+// PARTITION between), selected INTO variables, declared as a cursor the
+// body fetches, set beside another SELECT (UNION, INTERSECT, EXCEPT), or
+// compared as a value or a row (after IN, ANY, =, ... and a
+// parenthesis). Where it is none of those, created is the table a CREATE
+// TABLE ... SELECT * of it makes.
+func (o liveObject) positional(text string) (counts bool, created string) {
+	for _, m := range selectStar.FindAllStringIndex(text, -1) {
+		sel := m[0]
+		if !selectWord.MatchString(text[m[0]:m[1]]) {
+			if all := selectWord.FindAllStringIndex(text[:m[0]], -1); len(all) > 0 {
+				sel = all[len(all)-1][0]
+			}
+		}
+		before := text[:sel]
+		if notCounted.MatchString(before) {
+			continue
+		}
+		if c := cursorFor.FindStringSubmatch(before); c != nil {
+			if regexp.MustCompile(`(?i)\bfetch\s+((next\s+)?from\s+)?` + spelled(unquoted(c[1])) + `\s+into\b`).MatchString(o.text) {
+				return true, ""
+			}
+			continue
+		}
+		if counted.MatchString(before) || setOperation.MatchString(text) {
+			return true, ""
+		}
+		for _, into := range selectInto.FindAllStringSubmatch(text[m[1]:], -1) {
+			if !strings.EqualFold(into[1], "outfile") && !strings.EqualFold(into[1], "dumpfile") {
+				return true, ""
+			}
+		}
+		if c := createTable.FindStringSubmatch(before); c != nil {
+			created = unquoted(c[len(c)-1])
+		}
+	}
+	return false, created
+}
+
+// dynamic tells whether the object runs statements it prepares from a
+// string (PREPARE ... FROM, EXECUTE IMMEDIATE): what those read is known
+// only when they run.
+func (o liveObject) dynamic() bool {
+	return o.read.Err != nil && dynamicSQL.MatchString(o.text)
+}
+
+// unquoted is a name as positional's expressions match it: between
+// backticks (doubled within) or plain.
+func unquoted(name string) string {
+	if strings.HasPrefix(name, "`") {
+		return strings.ReplaceAll(name[1:len(name)-1], "``", "`")
+	}
+	return name
+}
+
+const nameRE = `([\p{L}\p{N}_$]+|` + "`(?:[^`]|``)+`" + `)`
+
+var (
+	selectStar   = regexp.MustCompile(`(?i)(\bselect\s+((all|distinct|distinctrow|high_priority|straight_join|sql_[a-z_]+)\s+)*|[\p{L}\p{N}_$` + "`" + `]\s*\.\s*)\*`)
+	selectWord   = regexp.MustCompile(`(?i)\bselect\b`)
+	notCounted   = regexp.MustCompile(`(?i)(\b(exists|from|join|as)\s*\(\s*|\bwith\s+(recursive\s+)?` + nameRE + `\s*(\([^)]*\)\s*)?as\s*\(\s*)$`)
+	counted      = regexp.MustCompile(`(?i)(\b(insert|replace)\s+(low_priority\s+|delayed\s+|high_priority\s+|ignore\s+)*(into\b|[\p{L}_$` + "`" + `])|(\b(in|any|some|all)|[=<>])\s*\(\s*$)`)
+	cursorFor    = regexp.MustCompile(`(?i)\bdeclare\s+` + nameRE + `\s+cursor\s+for\s*\(?\s*$`)
+	setOperation = regexp.MustCompile(`(?i)\b(union|intersect|except)\b`)
+	selectInto   = regexp.MustCompile(`(?i)\binto\s+([\p{L}\p{N}_$@` + "`" + `]+)`)
+	createTable  = regexp.MustCompile(`(?i)\bcreate\s+(or\s+replace\s+)?(temporary\s+)?table\s+(if\s+not\s+exists\s+)?` + nameRE)
+	// dynamicSQL is a statement a body prepares or runs from a string.
+	dynamicSQL = regexp.MustCompile(`(?i)\b(prepare\s+` + nameRE + `\s+from|execute\s+immediate)\b`)
+)
 
 // String names the object as whoever created it named it, every
 // control character escaped: a line break in a name would have forged a
@@ -128,35 +226,21 @@ func (o liveObject) String() string {
 // readsColumn tells whether the object reads column c of table t of
 // database home (the live one): a trigger of t that names c (NEW.c,
 // OLD.c or c), an object of home that names both, or an object of
-// another database that names home.t and c; a SELECT * of the table
-// reads c too (readsEveryColumn).
+// another database that names home.t and c; or one that copies every
+// column of t (copiesEveryColumn).
 func (o liveObject) readsColumn(home, t, c string) bool {
-	switch {
-	case o.db != "":
-		return o.namesTableOf(home, t) && (o.mentions(c) || o.readsEveryColumn())
-	case o.kind == "trigger" && strings.EqualFold(o.table, t):
-		return o.mentions(c) || o.readsEveryColumn()
-	}
-	return o.mentions(t) && (o.mentions(c) || o.readsEveryColumn())
+	return o.readsTable(home, t) && o.mentions(c) || o.kind != "view" && o.copiesEveryColumn(home, t)
 }
 
 // copiesByPosition says how a column added to table t of database home
 // breaks the object, or "" when it does not: a trigger, routine or event
-// that selects every column (readsEveryColumn) and names t (a trigger of
-// t counts as naming it; an object of another database names home.t), or
-// that inserts into t without a column list (INSERT INTO t VALUES (1,
-// 'a'): one value a column). A view never: its * was expanded when it was
-// created.
+// that copies every column of t (copiesEveryColumn), or that inserts
+// into t without a column list (INSERT INTO t VALUES (1, 'a'): one value
+// a column). A view never: its * was expanded when it was created.
 func (o liveObject) copiesByPosition(home, t string) string {
-	if o.kind == "view" {
-		return ""
-	}
-	names := o.kind == "trigger" && o.db == "" && strings.EqualFold(o.table, t) || o.mentions(t)
-	if o.db != "" {
-		names = o.namesTableOf(home, t)
-	}
 	switch {
-	case names && o.readsEveryColumn():
+	case o.kind == "view":
+	case o.copiesEveryColumn(home, t):
 		return "copies every column of " + t + " by position (SELECT *)"
 	case o.insertsWithoutColumns(home, t):
 		return "inserts into " + t + " without a column list"
@@ -167,13 +251,14 @@ func (o liveObject) copiesByPosition(home, t string) string {
 // insertsWithoutColumns tells, by the object's text, whether it inserts
 // into table t of database home (written with its database, as an object
 // of another database must) with a value for each column in order:
-// INSERT or REPLACE [INTO] t followed by VALUES, SELECT, WITH or TABLE.
+// INSERT or REPLACE [INTO] t [PARTITION (p)] followed by VALUES, SELECT,
+// WITH or TABLE, or by a parenthesis opening SELECT or WITH.
 func (o liveObject) insertsWithoutColumns(home, t string) bool {
 	table := `(` + spelled(home) + `\s*\.\s*)?` + spelled(t)
 	if o.db != "" {
 		table = spelled(home) + `\s*\.\s*` + spelled(t)
 	}
-	return regexp.MustCompile(`(?i)(^|[^\p{L}\p{N}_$])(insert|replace)\s+((low_priority|delayed|high_priority|ignore)\s+)*(into\s+)?` + table + `\s*(values?|select|with|table)($|[^\p{L}\p{N}_$])`).MatchString(o.text)
+	return regexp.MustCompile(`(?i)(^|[^\p{L}\p{N}_$])(insert|replace)\s+((low_priority|delayed|high_priority|ignore)\s+)*(into\s+)?` + table + `(\s*partition\s*\([^)]*\))?\s*(values?|select|with|table|(\(\s*)+(select|with))($|[^\p{L}\p{N}_$])`).MatchString(o.text)
 }
 
 // readsTable tells whether dropping table t of database home breaks the
@@ -259,24 +344,26 @@ func (s *Session) liveObjects(ctx context.Context) ([]liveObject, error) {
 // show it every trigger, view, routine and event of the other databases
 // (information_schema lists only those of databases, tables and
 // routines it has some privilege on), each with what it hides, or ""
-// when it has them all. Privileges a role gives are not counted.
-func (s *Session) unseen(ctx context.Context) (string, error) {
-	var user string
-	if err := s.Conn.QueryRowContext(ctx, "SELECT CURRENT_USER()").Scan(&user); err != nil {
-		return "", err
-	}
-	// information_schema writes the grantee quoted, nothing escaped.
-	grantee := "'" + user + "'"
-	if i := strings.LastIndex(user, "@"); i >= 0 {
-		grantee = "'" + user[:i] + "'@'" + user[i+1:] + "'"
+// when it has them all; and the roles granted to it that its session
+// has not enabled, whose privileges do not count. What it holds is read
+// from SHOW GRANTS, which lists the grants of the roles the session has
+// enabled (a default role, and the roles granted to it) beside its own:
+// information_schema.USER_PRIVILEGES lists its own only, and a user
+// given them through a role was told it lacked them.
+func (s *Session) unseen(ctx context.Context) (missing, off string, err error) {
+	grants, err := s.queryStrings(ctx, "SHOW GRANTS")
+	if err != nil {
+		return "", "", err
 	}
 	held := map[string]bool{}
-	privs, err := dbconn.Strings(ctx, s.Conn, "SELECT PRIVILEGE_TYPE FROM information_schema.USER_PRIVILEGES WHERE GRANTEE = ?", grantee)
-	if err != nil {
-		return "", err
-	}
-	for _, p := range privs {
-		held[p] = true
+	for _, g := range grants {
+		m := globalGrant.FindStringSubmatch(g)
+		if m == nil {
+			continue
+		}
+		for _, p := range strings.Split(m[1], ",") {
+			held[strings.ToUpper(strings.TrimSpace(p))] = true
+		}
 	}
 	if !held["SELECT"] {
 		// MariaDB shows every routine, and its definition, to a user who
@@ -287,28 +374,89 @@ func (s *Session) unseen(ctx context.Context) (string, error) {
 			err = rows.Close()
 		}
 		if err != nil && !dbconn.ServerError(err, 1142, 1146, 1044) {
-			return "", err
+			return "", "", err
 		}
 	}
-	var missing []string
+	var lacks []string
 	for _, p := range [][2]string{{"SHOW VIEW", "views"}, {"TRIGGER", "triggers"}, {"EVENT", "events"}, {"SELECT", "stored routines; SELECT ON mysql.proc is enough"}} {
-		if !held[p[0]] {
-			missing = append(missing, p[0]+" ("+p[1]+")")
+		if !held[p[0]] && !held["ALL PRIVILEGES"] {
+			lacks = append(lacks, p[0]+" ("+p[1]+")")
 		}
 	}
-	if n := len(missing); n > 1 {
-		return strings.Join(missing[:n-1], ", ") + " and " + missing[n-1], nil
+	if len(lacks) == 0 {
+		return "", "", nil
 	}
-	return strings.Join(missing, ""), nil
+	// ENABLED_ROLES holds one NULL where the session has no role.
+	roles, err := s.queryStrings(ctx, "SELECT ROLE_NAME FROM information_schema.APPLICABLE_ROLES WHERE GRANTEE = CURRENT_USER() AND ROLE_NAME NOT IN (SELECT ROLE_NAME FROM information_schema.ENABLED_ROLES WHERE ROLE_NAME IS NOT NULL) ORDER BY ROLE_NAME")
+	if err != nil {
+		return "", "", err
+	}
+	for i, r := range roles {
+		roles[i] = sqlname.Displayable(sqlsyntax.Ident(r))
+	}
+	return and(lacks), and(roles), nil
 }
 
-// checkDependents refuses a revision whose statements still to run drop
-// or rename a column or table that a live trigger, view, stored routine
-// or event reads, other than one the revision itself drops first
+// globalGrant is a line of SHOW GRANTS granting privileges on every
+// database; its first group the privileges.
+var globalGrant = regexp.MustCompile(`(?i)^GRANT (.+) ON \*\.\* TO `)
+
+// and joins words as a sentence lists them: a, b and c.
+func and(words []string) string {
+	if n := len(words); n > 1 {
+		return strings.Join(words[:n-1], ", ") + " and " + words[n-1]
+	}
+	return strings.Join(words, "")
+}
+
+// checkDependents refuses the first of revs whose statements still to
+// run drop or rename a column or table that a live trigger, view, stored
+// routine or event reads, other than one the revision itself drops first
 // (emcee's sync triggers and views, dropped before the columns they
 // read), or add a column to a table a live trigger, routine or event
-// copies every column of.
-func (s *Session) checkDependents(ctx context.Context, rev *revision.Revision, rec *history.Record) error {
+// copies every column of. The live objects are read once for all of
+// revs, run in that order: what one of them drops (emcee's sync
+// triggers, its views, a table with its triggers) is gone for those
+// after it.
+func (s *Session) checkDependents(ctx context.Context, revs ...*revision.Revision) error {
+	var objs []liveObject
+	read := false
+	for _, rev := range revs {
+		err := s.checkRevisionDependents(ctx, rev, func() ([]liveObject, error) {
+			if !read {
+				o, err := s.liveObjects(ctx)
+				if err != nil {
+					return nil, s.redact(fmt.Errorf("reading the live triggers, views, stored routines and events: %w", err))
+				}
+				objs, read = o, true
+			}
+			return objs, nil
+		})
+		if err != nil {
+			return err
+		}
+		gone := map[string]bool{}
+		for _, st := range rev.Statements {
+			for _, e := range effect.Of(st.SQL) {
+				switch e.Op {
+				case effect.DropTrigger:
+					gone["trigger "+strings.ToLower(e.Name)] = true
+				case effect.DropView:
+					gone["view "+strings.ToLower(e.Name)] = true
+				case effect.DropTable:
+					gone["table "+strings.ToLower(e.Table)] = true
+				}
+			}
+		}
+		objs = slices.DeleteFunc(objs, func(o liveObject) bool {
+			return o.db == "" && (gone[o.kind+" "+strings.ToLower(o.name)] || o.kind == "trigger" && gone["table "+strings.ToLower(o.table)])
+		})
+	}
+	return nil
+}
+
+func (s *Session) checkRevisionDependents(ctx context.Context, rev *revision.Revision, live func() ([]liveObject, error)) error {
+	rec := s.Records[rev.ID.String()]
 	from := rec.Confirmed()
 	// A view the revision renames aside and drops later (a rollback's
 	// rename-table: RENAME TABLE view TO parked, table TO view; DROP VIEW
@@ -329,9 +477,9 @@ func (s *Session) checkDependents(ctx context.Context, rev *revision.Revision, r
 	if !drops && !adds {
 		return nil
 	}
-	objs, err := s.liveObjects(ctx)
+	objs, err := live()
 	if err != nil {
-		return s.redact(fmt.Errorf("reading the live triggers, views, stored routines and events: %w", err))
+		return err
 	}
 	gone := map[string]bool{}
 	views := map[string]bool{}
@@ -411,15 +559,27 @@ func (s *Session) checkDependents(ctx context.Context, rev *revision.Revision, r
 	if len(hidden) > 10 {
 		hidden = append(hidden[:10], fmt.Sprintf("%d more", len(hidden)-10))
 	}
-	if len(hidden) > 0 {
-		s.say("note: the server does not show %s the definitions of %s, so whether they read what %s %s is not checked (GRANT SHOW VIEW on a view, SELECT ON mysql.proc for routines, to have them checked)", s.Cfg.User, strings.Join(hidden, ", "), rev.ID, changes)
+	var dynamic []string
+	for _, o := range objs {
+		if o.dynamic() {
+			dynamic = append(dynamic, o.String())
+		}
 	}
-	missing, err := s.unseen(ctx)
+	if len(dynamic) > 0 {
+		s.say("note: %s run statements built as they run (PREPARE ... FROM, EXECUTE IMMEDIATE), which cannot be read before, so whether those read or copy what %s %s is not checked", strings.Join(dynamic, ", "), rev.ID, changes)
+	}
+	if len(hidden) > 0 {
+		s.say("note: the server does not show %s the definitions of %s, so whether they read what %s %s is not checked (GRANT SELECT and SHOW VIEW on a view, SELECT ON mysql.proc for routines, to have them checked: the server shows a view's definition to a user holding both)", s.Cfg.User, strings.Join(hidden, ", "), rev.ID, changes)
+	}
+	missing, off, err := s.unseen(ctx)
 	if err != nil {
 		return s.redact(fmt.Errorf("asking the server which triggers, views, stored routines and events of other databases it shows %s: %w", s.Cfg.User, err))
 	}
+	if off != "" {
+		off = fmt.Sprintf(" (or to a role enabled on emcee's sessions: %s, granted to %s, is not enabled, so what it holds does not count; SET DEFAULT ROLE role FOR %s enables one)", off, s.Cfg.User, s.Cfg.User)
+	}
 	if missing != "" {
-		s.say("note: the server lists to %[1]s only the triggers, views, stored routines and events of other databases that %[1]s has some privilege on, so whether the others read what %[2]s %[4]s is not checked; %[1]s lacks the global %[3]s: GRANT them ON *.* to have every database checked", s.Cfg.User, rev.ID, missing, changes)
+		s.say("note: the server lists to %[1]s only the triggers, views, stored routines and events of other databases that %[1]s has some privilege on, so whether the others read what %[2]s %[4]s is not checked; %[1]s lacks the global %[3]s: GRANT them ON *.* to have every database checked%[5]s", s.Cfg.User, rev.ID, missing, changes, off)
 	}
 	return dependentsRefusal(rev, lines, added)
 }

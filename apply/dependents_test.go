@@ -69,6 +69,9 @@ func TestInsertsWithoutColumns(t *testing.T) {
 		home, xdb bool
 	}{
 		{"BEGIN INSERT INTO t VALUES (1, 'a'); END", true, false},
+		{"BEGIN INSERT INTO t PARTITION (p0, p1) VALUES (1, 'a'); END", true, false},
+		{"BEGIN INSERT INTO app.t (SELECT * FROM t_staging); END", true, true},
+		{"BEGIN INSERT INTO t (value, name) VALUES (1, 'a'); END", false, false},
 		{"BEGIN insert ignore `t` select * from t_staging; END", true, false},
 		{"BEGIN REPLACE app.t VALUE (1, 'a'); END", true, true},
 		{"BEGIN INSERT INTO `app` . `t`\nSELECT 1, 'a'; END", true, true},
@@ -87,6 +90,55 @@ func TestInsertsWithoutColumns(t *testing.T) {
 			if got := o.insertsWithoutColumns("app", "t"); got != want {
 				t.Errorf("%q (database %q): got %v, want %v", c.body, db, got, want)
 			}
+		}
+	}
+}
+
+// A body the reader cannot take copies every column of t where a
+// statement naming t (or a table made from every column of t) counts
+// them: inserted, fetched from a cursor, selected into variables, set
+// beside another SELECT or compared as a row; not rows sent to the
+// client, a cursor read by a FOR loop, nor EXISTS (SELECT * ...).
+func TestCopiesEveryColumnInABodyTheReaderCannotTake(t *testing.T) {
+	for body, want := range map[string]bool{
+		"BEGIN SELECT * FROM t; END": false,
+		"BEGIN SELECT * FROM t WHERE id > 0 ORDER BY id; SELECT COUNT(*) FROM t; END":                                               false,
+		"BEGIN IF EXISTS (SELECT * FROM t WHERE id = 1) THEN UPDATE t SET name = 'x'; END IF; END":                                  false,
+		"BEGIN INSERT INTO a SELECT id, 'x;y' FROM u; SELECT * FROM t; END":                                                         false,
+		"BEGIN INSERT INTO a SELECT * FROM u; SELECT id FROM t; END":                                                                false,
+		"BEGIN INSERT INTO a SELECT id FROM (SELECT * FROM t) d; END":                                                               false,
+		"BEGIN DECLARE c CURSOR FOR SELECT * FROM t; FOR r IN c DO SELECT r.id; END FOR; END":                                       false,
+		"BEGIN CREATE TEMPORARY TABLE tmp AS SELECT * FROM t; SELECT * FROM tmp; END":                                               false,
+		"BEGIN SELECT * FROM t INTO OUTFILE '/tmp/t.txt'; END":                                                                      false,
+		"BEGIN DECLARE a, b INT; DECLARE c CURSOR FOR SELECT * FROM t; OPEN c; FETCH c INTO a, b; CLOSE c; END":                     true,
+		"BEGIN DECLARE a, b INT; DECLARE `my c` CURSOR FOR (SELECT t.* FROM t); OPEN `my c`; FETCH NEXT FROM `my c` INTO a, b; END": true,
+		"BEGIN INSERT INTO a (SELECT * FROM t); END":                                                                                true,
+		"BEGIN INSERT INTO a PARTITION (p0) SELECT * FROM t; END":                                                                   true,
+		"BEGIN REPLACE INTO a SELECT * FROM t; END":                                                                                 true,
+		"BEGIN INSERT IGNORE a SELECT DISTINCT * FROM t; END":                                                                       true,
+		"BEGIN SELECT * INTO @a, @b FROM t LIMIT 1; END":                                                                            true,
+		"BEGIN SELECT * FROM t LIMIT 1 INTO @a, @b; END":                                                                            true,
+		"BEGIN SELECT * FROM t UNION ALL SELECT 1, 'x'; END":                                                                        true,
+		"BEGIN SELECT id FROM u WHERE (id, name) IN (SELECT * FROM t); END":                                                         true,
+		"BEGIN CREATE TEMPORARY TABLE tmp AS SELECT * FROM t; INSERT INTO a SELECT * FROM tmp; END":                                 true,
+		"BEGIN IF 1 THEN CREATE TABLE IF NOT EXISTS `t copy` SELECT * FROM t; END IF; INSERT INTO a SELECT * FROM `t copy`; END":    true,
+	} {
+		o := liveObject{kind: "procedure", name: "p", text: body, read: effect.Parse(body)}
+		if o.read.Err == nil {
+			t.Fatalf("the reader took %q: this test needs bodies it cannot take", body)
+		}
+		if got := o.copiesEveryColumn("app", "t"); got != want {
+			t.Errorf("%s: copiesEveryColumn(app, t) = %v, want %v", body, got, want)
+		}
+	}
+	for body, want := range map[string]bool{
+		"BEGIN SET @q = CONCAT('INSERT INTO a SELECT * FROM ', 't'); PREPARE s FROM @q; EXECUTE s; END": true,
+		"BEGIN EXECUTE IMMEDIATE 'DELETE FROM t'; END":                                                  true,
+		"BEGIN EXECUTE s; END": false,
+	} {
+		o := liveObject{kind: "procedure", name: "p", text: body, read: effect.Parse(body)}
+		if got := o.dynamic(); got != want {
+			t.Errorf("%s: dynamic = %v, want %v", body, got, want)
 		}
 	}
 }

@@ -317,6 +317,25 @@ func (s *Session) Sync(ctx context.Context, target string, requireControl bool) 
 		}
 		return s.done(res, fmt.Sprintf("the database is already at or past %s: nothing to do", stop.ID), "")
 	}
+	// What every revision to run drops or adds is compared with the live
+	// triggers, views, routines and events before the first changes
+	// anything: a later release's expand adding a column a routine copies
+	// by position, or its contract dropping one a view reads, stopped the
+	// sync there, with the releases before it applied.
+	var ahead []*revision.Revision
+	for _, rev := range s.Plans.Revisions {
+		if !s.Records[rev.ID.String()].Done() {
+			ahead = append(ahead, rev)
+		}
+		if rev == stop {
+			break
+		}
+	}
+	if err := s.checkDependents(ctx, ahead...); err != nil {
+		return res, err
+	}
+	s.checkedAhead = true
+	defer func() { s.checkedAhead = false }()
 	checked := map[string]bool{}
 	for _, rev := range s.Plans.Revisions {
 		if s.Records[rev.ID.String()].Done() {
@@ -406,7 +425,7 @@ func (s *Session) runRevision(ctx context.Context, res *Result, rev *revision.Re
 	if err != nil {
 		return rr, err
 	}
-	if err := s.checkDependents(ctx, rev, rec); err != nil {
+	if err := s.checkDependents(ctx, rev); err != nil {
 		return rr, err
 	}
 	if err := s.checkOSC(ctx, rev, rec, from); err != nil {

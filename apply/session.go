@@ -133,6 +133,10 @@ type Session struct {
 	// has noted: expand checks its revisions up front and again as each
 	// runs (checkDependents).
 	dependentsNoted map[string]bool
+	// checkedAhead is set once sync has checked every revision it runs
+	// (checkDependents), before the first: a release's preflight need not
+	// again.
+	checkedAhead bool
 	// ownTriggers are the triggers the plans create, lower-cased: read
 	// once, for every backfill that names the others.
 	ownTriggers map[string]bool

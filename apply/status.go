@@ -143,11 +143,8 @@ func (s *Session) Status(ctx context.Context, countRows bool) (*Status, error) {
 		// routine or event it does not manage copies by position: said
 		// here first, as for contract below, or an orchestrator polling
 		// db check was sent to an expand that refuses.
-		for _, rev := range s.pending(rel, revision.Expand) {
-			if err := s.checkDependents(ctx, rev, s.Records[rev.ID.String()]); err != nil {
-				st.refuse(err)
-				break
-			}
+		if err := s.checkDependents(ctx, s.pending(rel, revision.Expand)...); err != nil {
+			st.refuse(err)
 		}
 	case len(s.pending(rel, revision.Migrate)) > 0:
 		st.Code, st.Summary, st.Next = MigrateNeeded, fmt.Sprintf("migrate needed: %s", names(s.pending(rel, revision.Migrate))), "emcee db migrate"
@@ -184,7 +181,7 @@ func (s *Session) Status(ctx context.Context, countRows bool) (*Status, error) {
 			default:
 				// Gates open: contract could still refuse what a trigger
 				// or view it does not manage reads.
-				if err := s.checkDependents(ctx, rev, s.Records[rev.ID.String()]); err != nil {
+				if err := s.checkDependents(ctx, rev); err != nil {
 					st.refuse(err)
 					break
 				}

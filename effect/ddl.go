@@ -58,8 +58,8 @@ type DDL struct {
 	// reads are the names the statement mentions; for a trigger or view,
 	// the names its body mentions.
 	reads map[string]bool
-	// every is set when it selects every column of a table (SELECT *,
-	// t.*).
+	// every is set when it selects every column of a table where their
+	// number counts (sqlsyntax.CopiesEveryColumn).
 	every bool
 	// qualified are the tables it names with their database
 	// (sqlsyntax.QualifiedKey).
@@ -100,10 +100,11 @@ type Clause struct {
 // whether its body does.
 func (d *DDL) Mentions(name string) bool { return d.reads[strings.ToLower(name)] }
 
-// ReadsEveryColumn reports whether the statement (a trigger's or view's
-// body) selects every column of a table it names (SELECT *, t.*), which
-// counts on each of them, named or not.
-func (d *DDL) ReadsEveryColumn() bool { return d.every }
+// CopiesEveryColumn reports whether the statement (a trigger's or
+// routine's body) selects every column of a table it names where their
+// number counts (INSERT ... SELECT *, a cursor): a column added or
+// dropped breaks it, named or not.
+func (d *DDL) CopiesEveryColumn() bool { return d.every }
 
 // NamesTableOf reports whether the statement (a trigger's or view's body)
 // names table db.table with its database written out, as an object of
@@ -137,11 +138,11 @@ func Parse(sql string) *DDL {
 		}
 		d.Kind, d.Name, d.Event = KindCreateTrigger, t.Table, t.Timing+" "+t.Event
 		d.reads, d.qualified = sqlsyntax.Names(st.Node)
-		d.every = sqlsyntax.Wildcard(st.Node)
+		d.every = sqlsyntax.CopiesEveryColumn(st.Node)
 		return d
 	}
 	d.reads, d.qualified = sqlsyntax.Names(st.Node)
-	d.every = sqlsyntax.Wildcard(st.Node)
+	d.every = sqlsyntax.CopiesEveryColumn(st.Node)
 	switch n := st.Node.(type) {
 	case *ast.AlterTableStmt:
 		d.Kind, d.Name = KindAlterTable, n.Table.Name.O

@@ -54,6 +54,23 @@ func scriptScanner() *migrate.Scanner {
 	}}
 }
 
+// BodyStatements splits the body of a stored routine or event at its
+// `;`, quotes and comments respected, for apply/dependents.go, which
+// searches a body the parser cannot read (BEGIN ... END) by its text:
+// each piece is one statement, after whatever compound syntax opens it
+// (BEGIN, IF ... THEN, a label).
+func BodyStatements(body string) []string {
+	found, err := scriptScanner().Scan(body)
+	if err != nil {
+		return []string{body}
+	}
+	out := make([]string, len(found))
+	for i, st := range found {
+		out[i] = st.Text
+	}
+	return out
+}
+
 // ReadScript reads a SQL file statement by statement. Errors are *Error,
 // positioned in the file (Line, Col).
 func ReadScript(src string) ([]*ScriptStmt, error) {

@@ -263,17 +263,58 @@ func QualifiedKey(db, table string) string {
 	return db + "\x00" + strings.ToLower(table)
 }
 
-// Wildcard reports whether the tree selects every column of a table
-// (SELECT *, t.*): a statement copying them (INSERT ... SELECT *, SELECT *
-// INTO) reads each, whatever its name.
-func Wildcard(n ast.Node) bool {
+// CopiesEveryColumn reports whether the tree selects every column of a
+// table (SELECT *, t.*) where their number counts: inserted into a table
+// (INSERT ... SELECT *), declared as a cursor (FETCH takes one variable a
+// column), compared or assigned as a row or a value (x IN (SELECT * ...),
+// a scalar subquery), or set beside another SELECT (UNION): a column more
+// or fewer fails the statement there (errors 1136, 1328, 1241, 1222). Not
+// rows sent to the client, nor EXISTS's, a derived table's or a WITH's,
+// whose columns go nowhere counted (a statement selecting * from those
+// counts for itself).
+func CopiesEveryColumn(n ast.Node) bool {
 	found := false
-	walkTree(n, func(node any) {
-		if _, ok := node.(*ast.WildCardField); ok {
-			found = true
+	walkPath(n, func(node any, above []any) {
+		if _, ok := node.(*ast.WildCardField); ok && !found {
+			found = counted(above)
 		}
 	})
 	return found
+}
+
+// counted tells, from the nodes above a wildcard (outermost first),
+// whether its select's columns are counted.
+func counted(above []any) bool {
+	i := len(above) - 1
+	for i >= 0 {
+		if _, ok := above[i].(*ast.SelectStmt); ok {
+			break
+		}
+		i--
+	}
+	for i--; i >= 0; i-- {
+		switch p := above[i].(type) {
+		case *ast.InsertStmt, *ast.ProcedureCursor:
+			return true
+		case *ast.SetOprSelectList:
+			if len(p.Selects) > 1 {
+				return true
+			}
+		case *ast.SetOprStmt:
+		case *ast.SubqueryExpr:
+			if i == 0 {
+				return false
+			}
+			switch above[i-1].(type) {
+			case *ast.ExistsSubqueryExpr, *ast.TableSource, *ast.CommonTableExpression:
+				return false
+			}
+			return true
+		default:
+			return false
+		}
+	}
+	return false
 }
 
 // Tables are the tables a statement names, wherever in its tree: CREATE
@@ -292,7 +333,14 @@ func Tables(n ast.Node) []*ast.TableName {
 // since the parser's visitor does not enter all of them (the statements of
 // a procedure body, a foreign key's table).
 func walkTree(n ast.Node, visit func(any)) {
+	walkPath(n, func(node any, _ []any) { visit(node) })
+}
+
+// walkPath is walkTree telling each node the nodes above it, outermost
+// first.
+func walkPath(n ast.Node, visit func(node any, above []any)) {
 	astPkg := reflect.TypeFor[ast.Node]().PkgPath()
+	var above []any
 	var walk func(v reflect.Value)
 	walk = func(v reflect.Value) {
 		switch v.Kind() {
@@ -305,7 +353,9 @@ func walkTree(n ast.Node, visit func(any)) {
 				return
 			}
 			if v.CanInterface() {
-				visit(v.Interface())
+				visit(v.Interface(), above)
+				above = append(above, v.Interface())
+				defer func() { above = above[:len(above)-1] }()
 			}
 			walk(v.Elem())
 		case reflect.Struct:

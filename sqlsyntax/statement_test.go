@@ -250,3 +250,36 @@ func TestLiteral(t *testing.T) {
 		}
 	}
 }
+
+// A statement selecting every column of a table (SELECT *, t.*) breaks
+// when the table gains or loses one only where their number counts.
+func TestCopiesEveryColumn(t *testing.T) {
+	for sql, want := range map[string]bool{
+		"INSERT INTO a SELECT * FROM t":                                                true,
+		"INSERT INTO a (SELECT * FROM t)":                                              true,
+		"INSERT INTO a PARTITION (p0) SELECT t.* FROM t":                               true,
+		"REPLACE INTO a SELECT * FROM t":                                               true,
+		"INSERT INTO a (id, name) SELECT * FROM t WHERE id > 1":                        true,
+		"SELECT * FROM t UNION SELECT 1, 2":                                            true,
+		"SELECT id FROM u WHERE (id, name) IN (SELECT * FROM t)":                       true,
+		"SELECT id FROM u WHERE id = (SELECT * FROM t LIMIT 1)":                        true,
+		"CREATE PROCEDURE p() BEGIN DECLARE c CURSOR FOR SELECT * FROM t; OPEN c; END": true,
+		"SELECT * FROM t":                                 false,
+		"SELECT * FROM t WHERE id > 1 ORDER BY id":        false,
+		"SELECT id FROM u WHERE EXISTS (SELECT * FROM t)": false,
+		"INSERT INTO a SELECT id, 1 FROM u WHERE NOT EXISTS (SELECT * FROM t WHERE t.id = u.id)":   false,
+		"SELECT id FROM (SELECT * FROM t) d":                                                       false,
+		"WITH d AS (SELECT * FROM t) SELECT id FROM d":                                             false,
+		"CREATE TABLE a AS SELECT * FROM t":                                                        false,
+		"SELECT COUNT(*) FROM t":                                                                   false,
+		"CREATE PROCEDURE p() BEGIN IF EXISTS (SELECT * FROM t) THEN SELECT * FROM t; END IF; END": false,
+	} {
+		stmts, err := parse(sql)
+		if err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+		if got := CopiesEveryColumn(stmts[0]); got != want {
+			t.Errorf("%s: CopiesEveryColumn = %v, want %v", sql, got, want)
+		}
+	}
+}
