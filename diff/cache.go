@@ -86,16 +86,16 @@ func cached(key [32]byte, src Source, t project.Target) (*Release, error) {
 }
 
 // writePack keeps pieces just evaluated in a pack, when the cache is on and
-// its codec carries faithfully what the pack holds of them (packed, by
-// piece): the piece, or for an edit of a version kept in a pack, only what
-// the edit adds to it (evalEdits).
+// its codec carries what the pack holds of them (packed, by piece): the
+// piece, or for an edit of a version kept in a pack, only what the edit
+// adds to it (evalEdits).
 func writePack(ps, packed []*piece) {
 	dir, _ := cacheDir()
 	if dir == "" {
 		return
 	}
-	data := verifyPieces(packed)
-	if data == nil {
+	data, err := encodePieces(packed)
+	if err != nil {
 		return
 	}
 	sum := sha256.Sum256(data)

@@ -3,6 +3,7 @@ package diff
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -28,9 +29,59 @@ func TestCacheCarriesTheExampleReleases(t *testing.T) {
 		if err := compareWhole(src, mariadb, r, nil); err != nil {
 			t.Error(err)
 		}
-		if _, err := encodePieces(ps); err != nil {
-			t.Errorf("%s: %v", f, err)
+		packed, err := encodePieces(ps)
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
 		}
+		back, err := decodePieces(packed)
+		if err != nil || len(back) != len(ps) {
+			t.Fatalf("%s: %d pieces back of %d: %v", f, len(back), len(ps), err)
+		}
+		for i, p := range ps {
+			// What is not kept: a piece read is checked again, and is no
+			// edit's base.
+			back[i].lines = p.lines
+			back[i].checked.Store(p.checked.Load())
+			back[i].alone.Store(p.alone.Load())
+			if !reflect.DeepEqual(back[i], p) {
+				t.Errorf("%s: %s %s does not survive the codec", f, p.Kind, p.Name)
+			}
+		}
+	}
+}
+
+// gob carries a struct's exported fields only: a field of another kind in
+// a type the cache encodes would be lost on the way.
+func TestCodecTypesAreWhollyExported(t *testing.T) {
+	seen := map[reflect.Type]bool{}
+	var walk func(reflect.Type, string)
+	walk = func(ty reflect.Type, at string) {
+		if seen[ty] {
+			return
+		}
+		seen[ty] = true
+		switch ty.Kind() {
+		case reflect.Map:
+			walk(ty.Key(), at)
+			walk(ty.Elem(), at)
+		case reflect.Pointer, reflect.Slice, reflect.Array:
+			walk(ty.Elem(), at)
+		case reflect.Func, reflect.Chan, reflect.UnsafePointer:
+			t.Errorf("%s: %s cannot be encoded", at, ty)
+		case reflect.Struct:
+			for f := range ty.Fields() {
+				switch {
+				case f.IsExported():
+					walk(f.Type, at+"."+f.Name)
+				case ty != reflect.TypeFor[piece](): // a piece's own are what a run recomputes
+					t.Errorf("%s: %s.%s is unexported", at, ty, f.Name)
+				}
+			}
+		}
+	}
+	walk(reflect.TypeFor[piece](), "piece")
+	for _, v := range codecTypes {
+		walk(reflect.TypeOf(v), reflect.TypeOf(v).String())
 	}
 }
 

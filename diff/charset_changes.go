@@ -31,6 +31,7 @@ func withColumnCharsetChanges(target project.Target, from, to *schema.Schema, ch
 		if !ok {
 			continue
 		}
+		mt := tableChange(changes, t)
 		for _, c := range t.Columns {
 			oc, ok := old.Column(c.Name)
 			if !ok {
@@ -55,7 +56,6 @@ func withColumnCharsetChanges(target project.Target, from, to *schema.Schema, ch
 			} else if own {
 				kind |= schema.ChangeCollate
 			}
-			mt := tableChange(changes, t)
 			if m := columnChange(mt, c.Name); m != nil {
 				if m.Change = m.Change&^same | kind; m.Change == schema.NoChange {
 					mt.Changes = slices.DeleteFunc(mt.Changes, func(ch schema.Change) bool { return ch == m })

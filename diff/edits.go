@@ -75,7 +75,7 @@ func cutItems(body *hclsyntax.Body, data []byte, starts []int, from, to int) ([]
 		r hcl.Range
 		lineItem
 	}
-	var rs []ranged
+	rs := make([]ranged, 0, len(body.Attributes)+len(body.Blocks))
 	for _, a := range body.Attributes {
 		rs = append(rs, ranged{a.SrcRange, lineItem{attr: true}})
 	}

@@ -186,6 +186,9 @@ func checkWidthOne(col *hclsyntax.Block, table string, add func(Pos, string, ...
 	var raw, instead string
 	switch e := a.Expr.(type) {
 	case *hclsyntax.FunctionCallExpr:
+		if e.Name != "sql" && len(e.Args) != 1 {
+			return // no display width of 1
+		}
 		var args []string
 		for _, arg := range e.Args {
 			v, diags := arg.Value(nil)
@@ -203,7 +206,10 @@ func checkWidthOne(col *hclsyntax.Block, table string, add func(Pos, string, ...
 			args = append(args, v.AsBigFloat().String())
 		}
 		if e.Name != "sql" {
-			raw, instead = e.Name+"("+strings.Join(args, ",")+")", e.Name
+			if args[0] != "1" {
+				return
+			}
+			raw, instead = e.Name+"("+args[0]+")", e.Name
 		}
 	case *hclsyntax.ScopeTraversalExpr:
 		if len(e.Traversal) != 1 {

@@ -47,9 +47,9 @@ func ServerDefault(target project.Target) (charset, collation string) {
 // alias reads as utf8mb3, as the server prints it.
 func Effective(target project.Target, t *schema.Table, c *schema.Column) (charset, collation string) {
 	_, collation = ServerDefault(target)
-	levels := [][]schema.Attr{c.Attrs, t.Attrs}
+	levels := [...][]schema.Attr{c.Attrs, t.Attrs, nil}
 	if t.Schema != nil {
-		levels = append(levels, t.Schema.Attrs)
+		levels[2] = t.Schema.Attrs
 	}
 	for _, attrs := range levels {
 		if v, ok := Collation(attrs); ok {
@@ -389,7 +389,7 @@ func SnapshotDefault(path string, target project.Target) (string, error) {
 // the chunks do not cut so is read whole.
 func DeclaredDefault(name string, src []byte, target project.Target) (string, error) {
 	if !bytes.HasPrefix(src, []byte("\xef\xbb\xbf")) {
-		for _, c := range Chunks(src) {
+		for c := range chunksOf(src) {
 			body, ok := chunkBody(name, c)
 			if !ok {
 				break

@@ -1,6 +1,10 @@
 package schemadef
 
-import "bytes"
+import (
+	"bytes"
+	"iter"
+	"slices"
+)
 
 // A Chunk is a top-level block of a schema file with the comments and
 // blank lines after it; the first chunk also holds what comes before the
@@ -15,20 +19,26 @@ type Chunk struct {
 }
 
 // Chunks cuts src into its chunks.
-func Chunks(src []byte) []Chunk {
-	var out []Chunk
-	start, line, startLine := 0, 1, 1
-	for next := 0; ; line++ {
-		nl := bytes.IndexByte(src[next:], '\n')
-		if nl < 0 {
-			break
+func Chunks(src []byte) []Chunk { return slices.Collect(chunksOf(src)) }
+
+// chunksOf yields src's chunks, cutting no further than its caller reads.
+func chunksOf(src []byte) iter.Seq[Chunk] {
+	return func(yield func(Chunk) bool) {
+		start, line, startLine := 0, 1, 1
+		for next := 0; ; line++ {
+			nl := bytes.IndexByte(src[next:], '\n')
+			if nl < 0 {
+				break
+			}
+			if next += nl + 1; next < len(src) && startsBlock(src[next]) {
+				if !yield(Chunk{Line: startLine, Start: start, Data: src[start:next]}) {
+					return
+				}
+				start, startLine = next, line+1
+			}
 		}
-		if next += nl + 1; next < len(src) && startsBlock(src[next]) {
-			out = append(out, Chunk{Line: startLine, Start: start, Data: src[start:next]})
-			start, startLine = next, line+1
-		}
+		yield(Chunk{Line: startLine, Start: start, Data: src[start:]})
 	}
-	return append(out, Chunk{Line: startLine, Start: start, Data: src[start:]})
 }
 
 // IsSchema reports whether a chunk is the schema block.
