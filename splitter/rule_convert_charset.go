@@ -76,7 +76,7 @@ func charsetChange(c *Change) bool {
 	case *schema.ModifyColumn:
 		return ch.Change != schema.NoChange && ch.Change&^(schema.ChangeCharset|schema.ChangeCollate) == schema.NoChange
 	case *schema.AddAttr, *schema.ModifyAttr, *schema.DropAttr:
-		return schemadef.CharsetAttr(changedAttr(ch))
+		return schemadef.CharsetAttr(diff.ChangedAttr(ch))
 	}
 	return false
 }
