@@ -58,14 +58,11 @@ func (d *DB) Build(ctx context.Context, base *schema.Schema, steps []Step, after
 		}
 		// The server defaults Atlas's driver read, which decide what it
 		// leaves out of a column's charset and collation.
-		var server [2]string
-		if err := d.Conn.QueryRowContext(ctx, "SELECT @@character_set_server, @@collation_server").Scan(&server[0], &server[1]); err != nil {
-			return d.redact(err)
-		}
 		// A charset named alone has the default collation of the server's
 		// flavour, which is what the plans' statements get there too.
+		var server [2]string
 		var version string
-		if err := d.Conn.QueryRowContext(ctx, "SELECT VERSION()").Scan(&version); err != nil {
+		if err := d.Conn.QueryRowContext(ctx, "SELECT @@character_set_server, @@collation_server, VERSION()").Scan(&server[0], &server[1], &version); err != nil {
 			return d.redact(err)
 		}
 		flavour := project.Target{Flavor: project.FlavorOf(version)}
