@@ -192,11 +192,8 @@ func unseen(ctx context.Context, db *sql.DB, cfg *dbconn.Config) error {
 func tableDefaults(s *schema.Schema) {
 	for _, t := range s.Tables {
 		for _, a := range s.Attrs {
-			switch a.(type) {
-			case *schema.Charset, *schema.Collation:
-				if !slices.ContainsFunc(t.Attrs, func(b schema.Attr) bool { return fmt.Sprintf("%T", a) == fmt.Sprintf("%T", b) }) {
-					t.Attrs = append(t.Attrs, a)
-				}
+			if schemadef.CharsetAttr(a) && !slices.ContainsFunc(t.Attrs, func(b schema.Attr) bool { return fmt.Sprintf("%T", a) == fmt.Sprintf("%T", b) }) {
+				t.Attrs = append(t.Attrs, a)
 			}
 		}
 	}

@@ -59,7 +59,8 @@ func (d *DB) Build(ctx context.Context, base *schema.Schema, steps []Step, after
 		// The server defaults Atlas's driver read, which decide what it
 		// leaves out of a column's charset and collation.
 		var server [2]string
-		if err := d.Conn.QueryRowContext(ctx, "SELECT @@character_set_server, @@collation_server").Scan(&server[0], &server[1]); err != nil {
+		var version string
+		if err := d.Conn.QueryRowContext(ctx, "SELECT @@character_set_server, @@collation_server, VERSION()").Scan(&server[0], &server[1], &version); err != nil {
 			return d.redact(err)
 		}
 		// A charset named alone has the project's target's default
@@ -68,10 +69,7 @@ func (d *DB) Build(ctx context.Context, base *schema.Schema, steps []Step, after
 		// (MariaDB 11.4's utf8mb4 is utf8mb4_uca1400_ai_ci).
 		flavour := d.target
 		if flavour.Flavor == "" {
-			var version string
-			if err := d.Conn.QueryRowContext(ctx, "SELECT VERSION()").Scan(&version); err != nil {
-				return d.redact(err)
-			}
+			var err error
 			if flavour, err = project.TargetOf(version); err != nil {
 				flavour = project.Target{Flavor: project.FlavorOf(version)}
 			}

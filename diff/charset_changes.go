@@ -99,7 +99,7 @@ func withTableCharsetChanges(target project.Target, from, to *schema.Schema, cha
 			if schemadef.CanonicalCharset(was) == now {
 				continue
 			}
-			if mt := tableChange(changes, t); mt != nil && slices.ContainsFunc(mt.Changes, func(ch schema.Change) bool { return attrChangeOf(ch, kind) }) {
+			if mt := tableChange(changes, t); mt != nil && slices.ContainsFunc(mt.Changes, func(ch schema.Change) bool { return hasKind([]schema.Attr{ChangedAttr(ch)}, kind) }) {
 				continue
 			}
 			mt := modifyTable(&changes, t)
@@ -113,20 +113,18 @@ func withTableCharsetChanges(target project.Target, from, to *schema.Schema, cha
 	return changes
 }
 
-// attrChangeOf reports a table option change of the attribute kind.
-func attrChangeOf(ch schema.Change, kind schema.Attr) bool {
-	var a schema.Attr
+// ChangedAttr is the table attribute a change adds, drops, or sets (nil
+// for other changes).
+func ChangedAttr(ch schema.Change) schema.Attr {
 	switch ch := ch.(type) {
 	case *schema.AddAttr:
-		a = ch.A
+		return ch.A
 	case *schema.ModifyAttr:
-		a = ch.To
+		return ch.To
 	case *schema.DropAttr:
-		a = ch.A
-	default:
-		return false
+		return ch.A
 	}
-	return hasKind([]schema.Attr{a}, kind)
+	return nil
 }
 
 func hasKind(attrs []schema.Attr, kind schema.Attr) bool {

@@ -147,23 +147,21 @@ func CheckLosses(tr *Transition) error {
 			continue
 		}
 		for _, g := range gained[strings.ToLower(l.Column)] {
-			if g.Table == l.Table {
-				continue
+			if g.Table != l.Table {
+				errs = append(errs, &Problem{Kind: UndeclaredLoss, Pos: posOrFile(to, g.Table, g.Column), Msg: fmt.Sprintf(
+					"release %s drops %s and gives %s a column of the same name, %s: its values probably move there, but contract drops %s and nothing copies them. If they move, copy them before contract (a data_migration on %s whose set reads %s, e.g. `set = \"%s = (SELECT ... FROM %s WHERE ...)\"`, for rows that exist by then) and declare `discard { table = %q, column = %q }` to say the old column may go; if they may be lost, declare the discard alone",
+					to.Name, l, g.Table, g, l, g.Table, l, g.Column, l.Table, l.Table, l.Column)})
+				break
 			}
-			errs = append(errs, &Problem{Kind: UndeclaredLoss, Pos: posOrFile(to, g.Table, g.Column), Msg: fmt.Sprintf(
-				"release %s drops %s and gives %s a column of the same name, %s: its values probably move there, but contract drops %s and nothing copies them. If they move, copy them before contract (a data_migration on %s whose set reads %s, e.g. `set = \"%s = (SELECT ... FROM %s WHERE ...)\"`, for rows that exist by then) and declare `discard { table = %q, column = %q }` to say the old column may go; if they may be lost, declare the discard alone",
-				to.Name, l, g.Table, g, l, g.Table, l, g.Column, l.Table, l.Table, l.Column)})
-			break
 		}
 	}
 	if len(created) > 0 {
 		for _, d := range dropped {
-			if to.Declarations.Discarded(d, "") != nil {
-				continue
+			if to.Declarations.Discarded(d, "") == nil {
+				errs = append(errs, &Problem{Kind: UndeclaredLoss, Pos: posOrFile(to, created[0], ""), Msg: fmt.Sprintf(
+					"release %s drops table %s and creates %s: emcee cannot tell a rename from a loss. If %s carries %s's rows, declare `renamed_from = %q` in table %s; if %s's data may be lost, declare `discard { table = %q }`",
+					to.Name, d, strings.Join(created, ", "), created[0], d, d, created[0], d, d)})
 			}
-			errs = append(errs, &Problem{Kind: UndeclaredLoss, Pos: posOrFile(to, created[0], ""), Msg: fmt.Sprintf(
-				"release %s drops table %s and creates %s: emcee cannot tell a rename from a loss. If %s carries %s's rows, declare `renamed_from = %q` in table %s; if %s's data may be lost, declare `discard { table = %q }`",
-				to.Name, d, strings.Join(created, ", "), created[0], d, d, created[0], d, d)})
 		}
 	}
 	if len(errs) == 0 {

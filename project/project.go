@@ -489,10 +489,7 @@ func (p *Project) ForEach(name string) bool {
 func forEachEnvs(body *hclsyntax.Body) map[string]string {
 	out := map[string]string{}
 	for _, b := range body.Blocks {
-		if b.Type != "env" || len(b.Labels) != 1 {
-			continue
-		}
-		if a, ok := b.Body.Attributes["for_each"]; ok {
+		if a, ok := b.Body.Attributes["for_each"]; ok && b.Type == "env" && len(b.Labels) == 1 {
 			out[b.Labels[0]] = PosOf(a.SrcRange).String()
 		}
 	}

@@ -483,10 +483,7 @@ func columnDef(st state, table, name string) string {
 
 func tableDef(st state, table string) string {
 	for _, s := range []*schema.Schema{st.before, st.after} {
-		if s == nil {
-			continue
-		}
-		if t, ok := s.Table(table); ok {
+		if t := tableIn(s, table); t != nil {
 			return strings.Join(schemadef.ColumnDefs(t), ", ")
 		}
 	}

@@ -267,14 +267,7 @@ func spelled(target project.Target, t *schema.Table, c *schema.Column, server [2
 			continue
 		}
 		s := *c
-		s.Attrs = slices.DeleteFunc(slices.Clone(c.Attrs), func(a schema.Attr) bool {
-			switch a.(type) {
-			case *schema.Charset, *schema.Collation:
-				return true
-			}
-			return false
-		})
-		s.Attrs = append(s.Attrs, attrs...)
+		s.Attrs = append(slices.DeleteFunc(slices.Clone(c.Attrs), CharsetAttr), attrs...)
 		return &s
 	}
 	return c

@@ -119,10 +119,9 @@ func implicit(t *schema.Table, idx *schema.Index) bool {
 		return false
 	}
 	for _, fk := range t.ForeignKeys {
-		if !strings.EqualFold(fk.Symbol, idx.Name) || !Leads(idx, fk.Columns) || len(idx.Parts) != len(fk.Columns) {
-			continue
+		if strings.EqualFold(fk.Symbol, idx.Name) && Leads(idx, fk.Columns) && len(idx.Parts) == len(fk.Columns) {
+			return !slices.ContainsFunc(t.Indexes, func(o *schema.Index) bool { return o != idx && Leads(o, fk.Columns) })
 		}
-		return !slices.ContainsFunc(t.Indexes, func(o *schema.Index) bool { return o != idx && Leads(o, fk.Columns) })
 	}
 	return false
 }

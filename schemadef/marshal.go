@@ -141,6 +141,15 @@ func Charset(attrs []schema.Attr) (string, bool) {
 	return "", false
 }
 
+// CharsetAttr reports a charset or collation attribute.
+func CharsetAttr(a schema.Attr) bool {
+	switch a.(type) {
+	case *schema.Charset, *schema.Collation:
+		return true
+	}
+	return false
+}
+
 // Collation is the collation among a table's or column's attributes, as
 // declared.
 func Collation(attrs []schema.Attr) (string, bool) {

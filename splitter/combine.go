@@ -111,12 +111,9 @@ func (c *Context) combine(phase revision.Phase, steps []Step) []Step {
 	blocked := func(g []member, upto int, steps []Step) bool {
 		t := g[0].a.table
 		for j := g[len(g)-1].i + 1; j < upto; j++ {
-			for _, e := range c.parse(steps[j].SQL).Effects() {
-				if e.Table == t || e.Table != "" && c.fks.related(t, e.Table) {
-					return true
-				}
-			}
-			if steps[j].on == t || c.fks.related(t, steps[j].on) {
+			if steps[j].on == t || c.fks.related(t, steps[j].on) || slices.ContainsFunc(c.parse(steps[j].SQL).Effects(), func(e effect.Effect) bool {
+				return e.Table == t || e.Table != "" && c.fks.related(t, e.Table)
+			}) {
 				return true
 			}
 		}

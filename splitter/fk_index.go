@@ -134,10 +134,7 @@ func supersededBy(from, to *schema.Table, fk *schema.ForeignKey) (drop []*schema
 	}
 	for _, m := range schemadef.KeyIndexes(from) {
 		// A key the release drops takes its index before keys are added.
-		if !hasForeignKey(to, m.Name) {
-			continue
-		}
-		if schemadef.Leads(after[i], partColumns(m)) && !slices.ContainsFunc(after, func(o *schema.Index) bool { return strings.EqualFold(o.Name, m.Name) }) {
+		if hasForeignKey(to, m.Name) && schemadef.Leads(after[i], partColumns(m)) && !slices.ContainsFunc(after, func(o *schema.Index) bool { return strings.EqualFold(o.Name, m.Name) }) {
 			drop = append(drop, m)
 		}
 	}

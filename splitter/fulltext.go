@@ -135,11 +135,10 @@ func (c *Context) fulltextKept(phase revision.Phase, table string, d *effect.DDL
 			continue
 		}
 		for _, idx := range t.Indexes {
-			if !isFulltext(idx) || dropped[idx.Name] || seen[idx.Name] {
-				continue
+			if isFulltext(idx) && !dropped[idx.Name] && !seen[idx.Name] {
+				seen[idx.Name] = true
+				cols = diff.Union(cols, diff.PartColumns(idx))
 			}
-			seen[idx.Name] = true
-			cols = diff.Union(cols, diff.PartColumns(idx))
 		}
 	}
 	return cols

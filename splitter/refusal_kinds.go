@@ -77,7 +77,7 @@ func changeName(c schema.Change) string {
 // table comment and the charset and collation have rules: table-comment,
 // convert-charset.)
 func attrRefusal(c schema.Change) string {
-	a := changedAttr(c)
+	a := diff.ChangedAttr(c)
 	switch a.(type) {
 	case *mysql.Engine:
 		return "the storage engine changes, which rebuilds the table under a lock; emcee does not plan it. Keep the engine, or move the data to a new table"

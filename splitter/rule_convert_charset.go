@@ -76,10 +76,7 @@ func charsetChange(c *Change) bool {
 	case *schema.ModifyColumn:
 		return ch.Change != schema.NoChange && ch.Change&^(schema.ChangeCharset|schema.ChangeCollate) == schema.NoChange
 	case *schema.AddAttr, *schema.ModifyAttr, *schema.DropAttr:
-		switch changedAttr(ch).(type) {
-		case *schema.Charset, *schema.Collation:
-			return true
-		}
+		return schemadef.CharsetAttr(diff.ChangedAttr(ch))
 	}
 	return false
 }
@@ -203,17 +200,9 @@ func splitCharset(c *Change) ([]Step, error) {
 // runs on a column already converted, under the table's new default.
 func converted(from, to *schema.Column) *schema.Column {
 	c := *from
-	c.Attrs = nil
-	for _, a := range from.Attrs {
-		switch a.(type) {
-		case *schema.Charset, *schema.Collation:
-		default:
-			c.Attrs = append(c.Attrs, a)
-		}
-	}
+	c.Attrs = slices.DeleteFunc(slices.Clone(from.Attrs), schemadef.CharsetAttr)
 	for _, a := range to.Attrs {
-		switch a.(type) {
-		case *schema.Charset, *schema.Collation:
+		if schemadef.CharsetAttr(a) {
 			c.Attrs = append(c.Attrs, a)
 		}
 	}

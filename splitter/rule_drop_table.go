@@ -28,11 +28,10 @@ func init() {
 			t := c.Table
 			var steps []Step
 			for _, fk := range t.ForeignKeys {
-				if fk.RefTable == nil || !c.ctx.fks.cyclic(t.Name, fk.RefTable.Name) || !c.ctx.isDroppedTable(fk.RefTable.Name) {
-					continue
+				if fk.RefTable != nil && c.ctx.fks.cyclic(t.Name, fk.RefTable.Name) && c.ctx.isDroppedTable(fk.RefTable.Name) {
+					steps = append(steps, stmt(revision.Contract, StageDropForeignKey, fmt.Sprintf("tables %s and %s are dropped and reference each other: the key %s goes first so that either can be dropped", t.Name, fk.RefTable.Name, fk.Symbol),
+						Inplace.With(fmt.Sprintf("ALTER TABLE %s DROP FOREIGN KEY %s", sqlsyntax.Ident(t.Name), sqlsyntax.Ident(fk.Symbol)))))
 				}
-				steps = append(steps, stmt(revision.Contract, StageDropForeignKey, fmt.Sprintf("tables %s and %s are dropped and reference each other: the key %s goes first so that either can be dropped", t.Name, fk.RefTable.Name, fk.Symbol),
-					Inplace.With(fmt.Sprintf("ALTER TABLE %s DROP FOREIGN KEY %s", sqlsyntax.Ident(t.Name), sqlsyntax.Ident(fk.Symbol)))))
 			}
 			// DROP TABLE names no key, and the order around the keys is
 			// decided above and by the stages; given the keys, Atlas took a

@@ -5,6 +5,7 @@ import (
 
 	"ariga.io/atlas/sql/schema"
 
+	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/schemadef"
 )
@@ -52,20 +53,6 @@ func init() {
 // tableComment returns the comment a table-attribute change sets, or nil
 // when the change is not about the comment.
 func tableComment(ch schema.Change) *schema.Comment {
-	c, _ := changedAttr(ch).(*schema.Comment)
+	c, _ := diff.ChangedAttr(ch).(*schema.Comment)
 	return c
-}
-
-// changedAttr is the table attribute a change adds, drops, or sets (nil
-// for other changes).
-func changedAttr(ch schema.Change) schema.Attr {
-	switch ch := ch.(type) {
-	case *schema.AddAttr:
-		return ch.A
-	case *schema.ModifyAttr:
-		return ch.To
-	case *schema.DropAttr:
-		return ch.A
-	}
-	return nil
 }

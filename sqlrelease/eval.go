@@ -150,13 +150,7 @@ func canonical(s *schema.Schema, script *Script) error {
 	defaults := s.Attrs
 	s.Name, s.Attrs = SchemaName, nil
 	if script.Default != nil {
-		s.Attrs = slices.DeleteFunc(slices.Clone(defaults), func(a schema.Attr) bool {
-			switch a.(type) {
-			case *schema.Charset, *schema.Collation:
-				return false
-			}
-			return true
-		})
+		s.Attrs = slices.DeleteFunc(slices.Clone(defaults), func(a schema.Attr) bool { return !schemadef.CharsetAttr(a) })
 	}
 	var errs []string
 	for _, n := range schemadef.NotBools(s) {
@@ -176,11 +170,7 @@ func canonical(s *schema.Schema, script *Script) error {
 			return script.At[t.Name]
 		}
 		t.Attrs = slices.DeleteFunc(t.Attrs, func(a schema.Attr) bool {
-			switch a := a.(type) {
-			case *schema.Charset, *schema.Collation:
-				return slices.ContainsFunc(defaults, func(d schema.Attr) bool { return sameAttr(a, d) })
-			}
-			return false
+			return schemadef.CharsetAttr(a) && slices.ContainsFunc(defaults, func(d schema.Attr) bool { return sameAttr(a, d) })
 		})
 		for _, c := range t.Columns {
 			// A column's charset and collation are declared where they
@@ -188,12 +178,8 @@ func canonical(s *schema.Schema, script *Script) error {
 			// inherits), as HCL declares them; schemadef.Marshal writes
 			// the ones that differ.
 			c.Attrs = slices.DeleteFunc(c.Attrs, func(a schema.Attr) bool {
-				switch a.(type) {
-				case *schema.Charset, *schema.Collation:
-					return slices.ContainsFunc(t.Attrs, func(d schema.Attr) bool { return sameAttr(a, d) }) ||
-						!slices.ContainsFunc(t.Attrs, func(d schema.Attr) bool { return reflect.TypeOf(d) == reflect.TypeOf(a) }) && slices.ContainsFunc(defaults, func(d schema.Attr) bool { return sameAttr(a, d) })
-				}
-				return false
+				return schemadef.CharsetAttr(a) && (slices.ContainsFunc(t.Attrs, func(d schema.Attr) bool { return sameAttr(a, d) }) ||
+					!slices.ContainsFunc(t.Attrs, func(d schema.Attr) bool { return reflect.TypeOf(d) == reflect.TypeOf(a) }) && slices.ContainsFunc(defaults, func(d schema.Attr) bool { return sameAttr(a, d) }))
 			})
 		}
 		for _, fk := range t.ForeignKeys {
