@@ -253,3 +253,66 @@ table "AuditLog" {
 		t.Fatalf("version after the rerun sync: %s", v)
 	}
 }
+
+// An operator runs the application's own upgrade script (Apollo's
+// apolloconfigdb-v250-v300.sql: CREATE INDEX on GrayReleaseRule) before
+// `emcee db expand` of 3.0, whose expand creates that index. Expand refused
+// the drift and said "If these differences are intended (e.g. a hotfix made
+// by hand), rerun with --allow-drift", which then failed at the statement
+// with the server's Error 1061 (Duplicate key name) and left the revision
+// failed. It says that the pending revision makes that change itself, where,
+// and that the way out is to undo it. Likewise Apollo's 2.0 "after" script
+// run by hand before contract drops the index contract drops (1091).
+func TestDriftThatAPendingRevisionMakesSaysUndoIt(t *testing.T) {
+	t.Parallel()
+	one := `schema "app" {}
+
+table "GrayReleaseRule" {
+  schema = schema.app
+  column "Id" {
+    type = int
+  }
+  column "ReleaseId" {
+    type = int
+  }
+  column "AppId" {
+    type = varchar(64)
+  }
+  primary_key {
+    columns = [column.Id]
+  }
+  index "IX_AppId" {
+    columns = [column.AppId]
+  }
+}
+`
+	two := replaceOnce(one, `  index "IX_AppId" {
+    columns = [column.AppId]
+  }`, `  index "IX_ReleaseId" {
+    columns = [column.ReleaseId]
+  }`)
+	p := plannedProject(t, "mariadb 10.11", [2]string{"one", one}, [2]string{"two", two})
+	p.must("db", "sync", "one")
+	p.exec("CREATE INDEX `IX_ReleaseId` ON `GrayReleaseRule` (`ReleaseId`)")
+	r := p.run("db", "expand")
+	if r.Code != 1 {
+		t.Fatalf("expand over the index made by hand: %s", r)
+	}
+	opContains(t, r, "index IX_ReleaseId is unexpected", "two_expand01 creates it (plans/two/two_expand01.sql:", "drop it by hand", "nothing was changed")
+	if strings.Contains(r.Stdout+r.Stderr, "rerun with --allow-drift") {
+		t.Fatalf("expand sends the operator to --allow-drift, which fails on the index:\n%s", r)
+	}
+	p.exec("DROP INDEX `IX_ReleaseId` ON `GrayReleaseRule`")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+
+	p.exec("DROP INDEX `IX_AppId` ON `GrayReleaseRule`")
+	r = p.run("db", "contract")
+	if r.Code != 1 {
+		t.Fatalf("contract after the index it drops was dropped by hand: %s", r)
+	}
+	opContains(t, r, "index IX_AppId is missing", "two_contract01 drops it (plans/two/two_contract01.sql:", "create it again by hand", "nothing was changed")
+	if strings.Contains(r.Stdout+r.Stderr, "rerun with --allow-drift") {
+		t.Fatalf("contract sends the operator to --allow-drift, which fails on the index:\n%s", r)
+	}
+}
