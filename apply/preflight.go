@@ -108,7 +108,72 @@ func (s *Session) preflight(ctx context.Context, res *Result, rel string, revs [
 	if s.driftAccepted(msg, note) {
 		return nil
 	}
-	return fmt.Errorf("%snothing was changed. If these differences are intended (e.g. a hotfix made by hand), rerun with --allow-drift", msg)
+	return fmt.Errorf("%snothing was changed. %s", msg, s.driftWayOut(res.Drift, "If these differences are intended (e.g. a hotfix made by hand), rerun with --allow-drift"))
+}
+
+// handOps are the changes a revision makes that the server refuses to make
+// twice: the kind of object and the state a drift check finds it in once
+// made by hand, and what undoes that.
+var handOps = map[effect.Op]struct{ kind, state, verb, undo string }{
+	effect.CreateTable:   {"table", devdb.Unexpected, "creates", "drop it by hand"},
+	effect.AddColumn:     {"column", devdb.Unexpected, "adds", "drop it by hand"},
+	effect.AddIndex:      {"index", devdb.Unexpected, "creates", "drop it by hand"},
+	effect.AddUnique:     {"index", devdb.Unexpected, "creates", "drop it by hand"},
+	effect.AddForeignKey: {"foreign key", devdb.Unexpected, "adds", "drop it by hand"},
+	effect.AddCheck:      {"check", devdb.Unexpected, "adds", "drop it by hand"},
+	effect.CreateTrigger: {"trigger", devdb.Unexpected, "creates", "drop it by hand"},
+	effect.DropTable:     {"table", devdb.Missing, "drops", "create it again by hand"},
+	effect.DropColumn:    {"column", devdb.Missing, "drops", "create it again by hand"},
+	effect.DropIndex:     {"index", devdb.Missing, "drops", "create it again by hand"},
+	effect.DropForeignKy: {"foreign key", devdb.Missing, "drops", "create it again by hand"},
+	effect.DropCheck:     {"check", devdb.Missing, "drops", "create it again by hand"},
+	effect.DropTrigger:   {"trigger", devdb.Missing, "drops", "create it again by hand"},
+}
+
+// driftWayOut is the way out of a drift check that found rep. A difference
+// that a pending revision makes itself (an index it creates is there, one
+// it drops is gone) is that change made by hand, as by the application's
+// own upgrade script run outside emcee (Apollo's delta scripts): under
+// --allow-drift the server refuses the statement (1061 duplicate key name,
+// 1091 can't drop), so the way out is to undo it. allowDrift is the way
+// out for the other differences.
+func (s *Session) driftWayOut(rep *devdb.Report, allowDrift string) string {
+	if rep == nil {
+		return allowDrift
+	}
+	var lines []string
+	for _, rev := range s.Plans.Revisions {
+		if s.Records[rev.ID.String()].Done() || rev.ID.Phase == revision.Rollback {
+			continue
+		}
+		for _, st := range rev.Statements {
+			for _, e := range effect.Of(st.SQL) {
+				op, ok := handOps[e.Op]
+				if !ok || st.Kind != revision.DDL {
+					continue
+				}
+				name := e.Name
+				if op.kind == "table" {
+					name = e.Table
+				}
+				for _, o := range rep.Tables {
+					for _, d := range o.Differences {
+						if o.Table == e.Table && d.Kind == op.kind && d.State == op.state && strings.EqualFold(d.Name, name) {
+							lines = append(lines, fmt.Sprintf("  %s %s of %s: %s %s it (%s); %s", op.kind, name, e.Table, rev.ID, op.verb, s.at(rev, st), op.undo))
+						}
+					}
+				}
+			}
+		}
+	}
+	if len(lines) == 0 {
+		return allowDrift
+	}
+	out := fmt.Sprintf("What a pending revision makes itself was made by hand (the application's own upgrade script, run outside emcee?), and --allow-drift does not get past it: the server refuses, at that statement, to make it twice:\n%s\nUndo it, then rerun `emcee db %s`: the revision makes it.", strings.Join(lines, "\n"), s.cmd)
+	if len(lines) < rep.Count() {
+		out += " For the other differences: " + allowDrift
+	}
+	return out
 }
 
 // driftAccepted tells whether a drift check lets the run go on: it found

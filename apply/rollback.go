@@ -306,7 +306,7 @@ func (s *Session) recordedDriftCheck(ctx context.Context, res *Result, startsFro
 	if s.driftAccepted(msg, note) {
 		return nil
 	}
-	return fmt.Errorf("%snothing was changed. Find out who changed the schema (`emcee db diff` lists the differences); if they are intended, rerun with --allow-drift", msg)
+	return fmt.Errorf("%snothing was changed. %s", msg, s.driftWayOut(res.Drift, "Find out who changed the schema (`emcee db diff` lists the differences); if they are intended, rerun with --allow-drift"))
 }
 
 // Loss is data a rollback drops that the previous release cannot give
@@ -470,9 +470,11 @@ func (s *Session) recountLosses(ctx context.Context, rev *revision.Revision, i i
 
 // countLosses counts what each drop the rollback has still to run would
 // lose. A column's value is lost unless it is the column's default (what a
-// later expand adds it with) or, for a column a backfill of the release
-// fills where it is NULL, what that backfill computes from the columns the
-// previous release keeps: a later migrate writes those again.
+// later expand adds it with) or, in the rows a backfill of the release
+// would select again with the column at its default (a fill where it is
+// NULL: every row; a data migration: the rows its predicate selects), what
+// that backfill computes from the columns the previous release keeps: a
+// later migrate writes those again.
 func (s *Session) countLosses(ctx context.Context, rel string, revs []*revision.Revision) ([]Loss, error) {
 	var out []Loss
 	for _, rev := range revs {
@@ -519,7 +521,7 @@ func (s *Session) statementLosses(ctx context.Context, rel string, revs []*revis
 			if err != nil {
 				continue // its columns are counted without it: more, never less
 			}
-			for col, f := range b.FillsWhereNull() {
+			for col, f := range b.Refills() {
 				k := b.Table + "." + col
 				if _, twice := fills[k]; twice {
 					fills[k] = nil
@@ -571,7 +573,7 @@ func (s *Session) columnLoss(ctx context.Context, table, column string, f *sqlsy
 	c := sqlsyntax.Ident(column)
 	preds := []string{"NOT (" + c + " <=> DEFAULT(" + c + "))", c + " IS NOT NULL"}
 	if f != nil {
-		again := " AND NOT (CAST(" + c + " AS BINARY) <=> CAST(" + f.Value + " AS BINARY))"
+		again := " AND NOT ((" + f.When + ") IS TRUE AND CAST(" + c + " AS BINARY) <=> CAST(" + f.Value + " AS BINARY))"
 		preds = append([]string{preds[0] + again, preds[1] + again}, preds...)
 	}
 	for i, pred := range preds {

@@ -253,3 +253,127 @@ table "AuditLog" {
 		t.Fatalf("version after the rerun sync: %s", v)
 	}
 }
+
+// An operator runs the application's own upgrade script (Apollo's
+// apolloconfigdb-v250-v300.sql: CREATE INDEX on GrayReleaseRule) before
+// `emcee db expand` of 3.0, whose expand creates that index. Expand refused
+// the drift and said "If these differences are intended (e.g. a hotfix made
+// by hand), rerun with --allow-drift", which then failed at the statement
+// with the server's Error 1061 (Duplicate key name) and left the revision
+// failed. It says that the pending revision makes that change itself, where,
+// and that the way out is to undo it. Likewise Apollo's 2.0 "after" script
+// run by hand before contract drops the index contract drops (1091).
+func TestDriftThatAPendingRevisionMakesSaysUndoIt(t *testing.T) {
+	t.Parallel()
+	one := `schema "app" {}
+
+table "GrayReleaseRule" {
+  schema = schema.app
+  column "Id" {
+    type = int
+  }
+  column "ReleaseId" {
+    type = int
+  }
+  column "AppId" {
+    type = varchar(64)
+  }
+  primary_key {
+    columns = [column.Id]
+  }
+  index "IX_AppId" {
+    columns = [column.AppId]
+  }
+}
+`
+	two := replaceOnce(one, `  index "IX_AppId" {
+    columns = [column.AppId]
+  }`, `  index "IX_ReleaseId" {
+    columns = [column.ReleaseId]
+  }`)
+	p := plannedProject(t, "mariadb 10.11", [2]string{"one", one}, [2]string{"two", two})
+	p.must("db", "sync", "one")
+	p.exec("CREATE INDEX `IX_ReleaseId` ON `GrayReleaseRule` (`ReleaseId`)")
+	r := p.run("db", "expand")
+	if r.Code != 1 {
+		t.Fatalf("expand over the index made by hand: %s", r)
+	}
+	opContains(t, r, "index IX_ReleaseId is unexpected", "two_expand01 creates it (plans/two/two_expand01.sql:", "drop it by hand", "nothing was changed")
+	if strings.Contains(r.Stdout+r.Stderr, "rerun with --allow-drift") {
+		t.Fatalf("expand sends the operator to --allow-drift, which fails on the index:\n%s", r)
+	}
+	p.exec("DROP INDEX `IX_ReleaseId` ON `GrayReleaseRule`")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+
+	p.exec("DROP INDEX `IX_AppId` ON `GrayReleaseRule`")
+	r = p.run("db", "contract")
+	if r.Code != 1 {
+		t.Fatalf("contract after the index it drops was dropped by hand: %s", r)
+	}
+	opContains(t, r, "index IX_AppId is missing", "two_contract01 drops it (plans/two/two_contract01.sql:", "create it again by hand", "nothing was changed")
+	if strings.Contains(r.Stdout+r.Stderr, "rerun with --allow-drift") {
+		t.Fatalf("contract sends the operator to --allow-drift, which fails on the index:\n%s", r)
+	}
+}
+
+// Rolling Apollo 2.0 back after its migrate: the rows its data migration
+// rewrote (DeletedAt = -Id of the rows deleted before) are what a later
+// expand and migrate write again, so only the row 2.0 code deleted (its
+// DeletedAt a time) is data only 2.0 wrote. The rollback counted every row
+// the data migration had rewritten too (3,951 rows of 7 tables in the
+// measured history, where 1 row was 2.0's), asking to copy them out or drop
+// them with --drop-new-data: only a fill of the rows where the column is
+// NULL counted as written again.
+func TestRollbackCountsWhatADataMigrationWritesAgainAsKept(t *testing.T) {
+	t.Parallel()
+	one := `schema "app" {}
+
+table "App" {
+  schema = schema.app
+  column "Id" {
+    type           = int
+    unsigned       = true
+    auto_increment = true
+  }
+  column "AppId" {
+    type = varchar(64)
+  }
+  column "IsDeleted" {
+    type    = bool
+    default = false
+  }
+  primary_key {
+    columns = [column.Id]
+  }
+}
+`
+	two := replaceOnce(one, `  primary_key {`, `  column "DeletedAt" {
+    type    = bigint
+    default = 0
+  }
+  primary_key {`) + `
+data_migration "deleted_at" {
+  table   = "App"
+  set     = "DeletedAt = -Id"
+  pending = "IsDeleted = 1 AND DeletedAt = 0"
+}
+`
+	p := plannedProject(t, "mariadb 10.11", [2]string{"one", one}, [2]string{"two", two})
+	p.must("db", "sync", "one")
+	p.exec("INSERT INTO App (AppId, IsDeleted) VALUES ('a', 1), ('b', 1), ('a', 0), ('c', 0)")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	p.exec("UPDATE App SET IsDeleted = 1, DeletedAt = 1700000000000 WHERE AppId = 'c'") // 2.0 code deletes c
+	r := p.run("db", "rollback")
+	if r.Code == 0 {
+		t.Fatalf("rollback over a value only two wrote: %s", r)
+	}
+	opContains(t, r, "column App.DeletedAt: 1 row(s) hold a value only the new release wrote")
+	r = p.must("db", "rollback", "--drop-new-data")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	if got := p.query("SELECT AppId, IsDeleted, DeletedAt = -Id FROM App ORDER BY Id"); got != "a 1 1\nb 1 1\na 0 0\nc 1 1" {
+		t.Fatalf("rows after the rollback, expand and migrate again:\n%s", got)
+	}
+}

@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-func TestFillsWhereNull(t *testing.T) {
+func TestRefills(t *testing.T) {
 	merged, err := MergeBackfills(
 		"UPDATE `images` SET `visibility` = IF(`is_public`, 'public', 'shared') WHERE `visibility` IS NULL",
 		"UPDATE `images` SET `slug` = LOWER(`name`) WHERE (`slug` IS NULL)",
@@ -16,32 +16,43 @@ func TestFillsWhereNull(t *testing.T) {
 	}
 	for _, c := range []struct {
 		sql  string
-		want map[string]string // column: value
+		want map[string]string // column: value, then the rows it is written in
 	}{
-		{"UPDATE `t` SET `a` = `b` + 1 WHERE `a` IS NULL", map[string]string{"a": "`b` + 1"}},
-		{"UPDATE `t` SET `a` = `b` + 1 WHERE (`A` IS NULL)", map[string]string{"a": "`b` + 1"}},
-		// Not the rows where the column is NULL: what a rerun writes is not known.
-		{"UPDATE `t` SET `a` = 1 WHERE `a` IS NOT NULL", map[string]string{}},
-		{"UPDATE `t` SET `a` = 1 WHERE `b` IS NULL", map[string]string{}},
-		{"UPDATE `t` SET `a` = 1 WHERE `a` IS NULL AND `b` = 2", map[string]string{}},
+		{"UPDATE `t` SET `a` = `b` + 1 WHERE `a` IS NULL", map[string]string{"a": "`b` + 1 WHERE DEFAULT(`a`) IS NULL"}},
+		{"UPDATE `t` SET `a` = `b` + 1 WHERE (`A` IS NULL)", map[string]string{"a": "`b` + 1 WHERE (DEFAULT(`a`) IS NULL)"}},
+		// A data migration: the rows its predicate selects once the
+		// column is back at its default (Apollo 2.0's DeletedAt).
+		{"UPDATE `App` SET `DeletedAt` = -`Id` WHERE (`IsDeleted` = 1 AND `DeletedAt` = 0)", map[string]string{"deletedat": "-`Id` WHERE (`IsDeleted` = 1 AND DEFAULT(`DeletedAt`) = 0)"}},
+		{"UPDATE `t` SET `a` = `a` + 1 WHERE `b` IS NULL", map[string]string{"a": "DEFAULT(`a`) + 1 WHERE `b` IS NULL"}},
+		// The column read in a subquery may be another table's.
+		{"UPDATE `t` SET `a` = 1 WHERE `b` IN (SELECT `a` FROM `u`)", map[string]string{}},
+		// Several assignments read one another's values.
 		{"UPDATE `t` SET `a` = 1, `b` = 2 WHERE `a` IS NULL", map[string]string{}},
 		{"UPDATE `t` SET `a` = CASE WHEN `a` IS NULL THEN 1 ELSE `b` END, `c` = 1 WHERE `a` IS NULL", map[string]string{}},
-		{merged, map[string]string{"visibility": "IF(`is_public`, 'public', 'shared')", "slug": "LOWER(`name`)"}},
+		{merged, map[string]string{
+			"visibility": "IF(`is_public`, 'public', 'shared') WHERE (DEFAULT(`visibility`) IS NULL)",
+			"slug":       "LOWER(`name`) WHERE (DEFAULT(`slug`) IS NULL)",
+			"owner":      "'x' WHERE (DEFAULT(`owner`) = '')",
+		}},
 	} {
 		b, err := ReadBackfill(c.sql)
 		if err != nil {
 			t.Fatal(err)
 		}
 		got := map[string]string{}
-		for col, f := range b.FillsWhereNull() {
-			got[col] = f.Value
+		for col, f := range b.Refills() {
+			got[col] = f.Value + " WHERE " + f.When
 		}
 		if !reflect.DeepEqual(got, c.want) {
 			t.Errorf("%s:\n got %v\nwant %v", c.sql, got, c.want)
 		}
 	}
 	b, _ := ReadBackfill(merged)
-	if r := b.FillsWhereNull()["visibility"].Reads; !r["is_public"] || len(r) != 1 {
+	if r := b.Refills()["visibility"].Reads; !r["is_public"] || len(r) != 1 {
 		t.Errorf("visibility's value reads %v, want is_public", r)
+	}
+	b, _ = ReadBackfill("UPDATE `App` SET `DeletedAt` = -`Id` WHERE (`IsDeleted` = 1 AND `DeletedAt` = 0)")
+	if r := b.Refills()["deletedat"].Reads; !reflect.DeepEqual(r, map[string]bool{"id": true, "isdeleted": true}) {
+		t.Errorf("DeletedAt's refill reads %v, want Id and IsDeleted", r)
 	}
 }

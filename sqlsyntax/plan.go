@@ -2,6 +2,7 @@ package sqlsyntax
 
 import (
 	"errors"
+	"maps"
 	"slices"
 	"strings"
 
@@ -201,52 +202,60 @@ func OneTable(refs *ast.TableRefsClause) *ast.TableName {
 	return nil
 }
 
-// Fill is what a backfill writes into a column it fills where it is NULL:
-// the value, and the columns the value reads (lowercased, generously:
-// subqueries' own columns too).
+// Fill is what a backfill writes again into a column it sets once the
+// column is added again with its default: Value in the rows When selects,
+// both reading the column itself as DEFAULT(column), and the other columns
+// they read (lowercased, generously: subqueries' own columns too).
 type Fill struct {
 	Value string
+	When  string
 	Reads map[string]bool
 }
 
-// FillsWhereNull is, by lowercased column, the value the backfill writes
-// into each column it sets exactly in the rows where that column IS NULL:
-// `UPDATE t SET c = v WHERE c IS NULL`, or the merged form MergeBackfills
-// writes, `c = CASE WHEN (c IS NULL) THEN v ELSE c END`. Such a column, added
-// again NULL, gets v again in every row; a backfill of any other shape is
-// left out, since what it would write again cannot be told from it.
-func (b *Backfill) FillsWhereNull() map[string]Fill {
+// Refills is, by lowercased column, what the backfill would write again
+// into each column it sets, were the column dropped, added again with its
+// default and the backfill run again: `UPDATE t SET c = v WHERE w` (one
+// assignment), or the merged form MergeBackfills writes, `c = CASE WHEN (w)
+// THEN v ELSE c END`. A fill of a column that is NULL until written
+// (`WHERE c IS NULL`) writes v again in every row; a data migration (Apollo
+// 2.0's `SET DeletedAt = -Id WHERE IsDeleted = 1 AND DeletedAt = 0`) in the
+// rows its predicate selects with the column at its default. A column read
+// inside a subquery may be another table's, so such a backfill is left out,
+// as is any other shape: what it would write again cannot be told from it.
+// The backfill's syntax tree is rewritten: read it again for anything else.
+func (b *Backfill) Refills() map[string]Fill {
 	out := map[string]Fill{}
-	add := func(col *ast.ColumnName, v ast.ExprNode) {
-		if col.Table.L == "" && col.Schema.L == "" {
-			out[col.Name.L] = Fill{Value: mustRestore(v), Reads: readColumns(v)}
+	add := func(col *ast.ColumnName, when, v ast.ExprNode) {
+		if col.Table.L != "" || col.Schema.L != "" {
+			return
 		}
+		at := func(e ast.ExprNode) (ast.ExprNode, bool) {
+			s := &substitute{set: map[string]ast.ExprNode{col.Name.L: &ast.DefaultExpr{Name: &ast.ColumnName{Name: col.Name}}}}
+			n, _ := e.Accept(s)
+			return n.(ast.ExprNode), !s.unsure
+		}
+		w, ok1 := at(when)
+		v, ok2 := at(v)
+		if !ok1 || !ok2 {
+			return
+		}
+		reads := readColumns(w)
+		maps.Copy(reads, readColumns(v))
+		out[col.Name.L] = Fill{Value: mustRestore(v), When: mustRestore(w), Reads: reads}
 	}
 	if len(b.upd.List) == 1 {
 		a := b.upd.List[0]
-		if isNullOf(b.upd.Where, a.Column.Name.L) {
-			add(a.Column, a.Expr)
-		}
+		add(a.Column, b.upd.Where, value(a))
 		return out
 	}
 	for _, a := range b.upd.List {
 		c, ok := a.Expr.(*ast.CaseExpr)
-		if !ok || c.Value != nil || len(c.WhenClauses) != 1 || !isNullOf(c.WhenClauses[0].Expr, a.Column.Name.L) {
+		if !ok || c.Value != nil || len(c.WhenClauses) != 1 {
 			continue
 		}
 		if e, ok := c.ElseClause.(*ast.ColumnNameExpr); ok && e.Name.Table.L == "" && e.Name.Name.L == a.Column.Name.L {
-			add(a.Column, c.WhenClauses[0].Result)
+			add(a.Column, c.WhenClauses[0].Expr, c.WhenClauses[0].Result)
 		}
 	}
 	return out
-}
-
-// isNullOf tells whether e is `col IS NULL`, in parentheses or not.
-func isNullOf(e ast.ExprNode, col string) bool {
-	n, ok := unparen(e).(*ast.IsNullExpr)
-	if !ok || n.Not {
-		return false
-	}
-	c, ok := n.Expr.(*ast.ColumnNameExpr)
-	return ok && c.Name.Table.L == "" && c.Name.Name.L == col
 }
