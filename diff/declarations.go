@@ -24,7 +24,8 @@ type Declarations struct {
 	// StoredFunctions are the functions of the database (not the
 	// server's built-ins) that the release's expressions may call.
 	StoredFunctions []StoredFunction
-	// positions of every table ("t") and column ("t.c"), for errors;
+	// positions of every table ("t"), column ("t.c") and named index,
+	// foreign key and check ("t/name"), for errors;
 	// placed holds those of the tables of a release assembled block by
 	// block (chunk.go), by table, where positions does not.
 	positions map[string]Pos
@@ -39,6 +40,20 @@ func (d *Declarations) PosOf(table, column string) (Pos, bool) {
 	if column != "" {
 		key += "." + column
 	}
+	return d.posOf(table, key)
+}
+
+// PartPos returns where an index, foreign key or check of a table is
+// declared (its block, or its line in a SQL release's CREATE TABLE), else
+// where the table is.
+func (d *Declarations) PartPos(table, name string) (Pos, bool) {
+	if p, ok := d.posOf(table, table+"/"+name); ok {
+		return p, true
+	}
+	return d.PosOf(table, "")
+}
+
+func (d *Declarations) posOf(table, key string) (Pos, bool) {
 	if at, ok := d.placed[table]; ok {
 		if p, ok := at.positions[key]; ok {
 			return at.place(p), true

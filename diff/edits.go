@@ -41,7 +41,19 @@ type tableLines struct {
 type lineItem struct {
 	from, to int    // the item's lines, to exclusive
 	column   string // the column a column block declares; "" for another item
+	part     string // the index, foreign key or check another block names
 	attr     bool   // an attribute of the table, not a block
+}
+
+// key is the item's key in a table's positions ("" for none).
+func (it lineItem) key(table string) string {
+	switch {
+	case it.column != "":
+		return table + "." + it.column
+	case it.part != "":
+		return table + "/" + it.part
+	}
+	return ""
 }
 
 // linesOf cuts a parsed table block into its items; nil when they do not
@@ -81,8 +93,11 @@ func cutItems(body *hclsyntax.Body, data []byte, starts []int, from, to int) ([]
 	}
 	for _, b := range body.Blocks {
 		it := ranged{r: b.Range()}
-		if b.Type == "column" && len(b.Labels) == 1 {
+		switch {
+		case b.Type == "column" && len(b.Labels) == 1:
 			it.column = b.Labels[0]
+		case len(b.Labels) > 0:
+			it.part = b.Labels[0]
 		}
 		rs = append(rs, it)
 	}
@@ -325,15 +340,15 @@ func prepareEdit(e edit, t project.Target) *editedTable {
 			if !slices.ContainsFunc(body.Blocks, func(c *hclsyntax.Block) bool { return c.Labels[0] == it.column }) && mayName(data, it.column) {
 				return nil
 			}
-			delete(positions, name+"."+it.column)
+			delete(positions, it.key(name))
 			k2++
 		default:
 			it.from, it.to = it.from+shift, it.to+shift
 			lines.items = append(lines.items, it)
-			if it.column != "" {
-				pos := positions[name+"."+it.column]
+			if k := it.key(name); k != "" {
+				pos := positions[k]
 				pos.Line += shift
-				positions[name+"."+it.column] = pos
+				positions[k] = pos
 			}
 		}
 	}

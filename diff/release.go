@@ -121,6 +121,9 @@ func (d *Declarations) readTable(b *hclsyntax.Block) error {
 	}
 	for _, c := range b.Body.Blocks {
 		if c.Type != "column" {
+			if len(c.Labels) > 0 {
+				d.positions[table+"/"+c.Labels[0]] = project.PosOf(c.TypeRange)
+			}
 			continue
 		}
 		ref := ColumnRef{Table: table, Column: c.Labels[0]}
@@ -236,3 +239,12 @@ func (r *Release) Check(prev *Release) error {
 // Where returns "file:line:col" of a table or column for messages, or the
 // file alone when the position is unknown.
 func (r *Release) Where(table, column string) string { return posOrFile(r, table, column).String() }
+
+// WherePart is where an index, foreign key or check of a table is
+// declared, for messages; where the table is when that is not known.
+func (r *Release) WherePart(table, name string) string {
+	if p, ok := r.Declarations.PartPos(table, name); ok {
+		return p.String()
+	}
+	return Pos{File: r.File}.String()
+}

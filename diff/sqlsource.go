@@ -286,8 +286,8 @@ var declSpec = &blockSpec{blocks: map[string]*blockSpec{
 }}
 
 // overlay gives the release evaluated from a SQL source its declarations,
-// read from the declarations file, and the SQL positions of its tables
-// and columns.
+// read from the declarations file, and the SQL positions of its tables,
+// columns, indexes, foreign keys and checks.
 func (s *sqlSource) overlay(r *Release, t project.Target) (*Release, error) {
 	d := &Declarations{Columns: map[ColumnRef]*ColumnDecl{}, Tables: map[string]*TableDecl{}, positions: map[string]Pos{}}
 	if s.declFile != "" {
@@ -337,6 +337,11 @@ func (s *sqlSource) overlay(r *Release, t project.Target) (*Release, error) {
 			if p, ok := s.where(t.Name + "." + c.Name); ok {
 				d.positions[t.Name+"."+c.Name] = p
 			}
+		}
+	}
+	for k, p := range s.at {
+		if _, _, part := strings.Cut(k, "/"); part {
+			d.positions[k] = p
 		}
 	}
 	out := *r

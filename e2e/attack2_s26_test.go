@@ -93,8 +93,8 @@ func TestAttack2S26IntegerOfDisplayWidthOneInASQLRelease(t *testing.T) {
 		p.exec("INSERT INTO t (id, flag, n, u) VALUES (1, 1, 1000, 200)")
 		t.Fatalf("a release declaring int(1) planned: %s\n%s", r, p.query("SHOW CREATE TABLE t"))
 	}
-	opContains(t, r, "schema/a.sql:1:1: column t.n is int(1), which Atlas reads as a bool (a signed tinyint(1)), and the plans would create it so; write int",
-		"schema/a.sql:1:1: column t.u is tinyint(1) unsigned, which Atlas reads as a bool (a signed tinyint(1)), and the plans would create it so; write tinyint unsigned")
+	opContains(t, r, "schema/a.sql:4:3: column t.n is int(1), which Atlas reads as a bool (a signed tinyint(1)), and the plans would create it so; write int",
+		"schema/a.sql:5:3: column t.u is tinyint(1) unsigned, which Atlas reads as a bool (a signed tinyint(1)), and the plans would create it so; write tinyint unsigned")
 	if strings.Contains(r.Stderr, "t.flag") {
 		t.Fatalf("a tinyint(1) refused: %s", r)
 	}

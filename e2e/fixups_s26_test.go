@@ -12,17 +12,17 @@ import (
 // element in this collection value.": Atlas cannot resolve a reference to
 // such a name in the HCL it reads (schemadef.Unreferable). The plan is
 // refused at the statement, naming the table or column and what to do,
-// for a release declared as SQL (at the statement creating the key) and one
+// for a release declared as SQL (at the key's line in the statement creating it) and one
 // declared as HCL (at the reference) alike.
 func TestReferencesToNamesAtlasCannotResolveRefused(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct{ name, sql, want string }{
 		{"foreign key to a table with a double quote",
 			"CREATE TABLE `pa\"rent` (id int NOT NULL PRIMARY KEY);\nCREATE TABLE child (\n  id int NOT NULL PRIMARY KEY,\n  p int NOT NULL,\n  CONSTRAINT fk FOREIGN KEY (p) REFERENCES `pa\"rent` (id)\n);\n",
-			`schema/a.sql:2:1: this reference names the table "pa\"rent", whose name holds a double quote`},
+			`schema/a.sql:5:3: this reference names the table "pa\"rent", whose name holds a double quote`},
 		{"key on a column with a backslash",
 			"CREATE TABLE child (\n  id int NOT NULL PRIMARY KEY,\n  `a\\b` int NOT NULL,\n  KEY ix (`a\\b`)\n);\n",
-			`schema/a.sql:1:1: this reference names the column "a\\b" of table child, whose name holds a backslash`},
+			`schema/a.sql:4:3: this reference names the column "a\\b" of table child, whose name holds a backslash`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

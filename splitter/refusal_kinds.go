@@ -20,6 +20,7 @@ import (
 func specificRefusal(tr *diff.Transition, ch *Change) (string, bool) {
 	t := ch.Table.Name
 	at := func(column string) string { return tr.To.Where(t, column) }
+	part := func(name string) string { return tr.To.WherePart(t, name) }
 	switch c := ch.Change.(type) {
 	case *schema.ModifyColumn:
 		if conv := schema.ChangeCharset | schema.ChangeCollate; c.Change&conv != 0 {
@@ -37,20 +38,20 @@ func specificRefusal(tr *diff.Transition, ch *Change) (string, bool) {
 			at(c.To.Name), t, c.From.Name, c.To.Name, c.From.Name, c.To.Name), true
 	case *schema.ModifyIndex:
 		return fmt.Sprintf("%s: ModifyIndex %s on %s (%s): emcee re-creates an index under its name only when its uniqueness or columns change (rules index-uniqueness and index-columns), not its comment or attributes (type, parser). Give the new definition a new name: a non-unique index is then built online in expand, a unique one in contract behind a duplicate gate, and the old one is dropped in contract",
-			at(""), c.From.Name, t, describeIndexChange(c.Change)), true
+			part(c.To.Name), c.From.Name, t, describeIndexChange(c.Change)), true
 	case *schema.RenameIndex:
 		return fmt.Sprintf("%s: RenameIndex %s -> %s on %s: emcee does not plan index renames. Keep the old name, or declare the index under the new name as a new index (the old one is then dropped in contract)",
-			at(""), c.From.Name, c.To.Name, t), true
+			part(c.To.Name), c.From.Name, c.To.Name, t), true
 	case *schema.AddPrimaryKey, *schema.DropPrimaryKey, *schema.ModifyPrimaryKey:
 		return fmt.Sprintf("%s: %s on %s: changing a primary key rebuilds the table under a lock and changes which rows the previous release's UPDATEs and DELETEs reach, so emcee does not plan it. Keep the primary key and declare a unique index on the new key columns (added in contract behind a duplicate gate); move the key itself in a maintenance window",
 			at(""), changeName(c), t), true
 	case *schema.ModifyForeignKey:
 		if generatedFK(t, c.From.Symbol) {
 			return fmt.Sprintf("%s: ModifyForeignKey %s on %s (%s): %s is a name the server generated for a foreign key declared without one (InnoDB numbers them %s_ibfk_1, _2, ... in the order the table declares them), so a key added, removed or moved before it gives the name to another key, and every key after it reads as changed. Name the foreign keys of %s (CONSTRAINT `name` FOREIGN KEY ...) with the names the live databases have (SHOW CREATE TABLE %s), and give a new key a new name",
-				at(""), c.From.Symbol, t, describeFKChange(c.Change), c.From.Symbol, t, t, t), true
+				part(c.To.Symbol), c.From.Symbol, t, describeFKChange(c.Change), c.From.Symbol, t, t, t), true
 		}
 		return fmt.Sprintf("%s: ModifyForeignKey %s on %s (%s): give the changed foreign key a new symbol: the old key is dropped and the new one added in contract, behind an orphan gate",
-			at(""), c.From.Symbol, t, describeFKChange(c.Change)), true
+			part(c.To.Symbol), c.From.Symbol, t, describeFKChange(c.Change)), true
 	case *schema.RenameConstraint:
 		return fmt.Sprintf("%s: RenameConstraint on %s: MySQL and MariaDB cannot rename a constraint; declare it under the new name as a new constraint (gated in contract) and remove the old one", at(""), t), true
 	case *schema.AddAttr, *schema.ModifyAttr, *schema.DropAttr:

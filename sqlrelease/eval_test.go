@@ -163,9 +163,13 @@ func TestEvaluateErrorsArePositioned(t *testing.T) {
 	dev, _ := devFor(t)
 	for _, c := range []struct{ name, sql, decl, want string }{
 		{"server refuses", "CREATE TABLE a (id int);\n\nCREATE TABLE a (id int);", "", "schema/r1.sql:3:1: dev database"},
-		{"unplannable enum value", "CREATE TABLE a (id int);\nCREATE TABLE b (\n  id int,\n  state enum('it''s', 'b')\n);", "", "schema/r1.sql:2:1: "},
+		{"unplannable enum value", "CREATE TABLE a (id int);\nCREATE TABLE b (\n  id int,\n  state enum('it''s', 'b')\n);", "", "schema/r1.sql:4:3: "},
 		{"refused name", "CREATE TABLE a (id int);\nCREATE TABLE `b``c` (id int);", "", "schema/r1.sql:2:1: "},
-		{"foreign key to nothing", "SET foreign_key_checks = 0;\nCREATE TABLE a (id int PRIMARY KEY);\nCREATE TABLE c (id int, p int, CONSTRAINT fk_p FOREIGN KEY (p) REFERENCES gone (id));", "", "schema/r1.sql:3:1: foreign key fk_p of table c references table gone"},
+		{"foreign key to nothing", "SET foreign_key_checks = 0;\nCREATE TABLE a (id int PRIMARY KEY);\nCREATE TABLE c (id int, p int, CONSTRAINT fk_p FOREIGN KEY (p) REFERENCES gone (id));", "", "schema/r1.sql:3:32: foreign key fk_p of table c references table gone"},
+		// At the key's own line, named or not (the server names it
+		// c_ibfk_1): the statement's start was all it said.
+		{"foreign key to nothing, at its line", "SET foreign_key_checks = 0;\nCREATE TABLE c (\n  id int,\n  p int,\n  q int,\n  KEY (p),\n  CONSTRAINT fk_p FOREIGN KEY (p) REFERENCES gone (id),\n  FOREIGN KEY (q) REFERENCES gone (id)\n);", "", "schema/r1.sql:7:3: foreign key fk_p of table c references table gone"},
+		{"unnamed foreign key to nothing, at its line", "SET foreign_key_checks = 0;\nCREATE TABLE c (\n  id int,\n  p int,\n  q int,\n  KEY (p),\n  CONSTRAINT fk_p FOREIGN KEY (p) REFERENCES gone (id),\n  FOREIGN KEY (q) REFERENCES gone (id)\n);", "", "schema/r1.sql:8:3: foreign key c_ibfk_1 of table c references table gone"},
 		{"myisam by default", "SET SESSION default_storage_engine = MyISAM;\nCREATE TABLE a (id int);", "", "schema/r1.sql:1:1: SET default_storage_engine"},
 		{"declared table missing", "CREATE TABLE a (id int);", "\ntable \"b\" {\n  renamed_from = \"x\"\n}\n", "schema/r1.emcee.hcl:2:7: table \"b\" is declared here, but schema/r1.sql creates no such table"},
 		{"declared column missing", "CREATE TABLE a (id int);", "table \"a\" {\n  column \"slug\" {\n    fill = \"LOWER(id)\"\n  }\n}\n", "schema/r1.emcee.hcl:2:10: column \"slug\" of table a is declared here, but schema/r1.sql gives a no such column"},
@@ -230,14 +234,15 @@ func TestEvaluateRefusesAnotherFlavor(t *testing.T) {
 	}
 }
 
-// A large file evaluates in one session, every table placed at its line.
+// A large file evaluates in one session, every table and column placed
+// at its line.
 func TestEvaluateManyTables(t *testing.T) {
 	dev, _ := devFor(t)
 	r, err := evaluate(t, dev, manyTables(300), "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(r.Schema.Tables) != 300 || r.Where("t299", "name") != "schema/r1.sql:1496:1" {
+	if len(r.Schema.Tables) != 300 || r.Where("t299", "name") != "schema/r1.sql:1498:3" {
 		t.Fatalf("%d tables; t299.name at %s", len(r.Schema.Tables), r.Where("t299", "name"))
 	}
 }

@@ -146,11 +146,19 @@ func (s *Script) check(st *sqlsyntax.ScriptStmt, pos diff.Pos, created map[strin
 		}
 		s.define(n.Table.Name.O, pos)
 		created[strings.ToLower(n.Table.Name.O)] = true
-		for _, c := range n.Cols {
-			s.defineColumn(n.Table.Name.O, c.Name.Name.O, pos)
+		// Each column, index, key and check is placed at its own
+		// line:col: an error about one pointed at the statement's start.
+		part := func(i int) diff.Pos {
+			if i < len(st.Parts) && st.Parts[i][0] > 0 {
+				return diff.Pos{File: pos.File, Line: st.Parts[i][0], Col: st.Parts[i][1]}
+			}
+			return pos
 		}
-		for _, c := range n.Constraints {
-			s.definePart(n.Table.Name.O, c.Name, pos)
+		for i, c := range n.Cols {
+			s.defineColumn(n.Table.Name.O, c.Name.Name.O, part(i))
+		}
+		for i, name := range constraintNames(n) {
+			s.definePart(n.Table.Name.O, name, part(len(n.Cols)+i))
 		}
 		return true, nil
 	case *ast.CreateIndexStmt:
@@ -244,6 +252,40 @@ func (s *Script) declare(kind string, opts []*ast.DatabaseOption, pos diff.Pos, 
 	}
 	s.Default = d
 	return nil
+}
+
+// constraintNames are the names the server gives a CREATE TABLE's
+// indexes, keys and checks, as Atlas inspects them: the one written
+// (MariaDB names a foreign key written FOREIGN KEY name (...) name), or,
+// for a foreign key without one, <table>_ibfk_N, numbered in the order
+// the table declares them, and for an index without one its first
+// column's, _2, _3 ... after it where that is taken; "" for the primary
+// key and an unnamed check.
+func constraintNames(n *ast.CreateTableStmt) []string {
+	taken := map[string]bool{}
+	for _, c := range n.Constraints {
+		taken[strings.ToLower(c.Name)] = true
+	}
+	out := make([]string, len(n.Constraints))
+	fks := 0
+	for i, c := range n.Constraints {
+		switch {
+		case c.Name != "":
+			out[i] = c.Name
+		case c.Tp == ast.ConstraintForeignKey:
+			fks++
+			out[i] = fmt.Sprintf("%s_ibfk_%d", n.Table.Name.O, fks)
+		case c.Tp == ast.ConstraintPrimaryKey, c.Tp == ast.ConstraintCheck, len(c.Keys) == 0 || c.Keys[0].Column == nil:
+		default:
+			name := c.Keys[0].Column.Name.O
+			for k := 2; taken[strings.ToLower(name)]; k++ {
+				name = fmt.Sprintf("%s_%d", c.Keys[0].Column.Name.O, k)
+			}
+			taken[strings.ToLower(name)] = true
+			out[i] = name
+		}
+	}
+	return out
 }
 
 func (s *Script) define(table string, pos diff.Pos) {

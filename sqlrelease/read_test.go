@@ -54,7 +54,8 @@ func TestReadDumpForms(t *testing.T) {
 	if e := s.Run[1].Exec; strings.Contains(e, "/*") || !strings.Contains(strings.ToUpper(e), "NAMES") {
 		t.Errorf("SET NAMES is sent as %q", e)
 	}
-	for k, want := range map[string]string{"images": "schema/x.sql:10:1", "images.id": "schema/x.sql:10:1", "images.owner": "schema/x.sql:18:1", "images/ix_id": "schema/x.sql:17:1", "images/fk_self": "schema/x.sql:18:1"} {
+	// A column, key or index of CREATE TABLE at its own line.
+	for k, want := range map[string]string{"images": "schema/x.sql:10:1", "images.id": "schema/x.sql:11:3", "images.owner": "schema/x.sql:18:1", "images/ix_id": "schema/x.sql:17:1", "images/fk_self": "schema/x.sql:18:1"} {
 		if got := s.At[k].String(); got != want {
 			t.Errorf("%s is defined at %s, want %s", k, got, want)
 		}
@@ -241,5 +242,32 @@ func TestReadDatabaseDefault(t *testing.T) {
 				t.Fatalf("default %+v, %d statements to run; want %+v, %d", s.Default, len(s.Run), c.want, c.run)
 			}
 		})
+	}
+}
+
+// Each column, index, key and check of a CREATE TABLE is defined at its
+// own line:col (the first word of its definition), named or as the
+// server names it: a word of a definition before it (an inline UNIQUE
+// KEY, a name in a CHECK's string, a key's own FOREIGN KEY) is not taken
+// for the start of the next.
+func TestReadPlacesTheParts(t *testing.T) {
+	src := "CREATE TABLE `t` (\n" +
+		"  id int NOT NULL,\n" +
+		"  `key` varchar(10) UNIQUE KEY,\n" +
+		"  p int CHECK (p > 0),\n" +
+		"  PRIMARY KEY (id),\n" +
+		"  KEY (p), KEY (p, id),\n" +
+		"  CONSTRAINT fk_p FOREIGN KEY (p) REFERENCES u (id),\n" +
+		"  FOREIGN KEY (id) REFERENCES u (id),\n" +
+		"  CONSTRAINT ck CHECK (`key` <> ', KEY')\n" +
+		");\n"
+	s, err := Read("schema/x.sql", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, want := range map[string]string{"t.id": "2:3", "t.key": "3:3", "t.p": "4:3", "t/p": "6:3", "t/p_2": "6:12", "t/fk_p": "7:3", "t/t_ibfk_1": "8:3", "t/ck": "9:3"} {
+		if got := s.At[k].String(); got != "schema/x.sql:"+want {
+			t.Errorf("%s is defined at %s, want schema/x.sql:%s", k, got, want)
+		}
 	}
 }

@@ -39,6 +39,10 @@ type ScriptStmt struct {
 	Exec string
 	// Comments are the comments written right before the statement.
 	Comments []string
+	// Parts are, for CREATE TABLE, where each column and then each index,
+	// key and check of its tree is defined (Cols, then Constraints):
+	// line and column, as Line and Col.
+	Parts [][2]int
 }
 
 // scriptScanner splits a SQL file at its `;`, as the mysql client does
@@ -130,6 +134,12 @@ func ReadScript(src string) ([]*ScriptStmt, error) {
 			out = append(out, st)
 			return nil
 		}
+		if n, ok := st.Node.(*ast.CreateTableStmt); ok {
+			for _, off := range partsAt(src[at:end], n) {
+				l, c := lines.At(at + off)
+				st.Parts = append(st.Parts, [2]int{l, c})
+			}
+		}
 		if i := mariaComment(src[at:end]); i >= 0 {
 			return errorAt(src, at+i, "MariaDB executable comment /*M!...*/ inside a statement: the server runs what it holds but emcee's SQL reader reads it as a comment, so it cannot be checked; write what it holds as plain SQL, or remove it")
 		}
@@ -158,6 +168,43 @@ func ReadScript(src string) ([]*ScriptStmt, error) {
 		}
 	}
 	return out, nil
+}
+
+// partsAt are the offsets in text, a CREATE TABLE, of its columns' and
+// then its constraints' definitions, as ScriptStmt.Parts orders them. The
+// parser keeps no offset for them, so each is found (find), after the one
+// before, as the first word of a definition (after the opening
+// parenthesis or a comma): a column's name, a constraint's first word
+// (CONSTRAINT, or FOREIGN, PRIMARY, UNIQUE, KEY, INDEX, CHECK ... when it
+// has no name); the columns first, as a table is mostly written. One not
+// found is at the statement's start.
+func partsAt(text string, n *ast.CreateTableStmt) []int {
+	from := 0
+	next := func(words ...string) int {
+		best := -1
+		for _, w := range words {
+			// find starts again from 0 when nothing follows.
+			for i, prev := find(text, w, from), from-1; i > prev && i >= from && (best < 0 || i < best); i, prev = find(text, w, i+1), i {
+				if b := strings.TrimRight(text[:i], " \t\r\n"); strings.HasSuffix(b, ",") || strings.HasSuffix(b, "(") {
+					best = i
+					break
+				}
+			}
+		}
+		if best < 0 {
+			return 0
+		}
+		from = best + 1
+		return best
+	}
+	var out []int
+	for _, c := range n.Cols {
+		out = append(out, next(c.Name.Name.O))
+	}
+	for range n.Constraints {
+		out = append(out, next("CONSTRAINT", "PRIMARY", "UNIQUE", "KEY", "INDEX", "FOREIGN", "CHECK", "FULLTEXT", "SPATIAL"))
+	}
+	return out
 }
 
 // delimiterLine is the mysql client's DELIMITER command, on a line of
