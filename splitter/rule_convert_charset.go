@@ -55,8 +55,8 @@ func init() {
 	register(&Rule{
 		Name: "convert-charset",
 		Doc: RuleDoc{
-			Change:   "charset or collation of a table (its text columns that inherit the default follow, as CONVERT TO would) or of a column: utf8mb3 -> utf8mb4, ascii or latin1 -> utf8mb3/utf8mb4, or another collation of the same charset",
-			Phases:   "expand (MariaDB 10.11: INSTANT, or NOCOPY where an index is sorted again or the table default changes too; ENUM/SET, FULLTEXT, a primary key under a new order, a VARCHAR passing 255 bytes, a prefix index or a single-byte charset copy the table and require allow_copy = true; MySQL: a copy)",
+			Change:   "charset or collation of a table (its text columns that inherit the default follow, as CONVERT TO would) or of a column: to a charset holding every character of the old one (utf8mb3 -> utf8mb4, ascii, latin1, latin2, cp1250 and the other single-byte ones -> a Unicode one, ucs2 -> utf8mb4, utf16 -> utf32), or another collation of the same charset",
+			Phases:   "expand (MariaDB 10.11: INSTANT, or NOCOPY where an index is sorted again or the table default changes too; ENUM/SET, FULLTEXT, a primary key under a new order, a VARCHAR passing 255 bytes, a prefix index or a charset change other than utf8mb3 -> utf8mb4 copy the table and require allow_copy = true; MySQL: a copy)",
 			Gate:     "before expand: no two rows whose keys in a unique index the new collation makes equal (rows with a NULL key part are never duplicates); an index column growing past 767 bytes: the live table is not COMPACT or REDUNDANT",
 			Rollback: "collation only, no unique index and no copy: set back the same way; a charset change cannot be undone online (utf8mb4 -> utf8mb3 copies the table and rejects the 4-byte characters the new release wrote): refused",
 			Example:  `table "users" { charset = "utf8mb4", collate = "utf8mb4_unicode_ci" }  # was utf8mb3`,
@@ -97,12 +97,32 @@ func (v conversion) sameOrder() bool {
 	return v.fromColl == v.toColl || v.fromCS == "utf8mb3" && v.toCS == "utf8mb4" && strings.TrimPrefix(v.fromColl, "utf8mb3") == strings.TrimPrefix(v.toColl, "utf8mb4")
 }
 
-// lossless lists the charset changes that keep every character.
-var lossless = map[string][]string{
-	"utf8mb3": {"utf8mb4"},
-	"latin1":  {"utf8mb3", "utf8mb4"},
-	"ascii":   {"latin1", "utf8mb3", "utf8mb4"},
-}
+// lossless lists the charset changes that keep every character, measured
+// on MariaDB 10.11 by an ALTER ... MODIFY in strict mode of a column
+// holding every value of the old charset (each byte of a single-byte one;
+// every code point of the Unicode ones up to U+FFFF and a sample above):
+// each value read back unchanged in the old charset, or the ALTER refused
+// (error 1366) a byte that is no character of the old charset (cp1250's
+// 0x81, ascii's 0x80), which no client writes as text; it then changes
+// nothing. armscii8 and tis620 are left out: the server rewrites some of
+// their bytes (armscii8 0xA4, tis620 0xA0) into others without an error.
+// utf8mb3 and ucs2 hold the surrogates U+D800..U+DFFF, which utf16 refuses.
+var lossless = func() map[string][]string {
+	unicode := []string{"utf8mb3", "utf8mb4", "ucs2", "utf16", "utf16le", "utf32"}
+	m := map[string][]string{
+		"utf8mb3": {"utf8mb4", "ucs2", "utf32"},
+		"ucs2":    {"utf8mb3", "utf8mb4", "utf32"},
+		"utf8mb4": {"utf32"},
+		"utf16":   {"utf8mb4", "utf16le", "utf32"},
+		"utf16le": {"utf8mb4", "utf16", "utf32"},
+		"utf32":   {"utf8mb4"},
+		"ascii":   append([]string{"latin1"}, unicode...),
+	}
+	for _, cs := range []string{"cp1250", "cp1251", "cp1256", "cp1257", "cp850", "cp852", "cp866", "dec8", "geostd8", "greek", "hebrew", "hp8", "keybcs2", "koi8r", "koi8u", "latin1", "latin2", "latin5", "latin7", "macce", "macroman", "swe7"} {
+		m[cs] = unicode
+	}
+	return m
+}()
 
 func splitCharset(c *Change) ([]Step, error) {
 	t, old := c.Table, c.FromTable
@@ -224,7 +244,7 @@ func (ctx *Context) conversionAlgorithm(t *schema.Table, v conversion) (Algorith
 		return Copy, "MySQL changes a column's charset or collation by a table copy"
 	}
 	csChanges := v.fromCS != v.toCS
-	if csChanges && v.fromCS != "utf8mb3" {
+	if csChanges && (v.fromCS != "utf8mb3" || v.toCS != "utf8mb4") {
 		return Copy, fmt.Sprintf("%s -> %s re-encodes every value: a table copy", v.fromCS, v.toCS)
 	}
 	if _, ok := v.from.Type.Type.(*schema.StringType); !ok {

@@ -23,11 +23,23 @@ var mariadbCollations = func() map[string]string {
 	return m
 }()
 
-// The parser knows MySQL's collations only and refuses a statement naming
-// another ("Unknown collation"): MariaDB's own (utf8mb4_uca1400_ai_ci,
-// the *_nopad_* ones), which releases declare and the plans for a MariaDB
-// 11 target write, are given to it, for the charsets it reads.
+// The parser supports a few charsets of its own (utf8mb4, utf8mb3,
+// latin1, ascii, binary, gbk, gb18030) and refuses a statement naming
+// another ("Unknown character set: 'latin2'"), though it holds MySQL's
+// description of each, with MySQL's collations: every other charset
+// MariaDB 10.11 has (the same as MySQL 8.0's but gb18030) is registered
+// with it, so that a legacy database's latin2, ucs2 or cp1250 columns are
+// read. The parser knows MySQL's collations only and refuses a statement
+// naming another ("Unknown collation"): MariaDB's own
+// (utf8mb4_uca1400_ai_ci, the *_nopad_* ones, latin2_nopad_bin), which
+// releases declare and the plans for a MariaDB 11 target write, are given
+// to it.
 func init() {
+	for _, cs := range mariadbCollations {
+		if c, err := charset.GetCharsetInfo(cs); c != nil && err != nil {
+			charset.AddCharset(c)
+		}
+	}
 	names := make([]string, 0, len(mariadbCollations))
 	for name := range mariadbCollations {
 		names = append(names, name)
@@ -40,9 +52,6 @@ func init() {
 			cs = charset.CharsetUTF8 // the parser's name for it
 		}
 		if _, err := charset.GetCollationByName(name); err == nil {
-			continue
-		}
-		if _, err := charset.GetCharsetInfo(cs); err != nil {
 			continue
 		}
 		pad := "PAD SPACE"

@@ -1,6 +1,7 @@
 package sqlsyntax_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/emcee-db/emcee/sqlsyntax"
@@ -33,5 +34,58 @@ func TestReadsMariaDBCollations(t *testing.T) {
 	}
 	if _, err := sqlsyntax.ReadStmt("CREATE TABLE t (a varchar(10) COLLATE utf8mb4_uca1400_ai)"); err == nil {
 		t.Error("a collation neither server has: read")
+	}
+}
+
+// A legacy database's columns are of every charset the server has
+// (latin2, ucs2, utf16, utf32, cp1250, sjis: MariaDB 10.11 has 40), and
+// mariadb-dump writes them, and the plans for such a column name them.
+// The parser supports seven of its own and refused a statement naming any
+// other ("Unknown character set: 'latin2'"): the SQL release was refused,
+// the applier refused the revision, lint said EM110. Every charset of
+// MariaDB 10.11 is read now, with each of its collations, and written
+// back as it was named.
+func TestReadsEveryCharsetTheServerHas(t *testing.T) {
+	charsets := map[string]bool{}
+	for _, line := range strings.Split(sqlsyntax.MariaDBCollationsForTest, "\n") {
+		coll, cs, ok := strings.Cut(line, " ")
+		if !ok || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if charsets[cs] = true; cs == "binary" {
+			continue // varchar(10) CHARACTER SET binary is varbinary(10)
+		}
+		for _, sql := range []string{
+			"CREATE TABLE t (a varchar(10) CHARACTER SET " + cs + " COLLATE " + coll + ") DEFAULT CHARSET=" + cs + " COLLATE=" + coll,
+			"ALTER TABLE t MODIFY a text CHARSET " + cs + " COLLATE " + coll + " NULL, ALGORITHM=COPY, LOCK=SHARED",
+		} {
+			st, err := sqlsyntax.ReadStmt(sql)
+			if err != nil {
+				t.Errorf("%s: %v", sql, err)
+				continue
+			}
+			// The parser spells utf8mb3 utf8, which emcee's sessions read
+			// as utf8mb3 (old_mode UTF8_IS_UTF8MB3).
+			back, err := sqlsyntax.Restore(st.Node)
+			alias := strings.NewReplacer("utf8mb3", "utf8")
+			if want := alias.Replace("character set " + cs + " collate " + coll); err != nil || !strings.Contains(alias.Replace(strings.ToLower(back)), want) {
+				t.Errorf("%s: written back as %s (%v), without %s", sql, back, err, want)
+			}
+		}
+		if got, ok := sqlsyntax.CollationCharset(coll); !ok || got != cs {
+			t.Errorf("%s: the collation of charset %q, %v; want %s", coll, got, ok, cs)
+		}
+	}
+	for _, cs := range []string{"latin2", "ucs2", "utf16", "utf16le", "utf32", "cp1250", "sjis", "gb18030"} {
+		sql := "ALTER TABLE t CONVERT TO CHARACTER SET " + cs
+		if _, err := sqlsyntax.ReadStmt(sql); err != nil {
+			t.Errorf("%s: %v", sql, err)
+		}
+	}
+	if len(charsets) != 40 {
+		t.Errorf("MariaDB 10.11's list holds %d charsets; SHOW CHARACTER SET has 40", len(charsets))
+	}
+	if _, err := sqlsyntax.ReadStmt("CREATE TABLE t (a varchar(10) CHARACTER SET latin9)"); err == nil {
+		t.Error("a charset neither server has: read")
 	}
 }
