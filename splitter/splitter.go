@@ -181,6 +181,13 @@ func flatten(tr *diff.Transition) []*Change {
 	add := func(c schema.Change, t, from *schema.Table) {
 		out = append(out, &Change{Change: c, Table: t, FromTable: from, seq: len(out)})
 	}
+	// A release of thousands of tables changes some hundreds of them.
+	before := map[string]*schema.Table{}
+	if tr.From != nil {
+		for _, t := range tr.From.Tables {
+			before[t.Name] = t
+		}
+	}
 	for _, c := range tr.Changes {
 		switch c := c.(type) {
 		case *schema.AddTable:
@@ -190,10 +197,7 @@ func flatten(tr *diff.Transition) []*Change {
 		case *schema.RenameTable:
 			add(c, c.To, c.From)
 		case *schema.ModifyTable:
-			var from *schema.Table
-			if tr.From != nil {
-				from, _ = tr.From.Table(c.T.Name)
-			}
+			from := before[c.T.Name]
 			if from == nil {
 				// The table was renamed earlier in this transition.
 				for _, r := range tr.Changes {
