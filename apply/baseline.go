@@ -78,12 +78,7 @@ func (s *Session) Baseline(ctx context.Context, rel string) (*Result, error) {
 		s.say("accepting %s that %s does not declare (--allow-drift):\n%s", rep.Summary(), expected, strings.TrimSuffix(rep.String(), "\n"))
 		rep.Accept(accepted)
 	}
-	var revs []*revision.Revision
-	for _, r := range s.Plans.Revisions {
-		if slices.Index(s.Project.Releases, r.ID.Release) <= idx {
-			revs = append(revs, r)
-		}
-	}
+	revs := slices.DeleteFunc(slices.Clone(s.Plans.Revisions), func(r *revision.Revision) bool { return slices.Index(s.Project.Releases, r.ID.Release) > idx })
 	s.say("the live schema matches %s%s", expected, acceptedNote(rep))
 	res.Before = s.Version()
 	if !s.opts.DryRun {

@@ -131,15 +131,13 @@ func planReplay(releases []string, plans *revision.Plans, recs history.Records) 
 		p.base, baseIdx = rel, i
 	}
 	for _, rev := range plans.Revisions {
-		rec := recs[rev.ID.String()]
-		if rec == nil {
-			continue
-		}
-		if slices.Index(releases, rev.ID.Release) <= baseIdx {
+		switch rec := recs[rev.ID.String()]; {
+		case rec == nil:
+		case slices.Index(releases, rev.ID.Release) <= baseIdx:
 			p.recorded = append(p.recorded, recordedName(rev, rec))
-			continue
+		default:
+			p.add(rev, rec)
 		}
-		p.add(rev, rec)
 	}
 	// A rollback in progress ran after the release's other revisions,
 	// newest revision first, as Rollbacks lists them.

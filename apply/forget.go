@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/emcee-db/emcee/devdb"
 	"github.com/emcee-db/emcee/history"
@@ -43,12 +45,8 @@ func (s *Session) Forget(ctx context.Context, name string) (*Result, error) {
 	if err := s.consistent(name); err != nil {
 		return res, err
 	}
-	others := history.Records{}
-	for n, r := range s.Records {
-		if n != name {
-			others[n] = r
-		}
-	}
+	others := maps.Clone(s.Records)
+	delete(others, name)
 	p := planReplay(s.Project.Releases, s.Plans, others)
 	r, _, err := s.replayOf(p)
 	if err != nil {
@@ -112,10 +110,8 @@ func recordedNames(rs history.Records, releases []string) string {
 }
 
 func revPath(p *revision.Plans, name string) string {
-	for _, r := range p.Revisions {
-		if r.ID.String() == name {
-			return r.Path
-		}
+	if i := slices.IndexFunc(p.Revisions, func(r *revision.Revision) bool { return r.ID.String() == name }); i >= 0 {
+		return p.Revisions[i].Path
 	}
 	return name
 }

@@ -776,12 +776,7 @@ type rowOrder struct{ from, orderBy, set, lead, verify string }
 // the checks off, or deeper than that). Rows are told apart by the
 // table's key (rowKey): a table without one keeps its order.
 func (s *Session) parentsFirst(ctx context.Context, table string, types map[string]string, rows int64, all []foreignKey) (*rowOrder, error) {
-	var fks []foreignKey // those to the table itself
-	for _, f := range all {
-		if f.self {
-			fks = append(fks, f)
-		}
-	}
+	fks := slices.DeleteFunc(slices.Clone(all), func(f foreignKey) bool { return !f.self }) // those to the table itself
 	if len(fks) == 0 {
 		return nil, nil
 	}

@@ -517,23 +517,15 @@ func (s *Session) recordReplans(ctx context.Context) error {
 
 // pending lists a release's revisions of one phase that are not applied.
 func (s *Session) pending(release string, phase revision.Phase) []*revision.Revision {
-	var out []*revision.Revision
-	for _, r := range s.Plans.Of(release, phase) {
-		if !s.Records[r.ID.String()].Done() {
-			out = append(out, r)
-		}
-	}
-	return out
+	return slices.DeleteFunc(s.Plans.Of(release, phase), func(r *revision.Revision) bool { return s.Records[r.ID.String()].Done() })
 }
 
 // current is the release being upgraded: the first with anything pending.
 // Every release before it is fully contracted.
 func (s *Session) current() string {
 	for _, rel := range s.Project.Releases {
-		for _, ph := range revision.Phases {
-			if len(s.pending(rel, ph)) > 0 {
-				return rel
-			}
+		if slices.ContainsFunc(revision.Phases, func(ph revision.Phase) bool { return len(s.pending(rel, ph)) > 0 }) {
+			return rel
 		}
 	}
 	return ""

@@ -43,9 +43,7 @@ func withColumnCharsetChanges(target project.Target, from, to *schema.Schema, ch
 			// A column declaring neither follows its table: a change of
 			// the table's default is the table's (ModifyAttr), which
 			// converts it.
-			own := slices.ContainsFunc([][]schema.Attr{oc.Attrs, c.Attrs}, func(attrs []schema.Attr) bool {
-				return hasKind(attrs, &schema.Charset{}) || hasKind(attrs, &schema.Collation{})
-			})
+			own := slices.ContainsFunc(oc.Attrs, schemadef.CharsetAttr) || slices.ContainsFunc(c.Attrs, schemadef.CharsetAttr)
 			if fromCS == toCS {
 				same |= schema.ChangeCharset
 			} else if own {

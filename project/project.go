@@ -244,19 +244,18 @@ func evaluator(dir string) *schemahcl.State {
 func inputs(vars Vars) map[string]cty.Value {
 	out := map[string]cty.Value{}
 	for name, vs := range vars {
-		switch len(vs) {
-		case 0:
-			out[name] = cty.ListValEmpty(cty.String)
-			continue
-		case 1:
-			out[name] = cty.StringVal(vs[0])
-			continue
-		}
 		list := make([]cty.Value, len(vs))
 		for i, v := range vs {
 			list[i] = cty.StringVal(v)
 		}
-		out[name] = cty.ListVal(list)
+		switch len(vs) {
+		case 0:
+			out[name] = cty.ListValEmpty(cty.String)
+		case 1:
+			out[name] = list[0]
+		default:
+			out[name] = cty.ListVal(list)
+		}
 	}
 	return out
 }

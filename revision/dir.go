@@ -273,15 +273,9 @@ func (p *Plans) Verify() error {
 // Of returns the revisions of one release and phase in the order they
 // run (Compare): oldest first, a rollback's newest first.
 func (p *Plans) Of(release string, phase Phase) []*Revision {
-	var out []*Revision
 	revs := p.Revisions
 	if phase == Rollback {
 		revs = p.Rollbacks
 	}
-	for _, r := range revs {
-		if r.ID.Release == release && r.ID.Phase == phase {
-			out = append(out, r)
-		}
-	}
-	return out
+	return slices.DeleteFunc(slices.Clone(revs), func(r *Revision) bool { return r.ID.Release != release || r.ID.Phase != phase })
 }

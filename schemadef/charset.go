@@ -77,14 +77,7 @@ func CharsetOf(collation string) string {
 // the database's default: it is textual, and neither it nor its table
 // declares a charset or collation.
 func FromDatabase(t *schema.Table, c *schema.Column) bool {
-	for _, attrs := range [][]schema.Attr{c.Attrs, t.Attrs} {
-		_, cs := Charset(attrs)
-		_, co := Collation(attrs)
-		if cs || co {
-			return false
-		}
-	}
-	return Textual(c.Type.Type)
+	return !slices.ContainsFunc(c.Attrs, CharsetAttr) && !slices.ContainsFunc(t.Attrs, CharsetAttr) && Textual(c.Type.Type)
 }
 
 // Textual reports the types that have a charset.

@@ -153,10 +153,7 @@ func KeyIndexes(t *schema.Table) []*schema.Index {
 	}
 	var out []*schema.Index
 	for i, idx := range made {
-		cols := make([]*schema.Column, len(idx.Parts))
-		for k, p := range idx.Parts {
-			cols[k] = p.C
-		}
+		cols := PartColumns(idx)
 		if !slices.ContainsFunc(made, func(o *schema.Index) bool {
 			j := slices.Index(made, o)
 			return j != i && Leads(o, cols) && (len(o.Parts) > len(cols) || j > i)
@@ -165,6 +162,16 @@ func KeyIndexes(t *schema.Table) []*schema.Index {
 		}
 	}
 	return out
+}
+
+// PartColumns are the columns of an index's parts, in order (nil for a
+// part over an expression).
+func PartColumns(idx *schema.Index) []*schema.Column {
+	cols := make([]*schema.Column, len(idx.Parts))
+	for i, p := range idx.Parts {
+		cols[i] = p.C
+	}
+	return cols
 }
 
 // Leads reports whether an index's first parts are the columns, whole: an

@@ -35,7 +35,7 @@ func takenOver(c *Change, idx *schema.Index) []*schema.Index {
 	}
 	var out []*schema.Index
 	for _, made := range schemadef.KeyIndexes(c.FromTable) {
-		cols := partColumns(made)
+		cols := schemadef.PartColumns(made)
 		if !schemadef.Leads(idx, cols) {
 			continue
 		}
@@ -134,7 +134,7 @@ func supersededBy(from, to *schema.Table, fk *schema.ForeignKey) (drop []*schema
 	}
 	for _, m := range schemadef.KeyIndexes(from) {
 		// A key the release drops takes its index before keys are added.
-		if hasForeignKey(to, m.Name) && schemadef.Leads(after[i], partColumns(m)) && !slices.ContainsFunc(after, func(o *schema.Index) bool { return strings.EqualFold(o.Name, m.Name) }) {
+		if hasForeignKey(to, m.Name) && schemadef.Leads(after[i], schemadef.PartColumns(m)) && !slices.ContainsFunc(after, func(o *schema.Index) bool { return strings.EqualFold(o.Name, m.Name) }) {
 			drop = append(drop, m)
 		}
 	}
@@ -190,14 +190,6 @@ func indexNames(made []*schema.Index) string {
 		names[i] = m.Name
 	}
 	return strings.Join(names, ", ")
-}
-
-func partColumns(idx *schema.Index) []*schema.Column {
-	cols := make([]*schema.Column, len(idx.Parts))
-	for i, p := range idx.Parts {
-		cols[i] = p.C
-	}
-	return cols
 }
 
 // servesUnder reports that the table has an index of that name leading

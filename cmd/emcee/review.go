@@ -89,12 +89,9 @@ the --alter it gets.`,
 			if err := plans.Verify(); err != nil {
 				return err
 			}
-			var releases []string
-			for _, r := range p.Releases {
-				if (len(args) == 0 || slices.Contains(args, r)) && len(plans.Of(r, revision.Expand)) > 0 {
-					releases = append(releases, r)
-				}
-			}
+			releases := slices.DeleteFunc(slices.Clone(p.Releases), func(r string) bool {
+				return len(args) > 0 && !slices.Contains(args, r) || len(plans.Of(r, revision.Expand)) == 0
+			})
 			if len(releases) == 0 {
 				return fmt.Errorf("no revisions to review in %s: run `emcee plan` first", plans.Dir)
 			}
