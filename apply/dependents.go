@@ -139,8 +139,9 @@ func (o liveObject) copiesEveryColumn(home, t string) bool {
 // inserted (INSERT or REPLACE before it, whatever the parentheses or
 // PARTITION between), selected INTO variables, declared as a cursor the
 // body fetches, set beside another SELECT (UNION, INTERSECT, EXCEPT), or
-// compared as a value or a row (after IN, ANY, =, ... and a
-// parenthesis). Where it is none of those, created is the table a CREATE
+// a value or a row in an expression (a parenthesis after IN, =, a
+// function's name, RETURN ...), not EXISTS's, a derived table's or a
+// WITH's. Where it is none of those, created is the table a CREATE
 // TABLE ... SELECT * of it makes.
 func (o liveObject) positional(text string) (counts bool, created string) {
 	for _, m := range selectStar.FindAllStringIndex(text, -1) {
@@ -196,9 +197,9 @@ const nameRE = `([\p{L}\p{N}_$]+|` + "`(?:[^`]|``)+`" + `)`
 var (
 	selectStar   = regexp.MustCompile(`(?i)(\bselect\s+((all|distinct|distinctrow|high_priority|straight_join|sql_[a-z_]+)\s+)*|[\p{L}\p{N}_$` + "`" + `]\s*\.\s*)\*`)
 	selectWord   = regexp.MustCompile(`(?i)\bselect\b`)
-	notCounted   = regexp.MustCompile(`(?i)(\b(exists|from|join|as)\s*\(\s*|\bwith\s+(recursive\s+)?` + nameRE + `\s*(\([^)]*\)\s*)?as\s*\(\s*)$`)
-	counted      = regexp.MustCompile(`(?i)(\b(insert|replace)\s+(low_priority\s+|delayed\s+|high_priority\s+|ignore\s+)*(into\b|[\p{L}_$` + "`" + `])|(\b(in|any|some|all)|[=<>])\s*\(\s*$)`)
-	cursorFor    = regexp.MustCompile(`(?i)\bdeclare\s+` + nameRE + `\s+cursor\s+for\s*\(?\s*$`)
+	notCounted   = regexp.MustCompile(`(?i)(^\s*\(\s*|\b(exists|from|join|as|begin|then|else|do|loop|repeat)\s*\(\s*|\bwith\s+(recursive\s+)?` + nameRE + `\s*(\([^)]*\)\s*)?as\s*\(\s*)$`)
+	counted      = regexp.MustCompile(`(?i)(\b(insert|replace)\s+(low_priority\s+|delayed\s+|high_priority\s+|ignore\s+)*(into\b|[\p{L}_$` + "`" + `])|[\p{L}\p{N}_$=<>,(]\s*\(\s*$)`)
+	cursorFor    = regexp.MustCompile(`(?i)\bdeclare\s+` + nameRE + `\s+cursor\s*(\([^)]*\)\s*)?for\s*\(?\s*$`)
 	setOperation = regexp.MustCompile(`(?i)\b(union|intersect|except)\b`)
 	selectInto   = regexp.MustCompile(`(?i)\binto\s+([\p{L}\p{N}_$@` + "`" + `]+)`)
 	createTable  = regexp.MustCompile(`(?i)\bcreate\s+(or\s+replace\s+)?(temporary\s+)?table\s+(if\s+not\s+exists\s+)?` + nameRE)
@@ -564,6 +565,9 @@ func (s *Session) checkRevisionDependents(ctx context.Context, rev *revision.Rev
 		if o.dynamic() {
 			dynamic = append(dynamic, o.String())
 		}
+	}
+	if len(dynamic) > 10 {
+		dynamic = append(dynamic[:10], fmt.Sprintf("%d more", len(dynamic)-10))
 	}
 	if len(dynamic) > 0 {
 		s.say("note: %s run statements built as they run (PREPARE ... FROM, EXECUTE IMMEDIATE), which cannot be read before, so whether those read or copy what %s %s is not checked", strings.Join(dynamic, ", "), rev.ID, changes)
