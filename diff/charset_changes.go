@@ -73,6 +73,50 @@ func withColumnCharsetChanges(target project.Target, from, to *schema.Schema, ch
 	})
 }
 
+// withDeclaredCollations takes back the collation Atlas's diff gives, in
+// place, a table or column of the release (copy, a private copy of
+// declared) that declares a charset alone (mysql diff.defaultCollate):
+// that charset's default in Atlas's own list, MariaDB 10's and MySQL's,
+// which a MariaDB 11 target does not have (utf8mb4's is uca1400_ai_ci
+// from 11.3, utf8mb3's, ucs2's, utf16's and utf32's from 11.5). Such a
+// column "changed" its collation, from the previous release's to Atlas's:
+// widening it was refused as a conversion together with a type change,
+// and a table default change wrote MODIFY ... CHARSET ucs2 COLLATE
+// ucs2_general_ci, another collation than the server gave it. The
+// declaration is then read by target (schemadef.Effective). Where Atlas's
+// is target's, it stays, and with it the statements planned so far.
+func withDeclaredCollations(target project.Target, declared, copy *schema.Schema) {
+	if declared == nil {
+		return
+	}
+	tables := make(map[string]*schema.Table, len(declared.Tables))
+	for _, t := range declared.Tables {
+		tables[t.Name] = t
+	}
+	undo := func(was []schema.Attr, attrs *[]schema.Attr) {
+		cs, ok := schemadef.Charset(was)
+		if _, declared := schemadef.Collation(was); !ok || declared {
+			return
+		}
+		*attrs = slices.DeleteFunc(slices.Clone(*attrs), func(a schema.Attr) bool {
+			co, ok := a.(*schema.Collation)
+			return ok && schemadef.CanonicalCharset(co.V) != schemadef.DefaultCollation(target, cs)
+		})
+	}
+	for _, t := range copy.Tables {
+		d, ok := tables[t.Name]
+		if !ok {
+			continue
+		}
+		undo(d.Attrs, &t.Attrs)
+		for _, c := range t.Columns {
+			if dc, ok := d.Column(c.Name); ok {
+				undo(dc.Attrs, &c.Attrs)
+			}
+		}
+	}
+}
+
 // withTableCharsetChanges plans a table that stops declaring its charset
 // or collation back to the default schemadef.Effective then gives it (the
 // database's, or its charset's default collation). Atlas cannot drop a

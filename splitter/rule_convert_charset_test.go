@@ -137,6 +137,32 @@ func TestConvertCharsetRule(t *testing.T) {
 			edits:  []string{"    charset = \"utf8mb3\"\n", ""},
 			errHas: []string{"after.hcl:", "index ux_note of table images is 3200 bytes long", "prefix"},
 		},
+		// Legacy and Unicode charsets convert to the ones that hold every
+		// character (they were refused); only utf8mb3 -> utf8mb4 keeps the
+		// bytes of each value, any other change, utf8mb3 -> utf32 too,
+		// re-encodes them: a copy.
+		{name: "utf8mb3 -> utf32 re-encodes: copy refused without allow_copy",
+			target: mariadb1011,
+			before: []string{note, note + "    charset = \"utf8mb3\"\n"},
+			edits:  []string{"    charset = \"utf8mb3\"\n", "    charset = \"utf32\"\n"},
+			errHas: []string{"after.hcl:", "(note: utf8mb3 -> utf32 re-encodes every value: a table copy)", "allow_copy = true"},
+		},
+		{name: "latin2 -> utf8mb4, opted in to the copy",
+			target: mariadb1011,
+			before: []string{note, note + "    charset = \"latin2\"\n"},
+			edits:  []string{"    charset = \"latin2\"\n", "    allow_copy = true\n"},
+			want: []tcStep{
+				{Rule: "convert-charset", Phase: revision.Expand, Stage: StageConvertTable, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` varchar(60) NOT NULL, ALGORITHM=COPY, LOCK=SHARED"},
+			},
+			rollback: []tcStep{{Rule: "convert-charset", Phase: revision.Rollback, Stage: StageRollbackGate, Kind: "gate", SQL: "SELECT 1"}},
+		},
+		// MariaDB rewrites some armscii8 bytes into others without an error.
+		{name: "armscii8 -> utf8mb4: refused",
+			target: mariadb1011,
+			before: []string{note, note + "    charset = \"armscii8\"\n"},
+			edits:  []string{"    charset = \"armscii8\"\n", ""},
+			errHas: []string{"after.hcl:", "images.note: its charset changes armscii8 -> utf8mb4", "replaces"},
+		},
 		{name: "utf8mb4 -> latin1 loses characters: refused",
 			target: mariadb1011,
 			edits:  []string{note, note + "    charset = \"latin1\"\n"},
