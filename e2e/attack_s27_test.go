@@ -139,3 +139,39 @@ table "Rule" {
 	p.exec("CREATE INDEX `IX_Rule` ON `Rule` (`ReleaseId`)")
 	opContains(t, p.run("db", "expand"), "two_expand01 creates it (plans/two/two_expand01.sql:", "drop it by hand")
 }
+
+// Procedures copying every column of t by position, written with a
+// comment where the SELECT * reader looked for blanks (SELECT /* ... */ *,
+// INSERT/**/INTO, SELECT -- ...): expand added the column unseen, and each
+// call failed from then on (error 1136), the previous release still
+// running.
+func TestAttackS27SelectStarBehindAComment(t *testing.T) {
+	t.Parallel()
+	tables := "CREATE TABLE t_archive (id int NOT NULL PRIMARY KEY, name varchar(20) NULL);\n"
+	p := sqlReleasesProject(t,
+		[2]string{"a", "CREATE TABLE t (id int NOT NULL PRIMARY KEY, name varchar(20) NULL);\n" + tables},
+		[2]string{"b", "CREATE TABLE t (id int NOT NULL PRIMARY KEY, name varchar(20) NULL, extra int NULL);\n" + tables})
+	p.must("plan")
+	p.must("db", "sync", "a")
+	broken := map[string]string{
+		"block": "BEGIN INSERT INTO t_archive SELECT /* every column */ * FROM t WHERE id > 100; END",
+		"glued": "BEGIN INSERT/**/INTO t_archive SELECT * FROM t WHERE id > 100; END",
+		"line":  "BEGIN INSERT INTO t_archive SELECT -- every column\n * FROM t WHERE id > 100; END",
+		"hash":  "BEGIN DECLARE a INT; DECLARE b VARCHAR(20); DECLARE c CURSOR FOR SELECT # all\n * FROM t; OPEN c; FETCH c INTO a, b; CLOSE c; END",
+	}
+	for name, body := range broken {
+		p.exec("CREATE PROCEDURE " + name + "() " + body)
+	}
+	// A comment's text is no code: not counted.
+	p.exec("CREATE PROCEDURE shows() BEGIN /* INSERT INTO t_archive */ SELECT * FROM t WHERE id > 0; END")
+	r := p.run("db", "expand")
+	if r.Code != 1 {
+		t.Fatalf("expand adding a column routines copy by position: want the refusal: %s", r)
+	}
+	for name := range broken {
+		opContains(t, r, "adds t.extra, and procedure "+name+" ")
+	}
+	if strings.Contains(r.Stdout+r.Stderr, "procedure shows ") {
+		t.Fatalf("shows sends t's rows to the client: %s", r)
+	}
+}
