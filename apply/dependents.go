@@ -103,7 +103,8 @@ func spelled(name string) string {
 // AS SELECT * FROM t: x gains the column too), with a * (after SELECT
 // and its modifiers, or after a name and a dot) whose columns are
 // counted (positional); its rows sent to the client, or tested by
-// EXISTS, break nothing.
+// EXISTS, break nothing. Its comments are blanks: SELECT /* all */ * and
+// INSERT/**/INTO went unseen, and a comment's INSERT INTO counted.
 func (o liveObject) copiesEveryColumn(home, t string) bool {
 	// Not a trigger's table for itself: its rows reach a statement
 	// through FROM t only (NEW.* is no SQL).
@@ -116,6 +117,7 @@ func (o liveObject) copiesEveryColumn(home, t string) bool {
 	if o.read.Err == nil {
 		return names(o) && o.read.CopiesEveryColumn()
 	}
+	o.text = sqlsyntax.Uncommented(o.text) // SELECT /* all */ * is SELECT *
 	from := []string{t}
 	for _, text := range sqlsyntax.BodyStatements(o.text) {
 		st := o
@@ -259,7 +261,7 @@ func (o liveObject) insertsWithoutColumns(home, t string) bool {
 	if o.db != "" {
 		table = spelled(home) + `\s*\.\s*` + spelled(t)
 	}
-	return regexp.MustCompile(`(?i)(^|[^\p{L}\p{N}_$])(insert|replace)\s+((low_priority|delayed|high_priority|ignore)\s+)*(into\s+)?` + table + `(\s*partition\s*\([^)]*\))?\s*(values?|select|with|table|(\(\s*)+(select|with))($|[^\p{L}\p{N}_$])`).MatchString(o.text)
+	return regexp.MustCompile(`(?i)(^|[^\p{L}\p{N}_$])(insert|replace)\s+((low_priority|delayed|high_priority|ignore)\s+)*(into\s+)?` + table + `(\s*partition\s*\([^)]*\))?\s*(values?|select|with|table|(\(\s*)+(select|with))($|[^\p{L}\p{N}_$])`).MatchString(sqlsyntax.Uncommented(o.text))
 }
 
 // readsTable tells whether dropping table t of database home breaks the

@@ -141,7 +141,7 @@ func (s *Session) driftWayOut(rep *devdb.Report, allowDrift string) string {
 	if rep == nil {
 		return allowDrift
 	}
-	var lines []string
+	var lines, taken []string
 	for _, rev := range s.Plans.Revisions {
 		if s.Records[rev.ID.String()].Done() || rev.ID.Phase == revision.Rollback {
 			continue
@@ -158,7 +158,14 @@ func (s *Session) driftWayOut(rep *devdb.Report, allowDrift string) string {
 				}
 				for _, o := range rep.Tables {
 					for _, d := range o.Differences {
-						if o.Table == e.Table && d.Kind == op.kind && d.State == op.state && strings.EqualFold(d.Name, name) {
+						switch {
+						case o.Table != e.Table || d.Kind != op.kind || d.State != op.state || !strings.EqualFold(d.Name, name):
+						// Another index under the name the revision gives
+						// its own is no change of the revision's to undo:
+						// dropping it could drop what a hotfix needs.
+						case e.Def != "" && !strings.EqualFold(d.Live, e.Def):
+							taken = append(taken, fmt.Sprintf("  %s %s of %s is %s, not the %s %s creates under that name (%s); rename it by hand (ALTER TABLE ... RENAME INDEX), or drop it if nothing needs it", op.kind, name, e.Table, d.Live, e.Def, rev.ID, s.at(rev, st)))
+						default:
 							lines = append(lines, fmt.Sprintf("  %s %s of %s: %s %s it (%s); %s", op.kind, name, e.Table, rev.ID, op.verb, s.at(rev, st), op.undo))
 						}
 					}
@@ -166,11 +173,18 @@ func (s *Session) driftWayOut(rep *devdb.Report, allowDrift string) string {
 			}
 		}
 	}
-	if len(lines) == 0 {
+	if len(lines)+len(taken) == 0 {
 		return allowDrift
 	}
-	out := fmt.Sprintf("What a pending revision makes itself was made by hand (the application's own upgrade script, run outside emcee?), and --allow-drift does not get past it: the server refuses, at that statement, to make it twice:\n%s\nUndo it, then rerun `emcee db %s`: the revision makes it.", strings.Join(lines, "\n"), s.cmd)
-	if len(lines) < rep.Count() {
+	var outs []string
+	if len(lines) > 0 {
+		outs = append(outs, fmt.Sprintf("What a pending revision makes itself was made by hand (the application's own upgrade script, run outside emcee?), and --allow-drift does not get past it: the server refuses, at that statement, to make it twice:\n%s\nUndo it, then rerun `emcee db %s`: the revision makes it.", strings.Join(lines, "\n"), s.cmd))
+	}
+	if len(taken) > 0 {
+		outs = append(outs, fmt.Sprintf("A name a pending revision gives its own index is taken by another, and --allow-drift does not get past it: the server refuses, at that statement, a second index of the name:\n%s\nthen rerun `emcee db %s`.", strings.Join(taken, "\n"), s.cmd))
+	}
+	out := strings.Join(outs, " ")
+	if len(lines)+len(taken) < rep.Count() {
 		out += " For the other differences: " + allowDrift
 	}
 	return out

@@ -43,6 +43,9 @@ type DDL struct {
 	Event   string
 	Index   string // the index of CREATE INDEX and DROP INDEX
 	Unique  bool   // CREATE UNIQUE INDEX
+	// Columns are the columns CREATE INDEX names (expression parts left
+	// out).
+	Columns []string
 	// Algorithm is the ALGORITHM clause of ALTER TABLE or an index
 	// statement, upper-cased; "" when the statement leaves it to the server.
 	Algorithm string
@@ -180,6 +183,11 @@ func Parse(sql string) *DDL {
 		d.reads, d.qualified = sqlsyntax.Names(n.Select)
 	case *ast.CreateIndexStmt:
 		d.Kind, d.Name, d.Index, d.Unique = KindCreateIndex, n.Table.Name.O, n.IndexName, n.KeyType == ast.IndexKeyTypeUnique
+		for _, k := range n.IndexPartSpecifications {
+			if k.Column != nil {
+				d.Columns = append(d.Columns, k.Column.Name.O)
+			}
+		}
 		d.Algorithm = indexAlgorithm(n.LockAlg, st.NoCopy)
 	case *ast.DropIndexStmt:
 		d.Kind, d.Name, d.Index = KindDropIndex, n.Table.Name.O, n.IndexName

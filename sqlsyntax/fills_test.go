@@ -29,6 +29,21 @@ func TestRefills(t *testing.T) {
 		// Several assignments read one another's values.
 		{"UPDATE `t` SET `a` = 1, `b` = 2 WHERE `a` IS NULL", map[string]string{}},
 		{"UPDATE `t` SET `a` = CASE WHEN `a` IS NULL THEN 1 ELSE `b` END, `c` = 1 WHERE `a` IS NULL", map[string]string{}},
+		// Computed again later, the value is not the one written.
+		{"UPDATE `t` SET `a` = UTC_DATE() WHERE `a` IS NULL", map[string]string{}},
+		{"UPDATE `t` SET `a` = CURRENT_TIMESTAMP WHERE `a` IS NULL", map[string]string{}},
+		{"UPDATE `t` SET `a` = 1 WHERE `a` IS NULL AND RAND() < 0.5", map[string]string{}},
+		{"UPDATE `t` SET `a` = NEXT VALUE FOR `s` WHERE `a` IS NULL", map[string]string{}},
+		{"UPDATE `t` SET `a` = UNIX_TIMESTAMP() WHERE `a` IS NULL", map[string]string{}},
+		{"UPDATE `t` SET `a` = @n WHERE `a` IS NULL", map[string]string{}},
+		{"UPDATE `t` SET `a` = `f`(`b`) WHERE `a` IS NULL", map[string]string{}},
+		{"UPDATE `t` SET `a` = `d`.`lower`(`b`) WHERE `a` IS NULL", map[string]string{}},
+		{"UPDATE `t` SET `a` = UNIX_TIMESTAMP(`b`) WHERE `a` IS NULL", map[string]string{"a": "UNIX_TIMESTAMP(`b`) WHERE DEFAULT(`a`) IS NULL"}},
+		// The column qualified by its table's name or alias is the column.
+		{"UPDATE `t` SET `a` = GREATEST(`t`.`a`, 5) WHERE `b` = 1", map[string]string{"a": "GREATEST(DEFAULT(`a`), 5) WHERE `b` = 1"}},
+		{"UPDATE `t` AS `x` SET `a` = 5 WHERE `x`.`a` = 0", map[string]string{"a": "5 WHERE DEFAULT(`a`) = 0"}},
+		// The WHERE keeps the CASEs to the rows of one region.
+		{"UPDATE `t` SET `a` = CASE WHEN `a` = 0 THEN 5 ELSE `a` END, `b` = CASE WHEN `b` = 0 THEN 6 ELSE `b` END WHERE `r` = 'eu'", map[string]string{}},
 		{merged, map[string]string{
 			"visibility": "IF(`is_public`, 'public', 'shared') WHERE (DEFAULT(`visibility`) IS NULL)",
 			"slug":       "LOWER(`name`) WHERE (DEFAULT(`slug`) IS NULL)",

@@ -202,6 +202,15 @@ func OneTable(refs *ast.TableRefsClause) *ast.TableName {
 	return nil
 }
 
+// alias is the lowercased name the backfill's columns are qualified with:
+// its table's alias, or its table's name.
+func (b *Backfill) alias() string {
+	if src, ok := b.upd.TableRefs.TableRefs.Left.(*ast.TableSource); ok && src.AsName.L != "" {
+		return src.AsName.L
+	}
+	return OneTable(b.upd.TableRefs).Name.L
+}
+
 // Fill is what a backfill writes again into a column it sets once the
 // column is added again with its default: Value in the rows When selects,
 // both reading the column itself as DEFAULT(column), and the other columns
@@ -221,18 +230,25 @@ type Fill struct {
 // 2.0's `SET DeletedAt = -Id WHERE IsDeleted = 1 AND DeletedAt = 0`) in the
 // rows its predicate selects with the column at its default. A column read
 // inside a subquery may be another table's, so such a backfill is left out,
-// as is any other shape: what it would write again cannot be told from it.
+// as is one computing what is not the same when computed again (the date,
+// RAND(), a sequence's next value, a variable, a stored function:
+// unrepeatable), a CASE whose WHEN is not one the WHERE selects the rows
+// of (the WHERE may keep it to fewer), and any other shape: what it would
+// write again cannot be told from it.
 // The backfill's syntax tree is rewritten: read it again for anything else.
 func (b *Backfill) Refills() map[string]Fill {
 	out := map[string]Fill{}
+	alias := b.alias()
 	add := func(col *ast.ColumnName, when, v ast.ExprNode) {
 		if col.Table.L != "" || col.Schema.L != "" {
 			return
 		}
 		at := func(e ast.ExprNode) (ast.ExprNode, bool) {
-			s := &substitute{set: map[string]ast.ExprNode{col.Name.L: &ast.DefaultExpr{Name: &ast.ColumnName{Name: col.Name}}}}
+			s := &substitute{set: map[string]ast.ExprNode{col.Name.L: &ast.DefaultExpr{Name: &ast.ColumnName{Name: col.Name}}}, alias: alias}
 			n, _ := e.Accept(s)
-			return n.(ast.ExprNode), !s.unsure
+			r := &repeatable{yes: true}
+			n.Accept(r)
+			return n.(ast.ExprNode), !s.unsure && r.yes
 		}
 		w, ok1 := at(when)
 		v, ok2 := at(v)
@@ -248,9 +264,17 @@ func (b *Backfill) Refills() map[string]Fill {
 		add(a.Column, b.upd.Where, value(a))
 		return out
 	}
+	var ors []string // the predicates the WHERE ORs, as MergeBackfills writes it
+	for e := b.upd.Where; e != nil; {
+		if o, ok := e.(*ast.BinaryOperationExpr); ok && o.Op == opcode.LogicOr {
+			ors, e = append(ors, mustRestore(o.R)), o.L
+			continue
+		}
+		ors, e = append(ors, mustRestore(e)), nil
+	}
 	for _, a := range b.upd.List {
 		c, ok := a.Expr.(*ast.CaseExpr)
-		if !ok || c.Value != nil || len(c.WhenClauses) != 1 {
+		if !ok || c.Value != nil || len(c.WhenClauses) != 1 || !slices.Contains(ors, mustRestore(c.WhenClauses[0].Expr)) {
 			continue
 		}
 		if e, ok := c.ElseClause.(*ast.ColumnNameExpr); ok && e.Name.Table.L == "" && e.Name.Name.L == a.Column.Name.L {

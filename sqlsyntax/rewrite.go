@@ -47,15 +47,11 @@ func ReadRewrite(update string) (*Rewrite, error) {
 		return nil, err
 	}
 	upd := b.upd
-	t := OneTable(upd.TableRefs)
 	r := &Rewrite{Table: b.Table}
 	if r.Pending, err = Restore(upd.Where); err != nil {
 		return nil, err
 	}
-	alias := t.Name.L
-	if src, ok := upd.TableRefs.TableRefs.Left.(*ast.TableSource); ok && src.AsName.L != "" {
-		alias = src.AsName.L
-	}
+	alias := b.alias()
 	set := map[string]ast.ExprNode{}
 	for _, a := range upd.List {
 		if a.Column.Table.L != "" && a.Column.Table.L != alias {
@@ -114,3 +110,41 @@ func (s *substitute) Leave(n ast.Node) (ast.Node, bool) {
 	}
 	return n, true
 }
+
+// unrepeatable are the built-in functions whose value for a row is not the
+// same when computed again later: the time and date, a random value, a
+// sequence's, the session's or the server's, a lock's. UNIX_TIMESTAMP() of
+// nothing is the time too.
+var unrepeatable = map[string]bool{
+	"now": true, "current_timestamp": true, "localtime": true, "localtimestamp": true, "sysdate": true,
+	"curdate": true, "current_date": true, "curtime": true, "current_time": true,
+	"utc_date": true, "utc_time": true, "utc_timestamp": true,
+	"rand": true, "random_bytes": true, "uuid": true, "uuid_short": true, "sys_guid": true,
+	"nextval": true, "lastval": true, "setval": true, "last_value": true,
+	"connection_id": true, "last_insert_id": true, "row_count": true, "found_rows": true,
+	"user": true, "current_user": true, "session_user": true, "system_user": true, "current_role": true,
+	"database": true, "schema": true, "version": true, "binlog_gtid_pos": true, "load_file": true,
+	"sleep": true, "benchmark": true, "get_lock": true, "release_lock": true, "release_all_locks": true,
+	"is_free_lock": true, "is_used_lock": true, "master_pos_wait": true, "master_gtid_wait": true,
+}
+
+// repeatable finds (yes false) what computes a different value when
+// computed again: an unrepeatable function, a variable, or a stored
+// function (no built-in's name, or one in a schema), which may be either
+// and may write.
+type repeatable struct{ yes bool }
+
+func (r *repeatable) Enter(n ast.Node) (ast.Node, bool) {
+	switch n := n.(type) {
+	case *ast.FuncCallExpr:
+		_, builtin := arity[n.FnName.L]
+		if !builtin || n.Schema.L != "" || unrepeatable[n.FnName.L] || n.FnName.L == "unix_timestamp" && len(n.Args) == 0 {
+			r.yes = false
+		}
+	case *ast.VariableExpr:
+		r.yes = false
+	}
+	return n, !r.yes
+}
+
+func (r *repeatable) Leave(n ast.Node) (ast.Node, bool) { return n, true }

@@ -282,3 +282,43 @@ func (l *LineIndex) At(pos int) (line, col int) {
 	l.pos = pos
 	return l.line, 1 + utf8.RuneCountInString(l.src[l.bol:pos])
 }
+
+// Uncommented is text with each comment (/* ... */, -- and # to the end of
+// the line) a blank, strings and quoted names kept: a search of SQL text
+// by words and blanks (SELECT *, INSERT INTO) reads it as the server does,
+// where SELECT /* all */ * is SELECT *, and a comment's words are none.
+// An executable comment (/*! ... */, /*M! ... */) is code, and kept.
+func Uncommented(text string) string {
+	var b strings.Builder
+	for i := 0; i < len(text); {
+		c := text[i]
+		end := i + 1
+		switch {
+		case c == '\'' || c == '"' || c == '`':
+			for end < len(text) && text[end] != c {
+				if text[end] == '\\' && c != '`' {
+					end++
+				}
+				end++
+			}
+			end = min(end+1, len(text))
+		case strings.HasPrefix(text[i:], "/*") && mariaComment(text[i:min(i+4, len(text))]) < 0 && !strings.HasPrefix(text[i:], "/*!"):
+			if j := strings.Index(text[i+2:], "*/"); j >= 0 {
+				end = i + 2 + j + 2
+			} else {
+				end = len(text)
+			}
+			b.WriteByte(' ')
+			i = end
+			continue
+		case c == '#' || strings.HasPrefix(text[i:], "--") && (i+2 == len(text) || text[i+2] <= ' '):
+			end = i + strings.IndexByte(text[i:]+"\n", '\n')
+			b.WriteByte(' ')
+			i = end
+			continue
+		}
+		b.WriteString(text[i:end])
+		i = end
+	}
+	return b.String()
+}
