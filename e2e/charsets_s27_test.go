@@ -17,14 +17,56 @@ import (
 // plan writing such a column, by the applier and by lint (EM110), though
 // the server has them; and a conversion from any of them was refused at
 // plan time, as one emcee did not know to keep every character. Declared
-// as HCL and as SQL, the next release converts the table's default
+// as HCL and as SQL (the first release as mariadb-dump writes it), the
+// next release converts the table's default
 // latin2 -> utf8mb4 (a unique key under it: a collision gate) and a
 // cp1250 column to utf16, widens a ucs2 varchar and adds a latin2 column;
 // both are planned, lint clean, applied phase by phase with the rows'
 // characters kept, and the database has no drift.
 func TestCharsetsS27LegacyCharsetsPlannedAndApplied(t *testing.T) {
 	t.Parallel()
-	sqlA := "CREATE TABLE legacy (\n  id int NOT NULL,\n  name varchar(20) NOT NULL,\n  title varchar(10) CHARACTER SET ucs2 NULL,\n  body text CHARACTER SET utf16 NULL,\n  wide varchar(30) CHARACTER SET utf32 COLLATE utf32_unicode_ci NULL,\n  win varchar(30) CHARACTER SET cp1250 COLLATE cp1250_polish_ci NULL,\n  PRIMARY KEY (id),\n  UNIQUE KEY ux_name (name)\n) ENGINE=InnoDB DEFAULT CHARSET=latin2 COLLATE=latin2_general_ci;\n"
+	// Release a is what mariadb-dump --no-data writes for the table.
+	sqlA := "/*M!999999\\- enable the sandbox mode */ \n" +
+		"/*!40101 SET @OLD_CHARACTER_SET_CLIENT=@@CHARACTER_SET_CLIENT */;\n" +
+		"/*!40101 SET @OLD_CHARACTER_SET_RESULTS=@@CHARACTER_SET_RESULTS */;\n" +
+		"/*!40101 SET @OLD_COLLATION_CONNECTION=@@COLLATION_CONNECTION */;\n" +
+		"/*!40101 SET NAMES utf8mb4 */;\n" +
+		"/*!40103 SET @OLD_TIME_ZONE=@@TIME_ZONE */;\n" +
+		"/*!40103 SET TIME_ZONE='+00:00' */;\n" +
+		"/*!40014 SET @OLD_UNIQUE_CHECKS=@@UNIQUE_CHECKS, UNIQUE_CHECKS=0 */;\n" +
+		"/*!40014 SET @OLD_FOREIGN_KEY_CHECKS=@@FOREIGN_KEY_CHECKS, FOREIGN_KEY_CHECKS=0 */;\n" +
+		"/*!40101 SET @OLD_SQL_MODE=@@SQL_MODE, SQL_MODE='NO_AUTO_VALUE_ON_ZERO' */;\n" +
+		"/*!40111 SET @OLD_SQL_NOTES=@@SQL_NOTES, SQL_NOTES=0 */;\n" +
+		"\n" +
+		"--\n" +
+		"-- Table structure for table `legacy`\n" +
+		"--\n" +
+		"\n" +
+		"DROP TABLE IF EXISTS `legacy`;\n" +
+		"/*!40101 SET @saved_cs_client     = @@character_set_client */;\n" +
+		"/*!40101 SET character_set_client = utf8mb4 */;\n" +
+		"CREATE TABLE `legacy` (\n" +
+		"  `id` int(11) NOT NULL,\n" +
+		"  `name` varchar(20) NOT NULL,\n" +
+		"  `title` varchar(10) CHARACTER SET ucs2 COLLATE ucs2_general_ci DEFAULT NULL,\n" +
+		"  `body` text CHARACTER SET utf16 COLLATE utf16_general_ci DEFAULT NULL,\n" +
+		"  `wide` varchar(30) CHARACTER SET utf32 COLLATE utf32_unicode_ci DEFAULT NULL,\n" +
+		"  `win` varchar(30) CHARACTER SET cp1250 COLLATE cp1250_polish_ci DEFAULT NULL,\n" +
+		"  PRIMARY KEY (`id`),\n" +
+		"  UNIQUE KEY `ux_name` (`name`)\n" +
+		") ENGINE=InnoDB DEFAULT CHARSET=latin2 COLLATE=latin2_general_ci;\n" +
+		"/*!40101 SET character_set_client = @saved_cs_client */;\n" +
+		"/*!40103 SET TIME_ZONE=@OLD_TIME_ZONE */;\n" +
+		"\n" +
+		"/*!40101 SET SQL_MODE=@OLD_SQL_MODE */;\n" +
+		"/*!40014 SET FOREIGN_KEY_CHECKS=@OLD_FOREIGN_KEY_CHECKS */;\n" +
+		"/*!40014 SET UNIQUE_CHECKS=@OLD_UNIQUE_CHECKS */;\n" +
+		"/*!40101 SET CHARACTER_SET_CLIENT=@OLD_CHARACTER_SET_CLIENT */;\n" +
+		"/*!40101 SET CHARACTER_SET_RESULTS=@OLD_CHARACTER_SET_RESULTS */;\n" +
+		"/*!40101 SET COLLATION_CONNECTION=@OLD_COLLATION_CONNECTION */;\n" +
+		"/*!40111 SET SQL_NOTES=@OLD_SQL_NOTES */;\n" +
+		"\n" +
+		"-- Dump completed\n"
 	sqlB := "CREATE TABLE legacy (\n  id int NOT NULL,\n  name varchar(20) NOT NULL,\n  title varchar(40) CHARACTER SET ucs2 NULL,\n  body text CHARACTER SET utf16 NULL,\n  wide varchar(30) CHARACTER SET utf32 COLLATE utf32_unicode_ci NULL,\n  win varchar(30) CHARACTER SET utf16 COLLATE utf16_polish_ci NULL,\n  note varchar(10) CHARACTER SET latin2 COLLATE latin2_nopad_bin NULL,\n  PRIMARY KEY (id),\n  UNIQUE KEY ux_name (name)\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;\n"
 	hcl := func(tableCS, tableColl, title, win, note string) string {
 		return "schema \"app\" {}\n\ntable \"legacy\" {\n  schema  = schema.app\n  charset = \"" + tableCS + "\"\n  collate = \"" + tableColl + "\"\n" +
