@@ -183,6 +183,10 @@ func partsAt(text string, n *ast.CreateTableStmt) []int {
 	lower := strings.ToLower(text)
 	from := 0
 	next := func(quoted bool, words ...string) int {
+		spellings := words
+		if quoted {
+			spellings = append(spellings, Ident(words[0]))
+		}
 		for i := from; i < len(lower); i++ {
 			if lower[i] != ',' && lower[i] != '(' {
 				continue
@@ -191,17 +195,11 @@ func partsAt(text string, n *ast.CreateTableStmt) []int {
 			for j < len(lower) && strings.IndexByte(" \t\r\n", lower[j]) >= 0 {
 				j++
 			}
-			for _, w := range words {
-				spellings := []string{w}
-				if quoted {
-					spellings = append(spellings, Ident(w))
-				}
-				for _, spelled := range spellings {
-					end := j + len(spelled)
-					if strings.HasPrefix(lower[j:], spelled) && (end == len(lower) || !isWordByte(lower[end]) || lower[end-1] == '`') {
-						from = end
-						return j
-					}
+			for _, spelled := range spellings {
+				end := j + len(spelled)
+				if strings.HasPrefix(lower[j:], spelled) && (end == len(lower) || !isWordByte(lower[end]) || lower[end-1] == '`') {
+					from = end
+					return j
 				}
 			}
 		}
