@@ -15,7 +15,7 @@ import (
 
 // Write makes the plans directory match the output.
 func (o *Output) Write() error {
-	for _, path := range o.paths() {
+	for _, path := range slices.Sorted(maps.Keys(o.Files)) {
 		full := filepath.Join(o.Dir, path)
 		if old, err := os.ReadFile(full); err == nil && bytes.Equal(old, o.Files[path]) {
 			continue
@@ -39,8 +39,7 @@ func (o *Output) Write() error {
 // output, empty when they match.
 func (o *Output) Diff() (string, error) {
 	var b bytes.Buffer
-	paths := append(o.paths(), o.Stale...)
-	for _, path := range paths {
+	for _, path := range append(slices.Sorted(maps.Keys(o.Files)), o.Stale...) {
 		old, err := os.ReadFile(filepath.Join(o.Dir, path))
 		if err != nil && !os.IsNotExist(err) {
 			return "", err
@@ -96,8 +95,4 @@ func unified(path string, committed, planned []byte) (string, error) {
 		d = fmt.Sprintf("--- plans/%s differs\n", path)
 	}
 	return d, err
-}
-
-func (o *Output) paths() []string {
-	return slices.Sorted(maps.Keys(o.Files))
 }

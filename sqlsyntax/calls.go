@@ -13,7 +13,7 @@ type Server int
 
 const (
 	MariaDB Server = iota // MariaDB 10.11 (functions.go, generated from the server)
-	MySQL                 // MySQL 8.0 (functions_mysql80.go, from its manual and source)
+	MySQL                 // MySQL 8.0 (functions_mysql80.txt, from its manual and source)
 )
 
 func (s Server) String() string {

@@ -127,14 +127,12 @@ func printDiff(w io.Writer, r *apply.DiffResult) {
 
 // diffRebuilt says how the expected state was obtained.
 func diffRebuilt(r *apply.DiffResult) string {
-	var how []string
+	how := "an empty schema"
 	if r.Base != "" {
-		how = append(how, "snapshot "+r.Base)
-	} else {
-		how = append(how, "an empty schema")
+		how = "snapshot " + r.Base
 	}
 	if len(r.Replayed) > 0 {
-		how = append(how, "then "+strings.Join(r.Replayed, ", ")+" replayed in a scratch database")
+		how += ", then " + strings.Join(r.Replayed, ", ") + " replayed in a scratch database"
 	}
-	return strings.Join(how, ", ")
+	return how
 }
