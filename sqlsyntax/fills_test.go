@@ -39,6 +39,7 @@ func TestRefills(t *testing.T) {
 		{"UPDATE `t` SET `a` = `f`(`b`) WHERE `a` IS NULL", map[string]string{}},
 		{"UPDATE `t` SET `a` = `d`.`lower`(`b`) WHERE `a` IS NULL", map[string]string{}},
 		{"UPDATE `t` SET `a` = UNIX_TIMESTAMP(`b`) WHERE `a` IS NULL", map[string]string{"a": "UNIX_TIMESTAMP(`b`) WHERE DEFAULT(`a`) IS NULL"}},
+		{"UPDATE `t` SET `a` = DATE '2024-01-01' WHERE `a` IS NULL", map[string]string{"a": "DATE '2024-01-01' WHERE DEFAULT(`a`) IS NULL"}},
 		// The column qualified by its table's name or alias is the column.
 		{"UPDATE `t` SET `a` = GREATEST(`t`.`a`, 5) WHERE `b` = 1", map[string]string{"a": "GREATEST(DEFAULT(`a`), 5) WHERE `b` = 1"}},
 		{"UPDATE `t` AS `x` SET `a` = 5 WHERE `x`.`a` = 0", map[string]string{"a": "5 WHERE DEFAULT(`a`) = 0"}},
