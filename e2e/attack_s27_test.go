@@ -175,3 +175,50 @@ func TestAttackS27SelectStarBehindAComment(t *testing.T) {
 		t.Fatalf("shows sends t's rows to the client: %s", r)
 	}
 }
+
+// `db sync two` (an offline upgrade to two, whose code is what will run)
+// stopped by data at two's contract said to rerun `emcee db sync`, which
+// syncs through the latest release, three, whose code is not deployed.
+func TestAttackS27SyncToAReleaseBlockedByDataRerunsToIt(t *testing.T) {
+	t.Parallel()
+	one := `schema "app" {}
+
+table "App" {
+  schema = schema.app
+  column "Id" {
+    type = int
+  }
+  column "AppId" {
+    type = varchar(500)
+  }
+  primary_key {
+    columns = [column.Id]
+  }
+}
+`
+	two := replaceOnce(one, `type = varchar(500)`, "type       = varchar(64)\n    allow_copy = true")
+	three := two + `
+table "AuditLog" {
+  schema = schema.app
+  column "Id" {
+    type = int
+  }
+  primary_key {
+    columns = [column.Id]
+  }
+}
+`
+	p := plannedProject(t, "mariadb 10.11", [2]string{"one", one}, [2]string{"two", two}, [2]string{"three", three})
+	p.must("db", "sync", "one")
+	p.exec("INSERT INTO App VALUES (1, 'app-1'), (2, REPEAT('x', 80))")
+	r := p.run("db", "sync", "two")
+	if r.Code != 7 {
+		t.Fatalf("sync two over a row two's contract would cut: %s", r)
+	}
+	opContains(t, r, "contract blocked by data", "then rerun `emcee db sync two`")
+	p.exec("UPDATE App SET AppId = 'app-2' WHERE Id = 2")
+	p.must("db", "sync", "two")
+	if v := p.version(); v != "two_expand01, two_contract01" {
+		t.Fatalf("version after the rerun sync: %s", v)
+	}
+}
