@@ -222,3 +222,47 @@ table "AuditLog" {
 		t.Fatalf("version after the rerun sync: %s", v)
 	}
 }
+
+// Two data migrations of the release set one column, merged into one
+// pass: a fill where NULL, then IFNULL(C, 7) in the rows of one region.
+// Rollback read the pass's last assignment of C alone, for which a row
+// two's code wrote 7 into (its Flag still 0) is written again, though a
+// later migrate writes 0 there: the fill runs first, and IFNULL keeps it.
+func TestAttackS27RollbackRefillOfAColumnTwoBackfillsSet(t *testing.T) {
+	t.Parallel()
+	one := replaceOnce(attackS27App, `  primary_key {`, `  column "Flag" {
+    type    = int
+    default = 0
+  }
+  primary_key {`)
+	two := replaceOnce(one, `  primary_key {`, `  column "C" {
+    type = int
+    null = true
+  }
+  primary_key {`) + `
+data_migration "fill" {
+  table   = "App"
+  set     = "C = 0"
+  pending = "C IS NULL"
+}
+
+data_migration "eu" {
+  table   = "App"
+  set     = "C = IFNULL(C, 7), Flag = 1"
+  pending = "Region = 'eu' AND Flag = 0"
+}
+`
+	p := plannedProject(t, "mariadb 10.11", [2]string{"one", one}, [2]string{"two", two})
+	p.must("db", "sync", "one")
+	p.exec("INSERT INTO App (Region) VALUES ('eu'), ('us')")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	p.exec("INSERT INTO App (Region, C) VALUES ('eu', 7)") // two's code
+	r := p.run("db", "rollback")
+	if r.Code == 0 {
+		t.Fatalf("rollback dropped a value a later migrate does not write again:\n%s", r)
+	}
+	// Every value: what one pass writes into a column it sets twice is
+	// not told from either assignment alone.
+	opContains(t, r, "column App.C: 3 row(s) hold a value only the new release wrote")
+}
