@@ -22,3 +22,13 @@ func TestUncommented(t *testing.T) {
 		}
 	}
 }
+
+// An offset find gives is one in the text it searched, whatever the case
+// of what comes before.
+func TestFindPastLongerLowerCase(t *testing.T) {
+	for _, src := range []string{"'İİ', x", "'KK', x", "'ÅΩ', x", "'iI', x"} {
+		if got, want := find(src, "X", 0), len(src)-1; got != want {
+			t.Errorf("find(%q, X) = %d, want %d", src, got, want)
+		}
+	}
+}
