@@ -401,8 +401,10 @@ func (s *Session) unseen(ctx context.Context) (missing, off string, err error) {
 }
 
 // globalGrant is a line of SHOW GRANTS granting privileges on every
-// database; its first group the privileges.
-var globalGrant = regexp.MustCompile(`(?i)^GRANT (.+) ON \*\.\* TO `)
+// database; its first group the privileges, words, blanks and commas
+// only: a grant on one database to a role named `x ON *.* TO y` was read
+// as one on every database.
+var globalGrant = regexp.MustCompile(`(?i)^GRANT ([A-Z][A-Z _,]*) ON \*\.\* TO `)
 
 // and joins words as a sentence lists them: a, b and c.
 func and(words []string) string {

@@ -148,3 +148,27 @@ func TestCopiesEveryColumnInABodyTheReaderCannotTake(t *testing.T) {
 		}
 	}
 }
+
+// A grant on one database to a role whose name holds " ON *.* TO " is no
+// global grant: its privileges were counted as held on every database,
+// and the note saying other databases' objects go unchecked was not
+// given.
+func TestGlobalGrant(t *testing.T) {
+	for line, want := range map[string]string{
+		"GRANT SELECT, SHOW VIEW, TRIGGER, EVENT ON *.* TO `deploy`@`%`":        "SELECT, SHOW VIEW, TRIGGER, EVENT",
+		"GRANT USAGE ON *.* TO `deploy`@`%` IDENTIFIED BY PASSWORD '*AB'":       "USAGE",
+		"GRANT ALL PRIVILEGES ON *.* TO `root`@`localhost` WITH GRANT OPTION":   "ALL PRIVILEGES",
+		"GRANT SELECT, SHOW VIEW, TRIGGER, EVENT ON `app`.* TO `x ON *.* TO y`": "",
+		"GRANT SELECT, SHOW VIEW ON `a ON *.* TO `.* TO `r`":                    "",
+		"GRANT `reader ON *.* TO ` TO `deploy`@`%`":                             "",
+		"GRANT SELECT (`c ON *.* TO `) ON `app`.`t` TO `deploy`@`%`":            "",
+	} {
+		got := ""
+		if m := globalGrant.FindStringSubmatch(line); m != nil {
+			got = m[1]
+		}
+		if got != want {
+			t.Errorf("%s: global privileges %q, want %q", line, got, want)
+		}
+	}
+}

@@ -69,7 +69,7 @@ func (s *Session) checkGates(ctx context.Context, rev *revision.Revision, rec *h
 
 // runGates runs the revision's gates, or only those numbered in only.
 func (s *Session) runGates(ctx context.Context, rev *revision.Revision, rec *history.Record, only ...int) gateCheck {
-	c := gateCheck{rev: rev, catchUp: -1, cmd: s.cmd}
+	c := gateCheck{rev: rev, catchUp: -1, cmd: s.rerun()}
 	passed := rec.Confirmed()
 	for i, st := range rev.Statements {
 		if st.Kind != revision.Gate || len(only) > 0 && !slices.Contains(only, i) {
@@ -160,7 +160,7 @@ func (c gateCheck) err() error {
 // command that met it: a sync or upgrade told to rerun contract went on
 // release by release as a rolling upgrade.
 func blockedNext(cmd string) string {
-	if cmd != "sync" && cmd != "upgrade" {
+	if c, _, _ := strings.Cut(cmd, " "); c != "sync" && c != "upgrade" {
 		cmd = "contract"
 	}
 	return "fix or remove the rows each gate lists (its reason says what it needs), then rerun `emcee db " + cmd + "`"

@@ -178,10 +178,10 @@ func (s *Session) driftWayOut(rep *devdb.Report, allowDrift string) string {
 	}
 	var outs []string
 	if len(lines) > 0 {
-		outs = append(outs, fmt.Sprintf("What a pending revision makes itself was made by hand (the application's own upgrade script, run outside emcee?), and --allow-drift does not get past it: the server refuses, at that statement, to make it twice:\n%s\nUndo it, then rerun `emcee db %s`: the revision makes it.", strings.Join(lines, "\n"), s.cmd))
+		outs = append(outs, fmt.Sprintf("What a pending revision makes itself was made by hand (the application's own upgrade script, run outside emcee?), and --allow-drift does not get past it: the server refuses, at that statement, to make it twice:\n%s\nUndo it, then rerun `emcee db %s`: the revision makes it.", strings.Join(lines, "\n"), s.rerun()))
 	}
 	if len(taken) > 0 {
-		outs = append(outs, fmt.Sprintf("A name a pending revision gives its own index is taken by another, and --allow-drift does not get past it: the server refuses, at that statement, a second index of the name:\n%s\nthen rerun `emcee db %s`.", strings.Join(taken, "\n"), s.cmd))
+		outs = append(outs, fmt.Sprintf("A name a pending revision gives its own index is taken by another, and --allow-drift does not get past it: the server refuses, at that statement, a second index of the name:\n%s\nThen rerun `emcee db %s`.", strings.Join(taken, "\n"), s.rerun()))
 	}
 	out := strings.Join(outs, " ")
 	if len(lines)+len(taken) < rep.Count() {

@@ -524,10 +524,9 @@ func (s *Session) statementLosses(ctx context.Context, rel string, revs []*revis
 			for col, f := range b.Refills() {
 				k := b.Table + "." + col
 				if _, twice := fills[k]; twice {
-					fills[k] = nil
-					continue
+					f = nil
 				}
-				fills[k] = &f
+				fills[k] = f
 			}
 		}
 	}

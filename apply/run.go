@@ -306,7 +306,7 @@ func (s *Session) Sync(ctx context.Context, target string, requireControl bool) 
 	if err != nil {
 		return &Result{Command: cmd, Database: s.Cfg.String(), Revisions: []*RevResult{}}, err
 	}
-	s.through = stop.ID.Release
+	s.through, s.target = stop.ID.Release, target
 	res, err := s.begin(ctx, cmd)
 	if err != nil {
 		return res, err
@@ -605,14 +605,14 @@ func (s *Session) failed(ctx context.Context, rev *revision.Revision, rec *histo
 		// Interrupted: the record keeps "in flight" (or the last committed
 		// backfill batch), which is exactly what the next run resumes from.
 		return fmt.Errorf("%s interrupted at statement %d of %d (%v): %s applied and recorded%s; rerun `emcee db %s` to resume",
-			rev.ID, i+1, len(rev.Statements), ctx.Err(), sqlsyntax.Plural(rec.Applied, "statement"), committed, s.cmd)
+			rev.ID, i+1, len(rev.Statements), ctx.Err(), sqlsyntax.Plural(rec.Applied, "statement"), committed, s.rerun())
 	}
 	// The connection may be gone, in which case this write fails too and
 	// the record still says "in flight", which the next run handles.
 	_ = history.Fail(ctx, s.Conn, rec, cause, st.SQL)
 	done := fmt.Sprintf("%d of %d statements are applied and recorded%s", rec.Applied, len(rev.Statements), committed)
 	return fmt.Errorf("%s (%s) statement %d of %d, rule %s, failed: %v\n  statement: %s\n%s; fix the cause and rerun `emcee db %s`: it resumes at statement %d",
-		rev.ID, rev.Path, i+1, len(rev.Statements), st.Rule, cause, sqlsyntax.OneLine(st.SQL, 300), done, s.cmd, rec.Applied+1)
+		rev.ID, rev.Path, i+1, len(rev.Statements), st.Rule, cause, sqlsyntax.OneLine(st.SQL, 300), done, s.rerun(), rec.Applied+1)
 }
 
 // dryRun prints exactly what a real run would send, from the resume point.

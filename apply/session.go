@@ -140,7 +140,8 @@ type Session struct {
 	// ownTriggers are the triggers the plans create, lower-cased: read
 	// once, for every backfill that names the others.
 	ownTriggers map[string]bool
-	cmd         string // the db subcommand, for "rerun ..." hints
+	cmd         string // the db subcommand, for "rerun ..." hints (rerun)
+	target      string // sync's or upgrade's release or revision, as given
 	res         *Result
 	replanned   []replan // records of runs that changed nothing, whose script changed
 	// quick is db check: gates and catch-up counts only tell whether
@@ -566,4 +567,15 @@ func (s *Session) checkDev(ctx context.Context) error {
 		return nil
 	}
 	return devdb.Check(ctx, s.opts.DevURL)
+}
+
+// rerun is the command a "rerun ..." hint names: the db subcommand, with
+// the release or revision a sync or upgrade was given. Without it, `emcee
+// db sync` goes on through the latest release, whose code may not be what
+// runs: `db sync two` stopped by data was told to rerun `emcee db sync`.
+func (s *Session) rerun() string {
+	if s.target != "" && (s.cmd == "sync" || s.cmd == "upgrade") {
+		return s.cmd + " " + s.target
+	}
+	return s.cmd
 }

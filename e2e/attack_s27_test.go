@@ -175,3 +175,94 @@ func TestAttackS27SelectStarBehindAComment(t *testing.T) {
 		t.Fatalf("shows sends t's rows to the client: %s", r)
 	}
 }
+
+// `db sync two` (an offline upgrade to two, whose code is what will run)
+// stopped by data at two's contract said to rerun `emcee db sync`, which
+// syncs through the latest release, three, whose code is not deployed.
+func TestAttackS27SyncToAReleaseBlockedByDataRerunsToIt(t *testing.T) {
+	t.Parallel()
+	one := `schema "app" {}
+
+table "App" {
+  schema = schema.app
+  column "Id" {
+    type = int
+  }
+  column "AppId" {
+    type = varchar(500)
+  }
+  primary_key {
+    columns = [column.Id]
+  }
+}
+`
+	two := replaceOnce(one, `type = varchar(500)`, "type       = varchar(64)\n    allow_copy = true")
+	three := two + `
+table "AuditLog" {
+  schema = schema.app
+  column "Id" {
+    type = int
+  }
+  primary_key {
+    columns = [column.Id]
+  }
+}
+`
+	p := plannedProject(t, "mariadb 10.11", [2]string{"one", one}, [2]string{"two", two}, [2]string{"three", three})
+	p.must("db", "sync", "one")
+	p.exec("INSERT INTO App VALUES (1, 'app-1'), (2, REPEAT('x', 80))")
+	r := p.run("db", "sync", "two")
+	if r.Code != 7 {
+		t.Fatalf("sync two over a row two's contract would cut: %s", r)
+	}
+	opContains(t, r, "contract blocked by data", "then rerun `emcee db sync two`")
+	p.exec("UPDATE App SET AppId = 'app-2' WHERE Id = 2")
+	p.must("db", "sync", "two")
+	if v := p.version(); v != "two_expand01, two_contract01" {
+		t.Fatalf("version after the rerun sync: %s", v)
+	}
+}
+
+// Two data migrations of the release set one column, merged into one
+// pass: a fill where NULL, then IFNULL(C, 7) in the rows of one region.
+// Rollback read the pass's last assignment of C alone, for which a row
+// two's code wrote 7 into (its Flag still 0) is written again, though a
+// later migrate writes 0 there: the fill runs first, and IFNULL keeps it.
+func TestAttackS27RollbackRefillOfAColumnTwoBackfillsSet(t *testing.T) {
+	t.Parallel()
+	one := replaceOnce(attackS27App, `  primary_key {`, `  column "Flag" {
+    type    = int
+    default = 0
+  }
+  primary_key {`)
+	two := replaceOnce(one, `  primary_key {`, `  column "C" {
+    type = int
+    null = true
+  }
+  primary_key {`) + `
+data_migration "fill" {
+  table   = "App"
+  set     = "C = 0"
+  pending = "C IS NULL"
+}
+
+data_migration "eu" {
+  table   = "App"
+  set     = "C = IFNULL(C, 7), Flag = 1"
+  pending = "Region = 'eu' AND Flag = 0"
+}
+`
+	p := plannedProject(t, "mariadb 10.11", [2]string{"one", one}, [2]string{"two", two})
+	p.must("db", "sync", "one")
+	p.exec("INSERT INTO App (Region) VALUES ('eu'), ('us')")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	p.exec("INSERT INTO App (Region, C) VALUES ('eu', 7)") // two's code
+	r := p.run("db", "rollback")
+	if r.Code == 0 {
+		t.Fatalf("rollback dropped a value a later migrate does not write again:\n%s", r)
+	}
+	// Every value: what one pass writes into a column it sets twice is
+	// not told from either assignment alone.
+	opContains(t, r, "column App.C: 3 row(s) hold a value only the new release wrote")
+}

@@ -271,3 +271,26 @@ func TestReadPlacesTheParts(t *testing.T) {
 		}
 	}
 }
+
+// A comment's or a string's comma and words are no definition, a
+// character whose lower case is longer (İ) moves nothing, nor does a key
+// written between columns: the parts were placed inside a comment or a
+// string, or at the statement's start.
+func TestReadPlacesThePartsPastCommentsAndStrings(t *testing.T) {
+	for _, src := range []string{
+		"CREATE TABLE `t` (\r\n  id int NOT NULL,\r\n\tname varchar(10) COMMENT 'İİİİ',\r\n  b int,\r\n  KEY ix (b)\r\n);\r\n",
+		"CREATE TABLE `t` (\n  id int NOT NULL, -- name, b\n  name varchar(10),\n  b int,\n  KEY ix (b)\n);\n",
+		"CREATE TABLE `t` (\n  id int NOT NULL COMMENT 'KKKK, b',\n  name varchar(10) DEFAULT ',b',\n  b int,\n  KEY ix (b)\n);\n",
+		"CREATE TABLE `t` (\n  id int NOT NULL, PRIMARY KEY (id),\n  name varchar(10),\n  `b` /* x, y */ int,\n  KEY ix (b)\n);\n",
+	} {
+		s, err := Read("x.sql", []byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k, want := range map[string]string{"t.id": "2:3", "t.b": "4:3", "t/ix": "5:3"} {
+			if got := s.At[k].String(); got != "x.sql:"+want {
+				t.Errorf("%q: %s is defined at %s, want x.sql:%s", src, k, got, want)
+			}
+		}
+	}
+}

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
 )
@@ -223,7 +225,7 @@ func (a *Assignments) Assigns(column string) *Error {
 // backticks), for positioning an error about a node the parser keeps no
 // offset for; 0 when it cannot tell.
 func find(src, name string, from int) int {
-	lower, n := strings.ToLower(src), strings.ToLower(name)
+	lower, n := lowerInPlace(src), lowerInPlace(name)
 	for i := max(0, min(from, len(src))); i < len(src); {
 		j := strings.Index(lower[i:], n)
 		if j < 0 {
@@ -245,6 +247,20 @@ func find(src, name string, from int) int {
 		return find(src, name, 0)
 	}
 	return 0
+}
+
+// lowerInPlace is s in lower case where that takes the bytes it took
+// (strings.ToLower writes İ's lower case in a byte more, K's, the Kelvin
+// sign, in two less): an offset in it is one in s. A name found after an
+// İ of a comment or a string was placed a byte on per İ.
+func lowerInPlace(s string) string {
+	b := []byte(s)
+	for i, r := range s {
+		if l := unicode.ToLower(r); l != r && utf8.RuneLen(l) == utf8.RuneLen(r) {
+			utf8.EncodeRune(b[i:], l)
+		}
+	}
+	return string(b)
 }
 
 func isWordByte(c byte) bool {

@@ -39,6 +39,7 @@ func TestRefills(t *testing.T) {
 		{"UPDATE `t` SET `a` = `f`(`b`) WHERE `a` IS NULL", map[string]string{}},
 		{"UPDATE `t` SET `a` = `d`.`lower`(`b`) WHERE `a` IS NULL", map[string]string{}},
 		{"UPDATE `t` SET `a` = UNIX_TIMESTAMP(`b`) WHERE `a` IS NULL", map[string]string{"a": "UNIX_TIMESTAMP(`b`) WHERE DEFAULT(`a`) IS NULL"}},
+		{"UPDATE `t` SET `a` = DATE '2024-01-01' WHERE `a` IS NULL", map[string]string{"a": "DATE '2024-01-01' WHERE DEFAULT(`a`) IS NULL"}},
 		// The column qualified by its table's name or alias is the column.
 		{"UPDATE `t` SET `a` = GREATEST(`t`.`a`, 5) WHERE `b` = 1", map[string]string{"a": "GREATEST(DEFAULT(`a`), 5) WHERE `b` = 1"}},
 		{"UPDATE `t` AS `x` SET `a` = 5 WHERE `x`.`a` = 0", map[string]string{"a": "5 WHERE DEFAULT(`a`) = 0"}},
@@ -56,10 +57,32 @@ func TestRefills(t *testing.T) {
 		}
 		got := map[string]string{}
 		for col, f := range b.Refills() {
-			got[col] = f.Value + " WHERE " + f.When
+			if f != nil {
+				got[col] = f.Value + " WHERE " + f.When
+			}
 		}
 		if !reflect.DeepEqual(got, c.want) {
 			t.Errorf("%s:\n got %v\nwant %v", c.sql, got, c.want)
+		}
+	}
+	// A column set twice in one pass, as merged backfills of one column
+	// write it: neither assignment alone tells what the pass leaves.
+	twice, err := MergeBackfills("UPDATE `t` SET `c` = 0 WHERE `c` IS NULL", "UPDATE `t` SET `c` = IFNULL(`c`, 7), `f` = 1 WHERE `r` = 'eu' AND `f` = 0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// What a backfill sets but cannot be told is there as nil, for
+	// another backfill's fill of the column not to count alone.
+	for sql, want := range map[string][]string{twice: {"c"}, "UPDATE `t` SET `a` = 1, `b` = 2 WHERE `a` IS NULL": {"a", "b"}} {
+		b, err := ReadBackfill(sql)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fills := b.Refills()
+		for _, col := range want {
+			if f, ok := fills[col]; !ok || f != nil {
+				t.Errorf("%s: %s is %v (there: %v), want nil", sql, col, f, ok)
+			}
 		}
 	}
 	b, _ := ReadBackfill(merged)

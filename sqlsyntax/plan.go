@@ -233,14 +233,22 @@ type Fill struct {
 // as is one computing what is not the same when computed again (the date,
 // RAND(), a sequence's next value, a variable, a stored function:
 // unrepeatable), a CASE whose WHEN is not one the WHERE selects the rows
-// of (the WHERE may keep it to fewer), and any other shape: what it would
-// write again cannot be told from it.
+// of (the WHERE may keep it to fewer), a column it sets twice (merged
+// backfills of one column: neither assignment alone tells what the pass
+// leaves), and any other shape: what it would write again cannot be told
+// from it. Such a column it sets is there as nil: another backfill's fill
+// of it does not tell either.
 // The backfill's syntax tree is rewritten: read it again for anything else.
-func (b *Backfill) Refills() map[string]Fill {
-	out := map[string]Fill{}
+func (b *Backfill) Refills() map[string]*Fill {
+	out := map[string]*Fill{}
+	sets := map[string]int{}
+	for _, a := range b.upd.List {
+		out[a.Column.Name.L] = nil
+		sets[a.Column.Name.L]++
+	}
 	alias := b.alias()
 	add := func(col *ast.ColumnName, when, v ast.ExprNode) {
-		if col.Table.L != "" || col.Schema.L != "" {
+		if col.Table.L != "" || col.Schema.L != "" || sets[col.Name.L] > 1 {
 			return
 		}
 		at := func(e ast.ExprNode) (ast.ExprNode, bool) {
@@ -257,7 +265,7 @@ func (b *Backfill) Refills() map[string]Fill {
 		}
 		reads := readColumns(w)
 		maps.Copy(reads, readColumns(v))
-		out[col.Name.L] = Fill{Value: mustRestore(v), When: mustRestore(w), Reads: reads}
+		out[col.Name.L] = &Fill{Value: mustRestore(v), When: mustRestore(w), Reads: reads}
 	}
 	if len(b.upd.List) == 1 {
 		a := b.upd.List[0]

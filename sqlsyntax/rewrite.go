@@ -130,15 +130,15 @@ var unrepeatable = map[string]bool{
 
 // repeatable finds (yes false) what computes a different value when
 // computed again: an unrepeatable function, a variable, or a stored
-// function (no built-in's name, or one in a schema), which may be either
-// and may write.
+// function (a plain call of no built-in's name, or one in a schema: as
+// UnknownCall tells them), which may be either and may write.
 type repeatable struct{ yes bool }
 
 func (r *repeatable) Enter(n ast.Node) (ast.Node, bool) {
 	switch n := n.(type) {
 	case *ast.FuncCallExpr:
-		_, builtin := arity[n.FnName.L]
-		if !builtin || n.Schema.L != "" || unrepeatable[n.FnName.L] || n.FnName.L == "unix_timestamp" && len(n.Args) == 0 {
+		stored := n.Schema.L != "" || plainCall(n) && !Builtin(MariaDB, n.FnName.O) && !Builtin(MySQL, n.FnName.O)
+		if stored || unrepeatable[n.FnName.L] || n.FnName.L == "unix_timestamp" && len(n.Args) == 0 {
 			r.yes = false
 		}
 	case *ast.VariableExpr:

@@ -3,6 +3,7 @@ package sqlsyntax
 import (
 	"regexp"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"ariga.io/atlas/sql/migrate"
@@ -172,47 +173,48 @@ func ReadScript(src string) ([]*ScriptStmt, error) {
 
 // partsAt are the offsets in text, a CREATE TABLE, of its columns' and
 // then its constraints' definitions, as ScriptStmt.Parts orders them. The
-// parser keeps no offset for them, so each is found, after the one
-// before, as the first word of a definition (after the opening
-// parenthesis or a comma, blanks between): a column's name, plain or
-// quoted, or a constraint's first word (CONSTRAINT, or FOREIGN, PRIMARY,
-// UNIQUE, KEY, INDEX, CHECK ... when it has no name); the columns first,
-// as a table is mostly written. One not found is at the statement's
-// start. One pass over the text for all (a table of 1,000 columns).
+// parser keeps no offset for them, so each is where a definition starts
+// in the parenthesis after the table's name, between its commas, comments,
+// strings and names blanked (a comment's or a string's comma and words, a
+// name's parenthesis, are none): a constraint's starts with its first word
+// (CONSTRAINT, PRIMARY, KEY, ...), reserved words no column is named by
+// unquoted; a column's with its name. None when they do not add up to the
+// tree's (PERIOD FOR ...): the parts are at the statement's start then.
 func partsAt(text string, n *ast.CreateTableStmt) []int {
-	lower := strings.ToLower(text)
-	from := 0
-	next := func(quoted bool, words ...string) int {
-		spellings := words
-		if quoted {
-			spellings = append(spellings, Ident(words[0]))
+	blank := blankOut(text, true)
+	open := strings.IndexByte(blank, '(')
+	if open < 0 {
+		return nil
+	}
+	var cols, cons []int
+	depth, start := 0, open+1
+	for i := open; i < len(blank) && depth >= 0; i++ {
+		switch c := blank[i]; {
+		case c == '(':
+			depth++
+		case c == ')':
+			depth--
 		}
-		for i := from; i < len(lower); i++ {
-			if lower[i] != ',' && lower[i] != '(' {
-				continue
-			}
-			j := i + 1
-			for j < len(lower) && strings.IndexByte(" \t\r\n", lower[j]) >= 0 {
-				j++
-			}
-			for _, spelled := range spellings {
-				end := j + len(spelled)
-				if strings.HasPrefix(lower[j:], spelled) && (end == len(lower) || !isWordByte(lower[end]) || lower[end-1] == '`') {
-					from = end
-					return j
-				}
-			}
+		if !(blank[i] == ',' && depth == 1 || blank[i] == ')' && depth == 0) {
+			continue
 		}
-		return 0
+		def := strings.TrimLeft(blank[start:i], " \t\r\n")
+		end := strings.IndexFunc(def, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '_' && r != '$' })
+		if end < 0 {
+			end = len(def)
+		}
+		switch strings.ToUpper(def[:end]) {
+		case "CONSTRAINT", "PRIMARY", "UNIQUE", "KEY", "INDEX", "FOREIGN", "CHECK", "FULLTEXT", "SPATIAL":
+			cons = append(cons, i-len(def))
+		default:
+			cols = append(cols, i-len(def))
+		}
+		start = i + 1
 	}
-	var out []int
-	for _, c := range n.Cols {
-		out = append(out, next(true, strings.ToLower(c.Name.Name.O)))
+	if len(cols) != len(n.Cols) || len(cons) != len(n.Constraints) {
+		return nil
 	}
-	for range n.Constraints {
-		out = append(out, next(false, "constraint", "primary", "unique", "key", "index", "foreign", "check", "fulltext", "spatial"))
-	}
-	return out
+	return append(cols, cons...)
 }
 
 // delimiterLine is the mysql client's DELIMITER command, on a line of
@@ -282,12 +284,24 @@ func (l *LineIndex) At(pos int) (line, col int) {
 }
 
 // Uncommented is text with each comment (/* ... */, -- and # to the end of
-// the line) a blank, strings and quoted names kept: a search of SQL text
-// by words and blanks (SELECT *, INSERT INTO) reads it as the server does,
-// where SELECT /* all */ * is SELECT *, and a comment's words are none.
-// An executable comment (/*! ... */, /*M! ... */) is code, and kept.
-func Uncommented(text string) string {
-	var b strings.Builder
+// the line) blanked, byte for byte, strings and quoted names kept: a
+// search of SQL text by words and blanks (SELECT *, INSERT INTO) reads it
+// as the server does, where SELECT /* all */ * is SELECT *, and a
+// comment's words are none. An executable comment (/*! ... */, /*M! ...
+// */) is code, and kept.
+func Uncommented(text string) string { return blankOut(text, false) }
+
+// blankOut is Uncommented, and with quoted what is between the quotes of
+// each string and quoted name too (its quotes kept).
+func blankOut(text string, quoted bool) string {
+	b := []byte(text)
+	blank := func(from, to int) {
+		for k := from; k < to; k++ {
+			if b[k] != '\n' {
+				b[k] = ' '
+			}
+		}
+	}
 	for i := 0; i < len(text); {
 		c := text[i]
 		end := i + 1
@@ -300,23 +314,20 @@ func Uncommented(text string) string {
 				end++
 			}
 			end = min(end+1, len(text))
+			if quoted {
+				blank(i+1, max(i+1, end-1))
+			}
 		case strings.HasPrefix(text[i:], "/*") && mariaComment(text[i:min(i+4, len(text))]) < 0 && !strings.HasPrefix(text[i:], "/*!"):
+			end = len(text)
 			if j := strings.Index(text[i+2:], "*/"); j >= 0 {
 				end = i + 2 + j + 2
-			} else {
-				end = len(text)
 			}
-			b.WriteByte(' ')
-			i = end
-			continue
+			blank(i, end)
 		case c == '#' || strings.HasPrefix(text[i:], "--") && (i+2 == len(text) || text[i+2] <= ' '):
 			end = i + strings.IndexByte(text[i:]+"\n", '\n')
-			b.WriteByte(' ')
-			i = end
-			continue
+			blank(i, end)
 		}
-		b.WriteString(text[i:end])
 		i = end
 	}
-	return b.String()
+	return string(b)
 }
