@@ -96,6 +96,12 @@ func (s *Session) RollbackRelease(ctx context.Context, want string) (*Result, er
 		}
 	}
 	undone := s.releaseRecords(rel)
+	stay := "" // only a migrate that ran a statement rewrote rows that stay
+	for _, name := range undone {
+		if r := s.Records[name]; r.ID.Phase == revision.Migrate && (r.Applied > 0 || r.RowsDone > 0) {
+			stay = "; " + migrationsStay
+		}
+	}
 	if s.opts.DryRun {
 		s.say("would mark %s as rolled back in %s", strings.Join(undone, ", "), history.Table)
 	} else {
@@ -108,9 +114,9 @@ func (s *Session) RollbackRelease(ctx context.Context, want string) (*Result, er
 		}
 		s.say("marked %s as rolled back in %s (rollback %d of %s); the records stay, `emcee db status` lists them", strings.Join(undone, ", "), history.Table, n, rel)
 	}
-	msg := fmt.Sprintf("rollback of %s complete: the database is at %s again; %s", rel, back, migrationsStay)
+	msg := fmt.Sprintf("rollback of %s complete: the database is at %s again%s", rel, back, stay)
 	if s.opts.DryRun {
-		msg = fmt.Sprintf("rollback of %s would return the database to %s; %s", rel, back, migrationsStay)
+		msg = fmt.Sprintf("rollback of %s would return the database to %s%s", rel, back, stay)
 	}
 	return s.done(res, msg, fmt.Sprintf("the %s code keeps serving; to upgrade to %s again, run `emcee db expand`", s.oldCode(rel), rel))
 }

@@ -43,7 +43,7 @@ func checkNames(loc *locator, s *schema.Schema, target project.Target) []string 
 	// The schema's charset and collate declare the databases' default
 	// (schemadef.Effective).
 	for _, sa := range s.Attrs {
-		checkCharsetAttr(sa, loc.schemaAt(attrName(loc.schema, sa)), add)
+		checkCharsetAttr(target, sa, loc.schemaAt(attrName(loc.schema, sa)), add)
 	}
 	checkCollationOfCharset(s.Attrs, loc.schemaAt(attrName(loc.schema, &schema.Collation{})), add)
 	for _, t := range s.Tables {
@@ -66,7 +66,7 @@ func checkNames(loc *locator, s *schema.Schema, target project.Target) []string 
 					add(loc.at(t.Name, "", "", "engine"), "table %s is created with engine %s: emcee plans InnoDB tables (online DDL, foreign keys); declare engine = \"InnoDB\", or leave it out", t.Name, a.V)
 				}
 			case *schema.Charset, *schema.Collation:
-				checkCharsetAttr(a, loc.at(t.Name, "", "", attrName(loc.block(t.Name, "", ""), a)), add)
+				checkCharsetAttr(target, a, loc.at(t.Name, "", "", attrName(loc.block(t.Name, "", ""), a)), add)
 			}
 		}
 		checkCollationOfCharset(t.Attrs, loc.at(t.Name, "", "", attrName(loc.block(t.Name, "", ""), &schema.Collation{})), add)
@@ -105,7 +105,7 @@ func checkNames(loc *locator, s *schema.Schema, target project.Target) []string 
 						add(at(attrName(loc.block(t.Name, "column", c.Name), a)), "column %s is %s, which has no charset or collation: remove its %s", ref, schemadef.TypeName(c.Type), attrName(loc.block(t.Name, "column", c.Name), a))
 						continue
 					}
-					checkCharsetAttr(a, at(attrName(loc.block(t.Name, "column", c.Name), a)), add)
+					checkCharsetAttr(target, a, at(attrName(loc.block(t.Name, "column", c.Name), a)), add)
 				case *mysql.OnUpdate:
 					if !onUpdate.MatchString(a.A) {
 						add(at("on_update"), "on_update of %s is %q; MySQL accepts only CURRENT_TIMESTAMP (or a synonym such as NOW()), with an optional precision, and Atlas writes it into the DDL as it is", ref, a.A)
@@ -179,14 +179,21 @@ func attrName(b *hclsyntax.Block, a schema.Attr) string {
 }
 
 // checkCharsetAttr refuses a charset the servers do not have, or a
-// collation that is not a plain name of one of them.
-func checkCharsetAttr(a schema.Attr, p Pos, add func(Pos, string, ...any)) {
+// collation that is not a plain name of one of them, and one the target's
+// server refuses (Unknown character set, Unknown collation) when expand
+// runs: MariaDB has no gb18030, and no MySQL utf8mb4_0900_* collations (as
+// aliases from 11.4.5 only, which a target naming 11.4 cannot promise),
+// nor uca1400 ones before 10.10; MySQL has none of MariaDB's own. A target
+// of a later version is held to MariaDB 10.11's or MySQL 8.0's lists.
+func checkCharsetAttr(target project.Target, a schema.Attr, p Pos, add func(Pos, string, ...any)) {
 	switch a := a.(type) {
 	case *schema.Charset:
 		if _, ok := charsetMaxLen[strings.ToLower(a.V)]; !ok {
 			add(p, "charset %q is not a character set of MySQL 8.0 or MariaDB 10.11 (e.g. utf8mb4, latin1, ascii, binary)", a.V)
 		} else if a.V != strings.ToLower(a.V) {
 			add(p, "charset %q: write it in lower case, %q, as the server prints it: a release compared with the database or the next release would otherwise see it change", a.V, strings.ToLower(a.V))
+		} else if a.V == "gb18030" && target.MariaDB() {
+			add(p, "charset %q is MySQL's: MariaDB has no such character set, and the target (%s) would refuse it when expand runs; choose one MariaDB has (utf8mb4 holds every GB18030 character), or target mysql 8.0", a.V, target)
 		}
 	case *schema.Collation:
 		cs, _, _ := strings.Cut(strings.ToLower(a.V), "_")
@@ -197,6 +204,12 @@ func checkCharsetAttr(a schema.Attr, p Pos, add func(Pos, string, ...any)) {
 			add(p, "collation %q is not a collation of MariaDB 10.11 or MySQL 8.0 (SHOW COLLATION LIKE '%s%%' lists the server's); choose one of those", a.V, cs)
 		case a.V != strings.ToLower(a.V):
 			add(p, "collation %q: write it in lower case, %q, as the server prints it: a release compared with the database or the next release would otherwise see it change", a.V, strings.ToLower(a.V))
+		case !sqlsyntax.HasCollation(a.V, target.MariaDB()) && target.MariaDB():
+			add(p, "collation %q is MySQL's: MariaDB has no such collation (from 11.4.5 some utf8mb4_0900_* names are aliases of uca1400 collations, which a target naming a minor version cannot promise), and the target (%s) would refuse it when expand runs; choose a collation MariaDB has (SHOW COLLATION LIKE '%s%%' lists the server's; utf8mb4_uca1400_ai_ci is the Unicode 14 one)", a.V, target, cs)
+		case !sqlsyntax.HasCollation(a.V, target.MariaDB()):
+			add(p, "collation %q is MariaDB's: MySQL has no such collation, and the target (%s) would refuse it when expand runs; choose a collation MySQL has (SHOW COLLATION LIKE '%s%%' lists the server's)", a.V, target, cs)
+		case target.MariaDB() && target.Before(10, 10) && strings.Contains(a.V, "_uca1400_"):
+			add(p, "collation %q: MariaDB has uca1400 collations from 10.10, and the target (%s) would refuse it when expand runs; choose an older one (e.g. %s_unicode_520_ci), or raise the target to the server's version", a.V, target, cs)
 		}
 	}
 }

@@ -131,6 +131,34 @@ func TestLoadRefusesWhatTheServerOrAtlasWouldGetWrong(t *testing.T) {
 	}
 }
 
+// A charset or collation one server has and the target's lacks was
+// checked against both servers' lists: charset = "gb18030" planned for
+// a MariaDB project, collate = "latin2_nopad_bin" for a MySQL one, and
+// the server refused expand (Unknown character set, Unknown collation).
+// Refused at the attribute, with the target named.
+func TestCharsetsAndCollationsOfTheTarget(t *testing.T) {
+	mysql80, mariadb106 := project.Target{Flavor: "mysql", Major: 8}, project.Target{Flavor: "mariadb", Major: 10, Minor: 6}
+	for _, tc := range []struct {
+		name   string
+		target project.Target
+		src    string
+		want   string
+	}{
+		{"gb18030 on MariaDB", mariadb, table("t", col("s", "    type = varchar(10)\n    charset = \"gb18030\"\n")), `pike.hcl:9:15: charset "gb18030" is MySQL's: MariaDB has no such character set, and the target (mariadb 10.11) would refuse it`},
+		{"a MariaDB collation on MySQL", mysql80, table("t", col("s", "    type = varchar(10)\n    charset = \"latin2\"\n    collate = \"latin2_nopad_bin\"\n")), `pike.hcl:10:15: collation "latin2_nopad_bin" is MariaDB's: MySQL has no such collation, and the target (mysql 8.0) would refuse it`},
+		{"uca1400 on MySQL", mysql80, inSchema("  collate = \"utf8mb4_uca1400_ai_ci\"\n", table("t", "")), `pike.hcl:2:13: collation "utf8mb4_uca1400_ai_ci" is MariaDB's`},
+		{"MySQL 8.0's default on MariaDB", mariadb, inSchema("  collate = \"utf8mb4_0900_ai_ci\"\n", table("t", "")), `pike.hcl:2:13: collation "utf8mb4_0900_ai_ci" is MySQL's: MariaDB has no such collation (from 11.4.5`},
+		{"uca1400 before MariaDB 10.10", mariadb106, table("t", col("s", "    type = varchar(10)\n    collate = \"utf8mb4_uca1400_ai_ci\"\n")), `pike.hcl:9:15: collation "utf8mb4_uca1400_ai_ci": MariaDB has uca1400 collations from 10.10, and the target (mariadb 10.6) would refuse it`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ParseRelease("pike", "pike.hcl", []byte(tc.src), tc.target)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v\nwant it to contain %q\nsource:\n%s", err, tc.want, tc.src)
+			}
+		})
+	}
+}
+
 func TestSpatialRefusedForMySQL(t *testing.T) {
 	src := table("t", col("p", "    type = multipolygon\n    null = true\n"))
 	_, err := ParseRelease("pike", "pike.hcl", []byte(src), project.Target{Flavor: "mysql", Major: 8})
@@ -153,14 +181,19 @@ func TestLoadAcceptsWhatTheServerTakes(t *testing.T) {
 		{"hex default", table("t", col("v", "    type = varbinary(4)\n    default = \"0xCAFE\"\n"))},
 		{"defaults at their limits", table("t", col("a", "    type = tinyint\n    default = -128\n")+col("b", "    type = datetime(6)\n    default = \"2038-01-19 03:14:07.999999\"\n")+col("c", "    type = time\n    default = \"-838:59:59\"\n")+col("e", "    type = enum(\"x\", \"y\")\n    default = \"y\"\n")+col("s", "    type = set(\"x\", \"y\")\n    default = \"x,y\"\n")+col("j", "    type = json\n    default = \"{\\\"a\\\": 1}\"\n"))},
 		{"row of exactly 65535 bytes", table("t", col("a", "    type = varchar(16382)\n")+col("b", "    type = tinyint\n"))},
-		{"collations of both servers, utf8 spelt either way", table("t", col("a", "    type = varchar(10)\n    charset = \"utf8\"\n    collate = \"utf8mb3_unicode_520_ci\"\n")+col("b", "    type = varchar(10)\n    collate = \"utf8mb4_0900_ai_ci\"\n")+col("c", "    type = varchar(10)\n    collate = \"utf8mb4_nopad_bin\"\n")+col("d", "    type = varbinary(10)\n")+col("e", "    type = varchar(10)\n    charset = \"utf8mb3\"\n    collate = \"utf8_general_ci\"\n"))},
+		{"MariaDB's collations, utf8 spelt either way", table("t", col("a", "    type = varchar(10)\n    charset = \"utf8\"\n    collate = \"utf8mb3_unicode_520_ci\"\n")+col("c", "    type = varchar(10)\n    collate = \"utf8mb4_nopad_bin\"\n")+col("d", "    type = varbinary(10)\n")+col("e", "    type = varchar(10)\n    charset = \"utf8mb3\"\n    collate = \"utf8_general_ci\"\n")+col("f", "    type = varchar(10)\n    collate = \"utf8mb4_uca1400_as_cs\"\n"))},
+		{"MySQL's collations and charsets, utf8 spelt either way", table("t", col("a", "    type = varchar(10)\n    charset = \"utf8\"\n    collate = \"utf8mb3_unicode_520_ci\"\n")+col("b", "    type = varchar(10)\n    collate = \"utf8mb4_0900_ai_ci\"\n")+col("e", "    type = varchar(10)\n    charset = \"utf8mb3\"\n    collate = \"utf8_bin\"\n")+col("g", "    type = varchar(10)\n    charset = \"gb18030\"\n"))},
 		{"key of exactly 3072 bytes", table("t", col("a", "    type = varchar(767)\n")+"  index \"ix\" {\n    columns = [column.a, column.id]\n  }\n")},
 		{"latin1 default: a varchar counted in bytes of 1", inSchema("  charset = \"latin1\"\n  collate = \"latin1_bin\"\n", table("t", col("a", "    type = varchar(20000)\n")))},
 		{"MySQL 8.0's default", inSchema("  charset = \"utf8mb4\"\n  collate = \"utf8mb4_0900_ai_ci\"\n", table("t", ""))},
 		{"utf8 spelt the old way", inSchema("  charset = \"utf8\"\n  collate = \"utf8_general_ci\"\n", table("t", ""))},
 	} {
+		target := mariadb
+		if strings.HasPrefix(tc.name, "MySQL") {
+			target = project.Target{Flavor: "mysql", Major: 8, Minor: 0}
+		}
 		t.Run(tc.name, func(t *testing.T) {
-			if _, err := ParseRelease("pike", "pike.hcl", []byte(tc.src), mariadb); err != nil {
+			if _, err := ParseRelease("pike", "pike.hcl", []byte(tc.src), target); err != nil {
 				t.Fatalf("%v\nsource:\n%s", err, tc.src)
 			}
 		})

@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/emcee-db/emcee/internal/testdb"
 )
 
 // Apollo 2.0's upgrade (apolloconfigdb-v190-v200-after.sql), measured from
@@ -104,6 +106,41 @@ data_migration "deleted_at" {
 // the key's table (Apollo's ServerConfig.Cluster beside table Cluster).
 func TestReviewFindsTheGateOfAUniqueKeyChangedWithATightening(t *testing.T) {
 	t.Parallel()
+	p := gatedKeysProject(t)
+	contract := p.read("plans/two/two_contract01.sql")
+	if !strings.Contains(contract, "-- rule index-columns, tighten-column") {
+		t.Fatalf("the key and the column no longer change in one ALTER:\n%s", contract)
+	}
+	r := p.run("review", "two")
+	if r.Code != 0 {
+		t.Fatalf("emcee review: %s", r)
+	}
+	if strings.Contains(r.Stdout, "NOT GUARDED") {
+		t.Fatalf("review says a tightening of two has no gate:\n%s", r)
+	}
+	setting := "" // the line of the gate of Setting's new key
+	lines := strings.Split(contract, "\n")
+	for i, l := range lines {
+		if i > 0 && lines[i-1] == "-- emcee:gate" && strings.HasPrefix(l, "SELECT COUNT(*) FROM `Setting` ") {
+			setting = fmt.Sprintf("plans/two/two_contract01.sql:%d", i+1)
+		}
+	}
+	guarded := regexp.MustCompile(`(?m)^  unique index (\w+)\.(\w+): added to existing rows\n +at plans/two/two_contract01.sql:\d+, guarded by the gates? at (.*)$`)
+	keys := guarded.FindAllStringSubmatch(r.Stdout, -1)
+	if setting == "" || len(keys) != 3 {
+		t.Fatalf("want 3 unique keys, each guarded, and a gate of Setting's (%q):\n%s\n%s", setting, contract, r)
+	}
+	for _, k := range keys {
+		if ours := strings.Contains(k[3], setting); ours != (k[1] == "Setting") {
+			t.Errorf("unique index %s.%s guarded by %s; the gate of Setting's key is at %s", k[1], k[2], k[3], setting)
+		}
+	}
+}
+
+// gatedKeysProject plans Apollo 2.4's Namespace key changed with a
+// tightening, and keys added to Namespace and to Setting, whose gate reads
+// columns named Namespace, Id and AppId.
+func gatedKeysProject(t *testing.T) *opProject {
 	one := `schema "app" {}
 
 table "Namespace" {
@@ -140,6 +177,9 @@ table "Setting" {
   column "Namespace" {
     type = varchar(32)
   }
+  column "AppId" {
+    type = varchar(32)
+  }
   primary_key {
     columns = [column.Id]
   }
@@ -170,37 +210,37 @@ table "Setting" {
   }
   index "UK_Namespace" {
     unique  = true
-    columns = [column.Namespace]
+    columns = [column.Namespace, column.Id, column.AppId]
   }
 }`)
-	p := plannedProject(t, "mariadb 10.11", [2]string{"one", one}, [2]string{"two", two})
-	contract := p.read("plans/two/two_contract01.sql")
-	if !strings.Contains(contract, "-- rule index-columns, tighten-column") {
-		t.Fatalf("the key and the column no longer change in one ALTER:\n%s", contract)
-	}
-	r := p.run("review", "two")
-	if r.Code != 0 {
-		t.Fatalf("emcee review: %s", r)
-	}
-	if strings.Contains(r.Stdout, "NOT GUARDED") {
-		t.Fatalf("review says a tightening of two has no gate:\n%s", r)
-	}
-	setting := "" // the line of the gate of Setting's new key
-	lines := strings.Split(contract, "\n")
-	for i, l := range lines {
-		if i > 0 && lines[i-1] == "-- emcee:gate" && strings.HasPrefix(l, "SELECT COUNT(*) FROM `Setting` ") {
-			setting = fmt.Sprintf("plans/two/two_contract01.sql:%d", i+1)
-		}
-	}
-	guarded := regexp.MustCompile(`(?m)^  unique index (\w+)\.(\w+): added to existing rows\n +at plans/two/two_contract01.sql:\d+, guarded by the gates? at (.*)$`)
-	keys := guarded.FindAllStringSubmatch(r.Stdout, -1)
-	if setting == "" || len(keys) != 3 {
-		t.Fatalf("want 3 unique keys, each guarded, and a gate of Setting's (%q):\n%s\n%s", setting, contract, r)
-	}
-	for _, k := range keys {
-		if ours := strings.Contains(k[3], setting); ours != (k[1] == "Setting") {
-			t.Errorf("unique index %s.%s guarded by %s; the gate of Setting's key is at %s", k[1], k[2], k[3], setting)
-		}
+	return plannedProject(t, "mariadb 10.11", [2]string{"one", one}, [2]string{"two", two})
+}
+
+// Each Namespace key's gate removed by hand: lint's EM109 took any gate
+// reading the key's table and columns by name for the key's, so Setting's
+// gate (reading Setting.Namespace, Id and AppId) guarded UK_Id_AppId; and
+// the key changed in one ALTER with a tightening went unseen, a key whose
+// columns change being no key added to Atlas.
+func TestLintFindsTheRemovedGateOfAKey(t *testing.T) {
+	t.Parallel()
+	for _, key := range []string{"UK_AppId_ClusterName", "UK_Id_AppId"} {
+		t.Run(key, func(t *testing.T) {
+			t.Parallel()
+			p := gatedKeysProject(t)
+			contract := p.read("plans/two/two_contract01.sql")
+			start := strings.Index(contract, "-- rule index-columns: unique index "+key+" ")
+			if start < 0 {
+				start = strings.Index(contract, "-- rule add-unique-index: unique index "+key+" ")
+			}
+			if start < 0 {
+				t.Fatalf("no gate of %s:\n%s", key, contract)
+			}
+			gate := contract[start : start+strings.Index(contract[start:], "\n\n")+2]
+			p.editPlan("two/two_contract01.sql", gate, "")
+			alter := strings.Count(p.read("plans/two/two_contract01.sql")[:strings.Index(p.read("plans/two/two_contract01.sql"), "ALTER TABLE `Namespace`")], "\n") + 1
+			r := p.run("lint", "--dev-url", testdb.New(t).URL)
+			opContains(t, r, fmt.Sprintf("plans/two/two_contract01.sql:%d: EM109 error: unique index %s on Namespace", alter, key))
+		})
 	}
 }
 

@@ -120,6 +120,7 @@ type tightening struct {
 	what    string
 	table   string
 	columns []string
+	key     string // the kind of key added or changed (revision.GuardsKey), "" for a column
 	// dataDependent is set when rows already stored can break it too: then
 	// contract must count them in a gate first. (A default removed from a
 	// NOT NULL column only breaks writers.)
@@ -149,12 +150,18 @@ func tightenings(target project.Target, f *sqlcheck.File, changes schema.Changes
 				}
 			case *schema.AddIndex:
 				if c.I.Unique {
-					out = append(out, tightening{what: fmt.Sprintf("unique index %s on %s", c.I.Name, t), table: t, columns: diff.PartColumns(c.I), dataDependent: true})
+					out = append(out, tightening{what: fmt.Sprintf("unique index %s on %s", c.I.Name, t), table: t, columns: diff.PartColumns(c.I), key: "unique index", dataDependent: true})
+				}
+			case *schema.ModifyIndex:
+				// Made unique, or a unique key over other columns: rows
+				// stored under the old key can break the new one.
+				if c.To.Unique && c.Change&(schema.ChangeUnique|schema.ChangeParts) != 0 {
+					out = append(out, tightening{what: fmt.Sprintf("unique index %s on %s", c.To.Name, t), table: t, columns: diff.PartColumns(c.To), key: "unique index", dataDependent: true})
 				}
 			case *schema.AddForeignKey:
-				out = append(out, tightening{what: fmt.Sprintf("foreign key %s on %s", c.F.Symbol, t), table: t, columns: diff.Names(c.F.Columns), dataDependent: true})
+				out = append(out, tightening{what: fmt.Sprintf("foreign key %s on %s", c.F.Symbol, t), table: t, columns: diff.Names(c.F.Columns), key: "foreign key", dataDependent: true})
 			case *schema.AddCheck:
-				out = append(out, tightening{what: fmt.Sprintf("check %s on %s", c.C.Name, t), table: t, dataDependent: true})
+				out = append(out, tightening{what: fmt.Sprintf("check %s on %s", c.C.Name, t), table: t, key: "check", dataDependent: true})
 			}
 		}
 	}

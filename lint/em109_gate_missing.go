@@ -28,12 +28,12 @@ func init() {
 				for i := range rev.Statements {
 					var ungated []string
 					for _, t := range tightenings(p.Project.Target, p.replay.file(rev), p.replay.changes(rev, i)) {
-						if t.dataDependent && !gated(rev, t.table, t.columns) {
+						if t.dataDependent && !gated(rev, i, t) {
 							ungated = append(ungated, t.what)
 						}
 					}
 					atlas := p.replay.atlas(rev, i, atlasDataDependent)
-					if len(ungated) == 0 && len(atlas) > 0 && !gated(rev, rev.parsed[i].Name, nil) {
+					if len(ungated) == 0 && len(atlas) > 0 && !gated(rev, i, tightening{table: rev.parsed[i].Name}) {
 						// Atlas sees a risk emcee has no words for: any gate
 						// on the table will do.
 						ungated = withAtlas(nil, atlas)
@@ -52,14 +52,16 @@ func init() {
 	})
 }
 
-// gated reports whether a gate of the revision reads the table and every
-// one of the columns: the applier runs it before anything in the revision.
-func gated(rev *Revision, table string, columns []string) bool {
-	return slices.ContainsFunc(rev.Statements, func(st revision.Statement) bool {
-		if st.Kind != revision.Gate {
-			return false
+// gated reports whether a gate of the revision guards what statement i
+// tightens: the applier runs it before anything in the revision. A key's
+// is the one revision.GuardsKey names (review asks it too); a column's
+// reads the table and the column.
+func gated(rev *Revision, i int, t tightening) bool {
+	return slices.ContainsFunc(rev.Statements, func(g revision.Statement) bool {
+		if g.Kind != revision.Gate || t.key != "" {
+			return revision.GuardsKey(g, rev.Statements[i], t.key, t.table, t.columns)
 		}
-		gate := effect.Parse(st.SQL)
-		return gate.Mentions(table) && !slices.ContainsFunc(columns, func(c string) bool { return !gate.Mentions(c) })
+		reads := effect.Parse(g.SQL)
+		return reads.Mentions(t.table) && !slices.ContainsFunc(t.columns, func(c string) bool { return !reads.Mentions(c) })
 	})
 }

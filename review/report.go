@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"ariga.io/atlas/sql/schema"
@@ -401,12 +400,16 @@ func (r *Release) note(e effect.Effect, stmt *Statement, phase revision.Phase, s
 			return
 		}
 		t := Tightening{What: strings.TrimPrefix(string(e.Op), "add "), Name: e.Table + "." + e.Name, To: "added to existing rows", At: stmt.At, Gates: []string{}}
-		// A statement may carry several rules' changes (one ALTER per
-		// table): the gate is that of a rule of the statement that adds
-		// this kind of key, not a tightening's beside it.
-		adds := map[effect.Op][]string{effect.AddUnique: {"add-unique-index", "index-columns", "index-uniqueness"}, effect.AddForeignKey: {"add-foreign-key"}, effect.AddCheck: {"add-check"}}[e.Op]
+		var columns []string
+		if tbl := tableIn(st.after, e.Table); tbl != nil {
+			if idx, ok := tbl.Index(e.Name); ok && e.Op == effect.AddUnique {
+				columns = diff.PartColumns(idx)
+			} else if fk, ok := tbl.ForeignKey(e.Name); ok && e.Op == effect.AddForeignKey {
+				columns = diff.Names(fk.Columns)
+			}
+		}
 		for _, g := range gates {
-			if (g.Rule == stmt.Rule || slices.Contains(adds, g.Rule) && slices.Contains(strings.Split(stmt.Rule, ", "), g.Rule)) && countsRowsOf(g, e.Table) {
+			if revision.GuardsKey(revision.Statement{Kind: revision.Gate, Rule: g.Rule, SQL: g.SQL}, revision.Statement{Rule: stmt.Rule}, t.What, e.Table, columns) {
 				t.Gates = append(t.Gates, g.At)
 			}
 		}
@@ -431,16 +434,6 @@ func (r *Release) note(e effect.Effect, stmt *Statement, phase revision.Phase, s
 		}
 		r.Tightened = append(r.Tightened, t)
 	}
-}
-
-// countsRowsOf reports whether the gate counts rows of table: the table it
-// selects from (a gate of emcee's), not one whose name a column it reads
-// happens to have (Apollo's ServerConfig.Cluster beside table Cluster).
-func countsRowsOf(g *Statement, table string) bool {
-	if read, err := sqlsyntax.ReadGate(g.SQL); err == nil && read.Table != "" {
-		return read.Table == table
-	}
-	return effect.Parse(g.SQL).Mentions(table)
 }
 
 func kind(k revision.Kind) string {

@@ -8,6 +8,7 @@ import (
 
 	"ariga.io/atlas/sql/migrate"
 
+	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
@@ -64,6 +65,34 @@ func (s Statement) RollbackRefusal() (why string, ok bool) {
 		return "", false
 	}
 	return strings.CutPrefix(s.Why, RefusedRollback)
+}
+
+// keyRules are the rules that add or change a key of each kind (effect.Op's
+// words after "add "), each writing the gate that counts the rows the key
+// would reject.
+var keyRules = map[string][]string{"unique index": {"add-unique-index", "index-columns", "index-uniqueness"}, "foreign key": {"add-foreign-key"}, "check": {"add-check"}}
+
+// GuardsKey says whether gate guards the key of kind on table over columns
+// that st adds or changes: review and lint ask it which gates guard a key.
+// st may carry several rules' changes (one ALTER per table): the gate is
+// st's rule's, or that of a rule of st adding this kind of key, not a
+// tightening's beside it; it counts rows of the key's table (not another
+// table's, reading a column named like it: Apollo's ServerConfig.Cluster
+// beside table Cluster) and reads every one of the key's columns (not the
+// gate of another key of the table).
+func GuardsKey(gate, st Statement, kind, table string, columns []string) bool {
+	if gate.Kind != Gate || gate.Rule != st.Rule && !(slices.Contains(keyRules[kind], gate.Rule) && slices.Contains(st.Rules(), gate.Rule)) {
+		return false
+	}
+	reads := effect.Parse(gate.SQL)
+	if g, err := sqlsyntax.ReadGate(gate.SQL); err == nil && g.Table != "" {
+		if g.Table != table {
+			return false
+		}
+	} else if !reads.Mentions(table) {
+		return false
+	}
+	return !slices.ContainsFunc(columns, func(c string) bool { return !reads.Mentions(c) })
 }
 
 // Rules are the rules that placed the statement: one, or several for a

@@ -82,3 +82,22 @@ func CollationCharset(name string) (cs string, ok bool) {
 	}
 	return c.CharsetName, true
 }
+
+// HasCollation reports whether the servers of a flavour have the
+// collation: MariaDB 10.11's list, or MySQL 8.0's (the parser's own ids,
+// below 2048; TiDB's own and MariaDB's added above come after).
+func HasCollation(name string, mariadb bool) bool {
+	name = strings.ToLower(name)
+	if mariadb {
+		if rest, ok := strings.CutPrefix(name, "utf8_"); ok {
+			name = "utf8mb3_" + rest
+		}
+		_, ok := mariadbCollations[name]
+		return ok
+	}
+	if rest, ok := strings.CutPrefix(name, "utf8mb3_"); ok {
+		name = "utf8_" + rest
+	}
+	c, err := charset.GetCollationByName(name)
+	return err == nil && c.ID < 2048
+}
