@@ -377,3 +377,57 @@ data_migration "deleted_at" {
 		t.Fatalf("rows after the rollback, expand and migrate again:\n%s", got)
 	}
 }
+
+// Mattermost 6.0 (000066_upgrade_posts_v6.0) copies ParentId into RootId and
+// drops ParentId. Declared after the release was planned, the data
+// migration landed in two_migrate02 and its gate in two_contract02, after
+// two_contract01 had dropped ParentId: plan exited 0, contract dropped the
+// column without waiting for the gate, then stopped at the gate (1054,
+// Unknown column 'ParentId') with nothing left to fix, for good.
+func TestLateDataMigrationReadingADroppedColumnRefusedAtPlan(t *testing.T) {
+	t.Parallel()
+	one := `schema "app" {}
+
+table "Posts" {
+  schema = schema.app
+  column "Id" {
+    type = varchar(26)
+  }
+  column "RootId" {
+    type = varchar(26)
+  }
+  column "ParentId" {
+    type = varchar(26)
+  }
+  primary_key {
+    columns = [column.Id]
+  }
+}
+`
+	two := replaceOnce(one, `  column "ParentId" {
+    type = varchar(26)
+  }
+`, "")
+	p := plannedProject(t, "mariadb 10.11", [2]string{"one", one}, [2]string{"two", two})
+	p.editSchema("two", func(s string) string {
+		return s + `
+data_migration "root_id" {
+  table   = "Posts"
+  set     = "RootId = ParentId"
+  pending = "RootId = '' AND RootId != ParentId"
+}
+`
+	})
+	r := p.plan()
+	if r.Code == 0 {
+		t.Fatalf("emcee plan planned a data migration reading the column two_contract01 drops, after it: %s", r)
+	}
+	opContains(t, r, `schema/two.hcl:18:23: set of data_migration "root_id"`, `unknown column "ParentId"`, "emcee plan --rewrite two")
+	p.must("plan", "--rewrite", "two")
+	p.must("db", "sync", "one")
+	p.exec("INSERT INTO Posts VALUES ('a', '', ''), ('b', '', 'a'), ('c', 'a', 'a')")
+	p.must("db", "sync", "two")
+	if got := p.query("SELECT GROUP_CONCAT(Id, '=', RootId ORDER BY Id) FROM Posts"); got != "a=,b=a,c=a" {
+		t.Fatalf("rows after two: %s", got)
+	}
+}
