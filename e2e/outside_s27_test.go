@@ -431,3 +431,54 @@ data_migration "root_id" {
 		t.Fatalf("rows after two: %s", got)
 	}
 }
+
+// Mattermost 6.0 moves Threads.Participants (and Posts.Props, Sessions.Props,
+// Jobs.Data, ChannelMembers.NotifyProps) from TEXT to JSON under the same
+// name. emcee refused it ("text -> json is not a change emcee can check row
+// by row") and offered only a new column that replaces it. Until contract
+// both releases now write a LONGTEXT (the new release's documents may pass
+// TEXT's 64 KB), and contract's gate counts the rows that are not JSON.
+func TestTextToJSONThroughLongtextGatedByJSONValid(t *testing.T) {
+	t.Parallel()
+	one := `schema "app" {}
+
+table "Threads" {
+  schema = schema.app
+  column "PostId" {
+    type = varchar(26)
+  }
+  column "Participants" {
+    type = text
+    null = true
+  }
+  primary_key {
+    columns = [column.PostId]
+  }
+}
+`
+	two := replaceOnce(one, `    type = text
+    null = true`, `    type       = json
+    null       = true
+    allow_copy = true`)
+	p := plannedProject(t, "mariadb 10.11", [2]string{"one", one}, [2]string{"two", two})
+	p.must("db", "sync", "one")
+	p.exec(`INSERT INTO Threads VALUES ('a', '["u1"]'), ('b', NULL), ('c', '')`)
+	p.must("db", "expand")
+	// The new release writes a document TEXT could not hold.
+	p.exec(`INSERT INTO Threads VALUES ('d', CONCAT('["', REPEAT('u', 70000), '"]'))`)
+	p.must("db", "migrate")
+	r := p.run("db", "contract")
+	if r.Code != 7 {
+		t.Fatalf("contract over a row that is not JSON: %s", r)
+	}
+	opContains(t, r, "NOT JSON_VALID(`Participants`)", "1 row", "nothing was changed")
+	p.exec(`UPDATE Threads SET Participants = '[]' WHERE PostId = 'c'`)
+	p.must("db", "contract")
+	if got := p.query("SELECT GROUP_CONCAT(PostId, '=', COALESCE(LENGTH(Participants), 'NULL') ORDER BY PostId) FROM Threads"); got != "a=6,b=NULL,c=2,d=70004" {
+		t.Fatalf("rows after contract: %s", got)
+	}
+	if got := p.query("SELECT COUNT(*) FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND CHECK_CLAUSE LIKE '%json_valid(`Participants`)%'"); got != "1" {
+		t.Fatalf("Participants is not JSON after contract (checks: %s)", got)
+	}
+	p.must("db", "diff")
+}

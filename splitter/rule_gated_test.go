@@ -131,6 +131,16 @@ func TestGatedRules(t *testing.T) {
 			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageTighten, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` text NOT NULL, ALGORITHM=INSTANT"},
 		}},
 		{name: "tighten: VARCHAR with a default -> TEXT without one is refused on mysql 8.0", target: mysql80, before: []string{"    type = varchar(60)\n", "    type    = varchar(60)\n    default = \"\"\n"}, edits: []string{"    type    = varchar(60)\n    default = \"\"\n", "    type       = text\n    allow_copy = true\n"}, errHas: []string{"after.hcl:", "images.note: the previous release's INSERTs leave the column to its default, which MySQL 8.0 does not take on a text column", "`replaces`"}},
+		{name: "tighten: text -> json goes through longtext, contract rejects what is not JSON", target: mariadb1011, before: []string{"    type = varchar(60)\n", "    type = text\n"}, edits: []string{"    type = text\n", "    type       = json\n    allow_copy = true\n"}, want: []tcStep{
+			{Rule: "tighten-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` longtext NOT NULL, ALGORITHM=COPY, LOCK=SHARED"},
+			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE NOT JSON_VALID(`note`)"},
+			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageTighten, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` json NOT NULL, ALGORITHM=COPY, LOCK=SHARED"},
+		}},
+		{name: "tighten: longtext -> json on mysql 8.0 is the gate and the contract only", target: mysql80, before: []string{"    type = varchar(60)\n", "    type = longtext\n"}, edits: []string{"    type = longtext\n", "    type       = json\n    allow_copy = true\n"}, want: []tcStep{
+			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE NOT JSON_VALID(`note`)"},
+			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageTighten, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` json NOT NULL, ALGORITHM=COPY, LOCK=SHARED"},
+		}},
+		{name: "tighten: blob -> json is refused", target: mariadb1011, before: []string{"    type = varchar(60)\n", "    type = blob\n"}, edits: []string{"    type = blob\n", "    type       = json\n    allow_copy = true\n"}, errHas: []string{"blob -> json is not a change emcee can check row by row"}},
 		{name: "tighten: datetime(6) -> datetime is refused", target: mariadb1011, before: []string{"    type = varchar(60)\n", "    type = datetime(6)\n"}, edits: []string{"    type = datetime(6)\n", "    type       = datetime\n    allow_copy = true\n"}, errHas: []string{"datetime(6) -> datetime is not a change emcee can check row by row"}},
 		{name: "tighten: smaller int and NOT NULL", target: mysql80, edits: []string{"    type = int\n    null = true\n", "    type = smallint\n    allow_copy = true\n"}, want: []tcStep{
 			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE `size` IS NULL OR `size` NOT BETWEEN -32768 AND 32767"},
