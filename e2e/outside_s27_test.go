@@ -482,3 +482,53 @@ table "Threads" {
 	}
 	p.must("db", "diff")
 }
+
+// Mattermost 6.1's CRT counts (MsgCountRoot = MsgCount), upgraded as a
+// rolling upgrade up to migrate and finished offline with db sync: a row the
+// previous release wrote after migrate is pending again. db migrate would
+// rewrite it; sync went straight to contract, whose gate refused and sent
+// the operator to run `emcee db migrate`, then `emcee db contract`.
+func TestSyncAfterMigrateRewritesRowsWrittenSince(t *testing.T) {
+	t.Parallel()
+	one := `schema "app" {}
+
+table "ChannelMembers" {
+  schema = schema.app
+  column "Id" {
+    type = int
+  }
+  column "MsgCount" {
+    type = bigint
+    null = true
+  }
+  primary_key {
+    columns = [column.Id]
+  }
+}
+`
+	two := replaceOnce(one, `  primary_key {`, `  column "MsgCountRoot" {
+    type = bigint
+    null = true
+  }
+  primary_key {`) + `
+data_migration "crt_counts" {
+  table   = "ChannelMembers"
+  set     = "MsgCountRoot = MsgCount"
+  pending = "MsgCountRoot IS NULL AND MsgCount IS NOT NULL"
+}
+`
+	p := plannedProject(t, "mariadb 10.11", [2]string{"one", one}, [2]string{"two", two})
+	p.must("db", "sync", "one")
+	p.exec("INSERT INTO ChannelMembers (Id, MsgCount) VALUES (1, 5), (2, NULL)")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	p.exec("INSERT INTO ChannelMembers (Id, MsgCount) VALUES (3, 7)")
+	r := p.run("db", "sync")
+	if r.Code != 0 {
+		t.Fatalf("sync after migrate, with a row the previous release wrote since: %s", r)
+	}
+	opContains(t, r, "ChannelMembers has 1 row pending again", "two_contract01 applied")
+	if got := p.query("SELECT GROUP_CONCAT(Id, '=', COALESCE(MsgCountRoot, 'NULL') ORDER BY Id) FROM ChannelMembers"); got != "1=5,2=NULL,3=7" {
+		t.Fatalf("rows after sync: %s", got)
+	}
+}
