@@ -52,6 +52,14 @@ func init() {
 				// keep the default the previous release's INSERTs rely on.
 				return nil, fmt.Errorf("%s: %s: the previous release's INSERTs leave the column to its default, which MySQL 8.0 does not take on a %s column, so both releases cannot share it until contract. Keep a default (`default = ...` on the column), or add a new column that `replaces` it", c.ctx.Transition.To.Where(c.Table.Name, m.To.Name), name, lob)
 			}
+			if _, json := m.To.Type.Type.(*schema.JSONType); json {
+				if cs, _ := schemadef.Effective(c.ctx.Target, c.FromTable, m.From); cs != "utf8mb4" {
+					// JSON is utf8mb4: the new release's documents would be
+					// rejected (or lose characters) in the column both
+					// releases write until contract.
+					return nil, fmt.Errorf("%s: %s: a %s column cannot hold the JSON documents the new release writes until contract (JSON is utf8mb4): declare a new JSON column that `replaces` it", c.ctx.Transition.To.Where(c.Table.Name, m.To.Name), name, cs)
+				}
+			}
 			var steps []Step
 			if tg.midKind != schema.NoChange {
 				if err := c.keptKeysFit(tg.mid); err != nil {
