@@ -336,6 +336,18 @@ func (s *Session) Sync(ctx context.Context, target string, requireControl bool) 
 	}
 	s.checkedAhead = true
 	defer func() { s.checkedAhead = false }()
+	// A release whose migrate an earlier run applied may have rows the
+	// previous release wrote since (no trigger rewrites them for a data
+	// migration): what `db migrate` would rewrite is rewritten before its
+	// contract's gates count them, as nothing else runs to do it; sync told
+	// the operator to run migrate, then contract (Mattermost 6.1's
+	// MsgCountRoot = MsgCount, finished offline after a rolling migrate).
+	migrated := map[string]bool{}
+	for _, rev := range s.Plans.Revisions {
+		if rev.ID.Phase == revision.Migrate && s.Records[rev.ID.String()].Confirmed() > 0 {
+			migrated[rev.ID.Release] = true
+		}
+	}
 	checked := map[string]bool{}
 	for _, rev := range s.Plans.Revisions {
 		if s.Records[rev.ID.String()].Done() {
@@ -353,6 +365,12 @@ func (s *Session) Sync(ctx context.Context, target string, requireControl bool) 
 		}
 		if err := s.phaseDriftCheck(ctx, res, rel, string(rev.ID.Phase)); err != nil {
 			return res, err
+		}
+		if rev.ID.Phase == revision.Contract && migrated[rel] {
+			migrated[rel] = false
+			if _, _, finished, err := s.catchUp(ctx, res, rel); err != nil || !finished {
+				return res, err
+			}
 		}
 		if _, err := s.runRevision(ctx, res, rev); err != nil {
 			return res, err

@@ -1,8 +1,10 @@
 package diff
 
 import (
+	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"ariga.io/atlas/sql/schema"
 
@@ -81,6 +83,43 @@ func (r *Release) checkExpressions(prev *Release) []string {
 		}
 	}
 	return errs
+}
+
+// CheckLateDataMigrations checks the data migrations declared after the
+// release was planned (asOf: the release as of its last revision; done: the
+// ones its revisions carry). A new revision's gate runs after the contract
+// of the earlier ones, and its migrate may too: set and pending may read
+// only the columns both states have, not a column of the previous release
+// that contract dropped already (Mattermost 6.0's RootId = ParentId, declared
+// after v6_0 was planned: contract01 dropped ParentId, then contract02's gate
+// failed with 1054 and could never pass).
+func (r *Release) CheckLateDataMigrations(asOf *Release, done map[string]bool) error {
+	tables := func(name string) ([]string, bool) {
+		t, ok := r.Schema.Table(name)
+		if !ok {
+			return nil, false
+		}
+		was, _ := asOf.Schema.Table(name)
+		return Union(ColumnNames(t), ColumnNames(was)), true
+	}
+	var errs []string
+	for _, m := range r.Declarations.DataMigrations {
+		cols, ok := tables(m.Table)
+		if done[m.Name] || !ok {
+			continue
+		}
+		scope := sqlsyntax.Scope{Table: m.Table, Columns: cols, Tables: tables}
+		why := fmt.Sprintf("release %s was planned before data_migration %q was declared, and its contract as planned then has run or runs before this one's gate: only the columns left after it can be read. Run `emcee plan --rewrite %s` to plan the release again with the gate before the drop (refused once it is released)", r.Name, m.Name, r.Name)
+		if err := r.Declarations.resolveList(m.SetList, scope, "set of data_migration %q", m.Name); err != nil {
+			errs = append(errs, fmt.Sprintf("%v; %s", err, why))
+		} else if err := r.Declarations.resolve(m.PendingExpr, scope, "pending of data_migration %q", m.Name); err != nil {
+			errs = append(errs, fmt.Sprintf("%v; %s", err, why))
+		}
+	}
+	if errs != nil {
+		return errors.New(strings.Join(errs, "\n"))
+	}
+	return nil
 }
 
 func (r *Release) checkFill(prev *Release, decl *ColumnDecl, newT, oldT *schema.Table) error {

@@ -417,3 +417,158 @@ data_migration "deleted_at" {
 		t.Fatalf("rows after the rollback, expand and migrate again:\n%s", got)
 	}
 }
+
+// Mattermost 6.0 (000066_upgrade_posts_v6.0) copies ParentId into RootId and
+// drops ParentId. Declared after the release was planned, the data
+// migration landed in two_migrate02 and its gate in two_contract02, after
+// two_contract01 had dropped ParentId: plan exited 0, contract dropped the
+// column without waiting for the gate, then stopped at the gate (1054,
+// Unknown column 'ParentId') with nothing left to fix, for good.
+func TestLateDataMigrationReadingADroppedColumnRefusedAtPlan(t *testing.T) {
+	t.Parallel()
+	one := `schema "app" {}
+
+table "Posts" {
+  schema = schema.app
+  column "Id" {
+    type = varchar(26)
+  }
+  column "RootId" {
+    type = varchar(26)
+  }
+  column "ParentId" {
+    type = varchar(26)
+  }
+  primary_key {
+    columns = [column.Id]
+  }
+}
+`
+	two := replaceOnce(one, `  column "ParentId" {
+    type = varchar(26)
+  }
+`, "")
+	p := plannedProject(t, "mariadb 10.11", [2]string{"one", one}, [2]string{"two", two})
+	p.editSchema("two", func(s string) string {
+		return s + `
+data_migration "root_id" {
+  table   = "Posts"
+  set     = "RootId = ParentId"
+  pending = "RootId = '' AND RootId != ParentId"
+}
+`
+	})
+	r := p.plan()
+	if r.Code == 0 {
+		t.Fatalf("emcee plan planned a data migration reading the column two_contract01 drops, after it: %s", r)
+	}
+	opContains(t, r, `schema/two.hcl:18:23: set of data_migration "root_id"`, `unknown column "ParentId"`, "emcee plan --rewrite two")
+	p.must("plan", "--rewrite", "two")
+	p.must("db", "sync", "one")
+	p.exec("INSERT INTO Posts VALUES ('a', '', ''), ('b', '', 'a'), ('c', 'a', 'a')")
+	p.must("db", "sync", "two")
+	if got := p.query("SELECT GROUP_CONCAT(Id, '=', RootId ORDER BY Id) FROM Posts"); got != "a=,b=a,c=a" {
+		t.Fatalf("rows after two: %s", got)
+	}
+}
+
+// Mattermost 6.0 moves Threads.Participants (and Posts.Props, Sessions.Props,
+// Jobs.Data, ChannelMembers.NotifyProps) from TEXT to JSON under the same
+// name. emcee refused it ("text -> json is not a change emcee can check row
+// by row") and offered only a new column that replaces it. Until contract
+// both releases now write a LONGTEXT (the new release's documents may pass
+// TEXT's 64 KB), and contract's gate counts the rows that are not JSON.
+func TestTextToJSONThroughLongtextGatedByJSONValid(t *testing.T) {
+	t.Parallel()
+	one := `schema "app" {}
+
+table "Threads" {
+  schema = schema.app
+  column "PostId" {
+    type = varchar(26)
+  }
+  column "Participants" {
+    type = text
+    null = true
+  }
+  primary_key {
+    columns = [column.PostId]
+  }
+}
+`
+	two := replaceOnce(one, `    type = text
+    null = true`, `    type       = json
+    null       = true
+    allow_copy = true`)
+	p := plannedProject(t, "mariadb 10.11", [2]string{"one", one}, [2]string{"two", two})
+	p.must("db", "sync", "one")
+	p.exec(`INSERT INTO Threads VALUES ('a', '["u1"]'), ('b', NULL), ('c', '')`)
+	p.must("db", "expand")
+	// The new release writes a document TEXT could not hold.
+	p.exec(`INSERT INTO Threads VALUES ('d', CONCAT('["', REPEAT('u', 70000), '"]'))`)
+	p.must("db", "migrate")
+	r := p.run("db", "contract")
+	if r.Code != 7 {
+		t.Fatalf("contract over a row that is not JSON: %s", r)
+	}
+	opContains(t, r, "NOT JSON_VALID(`Participants`)", "1 row", "nothing was changed")
+	p.exec(`UPDATE Threads SET Participants = '[]' WHERE PostId = 'c'`)
+	p.must("db", "contract")
+	if got := p.query("SELECT GROUP_CONCAT(PostId, '=', COALESCE(LENGTH(Participants), 'NULL') ORDER BY PostId) FROM Threads"); got != "a=6,b=NULL,c=2,d=70004" {
+		t.Fatalf("rows after contract: %s", got)
+	}
+	if got := p.query("SELECT COUNT(*) FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND CHECK_CLAUSE LIKE '%json_valid(`Participants`)%'"); got != "1" {
+		t.Fatalf("Participants is not JSON after contract (checks: %s)", got)
+	}
+	p.must("db", "diff")
+}
+
+// Mattermost 6.1's CRT counts (MsgCountRoot = MsgCount), upgraded as a
+// rolling upgrade up to migrate and finished offline with db sync: a row the
+// previous release wrote after migrate is pending again. db migrate would
+// rewrite it; sync went straight to contract, whose gate refused and sent
+// the operator to run `emcee db migrate`, then `emcee db contract`.
+func TestSyncAfterMigrateRewritesRowsWrittenSince(t *testing.T) {
+	t.Parallel()
+	one := `schema "app" {}
+
+table "ChannelMembers" {
+  schema = schema.app
+  column "Id" {
+    type = int
+  }
+  column "MsgCount" {
+    type = bigint
+    null = true
+  }
+  primary_key {
+    columns = [column.Id]
+  }
+}
+`
+	two := replaceOnce(one, `  primary_key {`, `  column "MsgCountRoot" {
+    type = bigint
+    null = true
+  }
+  primary_key {`) + `
+data_migration "crt_counts" {
+  table   = "ChannelMembers"
+  set     = "MsgCountRoot = MsgCount"
+  pending = "MsgCountRoot IS NULL AND MsgCount IS NOT NULL"
+}
+`
+	p := plannedProject(t, "mariadb 10.11", [2]string{"one", one}, [2]string{"two", two})
+	p.must("db", "sync", "one")
+	p.exec("INSERT INTO ChannelMembers (Id, MsgCount) VALUES (1, 5), (2, NULL)")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	p.exec("INSERT INTO ChannelMembers (Id, MsgCount) VALUES (3, 7)")
+	r := p.run("db", "sync")
+	if r.Code != 0 {
+		t.Fatalf("sync after migrate, with a row the previous release wrote since: %s", r)
+	}
+	opContains(t, r, "ChannelMembers has 1 row pending again", "two_contract01 applied")
+	if got := p.query("SELECT GROUP_CONCAT(Id, '=', COALESCE(MsgCountRoot, 'NULL') ORDER BY Id) FROM ChannelMembers"); got != "1=5,2=NULL,3=7" {
+		t.Fatalf("rows after sync: %s", got)
+	}
+}

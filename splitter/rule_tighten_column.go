@@ -22,9 +22,9 @@ func init() {
 	register(&Rule{
 		Name: "tighten-column",
 		Doc: RuleDoc{
-			Change:   "tighten a column: shorter CHAR/VARCHAR, VARCHAR -> CHAR (trailing spaces), CHAR -> shorter VARCHAR, smaller or re-signed integer (BOOL -> unsigned too), narrower DECIMAL, enum values removed, NULL -> NOT NULL, default removed from a NOT NULL column",
+			Change:   "tighten a column: shorter CHAR/VARCHAR, VARCHAR -> CHAR (trailing spaces), CHAR -> shorter VARCHAR, smaller or re-signed integer (BOOL -> unsigned too), narrower DECIMAL, enum values removed, CHAR/VARCHAR/TEXT -> JSON (through LONGTEXT), NULL -> NOT NULL, default removed from a NOT NULL column",
 			Phases:   "expand: widen to accept both releases' writes (if needed); contract: tighten (NOT NULL in place, on a table with a FULLTEXT index ALGORITHM=COPY with allow_copy = true; type changes ALGORITHM=COPY with allow_copy = true)",
-			Gate:     "no row the new column would truncate or reject (NULL, too long, out of range, removed enum value, lost decimals, trailing spaces CHAR drops)",
+			Gate:     "no row the new column would truncate or reject (NULL, too long, out of range, removed enum value, lost decimals, trailing spaces CHAR drops, not JSON)",
 			Rollback: "undo expand's widening for both releases: default and comment set back (INSTANT), NOT NULL again in place behind a gate counting the rows left NULL; a type widened for both releases cannot be undone online: the rollback is refused",
 			Example:  `column "name" { type = varchar(20), allow_copy = true }  # was varchar(30) NULL`,
 		},
@@ -51,6 +51,14 @@ func init() {
 				// (error 1101), so the column both releases write cannot
 				// keep the default the previous release's INSERTs rely on.
 				return nil, fmt.Errorf("%s: %s: the previous release's INSERTs leave the column to its default, which MySQL 8.0 does not take on a %s column, so both releases cannot share it until contract. Keep a default (`default = ...` on the column), or add a new column that `replaces` it", c.ctx.Transition.To.Where(c.Table.Name, m.To.Name), name, lob)
+			}
+			if _, json := m.To.Type.Type.(*schema.JSONType); json {
+				if cs, _ := schemadef.Effective(c.ctx.Target, c.FromTable, m.From); cs != "utf8mb4" {
+					// JSON is utf8mb4: the new release's documents would be
+					// rejected (or lose characters) in the column both
+					// releases write until contract.
+					return nil, fmt.Errorf("%s: %s: a %s column cannot hold the JSON documents the new release writes until contract (JSON is utf8mb4): declare a new JSON column that `replaces` it", c.ctx.Transition.To.Where(c.Table.Name, m.To.Name), name, cs)
+				}
 			}
 			var steps []Step
 			if tg.midKind != schema.NoChange {

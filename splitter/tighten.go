@@ -96,6 +96,13 @@ func joinType(col string, fromCT, toCT *schema.ColumnType) (schema.Type, string,
 	}
 	switch f := from.(type) {
 	case *schema.StringType:
+		if _, ok := to.(*schema.JSONType); ok && (charOrVarchar(f.T) || slices.Contains(textTypes, strings.ToLower(f.T))) {
+			// Text to JSON (Mattermost 6.0's Posts.Props, Threads.Participants):
+			// until contract both releases write a LONGTEXT, which holds every
+			// JSON document and every text, and contract rejects what is not
+			// JSON.
+			return &schema.StringType{T: mysql.TypeLongText}, "NOT JSON_VALID(" + col + ")", nil
+		}
 		t, ok := to.(*schema.StringType)
 		if ok && textHolds(f, t) {
 			return t, "", nil
@@ -193,7 +200,7 @@ func joinType(col string, fromCT, toCT *schema.ColumnType) (schema.Type, string,
 		}
 		return &j, strings.Join(preds, " OR "), nil
 	}
-	return nil, "", fmt.Errorf("%s -> %s is not a change emcee can check row by row (only shorter CHAR/VARCHAR, CHAR <-> VARCHAR, smaller or re-signed integers and BOOL, DECIMAL precision/scale and ENUM value removals are)", schemadef.TypeName(fromCT), schemadef.TypeName(toCT))
+	return nil, "", fmt.Errorf("%s -> %s is not a change emcee can check row by row (only shorter CHAR/VARCHAR, CHAR <-> VARCHAR, smaller or re-signed integers and BOOL, DECIMAL precision/scale, ENUM value removals and CHAR/VARCHAR/TEXT to JSON are)", schemadef.TypeName(fromCT), schemadef.TypeName(toCT))
 }
 
 // intCovers reports whether every value of b fits in a.

@@ -91,6 +91,9 @@ func Diff(t project.Target, s Sources) (*Planned, error) {
 		for _, m := range asOf.Declarations.DataMigrations {
 			done[m.Name] = true
 		}
+		if err := pl.To.CheckLateDataMigrations(asOf, done); err != nil {
+			return nil, err
+		}
 	case pl.Prev != nil:
 		from = pl.Prev
 	}
