@@ -498,7 +498,7 @@ func InTimeZone(ctx context.Context, conn *sql.Conn, zone string, fn func() erro
 }
 
 // utf8IsUTF8MB3 makes utf8 mean utf8mb3 in emcee's sessions on MariaDB
-// 10.6.1 and later, as the plans count it (schemadef.CanonicalCharset),
+// 10.6.1 and later, as the plans count it (sqlsyntax.CanonicalCharset),
 // keeping the server's other old_mode flags. A server whose old_mode
 // lacks UTF8_IS_UTF8MB3 reads utf8 as utf8mb4: the plans' statements
 // created utf8mb4 columns counted as three bytes a character, and a
