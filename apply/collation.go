@@ -60,11 +60,11 @@ func (s *Session) checkCollation(ctx context.Context, through string) (note stri
 	if err := s.Conn.QueryRowContext(ctx, "SELECT DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?", s.Cfg.Database).Scan(&live); err != nil {
 		return "", s.redact(fmt.Errorf("reading the default collation of database %s: %w", s.Cfg.Database, err))
 	}
-	live = schemadef.CanonicalCharset(live)
+	live = sqlsyntax.CanonicalCharset(live)
 	// What each release was planned for, its snapshot's schema block says;
 	// the releases planned for another default than the live one, by
 	// the default they were planned for.
-	liveCS := schemadef.CharsetOf(live)
+	liveCS := sqlsyntax.CharsetOf(live)
 	var defaults, skipped []string
 	off := map[string][]string{}
 	for _, rel := range rels {
@@ -118,7 +118,7 @@ func (s *Session) checkCollation(ctx context.Context, through string) (note stri
 				}
 			}
 		}
-		cs := schemadef.CharsetOf(coll)
+		cs := sqlsyntax.CharsetOf(coll)
 		if len(taking) > 0 && (planned == "" || cs != liveCS) {
 			planned, tables, takers = coll, taking, by
 			if cs != liveCS {
@@ -140,7 +140,7 @@ func (s *Session) checkCollation(ctx context.Context, through string) (note stri
 	if len(tables) > 3 {
 		named = append(named, fmt.Sprintf("%d more", len(tables)-3))
 	}
-	cs := schemadef.CharsetOf(planned)
+	cs := sqlsyntax.CharsetOf(planned)
 	var reason string
 	moved, err := s.movedToDefault(takers)
 	if err != nil {

@@ -109,15 +109,11 @@ func (s *Session) findOSC(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", from, err)
 	}
-	limits, err := dbconn.StatementTimeLimits(ctx, s.Conn)
+	pins, err := dbconn.ToolPins(ctx, s.Conn)
 	if err != nil {
-		return s.redact(fmt.Errorf("%s: reading which statement time limits the server has, for the tool's sessions to lift: %w", from, err))
+		return s.redact(fmt.Errorf("%s: reading the session's statement time limits, old_mode and character_set_collations, for the tool's sessions: %w", from, err))
 	}
-	pins, err := dbconn.CharsetPins(ctx, s.Conn)
-	if err != nil {
-		return s.redact(fmt.Errorf("%s: reading the session's old_mode and character_set_collations, for the tool's sessions: %w", from, err))
-	}
-	s.osc = &oscTool{path: path, version: version, tls: tls.optionFile(), setVars: oscSetVars(limits, pins)}
+	s.osc = &oscTool{path: path, version: version, tls: tls.optionFile(), setVars: oscSetVars(pins)}
 	return nil
 }
 
@@ -1256,25 +1252,19 @@ func oscArgs(cfg *dbconn.Config, o project.OSC, defaults, plugin string, a *sqls
 //go:embed osc_plugin.pm
 var oscPlugin string
 
-// oscSetVars pins the tool's sessions as emcee pins its own (dbconn): the
-// ALTER on its copy and its chunked copy run under the same sql_mode and
-// time zone as the statement would have, and without the statement time
-// limit (the server's or the account's), which killed the tool's
-// statements part way: its wait for the table's lock before it creates
-// its triggers, a chunk (retried, the work done again), the swap. Under
-// the charset pins of emcee's session too (dbconn.CharsetPins): the
-// copy's ALTER read utf8 as utf8mb4 on a server whose old_mode lacks
-// UTF8_IS_UTF8MB3, where the plans counted utf8mb3. The tool splits the
-// list at commas, and reads \, as a comma inside a value.
-func oscSetVars(limits []string, pins [][2]string) string {
-	vars := "sql_mode='" + strings.ReplaceAll(dbconn.SQLMode, ",", `\,`) + "',time_zone='" + dbconn.PinnedTimeZone + "'"
-	for _, v := range limits {
-		vars += "," + v + "=0"
+// oscSetVars pins the tool's sessions as emcee pins its own
+// (dbconn.ToolPins): the ALTER on its copy and its chunked copy run under
+// the same sql_mode, time zone and charset names as the statement would
+// have, and without a statement time limit, which killed the tool's
+// statements part way (its wait for the table's lock, a chunk, the swap).
+// The tool splits the list at commas, and reads \, as a comma inside a
+// value.
+func oscSetVars(pins [][2]string) string {
+	vars := make([]string, len(pins))
+	for i, p := range pins {
+		vars[i] = p[0] + "=" + strings.ReplaceAll(p[1], ",", `\,`)
 	}
-	for _, p := range pins {
-		vars += "," + p[0] + "='" + strings.ReplaceAll(p[1], ",", `\,`) + "'"
-	}
-	return vars
+	return strings.Join(vars, ",")
 }
 
 // memFile is content in a file that lives in memory only (memfd), readable

@@ -29,7 +29,7 @@ func TestOSCCommandLine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	args := oscArgs(cfg, project.OSC{Tool: project.OSCPtOSC, ChunkTime: 250 * time.Millisecond, Sleep: 2500 * time.Microsecond, MaxLoad: project.Loads{{Var: "Threads_running", Max: 25}}, CriticalLoad: project.Loads{{Var: "Threads_connected", Max: 500}}}, "/tmp/x/client.cnf", "/tmp/x/plugin.pl", a, oscSetVars([]string{"max_statement_time"}, [][2]string{{"old_mode", "UTF8_IS_UTF8MB3,NO_PROGRESS_INFO"}, {"character_set_collations", "utf8mb3=utf8mb3_general_ci,utf8mb4=utf8mb4_uca1400_ai_ci"}}))
+	args := oscArgs(cfg, project.OSC{Tool: project.OSCPtOSC, ChunkTime: 250 * time.Millisecond, Sleep: 2500 * time.Microsecond, MaxLoad: project.Loads{{Var: "Threads_running", Max: 25}}, CriticalLoad: project.Loads{{Var: "Threads_connected", Max: 500}}}, "/tmp/x/client.cnf", "/tmp/x/plugin.pl", a, oscSetVars([][2]string{{"sql_mode", "'STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'"}, {"time_zone", "'+00:00'"}, {"max_statement_time", "0"}, {"old_mode", "'UTF8_IS_UTF8MB3,NO_PROGRESS_INFO'"}, {"character_set_collations", "'utf8mb3=utf8mb3_general_ci,utf8mb4=utf8mb4_uca1400_ai_ci'"}}))
 	joined := strings.Join(args, " ")
 	if strings.Contains(joined, "p\"w#d") || strings.Contains(joined, "deploy") {
 		t.Fatalf("the command line holds the account: %q", args)

@@ -498,7 +498,7 @@ func InTimeZone(ctx context.Context, conn *sql.Conn, zone string, fn func() erro
 }
 
 // utf8IsUTF8MB3 makes utf8 mean utf8mb3 in emcee's sessions on MariaDB
-// 10.6.1 and later, as the plans count it (schemadef.CanonicalCharset),
+// 10.6.1 and later, as the plans count it (sqlsyntax.CanonicalCharset),
 // keeping the server's other old_mode flags. A server whose old_mode
 // lacks UTF8_IS_UTF8MB3 reads utf8 as utf8mb4: the plans' statements
 // created utf8mb4 columns counted as three bytes a character, and a
@@ -508,35 +508,27 @@ func InTimeZone(ctx context.Context, conn *sql.Conn, zone string, fn func() erro
 // alone, and MySQL 8.0 has no old_mode (its utf8 is utf8mb3).
 const utf8IsUTF8MB3 = " /*M!100601 , old_mode = CONCAT_WS(',', NULLIF(@@session.old_mode, ''), 'UTF8_IS_UTF8MB3') */"
 
-// StatementTimeLimits names the variables of noStatementTimeLimit that
-// the server has, for a program emcee hands the connection to
-// (pt-online-schema-change) to set to 0 in its own sessions: the limit
-// applies to them too, and killed the tool's statement waiting for the
-// table's lock to create its triggers after a second. A program that
-// sets a variable the server lacks warns of it on every connection.
-func StatementTimeLimits(ctx context.Context, conn *sql.Conn) ([]string, error) {
-	var out []string
-	err := EachRow(ctx, conn, "SHOW SESSION VARIABLES WHERE Variable_name IN ('max_statement_time', 'max_execution_time')", nil, func(rows *sql.Rows) error {
+// ToolPins are the pins of emcee's sessions that a program emcee hands
+// the connection to (pt-online-schema-change) sets in its own sessions,
+// each a name and its value as SQL: the sql_mode and time zone; no
+// statement time limit (noStatementTimeLimit), which applies to the
+// program's statements too and killed its wait for the table's lock
+// after a second; and what a charset's name means, the session's
+// old_mode (utf8IsUTF8MB3) and character_set_collations
+// (Config.Collations). Only the variables the server has and sets:
+// MariaDB lacks max_execution_time, MySQL old_mode and
+// character_set_collations, and a program that sets a variable the
+// server lacks warns of it on every connection.
+func ToolPins(ctx context.Context, conn *sql.Conn) ([][2]string, error) {
+	out := [][2]string{{"sql_mode", sqlsyntax.String(SQLMode)}, {"time_zone", sqlsyntax.String(PinnedTimeZone)}}
+	err := EachRow(ctx, conn, "SHOW SESSION VARIABLES WHERE Variable_name IN ('max_statement_time', 'max_execution_time', 'old_mode', 'character_set_collations')", nil, func(rows *sql.Rows) error {
 		var name, value string
 		err := rows.Scan(&name, &value)
-		out = append(out, strings.ToLower(name))
-		return err
-	})
-	return out, err
-}
-
-// CharsetPins are the session's old_mode (utf8IsUTF8MB3) and
-// character_set_collations (Config.Collations), name and value, those the
-// server has and sets: what a charset's name means in emcee's statements,
-// for a program emcee hands the connection to (pt-online-schema-change)
-// to set in its own sessions. None on MySQL, which has neither.
-func CharsetPins(ctx context.Context, conn *sql.Conn) ([][2]string, error) {
-	var out [][2]string
-	err := EachRow(ctx, conn, "SHOW SESSION VARIABLES WHERE Variable_name IN ('old_mode', 'character_set_collations')", nil, func(rows *sql.Rows) error {
-		var v [2]string
-		err := rows.Scan(&v[0], &v[1])
-		if v[0] = strings.ToLower(v[0]); v[1] != "" {
-			out = append(out, v)
+		switch name = strings.ToLower(name); {
+		case strings.HasPrefix(name, "max_"):
+			out = append(out, [2]string{name, "0"})
+		case value != "":
+			out = append(out, [2]string{name, sqlsyntax.String(value)})
 		}
 		return err
 	})

@@ -8,6 +8,7 @@ import (
 
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/schemadef"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // withColumnCharsetChanges makes the column charset and collation changes
@@ -100,7 +101,7 @@ func withDeclaredCollations(target project.Target, declared, copy *schema.Schema
 		}
 		*attrs = slices.DeleteFunc(slices.Clone(*attrs), func(a schema.Attr) bool {
 			co, ok := a.(*schema.Collation)
-			return ok && schemadef.CanonicalCharset(co.V) != schemadef.DefaultCollation(target, cs)
+			return ok && sqlsyntax.CanonicalCharset(co.V) != schemadef.DefaultCollation(target, cs)
 		})
 	}
 	for _, t := range copy.Tables {
@@ -138,7 +139,7 @@ func withTableCharsetChanges(target project.Target, from, to *schema.Schema, cha
 				continue
 			}
 			now, _ := attrOf([]schema.Attr{kind}, kind)
-			if schemadef.CanonicalCharset(was) == now {
+			if sqlsyntax.CanonicalCharset(was) == now {
 				continue
 			}
 			if mt := tableChange(changes, t); mt != nil && slices.ContainsFunc(mt.Changes, func(ch schema.Change) bool { return hasKind([]schema.Attr{ChangedAttr(ch)}, kind) }) {
@@ -223,15 +224,10 @@ func CharsetBytes(target project.Target, t *schema.Table, c *schema.Column) int 
 		return 1
 	}
 	cs, _ := schemadef.Effective(target, t, c)
-	if n, ok := CharsetMaxLen(cs); ok {
+	if n, ok := sqlsyntax.CharsetMaxLen(cs); ok {
 		return n
 	}
 	cs, _ = schemadef.ServerDefault(target)
-	return charsetMaxLen[cs]
-}
-
-// CharsetMaxLen is the longest character of a charset, in bytes.
-func CharsetMaxLen(charset string) (int, bool) {
-	n, ok := charsetMaxLen[strings.ToLower(charset)]
-	return n, ok
+	n, _ := sqlsyntax.CharsetMaxLen(cs)
+	return n
 }

@@ -188,7 +188,7 @@ func attrName(b *hclsyntax.Block, a schema.Attr) string {
 func checkCharsetAttr(target project.Target, a schema.Attr, p Pos, add func(Pos, string, ...any)) {
 	switch a := a.(type) {
 	case *schema.Charset:
-		if _, ok := charsetMaxLen[strings.ToLower(a.V)]; !ok {
+		if _, ok := sqlsyntax.CharsetMaxLen(a.V); !ok {
 			add(p, "charset %q is not a character set of MySQL 8.0 or MariaDB 10.11 (e.g. utf8mb4, latin1, ascii, binary)", a.V)
 		} else if a.V != strings.ToLower(a.V) {
 			add(p, "charset %q: write it in lower case, %q, as the server prints it: a release compared with the database or the next release would otherwise see it change", a.V, strings.ToLower(a.V))
@@ -197,8 +197,9 @@ func checkCharsetAttr(target project.Target, a schema.Attr, p Pos, add func(Pos,
 		}
 	case *schema.Collation:
 		cs, _, _ := strings.Cut(strings.ToLower(a.V), "_")
+		_, isCharset := sqlsyntax.CharsetMaxLen(cs)
 		switch _, known := sqlsyntax.CollationCharset(a.V); {
-		case !plainWord.MatchString(a.V) || charsetMaxLen[cs] == 0 && a.V != "binary":
+		case !plainWord.MatchString(a.V) || !isCharset:
 			add(p, "collation %q is not a collation name (a character set, then _ and letters, digits or _, e.g. utf8mb4_general_ci)", a.V)
 		case !known:
 			add(p, "collation %q is not a collation of MariaDB 10.11 or MySQL 8.0 (SHOW COLLATION LIKE '%s%%' lists the server's); choose one of those", a.V, cs)
@@ -223,8 +224,8 @@ func checkCollationOfCharset(attrs []schema.Attr, p Pos, add func(Pos, string, .
 	if !ok1 || !ok2 {
 		return
 	}
-	if of, ok := sqlsyntax.CollationCharset(co); ok && of != schemadef.CanonicalCharset(cs) {
-		add(p, "collation %q is a collation of %s, not of charset %q: choose a %s_... collation, or the charset %s", co, of, cs, schemadef.CanonicalCharset(cs), of)
+	if of, ok := sqlsyntax.CollationCharset(co); ok && of != sqlsyntax.CanonicalCharset(cs) {
+		add(p, "collation %q is a collation of %s, not of charset %q: choose a %s_... collation, or the charset %s", co, of, cs, sqlsyntax.CanonicalCharset(cs), of)
 	}
 }
 
@@ -338,18 +339,6 @@ func quotedByAtlas(t schema.Type, x string) bool {
 		return false
 	}
 	return true
-}
-
-// charsetMaxLen is the longest character of each character set, in bytes
-// (information_schema.CHARACTER_SETS of MariaDB 10.11, plus MySQL 8.0's
-// gb18030 and the utf8 alias).
-var charsetMaxLen = map[string]int{
-	"armscii8": 1, "ascii": 1, "big5": 2, "binary": 1, "cp1250": 1, "cp1251": 1, "cp1256": 1, "cp1257": 1,
-	"cp850": 1, "cp852": 1, "cp866": 1, "cp932": 2, "dec8": 1, "eucjpms": 3, "euckr": 2, "gb18030": 4,
-	"gb2312": 2, "gbk": 2, "geostd8": 1, "greek": 1, "hebrew": 1, "hp8": 1, "keybcs2": 1, "koi8r": 1,
-	"koi8u": 1, "latin1": 1, "latin2": 1, "latin5": 1, "latin7": 1, "macce": 1, "macroman": 1, "sjis": 2,
-	"swe7": 1, "tis620": 1, "ucs2": 2, "ujis": 3, "utf16": 4, "utf16le": 4, "utf32": 4, "utf8": 3,
-	"utf8mb3": 3, "utf8mb4": 4,
 }
 
 func isLiteral(s string) bool { _, ok := sqlsyntax.Literal(s); return ok }

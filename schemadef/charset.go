@@ -14,6 +14,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/emcee-db/emcee/project"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // ServerDefault is the charset and collation the offline planner assumes
@@ -61,16 +62,8 @@ func Effective(target project.Target, t *schema.Table, c *schema.Column) (charse
 			break
 		}
 	}
-	collation = CanonicalCharset(collation)
-	return CharsetOf(collation), collation
-}
-
-// CharsetOf is the charset a collation belongs to: the part of its name
-// before the first underscore, as both servers name collations (binary's
-// is binary).
-func CharsetOf(collation string) string {
-	cs, _, _ := strings.Cut(collation, "_")
-	return cs
+	collation = sqlsyntax.CanonicalCharset(collation)
+	return sqlsyntax.CharsetOf(collation), collation
 }
 
 // FromDatabase reports whether Effective reads a column's charset from
@@ -89,22 +82,12 @@ func Textual(t schema.Type) bool {
 	return false
 }
 
-// CanonicalCharset spells a charset or collation name as MariaDB 10.11
-// prints it: lower case, utf8 as utf8mb3.
-func CanonicalCharset(name string) string {
-	name = strings.ToLower(name)
-	if name == "utf8" || strings.HasPrefix(name, "utf8_") {
-		return "utf8mb3" + strings.TrimPrefix(name, "utf8")
-	}
-	return name
-}
-
 // DefaultCollation is a charset's default collation on a server of
 // target's flavour and version (information_schema.CHARACTER_SETS, and on
 // MariaDB from 11.2 @@character_set_collations, which overrides it for
 // CHARACTER SET x alone): <charset>_general_ci but for these.
 func DefaultCollation(target project.Target, charset string) string {
-	cs := CanonicalCharset(charset)
+	cs := sqlsyntax.CanonicalCharset(charset)
 	if c, ok := defaultCollations[cs]; ok {
 		return c
 	}
@@ -280,7 +263,7 @@ func written(target project.Target, t *schema.Table, attrs []schema.Attr, server
 	atlas, declared := atlasDefaults(t, server)
 	if v, ok := Collation(attrs); ok {
 		if v != atlas[1] {
-			return CanonicalCharset(v)
+			return sqlsyntax.CanonicalCharset(v)
 		}
 		if !declared {
 			return ""

@@ -49,12 +49,12 @@ var mariadbUCA1400 = map[project.Target][]string{
 func TestDefaultCollationOfMariaDBByVersion(t *testing.T) {
 	for target, uca := range mariadbUCA1400 {
 		for _, cs := range []string{"utf8mb4", "utf8mb3", "utf8", "ucs2", "utf16", "utf32", "utf16le", "latin1", "ascii"} {
-			want := mysql80Charsets[schemadef.CanonicalCharset(cs)]
+			want := mysql80Charsets[sqlsyntax.CanonicalCharset(cs)]
 			if cs == "utf8mb4" {
 				want = "utf8mb4_general_ci"
 			}
-			if slices.Contains(uca, schemadef.CanonicalCharset(cs)) {
-				want = schemadef.CanonicalCharset(cs) + "_uca1400_ai_ci"
+			if slices.Contains(uca, sqlsyntax.CanonicalCharset(cs)) {
+				want = sqlsyntax.CanonicalCharset(cs) + "_uca1400_ai_ci"
 			}
 			if got := schemadef.DefaultCollation(target, cs); got != want {
 				t.Errorf("%s: CHARACTER SET %s alone is %s, not %s", target, cs, want, got)
@@ -221,7 +221,7 @@ func effectiveIsWhatServerGives(t *testing.T, target project.Target, defaults ma
 	collation := func(cs, coll, inherit string) string {
 		switch {
 		case coll != "":
-			return schemadef.CanonicalCharset(coll) // the parser reads utf8mb3_general_ci as utf8_general_ci
+			return sqlsyntax.CanonicalCharset(coll) // the parser reads utf8mb3_general_ci as utf8_general_ci
 		case strings.EqualFold(cs, "utf8"):
 			return defaults["utf8mb3"] // the parser's name for it
 		case cs != "":

@@ -359,8 +359,8 @@ func rowFormatGate(c *Change, convs []conversion) []Step {
 	t := c.Table
 	var long []string
 	for _, v := range convs {
-		was, _ := diff.CharsetMaxLen(v.fromCS)
-		is, _ := diff.CharsetMaxLen(v.toCS)
+		was, _ := sqlsyntax.CharsetMaxLen(v.fromCS)
+		is, _ := sqlsyntax.CharsetMaxLen(v.toCS)
 		s, ok := v.from.Type.Type.(*schema.StringType)
 		if !ok || is <= was {
 			continue

@@ -66,10 +66,7 @@ func init() {
 // CollationCharset is the charset of a collation MariaDB 10.11 or MySQL
 // 8.0 has (utf8 spelt utf8mb3); ok is false for a name neither has.
 func CollationCharset(name string) (cs string, ok bool) {
-	name = strings.ToLower(name)
-	if rest, ok := strings.CutPrefix(name, "utf8_"); ok {
-		name = "utf8mb3_" + rest
-	}
+	name = CanonicalCharset(name)
 	if cs, ok := mariadbCollations[name]; ok {
 		return cs, true
 	}
@@ -100,4 +97,33 @@ func HasCollation(name string, mariadb bool) bool {
 	}
 	c, err := charset.GetCollationByName(name)
 	return err == nil && c.ID < 2048
+}
+
+// CharsetMaxLen is the longest character of a charset MariaDB 10.11 or
+// MySQL 8.0 has, in bytes (the parser's description of it, which init
+// registers for every charset); ok is false for a name neither has.
+func CharsetMaxLen(name string) (n int, ok bool) {
+	c, err := charset.GetCharsetInfo(name)
+	if err != nil {
+		return 0, false
+	}
+	return c.Maxlen, true
+}
+
+// CanonicalCharset spells a charset or collation name as MariaDB 10.11
+// prints it: lower case, utf8 as utf8mb3.
+func CanonicalCharset(name string) string {
+	name = strings.ToLower(name)
+	if name == "utf8" || strings.HasPrefix(name, "utf8_") {
+		return "utf8mb3" + strings.TrimPrefix(name, "utf8")
+	}
+	return name
+}
+
+// CharsetOf is the charset a collation belongs to: the part of its name
+// before the first underscore, as both servers name collations (binary's
+// is binary).
+func CharsetOf(collation string) string {
+	cs, _, _ := strings.Cut(collation, "_")
+	return cs
 }

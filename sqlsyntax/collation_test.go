@@ -89,6 +89,21 @@ func TestReadsEveryCharsetTheServerHas(t *testing.T) {
 			t.Errorf("%s: %v", sql, err)
 		}
 	}
+	// A character's bytes, as information_schema.CHARACTER_SETS has them:
+	// the release's limits count with it.
+	for cs := range charsets {
+		if _, ok := sqlsyntax.CharsetMaxLen(cs); !ok {
+			t.Errorf("%s: no longest character", cs)
+		}
+	}
+	for cs, want := range map[string]int{"utf8": 3, "UTF8MB3": 3, "utf8mb4": 4, "ucs2": 2, "utf16le": 4, "ujis": 3, "sjis": 2, "latin2": 1, "gb18030": 4, "binary": 1} {
+		if n, ok := sqlsyntax.CharsetMaxLen(cs); n != want || !ok {
+			t.Errorf("%s: longest character %d bytes (%v); want %d", cs, n, ok, want)
+		}
+	}
+	if _, ok := sqlsyntax.CharsetMaxLen("latin9"); ok {
+		t.Error("latin9: a charset neither server has, known")
+	}
 	if len(charsets) != 40 {
 		t.Errorf("MariaDB 10.11's list holds %d charsets; SHOW CHARACTER SET has 40", len(charsets))
 	}

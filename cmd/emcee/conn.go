@@ -8,6 +8,7 @@ import (
 	"github.com/emcee-db/emcee/devdb"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/schemadef"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // The help of --url and --dev-url, in the same words on every command
@@ -45,7 +46,7 @@ func openDev(ctx context.Context, p *project.Project, devURL, url, collation str
 	spec := devdb.Spec{Target: p.Target}
 	spec.Charset, spec.Collation = schemadef.ServerDefault(p.Target)
 	if collation != "" {
-		spec.Charset = schemadef.CharsetOf(collation)
+		spec.Charset = sqlsyntax.CharsetOf(collation)
 		spec.Collation = collation
 	}
 	dev, err := dbconn.DevURL(devURL, global.env, p)

@@ -8,11 +8,12 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
+	"github.com/vbauerster/mpb/v8"
 
 	"github.com/emcee-db/emcee/apply"
 	"github.com/emcee-db/emcee/project"
@@ -284,42 +285,95 @@ func (f *phaseFlags) options() apply.Options {
 	return o
 }
 
-// progressReporter draws a bar on a terminal and prints a plain line every
-// tenth of the way otherwise (logs, CI), with the rate and what is left at
-// that rate; on a terminal the bar also says why the backfill waits.
-func progressReporter(w io.Writer) func(apply.Progress) {
-	terminal := isTerminal(w)
-	var bar *progressbar.ProgressBar
-	lastTenth, lastDone, lastPaused := int64(-1), int64(-1), ""
+// progressReporter reports a single target's backfill progress: on a
+// terminal, as a bar (progressBar); otherwise (logs, CI) as a plain line
+// every tenth of the way, with the rate and what is left at that rate. It
+// returns where the run's lines go too, and what stops a bar a run left.
+func progressReporter(log, w io.Writer) (io.Writer, func(apply.Progress), func()) {
+	if isTerminal(w) {
+		l := &barLog{out: log, terminal: isTerminal(log)}
+		return l, func(p apply.Progress) { l.progress(w, p) }, func() { l.stop(false) }
+	}
+	return log, progressLines(w), func() {}
+}
+
+// barLog draws a backfill's bar, and writes the run's lines above it while
+// it is drawn when they go to the terminal too: the bar redraws itself
+// over the lines below it.
+type barLog struct {
+	mu       sync.Mutex
+	out      io.Writer
+	terminal bool
+	bars     *mpb.Progress
+	bar      *barState
+}
+
+func (l *barLog) Write(b []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.bars != nil && l.terminal {
+		return l.bars.Write(b)
+	}
+	return l.out.Write(b)
+}
+
+func (l *barLog) progress(w io.Writer, p apply.Progress) {
+	l.mu.Lock()
+	if l.bar == nil {
+		l.bars = mpb.New(mpb.WithOutput(w), mpb.WithWidth(40), mpb.WithRefreshRate(100*time.Millisecond))
+		l.bar = newBar(l.bars, "", "")
+	}
+	l.bar.show(p, progressText(p), "")
+	l.mu.Unlock()
+	if p.Finished {
+		l.stop(true)
+	}
+}
+
+// stop takes the bar away when its backfill finished, and leaves it as it
+// was otherwise (the run stopped), before anything else is printed.
+func (l *barLog) stop(finished bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.bar == nil {
+		return
+	}
+	if finished {
+		l.bar.bar.SetTotal(-1, true)
+	} else {
+		l.bar.bar.Abort(false)
+	}
+	l.bars.Wait()
+	l.bars, l.bar = nil, nil
+}
+
+// progressText is a backfill's progress on a bar: what, how far, its rate
+// and what is left at that rate as far as they are known, and why it waits.
+func progressText(p apply.Progress) string {
+	t := fmt.Sprintf("%s %s: %d of %d rows%s", cmp.Or(p.Step, "backfill"), p.Table, p.Done, p.Total, rate(p))
+	if p.Paused != "" {
+		t += " (paused: " + p.Paused + ")"
+	}
+	return t
+}
+
+// rate is a backfill's rate and what is left at that rate, as far as
+// they are known.
+func rate(p apply.Progress) string {
+	if p.RowsPerSecond <= 0 {
+		return ""
+	}
+	r := fmt.Sprintf(", %.0f rows/s", p.RowsPerSecond)
+	if p.ETA > 0 {
+		r += ", ETA " + p.ETA.Round(time.Second).String()
+	}
+	return r
+}
+
+// progressLines prints a plain line every tenth of the way.
+func progressLines(w io.Writer) func(apply.Progress) {
+	lastTenth, lastDone := int64(-1), int64(-1)
 	return func(p apply.Progress) {
-		step := cmp.Or(p.Step, "backfill")
-		if terminal {
-			if bar == nil {
-				bar = progressbar.NewOptions64(max(p.Total, 1),
-					progressbar.OptionSetWriter(w),
-					progressbar.OptionSetDescription(step+" "+p.Table),
-					progressbar.OptionShowCount(),
-					progressbar.OptionSetItsString("rows"),
-					progressbar.OptionShowIts(),
-					progressbar.OptionSetPredictTime(true),
-					progressbar.OptionThrottle(100*time.Millisecond),
-					progressbar.OptionClearOnFinish())
-			}
-			if p.Paused != lastPaused {
-				desc := "backfill " + p.Table
-				if p.Paused != "" {
-					desc += " (paused: " + p.Paused + ")"
-				}
-				bar.Describe(desc)
-				lastPaused = p.Paused
-			}
-			_ = bar.Set64(min(p.Done, max(p.Total, 1)))
-			if p.Finished {
-				_ = bar.Finish()
-				bar, lastPaused = nil, ""
-			}
-			return
-		}
 		tenth := int64(10)
 		if p.Total > 0 {
 			tenth = min(p.Done*10/p.Total, 10)
@@ -327,14 +381,7 @@ func progressReporter(w io.Writer) func(apply.Progress) {
 		// Pauses are in the log (a line when one starts, changes and
 		// ends); a line here would say it twice.
 		if tenth != lastTenth || (p.Finished && p.Done != lastDone) {
-			line := fmt.Sprintf("    %s %s: %d of %d rows (%d%%)", step, p.Table, p.Done, p.Total, tenth*10)
-			if p.RowsPerSecond > 0 {
-				line += fmt.Sprintf(", %.0f rows/s", p.RowsPerSecond)
-				if p.ETA > 0 {
-					line += ", ETA " + p.ETA.Round(time.Second).String()
-				}
-			}
-			fmt.Fprintln(w, line)
+			fmt.Fprintf(w, "    %s %s: %d of %d rows (%d%%)%s\n", cmp.Or(p.Step, "backfill"), p.Table, p.Done, p.Total, tenth*10, rate(p))
 			lastTenth, lastDone = tenth, p.Done
 		}
 		if p.Finished {

@@ -81,10 +81,12 @@ func runDB(cmd *cobra.Command, body dbBody) error {
 			}
 		}
 		r := &dbRun{Target: targets[0], project: p, aside: func(n string) { fmt.Fprintf(cmd.ErrOrStderr(), "emcee: note: %s\n", n) }}
+		stop := func() {}
 		if !jsonOut() {
-			r.log, r.progress = cmd.OutOrStdout(), progressReporter(cmd.ErrOrStderr())
+			r.log, r.progress, stop = progressReporter(cmd.OutOrStdout(), cmd.ErrOrStderr())
 		}
 		res, err := body(ctx, r)
+		stop() // a bar the run left, before anything else is printed
 		if res != nil {
 			emit(cmd, res.doc, res.text)
 		}

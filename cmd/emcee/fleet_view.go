@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"cmp"
 	"fmt"
 	"io"
 	"strings"
@@ -31,10 +30,36 @@ type fleetView struct {
 	state []*barState
 }
 
+// barState is a bar and its words, a name before it and its state after
+// it, which the bar reads as they change.
 type barState struct {
-	mu   sync.Mutex
-	bar  *mpb.Bar
-	last string
+	mu         sync.Mutex
+	bar        *mpb.Bar
+	name, last string
+}
+
+// newBar adds a bar that goes away once complete.
+func newBar(bars *mpb.Progress, name, last string) *barState {
+	s := &barState{name: name, last: last}
+	text := func(f *string) decor.Decorator {
+		return decor.Any(func(decor.Statistics) string {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			return *f
+		}, decor.WCSyncSpaceR)
+	}
+	s.bar = bars.AddBar(0, mpb.BarRemoveOnComplete(),
+		mpb.PrependDecorators(text(&s.name)), mpb.AppendDecorators(text(&s.last)))
+	return s
+}
+
+// show sets the bar to a backfill's progress, and its words.
+func (s *barState) show(p apply.Progress, name, last string) {
+	s.mu.Lock()
+	s.name, s.last = name, last
+	s.mu.Unlock()
+	s.bar.SetTotal(max(p.Total, 1), false)
+	s.bar.SetCurrent(min(p.Done, max(p.Total, 1)))
 }
 
 func newFleetView(stdout, stderr io.Writer, jobs []fleet.Job) *fleetView {
@@ -56,32 +81,16 @@ func (v *fleetView) start(i int) (io.Writer, func(apply.Progress)) {
 	name := v.jobs[i].Name
 	log := &prefixWriter{v: v, w: v.out, prefix: name + ": "}
 	if v.bars == nil {
-		return log, progressReporter(&prefixWriter{v: v, w: v.errw, prefix: name + ": "})
+		return log, progressLines(&prefixWriter{v: v, w: v.errw, prefix: name + ": "})
 	}
-	s := &barState{last: "started"}
+	s := newBar(v.bars, name, "started")
 	v.state[i] = s
 	log.onLine = func(line string) {
 		s.mu.Lock()
 		s.last = strings.TrimSpace(line)
 		s.mu.Unlock()
 	}
-	s.bar = v.bars.AddBar(0, mpb.BarRemoveOnComplete(),
-		mpb.PrependDecorators(decor.Name(name, decor.WCSyncSpaceR)),
-		mpb.AppendDecorators(decor.Any(func(decor.Statistics) string {
-			s.mu.Lock()
-			defer s.mu.Unlock()
-			return s.last
-		})))
-	return log, func(p apply.Progress) {
-		s.bar.SetTotal(max(p.Total, 1), false)
-		s.bar.SetCurrent(min(p.Done, max(p.Total, 1)))
-		s.mu.Lock()
-		s.last = fmt.Sprintf("%s %s: %d of %d rows", cmp.Or(p.Step, "backfill"), p.Table, p.Done, p.Total)
-		if p.Paused != "" {
-			s.last += " (paused: " + p.Paused + ")"
-		}
-		s.mu.Unlock()
-	}
+	return log, func(p apply.Progress) { s.show(p, name, progressText(p)) }
 }
 
 // done prints target i's outcome and takes its bar away.
