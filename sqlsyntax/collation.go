@@ -84,14 +84,11 @@ func CollationCharset(name string) (cs string, ok bool) {
 // collation: MariaDB 10.11's list, or MySQL 8.0's (the parser's own ids,
 // below 2048; TiDB's own and MariaDB's added above come after).
 func HasCollation(name string, mariadb bool) bool {
-	name = strings.ToLower(name)
 	if mariadb {
-		if rest, ok := strings.CutPrefix(name, "utf8_"); ok {
-			name = "utf8mb3_" + rest
-		}
-		_, ok := mariadbCollations[name]
+		_, ok := mariadbCollations[CanonicalCharset(name)]
 		return ok
 	}
+	name = strings.ToLower(name)
 	if rest, ok := strings.CutPrefix(name, "utf8mb3_"); ok {
 		name = "utf8_" + rest
 	}
