@@ -204,7 +204,7 @@ func Plan(p *project.Project, opts Options) (*Output, error) {
 // rebase accepts a planned release on top of a previous release that
 // changed since (base is the new state's hash) when its revisions are still
 // exactly what the planner writes on top of it: a change only the previous
-// release's own revisions read (a data migration, a comment) must not
+// release's own revisions read (a data migration, a rename) must not
 // force rewriting every later release. It re-bases the release's snapshots
 // in r and answers "", or answers why the revisions no longer apply.
 func rebase(p *project.Project, existing *revision.Plans, out *Output, r *release, base string) (string, error) {
@@ -227,7 +227,7 @@ func rebase(p *project.Project, existing *revision.Plans, out *Output, r *releas
 		name := project.Rel(filepath.Join(p.PlansDir, rev.Path))
 		w, ok := want[rev.Path]
 		if !ok {
-			return fmt.Sprintf("the snapshot %s was planned from is gone, so emcee cannot tell whether it still applies", name), nil
+			return fmt.Sprintf("emcee cannot recompute %s from the snapshots it was planned from (gone, or of an older emcee), so cannot tell whether it still applies", name), nil
 		}
 		if !bytes.Equal(w, rev.Data) {
 			line, is, should := firstDifference(rev.Data, w)
