@@ -204,7 +204,7 @@ func Plan(p *project.Project, opts Options) (*Output, error) {
 // rebase accepts a planned release on top of a previous release that
 // changed since (base is the new state's hash) when its revisions are still
 // exactly what the planner writes on top of it: a change only the previous
-// release's own revisions read (a data migration, a rename) must not
+// release's own revisions read (a data migration it runs) must not
 // force rewriting every later release. It re-bases the release's snapshots
 // in r and answers "", or answers why the revisions no longer apply.
 func rebase(p *project.Project, existing *revision.Plans, out *Output, r *release, base string) (string, error) {
