@@ -495,3 +495,49 @@ func TestSQLReleaseDeclaresItsDatabaseDefault(t *testing.T) {
 		t.Fatalf("t.name after the upgrade: %q (%v)", got, err)
 	}
 }
+
+// A data migration added to the declarations of a planned SQL release is
+// that release's business (its migrate runs it, its contract gates on
+// it): plan adds its revisions and keeps the next release's, which are
+// byte-identical on top of it, instead of demanding --rewrite of it.
+func TestSQLReleaseDeclarationLeavesLaterReleasePlanned(t *testing.T) {
+	t.Parallel()
+	db := testdb.New(t)
+	dir := t.TempDir()
+	run := func(args ...string) opResult {
+		cmd := exec.Command(opBinary(t), args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "EMCEE_URL="+db.URL, "EMCEE_DEV_URL=", "EMCEE_ENV=")
+		return opRunCmd(t, cmd)
+	}
+	opWrite(t, filepath.Join(dir, "atlas.hcl"), []byte("emcee {\n  target   = \"mariadb 10.11\"\n  releases = [\"2024_1\", \"2025_1\"]\n}\n"))
+	opWrite(t, filepath.Join(dir, "schema", "2024_1.sql"), []byte(sqlRelease1))
+	opWrite(t, filepath.Join(dir, "schema", "2025_1.sql"), []byte(sqlRelease2))
+	opWrite(t, filepath.Join(dir, "schema", "2025_1.emcee.hcl"), []byte(sqlDecl2))
+	if r := run("plan"); r.Code != 0 {
+		t.Fatalf("plan: %s", r)
+	}
+	later, _ := filepath.Glob(filepath.Join(dir, "plans", "2025_1", "*.sql"))
+	before := map[string][]byte{}
+	for _, f := range later {
+		before[f], _ = os.ReadFile(f)
+	}
+	opWrite(t, filepath.Join(dir, "schema", "2024_1.emcee.hcl"), []byte("data_migration \"trim_names\" {\n  table   = \"images\"\n  set     = \"name = TRIM(name)\"\n  pending = \"name <> TRIM(name)\"\n}\n"))
+	if r := run("plan"); r.Code != 0 || !strings.Contains(r.Stdout+r.Stderr, "2024_1_migrate02") {
+		t.Fatalf("plan after a data migration was added to 2024_1: %s", r)
+	}
+	if m, _ := os.ReadFile(filepath.Join(dir, "plans", "2024_1", "2024_1_migrate02.sql")); !strings.Contains(string(m), "TRIM(`name`)") {
+		t.Fatalf("2024_1_migrate02 lacks the data migration:\n%s", m)
+	}
+	if now, _ := filepath.Glob(filepath.Join(dir, "plans", "2025_1", "*.sql")); !slices.Equal(now, later) {
+		t.Fatalf("2025_1's revisions are now %v, were %v", now, later)
+	}
+	for f, data := range before {
+		if now, _ := os.ReadFile(f); string(now) != string(data) {
+			t.Errorf("%s was rewritten", f)
+		}
+	}
+	if r := run("plan", "--check"); r.Code != 0 {
+		t.Fatalf("plan --check after the re-base: %s", r)
+	}
+}

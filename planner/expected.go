@@ -26,7 +26,8 @@ import (
 // the state the release was planned on top of). A step whose snapshots are
 // gone is left out of the answer: a release planned in several steps by an
 // emcee that kept only the latest snapshot, or one planned on top of an
-// older state of the previous release (which `emcee plan` refuses).
+// older state of the previous release (which `emcee plan` re-bases or
+// refuses).
 func Expected(p *project.Project, files map[string][]byte, release string) (map[string][]byte, error) {
 	i := p.Index(release)
 	if i < 0 {

@@ -108,8 +108,15 @@ func Plan(p *project.Project, opts Options) (*Output, error) {
 		prevEnd := prev.endSource()
 		if r.snap != nil {
 			if want := baseHash(bodyOf(prevEnd)); r.snap.base != want {
-				return nil, fmt.Errorf("release %s was planned on top of %s as %s was then; %s has changed since, so %s's revisions may no longer apply. Run `emcee plan --rewrite %s` to plan %s again (refused once it is released), or undo the change to %s",
-					name, prev.name, prev.name, prev.name, name, name, name, prev.name)
+				why, err := rebase(p, existing, out, r, want)
+				if err != nil {
+					return nil, err
+				}
+				if why != "" {
+					return nil, fmt.Errorf("release %s was planned on top of %s as %s was then; %s has changed since, and %s. Run `emcee plan --rewrite %s` to plan %s again (refused once it is released), or undo the change to %s",
+						name, prev.name, prev.name, prev.name, why, name, name, prev.name)
+				}
+				out.Notes = append(out.Notes, fmt.Sprintf("%s changed under release %s, but in nothing %s's revisions depend on: they are what `emcee plan` writes on top of the new %s, so only the base line of %s's snapshots changes", prev.name, name, name, prev.name, name))
 			}
 			if err := sameDefault(p, r); err != nil {
 				return nil, err
@@ -192,6 +199,48 @@ func Plan(p *project.Project, opts Options) (*Output, error) {
 	}
 	out.Files[revision.SumFile] = sum
 	return out, nil
+}
+
+// rebase accepts a planned release on top of a previous release that
+// changed since (base is the new state's hash) when its revisions are still
+// exactly what the planner writes on top of it: a change only the previous
+// release's own revisions read (a data migration it runs) must not
+// force rewriting every later release. It re-bases the release's snapshots
+// in r and answers "", or answers why the revisions no longer apply.
+func rebase(p *project.Project, existing *revision.Plans, out *Output, r *release, base string) (string, error) {
+	files := maps.Clone(existing.Files)
+	maps.Copy(files, out.Files)
+	from := []byte(basePrefix + r.snap.base + "\n")
+	rebased := map[string][]byte{}
+	for path, data := range r.snapFiles {
+		rebased[path] = bytes.Replace(data, from, []byte(basePrefix+base+"\n"), 1)
+		files[path] = rebased[path]
+	}
+	want, err := Expected(p, files, r.name)
+	if err != nil {
+		return fmt.Sprintf("planning %s on top of it fails (%v)", r.name, err), nil
+	}
+	for _, rev := range slices.Concat(existing.Revisions, existing.Rollbacks) {
+		if rev.ID.Release != r.name {
+			continue
+		}
+		name := project.Rel(filepath.Join(p.PlansDir, rev.Path))
+		w, ok := want[rev.Path]
+		if !ok {
+			return fmt.Sprintf("emcee cannot recompute %s from the snapshots it was planned from (gone, or of an older emcee), so cannot tell whether it still applies", name), nil
+		}
+		if !bytes.Equal(w, rev.Data) {
+			line, is, should := firstDifference(rev.Data, w)
+			return fmt.Sprintf("%s's revisions no longer apply: planned on top of it, %s line %d would be %s instead of %s", r.name, name, line, should, is), nil
+		}
+	}
+	r.snapFiles = rebased
+	snap, err := readSnapshot(p, revision.SnapshotFile(r.name), rebased[revision.SnapshotFile(r.name)])
+	if err != nil {
+		return "", err
+	}
+	r.snap = snap
+	return "", nil
 }
 
 // sameDefault refuses a release whose schema block declares another

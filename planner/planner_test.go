@@ -2,12 +2,14 @@ package planner
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/emcee-db/emcee/project"
+	"github.com/emcee-db/emcee/revision"
 )
 
 const projectFile = `
@@ -221,10 +223,50 @@ func TestChangedBaseIsRefused(t *testing.T) {
 	dir := newProject(t, "")
 	plan(t, dir, Options{})
 	// ocata changes after pike was planned on top of it.
-	write(t, dir, "schema/ocata.hcl", strings.Replace(ocata, "varchar(100)", "varchar(120)", 1))
+	write(t, dir, "schema/ocata.hcl", pikeWith("  index \"ix_name\" {\n    columns = [column.name]\n  }\n"))
 	err := planErr(t, dir, Options{})
-	if err == nil || !strings.Contains(err.Error(), "release pike was planned on top of ocata") || !strings.Contains(err.Error(), "--rewrite pike") {
+	if err == nil || !strings.Contains(err.Error(), "release pike was planned on top of ocata") || !strings.Contains(err.Error(), "--rewrite pike") ||
+		!strings.Contains(err.Error(), "plans/pike/pike_contract01.sql line 3 would be") {
 		t.Fatalf("got %v", err)
+	}
+}
+
+// A declaration that only the earlier release's own revisions read (its
+// data migration runs in its migrate, gates its contract) leaves the later
+// release's revisions as they are: it is re-based, not refused.
+func TestBaseChangeLaterRevisionsIgnoreIsAccepted(t *testing.T) {
+	dir := newProject(t, "")
+	plan(t, dir, Options{})
+	// pike planned in two steps: both are recomputed on top of the new ocata.
+	write(t, dir, "schema/pike.hcl", strings.Replace(ocata, "varchar(100)", "varchar(200)", 1))
+	plan(t, dir, Options{})
+	pike := map[string][]byte{}
+	for _, f := range []string{"pike_expand01.sql", "pike_migrate01.sql", "pike_contract01.sql", "pike_rollback01.sql", "pike_expand02.sql", "pike_contract02.sql", "pike_rollback02.sql"} {
+		pike[f] = read(t, dir, "plans/pike/"+f)
+	}
+	write(t, dir, "schema/ocata.hcl", ocata+"data_migration \"m1\" {\n  table   = \"images\"\n  set     = \"name = TRIM(name)\"\n  pending = \"name <> TRIM(name)\"\n}\n")
+	out := plan(t, dir, Options{})
+	if got := fmt.Sprint(out.New); got != "[ocata_expand02 ocata_migrate02 ocata_contract02 ocata_rollback02]" {
+		t.Fatalf("new revisions %s, want ocata's step 02 only", got)
+	}
+	for f, data := range pike {
+		if !bytes.Equal(data, read(t, dir, "plans/pike/"+f)) {
+			t.Errorf("%s was rewritten", f)
+		}
+	}
+	p, err := project.Load(filepath.Join(dir, "atlas.hcl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := revision.ReadFiles(p.PlansDir, p.Releases)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if edits, untold, err := Compare(p, files.Files); err != nil || len(edits)+len(untold) > 0 {
+		t.Fatalf("re-based pike is not recomputable from its snapshots: %v %v %v", edits, untold, err)
+	}
+	if again := plan(t, dir, Options{}); len(again.New)+len(again.Stale) != 0 {
+		t.Fatalf("rerun changed %v %v; want nothing", again.New, again.Stale)
 	}
 }
 
