@@ -417,3 +417,38 @@ data_migration "deleted_at" {
 		t.Fatalf("rows after the rollback, expand and migrate again:\n%s", got)
 	}
 }
+
+// A migrate revision backfilling two tables, stopped in the second one
+// (--max-rows here; kill -9 leaves the same record). The resumed run said
+// "50 rows done before" under u's backfill, which had done 20: the record
+// counts the revision's backfills together (t's 30 too), and db status
+// and the closing "(N in all)" said the same sum. Each is u's own now.
+func TestResumedBackfillCountsItsOwnTable(t *testing.T) {
+	t.Parallel()
+	a := keyTable("int")
+	a += strings.Replace(a[strings.Index(a, `table "t"`):], `table "t"`, `table "u"`, 1)
+	b := a + `data_migration "t" {
+  table   = "t"
+  set     = "name = 'x'"
+  pending = "name IS NULL"
+}
+data_migration "u" {
+  table   = "u"
+  set     = "name = 'y'"
+  pending = "name IS NULL"
+}
+`
+	p := newSchemaProject(t, [2]string{"a", a}, [2]string{"b", b})
+	p.must("plan")
+	p.must("db", "sync", "a")
+	p.exec("INSERT INTO t (id) SELECT seq FROM seq_1_to_30")
+	p.exec("INSERT INTO u (id) SELECT seq FROM seq_1_to_40")
+	p.must("db", "expand")
+	p.must("db", "migrate", "--batch-size", "10", "--max-rows", "50")
+	if got := p.query("SELECT (SELECT COUNT(*) FROM t WHERE name IS NULL), (SELECT COUNT(*) FROM u WHERE name IS NULL)"); got != "0 20" {
+		t.Fatalf("rows pending in t and u after 50 rows: %s, want 0 20", got)
+	}
+	opContains(t, p.must("db", "version", "-v"), "b_migrate01: backfill stopped after key 20 (bound 40), 20 rows done")
+	r := p.must("db", "migrate", "--batch-size", "10")
+	opContains(t, r, "resuming after id = 20 (bound id = 40 fixed when the backfill started; 20 rows done before)", "20 rows backfilled by this run (40 in all)")
+}
