@@ -113,7 +113,7 @@ func (s *Session) backfillRows(ctx context.Context, rev *revision.Revision, rec 
 			return 0, true, nil
 		}
 		if !persist {
-			rec.ResumeBound = sql.NullString{String: max.String, Valid: true}
+			rec.ResumeBound, rec.BackfillBase = sql.NullString{String: max.String, Valid: true}, rec.RowsDone
 		} else if err := history.BackfillBound(ctx, s.Conn, rec, max.String); err != nil {
 			return 0, false, err
 		}
@@ -123,7 +123,7 @@ func (s *Session) backfillRows(ctx context.Context, rev *revision.Revision, rec 
 	args := []any{bound}
 	if lo.Valid {
 		args = []any{keyArg(lo.String, kind), bound}
-		s.say("    resuming after %s = %s (bound %s = %s fixed when the backfill started; %d rows done before)", st.Key, history.ShowKey(lo.String), st.Key, history.ShowKey(rec.ResumeBound.String), rec.RowsDone)
+		s.say("    resuming after %s = %s (bound %s = %s fixed when the backfill started; %d rows done before)", st.Key, history.ShowKey(lo.String), st.Key, history.ShowKey(rec.ResumeBound.String), rec.BackfillRows())
 	}
 	var total int64
 	err = s.retry(ctx, "counting the pending rows of "+st.Table, rev, i, func() error {
@@ -235,7 +235,7 @@ func (s *Session) backfillRows(ctx context.Context, rev *revision.Revision, rec 
 		report(last)
 		if last {
 			if persist {
-				s.say("    %s backfilled by this run (%d in all)", sqlsyntax.Plural(int(rows), "row"), rec.RowsDone)
+				s.say("    %s backfilled by this run (%d in all)", sqlsyntax.Plural(int(rows), "row"), rec.BackfillRows())
 			} else {
 				s.say("    %s backfilled", sqlsyntax.Plural(int(rows), "row"))
 			}

@@ -572,3 +572,91 @@ data_migration "crt_counts" {
 		t.Fatalf("rows after sync: %s", got)
 	}
 }
+
+// A migrate revision backfilling two tables, stopped in the second one
+// (--max-rows here; kill -9 leaves the same record). The resumed run said
+// "50 rows done before" under u's backfill, which had done 20: the record
+// counts the revision's backfills together (t's 30 too), and db status
+// and the closing "(N in all)" said the same sum. Each is u's own now.
+func TestResumedBackfillCountsItsOwnTable(t *testing.T) {
+	t.Parallel()
+	a := keyTable("int")
+	a += strings.Replace(a[strings.Index(a, `table "t"`):], `table "t"`, `table "u"`, 1)
+	b := a + `data_migration "t" {
+  table   = "t"
+  set     = "name = 'x'"
+  pending = "name IS NULL"
+}
+data_migration "u" {
+  table   = "u"
+  set     = "name = 'y'"
+  pending = "name IS NULL"
+}
+`
+	p := newSchemaProject(t, [2]string{"a", a}, [2]string{"b", b})
+	p.must("plan")
+	p.must("db", "sync", "a")
+	p.exec("INSERT INTO t (id) SELECT seq FROM seq_1_to_30")
+	p.exec("INSERT INTO u (id) SELECT seq FROM seq_1_to_40")
+	p.must("db", "expand")
+	p.must("db", "migrate", "--batch-size", "10", "--max-rows", "50")
+	if got := p.query("SELECT (SELECT COUNT(*) FROM t WHERE name IS NULL), (SELECT COUNT(*) FROM u WHERE name IS NULL)"); got != "0 20" {
+		t.Fatalf("rows pending in t and u after 50 rows: %s, want 0 20", got)
+	}
+	opContains(t, p.must("db", "version", "-v"), "b_migrate01: backfill stopped after key 20 (bound 40), 20 rows done")
+	r := p.must("db", "migrate", "--batch-size", "10")
+	opContains(t, r, "resuming after id = 20 (bound id = 40 fixed when the backfill started; 20 rows done before)", "20 rows backfilled by this run (40 in all)")
+}
+
+// A column's gate removed by hand: review and lint took the gate of
+// another table for it, reading columns named like the column's table and
+// the column (ServerConfig's key on Cluster and Name beside Cluster.Name
+// made NOT NULL), and called the change guarded.
+func TestGateOfAColumnCountsItsOwnTable(t *testing.T) {
+	t.Parallel()
+	one := `schema "app" {}
+
+table "Cluster" {
+  schema = schema.app
+  column "Id" {
+    type = int
+  }
+  column "Name" {
+    type = varchar(32)
+    null = true
+  }
+  primary_key {
+    columns = [column.Id]
+  }
+}
+
+table "ServerConfig" {
+  schema = schema.app
+  column "Id" {
+    type = int
+  }
+  column "Cluster" {
+    type = varchar(32)
+  }
+  column "Name" {
+    type = varchar(32)
+  }
+  primary_key {
+    columns = [column.Id]
+  }
+}
+`
+	two := strings.TrimSuffix(replaceOnce(one, "    type = varchar(32)\n    null = true\n", "    type = varchar(32)\n"), "}\n") +
+		"  index \"UK_Cluster_Name\" {\n    unique  = true\n    columns = [column.Cluster, column.Name]\n  }\n}\n"
+	p := plannedProject(t, "mariadb 10.11", [2]string{"one", one}, [2]string{"two", two})
+	contract := p.read("plans/two/two_contract01.sql")
+	start := strings.Index(contract, "-- rule tighten-column: ")
+	if start < 0 || !strings.Contains(contract, "SELECT COUNT(*) FROM `ServerConfig`") {
+		t.Fatalf("no gate of Cluster.Name, or none of ServerConfig:\n%s", contract)
+	}
+	p.editPlan("two/two_contract01.sql", contract[start:start+strings.Index(contract[start:], "\n\n")+2], "")
+	edited := p.read("plans/two/two_contract01.sql")
+	alter := strings.Count(edited[:strings.Index(edited, "ALTER TABLE `Cluster`")], "\n") + 1
+	opContains(t, p.run("lint", "--dev-url", testdb.New(t).URL), fmt.Sprintf("plans/two/two_contract01.sql:%d: EM109 error: tightening of column Cluster.Name", alter))
+	opContains(t, p.run("review", "two"), "column Cluster.Name: varchar(32) NULL -> varchar(32) NOT NULL\n      at plans/two/two_contract01.sql:"+fmt.Sprint(alter)+", NOT GUARDED")
+}

@@ -47,6 +47,7 @@ var createTable = "CREATE TABLE IF NOT EXISTS " + table + " (\n" +
 	"  `applied_by` varchar(255) NOT NULL,\n" +
 	"  `tool_version` varchar(64) NOT NULL,\n" +
 	"  " + oscColumn + ",\n" +
+	"  " + baseColumn + ",\n" +
 	"  `rolled_back` int NOT NULL DEFAULT 0 COMMENT '0: in force; n: undone by the n-th rollback of its release',\n" +
 	"  `rolled_back_at` datetime(6) NULL,\n" +
 	"  PRIMARY KEY (`name`, `rolled_back`)\n" +
@@ -66,6 +67,13 @@ var resumeColumns = [2]string{
 // (OSC). Version tables created before it lack it: Ensure adds it, and
 // emcee versions that predate it read the table by column name.
 const oscColumn = "`osc` text NULL COMMENT 'JSON: statements applied by an online schema change tool, and the one in progress'"
+
+// baseColumn is rows_done when the backfill in progress started: that
+// backfill's own rows are the difference, where a revision backfilling
+// several tables counts them all in rows_done. Version tables created
+// before it lack it: Ensure adds it (a backfill then in progress counts
+// from 0).
+const baseColumn = "`backfill_base` bigint NOT NULL DEFAULT 0 COMMENT 'backfill: rows_done when the backfill in progress started'"
 
 // OSC is what an online schema change tool did for a revision. A
 // statement not listed was sent to the server as written.
@@ -135,6 +143,7 @@ type Record struct {
 	ResumeKey       sql.NullString
 	ResumeBound     sql.NullString
 	RowsDone        int64
+	BackfillBase    int64 // RowsDone when the backfill in progress started (BackfillRows)
 	StartedAt       time.Time
 	FinishedAt      sql.NullTime
 	AppliedBy       string
@@ -156,6 +165,10 @@ func ShowKey(v string) string {
 	}
 	return "0x" + strings.ToUpper(hex.EncodeToString([]byte(v)))
 }
+
+// BackfillRows is what the backfill in progress has done: of the rows the
+// revision's backfills did (RowsDone), those after it started.
+func (r *Record) BackfillRows() int64 { return r.RowsDone - r.BackfillBase }
 
 // Done reports whether every statement of the revision was applied.
 func (r *Record) Done() bool { return r != nil && r.FinishedAt.Valid }
@@ -235,6 +248,11 @@ func Ensure(ctx context.Context, q dbconn.Querier) error {
 	if !has.osc {
 		if _, err := q.ExecContext(ctx, "ALTER TABLE "+table+" ADD COLUMN "+oscColumn); err != nil {
 			return fmt.Errorf("adding the column osc to the version table %s (written by emcee versions before this one; the account needs ALTER on it): %w", Table, err)
+		}
+	}
+	if !has.base {
+		if _, err := q.ExecContext(ctx, "ALTER TABLE "+table+" ADD COLUMN "+baseColumn); err != nil {
+			return fmt.Errorf("adding the column backfill_base to the version table %s (written by emcee versions before this one; the account needs ALTER on it): %w", Table, err)
 		}
 	}
 	if has.resumeText {
@@ -322,15 +340,16 @@ func RolledBackRecords(ctx context.Context, q dbconn.Querier, releases []string)
 // changing command runs Ensure, and read-only commands read it as it is.
 // resumeText: the backfill key columns are the varchar(255) of older
 // versions.
-type optionalColumns struct{ osc, rollback, resumeText bool }
+type optionalColumns struct{ osc, rollback, resumeText, base bool }
 
 func optional(ctx context.Context, q dbconn.Querier) (optionalColumns, error) {
 	var has optionalColumns
-	err := dbconn.EachRow(ctx, q, "SELECT COLUMN_NAME, DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME IN ('osc', 'rolled_back', 'resume_key')", []any{Table}, func(rows *sql.Rows) error {
+	err := dbconn.EachRow(ctx, q, "SELECT COLUMN_NAME, DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME IN ('osc', 'rolled_back', 'resume_key', 'backfill_base')", []any{Table}, func(rows *sql.Rows) error {
 		var name, typ string
 		err := rows.Scan(&name, &typ)
 		has.osc = has.osc || name == "osc"
 		has.rollback = has.rollback || name == "rolled_back"
+		has.base = has.base || name == "backfill_base"
 		has.resumeText = has.resumeText || name == "resume_key" && strings.EqualFold(typ, "varchar")
 		return err
 	})
@@ -347,6 +366,9 @@ func (has optionalColumns) columns() string {
 	}
 	if has.rollback {
 		c += ", rolled_back, rolled_back_at"
+	}
+	if has.base {
+		c += ", backfill_base"
 	}
 	return c
 }
@@ -374,6 +396,9 @@ func load(ctx context.Context, q dbconn.Querier, has optionalColumns, where stri
 		}
 		if has.rollback {
 			dest = append(dest, &r.RolledBack, &r.RolledBackAt)
+		}
+		if has.base {
+			dest = append(dest, &r.BackfillBase)
 		}
 		if err := rows.Scan(dest...); err != nil {
 			return nil, err
@@ -567,10 +592,11 @@ func Applied(ctx context.Context, q dbconn.Querier, r *Record) error {
 	return exec(ctx, q, "UPDATE "+table+" SET applied = ?, in_flight = 0, resume_key = NULL, resume_bound = NULL WHERE name = ?"+inForce, r.Applied, r.Name)
 }
 
-// BackfillBound fixes the upper key bound of the backfill in progress.
+// BackfillBound fixes the upper key bound of the backfill in progress, and
+// the rows done before it.
 func BackfillBound(ctx context.Context, q dbconn.Querier, r *Record, bound string) error {
-	r.ResumeBound = sql.NullString{String: bound, Valid: true}
-	return exec(ctx, q, "UPDATE "+table+" SET resume_bound = ? WHERE name = ?"+inForce, bound, r.Name)
+	r.ResumeBound, r.BackfillBase = sql.NullString{String: bound, Valid: true}, r.RowsDone
+	return exec(ctx, q, "UPDATE "+table+" SET resume_bound = ?, backfill_base = rows_done WHERE name = ?"+inForce, bound, r.Name)
 }
 
 // BackfillProgress records a finished batch. Run it in the batch's

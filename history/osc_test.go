@@ -51,3 +51,46 @@ func TestOSCColumnAddedToOldTable(t *testing.T) {
 		t.Fatalf("tool of statement 2 not recorded: %+v", got.OSC)
 	}
 }
+
+// A version table from before backfill_base is read without it, and Ensure
+// adds it: a backfill started after counts its own rows apart from the
+// revision's earlier backfills.
+func TestBackfillBaseAddedToOldTable(t *testing.T) {
+	db := testdb.New(t)
+	ctx := context.Background()
+	old := strings.Replace(createTable, "  "+baseColumn+",\n", "", 1)
+	if old == createTable {
+		t.Fatal("the test no longer builds the old version table")
+	}
+	if _, err := db.ExecContext(ctx, old); err != nil {
+		t.Fatal(err)
+	}
+	rev := &revision.Revision{ID: revision.ID{Release: "train", Phase: revision.Migrate, Seq: 1}, Checksum: "h1:x", Statements: make([]revision.Statement, 2)}
+	r, err := Start(ctx, db, rev, "test", "dev")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := BackfillProgress(ctx, db, r, "30", 30); err != nil {
+		t.Fatal(err)
+	}
+	if rs, err := Load(ctx, db); err != nil || rs[r.Name].RowsDone != 30 {
+		t.Fatalf("loading the old table: %v %+v", err, rs)
+	}
+	if err := Ensure(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	r.RowsDone = 30
+	if err := Applied(ctx, db, r); err != nil {
+		t.Fatal(err)
+	}
+	if err := BackfillBound(ctx, db, r, "40"); err != nil {
+		t.Fatal(err)
+	}
+	if err := BackfillProgress(ctx, db, r, "20", 20); err != nil {
+		t.Fatal(err)
+	}
+	rs, _ := Load(ctx, db)
+	if got := rs[r.Name]; got.RowsDone != 50 || got.BackfillRows() != 20 {
+		t.Fatalf("after 30 rows of one backfill and 20 of the next: rows_done %d, the backfill's own %d; want 50, 20", got.RowsDone, got.BackfillRows())
+	}
+}

@@ -120,7 +120,7 @@ type tightening struct {
 	what    string
 	table   string
 	columns []string
-	key     string // the kind of key added or changed (revision.GuardsKey), "" for a column
+	key     string // the kind of key added or changed (revision.Guards), "" for a column
 	// dataDependent is set when rows already stored can break it too: then
 	// contract must count them in a gate first. (A default removed from a
 	// NOT NULL column only breaks writers.)

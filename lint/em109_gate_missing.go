@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/revision"
 )
 
@@ -53,15 +52,10 @@ func init() {
 }
 
 // gated reports whether a gate of the revision guards what statement i
-// tightens: the applier runs it before anything in the revision. A key's
-// is the one revision.GuardsKey names (review asks it too); a column's
-// reads the table and the column.
+// tightens (revision.Guards, which review asks too): the applier runs it
+// before anything in the revision.
 func gated(rev *Revision, i int, t tightening) bool {
 	return slices.ContainsFunc(rev.Statements, func(g revision.Statement) bool {
-		if g.Kind != revision.Gate || t.key != "" {
-			return revision.GuardsKey(g, rev.Statements[i], t.key, t.table, t.columns)
-		}
-		reads := effect.Parse(g.SQL)
-		return reads.Mentions(t.table) && !slices.ContainsFunc(t.columns, func(c string) bool { return !reads.Mentions(c) })
+		return revision.Guards(g, rev.Statements[i], t.key, t.table, t.columns)
 	})
 }

@@ -409,7 +409,7 @@ func (r *Release) note(e effect.Effect, stmt *Statement, phase revision.Phase, s
 			}
 		}
 		for _, g := range gates {
-			if revision.GuardsKey(revision.Statement{Kind: revision.Gate, Rule: g.Rule, SQL: g.SQL}, revision.Statement{Rule: stmt.Rule}, t.What, e.Table, columns) {
+			if revision.Guards(revision.Statement{Kind: revision.Gate, Rule: g.Rule, SQL: g.SQL}, revision.Statement{Rule: stmt.Rule}, t.What, e.Table, columns) {
 				t.Gates = append(t.Gates, g.At)
 			}
 		}
@@ -428,7 +428,7 @@ func (r *Release) note(e effect.Effect, stmt *Statement, phase revision.Phase, s
 			t.To = schemadef.ColumnDef(c)
 		}
 		for _, g := range gates {
-			if reads := effect.Parse(g.SQL); reads.Mentions(e.Table) && reads.Mentions(e.Name) {
+			if revision.Guards(revision.Statement{Kind: revision.Gate, SQL: g.SQL}, revision.Statement{}, "", e.Table, []string{e.Name}) {
 				t.Gates = append(t.Gates, g.At)
 			}
 		}

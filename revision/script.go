@@ -72,16 +72,17 @@ func (s Statement) RollbackRefusal() (why string, ok bool) {
 // would reject.
 var keyRules = map[string][]string{"unique index": {"add-unique-index", "index-columns", "index-uniqueness"}, "foreign key": {"add-foreign-key"}, "check": {"add-check"}}
 
-// GuardsKey says whether gate guards the key of kind on table over columns
-// that st adds or changes: review and lint ask it which gates guard a key.
-// st may carry several rules' changes (one ALTER per table): the gate is
-// st's rule's, or that of a rule of st adding this kind of key, not a
-// tightening's beside it; it counts rows of the key's table (not another
-// table's, reading a column named like it: Apollo's ServerConfig.Cluster
-// beside table Cluster) and reads every one of the key's columns (not the
-// gate of another key of the table).
-func GuardsKey(gate, st Statement, kind, table string, columns []string) bool {
-	if gate.Kind != Gate || gate.Rule != st.Rule && !(slices.Contains(keyRules[kind], gate.Rule) && slices.Contains(st.Rules(), gate.Rule)) {
+// Guards says whether gate guards what st tightens on table over columns:
+// a key of kind, or a column's definition (kind ""). Review and lint ask
+// it which gates guard a tightening. The gate counts rows of the table
+// (not another table's, reading a column named like it: Apollo's
+// ServerConfig.Cluster beside table Cluster) and reads every one of the
+// columns (not the gate of another key of the table). A key's is also
+// st's rule's, or, where st carries several rules' changes (one ALTER per
+// table), that of a rule of st adding this kind of key, not a
+// tightening's beside it.
+func Guards(gate, st Statement, kind, table string, columns []string) bool {
+	if gate.Kind != Gate || kind != "" && gate.Rule != st.Rule && !(slices.Contains(keyRules[kind], gate.Rule) && slices.Contains(st.Rules(), gate.Rule)) {
 		return false
 	}
 	reads := effect.Parse(gate.SQL)

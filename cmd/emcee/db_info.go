@@ -106,7 +106,7 @@ schema change tool applied (--osc), and the error of a failed one.`,
 							fmt.Fprintf(w, "\n%s failed at statement %d: %s\n  %s\n", r.Name, r.Applied+1, r.Error, r.FailedStatement)
 						}
 						if !r.Done() && r.ResumeKey.Valid {
-							fmt.Fprintf(w, "\n%s: backfill stopped after key %s (bound %s), %d rows done\n", r.Name, history.ShowKey(r.ResumeKey.String), history.ShowKey(r.ResumeBound.String), r.RowsDone)
+							fmt.Fprintf(w, "\n%s: backfill stopped after key %s (bound %s), %d rows done\n", r.Name, history.ShowKey(r.ResumeKey.String), history.ShowKey(r.ResumeBound.String), r.BackfillRows())
 						}
 					}
 				}}, nil
