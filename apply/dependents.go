@@ -440,22 +440,28 @@ func (s *Session) checkDependents(ctx context.Context, revs ...*revision.Revisio
 		}
 		gone := map[string]bool{}
 		for _, st := range rev.Statements {
-			for _, e := range effect.Of(st.SQL) {
-				switch e.Op {
-				case effect.DropTrigger:
-					gone["trigger "+strings.ToLower(e.Name)] = true
-				case effect.DropView:
-					gone["view "+strings.ToLower(e.Name)] = true
-				case effect.DropTable:
-					gone["table "+strings.ToLower(e.Table)] = true
-				}
-			}
+			dropped(gone, st.SQL)
 		}
 		objs = slices.DeleteFunc(objs, func(o liveObject) bool {
 			return o.db == "" && (gone[o.kind+" "+strings.ToLower(o.name)] || o.kind == "trigger" && gone["table "+strings.ToLower(o.table)])
 		})
 	}
 	return nil
+}
+
+// dropped marks in gone the triggers, views and tables statement sql
+// drops, as "kind name" (lower case).
+func dropped(gone map[string]bool, sql string) {
+	for _, e := range effect.Of(sql) {
+		switch e.Op {
+		case effect.DropTrigger:
+			gone["trigger "+strings.ToLower(e.Name)] = true
+		case effect.DropView:
+			gone["view "+strings.ToLower(e.Name)] = true
+		case effect.DropTable:
+			gone["table "+strings.ToLower(e.Table)] = true
+		}
+	}
 }
 
 func (s *Session) checkRevisionDependents(ctx context.Context, rev *revision.Revision, live func() ([]liveObject, error)) error {
@@ -494,16 +500,10 @@ func (s *Session) checkRevisionDependents(ctx context.Context, rev *revision.Rev
 	var lines, added []string
 	for j := from; j < len(rev.Statements); j++ {
 		st := rev.Statements[j]
+		dropped(gone, st.SQL)
 		for _, e := range effect.Of(st.SQL) {
-			switch e.Op {
-			case effect.DropTrigger:
-				gone["trigger "+strings.ToLower(e.Name)] = true
-			case effect.DropView:
-				gone["view "+strings.ToLower(e.Name)] = true
-			case effect.RenameTable:
-				if views[strings.ToLower(e.Table)] && dropsView[strings.ToLower(e.Name)] {
-					gone["view "+strings.ToLower(e.Table)] = true
-				}
+			if e.Op == effect.RenameTable && views[strings.ToLower(e.Table)] && dropsView[strings.ToLower(e.Name)] {
+				gone["view "+strings.ToLower(e.Table)] = true
 			}
 		}
 		for _, e := range effect.Of(st.SQL) {
