@@ -205,11 +205,3 @@ func Derive(k Kind, prefix, suffix string) string {
 	}
 	return suffix
 }
-
-// NoPadCollation says whether a collation compares trailing spaces (NO
-// PAD): MariaDB's *_nopad_* collations and MySQL 8.0's *_0900_* ones.
-// Under every other (PAD SPACE) 'a ' equals 'a'.
-func NoPadCollation(name string) bool {
-	n := strings.ToLower(name)
-	return strings.Contains(n, "_nopad_") || strings.Contains(n, "_0900_")
-}

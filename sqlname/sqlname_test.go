@@ -42,15 +42,3 @@ func TestDerive(t *testing.T) {
 		t.Errorf("a short name is kept whole: %q", got)
 	}
 }
-
-func TestNoPadCollation(t *testing.T) {
-	for name, want := range map[string]bool{
-		"utf8mb4_nopad_bin": true, "utf8mb4_unicode_nopad_ci": true, "latin1_NOPAD_bin": true,
-		"utf8mb4_0900_ai_ci": true, "utf8mb4_0900_bin": true, "utf8mb4_ja_0900_as_cs": true,
-		"utf8mb4_general_ci": false, "utf8mb4_bin": false, "utf8mb4_unicode_520_ci": false, "": false,
-	} {
-		if got := NoPadCollation(name); got != want {
-			t.Errorf("NoPadCollation(%q) = %v, want %v", name, got, want)
-		}
-	}
-}
