@@ -358,16 +358,7 @@ func (s *Session) unseen(ctx context.Context) (missing, off string, err error) {
 	if err != nil {
 		return "", "", err
 	}
-	held := map[string]bool{}
-	for _, g := range grants {
-		m := globalGrant.FindStringSubmatch(g)
-		if m == nil {
-			continue
-		}
-		for _, p := range strings.Split(m[1], ",") {
-			held[strings.ToUpper(strings.TrimSpace(p))] = true
-		}
-	}
+	held := globalPrivileges(grants)
 	if !held["SELECT"] {
 		// MariaDB shows every routine, and its definition, to a user who
 		// may read mysql.proc.
@@ -398,6 +389,20 @@ func (s *Session) unseen(ctx context.Context) (missing, off string, err error) {
 		roles[i] = sqlname.Displayable(sqlsyntax.Ident(r))
 	}
 	return and(lacks), and(roles), nil
+}
+
+// globalPrivileges are the privileges lines of SHOW GRANTS grant on
+// every database, in capitals (ALL PRIVILEGES as such).
+func globalPrivileges(grants []string) map[string]bool {
+	held := map[string]bool{}
+	for _, g := range grants {
+		if m := globalGrant.FindStringSubmatch(g); m != nil {
+			for _, p := range strings.Split(m[1], ",") {
+				held[strings.ToUpper(strings.TrimSpace(p))] = true
+			}
+		}
+	}
+	return held
 }
 
 // globalGrant is a line of SHOW GRANTS granting privileges on every
