@@ -205,3 +205,14 @@ func Derive(k Kind, prefix, suffix string) string {
 	}
 	return suffix
 }
+
+// ForeignKeyName is the name InnoDB gives the nth foreign key (from 1) a
+// CREATE TABLE of table declares without one: <table>_ibfk_<n>.
+func ForeignKeyName(table string, n int) string { return table + "_ibfk_" + strconv.Itoa(n) }
+
+// IsForeignKeyName reports whether symbol is a ForeignKeyName of table.
+func IsForeignKeyName(table, symbol string) bool {
+	n, ok := strings.CutPrefix(symbol, table+"_ibfk_")
+	_, err := strconv.ParseUint(n, 10, 32)
+	return ok && err == nil
+}

@@ -42,3 +42,14 @@ func TestDerive(t *testing.T) {
 		t.Errorf("a short name is kept whole: %q", got)
 	}
 }
+
+func TestForeignKeyName(t *testing.T) {
+	if got := ForeignKeyName("images", 2); got != "images_ibfk_2" {
+		t.Errorf("ForeignKeyName(images, 2) = %s", got)
+	}
+	for sym, want := range map[string]bool{"images_ibfk_1": true, "images_ibfk_12": true, "images_ibfk_": false, "images_ibfk_x": false, "owners_ibfk_1": false, "images_ibfk_-1": false} {
+		if got := IsForeignKeyName("images", sym); got != want {
+			t.Errorf("IsForeignKeyName(images, %s) = %v, want %v", sym, got, want)
+		}
+	}
+}
