@@ -358,16 +358,7 @@ func (s *Session) unseen(ctx context.Context) (missing, off string, err error) {
 	if err != nil {
 		return "", "", err
 	}
-	held := map[string]bool{}
-	for _, g := range grants {
-		m := globalGrant.FindStringSubmatch(g)
-		if m == nil {
-			continue
-		}
-		for _, p := range strings.Split(m[1], ",") {
-			held[strings.ToUpper(strings.TrimSpace(p))] = true
-		}
-	}
+	held := globalPrivileges(grants)
 	if !held["SELECT"] {
 		// MariaDB shows every routine, and its definition, to a user who
 		// may read mysql.proc.
@@ -398,6 +389,20 @@ func (s *Session) unseen(ctx context.Context) (missing, off string, err error) {
 		roles[i] = sqlname.Displayable(sqlsyntax.Ident(r))
 	}
 	return and(lacks), and(roles), nil
+}
+
+// globalPrivileges are the privileges lines of SHOW GRANTS grant on
+// every database, in capitals (ALL PRIVILEGES as such).
+func globalPrivileges(grants []string) map[string]bool {
+	held := map[string]bool{}
+	for _, g := range grants {
+		if m := globalGrant.FindStringSubmatch(g); m != nil {
+			for _, p := range strings.Split(m[1], ",") {
+				held[strings.ToUpper(strings.TrimSpace(p))] = true
+			}
+		}
+	}
+	return held
 }
 
 // globalGrant is a line of SHOW GRANTS granting privileges on every
@@ -442,22 +447,28 @@ func (s *Session) checkDependents(ctx context.Context, revs ...*revision.Revisio
 		}
 		gone := map[string]bool{}
 		for _, st := range rev.Statements {
-			for _, e := range effect.Of(st.SQL) {
-				switch e.Op {
-				case effect.DropTrigger:
-					gone["trigger "+strings.ToLower(e.Name)] = true
-				case effect.DropView:
-					gone["view "+strings.ToLower(e.Name)] = true
-				case effect.DropTable:
-					gone["table "+strings.ToLower(e.Table)] = true
-				}
-			}
+			dropped(gone, st.SQL)
 		}
 		objs = slices.DeleteFunc(objs, func(o liveObject) bool {
 			return o.db == "" && (gone[o.kind+" "+strings.ToLower(o.name)] || o.kind == "trigger" && gone["table "+strings.ToLower(o.table)])
 		})
 	}
 	return nil
+}
+
+// dropped marks in gone the triggers, views and tables statement sql
+// drops, as "kind name" (lower case).
+func dropped(gone map[string]bool, sql string) {
+	for _, e := range effect.Of(sql) {
+		switch e.Op {
+		case effect.DropTrigger:
+			gone["trigger "+strings.ToLower(e.Name)] = true
+		case effect.DropView:
+			gone["view "+strings.ToLower(e.Name)] = true
+		case effect.DropTable:
+			gone["table "+strings.ToLower(e.Table)] = true
+		}
+	}
 }
 
 func (s *Session) checkRevisionDependents(ctx context.Context, rev *revision.Revision, live func() ([]liveObject, error)) error {
@@ -496,16 +507,10 @@ func (s *Session) checkRevisionDependents(ctx context.Context, rev *revision.Rev
 	var lines, added []string
 	for j := from; j < len(rev.Statements); j++ {
 		st := rev.Statements[j]
+		dropped(gone, st.SQL)
 		for _, e := range effect.Of(st.SQL) {
-			switch e.Op {
-			case effect.DropTrigger:
-				gone["trigger "+strings.ToLower(e.Name)] = true
-			case effect.DropView:
-				gone["view "+strings.ToLower(e.Name)] = true
-			case effect.RenameTable:
-				if views[strings.ToLower(e.Table)] && dropsView[strings.ToLower(e.Name)] {
-					gone["view "+strings.ToLower(e.Table)] = true
-				}
+			if e.Op == effect.RenameTable && views[strings.ToLower(e.Table)] && dropsView[strings.ToLower(e.Name)] {
+				gone["view "+strings.ToLower(e.Table)] = true
 			}
 		}
 		for _, e := range effect.Of(st.SQL) {

@@ -238,7 +238,7 @@ func oscCollidingKeys(rev *revision.Revision, table string) error {
 // copy blocks the write while it runs, and the write fails after it.
 // A key over a generated column computed from the column changes with it
 // (a price rounded, its cents another row's). Under a PAD SPACE collation
-// (every one but sqlname.NoPadCollation's) a key of the text column itself without
+// (every one but sqlsyntax.NoPadCollation's) a key of the text column itself without
 // its trailing spaces equals the key with them, which no other row can
 // hold: that shortening goes to the tool (a VARCHAR(40) of a unique key
 // shortened was refused), as does a DECIMAL keeping its decimals (only

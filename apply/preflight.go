@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -441,14 +440,8 @@ func triggerPrivileges(n int, logBin, trust bool, grants []string, user string) 
 	case trust:
 		return fmt.Sprintf("%d triggers to create; binary logging is on and log_bin_trust_function_creators=1", n), nil
 	}
-	for _, g := range grants {
-		u := strings.ToUpper(g)
-		if !strings.Contains(u, " ON *.* ") {
-			continue
-		}
-		if strings.Contains(u, "ALL PRIVILEGES") || regexp.MustCompile(`\bSUPER\b`).MatchString(u) {
-			return fmt.Sprintf("%d triggers to create; binary logging is on and %s has SUPER", n, user), nil
-		}
+	if held := globalPrivileges(grants); held["SUPER"] || held["ALL PRIVILEGES"] {
+		return fmt.Sprintf("%d triggers to create; binary logging is on and %s has SUPER", n, user), nil
 	}
 	return "", fmt.Errorf("preflight: the plans create %d triggers, binary logging is on, and %s has neither SUPER nor log_bin_trust_function_creators=1, so CREATE TRIGGER would fail half-way through expand; nothing was changed. Run SET GLOBAL log_bin_trust_function_creators = 1 (and set it in the server config), or GRANT SUPER ON *.* TO %s", n, user, user)
 }

@@ -9,6 +9,7 @@ import (
 	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
 
+	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/sqlname"
 	"github.com/emcee-db/emcee/sqlsyntax"
@@ -336,11 +337,7 @@ func index(i *schema.Index) string {
 			parts = append(parts, "expression")
 		}
 	}
-	s := "(" + strings.Join(parts, ", ") + ")"
-	if i.Unique {
-		s = "UNIQUE " + s
-	}
-	return s
+	return effect.IndexDef(i.Unique, parts)
 }
 
 func foreignKey(f *schema.ForeignKey) string {

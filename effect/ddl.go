@@ -6,7 +6,6 @@ import (
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
 
-	"github.com/emcee-db/emcee/sqlname"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
@@ -345,7 +344,7 @@ func (c Clause) Rounds(dataType string, scale int, collation string) (changes, c
 	case "decimal":
 		return scale > c.Decimals, scale > c.Decimals
 	case "char", "varchar", "tinytext", "text", "mediumtext", "longtext":
-		return true, sqlname.NoPadCollation(collation)
+		return true, sqlsyntax.NoPadCollation(collation)
 	}
 	return false, false
 }

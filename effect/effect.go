@@ -42,7 +42,7 @@ const (
 // Effect is one thing a statement does. Table is the table it acts on,
 // Name the column, index, constraint, trigger or view; Def is a trigger's
 // timing and event, the new name of a rename, or an added index's
-// definition (indexDef).
+// definition (IndexDef).
 type Effect struct {
 	Op    Op
 	Table string
@@ -84,7 +84,7 @@ func (d *DDL) Effects() []Effect {
 		if d.Unique {
 			op = AddUnique
 		}
-		out = append(out, Effect{Op: op, Table: d.Name, Name: d.Index, Def: indexDef(d.Unique, d.Columns)})
+		out = append(out, Effect{Op: op, Table: d.Name, Name: d.Index, Def: IndexDef(d.Unique, d.Columns)})
 	case KindDropIndex:
 		out = append(out, Effect{Op: DropIndex, Table: d.Name, Name: d.Index})
 	case KindAlterTable:
@@ -120,14 +120,15 @@ func alterEffect(c Clause) (Effect, bool) {
 		return Effect{Op: RenameTable, Name: c.To}, true
 	}
 	if op == AddIndex || op == AddUnique {
-		return Effect{Op: op, Name: c.Name, Def: indexDef(op == AddUnique, c.Columns)}, true
+		return Effect{Op: op, Name: c.Name, Def: IndexDef(op == AddUnique, c.Columns)}, true
 	}
 	return Effect{Op: op, Name: c.Name}, true
 }
 
-// indexDef is an index's definition as a drift report writes it (devdb):
-// its columns in parentheses, after UNIQUE for a unique one.
-func indexDef(unique bool, cols []string) string {
+// IndexDef is an index's definition as a drift report writes it (devdb)
+// and the applier compares an added index's with the live one's: its
+// columns in parentheses, after UNIQUE for a unique one.
+func IndexDef(unique bool, cols []string) string {
 	def := "(" + strings.Join(cols, ", ") + ")"
 	if unique {
 		def = "UNIQUE " + def

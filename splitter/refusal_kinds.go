@@ -2,13 +2,13 @@ package splitter
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
 
 	"github.com/emcee-db/emcee/diff"
+	"github.com/emcee-db/emcee/sqlname"
 )
 
 // specificRefusal explains, per Atlas change type, why no rule claimed the
@@ -46,7 +46,7 @@ func specificRefusal(tr *diff.Transition, ch *Change) (string, bool) {
 		return fmt.Sprintf("%s: %s on %s: changing a primary key rebuilds the table under a lock and changes which rows the previous release's UPDATEs and DELETEs reach, so emcee does not plan it. Keep the primary key and declare a unique index on the new key columns (added in contract behind a duplicate gate); move the key itself in a maintenance window",
 			at(""), changeName(c), t), true
 	case *schema.ModifyForeignKey:
-		if generatedFK(t, c.From.Symbol) {
+		if sqlname.IsForeignKeyName(t, c.From.Symbol) {
 			return fmt.Sprintf("%s: ModifyForeignKey %s on %s (%s): %s is a name the server generated for a foreign key declared without one (InnoDB numbers them %s_ibfk_1, _2, ... in the order the table declares them), so a key added, removed or moved before it gives the name to another key, and every key after it reads as changed. Name the foreign keys of %s (CONSTRAINT `name` FOREIGN KEY ...) with the names the live databases have (SHOW CREATE TABLE %s), and give a new key a new name",
 				part(c.To.Symbol), c.From.Symbol, t, describeFKChange(c.Change), c.From.Symbol, t, t, t), true
 		}
@@ -116,15 +116,4 @@ func describeKinds(k schema.ChangeKind, names []kindName, none string) string {
 		return none
 	}
 	return strings.Join(parts, ", ")
-}
-
-// generatedFK reports whether symbol is a name InnoDB gives a foreign key
-// declared without one: <table>_ibfk_<n>.
-func generatedFK(table, symbol string) bool {
-	n, ok := strings.CutPrefix(symbol, table+"_ibfk_")
-	if !ok {
-		return false
-	}
-	_, err := strconv.ParseUint(n, 10, 32)
-	return err == nil
 }

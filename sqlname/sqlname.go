@@ -206,10 +206,13 @@ func Derive(k Kind, prefix, suffix string) string {
 	return suffix
 }
 
-// NoPadCollation says whether a collation compares trailing spaces (NO
-// PAD): MariaDB's *_nopad_* collations and MySQL 8.0's *_0900_* ones.
-// Under every other (PAD SPACE) 'a ' equals 'a'.
-func NoPadCollation(name string) bool {
-	n := strings.ToLower(name)
-	return strings.Contains(n, "_nopad_") || strings.Contains(n, "_0900_")
+// ForeignKeyName is the name InnoDB gives the nth foreign key (from 1) a
+// CREATE TABLE of table declares without one: <table>_ibfk_<n>.
+func ForeignKeyName(table string, n int) string { return table + "_ibfk_" + strconv.Itoa(n) }
+
+// IsForeignKeyName reports whether symbol is a ForeignKeyName of table.
+func IsForeignKeyName(table, symbol string) bool {
+	n, ok := strings.CutPrefix(symbol, table+"_ibfk_")
+	_, err := strconv.ParseUint(n, 10, 32)
+	return ok && err == nil
 }

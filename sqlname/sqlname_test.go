@@ -43,14 +43,13 @@ func TestDerive(t *testing.T) {
 	}
 }
 
-func TestNoPadCollation(t *testing.T) {
-	for name, want := range map[string]bool{
-		"utf8mb4_nopad_bin": true, "utf8mb4_unicode_nopad_ci": true, "latin1_NOPAD_bin": true,
-		"utf8mb4_0900_ai_ci": true, "utf8mb4_0900_bin": true, "utf8mb4_ja_0900_as_cs": true,
-		"utf8mb4_general_ci": false, "utf8mb4_bin": false, "utf8mb4_unicode_520_ci": false, "": false,
-	} {
-		if got := NoPadCollation(name); got != want {
-			t.Errorf("NoPadCollation(%q) = %v, want %v", name, got, want)
+func TestForeignKeyName(t *testing.T) {
+	if got := ForeignKeyName("images", 2); got != "images_ibfk_2" {
+		t.Errorf("ForeignKeyName(images, 2) = %s", got)
+	}
+	for sym, want := range map[string]bool{"images_ibfk_1": true, "images_ibfk_12": true, "images_ibfk_": false, "images_ibfk_x": false, "owners_ibfk_1": false, "images_ibfk_-1": false} {
+		if got := IsForeignKeyName("images", sym); got != want {
+			t.Errorf("IsForeignKeyName(images, %s) = %v, want %v", sym, got, want)
 		}
 	}
 }

@@ -274,7 +274,7 @@ func constraintNames(n *ast.CreateTableStmt) []string {
 			out[i] = c.Name
 		case c.Tp == ast.ConstraintForeignKey:
 			fks++
-			out[i] = fmt.Sprintf("%s_ibfk_%d", n.Table.Name.O, fks)
+			out[i] = sqlname.ForeignKeyName(n.Table.Name.O, fks)
 		case c.Tp == ast.ConstraintPrimaryKey, c.Tp == ast.ConstraintCheck, len(c.Keys) == 0 || c.Keys[0].Column == nil:
 		default:
 			name := c.Keys[0].Column.Name.O

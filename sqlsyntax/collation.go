@@ -55,7 +55,7 @@ func init() {
 			continue
 		}
 		pad := "PAD SPACE"
-		if strings.Contains(name, "_nopad_") {
+		if NoPadCollation(name) {
 			pad = "NO PAD"
 		}
 		charset.AddCollation(&charset.Collation{ID: id, CharsetName: cs, Name: name, Sortlen: 1, PadAttribute: pad})
@@ -123,4 +123,12 @@ func CanonicalCharset(name string) string {
 func CharsetOf(collation string) string {
 	cs, _, _ := strings.Cut(collation, "_")
 	return cs
+}
+
+// NoPadCollation says whether a collation compares trailing spaces (NO
+// PAD): MariaDB's *_nopad_* collations and MySQL 8.0's *_0900_* ones.
+// Under every other (PAD SPACE) 'a ' equals 'a'.
+func NoPadCollation(name string) bool {
+	n := strings.ToLower(name)
+	return strings.Contains(n, "_nopad_") || strings.Contains(n, "_0900_")
 }

@@ -111,3 +111,15 @@ func TestReadsEveryCharsetTheServerHas(t *testing.T) {
 		t.Error("a charset neither server has: read")
 	}
 }
+
+func TestNoPadCollation(t *testing.T) {
+	for name, want := range map[string]bool{
+		"utf8mb4_nopad_bin": true, "utf8mb4_unicode_nopad_ci": true, "latin1_NOPAD_bin": true,
+		"utf8mb4_0900_ai_ci": true, "utf8mb4_0900_bin": true, "utf8mb4_ja_0900_as_cs": true,
+		"utf8mb4_general_ci": false, "utf8mb4_bin": false, "utf8mb4_unicode_520_ci": false, "": false,
+	} {
+		if got := sqlsyntax.NoPadCollation(name); got != want {
+			t.Errorf("NoPadCollation(%q) = %v, want %v", name, got, want)
+		}
+	}
+}

@@ -338,11 +338,7 @@ func (l *barLog) stop(finished bool) {
 	if l.bar == nil {
 		return
 	}
-	if finished {
-		l.bar.bar.SetTotal(-1, true)
-	} else {
-		l.bar.bar.Abort(false)
-	}
+	l.bar.bar.Abort(finished)
 	l.bars.Wait()
 	l.bars, l.bar = nil, nil
 }

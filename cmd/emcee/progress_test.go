@@ -15,6 +15,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/emcee-db/emcee/apply"
+	"github.com/emcee-db/emcee/fleet"
 )
 
 // On a terminal, a single target's backfill is a bar; the run's lines
@@ -46,6 +47,29 @@ func TestProgressBarOnATerminal(t *testing.T) {
 		if !strings.Contains(got[i], w) {
 			t.Fatalf("line %d: want %q, screen:\n%s", i+1, w, strings.Join(got, "\n"))
 		}
+	}
+}
+
+// On a terminal a fleet's targets are bars above the fleet's, each with its
+// backfill's progress; each target's outcome stays, the targets' bars go,
+// the fleet's shows it done.
+func TestFleetBarsOnATerminal(t *testing.T) {
+	tty, screen := openTerminal(t)
+	jobs := []fleet.Job{{Name: "db1"}, {Name: "db2"}}
+	v := newFleetView(tty, tty, jobs)
+	for i := range jobs {
+		log, progress := v.start(i)
+		fmt.Fprintf(log, "expand of %s\n", jobs[i].Name)
+		progress(apply.Progress{Table: "images", Done: 5, Total: 10})
+	}
+	time.Sleep(300 * time.Millisecond) // the bars drawn
+	for i := range jobs {
+		v.done(i, &fleetTarget{Target: jobs[i].Name, Outcome: outcomeOK})
+	}
+	v.wait()
+	got := strings.Join(screen(), "\n")
+	if !strings.HasPrefix(got, "db1: expand of db1\ndb2: expand of db2\ndb1: ok\ndb2: ok\nfleet ") || !strings.HasSuffix(got, "] 2/2 targets") {
+		t.Fatalf("screen:\n%s", got)
 	}
 }
 
