@@ -14,6 +14,7 @@ import (
 	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/history"
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
@@ -107,26 +108,27 @@ func (s *Session) preflight(ctx context.Context, res *Result, rel string, revs [
 	if s.driftAccepted(msg, note) {
 		return nil
 	}
-	return fmt.Errorf("%snothing was changed. %s", msg, s.driftWayOut(res.Drift, "If these differences are intended (e.g. a hotfix made by hand), rerun with --allow-drift"))
+	return fmt.Errorf("%snothing was changed. %s", msg, s.driftWayOut(ctx, res.Drift, "If these differences are intended (e.g. a hotfix made by hand), rerun with --allow-drift"))
 }
 
 // handOps are the changes a revision makes that the server refuses to make
 // twice: the kind of object and the state a drift check finds it in once
-// made by hand, and what undoes that.
-var handOps = map[effect.Op]struct{ kind, state, verb, undo string }{
-	effect.CreateTable:   {"table", devdb.Unexpected, "creates", "drop it by hand"},
-	effect.AddColumn:     {"column", devdb.Unexpected, "adds", "drop it by hand"},
-	effect.AddIndex:      {"index", devdb.Unexpected, "creates", "drop it by hand"},
-	effect.AddUnique:     {"index", devdb.Unexpected, "creates", "drop it by hand"},
-	effect.AddForeignKey: {"foreign key", devdb.Unexpected, "adds", "drop it by hand"},
-	effect.AddCheck:      {"check", devdb.Unexpected, "adds", "drop it by hand"},
-	effect.CreateTrigger: {"trigger", devdb.Unexpected, "creates", "drop it by hand"},
-	effect.DropTable:     {"table", devdb.Missing, "drops", "create it again by hand"},
-	effect.DropColumn:    {"column", devdb.Missing, "drops", "create it again by hand"},
-	effect.DropIndex:     {"index", devdb.Missing, "drops", "create it again by hand"},
-	effect.DropForeignKy: {"foreign key", devdb.Missing, "drops", "create it again by hand"},
-	effect.DropCheck:     {"check", devdb.Missing, "drops", "create it again by hand"},
-	effect.DropTrigger:   {"trigger", devdb.Missing, "drops", "create it again by hand"},
+// made by hand, what undoes that, and for what a revision makes, how to
+// move another of the name out of its way.
+var handOps = map[effect.Op]struct{ kind, state, verb, undo, rename string }{
+	effect.CreateTable:   {"table", devdb.Unexpected, "creates", "drop it by hand", "RENAME TABLE"},
+	effect.AddColumn:     {"column", devdb.Unexpected, "adds", "drop it by hand", "ALTER TABLE ... RENAME COLUMN"},
+	effect.AddIndex:      {"index", devdb.Unexpected, "creates", "drop it by hand", "ALTER TABLE ... RENAME INDEX"},
+	effect.AddUnique:     {"index", devdb.Unexpected, "creates", "drop it by hand", "ALTER TABLE ... RENAME INDEX"},
+	effect.AddForeignKey: {"foreign key", devdb.Unexpected, "adds", "drop it by hand", ""},
+	effect.AddCheck:      {"check", devdb.Unexpected, "adds", "drop it by hand", ""},
+	effect.CreateTrigger: {"trigger", devdb.Unexpected, "creates", "drop it by hand", ""},
+	effect.DropTable:     {"table", devdb.Missing, "drops", "create it again by hand", ""},
+	effect.DropColumn:    {"column", devdb.Missing, "drops", "create it again by hand", ""},
+	effect.DropIndex:     {"index", devdb.Missing, "drops", "create it again by hand", ""},
+	effect.DropForeignKy: {"foreign key", devdb.Missing, "drops", "create it again by hand", ""},
+	effect.DropCheck:     {"check", devdb.Missing, "drops", "create it again by hand", ""},
+	effect.DropTrigger:   {"trigger", devdb.Missing, "drops", "create it again by hand", ""},
 }
 
 // driftWayOut is the way out of a drift check that found rep. A difference
@@ -134,9 +136,13 @@ var handOps = map[effect.Op]struct{ kind, state, verb, undo string }{
 // it drops is gone) is that change made by hand, as by the application's
 // own upgrade script run outside emcee (Apollo's delta scripts): under
 // --allow-drift the server refuses the statement (1061 duplicate key name,
-// 1091 can't drop), so the way out is to undo it. allowDrift is the way
-// out for the other differences.
-func (s *Session) driftWayOut(rep *devdb.Report, allowDrift string) string {
+// 1091 can't drop), so the way out is to undo it. Another table, column or
+// index under the name a revision gives its own, or one holding data (a
+// hotfix's table and its rows), is no change of the revision's to undo:
+// dropping it could drop what a hotfix needs, so it is named as it is, to
+// move out of the way. allowDrift is the way out for the other
+// differences.
+func (s *Session) driftWayOut(ctx context.Context, rep *devdb.Report, allowDrift string) string {
 	if rep == nil {
 		return allowDrift
 	}
@@ -151,21 +157,26 @@ func (s *Session) driftWayOut(rep *devdb.Report, allowDrift string) string {
 				if !ok || st.Kind != revision.DDL {
 					continue
 				}
-				name := e.Name
+				name, subject := e.Name, fmt.Sprintf("%s %s of %s", op.kind, e.Name, e.Table)
 				if op.kind == "table" {
-					name = e.Table
+					name, subject = e.Table, "table "+e.Table
 				}
 				for _, o := range rep.Tables {
 					for _, d := range o.Differences {
+						if o.Table != e.Table || d.Kind != op.kind || d.State != op.state || !strings.EqualFold(d.Name, name) {
+							continue
+						}
+						at := fmt.Sprintf("%s %s it (%s)", rev.ID, op.verb, s.at(rev, st))
+						live, want, held := s.handMade(ctx, rev, op.kind, e, d)
 						switch {
-						case o.Table != e.Table || d.Kind != op.kind || d.State != op.state || !strings.EqualFold(d.Name, name):
-						// Another index under the name the revision gives
-						// its own is no change of the revision's to undo:
-						// dropping it could drop what a hotfix needs.
-						case e.Def != "" && !strings.EqualFold(d.Live, e.Def):
-							taken = append(taken, fmt.Sprintf("  %s %s of %s is %s, not the %s %s creates under that name (%s); rename it by hand (ALTER TABLE ... RENAME INDEX), or drop it if nothing needs it", op.kind, name, e.Table, d.Live, e.Def, rev.ID, s.at(rev, st)))
+						case live != "" && held != "":
+							taken = append(taken, fmt.Sprintf("  %s is %s, not the %s %s %s under that name (%s), and it %s: rename it by hand (%s), or move the data out before anything drops it", subject, live, want, rev.ID, op.verb, s.at(rev, st), held, op.rename))
+						case live != "":
+							taken = append(taken, fmt.Sprintf("  %s is %s, not the %s %s %s under that name (%s); rename it by hand (%s), or drop it if nothing needs it", subject, live, want, rev.ID, op.verb, s.at(rev, st), op.rename))
+						case held != "":
+							taken = append(taken, fmt.Sprintf("  %s %s, and %s: rename it by hand (%s), or move the data out before dropping it", subject, held, at, op.rename))
 						default:
-							lines = append(lines, fmt.Sprintf("  %s %s of %s: %s %s it (%s); %s", op.kind, name, e.Table, rev.ID, op.verb, s.at(rev, st), op.undo))
+							lines = append(lines, fmt.Sprintf("  %s: %s; %s", subject, at, op.undo))
 						}
 					}
 				}
@@ -180,13 +191,69 @@ func (s *Session) driftWayOut(rep *devdb.Report, allowDrift string) string {
 		outs = append(outs, fmt.Sprintf("What a pending revision makes itself was made by hand (the application's own upgrade script, run outside emcee?), and --allow-drift does not get past it: the server refuses, at that statement, to make it twice:\n%s\nUndo it, then rerun `emcee db %s`: the revision makes it.", strings.Join(lines, "\n"), s.rerun()))
 	}
 	if len(taken) > 0 {
-		outs = append(outs, fmt.Sprintf("A name a pending revision gives its own index is taken by another, and --allow-drift does not get past it: the server refuses, at that statement, a second index of the name:\n%s\nThen rerun `emcee db %s`.", strings.Join(taken, "\n"), s.rerun()))
+		outs = append(outs, fmt.Sprintf("A name a pending revision gives its own is taken by something made by hand that dropping would lose (another definition, or data), and --allow-drift does not get past it: the server refuses, at that statement, a second one of the name:\n%s\nThen rerun `emcee db %s`.", strings.Join(taken, "\n"), s.rerun()))
 	}
 	out := strings.Join(outs, " ")
 	if len(lines)+len(taken) < rep.Count() {
 		out += " For the other differences: " + allowDrift
 	}
 	return out
+}
+
+// handMade tells how d, a table, column or index made by hand under the
+// name rev gives the one e makes, is not that one: its definition (live)
+// when it is not the one rev makes (want), and held when it holds data
+// dropping it would lose (a table's rows, a column's values other than
+// NULL). Whatever cannot be read counts as held.
+func (s *Session) handMade(ctx context.Context, rev *revision.Revision, kind string, e effect.Effect, d devdb.Difference) (live, want, held string) {
+	switch kind {
+	case "index":
+		if e.Def != "" && !strings.EqualFold(d.Live, e.Def) {
+			return d.Live, e.Def, ""
+		}
+		return "", "", ""
+	case "column", "table":
+	default:
+		return "", "", ""
+	}
+	table := sqlsyntax.Ident(e.Table)
+	q, held := "SELECT 1 FROM "+table+" LIMIT 1", "holds rows"
+	if kind == "column" {
+		q, held = "SELECT 1 FROM "+table+" WHERE "+sqlsyntax.Ident(e.Name)+" IS NOT NULL LIMIT 1", "holds values in its rows"
+	}
+	var one int
+	switch err := s.Conn.QueryRowContext(ctx, q).Scan(&one); {
+	case errors.Is(err, sql.ErrNoRows):
+		held = ""
+	case err != nil:
+		held = fmt.Sprintf("may hold data (reading it failed: %v)", s.redact(err))
+	}
+	snap, _, err := s.snapshot(rev.ID.Release)
+	if err != nil {
+		return "", "", held
+	}
+	t, ok := snap.Table(e.Table)
+	if !ok {
+		return "", "", held
+	}
+	if kind == "column" {
+		// The type alone: a column expand adds NULL may be one contract
+		// makes NOT NULL.
+		c, ok := t.Column(e.Name)
+		if ok && !strings.HasPrefix(strings.ToLower(d.Live), strings.ToLower(schemadef.TypeName(c.Type))+" ") {
+			return d.Live, schemadef.TypeName(c.Type), held
+		}
+		return "", "", held
+	}
+	cols, err := s.queryStrings(ctx, "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION", e.Table)
+	var names []string
+	for _, c := range t.Columns {
+		names = append(names, c.Name)
+	}
+	if err != nil || strings.EqualFold(strings.Join(cols, ", "), strings.Join(names, ", ")) {
+		return "", "", held
+	}
+	return "of columns (" + strings.Join(cols, ", ") + ")", "(" + strings.Join(names, ", ") + ")", held
 }
 
 // driftAccepted tells whether a drift check lets the run go on: it found

@@ -312,7 +312,7 @@ func (s *Session) recordedDriftCheck(ctx context.Context, res *Result, startsFro
 	if s.driftAccepted(msg, note) {
 		return nil
 	}
-	return fmt.Errorf("%snothing was changed. %s", msg, s.driftWayOut(res.Drift, "Find out who changed the schema (`emcee db diff` lists the differences); if they are intended, rerun with --allow-drift"))
+	return fmt.Errorf("%snothing was changed. %s", msg, s.driftWayOut(ctx, res.Drift, "Find out who changed the schema (`emcee db diff` lists the differences); if they are intended, rerun with --allow-drift"))
 }
 
 // Loss is data a rollback drops that the previous release cannot give

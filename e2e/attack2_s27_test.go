@@ -1,0 +1,62 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+)
+
+// A table and a column made by hand under the names two's expand gives its
+// own (a hotfix's table holding rows, a column of another type holding
+// data): expand said two_expand01 creates or adds them and to drop them by
+// hand, which drops the hotfix's rows and the column's values; the column's
+// other type was not named.
+func TestAttack2S27DriftOfATableOrColumnHoldingDataUnderThePendingName(t *testing.T) {
+	t.Parallel()
+	two := replaceOnce(attackS27App, `  primary_key {`, `  column "Note" {
+    type = varchar(64)
+    null = true
+  }
+  primary_key {`) + `
+table "Hotfix" {
+  schema = schema.app
+  column "Id" {
+    type = int
+  }
+  primary_key {
+    columns = [column.Id]
+  }
+}
+`
+	p := plannedProject(t, "mariadb 10.11", [2]string{"one", attackS27App}, [2]string{"two", two})
+	p.must("db", "sync", "one")
+	p.exec("INSERT INTO App (Region) VALUES ('eu'), ('us')")
+	p.exec("CREATE TABLE Hotfix (Id int NOT NULL PRIMARY KEY)")
+	p.exec("INSERT INTO Hotfix VALUES (1), (2)")
+	p.exec("ALTER TABLE App ADD COLUMN Note int NULL")
+	p.exec("UPDATE App SET Note = 7 WHERE Region = 'eu'")
+	r := p.run("db", "expand")
+	if r.Code != 1 {
+		t.Fatalf("expand over a table and a column made by hand: %s", r)
+	}
+	opContains(t, r,
+		"column Note of App is int NULL, not the varchar(64) two_expand01 adds under that name (plans/two/two_expand01.sql:",
+		"table Hotfix holds rows, and two_expand01 creates it (plans/two/two_expand01.sql:5): rename it by hand (RENAME TABLE), or move the data out",
+		"nothing was changed")
+	if strings.Contains(r.Stdout+r.Stderr, "drop it by hand") {
+		t.Fatalf("expand tells to drop a table and a column holding data:\n%s", r)
+	}
+	// Empty, of other columns: another table, to rename or drop.
+	p.exec("DROP TABLE Hotfix")
+	p.exec("CREATE TABLE Hotfix (Id int NOT NULL PRIMARY KEY, Reason text)")
+	p.exec("UPDATE App SET Note = NULL")
+	opContains(t, p.run("db", "expand"),
+		"table Hotfix is of columns (Id, Reason), not the (Id) two_expand01 creates under that name (plans/two/two_expand01.sql:5); rename it by hand (RENAME TABLE), or drop it if nothing needs it",
+		"column Note of App is int NULL, not the varchar(64) two_expand01 adds under that name (plans/two/two_expand01.sql:8); rename it by hand")
+	// Empty and of the revision's definition, they are its change made
+	// early: dropping them loses nothing.
+	p.exec("DROP TABLE Hotfix")
+	p.exec("CREATE TABLE Hotfix (Id int NOT NULL PRIMARY KEY)")
+	p.exec("ALTER TABLE App DROP COLUMN Note")
+	p.exec("ALTER TABLE App ADD COLUMN Note varchar(64) NULL")
+	opContains(t, p.run("db", "expand"), "column Note of App: two_expand01 adds it", "table Hotfix: two_expand01 creates it", "drop it by hand")
+}
