@@ -60,3 +60,61 @@ table "Hotfix" {
 	p.exec("ALTER TABLE App ADD COLUMN Note varchar(64) NULL")
 	opContains(t, p.run("db", "expand"), "column Note of App: two_expand01 adds it", "table Hotfix: two_expand01 creates it", "drop it by hand")
 }
+
+// --critical-load reached while db sync (or db migrate) rewrote rows the
+// previous release wrote after migrate: the stop lost its kind on the way
+// (exit 1, not 8), and sync said to rerun `emcee db migrate`, twice, which
+// catches up one release and sends the operator to its contract, where
+// sync goes on to the release it was given.
+func TestAttack2S27CriticalLoadDuringTheCatchUp(t *testing.T) {
+	t.Parallel()
+	one := `schema "app" {}
+
+table "ChannelMembers" {
+  schema = schema.app
+  column "Id" {
+    type = int
+  }
+  column "MsgCount" {
+    type = bigint
+    null = true
+  }
+  primary_key {
+    columns = [column.Id]
+  }
+}
+`
+	two := replaceOnce(one, `  primary_key {`, `  column "MsgCountRoot" {
+    type = bigint
+    null = true
+  }
+  primary_key {`) + `
+data_migration "crt_counts" {
+  table   = "ChannelMembers"
+  set     = "MsgCountRoot = MsgCount"
+  pending = "MsgCountRoot IS NULL AND MsgCount IS NOT NULL"
+}
+`
+	p := plannedProject(t, "mariadb 10.11", [2]string{"one", one}, [2]string{"two", two})
+	p.must("db", "sync", "one")
+	p.exec("INSERT INTO ChannelMembers (Id, MsgCount) VALUES (1, 5)")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	p.exec("INSERT INTO ChannelMembers (Id, MsgCount) VALUES (2, 7)")
+	// Uptime is always at or over 1: the load is critical from the start.
+	r := p.run("db", "sync", "two", "--critical-load", "Uptime=1")
+	if r.Code != 8 {
+		t.Fatalf("sync stopped by --critical-load in its catch-up: want exit 8 (resumable): %s", r)
+	}
+	opContains(t, r, "rerun `emcee db sync two` once the load is down")
+	if strings.Contains(r.Stdout+r.Stderr, "emcee db migrate") {
+		t.Fatalf("sync sends the operator to db migrate:\n%s", r)
+	}
+	if r := p.run("db", "migrate", "--critical-load", "Uptime=1"); r.Code != 8 {
+		t.Fatalf("migrate stopped by --critical-load in its catch-up: want exit 8 (resumable): %s", r)
+	}
+	opContains(t, p.must("db", "sync", "two"), "two_contract01 applied")
+	if got := p.query("SELECT GROUP_CONCAT(Id, '=', MsgCountRoot ORDER BY Id) FROM ChannelMembers"); got != "1=5,2=7" {
+		t.Fatalf("rows after sync: %s", got)
+	}
+}
