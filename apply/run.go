@@ -342,10 +342,13 @@ func (s *Session) Sync(ctx context.Context, target string, requireControl bool) 
 	// contract's gates count them, as nothing else runs to do it; sync told
 	// the operator to run migrate, then contract (Mattermost 6.1's
 	// MsgCountRoot = MsgCount, finished offline after a rolling migrate).
+	// A contract an earlier run began is resumed as db contract resumes
+	// it, behind its gates: what it dropped may be what the backfills
+	// read (1054 at every rerun).
 	migrated := map[string]bool{}
-	for _, rev := range s.Plans.Revisions {
-		if rev.ID.Phase == revision.Migrate && s.Records[rev.ID.String()].Confirmed() > 0 {
-			migrated[rev.ID.Release] = true
+	for _, rev := range s.Plans.Revisions { // a release's contract after its migrate
+		if p := rev.ID.Phase; (p == revision.Migrate || p == revision.Contract) && s.Records[rev.ID.String()].Confirmed() > 0 {
+			migrated[rev.ID.Release] = p == revision.Migrate
 		}
 	}
 	checked := map[string]bool{}
