@@ -342,10 +342,13 @@ func (s *Session) Sync(ctx context.Context, target string, requireControl bool) 
 	// contract's gates count them, as nothing else runs to do it; sync told
 	// the operator to run migrate, then contract (Mattermost 6.1's
 	// MsgCountRoot = MsgCount, finished offline after a rolling migrate).
+	// A contract an earlier run began is resumed as db contract resumes
+	// it, behind its gates: what it dropped may be what the backfills
+	// read (1054 at every rerun).
 	migrated := map[string]bool{}
-	for _, rev := range s.Plans.Revisions {
-		if rev.ID.Phase == revision.Migrate && s.Records[rev.ID.String()].Confirmed() > 0 {
-			migrated[rev.ID.Release] = true
+	for _, rev := range s.Plans.Revisions { // a release's contract after its migrate
+		if p := rev.ID.Phase; (p == revision.Migrate || p == revision.Contract) && s.Records[rev.ID.String()].Confirmed() > 0 {
+			migrated[rev.ID.Release] = p == revision.Migrate
 		}
 	}
 	checked := map[string]bool{}
@@ -501,7 +504,7 @@ func (s *Session) runRevision(ctx context.Context, res *Result, rev *revision.Re
 				// and the next run resumes after the last one.
 				res.Partial = true
 				res.Message = fmt.Sprintf("migrate of %s stopped by --critical-load after %d rows", rev.ID.Release, s.rowsRun)
-				res.Next = "rerun `emcee db migrate` once the load is down: it resumes where it stopped"
+				res.Next = fmt.Sprintf("rerun `emcee db %s` once the load is down: it resumes where it stopped", s.rerun())
 				s.say("%s", res.Message)
 				return rr, err
 			}
@@ -745,8 +748,14 @@ func (s *Session) catchUp(ctx context.Context, res *Result, rel string) (rows, s
 			got, done, err := s.backfill(ctx, rev, scratch, i, false)
 			rows += got
 			rr.Rows = got
+			var crit *CriticalLoad
+			if errors.As(err, &crit) {
+				// Its kind is its exit code (8, resumable), and it says
+				// what resumes it.
+				return rows, stuck, false, err
+			}
 			if err != nil {
-				return rows, stuck, false, s.redact(fmt.Errorf("%s statement %d (catch-up backfill): %w; rerun `emcee db migrate`", rev.ID, i+1, err))
+				return rows, stuck, false, s.redact(fmt.Errorf("%s statement %d (catch-up backfill): %w; rerun `emcee db %s`", rev.ID, i+1, err, s.rerun()))
 			}
 			if !done {
 				return rows, stuck, false, nil

@@ -30,6 +30,9 @@ type CriticalLoad struct {
 	Value int64
 	Table string
 	After string // the last key committed ("" before the first batch)
+	// Rerun is the command that resumes it: migrate, or the sync or
+	// upgrade whose migrate or catch-up it stopped.
+	Rerun string
 }
 
 func (e *CriticalLoad) Error() string {
@@ -37,8 +40,8 @@ func (e *CriticalLoad) Error() string {
 	if e.After != "" {
 		at = "after the batch ending at key " + e.After
 	}
-	return fmt.Sprintf("stopped: %s is %d, at or over --critical-load %s; the backfill of %s stopped cleanly %s (committed and recorded); rerun `emcee db migrate` once the load is down: it resumes there",
-		e.Limit.Var, e.Value, e.Limit, e.Table, at)
+	return fmt.Sprintf("stopped: %s is %d, at or over --critical-load %s; the backfill of %s stopped cleanly %s (committed and recorded); rerun `emcee db %s` once the load is down: it resumes there",
+		e.Limit.Var, e.Value, e.Limit, e.Table, at, e.Rerun)
 }
 
 // replica is one server whose lag is watched.
@@ -331,7 +334,7 @@ func (s *Session) holdReason(ctx context.Context) (kind, why string, _ *Critical
 		}
 		for _, l := range o.CriticalLoad {
 			if v, _ := strconv.ParseInt(status[strings.ToLower(l.Var)], 10, 64); v >= l.Max {
-				return "", "", &CriticalLoad{Limit: l, Value: v}, nil
+				return "", "", &CriticalLoad{Limit: l, Value: v, Rerun: s.rerun()}, nil
 			}
 		}
 		for _, l := range o.MaxLoad {

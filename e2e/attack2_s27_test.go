@@ -60,3 +60,162 @@ table "Hotfix" {
 	p.exec("ALTER TABLE App ADD COLUMN Note varchar(64) NULL")
 	opContains(t, p.run("db", "expand"), "column Note of App: two_expand01 adds it", "table Hotfix: two_expand01 creates it", "drop it by hand")
 }
+
+// --critical-load reached while db sync (or db migrate) rewrote rows the
+// previous release wrote after migrate: the stop lost its kind on the way
+// (exit 1, not 8), and sync said to rerun `emcee db migrate`, twice, which
+// catches up one release and sends the operator to its contract, where
+// sync goes on to the release it was given.
+func TestAttack2S27CriticalLoadDuringTheCatchUp(t *testing.T) {
+	t.Parallel()
+	one := `schema "app" {}
+
+table "ChannelMembers" {
+  schema = schema.app
+  column "Id" {
+    type = int
+  }
+  column "MsgCount" {
+    type = bigint
+    null = true
+  }
+  primary_key {
+    columns = [column.Id]
+  }
+}
+`
+	two := replaceOnce(one, `  primary_key {`, `  column "MsgCountRoot" {
+    type = bigint
+    null = true
+  }
+  primary_key {`) + `
+data_migration "crt_counts" {
+  table   = "ChannelMembers"
+  set     = "MsgCountRoot = MsgCount"
+  pending = "MsgCountRoot IS NULL AND MsgCount IS NOT NULL"
+}
+`
+	p := plannedProject(t, "mariadb 10.11", [2]string{"one", one}, [2]string{"two", two})
+	p.must("db", "sync", "one")
+	p.exec("INSERT INTO ChannelMembers (Id, MsgCount) VALUES (1, 5)")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	p.exec("INSERT INTO ChannelMembers (Id, MsgCount) VALUES (2, 7)")
+	// Uptime is always at or over 1: the load is critical from the start.
+	r := p.run("db", "sync", "two", "--critical-load", "Uptime=1")
+	if r.Code != 8 {
+		t.Fatalf("sync stopped by --critical-load in its catch-up: want exit 8 (resumable): %s", r)
+	}
+	opContains(t, r, "rerun `emcee db sync two` once the load is down")
+	if strings.Contains(r.Stdout+r.Stderr, "emcee db migrate") {
+		t.Fatalf("sync sends the operator to db migrate:\n%s", r)
+	}
+	if r := p.run("db", "migrate", "--critical-load", "Uptime=1"); r.Code != 8 {
+		t.Fatalf("migrate stopped by --critical-load in its catch-up: want exit 8 (resumable): %s", r)
+	}
+	opContains(t, p.must("db", "sync", "two"), "two_contract01 applied")
+	if got := p.query("SELECT GROUP_CONCAT(Id, '=', MsgCountRoot ORDER BY Id) FROM ChannelMembers"); got != "1=5,2=7" {
+		t.Fatalf("rows after sync: %s", got)
+	}
+}
+
+// db sync resuming a contract a run was killed in, after the contract
+// dropped what the release's data migration reads (T.Old): sync reran the
+// migrate's backfills first, as for a contract not begun, and their count
+// of pending rows failed (1054 Unknown column 'Old') at every rerun; the
+// contract's gates, passed before anything was dropped, are what a resumed
+// contract rechecks.
+func TestAttack2S27SyncResumingAContractPastWhatItsMigrateReads(t *testing.T) {
+	t.Parallel()
+	one := `schema "app" {}
+
+table "T" {
+  schema = schema.app
+  column "Id" {
+    type = int
+  }
+  column "Old" {
+    type = int
+    null = true
+  }
+  primary_key {
+    columns = [column.Id]
+  }
+}
+
+table "W" {
+  schema = schema.app
+  column "Id" {
+    type = int
+  }
+  column "X" {
+    type = int
+    null = true
+  }
+  primary_key {
+    columns = [column.Id]
+  }
+  index "ix_x" {
+    columns = [column.X]
+  }
+}
+
+table "Z" {
+  schema = schema.app
+  column "Id" {
+    type = int
+  }
+  primary_key {
+    columns = [column.Id]
+  }
+}
+`
+	two := replaceOnce(replaceOnce(replaceOnce(one, `
+table "Z" {
+  schema = schema.app
+  column "Id" {
+    type = int
+  }
+  primary_key {
+    columns = [column.Id]
+  }
+}
+`, ""), `  column "Old" {
+    type = int
+    null = true
+  }`, `  column "New" {
+    type = int
+    null = true
+  }`), `  index "ix_x" {
+    columns = [column.X]
+  }
+`, ``) + `
+data_migration "new" {
+  table   = "T"
+  set     = "New = Old"
+  pending = "New IS NULL AND Old IS NOT NULL"
+}
+
+discard {
+  table  = "T"
+  column = "Old"
+}
+
+discard {
+  table = "Z"
+}
+`
+	p := plannedProject(t, "mariadb 10.11", [2]string{"one", one}, [2]string{"two", two})
+	p.must("db", "sync", "one")
+	p.exec("INSERT INTO T (Id, Old) VALUES (1, 5)")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	// Killed at contract's last statement, after T.Old was dropped.
+	release := p.holdMDL("Z")
+	p.killWhileWaiting("DROP TABLE `Z`", true, "db", "contract")
+	release()
+	opContains(t, p.must("db", "sync"), "resuming two_contract01 at statement 4 of 4", "two_contract01 applied")
+	if got := p.query("SELECT GROUP_CONCAT(Id, '=', New) FROM T"); got != "1=5" {
+		t.Fatalf("rows after sync: %s", got)
+	}
+}
