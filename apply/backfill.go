@@ -491,18 +491,21 @@ func (s *Session) keyArgs(ctx context.Context, v string, k keyKind, after bool) 
 	var shift float64
 	for range 8 {
 		var at string
-		var off float64 // the instant the server looks the time up as, less v
+		// The instant the server looks the time up as, less v; none past
+		// the instants a TIMESTAMP holds, which every row's is on this
+		// side of.
+		var off sql.NullFloat64
 		err := s.Conn.QueryRowContext(ctx, "SELECT CAST(l AS CHAR), UNIX_TIMESTAMP(l) - v FROM ("+
-			"SELECT v, FROM_UNIXTIME(v) + INTERVAL ? * (GREATEST(0, d - TIMESTAMPDIFF(SECOND, FROM_UNIXTIME(v + ? * d), FROM_UNIXTIME(v + ? * d))) + ?) SECOND AS l FROM ("+
-			"SELECT v, GREATEST(0, 86400 - TIMESTAMPDIFF(SECOND, FROM_UNIXTIME(v + ? * 86400), FROM_UNIXTIME(v + ? * 86400))) AS d FROM (SELECT CAST(? AS DECIMAL(20,6)) AS v) AS x) AS y) AS z",
+			"SELECT v, FROM_UNIXTIME(v) + INTERVAL ? * (COALESCE(GREATEST(0, d - TIMESTAMPDIFF(SECOND, FROM_UNIXTIME(v + ? * d), FROM_UNIXTIME(v + ? * d))), 0) + ?) SECOND AS l FROM ("+
+			"SELECT v, COALESCE(GREATEST(0, 86400 - TIMESTAMPDIFF(SECOND, FROM_UNIXTIME(v + ? * 86400), FROM_UNIXTIME(v + ? * 86400))), 0) AS d FROM (SELECT CAST(? AS DECIMAL(20,6)) AS v) AS x) AS y) AS z",
 			sign, from, to, shift, from, to, v).Scan(&at, &off)
 		if err != nil {
 			return nil, err
 		}
-		if after && off <= 0 || !after && off >= 0 {
+		if !off.Valid || after && off.Float64 <= 0 || !after && off.Float64 >= 0 {
 			return []any{at, v}, nil
 		}
-		shift += max(off, -off)
+		shift += max(off.Float64, -off.Float64)
 	}
 	return nil, fmt.Errorf("no time in the application's time zone is looked up at or %s the instant %s (UNIX_TIMESTAMP) of a backfill's key range", map[bool]string{true: "before", false: "after"}[after], v)
 }
