@@ -78,13 +78,7 @@ func (s *Session) sayForeignTriggers(ctx context.Context, table string) error {
 // nothing to the version table but keys and counts, which no zone shifts.
 func (s *Session) backfillRows(ctx context.Context, rev *revision.Revision, rec *history.Record, i int, persist bool) (rows int64, finished bool, err error) {
 	st := rev.Statements[i]
-	if why, err := s.oneUpdate(ctx, st); err != nil || why != "" {
-		if err != nil {
-			return 0, false, err
-		}
-		if st.Key != "" {
-			s.say("    runs as one UPDATE: %s", why)
-		}
+	if why := oneUpdate(st); why != "" {
 		return s.unbatched(ctx, rev, rec, i, persist, why)
 	}
 	b, _, err := s.readBackfill(ctx, st)
@@ -100,10 +94,15 @@ func (s *Session) backfillRows(ctx context.Context, rev *revision.Revision, rec 
 	if err != nil {
 		return 0, false, err
 	}
+	shown := kind.read(st.Key) // the key as recorded and told
 	if !rec.ResumeBound.Valid {
 		var max sql.NullString
 		err := s.retry(ctx, "reading MAX("+st.Key+") of "+st.Table, rev, i, func() error {
-			return s.Conn.QueryRowContext(ctx, "SELECT "+kind.max(key)+" FROM "+table).Scan(&max)
+			err := s.Conn.QueryRowContext(ctx, "SELECT "+kind.read(key)+" FROM "+table+" ORDER BY "+key+" DESC LIMIT 1").Scan(&max)
+			if err == sql.ErrNoRows {
+				return nil
+			}
+			return err
 		})
 		if err != nil {
 			return 0, false, err
@@ -118,21 +117,32 @@ func (s *Session) backfillRows(ctx context.Context, rev *revision.Revision, rec 
 			return 0, false, err
 		}
 	}
-	bound := keyArg(rec.ResumeBound.String, kind)
+	if err := s.instantRecord(ctx, rec, kind, persist); err != nil {
+		return 0, false, err
+	}
+	instant := kind == keyInstant
+	bound, err := s.keyArgs(ctx, rec.ResumeBound.String, kind, false)
+	if err != nil {
+		return 0, false, err
+	}
 	lo := rec.ResumeKey
-	args := []any{bound}
+	args := bound
 	if lo.Valid {
-		args = []any{keyArg(lo.String, kind), bound}
-		s.say("    resuming after %s = %s (bound %s = %s fixed when the backfill started; %d rows done before)", st.Key, history.ShowKey(lo.String), st.Key, history.ShowKey(rec.ResumeBound.String), rec.BackfillRows())
+		after, err := s.keyArgs(ctx, lo.String, kind, true)
+		if err != nil {
+			return 0, false, err
+		}
+		args = slices.Concat(after, bound)
+		s.say("    resuming after %s = %s (bound %s = %s fixed when the backfill started; %d rows done before)", shown, history.ShowKey(lo.String), shown, history.ShowKey(rec.ResumeBound.String), rec.BackfillRows())
 	}
 	var total int64
 	err = s.retry(ctx, "counting the pending rows of "+st.Table, rev, i, func() error {
-		return s.Conn.QueryRowContext(ctx, b.Count(st.Key, lo.Valid, true), args...).Scan(&total)
+		return s.Conn.QueryRowContext(ctx, b.Count(st.Key, instant, lo.Valid, true), args...).Scan(&total)
 	})
 	if err != nil {
 		return 0, false, err
 	}
-	s.say("    %s pending up to %s = %s", sqlsyntax.Plural(int(total), "row"), st.Key, history.ShowKey(rec.ResumeBound.String))
+	s.say("    %s pending up to %s = %s", sqlsyntax.Plural(int(total), "row"), shown, history.ShowKey(rec.ResumeBound.String))
 	z := newSizer(s.opts)
 	started, paused := time.Now(), ""
 	report := func(fin bool) {
@@ -168,7 +178,7 @@ func (s *Session) backfillRows(ctx context.Context, rev *revision.Revision, rec 
 		var n int64
 		what := "backfill batch of " + st.Table
 		if lo.Valid {
-			what += " after " + st.Key + " = " + history.ShowKey(lo.String)
+			what += " after " + shown + " = " + history.ShowKey(lo.String)
 		}
 		var took time.Duration
 		err := s.retry(ctx, what, rev, i, func() error {
@@ -180,7 +190,7 @@ func (s *Session) backfillRows(ctx context.Context, rev *revision.Revision, rec 
 				if errors.As(err, &crit) {
 					crit.Table = st.Table
 					if lo.Valid {
-						crit.After = st.Key + " = " + history.ShowKey(lo.String)
+						crit.After = shown + " = " + history.ShowKey(lo.String)
 					}
 					report(true)
 					s.say("    stopped by --critical-load: %s is %d (limit %d), %d rows backfilled by this run", crit.Limit.Var, crit.Value, crit.Limit.Max, rows)
@@ -190,13 +200,16 @@ func (s *Session) backfillRows(ctx context.Context, rev *revision.Revision, rec 
 			t0 := time.Now()
 			defer func() { took = time.Since(t0) }()
 			hi = sql.NullString{}
-			q := "SELECT " + kind.read(key) + " FROM " + table + " WHERE " + key + " <= ?"
-			qa := []any{bound}
+			q := "SELECT " + kind.read(key) + " FROM " + table + " WHERE " + sqlsyntax.KeyRange(st.Key, instant, lo.Valid, true) +
+				" ORDER BY " + key + " LIMIT 1 OFFSET " + strconv.FormatInt(size-1, 10)
+			var after []any
 			if lo.Valid {
-				q += " AND " + key + " > ?"
-				qa = append(qa, keyArg(lo.String, kind))
+				var err error
+				if after, err = s.keyArgs(ctx, lo.String, kind, true); err != nil {
+					return err
+				}
 			}
-			q += " ORDER BY " + key + " LIMIT 1 OFFSET " + strconv.FormatInt(size-1, 10)
+			qa := slices.Concat(after, bound)
 			if err := s.Conn.QueryRowContext(ctx, q, qa...).Scan(&hi); err != nil && err != sql.ErrNoRows {
 				return err
 			}
@@ -204,18 +217,17 @@ func (s *Session) backfillRows(ctx context.Context, rev *revision.Revision, rec 
 				// A key that reads back as a value it is not greater
 				// than: the run would write no row, forever, holding the
 				// operator lock.
-				return fmt.Errorf("the batch after %s = %s ends at the same key: the values of %s.%s do not compare equal to themselves as read back (a key type emcee does not know to batch on); nothing is lost, every batch so far is committed", st.Key, history.ShowKey(lo.String), st.Table, st.Key)
+				return fmt.Errorf("the batch after %s = %s ends at the same key: the values of %s.%s do not compare equal to themselves as read back (a key type emcee does not know to batch on); nothing is lost, every batch so far is committed", shown, history.ShowKey(lo.String), st.Table, st.Key)
 			}
 			last = !hi.Valid || hi.String == rec.ResumeBound.String
 			if !hi.Valid {
 				hi = rec.ResumeBound
 			}
-			upd, ua := b.Batch(st.Key, false), []any{keyArg(hi.String, kind)}
-			if lo.Valid {
-				upd, ua = b.Batch(st.Key, true), []any{keyArg(lo.String, kind), keyArg(hi.String, kind)}
+			upTo, err := s.keyArgs(ctx, hi.String, kind, false)
+			if err != nil {
+				return err
 			}
-			var err error
-			n, err = s.batch(ctx, st, upd, ua, stmtLog, func(tx *sql.Tx, n int64) error {
+			n, err = s.batch(ctx, st, b.Batch(st.Key, instant, lo.Valid), slices.Concat(after, upTo), stmtLog, func(tx *sql.Tx, n int64) error {
 				if !persist {
 					return nil
 				}
@@ -392,7 +404,11 @@ func unsafeLogged(ctx context.Context, tx *sql.Tx, st revision.Statement) error 
 // DATETIME as a time.Time, which database/sql writes in RFC 3339 (refused
 // by a strict UPDATE's comparison), BIT as raw bytes (compared as a
 // number), and the text protocol writes a FLOAT to six digits (MAX(key)
-// fell below the largest key, whose row was never backfilled).
+// fell below the largest key, whose row was never backfilled). A TIMESTAMP
+// travels as the instant it stores: its text in the application's zone
+// names two instants in the hour the clocks go back, and batches bounded
+// by that text skipped rows (53 of 180 left NULL across a fall-back hour,
+// migrate saying it was complete).
 type keyKind int
 
 const (
@@ -401,6 +417,7 @@ const (
 	keyBit
 	keyTime
 	keyFloat
+	keyInstant
 )
 
 func (s *Session) keyKind(ctx context.Context, table, key string) (keyKind, error) {
@@ -417,25 +434,114 @@ func (s *Session) keyKind(ctx context.Context, table, key string) (keyKind, erro
 		return keyInt, nil
 	case "bit":
 		return keyBit, nil
-	case "date", "datetime", "timestamp":
+	case "date", "datetime":
 		return keyTime, nil
+	case "timestamp":
+		return keyInstant, nil
 	case "float":
 		return keyFloat, nil
 	}
 	return keyText, nil
 }
 
-// read is the expression reading a key, max the one reading the largest:
-// a FLOAT as the DOUBLE it compares as, of which both protocols give every
-// digit.
+// read is the expression reading a key: a FLOAT as the DOUBLE it
+// compares as, of which both protocols give every digit; a TIMESTAMP as
+// its instant, which UNIX_TIMESTAMP reads from the column without a zone
+// (of MAX(key), a value in the session's zone, it does not).
 func (k keyKind) read(key string) string {
-	if k == keyFloat {
+	switch k {
+	case keyFloat:
 		return "CAST(" + key + " AS DOUBLE)"
+	case keyInstant:
+		return "UNIX_TIMESTAMP(" + key + ")"
 	}
 	return key
 }
 
-func (k keyKind) max(key string) string { return k.read("MAX(" + key + ")") }
+// shownKey names what a backfill records of its key: of a TIMESTAMP, the
+// instants.
+func (s *Session) shownKey(ctx context.Context, st revision.Statement) string {
+	kind, _ := s.keyKind(context.WithoutCancel(ctx), st.Table, st.Key)
+	return kind.read(st.Key)
+}
+
+// keyArgs are the arguments of one bound of a key range (sqlsyntax's
+// KeyRange) at a key value as read, the lower bound with after. An
+// instant's are a time in the session's zone and the instant, which each
+// row passes exactly. The server compares a TIMESTAMP with a time as the
+// row's time in the session's zone (of the hour the clocks go back, the
+// first pass reads as later than the second), but looks the time up in the
+// key's index as an instant (of that hour, the later one): the time of a
+// lower bound is at or before both the instant and the time of every row
+// after it, that of an upper bound at or after the instant and the time of
+// every row before it. Only within the hour the clocks go back, or the one
+// after it, is it any other time than the key's own; there a batch's range
+// in the index takes in up to that hour's rows more, locked with its own.
+func (s *Session) keyArgs(ctx context.Context, v string, k keyKind, after bool) ([]any, error) {
+	if k != keyInstant {
+		return []any{keyArg(v, k)}, nil
+	}
+	// d: how much the clocks go back within the day after the instant
+	// (before it, for an upper bound); the time steps out by d where they
+	// go back within d of it, and then by what the look-up overshoots.
+	sign, from, to := 1, -1, 0
+	if after {
+		sign, from, to = -1, 0, 1
+	}
+	var shift float64
+	for range 8 {
+		var at string
+		// The instant the server looks the time up as, less v; none past
+		// the instants a TIMESTAMP holds, which every row's is on this
+		// side of.
+		var off sql.NullFloat64
+		err := s.Conn.QueryRowContext(ctx, "SELECT CAST(l AS CHAR), UNIX_TIMESTAMP(l) - v FROM ("+
+			"SELECT v, FROM_UNIXTIME(v) + INTERVAL ? * (COALESCE(GREATEST(0, d - TIMESTAMPDIFF(SECOND, FROM_UNIXTIME(v + ? * d), FROM_UNIXTIME(v + ? * d))), 0) + ?) SECOND AS l FROM ("+
+			"SELECT v, COALESCE(GREATEST(0, 86400 - TIMESTAMPDIFF(SECOND, FROM_UNIXTIME(v + ? * 86400), FROM_UNIXTIME(v + ? * 86400))), 0) AS d FROM (SELECT CAST(? AS DECIMAL(20,6)) AS v) AS x) AS y) AS z",
+			sign, from, to, shift, from, to, v).Scan(&at, &off)
+		if err != nil {
+			return nil, err
+		}
+		if !off.Valid || after && off.Float64 <= 0 || !after && off.Float64 >= 0 {
+			return []any{at, v}, nil
+		}
+		shift += max(off.Float64, -off.Float64)
+	}
+	return nil, fmt.Errorf("no time in the application's time zone is looked up at or %s the instant %s (UNIX_TIMESTAMP) of a backfill's key range", map[bool]string{true: "before", false: "after"}[after], v)
+}
+
+// instantRecord turns the bound and resume key of a backfill on a
+// TIMESTAMP key that an emcee before instants recorded (the key's time in
+// the application's zone) into the instants the server compared them as.
+// A time the zone names twice (the clocks went back within the day
+// before) or never (the clocks went forward) is refused: which instant
+// its batches stopped at cannot be told.
+func (s *Session) instantRecord(ctx context.Context, rec *history.Record, k keyKind, persist bool) error {
+	if k != keyInstant {
+		return nil
+	}
+	for _, v := range []*sql.NullString{&rec.ResumeBound, &rec.ResumeKey} {
+		t, err := time.Parse(time.RFC3339Nano, v.String)
+		if !v.Valid || err != nil {
+			continue
+		}
+		local := t.Format("2006-01-02 15:04:05.999999")
+		var at string
+		var one bool
+		err = s.Conn.QueryRowContext(ctx, "SELECT u, FROM_UNIXTIME(u) = l AND NOT (back > 0 AND FROM_UNIXTIME(u - back) = l) FROM (SELECT u, l, 86400 - TIMESTAMPDIFF(SECOND, FROM_UNIXTIME(u - 86400), FROM_UNIXTIME(u)) AS back FROM (SELECT UNIX_TIMESTAMP(?) AS u, CAST(? AS DATETIME(6)) AS l) AS x) AS y", local, local).Scan(&at, &one)
+		if err != nil {
+			return s.redact(err)
+		}
+		if !one {
+			return fmt.Errorf("the backfill of %s recorded its progress as the time %s in the application's time zone (by an earlier emcee), which names no single instant there (the clocks go back or forward about it): resuming could skip rows or do some twice. Finish it with the emcee version that started it", rec.Name, local)
+		}
+		*v = sql.NullString{String: at, Valid: true}
+	}
+	if persist && rec.ResumeBound.Valid {
+		return history.BackfillBound(ctx, s.Conn, rec, rec.ResumeBound.String)
+	}
+	return nil
+}
 
 // pendingRows counts the rows a backfill statement still has to update.
 func (s *Session) pendingRows(ctx context.Context, st revision.Statement) (int64, error) {
@@ -485,41 +591,31 @@ func (s *Session) pendingUpTo(ctx context.Context, st revision.Statement, bound 
 	if err != nil {
 		return 0, err
 	}
-	q, args := b.Count(st.Key, false, false), []any(nil)
-	if bound.Valid {
-		kind, err := s.keyKind(ctx, st.Table, st.Key)
-		if err != nil {
-			return 0, err
-		}
-		q, args = b.Count(st.Key, false, true), []any{keyArg(bound.String, kind)}
-	}
 	var n int64
-	err = s.inAppZone(ctx, func() error { return s.Conn.QueryRowContext(ctx, q, args...).Scan(&n) })
+	err = s.inAppZone(ctx, func() error {
+		q, args := b.Count(st.Key, false, false, false), []any(nil)
+		if bound.Valid {
+			kind, err := s.keyKind(ctx, st.Table, st.Key)
+			if err != nil {
+				return err
+			}
+			if args, err = s.keyArgs(ctx, bound.String, kind, false); err != nil {
+				return err
+			}
+			q = b.Count(st.Key, kind == keyInstant, false, true)
+		}
+		return s.Conn.QueryRowContext(ctx, q, args...).Scan(&n)
+	})
 	return n, err
 }
 
 // oneUpdate says why a backfill runs as one UPDATE rather than in
-// batches on its key; "" when it batches. Keys are read and compared as
-// text in the application's time zone, where the hour its clocks go back
-// holds two instants of each time: batches bounded by a TIMESTAMP key
-// there skipped rows (53 of 180 left NULL across a fall-back hour,
-// migrate saying it was complete).
-func (s *Session) oneUpdate(ctx context.Context, st revision.Statement) (string, error) {
+// batches on its key; "" when it batches.
+func oneUpdate(st revision.Statement) string {
 	if st.Key == "" {
-		return st.Table + " has no single-column primary key to batch on", nil
+		return st.Table + " has no single-column primary key to batch on"
 	}
-	if kind, err := s.keyKind(ctx, st.Table, st.Key); err != nil || kind != keyTime {
-		return "", err
-	}
-	key := sqlsyntax.Ident(st.Key)
-	var n int64
-	err := s.inAppZone(ctx, func() error {
-		return s.Conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+sqlsyntax.Ident(st.Table)+" WHERE UNIX_TIMESTAMP(CAST(CAST("+key+" AS CHAR) AS DATETIME(6))) <> UNIX_TIMESTAMP("+key+")").Scan(&n)
-	})
-	if err != nil || n == 0 {
-		return "", s.redact(err)
-	}
-	return fmt.Sprintf("%s of %s read back as another instant in the application's time zone (in the hour its clocks go back, one time names two), which batches on %s cannot tell apart", sqlsyntax.Plural(int(n), "key"), st.Table, st.Key), nil
+	return ""
 }
 
 func (s *Session) describeBackfill(ctx context.Context, rec *history.Record, st revision.Statement, resumes bool) string {
@@ -528,15 +624,15 @@ func (s *Session) describeBackfill(ctx context.Context, rec *history.Record, st 
 	if err != nil {
 		pending = "pending rows not countable yet (the table changes earlier in this run)"
 	}
-	// Not countable either before the table changes earlier in a dry run.
-	if why, _ := s.oneUpdate(ctx, st); why != "" {
+	if why := oneUpdate(st); why != "" {
 		return fmt.Sprintf("runs as one UPDATE (%s), %s:", why, pending)
 	}
 	bound := "MAX(" + st.Key + ") when it starts"
 	if resumes && rec != nil && rec.ResumeBound.Valid {
-		bound = st.Key + " = " + history.ShowKey(rec.ResumeBound.String) + " (fixed when it started)"
+		shown := s.shownKey(ctx, st)
+		bound = shown + " = " + history.ShowKey(rec.ResumeBound.String) + " (fixed when it started)"
 		if rec.ResumeKey.Valid {
-			bound += ", resuming after " + st.Key + " = " + history.ShowKey(rec.ResumeKey.String)
+			bound += ", resuming after " + shown + " = " + history.ShowKey(rec.ResumeKey.String)
 		}
 	}
 	if s.opts.ChunkTime > 0 {

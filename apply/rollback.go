@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/effect"
@@ -1014,17 +1015,26 @@ func (s *Session) copyOut(ctx context.Context, pred, mode, sum string, order *ro
 		// table's rows back twice, exiting 0. Atomic, and checked before
 		// the commit: a value rounded (as in saveColumn) or a row not
 		// put back fails the restore.
+		// A locking read, in the restore's transaction: a plain one
+		// missed rows another session had written and not committed (a
+		// second restore run at once, the application), and both sets
+		// were committed. It waits for them, no longer than emcee's
+		// statements wait for a lock, and its lock on the empty table
+		// holds off their inserts until the restore commits.
 		t := sqlsyntax.Ident(table)
-		held = stopIf("IF(EXISTS(SELECT 1 FROM " + t + "), " + sqlsyntax.String(heldMsg(table)) + ", NULL)")
+		held = stopIf("IF(EXISTS(SELECT 1 FROM " + t + " FOR UPDATE), " + sqlsyntax.String(heldMsg(table)) + ", NULL)")
 		verify := ""
 		if order != nil {
 			verify = order.verify
 		}
 		tail = "; SELECT CONCAT(" + sqlsyntax.String(verify) + ", " + sumCheck(table, sum) + ", 'COMMIT;') FROM " + t + " WHERE " + pred
 	}
-	head := held + "SET SESSION sql_mode = " + sqlsyntax.String(mode) + ", time_zone = " + sqlsyntax.String(dbconn.PinnedTimeZone) + ";"
+	head := "SET SESSION sql_mode = " + sqlsyntax.String(mode) + ", time_zone = " + sqlsyntax.String(dbconn.PinnedTimeZone)
 	if sum != "" {
-		head += " START TRANSACTION;"
+		wait := strconv.Itoa(max(1, int(s.Cfg.LockWaitTimeout/time.Second)))
+		head += ", innodb_lock_wait_timeout = " + wait + ", lock_wait_timeout = " + wait + "; START TRANSACTION; " + strings.TrimSuffix(held, " ")
+	} else {
+		head += ";"
 	}
 	from, orderBy, set := sqlsyntax.Ident(table), "", ""
 	if order != nil {

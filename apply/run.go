@@ -620,7 +620,7 @@ func (s *Session) failed(ctx context.Context, rev *revision.Revision, rec *histo
 	cause = s.redact(cause)
 	committed := ""
 	if st.Kind == revision.Backfill && rec.ResumeKey.Valid {
-		committed = fmt.Sprintf(", and the backfill committed up to %s = %s", st.Key, history.ShowKey(rec.ResumeKey.String))
+		committed = fmt.Sprintf(", and the backfill committed up to %s = %s", s.shownKey(ctx, st), history.ShowKey(rec.ResumeKey.String))
 	}
 	if ctx.Err() != nil {
 		// Interrupted: the record keeps "in flight" (or the last committed
@@ -693,12 +693,12 @@ func (s *Session) backfillText(ctx context.Context, st revision.Statement) (stri
 		return "", err
 	}
 	b, keeps, err := s.readBackfill(ctx, st)
-	why, _ := s.oneUpdate(ctx, st) // as describeBackfill says
 	switch {
 	case err != nil:
 		return "", err
-	case why == "":
-		return b.Batch(st.Key, true) + ";", nil
+	case oneUpdate(st) == "":
+		kind, err := s.keyKind(ctx, st.Table, st.Key)
+		return b.Batch(st.Key, kind == keyInstant, true) + ";", err
 	case keeps:
 		return b.SQL() + ";", nil
 	}

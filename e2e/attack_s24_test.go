@@ -173,14 +173,106 @@ func TestAttackOSCResumeAfterTheSwapIsNotRefusedAsUnrun(t *testing.T) {
 	opContains(t, r, "had swapped in the altered table before the run stopped: counted as applied", "b_contract01 applied")
 }
 
-// A backfill batches on its table's primary key, read and compared as
+// A backfill batched on its table's primary key, read and compared as
 // text in the application's time zone: a TIMESTAMP key in the hour a zone's
 // clocks go back names two instants with one text, and batches bounded
 // there skipped rows. On a server in Europe/Berlin, 180 rows a minute
 // apart across 2026-10-25's fall-back: 53 left unfilled, migrate saying
-// applied, then "complete: nothing to migrate". Such keys take the one
-// UPDATE now.
+// applied, then "complete: nothing to migrate". Such keys then took one
+// UPDATE of the whole table. They batch on instants now: stopped in each
+// pass of the hour, killed there, resumed, every row filled, each counted
+// once; each batch a range of the key's index.
 func TestAttackTimestampKeyBackfillAcrossAFallBackHour(t *testing.T) {
+	t.Setenv("TZ", "Europe/Berlin") // the server's SYSTEM zone
+	srv := testserver.Start(t, testserver.Options{})
+	a := `schema "s" {}
+table "t" {
+  schema = schema.s
+  column "at" {
+    type = timestamp
+  }
+  column "name" {
+    type = varchar(20)
+    null = true
+  }
+  primary_key {
+    columns = [column.at]
+  }
+}
+`
+	b := strings.Replace(a, "  primary_key {", "  column \"upper_name\" {\n    type = varchar(20)\n    null = false\n    fill = \"COALESCE(UPPER(name), '')\"\n  }\n  primary_key {", 1)
+	p := plannedProjectOn(t, srv.NewDB(t), "mariadb 10.11", [2]string{"a", a}, [2]string{"b", b})
+	p.must("db", "sync", "a")
+	p.exec("SET time_zone = '+00:00'")
+	// 00:00 to 03:59 UTC: the clocks go back from 03:00 CEST to 02:00 CET at 01:00 UTC.
+	p.exec("INSERT INTO t (at, name) SELECT FROM_UNIXTIME(1792886400 + seq * 60), 'n' FROM seq_0_to_239")
+	p.must("db", "expand")
+	dry := p.must("db", "migrate", "--batch-size", "7", "--dry-run")
+	opContains(t, dry, "-- runs in batches of 7 keys")
+	var batch string
+	for _, l := range strings.Split(dry.Stdout, "\n") {
+		if strings.HasPrefix(l, "UPDATE `t`") {
+			batch = l
+		}
+	}
+	if !strings.HasSuffix(batch, " AND `at` >= ? AND UNIX_TIMESTAMP(`at`) > ? AND `at` <= ? AND UNIX_TIMESTAMP(`at`) <= ?;") {
+		t.Fatalf("batch statement: %q\n%s", batch, dry)
+	}
+	// The batch after the first pass's 00:30 UTC to the second pass's 01:10.
+	p.exec("SET time_zone = 'SYSTEM'")
+	explain := strings.TrimSuffix(batch, ";")
+	for _, v := range []string{"'2026-10-25 01:30:00'", "1792888200", "'2026-10-25 03:10:00'", "1792890600"} {
+		explain = strings.Replace(explain, "?", v, 1)
+	}
+	if got := p.query("SELECT COUNT(*) FROM t WHERE " + explain[strings.Index(explain, " WHERE ")+7:]); got != "40" {
+		t.Errorf("the batch from 00:30 to 01:10 UTC selects %s rows, want 40", got)
+	}
+	if got := p.query("EXPLAIN " + explain); !strings.Contains(got, " range PRIMARY PRIMARY ") {
+		t.Errorf("EXPLAIN of a batch: %s, want a range of PRIMARY", got)
+	}
+	progress := func() string {
+		return p.query("SELECT CONCAT_WS(' ', (SELECT COUNT(*) FROM t WHERE upper_name IS NOT NULL), rows_done, resume_key) FROM emcee_revisions WHERE name = 'b_migrate01'")
+	}
+	// Stopped in the first pass of the hour (00:48 UTC, 02:48 CEST), then
+	// in the second (01:16 UTC, 02:16 CET).
+	r := p.must("db", "migrate", "--batch-size", "7", "--max-rows", "49")
+	opContains(t, r, "stopped by --max-rows after 49 rows")
+	if got := progress(); got != "49 49 1792889280" {
+		t.Fatalf("filled, counted, resume key after --max-rows 49: %s", got)
+	}
+	r = p.must("db", "migrate", "--batch-size", "7", "--max-rows", "28")
+	opContains(t, r, "resuming after UNIX_TIMESTAMP(at) = 1792889280 (bound UNIX_TIMESTAMP(at) = 1792900740", "stopped by --max-rows after 28 rows")
+	if got := progress(); got != "77 77 1792890960" {
+		t.Fatalf("filled, counted, resume key after --max-rows 28: %s", got)
+	}
+	// Killed in a batch that waits for a row an application holds (03:20
+	// UTC: past the rows a batch of the hour after the fall-back takes in).
+	_, release := p.lockRows("SET time_zone = '+00:00'", "SELECT * FROM t WHERE at = '2026-10-25 03:20:00' FOR UPDATE")
+	run := p.start("db", "migrate", "--batch-size", "7", "--lock-timeout", "60s")
+	p.waitFor("the batch to wait for the held row", func() bool {
+		return exited(run.cmd) || strings.Contains(run.out.String(), "backfill batch of t after UNIX_TIMESTAMP(at) = 1792898100: Error 1205")
+	})
+	if exited(run.cmd) {
+		t.Fatalf("migrate ended before the held row: %s", run.wait(t))
+	}
+	_ = run.cmd.Process.Kill()
+	run.wait(t)
+	release()
+	if got := progress(); got != "196 196 1792898100" {
+		t.Fatalf("filled, counted, resume key after kill -9: %s", got)
+	}
+	r = p.must("db", "migrate", "--batch-size", "7")
+	opContains(t, r, "resuming after UNIX_TIMESTAMP(at) = 1792898100 (bound", "44 rows pending up to", "44 rows backfilled by this run (240 in all)")
+	if got := progress(); got != "240 240" {
+		t.Fatalf("filled, counted at the end: %s\n%s", got, r)
+	}
+}
+
+// An emcee before instants recorded a TIMESTAMP key's progress as its
+// time in the application's zone (RFC 3339, read through the driver): such
+// a record resumes at the instant the server compared it as, or, a time
+// the zone names twice, is refused.
+func TestAttackTimestampKeyBackfillResumesAnOlderRecord(t *testing.T) {
 	t.Setenv("TZ", "Europe/Berlin") // the server's SYSTEM zone
 	srv := testserver.Start(t, testserver.Options{})
 	a := `schema "s" {}
@@ -204,12 +296,20 @@ table "t" {
 	p.exec("SET time_zone = '+00:00'")
 	p.exec("INSERT INTO t (at, name) SELECT FROM_UNIXTIME(1792886400 + seq * 60), 'n' FROM seq_0_to_179")
 	p.must("db", "expand")
-	opContains(t, p.must("db", "migrate", "--batch-size", "7", "--dry-run"), "-- runs as one UPDATE (60 keys of t read back as another instant")
-	r := p.must("db", "migrate", "--batch-size", "7")
-	if got := p.query("SELECT COUNT(*) FROM t WHERE upper_name IS NULL"); got != "0" {
-		t.Fatalf("%s of 180 rows left unfilled: %s", got, r)
+	p.must("db", "migrate", "--batch-size", "7", "--max-rows", "7")
+	// 02:37 names 00:37 and 01:37 UTC.
+	p.exec("UPDATE emcee_revisions SET resume_key = '2026-10-25T02:37:00Z', resume_bound = '2026-10-25T03:59:00Z' WHERE name = 'b_migrate01'")
+	r := p.run("db", "migrate", "--batch-size", "7")
+	if r.Code == 0 {
+		t.Fatalf("resumed after a time named twice: %s", r)
 	}
-	opContains(t, r, "runs as one UPDATE: 60 keys of t read back as another instant in the application's time zone", "180 rows backfilled")
+	opContains(t, r, "recorded its progress as the time 2026-10-25 02:37:00 in the application's time zone", "names no single instant there")
+	p.exec("UPDATE emcee_revisions SET resume_key = '2026-10-25T00:06:00Z' WHERE name = 'b_migrate01'")
+	r = p.must("db", "migrate", "--batch-size", "7")
+	opContains(t, r, "resuming after UNIX_TIMESTAMP(at) = 1792879560 (bound UNIX_TIMESTAMP(at) = 1792897140", "173 rows backfilled by this run")
+	if got := p.query("SELECT COUNT(*) FROM t WHERE upper_name IS NULL"); got != "0" {
+		t.Fatalf("%s rows left unfilled: %s", got, r)
+	}
 }
 
 // A table's copy-out is an INSERT a row, each value a literal of its

@@ -1,11 +1,14 @@
 package e2e
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/emcee-db/emcee/internal/testserver"
 )
 
 // sqlReleasesProject is a project of releases declared as SQL, on a test
@@ -111,6 +114,83 @@ func TestAttack2S24KeylessTableRestoredTwice(t *testing.T) {
 	r := opRunCmd(t, cmd)
 	if got := p.query("SELECT COUNT(*) FROM log"); got != "2" || r.Code == 0 || !strings.Contains(r.Stdout, "restore refused: table log holds rows already") {
 		t.Fatalf("the restore run twice left %s rows of 2: %s", got, r)
+	}
+}
+
+// A table's restore refuses a table holding rows. Its check, a SET whose
+// subquery reads the table, waits for rows another session has written
+// and not committed (the application, a second restore), and sees them
+// once committed; but it waited as long as the server's
+// innodb_lock_wait_timeout (here an hour, where emcee's URL says a
+// second), and outside the restore's transaction: its lock ended before
+// the restore's INSERTs began. It is a locking read in that transaction
+// now, waiting no longer than emcee's statements do.
+func TestAttackRestoreWaitsForUncommittedRowsAsLongAsEmceeSays(t *testing.T) {
+	t.Parallel()
+	srv := testserver.Start(t, testserver.Options{Args: []string{"--innodb-lock-wait-timeout=3600", "--lock-wait-timeout=3600"}})
+	a := `schema "s" {}
+table "keep" {
+  schema = schema.s
+  column "id" {
+    type = int
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+`
+	b := a + `table "log" {
+  schema = schema.s
+  column "msg" {
+    type = varchar(20)
+  }
+}
+`
+	db := srv.NewDB(t)
+	p := plannedProjectOn(t, db, "mariadb 10.11", [2]string{"a", a}, [2]string{"b", b})
+	hcl := filepath.Join(p.Dir, "atlas.hcl")
+	data, err := os.ReadFile(hcl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opWrite(t, hcl, []byte(strings.Replace(string(data), db.URL, db.URL+"?lock_wait_timeout=1", 1)))
+	p.must("db", "sync", "a")
+	p.must("db", "expand")
+	p.exec("INSERT INTO log (msg) VALUES ('one'), ('two')")
+	losses, dir := copyOutAndRollBack(t, p)
+	p.must("db", "expand")
+	restore := func() *running {
+		r := &running{cmd: exec.Command("sh", "-c", losses[0].Restore)}
+		r.cmd.Dir, r.cmd.Stdout, r.cmd.Stderr = dir, &r.out, &r.out
+		if err := r.cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	// Held past emcee's lock_wait_timeout: the restore stops, nothing
+	// put back.
+	_, release := p.lockRows("INSERT INTO log (msg) VALUES ('app')")
+	run := restore()
+	p.waitFor("the restore to stop after emcee's lock_wait_timeout", func() bool { return exited(run.cmd) })
+	if r := run.wait(t); r.Code == 0 || !strings.Contains(r.Stdout, "Lock wait timeout exceeded") {
+		t.Fatalf("the restore beside an uncommitted row: %s", r)
+	}
+	release()
+	if got := p.query("SELECT COUNT(*) FROM log"); got != "0" {
+		t.Fatalf("the restore stopped by a lock wait left %s rows", got)
+	}
+	// Committed while the restore waits: it sees the row and refuses.
+	conn, _ := p.lockRows("INSERT INTO log (msg) VALUES ('app')")
+	run = restore()
+	p.waitFor("the restore's check to run", func() bool {
+		return exited(run.cmd) || p.query("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'SET @emcee_stop = IF(EXISTS(SELECT 1 FROM `log`%'") == "1"
+	})
+	if _, err := conn.ExecContext(context.Background(), "COMMIT"); err != nil {
+		t.Fatal(err)
+	}
+	r := run.wait(t)
+	if got := p.query("SELECT GROUP_CONCAT(msg ORDER BY msg) FROM log"); got != "app" || r.Code == 0 || !strings.Contains(r.Stdout, "restore refused: table log holds rows already") {
+		t.Fatalf("the restore beside a row committed meanwhile: log holds %s: %s", got, r)
 	}
 }
 

@@ -64,7 +64,7 @@ func TestMergedBackfillMatchesPassesOnServer(t *testing.T) {
 	// rerun finds none.
 	var pending int
 	b, _ := sqlsyntax.ReadBackfill(merged)
-	if err := db.QueryRow(b.Count("k", false, false)).Scan(&pending); err != nil || pending != 0 {
+	if err := db.QueryRow(b.Count("k", false, false, false)).Scan(&pending); err != nil || pending != 0 {
 		t.Fatalf("after the merged pass %d rows pending (%v)", pending, err)
 	}
 }

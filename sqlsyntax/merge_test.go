@@ -22,7 +22,7 @@ func TestMergeBackfills(t *testing.T) {
 	}
 	// What it writes is a backfill again, batched like any other.
 	b, err := ReadBackfill(got)
-	if err != nil || b.Table != "images" || !strings.HasSuffix(b.Batch("id", true), "WHERE ((`visibility` IS NULL) OR (`slug` IS NULL) OR (`owner` = 'x' OR `owner` IS NULL)) AND `id` > ? AND `id` <= ?") {
+	if err != nil || b.Table != "images" || !strings.HasSuffix(b.Batch("id", false, true), "WHERE ((`visibility` IS NULL) OR (`slug` IS NULL) OR (`owner` = 'x' OR `owner` IS NULL)) AND `id` > ? AND `id` <= ?") {
 		t.Fatalf("merged backfill does not read back: %v %v", b, err)
 	}
 	// Names are written back quoted from the tree, whatever they hold.

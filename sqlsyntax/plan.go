@@ -130,35 +130,66 @@ func (b *Backfill) SQL() string { return mustRestore(b.upd) }
 
 // Count counts the pending rows, with `AND key > ?` (after) and `AND key
 // <= ?` (upTo) added to the backfill's WHERE, their arguments in that
-// order.
-func (b *Backfill) Count(key string, after, upTo bool) string {
-	return "SELECT COUNT(*) FROM " + Ident(b.Table) + " WHERE " + mustRestore(b.where(key, after, upTo))
+// order. Of an instant key (a TIMESTAMP, whose text in the hour a zone's
+// clocks go back names two instants) each bound is two predicates, `key >=
+// ? AND UNIX_TIMESTAMP(key) > ?` (`<=` both for upTo): a time in the
+// session's zone on the far side of the instant, a range the key's index
+// finds, and the instant itself, which each row passes exactly.
+func (b *Backfill) Count(key string, instant, after, upTo bool) string {
+	return "SELECT COUNT(*) FROM " + Ident(b.Table) + " WHERE " + mustRestore(b.where(key, instant, after, upTo))
 }
 
 // Batch is the backfill limited to one range of its key: the statement
-// with `AND key > ? AND key <= ?` (`AND key <= ?` for the first batch,
-// after false) added to its WHERE.
-func (b *Backfill) Batch(key string, after bool) string {
+// with Count's bounds added to its WHERE (the upper one alone for the
+// first batch, after false).
+func (b *Backfill) Batch(key string, instant, after bool) string {
 	u := *b.upd
-	u.Where = b.where(key, after, true)
+	u.Where = b.where(key, instant, after, true)
 	return mustRestore(&u)
 }
 
-func (b *Backfill) where(key string, after, upTo bool) ast.ExprNode {
-	where := b.upd.Where
-	if after || upTo {
+func (b *Backfill) where(key string, instant, after, upTo bool) ast.ExprNode {
+	where, r := b.upd.Where, keyRange(key, instant, after, upTo)
+	if len(r) > 0 {
 		where = paren(where)
 	}
-	for _, r := range []struct {
-		op opcode.Op
-		on bool
-	}{{opcode.GT, after}, {opcode.LE, upTo}} {
-		if r.on {
-			col := &ast.ColumnNameExpr{Name: &ast.ColumnName{Name: ast.NewCIStr(key)}}
-			where = &ast.BinaryOperationExpr{Op: opcode.LogicAnd, L: where, R: &ast.BinaryOperationExpr{Op: r.op, L: col, R: ast.NewParamMarkerExpr(0)}}
-		}
+	for _, e := range r {
+		where = &ast.BinaryOperationExpr{Op: opcode.LogicAnd, L: where, R: e}
 	}
 	return where
+}
+
+// KeyRange is the range of a key that Count's bounds select, alone: for
+// the query that reads the keys a batch ends at. upTo or after is true.
+func KeyRange(key string, instant, after, upTo bool) string {
+	r := keyRange(key, instant, after, upTo)
+	where := r[0]
+	for _, e := range r[1:] {
+		where = &ast.BinaryOperationExpr{Op: opcode.LogicAnd, L: where, R: e}
+	}
+	return mustRestore(where)
+}
+
+func keyRange(key string, instant, after, upTo bool) []ast.ExprNode {
+	var out []ast.ExprNode
+	add := func(op opcode.Op, l ast.ExprNode) {
+		out = append(out, &ast.BinaryOperationExpr{Op: op, L: l, R: ast.NewParamMarkerExpr(0)})
+	}
+	col := func() ast.ExprNode { return &ast.ColumnNameExpr{Name: &ast.ColumnName{Name: ast.NewCIStr(key)}} }
+	for _, r := range []struct {
+		op, wide opcode.Op
+		on       bool
+	}{{opcode.GT, opcode.GE, after}, {opcode.LE, opcode.LE, upTo}} {
+		switch {
+		case !r.on:
+		case instant:
+			add(r.wide, col())
+			add(r.op, &ast.FuncCallExpr{FnName: ast.NewCIStr("UNIX_TIMESTAMP"), Args: []ast.ExprNode{col()}})
+		default:
+			add(r.op, col())
+		}
+	}
+	return out
 }
 
 // mustRestore writes a tree read from text, or built from one.

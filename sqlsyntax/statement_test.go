@@ -141,16 +141,18 @@ func TestBackfill(t *testing.T) {
 			t.Errorf("%s: %v", c.sql, err)
 			continue
 		}
-		if pending := b.Count("k", false, false); b.Table != "t" || pending != "SELECT COUNT(*) FROM `t` WHERE "+c.pending || b.Batch("k", true) != c.batch {
-			t.Errorf("%s:\n got %s, %q, %q\nwant t, %q, %q", c.sql, b.Table, pending, b.Batch("k", true), c.pending, c.batch)
+		if pending := b.Count("k", false, false, false); b.Table != "t" || pending != "SELECT COUNT(*) FROM `t` WHERE "+c.pending || b.Batch("k", false, true) != c.batch {
+			t.Errorf("%s:\n got %s, %q, %q\nwant t, %q, %q", c.sql, b.Table, pending, b.Batch("k", false, true), c.pending, c.batch)
 		}
 	}
 	b, _ := ReadBackfill("UPDATE `t` SET `a` = 1 WHERE `a` IS NULL OR `b` = 2")
 	for got, want := range map[string]string{
-		b.Batch("k", false):         "UPDATE `t` SET `a`=1 WHERE (`a` IS NULL OR `b` = 2) AND `k` <= ?",
-		b.Count("k", false, false):  "SELECT COUNT(*) FROM `t` WHERE `a` IS NULL OR `b` = 2",
-		b.Count("k`x", true, true):  "SELECT COUNT(*) FROM `t` WHERE (`a` IS NULL OR `b` = 2) AND `k``x` > ? AND `k``x` <= ?",
-		b.Batch("k`) OR (1", false): "UPDATE `t` SET `a`=1 WHERE (`a` IS NULL OR `b` = 2) AND `k``) OR (1` <= ?",
+		b.Batch("k", false, false):         "UPDATE `t` SET `a`=1 WHERE (`a` IS NULL OR `b` = 2) AND `k` <= ?",
+		b.Count("k", false, false, false):  "SELECT COUNT(*) FROM `t` WHERE `a` IS NULL OR `b` = 2",
+		b.Count("k`x", false, true, true):  "SELECT COUNT(*) FROM `t` WHERE (`a` IS NULL OR `b` = 2) AND `k``x` > ? AND `k``x` <= ?",
+		b.Batch("k`) OR (1", false, false): "UPDATE `t` SET `a`=1 WHERE (`a` IS NULL OR `b` = 2) AND `k``) OR (1` <= ?",
+		// A TIMESTAMP key: a range its index finds, and the instants exactly.
+		b.Batch("k", true, true): "UPDATE `t` SET `a`=1 WHERE (`a` IS NULL OR `b` = 2) AND `k` >= ? AND UNIX_TIMESTAMP(`k`) > ? AND `k` <= ? AND UNIX_TIMESTAMP(`k`) <= ?",
 	} {
 		if got != want {
 			t.Errorf("got  %s\nwant %s", got, want)
@@ -181,9 +183,9 @@ func TestBackfillKeeping(t *testing.T) {
 	}
 	k := b.Keeping([]string{"updated_at", "changed", "x` = 1, `y"})
 	for got, want := range map[string]string{
-		k.SQL():             "UPDATE `t` SET `a`=1, `Changed`=NOW(), `updated_at`=`updated_at`, `x`` = 1, ``y`=`x`` = 1, ``y` WHERE `a` IS NULL",
-		k.Batch("k", false): "UPDATE `t` SET `a`=1, `Changed`=NOW(), `updated_at`=`updated_at`, `x`` = 1, ``y`=`x`` = 1, ``y` WHERE (`a` IS NULL) AND `k` <= ?",
-		b.SQL():             "UPDATE `t` SET `a`=1, `Changed`=NOW() WHERE `a` IS NULL",
+		k.SQL():                    "UPDATE `t` SET `a`=1, `Changed`=NOW(), `updated_at`=`updated_at`, `x`` = 1, ``y`=`x`` = 1, ``y` WHERE `a` IS NULL",
+		k.Batch("k", false, false): "UPDATE `t` SET `a`=1, `Changed`=NOW(), `updated_at`=`updated_at`, `x`` = 1, ``y`=`x`` = 1, ``y` WHERE (`a` IS NULL) AND `k` <= ?",
+		b.SQL():                    "UPDATE `t` SET `a`=1, `Changed`=NOW() WHERE `a` IS NULL",
 	} {
 		if got != want {
 			t.Errorf("got  %s\nwant %s", got, want)
@@ -218,9 +220,9 @@ func FuzzStmt(f *testing.F) {
 		}
 		if b, err := ReadBackfill(sql); err == nil {
 			for _, after := range []bool{false, true} {
-				batch := b.Batch("k", after)
+				batch := b.Batch("k", false, after)
 				back, err := ReadBackfill(batch)
-				if err != nil || back.Table != b.Table || !strings.Contains(back.Count("k", false, false), " WHERE (") {
+				if err != nil || back.Table != b.Table || !strings.Contains(back.Count("k", false, false, false), " WHERE (") {
 					t.Fatalf("%q: batch %q does not read back as an UPDATE of %s with a bounded WHERE: %v", sql, batch, b.Table, err)
 				}
 			}
