@@ -538,7 +538,7 @@ func (s *Session) instantRecord(ctx context.Context, rec *history.Record, k keyK
 		*v = sql.NullString{String: at, Valid: true}
 	}
 	if persist && rec.ResumeBound.Valid {
-		return history.BackfillBound(ctx, s.Conn, rec, rec.ResumeBound.String)
+		return history.BackfillBoundAs(ctx, s.Conn, rec, rec.ResumeBound.String)
 	}
 	return nil
 }

@@ -599,6 +599,14 @@ func BackfillBound(ctx context.Context, q dbconn.Querier, r *Record, bound strin
 	return exec(ctx, q, "UPDATE "+table+" SET resume_bound = ?, backfill_base = rows_done WHERE name = ?"+inForce, bound, r.Name)
 }
 
+// BackfillBoundAs writes a backfill's bound in another form, the same
+// key (an earlier emcee's time of a TIMESTAMP key, as the instant it
+// named), keeping the count of the rows its table had done before.
+func BackfillBoundAs(ctx context.Context, q dbconn.Querier, r *Record, bound string) error {
+	r.ResumeBound = sql.NullString{String: bound, Valid: true}
+	return exec(ctx, q, "UPDATE "+table+" SET resume_bound = ? WHERE name = ?"+inForce, bound, r.Name)
+}
+
 // BackfillProgress records a finished batch. Run it in the batch's
 // transaction so the batch and its record commit together.
 func BackfillProgress(ctx context.Context, q dbconn.Querier, r *Record, key string, rows int64) error {
