@@ -236,7 +236,8 @@ func (p *policy) Leave(n ast.Node) (ast.Node, bool) {
 // unsupported are constructs the parser reads but a server emcee targets
 // does not (MySQL 8 or TiDB syntax), or that it cannot write back.
 var unsupported = map[string]string{
-	ast.CharFunc:     "CHAR(... USING charset): emcee cannot write it back; write CONVERT(CHAR(...) USING charset)",
+	ast.CharFunc:     "CHAR(...): emcee cannot write it back (its parser names it CHAR_FUNC, which the server has not); write CONVERT(CHAR(...) USING charset)",
+	ast.InsertFunc:   "INSERT(str, pos, len, newstr): emcee cannot write it back (its parser names it INSERT_FUNC, which the server has not); write it with CONCAT, LEFT and SUBSTRING",
 	ast.JSONMemberOf: "MEMBER OF: MariaDB has no such operator; write JSON_CONTAINS(array, JSON_QUOTE(value))",
 }
 

@@ -44,7 +44,12 @@ func TestParseExprRefusesWhatIsNotOneExpression(t *testing.T) {
 		{"id > ?", Statement, 1, 6, "a ? placeholder"},
 		{"VALUES(name)", PerRow, 1, 1, "VALUES(column)"},
 		{"NEXTVAL(s)", PerRow, 1, 1, "a sequence"},
-		{"CHAR(65 USING utf8mb4)", PerRow, 1, 1, "CHAR(... USING charset)"},
+		{"CHAR(65 USING utf8mb4)", PerRow, 1, 1, "CHAR(...): emcee cannot write it back"},
+		// the parser writes CHAR_FUNC and INSERT_FUNC back, which the server
+		// has not: CHAR was refused as CHAR(... USING charset) without a
+		// USING, INSERT as an unknown function to declare as insert_func
+		{"CHAR(65)", PerRow, 1, 1, "CHAR(...): emcee cannot write it back"},
+		{"owner = 'x' OR INSERT(name, 1, 2, 'x') = 'y'", PerRow, 1, 16, "INSERT(str, pos, len, newstr): emcee cannot write it back"},
 		// MySQL 8 only; the hand reader took MEMBER and OF for column names
 		{"'a' MEMBER OF (tags)", PerRow, 1, 1, "MEMBER OF: MariaDB has no such operator"},
 		// MySQL 8 cast targets: MariaDB refused the trigger half-way through expand
