@@ -181,36 +181,7 @@ func TestAttackS27SelectStarBehindAComment(t *testing.T) {
 // syncs through the latest release, three, whose code is not deployed.
 func TestAttackS27SyncToAReleaseBlockedByDataRerunsToIt(t *testing.T) {
 	t.Parallel()
-	one := `schema "app" {}
-
-table "App" {
-  schema = schema.app
-  column "Id" {
-    type = int
-  }
-  column "AppId" {
-    type = varchar(500)
-  }
-  primary_key {
-    columns = [column.Id]
-  }
-}
-`
-	two := replaceOnce(one, `type = varchar(500)`, "type       = varchar(64)\n    allow_copy = true")
-	three := two + `
-table "AuditLog" {
-  schema = schema.app
-  column "Id" {
-    type = int
-  }
-  primary_key {
-    columns = [column.Id]
-  }
-}
-`
-	p := plannedProject(t, "mariadb 10.11", [2]string{"one", one}, [2]string{"two", two}, [2]string{"three", three})
-	p.must("db", "sync", "one")
-	p.exec("INSERT INTO App VALUES (1, 'app-1'), (2, REPEAT('x', 80))")
+	p := blockedByDataProject(t)
 	r := p.run("db", "sync", "two")
 	if r.Code != 7 {
 		t.Fatalf("sync two over a row two's contract would cut: %s", r)

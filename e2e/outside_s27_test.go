@@ -244,14 +244,10 @@ func TestLintFindsTheRemovedGateOfAKey(t *testing.T) {
 	}
 }
 
-// An offline upgrade of the Apollo history (`db sync` from 1.5 to 3.0)
-// stops at 2.2's contract on an AppId longer than the 64 characters 2.2
-// keeps. The way out said to fix the row and rerun `emcee db contract`,
-// which contracts 2.2 alone and sends the operator on release by release
-// as a rolling upgrade (`next: to upgrade to 2_3, run emcee db expand`);
-// it names the command that stopped.
-func TestSyncBlockedByDataSaysRerunSync(t *testing.T) {
-	t.Parallel()
+// blockedByDataProject is three releases synced to one, whose two
+// shortens App.AppId to 64 characters, over a row of 80: two's contract
+// is blocked by data.
+func blockedByDataProject(t *testing.T) *opProject {
 	one := `schema "app" {}
 
 table "App" {
@@ -282,6 +278,18 @@ table "AuditLog" {
 	p := plannedProject(t, "mariadb 10.11", [2]string{"one", one}, [2]string{"two", two}, [2]string{"three", three})
 	p.must("db", "sync", "one")
 	p.exec("INSERT INTO App VALUES (1, 'app-1'), (2, REPEAT('x', 80))")
+	return p
+}
+
+// An offline upgrade of the Apollo history (`db sync` from 1.5 to 3.0)
+// stops at 2.2's contract on an AppId longer than the 64 characters 2.2
+// keeps. The way out said to fix the row and rerun `emcee db contract`,
+// which contracts 2.2 alone and sends the operator on release by release
+// as a rolling upgrade (`next: to upgrade to 2_3, run emcee db expand`);
+// it names the command that stopped.
+func TestSyncBlockedByDataSaysRerunSync(t *testing.T) {
+	t.Parallel()
+	p := blockedByDataProject(t)
 	r := p.run("db", "sync")
 	if r.Code != 7 {
 		t.Fatalf("sync over a row two's contract would cut: %s", r)
