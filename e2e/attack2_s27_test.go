@@ -68,39 +68,7 @@ table "Hotfix" {
 // sync goes on to the release it was given.
 func TestAttack2S27CriticalLoadDuringTheCatchUp(t *testing.T) {
 	t.Parallel()
-	one := `schema "app" {}
-
-table "ChannelMembers" {
-  schema = schema.app
-  column "Id" {
-    type = int
-  }
-  column "MsgCount" {
-    type = bigint
-    null = true
-  }
-  primary_key {
-    columns = [column.Id]
-  }
-}
-`
-	two := replaceOnce(one, `  primary_key {`, `  column "MsgCountRoot" {
-    type = bigint
-    null = true
-  }
-  primary_key {`) + `
-data_migration "crt_counts" {
-  table   = "ChannelMembers"
-  set     = "MsgCountRoot = MsgCount"
-  pending = "MsgCountRoot IS NULL AND MsgCount IS NOT NULL"
-}
-`
-	p := plannedProject(t, "mariadb 10.11", [2]string{"one", one}, [2]string{"two", two})
-	p.must("db", "sync", "one")
-	p.exec("INSERT INTO ChannelMembers (Id, MsgCount) VALUES (1, 5)")
-	p.must("db", "expand")
-	p.must("db", "migrate")
-	p.exec("INSERT INTO ChannelMembers (Id, MsgCount) VALUES (2, 7)")
+	p := migratedThenWrittenProject(t, "(1, 5)", "(2, 7)")
 	// Uptime is always at or over 1: the load is critical from the start.
 	r := p.run("db", "sync", "two", "--critical-load", "Uptime=1")
 	if r.Code != 8 {

@@ -531,13 +531,11 @@ table "Threads" {
 	p.must("db", "diff")
 }
 
-// Mattermost 6.1's CRT counts (MsgCountRoot = MsgCount), upgraded as a
-// rolling upgrade up to migrate and finished offline with db sync: a row the
-// previous release wrote after migrate is pending again. db migrate would
-// rewrite it; sync went straight to contract, whose gate refused and sent
-// the operator to run `emcee db migrate`, then `emcee db contract`.
-func TestSyncAfterMigrateRewritesRowsWrittenSince(t *testing.T) {
-	t.Parallel()
+// migratedThenWrittenProject is Mattermost 6.1's CRT counts (a data
+// migration MsgCountRoot = MsgCount), rows before inserted, expanded and
+// migrated, then rows after inserted by the previous release: pending
+// again.
+func migratedThenWrittenProject(t *testing.T, before, after string) *opProject {
 	one := `schema "app" {}
 
 table "ChannelMembers" {
@@ -567,10 +565,21 @@ data_migration "crt_counts" {
 `
 	p := plannedProject(t, "mariadb 10.11", [2]string{"one", one}, [2]string{"two", two})
 	p.must("db", "sync", "one")
-	p.exec("INSERT INTO ChannelMembers (Id, MsgCount) VALUES (1, 5), (2, NULL)")
+	p.exec("INSERT INTO ChannelMembers (Id, MsgCount) VALUES " + before)
 	p.must("db", "expand")
 	p.must("db", "migrate")
-	p.exec("INSERT INTO ChannelMembers (Id, MsgCount) VALUES (3, 7)")
+	p.exec("INSERT INTO ChannelMembers (Id, MsgCount) VALUES " + after)
+	return p
+}
+
+// Mattermost 6.1's CRT counts (MsgCountRoot = MsgCount), upgraded as a
+// rolling upgrade up to migrate and finished offline with db sync: a row the
+// previous release wrote after migrate is pending again. db migrate would
+// rewrite it; sync went straight to contract, whose gate refused and sent
+// the operator to run `emcee db migrate`, then `emcee db contract`.
+func TestSyncAfterMigrateRewritesRowsWrittenSince(t *testing.T) {
+	t.Parallel()
+	p := migratedThenWrittenProject(t, "(1, 5), (2, NULL)", "(3, 7)")
 	r := p.run("db", "sync")
 	if r.Code != 0 {
 		t.Fatalf("sync after migrate, with a row the previous release wrote since: %s", r)
