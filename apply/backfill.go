@@ -3,6 +3,7 @@ package apply
 import (
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"slices"
@@ -651,11 +652,7 @@ func keyArg(v string, k keyKind) any {
 		}
 	case keyBit:
 		if len(v) <= 8 {
-			var n uint64
-			for i := 0; i < len(v); i++ {
-				n = n<<8 | uint64(v[i])
-			}
-			return n
+			return binary.BigEndian.Uint64(append(make([]byte, 8-len(v)), v...))
 		}
 	case keyTime:
 		if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
