@@ -585,12 +585,9 @@ func (s *Session) columnLoss(ctx context.Context, table, column string, f *sqlsy
 		preds = append([]string{preds[0] + again, preds[1] + again}, preds...)
 	}
 	for i, pred := range preds {
-		// In the application's zone: the fill computes there, as the
-		// backfill and the triggers did.
-		var n int64
-		err := s.inAppZone(ctx, func() error {
-			return s.Conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+sqlsyntax.Ident(table)+" WHERE "+pred).Scan(&n)
-		})
+		// In the application's zone (countRows): the fill computes
+		// there, as the backfill and the triggers did.
+		n, err := s.countRows(ctx, table, pred, false)
 		switch {
 		case err == nil:
 			save, restore, unsaved, err := s.saveColumn(ctx, table, column, pred)
@@ -914,12 +911,10 @@ func (s *Session) saveColumn(ctx context.Context, table, column, pred string) (s
 		}
 	}
 	var where []string
-	for i, k := range key {
-		join := " WHERE "
-		if i > 0 {
-			join = " AND "
-		}
+	join := " WHERE "
+	for _, k := range key {
 		where = append(where, sqlsyntax.String(join+sqlsyntax.Ident(k)+" <=> "), restoreLiteral(k, types[strings.ToLower(k)]))
+		join = " AND "
 	}
 	// Each UPDATE is followed by a check that the row holds the value
 	// copied out, as the same literal: strict, a value rounded to a

@@ -484,8 +484,7 @@ func (s *Session) runRevision(ctx context.Context, res *Result, rev *revision.Re
 			}
 			rows, finished, err := s.backfill(ctx, rev, rec, i, true)
 			rr.Rows += rows
-			var crit *CriticalLoad
-			if errors.As(err, &crit) {
+			if _, ok := errors.AsType[*CriticalLoad](err); ok {
 				// Not a failure: every batch is committed and recorded,
 				// and the next run resumes after the last one.
 				res.Partial = true
@@ -514,8 +513,7 @@ func (s *Session) runRevision(ctx context.Context, res *Result, rev *revision.Re
 				}
 			}
 			if err := s.execDDL(ctx, rev, rec, i, st, guard); err != nil {
-				var r recorded
-				if errors.As(err, &r) {
+				if r, ok := errors.AsType[recorded](err); ok {
 					return rr, r.error
 				}
 				return rr, s.failed(ctx, rev, rec, i, err)
@@ -732,8 +730,7 @@ func (s *Session) catchUp(ctx context.Context, res *Result, rel string) (rows, s
 			got, done, err := s.backfill(ctx, rev, scratch, i, false)
 			rows += got
 			rr.Rows = got
-			var crit *CriticalLoad
-			if errors.As(err, &crit) {
+			if _, ok := errors.AsType[*CriticalLoad](err); ok {
 				// Its kind is its exit code (8, resumable), and it says
 				// what resumes it.
 				return rows, stuck, false, err
