@@ -205,13 +205,12 @@ func (s *Session) rollbackRelease(ctx context.Context, want string) (rel, nothin
 // lastDone is the record of the last revision applied in full, in
 // release order; nil when none is.
 func (s *Session) lastDone() *history.Record {
-	var last *history.Record
-	for _, r := range s.Records.Sorted(s.Project.Releases) {
+	for _, r := range slices.Backward(s.Records.Sorted(s.Project.Releases)) {
 		if r.Done() {
-			last = r
+			return r
 		}
 	}
-	return last
+	return nil
 }
 
 // contractChanged tells whether a contract revision may have changed the

@@ -395,16 +395,12 @@ func (s *Session) resolveTarget(target string) (*revision.Revision, error) {
 		return s.Plans.Revisions[len(s.Plans.Revisions)-1], nil
 	}
 	if slices.Contains(s.Project.Releases, target) {
-		var last *revision.Revision
-		for _, r := range s.Plans.Revisions {
+		for _, r := range slices.Backward(s.Plans.Revisions) {
 			if r.ID.Release == target {
-				last = r
+				return r, nil
 			}
 		}
-		if last == nil {
-			return nil, fmt.Errorf("release %s has no revisions in %s: run `emcee plan`", target, s.Project.PlansDir)
-		}
-		return last, nil
+		return nil, fmt.Errorf("release %s has no revisions in %s: run `emcee plan`", target, s.Project.PlansDir)
 	}
 	if i := slices.IndexFunc(s.Plans.Revisions, func(r *revision.Revision) bool { return r.ID.String() == target }); i >= 0 {
 		return s.Plans.Revisions[i], nil
