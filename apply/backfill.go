@@ -3,6 +3,7 @@ package apply
 import (
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"slices"
@@ -78,19 +79,19 @@ func (s *Session) sayForeignTriggers(ctx context.Context, table string) error {
 // nothing to the version table but keys and counts, which no zone shifts.
 func (s *Session) backfillRows(ctx context.Context, rev *revision.Revision, rec *history.Record, i int, persist bool) (rows int64, finished bool, err error) {
 	st := rev.Statements[i]
-	if why := oneUpdate(st); why != "" {
-		return s.unbatched(ctx, rev, rec, i, persist, why)
-	}
 	b, _, err := s.readBackfill(ctx, st)
+	var stmtLog bool
+	if err == nil {
+		stmtLog, err = s.statementLogged(ctx)
+	}
 	if err != nil {
 		return 0, false, err
+	}
+	if why := oneUpdate(st); why != "" {
+		return s.unbatched(ctx, rev, rec, i, persist, why, b.SQL(), stmtLog)
 	}
 	table, key := sqlsyntax.Ident(st.Table), sqlsyntax.Ident(st.Key)
 	kind, err := s.keyKind(ctx, st.Table, st.Key)
-	if err != nil {
-		return 0, false, err
-	}
-	stmtLog, err := s.statementLogged(ctx)
 	if err != nil {
 		return 0, false, err
 	}
@@ -186,8 +187,7 @@ func (s *Session) backfillRows(ctx context.Context, rev *revision.Revision, rec 
 			// one too (a run started into a lagging fleet waits), and
 			// before every retry of one, which may come seconds later.
 			if err := s.waitToRun(ctx, func(why string) { paused = why; report(false) }); err != nil {
-				var crit *CriticalLoad
-				if errors.As(err, &crit) {
+				if crit, ok := errors.AsType[*CriticalLoad](err); ok {
 					crit.Table = st.Table
 					if lo.Valid {
 						crit.After = shown + " = " + history.ShowKey(lo.String)
@@ -263,7 +263,7 @@ func (s *Session) backfillRows(ctx context.Context, rev *revision.Revision, rec 
 	}
 }
 
-// unbatched runs a backfill as the one UPDATE it is (why: oneUpdate): it
+// unbatched runs a backfill as the one UPDATE q it is (why: oneUpdate): it
 // commits with the rows it wrote recorded, and a rerun touches only the
 // rows still pending, so a crash costs nothing.
 // The throttles are checked before it, as before any batch, and --max-rows
@@ -272,20 +272,11 @@ func (s *Session) backfillRows(ctx context.Context, rev *revision.Revision, rec 
 // lagging fleet and past --critical-load). Before every attempt: a
 // deadlock retry ran it whole seconds later, past a --critical-load
 // crossed meanwhile.
-func (s *Session) unbatched(ctx context.Context, rev *revision.Revision, rec *history.Record, i int, persist bool, why string) (int64, bool, error) {
+func (s *Session) unbatched(ctx context.Context, rev *revision.Revision, rec *history.Record, i int, persist bool, why, q string, stmtLog bool) (int64, bool, error) {
 	st := rev.Statements[i]
-	b, _, err := s.readBackfill(ctx, st)
-	if err != nil {
-		return 0, false, err
-	}
-	stmtLog, err := s.statementLogged(ctx)
-	if err != nil {
-		return 0, false, err
-	}
-	q := b.SQL()
 	var n int64
 	stopped := false
-	err = s.retry(ctx, "backfill of "+st.Table+" (one UPDATE)", rev, i, func() (err error) {
+	err := s.retry(ctx, "backfill of "+st.Table+" (one UPDATE)", rev, i, func() (err error) {
 		if s.opts.MaxRows > 0 {
 			n, err := s.pendingRows(ctx, st)
 			if err != nil {
@@ -298,8 +289,7 @@ func (s *Session) unbatched(ctx context.Context, rev *revision.Revision, rec *hi
 			}
 		}
 		if err := s.waitToRun(ctx, func(string) {}); err != nil {
-			var crit *CriticalLoad
-			if errors.As(err, &crit) {
+			if crit, ok := errors.AsType[*CriticalLoad](err); ok {
 				crit.Table = st.Table
 				s.say("    stopped by --critical-load: %s is %d (limit %d), before the backfill's one UPDATE", crit.Limit.Var, crit.Value, crit.Limit.Max)
 			}
@@ -651,11 +641,7 @@ func keyArg(v string, k keyKind) any {
 		}
 	case keyBit:
 		if len(v) <= 8 {
-			var n uint64
-			for i := 0; i < len(v); i++ {
-				n = n<<8 | uint64(v[i])
-			}
-			return n
+			return binary.BigEndian.Uint64(append(make([]byte, 8-len(v)), v...))
 		}
 	case keyTime:
 		if t, err := time.Parse(time.RFC3339Nano, v); err == nil {

@@ -560,25 +560,8 @@ func (s *Session) checkRevisionDependents(ctx context.Context, rev *revision.Rev
 	if !drops {
 		changes = "adds columns to"
 	}
-	var hidden []string
-	for _, o := range objs {
-		if o.hidden {
-			hidden = append(hidden, o.String())
-		}
-	}
-	if len(hidden) > 10 {
-		hidden = append(hidden[:10], fmt.Sprintf("%d more", len(hidden)-10))
-	}
-	var dynamic []string
-	for _, o := range objs {
-		if o.dynamic() {
-			dynamic = append(dynamic, o.String())
-		}
-	}
-	if len(dynamic) > 10 {
-		dynamic = append(dynamic[:10], fmt.Sprintf("%d more", len(dynamic)-10))
-	}
-	if len(dynamic) > 0 {
+	hidden := someOf(objs, func(o liveObject) bool { return o.hidden })
+	if dynamic := someOf(objs, liveObject.dynamic); len(dynamic) > 0 {
 		s.say("note: %s run statements built as they run (PREPARE ... FROM, EXECUTE IMMEDIATE), which cannot be read before, so whether those read or copy what %s %s is not checked", strings.Join(dynamic, ", "), rev.ID, changes)
 	}
 	if len(hidden) > 0 {
@@ -595,6 +578,20 @@ func (s *Session) checkRevisionDependents(ctx context.Context, rev *revision.Rev
 		s.say("note: the server lists to %[1]s only the triggers, views, stored routines and events of other databases that %[1]s has some privilege on, so whether the others read what %[2]s %[4]s is not checked; %[1]s lacks the global %[3]s: GRANT them ON *.* to have every database checked%[5]s", s.Cfg.User, rev.ID, missing, changes, off)
 	}
 	return dependentsRefusal(rev, lines, added)
+}
+
+// someOf names the objects pick picks: the first ten, and how many more.
+func someOf(objs []liveObject, pick func(liveObject) bool) []string {
+	var out []string
+	for _, o := range objs {
+		if pick(o) {
+			out = append(out, o.String())
+		}
+	}
+	if len(out) > 10 {
+		out = append(out[:10], fmt.Sprintf("%d more", len(out)-10))
+	}
+	return out
 }
 
 // dependentsRefusal is the refusal of a revision that breaks the objects

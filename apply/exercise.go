@@ -32,7 +32,8 @@ func (s *Session) exercise(ctx context.Context, rel string, note func(string, ..
 		st  revision.Statement
 	}
 	var steps, probes []devdb.Step
-	where := map[string]at{} // "revision:N" and "trigger name" -> statement
+	where := map[string]at{}   // "revision:N" -> statement
+	trigger := map[string]at{} // lowercased trigger name -> the statement creating it
 	for _, rev := range s.Plans.Of(rel, revision.Expand) {
 		for i, st := range rev.Statements {
 			if st.Kind != revision.DDL {
@@ -42,17 +43,12 @@ func (s *Session) exercise(ctx context.Context, rel string, note func(string, ..
 			where[fmt.Sprintf("%s:%d", rev.ID, i+1)] = at{rev, st}
 			for _, e := range effect.Of(st.SQL) {
 				if e.Op == effect.CreateTrigger {
-					where["trigger "+strings.ToLower(e.Name)] = at{rev, st}
+					trigger[strings.ToLower(e.Name)] = at{rev, st}
 				}
 			}
 		}
 	}
-	triggers := 0
-	for k := range where {
-		if strings.HasPrefix(k, "trigger ") {
-			triggers++
-		}
-	}
+	triggers := len(trigger)
 	for _, ph := range []revision.Phase{revision.Migrate, revision.Contract} {
 		for _, rev := range s.Plans.Of(rel, ph) {
 			for i, st := range rev.Statements {
@@ -84,8 +80,7 @@ func (s *Session) exercise(ctx context.Context, rel string, note func(string, ..
 	}
 	defer func() { err = errors.Join(err, s.closeDev(ctx, dev)) }()
 	if err := dev.Build(ctx, base, steps, nil); err != nil {
-		var step *devdb.StepError
-		if errors.As(err, &step) {
+		if step, ok := errors.AsType[*devdb.StepError](err); ok {
 			a := where[fmt.Sprintf("%s:%d", step.Step.Revision, step.Step.N)]
 			return fmt.Errorf("preflight: %s, nothing was changed: %s fails when %s's expand is built in dev database %s, on this server (%v), so expand would stop there half-way; fix the release's schema and re-plan (`emcee plan --rewrite %s`)",
 				s.at(a.rev, a.st), step.Step.Revision, rel, dev, step.Err, rel)
@@ -116,7 +111,7 @@ func (s *Session) exercise(ctx context.Context, rel string, note func(string, ..
 	line := func(f devdb.Failure) string {
 		pos := ""
 		for _, t := range f.Triggers {
-			if a, ok := where["trigger "+strings.ToLower(t)]; ok {
+			if a, ok := trigger[strings.ToLower(t)]; ok {
 				pos = s.at(a.rev, a.st)
 				break
 			}

@@ -154,8 +154,7 @@ func (s *Session) orphansFound(ctx context.Context, rev *revision.Revision, c ga
 	if len(c.broken) > 0 {
 		c.closed = nil
 		err := c.err()
-		var r *Refusal
-		if errors.As(err, &r) {
+		if r, ok := errors.AsType[*Refusal](err); ok {
 			r.Reason = what + ":\n" + r.Reason
 		}
 		return err

@@ -179,24 +179,16 @@ func (b *Blocked) Unwrap() error { return &b.Refusal }
 // DescribeGates lists closed gates: where each is, how many rows it
 // counts, why they matter and how to list them.
 func DescribeGates(gates []GateResult) string {
-	var b strings.Builder
-	for i, g := range gates {
-		if i > 0 {
-			b.WriteString("\n")
-		}
-		n := sqlsyntax.Plural(int(g.Count), "row")
+	var out []string
+	for _, g := range gates {
+		n, list := sqlsyntax.Plural(int(g.Count), "row"), "list them: "+g.ListSQL
 		if g.ListSQL == "" {
 			// Not the shape of emcee's gates: what it counts is its own.
-			n = fmt.Sprintf("counts %d", g.Count)
+			n, list = fmt.Sprintf("counts %d", g.Count), "the gate: "+sqlsyntax.OneLine(g.SQL, 0)
 		}
-		fmt.Fprintf(&b, "  %s  gate %s: %s\n    %s\n", g.At, g.Rule, n, sqlsyntax.OneLine(g.Why, 0))
-		if g.ListSQL != "" {
-			fmt.Fprintf(&b, "    list them: %s", g.ListSQL)
-		} else {
-			fmt.Fprintf(&b, "    the gate: %s", sqlsyntax.OneLine(g.SQL, 0))
-		}
+		out = append(out, fmt.Sprintf("  %s  gate %s: %s\n    %s\n    %s", g.At, g.Rule, n, sqlsyntax.OneLine(g.Why, 0), list))
 	}
-	return b.String()
+	return strings.Join(out, "\n")
 }
 
 // planFile is a file of the plans directory as messages name it.

@@ -1277,11 +1277,10 @@ func memFile(name, content string) (*os.File, error) {
 		return nil, fmt.Errorf("creating the in-memory file %s for %s: %w", name, project.PtOSCProgram, err)
 	}
 	f := os.NewFile(uintptr(fd), name)
-	if err := f.Chmod(0o600); err != nil {
-		f.Close()
-		return nil, err
+	if err = f.Chmod(0o600); err == nil {
+		_, err = f.WriteString(content)
 	}
-	if _, err := f.WriteString(content); err != nil {
+	if err != nil {
 		f.Close()
 		return nil, err
 	}

@@ -78,8 +78,7 @@ func (s *Session) preflight(ctx context.Context, res *Result, rel string, revs [
 	expected := "an empty schema"
 	if prev == "" {
 		note("%s is the first release: the database must not have tables yet", rel)
-	}
-	if prev != "" {
+	} else {
 		var path string
 		var err error
 		r.Base, path, err = s.snapshot(prev)
@@ -586,8 +585,7 @@ func (s *Session) openDev(ctx context.Context) (*devdb.DB, error) {
 // not drop does not fail the run, which is done: it is said aside, once.
 func (s *Session) closeDev(ctx context.Context, dev *devdb.DB) error {
 	err := dev.Close(ctx)
-	var left *devdb.LeftError
-	if errors.As(err, &left) {
+	if left, ok := errors.AsType[*devdb.LeftError](err); ok {
 		s.opts.Aside(s.redact(left).Error())
 		return nil
 	}

@@ -96,10 +96,14 @@ func (s *Session) RollbackRelease(ctx context.Context, want string) (*Result, er
 			return res, err
 		}
 	}
-	undone := s.releaseRecords(rel)
-	stay := "" // only a migrate that ran a statement rewrote rows that stay
-	for _, name := range undone {
-		if r := s.Records[name]; r.ID.Phase == revision.Migrate && (r.Applied > 0 || r.RowsDone > 0) {
+	var undone []string // the records the rollback marks as rolled back
+	stay := ""          // only a migrate that ran a statement rewrote rows that stay
+	for _, r := range s.Records.Sorted(s.Project.Releases) {
+		if r.ID.Release != rel {
+			continue
+		}
+		undone = append(undone, r.Name)
+		if r.ID.Phase == revision.Migrate && (r.Applied > 0 || r.RowsDone > 0) {
 			stay = "; " + migrationsStay
 		}
 	}
@@ -201,13 +205,12 @@ func (s *Session) rollbackRelease(ctx context.Context, want string) (rel, nothin
 // lastDone is the record of the last revision applied in full, in
 // release order; nil when none is.
 func (s *Session) lastDone() *history.Record {
-	var last *history.Record
-	for _, r := range s.Records.Sorted(s.Project.Releases) {
+	for _, r := range slices.Backward(s.Records.Sorted(s.Project.Releases)) {
 		if r.Done() {
-			last = r
+			return r
 		}
 	}
-	return last
+	return nil
 }
 
 // contractChanged tells whether a contract revision may have changed the
@@ -385,11 +388,9 @@ func (s *Session) rollbackLosses(ctx context.Context, res *Result, rel string, r
 	prev := s.oldCode(rel)
 	var lines, listed []string
 	for _, l := range losses {
-		lines = append(lines, l.String())
+		lines, listed = append(lines, l.String()), append(listed, l.String())
 		if l.With != "" {
-			listed = append(listed, fmt.Sprintf("%s (copied out and put back with table %s: their foreign keys form a cycle)", l, l.With))
-		} else {
-			listed = append(listed, l.String())
+			listed[len(listed)-1] += fmt.Sprintf(" (copied out and put back with table %s: their foreign keys form a cycle)", l.With)
 		}
 	}
 	what := fmt.Sprintf("data only %s wrote, which %s code does not read and a later expand does not bring back (a value other than the column's default and, where migrate fills the column, other than what it computes from %s's columns)", rel, prev, prev)
@@ -583,12 +584,9 @@ func (s *Session) columnLoss(ctx context.Context, table, column string, f *sqlsy
 		preds = append([]string{preds[0] + again, preds[1] + again}, preds...)
 	}
 	for i, pred := range preds {
-		// In the application's zone: the fill computes there, as the
-		// backfill and the triggers did.
-		var n int64
-		err := s.inAppZone(ctx, func() error {
-			return s.Conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+sqlsyntax.Ident(table)+" WHERE "+pred).Scan(&n)
-		})
+		// In the application's zone (countRows): the fill computes
+		// there, as the backfill and the triggers did.
+		n, err := s.countRows(ctx, table, pred, false)
 		switch {
 		case err == nil:
 			save, restore, unsaved, err := s.saveColumn(ctx, table, column, pred)
@@ -833,7 +831,7 @@ func (s *Session) parentsFirst(ctx context.Context, table string, types map[stri
 		on = append(on, t+"."+sqlsyntax.Ident(k)+" <=> "+o+"."+at[strings.ToLower(k)])
 	}
 	keyNames := names[:len(key)]
-	bound := levels(rows)
+	bound := 2*rows + 1000
 	from := t + " LEFT JOIN (WITH RECURSIVE " + cte + " (" + strings.Join(names, ", ") + ", " + depth + ") AS (" +
 		"SELECT " + strings.Join(base, ", ") + ", 0 FROM " + t + " WHERE " + strings.Join(roots, " AND ") +
 		" UNION SELECT " + strings.Join(step, ", ") + ", p." + depth + " + 1 FROM " + t + " AS c JOIN " + cte + " AS p ON " + strings.Join(edges, " OR ") +
@@ -864,9 +862,6 @@ func (s *Session) parentsFirst(ctx context.Context, table string, types map[stri
 
 // checksOff starts the line of a row no chain of parentsFirst reaches.
 const checksOff = "SET SESSION foreign_key_checks = 0; "
-
-// levels bounds the levels of a copy-out's parentsFirst order.
-func levels(rows int64) int64 { return 2*rows + 1000 }
 
 // rowKey is the key that finds each row of a live table: its primary
 // key, or else the unique key over NOT NULL columns with the fewest
@@ -915,12 +910,10 @@ func (s *Session) saveColumn(ctx context.Context, table, column, pred string) (s
 		}
 	}
 	var where []string
-	for i, k := range key {
-		join := " WHERE "
-		if i > 0 {
-			join = " AND "
-		}
+	join := " WHERE "
+	for _, k := range key {
 		where = append(where, sqlsyntax.String(join+sqlsyntax.Ident(k)+" <=> "), restoreLiteral(k, types[strings.ToLower(k)]))
+		join = " AND "
 	}
 	// Each UPDATE is followed by a check that the row holds the value
 	// copied out, as the same literal: strict, a value rounded to a
@@ -935,18 +928,14 @@ func (s *Session) saveColumn(ctx context.Context, table, column, pred string) (s
 	check, closing := "; "+stopStart+"IF(", ""
 	if !primary {
 		parts = append(append(parts, sqlsyntax.String(check+"NOT EXISTS (SELECT 1 FROM "+sqlsyntax.Ident(table))), where...)
-		check, closing = "), "+sqlsyntax.String(goneMsg(table, strings.Join(key, " and ")))+", IF(", ")"
+		k := strings.Join(key, " and ")
+		gone := "restore stopped: no row of " + table + " has this line's " + k + " (deleted or its " + k + " changed); put the value back by hand and delete the line before running the file again"
+		check, closing = "), "+sqlsyntax.String(gone)+", IF(", ")"
 	}
 	parts = append(append(parts, sqlsyntax.String(check+"(SELECT "+lit+" FROM "+sqlsyntax.Ident(table))), where...)
 	parts = append(parts, "') <> '''", "REPLACE("+lit+", '''', '''''')",
 		sqlsyntax.String("', "+sqlsyntax.String(changedMsg(table+"."+column, "this line's row"))+", NULL)"+closing+stopEnd))
 	return s.copyOut(ctx, pred, "STRICT_ALL_TABLES", "", nil, parts, table, column)
-}
-
-// goneMsg is the error a column's restore by a unique key stops with
-// at a line whose row it does not find.
-func goneMsg(table, key string) string {
-	return "restore stopped: no row of " + table + " has this line's " + key + " (deleted or its " + key + " changed); put the value back by hand and delete the line before running the file again"
 }
 
 // changedMsg is the error a restore stops with when what it put back is
@@ -1159,8 +1148,8 @@ func (s *Session) restoreOrder(ctx context.Context, losses []Loss) ([]Loss, erro
 			}
 		}
 	}
-	node := cycles(refs)   // each loss's: the first loss of its cycle, or itself
-	of := make([][]int, n) // a node's losses
+	node := schemadef.Cycles(refs) // each loss's: the first loss of its cycle, or itself
+	of := make([][]int, n)         // a node's losses
 	for i := range losses {
 		of[node[i]] = append(of[node[i]], i)
 	}
@@ -1208,10 +1197,6 @@ func (s *Session) restoreOrder(ctx context.Context, losses []Loss) ([]Loss, erro
 	}
 	return out, nil
 }
-
-// cycles are the foreign key cycles of the losses' tables
-// (schemadef.Cycles).
-func cycles(refs [][]int) []int { return schemadef.Cycles(refs) }
 
 // copiedTogether gives the tables of a cycle one pair of commands
 // (cycleCopyOut), which the first carries; none when one of them gets
@@ -1377,17 +1362,6 @@ func (s *Session) saveFile(names ...string) string {
 		name = name[:min(len(name), 200)] + "-" + hex.EncodeToString(sum[:4])
 	}
 	return name + ".sql"
-}
-
-// releaseRecords names the records a rollback marks as rolled back.
-func (s *Session) releaseRecords(rel string) []string {
-	var out []string
-	for _, r := range s.Records.Sorted(s.Project.Releases) {
-		if r.ID.Release == rel {
-			out = append(out, r.Name)
-		}
-	}
-	return out
 }
 
 // rollingBack names the release whose rollback has started and not

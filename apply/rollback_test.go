@@ -7,6 +7,7 @@ import (
 
 	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/project"
+	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
@@ -139,7 +140,7 @@ func TestRestoreOrderPutsACycleTogether(t *testing.T) {
 // smallest vertex: 0 -> 1 -> 2 -> 0 and 3 <-> 4, 5 referencing 3, 6
 // referencing itself.
 func TestCycles(t *testing.T) {
-	got := cycles([][]int{{1}, {2}, {0, 3}, {4}, {3}, {3}, {6}})
+	got := schemadef.Cycles([][]int{{1}, {2}, {0, 3}, {4}, {3}, {3}, {6}})
 	if want := []int{0, 0, 0, 3, 3, 5, 6}; !slices.Equal(got, want) {
 		t.Fatalf("cycles: %v, want %v", got, want)
 	}

@@ -128,11 +128,11 @@ func (s *Session) begin(ctx context.Context, cmd string) (*Result, error) {
 func (s *Session) done(res *Result, msg, next string) (*Result, error) {
 	res.Message, res.Next = msg, next
 	s.say("%s", msg)
-	s.end(res)
-	return res, nil
+	return s.end(res)
 }
 
-func (s *Session) end(res *Result) {
+// end ends a run that did what it set out to.
+func (s *Session) end(res *Result) (*Result, error) {
 	res.After = s.Version()
 	if s.opts.DryRun {
 		s.say("version after a real run: %s", res.After)
@@ -142,6 +142,7 @@ func (s *Session) end(res *Result) {
 	if res.Next != "" {
 		s.say("next: %s", res.Next)
 	}
+	return res, nil
 }
 
 // Expand applies the pending expand revisions of the release being
@@ -179,8 +180,7 @@ func (s *Session) Expand(ctx context.Context) (*Result, error) {
 	if len(s.pending(rel, revision.Migrate)) == 0 {
 		res.Next = fmt.Sprintf("deploy %s code; once no %s code is left, run `emcee db contract` (%s has nothing to migrate)", rel, s.oldCode(rel), rel)
 	}
-	s.end(res)
-	return res, nil
+	return s.end(res)
 }
 
 // oldCode names the code a release replaces: the previous release's, or
@@ -249,8 +249,7 @@ func (s *Session) Migrate(ctx context.Context) (*Result, error) {
 	}
 	res.Message = fmt.Sprintf("migrate of %s complete", rel)
 	res.Next = fmt.Sprintf("finish deploying %s; once no %s code is left, run `emcee db contract`", rel, s.oldCode(rel))
-	s.end(res)
-	return res, nil
+	return s.end(res)
 }
 
 // Contract applies the pending contract revisions once the migrate is
@@ -282,8 +281,7 @@ func (s *Session) Contract(ctx context.Context) (*Result, error) {
 	if next := s.current(); next != "" {
 		res.Next = fmt.Sprintf("to upgrade to %s, run `emcee db expand`", next)
 	}
-	s.end(res)
-	return res, nil
+	return s.end(res)
 }
 
 // Sync applies every pending revision, release by release (expand,
@@ -296,13 +294,13 @@ func (s *Session) Sync(ctx context.Context, target string, requireControl bool) 
 	if requireControl {
 		cmd = "upgrade"
 	}
+	stop, err := s.resolveTarget(target)
 	if requireControl && len(s.Records) == 0 {
-		return &Result{Command: cmd, Database: s.Cfg.String(), Revisions: []*RevResult{}}, &Refusal{
+		err = &Refusal{
 			Reason: fmt.Sprintf("%s is not under emcee control (no revision recorded in %s)", s.Cfg.Database, history.Table),
 			Next:   "for an empty database run `emcee db sync`; for an existing one run `emcee db baseline RELEASE` first",
 		}
 	}
-	stop, err := s.resolveTarget(target)
 	if err != nil {
 		return &Result{Command: cmd, Database: s.Cfg.String(), Revisions: []*RevResult{}}, err
 	}
@@ -322,7 +320,7 @@ func (s *Session) Sync(ctx context.Context, target string, requireControl bool) 
 	// anything: a later release's expand adding a column a routine copies
 	// by position, or its contract dropping one a view reads, stopped the
 	// sync there, with the releases before it applied.
-	var ahead []*revision.Revision
+	var ahead []*revision.Revision // the revisions to run, in order
 	for _, rev := range s.Plans.Revisions {
 		if !s.Records[rev.ID.String()].Done() {
 			ahead = append(ahead, rev)
@@ -352,13 +350,7 @@ func (s *Session) Sync(ctx context.Context, target string, requireControl bool) 
 		}
 	}
 	checked := map[string]bool{}
-	for _, rev := range s.Plans.Revisions {
-		if s.Records[rev.ID.String()].Done() {
-			if rev == stop {
-				break
-			}
-			continue
-		}
+	for _, rev := range ahead {
 		rel := rev.ID.Release
 		if rev.ID.Phase == revision.Expand && !checked[rel] {
 			checked[rel] = true
@@ -378,16 +370,12 @@ func (s *Session) Sync(ctx context.Context, target string, requireControl bool) 
 		if _, err := s.runRevision(ctx, res, rev); err != nil {
 			return res, err
 		}
-		if rev == stop {
-			break
-		}
 	}
 	res.Message = fmt.Sprintf("synced to %s", stop.ID)
 	if next := s.current(); next != "" && !s.opts.DryRun {
 		res.Next = fmt.Sprintf("%s is pending: `emcee db expand` starts a rolling upgrade to it, `emcee db sync` an offline one", next)
 	}
-	s.end(res)
-	return res, nil
+	return s.end(res)
 }
 
 // havePlans refuses to compare a database with plans that hold nothing:
@@ -407,21 +395,15 @@ func (s *Session) resolveTarget(target string) (*revision.Revision, error) {
 		return s.Plans.Revisions[len(s.Plans.Revisions)-1], nil
 	}
 	if slices.Contains(s.Project.Releases, target) {
-		var last *revision.Revision
-		for _, r := range s.Plans.Revisions {
+		for _, r := range slices.Backward(s.Plans.Revisions) {
 			if r.ID.Release == target {
-				last = r
+				return r, nil
 			}
 		}
-		if last == nil {
-			return nil, fmt.Errorf("release %s has no revisions in %s: run `emcee plan`", target, s.Project.PlansDir)
-		}
-		return last, nil
+		return nil, fmt.Errorf("release %s has no revisions in %s: run `emcee plan`", target, s.Project.PlansDir)
 	}
-	for _, r := range s.Plans.Revisions {
-		if r.ID.String() == target {
-			return r, nil
-		}
+	if i := slices.IndexFunc(s.Plans.Revisions, func(r *revision.Revision) bool { return r.ID.String() == target }); i >= 0 {
+		return s.Plans.Revisions[i], nil
 	}
 	return nil, fmt.Errorf("%q is neither a release (%s) nor a revision in %s", target, strings.Join(s.Project.Releases, ", "), s.Project.PlansDir)
 }
@@ -498,8 +480,7 @@ func (s *Session) runRevision(ctx context.Context, res *Result, rev *revision.Re
 			}
 			rows, finished, err := s.backfill(ctx, rev, rec, i, true)
 			rr.Rows += rows
-			var crit *CriticalLoad
-			if errors.As(err, &crit) {
+			if _, ok := errors.AsType[*CriticalLoad](err); ok {
 				// Not a failure: every batch is committed and recorded,
 				// and the next run resumes after the last one.
 				res.Partial = true
@@ -528,8 +509,7 @@ func (s *Session) runRevision(ctx context.Context, res *Result, rev *revision.Re
 				}
 			}
 			if err := s.execDDL(ctx, rev, rec, i, st, guard); err != nil {
-				var r recorded
-				if errors.As(err, &r) {
+				if r, ok := errors.AsType[recorded](err); ok {
 					return rr, r.error
 				}
 				return rr, s.failed(ctx, rev, rec, i, err)
@@ -595,8 +575,8 @@ func (s *Session) execDDL(ctx context.Context, rev *revision.Revision, rec *hist
 // alreadyApplied recognises the errors a DDL statement gets when it is sent
 // a second time after it took effect.
 func alreadyApplied(err error) bool {
-	switch dbconn.ServerCode(err) {
-	case 1050, // table exists
+	return dbconn.ServerError(err,
+		1050, // table exists
 		1060, // duplicate column
 		1061, // duplicate key name
 		1068, // multiple primary key (add-primary-key: the table has its key)
@@ -607,10 +587,8 @@ func alreadyApplied(err error) bool {
 		1360, // trigger does not exist
 		1826, // duplicate foreign key
 		4031, // MariaDB: duplicate constraint name
-		4092: // MariaDB: unknown view (a rollback's DROP VIEW already done)
-		return true
-	}
-	return false
+		4092, // MariaDB: unknown view (a rollback's DROP VIEW already done)
+	)
 }
 
 // failed records why a statement failed and turns it into an error that
@@ -748,8 +726,7 @@ func (s *Session) catchUp(ctx context.Context, res *Result, rel string) (rows, s
 			got, done, err := s.backfill(ctx, rev, scratch, i, false)
 			rows += got
 			rr.Rows = got
-			var crit *CriticalLoad
-			if errors.As(err, &crit) {
+			if _, ok := errors.AsType[*CriticalLoad](err); ok {
 				// Its kind is its exit code (8, resumable), and it says
 				// what resumes it.
 				return rows, stuck, false, err

@@ -172,9 +172,7 @@ func Open(ctx context.Context, p *project.Project, cfg *dbconn.Config, opts Opti
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = DefaultBatchSize
 	}
-	if opts.Log == nil {
-		opts.Log = io.Discard
-	}
+	opts.Log = cmp.Or(opts.Log, io.Discard)
 	if opts.Aside == nil {
 		opts.Aside = func(string) {}
 	}

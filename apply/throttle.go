@@ -1,6 +1,7 @@
 package apply
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -366,10 +367,7 @@ func (s *Session) waitToRun(ctx context.Context, report func(paused string)) err
 		return nil
 	}
 	s.announce()
-	interval := s.opts.CheckInterval
-	if interval <= 0 {
-		interval = time.Second
-	}
+	interval := cmp.Or(s.opts.CheckInterval, time.Second) // Open refuses a negative one
 	var since, said time.Time
 	last := ""
 	for {
@@ -427,10 +425,8 @@ type sizer struct {
 }
 
 func newSizer(o Options) *sizer {
-	z := &sizer{chunk: o.ChunkTime, max: int64(o.MaxBatchSize), size: int64(o.BatchSize)}
-	if z.max <= 0 {
-		z.max = DefaultMaxBatchSize
-	}
+	// Open refuses a negative MaxBatchSize.
+	z := &sizer{chunk: o.ChunkTime, max: int64(cmp.Or(o.MaxBatchSize, DefaultMaxBatchSize)), size: int64(o.BatchSize)}
 	if z.chunk > 0 {
 		z.size = min(z.size, z.max)
 	}
