@@ -21,7 +21,6 @@ import (
 
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/schemadef"
-	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // Evaluating a release file block by block. Consecutive releases share
@@ -103,25 +102,11 @@ func evalChunks(src Source, t project.Target) (*Release, []*piece, error) {
 		return nil, nil, errChunks
 	}
 	chunks := schemadef.Chunks(src.Src)
-	// Which schema a table belongs to is resolved against the schema
-	// block, so every other block is keyed with it.
-	var schemaChunk []byte
-	for _, c := range chunks {
-		if c.IsSchema() {
-			if schemaChunk != nil {
-				return nil, nil, errChunks
-			}
-			schemaChunk = c.Data
-		}
-	}
-	if schemaChunk == nil {
+	schemaChunk, keys, ok := pieceKeys(chunks, t)
+	if !ok {
 		return nil, nil, errChunks
 	}
 	pieces := make([]*piece, len(chunks))
-	keys, target := make([][32]byte, len(chunks)), t.String()
-	for i, c := range chunks {
-		keys[i] = pieceKey(target, schemaChunk, c.Data)
-	}
 	futures, missed, edited, bases := pieceMemo.register(t, schemaChunk, chunks, keys)
 	// The new blocks are evaluated in groups side by side: a group needs
 	// only the schema block and stand-ins besides its own blocks. Edits
@@ -511,6 +496,27 @@ func (at placement) place(p Pos) Pos {
 	return p
 }
 
+// pieceKeys are the keys of a file's chunks, and its schema block; false
+// when the file has not exactly one. Which schema a table belongs to is
+// resolved against the schema block, so every other block is keyed with
+// it.
+func pieceKeys(chunks []chunk, t project.Target) ([]byte, [][32]byte, bool) {
+	var schemaChunk []byte
+	for _, c := range chunks {
+		if c.IsSchema() {
+			if schemaChunk != nil {
+				return nil, nil, false
+			}
+			schemaChunk = c.Data
+		}
+	}
+	keys, target := make([][32]byte, len(chunks)), t.String()
+	for i, c := range chunks {
+		keys[i] = pieceKey(target, schemaChunk, c.Data)
+	}
+	return schemaChunk, keys, schemaChunk != nil
+}
+
 // pieceKey names what a chunk evaluates to: its content, the schema block
 // it is evaluated with, the target.
 func pieceKey(target string, schemaChunk, data []byte) [32]byte {
@@ -641,28 +647,4 @@ func (f *pieceFuture) resolve(p *piece, err error) {
 func (f *pieceFuture) wait() (*piece, error) {
 	<-f.done
 	return f.p, f.err
-}
-
-// exprAt is one declared expression, where it is declared.
-type exprAt struct {
-	Attr exprAttr
-	Expr *sqlsyntax.Expr
-	List *sqlsyntax.Assignments
-}
-
-// inOrder lists the declared expressions in file order (sameRelease).
-func (d *declared) inOrder() (out []exprAt) {
-	if d == nil {
-		return nil
-	}
-	for e, a := range d.attrs {
-		out = append(out, exprAt{Attr: a, Expr: e})
-	}
-	for l, a := range d.lists {
-		out = append(out, exprAt{Attr: a, List: l})
-	}
-	slices.SortFunc(out, func(x, y exprAt) int {
-		return x.Attr.attr.SrcRange.Start.Byte - y.Attr.attr.SrcRange.Start.Byte
-	})
-	return out
 }
