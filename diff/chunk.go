@@ -196,11 +196,7 @@ func evalPieces(src Source, t project.Target, chunks []chunk, missed []int) ([]*
 	out := make([]*piece, len(missed))
 	parser := hclparse.NewParser()
 	tables := map[string]bool{}
-	type chunkBody struct {
-		body *hclsyntax.Body
-		src  []byte
-	}
-	var bodies []chunkBody
+	var bodies []*hclsyntax.Body
 	var schemaBody *hclsyntax.Body
 	schemaName := ""
 	for j, i := range missed {
@@ -212,25 +208,16 @@ func evalPieces(src Source, t project.Target, chunks []chunk, missed []int) ([]*
 			return nil, errChunks
 		}
 		body := f.Body.(*hclsyntax.Body)
-		if len(body.Attributes) > 0 || len(body.Blocks) > 1 {
-			return nil, errChunks
-		}
 		// What ParseRelease checks of a block before Atlas evaluates it.
-		if err := validate(body, fileSpec, "the file"); err != nil {
+		if len(body.Attributes) > 0 || len(body.Blocks) > 1 || validate(body, fileSpec, "the file") != nil || len(checkStructure(body, t)) > 0 {
 			return nil, errChunks
 		}
-		if errs := checkStructure(body, t); len(errs) > 0 {
-			return nil, errChunks
-		}
-		d, err := readDeclarations(body)
+		d, err := readDeclarations(body, c.Data)
 		if err != nil {
 			return nil, errChunks
 		}
-		if err := parseDeclarations(body, c.Data, d); err != nil {
-			return nil, errChunks
-		}
 		p := &piece{Positions: d.positions, Declares: len(d.Columns)+len(d.Tables)+len(d.DataMigrations)+len(d.Discards)+len(d.StoredFunctions) > 0}
-		bodies = append(bodies, chunkBody{body, c.Data})
+		bodies = append(bodies, body)
 		if len(body.Blocks) == 1 {
 			b := body.Blocks[0]
 			p.Kind, p.Name = b.Type, b.Labels[0]
@@ -277,8 +264,8 @@ func evalPieces(src Source, t project.Target, chunks []chunk, missed []int) ([]*
 	// A block sees the server's built-in functions only: a call of a
 	// stored function declared in another block is checked when the
 	// whole file is evaluated.
-	for _, b := range bodies {
-		if err := checkSchemaExprs(b.body, b.src, s, (&Declarations{}).Functions(t)); err != nil {
+	for j, b := range bodies {
+		if err := checkSchemaExprs(b, chunks[missed[j]].Data, s, (&Declarations{}).Functions(t)); err != nil {
 			return nil, errChunks
 		}
 	}
@@ -295,7 +282,7 @@ func evalPieces(src Source, t project.Target, chunks []chunk, missed []int) ([]*
 				return nil, errChunks
 			}
 			p.InSchema = tbl.Schema.Name
-			p.lines = linesOf(bodies[j].body.Blocks[0], bodies[j].src, p.Table)
+			p.lines = linesOf(bodies[j].Blocks[0], chunks[missed[j]].Data, p.Table)
 		}
 	}
 	return out, nil
@@ -420,14 +407,8 @@ func assemble(src Source, t project.Target, pieces []*piece, chunks []chunk, key
 			return nil, errChunks
 		}
 	}
-	d, err := readDeclarations(declaring)
-	if err != nil {
-		return nil, errChunks
-	}
-	if err := parseDeclarations(declaring, src.Src, d); err != nil {
-		return nil, errChunks
-	}
-	if err := d.checkCalls(t); err != nil {
+	d, err := readDeclarations(declaring, src.Src)
+	if err != nil || d.checkCalls(t) != nil {
 		return nil, errChunks
 	}
 	// The other blocks' positions, most of them, are looked up in their

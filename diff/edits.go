@@ -311,7 +311,7 @@ func prepareEdit(e edit, t project.Target) *editedTable {
 	// What evalPieces checks of a block, on the new columns alone.
 	name, table := base.Name, asTable(base.Name, body.Blocks)
 	added, ok := cutItems(body, data, starts, lo, hi+shift)
-	if d, err := readDeclarations(table); !ok || err != nil || len(d.Columns) > 0 || len(body.Attributes) > 0 ||
+	if d, err := readDeclarations(table, data); !ok || err != nil || len(d.Columns) > 0 || len(body.Attributes) > 0 ||
 		validate(table, fileSpec, "the file") != nil || len(checkStructure(table, t)) > 0 ||
 		slices.ContainsFunc(body.Blocks, func(c *hclsyntax.Block) bool { return c.Type != "column" }) {
 		return nil

@@ -281,10 +281,7 @@ func (s *sqlSource) overlay(r *Release, t project.Target) (*Release, error) {
 			return nil, fmt.Errorf("%s", strings.Join(errs, "\n"))
 		}
 		var err error
-		if d, err = readDeclarations(body); err != nil {
-			return nil, err
-		}
-		if err := parseDeclarations(body, s.decl, d); err != nil {
+		if d, err = readDeclarations(body, s.decl); err != nil {
 			return nil, err
 		}
 		if err := d.checkCalls(t); err != nil {
