@@ -144,10 +144,7 @@ func evalChunks(src Source, t project.Target) (*Release, []*piece, error) {
 		pieces[i] = p
 	}
 	r, err := assemble(src, t, pieces, chunks, keys)
-	if err != nil {
-		return nil, nil, err
-	}
-	return r, pieces, nil
+	return r, pieces, err
 }
 
 // evalGroup evaluates a group of new blocks, the edits among them first

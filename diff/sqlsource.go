@@ -86,10 +86,7 @@ func FromSQL(f SQLFiles, schemaHCL []byte, at map[string]Pos) Source {
 			b.WriteByte('\n')
 		}
 		fmt.Fprintf(&b, "%s%s\n", sqlDeclHead, strconv.Quote(f.DeclFile))
-		for _, line := range strings.SplitAfter(string(f.Decl), "\n") {
-			if line == "" {
-				continue
-			}
+		for line := range strings.Lines(string(f.Decl)) {
 			if line == "\n" {
 				b.WriteString(sqlDeclEmpty + "\n")
 				continue
