@@ -51,19 +51,12 @@ func cached(key [32]byte, src Source, t project.Target) (*Release, error) {
 	if dir != "" {
 		path = entryPath(dir, build, key)
 		if r := readEntry(path, src, t); r != nil {
-			if verifyEval() {
-				if err := compareWhole(src, t, r, nil); err != nil {
-					return nil, err
-				}
-			}
-			return r, nil
+			return r, compareWhole(src, t, r, nil)
 		}
 	}
 	r, ps, err := evalChunks(src, t)
-	if verifyEval() {
-		if err := compareWhole(src, t, r, err); err != nil {
-			return nil, err
-		}
+	if err := compareWhole(src, t, r, err); err != nil {
+		return nil, err
 	}
 	if err != nil {
 		evalSlots <- struct{}{}
@@ -205,7 +198,12 @@ func verifyEval() bool {
 	return v == "1" || (testing.Testing() && v != "0")
 }
 
+// compareWhole is what EMCEE_VERIFY_EVAL finds evaluating the whole file
+// beside r (or err) evaluated block by block.
 func compareWhole(src Source, t project.Target, r *Release, err error) error {
+	if !verifyEval() {
+		return nil
+	}
 	whole, werr := ParseRelease(src.Release, src.File, src.Src, t)
 	switch {
 	case err != nil && !errors.Is(err, errChunks):

@@ -159,11 +159,7 @@ func evalGroup(src Source, t project.Target, schemaChunk []byte, chunks []chunk,
 	}()
 	got, packed := make([]*piece, len(group)), make([]*piece, len(group))
 	if bases[group[0]] != nil { // a group of edits
-		edits := make([]edit, len(group))
-		for j, i := range group {
-			edits[j] = edit{chunks[i], bases[i]}
-		}
-		got, packed = evalEdits(src, t, schemaChunk, edits)
+		got, packed = evalEdits(src, t, schemaChunk, chunks, group, bases)
 	}
 	var rest []int
 	for j, i := range group {
@@ -546,10 +542,7 @@ func (m *pieces) register(t project.Target, schemaChunk []byte, chunks []chunk, 
 	}
 	m.Lock()
 	defer m.Unlock()
-	if len(m.latest) > pieceMemoSize {
-		m.latest = nil
-	}
-	if m.latest == nil {
+	if m.latest == nil || len(m.latest) > pieceMemoSize {
 		m.latest = map[[32]byte]*baseTable{}
 	}
 	var owned []int
