@@ -51,19 +51,12 @@ func cached(key [32]byte, src Source, t project.Target) (*Release, error) {
 	if dir != "" {
 		path = entryPath(dir, build, key)
 		if r := readEntry(path, src, t); r != nil {
-			if verifyEval() {
-				if err := compareWhole(src, t, r, nil); err != nil {
-					return nil, err
-				}
-			}
-			return r, nil
+			return r, compareWhole(src, t, r, nil)
 		}
 	}
 	r, ps, err := evalChunks(src, t)
-	if verifyEval() {
-		if err := compareWhole(src, t, r, err); err != nil {
-			return nil, err
-		}
+	if err := compareWhole(src, t, r, err); err != nil {
+		return nil, err
 	}
 	if err != nil {
 		evalSlots <- struct{}{}
@@ -205,7 +198,12 @@ func verifyEval() bool {
 	return v == "1" || (testing.Testing() && v != "0")
 }
 
+// compareWhole is what EMCEE_VERIFY_EVAL finds evaluating the whole file
+// beside r (or err) evaluated block by block.
 func compareWhole(src Source, t project.Target, r *Release, err error) error {
+	if !verifyEval() {
+		return nil
+	}
 	whole, werr := ParseRelease(src.Release, src.File, src.Src, t)
 	switch {
 	case err != nil && !errors.Is(err, errChunks):
@@ -220,7 +218,8 @@ func compareWhole(src Source, t project.Target, r *Release, err error) error {
 
 // sameRelease is deep equality of two evaluations of one file. The parsed
 // expressions' positions are kept in maps keyed by the expressions
-// themselves, so they are compared in file order, by what they hold.
+// themselves, so they are compared in the order declared, by what they
+// hold.
 func sameRelease(a, b *Release) bool {
 	da, db := *a.Declarations, *b.Declarations
 	ea, eb := da.exprs, db.exprs
@@ -229,7 +228,7 @@ func sameRelease(a, b *Release) bool {
 	ca, cb := *a, *b
 	ca.Declarations, cb.Declarations = &da, &db
 	ca.blocks, cb.blocks = nil, nil // only a release assembled block by block knows them
-	return reflect.DeepEqual(&ca, &cb) && reflect.DeepEqual(ea.inOrder(), eb.inOrder()) &&
+	return reflect.DeepEqual(&ca, &cb) && reflect.DeepEqual(ea.ordered(), eb.ordered()) &&
 		(ea == nil) == (eb == nil) && (ea == nil || bytes.Equal(ea.src, eb.src))
 }
 
@@ -262,15 +261,9 @@ func readEntry(path string, src Source, t project.Target) *Release {
 		}
 		ps[i] = pack[slot]
 	}
-	var schemaChunk []byte
-	for _, c := range chunks {
-		if c.IsSchema() {
-			schemaChunk = c.Data
-		}
-	}
-	keys, target := make([][32]byte, len(chunks)), t.String()
-	for i, c := range chunks {
-		keys[i] = pieceKey(target, schemaChunk, c.Data)
+	_, keys, ok := pieceKeys(chunks, t)
+	if !ok {
+		return nil
 	}
 	r, err := assemble(src, t, ps, chunks, keys)
 	if err != nil {

@@ -19,7 +19,6 @@ func withCheckExprChanges(from, to *schema.Schema, changes []schema.Change) []sc
 		if !ok {
 			continue
 		}
-		var found []schema.Change
 		for _, a := range t.Attrs {
 			c, ok := a.(*schema.Check)
 			if !ok || c.Name == "" {
@@ -27,17 +26,10 @@ func withCheckExprChanges(from, to *schema.Schema, changes []schema.Change) []sc
 			}
 			for _, oa := range old.Attrs {
 				if o, ok := oa.(*schema.Check); ok && o.Name == c.Name && !sqlsyntax.SameExpr(o.Expr, c.Expr) {
-					found = append(found, &schema.ModifyCheck{From: o, To: c})
+					if mt := modifyTable(&changes, t); !hasCheckChange(mt.Changes, c.Name) {
+						mt.Changes = append(mt.Changes, &schema.ModifyCheck{From: o, To: c})
+					}
 				}
-			}
-		}
-		if len(found) == 0 {
-			continue
-		}
-		mt := modifyTable(&changes, t)
-		for _, f := range found {
-			if !hasCheckChange(mt.Changes, f.(*schema.ModifyCheck).To.Name) {
-				mt.Changes = append(mt.Changes, f)
 			}
 		}
 	}

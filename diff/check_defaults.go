@@ -110,10 +110,8 @@ func checkDefaultValue(ref string, c *schema.Column, v string, p Pos, add func(P
 }
 
 func checkMember(v string, values []string, kind string, bad func(string, ...any)) {
-	for _, x := range values {
-		if x == v {
-			return
-		}
+	if slices.Contains(values, v) {
+		return
 	}
 	// A value with a quote is refused on its own (checkValues); read from
 	// a live database by Atlas it keeps SQL's doubled quote, which the

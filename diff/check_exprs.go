@@ -1,10 +1,8 @@
 package diff
 
 import (
-	"errors"
 	"fmt"
 	"slices"
-	"strings"
 
 	"ariga.io/atlas/sql/schema"
 
@@ -116,10 +114,7 @@ func (r *Release) CheckLateDataMigrations(asOf *Release, done map[string]bool) e
 			errs = append(errs, fmt.Sprintf("%v; %s", err, why))
 		}
 	}
-	if errs != nil {
-		return errors.New(strings.Join(errs, "\n"))
-	}
-	return nil
+	return JoinLines(errs)
 }
 
 func (r *Release) checkFill(prev *Release, decl *ColumnDecl, newT, oldT *schema.Table) error {

@@ -155,18 +155,14 @@ func checkKey(loc *locator, target project.Target, t *schema.Table, idx *schema.
 		switch ct := c.Type.Type.(type) {
 		case *schema.StringType:
 			length := ct.Size
-			if isLob(ct.T) {
-				if prefix == 0 {
-					add(p, "%s of table %s covers the %s column %s without a prefix; declare one (`prefix = N` in an `on` block): MySQL refuses it, MariaDB would index a prefix it chooses", what, t.Name, ct.T, c.Name)
-					return
-				}
-				length = prefix
-			}
-			if prefix > 0 && !isLob(ct.T) && prefix > length {
+			switch {
+			case isLob(ct.T) && prefix == 0:
+				add(p, "%s of table %s covers the %s column %s without a prefix; declare one (`prefix = N` in an `on` block): MySQL refuses it, MariaDB would index a prefix it chooses", what, t.Name, ct.T, c.Name)
+				return
+			case !isLob(ct.T) && prefix > length:
 				add(p, "%s of table %s takes a prefix of %d characters of %s, which holds at most %d; the server refuses a prefix longer than the column", what, t.Name, prefix, c.Name, length)
 				return
-			}
-			if prefix > 0 {
+			case prefix > 0:
 				length = prefix
 			}
 			n = length * mb
@@ -175,14 +171,13 @@ func checkKey(loc *locator, target project.Target, t *schema.Table, idx *schema.
 			if ct.Size != nil {
 				length = *ct.Size
 			}
-			if isLob(ct.T) {
-				if prefix == 0 {
-					add(p, "%s of table %s covers the %s column %s without a prefix; declare one (`prefix = N` in an `on` block)", what, t.Name, ct.T, c.Name)
-					return
-				}
+			switch {
+			case isLob(ct.T) && prefix == 0:
+				add(p, "%s of table %s covers the %s column %s without a prefix; declare one (`prefix = N` in an `on` block)", what, t.Name, ct.T, c.Name)
+				return
+			case isLob(ct.T):
 				length = prefix
-			}
-			if prefix > 0 {
+			case prefix > 0:
 				length = min(length, prefix)
 			}
 			n = length
@@ -289,12 +284,10 @@ func packLen(t schema.Type, mb int) (int, bool) {
 		}
 		return 1, true
 	case *mysql.SetType:
-		switch n := (len(t.Values) + 7) / 8; {
-		case n > 4:
-			return 8, true
-		default:
+		if n := (len(t.Values) + 7) / 8; n <= 4 {
 			return max(n, 1), true
 		}
+		return 8, true
 	case *schema.JSONType:
 		return 12, true
 	}

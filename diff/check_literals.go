@@ -283,8 +283,7 @@ func checkDefault(ref string, t schema.Type, v string, p Pos, add func(Pos, stri
 	what := "a number"
 	switch t.(type) {
 	case *schema.IntegerType:
-		re = intLiteral
-		what = "an integer"
+		re, what = intLiteral, "an integer"
 	case *schema.DecimalType, *schema.FloatType:
 		re = numLiteral
 	case *schema.BoolType:
@@ -332,13 +331,7 @@ func quotedByAtlas(t schema.Type, x string) bool {
 	case *mysql.BitType, *schema.BoolType, *schema.IntegerType, *schema.DecimalType, *schema.FloatType, *schema.TimeType:
 		return false
 	}
-	switch {
-	case len(x) > 2 && strings.EqualFold(x[:2], "0x"), strings.HasPrefix(x, "(") && strings.HasSuffix(x, ")"):
-		return false
-	case len(x) >= 2 && x[len(x)-1] == x[0] && isLiteral(x):
-		return false
-	}
-	return true
+	_, literal := sqlsyntax.Literal(x)
+	hex, parenthesised := len(x) > 2 && strings.EqualFold(x[:2], "0x"), strings.HasPrefix(x, "(") && strings.HasSuffix(x, ")")
+	return !hex && !parenthesised && !(len(x) >= 2 && x[len(x)-1] == x[0] && literal)
 }
-
-func isLiteral(s string) bool { _, ok := sqlsyntax.Literal(s); return ok }

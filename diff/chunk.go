@@ -21,7 +21,6 @@ import (
 
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/schemadef"
-	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // Evaluating a release file block by block. Consecutive releases share
@@ -103,25 +102,11 @@ func evalChunks(src Source, t project.Target) (*Release, []*piece, error) {
 		return nil, nil, errChunks
 	}
 	chunks := schemadef.Chunks(src.Src)
-	// Which schema a table belongs to is resolved against the schema
-	// block, so every other block is keyed with it.
-	var schemaChunk []byte
-	for _, c := range chunks {
-		if c.IsSchema() {
-			if schemaChunk != nil {
-				return nil, nil, errChunks
-			}
-			schemaChunk = c.Data
-		}
-	}
-	if schemaChunk == nil {
+	schemaChunk, keys, ok := pieceKeys(chunks, t)
+	if !ok {
 		return nil, nil, errChunks
 	}
 	pieces := make([]*piece, len(chunks))
-	keys, target := make([][32]byte, len(chunks)), t.String()
-	for i, c := range chunks {
-		keys[i] = pieceKey(target, schemaChunk, c.Data)
-	}
 	futures, missed, edited, bases := pieceMemo.register(t, schemaChunk, chunks, keys)
 	// The new blocks are evaluated in groups side by side: a group needs
 	// only the schema block and stand-ins besides its own blocks. Edits
@@ -159,10 +144,7 @@ func evalChunks(src Source, t project.Target) (*Release, []*piece, error) {
 		pieces[i] = p
 	}
 	r, err := assemble(src, t, pieces, chunks, keys)
-	if err != nil {
-		return nil, nil, err
-	}
-	return r, pieces, nil
+	return r, pieces, err
 }
 
 // evalGroup evaluates a group of new blocks, the edits among them first
@@ -177,11 +159,7 @@ func evalGroup(src Source, t project.Target, schemaChunk []byte, chunks []chunk,
 	}()
 	got, packed := make([]*piece, len(group)), make([]*piece, len(group))
 	if bases[group[0]] != nil { // a group of edits
-		edits := make([]edit, len(group))
-		for j, i := range group {
-			edits[j] = edit{chunks[i], bases[i]}
-		}
-		got, packed = evalEdits(src, t, schemaChunk, edits)
+		got, packed = evalEdits(src, t, schemaChunk, chunks, group, bases)
 	}
 	var rest []int
 	for j, i := range group {
@@ -211,11 +189,7 @@ func evalPieces(src Source, t project.Target, chunks []chunk, missed []int) ([]*
 	out := make([]*piece, len(missed))
 	parser := hclparse.NewParser()
 	tables := map[string]bool{}
-	type chunkBody struct {
-		body *hclsyntax.Body
-		src  []byte
-	}
-	var bodies []chunkBody
+	var bodies []*hclsyntax.Body
 	var schemaBody *hclsyntax.Body
 	schemaName := ""
 	for j, i := range missed {
@@ -227,25 +201,16 @@ func evalPieces(src Source, t project.Target, chunks []chunk, missed []int) ([]*
 			return nil, errChunks
 		}
 		body := f.Body.(*hclsyntax.Body)
-		if len(body.Attributes) > 0 || len(body.Blocks) > 1 {
-			return nil, errChunks
-		}
 		// What ParseRelease checks of a block before Atlas evaluates it.
-		if err := validate(body, fileSpec, "the file"); err != nil {
+		if len(body.Attributes) > 0 || len(body.Blocks) > 1 || validate(body, fileSpec, "the file") != nil || len(checkStructure(body, t)) > 0 {
 			return nil, errChunks
 		}
-		if errs := checkStructure(body, t); len(errs) > 0 {
-			return nil, errChunks
-		}
-		d, err := readDeclarations(body)
+		d, err := readDeclarations(body, c.Data)
 		if err != nil {
 			return nil, errChunks
 		}
-		if err := parseDeclarations(body, c.Data, d); err != nil {
-			return nil, errChunks
-		}
 		p := &piece{Positions: d.positions, Declares: len(d.Columns)+len(d.Tables)+len(d.DataMigrations)+len(d.Discards)+len(d.StoredFunctions) > 0}
-		bodies = append(bodies, chunkBody{body, c.Data})
+		bodies = append(bodies, body)
 		if len(body.Blocks) == 1 {
 			b := body.Blocks[0]
 			p.Kind, p.Name = b.Type, b.Labels[0]
@@ -292,8 +257,8 @@ func evalPieces(src Source, t project.Target, chunks []chunk, missed []int) ([]*
 	// A block sees the server's built-in functions only: a call of a
 	// stored function declared in another block is checked when the
 	// whole file is evaluated.
-	for _, b := range bodies {
-		if err := checkSchemaExprs(b.body, b.src, s, (&Declarations{}).Functions(t)); err != nil {
+	for j, b := range bodies {
+		if err := checkSchemaExprs(b, chunks[missed[j]].Data, s, (&Declarations{}).Functions(t)); err != nil {
 			return nil, errChunks
 		}
 	}
@@ -310,7 +275,7 @@ func evalPieces(src Source, t project.Target, chunks []chunk, missed []int) ([]*
 				return nil, errChunks
 			}
 			p.InSchema = tbl.Schema.Name
-			p.lines = linesOf(bodies[j].body.Blocks[0], bodies[j].src, p.Table)
+			p.lines = linesOf(bodies[j].Blocks[0], chunks[missed[j]].Data, p.Table)
 		}
 	}
 	return out, nil
@@ -435,14 +400,8 @@ func assemble(src Source, t project.Target, pieces []*piece, chunks []chunk, key
 			return nil, errChunks
 		}
 	}
-	d, err := readDeclarations(declaring)
-	if err != nil {
-		return nil, errChunks
-	}
-	if err := parseDeclarations(declaring, src.Src, d); err != nil {
-		return nil, errChunks
-	}
-	if err := d.checkCalls(t); err != nil {
+	d, err := readDeclarations(declaring, src.Src)
+	if err != nil || d.checkCalls(t) != nil {
 		return nil, errChunks
 	}
 	// The other blocks' positions, most of them, are looked up in their
@@ -511,6 +470,27 @@ func (at placement) place(p Pos) Pos {
 	return p
 }
 
+// pieceKeys are the keys of a file's chunks, and its schema block; false
+// when the file has not exactly one. Which schema a table belongs to is
+// resolved against the schema block, so every other block is keyed with
+// it.
+func pieceKeys(chunks []chunk, t project.Target) ([]byte, [][32]byte, bool) {
+	var schemaChunk []byte
+	for _, c := range chunks {
+		if c.IsSchema() {
+			if schemaChunk != nil {
+				return nil, nil, false
+			}
+			schemaChunk = c.Data
+		}
+	}
+	keys, target := make([][32]byte, len(chunks)), t.String()
+	for i, c := range chunks {
+		keys[i] = pieceKey(target, schemaChunk, c.Data)
+	}
+	return schemaChunk, keys, schemaChunk != nil
+}
+
 // pieceKey names what a chunk evaluates to: its content, the schema block
 // it is evaluated with, the target.
 func pieceKey(target string, schemaChunk, data []byte) [32]byte {
@@ -562,10 +542,7 @@ func (m *pieces) register(t project.Target, schemaChunk []byte, chunks []chunk, 
 	}
 	m.Lock()
 	defer m.Unlock()
-	if len(m.latest) > pieceMemoSize {
-		m.latest = nil
-	}
-	if m.latest == nil {
+	if m.latest == nil || len(m.latest) > pieceMemoSize {
 		m.latest = map[[32]byte]*baseTable{}
 	}
 	var owned []int
@@ -641,28 +618,4 @@ func (f *pieceFuture) resolve(p *piece, err error) {
 func (f *pieceFuture) wait() (*piece, error) {
 	<-f.done
 	return f.p, f.err
-}
-
-// exprAt is one declared expression, where it is declared.
-type exprAt struct {
-	Attr exprAttr
-	Expr *sqlsyntax.Expr
-	List *sqlsyntax.Assignments
-}
-
-// inOrder lists the declared expressions in file order (sameRelease).
-func (d *declared) inOrder() (out []exprAt) {
-	if d == nil {
-		return nil
-	}
-	for e, a := range d.attrs {
-		out = append(out, exprAt{Attr: a, Expr: e})
-	}
-	for l, a := range d.lists {
-		out = append(out, exprAt{Attr: a, List: l})
-	}
-	slices.SortFunc(out, func(x, y exprAt) int {
-		return x.Attr.attr.SrcRange.Start.Byte - y.Attr.attr.SrcRange.Start.Byte
-	})
-	return out
 }

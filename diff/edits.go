@@ -166,12 +166,6 @@ func tableLabel(data []byte) string {
 	return string(rest[:end])
 }
 
-// An edit is a table chunk to evaluate against an earlier version.
-type edit struct {
-	chunk chunk
-	base  *baseTable
-}
-
 // baseTable is the latest version of a table registered in this process.
 type baseTable struct {
 	data []byte
@@ -192,27 +186,28 @@ type editedTable struct {
 	packed *packedEdit
 }
 
-// evalEdits evaluates the edits it can in one Atlas call; the pieces of
-// the others are nil, to be evaluated whole. packed are what the
+// evalEdits evaluates the edits it can in one Atlas call, the chunks of
+// group against their bases; the pieces of the others are nil, to be
+// evaluated whole. packed are what the
 // evaluation cache keeps of each (writePack): what it adds to the version
 // it edits, when that version is kept, or else the piece.
-func evalEdits(src Source, t project.Target, schemaChunk []byte, edits []edit) (out, packed []*piece) {
-	out, packed = make([]*piece, len(edits)), make([]*piece, len(edits))
+func evalEdits(src Source, t project.Target, schemaChunk []byte, chunks []chunk, group []int, bases []*baseTable) (out, packed []*piece) {
+	out, packed = make([]*piece, len(group)), make([]*piece, len(group))
 	parser := hclparse.NewParser()
 	if _, diags := parser.ParseHCL(schemaChunk, "schema"); diags.HasErrors() {
 		return out, packed
 	}
-	todo := make([]*editedTable, len(edits))
+	todo := make([]*editedTable, len(group))
 	names := map[string]int{}
-	for _, e := range edits {
-		names[tableLabel(e.chunk.Data)]++
+	for _, i := range group {
+		names[tableLabel(chunks[i].Data)]++
 	}
-	for j, e := range edits {
+	for j, i := range group {
 		// Two blocks of one table would be one table to Atlas.
-		if names[tableLabel(e.chunk.Data)] > 1 {
+		if names[tableLabel(chunks[i].Data)] > 1 {
 			continue
 		}
-		if todo[j] = prepareEdit(e, t); todo[j] != nil && len(todo[j].blocks) > 0 {
+		if todo[j] = prepareEdit(chunks[i], bases[i], t); todo[j] != nil && len(todo[j].blocks) > 0 {
 			// The new blocks, parsed already, join the table parsed
 			// without them.
 			f, diags := hclsyntax.ParseConfig(todo[j].synthetic, "", hcl.InitialPos)
@@ -257,7 +252,7 @@ func evalEdits(src Source, t project.Target, schemaChunk []byte, edits []edit) (
 		for _, c := range p.Table.Columns {
 			whole.Columns = append(whole.Columns, &schema.Column{Name: c.Name})
 		}
-		if checkSchemaExprs(asTable(p.Name, w.blocks), edits[j].chunk.Data, &schema.Schema{Tables: []*schema.Table{whole}}, funcs) != nil {
+		if checkSchemaExprs(asTable(p.Name, w.blocks), chunks[group[j]].Data, &schema.Schema{Tables: []*schema.Table{whole}}, funcs) != nil {
 			continue
 		}
 		out[j], packed[j] = p, pack
@@ -267,22 +262,22 @@ func evalEdits(src Source, t project.Target, schemaChunk []byte, edits []edit) (
 
 // prepareEdit compares an edited table block with its base; nil when the
 // edit is not one of columns only.
-func prepareEdit(e edit, t project.Target) *editedTable {
-	base, err := e.base.f.wait() // resolved: evalChunks waited for it
-	if err != nil || base == nil || base.Kind != "table" || base.Declares || base.lines == nil || bytes.IndexByte(e.chunk.Data, '\r') >= 0 {
+func prepareEdit(c chunk, b *baseTable, t project.Target) *editedTable {
+	base, err := b.f.wait() // resolved: evalChunks waited for it
+	data := c.Data
+	if err != nil || base == nil || base.Kind != "table" || base.Declares || base.lines == nil || bytes.IndexByte(data, '\r') >= 0 {
 		return nil
 	}
-	data := e.chunk.Data
-	starts, baseStarts := lineStarts(data), lineStarts(e.base.data)
+	starts, baseStarts := lineStarts(data), lineStarts(b.data)
 	line := func(data []byte, starts []int, l int) []byte { return data[starts[l]:lineEnd(data, starts, l)] }
 	na, nb := len(baseStarts), len(starts)
 	n := min(na, nb)
 	pre := 0
-	for pre < n && bytes.Equal(line(e.base.data, baseStarts, pre), line(data, starts, pre)) {
+	for pre < n && bytes.Equal(line(b.data, baseStarts, pre), line(data, starts, pre)) {
 		pre++
 	}
 	suf := 0
-	for suf < n-pre && bytes.Equal(line(e.base.data, baseStarts, na-1-suf), line(data, starts, nb-1-suf)) {
+	for suf < n-pre && bytes.Equal(line(b.data, baseStarts, na-1-suf), line(data, starts, nb-1-suf)) {
 		suf++
 	}
 	// The lines that differ, widened to the items they touch: all columns.
@@ -311,7 +306,7 @@ func prepareEdit(e edit, t project.Target) *editedTable {
 	// What evalPieces checks of a block, on the new columns alone.
 	name, table := base.Name, asTable(base.Name, body.Blocks)
 	added, ok := cutItems(body, data, starts, lo, hi+shift)
-	if d, err := readDeclarations(table); !ok || err != nil || len(d.Columns) > 0 || len(body.Attributes) > 0 ||
+	if d, err := readDeclarations(table, data); !ok || err != nil || len(d.Columns) > 0 || len(body.Attributes) > 0 ||
 		validate(table, fileSpec, "the file") != nil || len(checkStructure(table, t)) > 0 ||
 		slices.ContainsFunc(body.Blocks, func(c *hclsyntax.Block) bool { return c.Type != "column" }) {
 		return nil

@@ -79,9 +79,9 @@ func TestEditsEvaluateOnlyTheColumns(t *testing.T) {
 				t.Fatal(err)
 			}
 			chunks := schemadef.Chunks([]byte(edited))
-			e := edit{chunk: chunks[1], base: pieceMemo.latest[pieceKey(mariadb.String(), chunks[0].Data, []byte("table t"))]}
+			bases := []*baseTable{nil, pieceMemo.latest[pieceKey(mariadb.String(), chunks[0].Data, []byte("table t"))]}
 			src := Source{Release: "b", File: "b.hcl", Src: []byte(edited)}
-			if got, _ := evalEdits(src, mariadb, chunks[0].Data, []edit{e}); (got[0] != nil) != tc.columns {
+			if got, _ := evalEdits(src, mariadb, chunks[0].Data, chunks, []int{1}, bases); (got[0] != nil) != tc.columns {
 				t.Errorf("evaluated as an edit of columns: %v, want %v", got[0] != nil, tc.columns)
 			}
 			pieceMemo.forget()

@@ -101,9 +101,10 @@ func (d *declared) ordered() []declaredExpr {
 	return d.order
 }
 
-// parseDeclarations parses the expressions of the declarations read from
-// body: per-row ones (forward, backward, fill: triggers run them) and the
-// data migrations' statement ones (set, pending).
+// parseDeclarations parses the expressions of the declarations
+// readDeclarations read from body: per-row ones (forward, backward, fill:
+// triggers run them) and the data migrations' statement ones (set,
+// pending).
 func parseDeclarations(body *hclsyntax.Body, src []byte, d *Declarations) error {
 	d.exprs = &declared{src: src, attrs: map[*sqlsyntax.Expr]exprAttr{}, lists: map[*sqlsyntax.Assignments]exprAttr{}}
 	parse := func(a *hclsyntax.Attribute, use sqlsyntax.Use, what string, table, into string) (*sqlsyntax.Expr, error) {

@@ -8,7 +8,6 @@ import (
 	"io"
 	"sync"
 
-	"ariga.io/atlas/sql/migrate"
 	"ariga.io/atlas/sql/mysql"
 
 	"github.com/emcee-db/emcee/project"
@@ -31,8 +30,6 @@ func Offline(t project.Target) (*mysql.Driver, error) {
 	}
 	return drv.(*mysql.Driver), nil
 }
-
-var _ migrate.Driver = (*mysql.Driver)(nil)
 
 const offlineDriverName = "emcee-offline"
 

@@ -23,15 +23,19 @@ func recased(tr *Transition) []error {
 		}
 		dropped := map[string][]string{}
 		for _, cc := range m.Changes {
-			if kind, name := droppedName(cc); kind != "" {
+			if kind, name, added := changedName(cc); kind != "" && !added {
 				dropped[kind] = append(dropped[kind], name)
 			}
 		}
 		for _, cc := range m.Changes {
-			kind, name := addedName(cc)
+			kind, name, added := changedName(cc)
+			column := ""
+			if kind == "column" {
+				column = name
+			}
 			for _, old := range dropped[kind] {
-				if old != name && strings.EqualFold(old, name) {
-					errs = append(errs, posOrFile(tr.To, m.T.Name, column(kind, name)).Errorf(
+				if added && old != name && strings.EqualFold(old, name) {
+					errs = append(errs, posOrFile(tr.To, m.T.Name, column).Errorf(
 						"%s %s of table %s differs from %s of the previous release only in letter case: the server compares these names without regard to case, so planning it as a drop of %s and an add of %s would fail on the server (the table still has %s). Keep the name %s",
 						kind, name, m.T.Name, old, old, name, old, old))
 				}
@@ -41,31 +45,20 @@ func recased(tr *Transition) []error {
 	return errs
 }
 
-func column(kind, name string) string {
-	if kind == "column" {
-		return name
-	}
-	return ""
-}
-
-func droppedName(c schema.Change) (kind, name string) {
+// changedName is the column or index a change drops, or the column or
+// non-unique index it adds.
+func changedName(c schema.Change) (kind, name string, added bool) {
 	switch c := c.(type) {
 	case *schema.DropColumn:
-		return "column", c.C.Name
+		return "column", c.C.Name, false
 	case *schema.DropIndex:
-		return "index", c.I.Name
-	}
-	return "", ""
-}
-
-func addedName(c schema.Change) (kind, name string) {
-	switch c := c.(type) {
+		return "index", c.I.Name, false
 	case *schema.AddColumn:
-		return "column", c.C.Name
+		return "column", c.C.Name, true
 	case *schema.AddIndex:
 		if !c.I.Unique {
-			return "index", c.I.Name
+			return "index", c.I.Name, true
 		}
 	}
-	return "", ""
+	return "", "", false
 }

@@ -44,11 +44,8 @@ func ParseRelease(name, file string, src []byte, t project.Target) (*Release, er
 	if errs := checkStructure(body, t); len(errs) > 0 {
 		return nil, fmt.Errorf("%s", strings.Join(errs, "\n"))
 	}
-	decls, err := readDeclarations(body)
+	decls, err := readDeclarations(body, src)
 	if err != nil {
-		return nil, err
-	}
-	if err := parseDeclarations(body, src, decls); err != nil {
 		return nil, err
 	}
 	if err := decls.checkCalls(t); err != nil {
@@ -67,7 +64,9 @@ func ParseRelease(name, file string, src []byte, t project.Target) (*Release, er
 	return &Release{Name: name, File: file, Schema: s, Declarations: decls}, nil
 }
 
-func readDeclarations(body *hclsyntax.Body) (*Declarations, error) {
+// readDeclarations reads the declarations of a file's body, src, and
+// parses their expressions.
+func readDeclarations(body *hclsyntax.Body, src []byte) (*Declarations, error) {
 	d := &Declarations{Columns: map[ColumnRef]*ColumnDecl{}, Tables: map[string]*TableDecl{}, positions: map[string]Pos{}}
 	for _, b := range body.Blocks {
 		switch b.Type {
@@ -106,7 +105,7 @@ func readDeclarations(body *hclsyntax.Body) (*Declarations, error) {
 			d.StoredFunctions = append(d.StoredFunctions, f)
 		}
 	}
-	return d, nil
+	return d, parseDeclarations(body, src, d)
 }
 
 func (d *Declarations) readTable(b *hclsyntax.Block) error {

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -85,10 +86,7 @@ func FromSQL(f SQLFiles, schemaHCL []byte, at map[string]Pos) Source {
 			b.WriteByte('\n')
 		}
 		fmt.Fprintf(&b, "%s%s\n", sqlDeclHead, strconv.Quote(f.DeclFile))
-		for _, line := range strings.SplitAfter(string(f.Decl), "\n") {
-			if line == "" {
-				continue
-			}
+		for line := range strings.Lines(string(f.Decl)) {
 			if line == "\n" {
 				b.WriteString(sqlDeclEmpty + "\n")
 				continue
@@ -225,53 +223,14 @@ func (s *sqlSource) place(line int) (Pos, bool) {
 // as the SQL positions of what they declare: the generated lines mean
 // nothing to the user.
 func (s *sqlSource) remap(err error) error {
-	if err == nil {
-		return nil
-	}
-	msg := err.Error()
-	prefix := s.file + ":"
-	var b strings.Builder
-	for {
-		i := strings.Index(msg, prefix)
-		if i < 0 {
-			b.WriteString(msg)
-			break
+	at := regexp.MustCompile(regexp.QuoteMeta(s.file+":") + `([0-9]+):[0-9]+`)
+	return fmt.Errorf("%s", at.ReplaceAllStringFunc(err.Error(), func(m string) string {
+		line, _ := strconv.Atoi(at.FindStringSubmatch(m)[1])
+		if p, ok := s.place(line); ok {
+			return p.String()
 		}
-		b.WriteString(msg[:i])
-		rest := msg[i+len(prefix):]
-		l, c, n := readLineCol(rest)
-		if p, ok := s.place(l); ok && n > 0 {
-			b.WriteString(p.String())
-			msg = rest[n:]
-			_ = c
-			continue
-		}
-		b.WriteString(prefix)
-		msg = rest
-	}
-	return fmt.Errorf("%s", b.String())
-}
-
-// readLineCol reads "L:C" at the start of s; n is its length (0 if none).
-func readLineCol(s string) (line, col, n int) {
-	digits := func(s string) int {
-		i := 0
-		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			i++
-		}
-		return i
-	}
-	a := digits(s)
-	if a == 0 || a+1 >= len(s) || s[a] != ':' {
-		return 0, 0, 0
-	}
-	b := digits(s[a+1:])
-	if b == 0 {
-		return 0, 0, 0
-	}
-	line, _ = strconv.Atoi(s[:a])
-	col, _ = strconv.Atoi(s[a+1 : a+1+b])
-	return line, col, a + 1 + b
+		return m
+	}))
 }
 
 // declSpec is what a declarations file may hold: emcee's declarations,
@@ -319,10 +278,7 @@ func (s *sqlSource) overlay(r *Release, t project.Target) (*Release, error) {
 			return nil, fmt.Errorf("%s", strings.Join(errs, "\n"))
 		}
 		var err error
-		if d, err = readDeclarations(body); err != nil {
-			return nil, err
-		}
-		if err := parseDeclarations(body, s.decl, d); err != nil {
+		if d, err = readDeclarations(body, s.decl); err != nil {
 			return nil, err
 		}
 		if err := d.checkCalls(t); err != nil {

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -29,17 +30,16 @@ import (
 
 // syncCol is one column kept in sync by the expand triggers of its table.
 type syncCol struct {
-	add  *Change
-	col  *schema.Column // as the release declares it
-	decl *diff.ColumnDecl
+	add *Change
+	col *schema.Column // as the release declares it
 	// old is the column taken over (replacement or rename), nil for fill.
 	old *schema.Column
 	// forward computes col from the previous release's columns (or the
 	// fill expression); backward computes old. diff parsed and checked
 	// them when it loaded the release.
 	forward, backward *sqlsyntax.Expr
-	// fwdCols and bwdCols are the columns each expression may use.
-	fwdCols, bwdCols []string
+	// fwdCols are the columns forward may use.
+	fwdCols []string
 	// def is the column's default as SQL ("" without one).
 	def string
 	// placeholder is the default the old column gets in expand when it is
@@ -89,24 +89,21 @@ func syncColumns(ctx *Context, table string) ([]*syncCol, error) {
 func newSyncCol(c *Change) (*syncCol, error) {
 	add := c.Change.(*schema.AddColumn)
 	d := c.ctx.Decl(c.Table.Name, add.C.Name)
-	s := &syncCol{add: c, col: add.C, decl: d}
+	s := &syncCol{add: c, col: add.C, fwdCols: diff.ColumnNames(c.FromTable)}
 	where := c.ctx.Transition.To.Where(c.Table.Name, add.C.Name)
-	newCols := diff.ColumnNames(c.Table)
-	oldCols := diff.ColumnNames(c.FromTable)
 	if src := d.Source(); src != "" {
 		old, ok := c.FromTable.Column(src)
 		if !ok {
 			return nil, fmt.Errorf("%s: %s.%s takes over from %q, which table %s of the previous release does not have", where, c.Table.Name, add.C.Name, src, c.FromTable.Name)
 		}
 		s.old = old
-		s.fwdCols, s.bwdCols = oldCols, newCols
 		if d.Replaces != nil {
 			s.forward, s.backward = d.Replaces.ForwardExpr, d.Replaces.BackwardExpr
 		} else {
 			s.forward, s.backward = columnExpr(old.Name), columnExpr(add.C.Name)
 		}
 	} else {
-		s.forward, s.fwdCols = d.FillExpr, diff.Union(newCols, oldCols)
+		s.forward, s.fwdCols = d.FillExpr, diff.Union(diff.ColumnNames(c.Table), s.fwdCols)
 	}
 	if s.forward == nil || (s.old != nil && s.backward == nil) {
 		return nil, fmt.Errorf("%s: internal: the expressions of %s.%s were not parsed when the release was loaded", where, c.Table.Name, add.C.Name)
@@ -335,18 +332,17 @@ func syncTriggerSteps(c *Change, cols []*syncCol) []Step {
 	}
 	what := strings.Join(list, ", ")
 	var steps []Step
-	for _, ev := range []struct{ suffix, event, why string }{
-		{"bi", "INSERT", "fills %s in rows inserted by either release from the columns the writer knows"},
-		{"bu", "UPDATE", "recomputes %s when either release changes a column the other reads"},
+	for _, ev := range []struct {
+		suffix, event, why string
+		block              func(*syncCol) string
+	}{
+		{"bi", "INSERT", "fills %s in rows inserted by either release from the columns the writer knows", (*syncCol).insertBlock},
+		{"bu", "UPDATE", "recomputes %s when either release changes a column the other reads", (*syncCol).updateBlock},
 	} {
 		name := triggerName(table, release, cols, ev.suffix)
 		var body strings.Builder
 		for _, s := range cols {
-			if ev.event == "INSERT" {
-				body.WriteString(s.insertBlock())
-			} else {
-				body.WriteString(s.updateBlock())
-			}
+			body.WriteString(ev.block(s))
 		}
 		steps = append(steps,
 			stmt(revision.Expand, StageTrigger, fmt.Sprintf("while both releases run, this trigger on %s %s", table, fmt.Sprintf(ev.why, what)),
@@ -367,15 +363,11 @@ func syncSteps(c *Change, why string) ([]Step, error) {
 	if err != nil {
 		return nil, err
 	}
-	var s *syncCol
-	for _, sc := range cols {
-		if sc.add == c {
-			s = sc
-		}
-	}
-	if s == nil {
+	i := slices.IndexFunc(cols, func(s *syncCol) bool { return s.add == c })
+	if i < 0 {
 		return nil, fmt.Errorf("internal: %s.%s is not a synced column", c.Table.Name, c.Change.(*schema.AddColumn).C.Name)
 	}
+	s := cols[i]
 	table, name := c.Table.Name, s.col.Name
 	var steps []Step
 

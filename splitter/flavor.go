@@ -1,6 +1,8 @@
 package splitter
 
 import (
+	"fmt"
+
 	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
 
@@ -12,25 +14,16 @@ import (
 // emcee { target = "mariadb 10.11" }). Each is a fact the server enforces,
 // checked on MariaDB 10.11 by the e2e tests and per flavor by flavor_test.go.
 
-// dropCheck is the clause removing a CHECK constraint. MySQL spells it DROP
-// CHECK (8.0.16+; DROP CONSTRAINT only from 8.0.19); MariaDB has no DROP
-// CHECK at all, which is also why Atlas's ModifyCheck output is unusable
-// there.
-func (c *Context) dropCheck(name string) string {
-	if c.Target.MariaDB() {
-		return "DROP CONSTRAINT " + sqlsyntax.Ident(name)
-	}
-	return "DROP CHECK " + sqlsyntax.Ident(name)
-}
-
-// dropCheckAlgorithm: dropping a CHECK constraint is metadata only,
+// dropCheck is the statement removing a CHECK constraint, metadata only:
 // INSTANT on MariaDB 10.11 (also beside an instant DROP COLUMN), in place
-// on MySQL.
-func (c *Context) dropCheckAlgorithm() Algorithm {
+// on MySQL. MySQL spells it DROP CHECK (8.0.16+; DROP CONSTRAINT only from
+// 8.0.19); MariaDB has no DROP CHECK at all, which is also why Atlas's
+// ModifyCheck output is unusable there.
+func (c *Context) dropCheck(table, name string) string {
 	if c.Target.MariaDB() {
-		return Instant
+		return Instant.With(fmt.Sprintf("ALTER TABLE %s DROP CONSTRAINT %s", sqlsyntax.Ident(table), sqlsyntax.Ident(name)))
 	}
-	return Inplace
+	return Inplace.With(fmt.Sprintf("ALTER TABLE %s DROP CHECK %s", sqlsyntax.Ident(table), sqlsyntax.Ident(name)))
 }
 
 // withoutFKChecks wraps an ALTER that adds a foreign key so the server can

@@ -39,10 +39,7 @@ func (c *Change) addColumnAlgorithm(col string) (Algorithm, string, error) {
 		return Instant, "", nil
 	}
 	note, err := c.requireOptInOr(CostCopy, "adding a column to a table with a FULLTEXT index (neither server adds one instantly or online there)", fulltextInstead, col)
-	if err != nil {
-		return "", "", err
-	}
-	return Copy, note, nil
+	return Copy, note, err
 }
 
 // dropAddedColumn is the rollback's algorithm for a column expand added
@@ -72,10 +69,7 @@ func (c *Change) dropColumnAlgorithm(col string) (Algorithm, string, error) {
 	}
 	// The column that takes a replaced one over may opt in too.
 	note, err := c.requireOptInOr(CostCopy, fmt.Sprintf("dropping column %s from a table that keeps a FULLTEXT index (neither server drops one instantly or online there; allow_copy goes on a column of the index)", col), fulltextInstead, append(cols, c.ctx.replacers(c.Table.Name, col)...)...)
-	if err != nil {
-		return "", "", err
-	}
-	return Copy, note, nil
+	return Copy, note, err
 }
 
 // fulltextDropNote is why a FULLTEXT index is dropped with FORCE: InnoDB

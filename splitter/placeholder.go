@@ -47,9 +47,7 @@ func (c *Context) placeholderValue(col *schema.Column) (string, bool) {
 			return "", false
 		}
 		return "''", true
-	case *schema.IntegerType, *schema.DecimalType, *schema.FloatType, *schema.BoolType:
-		return "0", true
-	case *mysql.BitType:
+	case *schema.IntegerType, *schema.DecimalType, *schema.FloatType, *schema.BoolType, *mysql.BitType:
 		return "0", true
 	case *schema.EnumType:
 		if len(t.Values) == 0 {

@@ -164,7 +164,5 @@ func stmt(phase revision.Phase, stage Stage, why, sql string) Step {
 
 // gateStmt is a gate (gate.go) placed in a phase.
 func gateStmt(phase revision.Phase, stage Stage, why, sql string) Step {
-	s := stmt(phase, stage, why, sql)
-	s.Kind = revision.Gate
-	return s
+	return Step{Phase: phase, Stage: stage, Statement: revision.Statement{Kind: revision.Gate, Why: why, SQL: sql}}
 }

@@ -47,10 +47,9 @@ func init() {
 			ck, ok := c.Change.(*schema.AddCheck)
 			if m, isModify := c.Change.(*schema.ModifyCheck); isModify {
 				ck, ok = &schema.AddCheck{C: m.To}, true
-				alg := c.ctx.dropCheckAlgorithm()
 				steps = append(steps,
 					stmt(revision.Expand, StageModifyColumn, fmt.Sprintf("check %s on %s changes: the old expression could reject writes of the new release, so it goes now (dropping a check only allows more); the new one is added in contract behind a gate", m.From.Name, c.Table.Name),
-						alg.With(fmt.Sprintf("ALTER TABLE %s %s", sqlsyntax.Ident(c.Table.Name), c.ctx.dropCheck(m.From.Name)))),
+						c.ctx.dropCheck(c.Table.Name, m.From.Name)),
 					refuseRollback(fmt.Sprintf("expand dropped check %s on %s (its new expression comes in contract), and adding it back needs a table copy on %s (neither server adds a CHECK online)", m.From.Name, c.Table.Name, c.ctx.Target)))
 			}
 			if !ok {

@@ -133,10 +133,8 @@ func splitCharset(c *Change) ([]Step, error) {
 			attrs = append(attrs, o.Change)
 		}
 	}
-	var (
-		convs []conversion
-		errs  []string
-	)
+	var convs []conversion
+	var errs []string
 	for _, col := range t.Columns {
 		oc, ok := old.Column(col.Name)
 		if !ok || !schemadef.Textual(col.Type.Type) || !schemadef.Textual(oc.Type.Type) {
@@ -208,10 +206,7 @@ func splitCharset(c *Change) ([]Step, error) {
 	steps := append(collisions, rowFormatGate(c, convs)...)
 	steps = append(steps, stmt(revision.Expand, StageConvertTable, why, alg.With(sql)))
 	back, err := c.undoConversion(attrs, convs, alg, len(collisions) > 0)
-	if err != nil {
-		return nil, err
-	}
-	return append(steps, back...), nil
+	return append(steps, back...), err
 }
 
 // converted is the column as the conversion leaves it: the previous

@@ -4,8 +4,6 @@ import (
 	"fmt"
 
 	"ariga.io/atlas/sql/schema"
-
-	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 func init() {
@@ -16,6 +14,6 @@ func init() {
 		func(c *Change) (string, string, error) {
 			d := c.Change.(*schema.DropCheck)
 			why := fmt.Sprintf("check %s on %s may protect the previous release's assumptions, so it goes after that release", d.C.Name, c.Table.Name)
-			return why, c.ctx.dropCheckAlgorithm().With(fmt.Sprintf("ALTER TABLE %s %s", sqlsyntax.Ident(c.Table.Name), c.ctx.dropCheck(d.C.Name))), nil
+			return why, c.ctx.dropCheck(c.Table.Name, d.C.Name), nil
 		}))
 }

@@ -58,10 +58,7 @@ func init() {
 				why += "; " + note
 			}
 			back, err := c.restoreColumn(m.From, m.To, m.Change, "the widening")
-			if err != nil {
-				return nil, err
-			}
-			return append([]Step{stmt(revision.Expand, StageModifyColumn, why, alg.With(sql))}, back...), nil
+			return append([]Step{stmt(revision.Expand, StageModifyColumn, why, alg.With(sql))}, back...), err
 		},
 	})
 }

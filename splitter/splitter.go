@@ -189,6 +189,12 @@ func flatten(tr *diff.Transition) []*Change {
 		}
 	}
 	for _, c := range tr.Changes {
+		// A table renamed earlier in this transition.
+		if rt, ok := c.(*schema.RenameTable); ok && before[rt.To.Name] == nil {
+			before[rt.To.Name] = rt.From
+		}
+	}
+	for _, c := range tr.Changes {
 		switch c := c.(type) {
 		case *schema.AddTable:
 			add(c, c.T, nil)
@@ -197,17 +203,8 @@ func flatten(tr *diff.Transition) []*Change {
 		case *schema.RenameTable:
 			add(c, c.To, c.From)
 		case *schema.ModifyTable:
-			from := before[c.T.Name]
-			if from == nil {
-				// The table was renamed earlier in this transition.
-				for _, r := range tr.Changes {
-					if rt, ok := r.(*schema.RenameTable); ok && rt.To.Name == c.T.Name {
-						from = rt.From
-					}
-				}
-			}
 			for _, cc := range c.Changes {
-				add(cc, c.T, from)
+				add(cc, c.T, before[c.T.Name])
 			}
 		default:
 			add(c, &schema.Table{Name: ""}, nil)
