@@ -9,10 +9,9 @@ func init() {
 	register(&Analyzer{
 		Code:  "EM104",
 		Title: "replaces block without column, forward or backward: a replacement needs both directions while the releases overlap",
-		Run: func(p *Pass) error {
+		Run: func(p *Pass) {
 			reportProblems(p, "EM104", diff.IncompleteReplacement,
 				"declare both directions in the replaces block: `forward = \"<new value from the old columns>\"` and `backward = \"<old value from the new columns>\"`, and the column it replaces (`column = \"<old column>\"`)")
-			return nil
 		},
 	})
 }

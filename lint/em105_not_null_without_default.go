@@ -9,10 +9,9 @@ func init() {
 	register(&Analyzer{
 		Code:  "EM105",
 		Title: "new NOT NULL column with neither a default nor a fill: the previous release's INSERTs would fail",
-		Run: func(p *Pass) error {
+		Run: func(p *Pass) {
 			reportProblems(p, "EM105", diff.NotNullWithoutDefault,
 				"give the column a `default`, a `fill` expression (rule add-column-fill), or `null = true`")
-			return nil
 		},
 	})
 }

@@ -26,7 +26,7 @@ func init() {
 	register(&Analyzer{
 		Code:  "EM106",
 		Title: "hand-edited plan: checksum differs from plans/emcee.sum, a file missing from or unknown to the sum, or a revision that differs from what `emcee plan` writes",
-		Run: func(p *Pass) error {
+		Run: func(p *Pass) {
 			reported := map[string]bool{}
 			edits, _, err := planner.Compare(p.Project, p.Plans.Files)
 			if err != nil {
@@ -41,7 +41,6 @@ func init() {
 					Fix:     editedFix(p, e.Path)})
 			}
 			checkSum(p, reported)
-			return nil
 		},
 	})
 }

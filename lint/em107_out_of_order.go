@@ -19,12 +19,11 @@ func init() {
 	register(&Analyzer{
 		Code:  "EM107",
 		Title: "revisions out of order: gap in NN, a phase missing, a release not in atlas.hcl, a release planned before an earlier one, a gate after a change, a column dropped before the trigger reading it",
-		Run: func(p *Pass) error {
+		Run: func(p *Pass) {
 			names(p)
 			numbering(p)
 			gatesFirst(p)
 			triggersBeforeColumns(p)
-			return nil
 		},
 	})
 }

@@ -16,21 +16,15 @@ func init() {
 		Code:   "EM108",
 		Title:  "note: a contract drop destroys data (Atlas's destructive and condrop analyzers); expected in contract, worth a reviewer's look",
 		Replay: "all of it: Atlas's destructive and condrop analyzers read the replayed changes",
-		Run: func(p *Pass) error {
-			for _, rev := range p.Plans.Revisions {
-				if beforeContract(rev) {
-					continue
+		Run: func(p *Pass) {
+			p.statements(true, func(rev *Revision, i int, _ *effect.DDL) {
+				declared := discardOf(p, rev.ID.Release, rev.Statements[i].SQL)
+				for _, d := range p.replay.atlas(rev, i, atlasDestructive, atlasConDrop) {
+					p.atStatement("EM108", Note, rev, i,
+						fmt.Sprintf("data at risk: %s (Atlas %s)%s", strings.TrimSuffix(d.Text, "."), d.Code, declared),
+						"nothing to change if the data is no longer needed; otherwise keep a backup or move the data (a data_migration in this release) before contract runs")
 				}
-				for i := range rev.Statements {
-					declared := discardOf(p, rev.ID.Release, rev.Statements[i].SQL)
-					for _, d := range p.replay.atlas(rev, i, atlasDestructive, atlasConDrop) {
-						p.atStatement("EM108", Note, rev, i,
-							fmt.Sprintf("data at risk: %s (Atlas %s)%s", strings.TrimSuffix(d.Text, "."), d.Code, declared),
-							"nothing to change if the data is no longer needed; otherwise keep a backup or move the data (a data_migration in this release) before contract runs")
-					}
-				}
-			}
-			return nil
+			})
 		},
 	})
 }

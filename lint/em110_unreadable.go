@@ -16,7 +16,7 @@ func init() {
 	register(&Analyzer{
 		Code:  "EM110",
 		Title: "statement emcee cannot read: every other check, the review and the applier's safety checks would not see what it does",
-		Run: func(p *Pass) error {
+		Run: func(p *Pass) {
 			for _, rev := range p.Plans.Revisions {
 				for i, d := range rev.parsed {
 					if d.Err == nil {
@@ -31,7 +31,6 @@ func init() {
 					p.report(f)
 				}
 			}
-			return nil
 		},
 	})
 }

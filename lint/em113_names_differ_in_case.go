@@ -15,7 +15,7 @@ func init() {
 	register(&Analyzer{
 		Code:  "EM113",
 		Title: "table names that differ only in case: one table on servers with lower_case_table_names = 1 (Windows, macOS)",
-		Run: func(p *Pass) error {
+		Run: func(p *Pass) {
 			rels := p.loadReleases()
 			for i, rel := range rels {
 				if rel.r == nil {
@@ -56,7 +56,6 @@ func init() {
 					}
 				}
 			}
-			return nil
 		},
 	})
 }

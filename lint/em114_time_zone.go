@@ -18,7 +18,7 @@ func init() {
 	register(&Analyzer{
 		Code:  "EM114",
 		Title: "declared expression whose value depends on the session's time zone: backfill and triggers agree only if the application writes in one known zone",
-		Run: func(p *Pass) error {
+		Run: func(p *Pass) {
 			rels := p.loadReleases()
 			for i, rel := range rels {
 				if rel.r == nil {
@@ -49,7 +49,6 @@ func init() {
 						Fix:     "if the application sets its own time_zone, declare it in atlas.hcl (emcee { app_time_zone = \"+00:00\" }); or compute without the session's zone (a DATETIME column, UTC_TIMESTAMP(), CONVERT_TZ with both zones named)"})
 				}
 			}
-			return nil
 		},
 	})
 }
