@@ -19,12 +19,7 @@ const (
 	New             // the release being rolled out: new columns only
 )
 
-func (k Kind) String() string {
-	if k == Old {
-		return "old"
-	}
-	return "new"
-}
+func (k Kind) String() string { return [...]string{"old", "new"}[k] }
 
 // Op is a worker operation class.
 type Op int
@@ -34,12 +29,7 @@ const (
 	Read
 )
 
-func (o Op) String() string {
-	if o == Write {
-		return "write"
-	}
-	return "read"
-}
+func (o Op) String() string { return [...]string{"write", "read"}[o] }
 
 // Stats are one worker kind's statements in one phase.
 type Stats struct {
