@@ -18,32 +18,30 @@ import (
 // unique index, foreign key or check on a table the previous release
 // writes) rejects writes the previous release still makes, or fails on rows
 // it wrote. Before contract it breaks that release.
-func init() {
-	register(&Analyzer{
-		Code:   "EM102",
-		Title:  "tightening (NULL to NOT NULL, narrower type, enum values removed, unique index, foreign key or check on an existing table) in expand or migrate",
-		Replay: "column tightenings (NOT NULL, narrower types, removed enum values), seen in the replayed changes and by Atlas's data_depend analyzer",
-		Run: func(p *Pass) {
-			p.statements(false, func(rev *Revision, i int, d *effect.DDL) {
-				created := createdBefore(p, rev, i)
-				what := textualTightenings(d, created)
-				if len(what) == 0 && !created[strings.ToLower(d.Name)] {
-					for _, t := range tightenings(p.Project.Target, p.replay.file(rev), p.replay.changes(rev, i)) {
-						if !created[strings.ToLower(t.table)] {
-							what = append(what, t.what)
-						}
+var _ = register(&Analyzer{
+	Code:   "EM102",
+	Title:  "tightening (NULL to NOT NULL, narrower type, enum values removed, unique index, foreign key or check on an existing table) in expand or migrate",
+	Replay: "column tightenings (NOT NULL, narrower types, removed enum values), seen in the replayed changes and by Atlas's data_depend analyzer",
+	Run: func(p *Pass) {
+		p.statements(false, func(rev *Revision, i int, d *effect.DDL) {
+			created := createdBefore(p, rev, i)
+			what := textualTightenings(d, created)
+			if len(what) == 0 && !created[strings.ToLower(d.Name)] {
+				for _, t := range tightenings(p.Project.Target, p.replay.file(rev), p.replay.changes(rev, i)) {
+					if !created[strings.ToLower(t.table)] {
+						what = append(what, t.what)
 					}
-					what = withAtlas(what, p.replay.atlas(rev, i, atlasDataDependent))
 				}
-				if len(what) > 0 {
-					p.atStatement("EM102", Error, rev, i,
-						fmt.Sprintf("%s in %s: it rejects writes the previous release still makes, or fails on rows it wrote", strings.Join(what, ", "), rev.ID),
-						"tightenings belong in contract, behind a gate that counts the rows they would reject; "+replan(rev))
-				}
-			})
-		},
-	})
-}
+				what = withAtlas(what, p.replay.atlas(rev, i, atlasDataDependent))
+			}
+			if len(what) > 0 {
+				p.atStatement("EM102", Error, rev, i,
+					fmt.Sprintf("%s in %s: it rejects writes the previous release still makes, or fails on rows it wrote", strings.Join(what, ", "), rev.ID),
+					"tightenings belong in contract, behind a gate that counts the rows they would reject; "+replan(rev))
+			}
+		})
+	},
+})
 
 // createdBefore lists the tables the release created before statement i
 // of rev: no code of the previous release uses them, so nothing on them is

@@ -3,7 +3,7 @@
 // into, incomplete declarations, hand-edited plans, revisions out of order.
 //
 // Each finding is an Analyzer in a file of its own (em1NN_*.go) that
-// registers itself from init, so adding a finding is adding a file. Most
+// registers itself, so adding a finding is adding a file. Most
 // analyzers read the plans' statements through emcee's SQL reader (package
 // effect, on sqlsyntax's parser) and need no database. Where the plans'
 // effect matters (a MODIFY COLUMN that narrows a type, what Atlas's own
@@ -69,10 +69,12 @@ type Analyzer struct {
 
 var analyzers []*Analyzer
 
-// register adds an analyzer; each analyzer file calls it from init.
-func register(a *Analyzer) {
+// register adds an analyzer; each analyzer file calls it to initialize a
+// package variable.
+func register(a *Analyzer) *Analyzer {
 	analyzers = append(analyzers, a)
 	slices.SortFunc(analyzers, func(a, b *Analyzer) int { return strings.Compare(a.Code, b.Code) })
+	return a
 }
 
 // Analyzers lists every analyzer by code.

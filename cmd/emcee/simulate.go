@@ -164,7 +164,10 @@ otherwise. NEVER point --url at a database whose data you care about.`,
 				log = cmd.ErrOrStderr()
 			}
 			c := f.c
-			c.Project, c.New, c.DB, c.Verify, c.Log = p, release, cfg, true, logTo(log, f.quiet)
+			c.Project, c.New, c.DB, c.Verify = p, release, cfg, true
+			if !f.quiet {
+				c.Log = log
+			}
 			sim, err := simulate.Prepare(ctx, c)
 			if err != nil {
 				return err
@@ -215,13 +218,6 @@ otherwise. NEVER point --url at a database whose data you care about.`,
 	fl.BoolVar(&f.example, "example", false, "simulate the bundled Glance example (is_public -> visibility) instead of this project")
 	fl.BoolVar(&f.quiet, "quiet", false, "print only the report, not the applier's progress")
 	return cmd
-}
-
-func logTo(w io.Writer, quiet bool) io.Writer {
-	if quiet {
-		return nil
-	}
-	return w
 }
 
 // createDatabase creates the scratch database when it is missing, so that
