@@ -157,11 +157,7 @@ func exitOf(err error) (int, string) {
 	}
 	var ee *exitError
 	if errors.As(err, &ee) {
-		msg := ""
-		if ee.err != nil {
-			msg = ee.err.Error()
-		}
-		return ee.code, msg
+		return ee.code, ee.err.Error()
 	}
 	return codeError, err.Error()
 }
