@@ -115,14 +115,12 @@ func Run(ctx context.Context, p *project.Project, opts Options) (*Result, error)
 		return nil, err
 	}
 	pass := &Pass{Project: p, Plans: plans}
+	var errs []error
 	if opts.Dev != nil {
 		// A release declared as SQL whose files changed since its plan is
 		// evaluated in the dev database, after the replay has left it
 		// empty.
 		pass.sql = func(f diff.SQLFiles) (diff.Source, error) { return sqlrelease.Evaluate(ctx, opts.Dev, f, p.Target) }
-	}
-	var errs []error
-	if opts.Dev != nil {
 		if pass.replay, err = replayPlans(ctx, opts.Dev, plans.Revisions, pass.storedFunctions); err != nil {
 			errs = append(errs, err)
 		} else if pass.rollbacks, err = replayRollbacks(ctx, opts.Dev, plans); err != nil {
