@@ -264,8 +264,7 @@ func (r *Report) Print(w io.Writer) {
 		}
 		fmt.Fprintf(w, "%-12s %7s  %s%s\n", p.Name, p.Elapsed.Round(time.Millisecond), p.What, extra)
 	}
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "phase        worker  op       stmts  failed   stmt/s      p50      p99      max")
+	fmt.Fprintln(w, "\nphase        worker  op       stmts  failed   stmt/s      p50      p99      max")
 	for _, s := range r.Stats {
 		fmt.Fprintf(w, "%-12s %-6s  %-5s  %8d  %6d  %7.0f  %7s  %7s  %7s\n", s.Phase, s.Kind, s.Op, s.Count, s.Failed, s.Rate(),
 			roundDur(s.Percentile(0.5)), roundDur(s.Percentile(0.99)), roundDur(s.Max()))
@@ -275,15 +274,14 @@ func (r *Report) Print(w io.Writer) {
 			fmt.Fprintf(w, "  %s %s %s failed: %s\n", s.Phase, s.Kind, s.Op, e)
 		}
 	}
-	fmt.Fprintln(w)
 	if !r.Verified {
-		fmt.Fprintln(w, "rows: not verified")
+		fmt.Fprintln(w, "\nrows: not verified")
 		if r.OK() {
 			fmt.Fprintln(w, "result: no failed statement (rows not verified)")
 			return
 		}
 	} else {
-		fmt.Fprintf(w, "rows: %d checked, %d lost, %d inconsistent\n", r.RowsChecked, r.Lost, r.Inconsistent)
+		fmt.Fprintf(w, "\nrows: %d checked, %d lost, %d inconsistent\n", r.RowsChecked, r.Lost, r.Inconsistent)
 		if r.Rollback {
 			fmt.Fprintf(w, "rollback: %d failed statements of the old release; every %s row checked in its own shape after the rollback; %d rows it wrote from when the new release stopped read back with their values\n",
 				r.Failed(Old), r.Old, r.WindowRows)
