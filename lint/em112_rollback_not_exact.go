@@ -29,13 +29,13 @@ var _ = register(&Analyzer{
 		for _, c := range p.rollbacks {
 			switch {
 			case c.failed != nil:
-				p.report(Finding{Code: "EM112", Severity: Error, File: c.failedIn.File, Line: c.failedIn.Line(c.failedAt),
-					Message: fmt.Sprintf("replayed after %s in the dev database, statement %d of %s fails: %v", c.expand.ID, c.failedAt+1, c.failedIn.ID, c.failed),
-					Fix:     replan(c.rollback)})
+				p.atStatement("EM112", Error, c.failedIn, c.failedAt,
+					fmt.Sprintf("replayed after %s in the dev database, statement %d of %s fails: %v", c.expand.ID, c.failedAt+1, c.failedIn.ID, c.failed),
+					replan(c.rollback))
 			case !c.report.Clean():
-				p.report(Finding{Code: "EM112", Severity: Error, File: c.rollback.File, Line: 1,
-					Message: fmt.Sprintf("%s followed by %s does not return to the state before %s: %s: %s", c.expand.ID, c.rollback.ID, c.expand.ID, c.report.Summary(), sqlsyntax.OneLine(c.report.String(), 0)),
-					Fix:     replan(c.rollback)})
+				p.atFile("EM112", c.rollback.File,
+					fmt.Sprintf("%s followed by %s does not return to the state before %s: %s: %s", c.expand.ID, c.rollback.ID, c.expand.ID, c.report.Summary(), sqlsyntax.OneLine(c.report.String(), 0)),
+					replan(c.rollback))
 			}
 		}
 	},
