@@ -15,34 +15,26 @@ import (
 // Before contract the previous release still runs: anything it reads or
 // writes must still be there. A drop (or a rename, which drops the old
 // name) in expand or migrate breaks it while it serves.
-func init() {
-	register(&Analyzer{
-		Code:   "EM101",
-		Title:  "drop (table, column, index, foreign key, check, view) or rename in expand or migrate: the previous release still uses it",
-		Replay: "drops only Atlas's destructive, condrop and incompatible analyzers see in the replayed changes",
-		Run: func(p *Pass) error {
-			for _, rev := range p.Plans.Revisions {
-				if !beforeContract(rev) {
-					continue
-				}
-				for i, d := range rev.parsed {
-					drops := textualDrops(p, rev, i, d)
-					if len(drops) == 0 {
-						for _, diag := range p.replay.atlas(rev, i, atlasDestructive, atlasConDrop, atlasIncompatible) {
-							drops = append(drops, fmt.Sprintf("%s (Atlas %s)", strings.TrimSuffix(diag.Text, "."), diag.Code))
-						}
-					}
-					if len(drops) > 0 {
-						p.atStatement("EM101", Error, rev, i,
-							fmt.Sprintf("%s in %s: the previous release still runs during %s and uses what is dropped", strings.Join(drops, ", "), rev.ID, rev.ID.Phase),
-							"drops belong in contract, after the previous release is gone; "+replan(rev))
-					}
+var _ = register(&Analyzer{
+	Code:   "EM101",
+	Title:  "drop (table, column, index, foreign key, check, view) or rename in expand or migrate: the previous release still uses it",
+	Replay: "drops only Atlas's destructive, condrop and incompatible analyzers see in the replayed changes",
+	Run: func(p *Pass) {
+		p.statements(false, func(rev *Revision, i int, d *effect.DDL) {
+			drops := textualDrops(p, rev, i, d)
+			if len(drops) == 0 {
+				for _, diag := range p.replay.atlas(rev, i, atlasDestructive, atlasConDrop, atlasIncompatible) {
+					drops = append(drops, fmt.Sprintf("%s (Atlas %s)", strings.TrimSuffix(diag.Text, "."), diag.Code))
 				}
 			}
-			return nil
-		},
-	})
-}
+			if len(drops) > 0 {
+				p.atStatement("EM101", Error, rev, i,
+					fmt.Sprintf("%s in %s: the previous release still runs during %s and uses what is dropped", strings.Join(drops, ", "), rev.ID, rev.ID.Phase),
+					"drops belong in contract, after the previous release is gone; "+replan(rev))
+			}
+		})
+	},
+})
 
 // textualDrops names what a statement drops, as its text says.
 func textualDrops(p *Pass, rev *Revision, i int, d *effect.DDL) []string {

@@ -18,52 +18,41 @@ import (
 // unique index, foreign key or check on a table the previous release
 // writes) rejects writes the previous release still makes, or fails on rows
 // it wrote. Before contract it breaks that release.
-func init() {
-	register(&Analyzer{
-		Code:   "EM102",
-		Title:  "tightening (NULL to NOT NULL, narrower type, enum values removed, unique index, foreign key or check on an existing table) in expand or migrate",
-		Replay: "column tightenings (NOT NULL, narrower types, removed enum values), seen in the replayed changes and by Atlas's data_depend analyzer",
-		Run: func(p *Pass) error {
-			for _, rev := range p.Plans.Revisions {
-				if !beforeContract(rev) {
-					continue
-				}
-				created := createdBefore(p, rev)
-				for i, d := range rev.parsed {
-					what := textualTightenings(d, created)
-					if len(what) == 0 && !created[strings.ToLower(d.Name)] {
-						for _, t := range tightenings(p.Project.Target, p.replay.file(rev), p.replay.changes(rev, i)) {
-							if !created[strings.ToLower(t.table)] {
-								what = append(what, t.what)
-							}
-						}
-						what = withAtlas(what, p.replay.atlas(rev, i, atlasDataDependent))
-					}
-					if d.Kind == effect.KindCreateTable {
-						created[strings.ToLower(d.Name)] = true
-					}
-					if len(what) > 0 {
-						p.atStatement("EM102", Error, rev, i,
-							fmt.Sprintf("%s in %s: it rejects writes the previous release still makes, or fails on rows it wrote", strings.Join(what, ", "), rev.ID),
-							"tightenings belong in contract, behind a gate that counts the rows they would reject; "+replan(rev))
+var _ = register(&Analyzer{
+	Code:   "EM102",
+	Title:  "tightening (NULL to NOT NULL, narrower type, enum values removed, unique index, foreign key or check on an existing table) in expand or migrate",
+	Replay: "column tightenings (NOT NULL, narrower types, removed enum values), seen in the replayed changes and by Atlas's data_depend analyzer",
+	Run: func(p *Pass) {
+		p.statements(false, func(rev *Revision, i int, d *effect.DDL) {
+			created := createdBefore(p, rev, i)
+			what := textualTightenings(d, created)
+			if len(what) == 0 && !created[strings.ToLower(d.Name)] {
+				for _, t := range tightenings(p.Project.Target, p.replay.file(rev), p.replay.changes(rev, i)) {
+					if !created[strings.ToLower(t.table)] {
+						what = append(what, t.what)
 					}
 				}
+				what = withAtlas(what, p.replay.atlas(rev, i, atlasDataDependent))
 			}
-			return nil
-		},
-	})
-}
+			if len(what) > 0 {
+				p.atStatement("EM102", Error, rev, i,
+					fmt.Sprintf("%s in %s: it rejects writes the previous release still makes, or fails on rows it wrote", strings.Join(what, ", "), rev.ID),
+					"tightenings belong in contract, behind a gate that counts the rows they would reject; "+replan(rev))
+			}
+		})
+	},
+})
 
-// createdBefore lists the tables the release created in revisions before
-// rev: no code of the previous release uses them, so nothing on them is a
-// tightening.
-func createdBefore(p *Pass, rev *Revision) map[string]bool {
+// createdBefore lists the tables the release created before statement i
+// of rev: no code of the previous release uses them, so nothing on them is
+// a tightening.
+func createdBefore(p *Pass, rev *Revision, i int) map[string]bool {
 	out := map[string]bool{}
 	for _, r := range p.Plans.Of(rev.ID.Release) {
-		if r == rev {
-			break
-		}
-		for _, d := range r.parsed {
+		for j, d := range r.parsed {
+			if r == rev && j == i {
+				return out
+			}
 			if d.Kind == effect.KindCreateTable {
 				out[strings.ToLower(d.Name)] = true
 			}

@@ -15,50 +15,42 @@ import (
 // cannot do the change online refuses instead of silently copying; a copy
 // or a rebuild (splitter.AlterCost, the classes `emcee review` shows) is
 // written only where the schema opts in with `allow_copy = true`.
-func init() {
-	register(&Analyzer{
-		Code:  "EM103",
-		Title: "ALTER TABLE in expand or migrate without an ALGORITHM clause, or one that rebuilds or copies the table (as `emcee review` classes it) where the schema did not opt in with allow_copy = true",
-		Run: func(p *Pass) error {
-			for _, rev := range p.Plans.Revisions {
-				if !beforeContract(rev) {
-					continue
-				}
-				for i, d := range rev.parsed {
-					if d.Kind != effect.KindAlterTable && d.Kind != effect.KindCreateIndex && d.Kind != effect.KindDropIndex {
-						continue
-					}
-					if d.Algorithm == "" || d.Algorithm == "DEFAULT" {
-						p.atStatement("EM103", Error, rev, i,
-							fmt.Sprintf("%s on %s in %s names no algorithm: the server picks one, and may copy the table, blocking the previous release's writes", d.Kind, d.Name, rev.ID),
-							"name the algorithm (ALGORITHM=INSTANT, or ALGORITHM=INPLACE, LOCK=NONE) so the server refuses what it cannot do online; "+replan(rev))
-						continue
-					}
-					cost := splitter.AlterCost(p.Project.Target, d, p.before(rev.ID.Release))
-					if !splitter.Rebuilds(cost) {
-						continue
-					}
-					col, ok := copyOptIn(p, rev.ID.Release, d)
-					if ok {
-						continue
-					}
-					what := "copies the table (ALGORITHM=COPY), blocking writes while it runs"
-					if cost == splitter.CostRebuild {
-						what = "rebuilds the table in place (every row rewritten, as long as a copy)"
-					}
-					fix := "emcee rebuilds or copies a table before contract only for a column change whose column says `allow_copy = true`; " + replan(rev)
-					if col != "" {
-						fix = fmt.Sprintf("add `allow_copy = true` to column %q of table %q if rebuilding the table while the previous release runs is acceptable, or declare a new column that `replaces` it to change it online; then %s", col, d.Name, replan(rev))
-					}
-					p.atStatement("EM103", Error, rev, i,
-						fmt.Sprintf("%s on %s in %s %s, and the schema of release %s does not opt in", d.Kind, d.Name, rev.ID, what, rev.ID.Release),
-						fix)
-				}
+var _ = register(&Analyzer{
+	Code:  "EM103",
+	Title: "ALTER TABLE in expand or migrate without an ALGORITHM clause, or one that rebuilds or copies the table (as `emcee review` classes it) where the schema did not opt in with allow_copy = true",
+	Run: func(p *Pass) {
+		p.statements(false, func(rev *Revision, i int, d *effect.DDL) {
+			if d.Kind != effect.KindAlterTable && d.Kind != effect.KindCreateIndex && d.Kind != effect.KindDropIndex {
+				return
 			}
-			return nil
-		},
-	})
-}
+			if d.Algorithm == "" || d.Algorithm == "DEFAULT" {
+				p.atStatement("EM103", Error, rev, i,
+					fmt.Sprintf("%s on %s in %s names no algorithm: the server picks one, and may copy the table, blocking the previous release's writes", d.Kind, d.Name, rev.ID),
+					"name the algorithm (ALGORITHM=INSTANT, or ALGORITHM=INPLACE, LOCK=NONE) so the server refuses what it cannot do online; "+replan(rev))
+				return
+			}
+			cost := splitter.AlterCost(p.Project.Target, d, p.before(rev.ID.Release))
+			if !splitter.Rebuilds(cost) {
+				return
+			}
+			col, ok := copyOptIn(p, rev.ID.Release, d)
+			if ok {
+				return
+			}
+			what := "copies the table (ALGORITHM=COPY), blocking writes while it runs"
+			if cost == splitter.CostRebuild {
+				what = "rebuilds the table in place (every row rewritten, as long as a copy)"
+			}
+			fix := "emcee rebuilds or copies a table before contract only for a column change whose column says `allow_copy = true`; " + replan(rev)
+			if col != "" {
+				fix = fmt.Sprintf("add `allow_copy = true` to column %q of table %q if rebuilding the table while the previous release runs is acceptable, or declare a new column that `replaces` it to change it online; then %s", col, d.Name, replan(rev))
+			}
+			p.atStatement("EM103", Error, rev, i,
+				fmt.Sprintf("%s on %s in %s %s, and the schema of release %s does not opt in", d.Kind, d.Name, rev.ID, what, rev.ID.Release),
+				fix)
+		})
+	},
+})
 
 // copyOptIn reports whether a column the statement changes, or one a key
 // it adds is built on (a FULLTEXT index, built by a copy), says

@@ -22,29 +22,26 @@ import (
 // records every file as `emcee plan` wrote it, and where a release was
 // planned in one step the planner can recompute its revisions, which also
 // catches an edit whose sum was regenerated.
-func init() {
-	register(&Analyzer{
-		Code:  "EM106",
-		Title: "hand-edited plan: checksum differs from plans/emcee.sum, a file missing from or unknown to the sum, or a revision that differs from what `emcee plan` writes",
-		Run: func(p *Pass) error {
-			reported := map[string]bool{}
-			edits, _, err := planner.Compare(p.Project, p.Plans.Files)
-			if err != nil {
-				// The sum check below still runs: an edited snapshot
-				// shows there.
-				p.fail(err)
-			}
-			for _, e := range edits {
-				reported[e.Path] = true
-				p.report(Finding{Code: "EM106", Severity: Error, File: planFile(p, e.Path), Line: e.Line,
-					Message: fmt.Sprintf("differs from what `emcee plan` writes from %s: line %d is %s, the planner writes %s", planFile(p, e.Snapshot), e.Line, e.Is, e.Should),
-					Fix:     editedFix(p, e.Path)})
-			}
-			checkSum(p, reported)
-			return nil
-		},
-	})
-}
+var _ = register(&Analyzer{
+	Code:  "EM106",
+	Title: "hand-edited plan: checksum differs from plans/emcee.sum, a file missing from or unknown to the sum, or a revision that differs from what `emcee plan` writes",
+	Run: func(p *Pass) {
+		reported := map[string]bool{}
+		edits, _, err := planner.Compare(p.Project, p.Plans.Files)
+		if err != nil {
+			// The sum check below still runs: an edited snapshot
+			// shows there.
+			p.fail(err)
+		}
+		for _, e := range edits {
+			reported[e.Path] = true
+			p.report(Finding{Code: "EM106", Severity: Error, File: planFile(p, e.Path), Line: e.Line,
+				Message: fmt.Sprintf("differs from what `emcee plan` writes from %s: line %d is %s, the planner writes %s", planFile(p, e.Snapshot), e.Line, e.Is, e.Should),
+				Fix:     editedFix(p, e.Path)})
+		}
+		checkSum(p, reported)
+	},
+})
 
 // sumFix is how a missing or damaged sum file is mended.
 const sumFix = "restore it from version control, or run `emcee plan`, which writes a new one only if every revision is what the planner writes from its snapshots"

@@ -15,19 +15,16 @@ import (
 // atlas.hcl lists them, every phase of a release, NN by NN; and inside a
 // contract revision every gate before anything changes. Plans that break
 // that order are applied in an order nobody reviewed, or not at all.
-func init() {
-	register(&Analyzer{
-		Code:  "EM107",
-		Title: "revisions out of order: gap in NN, a phase missing, a release not in atlas.hcl, a release planned before an earlier one, a gate after a change, a column dropped before the trigger reading it",
-		Run: func(p *Pass) error {
-			names(p)
-			numbering(p)
-			gatesFirst(p)
-			triggersBeforeColumns(p)
-			return nil
-		},
-	})
-}
+var _ = register(&Analyzer{
+	Code:  "EM107",
+	Title: "revisions out of order: gap in NN, a phase missing, a release not in atlas.hcl, a release planned before an earlier one, a gate after a change, a column dropped before the trigger reading it",
+	Run: func(p *Pass) {
+		names(p)
+		numbering(p)
+		gatesFirst(p)
+		triggersBeforeColumns(p)
+	},
+})
 
 // names reports revision files the applier cannot place.
 func names(p *Pass) {

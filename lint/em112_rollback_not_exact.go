@@ -21,28 +21,25 @@ import (
 // then runs again, as an operator who starts the release over runs it.
 // A refused rollback (an expand emcee cannot undo online) has nothing to
 // replay.
-func init() {
-	register(&Analyzer{
-		Code:   "EM112",
-		Title:  "a rollback revision that does not return the database exactly to the state before the expand it undoes, or that fails",
-		Replay: "all of it: each expand and its rollback are replayed in the dev database and compared",
-		Run: func(p *Pass) error {
-			for _, c := range p.rollbacks {
-				switch {
-				case c.failed != nil:
-					p.report(Finding{Code: "EM112", Severity: Error, File: c.failedIn.File, Line: c.failedIn.Line(c.failedAt),
-						Message: fmt.Sprintf("replayed after %s in the dev database, statement %d of %s fails: %v", c.expand.ID, c.failedAt+1, c.failedIn.ID, c.failed),
-						Fix:     replan(c.rollback)})
-				case !c.report.Clean():
-					p.report(Finding{Code: "EM112", Severity: Error, File: c.rollback.File, Line: 1,
-						Message: fmt.Sprintf("%s followed by %s does not return to the state before %s: %s: %s", c.expand.ID, c.rollback.ID, c.expand.ID, c.report.Summary(), sqlsyntax.OneLine(c.report.String(), 0)),
-						Fix:     replan(c.rollback)})
-				}
+var _ = register(&Analyzer{
+	Code:   "EM112",
+	Title:  "a rollback revision that does not return the database exactly to the state before the expand it undoes, or that fails",
+	Replay: "all of it: each expand and its rollback are replayed in the dev database and compared",
+	Run: func(p *Pass) {
+		for _, c := range p.rollbacks {
+			switch {
+			case c.failed != nil:
+				p.atStatement("EM112", Error, c.failedIn, c.failedAt,
+					fmt.Sprintf("replayed after %s in the dev database, statement %d of %s fails: %v", c.expand.ID, c.failedAt+1, c.failedIn.ID, c.failed),
+					replan(c.rollback))
+			case !c.report.Clean():
+				p.atFile("EM112", c.rollback.File,
+					fmt.Sprintf("%s followed by %s does not return to the state before %s: %s: %s", c.expand.ID, c.rollback.ID, c.expand.ID, c.report.Summary(), sqlsyntax.OneLine(c.report.String(), 0)),
+					replan(c.rollback))
 			}
-			return nil
-		},
-	})
-}
+		}
+	},
+})
 
 // rollbackCheck is one expand replayed with its rollback.
 type rollbackCheck struct {

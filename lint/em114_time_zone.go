@@ -14,42 +14,39 @@ import (
 // (DATE() of a TIMESTAMP column, NOW(), FROM_UNIXTIME()) gives the same
 // rows the same values only while every session of the application writes
 // in that one zone: a reviewer should know the release relies on it.
-func init() {
-	register(&Analyzer{
-		Code:  "EM114",
-		Title: "declared expression whose value depends on the session's time zone: backfill and triggers agree only if the application writes in one known zone",
-		Run: func(p *Pass) error {
-			rels := p.loadReleases()
-			for i, rel := range rels {
-				if rel.r == nil {
-					continue
-				}
-				schemas := []*schema.Schema{rel.r.Schema}
-				if i > 0 && rels[i-1].r != nil {
-					schemas = append(schemas, rels[i-1].r.Schema)
-				}
-				timestamps := func(table string) []string {
-					var out []string
-					for _, s := range schemas {
-						t, ok := s.Table(table)
-						if !ok {
-							continue
-						}
-						for _, c := range t.Columns {
-							if tt, ok := c.Type.Type.(*schema.TimeType); ok && strings.EqualFold(tt.T, "timestamp") {
-								out = append(out, c.Name)
-							}
+var _ = register(&Analyzer{
+	Code:  "EM114",
+	Title: "declared expression whose value depends on the session's time zone: backfill and triggers agree only if the application writes in one known zone",
+	Run: func(p *Pass) {
+		rels := p.loadReleases()
+		for i, rel := range rels {
+			if rel.r == nil {
+				continue
+			}
+			schemas := []*schema.Schema{rel.r.Schema}
+			if i > 0 && rels[i-1].r != nil {
+				schemas = append(schemas, rels[i-1].r.Schema)
+			}
+			timestamps := func(table string) []string {
+				var out []string
+				for _, s := range schemas {
+					t, ok := s.Table(table)
+					if !ok {
+						continue
+					}
+					for _, c := range t.Columns {
+						if tt, ok := c.Type.Type.(*schema.TimeType); ok && strings.EqualFold(tt.T, "timestamp") {
+							out = append(out, c.Name)
 						}
 					}
-					return out
 				}
-				for _, z := range rel.r.Declarations.ZoneDependent(timestamps) {
-					p.report(Finding{Code: "EM114", Severity: Note, File: schemaFile(p, z.Pos.File), Line: z.Pos.Line, Column: z.Pos.Col,
-						Message: fmt.Sprintf("the %s depends on the session's time zone: %s. emcee's backfill computes it in the application's zone (the server's @@global.time_zone, or emcee.app_time_zone), each trigger in the zone of the session writing the row: the values agree only if every session of the application writes in that zone", z.What, z.Why),
-						Fix:     "if the application sets its own time_zone, declare it in atlas.hcl (emcee { app_time_zone = \"+00:00\" }); or compute without the session's zone (a DATETIME column, UTC_TIMESTAMP(), CONVERT_TZ with both zones named)"})
-				}
+				return out
 			}
-			return nil
-		},
-	})
-}
+			for _, z := range rel.r.Declarations.ZoneDependent(timestamps) {
+				p.report(Finding{Code: "EM114", Severity: Note, File: schemaFile(p, z.Pos.File), Line: z.Pos.Line, Column: z.Pos.Col,
+					Message: fmt.Sprintf("the %s depends on the session's time zone: %s. emcee's backfill computes it in the application's zone (the server's @@global.time_zone, or emcee.app_time_zone), each trigger in the zone of the session writing the row: the values agree only if every session of the application writes in that zone", z.What, z.Why),
+					Fix:     "if the application sets its own time_zone, declare it in atlas.hcl (emcee { app_time_zone = \"+00:00\" }); or compute without the session's zone (a DATETIME column, UTC_TIMESTAMP(), CONVERT_TZ with both zones named)"})
+			}
+		}
+	},
+})

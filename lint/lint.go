@@ -3,7 +3,7 @@
 // into, incomplete declarations, hand-edited plans, revisions out of order.
 //
 // Each finding is an Analyzer in a file of its own (em1NN_*.go) that
-// registers itself from init, so adding a finding is adding a file. Most
+// registers itself, so adding a finding is adding a file. Most
 // analyzers read the plans' statements through emcee's SQL reader (package
 // effect, on sqlsyntax's parser) and need no database. Where the plans'
 // effect matters (a MODIFY COLUMN that narrows a type, what Atlas's own
@@ -64,15 +64,17 @@ type Analyzer struct {
 	// replayed in a dev database (all of it, or a part); empty when it
 	// needs no database.
 	Replay string
-	Run    func(*Pass) error
+	Run    func(*Pass)
 }
 
 var analyzers []*Analyzer
 
-// register adds an analyzer; each analyzer file calls it from init.
-func register(a *Analyzer) {
+// register adds an analyzer; each analyzer file calls it to initialize a
+// package variable.
+func register(a *Analyzer) *Analyzer {
 	analyzers = append(analyzers, a)
 	slices.SortFunc(analyzers, func(a, b *Analyzer) int { return strings.Compare(a.Code, b.Code) })
+	return a
 }
 
 // Analyzers lists every analyzer by code.
@@ -113,14 +115,12 @@ func Run(ctx context.Context, p *project.Project, opts Options) (*Result, error)
 		return nil, err
 	}
 	pass := &Pass{Project: p, Plans: plans}
+	var errs []error
 	if opts.Dev != nil {
 		// A release declared as SQL whose files changed since its plan is
 		// evaluated in the dev database, after the replay has left it
 		// empty.
 		pass.sql = func(f diff.SQLFiles) (diff.Source, error) { return sqlrelease.Evaluate(ctx, opts.Dev, f, p.Target) }
-	}
-	var errs []error
-	if opts.Dev != nil {
 		if pass.replay, err = replayPlans(ctx, opts.Dev, plans.Revisions, pass.storedFunctions); err != nil {
 			errs = append(errs, err)
 		} else if pass.rollbacks, err = replayRollbacks(ctx, opts.Dev, plans); err != nil {
@@ -132,9 +132,7 @@ func Run(ctx context.Context, p *project.Project, opts Options) (*Result, error)
 		if a.Replay != "" && opts.Dev == nil {
 			res.Skipped = append(res.Skipped, a)
 		}
-		if err := a.Run(pass); err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", a.Code, err))
-		}
+		a.Run(pass)
 	}
 	errs = append(errs, pass.errs...)
 	res.Findings = append(res.Findings, pass.findings...)

@@ -86,6 +86,15 @@ func (p *Plans) Of(release string) []*Revision {
 	return slices.DeleteFunc(slices.Clone(p.Revisions), func(r *Revision) bool { return r.ID.Release != release })
 }
 
-// beforeContract reports whether a revision runs while the previous release
-// may still be running.
-func beforeContract(r *Revision) bool { return r.ID.Phase != revision.Contract }
+// statements calls f on every statement of the contract revisions, or
+// (contract false) of those that run while the previous release may still
+// be running.
+func (p *Pass) statements(contract bool, f func(rev *Revision, i int, d *effect.DDL)) {
+	for _, rev := range p.Plans.Revisions {
+		if (rev.ID.Phase == revision.Contract) == contract {
+			for i, d := range rev.parsed {
+				f(rev, i, d)
+			}
+		}
+	}
+}

@@ -167,8 +167,7 @@ func writeRollbackMarkdown(w io.Writer, r *Release) {
 }
 
 func writeStaysMarkdown(w io.Writer, rb *Rollback) {
-	fmt.Fprintln(w, "\nStays:")
-	fmt.Fprintln(w)
+	fmt.Fprint(w, "\nStays:\n\n")
 	for _, s := range rb.Stays {
 		fmt.Fprintf(w, "- %s\n", text(s))
 	}

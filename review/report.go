@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"ariga.io/atlas/sql/schema"
@@ -189,9 +190,6 @@ func Build(p *project.Project, plans *revision.Plans, releases []string) (*Repor
 // starts from and ends with.
 type state struct{ before, after *schema.Schema }
 
-// lookup finds a column as the previous release has it.
-func (st state) lookup(table, name string) *schema.Column { return column(st.before, table, name) }
-
 func buildRelease(p *project.Project, plans *revision.Plans, name string) (*Release, error) {
 	r := &Release{Name: name, Gates: []Gate{}, Objects: []SyncObject{}, DataAtRisk: []Risk{}, Tightened: []Tightening{}, Rebuilds: []Rebuild{}, Revisions: []*Revision{}}
 	if i := p.Index(name); i > 0 {
@@ -322,7 +320,7 @@ func (r *Release) addRevision(p *project.Project, rev *revision.Revision, st sta
 	file = filepath.ToSlash(file)
 	out := &Revision{ID: rev.ID.String(), Phase: string(rev.ID.Phase), File: file, Checksum: rev.Checksum, Statements: []*Statement{}}
 	var gates []*Statement
-	lookup := splitter.ColumnLookup(st.lookup)
+	lookup := splitter.ColumnsOf(st.before) // a column as the previous release has it
 	if rev.ID.Phase == revision.Rollback {
 		// A rollback starts from the state after expand, which no
 		// snapshot describes: without the columns, an in-place MODIFY
@@ -382,53 +380,46 @@ func (r *Release) note(e effect.Effect, stmt *Statement, phase revision.Phase, s
 		r.Objects = append(r.Objects, SyncObject{Kind: "view", Name: e.Name, Created: stmt.At})
 	case effect.DropTrigger, effect.DropView:
 		kind := strings.TrimPrefix(string(e.Op), "drop ")
-		for i := range r.Objects {
-			if r.Objects[i].Kind == kind && r.Objects[i].Name == e.Name && r.Objects[i].Dropped == "" {
-				r.Objects[i].Dropped = stmt.At
-				return
-			}
+		if i := slices.IndexFunc(r.Objects, func(o SyncObject) bool { return o.Kind == kind && o.Name == e.Name && o.Dropped == "" }); i >= 0 {
+			r.Objects[i].Dropped = stmt.At
+		} else {
+			r.Objects = append(r.Objects, SyncObject{Kind: kind, Name: e.Name, Dropped: stmt.At})
 		}
-		r.Objects = append(r.Objects, SyncObject{Kind: kind, Name: e.Name, Dropped: stmt.At})
 	case effect.DropColumn:
 		r.DataAtRisk = append(r.DataAtRisk, Risk{What: "column", Name: e.Table + "." + e.Name, Definition: columnDef(st, e.Table, e.Name), At: stmt.At, Rule: stmt.Rule})
 	case effect.DropTable:
 		r.DataAtRisk = append(r.DataAtRisk, Risk{What: "table", Name: e.Table, Definition: tableDef(st, e.Table), At: stmt.At, Rule: stmt.Rule})
 	case effect.DeleteRows:
 		r.DataAtRisk = append(r.DataAtRisk, Risk{What: "rows", Name: e.Table, Definition: "rows the statement deletes", At: stmt.At, Rule: stmt.Rule})
-	case effect.AddUnique, effect.AddForeignKey, effect.AddCheck:
+	case effect.AddUnique, effect.AddForeignKey, effect.AddCheck, effect.ModifyColumn:
 		if phase != revision.Contract {
 			return
 		}
 		t := Tightening{What: strings.TrimPrefix(string(e.Op), "add "), Name: e.Table + "." + e.Name, To: "added to existing rows", At: stmt.At, Gates: []string{}}
 		var columns []string
-		if tbl := tableIn(st.after, e.Table); tbl != nil {
-			if idx, ok := tbl.Index(e.Name); ok && e.Op == effect.AddUnique {
+		key, tbl := t.What, tableIn(st.after, e.Table)
+		switch {
+		case e.Op == effect.ModifyColumn:
+			// Without a key, any gate reading the column guards it, whatever its rule.
+			t.What, t.From, t.To, key, columns = "column", "new in this release: NULL until contract", "as the statement declares", "", []string{e.Name}
+			if c := column(st.before, e.Table, e.Name); c != nil {
+				t.From = schemadef.ColumnDef(c)
+			}
+			if c := column(st.after, e.Table, e.Name); c != nil {
+				t.To = schemadef.ColumnDef(c)
+			}
+		case tbl == nil:
+		case e.Op == effect.AddUnique:
+			if idx, ok := tbl.Index(e.Name); ok {
 				columns = diff.PartColumns(idx)
-			} else if fk, ok := tbl.ForeignKey(e.Name); ok && e.Op == effect.AddForeignKey {
+			}
+		case e.Op == effect.AddForeignKey:
+			if fk, ok := tbl.ForeignKey(e.Name); ok {
 				columns = diff.Names(fk.Columns)
 			}
 		}
 		for _, g := range gates {
-			if revision.Guards(revision.Statement{Kind: revision.Gate, Rule: g.Rule, SQL: g.SQL}, revision.Statement{Rule: stmt.Rule}, t.What, e.Table, columns) {
-				t.Gates = append(t.Gates, g.At)
-			}
-		}
-		r.Tightened = append(r.Tightened, t)
-	case effect.ModifyColumn:
-		if phase != revision.Contract {
-			return
-		}
-		t := Tightening{What: "column", Name: e.Table + "." + e.Name, To: "as the statement declares", At: stmt.At, Gates: []string{}}
-		if c := column(st.before, e.Table, e.Name); c != nil {
-			t.From = schemadef.ColumnDef(c)
-		} else {
-			t.From = "new in this release: NULL until contract"
-		}
-		if c := column(st.after, e.Table, e.Name); c != nil {
-			t.To = schemadef.ColumnDef(c)
-		}
-		for _, g := range gates {
-			if revision.Guards(revision.Statement{Kind: revision.Gate, SQL: g.SQL}, revision.Statement{}, "", e.Table, []string{e.Name}) {
+			if revision.Guards(revision.Statement{Kind: revision.Gate, Rule: g.Rule, SQL: g.SQL}, revision.Statement{Rule: stmt.Rule}, key, e.Table, columns) {
 				t.Gates = append(t.Gates, g.At)
 			}
 		}
@@ -512,17 +503,21 @@ func order(r *Release) []Step {
 		}
 		return fmt.Sprintf("%s: %s", strings.Join(revs, ", "), sqlsyntax.Plural(n, noun))
 	}
-	revs, n := count(revision.Expand, "")
+	// Expand and contract run their gates first.
+	gated := func(phase revision.Phase, gates int) string {
+		revs, n := count(phase, "")
+		if gates == 0 {
+			return what(revs, n, "statement")
+		}
+		return fmt.Sprintf("%s: %s first (%s stops, changing nothing, unless each returns 0), then %s", strings.Join(revs, ", "), sqlsyntax.Plural(gates, "gate"), phase, sqlsyntax.Plural(n-gates, "statement"))
+	}
 	created := map[string]int{}
 	for _, o := range r.Objects {
 		if o.Created != "" {
 			created[o.Kind]++
 		}
 	}
-	text := what(revs, n, "statement")
-	if g := len(r.ExpandGates); g > 0 {
-		text = fmt.Sprintf("%s: %s first (expand stops, changing nothing, unless each returns 0), then %s", strings.Join(revs, ", "), sqlsyntax.Plural(g, "gate"), sqlsyntax.Plural(n-g, "statement"))
-	}
+	text := gated(revision.Expand, len(r.ExpandGates))
 	for _, k := range []string{"trigger", "view"} {
 		if created[k] > 0 {
 			text += fmt.Sprintf(", creating %s", sqlsyntax.Plural(created[k], k))
@@ -537,7 +532,7 @@ func order(r *Release) []Step {
 	} else {
 		steps = append(steps, Step{Text: fmt.Sprintf("Deploy %s.", r.Name)})
 	}
-	revs, n = count(revision.Migrate, "backfill")
+	revs, n := count(revision.Migrate, "backfill")
 	_, all := count(revision.Migrate, "")
 	text = what(revs, all, "statement")
 	if n > 0 {
@@ -547,12 +542,6 @@ func order(r *Release) []Step {
 	if prev != "" {
 		steps = append(steps, Step{Text: fmt.Sprintf("Retire every %s instance: contract may drop what %s code still uses.", prev, prev)})
 	}
-	revs, all = count(revision.Contract, "")
-	if g := len(r.Gates); g > 0 {
-		text = fmt.Sprintf("%s: %s first (contract stops, changing nothing, unless each returns 0), then %s", strings.Join(revs, ", "), sqlsyntax.Plural(g, "gate"), sqlsyntax.Plural(all-g, "statement"))
-	} else {
-		text = what(revs, all, "statement")
-	}
-	steps = append(steps, Step{Command: "emcee db contract", Text: text + "."})
+	steps = append(steps, Step{Command: "emcee db contract", Text: gated(revision.Contract, len(r.Gates)) + "."})
 	return steps
 }

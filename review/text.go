@@ -124,13 +124,12 @@ func writeRollbackText(w io.Writer, r *Release) {
 		fmt.Fprintf(w, "  %s  rule %s: %s\n", u.At, u.Rule, strings.Join(u.Changes, "; "))
 	}
 	fmt.Fprintf(w, "  lost (written only by %s):\n", r.Name)
-	if len(rb.Lost) == 0 {
-		fmt.Fprintln(w, "    nothing: it drops no column or table")
-	}
 	for _, l := range rb.Lost {
 		fmt.Fprintf(w, "    %s %s: %s\n      dropped at %s (rule %s)\n", l.What, l.Name, l.Lost, l.At, l.Rule)
 	}
-	if len(rb.Lost) > 0 {
+	if len(rb.Lost) == 0 {
+		fmt.Fprintln(w, "    nothing: it drops no column or table")
+	} else {
 		fmt.Fprintf(w, "    %s\n", lostRefusal(r))
 	}
 	writeStaysText(w, rb)

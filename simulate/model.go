@@ -2,6 +2,7 @@ package simulate
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"strconv"
 	"strings"
@@ -168,11 +169,11 @@ func generator(c *schema.Column) func(*rand.Rand) string {
 		if t.Precision == 0 {
 			digits = 10
 		}
-		limit := pow10(min(digits, 6))
+		limit := int(math.Pow10(min(digits, 6)))
 		return func(r *rand.Rand) string {
 			s := strconv.Itoa(r.IntN(limit))
 			if t.Scale > 0 {
-				s += "." + fmt.Sprintf("%0*d", t.Scale, r.IntN(pow10(min(t.Scale, 6))))
+				s += "." + fmt.Sprintf("%0*d", t.Scale, r.IntN(int(math.Pow10(min(t.Scale, 6)))))
 			}
 			return s
 		}
@@ -233,14 +234,6 @@ func generator(c *schema.Column) func(*rand.Rand) string {
 		return func(r *rand.Rand) string { return randString(r, 1+r.IntN(max(n, 1))) }
 	}
 	return nil
-}
-
-func pow10(n int) int {
-	p := 1
-	for range n {
-		p *= 10
-	}
-	return p
 }
 
 // insert is an INSERT of rows rows of placeholders, one for each of the

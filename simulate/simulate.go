@@ -320,16 +320,12 @@ func (s *Sim) baseline(ctx context.Context) error {
 	return s.hold(ctx, "baseline", "no DDL: the previous release alone", s.cfg.Baseline, func() { s.work.start(Old, s.cfg.OldWorkers, s.cfg.Seed) })
 }
 
-func (s *Sim) session(ctx context.Context) (*apply.Session, error) {
-	return apply.Open(ctx, s.cfg.Project, s.cfg.DB, apply.Options{
-		Tool: "emcee simulate", DropNewData: s.dropNewData, BatchSize: s.cfg.BatchSize, Pause: s.cfg.Pause, ChunkTime: s.cfg.ChunkTime, MaxLoad: s.cfg.MaxLoad, CheckInterval: s.cfg.CheckInterval, Log: s.cfg.Log,
-	})
-}
-
 // phaseRun applies one operator command as its own session, as an operator
 // running `emcee db <phase>` would.
 func (s *Sim) phaseRun(ctx context.Context, f func(*apply.Session, context.Context) (*apply.Result, error)) (*apply.Result, error) {
-	sess, err := s.session(ctx)
+	sess, err := apply.Open(ctx, s.cfg.Project, s.cfg.DB, apply.Options{
+		Tool: "emcee simulate", DropNewData: s.dropNewData, BatchSize: s.cfg.BatchSize, Pause: s.cfg.Pause, ChunkTime: s.cfg.ChunkTime, MaxLoad: s.cfg.MaxLoad, CheckInterval: s.cfg.CheckInterval, Log: s.cfg.Log,
+	})
 	if err != nil {
 		return nil, err
 	}

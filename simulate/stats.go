@@ -19,12 +19,7 @@ const (
 	New             // the release being rolled out: new columns only
 )
 
-func (k Kind) String() string {
-	if k == Old {
-		return "old"
-	}
-	return "new"
-}
+func (k Kind) String() string { return [...]string{"old", "new"}[k] }
 
 // Op is a worker operation class.
 type Op int
@@ -34,12 +29,7 @@ const (
 	Read
 )
 
-func (o Op) String() string {
-	if o == Write {
-		return "write"
-	}
-	return "read"
-}
+func (o Op) String() string { return [...]string{"write", "read"}[o] }
 
 // Stats are one worker kind's statements in one phase.
 type Stats struct {
@@ -274,8 +264,7 @@ func (r *Report) Print(w io.Writer) {
 		}
 		fmt.Fprintf(w, "%-12s %7s  %s%s\n", p.Name, p.Elapsed.Round(time.Millisecond), p.What, extra)
 	}
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "phase        worker  op       stmts  failed   stmt/s      p50      p99      max")
+	fmt.Fprintln(w, "\nphase        worker  op       stmts  failed   stmt/s      p50      p99      max")
 	for _, s := range r.Stats {
 		fmt.Fprintf(w, "%-12s %-6s  %-5s  %8d  %6d  %7.0f  %7s  %7s  %7s\n", s.Phase, s.Kind, s.Op, s.Count, s.Failed, s.Rate(),
 			roundDur(s.Percentile(0.5)), roundDur(s.Percentile(0.99)), roundDur(s.Max()))
@@ -285,15 +274,14 @@ func (r *Report) Print(w io.Writer) {
 			fmt.Fprintf(w, "  %s %s %s failed: %s\n", s.Phase, s.Kind, s.Op, e)
 		}
 	}
-	fmt.Fprintln(w)
 	if !r.Verified {
-		fmt.Fprintln(w, "rows: not verified")
+		fmt.Fprintln(w, "\nrows: not verified")
 		if r.OK() {
 			fmt.Fprintln(w, "result: no failed statement (rows not verified)")
 			return
 		}
 	} else {
-		fmt.Fprintf(w, "rows: %d checked, %d lost, %d inconsistent\n", r.RowsChecked, r.Lost, r.Inconsistent)
+		fmt.Fprintf(w, "\nrows: %d checked, %d lost, %d inconsistent\n", r.RowsChecked, r.Lost, r.Inconsistent)
 		if r.Rollback {
 			fmt.Fprintf(w, "rollback: %d failed statements of the old release; every %s row checked in its own shape after the rollback; %d rows it wrote from when the new release stopped read back with their values\n",
 				r.Failed(Old), r.Old, r.WindowRows)

@@ -26,16 +26,12 @@ import (
 // must hold what was noted, or what the new release wrote since.
 
 func (s *Sim) problem(lost bool, format string, args ...any) {
+	what, count := "inconsistent", &s.report.Inconsistent
 	if lost {
-		s.report.Lost++
-	} else {
-		s.report.Inconsistent++
+		what, count = "lost", &s.report.Lost
 	}
+	*count++
 	if len(s.report.Problems) < maxListed {
-		what := "inconsistent"
-		if lost {
-			what = "lost"
-		}
 		s.report.Problems = append(s.report.Problems, what+": "+fmt.Sprintf(format, args...))
 	}
 }

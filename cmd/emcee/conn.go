@@ -46,8 +46,7 @@ func openDev(ctx context.Context, p *project.Project, devURL, url, collation str
 	spec := devdb.Spec{Target: p.Target}
 	spec.Charset, spec.Collation = schemadef.ServerDefault(p.Target)
 	if collation != "" {
-		spec.Charset = sqlsyntax.CharsetOf(collation)
-		spec.Collation = collation
+		spec.Charset, spec.Collation = sqlsyntax.CharsetOf(collation), collation
 	}
 	dev, err := dbconn.DevURL(devURL, global.env, p)
 	if err != nil {

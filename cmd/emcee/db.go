@@ -24,7 +24,6 @@ func init() { commands = append(commands, newDBCmd) }
 // dbFlags are shared by every db subcommand.
 var dbFlags struct {
 	url         string
-	format      string
 	devURL      string
 	lockTimeout time.Duration
 	// A target list and how to go through it.
@@ -81,7 +80,7 @@ over 6 (drift), then db check's 3 over 4 over 5.`,
 	}
 	pf := db.PersistentFlags()
 	pf.StringVar(&dbFlags.url, "url", "", urlUsage("the database to upgrade"))
-	addFormatFlag(db, true, &dbFlags.format)
+	addFormatFlag(db, true)
 	pf.StringVar(&dbFlags.devURL, "dev-url", "", devURLUsage("for schema comparisons"))
 	pf.StringVar(&dbFlags.targets, "targets", "", "a file listing the databases to work on, one URL a line (# starts a comment); the command runs on each as on one, then prints a line per database and a summary. An env block with for_each (--env) is a target list too")
 	pf.IntVar(&dbFlags.parallel, "parallel", 4, "with a target list: work on at most this many databases at once")
@@ -117,10 +116,6 @@ func openSession(ctx context.Context, r *dbRun, opts apply.Options) (*apply.Sess
 	opts.LockTimeout = dbFlags.lockTimeout
 	return apply.Open(ctx, r.project, r.Config, opts)
 }
-
-// jsonOut tells whether the run prints a document (json or yaml) instead
-// of text: then the applier logs nothing on stdout.
-func jsonOut() bool { return structured(dbFlags.format) }
 
 // signalContext cancels on Ctrl-C or SIGTERM: the statement in progress is
 // abandoned and the next run resumes from the version table.

@@ -82,7 +82,8 @@ func runDB(cmd *cobra.Command, body dbBody) error {
 		}
 		r := &dbRun{Target: targets[0], project: p, aside: func(n string) { fmt.Fprintf(cmd.ErrOrStderr(), "emcee: note: %s\n", n) }}
 		stop := func() {}
-		if !jsonOut() {
+		// A document on stdout: then the applier logs nothing there.
+		if !structured(formatOf(cmd)) {
 			r.log, r.progress, stop = progressReporter(cmd.OutOrStdout(), cmd.ErrOrStderr())
 		}
 		res, err := body(ctx, r)
@@ -149,7 +150,7 @@ func runFleet(ctx context.Context, cmd *cobra.Command, p *project.Project, targe
 		doc.Targets[i] = &fleetTarget{Target: t.String(), Outcome: outcomeSkipped}
 	}
 	var view *fleetView
-	if !jsonOut() {
+	if !structured(formatOf(cmd)) {
 		if dbFlags.canary > 0 {
 			// An env block's for_each is a set, which toset() sorts:
 			// the canaries are not always the databases named first.

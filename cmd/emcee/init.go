@@ -17,7 +17,7 @@ import (
 func init() { commands = append(commands, newInitCmd) }
 
 func newInitCmd() *cobra.Command {
-	var from, release, dir, env, format string
+	var from, release, dir, env string
 	cmd := &cobra.Command{
 		Use:   "init --from URL",
 		Short: "Start a project from a live database: write atlas.hcl and its schema as the first release",
@@ -115,7 +115,6 @@ names.`,
 	cmd.Flags().StringVar(&release, "release", "initial", "name of the release the database is at")
 	cmd.Flags().StringVar(&dir, "dir", ".", "directory to write the project in")
 	cmd.Flags().StringVar(&env, "env-name", "live", "name of the env block written for the database")
-	addFormatFlag(cmd, false, &format)
 	return cmd
 }
 

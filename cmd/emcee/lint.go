@@ -23,7 +23,6 @@ func init() { commands = append(commands, newLintCmd) }
 
 func newLintCmd() *cobra.Command {
 	var (
-		format  string
 		devURL  string
 		url     string
 		offline bool
@@ -131,7 +130,6 @@ message and fix; "skipped" lists the checks --offline left out.`,
 		},
 	}
 	f := cmd.Flags()
-	addFormatFlag(cmd, false, &format)
 	f.StringVar(&devURL, "dev-url", "", devURLUsage("to replay the plans in"))
 	f.StringVar(&url, "url", "", urlUsage("lint creates its temporary dev database on this database's server, when no dev database is given"))
 	f.BoolVar(&offline, "offline", false, "lint without a database: skip the replay and Atlas's analyzers, and say which checks were skipped")

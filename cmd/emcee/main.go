@@ -22,7 +22,6 @@ var global struct {
 	config string
 	env    string
 	vars   []string
-	format string
 }
 
 // commands are added by each command's file, so adding a command is adding a file.
@@ -65,9 +64,6 @@ variable, and --env beats $EMCEE_URL).`,
 		SilenceErrors:     true,
 		PersistentPreRunE: checkFormat,
 	}
-	// The root takes --format too, so that a document is owed, and the
-	// error is "unknown command", when the command is unknown.
-	addFormatFlag(root, false, &global.format)
 	// --version without a shorthand: -v is --verbose wherever it exists.
 	root.Flags().Bool("version", false, "print emcee's version, as \"emcee version\" does")
 	root.SetVersionTemplate("{{.Version}}\n")
@@ -82,13 +78,18 @@ variable, and --env beats $EMCEE_URL).`,
 	return root
 }
 
-// usageErrors (and completion of RELEASE and VERSION arguments, named so
-// in each command's Use line) makes every mistake in how a command is called exit 2 with
+// usageErrors (and --format and completion of RELEASE and VERSION
+// arguments, named so in each command's Use line) makes every mistake in how a command is called exit 2 with
 // a pointer to its help, and makes a command group given an unknown
 // subcommand say so instead of printing its help and exiting 0.
 func usageErrors(c *cobra.Command) {
 	for _, sub := range c.Commands() {
 		usageErrors(sub)
+	}
+	// The root takes --format too, so that a document is owed, and the
+	// error is "unknown command", when the command is unknown.
+	if c.Flag("format") == nil {
+		addFormatFlag(c, false)
 	}
 	if c.HasSubCommands() && !c.Runnable() {
 		c.SuggestionsMinimumDistance = 2 // cobra applies its default only on its own path

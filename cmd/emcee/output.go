@@ -30,16 +30,17 @@ const (
 // knows.
 const formatsAnnotation = "emcee_formats"
 
-// addFormatFlag gives cmd --format (persistent: also its subcommands),
-// stored in p: text, json, yaml and the extra formats of the command.
-// Every command takes it, so a tool can ask any command for a document.
-func addFormatFlag(cmd *cobra.Command, persistent bool, p *string, extra ...string) {
+// addFormatFlag gives cmd --format (persistent: also its subcommands):
+// text, json, yaml and the extra formats of the command. Every command
+// takes it (usageErrors adds it where a command did not), so a tool can
+// ask any command for a document; formatOf reads it.
+func addFormatFlag(cmd *cobra.Command, persistent bool, extra ...string) {
 	formats := append([]string{formatText, formatJSON, formatYAML}, extra...)
 	fs := cmd.Flags()
 	if persistent {
 		fs = cmd.PersistentFlags()
 	}
-	fs.StringVar(p, "format", formatText, "output format: "+words(formats)+" (json and yaml: one document on stdout, also on failure)")
+	fs.String("format", formatText, "output format: "+words(formats)+" (json and yaml: one document on stdout, also on failure)")
 	_ = fs.SetAnnotation("format", formatsAnnotation, formats)
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(formats, cobra.ShellCompDirectiveNoFileComp))
 }
@@ -156,11 +157,7 @@ func exitOf(err error) (int, string) {
 	}
 	var ee *exitError
 	if errors.As(err, &ee) {
-		msg := ""
-		if ee.err != nil {
-			msg = ee.err.Error()
-		}
-		return ee.code, msg
+		return ee.code, ee.err.Error()
 	}
 	return codeError, err.Error()
 }

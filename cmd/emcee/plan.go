@@ -21,7 +21,6 @@ func newPlanCmd() *cobra.Command {
 	var (
 		check       bool
 		rewrite     []string
-		format      string
 		devURL, url string
 	)
 	cmd := &cobra.Command{
@@ -148,7 +147,6 @@ revisions it cannot vouch for: restore the sum from version control.`,
 	cmd.Flags().StringSliceVar(&rewrite, "rewrite", nil, "discard the revisions of these unreleased releases and plan them again")
 	cmd.Flags().StringVar(&devURL, "dev-url", "", devURLUsage("to run releases declared as SQL in, only when their files changed since their last plan"))
 	cmd.Flags().StringVar(&url, "url", "", urlUsage("plan creates its temporary dev database on this database's server, when a release declared as SQL changed and no dev database is given"))
-	addFormatFlag(cmd, false, &format)
 	return cmd
 }
 

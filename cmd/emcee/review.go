@@ -18,7 +18,7 @@ import (
 func init() { commands = append(commands, newReviewCmd, newRulesCmd) }
 
 func newReviewCmd() *cobra.Command {
-	var format, url, osc string
+	var url, osc string
 	cmd := &cobra.Command{
 		Use:   "review [RELEASE...]",
 		Short: "Explain a release's plans for approval: order, gates, triggers, data at risk, locks",
@@ -114,7 +114,7 @@ the --alter it gets.`,
 				}
 			}
 			emit(cmd, rep, func(w io.Writer) {
-				if format == formatMarkdown {
+				if formatOf(cmd) == formatMarkdown {
 					review.WriteMarkdown(w, rep)
 				} else {
 					review.WriteText(w, rep)
@@ -123,15 +123,14 @@ the --alter it gets.`,
 			return nil
 		},
 	}
-	addFormatFlag(cmd, false, &format, formatMarkdown)
+	addFormatFlag(cmd, false, formatMarkdown)
 	cmd.Flags().StringVar(&osc, "osc", "", "say which table copies the db commands would hand to an online schema change tool: pt-osc or none (default: osc in the emcee block of atlas.hcl)")
 	cmd.Flags().StringVar(&url, "url", "", "the database this command works on, mysql://user:pass@host:3306/db: review reads the sizes of the tables its statements rebuild from its information_schema, nothing else (never defaulted from $EMCEE_URL or $EMCEE_ENV: review needs no database)")
 	return cmd
 }
 
 func newRulesCmd() *cobra.Command {
-	var format string
-	cmd := &cobra.Command{
+	return &cobra.Command{
 		Use:   "rules",
 		Short: "Print the classification rules as a Markdown table",
 		Long: `rules prints every rule the splitter knows: the change it handles, the phases
@@ -160,6 +159,4 @@ With --format json (or yaml), the rules are one document, sorted by name.`,
 			emit(cmd, doc, func(w io.Writer) { fmt.Fprint(w, splitter.RuleTable()) })
 		},
 	}
-	addFormatFlag(cmd, false, &format)
-	return cmd
 }

@@ -25,9 +25,9 @@ func init() { commands = append(commands, newSimulateCmd) }
 
 func newSimulateCmd() *cobra.Command {
 	var f struct {
-		c                 simulate.Config // what the flags give as they are
-		url, format, plot string
-		example, quiet    bool
+		c              simulate.Config // what the flags give as they are
+		url, plot      string
+		example, quiet bool
 	}
 	cmd := &cobra.Command{
 		Use:   "simulate [RELEASE] --url mysql://user:pass@host:3306/scratch",
@@ -160,11 +160,14 @@ otherwise. NEVER point --url at a database whose data you care about.`,
 			// The applier's progress is for people: on stderr when stdout
 			// carries a document.
 			log := cmd.OutOrStdout()
-			if structured(f.format) {
+			if structured(formatOf(cmd)) {
 				log = cmd.ErrOrStderr()
 			}
 			c := f.c
-			c.Project, c.New, c.DB, c.Verify, c.Log = p, release, cfg, true, logTo(log, f.quiet)
+			c.Project, c.New, c.DB, c.Verify = p, release, cfg, true
+			if !f.quiet {
+				c.Log = log
+			}
 			sim, err := simulate.Prepare(ctx, c)
 			if err != nil {
 				return err
@@ -199,7 +202,6 @@ otherwise. NEVER point --url at a database whose data you care about.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.url, "url", "", "the database this command works on, "+urlForm+": the scratch database the rehearsal fills (created if missing; must hold no table; required, never taken from --env or the environment)")
-	addFormatFlag(cmd, false, &f.format)
 	fl.IntVar(&f.c.Rows, "rows", 20000, "rows seeded into each simulated table before the upgrade")
 	fl.IntVar(&f.c.OldWorkers, "old-workers", 3, "concurrent workers playing the previous release")
 	fl.IntVar(&f.c.NewWorkers, "new-workers", 3, "concurrent workers playing the new release")
@@ -216,13 +218,6 @@ otherwise. NEVER point --url at a database whose data you care about.`,
 	fl.BoolVar(&f.example, "example", false, "simulate the bundled Glance example (is_public -> visibility) instead of this project")
 	fl.BoolVar(&f.quiet, "quiet", false, "print only the report, not the applier's progress")
 	return cmd
-}
-
-func logTo(w io.Writer, quiet bool) io.Writer {
-	if quiet {
-		return nil
-	}
-	return w
 }
 
 // createDatabase creates the scratch database when it is missing, so that

@@ -74,8 +74,7 @@ func (v buildVersion) String() string {
 }
 
 func newVersionCmd() *cobra.Command {
-	var format string
-	cmd := &cobra.Command{
+	return &cobra.Command{
 		Use:   "version",
 		Short: "Print emcee's version (the module version it was built from)",
 		Long: `version prints the version of this emcee binary, read from the build
@@ -95,6 +94,4 @@ emcee records this version with every revision it applies (see
 			emit(cmd, v, func(w io.Writer) { fmt.Fprintln(w, v) })
 		},
 	}
-	addFormatFlag(cmd, false, &format)
-	return cmd
 }
