@@ -75,6 +75,13 @@ func Restore(n ast.Node) (string, error) {
 	return b.String(), nil
 }
 
+// visit is the parser's visitor for a walk that only looks at each node
+// as it enters it: it says whether to skip the node's children.
+type visit func(n ast.Node) (skip bool)
+
+func (v visit) Enter(n ast.Node) (ast.Node, bool) { return n, v(n) }
+func (v visit) Leave(n ast.Node) (ast.Node, bool) { return n, true }
+
 // Error is a mistake in a declared expression. Offset is where it is, in
 // bytes from the start of the expression as declared; Line and Col say the
 // same counting from 1 (Col in characters), for callers that report the

@@ -227,19 +227,12 @@ var delimiterLine = regexp.MustCompile(`(?im)^[ \t]*delimiter[ \t]+(\S+)[ \t]*$`
 // delimiter in effect, updated by the commands.
 func blankDelimiters(gap string, delim *string) string {
 	b := []byte(gap)
-	blank := func(from, to int) {
-		for i := from; i < to; i++ {
-			if b[i] != '\n' {
-				b[i] = ' '
-			}
-		}
-	}
 	if rest := strings.TrimLeft(gap, " \t\r\n"); *delim != ";" && strings.HasPrefix(rest, *delim) {
 		from := len(gap) - len(rest)
-		blank(from, from+len(*delim))
+		blank(b, from, from+len(*delim))
 	}
 	for _, m := range delimiterLine.FindAllStringSubmatchIndex(gap, -1) {
-		blank(m[0], m[1])
+		blank(b, m[0], m[1])
 		*delim = gap[m[2]:m[3]]
 	}
 	return string(b)
@@ -295,13 +288,6 @@ func Uncommented(text string) string { return blankOut(text, false) }
 // each string and quoted name too (its quotes kept).
 func blankOut(text string, quoted bool) string {
 	b := []byte(text)
-	blank := func(from, to int) {
-		for k := from; k < to; k++ {
-			if b[k] != '\n' {
-				b[k] = ' '
-			}
-		}
-	}
 	for i := 0; i < len(text); {
 		c := text[i]
 		end := i + 1
@@ -315,19 +301,28 @@ func blankOut(text string, quoted bool) string {
 			}
 			end = min(end+1, len(text))
 			if quoted {
-				blank(i+1, max(i+1, end-1))
+				blank(b, i+1, max(i+1, end-1))
 			}
 		case strings.HasPrefix(text[i:], "/*") && mariaComment(text[i:min(i+4, len(text))]) < 0 && !strings.HasPrefix(text[i:], "/*!"):
 			end = len(text)
 			if j := strings.Index(text[i+2:], "*/"); j >= 0 {
 				end = i + 2 + j + 2
 			}
-			blank(i, end)
+			blank(b, i, end)
 		case c == '#' || strings.HasPrefix(text[i:], "--") && (i+2 == len(text) || text[i+2] <= ' '):
 			end = i + strings.IndexByte(text[i:]+"\n", '\n')
-			blank(i, end)
+			blank(b, i, end)
 		}
 		i = end
 	}
 	return string(b)
+}
+
+// blank blanks b[from:to] but its line breaks, keeping every offset.
+func blank(b []byte, from, to int) {
+	for i := from; i < to; i++ {
+		if b[i] != '\n' {
+			b[i] = ' '
+		}
+	}
 }
