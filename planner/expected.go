@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/project"
@@ -155,14 +156,14 @@ func Compare(p *project.Project, files map[string][]byte) (edits []Edit, untold 
 // expectedAll is Expected for every release, side by side: each waits only
 // for the evaluations it shares with the others.
 func expectedAll(p *project.Project, files map[string][]byte) ([]map[string][]byte, []error) {
-	futures := make([]*future[map[string][]byte], len(p.Releases))
+	futures := make([]func() (map[string][]byte, error), len(p.Releases))
 	for i, rel := range p.Releases {
-		futures[i] = newFuture(func() (map[string][]byte, error) { return Expected(p, files, rel) })
-		futures[i].start()
+		futures[i] = sync.OnceValues(func() (map[string][]byte, error) { return Expected(p, files, rel) })
+		go futures[i]()
 	}
 	wants, errs := make([]map[string][]byte, len(futures)), make([]error, len(futures))
 	for i, f := range futures {
-		wants[i], errs[i] = f.get()
+		wants[i], errs[i] = f()
 	}
 	return wants, errs
 }

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"ariga.io/atlas/sql/schema"
 
@@ -142,7 +143,7 @@ func Plan(p *project.Project, opts Options) (*Output, error) {
 		if prevEnd != nil && prevEnd != &prev.src {
 			tr = r.transition(p, prevEnd)
 		}
-		pl, err := tr.get()
+		pl, err := tr()
 		if err != nil {
 			return nil, err
 		}
@@ -320,7 +321,7 @@ type release struct {
 	// end is the source of the state the release's revisions produce, when
 	// it is not the schema file (a change Atlas sees no difference in).
 	end         *diff.Source
-	speculative *future[*splitter.Planned]
+	speculative func() (*splitter.Planned, error)
 	// sql are the files of a release declared as SQL, nil for HCL.
 	sql *diff.SQLFiles
 }
@@ -330,14 +331,16 @@ func (r *release) needsTransition() bool {
 }
 
 // transition plans the release from the previous release's end state
-// (prev), or from its own last revision.
-func (r *release) transition(p *project.Project, prev *diff.Source) *future[*splitter.Planned] {
+// (prev), or from its own last revision, in the background (diff.Load
+// bounds how many releases are evaluated at a time); the function returned
+// waits for it.
+func (r *release) transition(p *project.Project, prev *diff.Source) func() (*splitter.Planned, error) {
 	s := splitter.Sources{Prev: prev, To: r.src}
 	if r.snap != nil {
 		s.AsOf = r.snap.source(p, r.name)
 	}
-	f := newFuture(func() (*splitter.Planned, error) { return splitter.Transition(p.Target, s) })
-	f.start()
+	f := sync.OnceValues(func() (*splitter.Planned, error) { return splitter.Transition(p.Target, s) })
+	go f()
 	return f
 }
 
