@@ -96,8 +96,8 @@ func Read(file string, src []byte) (*Script, error) {
 			s.Run = append(s.Run, Stmt{Pos: pos, Exec: st.Exec, sets: sets})
 		}
 	}
-	if len(errs) > 0 {
-		return nil, fmt.Errorf("%s", strings.Join(errs, "\n"))
+	if err := diff.JoinLines(errs); err != nil {
+		return nil, err
 	}
 	return s, nil
 }
@@ -144,6 +144,9 @@ func (s *Script) check(st *sqlsyntax.ScriptStmt, pos diff.Pos, created map[strin
 		if err := checkCreate(n, pos); err != nil {
 			return false, err
 		}
+		if _, ok := s.order[n.Table.Name.O]; !ok {
+			s.order[n.Table.Name.O] = len(s.order)
+		}
 		s.define(n.Table.Name.O, pos)
 		created[strings.ToLower(n.Table.Name.O)] = true
 		// Each column, index, key and check is placed at its own
@@ -155,7 +158,7 @@ func (s *Script) check(st *sqlsyntax.ScriptStmt, pos diff.Pos, created map[strin
 			return pos
 		}
 		for i, c := range n.Cols {
-			s.defineColumn(n.Table.Name.O, c.Name.Name.O, part(i))
+			s.define(n.Table.Name.O+"."+c.Name.Name.O, part(i))
 		}
 		for i, name := range constraintNames(n) {
 			s.definePart(n.Table.Name.O, name, part(len(n.Cols)+i))
@@ -288,25 +291,18 @@ func constraintNames(n *ast.CreateTableStmt) []string {
 	return out
 }
 
-func (s *Script) define(table string, pos diff.Pos) {
-	if _, ok := s.At[table]; !ok {
-		s.At[table] = pos
-		s.order[table] = len(s.order)
+// define places a table ("t"), column ("t.c") or part ("t/name") where it
+// is first defined.
+func (s *Script) define(key string, pos diff.Pos) {
+	if _, ok := s.At[key]; !ok {
+		s.At[key] = pos
 	}
 }
 
-func (s *Script) defineColumn(table, column string, pos diff.Pos) {
-	if _, ok := s.At[table+"."+column]; !ok {
-		s.At[table+"."+column] = pos
-	}
-}
-
+// definePart defines a named index, key or check of table.
 func (s *Script) definePart(table, name string, pos diff.Pos) {
-	if name == "" {
-		return
-	}
-	if _, ok := s.At[table+"/"+name]; !ok {
-		s.At[table+"/"+name] = pos
+	if name != "" {
+		s.define(table+"/"+name, pos)
 	}
 }
 
@@ -413,7 +409,7 @@ func (s *Script) checkAlter(n *ast.AlterTableStmt, pos diff.Pos) error {
 			return err
 		}
 		for _, c := range spec.NewColumns {
-			s.defineColumn(table, c.Name.Name.O, pos)
+			s.define(table+"."+c.Name.Name.O, pos)
 		}
 		if spec.Constraint != nil {
 			s.definePart(table, spec.Constraint.Name, pos)
