@@ -96,9 +96,8 @@ func (e *Error) Error() string { return e.Msg }
 
 func errorAt(src string, offset int, format string, args ...any) *Error {
 	offset = max(0, min(offset, len(src)))
-	line := 1 + strings.Count(src[:offset], "\n")
-	start := strings.LastIndexByte(src[:offset], '\n') + 1
-	return &Error{Offset: offset, Line: line, Col: 1 + utf8.RuneCountInString(src[start:offset]), Msg: fmt.Sprintf(format, args...)}
+	line, col := NewLineIndex(src).At(offset)
+	return &Error{Offset: offset, Line: line, Col: col, Msg: fmt.Sprintf(format, args...)}
 }
 
 // syntaxError turns the parser's "line L column C near "rest"" into an

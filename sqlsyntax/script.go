@@ -84,11 +84,7 @@ func ReadScript(src string) ([]*ScriptStmt, error) {
 	}
 	if !utf8.ValidString(src) {
 		i := 0
-		for i < len(src) {
-			r, w := utf8.DecodeRuneInString(src[i:])
-			if r == utf8.RuneError && w == 1 {
-				break
-			}
+		for r, w := utf8.DecodeRuneInString(src); r != utf8.RuneError || w != 1; r, w = utf8.DecodeRuneInString(src[i:]) {
 			i += w
 		}
 		return nil, errorAt(src, i, "not valid UTF-8: save the file as UTF-8")
