@@ -176,12 +176,8 @@ func (s *Script) check(st *sqlsyntax.ScriptStmt, pos diff.Pos, created map[strin
 		if n.TemporaryKeyword != ast.TemporaryNone {
 			return false, pos.Errorf("DROP TEMPORARY TABLE: %s", notSchema)
 		}
-		some := false
-		for _, t := range n.Tables {
-			some = some || created[strings.ToLower(t.Name.O)]
-		}
 		switch {
-		case some:
+		case slices.ContainsFunc(n.Tables, func(t *ast.TableName) bool { return created[strings.ToLower(t.Name.O)] }):
 			return true, nil
 		case n.IfExists:
 			// The dev database is empty: dropping a table the file has not

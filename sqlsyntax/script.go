@@ -46,14 +46,16 @@ type ScriptStmt struct {
 	Parts [][2]int
 }
 
-// scriptScanner splits a SQL file at its `;`, as the mysql client does
-// (DELIMITER included). BEGIN ... END bodies are not matched: the files
-// read here hold no stored programs, and a statement split inside one is
-// refused as unreadable. A scanner keeps the script it reads in itself,
-// so each read gets its own (as revision's do): one shared by concurrent
-// reads split each other's files, or panicked.
-func scriptScanner() *migrate.Scanner {
+// Scanner splits SQL text at its `;`, as the mysql client does
+// (DELIMITER included). With begin, a BEGIN ... END body stays one
+// statement, as a plan file's triggers need (revision); without, it is
+// split at its own `;`: a SQL release holds no stored programs, and a
+// statement split inside one is refused as unreadable. A scanner keeps
+// the script it reads in itself, so each read gets its own: one shared by
+// concurrent reads split each other's files, or panicked.
+func Scanner(begin bool) *migrate.Scanner {
 	return &migrate.Scanner{ScannerOptions: migrate.ScannerOptions{
+		MatchBegin:       begin,
 		BackslashEscapes: true,
 		HashComments:     true,
 	}}
@@ -65,7 +67,7 @@ func scriptScanner() *migrate.Scanner {
 // each piece is one statement, after whatever compound syntax opens it
 // (BEGIN, IF ... THEN, a label).
 func BodyStatements(body string) []string {
-	found, err := scriptScanner().Scan(body)
+	found, err := Scanner(false).Scan(body)
 	if err != nil {
 		return []string{body}
 	}
@@ -89,7 +91,7 @@ func ReadScript(src string) ([]*ScriptStmt, error) {
 		}
 		return nil, errorAt(src, i, "not valid UTF-8: save the file as UTF-8")
 	}
-	found, err := scriptScanner().Scan(src)
+	found, err := Scanner(false).Scan(src)
 	if err != nil {
 		return nil, errorAt(src, 0, "cannot split the file into statements: %v", err)
 	}
