@@ -4,6 +4,7 @@
 package history
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/hex"
@@ -324,10 +325,7 @@ func RolledBackRecords(ctx context.Context, q dbconn.Querier, releases []string)
 		return nil, err
 	}
 	slices.SortFunc(list, func(a, b *Record) int {
-		if c := b.RolledBackAt.Time.Compare(a.RolledBackAt.Time); c != 0 {
-			return c
-		}
-		return revision.Compare(releases, a.ID, b.ID)
+		return cmp.Or(b.RolledBackAt.Time.Compare(a.RolledBackAt.Time), revision.Compare(releases, a.ID, b.ID))
 	})
 	return list, nil
 }
