@@ -12,6 +12,7 @@
 package sqlrelease
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"reflect"
@@ -236,10 +237,7 @@ func (s *Script) declare(kind string, opts []*ast.DatabaseOption, pos diff.Pos, 
 			}
 			return pos.Errorf("%s: ENCRYPTION = %s: a SQL release declares the database's default CHARACTER SET and COLLATE only (the database is the operator's, and emcee never changes it, nor creates encrypted tables); remove the option", kind, sqlsyntax.String(o.Value))
 		default:
-			what := map[ast.DatabaseOptionType]string{ast.DatabaseOptionPlacementPolicy: "PLACEMENT POLICY"}[o.Tp]
-			if what == "" {
-				what = fmt.Sprintf("option %d", o.Tp)
-			}
+			what := cmp.Or(map[ast.DatabaseOptionType]string{ast.DatabaseOptionPlacementPolicy: "PLACEMENT POLICY"}[o.Tp], fmt.Sprintf("option %d", o.Tp))
 			return pos.Errorf("%s: %s: a SQL release declares the database's default CHARACTER SET and COLLATE only (the database is the operator's, and emcee never changes it); remove the option", kind, what)
 		}
 	}
