@@ -146,7 +146,8 @@ func nearOffset(src string, prefix int, err error) int {
 	at := full
 	for off := full; off >= prefix; off-- {
 		rest := src[off-prefix:]
-		if (total < 0 || len(rest) == total) && strings.HasPrefix(near, truncate(rest)+`"`) {
+		// The parser quotes at most 2048 bytes of the rest.
+		if (total < 0 || len(rest) == total) && strings.HasPrefix(near, rest[:min(len(rest), 2048)]+`"`) {
 			at = off
 			break
 		}
@@ -158,13 +159,6 @@ var (
 	nearRE  = regexp.MustCompile(`line \d+ column \d+ near "`)
 	totalRE = regexp.MustCompile(`\(total length (\d+)\)\s*$`)
 )
-
-func truncate(s string) string {
-	if len(s) > 2048 {
-		return s[:2048]
-	}
-	return s
-}
 
 // Plural counts n of a noun: "1 row", "2 rows".
 func Plural(n int, noun string) string {
