@@ -80,19 +80,11 @@ func Expected(p *project.Project, files map[string][]byte, release string) (map[
 func stepsOf(files map[string][]byte, release string) int {
 	steps := 0
 	for path := range files {
-		if id, ok := revisionID(path); ok && id.Release == release {
+		if id, ok := revision.FileID(path); ok && id.Release == release {
 			steps = max(steps, id.Seq)
 		}
 	}
 	return steps
-}
-
-func revisionID(path string) (revision.ID, bool) {
-	if !strings.HasSuffix(path, ".sql") {
-		return revision.ID{}, false
-	}
-	id, err := revision.ParseID(strings.TrimSuffix(filepath.Base(path), ".sql"))
-	return id, err == nil
 }
 
 func snapshotIn(p *project.Project, files map[string][]byte, path string) (*snapshot, error) {
@@ -131,7 +123,7 @@ func Compare(p *project.Project, files map[string][]byte) (edits []Edit, untold 
 		}
 		steps := stepsOf(files, rel)
 		for _, path := range slices.Sorted(maps.Keys(files)) {
-			id, ok := revisionID(path)
+			id, ok := revision.FileID(path)
 			if !ok || id.Release != rel {
 				continue
 			}

@@ -503,7 +503,7 @@ func addRollbacks(p *project.Project, out *Output) error {
 	for _, rel := range p.Releases {
 		var missing []revision.ID
 		for path := range out.Files {
-			if id, ok := revisionID(path); ok && id.Release == rel && id.Phase == revision.Expand {
+			if id, ok := revision.FileID(path); ok && id.Release == rel && id.Phase == revision.Expand {
 				rb := revision.ID{Release: rel, Phase: revision.Rollback, Seq: id.Seq}
 				if _, ok := out.Files[rb.File()]; !ok {
 					missing = append(missing, rb)

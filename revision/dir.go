@@ -92,7 +92,7 @@ func SumOrder(releases []string, paths []string) []string {
 	key := func(p string) (int, int, string) {
 		rel, _, _ := strings.Cut(p, "/")
 		ri := slices.Index(releases, rel)
-		if id, err := ParseID(strings.TrimSuffix(filepath.Base(p), ".sql")); err == nil && strings.HasSuffix(p, ".sql") {
+		if id, ok := FileID(p); ok {
 			return ri, 0, fmt.Sprintf("%d-%04d", slices.Index(filePhases, id.Phase), id.Seq)
 		}
 		return ri, 1, p
@@ -197,9 +197,9 @@ func scanPlans(dir string, releases []string, statements bool) (*Plans, error) {
 				}
 				continue
 			}
-			id, err := ParseID(strings.TrimSuffix(e.Name(), ".sql"))
+			id, ok := FileID(e.Name())
 			switch {
-			case err != nil || id.Release != rel:
+			case !ok || id.Release != rel:
 				p.Misnamed = append(p.Misnamed, path)
 				continue
 			case !slices.Contains(releases, rel):
