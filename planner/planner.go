@@ -356,13 +356,6 @@ func (r *release) endSource() *diff.Source {
 	return &r.src
 }
 
-func bodyOfSnap(s *snapshot) []byte {
-	if s == nil {
-		return nil
-	}
-	return s.body
-}
-
 func bodyOf(s *diff.Source) []byte {
 	if s == nil {
 		return nil
@@ -379,11 +372,13 @@ func readReleases(p *project.Project, existing *revision.Plans, opts Options) ([
 		if data := existing.Files[revision.SnapshotFile(name)]; data != nil {
 			last, _ = readSnapshot(p, revision.SnapshotFile(name), data)
 		}
-		if _, ok := diff.FromSQLFile(bodyOfSnap(last)); !ok && slices.Contains(opts.Rewrite, name) {
-			// The snapshot of a release declared in HCL when it was
-			// planned stands for SQL files that change nothing in it,
-			// but not for new revisions: they cite the SQL.
-			last = nil
+		if last != nil && slices.Contains(opts.Rewrite, name) {
+			if _, ok := diff.FromSQLFile(last.body); !ok {
+				// The snapshot of a release declared in HCL when it was
+				// planned stands for SQL files that change nothing in it,
+				// but not for new revisions: they cite the SQL.
+				last = nil
+			}
 		}
 		src, sql, err := source(p, name, last, opts.SQL, opts.Reevaluate)
 		if err != nil {
