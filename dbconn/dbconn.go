@@ -5,6 +5,7 @@
 package dbconn
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -588,7 +589,11 @@ func (c *Config) Explain(err error) error {
 		cause := "no answer"
 		var oe *net.OpError
 		if errors.As(err, &oe) && oe.Err != nil {
-			cause = lastPart(oe.Err.Error())
+			// The last part says it: "dial tcp ...: connect: connection refused".
+			cause = oe.Err.Error()
+			if i := strings.LastIndex(cause, ": "); i >= 0 {
+				cause = cause[i+2:]
+			}
 		}
 		if ne.Timeout() {
 			cause = "timed out"
@@ -598,19 +603,7 @@ func (c *Config) Explain(err error) error {
 	return errors.New(c.Redact(fmt.Sprintf("%s: %v", c, err)))
 }
 
-func (c *Config) from() string {
-	if c.From == "" {
-		return "the database URL"
-	}
-	return c.From
-}
-
-func lastPart(s string) string {
-	if i := strings.LastIndex(s, ": "); i >= 0 {
-		return s[i+2:]
-	}
-	return s
-}
+func (c *Config) from() string { return cmp.Or(c.From, "the database URL") }
 
 // ParseServer reads the URL of a server emcee only watches (a replica):
 // mysql://user:pass@host:port/, the database optional (db when omitted).

@@ -11,10 +11,7 @@ import (
 
 // ServerError reports whether the server answered err with one of the
 // error numbers codes (1146: no such table, 1213: deadlock, ...).
-func ServerError(err error, codes ...uint16) bool {
-	var me *mysql.MySQLError
-	return errors.As(err, &me) && slices.Contains(codes, me.Number)
-}
+func ServerError(err error, codes ...uint16) bool { return slices.Contains(codes, ServerCode(err)) }
 
 // ServerCode is the error number the server answered err with, 0 when err
 // is not the server's answer.

@@ -118,17 +118,17 @@ func Check(ctx context.Context, raw string) error {
 // Open opens the dev database s names: empty on return, and left empty (or
 // gone) by Close.
 func Open(ctx context.Context, s Spec) (*DB, error) {
-	charset, collation := s.Charset, s.Collation
+	def := [2]string{s.Charset, s.Collation}
+	var err error
 	if s.Like != nil {
-		if err := s.Like.QueryRowContext(ctx, "SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = DATABASE()").Scan(&charset, &collation); err != nil {
+		if def, err = defaultOf(ctx, s.Like); err != nil {
 			return nil, fmt.Errorf("reading the live database's default charset: %w", err)
 		}
 	}
 	var d *DB
-	var err error
 	switch {
 	case s.URL != "":
-		d, err = openDev(ctx, s.URL, s.Like, charset, collation, schemadef.CharsetCollations(s.Target))
+		d, err = openDev(ctx, s.URL, s.Like, def[0], def[1], schemadef.CharsetCollations(s.Target))
 	case s.Beside == nil:
 		return nil, errors.New("no dev database: pass --dev-url mysql://user@host/empty_db, or a database URL beside which emcee creates a temporary emcee_scratch_* one")
 	default:
@@ -136,7 +136,7 @@ func Open(ctx context.Context, s Spec) (*DB, error) {
 		if s.Target.Flavor != "" {
 			server.Collations = schemadef.CharsetCollations(s.Target)
 		}
-		d, err = openTemp(ctx, &server, charset, collation)
+		d, err = openTemp(ctx, &server, def[0], def[1])
 	}
 	if err != nil {
 		return nil, err
@@ -152,8 +152,8 @@ func Open(ctx context.Context, s Spec) (*DB, error) {
 // ResetDefault gives back the one it was opened with, Close its own.
 func (d *DB) SetDefault(ctx context.Context, charset, collation string) error {
 	if d.opened == nil {
-		var cur [2]string
-		if err := d.Conn.QueryRowContext(ctx, "SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = DATABASE()").Scan(&cur[0], &cur[1]); err != nil {
+		cur, err := defaultOf(ctx, d.Conn)
+		if err != nil {
 			return d.redact(err)
 		}
 		d.opened = &cur
@@ -167,6 +167,13 @@ func (d *DB) SetDefault(ctx context.Context, charset, collation string) error {
 	}
 	_, err := d.Conn.ExecContext(ctx, stmt)
 	return d.redact(err)
+}
+
+// defaultOf is the default charset and collation of the session's
+// current database.
+func defaultOf(ctx context.Context, c *sql.Conn) (def [2]string, err error) {
+	err = c.QueryRowContext(ctx, "SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = DATABASE()").Scan(&def[0], &def[1])
+	return def, err
 }
 
 // ResetDefault undoes SetDefault.
@@ -273,11 +280,11 @@ func openDev(ctx context.Context, raw string, like *sql.Conn, charset, collation
 	if err := d.Conn.QueryRowContext(ctx, "SELECT COUNT(*), COALESCE(MIN(TABLE_NAME), ''), COALESCE(MAX(TABLE_NAME = ?), 0) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()", markerTable).Scan(&n, &first, &marked); err != nil {
 		return nil, err
 	}
-	var cur, own [2]string
-	if err := d.Conn.QueryRowContext(ctx, "SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = DATABASE()").Scan(&cur[0], &cur[1]); err != nil {
+	cur, err := defaultOf(ctx, d.Conn)
+	if err != nil {
 		return nil, err
 	}
-	own = cur
+	own := cur
 	switch {
 	case marked:
 		// A killed run built here; its lock went with its session.

@@ -63,9 +63,6 @@ type located struct {
 	Difference
 }
 
-// own says whether a table is emcee's bookkeeping rather than schema.
-func own(table string) bool { return sqlname.Own(table) }
-
 // inspect reads the state of database name through the session c.
 func inspect(ctx context.Context, c *sql.Conn, name string) (*state, error) {
 	s, err := inspectTables(ctx, c, name)
@@ -104,7 +101,7 @@ func inspectTables(ctx context.Context, c *sql.Conn, name string) (*schema.Schem
 	if err != nil {
 		return nil, fmt.Errorf("inspecting %s: %w", name, err)
 	}
-	s.Tables = slices.DeleteFunc(s.Tables, func(t *schema.Table) bool { return own(t.Name) })
+	s.Tables = slices.DeleteFunc(s.Tables, func(t *schema.Table) bool { return sqlname.Own(t.Name) })
 	return s, nil
 }
 
@@ -113,7 +110,7 @@ func inspectTriggers(ctx context.Context, q *sql.Conn, schemaName string) ([]tri
 	err := dbconn.EachRow(ctx, q, "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE, ACTION_TIMING, EVENT_MANIPULATION, ACTION_STATEMENT FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = ? ORDER BY TRIGGER_NAME", []any{schemaName}, func(rows *sql.Rows) error {
 		var t trigger
 		err := rows.Scan(&t.Name, &t.Table, &t.Timing, &t.Event, &t.Body)
-		if err == nil && !own(t.Table) {
+		if err == nil && !sqlname.Own(t.Table) {
 			t.Body = sqlsyntax.OneLine(t.Body, 0)
 			out = append(out, t)
 		}
@@ -137,7 +134,7 @@ func inspectOthers(ctx context.Context, q *sql.Conn, schemaName string) ([]other
 		default:
 			o.Kind, o.Type = "table", strings.ReplaceAll(typ, " ", "-")
 		}
-		if err == nil && !own(o.Name) {
+		if err == nil && !sqlname.Own(o.Name) {
 			out = append(out, o)
 		}
 		return err
@@ -154,7 +151,7 @@ func inspectPartitioning(ctx context.Context, q *sql.Conn, schemaName string) (m
 		var table, method string
 		var n int
 		err := rows.Scan(&table, &method, &n)
-		if err == nil && !own(table) {
+		if err == nil && !sqlname.Own(table) {
 			out[table] = fmt.Sprintf("%s, %d partitions", method, n)
 		}
 		return err

@@ -23,8 +23,6 @@ import (
 // when the session ends, however the process ended (kill -9, a lost
 // connection), so any run can tell a temporary database in use from one a
 // killed run left behind, without trusting clocks: unlocked means stale.
-const scratchPrefix = sqlname.ScratchPrefix
-
 func openTemp(ctx context.Context, server *dbconn.Config, charset, collation string) (_ *DB, err error) {
 	pool, err := dbconn.OpenServer(ctx, server)
 	if err != nil {
@@ -53,7 +51,7 @@ func openTemp(ctx context.Context, server *dbconn.Config, charset, collation str
 	if err := c.QueryRowContext(ctx, "SELECT UNIX_TIMESTAMP(), CONNECTION_ID()").Scan(&now, &id); err != nil {
 		return nil, err
 	}
-	d.Name = fmt.Sprintf("%s%d_%d", scratchPrefix, now, id)
+	d.Name = fmt.Sprintf("%s%d_%d", sqlname.ScratchPrefix, now, id)
 	cfg.Database = d.Name
 	if err := lock(ctx, c, d.Name, "scratch database "+d.Name); err != nil {
 		return nil, err

@@ -132,19 +132,16 @@ func Parse(sql string) *DDL {
 		return &DDL{Err: err}
 	}
 	d := &DDL{}
-	if t := st.Trigger; t != nil {
-		d.Trigger = t.Name
-		if t.Drop {
-			d.Kind = KindDropTrigger
-			return d
-		}
-		d.Kind, d.Name, d.Event = KindCreateTrigger, t.Table, t.Timing+" "+t.Event
-		d.reads, d.qualified = sqlsyntax.Names(st.Node)
-		d.every = sqlsyntax.CopiesEveryColumn(st.Node)
+	if t := st.Trigger; t != nil && t.Drop {
+		d.Kind, d.Trigger = KindDropTrigger, t.Name
 		return d
 	}
 	d.reads, d.qualified = sqlsyntax.Names(st.Node)
 	d.every = sqlsyntax.CopiesEveryColumn(st.Node)
+	if t := st.Trigger; t != nil {
+		d.Kind, d.Name, d.Trigger, d.Event = KindCreateTrigger, t.Table, t.Name, t.Timing+" "+t.Event
+		return d
+	}
 	switch n := st.Node.(type) {
 	case *ast.AlterTableStmt:
 		d.Kind, d.Name = KindAlterTable, n.Table.Name.O

@@ -4,6 +4,7 @@
 package history
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/hex"
@@ -245,24 +246,21 @@ func Ensure(ctx context.Context, q dbconn.Querier) error {
 	if err != nil {
 		return err
 	}
-	if !has.osc {
-		if _, err := q.ExecContext(ctx, "ALTER TABLE "+table+" ADD COLUMN "+oscColumn); err != nil {
-			return fmt.Errorf("adding the column osc to the version table %s (written by emcee versions before this one; the account needs ALTER on it): %w", Table, err)
+	const older = "written by emcee versions before this one; the account needs ALTER on it"
+	for _, u := range []struct {
+		needed    bool
+		stmt, why string
+	}{
+		{!has.osc, "ALTER TABLE " + table + " ADD COLUMN " + oscColumn, "adding the column osc to the version table %s (" + older + "): %w"},
+		{!has.base, "ALTER TABLE " + table + " ADD COLUMN " + baseColumn, "adding the column backfill_base to the version table %s (" + older + "): %w"},
+		{has.resumeText, "ALTER TABLE " + table + " MODIFY " + resumeColumns[0] + ", MODIFY " + resumeColumns[1], "widening the backfill key columns of the version table %s (" + older + "): %w"},
+		{!has.rollback, upgradeTable, "adding the rollback columns to the version table %s (ALTER TABLE; the account needs ALTER on it): %w"},
+	} {
+		if !u.needed {
+			continue
 		}
-	}
-	if !has.base {
-		if _, err := q.ExecContext(ctx, "ALTER TABLE "+table+" ADD COLUMN "+baseColumn); err != nil {
-			return fmt.Errorf("adding the column backfill_base to the version table %s (written by emcee versions before this one; the account needs ALTER on it): %w", Table, err)
-		}
-	}
-	if has.resumeText {
-		if _, err := q.ExecContext(ctx, "ALTER TABLE "+table+" MODIFY "+resumeColumns[0]+", MODIFY "+resumeColumns[1]); err != nil {
-			return fmt.Errorf("widening the backfill key columns of the version table %s (written by emcee versions before this one; the account needs ALTER on it): %w", Table, err)
-		}
-	}
-	if !has.rollback {
-		if _, err := q.ExecContext(ctx, upgradeTable); err != nil {
-			return fmt.Errorf("adding the rollback columns to the version table %s (ALTER TABLE; the account needs ALTER on it): %w", Table, err)
+		if _, err := q.ExecContext(ctx, u.stmt); err != nil {
+			return fmt.Errorf(u.why, Table, err)
 		}
 	}
 	return nil
@@ -327,10 +325,7 @@ func RolledBackRecords(ctx context.Context, q dbconn.Querier, releases []string)
 		return nil, err
 	}
 	slices.SortFunc(list, func(a, b *Record) int {
-		if c := b.RolledBackAt.Time.Compare(a.RolledBackAt.Time); c != 0 {
-			return c
-		}
-		return revision.Compare(releases, a.ID, b.ID)
+		return cmp.Or(b.RolledBackAt.Time.Compare(a.RolledBackAt.Time), revision.Compare(releases, a.ID, b.ID))
 	})
 	return list, nil
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/project"
@@ -79,19 +80,11 @@ func Expected(p *project.Project, files map[string][]byte, release string) (map[
 func stepsOf(files map[string][]byte, release string) int {
 	steps := 0
 	for path := range files {
-		if id, ok := revisionID(path); ok && id.Release == release {
+		if id, ok := revision.FileID(path); ok && id.Release == release {
 			steps = max(steps, id.Seq)
 		}
 	}
 	return steps
-}
-
-func revisionID(path string) (revision.ID, bool) {
-	if !strings.HasSuffix(path, ".sql") {
-		return revision.ID{}, false
-	}
-	id, err := revision.ParseID(strings.TrimSuffix(filepath.Base(path), ".sql"))
-	return id, err == nil
 }
 
 func snapshotIn(p *project.Project, files map[string][]byte, path string) (*snapshot, error) {
@@ -130,7 +123,7 @@ func Compare(p *project.Project, files map[string][]byte) (edits []Edit, untold 
 		}
 		steps := stepsOf(files, rel)
 		for _, path := range slices.Sorted(maps.Keys(files)) {
-			id, ok := revisionID(path)
+			id, ok := revision.FileID(path)
 			if !ok || id.Release != rel {
 				continue
 			}
@@ -155,14 +148,14 @@ func Compare(p *project.Project, files map[string][]byte) (edits []Edit, untold 
 // expectedAll is Expected for every release, side by side: each waits only
 // for the evaluations it shares with the others.
 func expectedAll(p *project.Project, files map[string][]byte) ([]map[string][]byte, []error) {
-	futures := make([]*future[map[string][]byte], len(p.Releases))
+	futures := make([]func() (map[string][]byte, error), len(p.Releases))
 	for i, rel := range p.Releases {
-		futures[i] = newFuture(func() (map[string][]byte, error) { return Expected(p, files, rel) })
-		futures[i].start()
+		futures[i] = sync.OnceValues(func() (map[string][]byte, error) { return Expected(p, files, rel) })
+		go futures[i]()
 	}
 	wants, errs := make([]map[string][]byte, len(futures)), make([]error, len(futures))
 	for i, f := range futures {
-		wants[i], errs[i] = f.get()
+		wants[i], errs[i] = f()
 	}
 	return wants, errs
 }

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"ariga.io/atlas/sql/schema"
 
@@ -142,7 +143,7 @@ func Plan(p *project.Project, opts Options) (*Output, error) {
 		if prevEnd != nil && prevEnd != &prev.src {
 			tr = r.transition(p, prevEnd)
 		}
-		pl, err := tr.get()
+		pl, err := tr()
 		if err != nil {
 			return nil, err
 		}
@@ -320,7 +321,7 @@ type release struct {
 	// end is the source of the state the release's revisions produce, when
 	// it is not the schema file (a change Atlas sees no difference in).
 	end         *diff.Source
-	speculative *future[*splitter.Planned]
+	speculative func() (*splitter.Planned, error)
 	// sql are the files of a release declared as SQL, nil for HCL.
 	sql *diff.SQLFiles
 }
@@ -330,14 +331,16 @@ func (r *release) needsTransition() bool {
 }
 
 // transition plans the release from the previous release's end state
-// (prev), or from its own last revision.
-func (r *release) transition(p *project.Project, prev *diff.Source) *future[*splitter.Planned] {
+// (prev), or from its own last revision, in the background (diff.Load
+// bounds how many releases are evaluated at a time); the function returned
+// waits for it.
+func (r *release) transition(p *project.Project, prev *diff.Source) func() (*splitter.Planned, error) {
 	s := splitter.Sources{Prev: prev, To: r.src}
 	if r.snap != nil {
 		s.AsOf = r.snap.source(p, r.name)
 	}
-	f := newFuture(func() (*splitter.Planned, error) { return splitter.Transition(p.Target, s) })
-	f.start()
+	f := sync.OnceValues(func() (*splitter.Planned, error) { return splitter.Transition(p.Target, s) })
+	go f()
 	return f
 }
 
@@ -351,13 +354,6 @@ func (r *release) endSource() *diff.Source {
 		return r.end
 	}
 	return &r.src
-}
-
-func bodyOfSnap(s *snapshot) []byte {
-	if s == nil {
-		return nil
-	}
-	return s.body
 }
 
 func bodyOf(s *diff.Source) []byte {
@@ -376,11 +372,13 @@ func readReleases(p *project.Project, existing *revision.Plans, opts Options) ([
 		if data := existing.Files[revision.SnapshotFile(name)]; data != nil {
 			last, _ = readSnapshot(p, revision.SnapshotFile(name), data)
 		}
-		if _, ok := diff.FromSQLFile(bodyOfSnap(last)); !ok && slices.Contains(opts.Rewrite, name) {
-			// The snapshot of a release declared in HCL when it was
-			// planned stands for SQL files that change nothing in it,
-			// but not for new revisions: they cite the SQL.
-			last = nil
+		if last != nil && slices.Contains(opts.Rewrite, name) {
+			if _, ok := diff.FromSQLFile(last.body); !ok {
+				// The snapshot of a release declared in HCL when it was
+				// planned stands for SQL files that change nothing in it,
+				// but not for new revisions: they cite the SQL.
+				last = nil
+			}
 		}
 		src, sql, err := source(p, name, last, opts.SQL, opts.Reevaluate)
 		if err != nil {
@@ -500,7 +498,7 @@ func addRollbacks(p *project.Project, out *Output) error {
 	for _, rel := range p.Releases {
 		var missing []revision.ID
 		for path := range out.Files {
-			if id, ok := revisionID(path); ok && id.Release == rel && id.Phase == revision.Expand {
+			if id, ok := revision.FileID(path); ok && id.Release == rel && id.Phase == revision.Expand {
 				rb := revision.ID{Release: rel, Phase: revision.Rollback, Seq: id.Seq}
 				if _, ok := out.Files[rb.File()]; !ok {
 					missing = append(missing, rb)

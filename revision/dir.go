@@ -76,19 +76,15 @@ func Compare(releases []string, a, b ID) int {
 		}
 		return len(releases)
 	}
-	if c := cmp.Compare(ri(a.Release), ri(b.Release)); c != 0 {
-		return c
-	}
-	if c := strings.Compare(a.Release, b.Release); c != 0 {
-		return c
-	}
-	if c := cmp.Compare(slices.Index(filePhases, a.Phase), slices.Index(filePhases, b.Phase)); c != 0 {
-		return c
-	}
+	seq := cmp.Compare(a.Seq, b.Seq)
 	if a.Phase == Rollback {
-		return cmp.Compare(b.Seq, a.Seq)
+		seq = -seq
 	}
-	return cmp.Compare(a.Seq, b.Seq)
+	return cmp.Or(
+		cmp.Compare(ri(a.Release), ri(b.Release)),
+		strings.Compare(a.Release, b.Release),
+		cmp.Compare(slices.Index(filePhases, a.Phase), slices.Index(filePhases, b.Phase)),
+		seq)
 }
 
 // SumOrder is the order files are listed in the sum file.
@@ -96,7 +92,7 @@ func SumOrder(releases []string, paths []string) []string {
 	key := func(p string) (int, int, string) {
 		rel, _, _ := strings.Cut(p, "/")
 		ri := slices.Index(releases, rel)
-		if id, err := ParseID(strings.TrimSuffix(filepath.Base(p), ".sql")); err == nil && strings.HasSuffix(p, ".sql") {
+		if id, ok := FileID(p); ok {
 			return ri, 0, fmt.Sprintf("%d-%04d", slices.Index(filePhases, id.Phase), id.Seq)
 		}
 		return ri, 1, p
@@ -105,13 +101,7 @@ func SumOrder(releases []string, paths []string) []string {
 	slices.SortFunc(out, func(a, b string) int {
 		r1, k1, s1 := key(a)
 		r2, k2, s2 := key(b)
-		if r1 != r2 {
-			return r1 - r2
-		}
-		if k1 != k2 {
-			return k1 - k2
-		}
-		return strings.Compare(s1, s2)
+		return cmp.Or(cmp.Compare(r1, r2), cmp.Compare(k1, k2), strings.Compare(s1, s2))
 	})
 	return out
 }
@@ -207,9 +197,9 @@ func scanPlans(dir string, releases []string, statements bool) (*Plans, error) {
 				}
 				continue
 			}
-			id, err := ParseID(strings.TrimSuffix(e.Name(), ".sql"))
+			id, ok := FileID(e.Name())
 			switch {
-			case err != nil || id.Release != rel:
+			case !ok || id.Release != rel:
 				p.Misnamed = append(p.Misnamed, path)
 				continue
 			case !slices.Contains(releases, rel):

@@ -5,6 +5,7 @@ package revision
 
 import (
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -76,6 +77,14 @@ func ParseID(s string) (ID, error) {
 	}
 	n, _ := strconv.Atoi(m[3])
 	return ID{Release: m[1], Phase: Phase(m[2]), Seq: n}, nil
+}
+
+// FileID is the revision a plan file (its path, or its name) is named
+// after; false for a snapshot, or a .sql file not named as a revision.
+func FileID(path string) (ID, bool) {
+	name, ok := strings.CutSuffix(filepath.Base(path), ".sql")
+	id, err := ParseID(name)
+	return id, ok && err == nil
 }
 
 // MaxReleaseName is the longest release name: the version table keeps it

@@ -149,7 +149,7 @@ func (s *Script) Render() []byte {
 // directives. It accepts what Render writes; anything else in a directive is
 // an error, because a misread directive could run a gate as DDL.
 func Parse(name string, data []byte) ([]Statement, error) {
-	stmts, err := newScanner().Scan(string(data))
+	stmts, err := Scan(data)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
@@ -278,16 +278,6 @@ func (st *Statement) parseDirective(d string) error {
 // Scan splits a script into statements exactly as Parse does (one per
 // Statement, in order), keeping their byte offsets for tools that report
 // positions.
-func Scan(data []byte) ([]*migrate.Stmt, error) { return newScanner().Scan(string(data)) }
-
-// newScanner splits MySQL scripts the way the server would: BEGIN ... END
-// bodies of triggers stay one statement, so no DELIMITER is needed. A
-// Scanner keeps the script it reads in itself, so each call gets its own:
-// one shared by concurrent readers mixed their scripts up.
-func newScanner() *migrate.Scanner {
-	return &migrate.Scanner{ScannerOptions: migrate.ScannerOptions{
-		MatchBegin:       true,
-		BackslashEscapes: true,
-		HashComments:     true,
-	}}
+func Scan(data []byte) ([]*migrate.Stmt, error) {
+	return sqlsyntax.Scanner(true).Scan(string(data))
 }

@@ -12,6 +12,7 @@
 package sqlrelease
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"reflect"
@@ -96,8 +97,8 @@ func Read(file string, src []byte) (*Script, error) {
 			s.Run = append(s.Run, Stmt{Pos: pos, Exec: st.Exec, sets: sets})
 		}
 	}
-	if len(errs) > 0 {
-		return nil, fmt.Errorf("%s", strings.Join(errs, "\n"))
+	if err := diff.JoinLines(errs); err != nil {
+		return nil, err
 	}
 	return s, nil
 }
@@ -144,6 +145,9 @@ func (s *Script) check(st *sqlsyntax.ScriptStmt, pos diff.Pos, created map[strin
 		if err := checkCreate(n, pos); err != nil {
 			return false, err
 		}
+		if _, ok := s.order[n.Table.Name.O]; !ok {
+			s.order[n.Table.Name.O] = len(s.order)
+		}
 		s.define(n.Table.Name.O, pos)
 		created[strings.ToLower(n.Table.Name.O)] = true
 		// Each column, index, key and check is placed at its own
@@ -155,7 +159,7 @@ func (s *Script) check(st *sqlsyntax.ScriptStmt, pos diff.Pos, created map[strin
 			return pos
 		}
 		for i, c := range n.Cols {
-			s.defineColumn(n.Table.Name.O, c.Name.Name.O, part(i))
+			s.define(n.Table.Name.O+"."+c.Name.Name.O, part(i))
 		}
 		for i, name := range constraintNames(n) {
 			s.definePart(n.Table.Name.O, name, part(len(n.Cols)+i))
@@ -173,12 +177,8 @@ func (s *Script) check(st *sqlsyntax.ScriptStmt, pos diff.Pos, created map[strin
 		if n.TemporaryKeyword != ast.TemporaryNone {
 			return false, pos.Errorf("DROP TEMPORARY TABLE: %s", notSchema)
 		}
-		some := false
-		for _, t := range n.Tables {
-			some = some || created[strings.ToLower(t.Name.O)]
-		}
 		switch {
-		case some:
+		case slices.ContainsFunc(n.Tables, func(t *ast.TableName) bool { return created[strings.ToLower(t.Name.O)] }):
 			return true, nil
 		case n.IfExists:
 			// The dev database is empty: dropping a table the file has not
@@ -237,10 +237,7 @@ func (s *Script) declare(kind string, opts []*ast.DatabaseOption, pos diff.Pos, 
 			}
 			return pos.Errorf("%s: ENCRYPTION = %s: a SQL release declares the database's default CHARACTER SET and COLLATE only (the database is the operator's, and emcee never changes it, nor creates encrypted tables); remove the option", kind, sqlsyntax.String(o.Value))
 		default:
-			what := map[ast.DatabaseOptionType]string{ast.DatabaseOptionPlacementPolicy: "PLACEMENT POLICY"}[o.Tp]
-			if what == "" {
-				what = fmt.Sprintf("option %d", o.Tp)
-			}
+			what := cmp.Or(map[ast.DatabaseOptionType]string{ast.DatabaseOptionPlacementPolicy: "PLACEMENT POLICY"}[o.Tp], fmt.Sprintf("option %d", o.Tp))
 			return pos.Errorf("%s: %s: a SQL release declares the database's default CHARACTER SET and COLLATE only (the database is the operator's, and emcee never changes it); remove the option", kind, what)
 		}
 	}
@@ -288,25 +285,18 @@ func constraintNames(n *ast.CreateTableStmt) []string {
 	return out
 }
 
-func (s *Script) define(table string, pos diff.Pos) {
-	if _, ok := s.At[table]; !ok {
-		s.At[table] = pos
-		s.order[table] = len(s.order)
+// define places a table ("t"), column ("t.c") or part ("t/name") where it
+// is first defined.
+func (s *Script) define(key string, pos diff.Pos) {
+	if _, ok := s.At[key]; !ok {
+		s.At[key] = pos
 	}
 }
 
-func (s *Script) defineColumn(table, column string, pos diff.Pos) {
-	if _, ok := s.At[table+"."+column]; !ok {
-		s.At[table+"."+column] = pos
-	}
-}
-
+// definePart defines a named index, key or check of table.
 func (s *Script) definePart(table, name string, pos diff.Pos) {
-	if name == "" {
-		return
-	}
-	if _, ok := s.At[table+"/"+name]; !ok {
-		s.At[table+"/"+name] = pos
+	if name != "" {
+		s.define(table+"/"+name, pos)
 	}
 }
 
@@ -413,7 +403,7 @@ func (s *Script) checkAlter(n *ast.AlterTableStmt, pos diff.Pos) error {
 			return err
 		}
 		for _, c := range spec.NewColumns {
-			s.defineColumn(table, c.Name.Name.O, pos)
+			s.define(table+"."+c.Name.Name.O, pos)
 		}
 		if spec.Constraint != nil {
 			s.definePart(table, spec.Constraint.Name, pos)

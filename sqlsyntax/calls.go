@@ -54,9 +54,35 @@ func (f Functions) has(name string) bool {
 func (e *Expr) UnknownCall(f Functions) *Error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	v := &calls{src: e.src, base: e.base, f: f}
-	e.node.Accept(v)
-	return v.err
+	var err *Error
+	e.node.Accept(visit(func(n ast.Node) bool {
+		call, ok := n.(*ast.FuncCallExpr)
+		if !ok || err != nil {
+			return err != nil
+		}
+		at := call.OriginTextPosition() - e.base
+		switch {
+		case call.Schema.O != "":
+			err = errorAt(e.src, at, "%s.%s(...): a function qualified by a database: plans apply to whichever database the operator names; declare the stored function (stored_function %q {}) and call it unqualified", call.Schema.O, call.FnName.O, call.FnName.O)
+		case !plainCall(call):
+			// Special syntax (TRIM(x FROM y), EXTRACT(DAY FROM d) ...): the
+			// grammar read it, so the server has it.
+		case !f.has(call.FnName.O):
+			other := MariaDB
+			if f.Server == MariaDB {
+				other = MySQL
+			}
+			also, fix := "", fmt.Sprintf("Use a function of %s, or, for a stored function of the database, declare it in the release: stored_function %q {}", f.Server, call.FnName.O)
+			if Builtin(other, call.FnName.O) {
+				also = " (it is " + other.String() + "'s)"
+				fix = fmt.Sprintf("Use a function of %s, or, if the database runs on %s, say so in the emcee block of atlas.hcl (target)", f.Server, other)
+			}
+			err = errorAt(e.src, at, "%s(...): %s has no such function%s. The server would take it for a stored function and refuse the statement when it runs (error 1305): in a trigger, on every write that fires it. %s",
+				strings.ToUpper(call.FnName.O), f.Server, also, fix)
+		}
+		return err != nil
+	}))
+	return err
 }
 
 // UnknownCall checks every value of the list as Expr.UnknownCall does.
@@ -68,44 +94,6 @@ func (a *Assignments) UnknownCall(f Functions) *Error {
 	}
 	return nil
 }
-
-type calls struct {
-	src  string
-	base int
-	f    Functions
-	err  *Error
-}
-
-func (c *calls) Enter(n ast.Node) (ast.Node, bool) {
-	call, ok := n.(*ast.FuncCallExpr)
-	if !ok || c.err != nil {
-		return n, c.err != nil
-	}
-	at := call.OriginTextPosition() - c.base
-	name := strings.ToUpper(call.FnName.O)
-	switch {
-	case call.Schema.O != "":
-		c.err = errorAt(c.src, at, "%s.%s(...): a function qualified by a database: plans apply to whichever database the operator names; declare the stored function (stored_function %q {}) and call it unqualified", call.Schema.O, call.FnName.O, call.FnName.O)
-	case !plainCall(call):
-		// Special syntax (TRIM(x FROM y), EXTRACT(DAY FROM d) ...): the
-		// grammar read it, so the server has it.
-	case !c.f.has(call.FnName.O):
-		other := MariaDB
-		if c.f.Server == MariaDB {
-			other = MySQL
-		}
-		also, fix := "", fmt.Sprintf("Use a function of %s, or, for a stored function of the database, declare it in the release: stored_function %q {}", c.f.Server, call.FnName.O)
-		if Builtin(other, call.FnName.O) {
-			also = " (it is " + other.String() + "'s)"
-			fix = fmt.Sprintf("Use a function of %s, or, if the database runs on %s, say so in the emcee block of atlas.hcl (target)", c.f.Server, other)
-		}
-		c.err = errorAt(c.src, at, "%s(...): %s has no such function%s. The server would take it for a stored function and refuse the statement when it runs (error 1305): in a trigger, on every write that fires it. %s",
-			name, c.f.Server, also, fix)
-	}
-	return n, c.err != nil
-}
-
-func (c *calls) Leave(n ast.Node) (ast.Node, bool) { return n, true }
 
 // plainCall reports a call written NAME(a, b, ...), as the server's grammar
 // reads a call it looks up by name (a native or stored function), not one

@@ -2,6 +2,7 @@ package sqlsyntax
 
 import (
 	_ "embed"
+	"maps"
 	"slices"
 	"strings"
 
@@ -40,13 +41,9 @@ func init() {
 			charset.AddCharset(c)
 		}
 	}
-	names := make([]string, 0, len(mariadbCollations))
-	for name := range mariadbCollations {
-		names = append(names, name)
-	}
-	slices.Sort(names) // the same ids on every run
-	id := 1 << 20      // above the parser's own ids
-	for _, name := range names {
+	id := 1 << 20 // above the parser's own ids
+	// Sorted: the same ids on every run.
+	for _, name := range slices.Sorted(maps.Keys(mariadbCollations)) {
 		cs := mariadbCollations[name]
 		if cs == "utf8mb3" {
 			cs = charset.CharsetUTF8 // the parser's name for it

@@ -128,26 +128,20 @@ func (e *Expr) RowSQL(row string) string {
 		panic("sqlsyntax: a written expression does not parse: " + e.sql) // newExpr checked it does
 	}
 	node := stmts[0].(*ast.SelectStmt).Fields.Fields[0].Expr
-	node.Accept(qualify{row})
+	// Per-row expressions have no subqueries: every name is a column of
+	// the row.
+	node.Accept(visit(func(n ast.Node) bool {
+		if c, ok := n.(*ast.ColumnName); ok {
+			c.Table = ast.NewCIStr(row)
+		}
+		return false
+	}))
 	out, err := Restore(node)
 	if err != nil {
 		panic("sqlsyntax: " + err.Error())
 	}
 	return out
 }
-
-// qualify qualifies every column name; per-row expressions have no
-// subqueries, so every name is a column of the row.
-type qualify struct{ row string }
-
-func (q qualify) Enter(n ast.Node) (ast.Node, bool) {
-	if c, ok := n.(*ast.ColumnName); ok {
-		c.Table = ast.NewCIStr(q.row)
-	}
-	return n, false
-}
-
-func (q qualify) Leave(n ast.Node) (ast.Node, bool) { return n, true }
 
 // Assignments is a declared SET list (data_migration set): `col = expr, ...`.
 type Assignments struct {

@@ -109,18 +109,12 @@ func paren(e ast.ExprNode) ast.ExprNode {
 // inside them (where a name may be the subquery's own): read generously,
 // as a merge it blocks is only a pass more.
 func readColumns(e ast.ExprNode) map[string]bool {
-	c := columnsRead{}
-	e.Accept(c)
-	return c
+	read := map[string]bool{}
+	e.Accept(visit(func(n ast.Node) bool {
+		if x, ok := n.(*ast.ColumnNameExpr); ok {
+			read[x.Name.Name.L] = true
+		}
+		return false
+	}))
+	return read
 }
-
-type columnsRead map[string]bool
-
-func (c columnsRead) Enter(n ast.Node) (ast.Node, bool) {
-	if x, ok := n.(*ast.ColumnNameExpr); ok {
-		c[x.Name.Name.L] = true
-	}
-	return n, false
-}
-
-func (c columnsRead) Leave(n ast.Node) (ast.Node, bool) { return n, true }

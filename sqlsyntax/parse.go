@@ -75,6 +75,13 @@ func Restore(n ast.Node) (string, error) {
 	return b.String(), nil
 }
 
+// visit is the parser's visitor for a walk that only looks at each node
+// as it enters it: it says whether to skip the node's children.
+type visit func(n ast.Node) (skip bool)
+
+func (v visit) Enter(n ast.Node) (ast.Node, bool) { return n, v(n) }
+func (v visit) Leave(n ast.Node) (ast.Node, bool) { return n, true }
+
 // Error is a mistake in a declared expression. Offset is where it is, in
 // bytes from the start of the expression as declared; Line and Col say the
 // same counting from 1 (Col in characters), for callers that report the
@@ -89,9 +96,8 @@ func (e *Error) Error() string { return e.Msg }
 
 func errorAt(src string, offset int, format string, args ...any) *Error {
 	offset = max(0, min(offset, len(src)))
-	line := 1 + strings.Count(src[:offset], "\n")
-	start := strings.LastIndexByte(src[:offset], '\n') + 1
-	return &Error{Offset: offset, Line: line, Col: 1 + utf8.RuneCountInString(src[start:offset]), Msg: fmt.Sprintf(format, args...)}
+	line, col := NewLineIndex(src).At(offset)
+	return &Error{Offset: offset, Line: line, Col: col, Msg: fmt.Sprintf(format, args...)}
 }
 
 // syntaxError turns the parser's "line L column C near "rest"" into an
@@ -140,7 +146,8 @@ func nearOffset(src string, prefix int, err error) int {
 	at := full
 	for off := full; off >= prefix; off-- {
 		rest := src[off-prefix:]
-		if (total < 0 || len(rest) == total) && strings.HasPrefix(near, truncate(rest)+`"`) {
+		// The parser quotes at most 2048 bytes of the rest.
+		if (total < 0 || len(rest) == total) && strings.HasPrefix(near, rest[:min(len(rest), 2048)]+`"`) {
 			at = off
 			break
 		}
@@ -152,13 +159,6 @@ var (
 	nearRE  = regexp.MustCompile(`line \d+ column \d+ near "`)
 	totalRE = regexp.MustCompile(`\(total length (\d+)\)\s*$`)
 )
-
-func truncate(s string) string {
-	if len(s) > 2048 {
-		return s[:2048]
-	}
-	return s
-}
 
 // Plural counts n of a noun: "1 row", "2 rows".
 func Plural(n int, noun string) string {

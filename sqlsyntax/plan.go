@@ -285,9 +285,7 @@ func (b *Backfill) Refills() map[string]*Fill {
 		at := func(e ast.ExprNode) (ast.ExprNode, bool) {
 			s := &substitute{set: map[string]ast.ExprNode{col.Name.L: &ast.DefaultExpr{Name: &ast.ColumnName{Name: col.Name}}}, alias: alias}
 			n, _ := e.Accept(s)
-			r := &repeatable{yes: true}
-			n.Accept(r)
-			return n.(ast.ExprNode), !s.unsure && r.yes
+			return n.(ast.ExprNode), !s.unsure && repeatable(n)
 		}
 		w, ok1 := at(when)
 		v, ok2 := at(v)

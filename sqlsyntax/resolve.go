@@ -1,6 +1,7 @@
 package sqlsyntax
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 
@@ -127,11 +128,7 @@ func (r *resolver) tablesOf(n ast.ResultSetNode, f *frame) {
 			r.failAt(find(r.src, t.Name.O, r.at), "table %q: the release declares no such table", t.Name.O)
 			return
 		}
-		name := t.Name.O
-		if n.AsName.O != "" {
-			name = n.AsName.O
-		}
-		f.tables = append(f.tables, scopeTable{name: name, columns: cols})
+		f.tables = append(f.tables, scopeTable{name: cmp.Or(n.AsName.O, t.Name.O), columns: cols})
 	}
 }
 
@@ -195,9 +192,5 @@ func lookup(cols []string, name string) (string, bool) {
 }
 
 func known(cols []string) string {
-	k := slices.Sorted(slices.Values(cols))
-	if len(k) == 0 {
-		return "no columns"
-	}
-	return strings.Join(k, ", ")
+	return cmp.Or(strings.Join(slices.Sorted(slices.Values(cols)), ", "), "no columns")
 }

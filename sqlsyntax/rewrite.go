@@ -128,23 +128,23 @@ var unrepeatable = map[string]bool{
 	"is_free_lock": true, "is_used_lock": true, "master_pos_wait": true, "master_gtid_wait": true,
 }
 
-// repeatable finds (yes false) what computes a different value when
-// computed again: an unrepeatable function, a variable, or a stored
-// function (a plain call of no built-in's name, or one in a schema: as
-// UnknownCall tells them), which may be either and may write.
-type repeatable struct{ yes bool }
-
-func (r *repeatable) Enter(n ast.Node) (ast.Node, bool) {
-	switch n := n.(type) {
-	case *ast.FuncCallExpr:
-		stored := n.Schema.L != "" || plainCall(n) && !Builtin(MariaDB, n.FnName.O) && !Builtin(MySQL, n.FnName.O)
-		if stored || unrepeatable[n.FnName.L] || n.FnName.L == "unix_timestamp" && len(n.Args) == 0 {
-			r.yes = false
+// repeatable reports that a tree computes the same value when computed
+// again: no unrepeatable function, no variable, and no stored function (a
+// plain call of no built-in's name, or one in a schema: as UnknownCall
+// tells them), which may be either and may write.
+func repeatable(n ast.Node) bool {
+	yes := true
+	n.Accept(visit(func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncCallExpr:
+			stored := n.Schema.L != "" || plainCall(n) && !Builtin(MariaDB, n.FnName.O) && !Builtin(MySQL, n.FnName.O)
+			if stored || unrepeatable[n.FnName.L] || n.FnName.L == "unix_timestamp" && len(n.Args) == 0 {
+				yes = false
+			}
+		case *ast.VariableExpr:
+			yes = false
 		}
-	case *ast.VariableExpr:
-		r.yes = false
-	}
-	return n, !r.yes
+		return !yes
+	}))
+	return yes
 }
-
-func (r *repeatable) Leave(n ast.Node) (ast.Node, bool) { return n, true }

@@ -46,14 +46,16 @@ type ScriptStmt struct {
 	Parts [][2]int
 }
 
-// scriptScanner splits a SQL file at its `;`, as the mysql client does
-// (DELIMITER included). BEGIN ... END bodies are not matched: the files
-// read here hold no stored programs, and a statement split inside one is
-// refused as unreadable. A scanner keeps the script it reads in itself,
-// so each read gets its own (as revision's do): one shared by concurrent
-// reads split each other's files, or panicked.
-func scriptScanner() *migrate.Scanner {
+// Scanner splits SQL text at its `;`, as the mysql client does
+// (DELIMITER included). With begin, a BEGIN ... END body stays one
+// statement, as a plan file's triggers need (revision); without, it is
+// split at its own `;`: a SQL release holds no stored programs, and a
+// statement split inside one is refused as unreadable. A scanner keeps
+// the script it reads in itself, so each read gets its own: one shared by
+// concurrent reads split each other's files, or panicked.
+func Scanner(begin bool) *migrate.Scanner {
 	return &migrate.Scanner{ScannerOptions: migrate.ScannerOptions{
+		MatchBegin:       begin,
 		BackslashEscapes: true,
 		HashComments:     true,
 	}}
@@ -65,7 +67,7 @@ func scriptScanner() *migrate.Scanner {
 // each piece is one statement, after whatever compound syntax opens it
 // (BEGIN, IF ... THEN, a label).
 func BodyStatements(body string) []string {
-	found, err := scriptScanner().Scan(body)
+	found, err := Scanner(false).Scan(body)
 	if err != nil {
 		return []string{body}
 	}
@@ -84,16 +86,12 @@ func ReadScript(src string) ([]*ScriptStmt, error) {
 	}
 	if !utf8.ValidString(src) {
 		i := 0
-		for i < len(src) {
-			r, w := utf8.DecodeRuneInString(src[i:])
-			if r == utf8.RuneError && w == 1 {
-				break
-			}
+		for r, w := utf8.DecodeRuneInString(src); r != utf8.RuneError || w != 1; r, w = utf8.DecodeRuneInString(src[i:]) {
 			i += w
 		}
 		return nil, errorAt(src, i, "not valid UTF-8: save the file as UTF-8")
 	}
-	found, err := scriptScanner().Scan(src)
+	found, err := Scanner(false).Scan(src)
 	if err != nil {
 		return nil, errorAt(src, 0, "cannot split the file into statements: %v", err)
 	}
@@ -227,19 +225,12 @@ var delimiterLine = regexp.MustCompile(`(?im)^[ \t]*delimiter[ \t]+(\S+)[ \t]*$`
 // delimiter in effect, updated by the commands.
 func blankDelimiters(gap string, delim *string) string {
 	b := []byte(gap)
-	blank := func(from, to int) {
-		for i := from; i < to; i++ {
-			if b[i] != '\n' {
-				b[i] = ' '
-			}
-		}
-	}
 	if rest := strings.TrimLeft(gap, " \t\r\n"); *delim != ";" && strings.HasPrefix(rest, *delim) {
 		from := len(gap) - len(rest)
-		blank(from, from+len(*delim))
+		blank(b, from, from+len(*delim))
 	}
 	for _, m := range delimiterLine.FindAllStringSubmatchIndex(gap, -1) {
-		blank(m[0], m[1])
+		blank(b, m[0], m[1])
 		*delim = gap[m[2]:m[3]]
 	}
 	return string(b)
@@ -295,13 +286,6 @@ func Uncommented(text string) string { return blankOut(text, false) }
 // each string and quoted name too (its quotes kept).
 func blankOut(text string, quoted bool) string {
 	b := []byte(text)
-	blank := func(from, to int) {
-		for k := from; k < to; k++ {
-			if b[k] != '\n' {
-				b[k] = ' '
-			}
-		}
-	}
 	for i := 0; i < len(text); {
 		c := text[i]
 		end := i + 1
@@ -315,19 +299,28 @@ func blankOut(text string, quoted bool) string {
 			}
 			end = min(end+1, len(text))
 			if quoted {
-				blank(i+1, max(i+1, end-1))
+				blank(b, i+1, max(i+1, end-1))
 			}
 		case strings.HasPrefix(text[i:], "/*") && mariaComment(text[i:min(i+4, len(text))]) < 0 && !strings.HasPrefix(text[i:], "/*!"):
 			end = len(text)
 			if j := strings.Index(text[i+2:], "*/"); j >= 0 {
 				end = i + 2 + j + 2
 			}
-			blank(i, end)
+			blank(b, i, end)
 		case c == '#' || strings.HasPrefix(text[i:], "--") && (i+2 == len(text) || text[i+2] <= ' '):
 			end = i + strings.IndexByte(text[i:]+"\n", '\n')
-			blank(i, end)
+			blank(b, i, end)
 		}
 		i = end
 	}
 	return string(b)
+}
+
+// blank blanks b[from:to] but its line breaks, keeping every offset.
+func blank(b []byte, from, to int) {
+	for i := from; i < to; i++ {
+		if b[i] != '\n' {
+			b[i] = ' '
+		}
+	}
 }

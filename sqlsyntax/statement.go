@@ -197,13 +197,11 @@ func readTrigger(sql string, at int) (*Stmt, *Error) {
 }
 
 // only is the one statement of a parse, of type T.
-func only[T ast.StmtNode](stmts []ast.StmtNode) (T, bool) {
-	var t T
+func only[T ast.StmtNode](stmts []ast.StmtNode) (t T, ok bool) {
 	if len(stmts) == 1 {
-		t, ok := stmts[0].(T)
-		return t, ok
+		t, ok = stmts[0].(T)
 	}
-	return t, false
+	return t, ok
 }
 
 var identRE = regexp.MustCompile(identifier)

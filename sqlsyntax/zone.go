@@ -29,15 +29,41 @@ var zoneFunctions = map[string]string{
 func (e *Expr) ZoneDependent(timestamps []string, into string) *Error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if c, ok := e.node.(*ast.ColumnNameExpr); ok && isTimestamp(timestamps, c.Name.Name.O) {
+	if isTimestampColumn(timestamps, e.node) {
 		return nil
 	}
 	if v, ok := e.node.(ast.ValueExpr); into != "" && isTimestamp(timestamps, into) && !(ok && v.GetValue() == nil) {
 		return errorAt(e.src, e.node.OriginTextPosition()-e.base, "the value is written to %s, a TIMESTAMP column, which the server reads as local time in the session's time zone", into)
 	}
-	v := &zoneReader{src: e.src, base: e.base, timestamps: timestamps}
-	e.node.Accept(v)
-	return v.err
+	var err *Error
+	e.node.Accept(visit(func(n ast.Node) bool {
+		if err != nil {
+			return true
+		}
+		switch n := n.(type) {
+		case *ast.FuncCallExpr:
+			name := n.FnName.L
+			switch {
+			case name == "unix_timestamp" && len(n.Args) == 0:
+			case name == "unix_timestamp" && len(n.Args) == 1 && isTimestampColumn(timestamps, n.Args[0]):
+				return true
+			case name == "convert_tz":
+				for _, a := range n.Args {
+					if v, ok := a.(ast.ValueExpr); ok && strings.EqualFold(v.GetString(), "SYSTEM") {
+						err = errorAt(e.src, n.OriginTextPosition()-e.base, "CONVERT_TZ(... 'SYSTEM' ...) converts from or to the session's time zone")
+					}
+				}
+			case zoneFunctions[name] != "":
+				err = errorAt(e.src, n.OriginTextPosition()-e.base, "%s(...) is %s, which depends on the session's time zone", strings.ToUpper(n.FnName.O), zoneFunctions[name])
+			}
+		case *ast.ColumnNameExpr:
+			if isTimestamp(timestamps, n.Name.Name.O) {
+				err = errorAt(e.src, n.OriginTextPosition()-e.base, "%s is a TIMESTAMP column: an instant, which the expression reads as local time in the session's time zone", n.Name.Name.O)
+			}
+		}
+		return false
+	}))
+	return err
 }
 
 // ZoneDependent is Expr.ZoneDependent of each value of the list, written
@@ -56,44 +82,7 @@ func isTimestamp(timestamps []string, column string) bool {
 	return ok
 }
 
-type zoneReader struct {
-	src        string
-	base       int
-	timestamps []string
-	err        *Error
-}
-
-func (z *zoneReader) Enter(n ast.Node) (ast.Node, bool) {
-	if z.err != nil {
-		return n, true
-	}
-	switch n := n.(type) {
-	case *ast.FuncCallExpr:
-		name := n.FnName.L
-		switch {
-		case name == "unix_timestamp" && len(n.Args) == 0:
-		case name == "unix_timestamp" && len(n.Args) == 1 && z.timestampColumn(n.Args[0]):
-			return n, true
-		case name == "convert_tz":
-			for _, a := range n.Args {
-				if v, ok := a.(ast.ValueExpr); ok && strings.EqualFold(v.GetString(), "SYSTEM") {
-					z.err = errorAt(z.src, n.OriginTextPosition()-z.base, "CONVERT_TZ(... 'SYSTEM' ...) converts from or to the session's time zone")
-				}
-			}
-		case zoneFunctions[name] != "":
-			z.err = errorAt(z.src, n.OriginTextPosition()-z.base, "%s(...) is %s, which depends on the session's time zone", strings.ToUpper(n.FnName.O), zoneFunctions[name])
-		}
-	case *ast.ColumnNameExpr:
-		if isTimestamp(z.timestamps, n.Name.Name.O) {
-			z.err = errorAt(z.src, n.OriginTextPosition()-z.base, "%s is a TIMESTAMP column: an instant, which the expression reads as local time in the session's time zone", n.Name.Name.O)
-		}
-	}
-	return n, false
-}
-
-func (z *zoneReader) timestampColumn(e ast.ExprNode) bool {
+func isTimestampColumn(timestamps []string, e ast.ExprNode) bool {
 	c, ok := e.(*ast.ColumnNameExpr)
-	return ok && isTimestamp(z.timestamps, c.Name.Name.O)
+	return ok && isTimestamp(timestamps, c.Name.Name.O)
 }
-
-func (z *zoneReader) Leave(n ast.Node) (ast.Node, bool) { return n, true }

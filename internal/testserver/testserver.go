@@ -5,6 +5,7 @@
 package testserver
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -89,10 +90,7 @@ func Start(t testing.TB, o Options) *Server {
 		t.Fatalf("mariadb-install-db: %v\n%s", err, out)
 	}
 	port := freePort(t)
-	id := o.ServerID
-	if id == 0 {
-		id = port
-	}
+	id := cmp.Or(o.ServerID, port)
 	mariadbd, _ := lookPath("mariadbd", "/usr/sbin/mariadbd")
 	charset, collation := schemadef.ServerDefault(project.Target{Flavor: "mariadb"})
 	args := []string{"--no-defaults", "--datadir=" + data, "--port=" + strconv.Itoa(port),
