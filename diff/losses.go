@@ -99,19 +99,19 @@ func (r *Release) checkDiscards(prev *Release) []string {
 func CheckLosses(tr *Transition) error {
 	to := tr.To
 	errs := recased(tr)
-	var created, dropped []string
+	var created, dropped []*schema.Table
 	var lost []ColumnRef                // dropped columns nothing declares
 	var reported = map[ColumnRef]bool{} // lost columns refused as drop + add already
 	gained := map[string][]ColumnRef{}  // lower-cased column name -> new columns of that name
 	for _, c := range tr.Changes {
 		switch c := c.(type) {
 		case *schema.AddTable:
-			created = append(created, c.T.Name)
+			created = append(created, c.T)
 			for _, col := range c.T.Columns {
 				gained[strings.ToLower(col.Name)] = append(gained[strings.ToLower(col.Name)], ColumnRef{Table: c.T.Name, Column: col.Name})
 			}
 		case *schema.DropTable:
-			dropped = append(dropped, c.T.Name)
+			dropped = append(dropped, c.T)
 		case *schema.ModifyTable:
 			var adds, drops []string
 			for _, cc := range c.Changes {
@@ -156,11 +156,16 @@ func CheckLosses(tr *Transition) error {
 		}
 	}
 	if len(created) > 0 {
+		names := make([]string, len(created))
+		for i, c := range created {
+			names[i] = c.Name
+		}
 		for _, d := range dropped {
-			if to.Declarations.Discarded(d, "") == nil {
-				errs = append(errs, &Problem{Kind: UndeclaredLoss, Pos: posOrFile(to, created[0], ""), Msg: fmt.Sprintf(
+			if to.Declarations.Discarded(d.Name, "") == nil {
+				like := likeliestRename(d, created)
+				errs = append(errs, &Problem{Kind: UndeclaredLoss, Pos: posOrFile(to, like, ""), Msg: fmt.Sprintf(
 					"release %s drops table %s and creates %s: emcee cannot tell a rename from a loss. If %s carries %s's rows, declare `renamed_from = %q` in table %s; if %s's data may be lost, declare `discard { table = %q }`",
-					to.Name, d, strings.Join(created, ", "), created[0], d, d, created[0], d, d)})
+					to.Name, d.Name, strings.Join(names, ", "), like, d.Name, d.Name, like, d.Name, d.Name)})
 			}
 		}
 	}
@@ -168,6 +173,26 @@ func CheckLosses(tr *Transition) error {
 		return nil
 	}
 	return &Refusals{Release: to.Name, Errs: errs}
+}
+
+// likeliestRename is the created table that has most of the dropped
+// table's column names (the first of those in the release), the one the
+// refusal names as the rename: Dolibarr 17 renames llx_prelevement_facture
+// to llx_prelevement and creates llx_bank_extrafields beside it.
+func likeliestRename(gone *schema.Table, created []*schema.Table) string {
+	best, most := created[0].Name, -1
+	for _, c := range created {
+		n := 0
+		for _, col := range gone.Columns {
+			if slices.ContainsFunc(c.Columns, func(o *schema.Column) bool { return strings.EqualFold(o.Name, col.Name) }) {
+				n++
+			}
+		}
+		if n > most {
+			best, most = c.Name, n
+		}
+	}
+	return best
 }
 
 // takenOver reports whether a new column of the table replaces or renames

@@ -40,6 +40,10 @@ func TestUndeclaredLossIsRefused(t *testing.T) {
 	movedToNew := dropped + "table \"image_flags\" {\n  schema = schema.app\n  column \"image_id\" {\n    type = int\n  }\n  column \"Is_Public\" {\n    type = bool\n  }\n  primary_key {\n    columns = [column.image_id]\n  }\n}\n"
 	movedToOther := strings.Replace(dropped, "table \"tags\" {\n  schema = schema.app\n  column \"id\" {\n    type = int\n  }", "table \"tags\" {\n  schema = schema.app\n  column \"id\" {\n    type = int\n  }\n  column \"is_public\" {\n    type = bool\n    null = true\n  }", 1)
 	discardIsPublic := "discard {\n  table  = \"images\"\n  column = \"is_public\"\n}\n"
+	// Dolibarr 17: llx_prelevement_facture becomes llx_prelevement, and
+	// llx_bank_extrafields, first in the file, is new beside it; the
+	// refusal named the first created table as the rename.
+	tableSwapBeside := strings.Replace(tableSwap, "table \"labels\"", "table \"extras\" {\n  schema = schema.app\n  column \"fk_object\" {\n    type = int\n  }\n}\ntable \"labels\"", 1)
 	for _, tc := range []struct {
 		name, src, want string
 	}{
@@ -49,6 +53,7 @@ func TestUndeclaredLossIsRefused(t *testing.T) {
 		{"column dropped alone", strings.Replace(imagesV1, "column \"is_public\" {\n    type = bool\n  }", "", 1), ""},
 		{"column added alone", strings.Replace(imagesV1, "column \"is_public\" {", "column \"owner\" {\n    type = int\n    null = true\n  }\n  column \"is_public\" {", 1), ""},
 		{"table dropped and created", tableSwap, "pike.hcl:14:1: release pike drops table tags and creates labels: emcee cannot tell a rename from a loss. If labels carries tags's rows, declare `renamed_from = \"tags\"` in table labels; if tags's data may be lost, declare `discard { table = \"tags\" }`"},
+		{"table dropped and two created", tableSwapBeside, "pike.hcl:20:1: release pike drops table tags and creates extras, labels: emcee cannot tell a rename from a loss. If labels carries tags's rows, declare `renamed_from = \"tags\"` in table labels"},
 		{"table discarded", tableSwap + "discard {\n  table = \"tags\"\n}\n", ""},
 		// A column dropped while another table gains one of its name: the
 		// values probably move, and contract would drop them uncopied.

@@ -239,3 +239,26 @@ func TestAttack3S26IntegerOfDisplayWidthOneInHCL(t *testing.T) {
 		}
 	}
 }
+
+// Dolibarr declares its amounts double(24,8): Atlas keeps a floating-point
+// type's precision alone, and the plans created a double that does not
+// round to 8 digits, with no drift reported. Such a type is refused at
+// its position, saying what to write; a precision alone is not.
+func TestOutsideS28ScaledFloatInHCL(t *testing.T) {
+	for typ, want := range map[string]string{
+		"double(24,8)":                   "pike.hcl:8:12: column t.n is double(24,8), whose digits after the point Atlas does not keep (it reads a floating-point type's precision alone), so the plans would create it as double, which does not round what is written; write type = double, or a decimal",
+		"float(7,4)":                     "column t.n is float(7,4), whose digits after the point Atlas does not keep",
+		"sql(\"REAL(10, 2)\")":           "column t.n is real(10, 2), whose digits after the point",
+		"sql(\"double(24,8) unsigned\")": "column t.n is double(24,8) unsigned, whose digits",
+	} {
+		src := table("t", col("n", "    type = "+typ+"\n"))
+		if _, err := ParseRelease("pike", "pike.hcl", []byte(src), mariadb); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: got %v\nwant it to contain %q", typ, err, want)
+		}
+	}
+	for _, typ := range []string{"double", "float", "double(53)", "float(24)", "decimal(24,8)"} {
+		if _, err := ParseRelease("pike", "pike.hcl", []byte(table("t", col("n", "    type = "+typ+"\n"))), mariadb); err != nil {
+			t.Errorf("%s: %v", typ, err)
+		}
+	}
+}

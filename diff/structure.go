@@ -69,6 +69,7 @@ func checkStructure(body *hclsyntax.Body, t project.Target) []string {
 				columns[key] = l
 				checkEmptyEnum(c, name, add)
 				checkWidthOne(c, name, add)
+				checkScaledFloat(c, name, add)
 			case "index":
 				if first, ok := indexes[key]; ok {
 					add(l.pos, "index %q of table %s is declared twice (first as %q at %s); index names are case-insensitive: rename one", l.name, name, first.name, first.pos)
@@ -235,6 +236,46 @@ func checkWidthOne(col *hclsyntax.Block, table string, add func(Pos, string, ...
 		instead += " with unsigned = true"
 	}
 	add(project.PosOf(a.Expr.Range()), "column %s.%s is %s, which Atlas reads as a bool (a signed tinyint(1)), and the plans would create it so; write type = %s (a display width changes nothing of what the column holds)", table, col.Labels[0], raw, instead)
+}
+
+// checkScaledFloat refuses a floating-point type with digits after the
+// point (double(24,8), sql("float(7,4)")): Atlas keeps its precision
+// alone, and the plans created a double that does not round, as a
+// release declared as SQL's did (schemadef.ScaledFloats).
+func checkScaledFloat(col *hclsyntax.Block, table string, add func(Pos, string, ...any)) {
+	a, ok := col.Body.Attributes["type"]
+	if !ok {
+		return
+	}
+	call, ok := a.Expr.(*hclsyntax.FunctionCallExpr)
+	if !ok {
+		return
+	}
+	var args []string
+	for _, arg := range call.Args {
+		v, diags := arg.Value(nil)
+		if diags.HasErrors() || !v.IsKnown() || v.IsNull() || !(v.Type() == cty.Number || v.Type() == cty.String) {
+			return
+		}
+		if v.Type() == cty.String {
+			args = append(args, v.AsString())
+		} else {
+			args = append(args, v.AsBigFloat().String())
+		}
+	}
+	raw := call.Name + "(" + strings.Join(args, ",") + ")"
+	if call.Name == "sql" && len(args) == 1 {
+		raw = strings.ToLower(strings.Join(strings.Fields(args[0]), " "))
+	}
+	typ, err := mysql.ParseType(raw)
+	if err != nil {
+		return
+	}
+	if _, ok := typ.(*schema.FloatType); !ok || !strings.Contains(raw, ",") {
+		return
+	}
+	name, _, _ := strings.Cut(raw, "(")
+	add(project.PosOf(a.Expr.Range()), "column %s.%s is %s, whose digits after the point Atlas does not keep (it reads a floating-point type's precision alone), so the plans would create it as %s, which does not round what is written; write type = %s, or a decimal with the same digits to keep exact values", table, col.Labels[0], raw, name, name)
 }
 
 // labelPos is where a block's name is written.

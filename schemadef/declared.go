@@ -215,6 +215,34 @@ func NotBools(s *schema.Schema) []NotBool {
 	return out
 }
 
+// ScaledFloat is a float, double or real column the server holds with
+// digits after the point: Raw is its type as the server says it, Instead
+// the type the plans create (without the digits).
+type ScaledFloat struct{ Table, Column, Raw, Instead string }
+
+// ScaledFloats are the columns of an inspected schema of a floating-point
+// type with digits after the point (Dolibarr's amounts, double(24,8)):
+// Atlas keeps a floating-point type's precision alone, so the plans
+// created such a column as double, which does not round what is written,
+// and the drift check, reading both as a double, saw no difference.
+func ScaledFloats(s *schema.Schema) []ScaledFloat {
+	var out []ScaledFloat
+	for _, t := range s.Tables {
+		for _, c := range t.Columns {
+			if c.Type == nil {
+				continue
+			}
+			if _, ok := c.Type.Type.(*schema.FloatType); ok && strings.Contains(c.Type.Raw, ",") {
+				raw := strings.ToLower(c.Type.Raw)
+				name, rest, _ := strings.Cut(raw, "(")
+				_, rest, _ = strings.Cut(rest, ")")
+				out = append(out, ScaledFloat{Table: t.Name, Column: c.Name, Raw: raw, Instead: name + rest})
+			}
+		}
+	}
+	return out
+}
+
 // RawBool is the type an inspected column Atlas read as a bool has on
 // the server, lower-cased: tinyint(1) for a bool, else another integer
 // of display width 1 (NotBools); ok is false for a column Atlas read as
