@@ -69,7 +69,7 @@ func (s *Session) sayForeignTriggers(ctx context.Context, table string) error {
 	}
 	if len(theirs) > 0 {
 		// A comment in the script a dry run prints.
-		lead := map[bool]string{false: "    ", true: "-- "}[s.opts.DryRun]
+		lead := s.dry("-- ", "    ")
 		s.say("%snote: the backfill updates each pending row of %s, and so fires for each the UPDATE triggers of the table that emcee did not create: %s", lead, sqlsyntax.Ident(table), strings.Join(theirs, ", "))
 	}
 	return nil

@@ -119,10 +119,8 @@ func (s *Session) RollbackRelease(ctx context.Context, want string) (*Result, er
 		}
 		s.say("marked %s as rolled back in %s (rollback %d of %s); the records stay, `emcee db status` lists them", strings.Join(undone, ", "), history.Table, n, rel)
 	}
-	msg := fmt.Sprintf("rollback of %s complete: the database is at %s again%s", rel, back, stay)
-	if s.opts.DryRun {
-		msg = fmt.Sprintf("rollback of %s would return the database to %s%s", rel, back, stay)
-	}
+	msg := s.dry(fmt.Sprintf("rollback of %s would return the database to %s%s", rel, back, stay),
+		fmt.Sprintf("rollback of %s complete: the database is at %s again%s", rel, back, stay))
 	return s.done(res, msg, fmt.Sprintf("the %s code keeps serving; to upgrade to %s again, run `emcee db expand`", s.oldCode(rel), rel))
 }
 
@@ -395,11 +393,7 @@ func (s *Session) rollbackLosses(ctx context.Context, res *Result, rel string, r
 	}
 	what := fmt.Sprintf("data only %s wrote, which %s code does not read and a later expand does not bring back (a value other than the column's default and, where migrate fills the column, other than what it computes from %s's columns)", rel, prev, prev)
 	if s.opts.DropNewData {
-		verb := "drops"
-		if s.opts.DryRun {
-			verb = "would drop"
-		}
-		s.preflightNote(res)("--drop-new-data: the rollback %s %s: %s", verb, what, strings.Join(lines, "; "))
+		s.preflightNote(res)("--drop-new-data: the rollback %s %s: %s", s.dry("would drop", "drops"), what, strings.Join(lines, "; "))
 		return nil
 	}
 	var saves, restores []string
@@ -997,8 +991,15 @@ func (s *Session) copyOut(ctx context.Context, pred, mode, sum string, order *ro
 	if long > 0 {
 		return "", "", fmt.Sprintf("%d of its rows hold a value whose line (a statement with the value in hexadecimal, twice its bytes) is longer than the server's max_allowed_packet, %d bytes, which the copy-out would write as NULL; raise max_allowed_packet on the server (SET GLOBAL max_allowed_packet = 1073741824) and rerun for the commands, or copy them out another way", long, packet), nil
 	}
-	held, tail := "", ""
-	if sum != "" {
+	from, orderBy, set, verify := sqlsyntax.Ident(table), "", "", ""
+	if order != nil {
+		from, orderBy, set, verify = order.from, order.orderBy, order.set, order.verify
+		parts = append([]string{order.lead}, parts...)
+	}
+	head, tail := "SET SESSION sql_mode = "+sqlsyntax.String(mode)+", time_zone = "+sqlsyntax.String(dbconn.PinnedTimeZone), ""
+	if sum == "" {
+		head += ";"
+	} else {
 		// Into the empty table a later expand creates, for its rows to
 		// be what sum counts then: a restore run twice put a keyless
 		// table's rows back twice, exiting 0. Atomic, and checked before
@@ -1011,24 +1012,10 @@ func (s *Session) copyOut(ctx context.Context, pred, mode, sum string, order *ro
 		// statements wait for a lock, and its lock on the empty table
 		// holds off their inserts until the restore commits.
 		t := sqlsyntax.Ident(table)
-		held = stopIf("IF(EXISTS(SELECT 1 FROM " + t + " FOR UPDATE), " + sqlsyntax.String(heldMsg(table)) + ", NULL)")
-		verify := ""
-		if order != nil {
-			verify = order.verify
-		}
+		held := stopIf("IF(EXISTS(SELECT 1 FROM " + t + " FOR UPDATE), " + sqlsyntax.String(heldMsg(table)) + ", NULL)")
 		tail = "; SELECT CONCAT(" + sqlsyntax.String(verify) + ", " + sumCheck(table, sum) + ", 'COMMIT;') FROM " + t + " WHERE " + pred
-	}
-	head := "SET SESSION sql_mode = " + sqlsyntax.String(mode) + ", time_zone = " + sqlsyntax.String(dbconn.PinnedTimeZone)
-	if sum != "" {
 		wait := strconv.Itoa(max(1, int(s.Cfg.LockWaitTimeout/time.Second)))
 		head += ", innodb_lock_wait_timeout = " + wait + ", lock_wait_timeout = " + wait + "; START TRANSACTION; " + strings.TrimSuffix(held, " ")
-	} else {
-		head += ";"
-	}
-	from, orderBy, set := sqlsyntax.Ident(table), "", ""
-	if order != nil {
-		from, orderBy, set = order.from, order.orderBy, order.set
-		parts = append([]string{order.lead}, parts...)
 	}
 	q := s.copySnapshot(set) + "SELECT " + sqlsyntax.String(head) + "; " +
 		"SELECT CONCAT(" + strings.Join(parts, ", ") + ") FROM " + from + " WHERE " + pred + orderBy + tail

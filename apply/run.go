@@ -113,11 +113,7 @@ func (s *Session) begin(ctx context.Context, cmd string) (*Result, error) {
 		}
 	}
 	res.Before = s.Version()
-	mode := ""
-	if s.opts.DryRun {
-		mode = " (dry run: nothing will be changed)"
-	}
-	s.say("emcee db %s on %s, version %s%s", cmd, s.Cfg, res.Before, mode)
+	s.say("emcee db %s on %s, version %s%s", cmd, s.Cfg, res.Before, s.dry(" (dry run: nothing will be changed)", ""))
 	if collation != "" {
 		s.preflightNote(res)("%s", collation)
 	}
@@ -134,11 +130,7 @@ func (s *Session) done(res *Result, msg, next string) (*Result, error) {
 // end ends a run that did what it set out to.
 func (s *Session) end(res *Result) (*Result, error) {
 	res.After = s.Version()
-	if s.opts.DryRun {
-		s.say("version after a real run: %s", res.After)
-	} else {
-		s.say("version: %s", res.After)
-	}
+	s.say(s.dry("version after a real run: %s", "version: %s"), res.After)
 	if res.Next != "" {
 		s.say("next: %s", res.Next)
 	}
@@ -181,6 +173,14 @@ func (s *Session) Expand(ctx context.Context) (*Result, error) {
 		res.Next = fmt.Sprintf("deploy %s code; once no %s code is left, run `emcee db contract` (%s has nothing to migrate)", rel, s.oldCode(rel), rel)
 	}
 	return s.end(res)
+}
+
+// dry is what a dry run says, or else what a real run says.
+func (s *Session) dry(dryRun, real string) string {
+	if s.opts.DryRun {
+		return dryRun
+	}
+	return real
 }
 
 // oldCode names the code a release replaces: the previous release's, or

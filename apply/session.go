@@ -505,11 +505,7 @@ func (s *Session) recordReplans(ctx context.Context) error {
 		if r.rec.Error != "" {
 			why = fmt.Sprintf("an earlier run failed on statement 1 and changed nothing (%s)", sqlsyntax.OneLine(r.rec.Error, 120))
 		}
-		verb := "now names"
-		if s.opts.DryRun {
-			verb = "would be made to name"
-		}
-		s.say("%s: %s; its script has changed since (checksum %s, now %s), so its record %s the current script", r.rec.Name, why, r.was, r.rev.Checksum, verb)
+		s.say("%s: %s; its script has changed since (checksum %s, now %s), so its record %s the current script", r.rec.Name, why, r.was, r.rev.Checksum, s.dry("would be made to name", "now names"))
 	}
 	return nil
 }
