@@ -75,21 +75,13 @@ func (s *Session) begin(ctx context.Context, cmd string) (*Result, error) {
 	if err := s.findOSC(ctx); err != nil {
 		return res, err
 	}
-	if err := s.checkDev(ctx); err != nil {
-		return res, err
-	}
 	// A real run checks once it holds the lock, on the records read then:
 	// a run that waited for it (--lock-timeout) may find another release
 	// in progress, or a default changed by ALTER DATABASE meanwhile. Still
 	// before the version table is created or upgraded: a refusal changes
 	// nothing.
-	if !s.opts.DryRun {
-		if err := s.Lock(ctx); err != nil {
-			return res, err
-		}
-		if err := s.reload(ctx); err != nil {
-			return res, err
-		}
+	if err := s.lockAndRead(ctx); err != nil {
+		return res, err
 	}
 	collation, err := s.checkCollation(ctx, s.through)
 	if err != nil {
@@ -103,7 +95,6 @@ func (s *Session) begin(ctx context.Context, cmd string) (*Result, error) {
 			return res, err
 		}
 	}
-	s.identify(ctx)
 	if err := s.consistent(); err != nil {
 		return res, err
 	}
