@@ -425,11 +425,11 @@ func (s *Session) rollbackLosses(ctx context.Context, res *Result, rel string, r
 	}
 }
 
-// recountLosses counts again, just before statement i of a rollback
-// revision runs, what it drops, and refuses to run it if a count grew
-// since the run's counts (which --drop-new-data accepted; without it,
-// there were none): the new release's code, still writing, would
-// otherwise lose what it wrote since, uncounted and not in any copy. The statements before it stay
+// recountLosses counts again, just before statement i of a rollback revision
+// runs, what it drops, and refuses to run it if a count grew since the run's
+// counts (which --drop-new-data accepted; without it, there were none): the
+// new release's code, still writing, would otherwise lose what it wrote
+// since, uncounted and not in any copy. The statements before it stay
 // applied; a rerun resumes there and counts everything again. A write
 // between this count and the drop itself is not seen (docs/operators.md).
 func (s *Session) recountLosses(ctx context.Context, rev *revision.Revision, i int) error {
@@ -751,28 +751,26 @@ func orphanChecks(table string, key []string, types map[string]string, fks []for
 // restore runs after the rows, before its commit.
 type rowOrder struct{ from, orderBy, set, lead, verify string }
 
-// parentsFirst is the order of a table's copy-out that puts each row
-// after the rows of the same table its foreign keys reference (nil for
-// a table without such keys): the restore puts rows back with the keys
-// checked, and in key order a row whose parent has a greater key
-// stopped it (error 1452; e2e TestAttackS25SelfReferencingTableRestore).
-// A row's depth is the
-// longest chain of parents above it, counted from the rows that
-// reference none (a NULL, or the row itself), level by level, up to
-// twice the rows counted now and a thousand more (rows in a cycle,
-// written with the checks off, would add levels for ever); the
-// server's limit on levels (MariaDB's max_recursive_iterations, 1000
-// by default, where it stops without an error; MySQL's
-// cte_max_recursion_depth) is raised to that for the copy-out. A row
-// no chain reaches goes last, put back with the foreign key checks off:
-// rows referencing each other in a ring (1 -> 2 -> 1), which the checks
-// allow (a row added, then its parent changed), have no order in which
-// each comes after its parent, and the restore stopped at the first
-// (error 1452; e2e TestAttack3S25SelfReferencingRingRestore). Before
-// its commit the restore checks every foreign key of the table
-// (verify), and stops at a row whose parent is missing (written with
-// the checks off, or deeper than that). Rows are told apart by the
-// table's key (rowKey): a table without one keeps its order.
+// parentsFirst is the order of a table's copy-out that puts each row after
+// the rows of the same table its foreign keys reference (nil for a table
+// without such keys): the restore puts rows back with the keys checked, and
+// in key order a row whose parent has a greater key stopped it (error 1452;
+// e2e TestAttackS25SelfReferencingTableRestore). A row's depth is the
+// longest chain of parents above it, counted from the rows that reference
+// none (a NULL, or the row itself), level by level, up to twice the rows
+// counted now and a thousand more (rows in a cycle, written with the checks
+// off, would add levels for ever); the server's limit on levels (MariaDB's
+// max_recursive_iterations, 1000 by default, where it stops without an
+// error; MySQL's cte_max_recursion_depth) is raised to that for the
+// copy-out. A row no chain reaches goes last, put back with the foreign key
+// checks off: rows referencing each other in a ring (1 -> 2 -> 1), which the
+// checks allow (a row added, then its parent changed), have no order in
+// which each comes after its parent, and the restore stopped at the first
+// (error 1452; e2e TestAttack3S25SelfReferencingRingRestore). Before its
+// commit the restore checks every foreign key of the table (verify), and
+// stops at a row whose parent is missing (written with the checks off, or
+// deeper than that). Rows are told apart by the table's key (rowKey): a
+// table without one keeps its order.
 func (s *Session) parentsFirst(ctx context.Context, table string, types map[string]string, rows int64, all []foreignKey) (*rowOrder, error) {
 	fks := slices.DeleteFunc(slices.Clone(all), func(f foreignKey) bool { return !f.self }) // those to the table itself
 	if len(fks) == 0 {

@@ -118,7 +118,7 @@ func (s *Session) done(res *Result, msg, next string) (*Result, error) {
 	return s.end(res)
 }
 
-// end ends a run that did what it set out to.
+// end says the version a run leaves the database at, and what is next.
 func (s *Session) end(res *Result) (*Result, error) {
 	res.After = s.Version()
 	s.say(s.dry("version after a real run: %s", "version: %s"), res.After)
