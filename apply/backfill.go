@@ -69,7 +69,7 @@ func (s *Session) sayForeignTriggers(ctx context.Context, table string) error {
 	}
 	if len(theirs) > 0 {
 		// A comment in the script a dry run prints.
-		lead := map[bool]string{false: "    ", true: "-- "}[s.opts.DryRun]
+		lead := s.dry("-- ", "    ")
 		s.say("%snote: the backfill updates each pending row of %s, and so fires for each the UPDATE triggers of the table that emcee did not create: %s", lead, sqlsyntax.Ident(table), strings.Join(theirs, ", "))
 	}
 	return nil
@@ -147,9 +147,6 @@ func (s *Session) backfillRows(ctx context.Context, rev *revision.Revision, rec 
 	z := newSizer(s.opts)
 	started, paused := time.Now(), ""
 	report := func(fin bool) {
-		if s.opts.Progress == nil {
-			return
-		}
 		p := Progress{Revision: rev.ID.String(), Table: st.Table, Done: rows, Total: total, Finished: fin, BatchSize: z.size, Paused: paused}
 		if el := time.Since(started).Seconds(); rows > 0 && el > 0 {
 			p.RowsPerSecond = float64(rows) / el
@@ -157,7 +154,7 @@ func (s *Session) backfillRows(ctx context.Context, rev *revision.Revision, rec 
 				p.ETA = time.Duration(float64(left) / p.RowsPerSecond * float64(time.Second))
 			}
 		}
-		s.opts.Progress(p)
+		s.progress(p)
 	}
 	report(false)
 	for {

@@ -12,25 +12,6 @@ import (
 	"github.com/emcee-db/emcee/revision"
 )
 
-// lockAndRead prepares a run that changes the version table: the dev
-// database can be reached, the operator lock is held (not in a dry run) and
-// the records are read again under it.
-func (s *Session) lockAndRead(ctx context.Context) error {
-	if err := s.checkDev(ctx); err != nil {
-		return err
-	}
-	if !s.opts.DryRun {
-		if err := s.Lock(ctx); err != nil {
-			return err
-		}
-		if err := s.reload(ctx); err != nil {
-			return err
-		}
-	}
-	s.identify(ctx)
-	return nil
-}
-
 // Baseline places an existing database under emcee's control at release
 // rel: only if its live schema equals what rel declares (the release
 // snapshot), and only if emcee has not recorded anything yet. Otherwise it

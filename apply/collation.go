@@ -1,6 +1,7 @@
 package apply
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"os"
@@ -38,9 +39,7 @@ import (
 // revisions), and checking a later one too refused every run of the
 // release in progress on a database of that release's own default.
 func (s *Session) checkCollation(ctx context.Context, through string) (note string, err error) {
-	if through == "" {
-		through = s.current()
-	}
+	through = cmp.Or(through, s.current())
 	var rels []string
 	seen := false // through's revisions reached: the releases after it are not applied
 	for _, r := range s.Plans.Revisions {

@@ -447,7 +447,11 @@ func (s *Session) runOSC(ctx context.Context, rev *revision.Revision, rec *histo
 	if err := s.oscNames(ctx, a); err != nil {
 		return fmt.Errorf("%s cannot apply it: %w; run without --osc %s to have the server copy the table", s.osc.version, err, project.OSCPtOSC)
 	}
-	triggers, err := s.showTriggers(ctx, a.Table)
+	names, err := s.tableTriggers(ctx, a.Table)
+	if err != nil {
+		return err
+	}
+	triggers, err := s.showTriggers(ctx, names)
 	if err != nil {
 		return err
 	}
@@ -459,10 +463,6 @@ func (s *Session) runOSC(ctx context.Context, rev *revision.Revision, rec *histo
 		// RENAME TABLE cannot run under LOCK TABLES, so nothing holds
 		// the table's writes from the tool's first trigger move to its
 		// swap (docs/operators.md measures it).
-		var names []string
-		for _, tr := range triggers {
-			names = append(names, tr.Name)
-		}
 		s.say("    note: %s has triggers (%s): the tool moves them to its copy one at a time just before it swaps the tables, and a write to the table in those tens of milliseconds reaches the copy without them (docs/operators.md, \"The table's triggers during the swap\"); copy it while nothing writes it", sqlsyntax.Ident(a.Table), strings.Join(names, ", "))
 	}
 	run := history.OSCRun{OSCStatement: history.OSCStatement{Statement: n, Tool: s.osc.version}, Table: a.Table, Triggers: triggers, ForeignKeys: fks}
@@ -637,13 +637,9 @@ func (s *Session) oscAutoIncNote(ctx context.Context, table string) error {
 	return nil
 }
 
-// showTriggers are the table's triggers as the server prints them, kept
+// showTriggers are the named triggers as the server prints them, kept
 // in the version table while the tool runs.
-func (s *Session) showTriggers(ctx context.Context, table string) ([]history.OSCTrigger, error) {
-	names, err := s.tableTriggers(ctx, table)
-	if err != nil {
-		return nil, err
-	}
+func (s *Session) showTriggers(ctx context.Context, names []string) ([]history.OSCTrigger, error) {
 	var out []history.OSCTrigger
 	for _, name := range names {
 		stmt, err := s.showCreateTrigger(ctx, name)

@@ -1,6 +1,7 @@
 package apply
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"time"
@@ -67,15 +68,8 @@ func (s *Session) retry(ctx context.Context, what string, rev *revision.Revision
 	}
 }
 
-func (s *Session) retries() int {
-	switch {
-	case s.opts.Retries < 0:
-		return 0
-	case s.opts.Retries == 0:
-		return DefaultRetries
-	}
-	return s.opts.Retries
-}
+// retries is Options.Retries: 0 for DefaultRetries, negative for none.
+func (s *Session) retries() int { return max(0, cmp.Or(s.opts.Retries, DefaultRetries)) }
 
 func transientAdvice(err error) string {
 	if dbconn.ServerError(err, 1213) {

@@ -119,10 +119,8 @@ func (s *Session) RollbackRelease(ctx context.Context, want string) (*Result, er
 		}
 		s.say("marked %s as rolled back in %s (rollback %d of %s); the records stay, `emcee db status` lists them", strings.Join(undone, ", "), history.Table, n, rel)
 	}
-	msg := fmt.Sprintf("rollback of %s complete: the database is at %s again%s", rel, back, stay)
-	if s.opts.DryRun {
-		msg = fmt.Sprintf("rollback of %s would return the database to %s%s", rel, back, stay)
-	}
+	msg := s.dry(fmt.Sprintf("rollback of %s would return the database to %s%s", rel, back, stay),
+		fmt.Sprintf("rollback of %s complete: the database is at %s again%s", rel, back, stay))
 	return s.done(res, msg, fmt.Sprintf("the %s code keeps serving; to upgrade to %s again, run `emcee db expand`", s.oldCode(rel), rel))
 }
 
@@ -395,11 +393,7 @@ func (s *Session) rollbackLosses(ctx context.Context, res *Result, rel string, r
 	}
 	what := fmt.Sprintf("data only %s wrote, which %s code does not read and a later expand does not bring back (a value other than the column's default and, where migrate fills the column, other than what it computes from %s's columns)", rel, prev, prev)
 	if s.opts.DropNewData {
-		verb := "drops"
-		if s.opts.DryRun {
-			verb = "would drop"
-		}
-		s.preflightNote(res)("--drop-new-data: the rollback %s %s: %s", verb, what, strings.Join(lines, "; "))
+		s.preflightNote(res)("--drop-new-data: the rollback %s %s: %s", s.dry("would drop", "drops"), what, strings.Join(lines, "; "))
 		return nil
 	}
 	var saves, restores []string
@@ -431,11 +425,11 @@ func (s *Session) rollbackLosses(ctx context.Context, res *Result, rel string, r
 	}
 }
 
-// recountLosses counts again, just before statement i of a rollback
-// revision runs, what it drops, and refuses to run it if a count grew
-// since the run's counts (which --drop-new-data accepted; without it,
-// there were none): the new release's code, still writing, would
-// otherwise lose what it wrote since, uncounted and not in any copy. The statements before it stay
+// recountLosses counts again, just before statement i of a rollback revision
+// runs, what it drops, and refuses to run it if a count grew since the run's
+// counts (which --drop-new-data accepted; without it, there were none): the
+// new release's code, still writing, would otherwise lose what it wrote
+// since, uncounted and not in any copy. The statements before it stay
 // applied; a rerun resumes there and counts everything again. A write
 // between this count and the drop itself is not seen (docs/operators.md).
 func (s *Session) recountLosses(ctx context.Context, rev *revision.Revision, i int) error {
@@ -757,28 +751,26 @@ func orphanChecks(table string, key []string, types map[string]string, fks []for
 // restore runs after the rows, before its commit.
 type rowOrder struct{ from, orderBy, set, lead, verify string }
 
-// parentsFirst is the order of a table's copy-out that puts each row
-// after the rows of the same table its foreign keys reference (nil for
-// a table without such keys): the restore puts rows back with the keys
-// checked, and in key order a row whose parent has a greater key
-// stopped it (error 1452; e2e TestAttackS25SelfReferencingTableRestore).
-// A row's depth is the
-// longest chain of parents above it, counted from the rows that
-// reference none (a NULL, or the row itself), level by level, up to
-// twice the rows counted now and a thousand more (rows in a cycle,
-// written with the checks off, would add levels for ever); the
-// server's limit on levels (MariaDB's max_recursive_iterations, 1000
-// by default, where it stops without an error; MySQL's
-// cte_max_recursion_depth) is raised to that for the copy-out. A row
-// no chain reaches goes last, put back with the foreign key checks off:
-// rows referencing each other in a ring (1 -> 2 -> 1), which the checks
-// allow (a row added, then its parent changed), have no order in which
-// each comes after its parent, and the restore stopped at the first
-// (error 1452; e2e TestAttack3S25SelfReferencingRingRestore). Before
-// its commit the restore checks every foreign key of the table
-// (verify), and stops at a row whose parent is missing (written with
-// the checks off, or deeper than that). Rows are told apart by the
-// table's key (rowKey): a table without one keeps its order.
+// parentsFirst is the order of a table's copy-out that puts each row after
+// the rows of the same table its foreign keys reference (nil for a table
+// without such keys): the restore puts rows back with the keys checked, and
+// in key order a row whose parent has a greater key stopped it (error 1452;
+// e2e TestAttackS25SelfReferencingTableRestore). A row's depth is the
+// longest chain of parents above it, counted from the rows that reference
+// none (a NULL, or the row itself), level by level, up to twice the rows
+// counted now and a thousand more (rows in a cycle, written with the checks
+// off, would add levels for ever); the server's limit on levels (MariaDB's
+// max_recursive_iterations, 1000 by default, where it stops without an
+// error; MySQL's cte_max_recursion_depth) is raised to that for the
+// copy-out. A row no chain reaches goes last, put back with the foreign key
+// checks off: rows referencing each other in a ring (1 -> 2 -> 1), which the
+// checks allow (a row added, then its parent changed), have no order in
+// which each comes after its parent, and the restore stopped at the first
+// (error 1452; e2e TestAttack3S25SelfReferencingRingRestore). Before its
+// commit the restore checks every foreign key of the table (verify), and
+// stops at a row whose parent is missing (written with the checks off, or
+// deeper than that). Rows are told apart by the table's key (rowKey): a
+// table without one keeps its order.
 func (s *Session) parentsFirst(ctx context.Context, table string, types map[string]string, rows int64, all []foreignKey) (*rowOrder, error) {
 	fks := slices.DeleteFunc(slices.Clone(all), func(f foreignKey) bool { return !f.self }) // those to the table itself
 	if len(fks) == 0 {
@@ -997,8 +989,15 @@ func (s *Session) copyOut(ctx context.Context, pred, mode, sum string, order *ro
 	if long > 0 {
 		return "", "", fmt.Sprintf("%d of its rows hold a value whose line (a statement with the value in hexadecimal, twice its bytes) is longer than the server's max_allowed_packet, %d bytes, which the copy-out would write as NULL; raise max_allowed_packet on the server (SET GLOBAL max_allowed_packet = 1073741824) and rerun for the commands, or copy them out another way", long, packet), nil
 	}
-	held, tail := "", ""
-	if sum != "" {
+	from, orderBy, set, verify := sqlsyntax.Ident(table), "", "", ""
+	if order != nil {
+		from, orderBy, set, verify = order.from, order.orderBy, order.set, order.verify
+		parts = append([]string{order.lead}, parts...)
+	}
+	head, tail := "SET SESSION sql_mode = "+sqlsyntax.String(mode)+", time_zone = "+sqlsyntax.String(dbconn.PinnedTimeZone), ""
+	if sum == "" {
+		head += ";"
+	} else {
 		// Into the empty table a later expand creates, for its rows to
 		// be what sum counts then: a restore run twice put a keyless
 		// table's rows back twice, exiting 0. Atomic, and checked before
@@ -1011,24 +1010,10 @@ func (s *Session) copyOut(ctx context.Context, pred, mode, sum string, order *ro
 		// statements wait for a lock, and its lock on the empty table
 		// holds off their inserts until the restore commits.
 		t := sqlsyntax.Ident(table)
-		held = stopIf("IF(EXISTS(SELECT 1 FROM " + t + " FOR UPDATE), " + sqlsyntax.String(heldMsg(table)) + ", NULL)")
-		verify := ""
-		if order != nil {
-			verify = order.verify
-		}
+		held := stopIf("IF(EXISTS(SELECT 1 FROM " + t + " FOR UPDATE), " + sqlsyntax.String(heldMsg(table)) + ", NULL)")
 		tail = "; SELECT CONCAT(" + sqlsyntax.String(verify) + ", " + sumCheck(table, sum) + ", 'COMMIT;') FROM " + t + " WHERE " + pred
-	}
-	head := "SET SESSION sql_mode = " + sqlsyntax.String(mode) + ", time_zone = " + sqlsyntax.String(dbconn.PinnedTimeZone)
-	if sum != "" {
 		wait := strconv.Itoa(max(1, int(s.Cfg.LockWaitTimeout/time.Second)))
 		head += ", innodb_lock_wait_timeout = " + wait + ", lock_wait_timeout = " + wait + "; START TRANSACTION; " + strings.TrimSuffix(held, " ")
-	} else {
-		head += ";"
-	}
-	from, orderBy, set := sqlsyntax.Ident(table), "", ""
-	if order != nil {
-		from, orderBy, set = order.from, order.orderBy, order.set
-		parts = append([]string{order.lead}, parts...)
 	}
 	q := s.copySnapshot(set) + "SELECT " + sqlsyntax.String(head) + "; " +
 		"SELECT CONCAT(" + strings.Join(parts, ", ") + ") FROM " + from + " WHERE " + pred + orderBy + tail

@@ -75,21 +75,13 @@ func (s *Session) begin(ctx context.Context, cmd string) (*Result, error) {
 	if err := s.findOSC(ctx); err != nil {
 		return res, err
 	}
-	if err := s.checkDev(ctx); err != nil {
-		return res, err
-	}
 	// A real run checks once it holds the lock, on the records read then:
 	// a run that waited for it (--lock-timeout) may find another release
 	// in progress, or a default changed by ALTER DATABASE meanwhile. Still
 	// before the version table is created or upgraded: a refusal changes
 	// nothing.
-	if !s.opts.DryRun {
-		if err := s.Lock(ctx); err != nil {
-			return res, err
-		}
-		if err := s.reload(ctx); err != nil {
-			return res, err
-		}
+	if err := s.lockAndRead(ctx); err != nil {
+		return res, err
 	}
 	collation, err := s.checkCollation(ctx, s.through)
 	if err != nil {
@@ -103,7 +95,6 @@ func (s *Session) begin(ctx context.Context, cmd string) (*Result, error) {
 			return res, err
 		}
 	}
-	s.identify(ctx)
 	if err := s.consistent(); err != nil {
 		return res, err
 	}
@@ -113,11 +104,7 @@ func (s *Session) begin(ctx context.Context, cmd string) (*Result, error) {
 		}
 	}
 	res.Before = s.Version()
-	mode := ""
-	if s.opts.DryRun {
-		mode = " (dry run: nothing will be changed)"
-	}
-	s.say("emcee db %s on %s, version %s%s", cmd, s.Cfg, res.Before, mode)
+	s.say("emcee db %s on %s, version %s%s", cmd, s.Cfg, res.Before, s.dry(" (dry run: nothing will be changed)", ""))
 	if collation != "" {
 		s.preflightNote(res)("%s", collation)
 	}
@@ -131,14 +118,10 @@ func (s *Session) done(res *Result, msg, next string) (*Result, error) {
 	return s.end(res)
 }
 
-// end ends a run that did what it set out to.
+// end says the version a run leaves the database at, and what is next.
 func (s *Session) end(res *Result) (*Result, error) {
 	res.After = s.Version()
-	if s.opts.DryRun {
-		s.say("version after a real run: %s", res.After)
-	} else {
-		s.say("version: %s", res.After)
-	}
+	s.say(s.dry("version after a real run: %s", "version: %s"), res.After)
 	if res.Next != "" {
 		s.say("next: %s", res.Next)
 	}
@@ -181,6 +164,14 @@ func (s *Session) Expand(ctx context.Context) (*Result, error) {
 		res.Next = fmt.Sprintf("deploy %s code; once no %s code is left, run `emcee db contract` (%s has nothing to migrate)", rel, s.oldCode(rel), rel)
 	}
 	return s.end(res)
+}
+
+// dry is what a dry run says, or else what a real run says.
+func (s *Session) dry(dryRun, real string) string {
+	if s.opts.DryRun {
+		return dryRun
+	}
+	return real
 }
 
 // oldCode names the code a release replaces: the previous release's, or

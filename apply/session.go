@@ -308,6 +308,25 @@ func (s *Session) Lock(ctx context.Context) error {
 	return s.lockHeld(ctx)
 }
 
+// lockAndRead prepares a run that changes the version table: the dev
+// database can be reached, the operator lock is held (not in a dry run) and
+// the records are read again under it.
+func (s *Session) lockAndRead(ctx context.Context) error {
+	if err := s.checkDev(ctx); err != nil {
+		return err
+	}
+	if !s.opts.DryRun {
+		if err := s.Lock(ctx); err != nil {
+			return err
+		}
+		if err := s.reload(ctx); err != nil {
+			return err
+		}
+	}
+	s.identify(ctx)
+	return nil
+}
+
 // marks are the sessions of this process holding an operator lock, by
 // the name of a second lock each takes on the same connection: a name
 // only it uses. A run over a target list that reaches one database under
@@ -505,11 +524,7 @@ func (s *Session) recordReplans(ctx context.Context) error {
 		if r.rec.Error != "" {
 			why = fmt.Sprintf("an earlier run failed on statement 1 and changed nothing (%s)", sqlsyntax.OneLine(r.rec.Error, 120))
 		}
-		verb := "now names"
-		if s.opts.DryRun {
-			verb = "would be made to name"
-		}
-		s.say("%s: %s; its script has changed since (checksum %s, now %s), so its record %s the current script", r.rec.Name, why, r.was, r.rev.Checksum, verb)
+		s.say("%s: %s; its script has changed since (checksum %s, now %s), so its record %s the current script", r.rec.Name, why, r.was, r.rev.Checksum, s.dry("would be made to name", "now names"))
 	}
 	return nil
 }
