@@ -24,7 +24,7 @@ func init() {
 			Rollback: "the placeholder default goes (INSTANT); a column expand made NULL instead is NOT NULL again in place, behind a gate counting the rows left NULL",
 			Example:  `remove the column block; with a column added to the table, also discard { table = "images", column = "is_public" }`,
 		},
-		Match: func(c *Change) bool { _, ok := c.Change.(*schema.DropColumn); return ok },
+		Match: is[*schema.DropColumn],
 		Split: func(c *Change) ([]Step, error) {
 			d := c.Change.(*schema.DropColumn)
 			var steps []Step
