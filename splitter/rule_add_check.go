@@ -35,7 +35,9 @@ func init() {
 			Rollback: "added check: nothing to undo (contract only); changed check: cannot be undone online (expand dropped the old check, and neither server adds a CHECK without copying the table): the rollback is refused",
 			Example:  `check "ck_size" { expr = "size >= 0" }`,
 		},
-		Match: func(c *Change) bool { return (is[*schema.AddCheck](c) || is[*schema.ModifyCheck](c)) && c.FromTable != nil },
+		Match: func(c *Change) bool {
+			return (is[*schema.AddCheck](c) || is[*schema.ModifyCheck](c)) && c.FromTable != nil
+		},
 		Split: func(c *Change) ([]Step, error) {
 			var steps []Step
 			ck, ok := c.Change.(*schema.AddCheck)
