@@ -1,6 +1,7 @@
 package diff
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 
@@ -229,10 +230,7 @@ func packLen(t schema.Type, mb int) (int, bool) {
 	case *schema.BoolType:
 		return 1, true
 	case *schema.DecimalType:
-		p := t.Precision
-		if p == 0 {
-			p = 10
-		}
+		p := cmp.Or(t.Precision, 10)
 		return decimalBytes(p-t.Scale) + decimalBytes(t.Scale), true
 	case *schema.FloatType:
 		if strings.EqualFold(t.T, mysql.TypeFloat) && t.Precision <= 24 {

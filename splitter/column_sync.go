@@ -1,6 +1,7 @@
 package splitter
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -382,11 +383,8 @@ func syncSteps(c *Change, why string) ([]Step, error) {
 	if err != nil {
 		return nil, err
 	}
-	if note == "" {
-		note = "instant"
-	}
 	steps = append(steps, Step{Phase: revision.Expand, Stage: StageAddColumn, syncGroup: true, Statement: revision.Statement{
-		Why: fmt.Sprintf("%s; %s.%s is added NULL without default (NULL = not written yet) until contract; %s", why, table, name, note),
+		Why: fmt.Sprintf("%s; %s.%s is added NULL without default (NULL = not written yet) until contract; %s", why, table, name, cmp.Or(note, "instant")),
 		SQL: alg.With(sql),
 	}})
 	lost := "the values the new release wrote in it are lost"

@@ -1,6 +1,7 @@
 package splitter
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 
@@ -135,13 +136,9 @@ func placeholderMark(col *schema.Column) string {
 	case *schema.BoolType:
 		return "-128" // BOOL is TINYINT(1): code writes 0 and 1
 	case *schema.DecimalType:
-		whole, frac := strings.Repeat("9", max(t.Precision-t.Scale, 0)), strings.Repeat("9", t.Scale)
-		if whole == "" {
-			whole = "0"
-		}
-		v := whole
-		if frac != "" {
-			v += "." + frac
+		v := cmp.Or(strings.Repeat("9", max(t.Precision-t.Scale, 0)), "0")
+		if t.Scale > 0 {
+			v += "." + strings.Repeat("9", t.Scale)
 		}
 		if t.Unsigned {
 			return v
