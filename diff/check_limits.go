@@ -3,6 +3,7 @@ package diff
 import (
 	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 
 	"ariga.io/atlas/sql/mysql"
@@ -200,15 +201,9 @@ func checkKey(loc *locator, target project.Target, t *schema.Table, idx *schema.
 }
 
 func leadsWith(idx *schema.Index, cols []*schema.Column) bool {
-	if len(idx.Parts) < len(cols) {
-		return false
-	}
-	for i, c := range cols {
-		if idx.Parts[i].C == nil || !strings.EqualFold(idx.Parts[i].C.Name, c.Name) {
-			return false
-		}
-	}
-	return true
+	return len(idx.Parts) >= len(cols) && slices.EqualFunc(idx.Parts[:len(cols)], cols, func(p *schema.IndexPart, c *schema.Column) bool {
+		return p.C != nil && strings.EqualFold(p.C.Name, c.Name)
+	})
 }
 
 func isLob(t string) bool { _, ok := lobBytes[strings.ToLower(t)]; return ok }
