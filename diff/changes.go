@@ -78,11 +78,7 @@ func Between(drv *mysql.Driver, t project.Target, prev *Release, to *Release) (_
 		renamed := *old
 		renamed.Name = name
 		renames = append(renames, &schema.RenameTable{From: old, To: &renamed})
-		for i, t := range base.Tables {
-			if t == old {
-				base.Tables[i] = &renamed
-			}
-		}
+		base.Tables[slices.Index(base.Tables, old)] = &renamed
 		redirectForeignKeys(base, old, &renamed)
 	}
 	lists := indexLists(base)

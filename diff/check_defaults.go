@@ -1,6 +1,7 @@
 package diff
 
 import (
+	"cmp"
 	"encoding/hex"
 	"encoding/json"
 	"math"
@@ -135,10 +136,7 @@ var intBits = map[string]uint{mysql.TypeTinyInt: 8, mysql.TypeSmallInt: 16, mysq
 
 // IntRange is the range of an integer type.
 func IntRange(t string, unsigned bool) (*big.Int, *big.Int) {
-	bits := intBits[strings.ToLower(t)]
-	if bits == 0 {
-		bits = 64
-	}
+	bits := cmp.Or(intBits[strings.ToLower(t)], 64)
 	one := big.NewInt(1)
 	if unsigned {
 		return big.NewInt(0), new(big.Int).Sub(new(big.Int).Lsh(one, bits), one)
@@ -150,10 +148,7 @@ func IntRange(t string, unsigned bool) (*big.Int, *big.Int) {
 // checkDecimal refuses a default with more integer digits than the column
 // has (1067) or more decimals (the server rounds it).
 func checkDecimal(v string, t *schema.DecimalType, name string, bad func(string, ...any)) {
-	p := t.Precision
-	if p == 0 {
-		p = 10
-	}
+	p := cmp.Or(t.Precision, 10)
 	f, ok := new(big.Float).SetString(v)
 	if !ok {
 		return // not a number: checkDefault says so

@@ -1,7 +1,9 @@
 package diff
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 
 	"ariga.io/atlas/sql/mysql"
@@ -199,15 +201,9 @@ func checkKey(loc *locator, target project.Target, t *schema.Table, idx *schema.
 }
 
 func leadsWith(idx *schema.Index, cols []*schema.Column) bool {
-	if len(idx.Parts) < len(cols) {
-		return false
-	}
-	for i, c := range cols {
-		if idx.Parts[i].C == nil || !strings.EqualFold(idx.Parts[i].C.Name, c.Name) {
-			return false
-		}
-	}
-	return true
+	return len(idx.Parts) >= len(cols) && slices.EqualFunc(idx.Parts[:len(cols)], cols, func(p *schema.IndexPart, c *schema.Column) bool {
+		return p.C != nil && strings.EqualFold(p.C.Name, c.Name)
+	})
 }
 
 func isLob(t string) bool { _, ok := lobBytes[strings.ToLower(t)]; return ok }
@@ -229,10 +225,7 @@ func packLen(t schema.Type, mb int) (int, bool) {
 	case *schema.BoolType:
 		return 1, true
 	case *schema.DecimalType:
-		p := t.Precision
-		if p == 0 {
-			p = 10
-		}
+		p := cmp.Or(t.Precision, 10)
 		return decimalBytes(p-t.Scale) + decimalBytes(t.Scale), true
 	case *schema.FloatType:
 		if strings.EqualFold(t.T, mysql.TypeFloat) && t.Precision <= 24 {

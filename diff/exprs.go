@@ -8,6 +8,7 @@ import (
 
 	"ariga.io/atlas/sql/schema"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
 
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/sqlname"
@@ -65,7 +66,7 @@ func (e exprAttr) errorf(src []byte, err error, format string, args ...any) erro
 
 func stringOf(a *hclsyntax.Attribute) (exprAttr, bool) {
 	v, diags := a.Expr.Value(nil)
-	if diags.HasErrors() || v.IsNull() || !v.Type().Equals(ctyString) {
+	if diags.HasErrors() || v.IsNull() || !v.Type().Equals(cty.String) {
 		return exprAttr{}, false
 	}
 	return exprAttr{attr: a, val: v.AsString()}, true
@@ -262,16 +263,11 @@ func checkSchemaExprs(body *hclsyntax.Body, src []byte, s *schema.Schema, f sqls
 			return
 		}
 		ea, ok := stringOf(a)
+		if call, isCall := a.Expr.(*hclsyntax.FunctionCallExpr); !ok && isCall && call.Name == "sql" && len(call.Args) == 1 {
+			ea, ok = stringOf(&hclsyntax.Attribute{Name: a.Name, Expr: call.Args[0], SrcRange: a.SrcRange, NameRange: a.NameRange})
+		}
 		if !ok {
-			call, isCall := a.Expr.(*hclsyntax.FunctionCallExpr)
-			if !isCall || call.Name != "sql" || len(call.Args) != 1 {
-				return // a literal value or reference: Atlas quotes or resolves it
-			}
-			v, diags := call.Args[0].Value(nil)
-			if diags.HasErrors() || v.IsNull() || !v.Type().Equals(ctyString) {
-				return
-			}
-			ea = exprAttr{attr: &hclsyntax.Attribute{Name: a.Name, Expr: call.Args[0], SrcRange: a.SrcRange, NameRange: a.NameRange}, val: v.AsString()}
+			return // a literal value or reference: Atlas quotes or resolves it
 		}
 		e, err := sqlsyntax.ParseExpr(ea.val, sqlsyntax.PerRow)
 		if err == nil && t != nil {

@@ -1,6 +1,7 @@
 package diff
 
 import (
+	"cmp"
 	"slices"
 
 	"ariga.io/atlas/sql/schema"
@@ -78,19 +79,13 @@ func private(s *schema.Schema) *schema.Schema {
 	remap := func(cols []*schema.Column) []*schema.Column {
 		out := make([]*schema.Column, len(cols))
 		for i, col := range cols {
-			if n, ok := columns[col]; ok {
-				out[i] = n
-			} else {
-				out[i] = col
-			}
+			out[i] = cmp.Or(columns[col], col)
 		}
 		return out
 	}
 	for _, idx := range indexes {
 		for _, p := range idx.Parts {
-			if n, ok := columns[p.C]; ok {
-				p.C = n
-			}
+			p.C = cmp.Or(columns[p.C], p.C)
 		}
 	}
 	for _, fk := range fks {
@@ -103,15 +98,11 @@ func private(s *schema.Schema) *schema.Schema {
 	for _, col := range columns {
 		col.Indexes = slices.Clone(col.Indexes)
 		for i, idx := range col.Indexes {
-			if n, ok := indexes[idx]; ok {
-				col.Indexes[i] = n
-			}
+			col.Indexes[i] = cmp.Or(indexes[idx], idx)
 		}
 		col.ForeignKeys = slices.Clone(col.ForeignKeys)
 		for i, fk := range col.ForeignKeys {
-			if n, ok := fks[fk]; ok {
-				col.ForeignKeys[i] = n
-			}
+			col.ForeignKeys[i] = cmp.Or(fks[fk], fk)
 		}
 	}
 	return &c

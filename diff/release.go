@@ -15,8 +15,6 @@ import (
 	"github.com/emcee-db/emcee/schemadef"
 )
 
-var ctyString = cty.String
-
 // Release is one declared release: its schema as Atlas reads it, and
 // emcee's declarations from the same file.
 type Release struct {

@@ -204,9 +204,7 @@ func (s *sqlSource) where(key string) (Pos, bool) {
 		return p, true
 	}
 	table, _, _ := strings.Cut(key, "/")
-	if t, _, ok := strings.Cut(table, "."); ok {
-		table = t
-	}
+	table, _, _ = strings.Cut(table, ".")
 	p, ok := s.at[table]
 	return p, ok
 }

@@ -61,30 +61,25 @@ func checkStructure(body *hclsyntax.Body, t project.Target) []string {
 			}
 			l := labelled{c.Labels[0], labelPos(c)}
 			key := strings.ToLower(l.name)
+			// once refuses a second block under the name in a namespace.
+			once := func(names map[string]labelled, format string, args ...any) {
+				if first, ok := names[key]; ok {
+					add(l.pos, format, append([]any{l.name, name, first.name, first.pos}, args...)...)
+				}
+				names[key] = l
+			}
 			switch c.Type {
 			case "column":
-				if first, ok := columns[key]; ok {
-					add(l.pos, "column %q of table %s is declared twice (first as %q at %s); column names are case-insensitive, and Atlas would keep only one of the blocks: merge them or rename one", l.name, name, first.name, first.pos)
-				}
-				columns[key] = l
+				once(columns, "column %q of table %s is declared twice (first as %q at %s); column names are case-insensitive, and Atlas would keep only one of the blocks: merge them or rename one")
 				checkEmptyEnum(c, name, add)
 				checkWidthOne(c, name, add)
 				checkScaledFloat(c, name, add)
 			case "index":
-				if first, ok := indexes[key]; ok {
-					add(l.pos, "index %q of table %s is declared twice (first as %q at %s); index names are case-insensitive: rename one", l.name, name, first.name, first.pos)
-				}
-				indexes[key] = l
+				once(indexes, "index %q of table %s is declared twice (first as %q at %s); index names are case-insensitive: rename one")
 			case "foreign_key":
-				if first, ok := fks[key]; ok {
-					add(l.pos, "foreign key %q of table %s has the name of the foreign key %q at %s; foreign key names are unique in the whole database (case-insensitively): rename one", l.name, name, first.name, first.pos)
-				}
-				fks[key] = l
+				once(fks, "foreign key %q of table %s has the name of the foreign key %q at %s; foreign key names are unique in the whole database (case-insensitively): rename one")
 			case "check":
-				if first, ok := checks[key]; ok {
-					add(l.pos, "check %q of table %s has the name of the check %q at %s; %s: rename one", l.name, name, first.name, first.pos, checkScope(t))
-				}
-				checks[key] = l
+				once(checks, "check %q of table %s has the name of the check %q at %s; %s: rename one", checkScope(t))
 			}
 		}
 		if t.MariaDB() {

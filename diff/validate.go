@@ -76,9 +76,9 @@ func validate(body *hclsyntax.Body, spec *blockSpec, where string) error {
 
 // stringAttr reads an attribute that must be a literal string.
 func stringAttr(a *hclsyntax.Attribute) (string, error) {
-	v, diags := a.Expr.Value(nil)
-	if diags.HasErrors() || v.IsNull() || !v.Type().Equals(ctyString) {
+	ea, ok := stringOf(a)
+	if !ok {
 		return "", fmt.Errorf("%s: %s must be a quoted string", project.PosOf(a.Expr.Range()), a.Name)
 	}
-	return v.AsString(), nil
+	return ea.val, nil
 }

@@ -99,12 +99,9 @@ func typeWidening(from, to *schema.Column) (Algorithm, bool) {
 		return "", false
 	case *schema.StringType:
 		t, ok := to.Type.Type.(*schema.StringType)
-		if ok && (lobWidens(textTypes, f.T, t.T) || textHolds(f, t)) {
-			return Copy, true
-		}
-		if ok && strings.EqualFold(f.T, mysql.TypeChar) && strings.EqualFold(t.T, mysql.TypeVarchar) && t.Size >= f.Size {
-			// A CHAR's values are read without their padding, and a
-			// VARCHAR as long keeps them as read; the row format changes.
+		// A CHAR's values are read without their padding, and a VARCHAR
+		// as long keeps them as read; the row format changes.
+		if ok && (lobWidens(textTypes, f.T, t.T) || textHolds(f, t) || strings.EqualFold(f.T, mysql.TypeChar) && strings.EqualFold(t.T, mysql.TypeVarchar) && t.Size >= f.Size) {
 			return Copy, true
 		}
 		if !ok || t.T != f.T || t.Size < f.Size {

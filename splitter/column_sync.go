@@ -1,6 +1,7 @@
 package splitter
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -382,11 +383,8 @@ func syncSteps(c *Change, why string) ([]Step, error) {
 	if err != nil {
 		return nil, err
 	}
-	if note == "" {
-		note = "instant"
-	}
 	steps = append(steps, Step{Phase: revision.Expand, Stage: StageAddColumn, syncGroup: true, Statement: revision.Statement{
-		Why: fmt.Sprintf("%s; %s.%s is added NULL without default (NULL = not written yet) until contract; %s", why, table, name, note),
+		Why: fmt.Sprintf("%s; %s.%s is added NULL without default (NULL = not written yet) until contract; %s", why, table, name, cmp.Or(note, "instant")),
 		SQL: alg.With(sql),
 	}})
 	lost := "the values the new release wrote in it are lost"
@@ -423,19 +421,11 @@ func syncSteps(c *Change, why string) ([]Step, error) {
 	}
 	steps = append(steps, gate(gateWhy, count))
 	if s.old != nil {
-		sql, err := c.Alter(&schema.DropColumn{C: s.old})
+		drop, err := c.dropColumn(&schema.DropColumn{C: s.old}, fmt.Sprintf("%s.%s is replaced by %s and only the previous release read it; its triggers are gone", table, s.old.Name, name))
 		if err != nil {
 			return nil, err
 		}
-		dropAlg, note, err := c.dropColumnAlgorithm(s.old.Name)
-		if err != nil {
-			return nil, err
-		}
-		why := fmt.Sprintf("%s.%s is replaced by %s and only the previous release read it; its triggers are gone", table, s.old.Name, name)
-		if note != "" {
-			why += "; " + note
-		}
-		steps = append(steps, stmt(revision.Contract, StageDropColumn, why, dropAlg.With(sql)))
+		steps = append(steps, drop)
 	}
 	if change := syncTighten(transitional, s.col); change != schema.NoChange {
 		sql, err := c.Alter(&schema.ModifyColumn{From: transitional, To: s.col, Change: change})

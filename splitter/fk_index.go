@@ -42,16 +42,8 @@ func takenOver(c *Change, idx *schema.Index) []*schema.Index {
 		serving := slices.DeleteFunc(slices.Clone(c.Table.Indexes), func(o *schema.Index) bool {
 			return !schemadef.Leads(o, cols) || servesUnder(c.FromTable, o.Name, cols)
 		})
-		slices.SortStableFunc(serving, func(a, b *schema.Index) int {
-			switch {
-			case a.Unique == b.Unique:
-				return 0
-			case b.Unique:
-				return -1
-			}
-			return 1
-		})
-		if len(serving) > 0 && strings.EqualFold(serving[0].Name, idx.Name) {
+		first := max(slices.IndexFunc(serving, func(o *schema.Index) bool { return !o.Unique }), 0)
+		if first < len(serving) && strings.EqualFold(serving[first].Name, idx.Name) {
 			out = append(out, made)
 		}
 	}

@@ -51,25 +51,33 @@ func (c *Change) dropAddedColumn(alg Algorithm) Algorithm {
 	return c.ctx.dropAlgorithm()
 }
 
-// dropColumnAlgorithm is how contract drops a column: the instant drop,
+// dropColumn is contract's statement dropping a column: the instant drop,
 // or, when the table keeps a FULLTEXT index after the release, a copy,
 // opted in to by allow_copy on a column of that index: the dropped column
 // has no block left to say it, and the index is what makes it a copy. (A
 // FULLTEXT index the same contract drops is dropped with FORCE, and the
 // table's ALTERs become that one rebuild in place, writes continuing.)
-func (c *Change) dropColumnAlgorithm(col string) (Algorithm, string, error) {
+func (c *Change) dropColumn(d *schema.DropColumn, why string) (Step, error) {
+	sql, err := c.Alter(d)
+	if err != nil {
+		return Step{}, err
+	}
+	alg := c.ctx.dropAlgorithm()
 	var cols []string
 	for _, idx := range c.Table.Indexes {
 		if isFulltext(idx) {
 			cols = append(cols, diff.PartColumns(idx)...)
 		}
 	}
-	if cols == nil {
-		return c.ctx.dropAlgorithm(), "", nil
+	if cols != nil {
+		// The column that takes a replaced one over may opt in too.
+		note, err := c.requireOptInOr(CostCopy, fmt.Sprintf("dropping column %s from a table that keeps a FULLTEXT index (neither server drops one instantly or online there; allow_copy goes on a column of the index)", d.C.Name), fulltextInstead, append(cols, c.ctx.replacers(c.Table.Name, d.C.Name)...)...)
+		if err != nil {
+			return Step{}, err
+		}
+		alg, why = Copy, why+"; "+note
 	}
-	// The column that takes a replaced one over may opt in too.
-	note, err := c.requireOptInOr(CostCopy, fmt.Sprintf("dropping column %s from a table that keeps a FULLTEXT index (neither server drops one instantly or online there; allow_copy goes on a column of the index)", col), fulltextInstead, append(cols, c.ctx.replacers(c.Table.Name, col)...)...)
-	return Copy, note, err
+	return stmt(revision.Contract, StageDropColumn, why, alg.With(sql)), nil
 }
 
 // fulltextDropNote is why a FULLTEXT index is dropped with FORCE: InnoDB

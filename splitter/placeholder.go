@@ -1,6 +1,7 @@
 package splitter
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 
@@ -57,19 +58,8 @@ func (c *Context) placeholderValue(col *schema.Column) (string, bool) {
 	case *mysql.SetType:
 		return "''", true
 	case *schema.TimeType:
-		switch strings.ToLower(t.T) {
-		case mysql.TypeDate:
-			return "'1970-01-01'", true
-		case mysql.TypeDateTime:
-			return "'1970-01-01 00:00:00'", true
-		case mysql.TypeTimestamp:
-			// TIMESTAMP starts at 1970-01-01 00:00:01 UTC, which is out of
-			// range in a session east of UTC: a date far from both ends.
-			return "'2000-01-01 00:00:00'", true
-		case mysql.TypeTime:
-			return "'00:00:00'", true
-		case mysql.TypeYear:
-			return "1970", true
+		if p, ok := timePlaceholders[strings.ToLower(t.T)]; ok {
+			return p[0], true
 		}
 	case *schema.JSONType:
 		if !c.Target.MariaDB() {
@@ -85,6 +75,20 @@ func (c *Context) placeholderValue(col *schema.Column) (string, bool) {
 		return "'::'", true
 	}
 	return "", false
+}
+
+// timePlaceholders are each time type's placeholders: the one every
+// server mode accepts (placeholderValue) and the marking one
+// (placeholderMark).
+var timePlaceholders = map[string][2]string{
+	mysql.TypeDate:     {"'1970-01-01'", "'1000-01-01'"},
+	mysql.TypeDateTime: {"'1970-01-01 00:00:00'", "'1000-01-01 00:00:00'"},
+	// TIMESTAMP starts at 1970-01-01 00:00:01 UTC, which is out of range
+	// in a session east of UTC: a date far from both ends; the mark is the
+	// first day TIMESTAMP holds in every time zone.
+	mysql.TypeTimestamp: {"'2000-01-01 00:00:00'", "'1970-01-02 00:00:00'"},
+	mysql.TypeTime:      {"'00:00:00'", "'-838:59:59'"},
+	mysql.TypeYear:      {"1970", "1901"},
 }
 
 // keepOptional is the expand step that lets the new release omit a NOT NULL
@@ -135,13 +139,9 @@ func placeholderMark(col *schema.Column) string {
 	case *schema.BoolType:
 		return "-128" // BOOL is TINYINT(1): code writes 0 and 1
 	case *schema.DecimalType:
-		whole, frac := strings.Repeat("9", max(t.Precision-t.Scale, 0)), strings.Repeat("9", t.Scale)
-		if whole == "" {
-			whole = "0"
-		}
-		v := whole
-		if frac != "" {
-			v += "." + frac
+		v := cmp.Or(strings.Repeat("9", max(t.Precision-t.Scale, 0)), "0")
+		if t.Scale > 0 {
+			v += "." + strings.Repeat("9", t.Scale)
 		}
 		if t.Unsigned {
 			return v
@@ -159,18 +159,7 @@ func placeholderMark(col *schema.Column) string {
 		}
 		return sqlsyntax.String(mark(n))
 	case *schema.TimeType:
-		switch strings.ToLower(t.T) {
-		case mysql.TypeDate:
-			return "'1000-01-01'"
-		case mysql.TypeDateTime:
-			return "'1000-01-01 00:00:00'"
-		case mysql.TypeTimestamp:
-			return "'1970-01-02 00:00:00'" // the first day TIMESTAMP holds in every time zone
-		case mysql.TypeTime:
-			return "'-838:59:59'"
-		case mysql.TypeYear:
-			return "1901"
-		}
+		return timePlaceholders[strings.ToLower(t.T)][1]
 	case *schema.JSONType:
 		return `'{"emcee": "placeholder"}'`
 	}

@@ -158,6 +158,12 @@ type Change struct {
 	claimed   bool
 }
 
+// is matches a change of type T.
+func is[T schema.Change](c *Change) bool {
+	_, ok := c.Change.(T)
+	return ok
+}
+
 func stmt(phase revision.Phase, stage Stage, why, sql string) Step {
 	return Step{Phase: phase, Stage: stage, Statement: revision.Statement{Why: why, SQL: sql}}
 }

@@ -36,11 +36,7 @@ func init() {
 			Example:  `check "ck_size" { expr = "size >= 0" }`,
 		},
 		Match: func(c *Change) bool {
-			switch c.Change.(type) {
-			case *schema.AddCheck, *schema.ModifyCheck:
-				return c.FromTable != nil
-			}
-			return false
+			return (is[*schema.AddCheck](c) || is[*schema.ModifyCheck](c)) && c.FromTable != nil
 		},
 		Split: func(c *Change) ([]Step, error) {
 			var steps []Step

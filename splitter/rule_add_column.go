@@ -1,6 +1,7 @@
 package splitter
 
 import (
+	"cmp"
 	"fmt"
 
 	"ariga.io/atlas/sql/schema"
@@ -43,10 +44,7 @@ func init() {
 			if err != nil {
 				return nil, err
 			}
-			if note == "" {
-				note = "instant, no table rebuild"
-			}
-			return []Step{stmt(revision.Expand, StageAddColumn, why+"; "+note, alg.With(sql)), undo(StageRollbackDropColumn,
+			return []Step{stmt(revision.Expand, StageAddColumn, why+"; "+cmp.Or(note, "instant, no table rebuild"), alg.With(sql)), undo(StageRollbackDropColumn,
 				fmt.Sprintf("%s.%s is new in this release and the previous release never reads it; the values the new release wrote in it are lost", c.Table.Name, add.C.Name),
 				c.dropAddedColumn(alg).With(dropColumn(c.Table.Name, add.C.Name))),
 			}, nil

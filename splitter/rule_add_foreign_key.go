@@ -31,10 +31,7 @@ func init() {
 			Gate:     "no orphans: no child row whose non-NULL key has no parent",
 			Example:  `foreign_key "fk_owner" { columns = [column.owner_id], ref_columns = [table.owners.column.id] }`,
 		},
-		Match: func(c *Change) bool {
-			_, ok := c.Change.(*schema.AddForeignKey)
-			return ok && c.FromTable != nil
-		},
+		Match: func(c *Change) bool { return is[*schema.AddForeignKey](c) && c.FromTable != nil },
 		Split: func(c *Change) ([]Step, error) {
 			add := c.Change.(*schema.AddForeignKey)
 			fk := add.F

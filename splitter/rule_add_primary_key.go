@@ -33,8 +33,7 @@ func init() {
 			Example:  `primary_key { columns = [column.user_id, column.cache_key] }  # the table had none`,
 		},
 		Match: func(c *Change) bool {
-			_, ok := c.Change.(*schema.AddPrimaryKey)
-			return ok && c.FromTable != nil && c.FromTable.PrimaryKey == nil
+			return is[*schema.AddPrimaryKey](c) && c.FromTable != nil && c.FromTable.PrimaryKey == nil
 		},
 		Split: func(c *Change) ([]Step, error) {
 			add := c.Change.(*schema.AddPrimaryKey)

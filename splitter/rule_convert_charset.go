@@ -1,6 +1,7 @@
 package splitter
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -365,10 +366,7 @@ func rowFormatGate(c *Change, convs []conversion) []Step {
 				continue
 			}
 			for _, p := range idx.Parts {
-				chars := subPart(p)
-				if chars == 0 {
-					chars = s.Size
-				}
+				chars := cmp.Or(subPart(p), s.Size)
 				if p.C != nil && p.C.Name == v.to.Name && chars*is > compactColumnBytes {
 					long = append(long, fmt.Sprintf("%s.%s in index %s (%d characters x %d bytes = %d)", t.Name, v.to.Name, idx.Name, chars, is, chars*is))
 				}

@@ -26,7 +26,7 @@ func init() {
 			Rollback: "drop the table (foreign keys added after the tables of a cycle: dropped first, ALGORITHM=INPLACE, LOCK=NONE); the rows the new release wrote in it are lost. The first release's tables: refused (no previous release to return to; it would drop every table with its rows)",
 			Example:  `table "image_tags" { ... }`,
 		},
-		Match: func(c *Change) bool { _, ok := c.Change.(*schema.AddTable); return ok },
+		Match: is[*schema.AddTable],
 		Split: func(c *Change) ([]Step, error) {
 			t := c.Table
 			created := *t

@@ -6,8 +6,6 @@ import (
 	"ariga.io/atlas/sql/schema"
 
 	"github.com/emcee-db/emcee/diff"
-
-	"github.com/emcee-db/emcee/revision"
 )
 
 // The previous release still reads the column, so it goes in contract. If
@@ -24,7 +22,7 @@ func init() {
 			Rollback: "the placeholder default goes (INSTANT); a column expand made NULL instead is NOT NULL again in place, behind a gate counting the rows left NULL",
 			Example:  `remove the column block; with a column added to the table, also discard { table = "images", column = "is_public" }`,
 		},
-		Match: func(c *Change) bool { _, ok := c.Change.(*schema.DropColumn); return ok },
+		Match: is[*schema.DropColumn],
 		Split: func(c *Change) ([]Step, error) {
 			d := c.Change.(*schema.DropColumn)
 			var steps []Step
@@ -39,20 +37,11 @@ func init() {
 				}
 				steps = kept
 			}
-			sql, err := c.Alter(d)
+			drop, err := c.dropColumn(d, fmt.Sprintf("the previous release still reads %s.%s, so it goes only after that release is gone", c.Table.Name, d.C.Name))
 			if err != nil {
 				return nil, err
 			}
-			alg, note, err := c.dropColumnAlgorithm(d.C.Name)
-			if err != nil {
-				return nil, err
-			}
-			why := fmt.Sprintf("the previous release still reads %s.%s, so it goes only after that release is gone", c.Table.Name, d.C.Name)
-			if note != "" {
-				why += "; " + note
-			}
-			steps = append(steps, stmt(revision.Contract, StageDropColumn, why, alg.With(sql)))
-			return steps, nil
+			return append(steps, drop), nil
 		},
 	})
 }

@@ -10,7 +10,7 @@ func init() {
 	register(dropRule("drop-index",
 		RuleDoc{Change: "drop index", Phases: "contract (a FULLTEXT index: with FORCE, a rebuild in place, unless the table keeps another FULLTEXT index)", Rollback: "nothing to undo: contract only", Example: "remove the index block"},
 		StageDropIndex,
-		func(c *Change) bool { _, ok := c.Change.(*schema.DropIndex); return ok },
+		is[*schema.DropIndex],
 		func(c *Change) (string, string, error) {
 			d := c.Change.(*schema.DropIndex)
 			sql, err := c.Alter(d)

@@ -23,7 +23,7 @@ func init() {
 			Rollback: "nothing to undo: contract only",
 			Example:  `remove the table block; with a table created, also discard { table = "image_properties" }`,
 		},
-		Match: func(c *Change) bool { _, ok := c.Change.(*schema.DropTable); return ok },
+		Match: is[*schema.DropTable],
 		Split: func(c *Change) ([]Step, error) {
 			t := c.Table
 			var steps []Step

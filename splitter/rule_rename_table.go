@@ -36,7 +36,7 @@ func init() {
 			Rollback: "one RENAME TABLE moves the view aside and the table back under its old name (atomic: the old name never goes missing), then the view is dropped",
 			Example:  `table "images" { renamed_from = "pictures" ... }`,
 		},
-		Match: func(c *Change) bool { _, ok := c.Change.(*schema.RenameTable); return ok },
+		Match: is[*schema.RenameTable],
 		Split: func(c *Change) ([]Step, error) {
 			r := c.Change.(*schema.RenameTable)
 			oldName, newName := r.From.Name, r.To.Name

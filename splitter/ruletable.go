@@ -1,6 +1,7 @@
 package splitter
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -14,11 +15,7 @@ func RuleTable() string {
 	var b strings.Builder
 	b.WriteString("| rule | change | phases | gate | rollback | example |\n|---|---|---|---|---|---|\n")
 	for _, r := range sorted {
-		gate := r.Doc.Gate
-		if gate == "" {
-			gate = "none"
-		}
-		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %s |\n", r.Name, cell(r.Doc.Change), cell(r.Doc.Phases), cell(gate), cell(r.Doc.Rollback), code(r.Doc.Example))
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %s |\n", r.Name, cell(r.Doc.Change), cell(r.Doc.Phases), cell(cmp.Or(r.Doc.Gate, "none")), cell(r.Doc.Rollback), code(r.Doc.Example))
 	}
 	return b.String()
 }

@@ -1,7 +1,9 @@
 package splitter
 
 import (
-	"sort"
+	"cmp"
+	"slices"
+	"strings"
 
 	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
@@ -121,32 +123,21 @@ func Split(tr *diff.Transition, t project.Target, drv *mysql.Driver) (Phases, er
 		return nil, &diff.Refusals{Release: tr.To.Name, Errs: refused}
 	}
 	depth := ctx.fks.depth()
-	sort.SliceStable(steps, func(i, j int) bool {
-		a, b := steps[i], steps[j]
-		switch {
-		case a.Phase != b.Phase:
-			// Any order: each phase becomes its own list below.
-			return a.Phase < b.Phase
-		case a.Stage != b.Stage:
-			return a.Stage < b.Stage
-		case depth[a.table] != depth[b.table]:
-			// Referenced tables are created before the tables pointing at
-			// them, and dropped after them.
-			if a.Phase == revision.Contract || a.Phase == revision.Rollback {
-				return depth[a.table] > depth[b.table]
-			}
-			return depth[a.table] < depth[b.table]
-		case a.table != b.table:
-			return a.table < b.table
-		case a.seq != b.seq:
-			// A rollback undoes a table's changes in reverse: a column
-			// added after another may depend on it (a generated column).
-			if a.Phase == revision.Rollback {
-				return a.seq > b.seq
-			}
-			return a.seq < b.seq
+	slices.SortStableFunc(steps, func(a, b placed) int {
+		// Referenced tables are created before the tables pointing at
+		// them, and dropped after them. A rollback undoes a table's
+		// changes in reverse: a column added after another may depend on
+		// it (a generated column).
+		byDepth, bySeq := 1, 1
+		if a.Phase == revision.Contract || a.Phase == revision.Rollback {
+			byDepth = -1
 		}
-		return a.sub < b.sub
+		if a.Phase == revision.Rollback {
+			bySeq = -1
+		}
+		// Any order of phases: each phase becomes its own list below.
+		return cmp.Or(cmp.Compare(a.Phase, b.Phase), cmp.Compare(a.Stage, b.Stage), byDepth*cmp.Compare(depth[a.table], depth[b.table]),
+			strings.Compare(a.table, b.table), bySeq*cmp.Compare(a.seq, b.seq), cmp.Compare(a.sub, b.sub))
 	})
 	byPhase := map[revision.Phase][]Step{}
 	for _, s := range steps {

@@ -163,7 +163,6 @@ func joinType(col string, fromCT, toCT *schema.ColumnType) (schema.Type, string,
 			break
 		}
 		j := &schema.EnumType{T: f.T, Values: slices.Clone(f.Values), Schema: f.Schema}
-		var removed bool
 		for _, v := range t.Values {
 			// The server compares enum values without regard to case (and
 			// refuses enum('b','B')): a value only re-cased is the old one,
@@ -172,10 +171,7 @@ func joinType(col string, fromCT, toCT *schema.ColumnType) (schema.Type, string,
 				j.Values = append(j.Values, v)
 			}
 		}
-		for _, v := range f.Values {
-			removed = removed || !slices.Contains(t.Values, v)
-		}
-		if !removed {
+		if !slices.ContainsFunc(f.Values, func(v string) bool { return !slices.Contains(t.Values, v) }) {
 			// Reordered only: every stored value is kept.
 			return j, "", nil
 		}
