@@ -272,11 +272,8 @@ func countVersions(ts []*fleetTarget) []versionCount {
 
 // printFleet is the fleet's summary: a line per target, then the counts.
 func printFleet(w io.Writer, doc *fleetDoc) {
-	states, pending := false, false
-	for _, t := range doc.Targets {
-		states = states || t.State != ""
-		pending = pending || t.Pending != nil
-	}
+	states := slices.ContainsFunc(doc.Targets, func(t *fleetTarget) bool { return t.State != "" })
+	pending := slices.ContainsFunc(doc.Targets, func(t *fleetTarget) bool { return t.Pending != nil })
 	fmt.Fprintf(w, "\n%s on %d targets:\n", doc.Command, len(doc.Targets))
 	var table bytes.Buffer
 	tw := tabwriter.NewWriter(&table, 0, 0, 2, ' ', 0)
