@@ -290,9 +290,9 @@ func printFleet(w io.Writer, doc *fleetDoc) {
 		if t.ExitCode != codeOK {
 			result += fmt.Sprintf(" (%d)", t.ExitCode)
 		}
-		line := t.Target + "\t" + result + "\t" + orDash(t.Version)
+		line := t.Target + "\t" + result + "\t" + cmp.Or(t.Version, "-")
 		if states {
-			line += "\t" + orDash(t.State)
+			line += "\t" + cmp.Or(t.State, "-")
 		}
 		if pending {
 			rows := "-"
@@ -320,8 +320,6 @@ func printFleet(w io.Writer, doc *fleetDoc) {
 		fmt.Fprintf(w, "  %3d  %s\n", v.Targets, cmp.Or(v.Version, "(unknown: not reached or not started)"))
 	}
 }
-
-func orDash(s string) string { return cmp.Or(s, "-") }
 
 // isTerminal tells whether w is a terminal (bars) or a file or pipe
 // (plain lines).
