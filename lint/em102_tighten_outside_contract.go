@@ -130,7 +130,7 @@ func tightenings(target project.Target, f *sqlcheck.File, changes schema.Changes
 			switch c := c.(type) {
 			case *schema.ModifyColumn:
 				if !splitter.Widens(target, c.From, c.To, c.Change) {
-					out = append(out, tightening{what: fmt.Sprintf("tightening of column %s.%s (%s)", t, c.To.Name, columnChange(c)), table: t, columns: []string{c.To.Name},
+					out = append(out, tightening{what: fmt.Sprintf("tightening of column %s.%s (%s -> %s)", t, c.To.Name, columnType(c.From), columnType(c.To)), table: t, columns: []string{c.To.Name},
 						dataDependent: !splitter.Widens(target, c.From, c.To, c.Change&(schema.ChangeNull|schema.ChangeType))})
 				}
 			case *schema.AddColumn:
@@ -157,11 +157,7 @@ func tightenings(target project.Target, f *sqlcheck.File, changes schema.Changes
 	return out
 }
 
-// columnChange words a column change: from -> to.
-func columnChange(c *schema.ModifyColumn) string {
-	return fmt.Sprintf("%s -> %s", columnType(c.From), columnType(c.To))
-}
-
+// columnType is a column's type and nullability, as a tightening names them.
 func columnType(c *schema.Column) string {
 	s := c.Type.Raw
 	if c.Type.Null {

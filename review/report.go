@@ -401,7 +401,8 @@ func (r *Release) note(e effect.Effect, stmt *Statement, phase revision.Phase, s
 		switch {
 		case e.Op == effect.ModifyColumn:
 			// Without a key, any gate reading the column guards it, whatever its rule.
-			t.What, t.From, t.To, key, columns = "column", "new in this release: NULL until contract", "as the statement declares", "", []string{e.Name}
+			t.What, t.To, key, columns = "column", "as the statement declares", "", []string{e.Name}
+			t.From = "new in this release: NULL until contract"
 			if c := column(st.before, e.Table, e.Name); c != nil {
 				t.From = schemadef.ColumnDef(c)
 			}

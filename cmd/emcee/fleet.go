@@ -272,11 +272,8 @@ func countVersions(ts []*fleetTarget) []versionCount {
 
 // printFleet is the fleet's summary: a line per target, then the counts.
 func printFleet(w io.Writer, doc *fleetDoc) {
-	states, pending := false, false
-	for _, t := range doc.Targets {
-		states = states || t.State != ""
-		pending = pending || t.Pending != nil
-	}
+	states := slices.ContainsFunc(doc.Targets, func(t *fleetTarget) bool { return t.State != "" })
+	pending := slices.ContainsFunc(doc.Targets, func(t *fleetTarget) bool { return t.Pending != nil })
 	fmt.Fprintf(w, "\n%s on %d targets:\n", doc.Command, len(doc.Targets))
 	var table bytes.Buffer
 	tw := tabwriter.NewWriter(&table, 0, 0, 2, ' ', 0)
@@ -293,9 +290,9 @@ func printFleet(w io.Writer, doc *fleetDoc) {
 		if t.ExitCode != codeOK {
 			result += fmt.Sprintf(" (%d)", t.ExitCode)
 		}
-		line := t.Target + "\t" + result + "\t" + orDash(t.Version)
+		line := t.Target + "\t" + result + "\t" + cmp.Or(t.Version, "-")
 		if states {
-			line += "\t" + orDash(t.State)
+			line += "\t" + cmp.Or(t.State, "-")
 		}
 		if pending {
 			rows := "-"
@@ -323,8 +320,6 @@ func printFleet(w io.Writer, doc *fleetDoc) {
 		fmt.Fprintf(w, "  %3d  %s\n", v.Targets, cmp.Or(v.Version, "(unknown: not reached or not started)"))
 	}
 }
-
-func orDash(s string) string { return cmp.Or(s, "-") }
 
 // isTerminal tells whether w is a terminal (bars) or a file or pipe
 // (plain lines).

@@ -78,16 +78,17 @@ variable, and --env beats $EMCEE_URL).`,
 	return root
 }
 
-// usageErrors (and --format and completion of RELEASE and VERSION
-// arguments, named so in each command's Use line) makes every mistake in how a command is called exit 2 with
-// a pointer to its help, and makes a command group given an unknown
-// subcommand say so instead of printing its help and exiting 0.
+// usageErrors (and --format, and completion of RELEASE and VERSION
+// arguments, named so in each command's Use line) makes every mistake in
+// how a command is called exit 2 with a pointer to its help, and makes a
+// command group given an unknown subcommand say so instead of printing its
+// help and exiting 0.
 func usageErrors(c *cobra.Command) {
 	for _, sub := range c.Commands() {
 		usageErrors(sub)
 	}
-	// The root takes --format too, so that a document is owed, and the
-	// error is "unknown command", when the command is unknown.
+	// Every command takes --format, the root too: so that a document is
+	// owed, and the error is "unknown command", when the command is unknown.
 	if c.Flag("format") == nil {
 		addFormatFlag(c, false)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -98,16 +99,7 @@ revisions it cannot vouch for: restore the sum from version control.`,
 					Diff     string `json:"diff,omitempty"`
 					Edited   string `json:"edited,omitempty"`
 				}{d == "" && edited == "", d, edited}
-				emit(cmd, doc, func(w io.Writer) {
-					switch {
-					case d != "":
-						fmt.Fprint(w, d)
-					case edited != "":
-						fmt.Fprint(w, edited)
-					default:
-						fmt.Fprintln(w, "plans/ is up to date")
-					}
-				})
+				emit(cmd, doc, func(w io.Writer) { fmt.Fprint(w, cmp.Or(d, edited, "plans/ is up to date\n")) })
 				switch {
 				case d != "":
 					return &exitError{code: codeFindings, err: errors.New("plans/ is stale: run `emcee plan` and commit the result")}
