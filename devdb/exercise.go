@@ -175,8 +175,7 @@ func (d *DB) FireTriggers(ctx context.Context, fns Functions) ([]Failure, error)
 // transaction rolled back.
 func (d *DB) Run(ctx context.Context, steps []Step, fns Functions) ([]Failure, error) {
 	var out []Failure
-	for i := range steps {
-		st := steps[i]
+	for _, st := range steps {
 		err := d.loose(ctx, fns, func(c *sql.Tx) error {
 			rows, err := c.QueryContext(ctx, st.SQL)
 			if err == nil {

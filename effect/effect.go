@@ -112,14 +112,11 @@ func alterEffect(c Clause) (Effect, bool) {
 	switch {
 	case !ok:
 		return Effect{}, false
-	case op == ModifyColumn && c.To != "" && !strings.EqualFold(c.To, c.Name):
-		return Effect{Op: RenameColumn, Name: c.Name, Def: c.To}, true
-	case op == RenameColumn:
+	case op == RenameColumn, op == ModifyColumn && c.To != "" && !strings.EqualFold(c.To, c.Name):
 		return Effect{Op: RenameColumn, Name: c.Name, Def: c.To}, true
 	case op == RenameTable:
 		return Effect{Op: RenameTable, Name: c.To}, true
-	}
-	if op == AddIndex || op == AddUnique {
+	case op == AddIndex, op == AddUnique:
 		return Effect{Op: op, Name: c.Name, Def: IndexDef(op == AddUnique, c.Columns)}, true
 	}
 	return Effect{Op: op, Name: c.Name}, true

@@ -169,11 +169,10 @@ func LoadVars(path string, vars Vars) (*Project, error) {
 		forEach:   forEach,
 	}
 	for _, e := range doc.Envs {
-		env := &Env{Name: e.Name, URL: e.URL, Dev: e.Dev, Pos: path}
+		env := &Env{Name: e.Name, URL: e.URL, Dev: e.Dev, Pos: path, ForEach: pr.ForEach(e.Name)}
 		if e.Range != nil {
 			env.Pos = PosOf(*e.Range).String()
 		}
-		_, env.ForEach = pr.forEach[e.Name]
 		if a, ok := e.Attr("src"); ok {
 			if env.Src, err = stringOrList(a); err != nil {
 				return nil, fmt.Errorf("%s: env %q: src: %w", env.Pos, e.Name, err)

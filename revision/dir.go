@@ -137,11 +137,7 @@ func readPlans(dir string, releases []string, statements bool) (*Plans, error) {
 			return nil, fmt.Errorf("%s: file name is not a revision of release %s (want %s_<phase>NN.sql)", filepath.Join(dir, path), rel, rel)
 		}
 	}
-	for path := range p.Files {
-		if !listed(releases, path) {
-			delete(p.Files, path)
-		}
-	}
+	maps.DeleteFunc(p.Files, func(path string, _ []byte) bool { return !listed(releases, path) })
 	p.Order = SumOrder(releases, slices.Collect(maps.Keys(p.Files)))
 	p.Stray, p.Misnamed, p.Unlisted = nil, nil, nil
 	return p, nil

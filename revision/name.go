@@ -83,8 +83,11 @@ func ParseID(s string) (ID, error) {
 // after; false for a snapshot, or a .sql file not named as a revision.
 func FileID(path string) (ID, bool) {
 	name, ok := strings.CutSuffix(filepath.Base(path), ".sql")
+	if !ok {
+		return ID{}, false
+	}
 	id, err := ParseID(name)
-	return id, ok && err == nil
+	return id, err == nil
 }
 
 // MaxReleaseName is the longest release name: the version table keeps it

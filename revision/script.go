@@ -127,8 +127,7 @@ func (s *Script) Render() []byte {
 		return []byte(b.String())
 	}
 	for _, st := range s.Statements {
-		b.WriteString("\n")
-		fmt.Fprintf(&b, "-- rule %s: %s\n", st.Rule, sqlsyntax.OneLine(st.Why, 0))
+		fmt.Fprintf(&b, "\n-- rule %s: %s\n", st.Rule, sqlsyntax.OneLine(st.Why, 0))
 		switch st.Kind {
 		case Gate:
 			fmt.Fprintf(&b, "%sgate\n", directivePrefix)
@@ -139,8 +138,7 @@ func (s *Script) Render() []byte {
 			}
 			b.WriteString("\n")
 		}
-		b.WriteString(strings.TrimSuffix(strings.TrimSpace(st.SQL), ";"))
-		b.WriteString(";\n")
+		b.WriteString(strings.TrimSuffix(strings.TrimSpace(st.SQL), ";") + ";\n")
 	}
 	return []byte(b.String())
 }
@@ -256,14 +254,13 @@ func (st *Statement) parseDirective(d string) error {
 			return fmt.Errorf("backfill directive: %w", err)
 		}
 		for _, kv := range kvs {
-			k, v := kv[0], kv[1]
-			switch k {
+			switch kv[0] {
 			case "table":
-				st.Table = v
+				st.Table = kv[1]
 			case "key":
-				st.Key = v
+				st.Key = kv[1]
 			default:
-				return fmt.Errorf("unknown backfill option %q (want table= and key=)", k)
+				return fmt.Errorf("unknown backfill option %q (want table= and key=)", kv[0])
 			}
 		}
 		if st.Table == "" {

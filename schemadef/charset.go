@@ -403,22 +403,18 @@ func bodyDefault(body *hclsyntax.Body, target project.Target) (string, error) {
 		}
 		// Atlas reads a collation spelt collate or collation alike.
 		for _, attr := range []string{"charset", "collate", "collation"} {
-			value := func(v string) schema.Attr { return &schema.Collation{V: v} }
-			if attr == "charset" {
-				value = func(v string) schema.Attr { return &schema.Charset{V: v} }
-			}
 			a, ok := b.Body.Attributes[attr]
 			if !ok {
 				continue
+			}
+			example, value := "utf8mb4_bin", func(v string) schema.Attr { return &schema.Collation{V: v} }
+			if attr == "charset" {
+				example, value = "utf8mb4", func(v string) schema.Attr { return &schema.Charset{V: v} }
 			}
 			v, diags := a.Expr.Value(nil)
 			if diags.HasErrors() || v.Type() != cty.String || v.IsNull() {
 				// Atlas evaluates functions (lower("LATIN1")); the applier,
 				// reading a snapshot's block alone, does not.
-				example := "utf8mb4_bin"
-				if attr == "charset" {
-					example = "utf8mb4"
-				}
 				return "", fmt.Errorf("%s: schema %s: %s is not a string literal: emcee reads the database default without evaluating the file; write the name itself, e.g. %s = %q", project.PosOf(a.Expr.Range()), strings.Join(b.Labels, " "), attr, attr, example)
 			}
 			s.Attrs = append(s.Attrs, value(v.AsString()))

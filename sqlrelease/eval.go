@@ -154,11 +154,7 @@ func canonical(s *schema.Schema, script *Script) error {
 	}
 	var errs []string
 	for _, n := range schemadef.NotBools(s) {
-		at, ok := script.At[n.Table+"."+n.Column]
-		if !ok {
-			at = script.At[n.Table]
-		}
-		errs = append(errs, at.Errorf("column %s.%s is %s, which Atlas reads as a bool (a signed tinyint(1)), and the plans would create it so; write %s (a display width changes nothing of what the column holds)", n.Table, n.Column, n.Raw, n.Instead).Error())
+		errs = append(errs, script.at(n.Table, n.Table+"."+n.Column).Errorf("column %s.%s is %s, which Atlas reads as a bool (a signed tinyint(1)), and the plans would create it so; write %s (a display width changes nothing of what the column holds)", n.Table, n.Column, n.Raw, n.Instead).Error())
 	}
 	for _, f := range schemadef.ScaledFloats(s) {
 		at, ok := script.At[f.Table+"."+f.Column]
@@ -170,12 +166,6 @@ func canonical(s *schema.Schema, script *Script) error {
 	schemadef.Declared(s)
 	slices.SortStableFunc(s.Tables, func(a, b *schema.Table) int { return script.order[a.Name] - script.order[b.Name] })
 	for _, t := range s.Tables {
-		at := func(key string) diff.Pos {
-			if p, ok := script.At[key]; ok {
-				return p
-			}
-			return script.At[t.Name]
-		}
 		t.Attrs = slices.DeleteFunc(t.Attrs, func(a schema.Attr) bool {
 			return schemadef.CharsetAttr(a) && slices.ContainsFunc(defaults, func(d schema.Attr) bool { return sameAttr(a, d) })
 		})
@@ -191,7 +181,7 @@ func canonical(s *schema.Schema, script *Script) error {
 		}
 		for _, fk := range t.ForeignKeys {
 			if _, ok := s.Table(fk.RefTable.Name); !ok || fk.RefTable.Schema != t.Schema {
-				errs = append(errs, at(t.Name+"/"+fk.Symbol).Errorf("foreign key %s of table %s references table %s, which %s does not create", fk.Symbol, t.Name, fk.RefTable.Name, script.File).Error())
+				errs = append(errs, script.at(t.Name, t.Name+"/"+fk.Symbol).Errorf("foreign key %s of table %s references table %s, which %s does not create", fk.Symbol, t.Name, fk.RefTable.Name, script.File).Error())
 			}
 		}
 	}

@@ -293,6 +293,15 @@ func (s *Script) define(key string, pos diff.Pos) {
 	}
 }
 
+// at is where key (a column "t.c" or part "t/name" of table) is defined,
+// else where its table is.
+func (s *Script) at(table, key string) diff.Pos {
+	if p, ok := s.At[key]; ok {
+		return p
+	}
+	return s.At[table]
+}
+
 // definePart defines a named index, key or check of table.
 func (s *Script) definePart(table, name string, pos diff.Pos) {
 	if name != "" {

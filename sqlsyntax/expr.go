@@ -170,7 +170,6 @@ func ParseAssignments(src string) (*Assignments, error) {
 	}
 	a := &Assignments{src: src}
 	from := 0
-	var parts []string
 	for _, as := range upd.List {
 		col := as.Column
 		if col.Schema.O != "" || col.Table.O != "" {
@@ -183,10 +182,9 @@ func ParseAssignments(src string) (*Assignments, error) {
 		at := find(src, col.Name.O, from)
 		from = max(from, as.Expr.OriginTextPosition()-len(updatePrefix))
 		a.list = append(a.list, assignment{column: col.Name.O, at: at, value: v})
-		parts = append(parts, Ident(col.Name.O)+" = "+v.sql)
 	}
 	whole, err := Restore(upd)
-	if err != nil || strings.ReplaceAll(whole, "`=", "` = ") != updatePrefix+strings.Join(parts, ", ") {
+	if err != nil || strings.ReplaceAll(whole, "`=", "` = ") != updatePrefix+a.SQL() {
 		return nil, errorAt(src, 0, "not exactly one assignment list: it continues after the last assignment (a WHERE, ORDER BY or LIMIT clause?); the pending predicate selects the rows")
 	}
 	return a, nil

@@ -15,12 +15,7 @@ type OSCAlter struct {
 	Schema  string // "" when the statement does not name one
 	Table   string
 	Clauses string // e.g. "MODIFY COLUMN `n` BIGINT NOT NULL"
-	parts   []oscPart
-}
-
-type oscPart struct {
-	text   string
-	dropFK string // the foreign key a DROP FOREIGN KEY clause drops
+	onCopy  []string
 }
 
 // OnCopy is Clauses as they run on pt-online-schema-change's copy of the
@@ -28,16 +23,7 @@ type oscPart struct {
 // (OSCConstraintName: the server wants a foreign key's name unique in the
 // database): a DROP FOREIGN KEY of the statement names the copy's key.
 // It is the tool's --alter, and what review shows.
-func (a *OSCAlter) OnCopy() string {
-	out := make([]string, len(a.parts))
-	for i, p := range a.parts {
-		out[i] = p.text
-		if p.dropFK != "" {
-			out[i] = "DROP FOREIGN KEY " + Ident(OSCConstraintName(p.dropFK))
-		}
-	}
-	return strings.Join(out, ", ")
-}
+func (a *OSCAlter) OnCopy() string { return strings.Join(a.onCopy, ", ") }
 
 // OSCConstraintName is the name pt-online-schema-change gives a constraint
 // of its copy (create_new_table in the tool): c -> _c, _c -> __c, __c -> c,
@@ -120,12 +106,11 @@ func ReadOSCAlter(sql string) (*OSCAlter, error) {
 		if err != nil {
 			return nil, errorAt(sql, 0, "emcee cannot write this ALTER TABLE's clause back for the tool: %v", err)
 		}
-		parts = append(parts, text)
-		p := oscPart{text: text}
+		onCopy := text
 		if s.Tp == ast.AlterTableDropForeignKey {
-			p.dropFK = s.Name
+			onCopy = "DROP FOREIGN KEY " + Ident(OSCConstraintName(s.Name))
 		}
-		out.parts = append(out.parts, p)
+		parts, out.onCopy = append(parts, text), append(out.onCopy, onCopy)
 	}
 	if !copies {
 		return nil, errorAt(sql, 0, "only an ALTER TABLE with ALGORITHM=COPY is handed to an online schema change tool; the server runs the others online itself")

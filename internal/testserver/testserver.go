@@ -63,10 +63,8 @@ const EnvPorts = "EMCEE_TEST_PORTS"
 func Start(t testing.TB, o Options) *Server {
 	t.Helper()
 	install, err := lookPath("mariadb-install-db", "/usr/bin/mariadb-install-db")
-	if err == nil {
-		_, err = lookPath("mariadbd", "/usr/sbin/mariadbd")
-	}
-	if err != nil {
+	mariadbd, errd := lookPath("mariadbd", "/usr/sbin/mariadbd")
+	if err = cmp.Or(err, errd); err != nil {
 		msg := fmt.Sprintf("cannot start a private MariaDB server: %v (install mariadb-server)", err)
 		if os.Getenv("CI") != "" {
 			t.Fatal(msg)
@@ -91,7 +89,6 @@ func Start(t testing.TB, o Options) *Server {
 	}
 	port := freePort(t)
 	id := cmp.Or(o.ServerID, port)
-	mariadbd, _ := lookPath("mariadbd", "/usr/sbin/mariadbd")
 	charset, collation := schemadef.ServerDefault(project.Target{Flavor: "mariadb"})
 	args := []string{"--no-defaults", "--datadir=" + data, "--port=" + strconv.Itoa(port),
 		"--bind-address=127.0.0.1", "--socket=" + filepath.Join(dir, "sock"),
