@@ -59,3 +59,41 @@ func TestOutsideS28ScaledFloatInASQLRelease(t *testing.T) {
 		t.Fatalf("double columns after 17: %s", got)
 	}
 }
+
+// Dolibarr 20 adds llx_ticket.barcode and fk_barcode_type, and a unique
+// key on (barcode, fk_barcode_type, entity). Release 19 never writes the
+// new columns, so its rows hold NULL there, which never collides: the key
+// rejects no write of 19. It waited for contract all the same, so 20's
+// code wrote duplicate barcodes all through the rollout, and contract's
+// gate then stayed closed until someone fixed them by hand. It is built
+// in expand: 19's INSERTs still work, 20's duplicate is refused from the
+// first, the rollback drops the key, and contract has nothing left to do.
+func TestOutsideS28UniqueKeyOnNewColumnsInExpand(t *testing.T) {
+	t.Parallel()
+	p := sqlReleasesProject(t, [2]string{"19", outsideS28Fixture(t, "ticket_19.sql")}, [2]string{"20", outsideS28Fixture(t, "ticket_20.sql")})
+	p.must("plan")
+	expand, contract := p.read("plans/20/20_expand01.sql"), p.read("plans/20/20_contract01.sql")
+	if !strings.Contains(expand, "ADD UNIQUE INDEX `uk_ticket_barcode_barcode_type`") || strings.Contains(contract, "uk_ticket_barcode_barcode_type") {
+		t.Fatalf("the unique key on the new columns is not in expand alone:\n%s\n%s", expand, contract)
+	}
+	p.must("lint") // EM102 called it a tightening outside contract
+	p.must("db", "sync", "19")
+	p.must("db", "expand")
+	// 19's code, twice: the key does not see rows whose barcode is NULL.
+	for _, ref := range []string{"TS1", "TS2"} {
+		p.exec("INSERT INTO llx_ticket (ref, track_id, subject, message, datec) VALUES (?, ?, 's', 'm', NOW())", ref, "trk"+ref)
+	}
+	p.exec("INSERT INTO llx_ticket (ref, track_id, barcode, fk_barcode_type) VALUES ('TS3', 'trk3', 'B1', 2)")
+	if _, err := p.DB.Exec("INSERT INTO llx_ticket (ref, track_id, barcode, fk_barcode_type) VALUES ('TS4', 'trk4', 'B1', 2)"); err == nil || !strings.Contains(err.Error(), "1062") {
+		t.Fatalf("20's second ticket with barcode B1 during the rollout: %v", err)
+	}
+	p.exec("UPDATE llx_ticket SET barcode = NULL, fk_barcode_type = NULL")
+	p.must("db", "rollback")
+	if got := p.query("SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND INDEX_NAME = 'uk_ticket_barcode_barcode_type'"); got != "0" {
+		t.Fatalf("the key after the rollback: %s", got)
+	}
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	p.must("db", "contract")
+	p.must("db", "diff")
+}

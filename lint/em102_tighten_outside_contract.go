@@ -11,6 +11,7 @@ import (
 	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/project"
+	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/splitter"
 )
 
@@ -25,14 +26,22 @@ var _ = register(&Analyzer{
 	Run: func(p *Pass) {
 		p.statements(false, func(rev *Revision, i int, d *effect.DDL) {
 			created := createdBefore(p, rev, i)
-			what := textualTightenings(d, created)
+			unwritten := unwrittenColumns(p, rev)
+			what := textualTightenings(d, created, unwritten)
 			if len(what) == 0 && !created[strings.ToLower(d.Name)] {
+				exempt := false
 				for _, t := range tightenings(p.Project.Target, p.replay.file(rev), p.replay.changes(rev, i)) {
+					if t.key == "unique index" && slices.ContainsFunc(t.columns, func(c string) bool { return unwritten[strings.ToLower(t.table+"."+c)] }) {
+						exempt = true // and so is Atlas's MF101 about it
+						continue
+					}
 					if !created[strings.ToLower(t.table)] {
 						what = append(what, t.what)
 					}
 				}
-				what = withAtlas(what, p.replay.atlas(rev, i, atlasDataDependent))
+				if !exempt || len(what) > 0 {
+					what = withAtlas(what, p.replay.atlas(rev, i, atlasDataDependent))
+				}
 			}
 			if len(what) > 0 {
 				p.atStatement("EM102", Error, rev, i,
@@ -61,9 +70,52 @@ func createdBefore(p *Pass, rev *Revision, i int) map[string]bool {
 	return out
 }
 
+// unwrittenColumns are the columns ("table.column", lower-cased) the
+// release adds before contract, up to rev, nullable without a default,
+// that no other statement of those revisions names (no trigger fills
+// them, no backfill sets them): the previous release writes NULL there,
+// which a unique key never counts as a duplicate (the splitter's
+// unwrittenKeyPart places such a key in expand, Dolibarr 20's barcode).
+func unwrittenColumns(p *Pass, rev *Revision) map[string]bool {
+	added := map[string]bool{}
+	var named []*effect.DDL
+	for _, r := range p.Plans.Of(rev.ID.Release) {
+		if r.ID.Phase == revision.Contract {
+			continue
+		}
+		for _, d := range r.parsed {
+			adds := false
+			if d.Kind == effect.KindAlterTable {
+				for _, c := range d.Clauses {
+					if c.Op == "ADD" && c.Object == "COLUMN" {
+						adds = true
+						if !c.NotNull && !c.Filled && !c.AutoIncrement {
+							added[strings.ToLower(d.Name+"."+c.Name)] = true
+						}
+					}
+				}
+			}
+			if !adds && !slices.ContainsFunc(d.Clauses, func(c effect.Clause) bool { return c.Object == "UNIQUE" }) {
+				named = append(named, d)
+			}
+		}
+		if r == rev {
+			break
+		}
+	}
+	for key := range added {
+		_, col, _ := strings.Cut(key, ".")
+		if slices.ContainsFunc(named, func(d *effect.DDL) bool { return d.Mentions(col) }) {
+			delete(added, key)
+		}
+	}
+	return added
+}
+
 // textualTightenings names the constraints a statement adds to a table
-// that existed before the release, as its text says.
-func textualTightenings(d *effect.DDL, created map[string]bool) []string {
+// that existed before the release, as its text says; a unique key with a
+// column of unwritten rejects nothing the previous release writes.
+func textualTightenings(d *effect.DDL, created, unwritten map[string]bool) []string {
 	if created[strings.ToLower(d.Name)] {
 		return nil
 	}
@@ -89,6 +141,9 @@ func textualTightenings(d *effect.DDL, created map[string]bool) []string {
 				// (Roundcube 1.3's dictionary.id): the server numbers
 				// the rows there are and the previous release's inserts,
 				// so it rejects none of them.
+				continue
+			}
+			if c.Object == "UNIQUE" && slices.ContainsFunc(c.Columns, func(col string) bool { return unwritten[strings.ToLower(d.Name+"."+col)] }) {
 				continue
 			}
 			what, ok := map[string]string{"UNIQUE": "unique index", "PRIMARY KEY": "primary key", "FOREIGN KEY": "foreign key", "CHECK": "check"}[c.Object]

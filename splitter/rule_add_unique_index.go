@@ -7,6 +7,7 @@ import (
 	"ariga.io/atlas/sql/schema"
 
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
@@ -22,8 +23,8 @@ func init() {
 		Name: "add-unique-index",
 		Doc: RuleDoc{
 			Change:   "add unique index on an existing table",
-			Phases:   "contract (ALGORITHM=INPLACE, LOCK=NONE)",
-			Rollback: "nothing to undo: contract only",
+			Phases:   "contract (ALGORITHM=INPLACE, LOCK=NONE); expand when a key column is new, nullable without a default and set by no declaration (the previous release writes NULL there)",
+			Rollback: "nothing to undo: contract only; in expand, drop the index",
 			Gate:     "no row whose key another row holds too (rows with a NULL key part are never duplicates)",
 			Example:  `index "ux_name" { unique = true, columns = [column.name] }`,
 		},
@@ -33,6 +34,9 @@ func init() {
 		},
 		Split: func(c *Change) ([]Step, error) {
 			add := c.Change.(*schema.AddIndex)
+			if col := unwrittenKeyPart(c, add.I); col != "" {
+				return uniqueOnNewColumn(c, add.I, col)
+			}
 			g, err := duplicateGate(c.Table.Name, add.I)
 			if err != nil {
 				return nil, fmt.Errorf("%s: unique index %s on %s: %w", c.ctx.Transition.To.Where(c.Table.Name, ""), add.I.Name, c.Table.Name, err)
@@ -114,4 +118,64 @@ func countDuplicates(table string, exprs, stored []string) string {
 	keys := strings.Join(exprs, ", ")
 	return countWhere(table, fmt.Sprintf("(%s) IN (SELECT %s FROM %s WHERE %s GROUP BY %s HAVING COUNT(*) > 1)",
 		keys, keys, sqlsyntax.Ident(table), notNull(stored), keys))
+}
+
+// unwrittenKeyPart is a column of the key that is new in this release,
+// nullable without a default and filled by nothing the release declares
+// (no renamed_from, replaces, fill or data_migration): every row the
+// previous release holds or writes has NULL there, which never collides,
+// so the index rejects no write of that release. Dolibarr 20's
+// uk_ticket_barcode_barcode_type on its new barcode and fk_barcode_type
+// waited for contract, letting 20's code write duplicate barcodes all
+// through the rollout, which then kept contract closed.
+func unwrittenKeyPart(c *Change, idx *schema.Index) string {
+	for _, p := range idx.Parts {
+		col := p.C
+		if col == nil || col.Default != nil || !col.Type.Null {
+			continue
+		}
+		if _, generated := schemadef.Attr[*schema.GeneratedExpr](col.Attrs); generated {
+			continue
+		}
+		if _, ok := c.FromTable.Column(col.Name); ok {
+			continue
+		}
+		if d := c.ctx.Decl(c.Table.Name, col.Name); d.Source() != "" || d != nil && d.Fill != "" {
+			continue
+		}
+		set := false
+		for _, m := range c.ctx.Transition.To.Declarations.DataMigrations {
+			if strings.EqualFold(m.Table, c.Table.Name) && m.SetList != nil && m.SetList.Assigns(col.Name) != nil {
+				set = true
+			}
+		}
+		if !set {
+			return col.Name
+		}
+	}
+	return ""
+}
+
+// uniqueOnNewColumn builds in expand, online, a unique index no write of
+// the previous release can violate (unwrittenKeyPart), so that the new
+// release's writes are checked from its first one; the rollback drops it.
+func uniqueOnNewColumn(c *Change, idx *schema.Index, col string) ([]Step, error) {
+	sql, err := c.Alter(&schema.AddIndex{I: idx})
+	if err != nil {
+		return nil, err
+	}
+	why := fmt.Sprintf("unique index %s on %s rejects no write of the previous release: its column %s is new, and NULL in every row that release holds or writes (NULL keys never collide); built online, writes continue, so the new release's writes are checked from the first", idx.Name, c.Table.Name, col)
+	drop := fmt.Sprintf("ALTER TABLE %s DROP INDEX %s", sqlsyntax.Ident(c.Table.Name), sqlsyntax.Ident(idx.Name))
+	rollbackWhy := fmt.Sprintf("unique index %s on %s is new in this release; dropping it loses no data, writes continue", idx.Name, c.Table.Name)
+	if fks := takenOver(c, idx); len(fks) > 0 {
+		// fk_index.go: said, not left to the server.
+		sql += dropKeyIndexes(fks)
+		why += fmt.Sprintf("; it serves the foreign keys of index %s from now on, which the server made and which goes (the release declares none)", indexNames(fks))
+		drop += addKeyIndexes(fks)
+		rollbackWhy += fmt.Sprintf("; index %s, which the server made for foreign keys, comes back, in the same statement (the server refuses to leave a key without one)", indexNames(fks))
+	}
+	return []Step{
+		stmt(revision.Expand, StageAddIndex, why, Inplace.With(sql)),
+		undo(StageRollbackDropIndex, rollbackWhy, Inplace.With(drop)),
+	}, nil
 }

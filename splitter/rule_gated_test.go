@@ -31,6 +31,37 @@ func TestGatedRules(t *testing.T) {
 			{Rule: "add-unique-index", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE (`name`, `kind`) IN (SELECT `name`, `kind` FROM `images` WHERE `name` IS NOT NULL AND `kind` IS NOT NULL GROUP BY `name`, `kind` HAVING COUNT(*) > 1)"},
 			{Rule: "add-unique-index", Phase: revision.Contract, Stage: StageAddGatedConstraint, Kind: "", SQL: "ALTER TABLE `images` ADD UNIQUE INDEX `ux_name` (`name`, `kind`), ALGORITHM=INPLACE, LOCK=NONE"},
 		}},
+		// Dolibarr 20's uk_ticket_barcode_barcode_type: the previous
+		// release writes NULL in the new column, which never collides.
+		{name: "unique index on a new nullable column: expand, no gate", target: mariadb1011, edits: []string{tcBeforePK, `  column "barcode" {
+    type = varchar(64)
+    null = true
+  }
+  index "ux_barcode" {
+    unique  = true
+    columns = [column.barcode, column.kind]
+  }
+` + tcBeforePK}, want: []tcStep{
+			{Rule: "add-column", Phase: revision.Expand, Stage: StageAddColumn, Kind: "", SQL: "ALTER TABLE `images` ADD COLUMN `barcode` varchar(64) NULL, ALGORITHM=INSTANT"},
+			{Rule: "add-unique-index", Phase: revision.Expand, Stage: StageAddIndex, Kind: "", SQL: "ALTER TABLE `images` ADD UNIQUE INDEX `ux_barcode` (`barcode`, `kind`), ALGORITHM=INPLACE, LOCK=NONE"},
+		}, rollback: []tcStep{ // in claim order; the file orders them by stage, the index first
+			{Rule: "add-column", Phase: revision.Rollback, Stage: StageRollbackDropColumn, Kind: "", SQL: "ALTER TABLE `images` DROP COLUMN `barcode`, ALGORITHM=INSTANT"},
+			{Rule: "add-unique-index", Phase: revision.Rollback, Stage: StageRollbackDropIndex, Kind: "", SQL: "ALTER TABLE `images` DROP INDEX `ux_barcode`, ALGORITHM=INPLACE, LOCK=NONE"},
+		}},
+		{name: "unique index on a new column with a default: contract, gated", target: mariadb1011, edits: []string{tcBeforePK, `  column "barcode" {
+    type    = varchar(64)
+    null    = true
+    default = "none"
+  }
+  index "ux_barcode" {
+    unique  = true
+    columns = [column.barcode, column.kind]
+  }
+` + tcBeforePK}, want: []tcStep{
+			{Rule: "add-column", Phase: revision.Expand, Stage: StageAddColumn, Kind: "", SQL: "ALTER TABLE `images` ADD COLUMN `barcode` varchar(64) NULL DEFAULT \"none\", ALGORITHM=INSTANT"},
+			{Rule: "add-unique-index", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE (`barcode`, `kind`) IN (SELECT `barcode`, `kind` FROM `images` WHERE `barcode` IS NOT NULL AND `kind` IS NOT NULL GROUP BY `barcode`, `kind` HAVING COUNT(*) > 1)"},
+			{Rule: "add-unique-index", Phase: revision.Contract, Stage: StageAddGatedConstraint, Kind: "", SQL: "ALTER TABLE `images` ADD UNIQUE INDEX `ux_barcode` (`barcode`, `kind`), ALGORITHM=INPLACE, LOCK=NONE"},
+		}},
 		{name: "unique index on a prefix groups by the prefix", target: mysql80, edits: tcBlock(`  index "ux_note" {
     unique = true
     on {
