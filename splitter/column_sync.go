@@ -408,7 +408,7 @@ func syncSteps(c *Change, why string) ([]Step, error) {
 
 	// migrate: compute the column for the rows written before expand.
 	bare := syncExpr(s.forward, "")
-	steps = append(steps, backfillStep(c.Table, revision.Migrate, StageBackfill,
+	steps = append(steps, backfillStep(c.Table, StageBackfill,
 		fmt.Sprintf("fills %s.%s for rows written before expand; the triggers keep new writes in sync", table, name),
 		fmt.Sprintf("%s = %s", sqlsyntax.Ident(name), bare), fmt.Sprintf("%s IS NULL", sqlsyntax.Ident(name))))
 
@@ -463,11 +463,12 @@ func nullable(c *schema.Column) *schema.Column {
 	return &n
 }
 
-// backfillStep updates the rows a predicate selects. With a single-column
-// primary key the applier runs it in key ranges (it appends
-// `AND key > ? AND key <= ?`, so the predicate is parenthesised and last);
-// without one it runs as a single UPDATE, and the reason says so.
-func backfillStep(t *schema.Table, phase revision.Phase, stage Stage, why, set, pending string) Step {
+// backfillStep is a migrate step updating the rows a predicate selects.
+// With a single-column primary key the applier runs it in key ranges (it
+// appends `AND key > ? AND key <= ?`, so the predicate is parenthesised
+// and last); without one it runs as a single UPDATE, and the reason says
+// so.
+func backfillStep(t *schema.Table, stage Stage, why, set, pending string) Step {
 	st := revision.Statement{
 		Why:   why,
 		Kind:  revision.Backfill,
@@ -478,7 +479,7 @@ func backfillStep(t *schema.Table, phase revision.Phase, stage Stage, why, set, 
 	if st.Key == "" {
 		st.Why += "; NOT BATCHED: the table has no single-column primary key, so this is one UPDATE holding its row locks until it ends"
 	}
-	return Step{Phase: phase, Stage: stage, Statement: st}
+	return Step{Phase: revision.Migrate, Stage: stage, Statement: st}
 }
 
 // columnDefaultSQL writes a column's default as SQL ("" without one),

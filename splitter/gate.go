@@ -26,13 +26,10 @@ func countWhere(table, pred string) string {
 
 // partExpr renders an index part as the value the index stores for it: the
 // column, its prefix, or the expression of a functional part.
-func partExpr(p *schema.IndexPart, alias string) (string, error) {
-	if alias != "" {
-		alias += "."
-	}
+func partExpr(p *schema.IndexPart) (string, error) {
 	switch {
 	case p.C != nil:
-		q := alias + sqlsyntax.Ident(p.C.Name)
+		q := sqlsyntax.Ident(p.C.Name)
 		if n := subPart(p); n > 0 {
 			return fmt.Sprintf("LEFT(%s, %d)", q, n), nil
 		}

@@ -103,7 +103,7 @@ func readdIndex(c *Change, stage Stage, why, gateWhy string) ([]Step, error) {
 func duplicateGate(table string, idx *schema.Index) (string, error) {
 	exprs := make([]string, len(idx.Parts))
 	for i, p := range idx.Parts {
-		e, err := partExpr(p, "")
+		e, err := partExpr(p)
 		if err != nil {
 			return "", err
 		}

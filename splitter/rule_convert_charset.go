@@ -317,7 +317,7 @@ func collisionGates(c *Change, convs []conversion) ([]Step, error) {
 		raw := make([]string, len(idx.Parts))
 		var moved []string
 		for i, p := range idx.Parts {
-			e, err := partExpr(p, "")
+			e, err := partExpr(p)
 			if err != nil {
 				return nil, fmt.Errorf("%s: unique index %s on %s: %w", c.ctx.Transition.To.Where(t.Name, ""), idx.Name, t.Name, err)
 			}

@@ -1,10 +1,6 @@
 package splitter
 
-import (
-	"fmt"
-
-	"github.com/emcee-db/emcee/revision"
-)
+import "fmt"
 
 // A data-only migration (data_migration "name" { table, set, pending })
 // changes values, not the schema: Glance's train of releases rewriting rows.
@@ -42,7 +38,7 @@ func dataMigrationSteps(ctx *Context) ([]Step, error) {
 			return nil, m.Pos.Errorf("internal: data_migration %q was not validated when the release was loaded", m.Name)
 		}
 		steps = append(steps,
-			backfillStep(t, revision.Migrate, StageDataMigration,
+			backfillStep(t, StageDataMigration,
 				fmt.Sprintf("data_migration %q (declared at %s): rewrites the rows its pending predicate selects, in batches, while both releases run", m.Name, m.Pos),
 				m.SetList.SQL(), m.PendingExpr.SQL()),
 			gate(fmt.Sprintf("rows data_migration %q has not rewritten yet (its pending predicate): run migrate to the end, or fix the rows it cannot rewrite", m.Name),

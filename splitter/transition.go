@@ -83,10 +83,9 @@ func Diff(t project.Target, s Sources) (*Planned, error) {
 	if err := pl.To.Check(pl.Prev); err != nil {
 		return nil, err
 	}
-	var from *diff.Release
+	from := pl.Prev
 	var done map[string]bool
-	switch {
-	case asOf != nil:
+	if asOf != nil {
 		from, done = asOf, map[string]bool{}
 		for _, m := range asOf.Declarations.DataMigrations {
 			done[m.Name] = true
@@ -94,8 +93,6 @@ func Diff(t project.Target, s Sources) (*Planned, error) {
 		if err := pl.To.CheckLateDataMigrations(asOf, done); err != nil {
 			return nil, err
 		}
-	case pl.Prev != nil:
-		from = pl.Prev
 	}
 	drv, err := diff.Offline(t)
 	if err != nil {
