@@ -239,3 +239,77 @@ table "caddie" {
 		t.Errorf("got %v, want caddie refused with --table history", err)
 	}
 }
+
+// Dolibarr's tables have foreign keys (llx_socpeople.fk_soc to
+// llx_societe, llx_facture.fk_facture_source to itself): seeding wrote
+// generated values into them and stopped on the server's error 1452,
+// saying neither why nor what to do. A column a row may leave NULL is
+// left NULL; one it cannot (NOT NULL, or a default such as Dolibarr's
+// fk_user_creat DEFAULT 0) is refused, naming the key, and the tables
+// offered instead are only those the simulator can follow.
+func TestOutsideS28ForeignKeyColumns(t *testing.T) {
+	const src = `schema "app" {}
+table "societe" {
+  schema = schema.app
+  column "rowid" {
+    type = int
+  }
+  column "nom" {
+    type = varchar(60)
+    null = true
+  }
+  primary_key {
+    columns = [column.rowid]
+  }
+}
+table "socpeople" {
+  schema = schema.app
+  column "rowid" {
+    type = int
+  }
+  column "fk_soc" {
+    type = int
+    null = true
+  }
+  column "lastname" {
+    type = varchar(50)
+    null = true
+  }%s
+  primary_key {
+    columns = [column.rowid]
+  }
+  foreign_key "fk_socpeople_fk_soc" {
+    columns     = [column.fk_soc]
+    ref_columns = [table.societe.column.rowid]
+  }%s
+}
+`
+	const creat, creatKey = `
+  column "fk_user_creat" {
+    type    = int
+    null    = true
+    default = 0
+  }`, `
+  foreign_key "fk_socpeople_user_creat" {
+    columns     = [column.fk_user_creat]
+    ref_columns = [table.societe.column.rowid]
+  }`
+	rel := parse(t, "r16", fmt.Sprintf(src, "", ""))
+	tb, _ := rel.Schema.Table("socpeople")
+	cols, err := writable(tb, "rowid", false)
+	if err != nil || !slices.Equal(names(cols), []string{"lastname"}) {
+		t.Fatalf("socpeople writes %v (%v), want lastname alone", names(cols), err)
+	}
+	old := parse(t, "r16", fmt.Sprintf(src, creat, creatKey))
+	tb, _ = old.Schema.Table("socpeople")
+	if _, err := writable(tb, "rowid", false); err == nil || !strings.Contains(err.Error(), "table socpeople: column fk_user_creat is part of foreign key fk_socpeople_user_creat (to table societe), and a row that does not set it holds no NULL there") {
+		t.Fatalf("fk_user_creat DEFAULT 0: %v", err)
+	}
+	// Both tables change; socpeople cannot be followed, so societe alone
+	// is offered.
+	nw := parse(t, "r17", strings.ReplaceAll(fmt.Sprintf(src, creat, creatKey), "varchar(", "varchar(1"))
+	s := &Sim{old: old, new: nw}
+	if err := s.pickTables(); err == nil || !strings.HasSuffix(err.Error(), "or rehearse the other tables the release changes alone: --table societe") {
+		t.Fatalf("pick: %v", err)
+	}
+}
