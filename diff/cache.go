@@ -68,12 +68,10 @@ func cached(key [32]byte, src Source, t project.Target) (*Release, error) {
 		for _, p := range ps {
 			payload = binary.BigEndian.AppendUint32(append(payload, p.pack[:]...), uint32(p.slot))
 		}
-		pending.Add(1)
-		go func() {
-			defer pending.Done()
+		pending.Go(func() {
 			sum := sha256.Sum256(payload)
 			writeFile(dir, path, []byte(cacheMagic), sum[:], payload)
-		}()
+		})
 	}
 	return r, nil
 }
