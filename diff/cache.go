@@ -380,8 +380,5 @@ func buildID() ([32]byte, error) {
 	}
 	var id [32]byte
 	h.Sum(id[:0])
-	if id == ([32]byte{}) {
-		return id, errors.New("no build identity")
-	}
 	return id, nil
 }

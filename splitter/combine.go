@@ -225,16 +225,13 @@ func (c *Context) merged(parts []Step, alters []ownAlter, why string) Step {
 		return parts[0]
 	}
 	var bodies, costs []string
-	fkOff := false
-	for i, a := range alters {
+	for _, a := range alters {
 		bodies, costs = append(bodies, a.body), append(costs, a.cost)
-		fkOff = fkOff || parts[i].fkOff
 	}
 	st := parts[0]
 	rules, whys := rulesAndWhys(parts)
 	st.Rule, st.Why = rules, why+": "+whys
 	st.SQL = c.weakest(costs).With("ALTER TABLE " + sqlsyntax.Ident(alters[0].table) + " " + strings.Join(bodies, ", "))
-	st.fkOff = fkOff
 	return st
 }
 
