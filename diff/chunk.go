@@ -405,10 +405,7 @@ func assemble(src Source, t project.Target, pieces []*piece, chunks []chunk, key
 	// pieces (PosOf), and win over a declaring block's for the same key.
 	d.placed = placed
 	// What ParseRelease checks across blocks, or on the whole schema.
-	if sharedConstraintNames(s) {
-		return nil, errChunks
-	}
-	if err := checkSchema(newLocator(src.File, &hclsyntax.Body{}), unchecked, t); err != nil {
+	if sharedConstraintNames(s) || checkSchema(newLocator(src.File, &hclsyntax.Body{}), unchecked, t) != nil {
 		return nil, errChunks
 	}
 	for _, p := range pieces {

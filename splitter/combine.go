@@ -52,12 +52,9 @@ type ownAlter struct {
 // else (a statement wrapped for foreign key checks, a hand-written shape)
 // is left where it is; only one ending in emcee's algorithm clause is read.
 func (c *Context) parseOwnAlter(st Step) (ownAlter, bool) {
-	if st.Kind != revision.DDL {
-		return ownAlter{}, false
-	}
 	for _, alg := range []Algorithm{Instant, NoCopy, Inplace, Copy} {
 		clauses, ok := alg.Off(st.SQL)
-		if !ok {
+		if !ok || st.Kind != revision.DDL {
 			continue
 		}
 		d := c.parse(st.SQL)
