@@ -139,10 +139,7 @@ func withTableCharsetChanges(target project.Target, from, to *schema.Schema, cha
 				continue
 			}
 			now, _ := attrOf([]schema.Attr{kind}, kind)
-			if sqlsyntax.CanonicalCharset(was) == now {
-				continue
-			}
-			if mt := tableChange(changes, t); mt != nil && slices.ContainsFunc(mt.Changes, func(ch schema.Change) bool { return hasKind([]schema.Attr{ChangedAttr(ch)}, kind) }) {
+			if mt := tableChange(changes, t); sqlsyntax.CanonicalCharset(was) == now || mt != nil && slices.ContainsFunc(mt.Changes, func(ch schema.Change) bool { return hasKind([]schema.Attr{ChangedAttr(ch)}, kind) }) {
 				continue
 			}
 			mt := modifyTable(&changes, t)

@@ -100,12 +100,12 @@ func checkNames(loc *locator, s *schema.Schema, target project.Target) []string 
 				case *schema.Comment:
 					checkAtlasString("comment of column "+ref, a.Text, 1024, at("comment"), add)
 				case *schema.Charset, *schema.Collation:
-					if !schemadef.Textual(c.Type.Type) {
+					if attr := attrName(loc.block(t.Name, "column", c.Name), a); !schemadef.Textual(c.Type.Type) {
 						// Atlas refuses to write it, without a position.
-						add(at(attrName(loc.block(t.Name, "column", c.Name), a)), "column %s is %s, which has no charset or collation: remove its %s", ref, schemadef.TypeName(c.Type), attrName(loc.block(t.Name, "column", c.Name), a))
-						continue
+						add(at(attr), "column %s is %s, which has no charset or collation: remove its %s", ref, schemadef.TypeName(c.Type), attr)
+					} else {
+						checkCharsetAttr(target, a, at(attr), add)
 					}
-					checkCharsetAttr(target, a, at(attrName(loc.block(t.Name, "column", c.Name), a)), add)
 				case *mysql.OnUpdate:
 					if !onUpdate.MatchString(a.A) {
 						add(at("on_update"), "on_update of %s is %q; MySQL accepts only CURRENT_TIMESTAMP (or a synonym such as NOW()), with an optional precision, and Atlas writes it into the DDL as it is", ref, a.A)
@@ -123,8 +123,7 @@ func checkNames(loc *locator, s *schema.Schema, target project.Target) []string 
 			if idx == t.PrimaryKey {
 				continue
 			}
-			ipos := loc.name(t.Name, "index", idx.Name)
-			name(sqlname.Index, idx.Name, ipos)
+			name(sqlname.Index, idx.Name, loc.name(t.Name, "index", idx.Name))
 			for _, a := range idx.Attrs {
 				switch a := a.(type) {
 				case *schema.Comment:
@@ -137,8 +136,7 @@ func checkNames(loc *locator, s *schema.Schema, target project.Target) []string 
 			}
 		}
 		for _, fk := range t.ForeignKeys {
-			fpos := loc.name(t.Name, "foreign_key", fk.Symbol)
-			name(sqlname.ForeignKey, fk.Symbol, fpos)
+			name(sqlname.ForeignKey, fk.Symbol, loc.name(t.Name, "foreign_key", fk.Symbol))
 			for _, act := range []struct {
 				attr string
 				v    schema.ReferenceOption

@@ -241,14 +241,8 @@ func evalPieces(src Source, t project.Target, chunks []chunk, missed []int) ([]*
 			}
 		}
 	}
-	stubs, err := standIns(parser, tables, schemaName)
-	if err != nil {
+	if err := standIns(parser, tables, schemaName); err != nil {
 		return nil, err
-	}
-	if len(stubs) > 0 {
-		if _, diags := parser.ParseHCL(stubs, "standins"); diags.HasErrors() {
-			return nil, errChunks
-		}
 	}
 	s, err := schemadef.Eval(parser, src.File, t)
 	if err != nil {
@@ -285,7 +279,7 @@ func evalPieces(src Source, t project.Target, chunks []chunk, missed []int) ([]*
 // reference that are not among them: only the columns referenced, which is
 // all Atlas reads of them. The assembly links the references to the real
 // tables.
-func standIns(parser *hclparse.Parser, evaluated map[string]bool, schemaName string) ([]byte, error) {
+func standIns(parser *hclparse.Parser, evaluated map[string]bool, schemaName string) error {
 	need := map[string][]string{}
 	var walkErr error
 	for _, f := range parser.Files() {
@@ -318,7 +312,7 @@ func standIns(parser *hclparse.Parser, evaluated map[string]bool, schemaName str
 		})
 	}
 	if walkErr != nil || len(need) == 0 {
-		return nil, walkErr
+		return walkErr
 	}
 	w := hclwrite.NewEmptyFile()
 	for _, n := range slices.Sorted(maps.Keys(need)) {
@@ -328,7 +322,10 @@ func standIns(parser *hclparse.Parser, evaluated map[string]bool, schemaName str
 			b.AppendNewBlock("column", []string{c}).Body().SetAttributeTraversal("type", hcl.Traversal{hcl.TraverseRoot{Name: "int"}})
 		}
 	}
-	return w.Bytes(), nil
+	if _, diags := parser.ParseHCL(w.Bytes(), "standins"); diags.HasErrors() {
+		return errChunks
+	}
+	return nil
 }
 
 // assemble builds the release from its pieces, as evaluating the whole
@@ -408,10 +405,7 @@ func assemble(src Source, t project.Target, pieces []*piece, chunks []chunk, key
 	// pieces (PosOf), and win over a declaring block's for the same key.
 	d.placed = placed
 	// What ParseRelease checks across blocks, or on the whole schema.
-	if sharedConstraintNames(s) {
-		return nil, errChunks
-	}
-	if err := checkSchema(newLocator(src.File, &hclsyntax.Body{}), unchecked, t); err != nil {
+	if sharedConstraintNames(s) || checkSchema(newLocator(src.File, &hclsyntax.Body{}), unchecked, t) != nil {
 		return nil, errChunks
 	}
 	for _, p := range pieces {

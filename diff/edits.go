@@ -106,10 +106,7 @@ func cutItems(body *hclsyntax.Body, data []byte, starts []int, from, to int) ([]
 	next := from
 	for _, it := range rs {
 		it.from, it.to = it.r.Start.Line-1, it.r.End.Line
-		if it.from < next || it.to > to || !blank(data[starts[it.from]:it.r.Start.Byte]) || !blank(data[it.r.End.Byte:lineEnd(data, starts, it.to-1)]) {
-			return nil, false
-		}
-		if !commentLines(data, starts, next, it.from) {
+		if it.from < next || it.to > to || !blank(data[starts[it.from]:it.r.Start.Byte]) || !blank(data[it.r.End.Byte:lineEnd(data, starts, it.to-1)]) || !commentLines(data, starts, next, it.from) {
 			return nil, false
 		}
 		out = append(out, it.lineItem)

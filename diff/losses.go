@@ -143,16 +143,12 @@ func CheckLosses(tr *Transition) error {
 		}
 	}
 	for _, l := range lost {
-		if reported[l] {
-			continue
-		}
-		for _, g := range gained[strings.ToLower(l.Column)] {
-			if g.Table != l.Table {
-				errs = append(errs, &Problem{Kind: UndeclaredLoss, Pos: posOrFile(to, g.Table, g.Column), Msg: fmt.Sprintf(
-					"release %s drops %s and gives %s a column of the same name, %s: its values probably move there, but contract drops %s and nothing copies them. If they move, copy them before contract (a data_migration on %s whose set reads %s, e.g. `set = \"%s = (SELECT ... FROM %s WHERE ...)\"`, for rows that exist by then) and declare `discard { table = %q, column = %q }` to say the old column may go; if they may be lost, declare the discard alone",
-					to.Name, l, g.Table, g, l, g.Table, l, g.Column, l.Table, l.Table, l.Column)})
-				break
-			}
+		gs := gained[strings.ToLower(l.Column)]
+		if i := slices.IndexFunc(gs, func(g ColumnRef) bool { return g.Table != l.Table }); i >= 0 && !reported[l] {
+			g := gs[i]
+			errs = append(errs, &Problem{Kind: UndeclaredLoss, Pos: posOrFile(to, g.Table, g.Column), Msg: fmt.Sprintf(
+				"release %s drops %s and gives %s a column of the same name, %s: its values probably move there, but contract drops %s and nothing copies them. If they move, copy them before contract (a data_migration on %s whose set reads %s, e.g. `set = \"%s = (SELECT ... FROM %s WHERE ...)\"`, for rows that exist by then) and declare `discard { table = %q, column = %q }` to say the old column may go; if they may be lost, declare the discard alone",
+				to.Name, l, g.Table, g, l, g.Table, l, g.Column, l.Table, l.Table, l.Column)})
 		}
 	}
 	if len(created) > 0 {

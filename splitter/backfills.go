@@ -19,7 +19,11 @@ import (
 // one the merge refuses (a data migration whose predicate reads a column
 // it sets before its last assignment) stays a pass of its own.
 func (c *Context) mergeBackfills(steps []Step) []Step {
-	type group struct{ members []int }
+	type group struct {
+		members []int
+		sqls    []string
+		merged  string // the members' SQL as one statement
+	}
 	var groups []*group
 	open := map[string]*group{}
 	for i, st := range steps {
@@ -31,16 +35,12 @@ func (c *Context) mergeBackfills(steps []Step) []Step {
 			continue
 		}
 		if g, ok := open[st.Table]; ok && steps[g.members[0]].Key == st.Key {
-			sqls := []string{}
-			for _, m := range g.members {
-				sqls = append(sqls, steps[m].SQL)
-			}
-			if _, err := sqlsyntax.MergeBackfills(append(sqls, st.SQL)...); err == nil {
-				g.members = append(g.members, i)
+			if sql, err := sqlsyntax.MergeBackfills(append(slices.Clone(g.sqls), st.SQL)...); err == nil {
+				g.members, g.sqls, g.merged = append(g.members, i), append(g.sqls, st.SQL), sql
 				continue
 			}
 		}
-		g := &group{members: []int{i}}
+		g := &group{members: []int{i}, sqls: []string{st.SQL}}
 		groups = append(groups, g)
 		open[st.Table] = g
 	}
@@ -50,19 +50,14 @@ func (c *Context) mergeBackfills(steps []Step) []Step {
 		if len(g.members) < 2 {
 			continue
 		}
-		var sqls []string
 		var parts []Step
 		for _, m := range g.members {
-			sqls, parts = append(sqls, steps[m].SQL), append(parts, steps[m])
+			parts = append(parts, steps[m])
 			drop[m] = true
-		}
-		sql, err := sqlsyntax.MergeBackfills(sqls...)
-		if err != nil {
-			panic("splitter: backfills merged once refuse to merge again: " + err.Error())
 		}
 		st := steps[g.members[0]]
 		rules, whys := rulesAndWhys(parts)
-		st.Rule, st.SQL = rules, sql
+		st.Rule, st.SQL = rules, g.merged
 		st.Why = fmt.Sprintf("one pass over %s for its %d backfills, each column set only where its own backfill is pending: %s", st.Table, len(g.members), whys)
 		replace[g.members[0]] = []Step{st}
 	}

@@ -383,10 +383,9 @@ func syncSteps(c *Change, why string) ([]Step, error) {
 	if err != nil {
 		return nil, err
 	}
-	steps = append(steps, Step{Phase: revision.Expand, Stage: StageAddColumn, syncGroup: true, Statement: revision.Statement{
-		Why: fmt.Sprintf("%s; %s.%s is added NULL without default (NULL = not written yet) until contract; %s", why, table, name, cmp.Or(note, "instant")),
-		SQL: alg.With(sql),
-	}})
+	add := stmt(revision.Expand, StageAddColumn, fmt.Sprintf("%s; %s.%s is added NULL without default (NULL = not written yet) until contract; %s", why, table, name, cmp.Or(note, "instant")), alg.With(sql))
+	add.syncGroup = true
+	steps = append(steps, add)
 	lost := "the values the new release wrote in it are lost"
 	if s.old != nil {
 		lost = fmt.Sprintf("the triggers kept %s in step with it, so what the new release wrote survives there as far as the backward conversion carries it", s.old.Name)

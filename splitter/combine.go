@@ -52,12 +52,9 @@ type ownAlter struct {
 // else (a statement wrapped for foreign key checks, a hand-written shape)
 // is left where it is; only one ending in emcee's algorithm clause is read.
 func (c *Context) parseOwnAlter(st Step) (ownAlter, bool) {
-	if st.Kind != revision.DDL {
-		return ownAlter{}, false
-	}
 	for _, alg := range []Algorithm{Instant, NoCopy, Inplace, Copy} {
 		clauses, ok := alg.Off(st.SQL)
-		if !ok {
+		if !ok || st.Kind != revision.DDL {
 			continue
 		}
 		d := c.parse(st.SQL)
@@ -99,13 +96,15 @@ func sameColumn(a, b ownAlter) bool {
 	return slices.ContainsFunc(cols(a), func(c string) bool { return slices.Contains(bs, c) })
 }
 
+// member is an ALTER combine gathers, the step at index i.
+type member struct {
+	i int
+	a ownAlter
+}
+
 // combine gathers the ALTERs of each table in one phase, as described
 // above; steps are in their final order.
 func (c *Context) combine(phase revision.Phase, steps []Step) []Step {
-	type member struct {
-		i int
-		a ownAlter
-	}
 	var groups [][]member
 	open := map[string]int{} // table -> index in groups of its open group
 	blocked := func(g []member, upto int, steps []Step) bool {
@@ -141,66 +140,49 @@ func (c *Context) combine(phase revision.Phase, steps []Step) []Step {
 		if len(g) < 2 {
 			continue
 		}
-		var parts []Step
-		var alters []ownAlter
-		rebuild := false
-		for _, m := range g {
-			parts = append(parts, steps[m.i])
-			alters = append(alters, m.a)
-			rebuild = rebuild || Rebuilds(m.a.cost)
-		}
-		pick := func(ks []int) ([]Step, []ownAlter) {
-			var p []Step
-			var a []ownAlter
-			for _, k := range ks {
-				p, a = append(p, parts[k]), append(a, alters[k])
-			}
-			return p, a
-		}
+		table := g[0].a.table
+		rebuild := slices.ContainsFunc(g, func(m member) bool { return Rebuilds(m.a.cost) })
 		if phase != revision.Contract && !rebuild {
 			// Only the columns and placeholders the sync triggers need
 			// go together: each ALTER, instant or not, waits for and then
 			// blocks the table's statements while it takes its metadata
 			// lock.
-			var sync []int
-			for k, m := range g {
+			var sync []member
+			for _, m := range g {
 				if steps[m.i].syncGroup {
-					sync = append(sync, k)
+					sync = append(sync, m)
 				}
 			}
 			if len(sync) < 2 {
 				continue
 			}
-			p, a := pick(sync)
-			replace[g[sync[0]].i] = []Step{c.merged(p, a, fmt.Sprintf("one instant ALTER for the columns and placeholder defaults the triggers on %s rely on: one metadata lock instead of %d", alters[0].table, len(sync)))}
-			for _, k := range sync {
-				drop[g[k].i] = true
+			replace[sync[0].i] = []Step{c.merged(steps, sync, fmt.Sprintf("one instant ALTER for the columns and placeholder defaults the triggers on %s rely on: one metadata lock instead of %d", table, len(sync)))}
+			for _, m := range sync {
+				drop[m.i] = true
 			}
 			continue
 		}
 		var out []Step
 		switch {
 		case rebuild:
-			out = []Step{c.merged(parts, alters, fmt.Sprintf("one ALTER for %s, so the table is rebuilt once for %s", alters[0].table, changes(len(parts))))}
+			out = []Step{c.merged(steps, g, fmt.Sprintf("one ALTER for %s, so the table is rebuilt once for %s", table, changes(len(g))))}
 		default:
-			var first, second []int
-			for k, a := range alters {
-				if a.does(effect.AddIndex, effect.AddUnique, effect.AddForeignKey) {
-					second = append(second, k)
+			var first, second []member
+			for _, m := range g {
+				if m.a.does(effect.AddIndex, effect.AddUnique, effect.AddForeignKey) {
+					second = append(second, m)
 				} else {
-					first = append(first, k)
+					first = append(first, m)
 				}
 			}
-			colMoves := slices.ContainsFunc(first, func(k int) bool { return alters[k].does(effect.AddColumn, effect.DropColumn) })
+			colMoves := slices.ContainsFunc(first, func(m member) bool { return m.a.does(effect.AddColumn, effect.DropColumn) })
 			if len(second) == 0 || len(first) == 0 || !colMoves {
-				out = []Step{c.merged(parts, alters, fmt.Sprintf("one ALTER for %s of %s, none of which rebuilds the table", changes(len(parts)), alters[0].table))}
+				out = []Step{c.merged(steps, g, fmt.Sprintf("one ALTER for %s of %s, none of which rebuilds the table", changes(len(g)), table))}
 				break
 			}
-			why := fmt.Sprintf("two ALTERs for %s, neither rebuilding the table: a column dropped or added in the same statement as an index built would rebuild it", alters[0].table)
-			p1, a1 := pick(first)
-			p2, a2 := pick(second)
-			out = []Step{c.merged(p1, a1, why), c.merged(p2, a2, why)}
-			if slices.ContainsFunc(a2, func(a ownAlter) bool { return a.does(effect.DropIndex) }) {
+			why := fmt.Sprintf("two ALTERs for %s, neither rebuilding the table: a column dropped or added in the same statement as an index built would rebuild it", table)
+			out = []Step{c.merged(steps, first, why), c.merged(steps, second, why)}
+			if slices.ContainsFunc(second, func(m member) bool { return m.a.does(effect.DropIndex) }) {
 				// An index re-created under its name may cover, as it
 				// was, a column the other statement drops (Zabbix 4.4's
 				// media_type_1, from description to name): dropped
@@ -218,23 +200,22 @@ func (c *Context) combine(phase revision.Phase, steps []Step) []Step {
 	return splice(steps, replace, drop)
 }
 
-// merged is one ALTER holding the clauses of several, with the weakest
-// algorithm that covers them all. A single part is kept as it was written.
-func (c *Context) merged(parts []Step, alters []ownAlter, why string) Step {
-	if len(parts) == 1 {
-		return parts[0]
+// merged is one ALTER holding the clauses of the members' statements,
+// with the weakest algorithm that covers them all. A single member's is
+// kept as it was written.
+func (c *Context) merged(steps []Step, ms []member, why string) Step {
+	st := steps[ms[0].i]
+	if len(ms) == 1 {
+		return st
 	}
+	var parts []Step
 	var bodies, costs []string
-	fkOff := false
-	for i, a := range alters {
-		bodies, costs = append(bodies, a.body), append(costs, a.cost)
-		fkOff = fkOff || parts[i].fkOff
+	for _, m := range ms {
+		parts, bodies, costs = append(parts, steps[m.i]), append(bodies, m.a.body), append(costs, m.a.cost)
 	}
-	st := parts[0]
 	rules, whys := rulesAndWhys(parts)
 	st.Rule, st.Why = rules, why+": "+whys
-	st.SQL = c.weakest(costs).With("ALTER TABLE " + sqlsyntax.Ident(alters[0].table) + " " + strings.Join(bodies, ", "))
-	st.fkOff = fkOff
+	st.SQL = c.weakest(costs).With("ALTER TABLE " + sqlsyntax.Ident(ms[0].a.table) + " " + strings.Join(bodies, ", "))
 	return st
 }
 

@@ -160,11 +160,8 @@ func (c *Context) fulltextKept(phase revision.Phase, table string, d *effect.DDL
 // Statements that rebuild nothing (an index built, a VARCHAR extended,
 // defaults) stay online: the server accepts them there.
 func (c *Change) fulltextLock(s Step) (Step, error) {
-	if s.Kind != revision.DDL {
-		return s, nil
-	}
 	body, ok := Inplace.Off(s.SQL)
-	if !ok {
+	if s.Kind != revision.DDL || !ok {
 		return s, nil
 	}
 	d := c.ctx.parse(s.SQL)

@@ -48,14 +48,10 @@ func init() {
 				sql += dropKeyIndexes(drop) + addKeyIndexes([]*schema.Index{idx})
 				why += fmt.Sprintf("; index %s, which the server made for other keys, gives way to the key's own, which serves them too", indexNames(drop))
 			}
-			steps := []Step{gate(
-				fmt.Sprintf("foreign key %s on %s: the previous release could leave rows without a parent in %s; contract waits until there are none", fk.Symbol, c.Table.Name, fk.RefTable.Name),
-				orphanGate(c.Table.Name, fk),
-			)}
-			return append(steps, Step{Phase: revision.Contract, Stage: StageAddGatedConstraint, fkOff: true, Statement: revision.Statement{
-				Why: why,
-				SQL: Inplace.With(sql),
-			}}), nil
+			st := stmt(revision.Contract, StageAddGatedConstraint, why, Inplace.With(sql))
+			st.fkOff = true
+			return []Step{gate(fmt.Sprintf("foreign key %s on %s: the previous release could leave rows without a parent in %s; contract waits until there are none", fk.Symbol, c.Table.Name, fk.RefTable.Name),
+				orphanGate(c.Table.Name, fk)), st}, nil
 		},
 	})
 }

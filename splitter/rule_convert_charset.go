@@ -243,10 +243,11 @@ func (ctx *Context) conversionAlgorithm(t *schema.Table, v conversion) (Algorith
 	if csChanges && (v.fromCS != "utf8mb3" || v.toCS != "utf8mb4") {
 		return Copy, fmt.Sprintf("%s -> %s re-encodes every value: a table copy", v.fromCS, v.toCS)
 	}
-	if _, ok := v.from.Type.Type.(*schema.StringType); !ok {
+	s, ok := v.from.Type.Type.(*schema.StringType)
+	if !ok {
 		return Copy, "an ENUM or SET changes its charset or collation only by a table copy"
 	}
-	if s, ok := v.from.Type.Type.(*schema.StringType); ok && csChanges && strings.EqualFold(s.T, mysql.TypeVarchar) {
+	if csChanges && strings.EqualFold(s.T, mysql.TypeVarchar) {
 		before, after := s.Size*3, s.Size*4
 		if before <= 255 && after > 255 {
 			return Copy, fmt.Sprintf("its longest value passes 255 bytes (%d -> %d), so every row's length prefix grows: a table copy", before, after)

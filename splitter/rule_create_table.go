@@ -53,9 +53,8 @@ func init() {
 			if err != nil {
 				return nil, err
 			}
-			steps := []Step{stmt(revision.Expand, StageCreateTable, "table "+t.Name+" is new: no code of the previous release reads or writes it", sql)}
-			steps = append(steps, undo(StageRollbackDropTable,
-				fmt.Sprintf("table %s is new in this release and the previous release never reads it; the rows the new release wrote in it are lost", t.Name), dropTable(t.Name)))
+			steps := []Step{stmt(revision.Expand, StageCreateTable, "table "+t.Name+" is new: no code of the previous release reads or writes it", sql),
+				undo(StageRollbackDropTable, fmt.Sprintf("table %s is new in this release and the previous release never reads it; the rows the new release wrote in it are lost", t.Name), dropTable(t.Name))}
 			if c.ctx.Transition.From == nil {
 				// The first release has no previous one to return to:
 				// undoing its expand would leave no release serving and
