@@ -87,7 +87,6 @@ func (s *Session) exercise(ctx context.Context, rel string, note func(string, ..
 		}
 		return err
 	}
-	fns := s.storedFunction
 	// In the application's time zone, as they run on the live database; a
 	// dev database on a server without that zone's tables still shows
 	// whether they run.
@@ -98,10 +97,10 @@ func (s *Session) exercise(ctx context.Context, rel string, note func(string, ..
 	}
 	var fired, ran []devdb.Failure
 	err = dbconn.InTimeZone(ctx, dev.Conn, zone, func() error {
-		if fired, err = dev.FireTriggers(ctx, fns); err != nil {
+		if fired, err = dev.FireTriggers(ctx, s.storedFunction); err != nil {
 			return err
 		}
-		ran, err = dev.Run(ctx, probes, fns)
+		ran, err = dev.Run(ctx, probes, s.storedFunction)
 		return err
 	})
 	if err != nil {

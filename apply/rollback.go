@@ -186,7 +186,11 @@ func (s *Session) rollbackRelease(ctx context.Context, want string) (rel, nothin
 	var started []string
 	for _, rev := range s.Plans.Of(rel, revision.Contract) {
 		if rec := s.Records[rev.ID.String()]; contractChanged(rev, rec) {
-			started = append(started, fmt.Sprintf("%s: %s", rev.ID, contractProgress(rec)))
+			state := progress(rec)
+			if rec.Done() {
+				state = "applied"
+			}
+			started = append(started, fmt.Sprintf("%s: %s", rev.ID, state))
 		}
 	}
 	if len(started) > 0 {
@@ -224,13 +228,6 @@ func contractChanged(rev *revision.Revision, rec *history.Record) bool {
 		return true
 	}
 	return slices.ContainsFunc(rev.Statements[:rec.Applied], func(st revision.Statement) bool { return st.Kind != revision.Gate })
-}
-
-func contractProgress(rec *history.Record) string {
-	if rec.Done() {
-		return "applied"
-	}
-	return progress(rec)
 }
 
 // rollbackRevisions lists, newest first, the rollback revisions of the

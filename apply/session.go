@@ -312,8 +312,13 @@ func (s *Session) Lock(ctx context.Context) error {
 // database can be reached, the operator lock is held (not in a dry run) and
 // the records are read again under it.
 func (s *Session) lockAndRead(ctx context.Context) error {
-	if err := s.checkDev(ctx); err != nil {
-		return err
+	// A configured dev database is checked before anything changes, rather
+	// than at the drift check of a later release in the middle of a sync.
+	// migrate and contract compare nothing.
+	if s.cmd != "migrate" && s.cmd != "contract" {
+		if err := devdb.Check(ctx, s.opts.DevURL); err != nil {
+			return err
+		}
 	}
 	if !s.opts.DryRun {
 		if err := s.Lock(ctx); err != nil {
@@ -570,16 +575,6 @@ func previous(releases []string, rel string) string {
 		return ""
 	}
 	return releases[i-1]
-}
-
-// checkDev makes sure a configured dev database can be reached before
-// anything changes, rather than at the drift check of a later release in
-// the middle of a sync. migrate and contract compare nothing.
-func (s *Session) checkDev(ctx context.Context) error {
-	if s.cmd == "migrate" || s.cmd == "contract" {
-		return nil
-	}
-	return devdb.Check(ctx, s.opts.DevURL)
 }
 
 // rerun is the command a "rerun ..." hint names: the db subcommand, with
