@@ -204,10 +204,7 @@ var (
 // never matches its declaration), within the type's range, with no more
 // fractional digits than the column keeps.
 func checkTime(v string, t *schema.TimeType, bad func(string, ...any)) {
-	fsp := 0
-	if t.Precision != nil {
-		fsp = *t.Precision
-	}
+	fsp := TimePrecision(t)
 	fracOK := func(s string) bool {
 		_, frac, _ := strings.Cut(s, ".")
 		return len(frac) <= fsp

@@ -235,10 +235,7 @@ func packLen(t schema.Type, mb int) (int, bool) {
 	case *mysql.BitType:
 		return (max(t.Size, 1) + 7) / 8, true
 	case *schema.TimeType:
-		fsp := 0
-		if t.Precision != nil {
-			fsp = *t.Precision
-		}
+		fsp := TimePrecision(t)
 		switch strings.ToLower(t.T) {
 		case mysql.TypeDate:
 			return 3, true
@@ -285,6 +282,15 @@ func packLen(t schema.Type, mb int) (int, bool) {
 		return 12, true
 	}
 	return 0, false
+}
+
+// TimePrecision is the fractional digits of a time type (0 when none is
+// given).
+func TimePrecision(t *schema.TimeType) int {
+	if t.Precision == nil {
+		return 0
+	}
+	return *t.Precision
 }
 
 // lobLen is what a row keeps of a TEXT or BLOB: its length and a pointer.
