@@ -58,11 +58,7 @@ func checkDefaultValue(ref string, c *schema.Column, v string, p Pos, add func(P
 	case *schema.BinaryType:
 		switch strings.ToLower(t.T) {
 		case mysql.TypeBinary, mysql.TypeVarBinary:
-			size := 1
-			if t.Size != nil {
-				size = *t.Size
-			}
-			if len(v) > size {
+			if size := binarySize(t); len(v) > size {
 				bad("%q is %d bytes long; the column holds %d", v, len(v), size)
 			}
 		}

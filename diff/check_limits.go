@@ -169,10 +169,7 @@ func checkKey(loc *locator, target project.Target, t *schema.Table, idx *schema.
 			}
 			n = length * mb
 		case *schema.BinaryType:
-			length := 1
-			if ct.Size != nil {
-				length = *ct.Size
-			}
+			length := binarySize(ct)
 			switch {
 			case isLob(ct.T) && prefix == 0:
 				add(p, "%s of table %s covers the %s column %s without a prefix; declare one (`prefix = N` in an `on` block)", what, t.Name, ct.T, c.Name)
@@ -257,10 +254,7 @@ func packLen(t schema.Type, mb int) (int, bool) {
 		}
 		return lobLen(t.T)
 	case *schema.BinaryType:
-		size := 1
-		if t.Size != nil {
-			size = *t.Size
-		}
+		size := binarySize(t)
 		switch strings.ToLower(t.T) {
 		case mysql.TypeBinary:
 			return size, true
@@ -291,6 +285,15 @@ func TimePrecision(t *schema.TimeType) int {
 		return 0
 	}
 	return *t.Precision
+}
+
+// binarySize is a BINARY or VARBINARY's length (binary alone is
+// binary(1)).
+func binarySize(t *schema.BinaryType) int {
+	if t.Size == nil {
+		return 1
+	}
+	return *t.Size
 }
 
 // lobLen is what a row keeps of a TEXT or BLOB: its length and a pointer.
