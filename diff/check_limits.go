@@ -148,10 +148,7 @@ func checkKey(loc *locator, target project.Target, t *schema.Table, idx *schema.
 			return // an expression: its length is the server's to compute
 		}
 		c := part.C
-		prefix := 0
-		if sp, ok := schemadef.Attr[*mysql.SubPart](part.Attrs); ok {
-			prefix = sp.Len
-		}
+		prefix := Prefix(part)
 		mb := CharsetBytes(target, t, c)
 		var n int
 		switch ct := c.Type.Type.(type) {
@@ -285,6 +282,15 @@ func TimePrecision(t *schema.TimeType) int {
 		return 0
 	}
 	return *t.Precision
+}
+
+// Prefix is the characters (bytes, of a binary column) an index part
+// keeps of its column: 0 for the whole column.
+func Prefix(p *schema.IndexPart) int {
+	if sp, ok := schemadef.Attr[*mysql.SubPart](p.Attrs); ok {
+		return sp.Len
+	}
+	return 0
 }
 
 // binarySize is a BINARY or VARBINARY's length (binary alone is
