@@ -58,11 +58,7 @@ func checkDefaultValue(ref string, c *schema.Column, v string, p Pos, add func(P
 	case *schema.BinaryType:
 		switch strings.ToLower(t.T) {
 		case mysql.TypeBinary, mysql.TypeVarBinary:
-			size := 1
-			if t.Size != nil {
-				size = *t.Size
-			}
-			if len(v) > size {
+			if size := binarySize(t); len(v) > size {
 				bad("%q is %d bytes long; the column holds %d", v, len(v), size)
 			}
 		}
@@ -204,10 +200,7 @@ var (
 // never matches its declaration), within the type's range, with no more
 // fractional digits than the column keeps.
 func checkTime(v string, t *schema.TimeType, bad func(string, ...any)) {
-	fsp := 0
-	if t.Precision != nil {
-		fsp = *t.Precision
-	}
+	fsp := TimePrecision(t)
 	fracOK := func(s string) bool {
 		_, frac, _ := strings.Cut(s, ".")
 		return len(frac) <= fsp

@@ -148,10 +148,7 @@ func checkKey(loc *locator, target project.Target, t *schema.Table, idx *schema.
 			return // an expression: its length is the server's to compute
 		}
 		c := part.C
-		prefix := 0
-		if sp, ok := schemadef.Attr[*mysql.SubPart](part.Attrs); ok {
-			prefix = sp.Len
-		}
+		prefix := Prefix(part)
 		mb := CharsetBytes(target, t, c)
 		var n int
 		switch ct := c.Type.Type.(type) {
@@ -169,10 +166,7 @@ func checkKey(loc *locator, target project.Target, t *schema.Table, idx *schema.
 			}
 			n = length * mb
 		case *schema.BinaryType:
-			length := 1
-			if ct.Size != nil {
-				length = *ct.Size
-			}
+			length := binarySize(ct)
 			switch {
 			case isLob(ct.T) && prefix == 0:
 				add(p, "%s of table %s covers the %s column %s without a prefix; declare one (`prefix = N` in an `on` block)", what, t.Name, ct.T, c.Name)
@@ -235,10 +229,7 @@ func packLen(t schema.Type, mb int) (int, bool) {
 	case *mysql.BitType:
 		return (max(t.Size, 1) + 7) / 8, true
 	case *schema.TimeType:
-		fsp := 0
-		if t.Precision != nil {
-			fsp = *t.Precision
-		}
+		fsp := TimePrecision(t)
 		switch strings.ToLower(t.T) {
 		case mysql.TypeDate:
 			return 3, true
@@ -260,10 +251,7 @@ func packLen(t schema.Type, mb int) (int, bool) {
 		}
 		return lobLen(t.T)
 	case *schema.BinaryType:
-		size := 1
-		if t.Size != nil {
-			size = *t.Size
-		}
+		size := binarySize(t)
 		switch strings.ToLower(t.T) {
 		case mysql.TypeBinary:
 			return size, true
@@ -285,6 +273,33 @@ func packLen(t schema.Type, mb int) (int, bool) {
 		return 12, true
 	}
 	return 0, false
+}
+
+// TimePrecision is the fractional digits of a time type (0 when none is
+// given).
+func TimePrecision(t *schema.TimeType) int {
+	if t.Precision == nil {
+		return 0
+	}
+	return *t.Precision
+}
+
+// Prefix is the characters (bytes, of a binary column) an index part
+// keeps of its column: 0 for the whole column.
+func Prefix(p *schema.IndexPart) int {
+	if sp, ok := schemadef.Attr[*mysql.SubPart](p.Attrs); ok {
+		return sp.Len
+	}
+	return 0
+}
+
+// binarySize is a BINARY or VARBINARY's length (binary alone is
+// binary(1)).
+func binarySize(t *schema.BinaryType) int {
+	if t.Size == nil {
+		return 1
+	}
+	return *t.Size
 }
 
 // lobLen is what a row keeps of a TEXT or BLOB: its length and a pointer.

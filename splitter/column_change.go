@@ -93,7 +93,7 @@ func typeWidening(from, to *schema.Column) (Algorithm, bool) {
 		// every value with fewer (Friendica 2023.12's report.created,
 		// datetime -> datetime(6)); both servers copy the table.
 		t, ok := to.Type.Type.(*schema.TimeType)
-		if ok && strings.EqualFold(f.T, t.T) && timePrecision(t) > timePrecision(f) && !strings.EqualFold(f.T, mysql.TypeDate) {
+		if ok && strings.EqualFold(f.T, t.T) && diff.TimePrecision(t) > diff.TimePrecision(f) && !strings.EqualFold(f.T, mysql.TypeDate) {
 			return Copy, true
 		}
 		return "", false
@@ -180,15 +180,6 @@ func intRank(t string) int { return slices.Index(intTypes, strings.ToLower(t)) }
 // would fail from that statement on.
 func dropsNeededDefault(from, to *schema.Column, ch schema.ChangeKind) bool {
 	return ch.Is(schema.ChangeDefault) && from.Default != nil && to.Default == nil && !to.Type.Null
-}
-
-// timePrecision is the fractional digits of a time type (0 when none is
-// given).
-func timePrecision(t *schema.TimeType) int {
-	if t.Precision == nil {
-		return 0
-	}
-	return *t.Precision
 }
 
 // keptKeysFit refuses a column expand retypes to col while an index of the

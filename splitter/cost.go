@@ -101,12 +101,12 @@ func ColumnsOf(s *schema.Schema) ColumnLookup {
 		if s == nil {
 			return nil
 		}
-		if t, ok := s.Table(table); ok {
-			if col, ok := t.Column(column); ok {
-				return col
-			}
+		t, ok := s.Table(table)
+		if !ok {
+			return nil
 		}
-		return nil
+		col, _ := t.Column(column)
+		return col
 	}
 }
 

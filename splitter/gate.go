@@ -30,7 +30,7 @@ func partExpr(p *schema.IndexPart) (string, error) {
 	switch {
 	case p.C != nil:
 		q := sqlsyntax.Ident(p.C.Name)
-		if n := subPart(p); n > 0 {
+		if n := diff.Prefix(p); n > 0 {
 			return fmt.Sprintf("LEFT(%s, %d)", q, n), nil
 		}
 		return q, nil

@@ -284,16 +284,8 @@ func keysOf(t *schema.Table) []*schema.Index {
 	return append(slices.Clone(t.Indexes), t.PrimaryKey)
 }
 
-func subPart(p *schema.IndexPart) int {
-	s, _ := schemadef.Attr[*mysql.SubPart](p.Attrs)
-	if s == nil {
-		return 0
-	}
-	return s.Len
-}
-
 func hasPrefix(idx *schema.Index, column string) bool {
-	return slices.ContainsFunc(idx.Parts, func(p *schema.IndexPart) bool { return p.C != nil && p.C.Name == column && subPart(p) > 0 })
+	return slices.ContainsFunc(idx.Parts, func(p *schema.IndexPart) bool { return p.C != nil && p.C.Name == column && diff.Prefix(p) > 0 })
 }
 
 // collisionGates count, before expand, the rows of each unique index that
@@ -325,7 +317,7 @@ func collisionGates(c *Change, convs []conversion) ([]Step, error) {
 			raw[i] = e
 			if v, ok := conv[colName(p)]; ok {
 				e = fmt.Sprintf("CONVERT(%s USING %s)", sqlsyntax.Ident(v.to.Name), v.toCS)
-				if n := subPart(p); n > 0 {
+				if n := diff.Prefix(p); n > 0 {
 					e = fmt.Sprintf("LEFT(%s, %d)", e, n)
 				}
 				e += " COLLATE " + v.toColl
@@ -367,7 +359,7 @@ func rowFormatGate(c *Change, convs []conversion) []Step {
 				continue
 			}
 			for _, p := range idx.Parts {
-				chars := cmp.Or(subPart(p), s.Size)
+				chars := cmp.Or(diff.Prefix(p), s.Size)
 				if p.C != nil && p.C.Name == v.to.Name && chars*is > compactColumnBytes {
 					long = append(long, fmt.Sprintf("%s.%s in index %s (%d characters x %d bytes = %d)", t.Name, v.to.Name, idx.Name, chars, is, chars*is))
 				}

@@ -36,19 +36,17 @@ func init() {
 				return nil, err
 			}
 			alg, _ := c.ctx.widenAlgorithm(c.Table, m.From, m.To, m.Change)
-			where := c.ctx.Transition.To.Where(c.Table.Name, m.To.Name)
+			why := fmt.Sprintf("%s.%s widens (%s): every value and write of the previous release stays valid", c.Table.Name, m.To.Name, describeColumnChange(m.Change))
 			if alg == Copy {
-				if d := c.ctx.Decl(c.Table.Name, m.To.Name); d == nil || !d.AllowCopy {
-					return nil, fmt.Errorf("%s: %s.%s: this change (%s) makes the server copy the whole table, blocking writes while it runs. Add `allow_copy = true` to the column to accept that, or add a new column that `replaces` it to change it online", where, c.Table.Name, m.To.Name, describeColumnChange(m.Change)+typeChange(m))
+				d := c.ctx.Decl(c.Table.Name, m.To.Name)
+				if d == nil || !d.AllowCopy {
+					return nil, fmt.Errorf("%s: %s.%s: this change (%s) makes the server copy the whole table, blocking writes while it runs. Add `allow_copy = true` to the column to accept that, or add a new column that `replaces` it to change it online", c.ctx.Transition.To.Where(c.Table.Name, m.To.Name), c.Table.Name, m.To.Name, describeColumnChange(m.Change)+typeChange(m))
 				}
+				why += fmt.Sprintf("; TABLE COPY, writes block while it runs (allow_copy = true at %s)", d.Pos)
 			}
 			sql, err := c.Alter(m)
 			if err != nil {
 				return nil, err
-			}
-			why := fmt.Sprintf("%s.%s widens (%s): every value and write of the previous release stays valid", c.Table.Name, m.To.Name, describeColumnChange(m.Change))
-			if alg == Copy {
-				why += fmt.Sprintf("; TABLE COPY, writes block while it runs (allow_copy = true at %s)", c.ctx.Decl(c.Table.Name, m.To.Name).Pos)
 			}
 			if cost := c.ctx.costOf(alg.With(sql)); cost == CostRebuild {
 				note, err := c.requireOptIn(cost, fmt.Sprintf("this change (%s)", describeColumnChange(m.Change)), m.To.Name)
