@@ -58,3 +58,31 @@ func TestOutside2S28RenameTableRenamesGeneratedForeignKey(t *testing.T) {
 		t.Fatalf("task_has_files rows after their task was deleted: %s", got)
 	}
 }
+
+// Kanboard 110 moves the unique key of user_has_notifications, a table
+// without a primary key, from (project_id, user_id) to (user_id,
+// project_id). InnoDB clusters such a table by its first unique index on
+// NOT NULL columns, so dropping one and adding the other changes the
+// clustered index: the table is rebuilt (ALGORITHM=INPLACE). Contract
+// combined both in one ALTER with ALGORITHM=NOCOPY, which the server
+// refused (error 1845) after the gate had passed.
+func TestOutside2S28UniqueKeyMovesOnTableWithoutPrimaryKey(t *testing.T) {
+	t.Parallel()
+	p := newSchemaProject(t, [2]string{"v109", outside2S28Fixture(t, "notifications_109.hcl")}, [2]string{"v110", outside2S28Fixture(t, "notifications_110.hcl")})
+	p.must("plan")
+	p.must("db", "sync", "v109")
+	p.exec("INSERT INTO users () VALUES (), ()")
+	p.exec("INSERT INTO projects () VALUES (), ()")
+	p.exec("INSERT INTO user_has_notifications VALUES (1, 1), (1, 2), (2, 1)")
+	p.must("db", "expand")
+	p.exec("INSERT INTO user_has_notifications VALUES (2, 2)") // v109's code
+	p.must("db", "migrate")
+	p.must("db", "contract")
+	p.must("db", "diff")
+	if got := p.query("SELECT COUNT(*) FROM user_has_notifications"); got != "4" {
+		t.Fatalf("rows after contract: %s", got)
+	}
+	if _, err := p.DB.Exec("INSERT INTO user_has_notifications VALUES (2, 2)"); err == nil || !strings.Contains(err.Error(), "1062") {
+		t.Fatalf("a duplicate after contract: %v", err)
+	}
+}
