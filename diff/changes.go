@@ -9,6 +9,7 @@ import (
 	"ariga.io/atlas/sql/schema"
 
 	"github.com/emcee-db/emcee/project"
+	"github.com/emcee-db/emcee/sqlname"
 )
 
 // Transition is everything the splitter needs to plan one step between two
@@ -77,6 +78,7 @@ func Between(drv *mysql.Driver, t project.Target, prev *Release, to *Release) (_
 		}
 		renamed := *old
 		renamed.Name = name
+		renamed.ForeignKeys = renamedForeignKeys(old, &renamed)
 		renames = append(renames, &schema.RenameTable{From: old, To: &renamed})
 		base.Tables[slices.Index(base.Tables, old)] = &renamed
 		redirectForeignKeys(base, old, &renamed)
@@ -99,6 +101,22 @@ func copySchema(s *schema.Schema) *schema.Schema {
 	c := *s
 	c.Tables = append([]*schema.Table(nil), s.Tables...)
 	return &c
+}
+
+// renamedForeignKeys are the foreign keys of a table once RENAME TABLE
+// gave it its new name, which renames those named as InnoDB names a key
+// declared without a name (files_ibfk_1 becomes task_has_files_ibfk_1):
+// under their old names, Atlas would report each as dropped and added, and
+// contract would drop a key the server had renamed.
+func renamedForeignKeys(old, renamed *schema.Table) []*schema.ForeignKey {
+	fks := make([]*schema.ForeignKey, len(old.ForeignKeys))
+	for i, fk := range old.ForeignKeys {
+		f := *fk
+		f.Symbol = sqlname.RenamedForeignKey(fk.Symbol, old.Name, renamed.Name)
+		f.Table = renamed
+		fks[i] = &f
+	}
+	return fks
 }
 
 // redirectForeignKeys points the foreign keys that reference a renamed

@@ -1,6 +1,8 @@
 package splitter
 
 import (
+	"slices"
+
 	"ariga.io/atlas/sql/schema"
 
 	"github.com/emcee-db/emcee/effect"
@@ -113,7 +115,42 @@ func ColumnsOf(s *schema.Schema) ColumnLookup {
 // costOf is the cost on the target of a statement emcee writes, with the
 // columns as the previous release has them.
 func (c *Context) costOf(sql string) string {
-	return AlterCost(c.Target, c.parse(sql), ColumnsOf(c.Transition.From))
+	d := c.parse(sql)
+	cost := AlterCost(c.Target, d, ColumnsOf(c.Transition.From))
+	if cost == CostInPlace && c.reclusters(d) {
+		return CostRebuild
+	}
+	return cost
+}
+
+// reclusters reports an ALTER that adds or drops a unique index on NOT NULL
+// columns of a table without a primary key: InnoDB clusters such a table
+// by its first such index, so the statement may change the clustered index,
+// which rebuilds the table as a primary key change does (MariaDB refuses
+// NOCOPY: Kanboard 110 moving the unique key of user_has_notifications).
+func (c *Context) reclusters(d *effect.DDL) bool {
+	if c.Transition.From == nil {
+		return false
+	}
+	t, ok := c.Transition.From.Table(d.Name)
+	if !ok || t.PrimaryKey != nil {
+		return false
+	}
+	for _, cl := range d.Clauses {
+		var idx *schema.Index
+		switch cl.Op + " " + cl.Object {
+		case "DROP INDEX":
+			idx, _ = t.Index(cl.Name)
+		case "ADD UNIQUE":
+			if to, ok := c.Transition.To.Schema.Table(d.Name); ok {
+				idx, _ = to.Index(cl.Name)
+			}
+		}
+		if idx != nil && idx.Unique && !slices.ContainsFunc(idx.Parts, func(p *schema.IndexPart) bool { return p.C == nil || p.C.Type.Null }) {
+			return true
+		}
+	}
+	return false
 }
 
 // weakest is the cheapest algorithm clause a statement combining clauses

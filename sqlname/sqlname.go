@@ -210,6 +210,17 @@ func Derive(k Kind, prefix, suffix string) string {
 // CREATE TABLE of table declares without one: <table>_ibfk_<n>.
 func ForeignKeyName(table string, n int) string { return table + "_ibfk_" + strconv.Itoa(n) }
 
+// RenamedForeignKey is the name a foreign key of table from has once
+// RENAME TABLE makes the table to: InnoDB, on MariaDB as on MySQL, renames
+// a key named <from>_ibfk_<rest> with its table, as it named it, and keeps
+// any other name.
+func RenamedForeignKey(symbol, from, to string) string {
+	if rest, ok := strings.CutPrefix(symbol, from+"_ibfk_"); ok && rest != "" {
+		return to + "_ibfk_" + rest
+	}
+	return symbol
+}
+
 // IsForeignKeyName reports whether symbol is a ForeignKeyName of table.
 func IsForeignKeyName(table, symbol string) bool {
 	n, ok := strings.CutPrefix(symbol, table+"_ibfk_")

@@ -53,3 +53,11 @@ func TestForeignKeyName(t *testing.T) {
 		}
 	}
 }
+
+func TestRenamedForeignKey(t *testing.T) {
+	for sym, want := range map[string]string{"files_ibfk_1": "task_has_files_ibfk_1", "files_ibfk_x": "task_has_files_ibfk_x", "files_ibfk_": "files_ibfk_", "fk_files": "fk_files", "filesx_ibfk_1": "filesx_ibfk_1"} {
+		if got := RenamedForeignKey(sym, "files", "task_has_files"); got != want {
+			t.Errorf("RenamedForeignKey(%q) = %q, want %q", sym, got, want)
+		}
+	}
+}
