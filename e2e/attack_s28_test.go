@@ -45,3 +45,29 @@ func TestAttackS28ScaledFloatAdopted(t *testing.T) {
 		t.Fatalf("files written: %v", entries)
 	}
 }
+
+// A unique key on a new nullable column the server sets ON UPDATE was
+// placed in expand like one on a column nobody writes: but the previous
+// release's UPDATE of two rows in one second stamps both alike, and the
+// key refused it (1062) all through the rollout. It waits for contract,
+// gated, where the gate says whether the stamps collide.
+func TestAttackS28UniqueKeyOnAnOnUpdateColumn(t *testing.T) {
+	t.Parallel()
+	one := "CREATE TABLE t (id int NOT NULL PRIMARY KEY, kind int NOT NULL, name varchar(20) NULL) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;\n"
+	two := strings.Replace(one, "name varchar(20) NULL)", "name varchar(20) NULL, stamped datetime NULL ON UPDATE current_timestamp(), UNIQUE KEY ux_stamped (stamped, kind))", 1)
+	p := sqlReleasesProject(t, [2]string{"1", one}, [2]string{"2", two})
+	p.must("plan")
+	if expand := p.read("plans/2/2_expand01.sql"); strings.Contains(expand, "ux_stamped") {
+		t.Fatalf("the unique key on an ON UPDATE column in expand:\n%s", expand)
+	}
+	p.must("lint")
+	p.must("db", "sync", "1")
+	p.exec("INSERT INTO t (id, kind) VALUES (1, 1), (2, 1)")
+	p.must("db", "expand")
+	// Release 1's code, which knows nothing of stamped.
+	p.exec("UPDATE t SET name = 'renamed'")
+	p.must("db", "migrate")
+	if r := p.run("db", "contract"); r.Code == 0 || !strings.Contains(r.Stdout+r.Stderr, "ux_stamped") {
+		t.Fatalf("contract with two rows stamped alike: %s", r)
+	}
+}
