@@ -131,11 +131,17 @@ func Init(ctx context.Context, o Options) (*Result, error) {
 		return nil, fmt.Errorf("%s has %d view(s) and %d trigger(s): emcee manages tables only (it creates its own triggers and views during upgrades), so `db baseline` would report them as drift; drop or move them, then rerun emcee init", o.DB, views, triggers)
 	}
 	slices.SortFunc(s.Tables, func(a, b *schema.Table) int { return strings.Compare(a.Name, b.Name) })
-	if bools := schemadef.NotBools(s); len(bools) > 0 {
-		var found []string
-		for _, n := range bools {
-			found = append(found, fmt.Sprintf("%s.%s is %s, which Atlas reads as a bool (a signed tinyint(1)) (ALTER TABLE ... MODIFY it as %s: a display width changes nothing of what it holds)", n.Table, n.Column, n.Raw, n.Instead))
-		}
+	var found []string
+	for _, n := range schemadef.NotBools(s) {
+		found = append(found, fmt.Sprintf("%s.%s is %s, which Atlas reads as a bool (a signed tinyint(1)) (ALTER TABLE ... MODIFY it as %s: a display width changes nothing of what it holds)", n.Table, n.Column, n.Raw, n.Instead))
+	}
+	// Atlas reads double(24,8) as double(24), which MariaDB refuses and
+	// the plans create as a double that does not round: written so, a
+	// database made from the project would keep other values.
+	for _, f := range schemadef.ScaledFloats(s) {
+		found = append(found, fmt.Sprintf("%s.%s is %s, whose digits after the point Atlas does not read (ALTER TABLE ... MODIFY it as %s, which stops rounding what is written, or as a decimal with the same digits, which keeps exact values)", f.Table, f.Column, f.Raw, f.Instead))
+	}
+	if len(found) > 0 {
 		return nil, fmt.Errorf("%s holds what emcee does not plan, so nothing was written: emcee inspects databases with Atlas, which reads these as what they are not (db baseline and the drift check would too):\n  %s\nconvert them as said, then rerun emcee init", o.DB, strings.Join(found, "\n  "))
 	}
 	schemadef.Declared(s)

@@ -1,6 +1,7 @@
 package diff
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -159,5 +160,40 @@ func TestPosWording(t *testing.T) {
 		if got := (&Problem{Pos: c.p, Msg: "gone"}).Error(); got != c.want {
 			t.Errorf("Problem: %q, want %q", got, c.want)
 		}
+	}
+}
+
+// A release that renames every table (a new prefix) without renamed_from
+// is refused once per table, and each refusal listed every created table:
+// 600 tables made 4 MB of refusals. Each names five and counts the rest,
+// and still names the created table sharing the dropped one's columns.
+func TestAttackS28EveryTableRenamed(t *testing.T) {
+	gen := func(prefix string) string {
+		src := "schema \"app\" {}\n"
+		for i := range 7 {
+			src += fmt.Sprintf("table \"%st%d\" {\n  schema = schema.app\n  column \"c%d\" {\n    type = int\n  }\n}\n", prefix, i, i)
+		}
+		return src
+	}
+	prev, err := ParseRelease("ocata", "ocata.hcl", []byte(gen("llx_")), mariadb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := ParseRelease("pike", "pike.hcl", []byte(gen("doli_")), mariadb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	drv, err := Offline(mariadb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := Between(drv, mariadb, prev, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = CheckLosses(tr)
+	want := "pike.hcl:38:1: release pike drops table llx_t6 and creates doli_t0, doli_t1, doli_t2, doli_t3, doli_t4, 2 more: emcee cannot tell a rename from a loss. If doli_t6 carries llx_t6's rows, declare `renamed_from = \"llx_t6\"` in table doli_t6;"
+	if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "doli_t5, doli_t6") {
+		t.Fatalf("got %v\nwant %q", err, want)
 	}
 }

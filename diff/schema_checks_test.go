@@ -262,3 +262,17 @@ func TestOutsideS28ScaledFloatInHCL(t *testing.T) {
 		}
 	}
 }
+
+// sql("DOUBLE PRECISION(10,2)") is a type Atlas's parser does not know:
+// the check, which asks that parser, let it through, and Atlas's HCL
+// made it a plain DOUBLE, dropping the digits as double(10,2) did.
+func TestAttackS28DoublePrecisionScaled(t *testing.T) {
+	for typ, want := range map[string]string{
+		`sql("DOUBLE PRECISION(10,2)")`:           "column t.n is double precision(10,2), whose digits after the point Atlas does not keep (it reads a floating-point type's precision alone), so the plans would create it as double, which does not round what is written; write type = double,",
+		`sql("double precision (24,8) unsigned")`: "column t.n is double precision (24,8) unsigned, whose digits after the point",
+	} {
+		if _, err := ParseRelease("pike", "pike.hcl", []byte(table("t", col("n", "    type = "+typ+"\n"))), mariadb); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: got %v\nwant it to contain %q", typ, err, want)
+		}
+	}
+}

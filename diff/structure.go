@@ -262,14 +262,17 @@ func checkScaledFloat(col *hclsyntax.Block, table string, add func(Pos, string, 
 	if call.Name == "sql" && len(args) == 1 {
 		raw = strings.ToLower(strings.Join(strings.Fields(args[0]), " "))
 	}
-	typ, err := mysql.ParseType(raw)
+	// Atlas's parser takes DOUBLE PRECISION for no type it knows, and its
+	// HCL for a plain DOUBLE.
+	typ, err := mysql.ParseType(strings.Replace(raw, "double precision", "double", 1))
 	if err != nil {
 		return
 	}
-	if _, ok := typ.(*schema.FloatType); !ok || !strings.Contains(raw, ",") {
+	f, ok := typ.(*schema.FloatType)
+	if !ok || !strings.Contains(raw, ",") {
 		return
 	}
-	name, _, _ := strings.Cut(raw, "(")
+	name := f.T
 	add(project.PosOf(a.Expr.Range()), "column %s.%s is %s, whose digits after the point Atlas does not keep (it reads a floating-point type's precision alone), so the plans would create it as %s, which does not round what is written; write type = %s, or a decimal with the same digits to keep exact values", table, col.Labels[0], raw, name, name)
 }
 

@@ -88,9 +88,9 @@ type Clause struct {
 	// AutoIncrement is set when the column definition of ADD says
 	// AUTO_INCREMENT: the server numbers the rows, so none collide.
 	AutoIncrement bool
-	// Filled is set when the column definition of ADD gives a DEFAULT or
-	// an expression the column is generated from: rows that omit it hold
-	// a value, not NULL.
+	// Filled is set when the column definition of ADD gives a DEFAULT, an
+	// expression the column is generated from or ON UPDATE: rows that omit
+	// it, or are updated, hold a value, not NULL.
 	Filled bool
 	// Decimals are the digits after the point the column definition of
 	// MODIFY or CHANGE gives its type (DECIMAL(M,D)'s D), 0 when it gives
@@ -226,7 +226,7 @@ func clauses(s *ast.AlterTableSpec) []Clause {
 		var out []Clause
 		for _, c := range s.NewColumns {
 			out = append(out, Clause{Op: "ADD", Object: "COLUMN", Name: c.Name.Name.O, NotNull: notNull(c), AutoIncrement: hasOption(c, ast.ColumnOptionAutoIncrement),
-				Filled: hasOption(c, ast.ColumnOptionDefaultValue) || hasOption(c, ast.ColumnOptionGenerated)})
+				Filled: hasOption(c, ast.ColumnOptionDefaultValue) || hasOption(c, ast.ColumnOptionGenerated) || hasOption(c, ast.ColumnOptionOnUpdate)})
 		}
 		return out
 	case ast.AlterTableAddConstraint:

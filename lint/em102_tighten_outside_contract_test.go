@@ -34,6 +34,9 @@ func TestEM102TightenOutsideContract(t *testing.T) {
 			f.appendStatement(expand, "CREATE TRIGGER `fill_barcode` BEFORE INSERT ON `images` FOR EACH ROW SET NEW.`barcode` = NEW.`name`")
 			return f.appendStatement(expand, "ALTER TABLE `images` ADD UNIQUE INDEX `ux_barcode` (`barcode`), ALGORITHM=INPLACE, LOCK=NONE")
 		}},
+		{name: "unique index on a new nullable column ON UPDATE fills, in expand", pike: pike("  primary_key {", "  column \"stamped\" {\n    type      = datetime\n    null      = true\n    on_update = sql(\"CURRENT_TIMESTAMP\")\n  }\n  primary_key {"), setup: func(f *fixture) string {
+			return f.appendStatement(expand, "ALTER TABLE `images` ADD UNIQUE INDEX `ux_stamped` (`stamped`), ALGORITHM=INPLACE, LOCK=NONE")
+		}},
 		{name: "unique index on a table new in the release", pike: pike(`schema "app" {}`, "schema \"app\" {}\ntable \"tags\" {\n  schema = schema.app\n  column \"name\" {\n    type = varchar(50)\n  }\n  index \"ux_tags\" {\n    unique  = true\n    columns = [column.name]\n  }\n}"), dev: true},
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
 
 	"github.com/emcee-db/emcee/revision"
@@ -122,9 +123,10 @@ func countDuplicates(table string, exprs, stored []string) string {
 
 // unwrittenKeyPart is a column of the key that is new in this release,
 // nullable without a default and filled by nothing the release declares
-// (no renamed_from, replaces, fill or data_migration): every row the
-// previous release holds or writes has NULL there, which never collides,
-// so the index rejects no write of that release. Dolibarr 20's
+// (no renamed_from, replaces, fill or data_migration) nor by the server
+// (generated, ON UPDATE): every row the previous release holds or writes
+// has NULL there, which never collides, so the index rejects no write of
+// that release. Dolibarr 20's
 // uk_ticket_barcode_barcode_type on its new barcode and fk_barcode_type
 // waited for contract, letting 20's code write duplicate barcodes all
 // through the rollout, which then kept contract closed.
@@ -134,7 +136,12 @@ func unwrittenKeyPart(c *Change, idx *schema.Index) string {
 		if col == nil || col.Default != nil || !col.Type.Null {
 			continue
 		}
+		// Generated, or set by the server on every update (two rows the
+		// previous release updates in one second would collide).
 		if _, generated := schemadef.Attr[*schema.GeneratedExpr](col.Attrs); generated {
+			continue
+		}
+		if _, stamped := schemadef.Attr[*mysql.OnUpdate](col.Attrs); stamped {
 			continue
 		}
 		if _, ok := c.FromTable.Column(col.Name); ok {

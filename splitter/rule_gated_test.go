@@ -62,6 +62,22 @@ func TestGatedRules(t *testing.T) {
 			{Rule: "add-unique-index", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE (`barcode`, `kind`) IN (SELECT `barcode`, `kind` FROM `images` WHERE `barcode` IS NOT NULL AND `kind` IS NOT NULL GROUP BY `barcode`, `kind` HAVING COUNT(*) > 1)"},
 			{Rule: "add-unique-index", Phase: revision.Contract, Stage: StageAddGatedConstraint, Kind: "", SQL: "ALTER TABLE `images` ADD UNIQUE INDEX `ux_barcode` (`barcode`, `kind`), ALGORITHM=INPLACE, LOCK=NONE"},
 		}},
+		// ON UPDATE fills the column on every update of the previous
+		// release: two rows updated in the same second collide.
+		{name: "unique index on a new nullable column ON UPDATE fills: contract, gated", target: mariadb1011, edits: []string{tcBeforePK, `  column "stamped" {
+    type      = datetime
+    null      = true
+    on_update = sql("CURRENT_TIMESTAMP")
+  }
+  index "ux_stamped" {
+    unique  = true
+    columns = [column.stamped, column.kind]
+  }
+` + tcBeforePK}, want: []tcStep{
+			{Rule: "add-column", Phase: revision.Expand, Stage: StageAddColumn, Kind: "", SQL: "ALTER TABLE `images` ADD COLUMN `stamped` datetime NULL ON UPDATE CURRENT_TIMESTAMP, ALGORITHM=INSTANT"},
+			{Rule: "add-unique-index", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE (`stamped`, `kind`) IN (SELECT `stamped`, `kind` FROM `images` WHERE `stamped` IS NOT NULL AND `kind` IS NOT NULL GROUP BY `stamped`, `kind` HAVING COUNT(*) > 1)"},
+			{Rule: "add-unique-index", Phase: revision.Contract, Stage: StageAddGatedConstraint, Kind: "", SQL: "ALTER TABLE `images` ADD UNIQUE INDEX `ux_stamped` (`stamped`, `kind`), ALGORITHM=INPLACE, LOCK=NONE"},
+		}},
 		{name: "unique index on a prefix groups by the prefix", target: mysql80, edits: tcBlock(`  index "ux_note" {
     unique = true
     on {

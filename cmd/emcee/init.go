@@ -40,7 +40,8 @@ triggers and views during upgrades. So are sequences, system-versioned and
 partitioned tables and INVISIBLE columns, which Atlas's inspection (and so
 db baseline and the drift check) does not see, and integers of display width
 1 other than tinyint(1) (int(1), tinyint(1) unsigned), which it reads as a
-bool. emcee's own tables (emcee_revisions,
+bool, and floating-point types with digits after the point (double(24,8)),
+whose digits it drops. emcee's own tables (emcee_revisions,
 emcee_accepted_drift) are left out of the schema, and listed; a database
 holding emcee_dev_in_use (a dev database) is refused, and so is a table
 named like one of emcee's in another letter case: emcee reserves those
