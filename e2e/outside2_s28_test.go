@@ -86,3 +86,24 @@ func TestOutside2S28UniqueKeyMovesOnTableWithoutPrimaryKey(t *testing.T) {
 		t.Fatalf("a duplicate after contract: %v", err)
 	}
 }
+
+// Dropping the unique key of such a table alone (Kanboard 110's, with no
+// key in its place) drops the key InnoDB clusters it by, which the server
+// does only by copying the table: plan, lint and review passed it, and
+// contract failed (error 1846, "Dropping a primary key is not allowed
+// without also adding a new primary key"). It is refused at plan time,
+// saying what to do instead.
+func TestOutside2S28DropClusteringUniqueKeyRefused(t *testing.T) {
+	t.Parallel()
+	v109 := outside2S28Fixture(t, "notifications_109.hcl")
+	v110 := strings.Replace(v109, "  index \"project_id\" {\n    unique  = true\n    columns = [column.project_id, column.user_id]\n  }\n", "", 1)
+	if v110 == v109 {
+		t.Fatal("the fixture lacks the unique key")
+	}
+	p := newSchemaProject(t, [2]string{"v109", v109}, [2]string{"v110", v110})
+	r := p.plan()
+	if r.Code != 1 {
+		t.Fatalf("dropping the clustering key planned: %s\n%s", r, p.read("plans/v110/v110_contract01.sql"))
+	}
+	opContains(t, r, "schema/v110.hcl:34:1: index project_id of user_has_notifications is the key InnoDB clusters the table by", "give user_has_notifications a primary key in an earlier release (rule add-primary-key)")
+}

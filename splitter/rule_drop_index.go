@@ -2,6 +2,7 @@ package splitter
 
 import (
 	"fmt"
+	"slices"
 
 	"ariga.io/atlas/sql/schema"
 )
@@ -13,6 +14,13 @@ func init() {
 		is[*schema.DropIndex],
 		func(c *Change) (string, string, error) {
 			d := c.Change.(*schema.DropIndex)
+			if clusters(c.FromTable, d.I) && !slices.ContainsFunc(c.Table.Indexes, func(i *schema.Index) bool {
+				_, had := c.FromTable.Index(i.Name)
+				return !had && uniqueNotNull(i) // added in the same contract ALTER (combine.go): the key moves in place
+			}) {
+				return "", "", fmt.Errorf("%s: index %s of %s is the key InnoDB clusters the table by (the table has no primary key, and this is its first unique index on NOT NULL columns): dropping it drops that key, which the server does only by copying the table, blocking writes, so contract would fail. Keep the index, or give %s a primary key in an earlier release (rule add-primary-key) and drop the index after that",
+					c.ctx.Transition.To.Where(c.Table.Name, ""), d.I.Name, c.Table.Name, c.Table.Name)
+			}
 			sql, err := c.Alter(d)
 			why := fmt.Sprintf("queries of the previous release may rely on index %s of %s for speed (or uniqueness), so it goes after that release", d.I.Name, c.Table.Name)
 			sql, why = dropFulltext(d.I, c.Table, sql, why)
