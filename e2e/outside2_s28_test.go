@@ -88,11 +88,11 @@ func TestOutside2S28UniqueKeyMovesOnTableWithoutPrimaryKey(t *testing.T) {
 }
 
 // Dropping the unique key of such a table alone (Kanboard 110's, with no
-// key in its place) drops the key InnoDB clusters it by, which the server
-// does only by copying the table: plan, lint and review passed it, and
-// contract failed (error 1846, "Dropping a primary key is not allowed
-// without also adding a new primary key"). It is refused at plan time,
-// saying what to do instead.
+// key in its place), or making it non-unique, drops the key InnoDB
+// clusters it by, which the server does only by copying the table: plan,
+// lint and review passed it, and contract failed (error 1846, "Dropping a
+// primary key is not allowed without also adding a new primary key"). It
+// is refused at plan time, saying what to do instead.
 func TestOutside2S28DropClusteringUniqueKeyRefused(t *testing.T) {
 	t.Parallel()
 	v109 := outside2S28Fixture(t, "notifications_109.hcl")
@@ -106,4 +106,10 @@ func TestOutside2S28DropClusteringUniqueKeyRefused(t *testing.T) {
 		t.Fatalf("dropping the clustering key planned: %s\n%s", r, p.read("plans/v110/v110_contract01.sql"))
 	}
 	opContains(t, r, "schema/v110.hcl:34:1: index project_id of user_has_notifications is the key InnoDB clusters the table by", "give user_has_notifications a primary key in an earlier release (rule add-primary-key)")
+
+	// No longer unique under its name (rule index-uniqueness): the same.
+	opWrite(t, filepath.Join(p.Dir, "schema", "v110.hcl"), []byte(strings.Replace(v109, "  index \"project_id\" {\n    unique  = true\n", "  index \"project_id\" {\n", 1)))
+	if r := p.plan(); r.Code != 1 || !strings.Contains(r.Stderr, "index project_id of user_has_notifications is the key InnoDB clusters the table by") {
+		t.Fatalf("the clustering key made non-unique: %s", r)
+	}
 }
