@@ -113,3 +113,68 @@ func TestOutside2S28DropClusteringUniqueKeyRefused(t *testing.T) {
 		t.Fatalf("the clustering key made non-unique: %s", r)
 	}
 }
+
+// Kanboard 97 folds users.is_admin and is_project_admin into role: role
+// replaces is_admin, and is_project_admin, which its forward expression
+// reads, is discarded. Contract drops both in one ALTER, which Atlas
+// reports as one loss of both columns, and lint's note called it
+// "declared on purpose: discard at <position>", as if is_admin had been
+// discarded too. It names what the discard declared.
+func TestOutside2S28DataAtRiskNamesTheDiscard(t *testing.T) {
+	t.Parallel()
+	v96 := `schema "kanboard" {
+}
+
+table "users" {
+  schema = schema.kanboard
+  column "id" {
+    null           = false
+    type           = int
+    auto_increment = true
+  }
+  column "is_admin" {
+    null    = true
+    type    = tinyint
+    default = 0
+  }
+  column "is_project_admin" {
+    null    = true
+    type    = int
+    default = 0
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+`
+	v97 := strings.Replace(v96, `  column "is_admin" {
+    null    = true
+    type    = tinyint
+    default = 0
+  }
+  column "is_project_admin" {
+    null    = true
+    type    = int
+    default = 0
+  }
+`, `  column "role" {
+    null    = false
+    type    = varchar(25)
+    default = "app-user"
+    replaces {
+      column   = "is_admin"
+      forward  = "CASE WHEN is_admin = 1 THEN 'app-admin' WHEN is_project_admin = 1 THEN 'app-manager' ELSE 'app-user' END"
+      backward = "role = 'app-admin'"
+    }
+  }
+`, 1) + `
+discard {
+  table  = "users"
+  column = "is_project_admin"
+}
+`
+	p := newSchemaProject(t, [2]string{"v96", v96}, [2]string{"v97", v97})
+	p.must("plan")
+	r := p.must("lint")
+	opContains(t, r, "EM108 note: data at risk: Dropping non-virtual columns", "declared on purpose: discard of users.is_project_admin at schema/v97.hcl:26:1;")
+}
