@@ -86,3 +86,95 @@ func TestOutside2S28UniqueKeyMovesOnTableWithoutPrimaryKey(t *testing.T) {
 		t.Fatalf("a duplicate after contract: %v", err)
 	}
 }
+
+// Dropping the unique key of such a table alone (Kanboard 110's, with no
+// key in its place), or making it non-unique, drops the key InnoDB
+// clusters it by, which the server does only by copying the table: plan,
+// lint and review passed it, and contract failed (error 1846, "Dropping a
+// primary key is not allowed without also adding a new primary key"). It
+// is refused at plan time, saying what to do instead.
+func TestOutside2S28DropClusteringUniqueKeyRefused(t *testing.T) {
+	t.Parallel()
+	v109 := outside2S28Fixture(t, "notifications_109.hcl")
+	v110 := strings.Replace(v109, "  index \"project_id\" {\n    unique  = true\n    columns = [column.project_id, column.user_id]\n  }\n", "", 1)
+	if v110 == v109 {
+		t.Fatal("the fixture lacks the unique key")
+	}
+	p := newSchemaProject(t, [2]string{"v109", v109}, [2]string{"v110", v110})
+	r := p.plan()
+	if r.Code != 1 {
+		t.Fatalf("dropping the clustering key planned: %s\n%s", r, p.read("plans/v110/v110_contract01.sql"))
+	}
+	opContains(t, r, "schema/v110.hcl:34:1: index project_id of user_has_notifications is the key InnoDB clusters the table by", "give user_has_notifications a primary key in an earlier release (rule add-primary-key)")
+
+	// No longer unique under its name (rule index-uniqueness): the same.
+	opWrite(t, filepath.Join(p.Dir, "schema", "v110.hcl"), []byte(strings.Replace(v109, "  index \"project_id\" {\n    unique  = true\n", "  index \"project_id\" {\n", 1)))
+	if r := p.plan(); r.Code != 1 || !strings.Contains(r.Stderr, "index project_id of user_has_notifications is the key InnoDB clusters the table by") {
+		t.Fatalf("the clustering key made non-unique: %s", r)
+	}
+}
+
+// Kanboard 97 folds users.is_admin and is_project_admin into role: role
+// replaces is_admin, and is_project_admin, which its forward expression
+// reads, is discarded. Contract drops both in one ALTER, which Atlas
+// reports as one loss of both columns, and lint's note called it
+// "declared on purpose: discard at <position>", as if is_admin had been
+// discarded too. It names what the discard declared.
+func TestOutside2S28DataAtRiskNamesTheDiscard(t *testing.T) {
+	t.Parallel()
+	v96 := `schema "kanboard" {
+}
+
+table "users" {
+  schema = schema.kanboard
+  column "id" {
+    null           = false
+    type           = int
+    auto_increment = true
+  }
+  column "is_admin" {
+    null    = true
+    type    = tinyint
+    default = 0
+  }
+  column "is_project_admin" {
+    null    = true
+    type    = int
+    default = 0
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+`
+	v97 := strings.Replace(v96, `  column "is_admin" {
+    null    = true
+    type    = tinyint
+    default = 0
+  }
+  column "is_project_admin" {
+    null    = true
+    type    = int
+    default = 0
+  }
+`, `  column "role" {
+    null    = false
+    type    = varchar(25)
+    default = "app-user"
+    replaces {
+      column   = "is_admin"
+      forward  = "CASE WHEN is_admin = 1 THEN 'app-admin' WHEN is_project_admin = 1 THEN 'app-manager' ELSE 'app-user' END"
+      backward = "role = 'app-admin'"
+    }
+  }
+`, 1) + `
+discard {
+  table  = "users"
+  column = "is_project_admin"
+}
+`
+	p := newSchemaProject(t, [2]string{"v96", v96}, [2]string{"v97", v97})
+	p.must("plan")
+	r := p.must("lint")
+	opContains(t, r, "EM108 note: data at risk: Dropping non-virtual columns", "declared on purpose: discard of users.is_project_admin at schema/v97.hcl:26:1;")
+}

@@ -43,7 +43,7 @@ func discardOf(p *Pass, release, sql string) string {
 			x = rel.r.Declarations.Discarded(e.Table, "")
 		}
 		if x != nil {
-			return fmt.Sprintf("; declared on purpose: discard at %s", x.Pos)
+			return fmt.Sprintf("; declared on purpose: discard of %s at %s", x, x.Pos)
 		}
 	}
 	return ""

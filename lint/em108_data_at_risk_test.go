@@ -24,7 +24,7 @@ func TestEM108NamesTheDiscard(t *testing.T) {
 			notes = append(notes, fd.Message)
 		}
 	}
-	if len(notes) != 1 || !strings.Contains(notes[0], `Dropping non-virtual column "is_public"`) || !strings.Contains(notes[0], "declared on purpose: discard at schema/pike.hcl:") {
+	if len(notes) != 1 || !strings.Contains(notes[0], `Dropping non-virtual column "is_public"`) || !strings.Contains(notes[0], "declared on purpose: discard of images.is_public at schema/pike.hcl:") {
 		t.Fatalf("EM108 notes: %q", notes)
 	}
 }

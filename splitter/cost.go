@@ -146,11 +146,29 @@ func (c *Context) reclusters(d *effect.DDL) bool {
 				idx, _ = to.Index(cl.Name)
 			}
 		}
-		if idx != nil && idx.Unique && !slices.ContainsFunc(idx.Parts, func(p *schema.IndexPart) bool { return p.C == nil || p.C.Type.Null }) {
+		if idx != nil && uniqueNotNull(idx) {
 			return true
 		}
 	}
 	return false
+}
+
+// uniqueNotNull reports a unique index on NOT NULL columns, which InnoDB
+// may cluster a table without a primary key by.
+func uniqueNotNull(idx *schema.Index) bool {
+	return idx.Unique && !slices.ContainsFunc(idx.Parts, func(p *schema.IndexPart) bool { return p.C == nil || p.C.Type.Null })
+}
+
+// clusters reports the index InnoDB clusters t by in place of the primary
+// key t lacks: its first unique index on NOT NULL columns. The server
+// drops it only by copying the table, unless the same statement gives the
+// table another such key.
+func clusters(t *schema.Table, idx *schema.Index) bool {
+	if t.PrimaryKey != nil {
+		return false
+	}
+	i := slices.IndexFunc(t.Indexes, uniqueNotNull)
+	return i >= 0 && t.Indexes[i].Name == idx.Name
 }
 
 // weakest is the cheapest algorithm clause a statement combining clauses

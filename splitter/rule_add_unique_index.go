@@ -67,6 +67,9 @@ func init() {
 // duplicate gate of its new key (gateWhy), as a new unique index does.
 func readdIndex(c *Change, stage Stage, why, gateWhy string) ([]Step, error) {
 	m := c.Change.(*schema.ModifyIndex)
+	if err := droppedClusterKey(c, m.From); err != nil {
+		return nil, err
+	}
 	sql, err := c.Alter(&schema.DropIndex{I: m.From}, &schema.AddIndex{I: m.To})
 	if err != nil {
 		return nil, err

@@ -295,6 +295,21 @@ func TestSplitReportsEveryRefusal(t *testing.T) {
 	}
 }
 
+// Kanboard 100 makes actions.action_name varchar(255) NULL, from
+// varchar(50) NOT NULL: the refusal said "(type, nullability: varchar(50)
+// -> varchar(255))", which showed the length and hid the NULL.
+func TestWideningRefusalShowsNullability(t *testing.T) {
+	after := tcEdit(t, tcImages, "    type = varchar(60)\n", "    type = varchar(100)\n    null = true\n")
+	tr, ctx, err := tcDiff(mariadb1011, tcImages, after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Split(tr, mariadb1011, ctx.drv)
+	if want := "images.note: this change (type, nullability: varchar(60) NOT NULL -> varchar(100) NULL) makes the server copy"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("error lacks %q:\n%v", want, err)
+	}
+}
+
 // A type Atlas does not model reaches the refusal of a tightening by the
 // name the user declared, not by its Go type.
 func TestTighteningNamesAnUnmodelledType(t *testing.T) {

@@ -2,6 +2,7 @@ package splitter
 
 import (
 	"fmt"
+	"slices"
 
 	"ariga.io/atlas/sql/schema"
 )
@@ -13,6 +14,9 @@ func init() {
 		is[*schema.DropIndex],
 		func(c *Change) (string, string, error) {
 			d := c.Change.(*schema.DropIndex)
+			if err := droppedClusterKey(c, d.I); err != nil {
+				return "", "", err
+			}
 			sql, err := c.Alter(d)
 			why := fmt.Sprintf("queries of the previous release may rely on index %s of %s for speed (or uniqueness), so it goes after that release", d.I.Name, c.Table.Name)
 			sql, why = dropFulltext(d.I, c.Table, sql, why)
@@ -24,4 +28,20 @@ func init() {
 			}
 			return why, Inplace.With(sql), err
 		}))
+}
+
+// droppedClusterKey refuses to drop idx when it is the key InnoDB
+// clusters its table by (clusters) and the release gives the table no
+// other: a unique index on NOT NULL columns new in the release, or idx
+// itself re-added as one, lands in the same contract ALTER (readdIndex,
+// combine.go) and moves the key in place.
+func droppedClusterKey(c *Change, idx *schema.Index) error {
+	if !clusters(c.FromTable, idx) || slices.ContainsFunc(c.Table.Indexes, func(i *schema.Index) bool {
+		_, had := c.FromTable.Index(i.Name)
+		return uniqueNotNull(i) && (!had || i.Name == idx.Name)
+	}) {
+		return nil
+	}
+	return fmt.Errorf("%s: index %s of %s is the key InnoDB clusters the table by (the table has no primary key, and this is its first unique index on NOT NULL columns): dropping it drops that key, which the server does only by copying the table, blocking writes, so contract would fail. Keep the index, or give %s a primary key in an earlier release (rule add-primary-key) and change the index after that",
+		c.ctx.Transition.To.Where(c.Table.Name, ""), idx.Name, c.Table.Name, c.Table.Name)
 }
