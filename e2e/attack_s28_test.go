@@ -97,3 +97,17 @@ func TestAttackS28SimulateForeignKeyOfOneRelease(t *testing.T) {
 		})
 	}
 }
+
+// A SQL release whose ALTER gives a column a floating-point type with
+// digits after the point: the refusal pointed at the CREATE TABLE's line,
+// which says double, and not at the MODIFY that made it double(10,2).
+func TestAttackS28ScaledFloatByAnAlter(t *testing.T) {
+	t.Parallel()
+	const one = "CREATE TABLE a (id int NOT NULL PRIMARY KEY, amt double NULL);\n\nALTER TABLE a MODIFY amt double(10,2) NULL;\nALTER TABLE a ADD COLUMN b double precision(12,3);\n"
+	p := sqlReleasesProject(t, [2]string{"1", one})
+	r := p.run("plan")
+	if r.Code != 1 {
+		t.Fatalf("plan: %s", r)
+	}
+	opContains(t, r, "schema/1.sql:3:1: column a.amt is double(10,2), whose digits after the point Atlas does not keep", "schema/1.sql:4:1: column a.b is double(12,3), whose digits")
+}
