@@ -71,3 +71,43 @@ func TestAttackS28UniqueKeyOnAnOnUpdateColumn(t *testing.T) {
 		t.Fatalf("contract with two rows stamped alike: %s", r)
 	}
 }
+
+// A release that adds a foreign key on a column the previous release
+// already had: the simulator left the column NULL for the new release,
+// whose table has the key, but wrote generated values into it for the
+// previous release, whose table had none; those reference no row, and
+// the rehearsal failed on the release's own contract gate, a fault of
+// the simulator and not of the release. And the other way round: a
+// release dropping a key wrote generated values for the new release
+// while the key still held (until contract), failing on error 1452.
+func TestAttackS28SimulateForeignKeyOfOneRelease(t *testing.T) {
+	t.Parallel()
+	const one = "CREATE TABLE owners (id int NOT NULL AUTO_INCREMENT PRIMARY KEY, name varchar(20) NULL);\n" +
+		"CREATE TABLE items (id int NOT NULL AUTO_INCREMENT PRIMARY KEY, owner_id int NULL, label varchar(20) NULL);\n"
+	two := strings.Replace(one, "label varchar(20) NULL)", "label varchar(20) NULL, CONSTRAINT fk_owner FOREIGN KEY (owner_id) REFERENCES owners (id))", 1)
+	for _, c := range []struct{ name, from, to string }{{"key added", one, two}, {"key dropped", two, one}} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			p := sqlReleasesProject(t, [2]string{"1", c.from}, [2]string{"2", c.to})
+			p.must("plan")
+			r := p.run("simulate", "--url", p.DB.URL, "--rows", "200", "--baseline", "200ms", "--settle", "200ms")
+			if r.Code != 0 {
+				t.Fatalf("simulate: %s", r)
+			}
+		})
+	}
+}
+
+// A SQL release whose ALTER gives a column a floating-point type with
+// digits after the point: the refusal pointed at the CREATE TABLE's line,
+// which says double, and not at the MODIFY that made it double(10,2).
+func TestAttackS28ScaledFloatByAnAlter(t *testing.T) {
+	t.Parallel()
+	const one = "CREATE TABLE a (id int NOT NULL PRIMARY KEY, amt double NULL);\n\nALTER TABLE a MODIFY amt double(10,2) NULL;\nALTER TABLE a ADD COLUMN b double precision(12,3);\n"
+	p := sqlReleasesProject(t, [2]string{"1", one})
+	r := p.run("plan")
+	if r.Code != 1 {
+		t.Fatalf("plan: %s", r)
+	}
+	opContains(t, r, "schema/1.sql:3:1: column a.amt is double(10,2), whose digits after the point Atlas does not keep", "schema/1.sql:4:1: column a.b is double(12,3), whose digits")
+}

@@ -64,10 +64,10 @@ func newTable(oldT, newT *schema.Table, decls *diff.Declarations) (*table, error
 		return nil, fmt.Errorf("table %s: the primary key changes between the releases; the simulator follows rows by a key both releases share", t.name)
 	}
 	t.key, t.autoKey = key, auto
-	if t.old, err = writable(oldT, key, auto); err != nil {
+	if t.old, err = writable(oldT, newT, key, auto); err != nil {
 		return nil, err
 	}
-	if t.new, err = writable(newT, key, auto); err != nil {
+	if t.new, err = writable(newT, oldT, key, auto); err != nil {
 		return nil, err
 	}
 	for _, c := range newT.Columns {
@@ -114,8 +114,11 @@ func keyOf(t *schema.Table) (string, bool, error) {
 // fill it (NULL or a default) and refused otherwise. So is a column of a
 // foreign key: a generated value references no row, and seeding Dolibarr's
 // llx_socpeople stopped on the server's error 1452 (fk_soc), which said
-// neither why nor what to do; one a row may leave NULL is left NULL.
-func writable(t *schema.Table, key string, auto bool) ([]*column, error) {
+// neither why nor what to do; one a row may leave NULL is left NULL. The
+// keys of the other release's table (other, nil for none) count too: both
+// releases write while a key one of them drops still holds (until
+// contract) or one it adds is gated (in contract) on the rows written.
+func writable(t, other *schema.Table, key string, auto bool) ([]*column, error) {
 	var out []*column
 	for _, c := range t.Columns {
 		if c.Name == key && auto {
@@ -124,7 +127,11 @@ func writable(t *schema.Table, key string, auto bool) ([]*column, error) {
 		if _, generated := schemadef.Attr[*schema.GeneratedExpr](c.Attrs); generated {
 			continue
 		}
-		if fk := foreignKeyOf(t, c); fk != nil {
+		fk := foreignKeyOf(t, c)
+		if fk == nil && other != nil {
+			fk = foreignKeyOf(other, c)
+		}
+		if fk != nil {
 			if c.Type.Null && c.Default == nil && c.Name != key {
 				continue
 			}

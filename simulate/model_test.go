@@ -89,7 +89,7 @@ table "t" {
 `
 	r := parse(t, "r", src)
 	tbl, _ := r.Schema.Table("t")
-	cols, err := writable(tbl, "id", false)
+	cols, err := writable(tbl, nil, "id", false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +129,7 @@ table "t" {
 }
 `)
 	bt, _ := bad.Schema.Table("t")
-	if _, err := writable(bt, "id", false); err == nil || !regexp.MustCompile(`column bits`).MatchString(err.Error()) {
+	if _, err := writable(bt, nil, "id", false); err == nil || !regexp.MustCompile(`column bits`).MatchString(err.Error()) {
 		t.Errorf("want a refusal naming bits, got %v", err)
 	}
 }
@@ -296,13 +296,13 @@ table "socpeople" {
   }`
 	rel := parse(t, "r16", fmt.Sprintf(src, "", ""))
 	tb, _ := rel.Schema.Table("socpeople")
-	cols, err := writable(tb, "rowid", false)
+	cols, err := writable(tb, nil, "rowid", false)
 	if err != nil || !slices.Equal(names(cols), []string{"lastname"}) {
 		t.Fatalf("socpeople writes %v (%v), want lastname alone", names(cols), err)
 	}
 	old := parse(t, "r16", fmt.Sprintf(src, creat, creatKey))
 	tb, _ = old.Schema.Table("socpeople")
-	if _, err := writable(tb, "rowid", false); err == nil || !strings.Contains(err.Error(), "table socpeople: column fk_user_creat is part of foreign key fk_socpeople_user_creat (to table societe), and a row that does not set it holds no NULL there") {
+	if _, err := writable(tb, nil, "rowid", false); err == nil || !strings.Contains(err.Error(), "table socpeople: column fk_user_creat is part of foreign key fk_socpeople_user_creat (to table societe), and a row that does not set it holds no NULL there") {
 		t.Fatalf("fk_user_creat DEFAULT 0: %v", err)
 	}
 	// Both tables change; socpeople cannot be followed, so societe alone

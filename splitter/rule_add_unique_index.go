@@ -24,7 +24,7 @@ func init() {
 		Name: "add-unique-index",
 		Doc: RuleDoc{
 			Change:   "add unique index on an existing table",
-			Phases:   "contract (ALGORITHM=INPLACE, LOCK=NONE); expand when a key column is new, nullable without a default and set by no declaration (the previous release writes NULL there)",
+			Phases:   "contract (ALGORITHM=INPLACE, LOCK=NONE); expand when a key column is new, nullable without a default and set by no declaration nor ON UPDATE (the previous release writes NULL there)",
 			Rollback: "nothing to undo: contract only; in expand, drop the index",
 			Gate:     "no row whose key another row holds too (rows with a NULL key part are never duplicates)",
 			Example:  `index "ux_name" { unique = true, columns = [column.name] }`,

@@ -412,6 +412,12 @@ func (s *Script) checkAlter(n *ast.AlterTableStmt, pos diff.Pos) error {
 			return err
 		}
 		for _, c := range spec.NewColumns {
+			// A MODIFY or CHANGE gives the column the definition the
+			// release keeps: a refusal of its type (double(10,2), int(1))
+			// points there, not at the CREATE TABLE's line it overrides.
+			if spec.Tp == ast.AlterTableModifyColumn || spec.Tp == ast.AlterTableChangeColumn {
+				s.At[table+"."+c.Name.Name.O] = pos
+			}
 			s.define(table+"."+c.Name.Name.O, pos)
 		}
 		if spec.Constraint != nil {
