@@ -109,7 +109,7 @@ func TestOutside2S28DropClusteringUniqueKeyRefused(t *testing.T) {
 
 	// No longer unique under its name (rule index-uniqueness): the same.
 	opWrite(t, filepath.Join(p.Dir, "schema", "v110.hcl"), []byte(strings.Replace(v109, "  index \"project_id\" {\n    unique  = true\n", "  index \"project_id\" {\n", 1)))
-	if r := p.plan(); r.Code != 1 || !strings.Contains(r.Stderr, "index project_id of user_has_notifications is the key InnoDB clusters the table by") {
+	if r := p.plan(); r.Code != 1 || !strings.Contains(r.Stderr, "schema/v110.hcl:56:3: index project_id of user_has_notifications is the key InnoDB clusters the table by") {
 		t.Fatalf("the clustering key made non-unique: %s", r)
 	}
 }

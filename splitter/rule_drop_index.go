@@ -43,5 +43,5 @@ func droppedClusterKey(c *Change, idx *schema.Index) error {
 		return nil
 	}
 	return fmt.Errorf("%s: index %s of %s is the key InnoDB clusters the table by (the table has no primary key, and this is its first unique index on NOT NULL columns): dropping it drops that key, which the server does only by copying the table, blocking writes, so contract would fail. Keep the index, or give %s a primary key in an earlier release (rule add-primary-key) and change the index after that",
-		c.ctx.Transition.To.Where(c.Table.Name, ""), idx.Name, c.Table.Name, c.Table.Name)
+		c.ctx.Transition.To.WherePart(c.Table.Name, idx.Name), idx.Name, c.Table.Name, c.Table.Name)
 }
