@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/emcee-db/emcee/devdb"
 	"github.com/emcee-db/emcee/history"
@@ -70,7 +71,7 @@ func (s *Session) Forget(ctx context.Context, name string) (*Result, error) {
 	if !rep.Clean() {
 		return res, &Refusal{
 			Reason: fmt.Sprintf("%s is not forgotten: the live schema differs from %s, the state without it (%s):\n%s", name, expected, rep.Summary(), rep),
-			Next:   fmt.Sprintf("undo by hand what %s applied (%s) until `emcee db forget %s --dry-run` finds no difference, then rerun", name, progress(rec), name),
+			Next:   fmt.Sprintf("undo by hand what %s applied (%s) until `emcee db forget %s --dry-run` finds no difference, then rerun", name, cmp.Or(progress(rec), "its record shows no statement applied"), name),
 		}
 	}
 	note := ""
@@ -106,7 +107,7 @@ func recordedNames(rs history.Records, releases []string) string {
 	for _, r := range rs.Sorted(releases) {
 		out = append(out, r.Name)
 	}
-	return fmt.Sprint(out)
+	return strings.Join(out, ", ")
 }
 
 func revPath(p *revision.Plans, name string) string {

@@ -126,6 +126,33 @@ func TestHandEditedRecordIsRefused(t *testing.T) {
 	}
 }
 
+// db forget's refusals read as sentences: the recorded revisions of an
+// unknown name were a Go slice ("[a_expand01 ...]"), and the way out of a
+// revision whose record shows nothing applied said "applied ()".
+func TestForgetRefusalsSayWhatTheRecordsHold(t *testing.T) {
+	t.Parallel()
+	a := attackTable("")
+	b := attackTable("  index \"ix_o\" {\n    columns = [column.o]\n  }\n")
+	p := newSchemaProject(t, [2]string{"a", a}, [2]string{"b", b})
+	p.must("plan")
+	p.must("db", "sync", "a")
+	stopExpandOn(p, "t")
+	unknown := p.run("db", "forget", "b_contract01")
+	if unknown.Code != 1 {
+		t.Fatalf("forget of a revision never recorded: %s", unknown)
+	}
+	opContains(t, unknown, "has no record of b_contract01 (recorded: a_expand01, a_migrate01, a_contract01, b_expand01)")
+	p.exec("ALTER TABLE t ADD INDEX ix_o (o)")
+	f := p.run("db", "forget", "b_expand01")
+	if f.Code != 1 {
+		t.Fatalf("forget while the live schema holds an index: %s", f)
+	}
+	opContains(t, f, "undo by hand what b_expand01 applied (its record shows no statement applied)")
+	if strings.Contains(f.Stdout+f.Stderr, "()") {
+		t.Fatalf("empty parentheses in the way out: %s", f)
+	}
+}
+
 // A negative --lock-timeout became GET_LOCK(..., -1), which waits forever.
 func TestNegativeLockTimeoutIsAUsageError(t *testing.T) {
 	t.Parallel()

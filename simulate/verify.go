@@ -19,7 +19,8 @@ import (
 // yet), in naive mode just before the ALTER. Every row must exist exactly
 // when the ledger says so and hold what its last writer wrote; the old and
 // new columns of every declared pair must agree (forward for rows the old
-// release wrote last, backward for rows the new release wrote last). It
+// release wrote last, backward for rows the new release wrote last; a fill
+// column must hold a value). It
 // then notes what each row must look like in the new release's shape.
 //
 // verifyFinal runs after contract (or after the naive ALTER): every row
@@ -164,6 +165,16 @@ func (s *Sim) checkBoth(ctx context.Context) error {
 			if both {
 				for pi, p := range t.pairs {
 					nv := v[idx[p.newCol]]
+					if p.oldCol == "" {
+						// A fill computes a row's value once, where it is
+						// NULL (the backfill, the insert trigger): a name
+						// the previous release changes later, or a value
+						// the new release wrote, is never recomputed.
+						if !nv.Valid {
+							s.problem(false, "%s %s=%d (last written by the %s release): %s is NULL, which its fill (%s) should have set", t.name, t.key, key, kind, p.newCol, p.forward)
+						}
+						continue
+					}
 					if same(nv, v[fwd[pi]]) {
 						continue
 					}

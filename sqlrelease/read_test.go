@@ -203,6 +203,15 @@ func TestReadDelimiter(t *testing.T) {
 	if strings.Contains(err.Error(), "cannot read") {
 		t.Errorf("a dump with a trigger: the refusal says emcee cannot read it: %v", err)
 	}
+	// A file whose last statement ends at a custom delimiter, the DELIMITER
+	// back to ';' after it: the delimiter and the command were read as a
+	// statement ("cannot read the statement from \"// DELIMITER ;\"").
+	for _, tail := range []string{"DELIMITER ;\n", "DELIMITER ;", "DELIMITER ;\n\n-- end\n"} {
+		s, err = Read("schema/x.sql", []byte("CREATE TABLE t (id int);\nDELIMITER //\nCREATE TABLE u (id int)\n//\n"+tail))
+		if err != nil || len(s.Run) != 2 || strings.Join(strings.Fields(s.Run[1].Exec), " ") != "CREATE TABLE u (id int)" {
+			t.Errorf("a last statement ended by // then %q: %v", tail, err)
+		}
+	}
 	// Written plainly, a trigger is refused with the same way out.
 	_, err = Read("schema/x.sql", []byte("CREATE TABLE t (id int);\nCREATE DEFINER=`root`@`localhost` TRIGGER t_bi BEFORE INSERT ON t FOR EACH ROW SET NEW.id = 1;\n"))
 	if err == nil || !strings.Contains(err.Error(), "--skip-triggers") {

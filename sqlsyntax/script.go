@@ -161,7 +161,11 @@ func ReadScript(src string) ([]*ScriptStmt, error) {
 		}
 		prev = end
 	}
-	if rest := src[prev:]; strings.TrimSpace(rest) != "" {
+	// After the last statement: the custom delimiter that ended it and
+	// the DELIMITER commands are the client's, as between statements; a
+	// last statement without a delimiter is read.
+	d := delim
+	if rest := blankDelimiters(src[prev:], &d); strings.TrimSpace(rest) != "" {
 		if err := read(prev, len(src), prev+len(rest)-len(strings.TrimLeft(rest, " \t\r\n")), nil); err != nil {
 			return nil, err
 		}
