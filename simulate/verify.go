@@ -167,9 +167,10 @@ func (s *Sim) checkBoth(ctx context.Context) error {
 					nv := v[idx[p.newCol]]
 					if p.oldCol == "" {
 						// A fill computes a row's value once, where it is
-						// NULL (the backfill, the insert trigger): a name
-						// the previous release changes later, or a value
-						// the new release wrote, is never recomputed.
+						// NULL (the backfill, the triggers): it is not
+						// recomputed when the previous release later
+						// changes a column it reads, nor over a value the
+						// new release wrote.
 						if !nv.Valid {
 							s.problem(false, "%s %s=%d (last written by the %s release): %s is NULL, which its fill (%s) should have set", t.name, t.key, key, kind, p.newCol, p.forward)
 						}

@@ -1,6 +1,7 @@
 package splitter
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -48,6 +49,24 @@ func takenOver(c *Change, idx *schema.Index) []*schema.Index {
 		}
 	}
 	return out
+}
+
+// tookOver adds to a statement adding an index the drops of fks, the key
+// indexes it takes over (takenOver), and says so in its why.
+func tookOver(fks []*schema.Index, sql, why string) (string, string) {
+	if len(fks) == 0 {
+		return sql, why
+	}
+	return sql + dropKeyIndexes(fks), why + fmt.Sprintf("; it serves the foreign keys of index %s from now on, which the server made and which goes (the release declares none)", indexNames(fks))
+}
+
+// givenBackOnRollback adds to the rollback's statement dropping that index
+// the key indexes fks it took over, and says so in its why.
+func givenBackOnRollback(fks []*schema.Index, drop, why string) (string, string) {
+	if len(fks) == 0 {
+		return drop, why
+	}
+	return drop + addKeyIndexes(fks), why + fmt.Sprintf("; index %s, which the server made for foreign keys, comes back, in the same statement (the server refuses to leave a key without one)", indexNames(fks))
 }
 
 // givenBack are the indexes the server gives the keys the table keeps

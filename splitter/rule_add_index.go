@@ -44,13 +44,10 @@ func init() {
 			rollbackWhy := fmt.Sprintf("index %s on %s is new in this release; dropping it loses no data, writes continue", add.I.Name, c.Table.Name)
 			drop := fmt.Sprintf("ALTER TABLE %s DROP INDEX %s", sqlsyntax.Ident(c.Table.Name), sqlsyntax.Ident(add.I.Name))
 			drop, rollbackWhy = dropFulltext(add.I, c.FromTable, drop, rollbackWhy)
-			if fks := takenOver(c, add.I); len(fks) > 0 {
-				// fk_index.go: said, not left to the server.
-				sql += dropKeyIndexes(fks)
-				why += fmt.Sprintf("; it serves the foreign keys of index %s from now on, which the server made and which goes (the release declares none)", indexNames(fks))
-				drop += addKeyIndexes(fks)
-				rollbackWhy += fmt.Sprintf("; index %s, which the server made for foreign keys, comes back, in the same statement (the server refuses to leave a key without one)", indexNames(fks))
-			}
+			// fk_index.go: said, not left to the server.
+			fks := takenOver(c, add.I)
+			sql, why = tookOver(fks, sql, why)
+			drop, rollbackWhy = givenBackOnRollback(fks, drop, rollbackWhy)
 			return []Step{
 				stmt(revision.Expand, StageAddIndex, why, alg.With(sql)),
 				undo(StageRollbackDropIndex, rollbackWhy, Inplace.With(drop)),

@@ -47,11 +47,8 @@ func init() {
 				return nil, err
 			}
 			why := fmt.Sprintf("unique index %s on %s would reject duplicates the previous release may still write, so it is built only after that release is gone; online, writes continue", add.I.Name, c.Table.Name)
-			if fks := takenOver(c, add.I); len(fks) > 0 {
-				// fk_index.go: said, not left to the server.
-				sql += dropKeyIndexes(fks)
-				why += fmt.Sprintf("; it serves the foreign keys of index %s from now on, which the server made and which goes (the release declares none)", indexNames(fks))
-			}
+			// fk_index.go: said, not left to the server.
+			sql, why = tookOver(takenOver(c, add.I), sql, why)
 			return []Step{
 				gate(fmt.Sprintf("unique index %s on %s: the previous release could write duplicate keys; contract waits until there are none", add.I.Name, c.Table.Name), g),
 				stmt(revision.Contract, StageAddGatedConstraint, why, Inplace.With(sql)),
@@ -81,10 +78,7 @@ func readdIndex(c *Change, stage Stage, why, gateWhy string) ([]Step, error) {
 		sql += addKeyIndexes(fks)
 		why += fmt.Sprintf("; index %s, which the server gives the foreign keys the index served, is added in the same statement", indexNames(fks))
 	}
-	if fks := takenOver(c, m.To); len(fks) > 0 {
-		sql += dropKeyIndexes(fks)
-		why += fmt.Sprintf("; it serves the foreign keys of index %s from now on, which the server made and which goes (the release declares none)", indexNames(fks))
-	}
+	sql, why = tookOver(takenOver(c, m.To), sql, why)
 	st := stmt(revision.Contract, stage, why, Inplace.With(sql))
 	if !m.To.Unique {
 		return []Step{st}, nil
@@ -177,13 +171,10 @@ func uniqueOnNewColumn(c *Change, idx *schema.Index, col string) ([]Step, error)
 	why := fmt.Sprintf("unique index %s on %s rejects no write of the previous release: its column %s is new, and NULL in every row that release holds or writes (NULL keys never collide); built online, writes continue, so the new release's writes are checked from the first", idx.Name, c.Table.Name, col)
 	drop := fmt.Sprintf("ALTER TABLE %s DROP INDEX %s", sqlsyntax.Ident(c.Table.Name), sqlsyntax.Ident(idx.Name))
 	rollbackWhy := fmt.Sprintf("unique index %s on %s is new in this release; dropping it loses no data, writes continue", idx.Name, c.Table.Name)
-	if fks := takenOver(c, idx); len(fks) > 0 {
-		// fk_index.go: said, not left to the server.
-		sql += dropKeyIndexes(fks)
-		why += fmt.Sprintf("; it serves the foreign keys of index %s from now on, which the server made and which goes (the release declares none)", indexNames(fks))
-		drop += addKeyIndexes(fks)
-		rollbackWhy += fmt.Sprintf("; index %s, which the server made for foreign keys, comes back, in the same statement (the server refuses to leave a key without one)", indexNames(fks))
-	}
+	// fk_index.go: said, not left to the server.
+	fks := takenOver(c, idx)
+	sql, why = tookOver(fks, sql, why)
+	drop, rollbackWhy = givenBackOnRollback(fks, drop, rollbackWhy)
 	return []Step{
 		stmt(revision.Expand, StageAddIndex, why, Inplace.With(sql)),
 		undo(StageRollbackDropIndex, rollbackWhy, Inplace.With(drop)),
