@@ -24,9 +24,13 @@ var _ = register(&Analyzer{
 	Title:  "tightening (NULL to NOT NULL, narrower type, enum values removed, unique index, foreign key or check on an existing table) in expand or migrate",
 	Replay: "column tightenings (NOT NULL, narrower types, removed enum values), seen in the replayed changes and by Atlas's data_depend analyzer",
 	Run: func(p *Pass) {
+		unwrittenOf := map[*Revision]map[string]bool{}
 		p.statements(false, func(rev *Revision, i int, d *effect.DDL) {
 			created := createdBefore(p, rev, i)
-			unwritten := unwrittenColumns(p, rev)
+			if unwrittenOf[rev] == nil {
+				unwrittenOf[rev] = unwrittenColumns(p, rev)
+			}
+			unwritten := unwrittenOf[rev]
 			what := textualTightenings(d, created, unwritten)
 			if len(what) == 0 && !created[strings.ToLower(d.Name)] {
 				exempt := false

@@ -2,11 +2,13 @@ package splitter
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
 
+	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/sqlsyntax"
@@ -147,13 +149,9 @@ func unwrittenKeyPart(c *Change, idx *schema.Index) string {
 		if d := c.ctx.Decl(c.Table.Name, col.Name); d.Source() != "" || d != nil && d.Fill != "" {
 			continue
 		}
-		set := false
-		for _, m := range c.ctx.Transition.To.Declarations.DataMigrations {
-			if strings.EqualFold(m.Table, c.Table.Name) && m.SetList != nil && m.SetList.Assigns(col.Name) != nil {
-				set = true
-			}
-		}
-		if !set {
+		if !slices.ContainsFunc(c.ctx.Transition.To.Declarations.DataMigrations, func(m *diff.DataMigration) bool {
+			return strings.EqualFold(m.Table, c.Table.Name) && m.SetList != nil && m.SetList.Assigns(col.Name) != nil
+		}) {
 			return col.Name
 		}
 	}

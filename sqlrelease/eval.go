@@ -157,11 +157,7 @@ func canonical(s *schema.Schema, script *Script) error {
 		errs = append(errs, script.at(n.Table, n.Table+"."+n.Column).Errorf("column %s.%s is %s, which Atlas reads as a bool (a signed tinyint(1)), and the plans would create it so; write %s (a display width changes nothing of what the column holds)", n.Table, n.Column, n.Raw, n.Instead).Error())
 	}
 	for _, f := range schemadef.ScaledFloats(s) {
-		at, ok := script.At[f.Table+"."+f.Column]
-		if !ok {
-			at = script.At[f.Table]
-		}
-		errs = append(errs, at.Errorf("column %s.%s is %s, whose digits after the point Atlas does not keep (it reads a floating-point type's precision alone), so the plans would create it as %s, which does not round what is written; write %s (a live %s column is compared as one, and left as it is), or decimal with the same digits to keep exact values", f.Table, f.Column, f.Raw, f.Instead, f.Instead, f.Raw).Error())
+		errs = append(errs, script.at(f.Table, f.Table+"."+f.Column).Errorf("column %s.%s is %s, whose digits after the point Atlas does not keep (it reads a floating-point type's precision alone), so the plans would create it as %s, which does not round what is written; write %s (a live %s column is compared as one, and left as it is), or decimal with the same digits to keep exact values", f.Table, f.Column, f.Raw, f.Instead, f.Instead, f.Raw).Error())
 	}
 	schemadef.Declared(s)
 	slices.SortStableFunc(s.Tables, func(a, b *schema.Table) int { return script.order[a.Name] - script.order[b.Name] })
