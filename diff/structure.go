@@ -262,6 +262,9 @@ func checkScaledFloat(col *hclsyntax.Block, table string, add func(Pos, string, 
 	if call.Name == "sql" && len(args) == 1 {
 		raw = strings.ToLower(strings.Join(strings.Fields(args[0]), " "))
 	}
+	if !strings.Contains(raw, ",") {
+		return // no digits after the point: every varchar(n) of a file
+	}
 	// Atlas's parser takes DOUBLE PRECISION for no type it knows, and its
 	// HCL for a plain DOUBLE.
 	typ, err := mysql.ParseType(strings.Replace(raw, "double precision", "double", 1))
@@ -269,7 +272,7 @@ func checkScaledFloat(col *hclsyntax.Block, table string, add func(Pos, string, 
 		return
 	}
 	f, ok := typ.(*schema.FloatType)
-	if !ok || !strings.Contains(raw, ",") {
+	if !ok {
 		return
 	}
 	name := f.T

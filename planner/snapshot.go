@@ -42,6 +42,9 @@ const (
 // snapshot, which is only read for recomputing its step).
 func renderSnapshot(release string, seq int, src []byte, base, sql string) []byte {
 	var b bytes.Buffer
+	// The header is a few lines; the source is megabytes in a large
+	// project: one allocation of the snapshot's size, not a growth.
+	b.Grow(512 + len(src))
 	if seq == 0 {
 		fmt.Fprintf(&b, snapshotHeader, release)
 	} else {

@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 
+	"ariga.io/atlas/sql/migrate"
+
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
@@ -338,5 +340,35 @@ func TestReadPlansRefusesANamedPipe(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), fifo+" is a named pipe, not a file") || !strings.Contains(err.Error(), "remove it") {
 			t.Errorf("%s with a named pipe: %v", name, err)
 		}
+	}
+}
+
+// TestHashFileIsAtlasHashFile holds the sum's chain to Atlas's own, on
+// files with and without a sum directive, on the first line and later.
+func TestHashFileIsAtlasHashFile(t *testing.T) {
+	files := map[string][]byte{
+		"a/a_expand01.sql":   []byte("-- emcee expand\nALTER TABLE `t` ADD COLUMN `c` int;\n"),
+		"a/a_migrate01.sql":  []byte("-- atlas:sum ignore\nUPDATE t SET c = 1;\n"),
+		"a/a_contract01.sql": []byte("-- emcee contract\n-- atlas:sum ignore\nSELECT 1;\n"),
+		"a/skipped.sql":      []byte("-- atlas:sum ignore"),
+		"a/a.snapshot.hcl":   []byte("# emcee snapshot\nschema \"app\" {}\n"),
+		"b/empty.sql":        nil,
+		"b/kept.sql":         []byte("-- atlas:sum   ignore all\nSELECT 2;\n"),
+	}
+	order := []string{"a/a_expand01.sql", "a/a_migrate01.sql", "a/a_contract01.sql", "a/skipped.sql", "a/a.snapshot.hcl", "b/empty.sql", "b/kept.sql"}
+	got, err := hashFile(order, files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var atlas []migrate.File
+	for _, p := range order {
+		atlas = append(atlas, migrate.NewLocalFile(p, files[p]))
+	}
+	want, err := migrate.NewHashFile(atlas)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(want) != 5 || !slices.Equal(got, want) {
+		t.Fatalf("hashFile:\n%v\nmigrate.NewHashFile (5 files, two ignored):\n%v", got, want)
 	}
 }

@@ -1,6 +1,9 @@
 package revision
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"fmt"
 
@@ -18,12 +21,32 @@ const SumFile = "emcee.sum"
 // when every revision is exactly what it writes from its snapshots.
 var ErrNoSum = errors.New("restore it from version control, or run `emcee plan`: it writes a new sum only if every revision is exactly what the planner writes from its snapshots, and otherwise names the revisions that are not")
 
+// hashFile is migrate.NewHashFile's chain: one SHA-256 over every file's
+// name and content in order, its state after each file being the file's
+// hash. NewHashFile copies each whole file into a string to look for an
+// "atlas:sum ignore" directive, which its pattern finds on the first line
+// only: the plans of a large project are tens of megabytes, so NewHashFile
+// is asked about each first line, and the chain hashes the bytes as they
+// are. TestHashFileIsAtlasHashFile holds the two equal.
 func hashFile(paths []string, content map[string][]byte) (migrate.HashFile, error) {
-	files := make([]migrate.File, 0, len(paths))
+	var hs migrate.HashFile
+	h := sha256.New()
 	for _, p := range paths {
-		files = append(files, migrate.NewLocalFile(p, content[p]))
+		data := content[p]
+		h.Write([]byte(p))
+		first := data
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			first = data[:i]
+		}
+		if ignored, err := migrate.NewHashFile([]migrate.File{migrate.NewLocalFile(p, first)}); err != nil {
+			return nil, err
+		} else if len(ignored) == 0 {
+			continue
+		}
+		h.Write(data)
+		hs = append(hs, struct{ N, H string }{p, base64.StdEncoding.EncodeToString(h.Sum(nil))})
 	}
-	return migrate.NewHashFile(files)
+	return hs, nil
 }
 
 // Sum computes the sum file for the given plan files (path relative to the

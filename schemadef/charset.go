@@ -6,6 +6,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync/atomic"
 
 	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
@@ -30,8 +31,22 @@ import (
 // them as its defaults, so that Atlas reads a table's charset the same
 // way from either.
 func ServerDefault(target project.Target) (charset, collation string) {
-	return "utf8mb4", DefaultCollation(target, "utf8mb4")
+	// Planning asks for it once per column it compares, always for the
+	// project's one target: the collation is spelled once, not each time.
+	if d := serverDefault.Load(); d != nil && d.target == target {
+		return "utf8mb4", d.collation
+	}
+	d := &targetCollation{target, DefaultCollation(target, "utf8mb4")}
+	serverDefault.Store(d)
+	return "utf8mb4", d.collation
 }
+
+type targetCollation struct {
+	target    project.Target
+	collation string
+}
+
+var serverDefault atomic.Pointer[targetCollation]
 
 // Effective is the charset and collation the server gives a column, the
 // one rule every part of emcee reads them by: the column's own, else its
