@@ -54,3 +54,35 @@ func TestOutsideS29BoolToTinyintRollsBack(t *testing.T) {
 	p.must("db", "contract")
 	p.must("db", "diff")
 }
+
+// GLPI 10.0 renames glpi_knowbaseitems.date to date_creation, on a table
+// with FULLTEXT indexes, so the new column needs allow_copy too. A
+// declarations file generated from plan's refusals had two blocks for
+// date_creation, one with renamed_from, one with allow_copy: the second
+// replaced the first, and the release was refused as losing date although
+// its rename was declared. The second block is refused at its position.
+func TestOutsideS29DeclaredColumnTwice(t *testing.T) {
+	t.Parallel()
+	p := sqlReleasesProject(t, [2]string{"9_5", outsideS29Fixture(t, "knowbaseitems_95.sql")}, [2]string{"10_0", outsideS29Fixture(t, "knowbaseitems_100.sql")})
+	decl := filepath.Join(p.Dir, "schema", "10_0.emcee.hcl")
+	opWrite(t, decl, []byte("table \"glpi_knowbaseitems\" {\n  column \"date_creation\" {\n    renamed_from = \"date\"\n  }\n  column \"date_creation\" {\n    allow_copy = true\n  }\n}\n"))
+	r := p.run("plan")
+	if r.Code != 1 {
+		t.Fatalf("a column declared twice planned: %s", r)
+	}
+	opContains(t, r, `schema/10_0.emcee.hcl:5:10: column "date_creation" of table glpi_knowbaseitems is declared twice (first at schema/10_0.emcee.hcl:2:10)`)
+
+	opWrite(t, decl, []byte("table \"glpi_knowbaseitems\" {\n  column \"date_creation\" {\n    renamed_from = \"date\"\n    allow_copy   = true\n  }\n}\n"))
+	p.must("plan")
+	p.must("db", "sync", "9_5")
+	p.exec("INSERT INTO glpi_knowbaseitems (name, answer, date) VALUES ('a', 'b', '2020-01-02 03:04:05')")
+	p.must("db", "expand")
+	p.exec("INSERT INTO glpi_knowbaseitems (name, answer, date) VALUES ('9.5', 'c', '2021-01-02 03:04:05')")
+	p.exec("INSERT INTO glpi_knowbaseitems (name, answer, date_creation) VALUES ('10.0', 'd', '2022-01-02 03:04:05')")
+	p.must("db", "migrate")
+	p.must("db", "contract")
+	p.must("db", "diff")
+	if got := p.query("SELECT GROUP_CONCAT(name, ' ', date_creation ORDER BY id) FROM glpi_knowbaseitems"); got != "a 2020-01-02 03:04:05,9.5 2021-01-02 03:04:05,10.0 2022-01-02 03:04:05" {
+		t.Fatalf("date_creation after contract: %s", got)
+	}
+}
