@@ -86,3 +86,38 @@ func TestOutsideS29DeclaredColumnTwice(t *testing.T) {
 		t.Fatalf("date_creation after contract: %s", got)
 	}
 }
+
+// GLPI 10.0.12 adds glpi_users.user_dn_hash, nullable, and computes it for
+// the existing rows (UPDATE ... SET user_dn_hash = MD5(user_dn)). fill
+// refuses a nullable column, and the refusal's way out was "declare
+// `null = false`": an attribute the declarations file of a SQL release
+// refuses, and a column GLPI keeps nullable. It names the data migration
+// that computes the rows and keeps the column as declared, and that
+// declaration runs as it says.
+func TestOutsideS29NullableComputedColumn(t *testing.T) {
+	t.Parallel()
+	p := sqlReleasesProject(t, [2]string{"10_0", outsideS29Fixture(t, "users_100.sql")}, [2]string{"10_0_17", outsideS29Fixture(t, "users_10017.sql")})
+	decl := filepath.Join(p.Dir, "schema", "10_0_17.emcee.hcl")
+	entities := "table \"glpi_users\" {\n  column \"entities_id\" {\n    allow_copy = true\n  }\n"
+	opWrite(t, decl, []byte(entities+"  column \"user_dn_hash\" {\n    fill = \"MD5(user_dn)\"\n  }\n}\n"))
+	r := p.run("plan")
+	if r.Code != 1 {
+		t.Fatalf("fill on a nullable column planned: %s", r)
+	}
+	opContains(t, r, "schema/10_0_17.emcee.hcl:6:5: glpi_users.user_dn_hash has fill, but the column is nullable",
+		"`data_migration \"...\" { table = \"glpi_users\", set = \"user_dn_hash = MD5(user_dn)\", pending = \"user_dn_hash IS NULL AND (MD5(user_dn)) IS NOT NULL\" }`", "NOT NULL in SQL")
+
+	opWrite(t, decl, []byte(entities+"}\ndata_migration \"user_dn_hash\" {\n  table   = \"glpi_users\"\n  set     = \"user_dn_hash = MD5(user_dn)\"\n  pending = \"user_dn_hash IS NULL AND (MD5(user_dn)) IS NOT NULL\"\n}\n"))
+	p.must("plan")
+	p.must("db", "sync", "10_0")
+	p.exec("INSERT INTO glpi_users (name, user_dn) VALUES ('ldap', 'uid=ldap,dc=example,dc=org'), ('local', NULL)")
+	p.must("db", "expand")
+	p.exec("INSERT INTO glpi_users (name, user_dn) VALUES ('ldap2', 'uid=ldap2,dc=example,dc=org')")                          // 10.0's code
+	p.exec("INSERT INTO glpi_users (name, user_dn, user_dn_hash, entities_id) VALUES ('ldap3', 'uid=x', MD5('uid=x'), NULL)") // 10.0.17's
+	p.must("db", "migrate")
+	p.must("db", "contract")
+	p.must("db", "diff")
+	if got := p.query("SELECT COUNT(*) FROM glpi_users WHERE NOT (user_dn_hash <=> MD5(user_dn))"); got != "0" {
+		t.Fatalf("rows whose user_dn_hash is not MD5(user_dn): %s", got)
+	}
+}
