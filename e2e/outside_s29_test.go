@@ -121,3 +121,27 @@ func TestOutsideS29NullableComputedColumn(t *testing.T) {
 		t.Fatalf("rows whose user_dn_hash is not MD5(user_dn): %s", got)
 	}
 }
+
+// GLPI 10.0 renames glpi_users.layout to page_layout. Lint's EM108 note on
+// contract's drop of layout read "data at risk" with the fix "move the
+// data (a data_migration in this release)", as if its values were lost,
+// though the rename had copied them: it says where they live on.
+func TestOutsideS29DataAtRiskNamesTheRename(t *testing.T) {
+	t.Parallel()
+	users := "CREATE TABLE `glpi_users` (\n  `id` int unsigned NOT NULL AUTO_INCREMENT,\n  `name` varchar(255) DEFAULT NULL,\n  `layout` char(20) DEFAULT NULL,\n  PRIMARY KEY (`id`)\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;\n"
+	p := sqlReleasesProject(t, [2]string{"9_5", users}, [2]string{"10_0", strings.Replace(users, "`layout` char(20) DEFAULT NULL,\n", "`page_layout` char(20) DEFAULT NULL,\n  `fold_menu` tinyint DEFAULT NULL,\n", 1)})
+	opWrite(t, filepath.Join(p.Dir, "schema", "10_0.emcee.hcl"), []byte("table \"glpi_users\" {\n  column \"page_layout\" {\n    renamed_from = \"layout\"\n  }\n}\n"))
+	p.must("plan")
+	r := p.must("lint")
+	opContains(t, r, `EM108 note: data at risk: Dropping non-virtual column "layout" (Atlas DS103); glpi_users.layout lives on in glpi_users.page_layout (renamed_from at schema/10_0.emcee.hcl:3:5)`)
+	p.must("db", "sync", "9_5")
+	p.exec("INSERT INTO glpi_users (name, layout) VALUES ('a', 'vsplit')")
+	p.must("db", "expand")
+	p.exec("INSERT INTO glpi_users (name, layout) VALUES ('9.5', 'lefttab')")
+	p.must("db", "migrate")
+	p.must("db", "contract")
+	p.must("db", "diff")
+	if got := p.query("SELECT GROUP_CONCAT(name, ' ', page_layout ORDER BY id) FROM glpi_users"); got != "a vsplit,9.5 lefttab" {
+		t.Fatalf("page_layout after contract: %s", got)
+	}
+}
