@@ -145,3 +145,43 @@ func TestOutsideS29DataAtRiskNamesTheRename(t *testing.T) {
 		t.Fatalf("page_layout after contract: %s", got)
 	}
 }
+
+// GLPI 9.5 turns every datetime into a timestamp, under the same name
+// (glpi_events.date). emcee cannot gate that change row by row, and its
+// refusal said to declare a column that replaces it "or split the change
+// over two releases", while a column of the same name cannot replace it.
+// The refusal says how to keep the name: a replacement under another
+// name, renamed back a release later; done so, the end schema is 9.5's.
+func TestOutsideS29DatetimeToTimestampKeepsTheName(t *testing.T) {
+	t.Parallel()
+	events := "CREATE TABLE `glpi_events` (\n  `id` int(11) NOT NULL AUTO_INCREMENT,\n  `type` varchar(255) DEFAULT NULL,\n  `date` datetime DEFAULT NULL,\n  PRIMARY KEY (`id`),\n  KEY `date` (`date`)\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;\n"
+	v95 := strings.Replace(events, "`date` datetime DEFAULT NULL", "`date` timestamp NULL DEFAULT NULL", 1)
+	p := sqlReleasesProject(t, [2]string{"9_4", events}, [2]string{"9_5", v95})
+	r := p.run("plan")
+	if r.Code != 1 {
+		t.Fatalf("datetime -> timestamp planned: %s", r)
+	}
+	opContains(t, r, "schema/9_5.sql:4:3: ModifyColumn glpi_events.date (type): datetime -> timestamp is not a change emcee can check row by row",
+		"declare a new column, under another name, with `replaces { column = \"date\"", "to keep the name date, declare in the next release a column date with `renamed_from` the new one")
+
+	// The way it says: 9_5a replaces date by date_ts, 9_5 renames it back.
+	opWrite(t, filepath.Join(p.Dir, "schema", "9_5a.sql"), []byte(strings.ReplaceAll(v95, "`date`", "`date_ts`")))
+	opWrite(t, filepath.Join(p.Dir, "schema", "9_5a.emcee.hcl"), []byte("table \"glpi_events\" {\n  column \"date_ts\" {\n    replaces {\n      column   = \"date\"\n      forward  = \"`date`\"\n      backward = \"date_ts\"\n    }\n  }\n}\n"))
+	opWrite(t, filepath.Join(p.Dir, "schema", "9_5.emcee.hcl"), []byte("table \"glpi_events\" {\n  column \"date\" {\n    renamed_from = \"date_ts\"\n  }\n}\n"))
+	opWrite(t, filepath.Join(p.Dir, "atlas.hcl"), []byte(strings.Replace(p.read("atlas.hcl"), `"9_4", "9_5"`, `"9_4", "9_5a", "9_5"`, 1)))
+	p.must("plan")
+	p.must("db", "sync", "9_4")
+	p.exec("INSERT INTO glpi_events (type, date) VALUES ('system', '2019-05-06 07:08:09')")
+	p.must("db", "expand")
+	p.exec("INSERT INTO glpi_events (type, date) VALUES ('9.4', '2019-06-07 08:09:10')")
+	p.must("db", "migrate")
+	p.must("db", "contract")
+	p.must("db", "sync")
+	p.must("db", "diff")
+	if got := p.query("SELECT GROUP_CONCAT(type, ' ', date ORDER BY id) FROM glpi_events"); got != "system 2019-05-06 07:08:09,9.4 2019-06-07 08:09:10" {
+		t.Fatalf("glpi_events after 9_5: %s", got)
+	}
+	if got := p.query("SELECT DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'glpi_events' AND COLUMN_NAME = 'date'"); got != "timestamp" {
+		t.Fatalf("glpi_events.date is %s", got)
+	}
+}
