@@ -192,3 +192,15 @@ func (d *Declarations) Discarded(table, column string) *Discard {
 	}
 	return nil
 }
+
+// TakenOver is the declaration of the new column of the table that
+// replaces or renames a column of the previous release (nil if none):
+// the column's values live on there.
+func (d *Declarations) TakenOver(table, column string) *ColumnDecl {
+	for _, ref := range sortedRefs(d.Columns) {
+		if decl := d.Columns[ref]; ref.Table == table && decl.Source() == column {
+			return decl
+		}
+	}
+	return nil
+}

@@ -122,7 +122,7 @@ func CheckLosses(tr *Transition) error {
 						gained[strings.ToLower(cc.C.Name)] = append(gained[strings.ToLower(cc.C.Name)], ColumnRef{Table: c.T.Name, Column: cc.C.Name})
 					}
 				case *schema.DropColumn:
-					if !takenOver(to, c.T.Name, cc.C.Name) && to.Declarations.Discarded(c.T.Name, cc.C.Name) == nil {
+					if to.Declarations.TakenOver(c.T.Name, cc.C.Name) == nil && to.Declarations.Discarded(c.T.Name, cc.C.Name) == nil {
 						drops = append(drops, cc.C.Name)
 						lost = append(lost, ColumnRef{Table: c.T.Name, Column: cc.C.Name})
 					}
@@ -205,17 +205,6 @@ func likeliestRename(gone *schema.Table, created []*schema.Table, columns []map[
 		}
 	}
 	return best
-}
-
-// takenOver reports whether a new column of the table replaces or renames
-// the dropped one.
-func takenOver(r *Release, table, column string) bool {
-	for ref, decl := range r.Declarations.Columns {
-		if ref.Table == table && decl.Source() == column {
-			return true
-		}
-	}
-	return false
 }
 
 func posOrFile(r *Release, table, column string) Pos {

@@ -257,6 +257,9 @@ func (s *sqlSource) overlay(r *Release, t project.Target) (*Release, error) {
 			return nil, err
 		}
 		var errs []string
+		// Two blocks of one column: the second's declarations would
+		// replace the first's, dropping, say, its renamed_from unseen.
+		columns := map[string]Pos{}
 		for _, b := range body.Blocks {
 			if b.Type != "table" {
 				continue
@@ -269,7 +272,14 @@ func (s *sqlSource) overlay(r *Release, t project.Target) (*Release, error) {
 			for _, c := range b.Body.Blocks {
 				if _, ok := t.Column(c.Labels[0]); !ok {
 					errs = append(errs, labelPos(c).Errorf("column %q of table %s is declared here, but %s gives %s no such column; fix the name, or remove the block", c.Labels[0], t.Name, s.file, t.Name).Error())
+					continue
 				}
+				key := strings.ToLower(t.Name + "." + c.Labels[0])
+				if first, ok := columns[key]; ok {
+					errs = append(errs, labelPos(c).Errorf("column %q of table %s is declared twice (first at %s); the second block's declarations would replace the first's: merge them into one block", c.Labels[0], t.Name, first).Error())
+					continue
+				}
+				columns[key] = labelPos(c)
 			}
 		}
 		if len(errs) > 0 {

@@ -17,7 +17,7 @@ var _ = register(&Analyzer{
 	Replay: "all of it: Atlas's destructive and condrop analyzers read the replayed changes",
 	Run: func(p *Pass) {
 		p.statements(true, func(rev *Revision, i int, _ *effect.DDL) {
-			declared := discardOf(p, rev.ID.Release, rev.Statements[i].SQL)
+			declared := declaredOf(p, rev.ID.Release, rev.Statements[i].SQL)
 			for _, d := range p.replay.atlas(rev, i, atlasDestructive, atlasConDrop) {
 				p.atStatement("EM108", Note, rev, i,
 					fmt.Sprintf("data at risk: %s (Atlas %s)%s", strings.TrimSuffix(d.Text, "."), d.Code, declared),
@@ -27,24 +27,39 @@ var _ = register(&Analyzer{
 	},
 })
 
-// discardOf names the discard declaration that accepted what a statement
-// drops, so the reviewer sees the loss was declared, not forgotten.
-func discardOf(p *Pass, release, sql string) string {
+// declaredOf names, for each column or table a statement drops, the
+// discard that accepted the loss, or the new column its values live on
+// in (renamed_from, replaces), so the reviewer sees the drop was declared,
+// not forgotten.
+func declaredOf(p *Pass, release, sql string) string {
 	rel := p.release(release)
 	if rel == nil || rel.r == nil {
 		return ""
 	}
+	d := rel.r.Declarations
+	var said []string
 	for _, e := range effect.Of(sql) {
 		var x *diff.Discard
 		switch e.Op {
 		case effect.DropColumn:
-			x = rel.r.Declarations.Discarded(e.Table, e.Name)
+			if by := d.TakenOver(e.Table, e.Name); by != nil {
+				how := "renamed_from"
+				if by.Replaces != nil {
+					how = "replaces"
+				}
+				said = append(said, fmt.Sprintf("%s.%s lives on in %s (%s at %s)", e.Table, e.Name, by.Ref, how, by.Pos))
+				continue
+			}
+			x = d.Discarded(e.Table, e.Name)
 		case effect.DropTable:
-			x = rel.r.Declarations.Discarded(e.Table, "")
+			x = d.Discarded(e.Table, "")
 		}
 		if x != nil {
-			return fmt.Sprintf("; declared on purpose: discard of %s at %s", x, x.Pos)
+			said = append(said, fmt.Sprintf("declared on purpose: discard of %s at %s", x, x.Pos))
 		}
 	}
-	return ""
+	if len(said) == 0 {
+		return ""
+	}
+	return "; " + strings.Join(said, "; ")
 }

@@ -75,15 +75,13 @@ func convertsLosslessly(target project.Target, from, to *schema.Column) bool {
 
 func typeWidening(from, to *schema.Column) (Algorithm, bool) {
 	if _, ok := from.Type.Type.(*schema.BoolType); ok {
-		// BOOL is TINYINT(1): the same storage as a signed TINYINT, whose
-		// display width alone changes (instant); a bigger signed integer
-		// holds it too.
-		t, ok := to.Type.Type.(*schema.IntegerType)
-		switch {
-		case !ok || t.Unsigned || intRank(t.T) < 0:
-			return "", false
-		case intRank(t.T) == 0:
+		// A bigger signed integer holds a BOOL too.
+		if displayOnly(from.Type.Type, to.Type.Type) {
 			return Instant, true
+		}
+		t, ok := to.Type.Type.(*schema.IntegerType)
+		if !ok || t.Unsigned || intRank(t.T) < 0 {
+			return "", false
 		}
 		return Copy, true
 	}
@@ -143,6 +141,20 @@ func typeWidening(from, to *schema.Column) (Algorithm, bool) {
 		return Copy, true
 	}
 	return "", false
+}
+
+// displayOnly reports a type change between BOOL, which is TINYINT(1), and
+// a signed TINYINT (GLPI 10.0's tinyint(1) -> tinyint): the same storage,
+// whose display width alone changes, so every value stays and both
+// servers change it instantly, either way.
+func displayOnly(a, b schema.Type) bool {
+	tinyint := func(t schema.Type) bool {
+		i, ok := t.(*schema.IntegerType)
+		return ok && !i.Unsigned && intRank(i.T) == 0
+	}
+	_, aBool := a.(*schema.BoolType)
+	_, bBool := b.(*schema.BoolType)
+	return aBool && tinyint(b) || bBool && tinyint(a)
 }
 
 // The TEXT and BLOB types, smallest first: a bigger one holds every value

@@ -31,8 +31,10 @@ func specificRefusal(tr *diff.Transition, ch *Change) (string, bool) {
 		if _, err := planTightening(c.From, c.To, c.Change); err != nil {
 			reason = err.Error()
 		}
-		return fmt.Sprintf("%s: ModifyColumn %s.%s (%s): %s. Declare a new column with `replaces { column = %q, forward = \"<new from old>\", backward = \"<old from new>\" }` so both live side by side while the releases overlap, or split the change over two releases",
-			at(c.To.Name), t, c.To.Name, describeColumnChange(c.Change), reason, c.From.Name), true
+		// The column keeps its name, which a replacement cannot take while
+		// the old column lives: it comes back by a rename a release later.
+		return fmt.Sprintf("%s: ModifyColumn %s.%s (%s): %s. Instead, declare a new column, under another name, with `replaces { column = %q, forward = \"<new from old>\", backward = \"<old from new>\" }` so both live side by side while the releases overlap; to keep the name %s, declare in the next release a column %s with `renamed_from` the new one",
+			at(c.To.Name), t, c.To.Name, describeColumnChange(c.Change), reason, c.From.Name, c.From.Name, c.From.Name), true
 	case *schema.RenameColumn:
 		return fmt.Sprintf("%s: RenameColumn %s.%s -> %s: emcee plans renames only when declared: add `renamed_from = %q` to column %q",
 			at(c.To.Name), t, c.From.Name, c.To.Name, c.From.Name, c.To.Name), true

@@ -85,14 +85,15 @@ func dropColumn(table, column string) string {
 // release from was to is. A type change cannot be undone online on either
 // server (MariaDB 10.11 and MySQL 8.0 narrow a VARCHAR, an integer, a
 // DECIMAL or an ENUM only by copying the table: "Cannot change column type.
-// Try ALGORITHM=COPY"), so it is refused. NOT NULL comes back in place
+// Try ALGORITHM=COPY"), so it is refused, unless only the display width
+// changed (BOOL <-> TINYINT: displayOnly). NOT NULL comes back in place
 // (the table is rebuilt while writes continue, which expand's relaxation
 // needed allow_copy for already) behind a gate counting the rows the new
 // release left NULL; a default or a comment is metadata only.
 func (c *Change) restoreColumn(was, is *schema.Column, kind schema.ChangeKind, what string) ([]Step, error) {
 	table := c.Table.Name
 	name := table + "." + was.Name
-	if kind.Is(schema.ChangeType) {
+	if kind.Is(schema.ChangeType) && !displayOnly(was.Type.Type, is.Type.Type) {
 		// No position in the reason: the revision is the same whether the
 		// release is declared in HCL or as SQL.
 		return []Step{refuseRollback(fmt.Sprintf("%s changed %s from %s to %s, and narrowing it back needs a table copy on %s (writes blocked while it runs)", what, name, schemadef.TypeName(was.Type), schemadef.TypeName(is.Type), c.ctx.Target))}, nil

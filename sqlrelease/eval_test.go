@@ -173,6 +173,10 @@ func TestEvaluateErrorsArePositioned(t *testing.T) {
 		{"myisam by default", "SET SESSION default_storage_engine = MyISAM;\nCREATE TABLE a (id int);", "", "schema/r1.sql:1:1: SET default_storage_engine"},
 		{"declared table missing", "CREATE TABLE a (id int);", "\ntable \"b\" {\n  renamed_from = \"x\"\n}\n", "schema/r1.emcee.hcl:2:7: table \"b\" is declared here, but schema/r1.sql creates no such table"},
 		{"declared column missing", "CREATE TABLE a (id int);", "table \"a\" {\n  column \"slug\" {\n    fill = \"LOWER(id)\"\n  }\n}\n", "schema/r1.emcee.hcl:2:10: column \"slug\" of table a is declared here, but schema/r1.sql gives a no such column"},
+		// The second block's declarations replaced the first's: its
+		// renamed_from was lost, and the release refused as a loss.
+		{"declared column twice", "CREATE TABLE a (id int, b int);", "table \"a\" {\n  column \"b\" {\n    allow_copy = true\n  }\n  column \"b\" {\n    fill = \"id\"\n  }\n}\n", "schema/r1.emcee.hcl:5:10: column \"b\" of table a is declared twice (first at schema/r1.emcee.hcl:2:10)"},
+		{"declared column twice, in two table blocks", "CREATE TABLE a (id int, b int);", "table \"a\" {\n  column \"b\" {\n    allow_copy = true\n  }\n}\ntable \"a\" {\n  column \"b\" {\n    fill = \"id\"\n  }\n}\n", "schema/r1.emcee.hcl:7:10: column \"b\" of table a is declared twice (first at schema/r1.emcee.hcl:2:10)"},
 		{"schema in declarations", "CREATE TABLE a (id int);", "table \"a\" {\n  column \"id\" {\n    type = bigint\n  }\n}\n", "schema/r1.emcee.hcl:3:5: unknown attribute \"type\""},
 		{"declaration expression", "CREATE TABLE a (id int, b int);", "table \"a\" {\n  column \"b\" {\n    fill = \"id +\"\n  }\n}\n", "schema/r1.emcee.hcl:3:"},
 		{"zero date default", "CREATE TABLE a (id int);\nCREATE TABLE wp_posts (post_date datetime NOT NULL default '0000-00-00 00:00:00');", "", "schema/r1.sql:2:1: dev database"},
