@@ -1,0 +1,55 @@
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// PrestaShop, measured from outside: releases 1.7.6, 1.7.7, 1.7.8, 8.0 and
+// 9.1 of install-dev/data/db_structure.sql (47 of its tables), as SQL
+// releases, upgraded with hundreds of thousands of rows. The fixtures under
+// testdata/outside_ps_s29 are trimmed to what each test needs.
+
+// outsidePsS29Fixture is a file of testdata/outside_ps_s29.
+func outsidePsS29Fixture(t *testing.T, name string) string {
+	t.Helper()
+	src, err := os.ReadFile(filepath.Join("testdata", "outside_ps_s29", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(src)
+}
+
+// PrestaShop 8.0 puts '410' second among product.redirect_type's values.
+// Expand appends it (instant), so both releases write through the upgrade,
+// and contract sets the declared order by a table copy, with no gate: every
+// stored value is kept. emcee lint called that contract statement a
+// tightening without a gate (EM109, an error), so CI failed on the plans
+// emcee had written, and the plan said it "would reject writes of the
+// previous release", which it never does.
+func TestOutsidePsS29EnumValueInsertedAmongOthers(t *testing.T) {
+	t.Parallel()
+	p := newSchemaProject(t, [2]string{"v1_7_8", outsidePsS29Fixture(t, "product_1_7_8.hcl")}, [2]string{"v8_0", outsidePsS29Fixture(t, "product_8_0.hcl")})
+	p.must("plan")
+	contract := p.read("plans/v8_0/v8_0_contract01.sql")
+	if strings.Contains(contract, "emcee:gate") || strings.Contains(contract, "would reject") {
+		t.Fatalf("the reorder rejects no row, and contract should neither gate it nor say so:\n%s", contract)
+	}
+	p.must("lint")
+	p.must("db", "sync", "v1_7_8")
+	p.exec("INSERT INTO ps_product (redirect_type) VALUES ('404'), ('301-product'), ('302-category')")
+	p.must("db", "expand")
+	p.exec("INSERT INTO ps_product (redirect_type) VALUES ('302-product')") // 1.7.8's code
+	p.exec("INSERT INTO ps_product (redirect_type) VALUES ('410')")         // 8.0's code
+	p.must("db", "migrate")
+	p.must("db", "contract")
+	p.must("db", "diff")
+	if got := p.query("SELECT GROUP_CONCAT(redirect_type ORDER BY id_product) FROM ps_product"); got != "404,301-product,302-category,302-product,410" {
+		t.Fatalf("redirect types after contract: %q", got)
+	}
+	if got := p.query("SELECT GROUP_CONCAT(id_product ORDER BY redirect_type, id_product) FROM ps_product"); got != "1,5,2,4,3" {
+		t.Fatalf("rows in the declared order of the values: %q", got)
+	}
+}
