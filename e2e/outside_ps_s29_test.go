@@ -53,3 +53,31 @@ func TestOutsidePsS29EnumValueInsertedAmongOthers(t *testing.T) {
 		t.Fatalf("rows in the declared order of the values: %q", got)
 	}
 }
+
+// A shop PrestaShop 1.7.6 installed has its flags as tinyint(1) unsigned,
+// which emcee asks a release to declare as tinyint unsigned (Atlas reads
+// any integer of display width 1 as a bool). Adopting the shop, db
+// baseline listed each of them as "bool NOT NULL DEFAULT 1, expected
+// tinyint unsigned NOT NULL DEFAULT 1": a type the database does not have,
+// and no hint that only the display width differs. It names the server's
+// type now, and once the operator changes the width (instant), the shop is
+// adopted and upgrades.
+func TestOutsidePsS29BaselineNamesTheServersFlagType(t *testing.T) {
+	t.Parallel()
+	p := sqlReleasesProject(t, [2]string{"v1_7_6", outsidePsS29Fixture(t, "address_1_7_6.sql")})
+	p.must("plan")
+	p.exec(outsidePsS29Fixture(t, "address_1_7_6_installed.sql"))
+	p.exec("INSERT INTO ps_address (alias, active, deleted) VALUES ('home', 1, 0), ('work', 0, 1)")
+	r := p.run("db", "baseline", "v1_7_6")
+	if r.Code == 0 {
+		t.Fatalf("baseline of flags of another display width: want a refusal: %s", r)
+	}
+	opContains(t, r, "column active is tinyint(1) unsigned NOT NULL DEFAULT 1, expected tinyint unsigned NOT NULL DEFAULT 1",
+		"column deleted is tinyint(1) unsigned NOT NULL DEFAULT 0, expected tinyint unsigned NOT NULL DEFAULT 0")
+	p.exec("ALTER TABLE ps_address MODIFY active tinyint unsigned NOT NULL DEFAULT 1, MODIFY deleted tinyint unsigned NOT NULL DEFAULT 0, ALGORITHM=INSTANT")
+	p.must("db", "baseline", "v1_7_6")
+	p.must("db", "diff")
+	if got := p.query("SELECT GROUP_CONCAT(CONCAT(alias, active, deleted) ORDER BY id_address) FROM ps_address"); got != "home10,work01" {
+		t.Fatalf("rows after adoption: %q", got)
+	}
+}
