@@ -2,9 +2,12 @@ package e2e
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/emcee-db/emcee/internal/testdb"
 )
 
 // PrestaShop, measured from outside: releases 1.7.6, 1.7.7, 1.7.8, 8.0 and
@@ -79,5 +82,42 @@ func TestOutsidePsS29BaselineNamesTheServersFlagType(t *testing.T) {
 	p.must("db", "diff")
 	if got := p.query("SELECT GROUP_CONCAT(CONCAT(alias, active, deleted) ORDER BY id_address) FROM ps_address"); got != "home10,work01" {
 		t.Fatalf("rows after adoption: %q", got)
+	}
+}
+
+// PrestaShop's installer runs with sql_mode off, and creates
+// ps_smarty_lazy_cache.last_update with the default '0000-00-00 00:00:00'.
+// emcee init refused it with a position in a file it had not written and
+// advice worded for that file ("write YYYY-MM-DD HH:MM:SS"): the fix is
+// made in the database, and init says so. Once the default is dropped
+// (instant), the shop is adopted.
+func TestOutsidePsS29InitZeroDateDefault(t *testing.T) {
+	t.Parallel()
+	db := testdb.New(t)
+	if _, err := db.Exec("SET STATEMENT sql_mode = '' FOR " + outsidePsS29Fixture(t, "smarty_lazy_cache_installed.sql")); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	run := func(args ...string) opResult {
+		cmd := exec.Command(opBinary(t), args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "EMCEE_URL="+db.URL)
+		return opRunCmd(t, cmd)
+	}
+	r := run("init", "--from", db.URL, "--release", "v1_7_6")
+	if r.Code == 0 {
+		t.Fatalf("init of a zero-date default: want a refusal: %s", r)
+	}
+	opContains(t, r, "default of ps_smarty_lazy_cache.last_update: \"0000-00-00 00:00:00\"", "change each table or column named in the database as said (ALTER TABLE ... MODIFY")
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Fatalf("files written: %v", entries)
+	}
+	if _, err := db.Exec("ALTER TABLE ps_smarty_lazy_cache MODIFY last_update datetime NOT NULL, ALGORITHM=INSTANT"); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"init", "--from", db.URL, "--release", "v1_7_6"}, {"db", "baseline", "v1_7_6", "--env", "live"}, {"db", "diff", "--env", "live"}} {
+		if r := run(args...); r.Code != 0 {
+			t.Fatalf("emcee %s: %s", strings.Join(args, " "), r)
+		}
 	}
 }
