@@ -155,7 +155,11 @@ func Init(ctx context.Context, o Options) (*Result, error) {
 	// first `emcee plan`.
 	rel := filepath.ToSlash(filepath.Join("schema", o.Release+".hcl"))
 	if _, err := diff.ParseRelease(o.Release, rel, src, target); err != nil {
-		return nil, fmt.Errorf("%s holds what emcee cannot plan safely, so nothing was written (positions are in the %s emcee would write):\n%w", o.DB, rel, err)
+		// Each error names a table or column of the database and words
+		// its fix as a release file declares it: no file exists, so the
+		// fix is made in the database (a zero-date default of a legacy
+		// schema, PrestaShop's smarty_lazy_cache.last_update).
+		return nil, fmt.Errorf("%s holds what emcee cannot plan safely, so nothing was written (positions are in the %s emcee would write):\n%w\nchange each table or column named in the database as said (ALTER TABLE ... MODIFY, ENGINE=InnoDB, RENAME), then rerun emcee init", o.DB, rel, err)
 	}
 	if err := write(schemaPath, src); err != nil {
 		return nil, err

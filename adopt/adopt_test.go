@@ -65,6 +65,29 @@ func TestInitRefusesWhatEmceeCannotPlan(t *testing.T) {
 	}
 }
 
+// A zero-date default, which PrestaShop's installer creates with sql_mode
+// off (ps_smarty_lazy_cache.last_update), is refused before any file is
+// written, and the refusal says the fix is made in the database: its
+// advice reads as a release file's, and there is no file.
+func TestInitRefusesAZeroDateDefaultInTheDatabase(t *testing.T) {
+	db := testdb.New(t)
+	cfg, err := dbconn.Parse(db.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec("SET STATEMENT sql_mode = '' FOR CREATE TABLE ps_smarty_lazy_cache (cache_id varchar(191) NOT NULL PRIMARY KEY, last_update datetime NOT NULL DEFAULT '0000-00-00 00:00:00')"); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	_, err = Init(context.Background(), Options{DB: cfg, Dir: dir, Release: "r1", Env: "live"})
+	if err == nil || !strings.Contains(err.Error(), "default of ps_smarty_lazy_cache.last_update") || !strings.Contains(err.Error(), "change each table or column named in the database as said (ALTER TABLE ... MODIFY") {
+		t.Fatalf("got %v", err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Fatalf("files written: %v", entries)
+	}
+}
+
 // A table in another engine than InnoDB is refused as a release declaring
 // it is: the plans' online clauses are InnoDB's, so every ALTER of it would
 // fail when it runs.

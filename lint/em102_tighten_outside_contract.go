@@ -190,7 +190,7 @@ func tightenings(target project.Target, f *sqlcheck.File, changes schema.Changes
 			case *schema.ModifyColumn:
 				if !splitter.Widens(target, c.From, c.To, c.Change) {
 					out = append(out, tightening{what: fmt.Sprintf("tightening of column %s.%s (%s -> %s)", t, c.To.Name, columnType(c.From), columnType(c.To)), table: t, columns: []string{c.To.Name},
-						dataDependent: !splitter.Widens(target, c.From, c.To, c.Change&(schema.ChangeNull|schema.ChangeType))})
+						dataDependent: !splitter.KeepsRows(target, c.From, c.To, c.Change)})
 				}
 			case *schema.AddColumn:
 				if !c.C.Type.Null && c.C.Default == nil && !splitter.ServerFills(c.C) {

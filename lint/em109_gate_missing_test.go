@@ -1,6 +1,8 @@
 package lint
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -33,6 +35,24 @@ func TestEM109GateMissing(t *testing.T) {
 		{name: "default removed, no gate needed", pike: pike("    type    = bool\n    default = false\n", "    type = bool\n"), dev: true, setup: func(f *fixture) string {
 			if !strings.Contains(f.read(contract), "MODIFY COLUMN `is_public`") || strings.Contains(f.read(contract), "emcee:gate") {
 				t.Fatalf("the planner should remove the default in contract, without a gate:\n%s", f.read(contract))
+			}
+			return ""
+		}},
+		// PrestaShop 8.0 puts '410' among product.redirect_type's values:
+		// expand appends it, contract sets the declared order (a copy)
+		// with no gate, since every stored value is kept.
+		{name: "enum values reordered, no gate needed", pike: ocata, dev: true, setup: func(f *fixture) string {
+			kind := func(values string) string {
+				return strings.Replace(ocata, "  primary_key {", "  column \"kind\" {\n    type       = enum("+values+")\n    default    = \"404\"\n    allow_copy = true\n  }\n  primary_key {", 1)
+			}
+			f.write("schema/ocata.hcl", kind(`"404", "301"`))
+			f.write("schema/pike.hcl", kind(`"404", "410", "301"`))
+			if err := os.RemoveAll(filepath.Join(f.dir, "plans")); err != nil {
+				t.Fatal(err)
+			}
+			f.plan()
+			if c := f.read(contract); !strings.Contains(c, "enum('404','410','301')") || strings.Contains(c, "emcee:gate") {
+				t.Fatalf("the planner should reorder the values in contract, without a gate:\n%s", c)
 			}
 			return ""
 		}},

@@ -364,7 +364,7 @@ func (r *Release) addRevision(p *project.Project, rev *revision.Revision, st sta
 			if rev.ID.Phase != revision.Rollback {
 				// The upgrade's triggers, data at risk and tightenings;
 				// the rollback has its own section.
-				r.note(e, stmt, rev.ID.Phase, st, gates)
+				r.note(p.Target, e, stmt, rev.ID.Phase, st, gates)
 			}
 		}
 	}
@@ -372,7 +372,7 @@ func (r *Release) addRevision(p *project.Project, rev *revision.Revision, st sta
 }
 
 // note records what an effect means for the release as a whole.
-func (r *Release) note(e effect.Effect, stmt *Statement, phase revision.Phase, st state, gates []*Statement) {
+func (r *Release) note(target project.Target, e effect.Effect, stmt *Statement, phase revision.Phase, st state, gates []*Statement) {
 	switch e.Op {
 	case effect.CreateTrigger:
 		r.Objects = append(r.Objects, SyncObject{Kind: "trigger", Name: e.Name, On: e.Def + " ON " + e.Table, Created: stmt.At})
@@ -403,11 +403,17 @@ func (r *Release) note(e effect.Effect, stmt *Statement, phase revision.Phase, s
 			// Without a key, any gate reading the column guards it, whatever its rule.
 			t.What, t.To, key, columns = "column", "as the statement declares", "", []string{e.Name}
 			t.From = "new in this release: NULL until contract"
-			if c := column(st.before, e.Table, e.Name); c != nil {
-				t.From = schemadef.ColumnDef(c)
+			before, after := column(st.before, e.Table, e.Name), column(st.after, e.Table, e.Name)
+			if before != nil && after != nil && splitter.KeepsRows(target, before, after, schema.ChangeNull|schema.ChangeType) {
+				// No stored value can break it (an ENUM's values
+				// reordered, a default dropped): not a tightening.
+				return
 			}
-			if c := column(st.after, e.Table, e.Name); c != nil {
-				t.To = schemadef.ColumnDef(c)
+			if before != nil {
+				t.From = schemadef.ColumnDef(before)
+			}
+			if after != nil {
+				t.To = schemadef.ColumnDef(after)
 			}
 		case tbl == nil:
 		case e.Op == effect.AddUnique:

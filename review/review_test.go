@@ -351,3 +351,48 @@ func TestHandToOSC(t *testing.T) {
 		}
 	}
 }
+
+// PrestaShop 8.0 puts '410' among product.redirect_type's values: contract
+// sets the declared order, which keeps every stored value, so no gate
+// guards it. The review listed it as a tightening "NOT GUARDED: ... rows
+// that do not fit make contract fail midway", which no row can do.
+func TestReviewEnumReorderIsNoTightening(t *testing.T) {
+	dir := t.TempDir()
+	release := func(name, values string) {
+		t.Helper()
+		path := filepath.Join(dir, "plans", name, name+".snapshot.hcl")
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		src := "schema \"app\" {}\ntable \"ps_product\" {\n  schema = schema.app\n  column \"id\" {\n    type = int\n  }\n  column \"redirect_type\" {\n    type    = enum(" + values + ")\n    default = \"404\"\n  }\n  primary_key {\n    columns = [column.id]\n  }\n}\n"
+		if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	release("a", `"404", "301"`)
+	release("b", `"404", "410", "301"`)
+	target, _ := project.ParseTarget("mariadb 10.11")
+	p := &project.Project{Dir: dir, PlansDir: filepath.Join(dir, "plans"), Target: target, Releases: []string{"a", "b"}}
+	plans := &revision.Plans{Dir: p.PlansDir}
+	for _, r := range []struct {
+		id    string
+		stmts []revision.Statement
+	}{
+		{"b_expand01", []revision.Statement{{Rule: "tighten-column", SQL: "ALTER TABLE `ps_product` MODIFY COLUMN `redirect_type` enum('404','301','410') NOT NULL DEFAULT '404', ALGORITHM=INSTANT"}}},
+		{"b_migrate01", nil},
+		{"b_contract01", []revision.Statement{{Rule: "tighten-column", SQL: "ALTER TABLE `ps_product` MODIFY COLUMN `redirect_type` enum('404','410','301') NOT NULL DEFAULT '404', ALGORITHM=COPY, LOCK=SHARED", Line: 3}}},
+	} {
+		rid, err := revision.ParseID(r.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		plans.Revisions = append(plans.Revisions, &revision.Revision{ID: rid, Path: rid.File(), Statements: r.stmts})
+	}
+	rep, err := Build(p, plans, []string{"b"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := rep.Releases[0].Tightened; len(got) != 0 {
+		t.Fatalf("the reorder is listed as a tightening: %+v", got)
+	}
+}

@@ -38,8 +38,14 @@ func ColumnDef(c *schema.Column) string {
 
 // TypeName is a column's type as MySQL prints it. A type Atlas does not
 // model (MariaDB's vector) is the text Atlas kept of it: the whole of an
-// inspected column's, the name alone of a declared one's.
+// inspected column's, the name alone of a declared one's. So is an
+// inspected integer of display width 1 other than tinyint(1) (PrestaShop's
+// tinyint(1) unsigned): Atlas reads it as a bool, and a drift report that
+// called it one named a type the database does not have.
 func TypeName(ct *schema.ColumnType) string {
+	if raw, ok := rawBool(ct); ok && raw != "tinyint(1)" {
+		return raw
+	}
 	if s, err := mysql.FormatType(ct.Type); err == nil {
 		return s
 	}

@@ -18,6 +18,12 @@ func TestTypeName(t *testing.T) {
 		{"unmodelled, inspected: the server's text", &schema.ColumnType{Type: &schema.UnsupportedType{T: "vector"}, Raw: "vector(3)"}, "vector(3)"},
 		{"unmodelled, declared: the name Atlas kept", &schema.ColumnType{Type: &schema.UnsupportedType{T: "vector"}}, "vector"},
 		{"nothing kept", &schema.ColumnType{}, "the column's type"},
+		// Atlas reads every integer of display width 1 as a bool:
+		// PrestaShop's flags are tinyint(1) unsigned on the server.
+		{"inspected bool", &schema.ColumnType{Type: &schema.BoolType{T: "bool"}, Raw: "tinyint(1)"}, "bool"},
+		{"inspected tinyint(1) unsigned", &schema.ColumnType{Type: &schema.BoolType{T: "bool"}, Raw: "tinyint(1) unsigned"}, "tinyint(1) unsigned"},
+		{"inspected int(1)", &schema.ColumnType{Type: &schema.BoolType{T: "bool"}, Raw: "INT(1)"}, "int(1)"},
+		{"declared bool", &schema.ColumnType{Type: &schema.BoolType{T: "bool"}}, "bool"},
 	} {
 		if got := TypeName(tc.ct); got != tc.want {
 			t.Errorf("%s: TypeName = %q, want %q", tc.name, got, tc.want)

@@ -248,13 +248,17 @@ func ScaledFloats(s *schema.Schema) []ScaledFloat {
 // of display width 1 (NotBools); ok is false for a column Atlas read as
 // another type, or not inspected.
 func RawBool(c *schema.Column) (raw string, ok bool) {
-	if c.Type == nil || c.Type.Raw == "" {
+	return rawBool(c.Type)
+}
+
+func rawBool(ct *schema.ColumnType) (raw string, ok bool) {
+	if ct == nil || ct.Raw == "" {
 		return "", false
 	}
-	if _, ok := c.Type.Type.(*schema.BoolType); !ok {
+	if _, ok := ct.Type.(*schema.BoolType); !ok {
 		return "", false
 	}
-	raw = strings.ToLower(strings.Join(strings.Fields(c.Type.Raw), " "))
+	raw = strings.ToLower(strings.Join(strings.Fields(ct.Raw), " "))
 	if raw == "bool" || raw == "boolean" {
 		raw = "tinyint(1)"
 	}

@@ -58,6 +58,21 @@ func Widens(target project.Target, from, to *schema.Column, ch schema.ChangeKind
 	return ok
 }
 
+// KeepsRows reports whether every row a column holds stays valid under a
+// change of its type and nullability, so that no gate need count the rows
+// it would reject: a widening, or a tightening whose gate would have nothing
+// to count (an ENUM whose values only change order: the server maps each
+// stored value by its text). emcee lint asks it of the tightenings a
+// replayed contract makes, as the tighten-column rule decides its gate.
+func KeepsRows(target project.Target, from, to *schema.Column, ch schema.ChangeKind) bool {
+	ch &= schema.ChangeNull | schema.ChangeType
+	if Widens(target, from, to, ch) {
+		return true
+	}
+	tg, err := planTightening(from, to, ch)
+	return err == nil && len(tg.preds) == 0
+}
+
 // convertsLosslessly reports a column whose charset, as its attributes
 // say (an inspected column has them), stays or widens.
 func convertsLosslessly(target project.Target, from, to *schema.Column) bool {

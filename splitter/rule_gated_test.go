@@ -204,6 +204,12 @@ func TestGatedRules(t *testing.T) {
 			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE `kind` NOT IN ('a', 'b', 'd')"},
 			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageTighten, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `kind` enum('a','b','d') NULL, ALGORITHM=COPY, LOCK=SHARED"},
 		}},
+		// PrestaShop 8.0 puts '410' among the redirect types: expand appends
+		// it, contract sets the declared order, with no gate (no row is lost).
+		{name: "tighten: enum value inserted among the others", target: mariadb1011, edits: []string{`enum("a", "b", "c")`, `enum("a", "d", "b", "c")`, "    null = true\n  }\n  column \"size\"", "    null = true\n    allow_copy = true\n  }\n  column \"size\""}, want: []tcStep{
+			{Rule: "tighten-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `kind` enum('a','b','c','d') NULL, ALGORITHM=INSTANT"},
+			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageTighten, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `kind` enum('a','d','b','c') NULL, ALGORITHM=COPY, LOCK=SHARED"},
+		}},
 		// The server compares enum values without regard to case: the
 		// column both releases share keeps the old spelling (enum('a','b','B')
 		// would be refused as a duplicate), contract re-cases it.

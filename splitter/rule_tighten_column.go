@@ -99,6 +99,12 @@ func init() {
 			}
 			alg := Inplace
 			why := fmt.Sprintf("tightening %s (%s) would reject writes of the previous release, so it comes after that release", name, describeColumnChange(tg.contract))
+			if len(tg.preds) == 0 {
+				// An ENUM's values only reordered (PrestaShop 8.0 puts '410'
+				// among the redirect types): no row is rejected, so there is
+				// no gate; expand appended the new values without a copy.
+				why = fmt.Sprintf("%s takes its declared order of values (%s); every stored value is kept, so no gate counts rows; the new order needs a table copy, which runs once the previous release is gone", name, describeColumnChange(tg.contract))
+			}
 			if tg.contract.Is(schema.ChangeType) {
 				note, err := c.requireOptIn(CostCopy, "tightening the type of "+name, m.To.Name)
 				if err != nil {
