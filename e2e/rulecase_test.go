@@ -179,7 +179,7 @@ func (r *ruleProject) checkRebuilds(ph revision.Phase, before map[string]int64) 
 		if d.Kind != effect.KindAlterTable {
 			continue
 		}
-		rebuilds := splitter.Rebuilds(splitter.AlterCost(target, d, nil))
+		rebuilds := splitter.Rebuilds(splitter.AlterCost(target, d, splitter.Releases{}))
 		classed[d.Name] = classed[d.Name] || rebuilds
 	}
 	for table, rebuilt := range classed {
