@@ -193,7 +193,7 @@ func keysServed(c *Change, old, key *schema.Index) error {
 			if fk.RefTable == nil || fk.RefTable.Name != t || !hasForeignKey(prev, fk.Symbol) || !schemadef.Leads(old, fk.RefColumns) || servedAtContract(c, key, fk.RefColumns) {
 				continue
 			}
-			return refuse(c.ctx.Transition.To.WherePart(other.Name, fk.Symbol), fmt.Sprintf("foreign key %s of %s, which references %s", fk.Symbol, other.Name, t), fk.RefColumns)
+			return refuse(c.ctx.Transition.To.WherePart(other.Name, fk.Symbol), fmt.Sprintf("foreign key %s of %s, which references %s,", fk.Symbol, other.Name, t), fk.RefColumns)
 		}
 	}
 	for _, p := range old.Parts {
