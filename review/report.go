@@ -391,11 +391,14 @@ func (r *Release) note(e effect.Effect, stmt *Statement, phase revision.Phase, s
 		r.DataAtRisk = append(r.DataAtRisk, Risk{What: "table", Name: e.Table, Definition: tableDef(st, e.Table), At: stmt.At, Rule: stmt.Rule})
 	case effect.DeleteRows:
 		r.DataAtRisk = append(r.DataAtRisk, Risk{What: "rows", Name: e.Table, Definition: "rows the statement deletes", At: stmt.At, Rule: stmt.Rule})
-	case effect.AddUnique, effect.AddForeignKey, effect.AddCheck, effect.ModifyColumn:
+	case effect.AddUnique, effect.AddForeignKey, effect.AddCheck, effect.ModifyColumn, effect.AddPrimary:
 		if phase != revision.Contract {
 			return
 		}
 		t := Tightening{What: strings.TrimPrefix(string(e.Op), "add "), Name: e.Table + "." + e.Name, To: "added to existing rows", At: stmt.At, Gates: []string{}}
+		if e.Op == effect.AddPrimary {
+			t.Name = e.Table + " " + strings.TrimPrefix(e.Def, "UNIQUE ")
+		}
 		var columns []string
 		key, tbl := t.What, tableIn(st.after, e.Table)
 		switch {
@@ -418,6 +421,8 @@ func (r *Release) note(e effect.Effect, stmt *Statement, phase revision.Phase, s
 			if fk, ok := tbl.ForeignKey(e.Name); ok {
 				columns = diff.Names(fk.Columns)
 			}
+		case e.Op == effect.AddPrimary && tbl.PrimaryKey != nil:
+			columns = diff.PartColumns(tbl.PrimaryKey)
 		}
 		for _, g := range gates {
 			if revision.Guards(revision.Statement{Kind: revision.Gate, Rule: g.Rule, SQL: g.SQL}, revision.Statement{Rule: stmt.Rule}, key, e.Table, columns) {
@@ -443,6 +448,8 @@ func describe(e effect.Effect) string {
 		return fmt.Sprintf("rename column %s.%s to %s", e.Table, e.Name, e.Def)
 	case e.Op == effect.CreateTrigger:
 		return fmt.Sprintf("create trigger %s (%s ON %s)", e.Name, e.Def, e.Table)
+	case e.Op == effect.AddPrimary:
+		return fmt.Sprintf("add primary key %s %s", e.Table, strings.TrimPrefix(e.Def, "UNIQUE "))
 	case e.Table != "" && e.Name != "":
 		return fmt.Sprintf("%s %s.%s", e.Op, e.Table, e.Name)
 	case e.Table != "":

@@ -38,7 +38,7 @@ func init() {
 		Doc: RuleDoc{
 			Change:   "replace the primary key of an existing table: a primary key on other columns the table already has (NOT NULL), or none, the table keeping a unique index on NOT NULL columns the previous release has (which InnoDB then clusters it by); the old key's columns may be dropped when the server fills them (AUTO_INCREMENT)",
 			Phases:   "contract: one ALTER drops the old key (and the old key's columns the release drops) and adds the new one (ALGORITHM=INPLACE, LOCK=NONE: the table is rebuilt in place, writes continue; on a table with a FULLTEXT index ALGORITHM=COPY, with allow_copy = true)",
-			Gate:     "no row whose new key another row holds too (none when a unique index of the previous release already keeps the new key's columns unique)",
+			Gate:     "a new primary key: no row whose key another row holds too (the unique index InnoDB clusters by from then on is unique already: none)",
 			Rollback: "nothing to undo: contract only",
 			Example:  `primary_key { columns = [column.project_id, column.user_id] }  # was [column.id], and column "id" is removed`,
 		},
@@ -51,8 +51,8 @@ func init() {
 
 func replacePrimaryKey(c *Change) ([]Step, error) {
 	t, old := c.Table.Name, c.FromTable.PrimaryKey
-	key, what := c.Table.PrimaryKey, ""
-	if key == nil {
+	key, what, implicit := c.Table.PrimaryKey, "", c.Table.PrimaryKey == nil
+	if implicit {
 		key = clusterKey(c.Table)
 		if key == nil {
 			return nil, fmt.Errorf("%s: the primary key of %s (%s) is dropped and nothing takes its place: InnoDB then clusters the table by a row id of its own, which the server does only by copying the table, blocking writes (error 1846 with LOCK=NONE), so contract would fail. Keep the primary key, or declare the key the table moves to: a primary key on NOT NULL columns it has (rule replace-primary-key moves it in place), or a unique index on them added in an earlier release",
@@ -94,12 +94,11 @@ func replacePrimaryKey(c *Change) ([]Step, error) {
 	if err != nil {
 		return nil, err
 	}
-	u := keptUnique(c.FromTable, key)
 	why := fmt.Sprintf("the primary key of %s moves from (%s) to %s; the previous release's queries find rows through the old key", t, keyColumns(old), what)
 	if len(dropped) > 0 {
 		why += fmt.Sprintf(", its inserts omit %s, which the server numbers (AUTO_INCREMENT needs the column keyed)", strings.Join(dropped, ", "))
 	}
-	if u == nil {
+	if !implicit {
 		why += ", and it may write rows that collide under the new key"
 	}
 	why += ", so the key moves only after that release is gone, in one ALTER dropping the old key and adding the new one: InnoDB rebuilds the table in place (every row rewritten) while writes continue"
@@ -109,8 +108,8 @@ func replacePrimaryKey(c *Change) ([]Step, error) {
 	// fk_index.go: said, not left to the server.
 	sql, why = tookOver(keyTakesOver(c, key), sql, why)
 	steps := []Step{stmt(revision.Contract, StageAddGatedConstraint, why, Inplace.With(sql))}
-	if u != nil {
-		steps[0].Why += fmt.Sprintf("; no gate: unique index %s of the previous release already keeps (%s) unique", u.Name, keyColumns(u))
+	if implicit {
+		steps[0].Why += fmt.Sprintf("; no gate: the previous release has %s unique already", key.Name)
 		return steps, nil
 	}
 	g, err := duplicateGate(t, key)
@@ -223,25 +222,6 @@ func servedAtContract(c *Change, key *schema.Index, cols []*schema.Column) bool 
 		}
 		return schemadef.Leads(had, cols)
 	})
-}
-
-// keptUnique is a unique index of the previous release over whole columns
-// of the new key only (NOT NULL there: newKeyColumns): the rows already
-// differ in them, so none collide under the key.
-func keptUnique(from *schema.Table, key *schema.Index) *schema.Index {
-	for _, idx := range from.Indexes {
-		if idx.Unique && len(idx.Parts) > 0 && !slices.ContainsFunc(idx.Parts, func(p *schema.IndexPart) bool {
-			return !whole(p) || !slices.ContainsFunc(key.Parts, func(k *schema.IndexPart) bool { return whole(k) && strings.EqualFold(k.C.Name, p.C.Name) })
-		}) {
-			return idx
-		}
-	}
-	return nil
-}
-
-// whole reports a part over a whole column: no expression, no prefix.
-func whole(p *schema.IndexPart) bool {
-	return p.C != nil && schemadef.Leads(&schema.Index{Parts: []*schema.IndexPart{p}}, []*schema.Column{p.C})
 }
 
 // inKey reports a column of the key.
