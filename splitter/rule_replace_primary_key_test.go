@@ -85,6 +85,17 @@ func TestReplacePrimaryKeyRule(t *testing.T) {
 			edits:  []string{"  primary_key {\n    columns = [column.id]\n  }\n}\ntable \"images\"", "  primary_key {\n    columns = [column.code]\n  }\n}\ntable \"images\""},
 			errHas: []string{"after.hcl:", "foreign key fk_owner of images, which references owners, needs an index leading with (id), and the primary key of owners, which gives it one, moves to (code)"}},
 	}
+	// The server made fk_owner an index of its own (no index leads with
+	// owner_id); the new key leads with it, and a table built from the
+	// release has none, so it goes in the statement moving the key.
+	ownerFK := []string{"  column \"owner_id\" {\n    type = bigint\n    null = true\n  }", "  column \"owner_id\" {\n    type = bigint\n  }", "  index \"ix_owner\" {\n    columns = [column.owner_id]\n  }\n", tcOwnerFK + "\n"}
+	cases = append(cases, tcCase{name: "the index the server made for a foreign key the new key serves goes with the old key", target: mariadb1011,
+		before: ownerFK,
+		edits:  []string{tcImagesID, tcIDDropped, "  primary_key {\n    columns = [column.id]\n  }\n  foreign_key", "  primary_key {\n    columns = [column.owner_id, column.name]\n  }\n  foreign_key"},
+		want: []tcStep{
+			{Rule: "replace-primary-key", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE (`owner_id`, `name`) IN (SELECT `owner_id`, `name` FROM `images` WHERE `owner_id` IS NOT NULL AND `name` IS NOT NULL GROUP BY `owner_id`, `name` HAVING COUNT(*) > 1)"},
+			{Rule: "replace-primary-key", Phase: revision.Contract, Stage: StageAddGatedConstraint, Kind: "", SQL: "ALTER TABLE `images` DROP COLUMN `id`, DROP PRIMARY KEY, ADD PRIMARY KEY (`owner_id`, `name`), DROP INDEX `fk_owner`, ALGORITHM=INPLACE, LOCK=NONE"},
+		}})
 	for _, c := range cases {
 		t.Run(c.name, c.run)
 	}
