@@ -516,3 +516,114 @@ func TestRuleChangeCheck(t *testing.T) {
 		},
 	}.run(t)
 }
+
+// Kanboard 95's project_has_users, trimmed: a surrogate AUTO_INCREMENT key
+// beside the pair it stands for.
+const projectUsersV95 = `
+table "projects" {
+  schema = schema.app
+  column "id" {
+    type           = int
+    auto_increment = true
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+table "project_has_users" {
+  schema = schema.app
+  column "id" {
+    type           = int
+    auto_increment = true
+  }
+  column "project_id" {
+    type = int
+  }
+  column "user_id" {
+    type = int
+  }
+  primary_key {
+    columns = [column.id]
+  }
+  foreign_key "project_has_users_ibfk_1" {
+    columns     = [column.project_id]
+    ref_columns = [table.projects.column.id]
+    on_delete   = CASCADE
+  }
+  index "idx_project_user" {
+    columns = [column.project_id, column.user_id]
+  }
+}
+`
+
+// The key of project_has_users moves from id to (project_id, user_id), id
+// going with it. The previous release inserts without id, numbered by the
+// server, and nothing keeps it from writing a pair twice, so the key
+// moves in contract, behind the gate counting such pairs, in one ALTER
+// that drops id and the old key and adds the new one (in place: the e2e
+// harness holds the rebuild to the table's InnoDB id). The foreign key on
+// project_id, which idx_project_user served, is served by the new key:
+// the server makes it no index of its own, and the release declares none.
+func TestRuleReplacePrimaryKey(t *testing.T) {
+	after := replaceOnce(replaceOnce(projectUsersV95, `  column "id" {
+    type           = int
+    auto_increment = true
+  }
+  column "project_id" {`, `  column "project_id" {`), `  primary_key {
+    columns = [column.id]
+  }
+  foreign_key "project_has_users_ibfk_1"`, `  primary_key {
+    columns = [column.project_id, column.user_id]
+  }
+  foreign_key "project_has_users_ibfk_1"`)
+	after = replaceOnce(after, `  index "idx_project_user" {
+    columns = [column.project_id, column.user_id]
+  }
+`, "")
+	ruleCase{
+		before:     projectUsersV95,
+		after:      after,
+		rules:      []string{"replace-primary-key"},
+		seed:       []string{"INSERT INTO projects () VALUES (), ()", "INSERT INTO project_has_users (project_id, user_id) VALUES (1, 10), (2, 10)"},
+		oldWrites:  []string{"INSERT INTO project_has_users (project_id, user_id) VALUES (1, 11)", "UPDATE project_has_users SET user_id = 12 WHERE id = 3"},
+		newWrites:  []string{"INSERT INTO project_has_users (project_id, user_id) VALUES (2, 20)"},
+		gateBlocks: []string{"INSERT INTO project_has_users (project_id, user_id) VALUES (1, 10)"},
+		fix:        []string{"DELETE FROM project_has_users WHERE project_id = 1 AND user_id = 10 ORDER BY id DESC LIMIT 1"},
+		checks: map[string]string{
+			"SELECT project_id, user_id FROM project_has_users ORDER BY project_id, user_id":                                                                                                            "1|10;1|12;2|10;2|20",
+			"SELECT GROUP_CONCAT(COLUMN_NAME ORDER BY SEQ_IN_INDEX) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'project_has_users' AND INDEX_NAME = 'PRIMARY'": "project_id,user_id",
+			"SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'project_has_users' AND INDEX_NAME <> 'PRIMARY'":                                       "0",
+		},
+	}.run(t)
+}
+
+// Kanboard 96 exactly: ALTER TABLE project_has_users DROP COLUMN id, the
+// table keeping its unique key (project_id, user_id) on NOT NULL columns,
+// which InnoDB clusters it by from then on. The unique key already keeps
+// the pairs apart: no gate.
+func TestRuleReplacePrimaryKeyByUniqueKey(t *testing.T) {
+	before := replaceOnce(projectUsersV95, `  index "idx_project_user" {
+    columns`, `  index "idx_project_user" {
+    unique  = true
+    columns`)
+	after := replaceOnce(replaceOnce(before, `  column "id" {
+    type           = int
+    auto_increment = true
+  }
+  column "project_id" {`, `  column "project_id" {`), `  primary_key {
+    columns = [column.id]
+  }
+  foreign_key "project_has_users_ibfk_1"`, `  foreign_key "project_has_users_ibfk_1"`)
+	ruleCase{
+		before:    before,
+		after:     after,
+		rules:     []string{"replace-primary-key"},
+		seed:      []string{"INSERT INTO projects () VALUES (), ()", "INSERT INTO project_has_users (project_id, user_id) VALUES (1, 10), (2, 10)"},
+		oldWrites: []string{"INSERT INTO project_has_users (project_id, user_id) VALUES (1, 11)", "UPDATE project_has_users SET user_id = 12 WHERE id = 3"},
+		newWrites: []string{"INSERT INTO project_has_users (project_id, user_id) VALUES (2, 20)"},
+		checks: map[string]string{
+			"SELECT project_id, user_id FROM project_has_users ORDER BY project_id, user_id":                                                              "1|10;1|12;2|10;2|20",
+			"SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'project_has_users' AND COLUMN_NAME = 'id'": "0",
+		},
+	}.run(t)
+}

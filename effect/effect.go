@@ -31,6 +31,7 @@ const (
 	DropForeignKy Op = "drop foreign key"
 	AddCheck      Op = "add check"
 	DropCheck     Op = "drop check" // DROP CHECK (MySQL) or DROP CONSTRAINT
+	AddPrimary    Op = "add primary key"
 	DropPrimary   Op = "drop primary key"
 	CreateTrigger Op = "create trigger"
 	DropTrigger   Op = "drop trigger"
@@ -103,7 +104,7 @@ func (d *DDL) Effects() []Effect {
 func alterEffect(c Clause) (Effect, bool) {
 	op, ok := map[string]Op{
 		"ADD COLUMN": AddColumn, "ADD UNIQUE": AddUnique, "ADD FOREIGN KEY": AddForeignKey,
-		"ADD CHECK": AddCheck, "ADD INDEX": AddIndex,
+		"ADD CHECK": AddCheck, "ADD INDEX": AddIndex, "ADD PRIMARY KEY": AddPrimary,
 		"DROP COLUMN": DropColumn, "DROP INDEX": DropIndex, "DROP FOREIGN KEY": DropForeignKy,
 		"DROP PRIMARY KEY": DropPrimary, "DROP CHECK": DropCheck, "DROP CONSTRAINT": DropCheck,
 		"MODIFY COLUMN": ModifyColumn, "CHANGE COLUMN": ModifyColumn, "ALTER COLUMN": ColumnDefault,
@@ -116,8 +117,8 @@ func alterEffect(c Clause) (Effect, bool) {
 		return Effect{Op: RenameColumn, Name: c.Name, Def: c.To}, true
 	case op == RenameTable:
 		return Effect{Op: RenameTable, Name: c.To}, true
-	case op == AddIndex, op == AddUnique:
-		return Effect{Op: op, Name: c.Name, Def: IndexDef(op == AddUnique, c.Columns)}, true
+	case op == AddIndex, op == AddUnique, op == AddPrimary:
+		return Effect{Op: op, Name: c.Name, Def: IndexDef(op != AddIndex, c.Columns)}, true
 	}
 	return Effect{Op: op, Name: c.Name}, true
 }

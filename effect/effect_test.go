@@ -21,7 +21,7 @@ func TestOf(t *testing.T) {
 		{"SET STATEMENT foreign_key_checks=0 FOR ALTER TABLE `t` ADD CONSTRAINT `fk` FOREIGN KEY (`a`) REFERENCES `p` (`id`), ALGORITHM=INPLACE, LOCK=NONE", []Effect{{Op: AddForeignKey, Table: "t", Name: "fk"}}},
 		{"ALTER TABLE t RENAME TO u", []Effect{{Op: RenameTable, Table: "t", Name: "u"}}},
 		{"ALTER TABLE t ADD CONSTRAINT ck_a CHECK (a > 0), ALGORITHM=COPY", []Effect{{Op: AddCheck, Table: "t", Name: "ck_a"}}},
-		{"ALTER TABLE t ADD PRIMARY KEY (id), DROP PRIMARY KEY", []Effect{{Op: DropPrimary, Table: "t"}}},
+		{"ALTER TABLE t ADD PRIMARY KEY (id), DROP PRIMARY KEY", []Effect{{Op: AddPrimary, Table: "t", Def: "UNIQUE (id)"}, {Op: DropPrimary, Table: "t"}}},
 		{"ALTER TABLE t DROP FOREIGN KEY fk_a, DROP CONSTRAINT ck_a, DROP CHECK ck_b", []Effect{{Op: DropForeignKy, Table: "t", Name: "fk_a"}, {Op: DropCheck, Table: "t", Name: "ck_a"}, {Op: DropCheck, Table: "t", Name: "ck_b"}}},
 		{"ALTER TABLE t ADD INDEX ix (a, b), ALGORITHM=INPLACE, LOCK=NONE", []Effect{{Op: AddIndex, Table: "t", Name: "ix", Def: "(a, b)"}}},
 		{"ALTER TABLE t COMMENT 'x', ALGORITHM=INSTANT", nil},

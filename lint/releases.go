@@ -111,16 +111,25 @@ func (p *Pass) release(name string) *release {
 	return nil
 }
 
-// before finds a column as the release before the named one declares it,
-// for telling what a statement of the named release changes (nil: the
-// release is the first, or its predecessor's schema does not load).
-func (p *Pass) before(name string) splitter.ColumnLookup {
-	if i := p.Project.Index(name); i > 0 {
-		if prev := p.loadReleases()[i-1]; prev.r != nil {
-			return splitter.ColumnsOf(prev.r.Schema)
+// between are the schemas of the release before the named one and of the
+// named one, for telling what a statement of the named release does to a
+// table (either nil: the release is the first, or a schema does not load).
+func (p *Pass) between(name string) splitter.Releases {
+	var in splitter.Releases
+	i := p.Project.Index(name)
+	if i < 0 {
+		return in
+	}
+	all := p.loadReleases()
+	if cur := all[i]; cur.r != nil {
+		in.Next = cur.r.Schema
+	}
+	if i > 0 {
+		if prev := all[i-1]; prev.r != nil {
+			in.Prev = prev.r.Schema
 		}
 	}
-	return nil
+	return in
 }
 
 func (p *Pass) storedFunctions(name string) []string {

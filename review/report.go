@@ -320,16 +320,16 @@ func (r *Release) addRevision(p *project.Project, rev *revision.Revision, st sta
 	file = filepath.ToSlash(file)
 	out := &Revision{ID: rev.ID.String(), Phase: string(rev.ID.Phase), File: file, Checksum: rev.Checksum, Statements: []*Statement{}}
 	var gates []*Statement
-	lookup := splitter.ColumnsOf(st.before) // a column as the previous release has it
+	in := splitter.Releases{Prev: st.before, Next: st.after}
 	if rev.ID.Phase == revision.Rollback {
 		// A rollback starts from the state after expand, which no
 		// snapshot describes: without the columns, an in-place MODIFY
 		// (rollback's only one: NOT NULL again) is classed a rebuild.
-		lookup = nil
+		in = splitter.Releases{}
 	}
 	for i, s := range rev.Statements {
 		at := fmt.Sprintf("%s:%d", file, s.Line)
-		stmt := &Statement{N: i + 1, At: at, Rule: s.Rule, Why: s.Why, Kind: kind(s.Kind), Changes: []string{}, Lock: LockOf(p.Target, s, lookup), SQL: s.SQL}
+		stmt := &Statement{N: i + 1, At: at, Rule: s.Rule, Why: s.Why, Kind: kind(s.Kind), Changes: []string{}, Lock: LockOf(p.Target, s, in), SQL: s.SQL}
 		if p.OSC.Enabled() {
 			stmt.Lock.handToOSC(p.Target, s, rev, st.before)
 		}
@@ -391,11 +391,14 @@ func (r *Release) note(target project.Target, e effect.Effect, stmt *Statement, 
 		r.DataAtRisk = append(r.DataAtRisk, Risk{What: "table", Name: e.Table, Definition: tableDef(st, e.Table), At: stmt.At, Rule: stmt.Rule})
 	case effect.DeleteRows:
 		r.DataAtRisk = append(r.DataAtRisk, Risk{What: "rows", Name: e.Table, Definition: "rows the statement deletes", At: stmt.At, Rule: stmt.Rule})
-	case effect.AddUnique, effect.AddForeignKey, effect.AddCheck, effect.ModifyColumn:
+	case effect.AddUnique, effect.AddForeignKey, effect.AddCheck, effect.ModifyColumn, effect.AddPrimary:
 		if phase != revision.Contract {
 			return
 		}
 		t := Tightening{What: strings.TrimPrefix(string(e.Op), "add "), Name: e.Table + "." + e.Name, To: "added to existing rows", At: stmt.At, Gates: []string{}}
+		if e.Op == effect.AddPrimary {
+			t.Name = e.Table + " " + strings.TrimPrefix(e.Def, "UNIQUE ")
+		}
 		var columns []string
 		key, tbl := t.What, tableIn(st.after, e.Table)
 		switch {
@@ -424,6 +427,8 @@ func (r *Release) note(target project.Target, e effect.Effect, stmt *Statement, 
 			if fk, ok := tbl.ForeignKey(e.Name); ok {
 				columns = diff.Names(fk.Columns)
 			}
+		case e.Op == effect.AddPrimary && tbl.PrimaryKey != nil:
+			columns = diff.PartColumns(tbl.PrimaryKey)
 		}
 		for _, g := range gates {
 			if revision.Guards(revision.Statement{Kind: revision.Gate, Rule: g.Rule, SQL: g.SQL}, revision.Statement{Rule: stmt.Rule}, key, e.Table, columns) {
@@ -449,6 +454,8 @@ func describe(e effect.Effect) string {
 		return fmt.Sprintf("rename column %s.%s to %s", e.Table, e.Name, e.Def)
 	case e.Op == effect.CreateTrigger:
 		return fmt.Sprintf("create trigger %s (%s ON %s)", e.Name, e.Def, e.Table)
+	case e.Op == effect.AddPrimary:
+		return fmt.Sprintf("add primary key %s %s", e.Table, strings.TrimPrefix(e.Def, "UNIQUE "))
 	case e.Table != "" && e.Name != "":
 		return fmt.Sprintf("%s %s.%s", e.Op, e.Table, e.Name)
 	case e.Table != "":
@@ -458,7 +465,12 @@ func describe(e effect.Effect) string {
 }
 
 func column(s *schema.Schema, table, name string) *schema.Column {
-	return splitter.ColumnsOf(s)(table, name)
+	t := tableIn(s, table)
+	if t == nil {
+		return nil
+	}
+	c, _ := t.Column(name)
+	return c
 }
 
 // columnDef names what a dropped column held. A column the snapshots do

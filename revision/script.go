@@ -70,7 +70,7 @@ func (s Statement) RollbackRefusal() (why string, ok bool) {
 // keyRules are the rules that add or change a key of each kind (effect.Op's
 // words after "add "), each writing the gate that counts the rows the key
 // would reject.
-var keyRules = map[string][]string{"unique index": {"add-unique-index", "index-columns", "index-uniqueness"}, "foreign key": {"add-foreign-key"}, "check": {"add-check"}}
+var keyRules = map[string][]string{"unique index": {"add-unique-index", "index-columns", "index-uniqueness"}, "primary key": {"add-primary-key", "replace-primary-key"}, "foreign key": {"add-foreign-key"}, "check": {"add-check"}}
 
 // Guards says whether gate guards what st tightens on table over columns:
 // a key of kind, or a column's definition (kind ""). Review and lint ask

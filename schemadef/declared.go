@@ -120,18 +120,19 @@ func implicit(t *schema.Table, idx *schema.Index) bool {
 	}
 	for _, fk := range t.ForeignKeys {
 		if strings.EqualFold(fk.Symbol, idx.Name) && Leads(idx, fk.Columns) && len(idx.Parts) == len(fk.Columns) {
-			return !slices.ContainsFunc(t.Indexes, func(o *schema.Index) bool { return o != idx && Leads(o, fk.Columns) })
+			return !(t.PrimaryKey != nil && Leads(t.PrimaryKey, fk.Columns)) && !slices.ContainsFunc(t.Indexes, func(o *schema.Index) bool { return o != idx && Leads(o, fk.Columns) })
 		}
 	}
 	return false
 }
 
 // ImplicitIndex reports that the server gives a foreign key of a declared
-// table an index of its own, named after the key: no index the table
+// table an index of its own, named after the key: neither the primary key
+// (InnoDB finds rows by the clustered index too) nor an index the table
 // declares leads with the key's columns. Dropping the key leaves that
 // index behind.
 func ImplicitIndex(t *schema.Table, fk *schema.ForeignKey) bool {
-	return !slices.ContainsFunc(t.Indexes, func(o *schema.Index) bool { return Leads(o, fk.Columns) })
+	return !(t.PrimaryKey != nil && Leads(t.PrimaryKey, fk.Columns)) && !slices.ContainsFunc(t.Indexes, func(o *schema.Index) bool { return Leads(o, fk.Columns) })
 }
 
 // KeyIndexes are the indexes the server makes for a declared table's

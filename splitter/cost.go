@@ -39,16 +39,39 @@ const (
 	CostCopy    = "copy"     // table copy; writes blocked while it runs
 )
 
-// ColumnLookup finds a column as it was before the statement (nil: unknown).
-type ColumnLookup func(table, column string) *schema.Column
+// Releases are the schemas a statement's cost is read against: Prev, the
+// previous release's, which the statement finds (a column's NULL-ness, the
+// key the table is clustered by), and Next, the one its release declares
+// (an index it adds). Either may be nil: unknown.
+type Releases struct{ Prev, Next *schema.Schema }
+
+// column is a column as the previous release has it (nil: unknown).
+func (r Releases) column(table, column string) *schema.Column {
+	t := tableIn(r.Prev, table)
+	if t == nil {
+		return nil
+	}
+	col, _ := t.Column(column)
+	return col
+}
+
+func tableIn(s *schema.Schema, name string) *schema.Table {
+	if s == nil {
+		return nil
+	}
+	t, _ := s.Table(name)
+	return t
+}
 
 // AlterCost classifies one ALTER TABLE (or CREATE/DROP INDEX) by its
-// ALGORITHM clause and what its clauses do on the target. before, when
-// not nil, tells a MODIFY that keeps the column's NULL-ness (a VARCHAR
-// extension or a default: no rebuild) from one that changes it (a
-// rebuild). "" when the statement names no algorithm (the server
-// chooses, possibly a copy) or is of another kind.
-func AlterCost(t project.Target, d *effect.DDL, before ColumnLookup) string {
+// ALGORITHM clause and what its clauses do on the target. in tells a
+// MODIFY that keeps the column's NULL-ness (a VARCHAR extension or a
+// default: no rebuild) from one that changes it (a rebuild), and an index
+// change that moves the key InnoDB clusters a table without a primary key
+// by (a rebuild, reclusters) from one beside the rows. "" when the
+// statement names no algorithm (the server chooses, possibly a copy) or is
+// of another kind.
+func AlterCost(t project.Target, d *effect.DDL, in Releases) string {
 	switch d.Algorithm {
 	case "INSTANT":
 		return CostInstant
@@ -64,7 +87,7 @@ func AlterCost(t project.Target, d *effect.DDL, before ColumnLookup) string {
 	for _, c := range d.Clauses {
 		switch c.Op + " " + c.Object {
 		case "MODIFY COLUMN", "CHANGE COLUMN":
-			if c.To == "" && before != nil && keepsNull(before(d.Name, c.Name), c.NotNull) {
+			if c.To == "" && keepsNull(in.column(d.Name, c.Name), c.NotNull) {
 				// MySQL extends a VARCHAR or changes a default in place;
 				// MariaDB does what INSTANT can and refuses the rest.
 				continue
@@ -83,7 +106,7 @@ func AlterCost(t project.Target, d *effect.DDL, before ColumnLookup) string {
 			rebuilds = true
 		}
 	}
-	if rebuilds || columns && builds {
+	if rebuilds || columns && builds || reclusters(d, in) {
 		return CostRebuild
 	}
 	return CostInPlace
@@ -97,43 +120,21 @@ func keepsNull(before *schema.Column, notNull bool) bool {
 	return before != nil && notNull == !before.Type.Null
 }
 
-// ColumnsOf looks columns up in s (nil: none known).
-func ColumnsOf(s *schema.Schema) ColumnLookup {
-	return func(table, column string) *schema.Column {
-		if s == nil {
-			return nil
-		}
-		t, ok := s.Table(table)
-		if !ok {
-			return nil
-		}
-		col, _ := t.Column(column)
-		return col
-	}
-}
-
 // costOf is the cost on the target of a statement emcee writes, with the
 // columns as the previous release has them.
 func (c *Context) costOf(sql string) string {
-	d := c.parse(sql)
-	cost := AlterCost(c.Target, d, ColumnsOf(c.Transition.From))
-	if cost == CostInPlace && c.reclusters(d) {
-		return CostRebuild
-	}
-	return cost
+	return AlterCost(c.Target, c.parse(sql), Releases{Prev: c.Transition.From, Next: c.Transition.To.Schema})
 }
 
-// reclusters reports an ALTER that adds or drops a unique index on NOT NULL
-// columns of a table without a primary key: InnoDB clusters such a table
-// by its first such index, so the statement may change the clustered index,
-// which rebuilds the table as a primary key change does (MariaDB refuses
-// NOCOPY: Kanboard 110 moving the unique key of user_has_notifications).
-func (c *Context) reclusters(d *effect.DDL) bool {
-	if c.Transition.From == nil {
-		return false
-	}
-	t, ok := c.Transition.From.Table(d.Name)
-	if !ok || t.PrimaryKey != nil {
+// reclusters reports an ALTER that adds or drops a unique index on NOT
+// NULL columns of a table without a primary key: InnoDB clusters such a
+// table by its first such index, so the statement may change the
+// clustered index, which rebuilds the table as a primary key change does
+// (MariaDB refuses NOCOPY: Kanboard 110 moving the unique key of
+// user_has_notifications).
+func reclusters(d *effect.DDL, in Releases) bool {
+	t := tableIn(in.Prev, d.Name)
+	if t == nil || t.PrimaryKey != nil {
 		return false
 	}
 	for _, cl := range d.Clauses {
@@ -142,7 +143,7 @@ func (c *Context) reclusters(d *effect.DDL) bool {
 		case "DROP INDEX":
 			idx, _ = t.Index(cl.Name)
 		case "ADD UNIQUE":
-			if to, ok := c.Transition.To.Schema.Table(d.Name); ok {
+			if to := tableIn(in.Next, d.Name); to != nil {
 				idx, _ = to.Index(cl.Name)
 			}
 		}

@@ -14,11 +14,17 @@ import (
 // its online DDL tables (no MySQL server here).
 func TestAlterCost(t *testing.T) {
 	nullable := &schema.Column{Name: "name", Type: &schema.ColumnType{Null: true}}
-	before := func(table, column string) *schema.Column {
-		if table == "t" && column == "name" {
-			return nullable
-		}
-		return nil
+	// u has no primary key: InnoDB clusters it by ux, its first unique
+	// index on NOT NULL columns (Kanboard's user_has_notifications).
+	a := &schema.Column{Name: "a", Type: &schema.ColumnType{}}
+	b := &schema.Column{Name: "b", Type: &schema.ColumnType{}}
+	u := &schema.Table{Name: "u", Columns: []*schema.Column{a, b}}
+	u.Indexes = []*schema.Index{{Name: "ux", Unique: true, Table: u, Parts: []*schema.IndexPart{{C: a}, {C: b}}}, {Name: "ix", Table: u, Parts: []*schema.IndexPart{{C: b}}}}
+	next := &schema.Table{Name: "u", Columns: []*schema.Column{a, b}}
+	next.Indexes = []*schema.Index{{Name: "ux2", Unique: true, Table: next, Parts: []*schema.IndexPart{{C: b}, {C: a}}}}
+	before := Releases{
+		Prev: schema.New("app").AddTables(&schema.Table{Name: "t", Columns: []*schema.Column{nullable}}, u),
+		Next: schema.New("app").AddTables(next),
 	}
 	for _, tc := range []struct {
 		sql            string
@@ -41,6 +47,11 @@ func TestAlterCost(t *testing.T) {
 		{"ALTER TABLE `t` ADD COLUMN `c` int NULL", "", ""},
 		{"CREATE INDEX ix ON t (c) ALGORITHM=INPLACE LOCK=NONE", CostInPlace, CostInPlace},
 		{"DROP TRIGGER IF EXISTS `x`", "", ""},
+		// The clustering key of u moves, or goes: a rebuild, whatever the
+		// clauses alone would cost.
+		{"ALTER TABLE `u` DROP INDEX `ux`, ADD UNIQUE INDEX `ux2` (`b`, `a`), ALGORITHM=INPLACE, LOCK=NONE", CostRebuild, CostRebuild},
+		{"ALTER TABLE `u` ADD UNIQUE INDEX `ux2` (`b`, `a`), ALGORITHM=INPLACE, LOCK=NONE", CostRebuild, CostRebuild},
+		{"ALTER TABLE `u` DROP INDEX `ix`, ALGORITHM=INPLACE, LOCK=NONE", CostInPlace, CostInPlace},
 	} {
 		if got := AlterCost(mariadb1011, effect.Parse(tc.sql), before); got != tc.mariadb {
 			t.Errorf("mariadb: %s: %q, want %q", tc.sql, got, tc.mariadb)

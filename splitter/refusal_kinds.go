@@ -44,9 +44,12 @@ func specificRefusal(tr *diff.Transition, ch *Change) (string, bool) {
 	case *schema.RenameIndex:
 		return fmt.Sprintf("%s: RenameIndex %s -> %s on %s: emcee does not plan index renames. Keep the old name, or declare the index under the new name as a new index (the old one is then dropped in contract)",
 			part(c.To.Name), c.From.Name, c.To.Name, t), true
-	case *schema.AddPrimaryKey, *schema.DropPrimaryKey, *schema.ModifyPrimaryKey:
-		return fmt.Sprintf("%s: %s on %s: changing a primary key rebuilds the table under a lock and changes which rows the previous release's UPDATEs and DELETEs reach, so emcee does not plan it. Keep the primary key and declare a unique index on the new key columns (added in contract behind a duplicate gate); move the key itself in a maintenance window",
-			at(""), changeName(c), t), true
+	case *schema.AddPrimaryKey:
+		// Atlas reports a key replacing another as ModifyPrimaryKey (rule
+		// replace-primary-key); add-primary-key claims a key on a table
+		// that had none.
+		return fmt.Sprintf("%s: AddPrimaryKey on %s, which has a primary key: a table has one; declare the new key in place of the old one (rule replace-primary-key moves it in contract)",
+			at(""), t), true
 	case *schema.ModifyForeignKey:
 		if sqlname.IsForeignKeyName(t, c.From.Symbol) {
 			return fmt.Sprintf("%s: ModifyForeignKey %s on %s (%s): %s is a name the server generated for a foreign key declared without one (InnoDB numbers them %s_ibfk_1, _2, ... in the order the table declares them), so a key added, removed or moved before it gives the name to another key, and every key after it reads as changed. Name the foreign keys of %s (CONSTRAINT `name` FOREIGN KEY ...) with the names the live databases have (SHOW CREATE TABLE %s), and give a new key a new name",

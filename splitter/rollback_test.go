@@ -174,6 +174,7 @@ func TestRollbacks(t *testing.T) {
 		{rule: "index-uniqueness", name: "contract only", target: mariadb1011, edits: []string{"  index \"ix_owner\" {\n", "  index \"ix_owner\" {\n    unique = true\n"}, want: nil},
 		{rule: "index-columns", name: "contract only", target: mariadb1011, edits: []string{"    columns = [column.owner_id]\n", "    columns = [column.owner_id, column.name]\n"}, want: nil},
 		{rule: "add-primary-key", name: "contract only", target: mariadb1011, before: []string{tcOwnersPK, "}\ntable \"images\" {"}, edits: []string{"}\ntable \"images\" {", tcOwnersPK}, want: nil},
+		{rule: "replace-primary-key", name: "contract only", target: mariadb1011, edits: []string{"  column \"id\" {\n    type           = bigint\n    auto_increment = true\n  }\n  column \"name\"", "  column \"name\"", "  primary_key {\n    columns = [column.id]\n  }\n  index \"ix_owner\"", "  primary_key {\n    columns = [column.name, column.note]\n  }\n  index \"ix_owner\""}, want: nil},
 		{rule: "add-foreign-key", name: "contract only", target: mariadb1011, edits: tcBlock(tcOwnerFK), want: nil},
 		{rule: "drop-index", name: "contract only", target: mariadb1011, edits: []string{"  index \"ix_owner\" {\n    columns = [column.owner_id]\n  }\n", ""}, want: nil},
 		{rule: "drop-table", name: "contract only", target: mariadb1011, before: []string{tcNewTags, tcTags + tcNewTags}, edits: []string{tcTags, ""}, want: nil},

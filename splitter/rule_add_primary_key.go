@@ -17,8 +17,7 @@ import (
 // which that release may still write. So, as a unique index, it waits for
 // contract behind the duplicate gate. InnoDB then rebuilds the table around
 // the new clustered index: in place, writes continue (both servers).
-// Changing or dropping an existing primary key stays refused
-// (refusal_kinds.go).
+// Moving an existing primary key is rule replace-primary-key.
 func init() {
 	register(&Rule{
 		Name: "add-primary-key",

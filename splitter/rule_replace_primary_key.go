@@ -1,0 +1,256 @@
+package splitter
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"ariga.io/atlas/sql/schema"
+
+	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/schemadef"
+)
+
+// A primary key moved off its columns. Kanboard 96 dropped the surrogate
+// id of project_has_users (ALTER TABLE project_has_users DROP COLUMN id):
+// the table kept its unique key (project_id, user_id) on NOT NULL columns,
+// which InnoDB then clusters the table by, as it would a primary key
+// declared on them. Either way InnoDB rebuilds the table around the new
+// clustered index in place, writes continuing, when one ALTER drops the old
+// key and the new one takes its place (checked on MariaDB 10.11; dropping
+// a key with nothing in its place is a copy, error 1846).
+//
+// Until contract the previous release still runs: its inserts omit the old
+// key's column and rely on its AUTO_INCREMENT (which needs the column
+// keyed), its UPDATEs and DELETEs find rows by it, and it may write rows
+// that collide under the new key. So the key moves in contract, behind a
+// gate counting those rows, in the same ALTER as the drops of the old key's
+// columns the release drops (dropping the column alone drops the key with
+// nothing in its place). Those drops are column drops like any other: the
+// pipeline refuses one whose data nothing declares lost (diff.CheckLosses),
+// and review lists the data they take.
+func init() {
+	register(&Rule{
+		Name: "replace-primary-key",
+		// Before drop-column, which would drop a column of the old key in
+		// a statement of its own.
+		Priority: -50,
+		Doc: RuleDoc{
+			Change:   "replace the primary key of an existing table: a primary key on other columns the table already has (NOT NULL), or none, the table keeping a unique index on NOT NULL columns the previous release has (which InnoDB then clusters it by); the old key's columns may be dropped when the server fills them (AUTO_INCREMENT)",
+			Phases:   "contract: one ALTER drops the old key (and the old key's columns the release drops) and adds the new one (ALGORITHM=INPLACE, LOCK=NONE: the table is rebuilt in place, writes continue; on a table with a FULLTEXT index ALGORITHM=COPY, with allow_copy = true)",
+			Gate:     "a new primary key: no row whose key another row holds too (the unique index InnoDB clusters by from then on is unique already: none)",
+			Rollback: "nothing to undo: contract only",
+			Example:  `primary_key { columns = [column.project_id, column.user_id] }  # was [column.id], and column "id" is removed`,
+		},
+		Match: func(c *Change) bool {
+			return (is[*schema.ModifyPrimaryKey](c) || is[*schema.DropPrimaryKey](c)) && c.FromTable != nil && c.FromTable.PrimaryKey != nil
+		},
+		Split: replacePrimaryKey,
+	})
+}
+
+func replacePrimaryKey(c *Change) ([]Step, error) {
+	t, old := c.Table.Name, c.FromTable.PrimaryKey
+	key, what, implicit := c.Table.PrimaryKey, "", c.Table.PrimaryKey == nil
+	if implicit {
+		key = clusterKey(c.Table)
+		if key == nil {
+			return nil, fmt.Errorf("%s: the primary key of %s (%s) is dropped and nothing takes its place: InnoDB then clusters the table by a row id of its own, which the server does only by copying the table, blocking writes (error 1846 with LOCK=NONE), so contract would fail. Keep the primary key, or declare the key the table moves to: a primary key on NOT NULL columns it has (rule replace-primary-key moves it in place), or a unique index on them added in an earlier release",
+				c.ctx.Transition.To.Where(t, ""), t, keyColumns(old))
+		}
+		what = fmt.Sprintf("unique index %s (%s), the key InnoDB clusters %s by once it has no primary key", key.Name, keyColumns(key), t)
+		if had, ok := c.FromTable.Index(key.Name); !ok || !had.Unique || keyColumns(had) != keyColumns(key) {
+			return nil, fmt.Errorf("%s: the primary key of %s (%s) is dropped, and %s is new in this release: the server moves the key in place only in the statement dropping the old one, which emcee does not make of an index another rule adds. Declare the new key as what InnoDB makes of it, primary_key { columns = [%s] } (rule replace-primary-key), or add the unique index in an earlier release",
+				c.ctx.Transition.To.WherePart(t, key.Name), t, keyColumns(old), what, hclColumns(key))
+		}
+	} else {
+		what = fmt.Sprintf("primary key (%s)", keyColumns(key))
+	}
+	if err := newKeyColumns(c, key); err != nil {
+		return nil, err
+	}
+	if err := keysServed(c, old, key); err != nil {
+		return nil, err
+	}
+	var changes []schema.Change
+	var dropped []string
+	for {
+		d := c.ctx.Claim(func(o *Change) bool {
+			d, ok := o.Change.(*schema.DropColumn)
+			return ok && o.Table.Name == t && inKey(old, d.C.Name)
+		})
+		if d == nil {
+			break
+		}
+		col := d.Change.(*schema.DropColumn).C
+		if !ServerFills(col) {
+			return nil, fmt.Errorf("%s: %s.%s, a column of the primary key of %s, is dropped in this release, but the server does not fill it: until contract the new release's inserts, which omit it, get its default (or fail without one), and the second such row collides in the old key. Keep %s in this release, written by the new release's code, and drop it in the next one, once the key has moved",
+				c.ctx.Transition.To.Where(t, ""), t, col.Name, t, col.Name)
+		}
+		changes, dropped = append(changes, d.Change), append(dropped, col.Name)
+	}
+	changes = append(changes, c.Change)
+	sql, err := c.Alter(changes...)
+	if err != nil {
+		return nil, err
+	}
+	why := fmt.Sprintf("the primary key of %s moves from (%s) to %s; the previous release's queries find rows through the old key", t, keyColumns(old), what)
+	if len(dropped) > 0 {
+		why += fmt.Sprintf(", its inserts omit %s, which the server numbers (AUTO_INCREMENT needs the column keyed)", strings.Join(dropped, ", "))
+	}
+	if !implicit {
+		why += ", and it may write rows that collide under the new key"
+	}
+	why += ", so the key moves only after that release is gone, in one ALTER dropping the old key and adding the new one: InnoDB rebuilds the table in place (every row rewritten) while writes continue"
+	if len(dropped) > 0 {
+		why += fmt.Sprintf("; %s goes in the same ALTER (dropped alone it would take the key with nothing in its place), with its values", strings.Join(dropped, ", "))
+	}
+	// fk_index.go: said, not left to the server.
+	sql, why = tookOver(keyTakesOver(c, key), sql, why)
+	steps := []Step{stmt(revision.Contract, StageAddGatedConstraint, why, Inplace.With(sql))}
+	if implicit {
+		steps[0].Why += fmt.Sprintf("; no gate: the previous release has %s unique already", key.Name)
+		return steps, nil
+	}
+	g, err := duplicateGate(t, key)
+	if err != nil {
+		return nil, fmt.Errorf("%s: primary key of %s: %w", c.ctx.Transition.To.Where(t, ""), t, err)
+	}
+	return append([]Step{gate(fmt.Sprintf("%s of %s: the previous release could write rows with the same (%s); contract waits until there are none", what, t, keyColumns(key)), g)}, steps...), nil
+}
+
+// clusterKey is the unique index on NOT NULL columns InnoDB clusters t by
+// in place of the primary key t lacks (clusters), nil when it has none.
+func clusterKey(t *schema.Table) *schema.Index {
+	for _, idx := range t.Indexes {
+		if clusters(t, idx) {
+			return idx
+		}
+	}
+	return nil
+}
+
+// keyTakesOver are the indexes the server made for foreign keys of the
+// table that it keeps and that the new key leads with the columns of: the
+// server makes none for a key the clustered index serves.
+func keyTakesOver(c *Change, key *schema.Index) []*schema.Index {
+	after := schemadef.KeyIndexes(c.Table)
+	var out []*schema.Index
+	for _, made := range schemadef.KeyIndexes(c.FromTable) {
+		if hasForeignKey(c.Table, made.Name) && schemadef.Leads(key, schemadef.PartColumns(made)) && !hasIndex(c.Table, made.Name) &&
+			!slices.ContainsFunc(after, func(o *schema.Index) bool { return strings.EqualFold(o.Name, made.Name) }) {
+			out = append(out, made)
+		}
+	}
+	return out
+}
+
+// newKeyColumns refuses a new key the previous release may write rows
+// against: a column it lacks (its rows have none) or holds NULL in (the
+// key makes the column NOT NULL, and the previous release's NULL fails),
+// or a part that is no column.
+func newKeyColumns(c *Change, key *schema.Index) error {
+	t := c.Table.Name
+	for _, p := range key.Parts {
+		if p.C == nil {
+			return fmt.Errorf("%s: the new key of %s has a part that is an expression, which cannot be a primary key; use columns", c.ctx.Transition.To.Where(t, ""), t)
+		}
+		had, ok := c.FromTable.Column(p.C.Name)
+		switch {
+		case !ok:
+			return fmt.Errorf("%s: the new key of %s: column %s is new in this release, so the previous release writes no value in it; add the column in one release and move the key in the next", c.ctx.Transition.To.Where(t, p.C.Name), t, p.C.Name)
+		case had.Type.Null:
+			return fmt.Errorf("%s: the new key of %s: column %s is NULL in the previous release, which may still write NULL there until contract, and a key column is NOT NULL; make it NOT NULL in one release (contract, behind a gate: rule tighten-column) and move the key in the next", c.ctx.Transition.To.Where(t, p.C.Name), t, p.C.Name)
+		}
+	}
+	return nil
+}
+
+// keysServed refuses a move that leaves a foreign key, or an
+// AUTO_INCREMENT column, with no index when contract moves the key: the
+// old key may be the index they use (InnoDB uses the clustered index for a
+// key its columns lead), and the server refuses to drop the last index a
+// foreign key can use (error 1553) and to leave an AUTO_INCREMENT column
+// unkeyed (error 1075).
+func keysServed(c *Change, old, key *schema.Index) error {
+	t := c.Table.Name
+	refuse := func(at, what string, cols []*schema.Column) error {
+		return fmt.Errorf("%s: %s needs an index leading with (%s), and the primary key of %s, which gives it one, moves to (%s): the server refuses to move the key then. Declare an index on (%s) in an earlier release, or in this one without unique (rule add-index builds it in expand), or lead the new key with those columns",
+			at, what, columnNames(cols), t, keyColumns(key), columnNames(cols))
+	}
+	for _, fk := range c.Table.ForeignKeys {
+		if hasForeignKey(c.FromTable, fk.Symbol) && schemadef.Leads(old, fk.Columns) && !servedAtContract(c, key, fk.Columns) {
+			return refuse(c.ctx.Transition.To.WherePart(t, fk.Symbol), fmt.Sprintf("foreign key %s of %s", fk.Symbol, t), fk.Columns)
+		}
+	}
+	for _, other := range c.ctx.Transition.To.Schema.Tables {
+		prev, ok := c.ctx.Transition.From.Table(other.Name)
+		if !ok {
+			continue
+		}
+		for _, fk := range other.ForeignKeys {
+			if fk.RefTable == nil || fk.RefTable.Name != t || !hasForeignKey(prev, fk.Symbol) || !schemadef.Leads(old, fk.RefColumns) || servedAtContract(c, key, fk.RefColumns) {
+				continue
+			}
+			return refuse(c.ctx.Transition.To.WherePart(other.Name, fk.Symbol), fmt.Sprintf("foreign key %s of %s, which references %s,", fk.Symbol, other.Name, t), fk.RefColumns)
+		}
+	}
+	for _, p := range old.Parts {
+		if col, kept := c.Table.Column(p.C.Name); kept && autoIncrement(col) && !servedAtContract(c, key, []*schema.Column{col}) {
+			return refuse(c.ctx.Transition.To.Where(t, col.Name), fmt.Sprintf("%s.%s, an AUTO_INCREMENT column,", t, col.Name), []*schema.Column{col})
+		}
+	}
+	return nil
+}
+
+// servedAtContract reports that cols are led, when contract moves the key
+// to key, by key itself or by an index of the release that is there by
+// then: one the previous release has too, leading with them there as
+// well, or a new one that is not unique (built in expand). A new unique
+// one is built in contract, maybe after the key moves.
+func servedAtContract(c *Change, key *schema.Index, cols []*schema.Column) bool {
+	if schemadef.Leads(key, cols) {
+		return true
+	}
+	return slices.ContainsFunc(c.Table.Indexes, func(idx *schema.Index) bool {
+		if !schemadef.Leads(idx, cols) {
+			return false
+		}
+		had, ok := c.FromTable.Index(idx.Name)
+		if !ok {
+			return !idx.Unique
+		}
+		return schemadef.Leads(had, cols)
+	})
+}
+
+// inKey reports a column of the key.
+func inKey(key *schema.Index, column string) bool {
+	return slices.ContainsFunc(key.Parts, func(p *schema.IndexPart) bool { return p.C != nil && strings.EqualFold(p.C.Name, column) })
+}
+
+// keyColumns lists a key's columns for messages: "project_id, user_id".
+func keyColumns(key *schema.Index) string {
+	return columnNames(schemadef.PartColumns(key))
+}
+
+func columnNames(cols []*schema.Column) string {
+	names := make([]string, len(cols))
+	for i, c := range cols {
+		if c == nil {
+			names[i] = "(expression)"
+			continue
+		}
+		names[i] = c.Name
+	}
+	return strings.Join(names, ", ")
+}
+
+// hclColumns is a key's columns as a primary_key block lists them.
+func hclColumns(key *schema.Index) string {
+	names := make([]string, len(key.Parts))
+	for i, p := range key.Parts {
+		names[i] = "column." + p.C.Name
+	}
+	return strings.Join(names, ", ")
+}

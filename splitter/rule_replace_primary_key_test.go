@@ -1,0 +1,102 @@
+package splitter
+
+import (
+	"testing"
+
+	"github.com/emcee-db/emcee/revision"
+)
+
+// The key of images moves from its AUTO_INCREMENT id, as Kanboard 96 moved
+// project_has_users' from id to (project_id, user_id).
+const (
+	tcImagesID  = "  column \"id\" {\n    type           = bigint\n    auto_increment = true\n  }\n  column \"name\""
+	tcImagesPK  = "  primary_key {\n    columns = [column.id]\n  }\n  index \"ix_owner\""
+	tcNameNote  = "  index \"ux_name_note\" {\n    unique  = true\n    columns = [column.name, column.note]\n  }\n"
+	tcIDDropped = "  column \"name\""
+)
+
+// tcMovePK edits images' key to the columns, dropping id.
+func tcMovePK(columns string) []string {
+	return []string{tcImagesID, tcIDDropped, tcImagesPK, "  primary_key {\n    columns = [" + columns + "]\n  }\n  index \"ix_owner\""}
+}
+
+// TestReplacePrimaryKeyRule pins where a moved primary key goes: contract,
+// one ALTER dropping the old key (and the old key's columns the release
+// drops) and adding the new one, behind a gate counting the rows that
+// would collide under it unless a unique index already rules them out;
+// and the refusals, each with its way out.
+func TestReplacePrimaryKeyRule(t *testing.T) {
+	const alter = "ALTER TABLE `images` DROP COLUMN `id`, DROP PRIMARY KEY, ADD PRIMARY KEY (`name`, `note`), ALGORITHM=INPLACE, LOCK=NONE"
+	gated := []tcStep{
+		{Rule: "replace-primary-key", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE (`name`, `note`) IN (SELECT `name`, `note` FROM `images` WHERE `name` IS NOT NULL AND `note` IS NOT NULL GROUP BY `name`, `note` HAVING COUNT(*) > 1)"},
+		{Rule: "replace-primary-key", Phase: revision.Contract, Stage: StageAddGatedConstraint, Kind: "", SQL: alter},
+	}
+	cases := []tcCase{
+		{name: "a new key on existing columns, id dropped: gated, one ALTER in contract", target: mariadb1011,
+			edits: tcMovePK("column.name, column.note"), want: gated},
+		{name: "the same on MySQL 8.0", target: mysql80, edits: tcMovePK("column.name, column.note"), want: gated},
+		// Kanboard 96 as a declared key: the unique index kept the pairs
+		// apart, and the gate finds none (review lists the key among the
+		// tightenings, guarded by it).
+		{name: "a unique index of the previous release over the key's columns: gated all the same", target: mariadb1011,
+			before: []string{"  index \"ix_owner\" {\n", tcNameNote + "  index \"ix_owner\" {\n"},
+			edits:  []string{tcImagesID, tcIDDropped, "  primary_key {\n    columns = [column.id]\n  }\n  index \"ux_name_note\"", "  primary_key {\n    columns = [column.name, column.note]\n  }\n  index \"ux_name_note\""},
+			want:   gated},
+		// Kanboard 96 exactly: DROP COLUMN id; the unique key on NOT NULL
+		// columns is what InnoDB clusters the table by from then on.
+		{name: "no primary key left, a unique index on NOT NULL columns takes its place", target: mariadb1011,
+			before: []string{"  index \"ix_owner\" {\n", tcNameNote + "  index \"ix_owner\" {\n"},
+			edits:  []string{tcImagesID, tcIDDropped, "  primary_key {\n    columns = [column.id]\n  }\n  index \"ux_name_note\"", "  index \"ux_name_note\""},
+			want:   []tcStep{{Rule: "replace-primary-key", Phase: revision.Contract, Stage: StageAddGatedConstraint, Kind: "", SQL: "ALTER TABLE `images` DROP COLUMN `id`, DROP PRIMARY KEY, ALGORITHM=INPLACE, LOCK=NONE"}}},
+		// id stays, numbered by the server: an index built in expand keys
+		// it before contract moves the key off it.
+		{name: "id kept, indexed in expand", target: mariadb1011,
+			edits: []string{tcImagesPK, "  primary_key {\n    columns = [column.name, column.note]\n  }\n  index \"ix_id\" {\n    columns = [column.id]\n  }\n  index \"ix_owner\""},
+			want: []tcStep{
+				{Rule: "replace-primary-key", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: gated[0].SQL},
+				{Rule: "replace-primary-key", Phase: revision.Contract, Stage: StageAddGatedConstraint, Kind: "", SQL: "ALTER TABLE `images` DROP PRIMARY KEY, ADD PRIMARY KEY (`name`, `note`), ALGORITHM=INPLACE, LOCK=NONE"},
+				{Rule: "add-index", Phase: revision.Expand, Stage: StageAddIndex, Kind: "", SQL: "ALTER TABLE `images` ADD INDEX `ix_id` (`id`), ALGORITHM=INPLACE, LOCK=NONE"},
+			}},
+		{name: "id kept AUTO_INCREMENT with no index: refused", target: mariadb1011,
+			edits:  []string{tcImagesPK, "  primary_key {\n    columns = [column.name, column.note]\n  }\n  index \"ix_owner\""},
+			errHas: []string{"after.hcl:", "images.id, an AUTO_INCREMENT column, needs an index leading with (id), and the primary key of images, which gives it one, moves to (name, note)", "Declare an index on (id) in an earlier release, or in this one without unique"}},
+		{name: "nothing in the old key's place: refused", target: mariadb1011,
+			edits:  []string{tcImagesID, tcIDDropped, "  primary_key {\n    columns = [column.id]\n  }\n  index \"ix_owner\"", "  index \"ix_owner\""},
+			errHas: []string{"after.hcl:", "the primary key of images (id) is dropped and nothing takes its place", "which the server does only by copying the table", "Keep the primary key, or declare the key the table moves to"}},
+		{name: "the unique index that takes the key's place is new: refused", target: mariadb1011,
+			edits:  []string{tcImagesID, tcIDDropped, "  primary_key {\n    columns = [column.id]\n  }\n  index \"ix_owner\"", tcNameNote + "  index \"ix_owner\""},
+			errHas: []string{"after.hcl:", "unique index ux_name_note (name, note), the key InnoDB clusters images by once it has no primary key", "is new in this release", "primary_key { columns = [column.name, column.note] }"}},
+		{name: "a key column NULL in the previous release: refused", target: mariadb1011,
+			edits:  tcMovePK("column.name, column.size"),
+			errHas: []string{"after.hcl:", "column size is NULL in the previous release", "make it NOT NULL in one release", "and move the key in the next"}},
+		{name: "a key column new in the release: refused", target: mariadb1011,
+			edits:  append(tcMovePK("column.name, column.code"), "  column \"note\" {", "  column \"code\" {\n    type    = int\n    default = 0\n  }\n  column \"note\" {"),
+			errHas: []string{"after.hcl:", "column code is new in this release", "add the column in one release and move the key in the next"}},
+		// owners.id is no AUTO_INCREMENT: the new release's inserts omit
+		// it until contract.
+		{name: "a dropped key column the server does not fill: refused", target: mariadb1011,
+			before: []string{"  column \"id\" {\n    type = bigint\n  }\n  primary_key", "  column \"id\" {\n    type = bigint\n  }\n  column \"code\" {\n    type = int\n  }\n  primary_key"},
+			edits:  []string{"  column \"id\" {\n    type = bigint\n  }\n  column \"code\"", "  column \"code\"", "  primary_key {\n    columns = [column.id]\n  }\n}\ntable \"images\"", "  primary_key {\n    columns = [column.code]\n  }\n}\ntable \"images\""},
+			errHas: []string{"after.hcl:", "owners.id, a column of the primary key of owners, is dropped in this release, but the server does not fill it", "Keep id in this release, written by the new release's code, and drop it in the next one"}},
+		// A foreign key of images references owners.id, which only the
+		// key indexes.
+		{name: "a foreign key referencing the old key: refused", target: mariadb1011,
+			before: append([]string{"  column \"id\" {\n    type = bigint\n  }\n  primary_key", "  column \"id\" {\n    type = bigint\n  }\n  column \"code\" {\n    type = int\n  }\n  primary_key"}, tcBlock(tcOwnerFK)...),
+			edits:  []string{"  primary_key {\n    columns = [column.id]\n  }\n}\ntable \"images\"", "  primary_key {\n    columns = [column.code]\n  }\n}\ntable \"images\""},
+			errHas: []string{"after.hcl:", "foreign key fk_owner of images, which references owners, needs an index leading with (id), and the primary key of owners, which gives it one, moves to (code)"}},
+	}
+	// The server made fk_owner an index of its own (no index leads with
+	// owner_id); the new key leads with it, and a table built from the
+	// release has none, so it goes in the statement moving the key.
+	ownerFK := []string{"  column \"owner_id\" {\n    type = bigint\n    null = true\n  }", "  column \"owner_id\" {\n    type = bigint\n  }", "  index \"ix_owner\" {\n    columns = [column.owner_id]\n  }\n", tcOwnerFK + "\n"}
+	cases = append(cases, tcCase{name: "the index the server made for a foreign key the new key serves goes with the old key", target: mariadb1011,
+		before: ownerFK,
+		edits:  []string{tcImagesID, tcIDDropped, "  primary_key {\n    columns = [column.id]\n  }\n  foreign_key", "  primary_key {\n    columns = [column.owner_id, column.name]\n  }\n  foreign_key"},
+		want: []tcStep{
+			{Rule: "replace-primary-key", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE (`owner_id`, `name`) IN (SELECT `owner_id`, `name` FROM `images` WHERE `owner_id` IS NOT NULL AND `name` IS NOT NULL GROUP BY `owner_id`, `name` HAVING COUNT(*) > 1)"},
+			{Rule: "replace-primary-key", Phase: revision.Contract, Stage: StageAddGatedConstraint, Kind: "", SQL: "ALTER TABLE `images` DROP COLUMN `id`, DROP PRIMARY KEY, ADD PRIMARY KEY (`owner_id`, `name`), DROP INDEX `fk_owner`, ALGORITHM=INPLACE, LOCK=NONE"},
+		}})
+	for _, c := range cases {
+		t.Run(c.name, c.run)
+	}
+}
