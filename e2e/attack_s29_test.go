@@ -1,0 +1,93 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+)
+
+// Attacks on what session 28 landed, each through the emcee binary on
+// MariaDB.
+
+// s29NoPK is a release of one table t without a primary key, whose
+// columns are a, b (NOT NULL int) and name (NOT NULL varchar), with the
+// given index blocks.
+func s29NoPK(extra, indexes string) string {
+	return "schema \"app\" {\n}\n\ntable \"t\" {\n  schema = schema.app\n" +
+		"  column \"a\" {\n    null = false\n    type = int\n  }\n" +
+		"  column \"b\" {\n    null = false\n    type = int\n  }\n" +
+		"  column \"name\" {\n    null = false\n    type = varchar(100)\n  }\n" + extra + indexes + "}\n"
+}
+
+const (
+	s29UniqueA     = "  index \"uk\" {\n    unique  = true\n    columns = [column.a]\n  }\n"
+	s29UniqueB     = "  index \"uk2\" {\n    unique  = true\n    columns = [column.b]\n  }\n"
+	s29UniquePrefx = "  index \"up\" {\n    unique = true\n    on {\n      column = column.name\n      prefix = 10\n    }\n  }\n"
+)
+
+// A unique key with a prefix part is never the key InnoDB clusters a table
+// without a primary key by (the server sorts such keys after the others):
+// declared first, it hid the real one, uk, whose drop alone plan, lint and
+// review passed and contract failed on (error 1846, "Dropping a primary
+// key is not allowed without also adding a new primary key").
+func TestAttackS29ClusteringKeyBehindAPrefixKey(t *testing.T) {
+	t.Parallel()
+	p := newSchemaProject(t, [2]string{"v1", s29NoPK("", s29UniquePrefx+s29UniqueA)}, [2]string{"v2", s29NoPK("", s29UniquePrefx)})
+	r := p.plan()
+	if r.Code != 1 {
+		t.Fatalf("dropping the clustering key planned: %s\n%s", r, p.read("plans/v2/v2_contract01.sql"))
+	}
+	opContains(t, r, "index uk of t is the key InnoDB clusters the table by")
+
+	// The prefix key is not it: dropping it alone runs online.
+	p.editSchema("v2", func(string) string { return s29NoPK("", s29UniqueA) })
+	p.must("plan")
+	p.must("db", "sync", "v1")
+	p.exec("INSERT INTO t VALUES (1, 1, 'x'), (2, 2, 'y')")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	p.must("db", "contract")
+	p.must("db", "diff")
+}
+
+// Dropping the clustering key of a table that keeps another unique key on
+// NOT NULL columns: the server clusters the table by that one, in place
+// (ALGORITHM=INPLACE, LOCK=NONE), but emcee refused the release, saying
+// that contract would fail.
+func TestAttackS29ClusteringKeyDroppedBesideAnother(t *testing.T) {
+	t.Parallel()
+	p := newSchemaProject(t, [2]string{"v1", s29NoPK("", s29UniqueA+s29UniqueB)}, [2]string{"v2", s29NoPK("", s29UniqueB)})
+	p.must("plan")
+	p.must("db", "sync", "v1")
+	p.exec("INSERT INTO t VALUES (1, 1, 'x'), (2, 2, 'y')")
+	p.must("db", "expand")
+	p.exec("INSERT INTO t VALUES (3, 3, 'z')") // v1's code
+	p.must("db", "migrate")
+	p.must("db", "contract")
+	p.must("db", "diff")
+	if _, err := p.DB.Exec("INSERT INTO t VALUES (4, 3, 'w')"); err == nil || !strings.Contains(err.Error(), "1062") {
+		t.Fatalf("a duplicate of uk2 after contract: %v", err)
+	}
+}
+
+// A unique key renamed only in letter case whose columns gain a new
+// nullable one: Atlas sees a drop (contract) and an add, which the
+// splitter placed in expand, where the server, comparing index names
+// without regard to case, refused it (1061 Duplicate key name) half-way
+// through expand. It waits for contract, after the drop.
+func TestAttackS29UniqueKeyRecasedOntoNewColumn(t *testing.T) {
+	t.Parallel()
+	v2 := "  index \"UK\" {\n    unique  = true\n    columns = [column.a, column.c]\n  }\n"
+	p := newSchemaProject(t, [2]string{"v1", s29NoPK("", s29UniqueB+s29UniqueA)},
+		[2]string{"v2", s29NoPK("  column \"c\" {\n    null = true\n    type = int\n  }\n", s29UniqueB+v2)})
+	p.must("plan")
+	p.must("db", "sync", "v1")
+	p.exec("INSERT INTO t VALUES (1, 1, 'x'), (2, 2, 'y')")
+	p.must("db", "expand")
+	p.exec("INSERT INTO t (a, b, name) VALUES (3, 3, 'z')") // v1's code
+	p.must("db", "migrate")
+	p.must("db", "contract")
+	p.must("db", "diff")
+	if got := p.query("SELECT GROUP_CONCAT(DISTINCT INDEX_NAME ORDER BY INDEX_NAME SEPARATOR ',') FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 't'"); got != "UK,uk2" {
+		t.Fatalf("indexes after contract: %s", got)
+	}
+}
