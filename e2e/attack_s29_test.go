@@ -91,3 +91,37 @@ func TestAttackS29UniqueKeyRecasedOntoNewColumn(t *testing.T) {
 		t.Fatalf("indexes after contract: %s", got)
 	}
 }
+
+// A table whose name holds `${` (declared "old$${x}" in HCL) dropped while
+// another is created: the refusal says which declaration to add, and the
+// user pastes it. It was Go-quoted, renamed_from = "old${x}", which HCL
+// reads as a template ("renamed_from must be a quoted string"); pasted as
+// the refusal writes it now, the rename plans and runs.
+func TestAttackS29PastedAdviceIsTheName(t *testing.T) {
+	t.Parallel()
+	v1 := "schema \"app\" {\n}\n\ntable \"old$${x}\" {\n  schema = schema.app\n  column \"id\" {\n    null = false\n    type = int\n  }\n  primary_key {\n    columns = [column.id]\n  }\n}\n"
+	v2 := strings.Replace(v1, "old$$", "new$$", 1)
+	p := newSchemaProject(t, [2]string{"v1", v1}, [2]string{"v2", v2})
+	r := p.plan()
+	if r.Code != 1 {
+		t.Fatalf("a dropped table planned: %s", r)
+	}
+	_, advice, ok := strings.Cut(r.Stderr, "declare `renamed_from = ")
+	if !ok {
+		t.Fatalf("no renamed_from advice: %s", r)
+	}
+	advice = "renamed_from = " + advice[:strings.Index(advice, "`")]
+	p.editSchema("v2", func(s string) string {
+		return strings.Replace(s, "  schema = schema.app\n", "  schema = schema.app\n  "+advice+"\n", 1)
+	})
+	p.must("plan")
+	p.must("db", "sync", "v1")
+	p.exec("INSERT INTO `old${x}` VALUES (1)")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	p.must("db", "contract")
+	p.must("db", "diff")
+	if got := p.query("SELECT COUNT(*) FROM `new${x}`"); got != "1" {
+		t.Fatalf("rows of the renamed table: %s", got)
+	}
+}
