@@ -1,8 +1,11 @@
 package e2e
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/emcee-db/emcee/revision"
 )
 
 // Attacks on what session 28 landed, each through the emcee binary on
@@ -124,4 +127,59 @@ func TestAttackS29PastedAdviceIsTheName(t *testing.T) {
 	if got := p.query("SELECT COUNT(*) FROM `new${x}`"); got != "1" {
 		t.Fatalf("rows of the renamed table: %s", got)
 	}
+}
+
+// s29AsAnOlderEmceeWrote rewrites a revision of v110 as the emcee before
+// session 28 wrote it (the clustering key's move with NOCOPY), the sum
+// file written over it as that emcee's plan wrote it.
+func s29AsAnOlderEmceeWrote(t *testing.T, p *opProject) {
+	t.Helper()
+	const path = "plans/v110/v110_contract01.sql"
+	if src := p.read(path); strings.Count(src, "ALGORITHM=INPLACE, LOCK=NONE;") != 1 {
+		t.Fatalf("%s: not the one ALTER expected:\n%s", path, src)
+	} else {
+		opWrite(t, filepath.Join(p.Dir, path), []byte(strings.Replace(src, "ALGORITHM=INPLACE, LOCK=NONE;", "ALGORITHM=NOCOPY, LOCK=NONE;", 1)))
+	}
+	plans, err := revision.ReadPlans(filepath.Join(p.Dir, "plans"), []string{"v109", "v110"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := revision.Sum(plans.Order, plans.Files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opWrite(t, filepath.Join(p.Dir, "plans", revision.SumFile), sum)
+}
+
+// A release planned by an older emcee that this one writes otherwise (the
+// unique key move of Kanboard 110, NOCOPY before session 28): plan --check
+// said "edited by hand ... restore them from version control", which
+// restores the same file, and did not say the way out, `emcee plan
+// --rewrite`, for a release no database has applied. It says both
+// possibilities and the ways out; for a released release, that its
+// revisions stay.
+func TestAttackS29PlanCheckAfterAnUpgrade(t *testing.T) {
+	t.Parallel()
+	p := newSchemaProject(t, [2]string{"v109", outside2S28Fixture(t, "notifications_109.hcl")}, [2]string{"v110", outside2S28Fixture(t, "notifications_110.hcl")})
+	p.must("plan")
+	s29AsAnOlderEmceeWrote(t, p)
+	r := p.plan("--check")
+	if r.Code != 6 {
+		t.Fatalf("plan --check: %s", r)
+	}
+	opContains(t, r, "plans/ holds revisions of release v110 that differ from what this emcee writes", "either they were edited by hand and their sum recomputed, or an emcee that writes them otherwise planned them",
+		"release v110 is not released; while no database has applied its revisions, `emcee plan --rewrite v110` plans it again as this emcee writes it")
+	p.must("plan", "--rewrite", "v110")
+	if r := p.plan("--check"); r.Code != 0 {
+		t.Fatalf("plan --check after the rewrite: %s", r)
+	}
+
+	// Released: no rewrite is offered.
+	opWrite(t, filepath.Join(p.Dir, "atlas.hcl"), []byte(strings.Replace(p.read("atlas.hcl"), "releases = [", "released = [\"v109\", \"v110\"]\n  releases = [", 1)))
+	s29AsAnOlderEmceeWrote(t, p)
+	r = p.plan("--check")
+	if r.Code != 6 || strings.Contains(r.Stderr, "--rewrite v110") {
+		t.Fatalf("plan --check of a released release: %s", r)
+	}
+	opContains(t, r, "release v110 is released: databases may have run its revisions as they are, so they stay")
 }
