@@ -183,3 +183,26 @@ func TestAttackS29PlanCheckAfterAnUpgrade(t *testing.T) {
 	}
 	opContains(t, r, "release v110 is released: databases may have run its revisions as they are, so they stay")
 }
+
+// Table a, whose foreign key is a_ibfk_1, renamed to b while table c holds
+// a key named b_ibfk_1: RENAME TABLE would rename a's key to b_ibfk_1, and
+// foreign key names are unique in a database, so the server refuses the
+// rename with "Table 'b' already exists" (1050). The plan passed and expand
+// stopped in its dev-database rehearsal on that message alone; plan
+// refuses it, naming both keys.
+func TestAttackS29RenamedKeyTakesAnotherKeysName(t *testing.T) {
+	t.Parallel()
+	par := "table \"par\" {\n  schema = schema.app\n  column \"id\" {\n    type = int\n  }\n  primary_key {\n    columns = [column.id]\n  }\n}\n"
+	child := func(name, key string) string {
+		return "table \"" + name + "\" {\n  schema = schema.app\n  column \"id\" {\n    type = int\n  }\n  column \"p\" {\n    type = int\n    null = true\n  }\n  primary_key {\n    columns = [column.id]\n  }\n" +
+			"  foreign_key \"" + key + "\" {\n    columns     = [column.p]\n    ref_columns = [table.par.column.id]\n  }\n  index \"p\" {\n    columns = [column.p]\n  }\n}\n"
+	}
+	v1 := "schema \"app\" {\n}\n" + par + child("a", "a_ibfk_1") + child("c", "b_ibfk_1")
+	v2 := strings.Replace(v1, "table \"a\" {\n", "table \"b\" {\n  renamed_from = \"a\"\n", 1)
+	p := newSchemaProject(t, [2]string{"v1", v1}, [2]string{"v2", v2})
+	r := p.plan()
+	if r.Code != 1 {
+		t.Fatalf("the rename planned: %s\n%s", r, p.read("plans/v2/v2_expand01.sql"))
+	}
+	opContains(t, r, "schema/v2.hcl:12:1: table a is renamed to b, and RENAME TABLE renames its foreign key a_ibfk_1 to b_ibfk_1", "the name of foreign key b_ibfk_1 of table c")
+}
