@@ -206,3 +206,23 @@ func TestAttackS29RenamedKeyTakesAnotherKeysName(t *testing.T) {
 	}
 	opContains(t, r, "schema/v2.hcl:12:1: table a is renamed to b, and RENAME TABLE renames its foreign key a_ibfk_1 to b_ibfk_1", "the name of foreign key b_ibfk_1 of table c")
 }
+
+// A SQL release saved with Windows line ends whose statements end at a
+// custom delimiter (session 28 read a last one as the mysql client does):
+// the client reads `DELIMITER //\r\n`, and emcee read the command as SQL
+// ("cannot read the statement from \"DELIMITER // CREATE ...\"").
+func TestAttackS29SQLReleaseDelimiterWithCRLF(t *testing.T) {
+	t.Parallel()
+	v1 := "DELIMITER //\r\nCREATE TABLE t (id int NOT NULL PRIMARY KEY)//\r\nDELIMITER ;\r\n"
+	v2 := v1 + "DELIMITER //\r\nCREATE TABLE u (id int NOT NULL PRIMARY KEY, t_id int NULL)//\r\nDELIMITER ;\r\n"
+	p := sqlReleasesProject(t, [2]string{"v1", v1}, [2]string{"v2", v2})
+	p.must("plan")
+	p.must("db", "sync", "v1")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	p.must("db", "contract")
+	p.must("db", "diff")
+	if got := p.columns("u"); !strings.Contains(got, "t_id") {
+		t.Fatalf("columns of u: %s", got)
+	}
+}
