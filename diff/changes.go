@@ -1,9 +1,11 @@
 package diff
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
@@ -83,6 +85,9 @@ func Between(drv *mysql.Driver, t project.Target, prev *Release, to *Release) (_
 		base.Tables[slices.Index(base.Tables, old)] = &renamed
 		redirectForeignKeys(base, old, &renamed)
 	}
+	if err := renamedKeyClashes(all, to, renames); err != nil {
+		return nil, err
+	}
 	lists := indexLists(base)
 	changes, err := drv.SchemaDiff(base, to.Schema)
 	if err != nil {
@@ -117,6 +122,46 @@ func renamedForeignKeys(old, renamed *schema.Table) []*schema.ForeignKey {
 		fks[i] = &f
 	}
 	return fks
+}
+
+// renamedKeyClashes refuses a table rename whose RENAME TABLE gives a
+// foreign key (renamedForeignKeys) the name of another key of the
+// database: foreign key names are unique in a database, case-insensitively,
+// and the server refuses the rename, saying only that the table exists
+// (error 1050). prev is the whole previous release: a table left out of
+// the diff holds names too.
+func renamedKeyClashes(prev *schema.Schema, to *Release, renames []schema.Change) error {
+	if prev == nil || len(renames) == 0 {
+		return nil
+	}
+	after := map[string]*schema.Table{}
+	for _, c := range renames {
+		r := c.(*schema.RenameTable)
+		after[r.From.Name] = r.To
+	}
+	var errs []error
+	for _, c := range renames {
+		r := c.(*schema.RenameTable)
+		for i, fk := range r.To.ForeignKeys {
+			old := r.From.ForeignKeys[i].Symbol
+			if fk.Symbol == old {
+				continue
+			}
+			for _, t := range prev.Tables {
+				if n, ok := after[t.Name]; ok {
+					t = n
+				}
+				for _, o := range t.ForeignKeys {
+					if o != fk && strings.EqualFold(o.Symbol, fk.Symbol) {
+						errs = append(errs, posOrFile(to, r.To.Name, "").Errorf(
+							"table %s is renamed to %s, and RENAME TABLE renames its foreign key %s to %s (InnoDB renames a key named <table>_ibfk_N with its table), the name of foreign key %s of table %s: foreign key names are unique in a database (case-insensitively), so the server would refuse the rename (error 1050, 'table %s already exists'). Rename %s of %s in an earlier release, or give %s's key another name in an earlier release (a new key under the new name, the old one dropped)",
+							r.From.Name, r.To.Name, old, fk.Symbol, o.Symbol, t.Name, r.To.Name, o.Symbol, t.Name, r.From.Name))
+					}
+				}
+			}
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // redirectForeignKeys points the foreign keys that reference a renamed

@@ -15,6 +15,7 @@ import (
 	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
 
+	"github.com/emcee-db/emcee/internal/hclquote"
 	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
@@ -119,7 +120,7 @@ func checkMember(v string, values []string, kind string, bad func(string, ...any
 	}
 	for _, x := range values {
 		if strings.EqualFold(x, v) {
-			bad("%q is not one of the %s values; the server would store %q instead: write %q", v, kind, x, x)
+			bad("%q is not one of the %s values; the server would store %q instead: write %s", v, kind, x, hclquote.Quote(x))
 			return
 		}
 	}

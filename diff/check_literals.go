@@ -10,6 +10,7 @@ import (
 	"ariga.io/atlas/sql/schema"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 
+	"github.com/emcee-db/emcee/internal/hclquote"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/sqlname"
@@ -88,7 +89,7 @@ func checkNames(loc *locator, s *schema.Schema, target project.Target) []string 
 				if _, ok := c.Type.Type.(*schema.TimeType); ok && !strings.HasPrefix(strings.ToLower(d.X), "current_timestamp") && !(strings.HasPrefix(d.X, "(") && strings.HasSuffix(d.X, ")")) {
 					checkDefaultValue(ref, c, d.X, at("default"), add)
 				} else if quotedByAtlas(c.Type.Type, d.X) {
-					add(at("default"), "default of %s: Atlas writes sql(%q) on a %s column as the text %s, not as the expression (a raw default of a column that is neither numeric nor a date is quoted unless it is in parentheses); write sql(%q) for the expression's value, or default = %q for the text", ref, d.X, schemadef.TypeName(c.Type), strconv.Quote(d.X), "("+d.X+")", d.X)
+					add(at("default"), "default of %s: Atlas writes sql(%q) on a %s column as the text %s, not as the expression (a raw default of a column that is neither numeric nor a date is quoted unless it is in parentheses); write sql(%s) for the expression's value, or default = %s for the text", ref, d.X, schemadef.TypeName(c.Type), strconv.Quote(d.X), hclquote.Quote("("+d.X+")"), hclquote.Quote(d.X))
 				}
 			}
 			checkCollationOfCharset(c.Attrs, at(attrName(loc.block(t.Name, "column", c.Name), &schema.Collation{})), add)

@@ -7,8 +7,10 @@ import (
 	"strings"
 
 	"ariga.io/atlas/sql/schema"
+	"github.com/emcee-db/emcee/internal/hclquote"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/sqlname"
+	"github.com/emcee-db/emcee/sqlsyntax"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 )
 
@@ -75,7 +77,7 @@ func (r *Release) checkDiscards(prev *Release) []string {
 				add(x.Pos.Errorf("discard of %s, but release %s still declares the column; remove its column block to drop it, or remove the declaration", x, r.Name))
 			}
 		} else {
-			add(x.Pos.Errorf("discard of %s, but release %s has no table %s: to drop the whole table, declare discard { table = %q }", x, r.Name, x.Table, r.oldName(x.Table)))
+			add(x.Pos.Errorf("discard of %s, but release %s has no table %s: to drop the whole table, declare discard { table = %s }", x, r.Name, x.Table, hclquote.Quote(r.oldName(x.Table))))
 		}
 		for _, ref := range sortedRefs(r.Declarations.Columns) {
 			if ref.Table == x.Table && r.Declarations.Columns[ref].Source() == x.Column {
@@ -137,8 +139,8 @@ func CheckLosses(tr *Transition) error {
 					continue // re-cased: recased refuses it
 				}
 				errs = append(errs, &Problem{Kind: UndeclaredLoss, Pos: posOrFile(to, c.T.Name, adds[0]), Msg: fmt.Sprintf(
-					"table %s loses column %s and gains %s in release %s: emcee cannot tell a replacement from a loss. If %s carries %s's data, declare it in %s's column block: `replaces { column = %q, forward = \"...\", backward = \"...\" }` (the values change) or `renamed_from = %q` (the same values); if %s's data may be lost, declare `discard { table = %q, column = %q }`",
-					c.T.Name, d, strings.Join(adds, ", "), to.Name, adds[0], d, adds[0], d, d, d, c.T.Name, d)})
+					"table %s loses column %s and gains %s in release %s: emcee cannot tell a replacement from a loss. If %s carries %s's data, declare it in %s's column block: `replaces { column = %s, forward = \"...\", backward = \"...\" }` (the values change) or `renamed_from = %s` (the same values); if %s's data may be lost, declare `discard { table = %s, column = %s }`",
+					c.T.Name, d, strings.Join(adds, ", "), to.Name, adds[0], d, adds[0], hclquote.Quote(d), hclquote.Quote(d), d, hclquote.Quote(c.T.Name), hclquote.Quote(d))})
 			}
 		}
 	}
@@ -147,8 +149,8 @@ func CheckLosses(tr *Transition) error {
 		if i := slices.IndexFunc(gs, func(g ColumnRef) bool { return g.Table != l.Table }); i >= 0 && !reported[l] {
 			g := gs[i]
 			errs = append(errs, &Problem{Kind: UndeclaredLoss, Pos: posOrFile(to, g.Table, g.Column), Msg: fmt.Sprintf(
-				"release %s drops %s and gives %s a column of the same name, %s: its values probably move there, but contract drops %s and nothing copies them. If they move, copy them before contract (a data_migration on %s whose set reads %s, e.g. `set = \"%s = (SELECT ... FROM %s WHERE ...)\"`, for rows that exist by then) and declare `discard { table = %q, column = %q }` to say the old column may go; if they may be lost, declare the discard alone",
-				to.Name, l, g.Table, g, l, g.Table, l, g.Column, l.Table, l.Table, l.Column)})
+				"release %s drops %s and gives %s a column of the same name, %s: its values probably move there, but contract drops %s and nothing copies them. If they move, copy them before contract (a data_migration on %s whose set reads %s, e.g. `set = %s`, for rows that exist by then) and declare `discard { table = %s, column = %s }` to say the old column may go; if they may be lost, declare the discard alone",
+				to.Name, l, g.Table, g, l, g.Table, l, hclquote.Quote(sqlsyntax.Ident(g.Column)+" = (SELECT ... FROM "+sqlsyntax.Ident(l.Table)+" WHERE ...)"), hclquote.Quote(l.Table), hclquote.Quote(l.Column))})
 		}
 	}
 	if len(created) > 0 {
@@ -170,8 +172,8 @@ func CheckLosses(tr *Transition) error {
 			if to.Declarations.Discarded(d.Name, "") == nil {
 				like := likeliestRename(d, created, columns)
 				errs = append(errs, &Problem{Kind: UndeclaredLoss, Pos: posOrFile(to, like, ""), Msg: fmt.Sprintf(
-					"release %s drops table %s and creates %s: emcee cannot tell a rename from a loss. If %s carries %s's rows, declare `renamed_from = %q` in table %s; if %s's data may be lost, declare `discard { table = %q }`",
-					to.Name, d.Name, strings.Join(names, ", "), like, d.Name, d.Name, like, d.Name, d.Name)})
+					"release %s drops table %s and creates %s: emcee cannot tell a rename from a loss. If %s carries %s's rows, declare `renamed_from = %s` in table %s; if %s's data may be lost, declare `discard { table = %s }`",
+					to.Name, d.Name, strings.Join(names, ", "), like, d.Name, hclquote.Quote(d.Name), like, d.Name, hclquote.Quote(d.Name))})
 			}
 		}
 	}

@@ -197,3 +197,50 @@ func TestAttackS28EveryTableRenamed(t *testing.T) {
 		t.Fatalf("got %v\nwant %q", err, want)
 	}
 }
+
+// The advice of a loss's refusal is HCL to paste into the release: a name
+// holding `${` or `%{` is written as HCL spells it there ($${, %%{), not
+// as Go quotes it, which HCL reads as a template (the renamed_from the
+// refusal suggested was then refused: "must be a quoted string").
+func TestLossAdviceIsHCL(t *testing.T) {
+	prev := strings.NewReplacer(`"is_public"`, `"is$${public}"`, `table "tags"`, `table "tags%%{x}"`).Replace(imagesV1)
+	swap := strings.Replace(prev, "column \"is$${public}\" {\n    type = bool\n  }", "column \"visibility\" {\n    type = varchar(10)\n    null = true\n  }", 1)
+	tableSwap := strings.Replace(prev, `table "tags%%{x}"`, `table "labels"`, 1)
+	moved := strings.Replace(strings.Replace(prev, "column \"is$${public}\" {\n    type = bool\n  }", "", 1), "table \"tags%%{x}\" {\n  schema = schema.app\n", "table \"tags%%{x}\" {\n  schema = schema.app\n  column \"is$${public}\" {\n    type = bool\n    null = true\n  }\n", 1)
+	for _, tc := range []struct {
+		name, src string
+		want      []string
+	}{
+		{"column dropped and added", swap, []string{"`replaces { column = \"is$${public}\",", "`renamed_from = \"is$${public}\"`", "`discard { table = \"images\", column = \"is$${public}\" }`"}},
+		{"table dropped and created", tableSwap, []string{"`renamed_from = \"tags%%{x}\"` in table labels", "`discard { table = \"tags%%{x}\" }`"}},
+		{"column moved to another table", moved, []string{"`set = \"`is$${public}` = (SELECT ... FROM `images` WHERE ...)\"`", "`discard { table = \"images\", column = \"is$${public}\" }`"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			old, err := ParseRelease("ocata", "ocata.hcl", []byte(prev), mariadb)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := ParseRelease("pike", "pike.hcl", []byte(tc.src), mariadb)
+			if err != nil {
+				t.Fatal(err)
+			}
+			drv, err := Offline(mariadb)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tr, err := Between(drv, mariadb, old, r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = CheckLosses(tr)
+			if err == nil {
+				t.Fatal("not refused")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("refusal lacks %s:\n%v", w, err)
+				}
+			}
+		})
+	}
+}

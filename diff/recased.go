@@ -13,7 +13,9 @@ import (
 // names what the table still has, and expand fails half-way with 1060 or
 // 1061 (worse, that answer to a statement resent after a crash is taken as
 // proof that it had run). Unique indexes, foreign keys and checks are
-// dropped and added in contract, drop first, and need no refusal.
+// dropped and added in contract, drop first, and need no refusal (a unique
+// index the splitter would add in expand, on a new nullable column, waits
+// for contract when the table has its name in another case).
 func recased(tr *Transition) []error {
 	var errs []error
 	for _, c := range tr.Changes {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/effect"
+	"github.com/emcee-db/emcee/internal/hclquote"
 	"github.com/emcee-db/emcee/splitter"
 )
 
@@ -43,7 +44,7 @@ var _ = register(&Analyzer{
 			}
 			fix := "emcee rebuilds or copies a table before contract only for a column change whose column says `allow_copy = true`; " + replan(rev)
 			if col != "" {
-				fix = fmt.Sprintf("add `allow_copy = true` to column %q of table %q if rebuilding the table while the previous release runs is acceptable, or declare a new column that `replaces` it to change it online; then %s", col, d.Name, replan(rev))
+				fix = fmt.Sprintf("add `allow_copy = true` to column %s of table %s if rebuilding the table while the previous release runs is acceptable, or declare a new column that `replaces` it to change it online; then %s", hclquote.Quote(col), hclquote.Quote(d.Name), replan(rev))
 			}
 			p.atStatement("EM103", Error, rev, i,
 				fmt.Sprintf("%s on %s in %s %s, and the schema of release %s does not opt in", d.Kind, d.Name, rev.ID, what, rev.ID.Release),

@@ -85,7 +85,9 @@ func benchPlan(b *testing.B, p *project.Project, check bool, cache func() string
 		if err == nil && check {
 			var d string
 			if d, err = out.Diff(); err == nil && d == "" {
-				d, err = out.Edited(p)
+				var e Edits
+				e, err = out.Edited(p)
+				d = e.Diff
 			}
 			if err == nil && d != "" {
 				err = fmt.Errorf("plan --check: %s", d)

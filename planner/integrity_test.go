@@ -78,7 +78,9 @@ func check(t *testing.T, dir string) string {
 	}
 	d, err := out.Diff()
 	if err == nil && d == "" {
-		d, err = out.Edited(p)
+		var e Edits
+		e, err = out.Edited(p)
+		d = e.Diff
 	}
 	if err != nil {
 		t.Fatal(err)

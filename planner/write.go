@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/pmezard/go-difflib/difflib"
 
@@ -57,30 +58,98 @@ func (o *Output) Diff() (string, error) {
 	return b.String(), nil
 }
 
-// Edited returns a unified diff of the revisions that differ from what the
-// planner writes for them, empty when none does. The sum file only proves
-// that a file is as it was last summed; a hand edit whose sum was
-// recomputed is found here, for every planning step Expected can
-// recompute.
-func (o *Output) Edited(p *project.Project) (string, error) {
+// Edits are the revisions that differ from what the planner writes for
+// them from their snapshots, while the sum file vouches for them.
+type Edits struct {
+	Diff     string   // a unified diff, revision by revision; empty when none differs
+	Releases []string // the releases holding them, in the project's order
+}
+
+// Edited recomputes every revision the planner can (Expected) and returns
+// those that differ. The sum file only proves that a file is as it was
+// last summed; a hand edit whose sum was recomputed is found here, for
+// every planning step Expected can recompute.
+func (o *Output) Edited(p *project.Project) (Edits, error) {
+	var e Edits
 	var b bytes.Buffer
 	wants, errs := expectedAll(p, o.Files)
 	for i, rel := range p.Releases {
 		if errs[i] != nil {
-			return "", fmt.Errorf("recomputing the revisions of release %s: %w", rel, errs[i])
+			return Edits{}, fmt.Errorf("recomputing the revisions of release %s: %w", rel, errs[i])
 		}
 		want := wants[i]
 		for _, path := range slices.Sorted(maps.Keys(want)) {
 			if got := o.Files[path]; got != nil && !bytes.Equal(got, want[path]) {
 				d, err := unified(path, got, want[path])
 				if err != nil {
-					return "", err
+					return Edits{}, err
 				}
 				b.WriteString(d)
+				if !slices.Contains(e.Releases, rel) {
+					e.Releases = append(e.Releases, rel)
+				}
 			}
 		}
 	}
-	return b.String(), nil
+	e.Diff = b.String()
+	return e, nil
+}
+
+// Refusal says what plan --check found and the ways out. The sum cannot
+// tell a revision edited by hand, its sum recomputed, from one an emcee
+// that writes it otherwise planned (an emcee upgrade that changed how such
+// a revision is written): the plans record no emcee version. Restoring the
+// file mends the first; the second is mended for a release no database
+// has applied by planning it again, and a released one's revisions stay as
+// the databases ran them.
+func (e Edits) Refusal(p *project.Project) string {
+	var open, released []string
+	for _, rel := range e.Releases {
+		if p.Released(rel) {
+			released = append(released, rel)
+		} else {
+			open = append(open, rel)
+		}
+	}
+	msg := fmt.Sprintf("plans/ holds revisions of %s that differ from what this emcee writes from the snapshots they were planned from, though plans/emcee.sum vouches for them: either they were edited by hand and their sum recomputed, or an emcee that writes them otherwise planned them (after an emcee upgrade). If they were edited, restore them from version control; to change a release, edit its schema file and run `emcee plan`",
+		releaseList(e.Releases))
+	if len(open) > 0 {
+		msg += fmt.Sprintf(". If another emcee planned them: %s not released; while no database has applied %s revisions, `emcee plan --rewrite %s` plans %s again as this emcee writes %s",
+			isAre(open), itsTheir(open), strings.Join(open, ","), itThem(open), itThem(open))
+	}
+	if len(released) > 0 {
+		msg += fmt.Sprintf(". %s released: databases may have run %s revisions as they are, so they stay (`emcee plan --rewrite` refuses a released release); `emcee plan --check` passes for them with the emcee that planned them",
+			isAre(released), itsTheir(released))
+	}
+	return msg
+}
+
+func releaseList(rels []string) string {
+	if len(rels) == 1 {
+		return "release " + rels[0]
+	}
+	return "releases " + strings.Join(rels, ", ")
+}
+
+func isAre(rels []string) string {
+	if len(rels) == 1 {
+		return "release " + rels[0] + " is"
+	}
+	return "releases " + strings.Join(rels, ", ") + " are"
+}
+
+func itsTheir(rels []string) string {
+	if len(rels) == 1 {
+		return "its"
+	}
+	return "their"
+}
+
+func itThem(rels []string) string {
+	if len(rels) == 1 {
+		return "it"
+	}
+	return "them"
 }
 
 func unified(path string, committed, planned []byte) (string, error) {

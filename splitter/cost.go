@@ -2,9 +2,11 @@ package splitter
 
 import (
 	"slices"
+	"strings"
 
 	"ariga.io/atlas/sql/schema"
 
+	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/project"
 )
@@ -126,12 +128,11 @@ func (c *Context) costOf(sql string) string {
 	return AlterCost(c.Target, c.parse(sql), Releases{Prev: c.Transition.From, Next: c.Transition.To.Schema})
 }
 
-// reclusters reports an ALTER that adds or drops a unique index on NOT
-// NULL columns of a table without a primary key: InnoDB clusters such a
-// table by its first such index, so the statement may change the
-// clustered index, which rebuilds the table as a primary key change does
-// (MariaDB refuses NOCOPY: Kanboard 110 moving the unique key of
-// user_has_notifications).
+// reclusters reports an ALTER that adds or drops a unique index InnoDB may
+// cluster a table without a primary key by (clusterCandidate): the
+// statement may change the clustered index, which rebuilds the table as a
+// primary key change does (MariaDB refuses NOCOPY: Kanboard 110 moving the
+// unique key of user_has_notifications).
 func reclusters(d *effect.DDL, in Releases) bool {
 	t := tableIn(in.Prev, d.Name)
 	if t == nil || t.PrimaryKey != nil {
@@ -147,29 +148,34 @@ func reclusters(d *effect.DDL, in Releases) bool {
 				idx, _ = to.Index(cl.Name)
 			}
 		}
-		if idx != nil && uniqueNotNull(idx) {
+		if idx != nil && clusterCandidate(idx) {
 			return true
 		}
 	}
 	return false
 }
 
-// uniqueNotNull reports a unique index on NOT NULL columns, which InnoDB
-// may cluster a table without a primary key by.
-func uniqueNotNull(idx *schema.Index) bool {
-	return idx.Unique && !slices.ContainsFunc(idx.Parts, func(p *schema.IndexPart) bool { return p.C == nil || p.C.Type.Null })
+// clusterCandidate reports a unique index whose every part is a whole NOT
+// NULL column: the indexes InnoDB may cluster a table without a primary
+// key by. A part keeping a prefix of its column cannot stand for the row,
+// and the server sorts such keys after the others (sort_keys): a table
+// declaring a unique prefix key first is clustered by the next key, whose
+// drop alone the server refuses online (error 1846).
+func clusterCandidate(idx *schema.Index) bool {
+	return idx.Unique && !slices.ContainsFunc(idx.Parts, func(p *schema.IndexPart) bool { return p.C == nil || p.C.Type.Null || diff.Prefix(p) > 0 })
 }
 
 // clusters reports the index InnoDB clusters t by in place of the primary
-// key t lacks: its first unique index on NOT NULL columns. The server
-// drops it only by copying the table, unless the same statement gives the
-// table another such key.
+// key t lacks: its first clusterCandidate. The server drops it only by
+// copying the table, unless the table keeps another candidate, which it
+// clusters by instead. Index names are compared as the server does,
+// without regard to case.
 func clusters(t *schema.Table, idx *schema.Index) bool {
 	if t.PrimaryKey != nil {
 		return false
 	}
-	i := slices.IndexFunc(t.Indexes, uniqueNotNull)
-	return i >= 0 && t.Indexes[i].Name == idx.Name
+	i := slices.IndexFunc(t.Indexes, clusterCandidate)
+	return i >= 0 && strings.EqualFold(t.Indexes[i].Name, idx.Name)
 }
 
 // weakest is the cheapest algorithm clause a statement combining clauses

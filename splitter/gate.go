@@ -7,6 +7,7 @@ import (
 	"ariga.io/atlas/sql/schema"
 
 	"github.com/emcee-db/emcee/diff"
+	"github.com/emcee-db/emcee/internal/hclquote"
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
@@ -81,8 +82,8 @@ func (c *Change) requireOptInOr(cost, what, instead string, columns ...string) (
 	if len(columns) > 0 {
 		col = columns[0]
 	}
-	return "", fmt.Errorf("%s: %s.%s: %s %s. Add `allow_copy = true` to column %q to accept that, %s",
-		c.ctx.Transition.To.Where(c.Table.Name, col), c.Table.Name, col, what, effect, col, instead)
+	return "", fmt.Errorf("%s: %s.%s: %s %s. Add `allow_copy = true` to column %s to accept that, %s",
+		c.ctx.Transition.To.Where(c.Table.Name, col), c.Table.Name, col, what, effect, hclquote.Quote(col), instead)
 }
 
 // columnsIn lists the table's columns an expression reads, for telling

@@ -8,6 +8,7 @@ import (
 	"ariga.io/atlas/sql/schema"
 
 	"github.com/emcee-db/emcee/diff"
+	"github.com/emcee-db/emcee/internal/hclquote"
 	"github.com/emcee-db/emcee/sqlname"
 )
 
@@ -33,11 +34,11 @@ func specificRefusal(tr *diff.Transition, ch *Change) (string, bool) {
 		}
 		// The column keeps its name, which a replacement cannot take while
 		// the old column lives: it comes back by a rename a release later.
-		return fmt.Sprintf("%s: ModifyColumn %s.%s (%s): %s. Instead, declare a new column, under another name, with `replaces { column = %q, forward = \"<new from old>\", backward = \"<old from new>\" }` so both live side by side while the releases overlap; to keep the name %s, declare in the next release a column %s with `renamed_from` the new one",
-			at(c.To.Name), t, c.To.Name, describeColumnChange(c.Change), reason, c.From.Name, c.From.Name, c.From.Name), true
+		return fmt.Sprintf("%s: ModifyColumn %s.%s (%s): %s. Instead, declare a new column, under another name, with `replaces { column = %s, forward = \"<new from old>\", backward = \"<old from new>\" }` so both live side by side while the releases overlap; to keep the name %s, declare in the next release a column %s with `renamed_from` the new one",
+			at(c.To.Name), t, c.To.Name, describeColumnChange(c.Change), reason, hclquote.Quote(c.From.Name), c.From.Name, c.From.Name), true
 	case *schema.RenameColumn:
-		return fmt.Sprintf("%s: RenameColumn %s.%s -> %s: emcee plans renames only when declared: add `renamed_from = %q` to column %q",
-			at(c.To.Name), t, c.From.Name, c.To.Name, c.From.Name, c.To.Name), true
+		return fmt.Sprintf("%s: RenameColumn %s.%s -> %s: emcee plans renames only when declared: add `renamed_from = %s` to column %s",
+			at(c.To.Name), t, c.From.Name, c.To.Name, hclquote.Quote(c.From.Name), hclquote.Quote(c.To.Name)), true
 	case *schema.ModifyIndex:
 		return fmt.Sprintf("%s: ModifyIndex %s on %s (%s): emcee re-creates an index under its name only when its uniqueness or columns change (rules index-uniqueness and index-columns), not its comment or attributes (type, parser). Give the new definition a new name: a non-unique index is then built online in expand, a unique one in contract behind a duplicate gate, and the old one is dropped in contract",
 			part(c.To.Name), c.From.Name, t, describeIndexChange(c.Change)), true
@@ -69,8 +70,8 @@ func specificRefusal(tr *diff.Transition, ch *Change) (string, bool) {
 			tr.To.File, changeName(c)), true
 	case *schema.RenameTable:
 		// Reached only for a rename Atlas reports without a declaration.
-		return fmt.Sprintf("%s: RenameTable %s -> %s was not declared: add `renamed_from = %q` to table %q (rule rename-table)",
-			at(""), c.From.Name, c.To.Name, c.From.Name, c.To.Name), true
+		return fmt.Sprintf("%s: RenameTable %s -> %s was not declared: add `renamed_from = %s` to table %s (rule rename-table)",
+			at(""), c.From.Name, c.To.Name, hclquote.Quote(c.From.Name), hclquote.Quote(c.To.Name)), true
 	}
 	return "", false
 }

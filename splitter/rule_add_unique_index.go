@@ -37,7 +37,11 @@ func init() {
 		},
 		Split: func(c *Change) ([]Step, error) {
 			add := c.Change.(*schema.AddIndex)
-			if col := unwrittenKeyPart(c, add.I); col != "" {
+			// An index the table has under the name in another letter
+			// case (the server's names are case-insensitive; Atlas saw a
+			// drop and an add) is dropped in contract: adding this one in
+			// expand would fail on the name (1061).
+			if col := unwrittenKeyPart(c, add.I); col != "" && !hasIndex(c.FromTable, add.I.Name) {
 				return uniqueOnNewColumn(c, add.I, col)
 			}
 			g, err := duplicateGate(c.Table.Name, add.I)

@@ -31,17 +31,15 @@ func init() {
 }
 
 // droppedClusterKey refuses to drop idx when it is the key InnoDB
-// clusters its table by (clusters) and the release gives the table no
-// other: a unique index on NOT NULL columns new in the release, or idx
-// itself re-added as one, lands in the same contract ALTER (readdIndex,
-// combine.go) and moves the key in place.
+// clusters its table by (clusters) and the release leaves the table no
+// other candidate (clusterCandidate): one the table keeps, a new one, or
+// idx itself re-added as one is there when contract's ALTER drops idx (the
+// new ones land in that ALTER: readdIndex, combine.go), and the server
+// clusters the table by it in place.
 func droppedClusterKey(c *Change, idx *schema.Index) error {
-	if !clusters(c.FromTable, idx) || slices.ContainsFunc(c.Table.Indexes, func(i *schema.Index) bool {
-		_, had := c.FromTable.Index(i.Name)
-		return uniqueNotNull(i) && (!had || i.Name == idx.Name)
-	}) {
+	if !clusters(c.FromTable, idx) || slices.ContainsFunc(c.Table.Indexes, clusterCandidate) {
 		return nil
 	}
-	return fmt.Errorf("%s: index %s of %s is the key InnoDB clusters the table by (the table has no primary key, and this is its first unique index on NOT NULL columns): dropping it drops that key, which the server does only by copying the table, blocking writes, so contract would fail. Keep the index, or give %s a primary key in an earlier release (rule add-primary-key) and change the index after that",
-		c.ctx.Transition.To.WherePart(c.Table.Name, idx.Name), idx.Name, c.Table.Name, c.Table.Name)
+	return fmt.Errorf("%s: index %s of %s is the key InnoDB clusters the table by (the table has no primary key, and this is its first unique index on whole NOT NULL columns): dropping it drops that key, which the server does only by copying the table, blocking writes, so contract would fail. Keep the index, or keep or add another unique index on whole NOT NULL columns of %s in this release (the server clusters the table by it instead), or give %s a primary key in an earlier release (rule add-primary-key) and change the index after that",
+		c.ctx.Transition.To.WherePart(c.Table.Name, idx.Name), idx.Name, c.Table.Name, c.Table.Name, c.Table.Name)
 }

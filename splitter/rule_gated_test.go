@@ -48,6 +48,31 @@ func TestGatedRules(t *testing.T) {
 			{Rule: "add-column", Phase: revision.Rollback, Stage: StageRollbackDropColumn, Kind: "", SQL: "ALTER TABLE `images` DROP COLUMN `barcode`, ALGORITHM=INSTANT"},
 			{Rule: "add-unique-index", Phase: revision.Rollback, Stage: StageRollbackDropIndex, Kind: "", SQL: "ALTER TABLE `images` DROP INDEX `ux_barcode`, ALGORITHM=INPLACE, LOCK=NONE"},
 		}},
+		// The table has the index's name in another letter case: Atlas
+		// drops one and adds the other, and the server, which compares
+		// index names without regard to case, refused the add in expand
+		// (1061) while the drop waited for contract.
+		{name: "unique index on a new nullable column, renamed only in case: contract, after the drop", target: mariadb1011,
+			before: tcBlock(`  index "ux_kind" {
+    unique  = true
+    columns = [column.kind]
+  }`),
+			edits: []string{`  index "ux_kind" {
+    unique  = true
+    columns = [column.kind]
+  }`, `  column "barcode" {
+    type = varchar(64)
+    null = true
+  }
+  index "UX_KIND" {
+    unique  = true
+    columns = [column.kind, column.barcode]
+  }`}, want: []tcStep{
+				{Rule: "add-column", Phase: revision.Expand, Stage: StageAddColumn, Kind: "", SQL: "ALTER TABLE `images` ADD COLUMN `barcode` varchar(64) NULL, ALGORITHM=INSTANT"},
+				{Rule: "add-unique-index", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE (`kind`, `barcode`) IN (SELECT `kind`, `barcode` FROM `images` WHERE `kind` IS NOT NULL AND `barcode` IS NOT NULL GROUP BY `kind`, `barcode` HAVING COUNT(*) > 1)"},
+				{Rule: "add-unique-index", Phase: revision.Contract, Stage: StageAddGatedConstraint, Kind: "", SQL: "ALTER TABLE `images` ADD UNIQUE INDEX `UX_KIND` (`kind`, `barcode`), ALGORITHM=INPLACE, LOCK=NONE"},
+				{Rule: "drop-index", Phase: revision.Contract, Stage: StageDropIndex, Kind: "", SQL: "ALTER TABLE `images` DROP INDEX `ux_kind`, ALGORITHM=INPLACE, LOCK=NONE"},
+			}},
 		{name: "unique index on a new column with a default: contract, gated", target: mariadb1011, edits: []string{tcBeforePK, `  column "barcode" {
     type    = varchar(64)
     null    = true

@@ -177,8 +177,8 @@ func planExample(t *testing.T, dir string, sql planner.SQLEval) map[string][]byt
 	if d, err := again.Diff(); err != nil || d != "" {
 		t.Fatalf("planning again changes plans/ (%v):\n%s", err, d)
 	}
-	if e, err := again.Edited(p); err != nil || e != "" {
-		t.Fatalf("recomputing the revisions from the snapshots differs (%v):\n%s", err, e)
+	if e, err := again.Edited(p); err != nil || e.Diff != "" {
+		t.Fatalf("recomputing the revisions from the snapshots differs (%v):\n%s", err, e.Diff)
 	}
 	return out.Files
 }

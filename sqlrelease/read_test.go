@@ -212,6 +212,13 @@ func TestReadDelimiter(t *testing.T) {
 			t.Errorf("a last statement ended by // then %q: %v", tail, err)
 		}
 	}
+	// The same with Windows line ends, which the mysql client reads: the
+	// DELIMITER commands, their \r left out of the pattern, were read as
+	// SQL ("cannot read the statement from \"DELIMITER // CREATE ...\"").
+	s, err = Read("schema/x.sql", []byte("DELIMITER //\r\nCREATE TABLE t (id int)//\r\nDELIMITER ;\r\nCREATE TABLE u (id int);\r\nDELIMITER //\r\nCREATE TABLE v (id int)//\r\nDELIMITER ;\r\n"))
+	if err != nil || len(s.Run) != 3 || strings.Join(strings.Fields(s.Run[2].Exec), " ") != "CREATE TABLE v (id int)" {
+		t.Errorf("DELIMITER with \\r\\n line ends: %v", err)
+	}
 	// Written plainly, a trigger is refused with the same way out.
 	_, err = Read("schema/x.sql", []byte("CREATE TABLE t (id int);\nCREATE DEFINER=`root`@`localhost` TRIGGER t_bi BEFORE INSERT ON t FOR EACH ROW SET NEW.id = 1;\n"))
 	if err == nil || !strings.Contains(err.Error(), "--skip-triggers") {

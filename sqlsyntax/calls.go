@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
+
+	"github.com/emcee-db/emcee/internal/hclquote"
 )
 
 // Server is the kind of server a release targets, for the functions an
@@ -63,7 +65,7 @@ func (e *Expr) UnknownCall(f Functions) *Error {
 		at := call.OriginTextPosition() - e.base
 		switch {
 		case call.Schema.O != "":
-			err = errorAt(e.src, at, "%s.%s(...): a function qualified by a database: plans apply to whichever database the operator names; declare the stored function (stored_function %q {}) and call it unqualified", call.Schema.O, call.FnName.O, call.FnName.O)
+			err = errorAt(e.src, at, "%s.%s(...): a function qualified by a database: plans apply to whichever database the operator names; declare the stored function (stored_function %s {}) and call it unqualified", call.Schema.O, call.FnName.O, hclquote.Quote(call.FnName.O))
 		case !plainCall(call):
 			// Special syntax (TRIM(x FROM y), EXTRACT(DAY FROM d) ...): the
 			// grammar read it, so the server has it.
@@ -72,7 +74,7 @@ func (e *Expr) UnknownCall(f Functions) *Error {
 			if f.Server == MariaDB {
 				other = MySQL
 			}
-			also, fix := "", fmt.Sprintf("Use a function of %s, or, for a stored function of the database, declare it in the release: stored_function %q {}", f.Server, call.FnName.O)
+			also, fix := "", fmt.Sprintf("Use a function of %s, or, for a stored function of the database, declare it in the release: stored_function %s {}", f.Server, hclquote.Quote(call.FnName.O))
 			if Builtin(other, call.FnName.O) {
 				also = " (it is " + other.String() + "'s)"
 				fix = fmt.Sprintf("Use a function of %s, or, if the database runs on %s, say so in the emcee block of atlas.hcl (target)", f.Server, other)

@@ -220,8 +220,9 @@ func partsAt(text string, n *ast.CreateTableStmt) []int {
 }
 
 // delimiterLine is the mysql client's DELIMITER command, on a line of
-// its own.
-var delimiterLine = regexp.MustCompile(`(?im)^[ \t]*delimiter[ \t]+(\S+)[ \t]*$`)
+// its own; a \r before the line's end is the client's line end too (a
+// file written on Windows).
+var delimiterLine = regexp.MustCompile(`(?im)^[ \t]*delimiter[ \t]+(\S+)[ \t\r]*$`)
 
 // blankDelimiters blanks, in the text between two statements, the custom
 // delimiter that ended the first (Atlas's scanner leaves it there) and the

@@ -88,12 +88,13 @@ revisions it cannot vouch for: restore the sum from version control.`,
 				if err != nil {
 					return err
 				}
-				edited := ""
+				var edits planner.Edits
 				if d == "" {
-					if edited, err = out.Edited(p); err != nil {
+					if edits, err = out.Edited(p); err != nil {
 						return err
 					}
 				}
+				edited := edits.Diff
 				doc := struct {
 					UpToDate bool   `json:"up_to_date"`
 					Diff     string `json:"diff,omitempty"`
@@ -104,7 +105,7 @@ revisions it cannot vouch for: restore the sum from version control.`,
 				case d != "":
 					return &exitError{code: codeFindings, err: errors.New("plans/ is stale: run `emcee plan` and commit the result")}
 				case edited != "":
-					return &exitError{code: codeFindings, err: errors.New("plans/ holds revisions edited by hand (their sum was recomputed): restore them from version control; to change a release, edit its schema file and run `emcee plan`")}
+					return &exitError{code: codeFindings, err: errors.New(edits.Refusal(p))}
 				}
 				return nil
 			}

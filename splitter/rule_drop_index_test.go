@@ -1,0 +1,67 @@
+package splitter
+
+import (
+	"testing"
+
+	"github.com/emcee-db/emcee/revision"
+)
+
+// tcNoPrimaryKey turns tcImages' images into a table without a primary key
+// whose indexes are idx (HCL blocks), for the clustering key's cases.
+func tcNoPrimaryKey(idx string) []string {
+	return []string{tcBeforePK, idx + "  index \"ix_owner\""}
+}
+
+// TestDropIndexRule: an index goes in contract; the one InnoDB clusters a
+// table without a primary key by (its first unique index on whole NOT NULL
+// columns, in the server's order) only when the table keeps another such
+// key, which the server then clusters by in place.
+func TestDropIndexRule(t *testing.T) {
+	const name = "  index \"ux_name\" {\n    unique  = true\n    columns = [column.name]\n  }\n"
+	const note = "  index \"ux_note\" {\n    unique  = true\n    columns = [column.note]\n  }\n"
+	const notePrefix = "  index \"ux_note\" {\n    unique = true\n    on {\n      column = column.note\n      prefix = 10\n    }\n  }\n"
+	cases := []tcCase{
+		{name: "an index: contract", target: mariadb1011,
+			edits: []string{"  index \"ix_owner\" {\n    columns = [column.owner_id]\n  }\n", ""},
+			want: []tcStep{
+				{Rule: "drop-index", Phase: revision.Contract, Stage: StageDropIndex, Kind: "", SQL: "ALTER TABLE `images` DROP INDEX `ix_owner`, ALGORITHM=INPLACE, LOCK=NONE"},
+			}},
+		{name: "the clustering key alone: refused", target: mariadb1011,
+			before: tcNoPrimaryKey(name),
+			edits:  []string{name, ""},
+			errHas: []string{"index ux_name of images is the key InnoDB clusters the table by"}},
+		// The server sorts a unique key with a prefix part after the
+		// others and never clusters by it: the table is clustered by
+		// ux_name, declared second, and dropping it alone failed in
+		// contract (1846).
+		{name: "the clustering key declared after a unique prefix key: refused", target: mariadb1011,
+			before: tcNoPrimaryKey(notePrefix + name),
+			edits:  []string{name, ""},
+			errHas: []string{"index ux_name of images is the key InnoDB clusters the table by"}},
+		{name: "a unique prefix key declared before the clustering key: in place", target: mariadb1011,
+			before: tcNoPrimaryKey(notePrefix + name),
+			edits:  []string{notePrefix, ""},
+			want: []tcStep{
+				{Rule: "drop-index", Phase: revision.Contract, Stage: StageDropIndex, Kind: "", SQL: "ALTER TABLE `images` DROP INDEX `ux_note`, ALGORITHM=INPLACE, LOCK=NONE"},
+			}},
+		// The table keeps ux_note, which the server clusters it by from
+		// then on, in place: the drop was refused.
+		{name: "the clustering key, another kept: a rebuild in place", target: mariadb1011,
+			before: tcNoPrimaryKey(name + note),
+			edits:  []string{name, ""},
+			want: []tcStep{
+				{Rule: "drop-index", Phase: revision.Contract, Stage: StageDropIndex, Kind: "", SQL: "ALTER TABLE `images` DROP INDEX `ux_name`, ALGORITHM=INPLACE, LOCK=NONE"},
+			}},
+		{name: "the clustering key renamed only in case: dropped and added in one contract ALTER", target: mariadb1011,
+			before: tcNoPrimaryKey(name),
+			edits:  []string{"index \"ux_name\"", "index \"UX_NAME\""},
+			want: []tcStep{
+				{Rule: "add-unique-index", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE (`name`) IN (SELECT `name` FROM `images` WHERE `name` IS NOT NULL GROUP BY `name` HAVING COUNT(*) > 1)"},
+				{Rule: "add-unique-index", Phase: revision.Contract, Stage: StageAddGatedConstraint, Kind: "", SQL: "ALTER TABLE `images` ADD UNIQUE INDEX `UX_NAME` (`name`), ALGORITHM=INPLACE, LOCK=NONE"},
+				{Rule: "drop-index", Phase: revision.Contract, Stage: StageDropIndex, Kind: "", SQL: "ALTER TABLE `images` DROP INDEX `ux_name`, ALGORITHM=INPLACE, LOCK=NONE"},
+			}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, c.run)
+	}
+}
