@@ -28,7 +28,7 @@ import (
 // changing anything, and the release then finishes as it would have.
 func (c ruleCase) rollback(t *testing.T, planned *ruleProject) {
 	t.Helper()
-	r := &ruleProject{t: t, db: testdb.New(t), p: planned.p, phases: planned.phases, declared: planned.declared}
+	r := &ruleProject{t: t, db: testdb.New(t), p: planned.p, phases: planned.phases, declared: planned.declared, previous: planned.previous}
 	if len(r.phases[revision.Expand]) == 0 {
 		return
 	}

@@ -47,6 +47,9 @@ type ruleCase struct {
 	// fix then repairs the data so contract can go on.
 	gateBlocks []string
 	fix        []string
+	// afterContract are the new release's writes after contract, each of
+	// which must succeed (run after checks).
+	afterContract []string
 	// oldAfterRollback are the previous release's writes after the
 	// rollback, when oldWrites cannot run twice (explicit keys); nil
 	// runs oldWrites again.
@@ -266,6 +269,7 @@ func (c ruleCase) run(t *testing.T) {
 			t.Errorf("%s\n got: %s\nwant: %s", q, got, want)
 		}
 	}
+	execAll(t, r.db.DB, "new release after contract", c.afterContract)
 	t.Run("rollback", func(t *testing.T) { c.rollback(t, r) })
 }
 

@@ -627,3 +627,54 @@ func TestRuleReplacePrimaryKeyByUniqueKey(t *testing.T) {
 		},
 	}.run(t)
 }
+
+// The key of a link table moves from (project_id, user_id) to (user_id,
+// project_id). The old key was the index its foreign key on project_id
+// used, and MariaDB 10.11 moves the key all the same without one, leaving
+// the key with none: every delete of a project then failed (1451), whether
+// it had links or not. The statement adds the index a table built from the
+// release has for the key (named after it), so deletes go on.
+func TestRuleReplacePrimaryKeyGivesTheForeignKeyItsIndex(t *testing.T) {
+	before := `
+table "projects" {
+  schema = schema.app
+  column "id" {
+    type           = int
+    auto_increment = true
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+table "links" {
+  schema = schema.app
+  column "project_id" {
+    type = int
+  }
+  column "user_id" {
+    type = int
+  }
+  primary_key {
+    columns = [column.project_id, column.user_id]
+  }
+  foreign_key "fk_links_project" {
+    columns     = [column.project_id]
+    ref_columns = [table.projects.column.id]
+    on_delete   = CASCADE
+  }
+}
+`
+	ruleCase{
+		before:    before,
+		after:     replaceOnce(before, "columns = [column.project_id, column.user_id]", "columns = [column.user_id, column.project_id]"),
+		rules:     []string{"replace-primary-key"},
+		seed:      []string{"INSERT INTO projects () VALUES (), (), ()", "INSERT INTO links VALUES (1, 10), (2, 10)"},
+		oldWrites: []string{"INSERT INTO links VALUES (1, 11)"},
+		newWrites: []string{"INSERT INTO links VALUES (2, 20)"},
+		checks: map[string]string{
+			"SELECT project_id, user_id FROM links ORDER BY user_id, project_id":                                                                                                   "1|10;2|10;1|11;2|20",
+			"SELECT GROUP_CONCAT(INDEX_NAME ORDER BY INDEX_NAME) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'links' AND SEQ_IN_INDEX = 1": "fk_links_project,PRIMARY",
+		},
+		afterContract: []string{"DELETE FROM projects WHERE id = 3", "DELETE FROM projects WHERE id = 1"},
+	}.run(t)
+}

@@ -37,7 +37,7 @@ func init() {
 		Priority: -50,
 		Doc: RuleDoc{
 			Change:   "replace the primary key of an existing table: a primary key on other columns the table already has (NOT NULL), or none, the table keeping a unique index on NOT NULL columns the previous release has (which InnoDB then clusters it by); the old key's columns may be dropped when the server fills them (AUTO_INCREMENT)",
-			Phases:   "contract: one ALTER drops the old key (and the old key's columns the release drops) and adds the new one (ALGORITHM=INPLACE, LOCK=NONE: the table is rebuilt in place, writes continue; on a table with a FULLTEXT index ALGORITHM=COPY, with allow_copy = true)",
+			Phases:   "contract: one ALTER drops the old key (and the old key's columns the release drops) and adds the new one, and the index a foreign key of the table the old key served gets from the server (ALGORITHM=INPLACE, LOCK=NONE: the table is rebuilt in place, writes continue; on a table with a FULLTEXT index ALGORITHM=COPY, with allow_copy = true)",
 			Gate:     "a new primary key: no row whose key another row holds too (the unique index InnoDB clusters by from then on is unique already: none)",
 			Rollback: "nothing to undo: contract only",
 			Example:  `primary_key { columns = [column.project_id, column.user_id] }  # was [column.id], and column "id" is removed`,
@@ -69,7 +69,8 @@ func replacePrimaryKey(c *Change) ([]Step, error) {
 	if err := newKeyColumns(c, key); err != nil {
 		return nil, err
 	}
-	if err := keysServed(c, old, key); err != nil {
+	give, err := keysServed(c, old, key)
+	if err != nil {
 		return nil, err
 	}
 	var changes []schema.Change
@@ -107,6 +108,10 @@ func replacePrimaryKey(c *Change) ([]Step, error) {
 	}
 	// fk_index.go: said, not left to the server.
 	sql, why = tookOver(keyTakesOver(c, key), sql, why)
+	if len(give) > 0 {
+		sql += addKeyIndexes(give)
+		why += fmt.Sprintf("; index %s, which the server gives the foreign keys the old key served, is added in the same statement (moved without it, the key would be left without an index)", indexNames(give))
+	}
 	steps := []Step{stmt(revision.Contract, StageAddGatedConstraint, why, Inplace.With(sql))}
 	if implicit {
 		steps[0].Why += fmt.Sprintf("; no gate: the previous release has %s unique already", key.Name)
@@ -166,22 +171,33 @@ func newKeyColumns(c *Change, key *schema.Index) error {
 	return nil
 }
 
-// keysServed refuses a move that leaves a foreign key, or an
-// AUTO_INCREMENT column, with no index when contract moves the key: the
-// old key may be the index they use (InnoDB uses the clustered index for a
-// key its columns lead), and the server refuses to drop the last index a
-// foreign key can use (error 1553) and to leave an AUTO_INCREMENT column
-// unkeyed (error 1075).
-func keysServed(c *Change, old, key *schema.Index) error {
+// keysServed checks what the old key may be the index of (InnoDB finds a
+// foreign key's rows through the clustered index too) when contract moves
+// it. The server does not refuse to leave a foreign key without one: MariaDB
+// 10.11 moved the key all the same, and then rejected every insert of a
+// child row (1452) or every delete of a parent row (1451), whatever the
+// rows. A key of the table gets back the index a table built from the
+// release has for it (fk_index.go), in the same statement; a key of another
+// table referencing this one, and an AUTO_INCREMENT column, which the
+// server keys or refuses the statement (1075), are refused with the ways
+// out.
+func keysServed(c *Change, old, key *schema.Index) ([]*schema.Index, error) {
 	t := c.Table.Name
-	refuse := func(at, what string, cols []*schema.Column) error {
-		return fmt.Errorf("%s: %s needs an index leading with (%s), and the primary key of %s, which gives it one, moves to (%s): the server refuses to move the key then. Declare an index on (%s) in an earlier release, or in this one without unique (rule add-index builds it in expand), or lead the new key with those columns",
-			at, what, columnNames(cols), t, keyColumns(key), columnNames(cols))
+	refuse := func(at, what, then string, cols []*schema.Column) error {
+		return fmt.Errorf("%s: %s needs an index leading with (%s), and the primary key of %s, which gives it one, moves to (%s): %s. Declare an index on (%s) in an earlier release, or in this one without unique (rule add-index builds it in expand), or lead the new key with those columns",
+			at, what, columnNames(cols), t, keyColumns(key), then, columnNames(cols))
 	}
+	var give []*schema.Index
+	made := schemadef.KeyIndexes(c.Table)
 	for _, fk := range c.Table.ForeignKeys {
-		if hasForeignKey(c.FromTable, fk.Symbol) && schemadef.Leads(old, fk.Columns) && !servedAtContract(c, key, fk.Columns) {
-			return refuse(c.ctx.Transition.To.WherePart(t, fk.Symbol), fmt.Sprintf("foreign key %s of %s", fk.Symbol, t), fk.Columns)
+		if !hasForeignKey(c.FromTable, fk.Symbol) || !schemadef.Leads(old, fk.Columns) || servedAtContract(c, key, fk.Columns) {
+			continue
 		}
+		i := slices.IndexFunc(made, func(m *schema.Index) bool { return strings.EqualFold(m.Name, fk.Symbol) })
+		if i < 0 {
+			return nil, refuse(c.ctx.Transition.To.WherePart(t, fk.Symbol), fmt.Sprintf("foreign key %s of %s", fk.Symbol, t), "the server would move the key all the same and leave the foreign key without one, rejecting every delete of a row it references (1451)", fk.Columns)
+		}
+		give = append(give, made[i])
 	}
 	for _, other := range c.ctx.Transition.To.Schema.Tables {
 		prev, ok := c.ctx.Transition.From.Table(other.Name)
@@ -192,15 +208,18 @@ func keysServed(c *Change, old, key *schema.Index) error {
 			if fk.RefTable == nil || fk.RefTable.Name != t || !hasForeignKey(prev, fk.Symbol) || !schemadef.Leads(old, fk.RefColumns) || servedAtContract(c, key, fk.RefColumns) {
 				continue
 			}
-			return refuse(c.ctx.Transition.To.WherePart(other.Name, fk.Symbol), fmt.Sprintf("foreign key %s of %s, which references %s,", fk.Symbol, other.Name, t), fk.RefColumns)
+			return nil, refuse(c.ctx.Transition.To.WherePart(other.Name, fk.Symbol), fmt.Sprintf("foreign key %s of %s, which references %s,", fk.Symbol, other.Name, t), fmt.Sprintf("the server would move the key all the same and leave the foreign key without one, rejecting every insert into %s (1452)", other.Name), fk.RefColumns)
 		}
 	}
 	for _, p := range old.Parts {
+		if p.C == nil {
+			continue
+		}
 		if col, kept := c.Table.Column(p.C.Name); kept && autoIncrement(col) && !servedAtContract(c, key, []*schema.Column{col}) {
-			return refuse(c.ctx.Transition.To.Where(t, col.Name), fmt.Sprintf("%s.%s, an AUTO_INCREMENT column,", t, col.Name), []*schema.Column{col})
+			return nil, refuse(c.ctx.Transition.To.Where(t, col.Name), fmt.Sprintf("%s.%s, an AUTO_INCREMENT column,", t, col.Name), "the server refuses the statement (1075)", []*schema.Column{col})
 		}
 	}
-	return nil
+	return give, nil
 }
 
 // servedAtContract reports that cols are led, when contract moves the key

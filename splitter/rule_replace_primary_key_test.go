@@ -59,7 +59,7 @@ func TestReplacePrimaryKeyRule(t *testing.T) {
 			}},
 		{name: "id kept AUTO_INCREMENT with no index: refused", target: mariadb1011,
 			edits:  []string{tcImagesPK, "  primary_key {\n    columns = [column.name, column.note]\n  }\n  index \"ix_owner\""},
-			errHas: []string{"after.hcl:", "images.id, an AUTO_INCREMENT column, needs an index leading with (id), and the primary key of images, which gives it one, moves to (name, note)", "Declare an index on (id) in an earlier release, or in this one without unique"}},
+			errHas: []string{"after.hcl:", "images.id, an AUTO_INCREMENT column, needs an index leading with (id), and the primary key of images, which gives it one, moves to (name, note): the server refuses the statement (1075)", "Declare an index on (id) in an earlier release, or in this one without unique"}},
 		{name: "nothing in the old key's place: refused", target: mariadb1011,
 			edits:  []string{tcImagesID, tcIDDropped, "  primary_key {\n    columns = [column.id]\n  }\n  index \"ix_owner\"", "  index \"ix_owner\""},
 			errHas: []string{"after.hcl:", "the primary key of images (id) is dropped and nothing takes its place", "which the server does only by copying the table", "Keep the primary key, or declare the key the table moves to"}},
@@ -83,7 +83,7 @@ func TestReplacePrimaryKeyRule(t *testing.T) {
 		{name: "a foreign key referencing the old key: refused", target: mariadb1011,
 			before: append([]string{"  column \"id\" {\n    type = bigint\n  }\n  primary_key", "  column \"id\" {\n    type = bigint\n  }\n  column \"code\" {\n    type = int\n  }\n  primary_key"}, tcBlock(tcOwnerFK)...),
 			edits:  []string{"  primary_key {\n    columns = [column.id]\n  }\n}\ntable \"images\"", "  primary_key {\n    columns = [column.code]\n  }\n}\ntable \"images\""},
-			errHas: []string{"after.hcl:", "foreign key fk_owner of images, which references owners, needs an index leading with (id), and the primary key of owners, which gives it one, moves to (code)"}},
+			errHas: []string{"after.hcl:", "foreign key fk_owner of images, which references owners, needs an index leading with (id), and the primary key of owners, which gives it one, moves to (code): the server would move the key all the same and leave the foreign key without one, rejecting every insert into images (1452)"}},
 	}
 	// The server made fk_owner an index of its own (no index leads with
 	// owner_id); the new key leads with it, and a table built from the
@@ -95,6 +95,18 @@ func TestReplacePrimaryKeyRule(t *testing.T) {
 		want: []tcStep{
 			{Rule: "replace-primary-key", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE (`owner_id`, `name`) IN (SELECT `owner_id`, `name` FROM `images` WHERE `owner_id` IS NOT NULL AND `name` IS NOT NULL GROUP BY `owner_id`, `name` HAVING COUNT(*) > 1)"},
 			{Rule: "replace-primary-key", Phase: revision.Contract, Stage: StageAddGatedConstraint, Kind: "", SQL: "ALTER TABLE `images` DROP COLUMN `id`, DROP PRIMARY KEY, ADD PRIMARY KEY (`owner_id`, `name`), DROP INDEX `fk_owner`, ALGORITHM=INPLACE, LOCK=NONE"},
+		}})
+	// The old key (owner_id, id) is the index fk_owner uses; the new one
+	// does not lead with owner_id, and no index does. Moved alone, the key
+	// left fk_owner with no index, and MariaDB then refused every delete
+	// of an owner (1451); a table built from the release has the index the
+	// server makes for the key, which the statement adds.
+	cases = append(cases, tcCase{name: "a foreign key of the table the old key serves gets its index back", target: mariadb1011,
+		before: []string{tcImagesID, "  column \"id\" {\n    type = bigint\n  }\n  column \"name\"", ownerFK[0], ownerFK[1], tcImagesPK, "  primary_key {\n    columns = [column.owner_id, column.id]\n  }\n  index \"ix_owner\"", ownerFK[2], ownerFK[3]},
+		edits:  []string{"columns = [column.owner_id, column.id]", "columns = [column.id, column.owner_id]"},
+		want: []tcStep{
+			{Rule: "replace-primary-key", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE (`id`, `owner_id`) IN (SELECT `id`, `owner_id` FROM `images` WHERE `id` IS NOT NULL AND `owner_id` IS NOT NULL GROUP BY `id`, `owner_id` HAVING COUNT(*) > 1)"},
+			{Rule: "replace-primary-key", Phase: revision.Contract, Stage: StageAddGatedConstraint, Kind: "", SQL: "ALTER TABLE `images` DROP PRIMARY KEY, ADD PRIMARY KEY (`id`, `owner_id`), ADD INDEX `fk_owner` (`owner_id`), ALGORITHM=INPLACE, LOCK=NONE"},
 		}})
 	for _, c := range cases {
 		t.Run(c.name, c.run)
