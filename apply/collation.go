@@ -140,6 +140,21 @@ func (s *Session) checkCollation(ctx context.Context, through string) (note stri
 		named = append(named, fmt.Sprintf("%d more", len(tables)-3))
 	}
 	cs := sqlsyntax.CharsetOf(planned)
+	// In a release declared as SQL, a CREATE TABLE naming the default the
+	// release was planned for reads as taking the database's (mysqldump
+	// names every table's): PrestaShop's DEFAULT CHARSET=utf8mb4, on a
+	// latin1 database, was said to declare no charset, and the way out
+	// offered was to declare the one it declared.
+	sqlRel := slices.ContainsFunc(takers, func(rel string) bool {
+		f, err := s.Project.Files(rel)
+		return err == nil && f.SQL
+	})
+	taking := fmt.Sprintf("the tables of %s that declare no charset (%s)", strings.Join(takers, ", "), strings.Join(named, ", "))
+	declare := fmt.Sprintf("in the schema block of every release file (charset = %q and collate = %q)", liveCS, live)
+	if sqlRel {
+		taking = fmt.Sprintf("the tables of %s that declare no charset or, in SQL, the %s it was planned for, read as taking the database's as mysqldump names every table's (%s)", strings.Join(takers, ", "), planned, strings.Join(named, ", "))
+		declare = fmt.Sprintf("in every release file (in SQL, before the first CREATE TABLE: ALTER DATABASE CHARACTER SET %s COLLATE %s, read, never run: a table whose CREATE TABLE names another charset then keeps it; in HCL, charset = %q and collate = %q in the schema block)", liveCS, live, liveCS, live)
+	}
 	var reason string
 	moved, err := s.movedToDefault(takers)
 	if err != nil {
@@ -161,23 +176,23 @@ func (s *Session) checkCollation(ctx context.Context, through string) (note stri
 		// the tool's checks read from the live tables. Refusing would stop
 		// every MySQL 8.0 database created with the server's defaults
 		// (utf8mb4_0900_ai_ci) for a difference that changes no statement.
-		return fmt.Sprintf("the default collation of database %s is %s, not %s as the plans assume; the tables of %s that declare no charset (%s) take it: the same charset, so the plans' byte counts hold; to have them computed for it, declare collate = %q in the schema block of every release file and run `emcee plan` again",
-			s.Cfg.Database, live, planned, strings.Join(takers, ", "), strings.Join(named, ", "), live), nil
+		return fmt.Sprintf("the default collation of database %s is %s, not %s as the plans assume; %s take it: the same charset, so the plans' byte counts hold; to have them computed for it, declare it %s and run `emcee plan` again",
+			s.Cfg.Database, live, planned, taking, declare), nil
 	default:
-		reason = fmt.Sprintf("the default collation of database %s is %s, but the plans were computed for %s: the tables of %s that declare no charset (%s) take the database's default, so the plans' byte counts (row size, key length, whether widening a VARCHAR is INSTANT), collation comparisons and charset conversions for them are wrong",
-			s.Cfg.Database, live, planned, strings.Join(takers, ", "), strings.Join(named, ", "))
+		reason = fmt.Sprintf("the default collation of database %s is %s, but the plans were computed for %s: %s take the database's default, so the plans' byte counts (row size, key length, whether widening a VARCHAR is INSTANT), collation comparisons and charset conversions for them are wrong",
+			s.Cfg.Database, live, planned, taking)
 	}
 	// The operator's word that the database is as it should be, as for
 	// drift: a run that goes on says it.
 	if s.opts.AllowDrift {
 		return "WARNING (--allow-drift): " + reason, nil
 	}
-	return "", &Refusal{
-		Reason: reason + "; nothing was changed",
-		Next: fmt.Sprintf("declare the database's default in the schema block of every release file (charset = %q and collate = %q) and run `emcee plan` again; or, for tables the plans create, change the database's default to the plans' (ALTER DATABASE %s CHARACTER SET %s COLLATE %s; a table that exists keeps its own); or declare charset and collate on those tables, in every release that has them",
-			liveCS, live,
-			sqlsyntax.Ident(s.Cfg.Database), cs, planned),
+	next := fmt.Sprintf("declare the database's default %s and run `emcee plan` again; or, for tables the plans create, change the database's default to the plans' (ALTER DATABASE %s CHARACTER SET %s COLLATE %s; a table that exists keeps its own)",
+		declare, sqlsyntax.Ident(s.Cfg.Database), cs, planned)
+	if !sqlRel {
+		next += "; or declare charset and collate on those tables, in every release that has them"
 	}
+	return "", &Refusal{Reason: reason + "; nothing was changed", Next: next}
 }
 
 // takesDefault tells whether a table has a column whose charset is the

@@ -125,3 +125,36 @@ func TestOutsidePsS29InitZeroDateDefault(t *testing.T) {
 		}
 	}
 }
+
+// PrestaShop names utf8mb4 on every table it creates, and a database made
+// on a stock MariaDB 10.11 is latin1. A release declared as SQL reads a
+// CREATE TABLE naming the default it is planned for as taking the
+// database's (mysqldump names every table's), so db sync refused, rightly,
+// but said the tables "declare no charset" and offered, among the ways
+// out, to declare charset and collate on them: they did. The refusal says
+// what the SQL declares and how a SQL release declares the database's
+// default; that way through is taken here.
+func TestOutsidePsS29SQLReleaseOnALatin1Database(t *testing.T) {
+	t.Parallel()
+	hook := outsidePsS29Fixture(t, "hook_1_7_7.sql")
+	p := sqlReleasesProject(t, [2]string{"v1_7_7", hook})
+	p.exec("ALTER DATABASE `" + p.DB.Name + "` CHARACTER SET latin1 COLLATE latin1_swedish_ci")
+	p.must("plan")
+	r := p.run("db", "sync")
+	if r.Code != 1 {
+		t.Fatalf("sync into a latin1 database: want the refusal: %s", r)
+	}
+	opContains(t, r, "the tables of v1_7_7 that declare no charset or, in SQL, the utf8mb4_general_ci it was planned for, read as taking the database's as mysqldump names every table's (`ps_hook`)",
+		"in SQL, before the first CREATE TABLE: ALTER DATABASE CHARACTER SET latin1 COLLATE latin1_swedish_ci")
+	if strings.Contains(r.Stderr, "declare charset and collate on those tables") {
+		t.Fatalf("the refusal offers what the SQL already does: %s", r)
+	}
+	opWrite(t, filepath.Join(p.Dir, "schema", "v1_7_7.sql"), []byte(strings.Replace(hook, "SET NAMES 'utf8mb4';\n", "SET NAMES 'utf8mb4';\nALTER DATABASE CHARACTER SET latin1 COLLATE latin1_swedish_ci;\n", 1)))
+	p.must("plan", "--rewrite", "v1_7_7")
+	p.must("db", "sync")
+	p.must("db", "diff")
+	p.exec("INSERT INTO ps_hook (name, title) VALUES ('displayHome', 'Accueil 😀')")
+	if got := p.query("SELECT CONCAT(TABLE_COLLATION, ' ', (SELECT title FROM ps_hook)) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'ps_hook'"); got != "utf8mb4_general_ci Accueil 😀" {
+		t.Fatalf("ps_hook after sync: %q", got)
+	}
+}
