@@ -41,22 +41,21 @@ const (
 // seq; sql is the hash of a SQL release's files ("" for HCL, and for a step
 // snapshot, which is only read for recomputing its step).
 func renderSnapshot(release string, seq int, src []byte, base, sql string) []byte {
-	var b bytes.Buffer
 	// The header is a few lines; the source is megabytes in a large
-	// project: one allocation of the snapshot's size, not a growth.
-	b.Grow(512 + len(src))
+	// project: one allocation of the snapshot's size (a bytes.Buffer
+	// growing to it would zero it first, then copy).
+	b := make([]byte, 0, 512+len(src))
 	if seq == 0 {
-		fmt.Fprintf(&b, snapshotHeader, release)
+		b = fmt.Appendf(b, snapshotHeader, release)
 	} else {
 		id := revision.ID{Release: release, Phase: revision.Contract, Seq: seq}
-		fmt.Fprintf(&b, stepSnapshotHeader, release, id, seq)
+		b = fmt.Appendf(b, stepSnapshotHeader, release, id, seq)
 	}
 	if sql != "" {
-		fmt.Fprintf(&b, "%s%s\n", sqlPrefix, sql)
+		b = fmt.Appendf(b, "%s%s\n", sqlPrefix, sql)
 	}
-	fmt.Fprintf(&b, "%s%s\n", basePrefix, base)
-	b.Write(src)
-	return b.Bytes()
+	b = fmt.Appendf(b, "%s%s\n", basePrefix, base)
+	return append(b, src...)
 }
 
 func readSnapshot(p *project.Project, path string, data []byte) (*snapshot, error) {
