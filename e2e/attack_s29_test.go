@@ -226,3 +226,16 @@ func TestAttackS29SQLReleaseDelimiterWithCRLF(t *testing.T) {
 		t.Fatalf("columns of u: %s", got)
 	}
 }
+
+// Kanboard 110's unique key move on a table without a primary key: the
+// plan's contract ALTER says the table is rebuilt (and the server rebuilds
+// it), but review, which classes statements with splitter.AlterCost, not
+// the planner's own cost, said "Table rebuilds: none" and "in place, no
+// table rebuild".
+func TestAttackS29ReviewSaysTheKeyMoveRebuilds(t *testing.T) {
+	t.Parallel()
+	p := newSchemaProject(t, [2]string{"v109", outside2S28Fixture(t, "notifications_109.hcl")}, [2]string{"v110", outside2S28Fixture(t, "notifications_110.hcl")})
+	p.must("plan")
+	r := p.must("review", "v110")
+	opContains(t, r, "contract rebuilds user_has_notifications at plans/v110/v110_contract01.sql:9 (rebuild)", "lock:    in place, but REBUILDS user_has_notifications")
+}

@@ -62,8 +62,9 @@ type ruleProject struct {
 	p  *project.Project
 	// phases are the statements of release "after", as planned.
 	phases splitter.Phases
-	// declared is the schema release "after" declares (its snapshot).
-	declared *schema.Schema
+	// declared is the schema release "after" declares (its snapshot);
+	// previous, release "before"'s.
+	declared, previous *schema.Schema
 }
 
 // newRuleProject writes releases "before" and "after" (table blocks of
@@ -97,6 +98,9 @@ func newRuleProject(t *testing.T, before, after string) *ruleProject {
 		}
 	}
 	if r.declared, err = schemadef.ReadSnapshot(filepath.Join(p.PlansDir, revision.SnapshotFile("after")), target); err != nil {
+		t.Fatal(err)
+	}
+	if r.previous, err = schemadef.ReadSnapshot(filepath.Join(p.PlansDir, revision.SnapshotFile("before")), target); err != nil {
 		t.Fatal(err)
 	}
 	return r
@@ -179,7 +183,7 @@ func (r *ruleProject) checkRebuilds(ph revision.Phase, before map[string]int64) 
 		if d.Kind != effect.KindAlterTable {
 			continue
 		}
-		rebuilds := splitter.Rebuilds(splitter.AlterCost(target, d, nil))
+		rebuilds := splitter.Rebuilds(splitter.AlterCost(target, d, r.previous))
 		classed[d.Name] = classed[d.Name] || rebuilds
 	}
 	for table, rebuilt := range classed {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"ariga.io/atlas/sql/schema"
+
 	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/planner"
 	"github.com/emcee-db/emcee/project"
@@ -111,13 +113,13 @@ func (p *Pass) release(name string) *release {
 	return nil
 }
 
-// before finds a column as the release before the named one declares it,
+// before is the schema of the release before the named one,
 // for telling what a statement of the named release changes (nil: the
 // release is the first, or its predecessor's schema does not load).
-func (p *Pass) before(name string) splitter.ColumnLookup {
+func (p *Pass) before(name string) *schema.Schema {
 	if i := p.Project.Index(name); i > 0 {
 		if prev := p.loadReleases()[i-1]; prev.r != nil {
-			return splitter.ColumnsOf(prev.r.Schema)
+			return prev.r.Schema
 		}
 	}
 	return nil

@@ -3,6 +3,8 @@ package review
 import (
 	"fmt"
 
+	"ariga.io/atlas/sql/schema"
+
 	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
@@ -33,9 +35,9 @@ type Lock struct {
 // which the server enforces (it refuses the statement rather than take a
 // heavier lock than the clause names), and, for INPLACE, from what its
 // clauses do on the target server (splitter.AlterCost): the same clause
-// builds an index beside the rows or rewrites every row. before finds a
-// column as the previous release has it (nil: unknown).
-func LockOf(t project.Target, st revision.Statement, before splitter.ColumnLookup) Lock {
+// builds an index beside the rows or rewrites every row. before is the
+// schema as the previous release has it (nil: unknown).
+func LockOf(t project.Target, st revision.Statement, before *schema.Schema) Lock {
 	switch st.Kind {
 	case revision.Gate:
 		return Lock{Class: "read", Detail: "a read-only count; no lock beyond a consistent read"}

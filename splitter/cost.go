@@ -45,12 +45,22 @@ const (
 type ColumnLookup func(table, column string) *schema.Column
 
 // AlterCost classifies one ALTER TABLE (or CREATE/DROP INDEX) by its
-// ALGORITHM clause and what its clauses do on the target. before, when
-// not nil, tells a MODIFY that keeps the column's NULL-ness (a VARCHAR
-// extension or a default: no rebuild) from one that changes it (a
-// rebuild). "" when the statement names no algorithm (the server
-// chooses, possibly a copy) or is of another kind.
-func AlterCost(t project.Target, d *effect.DDL, before ColumnLookup) string {
+// ALGORITHM clause and what its clauses do on the target. before, the
+// schema before the statement, when not nil, tells a MODIFY that keeps
+// the column's NULL-ness (a VARCHAR extension or a default: no rebuild)
+// from one that changes it (a rebuild), and a unique key that moves the
+// clustered index of a table without a primary key (reclusters: a
+// rebuild) from another. "" when the statement names no algorithm (the
+// server chooses, possibly a copy) or is of another kind.
+func AlterCost(t project.Target, d *effect.DDL, before *schema.Schema) string {
+	cost := alterCost(t, d, ColumnsOf(before))
+	if cost == CostInPlace && reclusters(before, d) {
+		return CostRebuild
+	}
+	return cost
+}
+
+func alterCost(t project.Target, d *effect.DDL, before ColumnLookup) string {
 	switch d.Algorithm {
 	case "INSTANT":
 		return CostInstant
@@ -117,39 +127,44 @@ func ColumnsOf(s *schema.Schema) ColumnLookup {
 // costOf is the cost on the target of a statement emcee writes, with the
 // columns as the previous release has them.
 func (c *Context) costOf(sql string) string {
-	d := c.parse(sql)
-	cost := AlterCost(c.Target, d, ColumnsOf(c.Transition.From))
-	if cost == CostInPlace && c.reclusters(d) {
-		return CostRebuild
-	}
-	return cost
+	return AlterCost(c.Target, c.parse(sql), c.Transition.From)
 }
 
 // reclusters reports an ALTER that adds or drops a unique index InnoDB may
 // cluster a table without a primary key by (clusterCandidate): the
 // statement may change the clustered index, which rebuilds the table as a
 // primary key change does (MariaDB refuses NOCOPY: Kanboard 110 moving the
-// unique key of user_has_notifications).
-func (c *Context) reclusters(d *effect.DDL) bool {
-	if c.Transition.From == nil {
+// unique key of user_has_notifications). An index the statement adds is
+// such a candidate when its parts are whole columns NOT NULL as the
+// statement leaves them.
+func reclusters(before *schema.Schema, d *effect.DDL) bool {
+	if before == nil {
 		return false
 	}
-	t, ok := c.Transition.From.Table(d.Name)
+	t, ok := before.Table(d.Name)
 	if !ok || t.PrimaryKey != nil {
 		return false
 	}
-	for _, cl := range d.Clauses {
-		var idx *schema.Index
-		switch cl.Op + " " + cl.Object {
-		case "DROP INDEX":
-			idx, _ = t.Index(cl.Name)
-		case "ADD UNIQUE":
-			if to, ok := c.Transition.To.Schema.Table(d.Name); ok {
-				idx, _ = to.Index(cl.Name)
+	notNull := func(column string) bool {
+		for _, cl := range d.Clauses {
+			if (cl.Op == "ADD" || cl.Op == "MODIFY") && cl.Object == "COLUMN" && strings.EqualFold(cl.Name, column) ||
+				cl.Op == "CHANGE" && strings.EqualFold(cl.To, column) {
+				return cl.NotNull
 			}
 		}
-		if idx != nil && clusterCandidate(idx) {
-			return true
+		col, ok := t.Column(column)
+		return ok && !col.Type.Null
+	}
+	for _, cl := range d.Clauses {
+		switch cl.Op + " " + cl.Object {
+		case "DROP INDEX":
+			if i := slices.IndexFunc(t.Indexes, func(o *schema.Index) bool { return strings.EqualFold(o.Name, cl.Name) }); i >= 0 && clusterCandidate(t.Indexes[i]) {
+				return true
+			}
+		case "ADD UNIQUE":
+			if cl.Whole && len(cl.Columns) > 0 && !slices.ContainsFunc(cl.Columns, func(c string) bool { return !notNull(c) }) {
+				return true
+			}
 		}
 	}
 	return false

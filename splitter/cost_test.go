@@ -13,13 +13,14 @@ import (
 // table's InnoDB id (e2e TestOnlineDDLCosts); the MySQL 8.0 rows follow
 // its online DDL tables (no MySQL server here).
 func TestAlterCost(t *testing.T) {
-	nullable := &schema.Column{Name: "name", Type: &schema.ColumnType{Null: true}}
-	before := func(table, column string) *schema.Column {
-		if table == "t" && column == "name" {
-			return nullable
-		}
-		return nil
-	}
+	id := schema.NewIntColumn("id", "int")
+	name := schema.NewNullStringColumn("name", "varchar(60)")
+	pk := schema.NewTable("t").AddColumns(id, name)
+	pk.SetPrimaryKey(schema.NewPrimaryKey(id))
+	// np has no primary key: InnoDB clusters it by uk.
+	a, b, c, title := schema.NewIntColumn("a", "int"), schema.NewIntColumn("b", "int"), schema.NewNullIntColumn("c", "int"), schema.NewStringColumn("title", "varchar(60)")
+	np := schema.NewTable("np").AddColumns(a, b, c, title).AddIndexes(schema.NewUniqueIndex("uk").AddColumns(a), schema.NewIndex("ix").AddColumns(b))
+	before := schema.New("app").AddTables(pk, np)
 	for _, tc := range []struct {
 		sql            string
 		mariadb, mysql string
@@ -37,6 +38,16 @@ func TestAlterCost(t *testing.T) {
 		{"ALTER TABLE `t` MODIFY COLUMN `name` varchar(60) NULL, ALGORITHM=INPLACE, LOCK=NONE", CostInPlace, CostInPlace},
 		{"ALTER TABLE `t` MODIFY COLUMN `name` varchar(60) NOT NULL, ALGORITHM=INPLACE, LOCK=NONE", CostRebuild, CostRebuild},
 		{"ALTER TABLE `t` FORCE, ALGORITHM=INPLACE, LOCK=NONE", CostRebuild, CostRebuild},
+		// A unique key on whole NOT NULL columns of a table without a
+		// primary key, added or dropped, may move its clustered index
+		// (Kanboard 110): review said no rebuild, and the server rebuilt.
+		{"ALTER TABLE `np` DROP INDEX `uk`, ALGORITHM=INPLACE, LOCK=NONE", CostRebuild, CostRebuild},
+		{"ALTER TABLE `np` ADD UNIQUE INDEX `u2` (`b`), ALGORITHM=INPLACE, LOCK=NONE", CostRebuild, CostRebuild},
+		{"ALTER TABLE `np` ADD COLUMN `d` int NOT NULL DEFAULT 0, ADD UNIQUE INDEX `u2` (`d`), ALGORITHM=INPLACE, LOCK=NONE", CostRebuild, CostRebuild},
+		{"ALTER TABLE `np` DROP INDEX `ix`, ALGORITHM=INPLACE, LOCK=NONE", CostInPlace, CostInPlace},
+		{"ALTER TABLE `np` ADD UNIQUE INDEX `u2` (`c`), ALGORITHM=INPLACE, LOCK=NONE", CostInPlace, CostInPlace},
+		{"ALTER TABLE `np` ADD UNIQUE INDEX `u2` (`title`(10)), ALGORITHM=INPLACE, LOCK=NONE", CostInPlace, CostInPlace},
+		{"ALTER TABLE `t` ADD UNIQUE INDEX `u2` (`id`), ALGORITHM=INPLACE, LOCK=NONE", CostInPlace, CostInPlace},
 		{"ALTER TABLE `t` MODIFY COLUMN `c` bigint NULL, ALGORITHM=COPY, LOCK=SHARED", CostCopy, CostCopy},
 		{"ALTER TABLE `t` ADD COLUMN `c` int NULL", "", ""},
 		{"CREATE INDEX ix ON t (c) ALGORITHM=INPLACE LOCK=NONE", CostInPlace, CostInPlace},
