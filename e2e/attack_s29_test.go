@@ -239,3 +239,19 @@ func TestAttackS29ReviewSaysTheKeyMoveRebuilds(t *testing.T) {
 	r := p.must("review", "v110")
 	opContains(t, r, "contract rebuilds user_has_notifications at plans/v110/v110_contract01.sql:9 (rebuild)", "lock:    in place, but REBUILDS user_has_notifications")
 }
+
+// A unique key on a generated column declared first, without `null`
+// (Atlas reads it as NOT NULL; MariaDB makes every generated column
+// NULL-able): emcee took it for the key InnoDB clusters the table by, so
+// dropping ua, the real one, planned, and contract failed (1846).
+func TestAttackS29ClusteringKeyBehindAGeneratedKey(t *testing.T) {
+	t.Parallel()
+	gen := "  column \"v\" {\n    type = int\n    as {\n      expr = \"a + 1\"\n      type = STORED\n    }\n  }\n"
+	uv := "  index \"uv\" {\n    unique  = true\n    columns = [column.v]\n  }\n"
+	p := newSchemaProject(t, [2]string{"v1", s29NoPK(gen, uv+s29UniqueA)}, [2]string{"v2", s29NoPK(gen, uv)})
+	r := p.plan()
+	if r.Code != 1 {
+		t.Fatalf("dropping the clustering key planned: %s\n%s", r, p.read("plans/v2/v2_contract01.sql"))
+	}
+	opContains(t, r, "index uk of t is the key InnoDB clusters the table by")
+}

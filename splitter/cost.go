@@ -9,6 +9,7 @@ import (
 	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/project"
+	"github.com/emcee-db/emcee/schemadef"
 )
 
 // What an ALTER costs the live table on the target server. The ALGORITHM
@@ -54,7 +55,7 @@ type ColumnLookup func(table, column string) *schema.Column
 // server chooses, possibly a copy) or is of another kind.
 func AlterCost(t project.Target, d *effect.DDL, before *schema.Schema) string {
 	cost := alterCost(t, d, ColumnsOf(before))
-	if cost == CostInPlace && reclusters(before, d) {
+	if cost == CostInPlace && reclusters(t, before, d) {
 		return CostRebuild
 	}
 	return cost
@@ -137,7 +138,7 @@ func (c *Context) costOf(sql string) string {
 // unique key of user_has_notifications). An index the statement adds is
 // such a candidate when its parts are whole columns NOT NULL as the
 // statement leaves them.
-func reclusters(before *schema.Schema, d *effect.DDL) bool {
+func reclusters(target project.Target, before *schema.Schema, d *effect.DDL) bool {
 	if before == nil {
 		return false
 	}
@@ -153,12 +154,12 @@ func reclusters(before *schema.Schema, d *effect.DDL) bool {
 			}
 		}
 		col, ok := t.Column(column)
-		return ok && !col.Type.Null
+		return ok && !col.Type.Null && !mayBeNull(target, col)
 	}
 	for _, cl := range d.Clauses {
 		switch cl.Op + " " + cl.Object {
 		case "DROP INDEX":
-			if i := slices.IndexFunc(t.Indexes, func(o *schema.Index) bool { return strings.EqualFold(o.Name, cl.Name) }); i >= 0 && clusterCandidate(t.Indexes[i]) {
+			if i := slices.IndexFunc(t.Indexes, func(o *schema.Index) bool { return strings.EqualFold(o.Name, cl.Name) }); i >= 0 && clusterCandidate(target, t.Indexes[i]) {
 				return true
 			}
 		case "ADD UNIQUE":
@@ -175,9 +176,20 @@ func reclusters(before *schema.Schema, d *effect.DDL) bool {
 // key by. A part keeping a prefix of its column cannot stand for the row,
 // and the server sorts such keys after the others (sort_keys): a table
 // declaring a unique prefix key first is clustered by the next key, whose
-// drop alone the server refuses online (error 1846).
-func clusterCandidate(idx *schema.Index) bool {
-	return idx.Unique && !slices.ContainsFunc(idx.Parts, func(p *schema.IndexPart) bool { return p.C == nil || p.C.Type.Null || diff.Prefix(p) > 0 })
+// drop alone the server refuses online (error 1846). So is a generated
+// column on MariaDB, which makes every one NULL whatever the release says
+// (a virtual one on MySQL too): Atlas reads one declared without `null`
+// as NOT NULL.
+func clusterCandidate(t project.Target, idx *schema.Index) bool {
+	return idx.Unique && !slices.ContainsFunc(idx.Parts, func(p *schema.IndexPart) bool {
+		return p.C == nil || p.C.Type.Null || diff.Prefix(p) > 0 || mayBeNull(t, p.C)
+	})
+}
+
+// mayBeNull reports a generated column the server makes NULL-able.
+func mayBeNull(t project.Target, c *schema.Column) bool {
+	g, ok := schemadef.Attr[*schema.GeneratedExpr](c.Attrs)
+	return ok && (t.MariaDB() || !strings.EqualFold(g.Type, "STORED"))
 }
 
 // clusters reports the index InnoDB clusters t by in place of the primary
@@ -185,11 +197,11 @@ func clusterCandidate(idx *schema.Index) bool {
 // copying the table, unless the table keeps another candidate, which it
 // clusters by instead. Index names are compared as the server does,
 // without regard to case.
-func clusters(t *schema.Table, idx *schema.Index) bool {
+func clusters(target project.Target, t *schema.Table, idx *schema.Index) bool {
 	if t.PrimaryKey != nil {
 		return false
 	}
-	i := slices.IndexFunc(t.Indexes, clusterCandidate)
+	i := slices.IndexFunc(t.Indexes, func(o *schema.Index) bool { return clusterCandidate(target, o) })
 	return i >= 0 && strings.EqualFold(t.Indexes[i].Name, idx.Name)
 }
 
