@@ -255,3 +255,23 @@ func TestAttackS29ClusteringKeyBehindAGeneratedKey(t *testing.T) {
 	}
 	opContains(t, r, "index uk of t is the key InnoDB clusters the table by")
 }
+
+// db forget of a name no record has said only which names are recorded:
+// for one in another letter case (V1_EXPAND01), not which it meant, and
+// for an empty one, "no record of  (recorded: ...)".
+func TestAttackS29ForgetOfAnUnknownName(t *testing.T) {
+	t.Parallel()
+	p := newSchemaProject(t, [2]string{"v1", s29NoPK("", s29UniqueA)})
+	p.must("plan")
+	p.must("db", "sync")
+	r := p.run("db", "forget", "V1_EXPAND01")
+	if r.Code != 1 {
+		t.Fatalf("forget of an unknown name: %s", r)
+	}
+	opContains(t, r, "has no record of V1_EXPAND01 (recorded: v1_expand01, v1_migrate01, v1_contract01): revision names are compared exactly: did you mean `emcee db forget v1_expand01`?")
+	r = p.run("db", "forget", "")
+	if r.Code != 1 {
+		t.Fatalf("forget of an empty name: %s", r)
+	}
+	opContains(t, r, `has no record of "" (recorded: v1_expand01, v1_migrate01, v1_contract01): name a recorded revision`)
+}
