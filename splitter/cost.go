@@ -131,13 +131,14 @@ func (c *Context) costOf(sql string) string {
 	return AlterCost(c.Target, c.parse(sql), c.Transition.From)
 }
 
-// reclusters reports an ALTER that adds or drops a unique index InnoDB may
-// cluster a table without a primary key by (clusterCandidate): the
-// statement may change the clustered index, which rebuilds the table as a
-// primary key change does (MariaDB refuses NOCOPY: Kanboard 110 moving the
-// unique key of user_has_notifications). An index the statement adds is
-// such a candidate when its parts are whole columns NOT NULL as the
-// statement leaves them.
+// reclusters reports an ALTER that moves the clustered index of a table
+// without a primary key, which rebuilds the table as a primary key change
+// does (MariaDB refuses NOCOPY: Kanboard 110 moving the unique key of
+// user_has_notifications): it drops the key InnoDB clusters the table by
+// (clusters), or adds the table's first candidate (clusterCandidate: its
+// parts whole columns NOT NULL as the statement leaves them). A candidate
+// added beside the clustering key comes after it, and one dropped beside
+// it is not it: no rebuild (measured by the table's InnoDB id).
 func reclusters(target project.Target, before *schema.Schema, d *effect.DDL) bool {
 	if before == nil {
 		return false
@@ -145,6 +146,11 @@ func reclusters(target project.Target, before *schema.Schema, d *effect.DDL) boo
 	t, ok := before.Table(d.Name)
 	if !ok || t.PrimaryKey != nil {
 		return false
+	}
+	if i := slices.IndexFunc(t.Indexes, func(o *schema.Index) bool { return clusterCandidate(target, o) }); i >= 0 {
+		return slices.ContainsFunc(d.Clauses, func(cl effect.Clause) bool {
+			return cl.Op+" "+cl.Object == "DROP INDEX" && clusters(target, t, &schema.Index{Name: cl.Name})
+		})
 	}
 	notNull := func(column string) bool {
 		for _, cl := range d.Clauses {
@@ -156,19 +162,9 @@ func reclusters(target project.Target, before *schema.Schema, d *effect.DDL) boo
 		col, ok := t.Column(column)
 		return ok && !col.Type.Null && !mayBeNull(target, col)
 	}
-	for _, cl := range d.Clauses {
-		switch cl.Op + " " + cl.Object {
-		case "DROP INDEX":
-			if i := slices.IndexFunc(t.Indexes, func(o *schema.Index) bool { return strings.EqualFold(o.Name, cl.Name) }); i >= 0 && clusterCandidate(target, t.Indexes[i]) {
-				return true
-			}
-		case "ADD UNIQUE":
-			if cl.Whole && len(cl.Columns) > 0 && !slices.ContainsFunc(cl.Columns, func(c string) bool { return !notNull(c) }) {
-				return true
-			}
-		}
-	}
-	return false
+	return slices.ContainsFunc(d.Clauses, func(cl effect.Clause) bool {
+		return cl.Op+" "+cl.Object == "ADD UNIQUE" && cl.Whole && len(cl.Columns) > 0 && !slices.ContainsFunc(cl.Columns, func(c string) bool { return !notNull(c) })
+	})
 }
 
 // clusterCandidate reports a unique index whose every part is a whole NOT
