@@ -131,14 +131,17 @@ func (c *Context) costOf(sql string) string {
 	return AlterCost(c.Target, c.parse(sql), c.Transition.From)
 }
 
-// reclusters reports an ALTER that moves the clustered index of a table
-// without a primary key, which rebuilds the table as a primary key change
-// does (MariaDB refuses NOCOPY: Kanboard 110 moving the unique key of
-// user_has_notifications): it drops the key InnoDB clusters the table by
-// (clusters), or adds the table's first candidate (clusterCandidate: its
+// reclusters reports an ALTER that may move the clustered index of a
+// table without a primary key, which rebuilds the table as a primary key
+// change does (MariaDB refuses NOCOPY: Kanboard 110 moving the unique key
+// of user_has_notifications): it drops a unique key InnoDB may cluster
+// the table by (clusterCandidate), or adds the table's first one (its
 // parts whole columns NOT NULL as the statement leaves them). A candidate
-// added beside the clustering key comes after it, and one dropped beside
-// it is not it: no rebuild (measured by the table's InnoDB id).
+// added beside another comes after it, in the server's order, and moves
+// nothing (measured by the table's InnoDB id). Any candidate dropped
+// counts: the server orders candidates as they were added, which a
+// release's order of declaration need not follow, and INPLACE, which a
+// rebuild writes, also takes a drop that moves nothing.
 func reclusters(target project.Target, before *schema.Schema, d *effect.DDL) bool {
 	if before == nil {
 		return false
@@ -147,9 +150,10 @@ func reclusters(target project.Target, before *schema.Schema, d *effect.DDL) boo
 	if !ok || t.PrimaryKey != nil {
 		return false
 	}
-	if i := slices.IndexFunc(t.Indexes, func(o *schema.Index) bool { return clusterCandidate(target, o) }); i >= 0 {
+	candidate := func(o *schema.Index) bool { return clusterCandidate(target, o) }
+	if slices.ContainsFunc(t.Indexes, candidate) {
 		return slices.ContainsFunc(d.Clauses, func(cl effect.Clause) bool {
-			return cl.Op+" "+cl.Object == "DROP INDEX" && clusters(target, t, &schema.Index{Name: cl.Name})
+			return cl.Op+" "+cl.Object == "DROP INDEX" && slices.ContainsFunc(t.Indexes, func(o *schema.Index) bool { return strings.EqualFold(o.Name, cl.Name) && candidate(o) })
 		})
 	}
 	notNull := func(column string) bool {
