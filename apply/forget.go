@@ -31,7 +31,7 @@ func (s *Session) Forget(ctx context.Context, name string) (*Result, error) {
 	rec := s.Records[name]
 	switch {
 	case rec == nil:
-		return res, fmt.Errorf("%s has no record of %s (recorded: %s)", history.Table, name, recordedNames(s.Records, s.Project.Releases))
+		return res, fmt.Errorf("%s has no record of %s (recorded: %s): %s", history.Table, cmp.Or(name, `""`), recordedNames(s.Records, s.Project.Releases), forgetWhich(s.Records, name))
 	case rec.Done():
 		return res, &Refusal{
 			Reason: fmt.Sprintf("%s is applied (finished %s): a finished revision is never forgotten, its effects are part of every later state", name, rec.FinishedAt.Time.Format("2006-01-02 15:04:05")),
@@ -108,6 +108,18 @@ func recordedNames(rs history.Records, releases []string) string {
 		out = append(out, r.Name)
 	}
 	return strings.Join(out, ", ")
+}
+
+// forgetWhich is the way out of a name no record has: the record whose
+// name differs only in letter case (revision names are written in lower
+// case, and compared exactly), else any recorded one.
+func forgetWhich(rs history.Records, name string) string {
+	for n := range rs {
+		if strings.EqualFold(n, name) {
+			return fmt.Sprintf("revision names are compared exactly: did you mean `emcee db forget %s`?", n)
+		}
+	}
+	return "name a recorded revision, as `emcee db status` lists them"
 }
 
 func revPath(p *revision.Plans, name string) string {

@@ -39,6 +39,8 @@ func TestLoadErrorsCarryPositions(t *testing.T) {
 			`pike.hcl:9:5: replaces block of images.is_public needs forward = "..."`},
 		{"fill is not a string", strings.Replace(base, "type = bool", "type = bool\n    fill = 3", 1),
 			`pike.hcl:9:12: fill must be a quoted string`},
+		{"fill holds a template", strings.Replace(base, "type = bool", "type = bool\n    fill = \"a${x}\"", 1),
+			`pike.hcl:9:12: fill must be a quoted string, and HCL reads ${ and %{ in one as a template: write $${ and %%{ for the characters themselves`},
 		{"data migration without pending", base + "data_migration \"m\" {\n  table = \"images\"\n  set = \"is_public = 1\"\n}\n",
 			`pike.hcl:14:1: data_migration "m" needs pending = "..."`},
 		{"a second schema block", base + "schema \"other\" {}\n",

@@ -246,10 +246,11 @@ func TestAttack3S26IntegerOfDisplayWidthOneInHCL(t *testing.T) {
 // its position, saying what to write; a precision alone is not.
 func TestOutsideS28ScaledFloatInHCL(t *testing.T) {
 	for typ, want := range map[string]string{
-		"double(24,8)":                   "pike.hcl:8:12: column t.n is double(24,8), whose digits after the point Atlas does not keep (it reads a floating-point type's precision alone), so the plans would create it as double, which does not round what is written; write type = double, or a decimal",
-		"float(7,4)":                     "column t.n is float(7,4), whose digits after the point Atlas does not keep",
-		"sql(\"REAL(10, 2)\")":           "column t.n is real(10, 2), whose digits after the point",
-		"sql(\"double(24,8) unsigned\")": "column t.n is double(24,8) unsigned, whose digits",
+		"double(24,8)":         "pike.hcl:8:12: column t.n is double(24,8), whose digits after the point Atlas does not keep (it reads a floating-point type's precision alone), so the plans would create it as double, which does not round what is written; write type = double, or a decimal",
+		"float(7,4)":           "column t.n is float(7,4), whose digits after the point Atlas does not keep",
+		"sql(\"REAL(10, 2)\")": "column t.n is real(10, 2), whose digits after the point",
+		// The advice keeps what else the type says: it said type = double.
+		"sql(\"double(24,8) unsigned\")": "column t.n is double(24,8) unsigned, whose digits after the point Atlas does not keep (it reads a floating-point type's precision alone), so the plans would create it as double unsigned, which does not round what is written; write type = double with unsigned = true, or a decimal",
 	} {
 		src := table("t", col("n", "    type = "+typ+"\n"))
 		if _, err := ParseRelease("pike", "pike.hcl", []byte(src), mariadb); err == nil || !strings.Contains(err.Error(), want) {

@@ -275,8 +275,12 @@ func checkScaledFloat(col *hclsyntax.Block, table string, add func(Pos, string, 
 	if !ok {
 		return
 	}
-	name := f.T
-	add(project.PosOf(a.Expr.Range()), "column %s.%s is %s, whose digits after the point Atlas does not keep (it reads a floating-point type's precision alone), so the plans would create it as %s, which does not round what is written; write type = %s, or a decimal with the same digits to keep exact values", table, col.Labels[0], raw, name, name)
+	name, write := f.T, "type = "+f.T
+	if f.Unsigned {
+		// What the release declared as well: the advice must not drop it.
+		name, write = name+" unsigned", write+" with unsigned = true"
+	}
+	add(project.PosOf(a.Expr.Range()), "column %s.%s is %s, whose digits after the point Atlas does not keep (it reads a floating-point type's precision alone), so the plans would create it as %s, which does not round what is written; write %s, or a decimal with the same digits to keep exact values", table, col.Labels[0], raw, name, write)
 }
 
 // labelPos is where a block's name is written.

@@ -77,6 +77,10 @@ func validate(body *hclsyntax.Body, spec *blockSpec, where string) error {
 // stringAttr reads an attribute that must be a literal string.
 func stringAttr(a *hclsyntax.Attribute) (string, error) {
 	ea, ok := stringOf(a)
+	if t, tmpl := a.Expr.(*hclsyntax.TemplateExpr); !ok && tmpl && !t.IsStringLiteral() {
+		// A name holding ${ or %{, written as Go or SQL quotes it.
+		return "", fmt.Errorf("%s: %s must be a quoted string, and HCL reads ${ and %%{ in one as a template: write $${ and %%%%{ for the characters themselves", project.PosOf(a.Expr.Range()), a.Name)
+	}
 	if !ok {
 		return "", fmt.Errorf("%s: %s must be a quoted string", project.PosOf(a.Expr.Range()), a.Name)
 	}

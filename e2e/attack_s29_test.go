@@ -226,3 +226,52 @@ func TestAttackS29SQLReleaseDelimiterWithCRLF(t *testing.T) {
 		t.Fatalf("columns of u: %s", got)
 	}
 }
+
+// Kanboard 110's unique key move on a table without a primary key: the
+// plan's contract ALTER says the table is rebuilt (and the server rebuilds
+// it), but review, which classes statements with splitter.AlterCost, not
+// the planner's own cost, said "Table rebuilds: none" and "in place, no
+// table rebuild".
+func TestAttackS29ReviewSaysTheKeyMoveRebuilds(t *testing.T) {
+	t.Parallel()
+	p := newSchemaProject(t, [2]string{"v109", outside2S28Fixture(t, "notifications_109.hcl")}, [2]string{"v110", outside2S28Fixture(t, "notifications_110.hcl")})
+	p.must("plan")
+	r := p.must("review", "v110")
+	opContains(t, r, "contract rebuilds user_has_notifications at plans/v110/v110_contract01.sql:9 (rebuild)", "lock:    in place, but REBUILDS user_has_notifications")
+}
+
+// A unique key on a generated column declared first, without `null`
+// (Atlas reads it as NOT NULL; MariaDB makes every generated column
+// NULL-able): emcee took it for the key InnoDB clusters the table by, so
+// dropping ua, the real one, planned, and contract failed (1846).
+func TestAttackS29ClusteringKeyBehindAGeneratedKey(t *testing.T) {
+	t.Parallel()
+	gen := "  column \"v\" {\n    type = int\n    as {\n      expr = \"a + 1\"\n      type = STORED\n    }\n  }\n"
+	uv := "  index \"uv\" {\n    unique  = true\n    columns = [column.v]\n  }\n"
+	p := newSchemaProject(t, [2]string{"v1", s29NoPK(gen, uv+s29UniqueA)}, [2]string{"v2", s29NoPK(gen, uv)})
+	r := p.plan()
+	if r.Code != 1 {
+		t.Fatalf("dropping the clustering key planned: %s\n%s", r, p.read("plans/v2/v2_contract01.sql"))
+	}
+	opContains(t, r, "index uk of t is the key InnoDB clusters the table by")
+}
+
+// db forget of a name no record has said only which names are recorded:
+// for one in another letter case (V1_EXPAND01), not which it meant, and
+// for an empty one, "no record of  (recorded: ...)".
+func TestAttackS29ForgetOfAnUnknownName(t *testing.T) {
+	t.Parallel()
+	p := newSchemaProject(t, [2]string{"v1", s29NoPK("", s29UniqueA)})
+	p.must("plan")
+	p.must("db", "sync")
+	r := p.run("db", "forget", "V1_EXPAND01")
+	if r.Code != 1 {
+		t.Fatalf("forget of an unknown name: %s", r)
+	}
+	opContains(t, r, "has no record of V1_EXPAND01 (recorded: v1_expand01, v1_migrate01, v1_contract01): revision names are compared exactly: did you mean `emcee db forget v1_expand01`?")
+	r = p.run("db", "forget", "")
+	if r.Code != 1 {
+		t.Fatalf("forget of an empty name: %s", r)
+	}
+	opContains(t, r, `has no record of "" (recorded: v1_expand01, v1_migrate01, v1_contract01): name a recorded revision`)
+}

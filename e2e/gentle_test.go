@@ -212,7 +212,7 @@ func TestGentleExpandAndContract(t *testing.T) {
 	contract := p.read("plans/b/b_contract01.sql")
 	rebuilds := 0
 	for _, st := range statements(t, contract) {
-		if splitter.Rebuilds(splitter.AlterCost(project.Target{Flavor: "mariadb", Major: 10, Minor: 11}, effect.Parse(st), splitter.Releases{})) {
+		if splitter.Rebuilds(splitter.AlterCost(project.Target{Flavor: "mariadb", Major: 10, Minor: 11}, effect.Parse(st), nil)) {
 			rebuilds++
 		}
 	}
@@ -342,7 +342,7 @@ func TestPlaceholderTypes(t *testing.T) {
 			r.must("before")
 			rebuilds := 0
 			for _, s := range r.phases[revision.Expand] {
-				if splitter.Rebuilds(splitter.AlterCost(target, effect.Parse(s.SQL), splitter.Releases{})) {
+				if splitter.Rebuilds(splitter.AlterCost(target, effect.Parse(s.SQL), nil)) {
 					rebuilds++
 				}
 			}

@@ -65,8 +65,8 @@ type ruleProject struct {
 	p  *project.Project
 	// phases are the statements of release "after", as planned.
 	phases splitter.Phases
-	// declared is the schema release "after" declares (its snapshot),
-	// previous release "before"'s.
+	// declared is the schema release "after" declares (its snapshot);
+	// previous, release "before"'s.
 	declared, previous *schema.Schema
 }
 
@@ -183,16 +183,16 @@ func (r *ruleProject) checkRebuilds(ph revision.Phase, before map[string]int64) 
 	classed := map[string]bool{}
 	// As review reads them: a rollback starts from a state no snapshot
 	// describes.
-	in := splitter.Releases{Prev: r.previous, Next: r.declared}
+	prev := r.previous
 	if ph == revision.Rollback {
-		in = splitter.Releases{}
+		prev = nil
 	}
 	for _, s := range r.phases[ph] {
 		d := effect.Parse(s.SQL)
 		if d.Kind != effect.KindAlterTable {
 			continue
 		}
-		rebuilds := splitter.Rebuilds(splitter.AlterCost(target, d, in))
+		rebuilds := splitter.Rebuilds(splitter.AlterCost(target, d, prev))
 		classed[d.Name] = classed[d.Name] || rebuilds
 	}
 	for table, rebuilt := range classed {

@@ -425,3 +425,48 @@ table "members" {
 		},
 	}.run(t)
 }
+
+// The key InnoDB clusters a table without a primary key by (uk, its first
+// unique index on whole NOT NULL columns; up, a unique prefix key declared
+// before it, is never that key) dropped while the table keeps another,
+// uk2: the server clusters the table by uk2, rebuilding it in place, with
+// writes going on.
+func TestRuleDropIndexClusteringKeyBesideAnother(t *testing.T) {
+	before := `table "pairs" {
+  schema = schema.app
+  column "a" {
+    type = int
+  }
+  column "b" {
+    type = int
+  }
+  column "name" {
+    type = varchar(40)
+  }
+  index "up" {
+    unique = true
+    on {
+      column = column.name
+      prefix = 10
+    }
+  }
+  index "uk" {
+    unique  = true
+    columns = [column.a]
+  }
+  index "uk2" {
+    unique  = true
+    columns = [column.b]
+  }
+}
+`
+	after := replaceOnce(before, "  index \"uk\" {\n    unique  = true\n    columns = [column.a]\n  }\n", "")
+	ruleCase{
+		before:    before,
+		after:     after,
+		rules:     []string{"drop-index"},
+		seed:      []string{"INSERT INTO pairs VALUES (1, 1, 'one'), (2, 2, 'two')"},
+		oldWrites: []string{"INSERT INTO pairs VALUES (3, 3, 'three')"},
+		checks:    map[string]string{"SELECT COUNT(*) FROM pairs": "3"},
+	}.run(t)
+}

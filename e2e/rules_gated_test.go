@@ -678,3 +678,30 @@ table "links" {
 		afterContract: []string{"DELETE FROM projects WHERE id = 3", "DELETE FROM projects WHERE id = 1"},
 	}.run(t)
 }
+
+// A unique key on whole NOT NULL columns added to a table without a
+// primary key: the table's first such key becomes the key InnoDB clusters
+// it by, a rebuild (NOCOPY refused); one added beside it comes after it
+// and moves nothing, built in place without a rebuild.
+func TestRuleAddUniqueIndexWithoutPrimaryKey(t *testing.T) {
+	table := func(indexes string) string {
+		return "table \"pairs\" {\n  schema = schema.app\n  column \"a\" {\n    type = int\n  }\n  column \"b\" {\n    type = int\n  }\n" + indexes + "}\n"
+	}
+	ua := "  index \"ua\" {\n    unique  = true\n    columns = [column.a]\n  }\n"
+	ub := "  index \"ub\" {\n    unique  = true\n    columns = [column.b]\n  }\n"
+	for _, tc := range []struct{ name, before, after string }{
+		{"the first: a rebuild", table(""), table(ua)},
+		{"beside the clustering key: in place", table(ua), table(ua + ub)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ruleCase{
+				before:    tc.before,
+				after:     tc.after,
+				rules:     []string{"add-unique-index"},
+				seed:      []string{"INSERT INTO pairs VALUES (1, 1), (2, 2)"},
+				oldWrites: []string{"INSERT INTO pairs VALUES (3, 3)"},
+				checks:    map[string]string{"SELECT COUNT(*) FROM pairs": "3"},
+			}.run(t)
+		})
+	}
+}

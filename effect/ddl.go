@@ -99,6 +99,9 @@ type Clause struct {
 	// Columns are the columns of a key or index ADD names (expression
 	// parts left out).
 	Columns []string
+	// Whole is set when every part of the key or index ADD names is a
+	// whole column: no prefix length, no expression.
+	Whole bool
 }
 
 // Mentions reports whether the statement names the identifier, quoted or
@@ -300,11 +303,12 @@ func hasOption(c *ast.ColumnDef, tp ast.ColumnOptionType) bool {
 }
 
 func addConstraint(c *ast.Constraint) Clause {
-	out := Clause{Op: "ADD", Name: c.Name}
+	out := Clause{Op: "ADD", Name: c.Name, Whole: true}
 	for _, k := range c.Keys {
 		if k.Column != nil {
 			out.Columns = append(out.Columns, k.Column.Name.O)
 		}
+		out.Whole = out.Whole && k.Column != nil && k.Expr == nil && k.Length <= 0
 	}
 	switch c.Tp {
 	case ast.ConstraintPrimaryKey:

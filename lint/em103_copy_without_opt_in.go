@@ -30,7 +30,7 @@ var _ = register(&Analyzer{
 					"name the algorithm (ALGORITHM=INSTANT, or ALGORITHM=INPLACE, LOCK=NONE) so the server refuses what it cannot do online; "+replan(rev))
 				return
 			}
-			cost := splitter.AlterCost(p.Project.Target, d, p.between(rev.ID.Release))
+			cost := splitter.AlterCost(p.Project.Target, d, p.before(rev.ID.Release))
 			if !splitter.Rebuilds(cost) {
 				return
 			}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"ariga.io/atlas/sql/schema"
+
 	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/planner"
 	"github.com/emcee-db/emcee/project"
@@ -111,25 +113,16 @@ func (p *Pass) release(name string) *release {
 	return nil
 }
 
-// between are the schemas of the release before the named one and of the
-// named one, for telling what a statement of the named release does to a
-// table (either nil: the release is the first, or a schema does not load).
-func (p *Pass) between(name string) splitter.Releases {
-	var in splitter.Releases
-	i := p.Project.Index(name)
-	if i < 0 {
-		return in
-	}
-	all := p.loadReleases()
-	if cur := all[i]; cur.r != nil {
-		in.Next = cur.r.Schema
-	}
-	if i > 0 {
-		if prev := all[i-1]; prev.r != nil {
-			in.Prev = prev.r.Schema
+// before is the schema of the release before the named one,
+// for telling what a statement of the named release changes (nil: the
+// release is the first, or its predecessor's schema does not load).
+func (p *Pass) before(name string) *schema.Schema {
+	if i := p.Project.Index(name); i > 0 {
+		if prev := p.loadReleases()[i-1]; prev.r != nil {
+			return prev.r.Schema
 		}
 	}
-	return in
+	return nil
 }
 
 func (p *Pass) storedFunctions(name string) []string {

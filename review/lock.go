@@ -3,6 +3,8 @@ package review
 import (
 	"fmt"
 
+	"ariga.io/atlas/sql/schema"
+
 	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
@@ -33,9 +35,9 @@ type Lock struct {
 // which the server enforces (it refuses the statement rather than take a
 // heavier lock than the clause names), and, for INPLACE, from what its
 // clauses do on the target server (splitter.AlterCost): the same clause
-// builds an index beside the rows or rewrites every row. in are the
-// releases the statement goes between (the zero value: unknown).
-func LockOf(t project.Target, st revision.Statement, in splitter.Releases) Lock {
+// builds an index beside the rows or rewrites every row. before is the
+// schema as the previous release has it (nil: unknown).
+func LockOf(t project.Target, st revision.Statement, before *schema.Schema) Lock {
 	switch st.Kind {
 	case revision.Gate:
 		return Lock{Class: "read", Detail: "a read-only count; no lock beyond a consistent read"}
@@ -52,7 +54,7 @@ func LockOf(t project.Target, st revision.Statement, in splitter.Releases) Lock 
 			lock = c.Name
 		}
 	}
-	switch splitter.AlterCost(t, d, in) {
+	switch splitter.AlterCost(t, d, before) {
 	case splitter.CostInstant:
 		return Lock{Class: "instant", Detail: "metadata only: a brief metadata lock, no table rebuild"}
 	case splitter.CostInPlace:

@@ -320,16 +320,16 @@ func (r *Release) addRevision(p *project.Project, rev *revision.Revision, st sta
 	file = filepath.ToSlash(file)
 	out := &Revision{ID: rev.ID.String(), Phase: string(rev.ID.Phase), File: file, Checksum: rev.Checksum, Statements: []*Statement{}}
 	var gates []*Statement
-	in := splitter.Releases{Prev: st.before, Next: st.after}
+	before := st.before // the tables as the previous release has them
 	if rev.ID.Phase == revision.Rollback {
 		// A rollback starts from the state after expand, which no
 		// snapshot describes: without the columns, an in-place MODIFY
 		// (rollback's only one: NOT NULL again) is classed a rebuild.
-		in = splitter.Releases{}
+		before = nil
 	}
 	for i, s := range rev.Statements {
 		at := fmt.Sprintf("%s:%d", file, s.Line)
-		stmt := &Statement{N: i + 1, At: at, Rule: s.Rule, Why: s.Why, Kind: kind(s.Kind), Changes: []string{}, Lock: LockOf(p.Target, s, in), SQL: s.SQL}
+		stmt := &Statement{N: i + 1, At: at, Rule: s.Rule, Why: s.Why, Kind: kind(s.Kind), Changes: []string{}, Lock: LockOf(p.Target, s, before), SQL: s.SQL}
 		if p.OSC.Enabled() {
 			stmt.Lock.handToOSC(p.Target, s, rev, st.before)
 		}

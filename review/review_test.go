@@ -14,7 +14,6 @@ import (
 	"ariga.io/atlas/sql/schema"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
-	"github.com/emcee-db/emcee/splitter"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files from the bundled example")
@@ -211,7 +210,7 @@ func TestLockOf(t *testing.T) {
 		{revision.Statement{SQL: "SET STATEMENT foreign_key_checks=0 FOR ALTER TABLE `t` ADD CONSTRAINT `f` FOREIGN KEY (`a`) REFERENCES `p` (`id`), ALGORITHM = INPLACE, LOCK = NONE"}, "in-place"},
 		{revision.Statement{SQL: "CREATE INDEX ix ON t (a)"}, "unspecified"},
 	} {
-		got := LockOf(project.Target{Flavor: "mariadb", Major: 10, Minor: 11}, tc.st, splitter.Releases{})
+		got := LockOf(project.Target{Flavor: "mariadb", Major: 10, Minor: 11}, tc.st, nil)
 		if got.Class != tc.class || got.Detail == "" || (got.Rebuilds != "") != (tc.class == "rebuild" || tc.class == "copy") {
 			t.Errorf("%s: %+v, want class %q with a detail", tc.st.SQL, got, tc.class)
 		}
@@ -338,7 +337,7 @@ func TestHandToOSC(t *testing.T) {
 		{sql: "CREATE INDEX ix ON t (a)"},
 	} {
 		target := cmp.Or(tc.target, mariadb)
-		l := LockOf(target, revision.Statement{SQL: tc.sql}, splitter.Releases{})
+		l := LockOf(target, revision.Statement{SQL: tc.sql}, nil)
 		l.handToOSC(target, revision.Statement{SQL: tc.sql, Rule: tc.rule}, &tc.rev, prices)
 		switch {
 		case tc.alter == "" && tc.refused == "":

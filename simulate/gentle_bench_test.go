@@ -223,7 +223,7 @@ func contractRebuilds(b *testing.B, p *project.Project) int {
 	n := 0
 	for _, rev := range plans.Of("liberty", revision.Contract) {
 		for _, st := range rev.Statements {
-			if splitter.Rebuilds(splitter.AlterCost(p.Target, effect.Parse(st.SQL), splitter.Releases{})) {
+			if splitter.Rebuilds(splitter.AlterCost(p.Target, effect.Parse(st.SQL), nil)) {
 				n++
 			}
 		}

@@ -9,6 +9,7 @@ import (
 	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/project"
+	"github.com/emcee-db/emcee/schemadef"
 )
 
 // What an ALTER costs the live table on the target server. The ALGORITHM
@@ -41,39 +42,26 @@ const (
 	CostCopy    = "copy"     // table copy; writes blocked while it runs
 )
 
-// Releases are the schemas a statement's cost is read against: Prev, the
-// previous release's, which the statement finds (a column's NULL-ness, the
-// key the table is clustered by), and Next, the one its release declares
-// (an index it adds). Either may be nil: unknown.
-type Releases struct{ Prev, Next *schema.Schema }
-
-// column is a column as the previous release has it (nil: unknown).
-func (r Releases) column(table, column string) *schema.Column {
-	t := tableIn(r.Prev, table)
-	if t == nil {
-		return nil
-	}
-	col, _ := t.Column(column)
-	return col
-}
-
-func tableIn(s *schema.Schema, name string) *schema.Table {
-	if s == nil {
-		return nil
-	}
-	t, _ := s.Table(name)
-	return t
-}
+// ColumnLookup finds a column as it was before the statement (nil: unknown).
+type ColumnLookup func(table, column string) *schema.Column
 
 // AlterCost classifies one ALTER TABLE (or CREATE/DROP INDEX) by its
-// ALGORITHM clause and what its clauses do on the target. in tells a
-// MODIFY that keeps the column's NULL-ness (a VARCHAR extension or a
-// default: no rebuild) from one that changes it (a rebuild), and an index
-// change that moves the key InnoDB clusters a table without a primary key
-// by (a rebuild, reclusters) from one beside the rows. "" when the
-// statement names no algorithm (the server chooses, possibly a copy) or is
-// of another kind.
-func AlterCost(t project.Target, d *effect.DDL, in Releases) string {
+// ALGORITHM clause and what its clauses do on the target. before, the
+// schema before the statement, when not nil, tells a MODIFY that keeps
+// the column's NULL-ness (a VARCHAR extension or a default: no rebuild)
+// from one that changes it (a rebuild), and a unique key that moves the
+// clustered index of a table without a primary key (reclusters: a
+// rebuild) from another. "" when the statement names no algorithm (the
+// server chooses, possibly a copy) or is of another kind.
+func AlterCost(t project.Target, d *effect.DDL, before *schema.Schema) string {
+	cost := alterCost(t, d, ColumnsOf(before))
+	if cost == CostInPlace && reclusters(t, before, d) {
+		return CostRebuild
+	}
+	return cost
+}
+
+func alterCost(t project.Target, d *effect.DDL, before ColumnLookup) string {
 	switch d.Algorithm {
 	case "INSTANT":
 		return CostInstant
@@ -89,7 +77,7 @@ func AlterCost(t project.Target, d *effect.DDL, in Releases) string {
 	for _, c := range d.Clauses {
 		switch c.Op + " " + c.Object {
 		case "MODIFY COLUMN", "CHANGE COLUMN":
-			if c.To == "" && keepsNull(in.column(d.Name, c.Name), c.NotNull) {
+			if c.To == "" && before != nil && keepsNull(before(d.Name, c.Name), c.NotNull) {
 				// MySQL extends a VARCHAR or changes a default in place;
 				// MariaDB does what INSTANT can and refuses the rest.
 				continue
@@ -108,7 +96,7 @@ func AlterCost(t project.Target, d *effect.DDL, in Releases) string {
 			rebuilds = true
 		}
 	}
-	if rebuilds || columns && builds || reclusters(d, in) {
+	if rebuilds || columns && builds {
 		return CostRebuild
 	}
 	return CostInPlace
@@ -122,37 +110,65 @@ func keepsNull(before *schema.Column, notNull bool) bool {
 	return before != nil && notNull == !before.Type.Null
 }
 
+// ColumnsOf looks columns up in s (nil: none known).
+func ColumnsOf(s *schema.Schema) ColumnLookup {
+	return func(table, column string) *schema.Column {
+		if s == nil {
+			return nil
+		}
+		t, ok := s.Table(table)
+		if !ok {
+			return nil
+		}
+		col, _ := t.Column(column)
+		return col
+	}
+}
+
 // costOf is the cost on the target of a statement emcee writes, with the
 // columns as the previous release has them.
 func (c *Context) costOf(sql string) string {
-	return AlterCost(c.Target, c.parse(sql), Releases{Prev: c.Transition.From, Next: c.Transition.To.Schema})
+	return AlterCost(c.Target, c.parse(sql), c.Transition.From)
 }
 
-// reclusters reports an ALTER that adds or drops a unique index InnoDB may
-// cluster a table without a primary key by (clusterCandidate): the
-// statement may change the clustered index, which rebuilds the table as a
-// primary key change does (MariaDB refuses NOCOPY: Kanboard 110 moving the
-// unique key of user_has_notifications).
-func reclusters(d *effect.DDL, in Releases) bool {
-	t := tableIn(in.Prev, d.Name)
-	if t == nil || t.PrimaryKey != nil {
+// reclusters reports an ALTER that may move the clustered index of a
+// table without a primary key, which rebuilds the table as a primary key
+// change does (MariaDB refuses NOCOPY: Kanboard 110 moving the unique key
+// of user_has_notifications): it drops a unique key InnoDB may cluster
+// the table by (clusterCandidate), or adds the table's first one (its
+// parts whole columns NOT NULL as the statement leaves them). A candidate
+// added beside another comes after it, in the server's order, and moves
+// nothing (measured by the table's InnoDB id). Any candidate dropped
+// counts: the server orders candidates as they were added, which a
+// release's order of declaration need not follow, and INPLACE, which a
+// rebuild writes, also takes a drop that moves nothing.
+func reclusters(target project.Target, before *schema.Schema, d *effect.DDL) bool {
+	if before == nil {
 		return false
 	}
-	for _, cl := range d.Clauses {
-		var idx *schema.Index
-		switch cl.Op + " " + cl.Object {
-		case "DROP INDEX":
-			idx, _ = t.Index(cl.Name)
-		case "ADD UNIQUE":
-			if to := tableIn(in.Next, d.Name); to != nil {
-				idx, _ = to.Index(cl.Name)
+	t, ok := before.Table(d.Name)
+	if !ok || t.PrimaryKey != nil {
+		return false
+	}
+	candidate := func(o *schema.Index) bool { return clusterCandidate(target, o) }
+	if slices.ContainsFunc(t.Indexes, candidate) {
+		return slices.ContainsFunc(d.Clauses, func(cl effect.Clause) bool {
+			return cl.Op+" "+cl.Object == "DROP INDEX" && slices.ContainsFunc(t.Indexes, func(o *schema.Index) bool { return strings.EqualFold(o.Name, cl.Name) && candidate(o) })
+		})
+	}
+	notNull := func(column string) bool {
+		for _, cl := range d.Clauses {
+			if (cl.Op == "ADD" || cl.Op == "MODIFY") && cl.Object == "COLUMN" && strings.EqualFold(cl.Name, column) ||
+				cl.Op == "CHANGE" && strings.EqualFold(cl.To, column) {
+				return cl.NotNull
 			}
 		}
-		if idx != nil && clusterCandidate(idx) {
-			return true
-		}
+		col, ok := t.Column(column)
+		return ok && !col.Type.Null && !mayBeNull(target, col)
 	}
-	return false
+	return slices.ContainsFunc(d.Clauses, func(cl effect.Clause) bool {
+		return cl.Op+" "+cl.Object == "ADD UNIQUE" && cl.Whole && len(cl.Columns) > 0 && !slices.ContainsFunc(cl.Columns, func(c string) bool { return !notNull(c) })
+	})
 }
 
 // clusterCandidate reports a unique index whose every part is a whole NOT
@@ -160,9 +176,20 @@ func reclusters(d *effect.DDL, in Releases) bool {
 // key by. A part keeping a prefix of its column cannot stand for the row,
 // and the server sorts such keys after the others (sort_keys): a table
 // declaring a unique prefix key first is clustered by the next key, whose
-// drop alone the server refuses online (error 1846).
-func clusterCandidate(idx *schema.Index) bool {
-	return idx.Unique && !slices.ContainsFunc(idx.Parts, func(p *schema.IndexPart) bool { return p.C == nil || p.C.Type.Null || diff.Prefix(p) > 0 })
+// drop alone the server refuses online (error 1846). So is a generated
+// column on MariaDB, which makes every one NULL whatever the release says
+// (a virtual one on MySQL too): Atlas reads one declared without `null`
+// as NOT NULL.
+func clusterCandidate(t project.Target, idx *schema.Index) bool {
+	return idx.Unique && !slices.ContainsFunc(idx.Parts, func(p *schema.IndexPart) bool {
+		return p.C == nil || p.C.Type.Null || diff.Prefix(p) > 0 || mayBeNull(t, p.C)
+	})
+}
+
+// mayBeNull reports a generated column the server makes NULL-able.
+func mayBeNull(t project.Target, c *schema.Column) bool {
+	g, ok := schemadef.Attr[*schema.GeneratedExpr](c.Attrs)
+	return ok && (t.MariaDB() || !strings.EqualFold(g.Type, "STORED"))
 }
 
 // clusters reports the index InnoDB clusters t by in place of the primary
@@ -170,11 +197,11 @@ func clusterCandidate(idx *schema.Index) bool {
 // copying the table, unless the table keeps another candidate, which it
 // clusters by instead. Index names are compared as the server does,
 // without regard to case.
-func clusters(t *schema.Table, idx *schema.Index) bool {
+func clusters(target project.Target, t *schema.Table, idx *schema.Index) bool {
 	if t.PrimaryKey != nil {
 		return false
 	}
-	i := slices.IndexFunc(t.Indexes, clusterCandidate)
+	i := slices.IndexFunc(t.Indexes, func(o *schema.Index) bool { return clusterCandidate(target, o) })
 	return i >= 0 && strings.EqualFold(t.Indexes[i].Name, idx.Name)
 }
 

@@ -173,7 +173,7 @@ func (c *Change) fulltextLock(s Step) (Step, error) {
 	if s.Phase == revision.Rollback && c.ctx.Transition.To != nil {
 		state = c.ctx.Transition.To.Schema
 	}
-	if AlterCost(c.ctx.Target, d, Releases{Prev: state}) != CostRebuild {
+	if AlterCost(c.ctx.Target, d, state) != CostRebuild {
 		return s, nil
 	}
 	kept := c.ctx.fulltextKept(s.Phase, d.Name, d)

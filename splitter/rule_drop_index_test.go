@@ -19,6 +19,7 @@ func tcNoPrimaryKey(idx string) []string {
 func TestDropIndexRule(t *testing.T) {
 	const name = "  index \"ux_name\" {\n    unique  = true\n    columns = [column.name]\n  }\n"
 	const note = "  index \"ux_note\" {\n    unique  = true\n    columns = [column.note]\n  }\n"
+	const generated = "  index \"ux_g\" {\n    unique  = true\n    columns = [column.g]\n  }\n"
 	const notePrefix = "  index \"ux_note\" {\n    unique = true\n    on {\n      column = column.note\n      prefix = 10\n    }\n  }\n"
 	cases := []tcCase{
 		{name: "an index: contract", target: mariadb1011,
@@ -36,6 +37,13 @@ func TestDropIndexRule(t *testing.T) {
 		// contract (1846).
 		{name: "the clustering key declared after a unique prefix key: refused", target: mariadb1011,
 			before: tcNoPrimaryKey(notePrefix + name),
+			edits:  []string{name, ""},
+			errHas: []string{"index ux_name of images is the key InnoDB clusters the table by"}},
+		// A generated column is NULL-able on MariaDB whatever the release
+		// says (Atlas reads one without `null` as NOT NULL): a unique key
+		// on one is never the clustering key either.
+		{name: "the clustering key declared after a unique key on a generated column: refused", target: mariadb1011,
+			before: append(tcNoPrimaryKey(generated+name), "  column \"note\" {\n    type = varchar(60)\n  }\n", "  column \"note\" {\n    type = varchar(60)\n  }\n  column \"g\" {\n    type = int\n    as {\n      expr = \"size + 1\"\n      type = STORED\n    }\n  }\n"),
 			edits:  []string{name, ""},
 			errHas: []string{"index ux_name of images is the key InnoDB clusters the table by"}},
 		{name: "a unique prefix key declared before the clustering key: in place", target: mariadb1011,

@@ -7,6 +7,7 @@ import (
 
 	"ariga.io/atlas/sql/schema"
 
+	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/schemadef"
 )
@@ -53,7 +54,7 @@ func replacePrimaryKey(c *Change) ([]Step, error) {
 	t, old := c.Table.Name, c.FromTable.PrimaryKey
 	key, what, implicit := c.Table.PrimaryKey, "", c.Table.PrimaryKey == nil
 	if implicit {
-		key = clusterKey(c.Table)
+		key = clusterKey(c.ctx.Target, c.Table)
 		if key == nil {
 			return nil, fmt.Errorf("%s: the primary key of %s (%s) is dropped and nothing takes its place: InnoDB then clusters the table by a row id of its own, which the server does only by copying the table, blocking writes (error 1846 with LOCK=NONE), so contract would fail. Keep the primary key, or declare the key the table moves to: a primary key on NOT NULL columns it has (rule replace-primary-key moves it in place), or a unique index on them added in an earlier release",
 				c.ctx.Transition.To.Where(t, ""), t, keyColumns(old))
@@ -126,9 +127,9 @@ func replacePrimaryKey(c *Change) ([]Step, error) {
 
 // clusterKey is the unique index on NOT NULL columns InnoDB clusters t by
 // in place of the primary key t lacks (clusters), nil when it has none.
-func clusterKey(t *schema.Table) *schema.Index {
+func clusterKey(target project.Target, t *schema.Table) *schema.Index {
 	for _, idx := range t.Indexes {
-		if clusters(t, idx) {
+		if clusters(target, t, idx) {
 			return idx
 		}
 	}
