@@ -63,3 +63,33 @@ func TestAttackS29bKeyMoveUnderAForeignKeyOfANewOrRenamedTable(t *testing.T) {
 		opContains(t, r, "Declare an index on (id) in an earlier release")
 	}
 }
+
+// A TINYINT flag declared BOOL in the next release (tinyint -> tinyint(1),
+// the other way of GLPI 10.0's change): the display width alone changes,
+// every value stays, but plan refused the release as a type change it
+// cannot check row by row, while naming BOOL among those it can.
+func TestAttackS29bTinyintDeclaredBool(t *testing.T) {
+	t.Parallel()
+	flag := func(typ string) string {
+		return "schema \"app\" {\n}\ntable \"f\" {\n  schema = schema.app\n  column \"id\" {\n    type = int\n  }\n  column \"flag\" {\n" + typ +
+			"\n  }\n  primary_key {\n    columns = [column.id]\n  }\n}\n"
+	}
+	p := newSchemaProject(t, [2]string{"v1", flag("    type    = tinyint\n    default = 0")}, [2]string{"v2", flag("    type    = bool\n    default = true")})
+	p.must("plan")
+	p.must("db", "sync", "v1")
+	p.exec("INSERT INTO f VALUES (1, -5), (2, 100)")
+	p.must("db", "expand")
+	p.exec("INSERT INTO f (id) VALUES (3)") // v2's code
+	p.must("db", "rollback")
+	p.must("db", "diff")
+	if got := p.query("SELECT GROUP_CONCAT(id, ':', flag ORDER BY id) FROM f"); got != "1:-5,2:100,3:1" {
+		t.Fatalf("rows after the rollback: %s", got)
+	}
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	p.must("db", "contract")
+	p.must("db", "diff")
+	if got := p.query("SELECT COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'f' AND COLUMN_NAME = 'flag'"); got != "tinyint(1)" {
+		t.Fatalf("flag after contract: %s", got)
+	}
+}
