@@ -89,11 +89,12 @@ func convertsLosslessly(target project.Target, from, to *schema.Column) bool {
 }
 
 func typeWidening(from, to *schema.Column) (Algorithm, bool) {
+	// Either way: a TINYINT declared BOOL keeps every value it holds.
+	if displayOnly(from.Type.Type, to.Type.Type) {
+		return Instant, true
+	}
 	if _, ok := from.Type.Type.(*schema.BoolType); ok {
 		// A bigger signed integer holds a BOOL too.
-		if displayOnly(from.Type.Type, to.Type.Type) {
-			return Instant, true
-		}
 		t, ok := to.Type.Type.(*schema.IntegerType)
 		if !ok || t.Unsigned || intRank(t.T) < 0 {
 			return "", false

@@ -147,6 +147,12 @@ func TestRollbacks(t *testing.T) {
 		{rule: "widen-column", name: "BOOL -> TINYINT changes the display width alone: set back instantly", target: mariadb1011,
 			before: []string{"  column \"note\" {", "  column \"shown\" {\n    type    = bool\n    default = false\n  }\n  column \"note\" {"},
 			edits:  []string{"    type    = bool\n    default = false\n", "    type    = tinyint\n    default = 0\n"}, want: []string{"ALTER TABLE `images` MODIFY COLUMN `shown` bool NOT NULL DEFAULT false, ALGORITHM=INSTANT"}},
+		// The other way: a flag column declared bool, as PrestaShop's
+		// and GLPI's tinyint flags are in later schemas, was refused as a
+		// change emcee could not check row by row, "BOOL" in its list.
+		{rule: "widen-column", name: "TINYINT -> BOOL changes the display width alone: instant both ways", target: mysql80,
+			before: []string{"  column \"note\" {", "  column \"shown\" {\n    type    = tinyint\n    default = 0\n  }\n  column \"note\" {"},
+			edits:  []string{"    type    = tinyint\n    default = 0\n", "    type    = bool\n    default = false\n"}, want: []string{"ALTER TABLE `images` MODIFY COLUMN `shown` tinyint NOT NULL DEFAULT 0, ALGORITHM=INSTANT"}},
 		{rule: "widen-column", name: "a wider type refuses the whole rollback", target: mariadb1011,
 			edits: append([]string{"varchar(30)", "varchar(60)"}, addOwner...), want: []string{"gate: SELECT 1"}, whyHas: "narrowing it back needs a table copy"},
 		{rule: "tighten-column", name: "the NULL expand allowed goes behind a gate", target: mariadb1011,

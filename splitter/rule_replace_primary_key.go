@@ -181,7 +181,12 @@ func newKeyColumns(c *Change, key *schema.Index) error {
 // release has for it (fk_index.go), in the same statement; a key of another
 // table referencing this one, and an AUTO_INCREMENT column, which the
 // server keys or refuses the statement (1075), are refused with the ways
-// out.
+// out. A key of another table referencing this one counts whether the
+// previous release has it or not, on a table of that name or another: one
+// new in the release, or of a table it adds or renames, is there before
+// the key moves (expand, or add-foreign-key earlier in contract) and left
+// without an index the same way. A key of the table the release adds is
+// added after the move, the server making it its index.
 func keysServed(c *Change, old, key *schema.Index) ([]*schema.Index, error) {
 	t := c.Table.Name
 	refuse := func(at, what, then string, cols []*schema.Column) error {
@@ -201,12 +206,8 @@ func keysServed(c *Change, old, key *schema.Index) ([]*schema.Index, error) {
 		give = append(give, made[i])
 	}
 	for _, other := range c.ctx.Transition.To.Schema.Tables {
-		prev, ok := c.ctx.Transition.From.Table(other.Name)
-		if !ok {
-			continue
-		}
 		for _, fk := range other.ForeignKeys {
-			if fk.RefTable == nil || fk.RefTable.Name != t || !hasForeignKey(prev, fk.Symbol) || !schemadef.Leads(old, fk.RefColumns) || servedAtContract(c, key, fk.RefColumns) {
+			if fk.RefTable == nil || fk.RefTable.Name != t || !schemadef.Leads(old, fk.RefColumns) || servedAtContract(c, key, fk.RefColumns) {
 				continue
 			}
 			return nil, refuse(c.ctx.Transition.To.WherePart(other.Name, fk.Symbol), fmt.Sprintf("foreign key %s of %s, which references %s,", fk.Symbol, other.Name, t), fmt.Sprintf("the server would move the key all the same and leave the foreign key without one, rejecting every insert into %s (1452)", other.Name), fk.RefColumns)

@@ -84,6 +84,13 @@ func TestReplacePrimaryKeyRule(t *testing.T) {
 			before: append([]string{"  column \"id\" {\n    type = bigint\n  }\n  primary_key", "  column \"id\" {\n    type = bigint\n  }\n  column \"code\" {\n    type = int\n  }\n  primary_key"}, tcBlock(tcOwnerFK)...),
 			edits:  []string{"  primary_key {\n    columns = [column.id]\n  }\n}\ntable \"images\"", "  primary_key {\n    columns = [column.code]\n  }\n}\ntable \"images\""},
 			errHas: []string{"after.hcl:", "foreign key fk_owner of images, which references owners, needs an index leading with (id), and the primary key of owners, which gives it one, moves to (code): the server would move the key all the same and leave the foreign key without one, rejecting every insert into images (1452)"}},
+		// The same key new in the release: added before the key moves
+		// (add-foreign-key puts it first in contract), it was left without
+		// an index all the same, and every insert into images failed.
+		{name: "a foreign key new in the release referencing the old key: refused", target: mariadb1011,
+			before: []string{"  column \"id\" {\n    type = bigint\n  }\n  primary_key", "  column \"id\" {\n    type = bigint\n  }\n  column \"code\" {\n    type = int\n  }\n  primary_key"},
+			edits:  append([]string{"  primary_key {\n    columns = [column.id]\n  }\n}\ntable \"images\"", "  primary_key {\n    columns = [column.code]\n  }\n}\ntable \"images\""}, tcBlock(tcOwnerFK)...),
+			errHas: []string{"after.hcl:", "foreign key fk_owner of images, which references owners, needs an index leading with (id), and the primary key of owners, which gives it one, moves to (code)", "rejecting every insert into images (1452)"}},
 	}
 	// The server made fk_owner an index of its own (no index leads with
 	// owner_id); the new key leads with it, and a table built from the

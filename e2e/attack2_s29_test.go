@@ -1,0 +1,95 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+)
+
+// Attacks on what session 29 landed (rule replace-primary-key, the GLPI
+// fixes), each through the emcee binary on MariaDB.
+
+// s29bParent is table p keyed by id with a unique code, the key moving to
+// code when moved is set.
+func s29bParent(moved bool) string {
+	key := "column.id"
+	if moved {
+		key = "column.code"
+	}
+	return "table \"p\" {\n  schema = schema.app\n  column \"id\" {\n    type = int\n  }\n  column \"code\" {\n    type = int\n  }\n" +
+		"  primary_key {\n    columns = [" + key + "]\n  }\n  index \"uk_code\" {\n    unique  = true\n    columns = [column.code]\n  }\n}\n"
+}
+
+// s29bChild is table name referencing p.id through fk_c_p.
+func s29bChild(name, extra string) string {
+	return "table \"" + name + "\" {\n  schema = schema.app\n" + extra + "  column \"id\" {\n    type = int\n  }\n  column \"pid\" {\n    type = int\n  }\n" +
+		"  primary_key {\n    columns = [column.id]\n  }\n  foreign_key \"fk_c_p\" {\n    columns     = [column.pid]\n    ref_columns = [table.p.column.id]\n  }\n}\n"
+}
+
+// A foreign key referencing the key a release moves is refused only when
+// the previous release has it, on a table of the same name: one of a
+// table the release adds or renames (or a key new on an old table) was let
+// through, the key moved in contract without a complaint from the server,
+// and every insert into the child failed from then on (1452, whatever the
+// row); `db diff` could not even build the release ("Foreign key
+// constraint is incorrectly formed").
+func TestAttackS29bKeyMoveUnderAForeignKeyOfANewOrRenamedTable(t *testing.T) {
+	t.Parallel()
+	const schemaBlock = "schema \"app\" {\n}\n"
+	for _, v2 := range []string{
+		s29bParent(true) + s29bChild("c", ""),
+		s29bParent(true) + s29bChild("c2", "  renamed_from = \"c\"\n"),
+	} {
+		v1 := s29bParent(false)
+		if strings.Contains(v2, "renamed_from") {
+			v1 += s29bChild("c", "")
+		}
+		p := newSchemaProject(t, [2]string{"v1", schemaBlock + v1}, [2]string{"v2", schemaBlock + v2})
+		r := p.plan()
+		if r.Code != 1 {
+			p.must("db", "sync", "v1")
+			p.exec("INSERT INTO p VALUES (1, 100)")
+			p.must("db", "expand")
+			p.must("db", "migrate")
+			p.must("db", "contract")
+			child := "c"
+			if strings.Contains(v2, "c2") {
+				child = "c2"
+			}
+			_, err := p.DB.Exec("INSERT INTO " + child + " VALUES (1, 1)")
+			t.Fatalf("the key moved under fk_c_p (insert into %s after contract: %v):\n%s", child, err, r)
+		}
+		opContains(t, r, "foreign key fk_c_p of ")
+		opContains(t, r, "which references p, needs an index leading with (id), and the primary key of p, which gives it one, moves to (code)")
+		opContains(t, r, "Declare an index on (id) in an earlier release")
+	}
+}
+
+// A TINYINT flag declared BOOL in the next release (tinyint -> tinyint(1),
+// the other way of GLPI 10.0's change): the display width alone changes,
+// every value stays, but plan refused the release as a type change it
+// cannot check row by row, while naming BOOL among those it can.
+func TestAttackS29bTinyintDeclaredBool(t *testing.T) {
+	t.Parallel()
+	flag := func(typ string) string {
+		return "schema \"app\" {\n}\ntable \"f\" {\n  schema = schema.app\n  column \"id\" {\n    type = int\n  }\n  column \"flag\" {\n" + typ +
+			"\n  }\n  primary_key {\n    columns = [column.id]\n  }\n}\n"
+	}
+	p := newSchemaProject(t, [2]string{"v1", flag("    type    = tinyint\n    default = 0")}, [2]string{"v2", flag("    type    = bool\n    default = true")})
+	p.must("plan")
+	p.must("db", "sync", "v1")
+	p.exec("INSERT INTO f VALUES (1, -5), (2, 100)")
+	p.must("db", "expand")
+	p.exec("INSERT INTO f (id) VALUES (3)") // v2's code
+	p.must("db", "rollback")
+	p.must("db", "diff")
+	if got := p.query("SELECT GROUP_CONCAT(id, ':', flag ORDER BY id) FROM f"); got != "1:-5,2:100,3:1" {
+		t.Fatalf("rows after the rollback: %s", got)
+	}
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	p.must("db", "contract")
+	p.must("db", "diff")
+	if got := p.query("SELECT COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'f' AND COLUMN_NAME = 'flag'"); got != "tinyint(1)" {
+		t.Fatalf("flag after contract: %s", got)
+	}
+}
