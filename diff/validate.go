@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 
@@ -65,7 +66,7 @@ func validate(body *hclsyntax.Body, spec *blockSpec, where string) error {
 		}
 		name := b.Type
 		if len(b.Labels) > 0 {
-			name += " " + fmt.Sprintf("%q", b.Labels[0])
+			name += " " + strconv.Quote(b.Labels[0])
 		}
 		if err := validate(b.Body, sub, name); err != nil {
 			errs = append(errs, err.Error())

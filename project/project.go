@@ -358,6 +358,15 @@ func (s *settingsBlock) element(attr string, i int) string {
 // known ones, in the order they are written: where it is, in which block,
 // and the known name it is most likely a typo of.
 func UnknownAttrs(body *hclsyntax.Body, known []string, where string) []string {
+	// Every block of a release file passes here, nearly always with only
+	// known attributes: they are put in order only to report one.
+	found := false
+	for name := range body.Attributes {
+		found = found || !slices.Contains(known, name)
+	}
+	if !found {
+		return nil
+	}
 	var out []string
 	for _, a := range slices.SortedFunc(maps.Values(body.Attributes), func(a, b *hclsyntax.Attribute) int { return a.SrcRange.Start.Byte - b.SrcRange.Start.Byte }) {
 		if !slices.Contains(known, a.Name) {
