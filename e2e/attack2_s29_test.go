@@ -93,3 +93,36 @@ func TestAttackS29bTinyintDeclaredBool(t *testing.T) {
 		t.Fatalf("flag after contract: %s", got)
 	}
 }
+
+// A unique key on NOT NULL columns added to, or dropped from, a table
+// without a primary key that keeps the key InnoDB clusters it by: the
+// server keeps clustering by that one and does the change beside the rows
+// (the table's InnoDB id stays), but review said [rebuild] for both, as if
+// the clustering key moved.
+func TestAttackS29bReviewAnotherUniqueKeyBesideTheClusteringOne(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ v1, v2, rule string }{
+		{s29NoPK("", s29UniqueA), s29NoPK("", s29UniqueA+s29UniqueB), "add-unique-index"},
+		{s29NoPK("", s29UniqueA+s29UniqueB), s29NoPK("", s29UniqueA), "drop-index"},
+	} {
+		p := newSchemaProject(t, [2]string{"v1", c.v1}, [2]string{"v2", c.v2})
+		p.must("plan")
+		r := p.must("review", "v2")
+		if !strings.Contains(r.Stdout, "rule "+c.rule+"  [in-place]") {
+			t.Fatalf("review of %s beside the clustering key:\n%s", c.rule, r.Stdout)
+		}
+		p.must("db", "sync", "v1")
+		p.exec("INSERT INTO t VALUES (1, 1, 'x'), (2, 2, 'y')")
+		id := func() string {
+			return p.query("SELECT TABLE_ID FROM information_schema.INNODB_SYS_TABLES WHERE NAME = CONCAT(DATABASE(), '/t')")
+		}
+		before := id()
+		p.must("db", "expand")
+		p.must("db", "migrate")
+		p.must("db", "contract")
+		p.must("db", "diff")
+		if after := id(); after != before {
+			t.Fatalf("%s rebuilt t (InnoDB id %s -> %s)", c.rule, before, after)
+		}
+	}
+}

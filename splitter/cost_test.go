@@ -19,12 +19,16 @@ func TestAlterCost(t *testing.T) {
 	a := &schema.Column{Name: "a", Type: &schema.ColumnType{}}
 	b := &schema.Column{Name: "b", Type: &schema.ColumnType{}}
 	u := &schema.Table{Name: "u", Columns: []*schema.Column{a, b}}
-	u.Indexes = []*schema.Index{{Name: "ux", Unique: true, Table: u, Parts: []*schema.IndexPart{{C: a}, {C: b}}}, {Name: "ix", Table: u, Parts: []*schema.IndexPart{{C: b}}}}
+	u.Indexes = []*schema.Index{{Name: "ux", Unique: true, Table: u, Parts: []*schema.IndexPart{{C: a}, {C: b}}}, {Name: "ix", Table: u, Parts: []*schema.IndexPart{{C: b}}}, {Name: "ux3", Unique: true, Table: u, Parts: []*schema.IndexPart{{C: b}}}}
 	next := &schema.Table{Name: "u", Columns: []*schema.Column{a, b}}
 	next.Indexes = []*schema.Index{{Name: "ux2", Unique: true, Table: next, Parts: []*schema.IndexPart{{C: b}, {C: a}}}}
+	// w has no unique key: a row id of InnoDB's clusters it.
+	w := &schema.Table{Name: "w", Columns: []*schema.Column{a, b}}
+	nextW := &schema.Table{Name: "w", Columns: []*schema.Column{a, b}}
+	nextW.Indexes = []*schema.Index{{Name: "ux2", Unique: true, Table: nextW, Parts: []*schema.IndexPart{{C: b}, {C: a}}}}
 	before := Releases{
-		Prev: schema.New("app").AddTables(&schema.Table{Name: "t", Columns: []*schema.Column{nullable}}, u),
-		Next: schema.New("app").AddTables(next),
+		Prev: schema.New("app").AddTables(&schema.Table{Name: "t", Columns: []*schema.Column{nullable}}, u, w),
+		Next: schema.New("app").AddTables(next, nextW),
 	}
 	for _, tc := range []struct {
 		sql            string
@@ -50,7 +54,13 @@ func TestAlterCost(t *testing.T) {
 		// The clustering key of u moves, or goes: a rebuild, whatever the
 		// clauses alone would cost.
 		{"ALTER TABLE `u` DROP INDEX `ux`, ADD UNIQUE INDEX `ux2` (`b`, `a`), ALGORITHM=INPLACE, LOCK=NONE", CostRebuild, CostRebuild},
-		{"ALTER TABLE `u` ADD UNIQUE INDEX `ux2` (`b`, `a`), ALGORITHM=INPLACE, LOCK=NONE", CostRebuild, CostRebuild},
+		// ux stays the first: the server keeps clustering by it, and adds
+		// or drops another unique key beside the rows (it said rebuild,
+		// and the splitter named INPLACE where NOCOPY holds).
+		{"ALTER TABLE `u` ADD UNIQUE INDEX `ux2` (`b`, `a`), ALGORITHM=INPLACE, LOCK=NONE", CostInPlace, CostInPlace},
+		{"ALTER TABLE `u` DROP INDEX `ux3`, ALGORITHM=INPLACE, LOCK=NONE", CostInPlace, CostInPlace},
+		{"ALTER TABLE `u` DROP INDEX `UX`, ALGORITHM=INPLACE, LOCK=NONE", CostRebuild, CostRebuild},
+		{"ALTER TABLE `w` ADD UNIQUE INDEX `ux2` (`b`, `a`), ALGORITHM=INPLACE, LOCK=NONE", CostRebuild, CostRebuild},
 		{"ALTER TABLE `u` DROP INDEX `ix`, ALGORITHM=INPLACE, LOCK=NONE", CostInPlace, CostInPlace},
 	} {
 		if got := AlterCost(mariadb1011, effect.Parse(tc.sql), before); got != tc.mariadb {
