@@ -126,3 +126,38 @@ func TestAttackS29bReviewAnotherUniqueKeyBesideTheClusteringOne(t *testing.T) {
 		}
 	}
 }
+
+// The advice for fill on a nullable column, pasted as printed: it was a
+// block of three arguments on one line, which HCL refuses ("Single-line
+// block syntax can include only one argument definition"), with the fill's
+// quotes left as they were and the column's name unquoted for SQL (order,
+// a reserved word). The block it prints now plans and computes the rows.
+func TestAttackS29bFillAdvicePasted(t *testing.T) {
+	t.Parallel()
+	base := "schema \"app\" {\n}\ntable \"t\" {\n  schema = schema.app\n  column \"id\" {\n    type = int\n  }\n  column \"name\" {\n    type = varchar(20)\n    null = true\n  }\n%s  primary_key {\n    columns = [column.id]\n  }\n}\n"
+	const fill = "    fill = \"CONCAT(name, \\\"-x\\\")\"\n"
+	p := newSchemaProject(t, [2]string{"v1", strings.Replace(base, "%s", "", 1)},
+		[2]string{"v2", strings.Replace(base, "%s", "  column \"order\" {\n    type = varchar(20)\n    null = true\n"+fill+"  }\n", 1)})
+	r := p.plan()
+	if r.Code != 1 {
+		t.Fatalf("fill on a nullable column planned: %s", r)
+	}
+	at := strings.Index(r.Stderr, "data_migration ")
+	end := strings.Index(r.Stderr[max(at, 0):], "\n}\n")
+	if at < 0 || end < 0 {
+		t.Fatalf("no data_migration block in the advice: %s", r)
+	}
+	block := r.Stderr[at : at+end+3]
+	p.editSchema("v2", func(s string) string { return replaceOnce(s, fill, "") + block })
+	p.must("plan")
+	p.must("db", "sync", "v1")
+	p.exec("INSERT INTO t VALUES (1, 'a'), (2, NULL)")
+	p.must("db", "expand")
+	p.exec("INSERT INTO t (id, name) VALUES (3, 'c')") // v1's code
+	p.must("db", "migrate")
+	p.must("db", "contract")
+	p.must("db", "diff")
+	if got := p.query("SELECT GROUP_CONCAT(id, ':', COALESCE(`order`, 'NULL') ORDER BY id) FROM t"); got != "1:a-x,2:NULL,3:c-x" {
+		t.Fatalf("rows after contract: %s", got)
+	}
+}
