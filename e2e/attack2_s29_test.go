@@ -161,3 +161,21 @@ func TestAttackS29bFillAdvicePasted(t *testing.T) {
 		t.Fatalf("rows after contract: %s", got)
 	}
 }
+
+// A primary key moved to a column the release renames (renamed_from): the
+// refusal said the column was new in the release and that the previous
+// release wrote no value in it, though the rename fills it from the old
+// column; it says what keeps the key from moving, and where it can.
+func TestAttackS29bKeyMovedToARenamedColumn(t *testing.T) {
+	t.Parallel()
+	v2 := replaceOnce(replaceOnce(s29bParent(true), "  column \"code\" {\n    type = int\n", "  column \"num\" {\n    type         = int\n    renamed_from = \"code\"\n"),
+		"primary_key {\n    columns = [column.code]", "primary_key {\n    columns = [column.num]")
+	v2 = replaceOnce(v2, "unique  = true\n    columns = [column.code]", "unique  = true\n    columns = [column.num]")
+	p := newSchemaProject(t, [2]string{"v1", "schema \"app\" {\n}\n" + s29bParent(false)}, [2]string{"v2", "schema \"app\" {\n}\n" + v2})
+	r := p.plan()
+	if r.Code != 1 {
+		t.Fatalf("the key moved to a renamed column planned: %s", r)
+	}
+	opContains(t, r, "schema/v2.hcl:", "the new key of p: column num takes over from code in this release: it is added NULL in expand, filled from code",
+		"keep the key on (id) in this release and move it to num in the next")
+}
