@@ -93,7 +93,11 @@ func TestBadDeclarationsAreReportedWithPositions(t *testing.T) {
     null = true
     fill = "name"
   }`,
-			want: []string{`pike.hcl:13:5: images.owner has fill, but the column is nullable: fill computes a NOT NULL column, and NULL is a value a nullable one may keep. To compute the existing rows and keep the column nullable, remove fill and declare ` + "`" + `data_migration "..." { table = "images", set = "owner = name", pending = "owner IS NULL AND (name) IS NOT NULL" }` + "`" + `; to have every row computed, make the column NOT NULL (` + "`null = false`" + ` in HCL, NOT NULL in SQL) and keep fill`}},
+			// A block to paste: one argument a line (HCL refuses several
+			// on one), the names quoted for SQL and the strings for HCL.
+			want: []string{"pike.hcl:13:5: images.owner has fill, but the column is nullable: fill computes a NOT NULL column, and NULL is a value a nullable one may keep. To compute the existing rows and keep the column nullable, remove fill and declare, at the top level of the file:\n" +
+				"data_migration \"owner\" {\n  table   = \"images\"\n  set     = \"`owner` = name\"\n  pending = \"`owner` IS NULL AND (name) IS NOT NULL\"\n}\n" +
+				"To have every row computed, make the column NOT NULL (`null = false` in HCL, NOT NULL in SQL) and keep fill"}},
 		{name: "fill with a default",
 			column: `  column "owner" {
     type    = varchar(10)

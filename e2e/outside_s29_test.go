@@ -105,7 +105,7 @@ func TestOutsideS29NullableComputedColumn(t *testing.T) {
 		t.Fatalf("fill on a nullable column planned: %s", r)
 	}
 	opContains(t, r, "schema/10_0_17.emcee.hcl:6:5: glpi_users.user_dn_hash has fill, but the column is nullable",
-		"`data_migration \"...\" { table = \"glpi_users\", set = \"user_dn_hash = MD5(user_dn)\", pending = \"user_dn_hash IS NULL AND (MD5(user_dn)) IS NOT NULL\" }`", "NOT NULL in SQL")
+		"data_migration \"user_dn_hash\" {\n  table   = \"glpi_users\"\n  set     = \"`user_dn_hash` = MD5(user_dn)\"\n  pending = \"`user_dn_hash` IS NULL AND (MD5(user_dn)) IS NOT NULL\"\n}\n", "NOT NULL in SQL")
 
 	opWrite(t, decl, []byte(entities+"}\ndata_migration \"user_dn_hash\" {\n  table   = \"glpi_users\"\n  set     = \"user_dn_hash = MD5(user_dn)\"\n  pending = \"user_dn_hash IS NULL AND (MD5(user_dn)) IS NOT NULL\"\n}\n"))
 	p.must("plan")

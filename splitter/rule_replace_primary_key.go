@@ -67,7 +67,7 @@ func replacePrimaryKey(c *Change) ([]Step, error) {
 	} else {
 		what = fmt.Sprintf("primary key (%s)", keyColumns(key))
 	}
-	if err := newKeyColumns(c, key); err != nil {
+	if err := newKeyColumns(c, old, key); err != nil {
 		return nil, err
 	}
 	give, err := keysServed(c, old, key)
@@ -154,15 +154,21 @@ func keyTakesOver(c *Change, key *schema.Index) []*schema.Index {
 // newKeyColumns refuses a new key the previous release may write rows
 // against: a column it lacks (its rows have none) or holds NULL in (the
 // key makes the column NOT NULL, and the previous release's NULL fails),
-// or a part that is no column.
-func newKeyColumns(c *Change, key *schema.Index) error {
+// or a part that is no column. A column taking over from another (renamed,
+// or replacing it) is said so, not called new.
+func newKeyColumns(c *Change, old, key *schema.Index) error {
 	t := c.Table.Name
 	for _, p := range key.Parts {
 		if p.C == nil {
 			return fmt.Errorf("%s: the new key of %s has a part that is an expression, which cannot be a primary key; use columns", c.ctx.Transition.To.Where(t, ""), t)
 		}
 		had, ok := c.FromTable.Column(p.C.Name)
-		switch {
+		switch src := c.ctx.Decl(t, p.C.Name).Source(); {
+		case !ok && src != "":
+			// Not new: triggers and a backfill fill it from src, but it
+			// is NULL until contract makes it NOT NULL.
+			return fmt.Errorf("%s: the new key of %s: column %s takes over from %s in this release: it is added NULL in expand, filled from %s, which the previous release writes, and made NOT NULL only in contract; keep the key on (%s) in this release and move it to %s in the next",
+				c.ctx.Transition.To.Where(t, p.C.Name), t, p.C.Name, src, src, keyColumns(old), p.C.Name)
 		case !ok:
 			return fmt.Errorf("%s: the new key of %s: column %s is new in this release, so the previous release writes no value in it; add the column in one release and move the key in the next", c.ctx.Transition.To.Where(t, p.C.Name), t, p.C.Name)
 		case had.Type.Null:

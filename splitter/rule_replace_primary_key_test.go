@@ -72,6 +72,11 @@ func TestReplacePrimaryKeyRule(t *testing.T) {
 		{name: "a key column new in the release: refused", target: mariadb1011,
 			edits:  append(tcMovePK("column.name, column.code"), "  column \"note\" {", "  column \"code\" {\n    type    = int\n    default = 0\n  }\n  column \"note\" {"),
 			errHas: []string{"after.hcl:", "column code is new in this release", "add the column in one release and move the key in the next"}},
+		// code is note renamed: it said code was new in the release, the
+		// previous release writing no value in it.
+		{name: "a key column renamed in the release: refused, said so", target: mariadb1011,
+			edits:  append(tcMovePK("column.name, column.code"), "  column \"note\" {\n    type = varchar(60)\n  }\n", "  column \"code\" {\n    type = varchar(60)\n    renamed_from = \"note\"\n  }\n"),
+			errHas: []string{"after.hcl:", "column code takes over from note in this release: it is added NULL in expand", "keep the key on (id) in this release and move it to code in the next"}},
 		// owners.id is no AUTO_INCREMENT: the new release's inserts omit
 		// it until contract.
 		{name: "a dropped key column the server does not fill: refused", target: mariadb1011,
