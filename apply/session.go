@@ -50,6 +50,10 @@ type Options struct {
 	// DropNewData lets a rollback drop data only the new release wrote
 	// (rollbackLosses), which it otherwise refuses to.
 	DropNewData bool
+	// AllowCopy lets a rollback run statements that copy their table
+	// (narrowing a widened type back) with the server copying, writes
+	// blocked, where no --osc tool takes them (rollbackCopies).
+	AllowCopy bool
 	DevURL      string        // dev database for normalising declared schemas
 	BatchSize   int           // backfill rows per batch (key positions)
 	Pause       time.Duration // sleep between backfill batches
