@@ -329,7 +329,7 @@ func (s *Session) rollbackCopies(ctx context.Context, revs []*revision.Revision)
 			} else if sz != nil {
 				size = " (" + sz.String() + ")"
 			}
-			lines = append(lines, fmt.Sprintf("  %s  table %s%s: %s", s.at(rev, st), d.Name, size, st.Why))
+			lines = append(lines, fmt.Sprintf("  %s  table %s%s", s.at(rev, st), d.Name, size))
 		}
 	}
 	if len(lines) == 0 {
