@@ -99,10 +99,7 @@ func dropColumn(table, column string) string {
 func (c *Change) restoreColumn(was, is *schema.Column, kind schema.ChangeKind, what string) ([]Step, error) {
 	table := c.Table.Name
 	name := table + "." + was.Name
-	sql, err := c.Alter(&schema.ModifyColumn{From: is, To: was, Change: kind})
-	if err != nil {
-		return nil, err
-	}
+	var narrow *columnTightening
 	if kind.Is(schema.ChangeType) && !displayOnly(was.Type.Type, is.Type.Type) {
 		tg, err := planTightening(is, was, kind)
 		if err != nil {
@@ -110,10 +107,21 @@ func (c *Change) restoreColumn(was, is *schema.Column, kind schema.ChangeKind, w
 			// the release is declared in HCL or as SQL.
 			return []Step{refuseRollback(fmt.Sprintf("%s changed %s from %s to %s, and narrowing it back cannot be checked row by row (%v)", what, name, schemadef.TypeName(was.Type), schemadef.TypeName(is.Type), err))}, nil
 		}
+		narrow = tg
+	}
+	sql, err := c.Alter(&schema.ModifyColumn{From: is, To: was, Change: kind})
+	if err != nil {
+		return nil, err
+	}
+	if narrow != nil {
+		old := schemadef.TypeName(was.Type)
+		if kind.Is(schema.ChangeNull) && !was.Type.Null {
+			old += " NOT NULL"
+		}
 		var steps []Step
-		if len(tg.preds) > 0 {
-			steps = append(steps, rollbackGate(fmt.Sprintf("%s is %s again in the previous release: rows the new release wrote that it cannot hold exactly must be changed first", name, schemadef.TypeName(was.Type)),
-				countWhere(table, strings.Join(tg.preds, " OR "))))
+		if len(narrow.preds) > 0 {
+			steps = append(steps, rollbackGate(fmt.Sprintf("%s is %s again in the previous release: rows the new release wrote that it cannot hold exactly must be changed first", name, old),
+				countWhere(table, strings.Join(narrow.preds, " OR "))))
 		}
 		return append(steps, undo(StageRollbackRestoreColumn, fmt.Sprintf("%s gets back its definition of the previous release (undoes %s, %s -> %s); TABLE COPY: the server blocks writes while it runs, unless --osc pt-osc hands it to pt-online-schema-change; `emcee db rollback` runs it only with --osc pt-osc or --allow-copy", name, what, schemadef.TypeName(is.Type), schemadef.TypeName(was.Type)), Copy.With(sql))), nil
 	}
