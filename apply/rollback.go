@@ -17,6 +17,7 @@ import (
 	"github.com/emcee-db/emcee/history"
 	"github.com/emcee-db/emcee/internal/shell"
 	"github.com/emcee-db/emcee/project"
+	"github.com/emcee-db/emcee/review"
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/sqlsyntax"
@@ -77,6 +78,9 @@ func (s *Session) RollbackRelease(ctx context.Context, want string) (*Result, er
 		return res, err
 	}
 	if err := s.refusedAtPlanTime(rel, revs); err != nil {
+		return res, err
+	}
+	if err := s.rollbackCopies(ctx, revs); err != nil {
 		return res, err
 	}
 	// On every run: the live schema must be what the release's expand, and
@@ -291,6 +295,50 @@ func (s *Session) refusedAtPlanTime(rel string, revs []*revision.Revision) error
 		Reason: fmt.Sprintf("cannot roll back %s: its expand did what cannot be undone online (the rollback was refused at plan time). Nothing was changed:\n%s", rel, strings.Join(lines, "\n")),
 		Next:   fmt.Sprintf("what is left: finish the release (`emcee db migrate`, then `emcee db contract` once no %s code is left), or, to return to %s, restore the backup taken before `emcee db expand` of %s", prev, prev, rel),
 	}}
+}
+
+// rollbackCopies refuses, before anything runs, a rollback whose
+// statements still to run copy their table (a widened type narrowed back:
+// ALGORITHM=COPY), unless the operator said how: --osc pt-osc hands them
+// to the tool, which copies while writes continue; --allow-copy accepts
+// the server's copy, which blocks the table's writes while it runs.
+// Expand's copies were accepted in the schema (allow_copy); a rollback's
+// are decided by whoever runs it, on every run and resume.
+func (s *Session) rollbackCopies(ctx context.Context, revs []*revision.Revision) error {
+	if s.osc != nil || s.opts.AllowCopy {
+		return nil
+	}
+	var lines []string
+	for _, rev := range revs {
+		rec := s.Records[rev.ID.String()]
+		if rec.Done() {
+			continue
+		}
+		from := 0
+		if rec != nil {
+			from = rec.Applied
+		}
+		for _, st := range rev.Statements[min(from, len(rev.Statements)):] {
+			d := effect.Parse(st.SQL)
+			if st.Kind != revision.DDL || d.Kind != effect.KindAlterTable || d.Algorithm != "COPY" {
+				continue
+			}
+			size := ""
+			if sz, err := review.ReadTableSize(ctx, s.Conn, d.Name); err != nil {
+				return s.redact(err)
+			} else if sz != nil {
+				size = " (" + sz.String() + ")"
+			}
+			lines = append(lines, fmt.Sprintf("  %s  table %s%s", s.at(rev, st), d.Name, size))
+		}
+	}
+	if len(lines) == 0 {
+		return nil
+	}
+	return &Refusal{
+		Reason: fmt.Sprintf("the rollback copies these tables (ALGORITHM=COPY: a widened type is narrowed back only by copying the table), which blocks their writes while the server copies. Nothing was changed:\n%s", strings.Join(lines, "\n")),
+		Next:   fmt.Sprintf("rerun with --osc %s to copy them while writes continue (pt-online-schema-change), or with --allow-copy to accept the blocking copy", project.OSCPtOSC),
+	}
 }
 
 // recordedDriftCheck compares the live schema with what the recorded

@@ -50,10 +50,14 @@ type Options struct {
 	// DropNewData lets a rollback drop data only the new release wrote
 	// (rollbackLosses), which it otherwise refuses to.
 	DropNewData bool
-	DevURL      string        // dev database for normalising declared schemas
-	BatchSize   int           // backfill rows per batch (key positions)
-	Pause       time.Duration // sleep between backfill batches
-	MaxRows     int64         // stop migrate after this many rows (0: no limit)
+	// AllowCopy lets a rollback run statements that copy their table
+	// (narrowing a widened type back) with the server copying, writes
+	// blocked, where no --osc tool takes them (rollbackCopies).
+	AllowCopy bool
+	DevURL    string        // dev database for normalising declared schemas
+	BatchSize int           // backfill rows per batch (key positions)
+	Pause     time.Duration // sleep between backfill batches
+	MaxRows   int64         // stop migrate after this many rows (0: no limit)
 	// ChunkTime sizes each backfill batch to take about this long (0:
 	// BatchSize keys per batch), starting from BatchSize, within 1 and
 	// MaxBatchSize (0: DefaultMaxBatchSize).

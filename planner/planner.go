@@ -492,15 +492,19 @@ func scripts(release string, seq int, from string, phases splitter.Phases) []*re
 // addRollbacks writes the rollback of every expand revision that has none:
 // releases planned before emcee wrote rollbacks get theirs, recomputed
 // from the snapshots each step was planned from, as `plan --check`
-// recomputes them. No existing revision changes; a step whose snapshots
-// are gone gets no rollback, and the run says so.
+// recomputes them. A rollback refused at plan time (closed gates only) is
+// written again too, released or not: no database has run a statement of
+// it (the applier refuses it before its first), and an emcee that can now
+// undo what it refused (a widened type, narrowed back by a copy) gives
+// the release its rollback. No other revision changes; a step whose
+// snapshots are gone gets no rollback, and the run says so.
 func addRollbacks(p *project.Project, out *Output) error {
 	for _, rel := range p.Releases {
 		var missing []revision.ID
 		for path := range out.Files {
 			if id, ok := revision.FileID(path); ok && id.Release == rel && id.Phase == revision.Expand {
 				rb := revision.ID{Release: rel, Phase: revision.Rollback, Seq: id.Seq}
-				if _, ok := out.Files[rb.File()]; !ok {
+				if data, ok := out.Files[rb.File()]; !ok || refusedRollback(rb, data) {
 					missing = append(missing, rb)
 				}
 			}
@@ -515,6 +519,9 @@ func addRollbacks(p *project.Project, out *Output) error {
 		slices.SortFunc(missing, func(a, b revision.ID) int { return a.Seq - b.Seq })
 		for _, id := range missing {
 			data, ok := want[id.File()]
+			if had, committed := out.Files[id.File()]; committed && (!ok || bytes.Equal(had, data)) {
+				continue
+			}
 			if !ok {
 				out.Notes = append(out.Notes, fmt.Sprintf("%s is not written: the snapshots %s_expand%02d was planned from are gone, so emcee cannot tell what it did; that expand cannot be rolled back", project.Rel(filepath.Join(p.PlansDir, id.File())), rel, id.Seq))
 				continue
@@ -524,4 +531,19 @@ func addRollbacks(p *project.Project, out *Output) error {
 		}
 	}
 	return nil
+}
+
+// refusedRollback tells a rollback revision that holds only the closed
+// gates of a refusal at plan time.
+func refusedRollback(id revision.ID, data []byte) bool {
+	stmts, err := revision.Parse(id.File(), data)
+	if err != nil || len(stmts) == 0 {
+		return false
+	}
+	for _, st := range stmts {
+		if _, ok := st.RollbackRefusal(); !ok {
+			return false
+		}
+	}
+	return true
 }

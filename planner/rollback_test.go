@@ -28,18 +28,8 @@ func asBeforeRollbacks(t *testing.T, dir string) map[string][]byte {
 		if err := os.Remove(filepath.Join(p.PlansDir, rb.Path)); err != nil {
 			t.Fatal(err)
 		}
-		delete(plans.Files, rb.Path)
 	}
-	var paths []string
-	for path := range plans.Files {
-		paths = append(paths, path)
-	}
-	sum, err := revision.Sum(revision.SumOrder(p.Releases, paths), plans.Files)
-	if err != nil {
-		t.Fatal(err)
-	}
-	write(t, dir, "plans/"+revision.SumFile, string(sum))
-	return plans.Files
+	return asPlanned(t, dir)
 }
 
 // Releases planned before emcee wrote rollbacks get one per expand, every
@@ -102,4 +92,56 @@ func TestRollbackOfAStepWithoutSnapshots(t *testing.T) {
 			t.Errorf("notes lack %q:\n%s", f, notes)
 		}
 	}
+}
+
+// A rollback revision an older emcee refused at plan time (only closed
+// gates) is written again as this emcee plans it: no database ran a
+// statement of it. One this emcee refuses too stays as it is.
+func TestRefusedRollbackIsWrittenAgain(t *testing.T) {
+	dir := newProject(t, "")
+	plan(t, dir, Options{})
+	want := read(t, dir, "plans/pike/pike_rollback01.sql")
+	id := revision.ID{Release: "pike", Phase: revision.Rollback, Seq: 1}
+	refused := (&revision.Script{ID: id, From: "ocata", To: "pike", Statements: []revision.Statement{
+		{Rule: "widen-column", Kind: revision.Gate, Why: revision.RefusedRollback + "an older emcee could not undo this", SQL: "SELECT 1"},
+	}}).Render()
+	write(t, dir, "plans/pike/pike_rollback01.sql", string(refused))
+	files := asPlanned(t, dir)
+	if bytes.Equal(files["pike/pike_rollback01.sql"], want) {
+		t.Fatal("the refused rollback is what emcee plans")
+	}
+	out := plan(t, dir, Options{})
+	if len(out.New) != 1 || out.New[0] != id {
+		t.Fatalf("new revisions %v, want pike_rollback01", out.New)
+	}
+	if got := read(t, dir, "plans/pike/pike_rollback01.sql"); !bytes.Equal(got, want) {
+		t.Fatalf("pike_rollback01 after plan:\n%s\nwant:\n%s", got, want)
+	}
+	if again := plan(t, dir, Options{}); len(again.New) != 0 {
+		t.Fatalf("rerun planned %v; want nothing", again.New)
+	}
+}
+
+// asPlanned writes the sum over the plans as they are, as `emcee plan`
+// would have: the files an older emcee wrote.
+func asPlanned(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	p, err := project.Load(filepath.Join(dir, "atlas.hcl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plans, err := revision.ReadFiles(p.PlansDir, p.Releases)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var paths []string
+	for path := range plans.Files {
+		paths = append(paths, path)
+	}
+	sum, err := revision.Sum(revision.SumOrder(p.Releases, paths), plans.Files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, dir, "plans/"+revision.SumFile, string(sum))
+	return plans.Files
 }

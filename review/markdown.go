@@ -155,6 +155,9 @@ func writeRollbackMarkdown(w io.Writer, r *Release) {
 		u := rb.Undoes[k]
 		return []string{span(u.At), text(u.Rule), text(strings.Join(u.Changes, "; "))}
 	})
+	if len(rb.Copies) > 0 {
+		fmt.Fprintf(w, "\n%s.\n", strings.NewReplacer("--osc pt-osc", "`--osc pt-osc`", "--allow-copy", "`--allow-copy`").Replace(text(rollbackCopies(rb))))
+	}
 	fmt.Fprintf(w, "\nLost (written only by %s):\n", text(r.Name))
 	table(w, []string{"what", "name", "lost", "dropped at", "rule"}, len(rb.Lost), func(k int) []string {
 		l := rb.Lost[k]

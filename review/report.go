@@ -79,6 +79,10 @@ type Rollback struct {
 	Lost []Loss `json:"lost"`
 	// Stays is what the rollback leaves as it is.
 	Stays []string `json:"stays"`
+	// Copies are the tables its statements copy (a widened type narrowed
+	// back), which `emcee db rollback` runs only with --osc pt-osc or
+	// --allow-copy.
+	Copies []string `json:"copies"`
 }
 
 // Refusal is an expand statement emcee cannot undo online, and why.
@@ -254,7 +258,7 @@ func missing(path string, err error) error {
 // rollback reviews the release's rollback revisions, newest first as
 // they run; each is also listed with the other revisions.
 func (r *Release) rollback(p *project.Project, revs []*revision.Revision, st state, after *diff.Release, takesOver map[string]string) *Rollback {
-	rb := &Rollback{Revisions: []string{}, Refused: []Refusal{}, Gates: []Gate{}, Undoes: []Undo{}, Lost: []Loss{}, Stays: []string{}}
+	rb := &Rollback{Revisions: []string{}, Refused: []Refusal{}, Gates: []Gate{}, Undoes: []Undo{}, Lost: []Loss{}, Stays: []string{}, Copies: []string{}}
 	var placeholders []string
 	for _, rev := range revs {
 		rb.Revisions = append(rb.Revisions, rev.ID.String())
@@ -270,6 +274,9 @@ func (r *Release) rollback(p *project.Project, revs []*revision.Revision, st sta
 				rb.Gates = append(rb.Gates, Gate{At: stmt.At, Rule: s.Rule, Means: s.Why, SQL: s.SQL})
 			default:
 				rb.Undoes = append(rb.Undoes, Undo{At: stmt.At, Rule: s.Rule, Changes: stmt.Changes})
+				if t := stmt.Lock.Rebuilds; stmt.Lock.Class == splitter.CostCopy && !slices.Contains(rb.Copies, t) {
+					rb.Copies = append(rb.Copies, t)
+				}
 				for _, e := range effect.Parse(s.SQL).Effects() {
 					if l, ok := lost(e, stmt, takesOver); ok {
 						rb.Lost = append(rb.Lost, l)

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+
+	"github.com/emcee-db/emcee/dbconn"
 )
 
 // TableSize is a table as information_schema reported it: InnoDB's row
@@ -64,15 +66,13 @@ func AddSizes(ctx context.Context, db *sql.DB, from string, rep *Report) error {
 	}
 	sizes := map[string]*TableSize{}
 	for _, t := range slices.Sorted(maps.Keys(tables)) {
-		s := TableSize{Table: t}
-		err := db.QueryRowContext(ctx, "SELECT COALESCE(TABLE_ROWS, 0), COALESCE(DATA_LENGTH, 0) + COALESCE(INDEX_LENGTH, 0) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?", t).Scan(&s.Rows, &s.Bytes)
-		if err == sql.ErrNoRows {
-			continue // not there yet: the table is created by an earlier release's plan
-		}
+		s, err := ReadTableSize(ctx, db, t)
 		if err != nil {
-			return fmt.Errorf("reading the size of table %s: %w", t, err)
+			return err
 		}
-		sizes[t] = &s
+		if s != nil {
+			sizes[t] = s
+		}
 	}
 	redo, err := readRedoLog(ctx, db)
 	if err != nil {
@@ -96,6 +96,21 @@ func AddSizes(ctx context.Context, db *sql.DB, from string, rep *Report) error {
 		}
 	}
 	return nil
+}
+
+// ReadTableSize reads the size of a table of the database the connection
+// has selected; nil when there is no such table (yet: an earlier
+// release's plan creates it).
+func ReadTableSize(ctx context.Context, db dbconn.Querier, table string) (*TableSize, error) {
+	s := TableSize{Table: table}
+	err := db.QueryRowContext(ctx, "SELECT COALESCE(TABLE_ROWS, 0), COALESCE(DATA_LENGTH, 0) + COALESCE(INDEX_LENGTH, 0) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?", table).Scan(&s.Rows, &s.Bytes)
+	if err == sql.ErrNoRows {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the size of table %s: %w", table, err)
+	}
+	return &s, nil
 }
 
 // readRedoLog reads the redo log's limit; nil where the server does not

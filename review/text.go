@@ -123,6 +123,9 @@ func writeRollbackText(w io.Writer, r *Release) {
 	for _, u := range rb.Undoes {
 		fmt.Fprintf(w, "  %s  rule %s: %s\n", u.At, u.Rule, strings.Join(u.Changes, "; "))
 	}
+	if len(rb.Copies) > 0 {
+		fmt.Fprintf(w, "  %s\n", rollbackCopies(rb))
+	}
 	fmt.Fprintf(w, "  lost (written only by %s):\n", r.Name)
 	for _, l := range rb.Lost {
 		fmt.Fprintf(w, "    %s %s: %s\n      dropped at %s (rule %s)\n", l.What, l.Name, l.Lost, l.At, l.Rule)
@@ -221,4 +224,10 @@ func line(at string) string { return at[strings.LastIndexByte(at, ':')+1:] }
 // lostRefusal says what `emcee db rollback` does about what it would lose.
 func lostRefusal(r *Release) string {
 	return fmt.Sprintf("emcee db rollback counts these rows first and refuses while any holds data only %s wrote, with a command to copy it out; --drop-new-data accepts the loss", r.Name)
+}
+
+// rollbackCopies says what `emcee db rollback` asks of the operator for
+// the tables it copies.
+func rollbackCopies(rb *Rollback) string {
+	return fmt.Sprintf("copies %s (a widened type narrowed back): emcee db rollback refuses it unless --osc pt-osc copies while writes continue, or --allow-copy accepts the server's copy, which blocks writes while it runs", strings.Join(rb.Copies, ", "))
 }

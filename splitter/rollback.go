@@ -3,6 +3,7 @@ package splitter
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"ariga.io/atlas/sql/schema"
 
@@ -82,25 +83,47 @@ func dropColumn(table, column string) string {
 }
 
 // restoreColumn undoes an expand MODIFY that took a column of the previous
-// release from was to is. A type change cannot be undone online on either
-// server (MariaDB 10.11 and MySQL 8.0 narrow a VARCHAR, an integer, a
-// DECIMAL or an ENUM only by copying the table: "Cannot change column type.
-// Try ALGORITHM=COPY"), so it is refused, unless only the display width
-// changed (BOOL <-> TINYINT: displayOnly). NOT NULL comes back in place
-// (the table is rebuilt while writes continue, which expand's relaxation
-// needed allow_copy for already) behind a gate counting the rows the new
-// release left NULL; a default or a comment is metadata only.
+// release from was to is. Narrowing a type back copies the table on both
+// servers (MariaDB 10.11 and MySQL 8.0 narrow a VARCHAR, an integer, a
+// DECIMAL or an ENUM only with ALGORITHM=COPY: "Cannot change column type.
+// Try ALGORITHM=COPY"), unless only the display width changed (BOOL <->
+// TINYINT: displayOnly). It runs behind a gate counting the rows the
+// narrow column cannot hold exactly, the predicates contract's tightening
+// counts (planTightening from is to was); the applier runs the copy only
+// where the operator accepts it (--osc pt-osc, or --allow-copy). A change
+// planTightening cannot check row by row (a TEXT back to a VARCHAR, a
+// charset) stays refused. NOT NULL comes back in place (the table is
+// rebuilt while writes continue, which expand's relaxation needed
+// allow_copy for already) behind a gate counting the rows the new release
+// left NULL; a default or a comment is metadata only.
 func (c *Change) restoreColumn(was, is *schema.Column, kind schema.ChangeKind, what string) ([]Step, error) {
 	table := c.Table.Name
 	name := table + "." + was.Name
+	var narrow *columnTightening
 	if kind.Is(schema.ChangeType) && !displayOnly(was.Type.Type, is.Type.Type) {
-		// No position in the reason: the revision is the same whether the
-		// release is declared in HCL or as SQL.
-		return []Step{refuseRollback(fmt.Sprintf("%s changed %s from %s to %s, and narrowing it back needs a table copy on %s (writes blocked while it runs)", what, name, schemadef.TypeName(was.Type), schemadef.TypeName(is.Type), c.ctx.Target))}, nil
+		tg, err := planTightening(is, was, kind)
+		if err != nil {
+			// No position in the reason: the revision is the same whether
+			// the release is declared in HCL or as SQL.
+			return []Step{refuseRollback(fmt.Sprintf("%s changed %s from %s to %s, and narrowing it back cannot be checked row by row (%v)", what, name, schemadef.TypeName(was.Type), schemadef.TypeName(is.Type), err))}, nil
+		}
+		narrow = tg
 	}
 	sql, err := c.Alter(&schema.ModifyColumn{From: is, To: was, Change: kind})
 	if err != nil {
 		return nil, err
+	}
+	if narrow != nil {
+		old := schemadef.TypeName(was.Type)
+		if kind.Is(schema.ChangeNull) && !was.Type.Null {
+			old += " NOT NULL"
+		}
+		var steps []Step
+		if len(narrow.preds) > 0 {
+			steps = append(steps, rollbackGate(fmt.Sprintf("%s is %s again in the previous release: rows the new release wrote that it cannot hold exactly must be changed first", name, old),
+				countWhere(table, strings.Join(narrow.preds, " OR "))))
+		}
+		return append(steps, undo(StageRollbackRestoreColumn, fmt.Sprintf("%s gets back its definition of the previous release (undoes %s, %s -> %s); TABLE COPY: the server blocks writes while it runs, unless --osc pt-osc hands it to pt-online-schema-change; `emcee db rollback` runs it only with --osc pt-osc or --allow-copy", name, what, schemadef.TypeName(is.Type), schemadef.TypeName(was.Type)), Copy.With(sql))), nil
 	}
 	if kind.Is(schema.ChangeNull) && !was.Type.Null {
 		return []Step{

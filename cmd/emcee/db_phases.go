@@ -194,7 +194,12 @@ keeps serving: it runs the rollback revisions (<release>_rollbackNN undoes
 <release>_expandNN) of the expand revisions applied, newest first. They drop
 the sync triggers and what expand added, restore the previous release's
 columns (a NOT NULL comes back behind a gate, checked before anything runs,
-also when a run resumes) and undo renames, all online.
+also when a run resumes) and undo renames, all online. A type expand widened
+(a longer VARCHAR, a bigger integer, enum values appended) is narrowed back
+by copying the table, behind a gate counting the rows the old type cannot
+hold: the rollback refuses to run such a copy (naming the tables and their
+sizes) unless --osc pt-osc copies it while writes continue, or --allow-copy
+accepts the server's copy, which blocks the table's writes while it runs.
 
 Run it when the new release misbehaves after expand or migrate: stop the new
 release's code first; the previous release's code keeps running. Data
@@ -234,6 +239,7 @@ in progress; a rerun after a rollback has nothing to do either.`,
 	}, &f, recordedRevisions, false, false, func(s *apply.Session, ctx context.Context, release string) (*apply.Result, error) {
 		return s.RollbackRelease(ctx, release)
 	})
+	cmd.Flags().BoolVar(&f.o.AllowCopy, "allow-copy", false, "let the server copy the tables whose widened types the rollback narrows back (ALGORITHM=COPY, writes blocked while it runs), which rollback otherwise refuses without --osc pt-osc")
 	cmd.Flags().BoolVar(&f.o.DropNewData, "drop-new-data", false, "drop the data only the new release wrote into what its expand added, which rollback otherwise refuses to (the counts are printed again)")
 	return cmd
 }
