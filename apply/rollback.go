@@ -17,7 +17,6 @@ import (
 	"github.com/emcee-db/emcee/history"
 	"github.com/emcee-db/emcee/internal/shell"
 	"github.com/emcee-db/emcee/project"
-	"github.com/emcee-db/emcee/review"
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/sqlsyntax"
@@ -324,7 +323,7 @@ func (s *Session) rollbackCopies(ctx context.Context, revs []*revision.Revision)
 				continue
 			}
 			size := ""
-			if sz, err := review.ReadTableSize(ctx, s.Conn, d.Name); err != nil {
+			if sz, err := dbconn.ReadTableSize(ctx, s.Conn, d.Name); err != nil {
 				return s.redact(err)
 			} else if sz != nil {
 				size = " (" + sz.String() + ")"

@@ -5,6 +5,7 @@ import (
 
 	"ariga.io/atlas/sql/schema"
 
+	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
@@ -21,8 +22,8 @@ type Lock struct {
 	Detail   string `json:"detail"`
 	Rebuilds string `json:"rebuilds,omitempty"`
 	// Backfills names the table a backfill rewrites, row by pending row.
-	Backfills string     `json:"backfills,omitempty"`
-	Size      *TableSize `json:"size,omitempty"`
+	Backfills string            `json:"backfills,omitempty"`
+	Size      *dbconn.TableSize `json:"size,omitempty"`
 	// Redo says, for a backfill of a table larger than the redo log's
 	// limit (read with Size), what that costs the application.
 	Redo string `json:"redo,omitempty"`

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
@@ -21,7 +22,7 @@ func WriteMarkdown(w io.Writer, rep *Report) {
 			fmt.Fprintf(w, "\nTable sizes: information_schema of %s, as read now.\n", span(rep.SizesFrom))
 		}
 		if rep.Redo != nil {
-			fmt.Fprintf(w, "\nRedo log: commits wait for page flushing at a checkpoint age of %s (innodb\\_log\\_file\\_size %s).\n", bytesize(rep.Redo.Limit), bytesize(rep.Redo.FileSize))
+			fmt.Fprintf(w, "\nRedo log: commits wait for page flushing at a checkpoint age of %s (innodb\\_log\\_file\\_size %s).\n", dbconn.FormatBytes(rep.Redo.Limit), dbconn.FormatBytes(rep.Redo.FileSize))
 		}
 		writeTimeline(w, r)
 		writeERDiagram(w, r)

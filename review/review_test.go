@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"ariga.io/atlas/sql/schema"
+	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
 )
@@ -221,7 +222,7 @@ func TestLockOf(t *testing.T) {
 // table a statement rebuilds is, the way a release manager reads it.
 func TestRebuildSizes(t *testing.T) {
 	rep := goldenReport(t)
-	size := &TableSize{Table: "images", Rows: 1_000_000, Bytes: 509 << 20}
+	size := &dbconn.TableSize{Table: "images", Rows: 1_000_000, Bytes: 509 << 20}
 	rep.SizesFrom = "mysql://deploy:****@db:3306/glance"
 	n := 0
 	for _, r := range rep.Releases {
@@ -259,16 +260,16 @@ func TestRebuildSizes(t *testing.T) {
 		n    int64
 		want string
 	}{{12, "12"}, {12_345, "12k"}, {999_999, "999k"}, {1_000_000, "1.0M"}, {2_500_000_000, "2.5G"}} {
-		if got := count(tc.n); got != tc.want {
-			t.Errorf("count(%d) = %s, want %s", tc.n, got, tc.want)
+		if got := dbconn.FormatCount(tc.n); got != tc.want {
+			t.Errorf("FormatCount(%d) = %s, want %s", tc.n, got, tc.want)
 		}
 	}
 	for _, tc := range []struct {
 		n    int64
 		want string
 	}{{100, "1 kB"}, {16 << 10, "16 kB"}, {509 << 20, "509 MB"}, {3 << 30, "3.0 GB"}, {12 << 30, "12 GB"}} {
-		if got := bytesize(tc.n); got != tc.want {
-			t.Errorf("bytesize(%d) = %s, want %s", tc.n, got, tc.want)
+		if got := dbconn.FormatBytes(tc.n); got != tc.want {
+			t.Errorf("FormatBytes(%d) = %s, want %s", tc.n, got, tc.want)
 		}
 	}
 }

@@ -10,26 +10,14 @@ import (
 	"github.com/emcee-db/emcee/dbconn"
 )
 
-// TableSize is a table as information_schema reported it: InnoDB's row
-// estimate and the bytes of its data and indexes.
-type TableSize struct {
-	Table string `json:"table"`
-	Rows  int64  `json:"rows"`
-	Bytes int64  `json:"bytes"`
-}
-
-func (s TableSize) String() string {
-	return fmt.Sprintf("%s rows, %s", count(s.Rows), bytesize(s.Bytes))
-}
-
 // Rebuild is one statement that rewrites every row of a table.
 type Rebuild struct {
-	Table string     `json:"table"`
-	Phase string     `json:"phase"`
-	At    string     `json:"at"`
-	Class string     `json:"class"` // rebuild or copy
-	Size  *TableSize `json:"size,omitempty"`
-	OSC   string     `json:"osc,omitempty"` // the tool the copy is handed to
+	Table string            `json:"table"`
+	Phase string            `json:"phase"`
+	At    string            `json:"at"`
+	Class string            `json:"class"` // rebuild or copy
+	Size  *dbconn.TableSize `json:"size,omitempty"`
+	OSC   string            `json:"osc,omitempty"` // the tool the copy is handed to
 }
 
 // RedoLog is the server's redo log: the checkpoint age at which InnoDB
@@ -64,9 +52,9 @@ func AddSizes(ctx context.Context, db *sql.DB, from string, rep *Report) error {
 			}
 		}
 	}
-	sizes := map[string]*TableSize{}
+	sizes := map[string]*dbconn.TableSize{}
 	for _, t := range slices.Sorted(maps.Keys(tables)) {
-		s, err := ReadTableSize(ctx, db, t)
+		s, err := dbconn.ReadTableSize(ctx, db, t)
 		if err != nil {
 			return err
 		}
@@ -98,21 +86,6 @@ func AddSizes(ctx context.Context, db *sql.DB, from string, rep *Report) error {
 	return nil
 }
 
-// ReadTableSize reads the size of a table of the database the connection
-// has selected; nil when there is no such table (yet: an earlier
-// release's plan creates it).
-func ReadTableSize(ctx context.Context, db dbconn.Querier, table string) (*TableSize, error) {
-	s := TableSize{Table: table}
-	err := db.QueryRowContext(ctx, "SELECT COALESCE(TABLE_ROWS, 0), COALESCE(DATA_LENGTH, 0) + COALESCE(INDEX_LENGTH, 0) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?", table).Scan(&s.Rows, &s.Bytes)
-	if err == sql.ErrNoRows {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("reading the size of table %s: %w", table, err)
-	}
-	return &s, nil
-}
-
 // readRedoLog reads the redo log's limit; nil where the server does not
 // show it (MySQL has no Innodb_checkpoint_max_age).
 func readRedoLog(ctx context.Context, db *sql.DB) (*RedoLog, error) {
@@ -134,36 +107,10 @@ func readRedoLog(ctx context.Context, db *sql.DB) (*RedoLog, error) {
 
 // redoCost is what a backfill of a table larger than the redo log's limit
 // costs the application, "" for a smaller one.
-func redoCost(size *TableSize, redo *RedoLog) string {
+func redoCost(size *dbconn.TableSize, redo *RedoLog) string {
 	if size == nil || redo == nil || redo.Limit <= 0 || size.Bytes <= redo.Limit {
 		return ""
 	}
 	return fmt.Sprintf("%s (%s) is larger than the redo log's limit (%s, innodb_log_file_size %s): backfilling it can write more redo than the log holds (about %s for %s rows at emcee's benchmark's 700 bytes a row), and then every commit waits for page flushing, the application's too, for as long as migrate runs; give the redo log room first (SET GLOBAL innodb_log_file_size is online on MariaDB 10.9 and later; docs/operators.md, \"4. Migrate\")",
-		size.Table, bytesize(size.Bytes), bytesize(redo.Limit), bytesize(redo.FileSize), bytesize(size.Rows*redoPerRow), count(size.Rows))
-}
-
-// count writes a row count the way a release manager reads it: 1.0M, 12k.
-func count(n int64) string {
-	switch {
-	case n >= 1_000_000_000:
-		return fmt.Sprintf("%.1fG", float64(n)/1e9)
-	case n >= 1_000_000:
-		return fmt.Sprintf("%.1fM", float64(n)/1e6)
-	case n >= 10_000:
-		return fmt.Sprintf("%dk", n/1000)
-	}
-	return fmt.Sprint(n)
-}
-
-func bytesize(n int64) string {
-	const mb = 1 << 20
-	switch {
-	case n >= 10<<30:
-		return fmt.Sprintf("%d GB", n>>30)
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
-	case n >= mb:
-		return fmt.Sprintf("%d MB", n/mb)
-	}
-	return fmt.Sprintf("%d kB", (n+1023)/1024)
+		size.Table, dbconn.FormatBytes(size.Bytes), dbconn.FormatBytes(redo.Limit), dbconn.FormatBytes(redo.FileSize), dbconn.FormatBytes(size.Rows*redoPerRow), dbconn.FormatCount(size.Rows))
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
@@ -19,7 +20,7 @@ func WriteText(w io.Writer, rep *Report) {
 			fmt.Fprintf(w, "Table sizes: information_schema of %s, as read now\n", rep.SizesFrom)
 		}
 		if rep.Redo != nil {
-			fmt.Fprintf(w, "Redo log: commits wait for page flushing at a checkpoint age of %s (innodb_log_file_size %s)\n", bytesize(rep.Redo.Limit), bytesize(rep.Redo.FileSize))
+			fmt.Fprintf(w, "Redo log: commits wait for page flushing at a checkpoint age of %s (innodb_log_file_size %s)\n", dbconn.FormatBytes(rep.Redo.Limit), dbconn.FormatBytes(rep.Redo.FileSize))
 		}
 
 		fmt.Fprintln(w, "\nOrder")
@@ -175,7 +176,7 @@ func emptyRevision(r *Release, rev *Revision) string {
 }
 
 // rebuildText is "rebuilds ports (1.0M rows, 509 MB)", or "copies".
-func rebuildText(class, table string, size *TableSize) string {
+func rebuildText(class, table string, size *dbconn.TableSize) string {
 	verb := "rebuilds"
 	if class == "copy" {
 		verb = "copies"
