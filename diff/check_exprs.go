@@ -2,6 +2,7 @@ package diff
 
 import (
 	"fmt"
+	"github.com/emcee-db/emcee/internal/hclquote"
 	"slices"
 
 	"ariga.io/atlas/sql/schema"
@@ -134,7 +135,8 @@ func (r *Release) checkFill(prev *Release, decl *ColumnDecl, newT, oldT *schema.
 	if col.Type.Null {
 		// A nullable column computed from the others (GLPI 10.0.12's
 		// glpi_users.user_dn_hash = MD5(user_dn)) is a data migration.
-		return decl.FillPos.Errorf("%s has fill, but the column is nullable: fill computes a NOT NULL column, and NULL is a value a nullable one may keep. To compute the existing rows and keep the column nullable, remove fill and declare `data_migration \"...\" { table = \"%s\", set = \"%s = %s\", pending = \"%s IS NULL AND (%s) IS NOT NULL\" }`; to have every row computed, make the column NOT NULL (`null = false` in HCL, NOT NULL in SQL) and keep fill", ref, ref.Table, ref.Column, decl.Fill, ref.Column, decl.Fill)
+		return decl.FillPos.Errorf("%s has fill, but the column is nullable: fill computes a NOT NULL column, and NULL is a value a nullable one may keep. To compute the existing rows and keep the column nullable, remove fill and declare `data_migration \"...\" { table = %s, set = %s, pending = %s }`; to have every row computed, make the column NOT NULL (`null = false` in HCL, NOT NULL in SQL) and keep fill", ref,
+			hclquote.Quote(ref.Table), hclquote.Quote(ref.Column+" = "+decl.Fill), hclquote.Quote(ref.Column+" IS NULL AND ("+decl.Fill+") IS NOT NULL"))
 	}
 	if col.Default != nil {
 		return decl.FillPos.Errorf("%s has fill and a default: the previous release's inserts already get the default. Remove one of them (keep fill to compute existing rows from other columns, default for a constant)", ref)

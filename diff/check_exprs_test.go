@@ -94,6 +94,13 @@ func TestBadDeclarationsAreReportedWithPositions(t *testing.T) {
     fill = "name"
   }`,
 			want: []string{`pike.hcl:13:5: images.owner has fill, but the column is nullable: fill computes a NOT NULL column, and NULL is a value a nullable one may keep. To compute the existing rows and keep the column nullable, remove fill and declare ` + "`" + `data_migration "..." { table = "images", set = "owner = name", pending = "owner IS NULL AND (name) IS NOT NULL" }` + "`" + `; to have every row computed, make the column NOT NULL (` + "`null = false`" + ` in HCL, NOT NULL in SQL) and keep fill`}},
+		{name: "fill on a nullable column, its expression holding ${",
+			column: `  column "owner" {
+    type = varchar(10)
+    null = true
+    fill = "CONCAT(name, '$${x}')"
+  }`,
+			want: []string{`set = "owner = CONCAT(name, '$${x}')", pending = "owner IS NULL AND (CONCAT(name, '$${x}')) IS NOT NULL" }`}},
 		{name: "fill with a default",
 			column: `  column "owner" {
     type    = varchar(10)
