@@ -98,6 +98,13 @@ func TestBadDeclarationsAreReportedWithPositions(t *testing.T) {
 			want: []string{"pike.hcl:13:5: images.owner has fill, but the column is nullable: fill computes a NOT NULL column, and NULL is a value a nullable one may keep. To compute the existing rows and keep the column nullable, remove fill and declare, at the top level of the file:\n" +
 				"data_migration \"owner\" {\n  table   = \"images\"\n  set     = \"`owner` = name\"\n  pending = \"`owner` IS NULL AND (name) IS NOT NULL\"\n}\n" +
 				"To have every row computed, make the column NOT NULL (`null = false` in HCL, NOT NULL in SQL) and keep fill"}},
+		{name: "fill on a nullable column, its expression holding ${",
+			column: `  column "owner" {
+    type = varchar(10)
+    null = true
+    fill = "CONCAT(name, '$${x}')"
+  }`,
+			want: []string{"set     = \"`owner` = CONCAT(name, '$${x}')\"\n  pending = \"`owner` IS NULL AND (CONCAT(name, '$${x}')) IS NOT NULL\"\n}"}},
 		{name: "fill with a default",
 			column: `  column "owner" {
     type    = varchar(10)

@@ -181,7 +181,7 @@ func TestAttackS29PlanCheckAfterAnUpgrade(t *testing.T) {
 	if r.Code != 6 || strings.Contains(r.Stderr, "--rewrite v110") {
 		t.Fatalf("plan --check of a released release: %s", r)
 	}
-	opContains(t, r, "release v110 is released: databases may have run its revisions as they are, so they stay")
+	opContains(t, r, ". Release v110 is released: databases may have run its revisions as they are, so they stay")
 }
 
 // Table a, whose foreign key is a_ibfk_1, renamed to b while table c holds

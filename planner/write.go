@@ -118,8 +118,10 @@ func (e Edits) Refusal(p *project.Project) string {
 			isAre(open), itsTheir(open), strings.Join(open, ","), itThem(open), itThem(open))
 	}
 	if len(released) > 0 {
+		// A sentence of its own: isAre begins in lower case, for mid-sentence use.
+		were := isAre(released)
 		msg += fmt.Sprintf(". %s released: databases may have run %s revisions as they are, so they stay (`emcee plan --rewrite` refuses a released release); `emcee plan --check` passes for them with the emcee that planned them",
-			isAre(released), itsTheir(released))
+			strings.ToUpper(were[:1])+were[1:], itsTheir(released))
 	}
 	return msg
 }
