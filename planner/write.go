@@ -111,47 +111,28 @@ func (e Edits) Refusal(p *project.Project) string {
 			open = append(open, rel)
 		}
 	}
+	names := func(rels []string) string {
+		return plural(rels, "release ", "releases ") + strings.Join(rels, ", ")
+	}
 	msg := fmt.Sprintf("plans/ holds revisions of %s that differ from what this emcee writes from the snapshots they were planned from, though plans/emcee.sum vouches for them: either they were edited by hand and their sum recomputed, or an emcee that writes them otherwise planned them (after an emcee upgrade). If they were edited, restore them from version control; to change a release, edit its schema file and run `emcee plan`",
-		releaseList(e.Releases))
+		names(e.Releases))
 	if len(open) > 0 {
-		msg += fmt.Sprintf(". If another emcee planned them: %s not released; while no database has applied %s revisions, `emcee plan --rewrite %s` plans %s again as this emcee writes %s",
-			isAre(open), itsTheir(open), strings.Join(open, ","), itThem(open), itThem(open))
+		msg += fmt.Sprintf(". If another emcee planned them: %s %s not released; while no database has applied %s revisions, `emcee plan --rewrite %s` plans %s again as this emcee writes %s",
+			names(open), plural(open, "is", "are"), plural(open, "its", "their"), strings.Join(open, ","), plural(open, "it", "them"), plural(open, "it", "them"))
 	}
 	if len(released) > 0 {
-		// A sentence of its own: isAre begins in lower case, for mid-sentence use.
-		were := isAre(released)
-		msg += fmt.Sprintf(". %s released: databases may have run %s revisions as they are, so they stay (`emcee plan --rewrite` refuses a released release); `emcee plan --check` passes for them with the emcee that planned them",
-			strings.ToUpper(were[:1])+were[1:], itsTheir(released))
+		msg += fmt.Sprintf(". %s %s released: databases may have run %s revisions as they are, so they stay (`emcee plan --rewrite` refuses a released release); `emcee plan --check` passes for them with the emcee that planned them",
+			plural(released, "Release ", "Releases ")+strings.Join(released, ", "), plural(released, "is", "are"), plural(released, "its", "their"))
 	}
 	return msg
 }
 
-func releaseList(rels []string) string {
+// plural is one when rels names one release, else many.
+func plural(rels []string, one, many string) string {
 	if len(rels) == 1 {
-		return "release " + rels[0]
+		return one
 	}
-	return "releases " + strings.Join(rels, ", ")
-}
-
-func isAre(rels []string) string {
-	if len(rels) == 1 {
-		return "release " + rels[0] + " is"
-	}
-	return "releases " + strings.Join(rels, ", ") + " are"
-}
-
-func itsTheir(rels []string) string {
-	if len(rels) == 1 {
-		return "its"
-	}
-	return "their"
-}
-
-func itThem(rels []string) string {
-	if len(rels) == 1 {
-		return "it"
-	}
-	return "them"
+	return many
 }
 
 func unified(path string, committed, planned []byte) (string, error) {
