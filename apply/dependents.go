@@ -362,11 +362,8 @@ func (s *Session) unseen(ctx context.Context) (missing, off string, err error) {
 	if !held["SELECT"] {
 		// MariaDB shows every routine, and its definition, to a user who
 		// may read mysql.proc.
-		rows, err := s.Conn.QueryContext(ctx, "SELECT 1 FROM mysql.proc WHERE 1 = 0")
-		if err == nil {
-			held["SELECT"] = true
-			err = rows.Close()
-		}
+		err := dbconn.EachRow(ctx, s.Conn, "SELECT 1 FROM mysql.proc WHERE 1 = 0", nil, noRow)
+		held["SELECT"] = err == nil
 		if err != nil && !dbconn.ServerError(err, 1142, 1146, 1044) {
 			return "", "", err
 		}

@@ -104,10 +104,7 @@ func (s *Session) preflight(ctx context.Context, res *Result, rel string, revs [
 		}
 		msg = ""
 	}
-	if s.driftAccepted(msg, note) {
-		return nil
-	}
-	return fmt.Errorf("%snothing was changed. %s", msg, s.driftWayOut(ctx, res.Drift, "If these differences are intended (e.g. a hotfix made by hand), rerun with --allow-drift"))
+	return s.driftAccepted(ctx, res, msg, note, "If these differences are intended (e.g. a hotfix made by hand), rerun with --allow-drift")
 }
 
 // handOps are the changes a revision makes that the server refuses to make
@@ -255,18 +252,20 @@ func (s *Session) handMade(ctx context.Context, rev *revision.Revision, kind str
 	return "of columns (" + strings.Join(cols, ", ") + ")", "(" + strings.Join(names, ", ") + ")", held
 }
 
-// driftAccepted tells whether a drift check lets the run go on: it found
-// nothing, or --allow-drift makes what it found a warning. From then on
-// the schema changes only by what the run applies itself.
-func (s *Session) driftAccepted(found string, note func(string, ...any)) bool {
+// driftAccepted lets the run go on after a drift check (nil) when it found
+// nothing, or --allow-drift makes what it found a warning; otherwise it is
+// the refusal, with the way out (driftWayOut, allowDrift for the other
+// differences). From then on the schema changes only by what the run
+// applies itself.
+func (s *Session) driftAccepted(ctx context.Context, res *Result, found string, note func(string, ...any), allowDrift string) error {
 	if found != "" && !s.opts.AllowDrift {
-		return false
+		return fmt.Errorf("%snothing was changed. %s", found, s.driftWayOut(ctx, res.Drift, allowDrift))
 	}
 	if found != "" {
 		note("WARNING (--allow-drift): %s", strings.TrimSpace(found))
 	}
 	s.driftChecked = true
-	return true
+	return nil
 }
 
 // preflightNote is a line of the run's preflight: in the result and the
@@ -544,11 +543,7 @@ func (s *Session) oscPrivileges(ctx context.Context) (missing, grants []string, 
 	case !dbconn.ServerError(err, 1146):
 		return nil, nil, s.redact(fmt.Errorf("%s, asking the server whether %s may lock tables for the tool: %w", lock, user, err))
 	}
-	rows, err := s.Conn.QueryContext(ctx, "SELECT COUNT(*) FROM information_schema.INNODB_TRX")
-	if err == nil {
-		err = rows.Close()
-	}
-	switch {
+	switch err := dbconn.EachRow(ctx, s.Conn, "SELECT COUNT(*) FROM information_schema.INNODB_TRX", nil, noRow); {
 	case dbconn.ServerError(err, 1227):
 		missing = append(missing, fmt.Sprintf("PROCESS, without which the tool refuses to start (it lists the server's connections to find replicas; %v)", err))
 		grants = append(grants, "GRANT PROCESS ON *.* TO "+account)
@@ -557,16 +552,16 @@ func (s *Session) oscPrivileges(ctx context.Context) (missing, grants []string, 
 	}
 	// Servers that do not know SHOW SLAVE HOSTS fail it otherwise: the
 	// tool's business, not a missing privilege.
-	rows, err = s.Conn.QueryContext(ctx, "SHOW SLAVE HOSTS")
-	if err == nil {
-		err = rows.Close()
-	}
-	if dbconn.ServerError(err, 1227) {
+	if err := dbconn.EachRow(ctx, s.Conn, "SHOW SLAVE HOSTS", nil, noRow); dbconn.ServerError(err, 1227) {
 		missing = append(missing, fmt.Sprintf("the privilege SHOW SLAVE HOSTS needs, without which the tool refuses to start (it runs it to find replicas; %v)", err))
 		grants = append(grants, "GRANT REPLICATION MASTER ADMIN ON *.* TO "+account+" (MariaDB 10.5.2 and later; REPLICATION SLAVE before and on MySQL)")
 	}
 	return missing, grants, nil
 }
+
+// noRow reads nothing of a row: for a query run only to learn whether the
+// server lets it run.
+func noRow(*sql.Rows) error { return nil }
 
 // openDev opens the run's dev database (--dev-url, or a temporary one
 // beside the live database), and says aside what opening it cleaned up.

@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -309,15 +310,8 @@ func (s *Session) rollbackCopies(ctx context.Context, revs []*revision.Revision)
 	}
 	var lines []string
 	for _, rev := range revs {
-		rec := s.Records[rev.ID.String()]
-		if rec.Done() {
-			continue
-		}
-		from := 0
-		if rec != nil {
-			from = rec.Applied
-		}
-		for _, st := range rev.Statements[min(from, len(rev.Statements)):] {
+		// A record applied in full has confirmed every statement.
+		for _, st := range rev.Statements[min(s.Records[rev.ID.String()].Confirmed(), len(rev.Statements)):] {
 			d := effect.Parse(st.SQL)
 			if st.Kind != revision.DDL || d.Kind != effect.KindAlterTable || d.Algorithm != "COPY" {
 				continue
@@ -355,10 +349,7 @@ func (s *Session) recordedDriftCheck(ctx context.Context, res *Result, startsFro
 	if err != nil {
 		return fmt.Errorf("drift check before %s: %w", startsFrom, err)
 	}
-	if s.driftAccepted(msg, note) {
-		return nil
-	}
-	return fmt.Errorf("%snothing was changed. %s", msg, s.driftWayOut(ctx, res.Drift, "Find out who changed the schema (`emcee db diff` lists the differences); if they are intended, rerun with --allow-drift"))
+	return s.driftAccepted(ctx, res, msg, note, "Find out who changed the schema (`emcee db diff` lists the differences); if they are intended, rerun with --allow-drift")
 }
 
 // Loss is data a rollback drops that the previous release cannot give
@@ -544,15 +535,12 @@ func (s *Session) statementLosses(ctx context.Context, rel string, revs []*revis
 	}
 	// Table names as written (the server may tell case apart), column
 	// names lowercased (it never does).
-	dropped := map[string]map[string]bool{} // table: columns the rollback drops
+	dropped := map[string]bool{} // table "\x00" column: the columns the rollback drops
 	for _, rev := range revs {
 		for _, st := range rev.Statements {
 			for _, e := range effect.Of(st.SQL) {
 				if st.Kind == revision.DDL && e.Op == effect.DropColumn {
-					if dropped[e.Table] == nil {
-						dropped[e.Table] = map[string]bool{}
-					}
-					dropped[e.Table][strings.ToLower(e.Name)] = true
+					dropped[e.Table+"\x00"+strings.ToLower(e.Name)] = true
 				}
 			}
 		}
@@ -583,7 +571,7 @@ func (s *Session) statementLosses(ctx context.Context, rel string, revs []*revis
 		switch e.Op {
 		case effect.DropColumn:
 			var f *sqlsyntax.Fill
-			if ff := fills[e.Table+"."+strings.ToLower(e.Name)]; ff != nil && !readsAny(ff.Reads, dropped[e.Table]) {
+			if ff := fills[e.Table+"."+strings.ToLower(e.Name)]; ff != nil && !slices.ContainsFunc(slices.Collect(maps.Keys(ff.Reads)), func(c string) bool { return dropped[e.Table+"\x00"+c] }) {
 				f = ff
 			}
 			l, err = s.columnLoss(ctx, e.Table, e.Name, f)
@@ -600,15 +588,6 @@ func (s *Session) statementLosses(ctx context.Context, rel string, revs []*revis
 		}
 	}
 	return out, nil
-}
-
-func readsAny(reads, cols map[string]bool) bool {
-	for c := range reads {
-		if cols[c] {
-			return true
-		}
-	}
-	return false
 }
 
 // columnLoss counts the rows of table whose column holds what the

@@ -115,10 +115,8 @@ func (r *Record) ToolOf(n int) string {
 	if r == nil || r.OSC == nil {
 		return ""
 	}
-	for _, a := range r.OSC.Applied {
-		if a.Statement == n {
-			return a.Tool
-		}
+	if i := slices.IndexFunc(r.OSC.Applied, func(a OSCStatement) bool { return a.Statement == n }); i >= 0 {
+		return r.OSC.Applied[i].Tool
 	}
 	return ""
 }
