@@ -131,8 +131,5 @@ func copyIndex(idx *schema.Index, t *schema.Table, seen map[*schema.Index]*schem
 // clip copies a slice with no room to grow, so that an append to the copy
 // never writes into the original's array.
 func clip[S ~[]E, E any](s S) S {
-	if s == nil {
-		return nil
-	}
-	return slices.Clip(slices.Clone(s))
+	return slices.Clip(slices.Clone(s)) // nil stays nil
 }

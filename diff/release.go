@@ -74,19 +74,10 @@ func readDeclarations(body *hclsyntax.Body, src []byte) (*Declarations, error) {
 			}
 		case "data_migration":
 			m := &DataMigration{Name: b.Labels[0], Pos: project.PosOf(b.TypeRange)}
-			for _, field := range []struct {
-				name string
-				dst  *string
-			}{{"table", &m.Table}, {"set", &m.Set}, {"pending", &m.Pending}} {
-				a, ok := b.Body.Attributes[field.name]
-				if !ok {
-					return nil, m.Pos.Errorf("data_migration %q needs %s = \"...\" (table: the table to update; set: the SET list, e.g. \"meta = JSON_REMOVE(meta, '$.old')\"; pending: a predicate true for rows not yet migrated)", m.Name, field.name)
-				}
-				v, err := stringAttr(a)
-				if err != nil {
-					return nil, err
-				}
-				*field.dst = v
+			if err := readStrings(b.Body, []string{"table", "set", "pending"}, []*string{&m.Table, &m.Set, &m.Pending}, func(name string) error {
+				return m.Pos.Errorf("data_migration %q needs %s = \"...\" (table: the table to update; set: the SET list, e.g. \"meta = JSON_REMOVE(meta, '$.old')\"; pending: a predicate true for rows not yet migrated)", m.Name, name)
+			}); err != nil {
+				return nil, err
 			}
 			d.DataMigrations = append(d.DataMigrations, m)
 		case "discard":
@@ -155,19 +146,10 @@ func (d *Declarations) readTable(b *hclsyntax.Block) error {
 				return project.PosOf(r.TypeRange).Errorf("column %s has two replaces blocks; a column replaces one column", ref)
 			}
 			rep := &Replacement{Pos: project.PosOf(r.TypeRange)}
-			for _, field := range []struct {
-				name string
-				dst  *string
-			}{{"column", &rep.Column}, {"forward", &rep.Forward}, {"backward", &rep.Backward}} {
-				a, ok := r.Body.Attributes[field.name]
-				if !ok {
-					return &Problem{Kind: IncompleteReplacement, Pos: rep.Pos, Msg: fmt.Sprintf("replaces block of %s needs %s = \"...\" (column: the old column; forward: SQL computing %s from the old columns; backward: SQL computing the old column from the new ones)", ref, field.name, ref.Column)}
-				}
-				v, err := stringAttr(a)
-				if err != nil {
-					return err
-				}
-				*field.dst = v
+			if err := readStrings(r.Body, []string{"column", "forward", "backward"}, []*string{&rep.Column, &rep.Forward, &rep.Backward}, func(name string) error {
+				return &Problem{Kind: IncompleteReplacement, Pos: rep.Pos, Msg: fmt.Sprintf("replaces block of %s needs %s = \"...\" (column: the old column; forward: SQL computing %s from the old columns; backward: SQL computing the old column from the new ones)", ref, name, ref.Column)}
+			}); err != nil {
+				return err
 			}
 			decl.Replaces = rep
 			decl.Pos = rep.Pos
@@ -244,4 +226,21 @@ func (r *Release) WherePart(table, name string) string {
 		return p.String()
 	}
 	return Pos{File: r.File}.String()
+}
+
+// readStrings reads the string attributes a block must have, names[i]
+// into dst[i]; missing is the error for the first one it lacks.
+func readStrings(body *hclsyntax.Body, names []string, dst []*string, missing func(name string) error) error {
+	for i, name := range names {
+		a, ok := body.Attributes[name]
+		if !ok {
+			return missing(name)
+		}
+		v, err := stringAttr(a)
+		if err != nil {
+			return err
+		}
+		*dst[i] = v
+	}
+	return nil
 }

@@ -48,10 +48,7 @@ func Expected(p *project.Project, files map[string][]byte, release string) (map[
 	out := map[string][]byte{}
 	var asOf *snapshot
 	for seq := 1; seq <= steps; seq++ {
-		path := revision.SnapshotFile(release)
-		if seq < steps {
-			path = revision.StepSnapshotFile(release, seq)
-		}
+		path := snapshotOf(release, seq, steps)
 		to, err := snapshotIn(p, files, path)
 		if err != nil {
 			return nil, err
@@ -85,6 +82,15 @@ func stepsOf(files map[string][]byte, release string) int {
 		}
 	}
 	return steps
+}
+
+// snapshotOf is the snapshot of planning step seq of a release planned in
+// steps steps: the latest one's, or one kept for its step.
+func snapshotOf(release string, seq, steps int) string {
+	if seq < steps {
+		return revision.StepSnapshotFile(release, seq)
+	}
+	return revision.SnapshotFile(release)
 }
 
 func snapshotIn(p *project.Project, files map[string][]byte, path string) (*snapshot, error) {
@@ -133,12 +139,8 @@ func Compare(p *project.Project, files map[string][]byte) (edits []Edit, untold 
 				continue
 			}
 			if got := files[path]; string(got) != string(w) {
-				snap := revision.SnapshotFile(rel)
-				if id.Seq < steps {
-					snap = revision.StepSnapshotFile(rel, id.Seq)
-				}
 				line, is, should := firstDifference(got, w)
-				edits = append(edits, Edit{Path: path, Snapshot: snap, Line: line, Is: is, Should: should})
+				edits = append(edits, Edit{Path: path, Snapshot: snapshotOf(rel, id.Seq, steps), Line: line, Is: is, Should: should})
 			}
 		}
 	}

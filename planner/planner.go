@@ -368,10 +368,8 @@ func readReleases(p *project.Project, existing *revision.Plans, opts Options) ([
 	for _, name := range p.Releases {
 		// A release declared as SQL is recognized by its snapshot also
 		// when it is rewritten: the evaluation does not depend on it.
-		var last *snapshot
-		if data := existing.Files[revision.SnapshotFile(name)]; data != nil {
-			last, _ = readSnapshot(p, revision.SnapshotFile(name), data)
-		}
+		latest, snapErr := readSnapshot(p, revision.SnapshotFile(name), existing.Files[revision.SnapshotFile(name)])
+		last := latest
 		if last != nil && slices.Contains(opts.Rewrite, name) {
 			if _, ok := diff.FromSQLFile(last.body); !ok {
 				// The snapshot of a release declared in HCL when it was
@@ -388,8 +386,8 @@ func readReleases(p *project.Project, existing *revision.Plans, opts Options) ([
 		revs := existing.Of(name, revision.Expand)
 		if len(revs) > 0 && !slices.Contains(opts.Rewrite, name) {
 			r.lastSeq = revs[len(revs)-1].ID.Seq
-			if r.snap, err = readSnapshot(p, revision.SnapshotFile(name), existing.Files[revision.SnapshotFile(name)]); err != nil {
-				return nil, err
+			if r.snap = latest; snapErr != nil {
+				return nil, snapErr
 			}
 			r.snapFiles = map[string][]byte{}
 			for path, data := range existing.Files {

@@ -14,7 +14,7 @@ import (
 type Server int
 
 const (
-	MariaDB Server = iota // MariaDB 10.11 (functions.go, generated from the server)
+	MariaDB Server = iota // MariaDB 10.11 (functions_mariadb1011.txt, generated from the server)
 	MySQL                 // MySQL 8.0 (functions_mysql80.txt, from its manual and source)
 )
 

@@ -153,21 +153,22 @@ func (b *Backfill) where(key string, instant, after, upTo bool) ast.ExprNode {
 	if len(r) > 0 {
 		where = paren(where)
 	}
-	for _, e := range r {
-		where = &ast.BinaryOperationExpr{Op: opcode.LogicAnd, L: where, R: e}
-	}
-	return where
+	return and(where, r)
 }
 
 // KeyRange is the range of a key that Count's bounds select, alone: for
 // the query that reads the keys a batch ends at. upTo or after is true.
 func KeyRange(key string, instant, after, upTo bool) string {
 	r := keyRange(key, instant, after, upTo)
-	where := r[0]
-	for _, e := range r[1:] {
-		where = &ast.BinaryOperationExpr{Op: opcode.LogicAnd, L: where, R: e}
+	return mustRestore(and(r[0], r[1:]))
+}
+
+// and is first AND each of rest, left to right.
+func and(first ast.ExprNode, rest []ast.ExprNode) ast.ExprNode {
+	for _, e := range rest {
+		first = &ast.BinaryOperationExpr{Op: opcode.LogicAnd, L: first, R: e}
 	}
-	return mustRestore(where)
+	return first
 }
 
 func keyRange(key string, instant, after, upTo bool) []ast.ExprNode {
