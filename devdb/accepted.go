@@ -43,14 +43,8 @@ var createAccepted = "CREATE TABLE IF NOT EXISTS " + sqlsyntax.Ident(AcceptedTab
 // Unacceptable lists the differences of r that cannot be accepted: all but
 // unexpected objects.
 func (r *Report) Unacceptable() []Object {
-	var out []Object
-	for _, o := range r.Tables {
-		ds := slices.DeleteFunc(slices.Clone(o.Differences), func(d Difference) bool { return d.State == Unexpected })
-		if len(ds) > 0 {
-			out = append(out, Object{Table: o.Table, Differences: ds})
-		}
-	}
-	return out
+	// Take on a copy of the report: r keeps its differences.
+	return (&Report{Tables: r.Tables}).Take(func(_ string, d Difference) bool { return d.State != Unexpected })
 }
 
 // Accept moves the differences that match accepted ones into r.Accepted. A

@@ -28,14 +28,12 @@ func openTemp(ctx context.Context, server *dbconn.Config, charset, collation str
 	if err != nil {
 		return nil, err
 	}
-	c, err := pool.Conn(ctx)
-	if err != nil {
-		pool.Close()
-		return nil, server.Explain(err)
-	}
 	cfg := *server
-	d := &DB{Conn: c, pool: pool, cfg: &cfg}
-	release := func() error { d.Conn.Close(); return d.pool.Close() }
+	d, err := pin(ctx, pool, &cfg)
+	if err != nil {
+		return nil, err
+	}
+	c := d.Conn
 	defer func() {
 		if err != nil {
 			// What dropStale found is said with the failure: a database
@@ -44,7 +42,7 @@ func openTemp(ctx context.Context, server *dbconn.Config, charset, collation str
 			for _, n := range d.Notes() {
 				notes = append(notes, errors.New(n))
 			}
-			err = errors.Join(append([]error{d.redact(err), release()}, notes...)...)
+			err = errors.Join(append([]error{d.redact(err), d.release()}, notes...)...)
 		}
 	}()
 	var now, id int64
@@ -83,7 +81,7 @@ func openTemp(ctx context.Context, server *dbconn.Config, charset, collation str
 			}
 			c.Close()
 		}
-		return errors.Join(err, release())
+		return errors.Join(err, d.release())
 	}
 	if _, err := c.ExecContext(ctx, "USE "+sqlsyntax.Ident(d.Name)); err != nil {
 		return nil, errors.Join(err, d.close(context.WithoutCancel(ctx)))

@@ -98,12 +98,11 @@ func addsIndex(d *effect.DDL) bool {
 // that name, the index the server makes for a foreign key, which no
 // release declares.
 func serverMadeIndex(p *Pass, rel, table, name string) bool {
-	rels := p.loadReleases()
-	i := slices.IndexFunc(rels, func(r *release) bool { return r.name == rel })
-	if i < 1 || rels[i-1].r == nil {
+	prev := p.before(rel)
+	if prev == nil {
 		return false
 	}
-	t, ok := rels[i-1].r.Schema.Table(table)
+	t, ok := prev.Table(table)
 	return ok && slices.ContainsFunc(schemadef.KeyIndexes(t), func(m *schema.Index) bool { return strings.EqualFold(m.Name, name) })
 }
 

@@ -48,19 +48,17 @@ func readPlans(p *project.Project) (*Plans, error) {
 		return nil, err
 	}
 	out := &Plans{Dir: p.PlansDir, Files: scanned.Files, Unlisted: scanned.Unlisted, Misnamed: scanned.Misnamed}
-	for _, r := range scanned.Revisions {
-		rev, err := readRevision(p, r)
-		if err != nil {
-			return nil, err
+	for _, list := range []struct {
+		from []*revision.Revision
+		to   *[]*Revision
+	}{{scanned.Revisions, &out.Revisions}, {scanned.Rollbacks, &out.Rollbacks}} {
+		for _, r := range list.from {
+			rev, err := readRevision(p, r)
+			if err != nil {
+				return nil, err
+			}
+			*list.to = append(*list.to, rev)
 		}
-		out.Revisions = append(out.Revisions, rev)
-	}
-	for _, r := range scanned.Rollbacks {
-		rev, err := readRevision(p, r)
-		if err != nil {
-			return nil, err
-		}
-		out.Rollbacks = append(out.Rollbacks, rev)
 	}
 	return out, nil
 }

@@ -101,40 +101,34 @@ func loadOSC(s *Settings, block *settingsBlock) (OSC, error) {
 	if err := CheckOSCTool(s.OSC); err != nil {
 		return o, fmt.Errorf("%s: emcee.osc: %w", block.at("osc"), err)
 	}
-	duration := func(key, v, example string, check func(time.Duration) error) (time.Duration, error) {
+	duration := func(v, example string, check func(time.Duration) error, set *time.Duration) error {
+		if v == "" {
+			return nil
+		}
 		d, err := time.ParseDuration(v)
-		if err == nil {
-			err = check(d)
-		} else {
-			err = fmt.Errorf("%q: want a duration, e.g. %s", v, example)
-		}
 		if err != nil {
-			return 0, fmt.Errorf("%s: emcee.%s: %w", block.at(key), key, err)
+			return fmt.Errorf("%q: want a duration, e.g. %s", v, example)
 		}
-		return d, nil
+		*set = d
+		return check(d)
 	}
-	if s.OSCChunkTime != "" {
-		d, err := duration("osc_chunk_time", s.OSCChunkTime, "500ms or 2s", CheckChunkTime)
-		if err != nil {
-			return o, err
-		}
-		o.ChunkTime = d
+	loads := func(v string, set *Loads) (err error) {
+		*set, err = ParseLoads(v)
+		return err
 	}
-	for _, l := range []struct {
-		key, value string
-		set        *Loads
-	}{{"osc_max_load", s.OSCMaxLoad, &o.MaxLoad}, {"osc_critical_load", s.OSCCriticalLoad, &o.CriticalLoad}} {
-		var err error
-		if *l.set, err = ParseLoads(l.value); err != nil {
-			return o, fmt.Errorf("%s: emcee.%s %w", block.at(l.key), l.key, err)
+	// Each setting is read; the first one wrong, in this order, is said.
+	for _, a := range []struct {
+		key, sep string // ParseLoads's errors start with the value
+		err      error
+	}{
+		{"osc_chunk_time", ": ", duration(s.OSCChunkTime, "500ms or 2s", CheckChunkTime, &o.ChunkTime)},
+		{"osc_max_load", " ", loads(s.OSCMaxLoad, &o.MaxLoad)},
+		{"osc_critical_load", " ", loads(s.OSCCriticalLoad, &o.CriticalLoad)},
+		{"osc_sleep", ": ", duration(s.OSCSleep, "5ms, or 0 for no pause", CheckSleep, &o.Sleep)},
+	} {
+		if a.err != nil {
+			return o, fmt.Errorf("%s: emcee.%s%s%w", block.at(a.key), a.key, a.sep, a.err)
 		}
-	}
-	if s.OSCSleep != "" {
-		d, err := duration("osc_sleep", s.OSCSleep, "5ms, or 0 for no pause", CheckSleep)
-		if err != nil {
-			return o, err
-		}
-		o.Sleep = d
 	}
 	return o, nil
 }

@@ -155,10 +155,8 @@ func LoadVars(path string, vars Vars) (*Project, error) {
 		}
 		return nil, err
 	}
+	// emceeBlock has found the block: evaluated, it is there.
 	s := doc.Emcee
-	if s == nil {
-		return nil, fmt.Errorf("%s: no emcee block: add `emcee { releases = [\"ocata\", \"pike\"] }` listing your releases in order", path)
-	}
 	pr := &Project{
 		Path:      path,
 		Dir:       dir,

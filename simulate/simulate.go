@@ -240,22 +240,15 @@ func (s *Sim) pickTables() error {
 		}
 	}
 	for _, name := range pick {
-		nt, ok := s.new.Schema.Table(name)
-		if !ok {
-			return fmt.Errorf("table %s: release %s does not have it", name, s.new.Name)
-		}
-		if d := s.new.Declarations.Tables[name]; d != nil && d.RenamedFrom != "" {
-			return fmt.Errorf("table %s is renamed from %s: the simulator drives tables both releases use by the same name", name, d.RenamedFrom)
-		}
-		ot, ok := s.old.Schema.Table(name)
-		if !ok {
-			return fmt.Errorf("table %s: release %s does not have it, so its code cannot use it", name, s.old.Name)
-		}
-		t, err := newTable(ot, nt, s.new.Declarations)
+		t, err := s.table(name)
 		if err != nil {
 			// Only the others the simulator can follow: Dolibarr 18's refusal
 			// of llx_facture offered llx_socpeople, refused in turn.
-			if others := slices.DeleteFunc(slices.Clone(pick), func(n string) bool { return n == name || !s.rehearsable(n) }); len(s.cfg.Tables) == 0 && len(others) > 0 {
+			others := slices.DeleteFunc(slices.Clone(pick), func(n string) bool {
+				_, err := s.table(n)
+				return n == name || err != nil
+			})
+			if len(s.cfg.Tables) == 0 && len(others) > 0 {
 				return fmt.Errorf("%w; or rehearse the other tables the release changes alone: --table %s", err, strings.Join(others, " --table "))
 			}
 			return err
@@ -265,19 +258,21 @@ func (s *Sim) pickTables() error {
 	return nil
 }
 
-// rehearsable reports whether the simulator can drive the table: both
-// releases have it by that name, and newTable accepts it.
-func (s *Sim) rehearsable(name string) bool {
+// table is a table the simulator drives, or why it cannot: both releases
+// must have it by that name, and newTable accept it.
+func (s *Sim) table(name string) (*table, error) {
 	nt, ok := s.new.Schema.Table(name)
-	ot, ok2 := s.old.Schema.Table(name)
-	if !ok || !ok2 {
-		return false
+	if !ok {
+		return nil, fmt.Errorf("table %s: release %s does not have it", name, s.new.Name)
 	}
 	if d := s.new.Declarations.Tables[name]; d != nil && d.RenamedFrom != "" {
-		return false
+		return nil, fmt.Errorf("table %s is renamed from %s: the simulator drives tables both releases use by the same name", name, d.RenamedFrom)
 	}
-	_, err := newTable(ot, nt, s.new.Declarations)
-	return err == nil
+	ot, ok := s.old.Schema.Table(name)
+	if !ok {
+		return nil, fmt.Errorf("table %s: release %s does not have it, so its code cannot use it", name, s.old.Name)
+	}
+	return newTable(ot, nt, s.new.Declarations)
 }
 
 // changedTables are the tables both releases have whose columns differ in

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 
 	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/devdb"
@@ -41,28 +43,35 @@ type databaseDoc struct {
 // has collation (and its charset) as its default for the run: the server
 // defaults the offline planner assumes for the project's target where
 // collation is "", so that a release declared as SQL reads there as it
-// would in HCL.
-func openDev(ctx context.Context, p *project.Project, devURL, url, collation string) (*devdb.DB, error) {
+// would in HCL. What opening it cleaned up is said on stderr under the
+// command's name, and so is a failure of the returned close (a no-op
+// without a dev database).
+func openDev(ctx context.Context, stderr io.Writer, command string, p *project.Project, devURL, url, collation string) (*devdb.DB, func(), error) {
 	spec := devdb.Spec{Target: p.Target}
 	spec.Charset, spec.Collation = schemadef.ServerDefault(p.Target)
 	if collation != "" {
 		spec.Charset, spec.Collation = sqlsyntax.CharsetOf(collation), collation
 	}
-	dev, err := dbconn.DevURL(devURL, global.env, p)
-	if err != nil {
-		return nil, err
+	var err error
+	if spec.URL, err = dbconn.DevURL(devURL, global.env, p); err == nil && spec.URL == "" {
+		spec.Beside, err = dbconn.Resolve(url, global.env, p)
 	}
-	if dev != "" {
-		spec.URL = dev
-		return devdb.Open(ctx, spec)
-	}
-	cfg, err := dbconn.Resolve(url, global.env, p)
 	if errors.Is(err, dbconn.ErrNoDatabase) {
-		return nil, nil
+		return nil, func() {}, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	spec.Beside = cfg
-	return devdb.Open(ctx, spec)
+	dev, err := devdb.Open(ctx, spec)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, n := range dev.Notes() {
+		fmt.Fprintf(stderr, "emcee %s: %s\n", command, n)
+	}
+	return dev, func() {
+		if err := dev.Close(ctx); err != nil {
+			fmt.Fprintf(stderr, "emcee %s: %v\n", command, err)
+		}
+	}, nil
 }

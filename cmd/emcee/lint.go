@@ -73,19 +73,11 @@ message and fix; "skipped" lists the checks --offline left out.`,
 				if err != nil {
 					return err
 				}
-				if dev, err = openDev(ctx, p, devURL, url, coll); err != nil {
+				var closeDev func()
+				if dev, closeDev, err = openDev(ctx, cmd.ErrOrStderr(), "lint", p, devURL, url, coll); err != nil {
 					return err
 				}
-				if dev != nil {
-					for _, n := range dev.Notes() {
-						fmt.Fprintf(cmd.ErrOrStderr(), "emcee lint: %s\n", n)
-					}
-					defer func() {
-						if err := dev.Close(ctx); err != nil {
-							fmt.Fprintf(cmd.ErrOrStderr(), "emcee lint: %v\n", err)
-						}
-					}()
-				}
+				defer closeDev()
 			}
 			res, runErr := lint.Run(ctx, p, lint.Options{Dev: dev})
 			if res == nil {

@@ -74,8 +74,8 @@ revisions it cannot vouch for: restore the sum from version control.`,
 			}
 			ctx, cancel := signalContext(cmd)
 			defer cancel()
-			sql := &sqlEval{ctx: ctx, p: p, devURL: devURL, url: url, stderr: cmd.ErrOrStderr()}
-			defer sql.close()
+			sql := &sqlEval{ctx: ctx, p: p, devURL: devURL, url: url, stderr: cmd.ErrOrStderr(), close: func() {}}
+			defer func() { sql.close() }()
 			out, err := planner.Plan(p, planner.Options{Rewrite: rewrite, SQL: sql.eval, Reevaluate: check})
 			if err != nil {
 				return err
@@ -151,29 +151,19 @@ type sqlEval struct {
 	devURL, url string
 	stderr      io.Writer
 	dev         *devdb.DB
+	close       func() // the dev database's, once opened
 }
 
 func (e *sqlEval) eval(f diff.SQLFiles) (diff.Source, error) {
 	if e.dev == nil {
-		dev, err := openDev(e.ctx, e.p, e.devURL, e.url, "")
+		dev, closeDev, err := openDev(e.ctx, e.stderr, "plan", e.p, e.devURL, e.url, "")
 		if err != nil {
 			return diff.Source{}, fmt.Errorf("evaluating %s needs the dev database: %w", f.File, err)
 		}
 		if dev == nil {
 			return diff.Source{}, planner.ErrNoDatabase
 		}
-		for _, n := range dev.Notes() {
-			fmt.Fprintf(e.stderr, "emcee plan: %s\n", n)
-		}
-		e.dev = dev
+		e.dev, e.close = dev, closeDev
 	}
 	return sqlrelease.Evaluate(e.ctx, e.dev, f, e.p.Target)
-}
-
-func (e *sqlEval) close() {
-	if e.dev != nil {
-		if err := e.dev.Close(e.ctx); err != nil {
-			fmt.Fprintf(e.stderr, "emcee plan: %v\n", err)
-		}
-	}
 }
