@@ -705,3 +705,38 @@ func TestRuleAddUniqueIndexWithoutPrimaryKey(t *testing.T) {
 		})
 	}
 }
+
+// Matomo 4.0: goal.revenue and log_conversion_item.price float -> double.
+// A double holds every float exactly, so it is a widening (copied with the
+// opt-in), not a change refused as one emcee cannot check: the rows keep
+// the very number they held, and the previous release's writes of a float
+// value land as that value.
+func TestRuleMatomoFloatToDouble(t *testing.T) {
+	before := replaceOnce(imagesV1, `  column "note" {
+    type = varchar(50)
+  }`, `  column "note" {
+    type = varchar(50)
+  }
+  column "price" {
+    type = float
+  }`)
+	after := replaceOnce(before, `    type = float
+`, `    type       = double
+    allow_copy = true
+`)
+	ruleCase{
+		before:    before,
+		after:     after,
+		rules:     []string{"widen-column"},
+		seed:      []string{"INSERT INTO images (name, kind, note, price) VALUES ('one', 'a', 'x', 0.1), ('big', 'a', 'x', 3.4e38)"},
+		oldWrites: []string{"INSERT INTO images (name, kind, note, price) VALUES ('two', 'b', 'y', CAST(9.99 AS FLOAT))"},
+		newWrites: []string{"INSERT INTO images (name, kind, note, price) VALUES ('three', 'a', 'z', 0.1)"},
+		checks: map[string]string{
+			// The float rows hold the float's number, now shown in full;
+			// the new release's 0.1 is the double 0.1.
+			"SELECT name, price = CAST(CAST(price AS FLOAT) AS DOUBLE) FROM images ORDER BY id":                                                    "one|1;big|1;two|1;three|0",
+			"SELECT name FROM images WHERE price = CAST(0.1 AS FLOAT) OR price = CAST(9.99 AS FLOAT) ORDER BY id":                                  "one;two",
+			"SELECT DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'images' AND COLUMN_NAME = 'price'": "double",
+		},
+	}.run(t)
+}

@@ -155,8 +155,24 @@ func typeWidening(from, to *schema.Column) (Algorithm, bool) {
 			return "", false
 		}
 		return Copy, true
+	case *schema.FloatType:
+		// A DOUBLE holds every FLOAT exactly (Matomo 4.0's goal.revenue and
+		// log_conversion_item.price, float -> double): the stored binary
+		// value is the same number, only more of its digits are shown.
+		// Both servers copy the table.
+		t, ok := to.Type.Type.(*schema.FloatType)
+		if !ok || !singleFloat(f) || singleFloat(t) || t.Unsigned && !f.Unsigned {
+			return "", false
+		}
+		return Copy, true
 	}
 	return "", false
+}
+
+// singleFloat reports a FLOAT stored in 4 bytes: FLOAT, or FLOAT(p) with p
+// up to 24 (above, the server makes it a DOUBLE).
+func singleFloat(t *schema.FloatType) bool {
+	return strings.EqualFold(t.T, mysql.TypeFloat) && t.Precision <= 24
 }
 
 // displayOnly reports a type change between BOOL, which is TINYINT(1), and

@@ -198,6 +198,12 @@ func TestGatedRules(t *testing.T) {
 		{name: "widen: datetime -> datetime(6) with allow_copy", target: mariadb1011, before: []string{"    type = varchar(60)\n", "    type = datetime\n"}, edits: []string{"    type = datetime\n", "    type       = datetime(6)\n    allow_copy = true\n"}, want: []tcStep{
 			{Rule: "widen-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` datetime(6) NOT NULL, ALGORITHM=COPY, LOCK=SHARED"},
 		}},
+		// Matomo 4.0: goal.revenue, log_conversion_item.price float -> double.
+		{name: "widen: float -> double needs allow_copy", target: mariadb1011, before: []string{"    type = varchar(60)\n", "    type = float\n"}, edits: []string{"    type = float\n", "    type = double\n"}, errHas: []string{"images.note", "float -> double", "allow_copy = true"}},
+		{name: "widen: float -> double with allow_copy", target: mariadb1011, before: []string{"    type = varchar(60)\n", "    type = float\n"}, edits: []string{"    type = float\n", "    type       = double\n    allow_copy = true\n"}, want: []tcStep{
+			{Rule: "widen-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` double NOT NULL, ALGORITHM=COPY, LOCK=SHARED"},
+		}},
+		{name: "tighten: double -> float is refused", target: mariadb1011, before: []string{"    type = varchar(60)\n", "    type = double\n"}, edits: []string{"    type = double\n", "    type       = float\n    allow_copy = true\n"}, errHas: []string{"double -> float is not a change emcee can check row by row"}},
 		{name: "tighten: VARCHAR with a default -> TEXT without one: TEXT keeping the default in expand, default dropped in contract", target: mariadb1011, before: []string{"    type = varchar(60)\n", "    type    = varchar(60)\n    default = \"\"\n"}, edits: []string{"    type    = varchar(60)\n    default = \"\"\n", "    type       = text\n    allow_copy = true\n"}, want: []tcStep{
 			{Rule: "tighten-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` text NOT NULL DEFAULT \"\", ALGORITHM=COPY, LOCK=SHARED"},
 			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageTighten, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` text NOT NULL, ALGORITHM=INSTANT"},
