@@ -297,6 +297,27 @@ func (s *Session) refusedAtPlanTime(rel string, revs []*revision.Revision) error
 	}}
 }
 
+// rollbackCommand is the `emcee db rollback` a refusal of a rollback
+// tells the operator to rerun: with the opt-in to its table copies this
+// run was given (--allow-copy, or --osc pt-osc given as a flag, not read
+// from atlas.hcl), which every run checks again before its gates
+// (rollbackCopies): told to rerun `emcee db rollback` after its gates had
+// refused, the operator met the copies' refusal instead; and with
+// --drop-new-data when the way out is to accept the loss.
+func (s *Session) rollbackCommand(dropNewData bool) string {
+	cmd := "emcee db rollback"
+	if dropNewData {
+		cmd += " --drop-new-data"
+	}
+	if s.opts.AllowCopy {
+		cmd += " --allow-copy"
+	}
+	if from := cmp.Or(s.opts.OSCFrom, "--osc "+s.opts.OSC.Tool); s.opts.OSC.Enabled() && strings.HasPrefix(from, "--osc ") {
+		cmd += " " + from
+	}
+	return cmd
+}
+
 // rollbackCopies refuses, before anything runs, a rollback whose
 // statements still to run copy their table (a widened type narrowed back:
 // ALGORITHM=COPY), unless the operator said how: --osc pt-osc hands them
@@ -454,9 +475,9 @@ func (s *Session) rollbackLosses(ctx context.Context, res *Result, rel string, r
 		Reason: fmt.Sprintf("rollback of %s refused, nothing was changed: it would drop %s:\n  %s\nways out:\n"+
 			"  - keep them: copy them out first, with %s's writes stopped (the counts and the copy are of this moment: what %s code writes after the copy is in neither), then rerun with --drop-new-data:\n%s%s\n"+
 			"  - fix forward instead: leave %s's schema in place and fix the release (or ship the next one) rather than rolling back\n"+
-			"  - accept the loss: rerun `emcee db rollback --drop-new-data`, which prints these counts again as it drops them, counts a table or a column migrate does not fill again just before dropping it, and stops if its count grew (%s code still writing)",
-			rel, what, strings.Join(listed, "\n  "), rel, rel, strings.Join(saves, "\n"), restore, rel, rel),
-		Next: fmt.Sprintf("emcee db rollback --drop-new-data, once %s's writes are stopped and the data is copied out or not needed", rel),
+			"  - accept the loss: rerun `%s`, which prints these counts again as it drops them, counts a table or a column migrate does not fill again just before dropping it, and stops if its count grew (%s code still writing)",
+			rel, what, strings.Join(listed, "\n  "), rel, rel, strings.Join(saves, "\n"), restore, rel, s.rollbackCommand(true), rel),
+		Next: fmt.Sprintf("%s, once %s's writes are stopped and the data is copied out or not needed", s.rollbackCommand(true), rel),
 	}
 }
 
@@ -501,7 +522,7 @@ func (s *Session) recountLosses(ctx context.Context, rev *revision.Revision, i i
 	return &Refusal{
 		Reason: fmt.Sprintf("rollback of %s stopped before statement %d of %s (%s): counted again just before the drop, it would drop more than the run counted when it began (and, with --drop-new-data, accepted): %s. %s code is still writing, and what it wrote since is in no copy. %d of %d statements of %s are applied; nothing of this statement ran",
 			rel, i+1, rev.ID, s.at(rev, rev.Statements[i]), strings.Join(grew, "; "), rel, applied, len(rev.Statements), rev.ID),
-		Next: fmt.Sprintf("stop %s's writes (take its code out of service), copy out again what `emcee db rollback` (without --drop-new-data) lists, then rerun `emcee db rollback --drop-new-data`: it resumes here and counts again", rel),
+		Next: fmt.Sprintf("stop %s's writes (take its code out of service), copy out again what `%s` lists, then rerun `%s`: it resumes here and counts again", rel, s.rollbackCommand(false), s.rollbackCommand(true)),
 	}
 }
 

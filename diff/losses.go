@@ -77,7 +77,7 @@ func (r *Release) checkDiscards(prev *Release) []string {
 				add(x.Pos.Errorf("discard of %s, but release %s still declares the column; remove its column block to drop it, or remove the declaration", x, r.Name))
 			}
 		} else {
-			add(x.Pos.Errorf("discard of %s, but release %s has no table %s: to drop the whole table, declare discard { table = %s }", x, r.Name, x.Table, hclquote.Quote(r.oldName(x.Table))))
+			add(x.Pos.Errorf("discard of %s, but release %s has no table %s: to drop the whole table, declare this in its place:\n%s", x, r.Name, x.Table, discardBlock(r.oldName(x.Table), "")))
 		}
 		for _, ref := range sortedRefs(r.Declarations.Columns) {
 			if ref.Table == x.Table && r.Declarations.Columns[ref].Source() == x.Column {
@@ -139,8 +139,8 @@ func CheckLosses(tr *Transition) error {
 					continue // re-cased: recased refuses it
 				}
 				errs = append(errs, &Problem{Kind: UndeclaredLoss, Pos: posOrFile(to, c.T.Name, adds[0]), Msg: fmt.Sprintf(
-					"table %s loses column %s and gains %s in release %s: emcee cannot tell a replacement from a loss. If %s carries %s's data, declare it in %s's column block: `replaces { column = %s, forward = \"...\", backward = \"...\" }` (the values change) or `renamed_from = %s` (the same values); if %s's data may be lost, declare `discard { table = %s, column = %s }`",
-					c.T.Name, d, strings.Join(adds, ", "), to.Name, adds[0], d, adds[0], hclquote.Quote(d), hclquote.Quote(d), d, hclquote.Quote(c.T.Name), hclquote.Quote(d))})
+					"table %s loses column %s and gains %s in release %s: emcee cannot tell a replacement from a loss. If %s carries %s's data, declare in %s's column block `renamed_from = %s` (the same values), or (the values change):\n%s\nIf %s's data may be lost, declare at the top level of the file:\n%s",
+					c.T.Name, d, strings.Join(adds, ", "), to.Name, adds[0], d, adds[0], hclquote.Quote(d), ReplacesBlock(d, "...", "..."), d, discardBlock(c.T.Name, d))})
 			}
 		}
 	}
@@ -149,8 +149,8 @@ func CheckLosses(tr *Transition) error {
 		if i := slices.IndexFunc(gs, func(g ColumnRef) bool { return g.Table != l.Table }); i >= 0 && !reported[l] {
 			g := gs[i]
 			errs = append(errs, &Problem{Kind: UndeclaredLoss, Pos: posOrFile(to, g.Table, g.Column), Msg: fmt.Sprintf(
-				"release %s drops %s and gives %s a column of the same name, %s: its values probably move there, but contract drops %s and nothing copies them. If they move, copy them before contract (a data_migration on %s whose set reads %s, e.g. `set = %s`, for rows that exist by then) and declare `discard { table = %s, column = %s }` to say the old column may go; if they may be lost, declare the discard alone",
-				to.Name, l, g.Table, g, l, g.Table, l, hclquote.Quote(sqlsyntax.Ident(g.Column)+" = (SELECT ... FROM "+sqlsyntax.Ident(l.Table)+" WHERE ...)"), hclquote.Quote(l.Table), hclquote.Quote(l.Column))})
+				"release %s drops %s and gives %s a column of the same name, %s: its values probably move there, but contract drops %s and nothing copies them. If they move, copy them before contract (a data_migration on %s whose set reads %s, e.g. `set = %s`, for rows that exist by then) and declare that the old column may go; if they may be lost, declare that alone. The declaration, at the top level of the file:\n%s",
+				to.Name, l, g.Table, g, l, g.Table, l, hclquote.Quote(sqlsyntax.Ident(g.Column)+" = (SELECT ... FROM "+sqlsyntax.Ident(l.Table)+" WHERE ...)"), discardBlock(l.Table, l.Column))})
 		}
 	}
 	if len(created) > 0 {
@@ -172,8 +172,8 @@ func CheckLosses(tr *Transition) error {
 			if to.Declarations.Discarded(d.Name, "") == nil {
 				like := likeliestRename(d, created, columns)
 				errs = append(errs, &Problem{Kind: UndeclaredLoss, Pos: posOrFile(to, like, ""), Msg: fmt.Sprintf(
-					"release %s drops table %s and creates %s: emcee cannot tell a rename from a loss. If %s carries %s's rows, declare `renamed_from = %s` in table %s; if %s's data may be lost, declare `discard { table = %s }`",
-					to.Name, d.Name, strings.Join(names, ", "), like, d.Name, hclquote.Quote(d.Name), like, d.Name, hclquote.Quote(d.Name))})
+					"release %s drops table %s and creates %s: emcee cannot tell a rename from a loss. If %s carries %s's rows, declare `renamed_from = %s` in table %s; if %s's data may be lost, declare at the top level of the file:\n%s",
+					to.Name, d.Name, strings.Join(names, ", "), like, d.Name, hclquote.Quote(d.Name), like, d.Name, discardBlock(d.Name, ""))})
 			}
 		}
 	}
@@ -181,6 +181,23 @@ func CheckLosses(tr *Transition) error {
 		return nil
 	}
 	return &Refusals{Release: to.Name, Errs: errs}
+}
+
+// discardBlock is the discard declaration of a table's column (of the
+// whole table when column is ""), as a person pastes it.
+func discardBlock(table, column string) string {
+	attrs := []hclquote.Attr{{Name: "table", Value: table}}
+	if column != "" {
+		attrs = append(attrs, hclquote.Attr{Name: "column", Value: column})
+	}
+	return hclquote.Block("discard", nil, attrs...)
+}
+
+// ReplacesBlock is the replaces declaration of a column taking over from
+// column, as a person pastes it into the new column's block: the splitter
+// advises it too.
+func ReplacesBlock(column, forward, backward string) string {
+	return hclquote.Block("replaces", nil, hclquote.Attr{Name: "column", Value: column}, hclquote.Attr{Name: "forward", Value: forward}, hclquote.Attr{Name: "backward", Value: backward})
 }
 
 // likeliestRename is the created table that has most of the dropped

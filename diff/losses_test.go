@@ -2,8 +2,13 @@ package diff
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 )
 
 const imagesV1 = `schema "app" {}
@@ -48,12 +53,12 @@ func TestUndeclaredLossIsRefused(t *testing.T) {
 	for _, tc := range []struct {
 		name, src, want string
 	}{
-		{"column dropped and added", swap, "pike.hcl:7:3: table images loses column is_public and gains visibility in release pike: emcee cannot tell a replacement from a loss. If visibility carries is_public's data, declare it in visibility's column block: `replaces { column = \"is_public\", forward = \"...\", backward = \"...\" }` (the values change) or `renamed_from = \"is_public\"` (the same values); if is_public's data may be lost, declare `discard { table = \"images\", column = \"is_public\" }`"},
+		{"column dropped and added", swap, "pike.hcl:7:3: table images loses column is_public and gains visibility in release pike: emcee cannot tell a replacement from a loss. If visibility carries is_public's data, declare in visibility's column block `renamed_from = \"is_public\"` (the same values), or (the values change):\nreplaces {\n  column   = \"is_public\"\n  forward  = \"...\"\n  backward = \"...\"\n}\nIf is_public's data may be lost, declare at the top level of the file:\ndiscard {\n  table  = \"images\"\n  column = \"is_public\"\n}"},
 		{"column discarded", swap + "discard {\n  table  = \"images\"\n  column = \"is_public\"\n}\n", ""},
 		{"column renamed", strings.Replace(swap, "null = true", "null = true\n    renamed_from = \"is_public\"", 1), ""},
 		{"column dropped alone", strings.Replace(imagesV1, "column \"is_public\" {\n    type = bool\n  }", "", 1), ""},
 		{"column added alone", strings.Replace(imagesV1, "column \"is_public\" {", "column \"owner\" {\n    type = int\n    null = true\n  }\n  column \"is_public\" {", 1), ""},
-		{"table dropped and created", tableSwap, "pike.hcl:14:1: release pike drops table tags and creates labels: emcee cannot tell a rename from a loss. If labels carries tags's rows, declare `renamed_from = \"tags\"` in table labels; if tags's data may be lost, declare `discard { table = \"tags\" }`"},
+		{"table dropped and created", tableSwap, "pike.hcl:14:1: release pike drops table tags and creates labels: emcee cannot tell a rename from a loss. If labels carries tags's rows, declare `renamed_from = \"tags\"` in table labels; if tags's data may be lost, declare at the top level of the file:\ndiscard {\n  table = \"tags\"\n}"},
 		{"table dropped and two created", tableSwapBeside, "pike.hcl:20:1: release pike drops table tags and creates extras, labels: emcee cannot tell a rename from a loss. If labels carries tags's rows, declare `renamed_from = \"tags\"` in table labels"},
 		{"table discarded", tableSwap + "discard {\n  table = \"tags\"\n}\n", ""},
 		// A column dropped while another table gains one of its name: the
@@ -198,22 +203,68 @@ func TestAttackS28EveryTableRenamed(t *testing.T) {
 	}
 }
 
+// pastedBlocks are the blocks an error's advice prints for a person to
+// paste (a line `type {` or `type "label" {` to a line `}`), each parsed
+// as HCL: a block HCL refuses fails the test.
+func pastedBlocks(t *testing.T, msg string) []*hclsyntax.Block {
+	t.Helper()
+	var blocks []*hclsyntax.Block
+	lines := strings.Split(msg, "\n")
+	for i := 0; i < len(lines); i++ {
+		if !strings.HasSuffix(lines[i], " {") || strings.ContainsAny(lines[i][:1], " \t") {
+			continue
+		}
+		end := slices.Index(lines[i:], "}")
+		if end < 0 {
+			t.Fatalf("block %q has no end:\n%s", lines[i], msg)
+		}
+		src := strings.Join(lines[i:i+end+1], "\n") + "\n"
+		f, diags := hclsyntax.ParseConfig([]byte(src), "pasted.hcl", hcl.InitialPos)
+		if diags.HasErrors() {
+			t.Fatalf("the advice does not parse as HCL (%v):\n%s", diags, src)
+		}
+		blocks = append(blocks, f.Body.(*hclsyntax.Body).Blocks...)
+		i += end
+	}
+	return blocks
+}
+
+// attrs are a pasted block's attributes as they evaluate.
+func attrs(t *testing.T, b *hclsyntax.Block) map[string]string {
+	t.Helper()
+	m := map[string]string{}
+	for name, a := range b.Body.Attributes {
+		v, diags := a.Expr.Value(nil)
+		if diags.HasErrors() {
+			t.Fatalf("%s.%s: %v", b.Type, name, diags)
+		}
+		m[name] = v.AsString()
+	}
+	return m
+}
+
 // The advice of a loss's refusal is HCL to paste into the release: a name
 // holding `${` or `%{` is written as HCL spells it there ($${, %%{), not
 // as Go quotes it, which HCL reads as a template (the renamed_from the
-// refusal suggested was then refused: "must be a quoted string").
+// refusal suggested was then refused: "must be a quoted string"), and a
+// block of several attributes spans lines: printed on one line with
+// commas, HCL refused it ("Single-line block syntax can include only one
+// argument definition").
 func TestLossAdviceIsHCL(t *testing.T) {
 	prev := strings.NewReplacer(`"is_public"`, `"is$${public}"`, `table "tags"`, `table "tags%%{x}"`).Replace(imagesV1)
 	swap := strings.Replace(prev, "column \"is$${public}\" {\n    type = bool\n  }", "column \"visibility\" {\n    type = varchar(10)\n    null = true\n  }", 1)
 	tableSwap := strings.Replace(prev, `table "tags%%{x}"`, `table "labels"`, 1)
 	moved := strings.Replace(strings.Replace(prev, "column \"is$${public}\" {\n    type = bool\n  }", "", 1), "table \"tags%%{x}\" {\n  schema = schema.app\n", "table \"tags%%{x}\" {\n  schema = schema.app\n  column \"is$${public}\" {\n    type = bool\n    null = true\n  }\n", 1)
+	discardColumn := map[string]string{"table": "images", "column": "is${public}"}
 	for _, tc := range []struct {
 		name, src string
 		want      []string
+		blocks    []map[string]string // the pasted blocks' attributes, in order
 	}{
-		{"column dropped and added", swap, []string{"`replaces { column = \"is$${public}\",", "`renamed_from = \"is$${public}\"`", "`discard { table = \"images\", column = \"is$${public}\" }`"}},
-		{"table dropped and created", tableSwap, []string{"`renamed_from = \"tags%%{x}\"` in table labels", "`discard { table = \"tags%%{x}\" }`"}},
-		{"column moved to another table", moved, []string{"`set = \"`is$${public}` = (SELECT ... FROM `images` WHERE ...)\"`", "`discard { table = \"images\", column = \"is$${public}\" }`"}},
+		{"column dropped and added", swap, []string{"`renamed_from = \"is$${public}\"`"},
+			[]map[string]string{{"column": "is${public}", "forward": "...", "backward": "..."}, discardColumn}},
+		{"table dropped and created", tableSwap, []string{"`renamed_from = \"tags%%{x}\"` in table labels"}, []map[string]string{{"table": "tags%{x}"}}},
+		{"column moved to another table", moved, []string{"`set = \"`is$${public}` = (SELECT ... FROM `images` WHERE ...)\"`"}, []map[string]string{discardColumn}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			old, err := ParseRelease("ocata", "ocata.hcl", []byte(prev), mariadb)
@@ -239,6 +290,15 @@ func TestLossAdviceIsHCL(t *testing.T) {
 			for _, w := range tc.want {
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("refusal lacks %s:\n%v", w, err)
+				}
+			}
+			blocks := pastedBlocks(t, err.Error())
+			if len(blocks) != len(tc.blocks) {
+				t.Fatalf("%d blocks to paste, want %d:\n%v", len(blocks), len(tc.blocks), err)
+			}
+			for i, b := range blocks {
+				if got := attrs(t, b); !maps.Equal(got, tc.blocks[i]) {
+					t.Errorf("block %s reads %v, want %v", b.Type, got, tc.blocks[i])
 				}
 			}
 		})

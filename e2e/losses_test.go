@@ -14,14 +14,16 @@ func TestForgottenReplacesIsRefused(t *testing.T) {
 	t.Parallel()
 	v1 := "schema \"app\" {}\ntable \"images\" {\n  schema = schema.app\n  column \"id\" {\n    type = int\n  }\n  column \"is_public\" {\n    type = bool\n    default = false\n  }\n  primary_key {\n    columns = [column.id]\n  }\n}\n"
 	v2 := strings.Replace(v1, "column \"is_public\" {\n    type = bool\n    default = false\n  }", "column \"visibility\" {\n    type = enum(\"public\", \"private\")\n    default = \"private\"\n  }", 1)
-	discard := "discard {\n  table  = \"images\"\n  column = \"is_public\"\n}\n"
 	p := newSchemaProject(t, [2]string{"a", v1}, [2]string{"b", v2})
 	r := p.plan()
 	if r.Code != 1 {
 		t.Fatalf("plan must refuse the undeclared loss:\n%s", r)
 	}
 	opContains(t, r, "schema/b.hcl:7:3: table images loses column is_public and gains visibility in release b",
-		`replaces { column = "is_public"`, `renamed_from = "is_public"`, `discard { table = "images", column = "is_public" }`)
+		"replaces {\n  column   = \"is_public\"\n  forward  = \"...\"\n  backward = \"...\"\n}", `renamed_from = "is_public"`)
+	// The discard it prints, pasted as printed: a single-line block of
+	// two attributes (as it was printed) HCL refuses.
+	discard := pasted(t, r, "discard {")
 	if out, err := p.ls("plans"); err == nil && out != "" {
 		t.Errorf("a refused plan wrote files: %s", out)
 	}

@@ -162,11 +162,13 @@ func TestOutsideS29DatetimeToTimestampKeepsTheName(t *testing.T) {
 		t.Fatalf("datetime -> timestamp planned: %s", r)
 	}
 	opContains(t, r, "schema/9_5.sql:4:3: ModifyColumn glpi_events.date (type): datetime -> timestamp is not a change emcee can check row by row",
-		"declare a new column, under another name, with `replaces { column = \"date\"", "to keep the name date, declare in the next release a column date with `renamed_from` the new one")
+		"declare a new column, under another name, so both live side by side", "to keep the name date, declare in the next release a column date with `renamed_from` the new one")
+	// The replaces block it prints, pasted, its two expressions written.
+	replaces := strings.NewReplacer(`"<new from old>"`, "\"`date`\"", `"<old from new>"`, `"date_ts"`).Replace(pasted(t, r, "replaces {"))
 
 	// The way it says: 9_5a replaces date by date_ts, 9_5 renames it back.
 	opWrite(t, filepath.Join(p.Dir, "schema", "9_5a.sql"), []byte(strings.ReplaceAll(v95, "`date`", "`date_ts`")))
-	opWrite(t, filepath.Join(p.Dir, "schema", "9_5a.emcee.hcl"), []byte("table \"glpi_events\" {\n  column \"date_ts\" {\n    replaces {\n      column   = \"date\"\n      forward  = \"`date`\"\n      backward = \"date_ts\"\n    }\n  }\n}\n"))
+	opWrite(t, filepath.Join(p.Dir, "schema", "9_5a.emcee.hcl"), []byte("table \"glpi_events\" {\n  column \"date_ts\" {\n"+replaces+"  }\n}\n"))
 	opWrite(t, filepath.Join(p.Dir, "schema", "9_5.emcee.hcl"), []byte("table \"glpi_events\" {\n  column \"date\" {\n    renamed_from = \"date_ts\"\n  }\n}\n"))
 	opWrite(t, filepath.Join(p.Dir, "atlas.hcl"), []byte(strings.Replace(p.read("atlas.hcl"), `"9_4", "9_5"`, `"9_4", "9_5a", "9_5"`, 1)))
 	p.must("plan")

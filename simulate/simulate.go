@@ -76,6 +76,14 @@ type Config struct {
 	// migrate the new release's workers stop and `emcee db rollback` runs
 	// while the previous release's keep writing (rollback.go).
 	Rollback bool
+	// AllowCopy and OSC are db rollback's --allow-copy and --osc: a
+	// rollback that narrows a widened column back copies its table, which
+	// the applier runs only with one of them (apply.Options). OSC holds
+	// for every phase the rehearsal runs, as --osc on each db command;
+	// OSCFrom says where it was asked for.
+	AllowCopy bool
+	OSC       project.OSC
+	OSCFrom   string
 	// Verify every row at the end (and, in emcee mode, before contract).
 	Verify bool
 	// BatchSize and Pause are passed to the applier's backfill.
@@ -336,7 +344,7 @@ func (s *Sim) baseline(ctx context.Context) error {
 // running `emcee db <phase>` would.
 func (s *Sim) phaseRun(ctx context.Context, f func(*apply.Session, context.Context) (*apply.Result, error)) (*apply.Result, error) {
 	sess, err := apply.Open(ctx, s.cfg.Project, s.cfg.DB, apply.Options{
-		Tool: "emcee simulate", DropNewData: s.dropNewData, BatchSize: s.cfg.BatchSize, Pause: s.cfg.Pause, ChunkTime: s.cfg.ChunkTime, MaxLoad: s.cfg.MaxLoad, CheckInterval: s.cfg.CheckInterval, Log: s.cfg.Log,
+		Tool: "emcee simulate", DropNewData: s.dropNewData, AllowCopy: s.cfg.AllowCopy, OSC: s.cfg.OSC, OSCFrom: s.cfg.OSCFrom, BatchSize: s.cfg.BatchSize, Pause: s.cfg.Pause, ChunkTime: s.cfg.ChunkTime, MaxLoad: s.cfg.MaxLoad, CheckInterval: s.cfg.CheckInterval, Log: s.cfg.Log,
 	})
 	if err != nil {
 		return nil, err

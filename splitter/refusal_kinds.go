@@ -34,8 +34,8 @@ func specificRefusal(tr *diff.Transition, ch *Change) (string, bool) {
 		}
 		// The column keeps its name, which a replacement cannot take while
 		// the old column lives: it comes back by a rename a release later.
-		return fmt.Sprintf("%s: ModifyColumn %s.%s (%s): %s. Instead, declare a new column, under another name, with `replaces { column = %s, forward = \"<new from old>\", backward = \"<old from new>\" }` so both live side by side while the releases overlap; to keep the name %s, declare in the next release a column %s with `renamed_from` the new one",
-			at(c.To.Name), t, c.To.Name, describeColumnChange(c.Change), reason, hclquote.Quote(c.From.Name), c.From.Name, c.From.Name), true
+		return fmt.Sprintf("%s: ModifyColumn %s.%s (%s): %s. Instead, declare a new column, under another name, so both live side by side while the releases overlap; to keep the name %s, declare in the next release a column %s with `renamed_from` the new one. The new column's block holds:\n%s",
+			at(c.To.Name), t, c.To.Name, describeColumnChange(c.Change), reason, c.From.Name, c.From.Name, diff.ReplacesBlock(c.From.Name, "<new from old>", "<old from new>")), true
 	case *schema.RenameColumn:
 		return fmt.Sprintf("%s: RenameColumn %s.%s -> %s: emcee plans renames only when declared: add `renamed_from = %s` to column %s",
 			at(c.To.Name), t, c.From.Name, c.To.Name, hclquote.Quote(c.From.Name), hclquote.Quote(c.To.Name)), true

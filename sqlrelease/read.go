@@ -79,7 +79,7 @@ func Read(file string, src []byte) (*Script, error) {
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
 	s := &Script{File: file, At: map[string]diff.Pos{}, order: map[string]int{}}
-	created := map[string]bool{}
+	created := map[string]created{}
 	var errs []string
 	for _, st := range stmts {
 		pos := diff.Pos{File: file, Line: st.Line, Col: st.Col}
@@ -120,7 +120,14 @@ func directive(comments []string) string {
 
 // check decides what to do with a statement: run it, skip it (true or
 // false), or refuse it.
-func (s *Script) check(st *sqlsyntax.ScriptStmt, pos diff.Pos, created map[string]bool) (bool, error) {
+// created is a table a file's statements created (and did not drop since),
+// by its name lower-cased.
+type created struct {
+	name string
+	pos  diff.Pos
+}
+
+func (s *Script) check(st *sqlsyntax.ScriptStmt, pos diff.Pos, tables map[string]created) (bool, error) {
 	if st.Trigger != nil {
 		return false, pos.Errorf("%s: a SQL release holds no triggers: emcee creates the triggers an upgrade needs itself; remove it (mysqldump --skip-triggers leaves triggers out of a dump)", kindOf(nil, st.Trigger))
 	}
@@ -145,11 +152,20 @@ func (s *Script) check(st *sqlsyntax.ScriptStmt, pos diff.Pos, created map[strin
 		if err := checkCreate(n, pos); err != nil {
 			return false, err
 		}
+		name := n.Table.Name.O
+		// MariaDB's information_schema, asked for both tables by name as
+		// Atlas asks, answers with the columns of one of them, so the
+		// other read as a table of no columns ("table "users" has no
+		// columns"); and the servers that compare table names without
+		// case take them for one table.
+		if c, ok := tables[strings.ToLower(name)]; ok && c.name != name {
+			return false, pos.Errorf("CREATE TABLE %s: the file creates table %s at %s, a name differing from %s only in letter case. emcee cannot plan both: it reads the tables the file creates from the server's information_schema, which gives the columns of only one of them when asked for both, and a server with lower_case_table_names = 1 or 2 (the default on Windows and macOS) takes them for one table. Give one of them another name", name, c.name, c.pos, name)
+		}
 		if _, ok := s.order[n.Table.Name.O]; !ok {
 			s.order[n.Table.Name.O] = len(s.order)
 		}
 		s.define(n.Table.Name.O, pos)
-		created[strings.ToLower(n.Table.Name.O)] = true
+		tables[strings.ToLower(name)] = created{name: name, pos: pos}
 		// Each column, index, key and check is placed at its own
 		// line:col: an error about one pointed at the statement's start.
 		part := func(i int) diff.Pos {
@@ -178,7 +194,10 @@ func (s *Script) check(st *sqlsyntax.ScriptStmt, pos diff.Pos, created map[strin
 			return false, pos.Errorf("DROP TEMPORARY TABLE: %s", notSchema)
 		}
 		switch {
-		case slices.ContainsFunc(n.Tables, func(t *ast.TableName) bool { return created[strings.ToLower(t.Name.O)] }):
+		case slices.ContainsFunc(n.Tables, func(t *ast.TableName) bool { _, ok := tables[strings.ToLower(t.Name.O)]; return ok }):
+			for _, t := range n.Tables {
+				delete(tables, strings.ToLower(t.Name.O))
+			}
 			return true, nil
 		case n.IfExists:
 			// The dev database is empty: dropping a table the file has not
@@ -191,12 +210,12 @@ func (s *Script) check(st *sqlsyntax.ScriptStmt, pos diff.Pos, created map[strin
 			return false, pos.Errorf("CREATE DATABASE %s: %s already creates database %s; a SQL release declares the one database it is for", n.Name.O, s.File, s.database)
 		}
 		s.database = n.Name.O
-		return false, s.declare("CREATE DATABASE", n.Options, pos, created)
+		return false, s.declare("CREATE DATABASE", n.Options, pos, tables)
 	case *ast.AlterDatabaseStmt:
 		if s.database != "" && n.Name.O != "" && !strings.EqualFold(s.database, n.Name.O) {
 			return false, pos.Errorf("ALTER DATABASE %s: %s creates database %s; a SQL release declares the default of the one database it is for: name that one, or none", n.Name.O, s.File, s.database)
 		}
-		return false, s.declare("ALTER DATABASE", n.Options, pos, created)
+		return false, s.declare("ALTER DATABASE", n.Options, pos, tables)
 	case *ast.UseStmt:
 		if s.database != "" && strings.EqualFold(s.database, n.DBName) {
 			// mysqldump --databases: the tables go in the database it
@@ -220,7 +239,7 @@ const notSchema = "a SQL release holds CREATE TABLE statements (and CREATE INDEX
 // release is for. The last statement declaring one holds, as on the
 // server, and it comes before the first table, which would otherwise
 // have taken another default.
-func (s *Script) declare(kind string, opts []*ast.DatabaseOption, pos diff.Pos, created map[string]bool) error {
+func (s *Script) declare(kind string, opts []*ast.DatabaseOption, pos diff.Pos, tables map[string]created) error {
 	d := &Default{Pos: pos}
 	for _, o := range opts {
 		switch o.Tp {
@@ -244,7 +263,7 @@ func (s *Script) declare(kind string, opts []*ast.DatabaseOption, pos diff.Pos, 
 	if d.Charset == "" && d.Collation == "" {
 		return pos.Errorf("%s: it gives no CHARACTER SET or COLLATE, and a SQL release reads nothing else of a database (the database is the operator's, and emcee never changes it); remove it, or give the default charset and collation of the databases the release is for", kind)
 	}
-	if len(created) > 0 {
+	if len(tables) > 0 {
 		return pos.Errorf("%s: the database's default is declared after a CREATE TABLE, which took the default before it; move this statement before the first CREATE TABLE", kind)
 	}
 	s.Default = d

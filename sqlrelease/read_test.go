@@ -124,6 +124,10 @@ func TestReadRefuses(t *testing.T) {
 		{"myisam", "CREATE TABLE t (id int) ENGINE=MyISAM;", "ENGINE=MyISAM"},
 		{"alter rename", "CREATE TABLE t (id int);\nALTER TABLE t RENAME TO u;", "x.sql:2:1: ALTER TABLE t: this change is not allowed"},
 		{"drop uncreated", "DROP TABLE t;", "no statement before it creates that table"},
+		{"dropped twice", "CREATE TABLE t (id int);\nDROP TABLE t;\nDROP TABLE t;", "x.sql:3:1: DROP TABLE t: no statement before it creates that table"},
+		// Atlas read the second table from information_schema as a table
+		// of no columns: `table "users" has no columns`, at no line.
+		{"tables differing in case", "CREATE TABLE Users (id int);\n\nCREATE TABLE users (id int, name int);", "schema/x.sql:3:1: CREATE TABLE users: the file creates table Users at schema/x.sql:1:1, a name differing from users only in letter case"},
 		{"drop view", "DROP VIEW v;", "DROP VIEW"},
 		{"emcee's table", "CREATE TABLE emcee_revisions (id int);", "emcee reserves it"},
 		{"emcee's dev marker", "DROP TABLE IF EXISTS EMCEE_DEV_IN_USE;", "emcee reserves it"},
@@ -148,6 +152,15 @@ func TestReadRefuses(t *testing.T) {
 				t.Fatalf("Read(%q) = %v, want an error at schema/x.sql: containing %q", c.sql, err, c.want)
 			}
 		})
+	}
+}
+
+// A table dropped may be created again in another letter case: the file
+// then creates one table.
+func TestReadRecreatedInAnotherCase(t *testing.T) {
+	s, err := Read("schema/x.sql", []byte("CREATE TABLE Users (id int);\nDROP TABLE Users;\nCREATE TABLE users (id int);"))
+	if err != nil || len(s.Run) != 3 {
+		t.Fatalf("Read = %v, %v", s, err)
 	}
 }
 

@@ -28,6 +28,9 @@ func newSimulateCmd() *cobra.Command {
 		c              simulate.Config // what the flags give as they are
 		url, plot      string
 		example, quiet bool
+		// phase holds --osc alone of the db commands' flags, read as
+		// they read it (oscOptions).
+		phase phaseFlags
 	}
 	cmd := &cobra.Command{
 		Use:   "simulate [RELEASE] --url mysql://user:pass@host:3306/scratch",
@@ -71,6 +74,8 @@ lists what was refused); they then run alone on their own schema, and
 every row is checked again in the previous release's shape (the rows it wrote
 during the rollback with the values it wrote). The exit status is 6 when any
 statement of the previous release failed or any row was lost or changed.
+A rollback that narrows a widened column back copies its table: give
+--allow-copy or --osc pt-osc, as to emcee db rollback.
 
 --naive runs the same workers against what a single-phase tool does: Atlas's
 diff between the two releases applied at once (for a replaced column, one
@@ -119,6 +124,14 @@ otherwise. NEVER point --url at a database whose data you care about.`,
 					return usage(cmd, fmt.Errorf("--%s %s is negative: give a duration of 0 or more (e.g. 500ms, 2s)", d.flag, d.v))
 				}
 			}
+			// The opt-ins of a rollback's table copies mean nothing to a
+			// rehearsal that runs no rollback, or no plan (--naive).
+			if f.c.AllowCopy && !f.c.Rollback {
+				return usage(cmd, errors.New("--allow-copy lets a rollback copy the tables whose widened types it narrows back: it goes with --rollback"))
+			}
+			if cmd.Flags().Changed("osc") && f.c.Naive {
+				return usage(cmd, errors.New("--osc says how emcee's plans copy tables; --naive runs Atlas's single-phase diff instead of them: give one of the two"))
+			}
 			ctx, cancel := signalContext(cmd)
 			defer cancel()
 			var p *project.Project
@@ -146,6 +159,9 @@ otherwise. NEVER point --url at a database whose data you care about.`,
 			// behind.
 			if !slices.Contains(p.Releases, release) {
 				return fmt.Errorf("release %q is not in %s (releases: %s)", release, project.Rel(p.Path), strings.Join(p.Releases, ", "))
+			}
+			if f.c.OSC, f.c.OSCFrom, err = f.phase.oscOptions(cmd, p); err != nil {
+				return err
 			}
 			cfg, err := dbconn.Parse(f.url)
 			if err != nil {
@@ -215,6 +231,8 @@ otherwise. NEVER point --url at a database whose data you care about.`,
 	fl.StringSliceVar(&f.c.Tables, "table", nil, "table to simulate (repeatable; default: the tables whose columns differ between the two releases)")
 	fl.BoolVar(&f.c.Naive, "naive", false, "apply Atlas's single-phase diff instead of emcee's plans, to see what breaks")
 	fl.BoolVar(&f.c.Rollback, "rollback", false, "rehearse rolling the release back instead of contracting it: after migrate the new release's workers stop and emcee db rollback runs while the previous release's keep writing")
+	fl.BoolVar(&f.c.AllowCopy, "allow-copy", false, "with --rollback: let the server copy the tables whose widened types the rollback narrows back (ALGORITHM=COPY, writes blocked while it runs), which the rollback otherwise refuses without --osc pt-osc (as emcee db rollback --allow-copy)")
+	fl.StringVar(&f.phase.osc, "osc", "", "run statements that copy their table (ALGORITHM=COPY), in every phase the rehearsal runs, through an online schema change tool: pt-osc (pt-online-schema-change), or none (the server copies, blocking writes); default: osc in the emcee block of atlas.hcl, else none (as on the db commands)")
 	fl.BoolVar(&f.example, "example", false, "simulate the bundled Glance example (is_public -> visibility) instead of this project")
 	fl.BoolVar(&f.quiet, "quiet", false, "print only the report, not the applier's progress")
 	return cmd

@@ -28,3 +28,33 @@ func TestQuote(t *testing.T) {
 		}
 	}
 }
+
+// TestBlock: a block Block writes parses as HCL (a single-line block of
+// several attributes does not), and its labels and attributes read back
+// as given, whatever they hold.
+func TestBlock(t *testing.T) {
+	hostile := []string{"plain", "${x}", "%{ if true }a%{ endif }", "a\"b", `a\b`, "line\nbreak", "é中🙂", "`back`ticks`", "it's", ""}
+	for _, s := range hostile {
+		src := Block("data_migration", []string{s}, Attr{"table", s}, Attr{"set", "x = " + s}, Attr{"pending", s})
+		f, diags := hclsyntax.ParseConfig([]byte(src+"\n"), "t.hcl", hcl.InitialPos)
+		if diags.HasErrors() {
+			t.Errorf("%q: does not parse: %v\n%s", s, diags, src)
+			continue
+		}
+		blocks := f.Body.(*hclsyntax.Body).Blocks
+		if len(blocks) != 1 || blocks[0].Type != "data_migration" || len(blocks[0].Labels) != 1 || blocks[0].Labels[0] != s {
+			t.Errorf("%q: reads back as %#v:\n%s", s, blocks, src)
+			continue
+		}
+		for name, want := range map[string]string{"table": s, "set": "x = " + s, "pending": s} {
+			v, diags := blocks[0].Body.Attributes[name].Expr.Value(nil)
+			if diags.HasErrors() || v.AsString() != want {
+				t.Errorf("%q: %s reads %#v (%v):\n%s", s, name, v, diags, src)
+			}
+		}
+	}
+	want := "discard {\n  table  = \"t\"\n  column = \"c\"\n}"
+	if got := Block("discard", nil, Attr{"table", "t"}, Attr{"column", "c"}); got != want {
+		t.Errorf("Block wrote\n%s\nwant\n%s", got, want)
+	}
+}
