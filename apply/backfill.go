@@ -82,7 +82,7 @@ func (s *Session) backfillRows(ctx context.Context, rev *revision.Revision, rec 
 	b, _, err := s.readBackfill(ctx, st)
 	var stmtLog bool
 	if err == nil {
-		stmtLog, err = s.statementLogged(ctx)
+		stmtLog, err = statementLogged(ctx, s.Conn)
 	}
 	if err != nil {
 		return 0, false, err
@@ -363,12 +363,12 @@ func (s *Session) onUpdateColumns(ctx context.Context, table string) ([]string, 
 	return dbconn.Strings(ctx, s.Conn, "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND LOWER(EXTRA) LIKE '%on update%' ORDER BY ORDINAL_POSITION", table)
 }
 
-// statementLogged tells whether this session writes statements to the
+// statementLogged tells whether a session writes statements to the
 // binary log as statements (binlog_format = STATEMENT), for each replica to
 // run again.
-func (s *Session) statementLogged(ctx context.Context) (bool, error) {
+func statementLogged(ctx context.Context, q dbconn.Querier) (bool, error) {
 	var on bool
-	err := s.Conn.QueryRowContext(ctx, "SELECT @@log_bin = 1 AND @@session.binlog_format = 'STATEMENT'").Scan(&on)
+	err := q.QueryRowContext(ctx, "SELECT @@log_bin = 1 AND @@session.binlog_format = 'STATEMENT'").Scan(&on)
 	return on, err
 }
 

@@ -164,8 +164,8 @@ func (s *Session) unsafeTriggers(ctx context.Context, rel string, dev *devdb.DB,
 		return nil, fmt.Errorf("preflight: this server logs the application's writes as statements (binlog_format = STATEMENT), which each replica runs again, triggers and all, and %d of the triggers of %s compute what a replica computes otherwise (run in dev database %s); nothing was changed:\n%s\nexpand would create such a trigger, and from then on every replica would hold other values than this server for each row the running release writes. Set binlog_format = MIXED or ROW on the server (SET GLOBAL binlog_format = 'MIXED', and in its configuration; it holds for sessions started after it), or change the expression in the release's schema and re-plan (`emcee plan --rewrite %s`)",
 			len(unsafe), rel, dev, strings.Join(unsafe, "\n"), rel)
 	}
-	var devLogged bool
-	if err := dev.Conn.QueryRowContext(ctx, "SELECT @@log_bin = 1 AND @@session.binlog_format = 'STATEMENT'").Scan(&devLogged); err != nil {
+	devLogged, err := statementLogged(ctx, dev.Conn)
+	if err != nil {
 		return nil, s.redact(err)
 	}
 	if !devLogged {

@@ -80,21 +80,12 @@ func (s *Session) findOSC(ctx context.Context) error {
 	// The tool refuses a variable the server does not have only when it
 	// starts, halfway through the revision (after its gates and the
 	// statements before); emcee's own --max-load is checked up front.
-	var status map[string]string
-	if len(o.MaxLoad) > 0 || len(o.CriticalLoad) > 0 {
-		if status, err = s.globalStatus(ctx); err != nil {
-			return s.redact(fmt.Errorf("reading SHOW GLOBAL STATUS for the tool's --max-load and --critical-load: %w", err))
-		}
+	i, _, p, err := s.loadProblem(ctx, ", which "+project.PtOSCProgram+" refuses", o.MaxLoad, o.CriticalLoad)
+	if err != nil {
+		return s.redact(fmt.Errorf("reading SHOW GLOBAL STATUS for the tool's --max-load and --critical-load: %w", err))
 	}
-	for _, load := range []struct {
-		what   string
-		limits project.Loads
-	}{{"max load", o.MaxLoad}, {"critical load", o.CriticalLoad}} {
-		for _, l := range load.limits {
-			if p := statusVarProblem(status, l.Var, ", which "+project.PtOSCProgram+" refuses"); p != "" {
-				return fmt.Errorf("%s: %s %s: %s", from, load.what, load.limits, p)
-			}
-		}
+	if p != "" {
+		return fmt.Errorf("%s: %s %s: %s", from, []string{"max load", "critical load"}[i], []project.Loads{o.MaxLoad, o.CriticalLoad}[i], p)
 	}
 	if _, err := s.Cfg.ClientUser(); err != nil {
 		return fmt.Errorf("%s: %w", from, err)

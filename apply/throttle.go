@@ -90,21 +90,12 @@ func (s *Session) prepareThrottle(ctx context.Context) error {
 	if o.MaxBatchSize < 0 {
 		return fmt.Errorf("--max-batch-size %d: want a number of rows of 1 or more", o.MaxBatchSize)
 	}
-	if len(o.MaxLoad) > 0 || len(o.CriticalLoad) > 0 {
-		status, err := s.globalStatus(ctx)
-		if err != nil {
-			return s.redact(fmt.Errorf("reading SHOW GLOBAL STATUS for --max-load/--critical-load: %w", err))
-		}
-		for _, set := range []struct {
-			flag string
-			ls   project.Loads
-		}{{"max-load", o.MaxLoad}, {"critical-load", o.CriticalLoad}} {
-			for _, l := range set.ls {
-				if p := statusVarProblem(status, l.Var, ""); p != "" {
-					return fmt.Errorf("--%s %s: %s", set.flag, l, p)
-				}
-			}
-		}
+	i, l, p, err := s.loadProblem(ctx, "", o.MaxLoad, o.CriticalLoad)
+	if err != nil {
+		return s.redact(fmt.Errorf("reading SHOW GLOBAL STATUS for --max-load/--critical-load: %w", err))
+	}
+	if p != "" {
+		return fmt.Errorf("--%s %s: %s", []string{"max-load", "critical-load"}[i], l, p)
 	}
 	if o.MaxLag == 0 {
 		if len(o.Replicas) > 0 {
@@ -310,16 +301,30 @@ func (s *Session) globalStatus(ctx context.Context) (map[string]string, error) {
 	return out, err
 }
 
-// statusVarProblem says why a load limit's variable is no number in status.
-func statusVarProblem(status map[string]string, name, refuses string) string {
-	v, ok := status[strings.ToLower(name)]
-	if !ok {
-		return fmt.Sprintf("the server has no global status variable %q%s (SHOW GLOBAL STATUS lists them; e.g. Threads_running, Threads_connected)", name, refuses)
+// loadProblem checks the variables of load limits (lists: --max-load's,
+// then --critical-load's, of emcee or of the tool) against SHOW GLOBAL
+// STATUS before anything runs: it says why the first whose variable is no
+// number there is refused (refuses follows the variable's name), with its
+// list's index; "" when every one is a number.
+func (s *Session) loadProblem(ctx context.Context, refuses string, lists ...project.Loads) (int, project.LoadLimit, string, error) {
+	if len(slices.Concat(lists...)) == 0 {
+		return 0, project.LoadLimit{}, "", nil
 	}
-	if _, err := strconv.ParseInt(v, 10, 64); err != nil {
-		return fmt.Sprintf("status variable %s is %q, not a number: pick a counter or gauge such as Threads_running", name, v)
+	status, err := s.globalStatus(ctx)
+	for i, ls := range lists {
+		for _, l := range ls {
+			v, ok := status[strings.ToLower(l.Var)]
+			switch _, nan := strconv.ParseInt(v, 10, 64); {
+			case err != nil:
+				return 0, l, "", err
+			case !ok:
+				return i, l, fmt.Sprintf("the server has no global status variable %q%s (SHOW GLOBAL STATUS lists them; e.g. Threads_running, Threads_connected)", l.Var, refuses), nil
+			case nan != nil:
+				return i, l, fmt.Sprintf("status variable %s is %q, not a number: pick a counter or gauge such as Threads_running", l.Var, v), nil
+			}
+		}
 	}
-	return ""
+	return 0, project.LoadLimit{}, "", nil
 }
 
 // holdReason tells why the next batch must wait ("" when it may run), or
