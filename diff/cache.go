@@ -99,50 +99,42 @@ func writePack(ps, packed []*piece) {
 }
 
 // packs are the packs read in this process, each decoded once.
-var packs = struct {
-	sync.Mutex
-	m map[[32]byte]*packEntry
-}{m: map[[32]byte]*packEntry{}}
-
-type packEntry struct {
-	once sync.Once
-	ps   []*piece
-}
+var packs = &fifoMap[func() []*piece]{}
 
 // readPack is a pack's pieces; nil when it is missing or damaged.
 func readPack(dir string, sum [32]byte) []*piece {
 	packs.Lock()
-	e, ok := packs.m[sum]
-	if !ok {
-		e = &packEntry{}
-		packs.m[sum] = e
-	}
+	read, _ := packs.get(sum, func() func() []*piece { return sync.OnceValue(func() []*piece { return decodePack(dir, sum) }) })
 	packs.Unlock()
-	e.once.Do(func() {
-		path := filepath.Join(dir, packPrefix+hex.EncodeToString(sum[:]))
-		data, err := os.ReadFile(path)
-		if err != nil || sha256.Sum256(data) != sum {
-			return
-		}
-		ps, err := decodePieces(data)
-		if err != nil {
-			return
-		}
-		for i, p := range ps {
-			if p.Edit != nil && !p.unpack(dir) {
-				return
-			}
-			p.pack, p.slot = sum, i
-		}
-		touch(path)
-		e.ps = ps
-	})
-	if e.ps == nil {
+	ps := read()
+	if ps == nil {
 		packs.Lock()
-		delete(packs.m, sum) // written again, perhaps, by the evaluation that follows
+		delete(packs.entries, sum) // written again, perhaps, by the evaluation that follows
 		packs.Unlock()
 	}
-	return e.ps
+	return ps
+}
+
+// decodePack reads a pack from the cache directory; nil when it is missing
+// or damaged.
+func decodePack(dir string, sum [32]byte) []*piece {
+	path := filepath.Join(dir, packPrefix+hex.EncodeToString(sum[:]))
+	data, err := os.ReadFile(path)
+	if err != nil || sha256.Sum256(data) != sum {
+		return nil
+	}
+	ps, err := decodePieces(data)
+	if err != nil {
+		return nil
+	}
+	for i, p := range ps {
+		if p.Edit != nil && !p.unpack(dir) {
+			return nil
+		}
+		p.pack, p.slot = sum, i
+	}
+	touch(path)
+	return ps
 }
 
 // unpack puts together a table a pack keeps as an edit: the version it
@@ -164,12 +156,6 @@ func (p *piece) unpack(dir string) bool {
 	}
 	p.Kind, p.Name, p.InSchema, p.Table, p.Edit = bases[e.Slot].Kind, bases[e.Slot].Name, bases[e.Slot].InSchema, ct, nil
 	return true
-}
-
-func forgetPacks() {
-	packs.Lock()
-	defer packs.Unlock()
-	packs.m = map[[32]byte]*packEntry{}
 }
 
 // entryPath is where a source's entry is, for a build.

@@ -1,6 +1,7 @@
 package diff
 
 import (
+	"iter"
 	"slices"
 	"strings"
 
@@ -27,11 +28,7 @@ import (
 //     every release, and widening it was refused as a charset change
 //     together with a type change.
 func withColumnCharsetChanges(target project.Target, from, to *schema.Schema, changes []schema.Change) []schema.Change {
-	for _, t := range to.Tables {
-		old, ok := from.Table(t.Name)
-		if !ok {
-			continue
-		}
+	for old, t := range kept(from, to) {
 		mt := tableChange(changes, t)
 		for _, c := range t.Columns {
 			oc, ok := old.Column(c.Name)
@@ -127,11 +124,7 @@ func withDeclaredCollations(target project.Target, declared, copy *schema.Schema
 // change at all, and the table and its columns kept the old collation
 // under a snapshot saying otherwise.
 func withTableCharsetChanges(target project.Target, from, to *schema.Schema, changes []schema.Change) []schema.Change {
-	for _, t := range to.Tables {
-		old, ok := from.Table(t.Name)
-		if !ok {
-			continue
-		}
+	for old, t := range kept(from, to) {
 		cs, coll := schemadef.Effective(target, t, &schema.Column{})
 		for _, kind := range []schema.Attr{&schema.Charset{V: cs}, &schema.Collation{V: coll}} {
 			was, ok := attrOf(old.Attrs, kind)
@@ -151,6 +144,17 @@ func withTableCharsetChanges(target project.Target, from, to *schema.Schema, cha
 		}
 	}
 	return changes
+}
+
+// kept yields each table of to that from has too, with from's.
+func kept(from, to *schema.Schema) iter.Seq2[*schema.Table, *schema.Table] {
+	return func(yield func(old, t *schema.Table) bool) {
+		for _, t := range to.Tables {
+			if old, ok := from.Table(t.Name); ok && !yield(old, t) {
+				return
+			}
+		}
+	}
 }
 
 // ChangedAttr is the table attribute a change adds, drops, or sets (nil

@@ -14,11 +14,7 @@ import (
 // and the database would keep the old check silently. emcee reports it as
 // a ModifyCheck of the table.
 func withCheckExprChanges(from, to *schema.Schema, changes []schema.Change) []schema.Change {
-	for _, t := range to.Tables {
-		old, ok := from.Table(t.Name)
-		if !ok {
-			continue
-		}
+	for old, t := range kept(from, to) {
 		for _, a := range t.Attrs {
 			c, ok := a.(*schema.Check)
 			if !ok || c.Name == "" {

@@ -502,14 +502,12 @@ func pieceKey(target string, schemaChunk, data []byte) [32]byte {
 
 // pieceMemo holds the pieces evaluated or read in this process; the first
 // caller for a key evaluates it, later ones wait for it.
-var pieceMemo = &pieces{entries: map[[32]byte]*pieceFuture{}}
+var pieceMemo = &pieces{fifoMap: fifoMap[*pieceFuture]{max: pieceMemoSize}}
 
 const pieceMemoSize = 1 << 15
 
 type pieces struct {
-	sync.Mutex
-	entries map[[32]byte]*pieceFuture
-	order   [][32]byte
+	fifoMap[*pieceFuture]
 	// latest is the last version of each table registered, by name,
 	// schema block and target: what the next version is an edit of.
 	latest map[[32]byte]*baseTable
@@ -541,7 +539,7 @@ func (m *pieces) register(t project.Target, schemaChunk []byte, chunks []chunk, 
 	}
 	var owned []int
 	for i := range chunks {
-		f, owner := m.get(keys[i])
+		f, owner := m.future(keys[i])
 		futures[i] = f
 		if !owner {
 			continue
@@ -561,26 +559,16 @@ func (m *pieces) register(t project.Target, schemaChunk []byte, chunks []chunk, 
 	return futures, missed, edited, bases
 }
 
-// get returns the key's future, and whether the caller must resolve it;
-// m is locked.
-func (m *pieces) get(key [32]byte) (*pieceFuture, bool) {
-	if f, ok := m.entries[key]; ok {
-		return f, false
-	}
-	f := &pieceFuture{done: make(chan struct{})}
-	m.entries[key] = f
-	m.order = append(m.order, key)
-	if len(m.order) > pieceMemoSize {
-		delete(m.entries, m.order[0])
-		m.order = m.order[1:]
-	}
-	return f, true
+// future returns the key's future, and whether the caller must resolve
+// it; m is locked.
+func (m *pieces) future(key [32]byte) (*pieceFuture, bool) {
+	return m.get(key, func() *pieceFuture { return &pieceFuture{done: make(chan struct{})} })
 }
 
 // put records a piece read from the cache.
 func (m *pieces) put(key [32]byte, p *piece) {
 	m.Lock()
-	f, owner := m.get(key)
+	f, owner := m.future(key)
 	m.Unlock()
 	if owner {
 		f.resolve(p, nil)
@@ -590,7 +578,7 @@ func (m *pieces) put(key [32]byte, p *piece) {
 func (m *pieces) forget() {
 	m.Lock()
 	defer m.Unlock()
-	m.entries, m.order, m.latest = map[[32]byte]*pieceFuture{}, nil, nil
+	m.entries, m.order, m.latest = nil, nil, nil
 }
 
 func (f *pieceFuture) resolve(p *piece, err error) {
@@ -599,11 +587,7 @@ func (f *pieceFuture) resolve(p *piece, err error) {
 		// A failed evaluation is not kept: the next file to need the
 		// block evaluates it (or itself) again.
 		pieceMemo.Lock()
-		for k, v := range pieceMemo.entries {
-			if v == f {
-				delete(pieceMemo.entries, k)
-			}
-		}
+		maps.DeleteFunc(pieceMemo.entries, func(_ [32]byte, v *pieceFuture) bool { return v == f })
 		pieceMemo.Unlock()
 	}
 	close(f.done)

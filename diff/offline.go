@@ -6,7 +6,6 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"io"
-	"sync"
 
 	"ariga.io/atlas/sql/mysql"
 
@@ -19,7 +18,6 @@ import (
 // planner assumes MySQL 8.0.31; emcee must write MariaDB syntax for MariaDB
 // targets, so it answers Atlas's one start-up query itself.
 func Offline(t project.Target) (*mysql.Driver, error) {
-	offlineOnce.Do(func() { sql.Register(offlineDriverName, offlineDriver{}) })
 	db, err := sql.Open(offlineDriverName, t.Version())
 	if err != nil {
 		return nil, err
@@ -33,7 +31,7 @@ func Offline(t project.Target) (*mysql.Driver, error) {
 
 const offlineDriverName = "emcee-offline"
 
-var offlineOnce sync.Once
+func init() { sql.Register(offlineDriverName, offlineDriver{}) }
 
 // offlineDriver answers "SELECT @@version, @@collation_server,
 // @@character_set_server, @@lower_case_table_names" with the target's

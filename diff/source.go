@@ -30,19 +30,11 @@ type Source struct {
 func Load(src Source, t project.Target) (*Release, error) {
 	key := sourceKey(src, t)
 	memo.Lock()
-	e, ok := memo.entries[key]
-	if !ok {
-		e = &memoEntry{}
-		memo.entries[key] = e
-		memo.order = append(memo.order, key)
-		if len(memo.order) > memoSize {
-			delete(memo.entries, memo.order[0])
-			memo.order = memo.order[1:]
-		}
-	}
+	f, _ := memo.get(key, func() func() (*Release, error) {
+		return sync.OnceValues(func() (*Release, error) { return load(key, src, t) })
+	})
 	memo.Unlock()
-	e.once.Do(func() { e.r, e.err = load(key, src, t) })
-	return e.r, e.err
+	return f()
 }
 
 // load evaluates a source; one written from SQL (sqlsource.go) gets its
@@ -66,17 +58,9 @@ func load(key [32]byte, src Source, t project.Target) (*Release, error) {
 // Load evaluates again or reads the evaluation cache, as a new run would:
 // for benchmarks of a fresh run.
 func Forget() {
-	memo.Lock()
-	defer memo.Unlock()
-	memo.entries, memo.order = map[[32]byte]*memoEntry{}, nil
+	memo.forget()
 	pieceMemo.forget()
-	forgetPacks()
-}
-
-type memoEntry struct {
-	once sync.Once
-	r    *Release
-	err  error
+	packs.forget()
 }
 
 // memoSize bounds the releases kept in memory: a few runs' worth of
@@ -85,15 +69,47 @@ type memoEntry struct {
 const memoSize = 64
 
 var (
-	memo = struct {
-		sync.Mutex
-		entries map[[32]byte]*memoEntry
-		order   [][32]byte
-	}{entries: map[[32]byte]*memoEntry{}}
+	memo = &fifoMap[func() (*Release, error)]{max: memoSize}
 	// evalSlots bounds the evaluations running at a time: they are pure
 	// CPU.
 	evalSlots = make(chan struct{}, runtime.GOMAXPROCS(0))
 )
+
+// fifoMap is a map of at most max keys (0: any number), the oldest
+// dropped first.
+type fifoMap[V any] struct {
+	sync.Mutex
+	entries map[[32]byte]V
+	order   [][32]byte
+	max     int
+}
+
+// get is the key's value, made by add when the map has none (true then);
+// m is locked.
+func (m *fifoMap[V]) get(key [32]byte, add func() V) (V, bool) {
+	if v, ok := m.entries[key]; ok {
+		return v, false
+	}
+	if m.entries == nil {
+		m.entries = map[[32]byte]V{}
+	}
+	v := add()
+	m.entries[key] = v
+	if m.max > 0 {
+		m.order = append(m.order, key)
+		if len(m.order) > m.max {
+			delete(m.entries, m.order[0])
+			m.order = m.order[1:]
+		}
+	}
+	return v, true
+}
+
+func (m *fifoMap[V]) forget() {
+	m.Lock()
+	defer m.Unlock()
+	m.entries, m.order = nil, nil
+}
 
 // sourceKey identifies what a source evaluates to: its content, how it is
 // named (positions in declarations carry the name) and the target flavor

@@ -213,15 +213,10 @@ func (s *syncCol) choosePlaceholder(ctx *Context, rename bool) {
 }
 
 // insertBlock is the part of the BEFORE INSERT trigger for one column
-// (who wrote the row: choosePlaceholder).
-func (s *syncCol) insertBlock() string {
-	n := rowCol("NEW", s.col.Name)
-	fwd := syncExpr(s.forward, "NEW")
-	if s.old == nil {
-		return fillBlock(n, fwd)
-	}
-	o := rowCol("NEW", s.old.Name)
-	bwd := s.backwardSQL()
+// that takes over from another (who wrote the row: choosePlaceholder): n
+// and o are the new and old column of the row, fwd and bwd what forward
+// and backward compute there.
+func (s *syncCol) insertBlock(n, o, fwd, bwd string) string {
 	var b strings.Builder
 	// unwritten holds when the new release inserted the row and left the
 	// old column alone: NULL in a relaxed old column, or the marking
@@ -271,15 +266,9 @@ func (s *syncCol) backwardSQL() string {
 	return syncExpr(s.backward, "NEW")
 }
 
-// updateBlock is the part of the BEFORE UPDATE trigger for one column.
-func (s *syncCol) updateBlock() string {
-	n := rowCol("NEW", s.col.Name)
-	fwd := syncExpr(s.forward, "NEW")
-	if s.old == nil {
-		return fillBlock(n, fwd)
-	}
-	o := rowCol("NEW", s.old.Name)
-	bwd := s.backwardSQL()
+// updateBlock is the part of the BEFORE UPDATE trigger for one column
+// that takes over from another (insertBlock).
+func (s *syncCol) updateBlock(n, o, fwd, bwd string) string {
 	var b strings.Builder
 	// Only the new release (or the backfill) writes the new column. When
 	// the value written is what forward computes anyway (always so for the
@@ -335,7 +324,7 @@ func syncTriggerSteps(c *Change, cols []*syncCol) []Step {
 	var steps []Step
 	for _, ev := range []struct {
 		suffix, event, why string
-		block              func(*syncCol) string
+		block              func(s *syncCol, n, o, fwd, bwd string) string
 	}{
 		{"bi", "INSERT", "fills %s in rows inserted by either release from the columns the writer knows", (*syncCol).insertBlock},
 		{"bu", "UPDATE", "recomputes %s when either release changes a column the other reads", (*syncCol).updateBlock},
@@ -343,7 +332,12 @@ func syncTriggerSteps(c *Change, cols []*syncCol) []Step {
 		name := triggerName(table, release, cols, ev.suffix)
 		var body strings.Builder
 		for _, s := range cols {
-			body.WriteString(ev.block(s))
+			n, fwd := rowCol("NEW", s.col.Name), syncExpr(s.forward, "NEW")
+			if s.old == nil {
+				body.WriteString(fillBlock(n, fwd))
+				continue
+			}
+			body.WriteString(ev.block(s, n, rowCol("NEW", s.old.Name), fwd, s.backwardSQL()))
 		}
 		steps = append(steps,
 			stmt(revision.Expand, StageTrigger, fmt.Sprintf("while both releases run, this trigger on %s %s", table, fmt.Sprintf(ev.why, what)),

@@ -41,17 +41,24 @@ func init() {
 				alg, how = Copy, note
 			}
 			why := fmt.Sprintf("index %s on %s is not unique, so it rejects no write of either release; %s", add.I.Name, c.Table.Name, how)
-			rollbackWhy := fmt.Sprintf("index %s on %s is new in this release; dropping it loses no data, writes continue", add.I.Name, c.Table.Name)
-			drop := fmt.Sprintf("ALTER TABLE %s DROP INDEX %s", sqlsyntax.Ident(c.Table.Name), sqlsyntax.Ident(add.I.Name))
-			drop, rollbackWhy = dropFulltext(add.I, c.FromTable, drop, rollbackWhy)
-			// fk_index.go: said, not left to the server.
-			fks := takenOver(c, add.I)
-			sql, why = tookOver(fks, sql, why)
-			drop, rollbackWhy = givenBackOnRollback(fks, drop, rollbackWhy)
-			return []Step{
-				stmt(revision.Expand, StageAddIndex, why, alg.With(sql)),
-				undo(StageRollbackDropIndex, rollbackWhy, Inplace.With(drop)),
-			}, nil
+			return c.addedIndex(add.I, "index", alg, sql, why), nil
 		},
 	})
+}
+
+// addedIndex is the expand statement adding index idx (sql, as Atlas
+// wrote it, and why) and the rollback's dropping it again; what the
+// server does to the foreign keys' indexes (fk_index.go) and to a FULLTEXT
+// index's table is said in both, not left to the server.
+func (c *Change) addedIndex(idx *schema.Index, what string, alg Algorithm, sql, why string) []Step {
+	rollbackWhy := fmt.Sprintf("%s %s on %s is new in this release; dropping it loses no data, writes continue", what, idx.Name, c.Table.Name)
+	drop := fmt.Sprintf("ALTER TABLE %s DROP INDEX %s", sqlsyntax.Ident(c.Table.Name), sqlsyntax.Ident(idx.Name))
+	drop, rollbackWhy = dropFulltext(idx, c.FromTable, drop, rollbackWhy)
+	fks := takenOver(c, idx)
+	sql, why = tookOver(fks, sql, why)
+	drop, rollbackWhy = givenBackOnRollback(fks, drop, rollbackWhy)
+	return []Step{
+		stmt(revision.Expand, StageAddIndex, why, alg.With(sql)),
+		undo(StageRollbackDropIndex, rollbackWhy, Inplace.With(drop)),
+	}
 }

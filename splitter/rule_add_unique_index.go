@@ -171,14 +171,5 @@ func uniqueOnNewColumn(c *Change, idx *schema.Index, col string) ([]Step, error)
 		return nil, err
 	}
 	why := fmt.Sprintf("unique index %s on %s rejects no write of the previous release: its column %s is new, and NULL in every row that release holds or writes (NULL keys never collide); built online, writes continue, so the new release's writes are checked from the first", idx.Name, c.Table.Name, col)
-	drop := fmt.Sprintf("ALTER TABLE %s DROP INDEX %s", sqlsyntax.Ident(c.Table.Name), sqlsyntax.Ident(idx.Name))
-	rollbackWhy := fmt.Sprintf("unique index %s on %s is new in this release; dropping it loses no data, writes continue", idx.Name, c.Table.Name)
-	// fk_index.go: said, not left to the server.
-	fks := takenOver(c, idx)
-	sql, why = tookOver(fks, sql, why)
-	drop, rollbackWhy = givenBackOnRollback(fks, drop, rollbackWhy)
-	return []Step{
-		stmt(revision.Expand, StageAddIndex, why, Inplace.With(sql)),
-		undo(StageRollbackDropIndex, rollbackWhy, Inplace.With(drop)),
-	}, nil
+	return c.addedIndex(idx, "unique index", Inplace, sql, why), nil
 }
