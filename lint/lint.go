@@ -56,15 +56,16 @@ func (f Finding) String() string {
 	return fmt.Sprintf("%s: %s %s: %s; fix: %s", pos, f.Code, f.Severity, f.Message, f.Fix)
 }
 
-// Analyzer is one kind of finding.
+// Analyzer is one kind of finding. Its JSON form is how `emcee lint`
+// lists a check it skipped.
 type Analyzer struct {
-	Code  string
-	Title string // one line: what it catches
+	Code  string `json:"code"`
+	Title string `json:"-"` // one line: what it catches
 	// Replay says what the analyzer checks only when the plans are
 	// replayed in a dev database (all of it, or a part); empty when it
 	// needs no database.
-	Replay string
-	Run    func(*Pass)
+	Replay string      `json:"replay"`
+	Run    func(*Pass) `json:"-"`
 }
 
 var analyzers []*Analyzer
@@ -127,7 +128,7 @@ func Run(ctx context.Context, p *project.Project, opts Options) (*Result, error)
 			errs = append(errs, err)
 		}
 	}
-	res := &Result{Findings: []Finding{}}
+	res := &Result{Findings: []Finding{}, Skipped: []*Analyzer{}}
 	for _, a := range analyzers {
 		if a.Replay != "" && opts.Dev == nil {
 			res.Skipped = append(res.Skipped, a)

@@ -266,7 +266,6 @@ func stringOrList(a *schemahcl.Attr) ([]string, error) {
 
 // settingsBlock is the emcee block as written, for positions.
 type settingsBlock struct {
-	file  string
 	block *hclsyntax.Block
 }
 
@@ -294,7 +293,7 @@ func emceeBlock(path string, body *hclsyntax.Body) (*settingsBlock, error) {
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("%s", strings.Join(errs, "\n"))
 	}
-	return &settingsBlock{file: path, block: found}, nil
+	return &settingsBlock{block: found}, nil
 }
 
 // at is where an attribute of the emcee block is written, or the block.

@@ -87,11 +87,7 @@ func WriteMarkdown(w io.Writer, rep *Report) {
 			if b.Size != nil {
 				size = b.Size.String()
 			}
-			how := b.Class
-			if b.OSC != "" {
-				how += ", through " + b.OSC
-			}
-			return []string{text(b.Phase), span(b.Table), text(how), size, span(b.At)}
+			return []string{text(b.Phase), span(b.Table), text(b.how()), size, span(b.At)}
 		})
 
 		writeRollbackMarkdown(w, r)

@@ -20,6 +20,14 @@ type Rebuild struct {
 	OSC   string            `json:"osc,omitempty"` // the tool the copy is handed to
 }
 
+// how is how a rebuild runs: its class, and the tool a copy is handed to.
+func (b Rebuild) how() string {
+	if b.OSC != "" {
+		return b.Class + ", through " + b.OSC
+	}
+	return b.Class
+}
+
 // RedoLog is the server's redo log: the checkpoint age at which InnoDB
 // makes every commit wait for page flushing, and the file size that sets it.
 type RedoLog struct {

@@ -57,11 +57,7 @@ func WriteText(w io.Writer, rep *Report) {
 
 		section(w, "Table rebuilds (every row rewritten)", len(r.Rebuilds), "none: no statement rewrites a table")
 		for _, b := range r.Rebuilds {
-			class := b.Class
-			if b.OSC != "" {
-				class += ", through " + b.OSC
-			}
-			fmt.Fprintf(w, "  %s %s at %s (%s)\n", b.Phase, rebuildText(b.Class, b.Table, b.Size), b.At, class)
+			fmt.Fprintf(w, "  %s %s at %s (%s)\n", b.Phase, rebuildText(b.Class, b.Table, b.Size), b.At, b.how())
 		}
 
 		writeRollbackText(w, r)

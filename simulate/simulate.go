@@ -37,6 +37,7 @@ import (
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/splitter"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // Config describes one simulation.
@@ -45,8 +46,9 @@ type Config struct {
 	// New is the release to upgrade to; the database is first brought to
 	// the release before it.
 	New string
-	// DB is the scratch database. It must exist and hold no table: the
-	// simulator creates everything itself and never touches anything else.
+	// DB is the scratch database, created when it is missing: it must hold
+	// no table. The simulator creates everything itself and never touches
+	// anything else.
 	DB *dbconn.Config
 	// Tables to drive; default: every table both releases have whose
 	// columns differ, or every shared table when none does.
@@ -150,6 +152,11 @@ func Prepare(ctx context.Context, cfg Config) (*Sim, error) {
 	if i == 0 {
 		return nil, fmt.Errorf("release %s is the first release: there is no previous release to upgrade from; name a later release", cfg.New)
 	}
+	// Only now, so that a release named wrong leaves no scratch database
+	// behind: with it, a rehearsal is one command.
+	if err := createDatabase(ctx, cfg.DB); err != nil {
+		return nil, err
+	}
 	if !cfg.Naive {
 		out, err := planner.Plan(p, planner.Options{})
 		if err != nil {
@@ -198,6 +205,19 @@ func Prepare(ctx context.Context, cfg Config) (*Sim, error) {
 		return nil, fmt.Errorf("%s holds %d tables: the simulation needs an empty scratch database it may fill and change (CREATE DATABASE a new one, never point it at real data)", cfg.DB, n)
 	}
 	return s, nil
+}
+
+// createDatabase creates the scratch database when it is missing.
+func createDatabase(ctx context.Context, c *dbconn.Config) error {
+	db, err := dbconn.OpenServer(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, "CREATE DATABASE IF NOT EXISTS "+sqlsyntax.Ident(c.Database)); err != nil {
+		return c.Explain(err)
+	}
+	return nil
 }
 
 // openWorkers connects with the applier's session settings, but returns

@@ -191,7 +191,6 @@ type Second struct {
 	At     int // seconds since the run started
 	Kind   Kind
 	Writes int
-	P50    time.Duration
 	P99    time.Duration
 	Max    time.Duration
 }
@@ -207,7 +206,7 @@ func series(recs []*recorder) []Second {
 	for k, ds := range all {
 		slices.Sort(ds)
 		st := Stats{Latencies: ds}
-		out = append(out, Second{At: k.sec, Kind: k.kind, Writes: len(ds), P50: st.Percentile(0.5), P99: st.Percentile(0.99), Max: st.Max()})
+		out = append(out, Second{At: k.sec, Kind: k.kind, Writes: len(ds), P99: st.Percentile(0.99), Max: st.Max()})
 	}
 	slices.SortFunc(out, func(a, b Second) int { return cmp.Or(a.At-b.At, int(a.Kind)-int(b.Kind)) })
 	return out

@@ -97,10 +97,7 @@ func (s *Sim) checkBoth(ctx context.Context) error {
 		for i, c := range cols {
 			idx[c] = i
 		}
-		sel := []string{sqlsyntax.Ident(t.key)}
-		for _, c := range cols {
-			sel = append(sel, sqlsyntax.Ident(c))
-		}
+		sel := []string{quoteAll(append([]string{t.key}, cols...))}
 		fwd, bwd := make([]int, len(t.pairs)), make([]int, len(t.pairs))
 		n := len(cols)
 		for i, p := range t.pairs {

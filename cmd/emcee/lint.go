@@ -83,20 +83,10 @@ message and fix; "skipped" lists the checks --offline left out.`,
 			if res == nil {
 				return runErr
 			}
-			type skipped struct {
-				Code   string `json:"code"`
-				Replay string `json:"replay"`
-			}
 			doc := struct {
-				Findings []lint.Finding `json:"findings"`
-				Skipped  []skipped      `json:"skipped"`
-			}{Findings: res.Findings, Skipped: []skipped{}}
-			if doc.Findings == nil {
-				doc.Findings = []lint.Finding{}
-			}
-			for _, a := range res.Skipped {
-				doc.Skipped = append(doc.Skipped, skipped{a.Code, a.Replay})
-			}
+				Findings []lint.Finding   `json:"findings"`
+				Skipped  []*lint.Analyzer `json:"skipped"`
+			}{res.Findings, res.Skipped}
 			emit(cmd, doc, func(w io.Writer) {
 				for _, f := range res.Findings {
 					fmt.Fprintln(w, f)

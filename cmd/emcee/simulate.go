@@ -7,7 +7,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
@@ -18,7 +17,6 @@ import (
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/simulate"
-	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 func init() { commands = append(commands, newSimulateCmd) }
@@ -155,11 +153,6 @@ otherwise. NEVER point --url at a database whose data you care about.`,
 			} else if release == "" {
 				release = p.Releases[len(p.Releases)-1]
 			}
-			// Before the scratch database is created: a typo left one
-			// behind.
-			if !slices.Contains(p.Releases, release) {
-				return fmt.Errorf("release %q is not in %s (releases: %s)", release, project.Rel(p.Path), strings.Join(p.Releases, ", "))
-			}
 			if f.c.OSC, f.c.OSCFrom, err = f.phase.oscOptions(cmd, p); err != nil {
 				return err
 			}
@@ -170,9 +163,6 @@ otherwise. NEVER point --url at a database whose data you care about.`,
 			cfg.From = "--url"
 			cfg.Collations = schemadef.CharsetCollations(p.Target)
 			partial(ctx, databaseDoc{cfg.String()})
-			if err := createDatabase(cmd, cfg); err != nil {
-				return err
-			}
 			// The applier's progress is for people: on stderr when stdout
 			// carries a document.
 			log := cmd.OutOrStdout()
@@ -236,21 +226,6 @@ otherwise. NEVER point --url at a database whose data you care about.`,
 	fl.BoolVar(&f.example, "example", false, "simulate the bundled Glance example (is_public -> visibility) instead of this project")
 	fl.BoolVar(&f.quiet, "quiet", false, "print only the report, not the applier's progress")
 	return cmd
-}
-
-// createDatabase creates the scratch database when it is missing, so that
-// a rehearsal is one command.
-func createDatabase(cmd *cobra.Command, cfg *dbconn.Config) error {
-	db, err := dbconn.OpenServer(cmd.Context(), cfg)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	_, err = db.ExecContext(cmd.Context(), "CREATE DATABASE IF NOT EXISTS "+sqlsyntax.Ident(cfg.Database))
-	if err != nil {
-		return cfg.Explain(err)
-	}
-	return nil
 }
 
 // simulateDoc is the report as a document: durations in milliseconds.
