@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -44,4 +45,56 @@ func TestAttackS30SimulateRollbackOfAWidening(t *testing.T) {
 			t.Errorf("simulate %s: %s", strings.Join(args, " "), r)
 		}
 	}
+}
+
+// enumRelease is table t with an enum column kind of the given values.
+func enumRelease(values, extra string) string {
+	return "schema \"app\" {}\ntable \"t\" {\n  schema = schema.app\n  column \"id\" {\n    type = int\n  }\n  column \"kind\" {\n    type    = enum(" + values + ")\n    default = \"a\"\n" + extra + "  }\n  primary_key {\n    columns = [column.id]\n  }\n}\n"
+}
+
+// An enum column holds '' where a non-strict session wrote a value it
+// does not list (index 0), and a narrowing copy keeps it as it is, strict
+// or not. The gates counting values the narrowed enum does not list
+// counted those rows: tighten-column's contract was blocked by data (exit
+// 7) for good, and the rollback of an appended value refused, on rows
+// neither release's type rejects.
+func TestAttackS30EnumHoldingTheEmptyErrorValue(t *testing.T) {
+	t.Parallel()
+	const bad = "SET STATEMENT sql_mode = '' FOR INSERT INTO t VALUES (%d, 'nope')"
+	t.Run("contract", func(t *testing.T) {
+		t.Parallel()
+		p := newSchemaProject(t, [2]string{"v1", enumRelease(`"a", "b", "c"`, "")}, [2]string{"v2", enumRelease(`"a", "b"`, "    allow_copy = true\n")})
+		p.must("plan")
+		p.must("db", "sync", "v1")
+		p.exec("INSERT INTO t VALUES (1, 'a'), (2, 'b')")
+		p.exec(fmt.Sprintf(bad, 3))
+		p.must("db", "expand")
+		p.must("db", "migrate")
+		p.must("db", "contract")
+		p.must("db", "diff")
+		if got := p.query("SELECT GROUP_CONCAT(id, ':', kind, ':', kind + 0 ORDER BY id) FROM t"); got != "1:a:1,2:b:2,3::0" {
+			t.Fatalf("rows after contract: %s", got)
+		}
+	})
+	t.Run("rollback", func(t *testing.T) {
+		t.Parallel()
+		p := newSchemaProject(t, [2]string{"v1", enumRelease(`"a", "b"`, "")}, [2]string{"v2", enumRelease(`"a", "b", "c"`, "")})
+		p.must("plan")
+		p.must("db", "sync", "v1")
+		p.exec(fmt.Sprintf(bad, 1))
+		p.must("db", "expand")
+		p.exec(fmt.Sprintf(bad, 2))
+		p.exec("INSERT INTO t VALUES (3, 'c')")
+		r := p.run("db", "rollback", "--allow-copy")
+		if r.Code != 1 {
+			t.Fatalf("rollback with a row v1 cannot hold: %s", r)
+		}
+		opContains(t, r, "gate widen-column: 1 row")
+		p.exec("UPDATE t SET kind = 'b' WHERE id = 3")
+		p.must("db", "rollback", "--allow-copy")
+		p.must("db", "diff")
+		if got := p.query("SELECT GROUP_CONCAT(id, ':', kind, ':', kind + 0 ORDER BY id) FROM t"); got != "1::0,2::0,3:b:2" {
+			t.Fatalf("rows after the rollback: %s", got)
+		}
+	})
 }
