@@ -52,7 +52,7 @@ func enumRelease(values, extra string) string {
 	return "schema \"app\" {}\ntable \"t\" {\n  schema = schema.app\n  column \"id\" {\n    type = int\n  }\n  column \"kind\" {\n    type    = enum(" + values + ")\n    default = \"a\"\n" + extra + "  }\n  primary_key {\n    columns = [column.id]\n  }\n}\n"
 }
 
-// An enum column holds ” where a non-strict session wrote a value it
+// An enum column holds the empty string where a non-strict session wrote a value it
 // does not list (index 0), and a narrowing copy keeps it as it is, strict
 // or not. The gates counting values the narrowed enum does not list
 // counted those rows: tighten-column's contract was blocked by data (exit
