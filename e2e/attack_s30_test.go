@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -43,5 +44,103 @@ func TestAttackS30SimulateRollbackOfAWidening(t *testing.T) {
 		if r.Code != 2 {
 			t.Errorf("simulate %s: %s", strings.Join(args, " "), r)
 		}
+	}
+}
+
+// enumRelease is table t with an enum column kind of the given values.
+func enumRelease(values, extra string) string {
+	return "schema \"app\" {}\ntable \"t\" {\n  schema = schema.app\n  column \"id\" {\n    type = int\n  }\n  column \"kind\" {\n    type    = enum(" + values + ")\n    default = \"a\"\n" + extra + "  }\n  primary_key {\n    columns = [column.id]\n  }\n}\n"
+}
+
+// An enum column holds the empty string where a non-strict session wrote a value it
+// does not list (index 0), and a narrowing copy keeps it as it is, strict
+// or not. The gates counting values the narrowed enum does not list
+// counted those rows: tighten-column's contract was blocked by data (exit
+// 7) for good, and the rollback of an appended value refused, on rows
+// neither release's type rejects.
+func TestAttackS30EnumHoldingTheEmptyErrorValue(t *testing.T) {
+	t.Parallel()
+	const bad = "SET STATEMENT sql_mode = '' FOR INSERT INTO t VALUES (%d, 'nope')"
+	t.Run("contract", func(t *testing.T) {
+		t.Parallel()
+		p := newSchemaProject(t, [2]string{"v1", enumRelease(`"a", "b", "c"`, "")}, [2]string{"v2", enumRelease(`"a", "b"`, "    allow_copy = true\n")})
+		p.must("plan")
+		p.must("db", "sync", "v1")
+		p.exec("INSERT INTO t VALUES (1, 'a'), (2, 'b')")
+		p.exec(fmt.Sprintf(bad, 3))
+		p.must("db", "expand")
+		p.must("db", "migrate")
+		p.must("db", "contract")
+		p.must("db", "diff")
+		if got := p.query("SELECT GROUP_CONCAT(id, ':', kind, ':', kind + 0 ORDER BY id) FROM t"); got != "1:a:1,2:b:2,3::0" {
+			t.Fatalf("rows after contract: %s", got)
+		}
+	})
+	t.Run("rollback", func(t *testing.T) {
+		t.Parallel()
+		p := newSchemaProject(t, [2]string{"v1", enumRelease(`"a", "b"`, "")}, [2]string{"v2", enumRelease(`"a", "b", "c"`, "")})
+		p.must("plan")
+		p.must("db", "sync", "v1")
+		p.exec(fmt.Sprintf(bad, 1))
+		p.must("db", "expand")
+		p.exec(fmt.Sprintf(bad, 2))
+		p.exec("INSERT INTO t VALUES (3, 'c')")
+		r := p.run("db", "rollback", "--allow-copy")
+		if r.Code != 1 {
+			t.Fatalf("rollback with a row v1 cannot hold: %s", r)
+		}
+		opContains(t, r, "gate widen-column: 1 row")
+		p.exec("UPDATE t SET kind = 'b' WHERE id = 3")
+		p.must("db", "rollback", "--allow-copy")
+		p.must("db", "diff")
+		if got := p.query("SELECT GROUP_CONCAT(id, ':', kind, ':', kind + 0 ORDER BY id) FROM t"); got != "1::0,2::0,3:b:2" {
+			t.Fatalf("rows after the rollback: %s", got)
+		}
+	})
+}
+
+// fkRelease is table p with a unique code, and c referencing it by code
+// (fk_code, when fk is set), the codes of the given type.
+func fkRelease(typ string, fk bool) string {
+	key := ""
+	if fk {
+		key = "  foreign_key \"fk_code\" {\n    columns     = [column.pcode]\n    ref_columns = [table.p.column.code]\n  }\n"
+	}
+	return "schema \"app\" {}\ntable \"p\" {\n  schema = schema.app\n  column \"id\" {\n    type = int\n  }\n  column \"code\" {\n    type = " + typ + "\n  }\n  primary_key {\n    columns = [column.id]\n  }\n  index \"uk_code\" {\n    unique  = true\n    columns = [column.code]\n  }\n}\n" +
+		"table \"c\" {\n  schema = schema.app\n  column \"id\" {\n    type = int\n  }\n  column \"pcode\" {\n    type = " + typ + "\n    null = true\n  }\n  primary_key {\n    columns = [column.id]\n  }\n  index \"ix_pcode\" {\n    columns = [column.pcode]\n  }\n" + key + "}\n"
+}
+
+// A column a foreign key uses, widened: MariaDB refuses to change its type
+// on either side of the key, whatever the algorithm and with
+// foreign_key_checks = 0 (1832, 1833). The plan was written, and expand
+// failed at its first statement. plan refuses it now, saying how: the key
+// removed in one release, the columns widened in the next, the key back
+// in the one after, each of which applies.
+func TestAttackS30WideningUnderAForeignKey(t *testing.T) {
+	t.Parallel()
+	p := newSchemaProject(t, [2]string{"v1", fkRelease("varchar(10)", true)}, [2]string{"v2", fkRelease("varchar(20)", true)})
+	r := p.plan()
+	if r.Code != 1 {
+		t.Fatalf("a widening under a foreign key planned: %s", r)
+	}
+	opContains(t, r, "schema/v2.hcl:", "p.code changes type (varchar(10) -> varchar(20)), and it is a column of foreign key fk_code of c (referencing it) in the previous release",
+		"c.pcode changes type (varchar(10) -> varchar(20)), and it is a column of foreign key fk_code of c in the previous release",
+		"MariaDB refuses to change the type of a column a foreign key uses", "Remove the foreign key in this release")
+	// The way it says.
+	p.editSchema("v2", func(string) string { return fkRelease("varchar(10)", false) })
+	p.addRelease("v3", fkRelease("varchar(20)", false))
+	p.addRelease("v4", fkRelease("varchar(20)", true))
+	p.must("plan")
+	p.must("db", "sync", "v1")
+	p.exec("INSERT INTO p VALUES (1, 'a')")
+	p.exec("INSERT INTO c VALUES (1, 'a')")
+	for range 3 {
+		p.must("db", "expand")
+		p.must("db", "migrate")
+		p.must("db", "contract")
+	}
+	p.must("db", "diff")
+	if got := p.query("SELECT COUNT(*) FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND CONSTRAINT_NAME = 'fk_code'"); got != "1" {
+		t.Fatalf("fk_code after v4: %s", got)
 	}
 }

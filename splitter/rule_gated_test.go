@@ -232,7 +232,7 @@ func TestGatedRules(t *testing.T) {
 		}},
 		{name: "tighten: enum value removed and one added", target: mariadb1011, edits: []string{`enum("a", "b", "c")`, `enum("a", "b", "d")`, "    null = true\n  }\n  column \"size\"", "    null = true\n    allow_copy = true\n  }\n  column \"size\""}, want: []tcStep{
 			{Rule: "tighten-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `kind` enum('a','b','c','d') NULL, ALGORITHM=INSTANT"},
-			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE `kind` NOT IN ('a', 'b', 'd')"},
+			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE `kind` NOT IN ('a', 'b', 'd') AND `kind` + 0 <> 0"},
 			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageTighten, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `kind` enum('a','b','d') NULL, ALGORITHM=COPY, LOCK=SHARED"},
 		}},
 		// PrestaShop 8.0 puts '410' among the redirect types: expand appends
@@ -245,7 +245,7 @@ func TestGatedRules(t *testing.T) {
 		// column both releases share keeps the old spelling (enum('a','b','B')
 		// would be refused as a duplicate), contract re-cases it.
 		{name: "tighten: enum value re-cased", target: mariadb1011, edits: []string{`enum("a", "b", "c")`, `enum("a", "B", "c")`, "    null = true\n  }\n  column \"size\"", "    null = true\n    allow_copy = true\n  }\n  column \"size\""}, want: []tcStep{
-			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE `kind` NOT IN ('a', 'B', 'c')"},
+			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE `kind` NOT IN ('a', 'B', 'c') AND `kind` + 0 <> 0"},
 			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageTighten, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `kind` enum('a','B','c') NULL, ALGORITHM=COPY, LOCK=SHARED"},
 		}},
 		{name: "tighten: narrower decimal", target: mariadb1011, edits: []string{"decimal(10, 2)\n    null = true\n", "decimal(8, 1)\n    null = true\n    allow_copy = true\n"}, want: []tcStep{

@@ -7,6 +7,7 @@ import (
 
 	"ariga.io/atlas/sql/schema"
 
+	"github.com/emcee-db/emcee/internal/hclquote"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/schemadef"
@@ -277,7 +278,7 @@ func columnNames(cols []*schema.Column) string {
 func hclColumns(key *schema.Index) string {
 	names := make([]string, len(key.Parts))
 	for i, p := range key.Parts {
-		names[i] = "column." + p.C.Name
+		names[i] = hclquote.Ref("column", p.C.Name)
 	}
 	return strings.Join(names, ", ")
 }

@@ -1,6 +1,7 @@
 package splitter
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/emcee-db/emcee/revision"
@@ -66,6 +67,13 @@ func TestReplacePrimaryKeyRule(t *testing.T) {
 		{name: "the unique index that takes the key's place is new: refused", target: mariadb1011,
 			edits:  []string{tcImagesID, tcIDDropped, "  primary_key {\n    columns = [column.id]\n  }\n  index \"ix_owner\"", tcNameNote + "  index \"ix_owner\""},
 			errHas: []string{"after.hcl:", "unique index ux_name_note (name, note), the key InnoDB clusters images by once it has no primary key", "is new in this release", "primary_key { columns = [column.name, column.note] }"}},
+		// The advice named the column as column.no%{te}, which HCL does not
+		// read: a name other than an identifier is an index, as Atlas
+		// writes it.
+		{name: "the new unique index on a column named otherwise than an identifier: refused", target: mariadb1011,
+			before: []string{"  column \"note\" {", "  column \"no%%{te}\" {"},
+			edits:  []string{tcImagesID, tcIDDropped, "  primary_key {\n    columns = [column.id]\n  }\n  index \"ix_owner\"", strings.Replace(tcNameNote, "column.note", "column[\"no%%{te}\"]", 1) + "  index \"ix_owner\""},
+			errHas: []string{"after.hcl:", "is new in this release", "primary_key { columns = [column.name, column[\"no%%{te}\"]] }"}},
 		{name: "a key column NULL in the previous release: refused", target: mariadb1011,
 			edits:  tcMovePK("column.name, column.size"),
 			errHas: []string{"after.hcl:", "column size is NULL in the previous release", "make it NOT NULL in one release", "and move the key in the next"}},

@@ -45,6 +45,9 @@ func init() {
 			if err != nil {
 				return nil, err
 			}
+			if err := c.typeUnderForeignKey(m); err != nil {
+				return nil, err
+			}
 			name := c.Table.Name + "." + m.To.Name
 			if lob := strings.ToLower(schemadef.TypeName(tg.mid.Type)); !c.ctx.Target.MariaDB() && tg.contract.Is(schema.ChangeDefault) && (strings.HasSuffix(lob, "text") || strings.HasSuffix(lob, "blob")) {
 				// MySQL 8.0 takes only an expression default on TEXT and BLOB

@@ -32,6 +32,9 @@ func init() {
 		},
 		Split: func(c *Change) ([]Step, error) {
 			m := c.Change.(*schema.ModifyColumn)
+			if err := c.typeUnderForeignKey(m); err != nil {
+				return nil, err
+			}
 			if err := c.keptKeysFit(m.To); err != nil {
 				return nil, err
 			}

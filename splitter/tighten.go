@@ -175,7 +175,11 @@ func joinType(col string, fromCT, toCT *schema.ColumnType) (schema.Type, string,
 			// Reordered only: every stored value is kept.
 			return j, "", nil
 		}
-		return j, fmt.Sprintf("%s NOT IN (%s)", col, sqlStrings(t.Values)), nil
+		// The empty string a non-strict session stores for a value the
+		// column does not list (index 0) is kept as it is by the narrowing
+		// copy, strict or not: counted, it closed the gate for good on rows
+		// neither release's type rejects.
+		return j, fmt.Sprintf("%s NOT IN (%s) AND %s + 0 <> 0", col, sqlStrings(t.Values), col), nil
 	case *schema.DecimalType:
 		t, ok := to.(*schema.DecimalType)
 		if !ok || t.Unsigned != f.Unsigned {

@@ -7,6 +7,7 @@
 package hclquote
 
 import (
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/hashicorp/hcl/v2/hclwrite"
 	"github.com/zclconf/go-cty/cty"
 )
@@ -15,4 +16,15 @@ import (
 // by hclwrite as emcee writes release files (schemadef.Marshal).
 func Quote(s string) string {
 	return string(hclwrite.TokensForValue(cty.StringVal(s)).Bytes())
+}
+
+// Ref is a reference to a block of the release file, kind.name (kind
+// "column": column.id), as HCL reads it back: name after a dot when it is
+// an HCL identifier, else as an index, kind["name"], as Atlas writes it (a
+// column named `c d` or `x%{y}`: column["c d"], column["x%%{y}"]).
+func Ref(kind, name string) string {
+	if hclsyntax.ValidIdentifier(name) {
+		return kind + "." + name
+	}
+	return kind + "[" + Quote(name) + "]"
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
 )
 
 // TestQuote: what Quote writes evaluates, as an attribute's value and as a
@@ -56,5 +57,22 @@ func TestBlock(t *testing.T) {
 	want := "discard {\n  table  = \"t\"\n  column = \"c\"\n}"
 	if got := Block("discard", nil, Attr{"table", "t"}, Attr{"column", "c"}); got != want {
 		t.Errorf("Block wrote\n%s\nwant\n%s", got, want)
+	}
+}
+
+// TestRef: a reference Ref writes parses, and evaluates, among blocks of
+// the kind, to the one of exactly the name, whatever it holds.
+func TestRef(t *testing.T) {
+	for _, name := range []string{"id", "order-id", "c d", "x%{y}", "${x}", "1abc", "é", "a\"b", "a.b", "line\nbreak"} {
+		ref := Ref("column", name)
+		expr, diags := hclsyntax.ParseExpression([]byte(ref), "t.hcl", hcl.InitialPos)
+		if diags.HasErrors() {
+			t.Errorf("%q: %s does not parse: %v", name, ref, diags)
+			continue
+		}
+		ctx := &hcl.EvalContext{Variables: map[string]cty.Value{"column": cty.ObjectVal(map[string]cty.Value{name: cty.StringVal("it"), name + "x": cty.StringVal("another")})}}
+		if v, diags := expr.Value(ctx); diags.HasErrors() || v.AsString() != "it" {
+			t.Errorf("%q: %s reads %#v (%v)", name, ref, v, diags)
+		}
 	}
 }
