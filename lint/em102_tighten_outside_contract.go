@@ -77,7 +77,8 @@ func createdBefore(p *Pass, rev *Revision, i int) map[string]bool {
 // unwrittenColumns are the columns ("table.column", lower-cased) the
 // release adds before contract, up to rev, nullable without a default,
 // that no other statement of those revisions names (no trigger fills
-// them, no backfill sets them): the previous release writes NULL there,
+// them, no backfill sets them; a statement on another table does not
+// count, mayWrite): the previous release writes NULL there,
 // which a unique key never counts as a duplicate (the splitter's
 // unwrittenKeyPart places such a key in expand, Dolibarr 20's barcode).
 func unwrittenColumns(p *Pass, rev *Revision) map[string]bool {
@@ -108,12 +109,22 @@ func unwrittenColumns(p *Pass, rev *Revision) map[string]bool {
 		}
 	}
 	for key := range added {
-		_, col, _ := strings.Cut(key, ".")
-		if slices.ContainsFunc(named, func(d *effect.DDL) bool { return d.Mentions(col) }) {
+		table, col, _ := strings.Cut(key, ".")
+		if slices.ContainsFunc(named, func(d *effect.DDL) bool { return mayWrite(d, table) && d.Mentions(col) }) {
 			delete(added, key)
 		}
 	}
 	return added
+}
+
+// mayWrite reports whether a statement may write into table (lower-cased):
+// a statement on another table (its CREATE TABLE, an index) names a column of the same name without filling this one, as
+// Moodle 4.1's new question_bank_entries.idnumber beside
+// question_categories.idnumber; a statement without a table of its own
+// (a backfill's UPDATE, a gate) may name any, and so may a trigger whose
+// body names the table.
+func mayWrite(d *effect.DDL, table string) bool {
+	return d.Name == "" || strings.ToLower(d.Name) == table || d.Kind == effect.KindCreateTrigger && d.Mentions(table)
 }
 
 // textualTightenings names the constraints a statement adds to a table

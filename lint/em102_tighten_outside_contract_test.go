@@ -30,6 +30,11 @@ func TestEM102TightenOutsideContract(t *testing.T) {
 		// Dolibarr 20's uk_ticket_barcode_barcode_type: the previous
 		// release writes NULL in the new column, which never collides.
 		{name: "unique index on a column new in the release, nullable, in expand", pike: pike("  primary_key {", "  column \"barcode\" {\n    type = varchar(64)\n    null = true\n  }\n  index \"ux_barcode\" {\n    unique  = true\n    columns = [column.barcode, column.name]\n  }\n  primary_key {"), dev: true},
+		// Moodle 4.1's mdl_quescate_conidn_uix on question_categories'
+		// new idnumber, while the release creates question_bank_entries
+		// with an idnumber of its own: a statement on another table that
+		// names a column of the same name writes nothing into this one.
+		{name: "unique index on a new nullable column, another table created with a column of that name", pike: pike(`schema "app" {}`, "schema \"app\" {}\ntable \"tags\" {\n  schema = schema.app\n  column \"barcode\" {\n    type = varchar(64)\n  }\n}", "  primary_key {", "  column \"barcode\" {\n    type = varchar(64)\n    null = true\n  }\n  index \"ux_barcode\" {\n    unique  = true\n    columns = [column.barcode, column.name]\n  }\n  primary_key {"), dev: true},
 		{name: "unique index on a new nullable column a trigger fills, in expand", pike: pike("  primary_key {", "  column \"barcode\" {\n    type = varchar(64)\n    null = true\n  }\n  primary_key {"), setup: func(f *fixture) string {
 			f.appendStatement(expand, "CREATE TRIGGER `fill_barcode` BEFORE INSERT ON `images` FOR EACH ROW SET NEW.`barcode` = NEW.`name`")
 			return f.appendStatement(expand, "ALTER TABLE `images` ADD UNIQUE INDEX `ux_barcode` (`barcode`), ALGORITHM=INPLACE, LOCK=NONE")

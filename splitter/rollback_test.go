@@ -158,6 +158,13 @@ func TestRollbacks(t *testing.T) {
 		{rule: "widen-column", name: "a bigger integer: the gate counts what the old range cannot hold", target: mysql80,
 			edits: []string{"    type = int\n    null = true\n  }\n  column \"owner_id\"", "    type       = bigint\n    null       = true\n    allow_copy = true\n  }\n  column \"owner_id\""},
 			want:  []string{"gate: SELECT COUNT(*) FROM `images` WHERE `size` NOT BETWEEN -2147483648 AND 2147483647", "ALTER TABLE `images` MODIFY COLUMN `size` int NULL, ALGORITHM=COPY, LOCK=SHARED"}},
+		// Moodle 3.7 widened grade_categories.hidden from int(1), a BOOL,
+		// to int(10): narrowing it back was refused as unchecked, though
+		// a BOOL is a signed TINYINT whose range a gate counts.
+		{rule: "widen-column", name: "a BOOL widened to BIGINT: the gate counts what a TINYINT cannot hold", target: mariadb1011,
+			before: []string{"  column \"note\" {", "  column \"shown\" {\n    type    = bool\n    default = false\n  }\n  column \"note\" {"},
+			edits:  []string{"    type    = bool\n    default = false\n", "    type       = bigint\n    default    = 0\n    allow_copy = true\n"},
+			want:   []string{"gate: SELECT COUNT(*) FROM `images` WHERE `shown` NOT BETWEEN -128 AND 127", "ALTER TABLE `images` MODIFY COLUMN `shown` bool NOT NULL DEFAULT false, ALGORITHM=COPY, LOCK=SHARED"}, whyHas: "cannot hold exactly"},
 		{rule: "widen-column", name: "enum values appended: the gate counts the new values", target: mariadb1011,
 			edits: []string{"enum(\"a\", \"b\", \"c\")", "enum(\"a\", \"b\", \"c\", \"d\")"},
 			want:  []string{"gate: SELECT COUNT(*) FROM `images` WHERE `kind` NOT IN ('a', 'b', 'c') AND `kind` + 0 <> 0", "ALTER TABLE `images` MODIFY COLUMN `kind` enum('a','b','c') NULL, ALGORITHM=COPY, LOCK=SHARED"}},

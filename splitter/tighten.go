@@ -94,6 +94,14 @@ func joinType(col string, fromCT, toCT *schema.ColumnType) (schema.Type, string,
 			from = &schema.IntegerType{T: mysql.TypeTinyInt}
 		}
 	}
+	if _, ok := to.(*schema.BoolType); ok {
+		if _, ok := from.(*schema.IntegerType); ok {
+			// The other way (the rollback of Moodle 3.7's
+			// grade_categories.hidden, bool -> bigint): the values a
+			// signed TINYINT holds, and the column written back as BOOL.
+			to = &schema.IntegerType{T: mysql.TypeTinyInt}
+		}
+	}
 	switch f := from.(type) {
 	case *schema.StringType:
 		if _, ok := to.(*schema.JSONType); ok && (charOrVarchar(f.T) || slices.Contains(textTypes, strings.ToLower(f.T))) {
@@ -142,7 +150,7 @@ func joinType(col string, fromCT, toCT *schema.ColumnType) (schema.Type, string,
 		case intCovers(f, t):
 			return f, pred, nil
 		case intCovers(t, f):
-			return t, "", nil
+			return toCT.Type, "", nil
 		}
 		// Signedness differs both ways: a signed type a rank above the
 		// unsigned one holds both.

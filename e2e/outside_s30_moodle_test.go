@@ -1,0 +1,58 @@
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Moodle's grade_categories.hidden, int(1) in XMLDB (TINYINT(1), which
+// Atlas reads as bool) until 3.7 made it int(10) (BIGINT(10)): a widening
+// copied with the opt-in. Its rollback was refused at plan time ("bigint
+// -> bool is not a change emcee can check row by row"), so the whole
+// release could not be rolled back. A BOOL is a signed TINYINT: the
+// rollback narrows it back by a copy, behind a gate counting what the
+// TINYINT cannot hold.
+func TestOutsideS30MoodleBoolWidenedToBigintRollsBack(t *testing.T) {
+	t.Parallel()
+	const v35 = "CREATE TABLE `mdl_grade_categories` (\n" +
+		"  `id` BIGINT(10) NOT NULL AUTO_INCREMENT,\n" +
+		"  `courseid` BIGINT(10) NOT NULL,\n" +
+		"  `hidden` TINYINT(1) NOT NULL DEFAULT 0,\n" +
+		"  PRIMARY KEY (`id`)\n" +
+		") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;\n"
+	v41 := strings.Replace(v35, "`hidden` TINYINT(1)", "`hidden` BIGINT(10)", 1)
+	p := sqlReleasesProject(t, [2]string{"3_5", v35}, [2]string{"4_1", v41})
+	if err := os.WriteFile(filepath.Join(p.Dir, "schema", "4_1.emcee.hcl"), []byte("table \"mdl_grade_categories\" {\n  column \"hidden\" {\n    allow_copy = true\n  }\n}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p.must("plan")
+	rb := p.read("plans/4_1/4_1_rollback01.sql")
+	if strings.Contains(rb, "rollback refused") || !strings.Contains(rb, "WHERE `hidden` NOT BETWEEN -128 AND 127") || !strings.Contains(rb, "MODIFY COLUMN `hidden` bool NOT NULL DEFAULT false, ALGORITHM=COPY") {
+		t.Fatalf("the rollback of bool -> bigint does not narrow it back behind a gate:\n%s", rb)
+	}
+	p.must("db", "sync", "3_5")
+	p.exec("INSERT INTO mdl_grade_categories (courseid, hidden) SELECT seq, seq % 2 FROM seq_1_to_20")
+	p.must("db", "expand")
+	// 4.1's code stores a timestamp in hidden: "hidden until".
+	p.exec("INSERT INTO mdl_grade_categories (courseid, hidden) VALUES (21, 1700000000)")
+	r := p.run("db", "rollback", "--allow-copy")
+	if r.Code != 1 {
+		t.Fatalf("rollback with a value 3.5 cannot hold: %s", r)
+	}
+	opContains(t, r, "gate widen-column: 1 row", "mdl_grade_categories.hidden is bool again in the previous release", "list them: SELECT * FROM `mdl_grade_categories` WHERE `hidden` NOT BETWEEN -128 AND 127")
+	p.exec("UPDATE mdl_grade_categories SET hidden = 1 WHERE hidden > 1")
+	p.must("db", "rollback", "--allow-copy")
+	p.must("db", "diff")
+	if got := p.query("SELECT COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'mdl_grade_categories' AND COLUMN_NAME = 'hidden'"); got != "tinyint(1)" {
+		t.Fatalf("hidden after the rollback: %s", got)
+	}
+	if got := p.query("SELECT COUNT(*), SUM(hidden) FROM mdl_grade_categories"); got != "21 11" {
+		t.Fatalf("rows after the rollback: %s", got)
+	}
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	p.must("db", "contract")
+	p.must("db", "diff")
+}
