@@ -138,9 +138,8 @@ func CheckLosses(tr *Transition) error {
 				if sqlname.IsOneOf(d, adds...) {
 					continue // re-cased: recased refuses it
 				}
-				errs = append(errs, &Problem{Kind: UndeclaredLoss, Pos: posOrFile(to, c.T.Name, adds[0]), Msg: fmt.Sprintf(
-					"table %s loses column %s and gains %s in release %s: emcee cannot tell a replacement from a loss. If %s carries %s's data, declare it in %s's column block: `replaces { column = %s, forward = \"...\", backward = \"...\" }` (the values change) or `renamed_from = %s` (the same values); if %s's data may be lost, declare `discard { table = %s, column = %s }`",
-					c.T.Name, d, strings.Join(adds, ", "), to.Name, adds[0], d, adds[0], hclquote.Quote(d), hclquote.Quote(d), d, hclquote.Quote(c.T.Name), hclquote.Quote(d))})
+				succ := likeliestSuccessor(d, adds)
+				errs = append(errs, &Problem{Kind: UndeclaredLoss, Pos: posOrFile(to, c.T.Name, succ), Msg: to.lossAdvice(c.T.Name, d, succ, adds)})
 			}
 		}
 	}
@@ -149,8 +148,8 @@ func CheckLosses(tr *Transition) error {
 		if i := slices.IndexFunc(gs, func(g ColumnRef) bool { return g.Table != l.Table }); i >= 0 && !reported[l] {
 			g := gs[i]
 			errs = append(errs, &Problem{Kind: UndeclaredLoss, Pos: posOrFile(to, g.Table, g.Column), Msg: fmt.Sprintf(
-				"release %s drops %s and gives %s a column of the same name, %s: its values probably move there, but contract drops %s and nothing copies them. If they move, copy them before contract (a data_migration on %s whose set reads %s, e.g. `set = %s`, for rows that exist by then) and declare `discard { table = %s, column = %s }` to say the old column may go; if they may be lost, declare the discard alone",
-				to.Name, l, g.Table, g, l, g.Table, l, hclquote.Quote(sqlsyntax.Ident(g.Column)+" = (SELECT ... FROM "+sqlsyntax.Ident(l.Table)+" WHERE ...)"), hclquote.Quote(l.Table), hclquote.Quote(l.Column))})
+				"release %s drops %s and gives %s a column of the same name, %s: its values probably move there, but contract drops %s and nothing copies them. If they move, copy them before contract (a data_migration on %s whose set reads %s, e.g. `set = %s`, for rows that exist by then) and declare the discard below to say the old column may go; if they may be lost, declare the discard alone:\n%s",
+				to.Name, l, g.Table, g, l, g.Table, l, hclquote.Quote(sqlsyntax.Ident(g.Column)+" = (SELECT ... FROM "+sqlsyntax.Ident(l.Table)+" WHERE ...)"), strings.TrimSuffix(hclquote.Block("    ", [][]string{{"discard"}}, "table", l.Table, "column", l.Column), "\n"))})
 		}
 	}
 	if len(created) > 0 {
@@ -181,6 +180,45 @@ func CheckLosses(tr *Transition) error {
 		return nil
 	}
 	return &Refusals{Release: to.Name, Errs: errs}
+}
+
+// lossAdvice is the refusal of column dropped from table while the table
+// gains the columns added: the ways out as blocks to paste, for the added
+// column to, the likeliest successor of the dropped one (Matomo 4.0's
+// log_conversion loses visitor_days_since_first and gains
+// revenue_shipping, ..., visitor_seconds_since_first: the refusal offered
+// the first of them). A release declared as SQL has no column block: the
+// replacement goes in its declarations file, inside the table and column
+// blocks that file holds.
+func (r *Release) lossAdvice(table, dropped, to string, adds []string) string {
+	where, path := fmt.Sprintf("in %s's column block", to), [][]string{{"replaces"}}
+	if f := r.DeclFile(); f != "" {
+		where, path = "in "+f, [][]string{{"table", table}, {"column", to}, {"replaces"}}
+	}
+	return fmt.Sprintf("table %s loses column %s and gains %s in release %s: emcee cannot tell a replacement from a loss. If %s carries %s's data, declare it %s, as below when the values change (with the same values, `renamed_from = %s` in place of the replaces block); if %s's data may be lost, declare the discard below instead:\n%s%s",
+		table, dropped, strings.Join(adds, ", "), r.Name, to, dropped, where, hclquote.Quote(dropped), dropped,
+		hclquote.Block("    ", path, "column", dropped, "forward", "...", "backward", "..."),
+		strings.TrimSuffix(hclquote.Block("    ", [][]string{{"discard"}}, "table", table, "column", dropped), "\n"))
+}
+
+// likeliestSuccessor is the added column sharing most words (the parts of
+// its name between underscores) with the dropped one, the first added on
+// a tie: visitor_seconds_since_first for visitor_days_since_first.
+func likeliestSuccessor(dropped string, adds []string) string {
+	words := strings.Split(strings.ToLower(dropped), "_")
+	best, most := adds[0], 0
+	for _, a := range adds {
+		n := 0
+		for _, w := range strings.Split(strings.ToLower(a), "_") {
+			if w != "" && slices.Contains(words, w) {
+				n++
+			}
+		}
+		if n > most {
+			best, most = a, n
+		}
+	}
+	return best
 }
 
 // likeliestRename is the created table that has most of the dropped

@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 )
 
 const imagesV1 = `schema "app" {}
@@ -48,7 +51,12 @@ func TestUndeclaredLossIsRefused(t *testing.T) {
 	for _, tc := range []struct {
 		name, src, want string
 	}{
-		{"column dropped and added", swap, "pike.hcl:7:3: table images loses column is_public and gains visibility in release pike: emcee cannot tell a replacement from a loss. If visibility carries is_public's data, declare it in visibility's column block: `replaces { column = \"is_public\", forward = \"...\", backward = \"...\" }` (the values change) or `renamed_from = \"is_public\"` (the same values); if is_public's data may be lost, declare `discard { table = \"images\", column = \"is_public\" }`"},
+		{"column dropped and added", swap, "pike.hcl:7:3: table images loses column is_public and gains visibility in release pike: emcee cannot tell a replacement from a loss. If visibility carries is_public's data, declare it in visibility's column block, as below when the values change (with the same values, `renamed_from = \"is_public\"` in place of the replaces block); if is_public's data may be lost, declare the discard below instead:\n" +
+			"    replaces {\n      column   = \"is_public\"\n      forward  = \"...\"\n      backward = \"...\"\n    }\n    discard {\n      table  = \"images\"\n      column = \"is_public\"\n    }"},
+		// Matomo 4.0: log_visit loses visitor_days_since_first and gains
+		// profilable and visitor_seconds_since_first; the refusal named
+		// the first added column as the replacement.
+		{"column dropped, two added: the likeliest named", strings.Replace(imagesV1, "column \"is_public\" {\n    type = bool\n  }", "column \"profilable\" {\n    type = bool\n    null = true\n  }\n  column \"is_public_now\" {\n    type = bool\n    null = true\n  }", 1), "If is_public_now carries is_public's data, declare it in is_public_now's column block"},
 		{"column discarded", swap + "discard {\n  table  = \"images\"\n  column = \"is_public\"\n}\n", ""},
 		{"column renamed", strings.Replace(swap, "null = true", "null = true\n    renamed_from = \"is_public\"", 1), ""},
 		{"column dropped alone", strings.Replace(imagesV1, "column \"is_public\" {\n    type = bool\n  }", "", 1), ""},
@@ -211,9 +219,9 @@ func TestLossAdviceIsHCL(t *testing.T) {
 		name, src string
 		want      []string
 	}{
-		{"column dropped and added", swap, []string{"`replaces { column = \"is$${public}\",", "`renamed_from = \"is$${public}\"`", "`discard { table = \"images\", column = \"is$${public}\" }`"}},
+		{"column dropped and added", swap, []string{"    replaces {\n      column   = \"is$${public}\"\n", "`renamed_from = \"is$${public}\"`", "    discard {\n      table  = \"images\"\n      column = \"is$${public}\"\n    }"}},
 		{"table dropped and created", tableSwap, []string{"`renamed_from = \"tags%%{x}\"` in table labels", "`discard { table = \"tags%%{x}\" }`"}},
-		{"column moved to another table", moved, []string{"`set = \"`is$${public}` = (SELECT ... FROM `images` WHERE ...)\"`", "`discard { table = \"images\", column = \"is$${public}\" }`"}},
+		{"column moved to another table", moved, []string{"`set = \"`is$${public}` = (SELECT ... FROM `images` WHERE ...)\"`", "    discard {\n      table  = \"images\"\n      column = \"is$${public}\"\n    }"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			old, err := ParseRelease("ocata", "ocata.hcl", []byte(prev), mariadb)
@@ -242,5 +250,48 @@ func TestLossAdviceIsHCL(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A release declared as SQL has no column block to declare the
+// replacement in: the refusal names its declarations file and gives the
+// table and column blocks that file holds, which parse when pasted there.
+func TestUndeclaredLossOfASQLRelease(t *testing.T) {
+	prev, err := ParseRelease("ocata", "schema/ocata.sql", []byte(imagesV1), mariadb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	swap := strings.Replace(imagesV1, "column \"is_public\" {\n    type = bool\n  }", "column \"visibility\" {\n    type = varchar(10)\n    null = true\n  }", 1)
+	r, err := ParseRelease("pike", "schema/pike.sql", []byte(swap), mariadb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	drv, err := Offline(mariadb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := Between(drv, mariadb, prev, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = CheckLosses(tr)
+	want := "declare it in schema/pike.emcee.hcl, as below when the values change (with the same values, `renamed_from = \"is_public\"` in place of the replaces block); if is_public's data may be lost, declare the discard below instead:\n" +
+		"    table \"images\" {\n      column \"visibility\" {\n        replaces {\n          column   = \"is_public\"\n          forward  = \"...\"\n          backward = \"...\"\n        }\n      }\n    }\n    discard {\n"
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("got %v\nwant %q", err, want)
+	}
+	// What it says to paste is a declarations file emcee reads.
+	_, advice, _ := strings.Cut(err.Error(), "instead:\n")
+	src := []byte(strings.ReplaceAll(advice, `"..."`, `"is_public"`))
+	f, diags := hclsyntax.ParseConfig(src, "pike.emcee.hcl", hcl.InitialPos)
+	if diags.HasErrors() {
+		t.Fatalf("the advice does not parse: %v\n%s", diags, src)
+	}
+	d, err := readDeclarations(f.Body.(*hclsyntax.Body), src)
+	if err != nil {
+		t.Fatalf("the advice does not read as declarations: %v\n%s", err, src)
+	}
+	if d.TakenOver("images", "is_public") == nil || d.Discarded("images", "is_public") == nil {
+		t.Fatalf("the advice declares neither the replacement nor the discard:\n%s", src)
 	}
 }

@@ -233,6 +233,17 @@ func (r *Release) Check(prev *Release) error {
 	return JoinLines(append(errs, r.checkExpressions(prev)...))
 }
 
+// DeclFile is the declarations file of a release declared as SQL, named as
+// its SQL file is in messages (schema/<release>.emcee.hcl, the project's
+// DeclFile), where what its CREATE TABLEs cannot say goes; "" for a release
+// declared in HCL, whose own blocks take it.
+func (r *Release) DeclFile() string {
+	if base, ok := strings.CutSuffix(r.File, ".sql"); ok {
+		return base + ".emcee.hcl"
+	}
+	return ""
+}
+
 // Where returns "file:line:col" of a table or column for messages, or the
 // file alone when the position is unknown.
 func (r *Release) Where(table, column string) string { return posOrFile(r, table, column).String() }

@@ -21,7 +21,7 @@ func TestForgottenReplacesIsRefused(t *testing.T) {
 		t.Fatalf("plan must refuse the undeclared loss:\n%s", r)
 	}
 	opContains(t, r, "schema/b.hcl:7:3: table images loses column is_public and gains visibility in release b",
-		`replaces { column = "is_public"`, `renamed_from = "is_public"`, `discard { table = "images", column = "is_public" }`)
+		"    replaces {\n      column   = \"is_public\"\n", `renamed_from = "is_public"`, "    discard {\n      table  = \"images\"\n      column = \"is_public\"\n    }")
 	if out, err := p.ls("plans"); err == nil && out != "" {
 		t.Errorf("a refused plan wrote files: %s", out)
 	}

@@ -7,6 +7,8 @@
 package hclquote
 
 import (
+	"strings"
+
 	"github.com/hashicorp/hcl/v2/hclwrite"
 	"github.com/zclconf/go-cty/cty"
 )
@@ -15,4 +17,28 @@ import (
 // by hclwrite as emcee writes release files (schemadef.Marshal).
 func Quote(s string) string {
 	return string(hclwrite.TokensForValue(cty.StringVal(s)).Bytes())
+}
+
+// Block is a block for a person to paste into a release file, as hclwrite
+// formats it (one attribute a line, the = aligned), every line after
+// indent and ending in a newline. HCL's one-line form takes one attribute
+// at most and no nested block: advice written `discard { table = "t",
+// column = "c" }` or `replaces { column = "a", forward = ... }` was
+// refused when pasted ("Invalid single-argument block definition"). path
+// are the blocks, outermost first, each its type then its labels; attrs
+// are the innermost block's attributes, name then string value, in order.
+func Block(indent string, path [][]string, attrs ...string) string {
+	f := hclwrite.NewEmptyFile()
+	body := f.Body()
+	for _, b := range path {
+		body = body.AppendNewBlock(b[0], b[1:]).Body()
+	}
+	for i := 0; i+1 < len(attrs); i += 2 {
+		body.SetAttributeValue(attrs[i], cty.StringVal(attrs[i+1]))
+	}
+	var out strings.Builder
+	for line := range strings.Lines(string(hclwrite.Format(f.Bytes()))) {
+		out.WriteString(indent + line)
+	}
+	return out.String()
 }

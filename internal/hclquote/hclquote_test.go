@@ -28,3 +28,37 @@ func TestQuote(t *testing.T) {
 		}
 	}
 }
+
+// TestBlock: a block of more than one attribute, or nested, parses as HCL
+// and holds exactly the values given, which the one-line form could not.
+func TestBlock(t *testing.T) {
+	got := Block("  ", [][]string{{"table", "images ${x}"}, {"column", "visibility"}, {"replaces"}}, "column", "is_public", "forward", "CASE WHEN is_public THEN 'public' END", "backward", "visibility = \"public\"")
+	want := `  table "images $${x}" {
+    column "visibility" {
+      replaces {
+        column   = "is_public"
+        forward  = "CASE WHEN is_public THEN 'public' END"
+        backward = "visibility = \"public\""
+      }
+    }
+  }
+`
+	if got != want {
+		t.Fatalf("Block wrote\n%s\nwant\n%s", got, want)
+	}
+	f, diags := hclsyntax.ParseConfig([]byte(got), "t.hcl", hcl.InitialPos)
+	if diags.HasErrors() {
+		t.Fatalf("does not parse: %v", diags)
+	}
+	table := f.Body.(*hclsyntax.Body).Blocks[0]
+	if table.Labels[0] != "images ${x}" {
+		t.Errorf("table label reads back as %q", table.Labels[0])
+	}
+	v, _ := table.Body.Blocks[0].Body.Blocks[0].Body.Attributes["backward"].Expr.Value(nil)
+	if v.AsString() != `visibility = "public"` {
+		t.Errorf("backward reads back as %q", v.AsString())
+	}
+	if got := Block("", [][]string{{"discard"}}, "table", "images", "column", "is_public"); got != "discard {\n  table  = \"images\"\n  column = \"is_public\"\n}\n" {
+		t.Errorf("discard: %q", got)
+	}
+}
