@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/emcee-db/emcee/internal/hclquote"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/schemadef"
 )
@@ -242,6 +243,21 @@ func (r *Release) DeclFile() string {
 		return base + ".emcee.hcl"
 	}
 	return ""
+}
+
+// InDeclFile is what a message that tells the user to declare attrs (name
+// then value, a string or a bool) on column table.column adds for a
+// release declared as SQL, whose CREATE TABLE has no place for them: the
+// declarations file, and the table and column blocks to paste there, on
+// lines of their own after the message (`allow_copy = true` "to column
+// key" named no file, and HCL's one-line form takes no nested block). ""
+// for an HCL release, where the column's own block takes the attribute.
+func (r *Release) InDeclFile(table, column string, attrs ...any) string {
+	f := r.DeclFile()
+	if f == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (a release declared as SQL declares it in %s, as below):\n%s", f, strings.TrimSuffix(hclquote.Block("    ", [][]string{{"table", table}, {"column", column}}, attrs...), "\n"))
 }
 
 // Where returns "file:line:col" of a table or column for messages, or the

@@ -162,7 +162,7 @@ func TestOutsideS29DatetimeToTimestampKeepsTheName(t *testing.T) {
 		t.Fatalf("datetime -> timestamp planned: %s", r)
 	}
 	opContains(t, r, "schema/9_5.sql:4:3: ModifyColumn glpi_events.date (type): datetime -> timestamp is not a change emcee can check row by row",
-		"declare a new column, under another name, with `replaces { column = \"date\"", "to keep the name date, declare in the next release a column date with `renamed_from` the new one")
+		"declare a new column, under another name, with the replaces block below in schema/9_5.emcee.hcl", "    table \"glpi_events\" {\n      column \"<new column>\" {\n        replaces {\n          column   = \"date\"\n", "to keep the name date, declare in the next release a column date with `renamed_from` the new one")
 
 	// The way it says: 9_5a replaces date by date_ts, 9_5 renames it back.
 	opWrite(t, filepath.Join(p.Dir, "schema", "9_5a.sql"), []byte(strings.ReplaceAll(v95, "`date`", "`date_ts`")))

@@ -7,6 +7,7 @@
 package hclquote
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2/hclwrite"
@@ -26,15 +27,22 @@ func Quote(s string) string {
 // column = "c" }` or `replaces { column = "a", forward = ... }` was
 // refused when pasted ("Invalid single-argument block definition"). path
 // are the blocks, outermost first, each its type then its labels; attrs
-// are the innermost block's attributes, name then string value, in order.
-func Block(indent string, path [][]string, attrs ...string) string {
+// are the innermost block's attributes, name then value (a string or a
+// bool), in order.
+func Block(indent string, path [][]string, attrs ...any) string {
 	f := hclwrite.NewEmptyFile()
 	body := f.Body()
 	for _, b := range path {
 		body = body.AppendNewBlock(b[0], b[1:]).Body()
 	}
 	for i := 0; i+1 < len(attrs); i += 2 {
-		body.SetAttributeValue(attrs[i], cty.StringVal(attrs[i+1]))
+		name, _ := attrs[i].(string)
+		switch v := attrs[i+1].(type) {
+		case bool:
+			body.SetAttributeValue(name, cty.BoolVal(v))
+		default:
+			body.SetAttributeValue(name, cty.StringVal(fmt.Sprint(v)))
+		}
 	}
 	var out strings.Builder
 	for line := range strings.Lines(string(hclwrite.Format(f.Bytes()))) {
