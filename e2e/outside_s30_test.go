@@ -2,10 +2,13 @@ package e2e
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/emcee-db/emcee/internal/testdb"
 )
 
 // pastedBlocks are the top-level HCL blocks a refusal gives on lines of
@@ -81,5 +84,43 @@ func TestOutsideS30SQLAdviceIsPasteable(t *testing.T) {
 		if got := p.read(file); !strings.Contains(got, want) {
 			t.Errorf("%s lacks %s:\n%s", file, want, got)
 		}
+	}
+}
+
+// Matomo's log_conversion_item.deleted is tinyint(1) unsigned NOT NULL,
+// which emcee init refuses (Atlas reads it as a bool). The way out said
+// "ALTER TABLE ... MODIFY it as tinyint unsigned": no statement to run,
+// and the one a user writes from it (MODIFY deleted tinyint unsigned)
+// makes the column NULL and drops its default. The refusal gives the
+// statement, the definition kept; run as given, init adopts the table,
+// and the column is what it was but for the display width.
+func TestOutsideS30InitGivesTheModify(t *testing.T) {
+	t.Parallel()
+	db := testdb.New(t)
+	if _, err := db.Exec("CREATE TABLE matomo_log_conversion_item (idvisit bigint(10) unsigned NOT NULL, idorder varchar(100) NOT NULL, deleted tinyint(1) unsigned NOT NULL DEFAULT 0 COMMENT 'it''s gone', PRIMARY KEY (idvisit, idorder))"); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(opBinary(t), "init", "--from", db.URL, "--release", "m3")
+	cmd.Dir = t.TempDir()
+	r := opRunCmd(t, cmd)
+	stmt := "ALTER TABLE `matomo_log_conversion_item` MODIFY COLUMN `deleted` tinyint unsigned NOT NULL DEFAULT 0 COMMENT \"it's gone\""
+	if r.Code != 1 {
+		t.Fatalf("init adopting a tinyint(1) unsigned: %s", r)
+	}
+	opContains(t, r, "matomo_log_conversion_item.deleted is tinyint(1) unsigned, which Atlas reads as a bool (a signed tinyint(1)) (a display width changes nothing of what it holds: "+stmt+")")
+	if _, err := db.Exec(stmt); err != nil {
+		t.Fatalf("the statement the refusal gives: %v", err)
+	}
+	var typ, null, def, comment string
+	if err := db.QueryRow("SELECT COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, COLUMN_COMMENT FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'matomo_log_conversion_item' AND COLUMN_NAME = 'deleted'").Scan(&typ, &null, &def, &comment); err != nil {
+		t.Fatal(err)
+	}
+	if typ != "tinyint(3) unsigned" || null != "NO" || def != "0" || comment != "it's gone" {
+		t.Fatalf("deleted is now %s, nullable %s, default %s, comment %q", typ, null, def, comment)
+	}
+	cmd = exec.Command(opBinary(t), "init", "--from", db.URL, "--release", "m3")
+	cmd.Dir = t.TempDir()
+	if r := opRunCmd(t, cmd); r.Code != 0 {
+		t.Fatalf("init after the statement: %s", r)
 	}
 }
