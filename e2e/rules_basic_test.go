@@ -473,10 +473,10 @@ func TestRuleDropIndexClusteringKeyBesideAnother(t *testing.T) {
 
 // Matomo 4.0 drops user.token_auth, NOT NULL without a default under the
 // unique uniq_keytoken, which goes with it in contract. Expand gave it the
-// placeholder default ”: the new release's first INSERT of a user took
-// it, the second was refused as a duplicate key until contract. Expand
-// makes it NULL instead (a rebuild: allow_copy), which the unique index
-// never counts twice.
+// placeholder default, an empty string: the new release's first INSERT of
+// a user took it, the second was refused as a duplicate key until
+// contract. Expand makes it NULL instead (a rebuild: allow_copy), which
+// the unique index never counts twice.
 func TestRuleDropColumnUnderUniqueIndex(t *testing.T) {
 	before := replaceOnce(imagesV1, `  column "note" {
     type = varchar(50)
