@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strings"
 
+	"ariga.io/atlas/sql/migrate"
 	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
 
@@ -133,13 +134,13 @@ func Init(ctx context.Context, o Options) (*Result, error) {
 	slices.SortFunc(s.Tables, func(a, b *schema.Table) int { return strings.Compare(a.Name, b.Name) })
 	var found []string
 	for _, n := range schemadef.NotBools(s) {
-		found = append(found, fmt.Sprintf("%s.%s is %s, which Atlas reads as a bool (a signed tinyint(1)) (ALTER TABLE ... MODIFY it as %s: a display width changes nothing of what it holds)", n.Table, n.Column, n.Raw, n.Instead))
+		found = append(found, fmt.Sprintf("%s.%s is %s, which Atlas reads as a bool (a signed tinyint(1)) (a display width changes nothing of what it holds: %s)", n.Table, n.Column, n.Raw, modify(ctx, drv, s, n.Table, n.Column, n.Instead)))
 	}
 	// Atlas reads double(24,8) as double(24), which MariaDB refuses and
 	// the plans create as a double that does not round: written so, a
 	// database made from the project would keep other values.
 	for _, f := range schemadef.ScaledFloats(s) {
-		found = append(found, fmt.Sprintf("%s.%s is %s, whose digits after the point Atlas does not read (ALTER TABLE ... MODIFY it as %s, which stops rounding what is written, or as a decimal with the same digits, which keeps exact values)", f.Table, f.Column, f.Raw, f.Instead))
+		found = append(found, fmt.Sprintf("%s.%s is %s, whose digits after the point Atlas does not read (%s, which stops rounding what is written, or MODIFY it as a decimal with the same digits, which keeps exact values)", f.Table, f.Column, f.Raw, modify(ctx, drv, s, f.Table, f.Column, f.Instead)))
 	}
 	if len(found) > 0 {
 		return nil, fmt.Errorf("%s holds what emcee does not plan, so nothing was written: emcee inspects databases with Atlas, which reads these as what they are not (db baseline and the drift check would too):\n  %s\nconvert them as said, then rerun emcee init", o.DB, strings.Join(found, "\n  "))
@@ -243,4 +244,35 @@ func write(path string, data []byte) error {
 	}
 	_, err = f.Write(data)
 	return errors.Join(err, f.Close())
+}
+
+// modify is the statement giving column table.column of s the type typ,
+// its definition otherwise as inspected (NULL, default, comment,
+// auto_increment), written by Atlas's planner: "ALTER TABLE ... MODIFY it
+// as tinyint unsigned" left the statement to the user, and a MODIFY that
+// leaves out NOT NULL or the default changes them (Matomo's
+// log_conversion_item.deleted, tinyint(1) unsigned NOT NULL). When Atlas
+// cannot write typ as given (a ZEROFILL it does not carry), the advice is
+// the words it was.
+func modify(ctx context.Context, drv migrate.Driver, s *schema.Schema, table, column, typ string) string {
+	words := fmt.Sprintf("ALTER TABLE ... MODIFY it as %s", typ)
+	t, ok := s.Table(table)
+	if !ok {
+		return words
+	}
+	c, ok := t.Column(column)
+	if !ok {
+		return words
+	}
+	parsed, err := mysql.ParseType(typ)
+	if err != nil {
+		return words
+	}
+	to := *c
+	to.Type = &schema.ColumnType{Type: parsed, Raw: typ, Null: c.Type.Null}
+	plan, err := drv.PlanChanges(ctx, "modify", []schema.Change{&schema.ModifyTable{T: t, Changes: []schema.Change{&schema.ModifyColumn{From: c, To: &to, Change: schema.ChangeType}}}}, func(o *migrate.PlanOptions) { o.SchemaQualifier = new(string) })
+	if err != nil || len(plan.Changes) != 1 || !strings.Contains(plan.Changes[0].Cmd, " "+typ) {
+		return words
+	}
+	return plan.Changes[0].Cmd
 }

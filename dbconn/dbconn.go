@@ -142,7 +142,15 @@ func envURL(name, flag string, p *project.Project) (raw, from string, err error)
 		return "", "", err
 	}
 	env := envLabel(name, flag)
-	if e.URL == "" {
+	switch {
+	case e.URL == "" && e.URLEnvVar != "":
+		// emcee init writes url = getenv("EMCEE_URL"): the variable was
+		// not set in this shell, and "add url" sent the user to a file
+		// that has it.
+		return "", "", &noDatabase{fmt.Sprintf("%s: the url of %s is getenv(%q), and $%s is empty in this environment: export %s='mysql://user:pass@host:3306/db' (the database the env is for), or pass --url", e.URLAt, env, e.URLEnvVar, e.URLEnvVar, e.URLEnvVar)}
+	case e.URL == "" && e.URLAt != "":
+		return "", "", &noDatabase{fmt.Sprintf("%s: the url of %s evaluates to an empty string: give the expression a value (a variable set with --var, an environment variable getenv reads), or pass --url", e.URLAt, env)}
+	case e.URL == "":
 		return "", "", &noDatabase{fmt.Sprintf("%s: %s has no url: add url = \"mysql://user:pass@host:3306/db\" (getenv(\"DB_PASSWORD\") keeps the password out of the file)", p.Path, env)}
 	}
 	return e.URL, env + " of " + p.Path, nil

@@ -3,6 +3,8 @@ package dbconn
 import (
 	"errors"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -270,6 +272,32 @@ func TestClientAddr(t *testing.T) {
 		}
 		if host != c.host || port != c.port {
 			t.Errorf("%s: ClientAddr = %s %s, want %s %s", c.url, host, port, c.host, c.port)
+		}
+	}
+}
+
+// emcee init writes url = getenv("EMCEE_URL"): in a shell without the
+// variable, the refusal said the env "has no url: add url = ...", sending
+// the user to a file that has it. It names the variable to set, at the
+// url's position; an expression that gives "" otherwise says so.
+func TestResolveEmptyURL(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "atlas.hcl")
+	src := "variable \"url\" {\n  type    = string\n  default = \"\"\n}\nenv \"live\" {\n  url = getenv(\"EMCEE_URL\")\n}\nenv \"byvar\" {\n  url = var.url\n}\nemcee {\n  target   = \"mariadb 10.11\"\n  releases = [\"a\"]\n}\n"
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p, err := project.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(EnvURL, "")
+	for _, c := range []struct{ env, want string }{
+		{"live", path + `:6:9: the url of env "live" is getenv("EMCEE_URL"), and $EMCEE_URL is empty in this environment: export EMCEE_URL='mysql://user:pass@host:3306/db' (the database the env is for), or pass --url`},
+		{"byvar", path + `:9:9: the url of env "byvar" evaluates to an empty string`},
+	} {
+		if _, err := Resolve("", c.env, p); err == nil || !strings.Contains(err.Error(), c.want) || !errors.Is(err, ErrNoDatabase) {
+			t.Errorf("env %s: %v\nwant %s", c.env, err, c.want)
 		}
 	}
 }

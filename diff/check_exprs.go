@@ -136,7 +136,7 @@ func (r *Release) checkFill(prev *Release, decl *ColumnDecl, newT, oldT *schema.
 		// A nullable column computed from the others (GLPI 10.0.12's
 		// glpi_users.user_dn_hash = MD5(user_dn)) is a data migration.
 		col := sqlsyntax.Ident(ref.Column)
-		block := hclquote.Block("data_migration", []string{ref.Column}, hclquote.Attr{Name: "table", Value: ref.Table},
+		block := hclquote.Block("", [][]string{{"data_migration", ref.Column}}, hclquote.Attr{Name: "table", Value: ref.Table},
 			hclquote.Attr{Name: "set", Value: col + " = " + decl.Fill}, hclquote.Attr{Name: "pending", Value: col + " IS NULL AND (" + decl.Fill + ") IS NOT NULL"})
 		return decl.FillPos.Errorf("%s has fill, but the column is nullable: fill computes a NOT NULL column, and NULL is a value a nullable one may keep. To compute the existing rows and keep the column nullable, remove fill and declare, at the top level of the file:\n%s\nTo have every row computed, make the column NOT NULL (`null = false` in HCL, NOT NULL in SQL) and keep fill", ref, block)
 	}

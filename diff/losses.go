@@ -138,9 +138,8 @@ func CheckLosses(tr *Transition) error {
 				if sqlname.IsOneOf(d, adds...) {
 					continue // re-cased: recased refuses it
 				}
-				errs = append(errs, &Problem{Kind: UndeclaredLoss, Pos: posOrFile(to, c.T.Name, adds[0]), Msg: fmt.Sprintf(
-					"table %s loses column %s and gains %s in release %s: emcee cannot tell a replacement from a loss. If %s carries %s's data, declare in %s's column block `renamed_from = %s` (the same values), or (the values change):\n%s\nIf %s's data may be lost, declare at the top level of the file:\n%s",
-					c.T.Name, d, strings.Join(adds, ", "), to.Name, adds[0], d, adds[0], hclquote.Quote(d), ReplacesBlock(d, "...", "..."), d, discardBlock(c.T.Name, d))})
+				succ := likeliestSuccessor(d, adds)
+				errs = append(errs, &Problem{Kind: UndeclaredLoss, Pos: posOrFile(to, c.T.Name, succ), Msg: to.lossAdvice(c.T.Name, d, succ, adds)})
 			}
 		}
 	}
@@ -149,7 +148,7 @@ func CheckLosses(tr *Transition) error {
 		if i := slices.IndexFunc(gs, func(g ColumnRef) bool { return g.Table != l.Table }); i >= 0 && !reported[l] {
 			g := gs[i]
 			errs = append(errs, &Problem{Kind: UndeclaredLoss, Pos: posOrFile(to, g.Table, g.Column), Msg: fmt.Sprintf(
-				"release %s drops %s and gives %s a column of the same name, %s: its values probably move there, but contract drops %s and nothing copies them. If they move, copy them before contract (a data_migration on %s whose set reads %s, e.g. `set = %s`, for rows that exist by then) and declare that the old column may go; if they may be lost, declare that alone. The declaration, at the top level of the file:\n%s",
+				"release %s drops %s and gives %s a column of the same name, %s: its values probably move there, but contract drops %s and nothing copies them. If they move, copy them before contract (a data_migration on %s whose set reads %s, e.g. `set = %s`, for rows that exist by then) and declare the discard below to say the old column may go; if they may be lost, declare the discard alone:\n%s",
 				to.Name, l, g.Table, g, l, g.Table, l, hclquote.Quote(sqlsyntax.Ident(g.Column)+" = (SELECT ... FROM "+sqlsyntax.Ident(l.Table)+" WHERE ...)"), discardBlock(l.Table, l.Column))})
 		}
 	}
@@ -183,21 +182,54 @@ func CheckLosses(tr *Transition) error {
 	return &Refusals{Release: to.Name, Errs: errs}
 }
 
+// lossAdvice is the refusal of column dropped from table while the table
+// gains the columns added: the ways out as blocks to paste, for the added
+// column to, the likeliest successor of the dropped one (Matomo 4.0's
+// log_conversion loses visitor_days_since_first and gains
+// revenue_shipping, ..., visitor_seconds_since_first: the refusal offered
+// the first of them). A release declared as SQL has no column block: the
+// replacement goes in its declarations file, inside the table and column
+// blocks that file holds.
+func (r *Release) lossAdvice(table, dropped, to string, adds []string) string {
+	where, path := fmt.Sprintf("in %s's column block", to), [][]string{{"replaces"}}
+	if f := r.DeclFile(); f != "" {
+		where, path = "in "+f, [][]string{{"table", table}, {"column", to}, {"replaces"}}
+	}
+	return fmt.Sprintf("table %s loses column %s and gains %s in release %s: emcee cannot tell a replacement from a loss. If %s carries %s's data, declare it %s, as below when the values change (with the same values, `renamed_from = %s` in place of the replaces block); if %s's data may be lost, declare the discard below instead:\n%s\n%s",
+		table, dropped, strings.Join(adds, ", "), r.Name, to, dropped, where, hclquote.Quote(dropped), dropped,
+		hclquote.Block("    ", path, hclquote.Attr{Name: "column", Value: dropped}, hclquote.Attr{Name: "forward", Value: "..."}, hclquote.Attr{Name: "backward", Value: "..."}),
+		discardBlock(table, dropped))
+}
+
+// likeliestSuccessor is the added column sharing most words (the parts of
+// its name between underscores) with the dropped one, the first added on
+// a tie: visitor_seconds_since_first for visitor_days_since_first.
+func likeliestSuccessor(dropped string, adds []string) string {
+	words := strings.Split(strings.ToLower(dropped), "_")
+	best, most := adds[0], 0
+	for _, a := range adds {
+		n := 0
+		for _, w := range strings.Split(strings.ToLower(a), "_") {
+			if w != "" && slices.Contains(words, w) {
+				n++
+			}
+		}
+		if n > most {
+			best, most = a, n
+		}
+	}
+	return best
+}
+
 // discardBlock is the discard declaration of a table's column (of the
-// whole table when column is ""), as a person pastes it.
+// whole table when column is ""), as a person pastes it, indented under
+// the message.
 func discardBlock(table, column string) string {
 	attrs := []hclquote.Attr{{Name: "table", Value: table}}
 	if column != "" {
 		attrs = append(attrs, hclquote.Attr{Name: "column", Value: column})
 	}
-	return hclquote.Block("discard", nil, attrs...)
-}
-
-// ReplacesBlock is the replaces declaration of a column taking over from
-// column, as a person pastes it into the new column's block: the splitter
-// advises it too.
-func ReplacesBlock(column, forward, backward string) string {
-	return hclquote.Block("replaces", nil, hclquote.Attr{Name: "column", Value: column}, hclquote.Attr{Name: "forward", Value: forward}, hclquote.Attr{Name: "backward", Value: backward})
+	return hclquote.Block("    ", [][]string{{"discard"}}, attrs...)
 }
 
 // likeliestRename is the created table that has most of the dropped

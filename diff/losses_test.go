@@ -3,6 +3,7 @@ package diff
 import (
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -53,12 +54,17 @@ func TestUndeclaredLossIsRefused(t *testing.T) {
 	for _, tc := range []struct {
 		name, src, want string
 	}{
-		{"column dropped and added", swap, "pike.hcl:7:3: table images loses column is_public and gains visibility in release pike: emcee cannot tell a replacement from a loss. If visibility carries is_public's data, declare in visibility's column block `renamed_from = \"is_public\"` (the same values), or (the values change):\nreplaces {\n  column   = \"is_public\"\n  forward  = \"...\"\n  backward = \"...\"\n}\nIf is_public's data may be lost, declare at the top level of the file:\ndiscard {\n  table  = \"images\"\n  column = \"is_public\"\n}"},
+		{"column dropped and added", swap, "pike.hcl:7:3: table images loses column is_public and gains visibility in release pike: emcee cannot tell a replacement from a loss. If visibility carries is_public's data, declare it in visibility's column block, as below when the values change (with the same values, `renamed_from = \"is_public\"` in place of the replaces block); if is_public's data may be lost, declare the discard below instead:\n" +
+			"    replaces {\n      column   = \"is_public\"\n      forward  = \"...\"\n      backward = \"...\"\n    }\n    discard {\n      table  = \"images\"\n      column = \"is_public\"\n    }"},
+		// Matomo 4.0: log_visit loses visitor_days_since_first and gains
+		// profilable and visitor_seconds_since_first; the refusal named
+		// the first added column as the replacement.
+		{"column dropped, two added: the likeliest named", strings.Replace(imagesV1, "column \"is_public\" {\n    type = bool\n  }", "column \"profilable\" {\n    type = bool\n    null = true\n  }\n  column \"is_public_now\" {\n    type = bool\n    null = true\n  }", 1), "If is_public_now carries is_public's data, declare it in is_public_now's column block"},
 		{"column discarded", swap + "discard {\n  table  = \"images\"\n  column = \"is_public\"\n}\n", ""},
 		{"column renamed", strings.Replace(swap, "null = true", "null = true\n    renamed_from = \"is_public\"", 1), ""},
 		{"column dropped alone", strings.Replace(imagesV1, "column \"is_public\" {\n    type = bool\n  }", "", 1), ""},
 		{"column added alone", strings.Replace(imagesV1, "column \"is_public\" {", "column \"owner\" {\n    type = int\n    null = true\n  }\n  column \"is_public\" {", 1), ""},
-		{"table dropped and created", tableSwap, "pike.hcl:14:1: release pike drops table tags and creates labels: emcee cannot tell a rename from a loss. If labels carries tags's rows, declare `renamed_from = \"tags\"` in table labels; if tags's data may be lost, declare at the top level of the file:\ndiscard {\n  table = \"tags\"\n}"},
+		{"table dropped and created", tableSwap, "pike.hcl:14:1: release pike drops table tags and creates labels: emcee cannot tell a rename from a loss. If labels carries tags's rows, declare `renamed_from = \"tags\"` in table labels; if tags's data may be lost, declare at the top level of the file:\n    discard {\n      table = \"tags\"\n    }"},
 		{"table dropped and two created", tableSwapBeside, "pike.hcl:20:1: release pike drops table tags and creates extras, labels: emcee cannot tell a rename from a loss. If labels carries tags's rows, declare `renamed_from = \"tags\"` in table labels"},
 		{"table discarded", tableSwap + "discard {\n  table = \"tags\"\n}\n", ""},
 		// A column dropped while another table gains one of its name: the
@@ -206,15 +212,21 @@ func TestAttackS28EveryTableRenamed(t *testing.T) {
 // pastedBlocks are the blocks an error's advice prints for a person to
 // paste (a line `type {` or `type "label" {` to a line `}`), each parsed
 // as HCL: a block HCL refuses fails the test.
+var blockHeader = regexp.MustCompile(`^ *[a-z_]+( ".*")* \{$`)
+
 func pastedBlocks(t *testing.T, msg string) []*hclsyntax.Block {
 	t.Helper()
 	var blocks []*hclsyntax.Block
 	lines := strings.Split(msg, "\n")
 	for i := 0; i < len(lines); i++ {
-		if !strings.HasSuffix(lines[i], " {") || strings.ContainsAny(lines[i][:1], " \t") {
+		// A block starts on a line of its own, a block header indented or
+		// not, and ends at the first line that is its closing brace at its
+		// indentation.
+		if !blockHeader.MatchString(lines[i]) {
 			continue
 		}
-		end := slices.Index(lines[i:], "}")
+		indent := lines[i][:len(lines[i])-len(strings.TrimLeft(lines[i], " "))]
+		end := slices.Index(lines[i:], indent+"}")
 		if end < 0 {
 			t.Fatalf("block %q has no end:\n%s", lines[i], msg)
 		}
@@ -302,5 +314,48 @@ func TestLossAdviceIsHCL(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A release declared as SQL has no column block to declare the
+// replacement in: the refusal names its declarations file and gives the
+// table and column blocks that file holds, which parse when pasted there.
+func TestUndeclaredLossOfASQLRelease(t *testing.T) {
+	prev, err := ParseRelease("ocata", "schema/ocata.sql", []byte(imagesV1), mariadb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	swap := strings.Replace(imagesV1, "column \"is_public\" {\n    type = bool\n  }", "column \"visibility\" {\n    type = varchar(10)\n    null = true\n  }", 1)
+	r, err := ParseRelease("pike", "schema/pike.sql", []byte(swap), mariadb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	drv, err := Offline(mariadb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := Between(drv, mariadb, prev, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = CheckLosses(tr)
+	want := "declare it in schema/pike.emcee.hcl, as below when the values change (with the same values, `renamed_from = \"is_public\"` in place of the replaces block); if is_public's data may be lost, declare the discard below instead:\n" +
+		"    table \"images\" {\n      column \"visibility\" {\n        replaces {\n          column   = \"is_public\"\n          forward  = \"...\"\n          backward = \"...\"\n        }\n      }\n    }\n    discard {\n"
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("got %v\nwant %q", err, want)
+	}
+	// What it says to paste is a declarations file emcee reads.
+	_, advice, _ := strings.Cut(err.Error(), "instead:\n")
+	src := []byte(strings.ReplaceAll(advice, `"..."`, `"is_public"`))
+	f, diags := hclsyntax.ParseConfig(src, "pike.emcee.hcl", hcl.InitialPos)
+	if diags.HasErrors() {
+		t.Fatalf("the advice does not parse: %v\n%s", diags, src)
+	}
+	d, err := readDeclarations(f.Body.(*hclsyntax.Body), src)
+	if err != nil {
+		t.Fatalf("the advice does not read as declarations: %v\n%s", err, src)
+	}
+	if d.TakenOver("images", "is_public") == nil || d.Discarded("images", "is_public") == nil {
+		t.Fatalf("the advice declares neither the replacement nor the discard:\n%s", src)
 	}
 }

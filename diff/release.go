@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/emcee-db/emcee/internal/hclquote"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/schemadef"
 )
@@ -213,6 +214,31 @@ func (r *Release) Check(prev *Release) error {
 	errs = append(errs, r.checkDiscards(prev)...)
 	// expressions, fill and the use of each declaration (check_exprs.go)
 	return JoinLines(append(errs, r.checkExpressions(prev)...))
+}
+
+// DeclFile is the declarations file of a release declared as SQL, named as
+// its SQL file is in messages (schema/<release>.emcee.hcl, the project's
+// DeclFile), where what its CREATE TABLEs cannot say goes; "" for a release
+// declared in HCL, whose own blocks take it.
+func (r *Release) DeclFile() string {
+	if base, ok := strings.CutSuffix(r.File, ".sql"); ok {
+		return base + ".emcee.hcl"
+	}
+	return ""
+}
+
+// InDeclFile is what a message that tells the user to declare attrs on column table.column adds for a
+// release declared as SQL, whose CREATE TABLE has no place for them: the
+// declarations file, and the table and column blocks to paste there, on
+// lines of their own after the message (`allow_copy = true` "to column
+// key" named no file, and HCL's one-line form takes no nested block). ""
+// for an HCL release, where the column's own block takes the attribute.
+func (r *Release) InDeclFile(table, column string, attrs ...hclquote.Attr) string {
+	f := r.DeclFile()
+	if f == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (a release declared as SQL declares it in %s, as below):\n%s", f, hclquote.Block("    ", [][]string{{"table", table}, {"column", column}}, attrs...))
 }
 
 // Where returns "file:line:col" of a table or column for messages, or the

@@ -34,7 +34,7 @@ func TestAttackS28ScaledFloatAdopted(t *testing.T) {
 		src, _ := os.ReadFile(filepath.Join(cmd.Dir, "schema", "r1.hcl"))
 		t.Fatalf("init adopting double(24,8): %s\n%s", r, src)
 	}
-	opContains(t, r, "t.amount is double(24,8), whose digits after the point Atlas does not read (ALTER TABLE ... MODIFY it as double, which stops rounding what is written, or as a decimal with the same digits, which keeps exact values)",
+	opContains(t, r, "t.amount is double(24,8), whose digits after the point Atlas does not read (ALTER TABLE `t` MODIFY COLUMN `amount` double NOT NULL DEFAULT 0.00000000, which stops rounding what is written, or MODIFY it as a decimal with the same digits, which keeps exact values)",
 		"t.ratio is float(7,4) unsigned, whose digits", "t.rate is double(10,2) unsigned zerofill, whose digits", "t.r is double(5,1), whose digits")
 	for _, col := range []string{"t.plain", "t.p "} {
 		if strings.Contains(r.Stderr, col) {

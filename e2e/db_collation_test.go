@@ -178,7 +178,7 @@ func TestDatabaseDefaultCollationDeclared(t *testing.T) {
 // db status and db check say what the applying commands refuse before
 // anything changes: a database default of another charset than the
 // pending releases were computed for (check exits 1, as for a gate that
-// cannot run; status gives the way out), and note one of another
+// cannot run, and both give the way out: check gave only the reason), and note one of another
 // collation of the same charset, which they run with. Both said nothing:
 // check said "expand needed" (3), and the expand it sent the operator to
 // was refused.
@@ -195,7 +195,7 @@ func TestDatabaseDefaultReportedByStatusAndCheck(t *testing.T) {
 	if r.Code != 1 {
 		t.Fatalf("db check of a latin1 database under plans computed for utf8mb4: want 1, as the applying commands refuse: %s", r)
 	}
-	opContains(t, r, refusal)
+	opContains(t, r, refusal, "next: declare the database's default in the schema block of every release file")
 	r = p.must("db", "status")
 	opContains(t, r, "b_expand01", "pending", refusal, "next: declare the database's default in the schema block of every release file (charset = \"latin1\" and collate = \"latin1_swedish_ci\")")
 	opContains(t, p.must("db", "status", "--format", "json"), `"code": 1`, "latin1_swedish_ci")

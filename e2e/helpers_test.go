@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -15,18 +16,24 @@ func replaceOnce(s, old, new string) string {
 }
 
 // pasted is the block the output advises starting with the line head (a
-// block's first line, as `discard {`), to its closing brace: what a person
-// copies from the message into a release file.
+// block's first line, as `discard {`, indented under the message or not),
+// to its closing brace at the same indentation: what a person copies from
+// the message into a release file, its indentation taken off.
 func pasted(t *testing.T, r opResult, head string) string {
 	t.Helper()
-	out := r.Stdout + r.Stderr
-	at := strings.Index(out, "\n"+head+"\n")
-	if at < 0 {
+	lines := strings.Split(r.Stdout+r.Stderr, "\n")
+	start := slices.IndexFunc(lines, func(l string) bool { return strings.TrimLeft(l, " ") == head })
+	if start < 0 {
 		t.Fatalf("no block %q in the advice:\n%s", head, r)
 	}
-	end := strings.Index(out[at+1:], "\n}")
+	indent := lines[start][:len(lines[start])-len(head)]
+	end := slices.Index(lines[start:], indent+"}")
 	if end < 0 {
 		t.Fatalf("block %q has no end:\n%s", head, r)
 	}
-	return out[at+1:at+1+end+2] + "\n"
+	var b strings.Builder
+	for _, l := range lines[start : start+end+1] {
+		b.WriteString(strings.TrimPrefix(l, indent) + "\n")
+	}
+	return b.String()
 }

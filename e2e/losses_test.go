@@ -20,7 +20,7 @@ func TestForgottenReplacesIsRefused(t *testing.T) {
 		t.Fatalf("plan must refuse the undeclared loss:\n%s", r)
 	}
 	opContains(t, r, "schema/b.hcl:7:3: table images loses column is_public and gains visibility in release b",
-		"replaces {\n  column   = \"is_public\"\n  forward  = \"...\"\n  backward = \"...\"\n}", `renamed_from = "is_public"`)
+		"    replaces {\n      column   = \"is_public\"\n      forward  = \"...\"\n      backward = \"...\"\n    }", `renamed_from = "is_public"`)
 	// The discard it prints, pasted as printed: a single-line block of
 	// two attributes (as it was printed) HCL refuses.
 	discard := pasted(t, r, "discard {")

@@ -162,13 +162,14 @@ func TestOutsideS29DatetimeToTimestampKeepsTheName(t *testing.T) {
 		t.Fatalf("datetime -> timestamp planned: %s", r)
 	}
 	opContains(t, r, "schema/9_5.sql:4:3: ModifyColumn glpi_events.date (type): datetime -> timestamp is not a change emcee can check row by row",
-		"declare a new column, under another name, so both live side by side", "to keep the name date, declare in the next release a column date with `renamed_from` the new one")
-	// The replaces block it prints, pasted, its two expressions written.
-	replaces := strings.NewReplacer(`"<new from old>"`, "\"`date`\"", `"<old from new>"`, `"date_ts"`).Replace(pasted(t, r, "replaces {"))
+		"declare a new column, under another name, with the replaces block below in schema/9_5.emcee.hcl", "    table \"glpi_events\" {\n      column \"<new column>\" {\n        replaces {\n          column   = \"date\"\n", "to keep the name date, declare in the next release a column date with `renamed_from` the new one")
+	// The blocks it prints, pasted, the new column named and its two
+	// expressions written.
+	decl := strings.NewReplacer(`"<new column>"`, `"date_ts"`, `"<new from old>"`, "\"`date`\"", `"<old from new>"`, `"date_ts"`).Replace(pasted(t, r, `table "glpi_events" {`))
 
 	// The way it says: 9_5a replaces date by date_ts, 9_5 renames it back.
 	opWrite(t, filepath.Join(p.Dir, "schema", "9_5a.sql"), []byte(strings.ReplaceAll(v95, "`date`", "`date_ts`")))
-	opWrite(t, filepath.Join(p.Dir, "schema", "9_5a.emcee.hcl"), []byte("table \"glpi_events\" {\n  column \"date_ts\" {\n"+replaces+"  }\n}\n"))
+	opWrite(t, filepath.Join(p.Dir, "schema", "9_5a.emcee.hcl"), []byte(decl))
 	opWrite(t, filepath.Join(p.Dir, "schema", "9_5.emcee.hcl"), []byte("table \"glpi_events\" {\n  column \"date\" {\n    renamed_from = \"date_ts\"\n  }\n}\n"))
 	opWrite(t, filepath.Join(p.Dir, "atlas.hcl"), []byte(strings.Replace(p.read("atlas.hcl"), `"9_4", "9_5"`, `"9_4", "9_5a", "9_5"`, 1)))
 	p.must("plan")

@@ -470,3 +470,39 @@ func TestRuleDropIndexClusteringKeyBesideAnother(t *testing.T) {
 		checks:    map[string]string{"SELECT COUNT(*) FROM pairs": "3"},
 	}.run(t)
 }
+
+// Matomo 4.0 drops user.token_auth, NOT NULL without a default under the
+// unique uniq_keytoken, which goes with it in contract. Expand gave it the
+// placeholder default, an empty string: the new release's first INSERT of
+// a user took it, the second was refused as a duplicate key until
+// contract. Expand makes it NULL instead (a rebuild: allow_copy), which
+// the unique index never counts twice.
+func TestRuleDropColumnUnderUniqueIndex(t *testing.T) {
+	before := replaceOnce(imagesV1, `  column "note" {
+    type = varchar(50)
+  }`, `  column "note" {
+    type = varchar(50)
+  }
+  column "token_auth" {
+    type = char(32)
+  }`)
+	before = replaceOnce(before, `  index "ix_name" {`, `  index "uniq_keytoken" {
+    unique  = true
+    columns = [column.token_auth]
+  }
+  index "ix_name" {`)
+	after := replaceOnce(imagesV1, `    type = varchar(50)`, `    type       = varchar(50)
+    allow_copy = true`)
+	ruleCase{
+		before:    before,
+		after:     after,
+		rules:     []string{"drop-column", "drop-index"},
+		seed:      []string{"INSERT INTO images (name, kind, note, token_auth) VALUES ('one', 'a', 'x', MD5('one'))"},
+		oldWrites: []string{"INSERT INTO images (name, kind, note, token_auth) VALUES ('two', 'b', 'y', MD5('two'))"},
+		newWrites: []string{
+			"INSERT INTO images (name, kind, note) VALUES ('three', 'a', 'z')",
+			"INSERT INTO images (name, kind, note) VALUES ('four', 'a', 'z')",
+		},
+		checks: map[string]string{"SELECT name FROM images ORDER BY id": "one;two;three;four"},
+	}.run(t)
+}

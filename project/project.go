@@ -44,6 +44,11 @@ type Env struct {
 	Src  []string
 	// Pos is where the block is declared, for messages.
 	Pos string
+	// URLAt is where the url attribute is written ("" when it is not),
+	// and URLEnvVar the variable it reads when it is getenv("NAME"): an
+	// env whose url evaluates to "" is then told apart from one without
+	// url (emcee init writes url = getenv("EMCEE_URL")).
+	URLAt, URLEnvVar string
 	// ForEach is set on the databases of an env block with for_each.
 	ForEach bool
 }
@@ -141,6 +146,7 @@ func LoadVars(path string, vars Vars) (*Project, error) {
 	}
 	// Read before evaluation, which expands for_each blocks in place.
 	forEach := forEachEnvs(f.Body.(*hclsyntax.Body))
+	urls := envURLs(f.Body.(*hclsyntax.Body))
 	dir := filepath.Dir(path)
 	// Atlas's file() takes an absolute base: atlas.hcl in the working
 	// directory has the base ".".
@@ -170,6 +176,9 @@ func LoadVars(path string, vars Vars) (*Project, error) {
 		env := &Env{Name: e.Name, URL: e.URL, Dev: e.Dev, Pos: path, ForEach: pr.ForEach(e.Name)}
 		if e.Range != nil {
 			env.Pos = PosOf(*e.Range).String()
+		}
+		if u, ok := urls[e.Name]; ok {
+			env.URLAt, env.URLEnvVar = u[0], u[1]
 		}
 		if a, ok := e.Attr("src"); ok {
 			if env.Src, err = stringOrList(a); err != nil {
@@ -496,6 +505,32 @@ func forEachEnvs(body *hclsyntax.Body) map[string]string {
 		if a, ok := b.Body.Attributes["for_each"]; ok && b.Type == "env" && len(b.Labels) == 1 {
 			out[b.Labels[0]] = PosOf(a.SrcRange).String()
 		}
+	}
+	return out
+}
+
+// envURLs are, by env name, where each env block's url is written and the
+// variable it reads when it is getenv("NAME") with NAME written out, from
+// the syntax tree: evaluation keeps the value alone.
+func envURLs(body *hclsyntax.Body) map[string][2]string {
+	out := map[string][2]string{}
+	for _, b := range body.Blocks {
+		a, ok := b.Body.Attributes["url"]
+		if b.Type != "env" || len(b.Labels) != 1 || !ok {
+			continue
+		}
+		if _, seen := out[b.Labels[0]]; seen {
+			continue
+		}
+		u := [2]string{PosOf(a.Expr.Range()).String(), ""}
+		if call, ok := a.Expr.(*hclsyntax.FunctionCallExpr); ok && call.Name == "getenv" && len(call.Args) == 1 {
+			if t, ok := call.Args[0].(*hclsyntax.TemplateExpr); ok && t.IsStringLiteral() {
+				if v, diags := t.Value(nil); !diags.HasErrors() {
+					u[1] = v.AsString()
+				}
+			}
+		}
+		out[b.Labels[0]] = u
 	}
 	return out
 }

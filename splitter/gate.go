@@ -82,8 +82,9 @@ func (c *Change) requireOptInOr(cost, what, instead string, columns ...string) (
 	if len(columns) > 0 {
 		col = columns[0]
 	}
-	return "", fmt.Errorf("%s: %s.%s: %s %s. Add `allow_copy = true` to column %s to accept that, %s",
-		c.ctx.Transition.To.Where(c.Table.Name, col), c.Table.Name, col, what, effect, hclquote.Quote(col), instead)
+	to := c.ctx.Transition.To
+	return "", fmt.Errorf("%s: %s.%s: %s %s. Add `allow_copy = true` to column %s to accept that, %s%s",
+		to.Where(c.Table.Name, col), c.Table.Name, col, what, effect, hclquote.Quote(col), instead, to.InDeclFile(c.Table.Name, col, hclquote.Attr{Name: "allow_copy", Value: true}))
 }
 
 // columnsIn lists the table's columns an expression reads, for telling

@@ -97,11 +97,12 @@ var timePlaceholders = map[string][2]string{
 // table and so needs `allow_copy = true` on the column that takes it over
 // (or, for a plain drop, on any column of the table in the new release).
 // relaxed reports that fallback: the column then holds NULL, not the
-// placeholder, for rows the new release inserts. The expand step comes
-// first, then its rollback: the placeholder default goes again (metadata
-// only), or a column made NULL is NOT NULL again behind a gate counting
-// the rows the new release left NULL in it.
-func (c *Change) keepOptional(col *schema.Column, value, why string, optIn ...string) (steps []Step, relaxed bool, err error) {
+// placeholder, for rows the new release inserts. whyNull, when value is
+// "", says why the column has no placeholder ("": its type has none). The
+// expand step comes first, then its rollback: the placeholder default goes
+// again (metadata only), or a column made NULL is NOT NULL again behind a
+// gate counting the rows the new release left NULL in it.
+func (c *Change) keepOptional(col *schema.Column, value, why, whyNull string, optIn ...string) (steps []Step, relaxed bool, err error) {
 	table := c.Table.Name
 	if value != "" {
 		set := stmt(revision.Expand, StageModifyColumn, fmt.Sprintf("%s; %s.%s is NOT NULL without a default, so it gets the placeholder default %s (metadata only, no table rebuild) until contract drops it", why, table, col.Name, value),
@@ -111,7 +112,10 @@ func (c *Change) keepOptional(col *schema.Column, value, why string, optIn ...st
 			fmt.Sprintf("%s.%s had no default in the previous release, which writes it in every INSERT: the placeholder default expand gave it goes (metadata only); rows the new release inserted keep the placeholder", table, col.Name),
 			Instant.With(fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT", sqlsyntax.Ident(table), sqlsyntax.Ident(col.Name))))}, false, nil
 	}
-	note, err := c.requireOptIn(CostRebuild, fmt.Sprintf("letting the new release omit %s.%s (%s has no placeholder default on %s, so the column must become NULL)", table, col.Name, schemadef.TypeName(col.Type), c.ctx.Target), optIn...)
+	if whyNull == "" {
+		whyNull = fmt.Sprintf("%s has no placeholder default on %s", schemadef.TypeName(col.Type), c.ctx.Target)
+	}
+	note, err := c.requireOptIn(CostRebuild, fmt.Sprintf("letting the new release omit %s.%s (%s, so the column must become NULL)", table, col.Name, whyNull), optIn...)
 	if err != nil {
 		return nil, false, err
 	}

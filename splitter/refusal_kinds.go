@@ -34,8 +34,16 @@ func specificRefusal(tr *diff.Transition, ch *Change) (string, bool) {
 		}
 		// The column keeps its name, which a replacement cannot take while
 		// the old column lives: it comes back by a rename a release later.
-		return fmt.Sprintf("%s: ModifyColumn %s.%s (%s): %s. Instead, declare a new column, under another name, so both live side by side while the releases overlap; to keep the name %s, declare in the next release a column %s with `renamed_from` the new one. The new column's block holds:\n%s",
-			at(c.To.Name), t, c.To.Name, describeColumnChange(c.Change), reason, c.From.Name, c.From.Name, diff.ReplacesBlock(c.From.Name, "<new from old>", "<old from new>")), true
+		// The advice is a block of its own lines: HCL's one-line form
+		// takes one attribute, and `replaces { column = ..., forward =
+		// ... }` was refused when pasted.
+		where, path := "in its column block", [][]string{{"replaces"}}
+		if f := tr.To.DeclFile(); f != "" {
+			where, path = fmt.Sprintf("in %s (the new column in the CREATE TABLE, and its name in place of <new column>)", f), [][]string{{"table", t}, {"column", "<new column>"}, {"replaces"}}
+		}
+		return fmt.Sprintf("%s: ModifyColumn %s.%s (%s): %s. Instead, declare a new column, under another name, with the replaces block below %s, so both live side by side while the releases overlap; to keep the name %s, declare in the next release a column %s with `renamed_from` the new one:\n%s",
+			at(c.To.Name), t, c.To.Name, describeColumnChange(c.Change), reason, where, c.From.Name, c.From.Name,
+			hclquote.Block("    ", path, hclquote.Attr{Name: "column", Value: c.From.Name}, hclquote.Attr{Name: "forward", Value: "<new from old>"}, hclquote.Attr{Name: "backward", Value: "<old from new>"})), true
 	case *schema.RenameColumn:
 		return fmt.Sprintf("%s: RenameColumn %s.%s -> %s: emcee plans renames only when declared: add `renamed_from = %s` to column %s",
 			at(c.To.Name), t, c.From.Name, c.To.Name, hclquote.Quote(c.From.Name), hclquote.Quote(c.To.Name)), true

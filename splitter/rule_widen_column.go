@@ -5,6 +5,7 @@ import (
 
 	"ariga.io/atlas/sql/schema"
 
+	"github.com/emcee-db/emcee/internal/hclquote"
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/schemadef"
 )
@@ -43,7 +44,8 @@ func init() {
 			if alg == Copy {
 				d := c.ctx.Decl(c.Table.Name, m.To.Name)
 				if d == nil || !d.AllowCopy {
-					return nil, fmt.Errorf("%s: %s.%s: this change (%s) makes the server copy the whole table, blocking writes while it runs. Add `allow_copy = true` to the column to accept that, or add a new column that `replaces` it to change it online", c.ctx.Transition.To.Where(c.Table.Name, m.To.Name), c.Table.Name, m.To.Name, describeColumnChange(m.Change)+typeChange(m))
+					to := c.ctx.Transition.To
+					return nil, fmt.Errorf("%s: %s.%s: this change (%s) makes the server copy the whole table, blocking writes while it runs. Add `allow_copy = true` to the column to accept that, or add a new column that `replaces` it to change it online%s", to.Where(c.Table.Name, m.To.Name), c.Table.Name, m.To.Name, describeColumnChange(m.Change)+typeChange(m), to.InDeclFile(c.Table.Name, m.To.Name, hclquote.Attr{Name: "allow_copy", Value: true}))
 				}
 				why += fmt.Sprintf("; TABLE COPY, writes block while it runs (allow_copy = true at %s)", d.Pos)
 			}

@@ -236,7 +236,8 @@ func newDBCheckCmd() *cobra.Command {
      table expand adds columns to: what the applying commands refuse)
 
 It prints one line saying why; for 7 also each closed gate (file:line in
-the plans, the rows it counts, and a query that lists them). It changes
+the plans, the rows it counts, and a query that lists them); for 1, when
+it is what the applying commands refuse, the way out (next:). It changes
 nothing and takes no lock.
 
 What a poll costs: it reads the version table and, while a release is
@@ -260,8 +261,14 @@ everything, every time.`,
 				}
 				res := statusResult(st, func(w io.Writer) {
 					fmt.Fprintln(w, st.Summary)
-					if st.Detail != "" {
+					switch {
+					case st.Detail != "":
 						fmt.Fprintf(w, "%s\nnext: %s\n", st.Detail, st.Next)
+					case st.Code == 1 && st.Next != "":
+						// A refusal ("nothing was changed") is not a phase
+						// the exit code names: without its way out, the
+						// operator had to run the refused command to read it.
+						fmt.Fprintf(w, "next: %s\n", st.Next)
 					}
 					if st.Note != "" {
 						fmt.Fprintf(w, "note: %s\n", st.Note)

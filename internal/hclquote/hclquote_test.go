@@ -36,7 +36,7 @@ func TestQuote(t *testing.T) {
 func TestBlock(t *testing.T) {
 	hostile := []string{"plain", "${x}", "%{ if true }a%{ endif }", "a\"b", `a\b`, "line\nbreak", "é中🙂", "`back`ticks`", "it's", ""}
 	for _, s := range hostile {
-		src := Block("data_migration", []string{s}, Attr{"table", s}, Attr{"set", "x = " + s}, Attr{"pending", s})
+		src := Block("", [][]string{{"data_migration", s}}, Attr{"table", s}, Attr{"set", "x = " + s}, Attr{"pending", s})
 		f, diags := hclsyntax.ParseConfig([]byte(src+"\n"), "t.hcl", hcl.InitialPos)
 		if diags.HasErrors() {
 			t.Errorf("%q: does not parse: %v\n%s", s, diags, src)
@@ -55,8 +55,26 @@ func TestBlock(t *testing.T) {
 		}
 	}
 	want := "discard {\n  table  = \"t\"\n  column = \"c\"\n}"
-	if got := Block("discard", nil, Attr{"table", "t"}, Attr{"column", "c"}); got != want {
+	if got := Block("", [][]string{{"discard"}}, Attr{"table", "t"}, Attr{"column", "c"}); got != want {
 		t.Errorf("Block wrote\n%s\nwant\n%s", got, want)
+	}
+	// Nested, indented, a bool: a SQL release's declarations file takes a
+	// column's attributes inside its table and column blocks.
+	got := Block("  ", [][]string{{"table", "images ${x}"}, {"column", "visibility"}}, Attr{"allow_copy", true}, Attr{"fill", "it's"})
+	want = "  table \"images $${x}\" {\n    column \"visibility\" {\n      allow_copy = true\n      fill       = \"it's\"\n    }\n  }"
+	if got != want {
+		t.Fatalf("Block wrote\n%s\nwant\n%s", got, want)
+	}
+	f, diags := hclsyntax.ParseConfig([]byte(got), "t.hcl", hcl.InitialPos)
+	if diags.HasErrors() {
+		t.Fatalf("does not parse: %v\n%s", diags, got)
+	}
+	table := f.Body.(*hclsyntax.Body).Blocks[0]
+	if table.Labels[0] != "images ${x}" {
+		t.Errorf("table label reads back as %q", table.Labels[0])
+	}
+	if v, _ := table.Body.Blocks[0].Body.Attributes["allow_copy"].Expr.Value(nil); !v.True() {
+		t.Errorf("allow_copy reads back as %#v", v)
 	}
 }
 
