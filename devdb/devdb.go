@@ -222,23 +222,6 @@ func (d *DB) session(ctx context.Context) (*sql.Conn, func(), error) {
 	return c, func() { c.Close() }, nil
 }
 
-// pin is a DB on a pinned session of pool, connected as cfg says; the
-// pool is closed when no session can be had.
-func pin(ctx context.Context, pool *sql.DB, cfg *dbconn.Config) (*DB, error) {
-	c, err := pool.Conn(ctx)
-	if err != nil {
-		pool.Close()
-		return nil, cfg.Explain(err)
-	}
-	return &DB{Conn: c, pool: pool, cfg: cfg}, nil
-}
-
-// release closes the pinned session and the pool.
-func (d *DB) release() error {
-	d.Conn.Close()
-	return d.pool.Close()
-}
-
 // markerTable is what emcee creates first in a dev database it was given:
 // a later run that finds it there (and no run holding the dev database's
 // lock) knows the rest is what a killed run built, not someone's data, and
@@ -260,18 +243,18 @@ func openDev(ctx context.Context, raw string, like *sql.Conn, charset, collation
 		return nil, err
 	}
 	cfg.Collations = collations
-	pool, err := dbconn.Open(ctx, cfg)
-	if err != nil {
+	d := &DB{Name: cfg.Database, cfg: cfg}
+	if d.pool, err = dbconn.Open(ctx, cfg); err != nil {
 		return nil, fmt.Errorf(unreachable, err)
 	}
-	d, err := pin(ctx, pool, cfg)
-	if err != nil {
-		return nil, err
+	if d.Conn, err = d.pool.Conn(ctx); err != nil {
+		d.pool.Close()
+		return nil, cfg.Explain(err)
 	}
-	d.Name = cfg.Database
+	release := func() error { d.Conn.Close(); return d.pool.Close() }
 	defer func() {
 		if err != nil {
-			err = errors.Join(d.redact(err), d.release())
+			err = errors.Join(d.redact(err), release())
 		}
 	}()
 	if like != nil {
@@ -352,13 +335,13 @@ func openDev(ctx context.Context, raw string, like *sql.Conn, charset, collation
 	d.close = func(ctx context.Context) error {
 		c, done, err := d.session(ctx)
 		if err != nil {
-			return errors.Join(err, d.release())
+			return errors.Join(err, release())
 		}
 		defer done()
 		if c != d.Conn && lock(ctx, c, devLock(d.Name), "") != nil {
 			// The lost session's lock went with it, and another run has
 			// taken the dev database since: it empties it when done.
-			return d.release()
+			return release()
 		}
 		// The marker goes last: a run killed in between leaves it, and
 		// the next run empties the rest.
@@ -369,7 +352,7 @@ func openDev(ctx context.Context, raw string, like *sql.Conn, charset, collation
 		if err == nil {
 			_, err = c.ExecContext(ctx, "DROP TABLE IF EXISTS "+sqlsyntax.Ident(markerTable))
 		}
-		return errors.Join(err, d.release())
+		return errors.Join(err, release())
 	}
 	return d, nil
 }

@@ -28,12 +28,14 @@ func openTemp(ctx context.Context, server *dbconn.Config, charset, collation str
 	if err != nil {
 		return nil, err
 	}
-	cfg := *server
-	d, err := pin(ctx, pool, &cfg)
+	c, err := pool.Conn(ctx)
 	if err != nil {
-		return nil, err
+		pool.Close()
+		return nil, server.Explain(err)
 	}
-	c := d.Conn
+	cfg := *server
+	d := &DB{Conn: c, pool: pool, cfg: &cfg}
+	release := func() error { d.Conn.Close(); return d.pool.Close() }
 	defer func() {
 		if err != nil {
 			// What dropStale found is said with the failure: a database
@@ -42,7 +44,7 @@ func openTemp(ctx context.Context, server *dbconn.Config, charset, collation str
 			for _, n := range d.Notes() {
 				notes = append(notes, errors.New(n))
 			}
-			err = errors.Join(append([]error{d.redact(err), d.release()}, notes...)...)
+			err = errors.Join(append([]error{d.redact(err), release()}, notes...)...)
 		}
 	}()
 	var now, id int64
@@ -81,7 +83,7 @@ func openTemp(ctx context.Context, server *dbconn.Config, charset, collation str
 			}
 			c.Close()
 		}
-		return errors.Join(err, d.release())
+		return errors.Join(err, release())
 	}
 	if _, err := c.ExecContext(ctx, "USE "+sqlsyntax.Ident(d.Name)); err != nil {
 		return nil, errors.Join(err, d.close(context.WithoutCancel(ctx)))
