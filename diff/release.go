@@ -251,10 +251,11 @@ func (r *Release) DeclFile() string {
 // declarations file, and the table and column blocks to paste there, on
 // lines of their own after the message (`allow_copy = true` "to column
 // key" named no file, and HCL's one-line form takes no nested block). ""
-// for an HCL release, where the column's own block takes the attribute.
+// for an HCL release, where the column's own block takes the attribute,
+// and where no column is named.
 func (r *Release) InDeclFile(table, column string, attrs ...any) string {
 	f := r.DeclFile()
-	if f == "" {
+	if f == "" || column == "" {
 		return ""
 	}
 	return fmt.Sprintf(" (a release declared as SQL declares it in %s, as below):\n%s", f, strings.TrimSuffix(hclquote.Block("    ", [][]string{{"table", table}, {"column", column}}, attrs...), "\n"))
