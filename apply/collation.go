@@ -152,7 +152,11 @@ func (s *Session) checkCollation(ctx context.Context, through string) (note stri
 	taking := fmt.Sprintf("the tables of %s that declare no charset (%s)", strings.Join(takers, ", "), strings.Join(named, ", "))
 	declare := fmt.Sprintf("in the schema block of every release file (charset = %q and collate = %q)", liveCS, live)
 	if sqlRel {
-		taking = fmt.Sprintf("the tables of %s that declare no charset or, in SQL, the %s it was planned for, read as taking the database's as mysqldump names every table's (%s)", strings.Join(takers, ", "), planned, strings.Join(named, ", "))
+		// Said as one parenthesis after the list: "that declare no charset
+		// or, in SQL, the ... it was planned for, read as taking the
+		// database's as mysqldump names every table's (...)" could not be
+		// parsed by the operators it was for.
+		taking = fmt.Sprintf("the tables of %s (%s; in SQL, a CREATE TABLE naming %s, the default the release was planned for, reads as taking the database's default, since mysqldump names every table's)", strings.Join(takers, ", "), strings.Join(named, ", "), planned)
 		declare = fmt.Sprintf("in every release file (in SQL, before the first CREATE TABLE: ALTER DATABASE CHARACTER SET %s COLLATE %s, read, never run: a table whose CREATE TABLE names another charset then keeps it; in HCL, charset = %q and collate = %q in the schema block)", liveCS, live, liveCS, live)
 	}
 	var reason string

@@ -459,6 +459,7 @@ func (s *Session) compare(ctx context.Context, r *devdb.Replay, expected string)
 		return nil, s.redact(err)
 	}
 	rep.Accept(accepted)
+	rep.Exclude(s.Cfg.Exclude)
 	return rep, nil
 }
 
@@ -486,12 +487,20 @@ func (s *Session) noRun(ctx context.Context) error {
 	}
 }
 
-// acceptedNote mentions accepted differences after "matches ...".
+// acceptedNote mentions accepted differences and excluded tables after
+// "matches ...".
 func acceptedNote(rep *devdb.Report) string {
-	if len(rep.Accepted) == 0 {
+	var apart []string
+	if len(rep.Accepted) > 0 {
+		apart = append(apart, fmt.Sprintf("%s accepted when it was adopted (%s)", rep.AcceptedSummary(), devdb.AcceptedTable))
+	}
+	if len(rep.Excluded) > 0 {
+		apart = append(apart, fmt.Sprintf("%s no release declares that the env's exclude leaves out (%s)", sqlsyntax.Plural(len(rep.Excluded), "table"), rep.ExcludedNames()))
+	}
+	if len(apart) == 0 {
 		return ""
 	}
-	return fmt.Sprintf(", apart from %s accepted when it was adopted (%s)", rep.AcceptedSummary(), devdb.AcceptedTable)
+	return ", apart from " + strings.Join(apart, " and ")
 }
 
 // triggerPrivileges decides whether triggers can be created: with binary

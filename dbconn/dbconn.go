@@ -80,6 +80,10 @@ type Config struct {
 	// statements, the project's target's (schemadef.CharsetCollations);
 	// "" leaves the server's.
 	Collations string
+	// Exclude are the exclude patterns of the env the URL came from
+	// (project.Env): tables the drift checks leave out when no release
+	// declares them.
+	Exclude []string
 	// discovered: a server emcee found rather than was given (Discovered),
 	// reached over a guarded connection.
 	discovered bool
@@ -99,16 +103,17 @@ func (e *noDatabase) Is(target error) bool { return target == ErrNoDatabase }
 // a URL beats an env block.
 func Resolve(flagURL, envName string, p *project.Project) (*Config, error) {
 	var raw, from string
+	var exclude []string
 	var err error
 	switch {
 	case flagURL != "":
 		raw, from = flagURL, "--url"
 	case envName != "":
-		raw, from, err = envURL(envName, "--env", p)
+		raw, from, exclude, err = envURL(envName, "--env", p)
 	case os.Getenv(EnvURL) != "":
 		raw, from = os.Getenv(EnvURL), "$"+EnvURL
 	case os.Getenv(EnvEnv) != "":
-		raw, from, err = envURL(os.Getenv(EnvEnv), "$"+EnvEnv, p)
+		raw, from, exclude, err = envURL(os.Getenv(EnvEnv), "$"+EnvEnv, p)
 	default:
 		return nil, &noDatabase{fmt.Sprintf("no database given: pass --url mysql://user:pass@host:3306/db or --env NAME (an env block of atlas.hcl), or set $%s or $%s", EnvURL, EnvEnv)}
 	}
@@ -119,7 +124,7 @@ func Resolve(flagURL, envName string, p *project.Project) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", from, err)
 	}
-	c.From = from
+	c.From, c.Exclude = from, exclude
 	c.Collations = collations(p)
 	return c, nil
 }
@@ -132,14 +137,15 @@ func collations(p *project.Project) string {
 	return schemadef.CharsetCollations(p.Target)
 }
 
-// envURL is the url of an env block, named by flag (--env or $EMCEE_ENV).
-func envURL(name, flag string, p *project.Project) (raw, from string, err error) {
+// envURL is the url of an env block, named by flag (--env or $EMCEE_ENV),
+// and its exclude patterns.
+func envURL(name, flag string, p *project.Project) (raw, from string, exclude []string, err error) {
 	if p == nil {
-		return "", "", fmt.Errorf("%s %s needs a project file (atlas.hcl)", flag, name)
+		return "", "", nil, fmt.Errorf("%s %s needs a project file (atlas.hcl)", flag, name)
 	}
 	e, err := p.Env(name)
 	if err != nil {
-		return "", "", err
+		return "", "", nil, err
 	}
 	env := envLabel(name, flag)
 	switch {
@@ -147,13 +153,16 @@ func envURL(name, flag string, p *project.Project) (raw, from string, err error)
 		// emcee init writes url = getenv("EMCEE_URL"): the variable was
 		// not set in this shell, and "add url" sent the user to a file
 		// that has it.
-		return "", "", &noDatabase{fmt.Sprintf("%s: the url of %s is getenv(%q), and $%s is empty in this environment: export %s='mysql://user:pass@host:3306/db' (the database the env is for), or pass --url", e.URLAt, env, e.URLEnvVar, e.URLEnvVar, e.URLEnvVar)}
+		return "", "", nil, &noDatabase{fmt.Sprintf("%s: the url of %s is getenv(%q), and $%s is empty in this environment: export %s='mysql://user:pass@host:3306/db' (the database the env is for), or pass --url", e.URLAt, env, e.URLEnvVar, e.URLEnvVar, e.URLEnvVar)}
 	case e.URL == "" && e.URLAt != "":
-		return "", "", &noDatabase{fmt.Sprintf("%s: the url of %s evaluates to an empty string: give the expression a value (a variable set with --var, an environment variable getenv reads), or pass --url", e.URLAt, env)}
+		return "", "", nil, &noDatabase{fmt.Sprintf("%s: the url of %s evaluates to an empty string: give the expression a value (a variable set with --var, an environment variable getenv reads), or pass --url", e.URLAt, env)}
 	case e.URL == "":
-		return "", "", &noDatabase{fmt.Sprintf("%s: %s has no url: add url = \"mysql://user:pass@host:3306/db\" (getenv(\"DB_PASSWORD\") keeps the password out of the file)", p.Path, env)}
+		return "", "", nil, &noDatabase{fmt.Sprintf("%s: %s has no url: add url = \"mysql://user:pass@host:3306/db\" (getenv(\"DB_PASSWORD\") keeps the password out of the file)", p.Path, env)}
 	}
-	return e.URL, env + " of " + p.Path, nil
+	if err := e.CheckExclude(); err != nil {
+		return "", "", nil, err
+	}
+	return e.URL, env + " of " + p.Path, e.Exclude, nil
 }
 
 // envLabel names an env block in messages, and where it was asked for

@@ -90,7 +90,10 @@ func envTargets(name, flag, flagDev string, p *project.Project) ([]Target, error
 		if err != nil {
 			return nil, fmt.Errorf("%s: %s, database %d of its for_each: %w", e.Pos, env, i+1, err)
 		}
-		c.From = fmt.Sprintf("%s of %s", env, p.Path)
+		if err := e.CheckExclude(); err != nil {
+			return nil, err
+		}
+		c.From, c.Exclude = fmt.Sprintf("%s of %s", env, p.Path), e.Exclude
 		c.Collations = collations(p)
 		if j, dup := seen[c.key()]; dup {
 			return nil, fmt.Errorf("%s: %s names %s twice (databases %d and %d of its for_each): each database once, or two runs would queue on its lock", e.Pos, env, c, j+1, i+1)

@@ -10,6 +10,7 @@ import (
 	"ariga.io/atlas/sql/schema"
 
 	"github.com/emcee-db/emcee/effect"
+	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/sqlname"
 	"github.com/emcee-db/emcee/sqlsyntax"
@@ -25,6 +26,10 @@ type Report struct {
 	// Accepted are differences an operator accepted when adopting the
 	// database (baseline --allow-drift): listed, but not drift.
 	Accepted []Object `json:"accepted,omitempty"`
+	// Excluded are tables no release declares whose names the env's
+	// exclude patterns match (an application's runtime tables, Matomo's
+	// monthly archives): listed, but not drift.
+	Excluded []Object `json:"excluded,omitempty"`
 	// InFlightApplied says the replay's in-flight statement was counted as
 	// applied, because the database differs less with it than without it.
 	InFlightApplied bool `json:"-"`
@@ -107,6 +112,34 @@ func (r *Report) Summary() string { return summary(r.Tables) }
 
 // AcceptedSummary counts the accepted differences the same way.
 func (r *Report) AcceptedSummary() string { return summary(r.Accepted) }
+
+// ExcludedNames are the excluded tables, for a line that names them.
+func (r *Report) ExcludedNames() string {
+	names := make([]string, len(r.Excluded))
+	for i, o := range r.Excluded {
+		names[i] = sqlname.Displayable(o.Table)
+	}
+	return strings.Join(names, ", ")
+}
+
+// Exclude takes from r the tables that are unexpected as a whole (no
+// release declares them) and whose names the exclude patterns match, with
+// whatever else is said of them (a trigger on one): an application that
+// creates tables as it runs (Matomo's archive_numeric_2024_05 next month)
+// left every later expand refused as drift. A table the releases declare
+// is compared whatever the patterns say.
+func (r *Report) Exclude(patterns []string) {
+	if len(patterns) == 0 {
+		return
+	}
+	whole := map[string]bool{}
+	for _, o := range r.Tables {
+		if slices.ContainsFunc(o.Differences, func(d Difference) bool { return d.Kind == "table" && d.State == Unexpected }) && project.Excluded(patterns, o.Table) {
+			whole[o.Table] = true
+		}
+	}
+	r.Excluded = append(r.Excluded, r.Take(func(table string, _ Difference) bool { return whole[table] })...)
+}
 
 func summary(objs []Object) string {
 	kinds := map[string]int{}

@@ -108,3 +108,28 @@ func TestTriggersAndViewsAreComparedByName(t *testing.T) {
 		t.Error("equal objects must not differ")
 	}
 }
+
+// Exclude takes the tables no release declares whose names a pattern
+// matches, with what is said of them (a trigger), and leaves a declared
+// table the pattern matches to be compared.
+func TestReportExclude(t *testing.T) {
+	r := &Report{Tables: []Object{
+		{Table: "matomo_archive_numeric_2020_01", Differences: []Difference{{Kind: "column", Name: "hand_made", State: Unexpected}}},
+		{Table: "matomo_archive_numeric_2020_02", Differences: []Difference{{Kind: "table", Name: "matomo_archive_numeric_2020_02", State: Unexpected}, {Kind: "trigger", Name: "tr", State: Unexpected}}},
+		{Table: "other_2020_02", Differences: []Difference{{Kind: "table", Name: "other_2020_02", State: Unexpected}}},
+	}}
+	r.Exclude([]string{"matomo_archive_*"})
+	var drift, excluded []string
+	for _, o := range r.Tables {
+		drift = append(drift, o.Table)
+	}
+	for _, o := range r.Excluded {
+		excluded = append(excluded, o.Table)
+	}
+	if !slices.Equal(drift, []string{"matomo_archive_numeric_2020_01", "other_2020_02"}) || !slices.Equal(excluded, []string{"matomo_archive_numeric_2020_02"}) || len(r.Excluded[0].Differences) != 2 {
+		t.Fatalf("drift %v, excluded %v", drift, r.Excluded)
+	}
+	if r.ExcludedNames() != "matomo_archive_numeric_2020_02" {
+		t.Fatalf("names: %s", r.ExcludedNames())
+	}
+}

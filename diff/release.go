@@ -227,15 +227,16 @@ func (r *Release) DeclFile() string {
 	return ""
 }
 
-// InDeclFile is what a message that tells the user to declare attrs on column table.column adds for a
-// release declared as SQL, whose CREATE TABLE has no place for them: the
+// InDeclFile is what a message that tells the user to declare attrs on
+// column table.column adds for a release declared as SQL, whose CREATE TABLE has no place for them: the
 // declarations file, and the table and column blocks to paste there, on
 // lines of their own after the message (`allow_copy = true` "to column
 // key" named no file, and HCL's one-line form takes no nested block). ""
-// for an HCL release, where the column's own block takes the attribute.
+// for an HCL release, where the column's own block takes the attribute,
+// and where no column is named.
 func (r *Release) InDeclFile(table, column string, attrs ...hclquote.Attr) string {
 	f := r.DeclFile()
-	if f == "" {
+	if f == "" || column == "" {
 		return ""
 	}
 	return fmt.Sprintf(" (a release declared as SQL declares it in %s, as below):\n%s", f, hclquote.Block("    ", [][]string{{"table", table}, {"column", column}}, attrs...))

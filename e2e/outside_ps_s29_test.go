@@ -144,7 +144,7 @@ func TestOutsidePsS29SQLReleaseOnALatin1Database(t *testing.T) {
 	if r.Code != 1 {
 		t.Fatalf("sync into a latin1 database: want the refusal: %s", r)
 	}
-	opContains(t, r, "the tables of v1_7_7 that declare no charset or, in SQL, the utf8mb4_general_ci it was planned for, read as taking the database's as mysqldump names every table's (`ps_hook`)",
+	opContains(t, r, "the tables of v1_7_7 (`ps_hook`; in SQL, a CREATE TABLE naming utf8mb4_general_ci, the default the release was planned for, reads as taking the database's default, since mysqldump names every table's) take the database's default",
 		"in SQL, before the first CREATE TABLE: ALTER DATABASE CHARACTER SET latin1 COLLATE latin1_swedish_ci")
 	if strings.Contains(r.Stderr, "declare charset and collate on those tables") {
 		t.Fatalf("the refusal offers what the SQL already does: %s", r)

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -49,6 +50,11 @@ type Env struct {
 	// env whose url evaluates to "" is then told apart from one without
 	// url (emcee init writes url = getenv("EMCEE_URL")).
 	URLAt, URLEnvVar string
+	// Exclude are the env's exclude patterns, Atlas's attribute: globs on
+	// table names (path.Match) whose tables the drift checks leave out
+	// when no release declares them (an application's runtime tables,
+	// Matomo's monthly archive_numeric_YYYY_MM).
+	Exclude []string
 	// ForEach is set on the databases of an env block with for_each.
 	ForEach bool
 }
@@ -183,6 +189,13 @@ func LoadVars(path string, vars Vars) (*Project, error) {
 		if a, ok := e.Attr("src"); ok {
 			if env.Src, err = stringOrList(a); err != nil {
 				return nil, fmt.Errorf("%s: env %q: src: %w", env.Pos, e.Name, err)
+			}
+		}
+		// Checked where a db command takes the env (CheckExclude): a file
+		// written for Atlas loads unchanged.
+		if a, ok := e.Attr("exclude"); ok {
+			if env.Exclude, err = a.Strings(); err != nil {
+				return nil, fmt.Errorf("%s: env %q: exclude: %w", env.Pos, e.Name, err)
 			}
 		}
 		pr.Envs = append(pr.Envs, env)
@@ -507,6 +520,33 @@ func forEachEnvs(body *hclsyntax.Body) map[string]string {
 		}
 	}
 	return out
+}
+
+// CheckExclude refuses the exclude patterns of an env a db command works
+// on that emcee would not follow as Atlas does: emcee leaves out whole
+// tables, by a glob on their name; Atlas's other forms (a column of a
+// table, "t.c", "*.tmp", under a URL naming the database) name what
+// emcee's drift checks would still compare, silently.
+func (e *Env) CheckExclude() error {
+	for _, pat := range e.Exclude {
+		if _, err := path.Match(pat, ""); err != nil {
+			return fmt.Errorf("%s: env %q: exclude: %q is not a glob (%v): write a table name pattern, e.g. \"matomo_archive_*\"", e.Pos, e.Name, pat, err)
+		}
+		if strings.Contains(pat, ".") {
+			return fmt.Errorf("%s: env %q: exclude: %q names a column (or a schema): emcee's drift checks leave out whole tables only, by a glob on the table name (e.g. \"matomo_archive_*\"); remove the qualifier, or the pattern", e.Pos, e.Name, pat)
+		}
+	}
+	return nil
+}
+
+// Excluded reports whether an env's exclude patterns name table.
+func Excluded(patterns []string, table string) bool {
+	for _, pat := range patterns {
+		if ok, _ := path.Match(pat, table); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // envURLs are, by env name, where each env block's url is written and the

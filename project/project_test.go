@@ -239,3 +239,35 @@ func TestLoadConfigIsADirectory(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// exclude, Atlas's env attribute, is read as globs on table names; a
+// pattern naming a column, which emcee's drift checks would not follow as
+// Atlas does, or one that is no glob, is refused for the db commands that
+// take the env (a file written for Atlas still loads).
+func TestEnvExclude(t *testing.T) {
+	p, err := load(t, "env \"live\" {\n  url     = \"mysql://u@h/db\"\n  exclude = [\"matomo_archive_*\", \"tmp_?\"]\n}\nemcee {\n  target   = \"mariadb 10.11\"\n  releases = [\"a\"]\n}\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := p.Env("live")
+	if err != nil || !slices.Equal(e.Exclude, []string{"matomo_archive_*", "tmp_?"}) || e.CheckExclude() != nil {
+		t.Fatalf("exclude: %v, %v", e, err)
+	}
+	if !Excluded(e.Exclude, "matomo_archive_blob_2020_02") || !Excluded(e.Exclude, "tmp_1") || Excluded(e.Exclude, "matomo_site") {
+		t.Fatal("Excluded matches otherwise than the globs")
+	}
+	for pat, want := range map[string]string{
+		"*.tmp":   `atlas.hcl:1:1: env "live": exclude: "*.tmp" names a column (or a schema)`,
+		"t_[":     `atlas.hcl:1:1: env "live": exclude: "t_[" is not a glob`,
+		"t_*.col": `names a column (or a schema): emcee's drift checks leave out whole tables only`,
+	} {
+		p, err := load(t, "env \"live\" {\n  url     = \"mysql://u@h/db\"\n  exclude = [\""+pat+"\"]\n}\nemcee {\n  target   = \"mariadb 10.11\"\n  releases = [\"a\"]\n}\n")
+		if err != nil {
+			t.Fatalf("%s: a file written for Atlas must load: %v", pat, err)
+		}
+		e, _ := p.Env("live")
+		if err := e.CheckExclude(); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want %s", pat, err, want)
+		}
+	}
+}

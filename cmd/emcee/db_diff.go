@@ -11,6 +11,7 @@ import (
 
 	"github.com/emcee-db/emcee/apply"
 	"github.com/emcee-db/emcee/devdb"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 func init() { dbCommands = append(dbCommands, newDBDiffCmd) }
@@ -108,6 +109,7 @@ func printDiff(w io.Writer, r *apply.DiffResult) {
 		} else {
 			fmt.Fprintln(w)
 		}
+		printExcluded(w, r)
 		if r.InFlight != "" {
 			fmt.Fprintf(w, "note: %s\n", r.InFlight)
 		}
@@ -118,11 +120,20 @@ func printDiff(w io.Writer, r *apply.DiffResult) {
 	if len(r.Accepted) > 0 {
 		fmt.Fprintf(w, "\naccepted when the database was adopted (%s), not drift:\n%s", devdb.AcceptedTable, r.AcceptedString())
 	}
+	printExcluded(w, r)
 	if r.InFlight != "" {
 		fmt.Fprintf(w, "\nnote: %s\n", r.InFlight)
 	}
 	fmt.Fprintf(w, "\n%s: the database has drifted from its recorded revisions.\n", r.Summary())
 	fmt.Fprintln(w, "Undo changes made by hand (create what is missing, drop what is unexpected). If a change is intended, declare it in the schema of the release being developed and run `emcee plan`, so that a revision makes it; undo the hand-made change before that revision runs.")
+}
+
+// printExcluded names the tables the env's exclude left out of the
+// comparison, so that an exclude pattern never hides a table unsaid.
+func printExcluded(w io.Writer, r *apply.DiffResult) {
+	if len(r.Excluded) > 0 {
+		fmt.Fprintf(w, "not compared: %s no release declares, left out by the env's exclude: %s\n", sqlsyntax.Plural(len(r.Excluded), "table"), r.ExcludedNames())
+	}
 }
 
 // diffRebuilt says how the expected state was obtained.
