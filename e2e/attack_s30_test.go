@@ -125,7 +125,7 @@ func TestAttackS30WideningUnderAForeignKey(t *testing.T) {
 	}
 	opContains(t, r, "schema/v2.hcl:", "p.code changes type (varchar(10) -> varchar(20)), and it is a column of foreign key fk_code of c (referencing it) in the previous release",
 		"c.pcode changes type (varchar(10) -> varchar(20)), and it is a column of foreign key fk_code of c in the previous release",
-		"MariaDB refuses to change the type of a column a foreign key uses", "Remove the foreign key in this release")
+		"MariaDB refuses that for a column a foreign key uses", "Remove the foreign key in this release")
 	// The way it says.
 	p.editSchema("v2", func(string) string { return fkRelease("varchar(10)", false) })
 	p.addRelease("v3", fkRelease("varchar(20)", false))
@@ -143,4 +143,34 @@ func TestAttackS30WideningUnderAForeignKey(t *testing.T) {
 	if got := p.query("SELECT COUNT(*) FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND CONSTRAINT_NAME = 'fk_code'"); got != "1" {
 		t.Fatalf("fk_code after v4: %s", got)
 	}
+}
+
+// A charset conversion of a key's columns (utf8mb3 -> utf8mb4, the usual
+// one) failed at expand alike (1833): plan refuses it, and the way it says
+// applies.
+func TestAttackS30ConversionUnderAForeignKey(t *testing.T) {
+	t.Parallel()
+	charset := func(cs string, fk bool) string {
+		return strings.ReplaceAll(fkRelease("varchar(10)", fk), "  schema = schema.app\n", "  schema  = schema.app\n  charset = \""+cs+"\"\n")
+	}
+	p := newSchemaProject(t, [2]string{"v1", charset("utf8mb3", true)}, [2]string{"v2", charset("utf8mb4", true)})
+	r := p.plan()
+	if r.Code != 1 {
+		t.Fatalf("a conversion under a foreign key planned: %s", r)
+	}
+	opContains(t, r, "p.code: its collation changes utf8mb3_general_ci -> utf8mb4_general_ci, and it is a column of foreign key fk_code of c (referencing it) in the previous release",
+		"c.pcode: its collation changes utf8mb3_general_ci -> utf8mb4_general_ci, and it is a column of foreign key fk_code of c in the previous release", "MariaDB refuses that for a column a foreign key uses")
+	p.editSchema("v2", func(string) string { return charset("utf8mb3", false) })
+	p.addRelease("v3", charset("utf8mb4", false))
+	p.addRelease("v4", charset("utf8mb4", true))
+	p.must("plan")
+	p.must("db", "sync", "v1")
+	p.exec("INSERT INTO p VALUES (1, 'a')")
+	p.exec("INSERT INTO c VALUES (1, 'a')")
+	for range 3 {
+		p.must("db", "expand")
+		p.must("db", "migrate")
+		p.must("db", "contract")
+	}
+	p.must("db", "diff")
 }
