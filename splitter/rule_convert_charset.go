@@ -148,7 +148,7 @@ func splitCharset(c *Change) ([]Step, error) {
 			continue
 		}
 		where := c.ctx.Transition.To.Where(t.Name, col.Name)
-		if keys := c.foreignKeysUsing(oc.Name); len(keys) > 0 && c.ctx.Target.MariaDB() {
+		if keys := c.foreignKeysUsing(oc.Name, false); len(keys) > 0 && c.ctx.Target.MariaDB() {
 			errs = append(errs, fmt.Sprintf("%s: %s.%s: its collation changes %s -> %s, and it is a column of foreign key %s in the previous release: %s; or keep the column's charset and collation",
 				where, t.Name, col.Name, v.fromColl, v.toColl, strings.Join(keys, ", "), underForeignKey))
 			continue
