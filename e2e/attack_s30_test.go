@@ -174,3 +174,30 @@ func TestAttackS30ConversionUnderAForeignKey(t *testing.T) {
 	}
 	p.must("db", "diff")
 }
+
+// Two tables whose names differ only in letter case (Users, users):
+// MariaDB's information_schema, asked for both by name as Atlas asks,
+// gives the columns of one. Declared as SQL, plan said `table "users" has
+// no columns` at no line; declared in HCL, it planned, synced, and db diff
+// then reported the other table's columns as unexpected. Both are refused
+// at the second table, naming the first.
+func TestAttackS30TablesDifferingInCase(t *testing.T) {
+	t.Parallel()
+	const users = "CREATE TABLE Users (id int NOT NULL PRIMARY KEY);\nCREATE TABLE users (id int NOT NULL PRIMARY KEY, name varchar(10) NULL);\n"
+	p := sqlReleasesProject(t, [2]string{"1", users})
+	r := p.run("plan")
+	if r.Code != 1 {
+		t.Fatalf("plan: %s", r)
+	}
+	opContains(t, r, "schema/1.sql:2:1: CREATE TABLE users: the file creates table Users at schema/1.sql:1:1, a name differing from users only in letter case", "lower_case_table_names")
+
+	twin := func(name string) string {
+		return "table \"" + name + "\" {\n  schema = schema.app\n  column \"id\" {\n    type = int\n  }\n  primary_key {\n    columns = [column.id]\n  }\n}\n"
+	}
+	h := newSchemaProject(t, [2]string{"v1", "schema \"app\" {}\n" + twin("Users") + twin("users")})
+	r = h.plan()
+	if r.Code != 1 {
+		t.Fatalf("plan: %s", r)
+	}
+	opContains(t, r, "schema/v1.hcl:11:7: table \"users\" differs from table \"Users\" (schema/v1.hcl:2:7) only in letter case", "lower_case_table_names")
+}
