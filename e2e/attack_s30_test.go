@@ -200,4 +200,33 @@ func TestAttackS30TablesDifferingInCase(t *testing.T) {
 		t.Fatalf("plan: %s", r)
 	}
 	opContains(t, r, "schema/v1.hcl:11:7: table \"users\" differs from table \"Users\" (schema/v1.hcl:2:7) only in letter case", "lower_case_table_names")
+
+	// A rename that changes only the letter case leaves a view under the
+	// old name beside the table from expand to contract: it planned, and
+	// after expand every drift check failed (`inspecting ...: table "t"
+	// was not found in schema`): migrate, contract and rollback refused,
+	// and the database was stuck. Refused; the two releases it says apply.
+	renamed := func(name, from string) string {
+		return "schema \"app\" {}\n" + strings.Replace(twin(name), "  schema = schema.app\n", "  schema = schema.app\n  renamed_from = \""+from+"\"\n", 1)
+	}
+	c := newSchemaProject(t, [2]string{"v1", "schema \"app\" {}\n" + twin("t")}, [2]string{"v2", renamed("T", "t")})
+	r = c.plan()
+	if r.Code != 1 {
+		t.Fatalf("plan: %s", r)
+	}
+	opContains(t, r, "schema/v2.hcl:2:1: table T differs from table t of the previous release only in letter case", "Rename t to another name in this release, and to T in the next")
+	c.editSchema("v2", func(string) string { return renamed("t_next", "t") })
+	c.addRelease("v3", renamed("T", "t_next"))
+	c.must("plan")
+	c.must("db", "sync", "v1")
+	c.exec("INSERT INTO t VALUES (1)")
+	for range 2 {
+		c.must("db", "expand")
+		c.must("db", "migrate")
+		c.must("db", "contract")
+	}
+	c.must("db", "diff")
+	if got := c.query("SELECT COUNT(*) FROM `T`"); got != "1" {
+		t.Fatalf("rows of T: %s", got)
+	}
 }
