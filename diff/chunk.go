@@ -405,7 +405,7 @@ func assemble(src Source, t project.Target, pieces []*piece, chunks []chunk, key
 	// pieces (PosOf), and win over a declaring block's for the same key.
 	d.placed = placed
 	// What ParseRelease checks across blocks, or on the whole schema.
-	if sharedConstraintNames(s) || checkSchema(newLocator(src.File, &hclsyntax.Body{}), unchecked, t) != nil {
+	if sharedConstraintNames(s) || caseTwins(s) || checkSchema(newLocator(src.File, &hclsyntax.Body{}), unchecked, t) != nil {
 		return nil, errChunks
 	}
 	for _, p := range pieces {
@@ -413,6 +413,19 @@ func assemble(src Source, t project.Target, pieces []*piece, chunks []chunk, key
 	}
 	copied := *s
 	return &Release{Name: src.Release, File: src.File, Schema: &copied, Declarations: d, blocks: blocks}, nil
+}
+
+// caseTwins reports two tables whose names differ only in letter case,
+// which checkStructure refuses across a file's table blocks.
+func caseTwins(s *schema.Schema) bool {
+	seen := map[string]bool{}
+	for _, t := range s.Tables {
+		if seen[strings.ToLower(t.Name)] {
+			return true
+		}
+		seen[strings.ToLower(t.Name)] = true
+	}
+	return false
 }
 
 // sharedConstraintNames reports two tables with foreign keys, or checks,

@@ -26,6 +26,7 @@ func checkStructure(body *hclsyntax.Body, t project.Target) []string {
 	var errs []string
 	add := func(p Pos, format string, args ...any) { errs = append(errs, p.Errorf(format, args...).Error()) }
 	tables := map[string]*hclsyntax.Block{}
+	folded := map[string]*hclsyntax.Block{} // by lower-cased name
 	// Foreign key names are unique per database on both servers (InnoDB
 	// keeps them in one dictionary); check names per table on MariaDB, per
 	// database on MySQL. Both compare names case-insensitively.
@@ -49,6 +50,11 @@ func checkStructure(body *hclsyntax.Body, t project.Target) []string {
 			continue
 		}
 		tables[name] = b
+		if other, ok := folded[strings.ToLower(name)]; ok {
+			add(labelPos(b), "%s", caseTwin(name, other.Labels[0], labelPos(other).String()))
+		} else {
+			folded[strings.ToLower(name)] = b
+		}
 		columns := map[string]labelled{}
 		indexes := map[string]labelled{}
 		if t.MariaDB() {
@@ -387,4 +393,15 @@ func JoinLines(errs []string) error {
 func checkSchema(loc *locator, s *schema.Schema, t project.Target) error {
 	errs := append(checkNames(loc, s, t), checkLimits(loc, s, t)...)
 	return JoinLines(errs)
+}
+
+// caseTwin refuses table name, whose name differs from other's (declared
+// at where) only in letter case. MariaDB's information_schema, asked for
+// both by name as Atlas asks, gives the columns of one of them: the drift
+// checks (db diff, the expand preflight) read the other as a table of no
+// columns and report drift that is not there, and a release declared as
+// SQL could not be planned at all. A server with lower_case_table_names =
+// 1 or 2 takes them for one table.
+func caseTwin(name, other, where string) string {
+	return fmt.Sprintf("table %q differs from table %q (%s) only in letter case: emcee reads a database's tables from the server's information_schema (db diff, the expand preflight), which on MariaDB gives the columns of only one of two such tables when asked for both, and a server with lower_case_table_names = 1 or 2 (the default on Windows and macOS) takes them for one table; give one of them another name", name, other, where)
 }

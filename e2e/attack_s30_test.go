@@ -125,7 +125,7 @@ func TestAttackS30WideningUnderAForeignKey(t *testing.T) {
 	}
 	opContains(t, r, "schema/v2.hcl:", "p.code changes type (varchar(10) -> varchar(20)), and it is a column of foreign key fk_code of c (referencing it) in the previous release",
 		"c.pcode changes type (varchar(10) -> varchar(20)), and it is a column of foreign key fk_code of c in the previous release",
-		"MariaDB refuses to change the type of a column a foreign key uses", "Remove the foreign key in this release")
+		"MariaDB refuses that for a column a foreign key uses", "Remove the foreign key in this release")
 	// The way it says.
 	p.editSchema("v2", func(string) string { return fkRelease("varchar(10)", false) })
 	p.addRelease("v3", fkRelease("varchar(20)", false))
@@ -142,5 +142,91 @@ func TestAttackS30WideningUnderAForeignKey(t *testing.T) {
 	p.must("db", "diff")
 	if got := p.query("SELECT COUNT(*) FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND CONSTRAINT_NAME = 'fk_code'"); got != "1" {
 		t.Fatalf("fk_code after v4: %s", got)
+	}
+}
+
+// A charset conversion of a key's columns (utf8mb3 -> utf8mb4, the usual
+// one) failed at expand alike (1833): plan refuses it, and the way it says
+// applies.
+func TestAttackS30ConversionUnderAForeignKey(t *testing.T) {
+	t.Parallel()
+	charset := func(cs string, fk bool) string {
+		return strings.ReplaceAll(fkRelease("varchar(10)", fk), "  schema = schema.app\n", "  schema  = schema.app\n  charset = \""+cs+"\"\n")
+	}
+	p := newSchemaProject(t, [2]string{"v1", charset("utf8mb3", true)}, [2]string{"v2", charset("utf8mb4", true)})
+	r := p.plan()
+	if r.Code != 1 {
+		t.Fatalf("a conversion under a foreign key planned: %s", r)
+	}
+	opContains(t, r, "p.code: its collation changes utf8mb3_general_ci -> utf8mb4_general_ci, and it is a column of foreign key fk_code of c (referencing it) in the previous release",
+		"c.pcode: its collation changes utf8mb3_general_ci -> utf8mb4_general_ci, and it is a column of foreign key fk_code of c in the previous release", "MariaDB refuses that for a column a foreign key uses")
+	p.editSchema("v2", func(string) string { return charset("utf8mb3", false) })
+	p.addRelease("v3", charset("utf8mb4", false))
+	p.addRelease("v4", charset("utf8mb4", true))
+	p.must("plan")
+	p.must("db", "sync", "v1")
+	p.exec("INSERT INTO p VALUES (1, 'a')")
+	p.exec("INSERT INTO c VALUES (1, 'a')")
+	for range 3 {
+		p.must("db", "expand")
+		p.must("db", "migrate")
+		p.must("db", "contract")
+	}
+	p.must("db", "diff")
+}
+
+// Two tables whose names differ only in letter case (Users, users):
+// MariaDB's information_schema, asked for both by name as Atlas asks,
+// gives the columns of one. Declared as SQL, plan said `table "users" has
+// no columns` at no line; declared in HCL, it planned, synced, and db diff
+// then reported the other table's columns as unexpected. Both are refused
+// at the second table, naming the first.
+func TestAttackS30TablesDifferingInCase(t *testing.T) {
+	t.Parallel()
+	const users = "CREATE TABLE Users (id int NOT NULL PRIMARY KEY);\nCREATE TABLE users (id int NOT NULL PRIMARY KEY, name varchar(10) NULL);\n"
+	p := sqlReleasesProject(t, [2]string{"1", users})
+	r := p.run("plan")
+	if r.Code != 1 {
+		t.Fatalf("plan: %s", r)
+	}
+	opContains(t, r, "schema/1.sql:2:1: CREATE TABLE users: the file creates table Users at schema/1.sql:1:1, a name differing from users only in letter case", "lower_case_table_names")
+
+	twin := func(name string) string {
+		return "table \"" + name + "\" {\n  schema = schema.app\n  column \"id\" {\n    type = int\n  }\n  primary_key {\n    columns = [column.id]\n  }\n}\n"
+	}
+	h := newSchemaProject(t, [2]string{"v1", "schema \"app\" {}\n" + twin("Users") + twin("users")})
+	r = h.plan()
+	if r.Code != 1 {
+		t.Fatalf("plan: %s", r)
+	}
+	opContains(t, r, "schema/v1.hcl:11:7: table \"users\" differs from table \"Users\" (schema/v1.hcl:2:7) only in letter case", "lower_case_table_names")
+
+	// A rename that changes only the letter case leaves a view under the
+	// old name beside the table from expand to contract: it planned, and
+	// after expand every drift check failed (`inspecting ...: table "t"
+	// was not found in schema`): migrate, contract and rollback refused,
+	// and the database was stuck. Refused; the two releases it says apply.
+	renamed := func(name, from string) string {
+		return "schema \"app\" {}\n" + strings.Replace(twin(name), "  schema = schema.app\n", "  schema = schema.app\n  renamed_from = \""+from+"\"\n", 1)
+	}
+	c := newSchemaProject(t, [2]string{"v1", "schema \"app\" {}\n" + twin("t")}, [2]string{"v2", renamed("T", "t")})
+	r = c.plan()
+	if r.Code != 1 {
+		t.Fatalf("plan: %s", r)
+	}
+	opContains(t, r, "schema/v2.hcl:2:1: table T differs from table t of the previous release only in letter case", "Rename t to another name in this release, and to T in the next")
+	c.editSchema("v2", func(string) string { return renamed("t_next", "t") })
+	c.addRelease("v3", renamed("T", "t_next"))
+	c.must("plan")
+	c.must("db", "sync", "v1")
+	c.exec("INSERT INTO t VALUES (1)")
+	for range 2 {
+		c.must("db", "expand")
+		c.must("db", "migrate")
+		c.must("db", "contract")
+	}
+	c.must("db", "diff")
+	if got := c.query("SELECT COUNT(*) FROM `T`"); got != "1" {
+		t.Fatalf("rows of T: %s", got)
 	}
 }

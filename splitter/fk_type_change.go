@@ -10,38 +10,62 @@ import (
 	"github.com/emcee-db/emcee/schemadef"
 )
 
-// typeUnderForeignKey refuses, on MariaDB, a change of the type of a
-// column that a foreign key of the previous release uses, on either side
-// of the key: the server refuses the ALTER under every algorithm, with
-// foreign_key_checks = 0 too ("Cannot change column ...: used in a foreign
-// key constraint", error 1832 on the referencing column, 1833 on the
-// referenced one; MariaDB 10.11), but for an integer's display width and
-// enum values appended. Planned, expand (a widening) or contract (a
-// tightening) failed at that statement, and nothing could be done but
-// edit the release.
-func (c *Change) typeUnderForeignKey(m *schema.ModifyColumn) error {
-	if !c.ctx.Target.MariaDB() || !m.Change.Is(schema.ChangeType) || c.FromTable == nil || c.ctx.Transition.From == nil ||
-		displayOnly(m.From.Type.Type, m.To.Type.Type) || enumAppended(m.From.Type.Type, m.To.Type.Type) {
+// MariaDB refuses to change the type, charset or collation of a column
+// that a foreign key uses, on either side of the key, under every
+// algorithm and with foreign_key_checks = 0 too ("Cannot change column
+// ...: used in a foreign key constraint", error 1832 on the referencing
+// column, 1833 on the referenced one; MariaDB 10.11), but for an integer's
+// display width and enum values appended. Planned, expand (a widening, a
+// conversion) or contract (a tightening) failed at that statement, and
+// nothing could be done but edit the release. underForeignKey is the way
+// out the refusals give.
+const underForeignKey = "MariaDB refuses that for a column a foreign key uses, on either side of the key, whatever the algorithm and with foreign_key_checks = 0 too (error 1832 or 1833), so the release would fail at that statement. Remove the foreign key in this release (contract drops it), change the column in the next, and declare the key again in the one after (contract adds it behind a gate counting orphans)"
+
+// typeUnderForeignKey refuses a type change of a column (from -> to) that
+// a foreign key of the previous release uses, on MariaDB: in expand, any
+// such key; in contract (inContract), only one the release keeps, since
+// contract drops the others first (StageDropForeignKey, or in the same
+// ALTER, which the server takes).
+func (c *Change) typeUnderForeignKey(from, to *schema.Column, inContract bool) error {
+	if !c.ctx.Target.MariaDB() || schemadef.TypeName(from.Type) == schemadef.TypeName(to.Type) || displayOnly(from.Type.Type, to.Type.Type) || enumAppended(from.Type.Type, to.Type.Type) {
 		return nil
+	}
+	keys := c.foreignKeysUsing(from.Name, inContract)
+	if len(keys) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%s: %s.%s changes type (%s -> %s), and it is a column of foreign key %s in the previous release: %s; or keep the type",
+		c.ctx.Transition.To.Where(c.Table.Name, to.Name), c.Table.Name, to.Name, schemadef.TypeName(from.Type), schemadef.TypeName(to.Type), strings.Join(keys, ", "), underForeignKey)
+}
+
+// foreignKeysUsing are the foreign keys of the previous release that
+// column col of the table (its name there) is a column of, or that
+// reference it, each named with its table; none on a table the release
+// creates. kept leaves out the keys the release drops: a key's name is
+// the database's, so one no table of the release has is dropped.
+func (c *Change) foreignKeysUsing(col string, kept bool) []string {
+	if c.FromTable == nil || c.ctx.Transition.From == nil {
+		return nil
+	}
+	dropped := func(fk *schema.ForeignKey) bool {
+		return kept && !slices.ContainsFunc(c.ctx.Transition.To.Schema.Tables, func(t *schema.Table) bool {
+			return slices.ContainsFunc(t.ForeignKeys, func(o *schema.ForeignKey) bool { return o.Symbol == fk.Symbol })
+		})
 	}
 	var keys []string
 	for _, fk := range c.FromTable.ForeignKeys {
-		if slices.ContainsFunc(fk.Columns, func(col *schema.Column) bool { return col.Name == m.From.Name }) {
+		if !dropped(fk) && slices.ContainsFunc(fk.Columns, func(o *schema.Column) bool { return o.Name == col }) {
 			keys = append(keys, fmt.Sprintf("%s of %s", fk.Symbol, c.FromTable.Name))
 		}
 	}
 	for _, t := range c.ctx.Transition.From.Tables {
 		for _, fk := range t.ForeignKeys {
-			if fk.RefTable != nil && fk.RefTable.Name == c.FromTable.Name && slices.ContainsFunc(fk.RefColumns, func(col *schema.Column) bool { return col.Name == m.From.Name }) {
+			if !dropped(fk) && fk.RefTable != nil && fk.RefTable.Name == c.FromTable.Name && slices.ContainsFunc(fk.RefColumns, func(o *schema.Column) bool { return o.Name == col }) {
 				keys = append(keys, fmt.Sprintf("%s of %s (referencing it)", fk.Symbol, t.Name))
 			}
 		}
 	}
-	if len(keys) == 0 {
-		return nil
-	}
-	return fmt.Errorf("%s: %s.%s changes type (%s -> %s), and it is a column of foreign key %s in the previous release: MariaDB refuses to change the type of a column a foreign key uses, on either side of the key, whatever the algorithm and with foreign_key_checks = 0 too (error 1832 or 1833), but for enum values appended, so the release would fail at that statement. Remove the foreign key in this release (contract drops it), change the column in the next, and declare the key again in the one after (contract adds it behind a gate counting orphans); or keep the type",
-		c.ctx.Transition.To.Where(c.Table.Name, m.To.Name), c.Table.Name, m.To.Name, schemadef.TypeName(m.From.Type), schemadef.TypeName(m.To.Type), strings.Join(keys, ", "))
+	return keys
 }
 
 // enumAppended reports an enum whose values are the old ones, in their

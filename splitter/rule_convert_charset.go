@@ -148,6 +148,11 @@ func splitCharset(c *Change) ([]Step, error) {
 			continue
 		}
 		where := c.ctx.Transition.To.Where(t.Name, col.Name)
+		if keys := c.foreignKeysUsing(oc.Name, false); len(keys) > 0 && c.ctx.Target.MariaDB() {
+			errs = append(errs, fmt.Sprintf("%s: %s.%s: its collation changes %s -> %s, and it is a column of foreign key %s in the previous release: %s; or keep the column's charset and collation",
+				where, t.Name, col.Name, v.fromColl, v.toColl, strings.Join(keys, ", "), underForeignKey))
+			continue
+		}
 		if v.fromCS != v.toCS && !slices.Contains(lossless[v.fromCS], v.toCS) {
 			errs = append(errs, fmt.Sprintf("%s: %s.%s: its charset changes %s -> %s, which cannot store every character the column holds (or emcee does not know that it can), so values would be lost or rejected. Keep %s for this column (`charset = %q` on it), or declare a new column that `replaces` it with a conversion you choose",
 				where, t.Name, col.Name, v.fromCS, v.toCS, v.fromCS, v.fromCS))

@@ -1,6 +1,7 @@
 package splitter
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 
@@ -45,7 +46,9 @@ func init() {
 			if err != nil {
 				return nil, err
 			}
-			if err := c.typeUnderForeignKey(m); err != nil {
+			// Expand's widening for both releases, under every key of the
+			// previous release; contract's change, under those kept.
+			if err := cmp.Or(c.typeUnderForeignKey(m.From, tg.mid, false), c.typeUnderForeignKey(tg.mid, m.To, true)); err != nil {
 				return nil, err
 			}
 			name := c.Table.Name + "." + m.To.Name

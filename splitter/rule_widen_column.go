@@ -33,7 +33,7 @@ func init() {
 		},
 		Split: func(c *Change) ([]Step, error) {
 			m := c.Change.(*schema.ModifyColumn)
-			if err := c.typeUnderForeignKey(m); err != nil {
+			if err := c.typeUnderForeignKey(m.From, m.To, false); err != nil {
 				return nil, err
 			}
 			if err := c.keptKeysFit(m.To); err != nil {

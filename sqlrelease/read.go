@@ -159,7 +159,7 @@ func (s *Script) check(st *sqlsyntax.ScriptStmt, pos diff.Pos, tables map[string
 		// columns"); and the servers that compare table names without
 		// case take them for one table.
 		if c, ok := tables[strings.ToLower(name)]; ok && c.name != name {
-			return false, pos.Errorf("CREATE TABLE %s: the file creates table %s at %s, a name differing from %s only in letter case. emcee cannot plan both: it reads the tables the file creates from the server's information_schema, which gives the columns of only one of them when asked for both, and a server with lower_case_table_names = 1 or 2 (the default on Windows and macOS) takes them for one table. Give one of them another name", name, c.name, c.pos, name)
+			return false, pos.Errorf("CREATE TABLE %s: the file creates table %s at %s, a name differing from %s only in letter case. emcee cannot plan both: it reads the tables the file creates from the server's information_schema, which on MariaDB gives the columns of only one of them when asked for both, and a server with lower_case_table_names = 1 or 2 (the default on Windows and macOS) takes them for one table. Give one of them another name", name, c.name, c.pos, name)
 		}
 		if _, ok := s.order[n.Table.Name.O]; !ok {
 			s.order[n.Table.Name.O] = len(s.order)
