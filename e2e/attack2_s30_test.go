@@ -1,10 +1,12 @@
 package e2e
 
 import (
+	"os/exec"
 	"strings"
 	"testing"
 
 	"github.com/emcee-db/emcee/internal/hclquote"
+	"github.com/emcee-db/emcee/internal/testdb"
 )
 
 // A SQL release whose declarations file has a block for a column already
@@ -40,4 +42,28 @@ func TestAttack2S30AdviceIntoTheColumnsBlock(t *testing.T) {
 	if got := p.read("plans/r2/r2_expand01.sql"); !strings.Contains(got, "ALGORITHM=COPY") {
 		t.Errorf("expand does not copy the table:\n%s", got)
 	}
+}
+
+// emcee init refuses a tinyint(1) unsigned with the MODIFY to run, which
+// Atlas writes; Atlas puts a name between backticks without doubling the
+// ones inside, so a column named "x` int, DROP COLUMN keep -- z" was given
+// as `ALTER TABLE t MODIFY COLUMN x int, DROP COLUMN keep -- ...`, which
+// drops keep when run (with a column x beside it). A name Atlas cannot
+// write gets no statement: the rename emcee needs anyway comes first.
+func TestAttack2S30InitModifyOfAnUnwritableName(t *testing.T) {
+	t.Parallel()
+	db := testdb.New(t)
+	if _, err := db.Exec("CREATE TABLE t (id int NOT NULL PRIMARY KEY, keep int, x int, `x`` int, DROP COLUMN keep -- z` tinyint(1) unsigned NOT NULL)"); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(opBinary(t), "init", "--from", db.URL, "--release", "m1")
+	cmd.Dir = t.TempDir()
+	r := opRunCmd(t, cmd)
+	if r.Code != 1 {
+		t.Fatalf("init adopting a tinyint(1) unsigned: %s", r)
+	}
+	if strings.Contains(r.Stderr, "ALTER TABLE `t` MODIFY") {
+		t.Fatalf("init gives a statement that runs as another:\n%s", r)
+	}
+	opContains(t, r, "t.x` int, DROP COLUMN keep -- z is tinyint(1) unsigned, which Atlas reads as a bool (a signed tinyint(1)) (a display width changes nothing of what it holds: ALTER TABLE ... MODIFY it as tinyint unsigned, after a rename: column name \"x` int, DROP COLUMN keep -- z\" contains a backtick")
 }
