@@ -6,6 +6,7 @@
 package adopt
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -253,9 +254,14 @@ func write(path string, data []byte) error {
 // leaves out NOT NULL or the default changes them (Matomo's
 // log_conversion_item.deleted, tinyint(1) unsigned NOT NULL). When Atlas
 // cannot write typ as given (a ZEROFILL it does not carry), the advice is
-// the words it was.
+// the words it was; when it cannot write a name (a backtick, which it does
+// not double: a column named "x` int, DROP COLUMN keep -- z" was a
+// statement dropping keep), the words and the rename emcee needs anyway.
 func modify(ctx context.Context, drv migrate.Driver, s *schema.Schema, table, column, typ string) string {
 	words := fmt.Sprintf("ALTER TABLE ... MODIFY it as %s", typ)
+	if err := cmp.Or(sqlname.Validate(sqlname.Table, table), sqlname.Validate(sqlname.Column, column)); err != nil {
+		return fmt.Sprintf("%s, after a rename: %v", words, err)
+	}
 	t, ok := s.Table(table)
 	if !ok {
 		return words

@@ -193,7 +193,8 @@ func CheckLosses(tr *Transition) error {
 func (r *Release) lossAdvice(table, dropped, to string, adds []string) string {
 	where, path := fmt.Sprintf("in %s's column block", to), [][]string{{"replaces"}}
 	if f := r.DeclFile(); f != "" {
-		where, path = "in "+f, [][]string{{"table", table}, {"column", to}, {"replaces"}}
+		in, p := r.declBlock(table, to, [][]string{{"replaces"}})
+		where, path = "in "+f+in, p
 	}
 	return fmt.Sprintf("table %s loses column %s and gains %s in release %s: emcee cannot tell a replacement from a loss. If %s carries %s's data, declare it %s, as below when the values change (with the same values, `renamed_from = %s` in place of the replaces block); if %s's data may be lost, declare the discard below instead:\n%s\n%s",
 		table, dropped, strings.Join(adds, ", "), r.Name, to, dropped, where, hclquote.Quote(dropped), dropped,

@@ -366,3 +366,33 @@ func TestUndeclaredLossOfASQLRelease(t *testing.T) {
 		t.Fatalf("the advice declares neither the replacement nor the discard:\n%s", src)
 	}
 }
+
+// The declarations file of a SQL release has a block for the successor
+// already (allow_copy here): a second block of the column is refused, so
+// the refusal names that block and gives the replaces block alone, for
+// it.
+func TestUndeclaredLossIntoTheSuccessorsBlock(t *testing.T) {
+	prev, err := ParseRelease("ocata", "schema/ocata.sql", []byte(imagesV1), mariadb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	swap := strings.Replace(imagesV1, "column \"is_public\" {\n    type = bool\n  }", "column \"visibility\" {\n    type       = varchar(10)\n    null       = true\n    allow_copy = true\n  }", 1)
+	r, err := ParseRelease("pike", "schema/pike.sql", []byte(swap), mariadb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	drv, err := Offline(mariadb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := Between(drv, mariadb, prev, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at, _ := r.Declarations.PosOf("images", "visibility")
+	want := "declare it in schema/pike.emcee.hcl, in its block of column images.visibility (at " + at.String() + "), as below when the values change (with the same values, `renamed_from = \"is_public\"` in place of the replaces block); if is_public's data may be lost, declare the discard below instead:\n" +
+		"    replaces {\n      column   = \"is_public\"\n      forward  = \"...\"\n      backward = \"...\"\n    }\n    discard {\n"
+	if err := CheckLosses(tr); err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("got %v\nwant %q", err, want)
+	}
+}

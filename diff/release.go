@@ -228,18 +228,37 @@ func (r *Release) DeclFile() string {
 }
 
 // InDeclFile is what a message that tells the user to declare attrs on
-// column table.column adds for a release declared as SQL, whose CREATE TABLE has no place for them: the
-// declarations file, and the table and column blocks to paste there, on
+// column table.column adds for a release declared as SQL, whose CREATE
+// TABLE has no place for them: the declarations file, and the table and column blocks to paste there, on
 // lines of their own after the message (`allow_copy = true` "to column
-// key" named no file, and HCL's one-line form takes no nested block). ""
-// for an HCL release, where the column's own block takes the attribute,
-// and where no column is named.
+// key" named no file, and HCL's one-line form takes no nested block); the
+// attributes alone, for the column's block, where the file has one
+// already (a second block of the column is refused). "" for an HCL
+// release, where the column's own block takes the attribute, and where no
+// column is named.
 func (r *Release) InDeclFile(table, column string, attrs ...hclquote.Attr) string {
 	f := r.DeclFile()
 	if f == "" || column == "" {
 		return ""
 	}
-	return fmt.Sprintf(" (a release declared as SQL declares it in %s, as below):\n%s", f, hclquote.Block("    ", [][]string{{"table", table}, {"column", column}}, attrs...))
+	where, path := r.declBlock(table, column, nil)
+	return fmt.Sprintf(" (a release declared as SQL declares it in %s%s, as below):\n%s", f, where, hclquote.Block("    ", path, attrs...))
+}
+
+// declBlock is where in a SQL release's declarations file what is
+// declared on column table.column goes, and the blocks (outermost first)
+// to write around it: inside the column's block, said where, when the file
+// has one (one declaring something: an empty block declares nothing, and
+// two blocks of a column are refused as the second replacing the first's
+// declarations, so pasting table and column blocks around the attribute
+// met that refusal: Matomo's renamed and widened column, given
+// renamed_from and then told to paste allow_copy), else table and column
+// blocks of their own; inner are the blocks inside the column's.
+func (r *Release) declBlock(table, column string, inner [][]string) (where string, path [][]string) {
+	if d := r.Declarations.Columns[ColumnRef{Table: table, Column: column}]; d != nil {
+		return fmt.Sprintf(", in its block of column %s.%s (at %s)", table, column, d.Pos), inner
+	}
+	return "", append([][]string{{"table", table}, {"column", column}}, inner...)
 }
 
 // Where returns "file:line:col" of a table or column for messages, or the

@@ -1,0 +1,69 @@
+package e2e
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/emcee-db/emcee/internal/hclquote"
+	"github.com/emcee-db/emcee/internal/testdb"
+)
+
+// A SQL release whose declarations file has a block for a column already
+// (renamed_from, fill) is told to declare allow_copy on it too (the table
+// has a FULLTEXT index: adding a column copies it). The advice gave table
+// and column blocks to paste, which the file then held twice for the
+// column: refused ("declared twice ... merge them into one block"). It
+// names the column's block and gives the attribute alone; written into
+// that block, the release plans.
+func TestAttack2S30AdviceIntoTheColumnsBlock(t *testing.T) {
+	t.Parallel()
+	table, col := `t ${x}"q`, `n%{y}`
+	v1 := "CREATE TABLE `" + table + "` (id int NOT NULL, body text, price float NOT NULL, PRIMARY KEY (id), FULLTEXT KEY f (body));\n"
+	v2 := "CREATE TABLE `" + table + "` (id int NOT NULL, body text, cost float NOT NULL, `" + col + "` int NOT NULL, PRIMARY KEY (id), FULLTEXT KEY f (body));\n"
+	p := sqlReleasesProject(t, [2]string{"r1", v1}, [2]string{"r2", v2})
+	colBlock := "  column " + hclquote.Quote(col) + " {\n"
+	decl := "table " + hclquote.Quote(table) + " {\n  column \"cost\" {\n    renamed_from = \"price\"\n  }\n" + colBlock + "    fill = \"0\"\n  }\n}\n"
+	opWrite(t, p.Dir+"/schema/r2.emcee.hcl", []byte(decl))
+	r := p.run("plan")
+	if r.Code != 1 {
+		t.Fatalf("plan must refuse the copies:\n%s", r)
+	}
+	opContains(t, r,
+		"declares it in schema/r2.emcee.hcl, in its block of column "+table+"."+col+" (at schema/r2.emcee.hcl:5:3), as below):\n    allow_copy = true\n",
+		"declares it in schema/r2.emcee.hcl, in its block of column "+table+".cost (at schema/r2.emcee.hcl:3:5), as below):\n    allow_copy = true\n")
+	// Each column's block takes the line given.
+	decl = strings.Replace(decl, "  column \"cost\" {\n", "  column \"cost\" {\n    allow_copy = true\n", 1)
+	decl = strings.Replace(decl, colBlock, colBlock+"    allow_copy = true\n", 1)
+	opWrite(t, p.Dir+"/schema/r2.emcee.hcl", []byte(decl))
+	if r := p.run("plan"); r.Code != 0 {
+		t.Fatalf("plan with the attributes written into the columns' blocks:\n%s\n%s", decl, r)
+	}
+	if got := p.read("plans/r2/r2_expand01.sql"); !strings.Contains(got, "ALGORITHM=COPY") {
+		t.Errorf("expand does not copy the table:\n%s", got)
+	}
+}
+
+// emcee init refuses a tinyint(1) unsigned with the MODIFY to run, which
+// Atlas writes; Atlas puts a name between backticks without doubling the
+// ones inside, so a column named "x` int, DROP COLUMN keep -- z" was given
+// as `ALTER TABLE t MODIFY COLUMN x int, DROP COLUMN keep -- ...`, which
+// drops keep when run (with a column x beside it). A name Atlas cannot
+// write gets no statement: the rename emcee needs anyway comes first.
+func TestAttack2S30InitModifyOfAnUnwritableName(t *testing.T) {
+	t.Parallel()
+	db := testdb.New(t)
+	if _, err := db.Exec("CREATE TABLE t (id int NOT NULL PRIMARY KEY, keep int, x int, `x`` int, DROP COLUMN keep -- z` tinyint(1) unsigned NOT NULL)"); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(opBinary(t), "init", "--from", db.URL, "--release", "m1")
+	cmd.Dir = t.TempDir()
+	r := opRunCmd(t, cmd)
+	if r.Code != 1 {
+		t.Fatalf("init adopting a tinyint(1) unsigned: %s", r)
+	}
+	if strings.Contains(r.Stderr, "ALTER TABLE `t` MODIFY") {
+		t.Fatalf("init gives a statement that runs as another:\n%s", r)
+	}
+	opContains(t, r, "t.x` int, DROP COLUMN keep -- z is tinyint(1) unsigned, which Atlas reads as a bool (a signed tinyint(1)) (a display width changes nothing of what it holds: ALTER TABLE ... MODIFY it as tinyint unsigned, after a rename: column name \"x` int, DROP COLUMN keep -- z\" contains a backtick")
+}
