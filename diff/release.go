@@ -229,13 +229,13 @@ func (r *Release) DeclFile() string {
 
 // InDeclFile is what a message that tells the user to declare attrs on
 // column table.column adds for a release declared as SQL, whose CREATE
-// TABLE has no place for them: the declarations file, and the table and column blocks to paste there, on
-// lines of their own after the message (`allow_copy = true` "to column
-// key" named no file, and HCL's one-line form takes no nested block); the
-// attributes alone, for the column's block, where the file has one
-// already (a second block of the column is refused). "" for an HCL
-// release, where the column's own block takes the attribute, and where no
-// column is named.
+// TABLE has no place for them: the declarations file, and the table and
+// column blocks to paste there, on lines of their own after the message
+// (`allow_copy = true` "to column key" named no file, and HCL's one-line
+// form takes no nested block); the attributes alone, for the column's
+// block, where the file has one already (a second block of the column is
+// refused). "" for an HCL release, where the column's own block takes the
+// attribute, and where no column is named.
 func (r *Release) InDeclFile(table, column string, attrs ...hclquote.Attr) string {
 	f := r.DeclFile()
 	if f == "" || column == "" {
