@@ -139,8 +139,8 @@ func CheckLosses(tr *Transition) error {
 					continue // re-cased: recased refuses it
 				}
 				errs = append(errs, &Problem{Kind: UndeclaredLoss, Pos: posOrFile(to, c.T.Name, adds[0]), Msg: fmt.Sprintf(
-					"table %s loses column %s and gains %s in release %s: emcee cannot tell a replacement from a loss. If %s carries %s's data, declare in %s's column block `renamed_from = %s` (the same values), or (the values change):\n%s\nIf %s's data may be lost, declare at the top level of the file:\n%s",
-					c.T.Name, d, strings.Join(adds, ", "), to.Name, adds[0], d, adds[0], hclquote.Quote(d), ReplacesBlock(d, "...", "..."), d, discardBlock(c.T.Name, d))})
+					"table %s loses column %s and gains %s in release %s: emcee cannot tell a replacement from a loss. If %s carries %s's data, declare in %s's column block%s `renamed_from = %s` (the same values), or (the values change):\n%s\nIf %s's data may be lost, declare at the top level of %s:\n%s",
+					c.T.Name, d, strings.Join(adds, ", "), to.Name, adds[0], d, adds[0], to.BlockIn(c.T.Name, adds[0]), hclquote.Quote(d), ReplacesBlock(d, "...", "..."), d, to.TopLevel(), discardBlock(c.T.Name, d))})
 			}
 		}
 	}
@@ -149,8 +149,8 @@ func CheckLosses(tr *Transition) error {
 		if i := slices.IndexFunc(gs, func(g ColumnRef) bool { return g.Table != l.Table }); i >= 0 && !reported[l] {
 			g := gs[i]
 			errs = append(errs, &Problem{Kind: UndeclaredLoss, Pos: posOrFile(to, g.Table, g.Column), Msg: fmt.Sprintf(
-				"release %s drops %s and gives %s a column of the same name, %s: its values probably move there, but contract drops %s and nothing copies them. If they move, copy them before contract (a data_migration on %s whose set reads %s, e.g. `set = %s`, for rows that exist by then) and declare that the old column may go; if they may be lost, declare that alone. The declaration, at the top level of the file:\n%s",
-				to.Name, l, g.Table, g, l, g.Table, l, hclquote.Quote(sqlsyntax.Ident(g.Column)+" = (SELECT ... FROM "+sqlsyntax.Ident(l.Table)+" WHERE ...)"), discardBlock(l.Table, l.Column))})
+				"release %s drops %s and gives %s a column of the same name, %s: its values probably move there, but contract drops %s and nothing copies them. If they move, copy them before contract (a data_migration on %s whose set reads %s, e.g. `set = %s`, for rows that exist by then) and declare that the old column may go; if they may be lost, declare that alone. The declaration, at the top level of %s:\n%s",
+				to.Name, l, g.Table, g, l, g.Table, l, hclquote.Quote(sqlsyntax.Ident(g.Column)+" = (SELECT ... FROM "+sqlsyntax.Ident(l.Table)+" WHERE ...)"), to.TopLevel(), discardBlock(l.Table, l.Column))})
 		}
 	}
 	if len(created) > 0 {
@@ -172,8 +172,8 @@ func CheckLosses(tr *Transition) error {
 			if to.Declarations.Discarded(d.Name, "") == nil {
 				like := likeliestRename(d, created, columns)
 				errs = append(errs, &Problem{Kind: UndeclaredLoss, Pos: posOrFile(to, like, ""), Msg: fmt.Sprintf(
-					"release %s drops table %s and creates %s: emcee cannot tell a rename from a loss. If %s carries %s's rows, declare `renamed_from = %s` in table %s; if %s's data may be lost, declare at the top level of the file:\n%s",
-					to.Name, d.Name, strings.Join(names, ", "), like, d.Name, hclquote.Quote(d.Name), like, d.Name, discardBlock(d.Name, ""))})
+					"release %s drops table %s and creates %s: emcee cannot tell a rename from a loss. If %s carries %s's rows, declare `renamed_from = %s` in table %s%s; if %s's data may be lost, declare at the top level of %s:\n%s",
+					to.Name, d.Name, strings.Join(names, ", "), like, d.Name, hclquote.Quote(d.Name), like, to.BlockIn(like, ""), d.Name, to.TopLevel(), discardBlock(d.Name, ""))})
 			}
 		}
 	}

@@ -304,3 +304,55 @@ func TestLossAdviceIsHCL(t *testing.T) {
 		})
 	}
 }
+
+// A release declared as SQL has no blocks of its own: the refusal's
+// advice names its declarations file, where the blocks go (Moodle 4.5's
+// task_adhoc.blocking, dropped while attemptsavailable is added; pasted
+// into the SQL file, as "the file" said, the block was a syntax error).
+func TestLossAdviceOfASQLReleaseNamesItsDeclarationsFile(t *testing.T) {
+	swap := strings.Replace(imagesV1, "column \"is_public\" {\n    type = bool\n  }", "column \"visibility\" {\n    type = varchar(10)\n    null = true\n  }", 1)
+	tableSwap := strings.Replace(imagesV1, "table \"tags\"", "table \"labels\"", 1)
+	const decl = "schema/pike.emcee.hcl (the declarations file beside schema/pike.sql)"
+	for _, tc := range []struct {
+		name, src string
+		want      []string
+	}{
+		{"column dropped and added", swap, []string{
+			"declare in visibility's column block (in schema/pike.emcee.hcl, the declarations file beside schema/pike.sql: `table \"images\" { column \"visibility\" { ... } }`) `renamed_from = \"is_public\"`",
+			"If is_public's data may be lost, declare at the top level of " + decl + ":\ndiscard {"}},
+		{"table dropped and created", tableSwap, []string{
+			"declare `renamed_from = \"tags\"` in table labels (in schema/pike.emcee.hcl, the declarations file beside schema/pike.sql: `table \"labels\" { ... }`)",
+			"declare at the top level of " + decl + ":\ndiscard {"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			old, err := ParseRelease("ocata", "ocata.hcl", []byte(imagesV1), mariadb)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := Load(FromSQL(SQLFiles{Release: "pike", File: "schema/pike.sql", SQL: []byte("-- the tables")}, []byte(tc.src), nil), mariadb)
+			if err != nil {
+				t.Fatal(err)
+			}
+			drv, err := Offline(mariadb)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tr, err := Between(drv, mariadb, old, r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = CheckLosses(tr)
+			if err == nil {
+				t.Fatal("not refused")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("refusal lacks %q:\n%v", w, err)
+				}
+			}
+			if strings.Contains(err.Error(), "the file") {
+				t.Errorf("refusal of a SQL release says \"the file\":\n%v", err)
+			}
+		})
+	}
+}

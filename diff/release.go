@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/emcee-db/emcee/internal/hclquote"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/schemadef"
 )
@@ -22,6 +23,10 @@ type Release struct {
 	File         string // path as given to the user
 	Schema       *schema.Schema
 	Declarations *Declarations
+	// DeclFile is, for a release declared as SQL, the declarations file
+	// its declarations go in, whether it exists yet or not; "" for a
+	// release declared in HCL, whose own blocks hold them.
+	DeclFile string
 	// blocks names, for a release assembled block by block, what each table
 	// Atlas's diff leaves alone (leftAlone) was evaluated from (pieceKey):
 	// two tables of the same key are the same evaluation (unchanged.go).
@@ -218,6 +223,32 @@ func (r *Release) Check(prev *Release) error {
 // Where returns "file:line:col" of a table or column for messages, or the
 // file alone when the position is unknown.
 func (r *Release) Where(table, column string) string { return posOrFile(r, table, column).String() }
+
+// BlockIn says, for a message telling the user what to declare in a
+// table's or column's block (column "" for the table's), where that block
+// is when the release is declared as SQL: in its declarations file, whose
+// blocks name the table and column (pasted into the SQL, a block is a
+// syntax error); "" for an HCL release, whose blocks are in its file.
+func (r *Release) BlockIn(table, column string) string {
+	if r.DeclFile == "" {
+		return ""
+	}
+	block := "table " + hclquote.Quote(table) + " { ... }"
+	if column != "" {
+		block = "table " + hclquote.Quote(table) + " { column " + hclquote.Quote(column) + " { ... } }"
+	}
+	return fmt.Sprintf(" (in %s, the declarations file beside %s: `%s`)", r.DeclFile, r.File, block)
+}
+
+// TopLevel names the file whose top level a top-level declaration
+// (discard, data_migration) goes at, for messages: the release's file, or
+// for a release declared as SQL, its declarations file.
+func (r *Release) TopLevel() string {
+	if r.DeclFile == "" {
+		return "the file"
+	}
+	return fmt.Sprintf("%s (the declarations file beside %s)", r.DeclFile, r.File)
+}
 
 // WherePart is where an index, foreign key or check of a table is
 // declared, for messages; where the table is when that is not known.

@@ -310,5 +310,9 @@ func (s *sqlSource) overlay(r *Release, t project.Target) (*Release, error) {
 	}
 	out := *r
 	out.Declarations = d
+	out.DeclFile = s.declFile
+	if out.DeclFile == "" {
+		out.DeclFile = project.DeclFileOf(s.file)
+	}
 	return &out, nil
 }

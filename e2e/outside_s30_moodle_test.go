@@ -56,3 +56,45 @@ func TestOutsideS30MoodleBoolWidenedToBigintRollsBack(t *testing.T) {
 	p.must("db", "contract")
 	p.must("db", "diff")
 }
+
+// Moodle 4.5 drops task_adhoc.blocking and adds attemptsavailable; 4.1
+// widens grade_categories.hidden, which copies the table. Declared as
+// SQL, each refusal told the user to declare "at the top level of the
+// file" and "to the column", while its position was the SQL file: the
+// pasted block was a syntax error there. The refusals name the
+// declarations file, and the blocks pasted into it plan the release.
+func TestOutsideS30MoodleSQLAdviceNamesTheDeclarationsFile(t *testing.T) {
+	t.Parallel()
+	const v43 = "CREATE TABLE `mdl_task_adhoc` (\n" +
+		"  `id` BIGINT(10) NOT NULL AUTO_INCREMENT,\n" +
+		"  `classname` VARCHAR(255) NOT NULL,\n" +
+		"  `blocking` TINYINT(2) NOT NULL DEFAULT 0,\n" +
+		"  `hidden` TINYINT(1) NOT NULL DEFAULT 0,\n" +
+		"  PRIMARY KEY (`id`)\n" +
+		") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;\n"
+	v45 := strings.NewReplacer("  `blocking` TINYINT(2) NOT NULL DEFAULT 0,\n", "  `attemptsavailable` TINYINT(2) DEFAULT NULL,\n", "`hidden` TINYINT(1)", "`hidden` BIGINT(10)").Replace(v43)
+	p := sqlReleasesProject(t, [2]string{"4_3", v43}, [2]string{"4_5", v45})
+	r := p.run("plan")
+	if r.Code != 1 {
+		t.Fatalf("plan of a column dropped and one added: %s", r)
+	}
+	const decl = "schema/4_5.emcee.hcl (the declarations file beside schema/4_5.sql)"
+	opContains(t, r, "declare in attemptsavailable's column block (in schema/4_5.emcee.hcl, the declarations file beside schema/4_5.sql: `table \"mdl_task_adhoc\" { column \"attemptsavailable\" { ... } }`)",
+		"If blocking's data may be lost, declare at the top level of "+decl+":\ndiscard {")
+	_, discard, _ := strings.Cut(r.Stderr, "declare at the top level of "+decl+":\n")
+	discard, _, _ = strings.Cut(discard, "}\n")
+	if err := os.WriteFile(filepath.Join(p.Dir, "schema", "4_5.emcee.hcl"), []byte(discard+"}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = p.run("plan")
+	if r.Code != 1 {
+		t.Fatalf("plan of a widening that copies the table: %s", r)
+	}
+	opContains(t, r, "Add `allow_copy = true` to the column (in schema/4_5.emcee.hcl, the declarations file beside schema/4_5.sql: `table \"mdl_task_adhoc\" { column \"hidden\" { ... } }`) to accept that")
+	if err := os.WriteFile(filepath.Join(p.Dir, "schema", "4_5.emcee.hcl"), []byte(discard+"}\ntable \"mdl_task_adhoc\" {\n  column \"hidden\" {\n    allow_copy = true\n  }\n}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p.must("plan")
+	p.must("db", "sync")
+	p.must("db", "diff")
+}

@@ -82,8 +82,8 @@ func (c *Change) requireOptInOr(cost, what, instead string, columns ...string) (
 	if len(columns) > 0 {
 		col = columns[0]
 	}
-	return "", fmt.Errorf("%s: %s.%s: %s %s. Add `allow_copy = true` to column %s to accept that, %s",
-		c.ctx.Transition.To.Where(c.Table.Name, col), c.Table.Name, col, what, effect, hclquote.Quote(col), instead)
+	return "", fmt.Errorf("%s: %s.%s: %s %s. Add `allow_copy = true` to column %s%s to accept that, %s",
+		c.ctx.Transition.To.Where(c.Table.Name, col), c.Table.Name, col, what, effect, hclquote.Quote(col), c.ctx.Transition.To.BlockIn(c.Table.Name, col), instead)
 }
 
 // columnsIn lists the table's columns an expression reads, for telling

@@ -40,7 +40,7 @@ func init() {
 			if alg == Copy {
 				d := c.ctx.Decl(c.Table.Name, m.To.Name)
 				if d == nil || !d.AllowCopy {
-					return nil, fmt.Errorf("%s: %s.%s: this change (%s) makes the server copy the whole table, blocking writes while it runs. Add `allow_copy = true` to the column to accept that, or add a new column that `replaces` it to change it online", c.ctx.Transition.To.Where(c.Table.Name, m.To.Name), c.Table.Name, m.To.Name, describeColumnChange(m.Change)+typeChange(m))
+					return nil, fmt.Errorf("%s: %s.%s: this change (%s) makes the server copy the whole table, blocking writes while it runs. Add `allow_copy = true` to the column%s to accept that, or add a new column that `replaces` it to change it online", c.ctx.Transition.To.Where(c.Table.Name, m.To.Name), c.Table.Name, m.To.Name, describeColumnChange(m.Change)+typeChange(m), c.ctx.Transition.To.BlockIn(c.Table.Name, m.To.Name))
 				}
 				why += fmt.Sprintf("; TABLE COPY, writes block while it runs (allow_copy = true at %s)", d.Pos)
 			}
