@@ -98,3 +98,40 @@ func TestOutsideS30MoodleSQLAdviceNamesTheDeclarationsFile(t *testing.T) {
 	p.must("db", "sync")
 	p.must("db", "diff")
 }
+
+// Moodle 3.5's mdl_message_conversations is unique on convhash, which 4.1
+// makes NULL and a plain index, and mdl_course_modules_completion on
+// (userid, coursemoduleid): the simulator seeded random values, and
+// seeding stopped on the server's duplicate key ("Duplicate entry 'l' for
+// key 'mdl_messconv_con_uix'") before anything was rehearsed. A column of
+// each unique key gets a value of its own in every row.
+func TestOutsideS30MoodleSimulateUniqueKeys(t *testing.T) {
+	t.Parallel()
+	const v35 = "CREATE TABLE `mdl_message_conversations` (\n" +
+		"  `id` BIGINT(10) NOT NULL AUTO_INCREMENT,\n" +
+		"  `convhash` VARCHAR(40) NOT NULL,\n" +
+		"  PRIMARY KEY (`id`),\n" +
+		"  UNIQUE KEY `mdl_messconv_con_uix` (`convhash`)\n" +
+		") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;\n" +
+		"CREATE TABLE `mdl_course_modules_completion` (\n" +
+		"  `id` BIGINT(10) NOT NULL AUTO_INCREMENT,\n" +
+		"  `coursemoduleid` BIGINT(10) NOT NULL,\n" +
+		"  `userid` BIGINT(10) NOT NULL,\n" +
+		"  `completionstate` TINYINT(1) NOT NULL,\n" +
+		"  `viewed` TINYINT(1) DEFAULT NULL,\n" +
+		"  PRIMARY KEY (`id`),\n" +
+		"  UNIQUE KEY `mdl_courmoducomp_usecou_uix` (`userid`, `coursemoduleid`)\n" +
+		") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;\n"
+	v41 := strings.NewReplacer("`convhash` VARCHAR(40) NOT NULL,", "`convhash` VARCHAR(40) DEFAULT NULL,\n  `name` VARCHAR(255) DEFAULT NULL,",
+		"UNIQUE KEY `mdl_messconv_con_uix`", "KEY `mdl_messconv_con_ix`", "  `viewed` TINYINT(1) DEFAULT NULL,\n", "").Replace(v35)
+	p := sqlReleasesProject(t, [2]string{"3_5", v35}, [2]string{"4_1", v41})
+	if err := os.WriteFile(filepath.Join(p.Dir, "schema", "4_1.emcee.hcl"), []byte("table \"mdl_message_conversations\" {\n  column \"convhash\" {\n    allow_copy = true\n  }\n}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p.must("plan")
+	r := p.run("simulate", "--url", p.DB.URL, "--rows", "2000", "--baseline", "300ms", "--settle", "300ms", "--quiet")
+	if r.Code != 0 {
+		t.Fatalf("simulate: %s", r)
+	}
+	opContains(t, r, "0 lost, 0 inconsistent")
+}
