@@ -148,8 +148,8 @@ func CheckLosses(tr *Transition) error {
 		if i := slices.IndexFunc(gs, func(g ColumnRef) bool { return g.Table != l.Table }); i >= 0 && !reported[l] {
 			g := gs[i]
 			errs = append(errs, &Problem{Kind: UndeclaredLoss, Pos: posOrFile(to, g.Table, g.Column), Msg: fmt.Sprintf(
-				"release %s drops %s and gives %s a column of the same name, %s: its values probably move there, but contract drops %s and nothing copies them. If they move, copy them before contract (a data_migration on %s whose set reads %s, e.g. `set = %s`, for rows that exist by then) and declare the discard below to say the old column may go; if they may be lost, declare the discard alone:\n%s",
-				to.Name, l, g.Table, g, l, g.Table, l, hclquote.Quote(sqlsyntax.Ident(g.Column)+" = (SELECT ... FROM "+sqlsyntax.Ident(l.Table)+" WHERE ...)"), discardBlock(l.Table, l.Column))})
+				"release %s drops %s and gives %s a column of the same name, %s: its values probably move there, but contract drops %s and nothing copies them. If they move, copy them before contract (a data_migration on %s whose set reads %s, e.g. `set = %s`, for rows that exist by then) and declare the discard below, at the top level of %s, to say the old column may go; if they may be lost, declare the discard alone:\n%s",
+				to.Name, l, g.Table, g, l, g.Table, l, hclquote.Quote(sqlsyntax.Ident(g.Column)+" = (SELECT ... FROM "+sqlsyntax.Ident(l.Table)+" WHERE ...)"), to.TopLevel(), discardBlock(l.Table, l.Column))})
 		}
 	}
 	if len(created) > 0 {
@@ -171,8 +171,8 @@ func CheckLosses(tr *Transition) error {
 			if to.Declarations.Discarded(d.Name, "") == nil {
 				like := likeliestRename(d, created, columns)
 				errs = append(errs, &Problem{Kind: UndeclaredLoss, Pos: posOrFile(to, like, ""), Msg: fmt.Sprintf(
-					"release %s drops table %s and creates %s: emcee cannot tell a rename from a loss. If %s carries %s's rows, declare `renamed_from = %s` in table %s; if %s's data may be lost, declare at the top level of the file:\n%s",
-					to.Name, d.Name, strings.Join(names, ", "), like, d.Name, hclquote.Quote(d.Name), like, d.Name, discardBlock(d.Name, ""))})
+					"release %s drops table %s and creates %s: emcee cannot tell a rename from a loss. If %s carries %s's rows, declare `renamed_from = %s` in table %s%s; if %s's data may be lost, declare at the top level of %s:\n%s",
+					to.Name, d.Name, strings.Join(names, ", "), like, d.Name, hclquote.Quote(d.Name), like, to.InTableBlock(like), d.Name, to.TopLevel(), discardBlock(d.Name, ""))})
 			}
 		}
 	}
@@ -196,8 +196,8 @@ func (r *Release) lossAdvice(table, dropped, to string, adds []string) string {
 		in, p := r.declBlock(table, to, [][]string{{"replaces"}})
 		where, path = "in "+f+in, p
 	}
-	return fmt.Sprintf("table %s loses column %s and gains %s in release %s: emcee cannot tell a replacement from a loss. If %s carries %s's data, declare it %s, as below when the values change (with the same values, `renamed_from = %s` in place of the replaces block); if %s's data may be lost, declare the discard below instead:\n%s\n%s",
-		table, dropped, strings.Join(adds, ", "), r.Name, to, dropped, where, hclquote.Quote(dropped), dropped,
+	return fmt.Sprintf("table %s loses column %s and gains %s in release %s: emcee cannot tell a replacement from a loss. If %s carries %s's data, declare it %s, as below when the values change (with the same values, `renamed_from = %s` in place of the replaces block); if %s's data may be lost, declare the discard below, at the top level of %s, instead:\n%s\n%s",
+		table, dropped, strings.Join(adds, ", "), r.Name, to, dropped, where, hclquote.Quote(dropped), dropped, r.TopLevel(),
 		hclquote.Block("    ", path, hclquote.Attr{Name: "column", Value: dropped}, hclquote.Attr{Name: "forward", Value: "..."}, hclquote.Attr{Name: "backward", Value: "..."}),
 		discardBlock(table, dropped))
 }

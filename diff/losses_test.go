@@ -54,7 +54,7 @@ func TestUndeclaredLossIsRefused(t *testing.T) {
 	for _, tc := range []struct {
 		name, src, want string
 	}{
-		{"column dropped and added", swap, "pike.hcl:7:3: table images loses column is_public and gains visibility in release pike: emcee cannot tell a replacement from a loss. If visibility carries is_public's data, declare it in visibility's column block, as below when the values change (with the same values, `renamed_from = \"is_public\"` in place of the replaces block); if is_public's data may be lost, declare the discard below instead:\n" +
+		{"column dropped and added", swap, "pike.hcl:7:3: table images loses column is_public and gains visibility in release pike: emcee cannot tell a replacement from a loss. If visibility carries is_public's data, declare it in visibility's column block, as below when the values change (with the same values, `renamed_from = \"is_public\"` in place of the replaces block); if is_public's data may be lost, declare the discard below, at the top level of the file, instead:\n" +
 			"    replaces {\n      column   = \"is_public\"\n      forward  = \"...\"\n      backward = \"...\"\n    }\n    discard {\n      table  = \"images\"\n      column = \"is_public\"\n    }"},
 		// Matomo 4.0: log_visit loses visitor_days_since_first and gains
 		// profilable and visitor_seconds_since_first; the refusal named
@@ -346,13 +346,13 @@ func TestUndeclaredLossOfASQLRelease(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = CheckLosses(tr)
-	want := "declare it in schema/pike.emcee.hcl, as below when the values change (with the same values, `renamed_from = \"is_public\"` in place of the replaces block); if is_public's data may be lost, declare the discard below instead:\n" +
+	want := "declare it in schema/pike.emcee.hcl, as below when the values change (with the same values, `renamed_from = \"is_public\"` in place of the replaces block); if is_public's data may be lost, declare the discard below, at the top level of schema/pike.emcee.hcl (the declarations file beside schema/pike.sql), instead:\n" +
 		"    table \"images\" {\n      column \"visibility\" {\n        replaces {\n          column   = \"is_public\"\n          forward  = \"...\"\n          backward = \"...\"\n        }\n      }\n    }\n    discard {\n"
 	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Fatalf("got %v\nwant %q", err, want)
 	}
 	// What it says to paste is a declarations file emcee reads.
-	_, advice, _ := strings.Cut(err.Error(), "instead:\n")
+	_, advice, _ := strings.Cut(err.Error(), "), instead:\n")
 	src := []byte(strings.ReplaceAll(advice, `"..."`, `"is_public"`))
 	f, diags := hclsyntax.ParseConfig(src, "pike.emcee.hcl", hcl.InitialPos)
 	if diags.HasErrors() {
@@ -390,9 +390,61 @@ func TestUndeclaredLossIntoTheSuccessorsBlock(t *testing.T) {
 		t.Fatal(err)
 	}
 	at, _ := r.Declarations.PosOf("images", "visibility")
-	want := "declare it in schema/pike.emcee.hcl, in its block of column images.visibility (at " + at.String() + "), as below when the values change (with the same values, `renamed_from = \"is_public\"` in place of the replaces block); if is_public's data may be lost, declare the discard below instead:\n" +
+	want := "declare it in schema/pike.emcee.hcl, in its block of column images.visibility (at " + at.String() + "), as below when the values change (with the same values, `renamed_from = \"is_public\"` in place of the replaces block); if is_public's data may be lost, declare the discard below, at the top level of schema/pike.emcee.hcl (the declarations file beside schema/pike.sql), instead:\n" +
 		"    replaces {\n      column   = \"is_public\"\n      forward  = \"...\"\n      backward = \"...\"\n    }\n    discard {\n"
 	if err := CheckLosses(tr); err == nil || !strings.Contains(err.Error(), want) {
 		t.Fatalf("got %v\nwant %q", err, want)
+	}
+}
+
+// A release declared as SQL has no blocks of its own: the refusal's
+// advice names its declarations file, where the blocks go (Moodle 4.5's
+// task_adhoc.blocking, dropped while attemptsavailable is added; pasted
+// into the SQL file, as "the file" said, the block was a syntax error).
+func TestLossAdviceOfASQLReleaseNamesItsDeclarationsFile(t *testing.T) {
+	swap := strings.Replace(imagesV1, "column \"is_public\" {\n    type = bool\n  }", "column \"visibility\" {\n    type = varchar(10)\n    null = true\n  }", 1)
+	tableSwap := strings.Replace(imagesV1, "table \"tags\"", "table \"labels\"", 1)
+	const decl = "schema/pike.emcee.hcl (the declarations file beside schema/pike.sql)"
+	for _, tc := range []struct {
+		name, src string
+		want      []string
+	}{
+		{"column dropped and added", swap, []string{
+			"declare it in schema/pike.emcee.hcl, as below when the values change",
+			"declare the discard below, at the top level of " + decl + ", instead:\n"}},
+		{"table dropped and created", tableSwap, []string{
+			"declare `renamed_from = \"tags\"` in table labels (in schema/pike.emcee.hcl, the declarations file beside schema/pike.sql: `table \"labels\" { ... }`)",
+			"declare at the top level of " + decl + ":\n    discard {"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			old, err := ParseRelease("ocata", "ocata.hcl", []byte(imagesV1), mariadb)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := Load(FromSQL(SQLFiles{Release: "pike", File: "schema/pike.sql", SQL: []byte("-- the tables")}, []byte(tc.src), nil), mariadb)
+			if err != nil {
+				t.Fatal(err)
+			}
+			drv, err := Offline(mariadb)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tr, err := Between(drv, mariadb, old, r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = CheckLosses(tr)
+			if err == nil {
+				t.Fatal("not refused")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("refusal lacks %q:\n%v", w, err)
+				}
+			}
+			if strings.Contains(err.Error(), "the file") {
+				t.Errorf("refusal of a SQL release says \"the file\":\n%v", err)
+			}
+		})
 	}
 }

@@ -221,8 +221,8 @@ func (r *Release) Check(prev *Release) error {
 // DeclFile), where what its CREATE TABLEs cannot say goes; "" for a release
 // declared in HCL, whose own blocks take it.
 func (r *Release) DeclFile() string {
-	if base, ok := strings.CutSuffix(r.File, ".sql"); ok {
-		return base + ".emcee.hcl"
+	if strings.HasSuffix(r.File, ".sql") {
+		return project.DeclFileOf(r.File)
 	}
 	return ""
 }
@@ -264,6 +264,30 @@ func (r *Release) declBlock(table, column string, inner [][]string) (where strin
 // Where returns "file:line:col" of a table or column for messages, or the
 // file alone when the position is unknown.
 func (r *Release) Where(table, column string) string { return posOrFile(r, table, column).String() }
+
+// InTableBlock says, for a message telling the user what to declare in a
+// table's block, where that block is when the release is declared as SQL:
+// in its declarations file, in a block naming the table (pasted into the
+// SQL, a block is a syntax error); "" for an HCL release, whose blocks are
+// in its file.
+func (r *Release) InTableBlock(table string) string {
+	f := r.DeclFile()
+	if f == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (in %s, the declarations file beside %s: `table %s { ... }`)", f, r.File, hclquote.Quote(table))
+}
+
+// TopLevel names the file whose top level a top-level declaration
+// (discard, data_migration) goes at, for messages: the release's file, or
+// for a release declared as SQL, its declarations file.
+func (r *Release) TopLevel() string {
+	f := r.DeclFile()
+	if f == "" {
+		return "the file"
+	}
+	return fmt.Sprintf("%s (the declarations file beside %s)", f, r.File)
+}
 
 // WherePart is where an index, foreign key or check of a table is
 // declared, for messages; where the table is when that is not known.

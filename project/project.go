@@ -431,7 +431,13 @@ func (p *Project) SchemaFile(release string) string {
 // emcee's declarations (replaces, renamed_from, fill, ...) in HCL, beside
 // the SQL that holds the schema.
 func (p *Project) DeclFile(release string) string {
-	return filepath.Join(p.SchemaDir, release+".emcee.hcl")
+	return DeclFileOf(filepath.Join(p.SchemaDir, release+".sql"))
+}
+
+// DeclFileOf is the declarations file beside a release's SQL file
+// (schema/train.sql: schema/train.emcee.hcl), named as the SQL file is.
+func DeclFileOf(sqlFile string) string {
+	return strings.TrimSuffix(sqlFile, ".sql") + ".emcee.hcl"
 }
 
 // ReleaseFiles are the files declaring a release.

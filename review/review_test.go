@@ -353,6 +353,51 @@ func TestHandToOSC(t *testing.T) {
 	}
 }
 
+// Moodle 3.6 drops the DEFAULT 0 of message_contacts.userid and
+// contactid: contract's MODIFY keeps the type and NOT NULL, so no stored
+// row can fail it. The review listed both as tightenings "NOT GUARDED:
+// ... rows that do not fit make contract fail midway".
+func TestReviewDefaultDroppedIsNoTightening(t *testing.T) {
+	dir := t.TempDir()
+	release := func(name, dflt string) {
+		t.Helper()
+		path := filepath.Join(dir, "plans", name, name+".snapshot.hcl")
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		src := "schema \"app\" {}\ntable \"mdl_message_contacts\" {\n  schema = schema.app\n  column \"id\" {\n    type = bigint\n  }\n  column \"userid\" {\n    type = bigint\n" + dflt + "  }\n  primary_key {\n    columns = [column.id]\n  }\n}\n"
+		if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	release("a", "    default = 0\n")
+	release("b", "")
+	target, _ := project.ParseTarget("mariadb 10.11")
+	p := &project.Project{Dir: dir, PlansDir: filepath.Join(dir, "plans"), Target: target, Releases: []string{"a", "b"}}
+	plans := &revision.Plans{Dir: p.PlansDir}
+	for _, r := range []struct {
+		id    string
+		stmts []revision.Statement
+	}{
+		{"b_expand01", nil},
+		{"b_migrate01", nil},
+		{"b_contract01", []revision.Statement{{Rule: "tighten-column", SQL: "ALTER TABLE `mdl_message_contacts` MODIFY COLUMN `userid` bigint NOT NULL, ALGORITHM=INSTANT", Line: 3}}},
+	} {
+		rid, err := revision.ParseID(r.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		plans.Revisions = append(plans.Revisions, &revision.Revision{ID: rid, Path: rid.File(), Statements: r.stmts})
+	}
+	rep, err := Build(p, plans, []string{"b"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := rep.Releases[0].Tightened; len(got) != 0 {
+		t.Fatalf("the dropped default is listed as a tightening: %+v", got)
+	}
+}
+
 // PrestaShop 8.0 puts '410' among product.redirect_type's values: contract
 // sets the declared order, which keeps every stored value, so no gate
 // guards it. The review listed it as a tightening "NOT GUARDED: ... rows

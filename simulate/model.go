@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
@@ -35,6 +37,9 @@ type table struct {
 type column struct {
 	name string
 	gen  func(r *rand.Rand) string // a value as the server returns it
+	// seed, when set, is the value of seed row key: a column carrying a
+	// unique key (distinctColumns) gets one value per row.
+	seed func(key int64) string
 }
 
 // pair is a column of the new release derived from the previous one:
@@ -64,10 +69,13 @@ func newTable(oldT, newT *schema.Table, decls *diff.Declarations) (*table, error
 		return nil, fmt.Errorf("table %s: the primary key changes between the releases; the simulator follows rows by a key both releases share", t.name)
 	}
 	t.key, t.autoKey = key, auto
-	if t.old, err = writable(oldT, newT, key, auto); err != nil {
+	// One counter for both releases: the values their workers write in
+	// a unique key's column never meet.
+	next := new(atomic.Int64)
+	if t.old, err = writable(oldT, newT, key, auto, next); err != nil {
 		return nil, err
 	}
-	if t.new, err = writable(newT, oldT, key, auto); err != nil {
+	if t.new, err = writable(newT, oldT, key, auto, next); err != nil {
 		return nil, err
 	}
 	for _, c := range newT.Columns {
@@ -118,8 +126,9 @@ func keyOf(t *schema.Table) (string, bool, error) {
 // keys of the other release's table (other, nil for none) count too: both
 // releases write while a key one of them drops still holds (until
 // contract) or one it adds is gated (in contract) on the rows written.
-func writable(t, other *schema.Table, key string, auto bool) ([]*column, error) {
+func writable(t, other *schema.Table, key string, auto bool, next *atomic.Int64) ([]*column, error) {
 	var out []*column
+	unique := distinctColumns(t, other, key)
 	for _, c := range t.Columns {
 		if c.Name == key && auto {
 			continue
@@ -147,9 +156,70 @@ func writable(t, other *schema.Table, key string, auto bool) ([]*column, error) 
 			}
 			return nil, fmt.Errorf("table %s: cannot generate values for column %s (%s), which is NOT NULL without a default; supported: integers, bool, decimal, float, char/varchar/text, enum, set, date/time, json, binary", t.Name, c.Name, c.Type.Raw)
 		}
-		out = append(out, &column{name: c.Name, gen: g})
+		col := &column{name: c.Name, gen: g}
+		if unique[c.Name] {
+			_, isInt := c.Type.Type.(*schema.IntegerType)
+			distinctValues(col, isInt, next)
+		}
+		out = append(out, col)
 	}
 	return out, nil
+}
+
+// distinctColumns names, for each unique key of t or of the other
+// release's table (other, nil for none) that does not hold the primary
+// key, one column that can carry a value of its own in every row: an INT
+// or BIGINT, or a string of 8 characters or more. Random values collide
+// there (seeding Moodle's mdl_message_conversations stopped on a
+// duplicate convhash, 'l'), which no release's code would write; a key
+// none of whose columns can is left to chance.
+func distinctColumns(t, other *schema.Table, key string) map[string]bool {
+	out := map[string]bool{}
+	for _, tb := range []*schema.Table{t, other} {
+		if tb == nil {
+			continue
+		}
+		for _, idx := range tb.Indexes {
+			if !idx.Unique || slices.ContainsFunc(idx.Parts, func(p *schema.IndexPart) bool { return p.C != nil && p.C.Name == key }) {
+				continue
+			}
+			for _, p := range idx.Parts {
+				if p.C == nil {
+					continue
+				}
+				c, ok := t.Column(p.C.Name)
+				if ok && carriesDistinct(c) {
+					out[c.Name] = true
+					break
+				}
+			}
+		}
+	}
+	return out
+}
+
+func carriesDistinct(c *schema.Column) bool {
+	switch t := c.Type.Type.(type) {
+	case *schema.IntegerType:
+		return slices.Contains([]string{"int", "integer", "bigint"}, strings.ToLower(t.T))
+	case *schema.StringType:
+		return !strings.EqualFold(t.T, "char") && (t.Size <= 0 || t.Size >= 8)
+	}
+	return false
+}
+
+// distinctValues makes column c carry a value of its own in every row:
+// seed row key's is the key, the workers' come from next, counted from
+// far above any seed key (a string is prefixed apart: "s" and "w").
+func distinctValues(c *column, isInt bool, next *atomic.Int64) {
+	const workers = 1_000_000_000
+	if isInt {
+		c.seed = func(key int64) string { return strconv.FormatInt(key, 10) }
+		c.gen = func(*rand.Rand) string { return strconv.FormatInt(workers+next.Add(1), 10) }
+		return
+	}
+	c.seed = func(key int64) string { return "s" + strconv.FormatInt(key, 10) }
+	c.gen = func(*rand.Rand) string { return "w" + strconv.FormatInt(next.Add(1), 10) }
 }
 
 const letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"

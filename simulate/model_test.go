@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -89,7 +90,7 @@ table "t" {
 `
 	r := parse(t, "r", src)
 	tbl, _ := r.Schema.Table("t")
-	cols, err := writable(tbl, nil, "id", false)
+	cols, err := writable(tbl, nil, "id", false, new(atomic.Int64))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +130,7 @@ table "t" {
 }
 `)
 	bt, _ := bad.Schema.Table("t")
-	if _, err := writable(bt, nil, "id", false); err == nil || !regexp.MustCompile(`column bits`).MatchString(err.Error()) {
+	if _, err := writable(bt, nil, "id", false, new(atomic.Int64)); err == nil || !regexp.MustCompile(`column bits`).MatchString(err.Error()) {
 		t.Errorf("want a refusal naming bits, got %v", err)
 	}
 }
@@ -296,13 +297,13 @@ table "socpeople" {
   }`
 	rel := parse(t, "r16", fmt.Sprintf(src, "", ""))
 	tb, _ := rel.Schema.Table("socpeople")
-	cols, err := writable(tb, nil, "rowid", false)
+	cols, err := writable(tb, nil, "rowid", false, new(atomic.Int64))
 	if err != nil || !slices.Equal(names(cols), []string{"lastname"}) {
 		t.Fatalf("socpeople writes %v (%v), want lastname alone", names(cols), err)
 	}
 	old := parse(t, "r16", fmt.Sprintf(src, creat, creatKey))
 	tb, _ = old.Schema.Table("socpeople")
-	if _, err := writable(tb, nil, "rowid", false); err == nil || !strings.Contains(err.Error(), "table socpeople: column fk_user_creat is part of foreign key fk_socpeople_user_creat (to table societe), and a row that does not set it holds no NULL there") {
+	if _, err := writable(tb, nil, "rowid", false, new(atomic.Int64)); err == nil || !strings.Contains(err.Error(), "table socpeople: column fk_user_creat is part of foreign key fk_socpeople_user_creat (to table societe), and a row that does not set it holds no NULL there") {
 		t.Fatalf("fk_user_creat DEFAULT 0: %v", err)
 	}
 	// Both tables change; socpeople cannot be followed, so societe alone
@@ -311,5 +312,79 @@ table "socpeople" {
 	s := &Sim{old: old, new: nw}
 	if err := s.pickTables(); err == nil || !strings.HasSuffix(err.Error(), "or rehearse the other tables the release changes alone: --table societe") {
 		t.Fatalf("pick: %v", err)
+	}
+}
+
+// Moodle 3.5's mdl_message_conversations.convhash is unique, 4.1 makes it
+// a plain index, and course_modules_completion is unique on (userid,
+// coursemoduleid): random values collided there ('l'), and seeding
+// stopped on the server's duplicate key. A column of each unique key
+// carries a value of its own in every row, seeded or written by either
+// release's workers.
+func TestUniqueKeysGetDistinctValues(t *testing.T) {
+	const v1 = `schema "app" {}
+table "conv" {
+  schema = schema.app
+  column "id" {
+    type           = bigint
+    auto_increment = true
+  }
+  column "convhash" {
+    type = varchar(40)
+  }
+  column "flag" {
+    type = bool
+  }
+  column "userid" {
+    type = bigint
+  }
+  column "cmid" {
+    type = bigint
+  }
+  primary_key {
+    columns = [column.id]
+  }
+  index "ux_hash" {
+    unique  = true
+    columns = [column.convhash]
+  }
+  index "ux_user_cm" {
+    unique  = true
+    columns = [column.flag, column.userid, column.cmid]
+  }
+}
+`
+	v2 := strings.Replace(v1, "  index \"ux_hash\" {\n    unique  = true\n", "  index \"ux_hash\" {\n", 1)
+	ot, _ := parse(t, "v1", v1).Schema.Table("conv")
+	r2 := parse(t, "v2", v2)
+	nt, _ := r2.Schema.Table("conv")
+	tb, err := newTable(ot, nt, r2.Declarations)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]map[string]bool{"convhash": {}, "userid": {}}
+	add := func(who, col, v string) {
+		if seen[col][v] {
+			t.Fatalf("%s wrote %s = %q twice", who, col, v)
+		}
+		seen[col][v] = true
+	}
+	for key := int64(1); key <= 2000; key++ {
+		vals := seedValues(tb, key)
+		for i, c := range tb.old {
+			if seen[c.name] != nil {
+				add("seed", c.name, vals[i])
+			}
+		}
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 2000 {
+		for _, cols := range [][]*column{tb.old, tb.new} {
+			for _, c := range cols {
+				if seen[c.name] != nil {
+					add("a worker", c.name, c.gen(r))
+				}
+			}
+		}
 	}
 }

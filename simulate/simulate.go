@@ -592,6 +592,9 @@ func seedValues(t *table, key int64) []string {
 	out := make([]string, len(t.old))
 	for i, c := range t.old {
 		out[i] = c.gen(r)
+		if c.seed != nil {
+			out[i] = c.seed(key)
+		}
 	}
 	return out
 }
