@@ -13,6 +13,7 @@ import (
 	"github.com/emcee-db/emcee/devdb"
 	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/history"
+	"github.com/emcee-db/emcee/internal/hclquote"
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/sqlsyntax"
@@ -105,6 +106,23 @@ func (s *Session) preflight(ctx context.Context, res *Result, rel string, revs [
 		msg = ""
 	}
 	return s.driftAccepted(ctx, res, msg, note, "If these differences are intended (e.g. a hotfix made by hand), rerun with --allow-drift")
+}
+
+// excludeWayOut is the way out for tables no release declares, when the
+// drift holds some: an application that creates tables as it runs (Matomo's
+// monthly archives) was sent to --allow-drift, on every expand, which
+// passes all drift.
+func excludeWayOut(rep *devdb.Report) string {
+	names := rep.UnexpectedTables()
+	if len(names) == 0 {
+		return ""
+	}
+	quoted := make([]string, len(names))
+	for i, n := range names {
+		quoted[i] = hclquote.Quote(n)
+	}
+	return fmt.Sprintf(" If the application creates %s as it runs, name %s in the env's exclude instead (exclude = [%s] in its env block of atlas.hcl, or a glob such as \"prefix_*\"): the drift checks then leave out the tables no release declares that it names (docs/operators.md, \"Tables the application creates as it runs\")",
+		map[bool]string{true: "that table", false: "those tables"}[len(names) == 1], map[bool]string{true: "it", false: "them"}[len(names) == 1], strings.Join(quoted, ", "))
 }
 
 // handOps are the changes a revision makes that the server refuses to make
@@ -259,7 +277,7 @@ func (s *Session) handMade(ctx context.Context, rev *revision.Revision, kind str
 // applies itself.
 func (s *Session) driftAccepted(ctx context.Context, res *Result, found string, note func(string, ...any), allowDrift string) error {
 	if found != "" && !s.opts.AllowDrift {
-		return fmt.Errorf("%snothing was changed. %s", found, s.driftWayOut(ctx, res.Drift, allowDrift))
+		return fmt.Errorf("%snothing was changed. %s%s", found, s.driftWayOut(ctx, res.Drift, allowDrift), excludeWayOut(res.Drift))
 	}
 	if found != "" {
 		note("WARNING (--allow-drift): %s", strings.TrimSpace(found))

@@ -122,6 +122,21 @@ func (r *Report) ExcludedNames() string {
 	return strings.Join(names, ", ")
 }
 
+// UnexpectedTables are the tables of r that no release declares (their
+// whole table is unexpected), nil for a nil report.
+func (r *Report) UnexpectedTables() []string {
+	if r == nil {
+		return nil
+	}
+	var out []string
+	for _, o := range r.Tables {
+		if slices.ContainsFunc(o.Differences, func(d Difference) bool { return d.Kind == "table" && d.State == Unexpected }) {
+			out = append(out, o.Table)
+		}
+	}
+	return out
+}
+
 // Exclude takes from r the tables that are unexpected as a whole (no
 // release declares them) and whose names the exclude patterns match, with
 // whatever else is said of them (a trigger on one): an application that
@@ -133,9 +148,9 @@ func (r *Report) Exclude(patterns []string) {
 		return
 	}
 	whole := map[string]bool{}
-	for _, o := range r.Tables {
-		if slices.ContainsFunc(o.Differences, func(d Difference) bool { return d.Kind == "table" && d.State == Unexpected }) && project.Excluded(patterns, o.Table) {
-			whole[o.Table] = true
+	for _, t := range r.UnexpectedTables() {
+		if project.Excluded(patterns, t) {
+			whole[t] = true
 		}
 	}
 	r.Excluded = append(r.Excluded, r.Take(func(table string, _ Difference) bool { return whole[table] })...)
