@@ -67,3 +67,23 @@ func TestAttack2S30InitModifyOfAnUnwritableName(t *testing.T) {
 	}
 	opContains(t, r, "t.x` int, DROP COLUMN keep -- z is tinyint(1) unsigned, which Atlas reads as a bool (a signed tinyint(1)) (a display width changes nothing of what it holds: ALTER TABLE ... MODIFY it as tinyint unsigned, after a rename: column name \"x` int, DROP COLUMN keep -- z\" contains a backtick")
 }
+
+// A SQL release adding a NOT NULL column without a default was told to
+// add `default = ...` to the column, which its declarations file refuses
+// (the schema is the SQL's). It is told to give the column a DEFAULT in
+// its CREATE TABLE; so written, the release plans.
+func TestAttack2S30SQLReleaseDefaultIsTheSQLs(t *testing.T) {
+	t.Parallel()
+	v1 := "CREATE TABLE site (idsite int NOT NULL, PRIMARY KEY (idsite));\n"
+	v2 := "CREATE TABLE site (idsite int NOT NULL, excluded text NOT NULL, PRIMARY KEY (idsite));\n"
+	p := sqlReleasesProject(t, [2]string{"m3", v1}, [2]string{"m4", v2})
+	r := p.run("plan")
+	if r.Code != 1 {
+		t.Fatalf("plan must refuse the NOT NULL column:\n%s", r)
+	}
+	opContains(t, r, "site.excluded is a new NOT NULL column without a default: the previous release's code would fail to insert rows. Give the column a DEFAULT in its CREATE TABLE, or `fill")
+	opWrite(t, p.Dir+"/schema/m4.sql", []byte(strings.Replace(v2, "text NOT NULL", "text NOT NULL DEFAULT ''", 1)))
+	if r := p.run("plan"); r.Code != 0 {
+		t.Fatalf("plan with the DEFAULT in the CREATE TABLE:\n%s", r)
+	}
+}
