@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"unicode"
 
 	"ariga.io/atlas/sql/schema"
 	"github.com/emcee-db/emcee/internal/hclquote"
@@ -202,16 +203,18 @@ func (r *Release) lossAdvice(table, dropped, to string, adds []string) string {
 		discardBlock(table, dropped))
 }
 
-// likeliestSuccessor is the added column sharing most words (the parts of
-// its name between underscores) with the dropped one, the first added on
-// a tie: visitor_seconds_since_first for visitor_days_since_first.
+// likeliestSuccessor is the added column sharing most words with the
+// dropped one, the first added on a tie: visitor_seconds_since_first for
+// visitor_days_since_first, and visitorSecondsSinceFirst for
+// visitorDaysSinceFirst (an ORM's camelCase names: split at underscores
+// alone, the whole name was one word, and the first added was named).
 func likeliestSuccessor(dropped string, adds []string) string {
-	words := strings.Split(strings.ToLower(dropped), "_")
+	words := nameWords(dropped)
 	best, most := adds[0], 0
 	for _, a := range adds {
 		n := 0
-		for _, w := range strings.Split(strings.ToLower(a), "_") {
-			if w != "" && slices.Contains(words, w) {
+		for _, w := range nameWords(a) {
+			if slices.Contains(words, w) {
 				n++
 			}
 		}
@@ -220,6 +223,38 @@ func likeliestSuccessor(dropped string, adds []string) string {
 		}
 	}
 	return best
+}
+
+// nameWords are the words of a column's name, lower-cased: the runs of
+// letters and digits between other characters (visitor_days, "visitor
+// days"), a camelCase name cut before each capital that follows a small
+// letter or a digit, or that starts a word after capitals (HTMLBody: html,
+// body).
+func nameWords(name string) []string {
+	var words []string
+	var word []rune
+	flush := func() {
+		if len(word) > 0 {
+			words = append(words, strings.ToLower(string(word)))
+			word = word[:0]
+		}
+	}
+	runes := []rune(name)
+	for i, r := range runes {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			flush()
+			continue
+		}
+		if i > 0 && unicode.IsUpper(r) {
+			prev := runes[i-1]
+			if unicode.IsLower(prev) || unicode.IsDigit(prev) || unicode.IsUpper(prev) && i+1 < len(runes) && unicode.IsLower(runes[i+1]) {
+				flush()
+			}
+		}
+		word = append(word, r)
+	}
+	flush()
+	return words
 }
 
 // discardBlock is the discard declaration of a table's column (of the

@@ -389,3 +389,28 @@ func TestUndeclaredLossIntoTheSuccessorsBlock(t *testing.T) {
 		t.Fatalf("got %v\nwant %q", err, want)
 	}
 }
+
+// The successor a loss's refusal names is the added column sharing most
+// words with the dropped one, whatever the names' style: camelCase names
+// were one word each, and the first added column was named.
+func TestLikeliestSuccessor(t *testing.T) {
+	for _, tc := range []struct {
+		dropped string
+		adds    []string
+		want    string
+	}{
+		{"visitor_days_since_first", []string{"revenue_shipping", "visitor_seconds_since_first"}, "visitor_seconds_since_first"},
+		{"visitorDaysSinceFirst", []string{"profilable", "visitorSecondsSinceFirst"}, "visitorSecondsSinceFirst"},
+		{"VisitorDays", []string{"profilable", "visitor_seconds"}, "visitor_seconds"},
+		{"HTMLBody", []string{"title", "body_html"}, "body_html"},
+		{"user name", []string{"email", "user full name"}, "user full name"},
+		{"Token2Auth", []string{"hash", "token2_hash"}, "token2_hash"},
+		// A tie: the first added.
+		{"a_b", []string{"a_c", "b_d"}, "a_c"},
+		{"plain", []string{"other", "another"}, "other"},
+	} {
+		if got := likeliestSuccessor(tc.dropped, tc.adds); got != tc.want {
+			t.Errorf("likeliestSuccessor(%q, %q) = %q, want %q (words %q)", tc.dropped, tc.adds, got, tc.want, nameWords(tc.dropped))
+		}
+	}
+}
