@@ -87,3 +87,31 @@ func TestAttack2S30SQLReleaseDefaultIsTheSQLs(t *testing.T) {
 		t.Fatalf("plan with the DEFAULT in the CREATE TABLE:\n%s", r)
 	}
 }
+
+// atlas.hcl hands table copies to pt-online-schema-change (osc =
+// "pt-osc"); the operator rolls back with the server's copy instead
+// (--osc none --allow-copy). The closed gates' refusal said to rerun
+// `emcee db rollback --allow-copy`, which hands the copies to the tool the
+// operator chose not to run. The rerun carries --osc none, and run as
+// given it completes by the server's copy.
+func TestAttack2S30RollbackRerunKeepsOscNone(t *testing.T) {
+	t.Parallel()
+	p := newWidenProject(t)
+	cfg := p.read("atlas.hcl")
+	opWrite(t, p.Dir+"/atlas.hcl", []byte(replaceOnce(cfg, "emcee {\n", "emcee {\n  osc      = \"pt-osc\"\n")))
+	r := p.run("db", "rollback", "--osc", "none", "--allow-copy")
+	if r.Code != 1 {
+		t.Fatalf("rollback with rows v1 cannot hold: %s", r)
+	}
+	rerun := "emcee db rollback --allow-copy --osc none"
+	opContains(t, r, "rollback refused at v2_rollback01: 3 of 3 gates closed", "then rerun `"+rerun+"`")
+	p.fixWidenRows()
+	r = p.must(strings.Fields(rerun)[1:]...)
+	opContains(t, r, "applying v2_rollback01", "rollback of v2 complete: the database is at release v1 again")
+	if strings.Contains(r.Stdout+r.Stderr, "pt-online-schema-change") {
+		t.Fatalf("the rerun handed the copies to the tool:\n%s", r)
+	}
+	if got := p.columns("events"); got != widenV1Columns {
+		t.Fatalf("columns after the rollback:\n%s", got)
+	}
+}
