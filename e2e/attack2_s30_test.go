@@ -115,3 +115,35 @@ func TestAttack2S30RollbackRerunKeepsOscNone(t *testing.T) {
 		t.Fatalf("columns after the rollback:\n%s", got)
 	}
 }
+
+// A column dropped in contract whose own default a unique index holds
+// (token_auth NOT NULL DEFAULT ”, or NULL DEFAULT 'x'): expand left it
+// as it was, so the new release's first INSERT without it took the
+// default and its second was refused as a duplicate key until contract;
+// the placeholder's fault (79f2f7d) with the column's own value. The
+// default goes, and the column takes NULL (a rebuild with allow_copy when
+// it was NOT NULL).
+func TestAttack2S30DropColumnWithDefaultUnderUniqueIndex(t *testing.T) {
+	for _, tc := range []struct{ name, def, after string }{
+		{"NOT NULL DEFAULT ''", "    type    = char(32)\n    default = \"\"", replaceOnce(imagesV1, `    type = varchar(50)`, "    type       = varchar(50)\n    allow_copy = true")},
+		{"NULL DEFAULT 'x'", "    type    = char(32)\n    null    = true\n    default = \"x\"", imagesV1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := replaceOnce(imagesV1, "  column \"note\" {\n    type = varchar(50)\n  }", "  column \"note\" {\n    type = varchar(50)\n  }\n  column \"token_auth\" {\n"+tc.def+"\n  }")
+			before = replaceOnce(before, `  index "ix_name" {`, "  index \"uniq_keytoken\" {\n    unique  = true\n    columns = [column.token_auth]\n  }\n  index \"ix_name\" {")
+			ruleCase{
+				before:    before,
+				after:     tc.after,
+				rules:     []string{"drop-column", "drop-index"},
+				seed:      []string{"INSERT INTO images (name, kind, note, token_auth) VALUES ('one', 'a', 'x', MD5('one'))"},
+				oldWrites: []string{"INSERT INTO images (name, kind, note, token_auth) VALUES ('two', 'b', 'y', MD5('two'))"},
+				newWrites: []string{
+					"INSERT INTO images (name, kind, note) VALUES ('three', 'a', 'z')",
+					"INSERT INTO images (name, kind, note) VALUES ('four', 'a', 'z')",
+				},
+				checks:           map[string]string{"SELECT name FROM images ORDER BY id": "one;two;three;four"},
+				oldAfterRollback: []string{"INSERT INTO images (name, kind, note, token_auth) VALUES ('five', 'b', 'y', MD5('five'))"},
+			}.run(t)
+		})
+	}
+}
