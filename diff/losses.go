@@ -149,8 +149,8 @@ func CheckLosses(tr *Transition) error {
 		if i := slices.IndexFunc(gs, func(g ColumnRef) bool { return g.Table != l.Table }); i >= 0 && !reported[l] {
 			g := gs[i]
 			errs = append(errs, &Problem{Kind: UndeclaredLoss, Pos: posOrFile(to, g.Table, g.Column), Msg: fmt.Sprintf(
-				"release %s drops %s and gives %s a column of the same name, %s: its values probably move there, but contract drops %s and nothing copies them. If they move, copy them before contract (a data_migration on %s whose set reads %s, e.g. `set = %s`, for rows that exist by then) and declare the discard below to say the old column may go; if they may be lost, declare the discard alone:\n%s",
-				to.Name, l, g.Table, g, l, g.Table, l, hclquote.Quote(sqlsyntax.Ident(g.Column)+" = (SELECT ... FROM "+sqlsyntax.Ident(l.Table)+" WHERE ...)"), discardBlock(l.Table, l.Column))})
+				"release %s drops %s and gives %s a column of the same name, %s: its values probably move there, but contract drops %s and nothing copies them. If they move, copy them before contract (a data_migration on %s whose set reads %s, e.g. `set = %s`, for rows that exist by then) and declare the discard below to say the old column may go; if they may be lost, declare the discard alone (%s):\n%s",
+				to.Name, l, g.Table, g, l, g.Table, l, hclquote.Quote(sqlsyntax.Ident(g.Column)+" = (SELECT ... FROM "+sqlsyntax.Ident(l.Table)+" WHERE ...)"), to.topLevel(), discardBlock(l.Table, l.Column))})
 		}
 	}
 	if len(created) > 0 {
@@ -171,9 +171,18 @@ func CheckLosses(tr *Transition) error {
 		for _, d := range dropped {
 			if to.Declarations.Discarded(d.Name, "") == nil {
 				like := likeliestRename(d, created, columns)
-				errs = append(errs, &Problem{Kind: UndeclaredLoss, Pos: posOrFile(to, like, ""), Msg: fmt.Sprintf(
-					"release %s drops table %s and creates %s: emcee cannot tell a rename from a loss. If %s carries %s's rows, declare `renamed_from = %s` in table %s; if %s's data may be lost, declare at the top level of the file:\n%s",
-					to.Name, d.Name, strings.Join(names, ", "), like, d.Name, hclquote.Quote(d.Name), like, d.Name, discardBlock(d.Name, ""))})
+				rename := fmt.Sprintf("declare `renamed_from = %s` in table %s", hclquote.Quote(d.Name), like)
+				if f := to.DeclFile(); f != "" {
+					// A SQL release's CREATE TABLE has no place for it: the
+					// table's block in the declarations file has.
+					rename = fmt.Sprintf("declare in %s the table block below (its renamed_from)", f)
+				}
+				msg := fmt.Sprintf("release %s drops table %s and creates %s: emcee cannot tell a rename from a loss. If %s carries %s's rows, %s; if %s's data may be lost, declare the discard below (%s):\n",
+					to.Name, d.Name, strings.Join(names, ", "), like, d.Name, rename, d.Name, to.topLevel())
+				if to.DeclFile() != "" {
+					msg += hclquote.Block("    ", [][]string{{"table", like}}, hclquote.Attr{Name: "renamed_from", Value: d.Name}) + "\n"
+				}
+				errs = append(errs, &Problem{Kind: UndeclaredLoss, Pos: posOrFile(to, like, ""), Msg: msg + discardBlock(d.Name, "")})
 			}
 		}
 	}
@@ -255,6 +264,16 @@ func nameWords(name string) []string {
 	}
 	flush()
 	return words
+}
+
+// topLevel is where a top-level declaration (discard, data_migration)
+// goes, for messages: the release file, or a SQL release's declarations
+// file (the SQL file, which the refusal points into, takes none).
+func (r *Release) topLevel() string {
+	if f := r.DeclFile(); f != "" {
+		return "in " + f
+	}
+	return "at the top level of the file"
 }
 
 // discardBlock is the discard declaration of a table's column (of the

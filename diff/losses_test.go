@@ -64,7 +64,7 @@ func TestUndeclaredLossIsRefused(t *testing.T) {
 		{"column renamed", strings.Replace(swap, "null = true", "null = true\n    renamed_from = \"is_public\"", 1), ""},
 		{"column dropped alone", strings.Replace(imagesV1, "column \"is_public\" {\n    type = bool\n  }", "", 1), ""},
 		{"column added alone", strings.Replace(imagesV1, "column \"is_public\" {", "column \"owner\" {\n    type = int\n    null = true\n  }\n  column \"is_public\" {", 1), ""},
-		{"table dropped and created", tableSwap, "pike.hcl:14:1: release pike drops table tags and creates labels: emcee cannot tell a rename from a loss. If labels carries tags's rows, declare `renamed_from = \"tags\"` in table labels; if tags's data may be lost, declare at the top level of the file:\n    discard {\n      table = \"tags\"\n    }"},
+		{"table dropped and created", tableSwap, "pike.hcl:14:1: release pike drops table tags and creates labels: emcee cannot tell a rename from a loss. If labels carries tags's rows, declare `renamed_from = \"tags\"` in table labels; if tags's data may be lost, declare the discard below (at the top level of the file):\n    discard {\n      table = \"tags\"\n    }"},
 		{"table dropped and two created", tableSwapBeside, "pike.hcl:20:1: release pike drops table tags and creates extras, labels: emcee cannot tell a rename from a loss. If labels carries tags's rows, declare `renamed_from = \"tags\"` in table labels"},
 		{"table discarded", tableSwap + "discard {\n  table = \"tags\"\n}\n", ""},
 		// A column dropped while another table gains one of its name: the
@@ -412,5 +412,63 @@ func TestLikeliestSuccessor(t *testing.T) {
 		if got := likeliestSuccessor(tc.dropped, tc.adds); got != tc.want {
 			t.Errorf("likeliestSuccessor(%q, %q) = %q, want %q (words %q)", tc.dropped, tc.adds, got, tc.want, nameWords(tc.dropped))
 		}
+	}
+}
+
+// A SQL release dropping a table and creating another, or moving a column
+// to another table, was told to declare renamed_from "in table labels" (a
+// CREATE TABLE) and the discard "at the top level of the file", the SQL
+// file the refusal points into. It names the declarations file, and what
+// it gives to paste there reads as the declarations it says.
+func TestUndeclaredTableLossOfASQLRelease(t *testing.T) {
+	prev, err := ParseRelease("ocata", "schema/ocata.sql", []byte(imagesV1), mariadb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tableSwap := strings.Replace(imagesV1, "table \"tags\"", "table \"labels\"", 1)
+	moved := strings.Replace(strings.Replace(imagesV1, "column \"is_public\" {\n    type = bool\n  }", "", 1), "table \"tags\" {\n  schema = schema.app\n", "table \"tags\" {\n  schema = schema.app\n  column \"is_public\" {\n    type = bool\n    null = true\n  }\n", 1)
+	for _, tc := range []struct {
+		name, src, want string
+		declared        func(d *Declarations) bool
+	}{
+		{"table dropped and created", tableSwap, "If labels carries tags's rows, declare in schema/pike.emcee.hcl the table block below (its renamed_from); if tags's data may be lost, declare the discard below (in schema/pike.emcee.hcl):\n    table \"labels\" {\n      renamed_from = \"tags\"\n    }\n    discard {\n      table = \"tags\"\n    }",
+			func(d *Declarations) bool {
+				return d.Tables["labels"] != nil && d.Tables["labels"].RenamedFrom == "tags" && d.Discarded("tags", "") != nil
+			}},
+		{"column moved to another table", moved, "if they may be lost, declare the discard alone (in schema/pike.emcee.hcl):\n    discard {",
+			func(d *Declarations) bool { return d.Discarded("images", "is_public") != nil }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, err := ParseRelease("pike", "schema/pike.sql", []byte(tc.src), mariadb)
+			if err != nil {
+				t.Fatal(err)
+			}
+			drv, err := Offline(mariadb)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tr, err := Between(drv, mariadb, prev, r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = CheckLosses(tr)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v\nwant %q", err, tc.want)
+			}
+			var src strings.Builder
+			for line := range strings.Lines(err.Error()) {
+				if rest, ok := strings.CutPrefix(line, "    "); ok {
+					src.WriteString(rest)
+				}
+			}
+			f, diags := hclsyntax.ParseConfig([]byte(src.String()), "pike.emcee.hcl", hcl.InitialPos)
+			if diags.HasErrors() {
+				t.Fatalf("the advice does not parse: %v\n%s", diags, src.String())
+			}
+			d, err := readDeclarations(f.Body.(*hclsyntax.Body), []byte(src.String()))
+			if err != nil || !tc.declared(d) {
+				t.Fatalf("the advice does not read as the declarations it says (%v):\n%s", err, src.String())
+			}
+		})
 	}
 }
