@@ -303,7 +303,10 @@ func (s *Session) refusedAtPlanTime(rel string, revs []*revision.Revision) error
 // from atlas.hcl), which every run checks again before its gates
 // (rollbackCopies): told to rerun `emcee db rollback` after its gates had
 // refused, the operator met the copies' refusal instead; and with
-// --drop-new-data when the way out is to accept the loss.
+// --drop-new-data when the way out is to accept the loss. An --osc flag
+// is carried whatever it names: --osc none over atlas.hcl's osc =
+// "pt-osc" (the server's copy chosen, the tool perhaps not installed
+// there) was left out, and the rerun handed the copies to the tool.
 func (s *Session) rollbackCommand(dropNewData bool) string {
 	cmd := "emcee db rollback"
 	if dropNewData {
@@ -312,8 +315,11 @@ func (s *Session) rollbackCommand(dropNewData bool) string {
 	if s.opts.AllowCopy {
 		cmd += " --allow-copy"
 	}
-	if from := cmp.Or(s.opts.OSCFrom, "--osc "+s.opts.OSC.Tool); s.opts.OSC.Enabled() && strings.HasPrefix(from, "--osc ") {
-		cmd += " " + from
+	switch {
+	case strings.HasPrefix(s.opts.OSCFrom, "--osc "):
+		cmd += " --osc " + shell.Word(cmp.Or(s.opts.OSC.Tool, project.OSCNone))
+	case s.opts.OSCFrom == "" && s.opts.OSC.Enabled():
+		cmd += " --osc " + s.opts.OSC.Tool
 	}
 	return cmd
 }

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"unicode"
 
 	"ariga.io/atlas/sql/schema"
 	"github.com/emcee-db/emcee/internal/hclquote"
@@ -148,7 +149,7 @@ func CheckLosses(tr *Transition) error {
 		if i := slices.IndexFunc(gs, func(g ColumnRef) bool { return g.Table != l.Table }); i >= 0 && !reported[l] {
 			g := gs[i]
 			errs = append(errs, &Problem{Kind: UndeclaredLoss, Pos: posOrFile(to, g.Table, g.Column), Msg: fmt.Sprintf(
-				"release %s drops %s and gives %s a column of the same name, %s: its values probably move there, but contract drops %s and nothing copies them. If they move, copy them before contract (a data_migration on %s whose set reads %s, e.g. `set = %s`, for rows that exist by then) and declare the discard below, at the top level of %s, to say the old column may go; if they may be lost, declare the discard alone:\n%s",
+				"release %s drops %s and gives %s a column of the same name, %s: its values probably move there, but contract drops %s and nothing copies them. If they move, copy them before contract (a data_migration on %s whose set reads %s, e.g. `set = %s`, for rows that exist by then) and declare the discard below, %s, to say the old column may go; if they may be lost, declare the discard alone:\n%s",
 				to.Name, l, g.Table, g, l, g.Table, l, hclquote.Quote(sqlsyntax.Ident(g.Column)+" = (SELECT ... FROM "+sqlsyntax.Ident(l.Table)+" WHERE ...)"), to.TopLevel(), discardBlock(l.Table, l.Column))})
 		}
 	}
@@ -170,9 +171,18 @@ func CheckLosses(tr *Transition) error {
 		for _, d := range dropped {
 			if to.Declarations.Discarded(d.Name, "") == nil {
 				like := likeliestRename(d, created, columns)
-				errs = append(errs, &Problem{Kind: UndeclaredLoss, Pos: posOrFile(to, like, ""), Msg: fmt.Sprintf(
-					"release %s drops table %s and creates %s: emcee cannot tell a rename from a loss. If %s carries %s's rows, declare `renamed_from = %s` in table %s%s; if %s's data may be lost, declare at the top level of %s:\n%s",
-					to.Name, d.Name, strings.Join(names, ", "), like, d.Name, hclquote.Quote(d.Name), like, to.InTableBlock(like), d.Name, to.TopLevel(), discardBlock(d.Name, ""))})
+				rename := fmt.Sprintf("declare `renamed_from = %s` in table %s", hclquote.Quote(d.Name), like)
+				if f := to.DeclFile(); f != "" {
+					// A SQL release's CREATE TABLE has no place for it: the
+					// table's block in the declarations file has.
+					rename = fmt.Sprintf("declare in %s the table block below (its renamed_from)", f)
+				}
+				msg := fmt.Sprintf("release %s drops table %s and creates %s: emcee cannot tell a rename from a loss. If %s carries %s's rows, %s; if %s's data may be lost, declare the discard below, %s:\n",
+					to.Name, d.Name, strings.Join(names, ", "), like, d.Name, rename, d.Name, to.TopLevel())
+				if to.DeclFile() != "" {
+					msg += hclquote.Block("    ", [][]string{{"table", like}}, hclquote.Attr{Name: "renamed_from", Value: d.Name}) + "\n"
+				}
+				errs = append(errs, &Problem{Kind: UndeclaredLoss, Pos: posOrFile(to, like, ""), Msg: msg + discardBlock(d.Name, "")})
 			}
 		}
 	}
@@ -196,22 +206,24 @@ func (r *Release) lossAdvice(table, dropped, to string, adds []string) string {
 		in, p := r.declBlock(table, to, [][]string{{"replaces"}})
 		where, path = "in "+f+in, p
 	}
-	return fmt.Sprintf("table %s loses column %s and gains %s in release %s: emcee cannot tell a replacement from a loss. If %s carries %s's data, declare it %s, as below when the values change (with the same values, `renamed_from = %s` in place of the replaces block); if %s's data may be lost, declare the discard below, at the top level of %s, instead:\n%s\n%s",
+	return fmt.Sprintf("table %s loses column %s and gains %s in release %s: emcee cannot tell a replacement from a loss. If %s carries %s's data, declare it %s, as below when the values change (with the same values, `renamed_from = %s` in place of the replaces block); if %s's data may be lost, declare the discard below, %s, instead:\n%s\n%s",
 		table, dropped, strings.Join(adds, ", "), r.Name, to, dropped, where, hclquote.Quote(dropped), dropped, r.TopLevel(),
 		hclquote.Block("    ", path, hclquote.Attr{Name: "column", Value: dropped}, hclquote.Attr{Name: "forward", Value: "..."}, hclquote.Attr{Name: "backward", Value: "..."}),
 		discardBlock(table, dropped))
 }
 
-// likeliestSuccessor is the added column sharing most words (the parts of
-// its name between underscores) with the dropped one, the first added on
-// a tie: visitor_seconds_since_first for visitor_days_since_first.
+// likeliestSuccessor is the added column sharing most words with the
+// dropped one, the first added on a tie: visitor_seconds_since_first for
+// visitor_days_since_first, and visitorSecondsSinceFirst for
+// visitorDaysSinceFirst (an ORM's camelCase names: split at underscores
+// alone, the whole name was one word, and the first added was named).
 func likeliestSuccessor(dropped string, adds []string) string {
-	words := strings.Split(strings.ToLower(dropped), "_")
+	words := nameWords(dropped)
 	best, most := adds[0], 0
 	for _, a := range adds {
 		n := 0
-		for _, w := range strings.Split(strings.ToLower(a), "_") {
-			if w != "" && slices.Contains(words, w) {
+		for _, w := range nameWords(a) {
+			if slices.Contains(words, w) {
 				n++
 			}
 		}
@@ -220,6 +232,38 @@ func likeliestSuccessor(dropped string, adds []string) string {
 		}
 	}
 	return best
+}
+
+// nameWords are the words of a column's name, lower-cased: the runs of
+// letters and digits between other characters (visitor_days, "visitor
+// days"), a camelCase name cut before each capital that follows a small
+// letter or a digit, or that starts a word after capitals (HTMLBody: html,
+// body).
+func nameWords(name string) []string {
+	var words []string
+	var word []rune
+	flush := func() {
+		if len(word) > 0 {
+			words = append(words, strings.ToLower(string(word)))
+			word = word[:0]
+		}
+	}
+	runes := []rune(name)
+	for i, r := range runes {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			flush()
+			continue
+		}
+		if i > 0 && unicode.IsUpper(r) {
+			prev := runes[i-1]
+			if unicode.IsLower(prev) || unicode.IsDigit(prev) || unicode.IsUpper(prev) && i+1 < len(runes) && unicode.IsLower(runes[i+1]) {
+				flush()
+			}
+		}
+		word = append(word, r)
+	}
+	flush()
+	return words
 }
 
 // discardBlock is the discard declaration of a table's column (of the

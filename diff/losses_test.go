@@ -64,7 +64,7 @@ func TestUndeclaredLossIsRefused(t *testing.T) {
 		{"column renamed", strings.Replace(swap, "null = true", "null = true\n    renamed_from = \"is_public\"", 1), ""},
 		{"column dropped alone", strings.Replace(imagesV1, "column \"is_public\" {\n    type = bool\n  }", "", 1), ""},
 		{"column added alone", strings.Replace(imagesV1, "column \"is_public\" {", "column \"owner\" {\n    type = int\n    null = true\n  }\n  column \"is_public\" {", 1), ""},
-		{"table dropped and created", tableSwap, "pike.hcl:14:1: release pike drops table tags and creates labels: emcee cannot tell a rename from a loss. If labels carries tags's rows, declare `renamed_from = \"tags\"` in table labels; if tags's data may be lost, declare at the top level of the file:\n    discard {\n      table = \"tags\"\n    }"},
+		{"table dropped and created", tableSwap, "pike.hcl:14:1: release pike drops table tags and creates labels: emcee cannot tell a rename from a loss. If labels carries tags's rows, declare `renamed_from = \"tags\"` in table labels; if tags's data may be lost, declare the discard below, at the top level of the file:\n    discard {\n      table = \"tags\"\n    }"},
 		{"table dropped and two created", tableSwapBeside, "pike.hcl:20:1: release pike drops table tags and creates extras, labels: emcee cannot tell a rename from a loss. If labels carries tags's rows, declare `renamed_from = \"tags\"` in table labels"},
 		{"table discarded", tableSwap + "discard {\n  table = \"tags\"\n}\n", ""},
 		// A column dropped while another table gains one of its name: the
@@ -403,7 +403,6 @@ func TestUndeclaredLossIntoTheSuccessorsBlock(t *testing.T) {
 // into the SQL file, as "the file" said, the block was a syntax error).
 func TestLossAdviceOfASQLReleaseNamesItsDeclarationsFile(t *testing.T) {
 	swap := strings.Replace(imagesV1, "column \"is_public\" {\n    type = bool\n  }", "column \"visibility\" {\n    type = varchar(10)\n    null = true\n  }", 1)
-	tableSwap := strings.Replace(imagesV1, "table \"tags\"", "table \"labels\"", 1)
 	const decl = "schema/pike.emcee.hcl (the declarations file beside schema/pike.sql)"
 	for _, tc := range []struct {
 		name, src string
@@ -412,9 +411,6 @@ func TestLossAdviceOfASQLReleaseNamesItsDeclarationsFile(t *testing.T) {
 		{"column dropped and added", swap, []string{
 			"declare it in schema/pike.emcee.hcl, as below when the values change",
 			"declare the discard below, at the top level of " + decl + ", instead:\n"}},
-		{"table dropped and created", tableSwap, []string{
-			"declare `renamed_from = \"tags\"` in table labels (in schema/pike.emcee.hcl, the declarations file beside schema/pike.sql: `table \"labels\" { ... }`)",
-			"declare at the top level of " + decl + ":\n    discard {"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			old, err := ParseRelease("ocata", "ocata.hcl", []byte(imagesV1), mariadb)
@@ -444,6 +440,89 @@ func TestLossAdviceOfASQLReleaseNamesItsDeclarationsFile(t *testing.T) {
 			}
 			if strings.Contains(err.Error(), "the file") {
 				t.Errorf("refusal of a SQL release says \"the file\":\n%v", err)
+			}
+		})
+	}
+}
+
+// The successor a loss's refusal names is the added column sharing most
+// words with the dropped one, whatever the names' style: camelCase names
+// were one word each, and the first added column was named.
+func TestLikeliestSuccessor(t *testing.T) {
+	for _, tc := range []struct {
+		dropped string
+		adds    []string
+		want    string
+	}{
+		{"visitor_days_since_first", []string{"revenue_shipping", "visitor_seconds_since_first"}, "visitor_seconds_since_first"},
+		{"visitorDaysSinceFirst", []string{"profilable", "visitorSecondsSinceFirst"}, "visitorSecondsSinceFirst"},
+		{"VisitorDays", []string{"profilable", "visitor_seconds"}, "visitor_seconds"},
+		{"HTMLBody", []string{"title", "body_html"}, "body_html"},
+		{"user name", []string{"email", "user full name"}, "user full name"},
+		{"Token2Auth", []string{"hash", "token2_hash"}, "token2_hash"},
+		// A tie: the first added.
+		{"a_b", []string{"a_c", "b_d"}, "a_c"},
+		{"plain", []string{"other", "another"}, "other"},
+	} {
+		if got := likeliestSuccessor(tc.dropped, tc.adds); got != tc.want {
+			t.Errorf("likeliestSuccessor(%q, %q) = %q, want %q (words %q)", tc.dropped, tc.adds, got, tc.want, nameWords(tc.dropped))
+		}
+	}
+}
+
+// A SQL release dropping a table and creating another, or moving a column
+// to another table, was told to declare renamed_from "in table labels" (a
+// CREATE TABLE) and the discard "at the top level of the file", the SQL
+// file the refusal points into. It names the declarations file, and what
+// it gives to paste there reads as the declarations it says.
+func TestUndeclaredTableLossOfASQLRelease(t *testing.T) {
+	prev, err := ParseRelease("ocata", "schema/ocata.sql", []byte(imagesV1), mariadb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tableSwap := strings.Replace(imagesV1, "table \"tags\"", "table \"labels\"", 1)
+	moved := strings.Replace(strings.Replace(imagesV1, "column \"is_public\" {\n    type = bool\n  }", "", 1), "table \"tags\" {\n  schema = schema.app\n", "table \"tags\" {\n  schema = schema.app\n  column \"is_public\" {\n    type = bool\n    null = true\n  }\n", 1)
+	for _, tc := range []struct {
+		name, src, want string
+		declared        func(d *Declarations) bool
+	}{
+		{"table dropped and created", tableSwap, "If labels carries tags's rows, declare in schema/pike.emcee.hcl the table block below (its renamed_from); if tags's data may be lost, declare the discard below, at the top level of schema/pike.emcee.hcl (the declarations file beside schema/pike.sql):\n    table \"labels\" {\n      renamed_from = \"tags\"\n    }\n    discard {\n      table = \"tags\"\n    }",
+			func(d *Declarations) bool {
+				return d.Tables["labels"] != nil && d.Tables["labels"].RenamedFrom == "tags" && d.Discarded("tags", "") != nil
+			}},
+		{"column moved to another table", moved, "declare the discard below, at the top level of schema/pike.emcee.hcl (the declarations file beside schema/pike.sql), to say the old column may go; if they may be lost, declare the discard alone:\n    discard {",
+			func(d *Declarations) bool { return d.Discarded("images", "is_public") != nil }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, err := ParseRelease("pike", "schema/pike.sql", []byte(tc.src), mariadb)
+			if err != nil {
+				t.Fatal(err)
+			}
+			drv, err := Offline(mariadb)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tr, err := Between(drv, mariadb, prev, r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = CheckLosses(tr)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v\nwant %q", err, tc.want)
+			}
+			var src strings.Builder
+			for line := range strings.Lines(err.Error()) {
+				if rest, ok := strings.CutPrefix(line, "    "); ok {
+					src.WriteString(rest)
+				}
+			}
+			f, diags := hclsyntax.ParseConfig([]byte(src.String()), "pike.emcee.hcl", hcl.InitialPos)
+			if diags.HasErrors() {
+				t.Fatalf("the advice does not parse: %v\n%s", diags, src.String())
+			}
+			d, err := readDeclarations(f.Body.(*hclsyntax.Body), []byte(src.String()))
+			if err != nil || !tc.declared(d) {
+				t.Fatalf("the advice does not read as the declarations it says (%v):\n%s", err, src.String())
 			}
 		})
 	}

@@ -265,28 +265,14 @@ func (r *Release) declBlock(table, column string, inner [][]string) (where strin
 // file alone when the position is unknown.
 func (r *Release) Where(table, column string) string { return posOrFile(r, table, column).String() }
 
-// InTableBlock says, for a message telling the user what to declare in a
-// table's block, where that block is when the release is declared as SQL:
-// in its declarations file, in a block naming the table (pasted into the
-// SQL, a block is a syntax error); "" for an HCL release, whose blocks are
-// in its file.
-func (r *Release) InTableBlock(table string) string {
-	f := r.DeclFile()
-	if f == "" {
-		return ""
-	}
-	return fmt.Sprintf(" (in %s, the declarations file beside %s: `table %s { ... }`)", f, r.File, hclquote.Quote(table))
-}
-
-// TopLevel names the file whose top level a top-level declaration
-// (discard, data_migration) goes at, for messages: the release's file, or
-// for a release declared as SQL, its declarations file.
+// TopLevel is where a top-level declaration (discard, data_migration)
+// goes, for messages: the release file, or a SQL release's declarations
+// file (the SQL file, which a refusal points into, takes none).
 func (r *Release) TopLevel() string {
-	f := r.DeclFile()
-	if f == "" {
-		return "the file"
+	if f := r.DeclFile(); f != "" {
+		return fmt.Sprintf("at the top level of %s (the declarations file beside %s)", f, r.File)
 	}
-	return fmt.Sprintf("%s (the declarations file beside %s)", f, r.File)
+	return "at the top level of the file"
 }
 
 // WherePart is where an index, foreign key or check of a table is

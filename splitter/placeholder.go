@@ -119,11 +119,17 @@ func (c *Change) keepOptional(col *schema.Column, value, why, whyNull string, op
 	if err != nil {
 		return nil, false, err
 	}
-	sql, err := c.Alter(&schema.ModifyColumn{From: col, To: nullable(col), Change: schema.ChangeNull})
+	// A default the column has goes with its NOT NULL: rows the new
+	// release inserts hold NULL.
+	to, kind := withoutDefault(nullable(col)), schema.ChangeNull
+	if col.Default != nil {
+		kind |= schema.ChangeDefault
+	}
+	sql, err := c.Alter(&schema.ModifyColumn{From: col, To: to, Change: kind})
 	if err != nil {
 		return nil, false, err
 	}
-	back, err := c.restoreColumn(col, nullable(col), schema.ChangeNull, "making it NULL while the new release omits it")
+	back, err := c.restoreColumn(col, to, kind, "making it NULL while the new release omits it")
 	return append([]Step{stmt(revision.Expand, StageModifyColumn, fmt.Sprintf("%s; %s.%s must accept NULL until it is dropped; %s", why, table, col.Name, note), Inplace.With(sql))}, back...), true, err
 }
 

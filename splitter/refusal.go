@@ -22,7 +22,13 @@ func refusal(tr *diff.Transition, ch *Change) error {
 		// The only AddColumn no rule claims: NOT NULL, no default, no fill.
 		pos, _ := tr.To.Declarations.PosOf(t, c.C.Name)
 		pos.File = cmp.Or(pos.File, tr.To.File)
-		return &diff.Problem{Kind: diff.NotNullWithoutDefault, Pos: pos, Msg: fmt.Sprintf("%s.%s is a new NOT NULL column without a default: the previous release's code would fail to insert rows. Add `default = ...` to the column, or `fill = \"<SQL expression>\"` to compute it for existing rows and for rows the previous release writes (rule add-column-fill)%s", t, c.C.Name, tr.To.InDeclFile(t, c.C.Name, hclquote.Attr{Name: "fill", Value: "<SQL expression>"}))}
+		// A SQL release's default is the SQL's: its declarations file
+		// refuses `default = ...`.
+		def := "Add `default = ...` to the column"
+		if tr.To.DeclFile() != "" {
+			def = "Give the column a DEFAULT in its CREATE TABLE"
+		}
+		return &diff.Problem{Kind: diff.NotNullWithoutDefault, Pos: pos, Msg: fmt.Sprintf("%s.%s is a new NOT NULL column without a default: the previous release's code would fail to insert rows. %s, or `fill = \"<SQL expression>\"` to compute it for existing rows and for rows the previous release writes (rule add-column-fill)%s", t, c.C.Name, def, tr.To.InDeclFile(t, c.C.Name, hclquote.Attr{Name: "fill", Value: "<SQL expression>"}))}
 	}
 	return fmt.Errorf("%s: table %s: no rule for %s; emcee will not guess its phase. Split the change into supported steps (see the rule table in README.md)", tr.To.Where(t, ""), t, describe(ch.Change))
 }

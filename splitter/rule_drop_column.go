@@ -2,10 +2,12 @@ package splitter
 
 import (
 	"fmt"
+	"strings"
 
 	"ariga.io/atlas/sql/schema"
 
 	"github.com/emcee-db/emcee/diff"
+	"github.com/emcee-db/emcee/revision"
 )
 
 // The previous release still reads the column, so it goes in contract. If
@@ -14,21 +16,47 @@ import (
 // placeholder default first (placeholder.go): the previous release reads
 // that value for the rows the new release inserts; under a unique index,
 // which would refuse the placeholder in a second row, it is made NULL
-// instead (a rebuild: allow_copy).
+// instead (a rebuild: allow_copy), and a default of its own, which the
+// index would refuse alike, goes.
 func init() {
 	register(&Rule{
 		Name: "drop-column",
 		Doc: RuleDoc{
 			Change:   "drop column (in a release that also adds a column to the table, or gives another table a column of its name: declared, either the new column replaces it or discard)",
-			Phases:   "expand: a placeholder default (metadata only) if it is NOT NULL without default (NULL instead, a rebuild that needs allow_copy, when a unique index holds it); contract: drop",
-			Rollback: "the placeholder default goes (INSTANT); a column expand made NULL instead is NOT NULL again in place, behind a gate counting the rows left NULL",
+			Phases:   "expand: a placeholder default (metadata only) if it is NOT NULL without default (NULL instead, a rebuild that needs allow_copy, when a unique index holds it); a constant default of its own under a unique index goes, the column NULL (a rebuild that needs allow_copy if it was NOT NULL); contract: drop",
+			Rollback: "the placeholder default goes (INSTANT); a column expand made NULL instead is NOT NULL again in place, behind a gate counting the rows left NULL; a default expand dropped comes back",
 			Example:  `remove the column block; with a column added to the table, also discard { table = "images", column = "is_public" }`,
 		},
 		Match: is[*schema.DropColumn],
 		Split: func(c *Change) ([]Step, error) {
 			d := c.Change.(*schema.DropColumn)
 			var steps []Step
-			if needsPlaceholder(d.C) {
+			switch idx := uniqueOn(c.FromTable, d.C.Name); {
+			case idx != nil && constantDefault(d.C):
+				// The column's own default, under a unique index kept
+				// until contract, is what the placeholder was: the new
+				// release's second INSERT, which omits the column, is a
+				// duplicate of its first. It goes, and the column takes
+				// NULL, never a duplicate.
+				why := fmt.Sprintf("%s.%s is dropped in contract, but until then the new release inserts rows without it, which its default fills alike: its unique index %s, kept until contract, refuses the second such row as a duplicate, where NULL is never one", c.Table.Name, d.C.Name, idx.Name)
+				if d.C.Type.Null {
+					sql, err := c.Alter(&schema.ModifyColumn{From: d.C, To: withoutDefault(d.C), Change: schema.ChangeDefault})
+					if err != nil {
+						return nil, err
+					}
+					back, err := c.restoreColumn(d.C, withoutDefault(d.C), schema.ChangeDefault, "dropping its default while the new release omits it")
+					if err != nil {
+						return nil, err
+					}
+					steps = append([]Step{stmt(revision.Expand, StageModifyColumn, why+"; its default goes (metadata only)", Instant.With(sql))}, back...)
+					break
+				}
+				kept, _, err := c.keepOptional(d.C, "", why, fmt.Sprintf("its unique index %s, kept until contract, would take its default once and refuse the new release's next INSERT as a duplicate, where NULL is never one", idx.Name), diff.ColumnNames(c.Table)...)
+				if err != nil {
+					return nil, err
+				}
+				steps = kept
+			case needsPlaceholder(d.C):
 				value, _ := c.ctx.placeholderValue(d.C)
 				whyNull := ""
 				// A unique index on the column, kept until contract drops
@@ -36,7 +64,7 @@ func init() {
 				// release's second INSERT was a duplicate key (Matomo
 				// 4.0's user.token_auth under uniq_keytoken). NULL is
 				// never a duplicate.
-				if idx := uniqueOn(c.FromTable, d.C.Name); idx != nil && value != "" {
+				if idx != nil && value != "" {
 					value, whyNull = "", fmt.Sprintf("its unique index %s, kept until contract, would take a placeholder default once and refuse the new release's next INSERT as a duplicate, where NULL is never one", idx.Name)
 				}
 				kept, relaxed, err := c.keepOptional(d.C, value, fmt.Sprintf("%s.%s is dropped in contract, but until then the new release inserts rows without it", c.Table.Name, d.C.Name), whyNull, diff.ColumnNames(c.Table)...)
@@ -55,6 +83,21 @@ func init() {
 			return append(steps, drop), nil
 		},
 	})
+}
+
+// constantDefault reports a column whose default is a constant (not NULL,
+// not an expression such as CURRENT_TIMESTAMP): every row inserted without
+// the column gets the same value.
+func constantDefault(c *schema.Column) bool {
+	lit, ok := c.Default.(*schema.Literal)
+	return ok && !strings.EqualFold(lit.V, "NULL")
+}
+
+// withoutDefault is c without its default (NULL, for a nullable column).
+func withoutDefault(c *schema.Column) *schema.Column {
+	n := *c
+	n.Default = nil
+	return &n
 }
 
 // uniqueOn is a unique index or key of t (the primary key too) that holds

@@ -46,6 +46,9 @@ type Script struct {
 	Default *Default
 	// order is the order in which tables were first created.
 	order map[string]int
+	// keys are the keys of At each table defined, by its name, which a
+	// DROP TABLE forgets.
+	keys map[string][]string
 	// database is the name the file's CREATE DATABASE gives, which its USE
 	// may name.
 	database string
@@ -78,7 +81,7 @@ func Read(file string, src []byte) (*Script, error) {
 		}
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
-	s := &Script{File: file, At: map[string]diff.Pos{}, order: map[string]int{}}
+	s := &Script{File: file, At: map[string]diff.Pos{}, order: map[string]int{}, keys: map[string][]string{}}
 	created := map[string]created{}
 	var errs []string
 	for _, st := range stmts {
@@ -164,7 +167,7 @@ func (s *Script) check(st *sqlsyntax.ScriptStmt, pos diff.Pos, tables map[string
 		if _, ok := s.order[n.Table.Name.O]; !ok {
 			s.order[n.Table.Name.O] = len(s.order)
 		}
-		s.define(n.Table.Name.O, pos)
+		s.define(name, name, pos)
 		tables[strings.ToLower(name)] = created{name: name, pos: pos}
 		// Each column, index, key and check is placed at its own
 		// line:col: an error about one pointed at the statement's start.
@@ -175,7 +178,7 @@ func (s *Script) check(st *sqlsyntax.ScriptStmt, pos diff.Pos, tables map[string
 			return pos
 		}
 		for i, c := range n.Cols {
-			s.define(n.Table.Name.O+"."+c.Name.Name.O, part(i))
+			s.define(name, name+"."+c.Name.Name.O, part(i))
 		}
 		for i, name := range constraintNames(n) {
 			s.definePart(n.Table.Name.O, name, part(len(n.Cols)+i))
@@ -196,6 +199,9 @@ func (s *Script) check(st *sqlsyntax.ScriptStmt, pos diff.Pos, tables map[string
 		switch {
 		case slices.ContainsFunc(n.Tables, func(t *ast.TableName) bool { _, ok := tables[strings.ToLower(t.Name.O)]; return ok }):
 			for _, t := range n.Tables {
+				if c, ok := tables[strings.ToLower(t.Name.O)]; ok {
+					s.forget(c.name)
+				}
 				delete(tables, strings.ToLower(t.Name.O))
 			}
 			return true, nil
@@ -304,12 +310,23 @@ func constraintNames(n *ast.CreateTableStmt) []string {
 	return out
 }
 
-// define places a table ("t"), column ("t.c") or part ("t/name") where it
-// is first defined.
-func (s *Script) define(key string, pos diff.Pos) {
+// define places a table ("t"), column ("t.c") or part ("t/name") of
+// table where it is first defined.
+func (s *Script) define(table, key string, pos diff.Pos) {
 	if _, ok := s.At[key]; !ok {
 		s.At[key] = pos
+		s.keys[table] = append(s.keys[table], key)
 	}
+}
+
+// forget drops what table defined: created again after a DROP TABLE, it is
+// where the new CREATE TABLE defines it (the snapshot's positions, its
+// errors and the plans' notes pointed at the CREATE TABLE dropped).
+func (s *Script) forget(table string) {
+	for _, key := range s.keys[table] {
+		delete(s.At, key)
+	}
+	delete(s.keys, table)
 }
 
 // at is where key (a column "t.c" or part "t/name" of table) is defined,
@@ -324,7 +341,7 @@ func (s *Script) at(table, key string) diff.Pos {
 // definePart defines a named index, key or check of table.
 func (s *Script) definePart(table, name string, pos diff.Pos) {
 	if name != "" {
-		s.define(table+"/"+name, pos)
+		s.define(table, table+"/"+name, pos)
 	}
 }
 
@@ -435,9 +452,9 @@ func (s *Script) checkAlter(n *ast.AlterTableStmt, pos diff.Pos) error {
 			// release keeps: a refusal of its type (double(10,2), int(1))
 			// points there, not at the CREATE TABLE's line it overrides.
 			if spec.Tp == ast.AlterTableModifyColumn || spec.Tp == ast.AlterTableChangeColumn {
-				s.At[table+"."+c.Name.Name.O] = pos
+				delete(s.At, table+"."+c.Name.Name.O)
 			}
-			s.define(table+"."+c.Name.Name.O, pos)
+			s.define(table, table+"."+c.Name.Name.O, pos)
 		}
 		if spec.Constraint != nil {
 			s.definePart(table, spec.Constraint.Name, pos)

@@ -1,6 +1,7 @@
 package sqlrelease
 
 import (
+	"maps"
 	"reflect"
 	"strconv"
 	"strings"
@@ -161,6 +162,26 @@ func TestReadRecreatedInAnotherCase(t *testing.T) {
 	s, err := Read("schema/x.sql", []byte("CREATE TABLE Users (id int);\nDROP TABLE Users;\nCREATE TABLE users (id int);"))
 	if err != nil || len(s.Run) != 3 {
 		t.Fatalf("Read = %v, %v", s, err)
+	}
+}
+
+// A table created again after its DROP TABLE is where the second CREATE
+// TABLE defines it, and so are its columns and keys: the snapshot's
+// positions, its errors and the plans' notes pointed at the CREATE TABLE
+// dropped. A table dropped and created in another case is gone under its
+// old name.
+func TestReadRecreatedIsWhereCreatedAgain(t *testing.T) {
+	s, err := Read("schema/x.sql", []byte("CREATE TABLE t (id int, v int, KEY k (v));\nCREATE TABLE Users (id int);\nDROP TABLE t, Users;\nCREATE TABLE t (id int,\n  v int,\n  KEY k (v));\nALTER TABLE t MODIFY v bigint;\nCREATE TABLE users (id int);"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"t": "schema/x.sql:4:1", "t.id": "schema/x.sql:4:17", "t.v": "schema/x.sql:7:1", "t/k": "schema/x.sql:6:3", "users": "schema/x.sql:8:1", "users.id": "schema/x.sql:8:21"}
+	got := map[string]string{}
+	for k, p := range s.At {
+		got[k] = p.String()
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("positions %v, want %v", got, want)
 	}
 }
 
