@@ -21,7 +21,13 @@ func refusal(tr *diff.Transition, ch *Change) error {
 		// The only AddColumn no rule claims: NOT NULL, no default, no fill.
 		pos, _ := tr.To.Declarations.PosOf(t, c.C.Name)
 		pos.File = cmp.Or(pos.File, tr.To.File)
-		return &diff.Problem{Kind: diff.NotNullWithoutDefault, Pos: pos, Msg: fmt.Sprintf("%s.%s is a new NOT NULL column without a default: the previous release's code would fail to insert rows. Add `default = ...` to the column, or `fill = \"<SQL expression>\"` to compute it for existing rows and for rows the previous release writes (rule add-column-fill)", t, c.C.Name)}
+		// A release declared as SQL gives the default in its SQL, and
+		// fill in its declarations file.
+		dflt := "Add `default = ...` to the column"
+		if tr.To.DeclFile != "" {
+			dflt = "Add `DEFAULT ...` to its definition in " + tr.To.File
+		}
+		return &diff.Problem{Kind: diff.NotNullWithoutDefault, Pos: pos, Msg: fmt.Sprintf("%s.%s is a new NOT NULL column without a default: the previous release's code would fail to insert rows. %s, or `fill = \"<SQL expression>\"`%s to compute it for existing rows and for rows the previous release writes (rule add-column-fill)", t, c.C.Name, dflt, tr.To.BlockIn(t, c.C.Name))}
 	}
 	return fmt.Errorf("%s: table %s: no rule for %s; emcee will not guess its phase. Split the change into supported steps (see the rule table in README.md)", tr.To.Where(t, ""), t, describe(ch.Change))
 }
