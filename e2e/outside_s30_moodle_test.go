@@ -111,6 +111,9 @@ func TestOutsideS30MoodleSQLAdviceNamesTheDeclarationsFile(t *testing.T) {
 	}
 	opContains(t, r, "schema/4_6.sql:5:3: mdl_task_adhoc.evaluationmode is a new NOT NULL column without a default",
 		"Add `DEFAULT ...` to its definition in schema/4_6.sql, or `fill = \"<SQL expression>\"` (in schema/4_6.emcee.hcl, the declarations file beside schema/4_6.sql: `table \"mdl_task_adhoc\" { column \"evaluationmode\" { ... } }`)")
+	// lint says the same, with the fix a SQL release takes.
+	opContains(t, p.run("lint"), "schema/4_6.sql:5:3: EM105 error: mdl_task_adhoc.evaluationmode is a new NOT NULL column without a default",
+		"fix: give the column a `DEFAULT ...` in schema/4_6.sql, or let it be NULL there, or give it a `fill` expression in schema/4_6.emcee.hcl (rule add-column-fill)")
 	if err := os.WriteFile(filepath.Join(p.Dir, "schema", "4_6.emcee.hcl"), []byte("table \"mdl_task_adhoc\" {\n  column \"evaluationmode\" {\n    fill = \"'prediction'\"\n  }\n}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
