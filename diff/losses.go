@@ -145,12 +145,21 @@ func CheckLosses(tr *Transition) error {
 		}
 	}
 	for _, l := range lost {
-		gs := gained[strings.ToLower(l.Column)]
-		if i := slices.IndexFunc(gs, func(g ColumnRef) bool { return g.Table != l.Table }); i >= 0 && !reported[l] {
-			g := gs[i]
+		var gs []ColumnRef
+		for _, g := range gained[strings.ToLower(l.Column)] {
+			if g.Table != l.Table {
+				gs = append(gs, g)
+			}
+		}
+		if len(gs) > 0 && !reported[l] {
+			g, others := likeliestMove(l, gs)
+			also := ""
+			if len(others) > 0 {
+				also = " (also gained: " + joinRefs(others) + ")"
+			}
 			errs = append(errs, &Problem{Kind: UndeclaredLoss, Pos: posOrFile(to, g.Table, g.Column), Msg: fmt.Sprintf(
-				"release %s drops %s and gives %s a column of the same name, %s: its values probably move there, but contract drops %s and nothing copies them. If they move, copy them before contract (a data_migration on %s whose set reads %s, e.g. `set = %s`, for rows that exist by then) and declare the discard below, %s, to say the old column may go; if they may be lost, declare the discard alone:\n%s",
-				to.Name, l, g.Table, g, l, g.Table, l, hclquote.Quote(sqlsyntax.Ident(g.Column)+" = (SELECT ... FROM "+sqlsyntax.Ident(l.Table)+" WHERE ...)"), to.TopLevel(), discardBlock(l.Table, l.Column))})
+				"release %s drops %s and gives %s a column of the same name, %s%s: its values probably move there, but contract drops %s and nothing copies them. If they move, copy them before contract (a data_migration on %s whose set reads %s, e.g. `set = %s`, for rows that exist by then) and declare the discard below, %s, to say the old column may go; if they may be lost, declare the discard alone:\n%s",
+				to.Name, l, g.Table, g, also, l, g.Table, l, hclquote.Quote(sqlsyntax.Ident(g.Column)+" = (SELECT ... FROM "+sqlsyntax.Ident(l.Table)+" WHERE ...)"), to.TopLevel(), discardBlock(l.Table, l.Column))})
 		}
 	}
 	if len(created) > 0 {
@@ -264,6 +273,38 @@ func nameWords(name string) []string {
 	}
 	flush()
 	return words
+}
+
+// likeliestMove is, of the columns of a dropped column's name that other
+// tables gain, the one whose table's name shares the longest beginning
+// with the dropped column's table (the first of those in the release),
+// and the others: Moodle 4.0 drops mdl_question.version while
+// mdl_badge gains a version and mdl_question_versions is created with
+// one, and the refusal named mdl_badge, the first in the release.
+func likeliestMove(lost ColumnRef, gained []ColumnRef) (ColumnRef, []ColumnRef) {
+	shared := func(g ColumnRef) int {
+		a, b := strings.ToLower(lost.Table), strings.ToLower(g.Table)
+		n := 0
+		for n < len(a) && n < len(b) && a[n] == b[n] {
+			n++
+		}
+		return n
+	}
+	best := 0
+	for i, g := range gained {
+		if shared(g) > shared(gained[best]) {
+			best = i
+		}
+	}
+	return gained[best], slices.Delete(slices.Clone(gained), best, best+1)
+}
+
+func joinRefs(refs []ColumnRef) string {
+	names := make([]string, len(refs))
+	for i, r := range refs {
+		names[i] = r.String()
+	}
+	return strings.Join(names, ", ")
 }
 
 // discardBlock is the discard declaration of a table's column (of the

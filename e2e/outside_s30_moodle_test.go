@@ -97,6 +97,27 @@ func TestOutsideS30MoodleSQLAdviceNamesTheDeclarationsFile(t *testing.T) {
 	p.must("plan")
 	p.must("db", "sync")
 	p.must("db", "diff")
+
+	// Moodle 4.1's analytics_models_log.evaluationmode: NOT NULL, no
+	// default. The refusal said "Add `default = ...` to the column", HCL
+	// a SQL file cannot hold.
+	p.addRelease("4_6", strings.Replace(v45, "  `attemptsavailable` TINYINT(2) DEFAULT NULL,\n", "  `attemptsavailable` TINYINT(2) DEFAULT NULL,\n  `evaluationmode` VARCHAR(50) NOT NULL,\n", 1))
+	if err := os.Rename(filepath.Join(p.Dir, "schema", "4_6.hcl"), filepath.Join(p.Dir, "schema", "4_6.sql")); err != nil {
+		t.Fatal(err)
+	}
+	r = p.run("plan")
+	if r.Code != 1 {
+		t.Fatalf("plan of a NOT NULL column without a default: %s", r)
+	}
+	opContains(t, r, "schema/4_6.sql:5:3: mdl_task_adhoc.evaluationmode is a new NOT NULL column without a default",
+		"Add `DEFAULT ...` to its definition in schema/4_6.sql, or `fill = \"<SQL expression>\"` (in schema/4_6.emcee.hcl, the declarations file beside schema/4_6.sql: `table \"mdl_task_adhoc\" { column \"evaluationmode\" { ... } }`)")
+	// lint says the same, with the fix a SQL release takes.
+	opContains(t, p.run("lint"), "schema/4_6.sql:5:3: EM105 error: mdl_task_adhoc.evaluationmode is a new NOT NULL column without a default",
+		"fix: give the column a `DEFAULT ...` in schema/4_6.sql, or let it be NULL there, or give it a `fill` expression in schema/4_6.emcee.hcl (rule add-column-fill)")
+	if err := os.WriteFile(filepath.Join(p.Dir, "schema", "4_6.emcee.hcl"), []byte("table \"mdl_task_adhoc\" {\n  column \"evaluationmode\" {\n    fill = \"'prediction'\"\n  }\n}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p.must("plan")
 }
 
 // Moodle 3.5's mdl_message_conversations is unique on convhash, which 4.1

@@ -9,18 +9,20 @@ var _ = register(&Analyzer{
 	Code:  "EM104",
 	Title: "replaces block without column, forward or backward: a replacement needs both directions while the releases overlap",
 	Run: func(p *Pass) {
-		reportProblems(p, "EM104", diff.IncompleteReplacement,
-			"declare both directions in the replaces block: `forward = \"<new value from the old columns>\"` and `backward = \"<old value from the new columns>\"`, and the column it replaces (`column = \"<old column>\"`)")
+		reportProblems(p, "EM104", diff.IncompleteReplacement, func(*diff.Release) string {
+			return "declare both directions in the replaces block: `forward = \"<new value from the old columns>\"` and `backward = \"<old value from the new columns>\"`, and the column it replaces (`column = \"<old column>\"`)"
+		})
 	},
 })
 
 // reportProblems reports the typed planning problems of one kind, at the
-// position in the schema file they are about.
-func reportProblems(p *Pass, code string, kind diff.ProblemKind, fix string) {
+// position in the schema file they are about, with the fix for their
+// release (nil when its file does not load).
+func reportProblems(p *Pass, code string, kind diff.ProblemKind, fix func(*diff.Release) string) {
 	for _, rel := range p.loadReleases() {
 		for _, prob := range rel.problems {
 			if prob.Kind == kind {
-				p.report(Finding{Code: code, Severity: Error, File: schemaFile(p, prob.Pos.File), Line: prob.Pos.Line, Column: prob.Pos.Col, Message: prob.Msg, Fix: fix})
+				p.report(Finding{Code: code, Severity: Error, File: schemaFile(p, prob.Pos.File), Line: prob.Pos.Line, Column: prob.Pos.Col, Message: prob.Msg, Fix: fix(rel.r)})
 			}
 		}
 	}
