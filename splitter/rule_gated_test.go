@@ -277,7 +277,7 @@ func TestGatedRules(t *testing.T) {
 		// over two releases" did not say how, and a new column of the same
 		// name cannot replace it.
 		{name: "tighten: a refused type change says how to keep the name", target: mariadb1011, edits: []string{"    type = varchar(60)\n", "    type = int\n"},
-			errHas: []string{"declare a new column, under another name, with the replaces block below in its column block", "    replaces {\n      column   = \"note\"\n", "to keep the name note, declare in the next release a column note with `renamed_from` the new one"}},
+			errHas: []string{"declare a new column, under another name, with the replaces block below in its column block", "    replaces {\n      column   = \"note\"\n", "to keep the name note, declare in the next release a column note with `renamed_from` the new one", "the new one):\n    replaces {"}},
 		{name: "tighten: widened in expand, NOT NULL in contract", target: mariadb1011, edits: []string{"    type = int\n    null = true\n", "    type = bigint\n    allow_copy = true\n"}, want: []tcStep{
 			{Rule: "tighten-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `size` bigint NULL, ALGORITHM=COPY, LOCK=SHARED"},
 			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE `size` IS NULL"},
