@@ -143,13 +143,20 @@ func CheckLosses(tr *Transition) error {
 			}
 		}
 	}
+	// A release declared as SQL takes its declarations in its declarations
+	// file: "the file" was the SQL file, which has no place for them.
+	top, renameIn := "the file", func(table string) string { return "in table " + table }
+	if f := to.DeclFile(); f != "" {
+		top = f
+		renameIn = func(table string) string { return fmt.Sprintf("in a table %s block of %s", hclquote.Quote(table), f) }
+	}
 	for _, l := range lost {
 		gs := gained[strings.ToLower(l.Column)]
 		if i := slices.IndexFunc(gs, func(g ColumnRef) bool { return g.Table != l.Table }); i >= 0 && !reported[l] {
 			g := gs[i]
 			errs = append(errs, &Problem{Kind: UndeclaredLoss, Pos: posOrFile(to, g.Table, g.Column), Msg: fmt.Sprintf(
-				"release %s drops %s and gives %s a column of the same name, %s: its values probably move there, but contract drops %s and nothing copies them. If they move, copy them before contract (a data_migration on %s whose set reads %s, e.g. `set = %s`, for rows that exist by then) and declare the discard below to say the old column may go; if they may be lost, declare the discard alone:\n%s",
-				to.Name, l, g.Table, g, l, g.Table, l, hclquote.Quote(sqlsyntax.Ident(g.Column)+" = (SELECT ... FROM "+sqlsyntax.Ident(l.Table)+" WHERE ...)"), discardBlock(l.Table, l.Column))})
+				"release %s drops %s and gives %s a column of the same name, %s: its values probably move there, but contract drops %s and nothing copies them. If they move, copy them before contract (a data_migration on %s whose set reads %s, e.g. `set = %s`, for rows that exist by then) and declare the discard below, at the top level of %s, to say the old column may go; if they may be lost, declare the discard alone:\n%s",
+				to.Name, l, g.Table, g, l, g.Table, l, hclquote.Quote(sqlsyntax.Ident(g.Column)+" = (SELECT ... FROM "+sqlsyntax.Ident(l.Table)+" WHERE ...)"), top, discardBlock(l.Table, l.Column))})
 		}
 	}
 	if len(created) > 0 {
@@ -171,8 +178,8 @@ func CheckLosses(tr *Transition) error {
 			if to.Declarations.Discarded(d.Name, "") == nil {
 				like := likeliestRename(d, created, columns)
 				errs = append(errs, &Problem{Kind: UndeclaredLoss, Pos: posOrFile(to, like, ""), Msg: fmt.Sprintf(
-					"release %s drops table %s and creates %s: emcee cannot tell a rename from a loss. If %s carries %s's rows, declare `renamed_from = %s` in table %s; if %s's data may be lost, declare at the top level of the file:\n%s",
-					to.Name, d.Name, strings.Join(names, ", "), like, d.Name, hclquote.Quote(d.Name), like, d.Name, discardBlock(d.Name, ""))})
+					"release %s drops table %s and creates %s: emcee cannot tell a rename from a loss. If %s carries %s's rows, declare `renamed_from = %s` %s; if %s's data may be lost, declare at the top level of %s:\n%s",
+					to.Name, d.Name, strings.Join(names, ", "), like, d.Name, hclquote.Quote(d.Name), renameIn(like), d.Name, top, discardBlock(d.Name, ""))})
 			}
 		}
 	}

@@ -359,3 +359,35 @@ func TestUndeclaredLossOfASQLRelease(t *testing.T) {
 		t.Fatalf("the advice declares neither the replacement nor the discard:\n%s", src)
 	}
 }
+
+// A release declared as SQL that drops a table beside a new one, or a
+// column another table gains: its declarations go in its declarations
+// file, which the refusal names; "the top level of the file" was the SQL
+// file, which has no place for a discard.
+func TestUndeclaredTableLossOfASQLRelease(t *testing.T) {
+	prev, err := ParseRelease("ocata", "schema/ocata.sql", []byte(imagesV1), mariadb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dropped := strings.Replace(imagesV1, "column \"is_public\" {\n    type = bool\n  }", "", 1)
+	for src, want := range map[string]string{
+		strings.Replace(imagesV1, "table \"tags\"", "table \"labels\"", 1): "If labels carries tags's rows, declare `renamed_from = \"tags\"` in a table \"labels\" block of schema/pike.emcee.hcl; if tags's data may be lost, declare at the top level of schema/pike.emcee.hcl:\n    discard {\n      table = \"tags\"\n    }",
+		strings.Replace(dropped, "table \"tags\" {\n  schema = schema.app\n  column \"id\" {\n    type = int\n  }", "table \"tags\" {\n  schema = schema.app\n  column \"id\" {\n    type = int\n  }\n  column \"is_public\" {\n    type = bool\n    null = true\n  }", 1): "declare the discard below, at the top level of schema/pike.emcee.hcl, to say the old column may go",
+	} {
+		r, err := ParseRelease("pike", "schema/pike.sql", []byte(src), mariadb)
+		if err != nil {
+			t.Fatal(err)
+		}
+		drv, err := Offline(mariadb)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr, err := Between(drv, mariadb, prev, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := CheckLosses(tr); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("got %v\nwant %q", err, want)
+		}
+	}
+}
