@@ -19,6 +19,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -249,7 +250,9 @@ func Parse(raw string) (*Config, error) {
 		// drops the others of that shape it finds unused.
 		return nil, fmt.Errorf("the database URL names %s, which is named like emcee's temporary dev databases (%s<created>_<session>): any emcee run on that server may drop it when it finds it unused; rename the database", c.Database, sqlname.ScratchPrefix)
 	}
-	for k, v := range u.Query() {
+	q := u.Query()
+	for _, k := range queryKeys(u.RawQuery) {
+		v := q[k]
 		if len(v) > 1 {
 			// Only one would be used, and not visibly which.
 			return nil, fmt.Errorf("database URL: %s is given %d times: give it once", k, len(v))
@@ -284,6 +287,20 @@ func Parse(raw string) (*Config, error) {
 		}
 	}
 	return c, nil
+}
+
+// queryKeys are the names of a URL's parameters in the order written, each
+// once, so that of two wrong ones the first is reported, on every run (a
+// range over the query's map named either).
+func queryKeys(raw string) []string {
+	var keys []string
+	for part := range strings.SplitSeq(raw, "&") {
+		k, _, _ := strings.Cut(part, "=")
+		if k, err := url.QueryUnescape(k); err == nil && k != "" && !slices.Contains(keys, k) {
+			keys = append(keys, k)
+		}
+	}
+	return keys
 }
 
 // String is the URL with the password masked: what emcee prints.

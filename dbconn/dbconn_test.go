@@ -57,6 +57,27 @@ func TestParseErrorsHideThePassword(t *testing.T) {
 	}
 }
 
+// Of two wrong parameters the first written is the one reported, every
+// time: the query's map named either, run by run.
+func TestParseReportsTheFirstWrongParameter(t *testing.T) {
+	for range 50 {
+		for raw, want := range map[string]string{
+			"mysql://root@db1/x?foo=1&bar=2":                       `unknown parameter "foo"`,
+			"mysql://root@db1/x?tls=true&zeta=1&alpha=2":           `unknown parameter "zeta"`,
+			"mysql://root@db1/x?tls=bogus&lock_wait_timeout=x":     `tls="bogus"`,
+			"mysql://root@db1/x?lock_wait_timeout=x&tls=bogus":     `lock_wait_timeout="x"`,
+			"mysql://root@db1/x?b=1&tls=true&tls=false&a=2":        `unknown parameter "b"`,
+			"mysql://root@db1/x?tls=true&tls=false&b=1":            "tls is given 2 times",
+			"mysql://root@db1/x?lock%5Fwait%5Ftimeout=0&tls=bogus": `lock_wait_timeout="0"`,
+		} {
+			_, err := Parse(raw)
+			if err == nil || !strings.Contains(err.Error(), want) {
+				t.Fatalf("%s: %v, want %s", raw, err, want)
+			}
+		}
+	}
+}
+
 // lock_wait_timeout=9223372037 overflowed the Duration to a negative one,
 // which the DSN sent as a negative timeout. The URL takes what the server
 // takes: 1 second to a year.

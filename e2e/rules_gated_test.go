@@ -476,6 +476,25 @@ func TestRuleTightenSignedness(t *testing.T) {
 	}.run(t)
 }
 
+// int unsigned -> int, the other way: the new release writes negatives, the
+// previous one may write values above the signed range; expand widens the
+// column to a bigint (refused before: emcee found no widening to a signed
+// type), contract waits until no value above the int range is left.
+func TestRuleTightenUnsignedToSigned(t *testing.T) {
+	before := replaceOnce(gatedV1, "    type = int\n    null = true\n", "    type     = int\n    unsigned = true\n    null     = true\n")
+	ruleCase{
+		before:     before,
+		after:      replaceOnce(before, "    type     = int\n    unsigned = true\n    null     = true\n", "    type       = int\n    null       = true\n    allow_copy = true\n"),
+		rules:      []string{"tighten-column"},
+		seed:       []string{"INSERT INTO images (name, size, note) VALUES ('a', 5, '')"},
+		oldWrites:  []string{"INSERT INTO images (name, size, note) VALUES ('b', 6, '')"},
+		newWrites:  []string{"INSERT INTO images (name, size, note) VALUES ('neg', -5, '')"},
+		gateBlocks: []string{"INSERT INTO images (name, size, note) VALUES ('big', 4000000000, '')"},
+		fix:        []string{"UPDATE images SET size = 7 WHERE size > 2147483647"},
+		checks:     map[string]string{"SELECT name, size FROM images ORDER BY id": "a|5;b|6;neg|-5;big|7"},
+	}.run(t)
+}
+
 // A narrower DECIMAL would round 1.25 silently; the gate counts values that
 // lose digits.
 func TestRuleTightenDecimal(t *testing.T) {

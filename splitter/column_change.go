@@ -146,7 +146,14 @@ func typeWidening(from, to *schema.Column) (Algorithm, bool) {
 		}
 	case *schema.IntegerType:
 		t, ok := to.Type.Type.(*schema.IntegerType)
-		if !ok || t.Unsigned != f.Unsigned || intRank(t.T) < intRank(f.T) {
+		if !ok || intRank(t.T) < intRank(f.T) {
+			return "", false
+		}
+		// A signed type a rank above an unsigned one holds all of it: the
+		// type tighten-column widens an unsigned integer to while both
+		// releases write it, narrowed to a signed type or a BOOL in
+		// contract (smallint unsigned -> bool goes through mediumint).
+		if t.Unsigned != f.Unsigned && (t.Unsigned || intRank(t.T) == intRank(f.T)) {
 			return "", false
 		}
 		return Copy, true

@@ -98,11 +98,13 @@ var timePlaceholders = map[string][2]string{
 // (or, for a plain drop, on any column of the table in the new release).
 // relaxed reports that fallback: the column then holds NULL, not the
 // placeholder, for rows the new release inserts. whyNull, when value is
-// "", says why the column has no placeholder ("": its type has none). The
+// "", says why the column has no placeholder ("": its type has none), and
+// instead the way around the rebuild a refusal names ("": a new column
+// that replaces it, requireOptIn's). The
 // expand step comes first, then its rollback: the placeholder default goes
 // again (metadata only), or a column made NULL is NOT NULL again behind a
 // gate counting the rows the new release left NULL in it.
-func (c *Change) keepOptional(col *schema.Column, value, why, whyNull string, optIn ...string) (steps []Step, relaxed bool, err error) {
+func (c *Change) keepOptional(col *schema.Column, value, why, whyNull, instead string, optIn ...string) (steps []Step, relaxed bool, err error) {
 	table := c.Table.Name
 	if value != "" {
 		set := stmt(revision.Expand, StageModifyColumn, fmt.Sprintf("%s; %s.%s is NOT NULL without a default, so it gets the placeholder default %s (metadata only, no table rebuild) until contract drops it", why, table, col.Name, value),
@@ -115,7 +117,8 @@ func (c *Change) keepOptional(col *schema.Column, value, why, whyNull string, op
 	if whyNull == "" {
 		whyNull = fmt.Sprintf("%s has no placeholder default on %s", schemadef.TypeName(col.Type), c.ctx.Target)
 	}
-	note, err := c.requireOptIn(CostRebuild, fmt.Sprintf("letting the new release omit %s.%s (%s, so the column must become NULL)", table, col.Name, whyNull), optIn...)
+	what := fmt.Sprintf("letting the new release omit %s.%s (%s, so the column must become NULL)", table, col.Name, whyNull)
+	note, err := c.requireOptInOr(CostRebuild, what, cmp.Or(instead, "or add a new column that `replaces` it to change it online"), optIn...)
 	if err != nil {
 		return nil, false, err
 	}

@@ -41,7 +41,7 @@ func specificRefusal(tr *diff.Transition, ch *Change) (string, bool) {
 		if f := tr.To.DeclFile(); f != "" {
 			where, path = fmt.Sprintf("in %s (the new column in the CREATE TABLE, and its name in place of <new column>)", f), [][]string{{"table", t}, {"column", "<new column>"}, {"replaces"}}
 		}
-		return fmt.Sprintf("%s: ModifyColumn %s.%s (%s): %s. Instead, declare a new column, under another name, with the replaces block below %s, so both live side by side while the releases overlap; to keep the name %s, declare in the next release a column %s with `renamed_from` the new one:\n%s",
+		return fmt.Sprintf("%s: ModifyColumn %s.%s (%s): %s. Instead, declare a new column, under another name, with the replaces block below %s, so both live side by side while the releases overlap (to keep the name %s, declare in the next release a column %s with `renamed_from` the new one):\n%s",
 			at(c.To.Name), t, c.To.Name, describeColumnChange(c.Change), reason, where, c.From.Name, c.From.Name,
 			hclquote.Block("    ", path, hclquote.Attr{Name: "column", Value: c.From.Name}, hclquote.Attr{Name: "forward", Value: "<new from old>"}, hclquote.Attr{Name: "backward", Value: "<old from new>"})), true
 	case *schema.RenameColumn:

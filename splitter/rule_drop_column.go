@@ -51,23 +51,26 @@ func init() {
 					steps = append([]Step{stmt(revision.Expand, StageModifyColumn, why+"; its default goes (metadata only)", Instant.With(sql))}, back...)
 					break
 				}
-				kept, _, err := c.keepOptional(d.C, "", why, fmt.Sprintf("its unique index %s, kept until contract, would take its default once and refuse the new release's next INSERT as a duplicate, where NULL is never one", idx.Name), diff.ColumnNames(c.Table)...)
+				kept, _, err := c.keepOptional(d.C, "", why, fmt.Sprintf("its unique index %s, kept until contract, would take its default once and refuse the new release's next INSERT as a duplicate, where NULL is never one", idx.Name), fmt.Sprintf("or drop index %s in a release before this one", idx.Name), diff.ColumnNames(c.Table)...)
 				if err != nil {
 					return nil, err
 				}
 				steps = kept
 			case needsPlaceholder(d.C):
 				value, _ := c.ctx.placeholderValue(d.C)
-				whyNull := ""
+				whyNull, instead := "", ""
 				// A unique index on the column, kept until contract drops
 				// the column, would take the placeholder once: the new
 				// release's second INSERT was a duplicate key (Matomo
 				// 4.0's user.token_auth under uniq_keytoken). NULL is
-				// never a duplicate.
+				// never a duplicate. The way around the rebuild is the
+				// index gone first, not a column that replaces this one,
+				// which is being dropped.
 				if idx != nil && value != "" {
 					value, whyNull = "", fmt.Sprintf("its unique index %s, kept until contract, would take a placeholder default once and refuse the new release's next INSERT as a duplicate, where NULL is never one", idx.Name)
+					instead = fmt.Sprintf("or drop index %s in a release before this one (the column then gets a placeholder default, metadata only)", idx.Name)
 				}
-				kept, relaxed, err := c.keepOptional(d.C, value, fmt.Sprintf("%s.%s is dropped in contract, but until then the new release inserts rows without it", c.Table.Name, d.C.Name), whyNull, diff.ColumnNames(c.Table)...)
+				kept, relaxed, err := c.keepOptional(d.C, value, fmt.Sprintf("%s.%s is dropped in contract, but until then the new release inserts rows without it", c.Table.Name, d.C.Name), whyNull, instead, diff.ColumnNames(c.Table)...)
 				if err != nil {
 					return nil, err
 				}

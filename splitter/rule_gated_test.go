@@ -230,6 +230,25 @@ func TestGatedRules(t *testing.T) {
 			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE `size` NOT BETWEEN 0 AND 4294967295"},
 			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageTighten, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `size` int unsigned NULL, ALGORITHM=COPY, LOCK=SHARED"},
 		}},
+		// The other way the same: expand widens the unsigned column to the
+		// signed type a rank above, which holds both releases' values
+		// (refused before, as no widening emcee could find).
+		{name: "tighten: unsigned -> signed goes through a signed type a rank above", target: mariadb1011, before: []string{"    type = int\n    null = true\n", "    type     = int\n    unsigned = true\n    null     = true\n"}, edits: []string{"    type     = int\n    unsigned = true\n    null     = true\n", "    type       = int\n    null       = true\n    allow_copy = true\n"}, want: []tcStep{
+			{Rule: "tighten-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `size` bigint NULL, ALGORITHM=COPY, LOCK=SHARED"},
+			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE `size` NOT BETWEEN -2147483648 AND 2147483647"},
+			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageTighten, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `size` int NULL, ALGORITHM=COPY, LOCK=SHARED"},
+		}},
+		// An integer narrowed to BOOL is checked as a signed TINYINT; from an
+		// unsigned one it goes through the signed type a rank above (the
+		// refusal said before that emcee found no type for both releases).
+		{name: "tighten: smallint unsigned -> bool goes through mediumint", target: mariadb1011, before: []string{"    type = varchar(60)\n", "    type     = smallint\n    unsigned = true\n"}, edits: []string{"    type     = smallint\n    unsigned = true\n", "    type       = bool\n    allow_copy = true\n"}, want: []tcStep{
+			{Rule: "tighten-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` mediumint NOT NULL, ALGORITHM=COPY, LOCK=SHARED"},
+			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE `note` NOT BETWEEN -128 AND 127"},
+			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageTighten, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` bool NOT NULL, ALGORITHM=COPY, LOCK=SHARED"},
+		}},
+		{name: "widen: smallint unsigned -> int holds every value", target: mariadb1011, before: []string{"    type = varchar(60)\n", "    type     = smallint\n    unsigned = true\n"}, edits: []string{"    type     = smallint\n    unsigned = true\n", "    type       = int\n    allow_copy = true\n"}, want: []tcStep{
+			{Rule: "widen-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` int NOT NULL, ALGORITHM=COPY, LOCK=SHARED"},
+		}},
 		{name: "tighten: enum value removed and one added", target: mariadb1011, edits: []string{`enum("a", "b", "c")`, `enum("a", "b", "d")`, "    null = true\n  }\n  column \"size\"", "    null = true\n    allow_copy = true\n  }\n  column \"size\""}, want: []tcStep{
 			{Rule: "tighten-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `kind` enum('a','b','c','d') NULL, ALGORITHM=INSTANT"},
 			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE `kind` NOT IN ('a', 'b', 'd') AND `kind` + 0 <> 0"},
@@ -258,7 +277,7 @@ func TestGatedRules(t *testing.T) {
 		// over two releases" did not say how, and a new column of the same
 		// name cannot replace it.
 		{name: "tighten: a refused type change says how to keep the name", target: mariadb1011, edits: []string{"    type = varchar(60)\n", "    type = int\n"},
-			errHas: []string{"declare a new column, under another name, with the replaces block below in its column block", "    replaces {\n      column   = \"note\"\n", "to keep the name note, declare in the next release a column note with `renamed_from` the new one"}},
+			errHas: []string{"declare a new column, under another name, with the replaces block below in its column block", "    replaces {\n      column   = \"note\"\n", "to keep the name note, declare in the next release a column note with `renamed_from` the new one", "the new one):\n    replaces {"}},
 		{name: "tighten: widened in expand, NOT NULL in contract", target: mariadb1011, edits: []string{"    type = int\n    null = true\n", "    type = bigint\n    allow_copy = true\n"}, want: []tcStep{
 			{Rule: "tighten-column", Phase: revision.Expand, Stage: StageModifyColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `size` bigint NULL, ALGORITHM=COPY, LOCK=SHARED"},
 			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE `size` IS NULL"},
