@@ -230,3 +230,27 @@ func TestAttackS30TablesDifferingInCase(t *testing.T) {
 		t.Fatalf("rows of T: %s", got)
 	}
 }
+
+// A rollback's copy that pt-online-schema-change cannot apply (a table
+// name outside printable ASCII) was refused saying to run without --osc
+// pt-osc, which met the copies' refusal next: the server's copy needs
+// --allow-copy in a rollback. The way out names it, and it runs.
+func TestAttackS30RollbackCopyTheToolCannotApply(t *testing.T) {
+	needPtOSC(t)
+	t.Parallel()
+	v1 := "schema \"app\" {}\ntable \"évents\" {\n  schema = schema.app\n  column \"id\" {\n    type           = int\n    auto_increment = true\n  }\n  column \"name\" {\n    type = varchar(20)\n    null = true\n  }\n  primary_key {\n    columns = [column.id]\n  }\n}\n"
+	p := newSchemaProject(t, [2]string{"v1", v1}, [2]string{"v2", replaceOnce(v1, "varchar(20)", "varchar(40)")})
+	p.must("plan")
+	p.must("db", "sync", "v1")
+	p.exec("INSERT INTO `évents` (name) VALUES ('a'), ('b')")
+	p.must("db", "expand")
+	r := p.run("db", "rollback", "--osc", "pt-osc")
+	if r.Code != 1 {
+		t.Fatalf("rollback through the tool: %s", r)
+	}
+	opContains(t, r, "v2_rollback01 refused before it ran anything", "cannot find a table whose name holds",
+		"next: rerun `emcee db rollback --allow-copy`, without --osc pt-osc (and without osc in the emcee block), to have the server copy the table")
+	r = p.must("db", "rollback", "--allow-copy")
+	opContains(t, r, "rollback of v2 complete")
+	p.must("db", "diff")
+}
