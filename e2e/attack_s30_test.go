@@ -254,3 +254,31 @@ func TestAttackS30RollbackCopyTheToolCannotApply(t *testing.T) {
 	opContains(t, r, "rollback of v2 complete")
 	p.must("db", "diff")
 }
+
+// A primary key moved in contract, the run killed (kill -9, its statement
+// killed on the server too) while the ALTER waits for its metadata lock:
+// the record says the ALTER was in flight, and the next run checks the
+// collision gate again, resends it and moves the key (a proof: nothing
+// broke).
+func TestAttackS30KeyMoveKilledResumesBehindItsGate(t *testing.T) {
+	t.Parallel()
+	const app = "schema \"app\" {\n}\n"
+	p := newSchemaProject(t, [2]string{"v1", app + s29bParent(false)}, [2]string{"v2", app + s29bParent(true)})
+	p.must("plan")
+	p.must("db", "sync", "v1")
+	p.exec("INSERT INTO p VALUES (1, 10), (2, 20)")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	release := p.holdMDL("p")
+	p.killWhileWaiting("ALTER TABLE `p`", true, "db", "contract")
+	release()
+	if got := p.query("SELECT CONCAT(applied, ' ', in_flight) FROM emcee_revisions WHERE name = 'v2_contract01'"); !strings.HasSuffix(got, " 1") {
+		t.Fatalf("record after the kill: %s", got)
+	}
+	r := p.run("db", "contract")
+	opContains(t, r, "resuming v2_contract01", "gate open (rechecked before resuming)", "v2_contract01 applied")
+	p.must("db", "diff")
+	if got := p.query("SELECT GROUP_CONCAT(COLUMN_NAME) FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'p' AND CONSTRAINT_NAME = 'PRIMARY'"); got != "code" {
+		t.Fatalf("primary key of p after the resumed contract: %s", got)
+	}
+}
