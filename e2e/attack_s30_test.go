@@ -282,3 +282,35 @@ func TestAttackS30KeyMoveKilledResumesBehindItsGate(t *testing.T) {
 		t.Fatalf("primary key of p after the resumed contract: %s", got)
 	}
 }
+
+// A rollback's copy that fails on the server (here its query killed while
+// it waits for its metadata lock) said to rerun `emcee db rollback`,
+// which the copies' refusal met: the rerun it names carries --allow-copy.
+func TestAttackS30FailedRollbackCopyNamesTheOptIn(t *testing.T) {
+	t.Parallel()
+	p := newWidenProject(t)
+	p.fixWidenRows()
+	release := p.holdMDL("events")
+	run := p.command("db", "rollback", "--allow-copy")
+	var out, errb strings.Builder
+	run.Stdout, run.Stderr = &out, &errb
+	if err := run.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var id string
+	p.waitFor("the copy to wait for its metadata lock", func() bool {
+		id = p.query("SELECT COALESCE(MAX(ID), 0) FROM information_schema.PROCESSLIST WHERE DB = ? AND STATE = 'Waiting for table metadata lock' AND INFO LIKE 'ALTER TABLE `events` MODIFY%'", p.DB.Name)
+		return id != "0"
+	})
+	p.exec("KILL QUERY " + id)
+	r := opResult{Code: exitCode(t, run.Wait())}
+	r.Stdout, r.Stderr = out.String(), errb.String()
+	release()
+	if r.Code != 1 {
+		t.Fatalf("rollback whose copy was killed: %s", r)
+	}
+	opContains(t, r, "v2_rollback01 (v2/v2_rollback01.sql) statement 4 of 4", "fix the cause and rerun `emcee db rollback --allow-copy`: it resumes at statement 4")
+	r = p.must("db", "rollback", "--allow-copy")
+	opContains(t, r, "rollback of v2 complete")
+	p.must("db", "diff")
+}
