@@ -60,6 +60,7 @@ func (s *Session) RollbackRelease(ctx context.Context, want string) (*Result, er
 	if err != nil {
 		return res, err
 	}
+	s.target = want
 	rel, nothing, err := s.rollbackRelease(ctx, want)
 	if err != nil {
 		return res, err
@@ -297,7 +298,8 @@ func (s *Session) refusedAtPlanTime(rel string, revs []*revision.Revision) error
 }
 
 // rollbackCommand is the `emcee db rollback` a refusal of a rollback
-// tells the operator to rerun: with the opt-in to its table copies this
+// tells the operator to rerun: with the release the run was given, the
+// opt-in to its table copies this
 // run was given (--allow-copy, or --osc pt-osc given as a flag, not read
 // from atlas.hcl), which every run checks again before its gates
 // (rollbackCopies): told to rerun `emcee db rollback` after its gates had
@@ -305,6 +307,9 @@ func (s *Session) refusedAtPlanTime(rel string, revs []*revision.Revision) error
 // --drop-new-data when the way out is to accept the loss.
 func (s *Session) rollbackCommand(dropNewData bool) string {
 	cmd := "emcee db rollback"
+	if s.target != "" {
+		cmd += " " + s.target
+	}
 	if dropNewData {
 		cmd += " --drop-new-data"
 	}

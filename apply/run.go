@@ -587,12 +587,7 @@ func alreadyApplied(err error) bool {
 func (s *Session) failed(ctx context.Context, rev *revision.Revision, rec *history.Record, i int, cause error) error {
 	st := rev.Statements[i]
 	cause = s.redact(cause)
-	// A rollback is rerun with the opt-ins its run was given: its copies
-	// are refused again without them, before anything resumes.
 	rerun := "emcee db " + s.rerun()
-	if rev.ID.Phase == revision.Rollback {
-		rerun = s.rollbackCommand(s.opts.DropNewData)
-	}
 	committed := ""
 	if st.Kind == revision.Backfill && rec.ResumeKey.Valid {
 		committed = fmt.Sprintf(", and the backfill committed up to %s = %s", s.shownKey(ctx, st), history.ShowKey(rec.ResumeKey.String))
