@@ -314,3 +314,17 @@ func TestAttackS30FailedRollbackCopyNamesTheOptIn(t *testing.T) {
 	opContains(t, r, "rollback of v2 complete")
 	p.must("db", "diff")
 }
+
+// A rollback run for a named release (as a fleet's is) is told to rerun
+// that rollback, the release named, with its opt-ins: told `emcee db
+// rollback`, a database whose release in progress is another would roll
+// that one back.
+func TestAttackS30RollbackOfANamedReleaseRerunsIt(t *testing.T) {
+	t.Parallel()
+	p := newWidenProject(t)
+	r := p.run("db", "rollback", "v2", "--allow-copy", "--drop-new-data")
+	if r.Code != 1 {
+		t.Fatalf("rollback with rows v1 cannot hold: %s", r)
+	}
+	opContains(t, r, "then rerun `emcee db rollback v2 --drop-new-data --allow-copy`")
+}
