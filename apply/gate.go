@@ -53,9 +53,6 @@ type gateCheck struct {
 	// rewrite on a migrate run (-1 when not counted).
 	catchUp int64
 	cmd     string // the db command that ran the gates, for the way out
-	// rollback is the command a closed gate of a rollback revision says
-	// to rerun (Session.rollbackCommand).
-	rollback string
 }
 
 // checkGates runs every gate of the revision, also those an earlier run
@@ -72,7 +69,7 @@ func (s *Session) checkGates(ctx context.Context, rev *revision.Revision, rec *h
 
 // runGates runs the revision's gates, or only those numbered in only.
 func (s *Session) runGates(ctx context.Context, rev *revision.Revision, rec *history.Record, only ...int) gateCheck {
-	c := gateCheck{rev: rev, catchUp: -1, cmd: s.rerun(), rollback: s.rollbackCommand(s.opts.DropNewData)}
+	c := gateCheck{rev: rev, catchUp: -1, cmd: s.rerun()}
 	passed := rec.Confirmed()
 	for i, st := range rev.Statements {
 		if st.Kind != revision.Gate || len(only) > 0 && !slices.Contains(only, i) {
@@ -143,7 +140,7 @@ func (c gateCheck) err() error {
 		return &Refusal{
 			Reason: fmt.Sprintf("rollback refused at %s: %d of %s closed, nothing of %s was changed; these rows were written while the new release ran and the previous release's schema cannot hold them:\n%s",
 				c.rev.ID, len(c.closed), sqlsyntax.Plural(len(c.results), "gate"), c.rev.ID, DescribeGates(c.closed)),
-			Next: "fix or remove the rows each gate lists (its reason says what the previous release needs), then rerun `" + c.rollback + "`",
+			Next: "fix or remove the rows each gate lists (its reason says what the previous release needs), then rerun `emcee db " + c.cmd + "`",
 		}
 	}
 	if c.catchUp != 0 {

@@ -187,7 +187,7 @@ func (s *Session) oscRefused(ctx context.Context, rev *revision.Revision, i int,
 		if len(missing) > 0 {
 			return &Refusal{
 				Reason: fmt.Sprintf("%s %s: statement %d at %s copies its table (%s), which emcee hands to %s, and %s lacks privileges the tool needs on %s:\n  - %s", rev.ID, how, i+1, s.at(rev, st), sqlsyntax.Ident(a.Table), s.osc.version, s.Cfg.User, s.Cfg.Addr, strings.Join(missing, "\n  - ")),
-				Next:   fmt.Sprintf("as an administrator: %s; or run without --osc %s (and without osc in the emcee block) to have the server copy the table (ALGORITHM=COPY, writes blocked while it runs)", strings.Join(grants, "; "), project.OSCPtOSC),
+				Next:   fmt.Sprintf("as an administrator: %s; or %s", strings.Join(grants, "; "), s.withoutTool(rev)),
 			}
 		}
 		s.osc.privileged = true
@@ -198,10 +198,26 @@ func (s *Session) oscRefused(ctx context.Context, rev *revision.Revision, i int,
 	if err != nil {
 		return &Refusal{
 			Reason: fmt.Sprintf("%s %s: statement %d at %s copies its table, and %s cannot apply it: %v", rev.ID, how, i+1, s.at(rev, st), s.osc.version, err),
-			Next:   fmt.Sprintf("run without --osc %s (and without osc in the emcee block) to have the server copy the table (ALGORITHM=COPY, writes blocked while it runs)", project.OSCPtOSC),
+			Next:   s.withoutTool(rev),
 		}
 	}
 	return nil
+}
+
+// withoutTool is the way out of a table copy the tool cannot apply: the
+// server's copy, which a rollback runs only with --allow-copy
+// (rollbackCopies): told to run without --osc alone, the operator met the
+// copies' refusal.
+func (s *Session) withoutTool(rev *revision.Revision) string {
+	const server = "to have the server copy the table (ALGORITHM=COPY, writes blocked while it runs)"
+	if rev.ID.Phase == revision.Rollback {
+		cmd := "emcee db rollback"
+		if s.opts.DropNewData {
+			cmd += " --drop-new-data"
+		}
+		return fmt.Sprintf("rerun `%s --allow-copy`, without --osc %s (and without osc in the emcee block), %s", cmd, project.OSCPtOSC, server)
+	}
+	return fmt.Sprintf("run without --osc %s (and without osc in the emcee block) %s", project.OSCPtOSC, server)
 }
 
 // oscCollidingKeys refuses a charset conversion's copy of a table whose
@@ -436,7 +452,7 @@ func (s *Session) runOSC(ctx context.Context, rev *revision.Revision, rec *histo
 	// checkOSC read the table before the revision ran; a statement before
 	// this one may have changed what the tool would meet.
 	if err := s.oscNames(ctx, a); err != nil {
-		return fmt.Errorf("%s cannot apply it: %w; run without --osc %s to have the server copy the table", s.osc.version, err, project.OSCPtOSC)
+		return fmt.Errorf("%s cannot apply it: %w; %s", s.osc.version, err, s.withoutTool(rev))
 	}
 	names, err := s.tableTriggers(ctx, a.Table)
 	if err != nil {

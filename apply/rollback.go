@@ -61,6 +61,7 @@ func (s *Session) RollbackRelease(ctx context.Context, want string) (*Result, er
 	if err != nil {
 		return res, err
 	}
+	s.target = want
 	rel, nothing, err := s.rollbackRelease(ctx, want)
 	if err != nil {
 		return res, err
@@ -298,7 +299,8 @@ func (s *Session) refusedAtPlanTime(rel string, revs []*revision.Revision) error
 }
 
 // rollbackCommand is the `emcee db rollback` a refusal of a rollback
-// tells the operator to rerun: with the opt-in to its table copies this
+// tells the operator to rerun: with the release the run was given, the
+// opt-in to its table copies this
 // run was given (--allow-copy, or --osc pt-osc given as a flag, not read
 // from atlas.hcl), which every run checks again before its gates
 // (rollbackCopies): told to rerun `emcee db rollback` after its gates had
@@ -309,6 +311,9 @@ func (s *Session) refusedAtPlanTime(rel string, revs []*revision.Revision) error
 // there) was left out, and the rerun handed the copies to the tool.
 func (s *Session) rollbackCommand(dropNewData bool) string {
 	cmd := "emcee db rollback"
+	if s.target != "" {
+		cmd += " " + s.target
+	}
 	if dropNewData {
 		cmd += " --drop-new-data"
 	}

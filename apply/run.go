@@ -587,6 +587,7 @@ func alreadyApplied(err error) bool {
 func (s *Session) failed(ctx context.Context, rev *revision.Revision, rec *history.Record, i int, cause error) error {
 	st := rev.Statements[i]
 	cause = s.redact(cause)
+	rerun := "emcee db " + s.rerun()
 	committed := ""
 	if st.Kind == revision.Backfill && rec.ResumeKey.Valid {
 		committed = fmt.Sprintf(", and the backfill committed up to %s = %s", s.shownKey(ctx, st), history.ShowKey(rec.ResumeKey.String))
@@ -594,15 +595,15 @@ func (s *Session) failed(ctx context.Context, rev *revision.Revision, rec *histo
 	if ctx.Err() != nil {
 		// Interrupted: the record keeps "in flight" (or the last committed
 		// backfill batch), which is exactly what the next run resumes from.
-		return fmt.Errorf("%s interrupted at statement %d of %d (%v): %s applied and recorded%s; rerun `emcee db %s` to resume",
-			rev.ID, i+1, len(rev.Statements), ctx.Err(), sqlsyntax.Plural(rec.Applied, "statement"), committed, s.rerun())
+		return fmt.Errorf("%s interrupted at statement %d of %d (%v): %s applied and recorded%s; rerun `%s` to resume",
+			rev.ID, i+1, len(rev.Statements), ctx.Err(), sqlsyntax.Plural(rec.Applied, "statement"), committed, rerun)
 	}
 	// The connection may be gone, in which case this write fails too and
 	// the record still says "in flight", which the next run handles.
 	_ = history.Fail(ctx, s.Conn, rec, cause, st.SQL)
 	done := fmt.Sprintf("%d of %d statements are applied and recorded%s", rec.Applied, len(rev.Statements), committed)
-	return fmt.Errorf("%s (%s) statement %d of %d, rule %s, failed: %v\n  statement: %s\n%s; fix the cause and rerun `emcee db %s`: it resumes at statement %d",
-		rev.ID, rev.Path, i+1, len(rev.Statements), st.Rule, cause, sqlsyntax.OneLine(st.SQL, 300), done, s.rerun(), rec.Applied+1)
+	return fmt.Errorf("%s (%s) statement %d of %d, rule %s, failed: %v\n  statement: %s\n%s; fix the cause and rerun `%s`: it resumes at statement %d",
+		rev.ID, rev.Path, i+1, len(rev.Statements), st.Rule, cause, sqlsyntax.OneLine(st.SQL, 300), done, rerun, rec.Applied+1)
 }
 
 // dryRun prints exactly what a real run would send, from the resume point.

@@ -585,8 +585,13 @@ func previous(releases []string, rel string) string {
 // the release or revision a sync or upgrade was given. Without it, `emcee
 // db sync` goes on through the latest release, whose code may not be what
 // runs: `db sync two` stopped by data was told to rerun `emcee db sync`.
+// A rollback's carries the release it was given and the opt-ins of the run
+// (rollbackCommand), which every run checks again.
 func (s *Session) rerun() string {
-	if s.target != "" && (s.cmd == "sync" || s.cmd == "upgrade") {
+	switch {
+	case s.cmd == "rollback":
+		return strings.TrimPrefix(s.rollbackCommand(s.opts.DropNewData), "emcee db ")
+	case s.target != "" && (s.cmd == "sync" || s.cmd == "upgrade"):
 		return s.cmd + " " + s.target
 	}
 	return s.cmd

@@ -15,7 +15,11 @@ type TableSize struct {
 }
 
 func (s TableSize) String() string {
-	return fmt.Sprintf("%s rows, %s", FormatCount(s.Rows), FormatBytes(s.Bytes))
+	rows := "rows"
+	if s.Rows == 1 {
+		rows = "row" // "1 rows" said the rollback's copy refusal
+	}
+	return fmt.Sprintf("%s %s, %s", FormatCount(s.Rows), rows, FormatBytes(s.Bytes))
 }
 
 // ReadTableSize reads the size of a table of the database the connection

@@ -230,3 +230,101 @@ func TestAttackS30TablesDifferingInCase(t *testing.T) {
 		t.Fatalf("rows of T: %s", got)
 	}
 }
+
+// A rollback's copy that pt-online-schema-change cannot apply (a table
+// name outside printable ASCII) was refused saying to run without --osc
+// pt-osc, which met the copies' refusal next: the server's copy needs
+// --allow-copy in a rollback. The way out names it, and it runs.
+func TestAttackS30RollbackCopyTheToolCannotApply(t *testing.T) {
+	needPtOSC(t)
+	t.Parallel()
+	v1 := "schema \"app\" {}\ntable \"évents\" {\n  schema = schema.app\n  column \"id\" {\n    type           = int\n    auto_increment = true\n  }\n  column \"name\" {\n    type = varchar(20)\n    null = true\n  }\n  primary_key {\n    columns = [column.id]\n  }\n}\n"
+	p := newSchemaProject(t, [2]string{"v1", v1}, [2]string{"v2", replaceOnce(v1, "varchar(20)", "varchar(40)")})
+	p.must("plan")
+	p.must("db", "sync", "v1")
+	p.exec("INSERT INTO `évents` (name) VALUES ('a'), ('b')")
+	p.must("db", "expand")
+	r := p.run("db", "rollback", "--osc", "pt-osc")
+	if r.Code != 1 {
+		t.Fatalf("rollback through the tool: %s", r)
+	}
+	opContains(t, r, "v2_rollback01 refused before it ran anything", "cannot find a table whose name holds",
+		"next: rerun `emcee db rollback --allow-copy`, without --osc pt-osc (and without osc in the emcee block), to have the server copy the table")
+	r = p.must("db", "rollback", "--allow-copy")
+	opContains(t, r, "rollback of v2 complete")
+	p.must("db", "diff")
+}
+
+// A primary key moved in contract, the run killed (kill -9, its statement
+// killed on the server too) while the ALTER waits for its metadata lock:
+// the record says the ALTER was in flight, and the next run checks the
+// collision gate again, resends it and moves the key (a proof: nothing
+// broke).
+func TestAttackS30KeyMoveKilledResumesBehindItsGate(t *testing.T) {
+	t.Parallel()
+	const app = "schema \"app\" {\n}\n"
+	p := newSchemaProject(t, [2]string{"v1", app + s29bParent(false)}, [2]string{"v2", app + s29bParent(true)})
+	p.must("plan")
+	p.must("db", "sync", "v1")
+	p.exec("INSERT INTO p VALUES (1, 10), (2, 20)")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	release := p.holdMDL("p")
+	p.killWhileWaiting("ALTER TABLE `p`", true, "db", "contract")
+	release()
+	if got := p.query("SELECT CONCAT(applied, ' ', in_flight) FROM emcee_revisions WHERE name = 'v2_contract01'"); !strings.HasSuffix(got, " 1") {
+		t.Fatalf("record after the kill: %s", got)
+	}
+	r := p.run("db", "contract")
+	opContains(t, r, "resuming v2_contract01", "gate open (rechecked before resuming)", "v2_contract01 applied")
+	p.must("db", "diff")
+	if got := p.query("SELECT GROUP_CONCAT(COLUMN_NAME) FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'p' AND CONSTRAINT_NAME = 'PRIMARY'"); got != "code" {
+		t.Fatalf("primary key of p after the resumed contract: %s", got)
+	}
+}
+
+// A rollback's copy that fails on the server (here its query killed while
+// it waits for its metadata lock) said to rerun `emcee db rollback`,
+// which the copies' refusal met: the rerun it names carries --allow-copy.
+func TestAttackS30FailedRollbackCopyNamesTheOptIn(t *testing.T) {
+	t.Parallel()
+	p := newWidenProject(t)
+	p.fixWidenRows()
+	release := p.holdMDL("events")
+	run := p.command("db", "rollback", "--allow-copy")
+	var out, errb strings.Builder
+	run.Stdout, run.Stderr = &out, &errb
+	if err := run.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var id string
+	p.waitFor("the copy to wait for its metadata lock", func() bool {
+		id = p.query("SELECT COALESCE(MAX(ID), 0) FROM information_schema.PROCESSLIST WHERE DB = ? AND STATE = 'Waiting for table metadata lock' AND INFO LIKE 'ALTER TABLE `events` MODIFY%'", p.DB.Name)
+		return id != "0"
+	})
+	p.exec("KILL QUERY " + id)
+	r := opResult{Code: exitCode(t, run.Wait())}
+	r.Stdout, r.Stderr = out.String(), errb.String()
+	release()
+	if r.Code != 1 {
+		t.Fatalf("rollback whose copy was killed: %s", r)
+	}
+	opContains(t, r, "v2_rollback01 (v2/v2_rollback01.sql) statement 4 of 4", "fix the cause and rerun `emcee db rollback --allow-copy`: it resumes at statement 4")
+	r = p.must("db", "rollback", "--allow-copy")
+	opContains(t, r, "rollback of v2 complete")
+	p.must("db", "diff")
+}
+
+// A rollback run for a named release (as a fleet's is) is told to rerun
+// that rollback, the release named, with its opt-ins: told `emcee db
+// rollback`, a database whose release in progress is another would roll
+// that one back.
+func TestAttackS30RollbackOfANamedReleaseRerunsIt(t *testing.T) {
+	t.Parallel()
+	p := newWidenProject(t)
+	r := p.run("db", "rollback", "v2", "--allow-copy", "--drop-new-data")
+	if r.Code != 1 {
+		t.Fatalf("rollback with rows v1 cannot hold: %s", r)
+	}
+	opContains(t, r, "then rerun `emcee db rollback v2 --drop-new-data --allow-copy`")
+}
