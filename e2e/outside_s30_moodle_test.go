@@ -110,11 +110,12 @@ func TestOutsideS30MoodleSQLAdviceNamesTheDeclarationsFile(t *testing.T) {
 		t.Fatalf("plan of a NOT NULL column without a default: %s", r)
 	}
 	opContains(t, r, "schema/4_6.sql:5:3: mdl_task_adhoc.evaluationmode is a new NOT NULL column without a default",
-		"Add `DEFAULT ...` to its definition in schema/4_6.sql, or `fill = \"<SQL expression>\"` (in schema/4_6.emcee.hcl, the declarations file beside schema/4_6.sql: `table \"mdl_task_adhoc\" { column \"evaluationmode\" { ... } }`)")
+		"Give the column a DEFAULT in its CREATE TABLE, or `fill = \"<SQL expression>\"`", "(a release declared as SQL declares it in schema/4_6.emcee.hcl, as below):")
+	fill := strings.Replace(pasted(t, r, `table "mdl_task_adhoc" {`), `"<SQL expression>"`, `"'prediction'"`, 1)
 	// lint says the same, with the fix a SQL release takes.
 	opContains(t, p.run("lint"), "schema/4_6.sql:5:3: EM105 error: mdl_task_adhoc.evaluationmode is a new NOT NULL column without a default",
 		"fix: give the column a `DEFAULT ...` in schema/4_6.sql, or let it be NULL there, or give it a `fill` expression in schema/4_6.emcee.hcl (rule add-column-fill)")
-	if err := os.WriteFile(filepath.Join(p.Dir, "schema", "4_6.emcee.hcl"), []byte("table \"mdl_task_adhoc\" {\n  column \"evaluationmode\" {\n    fill = \"'prediction'\"\n  }\n}\n"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(p.Dir, "schema", "4_6.emcee.hcl"), []byte(fill), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	p.must("plan")
