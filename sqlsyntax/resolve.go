@@ -194,3 +194,34 @@ func lookup(cols []string, name string) (string, bool) {
 func known(cols []string) string {
 	return cmp.Or(strings.Join(slices.Sorted(slices.Values(cols)), ", "), "no columns")
 }
+
+// ResolveInsert checks a list that sets the columns of a new row of one
+// table (into) from the row of another (from): the columns it sets
+// against into's, the values against from's scope.
+func (a *Assignments) ResolveInsert(into, from Scope) error {
+	for _, as := range a.list {
+		if _, ok := lookup(into.Columns, as.column); !ok {
+			return errorAt(a.src, as.at, "unknown column %q of %s, the table the rows go into (it has: %s)", as.column, Ident(into.Table), known(into.Columns))
+		}
+		if _, err := as.value.Resolve(from); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ReadsTable reports whether the expression reads a table of the current
+// database by name (names compared without letter case, as table names
+// are on most servers): in a subquery's FROM.
+func (e *Expr) ReadsTable(name string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	found := false
+	e.node.Accept(visit(func(n ast.Node) bool {
+		if t, ok := n.(*ast.TableName); ok && t.Schema.O == "" && strings.EqualFold(t.Name.O, name) {
+			found = true
+		}
+		return found
+	}))
+	return found
+}
