@@ -111,7 +111,7 @@ func (r *Release) checkInsertExprs(prev *Release, m *DataMigration) []string {
 	if err := d.resolve(m.PendingExpr, from, "pending of data_migration %q", m.Name); err != nil {
 		errs = append(errs, err.Error())
 	} else if m.PendingExpr != nil && !m.PendingExpr.ReadsTable(m.Table) {
-		errs = append(errs, d.exprs.attrs[m.PendingExpr].errorf(d.exprs.src, fmt.Errorf("it does not read %s, the table the rows go into: a row of %s it selects stays selected after its row is inserted, and every rerun of migrate (the catch-up over rows written meanwhile, a resume) would insert it again. Add a condition on the rows already there, e.g. `AND NOT EXISTS (SELECT 1 FROM %s AS t WHERE t.<column> = %s.<key>)`", sqlsyntax.Ident(m.Table), sqlsyntax.Ident(m.From), sqlsyntax.Ident(m.Table), sqlsyntax.Ident(m.From)), "pending of data_migration %q", m.Name).Error())
+		errs = append(errs, d.exprs.attrs[m.PendingExpr].errorf(d.exprs.src, &sqlsyntax.Error{Line: 1, Col: 1, Msg: fmt.Sprintf("it does not read %s, the table the rows go into: a row of %s it selects stays selected after its row is inserted, and every rerun of migrate (the catch-up over rows written meanwhile, a resume) would insert it again. Add a condition on the rows already there, e.g. AND NOT EXISTS (SELECT 1 FROM %s AS t WHERE t.<column> = %s.<key>)", sqlsyntax.Ident(m.Table), sqlsyntax.Ident(m.From), sqlsyntax.Ident(m.Table), sqlsyntax.Ident(m.From))}, "pending of data_migration %q", m.Name).Error())
 	}
 	return errs
 }
