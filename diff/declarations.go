@@ -218,3 +218,16 @@ func (d *Declarations) TakenOver(table, column string) *ColumnDecl {
 	}
 	return nil
 }
+
+// MovedBy is the data migration that inserts rows into another table from
+// the rows of table, reading column (nil if none): a column the release
+// drops whose values live on in those rows, and whose drop waits for the
+// migration's gate.
+func (d *Declarations) MovedBy(table, column string) *DataMigration {
+	for _, m := range d.DataMigrations {
+		if m.InsertList != nil && m.From == table && m.InsertList.ReadsColumn(table, column) {
+			return m
+		}
+	}
+	return nil
+}
