@@ -165,6 +165,11 @@ func TestDataMigrationMoveInASQLRelease(t *testing.T) {
 	opContains(t, r, "schema/m4.emcee.hcl:5:14: pending of data_migration \"token_auth\": it does not read `user_token_auth`, the table the rows go into", "would insert it again")
 	opWrite(t, decl, []byte(matomoMove))
 	p.must("plan")
+	// The drop of token_auth is not data left unguarded: review and lint
+	// say its values move first.
+	opContains(t, p.must("review", "m4"), "changes: insert rows into user_token_auth from the rows of user",
+		"column user.token_auth: varchar(255) NOT NULL DEFAULT ''\n      dropped at plans/m4/m4_contract01.sql:9 (rule drop-column)\n      moved first: data_migration \"token_auth\" inserts its values into rows of user_token_auth; its gate runs before the drop")
+	opContains(t, p.must("lint"), "user.token_auth moves into rows of user_token_auth (data_migration \"token_auth\" at schema/m4.emcee.hcl:1:1, whose gate runs before the drop)")
 	p.must("db", "sync", "m3")
 	p.exec("INSERT INTO user (login, token_auth) VALUES ('anonymous', ''), ('admin', 'tok-admin'), ('ro', 'tok-ro')")
 	p.must("db", "expand")

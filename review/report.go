@@ -18,6 +18,7 @@ import (
 
 	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/effect"
+	"github.com/emcee-db/emcee/planner"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/schemadef"
@@ -242,14 +243,15 @@ func buildRelease(p *project.Project, plans *revision.Plans, name string) (*Rele
 }
 
 // declared reads a release's snapshot with its declarations (which new
-// column takes over from which old one).
+// column takes over from which old one, the data migrations): as the
+// planner reads it, so that a release declared as SQL has those of its
+// declarations file.
 func declared(p *project.Project, release string) (*diff.Release, error) {
-	path := filepath.Join(p.PlansDir, revision.SnapshotFile(release))
-	src, err := os.ReadFile(path)
+	src, err := planner.SnapshotSource(p, release)
 	if err != nil {
-		return nil, missing(path, err)
+		return nil, missing(filepath.Join(p.PlansDir, revision.SnapshotFile(release)), err)
 	}
-	return diff.ParseRelease(release, project.Rel(path), src, p.Target)
+	return diff.Load(src, p.Target)
 }
 
 func snapshot(p *project.Project, release string) (*schema.Schema, error) {
