@@ -414,3 +414,26 @@ func (b *Backfill) Refills() map[string]*Fill {
 	}
 	return out
 }
+
+// Reinsert is what a backfill inserting rows (Into set) would insert again,
+// were Into dropped, created again and the backfill run again: each column
+// it sets (lowercased) with the value it sets, an expression over the row
+// of Table. ok is false for an UPDATE, and where a value is not the same
+// when computed again (the date, RAND(), a variable, a stored function:
+// repeatable).
+func (b *Backfill) Reinsert() (columns, values []string, ok bool) {
+	if b.ins == nil {
+		return nil, nil, false
+	}
+	for i, c := range b.ins.Columns {
+		if i >= len(b.sel.Fields.Fields) {
+			return nil, nil, false
+		}
+		v := b.sel.Fields.Fields[i].Expr
+		if v == nil || !repeatable(v) {
+			return nil, nil, false
+		}
+		columns, values = append(columns, c.Name.L), append(values, mustRestore(v))
+	}
+	return columns, values, len(columns) > 0
+}
