@@ -229,6 +229,17 @@ func TestInsertBackfill(t *testing.T) {
 	if _, err := MergeBackfills("UPDATE `user` SET `token_auth` = '' WHERE `token_auth` IS NULL", sql); err == nil || !strings.Contains(err.Error(), "inserts rows into `user_token_auth`") {
 		t.Errorf("merging an insert: %v", err)
 	}
+	if cols, vals, ok := b.Reinsert(); !ok || strings.Join(cols, ",") != "login,password,description" || strings.Join(vals, ",") != "`login`,`token_auth`,'migrated'" {
+		t.Errorf("reinsert: %v %v %v", cols, vals, ok)
+	}
+	if now, err := ReadBackfill(strings.Replace(sql, "'migrated'", "NOW()", 1)); err != nil {
+		t.Fatal(err)
+	} else if _, _, ok := now.Reinsert(); ok {
+		t.Errorf("a row inserted with NOW() is not inserted again the same")
+	}
+	if _, _, ok := (&Backfill{}).Reinsert(); ok {
+		t.Errorf("an UPDATE inserts nothing again")
+	}
 	if !pending.ReadsTable("USER_TOKEN_AUTH") || pending.ReadsTable("user") {
 		t.Errorf("ReadsTable: the predicate reads user_token_auth in its subquery, and user only as the row's qualifier")
 	}
