@@ -321,3 +321,27 @@ table "images" {
 		})
 	}
 }
+
+// A data migration inserting rows that is declared after its release was
+// planned runs after the contract planned then: its insert list and
+// pending may read only what that contract left of the table it reads.
+func TestLateInsertDataMigrationReadsOnlyWhatContractLeft(t *testing.T) {
+	asOf, err := ParseRelease("pike", "pike.hcl", []byte(nextRelease("", tagsTable)), mariadb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	late := func(insert string) error {
+		r, err := ParseRelease("pike", "pike.hcl", []byte(nextRelease("", tagsTable+moveTo("tags", "images", insert, "NOT EXISTS (SELECT 1 FROM tags WHERE tags.image = images.id)"))), mariadb)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.CheckLateDataMigrations(asOf, map[string]bool{})
+	}
+	if err := late("image = id, label = name"); err != nil {
+		t.Errorf("an insert reading columns contract keeps: %v", err)
+	}
+	err = late("image = id, label = IF(is_public, 'public', name)")
+	if err == nil || !strings.Contains(err.Error(), `insert of data_migration "m": unknown column "is_public"`) || !strings.Contains(err.Error(), "release pike was planned before data_migration \"m\" was declared") {
+		t.Errorf("an insert reading a column contract dropped: %v", err)
+	}
+}
