@@ -407,7 +407,8 @@ type Loss struct {
 	// are "" then.
 	With string `json:"with,omitempty"`
 	// refilled: a column counted against what the release's migrate
-	// computes from the previous release's columns (recountLosses).
+	// computes from the previous release's columns, or a table against
+	// the rows a data migration inserts from them (recountLosses).
 	refilled bool
 	// rows: a table's, what its copy-out writes, for cycleCopyOut.
 	rows *tableRows
@@ -577,7 +578,8 @@ func (s *Session) statementLosses(ctx context.Context, rel string, revs []*revis
 			}
 		}
 	}
-	fills := map[string]*sqlsyntax.Fill{} // table.column; nil when two backfills fill it
+	fills := map[string]*sqlsyntax.Fill{}         // table.column; nil when two backfills fill it
+	reinserts := map[string]*sqlsyntax.Backfill{} // table: the data migration inserting its rows; nil when two do
 	for _, rev := range s.Plans.Of(rel, revision.Migrate) {
 		for _, st := range rev.Statements {
 			if st.Kind != revision.Backfill {
@@ -586,6 +588,13 @@ func (s *Session) statementLosses(ctx context.Context, rel string, revs []*revis
 			b, err := sqlsyntax.ReadBackfill(st.SQL)
 			if err != nil {
 				continue // its columns are counted without it: more, never less
+			}
+			if b.Into != "" {
+				_, twice := reinserts[b.Into]
+				reinserts[b.Into] = b
+				if twice {
+					reinserts[b.Into] = nil
+				}
 			}
 			for col, f := range b.Refills() {
 				k := b.Table + "." + col
@@ -608,7 +617,7 @@ func (s *Session) statementLosses(ctx context.Context, rel string, revs []*revis
 			}
 			l, err = s.columnLoss(ctx, e.Table, e.Name, f)
 		case effect.DropTable:
-			l, err = s.tableLoss(ctx, e.Table)
+			l, err = s.tableLoss(ctx, e.Table, reinserts[e.Table])
 		default:
 			continue
 		}
@@ -669,13 +678,34 @@ func (s *Session) columnLoss(ctx context.Context, table, column string, f *sqlsy
 // after the previous release had deleted their parents) but where
 // every key is checked again before the commit (parentsFirst,
 // cycleCopyOut).
-func (s *Session) tableLoss(ctx context.Context, table string) (*Loss, error) {
+//
+// A table a data migration inserted rows into (re, nil if none) loses
+// only the rows the migration would not insert again from the previous
+// release's rows, which stay (Matomo 4.0's user_token_auth, each row a
+// copy of a user.token_auth the rollback keeps): counted and copied out
+// are the others (reinserted).
+func (s *Session) tableLoss(ctx context.Context, table string, re *sqlsyntax.Backfill) (*Loss, error) {
 	var n int64
 	if err := s.Conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+sqlsyntax.Ident(table)).Scan(&n); err != nil {
 		if dbconn.ServerError(err, 1146) {
 			return nil, nil
 		}
 		return nil, err
+	}
+	pred, refilled := "TRUE", false
+	if kept, err := s.reinserted(ctx, table, re); err != nil {
+		return nil, err
+	} else if kept != "" {
+		lost := "NOT (" + kept + ")"
+		// In the application's zone, as the migration computed them.
+		switch m, err := s.countRows(ctx, table, lost, false); {
+		case err == nil:
+			n, pred, refilled = m, lost, true
+		// No default (1364), or a value reads what is no longer there
+		// (1054): count every row, never less.
+		case !dbconn.ServerError(err, 1364, 1054):
+			return nil, err
+		}
 	}
 	cols, err := dbconn.StoredColumns(ctx, s.Conn, table)
 	var types map[string]string
@@ -702,13 +732,57 @@ func (s *Session) tableLoss(ctx context.Context, table string) (*Loss, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := &Loss{Table: table, Rows: n, rows: &tableRows{parts: parts, sum: sum, fks: fks, types: types}}
+	l := &Loss{Table: table, Rows: n, rows: &tableRows{parts: parts, sum: sum, fks: fks, types: types}, refilled: refilled}
 	order, err := s.parentsFirst(ctx, table, types, n, fks)
 	if err != nil {
 		return nil, err
 	}
-	l.Save, l.Restore, l.Unsaved, err = s.copyOut(ctx, "TRUE", tableMode, sum, order, parts, table)
+	l.Save, l.Restore, l.Unsaved, err = s.copyOut(ctx, pred, tableMode, sum, order, parts, table)
 	return l, err
+}
+
+// reinserted is the predicate true for the rows of table that re, a data
+// migration inserting rows into it, would insert again from the rows of
+// the table it reads, which the rollback keeps: a row of that table whose
+// values it computes are the row's, byte for byte, and every other column
+// at its default but for an AUTO_INCREMENT one, which numbers rows anew.
+// "" when that cannot be told (no such migration, or a value computed
+// again is another: repeatable), or the rows go back only all together: a
+// table with foreign keys, or one another table's keys reference, whose
+// rows are copied out and put back with their parents and children.
+func (s *Session) reinserted(ctx context.Context, table string, re *sqlsyntax.Backfill) (string, error) {
+	if re == nil {
+		return "", nil
+	}
+	columns, values, ok := re.Reinsert()
+	if !ok {
+		return "", nil
+	}
+	var keys int64
+	if err := s.Conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.KEY_COLUMN_USAGE WHERE REFERENCED_TABLE_NAME IS NOT NULL AND (TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? OR REFERENCED_TABLE_SCHEMA = DATABASE() AND REFERENCED_TABLE_NAME = ?)", table, table).Scan(&keys); err != nil || keys > 0 {
+		return "", s.redact(err)
+	}
+	stored, err := dbconn.StoredColumns(ctx, s.Conn, table)
+	if err != nil {
+		return "", err
+	}
+	numbered, err := dbconn.Strings(ctx, s.Conn, "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND LOWER(EXTRA) LIKE '%auto_increment%'", table)
+	if err != nil {
+		return "", err
+	}
+	t := sqlsyntax.Ident(table)
+	same := make([]string, len(columns))
+	for i, c := range columns {
+		same[i] = "CAST(" + t + "." + sqlsyntax.Ident(c) + " AS BINARY) <=> CAST((" + values[i] + ") AS BINARY)"
+	}
+	kept := "EXISTS (SELECT 1 FROM " + sqlsyntax.Ident(re.Table) + " WHERE " + strings.Join(same, " AND ") + ")"
+	for _, c := range stored {
+		if slices.Contains(columns, strings.ToLower(c)) || slices.ContainsFunc(numbered, func(n string) bool { return strings.EqualFold(n, c) }) {
+			continue
+		}
+		kept += " AND " + t + "." + sqlsyntax.Ident(c) + " <=> DEFAULT(" + t + "." + sqlsyntax.Ident(c) + ")"
+	}
+	return kept, nil
 }
 
 // tableMode is the sql_mode a table's rows are put back in: strict, and

@@ -62,6 +62,10 @@ func (r *Release) checkExpressions(prev *Release) []string {
 		}
 	}
 	for _, m := range r.Declarations.DataMigrations {
+		if m.From != "" {
+			errs = append(errs, r.checkInsertExprs(prev, m)...)
+			continue
+		}
 		t, _ := r.Schema.Table(m.Table)
 		cols, ok := r.tableColumns(prev)(m.Table)
 		if !ok {
@@ -80,6 +84,34 @@ func (r *Release) checkExpressions(prev *Release) []string {
 				add(r.Declarations.exprs.lists[m.SetList].errorf(r.Declarations.exprs.src, at, "set of data_migration %q", m.Name))
 			}
 		}
+	}
+	return errs
+}
+
+// checkInsertExprs checks the insert list and pending predicate of a
+// data_migration that inserts rows: the list sets columns of the table the
+// rows go into from the row of from; pending reads from's row and must
+// read the table the rows go into, to see the rows already inserted:
+// without that a rerun of migrate (its catch-up, a resume) inserts every
+// row again.
+func (r *Release) checkInsertExprs(prev *Release, m *DataMigration) []string {
+	into, ok := r.Schema.Table(m.Table)
+	cols, ok2 := r.tableColumns(prev)(m.From)
+	if !ok || !ok2 {
+		return nil // reported by check
+	}
+	from := sqlsyntax.Scope{Table: m.From, Columns: cols, Tables: r.tableColumns(prev)}
+	var errs []string
+	d := r.Declarations
+	if m.InsertList != nil {
+		if err := m.InsertList.ResolveInsert(sqlsyntax.Scope{Table: m.Table, Columns: ColumnNames(into)}, from); err != nil {
+			errs = append(errs, d.exprs.lists[m.InsertList].errorf(d.exprs.src, err, "insert of data_migration %q", m.Name).Error())
+		}
+	}
+	if err := d.resolve(m.PendingExpr, from, "pending of data_migration %q", m.Name); err != nil {
+		errs = append(errs, err.Error())
+	} else if m.PendingExpr != nil && !m.PendingExpr.ReadsTable(m.Table) {
+		errs = append(errs, d.exprs.attrs[m.PendingExpr].errorf(d.exprs.src, &sqlsyntax.Error{Line: 1, Col: 1, Msg: fmt.Sprintf("it does not read %s, the table the rows go into: a row of %s it selects stays selected after its row is inserted, and every rerun of migrate (the catch-up over rows written meanwhile, a resume) would insert it again. Add a condition on the rows already there, e.g. AND NOT EXISTS (SELECT 1 FROM %s AS t WHERE t.<column> = %s.<key>)", sqlsyntax.Ident(m.Table), sqlsyntax.Ident(m.From), sqlsyntax.Ident(m.Table), sqlsyntax.Ident(m.From))}, "pending of data_migration %q", m.Name).Error())
 	}
 	return errs
 }
@@ -103,12 +135,20 @@ func (r *Release) CheckLateDataMigrations(asOf *Release, done map[string]bool) e
 	}
 	var errs []string
 	for _, m := range r.Declarations.DataMigrations {
-		cols, ok := tables(m.Table)
+		cols, ok := tables(m.Rows())
 		if done[m.Name] || !ok {
 			continue
 		}
-		scope := sqlsyntax.Scope{Table: m.Table, Columns: cols, Tables: tables}
+		scope := sqlsyntax.Scope{Table: m.Rows(), Columns: cols, Tables: tables}
 		why := fmt.Sprintf("release %s was planned before data_migration %q was declared, and its contract as planned then has run or runs before this one's gate: only the columns left after it can be read. Run `emcee plan --rewrite %s` to plan the release again with the gate before the drop (refused once it is released)", r.Name, m.Name, r.Name)
+		if m.InsertList != nil {
+			if into, ok := r.Schema.Table(m.Table); ok {
+				if err := m.InsertList.ResolveInsert(sqlsyntax.Scope{Table: m.Table, Columns: ColumnNames(into)}, scope); err != nil {
+					errs = append(errs, fmt.Sprintf("%v; %s", r.Declarations.exprs.lists[m.InsertList].errorf(r.Declarations.exprs.src, err, "insert of data_migration %q", m.Name), why))
+					continue
+				}
+			}
+		}
 		if err := r.Declarations.resolveList(m.SetList, scope, "set of data_migration %q", m.Name); err != nil {
 			errs = append(errs, fmt.Sprintf("%v; %s", err, why))
 		} else if err := r.Declarations.resolve(m.PendingExpr, scope, "pending of data_migration %q", m.Name); err != nil {

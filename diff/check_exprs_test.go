@@ -47,6 +47,16 @@ table "images" {
 ` + extra
 }
 
+const tagsTable = "table \"tags\" {\n  schema = schema.app\n  column \"id\" {\n    type = bigint\n    auto_increment = true\n  }\n  column \"image\" {\n    type = bigint\n  }\n  column \"label\" {\n    type = varchar(20)\n  }\n  primary_key {\n    columns = [column.id]\n  }\n}\n"
+
+const isPublic = "  column \"is_public\" {\n    type = bool\n  }"
+
+// moveTo is a data_migration "m" that inserts rows into table from the rows
+// of from.
+func moveTo(table, from, insert, pending string) string {
+	return "data_migration \"m\" {\n  table   = \"" + table + "\"\n  from    = \"" + from + "\"\n  insert  = \"" + insert + "\"\n  pending = \"" + pending + "\"\n}\n"
+}
+
 func TestBadDeclarationsAreReportedWithPositions(t *testing.T) {
 	prev, err := ParseRelease("ocata", "ocata.hcl", []byte(prevRelease), mariadb)
 	if err != nil {
@@ -157,6 +167,43 @@ func TestBadDeclarationsAreReportedWithPositions(t *testing.T) {
   }`,
 			extra: "data_migration \"m\" {\n  table   = \"images\"\n  set     = \"name = 'x', ID = id + 1000\"\n  pending = \"name <> 'x'\"\n}\n",
 			want:  []string{`pike.hcl:19:26: set of data_migration "m": sets ID, the primary key migrate runs the data migration in ranges of: a row moved to a range not done yet would be rewritten twice`}},
+		{name: "insert into a table the release lacks",
+			column: isPublic,
+			extra:  tagsTable + moveTo("tagz", "images", "image = id, label = name", "name <> '' AND NOT EXISTS (SELECT 1 FROM tags WHERE tags.image = images.id)"),
+			want:   []string{`pike.hcl:33:1: data_migration "m" inserts rows into table "tagz", which release pike does not declare`}},
+		{name: "insert into a table the previous release has",
+			column: isPublic,
+			extra:  moveTo("images", "images", "name = name", "name <> ''"),
+			want:   []string{`pike.hcl:17:1: data_migration "m" inserts rows into table "images", which release ocata has already`, `rows read from the same table`}},
+		{name: "insert from a table the release lacks",
+			column: isPublic,
+			extra:  tagsTable + moveTo("tags", "imagez", "image = id", "NOT EXISTS (SELECT 1 FROM tags WHERE tags.image = imagez.id)"),
+			want:   []string{`pike.hcl:33:1: data_migration "m" reads table "imagez" (from), which release pike does not declare`}},
+		{name: "insert with unknown columns",
+			column: isPublic,
+			extra:  tagsTable + moveTo("tags", "images", "image = id, lable = name", "nam <> '' AND NOT EXISTS (SELECT 1 FROM tags WHERE tags.image = images.id)"),
+			want: []string{`pike.hcl:36:26: insert of data_migration "m": unknown column "lable" of ` + "`tags`" + `, the table the rows go into (it has: id, image, label)`,
+				`pike.hcl:37:14: pending of data_migration "m": unknown column "nam"`}},
+		{name: "insert whose value reads the new table's column",
+			column: isPublic,
+			extra:  tagsTable + moveTo("tags", "images", "image = id, label = label", "NOT EXISTS (SELECT 1 FROM tags WHERE tags.image = images.id)"),
+			want:   []string{`pike.hcl:36:34: insert of data_migration "m": unknown column "label"`}},
+		{name: "insert whose pending does not read the new table",
+			column: isPublic,
+			extra:  tagsTable + moveTo("tags", "images", "image = id, label = name", "name <> ''"),
+			want:   []string{`pike.hcl:37:14: pending of data_migration "m": it does not read ` + "`tags`" + `, the table the rows go into`, "would insert it again"}},
+		{name: "insert that does not parse",
+			column: isPublic,
+			extra:  tagsTable + moveTo("tags", "images", "image = id,, label = name", "NOT EXISTS (SELECT 1 FROM tags WHERE tags.image = images.id)"),
+			want:   []string{`pike.hcl:36:25: insert of data_migration "m": syntax error at ", label = name"`}},
+		{name: "insert and set together",
+			column: isPublic,
+			extra:  tagsTable + "data_migration \"m\" {\n  table   = \"tags\"\n  from    = \"images\"\n  set     = \"label = 'x'\"\n  pending = \"label <> 'x'\"\n}\n",
+			want:   []string{`pike.hcl:33:1: data_migration "m" has set and also from or insert`}},
+		{name: "from without insert",
+			column: isPublic,
+			extra:  tagsTable + "data_migration \"m\" {\n  table   = \"tags\"\n  from    = \"images\"\n  pending = \"label <> 'x'\"\n}\n",
+			want:   []string{`pike.hcl:33:1: data_migration "m" needs insert = "..."`}},
 		{name: "two columns take over from one",
 			column: `  column "a" {
     type         = bool
@@ -272,5 +319,29 @@ table "images" {
 				t.Fatalf("got %v\nwant %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// A data migration inserting rows that is declared after its release was
+// planned runs after the contract planned then: its insert list and
+// pending may read only what that contract left of the table it reads.
+func TestLateInsertDataMigrationReadsOnlyWhatContractLeft(t *testing.T) {
+	asOf, err := ParseRelease("pike", "pike.hcl", []byte(nextRelease("", tagsTable)), mariadb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	late := func(insert string) error {
+		r, err := ParseRelease("pike", "pike.hcl", []byte(nextRelease("", tagsTable+moveTo("tags", "images", insert, "NOT EXISTS (SELECT 1 FROM tags WHERE tags.image = images.id)"))), mariadb)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.CheckLateDataMigrations(asOf, map[string]bool{})
+	}
+	if err := late("image = id, label = name"); err != nil {
+		t.Errorf("an insert reading columns contract keeps: %v", err)
+	}
+	err = late("image = id, label = IF(is_public, 'public', name)")
+	if err == nil || !strings.Contains(err.Error(), `insert of data_migration "m": unknown column "is_public"`) || !strings.Contains(err.Error(), "release pike was planned before data_migration \"m\" was declared") {
+		t.Errorf("an insert reading a column contract dropped: %v", err)
 	}
 }

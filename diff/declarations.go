@@ -134,16 +134,30 @@ type TableDecl struct {
 }
 
 // DataMigration is a data-only change: batched in migrate, and its pending
-// predicate gates contract.
+// predicate gates contract. It updates the rows of Table (Set), or inserts
+// into Table a row for each pending row of From (Insert: Matomo 4.0 moving
+// user.token_auth into rows of the new user_token_auth).
 type DataMigration struct {
 	Name    string
 	Pos     Pos
 	Table   string
 	Set     string // SQL assignment list, as after UPDATE t SET
-	Pending string // SQL predicate true for rows not yet migrated
-	// Set and Pending, parsed
+	From    string // the table an insert reads ("" for an update)
+	Insert  string // the new row's columns set from From's row: `col = expr, ...`
+	Pending string // SQL predicate true for rows not yet migrated (of From, for an insert)
+	// Set, Insert and Pending, parsed
 	SetList     *sqlsyntax.Assignments
+	InsertList  *sqlsyntax.Assignments
 	PendingExpr *sqlsyntax.Expr
+}
+
+// Rows is the table whose rows the migration runs over, batches on and
+// gates on: From for an insert, Table for an update.
+func (m *DataMigration) Rows() string {
+	if m.From != "" {
+		return m.From
+	}
+	return m.Table
 }
 
 // StoredFunction is `stored_function "name" {}`: a function created in the
@@ -200,6 +214,19 @@ func (d *Declarations) TakenOver(table, column string) *ColumnDecl {
 	for _, ref := range sortedRefs(d.Columns) {
 		if decl := d.Columns[ref]; ref.Table == table && decl.Source() == column {
 			return decl
+		}
+	}
+	return nil
+}
+
+// MovedBy is the data migration that inserts rows into another table from
+// the rows of table, reading column (nil if none): a column the release
+// drops whose values live on in those rows, and whose drop waits for the
+// migration's gate.
+func (d *Declarations) MovedBy(table, column string) *DataMigration {
+	for _, m := range d.DataMigrations {
+		if m.InsertList != nil && m.From == table && m.InsertList.ReadsColumn(table, column) {
+			return m
 		}
 	}
 	return nil

@@ -154,13 +154,17 @@ func parseDeclarations(body *hclsyntax.Body, src []byte, d *Declarations) error 
 		case "data_migration":
 			m := d.DataMigrations[migration]
 			migration++
-			set, _ := stringOf(b.Body.Attributes["set"])
-			if m.SetList, err = sqlsyntax.ParseAssignments(set.val); err != nil {
-				return set.errorf(src, err, "set of data_migration %q", m.Name)
+			attr, list, what := "set", &m.SetList, "set"
+			if m.From != "" {
+				attr, list, what = "insert", &m.InsertList, "insert"
 			}
-			d.exprs.lists[m.SetList] = set
-			d.exprs.order = append(d.exprs.order, declaredExpr{list: m.SetList, attr: set, what: fmt.Sprintf("set of data_migration %q", m.Name), table: m.Table})
-			if m.PendingExpr, err = parse(b.Body.Attributes["pending"], sqlsyntax.Statement, fmt.Sprintf("pending of data_migration %q", m.Name), m.Table, ""); err != nil {
+			set, _ := stringOf(b.Body.Attributes[attr])
+			if *list, err = sqlsyntax.ParseAssignments(set.val); err != nil {
+				return set.errorf(src, err, "%s of data_migration %q", what, m.Name)
+			}
+			d.exprs.lists[*list] = set
+			d.exprs.order = append(d.exprs.order, declaredExpr{list: *list, attr: set, what: fmt.Sprintf("%s of data_migration %q", what, m.Name), table: m.Rows()})
+			if m.PendingExpr, err = parse(b.Body.Attributes["pending"], sqlsyntax.Statement, fmt.Sprintf("pending of data_migration %q", m.Name), m.Rows(), ""); err != nil {
 				return err
 			}
 		}

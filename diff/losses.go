@@ -125,7 +125,7 @@ func CheckLosses(tr *Transition) error {
 						gained[strings.ToLower(cc.C.Name)] = append(gained[strings.ToLower(cc.C.Name)], ColumnRef{Table: c.T.Name, Column: cc.C.Name})
 					}
 				case *schema.DropColumn:
-					if to.Declarations.TakenOver(c.T.Name, cc.C.Name) == nil && to.Declarations.Discarded(c.T.Name, cc.C.Name) == nil {
+					if to.Declarations.TakenOver(c.T.Name, cc.C.Name) == nil && to.Declarations.Discarded(c.T.Name, cc.C.Name) == nil && to.Declarations.MovedBy(c.T.Name, cc.C.Name) == nil {
 						drops = append(drops, cc.C.Name)
 						lost = append(lost, ColumnRef{Table: c.T.Name, Column: cc.C.Name})
 					}
@@ -156,6 +156,10 @@ func CheckLosses(tr *Transition) error {
 			also := ""
 			if len(others) > 0 {
 				also = " (also gained: " + joinRefs(others) + ")"
+			}
+			if slices.ContainsFunc(created, func(t *schema.Table) bool { return t.Name == g.Table }) {
+				errs = append(errs, &Problem{Kind: UndeclaredLoss, Pos: posOrFile(to, g.Table, g.Column), Msg: to.movedAdvice(l, g, also)})
+				continue
 			}
 			errs = append(errs, &Problem{Kind: UndeclaredLoss, Pos: posOrFile(to, g.Table, g.Column), Msg: fmt.Sprintf(
 				"release %s drops %s and gives %s a column of the same name, %s%s: its values probably move there, but contract drops %s and nothing copies them. If they move, copy them before contract (a data_migration on %s whose set reads %s, e.g. `set = %s`, for rows that exist by then) and declare the discard below, %s, to say the old column may go; if they may be lost, declare the discard alone:\n%s",
@@ -349,4 +353,20 @@ func posOrFile(r *Release, table, column string) Pos {
 		return p
 	}
 	return Pos{File: r.File}
+}
+
+// movedAdvice is the refusal of a column dropped while a table new in the
+// release gains a column of its name: a new table has no rows for a
+// data_migration's set to update, so the values move with one that inserts
+// its rows from the old table's (which also declares the drop), or are
+// discarded.
+func (r *Release) movedAdvice(l, g ColumnRef, also string) string {
+	col, tbl := sqlsyntax.Ident(l.Column), sqlsyntax.Ident(l.Table)
+	move := hclquote.Block("    ", [][]string{{"data_migration", g.Table}},
+		hclquote.Attr{Name: "table", Value: g.Table},
+		hclquote.Attr{Name: "from", Value: l.Table},
+		hclquote.Attr{Name: "insert", Value: sqlsyntax.Ident(g.Column) + " = " + col + ", ..."},
+		hclquote.Attr{Name: "pending", Value: col + " IS NOT NULL AND NOT EXISTS (SELECT 1 FROM " + sqlsyntax.Ident(g.Table) + " AS t WHERE t.... = " + tbl + "....)"})
+	return fmt.Sprintf("release %s drops %s and creates %s with a column of the same name, %s%s: its values probably move there, but contract drops %s and nothing copies them. If they move, declare %s a data_migration that inserts a row of %s for each row of %s before contract (the other columns in insert, and in pending how a row already moved is found), as below; it also declares that the old column goes. If they may be lost, declare the discard instead:\n%s\n%s",
+		r.Name, l, g.Table, g, also, l, r.TopLevel(), g.Table, l.Table, move, discardBlock(l.Table, l.Column))
 }

@@ -69,7 +69,12 @@ func TestUndeclaredLossIsRefused(t *testing.T) {
 		{"table discarded", tableSwap + "discard {\n  table = \"tags\"\n}\n", ""},
 		// A column dropped while another table gains one of its name: the
 		// values probably move, and contract would drop them uncopied.
-		{"column moved to a new table", movedToNew, "pike.hcl:26:3: release pike drops images.is_public and gives image_flags a column of the same name, image_flags.Is_Public: its values probably move there, but contract drops images.is_public and nothing copies them. If they move, copy them before contract (a data_migration on image_flags whose set reads images.is_public"},
+		{"column moved to a new table", movedToNew, "pike.hcl:26:3: release pike drops images.is_public and creates image_flags with a column of the same name, image_flags.Is_Public: its values probably move there, but contract drops images.is_public and nothing copies them. If they move, declare at the top level of the file a data_migration that inserts a row of image_flags for each row of images before contract (the other columns in insert, and in pending how a row already moved is found), as below; it also declares that the old column goes. If they may be lost, declare the discard instead:\n" +
+			"    data_migration \"image_flags\" {\n      table   = \"image_flags\"\n      from    = \"images\"\n      insert  = \"`Is_Public` = `is_public`, ...\"\n      pending = \"`is_public` IS NOT NULL AND NOT EXISTS (SELECT 1 FROM `image_flags` AS t WHERE t.... = `images`....)\"\n    }\n" +
+			"    discard {\n      table  = \"images\"\n      column = \"is_public\"\n    }"},
+		// The move declared: the insert reads the dropped column, which
+		// says it goes once its values moved.
+		{"column moved to a new table by a data_migration", movedToNew + "data_migration \"flags\" {\n  table   = \"image_flags\"\n  from    = \"images\"\n  insert  = \"image_id = id, Is_Public = is_public\"\n  pending = \"NOT EXISTS (SELECT 1 FROM image_flags AS f WHERE f.image_id = images.id)\"\n}\n", ""},
 		{"column moved to a new table, discarded", movedToNew + discardIsPublic, ""},
 		{"column moved to another table", movedToOther, "pike.hcl:17:3: release pike drops images.is_public and gives tags a column of the same name, tags.is_public"},
 		{"column moved to another table, discarded", movedToOther + discardIsPublic, ""},
@@ -77,7 +82,7 @@ func TestUndeclaredLossIsRefused(t *testing.T) {
 		// version and creates mdl_question_versions with one: the
 		// refusal named the first, mdl_badge.
 		{"column moved, two candidates", movedToOther + "table \"images_public\" {\n  schema = schema.app\n  column \"id\" {\n    type = int\n  }\n  column \"is_public\" {\n    type = bool\n  }\n  primary_key {\n    columns = [column.id]\n  }\n}\n",
-			"release pike drops images.is_public and gives images_public a column of the same name, images_public.is_public (also gained: tags.is_public): its values probably move there, but contract drops images.is_public and nothing copies them. If they move, copy them before contract (a data_migration on images_public whose set reads images.is_public"},
+			"release pike drops images.is_public and creates images_public with a column of the same name, images_public.is_public (also gained: tags.is_public): its values probably move there"},
 		{"table renamed", strings.Replace(tableSwap, "table \"labels\" {\n  schema = schema.app", "table \"labels\" {\n  schema = schema.app\n  renamed_from = \"tags\"", 1), ""},
 		// Both names are in the database from expand to contract, and
 		// MariaDB's information_schema answers for one: every drift check

@@ -75,9 +75,7 @@ func readDeclarations(body *hclsyntax.Body, src []byte) (*Declarations, error) {
 			}
 		case "data_migration":
 			m := &DataMigration{Name: b.Labels[0], Pos: project.PosOf(b.TypeRange)}
-			if err := readStrings(b.Body, []string{"table", "set", "pending"}, []*string{&m.Table, &m.Set, &m.Pending}, func(name string) error {
-				return m.Pos.Errorf("data_migration %q needs %s = \"...\" (table: the table to update; set: the SET list, e.g. \"meta = JSON_REMOVE(meta, '$.old')\"; pending: a predicate true for rows not yet migrated)", m.Name, name)
-			}); err != nil {
+			if err := m.read(b.Body); err != nil {
 				return nil, err
 			}
 			d.DataMigrations = append(d.DataMigrations, m)
@@ -207,6 +205,10 @@ func (r *Release) Check(prev *Release) error {
 		}
 	}
 	for _, m := range r.Declarations.DataMigrations {
+		if m.From != "" {
+			errs = append(errs, r.checkInsertTables(prev, m)...)
+			continue
+		}
 		if _, ok := r.Schema.Table(m.Table); !ok {
 			errs = append(errs, m.Pos.Errorf("data_migration %q updates table %q, which release %s does not declare", m.Name, m.Table, r.Name).Error())
 		}
@@ -282,6 +284,58 @@ func (r *Release) WherePart(table, name string) string {
 		return p.String()
 	}
 	return Pos{File: r.File}.String()
+}
+
+// checkInsertTables checks the tables of a data_migration that inserts
+// rows: into a table new in this release (its rows are all the migration's
+// and the new release's; a rollback drops it), from a table both releases
+// have (the rows the previous release wrote, and writes until contract).
+func (r *Release) checkInsertTables(prev *Release, m *DataMigration) []string {
+	var errs []string
+	if _, ok := r.Schema.Table(m.Table); !ok {
+		errs = append(errs, m.Pos.Errorf("data_migration %q inserts rows into table %q, which release %s does not declare; declare the table, or fix the name", m.Name, m.Table, r.Name).Error())
+	} else if prev != nil {
+		if _, ok := prev.Schema.Table(r.oldName(m.Table)); ok {
+			errs = append(errs, m.Pos.Errorf("data_migration %q inserts rows into table %q, which release %s has already: an insert fills a table new in this release (the previous release writes none of its rows, and a rollback drops it with the rows inserted). To change the rows of an existing table, declare set instead of from and insert", m.Name, m.Table, prev.Name).Error())
+		}
+	}
+	switch _, ok := r.Schema.Table(m.From); {
+	case strings.EqualFold(m.From, m.Table):
+		errs = append(errs, m.Pos.Errorf("data_migration %q inserts into %q rows read from the same table: from names the table read, table the new one the rows go into", m.Name, m.Table).Error())
+	case prev == nil:
+		errs = append(errs, m.Pos.Errorf("data_migration %q reads table %q, but %s is the first release: there are no rows to move; remove the data_migration", m.Name, m.From, r.Name).Error())
+	case !ok:
+		errs = append(errs, m.Pos.Errorf("data_migration %q reads table %q (from), which release %s does not declare: from names a table this release keeps (contract's gate counts its pending rows), as this release names it", m.Name, m.From, r.Name).Error())
+	default:
+		if _, ok := prev.Schema.Table(r.oldName(m.From)); !ok {
+			errs = append(errs, m.Pos.Errorf("data_migration %q reads table %q (from), which is new in release %s: the previous release wrote no rows of it to move; remove the data_migration, or fix the name", m.Name, m.From, r.Name).Error())
+		}
+	}
+	return errs
+}
+
+// read reads a data_migration block: table, pending, and either set (the
+// rows of table are updated) or from and insert (table gets a row for each
+// pending row of from).
+func (m *DataMigration) read(body *hclsyntax.Body) error {
+	missing := func(name string) error {
+		return m.Pos.Errorf("data_migration %q needs %s = \"...\" (table: the table to update, or to insert rows into; set: the SET list, e.g. \"meta = JSON_REMOVE(meta, '$.old')\"; or from and insert: the table read and the new row's columns set from its row, e.g. from = \"user\", insert = \"login = login, password = token_auth\"; pending: a predicate true for rows not yet migrated)", m.Name, name)
+	}
+	if err := readStrings(body, []string{"table", "pending"}, []*string{&m.Table, &m.Pending}, missing); err != nil {
+		return err
+	}
+	_, set := body.Attributes["set"]
+	_, from := body.Attributes["from"]
+	_, insert := body.Attributes["insert"]
+	switch {
+	case set && (from || insert):
+		return m.Pos.Errorf("data_migration %q has set and also from or insert: set updates the rows of its table, from and insert add rows to it from another table's; keep one form", m.Name)
+	case set:
+		return readStrings(body, []string{"set"}, []*string{&m.Set}, missing)
+	case from || insert:
+		return readStrings(body, []string{"from", "insert"}, []*string{&m.From, &m.Insert}, missing)
+	}
+	return missing("set")
 }
 
 // readStrings reads the string attributes a block must have, names[i]

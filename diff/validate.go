@@ -43,7 +43,7 @@ var (
 	fileSpec = &blockSpec{blocks: map[string]*blockSpec{
 		"schema":         {labels: 1, attrs: []string{"charset", "collate", "collation", "comment"}},
 		"table":          tableSpec,
-		"data_migration": {labels: 1, attrs: []string{"table", "set", "pending"}},
+		"data_migration": {labels: 1, attrs: []string{"table", "set", "from", "insert", "pending"}},
 		"discard":        {attrs: []string{"table", "column"}},
 		// A stored function of the database that expressions may call.
 		"stored_function": {labels: 1},

@@ -433,7 +433,7 @@ table "image_owners" {
 	if r.Code == 0 {
 		t.Fatalf("a column moved to a new table was planned as a drop:\n%s", p.read("plans/b/b_contract01.sql"))
 	}
-	opContains(t, r, "schema/b.hcl:16:3: release b drops images.owner and gives image_owners a column of the same name", "data_migration on image_owners")
+	opContains(t, r, "schema/b.hcl:16:3: release b drops images.owner and creates image_owners with a column of the same name", "data_migration \"image_owners\" {", "from    = \"images\"")
 	discard := pasted(t, r, "discard {")
 	p.editSchema("b", func(s string) string { return s + discard })
 	p.must("plan")

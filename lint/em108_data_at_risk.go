@@ -29,7 +29,8 @@ var _ = register(&Analyzer{
 
 // declaredOf names, for each column or table a statement drops, the
 // discard that accepted the loss, or the new column its values live on
-// in (renamed_from, replaces), so the reviewer sees the drop was declared,
+// in (renamed_from, replaces, a data_migration inserting rows of another
+// table from them), so the reviewer sees the drop was declared,
 // not forgotten.
 func declaredOf(p *Pass, release, sql string) string {
 	rel := p.release(release)
@@ -48,6 +49,10 @@ func declaredOf(p *Pass, release, sql string) string {
 					how = "replaces"
 				}
 				said = append(said, fmt.Sprintf("%s.%s lives on in %s (%s at %s)", e.Table, e.Name, by.Ref, how, by.Pos))
+				continue
+			}
+			if m := d.MovedBy(e.Table, e.Name); m != nil {
+				said = append(said, fmt.Sprintf("%s.%s moves into rows of %s (data_migration %q at %s, whose gate runs before the drop)", e.Table, e.Name, m.Table, m.Name, m.Pos))
 				continue
 			}
 			x = d.Discarded(e.Table, e.Name)

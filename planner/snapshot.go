@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -114,4 +115,21 @@ func relName(p *project.Project, path string) string {
 		return filepath.ToSlash(rel)
 	}
 	return filepath.ToSlash(path)
+}
+
+// SnapshotSource is the source the latest snapshot of a release copies
+// (its header read and left out), for reading the release as planned with
+// diff.Load: a release declared as SQL keeps its declarations file there
+// in comments, which only the source's reader finds.
+func SnapshotSource(p *project.Project, release string) (diff.Source, error) {
+	path := revision.SnapshotFile(release)
+	data, err := os.ReadFile(filepath.Join(p.PlansDir, path))
+	if err != nil {
+		return diff.Source{}, err // a missing one too: the caller says what needs it
+	}
+	s, err := readSnapshot(p, path, data)
+	if err != nil {
+		return diff.Source{}, err
+	}
+	return *s.source(p, release), nil
 }

@@ -63,7 +63,11 @@ func WriteMarkdown(w io.Writer, rep *Report) {
 		fmt.Fprintln(w, "\n### Data at risk")
 		table(w, []string{"what", "name", "definition", "dropped at", "rule"}, len(r.DataAtRisk), func(k int) []string {
 			d := r.DataAtRisk[k]
-			return []string{text(d.What), span(d.Name), span(d.Definition), span(d.At), text(d.Rule)}
+			rule := d.Rule
+			if d.MovedBy != "" {
+				rule += "; moved first: " + d.MovedBy
+			}
+			return []string{text(d.What), span(d.Name), span(d.Definition), span(d.At), text(rule)}
 		})
 
 		fmt.Fprintln(w, "\n### Tightened (contract makes existing rows fit)")

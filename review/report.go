@@ -18,6 +18,7 @@ import (
 
 	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/effect"
+	"github.com/emcee-db/emcee/planner"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/schemadef"
@@ -162,6 +163,10 @@ type Risk struct {
 	Definition string `json:"definition"`
 	At         string `json:"at"`
 	Rule       string `json:"rule"`
+	// MovedBy names the data migration that moves a dropped column's
+	// values into rows of another table before the drop (its gate runs
+	// first), and where it is declared.
+	MovedBy string `json:"moved_by,omitempty"`
 }
 
 // Tightening is a column contract makes stricter, or a unique index,
@@ -224,6 +229,13 @@ func buildRelease(p *project.Project, plans *revision.Plans, name string) (*Rele
 			takesOver[ref.String()] = src
 		}
 	}
+	for i, d := range r.DataAtRisk {
+		if table, column, ok := strings.Cut(d.Name, "."); ok && d.What == "column" {
+			if m := after.Declarations.MovedBy(table, column); m != nil {
+				r.DataAtRisk[i].MovedBy = fmt.Sprintf("data_migration %q inserts its values into rows of %s; its gate runs before the drop", m.Name, m.Table)
+			}
+		}
+	}
 	r.Tables = touchedTables(revs, st, takesOver)
 	r.Rollback = r.rollback(p, plans.Of(name, revision.Rollback), st, after, takesOver)
 	r.Order = order(r)
@@ -231,14 +243,15 @@ func buildRelease(p *project.Project, plans *revision.Plans, name string) (*Rele
 }
 
 // declared reads a release's snapshot with its declarations (which new
-// column takes over from which old one).
+// column takes over from which old one, the data migrations): as the
+// planner reads it, so that a release declared as SQL has those of its
+// declarations file.
 func declared(p *project.Project, release string) (*diff.Release, error) {
-	path := filepath.Join(p.PlansDir, revision.SnapshotFile(release))
-	src, err := os.ReadFile(path)
+	src, err := planner.SnapshotSource(p, release)
 	if err != nil {
-		return nil, missing(path, err)
+		return nil, missing(filepath.Join(p.PlansDir, revision.SnapshotFile(release)), err)
 	}
-	return diff.ParseRelease(release, project.Rel(path), src, p.Target)
+	return diff.Load(src, p.Target)
 }
 
 func snapshot(p *project.Project, release string) (*schema.Schema, error) {
@@ -290,6 +303,9 @@ func (r *Release) rollback(p *project.Project, revs []*revision.Revision, st sta
 	}
 	if len(revs) > 0 {
 		for _, m := range after.Declarations.DataMigrations {
+			if m.InsertList != nil {
+				continue // its rows are in a table new in the release: lost with it, said there
+			}
 			rb.Stays = append(rb.Stays, fmt.Sprintf("data migration %s: the rows of %s it rewrote in migrate stay as they are; it ran while %s served, which tolerates them", m.Name, m.Table, r.previous()))
 		}
 		rb.Stays = append(rb.Stays, fmt.Sprintf("every row in the tables and columns of %s, with what either release wrote there", r.previous()))
@@ -359,7 +375,11 @@ func (r *Release) addRevision(p *project.Project, rev *revision.Revision, st sta
 			continue
 		}
 		if s.Kind == revision.Backfill {
-			stmt.Changes = append(stmt.Changes, "backfill rows of "+s.Table)
+			if b, err := sqlsyntax.ReadBackfill(s.SQL); err == nil && b.Into != "" {
+				stmt.Changes = append(stmt.Changes, "insert rows into "+b.Into+" from the rows of "+s.Table)
+			} else {
+				stmt.Changes = append(stmt.Changes, "backfill rows of "+s.Table)
+			}
 			continue
 		}
 		d := effect.Parse(s.SQL)

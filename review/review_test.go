@@ -92,6 +92,10 @@ func firstDiff(want, got string) string {
 // A hand-edited release shows a reviewer what emcee's own plans never do:
 // a tightening no gate guards, a trigger left behind, an ALTER with no
 // ALGORITHM clause, a whole table's data dropped.
+// snapshotHeader is the head of a snapshot `emcee plan` writes, before the
+// release's source: review reads a snapshot as the planner does.
+const snapshotHeader = "# emcee snapshot of release (written by a test)\n# Do not edit.\n# base: empty\n"
+
 func TestReviewWarnsAboutWhatPlansShouldNotDo(t *testing.T) {
 	dir := t.TempDir()
 	write := func(path, data string) {
@@ -104,7 +108,7 @@ func TestReviewWarnsAboutWhatPlansShouldNotDo(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	write("plans/a/a.snapshot.hcl", `schema "app" {}
+	write("plans/a/a.snapshot.hcl", snapshotHeader+`schema "app" {}
 table "t" {
   schema = schema.app
   column "id" {
@@ -125,7 +129,7 @@ table "old" {
   }
 }
 `)
-	write("plans/b/b.snapshot.hcl", `schema "app" {}
+	write("plans/b/b.snapshot.hcl", snapshotHeader+`schema "app" {}
 table "t" {
   schema = schema.app
   column "id" {
@@ -366,7 +370,7 @@ func TestReviewDefaultDroppedIsNoTightening(t *testing.T) {
 			t.Fatal(err)
 		}
 		src := "schema \"app\" {}\ntable \"mdl_message_contacts\" {\n  schema = schema.app\n  column \"id\" {\n    type = bigint\n  }\n  column \"userid\" {\n    type = bigint\n" + dflt + "  }\n  primary_key {\n    columns = [column.id]\n  }\n}\n"
-		if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		if err := os.WriteFile(path, []byte(snapshotHeader+src), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -411,7 +415,7 @@ func TestReviewEnumReorderIsNoTightening(t *testing.T) {
 			t.Fatal(err)
 		}
 		src := "schema \"app\" {}\ntable \"ps_product\" {\n  schema = schema.app\n  column \"id\" {\n    type = int\n  }\n  column \"redirect_type\" {\n    type    = enum(" + values + ")\n    default = \"404\"\n  }\n  primary_key {\n    columns = [column.id]\n  }\n}\n"
-		if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		if err := os.WriteFile(path, []byte(snapshotHeader+src), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}

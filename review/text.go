@@ -44,6 +44,9 @@ func WriteText(w io.Writer, rep *Report) {
 		section(w, "Data at risk", len(r.DataAtRisk), "none: this release drops no column, table or rows")
 		for _, d := range r.DataAtRisk {
 			fmt.Fprintf(w, "  %s %s: %s\n      dropped at %s (rule %s)\n", d.What, d.Name, d.Definition, d.At, d.Rule)
+			if d.MovedBy != "" {
+				fmt.Fprintf(w, "      moved first: %s\n", d.MovedBy)
+			}
 		}
 
 		section(w, "Tightened (contract makes existing rows fit)", len(r.Tightened), "none")

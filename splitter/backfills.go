@@ -34,6 +34,11 @@ func (c *Context) mergeBackfills(steps []Step) []Step {
 			delete(open, st.on)
 			continue
 		}
+		if b, err := sqlsyntax.ReadBackfill(st.SQL); err == nil && b.Into != "" {
+			// It writes rows of another table: a backfill of that one is not
+			// gathered past it.
+			delete(open, b.Into)
+		}
 		if g, ok := open[st.Table]; ok && steps[g.members[0]].Key == st.Key {
 			if sql, err := sqlsyntax.MergeBackfills(append(slices.Clone(g.sqls), st.SQL)...); err == nil {
 				g.members, g.sqls, g.merged = append(g.members, i), append(g.sqls, st.SQL), sql

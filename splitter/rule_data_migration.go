@@ -1,6 +1,13 @@
 package splitter
 
-import "fmt"
+import (
+	"fmt"
+
+	"ariga.io/atlas/sql/schema"
+	"github.com/emcee-db/emcee/diff"
+	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/sqlsyntax"
+)
 
 // A data-only migration (data_migration "name" { table, set, pending })
 // changes values, not the schema: Glance's train of releases rewriting rows.
@@ -13,9 +20,9 @@ func init() {
 		Priority: 100,
 		Doc: RuleDoc{
 			Change:   "data-only migration (declared: data_migration block)",
-			Phases:   "migrate: batched UPDATE ... SET <set> WHERE (<pending>); contract: gate",
-			Gate:     "SELECT COUNT(*) FROM <table> WHERE (<pending>) returns 0",
-			Rollback: "nothing to undo: the rows it rewrote in migrate stay, since it ran while the previous release served, which tolerates them",
+			Phases:   "migrate: batched UPDATE ... SET <set> WHERE (<pending>), or with from and insert INSERT INTO <table> (<columns>) SELECT <values> FROM <from> WHERE (<pending>) batched over from's key; contract: gate",
+			Gate:     "SELECT COUNT(*) FROM <table> (<from> for an insert) WHERE (<pending>) returns 0",
+			Rollback: "nothing to undo: the rows it rewrote in migrate stay, since it ran while the previous release served, which tolerates them; the rows it inserted go with their table, new in the release, which the rollback drops",
 			Example:  `data_migration "meta_v2" { table = "images", set = "meta = JSON_REMOVE(meta, '$.old')", pending = "JSON_CONTAINS_PATH(meta, 'one', '$.old')" }`,
 		},
 		// Declared intent, not an Atlas change: it runs once per transition.
@@ -33,9 +40,19 @@ func dataMigrationSteps(ctx *Context) ([]Step, error) {
 		}
 		// (*diff.Release).Check refused a migration of a table the release
 		// does not declare, and one whose expressions do not parse.
-		t, ok := to.Schema.Table(m.Table)
-		if !ok || m.SetList == nil || m.PendingExpr == nil {
+		t, ok := to.Schema.Table(m.Rows())
+		if !ok || (m.SetList == nil && m.InsertList == nil) || m.PendingExpr == nil {
 			return nil, m.Pos.Errorf("internal: data_migration %q was not validated when the release was loaded", m.Name)
+		}
+		if m.InsertList != nil {
+			step, err := insertStep(t, m)
+			if err != nil {
+				return nil, err
+			}
+			steps = append(steps, step,
+				gate(fmt.Sprintf("rows of %s data_migration %q has not inserted a row of %s for yet (its pending predicate; rows the previous release wrote after migrate passed them too): run migrate again, or fix the rows it cannot move", m.From, m.Name, m.Table),
+					countWhere(m.From, "("+m.PendingExpr.SQL()+")")))
+			continue
 		}
 		steps = append(steps,
 			backfillStep(t, StageDataMigration,
@@ -46,4 +63,26 @@ func dataMigrationSteps(ctx *Context) ([]Step, error) {
 		)
 	}
 	return steps, nil
+}
+
+// insertStep is the backfill of a data migration that inserts rows: for
+// each pending row of from, batched over from's key, a row of the new table
+// (sqlsyntax.InsertBackfill). Its pending predicate reads the new table
+// (diff refuses one that does not), so that a rerun inserts no row twice.
+func insertStep(from *schema.Table, m *diff.DataMigration) (Step, error) {
+	sql, err := sqlsyntax.InsertBackfill(m.Table, m.From, m.InsertList, m.PendingExpr)
+	if err != nil {
+		return Step{}, m.Pos.Errorf("data_migration %q: %v", m.Name, err)
+	}
+	st := revision.Statement{
+		Why:   fmt.Sprintf("data_migration %q (declared at %s): inserts into %s a row for each row of %s its pending predicate selects, in batches, while both releases run", m.Name, m.Pos, m.Table, m.From),
+		Kind:  revision.Backfill,
+		SQL:   sql,
+		Table: from.Name,
+		Key:   diff.BatchKey(from),
+	}
+	if st.Key == "" {
+		st.Why += "; NOT BATCHED: " + from.Name + " has no single-column primary key, so this is one INSERT ... SELECT holding its row locks until it ends"
+	}
+	return Step{Phase: revision.Migrate, Stage: StageDataMigration, Statement: st}, nil
 }

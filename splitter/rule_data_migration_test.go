@@ -121,3 +121,35 @@ func TestDataMigrationRuleExplains(t *testing.T) {
 		t.Errorf("gate why: %s", why)
 	}
 }
+
+// A data migration that inserts rows (from and insert) is one INSERT ...
+// SELECT in migrate, batched over the key of the table it reads, and a
+// gate counting that table's pending rows in contract; every name, however
+// hostile, is quoted, and the new table is created in expand before it.
+func TestDataMigrationInsertRule(t *testing.T) {
+	const tags = "table \"img tags\" {\n  schema = schema.app\n  column \"id\" {\n    type = bigint\n    auto_increment = true\n  }\n  column \"image id\" {\n    type = bigint\n  }\n  column \"label\" {\n    type = varchar(30)\n  }\n  primary_key {\n    columns = [column.id]\n  }\n}\n"
+	const move = "data_migration \"tags\" {\n  table   = \"img tags\"\n  from    = \"images\"\n  insert  = \"`image id` = id, label = name\"\n  pending = \"name <> '' AND NOT EXISTS (SELECT 1 FROM `img tags` AS t WHERE t.`image id` = images.id)\"\n}\n"
+	tr, ctx := tcTransition(t, mariadb1011, tcImages, tcImages+tags+move)
+	ph, err := Split(tr, mariadb1011, ctx.drv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ph[revision.Expand]) != 1 || !strings.HasPrefix(ph[revision.Expand][0].SQL, "CREATE TABLE `img tags`") {
+		t.Errorf("expand: %+v", ph[revision.Expand])
+	}
+	const where = "(`name` != '' AND NOT EXISTS (SELECT 1 FROM `img tags` AS `t` WHERE `t`.`image id` = `images`.`id`))"
+	got := ph[revision.Migrate]
+	if len(got) != 1 || !strings.Contains(got[0].Why, `inserts into img tags a row for each row of images its pending predicate selects`) {
+		t.Fatalf("migrate: %+v", got)
+	}
+	got[0].Why = ""
+	want := revision.Statement{Rule: "data-migration", Kind: revision.Backfill, Table: "images", Key: "id",
+		SQL: "INSERT INTO `img tags` (`image id`,`label`) SELECT `id`,`name` FROM `images` WHERE " + where}
+	if got[0] != want {
+		t.Errorf("migrate:\n got %+v\nwant %+v", got[0], want)
+	}
+	c := ph[revision.Contract]
+	if len(c) != 1 || c[0].Kind != revision.Gate || c[0].SQL != "SELECT COUNT(*) FROM `images` WHERE "+where {
+		t.Errorf("contract: %+v", c)
+	}
+}

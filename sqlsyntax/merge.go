@@ -37,6 +37,9 @@ func MergeBackfills(sqls ...string) (string, error) {
 		if err != nil {
 			return "", err
 		}
+		if b.ins != nil {
+			return "", fmt.Errorf("backfill %d inserts rows into %s: it stays a pass of its own", i+1, Ident(b.Into))
+		}
 		upd := b.upd
 		if src, ok := upd.TableRefs.TableRefs.Left.(*ast.TableSource); ok && src.AsName.L != "" {
 			return "", fmt.Errorf("backfill %d names its table %s as %s: only backfills without an alias are merged", i+1, b.Table, src.AsName.O)

@@ -79,22 +79,35 @@ func (g *Gate) Exists() string {
 }
 
 // Backfill is a backfill statement (-- emcee:backfill): an UPDATE of one
-// table whose WHERE selects the rows still pending.
+// table whose WHERE selects the rows still pending, or an INSERT ... SELECT
+// from one table whose WHERE selects the rows of that table that still
+// need a row in another (a data migration moving values into rows of a new
+// table). Either runs in ranges of Table's primary key.
 type Backfill struct {
+	// Table is the table the statement's WHERE selects rows of: the one it
+	// updates, or the one an INSERT ... SELECT reads.
 	Table string
-	upd   *ast.UpdateStmt
+	// Into is the table an INSERT ... SELECT writes rows into ("" for an
+	// UPDATE).
+	Into string
+	upd  *ast.UpdateStmt
+	ins  *ast.InsertStmt
+	sel  *ast.SelectStmt // ins's SELECT
 }
 
 // ReadBackfill reads a backfill statement.
 func ReadBackfill(sql string) (*Backfill, error) {
-	st, err := readAs(sql, "a backfill statement starts with UPDATE")
+	st, err := readAs(sql, "a backfill statement starts with UPDATE or INSERT")
 	if err != nil {
 		return nil, err
+	}
+	if ins, ok := st.Node.(*ast.InsertStmt); ok && st.Trigger == nil && len(st.Settings) == 0 {
+		return readInsertBackfill(sql, ins)
 	}
 	upd, ok := st.Node.(*ast.UpdateStmt)
 	switch {
 	case !ok || st.Trigger != nil || len(st.Settings) > 0:
-		return nil, errorAt(sql, 0, "a backfill statement starts with UPDATE (UPDATE <table> SET ... WHERE <pending rows>), but this one is %q: the directive was put before another statement", snippet(sql))
+		return nil, errorAt(sql, 0, "a backfill statement starts with UPDATE (UPDATE <table> SET ... WHERE <pending rows>) or INSERT (INSERT INTO <table> (...) SELECT ... FROM <table> WHERE <pending rows>), but this one is %q: the directive was put before another statement", snippet(sql))
 	case upd.MultipleTable || singleTable(upd.TableRefs) == "":
 		return nil, errorAt(sql, 0, "a backfill updates one table: it runs in ranges of that table's primary key")
 	case upd.Where == nil:
@@ -105,6 +118,65 @@ func ReadBackfill(sql string) (*Backfill, error) {
 	return &Backfill{Table: singleTable(upd.TableRefs), upd: upd}, nil
 }
 
+// readInsertBackfill reads INSERT INTO <into> (<columns>) SELECT <values>
+// FROM <table> WHERE <pending>: nothing the ranges of the read table's key
+// could not be added to, and no REPLACE, IGNORE or ON DUPLICATE KEY UPDATE,
+// which would hide a pending predicate that lets a rerun insert a row twice.
+func readInsertBackfill(sql string, ins *ast.InsertStmt) (*Backfill, error) {
+	sel, ok := ins.Select.(*ast.SelectStmt)
+	into := singleTable(ins.Table)
+	switch {
+	case !ok || into == "" || len(ins.Columns) == 0 || ins.Setlist || ins.Lists != nil:
+		return nil, errorAt(sql, 0, "a backfill inserting rows is INSERT INTO <table> (<columns>) SELECT ... FROM <table> WHERE <pending rows>")
+	case ins.IsReplace || ins.IgnoreErr || ins.OnDuplicate != nil:
+		return nil, errorAt(sql, 0, "a backfill inserting rows has no REPLACE, IGNORE or ON DUPLICATE KEY UPDATE: its WHERE alone keeps a rerun from inserting a row twice")
+	case sel.Kind != ast.SelectStmtKindSelect || singleTable(sel.From) == "":
+		return nil, errorAt(sql, 0, "a backfill inserting rows selects them from one table: it runs in ranges of that table's primary key")
+	case sel.Where == nil:
+		return nil, errorAt(sql, len(sql), "a backfill needs a WHERE selecting the rows still pending, so that a rerun skips the rows done")
+	case sel.OrderBy != nil || sel.Limit != nil || sel.GroupBy != nil || sel.Having != nil || sel.Distinct || sel.With != nil || sel.LockInfo != nil || sel.SelectIntoOpt != nil:
+		return nil, errorAt(sql, 0, "a backfill inserting rows selects them with a WHERE alone (no ORDER BY, LIMIT, GROUP BY, DISTINCT, WITH or locking clause): the applier runs it in ranges of the primary key")
+	}
+	return &Backfill{Table: singleTable(sel.From), Into: into, ins: ins, sel: sel}, nil
+}
+
+// InsertBackfill writes the backfill that inserts into table into, for each
+// row of table from the pending predicate selects, one row whose columns
+// the list sets from that row: INSERT INTO into (<columns>) SELECT
+// <values> FROM from WHERE (<pending>), built from the trees of the
+// declared list and predicate.
+func InsertBackfill(into, from string, list *Assignments, pending *Expr) (string, error) {
+	ins := &ast.InsertStmt{Table: tableRefs(into)}
+	sel := &ast.SelectStmt{SelectStmtOpts: &ast.SelectStmtOpts{SQLCache: true}, Kind: ast.SelectStmtKindSelect, From: tableRefs(from), Fields: &ast.FieldList{}}
+	for _, as := range list.list {
+		v, err := ParseExpr(as.value.sql, Statement)
+		if err != nil {
+			return "", err
+		}
+		ins.Columns = append(ins.Columns, &ast.ColumnName{Name: ast.NewCIStr(as.column)})
+		sel.Fields.Fields = append(sel.Fields.Fields, &ast.SelectField{Expr: v.node})
+	}
+	p, err := ParseExpr(pending.sql, Statement)
+	if err != nil {
+		return "", err
+	}
+	sel.Where = paren(p.node)
+	ins.Select = sel
+	return Restore(ins)
+}
+
+func tableRefs(name string) *ast.TableRefsClause {
+	return &ast.TableRefsClause{TableRefs: &ast.Join{Left: &ast.TableSource{Source: &ast.TableName{Name: ast.NewCIStr(name)}}}}
+}
+
+// pending is the backfill's WHERE: the rows still pending.
+func (b *Backfill) pending() ast.ExprNode {
+	if b.ins != nil {
+		return b.sel.Where
+	}
+	return b.upd.Where
+}
+
 // Keeping is the backfill that also assigns each column given to itself
 // (`c = c`), unless it assigns that column already: the server sets a
 // column declared ON UPDATE CURRENT_TIMESTAMP on every row an UPDATE
@@ -112,6 +184,9 @@ func ReadBackfill(sql string) (*Backfill, error) {
 // stamp every row of its table with the time of the backfill, the time the
 // application last changed it lost.
 func (b *Backfill) Keeping(cols []string) *Backfill {
+	if b.ins != nil {
+		return b // it updates no row
+	}
 	u := *b.upd
 	u.List = slices.Clone(u.List)
 	for _, c := range cols {
@@ -126,7 +201,12 @@ func (b *Backfill) Keeping(cols []string) *Backfill {
 }
 
 // SQL is the backfill as one statement, over every pending row.
-func (b *Backfill) SQL() string { return mustRestore(b.upd) }
+func (b *Backfill) SQL() string {
+	if b.ins != nil {
+		return mustRestore(b.ins)
+	}
+	return mustRestore(b.upd)
+}
 
 // Count counts the pending rows, with `AND key > ?` (after) and `AND key
 // <= ?` (upTo) added to the backfill's WHERE, their arguments in that
@@ -143,13 +223,19 @@ func (b *Backfill) Count(key string, instant, after, upTo bool) string {
 // with Count's bounds added to its WHERE (the upper one alone for the
 // first batch, after false).
 func (b *Backfill) Batch(key string, instant, after bool) string {
+	if b.ins != nil {
+		ins, sel := *b.ins, *b.sel
+		sel.Where = b.where(key, instant, after, true)
+		ins.Select = &sel
+		return mustRestore(&ins)
+	}
 	u := *b.upd
 	u.Where = b.where(key, instant, after, true)
 	return mustRestore(&u)
 }
 
 func (b *Backfill) where(key string, instant, after, upTo bool) ast.ExprNode {
-	where, r := b.upd.Where, keyRange(key, instant, after, upTo)
+	where, r := b.pending(), keyRange(key, instant, after, upTo)
 	if len(r) > 0 {
 		where = paren(where)
 	}
@@ -237,10 +323,14 @@ func OneTable(refs *ast.TableRefsClause) *ast.TableName {
 // alias is the lowercased name the backfill's columns are qualified with:
 // its table's alias, or its table's name.
 func (b *Backfill) alias() string {
-	if src, ok := b.upd.TableRefs.TableRefs.Left.(*ast.TableSource); ok && src.AsName.L != "" {
+	refs := b.upd.TableRefs
+	if b.ins != nil {
+		refs = b.sel.From
+	}
+	if src, ok := refs.TableRefs.Left.(*ast.TableSource); ok && src.AsName.L != "" {
 		return src.AsName.L
 	}
-	return OneTable(b.upd.TableRefs).Name.L
+	return OneTable(refs).Name.L
 }
 
 // Fill is what a backfill writes again into a column it sets once the
@@ -273,6 +363,9 @@ type Fill struct {
 // The backfill's syntax tree is rewritten: read it again for anything else.
 func (b *Backfill) Refills() map[string]*Fill {
 	out := map[string]*Fill{}
+	if b.ins != nil {
+		return out // it sets no column of the table it reads
+	}
 	sets := map[string]int{}
 	for _, a := range b.upd.List {
 		out[a.Column.Name.L] = nil
@@ -320,4 +413,27 @@ func (b *Backfill) Refills() map[string]*Fill {
 		}
 	}
 	return out
+}
+
+// Reinsert is what a backfill inserting rows (Into set) would insert again,
+// were Into dropped, created again and the backfill run again: each column
+// it sets (lowercased) with the value it sets, an expression over the row
+// of Table. ok is false for an UPDATE, and where a value is not the same
+// when computed again (the date, RAND(), a variable, a stored function:
+// repeatable).
+func (b *Backfill) Reinsert() (columns, values []string, ok bool) {
+	if b.ins == nil {
+		return nil, nil, false
+	}
+	for i, c := range b.ins.Columns {
+		if i >= len(b.sel.Fields.Fields) {
+			return nil, nil, false
+		}
+		v := b.sel.Fields.Fields[i].Expr
+		if v == nil || !repeatable(v) {
+			return nil, nil, false
+		}
+		columns, values = append(columns, c.Name.L), append(values, mustRestore(v))
+	}
+	return columns, values, len(columns) > 0
 }

@@ -194,3 +194,83 @@ func lookup(cols []string, name string) (string, bool) {
 func known(cols []string) string {
 	return cmp.Or(strings.Join(slices.Sorted(slices.Values(cols)), ", "), "no columns")
 }
+
+// ResolveInsert checks a list that sets the columns of a new row of one
+// table (into) from the row of another (from): the columns it sets
+// against into's, the values against from's scope.
+func (a *Assignments) ResolveInsert(into, from Scope) error {
+	for _, as := range a.list {
+		if _, ok := lookup(into.Columns, as.column); !ok {
+			return errorAt(a.src, as.at, "unknown column %q of %s, the table the rows go into (it has: %s)", as.column, Ident(into.Table), known(into.Columns))
+		}
+		if _, err := as.value.Resolve(from); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ReadsTable reports whether the expression reads a table of the current
+// database by name, in a subquery's FROM (names compared without letter
+// case: a name the server would not find under another case fails when it
+// runs, which is not what this tells).
+func (e *Expr) ReadsTable(name string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	found := false
+	e.node.Accept(visit(func(n ast.Node) bool {
+		if t, ok := n.(*ast.TableName); ok && t.Schema.O == "" && strings.EqualFold(t.Name.O, name) {
+			found = true
+		}
+		return found
+	}))
+	return found
+}
+
+// ReadsColumn reports whether a value of the list reads a column of the
+// row of table (names compared without letter case): by its bare name
+// outside subqueries, or qualified by the table's name anywhere.
+func (a *Assignments) ReadsColumn(table, column string) bool {
+	for _, as := range a.list {
+		if as.value.readsColumn(table, column) {
+			return true
+		}
+	}
+	return false
+}
+
+func (e *Expr) readsColumn(table, column string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	r := &columnReads{table: table, column: column}
+	e.node.Accept(r)
+	return r.found
+}
+
+// columnReads finds a column of one table's row in an expression.
+type columnReads struct {
+	table, column string
+	depth         int // subqueries entered
+	found         bool
+}
+
+func (r *columnReads) Enter(n ast.Node) (ast.Node, bool) {
+	switch x := n.(type) {
+	case *ast.SubqueryExpr:
+		r.depth++
+	case *ast.ColumnNameExpr:
+		c := x.Name
+		if c.Schema.O == "" && strings.EqualFold(c.Name.O, r.column) &&
+			(strings.EqualFold(c.Table.O, r.table) || c.Table.O == "" && r.depth == 0) {
+			r.found = true
+		}
+	}
+	return n, r.found
+}
+
+func (r *columnReads) Leave(n ast.Node) (ast.Node, bool) {
+	if _, ok := n.(*ast.SubqueryExpr); ok {
+		r.depth--
+	}
+	return n, true
+}

@@ -46,11 +46,16 @@ func ReadRewrite(update string) (*Rewrite, error) {
 	if err != nil {
 		return nil, err
 	}
-	upd := b.upd
 	r := &Rewrite{Table: b.Table}
-	if r.Pending, err = Restore(upd.Where); err != nil {
+	if r.Pending, err = Restore(b.pending()); err != nil {
 		return nil, err
 	}
+	if b.ins != nil {
+		// It changes no row of the table it reads: whether a row stays
+		// pending after it depends on the rows it inserts elsewhere.
+		return r, nil
+	}
+	upd := b.upd
 	alias := b.alias()
 	set := map[string]ast.ExprNode{}
 	for _, a := range upd.List {

@@ -159,17 +159,89 @@ func TestBackfill(t *testing.T) {
 		}
 	}
 	for sql, msg := range map[string]string{
-		"UPDATE t SET a = 1":                                 "needs a WHERE",
-		"UPDATE t, u SET t.a = u.a WHERE t.a IS NULL":        "updates one table",
-		"UPDATE db.t SET a = 1 WHERE a IS NULL":              "updates one table",
-		"UPDATE t SET a = 1 WHERE a IS NULL LIMIT 10":        "no ORDER BY or LIMIT",
-		"DELETE FROM t WHERE a IS NULL":                      "a backfill statement starts with UPDATE (UPDATE <table> SET ... WHERE <pending rows>), but this one is",
-		"UPDATE t SET a = 1 WHERE a IS NULL; DROP TABLE t":   "2 statements",
-		"UPDATE t SET a = 1 WHERE a IS NULL -- \n OR 1 = 1)": "syntax error",
+		"UPDATE t SET a = 1":                                                          "needs a WHERE",
+		"UPDATE t, u SET t.a = u.a WHERE t.a IS NULL":                                 "updates one table",
+		"UPDATE db.t SET a = 1 WHERE a IS NULL":                                       "updates one table",
+		"UPDATE t SET a = 1 WHERE a IS NULL LIMIT 10":                                 "no ORDER BY or LIMIT",
+		"DELETE FROM t WHERE a IS NULL":                                               "a backfill statement starts with UPDATE (UPDATE <table> SET ... WHERE <pending rows>) or INSERT (INSERT INTO <table> (...) SELECT ... FROM <table> WHERE <pending rows>), but this one is",
+		"INSERT INTO u (a) SELECT a FROM t":                                           "needs a WHERE",
+		"INSERT INTO u (a) VALUES (1)":                                                "INSERT INTO <table> (<columns>) SELECT",
+		"INSERT INTO u SELECT a FROM t WHERE a > 0":                                   "INSERT INTO <table> (<columns>) SELECT",
+		"INSERT IGNORE INTO u (a) SELECT a FROM t WHERE a > 0":                        "no REPLACE, IGNORE or ON DUPLICATE KEY UPDATE",
+		"REPLACE INTO u (a) SELECT a FROM t WHERE a > 0":                              "no REPLACE, IGNORE or ON DUPLICATE KEY UPDATE",
+		"INSERT INTO u (a) SELECT a FROM t WHERE a > 0 ON DUPLICATE KEY UPDATE a = 1": "no REPLACE, IGNORE or ON DUPLICATE KEY UPDATE",
+		"INSERT INTO u (a) SELECT t.a FROM t, v WHERE t.a > 0":                        "selects them from one table",
+		"INSERT INTO u (a) SELECT a FROM t WHERE a > 0 LIMIT 5":                       "with a WHERE alone",
+		"INSERT INTO u (a) SELECT DISTINCT a FROM t WHERE a > 0":                      "with a WHERE alone",
+		"UPDATE t SET a = 1 WHERE a IS NULL; DROP TABLE t":                            "2 statements",
+		"UPDATE t SET a = 1 WHERE a IS NULL -- \n OR 1 = 1)":                          "syntax error",
 	} {
 		if _, err := ReadBackfill(sql); err == nil || !strings.Contains(err.Error(), msg) {
 			t.Errorf("%s: %v, want an error saying %q", sql, err, msg)
 		}
+	}
+}
+
+// A data migration that moves values into rows of a new table is one
+// INSERT ... SELECT written from the declared trees; it is read back as a
+// backfill over the table it reads: its batches and counts bound that
+// table's key, it keeps no column (it updates none), refills none, and is
+// never merged with the table's other backfills.
+func TestInsertBackfill(t *testing.T) {
+	list, err := ParseAssignments("login = `login`, password = token_auth, description = 'migrated'")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pending, err := ParseExpr("token_auth <> '' AND NOT EXISTS (SELECT 1 FROM user_token_auth t WHERE t.login = `user`.login)", Statement)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sql, err := InsertBackfill("user_token_auth", "user", list, pending)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const where = "(`token_auth` != '' AND NOT EXISTS (SELECT 1 FROM `user_token_auth` AS `t` WHERE `t`.`login` = `user`.`login`))"
+	if want := "INSERT INTO `user_token_auth` (`login`,`password`,`description`) SELECT `login`,`token_auth`,'migrated' FROM `user` WHERE " + where; sql != want {
+		t.Fatalf("insert backfill:\n%s\nwant\n%s", sql, want)
+	}
+	b, err := ReadBackfill(sql)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Table != "user" || b.Into != "user_token_auth" {
+		t.Errorf("table %q into %q, want user into user_token_auth", b.Table, b.Into)
+	}
+	if got, want := b.Batch("login", false, true), "INSERT INTO `user_token_auth` (`login`,`password`,`description`) SELECT `login`,`token_auth`,'migrated' FROM `user` WHERE "+where+" AND `login` > ? AND `login` <= ?"; got != want {
+		t.Errorf("batch:\n%s\nwant\n%s", got, want)
+	}
+	if got, want := b.Count("login", false, false, true), "SELECT COUNT(*) FROM `user` WHERE "+where+" AND `login` <= ?"; got != want {
+		t.Errorf("count:\n%s\nwant\n%s", got, want)
+	}
+	if b.Keeping([]string{"changed"}).SQL() != sql {
+		t.Errorf("an insert keeps no column: %s", b.Keeping([]string{"changed"}).SQL())
+	}
+	if len(b.Refills()) != 0 {
+		t.Errorf("an insert refills no column: %v", b.Refills())
+	}
+	if r, err := ReadRewrite(sql); err != nil || r.Table != "user" || r.Pending != where || r.Stuck() != "" {
+		t.Errorf("rewrite: %+v, %v", r, err)
+	}
+	if _, err := MergeBackfills("UPDATE `user` SET `token_auth` = '' WHERE `token_auth` IS NULL", sql); err == nil || !strings.Contains(err.Error(), "inserts rows into `user_token_auth`") {
+		t.Errorf("merging an insert: %v", err)
+	}
+	if cols, vals, ok := b.Reinsert(); !ok || strings.Join(cols, ",") != "login,password,description" || strings.Join(vals, ",") != "`login`,`token_auth`,'migrated'" {
+		t.Errorf("reinsert: %v %v %v", cols, vals, ok)
+	}
+	if now, err := ReadBackfill(strings.Replace(sql, "'migrated'", "NOW()", 1)); err != nil {
+		t.Fatal(err)
+	} else if _, _, ok := now.Reinsert(); ok {
+		t.Errorf("a row inserted with NOW() is not inserted again the same")
+	}
+	if _, _, ok := (&Backfill{}).Reinsert(); ok {
+		t.Errorf("an UPDATE inserts nothing again")
+	}
+	if !pending.ReadsTable("USER_TOKEN_AUTH") || pending.ReadsTable("user") {
+		t.Errorf("ReadsTable: the predicate reads user_token_auth in its subquery, and user only as the row's qualifier")
 	}
 }
 
