@@ -143,7 +143,7 @@ func (c gateCheck) err() error {
 		return &Refusal{
 			Reason: fmt.Sprintf("rollback refused at %s: %d of %s closed, nothing of %s was changed; these rows were written while the new release ran and the previous release's schema cannot hold them:\n%s",
 				c.rev.ID, len(c.closed), sqlsyntax.Plural(len(c.results), "gate"), c.rev.ID, DescribeGates(c.closed)),
-			Next: "fix or remove the rows each gate lists (its reason says what the previous release needs), then rerun `" + c.rollback + "`",
+			Next: "fix or remove the rows each gate lists (its reason says what the previous release needs), then rerun " + c.rollback,
 		}
 	}
 	if c.catchUp != 0 {

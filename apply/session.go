@@ -92,6 +92,13 @@ type Options struct {
 	// messages ("--osc pt-osc", "osc in atlas.hcl").
 	OSC     project.OSC
 	OSCFrom string
+	// Rerun are the flags this run was given that change what it does,
+	// as shell words (internal/shell), for the command a refusal tells
+	// the operator to rerun (rollbackCommand): without its --osc-max-load
+	// or --env, that rerun ran otherwise, or elsewhere. RerunAdd names
+	// the flags it was given that are left out since their value may
+	// hold a password (--url), which the message says to add.
+	Rerun, RerunAdd []string
 }
 
 // Progress reports a backfill's advance, or a tool's copy of a table.
@@ -145,7 +152,7 @@ type Session struct {
 	// once, for every backfill that names the others.
 	ownTriggers map[string]bool
 	cmd         string // the db subcommand, for "rerun ..." hints (rerun)
-	target      string // sync's or upgrade's release or revision, as given
+	target      string // sync's or upgrade's release or revision, rollback's release, as given
 	res         *Result
 	replanned   []replan // records of runs that changed nothing, whose script changed
 	// quick is db check: gates and catch-up counts only tell whether
@@ -584,9 +591,10 @@ func previous(releases []string, rel string) string {
 // rerun is the command a "rerun ..." hint names: the db subcommand, with
 // the release or revision a sync or upgrade was given. Without it, `emcee
 // db sync` goes on through the latest release, whose code may not be what
-// runs: `db sync two` stopped by data was told to rerun `emcee db sync`.
+// runs: `db sync two` stopped by data was told to rerun `emcee db sync`;
+// and `db rollback pike` on a target list rolls back where pike started.
 func (s *Session) rerun() string {
-	if s.target != "" && (s.cmd == "sync" || s.cmd == "upgrade") {
+	if s.target != "" && (s.cmd == "sync" || s.cmd == "upgrade" || s.cmd == "rollback") {
 		return s.cmd + " " + s.target
 	}
 	return s.cmd
