@@ -261,7 +261,7 @@ func (s *sqlSource) overlay(r *Release, t project.Target) (*Release, error) {
 		// replace the first's, dropping, say, its renamed_from unseen. Two
 		// blocks of one table may each declare columns, but a second
 		// renamed_from would replace the first's as silently.
-		columns, renames := map[string]Pos{}, map[string]Pos{}
+		columns, renames, blocks := map[string]Pos{}, map[string]Pos{}, map[string]Pos{}
 		for _, b := range body.Blocks {
 			if b.Type != "table" {
 				continue
@@ -290,6 +290,7 @@ func (s *sqlSource) overlay(r *Release, t project.Target) (*Release, error) {
 					continue
 				}
 				columns[key] = labelPos(c)
+				blocks[key] = project.PosOf(c.TypeRange)
 			}
 		}
 		if len(errs) > 0 {
@@ -299,6 +300,7 @@ func (s *sqlSource) overlay(r *Release, t project.Target) (*Release, error) {
 		if d, err = readDeclarations(body, s.decl); err != nil {
 			return nil, err
 		}
+		d.columnBlocks = blocks
 		if err := d.checkCalls(t); err != nil {
 			return nil, err
 		}
