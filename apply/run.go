@@ -476,7 +476,7 @@ func (s *Session) runRevision(ctx context.Context, res *Result, rev *revision.Re
 				// and the next run resumes after the last one.
 				res.Partial = true
 				res.Message = fmt.Sprintf("migrate of %s stopped by --critical-load after %d rows", rev.ID.Release, s.rowsRun)
-				res.Next = fmt.Sprintf("rerun `emcee db %s` once the load is down: it resumes where it stopped", s.rerun())
+				res.Next = fmt.Sprintf("rerun %s once the load is down: it resumes where it stopped", s.rerun())
 				s.say("%s", res.Message)
 				return rr, err
 			}
@@ -594,14 +594,14 @@ func (s *Session) failed(ctx context.Context, rev *revision.Revision, rec *histo
 	if ctx.Err() != nil {
 		// Interrupted: the record keeps "in flight" (or the last committed
 		// backfill batch), which is exactly what the next run resumes from.
-		return fmt.Errorf("%s interrupted at statement %d of %d (%v): %s applied and recorded%s; rerun `emcee db %s` to resume",
+		return fmt.Errorf("%s interrupted at statement %d of %d (%v): %s applied and recorded%s; rerun %s to resume",
 			rev.ID, i+1, len(rev.Statements), ctx.Err(), sqlsyntax.Plural(rec.Applied, "statement"), committed, s.rerun())
 	}
 	// The connection may be gone, in which case this write fails too and
 	// the record still says "in flight", which the next run handles.
 	_ = history.Fail(ctx, s.Conn, rec, cause, st.SQL)
 	done := fmt.Sprintf("%d of %d statements are applied and recorded%s", rec.Applied, len(rev.Statements), committed)
-	return fmt.Errorf("%s (%s) statement %d of %d, rule %s, failed: %v\n  statement: %s\n%s; fix the cause and rerun `emcee db %s`: it resumes at statement %d",
+	return fmt.Errorf("%s (%s) statement %d of %d, rule %s, failed: %v\n  statement: %s\n%s; fix the cause and rerun %s: it resumes at statement %d",
 		rev.ID, rev.Path, i+1, len(rev.Statements), st.Rule, cause, sqlsyntax.OneLine(st.SQL, 300), done, s.rerun(), rec.Applied+1)
 }
 
@@ -723,7 +723,7 @@ func (s *Session) catchUp(ctx context.Context, res *Result, rel string) (rows, s
 				return rows, stuck, false, err
 			}
 			if err != nil {
-				return rows, stuck, false, s.redact(fmt.Errorf("%s statement %d (catch-up backfill): %w; rerun `emcee db %s`", rev.ID, i+1, err, s.rerun()))
+				return rows, stuck, false, s.redact(fmt.Errorf("%s statement %d (catch-up backfill): %w; rerun %s", rev.ID, i+1, err, s.rerun()))
 			}
 			if !done {
 				return rows, stuck, false, nil
