@@ -138,7 +138,7 @@ func (s *Session) recheckAfter(ctx context.Context, rev *revision.Revision, rec 
 	}
 	for _, q := range undo {
 		if _, err := s.Conn.ExecContext(ctx, q); err != nil {
-			return s.orphansFound(ctx, rev, c, fmt.Sprintf("%s statement %d of %d added %s over rows without a parent, written after its gates passed, and dropping the key again failed (%v): it stands over them. Fix the rows, then rerun `emcee db %s`: it checks the gates first and counts the key as applied; or drop it by hand (%s) and rerun",
+			return s.orphansFound(ctx, rev, c, fmt.Sprintf("%s statement %d of %d added %s over rows without a parent, written after its gates passed, and dropping the key again failed (%v): it stands over them. Fix the rows, then rerun %s: it checks the gates first and counts the key as applied; or drop it by hand (%s) and rerun",
 				rev.ID, i+1, len(rev.Statements), keyNames(g), s.redact(err), s.rerun(), strings.Join(undo, "; ")))
 		}
 	}
@@ -161,7 +161,7 @@ func (s *Session) orphansFound(ctx context.Context, rev *revision.Revision, c ga
 	}
 	return &Blocked{Gates: c.closed, Refusal: Refusal{
 		Reason: fmt.Sprintf("contract blocked by data: %s:\n%s", what, DescribeGates(c.closed)),
-		Next:   fmt.Sprintf("give those rows a parent or remove them, then rerun `emcee db %s`", s.rerun()),
+		Next:   fmt.Sprintf("give those rows a parent or remove them, then rerun %s", s.rerun()),
 	}}
 }
 

@@ -1,6 +1,7 @@
 package apply
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -52,7 +53,10 @@ type gateCheck struct {
 	// catchUp is how many rows the release's applied backfills would
 	// rewrite on a migrate run (-1 when not counted).
 	catchUp int64
-	cmd     string // the db command that ran the gates, for the way out
+	// cmd is the command to rerun (Session.rerun) a closed gate's way out
+	// names; "" where that is contract alone (a migrate's flags are not
+	// all contract's).
+	cmd string
 }
 
 // checkGates runs every gate of the revision, also those an earlier run
@@ -69,7 +73,18 @@ func (s *Session) checkGates(ctx context.Context, rev *revision.Revision, rec *h
 
 // runGates runs the revision's gates, or only those numbered in only.
 func (s *Session) runGates(ctx context.Context, rev *revision.Revision, rec *history.Record, only ...int) gateCheck {
-	c := gateCheck{rev: rev, catchUp: -1, cmd: s.rerun()}
+	c := gateCheck{rev: rev, catchUp: -1}
+	switch s.cmd {
+	case "rollback":
+		// A run that accepted the loss is rerun accepting it.
+		if s.opts.DropNewData {
+			c.cmd = s.rerun("--drop-new-data")
+		} else {
+			c.cmd = s.rerun()
+		}
+	case "contract", "sync", "upgrade":
+		c.cmd = s.rerun()
+	}
 	passed := rec.Confirmed()
 	for i, st := range rev.Statements {
 		if st.Kind != revision.Gate || len(only) > 0 && !slices.Contains(only, i) {
@@ -140,7 +155,7 @@ func (c gateCheck) err() error {
 		return &Refusal{
 			Reason: fmt.Sprintf("rollback refused at %s: %d of %s closed, nothing of %s was changed; these rows were written while the new release ran and the previous release's schema cannot hold them:\n%s",
 				c.rev.ID, len(c.closed), sqlsyntax.Plural(len(c.results), "gate"), c.rev.ID, DescribeGates(c.closed)),
-			Next: "fix or remove the rows each gate lists (its reason says what the previous release needs), then rerun `emcee db " + c.cmd + "`",
+			Next: "fix or remove the rows each gate lists (its reason says what the previous release needs), then rerun " + c.cmd,
 		}
 	}
 	if c.catchUp != 0 {
@@ -156,14 +171,12 @@ func (c gateCheck) err() error {
 	}}
 }
 
-// blockedNext is the way out of a contract blocked by data, rerunning the
-// command that met it: a sync or upgrade told to rerun contract went on
-// release by release as a rolling upgrade.
+// blockedNext is the way out of a contract blocked by data, rerunning cmd,
+// the command that met it (Session.rerun), or contract where that is ""
+// (db status): a sync or upgrade told to rerun contract went on release by
+// release as a rolling upgrade.
 func blockedNext(cmd string) string {
-	if c, _, _ := strings.Cut(cmd, " "); c != "sync" && c != "upgrade" {
-		cmd = "contract"
-	}
-	return "fix or remove the rows each gate lists (its reason says what it needs), then rerun `emcee db " + cmd + "`"
+	return "fix or remove the rows each gate lists (its reason says what it needs), then rerun " + cmp.Or(cmd, "`emcee db contract`")
 }
 
 // Blocked is a contract that only a change to the data can open: migrate

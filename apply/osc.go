@@ -425,7 +425,7 @@ func (s *Session) runOSC(ctx context.Context, rev *revision.Revision, rec *histo
 	}
 	switch {
 	case !left.none() && running == nil:
-		return fmt.Errorf("%s holds what a pt-online-schema-change run leaves behind (%s), but no run of emcee handed this statement to it: another run of the tool may be altering %s. Wait for it; if none runs, drop them (%s) and rerun `emcee db %s`",
+		return fmt.Errorf("%s holds what a pt-online-schema-change run leaves behind (%s), but no run of emcee handed this statement to it: another run of the tool may be altering %s. Wait for it; if none runs, drop them (%s) and rerun %s",
 			s.Cfg.Database, left, a.Table, strings.Join(left.drops(), "; "), s.rerun())
 	case running != nil:
 		swapped, err := s.oscCleanUp(ctx, running, left)
@@ -553,7 +553,7 @@ func (s *Session) oscStillRunning(ctx context.Context) error {
 	if !id.Valid {
 		return nil
 	}
-	return fmt.Errorf("a %s that an earlier emcee run started on %s is still running (its connection %d holds the lock %q): the run that started it lost its operator lock, or was stopped without it. Wait for it to end, or stop it (KILL %d on the server), then rerun `emcee db %s`, which drops what it leaves", project.PtOSCProgram, s.Cfg.Database, id.Int64, s.oscLockName(), id.Int64, s.rerun())
+	return fmt.Errorf("a %s that an earlier emcee run started on %s is still running (its connection %d holds the lock %q): the run that started it lost its operator lock, or was stopped without it. Wait for it to end, or stop it (KILL %d on the server), then rerun %s, which drops what it leaves", project.PtOSCProgram, s.Cfg.Database, id.Int64, s.oscLockName(), id.Int64, s.rerun())
 }
 
 // oscLockCheck is how often emcee makes sure, while the tool runs, that
@@ -588,7 +588,7 @@ func (s *Session) holdLock(ctx context.Context, tool *os.Process, stop <-chan st
 			if err != nil {
 				why = "its connection is gone: " + s.redact(err).Error()
 			}
-			return fmt.Errorf("emcee lost its operator lock %q while %s ran (%s; the server drops an idle connection after wait_timeout, or it was killed), and stopped the tool so that no second run meets it; rerun `emcee db %s`, which drops what it left", s.lockName(), project.PtOSCProgram, why, s.rerun())
+			return fmt.Errorf("emcee lost its operator lock %q while %s ran (%s; the server drops an idle connection after wait_timeout, or it was killed), and stopped the tool so that no second run meets it; rerun %s, which drops what it left", s.lockName(), project.PtOSCProgram, why, s.rerun())
 		}
 	}
 }
@@ -941,7 +941,7 @@ func (s *Session) oscForeignKeyNames(ctx context.Context, run *history.OSCRun) e
 		err = rerr
 	}
 	if err != nil {
-		return s.redact(fmt.Errorf("%s applied the statement, but the foreign keys of %s keep the names it gave them (%s): %w; rename them by hand (statement: %s), then rerun `emcee db %s`", run.Tool, sqlsyntax.Ident(run.Table), strings.Join(renamed, ", "), err, alter, s.rerun()))
+		return s.redact(fmt.Errorf("%s applied the statement, but the foreign keys of %s keep the names it gave them (%s): %w; rename them by hand (statement: %s), then rerun %s", run.Tool, sqlsyntax.Ident(run.Table), strings.Join(renamed, ", "), err, alter, s.rerun()))
 	}
 	return nil
 }

@@ -202,10 +202,10 @@ func (s *Session) driftWayOut(ctx context.Context, rep *devdb.Report, allowDrift
 	}
 	var outs []string
 	if len(lines) > 0 {
-		outs = append(outs, fmt.Sprintf("What a pending revision makes itself was made by hand (the application's own upgrade script, run outside emcee?), and --allow-drift does not get past it: the server refuses, at that statement, to make it twice:\n%s\nUndo it, then rerun `emcee db %s`: the revision makes it.", strings.Join(lines, "\n"), s.rerun()))
+		outs = append(outs, fmt.Sprintf("What a pending revision makes itself was made by hand (the application's own upgrade script, run outside emcee?), and --allow-drift does not get past it: the server refuses, at that statement, to make it twice:\n%s\nUndo it, then rerun %s: the revision makes it.", strings.Join(lines, "\n"), s.rerun()))
 	}
 	if len(taken) > 0 {
-		outs = append(outs, fmt.Sprintf("A name a pending revision gives its own is taken by something made by hand that dropping would lose (another definition, or data), and --allow-drift does not get past it: the server refuses, at that statement, a second one of the name:\n%s\nThen rerun `emcee db %s`.", strings.Join(taken, "\n"), s.rerun()))
+		outs = append(outs, fmt.Sprintf("A name a pending revision gives its own is taken by something made by hand that dropping would lose (another definition, or data), and --allow-drift does not get past it: the server refuses, at that statement, a second one of the name:\n%s\nThen rerun %s.", strings.Join(taken, "\n"), s.rerun()))
 	}
 	out := strings.Join(outs, " ")
 	if len(lines)+len(taken) < rep.Count() {

@@ -476,7 +476,7 @@ func (s *Session) runRevision(ctx context.Context, res *Result, rev *revision.Re
 				// and the next run resumes after the last one.
 				res.Partial = true
 				res.Message = fmt.Sprintf("migrate of %s stopped by --critical-load after %d rows", rev.ID.Release, s.rowsRun)
-				res.Next = fmt.Sprintf("rerun `emcee db %s` once the load is down: it resumes where it stopped", s.rerun())
+				res.Next = fmt.Sprintf("rerun %s once the load is down: it resumes where it stopped", s.rerun())
 				s.say("%s", res.Message)
 				return rr, err
 			}
@@ -587,7 +587,6 @@ func alreadyApplied(err error) bool {
 func (s *Session) failed(ctx context.Context, rev *revision.Revision, rec *history.Record, i int, cause error) error {
 	st := rev.Statements[i]
 	cause = s.redact(cause)
-	rerun := "emcee db " + s.rerun()
 	committed := ""
 	if st.Kind == revision.Backfill && rec.ResumeKey.Valid {
 		committed = fmt.Sprintf(", and the backfill committed up to %s = %s", s.shownKey(ctx, st), history.ShowKey(rec.ResumeKey.String))
@@ -595,15 +594,15 @@ func (s *Session) failed(ctx context.Context, rev *revision.Revision, rec *histo
 	if ctx.Err() != nil {
 		// Interrupted: the record keeps "in flight" (or the last committed
 		// backfill batch), which is exactly what the next run resumes from.
-		return fmt.Errorf("%s interrupted at statement %d of %d (%v): %s applied and recorded%s; rerun `%s` to resume",
-			rev.ID, i+1, len(rev.Statements), ctx.Err(), sqlsyntax.Plural(rec.Applied, "statement"), committed, rerun)
+		return fmt.Errorf("%s interrupted at statement %d of %d (%v): %s applied and recorded%s; rerun %s to resume",
+			rev.ID, i+1, len(rev.Statements), ctx.Err(), sqlsyntax.Plural(rec.Applied, "statement"), committed, s.rerun())
 	}
 	// The connection may be gone, in which case this write fails too and
 	// the record still says "in flight", which the next run handles.
 	_ = history.Fail(ctx, s.Conn, rec, cause, st.SQL)
 	done := fmt.Sprintf("%d of %d statements are applied and recorded%s", rec.Applied, len(rev.Statements), committed)
-	return fmt.Errorf("%s (%s) statement %d of %d, rule %s, failed: %v\n  statement: %s\n%s; fix the cause and rerun `%s`: it resumes at statement %d",
-		rev.ID, rev.Path, i+1, len(rev.Statements), st.Rule, cause, sqlsyntax.OneLine(st.SQL, 300), done, rerun, rec.Applied+1)
+	return fmt.Errorf("%s (%s) statement %d of %d, rule %s, failed: %v\n  statement: %s\n%s; fix the cause and rerun %s: it resumes at statement %d",
+		rev.ID, rev.Path, i+1, len(rev.Statements), st.Rule, cause, sqlsyntax.OneLine(st.SQL, 300), done, s.rerun(), rec.Applied+1)
 }
 
 // dryRun prints exactly what a real run would send, from the resume point.
@@ -724,7 +723,7 @@ func (s *Session) catchUp(ctx context.Context, res *Result, rel string) (rows, s
 				return rows, stuck, false, err
 			}
 			if err != nil {
-				return rows, stuck, false, s.redact(fmt.Errorf("%s statement %d (catch-up backfill): %w; rerun `emcee db %s`", rev.ID, i+1, err, s.rerun()))
+				return rows, stuck, false, s.redact(fmt.Errorf("%s statement %d (catch-up backfill): %w; rerun %s", rev.ID, i+1, err, s.rerun()))
 			}
 			if !done {
 				return rows, stuck, false, nil

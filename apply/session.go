@@ -25,6 +25,7 @@ import (
 	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/devdb"
 	"github.com/emcee-db/emcee/history"
+	"github.com/emcee-db/emcee/internal/shell"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/sqlname"
@@ -92,6 +93,13 @@ type Options struct {
 	// messages ("--osc pt-osc", "osc in atlas.hcl").
 	OSC     project.OSC
 	OSCFrom string
+	// Rerun are the flags this run was given that change what it does,
+	// as shell words (internal/shell), for the command a refusal tells
+	// the operator to rerun (rerun): without its --osc-max-load
+	// or --env, that rerun ran otherwise, or elsewhere. RerunAdd names
+	// the flags it was given that are left out since their value may
+	// hold a password (--url), which the message says to add.
+	Rerun, RerunAdd []string
 }
 
 // Progress reports a backfill's advance, or a tool's copy of a table.
@@ -145,7 +153,7 @@ type Session struct {
 	// once, for every backfill that names the others.
 	ownTriggers map[string]bool
 	cmd         string // the db subcommand, for "rerun ..." hints (rerun)
-	target      string // sync's or upgrade's release or revision, as given
+	target      string // sync's or upgrade's release or revision, rollback's release, as given
 	res         *Result
 	replanned   []replan // records of runs that changed nothing, whose script changed
 	// quick is db check: gates and catch-up counts only tell whether
@@ -581,18 +589,28 @@ func previous(releases []string, rel string) string {
 	return releases[i-1]
 }
 
-// rerun is the command a "rerun ..." hint names: the db subcommand, with
-// the release or revision a sync or upgrade was given. Without it, `emcee
-// db sync` goes on through the latest release, whose code may not be what
-// runs: `db sync two` stopped by data was told to rerun `emcee db sync`.
-// A rollback's carries the release it was given and the opt-ins of the run
-// (rollbackCommand), which every run checks again.
-func (s *Session) rerun() string {
-	switch {
-	case s.cmd == "rollback":
-		return strings.TrimPrefix(s.rollbackCommand(s.opts.DropNewData), "emcee db ")
-	case s.target != "" && (s.cmd == "sync" || s.cmd == "upgrade"):
-		return s.cmd + " " + s.target
+// rerun is the command a "rerun ..." hint names, in backquotes, and the
+// one place it is built: `emcee db` and the subcommand; the release or
+// revision a sync or upgrade was given (without it, `emcee db sync` goes
+// on through the latest release, whose code may not be what runs: `db
+// sync two` stopped by data was told to rerun `emcee db sync`), or the
+// release a rollback was given (`db rollback pike` on a target list rolls
+// back where pike started); extra (a rollback's --drop-new-data, when the
+// way out is to accept the loss); and every flag of this run that changes
+// what it does (Options.Rerun): a rollback told to rerun without its
+// --allow-copy met the copies' refusal again, without its --osc none
+// handed the copies to the tool atlas.hcl names, without its
+// --osc-max-load ran the tool at its own thresholds, and without its
+// --env worked on another database. A flag that may hold a password
+// (--url) is not printed: a note after the command says to add it.
+func (s *Session) rerun(extra ...string) string {
+	words := []string{"emcee", "db", s.cmd}
+	if s.target != "" && (s.cmd == "sync" || s.cmd == "upgrade" || s.cmd == "rollback") {
+		words = append(words, shell.Word(s.target))
 	}
-	return s.cmd
+	cmd := "`" + strings.Join(append(append(words, extra...), s.opts.Rerun...), " ") + "`"
+	if len(s.opts.RerunAdd) > 0 {
+		cmd += fmt.Sprintf(" (with this run's %s, left out here: it may hold a password)", strings.Join(s.opts.RerunAdd, " and "))
+	}
+	return cmd
 }

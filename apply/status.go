@@ -169,7 +169,7 @@ func (s *Session) Status(ctx context.Context, countRows bool) (*Status, error) {
 				st.Code = ContractBlocked
 				st.Summary = fmt.Sprintf("contract blocked by data: %s of %s %s rows that migrate cannot rewrite", sqlsyntax.Plural(len(blocked.Gates), "gate"), rev.ID, map[bool]string{true: "counts", false: "count"}[len(blocked.Gates) == 1])
 				st.Detail = DescribeGates(blocked.Gates)
-				st.Next = blockedNext("contract")
+				st.Next = blockedNext("")
 			case err != nil && closedOnly(gates):
 				st.Code = MigrateNeeded
 				st.Summary = fmt.Sprintf("migrate needed: gates of %s are closed", rev.ID)

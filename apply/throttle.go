@@ -31,8 +31,8 @@ type CriticalLoad struct {
 	Value int64
 	Table string
 	After string // the last key committed ("" before the first batch)
-	// Rerun is the command that resumes it: migrate, or the sync or
-	// upgrade whose migrate or catch-up it stopped.
+	// Rerun is the command that resumes it (Session.rerun): migrate, or
+	// the sync or upgrade whose migrate or catch-up it stopped.
 	Rerun string
 }
 
@@ -41,7 +41,7 @@ func (e *CriticalLoad) Error() string {
 	if e.After != "" {
 		at = "after the batch ending at key " + e.After
 	}
-	return fmt.Sprintf("stopped: %s is %d, at or over --critical-load %s; the backfill of %s stopped cleanly %s (committed and recorded); rerun `emcee db %s` once the load is down: it resumes there",
+	return fmt.Sprintf("stopped: %s is %d, at or over --critical-load %s; the backfill of %s stopped cleanly %s (committed and recorded); rerun %s once the load is down: it resumes there",
 		e.Limit.Var, e.Value, e.Limit, e.Table, at, e.Rerun)
 }
 

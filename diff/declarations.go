@@ -32,6 +32,12 @@ type Declarations struct {
 	placed    map[string]placement
 	// where each parsed expression is declared, for errors (exprs.go)
 	exprs *declared
+	// columnBlocks is where a SQL release's declarations file has a block
+	// of column "t.c" (lower case), whatever it declares: an empty one,
+	// or one saying allow_copy = false, is in no other map, and advice
+	// that pasted table and column blocks around it met the refusal of
+	// the column declared twice (declBlock).
+	columnBlocks map[string]Pos
 }
 
 // PosOf returns where a table (column "") or column is declared.

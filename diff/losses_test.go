@@ -407,6 +407,39 @@ func TestUndeclaredLossIntoTheSuccessorsBlock(t *testing.T) {
 	}
 }
 
+// The declarations file has a block of the successor that declares
+// nothing (empty, or allow_copy = false): it was in no map of declared
+// columns, so the advice gave table and column blocks to paste, which were
+// refused as the column declared twice. It points into that block.
+func TestUndeclaredLossIntoTheSuccessorsBlockDeclaringNothing(t *testing.T) {
+	prev, err := ParseRelease("ocata", "schema/ocata.hcl", []byte(imagesV1), mariadb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	swap := strings.Replace(imagesV1, "column \"is_public\" {\n    type = bool\n  }", "column \"visibility\" {\n    type = varchar(10)\n    null = true\n  }", 1)
+	drv, err := Offline(mariadb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, block := range []string{"", "    allow_copy = false\n"} {
+		decl := "table \"images\" {\n  column \"visibility\" {\n" + block + "  }\n}\n"
+		r, err := Load(FromSQL(SQLFiles{Release: "pike", File: "schema/pike.sql", SQL: []byte("-- the tables"), DeclFile: "schema/pike.emcee.hcl", Decl: []byte(decl)}, []byte(swap), nil), mariadb)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr, err := Between(drv, mariadb, prev, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := "declare it in schema/pike.emcee.hcl, in its block of column images.visibility (at schema/pike.emcee.hcl:2:3), as below when the values change" +
+			" (with the same values, `renamed_from = \"is_public\"` in place of the replaces block); if is_public's data may be lost, declare the discard below, at the top level of schema/pike.emcee.hcl (the declarations file beside schema/pike.sql), instead:\n" +
+			"    replaces {\n      column   = \"is_public\"\n      forward  = \"...\"\n      backward = \"...\"\n    }\n    discard {\n"
+		if err := CheckLosses(tr); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("block %q: got %v\nwant %q", block, err, want)
+		}
+	}
+}
+
 // A release declared as SQL has no blocks of its own: the refusal's
 // advice names its declarations file, where the blocks go (Moodle 4.5's
 // task_adhoc.blocking, dropped while attemptsavailable is added; pasted

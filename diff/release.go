@@ -250,15 +250,19 @@ func (r *Release) InDeclFile(table, column string, attrs ...hclquote.Attr) strin
 // declBlock is where in a SQL release's declarations file what is
 // declared on column table.column goes, and the blocks (outermost first)
 // to write around it: inside the column's block, said where, when the file
-// has one (one declaring something: an empty block declares nothing, and
-// two blocks of a column are refused as the second replacing the first's
-// declarations, so pasting table and column blocks around the attribute
-// met that refusal: Matomo's renamed and widened column, given
-// renamed_from and then told to paste allow_copy), else table and column
-// blocks of their own; inner are the blocks inside the column's.
+// has one, whatever it declares (two blocks of a column are refused as
+// the second replacing the first's declarations, so pasting table and
+// column blocks around the attribute met that refusal: Matomo's renamed
+// and widened column, given renamed_from and then told to paste
+// allow_copy; and an empty block, or one with allow_copy = false, which
+// declares nothing, met it too), else table and column blocks of their
+// own; inner are the blocks inside the column's.
 func (r *Release) declBlock(table, column string, inner [][]string) (where string, path [][]string) {
 	if d := r.Declarations.Columns[ColumnRef{Table: table, Column: column}]; d != nil {
 		return fmt.Sprintf(", in its block of column %s.%s (at %s)", table, column, d.Pos), inner
+	}
+	if p, ok := r.Declarations.columnBlocks[strings.ToLower(table+"."+column)]; ok {
+		return fmt.Sprintf(", in its block of column %s.%s (at %s)", table, column, p), inner
 	}
 	return "", append([][]string{{"table", table}, {"column", column}}, inner...)
 }

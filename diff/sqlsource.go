@@ -258,8 +258,10 @@ func (s *sqlSource) overlay(r *Release, t project.Target) (*Release, error) {
 		}
 		var errs []string
 		// Two blocks of one column: the second's declarations would
-		// replace the first's, dropping, say, its renamed_from unseen.
-		columns := map[string]Pos{}
+		// replace the first's, dropping, say, its renamed_from unseen. Two
+		// blocks of one table may each declare columns, but a second
+		// renamed_from would replace the first's as silently.
+		columns, renames, blocks := map[string]Pos{}, map[string]Pos{}, map[string]Pos{}
 		for _, b := range body.Blocks {
 			if b.Type != "table" {
 				continue
@@ -268,6 +270,14 @@ func (s *sqlSource) overlay(r *Release, t project.Target) (*Release, error) {
 			if !ok {
 				errs = append(errs, labelPos(b).Errorf("table %q is declared here, but %s creates no such table; fix the name, or remove the block", b.Labels[0], s.file).Error())
 				continue
+			}
+			if a, ok := b.Body.Attributes["renamed_from"]; ok {
+				at := project.PosOf(a.NameRange)
+				if first, ok := renames[strings.ToLower(t.Name)]; ok {
+					errs = append(errs, at.Errorf("table %s declares renamed_from twice (first at %s); the second would replace the first: keep the one naming the table it had in the previous release", t.Name, first).Error())
+				} else {
+					renames[strings.ToLower(t.Name)] = at
+				}
 			}
 			for _, c := range b.Body.Blocks {
 				if _, ok := t.Column(c.Labels[0]); !ok {
@@ -280,6 +290,7 @@ func (s *sqlSource) overlay(r *Release, t project.Target) (*Release, error) {
 					continue
 				}
 				columns[key] = labelPos(c)
+				blocks[key] = project.PosOf(c.TypeRange)
 			}
 		}
 		if len(errs) > 0 {
@@ -289,6 +300,7 @@ func (s *sqlSource) overlay(r *Release, t project.Target) (*Release, error) {
 		if d, err = readDeclarations(body, s.decl); err != nil {
 			return nil, err
 		}
+		d.columnBlocks = blocks
 		if err := d.checkCalls(t); err != nil {
 			return nil, err
 		}

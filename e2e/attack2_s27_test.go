@@ -74,7 +74,7 @@ func TestAttack2S27CriticalLoadDuringTheCatchUp(t *testing.T) {
 	if r.Code != 8 {
 		t.Fatalf("sync stopped by --critical-load in its catch-up: want exit 8 (resumable): %s", r)
 	}
-	opContains(t, r, "rerun `emcee db sync two` once the load is down")
+	opContains(t, r, "rerun `emcee db sync two --critical-load Uptime=1 --env test` once the load is down")
 	if strings.Contains(r.Stdout+r.Stderr, "emcee db migrate") {
 		t.Fatalf("sync sends the operator to db migrate:\n%s", r)
 	}

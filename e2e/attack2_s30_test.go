@@ -103,7 +103,7 @@ func TestAttack2S30RollbackRerunKeepsOscNone(t *testing.T) {
 	if r.Code != 1 {
 		t.Fatalf("rollback with rows v1 cannot hold: %s", r)
 	}
-	rerun := "emcee db rollback --allow-copy --osc none"
+	rerun := "emcee db rollback --allow-copy --env test --osc none"
 	opContains(t, r, "rollback refused at v2_rollback01: 3 of 3 gates closed", "then rerun `"+rerun+"`")
 	p.fixWidenRows()
 	r = p.must(strings.Fields(rerun)[1:]...)

@@ -206,7 +206,7 @@ func TestAttackOSCLockLostWhileTheToolCopies(t *testing.T) {
 	if r.Code != 1 {
 		t.Fatalf("want exit 1 from the run that lost its lock: %s", r)
 	}
-	opContains(t, r, "emcee lost its operator lock", "stopped the tool so that no second run meets it", "rerun `emcee db expand`")
+	opContains(t, r, "emcee lost its operator lock", "stopped the tool so that no second run meets it", "rerun `emcee db expand --env test`")
 	if got := p.columns("events"); !strings.Contains(got, "hits int(11) NO") {
 		t.Fatalf("the tool swapped the table in after emcee lost its lock:\n%s", got)
 	}

@@ -186,7 +186,7 @@ func TestAttackS27SyncToAReleaseBlockedByDataRerunsToIt(t *testing.T) {
 	if r.Code != 7 {
 		t.Fatalf("sync two over a row two's contract would cut: %s", r)
 	}
-	opContains(t, r, "contract blocked by data", "then rerun `emcee db sync two`")
+	opContains(t, r, "contract blocked by data", "then rerun `emcee db sync two --env test`")
 	p.exec("UPDATE App SET AppId = 'app-2' WHERE Id = 2")
 	p.must("db", "sync", "two")
 	if v := p.version(); v != "two_expand01, two_contract01" {

@@ -144,7 +144,7 @@ func TestMigrateRetriesLockWaitTimeout(t *testing.T) {
 		res.Retries[0].Revision != "pike_migrate01" || res.Retries[0].Statement != 1 || !strings.Contains(res.Retries[0].Error, "1205") {
 		t.Fatalf("retries in json: %+v\n%s", res.Retries, r)
 	}
-	for _, want := range []string{"gave up after 3 attempts", "Lock wait timeout exceeded", "information_schema.INNODB_TRX", "rerun `emcee db migrate`"} {
+	for _, want := range []string{"gave up after 3 attempts", "Lock wait timeout exceeded", "information_schema.INNODB_TRX", "rerun `emcee db migrate --batch-size 1000 --env test --retries 2` (with this run's --url, left out here: it may hold a password)"} {
 		if !strings.Contains(res.Error, want) {
 			t.Errorf("error %q does not say %q", res.Error, want)
 		}

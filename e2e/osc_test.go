@@ -330,7 +330,7 @@ func TestOSCKilledMidCopy(t *testing.T) {
 				if r.Code != 1 {
 					t.Fatalf("emcee after its tool was killed: want exit 1:\n%s", r)
 				}
-				opContains(t, r, "pt-online-schema-change failed", "dropping what pt-online-schema-change 3.2.1 left behind", "fix the cause and rerun `emcee db expand`")
+				opContains(t, r, "pt-online-schema-change failed", "dropping what pt-online-schema-change 3.2.1 left behind", "fix the cause and rerun `emcee db expand --allow-drift --env test`")
 			}
 			if got := p.query("SELECT applied, in_flight, finished_at IS NULL FROM emcee_revisions WHERE name = 'v2_expand01'"); got != "0 "+map[string]string{"emcee": "1", "pt-online-schema-change": "0", "emcee after the swap": "1"}[victim]+" 1" {
 				t.Fatalf("record after the crash: %s", got)
@@ -751,7 +751,7 @@ func TestOSCCriticalLoad(t *testing.T) {
 	if r.Code != 1 {
 		t.Fatalf("want exit 1 from the run the tool stopped: %s", r)
 	}
-	opContains(t, r, "handed to pt-online-schema-change", "Threads_connected=", "exceeds its critical threshold 1", "rerun `emcee db expand`")
+	opContains(t, r, "handed to pt-online-schema-change", "Threads_connected=", "exceeds its critical threshold 1", "rerun `emcee db expand --env test --osc-critical-load Threads_connected=1`")
 	if got := p.columns("events"); !strings.Contains(got, "hits int(11) NO") {
 		t.Fatalf("the tool swapped the table in:\n%s", got)
 	}

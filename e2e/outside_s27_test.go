@@ -294,7 +294,7 @@ func TestSyncBlockedByDataSaysRerunSync(t *testing.T) {
 	if r.Code != 7 {
 		t.Fatalf("sync over a row two's contract would cut: %s", r)
 	}
-	opContains(t, r, "contract blocked by data", "gate tighten-column: 1 row", "then rerun `emcee db sync`")
+	opContains(t, r, "contract blocked by data", "gate tighten-column: 1 row", "then rerun `emcee db sync --env test`")
 	p.exec("UPDATE App SET AppId = 'app-2' WHERE Id = 2")
 	p.must("db", "sync")
 	if v := p.version(); v != "three_expand01, three_contract01" {

@@ -47,7 +47,7 @@ func TestRollbackRefusesToDropNewData(t *testing.T) {
 			t.Fatalf("%s with data only pike wrote: want exit 1: %s", strings.Join(args, " "), r)
 		}
 		opContains(t, r, append(pikeLosses, "rollback of pike refused, nothing was changed: it would drop data only pike wrote",
-			"ways out:", "copy them out first", "fix forward instead", "rerun `emcee db rollback --drop-new-data`, which prints these counts again")...)
+			"ways out:", "copy them out first", "fix forward instead", "rerun `emcee db rollback --drop-new-data --env test`, which prints these counts again")...)
 		if strings.Contains(r.Stdout, "apply") {
 			t.Fatalf("refused, but went on:\n%s", r)
 		}

@@ -81,7 +81,7 @@ func TestRollbackReturnsToThePreviousRelease(t *testing.T) {
 
 	// pike wrote 'community' and a member, which ocata cannot hold:
 	// refused (TestRollbackRefusesToDropNewData) until accepted.
-	if r := p.run("db", "rollback", "--dry-run"); r.Code != 1 || !strings.Contains(r.Stderr, "rerun `emcee db rollback --drop-new-data`") {
+	if r := p.run("db", "rollback", "--dry-run"); r.Code != 1 || !strings.Contains(r.Stderr, "rerun `emcee db rollback --drop-new-data --env test`") {
 		t.Fatalf("rollback dropping pike's data without --drop-new-data: %s", r)
 	}
 	dry := p.must("db", "rollback", "--dry-run", "--drop-new-data")

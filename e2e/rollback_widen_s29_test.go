@@ -97,7 +97,7 @@ func TestRollbackS29WideningNarrowedBackByTheServersCopy(t *testing.T) {
 		"events.label is varchar(40) again", "events.hits is int again", "cannot hold exactly", "list them: SELECT * FROM `events` WHERE CHAR_LENGTH(`label`) > 40",
 		// The rerun it names carries the opt-in: `emcee db rollback` alone
 		// met the copies' refusal again.
-		"next: fix or remove the rows each gate lists (its reason says what the previous release needs), then rerun `emcee db rollback --allow-copy`")
+		"next: fix or remove the rows each gate lists (its reason says what the previous release needs), then rerun `emcee db rollback --allow-copy --env test`")
 	if got := p.columns("events"); got != widenV2Columns {
 		t.Fatalf("the gated rollback changed the table:\n%s", got)
 	}
@@ -128,7 +128,7 @@ func TestRollbackS29WideningNarrowedBackThroughPtOSC(t *testing.T) {
 	if r.Code != 1 {
 		t.Fatalf("rollback with rows v1 cannot hold: %s", r)
 	}
-	opContains(t, r, "rollback refused at v2_rollback01: 3 of 3 gates closed", "then rerun `emcee db rollback --osc pt-osc`")
+	opContains(t, r, "rollback refused at v2_rollback01: 3 of 3 gates closed", "then rerun `emcee db rollback --env test --osc pt-osc`")
 	p.fixWidenRows()
 	r = p.must("db", "rollback", "--osc", "pt-osc")
 	opContains(t, r, "handed to pt-online-schema-change", "Successfully altered", "rollback of v2 complete")

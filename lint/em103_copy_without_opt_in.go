@@ -34,7 +34,7 @@ var _ = register(&Analyzer{
 			if !splitter.Rebuilds(cost) {
 				return
 			}
-			col, ok := copyOptIn(p, rev.ID.Release, d)
+			col, rel, ok := copyOptIn(p, rev.ID.Release, d)
 			if ok {
 				return
 			}
@@ -45,6 +45,13 @@ var _ = register(&Analyzer{
 			fix := "emcee rebuilds or copies a table before contract only for a column change whose column says `allow_copy = true`; " + replan(rev)
 			if col != "" {
 				fix = fmt.Sprintf("add `allow_copy = true` to column %s of table %s if rebuilding the table while the previous release runs is acceptable, or declare a new column that `replaces` it to change it online; then %s", hclquote.Quote(col), hclquote.Quote(d.Name), replan(rev))
+				// A release declared as SQL takes allow_copy in its
+				// declarations file, not in the CREATE TABLE the finding
+				// may point into: the blocks to paste there, or where
+				// in its block of the column.
+				if in := rel.InDeclFile(d.Name, col, hclquote.Attr{Name: "allow_copy", Value: true}); in != "" {
+					fix += ". `allow_copy = true`" + in
+				}
 			}
 			p.atStatement("EM103", Error, rev, i,
 				fmt.Sprintf("%s on %s in %s %s, and the schema of release %s does not opt in", d.Kind, d.Name, rev.ID, what, rev.ID.Release),
@@ -57,11 +64,11 @@ var _ = register(&Analyzer{
 // it adds is built on (a FULLTEXT index, built by a copy), says
 // `allow_copy = true` in the release's schema, and otherwise names the
 // column that should. A release whose schema does not load cannot tell; its
-// own error is reported.
-func copyOptIn(p *Pass, release string, d *effect.DDL) (string, bool) {
+// own error is reported. It returns the release too, for the fix's words.
+func copyOptIn(p *Pass, release string, d *effect.DDL) (string, *diff.Release, bool) {
 	rel := p.release(release)
 	if rel == nil || rel.r == nil {
-		return "", true
+		return "", nil, true
 	}
 	first := ""
 	for _, c := range d.Clauses {
@@ -79,9 +86,9 @@ func copyOptIn(p *Pass, release string, d *effect.DDL) (string, bool) {
 				first = name
 			}
 			if decl := rel.r.Declarations.Columns[diff.ColumnRef{Table: d.Name, Column: name}]; decl != nil && decl.AllowCopy {
-				return "", true
+				return "", nil, true
 			}
 		}
 	}
-	return first, false
+	return first, rel.r, false
 }

@@ -86,6 +86,9 @@ type Config struct {
 	AllowCopy bool
 	OSC       project.OSC
 	OSCFrom   string
+	// Rerun are those of its flags, as words, for the command a refused
+	// rollback tells to rerun (apply.Options.Rerun).
+	Rerun []string
 	// Verify every row at the end (and, in emcee mode, before contract).
 	Verify bool
 	// BatchSize and Pause are passed to the applier's backfill.
@@ -364,7 +367,7 @@ func (s *Sim) baseline(ctx context.Context) error {
 // running `emcee db <phase>` would.
 func (s *Sim) phaseRun(ctx context.Context, f func(*apply.Session, context.Context) (*apply.Result, error)) (*apply.Result, error) {
 	sess, err := apply.Open(ctx, s.cfg.Project, s.cfg.DB, apply.Options{
-		Tool: "emcee simulate", DropNewData: s.dropNewData, AllowCopy: s.cfg.AllowCopy, OSC: s.cfg.OSC, OSCFrom: s.cfg.OSCFrom, BatchSize: s.cfg.BatchSize, Pause: s.cfg.Pause, ChunkTime: s.cfg.ChunkTime, MaxLoad: s.cfg.MaxLoad, CheckInterval: s.cfg.CheckInterval, Log: s.cfg.Log,
+		Tool: "emcee simulate", DropNewData: s.dropNewData, AllowCopy: s.cfg.AllowCopy, OSC: s.cfg.OSC, OSCFrom: s.cfg.OSCFrom, Rerun: s.cfg.Rerun, BatchSize: s.cfg.BatchSize, Pause: s.cfg.Pause, ChunkTime: s.cfg.ChunkTime, MaxLoad: s.cfg.MaxLoad, CheckInterval: s.cfg.CheckInterval, Log: s.cfg.Log,
 	})
 	if err != nil {
 		return nil, err

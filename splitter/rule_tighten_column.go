@@ -56,7 +56,13 @@ func init() {
 				// MySQL 8.0 takes only an expression default on TEXT and BLOB
 				// (error 1101), so the column both releases write cannot
 				// keep the default the previous release's INSERTs rely on.
-				return nil, fmt.Errorf("%s: %s: the previous release's INSERTs leave the column to its default, which MySQL 8.0 does not take on a %s column, so both releases cannot share it until contract. Keep a default (`default = ...` on the column), or add a new column that `replaces` it", c.ctx.Transition.To.Where(c.Table.Name, m.To.Name), name, lob)
+				// A SQL release's default is its CREATE TABLE's: its
+				// declarations file refuses `default = ...`.
+				keep := "`default = ...` on the column"
+				if to := c.ctx.Transition.To; to.DeclFile() != "" {
+					keep = "a DEFAULT on the column in its CREATE TABLE in " + to.File
+				}
+				return nil, fmt.Errorf("%s: %s: the previous release's INSERTs leave the column to its default, which MySQL 8.0 does not take on a %s column, so both releases cannot share it until contract. Keep a default (%s), or add a new column that `replaces` it", c.ctx.Transition.To.Where(c.Table.Name, m.To.Name), name, lob, keep)
 			}
 			if _, json := m.To.Type.Type.(*schema.JSONType); json {
 				if cs, _ := schemadef.Effective(c.ctx.Target, c.FromTable, m.From); cs != "utf8mb4" {

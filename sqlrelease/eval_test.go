@@ -176,6 +176,9 @@ func TestEvaluateErrorsArePositioned(t *testing.T) {
 		// The second block's declarations replaced the first's: its
 		// renamed_from was lost, and the release refused as a loss.
 		{"declared column twice", "CREATE TABLE a (id int, b int);", "table \"a\" {\n  column \"b\" {\n    allow_copy = true\n  }\n  column \"b\" {\n    fill = \"id\"\n  }\n}\n", "schema/r1.emcee.hcl:5:10: column \"b\" of table a is declared twice (first at schema/r1.emcee.hcl:2:10)"},
+		// Two blocks of a table, each renaming it: the second's
+		// renamed_from replaced the first's unseen.
+		{"table renamed twice, in two table blocks", "CREATE TABLE a (id int, b int);", "table \"a\" {\n  renamed_from = \"x\"\n}\ntable \"a\" {\n  renamed_from = \"y\"\n}\n", "schema/r1.emcee.hcl:5:3: table a declares renamed_from twice (first at schema/r1.emcee.hcl:2:3)"},
 		{"declared column twice, in two table blocks", "CREATE TABLE a (id int, b int);", "table \"a\" {\n  column \"b\" {\n    allow_copy = true\n  }\n}\ntable \"a\" {\n  column \"b\" {\n    fill = \"id\"\n  }\n}\n", "schema/r1.emcee.hcl:7:10: column \"b\" of table a is declared twice (first at schema/r1.emcee.hcl:2:10)"},
 		{"schema in declarations", "CREATE TABLE a (id int);", "table \"a\" {\n  column \"id\" {\n    type = bigint\n  }\n}\n", "schema/r1.emcee.hcl:3:5: unknown attribute \"type\""},
 		{"declaration expression", "CREATE TABLE a (id int, b int);", "table \"a\" {\n  column \"b\" {\n    fill = \"id +\"\n  }\n}\n", "schema/r1.emcee.hcl:3:"},

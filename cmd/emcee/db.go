@@ -8,14 +8,17 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"sync"
 	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"github.com/vbauerster/mpb/v8"
 
 	"github.com/emcee-db/emcee/apply"
+	"github.com/emcee-db/emcee/internal/shell"
 	"github.com/emcee-db/emcee/project"
 )
 
@@ -270,6 +273,39 @@ func (f *phaseFlags) check(cmd *cobra.Command) error {
 		return usage(cmd, fmt.Errorf("--retries %d is negative: give how often to retry (0: never)", f.o.Retries))
 	}
 	return nil
+}
+
+// rerunFlags are the flags the command line gave that change what the
+// command does, as shell words, for the command a refusal tells the
+// operator to rerun (apply.Options.Rerun): the targets' (--env, --targets,
+// --config, --var), the copies' (--allow-copy, --osc and its tuning), the
+// throttles'. A rollback refused for its copies' opt-in, told to rerun
+// without its --osc-max-load, ran the tool at its own thresholds. Left
+// out: --drop-new-data and --dry-run, which the message decides; --format,
+// which changes only the output; and each flag whose value may hold a
+// password (a URL), whose name add returns for the message to say to add.
+// With only, just the flags of those names (simulate, whose flags are not
+// db rollback's).
+func rerunFlags(cmd *cobra.Command, only ...string) (words, add []string) {
+	cmd.Flags().Visit(func(f *pflag.Flag) {
+		switch {
+		case len(only) > 0 && !slices.Contains(only, f.Name):
+		case f.Name == "drop-new-data" || f.Name == "dry-run" || f.Name == "format":
+		case f.Name == "url" || f.Name == "dev-url" || f.Name == "replica":
+			add = append(add, "--"+f.Name)
+		case f.Value.Type() == "bool" && f.Value.String() == "true":
+			words = append(words, "--"+f.Name)
+		default:
+			values := []string{f.Value.String()}
+			if sv, ok := f.Value.(pflag.SliceValue); ok {
+				values = sv.GetSlice()
+			}
+			for _, v := range values {
+				words = append(words, "--"+f.Name, shell.Word(v))
+			}
+		}
+	})
+	return words, add
 }
 
 func (f *phaseFlags) options() apply.Options {

@@ -159,6 +159,8 @@ otherwise. NEVER point --url at a database whose data you care about.`,
 			if f.c.OSC, f.c.OSCFrom, err = f.phase.oscOptions(cmd, p); err != nil {
 				return err
 			}
+			// db rollback's flags among simulate's.
+			f.c.Rerun, _ = rerunFlags(cmd, "allow-copy", "osc")
 			cfg, err := dbconn.Parse(f.url)
 			if err != nil {
 				return fmt.Errorf("--url: %w", err)
