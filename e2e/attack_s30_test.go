@@ -309,7 +309,7 @@ func TestAttackS30FailedRollbackCopyNamesTheOptIn(t *testing.T) {
 	if r.Code != 1 {
 		t.Fatalf("rollback whose copy was killed: %s", r)
 	}
-	opContains(t, r, "v2_rollback01 (v2/v2_rollback01.sql) statement 4 of 4", "fix the cause and rerun `emcee db rollback --allow-copy`: it resumes at statement 4")
+	opContains(t, r, "v2_rollback01 (v2/v2_rollback01.sql) statement 4 of 4", "fix the cause and rerun `emcee db rollback --allow-copy --env test`: it resumes at statement 4")
 	r = p.must("db", "rollback", "--allow-copy")
 	opContains(t, r, "rollback of v2 complete")
 	p.must("db", "diff")
@@ -326,5 +326,5 @@ func TestAttackS30RollbackOfANamedReleaseRerunsIt(t *testing.T) {
 	if r.Code != 1 {
 		t.Fatalf("rollback with rows v1 cannot hold: %s", r)
 	}
-	opContains(t, r, "then rerun `emcee db rollback v2 --drop-new-data --allow-copy`")
+	opContains(t, r, "then rerun `emcee db rollback v2 --drop-new-data --allow-copy --env test`")
 }
