@@ -291,7 +291,9 @@ func rerunFlags(cmd *cobra.Command, only ...string) (words, add []string) {
 		switch {
 		case len(only) > 0 && !slices.Contains(only, f.Name):
 		case f.Name == "drop-new-data" || f.Name == "dry-run" || f.Name == "format":
-		case f.Name == "url" || f.Name == "dev-url" || f.Name == "replica":
+		// A URL may hold a password, and so may a variable: an env's url
+		// is often built from one (url = "mysql://app:${var.password}@...").
+		case f.Name == "url" || f.Name == "dev-url" || f.Name == "replica" || f.Name == "var":
 			add = append(add, "--"+f.Name)
 		case f.Value.Type() == "bool" && f.Value.String() == "true":
 			words = append(words, "--"+f.Name)
