@@ -33,11 +33,11 @@ type Declarations struct {
 	// where each parsed expression is declared, for errors (exprs.go)
 	exprs *declared
 	// columnBlocks is where a SQL release's declarations file has a block
-	// of column "t.c" (lower case), whatever it declares: an empty one,
-	// or one saying allow_copy = false, is in no other map, and advice
-	// that pasted table and column blocks around it met the refusal of
-	// the column declared twice (declBlock).
-	columnBlocks map[string]Pos
+	// of a column (both names lower case), whatever it declares: an empty
+	// one, or one saying allow_copy = false, is in no other map, and
+	// advice that pasted table and column blocks around it met the refusal
+	// of the column declared twice (declBlock).
+	columnBlocks map[ColumnRef]Pos
 }
 
 // PosOf returns where a table (column "") or column is declared.

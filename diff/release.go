@@ -261,7 +261,7 @@ func (r *Release) declBlock(table, column string, inner [][]string) (where strin
 	if d := r.Declarations.Columns[ColumnRef{Table: table, Column: column}]; d != nil {
 		return fmt.Sprintf(", in its block of column %s.%s (at %s)", table, column, d.Pos), inner
 	}
-	if p, ok := r.Declarations.columnBlocks[strings.ToLower(table+"."+column)]; ok {
+	if p, ok := r.Declarations.columnBlocks[ColumnRef{Table: strings.ToLower(table), Column: strings.ToLower(column)}]; ok {
 		return fmt.Sprintf(", in its block of column %s.%s (at %s)", table, column, p), inner
 	}
 	return "", append([][]string{{"table", table}, {"column", column}}, inner...)

@@ -261,7 +261,7 @@ func (s *sqlSource) overlay(r *Release, t project.Target) (*Release, error) {
 		// replace the first's, dropping, say, its renamed_from unseen. Two
 		// blocks of one table may each declare columns, but a second
 		// renamed_from would replace the first's as silently.
-		columns, renames, blocks := map[string]Pos{}, map[string]Pos{}, map[string]Pos{}
+		columns, renames, blocks := map[ColumnRef]Pos{}, map[string]Pos{}, map[ColumnRef]Pos{}
 		for _, b := range body.Blocks {
 			if b.Type != "table" {
 				continue
@@ -284,7 +284,8 @@ func (s *sqlSource) overlay(r *Release, t project.Target) (*Release, error) {
 					errs = append(errs, labelPos(c).Errorf("column %q of table %s is declared here, but %s gives %s no such column; fix the name, or remove the block", c.Labels[0], t.Name, s.file, t.Name).Error())
 					continue
 				}
-				key := strings.ToLower(t.Name + "." + c.Labels[0])
+				// Keyed by both names, not "t.c": a name may hold a dot.
+				key := ColumnRef{Table: strings.ToLower(t.Name), Column: strings.ToLower(c.Labels[0])}
 				if first, ok := columns[key]; ok {
 					errs = append(errs, labelPos(c).Errorf("column %q of table %s is declared twice (first at %s); the second block's declarations would replace the first's: merge them into one block", c.Labels[0], t.Name, first).Error())
 					continue

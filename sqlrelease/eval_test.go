@@ -321,3 +321,20 @@ func TestEvaluateSessionReadsAsTheReader(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A column block is told from another by both names, not by "table.column":
+// table `a.b`'s column c and table a's column `b.c` were one key, and the
+// second block was refused as the first declared twice.
+func TestEvaluateColumnBlocksOfDottedNames(t *testing.T) {
+	dev, _ := devFor(t)
+	decl := "table \"a.b\" {\n  column \"c\" {\n    allow_copy = true\n  }\n}\ntable \"a\" {\n  column \"b.c\" {\n    allow_copy = true\n  }\n}\n"
+	r, err := evaluate(t, dev, "CREATE TABLE `a.b` (id int, c int);\nCREATE TABLE a (id int, `b.c` int);", decl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ref := range []diff.ColumnRef{{Table: "a.b", Column: "c"}, {Table: "a", Column: "b.c"}} {
+		if d := r.Declarations.Columns[ref]; d == nil || !d.AllowCopy {
+			t.Errorf("%s: declared %+v", ref, d)
+		}
+	}
+}
