@@ -54,14 +54,7 @@ func TestColumnCharsetChangesAtlasMisses(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			drv, err := Offline(mariadb)
-			if err != nil {
-				t.Fatal(err)
-			}
-			tr, err := Between(drv, mariadb, prev, next)
-			if err != nil {
-				t.Fatal(err)
-			}
+			tr := transition(t, prev, next)
 			var got []string
 			kind := schema.NoChange
 			for _, ch := range tr.Changes {

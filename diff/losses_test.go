@@ -104,14 +104,7 @@ func TestUndeclaredLossIsRefused(t *testing.T) {
 			if err := r.Check(prev); err != nil {
 				t.Fatal(err)
 			}
-			drv, err := Offline(mariadb)
-			if err != nil {
-				t.Fatal(err)
-			}
-			tr, err := Between(drv, mariadb, prev, r)
-			if err != nil {
-				t.Fatal(err)
-			}
+			tr := transition(t, prev, r)
 			err = CheckLosses(tr)
 			switch {
 			case tc.want == "" && err != nil:
@@ -211,14 +204,7 @@ func TestAttackS28EveryTableRenamed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	drv, err := Offline(mariadb)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr, err := Between(drv, mariadb, prev, r)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tr := transition(t, prev, r)
 	err = CheckLosses(tr)
 	want := "pike.hcl:38:1: release pike drops table llx_t6 and creates doli_t0, doli_t1, doli_t2, doli_t3, doli_t4, 2 more: emcee cannot tell a rename from a loss. If doli_t6 carries llx_t6's rows, declare `renamed_from = \"llx_t6\"` in table doli_t6;"
 	if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "doli_t5, doli_t6") {
@@ -226,11 +212,27 @@ func TestAttackS28EveryTableRenamed(t *testing.T) {
 	}
 }
 
+// transition is the diff between two releases, as the offline planner
+// makes it for the mariadb target.
+func transition(t *testing.T, from, to *Release) *Transition {
+	t.Helper()
+	drv, err := Offline(mariadb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := Between(drv, mariadb, from, to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr
+}
+
+// blockHeader is a block's first line, indented under the message or not.
+var blockHeader = regexp.MustCompile(`^ *[a-z_]+( ".*")* \{$`)
+
 // pastedBlocks are the blocks an error's advice prints for a person to
 // paste (a line `type {` or `type "label" {` to a line `}`), each parsed
 // as HCL: a block HCL refuses fails the test.
-var blockHeader = regexp.MustCompile(`^ *[a-z_]+( ".*")* \{$`)
-
 func pastedBlocks(t *testing.T, msg string) []*hclsyntax.Block {
 	t.Helper()
 	var blocks []*hclsyntax.Block
@@ -304,14 +306,7 @@ func TestLossAdviceIsHCL(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			drv, err := Offline(mariadb)
-			if err != nil {
-				t.Fatal(err)
-			}
-			tr, err := Between(drv, mariadb, old, r)
-			if err != nil {
-				t.Fatal(err)
-			}
+			tr := transition(t, old, r)
 			err = CheckLosses(tr)
 			if err == nil {
 				t.Fatal("not refused")
@@ -347,14 +342,7 @@ func TestUndeclaredLossOfASQLRelease(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	drv, err := Offline(mariadb)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr, err := Between(drv, mariadb, prev, r)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tr := transition(t, prev, r)
 	err = CheckLosses(tr)
 	want := "declare it in schema/pike.emcee.hcl, as below when the values change (with the same values, `renamed_from = \"is_public\"` in place of the replaces block); if is_public's data may be lost, declare the discard below, at the top level of schema/pike.emcee.hcl (the declarations file beside schema/pike.sql), instead:\n" +
 		"    table \"images\" {\n      column \"visibility\" {\n        replaces {\n          column   = \"is_public\"\n          forward  = \"...\"\n          backward = \"...\"\n        }\n      }\n    }\n    discard {\n"
@@ -391,14 +379,7 @@ func TestUndeclaredLossIntoTheSuccessorsBlock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	drv, err := Offline(mariadb)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr, err := Between(drv, mariadb, prev, r)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tr := transition(t, prev, r)
 	at, _ := r.Declarations.PosOf("images", "visibility")
 	want := "declare it in schema/pike.emcee.hcl, in its block of column images.visibility (at " + at.String() + "), as below when the values change (with the same values, `renamed_from = \"is_public\"` in place of the replaces block); if is_public's data may be lost, declare the discard below, at the top level of schema/pike.emcee.hcl (the declarations file beside schema/pike.sql), instead:\n" +
 		"    replaces {\n      column   = \"is_public\"\n      forward  = \"...\"\n      backward = \"...\"\n    }\n    discard {\n"
@@ -464,14 +445,7 @@ func TestLossAdviceOfASQLReleaseNamesItsDeclarationsFile(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			drv, err := Offline(mariadb)
-			if err != nil {
-				t.Fatal(err)
-			}
-			tr, err := Between(drv, mariadb, old, r)
-			if err != nil {
-				t.Fatal(err)
-			}
+			tr := transition(t, old, r)
 			err = CheckLosses(tr)
 			if err == nil {
 				t.Fatal("not refused")
@@ -541,14 +515,7 @@ func TestUndeclaredTableLossOfASQLRelease(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			drv, err := Offline(mariadb)
-			if err != nil {
-				t.Fatal(err)
-			}
-			tr, err := Between(drv, mariadb, prev, r)
-			if err != nil {
-				t.Fatal(err)
-			}
+			tr := transition(t, prev, r)
 			err = CheckLosses(tr)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("got %v\nwant %q", err, tc.want)
