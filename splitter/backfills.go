@@ -15,14 +15,18 @@ import (
 // (issue 13). So the backfills of one table in one revision become one
 // UPDATE (sqlsyntax.MergeBackfills: each column under its own pending
 // predicate, the rows any of them selects), at the place of the first.
-// A backfill is only gathered past statements that do not touch its table;
-// one the merge refuses (a data migration whose predicate reads a column
-// it sets before its last assignment) stays a pass of its own.
+// A backfill is only gathered past statements that do not touch its table,
+// nor past a backfill writing a table it reads (a data migration filling
+// the new rows another one looks up: gathered to the place of the first,
+// it would read them before they are there); one the merge refuses (a
+// data migration whose predicate reads a column it sets before its last
+// assignment) stays a pass of its own.
 func (c *Context) mergeBackfills(steps []Step) []Step {
 	type group struct {
 		members []int
 		sqls    []string
-		merged  string // the members' SQL as one statement
+		merged  string          // the members' SQL as one statement
+		written map[string]bool // tables backfills after the first wrote
 	}
 	var groups []*group
 	open := map[string]*group{}
@@ -34,20 +38,43 @@ func (c *Context) mergeBackfills(steps []Step) []Step {
 			delete(open, st.on)
 			continue
 		}
+		writes := st.Table
 		if b, err := sqlsyntax.ReadBackfill(st.SQL); err == nil && b.Into != "" {
 			// It writes rows of another table: a backfill of that one is not
 			// gathered past it.
 			delete(open, b.Into)
+			writes = b.Into
 		}
-		if g, ok := open[st.Table]; ok && steps[g.members[0]].Key == st.Key {
-			if sql, err := sqlsyntax.MergeBackfills(append(slices.Clone(g.sqls), st.SQL)...); err == nil {
-				g.members, g.sqls, g.merged = append(g.members, i), append(g.sqls, st.SQL), sql
-				continue
+		joined := func() *group {
+			g, ok := open[st.Table]
+			if !ok || steps[g.members[0]].Key != st.Key {
+				return nil
+			}
+			for t := range g.written {
+				if c.parse(st.SQL).Mentions(t) {
+					return nil
+				}
+			}
+			sql, err := sqlsyntax.MergeBackfills(append(slices.Clone(g.sqls), st.SQL)...)
+			if err != nil {
+				return nil
+			}
+			g.members, g.sqls, g.merged = append(g.members, i), append(g.sqls, st.SQL), sql
+			return g
+		}()
+		if joined == nil {
+			joined = &group{members: []int{i}, sqls: []string{st.SQL}}
+			groups = append(groups, joined)
+			open[st.Table] = joined
+		}
+		for _, g := range open {
+			if g != joined {
+				if g.written == nil {
+					g.written = map[string]bool{}
+				}
+				g.written[strings.ToLower(writes)] = true
 			}
 		}
-		g := &group{members: []int{i}, sqls: []string{st.SQL}}
-		groups = append(groups, g)
-		open[st.Table] = g
 	}
 	replace := map[int][]Step{}
 	drop := map[int]bool{}

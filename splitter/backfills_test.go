@@ -22,6 +22,8 @@ func TestMergeBackfills(t *testing.T) {
 	ddlT := Step{Statement: revision.Statement{Kind: revision.DDL, SQL: "ALTER TABLE `t` ADD COLUMN `z` int"}}
 	ddlV := Step{Statement: revision.Statement{Kind: revision.DDL, SQL: "ALTER TABLE `v` ADD COLUMN `z` int"}}
 	noKey := bf("t", "", "UPDATE `t` SET `b` = 2 WHERE (`b` IS NULL)")
+	readsU := bf("t", "id", "UPDATE `t` SET `b` = (SELECT MAX(`c`) FROM `u`) WHERE (`b` IS NULL)")
+	intoU := bf("w", "id", "INSERT INTO `u` (`c`) SELECT `x` FROM `w` WHERE (NOT EXISTS (SELECT 1 FROM `u` WHERE `u`.`c` = `w`.`x`))")
 	ab := "UPDATE `t` SET `a`=CASE WHEN (`a` IS NULL) THEN 1 ELSE `a` END, `b`=CASE WHEN (`b` IS NULL) THEN 2 ELSE `b` END WHERE (`a` IS NULL) OR (`b` IS NULL)"
 	for _, tc := range []struct {
 		name string
@@ -36,6 +38,10 @@ func TestMergeBackfills(t *testing.T) {
 		{"merged before and after it", []Step{a, b, multi}, []string{ab, multi.SQL}},
 		{"different keys (one unbatched): apart", []Step{a, noKey}, []string{a.SQL, noKey.SQL}},
 		{"one alone is kept as written", []Step{a, u}, []string{a.SQL, u.SQL}},
+		// reads u's c, which u's backfill writes between a and it: gathered
+		// to a's place it would read u before u is filled.
+		{"not past a backfill writing a table it reads", []Step{a, u, readsU}, []string{a.SQL, u.SQL, readsU.SQL}},
+		{"not past an insert into a table it reads", []Step{a, intoU, readsU}, []string{a.SQL, intoU.SQL, readsU.SQL}},
 	} {
 		var got []string
 		out := (&Context{}).mergeBackfills(tc.in)

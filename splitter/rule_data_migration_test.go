@@ -153,3 +153,30 @@ func TestDataMigrationInsertRule(t *testing.T) {
 		t.Errorf("contract: %+v", c)
 	}
 }
+
+// Data migrations run in the order the release declares them, whatever
+// their tables are called: the second reads the rows the first inserts
+// (MantisBT 1.2.0a1 fills its new category table from project_category,
+// then points each bug at its category's id). Sorted by table, images'
+// update ran first and found no row to read.
+func TestDataMigrationsRunInDeclaredOrder(t *testing.T) {
+	const z = "table \"z\" {\n  schema = schema.app\n  column \"id\" {\n    type = bigint\n  }\n  primary_key {\n    columns = [column.id]\n  }\n}\n"
+	const fill = "data_migration \"fill_z\" {\n  table   = \"z\"\n  from    = \"owners\"\n  insert  = \"id = id\"\n  pending = \"NOT EXISTS (SELECT 1 FROM z WHERE z.id = owners.id)\"\n}\n"
+	const use = "data_migration \"use_z\" {\n  table   = \"images\"\n  set     = \"size = (SELECT COUNT(*) FROM z)\"\n  pending = \"size IS NULL\"\n}\n"
+	tr, ctx := tcTransition(t, mariadb1011, tcImages, tcImages+z+fill+use)
+	ph, err := Split(tr, mariadb1011, ctx.drv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range ph[revision.Migrate] {
+		got = append(got, s.SQL)
+	}
+	want := []string{
+		"INSERT INTO `z` (`id`) SELECT `id` FROM `owners` WHERE (NOT EXISTS (SELECT 1 FROM `z` WHERE `z`.`id` = `owners`.`id`))",
+		"UPDATE `images` SET `size` = (SELECT COUNT(1) FROM `z`) WHERE (`size` IS NULL)",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("migrate:\n got %q\nwant %q", got, want)
+	}
+}

@@ -135,6 +135,12 @@ func Split(tr *diff.Transition, t project.Target, drv *mysql.Driver) (Phases, er
 		if a.Phase == revision.Rollback {
 			bySeq = -1
 		}
+		if a.Stage == StageDataMigration && b.Stage == StageDataMigration && a.Phase == b.Phase {
+			// Data migrations run in the order the release declares them:
+			// one may read what another writes (MantisBT 1.2.0a1 inserts
+			// the categories, then points each bug at its category's id).
+			return cmp.Compare(a.sub, b.sub)
+		}
 		// Any order of phases: each phase becomes its own list below.
 		return cmp.Or(cmp.Compare(a.Phase, b.Phase), cmp.Compare(a.Stage, b.Stage), byDepth*cmp.Compare(depth[a.table], depth[b.table]),
 			strings.Compare(a.table, b.table), bySeq*cmp.Compare(a.seq, b.seq), cmp.Compare(a.sub, b.sub))
