@@ -3,6 +3,7 @@ package e2e
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -54,5 +55,68 @@ func TestOutsideS31KeycloakRenamedTableReferencedByANewOne(t *testing.T) {
 	p.must("db", "diff")
 	if got := p.query("SELECT COUNT(*) FROM CLIENT_SCOPE JOIN DEFAULT_CLIENT_SCOPE ON SCOPE_ID = ID"); got != "1" {
 		t.Fatalf("scopes bound after the upgrade: %s", got)
+	}
+}
+
+// Keycloak 2.5.0 moved names from latin1 to utf8 (NVARCHAR) and added the
+// unique SIBLING_NAMES on KEYCLOAK_GROUP. The conversion's collision gate
+// counted duplicates under SIBLING_NAMES, which only contract builds:
+// duplicate sibling names held up expand, whose conversion they cannot
+// break. A unique key that exists, USER_ENTITY's (REALM_ID, USERNAME),
+// does stop expand ('müller' and 'muller' are one key under
+// utf8mb3_general_ci, two under latin1_swedish_ci); its refusal said
+// "contract blocked by data ... Migrate is complete" and to rerun `emcee
+// db contract`, which has nothing to run before expand.
+func TestOutsideS31KeycloakUnicodeNames(t *testing.T) {
+	t.Parallel()
+	const v240 = "CREATE TABLE `USER_ENTITY` (\n" +
+		"  `ID` varchar(36) NOT NULL,\n" +
+		"  `REALM_ID` varchar(255) DEFAULT NULL,\n" +
+		"  `USERNAME` varchar(255) CHARACTER SET latin1 DEFAULT NULL,\n" +
+		"  PRIMARY KEY (`ID`),\n" +
+		"  UNIQUE KEY `UK_RU8TT6T700S9V50BU18WS5HA6` (`REALM_ID`,`USERNAME`)\n" +
+		") ENGINE=InnoDB;\n" +
+		"CREATE TABLE `KEYCLOAK_GROUP` (\n" +
+		"  `ID` varchar(36) NOT NULL,\n" +
+		"  `NAME` varchar(255) CHARACTER SET latin1 DEFAULT NULL,\n" +
+		"  `PARENT_GROUP` varchar(36) DEFAULT NULL,\n" +
+		"  `REALM_ID` varchar(36) DEFAULT NULL,\n" +
+		"  PRIMARY KEY (`ID`)\n" +
+		") ENGINE=InnoDB;\n"
+	v250 := strings.ReplaceAll(v240, "CHARACTER SET latin1", "CHARACTER SET utf8")
+	v250 = strings.Replace(v250, "  PRIMARY KEY (`ID`)\n) ENGINE=InnoDB;\n", "  PRIMARY KEY (`ID`),\n  UNIQUE KEY `SIBLING_NAMES` (`REALM_ID`,`PARENT_GROUP`,`NAME`)\n) ENGINE=InnoDB;\n", 1)
+	p := sqlReleasesProject(t, [2]string{"2_4_0", v240}, [2]string{"2_5_0", v250})
+	decl := "table \"USER_ENTITY\" {\n  column \"USERNAME\" {\n    allow_copy = true\n  }\n}\ntable \"KEYCLOAK_GROUP\" {\n  column \"NAME\" {\n    allow_copy = true\n  }\n}\n"
+	if err := os.WriteFile(filepath.Join(p.Dir, "schema", "2_5_0.emcee.hcl"), []byte(decl), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p.must("plan")
+	if strings.Contains(p.read("plans/2_5_0/2_5_0_expand01.sql"), "SIBLING_NAMES") {
+		t.Fatalf("expand gates SIBLING_NAMES, which only contract builds:\n%s", p.read("plans/2_5_0/2_5_0_expand01.sql"))
+	}
+	p.must("db", "sync", "2_4_0")
+	p.exec("INSERT INTO USER_ENTITY VALUES ('u1', 'master', 'müller'), ('u2', 'master', 'muller')")
+	p.exec("INSERT INTO KEYCLOAK_GROUP VALUES ('g1', 'admins', NULL, 'master'), ('g2', 'devs', 'g1', 'master'), ('g3', 'devs', 'g1', 'master')")
+	r := p.run("db", "expand")
+	if r.Code != 1 {
+		t.Fatalf("expand with usernames the new collation makes equal: %s", r)
+	}
+	opContains(t, r, "2_5_0_expand01 refused: 1 of 1 gate closed, nothing was changed", "UK_RU8TT6T700S9V50BU18WS5HA6", "then rerun `emcee db expand")
+	if strings.Contains(r.Stderr, "contract") {
+		t.Errorf("an expand gate's refusal speaks of contract:\n%s", r)
+	}
+	p.exec("UPDATE USER_ENTITY SET USERNAME = 'muller2' WHERE ID = 'u2'")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	r = p.run("db", "contract")
+	if r.Code != 7 {
+		t.Fatalf("contract with duplicate sibling names: %s", r)
+	}
+	opContains(t, r, "SIBLING_NAMES")
+	p.exec("UPDATE KEYCLOAK_GROUP SET NAME = 'devs-2' WHERE ID = 'g3'")
+	p.must("db", "contract")
+	p.must("db", "diff")
+	if got := p.query("SELECT USERNAME FROM USER_ENTITY WHERE ID = 'u1'"); got != "müller" {
+		t.Fatalf("username after the conversion: %s", got)
 	}
 }
