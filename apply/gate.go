@@ -82,7 +82,7 @@ func (s *Session) runGates(ctx context.Context, rev *revision.Revision, rec *his
 		} else {
 			c.cmd = s.rerun()
 		}
-	case "contract", "sync", "upgrade":
+	case "expand", "contract", "sync", "upgrade":
 		c.cmd = s.rerun()
 	}
 	passed := rec.Confirmed()
@@ -156,6 +156,16 @@ func (c gateCheck) err() error {
 			Reason: fmt.Sprintf("rollback refused at %s: %d of %s closed, nothing of %s was changed; these rows were written while the new release ran and the previous release's schema cannot hold them:\n%s",
 				c.rev.ID, len(c.closed), sqlsyntax.Plural(len(c.results), "gate"), c.rev.ID, DescribeGates(c.closed)),
 			Next: "fix or remove the rows each gate lists (its reason says what the previous release needs), then rerun " + c.cmd,
+		}
+	}
+	if c.rev.ID.Phase == revision.Expand {
+		// An expand gate (a conversion's collision count) counts rows
+		// written before the release started: no migrate of it rewrites
+		// them, and no contract is near yet.
+		return &Refusal{
+			Reason: fmt.Sprintf("%s refused: %d of %s closed, nothing was changed; these rows, written before the release started, would make its expand fail half-way:\n%s",
+				c.rev.ID, len(c.closed), sqlsyntax.Plural(len(c.results), "gate"), DescribeGates(c.closed)),
+			Next: "fix or remove the rows each gate lists (its reason says what the new release needs), then rerun " + cmp.Or(c.cmd, "`emcee db expand`"),
 		}
 	}
 	if c.catchUp != 0 {

@@ -110,3 +110,28 @@ func TestTransient(t *testing.T) {
 		}
 	}
 }
+
+// A closed gate of an expand revision (a conversion's collision count)
+// is refused as expand's: its rows were written before the release
+// started, no migrate rewrites them and contract is not near. It said
+// "contract blocked by data ... Migrate is complete" and to rerun `emcee
+// db contract` (Keycloak 2.5.0's usernames moving to utf8).
+func TestExpandGateRefusalNamesExpand(t *testing.T) {
+	closed := GateResult{Revision: "2_5_0_expand01", Rule: "convert-charset", Why: "unique index UK on USER_ENTITY under the new collation of USERNAME", At: "plans/2_5_0/2_5_0_expand01.sql:6", Count: 2}
+	c := gateCheck{rev: &revision.Revision{ID: revision.ID{Release: "2_5_0", Phase: revision.Expand, Seq: 1}}, results: []GateResult{closed}, closed: []GateResult{closed}, cmd: "`emcee db expand --env prod`"}
+	err := c.err()
+	var blocked *Blocked
+	if errors.As(err, &blocked) {
+		t.Fatalf("an expand gate is reported as a contract blocked by data (exit 7): %v", err)
+	}
+	var ref *Refusal
+	if !errors.As(err, &ref) {
+		t.Fatalf("not a refusal: %v", err)
+	}
+	if !strings.Contains(ref.Reason, "2_5_0_expand01 refused: 1 of 1 gate closed, nothing was changed") || strings.Contains(ref.Reason, "contract") || strings.Contains(ref.Reason, "igrate") {
+		t.Errorf("reason: %s", ref.Reason)
+	}
+	if !strings.HasSuffix(ref.Next, "then rerun `emcee db expand --env prod`") {
+		t.Errorf("next: %s", ref.Next)
+	}
+}

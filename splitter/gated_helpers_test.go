@@ -231,7 +231,7 @@ func phaseName(p revision.Phase) string {
 
 func stageName(p revision.Phase, s Stage) string {
 	names := map[revision.Phase][]string{
-		revision.Expand:   {"StageCreateTable", "StageRenameTable", "StageConvertTable", "StageAddColumn", "StageModifyColumn", "StageAddIndex", "StageAddConstraint", "StageTrigger"},
+		revision.Expand:   {"StageRenameTable", "StageCreateTable", "StageConvertTable", "StageAddColumn", "StageModifyColumn", "StageAddIndex", "StageAddConstraint", "StageTrigger"},
 		revision.Migrate:  {"StageBackfill", "StageDataMigration"},
 		revision.Contract: {"StageGate", "StageDropTrigger", "StageDropView", "StageDropForeignKey", "StageDropCheck", "StageDropIndex", "StageDropColumn", "StageTighten", "StageAddGatedConstraint", "StageDropTable"},
 		revision.Rollback: {"StageRollbackGate", "StageRollbackDropTrigger", "StageRollbackDropConstraint", "StageRollbackDropIndex", "StageRollbackRestoreColumn", "StageRollbackDropColumn", "StageRollbackRenameTable", "StageRollbackDropTable"},

@@ -79,8 +79,13 @@ type Stage int
 const StageExpandGate Stage = 0
 
 const (
-	StageCreateTable Stage = 10 + iota
-	StageRenameTable
+	// StageRenameTable comes before StageCreateTable: a new table's
+	// foreign key may reference a table under the name the release gives
+	// it (Keycloak 4.0.0's DEFAULT_CLIENT_SCOPE references CLIENT_SCOPE,
+	// renamed from CLIENT_TEMPLATE), which the server refuses (errno 150)
+	// until the rename has run.
+	StageRenameTable Stage = 10 + iota
+	StageCreateTable
 	// StageConvertTable moves a table to its new default charset before
 	// columns are added or modified without one: they take the default.
 	StageConvertTable

@@ -77,6 +77,20 @@ func TestConvertCharsetRule(t *testing.T) {
 			},
 			rollback: []tcStep{{Rule: "convert-charset", Phase: revision.Rollback, Stage: StageRollbackGate, Kind: "gate", SQL: "SELECT 1"}},
 		},
+		// Keycloak 2.5.0 converted KEYCLOAK_GROUP.NAME and added the
+		// unique SIBLING_NAMES on it: the index is built in contract,
+		// behind its own gate; the conversion never meets it.
+		{name: "a unique index new in the release: no gate before expand",
+			target: mariadb1011,
+			before: []string{note, note + "    collate = \"utf8mb4_bin\"\n"},
+			edits:  []string{"    collate = \"utf8mb4_bin\"\n", "    collate = \"utf8mb4_unicode_ci\"\n", "  index \"ix_owner\" {", "  index \"ux_note\" {\n    unique  = true\n    columns = [column.note]\n  }\n  index \"ix_owner\" {"},
+			want: []tcStep{
+				{Rule: "add-unique-index", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE (`note`) IN (SELECT `note` FROM `images` WHERE `note` IS NOT NULL GROUP BY `note` HAVING COUNT(*) > 1)"},
+				{Rule: "add-unique-index", Phase: revision.Contract, Stage: StageAddGatedConstraint, Kind: "", SQL: "ALTER TABLE `images` ADD UNIQUE INDEX `ux_note` (`note`), ALGORITHM=INPLACE, LOCK=NONE"},
+				{Rule: "convert-charset", Phase: revision.Expand, Stage: StageConvertTable, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` varchar(60) NOT NULL COLLATE utf8mb4_unicode_ci, ALGORITHM=INSTANT"},
+			},
+			rollback: []tcStep{{Rule: "convert-charset", Phase: revision.Rollback, Stage: StageRollbackRestoreColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` varchar(60) NOT NULL COLLATE utf8mb4_bin, ALGORITHM=INSTANT"}},
+		},
 		{name: "table converted while a column widens: converted as it was, then widened",
 			target: mariadb1011,
 			before: utf8mb3Table,

@@ -1,0 +1,122 @@
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Keycloak 4.0.0 renamed CLIENT_TEMPLATE to CLIENT_SCOPE and created
+// DEFAULT_CLIENT_SCOPE with a foreign key to CLIENT_SCOPE. The expand
+// created the new table before the rename: the server refused its key
+// (errno 150) and expand stopped half-way. The rename runs first; the
+// rollback returns to 3.4.2, and the upgrade then goes through.
+func TestOutsideS31KeycloakRenamedTableReferencedByANewOne(t *testing.T) {
+	t.Parallel()
+	const v342 = "CREATE TABLE `CLIENT_TEMPLATE` (\n" +
+		"  `ID` varchar(36) NOT NULL,\n" +
+		"  `NAME` varchar(255) DEFAULT NULL,\n" +
+		"  PRIMARY KEY (`ID`)\n" +
+		") ENGINE=InnoDB;\n"
+	const v400 = "CREATE TABLE `CLIENT_SCOPE` (\n" +
+		"  `ID` varchar(36) NOT NULL,\n" +
+		"  `NAME` varchar(255) DEFAULT NULL,\n" +
+		"  PRIMARY KEY (`ID`)\n" +
+		") ENGINE=InnoDB;\n" +
+		"CREATE TABLE `DEFAULT_CLIENT_SCOPE` (\n" +
+		"  `REALM_ID` varchar(36) NOT NULL,\n" +
+		"  `SCOPE_ID` varchar(36) NOT NULL,\n" +
+		"  `DEFAULT_SCOPE` bit(1) NOT NULL DEFAULT b'0',\n" +
+		"  PRIMARY KEY (`REALM_ID`,`SCOPE_ID`),\n" +
+		"  CONSTRAINT `FK_R_DEF_CLI_SCOPE_SCOPE` FOREIGN KEY (`SCOPE_ID`) REFERENCES `CLIENT_SCOPE` (`ID`)\n" +
+		") ENGINE=InnoDB;\n"
+	p := sqlReleasesProject(t, [2]string{"3_4_2", v342}, [2]string{"4_0_0", v400})
+	if err := os.WriteFile(filepath.Join(p.Dir, "schema", "4_0_0.emcee.hcl"), []byte("table \"CLIENT_SCOPE\" {\n  renamed_from = \"CLIENT_TEMPLATE\"\n}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p.must("plan")
+	p.must("db", "sync", "3_4_2")
+	p.exec("INSERT INTO CLIENT_TEMPLATE VALUES ('t1', 'roles'), ('t2', 'email')")
+	p.must("db", "expand")
+	// 3.4.2 writes through the view, 4.0.0 binds a scope to a realm.
+	p.exec("INSERT INTO CLIENT_TEMPLATE VALUES ('t3', 'profile')")
+	p.exec("INSERT INTO DEFAULT_CLIENT_SCOPE VALUES ('master', 't3', b'1')")
+	p.must("db", "diff")
+	p.must("db", "rollback", "--drop-new-data")
+	p.must("db", "diff")
+	if got := p.query("SELECT COUNT(*) FROM CLIENT_TEMPLATE"); got != "3" {
+		t.Fatalf("templates after the rollback: %s", got)
+	}
+	p.must("db", "expand")
+	p.exec("INSERT INTO DEFAULT_CLIENT_SCOPE VALUES ('master', 't1', b'1')")
+	p.must("db", "migrate")
+	p.must("db", "contract")
+	p.must("db", "diff")
+	if got := p.query("SELECT COUNT(*) FROM CLIENT_SCOPE JOIN DEFAULT_CLIENT_SCOPE ON SCOPE_ID = ID"); got != "1" {
+		t.Fatalf("scopes bound after the upgrade: %s", got)
+	}
+}
+
+// Keycloak 2.5.0 moved names from latin1 to utf8 (NVARCHAR) and added the
+// unique SIBLING_NAMES on KEYCLOAK_GROUP. The conversion's collision gate
+// counted duplicates under SIBLING_NAMES, which only contract builds:
+// duplicate sibling names held up expand, whose conversion they cannot
+// break. A unique key that exists, USER_ENTITY's (REALM_ID, USERNAME),
+// does stop expand ('müller' and 'muller' are one key under
+// utf8mb3_general_ci, two under latin1_swedish_ci); its refusal said
+// "contract blocked by data ... Migrate is complete" and to rerun `emcee
+// db contract`, which has nothing to run before expand.
+func TestOutsideS31KeycloakUnicodeNames(t *testing.T) {
+	t.Parallel()
+	const v240 = "CREATE TABLE `USER_ENTITY` (\n" +
+		"  `ID` varchar(36) NOT NULL,\n" +
+		"  `REALM_ID` varchar(255) DEFAULT NULL,\n" +
+		"  `USERNAME` varchar(255) CHARACTER SET latin1 DEFAULT NULL,\n" +
+		"  PRIMARY KEY (`ID`),\n" +
+		"  UNIQUE KEY `UK_RU8TT6T700S9V50BU18WS5HA6` (`REALM_ID`,`USERNAME`)\n" +
+		") ENGINE=InnoDB;\n" +
+		"CREATE TABLE `KEYCLOAK_GROUP` (\n" +
+		"  `ID` varchar(36) NOT NULL,\n" +
+		"  `NAME` varchar(255) CHARACTER SET latin1 DEFAULT NULL,\n" +
+		"  `PARENT_GROUP` varchar(36) DEFAULT NULL,\n" +
+		"  `REALM_ID` varchar(36) DEFAULT NULL,\n" +
+		"  PRIMARY KEY (`ID`)\n" +
+		") ENGINE=InnoDB;\n"
+	v250 := strings.ReplaceAll(v240, "CHARACTER SET latin1", "CHARACTER SET utf8")
+	v250 = strings.Replace(v250, "  PRIMARY KEY (`ID`)\n) ENGINE=InnoDB;\n", "  PRIMARY KEY (`ID`),\n  UNIQUE KEY `SIBLING_NAMES` (`REALM_ID`,`PARENT_GROUP`,`NAME`)\n) ENGINE=InnoDB;\n", 1)
+	p := sqlReleasesProject(t, [2]string{"2_4_0", v240}, [2]string{"2_5_0", v250})
+	decl := "table \"USER_ENTITY\" {\n  column \"USERNAME\" {\n    allow_copy = true\n  }\n}\ntable \"KEYCLOAK_GROUP\" {\n  column \"NAME\" {\n    allow_copy = true\n  }\n}\n"
+	if err := os.WriteFile(filepath.Join(p.Dir, "schema", "2_5_0.emcee.hcl"), []byte(decl), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p.must("plan")
+	if strings.Contains(p.read("plans/2_5_0/2_5_0_expand01.sql"), "SIBLING_NAMES") {
+		t.Fatalf("expand gates SIBLING_NAMES, which only contract builds:\n%s", p.read("plans/2_5_0/2_5_0_expand01.sql"))
+	}
+	p.must("db", "sync", "2_4_0")
+	p.exec("INSERT INTO USER_ENTITY VALUES ('u1', 'master', 'müller'), ('u2', 'master', 'muller')")
+	p.exec("INSERT INTO KEYCLOAK_GROUP VALUES ('g1', 'admins', NULL, 'master'), ('g2', 'devs', 'g1', 'master'), ('g3', 'devs', 'g1', 'master')")
+	r := p.run("db", "expand")
+	if r.Code != 1 {
+		t.Fatalf("expand with usernames the new collation makes equal: %s", r)
+	}
+	opContains(t, r, "2_5_0_expand01 refused: 1 of 1 gate closed, nothing was changed", "UK_RU8TT6T700S9V50BU18WS5HA6", "then rerun `emcee db expand")
+	if strings.Contains(r.Stderr, "contract") {
+		t.Errorf("an expand gate's refusal speaks of contract:\n%s", r)
+	}
+	p.exec("UPDATE USER_ENTITY SET USERNAME = 'muller2' WHERE ID = 'u2'")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	r = p.run("db", "contract")
+	if r.Code != 7 {
+		t.Fatalf("contract with duplicate sibling names: %s", r)
+	}
+	opContains(t, r, "SIBLING_NAMES")
+	p.exec("UPDATE KEYCLOAK_GROUP SET NAME = 'devs-2' WHERE ID = 'g3'")
+	p.must("db", "contract")
+	p.must("db", "diff")
+	if got := p.query("SELECT USERNAME FROM USER_ENTITY WHERE ID = 'u1'"); got != "müller" {
+		t.Fatalf("username after the conversion: %s", got)
+	}
+}
