@@ -50,6 +50,14 @@ var (
 	}}
 )
 
+// TopLevel tells a block a release file holds at its top level (a
+// table, a data_migration, a discard) from one that belongs in a table
+// block (a column, an index): the rule table says where each example goes.
+func TopLevel(blockType string) bool {
+	_, ok := fileSpec.blocks[blockType]
+	return ok
+}
+
 // validate walks the syntax tree and rejects any attribute or block the
 // spec does not know, with its position and the closest known name.
 func validate(body *hclsyntax.Body, spec *blockSpec, where string) error {

@@ -12,7 +12,10 @@ import (
 	"strings"
 
 	"ariga.io/atlas/sql/schema"
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 
+	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/revision"
 )
 
@@ -44,7 +47,28 @@ type RuleDoc struct {
 	// Rollback is what the release's rollback revision does to undo the
 	// rule's expand statements (rollback.go), or why it cannot.
 	Rollback string
-	Example  string // a line of HCL or SQL
+	// Example is HCL a release file takes as it is written here, one
+	// attribute a line (HCL refuses a single-line block of more than
+	// one): a table's blocks or attributes, pasted into its table block,
+	// or top-level blocks (ExampleInTable tells which). A change made by
+	// removing a block says so in a comment.
+	Example string
+}
+
+// ExampleInTable tells whether the example goes in a table block: it
+// declares a table's attributes or blocks (a column, an index, a
+// charset), or is a comment on one; otherwise it is blocks of the
+// release file's top level (a table, a discard, a data_migration).
+func (d RuleDoc) ExampleInTable() bool {
+	f, diags := hclsyntax.ParseConfig([]byte(d.Example), "example", hcl.InitialPos)
+	if diags.HasErrors() {
+		return true // TestRuleExamplesArePasteable names the example
+	}
+	body := f.Body.(*hclsyntax.Body)
+	if len(body.Attributes) > 0 || len(body.Blocks) == 0 {
+		return true
+	}
+	return !slices.ContainsFunc(body.Blocks, func(b *hclsyntax.Block) bool { return diff.TopLevel(b.Type) })
 }
 
 // Step is one statement placed in a phase.
@@ -176,4 +200,12 @@ func stmt(phase revision.Phase, stage Stage, why, sql string) Step {
 // gateStmt is a gate (gate.go) placed in a phase.
 func gateStmt(phase revision.Phase, stage Stage, why, sql string) Step {
 	return Step{Phase: phase, Stage: stage, Statement: revision.Statement{Kind: revision.Gate, Why: why, SQL: sql}}
+}
+
+// ExampleWhere says where the example goes, as the rule table prints it.
+func (d RuleDoc) ExampleWhere() string {
+	if d.ExampleInTable() {
+		return "in a table block"
+	}
+	return "at the top level of the release file"
 }

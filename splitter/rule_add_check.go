@@ -33,7 +33,9 @@ func init() {
 			Phases:   "changed check: expand drops the old one; contract adds the check (ALGORITHM=COPY: needs allow_copy = true on a column the check reads)",
 			Gate:     "no row for which the check is false",
 			Rollback: "added check: nothing to undo (contract only); changed check: cannot be undone online (expand dropped the old check, and neither server adds a CHECK without copying the table): the rollback is refused",
-			Example:  `check "ck_size" { expr = "size >= 0" }`,
+			Example: `check "ck_size" {
+  expr = "size >= 0"
+}`,
 		},
 		Match: func(c *Change) bool {
 			return (is[*schema.AddCheck](c) || is[*schema.ModifyCheck](c)) && c.FromTable != nil

@@ -19,7 +19,10 @@ func init() {
 			Change:   "add column, nullable or with a default",
 			Phases:   "expand (ALGORITHM=INSTANT; on a table with a FULLTEXT index ALGORITHM=COPY, which needs allow_copy = true on the column)",
 			Rollback: "drop the column (INSTANT on MariaDB and MySQL 8.0.29+, else in place); the values the new release wrote in it are lost",
-			Example:  `column "owner" { type = varchar(255), null = true }`,
+			Example: `column "owner" {
+  type = varchar(255)
+  null = true
+}`,
 		},
 		Match: func(c *Change) bool {
 			add, ok := c.Change.(*schema.AddColumn)

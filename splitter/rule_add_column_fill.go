@@ -20,7 +20,10 @@ func init() {
 			Phases:   "expand: add NULL + fill trigger; migrate: batched backfill; contract: drop trigger, set NOT NULL",
 			Gate:     "no row with the column NULL",
 			Rollback: "drop the triggers, then the column (INSTANT); the values the new release wrote in it are lost",
-			Example:  `column "slug" { type = varchar(64), fill = "LOWER(REPLACE(name, ' ', '-'))" }`,
+			Example: `column "slug" {
+  type = varchar(64)
+  fill = "LOWER(REPLACE(name, ' ', '-'))"
+}`,
 		},
 		Match: func(c *Change) bool { d := syncDecl(c); return d != nil && d.Source() == "" && d.Fill != "" },
 		Split: func(c *Change) ([]Step, error) {

@@ -29,7 +29,10 @@ func init() {
 			Phases:   "contract (ALGORITHM=INPLACE, LOCK=NONE, foreign_key_checks off for that statement)",
 			Rollback: "nothing to undo: contract only",
 			Gate:     "no orphans: no child row whose non-NULL key has no parent",
-			Example:  `foreign_key "fk_owner" { columns = [column.owner_id], ref_columns = [table.owners.column.id] }`,
+			Example: `foreign_key "fk_owner" {
+  columns     = [column.owner_id]
+  ref_columns = [table.owners.column.id]
+}`,
 		},
 		Match: func(c *Change) bool { return is[*schema.AddForeignKey](c) && c.FromTable != nil },
 		Split: func(c *Change) ([]Step, error) {

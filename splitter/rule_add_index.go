@@ -19,7 +19,9 @@ func init() {
 			Change:   "add non-unique index",
 			Phases:   "expand (ALGORITHM=INPLACE, LOCK=NONE; a FULLTEXT index ALGORITHM=COPY, which needs allow_copy = true on one of its columns)",
 			Rollback: "drop the index (ALGORITHM=INPLACE, LOCK=NONE)",
-			Example:  `index "ix_owner" { columns = [column.owner] }`,
+			Example: `index "ix_owner" {
+  columns = [column.owner]
+}`,
 		},
 		Match: func(c *Change) bool {
 			add, ok := c.Change.(*schema.AddIndex)

@@ -29,7 +29,10 @@ func init() {
 			Phases:   "existing columns: contract (ALGORITHM=INPLACE, LOCK=NONE: the table is rebuilt in place, writes continue; on a table with a FULLTEXT index ALGORITHM=COPY, with allow_copy = true); a new AUTO_INCREMENT column: expand, with the key, in one ALTER (ALGORITHM=COPY: needs allow_copy = true on the column)",
 			Rollback: "existing columns: nothing to undo (contract only); a new AUTO_INCREMENT column: refused (dropping a primary key copies the table on both servers)",
 			Gate:     "existing columns: no row whose key another row holds too",
-			Example:  `primary_key { columns = [column.user_id, column.cache_key] }  # the table had none`,
+			Example: `# the table had none
+primary_key {
+  columns = [column.user_id, column.cache_key]
+}`,
 		},
 		Match: func(c *Change) bool {
 			return is[*schema.AddPrimaryKey](c) && c.FromTable != nil && c.FromTable.PrimaryKey == nil

@@ -29,7 +29,10 @@ func init() {
 			Phases:   "contract (ALGORITHM=INPLACE, LOCK=NONE); expand when a key column is new, nullable without a default and set by no declaration nor ON UPDATE (the previous release writes NULL there)",
 			Rollback: "nothing to undo: contract only; in expand, drop the index",
 			Gate:     "no row whose key another row holds too (rows with a NULL key part are never duplicates)",
-			Example:  `index "ux_name" { unique = true, columns = [column.name] }`,
+			Example: `index "ux_name" {
+  unique  = true
+  columns = [column.name]
+}`,
 		},
 		Match: func(c *Change) bool {
 			add, ok := c.Change.(*schema.AddIndex)

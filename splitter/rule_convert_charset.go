@@ -60,7 +60,9 @@ func init() {
 			Phases:   "expand (MariaDB 10.11: INSTANT, or NOCOPY where an index is sorted again or the table default changes too; ENUM/SET, FULLTEXT, a primary key under a new order, a VARCHAR passing 255 bytes, a prefix index or a charset change other than utf8mb3 -> utf8mb4 copy the table and require allow_copy = true; MySQL: a copy)",
 			Gate:     "before expand: no two rows whose keys in a unique index the new collation makes equal (rows with a NULL key part are never duplicates); an index column growing past 767 bytes: the live table is not COMPACT or REDUNDANT",
 			Rollback: "collation only, no unique index and no copy: set back the same way; a charset change cannot be undone online (utf8mb4 -> utf8mb3 copies the table and rejects the 4-byte characters the new release wrote): refused",
-			Example:  `table "users" { charset = "utf8mb4", collate = "utf8mb4_unicode_ci" }  # was utf8mb3`,
+			Example: `# was utf8mb3
+charset = "utf8mb4"
+collate = "utf8mb4_unicode_ci"`,
 		},
 		Match: charsetChange,
 		Split: splitCharset,

@@ -24,7 +24,18 @@ func init() {
 			Change:   "create table, with its indexes and foreign keys",
 			Phases:   "expand (foreign keys between new tables that reference each other in a cycle: added after the tables, ALGORITHM=INPLACE, LOCK=NONE)",
 			Rollback: "drop the table (foreign keys added after the tables of a cycle: dropped first, ALGORITHM=INPLACE, LOCK=NONE); the rows the new release wrote in it are lost. The first release's tables: refused (no previous release to return to; it would drop every table with its rows)",
-			Example:  `table "image_tags" { ... }`,
+			Example: `table "image_tags" {
+  schema = schema.glance
+  column "image_id" {
+    type = bigint
+  }
+  column "tag" {
+    type = varchar(255)
+  }
+  primary_key {
+    columns = [column.image_id, column.tag]
+  }
+}`,
 		},
 		Match: is[*schema.AddTable],
 		Split: func(c *Change) ([]Step, error) {

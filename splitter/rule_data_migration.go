@@ -23,7 +23,11 @@ func init() {
 			Phases:   "migrate: batched UPDATE ... SET <set> WHERE (<pending>), or with from and insert INSERT INTO <table> (<columns>) SELECT <values> FROM <from> WHERE (<pending>) batched over from's key; contract: gate",
 			Gate:     "SELECT COUNT(*) FROM <table> (<from> for an insert) WHERE (<pending>) returns 0",
 			Rollback: "nothing to undo: the rows it rewrote in migrate stay, since it ran while the previous release served, which tolerates them; the rows it inserted go with their table, new in the release, which the rollback drops",
-			Example:  `data_migration "meta_v2" { table = "images", set = "meta = JSON_REMOVE(meta, '$.old')", pending = "JSON_CONTAINS_PATH(meta, 'one', '$.old')" }`,
+			Example: `data_migration "meta_v2" {
+  table   = "images"
+  set     = "meta = JSON_REMOVE(meta, '$.old')"
+  pending = "JSON_CONTAINS_PATH(meta, 'one', '$.old')"
+}`,
 		},
 		// Declared intent, not an Atlas change: it runs once per transition.
 		Match:         func(*Change) bool { return false },

@@ -8,7 +8,7 @@ import (
 
 func init() {
 	register(dropRule("drop-check",
-		RuleDoc{Change: "drop CHECK constraint", Phases: "contract", Rollback: "nothing to undo: contract only", Example: "remove the check block"},
+		RuleDoc{Change: "drop CHECK constraint", Phases: "contract", Rollback: "nothing to undo: contract only", Example: "# remove the check block"},
 		StageDropCheck,
 		is[*schema.DropCheck],
 		func(c *Change) (string, string, error) {

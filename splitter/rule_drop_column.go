@@ -25,7 +25,11 @@ func init() {
 			Change:   "drop column (in a release that also adds a column to the table, or gives another table a column of its name: declared, either the new column replaces it or discard)",
 			Phases:   "expand: a placeholder default (metadata only) if it is NOT NULL without default (NULL instead, a rebuild that needs allow_copy, when a unique index holds it); a constant default of its own under a unique index goes, the column NULL (a rebuild that needs allow_copy if it was NOT NULL); contract: drop",
 			Rollback: "the placeholder default goes (INSTANT); a column expand made NULL instead is NOT NULL again in place, behind a gate counting the rows left NULL; a default expand dropped comes back",
-			Example:  `remove the column block; with a column added to the table, also discard { table = "images", column = "is_public" }`,
+			Example: `# remove the column block; in a release that adds a column to the table, also:
+discard {
+  table  = "images"
+  column = "is_public"
+}`,
 		},
 		Match: is[*schema.DropColumn],
 		Split: func(c *Change) ([]Step, error) {

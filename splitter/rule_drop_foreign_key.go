@@ -10,7 +10,7 @@ import (
 
 func init() {
 	register(dropRule("drop-foreign-key",
-		RuleDoc{Change: "drop foreign key", Phases: "contract", Rollback: "nothing to undo: contract only", Example: "remove the foreign_key block"},
+		RuleDoc{Change: "drop foreign key", Phases: "contract", Rollback: "nothing to undo: contract only", Example: "# remove the foreign_key block"},
 		StageDropForeignKey,
 		is[*schema.DropForeignKey],
 		func(c *Change) (string, string, error) {

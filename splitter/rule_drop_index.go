@@ -9,7 +9,7 @@ import (
 
 func init() {
 	register(dropRule("drop-index",
-		RuleDoc{Change: "drop index", Phases: "contract (a FULLTEXT index: with FORCE, a rebuild in place, unless the table keeps another FULLTEXT index)", Rollback: "nothing to undo: contract only", Example: "remove the index block"},
+		RuleDoc{Change: "drop index", Phases: "contract (a FULLTEXT index: with FORCE, a rebuild in place, unless the table keeps another FULLTEXT index)", Rollback: "nothing to undo: contract only", Example: "# remove the index block"},
 		StageDropIndex,
 		is[*schema.DropIndex],
 		func(c *Change) (string, string, error) {

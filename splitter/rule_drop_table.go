@@ -21,7 +21,10 @@ func init() {
 			Change:   "drop table (in a release that also creates a table: declared, either renamed_from on the new table or discard)",
 			Phases:   "contract (foreign keys between dropped tables that reference each other in a cycle: dropped first)",
 			Rollback: "nothing to undo: contract only",
-			Example:  `remove the table block; with a table created, also discard { table = "image_properties" }`,
+			Example: `# remove the table block; in a release that creates a table, also:
+discard {
+  table = "image_properties"
+}`,
 		},
 		Match: is[*schema.DropTable],
 		Split: func(c *Change) ([]Step, error) {

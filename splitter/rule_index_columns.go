@@ -30,7 +30,13 @@ func init() {
 			Phases:   "contract: dropped and added again in one ALTER (ALGORITHM=INPLACE, LOCK=NONE)",
 			Rollback: "nothing to undo: contract only",
 			Gate:     "unique: no row whose new key another row holds too (rows with a NULL key part are never duplicates)",
-			Example:  `index "meta_key" { on { column = column.meta_key, prefix = 191 } }  # was the whole column`,
+			Example: `# was on the whole column
+index "meta_key" {
+  on {
+    column = column.meta_key
+    prefix = 191
+  }
+}`,
 		},
 		Match: func(c *Change) bool {
 			m, ok := c.Change.(*schema.ModifyIndex)

@@ -22,7 +22,11 @@ func init() {
 			Phases:   "contract: dropped and added again in one ALTER (ALGORITHM=INPLACE, LOCK=NONE)",
 			Rollback: "nothing to undo: contract only",
 			Gate:     "becoming unique: no row whose key another row holds too (rows with a NULL key part are never duplicates)",
-			Example:  `index "auth_option" { unique = true, columns = [column.auth_option] }  # was not unique`,
+			Example: `# was not unique
+index "auth_option" {
+  unique  = true
+  columns = [column.auth_option]
+}`,
 		},
 		Match: func(c *Change) bool {
 			m, ok := c.Change.(*schema.ModifyIndex)

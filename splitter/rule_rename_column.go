@@ -19,7 +19,10 @@ func init() {
 			Phases:   "expand: add new column NULL, placeholder default on the old one if NOT NULL without default (instant), copy triggers; migrate: batched copy; contract: drop triggers, drop old column, tighten new",
 			Gate:     "no row with the new column NULL (NOT NULL columns), or none the copy has not reached",
 			Rollback: "drop the triggers, then the new column (INSTANT; the triggers kept the old one in step); the old column's placeholder default goes (INSTANT), or, made NULL instead, it is NOT NULL again in place behind a gate counting the rows left NULL",
-			Example:  `column "display_name" { type = varchar(100), renamed_from = "name" }`,
+			Example: `column "display_name" {
+  type         = varchar(100)
+  renamed_from = "name"
+}`,
 		},
 		Match: func(c *Change) bool { d := syncDecl(c); return d != nil && d.RenamedFrom != "" },
 		Split: func(c *Change) ([]Step, error) {

@@ -34,7 +34,8 @@ func init() {
 			Change:   "rename a table (declared: renamed_from on the table)",
 			Phases:   "expand: RENAME TABLE + updatable view under the old name; contract: drop the view",
 			Rollback: "one RENAME TABLE moves the view aside and the table back under its old name (atomic: the old name never goes missing), then the view is dropped",
-			Example:  `table "images" { renamed_from = "pictures" ... }`,
+			Example: `# in table "images", which the previous release calls "pictures"
+renamed_from = "pictures"`,
 		},
 		Match: is[*schema.RenameTable],
 		Split: func(c *Change) ([]Step, error) {

@@ -21,8 +21,15 @@ func init() {
 			Phases:   "expand: add new column NULL, placeholder default on the old one if NOT NULL without default (instant), sync triggers; migrate: batched backfill; contract: drop triggers, drop old column, tighten new",
 			Gate:     "no row with the new column NULL (NOT NULL columns), or none the backfill has not reached",
 			Rollback: "drop the triggers, then the new column (INSTANT; the triggers kept the old one in step through backward); the old column's placeholder default goes (INSTANT), or, made NULL instead, it is NOT NULL again in place behind a gate counting the rows left NULL",
-			Example: `column "visibility" { type = enum("private","public","shared") default = "shared"
-  replaces { column = "is_public"  forward = "CASE WHEN is_public THEN 'public' ELSE 'shared' END"  backward = "visibility = 'public'" } }`,
+			Example: `column "visibility" {
+  type    = enum("private", "public", "shared")
+  default = "shared"
+  replaces {
+    column   = "is_public"
+    forward  = "CASE WHEN is_public THEN 'public' ELSE 'shared' END"
+    backward = "visibility = 'public'"
+  }
+}`,
 		},
 		Match: func(c *Change) bool { d := syncDecl(c); return d != nil && d.Replaces != nil },
 		Split: func(c *Change) ([]Step, error) {

@@ -42,7 +42,10 @@ func init() {
 			Phases:   "contract: one ALTER drops the old key (and the old key's columns the release drops) and adds the new one, and the index a foreign key of the table the old key served gets from the server (ALGORITHM=INPLACE, LOCK=NONE: the table is rebuilt in place, writes continue; on a table with a FULLTEXT index ALGORITHM=COPY, with allow_copy = true)",
 			Gate:     "a new primary key: no row whose key another row holds too (the unique index InnoDB clusters by from then on is unique already: none)",
 			Rollback: "nothing to undo: contract only",
-			Example:  `primary_key { columns = [column.project_id, column.user_id] }  # was [column.id], and column "id" is removed`,
+			Example: `# was [column.id], and column "id" is removed
+primary_key {
+  columns = [column.project_id, column.user_id]
+}`,
 		},
 		Match: func(c *Change) bool {
 			return (is[*schema.ModifyPrimaryKey](c) || is[*schema.DropPrimaryKey](c)) && c.FromTable != nil && c.FromTable.PrimaryKey != nil

@@ -20,7 +20,7 @@ func init() {
 			Change:   "add, change or remove a table comment",
 			Phases:   "expand (INSTANT on MariaDB, INPLACE on MySQL)",
 			Rollback: "set the previous comment back (INSTANT on MariaDB, INPLACE on MySQL)",
-			Example:  `table "images" { comment = "uploaded images" ... }`,
+			Example:  `comment = "uploaded images"`,
 		},
 		Match: func(c *Change) bool { return tableComment(c.Change) != nil },
 		Split: func(c *Change) ([]Step, error) {

@@ -27,7 +27,11 @@ func init() {
 			Phases:   "expand: widen to accept both releases' writes (if needed); contract: tighten (NOT NULL in place, on a table with a FULLTEXT index ALGORITHM=COPY with allow_copy = true; type changes ALGORITHM=COPY with allow_copy = true)",
 			Gate:     "no row the new column would truncate or reject (NULL, too long, out of range, removed enum value, lost decimals, trailing spaces CHAR drops, not JSON)",
 			Rollback: "undo expand's widening for both releases: default and comment set back (INSTANT), NOT NULL again in place behind a gate counting the rows left NULL; a type widened for both releases is narrowed back by a table copy behind a gate counting the rows the old type cannot hold, run only with --osc pt-osc or --allow-copy",
-			Example:  `column "name" { type = varchar(20), allow_copy = true }  # was varchar(30) NULL`,
+			Example: `# was varchar(30) NULL
+column "name" {
+  type       = varchar(20)
+  allow_copy = true
+}`,
 		},
 		Match: func(c *Change) bool {
 			m, ok := c.Change.(*schema.ModifyColumn)

@@ -134,8 +134,10 @@ func newRulesCmd() *cobra.Command {
 		Use:   "rules",
 		Short: "Print the classification rules as a Markdown table",
 		Long: `rules prints every rule the splitter knows: the change it handles, the phases
-it uses, the gate contract checks first, and an example. Any change no rule
-handles is a planning error, never a guess. README.md embeds this table.
+it uses, the gate contract checks first and what its rollback does, then an
+example of each, as a release file takes it (in a table block, or at the
+top level of the file). Any change no rule handles is a planning error,
+never a guess. README.md embeds this table.
 With --format json (or yaml), the rules are one document, sorted by name.`,
 		Example: `  emcee rules | less
   emcee rules --format json | jq -r '.rules[].rule'`,
@@ -148,12 +150,19 @@ With --format json (or yaml), the rules are one document, sorted by name.`,
 				Gate     string `json:"gate"`
 				Rollback string `json:"rollback"`
 				Example  string `json:"example"`
+				// ExampleIn is where the example goes: "table" (in a
+				// table block) or "file" (the release file's top level).
+				ExampleIn string `json:"example_in"`
 			}
 			doc := struct {
 				Rules []rule `json:"rules"`
 			}{}
 			for _, r := range splitter.Rules() {
-				doc.Rules = append(doc.Rules, rule{r.Name, r.Doc.Change, r.Doc.Phases, r.Doc.Gate, r.Doc.Rollback, r.Doc.Example})
+				in := "file"
+				if r.Doc.ExampleInTable() {
+					in = "table"
+				}
+				doc.Rules = append(doc.Rules, rule{r.Name, r.Doc.Change, r.Doc.Phases, r.Doc.Gate, r.Doc.Rollback, r.Doc.Example, in})
 			}
 			slices.SortFunc(doc.Rules, func(a, b rule) int { return strings.Compare(a.Rule, b.Rule) })
 			emit(cmd, doc, func(w io.Writer) { fmt.Fprint(w, splitter.RuleTable()) })
