@@ -55,8 +55,9 @@ type gateCheck struct {
 	catchUp int64
 	// cmd is the command to rerun (Session.rerun) a closed gate's way out
 	// names; "" where that is contract alone (a migrate's flags are not
-	// all contract's).
-	cmd string
+	// all contract's); migrate is `emcee db migrate` with the same flags,
+	// for the rows a migrate run would still rewrite.
+	cmd, migrate string
 }
 
 // checkGates runs every gate of the revision, also those an earlier run
@@ -83,7 +84,7 @@ func (s *Session) runGates(ctx context.Context, rev *revision.Revision, rec *his
 			c.cmd = s.rerun()
 		}
 	case "contract", "sync", "upgrade":
-		c.cmd = s.rerun()
+		c.cmd, c.migrate = s.rerun(), s.command("migrate")
 	}
 	passed := rec.Confirmed()
 	for i, st := range rev.Statements {
@@ -161,7 +162,7 @@ func (c gateCheck) err() error {
 	if c.catchUp != 0 {
 		return &Refusal{
 			Reason: fmt.Sprintf("%s refused: %d of %s closed, nothing was changed:\n%s", c.rev.ID, len(c.closed), sqlsyntax.Plural(len(c.results), "gate"), DescribeGates(c.closed)),
-			Next:   "run `emcee db migrate` to finish the backfill (`emcee db status` counts the rows left) or fix the rows the gate reports, then rerun `emcee db contract`",
+			Next:   "run " + cmp.Or(c.migrate, "`emcee db migrate`") + " to finish the backfill (`emcee db status` counts the rows left) or fix the rows the gate reports, then rerun " + cmp.Or(c.cmd, "`emcee db contract`"),
 		}
 	}
 	return &Blocked{Gates: c.closed, Refusal: Refusal{

@@ -603,14 +603,21 @@ func previous(releases []string, rel string) string {
 // --osc-max-load ran the tool at its own thresholds, and without its
 // --env worked on another database. A flag that may hold a password
 // (--url) is not printed: a note after the command says to add it.
-func (s *Session) rerun(extra ...string) string {
-	words := []string{"emcee", "db", s.cmd}
-	if s.target != "" && (s.cmd == "sync" || s.cmd == "upgrade" || s.cmd == "rollback") {
+func (s *Session) rerun(extra ...string) string { return s.command(s.cmd, extra...) }
+
+// command is `emcee db <cmd>` as rerun writes it, for another command a
+// hint sends the operator to first with this run's flags, which that
+// command takes too (a contract's caught-up rows need `emcee db migrate`:
+// migrate takes every flag of contract, sync and upgrade); the release
+// given is this command's alone.
+func (s *Session) command(cmd string, extra ...string) string {
+	words := []string{"emcee", "db", cmd}
+	if s.target != "" && cmd == s.cmd && (cmd == "sync" || cmd == "upgrade" || cmd == "rollback") {
 		words = append(words, shell.Word(s.target))
 	}
-	cmd := "`" + strings.Join(append(append(words, extra...), s.opts.Rerun...), " ") + "`"
+	line := "`" + strings.Join(append(append(words, extra...), s.opts.Rerun...), " ") + "`"
 	if len(s.opts.RerunAdd) > 0 {
-		cmd += fmt.Sprintf(" (with this run's %s, left out here: it may hold a password)", strings.Join(s.opts.RerunAdd, " and "))
+		line += fmt.Sprintf(" (with this run's %s, left out here: it may hold a password)", strings.Join(s.opts.RerunAdd, " and "))
 	}
-	return cmd
+	return line
 }
