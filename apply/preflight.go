@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 
+	"ariga.io/atlas/sql/schema"
+
 	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/devdb"
 	"github.com/emcee-db/emcee/effect"
@@ -477,8 +479,26 @@ func (s *Session) compare(ctx context.Context, r *devdb.Replay, expected string)
 		return nil, s.redact(err)
 	}
 	rep.Accept(accepted)
-	rep.Exclude(s.Cfg.Exclude)
+	rep.Exclude(s.Cfg.Exclude, s.declared)
 	return rep, nil
+}
+
+// declared reports whether a release of the project declares table (its
+// snapshot, names compared without letter case, as a case-only rename is
+// refused), for the env's exclude, which leaves out only the tables no
+// release declares; a snapshot that cannot be read counts as declaring
+// it, so that the table is compared rather than left out unseen.
+func (s *Session) declared(table string) bool {
+	for _, rel := range s.Project.Releases {
+		sch, _, err := s.snapshot(rel)
+		if err != nil {
+			return true
+		}
+		if slices.ContainsFunc(sch.Tables, func(t *schema.Table) bool { return strings.EqualFold(t.Name, table) }) {
+			return true
+		}
+	}
+	return false
 }
 
 // noRun refuses to compare while another run holds the operator lock (a

@@ -137,19 +137,23 @@ func (r *Report) UnexpectedTables() []string {
 	return out
 }
 
-// Exclude takes from r the tables that are unexpected as a whole (no
-// release declares them) and whose names the exclude patterns match, with
-// whatever else is said of them (a trigger on one): an application that
-// creates tables as it runs (Matomo's archive_numeric_2024_05 next month)
-// left every later expand refused as drift. A table the releases declare
-// is compared whatever the patterns say.
-func (r *Report) Exclude(patterns []string) {
+// Exclude takes from r the tables that are unexpected as a whole and that
+// no release declares (declared tells, asked only of a table a pattern
+// matches), whose names the exclude patterns match, with whatever else is
+// said of them (a trigger on one): an application that creates tables as
+// it runs (Matomo's archive_numeric_2024_05 next month) left every later
+// expand refused as drift. A table the releases declare is compared
+// whatever the patterns say: one in the state expected, and one a later
+// release creates, which is unexpected before its expand (a leftover of
+// that name, left out, let the preflight pass and expand fail at its
+// CREATE TABLE, after the statements before it had run).
+func (r *Report) Exclude(patterns []string, declared func(table string) bool) {
 	if len(patterns) == 0 {
 		return
 	}
 	whole := map[string]bool{}
 	for _, t := range r.UnexpectedTables() {
-		if project.Excluded(patterns, t) {
+		if project.Excluded(patterns, t) && !declared(t) {
 			whole[t] = true
 		}
 	}

@@ -111,14 +111,17 @@ func TestTriggersAndViewsAreComparedByName(t *testing.T) {
 
 // Exclude takes the tables no release declares whose names a pattern
 // matches, with what is said of them (a trigger), and leaves a declared
-// table the pattern matches to be compared.
+// table the pattern matches to be compared: one of the state expected, and
+// one a later release declares.
 func TestReportExclude(t *testing.T) {
 	r := &Report{Tables: []Object{
 		{Table: "matomo_archive_numeric_2020_01", Differences: []Difference{{Kind: "column", Name: "hand_made", State: Unexpected}}},
 		{Table: "matomo_archive_numeric_2020_02", Differences: []Difference{{Kind: "table", Name: "matomo_archive_numeric_2020_02", State: Unexpected}, {Kind: "trigger", Name: "tr", State: Unexpected}}},
 		{Table: "other_2020_02", Differences: []Difference{{Kind: "table", Name: "other_2020_02", State: Unexpected}}},
+		// A table a later release creates, left over before its expand.
+		{Table: "matomo_archive_invalidations", Differences: []Difference{{Kind: "table", Name: "matomo_archive_invalidations", State: Unexpected}}},
 	}}
-	r.Exclude([]string{"matomo_archive_*"})
+	r.Exclude([]string{"matomo_archive_*"}, func(table string) bool { return table == "matomo_archive_invalidations" })
 	var drift, excluded []string
 	for _, o := range r.Tables {
 		drift = append(drift, o.Table)
@@ -126,7 +129,7 @@ func TestReportExclude(t *testing.T) {
 	for _, o := range r.Excluded {
 		excluded = append(excluded, o.Table)
 	}
-	if !slices.Equal(drift, []string{"matomo_archive_numeric_2020_01", "other_2020_02"}) || !slices.Equal(excluded, []string{"matomo_archive_numeric_2020_02"}) || len(r.Excluded[0].Differences) != 2 {
+	if !slices.Equal(drift, []string{"matomo_archive_numeric_2020_01", "other_2020_02", "matomo_archive_invalidations"}) || !slices.Equal(excluded, []string{"matomo_archive_numeric_2020_02"}) || len(r.Excluded[0].Differences) != 2 {
 		t.Fatalf("drift %v, excluded %v", drift, r.Excluded)
 	}
 	if r.ExcludedNames() != "matomo_archive_numeric_2020_02" {

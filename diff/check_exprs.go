@@ -3,6 +3,7 @@ package diff
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"ariga.io/atlas/sql/schema"
 
@@ -110,10 +111,41 @@ func (r *Release) checkInsertExprs(prev *Release, m *DataMigration) []string {
 	}
 	if err := d.resolve(m.PendingExpr, from, "pending of data_migration %q", m.Name); err != nil {
 		errs = append(errs, err.Error())
-	} else if m.PendingExpr != nil && !m.PendingExpr.ReadsTable(m.Table) {
-		errs = append(errs, d.exprs.attrs[m.PendingExpr].errorf(d.exprs.src, &sqlsyntax.Error{Line: 1, Col: 1, Msg: fmt.Sprintf("it does not read %s, the table the rows go into: a row of %s it selects stays selected after its row is inserted, and every rerun of migrate (the catch-up over rows written meanwhile, a resume) would insert it again. Add a condition on the rows already there, e.g. AND NOT EXISTS (SELECT 1 FROM %s AS t WHERE t.<column> = %s.<key>)", sqlsyntax.Ident(m.Table), sqlsyntax.Ident(m.From), sqlsyntax.Ident(m.Table), sqlsyntax.Ident(m.From))}, "pending of data_migration %q", m.Name).Error())
+	} else if m.PendingExpr != nil {
+		if msg := unseenRows(m, m.PendingExpr.ReadOf(from, m.Table)); msg != "" {
+			errs = append(errs, d.exprs.attrs[m.PendingExpr].errorf(d.exprs.src, &sqlsyntax.Error{Line: 1, Col: 1, Msg: msg}, "pending of data_migration %q", m.Name).Error())
+		}
 	}
 	return errs
+}
+
+// unseenRows is what is wrong with the way an insert's pending predicate
+// reads the table the rows go into (read), "" when nothing: it must ask,
+// for the row of from it is evaluated on, whether that row's row is there
+// yet. Not reading the table, a selected row stays selected and every rerun
+// inserts it again; reading it in a subquery that never looks at the row
+// (a bare name the subquery's own table has too is that table's column
+// there, as the server resolves it), the answer is the same for every row:
+// once the first batch has inserted rows it selects none, and the gate
+// opens over rows never moved, whose values contract then drops.
+func unseenRows(m *DataMigration, read sqlsyntax.TableRead) string {
+	into, from := sqlsyntax.Ident(m.Table), sqlsyntax.Ident(m.From)
+	example := fmt.Sprintf("NOT EXISTS (SELECT 1 FROM %s AS t WHERE t.<column> = %s.<key>)", into, from)
+	switch {
+	case !read.Reads:
+		return fmt.Sprintf("it does not read %s, the table the rows go into: a row of %s it selects stays selected after its row is inserted, and every rerun of migrate (the catch-up over rows written meanwhile, a resume) would insert it again. Add a condition on the rows already there, e.g. AND %s", into, from, example)
+	case !read.Row:
+		shadowed := ""
+		if len(read.Shadowed) > 0 {
+			quals := make([]string, len(read.Shadowed))
+			for i, c := range read.Shadowed {
+				quals[i] = from + "." + sqlsyntax.Ident(c)
+			}
+			shadowed = fmt.Sprintf(" (%s there is a column of the subquery's table: write %s for the row's)", strings.Join(read.Shadowed, ", "), strings.Join(quals, ", "))
+		}
+		return fmt.Sprintf("it reads %s in a subquery that does not refer to the row of %s%s: its answer is the same for every row, so once migrate's first batch has inserted rows it selects none (or every row, again), and contract's gate opens over rows never moved, whose values contract then drops. Compare the new table's rows with the row's columns, written with the table's name, e.g. %s", into, from, shadowed, example)
+	}
+	return ""
 }
 
 // CheckLateDataMigrations checks the data migrations declared after the

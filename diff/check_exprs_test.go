@@ -192,6 +192,18 @@ func TestBadDeclarationsAreReportedWithPositions(t *testing.T) {
 			column: isPublic,
 			extra:  tagsTable + moveTo("tags", "images", "image = id, label = name", "name <> ''"),
 			want:   []string{`pike.hcl:37:14: pending of data_migration "m": it does not read ` + "`tags`" + `, the table the rows go into`, "would insert it again"}},
+		// The row's id, written bare in the subquery, is tags.id there (the
+		// server looks in the subquery's tables first): the subquery is the
+		// same for every row of images, so after the first batch it selects
+		// none, the gate opens and contract drops what was never moved.
+		{name: "insert whose pending names the new table's column for the row's",
+			column: isPublic,
+			extra:  tagsTable + moveTo("tags", "images", "image = id, label = name", "name <> '' AND NOT EXISTS (SELECT 1 FROM tags WHERE tags.image = id)"),
+			want:   []string{`pike.hcl:37:14: pending of data_migration "m": it reads ` + "`tags`" + ` in a subquery that does not refer to the row of ` + "`images`" + ` (id there is a column of the subquery's table: write ` + "`images`.`id`" + ` for the row's)`, "selects none"}},
+		{name: "insert whose pending reads the new table regardless of the row",
+			column: isPublic,
+			extra:  tagsTable + moveTo("tags", "images", "image = id, label = name", "name <> '' AND (SELECT COUNT(*) FROM tags) < 1000000"),
+			want:   []string{`pike.hcl:37:14: pending of data_migration "m": it reads ` + "`tags`" + ` in a subquery that does not refer to the row of ` + "`images`:"}},
 		{name: "insert that does not parse",
 			column: isPublic,
 			extra:  tagsTable + moveTo("tags", "images", "image = id,, label = name", "NOT EXISTS (SELECT 1 FROM tags WHERE tags.image = images.id)"),

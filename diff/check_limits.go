@@ -56,6 +56,7 @@ func checkLimits(loc *locator, s *schema.Schema, target project.Target) []string
 			checkKey(loc, target, t, t.PrimaryKey, add)
 		}
 		for _, fk := range t.ForeignKeys {
+			checkSetNull(loc, t, fk, add)
 			for _, idx := range t.Indexes {
 				if strings.EqualFold(idx.Name, fk.Symbol) && !leadsWith(idx, fk.Columns) {
 					add(loc.name(t.Name, "foreign_key", fk.Symbol), "foreign key %s of table %s has the name of index %s, which does not start with the key's columns: the server names the index a foreign key needs after the key and refuses the duplicate name; rename one", fk.Symbol, t.Name, idx.Name)
@@ -64,6 +65,29 @@ func checkLimits(loc *locator, s *schema.Schema, target project.Target) []string
 		}
 	}
 	return errs
+}
+
+// checkSetNull refuses a foreign key that sets a NOT NULL column of it to
+// NULL (on_delete or on_update = SET_NULL): MariaDB and MySQL refuse the
+// key on such a column, and to make a column under such a key NOT NULL
+// (error 1830, whatever the algorithm, with foreign_key_checks = 0 too), so
+// the release failed at its CREATE TABLE or ALTER, or, a column tightened
+// to NOT NULL, at contract's MODIFY after its gate.
+func checkSetNull(loc *locator, t *schema.Table, fk *schema.ForeignKey, add func(Pos, string, ...any)) {
+	for _, act := range []struct {
+		attr string
+		v    schema.ReferenceOption
+	}{{"on_delete", fk.OnDelete}, {"on_update", fk.OnUpdate}} {
+		if act.v != schema.SetNull {
+			continue
+		}
+		for _, c := range fk.Columns {
+			if !c.Type.Null {
+				add(loc.at(t.Name, "foreign_key", fk.Symbol, act.attr), "foreign key %s of table %s sets %s to NULL (%s = SET_NULL), but %s is NOT NULL: the server refuses that key on such a column, and to make a column under it NOT NULL (error 1830); declare the column null = true, or another %s", fk.Symbol, t.Name, c.Name, act.attr, c.Name, act.attr)
+				return
+			}
+		}
+	}
 }
 
 func checkType(ref string, t schema.Type, mb int, mariadb bool, p Pos, add func(Pos, string, ...any)) {

@@ -140,6 +140,9 @@ func TestDataMigrationMovesAColumnIntoRowsOfANewTable(t *testing.T) {
 		t.Fatalf("contract with two users not moved must be refused: %s", r)
 	}
 	opContains(t, r, "m4_contract01 refused: 1 of 1 gate closed", "gate data-migration: 2 rows", "nothing was changed")
+	// The commands it names work on this run's database (its --env), as
+	// every rerun does: `emcee db contract` alone works on $EMCEE_ENV's.
+	opContains(t, r, "next: run `emcee db migrate --env test` to finish the backfill", "then rerun `emcee db contract --env test`")
 	r = p.must("db", "migrate")
 	opContains(t, r, "m4_migrate01 is applied, but user has 2 rows pending again", "migrate of m4 caught up")
 	if r := p.must("db", "migrate"); !strings.Contains(r.Stdout, "migrate of m4 is complete: nothing to migrate") {

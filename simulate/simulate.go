@@ -479,6 +479,20 @@ func (s *Sim) runEmcee(ctx context.Context) error {
 	if cfg.SkipContract || cfg.Unbatched {
 		return nil
 	}
+	// A data migration has no trigger: rows the previous release wrote
+	// after migrate passed them are pending until migrate runs again, once
+	// that release's code is gone, as the operator is told to (without it,
+	// contract's gate was closed on every rehearsal of such a release).
+	if moves, err := s.dataMigrations(); err != nil {
+		return err
+	} else if moves {
+		done = s.enter("catch-up", "emcee db migrate again: the rows the previous release wrote after migrate passed them, which no trigger keeps for data migrations")
+		_, err = s.phaseRun(ctx, (*apply.Session).Migrate)
+		done()
+		if err != nil {
+			return fmt.Errorf("catch-up: %w", err)
+		}
+	}
 	done = s.enter("contract", "emcee db contract")
 	_, err = s.phaseRun(ctx, (*apply.Session).Contract)
 	done()
@@ -490,6 +504,23 @@ func (s *Sim) runEmcee(ctx context.Context) error {
 	}
 	s.work.stop(New)
 	return nil
+}
+
+// dataMigrations reports whether the new release's migrate revisions run
+// a data migration's backfill.
+func (s *Sim) dataMigrations() (bool, error) {
+	plans, err := revision.ReadPlans(s.cfg.Project.PlansDir, s.cfg.Project.Releases)
+	if err != nil {
+		return false, err
+	}
+	for _, rev := range plans.Of(s.new.Name, revision.Migrate) {
+		if slices.ContainsFunc(rev.Statements, func(st revision.Statement) bool {
+			return st.Kind == revision.Backfill && slices.Contains(st.Rules(), "data-migration")
+		}) {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // unbatched runs the migrate revisions' backfills as plain UPDATEs.

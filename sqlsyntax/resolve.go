@@ -57,6 +57,7 @@ type scopeTable struct {
 // them only in some clauses, so a subquery writes the expression itself.
 type frame struct {
 	tables []scopeTable
+	reads  bool // its FROM names the resolver's watch
 }
 
 type resolver struct {
@@ -67,6 +68,9 @@ type resolver struct {
 	at    int
 	row   []string
 	err   *Error
+	// watch is a table whose reads ReadOf tells (watched), "" for none.
+	watch   string
+	watched TableRead
 }
 
 func (r *resolver) failAt(at int, format string, args ...any) {
@@ -129,6 +133,9 @@ func (r *resolver) tablesOf(n ast.ResultSetNode, f *frame) {
 			return
 		}
 		f.tables = append(f.tables, scopeTable{name: cmp.Or(n.AsName.O, t.Name.O), columns: cols})
+		if r.watch != "" && t.Schema.O == "" && strings.EqualFold(t.Name.O, r.watch) {
+			f.reads, r.watched.Reads = true, true
+		}
 	}
 }
 
@@ -145,8 +152,8 @@ func (r *resolver) column(c *ast.ColumnName) {
 				name, ok := lookup(t.columns, c.Name.O)
 				if !ok {
 					r.failAt(at, "unknown column %s (%s has: %s)", qualified(c), t.name, known(t.columns))
-				} else if i == 0 {
-					r.read(name)
+				} else {
+					r.found(i, c, name)
 				}
 				return
 			}
@@ -157,9 +164,7 @@ func (r *resolver) column(c *ast.ColumnName) {
 	for i := len(r.stack) - 1; i >= 0; i-- {
 		for _, t := range r.stack[i].tables {
 			if name, ok := lookup(t.columns, c.Name.O); ok {
-				if i == 0 {
-					r.read(name)
-				}
+				r.found(i, c, name)
 				return
 			}
 		}
@@ -175,6 +180,21 @@ func (r *resolver) column(c *ast.ColumnName) {
 		}
 	}
 	r.failAt(at, "unknown column %q: none of %s has it", c.Name.O, strings.Join(names, ", "))
+}
+
+// found is column c found as name in the tables of frame i (0: the row).
+func (r *resolver) found(i int, c *ast.ColumnName, name string) {
+	if i == 0 {
+		r.read(name)
+	}
+	if r.watch == "" || !slices.ContainsFunc(r.stack[1:], func(f frame) bool { return f.reads }) {
+		return
+	}
+	if i == 0 {
+		r.watched.Row = true
+	} else if _, ok := lookup(r.scope.Columns, c.Name.O); ok && c.Table.O == "" && !slices.Contains(r.watched.Shadowed, c.Name.O) {
+		r.watched.Shadowed = append(r.watched.Shadowed, c.Name.O)
+	}
 }
 
 func (r *resolver) read(name string) {
@@ -210,21 +230,32 @@ func (a *Assignments) ResolveInsert(into, from Scope) error {
 	return nil
 }
 
-// ReadsTable reports whether the expression reads a table of the current
-// database by name, in a subquery's FROM (names compared without letter
-// case: a name the server would not find under another case fails when it
-// runs, which is not what this tells).
-func (e *Expr) ReadsTable(name string) bool {
+// TableRead is how an expression reads a table in its subqueries.
+type TableRead struct {
+	// Reads: a subquery's FROM names the table (a table of the current
+	// database, names compared without letter case).
+	Reads bool
+	// Row: a subquery reading the table refers, at any depth below it, to
+	// the row the expression is evaluated for, so its answer can differ
+	// from row to row.
+	Row bool
+	// Shadowed are the bare names in such a subquery that the row has too,
+	// but that the server finds in a table of the subquery first (the
+	// innermost SELECT whose tables have the name), spelled as written.
+	Shadowed []string
+}
+
+// ReadOf tells how the expression, which Resolve accepted in s, reads
+// table: whether at all, and whether in a subquery that depends on the row
+// (a data migration's pending predicate asks "has this row its row in the
+// new table yet?", which a subquery that never looks at the row cannot
+// answer).
+func (e *Expr) ReadOf(s Scope, table string) TableRead {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	found := false
-	e.node.Accept(visit(func(n ast.Node) bool {
-		if t, ok := n.(*ast.TableName); ok && t.Schema.O == "" && strings.EqualFold(t.Name.O, name) {
-			found = true
-		}
-		return found
-	}))
-	return found
+	r := &resolver{src: e.src, base: e.base, scope: s, watch: table, stack: []frame{{tables: []scopeTable{{name: s.Table, columns: s.Columns}}}}}
+	e.node.Accept(r)
+	return r.watched
 }
 
 // ReadsColumn reports whether a value of the list reads a column of the

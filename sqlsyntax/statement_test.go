@@ -3,6 +3,7 @@ package sqlsyntax
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -240,8 +241,43 @@ func TestInsertBackfill(t *testing.T) {
 	if _, _, ok := (&Backfill{}).Reinsert(); ok {
 		t.Errorf("an UPDATE inserts nothing again")
 	}
-	if !pending.ReadsTable("USER_TOKEN_AUTH") || pending.ReadsTable("user") {
-		t.Errorf("ReadsTable: the predicate reads user_token_auth in its subquery, and user only as the row's qualifier")
+}
+
+// ReadOf tells whether a pending predicate reads the new table, and
+// whether in a subquery that looks at the row: a bare name the subquery's
+// table has too is that table's column there, as the server resolves it,
+// so `t.login = login` compares t's login with itself.
+func TestReadOf(t *testing.T) {
+	tables := map[string][]string{"user": {"login", "token_auth"}, "user_token_auth": {"id", "login", "password"}, "other": {"id", "n"}}
+	scope := Scope{Table: "user", Columns: tables["user"], Tables: func(name string) ([]string, bool) {
+		cols, ok := tables[strings.ToLower(name)]
+		return cols, ok
+	}}
+	for _, c := range []struct {
+		pending, table string
+		want           TableRead
+	}{
+		{"token_auth <> '' AND NOT EXISTS (SELECT 1 FROM user_token_auth t WHERE t.login = `user`.login)", "USER_TOKEN_AUTH", TableRead{Reads: true, Row: true}},
+		{"token_auth <> '' AND NOT EXISTS (SELECT 1 FROM user_token_auth t WHERE t.login = `user`.login)", "user", TableRead{}},
+		{"NOT EXISTS (SELECT 1 FROM user_token_auth WHERE user_token_auth.login = login)", "user_token_auth", TableRead{Reads: true, Shadowed: []string{"login"}}},
+		{"NOT EXISTS (SELECT 1 FROM user_token_auth AS t WHERE t.password = token_auth)", "user_token_auth", TableRead{Reads: true, Row: true}},
+		{"(SELECT COUNT(*) FROM user_token_auth) < 10", "user_token_auth", TableRead{Reads: true}},
+		// The row is read in a subquery nested in the one reading the table.
+		{"NOT EXISTS (SELECT 1 FROM user_token_auth AS t WHERE t.id IN (SELECT o.id FROM other AS o WHERE o.n = user.login))", "user_token_auth", TableRead{Reads: true, Row: true}},
+		// ... and beside it, not inside it.
+		{"NOT EXISTS (SELECT 1 FROM user_token_auth) AND EXISTS (SELECT 1 FROM other WHERE other.n = user.login)", "user_token_auth", TableRead{Reads: true}},
+		{"token_auth <> ''", "user_token_auth", TableRead{}},
+	} {
+		e, err := ParseExpr(c.pending, Statement)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.Resolve(scope); err != nil {
+			t.Fatalf("%s: %v", c.pending, err)
+		}
+		if got := e.ReadOf(scope, c.table); !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%s, reading %s: %+v, want %+v", c.pending, c.table, got, c.want)
+		}
 	}
 }
 

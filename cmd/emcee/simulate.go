@@ -48,7 +48,9 @@ What it does, in order:
      equal-load reference for migrate's latencies)
   7. the previous release's workers stop (its last instance is retired); every
      row is checked: what each side wrote is there, and old and new columns
-     agree through the declared forward/backward expressions
+     agree through the declared forward/backward expressions; with a
+     data_migration, catch-up: emcee db migrate again, for the rows the
+     previous release wrote after migrate passed them (no trigger keeps those)
   8. contract:   emcee db contract, with RELEASE's workers running
   9. contracted: RELEASE alone; then every row is checked again
 
