@@ -135,10 +135,12 @@ func Split(tr *diff.Transition, t project.Target, drv *mysql.Driver) (Phases, er
 		if a.Phase == revision.Rollback {
 			bySeq = -1
 		}
-		if a.Stage == StageDataMigration && b.Stage == StageDataMigration && a.Phase == b.Phase {
+		if a.Phase == revision.Migrate && b.Phase == revision.Migrate && a.Stage == StageDataMigration && b.Stage == StageDataMigration {
 			// Data migrations run in the order the release declares them:
 			// one may read what another writes (MantisBT 1.2.0a1 inserts
 			// the categories, then points each bug at its category's id).
+			// Stages are numbered per phase: expand's StageCreateTable has
+			// the same number.
 			return cmp.Compare(a.sub, b.sub)
 		}
 		// Any order of phases: each phase becomes its own list below.
