@@ -325,6 +325,10 @@ table "images" {
 // A data migration inserting rows that is declared after its release was
 // planned runs after the contract planned then: its insert list and
 // pending may read only what that contract left of the table it reads.
+// The advice to rewrite the release says it holds only while no database
+// has applied its revisions: on MantisBT 1.2.0a1, rewritten after its
+// expand had run, the expand's comments named the declarations' new lines
+// and the database refused the file for its checksum.
 func TestLateInsertDataMigrationReadsOnlyWhatContractLeft(t *testing.T) {
 	asOf, err := ParseRelease("pike", "pike.hcl", []byte(nextRelease("", tagsTable)), mariadb)
 	if err != nil {
@@ -341,7 +345,8 @@ func TestLateInsertDataMigrationReadsOnlyWhatContractLeft(t *testing.T) {
 		t.Errorf("an insert reading columns contract keeps: %v", err)
 	}
 	err = late("image = id, label = IF(is_public, 'public', name)")
-	if err == nil || !strings.Contains(err.Error(), `insert of data_migration "m": unknown column "is_public"`) || !strings.Contains(err.Error(), "release pike was planned before data_migration \"m\" was declared") {
+	if err == nil || !strings.Contains(err.Error(), `insert of data_migration "m": unknown column "is_public"`) || !strings.Contains(err.Error(), "release pike was planned before data_migration \"m\" was declared") ||
+		!strings.Contains(err.Error(), "while no database has applied its revisions") {
 		t.Errorf("an insert reading a column contract dropped: %v", err)
 	}
 }
