@@ -462,7 +462,13 @@ func (s *Session) runRevision(ctx context.Context, res *Result, rev *revision.Re
 		case revision.Backfill:
 			switch {
 			case st.Key == "":
-				s.say("%s: backfill %s in one UPDATE (no single-column primary key to batch on)", label, st.Table)
+				// A data migration that inserts rows reads its table in one
+				// INSERT ... SELECT, not an UPDATE of it.
+				one := "UPDATE"
+				if b, err := sqlsyntax.ReadBackfill(st.SQL); err == nil && b.Into != "" {
+					one = "INSERT INTO " + b.Into + " ... SELECT"
+				}
+				s.say("%s: backfill %s in one %s (no single-column primary key to batch on)", label, st.Table, one)
 			case s.opts.ChunkTime > 0:
 				z := newSizer(s.opts)
 				s.say("%s: backfill %s in batches sized to take about %s (from %d keys, at most %d)", label, st.Table, s.opts.ChunkTime, z.size, z.max)

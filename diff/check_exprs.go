@@ -172,7 +172,7 @@ func (r *Release) CheckLateDataMigrations(asOf *Release, done map[string]bool) e
 			continue
 		}
 		scope := sqlsyntax.Scope{Table: m.Rows(), Columns: cols, Tables: tables}
-		why := fmt.Sprintf("release %s was planned before data_migration %q was declared, and its contract as planned then has run or runs before this one's gate: only the columns left after it can be read. Run `emcee plan --rewrite %s` to plan the release again with the gate before the drop (refused once it is released)", r.Name, m.Name, r.Name)
+		why := fmt.Sprintf("release %s was planned before data_migration %q was declared, and its contract as planned then has run or runs before this one's gate: only the columns left after it can be read. Run `emcee plan --rewrite %s` to plan the release again with the gate before the drop, while no database has applied its revisions (refused once it is released; a database that has applied one refuses the rewritten files: their checksums differ, the comments naming declarations' lines too)", r.Name, m.Name, r.Name)
 		if m.InsertList != nil {
 			if into, ok := r.Schema.Table(m.Table); ok {
 				if err := m.InsertList.ResolveInsert(sqlsyntax.Scope{Table: m.Table, Columns: ColumnNames(into)}, scope); err != nil {

@@ -115,11 +115,17 @@ column "name" {
 			}
 			alg := Inplace
 			why := fmt.Sprintf("tightening %s (%s) would reject writes of the previous release, so it comes after that release", name, describeColumnChange(tg.contract))
-			if len(tg.preds) == 0 {
+			switch {
+			case len(tg.preds) == 0 && tg.contract.Is(schema.ChangeType):
 				// An ENUM's values only reordered (PrestaShop 8.0 puts '410'
 				// among the redirect types): no row is rejected, so there is
 				// no gate; expand appended the new values without a copy.
 				why = fmt.Sprintf("%s takes its declared order of values (%s); every stored value is kept, so no gate counts rows; the new order needs a table copy, which runs once the previous release is gone", name, describeColumnChange(tg.contract))
+			case len(tg.preds) == 0:
+				// Only the default goes (MantisBT 1.2.0a1's possible_values,
+				// VARCHAR DEFAULT '' -> TEXT): this is no reordering, and no
+				// table copy.
+				why = fmt.Sprintf("%s loses its default (%s): the previous release's INSERTs that leave the column out would fail, so it comes after that release; no stored value changes, so no gate counts rows", name, describeColumnChange(tg.contract))
 			}
 			if tg.contract.Is(schema.ChangeType) {
 				note, err := c.requireOptIn(CostCopy, "tightening the type of "+name, m.To.Name)

@@ -1,10 +1,12 @@
 package splitter
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/emcee-db/emcee/diff"
+	"github.com/emcee-db/emcee/revision"
 )
 
 // On MySQL 8.0 a VARCHAR with a default tightened to a TEXT without one is
@@ -38,5 +40,34 @@ func TestTightenToTextOnMySQL80AdviceOfASQLRelease(t *testing.T) {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("refusal:\n%s\nwant: %s", err, want)
 		}
+	}
+}
+
+// A NOT NULL column losing its default (MantisBT 1.2.0a1: possible_values
+// VARCHAR(255) DEFAULT "" -> TEXT) is tightened in contract, no gate: the
+// reason says the default goes, where it said the column "takes its
+// declared order of values" and "needs a table copy" of an instant ALTER.
+func TestTightenWhyOfADroppedDefault(t *testing.T) {
+	const table = "table \"images\" {\n  schema = schema.app\n  column \"id\" {\n    type = int\n  }\n  column \"note\" {\n    type = %s\n  }\n  primary_key {\n    columns = [column.id]\n  }\n}\n"
+	for _, tc := range []struct {
+		name, before, after string
+		has, lacks          string
+	}{
+		{"default dropped", "varchar(60)\n    default = \"\"", "varchar(60)",
+			"images.note loses its default (default): the previous release's INSERTs that leave the column out would fail, so it comes after that release; no stored value changes, so no gate counts rows; metadata only", "order of values"},
+		{"enum values reordered", "enum(\"a\", \"b\")", "enum(\"b\", \"a\")\n    allow_copy = true",
+			"images.note takes its declared order of values (type)", "loses its default"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tr, ctx := tcTransition(t, mariadb1011, fmt.Sprintf(table, tc.before), fmt.Sprintf(table, tc.after))
+			ph, err := Split(tr, mariadb1011, ctx.drv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := ph[revision.Contract]
+			if len(c) != 1 || !strings.Contains(c[0].Why, tc.has) || strings.Contains(c[0].Why, tc.lacks) {
+				t.Errorf("contract: %+v\nwant a reason with %q, without %q", c, tc.has, tc.lacks)
+			}
+		})
 	}
 }

@@ -116,3 +116,12 @@ func TestSimulateChecksTheReleaseBeforeTheDatabase(t *testing.T) {
 		t.Fatalf("got %v, want the unknown release (before any connection)", err)
 	}
 }
+
+// A release name review does not know is answered with the releases it
+// does, listed as db sync lists them: it printed Go's "[ocata pike ...]".
+func TestReviewNamesTheReleasesOfAMistypedOne(t *testing.T) {
+	_, err := run(t, "review", "p1ke")
+	if err == nil || !strings.Contains(err.Error(), `no release "p1ke" in `) || !strings.Contains(err.Error(), "(releases: ocata, pike, queens, rocky, stein, train, ussuri)") {
+		t.Errorf("emcee review p1ke: %v", err)
+	}
+}

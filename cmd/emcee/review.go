@@ -79,7 +79,7 @@ the --alter it gets.`,
 			}
 			for _, a := range args {
 				if p.Index(a) < 0 {
-					return fmt.Errorf("no release %q in %s (releases: %v)", a, p.Path, p.Releases)
+					return fmt.Errorf("no release %q in %s (releases: %s)", a, p.Path, strings.Join(p.Releases, ", "))
 				}
 			}
 			plans, err := revision.ReadPlans(p.PlansDir, p.Releases)
