@@ -401,9 +401,13 @@ func syncSteps(c *Change, why string) ([]Step, error) {
 
 	// migrate: compute the column for the rows written before expand.
 	bare := syncExpr(s.forward, "")
-	steps = append(steps, backfillStep(c.Table, StageBackfill,
+	fill, err := backfillStep(c.Table, StageBackfill,
 		fmt.Sprintf("fills %s.%s for rows written before expand; the triggers keep new writes in sync", table, name),
-		fmt.Sprintf("%s = %s", sqlsyntax.Ident(name), bare), fmt.Sprintf("%s IS NULL", sqlsyntax.Ident(name))))
+		sqlsyntax.Assign(name, s.forward), sqlsyntax.IsNull(name))
+	if err != nil {
+		return nil, err
+	}
+	steps = append(steps, fill)
 
 	// contract: gate, drop the old column, tighten.
 	count := countWhere(table, sqlsyntax.Ident(name)+" IS NULL")
@@ -456,23 +460,27 @@ func nullable(c *schema.Column) *schema.Column {
 	return &n
 }
 
-// backfillStep is a migrate step updating the rows a predicate selects.
-// With a single-column primary key the applier runs it in key ranges (it
-// appends `AND key > ? AND key <= ?`, so the predicate is parenthesised
-// and last); without one it runs as a single UPDATE, and the reason says
-// so.
-func backfillStep(t *schema.Table, stage Stage, why, set, pending string) Step {
+// backfillStep is a migrate step updating the rows a predicate selects
+// (sqlsyntax.UpdateBackfill). With a single-column primary key the
+// applier runs it in key ranges (it adds `AND key > ? AND key <= ?` to
+// the predicate, which is why it is parenthesised); without one it runs
+// as a single UPDATE, and the reason says so.
+func backfillStep(t *schema.Table, stage Stage, why string, set *sqlsyntax.Assignments, pending *sqlsyntax.Expr) (Step, error) {
+	sql, err := sqlsyntax.UpdateBackfill(t.Name, set, pending)
+	if err != nil {
+		return Step{}, err
+	}
 	st := revision.Statement{
 		Why:   why,
 		Kind:  revision.Backfill,
-		SQL:   fmt.Sprintf("UPDATE %s SET %s WHERE (%s)", sqlsyntax.Ident(t.Name), set, pending),
+		SQL:   sql,
 		Table: t.Name,
 		Key:   diff.BatchKey(t),
 	}
 	if st.Key == "" {
 		st.Why += "; NOT BATCHED: the table has no single-column primary key, so this is one UPDATE holding its row locks until it ends"
 	}
-	return Step{Phase: revision.Migrate, Stage: stage, Statement: st}
+	return Step{Phase: revision.Migrate, Stage: stage, Statement: st}, nil
 }
 
 // columnDefaultSQL writes a column's default as SQL ("" without one),

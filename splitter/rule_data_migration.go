@@ -54,10 +54,13 @@ func dataMigrationSteps(ctx *Context) ([]Step, error) {
 					countWhere(m.From, "("+m.PendingExpr.SQL()+")")))
 			continue
 		}
-		steps = append(steps,
-			backfillStep(t, StageDataMigration,
-				fmt.Sprintf("data_migration %q (declared at %s): rewrites the rows its pending predicate selects, in batches, while both releases run", m.Name, m.Pos),
-				m.SetList.SQL(), m.PendingExpr.SQL()),
+		step, err := backfillStep(t, StageDataMigration,
+			fmt.Sprintf("data_migration %q (declared at %s): rewrites the rows its pending predicate selects, in batches, while both releases run", m.Name, m.Pos),
+			m.SetList, m.PendingExpr)
+		if err != nil {
+			return nil, m.Pos.Errorf("data_migration %q: %v", m.Name, err)
+		}
+		steps = append(steps, step,
 			gate(fmt.Sprintf("rows data_migration %q has not rewritten yet (its pending predicate): run migrate to the end, or fix the rows it cannot rewrite", m.Name),
 				countWhere(m.Table, "("+m.PendingExpr.SQL()+")")),
 		)

@@ -2,6 +2,7 @@ package sqlsyntax
 
 import (
 	"errors"
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -163,6 +164,68 @@ func InsertBackfill(into, from string, list *Assignments, pending *Expr) (string
 	sel.Where = paren(p.node)
 	ins.Select = sel
 	return Restore(ins)
+}
+
+// UpdateBackfill writes the backfill that rewrites the rows of table the
+// pending predicate selects: UPDATE table SET <list> WHERE (<pending>),
+// built as a tree from the trees of the list and predicate. It is written
+// as plans have always written it, `col` = value (TiDB writes `col`=value):
+// a released release's revisions are compared byte for byte with what
+// emcee plans again (plan --check), so the form of a statement is kept.
+// What it writes reads back as the same tree, or it is an error.
+func UpdateBackfill(table string, list *Assignments, pending *Expr) (string, error) {
+	upd := &ast.UpdateStmt{TableRefs: tableRefs(table)}
+	for _, as := range list.list {
+		v, err := ParseExpr(as.value.sql, Statement)
+		if err != nil {
+			return "", err
+		}
+		upd.List = append(upd.List, &ast.Assignment{Column: &ast.ColumnName{Name: ast.NewCIStr(as.column)}, Expr: v.node})
+	}
+	p, err := ParseExpr(pending.sql, Statement)
+	if err != nil {
+		return "", err
+	}
+	upd.Where = &ast.ParenthesesExpr{Expr: p.node}
+	sets := make([]string, len(upd.List))
+	for i, a := range upd.List {
+		v, err := Restore(a.Expr)
+		if err != nil {
+			return "", err
+		}
+		sets[i] = Ident(a.Column.Name.O) + " = " + v
+	}
+	where, err := Restore(upd.Where)
+	if err != nil {
+		return "", err
+	}
+	out := "UPDATE " + Ident(table) + " SET " + strings.Join(sets, ", ") + " WHERE " + where
+	want, err := Restore(upd)
+	if err != nil {
+		return "", err
+	}
+	if back, err := ReadBackfill(out); err != nil || back.SQL() != want {
+		return "", fmt.Errorf("emcee cannot write the backfill of %s back faithfully (it writes %s)", Ident(table), out)
+	}
+	return out, nil
+}
+
+// Assign is the list that sets one column to a value computed by an
+// expression, the value in parentheses: a synced column's backfill, from
+// its forward expression.
+func Assign(column string, value *Expr) *Assignments {
+	node := &ast.ParenthesesExpr{Expr: value.node}
+	sql := mustRestore(node)
+	v := &Expr{src: value.src, sql: sql, use: value.use, node: node}
+	return &Assignments{src: Ident(column) + " = " + sql, list: []assignment{{column: column, value: v}}}
+}
+
+// IsNull is the predicate that a column is NULL: the rows a backfill that
+// fills a new column still has to reach.
+func IsNull(column string) *Expr {
+	node := &ast.IsNullExpr{Expr: &ast.ColumnNameExpr{Name: &ast.ColumnName{Name: ast.NewCIStr(column)}}}
+	sql := mustRestore(node)
+	return &Expr{src: sql, sql: sql, use: Statement, node: node}
 }
 
 func tableRefs(name string) *ast.TableRefsClause {

@@ -357,3 +357,50 @@ func TestCopiesEveryColumn(t *testing.T) {
 		}
 	}
 }
+
+// A backfill that fills a column is an UPDATE built as a tree from the
+// column's name and the declared expressions, never spliced from text: a
+// table and a column named to end the statement (a backtick, a quote, a
+// `;` and a comment) stay one name each, the statement reads back as an
+// UPDATE of that table setting that column where it is NULL, and it is
+// written as plans have always written it (`col` = (value)), so released
+// revisions plan again byte for byte.
+func TestUpdateBackfillOfHostileNames(t *testing.T) {
+	const table, column = "t`; DROP TABLE x; -- '", "c` = 1, `d\" /*"
+	fwd, err := ParseExpr("CONCAT(`old``col`, ';'' -- ')", PerRow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sql, err := UpdateBackfill(table, Assign(column, fwd), IsNull(column))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "UPDATE `t``; DROP TABLE x; -- '` SET `c`` = 1, ``d\" /*` = (CONCAT(`old``col`, ';'' -- ')) WHERE (`c`` = 1, ``d\" /*` IS NULL)"
+	if sql != want {
+		t.Fatalf("backfill:\n%s\nwant\n%s", sql, want)
+	}
+	b, err := ReadBackfill(sql)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Table != table {
+		t.Errorf("reads back as an UPDATE of %q, want %q", b.Table, table)
+	}
+	if f := b.Refills(); len(f) != 1 || f[column] == nil {
+		t.Errorf("reads back as filling %v, want %q alone", f, column)
+	}
+
+	// A declared list and predicate keep their form: `col` = value WHERE (pending).
+	list, err := ParseAssignments("`na``me` = TRIM(`na``me`)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pending, err := ParseExpr("(`na``me` != TRIM(`na``me`))", Statement)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sql, err = UpdateBackfill("images", list, pending)
+	if want := "UPDATE `images` SET `na``me` = TRIM(`na``me`) WHERE ((`na``me` != TRIM(`na``me`)))"; err != nil || sql != want {
+		t.Errorf("data migration backfill:\n%s (%v)\nwant\n%s", sql, err, want)
+	}
+}
