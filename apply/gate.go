@@ -53,10 +53,14 @@ type gateCheck struct {
 	// catchUp is how many rows the release's applied backfills would
 	// rewrite on a migrate run (-1 when not counted).
 	catchUp int64
-	// cmd is the command to rerun (Session.rerun) a closed gate's way out
-	// names; "" where that is contract alone (a migrate's flags are not
-	// all contract's).
+	// cmd is the command a closed gate's way out names (Session.rerunOf):
+	// the run's own, or contract's with the run's flags that contract
+	// has, for a migrate that met contract's gates; "" for `emcee db
+	// contract` alone (db status).
 	cmd string
+	// migrate is migrate's command with the run's flags that migrate has,
+	// for a contract that backfills would still open.
+	migrate string
 }
 
 // checkGates runs every gate of the revision, also those an earlier run
@@ -65,15 +69,16 @@ type gateCheck struct {
 // still. It returns nil or the refusal the operator must act on.
 func (s *Session) checkGates(ctx context.Context, rev *revision.Revision, rec *history.Record) ([]GateResult, error) {
 	c := s.runGates(ctx, rev, rec)
-	if len(c.closed) > 0 && len(c.broken) == 0 && rev.ID.Phase != revision.Rollback {
+	if len(c.closed) > 0 && len(c.broken) == 0 && rev.ID.Phase == revision.Contract {
 		c.catchUp = s.catchUpRows(ctx, rev.ID.Release, c.closed)
 	}
 	return c.results, c.err()
 }
 
-// runGates runs the revision's gates, or only those numbered in only.
-func (s *Session) runGates(ctx context.Context, rev *revision.Revision, rec *history.Record, only ...int) gateCheck {
-	c := gateCheck{rev: rev, catchUp: -1}
+// gateCheck is a check of rev's gates before they run: the commands its
+// refusal names.
+func (s *Session) gateCheck(rev *revision.Revision) gateCheck {
+	c := gateCheck{rev: rev, catchUp: -1, migrate: s.rerunOf("migrate")}
 	switch s.cmd {
 	case "rollback":
 		// A run that accepted the loss is rerun accepting it.
@@ -82,9 +87,19 @@ func (s *Session) runGates(ctx context.Context, rev *revision.Revision, rec *his
 		} else {
 			c.cmd = s.rerun()
 		}
-	case "contract", "sync", "upgrade":
+	case "expand", "contract", "sync", "upgrade":
 		c.cmd = s.rerun()
+	case "migrate":
+		// Migrate counts contract's gates (blockedAfterCatchUp): the way
+		// out is contract, on the database this run worked on.
+		c.cmd = s.rerunOf("contract")
 	}
+	return c
+}
+
+// runGates runs the revision's gates, or only those numbered in only.
+func (s *Session) runGates(ctx context.Context, rev *revision.Revision, rec *history.Record, only ...int) gateCheck {
+	c := s.gateCheck(rev)
 	passed := rec.Confirmed()
 	for i, st := range rev.Statements {
 		if st.Kind != revision.Gate || len(only) > 0 && !slices.Contains(only, i) {
@@ -158,10 +173,18 @@ func (c gateCheck) err() error {
 			Next: "fix or remove the rows each gate lists (its reason says what the previous release needs), then rerun " + c.cmd,
 		}
 	}
+	if c.rev.ID.Phase == revision.Expand {
+		// Expand's gates (a conversion's colliding keys) wait for rows
+		// only a person fixes: no migrate has run, none rewrites them.
+		return &Refusal{
+			Reason: fmt.Sprintf("%s refused: %d of %s closed, nothing was changed:\n%s", c.rev.ID, len(c.closed), sqlsyntax.Plural(len(c.results), "gate"), DescribeGates(c.closed)),
+			Next:   blockedNext(c.cmd),
+		}
+	}
 	if c.catchUp != 0 {
 		return &Refusal{
 			Reason: fmt.Sprintf("%s refused: %d of %s closed, nothing was changed:\n%s", c.rev.ID, len(c.closed), sqlsyntax.Plural(len(c.results), "gate"), DescribeGates(c.closed)),
-			Next:   "run `emcee db migrate` to finish the backfill (`emcee db status` counts the rows left) or fix the rows the gate reports, then rerun `emcee db contract`",
+			Next:   "run " + cmp.Or(c.migrate, "`emcee db migrate`") + " to finish the backfill (`emcee db status` counts the rows left) or fix the rows the gate reports, then rerun " + cmp.Or(c.cmd, "`emcee db contract`"),
 		}
 	}
 	return &Blocked{Gates: c.closed, Refusal: Refusal{

@@ -93,13 +93,16 @@ type Options struct {
 	// messages ("--osc pt-osc", "osc in atlas.hcl").
 	OSC     project.OSC
 	OSCFrom string
-	// Rerun are the flags this run was given that change what it does,
-	// as shell words (internal/shell), for the command a refusal tells
-	// the operator to rerun (rerun): without its --osc-max-load
-	// or --env, that rerun ran otherwise, or elsewhere. RerunAdd names
-	// the flags it was given that are left out since their value may
-	// hold a password (--url), which the message says to add.
-	Rerun, RerunAdd []string
+	// Rerun gives the flags this run was given that change what `emcee
+	// db <cmd>` does, among those cmd has, as shell words
+	// (internal/shell), for the command a refusal tells the operator to
+	// run (rerun, rerunOf): without its --osc-max-load or --env, that
+	// rerun ran otherwise, or elsewhere; with a flag cmd lacks (a
+	// rollback's --allow-copy in contract's command), it was refused as
+	// a usage error. add names the flags it was given that are left out
+	// since their value may hold a password (--url), which the message
+	// says to add. Nil: no flags.
+	Rerun func(cmd string) (words, add []string)
 }
 
 // Progress reports a backfill's advance, or a tool's copy of a table.
@@ -589,28 +592,37 @@ func previous(releases []string, rel string) string {
 	return releases[i-1]
 }
 
-// rerun is the command a "rerun ..." hint names, in backquotes, and the
-// one place it is built: `emcee db` and the subcommand; the release or
-// revision a sync or upgrade was given (without it, `emcee db sync` goes
-// on through the latest release, whose code may not be what runs: `db
-// sync two` stopped by data was told to rerun `emcee db sync`), or the
-// release a rollback was given (`db rollback pike` on a target list rolls
-// back where pike started); extra (a rollback's --drop-new-data, when the
-// way out is to accept the loss); and every flag of this run that changes
-// what it does (Options.Rerun): a rollback told to rerun without its
-// --allow-copy met the copies' refusal again, without its --osc none
-// handed the copies to the tool atlas.hcl names, without its
-// --osc-max-load ran the tool at its own thresholds, and without its
-// --env worked on another database. A flag that may hold a password
-// (--url) is not printed: a note after the command says to add it.
-func (s *Session) rerun(extra ...string) string {
-	words := []string{"emcee", "db", s.cmd}
-	if s.target != "" && (s.cmd == "sync" || s.cmd == "upgrade" || s.cmd == "rollback") {
+// rerun is the command a "rerun ..." hint names, in backquotes: the
+// command this run is (rerunOf).
+func (s *Session) rerun(extra ...string) string { return s.rerunOf(s.cmd, extra...) }
+
+// rerunOf is the command a hint names, in backquotes, and the one place
+// it is built: `emcee db` and the subcommand cmd; for the run's own
+// command, the release or revision a sync or upgrade was given (without
+// it, `emcee db sync` goes on through the latest release, whose code may
+// not be what runs: `db sync two` stopped by data was told to rerun
+// `emcee db sync`), or the release a rollback was given (`db rollback
+// pike` on a target list rolls back where pike started); extra (a
+// rollback's --drop-new-data, when the way out is to accept the loss);
+// and every flag of this run that changes what cmd does (Options.Rerun):
+// a rollback told to rerun without its --allow-copy met the copies'
+// refusal again, without its --osc none handed the copies to the tool
+// atlas.hcl names, without its --osc-max-load ran the tool at its own
+// thresholds, and a migrate told to run contract without its --env
+// worked on another database. A flag that may hold a password (--url) is
+// not printed: a note after the command says to add it.
+func (s *Session) rerunOf(cmd string, extra ...string) string {
+	words := []string{"emcee", "db", cmd}
+	if s.target != "" && cmd == s.cmd && (cmd == "sync" || cmd == "upgrade" || cmd == "rollback") {
 		words = append(words, shell.Word(s.target))
 	}
-	cmd := "`" + strings.Join(append(append(words, extra...), s.opts.Rerun...), " ") + "`"
-	if len(s.opts.RerunAdd) > 0 {
-		cmd += fmt.Sprintf(" (with this run's %s, left out here: it may hold a password)", strings.Join(s.opts.RerunAdd, " and "))
+	var flags, add []string
+	if s.opts.Rerun != nil {
+		flags, add = s.opts.Rerun(cmd)
 	}
-	return cmd
+	out := "`" + strings.Join(append(append(words, extra...), flags...), " ") + "`"
+	if len(add) > 0 {
+		out += fmt.Sprintf(" (with this run's %s, left out here: it may hold a password)", strings.Join(add, " and "))
+	}
+	return out
 }

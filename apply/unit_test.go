@@ -110,3 +110,47 @@ func TestTransient(t *testing.T) {
 		}
 	}
 }
+
+// A closed gate's way out names the command to run with the run's flags
+// that command has (Options.Rerun): migrate, meeting contract's gates,
+// said "then rerun `emcee db contract`" without its --env (the rerun
+// worked on another database); expand, meeting its own gate (colliding
+// keys of a conversion), said "contract blocked by data" and sent the
+// operator to contract, which cannot run before migrate.
+func TestGateWayOutCarriesTheRunsFlags(t *testing.T) {
+	flags := func(cmd string) ([]string, []string) {
+		if cmd == "migrate" {
+			return []string{"--batch-size", "500", "--env", "prod"}, []string{"--url"}
+		}
+		return []string{"--env", "prod"}, []string{"--url"}
+	}
+	closed := []GateResult{{Revision: "two_x", Rule: "r", Why: "why", At: "plans/x.sql:3", Count: 2, ListSQL: "SELECT 1"}}
+	check := func(cmd string, phase revision.Phase, catchUp int64) error {
+		s := &Session{cmd: cmd, opts: Options{Rerun: flags}}
+		c := s.gateCheck(&revision.Revision{ID: revision.ID{Release: "two", Phase: phase, Seq: 1}})
+		c.results, c.closed, c.catchUp = closed, closed, catchUp
+		return c.err()
+	}
+	const add = " (with this run's --url, left out here: it may hold a password)"
+	for _, c := range []struct {
+		cmd     string
+		phase   revision.Phase
+		catchUp int64
+		want    string
+		blocked bool
+	}{
+		{"migrate", revision.Contract, 0, "then rerun `emcee db contract --env prod`" + add, true},
+		{"contract", revision.Contract, 0, "then rerun `emcee db contract --env prod`" + add, true},
+		{"contract", revision.Contract, 5, "run `emcee db migrate --batch-size 500 --env prod`" + add + " to finish the backfill (`emcee db status` counts the rows left) or fix the rows the gate reports, then rerun `emcee db contract --env prod`" + add, false},
+		{"expand", revision.Expand, -1, "then rerun `emcee db expand --env prod`" + add, false},
+	} {
+		err := check(c.cmd, c.phase, c.catchUp)
+		var r *Refusal
+		if !errors.As(err, &r) || !strings.HasSuffix(r.Next, c.want) {
+			t.Errorf("%s meeting a %s gate: next %q, want it to end %q", c.cmd, c.phase, r.Next, c.want)
+		}
+		if _, blocked := errors.AsType[*Blocked](err); blocked != c.blocked || strings.Contains(err.Error(), "contract blocked") != c.blocked {
+			t.Errorf("%s meeting a %s gate: %v, blocked %v", c.cmd, c.phase, err, blocked)
+		}
+	}
+}

@@ -131,7 +131,7 @@ func TestResumedContractRechecksGates(t *testing.T) {
 	if r.Code != 1 {
 		t.Fatalf("the resumed contract must be refused by its gate: %s", r)
 	}
-	opContains(t, r, "train_contract01 refused", "plans/train/train_contract01.sql:6", "gate replace-column", "1 row", "run `emcee db migrate`")
+	opContains(t, r, "train_contract01 refused", "plans/train/train_contract01.sql:6", "gate replace-column", "1 row", "run `emcee db migrate --env test --lock-timeout 1m0s` to finish the backfill", "then rerun `emcee db contract --env test --lock-timeout 1m0s`")
 	if !strings.Contains(p.columns("images"), "is_public") {
 		t.Fatalf("is_public was dropped although a row had no visibility yet:\n%s", r)
 	}
@@ -342,7 +342,7 @@ func TestContractBlockedByData(t *testing.T) {
 	if r := p.run("db", "check"); r.Code != 4 || !strings.Contains(r.Stdout, "migrate needed") {
 		t.Fatalf("check with rows the data migration can still rewrite: %s", r)
 	}
-	if r := p.run("db", "contract"); r.Code != 1 || !strings.Contains(r.Stdout+r.Stderr, "run `emcee db migrate`") {
+	if r := p.run("db", "contract"); r.Code != 1 || !strings.Contains(r.Stdout+r.Stderr, "run `emcee db migrate --env test`") {
 		t.Fatalf("contract with rows the data migration can still rewrite: %s", r)
 	}
 	p.must("db", "migrate")

@@ -87,7 +87,7 @@ data_migration "deleted_at" {
 	if r.Code != 1 || strings.Contains(r.Stdout+r.Stderr, "Migrate is complete") {
 		t.Fatalf("contract with a row the data migration rewrites: %s", r)
 	}
-	opContains(t, r, "gate add-unique-index: 2 rows", "run `emcee db migrate`", "nothing was changed")
+	opContains(t, r, "gate add-unique-index: 2 rows", "run `emcee db migrate --env test`", "nothing was changed")
 	p.must("db", "migrate")
 	p.must("db", "contract")
 	if got := p.query("SELECT AppId, IsDeleted, DeletedAt = -Id FROM App ORDER BY Id"); got != "a 1 1\na 0 0\nb 1 1\nb 0 0" {

@@ -86,9 +86,10 @@ type Config struct {
 	AllowCopy bool
 	OSC       project.OSC
 	OSCFrom   string
-	// Rerun are those of its flags, as words, for the command a refused
-	// rollback tells to rerun (apply.Options.Rerun).
-	Rerun []string
+	// Rerun gives those of its flags that a db command has, as words,
+	// for the command a refusal tells to run (apply.Options.Rerun): a
+	// rollback's --allow-copy is no flag of db expand's.
+	Rerun func(cmd string) (words, add []string)
 	// Verify every row at the end (and, in emcee mode, before contract).
 	Verify bool
 	// BatchSize and Pause are passed to the applier's backfill.

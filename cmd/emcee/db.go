@@ -277,37 +277,45 @@ func (f *phaseFlags) check(cmd *cobra.Command) error {
 
 // rerunFlags are the flags the command line gave that change what the
 // command does, as shell words, for the command a refusal tells the
-// operator to rerun (apply.Options.Rerun): the targets' (--env, --targets,
-// --config, --var), the copies' (--allow-copy, --osc and its tuning), the
-// throttles'. A rollback refused for its copies' opt-in, told to rerun
-// without its --osc-max-load, ran the tool at its own thresholds. Left
-// out: --drop-new-data and --dry-run, which the message decides; --format,
+// operator to run (apply.Options.Rerun), kept to those that command has:
+// the targets' (--env, --targets, --config, --var), the copies'
+// (--allow-copy, --osc and its tuning), the throttles'. A rollback
+// refused for its copies' opt-in, told to rerun without its
+// --osc-max-load, ran the tool at its own thresholds; a migrate told to
+// run contract with its --batch-size met a usage error. Left out:
+// --drop-new-data and --dry-run, which the message decides; --format,
 // which changes only the output; and each flag whose value may hold a
-// password (a URL), whose name add returns for the message to say to add.
+// password (a URL), whose name add gives for the message to say to add.
 // With only, just the flags of those names (simulate, whose flags are not
 // db rollback's).
-func rerunFlags(cmd *cobra.Command, only ...string) (words, add []string) {
-	cmd.Flags().Visit(func(f *pflag.Flag) {
-		switch {
-		case len(only) > 0 && !slices.Contains(only, f.Name):
-		case f.Name == "drop-new-data" || f.Name == "dry-run" || f.Name == "format":
-		// A URL may hold a password, and so may a variable: an env's url
-		// is often built from one (url = "mysql://app:${var.password}@...").
-		case f.Name == "url" || f.Name == "dev-url" || f.Name == "replica" || f.Name == "var":
-			add = append(add, "--"+f.Name)
-		case f.Value.Type() == "bool" && f.Value.String() == "true":
-			words = append(words, "--"+f.Name)
-		default:
-			values := []string{f.Value.String()}
-			if sv, ok := f.Value.(pflag.SliceValue); ok {
-				values = sv.GetSlice()
-			}
-			for _, v := range values {
-				words = append(words, "--"+f.Name, shell.Word(v))
-			}
+func rerunFlags(cmd *cobra.Command, only ...string) func(sub string) (words, add []string) {
+	return func(sub string) (words, add []string) {
+		target, _, err := cmd.Root().Find([]string{"db", sub})
+		if err != nil || target.Name() != sub {
+			return nil, nil
 		}
-	})
-	return words, add
+		cmd.Flags().Visit(func(f *pflag.Flag) {
+			switch {
+			case len(only) > 0 && !slices.Contains(only, f.Name), target.Flag(f.Name) == nil:
+			case f.Name == "drop-new-data" || f.Name == "dry-run" || f.Name == "format":
+			// A URL may hold a password, and so may a variable: an env's url
+			// is often built from one (url = "mysql://app:${var.password}@...").
+			case f.Name == "url" || f.Name == "dev-url" || f.Name == "replica" || f.Name == "var":
+				add = append(add, "--"+f.Name)
+			case f.Value.Type() == "bool" && f.Value.String() == "true":
+				words = append(words, "--"+f.Name)
+			default:
+				values := []string{f.Value.String()}
+				if sv, ok := f.Value.(pflag.SliceValue); ok {
+					values = sv.GetSlice()
+				}
+				for _, v := range values {
+					words = append(words, "--"+f.Name, shell.Word(v))
+				}
+			}
+		})
+		return words, add
+	}
 }
 
 func (f *phaseFlags) options() apply.Options {

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/spf13/cobra"
 )
 
 // The command a refused rollback tells to rerun carried --allow-copy and
@@ -26,7 +28,7 @@ func TestRerunFlagsCarryWhatChangesTheRun(t *testing.T) {
 	if err := cmd.ParseFlags(rest); err != nil {
 		t.Fatal(err)
 	}
-	words, add := rerunFlags(cmd)
+	words, add := rerunFlags(cmd)("rollback")
 	want := []string{"--allow-copy", "--env", "prod", "--osc", "pt-osc", "--osc-chunk-time", "2s", "--osc-critical-load", "Threads_running=50",
 		"--osc-max-load", "Threads_running=25", "--osc-sleep", "100ms"}
 	if !slices.Equal(words, want) {
@@ -38,7 +40,44 @@ func TestRerunFlagsCarryWhatChangesTheRun(t *testing.T) {
 	if w := strings.Join(words, " "); strings.Contains(w, "secret") || strings.Contains(w, "hunter2") {
 		t.Errorf("a password in the words: %q", words)
 	}
-	if words, _ := rerunFlags(cmd, "allow-copy", "osc"); !slices.Equal(words, []string{"--allow-copy", "--osc", "pt-osc"}) {
+	if words, _ := rerunFlags(cmd, "allow-copy", "osc")("rollback"); !slices.Equal(words, []string{"--allow-copy", "--osc", "pt-osc"}) {
 		t.Errorf("only --allow-copy and --osc: %q", words)
+	}
+}
+
+// A command a hint names gets the run's flags that it has, and no other:
+// simulate's --allow-copy (db rollback's) went into the command that
+// simulate's expand, migrate or contract told to rerun, and db expand
+// refuses the flag; migrate, blocked by contract's gates, told to run
+// `emcee db contract` without its --env, which worked on another
+// database. Each command keeps the run's flags it has.
+func TestRerunFlagsAreTheCommandsOwn(t *testing.T) {
+	parse := func(args ...string) *cobra.Command {
+		cmd, rest, err := newRoot().Find(args)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.ParseFlags(rest); err != nil {
+			t.Fatal(err)
+		}
+		return cmd
+	}
+	sim := rerunFlags(parse("simulate", "--rollback", "--allow-copy", "--osc", "pt-osc", "--batch-size", "5"), "allow-copy", "osc")
+	for sub, want := range map[string][]string{
+		"rollback": {"--allow-copy", "--osc", "pt-osc"},
+		"expand":   {"--osc", "pt-osc"},
+		"migrate":  {"--osc", "pt-osc"},
+		"contract": {"--osc", "pt-osc"},
+	} {
+		if got, _ := sim(sub); !slices.Equal(got, want) {
+			t.Errorf("simulate's flags for db %s: %q, want %q", sub, got, want)
+		}
+	}
+	migrate := rerunFlags(parse("db", "migrate", "--env", "prod", "--batch-size", "500", "--max-lag", "2s", "--osc", "pt-osc", "--retries", "3", "--url", "mysql://u:secret@h/db"))
+	if got, add := migrate("contract"); !slices.Equal(got, []string{"--env", "prod", "--osc", "pt-osc", "--retries", "3"}) || !slices.Equal(add, []string{"--url"}) {
+		t.Errorf("migrate's flags for db contract: %q, to add %q", got, add)
+	}
+	if got, _ := migrate("migrate"); !slices.Equal(got, []string{"--batch-size", "500", "--env", "prod", "--max-lag", "2s", "--osc", "pt-osc", "--retries", "3"}) {
+		t.Errorf("migrate's flags for db migrate: %q", got)
 	}
 }

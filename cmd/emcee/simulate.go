@@ -160,7 +160,7 @@ otherwise. NEVER point --url at a database whose data you care about.`,
 				return err
 			}
 			// db rollback's flags among simulate's.
-			f.c.Rerun, _ = rerunFlags(cmd, "allow-copy", "osc")
+			f.c.Rerun = rerunFlags(cmd, "allow-copy", "osc")
 			cfg, err := dbconn.Parse(f.url)
 			if err != nil {
 				return fmt.Errorf("--url: %w", err)
