@@ -586,6 +586,7 @@ func alreadyApplied(err error) bool {
 // names the revision, the statement and how to continue.
 func (s *Session) failed(ctx context.Context, rev *revision.Revision, rec *history.Record, i int, cause error) error {
 	st := rev.Statements[i]
+	unfit := s.unfit(rev, st, cause) // before redact, which keeps the text alone
 	cause = s.redact(cause)
 	committed := ""
 	if st.Kind == revision.Backfill && rec.ResumeKey.Valid {
@@ -601,8 +602,30 @@ func (s *Session) failed(ctx context.Context, rev *revision.Revision, rec *histo
 	// the record still says "in flight", which the next run handles.
 	_ = history.Fail(ctx, s.Conn, rec, cause, st.SQL)
 	done := fmt.Sprintf("%d of %d statements are applied and recorded%s", rec.Applied, len(rev.Statements), committed)
-	return fmt.Errorf("%s (%s) statement %d of %d, rule %s, failed: %v\n  statement: %s\n%s; fix the cause and rerun %s: it resumes at statement %d",
-		rev.ID, rev.Path, i+1, len(rev.Statements), st.Rule, cause, sqlsyntax.OneLine(st.SQL, 300), done, s.rerun(), rec.Applied+1)
+	return fmt.Errorf("%s (%s) statement %d of %d, rule %s, failed: %v\n  statement: %s\n%s%s; fix the cause and rerun %s: it resumes at statement %d",
+		rev.ID, rev.Path, i+1, len(rev.Statements), st.Rule, cause, sqlsyntax.OneLine(st.SQL, 300), unfit, done, s.rerun(), rec.Applied+1)
+}
+
+// unfit explains a backfill the server stopped because a value it
+// computes does not fit its column (a replaces' forward = "days * 86400"
+// into an INT, Matomo 4's visitor_seconds_since_first): the pinned strict
+// sql_mode refuses the value instead of storing it clipped, so the batch
+// wrote nothing. The rows and the expression are the release's, which
+// emcee cannot fix, and the ways out are two: fix the rows, or go back and
+// declare a column or an expression that holds every value. "" for any
+// other failure.
+func (s *Session) unfit(rev *revision.Revision, st revision.Statement, cause error) string {
+	if st.Kind != revision.Backfill || !dbconn.ServerError(cause,
+		1264, // out of range value for column
+		1690, // the expression's own arithmetic overflows (BIGINT value is out of range)
+		1406, // data too long for column
+		1265, // data truncated for column
+		1366, // incorrect value for column
+	) {
+		return ""
+	}
+	return fmt.Sprintf("the backfill at %s computes, for a pending row of %s, a value its column cannot hold; the server refused it (emcee's strict sql_mode), so nothing was stored clipped and the failing batch changed no row. The sync triggers refuse such a value to the previous release's writes in the same way, whatever their session's sql_mode (a trigger runs under the sql_mode it was created with). Ways out: change those rows so that the expression fits the column (they are among the rows the statement's WHERE selects: look at the largest or longest inputs), then rerun; or roll the release back with %s and plan it again with a column type that holds every value the expression gives, or an expression that stays in the column's range (LEAST, GREATEST, LEFT). ",
+		s.at(rev, st), sqlsyntax.Ident(st.Table), s.rerunOf("rollback"))
 }
 
 // dryRun prints exactly what a real run would send, from the resume point.
