@@ -18,7 +18,7 @@ import (
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
-// backfill runs `UPDATE t SET ... WHERE <pending>` in primary-key ranges.
+// backfill runs `UPDATE t SET ... WHERE <pending>` (or a data migration's `INSERT INTO n (...) SELECT ... FROM t WHERE <pending>`) in primary-key ranges of t.
 // The upper bound is MAX(key) when the backfill first starts, recorded so
 // that a resumed run uses the same bound: rows inserted later are written
 // by code that the expand's triggers keep in sync. Each batch commits in one
@@ -28,7 +28,7 @@ import (
 // recorded: the statement only touches pending rows, so a rerun simply
 // finds fewer of them.
 func (s *Session) backfill(ctx context.Context, rev *revision.Revision, rec *history.Record, i int, persist bool) (rows int64, finished bool, err error) {
-	if err := s.sayForeignTriggers(ctx, rev.Statements[i].Table); err != nil {
+	if err := s.sayForeignTriggers(ctx, rev.Statements[i]); err != nil {
 		return 0, false, err
 	}
 	err = s.inAppZone(ctx, func() error {
@@ -38,14 +38,22 @@ func (s *Session) backfill(ctx context.Context, rev *revision.Revision, rec *his
 	return rows, finished, err
 }
 
-// sayForeignTriggers names the UPDATE triggers of a backfill's table that
-// no revision created (the application's, another tool's): the backfill is
-// an UPDATE of each pending row, and fires them for every one (an audit
-// trigger logs each row, one setting updated_at = NOW() stamps each with
-// the time of the migrate). No UPDATE runs without them; the operator
-// hears of it before the first row, not from the audit table.
-func (s *Session) sayForeignTriggers(ctx context.Context, table string) error {
-	names, err := dbconn.Strings(ctx, s.Conn, "SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = DATABASE() AND EVENT_OBJECT_TABLE = ? AND EVENT_MANIPULATION = 'UPDATE' ORDER BY TRIGGER_NAME", table)
+// sayForeignTriggers names the triggers of the table a backfill writes
+// that no revision created (the application's, another tool's): the
+// backfill is an UPDATE of each pending row, or for a data migration that
+// inserts rows an INSERT into its new table for each, and fires the
+// table's UPDATE or INSERT triggers for every one (an audit trigger logs
+// each row, one setting updated_at = NOW() stamps each with the time of
+// the migrate). No backfill runs without them; the operator hears of it
+// before the first row, not from the audit table.
+func (s *Session) sayForeignTriggers(ctx context.Context, st revision.Statement) error {
+	form := formOf(st)
+	table, event, does, of := st.Table, "UPDATE", "updates each pending row of "+sqlsyntax.Ident(st.Table), "the table"
+	if form.into != "" {
+		table, event, of = form.into, "INSERT", sqlsyntax.Ident(form.into)
+		does = fmt.Sprintf("inserts a row into %s for each pending row of %s", of, sqlsyntax.Ident(st.Table))
+	}
+	names, err := dbconn.Strings(ctx, s.Conn, "SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = DATABASE() AND EVENT_OBJECT_TABLE = ? AND EVENT_MANIPULATION = ? ORDER BY TRIGGER_NAME", table, event)
 	if err != nil {
 		return s.redact(err)
 	}
@@ -70,7 +78,7 @@ func (s *Session) sayForeignTriggers(ctx context.Context, table string) error {
 	if len(theirs) > 0 {
 		// A comment in the script a dry run prints.
 		lead := s.dry("-- ", "    ")
-		s.say("%snote: the backfill updates each pending row of %s, and so fires for each the UPDATE triggers of the table that emcee did not create: %s", lead, sqlsyntax.Ident(table), strings.Join(theirs, ", "))
+		s.say("%snote: the backfill %s, and so fires for each the %s triggers of %s that emcee did not create: %s", lead, does, event, of, strings.Join(theirs, ", "))
 	}
 	return nil
 }
@@ -87,7 +95,7 @@ func (s *Session) backfillRows(ctx context.Context, rev *revision.Revision, rec 
 	if err != nil {
 		return 0, false, err
 	}
-	if why := oneUpdate(st); why != "" {
+	if why := oneStatement(st); why != "" {
 		return s.unbatched(ctx, rev, rec, i, persist, why, b.SQL(), stmtLog)
 	}
 	table, key := sqlsyntax.Ident(st.Table), sqlsyntax.Ident(st.Key)
@@ -260,27 +268,29 @@ func (s *Session) backfillRows(ctx context.Context, rev *revision.Revision, rec 
 	}
 }
 
-// unbatched runs a backfill as the one UPDATE q it is (why: oneUpdate): it
-// commits with the rows it wrote recorded, and a rerun touches only the
-// rows still pending, so a crash costs nothing.
+// unbatched runs a backfill as the one statement q it is (an UPDATE, or a
+// data migration's INSERT ... SELECT; why: oneStatement): it commits with
+// the rows it wrote recorded, and a rerun touches only the rows still
+// pending, so a crash costs nothing.
 // The throttles are checked before it, as before any batch, and --max-rows
-// stops before an UPDATE that would write more rows than it leaves: the one
-// UPDATE cannot stop part way (it ran whole under --max-rows 1, into a
-// lagging fleet and past --critical-load). Before every attempt: a
+// stops before a statement that would write more rows than it leaves: the
+// one statement cannot stop part way (it ran whole under --max-rows 1,
+// into a lagging fleet and past --critical-load). Before every attempt: a
 // deadlock retry ran it whole seconds later, past a --critical-load
 // crossed meanwhile.
 func (s *Session) unbatched(ctx context.Context, rev *revision.Revision, rec *history.Record, i int, persist bool, why, q string, stmtLog bool) (int64, bool, error) {
 	st := rev.Statements[i]
 	var n int64
 	stopped := false
-	err := s.retry(ctx, "backfill of "+st.Table+" (one UPDATE)", rev, i, func() (err error) {
+	one := "one " + formOf(st).stmt
+	err := s.retry(ctx, "backfill of "+st.Table+" ("+one+")", rev, i, func() (err error) {
 		if s.opts.MaxRows > 0 {
 			n, err := s.pendingRows(ctx, st)
 			if err != nil {
 				return s.redact(err)
 			}
 			if left := s.opts.MaxRows - s.rowsRun; n > left {
-				s.say("    stopped by --max-rows: the backfill of %s runs as one UPDATE (%s) over its %d pending rows, more than the %d --max-rows leaves this run; rerun with --max-rows %d or more, or without it, to run it", st.Table, why, n, max(left, 0), n)
+				s.say("    stopped by --max-rows: the backfill of %s runs as %s (%s) over its %d pending rows, more than the %d --max-rows leaves this run; rerun with --max-rows %d or more, or without it, to run it", st.Table, one, why, n, max(left, 0), n)
 				stopped = true
 				return nil
 			}
@@ -288,7 +298,7 @@ func (s *Session) unbatched(ctx context.Context, rev *revision.Revision, rec *hi
 		if err := s.waitToRun(ctx, func(string) {}); err != nil {
 			if crit, ok := errors.AsType[*CriticalLoad](err); ok {
 				crit.Table = st.Table
-				s.say("    stopped by --critical-load: %s is %d (limit %d), before the backfill's one UPDATE", crit.Limit.Var, crit.Value, crit.Limit.Max)
+				s.say("    stopped by --critical-load: %s is %d (limit %d), before the backfill's %s", crit.Limit.Var, crit.Value, crit.Limit.Max, one)
 			}
 			return err
 		}
@@ -596,13 +606,26 @@ func (s *Session) pendingUpTo(ctx context.Context, st revision.Statement, bound 
 	return n, err
 }
 
-// oneUpdate says why a backfill runs as one UPDATE rather than in
+// oneStatement says why a backfill runs as one statement rather than in
 // batches on its key; "" when it batches.
-func oneUpdate(st revision.Statement) string {
+func oneStatement(st revision.Statement) string {
 	if st.Key == "" {
 		return st.Table + " has no single-column primary key to batch on"
 	}
 	return ""
+}
+
+// backfillForm is what a backfill statement is, for the messages about
+// it: an UPDATE of the pending rows, or a data migration's INSERT ...
+// SELECT that writes rows into another table (into).
+type backfillForm struct{ stmt, into string }
+
+func formOf(st revision.Statement) backfillForm {
+	// The plans were read: every backfill parses.
+	if b, err := sqlsyntax.ReadBackfill(st.SQL); err == nil && b.Into != "" {
+		return backfillForm{"INSERT ... SELECT", b.Into}
+	}
+	return backfillForm{stmt: "UPDATE"}
 }
 
 func (s *Session) describeBackfill(ctx context.Context, rec *history.Record, st revision.Statement, resumes bool) string {
@@ -611,8 +634,8 @@ func (s *Session) describeBackfill(ctx context.Context, rec *history.Record, st 
 	if err != nil {
 		pending = "pending rows not countable yet (the table changes earlier in this run)"
 	}
-	if why := oneUpdate(st); why != "" {
-		return fmt.Sprintf("runs as one UPDATE (%s), %s:", why, pending)
+	if why := oneStatement(st); why != "" {
+		return fmt.Sprintf("runs as one %s (%s), %s:", formOf(st).stmt, why, pending)
 	}
 	bound := "MAX(" + st.Key + ") when it starts"
 	if resumes && rec != nil && rec.ResumeBound.Valid {

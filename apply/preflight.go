@@ -123,8 +123,8 @@ func excludeWayOut(rep *devdb.Report) string {
 	for i, n := range names {
 		quoted[i] = hclquote.Quote(n)
 	}
-	return fmt.Sprintf(" If the application creates %s as it runs, name %s in the env's exclude instead (exclude = [%s] in its env block of atlas.hcl, or a glob such as \"prefix_*\"): the drift checks then leave out the tables no release declares that it names (docs/operators.md, \"Tables the application creates as it runs\")",
-		map[bool]string{true: "that table", false: "those tables"}[len(names) == 1], map[bool]string{true: "it", false: "them"}[len(names) == 1], strings.Join(quoted, ", "))
+	return fmt.Sprintf("If the application creates tables as it runs (%s that no release declares here), name them in the env's exclude instead (exclude = [%s] in its env block of atlas.hcl, or a glob such as \"prefix_*\"): the drift checks then leave out the tables no release declares that it names (docs/operators.md, \"Tables the application creates as it runs\")",
+		sqlsyntax.Plural(len(names), "table"), strings.Join(quoted, ", "))
 }
 
 // handOps are the changes a revision makes that the server refuses to make
@@ -279,7 +279,11 @@ func (s *Session) handMade(ctx context.Context, rev *revision.Revision, kind str
 // applies itself.
 func (s *Session) driftAccepted(ctx context.Context, res *Result, found string, note func(string, ...any), allowDrift string) error {
 	if found != "" && !s.opts.AllowDrift {
-		return fmt.Errorf("%snothing was changed. %s%s", found, s.driftWayOut(ctx, res.Drift, allowDrift), excludeWayOut(res.Drift))
+		way := s.driftWayOut(ctx, res.Drift, allowDrift)
+		if exclude := excludeWayOut(res.Drift); exclude != "" {
+			way = strings.TrimSuffix(way, ".") + ". " + exclude
+		}
+		return fmt.Errorf("%snothing was changed. %s", found, way)
 	}
 	if found != "" {
 		note("WARNING (--allow-drift): %s", strings.TrimSpace(found))

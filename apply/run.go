@@ -462,13 +462,7 @@ func (s *Session) runRevision(ctx context.Context, res *Result, rev *revision.Re
 		case revision.Backfill:
 			switch {
 			case st.Key == "":
-				// A data migration that inserts rows reads its table in one
-				// INSERT ... SELECT, not an UPDATE of it.
-				one := "UPDATE"
-				if b, err := sqlsyntax.ReadBackfill(st.SQL); err == nil && b.Into != "" {
-					one = "INSERT INTO " + b.Into + " ... SELECT"
-				}
-				s.say("%s: backfill %s in one %s (no single-column primary key to batch on)", label, st.Table, one)
+				s.say("%s: backfill %s in one %s (no single-column primary key to batch on)", label, st.Table, formOf(st).stmt)
 			case s.opts.ChunkTime > 0:
 				z := newSizer(s.opts)
 				s.say("%s: backfill %s in batches sized to take about %s (from %d keys, at most %d)", label, st.Table, s.opts.ChunkTime, z.size, z.max)
@@ -687,14 +681,14 @@ func (s *Session) dryRun(ctx context.Context, rev *revision.Revision, rec *histo
 // backfillText is what a run sends for a backfill, written from the tree
 // as the run writes it (a batch's key range, the timestamps it keeps).
 func (s *Session) backfillText(ctx context.Context, st revision.Statement) (string, error) {
-	if err := s.sayForeignTriggers(ctx, st.Table); err != nil {
+	if err := s.sayForeignTriggers(ctx, st); err != nil {
 		return "", err
 	}
 	b, keeps, err := s.readBackfill(ctx, st)
 	switch {
 	case err != nil:
 		return "", err
-	case oneUpdate(st) == "":
+	case oneStatement(st) == "":
 		kind, err := s.keyKind(ctx, st.Table, st.Key)
 		return b.Batch(st.Key, kind == keyInstant, true) + ";", err
 	case keeps:

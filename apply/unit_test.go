@@ -8,6 +8,7 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 
+	"github.com/emcee-db/emcee/devdb"
 	"github.com/emcee-db/emcee/history"
 	"github.com/emcee-db/emcee/revision"
 )
@@ -177,5 +178,35 @@ func TestGateWayOutCarriesTheRunsFlags(t *testing.T) {
 		if _, blocked := errors.AsType[*Blocked](err); blocked != c.blocked || strings.Contains(err.Error(), "contract blocked") != c.blocked {
 			t.Errorf("%s meeting a %s gate: %v, blocked %v", c.cmd, c.phase, err, blocked)
 		}
+	}
+}
+
+// The way out for tables no release declares counts them with the
+// project's plural (sqlsyntax.Plural), where a map[bool]string picked "that
+// table"/"those tables" and "it"/"them", and it is a sentence of its own:
+// it followed "rerun with --allow-drift" without a full stop.
+func TestExcludeWayOut(t *testing.T) {
+	unexpected := func(names ...string) *devdb.Report {
+		r := &devdb.Report{}
+		for _, n := range names {
+			r.Tables = append(r.Tables, devdb.Object{Table: n, Differences: []devdb.Difference{{Kind: "table", Name: n, State: devdb.Unexpected}}})
+		}
+		return r
+	}
+	s := &Session{Plans: &revision.Plans{}}
+	for _, c := range []struct {
+		rep  *devdb.Report
+		want string
+	}{
+		{unexpected("archive_2020_01"), `nothing was changed. If these differences are intended (e.g. a hotfix made by hand), rerun with --allow-drift. If the application creates tables as it runs (1 table that no release declares here), name them in the env's exclude instead (exclude = ["archive_2020_01"] in its env block`},
+		{unexpected("a_1", "a_2"), `rerun with --allow-drift. If the application creates tables as it runs (2 tables that no release declares here), name them in the env's exclude instead (exclude = ["a_1", "a_2"] in its env block`},
+	} {
+		err := s.driftAccepted(t.Context(), &Result{Drift: c.rep}, "found\n", nil, "If these differences are intended (e.g. a hotfix made by hand), rerun with --allow-drift")
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("drift refusal:\n%v\nwant it to hold\n%s", err, c.want)
+		}
+	}
+	if got := excludeWayOut(&devdb.Report{}); got != "" {
+		t.Errorf("no unexpected table: %q", got)
 	}
 }

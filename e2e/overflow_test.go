@@ -36,15 +36,11 @@ table "log_visit" {
   }
 }
 `
-	const m4 = `schema "app" {}
-table "log_visit" {
-  schema = schema.app
-  column "idvisit" {
-    type           = bigint
-    unsigned       = true
-    auto_increment = true
-  }
-  column "visitor_seconds_since_first" {
+	m4 := strings.Replace(m3, `  column "visitor_days_since_first" {
+    type     = smallint
+    unsigned = true
+    null     = true
+  }`, `  column "visitor_seconds_since_first" {
     type     = int
     unsigned = true
     null     = true
@@ -53,12 +49,7 @@ table "log_visit" {
       forward  = "visitor_days_since_first * 86400"
       backward = "visitor_seconds_since_first DIV 86400"
     }
-  }
-  primary_key {
-    columns = [column.idvisit]
-  }
-}
-`
+  }`, 1)
 	p := plannedProject(t, "mariadb 10.11", [2]string{"m3", m3}, [2]string{"m4", m4})
 	p.must("db", "sync", "m3")
 	p.exec("INSERT INTO log_visit (visitor_days_since_first) VALUES (10), (60000), (20)")

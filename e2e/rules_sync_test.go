@@ -1,6 +1,9 @@
 package e2e
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // The Glance case: images.is_public (boolean) becomes images.visibility
 // (enum). Both releases write through the expanded schema; every write must
@@ -373,5 +376,45 @@ data_migration "meta_owner" {
 			"SELECT COUNT(*) FROM docs WHERE JSON_CONTAINS_PATH(meta, 'one', '$.user')": "0",
 		},
 		gateMessage: "has not rewritten",
+	}.run(t)
+}
+
+// The insert form of a data migration (from and insert): Matomo 4.0 moves
+// each user's token from user.token_auth into a row of a new table,
+// user_token_auth, and drops the column. Migrate inserts a row for each
+// user the pending predicate selects, batched over user's key; a user the
+// previous release creates after migrate keeps contract's gate closed
+// until a row is inserted for it; the new release writes its own rows.
+func TestRuleDataMigrationInsert(t *testing.T) {
+	// The releases of TestDataMigrationMovesAColumnIntoRowsOfANewTable,
+	// without the schema block the harness adds.
+	const schemaBlock = "schema \"app\" {}\n"
+	before, after := strings.TrimPrefix(matomo3, schemaBlock), strings.TrimPrefix(matomo4Tables, schemaBlock)+matomoMove
+	syncCase{
+		ruleCase: ruleCase{
+			before: before, after: after,
+			rules: []string{"data-migration"},
+			seed:  []string{"INSERT INTO user VALUES ('ann', 'tok-a'), ('bob', ''), ('cy', 'tok-c')"},
+			// The previous release knows only the column; the new release
+			// writes a user and its token's row (again after a rollback,
+			// which drops the new table and keeps the user).
+			oldWrites:        []string{"INSERT INTO user VALUES ('dee', 'tok-d')"},
+			oldAfterRollback: []string{"INSERT INTO user VALUES ('fay', 'tok-f')"},
+			newWrites: []string{
+				"INSERT INTO user (login) VALUES ('eve') ON DUPLICATE KEY UPDATE login = login",
+				"INSERT INTO user_token_auth (login, description, password) VALUES ('eve', 'api', 'tok-e')",
+			},
+			gateBlocks: []string{"INSERT INTO user VALUES ('late', 'tok-l')"},
+			fix:        []string{"INSERT INTO user_token_auth (login, description, password) VALUES ('late', 'by hand', 'tok-l')"},
+			checks: map[string]string{
+				"SELECT login, password, description FROM user_token_auth ORDER BY login": "ann|tok-a|migrated;cy|tok-c|migrated;dee|tok-d|migrated;eve|tok-e|api;late|tok-l|by hand",
+				"SELECT login FROM user ORDER BY login":                                   "ann;bob;cy;dee;eve;late",
+			},
+		},
+		afterMigrate: map[string]string{
+			"SELECT COUNT(*) FROM user WHERE token_auth <> '' AND NOT EXISTS (SELECT 1 FROM user_token_auth AS t WHERE t.login = user.login)": "0",
+			"SELECT COUNT(*) FROM user_token_auth": "4",
+		},
+		gateMessage: "has not inserted a row of user_token_auth for yet",
 	}.run(t)
 }

@@ -14,15 +14,7 @@ var mariadbCollationList string
 
 // mariadbCollations are MariaDB 10.11's collations and their charsets, by
 // their full names (utf8mb4_uca1400_ai_ci).
-var mariadbCollations = func() map[string]string {
-	m := map[string]string{}
-	for _, line := range strings.Split(mariadbCollationList, "\n") {
-		if name, cs, ok := strings.Cut(line, " "); ok && !strings.HasPrefix(line, "#") {
-			m[name] = cs
-		}
-	}
-	return m
-}()
+var mariadbCollations = readList("collations_mariadb1011.txt", mariadbCollationList)
 
 // The parser supports a few charsets of its own (utf8mb4, utf8mb3,
 // latin1, ascii, binary, gbk, gb18030) and refuses a statement naming

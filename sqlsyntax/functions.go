@@ -20,14 +20,10 @@ var mariadbFunctionList string
 
 var arity = func() map[string]uint8 {
 	m := map[string]uint8{}
-	for _, line := range strings.Split(mariadbFunctionList, "\n") {
-		name, mask, ok := strings.Cut(line, " ")
-		if !ok || strings.HasPrefix(line, "#") {
-			continue
-		}
+	for name, mask := range readList("functions_mariadb1011.txt", mariadbFunctionList) {
 		n, err := strconv.ParseUint(mask, 0, 8)
 		if err != nil {
-			panic("sqlsyntax: functions_mariadb1011.txt: " + line)
+			panic("sqlsyntax: functions_mariadb1011.txt: " + name + " " + mask)
 		}
 		m[name] = uint8(n)
 	}
@@ -51,8 +47,30 @@ var mysql80List string
 
 var mysql80 = func() map[string]bool {
 	m := map[string]bool{}
-	for _, name := range strings.Fields(mysql80List) {
+	for name := range readList("functions_mysql80.txt", mysql80List) {
 		m[name] = true
 	}
 	return m
 }()
+
+// readList reads one of the lists of names embedded in the binary
+// (functions_*.txt, collations_*.txt), the one reader of them all: a line
+// per name, what the list says of it after the first blank ("" for a list
+// of names alone); blank lines and lines starting with # (what the list
+// is, where it came from) are left out. A line that is not one name, or a
+// name given twice, is a broken list: the binary refuses to start.
+func readList(file, text string) map[string]string {
+	m := map[string]string{}
+	for _, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		name, value, _ := strings.Cut(line, " ")
+		if _, twice := m[name]; twice {
+			panic("sqlsyntax: " + file + ": " + name + " is listed twice")
+		}
+		m[name] = strings.TrimSpace(value)
+	}
+	return m
+}

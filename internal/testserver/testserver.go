@@ -236,24 +236,67 @@ func (s *Server) waitUp(limit time.Duration) error {
 	}
 }
 
-// taken are the ports of EnvPorts this process has given a server: two
-// tests starting servers at once both found the first port free (neither
-// server listened yet), and the second test ran on the first's server.
-var taken = struct {
+// held are the lock files of the ports this process has given a server.
+// A port is a server's while its lock file (portlock) is locked: two
+// tests starting servers at once, in this process or in two test
+// binaries (go test runs packages in parallel), both found the first port
+// free, since neither server listened yet, and the second test ran on
+// the first's server. The kernel drops the lock of a killed process.
+var held = struct {
 	sync.Mutex
-	ports map[int]bool
-}{ports: map[int]bool{}}
+	files map[int]*os.File
+}{files: map[int]*os.File{}}
 
-func release(port int) {
-	taken.Lock()
-	delete(taken.ports, port)
-	taken.Unlock()
+func portlock(port int) string {
+	return filepath.Join(os.TempDir(), "emcee-test-port-"+strconv.Itoa(port)+".lock")
 }
 
+// lockPort takes a port's lock file, unless another holds it (another
+// server of this process or of another). flock's locks belong to an open
+// file, so two opens in one process exclude each other as two processes
+// do. A file its holder removed as it released it (release) is opened
+// again: a lock on a removed file would lock nothing.
+func lockPort(port int) bool {
+	path := portlock(port)
+	for {
+		f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
+		if err != nil {
+			return false
+		}
+		if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+			f.Close()
+			return false
+		}
+		locked, err1 := f.Stat()
+		now, err2 := os.Stat(path)
+		if err1 == nil && err2 == nil && os.SameFile(locked, now) {
+			held.Lock()
+			held.files[port] = f
+			held.Unlock()
+			return true
+		}
+		f.Close()
+	}
+}
+
+// release gives a port back: its lock file is removed while still locked,
+// then unlocked, so no file is left behind and none is locked twice.
+func release(port int) {
+	held.Lock()
+	f := held.files[port]
+	delete(held.files, port)
+	held.Unlock()
+	if f != nil {
+		os.Remove(portlock(port))
+		f.Close()
+	}
+}
+
+// freePort is a port no other server of EnvPorts (of this process or
+// another) has or is starting on, and nothing listens on: locked, then
+// checked.
 func freePort(t testing.TB) int {
 	if r := os.Getenv(EnvPorts); r != "" {
-		taken.Lock()
-		defer taken.Unlock()
 		lo, hi, _ := strings.Cut(r, "-")
 		from, err1 := strconv.Atoi(lo)
 		to, err2 := strconv.Atoi(hi)
@@ -261,23 +304,28 @@ func freePort(t testing.TB) int {
 			t.Fatalf("%s=%q: want a range of ports, e.g. 3440-3449", EnvPorts, r)
 		}
 		for p := from; p <= to; p++ {
-			if taken.ports[p] {
+			if !lockPort(p) {
 				continue
 			}
 			if l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p)); err == nil {
 				l.Close()
-				taken.ports[p] = true
 				return p
 			}
+			release(p)
 		}
 		t.Fatalf("no free port in %s=%s", EnvPorts, r)
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	for {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := l.Addr().(*net.TCPAddr).Port
+		l.Close()
+		if lockPort(p) {
+			return p
+		}
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 func lookPath(name, fallback string) (string, error) {
