@@ -109,7 +109,23 @@ type Edit struct {
 	// and the planner have there.
 	Line       int
 	Is, Should string
+	// Format is the plan format the snapshot records for the revision's
+	// planning step (unrecorded when it records none), at FormatLine.
+	Format, FormatLine int
+	// got and want are the revision and what the planner writes for it.
+	got, want []byte
 }
+
+// ByHand tells a revision edited by hand: the emcee that planned it wrote
+// the plan format this one writes, which writes it otherwise. Of another
+// format, the difference may be that emcee's output (an upgrade that
+// writes the revision otherwise: Planned says what it means for the
+// release), or an edit: emcee cannot tell them apart.
+func (e Edit) ByHand() bool { return e.Format == Format }
+
+// PlannedBy words the plan format the revision's step records, for
+// messages: "plan format 2", or that it records none.
+func (e Edit) PlannedBy() string { return formatName(e.Format) }
 
 func (e Edit) describe(p *project.Project) string {
 	return fmt.Sprintf("%s differs from what `emcee plan` writes from %s: line %d is %s, the planner writes %s", project.Rel(filepath.Join(p.PlansDir, e.Path)), project.Rel(filepath.Join(p.PlansDir, e.Snapshot)), e.Line, e.Is, e.Should)
@@ -140,7 +156,12 @@ func Compare(p *project.Project, files map[string][]byte) (edits []Edit, untold 
 			}
 			if got := files[path]; string(got) != string(w) {
 				line, is, should := firstDifference(got, w)
-				edits = append(edits, Edit{Path: path, Snapshot: snapshotOf(rel, id.Seq, steps), Line: line, Is: is, Should: should})
+				e := Edit{Path: path, Snapshot: snapshotOf(rel, id.Seq, steps), Line: line, Is: is, Should: should, Format: unrecorded, got: got, want: w}
+				// Expected read this snapshot: it is there, and reads.
+				if snap, err := snapshotIn(p, files, e.Snapshot); err == nil && snap != nil {
+					e.Format, e.FormatLine = snap.format, snap.formatLine
+				}
+				edits = append(edits, e)
 			}
 		}
 	}
