@@ -3,7 +3,6 @@ package planner
 import (
 	"bytes"
 	"fmt"
-	"maps"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -121,33 +120,37 @@ func (pl Planned) differ() string {
 // recomputing the step. It answers the note that says what it recorded,
 // "" when nothing.
 func stamp(p *project.Project, out *Output) (string, error) {
+	todo := map[string][]string{} // release -> its snapshots that record none
+	for path, data := range out.Files {
+		rel, _, _ := strings.Cut(path, "/")
+		if !revision.IsSnapshot(rel, path) {
+			continue
+		}
+		if snap, err := readSnapshot(p, path, data); err != nil {
+			return "", err
+		} else if snap.format == unrecorded {
+			todo[rel] = append(todo[rel], path)
+		}
+	}
 	var stamped, zero []string
 	for _, rel := range p.Releases {
-		var todo []string
-		for path, data := range out.Files {
-			if !revision.IsSnapshot(rel, path) {
-				continue
-			}
-			if snap, err := readSnapshot(p, path, data); err != nil {
-				return "", err
-			} else if snap.format == unrecorded {
-				todo = append(todo, path)
-			}
-		}
-		if len(todo) == 0 {
+		if len(todo[rel]) == 0 {
 			continue
 		}
 		// A release this emcee cannot plan as it was planned (one it now
 		// refuses) is not its output either: 0.
 		want, _ := Expected(p, out.Files, rel)
 		steps := stepsOf(out.Files, rel)
-		for _, path := range todo {
+		revs := map[string][]string{} // snapshot -> the revisions of its step
+		for rev := range out.Files {
+			if id, ok := revision.FileID(rev); ok && id.Release == rel {
+				snap := snapshotOf(rel, id.Seq, steps)
+				revs[snap] = append(revs[snap], rev)
+			}
+		}
+		for _, path := range todo[rel] {
 			format := Format
-			for _, rev := range slices.Sorted(maps.Keys(out.Files)) {
-				id, ok := revision.FileID(rev)
-				if !ok || id.Release != rel || snapshotOf(rel, id.Seq, steps) != path {
-					continue
-				}
+			for _, rev := range revs[path] {
 				if w, ok := want[rev]; !ok || !bytes.Equal(w, out.Files[rev]) {
 					format = 0
 				}
