@@ -41,6 +41,9 @@ var _ = register(&Analyzer{
 			// Of another plan format than this emcee's, the revision
 			// may be another emcee's output (planner.Edit.ByHand): a
 			// released release keeps it, as plan --check does.
+			if e.Err != nil {
+				f.Message = fmt.Sprintf("this emcee cannot recompute the revisions this snapshot was planned for (%v)", e.Err)
+			}
 			if rel, _, _ := strings.Cut(e.Path, "/"); !e.ByHand() {
 				f.Message += fmt.Sprintf("; %s records %s, and this emcee writes plan format %d", planFile(p, e.Snapshot), e.PlannedBy(), planner.Format)
 				if p.Project.Released(rel) {

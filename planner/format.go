@@ -75,11 +75,18 @@ type Planned struct {
 	Format   int    // the format of its first differing step, unrecorded if none
 	Where    string // the snapshot recording it (file:line), or the snapshot that records none
 	Count    int    // how many of its revisions differ
+	// Err is why this emcee cannot recompute its revisions at all, for a
+	// released release (Edit.Err).
+	Err error
 }
 
 // Note is the line `plan --check` prints for a released release it
 // passes: what planned its revisions, and why they stay.
 func (pl Planned) Note() string {
+	if pl.Err != nil {
+		return fmt.Sprintf("release %s: this emcee (plan format %d) cannot recompute its revisions (%v); %s records %s. %s is released, so they stay as the databases ran them, verified by plans/%s",
+			pl.Release, Format, pl.Err, pl.Where, formatName(pl.Format), pl.Release, revision.SumFile)
+	}
 	them := plural1(pl.Count, "it", "them")
 	return fmt.Sprintf("release %s: %s from what this emcee (plan format %d) writes; %s records %s. %s is released, so %s as the databases ran %s, verified by plans/%s",
 		pl.Release, pl.differ(), Format, pl.Where, formatName(pl.Format), pl.Release, plural1(pl.Count, "it stays", "they stay"), them, revision.SumFile)

@@ -407,3 +407,43 @@ func copyFile(t *testing.T, from, to string) {
 	}
 	write(t, "/", to, string(data))
 }
+
+// A released release another plan format planned that this emcee refuses
+// to recompute (a newer emcee refusing what an older one accepted: here a
+// NOT NULL column without a default) keeps its revisions, verified by its
+// sum, with a note saying why; of this emcee's own format it is an error.
+func TestCheckKeepsAReleasedReleaseThisEmceeCannotRecompute(t *testing.T) {
+	dir := newProject(t, `released = ["ocata", "pike"]`)
+	t.Chdir(dir)
+	plan(t, dir, Options{})
+	refused := pikeWith("  column \"region\" {\n    type = varchar(20)\n  }\n")
+	write(t, dir, "schema/pike.hcl", refused)
+	const snap = "plans/pike/pike.snapshot.hcl"
+	data := string(read(t, dir, snap))
+	at := strings.Index(data, "\n"+basePrefix)
+	end := at + 1 + strings.Index(data[at+1:], "\n") + 1
+	write(t, dir, snap, data[:end]+refused)
+	setFormat(t, dir, "pike", "0")
+	resum(t, dir)
+	p, err := project.Load(filepath.Join(dir, "atlas.hcl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := checked(t, dir)
+	if r, notes := e.Refusal(p), e.Notes(); r != "" || len(notes) != 1 ||
+		!strings.Contains(notes[0], "release pike: this emcee (plan format "+strconv.Itoa(Format)+") cannot recompute its revisions (") ||
+		!strings.Contains(notes[0], "images.region is a new NOT NULL column without a default") ||
+		!strings.Contains(notes[0], "plans/pike/pike.snapshot.hcl:3 records plan format 0") || !strings.Contains(notes[0], "pike is released, so they stay") {
+		t.Fatalf("refusal %q, notes %q", r, notes)
+	}
+
+	write(t, dir, snap, strings.Replace(string(read(t, dir, snap)), formatPrefix+"0\n", fmt.Sprintf("%s%d\n", formatPrefix, Format), 1))
+	resum(t, dir)
+	out, err := Plan(p, Options{Check: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := out.Edited(p); err == nil || !strings.Contains(err.Error(), "the planner cannot recompute release pike") {
+		t.Fatalf("of this emcee's format: %v", err)
+	}
+}

@@ -105,7 +105,7 @@ func (o *Output) Edited(p *project.Project) (Edits, error) {
 			if ed.FormatLine > 0 {
 				where = fmt.Sprintf("%s:%d", where, ed.FormatLine)
 			}
-			planned[rel] = &Planned{Release: rel, Released: p.Released(rel), Format: ed.Format, Where: where, Count: 1}
+			planned[rel] = &Planned{Release: rel, Released: p.Released(rel), Format: ed.Format, Where: where, Count: 1, Err: ed.Err}
 		}
 		if !ed.ByHand() && p.Released(rel) {
 			continue // kept: not part of the refusal's diff
