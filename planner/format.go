@@ -51,7 +51,7 @@ func parseFormat(text string) (int, error) {
 		if len(text) > 40 {
 			text = text[:40] + "..."
 		}
-		return 0, fmt.Errorf("the %s line holds %q, which is not a plan format (a number, as `emcee plan` writes it)", strings.TrimSpace(formatPrefix), text)
+		return 0, fmt.Errorf("the %q line holds %q, which is not a plan format (a number, as `emcee plan` writes it)", strings.TrimSpace(formatPrefix), text)
 	}
 	return n, nil
 }

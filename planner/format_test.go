@@ -151,7 +151,7 @@ func TestGarbledPlanFormatIsRefused(t *testing.T) {
 		setFormat(t, dir, "ocata", line)
 		resum(t, dir)
 		err := planErr(t, dir, Options{Check: true})
-		if err == nil || !strings.Contains(err.Error(), "plans/ocata/ocata.snapshot.hcl:3: the # plan format: line holds ") ||
+		if err == nil || !strings.Contains(err.Error(), "plans/ocata/ocata.snapshot.hcl:3: the \"# plan format:\" line holds ") ||
 			!strings.Contains(err.Error(), "restore the file from version control") || strings.ContainsAny(err.Error(), "\x1b") || len(err.Error()) > 400 {
 			t.Errorf("format line %q: %v", line, err)
 		}
