@@ -358,25 +358,11 @@ func planFormatCorpus(t *testing.T) map[string]string {
 // FuzzPlan does; nil when the planner refuses them.
 func planPair(t *testing.T, prev, next []byte) *Output {
 	t.Helper()
-	{
-		dir := t.TempDir()
-		names := []string{"b"}
-		if len(prev) > 0 {
-			names = []string{"a", "b"}
-			write(t, dir, "schema/a.hcl", string(prev))
-		}
-		write(t, dir, "schema/b.hcl", string(next))
-		write(t, dir, "atlas.hcl", fmt.Sprintf("emcee {\n  target   = \"mariadb 10.11\"\n  releases = [\"%s\"]\n}\n", strings.Join(names, `", "`)))
-		p, err := project.Load(filepath.Join(dir, "atlas.hcl"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		out, err := Plan(p, Options{})
-		if err != nil {
-			return nil
-		}
-		return out
+	out, err := Plan(pairProject(t, prev, next), Options{})
+	if err != nil {
+		return nil
 	}
+	return out
 }
 
 // readSeed reads a seed of the fuzz corpus: its two []byte values.
