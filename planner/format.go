@@ -127,17 +127,9 @@ func (pl Planned) differ() string {
 // recomputing the step. It answers the note that says what it recorded,
 // "" when nothing.
 func stamp(p *project.Project, out *Output) (string, error) {
-	todo := map[string][]string{} // release -> its snapshots that record none
-	for path, data := range out.Files {
-		rel, _, _ := strings.Cut(path, "/")
-		if !revision.IsSnapshot(rel, path) {
-			continue
-		}
-		if snap, err := readSnapshot(p, path, data); err != nil {
-			return "", err
-		} else if snap.format == unrecorded {
-			todo[rel] = append(todo[rel], path)
-		}
+	todo, err := unrecordedSnapshots(p, out.Files)
+	if err != nil {
+		return "", err
 	}
 	var stamped, zero []string
 	for _, rel := range p.Releases {
@@ -180,6 +172,42 @@ func stamp(p *project.Project, out *Output) (string, error) {
 			someOf(zero), plural1(len(zero), "records", "record"), plural1(len(zero), "its", "their"), plural1(len(zero), "its", "their"))
 	}
 	return note, nil
+}
+
+// unrecordedSnapshots are the snapshots of files that record no plan
+// format, by release.
+func unrecordedSnapshots(p *project.Project, files map[string][]byte) (map[string][]string, error) {
+	todo := map[string][]string{}
+	for path, data := range files {
+		rel, _, _ := strings.Cut(path, "/")
+		if !revision.IsSnapshot(rel, path) {
+			continue
+		}
+		if snap, err := readSnapshot(p, path, data); err != nil {
+			return nil, err
+		} else if snap.format == unrecorded {
+			todo[rel] = append(todo[rel], path)
+		}
+	}
+	return todo, nil
+}
+
+// unrecordedNote is what `plan --check` says of snapshots that record no
+// plan format: not stale, but until `emcee plan` records it, a differing
+// revision of theirs cannot be told from another emcee's output.
+func unrecordedNote(p *project.Project, files map[string][]byte) (string, error) {
+	todo, err := unrecordedSnapshots(p, files)
+	if err != nil || len(todo) == 0 {
+		return "", err
+	}
+	var names []string
+	for _, paths := range todo {
+		for _, path := range paths {
+			names = append(names, project.Rel(filepath.Join(p.PlansDir, path)))
+		}
+	}
+	return fmt.Sprintf("%d %s (%s) %s no plan format (written before emcee recorded it), so an edit of %s revisions cannot be told from an older emcee's output: `emcee plan` records it; commit the result",
+		len(names), plural1(len(names), "snapshot", "snapshots"), someOf(names), plural1(len(names), "records", "record"), plural1(len(names), "its", "their")), nil
 }
 
 // someOf names the first few of a list, and how many more there are.

@@ -42,7 +42,8 @@ type Options struct {
 	// Check computes the plans directory only to compare it with the one
 	// on disk (`plan --check`): snapshots written before emcee recorded
 	// plan formats are left without one (stamp), since a check writes
-	// nothing and such plans are not stale for lacking it.
+	// nothing and such plans are not stale for lacking it; a note says
+	// that `emcee plan` records it.
 	Check bool
 }
 
@@ -192,14 +193,14 @@ func Plan(p *project.Project, opts Options) (*Output, error) {
 	if err := addRollbacks(p, out); err != nil {
 		return nil, err
 	}
-	if !opts.Check {
-		note, err := stamp(p, out)
-		if err != nil {
-			return nil, err
-		}
-		if note != "" {
-			out.Notes = append(out.Notes, note)
-		}
+	record := stamp
+	if opts.Check {
+		record = func(p *project.Project, out *Output) (string, error) { return unrecordedNote(p, out.Files) }
+	}
+	if note, err := record(p, out); err != nil {
+		return nil, err
+	} else if note != "" {
+		out.Notes = append(out.Notes, note)
 	}
 	for path := range existing.Files {
 		if _, ok := out.Files[path]; !ok {

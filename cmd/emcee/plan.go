@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/spf13/cobra"
 
@@ -99,10 +100,11 @@ revisions it cannot vouch for: restore the sum from version control.`,
 						return err
 					}
 				}
-				edited, refusal, notes := edits.Diff, edits.Refusal(p), edits.Notes()
-				for _, n := range notes {
+				edited, refusal := edits.Diff, edits.Refusal(p)
+				for _, n := range edits.Notes() {
 					fmt.Fprintln(cmd.ErrOrStderr(), n)
 				}
+				notes := slices.Concat(out.Notes, edits.Notes())
 				doc := struct {
 					UpToDate bool     `json:"up_to_date"`
 					Diff     string   `json:"diff,omitempty"`
