@@ -59,8 +59,8 @@ func (o *Output) Diff() (string, error) {
 }
 
 // Edits are the revisions that differ from what the planner writes for
-// them from their snapshots, while the sum file vouches for them, sorted
-// by what planned them.
+// them from their snapshots, while the sum file vouches for them, told
+// apart by the plan format that planned them.
 type Edits struct {
 	// Diff is a unified diff of the revisions refused (edited by hand, or
 	// of another plan format in a release not released), revision by
