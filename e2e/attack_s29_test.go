@@ -1,10 +1,12 @@
 package e2e
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/emcee-db/emcee/planner"
 	"github.com/emcee-db/emcee/revision"
 )
 
@@ -130,10 +132,18 @@ func TestAttackS29PastedAdviceIsTheName(t *testing.T) {
 }
 
 // s29AsAnOlderEmceeWrote rewrites a revision of v110 as the emcee before
-// session 28 wrote it (the clustering key's move with NOCOPY), the sum
-// file written over it as that emcee's plan wrote it.
+// session 28 wrote it (the clustering key's move with NOCOPY), and its
+// snapshot as that emcee wrote it, without a plan format, the sum file
+// written over them as that emcee's plan wrote it.
 func s29AsAnOlderEmceeWrote(t *testing.T, p *opProject) {
 	t.Helper()
+	const snap = "plans/v110/v110.snapshot.hcl"
+	line := fmt.Sprintf("# plan format: %d\n", planner.Format)
+	if src := p.read(snap); !strings.Contains(src, line) {
+		t.Fatalf("%s records no plan format %d:\n%s", snap, planner.Format, src)
+	} else {
+		opWrite(t, filepath.Join(p.Dir, snap), []byte(strings.Replace(src, line, "", 1)))
+	}
 	const path = "plans/v110/v110_contract01.sql"
 	if src := p.read(path); strings.Count(src, "ALGORITHM=INPLACE, LOCK=NONE;") != 1 {
 		t.Fatalf("%s: not the one ALTER expected:\n%s", path, src)
@@ -155,9 +165,11 @@ func s29AsAnOlderEmceeWrote(t *testing.T, p *opProject) {
 // unique key move of Kanboard 110, NOCOPY before session 28): plan --check
 // said "edited by hand ... restore them from version control", which
 // restores the same file, and did not say the way out, `emcee plan
-// --rewrite`, for a release no database has applied. It says both
-// possibilities and the ways out; for a released release, that its
-// revisions stay.
+// --rewrite`, for a release no database has applied; for a released
+// release there was no way out at all. That emcee recorded no plan format
+// in its snapshots: plan --check says it cannot tell its output from an
+// edit, refuses an open release with --rewrite as the way out, and passes
+// a released one, whose revisions stay, with a note.
 func TestAttackS29PlanCheckAfterAnUpgrade(t *testing.T) {
 	t.Parallel()
 	p := newSchemaProject(t, [2]string{"v109", outside2S28Fixture(t, "notifications_109.hcl")}, [2]string{"v110", outside2S28Fixture(t, "notifications_110.hcl")})
@@ -167,21 +179,22 @@ func TestAttackS29PlanCheckAfterAnUpgrade(t *testing.T) {
 	if r.Code != 6 {
 		t.Fatalf("plan --check: %s", r)
 	}
-	opContains(t, r, "plans/ holds revisions of release v110 that differ from what this emcee writes", "either they were edited by hand and their sum recomputed, or an emcee that writes them otherwise planned them",
-		"release v110 is not released; while no database has applied its revisions, `emcee plan --rewrite v110` plans it again as this emcee writes it")
+	opContains(t, r, "Release v110: 1 revision differs from what this emcee (plan format ", "plans/v110/v110.snapshot.hcl records no plan format (planned by an emcee from before plan formats were recorded), so emcee cannot tell an older emcee's output from a hand edit",
+		"if it was edited, restore it from version control; otherwise, while no database has applied it, `emcee plan --rewrite v110` plans v110 again as this emcee writes it")
 	p.must("plan", "--rewrite", "v110")
 	if r := p.plan("--check"); r.Code != 0 {
 		t.Fatalf("plan --check after the rewrite: %s", r)
 	}
 
-	// Released: no rewrite is offered.
+	// Released: its revisions stay, and the check passes, verified by the
+	// sum, saying so.
 	opWrite(t, filepath.Join(p.Dir, "atlas.hcl"), []byte(strings.Replace(p.read("atlas.hcl"), "releases = [", "released = [\"v109\", \"v110\"]\n  releases = [", 1)))
 	s29AsAnOlderEmceeWrote(t, p)
 	r = p.plan("--check")
-	if r.Code != 6 || strings.Contains(r.Stderr, "--rewrite v110") {
+	if r.Code != 0 || strings.Contains(r.Stderr, "--rewrite v110") {
 		t.Fatalf("plan --check of a released release: %s", r)
 	}
-	opContains(t, r, ". Release v110 is released: databases may have run its revisions as they are, so they stay")
+	opContains(t, r, "plans/ is up to date", "release v110: 1 revision differs from what this emcee", "v110 is released, so it stays as the databases ran it, verified by plans/emcee.sum")
 }
 
 // Table a, whose foreign key is a_ibfk_1, renamed to b while table c holds

@@ -35,9 +35,26 @@ var _ = register(&Analyzer{
 		}
 		for _, e := range edits {
 			reported[e.Path] = true
-			p.report(Finding{Code: "EM106", Severity: Error, File: planFile(p, e.Path), Line: e.Line,
+			f := Finding{Code: "EM106", Severity: Error, File: planFile(p, e.Path), Line: e.Line,
 				Message: fmt.Sprintf("differs from what `emcee plan` writes from %s: line %d is %s, the planner writes %s", planFile(p, e.Snapshot), e.Line, e.Is, e.Should),
-				Fix:     editedFix(p, e.Path)})
+				Fix:     editedFix(p, e.Path)}
+			// Of another plan format than this emcee's, the revision
+			// may be another emcee's output (planner.Edit.ByHand): a
+			// released release keeps it, as plan --check does.
+			if e.Err != nil {
+				f.Message = fmt.Sprintf("this emcee cannot recompute the revisions this snapshot was planned for (%v)", e.Err)
+			}
+			if rel, _, _ := strings.Cut(e.Path, "/"); !e.ByHand() {
+				f.Message += fmt.Sprintf("; %s records %s, and this emcee writes plan format %d", planFile(p, e.Snapshot), e.PlannedBy(), planner.Format)
+				if p.Project.Released(rel) {
+					f.Severity = Note
+					f.Message += fmt.Sprintf(": release %s is released, so its revisions stay as the databases ran them, verified by plans/%s", rel, revision.SumFile)
+					f.Fix = "none while it was written by that emcee; if it was edited by hand, restore it from version control"
+				} else {
+					f.Fix = fmt.Sprintf("if it was edited by hand, restore it from version control; otherwise, while no database has applied release %s, `emcee plan --rewrite %s` plans it again as this emcee writes it", rel, rel)
+				}
+			}
+			p.report(f)
 		}
 		checkSum(p, reported)
 	},

@@ -1,9 +1,13 @@
 package lint
 
 import (
+	"fmt"
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/emcee-db/emcee/planner"
+	"github.com/emcee-db/emcee/project"
 )
 
 func TestEM106HandEdited(t *testing.T) {
@@ -58,4 +62,47 @@ func TestEM106HandEdited(t *testing.T) {
 		}},
 		{name: "as planned", pike: owner},
 	})
+}
+
+// A revision of another plan format than this emcee's (its snapshot says
+// which emcee planned it) that differs may be that emcee's output: an
+// error whose fix is --rewrite for an open release, a note for a released
+// one, which keeps its revisions as plan --check does; of this emcee's
+// format it is an edit (TestEM106HandEdited).
+func TestEM106OtherPlanFormat(t *testing.T) {
+	const expand = "plans/pike/pike_expand01.sql"
+	for _, released := range []bool{false, true} {
+		t.Run(fmt.Sprintf("released=%v", released), func(t *testing.T) {
+			f := planned(t, pike("varchar(50)", "varchar(60)"))
+			if released {
+				f.write("atlas.hcl", "emcee {\n  target   = \"mariadb 10.11\"\n  releases = [\"ocata\", \"pike\"]\n  released = [\"ocata\", \"pike\"]\n}\n")
+				p, err := project.Load("atlas.hcl")
+				if err != nil {
+					t.Fatal(err)
+				}
+				f.p = p
+			}
+			f.edit("plans/pike/pike.snapshot.hcl", fmt.Sprintf("# plan format: %d\n", planner.Format), "# plan format: 0\n")
+			f.edit(expand, "-- rule widen-column: ", "-- rule widen-column (worded by another emcee): ")
+			var got []Finding
+			for _, fd := range f.lint(false).Findings {
+				if fd.Code == "EM106" {
+					got = append(got, fd)
+				}
+			}
+			if len(got) != 1 || got[0].File != expand {
+				t.Fatalf("EM106 findings: %v", got)
+			}
+			fd := got[0]
+			if !strings.Contains(fd.Message, "plans/pike/pike.snapshot.hcl records plan format 0") {
+				t.Errorf("the message does not name the plan format: %s", fd.Message)
+			}
+			switch {
+			case released && (fd.Severity != Note || !strings.Contains(fd.Message, "release pike is released, so its revisions stay")):
+				t.Errorf("released: %+v", fd)
+			case !released && (fd.Severity != Error || !strings.Contains(fd.Fix, "`emcee plan --rewrite pike`")):
+				t.Errorf("open: %+v", fd)
+			}
+		})
+	}
 }

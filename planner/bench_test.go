@@ -81,7 +81,7 @@ func TestBigProjectPlans(t *testing.T) {
 func benchPlan(b *testing.B, p *project.Project, check bool, cache func() string, before func(i int), want int) {
 	b.Helper()
 	benchRun(b, cache, before, func() error {
-		out, err := Plan(p, Options{})
+		out, err := Plan(p, Options{Check: check})
 		if err == nil && check {
 			var d string
 			if d, err = out.Diff(); err == nil && d == "" {

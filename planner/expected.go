@@ -109,21 +109,50 @@ type Edit struct {
 	// and the planner have there.
 	Line       int
 	Is, Should string
+	// Format is the plan format the snapshot records for the revision's
+	// planning step (unrecorded when it records none), at FormatLine.
+	Format, FormatLine int
+	// got and want are the revision and what the planner writes for it.
+	got, want []byte
+	// Err is why this emcee cannot recompute the revisions of a released
+	// release of another plan format (Path is then its latest snapshot):
+	// an emcee that refuses what the one that planned it accepted. Such a
+	// release keeps its revisions, as one it writes otherwise does.
+	Err error
 }
 
+// ByHand tells a revision edited by hand: the emcee that planned it wrote
+// the plan format this one writes, which writes it otherwise. Of another
+// format, the difference may be that emcee's output (an upgrade that
+// writes the revision otherwise: Planned says what it means for the
+// release), or an edit: emcee cannot tell them apart.
+func (e Edit) ByHand() bool { return e.Format == Format }
+
+// PlannedBy words the plan format the revision's step records, for
+// messages: "plan format 2", or that it records none.
+func (e Edit) PlannedBy() string { return formatName(e.Format) }
+
 func (e Edit) describe(p *project.Project) string {
+	if e.Err != nil {
+		return fmt.Sprintf("%s: this emcee cannot recompute the revisions it was planned for (%v)", project.Rel(filepath.Join(p.PlansDir, e.Path)), e.Err)
+	}
 	return fmt.Sprintf("%s differs from what `emcee plan` writes from %s: line %d is %s, the planner writes %s", project.Rel(filepath.Join(p.PlansDir, e.Path)), project.Rel(filepath.Join(p.PlansDir, e.Snapshot)), e.Line, e.Is, e.Should)
 }
 
 // Compare recomputes every revision of the plans directory (Expected) and
 // returns those that differ from what the planner writes, and those it
 // cannot recompute (untold). A release the planner fails to recompute is
-// an error; the other releases are still compared.
+// an error, unless it is released and another plan format planned it (an
+// Edit with Err); the other releases are still compared.
 func Compare(p *project.Project, files map[string][]byte) (edits []Edit, untold []string, err error) {
 	wants, errs := expectedAll(p, files)
 	for i, rel := range p.Releases {
 		want := wants[i]
 		if errs[i] != nil {
+			if e, ok := unplannable(p, files, rel, errs[i]); ok {
+				edits, errs[i] = append(edits, e), nil
+				continue
+			}
 			errs[i] = fmt.Errorf("the planner cannot recompute release %s: %w", rel, errs[i])
 			continue
 		}
@@ -140,11 +169,42 @@ func Compare(p *project.Project, files map[string][]byte) (edits []Edit, untold 
 			}
 			if got := files[path]; string(got) != string(w) {
 				line, is, should := firstDifference(got, w)
-				edits = append(edits, Edit{Path: path, Snapshot: snapshotOf(rel, id.Seq, steps), Line: line, Is: is, Should: should})
+				e := Edit{Path: path, Snapshot: snapshotOf(rel, id.Seq, steps), Line: line, Is: is, Should: should, Format: unrecorded, got: got, want: w}
+				// Expected read this snapshot: it is there, and reads.
+				if snap, err := snapshotIn(p, files, e.Snapshot); err == nil && snap != nil {
+					e.Format, e.FormatLine = snap.format, snap.formatLine
+				}
+				edits = append(edits, e)
 			}
 		}
 	}
 	return edits, untold, errors.Join(errs...)
+}
+
+// unplannable is the Edit of a released release this emcee fails to
+// recompute (err) when no snapshot of it records this emcee's plan format:
+// another emcee planned it, and a newer emcee may refuse what an older one
+// accepted. The databases ran its revisions as they are, and the sum
+// vouches for them; a release of this format that fails is an error.
+func unplannable(p *project.Project, files map[string][]byte, rel string, err error) (Edit, bool) {
+	if !p.Released(rel) {
+		return Edit{}, false
+	}
+	latest := revision.SnapshotFile(rel)
+	e := Edit{Path: latest, Snapshot: latest, Line: 1, Format: unrecorded, Err: err}
+	for path, data := range files {
+		if !revision.IsSnapshot(rel, path) {
+			continue
+		}
+		snap, rerr := readSnapshot(p, path, data)
+		if rerr != nil || snap.format == Format {
+			return Edit{}, false
+		}
+		if path == latest {
+			e.Format, e.FormatLine, e.Line = snap.format, snap.formatLine, max(snap.formatLine, 1)
+		}
+	}
+	return e, true
 }
 
 // expectedAll is Expected for every release, side by side: each waits only

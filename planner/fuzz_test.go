@@ -58,18 +58,8 @@ func FuzzPlan(f *testing.F) {
 		server = newScratch(f)
 	}
 	f.Fuzz(func(t *testing.T, prev, next []byte) {
-		dir := t.TempDir()
-		names := []string{"b"}
-		if len(prev) > 0 {
-			names = []string{"a", "b"}
-			write(t, dir, "schema/a.hcl", string(prev))
-		}
-		write(t, dir, "schema/b.hcl", string(next))
-		write(t, dir, "atlas.hcl", (fmt.Sprintf("emcee {\n  target   = \"mariadb 10.11\"\n  releases = [\"%s\"]\n}\n", strings.Join(names, `", "`))))
-		p, err := project.Load(filepath.Join(dir, "atlas.hcl"))
-		if err != nil {
-			t.Fatal(err)
-		}
+		p := pairProject(t, prev, next)
+		names := p.Releases
 		out, err := Plan(p, Options{})
 		if err != nil {
 			return // refused: the error is the user's to read
@@ -95,6 +85,25 @@ func FuzzPlan(f *testing.F) {
 			server.apply(t, scripts)
 		}
 	})
+}
+
+// pairProject is a project of release b after release a (b alone when
+// prev is empty), for mariadb 10.11, in a directory of its own.
+func pairProject(t *testing.T, prev, next []byte) *project.Project {
+	t.Helper()
+	dir := t.TempDir()
+	names := []string{"b"}
+	if len(prev) > 0 {
+		names = []string{"a", "b"}
+		write(t, dir, "schema/a.hcl", string(prev))
+	}
+	write(t, dir, "schema/b.hcl", string(next))
+	write(t, dir, "atlas.hcl", fmt.Sprintf("emcee {\n  target   = \"mariadb 10.11\"\n  releases = [\"%s\"]\n}\n", strings.Join(names, `", "`)))
+	p, err := project.Load(filepath.Join(dir, "atlas.hcl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 // checkScript reads a plan file back and checks its statements and names.

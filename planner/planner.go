@@ -39,6 +39,12 @@ type Options struct {
 	// Otherwise a snapshot edited to say something else than its SQL, with
 	// revisions to match and the sum recomputed, would pass the check.
 	Reevaluate bool
+	// Check computes the plans directory only to compare it with the one
+	// on disk (`plan --check`): snapshots written before emcee recorded
+	// plan formats are left without one (stamp), since a check writes
+	// nothing and such plans are not stale for lacking it; a note says
+	// that `emcee plan` records it.
+	Check bool
 }
 
 // SQLEval evaluates the SQL files of a release into the source the
@@ -155,7 +161,7 @@ func Plan(p *project.Project, opts Options) (*Output, error) {
 			if r.sql != nil {
 				// It records the new hash of the SQL files, so that the
 				// next run recognizes them without a database.
-				out.Files[revision.SnapshotFile(name)] = renderSnapshot(name, 0, r.snap.body, r.snap.base, r.sql.Hash(p.Target))
+				out.Files[revision.SnapshotFile(name)] = renderSnapshot(name, 0, r.snap.body, r.snap.base, r.sql.Hash(p.Target), r.snap.format)
 			}
 			prev = r
 			continue
@@ -169,7 +175,7 @@ func Plan(p *project.Project, opts Options) (*Output, error) {
 			seq = r.lastSeq + 1
 			from = fmt.Sprintf("%s as of %s_contract%02d", name, name, r.lastSeq)
 			// The snapshot being replaced stays, for recomputing its step.
-			out.Files[revision.StepSnapshotFile(name, r.lastSeq)] = renderSnapshot(name, r.lastSeq, r.snap.body, r.snap.base, "")
+			out.Files[revision.StepSnapshotFile(name, r.lastSeq)] = renderSnapshot(name, r.lastSeq, r.snap.body, r.snap.base, "", r.snap.format)
 		case prev != nil:
 			from = prev.name
 		}
@@ -181,11 +187,20 @@ func Plan(p *project.Project, opts Options) (*Output, error) {
 		if r.sql != nil {
 			sqlHash = r.sql.Hash(p.Target)
 		}
-		out.Files[revision.SnapshotFile(name)] = renderSnapshot(name, 0, r.src.Src, baseHash(bodyOf(prevEnd)), sqlHash)
+		out.Files[revision.SnapshotFile(name)] = renderSnapshot(name, 0, r.src.Src, baseHash(bodyOf(prevEnd)), sqlHash, Format)
 		prev = r
 	}
 	if err := addRollbacks(p, out); err != nil {
 		return nil, err
+	}
+	record := stamp
+	if opts.Check {
+		record = func(p *project.Project, out *Output) (string, error) { return unrecordedNote(p, out.Files) }
+	}
+	if note, err := record(p, out); err != nil {
+		return nil, err
+	} else if note != "" {
+		out.Notes = append(out.Notes, note)
 	}
 	for path := range existing.Files {
 		if _, ok := out.Files[path]; !ok {

@@ -59,72 +59,102 @@ func (o *Output) Diff() (string, error) {
 }
 
 // Edits are the revisions that differ from what the planner writes for
-// them from their snapshots, while the sum file vouches for them.
+// them from their snapshots, while the sum file vouches for them, told
+// apart by the plan format that planned them.
 type Edits struct {
-	Diff     string   // a unified diff, revision by revision; empty when none differs
-	Releases []string // the releases holding them, in the project's order
+	// Diff is a unified diff of the revisions refused (edited by hand, or
+	// of another plan format in a release not released), revision by
+	// revision; empty when none is.
+	Diff string
+	// Edited are the releases holding revisions of this emcee's plan
+	// format that it writes otherwise: edited by hand, their sum
+	// recomputed. In the project's order.
+	Edited []string
+	// Planned are the releases whose differing revisions an emcee of
+	// another plan format planned, or one that recorded none: a released
+	// one keeps them (Note), an open one is refused (Refusal).
+	Planned []Planned
 }
 
-// Edited recomputes every revision the planner can (Expected) and returns
+// Edited recomputes every revision the planner can (Compare) and returns
 // those that differ. The sum file only proves that a file is as it was
 // last summed; a hand edit whose sum was recomputed is found here, for
-// every planning step Expected can recompute.
+// every planning step Expected can recompute, and told from an older
+// emcee's output by the plan format its step records.
 func (o *Output) Edited(p *project.Project) (Edits, error) {
+	edits, _, err := Compare(p, o.Files)
+	if err != nil {
+		return Edits{}, err
+	}
 	var e Edits
 	var b bytes.Buffer
-	wants, errs := expectedAll(p, o.Files)
-	for i, rel := range p.Releases {
-		if errs[i] != nil {
-			return Edits{}, fmt.Errorf("recomputing the revisions of release %s: %w", rel, errs[i])
-		}
-		want := wants[i]
-		for _, path := range slices.Sorted(maps.Keys(want)) {
-			if got := o.Files[path]; got != nil && !bytes.Equal(got, want[path]) {
-				d, err := unified(path, got, want[path])
-				if err != nil {
-					return Edits{}, err
-				}
-				b.WriteString(d)
-				if !slices.Contains(e.Releases, rel) {
-					e.Releases = append(e.Releases, rel)
-				}
+	planned := map[string]*Planned{}
+	for _, ed := range edits {
+		rel, _, _ := strings.Cut(ed.Path, "/")
+		switch {
+		case ed.ByHand():
+			if !slices.Contains(e.Edited, rel) {
+				e.Edited = append(e.Edited, rel)
 			}
+			delete(planned, rel) // an edit is refused whatever else differs
+		case slices.Contains(e.Edited, rel):
+		case planned[rel] != nil:
+			planned[rel].Count++
+		default:
+			where := project.Rel(filepath.Join(p.PlansDir, ed.Snapshot))
+			if ed.FormatLine > 0 {
+				where = fmt.Sprintf("%s:%d", where, ed.FormatLine)
+			}
+			planned[rel] = &Planned{Release: rel, Released: p.Released(rel), Format: ed.Format, Where: where, Count: 1, Err: ed.Err}
+		}
+		if !ed.ByHand() && p.Released(rel) {
+			continue // kept: not part of the refusal's diff
+		}
+		d, err := unified(ed.Path, ed.got, ed.want)
+		if err != nil {
+			return Edits{}, err
+		}
+		b.WriteString(d)
+	}
+	for _, rel := range p.Releases {
+		if pl := planned[rel]; pl != nil {
+			e.Planned = append(e.Planned, *pl)
 		}
 	}
 	e.Diff = b.String()
 	return e, nil
 }
 
-// Refusal says what plan --check found and the ways out. The sum cannot
-// tell a revision edited by hand, its sum recomputed, from one an emcee
-// that writes it otherwise planned (an emcee upgrade that changed how such
-// a revision is written): the plans record no emcee version. Restoring the
-// file mends the first; the second is mended for a release no database
-// has applied by planning it again, and a released one's revisions stay as
-// the databases ran them.
-func (e Edits) Refusal(p *project.Project) string {
-	var open, released []string
-	for _, rel := range e.Releases {
-		if p.Released(rel) {
-			released = append(released, rel)
-		} else {
-			open = append(open, rel)
+// Notes are the lines `plan --check` prints for the released releases it
+// passes though this emcee writes their revisions otherwise.
+func (e Edits) Notes() []string {
+	var notes []string
+	for _, pl := range e.Planned {
+		if pl.Released && !slices.Contains(e.Edited, pl.Release) {
+			notes = append(notes, pl.Note())
 		}
 	}
-	names := func(rels []string) string {
-		return plural(rels, "release ", "releases ") + strings.Join(rels, ", ")
+	return notes
+}
+
+// Refusal says what plan --check refuses and the ways out, "" when
+// nothing is refused: revisions edited by hand (their step records this
+// emcee's plan format, and this emcee writes them otherwise), mended by
+// restoring them; revisions of open releases another emcee planned,
+// planned again with --rewrite. A released release's revisions of another
+// format stay as the databases ran them (Notes).
+func (e Edits) Refusal(p *project.Project) string {
+	var parts []string
+	if len(e.Edited) > 0 {
+		parts = append(parts, fmt.Sprintf("plans/ holds revisions of %s that differ from what this emcee writes from the snapshots they were planned from, though plans/emcee.sum vouches for them, and their snapshots record plan format %d, the one this emcee writes: they were edited by hand and their sum recomputed. Restore them from version control; to change a release, edit its schema file and run `emcee plan`",
+			plural(e.Edited, "release ", "releases ")+strings.Join(e.Edited, ", "), Format))
 	}
-	msg := fmt.Sprintf("plans/ holds revisions of %s that differ from what this emcee writes from the snapshots they were planned from, though plans/emcee.sum vouches for them: either they were edited by hand and their sum recomputed, or an emcee that writes them otherwise planned them (after an emcee upgrade). If they were edited, restore them from version control; to change a release, edit its schema file and run `emcee plan`",
-		names(e.Releases))
-	if len(open) > 0 {
-		msg += fmt.Sprintf(". If another emcee planned them: %s %s not released; while no database has applied %s revisions, `emcee plan --rewrite %s` plans %s again as this emcee writes %s",
-			names(open), plural(open, "is", "are"), plural(open, "its", "their"), strings.Join(open, ","), plural(open, "it", "them"), plural(open, "it", "them"))
+	for _, pl := range e.Planned {
+		if !pl.Released {
+			parts = append(parts, pl.Refusal())
+		}
 	}
-	if len(released) > 0 {
-		msg += fmt.Sprintf(". %s %s released: databases may have run %s revisions as they are, so they stay (`emcee plan --rewrite` refuses a released release); `emcee plan --check` passes for them with the emcee that planned them",
-			plural(released, "Release ", "Releases ")+strings.Join(released, ", "), plural(released, "is", "are"), plural(released, "its", "their"))
-	}
-	return msg
+	return strings.Join(parts, ". ")
 }
 
 // plural is one when rels names one release, else many.

@@ -23,8 +23,8 @@ func StepSnapshotFile(release string, seq int) string {
 	return fmt.Sprintf("%s/%s.snapshot%02d.hcl", release, release, seq)
 }
 
-// isSnapshot reports whether path is one of the release's snapshots.
-func isSnapshot(release, path string) bool {
+// IsSnapshot reports whether path is one of the release's snapshots.
+func IsSnapshot(release, path string) bool {
 	if path == SnapshotFile(release) {
 		return true
 	}
@@ -188,7 +188,7 @@ func scanPlans(dir string, releases []string, statements bool) (*Plans, error) {
 			}
 			p.Files[path] = data
 			if !strings.HasSuffix(e.Name(), ".sql") {
-				if !isSnapshot(rel, path) {
+				if !IsSnapshot(rel, path) {
 					p.Stray = append(p.Stray, path)
 				}
 				continue

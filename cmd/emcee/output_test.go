@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -14,6 +15,8 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"gopkg.in/yaml.v3"
+
+	"github.com/emcee-db/emcee/planner"
 )
 
 // commandsOf lists every command a user runs (cobra's own help and
@@ -346,6 +349,8 @@ func TestVersion(t *testing.T) {
 	saved := version
 	defer func() { version = saved }()
 	version = ""
+	// The plan format the build writes ends every line (planner.Format).
+	planFormat := fmt.Sprintf(", plan format %d", planner.Format)
 	for _, tc := range []struct {
 		name string
 		bi   *debug.BuildInfo
@@ -354,14 +359,14 @@ func TestVersion(t *testing.T) {
 		line string
 	}{
 		{"go install @v0.3.1", &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Path: "github.com/emcee-db/emcee", Version: "v0.3.1"}}, true,
-			buildVersion{Version: "v0.3.1", Module: "github.com/emcee-db/emcee", Go: "go1.26.8"}, "emcee v0.3.1 go1.26.8"},
+			buildVersion{Version: "v0.3.1", Module: "github.com/emcee-db/emcee", Go: "go1.26.8", PlanFormat: planner.Format}, "emcee v0.3.1 go1.26.8" + planFormat},
 		{"checkout, VCS stamped", &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Path: "github.com/emcee-db/emcee", Version: "v0.0.0-20261129173310-915c02018272+dirty"},
 			Settings: []debug.BuildSetting{{Key: "vcs.revision", Value: "915c02018272720294a617777a11820888d00c83"}, {Key: "vcs.time", Value: "2026-11-29T17:33:10Z"}, {Key: "vcs.modified", Value: "true"}}}, true,
-			buildVersion{Version: "v0.0.0-20261129173310-915c02018272+dirty", Module: "github.com/emcee-db/emcee", Revision: "915c02018272720294a617777a11820888d00c83", Time: "2026-11-29T17:33:10Z", Modified: true, Go: "go1.26.8"},
-			"emcee v0.0.0-20261129173310-915c02018272+dirty revision 915c02018272720294a617777a11820888d00c83 (modified) go1.26.8"},
+			buildVersion{Version: "v0.0.0-20261129173310-915c02018272+dirty", Module: "github.com/emcee-db/emcee", Revision: "915c02018272720294a617777a11820888d00c83", Time: "2026-11-29T17:33:10Z", Modified: true, Go: "go1.26.8", PlanFormat: planner.Format},
+			"emcee v0.0.0-20261129173310-915c02018272+dirty revision 915c02018272720294a617777a11820888d00c83 (modified) go1.26.8" + planFormat},
 		{"checkout, no VCS", &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Path: "github.com/emcee-db/emcee", Version: "(devel)"}}, true,
-			buildVersion{Version: "(devel)", Module: "github.com/emcee-db/emcee", Go: "go1.26.8"}, "emcee (devel) go1.26.8"},
-		{"no build info", nil, false, buildVersion{Version: "(devel)", Module: "github.com/emcee-db/emcee"}, "emcee (devel)"},
+			buildVersion{Version: "(devel)", Module: "github.com/emcee-db/emcee", Go: "go1.26.8", PlanFormat: planner.Format}, "emcee (devel) go1.26.8" + planFormat},
+		{"no build info", nil, false, buildVersion{Version: "(devel)", Module: "github.com/emcee-db/emcee", PlanFormat: planner.Format}, "emcee (devel)" + planFormat},
 	} {
 		got := readVersion(tc.bi, tc.ok)
 		if got != tc.want || got.String() != tc.line {

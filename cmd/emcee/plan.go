@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/spf13/cobra"
 
@@ -57,7 +58,12 @@ plan twice changes nothing. CI runs "emcee plan --check", which exits 6 and
 prints the difference when plans/ is stale, and also when a revision differs
 from what the planner writes from the snapshots it was planned from: a
 revision edited by hand is found even when plans/emcee.sum was regenerated
-over it.
+over it. The snapshot of each planning step records the plan format of the
+emcee that planned it ("emcee version" prints a build's): a revision of
+another format that this emcee writes otherwise (after an emcee upgrade)
+stays in a released release, with a note naming the format, and is refused
+in another, with "emcee plan --rewrite RELEASE" as the way out. plan records
+the format in snapshots written before emcee recorded it.
 
 A missing or damaged plans/emcee.sum is written again only when every
 revision is exactly what the planner writes; otherwise plan names the
@@ -76,7 +82,7 @@ revisions it cannot vouch for: restore the sum from version control.`,
 			defer cancel()
 			sql := &sqlEval{ctx: ctx, p: p, devURL: devURL, url: url, stderr: cmd.ErrOrStderr(), close: func() {}}
 			defer func() { sql.close() }()
-			out, err := planner.Plan(p, planner.Options{Rewrite: rewrite, SQL: sql.eval, Reevaluate: check})
+			out, err := planner.Plan(p, planner.Options{Rewrite: rewrite, SQL: sql.eval, Reevaluate: check, Check: check})
 			if err != nil {
 				return err
 			}
@@ -94,18 +100,23 @@ revisions it cannot vouch for: restore the sum from version control.`,
 						return err
 					}
 				}
-				edited := edits.Diff
+				edited, refusal := edits.Diff, edits.Refusal(p)
+				for _, n := range edits.Notes() {
+					fmt.Fprintln(cmd.ErrOrStderr(), n)
+				}
+				notes := slices.Concat(out.Notes, edits.Notes())
 				doc := struct {
-					UpToDate bool   `json:"up_to_date"`
-					Diff     string `json:"diff,omitempty"`
-					Edited   string `json:"edited,omitempty"`
-				}{d == "" && edited == "", d, edited}
+					UpToDate bool     `json:"up_to_date"`
+					Diff     string   `json:"diff,omitempty"`
+					Edited   string   `json:"edited,omitempty"`
+					Notes    []string `json:"notes,omitempty"`
+				}{d == "" && refusal == "", d, edited, notes}
 				emit(cmd, doc, func(w io.Writer) { fmt.Fprint(w, cmp.Or(d, edited, "plans/ is up to date\n")) })
 				switch {
 				case d != "":
 					return &exitError{code: codeFindings, err: errors.New("plans/ is stale: run `emcee plan` and commit the result")}
-				case edited != "":
-					return &exitError{code: codeFindings, err: errors.New(edits.Refusal(p))}
+				case refusal != "":
+					return &exitError{code: codeFindings, err: errors.New(refusal)}
 				}
 				return nil
 			}

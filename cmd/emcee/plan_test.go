@@ -2,11 +2,13 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/emcee-db/emcee/planner"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
 )
@@ -135,4 +137,56 @@ func writeSumOverDisk(dir string) error {
 		return err
 	}
 	return os.WriteFile(filepath.Join(p.PlansDir, revision.SumFile), sum, 0o644)
+}
+
+// After an emcee upgrade that writes a revision otherwise (its snapshot
+// records the plan format of the emcee that planned it), plan --check
+// passes a released release with a note naming that format, in text and
+// in the document, and refuses an open one with --rewrite as the way out.
+func TestPlanCheckAfterAnEmceeUpgrade(t *testing.T) {
+	dir := copyProject(t)
+	for _, rel := range []string{"pike", "stein"} {
+		script := filepath.Join(dir, "plans", rel, rel+"_expand01.sql")
+		data, err := os.ReadFile(script)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// What an emcee of plan format 0 might have written.
+		if err := os.WriteFile(script, bytes.Replace(data, []byte("\n-- rule "), []byte("\n-- rule (older wording) "), 1), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		snap := filepath.Join(dir, "plans", rel, rel+".snapshot.hcl")
+		data, err = os.ReadFile(snap)
+		if err != nil {
+			t.Fatal(err)
+		}
+		line := []byte(fmt.Sprintf("# plan format: %d\n", planner.Format))
+		if !bytes.Contains(data, line) {
+			t.Fatalf("%s records no plan format %d", snap, planner.Format)
+		}
+		if err := os.WriteFile(snap, bytes.Replace(data, line, []byte("# plan format: 0\n"), 1), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := writeSumOverDisk(dir); err != nil {
+		t.Fatal(err)
+	}
+	out, err := runIn(t, dir, "plan", "--check")
+	if code(err) != codeFindings || !strings.Contains(err.Error(), "Release stein: 1 revision differs") || !strings.Contains(err.Error(), "`emcee plan --rewrite stein` plans stein again") ||
+		!strings.Contains(out, "release pike: 1 revision differs from what this emcee") || !strings.Contains(out, "+-- rule add-column") || strings.Contains(err.Error(), "pike") {
+		t.Fatalf("plan --check with pike and stein of plan format 0: exit %d, %v\n%s", code(err), err, out)
+	}
+	// stein planned again as this emcee writes it: only pike's note is left.
+	if out, err := runIn(t, dir, "plan", "--rewrite", "stein"); err != nil {
+		t.Fatalf("plan --rewrite stein: %v\n%s", err, out)
+	}
+	out, err = runIn(t, dir, "plan", "--check")
+	if err != nil || !strings.Contains(out, "plans/ is up to date") || !strings.Contains(out, "plans/pike/pike.snapshot.hcl:3 records plan format 0 (planned by an emcee from before plan formats were recorded). pike is released, so it stays as the databases ran it, verified by plans/emcee.sum") {
+		t.Fatalf("plan --check with pike of plan format 0: %v\n%s", err, out)
+	}
+	var stdout, stderr bytes.Buffer
+	c := execute(newRoot(), []string{"--config", filepath.Join(dir, "atlas.hcl"), "plan", "--check", "--format", "json"}, &stdout, &stderr)
+	if doc := oneDocument(t, "json", stdout.String()); c != 0 || doc["up_to_date"] != true || !strings.Contains(fmt.Sprint(doc["notes"]), "release pike: 1 revision differs") {
+		t.Fatalf("plan --check --format json: exit %d\n%s\n%s", c, stdout.String(), stderr.String())
+	}
 }

@@ -6,6 +6,8 @@ import (
 	"runtime/debug"
 
 	"github.com/spf13/cobra"
+
+	"github.com/emcee-db/emcee/planner"
 )
 
 // version, when set with -ldflags "-X main.version=...", replaces the
@@ -22,6 +24,10 @@ type buildVersion struct {
 	Time     string `json:"revision_time,omitempty"`
 	Modified bool   `json:"modified,omitempty"` // the checkout had uncommitted changes
 	Go       string `json:"go"`
+	// PlanFormat is the plan format this build writes (planner.Format):
+	// the snapshots of the steps it plans record it, and `plan --check`
+	// names the one an older plan was written in.
+	PlanFormat int `json:"plan_format"`
 }
 
 // readVersion reads the version from the build info: the module version
@@ -30,7 +36,7 @@ type buildVersion struct {
 // "(devel)" when it records none) with the revision and whether the
 // checkout was modified.
 func readVersion(bi *debug.BuildInfo, ok bool) buildVersion {
-	v := buildVersion{Version: "(devel)", Module: "github.com/emcee-db/emcee"}
+	v := buildVersion{Version: "(devel)", Module: "github.com/emcee-db/emcee", PlanFormat: planner.Format}
 	if ok {
 		v.Go = bi.GoVersion
 		if bi.Main.Path != "" {
@@ -70,7 +76,7 @@ func (v buildVersion) String() string {
 	if v.Go != "" {
 		s += " " + v.Go
 	}
-	return s
+	return s + fmt.Sprintf(", plan format %d", v.PlanFormat)
 }
 
 func newVersionCmd() *cobra.Command {
@@ -82,7 +88,10 @@ information the go command records: the module version when installed with
 "go install github.com/emcee-db/emcee/cmd/emcee@VERSION", or, for a build
 from a checkout, "(devel)" or the pseudo-version the go command derives from
 the VCS, with the revision and "(modified)" when the checkout had
-uncommitted changes. "emcee --version" prints the same line.
+uncommitted changes, then the plan format it writes: the number of the way it
+writes plans, which the snapshot of every step it plans records, so that
+"emcee plan --check" tells another emcee's plans from edited ones. "emcee
+--version" prints the same line.
 
 emcee records this version with every revision it applies (see
 "emcee db version -v"). The version of a database is "emcee db version".`,
