@@ -5,9 +5,11 @@ import (
 	"slices"
 	"strings"
 
+	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
 
 	"github.com/emcee-db/emcee/internal/hclquote"
+	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
@@ -107,6 +109,8 @@ func (r *Release) checkInsertExprs(prev *Release, m *DataMigration) []string {
 	if m.InsertList != nil {
 		if err := m.InsertList.ResolveInsert(sqlsyntax.Scope{Table: m.Table, Columns: ColumnNames(into)}, from); err != nil {
 			errs = append(errs, d.exprs.lists[m.InsertList].errorf(d.exprs.src, err, "insert of data_migration %q", m.Name).Error())
+		} else if unset := unsetColumns(into, m.InsertList); len(unset) > 0 {
+			errs = append(errs, d.exprs.lists[m.InsertList].errorf(d.exprs.src, &sqlsyntax.Error{Line: 1, Col: 1, Msg: fmt.Sprintf("it sets no value for %s, NOT NULL without a default in %s: the server refuses every row migrate would insert (error 1364), after expand has run. Set %s in insert, or declare a default", strings.Join(unset, ", "), sqlsyntax.Ident(m.Table), map[bool]string{true: "it", false: "them"}[len(unset) == 1])}, "insert of data_migration %q", m.Name).Error())
 		}
 	}
 	if err := d.resolve(m.PendingExpr, from, "pending of data_migration %q", m.Name); err != nil {
@@ -117,6 +121,21 @@ func (r *Release) checkInsertExprs(prev *Release, m *DataMigration) []string {
 		}
 	}
 	return errs
+}
+
+// unsetColumns are the columns of into a row needs a value for that list
+// does not set: NOT NULL, without a default, neither AUTO_INCREMENT nor
+// generated (the server fills those).
+func unsetColumns(into *schema.Table, list *sqlsyntax.Assignments) []string {
+	var unset []string
+	for _, c := range into.Columns {
+		_, auto := schemadef.Attr[*mysql.AutoIncrement](c.Attrs)
+		_, generated := schemadef.Attr[*schema.GeneratedExpr](c.Attrs)
+		if !c.Type.Null && c.Default == nil && !auto && !generated && list.Assigns(c.Name) == nil {
+			unset = append(unset, c.Name)
+		}
+	}
+	return unset
 }
 
 // unseenRows is what is wrong with the way an insert's pending predicate

@@ -204,6 +204,11 @@ func TestBadDeclarationsAreReportedWithPositions(t *testing.T) {
 			column: isPublic,
 			extra:  tagsTable + moveTo("tags", "images", "image = id, label = name", "name <> '' AND (SELECT COUNT(*) FROM tags) < 1000000"),
 			want:   []string{`pike.hcl:37:14: pending of data_migration "m": it reads ` + "`tags`" + ` in a subquery that does not refer to the row of ` + "`images`:"}},
+		// The server refuses every row (1364): migrate failed after expand.
+		{name: "insert that leaves a NOT NULL column without a default unset",
+			column: isPublic,
+			extra:  tagsTable + moveTo("tags", "images", "image = id", "NOT EXISTS (SELECT 1 FROM tags WHERE tags.image = images.id)"),
+			want:   []string{"pike.hcl:36:14: insert of data_migration \"m\": it sets no value for label, NOT NULL without a default in `tags`: the server refuses every row migrate would insert (error 1364)"}},
 		{name: "insert that does not parse",
 			column: isPublic,
 			extra:  tagsTable + moveTo("tags", "images", "image = id,, label = name", "NOT EXISTS (SELECT 1 FROM tags WHERE tags.image = images.id)"),
