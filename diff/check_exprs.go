@@ -109,8 +109,14 @@ func (r *Release) checkInsertExprs(prev *Release, m *DataMigration) []string {
 	if m.InsertList != nil {
 		if err := m.InsertList.ResolveInsert(sqlsyntax.Scope{Table: m.Table, Columns: ColumnNames(into)}, from); err != nil {
 			errs = append(errs, d.exprs.lists[m.InsertList].errorf(d.exprs.src, err, "insert of data_migration %q", m.Name).Error())
-		} else if unset := unsetColumns(into, m.InsertList); len(unset) > 0 {
-			errs = append(errs, d.exprs.lists[m.InsertList].errorf(d.exprs.src, &sqlsyntax.Error{Line: 1, Col: 1, Msg: fmt.Sprintf("it sets no value for %s, NOT NULL without a default in %s: the server refuses every row migrate would insert (error 1364), after expand has run. Set %s in insert, or declare a default", strings.Join(unset, ", "), sqlsyntax.Ident(m.Table), map[bool]string{true: "it", false: "them"}[len(unset) == 1])}, "insert of data_migration %q", m.Name).Error())
+		} else {
+			unset, generated := insertGaps(into, m.InsertList)
+			for _, at := range generated {
+				errs = append(errs, d.exprs.lists[m.InsertList].errorf(d.exprs.src, at, "insert of data_migration %q", m.Name).Error())
+			}
+			if len(unset) > 0 {
+				errs = append(errs, d.exprs.lists[m.InsertList].errorf(d.exprs.src, &sqlsyntax.Error{Line: 1, Col: 1, Msg: fmt.Sprintf("it sets no value for %s, NOT NULL without a default in %s: the server refuses every row migrate would insert (error 1364), after expand has run. Set %s in insert, or declare a default", strings.Join(unset, ", "), sqlsyntax.Ident(m.Table), map[bool]string{true: "it", false: "them"}[len(unset) == 1])}, "insert of data_migration %q", m.Name).Error())
+			}
 		}
 	}
 	if err := d.resolve(m.PendingExpr, from, "pending of data_migration %q", m.Name); err != nil {
@@ -123,19 +129,24 @@ func (r *Release) checkInsertExprs(prev *Release, m *DataMigration) []string {
 	return errs
 }
 
-// unsetColumns are the columns of into a row needs a value for that list
-// does not set: NOT NULL, without a default, neither AUTO_INCREMENT nor
-// generated (the server fills those).
-func unsetColumns(into *schema.Table, list *sqlsyntax.Assignments) []string {
-	var unset []string
+// insertGaps are what the server refuses of the rows an insert list
+// writes into table into, after expand: unset, the columns a row needs a
+// value for that the list does not set (NOT NULL, without a default,
+// neither AUTO_INCREMENT nor generated: 1364); generated, where it sets a
+// generated column, which the server computes (1906).
+func insertGaps(into *schema.Table, list *sqlsyntax.Assignments) (unset []string, generated []*sqlsyntax.Error) {
 	for _, c := range into.Columns {
 		_, auto := schemadef.Attr[*mysql.AutoIncrement](c.Attrs)
-		_, generated := schemadef.Attr[*schema.GeneratedExpr](c.Attrs)
-		if !c.Type.Null && c.Default == nil && !auto && !generated && list.Assigns(c.Name) == nil {
+		_, gen := schemadef.Attr[*schema.GeneratedExpr](c.Attrs)
+		switch at := list.Assigns(c.Name); {
+		case at != nil && gen:
+			at.Msg = fmt.Sprintf("it sets %s, a generated column of %s: the server computes it and refuses a value for it (error 1906); remove it from insert", c.Name, sqlsyntax.Ident(into.Name))
+			generated = append(generated, at)
+		case at == nil && !c.Type.Null && c.Default == nil && !auto && !gen:
 			unset = append(unset, c.Name)
 		}
 	}
-	return unset
+	return unset, generated
 }
 
 // unseenRows is what is wrong with the way an insert's pending predicate

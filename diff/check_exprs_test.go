@@ -209,6 +209,11 @@ func TestBadDeclarationsAreReportedWithPositions(t *testing.T) {
 			column: isPublic,
 			extra:  tagsTable + moveTo("tags", "images", "image = id", "NOT EXISTS (SELECT 1 FROM tags WHERE tags.image = images.id)"),
 			want:   []string{"pike.hcl:36:14: insert of data_migration \"m\": it sets no value for label, NOT NULL without a default in `tags`: the server refuses every row migrate would insert (error 1364)"}},
+		// MariaDB refuses a value for a generated column (1906).
+		{name: "insert that sets a generated column",
+			column: isPublic,
+			extra:  strings.Replace(tagsTable, "  column \"label\" {", "  column \"slug\" {\n    type = varchar(20)\n    as = \"LOWER(label)\"\n  }\n  column \"label\" {", 1) + moveTo("tags", "images", "image = id, label = name, slug = name", "NOT EXISTS (SELECT 1 FROM tags WHERE tags.image = images.id)"),
+			want:   []string{"insert of data_migration \"m\": it sets slug, a generated column of `tags`: the server computes it and refuses a value for it (error 1906)"}},
 		{name: "insert that does not parse",
 			column: isPublic,
 			extra:  tagsTable + moveTo("tags", "images", "image = id,, label = name", "NOT EXISTS (SELECT 1 FROM tags WHERE tags.image = images.id)"),
