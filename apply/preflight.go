@@ -5,11 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"slices"
 	"strings"
-
-	"ariga.io/atlas/sql/schema"
 
 	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/devdb"
@@ -486,19 +485,27 @@ func (s *Session) compare(ctx context.Context, r *devdb.Replay, expected string)
 // declared reports whether a release of the project declares table (its
 // snapshot, names compared without letter case, as a case-only rename is
 // refused), for the env's exclude, which leaves out only the tables no
-// release declares; a snapshot that cannot be read counts as declaring
-// it, so that the table is compared rather than left out unseen.
+// release declares. The snapshots are read once a session; one that
+// cannot be read (but is there: a release not planned yet has none, and
+// no plan creating anything) counts as declaring every table (the ""
+// entry), so that a table is compared rather than left out unseen.
 func (s *Session) declared(table string) bool {
-	for _, rel := range s.Project.Releases {
-		sch, _, err := s.snapshot(rel)
-		if err != nil {
-			return true
-		}
-		if slices.ContainsFunc(sch.Tables, func(t *schema.Table) bool { return strings.EqualFold(t.Name, table) }) {
-			return true
+	if s.declaredTables == nil {
+		s.declaredTables = map[string]bool{}
+		for _, rel := range s.Project.Releases {
+			sch, _, err := s.snapshot(rel)
+			if errors.Is(err, fs.ErrNotExist) {
+				continue // not planned: its plans create nothing
+			} else if err != nil {
+				s.declaredTables[""] = true
+				break
+			}
+			for _, t := range sch.Tables {
+				s.declaredTables[strings.ToLower(t.Name)] = true
+			}
 		}
 	}
-	return false
+	return s.declaredTables[""] || s.declaredTables[strings.ToLower(table)]
 }
 
 // noRun refuses to compare while another run holds the operator lock (a

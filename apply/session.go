@@ -152,10 +152,13 @@ type Session struct {
 	// ownTriggers are the triggers the plans create, lower-cased: read
 	// once, for every backfill that names the others.
 	ownTriggers map[string]bool
-	cmd         string // the db subcommand, for "rerun ..." hints (rerun)
-	target      string // sync's or upgrade's release or revision, rollback's release, as given
-	res         *Result
-	replanned   []replan // records of runs that changed nothing, whose script changed
+	// declaredTables are the tables any release's snapshot declares,
+	// lower-cased: read once, for the env's exclude (declared).
+	declaredTables map[string]bool
+	cmd            string // the db subcommand, for "rerun ..." hints (rerun)
+	target         string // sync's or upgrade's release or revision, rollback's release, as given
+	res            *Result
+	replanned      []replan // records of runs that changed nothing, whose script changed
 	// quick is db check: gates and catch-up counts only tell whether
 	// they find a row, which stops at the first one.
 	quick bool
