@@ -157,7 +157,9 @@ func insertGaps(into *schema.Table, list *sqlsyntax.Assignments) (unset []string
 // (a bare name the subquery's own table has too is that table's column
 // there, as the server resolves it), the answer is the same for every row:
 // once the first batch has inserted rows it selects none, and the gate
-// opens over rows never moved, whose values contract then drops.
+// opens over rows never moved, whose values contract then drops; asking
+// only under an OR, a row the other side selects stays selected, and is
+// inserted again by every rerun (the gate never opens).
 func unseenRows(m *DataMigration, read sqlsyntax.TableRead) string {
 	into, from := sqlsyntax.Ident(m.Table), sqlsyntax.Ident(m.From)
 	example := fmt.Sprintf("NOT EXISTS (SELECT 1 FROM %s AS t WHERE t.<column> = %s.<key>)", into, from)
@@ -174,6 +176,8 @@ func unseenRows(m *DataMigration, read sqlsyntax.TableRead) string {
 			shadowed = fmt.Sprintf(" (%s there is a column of the subquery's table: write %s for the row's)", strings.Join(read.Shadowed, ", "), strings.Join(quals, ", "))
 		}
 		return fmt.Sprintf("it reads %s in a subquery that does not refer to the row of %s%s: its answer is the same for every row, so once migrate's first batch has inserted rows it selects none (or every row, again), and contract's gate opens over rows never moved, whose values contract then drops. Compare the new table's rows with the row's columns, written with the table's name, e.g. %s", into, from, shadowed, example)
+	case !read.Guarded:
+		return fmt.Sprintf("it reads %s only under an OR (or XOR): a row of %s the other side selects stays selected after its row is inserted, and every rerun of migrate (the catch-up over rows written meanwhile, a resume) would insert it again, contract's gate never opening. Make the test of the new table's rows a term of its own, joined with AND, e.g. (...) AND %s", into, from, example)
 	}
 	return ""
 }
