@@ -612,13 +612,27 @@ func (s *Session) rerun(extra ...string) string { return s.command(s.cmd, extra.
 // hint sends the operator to first with this run's flags, which that
 // command takes too (a contract's caught-up rows need `emcee db migrate`:
 // migrate takes every flag of contract, sync and upgrade); the release
-// given is this command's alone.
+// given is this command's alone. A flag extra names replaces this run's
+// (a rollback the tool could not copy for is rerun with --osc none, not
+// with its --osc pt-osc too).
 func (s *Session) command(cmd string, extra ...string) string {
 	words := []string{"emcee", "db", cmd}
 	if s.target != "" && cmd == s.cmd && (cmd == "sync" || cmd == "upgrade" || cmd == "rollback") {
 		words = append(words, shell.Word(s.target))
 	}
-	line := "`" + strings.Join(append(append(words, extra...), s.opts.Rerun...), " ") + "`"
+	words = append(words, extra...)
+	for i := 0; i < len(s.opts.Rerun); i++ {
+		flag := s.opts.Rerun[i]
+		n := 1 // the flag, and its value when the next word is no flag
+		if i+1 < len(s.opts.Rerun) && !strings.HasPrefix(s.opts.Rerun[i+1], "--") {
+			n = 2
+		}
+		if !slices.Contains(extra, flag) {
+			words = append(words, s.opts.Rerun[i:i+n]...)
+		}
+		i += n - 1
+	}
+	line := "`" + strings.Join(words, " ") + "`"
 	if len(s.opts.RerunAdd) > 0 {
 		line += fmt.Sprintf(" (with this run's %s, left out here: it may hold a password)", strings.Join(s.opts.RerunAdd, " and "))
 	}
