@@ -482,17 +482,26 @@ func (s *Session) compare(ctx context.Context, r *devdb.Replay, expected string)
 	return rep, nil
 }
 
-// declared reports whether a release of the project declares table (its
-// snapshot, names compared without letter case, as a case-only rename is
-// refused), for the env's exclude, which leaves out only the tables no
-// release declares. The snapshots are read once a session; one that
-// cannot be read (but is there: a release not planned yet has none, and
-// no plan creating anything) counts as declaring every table (the ""
-// entry), so that a table is compared rather than left out unseen.
+// declared reports whether the release in progress, or one after it,
+// declares table (its snapshot, names compared without letter case, as a
+// case-only rename is refused), for the env's exclude: the plans still to
+// run create those tables, so a leftover of that name is drift, never left
+// out (a table a release long complete declared, and one after it dropped,
+// is the application's again, as it was before). The snapshots are read
+// once a session; one that cannot be read (but is there: a release not
+// planned yet has none, and no plan creating anything) counts as declaring
+// every table (the "" entry), so that a table is compared rather than left
+// out unseen.
 func (s *Session) declared(table string) bool {
 	if s.declaredTables == nil {
 		s.declaredTables = map[string]bool{}
-		for _, rel := range s.Project.Releases {
+		releases := s.Project.Releases
+		if cur := slices.Index(releases, s.current()); cur >= 0 {
+			releases = releases[cur:]
+		} else {
+			releases = nil // every release is complete
+		}
+		for _, rel := range releases {
 			sch, _, err := s.snapshot(rel)
 			if errors.Is(err, fs.ErrNotExist) {
 				continue // not planned: its plans create nothing

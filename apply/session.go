@@ -152,8 +152,9 @@ type Session struct {
 	// ownTriggers are the triggers the plans create, lower-cased: read
 	// once, for every backfill that names the others.
 	ownTriggers map[string]bool
-	// declaredTables are the tables any release's snapshot declares,
-	// lower-cased: read once, for the env's exclude (declared).
+	// declaredTables are the tables the snapshots of the release in
+	// progress and the later ones declare, lower-cased: read once, for the
+	// env's exclude (declared).
 	declaredTables map[string]bool
 	cmd            string // the db subcommand, for "rerun ..." hints (rerun)
 	target         string // sync's or upgrade's release or revision, rollback's release, as given
