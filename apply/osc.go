@@ -211,11 +211,13 @@ func (s *Session) oscRefused(ctx context.Context, rev *revision.Revision, i int,
 func (s *Session) withoutTool(rev *revision.Revision) string {
 	const server = "to have the server copy the table (ALGORITHM=COPY, writes blocked while it runs)"
 	if rev.ID.Phase == revision.Rollback {
-		cmd := "emcee db rollback"
+		// --osc none: the emcee block's osc would hand the copies to the
+		// tool again.
+		extra := []string{"--allow-copy", "--osc", project.OSCNone}
 		if s.opts.DropNewData {
-			cmd += " --drop-new-data"
+			extra = append([]string{"--drop-new-data"}, extra...)
 		}
-		return fmt.Sprintf("rerun `%s --allow-copy`, without --osc %s (and without osc in the emcee block), %s", cmd, project.OSCPtOSC, server)
+		return fmt.Sprintf("rerun %s %s", s.rerun(extra...), server)
 	}
 	return fmt.Sprintf("run without --osc %s (and without osc in the emcee block) %s", project.OSCPtOSC, server)
 }

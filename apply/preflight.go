@@ -5,11 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"slices"
 	"strings"
-
-	"ariga.io/atlas/sql/schema"
 
 	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/devdb"
@@ -487,22 +486,39 @@ func (s *Session) compare(ctx context.Context, r *devdb.Replay, expected string)
 	return rep, nil
 }
 
-// declared reports whether a release of the project declares table (its
-// snapshot, names compared without letter case, as a case-only rename is
-// refused), for the env's exclude, which leaves out only the tables no
-// release declares; a snapshot that cannot be read counts as declaring
-// it, so that the table is compared rather than left out unseen.
+// declared reports whether the release in progress, or one after it,
+// declares table (its snapshot, names compared without letter case, as a
+// case-only rename is refused), for the env's exclude: the plans still to
+// run create those tables, so a leftover of that name is drift, never left
+// out (a table a release long complete declared, and one after it dropped,
+// is the application's again, as it was before). The snapshots are read
+// once a session; one that cannot be read (but is there: a release not
+// planned yet has none, and no plan creating anything) counts as declaring
+// every table (the "" entry), so that a table is compared rather than left
+// out unseen.
 func (s *Session) declared(table string) bool {
-	for _, rel := range s.Project.Releases {
-		sch, _, err := s.snapshot(rel)
-		if err != nil {
-			return true
+	if s.declaredTables == nil {
+		s.declaredTables = map[string]bool{}
+		releases := s.Project.Releases
+		if cur := slices.Index(releases, s.current()); cur >= 0 {
+			releases = releases[cur:]
+		} else {
+			releases = nil // every release is complete
 		}
-		if slices.ContainsFunc(sch.Tables, func(t *schema.Table) bool { return strings.EqualFold(t.Name, table) }) {
-			return true
+		for _, rel := range releases {
+			sch, _, err := s.snapshot(rel)
+			if errors.Is(err, fs.ErrNotExist) {
+				continue // not planned: its plans create nothing
+			} else if err != nil {
+				s.declaredTables[""] = true
+				break
+			}
+			for _, t := range sch.Tables {
+				s.declaredTables[strings.ToLower(t.Name)] = true
+			}
 		}
 	}
-	return false
+	return s.declaredTables[""] || s.declaredTables[strings.ToLower(table)]
 }
 
 // noRun refuses to compare while another run holds the operator lock (a

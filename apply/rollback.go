@@ -258,14 +258,14 @@ func (s *Session) rollbackRevisions(rel string) ([]*revision.Revision, error) {
 			return nil, &Refusal{
 				Reason: fmt.Sprintf("cannot roll back %s yet: %s stopped half-way (%s), and %s undoes the whole revision. Nothing was changed",
 					rel, ex.ID, progress(rec), revision.ID{Release: rel, Phase: revision.Rollback, Seq: ex.ID.Seq}),
-				Next: "finish it with `emcee db expand` (it resumes where it stopped), then run `emcee db rollback`",
+				Next: "finish it with `emcee db expand` (it resumes where it stopped), then run " + s.rerun(),
 			}
 		}
 		rb := undo[ex.ID.Seq]
 		if rb == nil {
 			want := revision.ID{Release: rel, Phase: revision.Rollback, Seq: ex.ID.Seq}
-			return nil, fmt.Errorf("%s is missing: %s was applied and nothing undoes it; run `emcee plan`, which writes a rollback revision beside every expand revision, commit it, and rerun `emcee db rollback`. Nothing was changed",
-				s.planFile(want.File()), ex.ID)
+			return nil, fmt.Errorf("%s is missing: %s was applied and nothing undoes it; run `emcee plan`, which writes a rollback revision beside every expand revision, commit it, and rerun %s. Nothing was changed",
+				s.planFile(want.File()), ex.ID, s.rerun())
 		}
 		out = append(out, rb)
 	}

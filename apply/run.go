@@ -222,7 +222,7 @@ func (s *Session) Migrate(ctx context.Context) (*Result, error) {
 		switch {
 		case !finished:
 			res.Partial = true
-			return s.done(res, fmt.Sprintf("migrate of %s stopped after %d rows (--max-rows)", rel, rows), "run `emcee db migrate` again to continue")
+			return s.done(res, fmt.Sprintf("migrate of %s stopped after %d rows (--max-rows)", rel, rows), "run "+s.rerun()+" again to continue")
 		case rows > 0 || (s.opts.DryRun && len(res.Revisions) > 0):
 			return s.done(res, fmt.Sprintf("migrate of %s caught up: rows written since its backfill are migrated", rel), s.contractNext(rel))
 		}
@@ -235,7 +235,7 @@ func (s *Session) Migrate(ctx context.Context) (*Result, error) {
 		}
 		if !rr.Done {
 			res.Partial = true
-			return s.done(res, fmt.Sprintf("migrate of %s stopped after %d rows (--max-rows); the rest is pending and kept in sync by triggers", rel, s.rowsRun), "run `emcee db migrate` again to continue where it stopped (`emcee db status` counts what is left)")
+			return s.done(res, fmt.Sprintf("migrate of %s stopped after %d rows (--max-rows); the rest is pending and kept in sync by triggers", rel, s.rowsRun), "run "+s.rerun()+" again to continue where it stopped (`emcee db status` counts what is left)")
 		}
 	}
 	res.Message = fmt.Sprintf("migrate of %s complete", rel)

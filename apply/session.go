@@ -155,10 +155,14 @@ type Session struct {
 	// ownTriggers are the triggers the plans create, lower-cased: read
 	// once, for every backfill that names the others.
 	ownTriggers map[string]bool
-	cmd         string // the db subcommand, for "rerun ..." hints (rerun)
-	target      string // sync's or upgrade's release or revision, rollback's release, as given
-	res         *Result
-	replanned   []replan // records of runs that changed nothing, whose script changed
+	// declaredTables are the tables the snapshots of the release in
+	// progress and the later ones declare, lower-cased: read once, for the
+	// env's exclude (declared).
+	declaredTables map[string]bool
+	cmd            string // the db subcommand, for "rerun ..." hints (rerun)
+	target         string // sync's or upgrade's release or revision, rollback's release, as given
+	res            *Result
+	replanned      []replan // records of runs that changed nothing, whose script changed
 	// quick is db check: gates and catch-up counts only tell whether
 	// they find a row, which stops at the first one.
 	quick bool
@@ -609,18 +613,31 @@ func (s *Session) rerun(extra ...string) string { return s.rerunOf(s.cmd, extra.
 // refusal again, without its --osc none handed the copies to the tool
 // atlas.hcl names, without its --osc-max-load ran the tool at its own
 // thresholds, and a migrate told to run contract without its --env
-// worked on another database. A flag that may hold a password (--url) is
-// not printed: a note after the command says to add it.
+// worked on another database. A flag extra names replaces this run's (a
+// rollback the tool could not copy for is rerun with --osc none, not with
+// its --osc pt-osc too). A flag that may hold a password (--url) is not
+// printed: a note after the command says to add it.
 func (s *Session) rerunOf(cmd string, extra ...string) string {
 	words := []string{"emcee", "db", cmd}
 	if s.target != "" && cmd == s.cmd && (cmd == "sync" || cmd == "upgrade" || cmd == "rollback") {
 		words = append(words, shell.Word(s.target))
 	}
+	words = append(words, extra...)
 	var flags, add []string
 	if s.opts.Rerun != nil {
 		flags, add = s.opts.Rerun(cmd)
 	}
-	out := "`" + strings.Join(append(append(words, extra...), flags...), " ") + "`"
+	for i := 0; i < len(flags); i++ {
+		n := 1 // the flag, and its value when the next word is no flag
+		if i+1 < len(flags) && !strings.HasPrefix(flags[i+1], "--") {
+			n = 2
+		}
+		if !slices.Contains(extra, flags[i]) {
+			words = append(words, flags[i:i+n]...)
+		}
+		i += n - 1
+	}
+	out := "`" + strings.Join(words, " ") + "`"
 	if len(add) > 0 {
 		out += fmt.Sprintf(" (with this run's %s, left out here: it may hold a password)", strings.Join(add, " and "))
 	}

@@ -5,9 +5,11 @@ import (
 	"slices"
 	"strings"
 
+	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
 
 	"github.com/emcee-db/emcee/internal/hclquote"
+	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
@@ -107,6 +109,14 @@ func (r *Release) checkInsertExprs(prev *Release, m *DataMigration) []string {
 	if m.InsertList != nil {
 		if err := m.InsertList.ResolveInsert(sqlsyntax.Scope{Table: m.Table, Columns: ColumnNames(into)}, from); err != nil {
 			errs = append(errs, d.exprs.lists[m.InsertList].errorf(d.exprs.src, err, "insert of data_migration %q", m.Name).Error())
+		} else {
+			unset, generated := insertGaps(into, m.InsertList)
+			for _, at := range generated {
+				errs = append(errs, d.exprs.lists[m.InsertList].errorf(d.exprs.src, at, "insert of data_migration %q", m.Name).Error())
+			}
+			if len(unset) > 0 {
+				errs = append(errs, d.exprs.lists[m.InsertList].errorf(d.exprs.src, &sqlsyntax.Error{Line: 1, Col: 1, Msg: fmt.Sprintf("it sets no value for %s, NOT NULL without a default in %s: the server refuses every row migrate would insert (error 1364), after expand has run. Set %s in insert, or declare a default", strings.Join(unset, ", "), sqlsyntax.Ident(m.Table), map[bool]string{true: "it", false: "them"}[len(unset) == 1])}, "insert of data_migration %q", m.Name).Error())
+			}
 		}
 	}
 	if err := d.resolve(m.PendingExpr, from, "pending of data_migration %q", m.Name); err != nil {
@@ -119,6 +129,26 @@ func (r *Release) checkInsertExprs(prev *Release, m *DataMigration) []string {
 	return errs
 }
 
+// insertGaps are what the server refuses of the rows an insert list
+// writes into table into, after expand: unset, the columns a row needs a
+// value for that the list does not set (NOT NULL, without a default,
+// neither AUTO_INCREMENT nor generated: 1364); generated, where it sets a
+// generated column, which the server computes (1906).
+func insertGaps(into *schema.Table, list *sqlsyntax.Assignments) (unset []string, generated []*sqlsyntax.Error) {
+	for _, c := range into.Columns {
+		_, auto := schemadef.Attr[*mysql.AutoIncrement](c.Attrs)
+		_, gen := schemadef.Attr[*schema.GeneratedExpr](c.Attrs)
+		switch at := list.Assigns(c.Name); {
+		case at != nil && gen:
+			at.Msg = fmt.Sprintf("it sets %s, a generated column of %s: the server computes it and refuses a value for it (error 1906); remove it from insert", c.Name, sqlsyntax.Ident(into.Name))
+			generated = append(generated, at)
+		case at == nil && !c.Type.Null && c.Default == nil && !auto && !gen:
+			unset = append(unset, c.Name)
+		}
+	}
+	return unset, generated
+}
+
 // unseenRows is what is wrong with the way an insert's pending predicate
 // reads the table the rows go into (read), "" when nothing: it must ask,
 // for the row of from it is evaluated on, whether that row's row is there
@@ -127,7 +157,9 @@ func (r *Release) checkInsertExprs(prev *Release, m *DataMigration) []string {
 // (a bare name the subquery's own table has too is that table's column
 // there, as the server resolves it), the answer is the same for every row:
 // once the first batch has inserted rows it selects none, and the gate
-// opens over rows never moved, whose values contract then drops.
+// opens over rows never moved, whose values contract then drops; asking
+// only under an OR, a row the other side selects stays selected, and is
+// inserted again by every rerun (the gate never opens).
 func unseenRows(m *DataMigration, read sqlsyntax.TableRead) string {
 	into, from := sqlsyntax.Ident(m.Table), sqlsyntax.Ident(m.From)
 	example := fmt.Sprintf("NOT EXISTS (SELECT 1 FROM %s AS t WHERE t.<column> = %s.<key>)", into, from)
@@ -144,6 +176,8 @@ func unseenRows(m *DataMigration, read sqlsyntax.TableRead) string {
 			shadowed = fmt.Sprintf(" (%s there is a column of the subquery's table: write %s for the row's)", strings.Join(read.Shadowed, ", "), strings.Join(quals, ", "))
 		}
 		return fmt.Sprintf("it reads %s in a subquery that does not refer to the row of %s%s: its answer is the same for every row, so once migrate's first batch has inserted rows it selects none (or every row, again), and contract's gate opens over rows never moved, whose values contract then drops. Compare the new table's rows with the row's columns, written with the table's name, e.g. %s", into, from, shadowed, example)
+	case !read.Guarded:
+		return fmt.Sprintf("it reads %s only under an OR (or XOR): a row of %s the other side selects stays selected after its row is inserted, and every rerun of migrate (the catch-up over rows written meanwhile, a resume) would insert it again, contract's gate never opening. Make the test of the new table's rows a term of its own, joined with AND, e.g. (...) AND %s", into, from, example)
 	}
 	return ""
 }

@@ -204,6 +204,23 @@ func TestBadDeclarationsAreReportedWithPositions(t *testing.T) {
 			column: isPublic,
 			extra:  tagsTable + moveTo("tags", "images", "image = id, label = name", "name <> '' AND (SELECT COUNT(*) FROM tags) < 1000000"),
 			want:   []string{`pike.hcl:37:14: pending of data_migration "m": it reads ` + "`tags`" + ` in a subquery that does not refer to the row of ` + "`images`:"}},
+		// The server refuses every row (1364): migrate failed after expand.
+		{name: "insert that leaves a NOT NULL column without a default unset",
+			column: isPublic,
+			extra:  tagsTable + moveTo("tags", "images", "image = id", "NOT EXISTS (SELECT 1 FROM tags WHERE tags.image = images.id)"),
+			want:   []string{"pike.hcl:36:14: insert of data_migration \"m\": it sets no value for label, NOT NULL without a default in `tags`: the server refuses every row migrate would insert (error 1364)"}},
+		// MariaDB refuses a value for a generated column (1906).
+		{name: "insert that sets a generated column",
+			column: isPublic,
+			extra:  strings.Replace(tagsTable, "  column \"label\" {", "  column \"slug\" {\n    type = varchar(20)\n    as = \"LOWER(label)\"\n  }\n  column \"label\" {", 1) + moveTo("tags", "images", "image = id, label = name, slug = name", "NOT EXISTS (SELECT 1 FROM tags WHERE tags.image = images.id)"),
+			want:   []string{"insert of data_migration \"m\": it sets slug, a generated column of `tags`: the server computes it and refuses a value for it (error 1906)"}},
+		// Rows the other side of the OR selects stay selected once their
+		// row is inserted: every catch-up inserted them again (200 rows for
+		// 100 users), and the gate never opened.
+		{name: "insert whose pending reads the new table only under an OR",
+			column: isPublic,
+			extra:  tagsTable + moveTo("tags", "images", "image = id, label = name", "name <> '' OR NOT EXISTS (SELECT 1 FROM tags WHERE tags.image = images.id)"),
+			want:   []string{`pike.hcl:37:14: pending of data_migration "m": it reads ` + "`tags`" + ` only under an OR (or XOR)`, "would insert it again"}},
 		{name: "insert that does not parse",
 			column: isPublic,
 			extra:  tagsTable + moveTo("tags", "images", "image = id,, label = name", "NOT EXISTS (SELECT 1 FROM tags WHERE tags.image = images.id)"),

@@ -143,7 +143,10 @@ func TestOperatorRollingUpgrade(t *testing.T) {
 	}
 
 	r = p.must("db", "migrate", "--max-rows", "100", "--batch-size", "30")
-	opContains(t, r, "248 rows pending", "stopped by --max-rows after 100 rows", "run `emcee db migrate` again")
+	// The run to continue is this one, on its database (--env), in its
+	// batches and chunks: `emcee db migrate` alone went to $EMCEE_ENV's
+	// database, or migrated the rest at once.
+	opContains(t, r, "248 rows pending", "stopped by --max-rows after 100 rows", "run `emcee db migrate --batch-size 30 --env test --max-rows 100` again")
 	st := p.must("db", "status", "--format", "json")
 	var status struct {
 		Code     int

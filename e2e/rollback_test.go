@@ -297,11 +297,13 @@ func TestRollbackNeedsTheRollbackRevision(t *testing.T) {
 	p := newOpProject(t, opNoRollback)
 	p.must("db", "sync", "ocata")
 	p.must("db", "expand")
-	r := p.run("db", "rollback")
+	r := p.run("db", "rollback", "pike", "--allow-copy")
 	if r.Code != 1 {
 		t.Fatalf("rollback without its revision: %s", r)
 	}
-	opContains(t, r, "plans/pike/pike_rollback01.sql is missing: pike_expand01 was applied and nothing undoes it", "run `emcee plan`")
+	// The rerun is the rollback as it was run (Session.rerun): its release
+	// and opt-ins, and its --env, which `emcee db rollback` alone left out.
+	opContains(t, r, "plans/pike/pike_rollback01.sql is missing: pike_expand01 was applied and nothing undoes it", "run `emcee plan`", "rerun `emcee db rollback pike --allow-copy --env test`")
 	if v := p.version(); v != "pike_expand01, ocata_contract01" {
 		t.Fatalf("version: %s", v)
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
+	"github.com/pingcap/tidb/pkg/parser/opcode"
 )
 
 // Scope is what an expression may read: the row of one table, and, for the
@@ -243,6 +244,11 @@ type TableRead struct {
 	// but that the server finds in a table of the subquery first (the
 	// innermost SELECT whose tables have the name), spelled as written.
 	Shadowed []string
+	// Guarded: such a read (Row) is in a term of the expression's
+	// top-level AND that is no OR or XOR, so every row the expression
+	// selects passes it; under an OR, a row the other side selects is
+	// selected whatever the table holds.
+	Guarded bool
 }
 
 // ReadOf tells how the expression, which Resolve accepted in s, reads
@@ -253,9 +259,38 @@ type TableRead struct {
 func (e *Expr) ReadOf(s Scope, table string) TableRead {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	r := &resolver{src: e.src, base: e.base, scope: s, watch: table, stack: []frame{{tables: []scopeTable{{name: s.Table, columns: s.Columns}}}}}
-	e.node.Accept(r)
-	return r.watched
+	read := func(n ast.Node) TableRead {
+		r := &resolver{src: e.src, base: e.base, scope: s, watch: table, stack: []frame{{tables: []scopeTable{{name: s.Table, columns: s.Columns}}}}}
+		n.Accept(r)
+		return r.watched
+	}
+	all := read(e.node)
+	for _, term := range conjuncts(e.node) {
+		if op, ok := term.(*ast.BinaryOperationExpr); ok && (op.Op == opcode.LogicOr || op.Op == opcode.LogicXor) {
+			continue
+		}
+		if read(term).Row {
+			all.Guarded = true
+			break
+		}
+	}
+	return all
+}
+
+// conjuncts are the terms of an expression's top-level AND (itself when it
+// is none), parentheses looked through.
+func conjuncts(n ast.ExprNode) []ast.ExprNode {
+	for {
+		p, ok := n.(*ast.ParenthesesExpr)
+		if !ok {
+			break
+		}
+		n = p.Expr
+	}
+	if op, ok := n.(*ast.BinaryOperationExpr); ok && op.Op == opcode.LogicAnd {
+		return append(conjuncts(op.L), conjuncts(op.R)...)
+	}
+	return []ast.ExprNode{n}
 }
 
 // ReadsColumn reports whether a value of the list reads a column of the

@@ -257,13 +257,18 @@ func TestReadOf(t *testing.T) {
 		pending, table string
 		want           TableRead
 	}{
-		{"token_auth <> '' AND NOT EXISTS (SELECT 1 FROM user_token_auth t WHERE t.login = `user`.login)", "USER_TOKEN_AUTH", TableRead{Reads: true, Row: true}},
+		{"token_auth <> '' AND NOT EXISTS (SELECT 1 FROM user_token_auth t WHERE t.login = `user`.login)", "USER_TOKEN_AUTH", TableRead{Reads: true, Row: true, Guarded: true}},
+		// Under an OR, a row the other side selects is selected whatever
+		// the new table holds; parentheses and nested ANDs are looked through.
+		{"token_auth <> '' OR NOT EXISTS (SELECT 1 FROM user_token_auth t WHERE t.login = `user`.login)", "user_token_auth", TableRead{Reads: true, Row: true}},
+		{"(login <> '' XOR NOT EXISTS (SELECT 1 FROM user_token_auth t WHERE t.login = `user`.login)) AND token_auth <> ''", "user_token_auth", TableRead{Reads: true, Row: true}},
+		{"(login <> '' OR token_auth <> '') AND (token_auth <> 'x' AND ((NOT EXISTS (SELECT 1 FROM user_token_auth t WHERE t.login = `user`.login))))", "user_token_auth", TableRead{Reads: true, Row: true, Guarded: true}},
 		{"token_auth <> '' AND NOT EXISTS (SELECT 1 FROM user_token_auth t WHERE t.login = `user`.login)", "user", TableRead{}},
 		{"NOT EXISTS (SELECT 1 FROM user_token_auth WHERE user_token_auth.login = login)", "user_token_auth", TableRead{Reads: true, Shadowed: []string{"login"}}},
-		{"NOT EXISTS (SELECT 1 FROM user_token_auth AS t WHERE t.password = token_auth)", "user_token_auth", TableRead{Reads: true, Row: true}},
+		{"NOT EXISTS (SELECT 1 FROM user_token_auth AS t WHERE t.password = token_auth)", "user_token_auth", TableRead{Reads: true, Row: true, Guarded: true}},
 		{"(SELECT COUNT(*) FROM user_token_auth) < 10", "user_token_auth", TableRead{Reads: true}},
 		// The row is read in a subquery nested in the one reading the table.
-		{"NOT EXISTS (SELECT 1 FROM user_token_auth AS t WHERE t.id IN (SELECT o.id FROM other AS o WHERE o.n = user.login))", "user_token_auth", TableRead{Reads: true, Row: true}},
+		{"NOT EXISTS (SELECT 1 FROM user_token_auth AS t WHERE t.id IN (SELECT o.id FROM other AS o WHERE o.n = user.login))", "user_token_auth", TableRead{Reads: true, Row: true, Guarded: true}},
 		// ... and beside it, not inside it.
 		{"NOT EXISTS (SELECT 1 FROM user_token_auth) AND EXISTS (SELECT 1 FROM other WHERE other.n = user.login)", "user_token_auth", TableRead{Reads: true}},
 		{"token_auth <> ''", "user_token_auth", TableRead{}},
