@@ -93,7 +93,7 @@ func TestDataMigrationMovesAColumnIntoRowsOfANewTable(t *testing.T) {
 	// (the batches before it committed), and migrate is killed there.
 	_, release := p.lockRows("SELECT * FROM user WHERE login = 'u0301' FOR UPDATE")
 	run := p.start("db", "migrate", "--batch-size", "50")
-	for !exited(run.cmd) && p.query("SELECT COUNT(*) FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT'") == "0" && !strings.Contains(run.out.String(), "Error 1205") {
+	for !exited(run.cmd) && p.query("SELECT COUNT(*) FROM information_schema.INNODB_TRX t JOIN information_schema.PROCESSLIST l ON l.ID = t.trx_mysql_thread_id WHERE t.trx_state = 'LOCK WAIT' AND l.DB = ? AND l.INFO LIKE 'INSERT INTO `user_token_auth`%'", p.DB.Name) == "0" && !strings.Contains(run.out.String(), "Error 1205") {
 		time.Sleep(20 * time.Millisecond)
 	}
 	if exited(run.cmd) {
