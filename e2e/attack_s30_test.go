@@ -249,7 +249,7 @@ func TestAttackS30RollbackCopyTheToolCannotApply(t *testing.T) {
 		t.Fatalf("rollback through the tool: %s", r)
 	}
 	opContains(t, r, "v2_rollback01 refused before it ran anything", "cannot find a table whose name holds",
-		"next: rerun `emcee db rollback --allow-copy`, without --osc pt-osc (and without osc in the emcee block), to have the server copy the table")
+		"next: rerun `emcee db rollback --allow-copy --osc none --env test` to have the server copy the table")
 	r = p.must("db", "rollback", "--allow-copy")
 	opContains(t, r, "rollback of v2 complete")
 	p.must("db", "diff")
