@@ -191,7 +191,7 @@ func (c gateCheck) err() error {
 	}
 	return &Blocked{Gates: c.closed, Refusal: Refusal{
 		Reason: fmt.Sprintf("contract blocked by data: %s refused, nothing was changed. Migrate is complete (its backfills have no row left to rewrite), yet %d of %s still %s rows:\n%s",
-			c.rev.ID, len(c.closed), sqlsyntax.Plural(len(c.results), "gate"), map[bool]string{true: "counts", false: "count"}[len(c.closed) == 1], DescribeGates(c.closed)),
+			c.rev.ID, len(c.closed), sqlsyntax.Plural(len(c.results), "gate"), sqlsyntax.OneOrMany(len(c.closed), "counts", "count"), DescribeGates(c.closed)),
 		Next: blockedNext(c.cmd),
 	}}
 }

@@ -121,3 +121,22 @@ func TestNoHintBuiltOutsideTheOwner(t *testing.T) {
 		}
 	}
 }
+
+// A contract blocked by data says how many of its gates count rows in
+// words that agree with the count (sqlsyntax.OneOrMany).
+func TestBlockedGatesAgreeWithTheirCount(t *testing.T) {
+	rev := &revision.Revision{ID: revision.ID{Release: "two", Phase: revision.Contract, Seq: 1}}
+	g := GateResult{Rule: "r", Why: "why", At: "plans/x.sql:3", Count: 2, ListSQL: "SELECT 1"}
+	for _, c := range []struct {
+		closed []GateResult
+		want   string
+	}{
+		{[]GateResult{g}, "yet 1 of 1 gate still counts rows"},
+		{[]GateResult{g, g}, "yet 2 of 2 gates still count rows"},
+	} {
+		err := gateCheck{rev: rev, results: c.closed, closed: c.closed, cmd: "`emcee db contract`"}.err()
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v\nwant it to hold %q", err, c.want)
+		}
+	}
+}

@@ -167,7 +167,7 @@ func (s *Session) Status(ctx context.Context, countRows bool) (*Status, error) {
 			switch {
 			case errors.As(err, &blocked):
 				st.Code = ContractBlocked
-				st.Summary = fmt.Sprintf("contract blocked by data: %s of %s %s rows that migrate cannot rewrite", sqlsyntax.Plural(len(blocked.Gates), "gate"), rev.ID, map[bool]string{true: "counts", false: "count"}[len(blocked.Gates) == 1])
+				st.Summary = fmt.Sprintf("contract blocked by data: %s of %s %s rows that migrate cannot rewrite", sqlsyntax.Plural(len(blocked.Gates), "gate"), rev.ID, sqlsyntax.OneOrMany(len(blocked.Gates), "counts", "count"))
 				st.Detail = DescribeGates(blocked.Gates)
 				st.Next = blockedNext(s.command("contract"))
 			case err != nil && closedOnly(gates):

@@ -12,6 +12,7 @@ import (
 	"github.com/pmezard/go-difflib/difflib"
 
 	"github.com/emcee-db/emcee/project"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // Write makes the plans directory match the output.
@@ -112,27 +113,19 @@ func (e Edits) Refusal(p *project.Project) string {
 		}
 	}
 	names := func(rels []string) string {
-		return plural(rels, "release ", "releases ") + strings.Join(rels, ", ")
+		return sqlsyntax.OneOrMany(len(rels), "release ", "releases ") + strings.Join(rels, ", ")
 	}
 	msg := fmt.Sprintf("plans/ holds revisions of %s that differ from what this emcee writes from the snapshots they were planned from, though plans/emcee.sum vouches for them: either they were edited by hand and their sum recomputed, or an emcee that writes them otherwise planned them (after an emcee upgrade). If they were edited, restore them from version control; to change a release, edit its schema file and run `emcee plan`",
 		names(e.Releases))
 	if len(open) > 0 {
 		msg += fmt.Sprintf(". If another emcee planned them: %s %s not released; while no database has applied %s revisions, `emcee plan --rewrite %s` plans %s again as this emcee writes %s",
-			names(open), plural(open, "is", "are"), plural(open, "its", "their"), strings.Join(open, ","), plural(open, "it", "them"), plural(open, "it", "them"))
+			names(open), sqlsyntax.OneOrMany(len(open), "is", "are"), sqlsyntax.OneOrMany(len(open), "its", "their"), strings.Join(open, ","), sqlsyntax.OneOrMany(len(open), "it", "them"), sqlsyntax.OneOrMany(len(open), "it", "them"))
 	}
 	if len(released) > 0 {
 		msg += fmt.Sprintf(". %s %s released: databases may have run %s revisions as they are, so they stay (`emcee plan --rewrite` refuses a released release); `emcee plan --check` passes for them with the emcee that planned them",
-			plural(released, "Release ", "Releases ")+strings.Join(released, ", "), plural(released, "is", "are"), plural(released, "its", "their"))
+			sqlsyntax.OneOrMany(len(released), "Release ", "Releases ")+strings.Join(released, ", "), sqlsyntax.OneOrMany(len(released), "is", "are"), sqlsyntax.OneOrMany(len(released), "its", "their"))
 	}
 	return msg
-}
-
-// plural is one when rels names one release, else many.
-func plural(rels []string, one, many string) string {
-	if len(rels) == 1 {
-		return one
-	}
-	return many
 }
 
 func unified(path string, committed, planned []byte) (string, error) {
