@@ -504,7 +504,11 @@ func (s *Session) keyArgs(ctx context.Context, v string, k keyKind, after bool) 
 		}
 		shift += max(off.Float64, -off.Float64)
 	}
-	return nil, fmt.Errorf("no time in the application's time zone is looked up at or %s the instant %s (UNIX_TIMESTAMP) of a backfill's key range", map[bool]string{true: "before", false: "after"}[after], v)
+	side := "after"
+	if after {
+		side = "before"
+	}
+	return nil, fmt.Errorf("no time in the application's time zone is looked up at or %s the instant %s (UNIX_TIMESTAMP) of a backfill's key range", side, v)
 }
 
 // instantRecord turns the bound and resume key of a backfill on a

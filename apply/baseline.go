@@ -29,7 +29,7 @@ func (s *Session) Baseline(ctx context.Context, rel string) (*Result, error) {
 	if len(s.Records) > 0 {
 		return res, &Refusal{
 			Reason: fmt.Sprintf("%s is already under emcee control (version %s): baseline only adopts a database emcee has never touched", s.Cfg.Database, s.Version()),
-			Next:   "`emcee db status` shows what is pending",
+			Next:   s.command("status") + " shows what is pending",
 		}
 	}
 	want, path, err := s.snapshot(rel)
@@ -51,8 +51,8 @@ func (s *Session) Baseline(ctx context.Context, rel string) (*Result, error) {
 	if bad := rep.Unacceptable(); bad != nil {
 		r := &devdb.Report{Tables: bad}
 		return res, fmt.Errorf("baseline refused: --allow-drift accepts only objects that %s does not declare, and these are missing or differ from their declared form: %s; nothing was recorded:\n%s"+
-			"the plans of later releases are written for the declared form of these objects: bring them to it by hand, then rerun `emcee db baseline %s --allow-drift`",
-			expected, r.Summary(), r, rel)
+			"the plans of later releases are written for the declared form of these objects: bring them to it by hand, then rerun %s",
+			expected, r.Summary(), r, s.command("baseline", rel, "--allow-drift"))
 	}
 	accepted := rep.Tables
 	if len(accepted) > 0 {
@@ -95,7 +95,7 @@ func (s *Session) Baseline(ctx context.Context, rel string) (*Result, error) {
 	res.After = s.Version()
 	res.Message = fmt.Sprintf("%s placed under emcee control at release %s", s.Cfg.Database, rel)
 	if idx+1 < len(s.Project.Releases) {
-		res.Next = fmt.Sprintf("to upgrade to %s, run `emcee db expand`", s.Project.Releases[idx+1])
+		res.Next = fmt.Sprintf("to upgrade to %s, run %s", s.Project.Releases[idx+1], s.command("expand"))
 	}
 	s.say("%s; version %s", res.Message, res.After)
 	return res, nil

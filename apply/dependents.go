@@ -547,7 +547,7 @@ func (s *Session) checkRevisionDependents(ctx context.Context, rev *revision.Rev
 		}
 	}
 	if s.dependentsNoted[rev.ID.String()] {
-		return dependentsRefusal(rev, lines, added)
+		return s.dependentsRefusal(rev, lines, added)
 	}
 	if s.dependentsNoted == nil {
 		s.dependentsNoted = map[string]bool{}
@@ -574,7 +574,7 @@ func (s *Session) checkRevisionDependents(ctx context.Context, rev *revision.Rev
 	if missing != "" {
 		s.say("note: the server lists to %[1]s only the triggers, views, stored routines and events of other databases that %[1]s has some privilege on, so whether the others read what %[2]s %[4]s is not checked; %[1]s lacks the global %[3]s: GRANT them ON *.* to have every database checked%[5]s", s.Cfg.User, rev.ID, missing, changes, off)
 	}
-	return dependentsRefusal(rev, lines, added)
+	return s.dependentsRefusal(rev, lines, added)
 }
 
 // someOf names the objects pick picks: the first ten, and how many more.
@@ -594,7 +594,7 @@ func someOf(objs []liveObject, pick func(liveObject) bool) []string {
 // dependentsRefusal is the refusal of a revision that breaks the objects
 // in lines (by a drop or rename) and in added (by a column added), or
 // nil.
-func dependentsRefusal(rev *revision.Revision, lines, added []string) error {
+func (s *Session) dependentsRefusal(rev *revision.Revision, lines, added []string) error {
 	if len(added) > 0 {
 		reason := fmt.Sprintf("%s refused, nothing was changed: it adds columns to tables that triggers, stored routines or events it does not manage fill or read by position (SELECT *, or INSERT without a column list); with a column more, every write that fires such a trigger, every call of such a routine and every run of such an event fails (error 1136, column count), while the previous release still runs:\n%s", rev.ID, strings.Join(added, "\n"))
 		if len(lines) > 0 {
@@ -610,6 +610,6 @@ func dependentsRefusal(rev *revision.Revision, lines, added []string) error {
 	}
 	return &Refusal{
 		Reason: fmt.Sprintf("%s refused, nothing was changed: it drops what triggers, views, stored routines or events it does not manage still read; after the drop every write that fires such a trigger fails, such a view is invalid, and every call of such a routine (every run of such an event) fails:\n%s", rev.ID, strings.Join(lines, "\n")),
-		Next:   "change or drop those triggers, views, routines and events first (they are not emcee's: `emcee db diff` lists the triggers and views, as accepted differences if the database was adopted with them; one changed since is drift, which the next expand refuses without --allow-drift; SHOW CREATE PROCEDURE, FUNCTION or EVENT shows the others; one named `database`.`name` belongs to another database on the server, whose owners must change it), then rerun",
+		Next:   "change or drop those triggers, views, routines and events first (they are not emcee's: " + s.command("diff") + " lists the triggers and views, as accepted differences if the database was adopted with them; one changed since is drift, which the next expand refuses without --allow-drift; SHOW CREATE PROCEDURE, FUNCTION or EVENT shows the others; one named `database`.`name` belongs to another database on the server, whose owners must change it), then rerun",
 	}
 }

@@ -50,7 +50,7 @@ func (s *Session) Diff(ctx context.Context) (*DiffResult, error) {
 		if exists {
 			why = fmt.Sprintf("%s records no revision in %s", s.Cfg, history.Table)
 		}
-		return res, fmt.Errorf("%s: emcee does not manage it yet, so there is nothing to compare it with; adopt an existing database with `emcee db baseline RELEASE` (it checks that the database matches RELEASE first), or install an empty one with `emcee db sync`", why)
+		return res, fmt.Errorf("%s: emcee does not manage it yet, so there is nothing to compare it with; adopt an existing database with %s (it checks that the database matches RELEASE first), or install an empty one with %s", why, s.command("baseline", "RELEASE"), s.command("sync"))
 	}
 	if err := s.consistent(); err != nil {
 		return res, err
@@ -64,7 +64,7 @@ func (s *Session) Diff(ctx context.Context) (*DiffResult, error) {
 	}
 	rep, err := s.compare(ctx, r, "what "+res.ComparedWith+" produce")
 	if errors.As(err, new(*devdb.StepError)) {
-		return res, fmt.Errorf("replaying the recorded revisions: %w\nthey cannot be rebuilt on this server, so there is nothing to compare with; `emcee db version -v` shows what is recorded", err)
+		return res, fmt.Errorf("replaying the recorded revisions: %w\nthey cannot be rebuilt on this server, so there is nothing to compare with; %s shows what is recorded", err, s.command("version", "-v"))
 	}
 	if err != nil {
 		return res, err
@@ -74,7 +74,7 @@ func (s *Session) Diff(ctx context.Context) (*DiffResult, error) {
 		sent := fmt.Sprintf("statement %d of %s was sent by a run that stopped before recording it", f.N, f.Revision)
 		switch {
 		case rep.InFlightApplied:
-			res.InFlight = sent + "; the database shows its effect, so it is counted as applied (rerun `emcee db " + string(p.inFlightPhase) + "` to record it)"
+			res.InFlight = sent + "; the database shows its effect, so it is counted as applied (rerun " + s.command(string(p.inFlightPhase)) + " to record it)"
 		case !res.Clean:
 			res.InFlight = sent + "; the database does not show its effect, so it is counted as not applied"
 		}

@@ -31,7 +31,7 @@ func (s *Session) Forget(ctx context.Context, name string) (*Result, error) {
 	rec := s.Records[name]
 	switch {
 	case rec == nil:
-		return res, fmt.Errorf("%s has no record of %s (recorded: %s): %s", history.Table, cmp.Or(name, `""`), recordedNames(s.Records, s.Project.Releases), forgetWhich(s.Records, name))
+		return res, fmt.Errorf("%s has no record of %s (recorded: %s): %s", history.Table, cmp.Or(name, `""`), recordedNames(s.Records, s.Project.Releases), s.forgetWhich(name))
 	case rec.Done():
 		return res, &Refusal{
 			Reason: fmt.Sprintf("%s is applied (finished %s): a finished revision is never forgotten, its effects are part of every later state", name, rec.FinishedAt.Time.Format("2006-01-02 15:04:05")),
@@ -71,7 +71,7 @@ func (s *Session) Forget(ctx context.Context, name string) (*Result, error) {
 	if !rep.Clean() {
 		return res, &Refusal{
 			Reason: fmt.Sprintf("%s is not forgotten: the live schema differs from %s, the state without it (%s):\n%s", name, expected, rep.Summary(), rep),
-			Next:   fmt.Sprintf("undo by hand what %s applied (%s) until `emcee db forget %s --dry-run` finds no difference, then rerun", name, cmp.Or(progress(rec), "its record shows no statement applied"), name),
+			Next:   fmt.Sprintf("undo by hand what %s applied (%s) until %s finds no difference, then rerun", name, cmp.Or(progress(rec), "its record shows no statement applied"), s.command("forget", name, "--dry-run")),
 		}
 	}
 	note := ""
@@ -93,7 +93,7 @@ func (s *Session) Forget(ctx context.Context, name string) (*Result, error) {
 		res.Message = fmt.Sprintf("%s forgotten: the live schema shows nothing of it, and its record (%s) is removed%s", name, cmp.Or(progress(rec), "nothing applied"), note)
 	}
 	res.After = s.Version()
-	res.Next = fmt.Sprintf("`emcee db status` shows what is pending; the next run applies %s from %s", name, s.planFile(revPath(s.Plans, name)))
+	res.Next = fmt.Sprintf("%s shows what is pending; the next run applies %s from %s", s.command("status"), name, s.planFile(revPath(s.Plans, name)))
 	s.say("%s", res.Message)
 	s.say("next: %s", res.Next)
 	return res, nil
@@ -113,13 +113,13 @@ func recordedNames(rs history.Records, releases []string) string {
 // forgetWhich is the way out of a name no record has: the record whose
 // name differs only in letter case (revision names are written in lower
 // case, and compared exactly), else any recorded one.
-func forgetWhich(rs history.Records, name string) string {
-	for n := range rs {
+func (s *Session) forgetWhich(name string) string {
+	for n := range s.Records {
 		if strings.EqualFold(n, name) {
-			return fmt.Sprintf("revision names are compared exactly: did you mean `emcee db forget %s`?", n)
+			return fmt.Sprintf("revision names are compared exactly: did you mean %s?", s.command("forget", n))
 		}
 	}
-	return "name a recorded revision, as `emcee db status` lists them"
+	return "name a recorded revision, as " + s.command("status") + " lists them"
 }
 
 func revPath(p *revision.Plans, name string) string {

@@ -1,7 +1,6 @@
 package apply
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -55,12 +54,13 @@ type gateCheck struct {
 	catchUp int64
 	// cmd is the command a closed gate's way out names (Session.rerunOf):
 	// the run's own, or contract's with the run's flags that contract
-	// has, for a migrate that met contract's gates; "" for `emcee db
-	// contract` alone (db status).
+	// has, for a migrate that met contract's gates, or db status.
 	cmd string
 	// migrate is migrate's command with the run's flags that migrate has,
-	// for a contract that backfills would still open.
-	migrate string
+	// for a contract that backfills would still open; diff and status
+	// those commands', for the differences that stop a gate and the rows
+	// left.
+	migrate, diff, status string
 }
 
 // checkGates runs every gate of the revision, also those an earlier run
@@ -78,7 +78,7 @@ func (s *Session) checkGates(ctx context.Context, rev *revision.Revision, rec *h
 // gateCheck is a check of rev's gates before they run: the commands its
 // refusal names.
 func (s *Session) gateCheck(rev *revision.Revision) gateCheck {
-	c := gateCheck{rev: rev, catchUp: -1, migrate: s.rerunOf("migrate")}
+	c := gateCheck{rev: rev, catchUp: -1, migrate: s.command("migrate"), diff: s.command("diff"), status: s.command("status")}
 	switch s.cmd {
 	case "rollback":
 		// A run that accepted the loss is rerun accepting it.
@@ -89,10 +89,11 @@ func (s *Session) gateCheck(rev *revision.Revision) gateCheck {
 		}
 	case "expand", "contract", "sync", "upgrade":
 		c.cmd = s.rerun()
-	case "migrate":
-		// Migrate counts contract's gates (blockedAfterCatchUp): the way
-		// out is contract, on the database this run worked on.
-		c.cmd = s.rerunOf("contract")
+	default:
+		// Migrate counts contract's gates (blockedAfterCatchUp), db
+		// status and check too: the way out is contract, on the database
+		// this run worked on.
+		c.cmd = s.command("contract")
 	}
 	return c
 }
@@ -158,7 +159,7 @@ func (c gateCheck) err() error {
 	if len(lines) > 0 {
 		return &Refusal{
 			Reason: fmt.Sprintf("%s refused: %d of %s cannot run, nothing was changed:\n%s", c.rev.ID, len(c.broken), sqlsyntax.Plural(len(c.results), "gate"), strings.Join(lines, "\n")),
-			Next:   "fix what stops the gate from running (the schema may have been changed by hand: `emcee db diff` lists the differences), then rerun",
+			Next:   "fix what stops the gate from running (the schema may have been changed by hand: " + c.diff + " lists the differences), then rerun",
 		}
 	}
 	if len(c.closed) == 0 {
@@ -185,22 +186,22 @@ func (c gateCheck) err() error {
 	if c.catchUp != 0 {
 		return &Refusal{
 			Reason: fmt.Sprintf("%s refused: %d of %s closed, nothing was changed:\n%s", c.rev.ID, len(c.closed), sqlsyntax.Plural(len(c.results), "gate"), DescribeGates(c.closed)),
-			Next:   "run " + cmp.Or(c.migrate, "`emcee db migrate`") + " to finish the backfill (`emcee db status` counts the rows left) or fix the rows the gate reports, then rerun " + cmp.Or(c.cmd, "`emcee db contract`"),
+			Next:   "run " + c.migrate + " to finish the backfill (" + c.status + " counts the rows left) or fix the rows the gate reports, then rerun " + c.cmd,
 		}
 	}
 	return &Blocked{Gates: c.closed, Refusal: Refusal{
 		Reason: fmt.Sprintf("contract blocked by data: %s refused, nothing was changed. Migrate is complete (its backfills have no row left to rewrite), yet %d of %s still %s rows:\n%s",
-			c.rev.ID, len(c.closed), sqlsyntax.Plural(len(c.results), "gate"), map[bool]string{true: "counts", false: "count"}[len(c.closed) == 1], DescribeGates(c.closed)),
+			c.rev.ID, len(c.closed), sqlsyntax.Plural(len(c.results), "gate"), sqlsyntax.OneOrMany(len(c.closed), "counts", "count"), DescribeGates(c.closed)),
 		Next: blockedNext(c.cmd),
 	}}
 }
 
 // blockedNext is the way out of a contract blocked by data, rerunning cmd,
-// the command that met it (Session.rerun), or contract where that is ""
-// (db status): a sync or upgrade told to rerun contract went on release by
-// release as a rolling upgrade.
+// the command that met it (Session.rerun), or contract (db status): a sync
+// or upgrade told to rerun contract went on release by release as a
+// rolling upgrade.
 func blockedNext(cmd string) string {
-	return "fix or remove the rows each gate lists (its reason says what it needs), then rerun " + cmp.Or(cmd, "`emcee db contract`")
+	return "fix or remove the rows each gate lists (its reason says what it needs), then rerun " + cmd
 }
 
 // Blocked is a contract that only a change to the data can open: migrate

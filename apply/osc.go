@@ -211,13 +211,16 @@ func (s *Session) oscRefused(ctx context.Context, rev *revision.Revision, i int,
 func (s *Session) withoutTool(rev *revision.Revision) string {
 	const server = "to have the server copy the table (ALGORITHM=COPY, writes blocked while it runs)"
 	if rev.ID.Phase == revision.Rollback {
-		// --osc none: the emcee block's osc would hand the copies to the
-		// tool again.
-		extra := []string{"--allow-copy", "--osc", project.OSCNone}
+		// The run's flags but the tool's: its tuning, with --osc none, is
+		// refused as a usage error.
+		args := []string{"--allow-copy", "--osc", string(project.OSCNone)}
 		if s.opts.DropNewData {
-			extra = append([]string{"--drop-new-data"}, extra...)
+			args = append([]string{"--drop-new-data"}, args...)
 		}
-		return fmt.Sprintf("rerun %s %s", s.rerun(extra...), server)
+		if s.cmd == "rollback" && s.target != "" {
+			args = append([]string{s.target}, args...)
+		}
+		return fmt.Sprintf("rerun %s %s", s.commandWithout("rollback", func(flag string) bool { return strings.HasPrefix(flag, "--osc-") }, args...), server)
 	}
 	return fmt.Sprintf("run without --osc %s (and without osc in the emcee block) %s", project.OSCPtOSC, server)
 }

@@ -427,7 +427,7 @@ func (s *Session) driftCheck(ctx context.Context, res *Result, r *devdb.Replay, 
 // them as accepted, so that later checks do not count them as drift.
 func (s *Session) adopt(ctx context.Context, rel string, rep *devdb.Report, msg string, note func(string, ...any)) error {
 	why := fmt.Sprintf("%s is not under emcee control yet (no revision recorded in %s)", s.Cfg.Database, history.Table)
-	baseline := "adopt it with `emcee db baseline RELEASE`, RELEASE being the release it matches (with --allow-drift, baseline also accepts objects that release does not declare, such as another application's tables)"
+	baseline := "adopt it with " + s.command("baseline", "RELEASE") + ", RELEASE being the release it matches (with --allow-drift, baseline also accepts objects that release does not declare, such as another application's tables)"
 	var clash []string
 	after, path, err := s.snapshot(rel)
 	if err != nil {

@@ -122,11 +122,11 @@ func (s *Session) RollbackRelease(ctx context.Context, want string) (*Result, er
 		if err := s.reload(ctx); err != nil {
 			return res, err
 		}
-		s.say("marked %s as rolled back in %s (rollback %d of %s); the records stay, `emcee db status` lists them", strings.Join(undone, ", "), history.Table, n, rel)
+		s.say("marked %s as rolled back in %s (rollback %d of %s); the records stay, %s lists them", strings.Join(undone, ", "), history.Table, n, rel, s.command("status"))
 	}
 	msg := s.dry(fmt.Sprintf("rollback of %s would return the database to %s%s", rel, back, stay),
 		fmt.Sprintf("rollback of %s complete: the database is at %s again%s", rel, back, stay))
-	return s.done(res, msg, fmt.Sprintf("the %s code keeps serving; to upgrade to %s again, run `emcee db expand`", s.oldCode(rel), rel))
+	return s.done(res, msg, fmt.Sprintf("the %s code keeps serving; to upgrade to %s again, run %s", s.oldCode(rel), rel, s.command("expand")))
 }
 
 // rollbackRelease is the release a rollback undoes: the one being upgraded
@@ -143,7 +143,7 @@ func (s *Session) rollbackRelease(ctx context.Context, want string) (rel, nothin
 		case half != "" && half != want:
 			return "", "", &Refusal{
 				Reason: fmt.Sprintf("a rollback of %s is in progress, not of %s: the schema is between %s and the release before it", half, want, half),
-				Next:   fmt.Sprintf("finish it with `emcee db rollback %s`", half),
+				Next:   "finish it with " + s.command("rollback", half),
 			}
 		case !s.started(want):
 			return "", fmt.Sprintf("nothing to roll back: %s has not started on this database, or was rolled back already", want), nil
@@ -162,7 +162,7 @@ func (s *Session) rollbackRelease(ctx context.Context, want string) (rel, nothin
 	if rel == "" || !s.started(rel) {
 		last := s.lastDone()
 		if last == nil {
-			return "", "", &Refusal{Reason: fmt.Sprintf("nothing to roll back: %s records no applied revision", history.Table), Next: "`emcee db status` shows where the database stands"}
+			return "", "", &Refusal{Reason: fmt.Sprintf("nothing to roll back: %s records no applied revision", history.Table), Next: s.command("status") + " shows where the database stands"}
 		}
 		if rel != "" {
 			undone, err := history.RolledBackRecords(ctx, s.Conn, s.Project.Releases)
@@ -184,7 +184,7 @@ func (s *Session) rollbackRelease(ctx context.Context, want string) (rel, nothin
 		next := fmt.Sprintf("to return to %s, restore the backup taken before `emcee db expand` of %s", back, done)
 		if rel != "" && want == "" {
 			reason += fmt.Sprintf("; %s has not started here", rel)
-			next = fmt.Sprintf("to roll back %s where it has started (a fleet whose canary alone expanded it), name it: `emcee db rollback %s`, which has nothing to do here; %s", rel, rel, next)
+			next = fmt.Sprintf("to roll back %s where it has started (a fleet whose canary alone expanded it), name it: %s, which has nothing to do here; %s", rel, s.command("rollback", rel), next)
 		}
 		return "", "", &NoRollback{Refusal{Reason: reason, Next: next}}
 	}
@@ -203,7 +203,7 @@ func (s *Session) rollbackRelease(ctx context.Context, want string) (rel, nothin
 		return "", "", &NoRollback{Refusal{
 			Reason: fmt.Sprintf("cannot roll back %s: its contract has started (%s), and contract drops or tightens what %s code needs, which no rollback can bring back. Nothing was changed",
 				rel, strings.Join(started, "; "), prev),
-			Next: fmt.Sprintf("what is left: finish the release with `emcee db contract`, or, to return to %s, restore the backup taken before `emcee db expand` of %s", prev, rel),
+			Next: fmt.Sprintf("what is left: finish the release with %s, or, to return to %s, restore the backup taken before `emcee db expand` of %s", s.command("contract"), prev, rel),
 		}}
 	}
 	return rel, "", nil
@@ -258,7 +258,7 @@ func (s *Session) rollbackRevisions(rel string) ([]*revision.Revision, error) {
 			return nil, &Refusal{
 				Reason: fmt.Sprintf("cannot roll back %s yet: %s stopped half-way (%s), and %s undoes the whole revision. Nothing was changed",
 					rel, ex.ID, progress(rec), revision.ID{Release: rel, Phase: revision.Rollback, Seq: ex.ID.Seq}),
-				Next: "finish it with `emcee db expand` (it resumes where it stopped), then run " + s.rerun(),
+				Next: "finish it with " + s.command("expand") + " (it resumes where it stopped), then run " + s.rerun(),
 			}
 		}
 		rb := undo[ex.ID.Seq]
@@ -270,7 +270,7 @@ func (s *Session) rollbackRevisions(rel string) ([]*revision.Revision, error) {
 		out = append(out, rb)
 	}
 	if len(out) == 0 {
-		return nil, &Refusal{Reason: fmt.Sprintf("nothing to roll back: no expand revision of %s is applied", rel), Next: "`emcee db status` shows where the database stands"}
+		return nil, &Refusal{Reason: fmt.Sprintf("nothing to roll back: no expand revision of %s is applied", rel), Next: s.command("status") + " shows where the database stands"}
 	}
 	return out, nil
 }
@@ -294,7 +294,7 @@ func (s *Session) refusedAtPlanTime(rel string, revs []*revision.Revision) error
 	prev := s.oldCode(rel)
 	return &NoRollback{Refusal{
 		Reason: fmt.Sprintf("cannot roll back %s: its expand did what cannot be undone online (the rollback was refused at plan time). Nothing was changed:\n%s", rel, strings.Join(lines, "\n")),
-		Next:   fmt.Sprintf("what is left: finish the release (`emcee db migrate`, then `emcee db contract` once no %s code is left), or, to return to %s, restore the backup taken before `emcee db expand` of %s", prev, prev, rel),
+		Next:   fmt.Sprintf("what is left: finish the release (%s, then %s once no %s code is left), or, to return to %s, restore the backup taken before `emcee db expand` of %s", s.command("migrate"), s.command("contract"), prev, prev, rel),
 	}}
 }
 
@@ -350,7 +350,7 @@ func (s *Session) recordedDriftCheck(ctx context.Context, res *Result, startsFro
 	if err != nil {
 		return fmt.Errorf("drift check before %s: %w", startsFrom, err)
 	}
-	return s.driftAccepted(ctx, res, msg, note, "Find out who changed the schema (`emcee db diff` lists the differences); if they are intended, rerun with --allow-drift")
+	return s.driftAccepted(ctx, res, msg, note, "Find out who changed the schema ("+s.command("diff")+" lists the differences); if they are intended, rerun with --allow-drift")
 }
 
 // Loss is data a rollback drops that the previous release cannot give
@@ -1471,6 +1471,6 @@ func (s *Session) refuseDuringRollback() error {
 	}
 	return &Refusal{
 		Reason: fmt.Sprintf("a rollback of %s is in progress (%s): the schema is between %s and the release before it, and no other phase may run until the rollback finishes", rel, strings.Join(done, ", "), rel),
-		Next:   "run `emcee db rollback` to finish it",
+		Next:   "run " + s.command("rollback") + " to finish it",
 	}
 }

@@ -159,9 +159,9 @@ func (s *Session) Expand(ctx context.Context) (*Result, error) {
 		}
 	}
 	res.Message = fmt.Sprintf("expand of %s applied", rel)
-	res.Next = fmt.Sprintf("deploy %s code beside the running %s code, then run `emcee db migrate`", rel, s.oldCode(rel))
+	res.Next = fmt.Sprintf("deploy %s code beside the running %s code, then run %s", rel, s.oldCode(rel), s.command("migrate"))
 	if len(s.pending(rel, revision.Migrate)) == 0 {
-		res.Next = fmt.Sprintf("deploy %s code; once no %s code is left, run `emcee db contract` (%s has nothing to migrate)", rel, s.oldCode(rel), rel)
+		res.Next = fmt.Sprintf("deploy %s code; once no %s code is left, run %s (%s has nothing to migrate)", rel, s.oldCode(rel), s.command("contract"), rel)
 	}
 	return s.end(res)
 }
@@ -182,13 +182,13 @@ func (s *Session) oldCode(rel string) string {
 
 func (s *Session) nextAfterExpand(rel string) string {
 	if len(s.pending(rel, revision.Migrate)) > 0 {
-		return "run `emcee db migrate`"
+		return "run " + s.command("migrate")
 	}
 	return s.contractNext(rel)
 }
 
 func (s *Session) contractNext(rel string) string {
-	return fmt.Sprintf("once no %s code is left, run `emcee db contract`", s.oldCode(rel))
+	return fmt.Sprintf("once no %s code is left, run %s", s.oldCode(rel), s.command("contract"))
 }
 
 // Migrate applies the pending migrate revisions (backfills) of the release
@@ -203,7 +203,7 @@ func (s *Session) Migrate(ctx context.Context) (*Result, error) {
 		return s.done(res, "the database is up to date: nothing to migrate", "")
 	}
 	if p := s.pending(rel, revision.Expand); len(p) > 0 {
-		return res, &Refusal{Reason: fmt.Sprintf("cannot migrate %s: its expand is not applied (pending: %s)", rel, names(p)), Next: "run `emcee db expand`"}
+		return res, &Refusal{Reason: fmt.Sprintf("cannot migrate %s: its expand is not applied (pending: %s)", rel, names(p)), Next: "run " + s.command("expand")}
 	}
 	if err := s.phaseDriftCheck(ctx, res, rel, "migrate"); err != nil {
 		return res, err
@@ -235,11 +235,11 @@ func (s *Session) Migrate(ctx context.Context) (*Result, error) {
 		}
 		if !rr.Done {
 			res.Partial = true
-			return s.done(res, fmt.Sprintf("migrate of %s stopped after %d rows (--max-rows); the rest is pending and kept in sync by triggers", rel, s.rowsRun), "run "+s.rerun()+" again to continue where it stopped (`emcee db status` counts what is left)")
+			return s.done(res, fmt.Sprintf("migrate of %s stopped after %d rows (--max-rows); the rest is pending and kept in sync by triggers", rel, s.rowsRun), "run "+s.rerun()+" again to continue where it stopped ("+s.command("status")+" counts what is left)")
 		}
 	}
 	res.Message = fmt.Sprintf("migrate of %s complete", rel)
-	res.Next = fmt.Sprintf("finish deploying %s; once no %s code is left, run `emcee db contract`", rel, s.oldCode(rel))
+	res.Next = fmt.Sprintf("finish deploying %s; once no %s code is left, run %s", rel, s.oldCode(rel), s.command("contract"))
 	return s.end(res)
 }
 
@@ -255,10 +255,10 @@ func (s *Session) Contract(ctx context.Context) (*Result, error) {
 		return s.done(res, "the database is up to date: nothing to contract", "")
 	}
 	if p := s.pending(rel, revision.Expand); len(p) > 0 {
-		return res, &Refusal{Reason: fmt.Sprintf("cannot contract %s: its expand is not applied (pending: %s)", rel, names(p)), Next: "run `emcee db expand`, then `emcee db migrate`"}
+		return res, &Refusal{Reason: fmt.Sprintf("cannot contract %s: its expand is not applied (pending: %s)", rel, names(p)), Next: "run " + s.command("expand") + ", then " + s.command("migrate")}
 	}
 	if p := s.pending(rel, revision.Migrate); len(p) > 0 {
-		return res, &Refusal{Reason: fmt.Sprintf("cannot contract %s: its migrate is not complete (pending: %s)", rel, names(p)), Next: "run `emcee db migrate` (`emcee db status` shows the rows left)"}
+		return res, &Refusal{Reason: fmt.Sprintf("cannot contract %s: its migrate is not complete (pending: %s)", rel, names(p)), Next: "run " + s.command("migrate") + " (" + s.command("status") + " shows the rows left)"}
 	}
 	if err := s.phaseDriftCheck(ctx, res, rel, "contract"); err != nil {
 		return res, err
@@ -270,7 +270,7 @@ func (s *Session) Contract(ctx context.Context) (*Result, error) {
 	}
 	res.Message = fmt.Sprintf("contract of %s applied: the database is at release %s", rel, rel)
 	if next := s.current(); next != "" {
-		res.Next = fmt.Sprintf("to upgrade to %s, run `emcee db expand`", next)
+		res.Next = fmt.Sprintf("to upgrade to %s, run %s", next, s.command("expand"))
 	}
 	return s.end(res)
 }
@@ -289,7 +289,7 @@ func (s *Session) Sync(ctx context.Context, target string, requireControl bool) 
 	if requireControl && len(s.Records) == 0 {
 		err = &Refusal{
 			Reason: fmt.Sprintf("%s is not under emcee control (no revision recorded in %s)", s.Cfg.Database, history.Table),
-			Next:   "for an empty database run `emcee db sync`; for an existing one run `emcee db baseline RELEASE` first",
+			Next:   "for an empty database run " + s.command("sync") + "; for an existing one run " + s.command("baseline", "RELEASE") + " first",
 		}
 	}
 	if err != nil {
@@ -364,7 +364,7 @@ func (s *Session) Sync(ctx context.Context, target string, requireControl bool) 
 	}
 	res.Message = fmt.Sprintf("synced to %s", stop.ID)
 	if next := s.current(); next != "" && !s.opts.DryRun {
-		res.Next = fmt.Sprintf("%s is pending: `emcee db expand` starts a rolling upgrade to it, `emcee db sync` an offline one", next)
+		res.Next = fmt.Sprintf("%s is pending: %s starts a rolling upgrade to it, %s an offline one", next, s.command("expand"), s.command("sync"))
 	}
 	return s.end(res)
 }

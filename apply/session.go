@@ -483,12 +483,12 @@ func (s *Session) consistent(forget ...string) error {
 				return fmt.Errorf("%s: checksum %s, but %s was applied from a script with checksum %s: an applied revision must never change; restore the file from version control (a change belongs in a new revision, see `emcee plan`)",
 					path, rev.Checksum, rec.Name, rec.Checksum)
 			}
-			return fmt.Errorf("%s: checksum %s, but %s was started from a script with checksum %s, and that run changed the database (%s): a revision must finish with the script it started with. Either restore that script from version control and rerun, or undo by hand what it applied and run `emcee db forget %s`, which removes the record once the live schema shows nothing of it (docs/operators.md, \"A revision's script changed after it started\")",
-				path, rev.Checksum, rec.Name, rec.Checksum, progress(rec), rec.Name)
+			return fmt.Errorf("%s: checksum %s, but %s was started from a script with checksum %s, and that run changed the database (%s): a revision must finish with the script it started with. Either restore that script from version control and rerun, or undo by hand what it applied and run %s, which removes the record once the live schema shows nothing of it (docs/operators.md, \"A revision's script changed after it started\")",
+				path, rev.Checksum, rec.Name, rec.Checksum, progress(rec), s.command("forget", rec.Name))
 		}
 		if why := rec.Inconsistent(len(rev.Statements)); why != "" {
-			return fmt.Errorf("%s, row %s: %s; emcee never writes such a record, so the table was edited by hand, and emcee cannot tell which statements of %s ran. Restore the row (applied counts the statements run, in order, from 0 to total = %d; finished_at is set only with all of them applied), or, if the revision never ran, remove the record with `emcee db forget %s`",
-				history.Table, rec.Name, why, path, len(rev.Statements), rec.Name)
+			return fmt.Errorf("%s, row %s: %s; emcee never writes such a record, so the table was edited by hand, and emcee cannot tell which statements of %s ran. Restore the row (applied counts the statements run, in order, from 0 to total = %d; finished_at is set only with all of them applied), or, if the revision never ran, remove the record with %s",
+				history.Table, rec.Name, why, path, len(rev.Statements), s.command("forget", rec.Name))
 		}
 	}
 	// A revision added to a release the database has already left behind
@@ -600,42 +600,58 @@ func previous(releases []string, rel string) string {
 // command this run is (rerunOf).
 func (s *Session) rerun(extra ...string) string { return s.rerunOf(s.cmd, extra...) }
 
-// rerunOf is the command a hint names, in backquotes, and the one place
-// it is built: `emcee db` and the subcommand cmd; for the run's own
-// command, the release or revision a sync or upgrade was given (without
-// it, `emcee db sync` goes on through the latest release, whose code may
-// not be what runs: `db sync two` stopped by data was told to rerun
-// `emcee db sync`), or the release a rollback was given (`db rollback
-// pike` on a target list rolls back where pike started); extra (a
-// rollback's --drop-new-data, when the way out is to accept the loss);
-// and every flag of this run that changes what cmd does (Options.Rerun):
-// a rollback told to rerun without its --allow-copy met the copies'
-// refusal again, without its --osc none handed the copies to the tool
-// atlas.hcl names, without its --osc-max-load ran the tool at its own
-// thresholds, and a migrate told to run contract without its --env
-// worked on another database. A flag extra names replaces this run's (a
-// rollback the tool could not copy for is rerun with --osc none, not with
-// its --osc pt-osc too). A flag that may hold a password (--url) is not
-// printed: a note after the command says to add it.
+// rerunOf is the command a hint names to run next or again, in backquotes
+// (command): for the run's own command, the release or revision a sync
+// or upgrade was given (without it, `emcee db sync` goes on through the
+// latest release, whose code may not be what runs: `db sync two` stopped
+// by data was told to rerun `emcee db sync`), or the release a rollback
+// was given (`db rollback pike` on a target list rolls back where pike
+// started); then extra (a rollback's --drop-new-data, when the way out is
+// to accept the loss).
 func (s *Session) rerunOf(cmd string, extra ...string) string {
-	words := []string{"emcee", "db", cmd}
 	if s.target != "" && cmd == s.cmd && (cmd == "sync" || cmd == "upgrade" || cmd == "rollback") {
-		words = append(words, shell.Word(s.target))
+		extra = append([]string{s.target}, extra...)
 	}
-	words = append(words, extra...)
+	return s.command(cmd, extra...)
+}
+
+// command is `emcee db cmd args...` as a hint names it, in backquotes,
+// with every flag of this run that changes what cmd does
+// (Options.Rerun), the one place such a command is built: a rollback
+// told to rerun without its --allow-copy met the copies' refusal again,
+// without its --osc none handed the copies to the tool atlas.hcl names,
+// without its --osc-max-load ran the tool at its own thresholds, and a
+// migrate told to run contract, or db status told to run expand, without
+// its --env worked on another database ($EMCEE_ENV's, or the url of
+// atlas.hcl). A flag args gives replaces the run's flag of that name. A
+// flag that may hold a password (--url) is not printed: a note after the
+// command says to add it.
+func (s *Session) command(cmd string, args ...string) string {
+	return s.commandWithout(cmd, nil, args...)
+}
+
+// commandWithout is command, leaving out too the run's flags that drop
+// names (a rollback told to let the server copy, without --osc and its
+// tuning).
+func (s *Session) commandWithout(cmd string, drop func(flag string) bool, args ...string) string {
+	words := []string{"emcee", "db", cmd}
+	for _, a := range args {
+		words = append(words, shell.Word(a))
+	}
 	var flags, add []string
 	if s.opts.Rerun != nil {
 		flags, add = s.opts.Rerun(cmd)
 	}
-	for i := 0; i < len(flags); i++ {
-		n := 1 // the flag, and its value when the next word is no flag
-		if i+1 < len(flags) && !strings.HasPrefix(flags[i+1], "--") {
-			n = 2
+	leave := false
+	for _, w := range flags {
+		// A flag's words are its name, then its value if it takes one
+		// (rerunFlags): a value never starts with "--" there.
+		if strings.HasPrefix(w, "--") {
+			leave = slices.Contains(args, w) || drop != nil && drop(w)
 		}
-		if !slices.Contains(extra, flags[i]) {
-			words = append(words, flags[i:i+n]...)
+		if !leave {
+			words = append(words, w)
 		}
-		i += n - 1
 	}
 	out := "`" + strings.Join(words, " ") + "`"
 	if len(add) > 0 {

@@ -120,7 +120,7 @@ func (s *Session) Status(ctx context.Context, countRows bool) (*Status, error) {
 	rel := st.Current
 	if err := s.refuseDuringRollback(); err != nil {
 		r := err.(*Refusal)
-		st.Code, st.Summary, st.Next = 1, r.Reason, "emcee db rollback"
+		st.Code, st.Summary, st.Next = 1, r.Reason, s.command("rollback")
 		return st, nil
 	}
 	// A database default the pending releases were not computed for: the
@@ -138,7 +138,7 @@ func (s *Session) Status(ctx context.Context, countRows bool) (*Status, error) {
 	case rel == "":
 		st.Code, st.Summary = UpToDate, "up to date: every revision is applied"
 	case len(s.pending(rel, revision.Expand)) > 0:
-		st.Code, st.Summary, st.Next = ExpandNeeded, fmt.Sprintf("expand needed: %s", names(s.pending(rel, revision.Expand))), "emcee db expand"
+		st.Code, st.Summary, st.Next = ExpandNeeded, fmt.Sprintf("expand needed: %s", names(s.pending(rel, revision.Expand))), s.command("expand")
 		// Expand refuses a column added to a table that a trigger,
 		// routine or event it does not manage copies by position: said
 		// here first, as for contract below, or an orchestrator polling
@@ -147,9 +147,9 @@ func (s *Session) Status(ctx context.Context, countRows bool) (*Status, error) {
 			st.refuse(err)
 		}
 	case len(s.pending(rel, revision.Migrate)) > 0:
-		st.Code, st.Summary, st.Next = MigrateNeeded, fmt.Sprintf("migrate needed: %s", names(s.pending(rel, revision.Migrate))), "emcee db migrate"
+		st.Code, st.Summary, st.Next = MigrateNeeded, fmt.Sprintf("migrate needed: %s", names(s.pending(rel, revision.Migrate))), s.command("migrate")
 	default:
-		st.Code, st.Summary, st.Next = ContractNeeded, fmt.Sprintf("contract needed: %s", names(s.pending(rel, revision.Contract))), "emcee db contract (once no "+s.oldCode(rel)+" code is left)"
+		st.Code, st.Summary, st.Next = ContractNeeded, fmt.Sprintf("contract needed: %s", names(s.pending(rel, revision.Contract))), s.command("contract")+" (once no "+s.oldCode(rel)+" code is left)"
 		// A contract whose gates are closed is not ready. While migrate
 		// can still rewrite rows, the data has yet to move, which is
 		// migrate's business; after that only fixing the data helps.
@@ -167,13 +167,13 @@ func (s *Session) Status(ctx context.Context, countRows bool) (*Status, error) {
 			switch {
 			case errors.As(err, &blocked):
 				st.Code = ContractBlocked
-				st.Summary = fmt.Sprintf("contract blocked by data: %s of %s %s rows that migrate cannot rewrite", sqlsyntax.Plural(len(blocked.Gates), "gate"), rev.ID, map[bool]string{true: "counts", false: "count"}[len(blocked.Gates) == 1])
+				st.Summary = fmt.Sprintf("contract blocked by data: %s of %s %s rows that migrate cannot rewrite", sqlsyntax.Plural(len(blocked.Gates), "gate"), rev.ID, sqlsyntax.OneOrMany(len(blocked.Gates), "counts", "count"))
 				st.Detail = DescribeGates(blocked.Gates)
-				st.Next = blockedNext("")
+				st.Next = blockedNext(s.command("contract"))
 			case err != nil && closedOnly(gates):
 				st.Code = MigrateNeeded
 				st.Summary = fmt.Sprintf("migrate needed: gates of %s are closed", rev.ID)
-				st.Next = "emcee db migrate, or fix the rows `emcee db contract --dry-run` reports"
+				st.Next = s.command("migrate") + ", or fix the rows " + s.command("contract", "--dry-run") + " reports"
 			case err != nil:
 				// A gate that cannot run refuses the contract until the
 				// cause is fixed: an error, not a phase.

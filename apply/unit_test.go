@@ -167,7 +167,7 @@ func TestGateWayOutCarriesTheRunsFlags(t *testing.T) {
 	}{
 		{"migrate", revision.Contract, 0, "then rerun `emcee db contract --env prod`" + add, true},
 		{"contract", revision.Contract, 0, "then rerun `emcee db contract --env prod`" + add, true},
-		{"contract", revision.Contract, 5, "run `emcee db migrate --batch-size 500 --env prod`" + add + " to finish the backfill (`emcee db status` counts the rows left) or fix the rows the gate reports, then rerun `emcee db contract --env prod`" + add, false},
+		{"contract", revision.Contract, 5, "run `emcee db migrate --batch-size 500 --env prod`" + add + " to finish the backfill (`emcee db status --env prod`" + add + " counts the rows left) or fix the rows the gate reports, then rerun `emcee db contract --env prod`" + add, false},
 		{"expand", revision.Expand, -1, "then rerun `emcee db expand --env prod`" + add, false},
 	} {
 		err := check(c.cmd, c.phase, c.catchUp)

@@ -180,6 +180,9 @@ type ZoneUse struct {
 	Pos  Pos
 	What string // "forward expression of t.c"
 	Why  string // what in it depends on the zone, and where inside when Pos cannot say
+	// Cause is Why without where: the same for every expression that
+	// calls FROM_UNIXTIME, or reads one TIMESTAMP column.
+	Cause string
 }
 
 // ZoneDependent lists the declared expressions whose value depends on the
@@ -197,7 +200,7 @@ func (d *Declarations) ZoneDependent(timestamps func(table string) []string) []Z
 		}
 		if z != nil {
 			p, inside := at.attr.pos(d.exprs.src, z)
-			out = append(out, ZoneUse{Pos: p, What: at.what, Why: z.Msg + inside})
+			out = append(out, ZoneUse{Pos: p, What: at.what, Why: z.Msg + inside, Cause: z.Msg})
 		}
 	}
 	return out

@@ -266,7 +266,7 @@ func TestAttackOSCLeftoversOfALiveToolKept(t *testing.T) {
 	if rb.Code != 1 {
 		t.Fatalf("rollback over the tool's leftovers: %s", rb)
 	}
-	opContains(t, rb, "v2_expand01 stopped half-way (statement 1 handed to pt-online-schema-change 3.2.1, which may have left its copy and triggers)", "finish it with `emcee db expand`")
+	opContains(t, rb, "v2_expand01 stopped half-way (statement 1 handed to pt-online-schema-change 3.2.1, which may have left its copy and triggers)", "finish it with `emcee db expand --env test`")
 	// The tool ends.
 	if _, err := conn.ExecContext(context.Background(), "DO RELEASE_LOCK(?)", "emcee:osc:"+p.DB.Name); err != nil {
 		t.Fatal(err)

@@ -209,7 +209,7 @@ func TestAttackFleetRollbackWherePikeNeverStarted(t *testing.T) {
 	if r.Code != 9 {
 		t.Fatalf("unnamed rollback where pike never started: %s", r)
 	}
-	opContains(t, r, "pike has not started here", "`emcee db rollback pike`")
+	opContains(t, r, "pike has not started here", "`emcee db rollback pike --env test` (with this run's --url, left out here: it may hold a password)")
 
 	// Named, it is undone where it started and has nothing to do
 	// elsewhere, also on a rerun.
@@ -390,7 +390,7 @@ func TestAttackNamedRollbackDuringAnotherRollback(t *testing.T) {
 	if r.Code != 1 {
 		t.Fatalf("rollback of c while b's rollback is half-way: %s", r)
 	}
-	opContains(t, r, "a rollback of b is in progress, not of c", "`emcee db rollback b`")
+	opContains(t, r, "a rollback of b is in progress, not of c", "`emcee db rollback b --env test`")
 	p.must("db", "rollback", "b")
 }
 

@@ -281,7 +281,7 @@ func TestAttackS29ForgetOfAnUnknownName(t *testing.T) {
 	if r.Code != 1 {
 		t.Fatalf("forget of an unknown name: %s", r)
 	}
-	opContains(t, r, "has no record of V1_EXPAND01 (recorded: v1_expand01, v1_migrate01, v1_contract01): revision names are compared exactly: did you mean `emcee db forget v1_expand01`?")
+	opContains(t, r, "has no record of V1_EXPAND01 (recorded: v1_expand01, v1_migrate01, v1_contract01): revision names are compared exactly: did you mean `emcee db forget v1_expand01 --env test`?")
 	r = p.run("db", "forget", "")
 	if r.Code != 1 {
 		t.Fatalf("forget of an empty name: %s", r)

@@ -212,5 +212,5 @@ func TestDatabaseDefaultReportedByStatusAndCheck(t *testing.T) {
 		t.Fatalf("db check: want 3 (expand needed): %s", r)
 	}
 	opContains(t, r, "expand needed: b_expand01", note)
-	opContains(t, p.must("db", "status"), "expand needed: b_expand01", note, "next: emcee db expand")
+	opContains(t, p.must("db", "status"), "expand needed: b_expand01", note, "next: `emcee db expand --env test`")
 }

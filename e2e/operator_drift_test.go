@@ -118,7 +118,7 @@ func TestOperatorAdoptWithAcceptedDifferences(t *testing.T) {
 	if r.Code != 1 {
 		t.Fatalf("sync on an older install: %s", r)
 	}
-	opContains(t, r, "is not under emcee control yet (no revision recorded in emcee_revisions), and it already has tables that ocata creates (image_properties, images): adopt it with `emcee db baseline RELEASE`", "with --allow-drift, baseline also accepts objects that release does not declare")
+	opContains(t, r, "is not under emcee control yet (no revision recorded in emcee_revisions), and it already has tables that ocata creates (image_properties, images): adopt it with `emcee db baseline RELEASE --env test`", "with --allow-drift, baseline also accepts objects that release does not declare")
 	if r := p.run("db", "sync", "--allow-drift"); r.Code != 1 || !strings.Contains(r.Stderr, "emcee db baseline RELEASE") {
 		t.Fatalf("--allow-drift must not expand over an older install's tables: %s", r)
 	}

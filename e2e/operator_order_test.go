@@ -40,10 +40,10 @@ func TestOperatorExpandNeedsPreviousContracted(t *testing.T) {
 	if r.Code != 1 {
 		t.Fatalf("expanding queens before pike is contracted: %s", r)
 	}
-	opContains(t, r, "cannot expand queens: pike is expanded but not fully contracted (pending: pike_migrate01, pike_contract01)", "next: run `emcee db migrate`")
+	opContains(t, r, "cannot expand queens: pike is expanded but not fully contracted (pending: pike_migrate01, pike_contract01)", "next: run `emcee db migrate --env test`")
 	p.must("db", "migrate")
 	r = p.run("db", "expand")
-	opContains(t, r, "pending: pike_contract01", "next: once no ocata code is left, run `emcee db contract`")
+	opContains(t, r, "pending: pike_contract01", "next: once no ocata code is left, run `emcee db contract --env test`")
 	if r.Code != 1 || strings.Contains(p.columns("image_members"), "role") {
 		t.Fatalf("queens was expanded before pike was contracted: %s", r)
 	}

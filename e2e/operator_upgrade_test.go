@@ -114,7 +114,7 @@ func TestOperatorRollingUpgrade(t *testing.T) {
 		t.Fatalf("dry run changed the database")
 	}
 	// Migrate and contract before expand are refused with the next command.
-	if r := p.run("db", "migrate"); r.Code != 1 || !strings.Contains(r.Stderr, "next: run `emcee db expand`") {
+	if r := p.run("db", "migrate"); r.Code != 1 || !strings.Contains(r.Stderr, "next: run `emcee db expand --env test`") {
 		t.Fatalf("migrate before expand: %s", r)
 	}
 
@@ -138,7 +138,7 @@ func TestOperatorRollingUpgrade(t *testing.T) {
 	// 248 old rows still wait for the backfill (img-1 and img-3 were synced
 	// by the update trigger).
 	if r := p.run("db", "contract"); r.Code != 1 || !strings.Contains(r.Stderr, "its migrate is not complete (pending: pike_migrate01)") ||
-		!strings.Contains(r.Stderr, "next: run `emcee db migrate`") {
+		!strings.Contains(r.Stderr, "next: run `emcee db migrate --env test`") {
 		t.Fatalf("contract before migrate must be refused: %s", r)
 	}
 

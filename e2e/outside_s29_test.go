@@ -161,7 +161,7 @@ func TestOutsideS29DatetimeToTimestampKeepsTheName(t *testing.T) {
 	if r.Code != 1 {
 		t.Fatalf("datetime -> timestamp planned: %s", r)
 	}
-	opContains(t, r, "schema/9_5.sql:4:3: ModifyColumn glpi_events.date (type): datetime -> timestamp is not a change emcee can check row by row",
+	opContains(t, r, "schema/9_5.sql:4:3: column glpi_events.date changes (type): datetime -> timestamp is not a change emcee can check row by row",
 		"declare a new column, under another name, with the replaces block below in schema/9_5.emcee.hcl", "    table \"glpi_events\" {\n      column \"<new column>\" {\n        replaces {\n          column   = \"date\"\n", "to keep the name date, declare in the next release a column date with `renamed_from` the new one")
 	// The blocks it prints, pasted, the new column named and its two
 	// expressions written.

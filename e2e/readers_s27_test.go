@@ -198,7 +198,7 @@ func TestReadersS27ChangedForeignKeyRefusedAtItsLine(t *testing.T) {
 	if r.Code == 0 {
 		t.Fatalf("plan of a foreign key whose referenced column changes: want the refusal: %s", r)
 	}
-	opContains(t, r, "schema/b.sql:6:3: ModifyForeignKey fk_p on t")
+	opContains(t, r, "schema/b.sql:6:3: foreign key fk_p on t changes")
 
 	hcl := func(ref string) string {
 		return "schema \"app\" {}\n\ntable \"u\" {\n  schema = schema.app\n  column \"id\" {\n    type = int\n  }\n  column \"code\" {\n    type = int\n  }\n  primary_key {\n    columns = [column.id]\n  }\n  index \"code\" {\n    unique  = true\n    columns = [column.code]\n  }\n}\n\n" +
@@ -209,5 +209,5 @@ func TestReadersS27ChangedForeignKeyRefusedAtItsLine(t *testing.T) {
 	if r.Code == 0 {
 		t.Fatalf("plan of a foreign key whose referenced column changes: want the refusal: %s", r)
 	}
-	opContains(t, r, "schema/b.hcl:32:3: ModifyForeignKey fk_p on t")
+	opContains(t, r, "schema/b.hcl:32:3: foreign key fk_p on t changes")
 }

@@ -93,7 +93,7 @@ func TestRollbackReturnsToThePreviousRelease(t *testing.T) {
 
 	r := p.must("db", "rollback", "--drop-new-data")
 	opContains(t, r, "preflight: live schema matches what ocata_expand01 ... pike_migrate01 produce", "applying pike_rollback01 (4 statements)",
-		"rollback of pike complete: the database is at release ocata again", "data migrations already run stay", "to upgrade to pike again, run `emcee db expand`")
+		"rollback of pike complete: the database is at release ocata again", "data migrations already run stay", "to upgrade to pike again, run `emcee db expand --env test`")
 	if v := p.version(); v != "ocata_expand01, ocata_contract01" {
 		t.Fatalf("version after rollback: %s", v)
 	}
@@ -173,7 +173,7 @@ func TestRollbackRefusedOnceContractStarted(t *testing.T) {
 		t.Fatalf("rollback after contract started: %s", r)
 	}
 	opContains(t, r, "cannot roll back pike: its contract has started (pike_contract01: 1 of 4 statements applied, statement 2 sent without confirmation)",
-		"Nothing was changed", "what is left: finish the release with `emcee db contract`", "restore the backup taken before `emcee db expand` of pike")
+		"Nothing was changed", "what is left: finish the release with `emcee db contract --env test`", "restore the backup taken before `emcee db expand` of pike")
 	if got := p.query("SELECT COUNT(*) FROM emcee_revisions WHERE name LIKE 'pike_rollback%'"); got != "0" {
 		t.Fatalf("the refused rollback recorded something: %s", got)
 	}
@@ -240,7 +240,7 @@ func TestRollbackKilledResumes(t *testing.T) {
 			if mid.Code != 1 {
 				t.Fatalf("migrate during a rollback: %s", mid)
 			}
-			opContains(t, mid, "a rollback of pike is in progress", "run `emcee db rollback` to finish it")
+			opContains(t, mid, "a rollback of pike is in progress", "run `emcee db rollback --env test --lock-timeout 1m0s` to finish it")
 			if c := p.run("db", "check"); c.Code != 1 || !strings.Contains(c.Stdout+c.Stderr, "a rollback of pike is in progress") {
 				t.Fatalf("db check during a rollback: %s", c)
 			}

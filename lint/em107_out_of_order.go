@@ -9,6 +9,7 @@ import (
 	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // The applier runs revisions in a fixed order: release by release as
@@ -59,7 +60,7 @@ func numbering(p *Pass) {
 		}
 		if len(missing) > 0 {
 			p.atFile("EM107", revs[0].File,
-				fmt.Sprintf("release %s is planned but the earlier %s %s no revisions: an operator cannot upgrade through %s", rel, plural(missing, "release", "releases"), plural(missing, "has", "have"), strings.Join(missing, ", ")),
+				fmt.Sprintf("release %s is planned but the earlier %s %s no revisions: an operator cannot upgrade through %s", rel, sqlsyntax.OneOrMany(len(missing), "release", "releases"), sqlsyntax.OneOrMany(len(missing), "has", "have"), strings.Join(missing, ", ")),
 				fmt.Sprintf("run `emcee plan` to plan %s too (a release without changes still gets three empty revisions)", strings.Join(missing, ", ")))
 			missing = nil
 		}
@@ -142,18 +143,11 @@ func triggersBeforeColumns(p *Pass) {
 					}
 					if len(readers) > 0 {
 						p.atStatement("EM107", Error, rev, i,
-							fmt.Sprintf("column %s.%s is dropped while %s %s still %s it: writes to %s fail until %s gone", d.Name, c.Name, plural(readers, "trigger", "triggers"), strings.Join(readers, ", "), plural(readers, "reads", "read"), d.Name, plural(readers, "it is", "they are")),
+							fmt.Sprintf("column %s.%s is dropped while %s %s still %s it: writes to %s fail until %s gone", d.Name, c.Name, sqlsyntax.OneOrMany(len(readers), "trigger", "triggers"), strings.Join(readers, ", "), sqlsyntax.OneOrMany(len(readers), "reads", "read"), d.Name, sqlsyntax.OneOrMany(len(readers), "it is", "they are")),
 							"drop the triggers before the column (rule replace-column does); "+replan(rev))
 					}
 				}
 			}
 		}
 	}
-}
-
-func plural(items []string, one, many string) string {
-	if len(items) == 1 {
-		return one
-	}
-	return many
 }

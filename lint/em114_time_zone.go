@@ -5,6 +5,9 @@ import (
 	"strings"
 
 	"ariga.io/atlas/sql/schema"
+
+	"github.com/emcee-db/emcee/diff"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // A trigger computes in the session of whoever writes the row, which is
@@ -42,10 +45,33 @@ var _ = register(&Analyzer{
 				}
 				return out
 			}
+			// One note per cause and file, at its first expression, the
+			// others listed: MantisBT's release converting its integer
+			// times got 38 notes of FROM_UNIXTIME, one per column.
+			type cause struct{ file, why string }
+			var order []cause
+			uses := map[cause][]diff.ZoneUse{}
 			for _, z := range rel.r.Declarations.ZoneDependent(timestamps) {
-				p.report(Finding{Code: "EM114", Severity: Note, File: schemaFile(p, z.Pos.File), Line: z.Pos.Line, Column: z.Pos.Col,
-					Message: fmt.Sprintf("the %s depends on the session's time zone: %s. emcee's backfill computes it in the application's zone (the server's @@global.time_zone, or emcee.app_time_zone), each trigger in the zone of the session writing the row: the values agree only if every session of the application writes in that zone", z.What, z.Why),
-					Fix:     "if the application sets its own time_zone, declare it in atlas.hcl (emcee { app_time_zone = \"+00:00\" }); or compute without the session's zone (a DATETIME column, UTC_TIMESTAMP(), CONVERT_TZ with both zones named)"})
+				k := cause{z.Pos.File, z.Cause}
+				if uses[k] == nil {
+					order = append(order, k)
+				}
+				uses[k] = append(uses[k], z)
+			}
+			for _, k := range order {
+				zs := uses[k]
+				z := zs[0]
+				msg := fmt.Sprintf("the %s depends on the session's time zone: %s. emcee's backfill computes it in the application's zone (the server's @@global.time_zone, or emcee.app_time_zone), each trigger in the zone of the session writing the row: the values agree only if every session of the application writes in that zone", z.What, z.Why)
+				if len(zs) > 1 {
+					var at []string
+					for _, z := range zs {
+						at = append(at, fmt.Sprintf("%d:%d", z.Pos.Line, z.Pos.Col))
+					}
+					msg = fmt.Sprintf("%s of this file depend on the session's time zone, the %s first: %s (at %s). emcee's backfill computes them in the application's zone (the server's @@global.time_zone, or emcee.app_time_zone), each trigger in the zone of the session writing the row: the values agree only if every session of the application writes in that zone",
+						sqlsyntax.Plural(len(zs), "declared expression"), z.What, z.Cause, strings.Join(at, ", "))
+				}
+				p.report(Finding{Code: "EM114", Severity: Note, File: schemaFile(p, z.Pos.File), Line: z.Pos.Line, Column: z.Pos.Col, Message: msg,
+					Fix: "if the application sets its own time_zone, declare it in atlas.hcl (emcee { app_time_zone = \"+00:00\" }); or compute without the session's zone (a DATETIME column, UTC_TIMESTAMP(), CONVERT_TZ with both zones named)"})
 			}
 		}
 	},

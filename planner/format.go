@@ -10,6 +10,7 @@ import (
 
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // Format is the plan format this emcee writes: the number of the way the
@@ -87,20 +88,20 @@ func (pl Planned) Note() string {
 		return fmt.Sprintf("release %s: this emcee (plan format %d) cannot recompute its revisions (%v); %s records %s. %s is released, so they stay as the databases ran them, verified by plans/%s",
 			pl.Release, Format, pl.Err, pl.Where, formatName(pl.Format), pl.Release, revision.SumFile)
 	}
-	them := plural1(pl.Count, "it", "them")
+	them := sqlsyntax.OneOrMany(pl.Count, "it", "them")
 	return fmt.Sprintf("release %s: %s from what this emcee (plan format %d) writes; %s records %s. %s is released, so %s as the databases ran %s, verified by plans/%s",
-		pl.Release, pl.differ(), Format, pl.Where, formatName(pl.Format), pl.Release, plural1(pl.Count, "it stays", "they stay"), them, revision.SumFile)
+		pl.Release, pl.differ(), Format, pl.Where, formatName(pl.Format), pl.Release, sqlsyntax.OneOrMany(pl.Count, "it stays", "they stay"), them, revision.SumFile)
 }
 
 // Refusal is why `plan --check` refuses a release not released, and the
 // way out: planning it again as this emcee writes it.
 func (pl Planned) Refusal() string {
-	them := plural1(pl.Count, "it", "them")
+	them := sqlsyntax.OneOrMany(pl.Count, "it", "them")
 	rewrite := fmt.Sprintf("while no database has applied %s, `emcee plan --rewrite %s` plans %s again as this emcee writes it", them, pl.Release, pl.Release)
 	switch {
 	case pl.Format == unrecorded || pl.Format == 0:
 		return fmt.Sprintf("Release %s: %s from what this emcee (plan format %d) writes, and %s records %s, so emcee cannot tell an older emcee's output from a hand edit: if %s edited, restore %s from version control; otherwise, %s",
-			pl.Release, pl.differ(), Format, pl.Where, formatName(pl.Format), plural1(pl.Count, "it was", "they were"), them, rewrite)
+			pl.Release, pl.differ(), Format, pl.Where, formatName(pl.Format), sqlsyntax.OneOrMany(pl.Count, "it was", "they were"), them, rewrite)
 	case pl.Format > Format:
 		return fmt.Sprintf("Release %s was planned by an emcee of plan format %d (%s), newer than this one (plan format %d), which writes %d of its revisions otherwise: check it with that emcee or a newer one (`emcee version` prints its plan format); `emcee plan --rewrite %s` would plan it again as this older emcee writes it",
 			pl.Release, pl.Format, pl.Where, Format, pl.Count, pl.Release)
@@ -166,10 +167,10 @@ func stamp(p *project.Project, out *Output) (string, error) {
 		return "", nil
 	}
 	note := fmt.Sprintf("recorded the plan format that planned them in %d %s written before emcee recorded it (%s): commit %s",
-		len(stamped), plural1(len(stamped), "snapshot", "snapshots"), someOf(stamped), plural1(len(stamped), "it", "them"))
+		len(stamped), sqlsyntax.OneOrMany(len(stamped), "snapshot", "snapshots"), someOf(stamped), sqlsyntax.OneOrMany(len(stamped), "it", "them"))
 	if len(zero) > 0 {
 		note += fmt.Sprintf("; %s %s 0, since this emcee writes the revisions of %s step otherwise: `emcee plan --check` says what that means for %s release",
-			someOf(zero), plural1(len(zero), "records", "record"), plural1(len(zero), "its", "their"), plural1(len(zero), "its", "their"))
+			someOf(zero), sqlsyntax.OneOrMany(len(zero), "records", "record"), sqlsyntax.OneOrMany(len(zero), "its", "their"), sqlsyntax.OneOrMany(len(zero), "its", "their"))
 	}
 	return note, nil
 }
@@ -207,7 +208,7 @@ func unrecordedNote(p *project.Project, files map[string][]byte) (string, error)
 		}
 	}
 	return fmt.Sprintf("%d %s (%s) %s no plan format (written before emcee recorded it), so an edit of %s revisions cannot be told from an older emcee's output: `emcee plan` records it; commit the result",
-		len(names), plural1(len(names), "snapshot", "snapshots"), someOf(names), plural1(len(names), "records", "record"), plural1(len(names), "its", "their")), nil
+		len(names), sqlsyntax.OneOrMany(len(names), "snapshot", "snapshots"), someOf(names), sqlsyntax.OneOrMany(len(names), "records", "record"), sqlsyntax.OneOrMany(len(names), "its", "their")), nil
 }
 
 // someOf names the first few of a list, and how many more there are.
@@ -225,12 +226,4 @@ func withFormat(data []byte, format int) []byte {
 	lines := bytes.SplitAfterN(data, []byte("\n"), 3)
 	line := fmt.Appendf(nil, "%s%d\n", formatPrefix, format)
 	return slices.Concat(lines[0], lines[1], line, lines[2])
-}
-
-// plural1 is one when n is 1, else many.
-func plural1(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

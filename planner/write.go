@@ -12,6 +12,7 @@ import (
 	"github.com/pmezard/go-difflib/difflib"
 
 	"github.com/emcee-db/emcee/project"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // Write makes the plans directory match the output.
@@ -147,7 +148,7 @@ func (e Edits) Refusal(p *project.Project) string {
 	var parts []string
 	if len(e.Edited) > 0 {
 		parts = append(parts, fmt.Sprintf("plans/ holds revisions of %s that differ from what this emcee writes from the snapshots they were planned from, though plans/emcee.sum vouches for them, and their snapshots record plan format %d, the one this emcee writes: they were edited by hand and their sum recomputed. Restore them from version control; to change a release, edit its schema file and run `emcee plan`",
-			plural(e.Edited, "release ", "releases ")+strings.Join(e.Edited, ", "), Format))
+			sqlsyntax.OneOrMany(len(e.Edited), "release ", "releases ")+strings.Join(e.Edited, ", "), Format))
 	}
 	for _, pl := range e.Planned {
 		if !pl.Released {
@@ -155,14 +156,6 @@ func (e Edits) Refusal(p *project.Project) string {
 		}
 	}
 	return strings.Join(parts, ". ")
-}
-
-// plural is one when rels names one release, else many.
-func plural(rels []string, one, many string) string {
-	if len(rels) == 1 {
-		return one
-	}
-	return many
 }
 
 func unified(path string, committed, planned []byte) (string, error) {

@@ -398,19 +398,25 @@ func UnknownAttrs(body *hclsyntax.Body, known []string, where string) []string {
 // Suggest is the hint after an unknown attribute or block name of an HCL
 // file: the known name it is most likely a typo of, or the names known.
 func Suggest(name string, known []string) string {
-	best, bestD := "", 3
-	for _, k := range known {
-		if d := levenshtein.Distance(name, k, nil); d < bestD {
-			best, bestD = k, d
-		}
-	}
-	if best != "" {
+	if best := Closest(name, known); best != "" {
 		return fmt.Sprintf(" (did you mean %q?)", best)
 	}
 	if len(known) == 0 {
 		return " (this block takes no attributes)"
 	}
 	return fmt.Sprintf(" (known: %s)", strings.Join(known, ", "))
+}
+
+// Closest is the known name that name is most likely a typo of (at most
+// two edits away), or "".
+func Closest(name string, known []string) string {
+	best, bestD := "", 3
+	for _, k := range known {
+		if d := levenshtein.Distance(name, k, nil); d < bestD {
+			best, bestD = k, d
+		}
+	}
+	return best
 }
 
 // Released reports whether the release is marked as shipped: its revisions
@@ -504,6 +510,20 @@ func (p *Project) Targets(name string) ([]*Env, error) {
 		}
 	}
 	if _, ok := p.forEach[name]; len(found) == 0 && !ok {
+		// A for_each block over an empty set is an env too.
+		for _, n := range slices.Sorted(maps.Keys(p.forEach)) {
+			if !slices.Contains(names, n) {
+				names = append(names, n)
+			}
+		}
+		// --env prdo went on to say only which envs there are, as an
+		// unknown attribute of the emcee block gets its closest name.
+		switch best := Closest(name, names); {
+		case len(names) == 0:
+			return nil, fmt.Errorf("%s: no env %q: the file declares no env block; declare one (env %q { url = \"mysql://...\" }), or pass --url", p.Path, name, name)
+		case best != "":
+			return nil, fmt.Errorf("%s: no env %q: did you mean %q? (defined: %s)", p.Path, name, best, strings.Join(names, ", "))
+		}
 		return nil, fmt.Errorf("%s: no env %q (defined: %s)", p.Path, name, strings.Join(names, ", "))
 	}
 	return found, nil

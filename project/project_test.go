@@ -58,8 +58,22 @@ emcee {
 	if p.AppTimeZone != "Europe/Paris" || !strings.HasSuffix(p.AppTimeZoneAt, "atlas.hcl:19:20") {
 		t.Fatalf("app_time_zone %q at %q", p.AppTimeZone, p.AppTimeZoneAt)
 	}
-	if _, err := p.Env("staging"); err == nil || !strings.Contains(err.Error(), `no env "staging" (defined: prod)`) {
-		t.Fatalf("missing env: %v", err)
+	// A typo of an env's name is answered as one of an attribute's.
+	for name, want := range map[string]string{
+		"staging": `no env "staging" (defined: prod)`,
+		"prdo":    `no env "prdo": did you mean "prod"? (defined: prod)`,
+		"Prod":    `no env "Prod": did you mean "prod"? (defined: prod)`,
+	} {
+		if _, err := p.Env(name); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("env %s: %v, want %s", name, err, want)
+		}
+	}
+	none, err := load(t, "emcee {\n  releases = [\"a\"]\n}\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := none.Env("prod"); err == nil || !strings.Contains(err.Error(), `no env "prod": the file declares no env block; declare one (env "prod" { url = "mysql://..." }), or pass --url`) {
+		t.Errorf("no env block: %v", err)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/splitter"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // Lock says what a statement costs concurrent traffic and the table. Class
@@ -21,8 +22,11 @@ type Lock struct {
 	Class    string `json:"class"`
 	Detail   string `json:"detail"`
 	Rebuilds string `json:"rebuilds,omitempty"`
-	// Backfills names the table a backfill rewrites, row by pending row.
+	// Backfills names the table a backfill rewrites, row by pending row;
+	// Unbatched is set for one the applier runs as one statement (its
+	// table has no single-column primary key to batch on).
 	Backfills string            `json:"backfills,omitempty"`
+	Unbatched bool              `json:"unbatched,omitempty"`
 	Size      *dbconn.TableSize `json:"size,omitempty"`
 	// Redo says, for a backfill of a table larger than the redo log's
 	// limit (read with Size), what that costs the application.
@@ -44,7 +48,13 @@ func LockOf(t project.Target, st revision.Statement, before *schema.Schema) Lock
 		return Lock{Class: "read", Detail: "a read-only count; no lock beyond a consistent read"}
 	case revision.Backfill:
 		if st.Key == "" {
-			return Lock{Class: "rows", Backfills: st.Table, Detail: "NOT BATCHED: row locks on every row the UPDATE reads, held until it ends (no single-column primary key to batch on)"}
+			// A data migration (INSERT ... SELECT) locks the rows it reads
+			// and the rows it inserts; an UPDATE the rows it reads.
+			what := "every row the UPDATE reads"
+			if b, err := sqlsyntax.ReadBackfill(st.SQL); err == nil && b.Into != "" {
+				what = "every row the INSERT ... SELECT reads from " + b.Table + " and every row it inserts into " + b.Into
+			}
+			return Lock{Class: "rows", Backfills: st.Table, Unbatched: true, Detail: "NOT BATCHED: row locks on " + what + ", held until it ends (no single-column primary key to batch on)"}
 		}
 		return Lock{Class: "rows", Backfills: st.Table, Detail: "row locks on one primary-key batch at a time; writes to other rows continue"}
 	}

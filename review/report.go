@@ -529,7 +529,7 @@ func order(r *Release) []Step {
 	} else {
 		steps = append(steps, Step{Command: "emcee db check", Text: fmt.Sprintf("Exit code 3 (expand needed) means %s is fully contracted and %s can start.", prev, r.Name)})
 	}
-	count := func(phase revision.Phase, k string) (revs []string, n int) {
+	count := func(phase revision.Phase, k string) (revs []string, n, unbatched int) {
 		for _, rev := range r.Revisions {
 			if rev.Phase != string(phase) {
 				continue
@@ -538,10 +538,13 @@ func order(r *Release) []Step {
 			for _, s := range rev.Statements {
 				if k == "" || s.Kind == k {
 					n++
+					if s.Lock.Unbatched {
+						unbatched++
+					}
 				}
 			}
 		}
-		return revs, n
+		return revs, n, unbatched
 	}
 	what := func(revs []string, n int, noun string) string {
 		if n == 0 {
@@ -551,7 +554,7 @@ func order(r *Release) []Step {
 	}
 	// Expand and contract run their gates first.
 	gated := func(phase revision.Phase, gates int) string {
-		revs, n := count(phase, "")
+		revs, n, _ := count(phase, "")
 		if gates == 0 {
 			return what(revs, n, "statement")
 		}
@@ -578,11 +581,21 @@ func order(r *Release) []Step {
 	} else {
 		steps = append(steps, Step{Text: fmt.Sprintf("Deploy %s.", r.Name)})
 	}
-	revs, n := count(revision.Migrate, "backfill")
-	_, all := count(revision.Migrate, "")
+	revs, n, unbatched := count(revision.Migrate, "backfill")
+	_, all, _ := count(revision.Migrate, "")
 	text = what(revs, all, "statement")
 	if n > 0 {
-		text = fmt.Sprintf("%s: %s in primary-key batches, while both releases run", strings.Join(revs, ", "), sqlsyntax.Plural(n, "backfill"))
+		// A backfill of a table without a single-column primary key runs
+		// as one statement: counted among the batched ones, it read as if
+		// it left the other rows' writes alone.
+		var how []string
+		if n > unbatched {
+			how = append(how, sqlsyntax.Plural(n-unbatched, "backfill")+" in primary-key batches")
+		}
+		if unbatched > 0 {
+			how = append(how, sqlsyntax.Plural(unbatched, "backfill")+" not batched (no single-column primary key to batch on: "+sqlsyntax.OneOrMany(unbatched, "it holds", "each holds")+" its row locks until it ends)")
+		}
+		text = fmt.Sprintf("%s: %s, while both releases run", strings.Join(revs, ", "), strings.Join(how, ", "))
 	}
 	steps = append(steps, Step{Command: "emcee db migrate", Text: text + "."})
 	if prev != "" {

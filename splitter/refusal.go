@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"math"
+	"slices"
 
 	"ariga.io/atlas/sql/schema"
 
@@ -30,26 +32,7 @@ func refusal(tr *diff.Transition, ch *Change) error {
 		}
 		return &diff.Problem{Kind: diff.NotNullWithoutDefault, Pos: pos, Msg: fmt.Sprintf("%s.%s is a new NOT NULL column without a default: the previous release's code would fail to insert rows. %s, or `fill = \"<SQL expression>\"` to compute it for existing rows and for rows the previous release writes (rule add-column-fill)%s", t, c.C.Name, def, tr.To.InDeclFile(t, c.C.Name, hclquote.Attr{Name: "fill", Value: "<SQL expression>"}))}
 	}
-	return fmt.Errorf("%s: table %s: no rule for %s; emcee will not guess its phase. Split the change into supported steps (see the rule table in README.md)", tr.To.Where(t, ""), t, describe(ch.Change))
-}
-
-func describe(c schema.Change) string {
-	name := changeName(c)
-	switch c := c.(type) {
-	case *schema.AddIndex:
-		return fmt.Sprintf("%s %s", name, c.I.Name)
-	case *schema.DropIndex:
-		return fmt.Sprintf("%s %s", name, c.I.Name)
-	case *schema.ModifyIndex:
-		return fmt.Sprintf("%s %s", name, c.From.Name)
-	case *schema.AddForeignKey:
-		return fmt.Sprintf("%s %s", name, c.F.Symbol)
-	case *schema.AddCheck:
-		return fmt.Sprintf("%s %s", name, c.C.Name)
-	case *schema.ModifyAttr, *schema.AddAttr, *schema.DropAttr:
-		return fmt.Sprintf("%s (table option)", name)
-	}
-	return name
+	return fmt.Errorf("%s: %s, and no rule plans that; emcee will not guess its phase. Split the change into supported steps (see the rule table in README.md)", tr.To.Where(t, ""), changeWords(t, ch.Change))
 }
 
 func describeColumnChange(k schema.ChangeKind) string {
@@ -58,4 +41,71 @@ func describeColumnChange(k schema.ChangeKind) string {
 		{schema.ChangeComment, "comment"}, {schema.ChangeCharset, "charset"}, {schema.ChangeCollate, "collation"},
 		{schema.ChangeAttr, "attributes"}, {schema.ChangeGenerated, "generated expression"},
 	}, "")
+}
+
+// refused is a change's refusal and the line of the file that declares
+// what it changes (0: unknown).
+type refused struct {
+	err  error
+	seq  int
+	line int
+	// table is the change's table ("" for a change of no table).
+	table string
+}
+
+func refusedAt(tr *diff.Transition, ch *Change, err error) refused {
+	t := ch.Table.Name
+	var p diff.Pos
+	switch c := ch.Change.(type) {
+	case *schema.AddColumn:
+		p, _ = tr.To.Declarations.PosOf(t, c.C.Name)
+	case *schema.ModifyColumn:
+		p, _ = tr.To.Declarations.PosOf(t, c.To.Name)
+	case *schema.RenameColumn:
+		p, _ = tr.To.Declarations.PosOf(t, c.To.Name)
+	case *schema.AddIndex:
+		p, _ = tr.To.Declarations.PartPos(t, c.I.Name)
+	case *schema.ModifyIndex:
+		p, _ = tr.To.Declarations.PartPos(t, c.To.Name)
+	case *schema.RenameIndex:
+		p, _ = tr.To.Declarations.PartPos(t, c.To.Name)
+	case *schema.AddForeignKey:
+		p, _ = tr.To.Declarations.PartPos(t, c.F.Symbol)
+	case *schema.ModifyForeignKey:
+		p, _ = tr.To.Declarations.PartPos(t, c.To.Symbol)
+	case *schema.AddCheck:
+		p, _ = tr.To.Declarations.PartPos(t, c.C.Name)
+	default:
+		p, _ = tr.To.Declarations.PosOf(t, "")
+	}
+	return refused{err: err, seq: ch.seq, line: p.Line, table: t}
+}
+
+// inOrder lists the refusals table by table as the changes come, and
+// those of one table by the line that declares what each changes: the
+// rules' own refusals came first and the changes no rule claims after
+// them, so a table's refusals jumped up and down its block (Atlas lists
+// a table's changes by kind, not by line). A refusal without a line
+// follows the table's others.
+func inOrder(changes []*Change, rs []refused) []error {
+	first := map[string]int{}
+	for _, ch := range changes {
+		if _, ok := first[ch.Table.Name]; !ok {
+			first[ch.Table.Name] = ch.seq
+		}
+	}
+	line := func(r refused) int {
+		if r.line == 0 {
+			return math.MaxInt
+		}
+		return r.line
+	}
+	slices.SortStableFunc(rs, func(a, b refused) int {
+		return cmp.Or(cmp.Compare(first[a.table], first[b.table]), cmp.Compare(line(a), line(b)), cmp.Compare(a.seq, b.seq))
+	})
+	errs := make([]error, len(rs))
+	for i, r := range rs {
+		errs[i] = r.err
+	}
+	return errs
 }

@@ -13,9 +13,11 @@ import (
 )
 
 // specificRefusal explains, per Atlas change type, why no rule claimed the
-// change and which declaration would let emcee plan it. Every message names
-// the change type, the table (and column) and its file:line, so the
-// developer can go straight to the block. changetypes_test.go fails when
+// change and which declaration would let emcee plan it. Every message says
+// what changes in the words of the schema file (changeWords: "column
+// images.note changes", not Atlas's "ModifyColumn images.note"), the table
+// (and column) and its file:line, so the developer can go straight to the
+// block. changetypes_test.go fails when
 // Atlas has a change type that is neither claimed by a rule nor explained
 // here.
 func specificRefusal(tr *diff.Transition, ch *Change) (string, bool) {
@@ -25,8 +27,8 @@ func specificRefusal(tr *diff.Transition, ch *Change) (string, bool) {
 	switch c := ch.Change.(type) {
 	case *schema.ModifyColumn:
 		if conv := schema.ChangeCharset | schema.ChangeCollate; c.Change&conv != 0 {
-			return fmt.Sprintf("%s: ModifyColumn %s.%s (%s): its charset or collation changes together with its %s, and emcee converts a column (rule convert-charset) only when nothing else of it changes. Change the charset/collation in one release and the rest in the next, or declare a new column that `replaces` it",
-				at(c.To.Name), t, c.To.Name, describeColumnChange(c.Change), describeColumnChange(c.Change&^conv)), true
+			return fmt.Sprintf("%s: %s: its charset or collation changes together with its %s, and emcee converts a column (rule convert-charset) only when nothing else of it changes. Change the charset/collation in one release and the rest in the next, or declare a new column that `replaces` it",
+				at(c.To.Name), changeWords(t, c), describeColumnChange(c.Change&^conv)), true
 		}
 		reason := "no rule handles it"
 		if _, err := planTightening(c.From, c.To, c.Change); err != nil {
@@ -41,51 +43,123 @@ func specificRefusal(tr *diff.Transition, ch *Change) (string, bool) {
 		if f := tr.To.DeclFile(); f != "" {
 			where, path = fmt.Sprintf("in %s (the new column in the CREATE TABLE, and its name in place of <new column>)", f), [][]string{{"table", t}, {"column", "<new column>"}, {"replaces"}}
 		}
-		return fmt.Sprintf("%s: ModifyColumn %s.%s (%s): %s. Instead, declare a new column, under another name, with the replaces block below %s, so both live side by side while the releases overlap (to keep the name %s, declare in the next release a column %s with `renamed_from` the new one):\n%s",
-			at(c.To.Name), t, c.To.Name, describeColumnChange(c.Change), reason, where, c.From.Name, c.From.Name,
+		return fmt.Sprintf("%s: %s: %s. Instead, declare a new column, under another name, with the replaces block below %s, so both live side by side while the releases overlap (to keep the name %s, declare in the next release a column %s with `renamed_from` the new one):\n%s",
+			at(c.To.Name), changeWords(t, c), reason, where, c.From.Name, c.From.Name,
 			hclquote.Block("    ", path, hclquote.Attr{Name: "column", Value: c.From.Name}, hclquote.Attr{Name: "forward", Value: "<new from old>"}, hclquote.Attr{Name: "backward", Value: "<old from new>"})), true
 	case *schema.RenameColumn:
-		return fmt.Sprintf("%s: RenameColumn %s.%s -> %s: emcee plans renames only when declared: add `renamed_from = %s` to column %s",
-			at(c.To.Name), t, c.From.Name, c.To.Name, hclquote.Quote(c.From.Name), hclquote.Quote(c.To.Name)), true
+		return fmt.Sprintf("%s: %s: emcee plans renames only when declared: add `renamed_from = %s` to column %s",
+			at(c.To.Name), changeWords(t, c), hclquote.Quote(c.From.Name), hclquote.Quote(c.To.Name)), true
 	case *schema.ModifyIndex:
-		return fmt.Sprintf("%s: ModifyIndex %s on %s (%s): emcee re-creates an index under its name only when its uniqueness or columns change (rules index-uniqueness and index-columns), not its comment or attributes (type, parser). Give the new definition a new name: a non-unique index is then built online in expand, a unique one in contract behind a duplicate gate, and the old one is dropped in contract",
-			part(c.To.Name), c.From.Name, t, describeIndexChange(c.Change)), true
+		return fmt.Sprintf("%s: %s: emcee re-creates an index under its name only when its uniqueness or columns change (rules index-uniqueness and index-columns), not its comment or attributes (type, parser). Give the new definition a new name: a non-unique index is then built online in expand, a unique one in contract behind a duplicate gate, and the old one is dropped in contract",
+			part(c.To.Name), changeWords(t, c)), true
 	case *schema.RenameIndex:
-		return fmt.Sprintf("%s: RenameIndex %s -> %s on %s: emcee does not plan index renames. Keep the old name, or declare the index under the new name as a new index (the old one is then dropped in contract)",
-			part(c.To.Name), c.From.Name, c.To.Name, t), true
+		return fmt.Sprintf("%s: %s: emcee does not plan index renames. Keep the old name, or declare the index under the new name as a new index (the old one is then dropped in contract)",
+			part(c.To.Name), changeWords(t, c)), true
 	case *schema.AddPrimaryKey:
 		// Atlas reports a key replacing another as ModifyPrimaryKey (rule
 		// replace-primary-key); add-primary-key claims a key on a table
 		// that had none.
-		return fmt.Sprintf("%s: AddPrimaryKey on %s, which has a primary key: a table has one; declare the new key in place of the old one (rule replace-primary-key moves it in contract)",
-			at(""), t), true
+		return fmt.Sprintf("%s: %s, which has one: a table has one primary key; declare the new key in place of the old one (rule replace-primary-key moves it in contract)",
+			at(""), changeWords(t, c)), true
 	case *schema.ModifyForeignKey:
 		if sqlname.IsForeignKeyName(t, c.From.Symbol) {
-			return fmt.Sprintf("%s: ModifyForeignKey %s on %s (%s): %s is a name the server generated for a foreign key declared without one (InnoDB numbers them %s_ibfk_1, _2, ... in the order the table declares them), so a key added, removed or moved before it gives the name to another key, and every key after it reads as changed. Name the foreign keys of %s (CONSTRAINT `name` FOREIGN KEY ...) with the names the live databases have (SHOW CREATE TABLE %s), and give a new key a new name",
-				part(c.To.Symbol), c.From.Symbol, t, describeFKChange(c.Change), c.From.Symbol, t, t, t), true
+			return fmt.Sprintf("%s: %s: %s is a name the server generated for a foreign key declared without one (InnoDB numbers them %s_ibfk_1, _2, ... in the order the table declares them), so a key added, removed or moved before it gives the name to another key, and every key after it reads as changed. Name the foreign keys of %s (CONSTRAINT `name` FOREIGN KEY ...) with the names the live databases have (SHOW CREATE TABLE %s), and give a new key a new name",
+				part(c.To.Symbol), changeWords(t, c), c.From.Symbol, t, t, t), true
 		}
-		return fmt.Sprintf("%s: ModifyForeignKey %s on %s (%s): give the changed foreign key a new symbol: the old key is dropped and the new one added in contract, behind an orphan gate",
-			part(c.To.Symbol), c.From.Symbol, t, describeFKChange(c.Change)), true
+		return fmt.Sprintf("%s: %s: give the changed foreign key a new symbol: the old key is dropped and the new one added in contract, behind an orphan gate",
+			part(c.To.Symbol), changeWords(t, c)), true
 	case *schema.RenameConstraint:
-		return fmt.Sprintf("%s: RenameConstraint on %s: MySQL and MariaDB cannot rename a constraint; declare it under the new name as a new constraint (gated in contract) and remove the old one", at(""), t), true
+		return fmt.Sprintf("%s: %s: MySQL and MariaDB cannot rename a constraint; declare it under the new name as a new constraint (gated in contract) and remove the old one", at(""), changeWords(t, c)), true
 	case *schema.AddAttr, *schema.ModifyAttr, *schema.DropAttr:
-		return fmt.Sprintf("%s: %s on table %s: %s", at(""), changeName(c), t, attrRefusal(c)), true
+		return fmt.Sprintf("%s: %s: %s", at(""), changeWords(t, c), attrRefusal(c)), true
 	case *schema.AddSchema, *schema.DropSchema, *schema.ModifySchema:
 		return fmt.Sprintf("%s: %s: emcee plans the tables of one database; the database itself (creating or dropping it, changing its default charset and collation, which the schema block declares as they are) is the operator's: use CREATE, DROP or ALTER DATABASE outside emcee",
-			tr.To.File, changeName(c)), true
+			tr.To.File, changeWords(t, c)), true
 	case *schema.AddObject, *schema.DropObject, *schema.ModifyObject, *schema.RenameObject:
 		return fmt.Sprintf("%s: %s: emcee does not manage views, functions or other schema objects; remove it from the schema file and manage it outside emcee",
-			tr.To.File, changeName(c)), true
+			tr.To.File, changeWords(t, c)), true
 	case *schema.RenameTable:
 		// Reached only for a rename Atlas reports without a declaration.
-		return fmt.Sprintf("%s: RenameTable %s -> %s was not declared: add `renamed_from = %s` to table %s (rule rename-table)",
-			at(""), c.From.Name, c.To.Name, hclquote.Quote(c.From.Name), hclquote.Quote(c.To.Name)), true
+		return fmt.Sprintf("%s: %s, which is not declared: add `renamed_from = %s` to table %s (rule rename-table)",
+			at(""), changeWords(t, c), hclquote.Quote(c.From.Name), hclquote.Quote(c.To.Name)), true
 	}
 	return "", false
 }
 
 func changeName(c schema.Change) string {
 	return strings.TrimPrefix(fmt.Sprintf("%T", c), "*schema.")
+}
+
+// changeWords says what a change of table t does in the words of the
+// schema file, for messages: Atlas's type names (ModifyColumn,
+// AddAttr) are its own, which a developer never wrote.
+func changeWords(t string, c schema.Change) string {
+	switch c := c.(type) {
+	case *schema.AddTable:
+		return "table " + c.T.Name + " is added"
+	case *schema.DropTable:
+		return "table " + c.T.Name + " is dropped"
+	case *schema.RenameTable:
+		return fmt.Sprintf("table %s is renamed to %s", c.From.Name, c.To.Name)
+	case *schema.AddColumn:
+		return fmt.Sprintf("column %s.%s is added", t, c.C.Name)
+	case *schema.DropColumn:
+		return fmt.Sprintf("column %s.%s is dropped", t, c.C.Name)
+	case *schema.ModifyColumn:
+		return fmt.Sprintf("column %s.%s changes (%s)", t, c.To.Name, describeColumnChange(c.Change))
+	case *schema.RenameColumn:
+		return fmt.Sprintf("column %s.%s is renamed to %s", t, c.From.Name, c.To.Name)
+	case *schema.AddIndex:
+		return fmt.Sprintf("index %s is added to %s", c.I.Name, t)
+	case *schema.DropIndex:
+		return fmt.Sprintf("index %s is dropped from %s", c.I.Name, t)
+	case *schema.ModifyIndex:
+		return fmt.Sprintf("index %s on %s changes (%s)", c.From.Name, t, describeIndexChange(c.Change))
+	case *schema.RenameIndex:
+		return fmt.Sprintf("index %s on %s is renamed to %s", c.From.Name, t, c.To.Name)
+	case *schema.AddPrimaryKey:
+		return "a primary key is added to " + t
+	case *schema.DropPrimaryKey:
+		return "the primary key of " + t + " is dropped"
+	case *schema.ModifyPrimaryKey:
+		return "the primary key of " + t + " changes"
+	case *schema.AddForeignKey:
+		return fmt.Sprintf("foreign key %s is added to %s", c.F.Symbol, t)
+	case *schema.DropForeignKey:
+		return fmt.Sprintf("foreign key %s is dropped from %s", c.F.Symbol, t)
+	case *schema.ModifyForeignKey:
+		return fmt.Sprintf("foreign key %s on %s changes (%s)", c.From.Symbol, t, describeFKChange(c.Change))
+	case *schema.AddCheck:
+		return fmt.Sprintf("check %s is added to %s", c.C.Name, t)
+	case *schema.DropCheck:
+		return fmt.Sprintf("check %s is dropped from %s", c.C.Name, t)
+	case *schema.ModifyCheck:
+		return fmt.Sprintf("check %s on %s changes", c.From.Name, t)
+	case *schema.RenameConstraint:
+		return "a constraint of " + t + " is renamed"
+	case *schema.AddAttr:
+		return "a table option of " + t + " is added"
+	case *schema.ModifyAttr:
+		return "a table option of " + t + " changes"
+	case *schema.DropAttr:
+		return "a table option of " + t + " is removed"
+	case *schema.AddSchema:
+		return "a schema block (a database) is added"
+	case *schema.DropSchema:
+		return "a schema block (a database) is removed"
+	case *schema.ModifySchema:
+		return "the schema block (the database's own attributes) changes"
+	case *schema.AddObject:
+		return "a view, function or other schema object is added"
+	case *schema.DropObject:
+		return "a view, function or other schema object is removed"
+	case *schema.ModifyObject:
+		return "a view, function or other schema object changes"
+	case *schema.RenameObject:
+		return "a view, function or other schema object is renamed"
+	}
+	// A change type Atlas added since: its own name, rather than none.
+	return changeName(c) + " on table " + t
 }
 
 // attrRefusal explains a table option change emcee does not plan. (The

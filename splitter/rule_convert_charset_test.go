@@ -106,7 +106,7 @@ func TestConvertCharsetRule(t *testing.T) {
 			target: mariadb1011,
 			before: []string{note, note + "    charset = \"utf8mb3\"\n"},
 			edits:  []string{"    type = varchar(60)\n    charset = \"utf8mb3\"\n", "    type = varchar(80)\n    charset = \"utf8mb4\"\n"},
-			errHas: []string{"after.hcl:", "ModifyColumn images.note (type, charset, collation): its charset or collation changes together with its type", "in one release and the rest in the next"},
+			errHas: []string{"after.hcl:", "column images.note changes (type, charset, collation): its charset or collation changes together with its type", "in one release and the rest in the next"},
 		},
 		{name: "an index column past 767 bytes: a gate on the live row format",
 			target: mariadb1011,

@@ -272,7 +272,7 @@ func TestGatedRules(t *testing.T) {
 			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageTighten, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `price` decimal(8,1) NULL, ALGORITHM=COPY, LOCK=SHARED"},
 		}},
 		{name: "tighten: incompatible type is refused", target: mariadb1011, edits: []string{"    type = varchar(60)\n", "    type = int\n"},
-			errHas: []string{"after.hcl:", "ModifyColumn images.note", "varchar(60) -> int", "replaces {"}},
+			errHas: []string{"after.hcl:", "column images.note changes (type)", "varchar(60) -> int", "replaces {"}},
 		// GLPI 9.5's datetime -> timestamp keeps the name: "split the change
 		// over two releases" did not say how, and a new column of the same
 		// name cannot replace it.

@@ -84,7 +84,7 @@ func Split(tr *diff.Transition, t project.Target, drv *mysql.Driver) (Phases, er
 	// Every change's refusal is reported in one run: a release widening
 	// twenty columns that each need allow_copy (phpBB 3.0.4) took twenty
 	// runs of emcee plan when the first refusal ended the split.
-	var refused []error
+	var refused []refused
 	for _, r := range rules {
 		if r.PerTransition != nil {
 			out, err := r.PerTransition(ctx)
@@ -103,7 +103,7 @@ func Split(tr *diff.Transition, t project.Target, drv *mysql.Driver) (Phases, er
 			ch.claimed = true
 			out, err := r.split(ch)
 			if err != nil {
-				refused = append(refused, err)
+				refused = append(refused, refusedAt(tr, ch, err))
 				continue
 			}
 			for i, s := range out {
@@ -114,13 +114,13 @@ func Split(tr *diff.Transition, t project.Target, drv *mysql.Driver) (Phases, er
 	}
 	for _, ch := range ctx.changes {
 		if !ch.claimed {
-			refused = append(refused, refusal(tr, ch))
+			refused = append(refused, refusedAt(tr, ch, refusal(tr, ch)))
 		}
 	}
 	if len(refused) > 0 {
 		// Each refusal keeps its own error, so typed ones (diff.Problem) can
 		// be told apart.
-		return nil, &diff.Refusals{Release: tr.To.Name, Errs: refused}
+		return nil, &diff.Refusals{Release: tr.To.Name, Errs: inOrder(ctx.changes, refused)}
 	}
 	depth := ctx.fks.depth()
 	slices.SortStableFunc(steps, func(a, b placed) int {

@@ -162,10 +162,18 @@ var (
 
 // Plural counts n of a noun: "1 row", "2 rows".
 func Plural(n int, noun string) string {
+	return fmt.Sprintf("%d %s", n, OneOrMany(n, noun, noun+"s"))
+}
+
+// OneOrMany is the word that agrees with n things, one for one, many
+// otherwise: "gate counts", "gates count"; "it is", "they are". The one
+// place such a choice is made (a map[bool]string or a helper per package
+// did it before).
+func OneOrMany(n int, one, many string) string {
 	if n == 1 {
-		return "1 " + noun
+		return one
 	}
-	return fmt.Sprintf("%d %ss", n, noun)
+	return many
 }
 
 // OneLine folds a statement (or any text emcee prints) onto one line,

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"slices"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -117,6 +118,10 @@ func openSession(ctx context.Context, r *dbRun, opts apply.Options) (*apply.Sess
 	opts.Aside = r.aside
 	opts.Tool = currentVersion().Version
 	opts.LockTimeout = dbFlags.lockTimeout
+	// Every command a hint of this run names carries the run's flags that
+	// command takes: db status's "next: emcee db expand" without its --env
+	// sent the operator to expand another database.
+	opts.Rerun = r.rerun
 	return apply.Open(ctx, r.project, r.Config, opts)
 }
 
@@ -283,7 +288,8 @@ func (f *phaseFlags) check(cmd *cobra.Command) error {
 // refused for its copies' opt-in, told to rerun without its
 // --osc-max-load, ran the tool at its own thresholds; a migrate told to
 // run contract with its --batch-size met a usage error. Left out:
-// --drop-new-data and --dry-run, which the message decides; --format,
+// --drop-new-data and --dry-run, which the message decides; --allow-drift
+// but in the command's own rerun; --format,
 // which changes only the output; and each flag whose value may hold a
 // password (a URL), whose name add gives for the message to say to add.
 // With only, just the flags of those names (simulate, whose flags are not
@@ -298,6 +304,12 @@ func rerunFlags(cmd *cobra.Command, only ...string) func(sub string) (words, add
 			switch {
 			case len(only) > 0 && !slices.Contains(only, f.Name), target.Flag(f.Name) == nil:
 			case f.Name == "drop-new-data" || f.Name == "dry-run" || f.Name == "format":
+			// An override of a check goes to the command that met what it
+			// overrides, no further: db baseline --allow-drift (accept
+			// objects the release does not declare) told to run `emcee db
+			// expand --allow-drift` sent the operator past expand's drift
+			// check, which nobody had looked at.
+			case f.Name == "allow-drift" && sub != cmd.Name():
 			// A URL may hold a password, and so may a variable: an env's url
 			// is often built from one (url = "mysql://app:${var.password}@...").
 			case f.Name == "url" || f.Name == "dev-url" || f.Name == "replica" || f.Name == "var":
@@ -310,7 +322,14 @@ func rerunFlags(cmd *cobra.Command, only ...string) func(sub string) (words, add
 					values = sv.GetSlice()
 				}
 				for _, v := range values {
-					words = append(words, "--"+f.Name, shell.Word(v))
+					// Quoted when it starts with "-", so that no value reads
+					// as a flag of its own (Session.command replaces a flag
+					// by its name).
+					w := shell.Word(v)
+					if strings.HasPrefix(v, "-") {
+						w = shell.Quote(v)
+					}
+					words = append(words, "--"+f.Name, w)
 				}
 			}
 		})

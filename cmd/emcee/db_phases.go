@@ -22,7 +22,6 @@ func phaseCmd(cmd *cobra.Command, f *phaseFlags, driftFrom string, backfill, max
 		}
 		return runDB(cmd, func(ctx context.Context, r *dbRun) (*dbResult, error) {
 			opts := f.options()
-			opts.Rerun = rerunFlags(cmd)
 			var err error
 			if opts.OSC, opts.OSCFrom, err = f.oscOptions(cmd, r.project); err != nil {
 				return nil, err

@@ -34,6 +34,9 @@ type dbRun struct {
 	log      io.Writer // nil under json and yaml
 	progress func(apply.Progress)
 	aside    func(string) // the applier's notes about the server: stderr
+	// rerun gives the run's flags a db command a hint names takes
+	// (rerunFlags, apply.Options.Rerun).
+	rerun func(cmd string) (words, add []string)
 }
 
 // logTo sends the applier's lines and backfill progress where this run
@@ -80,7 +83,7 @@ func runDB(cmd *cobra.Command, body dbBody) error {
 				return usage(cmd, fmt.Errorf("--%s is for a target list: give --targets FILE or --env NAME of an env block with for_each", f))
 			}
 		}
-		r := &dbRun{Target: targets[0], project: p, aside: func(n string) { fmt.Fprintf(cmd.ErrOrStderr(), "emcee: note: %s\n", n) }}
+		r := &dbRun{Target: targets[0], project: p, rerun: rerunFlags(cmd), aside: func(n string) { fmt.Fprintf(cmd.ErrOrStderr(), "emcee: note: %s\n", n) }}
 		stop := func() {}
 		// A document on stdout: then the applier logs nothing there.
 		if !structured(formatOf(cmd)) {
@@ -164,7 +167,7 @@ func runFleet(ctx context.Context, cmd *cobra.Command, p *project.Project, targe
 	}
 	outs := fleet.Run(ctx, jobs, fleet.Options{Parallel: dbFlags.parallel, Canary: dbFlags.canary, FailFast: dbFlags.failFast},
 		func(ctx context.Context, i int) bool {
-			r := &dbRun{Target: targets[i], project: p, aside: func(n string) { fmt.Fprintf(cmd.ErrOrStderr(), "emcee: %s: note: %s\n", jobs[i].Name, n) }}
+			r := &dbRun{Target: targets[i], project: p, rerun: rerunFlags(cmd), aside: func(n string) { fmt.Fprintf(cmd.ErrOrStderr(), "emcee: %s: note: %s\n", jobs[i].Name, n) }}
 			if view != nil {
 				r.log, r.progress = view.start(i)
 			}

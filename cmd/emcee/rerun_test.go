@@ -81,3 +81,39 @@ func TestRerunFlagsAreTheCommandsOwn(t *testing.T) {
 		t.Errorf("migrate's flags for db migrate: %q", got)
 	}
 }
+
+// Every db command's hints carry its flags (openSession), db status's and
+// baseline's too, whose sessions had none: status's "next: emcee db
+// expand" after `db status --env prod` expanded another database. An
+// override of a check stays with the command that met it: baseline
+// --allow-drift (accept objects the release does not declare) told to run
+// expand with --allow-drift, past a drift check nobody had looked at. A
+// value starting with "-" is quoted, never read as a flag of its own.
+func TestRerunFlagsOfEveryCommand(t *testing.T) {
+	parse := func(args ...string) *cobra.Command {
+		cmd, rest, err := newRoot().Find(args)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.ParseFlags(rest); err != nil {
+			t.Fatal(err)
+		}
+		return cmd
+	}
+	for _, c := range []struct {
+		args []string
+		sub  string
+		want []string
+	}{
+		{[]string{"db", "status", "--env", "prod"}, "expand", []string{"--env", "prod"}},
+		{[]string{"db", "check", "--targets", "tenants.txt", "--parallel", "8"}, "contract", []string{"--parallel", "8", "--targets", "tenants.txt"}},
+		{[]string{"db", "baseline", "pike", "--env", "prod", "--allow-drift"}, "expand", []string{"--env", "prod"}},
+		{[]string{"db", "baseline", "pike", "--env", "prod", "--allow-drift"}, "baseline", []string{"--allow-drift", "--env", "prod"}},
+		{[]string{"db", "migrate", "--env", "prod", "--allow-drift"}, "contract", []string{"--env", "prod"}},
+		{[]string{"db", "migrate", "--env", "-x", "--allow-drift"}, "migrate", []string{"--allow-drift", "--env", "'-x'"}},
+	} {
+		if got, _ := rerunFlags(parse(c.args...))(c.sub); !slices.Equal(got, c.want) {
+			t.Errorf("emcee %s, for db %s: %q, want %q", strings.Join(c.args, " "), c.sub, got, c.want)
+		}
+	}
+}

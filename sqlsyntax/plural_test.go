@@ -1,0 +1,21 @@
+package sqlsyntax
+
+import "testing"
+
+// One owner words one or many things: apply's gates picked "counts" or
+// "count" from a map[bool]string, planner and lint each had a helper of
+// their own for "is"/"are", "trigger reads"/"triggers read".
+func TestPluralAndOneOrMany(t *testing.T) {
+	for _, c := range []struct{ got, want string }{
+		{Plural(0, "gate"), "0 gates"},
+		{Plural(1, "gate"), "1 gate"},
+		{Plural(2, "gate"), "2 gates"},
+		{OneOrMany(1, "counts", "count"), "counts"},
+		{OneOrMany(2, "counts", "count"), "count"},
+		{OneOrMany(0, "it is", "they are"), "they are"},
+	} {
+		if c.got != c.want {
+			t.Errorf("got %q, want %q", c.got, c.want)
+		}
+	}
+}
