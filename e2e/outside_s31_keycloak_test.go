@@ -120,3 +120,63 @@ func TestOutsideS31KeycloakUnicodeNames(t *testing.T) {
 		t.Fatalf("username after the conversion: %s", got)
 	}
 }
+
+// Keycloak 4.0.0 renamed CLIENT_TEMPLATE_ATTRIBUTES.TEMPLATE_ID, a column
+// of its primary key, to SCOPE_ID. The refusal said to keep the key on
+// (TEMPLATE_ID, NAME) in this release, which the rename drops: pasted as
+// said, the release was refused again. It says how: TEMPLATE_ID kept
+// with SCOPE_ID filled from it, the key moved in the next release and
+// TEMPLATE_ID dropped in the one after; each release applies while both
+// releases' code writes.
+func TestOutsideS31KeycloakKeyColumnRenamed(t *testing.T) {
+	t.Parallel()
+	const v342 = "CREATE TABLE `CLIENT_SCOPE_ATTRIBUTES` (\n" +
+		"  `TEMPLATE_ID` varchar(36) NOT NULL,\n" +
+		"  `VALUE` varchar(2048) DEFAULT NULL,\n" +
+		"  `NAME` varchar(255) NOT NULL,\n" +
+		"  PRIMARY KEY (`TEMPLATE_ID`,`NAME`)\n" +
+		") ENGINE=InnoDB;\n"
+	v400 := strings.NewReplacer("`TEMPLATE_ID` varchar(36)", "`SCOPE_ID` varchar(36)", "(`TEMPLATE_ID`,`NAME`)", "(`SCOPE_ID`,`NAME`)").Replace(v342)
+	p := sqlReleasesProject(t, [2]string{"3_4_2", v342}, [2]string{"4_0_0", v400})
+	decl := func(release, s string) {
+		if err := os.WriteFile(filepath.Join(p.Dir, "schema", release+".emcee.hcl"), []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	decl("4_0_0", "table \"CLIENT_SCOPE_ATTRIBUTES\" {\n  column \"SCOPE_ID\" {\n    renamed_from = \"TEMPLATE_ID\"\n  }\n}\n")
+	r := p.run("plan")
+	if r.Code != 1 {
+		t.Fatalf("plan of a key column renamed: %s", r)
+	}
+	opContains(t, r, "schema/4_0_0.sql:", "Keep TEMPLATE_ID, and the key on it, in this release, with SCOPE_ID beside it computed from it (`fill = \"TEMPLATE_ID\"` on SCOPE_ID, in place of its renamed_from; the new release writes both); move the key to (SCOPE_ID, NAME) in the next release, and drop TEMPLATE_ID in the one after")
+	// What it says, release by release.
+	both := strings.Replace(v342, "  `VALUE`", "  `SCOPE_ID` varchar(36) NOT NULL,\n  `VALUE`", 1)
+	if err := os.WriteFile(filepath.Join(p.Dir, "schema", "4_0_0.sql"), []byte(both), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	decl("4_0_0", "table \"CLIENT_SCOPE_ATTRIBUTES\" {\n  column \"SCOPE_ID\" {\n    fill = \"TEMPLATE_ID\"\n  }\n}\n")
+	p.addRelease("4_0_1", strings.Replace(both, "(`TEMPLATE_ID`,`NAME`)", "(`SCOPE_ID`,`NAME`)", 1))
+	p.addRelease("4_0_2", v400)
+	for _, r := range []string{"4_0_1", "4_0_2"} {
+		if err := os.Rename(filepath.Join(p.Dir, "schema", r+".hcl"), filepath.Join(p.Dir, "schema", r+".sql")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p.must("plan")
+	p.must("db", "sync", "3_4_2")
+	p.exec("INSERT INTO CLIENT_SCOPE_ATTRIBUTES VALUES ('t1', 'v1', 'a1'), ('t1', 'v2', 'a2')")
+	p.must("db", "expand")
+	p.exec("INSERT INTO CLIENT_SCOPE_ATTRIBUTES (TEMPLATE_ID, VALUE, NAME) VALUES ('t2', 'old', 'a1')")                 // 3.4.2's code
+	p.exec("INSERT INTO CLIENT_SCOPE_ATTRIBUTES (TEMPLATE_ID, SCOPE_ID, VALUE, NAME) VALUES ('s1', 's1', 'new', 'a1')") // 4.0.0's
+	p.must("db", "migrate")
+	p.must("db", "contract")
+	p.must("db", "expand")
+	p.exec("INSERT INTO CLIENT_SCOPE_ATTRIBUTES (TEMPLATE_ID, SCOPE_ID, VALUE, NAME) VALUES ('s2', 's2', 'x', 'a1')")
+	p.must("db", "migrate")
+	p.must("db", "contract")
+	p.must("db", "sync", "4_0_2")
+	p.must("db", "diff")
+	if got := p.query("SELECT GROUP_CONCAT(SCOPE_ID, ':', NAME, '=', VALUE ORDER BY SCOPE_ID, NAME) FROM CLIENT_SCOPE_ATTRIBUTES"); got != "s1:a1=new,s2:a1=x,t1:a1=v1,t1:a2=v2,t2:a1=old" {
+		t.Fatalf("attributes after 4_0_2: %s", got)
+	}
+}
