@@ -171,7 +171,7 @@ func (c gateCheck) err() error {
 	if c.catchUp != 0 {
 		return &Refusal{
 			Reason: fmt.Sprintf("%s refused: %d of %s closed, nothing was changed:\n%s", c.rev.ID, len(c.closed), sqlsyntax.Plural(len(c.results), "gate"), DescribeGates(c.closed)),
-			Next:   "run `emcee db migrate` to finish the backfill (`emcee db status` counts the rows left) or fix the rows the gate reports, then rerun `emcee db contract`",
+			Next:   "run `emcee db migrate` to finish the backfill (`emcee db status` counts the rows left) or fix the rows the gate reports, then rerun " + cmp.Or(c.cmd, "`emcee db contract`"),
 		}
 	}
 	return &Blocked{Gates: c.closed, Refusal: Refusal{

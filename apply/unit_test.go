@@ -135,3 +135,19 @@ func TestExpandGateRefusalNamesExpand(t *testing.T) {
 		t.Errorf("next: %s", ref.Next)
 	}
 }
+
+// A contract gate that a migrate run would still open names the contract
+// to rerun as this run was given (its --env): it said `emcee db contract`
+// alone, after a run with --env local (Keycloak 4.0.0's data migration,
+// which a 3.4.2 client written after migrate left pending).
+func TestCatchUpRefusalRerunsTheRun(t *testing.T) {
+	closed := GateResult{Revision: "4_0_0_contract01", Rule: "data-migration", Why: "rows of CLIENT not inserted yet", At: "plans/4_0_0/4_0_0_contract01.sql:46", Count: 1}
+	c := gateCheck{rev: &revision.Revision{ID: revision.ID{Release: "4_0_0", Phase: revision.Contract, Seq: 1}}, results: []GateResult{closed}, closed: []GateResult{closed}, catchUp: 1, cmd: "`emcee db contract --env local`"}
+	var ref *Refusal
+	if err := c.err(); !errors.As(err, &ref) {
+		t.Fatalf("not a refusal: %v", err)
+	}
+	if !strings.HasPrefix(ref.Next, "run `emcee db migrate`") || !strings.HasSuffix(ref.Next, "then rerun `emcee db contract --env local`") {
+		t.Errorf("next: %s", ref.Next)
+	}
+}
