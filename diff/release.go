@@ -310,7 +310,7 @@ func (r *Release) checkInsertTables(prev *Release, m *DataMigration) []string {
 		errs = append(errs, m.Pos.Errorf("data_migration %q inserts rows into table %q, which release %s does not declare; declare the table, or fix the name", m.Name, m.Table, r.Name).Error())
 	} else if prev != nil {
 		if _, ok := prev.Schema.Table(r.oldName(m.Table)); ok {
-			errs = append(errs, m.Pos.Errorf("data_migration %q inserts rows into table %q, which release %s has already: an insert fills a table new in this release (the previous release writes none of its rows, and a rollback drops it with the rows inserted). To change the rows of an existing table, declare set instead of from and insert", m.Name, m.Table, prev.Name).Error())
+			errs = append(errs, m.Pos.Errorf("data_migration %q inserts rows into table %q, which release %s has already: an insert fills a table new in this release (the previous release writes none of its rows, and a rollback drops it with the rows inserted; in a table it has, a rollback could not tell the rows inserted from its own). To change the rows of an existing table, declare set instead of from and insert; set adds no row: rows to add to %s are the new release's to write (a task at its start, as Keycloak 2.5.0 made user federation providers components), or go into a table new in this release", m.Name, m.Table, prev.Name, m.Table).Error())
 		}
 	}
 	switch _, ok := r.Schema.Table(m.From); {
