@@ -180,3 +180,42 @@ func TestOutsideS31KeycloakKeyColumnRenamed(t *testing.T) {
 		t.Fatalf("attributes after 4_0_2: %s", got)
 	}
 }
+
+// Keycloak 4.0.0 let USER_CONSENT.CLIENT_ID be NULL (a consent to a client
+// of a storage provider, named by EXTERNAL_CLIENT_ID). Rolled back before
+// contract with such a consent written, the refusal named the new column's
+// values alone: copied out and rerun with --drop-new-data, the rollback
+// was refused again, by its gate on CLIENT_ID. It names both at once.
+func TestOutsideS31KeycloakRollbackNamesItsGatesWithTheLosses(t *testing.T) {
+	t.Parallel()
+	const v342 = "CREATE TABLE `USER_CONSENT` (\n" +
+		"  `ID` varchar(36) NOT NULL,\n" +
+		"  `CLIENT_ID` varchar(36) NOT NULL,\n" +
+		"  `USER_ID` varchar(36) NOT NULL,\n" +
+		"  PRIMARY KEY (`ID`)\n" +
+		") ENGINE=InnoDB;\n"
+	v400 := strings.Replace(v342, "`CLIENT_ID` varchar(36) NOT NULL,\n", "`CLIENT_ID` varchar(36) DEFAULT NULL,\n  `EXTERNAL_CLIENT_ID` varchar(255) DEFAULT NULL,\n", 1)
+	p := sqlReleasesProject(t, [2]string{"3_4_2", v342}, [2]string{"4_0_0", v400})
+	if err := os.WriteFile(filepath.Join(p.Dir, "schema", "4_0_0.emcee.hcl"), []byte("table \"USER_CONSENT\" {\n  column \"CLIENT_ID\" {\n    allow_copy = true\n  }\n}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p.must("plan")
+	p.must("db", "sync", "3_4_2")
+	p.exec("INSERT INTO USER_CONSENT VALUES ('uc1', 'c1', 'u1')")
+	p.must("db", "expand")
+	p.exec("INSERT INTO USER_CONSENT (ID, CLIENT_ID, USER_ID, EXTERNAL_CLIENT_ID) VALUES ('uc2', NULL, 'u2', 'ldap-client')")
+	r := p.run("db", "rollback")
+	if r.Code != 1 {
+		t.Fatalf("rollback with a consent only 4.0.0 can hold: %s", r)
+	}
+	opContains(t, r, "column USER_CONSENT.EXTERNAL_CLIENT_ID: 1 row(s) hold a value only the new release wrote",
+		"whichever way, the rollback's gates count rows the previous release's schema cannot hold; fix or remove them first",
+		"gate widen-column: 1 row", "USER_CONSENT.CLIENT_ID is NOT NULL again in the previous release",
+		"list them: SELECT * FROM `USER_CONSENT` WHERE `CLIENT_ID` IS NULL LIMIT 100")
+	p.exec("DELETE FROM USER_CONSENT WHERE CLIENT_ID IS NULL")
+	p.must("db", "rollback")
+	p.must("db", "diff")
+	if got := p.query("SELECT GROUP_CONCAT(ID) FROM USER_CONSENT"); got != "uc1" {
+		t.Fatalf("consents after the rollback: %s", got)
+	}
+}
