@@ -219,3 +219,63 @@ func TestOutsideS31KeycloakRollbackNamesItsGatesWithTheLosses(t *testing.T) {
 		t.Fatalf("consents after the rollback: %s", got)
 	}
 }
+
+// Keycloak 3.4.0 dropped RESOURCE_SERVER.ID and renamed CLIENT_ID to ID.
+// Declared so (renamed_from on ID), the release was told the declaration
+// "was consumed by an earlier release; remove it". It is told to take
+// CLIENT_ID's values under a new name, and to rename that back to ID once
+// the old ID is gone; the two releases apply while both releases write,
+// and ID ends up holding the client ids.
+func TestOutsideS31KeycloakNameStillInUse(t *testing.T) {
+	t.Parallel()
+	const v330 = "CREATE TABLE `RESOURCE_SERVER` (\n" +
+		"  `PK` int NOT NULL AUTO_INCREMENT PRIMARY KEY,\n" +
+		"  `ID` varchar(36) NOT NULL,\n" +
+		"  `CLIENT_ID` varchar(36) NOT NULL,\n" +
+		"  `POLICY_ENFORCE_MODE` varchar(15) NOT NULL\n" +
+		") ENGINE=InnoDB;\n"
+	v340 := strings.Replace(v330, "  `CLIENT_ID` varchar(36) NOT NULL,\n", "", 1)
+	p := sqlReleasesProject(t, [2]string{"3_3_0", v330}, [2]string{"3_4_0", v340})
+	decl := func(release, s string) {
+		if err := os.WriteFile(filepath.Join(p.Dir, "schema", release+".emcee.hcl"), []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	decl("3_4_0", "table \"RESOURCE_SERVER\" {\n  column \"ID\" {\n    renamed_from = \"CLIENT_ID\"\n  }\n}\n")
+	r := p.run("plan")
+	if r.Code != 1 {
+		t.Fatalf("plan of ID taking over CLIENT_ID: %s", r)
+	}
+	opContains(t, r, "schema/3_4_0.emcee.hcl:3:5: RESOURCE_SERVER.ID takes over from \"CLIENT_ID\", but release 3_3_0 has both ID and CLIENT_ID",
+		"Give them a new name here (a column with renamed_from = \"CLIENT_ID\", and a discard of ID if its values may go), and rename that column back to ID in a later release, once ID is dropped")
+	if strings.Contains(r.Stderr, "consumed") {
+		t.Errorf("the refusal still calls the declaration a leftover:\n%s", r)
+	}
+	// As it says: RS_CLIENT_ID in 3_4_0, ID again in 3_4_1.
+	if err := os.WriteFile(filepath.Join(p.Dir, "schema", "3_4_0.sql"), []byte(strings.Replace(v340, "`ID` varchar(36)", "`RS_CLIENT_ID` varchar(36)", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	decl("3_4_0", "table \"RESOURCE_SERVER\" {\n  column \"RS_CLIENT_ID\" {\n    renamed_from = \"CLIENT_ID\"\n  }\n}\ndiscard {\n  table  = \"RESOURCE_SERVER\"\n  column = \"ID\"\n}\n")
+	p.addRelease("3_4_1", v340)
+	if err := os.Rename(filepath.Join(p.Dir, "schema", "3_4_1.hcl"), filepath.Join(p.Dir, "schema", "3_4_1.sql")); err != nil {
+		t.Fatal(err)
+	}
+	decl("3_4_1", "table \"RESOURCE_SERVER\" {\n  column \"ID\" {\n    renamed_from = \"RS_CLIENT_ID\"\n  }\n}\n")
+	p.must("plan")
+	p.must("db", "sync", "3_3_0")
+	p.exec("INSERT INTO RESOURCE_SERVER (ID, CLIENT_ID, POLICY_ENFORCE_MODE) VALUES ('rs-1', 'c1', 'ENFORCING')")
+	p.must("db", "expand")
+	p.exec("INSERT INTO RESOURCE_SERVER (ID, CLIENT_ID, POLICY_ENFORCE_MODE) VALUES ('rs-2', 'c2', 'ENFORCING')") // 3.3.0's code
+	p.exec("INSERT INTO RESOURCE_SERVER (RS_CLIENT_ID, POLICY_ENFORCE_MODE) VALUES ('c3', 'PERMISSIVE')")         // 3.4.0's
+	p.must("db", "migrate")
+	p.must("db", "contract")
+	p.must("db", "expand")
+	p.exec("INSERT INTO RESOURCE_SERVER (RS_CLIENT_ID, POLICY_ENFORCE_MODE) VALUES ('c4', 'ENFORCING')")
+	p.exec("INSERT INTO RESOURCE_SERVER (ID, POLICY_ENFORCE_MODE) VALUES ('c5', 'ENFORCING')")
+	p.must("db", "migrate")
+	p.must("db", "contract")
+	p.must("db", "diff")
+	if got := p.query("SELECT GROUP_CONCAT(ID ORDER BY PK) FROM RESOURCE_SERVER"); got != "c1,c2,c3,c4,c5" {
+		t.Fatalf("ID after 3_4_1: %s", got)
+	}
+}
