@@ -279,3 +279,39 @@ func TestOutsideS31KeycloakNameStillInUse(t *testing.T) {
 		t.Fatalf("ID after 3_4_1: %s", got)
 	}
 }
+
+// Keycloak 4.0.0 renamed PROTOCOL_MAPPER.CLIENT_TEMPLATE_ID, NULL for a
+// mapper of a client rather than a template. After migrate, db status
+// listed such a row as pending (the rename's backfill leaves it NULL,
+// matching its WHERE), while db check said contract was next and migrate
+// had nothing to do. It counts what a migrate run would still rewrite.
+func TestOutsideS31KeycloakStatusCountsWhatMigrateWouldRewrite(t *testing.T) {
+	t.Parallel()
+	const v342 = "CREATE TABLE `PROTOCOL_MAPPER` (\n" +
+		"  `ID` varchar(36) NOT NULL,\n" +
+		"  `NAME` varchar(255) NOT NULL,\n" +
+		"  `CLIENT_TEMPLATE_ID` varchar(36) DEFAULT NULL,\n" +
+		"  PRIMARY KEY (`ID`)\n" +
+		") ENGINE=InnoDB;\n"
+	v400 := strings.Replace(v342, "CLIENT_TEMPLATE_ID", "CLIENT_SCOPE_ID", 1)
+	p := sqlReleasesProject(t, [2]string{"3_4_2", v342}, [2]string{"4_0_0", v400})
+	if err := os.WriteFile(filepath.Join(p.Dir, "schema", "4_0_0.emcee.hcl"), []byte("table \"PROTOCOL_MAPPER\" {\n  column \"CLIENT_SCOPE_ID\" {\n    renamed_from = \"CLIENT_TEMPLATE_ID\"\n  }\n}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p.must("plan")
+	p.must("db", "sync", "3_4_2")
+	p.exec("INSERT INTO PROTOCOL_MAPPER VALUES ('pm1', 'email', 't1'), ('pm2', 'name', NULL)")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	if r := p.run("db", "check"); r.Code != 5 {
+		t.Fatalf("db check after migrate: %s", r)
+	}
+	r := p.must("db", "status")
+	for _, line := range strings.Split(r.Stdout, "\n") {
+		if strings.HasPrefix(line, "4_0_0_migrate01") && strings.TrimSpace(strings.TrimPrefix(line, "4_0_0_migrate01")) != "applied  1/1" {
+			t.Errorf("migrate is complete, its row reads %q:\n%s", line, r)
+		}
+	}
+	p.must("db", "contract")
+	p.must("db", "diff")
+}
