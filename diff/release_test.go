@@ -145,6 +145,26 @@ table "RESOURCE_SERVER" {
 	}
 }
 
+// A SQL release declares its columns in CREATE TABLE, where there is no
+// column block to remove (Keycloak 4.7.0 renamed LAST_SESSION_REFRESH to
+// CREATED_ON and added a new LAST_SESSION_REFRESH).
+func TestRenamedColumnStillDeclaredInSQL(t *testing.T) {
+	prev, err := ParseRelease("4_6_0", "schema/4_6_0.sql", []byte(base), mariadb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := strings.Replace(base, "  primary_key {", "  column \"created_on\" {\n    type         = bool\n    renamed_from = \"is_public\"\n  }\n  primary_key {", 1)
+	r, err := ParseRelease("4_7_0", "schema/4_7_0.sql", []byte(src), mariadb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = r.Check(prev)
+	const want = "release 4_7_0 still declares images.is_public: a replaced or renamed column is dropped in contract, so remove it from the CREATE TABLE of images (schema/4_7_0.sql:"
+	if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "column block") {
+		t.Fatalf("got %v\nwant %q", err, want)
+	}
+}
+
 func TestDeclarationsAreRead(t *testing.T) {
 	src := strings.Replace(base, "type = bool", `type = bool
     fill = "0"
