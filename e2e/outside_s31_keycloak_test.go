@@ -315,3 +315,45 @@ func TestOutsideS31KeycloakStatusCountsWhatMigrateWouldRewrite(t *testing.T) {
 	p.must("db", "contract")
 	p.must("db", "diff")
 }
+
+// Keycloak 4.0.0 renamed CLIENT_TEMPLATE's unique key UK_CLI_TEMPLATE
+// (REALM_ID, NAME) to UK_CLI_SCOPE and dropped nine of its columns. The
+// contract dropped UK_CLI_TEMPLATE with the columns, then added
+// UK_CLI_SCOPE in a later statement: in between, a duplicate scope the new
+// release wrote went in, and the addition failed half-way through
+// contract. The old key goes in the statement that adds the new one.
+func TestOutsideS31KeycloakRenamedUniqueKeyIsNeverMissing(t *testing.T) {
+	t.Parallel()
+	const v342 = "CREATE TABLE `CLIENT_SCOPE` (\n" +
+		"  `ID` varchar(36) NOT NULL,\n" +
+		"  `NAME` varchar(255) DEFAULT NULL,\n" +
+		"  `REALM_ID` varchar(36) DEFAULT NULL,\n" +
+		"  `CONSENT_REQUIRED` bit(1) NOT NULL DEFAULT b'0',\n" +
+		"  PRIMARY KEY (`ID`),\n" +
+		"  UNIQUE KEY `UK_CLI_TEMPLATE` (`REALM_ID`,`NAME`)\n" +
+		") ENGINE=InnoDB;\n"
+	v400 := strings.NewReplacer("  `CONSENT_REQUIRED` bit(1) NOT NULL DEFAULT b'0',\n", "", "UK_CLI_TEMPLATE", "UK_CLI_SCOPE").Replace(v342)
+	p := sqlReleasesProject(t, [2]string{"3_4_2", v342}, [2]string{"4_0_0", v400})
+	p.must("plan")
+	var add, drop int
+	for i, line := range strings.Split(p.read("plans/4_0_0/4_0_0_contract01.sql"), "\n") {
+		if strings.Contains(line, "ADD UNIQUE INDEX `UK_CLI_SCOPE`") {
+			add = i + 1
+		}
+		if strings.Contains(line, "DROP INDEX `UK_CLI_TEMPLATE`") {
+			drop = i + 1
+		}
+	}
+	if add == 0 || drop == 0 || drop < add {
+		t.Fatalf("UK_CLI_TEMPLATE is dropped (line %d) before UK_CLI_SCOPE is added (line %d):\n%s", drop, add, p.read("plans/4_0_0/4_0_0_contract01.sql"))
+	}
+	p.must("db", "sync", "3_4_2")
+	p.exec("INSERT INTO CLIENT_SCOPE (ID, NAME, REALM_ID) VALUES ('t1', 'roles', 'master'), ('t2', 'email', 'master')")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	p.must("db", "contract")
+	p.must("db", "diff")
+	if _, err := p.DB.Exec("INSERT INTO CLIENT_SCOPE (ID, NAME, REALM_ID) VALUES ('t3', 'roles', 'master')"); err == nil || !strings.Contains(err.Error(), "Duplicate") {
+		t.Fatalf("UK_CLI_SCOPE must refuse a second scope named roles in master: %v", err)
+	}
+}
