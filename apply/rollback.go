@@ -452,12 +452,27 @@ func (s *Session) rollbackLosses(ctx context.Context, res *Result, rel string, r
 	if len(restores) > 0 {
 		restore = fmt.Sprintf("\n    to put them back once a later `emcee db expand` of %s has added the columns and tables again (before its code writes them):\n%s", rel, strings.Join(restores, "\n"))
 	}
+	// The rollback's own gates run only once the losses are accepted: a
+	// refusal naming the losses alone sent the operator to copy out and
+	// rerun with --drop-new-data, to be refused then by a gate (Keycloak
+	// 4.0.0's USER_CONSENT.CLIENT_ID, made NULL by expand, NULL in a row
+	// the new release wrote). Both are said at once.
+	var closed []GateResult
+	for _, rev := range revs {
+		if !s.Records[rev.ID.String()].Done() {
+			closed = append(closed, s.runGates(ctx, rev, s.Records[rev.ID.String()]).closed...)
+		}
+	}
+	gates := ""
+	if len(closed) > 0 {
+		gates = fmt.Sprintf("\nwhichever way, the rollback's gates count rows the previous release's schema cannot hold; fix or remove them first (the rerun refuses on them otherwise):\n%s", DescribeGates(closed))
+	}
 	return &Refusal{
 		Reason: fmt.Sprintf("rollback of %s refused, nothing was changed: it would drop %s:\n  %s\nways out:\n"+
 			"  - keep them: copy them out first, with %s's writes stopped (the counts and the copy are of this moment: what %s code writes after the copy is in neither), then rerun with --drop-new-data:\n%s%s\n"+
 			"  - fix forward instead: leave %s's schema in place and fix the release (or ship the next one) rather than rolling back\n"+
-			"  - accept the loss: rerun %s, which prints these counts again as it drops them, counts a table or a column migrate does not fill again just before dropping it, and stops if its count grew (%s code still writing)",
-			rel, what, strings.Join(listed, "\n  "), rel, rel, strings.Join(saves, "\n"), restore, rel, s.rerun("--drop-new-data"), rel),
+			"  - accept the loss: rerun %s, which prints these counts again as it drops them, counts a table or a column migrate does not fill again just before dropping it, and stops if its count grew (%s code still writing)%s",
+			rel, what, strings.Join(listed, "\n  "), rel, rel, strings.Join(saves, "\n"), restore, rel, s.rerun("--drop-new-data"), rel, gates),
 		Next: fmt.Sprintf("%s, once %s's writes are stopped and the data is copied out or not needed", s.rerun("--drop-new-data"), rel),
 	}
 }

@@ -46,7 +46,14 @@ func (r *Release) checkExpressions(prev *Release) []string {
 				}
 				replaced[oldRef] = ref
 				if _, still := newT.Column(src); still {
-					add(decl.Pos.Errorf("%s takes over from %s, but release %s still declares %s.%s: a replaced or renamed column is dropped in contract, so remove its column block; if the release gives the name to a new column (Zabbix 4.4 renamed media_type.description to name and added another description), split it over two releases, since both would be written under one name while the releases overlap: the rename in one, the new %s in the next", ref, src, r.Name, ref.Table, src, src))
+					// A SQL release has no column block: the column is in
+					// its CREATE TABLE (Keycloak 4.7.0's OFFLINE_USER_SESSION
+					// renamed LAST_SESSION_REFRESH and added another).
+					remove := "remove its column block"
+					if r.DeclFile() != "" {
+						remove = fmt.Sprintf("remove it from the CREATE TABLE of %s (%s)", ref.Table, r.Where(ref.Table, src))
+					}
+					add(decl.Pos.Errorf("%s takes over from %s, but release %s still declares %s.%s: a replaced or renamed column is dropped in contract, so %s; if the release gives the name to a new column (Zabbix 4.4 renamed media_type.description to name and added another description), split it over two releases, since both would be written under one name while the releases overlap: the rename in one, the new %s in the next", ref, src, r.Name, ref.Table, src, remove, src))
 				}
 			}
 		}

@@ -174,7 +174,7 @@ func TestBadDeclarationsAreReportedWithPositions(t *testing.T) {
 		{name: "insert into a table the previous release has",
 			column: isPublic,
 			extra:  moveTo("images", "images", "name = name", "name <> ''"),
-			want:   []string{`pike.hcl:17:1: data_migration "m" inserts rows into table "images", which release ocata has already`, `rows read from the same table`}},
+			want:   []string{`pike.hcl:17:1: data_migration "m" inserts rows into table "images", which release ocata has already`, "declare set instead of from and insert; set adds no row: rows to add to images are the new release's to write (a task at its start, as Keycloak 2.5.0 made user federation providers components), or go into a table new in this release", `rows read from the same table`}},
 		{name: "insert from a table the release lacks",
 			column: isPublic,
 			extra:  tagsTable + moveTo("tags", "imagez", "image = id", "NOT EXISTS (SELECT 1 FROM tags WHERE tags.image = imagez.id)"),

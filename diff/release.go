@@ -187,10 +187,20 @@ func (r *Release) Check(prev *Release) error {
 			errs = append(errs, decl.Pos.Errorf("%s takes over from %s.%s, but release %s has no table %q (%s); remove the declaration if it belongs to an older release", ref, oldTable, src, prev.Name, oldTable, prev.File).Error())
 			continue
 		}
-		if _, ok := t.Column(src); !ok {
+		_, hasSrc := t.Column(src)
+		if !hasSrc {
 			errs = append(errs, decl.Pos.Errorf("%s takes over from %s.%s, but release %s has no such column (%s); remove the declaration if it belongs to an older release, or fix the column name", ref, oldTable, src, prev.Name, prev.File).Error())
 		}
-		if _, ok := t.Column(ref.Column); ok && oldTable == ref.Table {
+		_, hasRef := t.Column(ref.Column)
+		switch {
+		case hasRef && oldTable == ref.Table && hasSrc:
+			// Both columns are in the previous release: not a leftover,
+			// but a name given to another column's values while its own
+			// column still serves (Keycloak 3.4's RESOURCE_SERVER.ID,
+			// re-keyed to the values of CLIENT_ID).
+			errs = append(errs, decl.Pos.Errorf("%s takes over from %q, but release %s has both %s and %s: until contract the previous release still reads and writes its own %s, so the name cannot pass to %s's values in this release. Give them a new name here (a column with renamed_from = %s, and a discard of %s if its values may go), and rename that column back to %s in a later release, once %s is dropped",
+				ref, src, prev.Name, ref.Column, src, ref.Column, src, hclquote.Quote(src), ref.Column, ref.Column, ref.Column).Error())
+		case hasRef && oldTable == ref.Table:
 			errs = append(errs, decl.Pos.Errorf("%s takes over from %q, but release %s already has %s: the declaration was consumed by an earlier release; remove it", ref, src, prev.Name, ref).Error())
 		}
 	}
@@ -300,7 +310,7 @@ func (r *Release) checkInsertTables(prev *Release, m *DataMigration) []string {
 		errs = append(errs, m.Pos.Errorf("data_migration %q inserts rows into table %q, which release %s does not declare; declare the table, or fix the name", m.Name, m.Table, r.Name).Error())
 	} else if prev != nil {
 		if _, ok := prev.Schema.Table(r.oldName(m.Table)); ok {
-			errs = append(errs, m.Pos.Errorf("data_migration %q inserts rows into table %q, which release %s has already: an insert fills a table new in this release (the previous release writes none of its rows, and a rollback drops it with the rows inserted). To change the rows of an existing table, declare set instead of from and insert", m.Name, m.Table, prev.Name).Error())
+			errs = append(errs, m.Pos.Errorf("data_migration %q inserts rows into table %q, which release %s has already: an insert fills a table new in this release (the previous release writes none of its rows, and a rollback drops it with the rows inserted; in a table it has, a rollback could not tell the rows inserted from its own). To change the rows of an existing table, declare set instead of from and insert; set adds no row: rows to add to %s are the new release's to write (a task at its start, as Keycloak 2.5.0 made user federation providers components), or go into a table new in this release", m.Name, m.Table, prev.Name, m.Table).Error())
 		}
 	}
 	switch _, ok := r.Schema.Table(m.From); {

@@ -108,6 +108,63 @@ func TestDeclarationsAreCheckedAgainstThePreviousRelease(t *testing.T) {
 	}
 }
 
+// A column that takes over another one's values under the name of a
+// third column the previous release still has (Keycloak 3.4.0 dropped
+// RESOURCE_SERVER.ID and renamed CLIENT_ID to ID) was told the
+// declaration "was consumed by an earlier release; remove it": both
+// columns are in the previous release, and the way is a new name now,
+// renamed back once the old column is gone.
+func TestTakeOverOfANameStillInUse(t *testing.T) {
+	const v1 = `schema "app" {}
+table "RESOURCE_SERVER" {
+  schema = schema.app
+  column "ID" {
+    type = varchar(36)
+  }
+  column "CLIENT_ID" {
+    type = varchar(36)
+  }
+  primary_key {
+    columns = [column.ID]
+  }
+}
+`
+	prev, err := ParseRelease("3_3_0", "3_3_0.hcl", []byte(v1), mariadb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v2 := strings.Replace(strings.Replace(v1, "  column \"CLIENT_ID\" {\n    type = varchar(36)\n  }\n", "", 1), "    type = varchar(36)\n  }\n  primary_key", "    type         = varchar(36)\n    renamed_from = \"CLIENT_ID\"\n  }\n  primary_key", 1)
+	r, err := ParseRelease("3_4_0", "3_4_0.hcl", []byte(v2), mariadb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = r.Check(prev)
+	const want = `3_4_0.hcl:6:5: RESOURCE_SERVER.ID takes over from "CLIENT_ID", but release 3_3_0 has both ID and CLIENT_ID: until contract the previous release still reads and writes its own ID, so the name cannot pass to CLIENT_ID's values in this release. Give them a new name here (a column with renamed_from = "CLIENT_ID", and a discard of ID if its values may go), and rename that column back to ID in a later release, once ID is dropped`
+	if err == nil || err.Error() != want {
+		t.Fatalf("got %v\nwant %s", err, want)
+	}
+}
+
+// A SQL release declares its columns in CREATE TABLE, where there is no
+// column block to remove (Keycloak 4.7.0 renamed LAST_SESSION_REFRESH to
+// CREATED_ON and added a new LAST_SESSION_REFRESH).
+func TestRenamedColumnStillDeclaredInSQL(t *testing.T) {
+	prev, err := ParseRelease("4_6_0", "schema/4_6_0.sql", []byte(base), mariadb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := strings.Replace(base, "  primary_key {", "  column \"created_on\" {\n    type         = bool\n    renamed_from = \"is_public\"\n  }\n  primary_key {", 1)
+	r, err := ParseRelease("4_7_0", "schema/4_7_0.sql", []byte(src), mariadb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = r.Check(prev)
+	const want = "release 4_7_0 still declares images.is_public: a replaced or renamed column is dropped in contract, so remove it from the CREATE TABLE of images (schema/4_7_0.sql:"
+	if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "column block") {
+		t.Fatalf("got %v\nwant %q", err, want)
+	}
+}
+
 func TestDeclarationsAreRead(t *testing.T) {
 	src := strings.Replace(base, "type = bool", `type = bool
     fill = "0"

@@ -169,7 +169,9 @@ func (c *Context) combine(phase revision.Phase, steps []Step) []Step {
 		default:
 			var first, second []member
 			for _, m := range g {
-				if m.a.does(effect.AddIndex, effect.AddUnique, effect.AddForeignKey) {
+				// The drop of a unique index another one takes over goes
+				// with its successor's addition, never before it.
+				if m.a.does(effect.AddIndex, effect.AddUnique, effect.AddForeignKey) || steps[m.i].replaced {
 					second = append(second, m)
 				} else {
 					first = append(first, m)

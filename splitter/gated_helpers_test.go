@@ -233,7 +233,7 @@ func stageName(p revision.Phase, s Stage) string {
 	names := map[revision.Phase][]string{
 		revision.Expand:   {"StageRenameTable", "StageCreateTable", "StageConvertTable", "StageAddColumn", "StageModifyColumn", "StageAddIndex", "StageAddConstraint", "StageTrigger"},
 		revision.Migrate:  {"StageBackfill", "StageDataMigration"},
-		revision.Contract: {"StageGate", "StageDropTrigger", "StageDropView", "StageDropForeignKey", "StageDropCheck", "StageDropIndex", "StageDropColumn", "StageTighten", "StageAddGatedConstraint", "StageDropTable"},
+		revision.Contract: {"StageGate", "StageDropTrigger", "StageDropView", "StageDropForeignKey", "StageDropCheck", "StageDropIndex", "StageDropColumn", "StageTighten", "StageAddGatedConstraint", "StageDropReplacedIndex", "StageDropTable"},
 		revision.Rollback: {"StageRollbackGate", "StageRollbackDropTrigger", "StageRollbackDropConstraint", "StageRollbackDropIndex", "StageRollbackRestoreColumn", "StageRollbackDropColumn", "StageRollbackRenameTable", "StageRollbackDropTable"},
 	}[p]
 	i := int(s)

@@ -117,7 +117,15 @@ func (c *Change) keepOptional(col *schema.Column, value, why, whyNull, instead s
 	if whyNull == "" {
 		whyNull = fmt.Sprintf("%s has no placeholder default on %s", schemadef.TypeName(col.Type), c.ctx.Target)
 	}
-	what := fmt.Sprintf("letting the new release omit %s.%s (%s, so the column must become NULL)", table, col.Name, whyNull)
+	// A column the release no longer declares cannot carry allow_copy:
+	// any column of the table does, and the refusal names the first one,
+	// which said nothing of why (Keycloak 3.4's RESOURCE_SERVER.CLIENT_ID,
+	// dropped, sent the opt-in to ALLOW_RS_REMOTE_MGMT).
+	carrier := ""
+	if _, ok := c.Table.Column(col.Name); !ok && len(optIn) > 1 {
+		carrier = fmt.Sprintf("; %s is no longer declared to carry `allow_copy`, so any column of %s does", col.Name, table)
+	}
+	what := fmt.Sprintf("letting the new release omit %s.%s (%s, so the column must become NULL%s)", table, col.Name, whyNull, carrier)
 	note, err := c.requireOptInOr(CostRebuild, what, cmp.Or(instead, "or add a new column that `replaces` it to change it online"), optIn...)
 	if err != nil {
 		return nil, false, err

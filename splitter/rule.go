@@ -90,6 +90,10 @@ type Step struct {
 	// emcee cannot undo online (rollback.go): the rollback revision then
 	// holds only the refusals.
 	refusal bool
+	// replaced marks the drop of a unique index that a unique index added
+	// in the release takes over (StageDropReplacedIndex): combine keeps it
+	// in the statement that adds its successor, never before it.
+	replaced bool
 }
 
 // Stage orders statements inside a phase, whatever order Atlas reported the
@@ -135,6 +139,13 @@ const (
 	StageDropColumn
 	StageTighten
 	StageAddGatedConstraint
+	// StageDropReplacedIndex drops a unique index only once the unique
+	// index that takes it over (the same columns under another name) is
+	// there: dropped first, the key went unenforced while the new release
+	// wrote, and a duplicate it wrote meanwhile failed the add half-way
+	// through contract (Keycloak 4.0.0's UK_CLI_TEMPLATE, UK_CLI_SCOPE on
+	// the renamed CLIENT_SCOPE).
+	StageDropReplacedIndex
 	StageDropTable
 )
 

@@ -1,6 +1,8 @@
 package splitter
 
 import (
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/emcee-db/emcee/revision"
@@ -66,10 +68,40 @@ func TestDropIndexRule(t *testing.T) {
 			want: []tcStep{
 				{Rule: "add-unique-index", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE (`name`) IN (SELECT `name` FROM `images` WHERE `name` IS NOT NULL GROUP BY `name` HAVING COUNT(*) > 1)"},
 				{Rule: "add-unique-index", Phase: revision.Contract, Stage: StageAddGatedConstraint, Kind: "", SQL: "ALTER TABLE `images` ADD UNIQUE INDEX `UX_NAME` (`name`), ALGORITHM=INPLACE, LOCK=NONE"},
-				{Rule: "drop-index", Phase: revision.Contract, Stage: StageDropIndex, Kind: "", SQL: "ALTER TABLE `images` DROP INDEX `ux_name`, ALGORITHM=INPLACE, LOCK=NONE"},
+				{Rule: "drop-index", Phase: revision.Contract, Stage: StageDropReplacedIndex, Kind: "", SQL: "ALTER TABLE `images` DROP INDEX `ux_name`, ALGORITHM=INPLACE, LOCK=NONE"},
 			}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, c.run)
 	}
+}
+
+// A unique index renamed (Keycloak 4.0.0's UK_CLI_TEMPLATE, UK_CLI_SCOPE
+// on the renamed CLIENT_SCOPE, which also dropped nine columns) was
+// dropped in contract's first statement and its successor added in the
+// second: in between no key held, the new release could write a
+// duplicate, and the addition then failed half-way through contract. The
+// drop goes in the statement that adds the successor.
+func TestRenamedUniqueIndexIsNeverMissing(t *testing.T) {
+	const ux = "  index \"ux_name\" {\n    unique  = true\n    columns = [column.name]\n  }\n"
+	before := tcEdit(t, tcImages, "  index \"ix_owner\"", ux+"  index \"ix_owner\"")
+	after := tcEdit(t, before, "index \"ux_name\"", "index \"ux_images_name\"", "  column \"note\" {\n    type = varchar(60)\n  }\n", "")
+	tr, ctx := tcTransition(t, mariadb1011, before, after)
+	ph, err := Split(tr, mariadb1011, ctx.drv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sqls []string
+	for _, s := range ph[revision.Contract] {
+		sqls = append(sqls, s.SQL)
+	}
+	for i, sql := range sqls {
+		if strings.Contains(sql, "DROP INDEX `ux_name`") {
+			if !slices.ContainsFunc(sqls[:i+1], func(s string) bool { return strings.Contains(s, "ADD UNIQUE INDEX `ux_images_name`") }) {
+				t.Fatalf("ux_name is dropped before ux_images_name is added:\n%s", strings.Join(sqls, "\n"))
+			}
+			return
+		}
+	}
+	t.Fatalf("no DROP INDEX of ux_name:\n%s", strings.Join(sqls, "\n"))
 }

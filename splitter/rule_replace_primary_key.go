@@ -167,7 +167,21 @@ func newKeyColumns(c *Change, old, key *schema.Index) error {
 			return fmt.Errorf("%s: the new key of %s has a part that is an expression, which cannot be a primary key; use columns", c.ctx.Transition.To.Where(t, ""), t)
 		}
 		had, ok := c.FromTable.Column(p.C.Name)
-		switch src := c.ctx.Decl(t, p.C.Name).Source(); {
+		decl := c.ctx.Decl(t, p.C.Name)
+		switch src := decl.Source(); {
+		case !ok && src != "" && old != nil && inKey(old, src):
+			// The old key holds src, which the takeover drops in
+			// contract: the key cannot stay where it is (Keycloak 4.0.0's
+			// CLIENT_SCOPE_ATTRIBUTES, keyed on (TEMPLATE_ID, NAME), whose
+			// TEMPLATE_ID became SCOPE_ID). src stays, the new column
+			// computed from it beside it, and the key and the drop follow
+			// release by release.
+			how, expr := "renamed_from", src
+			if decl.Replaces != nil {
+				how, expr = "replaces block", decl.Replaces.Forward
+			}
+			return fmt.Errorf("%s: the new key of %s: column %s takes over from %s in this release: it is added NULL in expand, filled from %s, which the previous release writes, and made NOT NULL only in contract; and the key on (%s) cannot stay either, since %s goes with this release's contract. Keep %s, and the key on it, in this release, with %s beside it computed from it (`fill = %s` on %s, in place of its %s; the new release writes both); move the key to (%s) in the next release, and drop %s in the one after",
+				c.ctx.Transition.To.Where(t, p.C.Name), t, p.C.Name, src, src, keyColumns(old), src, src, p.C.Name, hclquote.Quote(expr), p.C.Name, how, keyColumns(key), src)
 		case !ok && src != "":
 			// Not new: triggers and a backfill fill it from src, but it
 			// is NULL until contract makes it NOT NULL.

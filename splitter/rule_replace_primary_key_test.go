@@ -85,6 +85,14 @@ func TestReplacePrimaryKeyRule(t *testing.T) {
 		{name: "a key column renamed in the release: refused, said so", target: mariadb1011,
 			edits:  append(tcMovePK("column.name, column.code"), "  column \"note\" {\n    type = varchar(60)\n  }\n", "  column \"code\" {\n    type = varchar(60)\n    renamed_from = \"note\"\n  }\n"),
 			errHas: []string{"after.hcl:", "column code takes over from note in this release: it is added NULL in expand", "keep the key on (id) in this release and move it to code in the next"}},
+		// Keycloak 4.0.0: CLIENT_SCOPE_ATTRIBUTES, keyed on (TEMPLATE_ID,
+		// NAME), renamed TEMPLATE_ID to SCOPE_ID. The way out said "keep
+		// the key on (id, code) in this release", which the rename
+		// cannot: code goes with its contract.
+		{name: "a key column renamed from a column of the old key: refused, with the way through", target: mariadb1011,
+			before: []string{"  column \"id\" {\n    type = bigint\n  }\n  primary_key {\n    columns = [column.id]", "  column \"id\" {\n    type = bigint\n  }\n  column \"code\" {\n    type = int\n  }\n  primary_key {\n    columns = [column.id, column.code]"},
+			edits:  []string{"  column \"code\" {\n    type = int\n  }\n  primary_key {\n    columns = [column.id, column.code]", "  column \"scope\" {\n    type         = int\n    renamed_from = \"code\"\n  }\n  primary_key {\n    columns = [column.id, column.scope]"},
+			errHas: []string{"after.hcl:", "column scope takes over from code in this release: it is added NULL in expand", "the key on (id, code) cannot stay either, since code goes with this release's contract", "Keep code, and the key on it, in this release, with scope beside it computed from it (`fill = \"code\"` on scope, in place of its renamed_from; the new release writes both); move the key to (id, scope) in the next release, and drop code in the one after"}},
 		// owners.id is no AUTO_INCREMENT: the new release's inserts omit
 		// it until contract.
 		{name: "a dropped key column the server does not fill: refused", target: mariadb1011,
