@@ -63,6 +63,9 @@ func (r *Release) checkExpressions(prev *Release) []string {
 		}
 	}
 	for _, m := range r.Declarations.DataMigrations {
+		if m.Seed != nil {
+			continue // no expressions: its literals are checkSeed's
+		}
 		if m.From != "" {
 			errs = append(errs, r.checkInsertExprs(prev, m)...)
 			continue
@@ -168,7 +171,7 @@ func (r *Release) CheckLateDataMigrations(asOf *Release, done map[string]bool) e
 	var errs []string
 	for _, m := range r.Declarations.DataMigrations {
 		cols, ok := tables(m.Rows())
-		if done[m.Name] || !ok {
+		if done[m.Name] || !ok || m.Seed != nil {
 			continue
 		}
 		scope := sqlsyntax.Scope{Table: m.Rows(), Columns: cols, Tables: tables}

@@ -154,6 +154,9 @@ func parseDeclarations(body *hclsyntax.Body, src []byte, d *Declarations) error 
 		case "data_migration":
 			m := d.DataMigrations[migration]
 			migration++
+			if m.Seed != nil {
+				continue // literals, no SQL (seed.go)
+			}
 			attr, list, what := "set", &m.SetList, "set"
 			if m.From != "" {
 				attr, list, what = "insert", &m.InsertList, "insert"

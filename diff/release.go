@@ -205,6 +205,10 @@ func (r *Release) Check(prev *Release) error {
 		}
 	}
 	for _, m := range r.Declarations.DataMigrations {
+		if m.Seed != nil {
+			errs = append(errs, r.checkSeed(m)...)
+			continue
+		}
 		if m.From != "" {
 			errs = append(errs, r.checkInsertTables(prev, m)...)
 			continue
@@ -340,7 +344,10 @@ func (r *Release) renames(old string) bool {
 // pending row of from).
 func (m *DataMigration) read(body *hclsyntax.Body) error {
 	missing := func(name string) error {
-		return m.Pos.Errorf("data_migration %q needs %s = \"...\" (table: the table to update, or to insert rows into; set: the SET list, e.g. \"meta = JSON_REMOVE(meta, '$.old')\"; or from and insert: the table read and the new row's columns set from its row, e.g. from = \"user\", insert = \"login = login, password = token_auth\"; pending: a predicate true for rows not yet migrated)", m.Name, name)
+		return m.Pos.Errorf("data_migration %q needs %s = \"...\" (table: the table to update, or to insert rows into; set: the SET list, e.g. \"meta = JSON_REMOVE(meta, '$.old')\"; or from and insert: the table read and the new row's columns set from its row, e.g. from = \"user\", insert = \"login = login, password = token_auth\"; pending: a predicate true for rows not yet migrated; or, for rows declared as they are, table and a row block for each, its attributes the row's columns: row { id = 1 })", m.Name, name)
+	}
+	if len(body.Blocks) > 0 {
+		return m.readSeed(body, missing)
 	}
 	if err := readStrings(body, []string{"table", "pending"}, []*string{&m.Table, &m.Pending}, missing); err != nil {
 		return err

@@ -1,6 +1,7 @@
 package splitter
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 	"testing"
@@ -178,5 +179,141 @@ func TestDataMigrationsRunInDeclaredOrder(t *testing.T) {
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("migrate:\n got %q\nwant %q", got, want)
+	}
+}
+
+// tcCategory is MantisBT's category table: an AUTO_INCREMENT key and a
+// unique (project_id, name), which a seed row may give instead of the id.
+const tcCategory = `
+table "category" {
+  schema = schema.app
+  column "id" {
+    type           = int
+    auto_increment = true
+  }
+  column "project_id" {
+    type = int
+  }
+  column "name" {
+    type = varchar(128)
+  }
+  column "status" {
+    type    = int
+    default = 0
+  }
+  column "label" {
+    type = varchar(20)
+    null = true
+  }
+  primary_key {
+    columns = [column.id]
+  }
+  index "uq_category" {
+    unique  = true
+    columns = [column.project_id, column.name]
+  }
+}
+`
+
+// TestDataMigrationSeedRule pins the seed form (rows = [...]): one INSERT
+// a row in migrate, inserting it unless a row with exactly its values is
+// there, and a contract gate counting the declared keys the table lacks;
+// every value, however hostile, written by sqlsyntax's quoting; and the
+// refusals at load, each at its file:line:col.
+func TestDataMigrationSeedRule(t *testing.T) {
+	seed := func(table, rows string) string {
+		return "data_migration \"default_category\" {\n  table = \"" + cmp.Or(table, "category") + "\"\n" + rows + "}\n"
+	}
+	for _, tc := range []struct {
+		name     string
+		table    string // category unless set
+		rows     string
+		migrate  []string
+		contract string
+		errHas   []string
+	}{
+		{name: "a row keyed by its primary key",
+			rows:     "  row {\n    id = 1\n    project_id = 0\n    name = \"General\"\n  }\n",
+			migrate:  []string{"INSERT INTO `category` (`id`, `project_id`, `name`) SELECT 1, 0, 'General' FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM `category` WHERE `id` <=> 1 AND `project_id` <=> 0 AND `name` <=> 'General')"},
+			contract: "SELECT 1 - COUNT(*) FROM `category` WHERE (`id` = 1)"},
+		{name: "rows keyed by a unique key, in declared order, null and numbers as text",
+			rows: "  row {\n    project_id = 0\n    name = \"General\"\n    label = null\n  }\n  row {\n    project_id = 2\n    name = \"Ops\"\n    label = 7\n    status = 1.5e1\n  }\n",
+			migrate: []string{
+				"INSERT INTO `category` (`project_id`, `name`, `label`) SELECT 0, 'General', NULL FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM `category` WHERE `project_id` <=> 0 AND `name` <=> 'General' AND `label` <=> NULL)",
+				"INSERT INTO `category` (`project_id`, `name`, `label`, `status`) SELECT 2, 'Ops', '7', 15 FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM `category` WHERE `project_id` <=> 2 AND `name` <=> 'Ops' AND `label` <=> '7' AND `status` <=> 15)",
+			},
+			contract: "SELECT 2 - COUNT(*) FROM `category` WHERE (`project_id` = 0 AND `name` = 'General') OR (`project_id` = 2 AND `name` = 'Ops')"},
+		{name: "hostile values stay inside their literal",
+			rows:     "  row {\n    id = 2\n    project_id = 0\n    name = \"it's \\\\ a \\u0000 ⛄ $${x} %%{y}\"\n    label = \"'); DROP TABLE t; --\"\n  }\n",
+			migrate:  []string{"INSERT INTO `category` (`id`, `project_id`, `name`, `label`) SELECT 2, 0, 'it''s \\\\ a \\0 ⛄ ${x} %{y}', '''); DROP TABLE t; --' FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM `category` WHERE `id` <=> 2 AND `project_id` <=> 0 AND `name` <=> 'it''s \\\\ a \\0 ⛄ ${x} %{y}' AND `label` <=> '''); DROP TABLE t; --')"},
+			contract: "SELECT 1 - COUNT(*) FROM `category` WHERE (`id` = 2)"},
+		{name: "a typo in a column, with the closest name",
+			rows:   "  row {\n    id = 1\n    project_id = 0\n    nmae = \"General\"\n  }\n",
+			errHas: []string{"after.hcl:", `row 1 of data_migration "default_category": table category has no column nmae (did you mean "name"?)`}},
+		{name: "null in a NOT NULL column",
+			rows:   "  row {\n    project_id = 0\n    label = \"x\"\n    name = null\n  }\n",
+			errHas: []string{`after.hcl:81:12: row 1 of data_migration "default_category": category.name: null, but the column is NOT NULL`}},
+		{name: "no key: the auto_increment id left out, no unique key",
+			table: "images", rows: "  row {\n    name = \"a\"\n    note = \"b\"\n  }\n",
+			errHas: []string{`after.hcl:`, `row 1 of data_migration "default_category" gives neither the primary key of images nor the whole of a unique key, without NULL (the primary key (id)): emcee finds a seed row again by its key`}},
+		{name: "a NOT NULL column without default missing",
+			rows:   "  row {\n    id = 1\n    name = \"General\"\n  }\n",
+			errHas: []string{`row 1 of data_migration "default_category" lacks project_id of category, NOT NULL without a default`}},
+		{name: "two rows with one key",
+			rows:   "  row {\n    id = 1\n    project_id = 0\n    name = \"a\"\n  }\n  row {\n    id = 1\n    project_id = 0\n    name = \"b\"\n  }\n",
+			errHas: []string{`row 2 of data_migration "default_category" has the key of row 1 (id = 1)`}},
+		{name: "a value of the wrong type",
+			rows:   "  row {\n    id = \"one\"\n    project_id = 0\n    name = \"a\"\n  }\n",
+			errHas: []string{`row 1 of data_migration "default_category": category.id: "one" is not a number`}},
+		{name: "a value too long",
+			rows:   "  row {\n    id = 1\n    project_id = 0\n    name = \"a\"\n    label = \"" + strings.Repeat("x", 21) + "\"\n  }\n",
+			errHas: []string{`category.label: "xxxxxxxxxxxxxxxxxxxxx" is 21 characters long; the column holds 20`}},
+		{name: "an expression where a literal goes",
+			rows:   "  row {\n    id = 1\n    project_id = 0\n    name = upper(\"a\")\n  }\n",
+			errHas: []string{`after.hcl:`, `column name: a value is a literal`}},
+		{name: "a template",
+			rows:   "  row {\n    id = 1\n    project_id = 0\n    name = \"${x}\"\n  }\n",
+			errHas: []string{`write $${ and %%{ for the characters themselves`}},
+		{name: "rows giving other columns and types; the second lacks a column",
+			rows:   "  row {\n    project_id = 0\n    label = \"x\"\n    name = \"a\"\n    status = 1\n  }\n  row {\n    project_id = 0\n    status = \"1\"\n    label = null\n  }\n",
+			errHas: []string{`row 2 of data_migration "default_category" lacks name of category, NOT NULL without a default`}},
+		{name: "a row block among the update form",
+			rows:   "  set = \"name = 'x'\"\n  row {\n    id = 1\n  }\n",
+			errHas: []string{`after.hcl:`, `data_migration "default_category" has row blocks and also set`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tr, ctx, err := tcDiff(mariadb1011, tcCategory+tcImages, tcCategory+tcImages+seed(tc.table, tc.rows))
+			var ph Phases
+			if err == nil {
+				ph, err = Split(tr, mariadb1011, ctx.drv)
+			}
+			if tc.errHas != nil {
+				if err == nil {
+					t.Fatalf("no error, want %q", tc.errHas)
+				}
+				for _, s := range tc.errHas {
+					if !strings.Contains(err.Error(), s) {
+						t.Errorf("error lacks %q:\n%v", s, err)
+					}
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, st := range ph[revision.Migrate] {
+				if st.Kind != revision.DDL || st.Rule != "data-migration" || !strings.Contains(st.Why, "inserts the row of category") {
+					t.Errorf("migrate statement: %+v", st)
+				}
+				got = append(got, st.SQL)
+			}
+			if !slices.Equal(got, tc.migrate) {
+				t.Errorf("migrate:\n got %q\nwant %q", got, tc.migrate)
+			}
+			if c := ph[revision.Contract]; len(c) != 1 || c[0].Kind != revision.Gate || c[0].SQL != tc.contract {
+				t.Errorf("contract: %+v\nwant the gate %s", c, tc.contract)
+			}
+		})
 	}
 }
