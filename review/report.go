@@ -306,6 +306,19 @@ func (r *Release) rollback(p *project.Project, revs []*revision.Revision, st sta
 			if m.InsertList != nil {
 				continue // its rows are in a table new in the release: lost with it, said there
 			}
+			if m.Seed != nil {
+				old := m.Table
+				if td, ok := after.Declarations.Tables[m.Table]; ok {
+					old = td.RenamedFrom
+				}
+				if st.before == nil {
+					continue // the first release: no previous one to return to
+				}
+				if _, had := st.before.Table(old); had {
+					rb.Stays = append(rb.Stays, fmt.Sprintf("data migration %s: the %s of %s it declares stay; %s's schema holds them, and a row it does not look for is kept as any other", m.Name, sqlsyntax.Plural(len(m.Seed), "row"), m.Table, r.previous()))
+				}
+				continue // into a table new in the release: dropped with it, said there
+			}
 			rb.Stays = append(rb.Stays, fmt.Sprintf("data migration %s: the rows of %s it rewrote in migrate stay as they are; it ran while %s served, which tolerates them", m.Name, m.Table, r.previous()))
 		}
 		rb.Stays = append(rb.Stays, fmt.Sprintf("every row in the tables and columns of %s, with what either release wrote there", r.previous()))

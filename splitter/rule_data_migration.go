@@ -127,8 +127,8 @@ func seedSteps(t *schema.Table, m *diff.DataMigration) ([]Step, error) {
 			return nil, row.Pos.Errorf("data_migration %q, row %d: %v", m.Name, row.N, err)
 		}
 		steps = append(steps, Step{Phase: revision.Migrate, Stage: StageDataMigration, Statement: revision.Statement{
-			Why: fmt.Sprintf("data_migration %q (row %d, declared at %s): inserts the row of %s whose %s is %s, unless a row with exactly these values is there (a rerun inserts nothing); a row holding that key with other values is neither overwritten nor skipped: the server refuses this INSERT (duplicate key)",
-				m.Name, row.N, row.Pos, t.Name, what, shown[i]),
+			Why: fmt.Sprintf("data_migration %q (row %d, declared at %s): inserts into %s the row %s, keyed by %s (%s), unless a row with exactly these values is there (a rerun inserts nothing); a row holding that key with other values is neither overwritten nor skipped: the server refuses this INSERT (duplicate key)",
+				m.Name, row.N, row.Pos, t.Name, seedRowText(row), what, shown[i]),
 			SQL: sql,
 		}})
 	}
@@ -138,6 +138,16 @@ func seedSteps(t *schema.Table, m *diff.DataMigration) ([]Step, error) {
 	}
 	return append(steps, gate(fmt.Sprintf("rows data_migration %q declares (%s) that %s lacks: the gate counts the missing ones. Migrate inserted them; one missing now was deleted since, or had its key changed: insert it again as migrate's INSERT of data_migration %q does, then rerun",
 		m.Name, seedList(shown), t.Name, m.Name), sql)), nil
+}
+
+// seedRowText shows a declared row's values, as the plan's comment and
+// review show them: (id = 1, name = 'General').
+func seedRowText(row *diff.SeedRow) string {
+	cells := make([]string, len(row.Cells))
+	for i, c := range row.Cells {
+		cells[i] = c.Column + " = " + c.Value.SQL()
+	}
+	return "(" + strings.Join(cells, ", ") + ")"
 }
 
 // seedList shows the keys of a seed's rows, the first few of many.

@@ -303,7 +303,7 @@ func TestDataMigrationSeedRule(t *testing.T) {
 			}
 			var got []string
 			for _, st := range ph[revision.Migrate] {
-				if st.Kind != revision.DDL || st.Rule != "data-migration" || !strings.Contains(st.Why, "inserts the row of category") {
+				if st.Kind != revision.DDL || st.Rule != "data-migration" || !strings.Contains(st.Why, "inserts into category the row (") {
 					t.Errorf("migrate statement: %+v", st)
 				}
 				got = append(got, st.SQL)
