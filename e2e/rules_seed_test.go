@@ -70,7 +70,7 @@ func TestRuleDataMigrationSeed(t *testing.T) {
 	r.usesRules([]string{"data-migration"})
 	r.must("before")
 	execAll(t, r.db.DB, "the previous release's rows", []string{
-		"INSERT INTO category (id, project_id, name) VALUES (1, 0, 'Generic')",            // the key of row 1, other values
+		"INSERT INTO category (id, project_id, name) VALUES (1, 0, 'Generic')",               // the key of row 1, other values
 		"INSERT INTO category (id, project_id, name) VALUES (7, 0, 'It''s \\\\ ${x} \\0 ⛄')", // row 2 exactly
 		"INSERT INTO category (id, project_id, name) VALUES (3, 5, 'Bugs')",
 	})
