@@ -3,6 +3,7 @@ package diff
 import (
 	"fmt"
 	"maps"
+	"math/big"
 	"slices"
 	"strings"
 
@@ -268,6 +269,12 @@ func seedFits(c *schema.Column, v *sqlsyntax.Value) string {
 		case v.Kind == sqlsyntax.ValueText && !numLiteral.MatchString(strings.TrimSpace(text)):
 			return fmt.Sprintf("%q is not a number; the column holds numbers", text)
 		}
+		if f, ok := c.Type.Type.(*schema.FloatType); ok && singlePrecision(f) && !exactFloat32(text) {
+			// The server stores the nearest FLOAT (0.1 as 0.100000001),
+			// which the INSERT's check for the row, comparing with the
+			// literal, never finds equal: a rerun would fail on its key.
+			return fmt.Sprintf("%s is not exactly a FLOAT (single precision): the column stores the nearest one, which emcee's check that the row is there never finds equal to %s; give a value a FLOAT holds exactly (0.5, 0.25), or declare the column double or decimal", text, text)
+		}
 	case *mysql.BitType:
 		if v.Kind != sqlsyntax.ValueNumber {
 			return "a bit column takes a number"
@@ -288,6 +295,21 @@ func seedFits(c *schema.Column, v *sqlsyntax.Value) string {
 		}
 	})
 	return msg
+}
+
+// singlePrecision says whether a FLOAT column stores 4-byte floats.
+func singlePrecision(f *schema.FloatType) bool {
+	return strings.EqualFold(f.T, mysql.TypeFloat) && f.Precision <= 24
+}
+
+// exactFloat32 says whether the decimal text is exactly a 4-byte float.
+func exactFloat32(text string) bool {
+	want, ok := new(big.Float).SetPrec(512).SetString(strings.TrimSpace(text))
+	if !ok {
+		return true // not a number: checkValue says so
+	}
+	f32, _ := want.Float32()
+	return new(big.Float).SetPrec(512).SetFloat64(float64(f32)).Cmp(want) == 0
 }
 
 func columnFold(t *schema.Table, name string) *schema.Column {

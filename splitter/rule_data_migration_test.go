@@ -205,6 +205,10 @@ table "category" {
     type = varchar(20)
     null = true
   }
+  column "weight" {
+    type = float
+    null = true
+  }
   primary_key {
     columns = [column.id]
   }
@@ -252,7 +256,7 @@ func TestDataMigrationSeedRule(t *testing.T) {
 			errHas: []string{"after.hcl:", `row 1 of data_migration "default_category": table category has no column nmae (did you mean "name"?)`}},
 		{name: "null in a NOT NULL column",
 			rows:   "  row {\n    project_id = 0\n    label = \"x\"\n    name = null\n  }\n",
-			errHas: []string{`after.hcl:81:12: row 1 of data_migration "default_category": category.name: null, but the column is NOT NULL`}},
+			errHas: []string{`after.hcl:85:12: row 1 of data_migration "default_category": category.name: null, but the column is NOT NULL`}},
 		{name: "no key: the auto_increment id left out, no unique key",
 			table: "images", rows: "  row {\n    name = \"a\"\n    note = \"b\"\n  }\n",
 			errHas: []string{`after.hcl:`, `row 1 of data_migration "default_category" gives neither the primary key of images nor the whole of a unique key, without NULL (the primary key (id)): emcee finds a seed row again by its key`}},
@@ -265,6 +269,13 @@ func TestDataMigrationSeedRule(t *testing.T) {
 		{name: "a value of the wrong type",
 			rows:   "  row {\n    id = \"one\"\n    project_id = 0\n    name = \"a\"\n  }\n",
 			errHas: []string{`row 1 of data_migration "default_category": category.id: "one" is not a number`}},
+		{name: "a FLOAT value it holds exactly",
+			rows:     "  row {\n    id = 3\n    project_id = 0\n    name = \"a\"\n    weight = 0.25\n  }\n",
+			migrate:  []string{"INSERT INTO `category` (`id`, `project_id`, `name`, `weight`) SELECT 3, 0, 'a', 0.25 FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM `category` WHERE `id` <=> 3 AND `project_id` <=> 0 AND `name` <=> 'a' AND `weight` <=> 0.25)"},
+			contract: "SELECT 1 - COUNT(*) FROM `category` WHERE (`id` = 3)"},
+		{name: "a FLOAT value it does not hold exactly",
+			rows:   "  row {\n    id = 3\n    project_id = 0\n    name = \"a\"\n    weight = 0.1\n  }\n",
+			errHas: []string{`category.weight: 0.1 is not exactly a FLOAT (single precision)`}},
 		{name: "a value too long",
 			rows:   "  row {\n    id = 1\n    project_id = 0\n    name = \"a\"\n    label = \"" + strings.Repeat("x", 21) + "\"\n  }\n",
 			errHas: []string{`category.label: "xxxxxxxxxxxxxxxxxxxxx" is 21 characters long; the column holds 20`}},
