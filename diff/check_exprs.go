@@ -66,6 +66,16 @@ func (r *Release) checkExpressions(prev *Release) []string {
 		if m.Seed != nil {
 			continue // no expressions: its literals are checkSeed's
 		}
+		if m.DeleteExpr != nil {
+			// Contract deletes the rows while the table has both
+			// releases' columns: it runs before contract's drops.
+			if cols, ok := r.tableColumns(prev)(m.Table); ok {
+				if err := r.Declarations.resolve(m.DeleteExpr, sqlsyntax.Scope{Table: m.Table, Columns: cols, Tables: r.tableColumns(prev)}, "delete of data_migration %q", m.Name); err != nil {
+					add(err)
+				}
+			}
+			continue
+		}
 		if m.From != "" {
 			errs = append(errs, r.checkInsertExprs(prev, m)...)
 			continue
@@ -184,7 +194,9 @@ func (r *Release) CheckLateDataMigrations(asOf *Release, done map[string]bool) e
 				}
 			}
 		}
-		if err := r.Declarations.resolveList(m.SetList, scope, "set of data_migration %q", m.Name); err != nil {
+		if err := r.Declarations.resolve(m.DeleteExpr, scope, "delete of data_migration %q", m.Name); err != nil {
+			errs = append(errs, fmt.Sprintf("%v; %s", err, why))
+		} else if err := r.Declarations.resolveList(m.SetList, scope, "set of data_migration %q", m.Name); err != nil {
 			errs = append(errs, fmt.Sprintf("%v; %s", err, why))
 		} else if err := r.Declarations.resolve(m.PendingExpr, scope, "pending of data_migration %q", m.Name); err != nil {
 			errs = append(errs, fmt.Sprintf("%v; %s", err, why))

@@ -157,6 +157,11 @@ type DataMigration struct {
 	SetList     *sqlsyntax.Assignments
 	InsertList  *sqlsyntax.Assignments
 	PendingExpr *sqlsyntax.Expr
+	// Delete is a predicate selecting rows of Table that contract
+	// deletes (duplicates before a unique key), DeleteExpr parsed; "" for
+	// the other forms.
+	Delete     string
+	DeleteExpr *sqlsyntax.Expr
 	// Seed are the rows of `rows = [{ column = value, ... }, ...]`, in
 	// the order declared (nil for the other forms, which have no pending
 	// predicate instead: a seed row is pending while its key is missing).
@@ -179,6 +184,18 @@ func (m *DataMigration) Rows() string {
 		return m.From
 	}
 	return m.Table
+}
+
+// Deletes is the data migration deleting rows of table (delete = "..."),
+// nil if none: the rows it selects are gone before contract adds a key.
+func (d *Declarations) Deletes(table string) []*DataMigration {
+	var out []*DataMigration
+	for _, m := range d.DataMigrations {
+		if m.DeleteExpr != nil && strings.EqualFold(m.Table, table) {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // StoredFunction is `stored_function "name" {}`: a function created in the

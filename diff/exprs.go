@@ -157,6 +157,12 @@ func parseDeclarations(body *hclsyntax.Body, src []byte, d *Declarations) error 
 			if m.Seed != nil {
 				continue // literals, no SQL (seed.go)
 			}
+			if m.Delete != "" {
+				if m.DeleteExpr, err = parse(b.Body.Attributes["delete"], sqlsyntax.Statement, fmt.Sprintf("delete of data_migration %q", m.Name), m.Table, ""); err != nil {
+					return err
+				}
+				continue
+			}
 			attr, list, what := "set", &m.SetList, "set"
 			if m.From != "" {
 				attr, list, what = "insert", &m.InsertList, "insert"

@@ -21,9 +21,9 @@ func init() {
 		Priority: 100,
 		Doc: RuleDoc{
 			Change:   "data-only migration (declared: data_migration block)",
-			Phases:   "migrate: batched UPDATE ... SET <set> WHERE (<pending>), or with from and insert INSERT INTO <table> (<columns>) SELECT <values> FROM <from> WHERE (<pending>) batched over from's key, or with row blocks one INSERT a row, unless a row with exactly its values is there (one holding its key with other values is refused, never overwritten); contract: gate",
-			Gate:     "SELECT COUNT(*) FROM <table> (<from> for an insert) WHERE (<pending>) returns 0; for row blocks, no declared row's key missing from <table>",
-			Rollback: "nothing to undo: the rows it rewrote or declared in migrate stay, since it ran while the previous release served, which tolerates them; the rows it inserted into a table new in the release go with it, which the rollback drops",
+			Phases:   "migrate: batched UPDATE ... SET <set> WHERE (<pending>), or with from and insert INSERT INTO <table> (<columns>) SELECT <values> FROM <from> WHERE (<pending>) batched over from's key, or with row blocks one INSERT a row, unless a row with exactly its values is there (one holding its key with other values is refused, never overwritten); contract: gate; with delete, contract, first after the gates: DELETE FROM <table> WHERE (<delete>)",
+			Gate:     "SELECT COUNT(*) FROM <table> (<from> for an insert) WHERE (<pending>) returns 0; for row blocks, no declared row's key missing from <table>; for delete, none (the duplicate gates of the table's new keys leave out the rows it deletes)",
+			Rollback: "nothing to undo: the rows it rewrote or declared in migrate stay, since it ran while the previous release served, which tolerates them; the rows it inserted into a table new in the release go with it, which the rollback drops; a delete runs in contract, after which no rollback runs",
 			Example: `data_migration "meta_v2" {
   table   = "images"
   set     = "meta = JSON_REMOVE(meta, '$.old')"
@@ -46,6 +46,14 @@ func dataMigrationSteps(ctx *Context) ([]Step, error) {
 		// (*diff.Release).Check refused a migration of a table the release
 		// does not declare, and one whose expressions do not parse.
 		t, ok := to.Schema.Table(m.Rows())
+		if ok && m.DeleteExpr != nil {
+			sql, err := sqlsyntax.DeleteRows(t.Name, m.DeleteExpr)
+			if err != nil {
+				return nil, m.Pos.Errorf("data_migration %q: %v", m.Name, err)
+			}
+			steps = append(steps, stmt(revision.Contract, StageDeleteRows, fmt.Sprintf("data_migration %q (declared at %s): DELETES the rows of %s its delete predicate selects: data destroyed on purpose, in contract, once the previous release is gone (until then it could write such rows again), before contract changes the schema; the duplicate gates of the table's new keys leave those rows out", m.Name, m.Pos, t.Name), sql))
+			continue
+		}
 		if ok && m.Seed != nil {
 			seed, err := seedSteps(t, m)
 			if err != nil {

@@ -328,3 +328,72 @@ func TestDataMigrationSeedRule(t *testing.T) {
 		})
 	}
 }
+
+// TestDataMigrationDeleteRule pins the delete form (delete = "<predicate>"):
+// a DELETE in contract, first after the gates and before the unique key a
+// release adds, whose duplicate gate leaves out the rows it deletes (those
+// its predicate does not select for certain: IS NOT TRUE); and its
+// refusals at load.
+func TestDataMigrationDeleteRule(t *testing.T) {
+	before := tcEdit(t, tcCategory, "  index \"uq_category\" {\n    unique  = true\n    columns = [column.project_id, column.name]\n  }\n", "")
+	const dups = "EXISTS (SELECT 1 FROM category AS d WHERE d.project_id = category.project_id AND d.name = category.name AND d.id < category.id)"
+	const dupsSQL = "EXISTS (SELECT 1 FROM `category` AS `d` WHERE `d`.`project_id` = `category`.`project_id` AND `d`.`name` = `category`.`name` AND `d`.`id` < `category`.`id`)"
+	migration := func(body string) string {
+		return "data_migration \"dedupe\" {\n  table  = \"category\"\n" + body + "}\n"
+	}
+	for _, tc := range []struct {
+		name     string
+		body     string
+		contract []revision.Statement
+		errHas   []string
+	}{
+		{name: "duplicates deleted before the unique key, its gate leaving them out",
+			body: "  delete = \"" + dups + "\"\n",
+			contract: []revision.Statement{
+				{Rule: "add-unique-index", Kind: revision.Gate, SQL: "SELECT COUNT(*) FROM `category` WHERE (`project_id`, `name`) IN (SELECT `project_id`, `name` FROM `category` WHERE `project_id` IS NOT NULL AND `name` IS NOT NULL AND (" + dupsSQL + ") IS NOT TRUE GROUP BY `project_id`, `name` HAVING COUNT(*) > 1) AND (" + dupsSQL + ") IS NOT TRUE"},
+				{Rule: "data-migration", SQL: "DELETE FROM `category` WHERE (" + dupsSQL + ")"},
+				{Rule: "add-unique-index", SQL: "ALTER TABLE `category` ADD UNIQUE INDEX `uq_category` (`project_id`, `name`), ALGORITHM=INPLACE, LOCK=NONE"},
+			}},
+		{name: "delete and pending",
+			body:   "  delete  = \"id > 5\"\n  pending = \"id > 5\"\n",
+			errHas: []string{"after.hcl:", `data_migration "dedupe" has delete and also pending`}},
+		{name: "a column the table lacks",
+			body:   "  delete = \"nmae = ''\"\n",
+			errHas: []string{"after.hcl:", `delete of data_migration "dedupe"`, "nmae"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tr, ctx, err := tcDiff(mariadb1011, before, tcCategory+migration(tc.body))
+			var ph Phases
+			if err == nil {
+				ph, err = Split(tr, mariadb1011, ctx.drv)
+			}
+			if tc.errHas != nil {
+				if err == nil {
+					t.Fatalf("no error, want %q", tc.errHas)
+				}
+				for _, s := range tc.errHas {
+					if !strings.Contains(err.Error(), s) {
+						t.Errorf("error lacks %q:\n%v", s, err)
+					}
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := ph[revision.Contract]
+			if len(got) > 1 && !strings.Contains(got[1].Why, "DELETES the rows of category its delete predicate selects: data destroyed on purpose") {
+				t.Errorf("the delete's reason: %s", got[1].Why)
+			}
+			for i := range got {
+				got[i].Why = ""
+			}
+			if !slices.Equal(got, tc.contract) {
+				t.Errorf("contract:\n got %+v\nwant %+v", got, tc.contract)
+			}
+			if len(ph[revision.Migrate]) != 0 {
+				t.Errorf("a delete in migrate, while the previous release may still write such rows: %+v", ph[revision.Migrate])
+			}
+		})
+	}
+}

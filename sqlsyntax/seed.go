@@ -127,3 +127,14 @@ func readBack(sql string, n int) error {
 	}
 	return nil
 }
+
+// DeleteRows writes the statement that deletes the rows of table the
+// predicate selects: DELETE FROM table WHERE (<pred>), built from the
+// predicate's tree.
+func DeleteRows(table string, pred *Expr) (string, error) {
+	p, err := ParseExpr(pred.sql, Statement)
+	if err != nil {
+		return "", err
+	}
+	return Restore(&ast.DeleteStmt{TableRefs: tableRefs(table), Where: paren(p.node)})
+}
