@@ -125,3 +125,60 @@ func TestRuleDataMigrationSeed(t *testing.T) {
 	r.must("contract")
 	assertSchema(t, r.db, r.declared)
 }
+
+// TestRuleDataMigrationDelete applies the delete form of data_migration
+// through apply.Session on MariaDB: MantisBT's duplicate categories, which
+// the previous release wrote, deleted in contract before the unique key on
+// (project_id, name); the unique key's gate leaves out the rows the delete
+// selects, and still closes contract, changing nothing, on a duplicate the
+// delete does not select; a contract killed after the server ran the
+// DELETE, before emcee recorded it, resends it and deletes nothing more.
+func TestRuleDataMigrationDelete(t *testing.T) {
+	before := strings.Replace(seedCategory, "  index \"uq_category\" {\n    unique  = true\n    columns = [column.project_id, column.name]\n  }\n", "", 1)
+	const dedupe = `
+data_migration "dedupe_category" {
+  table  = "category"
+  delete = "status = 0 AND EXISTS (SELECT 1 FROM category AS d WHERE d.project_id = category.project_id AND d.name = category.name AND d.id < category.id)"
+}
+`
+	r := newRuleProject(t, before, seedCategory+dedupe)
+	r.usesRules([]string{"data-migration", "add-unique-index"})
+	r.must("before")
+	execAll(t, r.db.DB, "the previous release's rows, with duplicates", []string{
+		"INSERT INTO category (id, project_id, name) VALUES (1, 0, 'General'), (2, 0, 'General'), (3, 1, 'Ops'), (4, 0, 'General'), (5, 1, 'Ops')",
+	})
+	r.must("expand")
+	r.must("migrate")
+	const all = "SELECT id, project_id, name, status FROM category ORDER BY id"
+	// A duplicate the delete does not select (status 1): the gate counts
+	// it and contract changes nothing.
+	execAll(t, r.db.DB, "a duplicate the delete keeps", []string{"INSERT INTO category (id, project_id, name, status) VALUES (6, 1, 'Ops', 1)"})
+	err := r.contractBlocked()
+	if !strings.Contains(err.Error(), "unique index uq_category on category") {
+		t.Fatalf("contract's refusal does not name the unique key's gate: %v", err)
+	}
+	if got := rows(t, r.db.DB, "SELECT COUNT(*) FROM category"); got != "6" {
+		t.Fatalf("a closed gate let contract delete rows: %s left", got)
+	}
+	execAll(t, r.db.DB, "fix", []string{"DELETE FROM category WHERE id = 6"})
+	r.must("contract")
+	const want = "1|0|General|0;3|1|Ops|0"
+	if got := rows(t, r.db.DB, all); got != want {
+		t.Fatalf("after contract:\n got %s\nwant %s", got, want)
+	}
+	assertSchema(t, r.db, r.declared)
+
+	// Killed after the server ran the DELETE, before emcee recorded it
+	// (the state then: the rows deleted, the key not added yet): the next
+	// run checks the gates again, sends the DELETE again, which deletes
+	// nothing more, and adds the key.
+	execAll(t, r.db.DB, "a run killed after the DELETE", []string{
+		"ALTER TABLE category DROP INDEX uq_category",
+		"UPDATE emcee_revisions SET applied = 1, in_flight = 1, finished_at = NULL WHERE name = 'after_contract01'",
+	})
+	r.must("contract")
+	if got := rows(t, r.db.DB, all); got != want {
+		t.Fatalf("the resent DELETE changed the rows:\n got %s\nwant %s", got, want)
+	}
+	assertSchema(t, r.db, r.declared)
+}

@@ -430,7 +430,7 @@ func (r *Release) note(target project.Target, e effect.Effect, stmt *Statement, 
 	case effect.DropTable:
 		r.DataAtRisk = append(r.DataAtRisk, Risk{What: "table", Name: e.Table, Definition: tableDef(st, e.Table), At: stmt.At, Rule: stmt.Rule})
 	case effect.DeleteRows:
-		r.DataAtRisk = append(r.DataAtRisk, Risk{What: "rows", Name: e.Table, Definition: "rows the statement deletes", At: stmt.At, Rule: stmt.Rule})
+		r.DataAtRisk = append(r.DataAtRisk, Risk{What: "rows", Name: e.Table, Definition: "rows the statement deletes: data destroyed, which no rollback brings back", At: stmt.At, Rule: stmt.Rule})
 	case effect.AddUnique, effect.AddForeignKey, effect.AddCheck, effect.ModifyColumn, effect.AddPrimary:
 		if phase != revision.Contract {
 			return
