@@ -306,6 +306,9 @@ func (r *Release) rollback(p *project.Project, revs []*revision.Revision, st sta
 			if m.InsertList != nil {
 				continue // its rows are in a table new in the release: lost with it, said there
 			}
+			if m.DeleteExpr != nil {
+				continue // contract's: no rollback runs after it
+			}
 			if m.Seed != nil {
 				old := m.Table
 				if td, ok := after.Declarations.Tables[m.Table]; ok {
