@@ -397,3 +397,41 @@ func TestDataMigrationDeleteRule(t *testing.T) {
 		})
 	}
 }
+
+// TestDataMigrationSeedKeepsDeclaredOrder: a backfill declared after a
+// seed row is not gathered into the pass of one declared before it (the
+// backfills of one table become one pass) when it reads the seeded table:
+// it would run before the row is there.
+func TestDataMigrationSeedKeepsDeclaredOrder(t *testing.T) {
+	const decl = `
+data_migration "trim" {
+  table   = "images"
+  set     = "note = TRIM(note)"
+  pending = "note <> TRIM(note)"
+}
+data_migration "first_owner" {
+  table = "owners"
+  row {
+    id = 1
+  }
+}
+data_migration "owned" {
+  table   = "images"
+  set     = "owner_id = (SELECT MIN(id) FROM owners)"
+  pending = "owner_id IS NULL"
+}
+`
+	tr, ctx := tcTransition(t, mariadb1011, tcImages, tcImages+decl)
+	ph, err := Split(tr, mariadb1011, ctx.drv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, st := range ph[revision.Migrate] {
+		got = append(got, strings.Fields(st.SQL)[0]+" "+strings.Fields(st.SQL)[1]+" "+strings.Fields(st.SQL)[2])
+	}
+	want := []string{"UPDATE `images` SET", "INSERT INTO `owners`", "UPDATE `images` SET"}
+	if !slices.Equal(got, want) {
+		t.Errorf("migrate: %q, want %q", got, want)
+	}
+}
