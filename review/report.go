@@ -433,7 +433,7 @@ func (r *Release) note(target project.Target, e effect.Effect, stmt *Statement, 
 	case effect.DropTable:
 		r.DataAtRisk = append(r.DataAtRisk, Risk{What: "table", Name: e.Table, Definition: tableDef(st, e.Table), At: stmt.At, Rule: stmt.Rule})
 	case effect.DeleteRows:
-		r.DataAtRisk = append(r.DataAtRisk, Risk{What: "rows", Name: e.Table, Definition: "rows the statement deletes: data destroyed, which no rollback brings back", At: stmt.At, Rule: stmt.Rule})
+		r.DataAtRisk = append(r.DataAtRisk, Risk{What: "rows", Name: e.Table, Definition: "rows the statement deletes: data destroyed, which no rollback brings back" + cascades(st.before, e.Table), At: stmt.At, Rule: stmt.Rule})
 	case effect.AddUnique, effect.AddForeignKey, effect.AddCheck, effect.ModifyColumn, effect.AddPrimary:
 		if phase != revision.Contract {
 			return
@@ -606,4 +606,31 @@ func order(r *Release) []Step {
 	}
 	steps = append(steps, Step{Command: "emcee db contract", Text: gated(revision.Contract, len(r.Gates)) + "."})
 	return steps
+}
+
+// cascades says which foreign keys of the schema a delete of table's rows
+// goes on through (ON DELETE CASCADE deletes the child rows, SET NULL
+// clears their key): data the statement's own table does not show.
+func cascades(s *schema.Schema, table string) string {
+	if s == nil {
+		return ""
+	}
+	var out []string
+	for _, t := range s.Tables {
+		for _, fk := range t.ForeignKeys {
+			if fk.RefTable == nil || !strings.EqualFold(fk.RefTable.Name, table) {
+				continue
+			}
+			switch fk.OnDelete {
+			case schema.Cascade:
+				out = append(out, fmt.Sprintf("ON DELETE CASCADE of %s.%s deletes their child rows in %s too", t.Name, fk.Symbol, t.Name))
+			case schema.SetNull:
+				out = append(out, fmt.Sprintf("ON DELETE SET NULL of %s.%s clears the key of their child rows in %s", t.Name, fk.Symbol, t.Name))
+			}
+		}
+	}
+	if len(out) == 0 {
+		return ""
+	}
+	return "; " + strings.Join(out, "; ")
 }
