@@ -352,6 +352,12 @@ func (m *DataMigration) read(body *hclsyntax.Body) error {
 	missing := func(name string) error {
 		return m.Pos.Errorf("data_migration %q needs %s = \"...\" (table: the table to update, or to insert rows into; set: the SET list, e.g. \"meta = JSON_REMOVE(meta, '$.old')\"; or from and insert: the table read and the new row's columns set from its row, e.g. from = \"user\", insert = \"login = login, password = token_auth\"; pending: a predicate true for rows not yet migrated; or, for rows declared as they are, table and a row block for each, its attributes the row's columns: row { id = 1 }; or, to delete rows (duplicates before a unique key), table and delete = \"<predicate>\" alone)", m.Name, name)
 	}
+	if a, ok := body.Attributes["rows"]; ok {
+		// The list form reads well, but Atlas's HCL, which evaluates every
+		// attribute of the file, refuses a list whose rows give other
+		// columns, or null where another row has a string.
+		return project.PosOf(a.NameRange).Errorf("data_migration %q: rows are declared as row blocks, one a row, the row's columns its attributes (a list, rows = [...], is refused by Atlas's HCL as soon as two rows differ in their columns or in a value's type), e.g.\n  row {\n    id   = 1\n    name = \"General\"\n  }", m.Name)
+	}
 	if len(body.Blocks) > 0 {
 		return m.readSeed(body, missing)
 	}

@@ -46,7 +46,7 @@ var (
 	fileSpec = &blockSpec{blocks: map[string]*blockSpec{
 		"schema":         {labels: 1, attrs: []string{"charset", "collate", "collation", "comment"}},
 		"table":          tableSpec,
-		"data_migration": {labels: 1, attrs: []string{"table", "set", "from", "insert", "pending", "delete"}, blocks: map[string]*blockSpec{"row": {columns: true}}},
+		"data_migration": {labels: 1, attrs: []string{"table", "set", "from", "insert", "pending", "delete", "rows"}, blocks: map[string]*blockSpec{"row": {columns: true}}},
 		"discard":        {attrs: []string{"table", "column"}},
 		// A stored function of the database that expressions may call.
 		"stored_function": {labels: 1},
