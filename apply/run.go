@@ -586,7 +586,7 @@ func alreadyApplied(err error) bool {
 // names the revision, the statement and how to continue.
 func (s *Session) failed(ctx context.Context, rev *revision.Revision, rec *history.Record, i int, cause error) error {
 	st := rev.Statements[i]
-	unfit := s.unfit(rev, st, cause) // before redact, which keeps the text alone
+	unfit := s.unfit(rev, st, cause) + s.seedConflict(rev, st, cause) // before redact, which keeps the text alone
 	cause = s.redact(cause)
 	committed := ""
 	if st.Kind == revision.Backfill && rec.ResumeKey.Valid {
@@ -604,6 +604,21 @@ func (s *Session) failed(ctx context.Context, rev *revision.Revision, rec *histo
 	done := fmt.Sprintf("%d of %d statements are applied and recorded%s", rec.Applied, len(rev.Statements), committed)
 	return fmt.Errorf("%s (%s) statement %d of %d, rule %s, failed: %v\n  statement: %s\n%s%s; fix the cause and rerun %s: it resumes at statement %d",
 		rev.ID, rev.Path, i+1, len(rev.Statements), st.Rule, cause, sqlsyntax.OneLine(st.SQL, 300), unfit, done, s.rerun(), rec.Applied+1)
+}
+
+// seedConflict explains a row a data_migration declares (row blocks) that
+// the server refused with a duplicate key: its INSERT runs only when no row
+// holds exactly its values, so a row holds its key (or another unique
+// key's value) with other values. emcee neither overwrites that row (the
+// new release's, or someone's fix) nor skips the declared one (what the
+// release and its contract gate rely on): the person decides. "" for any
+// other failure.
+func (s *Session) seedConflict(rev *revision.Revision, st revision.Statement, cause error) string {
+	if st.Kind != revision.DDL || !slices.Contains(st.Rules(), "data-migration") || !dbconn.ServerError(cause, 1062) {
+		return ""
+	}
+	return fmt.Sprintf("the statement at %s inserts a row the release declares (%s), and a row of the table holds its key, or the value of another unique key, with other values (the server's message above names the key and value): emcee neither overwrites that row nor skips the declared one. Ways out: look at that row, then make it the declared row (UPDATE it to the values the statement inserts) or delete it, and rerun; or, if the row there is the right one, remove the row block from the release and plan it again (`emcee plan --rewrite %s`, possible only while the release is not released). ",
+		s.at(rev, st), sqlsyntax.OneLine(st.Why, 300), rev.ID.Release)
 }
 
 // unfit explains a backfill the server stopped because a value it

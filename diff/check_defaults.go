@@ -45,9 +45,15 @@ func checkDefaultValue(ref string, c *schema.Column, v string, p Pos, add func(P
 			v = string(b)
 		}
 	}
-	bad := func(format string, args ...any) {
+	checkValue(c, v, " (the server would refuse every insert that omits the column)", func(format string, args ...any) {
 		add(p, "default of %s: "+format, append([]any{ref}, args...)...)
-	}
+	})
+}
+
+// checkValue refuses a value, as the server reads it, that column c cannot
+// hold or would store changed: a default (checkDefaultValue) or a seed
+// row's value (seed.go). notJSON is what a value that is not JSON breaks.
+func checkValue(c *schema.Column, v, notJSON string, bad func(string, ...any)) {
 	switch t := c.Type.Type.(type) {
 	case *schema.StringType:
 		switch strings.ToLower(t.T) {
@@ -102,7 +108,7 @@ func checkDefaultValue(ref string, c *schema.Column, v string, p Pos, add func(P
 		checkTime(v, t, bad)
 	case *schema.JSONType:
 		if !json.Valid([]byte(v)) {
-			bad("%q is not JSON; the server would refuse every insert that omits the column", v)
+			bad("%q is not JSON%s", v, notJSON)
 		}
 	}
 }

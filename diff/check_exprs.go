@@ -72,6 +72,19 @@ func (r *Release) checkExpressions(prev *Release) []string {
 		}
 	}
 	for _, m := range r.Declarations.DataMigrations {
+		if m.Seed != nil {
+			continue // no expressions: its literals are checkSeed's
+		}
+		if m.DeleteExpr != nil {
+			// Contract deletes the rows while the table has both
+			// releases' columns: it runs before contract's drops.
+			if cols, ok := r.tableColumns(prev)(m.Table); ok {
+				if err := r.Declarations.resolve(m.DeleteExpr, sqlsyntax.Scope{Table: m.Table, Columns: cols, Tables: r.tableColumns(prev)}, "delete of data_migration %q", m.Name); err != nil {
+					add(err)
+				}
+			}
+			continue
+		}
 		if m.From != "" {
 			errs = append(errs, r.checkInsertExprs(prev, m)...)
 			continue
@@ -209,7 +222,7 @@ func (r *Release) CheckLateDataMigrations(asOf *Release, done map[string]bool) e
 	var errs []string
 	for _, m := range r.Declarations.DataMigrations {
 		cols, ok := tables(m.Rows())
-		if done[m.Name] || !ok {
+		if done[m.Name] || !ok || m.Seed != nil {
 			continue
 		}
 		scope := sqlsyntax.Scope{Table: m.Rows(), Columns: cols, Tables: tables}
@@ -222,7 +235,9 @@ func (r *Release) CheckLateDataMigrations(asOf *Release, done map[string]bool) e
 				}
 			}
 		}
-		if err := r.Declarations.resolveList(m.SetList, scope, "set of data_migration %q", m.Name); err != nil {
+		if err := r.Declarations.resolve(m.DeleteExpr, scope, "delete of data_migration %q", m.Name); err != nil {
+			errs = append(errs, fmt.Sprintf("%v; %s", err, why))
+		} else if err := r.Declarations.resolveList(m.SetList, scope, "set of data_migration %q", m.Name); err != nil {
 			errs = append(errs, fmt.Sprintf("%v; %s", err, why))
 		} else if err := r.Declarations.resolve(m.PendingExpr, scope, "pending of data_migration %q", m.Name); err != nil {
 			errs = append(errs, fmt.Sprintf("%v; %s", err, why))

@@ -142,7 +142,9 @@ type TableDecl struct {
 // DataMigration is a data-only change: batched in migrate, and its pending
 // predicate gates contract. It updates the rows of Table (Set), or inserts
 // into Table a row for each pending row of From (Insert: Matomo 4.0 moving
-// user.token_auth into rows of the new user_token_auth).
+// user.token_auth into rows of the new user_token_auth), or inserts the
+// rows it declares literally (Seed: MantisBT's default category, a
+// Keycloak realm's new default role), each found again by its key.
 type DataMigration struct {
 	Name    string
 	Pos     Pos
@@ -155,6 +157,24 @@ type DataMigration struct {
 	SetList     *sqlsyntax.Assignments
 	InsertList  *sqlsyntax.Assignments
 	PendingExpr *sqlsyntax.Expr
+	// Delete is a predicate selecting rows of Table that contract
+	// deletes (duplicates before a unique key), DeleteExpr parsed; "" for
+	// the other forms.
+	Delete     string
+	DeleteExpr *sqlsyntax.Expr
+	// Seed are the rows of `rows = [{ column = value, ... }, ...]`, in
+	// the order declared (nil for the other forms, which have no pending
+	// predicate instead: a seed row is pending while its key is missing).
+	Seed []*SeedRow
+}
+
+// SeedRow is one row a data_migration declares: its columns' literal
+// values, each where it is declared.
+type SeedRow struct {
+	Pos   Pos // the row's `{`
+	N     int // 1 for the first row of its data_migration, for messages
+	Cells []sqlsyntax.Cell
+	At    []Pos // where Cells[i]'s value is
 }
 
 // Rows is the table whose rows the migration runs over, batches on and
@@ -164,6 +184,18 @@ func (m *DataMigration) Rows() string {
 		return m.From
 	}
 	return m.Table
+}
+
+// Deletes is the data migration deleting rows of table (delete = "..."),
+// nil if none: the rows it selects are gone before contract adds a key.
+func (d *Declarations) Deletes(table string) []*DataMigration {
+	var out []*DataMigration
+	for _, m := range d.DataMigrations {
+		if m.DeleteExpr != nil && strings.EqualFold(m.Table, table) {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // StoredFunction is `stored_function "name" {}`: a function created in the

@@ -154,6 +154,15 @@ func parseDeclarations(body *hclsyntax.Body, src []byte, d *Declarations) error 
 		case "data_migration":
 			m := d.DataMigrations[migration]
 			migration++
+			if m.Seed != nil {
+				continue // literals, no SQL (seed.go)
+			}
+			if m.Delete != "" {
+				if m.DeleteExpr, err = parse(b.Body.Attributes["delete"], sqlsyntax.Statement, fmt.Sprintf("delete of data_migration %q", m.Name), m.Table, ""); err != nil {
+					return err
+				}
+				continue
+			}
 			attr, list, what := "set", &m.SetList, "set"
 			if m.From != "" {
 				attr, list, what = "insert", &m.InsertList, "insert"

@@ -215,6 +215,16 @@ func (r *Release) Check(prev *Release) error {
 		}
 	}
 	for _, m := range r.Declarations.DataMigrations {
+		if m.Seed != nil {
+			errs = append(errs, r.checkSeed(m)...)
+			continue
+		}
+		if m.Delete != "" {
+			if _, ok := r.Schema.Table(m.Table); !ok {
+				errs = append(errs, m.Pos.Errorf("data_migration %q deletes rows of table %q, which release %s does not declare; fix the name%s", m.Name, m.Table, r.Name, project.Suggest(m.Table, tableNames(r.Schema))).Error())
+			}
+			continue
+		}
 		if m.From != "" {
 			errs = append(errs, r.checkInsertTables(prev, m)...)
 			continue
@@ -350,7 +360,29 @@ func (r *Release) renames(old string) bool {
 // pending row of from).
 func (m *DataMigration) read(body *hclsyntax.Body) error {
 	missing := func(name string) error {
-		return m.Pos.Errorf("data_migration %q needs %s = \"...\" (table: the table to update, or to insert rows into; set: the SET list, e.g. \"meta = JSON_REMOVE(meta, '$.old')\"; or from and insert: the table read and the new row's columns set from its row, e.g. from = \"user\", insert = \"login = login, password = token_auth\"; pending: a predicate true for rows not yet migrated)", m.Name, name)
+		return m.Pos.Errorf("data_migration %q needs %s = \"...\" (table: the table to update, or to insert rows into; set: the SET list, e.g. \"meta = JSON_REMOVE(meta, '$.old')\"; or from and insert: the table read and the new row's columns set from its row, e.g. from = \"user\", insert = \"login = login, password = token_auth\"; pending: a predicate true for rows not yet migrated; or, for rows declared as they are, table and a row block for each, its attributes the row's columns: row { id = 1 }; or, to delete rows (duplicates before a unique key), table and delete = \"<predicate>\" alone)", m.Name, name)
+	}
+	if a, ok := body.Attributes["rows"]; ok {
+		// The list form reads well, but Atlas's HCL, which evaluates every
+		// attribute of the file, refuses a list whose rows give other
+		// columns, or null where another row has a string.
+		return project.PosOf(a.NameRange).Errorf("data_migration %q: rows are declared as row blocks, one a row, the row's columns its attributes (a list, rows = [...], is refused by Atlas's HCL as soon as two rows differ in their columns or in a value's type), e.g.\n  row {\n    id   = 1\n    name = \"General\"\n  }", m.Name)
+	}
+	if len(body.Blocks) > 0 {
+		return m.readSeed(body, missing)
+	}
+	if a, ok := body.Attributes["delete"]; ok {
+		for _, other := range []string{"set", "from", "insert", "pending"} {
+			if o, ok := body.Attributes[other]; ok {
+				return project.PosOf(o.NameRange).Errorf("data_migration %q has delete and also %s: delete removes the rows its predicate selects, in contract (its predicate is what is pending), while set updates rows and from and insert copy them; keep one form (a second data_migration takes the other)", m.Name, other)
+			}
+		}
+		if err := readStrings(body, []string{"table"}, []*string{&m.Table}, missing); err != nil {
+			return err
+		}
+		v, err := stringAttr(a)
+		m.Delete = v
+		return err
 	}
 	if err := readStrings(body, []string{"table", "pending"}, []*string{&m.Table, &m.Pending}, missing); err != nil {
 		return err

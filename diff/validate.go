@@ -18,6 +18,9 @@ type blockSpec struct {
 	attrs  []string
 	blocks map[string]*blockSpec
 	labels int
+	// columns marks a block whose attributes are the columns of a table
+	// (a data_migration's row): any name, checked against the table later.
+	columns bool
 }
 
 var (
@@ -43,7 +46,7 @@ var (
 	fileSpec = &blockSpec{blocks: map[string]*blockSpec{
 		"schema":         {labels: 1, attrs: []string{"charset", "collate", "collation", "comment"}},
 		"table":          tableSpec,
-		"data_migration": {labels: 1, attrs: []string{"table", "set", "from", "insert", "pending"}},
+		"data_migration": {labels: 1, attrs: []string{"table", "set", "from", "insert", "pending", "delete", "rows"}, blocks: map[string]*blockSpec{"row": {columns: true}}},
 		"discard":        {attrs: []string{"table", "column"}},
 		// A stored function of the database that expressions may call.
 		"stored_function": {labels: 1},
@@ -61,7 +64,10 @@ func TopLevel(blockType string) bool {
 // validate walks the syntax tree and rejects any attribute or block the
 // spec does not know, with its position and the closest known name.
 func validate(body *hclsyntax.Body, spec *blockSpec, where string) error {
-	errs := project.UnknownAttrs(body, spec.attrs, where)
+	var errs []string
+	if !spec.columns {
+		errs = project.UnknownAttrs(body, spec.attrs, where)
+	}
 	for _, b := range body.Blocks {
 		sub, ok := spec.blocks[b.Type]
 		if !ok {

@@ -23,6 +23,9 @@ const (
 	KindCreateIndex   = "CREATE INDEX"
 	KindDropIndex     = "DROP INDEX"
 	KindDelete        = "DELETE" // DELETE or TRUNCATE
+	// KindInsert is an INSERT: a data_migration's declared row (a row
+	// block), run once in migrate.
+	KindInsert = "INSERT"
 )
 
 // DDL is what a statement does, read from its syntax tree.
@@ -195,6 +198,11 @@ func Parse(sql string) *DDL {
 	case *ast.DropIndexStmt:
 		d.Kind, d.Name, d.Index = KindDropIndex, n.Table.Name.O, n.IndexName
 		d.Algorithm = indexAlgorithm(n.LockAlg, st.NoCopy)
+	case *ast.InsertStmt:
+		d.Kind = KindInsert
+		if t := sqlsyntax.OneTable(n.Table); t != nil {
+			d.Name = t.Name.O
+		}
 	case *ast.DeleteStmt:
 		d.Kind = KindDelete
 		if n.IsMultiTable && n.Tables != nil {

@@ -38,6 +38,7 @@ const (
 	CreateView    Op = "create view"
 	DropView      Op = "drop view"
 	DeleteRows    Op = "delete rows" // DELETE or TRUNCATE
+	InsertRows    Op = "insert rows" // a data_migration's declared row
 )
 
 // Effect is one thing a statement does. Table is the table it acts on,
@@ -62,6 +63,8 @@ func (d *DDL) Effects() []Effect {
 	switch d.Kind {
 	case KindCreateTable:
 		out = append(out, Effect{Op: CreateTable, Table: d.Name})
+	case KindInsert:
+		out = append(out, Effect{Op: InsertRows, Table: d.Name})
 	case KindDropTable, KindDelete:
 		for _, n := range d.Names {
 			out = append(out, Effect{Op: map[string]Op{KindDropTable: DropTable, KindDelete: DeleteRows}[d.Kind], Table: n})

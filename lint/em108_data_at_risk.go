@@ -16,8 +16,17 @@ var _ = register(&Analyzer{
 	Title:  "note: a contract drop destroys data (Atlas's destructive and condrop analyzers); expected in contract, worth a reviewer's look",
 	Replay: "all of it: Atlas's destructive and condrop analyzers read the replayed changes",
 	Run: func(p *Pass) {
-		p.statements(true, func(rev *Revision, i int, _ *effect.DDL) {
+		p.statements(true, func(rev *Revision, i int, d *effect.DDL) {
 			declared := declaredOf(p, rev.ID.Release, rev.Statements[i].SQL)
+			// A data_migration's delete: no schema change, so Atlas's
+			// analyzers never see it, and the rows are gone for good.
+			for _, e := range d.Effects() {
+				if e.Op == effect.DeleteRows && d.Err == nil {
+					p.atStatement("EM108", Note, rev, i,
+						fmt.Sprintf("data at risk: deletes the rows of %s its WHERE selects%s", e.Table, deletedBy(p, rev.ID.Release, e.Table)),
+						"nothing to change if those rows (duplicates) may go; otherwise copy them out first (the statement's WHERE, as SELECT * FROM the table, lists them) before contract runs")
+				}
+			}
 			for _, d := range p.replay.atlas(rev, i, atlasDestructive, atlasConDrop) {
 				p.atStatement("EM108", Note, rev, i,
 					fmt.Sprintf("data at risk: %s (Atlas %s)%s", strings.TrimSuffix(d.Text, "."), d.Code, declared),
@@ -67,4 +76,18 @@ func declaredOf(p *Pass, release, sql string) string {
 		return ""
 	}
 	return "; " + strings.Join(said, "; ")
+}
+
+// deletedBy names the data migration whose delete the statement is, so
+// the reviewer sees the loss was declared.
+func deletedBy(p *Pass, release, table string) string {
+	rel := p.release(release)
+	if rel == nil || rel.r == nil {
+		return ""
+	}
+	var said []string
+	for _, m := range rel.r.Declarations.Deletes(table) {
+		said = append(said, fmt.Sprintf("; declared on purpose: data_migration %q at %s", m.Name, m.Pos))
+	}
+	return strings.Join(said, "")
 }

@@ -94,6 +94,8 @@ func LockOf(t project.Target, st revision.Statement, before *schema.Schema) Lock
 		return Lock{Class: "metadata", Detail: "a brief metadata lock on the table"}
 	case effect.KindDropTable, effect.KindDropView, effect.KindCreateView, effect.KindRenameTable:
 		return Lock{Class: "metadata", Detail: "a brief metadata lock"}
+	case effect.KindInsert:
+		return Lock{Class: "rows", Detail: fmt.Sprintf("inserts into %s: a lock on the row (and the key gap) it writes; reads and writes of other rows continue", d.Name)}
 	case effect.KindAlterTable, effect.KindCreateIndex, effect.KindDropIndex:
 		return Lock{Class: "unspecified", Detail: "no ALGORITHM clause: the server chooses, possibly a table copy; check before approving"}
 	}

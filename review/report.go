@@ -306,6 +306,22 @@ func (r *Release) rollback(p *project.Project, revs []*revision.Revision, st sta
 			if m.InsertList != nil {
 				continue // its rows are in a table new in the release: lost with it, said there
 			}
+			if m.DeleteExpr != nil {
+				continue // contract's: no rollback runs after it
+			}
+			if m.Seed != nil {
+				old := m.Table
+				if td, ok := after.Declarations.Tables[m.Table]; ok {
+					old = td.RenamedFrom
+				}
+				if st.before == nil {
+					continue // the first release: no previous one to return to
+				}
+				if _, had := st.before.Table(old); had {
+					rb.Stays = append(rb.Stays, fmt.Sprintf("data migration %s: the %s of %s it declares stay; %s's schema holds them, and a row it does not look for is kept as any other", m.Name, sqlsyntax.Plural(len(m.Seed), "row"), m.Table, r.previous()))
+				}
+				continue // into a table new in the release: dropped with it, said there
+			}
 			rb.Stays = append(rb.Stays, fmt.Sprintf("data migration %s: the rows of %s it rewrote in migrate stay as they are; it ran while %s served, which tolerates them", m.Name, m.Table, r.previous()))
 		}
 		rb.Stays = append(rb.Stays, fmt.Sprintf("every row in the tables and columns of %s, with what either release wrote there", r.previous()))
@@ -417,7 +433,7 @@ func (r *Release) note(target project.Target, e effect.Effect, stmt *Statement, 
 	case effect.DropTable:
 		r.DataAtRisk = append(r.DataAtRisk, Risk{What: "table", Name: e.Table, Definition: tableDef(st, e.Table), At: stmt.At, Rule: stmt.Rule})
 	case effect.DeleteRows:
-		r.DataAtRisk = append(r.DataAtRisk, Risk{What: "rows", Name: e.Table, Definition: "rows the statement deletes", At: stmt.At, Rule: stmt.Rule})
+		r.DataAtRisk = append(r.DataAtRisk, Risk{What: "rows", Name: e.Table, Definition: "rows the statement deletes: data destroyed, which no rollback brings back" + cascades(st.before, e.Table), At: stmt.At, Rule: stmt.Rule})
 	case effect.AddUnique, effect.AddForeignKey, effect.AddCheck, effect.ModifyColumn, effect.AddPrimary:
 		if phase != revision.Contract {
 			return
@@ -603,4 +619,31 @@ func order(r *Release) []Step {
 	}
 	steps = append(steps, Step{Command: "emcee db contract", Text: gated(revision.Contract, len(r.Gates)) + "."})
 	return steps
+}
+
+// cascades says which foreign keys of the schema a delete of table's rows
+// goes on through (ON DELETE CASCADE deletes the child rows, SET NULL
+// clears their key): data the statement's own table does not show.
+func cascades(s *schema.Schema, table string) string {
+	if s == nil {
+		return ""
+	}
+	var out []string
+	for _, t := range s.Tables {
+		for _, fk := range t.ForeignKeys {
+			if fk.RefTable == nil || !strings.EqualFold(fk.RefTable.Name, table) {
+				continue
+			}
+			switch fk.OnDelete {
+			case schema.Cascade:
+				out = append(out, fmt.Sprintf("ON DELETE CASCADE of %s.%s deletes their child rows in %s too", t.Name, fk.Symbol, t.Name))
+			case schema.SetNull:
+				out = append(out, fmt.Sprintf("ON DELETE SET NULL of %s.%s clears the key of their child rows in %s", t.Name, fk.Symbol, t.Name))
+			}
+		}
+	}
+	if len(out) == 0 {
+		return ""
+	}
+	return "; " + strings.Join(out, "; ")
 }

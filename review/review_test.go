@@ -214,6 +214,7 @@ func TestLockOf(t *testing.T) {
 		{revision.Statement{SQL: "RENAME TABLE `a` TO `b`"}, "metadata"},
 		{revision.Statement{SQL: "SET STATEMENT foreign_key_checks=0 FOR ALTER TABLE `t` ADD CONSTRAINT `f` FOREIGN KEY (`a`) REFERENCES `p` (`id`), ALGORITHM = INPLACE, LOCK = NONE"}, "in-place"},
 		{revision.Statement{SQL: "CREATE INDEX ix ON t (a)"}, "unspecified"},
+		{revision.Statement{SQL: "INSERT INTO `t` (`id`) SELECT 1 FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM `t` WHERE `id` <=> 1)"}, "rows"},
 	} {
 		got := LockOf(project.Target{Flavor: "mariadb", Major: 10, Minor: 11}, tc.st, nil)
 		if got.Class != tc.class || got.Detail == "" || (got.Rebuilds != "") != (tc.class == "rebuild" || tc.class == "copy") {
@@ -444,5 +445,48 @@ func TestReviewEnumReorderIsNoTightening(t *testing.T) {
 	}
 	if got := rep.Releases[0].Tightened; len(got) != 0 {
 		t.Fatalf("the reorder is listed as a tightening: %+v", got)
+	}
+}
+
+// A data_migration's delete goes on through the foreign keys that cascade
+// from its table: review says which child rows go (or lose their key) with
+// the rows it deletes, which the statement alone does not show.
+func TestReviewDeleteNamesCascades(t *testing.T) {
+	dir := t.TempDir()
+	const src = "schema \"app\" {}\ntable \"category\" {\n  schema = schema.app\n  column \"id\" {\n    type = int\n  }\n  primary_key {\n    columns = [column.id]\n  }\n}\n" +
+		"table \"bug\" {\n  schema = schema.app\n  column \"id\" {\n    type = int\n  }\n  column \"category_id\" {\n    type = int\n  }\n  primary_key {\n    columns = [column.id]\n  }\n  foreign_key \"fk_bug_category\" {\n    columns     = [column.category_id]\n    ref_columns = [table.category.column.id]\n    on_delete   = CASCADE\n  }\n}\n"
+	for _, name := range []string{"a", "b"} {
+		path := filepath.Join(dir, "plans", name, name+".snapshot.hcl")
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(snapshotHeader+src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	target, _ := project.ParseTarget("mariadb 10.11")
+	p := &project.Project{Dir: dir, PlansDir: filepath.Join(dir, "plans"), Target: target, Releases: []string{"a", "b"}}
+	plans := &revision.Plans{Dir: p.PlansDir}
+	for _, r := range []struct {
+		id    string
+		stmts []revision.Statement
+	}{
+		{"b_expand01", nil},
+		{"b_migrate01", nil},
+		{"b_contract01", []revision.Statement{{Rule: "data-migration", SQL: "DELETE FROM `category` WHERE (`id` > 5)", Line: 3}}},
+	} {
+		rid, err := revision.ParseID(r.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		plans.Revisions = append(plans.Revisions, &revision.Revision{ID: rid, Path: rid.File(), Statements: r.stmts})
+	}
+	rep, err := Build(p, plans, []string{"b"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	risk := rep.Releases[0].DataAtRisk
+	if len(risk) != 1 || risk[0].What != "rows" || !strings.Contains(risk[0].Definition, "data destroyed, which no rollback brings back; ON DELETE CASCADE of bug.fk_bug_category deletes their child rows in bug too") {
+		t.Fatalf("data at risk: %+v", risk)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
@@ -34,6 +35,16 @@ func (c *Context) mergeBackfills(steps []Step) []Step {
 		if st.Kind != revision.Backfill {
 			for _, e := range c.parse(st.SQL).Effects() {
 				delete(open, e.Table)
+				if e.Op == effect.InsertRows {
+					// A declared row (data_migration row blocks): a
+					// backfill reading its table is not gathered past it.
+					for _, g := range open {
+						if g.written == nil {
+							g.written = map[string]bool{}
+						}
+						g.written[strings.ToLower(e.Table)] = true
+					}
+				}
 			}
 			delete(open, st.on)
 			continue

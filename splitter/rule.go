@@ -131,6 +131,11 @@ const (
 
 const (
 	StageGate Stage = iota
+	// StageDeleteRows is a data migration's delete (duplicates before a
+	// unique key): first after the gates, before anything contract
+	// changes in the schema, so that a delete a foreign key refuses stops
+	// contract with the schema untouched.
+	StageDeleteRows
 	StageDropTrigger
 	StageDropView
 	StageDropForeignKey

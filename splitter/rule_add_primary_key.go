@@ -55,7 +55,7 @@ primary_key {
 					return nil, fmt.Errorf("%s: primary key of %s: column %s is NULL in the previous release; make it NOT NULL (contract, behind a gate) in one release and add the key in the next", where, c.Table.Name, p.C.Name)
 				}
 			}
-			g, err := duplicateGate(c.Table.Name, add.P)
+			g, err := c.duplicateGate(c.Table.Name, add.P)
 			if err != nil {
 				return nil, fmt.Errorf("%s: primary key of %s: %w", where, c.Table.Name, err)
 			}

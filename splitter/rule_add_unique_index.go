@@ -47,7 +47,7 @@ func init() {
 			if col := unwrittenKeyPart(c, add.I); col != "" && !hasIndex(c.FromTable, add.I.Name) {
 				return uniqueOnNewColumn(c, add.I, col)
 			}
-			g, err := duplicateGate(c.Table.Name, add.I)
+			g, err := c.duplicateGate(c.Table.Name, add.I)
 			if err != nil {
 				return nil, fmt.Errorf("%s: unique index %s on %s: %w", c.ctx.Transition.To.Where(c.Table.Name, ""), add.I.Name, c.Table.Name, err)
 			}
@@ -92,7 +92,7 @@ func readdIndex(c *Change, stage Stage, why, gateWhy string) ([]Step, error) {
 	if !m.To.Unique {
 		return []Step{st}, nil
 	}
-	g, err := duplicateGate(c.Table.Name, m.To)
+	g, err := c.duplicateGate(c.Table.Name, m.To)
 	if err != nil {
 		return nil, fmt.Errorf("%s: unique index %s on %s: %w", c.ctx.Transition.To.Where(c.Table.Name, ""), m.To.Name, c.Table.Name, err)
 	}
@@ -107,7 +107,13 @@ func readdIndex(c *Change, stage Stage, why, gateWhy string) ([]Step, error) {
 // <predicate>), so the same statement with SELECT * lists them. MariaDB
 // materialises the subquery once: one scan to group, one to probe
 // (BENCHMARKS.md).
-func duplicateGate(table string, idx *schema.Index) (string, error) {
+//
+// Rows a data_migration of the release deletes (delete = "...", in
+// contract after the gates, before the key is added) are left out, in the
+// rows counted and in the groups: they will not be there when the key is
+// built. Each predicate reads the row of the table it is evaluated on,
+// the subquery's own (it names the table, unaliased).
+func (c *Change) duplicateGate(table string, idx *schema.Index) (string, error) {
 	exprs := make([]string, len(idx.Parts))
 	for i, p := range idx.Parts {
 		e, err := partExpr(p)
@@ -116,15 +122,24 @@ func duplicateGate(table string, idx *schema.Index) (string, error) {
 		}
 		exprs[i] = e
 	}
-	return countDuplicates(table, exprs, exprs), nil
+	var kept []string
+	for _, m := range c.ctx.Transition.To.Declarations.Deletes(table) {
+		kept = append(kept, "("+m.DeleteExpr.SQL()+") IS NOT TRUE")
+	}
+	return countDuplicates(table, exprs, exprs, kept...), nil
 }
 
 // countDuplicates counts the rows whose keys (exprs) another row holds
-// too, leaving out rows with a NULL in a stored key part (stored).
-func countDuplicates(table string, exprs, stored []string) string {
+// too, leaving out rows with a NULL in a stored key part (stored), and the
+// rows that are not kept (kept: predicates each kept row meets).
+func countDuplicates(table string, exprs, stored []string, kept ...string) string {
 	keys := strings.Join(exprs, ", ")
-	return countWhere(table, fmt.Sprintf("(%s) IN (SELECT %s FROM %s WHERE %s GROUP BY %s HAVING COUNT(*) > 1)",
-		keys, keys, sqlsyntax.Ident(table), notNull(stored), keys))
+	only := ""
+	for _, k := range kept {
+		only += " AND " + k
+	}
+	return countWhere(table, fmt.Sprintf("(%s) IN (SELECT %s FROM %s WHERE %s%s GROUP BY %s HAVING COUNT(*) > 1)%s",
+		keys, keys, sqlsyntax.Ident(table), notNull(stored), only, keys, only))
 }
 
 // unwrittenKeyPart is a column of the key that is new in this release,

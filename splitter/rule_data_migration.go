@@ -2,6 +2,7 @@ package splitter
 
 import (
 	"fmt"
+	"strings"
 
 	"ariga.io/atlas/sql/schema"
 	"github.com/emcee-db/emcee/diff"
@@ -20,9 +21,9 @@ func init() {
 		Priority: 100,
 		Doc: RuleDoc{
 			Change:   "data-only migration (declared: data_migration block)",
-			Phases:   "migrate: batched UPDATE ... SET <set> WHERE (<pending>), or with from and insert INSERT INTO <table> (<columns>) SELECT <values> FROM <from> WHERE (<pending>) batched over from's key; contract: gate",
-			Gate:     "SELECT COUNT(*) FROM <table> (<from> for an insert) WHERE (<pending>) returns 0",
-			Rollback: "nothing to undo: the rows it rewrote in migrate stay, since it ran while the previous release served, which tolerates them; the rows it inserted go with their table, new in the release, which the rollback drops",
+			Phases:   "migrate: batched UPDATE ... SET <set> WHERE (<pending>), or with from and insert INSERT INTO <table> (<columns>) SELECT <values> FROM <from> WHERE (<pending>) batched over from's key, or with row blocks one INSERT a row, unless a row with exactly its values is there (one holding its key with other values is refused, never overwritten); contract: gate; with delete, contract, first after the gates: DELETE FROM <table> WHERE (<delete>)",
+			Gate:     "SELECT COUNT(*) FROM <table> (<from> for an insert) WHERE (<pending>) returns 0; for row blocks, no declared row's key missing from <table>; for delete, none (the duplicate gates of the table's new keys leave out the rows it deletes)",
+			Rollback: "nothing to undo: the rows it rewrote or declared in migrate stay, since it ran while the previous release served, which tolerates them; the rows it inserted into a table new in the release go with it, which the rollback drops; a delete runs in contract, after which no rollback runs",
 			Example: `data_migration "meta_v2" {
   table   = "images"
   set     = "meta = JSON_REMOVE(meta, '$.old')"
@@ -45,6 +46,22 @@ func dataMigrationSteps(ctx *Context) ([]Step, error) {
 		// (*diff.Release).Check refused a migration of a table the release
 		// does not declare, and one whose expressions do not parse.
 		t, ok := to.Schema.Table(m.Rows())
+		if ok && m.DeleteExpr != nil {
+			sql, err := sqlsyntax.DeleteRows(t.Name, m.DeleteExpr)
+			if err != nil {
+				return nil, m.Pos.Errorf("data_migration %q: %v", m.Name, err)
+			}
+			steps = append(steps, stmt(revision.Contract, StageDeleteRows, fmt.Sprintf("data_migration %q (declared at %s): DELETES the rows of %s its delete predicate selects: data destroyed on purpose, in contract, once the previous release is gone (until then it could write such rows again), before contract changes the schema; the duplicate gates of the table's new keys leave those rows out", m.Name, m.Pos, t.Name), sql))
+			continue
+		}
+		if ok && m.Seed != nil {
+			seed, err := seedSteps(t, m)
+			if err != nil {
+				return nil, err
+			}
+			steps = append(steps, seed...)
+			continue
+		}
 		if !ok || (m.SetList == nil && m.InsertList == nil) || m.PendingExpr == nil {
 			return nil, m.Pos.Errorf("internal: data_migration %q was not validated when the release was loaded", m.Name)
 		}
@@ -92,4 +109,60 @@ func insertStep(from *schema.Table, m *diff.DataMigration) (Step, error) {
 		st.Why += "; NOT BATCHED: " + from.Name + " has no single-column primary key, so this is one INSERT ... SELECT holding its row locks until it ends"
 	}
 	return Step{Phase: revision.Migrate, Stage: StageDataMigration, Statement: st}, nil
+}
+
+// seedSteps are the statements of a data migration that declares its rows
+// (rows = [...]): in migrate, one INSERT a row, which inserts it unless a
+// row with exactly its values is there (a resume that sends it again
+// inserts nothing), and fails on a row holding its key with other values,
+// which it neither overwrites nor skips (the applier names the row and the
+// ways out); in contract, a gate counting the declared rows whose key the
+// table lacks, since what contract and the new release do next may rely
+// on them. Nothing in the rollback: the rows stay (see the rule's doc).
+func seedSteps(t *schema.Table, m *diff.DataMigration) ([]Step, error) {
+	var steps []Step
+	keys := make([][]sqlsyntax.Cell, len(m.Seed))
+	shown := make([]string, len(m.Seed))
+	for i, row := range m.Seed {
+		var what string
+		keys[i], what = diff.SeedKey(t, row)
+		if keys[i] == nil {
+			return nil, row.Pos.Errorf("internal: row %d of data_migration %q was not validated when the release was loaded", row.N, m.Name)
+		}
+		shown[i] = diff.SeedKeyText(t, row)
+		sql, err := sqlsyntax.SeedInsert(t.Name, row.Cells)
+		if err != nil {
+			return nil, row.Pos.Errorf("data_migration %q, row %d: %v", m.Name, row.N, err)
+		}
+		steps = append(steps, Step{Phase: revision.Migrate, Stage: StageDataMigration, Statement: revision.Statement{
+			Why: fmt.Sprintf("data_migration %q (row %d, declared at %s): inserts into %s the row %s, keyed by %s (%s), unless a row with exactly these values is there (a rerun inserts nothing); a row holding that key with other values is neither overwritten nor skipped: the server refuses this INSERT (duplicate key)",
+				m.Name, row.N, row.Pos, t.Name, seedRowText(row), what, shown[i]),
+			SQL: sql,
+		}})
+	}
+	sql, err := sqlsyntax.SeedMissing(t.Name, keys)
+	if err != nil {
+		return nil, m.Pos.Errorf("data_migration %q: %v", m.Name, err)
+	}
+	return append(steps, gate(fmt.Sprintf("rows data_migration %q declares (%s) that %s lacks: the gate counts the missing ones. Migrate inserted them; one missing now was deleted since, or had its key changed: insert it again as migrate's INSERT of data_migration %q does, then rerun",
+		m.Name, seedList(shown), t.Name, m.Name), sql)), nil
+}
+
+// seedRowText shows a declared row's values, as the plan's comment and
+// review show them: (id = 1, name = 'General').
+func seedRowText(row *diff.SeedRow) string {
+	cells := make([]string, len(row.Cells))
+	for i, c := range row.Cells {
+		cells[i] = c.Column + " = " + c.Value.SQL()
+	}
+	return "(" + strings.Join(cells, ", ") + ")"
+}
+
+// seedList shows the keys of a seed's rows, the first few of many.
+func seedList(keys []string) string {
+	const most = 5
+	if len(keys) <= most {
+		return strings.Join(keys, "; ")
+	}
+	return fmt.Sprintf("%s; and %d more", strings.Join(keys[:most], "; "), len(keys)-most)
 }

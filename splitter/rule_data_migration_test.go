@@ -1,6 +1,7 @@
 package splitter
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 	"testing"
@@ -178,5 +179,262 @@ func TestDataMigrationsRunInDeclaredOrder(t *testing.T) {
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("migrate:\n got %q\nwant %q", got, want)
+	}
+}
+
+// tcCategory is MantisBT's category table: an AUTO_INCREMENT key and a
+// unique (project_id, name), which a seed row may give instead of the id.
+const tcCategory = `
+table "category" {
+  schema = schema.app
+  column "id" {
+    type           = int
+    auto_increment = true
+  }
+  column "project_id" {
+    type = int
+  }
+  column "name" {
+    type = varchar(128)
+  }
+  column "status" {
+    type    = int
+    default = 0
+  }
+  column "label" {
+    type = varchar(20)
+    null = true
+  }
+  column "weight" {
+    type = float
+    null = true
+  }
+  primary_key {
+    columns = [column.id]
+  }
+  index "uq_category" {
+    unique  = true
+    columns = [column.project_id, column.name]
+  }
+}
+`
+
+// TestDataMigrationSeedRule pins the seed form (rows = [...]): one INSERT
+// a row in migrate, inserting it unless a row with exactly its values is
+// there, and a contract gate counting the declared keys the table lacks;
+// every value, however hostile, written by sqlsyntax's quoting; and the
+// refusals at load, each at its file:line:col.
+func TestDataMigrationSeedRule(t *testing.T) {
+	seed := func(table, rows string) string {
+		return "data_migration \"default_category\" {\n  table = \"" + cmp.Or(table, "category") + "\"\n" + rows + "}\n"
+	}
+	for _, tc := range []struct {
+		name     string
+		table    string // category unless set
+		rows     string
+		migrate  []string
+		contract string
+		errHas   []string
+	}{
+		{name: "a row keyed by its primary key",
+			rows:     "  row {\n    id = 1\n    project_id = 0\n    name = \"General\"\n  }\n",
+			migrate:  []string{"INSERT INTO `category` (`id`, `project_id`, `name`) SELECT 1, 0, 'General' FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM `category` WHERE `id` <=> 1 AND `project_id` <=> 0 AND `name` <=> 'General')"},
+			contract: "SELECT 1 - COUNT(*) FROM `category` WHERE (`id` = 1)"},
+		{name: "rows keyed by a unique key, in declared order, null and numbers as text",
+			rows: "  row {\n    project_id = 0\n    name = \"General\"\n    label = null\n  }\n  row {\n    project_id = 2\n    name = \"Ops\"\n    label = 7\n    status = 1.5e1\n  }\n",
+			migrate: []string{
+				"INSERT INTO `category` (`project_id`, `name`, `label`) SELECT 0, 'General', NULL FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM `category` WHERE `project_id` <=> 0 AND `name` <=> 'General' AND `label` <=> NULL)",
+				"INSERT INTO `category` (`project_id`, `name`, `label`, `status`) SELECT 2, 'Ops', '7', 15 FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM `category` WHERE `project_id` <=> 2 AND `name` <=> 'Ops' AND `label` <=> '7' AND `status` <=> 15)",
+			},
+			contract: "SELECT 2 - COUNT(*) FROM `category` WHERE (`project_id` = 0 AND `name` = 'General') OR (`project_id` = 2 AND `name` = 'Ops')"},
+		{name: "hostile values stay inside their literal",
+			rows:     "  row {\n    id = 2\n    project_id = 0\n    name = \"it's \\\\ a \\u0000 ⛄ $${x} %%{y}\"\n    label = \"'); DROP TABLE t; --\"\n  }\n",
+			migrate:  []string{"INSERT INTO `category` (`id`, `project_id`, `name`, `label`) SELECT 2, 0, 'it''s \\\\ a \\0 ⛄ ${x} %{y}', '''); DROP TABLE t; --' FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM `category` WHERE `id` <=> 2 AND `project_id` <=> 0 AND `name` <=> 'it''s \\\\ a \\0 ⛄ ${x} %{y}' AND `label` <=> '''); DROP TABLE t; --')"},
+			contract: "SELECT 1 - COUNT(*) FROM `category` WHERE (`id` = 2)"},
+		{name: "a typo in a column, with the closest name",
+			rows:   "  row {\n    id = 1\n    project_id = 0\n    nmae = \"General\"\n  }\n",
+			errHas: []string{"after.hcl:", `row 1 of data_migration "default_category": table category has no column nmae (did you mean "name"?)`}},
+		{name: "null in a NOT NULL column",
+			rows:   "  row {\n    project_id = 0\n    label = \"x\"\n    name = null\n  }\n",
+			errHas: []string{`after.hcl:85:12: row 1 of data_migration "default_category": category.name: null, but the column is NOT NULL`}},
+		{name: "no key: the auto_increment id left out, no unique key",
+			table: "images", rows: "  row {\n    name = \"a\"\n    note = \"b\"\n  }\n",
+			errHas: []string{`after.hcl:`, `row 1 of data_migration "default_category" gives neither the primary key of images nor the whole of a unique key, without NULL (the primary key (id)): emcee finds a seed row again by its key`}},
+		{name: "a NOT NULL column without default missing",
+			rows:   "  row {\n    id = 1\n    name = \"General\"\n  }\n",
+			errHas: []string{`row 1 of data_migration "default_category" lacks project_id of category, NOT NULL without a default`}},
+		{name: "two rows with one key",
+			rows:   "  row {\n    id = 1\n    project_id = 0\n    name = \"a\"\n  }\n  row {\n    id = 1\n    project_id = 0\n    name = \"b\"\n  }\n",
+			errHas: []string{`row 2 of data_migration "default_category" has the key of row 1 (id = 1)`}},
+		{name: "a value of the wrong type",
+			rows:   "  row {\n    id = \"one\"\n    project_id = 0\n    name = \"a\"\n  }\n",
+			errHas: []string{`row 1 of data_migration "default_category": category.id: "one" is not a number`}},
+		{name: "a FLOAT value it holds exactly",
+			rows:     "  row {\n    id = 3\n    project_id = 0\n    name = \"a\"\n    weight = 0.25\n  }\n",
+			migrate:  []string{"INSERT INTO `category` (`id`, `project_id`, `name`, `weight`) SELECT 3, 0, 'a', 0.25 FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM `category` WHERE `id` <=> 3 AND `project_id` <=> 0 AND `name` <=> 'a' AND `weight` <=> 0.25)"},
+			contract: "SELECT 1 - COUNT(*) FROM `category` WHERE (`id` = 3)"},
+		{name: "a FLOAT value it does not hold exactly",
+			rows:   "  row {\n    id = 3\n    project_id = 0\n    name = \"a\"\n    weight = 0.1\n  }\n",
+			errHas: []string{`category.weight: 0.1 is not exactly a FLOAT (single precision)`}},
+		{name: "a value too long",
+			rows:   "  row {\n    id = 1\n    project_id = 0\n    name = \"a\"\n    label = \"" + strings.Repeat("x", 21) + "\"\n  }\n",
+			errHas: []string{`category.label: "xxxxxxxxxxxxxxxxxxxxx" is 21 characters long; the column holds 20`}},
+		{name: "an expression where a literal goes",
+			rows:   "  row {\n    id = 1\n    project_id = 0\n    name = upper(\"a\")\n  }\n",
+			errHas: []string{`after.hcl:`, `column name: a value is a literal`}},
+		{name: "a template",
+			rows:   "  row {\n    id = 1\n    project_id = 0\n    name = \"${x}\"\n  }\n",
+			errHas: []string{`write $${ and %%{ for the characters themselves`}},
+		{name: "rows giving other columns and types; the second lacks a column",
+			rows:   "  row {\n    project_id = 0\n    label = \"x\"\n    name = \"a\"\n    status = 1\n  }\n  row {\n    project_id = 0\n    status = \"1\"\n    label = null\n  }\n",
+			errHas: []string{`row 2 of data_migration "default_category" lacks name of category, NOT NULL without a default`}},
+		{name: "the list form",
+			rows:   "  rows = [{ id = 1, project_id = 0, name = \"a\" }]\n",
+			errHas: []string{"after.hcl:", `data_migration "default_category": rows are declared as row blocks, one a row`}},
+		{name: "a row block among the update form",
+			rows:   "  set = \"name = 'x'\"\n  row {\n    id = 1\n  }\n",
+			errHas: []string{`after.hcl:`, `data_migration "default_category" has row blocks and also set`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tr, ctx, err := tcDiff(mariadb1011, tcCategory+tcImages, tcCategory+tcImages+seed(tc.table, tc.rows))
+			var ph Phases
+			if err == nil {
+				ph, err = Split(tr, mariadb1011, ctx.drv)
+			}
+			if tc.errHas != nil {
+				if err == nil {
+					t.Fatalf("no error, want %q", tc.errHas)
+				}
+				for _, s := range tc.errHas {
+					if !strings.Contains(err.Error(), s) {
+						t.Errorf("error lacks %q:\n%v", s, err)
+					}
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, st := range ph[revision.Migrate] {
+				if st.Kind != revision.DDL || st.Rule != "data-migration" || !strings.Contains(st.Why, "inserts into category the row (") {
+					t.Errorf("migrate statement: %+v", st)
+				}
+				got = append(got, st.SQL)
+			}
+			if !slices.Equal(got, tc.migrate) {
+				t.Errorf("migrate:\n got %q\nwant %q", got, tc.migrate)
+			}
+			if c := ph[revision.Contract]; len(c) != 1 || c[0].Kind != revision.Gate || c[0].SQL != tc.contract {
+				t.Errorf("contract: %+v\nwant the gate %s", c, tc.contract)
+			}
+		})
+	}
+}
+
+// TestDataMigrationDeleteRule pins the delete form (delete = "<predicate>"):
+// a DELETE in contract, first after the gates and before the unique key a
+// release adds, whose duplicate gate leaves out the rows it deletes (those
+// its predicate does not select for certain: IS NOT TRUE); and its
+// refusals at load.
+func TestDataMigrationDeleteRule(t *testing.T) {
+	before := tcEdit(t, tcCategory, "  index \"uq_category\" {\n    unique  = true\n    columns = [column.project_id, column.name]\n  }\n", "")
+	const dups = "EXISTS (SELECT 1 FROM category AS d WHERE d.project_id = category.project_id AND d.name = category.name AND d.id < category.id)"
+	const dupsSQL = "EXISTS (SELECT 1 FROM `category` AS `d` WHERE `d`.`project_id` = `category`.`project_id` AND `d`.`name` = `category`.`name` AND `d`.`id` < `category`.`id`)"
+	migration := func(body string) string {
+		return "data_migration \"dedupe\" {\n  table  = \"category\"\n" + body + "}\n"
+	}
+	for _, tc := range []struct {
+		name     string
+		body     string
+		contract []revision.Statement
+		errHas   []string
+	}{
+		{name: "duplicates deleted before the unique key, its gate leaving them out",
+			body: "  delete = \"" + dups + "\"\n",
+			contract: []revision.Statement{
+				{Rule: "add-unique-index", Kind: revision.Gate, SQL: "SELECT COUNT(*) FROM `category` WHERE (`project_id`, `name`) IN (SELECT `project_id`, `name` FROM `category` WHERE `project_id` IS NOT NULL AND `name` IS NOT NULL AND (" + dupsSQL + ") IS NOT TRUE GROUP BY `project_id`, `name` HAVING COUNT(*) > 1) AND (" + dupsSQL + ") IS NOT TRUE"},
+				{Rule: "data-migration", SQL: "DELETE FROM `category` WHERE (" + dupsSQL + ")"},
+				{Rule: "add-unique-index", SQL: "ALTER TABLE `category` ADD UNIQUE INDEX `uq_category` (`project_id`, `name`), ALGORITHM=INPLACE, LOCK=NONE"},
+			}},
+		{name: "delete and pending",
+			body:   "  delete  = \"id > 5\"\n  pending = \"id > 5\"\n",
+			errHas: []string{"after.hcl:", `data_migration "dedupe" has delete and also pending`}},
+		{name: "a column the table lacks",
+			body:   "  delete = \"nmae = ''\"\n",
+			errHas: []string{"after.hcl:", `delete of data_migration "dedupe"`, "nmae"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tr, ctx, err := tcDiff(mariadb1011, before, tcCategory+migration(tc.body))
+			var ph Phases
+			if err == nil {
+				ph, err = Split(tr, mariadb1011, ctx.drv)
+			}
+			if tc.errHas != nil {
+				if err == nil {
+					t.Fatalf("no error, want %q", tc.errHas)
+				}
+				for _, s := range tc.errHas {
+					if !strings.Contains(err.Error(), s) {
+						t.Errorf("error lacks %q:\n%v", s, err)
+					}
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := ph[revision.Contract]
+			if len(got) > 1 && !strings.Contains(got[1].Why, "DELETES the rows of category its delete predicate selects: data destroyed on purpose") {
+				t.Errorf("the delete's reason: %s", got[1].Why)
+			}
+			for i := range got {
+				got[i].Why = ""
+			}
+			if !slices.Equal(got, tc.contract) {
+				t.Errorf("contract:\n got %+v\nwant %+v", got, tc.contract)
+			}
+			if len(ph[revision.Migrate]) != 0 {
+				t.Errorf("a delete in migrate, while the previous release may still write such rows: %+v", ph[revision.Migrate])
+			}
+		})
+	}
+}
+
+// TestDataMigrationSeedKeepsDeclaredOrder: a backfill declared after a
+// seed row is not gathered into the pass of one declared before it (the
+// backfills of one table become one pass) when it reads the seeded table:
+// it would run before the row is there.
+func TestDataMigrationSeedKeepsDeclaredOrder(t *testing.T) {
+	const decl = `
+data_migration "trim" {
+  table   = "images"
+  set     = "note = TRIM(note)"
+  pending = "note <> TRIM(note)"
+}
+data_migration "first_owner" {
+  table = "owners"
+  row {
+    id = 1
+  }
+}
+data_migration "owned" {
+  table   = "images"
+  set     = "owner_id = (SELECT MIN(id) FROM owners)"
+  pending = "owner_id IS NULL"
+}
+`
+	tr, ctx := tcTransition(t, mariadb1011, tcImages, tcImages+decl)
+	ph, err := Split(tr, mariadb1011, ctx.drv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, st := range ph[revision.Migrate] {
+		got = append(got, strings.Fields(st.SQL)[0]+" "+strings.Fields(st.SQL)[1]+" "+strings.Fields(st.SQL)[2])
+	}
+	want := []string{"UPDATE `images` SET", "INSERT INTO `owners`", "UPDATE `images` SET"}
+	if !slices.Equal(got, want) {
+		t.Errorf("migrate: %q, want %q", got, want)
 	}
 }

@@ -1,0 +1,336 @@
+package diff
+
+import (
+	"fmt"
+	"maps"
+	"math/big"
+	"slices"
+	"strings"
+
+	"ariga.io/atlas/sql/mysql"
+	"ariga.io/atlas/sql/schema"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/emcee-db/emcee/project"
+	"github.com/emcee-db/emcee/schemadef"
+	"github.com/emcee-db/emcee/sqlsyntax"
+)
+
+// The seed form of data_migration declares rows as they are, a row block
+// each, its attributes the row's columns:
+//
+//	data_migration "default_category" {
+//	  table = "category"
+//	  row {
+//	    id         = 1
+//	    project_id = 0
+//	    name       = "General"
+//	  }
+//	}
+//
+// A block a row, not rows = [{...}, ...]: Atlas's HCL evaluates every
+// attribute of the file, and refuses a list whose elements differ in type
+// ("mixed list types"), which rows giving other columns, or null in one
+// row and a string in the next, do. Values are HCL literals (strings,
+// numbers, true/false, null), not SQL: a seed row is data, compared on
+// every rerun with the row a database holds, and an expression (NOW(),
+// UUID()) would differ each time; a column the server computes is left out
+// of the row and takes its default. Each row is found again by its key
+// (the primary key, or a unique key it gives whole and without NULL), so
+// that a resume or rerun never inserts it twice.
+
+// readSeed reads the seed form: table and row blocks, and none of the
+// other forms' attributes.
+func (m *DataMigration) readSeed(body *hclsyntax.Body, missing func(string) error) error {
+	for _, other := range []string{"set", "from", "insert", "pending"} {
+		if a, ok := body.Attributes[other]; ok {
+			return project.PosOf(a.NameRange).Errorf("data_migration %q has row blocks and also %s: rows declared as they are are found again by their key (no pending predicate), while set updates rows and from and insert copy them from another table; keep one form (a second data_migration takes the other)", m.Name, other)
+		}
+	}
+	if err := readStrings(body, []string{"table"}, []*string{&m.Table}, missing); err != nil {
+		return err
+	}
+	for i, b := range body.Blocks {
+		row := &SeedRow{Pos: project.PosOf(b.TypeRange), N: i + 1}
+		attrs := slices.SortedFunc(maps.Values(b.Body.Attributes), func(a, b *hclsyntax.Attribute) int { return a.SrcRange.Start.Byte - b.SrcRange.Start.Byte })
+		if len(attrs) == 0 {
+			return row.Pos.Errorf("row %d of data_migration %q is empty: give its columns, at least its key (column = value, one a line)", row.N, m.Name)
+		}
+		for _, a := range attrs {
+			if j := slices.IndexFunc(row.Cells, func(c sqlsyntax.Cell) bool { return strings.EqualFold(c.Column, a.Name) }); j >= 0 {
+				return project.PosOf(a.NameRange).Errorf("row %d of data_migration %q gives column %s twice (first at %s: column names are case-insensitive); keep one", row.N, m.Name, a.Name, row.At[j])
+			}
+			v, err := seedValue(a.Expr)
+			if err != nil {
+				return project.PosOf(a.Expr.Range()).Errorf("row %d of data_migration %q, column %s: %v", row.N, m.Name, a.Name, err)
+			}
+			row.Cells = append(row.Cells, sqlsyntax.Cell{Column: a.Name, Value: v})
+			row.At = append(row.At, project.PosOf(a.Expr.Range()))
+		}
+		m.Seed = append(m.Seed, row)
+	}
+	return nil
+}
+
+// seedValue reads one value of a seed row: an HCL literal.
+func seedValue(e hclsyntax.Expression) (sqlsyntax.Value, error) {
+	v, diags := e.Value(nil)
+	if diags.HasErrors() || !v.IsWhollyKnown() {
+		if interpolates(e) {
+			return sqlsyntax.Value{}, fmt.Errorf("a value is a plain string, and HCL reads ${ and %%{ in one as a template: write $${ and %%%%{ for the characters themselves")
+		}
+		return sqlsyntax.Value{}, fmt.Errorf("a value is a literal (a string, a number, true, false or null), not a reference, a call or SQL: a seed row is data, written as it is stored. For a column the server computes (a time of insertion), leave the column out of the row and give it a default")
+	}
+	switch {
+	case v.IsNull():
+		return sqlsyntax.Value{Kind: sqlsyntax.ValueNull}, nil
+	case v.Type().Equals(cty.String):
+		return sqlsyntax.Value{Kind: sqlsyntax.ValueText, Text: v.AsString()}, nil
+	case v.Type().Equals(cty.Bool):
+		return sqlsyntax.Value{Kind: sqlsyntax.ValueBool, Text: fmt.Sprint(v.True())}, nil
+	case v.Type().Equals(cty.Number):
+		f := v.AsBigFloat()
+		if f.IsInf() {
+			return sqlsyntax.Value{}, fmt.Errorf("the number is infinite")
+		}
+		return sqlsyntax.Value{Kind: sqlsyntax.ValueNumber, Text: f.Text('f', -1)}, nil
+	}
+	return sqlsyntax.Value{}, fmt.Errorf("a value is a string, a number, true, false or null, not %s", v.Type().FriendlyName())
+}
+
+// interpolates says whether e is a string HCL reads as a template.
+func interpolates(e hclsyntax.Expression) bool {
+	switch t := e.(type) {
+	case *hclsyntax.TemplateExpr:
+		return !t.IsStringLiteral()
+	case *hclsyntax.TemplateWrapExpr:
+		return true
+	}
+	return false
+}
+
+// checkSeed checks a seed data_migration's rows against the table they go
+// into: every column is one of the table's, stored as given (not
+// generated), holds its value (checkValue, as for defaults), every NOT NULL
+// column the server cannot fill is given, and every row gives a key no
+// other row gives. Column names are set to the table's spelling.
+func (r *Release) checkSeed(m *DataMigration) []string {
+	t, ok := r.Schema.Table(m.Table)
+	if !ok {
+		return []string{m.Pos.Errorf("data_migration %q inserts rows into table %q, which release %s does not declare; fix the name%s", m.Name, m.Table, r.Name, project.Suggest(m.Table, tableNames(r.Schema))).Error()}
+	}
+	var errs []string
+	add := func(p Pos, format string, args ...any) { errs = append(errs, p.Errorf(format, args...).Error()) }
+	keys := map[string]int{}
+	for _, row := range m.Seed {
+		what := fmt.Sprintf("row %d of data_migration %q", row.N, m.Name)
+		fine := true
+		for i := range row.Cells {
+			cell := &row.Cells[i]
+			c := columnFold(t, cell.Column)
+			if c == nil {
+				add(row.At[i], "%s: table %s has no column %s%s", what, t.Name, cell.Column, project.Suggest(cell.Column, ColumnNames(t)))
+				fine = false
+				continue
+			}
+			cell.Column = c.Name
+			if generated(c) {
+				add(row.At[i], "%s: column %s.%s is generated: the server computes it; leave it out of the row", what, t.Name, c.Name)
+				fine = false
+				continue
+			}
+			if msg := seedFits(c, &cell.Value); msg != "" {
+				add(row.At[i], "%s: %s.%s: %s", what, t.Name, c.Name, msg)
+				fine = false
+			}
+		}
+		var lack []string
+		for _, c := range t.Columns {
+			if !c.Type.Null && c.Default == nil && !autoIncrement(c) && !generated(c) &&
+				!slices.ContainsFunc(row.Cells, func(cell sqlsyntax.Cell) bool { return strings.EqualFold(cell.Column, c.Name) }) {
+				lack = append(lack, c.Name)
+			}
+		}
+		if len(lack) > 0 {
+			add(row.Pos, "%s lacks %s of %s, NOT NULL without a default: the server refuses the row without %s; give %s", what, strings.Join(lack, ", "), t.Name, map[bool]string{true: "it", false: "them"}[len(lack) == 1], strings.Join(lack, ", "))
+			fine = false
+		}
+		if !fine {
+			continue
+		}
+		key, _ := SeedKey(t, row)
+		if key == nil {
+			add(row.Pos, "%s gives neither the primary key of %s nor the whole of a unique key, without NULL (%s): emcee finds a seed row again by its key, so that a resume or a rerun never inserts it twice, and tells a row already there with other values from its own. Give %s", what, t.Name, strings.Join(keyChoices(t), "; "), keyChoices(t)[0])
+			continue
+		}
+		id := seedKeyText(key)
+		if first, dup := keys[strings.ToLower(id)]; dup {
+			add(row.Pos, "%s has the key of row %d (%s): two declared rows cannot hold one key; remove one", what, first, id)
+			continue
+		}
+		keys[strings.ToLower(id)] = row.N
+	}
+	return errs
+}
+
+// SeedKey is the key a seed row is found again by: the cells of the
+// table's primary key, else of its first unique key (in declared order)
+// whose columns the row gives whole and without NULL; nil when it gives
+// none. what names the key, for messages.
+func SeedKey(t *schema.Table, row *SeedRow) (key []sqlsyntax.Cell, what string) {
+	idxs := slices.Clone(t.Indexes)
+	if t.PrimaryKey != nil {
+		idxs = append([]*schema.Index{t.PrimaryKey}, idxs...)
+	}
+	for _, idx := range idxs {
+		if !idx.Unique && idx != t.PrimaryKey {
+			continue
+		}
+		var cells []sqlsyntax.Cell
+		for _, p := range idx.Parts {
+			if p.C == nil || Prefix(p) > 0 {
+				cells = nil
+				break
+			}
+			i := slices.IndexFunc(row.Cells, func(c sqlsyntax.Cell) bool { return strings.EqualFold(c.Column, p.C.Name) })
+			if i < 0 || row.Cells[i].Value.Kind == sqlsyntax.ValueNull {
+				cells = nil
+				break
+			}
+			cells = append(cells, row.Cells[i])
+		}
+		if cells != nil {
+			what := "the primary key"
+			if idx != t.PrimaryKey {
+				what = "unique key " + idx.Name
+			}
+			return cells, what
+		}
+	}
+	return nil, ""
+}
+
+// seedKeyText is a row's key as messages and plans show it: `id = 1`.
+func seedKeyText(key []sqlsyntax.Cell) string {
+	parts := make([]string, len(key))
+	for i, c := range key {
+		parts[i] = c.Column + " = " + c.Value.SQL()
+	}
+	return strings.Join(parts, ", ")
+}
+
+// SeedKeyText is the key of a seed row as messages show it (`id = 1`), ""
+// when it has none.
+func SeedKeyText(t *schema.Table, row *SeedRow) string {
+	key, _ := SeedKey(t, row)
+	return seedKeyText(key)
+}
+
+// keyChoices are the keys a seed row of t may give, for messages.
+func keyChoices(t *schema.Table) []string {
+	var out []string
+	if t.PrimaryKey != nil {
+		out = append(out, "the primary key ("+strings.Join(PartColumns(t.PrimaryKey), ", ")+")")
+	}
+	for _, idx := range t.Indexes {
+		if idx.Unique && !slices.ContainsFunc(idx.Parts, func(p *schema.IndexPart) bool { return p.C == nil || Prefix(p) > 0 }) {
+			out = append(out, "unique key "+idx.Name+" ("+strings.Join(PartColumns(idx), ", ")+")")
+		}
+	}
+	if len(out) == 0 {
+		return []string{"a primary key or unique key to the table: it has none"}
+	}
+	return out
+}
+
+// seedFits says what is wrong with giving value v to column c ("" when
+// nothing). A number for a column of text, dates or JSON is written as a
+// string, as the server would store it, so that comparing the row with
+// the one a database holds never converts the column to a number (which,
+// in an INSERT ... SELECT under the strict sql_mode, fails on any row
+// whose text is not one).
+func seedFits(c *schema.Column, v *sqlsyntax.Value) string {
+	if v.Kind == sqlsyntax.ValueNull {
+		if !c.Type.Null {
+			return "null, but the column is NOT NULL; give a value, or leave the column out if it has a default"
+		}
+		return ""
+	}
+	text := v.Text
+	switch c.Type.Type.(type) {
+	case *schema.IntegerType, *schema.DecimalType, *schema.FloatType, *schema.BoolType:
+		switch {
+		case v.Kind == sqlsyntax.ValueBool:
+			if _, isBool := c.Type.Type.(*schema.BoolType); !isBool {
+				return fmt.Sprintf("%s for a column of numbers; give 1 or 0", v.Text)
+			}
+			text = map[bool]string{true: "1", false: "0"}[v.Text == "true"]
+		case v.Kind == sqlsyntax.ValueText && !numLiteral.MatchString(strings.TrimSpace(text)):
+			return fmt.Sprintf("%q is not a number; the column holds numbers", text)
+		}
+		if f, ok := c.Type.Type.(*schema.FloatType); ok && singlePrecision(f) && !exactFloat32(text) {
+			// The server stores the nearest FLOAT (0.1 as 0.100000001),
+			// which the INSERT's check for the row, comparing with the
+			// literal, never finds equal: a rerun would fail on its key.
+			return fmt.Sprintf("%s is not exactly a FLOAT (single precision): the column stores the nearest one, which emcee's check that the row is there never finds equal to %s; give a value a FLOAT holds exactly (0.5, 0.25), or declare the column double or decimal", text, text)
+		}
+	case *mysql.BitType:
+		if v.Kind != sqlsyntax.ValueNumber {
+			return "a bit column takes a number"
+		}
+		return ""
+	default:
+		if v.Kind == sqlsyntax.ValueBool {
+			return fmt.Sprintf("%s for a column of %s; give a string", v.Text, schemadef.TypeName(c.Type))
+		}
+		if v.Kind == sqlsyntax.ValueNumber {
+			v.Kind = sqlsyntax.ValueText
+		}
+	}
+	var msg string
+	checkValue(c, text, "", func(format string, args ...any) {
+		if msg == "" {
+			msg = fmt.Sprintf(format, args...)
+		}
+	})
+	return msg
+}
+
+// singlePrecision says whether a FLOAT column stores 4-byte floats.
+func singlePrecision(f *schema.FloatType) bool {
+	return strings.EqualFold(f.T, mysql.TypeFloat) && f.Precision <= 24
+}
+
+// exactFloat32 says whether the decimal text is exactly a 4-byte float.
+func exactFloat32(text string) bool {
+	want, ok := new(big.Float).SetPrec(512).SetString(strings.TrimSpace(text))
+	if !ok {
+		return true // not a number: checkValue says so
+	}
+	f32, _ := want.Float32()
+	return new(big.Float).SetPrec(512).SetFloat64(float64(f32)).Cmp(want) == 0
+}
+
+func columnFold(t *schema.Table, name string) *schema.Column {
+	if i := slices.IndexFunc(t.Columns, func(c *schema.Column) bool { return strings.EqualFold(c.Name, name) }); i >= 0 {
+		return t.Columns[i]
+	}
+	return nil
+}
+
+func generated(c *schema.Column) bool {
+	return slices.ContainsFunc(c.Attrs, func(a schema.Attr) bool { _, ok := a.(*schema.GeneratedExpr); return ok })
+}
+
+func autoIncrement(c *schema.Column) bool {
+	return slices.ContainsFunc(c.Attrs, func(a schema.Attr) bool { _, ok := a.(*mysql.AutoIncrement); return ok })
+}
+
+func tableNames(s *schema.Schema) []string {
+	out := make([]string, len(s.Tables))
+	for i, t := range s.Tables {
+		out[i] = t.Name
+	}
+	return out
+}

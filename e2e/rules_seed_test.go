@@ -1,0 +1,184 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+)
+
+// seedCategory is MantisBT's category table in both releases: an
+// AUTO_INCREMENT id and a unique (project_id, name).
+const seedCategory = `
+table "category" {
+  schema = schema.app
+  column "id" {
+    type           = int
+    auto_increment = true
+  }
+  column "project_id" {
+    type = int
+  }
+  column "name" {
+    type = varchar(128)
+  }
+  column "status" {
+    type    = int
+    default = 0
+  }
+  primary_key {
+    columns = [column.id]
+  }
+  index "uq_category" {
+    unique  = true
+    columns = [column.project_id, column.name]
+  }
+}
+`
+
+// seedRows declares three rows: two by their id, one of them hostile
+// (quote, backslash, ${, NUL, a snowman), and one by the unique key, its id
+// left to AUTO_INCREMENT.
+const seedRows = `
+data_migration "default_category" {
+  table = "category"
+  row {
+    id         = 1
+    project_id = 0
+    name       = "General"
+  }
+  row {
+    id         = 7
+    project_id = 0
+    name       = "It's \\ $${x} \u0000 ⛄"
+  }
+  row {
+    project_id = 2
+    name       = "Ops"
+  }
+}
+`
+
+// TestRuleDataMigrationSeed applies the seed form of data_migration (row
+// blocks) through apply.Session on MariaDB: a row already there with the
+// declared key and other values stops migrate at its INSERT, said with the
+// ways out, and is not overwritten; one already there with the declared
+// values is left alone; a run killed after the server inserted a row but
+// before emcee recorded it resends it and inserts nothing; a rollback keeps
+// the rows and the release run again inserts none twice; contract's gate
+// counts a declared row deleted since.
+func TestRuleDataMigrationSeed(t *testing.T) {
+	r := newRuleProject(t, seedCategory, seedCategory+seedRows)
+	r.usesRules([]string{"data-migration"})
+	r.must("before")
+	execAll(t, r.db.DB, "the previous release's rows", []string{
+		"INSERT INTO category (id, project_id, name) VALUES (1, 0, 'Generic')",               // the key of row 1, other values
+		"INSERT INTO category (id, project_id, name) VALUES (7, 0, 'It''s \\\\ ${x} \\0 ⛄')", // row 2 exactly
+		"INSERT INTO category (id, project_id, name) VALUES (3, 5, 'Bugs')",
+	})
+	r.must("expand")
+
+	_, err := r.apply("migrate")
+	if err == nil {
+		t.Fatal("migrate inserted row 1 over a row holding its key with other values")
+	}
+	for _, want := range []string{"Duplicate entry '1'", "neither overwrites that row nor skips the declared one", `inserts into category the row (id = 1, project_id = 0, name = 'General')`, "make it the declared row"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("migrate's refusal lacks %q:\n%v", want, err)
+		}
+	}
+	if got := rows(t, r.db.DB, "SELECT name FROM category WHERE id = 1"); got != "Generic" {
+		t.Fatalf("the row in the way was changed: %s", got)
+	}
+	execAll(t, r.db.DB, "the operator makes it the declared row", []string{"UPDATE category SET name = 'General' WHERE id = 1"})
+	r.must("migrate")
+	const all = "SELECT id, project_id, HEX(name) FROM category ORDER BY id"
+	const want = "1|0|47656E6572616C;3|5|42756773;7|0|49742773205C20247B787D200020E29B84;8|2|4F7073"
+	if got := rows(t, r.db.DB, all); got != want {
+		t.Fatalf("after migrate:\n got %s\nwant %s", got, want)
+	}
+
+	// Killed after the server inserted the last row, before emcee recorded
+	// it: the next run sends it again, and it inserts nothing.
+	execAll(t, r.db.DB, "a run killed after its last INSERT", []string{"UPDATE emcee_revisions SET applied = total - 1, in_flight = 1, finished_at = NULL WHERE name = 'after_migrate01'"})
+	r.must("migrate")
+	if got := rows(t, r.db.DB, all); got != want {
+		t.Fatalf("the resent INSERT changed the rows:\n got %s\nwant %s", got, want)
+	}
+
+	// The rollback keeps them (the previous release's schema holds them);
+	// the release run again finds each and inserts none.
+	r.must("rollback")
+	if got := rows(t, r.db.DB, all); got != want {
+		t.Fatalf("after the rollback:\n got %s\nwant %s", got, want)
+	}
+	r.must("expand")
+	r.must("migrate")
+	if got := rows(t, r.db.DB, all); got != want {
+		t.Fatalf("the release run again:\n got %s\nwant %s", got, want)
+	}
+
+	// The new release deleted a declared row: contract waits for it.
+	execAll(t, r.db.DB, "the new release deletes a declared row", []string{"DELETE FROM category WHERE project_id = 2 AND name = 'Ops'"})
+	if err := r.contractBlocked(); !strings.Contains(err.Error(), "that category lacks") {
+		t.Fatalf("contract's refusal does not say the row is missing: %v", err)
+	}
+	execAll(t, r.db.DB, "fix", []string{"INSERT INTO category (project_id, name) VALUES (2, 'Ops')"})
+	r.must("contract")
+	assertSchema(t, r.db, r.declared)
+}
+
+// TestRuleDataMigrationDelete applies the delete form of data_migration
+// through apply.Session on MariaDB: MantisBT's duplicate categories, which
+// the previous release wrote, deleted in contract before the unique key on
+// (project_id, name); the unique key's gate leaves out the rows the delete
+// selects, and still closes contract, changing nothing, on a duplicate the
+// delete does not select; a contract killed after the server ran the
+// DELETE, before emcee recorded it, resends it and deletes nothing more.
+func TestRuleDataMigrationDelete(t *testing.T) {
+	before := strings.Replace(seedCategory, "  index \"uq_category\" {\n    unique  = true\n    columns = [column.project_id, column.name]\n  }\n", "", 1)
+	const dedupe = `
+data_migration "dedupe_category" {
+  table  = "category"
+  delete = "status = 0 AND EXISTS (SELECT 1 FROM category AS d WHERE d.project_id = category.project_id AND d.name = category.name AND d.id < category.id)"
+}
+`
+	r := newRuleProject(t, before, seedCategory+dedupe)
+	r.usesRules([]string{"data-migration", "add-unique-index"})
+	r.must("before")
+	execAll(t, r.db.DB, "the previous release's rows, with duplicates", []string{
+		"INSERT INTO category (id, project_id, name) VALUES (1, 0, 'General'), (2, 0, 'General'), (3, 1, 'Ops'), (4, 0, 'General'), (5, 1, 'Ops')",
+	})
+	r.must("expand")
+	r.must("migrate")
+	const all = "SELECT id, project_id, name, status FROM category ORDER BY id"
+	// A duplicate the delete does not select (status 1): the gate counts
+	// it and contract changes nothing.
+	execAll(t, r.db.DB, "a duplicate the delete keeps", []string{"INSERT INTO category (id, project_id, name, status) VALUES (6, 1, 'Ops', 1)"})
+	err := r.contractBlocked()
+	if !strings.Contains(err.Error(), "unique index uq_category on category") {
+		t.Fatalf("contract's refusal does not name the unique key's gate: %v", err)
+	}
+	if got := rows(t, r.db.DB, "SELECT COUNT(*) FROM category"); got != "6" {
+		t.Fatalf("a closed gate let contract delete rows: %s left", got)
+	}
+	execAll(t, r.db.DB, "fix", []string{"DELETE FROM category WHERE id = 6"})
+	r.must("contract")
+	const want = "1|0|General|0;3|1|Ops|0"
+	if got := rows(t, r.db.DB, all); got != want {
+		t.Fatalf("after contract:\n got %s\nwant %s", got, want)
+	}
+	assertSchema(t, r.db, r.declared)
+
+	// Killed after the server ran the DELETE, before emcee recorded it
+	// (the state then: the rows deleted, the key not added yet): the next
+	// run checks the gates again, sends the DELETE again, which deletes
+	// nothing more, and adds the key.
+	execAll(t, r.db.DB, "a run killed after the DELETE", []string{
+		"ALTER TABLE category DROP INDEX uq_category",
+		"UPDATE emcee_revisions SET applied = 1, in_flight = 1, finished_at = NULL WHERE name = 'after_contract01'",
+	})
+	r.must("contract")
+	if got := rows(t, r.db.DB, all); got != want {
+		t.Fatalf("the resent DELETE changed the rows:\n got %s\nwant %s", got, want)
+	}
+	assertSchema(t, r.db, r.declared)
+}

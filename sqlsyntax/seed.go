@@ -1,0 +1,140 @@
+package sqlsyntax
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/pingcap/tidb/pkg/parser/ast"
+)
+
+// ValueKind is the kind of a literal value a release file declares for a
+// column of a seed row (data_migration rows).
+type ValueKind int
+
+const (
+	ValueNull ValueKind = iota
+	ValueText
+	ValueNumber
+	ValueBool
+)
+
+// Value is one literal of a seed row: a string (Text holds it as is), a
+// number (Text holds its decimal digits), TRUE or FALSE, or NULL. Values
+// are literals, not SQL: a seed row is data, written as the release file
+// says it, and compared with the row a database holds on every rerun, which
+// an expression (NOW(), UUID()) would make differ each time.
+type Value struct {
+	Kind ValueKind
+	Text string
+}
+
+// decimal is the number text a Value may hold: what HCL's numbers print
+// as (no exponent, no leading +).
+var decimal = regexp.MustCompile(`^-?[0-9]+(\.[0-9]+)?$`)
+
+// SQL writes the value as a literal: a string by String, so that quotes,
+// backslashes, NUL and the rest stay inside it.
+func (v Value) SQL() string {
+	switch v.Kind {
+	case ValueText:
+		return String(v.Text)
+	case ValueNumber:
+		if !decimal.MatchString(v.Text) {
+			// Only diff makes numbers, from HCL's; never written as text.
+			panic(fmt.Sprintf("sqlsyntax: %q is not a decimal number", v.Text))
+		}
+		return v.Text
+	case ValueBool:
+		if v.Text == "true" {
+			return "TRUE"
+		}
+		return "FALSE"
+	}
+	return "NULL"
+}
+
+// String is the value as a message shows it: SQL's literal.
+func (v Value) String() string { return v.SQL() }
+
+// Cell is a column of a seed row and its value.
+type Cell struct {
+	Column string
+	Value  Value
+}
+
+// SeedInsert writes the statement that inserts one declared row into
+// table unless a row with exactly its values is there already:
+//
+//	INSERT INTO t (c1, c2) SELECT v1, v2 FROM DUAL
+//	WHERE NOT EXISTS (SELECT 1 FROM t WHERE c1 <=> v1 AND c2 <=> v2)
+//
+// A rerun (a resume that sends it again) inserts nothing; a row holding
+// the row's key with other values is neither overwritten nor skipped: the
+// INSERT runs and the server refuses it with its duplicate-key error,
+// which the applier explains. The text is written with Ident and String
+// and read back by the parser, which must find this one statement.
+func SeedInsert(table string, row []Cell) (string, error) {
+	cols, vals, same := make([]string, len(row)), make([]string, len(row)), make([]string, len(row))
+	for i, c := range row {
+		cols[i], vals[i] = Ident(c.Column), c.Value.SQL()
+		same[i] = Ident(c.Column) + " <=> " + vals[i]
+	}
+	sql := fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM %s WHERE %s)",
+		Ident(table), strings.Join(cols, ", "), strings.Join(vals, ", "), Ident(table), strings.Join(same, " AND "))
+	return sql, readBack(sql, len(row))
+}
+
+// SeedMissing writes the gate that counts the declared rows table lacks:
+// how many rows are declared, less the rows holding one of their keys
+// (each key matches at most one row: it is the primary key or a unique
+// one, given whole and without NULL). keys are the rows' key columns and
+// values.
+func SeedMissing(table string, keys [][]Cell) (string, error) {
+	ors := make([]string, len(keys))
+	for i, k := range keys {
+		eq := make([]string, len(k))
+		for j, c := range k {
+			eq[j] = Ident(c.Column) + " = " + c.Value.SQL()
+		}
+		ors[i] = "(" + strings.Join(eq, " AND ") + ")"
+	}
+	sql := fmt.Sprintf("SELECT %d - COUNT(*) FROM %s WHERE %s", len(keys), Ident(table), strings.Join(ors, " OR "))
+	st, err := ReadStmt(sql)
+	if err != nil {
+		return "", fmt.Errorf("emcee cannot read back the gate it wrote for the rows of %s: %v", Ident(table), err)
+	}
+	if _, ok := st.Node.(*ast.SelectStmt); !ok {
+		return "", fmt.Errorf("emcee wrote the gate for the rows of %s as another statement", Ident(table))
+	}
+	return sql, nil
+}
+
+// readBack checks that the parser reads sql as one INSERT ... SELECT of n
+// values, so that no value has ended its literal early.
+func readBack(sql string, n int) error {
+	st, err := ReadStmt(sql)
+	if err != nil {
+		return fmt.Errorf("emcee cannot read back the INSERT it wrote: %v", err)
+	}
+	ins, ok := st.Node.(*ast.InsertStmt)
+	if !ok || len(ins.Columns) != n {
+		return fmt.Errorf("emcee wrote an INSERT of %d columns that reads back as another statement", n)
+	}
+	sel, ok := ins.Select.(*ast.SelectStmt)
+	if !ok || sel.Fields == nil || len(sel.Fields.Fields) != n {
+		return fmt.Errorf("emcee wrote an INSERT of %d values that reads back as another one", n)
+	}
+	return nil
+}
+
+// DeleteRows writes the statement that deletes the rows of table the
+// predicate selects: DELETE FROM table WHERE (<pred>), built from the
+// predicate's tree.
+func DeleteRows(table string, pred *Expr) (string, error) {
+	p, err := ParseExpr(pred.sql, Statement)
+	if err != nil {
+		return "", err
+	}
+	return Restore(&ast.DeleteStmt{TableRefs: tableRefs(table), Where: paren(p.node)})
+}
