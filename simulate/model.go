@@ -93,9 +93,9 @@ func newTable(oldT, newT *schema.Table, decls *diff.Declarations) (*table, error
 }
 
 // writable lists the columns a release's code writes: every column except
-// the key's (written from the row's number, key.go) and generated columns. A column whose type the
-// simulator cannot generate values for is left out when the server can
-// fill it (NULL or a default) and refused otherwise. So is a column of a
+// the key's (written from the row's number, key.go) and generated columns.
+// A column whose type the simulator cannot generate values for is left out
+// when the server can fill it (NULL or a default) and refused otherwise. So is a column of a
 // foreign key: a generated value references no row, and seeding Dolibarr's
 // llx_socpeople stopped on the server's error 1452 (fk_soc), which said
 // neither why nor what to do; one a row may leave NULL is left NULL. The
