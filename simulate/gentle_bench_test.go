@@ -20,8 +20,9 @@ import (
 // The issue 13 workload, as close as the simulator gets to it: a
 // Neutron-style ports table whose next release renames a NOT NULL column
 // without default, replaces two (one by a typed column with a default, one
-// by a NOT NULL integer), drops one and adds a unique index. Integer keys:
-// the simulator follows rows by one. No fill column: the simulator's
+// by a NOT NULL integer), drops one and adds a unique index. Integer keys,
+// as BENCHMARKS.md measured them (the simulator followed no other key
+// then). No fill column: the simulator's
 // verifier expects a fill column to equal its expression in rows the new
 // release wrote, which that release need not keep.
 const gentleAtlas = `emcee {

@@ -27,9 +27,9 @@ func (s *Sim) InsertRate(ctx context.Context, k Kind, n int, d time.Duration) (f
 				t := s.tables[r.IntN(len(s.tables))]
 				cols := t.columns(k)
 				names, args := make([]string, 0, len(cols)), make([]any, 0, len(cols))
-				if !t.autoKey {
+				if !t.key.auto {
 					// keys far above anything the run allocated
-					names, args = append(names, t.key), append(args, int64(1)<<40+keys.Add(1))
+					names, args = append(names, t.key.names()...), append(args, t.key.args(int64(1)<<40+keys.Add(1))...)
 				}
 				for _, c := range cols {
 					names, args = append(names, c.name), append(args, c.gen(r))

@@ -22,12 +22,11 @@ import (
 // pair whose tables it can write (see unsupported below).
 type table struct {
 	name string
-	key  string // the single-column integer primary key
-	// autoKey: the server assigns keys; otherwise workers allocate them.
-	autoKey bool
-	// cols are the columns each release writes (never the key when the
-	// server assigns it): the previous release knows only old, the new
-	// release only new.
+	// key is the primary key the rows are followed by (key.go); the
+	// workers write it with every insert unless the server assigns it.
+	key *rowKey
+	// cols are the columns each release writes apart from the key: the
+	// previous release knows only old, the new release only new.
 	old, new []*column
 	// pairs are the new columns kept in sync with the previous release by
 	// the expand triggers, with the declared expressions that relate them.
@@ -61,21 +60,21 @@ func (t *table) columns(k Kind) []*column {
 // newTable derives the model of one table from both releases.
 func newTable(oldT, newT *schema.Table, decls *diff.Declarations) (*table, error) {
 	t := &table{name: newT.Name}
-	key, auto, err := keyOf(oldT)
+	key, err := keyOf(oldT)
 	if err != nil {
 		return nil, err
 	}
-	if k2, _, err := keyOf(newT); err != nil || k2 != key {
-		return nil, fmt.Errorf("table %s: the primary key changes between the releases; the simulator follows rows by a key both releases share", t.name)
+	if k2, err := keyOf(newT); err != nil || !key.matches(k2) {
+		return nil, fmt.Errorf("table %s: the primary key changes between the releases; the simulator follows rows by a key both releases share, so it cannot rehearse this table; leave it out (--table names the tables to rehearse), or apply the release to a copy of the database with emcee db expand, migrate and contract instead", t.name)
 	}
-	t.key, t.autoKey = key, auto
+	t.key = key
 	// One counter for both releases: the values their workers write in
 	// a unique key's column never meet.
 	next := new(atomic.Int64)
-	if t.old, err = writable(oldT, newT, key, auto, next); err != nil {
+	if t.old, err = writable(oldT, newT, key, next); err != nil {
 		return nil, err
 	}
-	if t.new, err = writable(newT, oldT, key, auto, next); err != nil {
+	if t.new, err = writable(newT, oldT, key, next); err != nil {
 		return nil, err
 	}
 	for _, c := range newT.Columns {
@@ -93,44 +92,24 @@ func newTable(oldT, newT *schema.Table, decls *diff.Declarations) (*table, error
 	return t, nil
 }
 
-func keyOf(t *schema.Table) (string, bool, error) {
-	const how = "the simulator follows rows by a primary key of one integer column, so it cannot rehearse this release; apply it to a copy of the database with emcee db expand, migrate and contract instead"
-	pk := t.PrimaryKey
-	switch {
-	case pk == nil:
-		return "", false, fmt.Errorf("table %s has no primary key: %s", t.Name, how)
-	case len(pk.Parts) != 1 || pk.Parts[0].C == nil:
-		return "", false, fmt.Errorf("table %s has a primary key of %d parts: %s", t.Name, len(pk.Parts), how)
-	}
-	c := pk.Parts[0].C
-	if _, ok := c.Type.Type.(*schema.IntegerType); !ok {
-		// Raw is empty for a type read from HCL (Roundcube's session.sess_id
-		// printed "sess_id is " and nothing after it).
-		typ, err := mysql.FormatType(c.Type.Type)
-		if err != nil {
-			typ = "not an integer"
-		}
-		return "", false, fmt.Errorf("table %s: its primary key %s is %s: %s", t.Name, c.Name, typ, how)
-	}
-	_, auto := schemadef.Attr[*mysql.AutoIncrement](c.Attrs)
-	return c.Name, auto, nil
-}
-
 // writable lists the columns a release's code writes: every column except
-// the server-assigned key and generated columns. A column whose type the
-// simulator cannot generate values for is left out when the server can
-// fill it (NULL or a default) and refused otherwise. So is a column of a
+// the key's (written from the row's number, key.go) and generated columns.
+// A column whose type the simulator cannot generate values for is left out
+// when the server can fill it (NULL or a default) and refused otherwise. So is a column of a
 // foreign key: a generated value references no row, and seeding Dolibarr's
 // llx_socpeople stopped on the server's error 1452 (fk_soc), which said
 // neither why nor what to do; one a row may leave NULL is left NULL. The
 // keys of the other release's table (other, nil for none) count too: both
 // releases write while a key one of them drops still holds (until
 // contract) or one it adds is gated (in contract) on the rows written.
-func writable(t, other *schema.Table, key string, auto bool, next *atomic.Int64) ([]*column, error) {
+// A key column of a foreign key is refused: a key is never NULL, and the
+// simulator writes no row of the referenced table for it.
+func writable(t, other *schema.Table, key *rowKey, next *atomic.Int64) ([]*column, error) {
 	var out []*column
 	unique := distinctColumns(t, other, key)
 	for _, c := range t.Columns {
-		if c.Name == key && auto {
+		isKey := key.has(c.Name)
+		if isKey && key.auto {
 			continue
 		}
 		if _, generated := schemadef.Attr[*schema.GeneratedExpr](c.Attrs); generated {
@@ -141,12 +120,15 @@ func writable(t, other *schema.Table, key string, auto bool, next *atomic.Int64)
 			fk = foreignKeyOf(other, c)
 		}
 		if fk != nil {
-			if c.Type.Null && c.Default == nil && c.Name != key {
+			if isKey {
+				return nil, fmt.Errorf("table %s: column %s of its primary key is part of foreign key %s (to table %s): the simulator writes keys of its own, which reference no row, so it cannot rehearse this table; leave it out (--table names the tables to rehearse), or apply the release to a copy of the database with emcee db expand, migrate and contract", t.Name, c.Name, fk.Symbol, fk.RefTable.Name)
+			}
+			if c.Type.Null && c.Default == nil {
 				continue
 			}
 			return nil, fmt.Errorf("table %s: column %s is part of foreign key %s (to table %s), and a row that does not set it holds no NULL there: the simulator writes generated values, which reference no row, so it cannot rehearse this table; leave it out (--table names the tables to rehearse), or apply the release to a copy of the database with emcee db expand, migrate and contract", t.Name, c.Name, fk.Symbol, fk.RefTable.Name)
 		}
-		if c.Name == key {
+		if isKey {
 			continue // allocated by the workers, written with every insert
 		}
 		g := generator(c)
@@ -167,24 +149,30 @@ func writable(t, other *schema.Table, key string, auto bool, next *atomic.Int64)
 }
 
 // distinctColumns names, for each unique key of t or of the other
-// release's table (other, nil for none) that does not hold the primary
-// key, one column that can carry a value of its own in every row: an INT
+// release's table (other, nil for none) that does not hold the key's lead
+// column or all its columns (unique in every row either way), one column
+// outside the key that can carry a value of its own in every row: an INT
 // or BIGINT, or a string of 8 characters or more. Random values collide
 // there (seeding Moodle's mdl_message_conversations stopped on a
 // duplicate convhash, 'l'), which no release's code would write; a key
 // none of whose columns can is left to chance.
-func distinctColumns(t, other *schema.Table, key string) map[string]bool {
+func distinctColumns(t, other *schema.Table, key *rowKey) map[string]bool {
 	out := map[string]bool{}
+	holds := func(idx *schema.Index, name string) bool {
+		return slices.ContainsFunc(idx.Parts, func(p *schema.IndexPart) bool { return p.C != nil && p.C.Name == name })
+	}
 	for _, tb := range []*schema.Table{t, other} {
 		if tb == nil {
 			continue
 		}
 		for _, idx := range tb.Indexes {
-			if !idx.Unique || slices.ContainsFunc(idx.Parts, func(p *schema.IndexPart) bool { return p.C != nil && p.C.Name == key }) {
+			if !idx.Unique || holds(idx, key.cols[key.lead].name) || !slices.ContainsFunc(key.names(), func(n string) bool { return !holds(idx, n) }) {
 				continue
 			}
 			for _, p := range idx.Parts {
-				if p.C == nil {
+				// A key column's values are the key's (cycling, apart
+				// from the lead's).
+				if p.C == nil || key.has(p.C.Name) {
 					continue
 				}
 				c, ok := t.Column(p.C.Name)

@@ -165,6 +165,9 @@ type Report struct {
 	// Verification: every row both sides wrote, checked against the ledger.
 	Verified    bool // false when verification was skipped
 	RowsChecked int
+	// TableRows are RowsChecked per table: a table whose rows were never
+	// read back (no row, or a key the simulator lost track of) shows.
+	TableRows map[string]int
 	// Lost counts rows written and not deleted that are gone, and deleted
 	// rows that are back; Inconsistent counts rows whose values differ from
 	// what was written, or whose old and new columns disagree.
@@ -280,7 +283,11 @@ func (r *Report) Print(w io.Writer) {
 			return
 		}
 	} else {
-		fmt.Fprintf(w, "\nrows: %d checked, %d lost, %d inconsistent\n", r.RowsChecked, r.Lost, r.Inconsistent)
+		per := make([]string, len(r.Tables))
+		for i, t := range r.Tables {
+			per[i] = fmt.Sprintf("%s %d", t, r.TableRows[t])
+		}
+		fmt.Fprintf(w, "\nrows: %d checked (%s), %d lost, %d inconsistent\n", r.RowsChecked, strings.Join(per, ", "), r.Lost, r.Inconsistent)
 		if r.Rollback {
 			fmt.Fprintf(w, "rollback: %d failed statements of the old release; every %s row checked in its own shape after the rollback; %d rows it wrote from when the new release stopped read back with their values\n",
 				r.Failed(Old), r.Old, r.WindowRows)

@@ -46,19 +46,20 @@ func show(v sql.NullString) string {
 
 func same(a, b sql.NullString) bool { return a.Valid == b.Valid && a.String == b.String }
 
-// rowScan reads a query's rows as text, key first.
-func rowScan(ctx context.Context, db *sql.DB, q string, n int, f func(key int64, vals []sql.NullString)) error {
-	vals := make([]sql.NullString, n)
-	dest := make([]any, n+1)
-	var key int64
-	dest[0] = &key
-	for i := range vals {
-		dest[i+1] = &vals[i]
+// rowScan reads a query's rows as text, the key's columns first: f gets
+// the row's number (0 for a key the simulator never writes, key.go), the
+// key as read and the other n values.
+func rowScan(ctx context.Context, db *sql.DB, q string, k *rowKey, n int, f func(row int64, key, vals []sql.NullString)) error {
+	all := make([]sql.NullString, len(k.cols)+n)
+	dest := make([]any, len(all))
+	for i := range all {
+		dest[i] = &all[i]
 	}
+	key, vals := all[:len(k.cols)], all[len(k.cols):]
 	return dbconn.EachRow(ctx, db, q, nil, func(rows *sql.Rows) error {
 		err := rows.Scan(dest...)
 		if err == nil {
-			f(key, vals)
+			f(k.number(key), key, vals)
 		}
 		return err
 	})
@@ -97,7 +98,7 @@ func (s *Sim) checkBoth(ctx context.Context) error {
 		for i, c := range cols {
 			idx[c] = i
 		}
-		sel := []string{quoteAll(append([]string{t.key}, cols...))}
+		sel := []string{quoteAll(append(t.key.names(), cols...))}
 		fwd, bwd := make([]int, len(t.pairs)), make([]int, len(t.pairs))
 		n := len(cols)
 		for i, p := range t.pairs {
@@ -130,16 +131,21 @@ func (s *Sim) checkBoth(ctx context.Context) error {
 		snap := map[int64]uint64{}
 		seen := map[int64]bool{}
 		q := fmt.Sprintf("SELECT %s FROM %s", strings.Join(sel, ", "), sqlsyntax.Ident(t.name))
-		err := rowScan(ctx, s.db, q, n, func(key int64, v []sql.NullString) {
-			s.report.RowsChecked++
+		err := rowScan(ctx, s.db, q, t.key, n, func(key int64, kv, v []sql.NullString) {
+			s.checked(t)
+			row := t.name + " " + t.key.showRead(kv)
+			if key == 0 {
+				s.problem(false, "%s: no worker wrote this key", row)
+				return
+			}
 			seen[key] = true
 			st := l.state(key)
 			switch {
 			case st != nil && st.deleted:
-				s.problem(true, "%s %s=%d was deleted by the %s release and is back", t.name, t.key, key, st.kind)
+				s.problem(true, "%s was deleted by the %s release and is back", row, st.kind)
 				return
 			case st == nil && key > l.seeded:
-				s.problem(false, "%s %s=%d: no worker inserted this row (an insert reported as failed that took effect?)", t.name, t.key, key)
+				s.problem(false, "%s: no worker inserted this row (an insert reported as failed that took effect?)", row)
 				return
 			}
 			kind, written := Old, map[string]string{}
@@ -156,7 +162,7 @@ func (s *Sim) checkBoth(ctx context.Context) error {
 					continue
 				}
 				if !same(v[i], sql.NullString{String: want, Valid: true}) {
-					s.problem(false, "%s %s=%d: %s is %s, the %s release wrote '%s'", t.name, t.key, key, c, show(v[i]), kind, want)
+					s.problem(false, "%s: %s is %s, the %s release wrote '%s'", row, c, show(v[i]), kind, want)
 				}
 			}
 			if both {
@@ -169,7 +175,7 @@ func (s *Sim) checkBoth(ctx context.Context) error {
 						// changes a column it reads, nor over a value the
 						// new release wrote.
 						if !nv.Valid {
-							s.problem(false, "%s %s=%d (last written by the %s release): %s is NULL, which its fill (%s) should have set", t.name, t.key, key, kind, p.newCol, p.forward)
+							s.problem(false, "%s (last written by the %s release): %s is NULL, which its fill (%s) should have set", row, kind, p.newCol, p.forward)
 						}
 						continue
 					}
@@ -183,8 +189,8 @@ func (s *Sim) checkBoth(ctx context.Context) error {
 					if p.oldCol != "" && bwd[pi] >= 0 && same(v[idx[p.oldCol]], v[bwd[pi]]) {
 						continue
 					}
-					s.problem(false, "%s %s=%d (last written by the %s release): %s is %s, %s is %s; forward (%s) gives %s, backward (%s) gives %s",
-						t.name, t.key, key, kind, p.newCol, show(nv), p.oldCol, show(v[idx[p.oldCol]]), p.forward, show(v[fwd[pi]]), p.backward, show(bwdVal(v, bwd[pi])))
+					s.problem(false, "%s (last written by the %s release): %s is %s, %s is %s; forward (%s) gives %s, backward (%s) gives %s",
+						row, kind, p.newCol, show(nv), p.oldCol, show(v[idx[p.oldCol]]), p.forward, show(v[fwd[pi]]), p.backward, show(bwdVal(v, bwd[pi])))
 				}
 			}
 			want := make([]sql.NullString, len(snapFrom))
@@ -198,18 +204,27 @@ func (s *Sim) checkBoth(ctx context.Context) error {
 		}
 		for key := int64(1); key <= l.seeded; key++ {
 			if st := l.state(key); !seen[key] && (st == nil || !st.deleted) {
-				s.problem(true, "%s %s=%d (seeded, last written by the %s release) is gone", t.name, t.key, key, kindOf(st))
+				s.problem(true, "%s %s (seeded, last written by the %s release) is gone", t.name, t.key.show(key), kindOf(st))
 			}
 		}
 		l.each(func(key int64, st *rowState) {
 			if !st.deleted && !seen[key] && key > l.seeded {
-				s.problem(true, "%s %s=%d inserted by the %s release is gone", t.name, t.key, key, st.kind)
+				s.problem(true, "%s %s inserted by the %s release is gone", t.name, t.key.show(key), st.kind)
 			}
 		})
 		s.snap[t.name] = snap
 		s.snapSeq[t.name] = l.seq.Load()
 	}
 	return nil
+}
+
+// checked counts a row read back, for the report's total and its table's.
+func (s *Sim) checked(t *table) {
+	s.report.RowsChecked++
+	if s.report.TableRows == nil {
+		s.report.TableRows = map[string]int{}
+	}
+	s.report.TableRows[t.name]++
 }
 
 func kindOf(st *rowState) Kind {
@@ -254,27 +269,32 @@ func (s *Sim) checkSince(ctx context.Context, t *table, cols, snapCols []string,
 		idx[c] = i
 	}
 	seen, written := map[int64]bool{}, 0
-	q := fmt.Sprintf("SELECT %s, %s FROM %s", sqlsyntax.Ident(t.key), quoteAll(cols), sqlsyntax.Ident(t.name))
-	err := rowScan(ctx, s.db, q, len(cols), func(key int64, v []sql.NullString) {
-		s.report.RowsChecked++
+	q := fmt.Sprintf("SELECT %s FROM %s", quoteAll(append(t.key.names(), cols...)), sqlsyntax.Ident(t.name))
+	err := rowScan(ctx, s.db, q, t.key, len(cols), func(key int64, kv, v []sql.NullString) {
+		s.checked(t)
+		row := t.name + " " + t.key.showRead(kv)
+		if key == 0 {
+			s.problem(false, "%s: no worker wrote this key", row)
+			return
+		}
 		seen[key] = true
 		st := l.state(key)
 		if st != nil && st.seq > since {
 			if st.deleted {
-				s.problem(true, "%s %s=%d was deleted by the %s release%s and is back", t.name, t.key, key, st.kind, during)
+				s.problem(true, "%s was deleted by the %s release%s and is back", row, st.kind, during)
 				return
 			}
 			written++
 			for c, want := range st.vals {
 				if i, ok := idx[c]; ok && !same(v[i], sql.NullString{String: want, Valid: true}) {
-					s.problem(false, "%s %s=%d, written by the %s release%s: %s is %s, it wrote '%s'", t.name, t.key, key, st.kind, during, c, show(v[i]), want)
+					s.problem(false, "%s, written by the %s release%s: %s is %s, it wrote '%s'", row, st.kind, during, c, show(v[i]), want)
 				}
 			}
 			return
 		}
 		h, ok := snap[key]
 		if !ok {
-			s.problem(false, "%s %s=%d: no worker inserted this row", t.name, t.key, key)
+			s.problem(false, "%s: no worker inserted this row", row)
 			return
 		}
 		got := make([]sql.NullString, len(snapCols))
@@ -282,7 +302,7 @@ func (s *Sim) checkSince(ctx context.Context, t *table, cols, snapCols []string,
 			got[i] = v[idx[c]]
 		}
 		if hashRow(got) != h {
-			s.problem(false, "%s %s=%d: (%s) = (%s) is not what the row held%s", t.name, t.key, key, strings.Join(snapCols, ", "), showAll(got), held)
+			s.problem(false, "%s: (%s) = (%s) is not what the row held%s", row, strings.Join(snapCols, ", "), showAll(got), held)
 		}
 	})
 	if err != nil {
@@ -291,12 +311,12 @@ func (s *Sim) checkSince(ctx context.Context, t *table, cols, snapCols []string,
 	for key := range snap {
 		// rows written since are the ledger loop's
 		if st := l.state(key); !seen[key] && (st == nil || st.seq <= since) {
-			s.problem(true, "%s %s=%d is gone %s", t.name, t.key, key, after)
+			s.problem(true, "%s %s is gone %s", t.name, t.key.show(key), after)
 		}
 	}
 	l.each(func(key int64, st *rowState) {
 		if st.seq > since && !st.deleted && !seen[key] {
-			s.problem(true, "%s %s=%d written by the %s release%s is gone", t.name, t.key, key, st.kind, during)
+			s.problem(true, "%s %s written by the %s release%s is gone", t.name, t.key.show(key), st.kind, during)
 		}
 	})
 	return written, nil

@@ -83,8 +83,12 @@ ALTER that drops the old column and adds the new one). Expect the previous
 release's code to fail from that moment, and converted values to be lost;
 the exit status is 0, since that is what it demonstrates.
 
-Supported: tables both releases have under the same name, with a
-single-column integer primary key; column types integer, bool, decimal,
+Supported: tables both releases have under the same name, with the same
+primary key of integer and string columns (char, varchar, binary,
+varbinary; one column or several, as a join table's), which the workers
+write from one counter per table that both releases draw from (a string in
+base 36, lowercase); a key column that is part of a foreign key is refused,
+as is a NOT NULL column of one; column types integer, bool, decimal,
 float, char/varchar/text, enum, set, date/time, json, binary (columns of
 other types are left out when they are NULL or have a default). Declared
 replaces, renamed_from and fill columns are checked in both directions.
@@ -257,25 +261,27 @@ func simulateDoc(r *simulate.Report) any {
 	}
 	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 	doc := struct {
-		Mode         string   `json:"mode"`
-		From         string   `json:"from"`
-		To           string   `json:"to"`
-		Tables       []string `json:"tables"`
-		Phases       []phase  `json:"phases"`
-		Stats        []stats  `json:"statements"`
-		Verified     bool     `json:"rows_verified"`
-		RowsChecked  int      `json:"rows_checked"`
-		Lost         int      `json:"rows_lost"`
-		Inconsistent int      `json:"rows_inconsistent"`
-		Problems     []string `json:"problems,omitempty"`
-		NaiveSQL     []string `json:"naive_sql,omitempty"`
-		RolledBack   bool     `json:"rolled_back,omitempty"`
-		WindowRows   *int     `json:"rollback_window_rows,omitempty"`
+		Mode        string   `json:"mode"`
+		From        string   `json:"from"`
+		To          string   `json:"to"`
+		Tables      []string `json:"tables"`
+		Phases      []phase  `json:"phases"`
+		Stats       []stats  `json:"statements"`
+		Verified    bool     `json:"rows_verified"`
+		RowsChecked int      `json:"rows_checked"`
+		// TableRows: rows_checked per table.
+		TableRows    map[string]int `json:"rows_checked_per_table,omitempty"`
+		Lost         int            `json:"rows_lost"`
+		Inconsistent int            `json:"rows_inconsistent"`
+		Problems     []string       `json:"problems,omitempty"`
+		NaiveSQL     []string       `json:"naive_sql,omitempty"`
+		RolledBack   bool           `json:"rolled_back,omitempty"`
+		WindowRows   *int           `json:"rollback_window_rows,omitempty"`
 		// RollbackLosses: what the first rollback run refused to drop.
 		RollbackLosses []apply.Loss `json:"rollback_losses,omitempty"`
 		OK             bool         `json:"ok"`
 	}{Mode: r.Mode, From: r.Old, To: r.New, Tables: r.Tables, Phases: []phase{}, Stats: []stats{},
-		Verified: r.Verified, RowsChecked: r.RowsChecked, Lost: r.Lost, Inconsistent: r.Inconsistent,
+		Verified: r.Verified, RowsChecked: r.RowsChecked, TableRows: r.TableRows, Lost: r.Lost, Inconsistent: r.Inconsistent,
 		Problems: r.Problems, NaiveSQL: r.NaiveSQL, RolledBack: r.Rollback, RollbackLosses: r.RollbackLosses, OK: r.OK()}
 	if r.Rollback {
 		doc.WindowRows = &r.WindowRows
