@@ -44,13 +44,23 @@ var _ = register(&Analyzer{
 			if e.Err != nil {
 				f.Message = fmt.Sprintf("this emcee cannot recompute the revisions this snapshot was planned for (%v)", e.Err)
 			}
+			// Every statement that differs, not only the first line:
+			// a kept revision is read by a person instead of this check.
+			if sql := e.SQL(); len(sql) > 0 {
+				f.Message += "; the statements that differ: " + strings.Join(sql, ", ")
+			}
 			if rel, _, _ := strings.Cut(e.Path, "/"); !e.ByHand() {
 				f.Message += fmt.Sprintf("; %s records %s, and this emcee writes plan format %d", planFile(p, e.Snapshot), e.PlannedBy(), planner.Format)
-				if p.Project.Released(rel) {
+				switch released := p.Project.Released(rel); {
+				case e.Kept(released):
 					f.Severity = Note
-					f.Message += fmt.Sprintf(": release %s is released, so its revisions stay as the databases ran them, verified by plans/%s", rel, revision.SumFile)
+					f.Message += fmt.Sprintf(": release %s is released, so its revisions stay as the databases ran them, verified by plans/%s; read the statements that differ: each runs on every database not yet at %s", rel, revision.SumFile, rel)
 					f.Fix = "none while it was written by that emcee; if it was edited by hand, restore it from version control"
-				} else {
+				case released:
+					// A newer format: this emcee cannot know what that
+					// emcee writes (planner.Edit.Kept).
+					f.Fix = fmt.Sprintf("check it with an emcee of plan format %d or newer (`emcee version` prints it): this emcee cannot tell that emcee's output from a hand edit; if it was edited by hand, restore it from version control", e.Format)
+				default:
 					f.Fix = fmt.Sprintf("if it was edited by hand, restore it from version control; otherwise, while no database has applied release %s, `emcee plan --rewrite %s` plans it again as this emcee writes it", rel, rel)
 				}
 			}

@@ -71,8 +71,12 @@ func TestEM106HandEdited(t *testing.T) {
 // format it is an edit (TestEM106HandEdited).
 func TestEM106OtherPlanFormat(t *testing.T) {
 	const expand = "plans/pike/pike_expand01.sql"
-	for _, released := range []bool{false, true} {
-		t.Run(fmt.Sprintf("released=%v", released), func(t *testing.T) {
+	for _, c := range []struct {
+		released bool
+		format   int
+	}{{false, 0}, {true, 0}, {true, planner.Format + 1}} {
+		released, format := c.released, c.format
+		t.Run(fmt.Sprintf("released=%v,format=%d", released, format), func(t *testing.T) {
 			f := planned(t, pike("varchar(50)", "varchar(60)"))
 			if released {
 				f.write("atlas.hcl", "emcee {\n  target   = \"mariadb 10.11\"\n  releases = [\"ocata\", \"pike\"]\n  released = [\"ocata\", \"pike\"]\n}\n")
@@ -82,8 +86,11 @@ func TestEM106OtherPlanFormat(t *testing.T) {
 				}
 				f.p = p
 			}
-			f.edit("plans/pike/pike.snapshot.hcl", fmt.Sprintf("# plan format: %d\n", planner.Format), "# plan format: 0\n")
+			f.edit("plans/pike/pike.snapshot.hcl", fmt.Sprintf("# plan format: %d\n", planner.Format), fmt.Sprintf("# plan format: %d\n", format))
 			f.edit(expand, "-- rule widen-column: ", "-- rule widen-column (worded by another emcee): ")
+			// A second difference after the first: a note naming only
+			// the first differing line would hide it.
+			f.edit(expand, "ALGORITHM=INSTANT;\n", "ALGORITHM=INSTANT;\nGRANT ALL ON *.* TO `evil`@`%`;\n")
 			var got []Finding
 			for _, fd := range f.lint(false).Findings {
 				if fd.Code == "EM106" {
@@ -94,11 +101,16 @@ func TestEM106OtherPlanFormat(t *testing.T) {
 				t.Fatalf("EM106 findings: %v", got)
 			}
 			fd := got[0]
-			if !strings.Contains(fd.Message, "plans/pike/pike.snapshot.hcl records plan format 0") {
+			if !strings.Contains(fd.Message, fmt.Sprintf("plans/pike/pike.snapshot.hcl records plan format %d", format)) {
 				t.Errorf("the message does not name the plan format: %s", fd.Message)
 			}
+			if !strings.Contains(fd.Message, "the statements that differ: line 6 \"GRANT ALL ON *.* TO `evil`@`%`\"") {
+				t.Errorf("the message hides a differing line: %s", fd.Message)
+			}
 			switch {
-			case released && (fd.Severity != Note || !strings.Contains(fd.Message, "release pike is released, so its revisions stay")):
+			case released && format > planner.Format && (fd.Severity != Error || !strings.Contains(fd.Fix, fmt.Sprintf("an emcee of plan format %d or newer", format))):
+				t.Errorf("released, newer format: %+v", fd)
+			case released && format < planner.Format && (fd.Severity != Note || !strings.Contains(fd.Message, "release pike is released, so its revisions stay")):
 				t.Errorf("released: %+v", fd)
 			case !released && (fd.Severity != Error || !strings.Contains(fd.Fix, "`emcee plan --rewrite pike`")):
 				t.Errorf("open: %+v", fd)

@@ -128,6 +128,15 @@ type Edit struct {
 // release), or an edit: emcee cannot tell them apart.
 func (e Edit) ByHand() bool { return e.Format == Format }
 
+// Kept tells a differing revision plan --check and lint pass: one of a
+// released release (the databases ran it as it is, and the sum vouches
+// for it) whose step an older emcee planned, or one from before plan
+// formats were recorded. A format newer than this emcee's is not kept:
+// this emcee cannot know what that emcee writes, so any revision would
+// pass by claiming one (an edit whose snapshot says plan format 999999);
+// an emcee of that format or a newer one checks it.
+func (e Edit) Kept(released bool) bool { return !e.ByHand() && released && e.Format < Format }
+
 // PlannedBy words the plan format the revision's step records, for
 // messages: "plan format 2", or that it records none.
 func (e Edit) PlannedBy() string { return formatName(e.Format) }
@@ -244,6 +253,57 @@ func requirePlannerOutput(p *project.Project, plans *revision.Plans, sumErr erro
 
 // firstDifference is the first line where got differs from want, and what
 // each has there.
+// SQL is every statement of the revision (with its directive: a gate, a
+// backfill) that the planner does not write, as `line N "..."`, read as
+// the applier reads the revision (revision.Parse); comments are not
+// statements. A revision kept for its plan format (Kept) is what a person
+// reads instead of this emcee's check, and an edit behind a harmless
+// first difference (a reworded rule comment, as an older emcee writes)
+// must show too. A revision that does not read is one line saying so:
+// the applier refuses it.
+func (e Edit) SQL() []string {
+	key := func(st revision.Statement) string {
+		return strings.Join([]string{string(st.Kind), st.Table, st.Key, st.SQL}, "\x00")
+	}
+	want, err := revision.Parse(e.Path, e.want)
+	if err != nil {
+		return nil // what the planner writes reads
+	}
+	planned := map[string]int{}
+	for _, st := range want {
+		planned[key(st)]++
+	}
+	got, err := revision.Parse(e.Path, e.got)
+	if err != nil {
+		return []string{fmt.Sprintf("%q", err.Error())}
+	}
+	var out []string
+	for _, st := range got {
+		if k := key(st); planned[k] > 0 {
+			planned[k]--
+			continue
+		}
+		out = append(out, fmt.Sprintf("line %d %s%q", st.Line, kindOf(st.Kind), st.SQL))
+	}
+	// A statement the planner writes that the revision lacks (a gate
+	// taken out) matters as much as one added.
+	for _, st := range want {
+		if k := key(st); planned[k] > 0 {
+			planned[k]--
+			out = append(out, fmt.Sprintf("no %s%q, which the planner writes", kindOf(st.Kind), st.SQL))
+		}
+	}
+	return out
+}
+
+// kindOf words a statement's directive before its SQL: "gate ", or "".
+func kindOf(k revision.Kind) string {
+	if k == revision.DDL {
+		return ""
+	}
+	return string(k) + " "
+}
+
 func firstDifference(got, want []byte) (line int, is, should string) {
 	g, w := strings.SplitAfter(string(got), "\n"), strings.SplitAfter(string(want), "\n")
 	at := func(lines []string, i int) string {

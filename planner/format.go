@@ -75,10 +75,17 @@ type Planned struct {
 	Format   int    // the format of its first differing step, unrecorded if none
 	Where    string // the snapshot recording it (file:line), or the snapshot that records none
 	Count    int    // how many of its revisions differ
+	// SQL is every statement that differs, revision by revision
+	// (Edit.SQL): a kept revision is read by a person instead.
+	SQL []string
 	// Err is why this emcee cannot recompute its revisions at all, for a
 	// released release (Edit.Err).
 	Err error
 }
+
+// kept tells a release plan --check passes though this emcee writes its
+// revisions otherwise (Edit.Kept).
+func (pl Planned) kept() bool { return Edit{Format: pl.Format}.Kept(pl.Released) }
 
 // Note is the line `plan --check` prints for a released release it
 // passes: what planned its revisions, and why they stay.
@@ -88,8 +95,12 @@ func (pl Planned) Note() string {
 			pl.Release, Format, pl.Err, pl.Where, formatName(pl.Format), pl.Release, revision.SumFile)
 	}
 	them := plural1(pl.Count, "it", "them")
-	return fmt.Sprintf("release %s: %s from what this emcee (plan format %d) writes; %s records %s. %s is released, so %s as the databases ran %s, verified by plans/%s",
+	note := fmt.Sprintf("release %s: %s from what this emcee (plan format %d) writes; %s records %s. %s is released, so %s as the databases ran %s, verified by plans/%s",
 		pl.Release, pl.differ(), Format, pl.Where, formatName(pl.Format), pl.Release, plural1(pl.Count, "it stays", "they stay"), them, revision.SumFile)
+	if len(pl.SQL) > 0 {
+		note += fmt.Sprintf("; read the statements that differ, each of which runs on every database not yet at %s: %s", pl.Release, strings.Join(pl.SQL, "; "))
+	}
+	return note
 }
 
 // Refusal is why `plan --check` refuses a release not released, and the
@@ -101,6 +112,9 @@ func (pl Planned) Refusal() string {
 	case pl.Format == unrecorded || pl.Format == 0:
 		return fmt.Sprintf("Release %s: %s from what this emcee (plan format %d) writes, and %s records %s, so emcee cannot tell an older emcee's output from a hand edit: if %s edited, restore %s from version control; otherwise, %s",
 			pl.Release, pl.differ(), Format, pl.Where, formatName(pl.Format), plural1(pl.Count, "it was", "they were"), them, rewrite)
+	case pl.Format > Format && pl.Released:
+		return fmt.Sprintf("Release %s was planned by an emcee of plan format %d (%s), newer than this one (plan format %d), which writes %d of its revisions otherwise and cannot tell that emcee's output from a hand edit: check it with that emcee or a newer one (`emcee version` prints its plan format); %s is released, so its revisions stay as the databases ran them",
+			pl.Release, pl.Format, pl.Where, Format, pl.Count, pl.Release)
 	case pl.Format > Format:
 		return fmt.Sprintf("Release %s was planned by an emcee of plan format %d (%s), newer than this one (plan format %d), which writes %d of its revisions otherwise: check it with that emcee or a newer one (`emcee version` prints its plan format); `emcee plan --rewrite %s` would plan it again as this older emcee writes it",
 			pl.Release, pl.Format, pl.Where, Format, pl.Count, pl.Release)

@@ -87,7 +87,10 @@ func TestCheckTellsAnotherEmceesPlansFromHandEdits(t *testing.T) {
 		{rel: "ocata", format: strconv.Itoa(Format), refusal: []string{"release ocata that differ", fmt.Sprintf("record plan format %d, the one this emcee writes: they were edited by hand", Format), "Restore them from version control"}},
 		{rel: "ocata", format: "0", note: []string{"release ocata: 1 revision differs from what this emcee", "plans/ocata/ocata.snapshot.hcl:3 records plan format 0", "ocata is released, so it stays as the databases ran it, verified by plans/emcee.sum"}},
 		{rel: "ocata", format: "", note: []string{"plans/ocata/ocata.snapshot.hcl records no plan format (planned by an emcee from before plan formats were recorded)", "ocata is released, so it stays"}},
-		{rel: "ocata", format: newer, note: []string{"records plan format " + newer, "ocata is released"}},
+		// A newer format than this emcee's is not kept: this emcee cannot
+		// know what that emcee writes, so an edit claiming it would pass.
+		{rel: "ocata", format: newer, refusal: []string{"Release ocata was planned by an emcee of plan format " + newer + " (plans/ocata/ocata.snapshot.hcl:3), newer than this one", "cannot tell that emcee's output from a hand edit: check it with that emcee or a newer one", "ocata is released"}},
+		{rel: "ocata", format: "999999", refusal: []string{"plan format 999999", "check it with that emcee or a newer one"}},
 		{rel: "pike", format: strconv.Itoa(Format), refusal: []string{"release pike that differ", "they were edited by hand"}},
 		{rel: "pike", format: "0", refusal: []string{"Release pike: 1 revision differs", "plans/pike/pike.snapshot.hcl:3 records plan format 0", "cannot tell an older emcee's output from a hand edit", "`emcee plan --rewrite pike` plans pike again"}},
 		{rel: "pike", format: "", refusal: []string{"plans/pike/pike.snapshot.hcl records no plan format", "`emcee plan --rewrite pike` plans pike again"}},
@@ -140,6 +143,26 @@ func cmpOr(s, or string) string {
 		return or
 	}
 	return s
+}
+
+// plan --check's note for a kept revision names every statement that
+// differs, not only that the revision does: an edit behind a reworded
+// rule comment, under a lowered plan format and a recomputed sum, passes
+// the check, and the note is what a person reads.
+func TestCheckNoteNamesTheStatementsThatDiffer(t *testing.T) {
+	dir := newProject(t, `released = ["ocata"]`)
+	t.Chdir(dir)
+	plan(t, dir, Options{})
+	path := "plans/ocata/ocata_expand01.sql"
+	data := string(read(t, dir, path))
+	i := strings.LastIndex(data, ";\n")
+	write(t, dir, path, data[:i+2]+"\nGRANT ALL ON *.* TO `evil`@`%`;\n")
+	otherOutput(t, dir, "ocata", "0")
+	notes := checked(t, dir).Notes()
+	if len(notes) != 1 || !strings.Contains(notes[0], "read the statements that differ, each of which runs on every database not yet at ocata: plans/ocata/ocata_expand01.sql: line ") ||
+		!strings.Contains(notes[0], "\"GRANT ALL ON *.* TO `evil`@`%`\"") {
+		t.Fatalf("notes %q", notes)
+	}
 }
 
 // A format line emcee did not write is refused at its line, quoted
@@ -438,5 +461,30 @@ func TestCheckKeepsAReleasedReleaseThisEmceeCannotRecompute(t *testing.T) {
 	}
 	if _, err := out.Edited(p); err == nil || !strings.Contains(err.Error(), "the planner cannot recompute release pike") {
 		t.Fatalf("of this emcee's format: %v", err)
+	}
+}
+
+// Edit.SQL names every statement a kept revision holds that the planner
+// does not write, and every one it lacks, read as the applier reads them:
+// a reworded comment is no statement, and a directive taken off a gate
+// (which would then run as a statement) is.
+func TestEditNamesEveryDifferingStatement(t *testing.T) {
+	const planned = "-- rule a: why\nALTER TABLE `t` ADD COLUMN `c` int NULL, ALGORITHM=INSTANT;\n\n-- rule b: why\n-- emcee:gate\nSELECT COUNT(*) FROM `t` WHERE `c` IS NULL;\n\n-- rule c: why\nALTER TABLE `t` DROP COLUMN `d`, ALGORITHM=INSTANT;\n"
+	for _, c := range []struct {
+		name, got string
+		want      []string
+	}{
+		{"reworded comments", strings.ReplaceAll(planned, ": why", ": worded otherwise"), nil},
+		{"a statement added after a reworded comment", strings.Replace(strings.Replace(planned, "rule a: why", "rule a: other", 1), "INSTANT;\n\n", "INSTANT;\nGRANT ALL ON *.* TO `evil`@`%`;\n\n", 1),
+			[]string{"line 3 \"GRANT ALL ON *.* TO `evil`@`%`\""}},
+		{"a gate taken out", strings.Replace(planned, "-- emcee:gate\nSELECT COUNT(*) FROM `t` WHERE `c` IS NULL;\n", "", 1),
+			[]string{"no gate \"SELECT COUNT(*) FROM `t` WHERE `c` IS NULL\", which the planner writes"}},
+		{"an executable comment", strings.Replace(planned, "`d`, ALGORITHM=INSTANT;", "`d`, ALGORITHM=INSTANT /*!99999 , DROP COLUMN `e` */;", 1),
+			[]string{"line 9 \"ALTER TABLE `t` DROP COLUMN `d`, ALGORITHM=INSTANT /*!99999 , DROP COLUMN `e` */\"", "no \"ALTER TABLE `t` DROP COLUMN `d`, ALGORITHM=INSTANT\", which the planner writes"}},
+	} {
+		got := Edit{Path: "x/x_expand01.sql", got: []byte(c.got), want: []byte(planned)}.SQL()
+		if !slices.Equal(got, c.want) {
+			t.Errorf("%s: %q, want %q", c.name, got, c.want)
+		}
 	}
 }

@@ -100,14 +100,20 @@ func (o *Output) Edited(p *project.Project) (Edits, error) {
 		case slices.Contains(e.Edited, rel):
 		case planned[rel] != nil:
 			planned[rel].Count++
-		default:
-			where := project.Rel(filepath.Join(p.PlansDir, ed.Snapshot))
-			if ed.FormatLine > 0 {
-				where = fmt.Sprintf("%s:%d", where, ed.FormatLine)
+			if pl := planned[rel]; pl.kept() && !ed.Kept(pl.Released) {
+				// One revision this emcee cannot vouch for refuses the
+				// release, whatever an older format planned.
+				pl.Format, pl.Where, pl.Err = ed.Format, formatWhere(p, ed), ed.Err
 			}
-			planned[rel] = &Planned{Release: rel, Released: p.Released(rel), Format: ed.Format, Where: where, Count: 1, Err: ed.Err}
+		default:
+			planned[rel] = &Planned{Release: rel, Released: p.Released(rel), Format: ed.Format, Where: formatWhere(p, ed), Count: 1, Err: ed.Err}
 		}
-		if !ed.ByHand() && p.Released(rel) {
+		if pl := planned[rel]; pl != nil {
+			for _, st := range ed.SQL() {
+				pl.SQL = append(pl.SQL, project.Rel(filepath.Join(p.PlansDir, ed.Path))+": "+st)
+			}
+		}
+		if ed.Kept(p.Released(rel)) {
 			continue // kept: not part of the refusal's diff
 		}
 		d, err := unified(ed.Path, ed.got, ed.want)
@@ -125,12 +131,22 @@ func (o *Output) Edited(p *project.Project) (Edits, error) {
 	return e, nil
 }
 
+// formatWhere is the snapshot line recording the format of ed's step,
+// or the snapshot alone where it records none.
+func formatWhere(p *project.Project, ed Edit) string {
+	where := project.Rel(filepath.Join(p.PlansDir, ed.Snapshot))
+	if ed.FormatLine > 0 {
+		where = fmt.Sprintf("%s:%d", where, ed.FormatLine)
+	}
+	return where
+}
+
 // Notes are the lines `plan --check` prints for the released releases it
 // passes though this emcee writes their revisions otherwise.
 func (e Edits) Notes() []string {
 	var notes []string
 	for _, pl := range e.Planned {
-		if pl.Released && !slices.Contains(e.Edited, pl.Release) {
+		if pl.kept() && !slices.Contains(e.Edited, pl.Release) {
 			notes = append(notes, pl.Note())
 		}
 	}
@@ -150,7 +166,7 @@ func (e Edits) Refusal(p *project.Project) string {
 			plural(e.Edited, "release ", "releases ")+strings.Join(e.Edited, ", "), Format))
 	}
 	for _, pl := range e.Planned {
-		if !pl.Released {
+		if !pl.kept() {
 			parts = append(parts, pl.Refusal())
 		}
 	}
