@@ -165,29 +165,51 @@ func Compare(p *project.Project, files map[string][]byte) (edits []Edit, untold 
 			errs[i] = fmt.Errorf("the planner cannot recompute release %s: %w", rel, errs[i])
 			continue
 		}
-		steps := stepsOf(files, rel)
-		for _, path := range slices.Sorted(maps.Keys(files)) {
-			id, ok := revision.FileID(path)
-			if !ok || id.Release != rel {
-				continue
-			}
-			w, ok := want[path]
-			if !ok {
-				untold = append(untold, path)
-				continue
-			}
-			if got := files[path]; string(got) != string(w) {
-				line, is, should := firstDifference(got, w)
-				e := Edit{Path: path, Snapshot: snapshotOf(rel, id.Seq, steps), Line: line, Is: is, Should: should, Format: unrecorded, got: got, want: w}
-				// Expected read this snapshot: it is there, and reads.
-				if snap, err := snapshotIn(p, files, e.Snapshot); err == nil && snap != nil {
-					e.Format, e.FormatLine = snap.format, snap.formatLine
-				}
-				edits = append(edits, e)
-			}
-		}
+		e, u := compareRelease(p, files, rel, want)
+		edits, untold = append(edits, e...), append(untold, u...)
 	}
 	return edits, untold, errors.Join(errs...)
+}
+
+// CompareRelease is Compare for one release, for review, which says what
+// of a release differs from what this emcee writes.
+func CompareRelease(p *project.Project, files map[string][]byte, rel string) ([]Edit, error) {
+	want, err := Expected(p, files, rel)
+	if err != nil {
+		if e, ok := unplannable(p, files, rel, err); ok {
+			return []Edit{e}, nil
+		}
+		return nil, fmt.Errorf("the planner cannot recompute release %s: %w", rel, err)
+	}
+	edits, _ := compareRelease(p, files, rel, want)
+	return edits, nil
+}
+
+// compareRelease compares the revisions of rel with want, what the
+// planner writes for them.
+func compareRelease(p *project.Project, files map[string][]byte, rel string, want map[string][]byte) (edits []Edit, untold []string) {
+	steps := stepsOf(files, rel)
+	for _, path := range slices.Sorted(maps.Keys(files)) {
+		id, ok := revision.FileID(path)
+		if !ok || id.Release != rel {
+			continue
+		}
+		w, ok := want[path]
+		if !ok {
+			untold = append(untold, path)
+			continue
+		}
+		if got := files[path]; string(got) != string(w) {
+			line, is, should := firstDifference(got, w)
+			e := Edit{Path: path, Snapshot: snapshotOf(rel, id.Seq, steps), Line: line, Is: is, Should: should, Format: unrecorded, got: got, want: w}
+			// Expected read this snapshot: it is there, and reads.
+			if snap, err := snapshotIn(p, files, e.Snapshot); err == nil && snap != nil {
+				e.Format, e.FormatLine = snap.format, snap.formatLine
+			}
+			edits = append(edits, e)
+		}
+	}
+	return edits, untold
 }
 
 // unplannable is the Edit of a released release this emcee fails to
