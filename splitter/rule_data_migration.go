@@ -2,6 +2,7 @@ package splitter
 
 import (
 	"fmt"
+	"strings"
 
 	"ariga.io/atlas/sql/schema"
 	"github.com/emcee-db/emcee/diff"
@@ -38,10 +39,12 @@ func init() {
 func dataMigrationSteps(ctx *Context) ([]Step, error) {
 	to := ctx.Transition.To
 	var steps []Step
+	var planned []plannedMigration
 	for _, m := range to.Declarations.DataMigrations {
 		if ctx.Transition.DataMigrationsDone[m.Name] {
 			continue // planned by an earlier revision of this release
 		}
+		planned = append(planned, plannedMigration{m, len(steps)})
 		// (*diff.Release).Check refused a migration of a table the release
 		// does not declare, and one whose expressions do not parse.
 		t, ok := to.Schema.Table(m.Rows())
@@ -69,7 +72,45 @@ func dataMigrationSteps(ctx *Context) ([]Step, error) {
 				countWhere(m.Table, "("+m.PendingExpr.SQL()+")")),
 		)
 	}
+	if err := readBeforeInserted(ctx, planned, steps); err != nil {
+		return nil, err
+	}
 	return steps, nil
+}
+
+// plannedMigration is a data migration planned now, and where its steps
+// start among dataMigrationSteps'.
+type plannedMigration struct {
+	m     *diff.DataMigration
+	steps int
+}
+
+// readBeforeInserted refuses a data migration that reads a table a data
+// migration declared after it inserts rows into: they run in declared
+// order (Split), and that table is new in the release (an insert's table
+// is), so the first would find none of those rows (an UPDATE setting
+// NULL, or a pending predicate that never selects them) while migrate
+// reports it done. A migration inserting into that same table (its pending
+// reads it to insert no row twice) is no such reader.
+func readBeforeInserted(ctx *Context, planned []plannedMigration, steps []Step) error {
+	for i, pm := range planned {
+		end := len(steps)
+		if i+1 < len(planned) {
+			end = planned[i+1].steps
+		}
+		for _, later := range planned[i+1:] {
+			if later.m.InsertList == nil || strings.EqualFold(later.m.Table, pm.m.Table) {
+				continue
+			}
+			for _, st := range steps[pm.steps:end] {
+				if ctx.parse(st.SQL).Mentions(later.m.Table) {
+					return pm.m.Pos.Errorf("data_migration %q reads table %s, which data_migration %q (declared after it, at %s) fills with rows: data migrations run in the order the release declares them, so %q would run first and find none of them; declare %q after %q",
+						pm.m.Name, later.m.Table, later.m.Name, later.m.Pos, pm.m.Name, pm.m.Name, later.m.Name)
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // insertStep is the backfill of a data migration that inserts rows: for

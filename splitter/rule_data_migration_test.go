@@ -180,3 +180,29 @@ func TestDataMigrationsRunInDeclaredOrder(t *testing.T) {
 		t.Errorf("migrate:\n got %q\nwant %q", got, want)
 	}
 }
+
+// A data migration that reads a table another one fills with rows, but is
+// declared before it, ran first (data migrations run in declared order)
+// and found none of those rows: its UPDATE set NULL everywhere, and only
+// contract's gate, with migrate recorded complete, said something was
+// wrong. The table is new in the release, so nothing but the later
+// migration can have filled it: refused at plan time, with the order to
+// declare. A migration inserting into the same table (its own pending
+// reads it) is no such reader.
+func TestDataMigrationReadingRowsALaterOneInsertsIsRefused(t *testing.T) {
+	const z = "table \"z\" {\n  schema = schema.app\n  column \"id\" {\n    type = bigint\n  }\n  primary_key {\n    columns = [column.id]\n  }\n}\n"
+	const fill = "data_migration \"fill_z\" {\n  table   = \"z\"\n  from    = \"owners\"\n  insert  = \"id = id\"\n  pending = \"NOT EXISTS (SELECT 1 FROM z WHERE z.id = owners.id)\"\n}\n"
+	const fillToo = "data_migration \"fill_z_too\" {\n  table   = \"z\"\n  from    = \"images\"\n  insert  = \"id = id\"\n  pending = \"NOT EXISTS (SELECT 1 FROM z WHERE z.id = images.id)\"\n}\n"
+	const use = "data_migration \"use_z\" {\n  table   = \"images\"\n  set     = \"size = (SELECT COUNT(*) FROM z)\"\n  pending = \"size IS NULL\"\n}\n"
+	tr, ctx := tcTransition(t, mariadb1011, tcImages, tcImages+z+use+fill)
+	_, err := Split(tr, mariadb1011, ctx.drv)
+	for _, want := range []string{`data_migration "use_z" reads table z, which data_migration "fill_z" (declared after it, at `, `declare "use_z" after "fill_z"`} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v lacks %q", err, want)
+		}
+	}
+	tr, ctx = tcTransition(t, mariadb1011, tcImages, tcImages+z+fillToo+fill+use)
+	if _, err := Split(tr, mariadb1011, ctx.drv); err != nil {
+		t.Errorf("two inserts into one table, then its reader: %v", err)
+	}
+}
