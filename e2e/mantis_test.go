@@ -120,7 +120,7 @@ func TestMantisDataMigrationsRunInDeclaredOrder(t *testing.T) {
 	r := p.must("db", "migrate", "--batch-size", "50")
 	// project_category has no single-column key: its rows move in one
 	// statement, an INSERT (the line said "in one UPDATE").
-	opContains(t, r, "backfill project_category in one INSERT INTO category ... SELECT (no single-column primary key to batch on)")
+	opContains(t, r, "backfill project_category in one INSERT ... SELECT (no single-column primary key to batch on)")
 	p.must("db", "contract")
 	if got := p.query("SELECT COUNT(*) FROM bug b JOIN category c ON c.id = b.category_id WHERE c.project_id = b.project_id"); got != "300" {
 		t.Fatalf("%s of 300 bugs point at a category of their project", got)
