@@ -123,7 +123,8 @@ func (r *Release) checkInsertExprs(prev *Release, m *DataMigration) []string {
 // reads the table the rows go into (read), "" when nothing: it must ask,
 // for the row of from it is evaluated on, whether that row's row is there
 // yet. Not reading the table, a selected row stays selected and every rerun
-// inserts it again; reading it in a subquery that never looks at the row
+// inserts it again; reading it in a subquery that never compares its rows
+// with the row (sqlsyntax.TableRead.Row: naming the row is not enough)
 // (a bare name the subquery's own table has too is that table's column
 // there, as the server resolves it), the answer is the same for every row:
 // once the first batch has inserted rows it selects none, and the gate
@@ -143,7 +144,7 @@ func unseenRows(m *DataMigration, read sqlsyntax.TableRead) string {
 			}
 			shadowed = fmt.Sprintf(" (%s there is a column of the subquery's table: write %s for the row's)", strings.Join(read.Shadowed, ", "), strings.Join(quals, ", "))
 		}
-		return fmt.Sprintf("it reads %s in a subquery that does not refer to the row of %s%s: its answer is the same for every row, so once migrate's first batch has inserted rows it selects none (or every row, again), and contract's gate opens over rows never moved, whose values contract then drops. Compare the new table's rows with the row's columns, written with the table's name, e.g. %s", into, from, shadowed, example)
+		return fmt.Sprintf("it reads %s in a subquery that does not compare its rows with the row of %s%s: its answer is the same for every row, so once migrate's first batch has inserted rows it selects none (or every row, again), and contract's gate opens over rows never moved, whose values contract then drops. Compare the new table's rows with the row's columns, written with the table's name, e.g. %s", into, from, shadowed, example)
 	}
 	return ""
 }

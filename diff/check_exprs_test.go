@@ -199,11 +199,18 @@ func TestBadDeclarationsAreReportedWithPositions(t *testing.T) {
 		{name: "insert whose pending names the new table's column for the row's",
 			column: isPublic,
 			extra:  tagsTable + moveTo("tags", "images", "image = id, label = name", "name <> '' AND NOT EXISTS (SELECT 1 FROM tags WHERE tags.image = id)"),
-			want:   []string{`pike.hcl:37:14: pending of data_migration "m": it reads ` + "`tags`" + ` in a subquery that does not refer to the row of ` + "`images`" + ` (id there is a column of the subquery's table: write ` + "`images`.`id`" + ` for the row's)`, "selects none"}},
+			want:   []string{`pike.hcl:37:14: pending of data_migration "m": it reads ` + "`tags`" + ` in a subquery that does not compare its rows with the row of ` + "`images`" + ` (id there is a column of the subquery's table: write ` + "`images`.`id`" + ` for the row's)`, "selects none"}},
 		{name: "insert whose pending reads the new table regardless of the row",
 			column: isPublic,
 			extra:  tagsTable + moveTo("tags", "images", "image = id, label = name", "name <> '' AND (SELECT COUNT(*) FROM tags) < 1000000"),
-			want:   []string{`pike.hcl:37:14: pending of data_migration "m": it reads ` + "`tags`" + ` in a subquery that does not refer to the row of ` + "`images`:"}},
+			want:   []string{`pike.hcl:37:14: pending of data_migration "m": it reads ` + "`tags`" + ` in a subquery that does not compare its rows with the row of ` + "`images`:"}},
+		// The row named in the subquery but compared with nothing of the
+		// new table (what the advice for a shadowed name led to, written in
+		// the select list): any row of tags makes it false for every row.
+		{name: "insert whose pending names the row without comparing the new table's rows with it",
+			column: isPublic,
+			extra:  tagsTable + moveTo("tags", "images", "image = id, label = name", "images.id NOT IN (SELECT images.id FROM tags)"),
+			want:   []string{`pike.hcl:37:14: pending of data_migration "m": it reads ` + "`tags`" + ` in a subquery that does not compare its rows with the row of ` + "`images`:"}},
 		{name: "insert that does not parse",
 			column: isPublic,
 			extra:  tagsTable + moveTo("tags", "images", "image = id,, label = name", "NOT EXISTS (SELECT 1 FROM tags WHERE tags.image = images.id)"),
@@ -269,6 +276,31 @@ func TestGoodDeclarationsPass(t *testing.T) {
 	}
 	if err := r.Check(prev); err != nil {
 		t.Fatalf("unexpected error: %v", err)
+	}
+}
+
+// An insert's pending predicate may ask whether the row's row is there
+// yet with IN as well as with a correlated EXISTS: the row's column,
+// outside the subquery, is compared with the new table's. It was refused
+// as a subquery "that does not refer to the row", with advice to qualify
+// the subquery's column with the row's table, which made it the same for
+// every row.
+func TestInsertPendingWithInPasses(t *testing.T) {
+	prev, err := ParseRelease("ocata", "ocata.hcl", []byte(prevRelease), mariadb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pending := range []string{
+		"id NOT IN (SELECT image FROM tags)",
+		"name <> '' AND images.id NOT IN (SELECT t.image FROM tags AS t)",
+	} {
+		r, err := ParseRelease("pike", "pike.hcl", []byte(nextRelease(isPublic, tagsTable+moveTo("tags", "images", "image = id, label = name", pending))), mariadb)
+		if err == nil {
+			err = r.Check(prev)
+		}
+		if err != nil {
+			t.Errorf("%s: %v", pending, err)
+		}
 	}
 }
 

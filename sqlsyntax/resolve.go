@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
+	"github.com/pingcap/tidb/pkg/parser/opcode"
 )
 
 // Scope is what an expression may read: the row of one table, and, for the
@@ -50,6 +51,7 @@ func (a *Assignments) Resolve(s Scope) error {
 type scopeTable struct {
 	name    string // table name or alias
 	columns []string
+	watched bool // the resolver's watch, read by a subquery
 }
 
 // frame is one SELECT level: the row at the bottom, then each subquery's
@@ -71,6 +73,27 @@ type resolver struct {
 	// watch is a table whose reads ReadOf tells (watched), "" for none.
 	watch   string
 	watched TableRead
+	// compared are the comparisons being visited, outermost first, each
+	// told which of the row and the watched table its operands read.
+	compared []*operands
+}
+
+// operands is what one comparison's operands read: the row, and the
+// watched table in a subquery. Both in one comparison is a subquery that
+// asks something of the watched table's rows about the row.
+type operands struct{ row, watched bool }
+
+// comparing tells the nodes that compare their operands: not AND, OR and
+// XOR, whose operands are conditions of their own (t.id > 0 AND
+// row.c IS NOT NULL compares nothing of t with the row).
+func comparing(n ast.Node) bool {
+	switch n := n.(type) {
+	case *ast.BinaryOperationExpr:
+		return n.Op != opcode.LogicAnd && n.Op != opcode.LogicOr && n.Op != opcode.LogicXor
+	case *ast.PatternInExpr, *ast.PatternLikeOrIlikeExpr, *ast.PatternRegexpExpr, *ast.BetweenExpr, *ast.CompareSubqueryExpr, *ast.FuncCallExpr:
+		return true
+	}
+	return false
 }
 
 func (r *resolver) failAt(at int, format string, args ...any) {
@@ -85,6 +108,9 @@ func (r *resolver) Enter(n ast.Node) (ast.Node, bool) {
 	}
 	if e, ok := n.(ast.ExprNode); ok {
 		r.at = e.OriginTextPosition() - r.base
+	}
+	if r.watch != "" && comparing(n) {
+		r.compared = append(r.compared, &operands{})
 	}
 	switch n := n.(type) {
 	case *ast.SelectStmt:
@@ -106,6 +132,13 @@ func (r *resolver) Enter(n ast.Node) (ast.Node, bool) {
 func (r *resolver) Leave(n ast.Node) (ast.Node, bool) {
 	if _, ok := n.(*ast.SelectStmt); ok {
 		r.stack = r.stack[:len(r.stack)-1]
+	}
+	if r.watch != "" && comparing(n) && len(r.compared) > 0 {
+		c := r.compared[len(r.compared)-1]
+		r.compared = r.compared[:len(r.compared)-1]
+		if c.row && c.watched {
+			r.watched.Row = true
+		}
 	}
 	return n, true
 }
@@ -132,10 +165,11 @@ func (r *resolver) tablesOf(n ast.ResultSetNode, f *frame) {
 			r.failAt(find(r.src, t.Name.O, r.at), "table %q: the release declares no such table", t.Name.O)
 			return
 		}
-		f.tables = append(f.tables, scopeTable{name: cmp.Or(n.AsName.O, t.Name.O), columns: cols})
+		st := scopeTable{name: cmp.Or(n.AsName.O, t.Name.O), columns: cols}
 		if r.watch != "" && t.Schema.O == "" && strings.EqualFold(t.Name.O, r.watch) {
-			f.reads, r.watched.Reads = true, true
+			f.reads, r.watched.Reads, st.watched = true, true, true
 		}
+		f.tables = append(f.tables, st)
 	}
 }
 
@@ -153,7 +187,7 @@ func (r *resolver) column(c *ast.ColumnName) {
 				if !ok {
 					r.failAt(at, "unknown column %s (%s has: %s)", qualified(c), t.name, known(t.columns))
 				} else {
-					r.found(i, c, name)
+					r.found(i, t, c, name)
 				}
 				return
 			}
@@ -164,7 +198,7 @@ func (r *resolver) column(c *ast.ColumnName) {
 	for i := len(r.stack) - 1; i >= 0; i-- {
 		for _, t := range r.stack[i].tables {
 			if name, ok := lookup(t.columns, c.Name.O); ok {
-				r.found(i, c, name)
+				r.found(i, t, c, name)
 				return
 			}
 		}
@@ -182,17 +216,24 @@ func (r *resolver) column(c *ast.ColumnName) {
 	r.failAt(at, "unknown column %q: none of %s has it", c.Name.O, strings.Join(names, ", "))
 }
 
-// found is column c found as name in the tables of frame i (0: the row).
-func (r *resolver) found(i int, c *ast.ColumnName, name string) {
+// found is column c found as name in table t of frame i (0: the row).
+func (r *resolver) found(i int, t scopeTable, c *ast.ColumnName, name string) {
 	if i == 0 {
 		r.read(name)
 	}
-	if r.watch == "" || !slices.ContainsFunc(r.stack[1:], func(f frame) bool { return f.reads }) {
+	if r.watch == "" {
 		return
 	}
-	if i == 0 {
-		r.watched.Row = true
-	} else if _, ok := lookup(r.scope.Columns, c.Name.O); ok && c.Table.O == "" && !slices.Contains(r.watched.Shadowed, c.Name.O) {
+	// Each comparison it is an operand of reads the row, or the watched
+	// table (Leave tells whether one read both).
+	for _, cmp := range r.compared {
+		cmp.row = cmp.row || i == 0
+		cmp.watched = cmp.watched || (i > 0 && t.watched)
+	}
+	if !slices.ContainsFunc(r.stack[1:], func(f frame) bool { return f.reads }) {
+		return
+	}
+	if _, ok := lookup(r.scope.Columns, c.Name.O); i > 0 && ok && c.Table.O == "" && !slices.Contains(r.watched.Shadowed, c.Name.O) {
 		r.watched.Shadowed = append(r.watched.Shadowed, c.Name.O)
 	}
 }
@@ -235,9 +276,13 @@ type TableRead struct {
 	// Reads: a subquery's FROM names the table (a table of the current
 	// database, names compared without letter case).
 	Reads bool
-	// Row: a subquery reading the table refers, at any depth below it, to
-	// the row the expression is evaluated for, so its answer can differ
-	// from row to row.
+	// Row: one comparison (=, IN, LIKE, a function's arguments ...; not
+	// AND, OR, XOR) has a column of the table, read in a subquery, and a
+	// column of the row the expression is evaluated for among its
+	// operands, so the subquery's answer can differ from row to row:
+	// `t.k = row.k` in a subquery of it, `row.k IN (SELECT t.k ...)`. The
+	// row named in the subquery but compared with nothing of the table (in
+	// its select list, its ORDER BY, `row.k = row.k`) is not.
 	Row bool
 	// Shadowed are the bare names in such a subquery that the row has too,
 	// but that the server finds in a table of the subquery first (the

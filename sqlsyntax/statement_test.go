@@ -267,6 +267,20 @@ func TestReadOf(t *testing.T) {
 		// ... and beside it, not inside it.
 		{"NOT EXISTS (SELECT 1 FROM user_token_auth) AND EXISTS (SELECT 1 FROM other WHERE other.n = user.login)", "user_token_auth", TableRead{Reads: true}},
 		{"token_auth <> ''", "user_token_auth", TableRead{}},
+		// The row's column compared with the new table's through IN, the
+		// usual "not moved yet": the row is outside the subquery.
+		{"login NOT IN (SELECT t.login FROM user_token_auth t)", "user_token_auth", TableRead{Reads: true, Row: true}},
+		{"`user`.login NOT IN (SELECT login FROM user_token_auth)", "user_token_auth", TableRead{Reads: true, Row: true, Shadowed: []string{"login"}}},
+		{"NOT EXISTS (SELECT 1 FROM other o JOIN user_token_auth t ON t.login = `user`.login)", "user_token_auth", TableRead{Reads: true, Row: true}},
+		{"NOT EXISTS (SELECT 1 FROM other o WHERE EXISTS (SELECT 1 FROM user_token_auth t WHERE t.login = `user`.login))", "user_token_auth", TableRead{Reads: true, Row: true}},
+		// The row named in the subquery, but never compared with the new
+		// table's rows: the answer is the same for every row (any row
+		// there or none), as when the row is not named at all.
+		{"NOT EXISTS (SELECT `user`.login FROM user_token_auth t)", "user_token_auth", TableRead{Reads: true}},
+		{"NOT EXISTS (SELECT 1 FROM user_token_auth t ORDER BY `user`.login)", "user_token_auth", TableRead{Reads: true}},
+		{"NOT EXISTS (SELECT 1 FROM user_token_auth t WHERE `user`.login = `user`.login)", "user_token_auth", TableRead{Reads: true}},
+		{"NOT EXISTS (SELECT 1 FROM user_token_auth t WHERE t.id > 0 AND `user`.login IS NOT NULL)", "user_token_auth", TableRead{Reads: true}},
+		{"`user`.login NOT IN (SELECT `user`.login FROM user_token_auth)", "user_token_auth", TableRead{Reads: true}},
 	} {
 		e, err := ParseExpr(c.pending, Statement)
 		if err != nil {
