@@ -81,7 +81,10 @@ type resolver struct {
 // operands is what one comparison's operands read: the row, and the
 // watched table in a subquery. Both in one comparison is a subquery that
 // asks something of the watched table's rows about the row.
-type operands struct{ row, watched bool }
+type operands struct {
+	row, watched bool
+	in           bool // an IN whose subquery reads the watched table
+}
 
 // comparing tells the nodes that compare their operands: not AND, OR and
 // XOR, whose operands are conditions of their own (t.id > 0 AND
@@ -110,7 +113,16 @@ func (r *resolver) Enter(n ast.Node) (ast.Node, bool) {
 		r.at = e.OriginTextPosition() - r.base
 	}
 	if r.watch != "" && comparing(n) {
-		r.compared = append(r.compared, &operands{})
+		ops := &operands{}
+		if in, ok := n.(*ast.PatternInExpr); ok && in.Sel != nil {
+			in.Sel.Accept(visit(func(n ast.Node) bool {
+				if t, ok := n.(*ast.TableName); ok && t.Schema.O == "" && strings.EqualFold(t.Name.O, r.watch) {
+					ops.in = true
+				}
+				return ops.in
+			}))
+		}
+		r.compared = append(r.compared, ops)
 	}
 	switch n := n.(type) {
 	case *ast.SelectStmt:
@@ -136,7 +148,10 @@ func (r *resolver) Leave(n ast.Node) (ast.Node, bool) {
 	if r.watch != "" && comparing(n) && len(r.compared) > 0 {
 		c := r.compared[len(r.compared)-1]
 		r.compared = r.compared[:len(r.compared)-1]
-		if c.row && c.watched {
+		switch {
+		case c.row && c.watched && c.in:
+			r.watched.In = true
+		case c.row && c.watched:
 			r.watched.Row = true
 		}
 	}
@@ -284,6 +299,11 @@ type TableRead struct {
 	// row named in the subquery but compared with nothing of the table (in
 	// its select list, its ORDER BY, `row.k = row.k`) is not.
 	Row bool
+	// In: such a comparison is an IN whose subquery reads the table
+	// (`row.k NOT IN (SELECT t.k FROM table)`). It compares the row with
+	// the table, but one NULL in the subquery's column makes NOT IN NULL
+	// for every row, so it is told apart from Row.
+	In bool
 	// Shadowed are the bare names in such a subquery that the row has too,
 	// but that the server finds in a table of the subquery first (the
 	// innermost SELECT whose tables have the name), spelled as written.

@@ -267,10 +267,13 @@ func TestReadOf(t *testing.T) {
 		// ... and beside it, not inside it.
 		{"NOT EXISTS (SELECT 1 FROM user_token_auth) AND EXISTS (SELECT 1 FROM other WHERE other.n = user.login)", "user_token_auth", TableRead{Reads: true}},
 		{"token_auth <> ''", "user_token_auth", TableRead{}},
-		// The row's column compared with the new table's through IN, the
-		// usual "not moved yet": the row is outside the subquery.
-		{"login NOT IN (SELECT t.login FROM user_token_auth t)", "user_token_auth", TableRead{Reads: true, Row: true}},
-		{"`user`.login NOT IN (SELECT login FROM user_token_auth)", "user_token_auth", TableRead{Reads: true, Row: true, Shadowed: []string{"login"}}},
+		// The row's column compared with the new table's through IN: the
+		// row is outside the subquery. One NULL in the subquery's column
+		// makes NOT IN NULL for every row (In: diff refuses it).
+		{"login NOT IN (SELECT t.login FROM user_token_auth t)", "user_token_auth", TableRead{Reads: true, In: true}},
+		{"`user`.login NOT IN (SELECT login FROM user_token_auth)", "user_token_auth", TableRead{Reads: true, In: true, Shadowed: []string{"login"}}},
+		// IN over another table, inside the subquery reading this one.
+		{"NOT EXISTS (SELECT 1 FROM user_token_auth AS t WHERE t.login IN (SELECT o.n FROM other AS o WHERE o.id = `user`.token_auth))", "user_token_auth", TableRead{Reads: true, Row: true}},
 		{"NOT EXISTS (SELECT 1 FROM other o JOIN user_token_auth t ON t.login = `user`.login)", "user_token_auth", TableRead{Reads: true, Row: true}},
 		{"NOT EXISTS (SELECT 1 FROM other o WHERE EXISTS (SELECT 1 FROM user_token_auth t WHERE t.login = `user`.login))", "user_token_auth", TableRead{Reads: true, Row: true}},
 		// The row named in the subquery, but never compared with the new
