@@ -145,7 +145,7 @@ func stamp(p *project.Project, out *Output) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	var stamped, zero []string
+	var stamped, zero, differ []string
 	for _, rel := range p.Releases {
 		if len(todo[rel]) == 0 {
 			continue
@@ -164,8 +164,18 @@ func stamp(p *project.Project, out *Output) (string, error) {
 		for _, path := range todo[rel] {
 			format := Format
 			for _, rev := range revs[path] {
-				if w, ok := want[rev]; !ok || !bytes.Equal(w, out.Files[rev]) {
-					format = 0
+				w, ok := want[rev]
+				if ok && bytes.Equal(w, out.Files[rev]) {
+					continue
+				}
+				format = 0
+				if !ok {
+					continue // not recomputed: nothing to compare with
+				}
+				// What 0 vouches for, named for whoever commits it: an
+				// edit made before the line was recorded too.
+				for _, st := range (Edit{Path: rev, got: out.Files[rev], want: w}).SQL() {
+					differ = append(differ, project.Rel(filepath.Join(p.PlansDir, rev))+": "+st)
 				}
 			}
 			out.Files[path] = withFormat(out.Files[path], format)
@@ -184,6 +194,9 @@ func stamp(p *project.Project, out *Output) (string, error) {
 	if len(zero) > 0 {
 		note += fmt.Sprintf("; %s %s 0, since this emcee writes the revisions of %s step otherwise: `emcee plan --check` says what that means for %s release",
 			someOf(zero), plural1(len(zero), "records", "record"), plural1(len(zero), "its", "their"), plural1(len(zero), "its", "their"))
+		if len(differ) > 0 {
+			note += "; read the statements that differ before committing it: " + strings.Join(differ, "; ")
+		}
 	}
 	return note, nil
 }

@@ -231,6 +231,28 @@ func TestPlanRecordsTheFormatOfPlansWrittenBeforeFormats(t *testing.T) {
 	}
 }
 
+// Stamping 0 launders an edit into "another emcee's output": a revision
+// of a released release edited, its snapshot's format line removed and the
+// sum recomputed, the next `emcee plan` (run by someone else) records 0
+// and says to commit. The note it prints names every statement that
+// differs, for whoever commits it to read first.
+func TestStampNamesTheStatementsThatDiffer(t *testing.T) {
+	dir := newProject(t, `released = ["ocata", "pike"]`)
+	t.Chdir(dir)
+	plan(t, dir, Options{})
+	path := "plans/pike/pike_expand01.sql"
+	data := string(read(t, dir, path))
+	i := strings.LastIndex(data, ";\n")
+	write(t, dir, path, data[:i+2]+"\nGRANT ALL ON *.* TO `evil`@`%`;\n")
+	otherOutput(t, dir, "pike", "")
+	out := plan(t, dir, Options{})
+	if len(out.Notes) != 1 || !strings.Contains(out.Notes[0], "plans/pike/pike.snapshot.hcl records 0") ||
+		!strings.Contains(out.Notes[0], "read the statements that differ before committing it: plans/pike/pike_expand01.sql: line ") ||
+		!strings.Contains(out.Notes[0], "\"GRANT ALL ON *.* TO `evil`@`%`\"") {
+		t.Fatalf("notes %q", out.Notes)
+	}
+}
+
 // planFormatFile records what the planner writes for each input of
 // TestPlanFormat's corpus, at the plan format it records.
 const planFormatFile = "testdata/planformat.txt"
