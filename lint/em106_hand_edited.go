@@ -49,6 +49,14 @@ var _ = register(&Analyzer{
 			if sql := e.SQL(); len(sql) > 0 {
 				f.Message += "; the statements that differ: " + strings.Join(sql, ", ")
 			}
+			// An edit whatever the format line says (planner.Edit.Foreign).
+			if foreign := e.Foreign(); len(foreign) > 0 && e.Format != planner.Format {
+				what := "is no statement any emcee writes"
+				if len(foreign) > 1 {
+					what = "are statements no emcee writes"
+				}
+				f.Message += fmt.Sprintf("; %s %s, whatever plan format its snapshot records (%s records %s)", strings.Join(foreign, ", "), what, planFile(p, e.Snapshot), e.PlannedBy())
+			}
 			if rel, _, _ := strings.Cut(e.Path, "/"); !e.ByHand() {
 				f.Message += fmt.Sprintf("; %s records %s, and this emcee writes plan format %d", planFile(p, e.Snapshot), e.PlannedBy(), planner.Format)
 				switch released := p.Project.Released(rel); {

@@ -90,7 +90,7 @@ func TestEM106OtherPlanFormat(t *testing.T) {
 			f.edit(expand, "-- rule widen-column: ", "-- rule widen-column (worded by another emcee): ")
 			// A second difference after the first: a note naming only
 			// the first differing line would hide it.
-			f.edit(expand, "ALGORITHM=INSTANT;\n", "ALGORITHM=INSTANT;\nGRANT ALL ON *.* TO `evil`@`%`;\n")
+			f.edit(expand, "ALGORITHM=INSTANT;\n", "ALGORITHM=INSTANT;\nDROP TABLE `audit`;\n")
 			var got []Finding
 			for _, fd := range f.lint(false).Findings {
 				if fd.Code == "EM106" {
@@ -104,7 +104,7 @@ func TestEM106OtherPlanFormat(t *testing.T) {
 			if !strings.Contains(fd.Message, fmt.Sprintf("plans/pike/pike.snapshot.hcl records plan format %d", format)) {
 				t.Errorf("the message does not name the plan format: %s", fd.Message)
 			}
-			if !strings.Contains(fd.Message, "the statements that differ: line 6 \"GRANT ALL ON *.* TO `evil`@`%`\"") {
+			if !strings.Contains(fd.Message, "the statements that differ: line 6 \"DROP TABLE `audit`\"") {
 				t.Errorf("the message hides a differing line: %s", fd.Message)
 			}
 			switch {
@@ -116,5 +116,31 @@ func TestEM106OtherPlanFormat(t *testing.T) {
 				t.Errorf("open: %+v", fd)
 			}
 		})
+	}
+}
+
+// A statement no emcee writes (a GRANT), in a released release's revision
+// whose snapshot records plan format 0, is an edit whatever the format
+// line says: an error naming the statement, not the note of another
+// emcee's output.
+func TestEM106StatementNoEmceeWrites(t *testing.T) {
+	const expand = "plans/pike/pike_expand01.sql"
+	f := planned(t, pike("varchar(50)", "varchar(60)"))
+	f.write("atlas.hcl", "emcee {\n  target   = \"mariadb 10.11\"\n  releases = [\"ocata\", \"pike\"]\n  released = [\"ocata\", \"pike\"]\n}\n")
+	p, err := project.Load("atlas.hcl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.p = p
+	f.edit("plans/pike/pike.snapshot.hcl", fmt.Sprintf("# plan format: %d\n", planner.Format), "# plan format: 0\n")
+	f.edit(expand, "ALGORITHM=INSTANT;\n", "ALGORITHM=INSTANT;\nGRANT ALL ON *.* TO `evil`@`%`;\n")
+	var got []Finding
+	for _, fd := range f.lint(false).Findings {
+		if fd.Code == "EM106" {
+			got = append(got, fd)
+		}
+	}
+	if len(got) != 1 || got[0].Severity != Error || !strings.Contains(got[0].Message, "line 6 \"GRANT ALL ON *.* TO `evil`@`%`\" is no statement any emcee writes, whatever plan format its snapshot records") {
+		t.Fatalf("EM106 findings: %v", got)
 	}
 }

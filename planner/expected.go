@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/emcee-db/emcee/diff"
+	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/splitter"
@@ -126,7 +127,38 @@ type Edit struct {
 // format, the difference may be that emcee's output (an upgrade that
 // writes the revision otherwise: Planned says what it means for the
 // release), or an edit: emcee cannot tell them apart.
-func (e Edit) ByHand() bool { return e.Format == Format }
+func (e Edit) ByHand() bool { return e.Format == Format || len(e.Foreign()) > 0 }
+
+// plannerKinds are the statements an emcee writes outside a gate or a
+// backfill (each read under its directive): schema changes of tables,
+// views, triggers and indexes. No plan format writes another (a GRANT, a
+// CREATE USER, a DELETE, a SET GLOBAL, an UPDATE without its directive).
+var plannerKinds = map[string]bool{
+	effect.KindAlterTable: true, effect.KindCreateTable: true, effect.KindDropTable: true, effect.KindRenameTable: true,
+	effect.KindCreateView: true, effect.KindDropView: true, effect.KindCreateTrigger: true, effect.KindDropTrigger: true,
+	effect.KindCreateIndex: true, effect.KindDropIndex: true,
+}
+
+// Foreign are the statements the revision holds, and the planner does not
+// write, that no emcee writes, whatever its plan format (plannerKinds), as
+// `line N "..."`; a revision that does not read is one. Such a revision
+// was edited by hand whatever format its snapshot records (ByHand).
+func (e Edit) Foreign() []string {
+	if e.Err != nil {
+		return nil
+	}
+	added, _, err := e.statements()
+	if err != nil {
+		return []string{fmt.Sprintf("%q", err.Error())}
+	}
+	var out []string
+	for _, st := range added {
+		if st.Kind == revision.DDL && !plannerKinds[effect.Parse(st.SQL).Kind] {
+			out = append(out, fmt.Sprintf("line %d %q", st.Line, st.SQL))
+		}
+	}
+	return out
+}
 
 // Kept tells a differing revision plan --check and lint pass: one of a
 // released release (the databases ran it as it is, and the sum vouches
@@ -284,12 +316,32 @@ func requirePlannerOutput(p *project.Project, plans *revision.Plans, sumErr erro
 // must show too. A revision that does not read is one line saying so:
 // the applier refuses it.
 func (e Edit) SQL() []string {
+	added, missing, err := e.statements()
+	if err != nil {
+		return []string{fmt.Sprintf("%q", err.Error())}
+	}
+	var out []string
+	for _, st := range added {
+		out = append(out, fmt.Sprintf("line %d %s%q", st.Line, kindOf(st.Kind), st.SQL))
+	}
+	// A statement the planner writes that the revision lacks (a gate
+	// taken out) matters as much as one added.
+	for _, st := range missing {
+		out = append(out, fmt.Sprintf("no %s%q, which the planner writes", kindOf(st.Kind), st.SQL))
+	}
+	return out
+}
+
+// statements are the statements of the revision the planner does not
+// write (added), and those the planner writes that it lacks (missing),
+// each with its directive.
+func (e Edit) statements() (added, missing []revision.Statement, err error) {
 	key := func(st revision.Statement) string {
 		return strings.Join([]string{string(st.Kind), st.Table, st.Key, st.SQL}, "\x00")
 	}
 	want, err := revision.Parse(e.Path, e.want)
 	if err != nil {
-		return nil // what the planner writes reads
+		return nil, nil, nil // what the planner writes reads
 	}
 	planned := map[string]int{}
 	for _, st := range want {
@@ -297,25 +349,22 @@ func (e Edit) SQL() []string {
 	}
 	got, err := revision.Parse(e.Path, e.got)
 	if err != nil {
-		return []string{fmt.Sprintf("%q", err.Error())}
+		return nil, nil, err
 	}
-	var out []string
 	for _, st := range got {
 		if k := key(st); planned[k] > 0 {
 			planned[k]--
 			continue
 		}
-		out = append(out, fmt.Sprintf("line %d %s%q", st.Line, kindOf(st.Kind), st.SQL))
+		added = append(added, st)
 	}
-	// A statement the planner writes that the revision lacks (a gate
-	// taken out) matters as much as one added.
 	for _, st := range want {
 		if k := key(st); planned[k] > 0 {
 			planned[k]--
-			out = append(out, fmt.Sprintf("no %s%q, which the planner writes", kindOf(st.Kind), st.SQL))
+			missing = append(missing, st)
 		}
 	}
-	return out
+	return added, missing, nil
 }
 
 // kindOf words a statement's directive before its SQL: "gate ", or "".

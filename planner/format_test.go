@@ -156,12 +156,39 @@ func TestCheckNoteNamesTheStatementsThatDiffer(t *testing.T) {
 	path := "plans/ocata/ocata_expand01.sql"
 	data := string(read(t, dir, path))
 	i := strings.LastIndex(data, ";\n")
-	write(t, dir, path, data[:i+2]+"\nGRANT ALL ON *.* TO `evil`@`%`;\n")
+	write(t, dir, path, data[:i+2]+"\nDROP TABLE `audit`;\n")
 	otherOutput(t, dir, "ocata", "0")
 	notes := checked(t, dir).Notes()
 	if len(notes) != 1 || !strings.Contains(notes[0], "read the statements that differ, each of which runs on every database not yet at ocata: plans/ocata/ocata_expand01.sql: line ") ||
-		!strings.Contains(notes[0], "\"GRANT ALL ON *.* TO `evil`@`%`\"") {
+		!strings.Contains(notes[0], "\"DROP TABLE `audit`\"") {
 		t.Fatalf("notes %q", notes)
+	}
+}
+
+// No emcee, of any plan format, writes a GRANT, a CREATE USER or a
+// DELETE: a revision of a released release holding one was edited by hand
+// whatever its snapshot's format line says, and plan --check refuses it
+// (it passed with a note under plan format 0, and db expand ran the
+// CREATE USER on every database not yet at the release).
+func TestCheckRefusesAStatementNoEmceeWrites(t *testing.T) {
+	for _, stmt := range []string{"GRANT ALL ON *.* TO `evil`@`%`", "CREATE USER `evil`@`%`", "DELETE FROM `images`", "UPDATE `images` SET `name` = 'x'", "SET GLOBAL read_only = 1"} {
+		dir := newProject(t, `released = ["ocata"]`)
+		t.Chdir(dir)
+		plan(t, dir, Options{})
+		path := "plans/ocata/ocata_expand01.sql"
+		data := string(read(t, dir, path))
+		i := strings.LastIndex(data, ";\n")
+		write(t, dir, path, data[:i+2]+"\n"+stmt+";\n")
+		otherOutput(t, dir, "ocata", "0")
+		p, err := project.Load(filepath.Join(dir, "atlas.hcl"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := checked(t, dir)
+		if r := e.Refusal(p); !strings.Contains(r, fmt.Sprintf("plans/ocata/ocata_expand01.sql: line %d %q is no statement any emcee writes", strings.Count(data[:i+2], "\n")+2, stmt)) ||
+			!strings.Contains(r, "it was edited by hand, whatever plan format plans/ocata/ocata.snapshot.hcl:3 records: restore it from version control") || len(e.Notes()) > 0 {
+			t.Errorf("%s: refusal %q, notes %q", stmt, r, e.Notes())
+		}
 	}
 }
 
@@ -243,12 +270,12 @@ func TestStampNamesTheStatementsThatDiffer(t *testing.T) {
 	path := "plans/pike/pike_expand01.sql"
 	data := string(read(t, dir, path))
 	i := strings.LastIndex(data, ";\n")
-	write(t, dir, path, data[:i+2]+"\nGRANT ALL ON *.* TO `evil`@`%`;\n")
+	write(t, dir, path, data[:i+2]+"\nDROP TABLE `audit`;\n")
 	otherOutput(t, dir, "pike", "")
 	out := plan(t, dir, Options{})
 	if len(out.Notes) != 1 || !strings.Contains(out.Notes[0], "plans/pike/pike.snapshot.hcl records 0") ||
 		!strings.Contains(out.Notes[0], "read the statements that differ before committing it: plans/pike/pike_expand01.sql: line ") ||
-		!strings.Contains(out.Notes[0], "\"GRANT ALL ON *.* TO `evil`@`%`\"") {
+		!strings.Contains(out.Notes[0], "\"DROP TABLE `audit`\"") {
 		t.Fatalf("notes %q", out.Notes)
 	}
 }

@@ -70,6 +70,10 @@ type Edits struct {
 	// format that it writes otherwise: edited by hand, their sum
 	// recomputed. In the project's order.
 	Edited []string
+	// Foreign says, of revisions of another plan format, each statement
+	// no emcee writes (Edit.Foreign): such a revision is an edit too,
+	// and its release is among Edited.
+	Foreign []string
 	// Planned are the releases whose differing revisions an emcee of
 	// another plan format planned, or one that recorded none: a released
 	// one keeps them (Note), an open one is refused (Refusal).
@@ -89,15 +93,25 @@ func (o *Output) Edited(p *project.Project) (Edits, error) {
 	var e Edits
 	var b bytes.Buffer
 	planned := map[string]*Planned{}
+	byHand := map[string]bool{} // releases holding an edit: refused whole
 	for _, ed := range edits {
 		rel, _, _ := strings.Cut(ed.Path, "/")
-		switch {
+		switch foreign := ed.Foreign(); {
+		case len(foreign) > 0 && ed.Format != Format:
+			// An edit whatever format its snapshot records.
+			for _, st := range foreign {
+				e.Foreign = append(e.Foreign, fmt.Sprintf("%s: %s is no statement any emcee writes", project.Rel(filepath.Join(p.PlansDir, ed.Path)), st))
+			}
+			e.Foreign = append(e.Foreign, fmt.Sprintf("it was edited by hand, whatever plan format %s records", formatWhere(p, ed)))
+			byHand[rel] = true
+			delete(planned, rel)
 		case ed.ByHand():
 			if !slices.Contains(e.Edited, rel) {
 				e.Edited = append(e.Edited, rel)
 			}
+			byHand[rel] = true
 			delete(planned, rel) // an edit is refused whatever else differs
-		case slices.Contains(e.Edited, rel):
+		case byHand[rel]:
 		case planned[rel] != nil:
 			planned[rel].Count++
 			if pl := planned[rel]; pl.kept() && !ed.Kept(pl.Released) {
@@ -161,6 +175,9 @@ func (e Edits) Notes() []string {
 // format stay as the databases ran them (Notes).
 func (e Edits) Refusal(p *project.Project) string {
 	var parts []string
+	if len(e.Foreign) > 0 {
+		parts = append(parts, strings.Join(e.Foreign, "; ")+": restore it from version control")
+	}
 	if len(e.Edited) > 0 {
 		parts = append(parts, fmt.Sprintf("plans/ holds revisions of %s that differ from what this emcee writes from the snapshots they were planned from, though plans/emcee.sum vouches for them, and their snapshots record plan format %d, the one this emcee writes: they were edited by hand and their sum recomputed. Restore them from version control; to change a release, edit its schema file and run `emcee plan`",
 			plural(e.Edited, "release ", "releases ")+strings.Join(e.Edited, ", "), Format))
