@@ -129,18 +129,9 @@ type Edit struct {
 // release), or an edit: emcee cannot tell them apart.
 func (e Edit) ByHand() bool { return e.Format == Format || len(e.Foreign()) > 0 }
 
-// plannerKinds are the statements an emcee writes outside a gate or a
-// backfill (each read under its directive): schema changes of tables,
-// views, triggers and indexes. No plan format writes another (a GRANT, a
-// CREATE USER, a DELETE, a SET GLOBAL, an UPDATE without its directive).
-var plannerKinds = map[string]bool{
-	effect.KindAlterTable: true, effect.KindCreateTable: true, effect.KindDropTable: true, effect.KindRenameTable: true,
-	effect.KindCreateView: true, effect.KindDropView: true, effect.KindCreateTrigger: true, effect.KindDropTrigger: true,
-	effect.KindCreateIndex: true, effect.KindDropIndex: true,
-}
-
 // Foreign are the statements the revision holds, and the planner does not
-// write, that no emcee writes, whatever its plan format (plannerKinds), as
+// write, that no emcee writes, whatever its plan format (effect's
+// DDL.Planned), as
 // `line N "..."`; a revision that does not read is one. Such a revision
 // was edited by hand whatever format its snapshot records (ByHand).
 func (e Edit) Foreign() []string {
@@ -153,7 +144,7 @@ func (e Edit) Foreign() []string {
 	}
 	var out []string
 	for _, st := range added {
-		if st.Kind == revision.DDL && !plannerKinds[effect.Parse(st.SQL).Kind] {
+		if st.Kind == revision.DDL && !effect.Parse(st.SQL).Planned() {
 			out = append(out, fmt.Sprintf("line %d %q", st.Line, st.SQL))
 		}
 	}
