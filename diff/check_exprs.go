@@ -135,6 +135,8 @@ func unseenRows(m *DataMigration, read sqlsyntax.TableRead) string {
 	switch {
 	case !read.Reads:
 		return fmt.Sprintf("it does not read %s, the table the rows go into: a row of %s it selects stays selected after its row is inserted, and every rerun of migrate (the catch-up over rows written meanwhile, a resume) would insert it again. Add a condition on the rows already there, e.g. AND %s", into, from, example)
+	case read.SetOp:
+		return fmt.Sprintf("it reads %s in a UNION (or EXCEPT, INTERSECT) of SELECTs: once another of them has a row, the answer is the same for every row of %s, so it selects none, and contract's gate opens over rows never moved, whose values contract then drops. Read %s in one SELECT of its own, e.g. %s", into, from, into, example)
 	case !read.Row && read.In:
 		return fmt.Sprintf("it reads %s in an IN (SELECT ...): one NULL there makes NOT IN NULL for every row of %s, so it selects none, and contract's gate opens over rows never moved, whose values contract then drops. Write it with NOT EXISTS, e.g. %s", into, from, example)
 	case !read.Row:

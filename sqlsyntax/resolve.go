@@ -73,6 +73,8 @@ type resolver struct {
 	// watch is a table whose reads ReadOf tells (watched), "" for none.
 	watch   string
 	watched TableRead
+	// setOps counts the UNION, EXCEPT and INTERSECT being visited.
+	setOps int
 	// compared are the comparisons being visited, outermost first, each
 	// told which of the row and the watched table its operands read.
 	compared []*operands
@@ -125,6 +127,8 @@ func (r *resolver) Enter(n ast.Node) (ast.Node, bool) {
 		r.compared = append(r.compared, ops)
 	}
 	switch n := n.(type) {
+	case *ast.SetOprStmt:
+		r.setOps++
 	case *ast.SelectStmt:
 		var f frame
 		if n.From != nil && n.From.TableRefs != nil {
@@ -142,8 +146,11 @@ func (r *resolver) Enter(n ast.Node) (ast.Node, bool) {
 }
 
 func (r *resolver) Leave(n ast.Node) (ast.Node, bool) {
-	if _, ok := n.(*ast.SelectStmt); ok {
+	switch n.(type) {
+	case *ast.SelectStmt:
 		r.stack = r.stack[:len(r.stack)-1]
+	case *ast.SetOprStmt:
+		r.setOps--
 	}
 	if r.watch != "" && comparing(n) && len(r.compared) > 0 {
 		c := r.compared[len(r.compared)-1]
@@ -183,6 +190,7 @@ func (r *resolver) tablesOf(n ast.ResultSetNode, f *frame) {
 		st := scopeTable{name: cmp.Or(n.AsName.O, t.Name.O), columns: cols}
 		if r.watch != "" && t.Schema.O == "" && strings.EqualFold(t.Name.O, r.watch) {
 			f.reads, r.watched.Reads, st.watched = true, true, true
+			r.watched.SetOp = r.watched.SetOp || r.setOps > 0
 		}
 		f.tables = append(f.tables, st)
 	}
@@ -304,6 +312,10 @@ type TableRead struct {
 	// the table, but one NULL in the subquery's column makes NOT IN NULL
 	// for every row, so it is told apart from Row.
 	In bool
+	// SetOp: a SELECT reading the table is one of a UNION, EXCEPT or
+	// INTERSECT: once another of them has a row, EXISTS over it is true
+	// for every row, whatever the one reading the table compares.
+	SetOp bool
 	// Shadowed are the bare names in such a subquery that the row has too,
 	// but that the server finds in a table of the subquery first (the
 	// innermost SELECT whose tables have the name), spelled as written.

@@ -284,6 +284,12 @@ func TestReadOf(t *testing.T) {
 		{"NOT EXISTS (SELECT 1 FROM user_token_auth t WHERE `user`.login = `user`.login)", "user_token_auth", TableRead{Reads: true}},
 		{"NOT EXISTS (SELECT 1 FROM user_token_auth t WHERE t.id > 0 AND `user`.login IS NOT NULL)", "user_token_auth", TableRead{Reads: true}},
 		{"`user`.login NOT IN (SELECT `user`.login FROM user_token_auth)", "user_token_auth", TableRead{Reads: true}},
+		// A UNION beside the branch reading the table answers for every
+		// row once its other branch has a row: NOT EXISTS is then false
+		// everywhere, whatever the branch compares.
+		{"NOT EXISTS (SELECT 1 FROM other UNION SELECT 1 FROM user_token_auth t WHERE t.login = `user`.login)", "user_token_auth", TableRead{Reads: true, Row: true, SetOp: true}},
+		{"NOT EXISTS (SELECT 1 FROM user_token_auth t WHERE t.login = `user`.login UNION ALL SELECT 1 FROM other o WHERE o.n = `user`.login)", "user_token_auth", TableRead{Reads: true, Row: true, SetOp: true}},
+		{"NOT EXISTS (SELECT 1 FROM other o WHERE o.n = `user`.login UNION SELECT 1 FROM other) AND NOT EXISTS (SELECT 1 FROM user_token_auth t WHERE t.login = `user`.login)", "user_token_auth", TableRead{Reads: true, Row: true}},
 	} {
 		e, err := ParseExpr(c.pending, Statement)
 		if err != nil {
