@@ -75,30 +75,83 @@ type resolver struct {
 	watched TableRead
 	// setOps counts the UNION, EXCEPT and INTERSECT being visited.
 	setOps int
-	// compared are the comparisons being visited, outermost first, each
-	// told which of the row and the watched table its operands read.
-	compared []*operands
+	// origins tell, of each column name resolved, whether it is the row's
+	// or the watched table's; readers are the SELECTs whose FROM names the
+	// watched table (ReadOf's reading of them follows the walk).
+	origins map[*ast.ColumnName]origin
+	readers []*ast.SelectStmt
 }
 
-// operands is what one comparison's operands read: the row, and the
-// watched table in a subquery. Both in one comparison is a subquery that
-// asks something of the watched table's rows about the row.
-type operands struct {
-	row, watched bool
-	in           bool // an IN whose subquery reads the watched table
-}
+// origin is where a column name resolved: the row, or the watched table.
+type origin int
 
-// comparing tells the nodes that compare their operands: not AND, OR and
-// XOR, whose operands are conditions of their own (t.id > 0 AND
-// row.c IS NOT NULL compares nothing of t with the row).
-func comparing(n ast.Node) bool {
-	switch n := n.(type) {
-	case *ast.BinaryOperationExpr:
-		return n.Op != opcode.LogicAnd && n.Op != opcode.LogicOr && n.Op != opcode.LogicXor
-	case *ast.PatternInExpr, *ast.PatternLikeOrIlikeExpr, *ast.PatternRegexpExpr, *ast.BetweenExpr, *ast.CompareSubqueryExpr, *ast.FuncCallExpr:
-		return true
+const (
+	elsewhere origin = iota
+	ofRow
+	ofWatched
+)
+
+// mentions tells whether a name of origin o is in the tree under n.
+func (r *resolver) mentions(n ast.Node, o origin) bool {
+	found := false
+	if n != nil {
+		n.Accept(visit(func(n ast.Node) bool {
+			if c, ok := n.(*ast.ColumnName); ok && r.origins[c] == o {
+				found = true
+			}
+			return found
+		}))
 	}
-	return false
+	return found
+}
+
+// correlates tells a condition that holds only for rows of the watched
+// table compared with the row: a comparison (=, IN, LIKE, a function's
+// arguments ...) reading both; AND when one side does, OR and XOR when
+// every side does (t.k = row.k OR t.id > 0 holds for any t with an id,
+// whatever the row), NOT and parentheses as their operand.
+func (r *resolver) correlates(n ast.ExprNode) bool {
+	switch n := n.(type) {
+	case nil:
+		return false
+	case *ast.ParenthesesExpr:
+		return r.correlates(n.Expr)
+	case *ast.UnaryOperationExpr:
+		return n.Op == opcode.Not && r.correlates(n.V)
+	case *ast.BinaryOperationExpr:
+		switch n.Op {
+		case opcode.LogicAnd:
+			return r.correlates(n.L) || r.correlates(n.R)
+		case opcode.LogicOr, opcode.LogicXor:
+			return r.correlates(n.L) && r.correlates(n.R)
+		}
+	case *ast.PatternInExpr, *ast.PatternLikeOrIlikeExpr, *ast.PatternRegexpExpr, *ast.BetweenExpr, *ast.CompareSubqueryExpr, *ast.FuncCallExpr:
+	default:
+		return false
+	}
+	return r.mentions(n, ofRow) && r.mentions(n, ofWatched)
+}
+
+// conditions are the WHERE, HAVING and join conditions of a SELECT.
+func conditions(s *ast.SelectStmt) []ast.ExprNode {
+	out := []ast.ExprNode{s.Where}
+	if s.Having != nil {
+		out = append(out, s.Having.Expr)
+	}
+	var on func(n ast.ResultSetNode)
+	on = func(n ast.ResultSetNode) {
+		if j, ok := n.(*ast.Join); ok {
+			if j.On != nil {
+				out = append(out, j.On.Expr)
+			}
+			on(j.Left)
+			on(j.Right)
+		}
+	}
+	if s.From != nil && s.From.TableRefs != nil {
+		on(s.From.TableRefs)
+	}
+	return out
 }
 
 func (r *resolver) failAt(at int, format string, args ...any) {
@@ -114,18 +167,6 @@ func (r *resolver) Enter(n ast.Node) (ast.Node, bool) {
 	if e, ok := n.(ast.ExprNode); ok {
 		r.at = e.OriginTextPosition() - r.base
 	}
-	if r.watch != "" && comparing(n) {
-		ops := &operands{}
-		if in, ok := n.(*ast.PatternInExpr); ok && in.Sel != nil {
-			in.Sel.Accept(visit(func(n ast.Node) bool {
-				if t, ok := n.(*ast.TableName); ok && t.Schema.O == "" && strings.EqualFold(t.Name.O, r.watch) {
-					ops.in = true
-				}
-				return ops.in
-			}))
-		}
-		r.compared = append(r.compared, ops)
-	}
 	switch n := n.(type) {
 	case *ast.SetOprStmt:
 		r.setOps++
@@ -133,6 +174,9 @@ func (r *resolver) Enter(n ast.Node) (ast.Node, bool) {
 		var f frame
 		if n.From != nil && n.From.TableRefs != nil {
 			r.tablesOf(n.From.TableRefs, &f)
+		}
+		if f.reads {
+			r.readers = append(r.readers, n)
 		}
 		r.stack = append(r.stack, f)
 	case *ast.ColumnName:
@@ -151,16 +195,6 @@ func (r *resolver) Leave(n ast.Node) (ast.Node, bool) {
 		r.stack = r.stack[:len(r.stack)-1]
 	case *ast.SetOprStmt:
 		r.setOps--
-	}
-	if r.watch != "" && comparing(n) && len(r.compared) > 0 {
-		c := r.compared[len(r.compared)-1]
-		r.compared = r.compared[:len(r.compared)-1]
-		switch {
-		case c.row && c.watched && c.in:
-			r.watched.In = true
-		case c.row && c.watched:
-			r.watched.Row = true
-		}
 	}
 	return n, true
 }
@@ -247,11 +281,11 @@ func (r *resolver) found(i int, t scopeTable, c *ast.ColumnName, name string) {
 	if r.watch == "" {
 		return
 	}
-	// Each comparison it is an operand of reads the row, or the watched
-	// table (Leave tells whether one read both).
-	for _, cmp := range r.compared {
-		cmp.row = cmp.row || i == 0
-		cmp.watched = cmp.watched || (i > 0 && t.watched)
+	switch {
+	case i == 0:
+		r.origins[c] = ofRow
+	case t.watched:
+		r.origins[c] = ofWatched
 	}
 	if !slices.ContainsFunc(r.stack[1:], func(f frame) bool { return f.reads }) {
 		return
@@ -299,18 +333,18 @@ type TableRead struct {
 	// Reads: a subquery's FROM names the table (a table of the current
 	// database, names compared without letter case).
 	Reads bool
-	// Row: one comparison (=, IN, LIKE, a function's arguments ...; not
-	// AND, OR, XOR) has a column of the table, read in a subquery, and a
-	// column of the row the expression is evaluated for among its
-	// operands, so the subquery's answer can differ from row to row:
-	// `t.k = row.k` in a subquery of it, `row.k IN (SELECT t.k ...)`. The
-	// row named in the subquery but compared with nothing of the table (in
-	// its select list, its ORDER BY, `row.k = row.k`) is not.
+	// Row: a SELECT reading the table keeps only its rows compared with
+	// the row the expression is evaluated for: its WHERE, HAVING or a
+	// join's ON holds a comparison (=, IN, LIKE, a function's arguments
+	// ...) reading a column of both, under AND, or under OR only where
+	// every side is such a comparison. So the subquery's answer can differ
+	// from row to row. The row named in the subquery but compared with
+	// nothing of the table (in its select list, its ORDER BY, `row.k =
+	// row.k`), or beside `OR t.id > 0`, is not.
 	Row bool
-	// In: such a comparison is an IN whose subquery reads the table
-	// (`row.k NOT IN (SELECT t.k FROM table)`). It compares the row with
-	// the table, but one NULL in the subquery's column makes NOT IN NULL
-	// for every row, so it is told apart from Row.
+	// In: an IN compares the row with a subquery reading the table
+	// (`row.k NOT IN (SELECT t.k FROM table)`). One NULL in the
+	// subquery's column makes NOT IN NULL for every row.
 	In bool
 	// SetOp: a SELECT reading the table is one of a UNION, EXCEPT or
 	// INTERSECT: once another of them has a row, EXISTS over it is true
@@ -330,8 +364,17 @@ type TableRead struct {
 func (e *Expr) ReadOf(s Scope, table string) TableRead {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	r := &resolver{src: e.src, base: e.base, scope: s, watch: table, stack: []frame{{tables: []scopeTable{{name: s.Table, columns: s.Columns}}}}}
+	r := &resolver{src: e.src, base: e.base, scope: s, watch: table, stack: []frame{{tables: []scopeTable{{name: s.Table, columns: s.Columns}}}}, origins: map[*ast.ColumnName]origin{}}
 	e.node.Accept(r)
+	for _, sel := range r.readers {
+		r.watched.Row = r.watched.Row || slices.ContainsFunc(conditions(sel), r.correlates)
+	}
+	e.node.Accept(visit(func(n ast.Node) bool {
+		if in, ok := n.(*ast.PatternInExpr); ok && in.Sel != nil && r.mentions(in.Expr, ofRow) && r.mentions(in.Sel, ofWatched) {
+			r.watched.In = true
+		}
+		return r.watched.In
+	}))
 	return r.watched
 }
 

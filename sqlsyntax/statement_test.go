@@ -284,6 +284,13 @@ func TestReadOf(t *testing.T) {
 		{"NOT EXISTS (SELECT 1 FROM user_token_auth t WHERE `user`.login = `user`.login)", "user_token_auth", TableRead{Reads: true}},
 		{"NOT EXISTS (SELECT 1 FROM user_token_auth t WHERE t.id > 0 AND `user`.login IS NOT NULL)", "user_token_auth", TableRead{Reads: true}},
 		{"`user`.login NOT IN (SELECT `user`.login FROM user_token_auth)", "user_token_auth", TableRead{Reads: true}},
+		// A comparison with the row under an OR whose other side does not
+		// compare with it: any row of the table satisfying that side makes
+		// EXISTS true for every row.
+		{"NOT EXISTS (SELECT 1 FROM user_token_auth t WHERE t.login = `user`.login OR t.id > 0)", "user_token_auth", TableRead{Reads: true}},
+		{"NOT EXISTS (SELECT 1 FROM user_token_auth t WHERE t.login = `user`.login OR t.password = `user`.token_auth)", "user_token_auth", TableRead{Reads: true, Row: true}},
+		{"NOT EXISTS (SELECT 1 FROM user_token_auth t WHERE t.id > 0 AND (t.login = `user`.login OR t.password = `user`.token_auth))", "user_token_auth", TableRead{Reads: true, Row: true}},
+		{"NOT EXISTS (SELECT 1 FROM user_token_auth t WHERE NOT (t.login <> `user`.login))", "user_token_auth", TableRead{Reads: true, Row: true}},
 		// A UNION beside the branch reading the table answers for every
 		// row once its other branch has a row: NOT EXISTS is then false
 		// everywhere, whatever the branch compares.
