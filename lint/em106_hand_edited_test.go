@@ -144,3 +144,30 @@ func TestEM106StatementNoEmceeWrites(t *testing.T) {
 		t.Fatalf("EM106 findings: %v", got)
 	}
 }
+
+// Revisions EM106 cannot recompute (their step's snapshot is gone) were
+// passed in silence: a note now says which and why, and an error where a
+// step snapshot is missing though an earlier step's is there (deleted).
+func TestEM106SaysWhatItCannotRecompute(t *testing.T) {
+	for _, c := range []struct {
+		gone int
+		sev  Severity
+	}{{1, Note}, {2, Error}} {
+		f := planned(t, pike("varchar(50)", "varchar(52)"))
+		f.write("schema/pike.hcl", pike("varchar(50)", "varchar(56)"))
+		f.plan()
+		f.write("schema/pike.hcl", pike("varchar(50)", "varchar(60)"))
+		f.plan()
+		f.remove(fmt.Sprintf("plans/pike/pike.snapshot%02d.hcl", c.gone))
+		var got []Finding
+		for _, fd := range f.lint(false).Findings {
+			if fd.Code == "EM106" {
+				got = append(got, fd)
+			}
+		}
+		want := fmt.Sprintf("plans/pike/pike.snapshot%02d.hcl is missing", c.gone)
+		if len(got) != 1 || got[0].Severity != c.sev || !strings.Contains(got[0].Message, "plan --check cannot recompute ") || !strings.Contains(got[0].Message, want) {
+			t.Errorf("without snapshot %02d: EM106 findings %v", c.gone, got)
+		}
+	}
+}
