@@ -195,17 +195,18 @@ func Compare(p *project.Project, files map[string][]byte) (edits []Edit, untold 
 }
 
 // CompareRelease is Compare for one release, for review, which says what
-// of a release differs from what this emcee writes.
-func CompareRelease(p *project.Project, files map[string][]byte, rel string) ([]Edit, error) {
+// of a release differs from what this emcee writes, and what it cannot
+// recompute.
+func CompareRelease(p *project.Project, files map[string][]byte, rel string) ([]Edit, []Unchecked, error) {
 	want, err := Expected(p, files, rel)
 	if err != nil {
 		if e, ok := unplannable(p, files, rel, err); ok {
-			return []Edit{e}, nil
+			return []Edit{e}, nil, nil
 		}
-		return nil, fmt.Errorf("the planner cannot recompute release %s: %w", rel, err)
+		return nil, nil, fmt.Errorf("the planner cannot recompute release %s: %w", rel, err)
 	}
-	edits, _ := compareRelease(p, files, rel, want)
-	return edits, nil
+	edits, untold := compareRelease(p, files, rel, want)
+	return edits, Uncheckable(p, files, untold), nil
 }
 
 // compareRelease compares the revisions of rel with want, what the

@@ -265,11 +265,14 @@ func buildRelease(p *project.Project, plans *revision.Plans, name string) (*Rele
 // them with a note, and review, where a person reads a release, shows every
 // statement of it that this emcee does not write, at the top.
 func differs(p *project.Project, plans *revision.Plans, name string) ([]Difference, error) {
-	edits, err := planner.CompareRelease(p, plans.Files, name)
+	edits, unchecked, err := planner.CompareRelease(p, plans.Files, name)
 	if err != nil {
 		return nil, err
 	}
 	var out []Difference
+	for _, u := range unchecked {
+		out = append(out, Difference{File: strings.Join(u.Revisions, ", "), PlannedBy: "not recomputed", Statements: []string{u.String()}})
+	}
 	for _, e := range edits {
 		d := Difference{File: project.Rel(filepath.Join(p.PlansDir, e.Path)), Statements: e.SQL()}
 		where := project.Rel(filepath.Join(p.PlansDir, e.Snapshot))
