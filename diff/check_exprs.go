@@ -173,7 +173,8 @@ func insertGaps(into *schema.Table, list *sqlsyntax.Assignments) (unset []string
 // reads the table the rows go into (read), "" when nothing: it must ask,
 // for the row of from it is evaluated on, whether that row's row is there
 // yet. Not reading the table, a selected row stays selected and every rerun
-// inserts it again; reading it in a subquery that never looks at the row
+// inserts it again; reading it in a subquery that never compares its rows
+// with the row (sqlsyntax.TableRead.Row: naming the row is not enough)
 // (a bare name the subquery's own table has too is that table's column
 // there, as the server resolves it), the answer is the same for every row:
 // once the first batch has inserted rows it selects none, and the gate
@@ -186,6 +187,10 @@ func unseenRows(m *DataMigration, read sqlsyntax.TableRead) string {
 	switch {
 	case !read.Reads:
 		return fmt.Sprintf("it does not read %s, the table the rows go into: a row of %s it selects stays selected after its row is inserted, and every rerun of migrate (the catch-up over rows written meanwhile, a resume) would insert it again. Add a condition on the rows already there, e.g. AND %s", into, from, example)
+	case read.SetOp:
+		return fmt.Sprintf("it reads %s in a UNION (or EXCEPT, INTERSECT) of SELECTs: once another of them has a row, the answer is the same for every row of %s, so it selects none, and contract's gate opens over rows never moved, whose values contract then drops. Read %s in one SELECT of its own, e.g. %s", into, from, into, example)
+	case !read.Row && read.In:
+		return fmt.Sprintf("it reads %s in an IN (SELECT ...): one NULL there makes NOT IN NULL for every row of %s, so it selects none, and contract's gate opens over rows never moved, whose values contract then drops. Write it with NOT EXISTS, e.g. %s", into, from, example)
 	case !read.Row:
 		shadowed := ""
 		if len(read.Shadowed) > 0 {
@@ -195,7 +200,7 @@ func unseenRows(m *DataMigration, read sqlsyntax.TableRead) string {
 			}
 			shadowed = fmt.Sprintf(" (%s there is a column of the subquery's table: write %s for the row's)", strings.Join(read.Shadowed, ", "), strings.Join(quals, ", "))
 		}
-		return fmt.Sprintf("it reads %s in a subquery that does not refer to the row of %s%s: its answer is the same for every row, so once migrate's first batch has inserted rows it selects none (or every row, again), and contract's gate opens over rows never moved, whose values contract then drops. Compare the new table's rows with the row's columns, written with the table's name, e.g. %s", into, from, shadowed, example)
+		return fmt.Sprintf("it reads %s in a subquery that does not compare its rows with the row of %s%s: its answer is the same for every row, so once migrate's first batch has inserted rows it selects none (or every row, again), and contract's gate opens over rows never moved, whose values contract then drops. Compare the new table's rows with the row's columns, written with the table's name, e.g. %s", into, from, shadowed, example)
 	case !read.Guarded:
 		return fmt.Sprintf("it reads %s only under an OR (or XOR): a row of %s the other side selects stays selected after its row is inserted, and every rerun of migrate (the catch-up over rows written meanwhile, a resume) would insert it again, contract's gate never opening. Make the test of the new table's rows a term of its own, joined with AND, e.g. (...) AND %s", into, from, example)
 	}

@@ -82,6 +82,13 @@ func checkSetNull(loc *locator, t *schema.Table, fk *schema.ForeignKey, add func
 			continue
 		}
 		for _, c := range fk.Columns {
+			// A column of the primary key is NOT NULL on the server
+			// whatever it declares (null = true is dropped silently),
+			// and the key is refused there too (errno 150).
+			if t.PrimaryKey != nil && slices.ContainsFunc(t.PrimaryKey.Parts, func(p *schema.IndexPart) bool { return p.C == c }) {
+				add(loc.at(t.Name, "foreign_key", fk.Symbol, act.attr), "foreign key %s of table %s sets %s to NULL (%s = SET_NULL), but %s is NOT NULL, as every column of the primary key is: the server refuses that key (errno 150); take %s out of the primary key, or declare another %s", fk.Symbol, t.Name, c.Name, act.attr, c.Name, c.Name, act.attr)
+				return
+			}
 			if !c.Type.Null {
 				add(loc.at(t.Name, "foreign_key", fk.Symbol, act.attr), "foreign key %s of table %s sets %s to NULL (%s = SET_NULL), but %s is NOT NULL: the server refuses that key on such a column, and to make a column under it NOT NULL (error 1830); declare the column null = true, or another %s", fk.Symbol, t.Name, c.Name, act.attr, c.Name, act.attr)
 				return

@@ -101,6 +101,11 @@ func TestLoadRefusesWhatTheServerOrAtlasWouldGetWrong(t *testing.T) {
 			`pike.hcl:13:17: foreign key fk of table t sets p to NULL (on_delete = SET_NULL), but p is NOT NULL: the server refuses that key on such a column, and to make a column under it NOT NULL (error 1830)`},
 		{"SET NULL on update, on the second column", table("t", col("p", "    type = int\n    null = true\n")+col("q", "    type = int\n")+"  index \"pq\" {\n    columns = [column.p, column.q]\n  }\n  index \"idq\" {\n    unique  = true\n    columns = [column.id, column.q]\n  }\n  foreign_key \"fk\" {\n    columns = [column.p, column.q]\n    ref_columns = [table.t.column.id, table.t.column.q]\n    on_update = SET_NULL\n  }\n"),
 			`foreign key fk of table t sets q to NULL (on_update = SET_NULL), but q is NOT NULL`},
+		// A column of the primary key is NOT NULL on the server whatever
+		// it declares: null = true passed, and expand's CREATE TABLE
+		// failed (errno 150, measured on MariaDB 10.11).
+		{"SET NULL on a nullable column of the primary key", strings.Replace(table("t", col("p", "    type = int\n    null = true\n")+"  foreign_key \"fk\" {\n    columns = [column.p]\n    ref_columns = [table.t.column.id]\n    on_delete = SET_NULL\n  }\n"), "columns = [column.id]\n  }\n}", "columns = [column.id, column.p]\n  }\n}", 1),
+			`foreign key fk of table t sets p to NULL (on_delete = SET_NULL), but p is NOT NULL, as every column of the primary key is`},
 		{"foreign key action that is SQL", table("t", col("p", "    type = int\n    null = true\n")+"  foreign_key \"fk\" {\n    columns = [column.p]\n    ref_columns = [table.t.column.id]\n    on_delete = \"SET NULL; DROP TABLE x\"\n  }\n"),
 			`on_delete of foreign key fk is "SET NULL; DROP TABLE x"`},
 		{"string default longer than the column", table("t", col("s", "    type = varchar(3)\n    default = \"abcd\"\n")), `pike.hcl:9:15: default of t.s: "abcd" is 4 characters long; the column holds 3`},

@@ -137,6 +137,53 @@ table "tags" {
 	}
 }
 
+// A table renamed and converted in one release: the collision gate runs
+// before the revision's first statement, the RENAME among them, and read
+// the new name (Error 1146: expand could never run). It reads the old
+// name, finds the keys that collide there, and expand runs once they are
+// resolved.
+func TestRuleConvertCharsetCollisionGateOfARenamedTable(t *testing.T) {
+	col := func(name, renamed, collate string) string {
+		return `
+table "` + name + `" {
+  schema = schema.app` + renamed + `
+  column "id" {
+    type = int
+  }
+  column "name" {
+    type    = varchar(40)
+    collate = "` + collate + `"
+  }
+  primary_key {
+    columns = [column.id]
+  }
+  index "ux_name" {
+    unique  = true
+    columns = [column.name]
+  }
+}
+`
+	}
+	r := newRuleProject(t, col("tags", "", "utf8mb4_bin"), col("labels", "\n  renamed_from = \"tags\"", "utf8mb4_unicode_ci"))
+	r.usesRules([]string{"convert-charset", "rename-table"})
+	r.must("before")
+	execAll(t, r.db.DB, "seed", []string{"INSERT INTO tags VALUES (1, 'a'), (2, 'A '), (3, 'b')"})
+	res, err := r.apply("expand")
+	if err == nil {
+		t.Fatal("expand ran although 'a' and 'A ' are one key under utf8mb4_unicode_ci")
+	}
+	for _, g := range res.Gates {
+		if g.Error != "" || g.Open || g.Count != 2 {
+			t.Errorf("gate %s: open %v, %d rows, error %q; want it closed on the 2 rows that collide", g.At, g.Open, g.Count, g.Error)
+		}
+	}
+	execAll(t, r.db.DB, "fix", []string{"UPDATE tags SET name = 'a2' WHERE id = 2"})
+	r.must("expand")
+	r.must("migrate")
+	r.must("contract")
+	assertSchema(t, r.db, r.declared)
+}
+
 // A conversion only a copy does (an ENUM changes its charset only so)
 // is refused without allow_copy, and with it is ALGORITHM=COPY: the
 // harness holds the plan's cost to the table's InnoDB id.

@@ -28,6 +28,24 @@ const (
 	KindInsert = "INSERT"
 )
 
+// planned are the kinds of statement emcee's planner writes outside a
+// gate or a backfill (each read under its directive): schema changes of
+// tables, views, triggers and indexes. No plan format writes another.
+var planned = map[string]bool{
+	KindAlterTable: true, KindCreateTable: true, KindDropTable: true, KindRenameTable: true,
+	KindCreateView: true, KindDropView: true, KindCreateTrigger: true, KindDropTrigger: true,
+	KindCreateIndex: true, KindDropIndex: true,
+}
+
+// Planned tells a statement of a kind emcee writes outside a gate or a
+// backfill: a GRANT, a CREATE USER, a DELETE, a SET, an UPDATE without its
+// directive are none, so a plan holding one was edited by hand, whatever
+// else says otherwise (the applier refuses the revision; plan --check and
+// lint call it an edit whatever plan format its snapshot records).
+// A statement that sets only session variables is one (MySQL 8's SET
+// SESSION foreign_key_checks around an in-place foreign key).
+func (d *DDL) Planned() bool { return d.Err == nil && (planned[d.Kind] || d.SetsSession) }
+
 // DDL is what a statement does, read from its syntax tree.
 type DDL struct {
 	Kind string

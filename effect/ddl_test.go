@@ -148,3 +148,28 @@ func TestNamesTableOf(t *testing.T) {
 		}
 	}
 }
+
+// Planned tells the statements an emcee writes outside a directive,
+// MySQL 8's SET SESSION foreign_key_checks around an in-place foreign key
+// among them, from those none writes (the applier refuses a revision
+// holding one).
+func TestPlanned(t *testing.T) {
+	for sql, want := range map[string]bool{
+		"ALTER TABLE `t` ADD COLUMN `c` int NULL, ALGORITHM=INSTANT":                                                                                       true,
+		"SET STATEMENT foreign_key_checks=0 FOR ALTER TABLE `t` ADD CONSTRAINT `fk` FOREIGN KEY (`a`) REFERENCES `p` (`id`), ALGORITHM=INPLACE, LOCK=NONE": true,
+		"SET SESSION foreign_key_checks = 0":                                           true,
+		"CREATE ALGORITHM=MERGE SQL SECURITY INVOKER VIEW `a` AS SELECT `id` FROM `b`": true,
+		"DROP TRIGGER IF EXISTS `t_bi`":                                                true,
+		"RENAME TABLE `a` TO `b`":                                                      true,
+		"GRANT ALL ON *.* TO `evil`@`%`":                                               false,
+		"CREATE USER `evil`@`%`":                                                       false,
+		"DELETE FROM `t`":                                                              false,
+		"UPDATE `t` SET `a` = 1":                                                       false,
+		"SET GLOBAL read_only = 1":                                                     false,
+		"DO 1":                                                                         false,
+	} {
+		if got := Parse(sql).Planned(); got != want {
+			t.Errorf("Planned(%s) = %v, want %v", sql, got, want)
+		}
+	}
+}

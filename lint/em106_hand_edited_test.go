@@ -71,8 +71,12 @@ func TestEM106HandEdited(t *testing.T) {
 // format it is an edit (TestEM106HandEdited).
 func TestEM106OtherPlanFormat(t *testing.T) {
 	const expand = "plans/pike/pike_expand01.sql"
-	for _, released := range []bool{false, true} {
-		t.Run(fmt.Sprintf("released=%v", released), func(t *testing.T) {
+	for _, c := range []struct {
+		released bool
+		format   int
+	}{{false, 0}, {true, 0}, {true, planner.Format + 1}} {
+		released, format := c.released, c.format
+		t.Run(fmt.Sprintf("released=%v,format=%d", released, format), func(t *testing.T) {
 			f := planned(t, pike("varchar(50)", "varchar(60)"))
 			if released {
 				f.write("atlas.hcl", "emcee {\n  target   = \"mariadb 10.11\"\n  releases = [\"ocata\", \"pike\"]\n  released = [\"ocata\", \"pike\"]\n}\n")
@@ -82,8 +86,11 @@ func TestEM106OtherPlanFormat(t *testing.T) {
 				}
 				f.p = p
 			}
-			f.edit("plans/pike/pike.snapshot.hcl", fmt.Sprintf("# plan format: %d\n", planner.Format), "# plan format: 0\n")
+			f.edit("plans/pike/pike.snapshot.hcl", fmt.Sprintf("# plan format: %d\n", planner.Format), fmt.Sprintf("# plan format: %d\n", format))
 			f.edit(expand, "-- rule widen-column: ", "-- rule widen-column (worded by another emcee): ")
+			// A second difference after the first: a note naming only
+			// the first differing line would hide it.
+			f.edit(expand, "ALGORITHM=INSTANT;\n", "ALGORITHM=INSTANT;\nDROP TABLE `audit`;\n")
 			var got []Finding
 			for _, fd := range f.lint(false).Findings {
 				if fd.Code == "EM106" {
@@ -94,15 +101,73 @@ func TestEM106OtherPlanFormat(t *testing.T) {
 				t.Fatalf("EM106 findings: %v", got)
 			}
 			fd := got[0]
-			if !strings.Contains(fd.Message, "plans/pike/pike.snapshot.hcl records plan format 0") {
+			if !strings.Contains(fd.Message, fmt.Sprintf("plans/pike/pike.snapshot.hcl records plan format %d", format)) {
 				t.Errorf("the message does not name the plan format: %s", fd.Message)
 			}
+			if !strings.Contains(fd.Message, "the statements that differ: line 6 \"DROP TABLE `audit`\"") {
+				t.Errorf("the message hides a differing line: %s", fd.Message)
+			}
 			switch {
-			case released && (fd.Severity != Note || !strings.Contains(fd.Message, "release pike is released, so its revisions stay")):
+			case released && format > planner.Format && (fd.Severity != Error || !strings.Contains(fd.Fix, fmt.Sprintf("an emcee of plan format %d or newer", format))):
+				t.Errorf("released, newer format: %+v", fd)
+			case released && format < planner.Format && (fd.Severity != Note || !strings.Contains(fd.Message, "release pike is released, so its revisions stay")):
 				t.Errorf("released: %+v", fd)
 			case !released && (fd.Severity != Error || !strings.Contains(fd.Fix, "`emcee plan --rewrite pike`")):
 				t.Errorf("open: %+v", fd)
 			}
 		})
+	}
+}
+
+// A statement no emcee writes (a GRANT), in a released release's revision
+// whose snapshot records plan format 0, is an edit whatever the format
+// line says: an error naming the statement, not the note of another
+// emcee's output.
+func TestEM106StatementNoEmceeWrites(t *testing.T) {
+	const expand = "plans/pike/pike_expand01.sql"
+	f := planned(t, pike("varchar(50)", "varchar(60)"))
+	f.write("atlas.hcl", "emcee {\n  target   = \"mariadb 10.11\"\n  releases = [\"ocata\", \"pike\"]\n  released = [\"ocata\", \"pike\"]\n}\n")
+	p, err := project.Load("atlas.hcl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.p = p
+	f.edit("plans/pike/pike.snapshot.hcl", fmt.Sprintf("# plan format: %d\n", planner.Format), "# plan format: 0\n")
+	f.edit(expand, "ALGORITHM=INSTANT;\n", "ALGORITHM=INSTANT;\nGRANT ALL ON *.* TO `evil`@`%`;\n")
+	var got []Finding
+	for _, fd := range f.lint(false).Findings {
+		if fd.Code == "EM106" {
+			got = append(got, fd)
+		}
+	}
+	if len(got) != 1 || got[0].Severity != Error || !strings.Contains(got[0].Message, "line 6 \"GRANT ALL ON *.* TO `evil`@`%`\" is no statement any emcee writes, whatever plan format its snapshot records") {
+		t.Fatalf("EM106 findings: %v", got)
+	}
+}
+
+// Revisions EM106 cannot recompute (their step's snapshot is gone) were
+// passed in silence: a note now says which and why, and an error where a
+// step snapshot is missing though an earlier step's is there (deleted).
+func TestEM106SaysWhatItCannotRecompute(t *testing.T) {
+	for _, c := range []struct {
+		gone int
+		sev  Severity
+	}{{1, Note}, {2, Error}} {
+		f := planned(t, pike("varchar(50)", "varchar(52)"))
+		f.write("schema/pike.hcl", pike("varchar(50)", "varchar(56)"))
+		f.plan()
+		f.write("schema/pike.hcl", pike("varchar(50)", "varchar(60)"))
+		f.plan()
+		f.remove(fmt.Sprintf("plans/pike/pike.snapshot%02d.hcl", c.gone))
+		var got []Finding
+		for _, fd := range f.lint(false).Findings {
+			if fd.Code == "EM106" {
+				got = append(got, fd)
+			}
+		}
+		want := fmt.Sprintf("plans/pike/pike.snapshot%02d.hcl is missing", c.gone)
+		if len(got) != 1 || got[0].Severity != c.sev || !strings.Contains(got[0].Message, "plan --check cannot recompute ") || !strings.Contains(got[0].Message, want) {
+			t.Errorf("without snapshot %02d: EM106 findings %v", c.gone, got)
+		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/emcee-db/emcee/diff"
+	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/splitter"
@@ -126,7 +127,38 @@ type Edit struct {
 // format, the difference may be that emcee's output (an upgrade that
 // writes the revision otherwise: Planned says what it means for the
 // release), or an edit: emcee cannot tell them apart.
-func (e Edit) ByHand() bool { return e.Format == Format }
+func (e Edit) ByHand() bool { return e.Format == Format || len(e.Foreign()) > 0 }
+
+// Foreign are the statements the revision holds, and the planner does not
+// write, that no emcee writes, whatever its plan format (effect's
+// DDL.Planned), as
+// `line N "..."`; a revision that does not read is one. Such a revision
+// was edited by hand whatever format its snapshot records (ByHand).
+func (e Edit) Foreign() []string {
+	if e.Err != nil {
+		return nil
+	}
+	added, _, err := e.statements()
+	if err != nil {
+		return []string{fmt.Sprintf("%q", err.Error())}
+	}
+	var out []string
+	for _, st := range added {
+		if st.Kind == revision.DDL && !effect.Parse(st.SQL).Planned() {
+			out = append(out, fmt.Sprintf("line %d %q", st.Line, st.SQL))
+		}
+	}
+	return out
+}
+
+// Kept tells a differing revision plan --check and lint pass: one of a
+// released release (the databases ran it as it is, and the sum vouches
+// for it) whose step an older emcee planned, or one from before plan
+// formats were recorded. A format newer than this emcee's is not kept:
+// this emcee cannot know what that emcee writes, so any revision would
+// pass by claiming one (an edit whose snapshot says plan format 999999);
+// an emcee of that format or a newer one checks it.
+func (e Edit) Kept(released bool) bool { return !e.ByHand() && released && e.Format < Format }
 
 // PlannedBy words the plan format the revision's step records, for
 // messages: "plan format 2", or that it records none.
@@ -156,29 +188,52 @@ func Compare(p *project.Project, files map[string][]byte) (edits []Edit, untold 
 			errs[i] = fmt.Errorf("the planner cannot recompute release %s: %w", rel, errs[i])
 			continue
 		}
-		steps := stepsOf(files, rel)
-		for _, path := range slices.Sorted(maps.Keys(files)) {
-			id, ok := revision.FileID(path)
-			if !ok || id.Release != rel {
-				continue
-			}
-			w, ok := want[path]
-			if !ok {
-				untold = append(untold, path)
-				continue
-			}
-			if got := files[path]; string(got) != string(w) {
-				line, is, should := firstDifference(got, w)
-				e := Edit{Path: path, Snapshot: snapshotOf(rel, id.Seq, steps), Line: line, Is: is, Should: should, Format: unrecorded, got: got, want: w}
-				// Expected read this snapshot: it is there, and reads.
-				if snap, err := snapshotIn(p, files, e.Snapshot); err == nil && snap != nil {
-					e.Format, e.FormatLine = snap.format, snap.formatLine
-				}
-				edits = append(edits, e)
-			}
-		}
+		e, u := compareRelease(p, files, rel, want)
+		edits, untold = append(edits, e...), append(untold, u...)
 	}
 	return edits, untold, errors.Join(errs...)
+}
+
+// CompareRelease is Compare for one release, for review, which says what
+// of a release differs from what this emcee writes, and what it cannot
+// recompute.
+func CompareRelease(p *project.Project, files map[string][]byte, rel string) ([]Edit, []Unchecked, error) {
+	want, err := Expected(p, files, rel)
+	if err != nil {
+		if e, ok := unplannable(p, files, rel, err); ok {
+			return []Edit{e}, nil, nil
+		}
+		return nil, nil, fmt.Errorf("the planner cannot recompute release %s: %w", rel, err)
+	}
+	edits, untold := compareRelease(p, files, rel, want)
+	return edits, Uncheckable(p, files, untold), nil
+}
+
+// compareRelease compares the revisions of rel with want, what the
+// planner writes for them.
+func compareRelease(p *project.Project, files map[string][]byte, rel string, want map[string][]byte) (edits []Edit, untold []string) {
+	steps := stepsOf(files, rel)
+	for _, path := range slices.Sorted(maps.Keys(files)) {
+		id, ok := revision.FileID(path)
+		if !ok || id.Release != rel {
+			continue
+		}
+		w, ok := want[path]
+		if !ok {
+			untold = append(untold, path)
+			continue
+		}
+		if got := files[path]; string(got) != string(w) {
+			line, is, should := firstDifference(got, w)
+			e := Edit{Path: path, Snapshot: snapshotOf(rel, id.Seq, steps), Line: line, Is: is, Should: should, Format: unrecorded, got: got, want: w}
+			// Expected read this snapshot: it is there, and reads.
+			if snap, err := snapshotIn(p, files, e.Snapshot); err == nil && snap != nil {
+				e.Format, e.FormatLine = snap.format, snap.formatLine
+			}
+			edits = append(edits, e)
+		}
+	}
+	return edits, untold
 }
 
 // unplannable is the Edit of a released release this emcee fails to
@@ -244,6 +299,74 @@ func requirePlannerOutput(p *project.Project, plans *revision.Plans, sumErr erro
 
 // firstDifference is the first line where got differs from want, and what
 // each has there.
+// SQL is every statement of the revision (with its directive: a gate, a
+// backfill) that the planner does not write, as `line N "..."`, read as
+// the applier reads the revision (revision.Parse); comments are not
+// statements. A revision kept for its plan format (Kept) is what a person
+// reads instead of this emcee's check, and an edit behind a harmless
+// first difference (a reworded rule comment, as an older emcee writes)
+// must show too. A revision that does not read is one line saying so:
+// the applier refuses it.
+func (e Edit) SQL() []string {
+	added, missing, err := e.statements()
+	if err != nil {
+		return []string{fmt.Sprintf("%q", err.Error())}
+	}
+	var out []string
+	for _, st := range added {
+		out = append(out, fmt.Sprintf("line %d %s%q", st.Line, kindOf(st.Kind), st.SQL))
+	}
+	// A statement the planner writes that the revision lacks (a gate
+	// taken out) matters as much as one added.
+	for _, st := range missing {
+		out = append(out, fmt.Sprintf("no %s%q, which the planner writes", kindOf(st.Kind), st.SQL))
+	}
+	return out
+}
+
+// statements are the statements of the revision the planner does not
+// write (added), and those the planner writes that it lacks (missing),
+// each with its directive.
+func (e Edit) statements() (added, missing []revision.Statement, err error) {
+	key := func(st revision.Statement) string {
+		return strings.Join([]string{string(st.Kind), st.Table, st.Key, st.SQL}, "\x00")
+	}
+	want, err := revision.Parse(e.Path, e.want)
+	if err != nil {
+		return nil, nil, nil // what the planner writes reads
+	}
+	planned := map[string]int{}
+	for _, st := range want {
+		planned[key(st)]++
+	}
+	got, err := revision.Parse(e.Path, e.got)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, st := range got {
+		if k := key(st); planned[k] > 0 {
+			planned[k]--
+			continue
+		}
+		added = append(added, st)
+	}
+	for _, st := range want {
+		if k := key(st); planned[k] > 0 {
+			planned[k]--
+			missing = append(missing, st)
+		}
+	}
+	return added, missing, nil
+}
+
+// kindOf words a statement's directive before its SQL: "gate ", or "".
+func kindOf(k revision.Kind) string {
+	if k == revision.DDL {
+		return ""
+	}
+	return string(k) + " "
+}
+
 func firstDifference(got, want []byte) (line int, is, should string) {
 	g, w := strings.SplitAfter(string(got), "\n"), strings.SplitAfter(string(want), "\n")
 	at := func(lines []string, i int) string {

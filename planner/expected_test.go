@@ -2,6 +2,9 @@ package planner
 
 import (
 	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -73,5 +76,44 @@ func TestExpectedRecomputesEveryStep(t *testing.T) {
 	edits, untold, err = Compare(p, plans.Files)
 	if err != nil || len(edits) != 0 || strings.Join(untold, " ") != "pike/pike_contract01.sql pike/pike_contract02.sql pike/pike_expand01.sql pike/pike_expand02.sql pike/pike_migrate01.sql pike/pike_migrate02.sql pike/pike_rollback01.sql pike/pike_rollback02.sql" {
 		t.Fatalf("without pike.snapshot01.hcl: edits %v, untold %v, %v", edits, untold, err)
+	}
+}
+
+// A revision plan --check cannot recompute (its planning step's snapshot
+// is gone) passed in silence: delete pike.snapshot01.hcl, edit
+// pike_expand01.sql, recompute the sum, and plan --check said "up to
+// date". It now says which revisions only the sum vouches for, and why;
+// a step snapshot missing while an earlier step's is there (no emcee
+// kept a later step's snapshot and not an earlier one's) was deleted, and
+// is refused.
+func TestCheckSaysWhatItCannotRecompute(t *testing.T) {
+	for _, c := range []struct {
+		gone    int
+		refused bool
+	}{{1, false}, {2, true}} {
+		dir := newProject(t, "")
+		t.Chdir(dir)
+		plan(t, dir, Options{})
+		write(t, dir, "schema/pike.hcl", strings.Replace(ocata, "varchar(100)", "varchar(200)", 1))
+		plan(t, dir, Options{})
+		write(t, dir, "schema/pike.hcl", strings.Replace(ocata, "varchar(100)", "varchar(300)", 1))
+		plan(t, dir, Options{})
+		if err := os.Remove(filepath.Join(dir, "plans", revision.StepSnapshotFile("pike", c.gone))); err != nil {
+			t.Fatal(err)
+		}
+		resum(t, dir)
+		p, err := project.Load(filepath.Join(dir, "atlas.hcl"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := checked(t, dir)
+		gone := fmt.Sprintf("plans/pike/pike.snapshot%02d.hcl", c.gone)
+		notes := strings.Join(e.Notes(), "\n")
+		if !c.refused && !strings.Contains(notes, "plan --check cannot recompute ") || !c.refused && (!strings.Contains(notes, "plans/pike/pike_expand0") || !strings.Contains(notes, gone+" is missing") || !strings.Contains(notes, "only plans/emcee.sum vouches for them")) {
+			t.Errorf("without %s: notes %q", gone, e.Notes())
+		}
+		if r := e.Refusal(p); c.refused != strings.Contains(r, gone+" is missing, though plans/pike/pike.snapshot01.hcl, of an earlier step, is there: it was deleted; restore it from version control") {
+			t.Errorf("without %s: refusal %q", gone, r)
+		}
 	}
 }

@@ -76,10 +76,17 @@ type Planned struct {
 	Format   int    // the format of its first differing step, unrecorded if none
 	Where    string // the snapshot recording it (file:line), or the snapshot that records none
 	Count    int    // how many of its revisions differ
+	// SQL is every statement that differs, revision by revision
+	// (Edit.SQL): a kept revision is read by a person instead.
+	SQL []string
 	// Err is why this emcee cannot recompute its revisions at all, for a
 	// released release (Edit.Err).
 	Err error
 }
+
+// kept tells a release plan --check passes though this emcee writes its
+// revisions otherwise (Edit.Kept).
+func (pl Planned) kept() bool { return Edit{Format: pl.Format}.Kept(pl.Released) }
 
 // Note is the line `plan --check` prints for a released release it
 // passes: what planned its revisions, and why they stay.
@@ -89,8 +96,12 @@ func (pl Planned) Note() string {
 			pl.Release, Format, pl.Err, pl.Where, formatName(pl.Format), pl.Release, revision.SumFile)
 	}
 	them := sqlsyntax.OneOrMany(pl.Count, "it", "them")
-	return fmt.Sprintf("release %s: %s from what this emcee (plan format %d) writes; %s records %s. %s is released, so %s as the databases ran %s, verified by plans/%s",
+	note := fmt.Sprintf("release %s: %s from what this emcee (plan format %d) writes; %s records %s. %s is released, so %s as the databases ran %s, verified by plans/%s",
 		pl.Release, pl.differ(), Format, pl.Where, formatName(pl.Format), pl.Release, sqlsyntax.OneOrMany(pl.Count, "it stays", "they stay"), them, revision.SumFile)
+	if len(pl.SQL) > 0 {
+		note += fmt.Sprintf("; read the statements that differ, each of which runs on every database not yet at %s: %s", pl.Release, strings.Join(pl.SQL, "; "))
+	}
+	return note
 }
 
 // Refusal is why `plan --check` refuses a release not released, and the
@@ -102,6 +113,9 @@ func (pl Planned) Refusal() string {
 	case pl.Format == unrecorded || pl.Format == 0:
 		return fmt.Sprintf("Release %s: %s from what this emcee (plan format %d) writes, and %s records %s, so emcee cannot tell an older emcee's output from a hand edit: if %s edited, restore %s from version control; otherwise, %s",
 			pl.Release, pl.differ(), Format, pl.Where, formatName(pl.Format), sqlsyntax.OneOrMany(pl.Count, "it was", "they were"), them, rewrite)
+	case pl.Format > Format && pl.Released:
+		return fmt.Sprintf("Release %s was planned by an emcee of plan format %d (%s), newer than this one (plan format %d), which writes %d of its revisions otherwise and cannot tell that emcee's output from a hand edit: check it with that emcee or a newer one (`emcee version` prints its plan format); %s is released, so its revisions stay as the databases ran them",
+			pl.Release, pl.Format, pl.Where, Format, pl.Count, pl.Release)
 	case pl.Format > Format:
 		return fmt.Sprintf("Release %s was planned by an emcee of plan format %d (%s), newer than this one (plan format %d), which writes %d of its revisions otherwise: check it with that emcee or a newer one (`emcee version` prints its plan format); `emcee plan --rewrite %s` would plan it again as this older emcee writes it",
 			pl.Release, pl.Format, pl.Where, Format, pl.Count, pl.Release)
@@ -132,7 +146,7 @@ func stamp(p *project.Project, out *Output) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	var stamped, zero []string
+	var stamped, zero, differ []string
 	for _, rel := range p.Releases {
 		if len(todo[rel]) == 0 {
 			continue
@@ -151,8 +165,18 @@ func stamp(p *project.Project, out *Output) (string, error) {
 		for _, path := range todo[rel] {
 			format := Format
 			for _, rev := range revs[path] {
-				if w, ok := want[rev]; !ok || !bytes.Equal(w, out.Files[rev]) {
-					format = 0
+				w, ok := want[rev]
+				if ok && bytes.Equal(w, out.Files[rev]) {
+					continue
+				}
+				format = 0
+				if !ok {
+					continue // not recomputed: nothing to compare with
+				}
+				// What 0 vouches for, named for whoever commits it: an
+				// edit made before the line was recorded too.
+				for _, st := range (Edit{Path: rev, got: out.Files[rev], want: w}).SQL() {
+					differ = append(differ, project.Rel(filepath.Join(p.PlansDir, rev))+": "+st)
 				}
 			}
 			out.Files[path] = withFormat(out.Files[path], format)
@@ -171,6 +195,9 @@ func stamp(p *project.Project, out *Output) (string, error) {
 	if len(zero) > 0 {
 		note += fmt.Sprintf("; %s %s 0, since this emcee writes the revisions of %s step otherwise: `emcee plan --check` says what that means for %s release",
 			someOf(zero), sqlsyntax.OneOrMany(len(zero), "records", "record"), sqlsyntax.OneOrMany(len(zero), "its", "their"), sqlsyntax.OneOrMany(len(zero), "its", "their"))
+		if len(differ) > 0 {
+			note += "; read the statements that differ before committing it: " + strings.Join(differ, "; ")
+		}
 	}
 	return note, nil
 }

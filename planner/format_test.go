@@ -87,7 +87,10 @@ func TestCheckTellsAnotherEmceesPlansFromHandEdits(t *testing.T) {
 		{rel: "ocata", format: strconv.Itoa(Format), refusal: []string{"release ocata that differ", fmt.Sprintf("record plan format %d, the one this emcee writes: they were edited by hand", Format), "Restore them from version control"}},
 		{rel: "ocata", format: "0", note: []string{"release ocata: 1 revision differs from what this emcee", "plans/ocata/ocata.snapshot.hcl:3 records plan format 0", "ocata is released, so it stays as the databases ran it, verified by plans/emcee.sum"}},
 		{rel: "ocata", format: "", note: []string{"plans/ocata/ocata.snapshot.hcl records no plan format (planned by an emcee from before plan formats were recorded)", "ocata is released, so it stays"}},
-		{rel: "ocata", format: newer, note: []string{"records plan format " + newer, "ocata is released"}},
+		// A newer format than this emcee's is not kept: this emcee cannot
+		// know what that emcee writes, so an edit claiming it would pass.
+		{rel: "ocata", format: newer, refusal: []string{"Release ocata was planned by an emcee of plan format " + newer + " (plans/ocata/ocata.snapshot.hcl:3), newer than this one", "cannot tell that emcee's output from a hand edit: check it with that emcee or a newer one", "ocata is released"}},
+		{rel: "ocata", format: "999999", refusal: []string{"plan format 999999", "check it with that emcee or a newer one"}},
 		{rel: "pike", format: strconv.Itoa(Format), refusal: []string{"release pike that differ", "they were edited by hand"}},
 		{rel: "pike", format: "0", refusal: []string{"Release pike: 1 revision differs", "plans/pike/pike.snapshot.hcl:3 records plan format 0", "cannot tell an older emcee's output from a hand edit", "`emcee plan --rewrite pike` plans pike again"}},
 		{rel: "pike", format: "", refusal: []string{"plans/pike/pike.snapshot.hcl records no plan format", "`emcee plan --rewrite pike` plans pike again"}},
@@ -140,6 +143,53 @@ func cmpOr(s, or string) string {
 		return or
 	}
 	return s
+}
+
+// plan --check's note for a kept revision names every statement that
+// differs, not only that the revision does: an edit behind a reworded
+// rule comment, under a lowered plan format and a recomputed sum, passes
+// the check, and the note is what a person reads.
+func TestCheckNoteNamesTheStatementsThatDiffer(t *testing.T) {
+	dir := newProject(t, `released = ["ocata"]`)
+	t.Chdir(dir)
+	plan(t, dir, Options{})
+	path := "plans/ocata/ocata_expand01.sql"
+	data := string(read(t, dir, path))
+	i := strings.LastIndex(data, ";\n")
+	write(t, dir, path, data[:i+2]+"\nDROP TABLE `audit`;\n")
+	otherOutput(t, dir, "ocata", "0")
+	notes := checked(t, dir).Notes()
+	if len(notes) != 1 || !strings.Contains(notes[0], "read the statements that differ, each of which runs on every database not yet at ocata: plans/ocata/ocata_expand01.sql: line ") ||
+		!strings.Contains(notes[0], "\"DROP TABLE `audit`\"") {
+		t.Fatalf("notes %q", notes)
+	}
+}
+
+// No emcee, of any plan format, writes a GRANT, a CREATE USER or a
+// DELETE: a revision of a released release holding one was edited by hand
+// whatever its snapshot's format line says, and plan --check refuses it
+// (it passed with a note under plan format 0, and db expand ran the
+// CREATE USER on every database not yet at the release).
+func TestCheckRefusesAStatementNoEmceeWrites(t *testing.T) {
+	for _, stmt := range []string{"GRANT ALL ON *.* TO `evil`@`%`", "CREATE USER `evil`@`%`", "DELETE FROM `images`", "UPDATE `images` SET `name` = 'x'", "SET GLOBAL read_only = 1"} {
+		dir := newProject(t, `released = ["ocata"]`)
+		t.Chdir(dir)
+		plan(t, dir, Options{})
+		path := "plans/ocata/ocata_expand01.sql"
+		data := string(read(t, dir, path))
+		i := strings.LastIndex(data, ";\n")
+		write(t, dir, path, data[:i+2]+"\n"+stmt+";\n")
+		otherOutput(t, dir, "ocata", "0")
+		p, err := project.Load(filepath.Join(dir, "atlas.hcl"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := checked(t, dir)
+		if r := e.Refusal(p); !strings.Contains(r, fmt.Sprintf("plans/ocata/ocata_expand01.sql: line %d %q is no statement any emcee writes", strings.Count(data[:i+2], "\n")+2, stmt)) ||
+			!strings.Contains(r, "it was edited by hand, whatever plan format plans/ocata/ocata.snapshot.hcl:3 records: restore it from version control") || len(e.Notes()) > 0 {
+			t.Errorf("%s: refusal %q, notes %q", stmt, r, e.Notes())
+		}
+	}
 }
 
 // A format line emcee did not write is refused at its line, quoted
@@ -205,6 +255,28 @@ func TestPlanRecordsTheFormatOfPlansWrittenBeforeFormats(t *testing.T) {
 	otherOutput(t, dir, "ocata", strconv.Itoa(Format))
 	if r := checked(t, dir).Refusal(p); !strings.Contains(r, "release ocata that differ") || !strings.Contains(r, "edited by hand") {
 		t.Fatalf("refusal %q", r)
+	}
+}
+
+// Stamping 0 launders an edit into "another emcee's output": a revision
+// of a released release edited, its snapshot's format line removed and the
+// sum recomputed, the next `emcee plan` (run by someone else) records 0
+// and says to commit. The note it prints names every statement that
+// differs, for whoever commits it to read first.
+func TestStampNamesTheStatementsThatDiffer(t *testing.T) {
+	dir := newProject(t, `released = ["ocata", "pike"]`)
+	t.Chdir(dir)
+	plan(t, dir, Options{})
+	path := "plans/pike/pike_expand01.sql"
+	data := string(read(t, dir, path))
+	i := strings.LastIndex(data, ";\n")
+	write(t, dir, path, data[:i+2]+"\nDROP TABLE `audit`;\n")
+	otherOutput(t, dir, "pike", "")
+	out := plan(t, dir, Options{})
+	if len(out.Notes) != 1 || !strings.Contains(out.Notes[0], "plans/pike/pike.snapshot.hcl records 0") ||
+		!strings.Contains(out.Notes[0], "read the statements that differ before committing it: plans/pike/pike_expand01.sql: line ") ||
+		!strings.Contains(out.Notes[0], "\"DROP TABLE `audit`\"") {
+		t.Fatalf("notes %q", out.Notes)
 	}
 }
 
@@ -438,5 +510,30 @@ func TestCheckKeepsAReleasedReleaseThisEmceeCannotRecompute(t *testing.T) {
 	}
 	if _, err := out.Edited(p); err == nil || !strings.Contains(err.Error(), "the planner cannot recompute release pike") {
 		t.Fatalf("of this emcee's format: %v", err)
+	}
+}
+
+// Edit.SQL names every statement a kept revision holds that the planner
+// does not write, and every one it lacks, read as the applier reads them:
+// a reworded comment is no statement, and a directive taken off a gate
+// (which would then run as a statement) is.
+func TestEditNamesEveryDifferingStatement(t *testing.T) {
+	const planned = "-- rule a: why\nALTER TABLE `t` ADD COLUMN `c` int NULL, ALGORITHM=INSTANT;\n\n-- rule b: why\n-- emcee:gate\nSELECT COUNT(*) FROM `t` WHERE `c` IS NULL;\n\n-- rule c: why\nALTER TABLE `t` DROP COLUMN `d`, ALGORITHM=INSTANT;\n"
+	for _, c := range []struct {
+		name, got string
+		want      []string
+	}{
+		{"reworded comments", strings.ReplaceAll(planned, ": why", ": worded otherwise"), nil},
+		{"a statement added after a reworded comment", strings.Replace(strings.Replace(planned, "rule a: why", "rule a: other", 1), "INSTANT;\n\n", "INSTANT;\nGRANT ALL ON *.* TO `evil`@`%`;\n\n", 1),
+			[]string{"line 3 \"GRANT ALL ON *.* TO `evil`@`%`\""}},
+		{"a gate taken out", strings.Replace(planned, "-- emcee:gate\nSELECT COUNT(*) FROM `t` WHERE `c` IS NULL;\n", "", 1),
+			[]string{"no gate \"SELECT COUNT(*) FROM `t` WHERE `c` IS NULL\", which the planner writes"}},
+		{"an executable comment", strings.Replace(planned, "`d`, ALGORITHM=INSTANT;", "`d`, ALGORITHM=INSTANT /*!99999 , DROP COLUMN `e` */;", 1),
+			[]string{"line 9 \"ALTER TABLE `t` DROP COLUMN `d`, ALGORITHM=INSTANT /*!99999 , DROP COLUMN `e` */\"", "no \"ALTER TABLE `t` DROP COLUMN `d`, ALGORITHM=INSTANT\", which the planner writes"}},
+	} {
+		got := Edit{Path: "x/x_expand01.sql", got: []byte(c.got), want: []byte(planned)}.SQL()
+		if !slices.Equal(got, c.want) {
+			t.Errorf("%s: %q, want %q", c.name, got, c.want)
+		}
 	}
 }

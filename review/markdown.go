@@ -27,6 +27,18 @@ func WriteMarkdown(w io.Writer, rep *Report) {
 		writeTimeline(w, r)
 		writeERDiagram(w, r)
 
+		if len(r.Differs) > 0 {
+			fmt.Fprintln(w, "\n### Revisions this emcee writes otherwise")
+			fmt.Fprintln(w, "\nAnother emcee's output or an edit: emcee cannot tell. Read every statement listed; each runs on every database not yet at this release.")
+			fmt.Fprintln(w)
+			for _, d := range r.Differs {
+				fmt.Fprintf(w, "- %s (%s)\n", span(d.File), text(d.PlannedBy))
+				for _, st := range d.Statements {
+					fmt.Fprintf(w, "  - %s\n", text(st))
+				}
+			}
+		}
+
 		fmt.Fprintln(w, "\n### Order")
 		for j, s := range r.Order {
 			if s.Command != "" {

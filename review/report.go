@@ -45,7 +45,12 @@ type Release struct {
 	Previous string `json:"previous,omitempty"`
 	// Order is what operators do, in order; steps with a Command run emcee.
 	Order []Step `json:"order"`
-	Gates []Gate `json:"gates"`
+	// Differs are its revisions that differ from what this emcee writes
+	// from their snapshots: another emcee's output (a released release
+	// keeps it, plan --check passes it) or an edit, which emcee cannot
+	// tell apart; each statement that differs is for a person to read.
+	Differs []Difference `json:"differs_from_planner,omitempty"`
+	Gates   []Gate       `json:"gates"`
 	// ExpandGates run before expand changes anything: a charset
 	// conversion's count of the keys its collation makes collide.
 	ExpandGates []Gate       `json:"expand_gates,omitempty"`
@@ -108,6 +113,16 @@ type Loss struct {
 	Lost string `json:"lost"` // what goes with it
 	At   string `json:"at"`
 	Rule string `json:"rule"`
+}
+
+// Difference is a revision that differs from what this emcee writes.
+type Difference struct {
+	File string `json:"file"`
+	// PlannedBy is the plan format its snapshot records, where.
+	PlannedBy string `json:"planned_by"`
+	// Statements are those that differ (planner.Edit.SQL), or why this
+	// emcee cannot recompute the release.
+	Statements []string `json:"statements"`
 }
 
 // Step is one step of the upgrade; Command is empty for what operators do
@@ -216,6 +231,9 @@ func buildRelease(p *project.Project, plans *revision.Plans, name string) (*Rele
 		return nil, err
 	}
 	st.after = after.Schema
+	if r.Differs, err = differs(p, plans, name); err != nil {
+		return nil, err
+	}
 	var revs []*revision.Revision
 	for _, phase := range revision.Phases {
 		for _, rev := range plans.Of(name, phase) {
@@ -240,6 +258,36 @@ func buildRelease(p *project.Project, plans *revision.Plans, name string) (*Rele
 	r.Rollback = r.rollback(p, plans.Of(name, revision.Rollback), st, after, takesOver)
 	r.Order = order(r)
 	return r, nil
+}
+
+// differs recomputes the release's revisions, as plan --check and lint
+// do: a revision of a released release an older plan format planned passes
+// them with a note, and review, where a person reads a release, shows every
+// statement of it that this emcee does not write, at the top.
+func differs(p *project.Project, plans *revision.Plans, name string) ([]Difference, error) {
+	edits, unchecked, err := planner.CompareRelease(p, plans.Files, name)
+	if err != nil {
+		return nil, err
+	}
+	var out []Difference
+	for _, u := range unchecked {
+		out = append(out, Difference{File: strings.Join(u.Revisions, ", "), PlannedBy: "not recomputed", Statements: []string{u.String()}})
+	}
+	for _, e := range edits {
+		d := Difference{File: project.Rel(filepath.Join(p.PlansDir, e.Path)), Statements: e.SQL()}
+		where := project.Rel(filepath.Join(p.PlansDir, e.Snapshot))
+		if e.FormatLine > 0 {
+			where = fmt.Sprintf("%s:%d", where, e.FormatLine)
+		}
+		d.PlannedBy = fmt.Sprintf("%s records %s; this emcee writes plan format %d", where, e.PlannedBy(), planner.Format)
+		if e.Err != nil {
+			d.Statements = []string{fmt.Sprintf("this emcee cannot recompute the release's revisions: %v", e.Err)}
+		} else if len(d.Statements) == 0 {
+			d.Statements = []string{"no statement: only comments differ"}
+		}
+		out = append(out, d)
+	}
+	return out, nil
 }
 
 // declared reads a release's snapshot with its declarations (which new

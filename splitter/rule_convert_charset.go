@@ -340,7 +340,9 @@ func collisionGates(c *Change, convs []conversion) ([]Step, error) {
 		if len(moved) == 0 {
 			continue
 		}
-		out = append(out, gateStmt(revision.Expand, StageExpandGate, fmt.Sprintf("unique index %s on %s under the new collation of %s: rows whose keys it makes equal would fail the conversion; expand waits until there are none", idx.Name, t.Name, strings.Join(moved, ", ")), countDuplicates(t.Name, exprs, raw)))
+		// The gate runs before the revision's first statement: a table
+		// the release renames is still under its old name.
+		out = append(out, gateStmt(revision.Expand, StageExpandGate, fmt.Sprintf("unique index %s on %s under the new collation of %s: rows whose keys it makes equal would fail the conversion; expand waits until there are none", idx.Name, old.Name, strings.Join(moved, ", ")), countDuplicates(old.Name, exprs, raw)))
 	}
 	return out, nil
 }
@@ -358,6 +360,9 @@ const compactColumnBytes = 767
 // counted on the server, from information_schema.
 func rowFormatGate(c *Change, convs []conversion) []Step {
 	t := c.Table
+	// The gate runs before the revision's first statement: a table the
+	// release renames is still under its old name.
+	old := cmp.Or(c.FromTable, t)
 	var long []string
 	for _, v := range convs {
 		was, _ := sqlsyntax.CharsetMaxLen(v.fromCS)
@@ -383,8 +388,8 @@ func rowFormatGate(c *Change, convs []conversion) []Step {
 	}
 	return []Step{gateStmt(revision.Expand, StageExpandGate,
 		fmt.Sprintf("%s must be in the DYNAMIC row format: in COMPACT or REDUNDANT an index column holds at most %d bytes, and the conversion makes %s. Run ALTER TABLE %s ROW_FORMAT=DYNAMIC first (it rebuilds the table), or index a prefix of at most %d characters",
-			t.Name, compactColumnBytes, strings.Join(long, ", "), sqlsyntax.Ident(t.Name), compactColumnBytes/4),
-		fmt.Sprintf("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = %s AND ROW_FORMAT IN ('Compact', 'Redundant')", sqlsyntax.String(t.Name)))}
+			old.Name, compactColumnBytes, strings.Join(long, ", "), sqlsyntax.Ident(old.Name), compactColumnBytes/4),
+		fmt.Sprintf("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = %s AND ROW_FORMAT IN ('Compact', 'Redundant')", sqlsyntax.String(old.Name)))}
 }
 
 func colName(p *schema.IndexPart) string {

@@ -1,6 +1,7 @@
 package splitter
 
 import (
+	"slices"
 	"testing"
 
 	"ariga.io/atlas/sql/schema"
@@ -227,5 +228,36 @@ func TestWidensConversion(t *testing.T) {
 		if got := Widens(mariadb1011, c.from, c.to, kind); got != c.want {
 			t.Errorf("Widens(%v -> %v) = %v, want %v", c.from.Attrs, c.to.Attrs, got, c.want)
 		}
+	}
+}
+
+// A table renamed and converted in one release: expand's gates run before
+// the revision's first statement, the RENAME among them, so they read the
+// table under its old name. The collision count read the new name (Error
+// 1146: expand could never run), and the row-format gate looked the new
+// name up in information_schema, found nothing and let the ALTER fail
+// halfway on a COMPACT table.
+func TestConvertCharsetGatesOfARenamedTableReadItsOldName(t *testing.T) {
+	table := func(name, renamed, collate string) string {
+		return "table \"" + name + "\" {\n  schema = schema.app\n" + renamed +
+			"  column \"id\" {\n    type = bigint\n  }\n  column \"note\" {\n    type    = varchar(255)\n" + collate + "  }\n  primary_key {\n    columns = [column.id]\n  }\n  index \"ux_note\" {\n    unique  = true\n    columns = [column.note]\n  }\n}\n"
+	}
+	tr, ctx := tcTransition(t, mariadb1011, table("pics", "", "    charset = \"utf8mb3\"\n    collate = \"utf8mb3_bin\"\n"), table("images", "  renamed_from = \"pics\"\n", "    charset = \"utf8mb4\"\n    collate = \"utf8mb4_unicode_ci\"\n"))
+	ph, err := Split(tr, mariadb1011, ctx.drv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gates []string
+	for _, s := range ph[revision.Expand] {
+		if s.Kind == revision.Gate {
+			gates = append(gates, s.SQL)
+		}
+	}
+	want := []string{
+		"SELECT COUNT(*) FROM `pics` WHERE (CONVERT(`note` USING utf8mb4) COLLATE utf8mb4_unicode_ci) IN (SELECT CONVERT(`note` USING utf8mb4) COLLATE utf8mb4_unicode_ci FROM `pics` WHERE `note` IS NOT NULL GROUP BY CONVERT(`note` USING utf8mb4) COLLATE utf8mb4_unicode_ci HAVING COUNT(*) > 1)",
+		"SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'pics' AND ROW_FORMAT IN ('Compact', 'Redundant')",
+	}
+	if !slices.Equal(gates, want) {
+		t.Errorf("expand's gates:\n got %q\nwant %q", gates, want)
 	}
 }

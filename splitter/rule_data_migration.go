@@ -2,6 +2,7 @@ package splitter
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"ariga.io/atlas/sql/schema"
@@ -39,10 +40,12 @@ func init() {
 func dataMigrationSteps(ctx *Context) ([]Step, error) {
 	to := ctx.Transition.To
 	var steps []Step
+	var planned []plannedMigration
 	for _, m := range to.Declarations.DataMigrations {
 		if ctx.Transition.DataMigrationsDone[m.Name] {
 			continue // planned by an earlier revision of this release
 		}
+		planned = append(planned, plannedMigration{m, len(steps)})
 		// (*diff.Release).Check refused a migration of a table the release
 		// does not declare, and one whose expressions do not parse.
 		t, ok := to.Schema.Table(m.Rows())
@@ -86,7 +89,54 @@ func dataMigrationSteps(ctx *Context) ([]Step, error) {
 				countWhere(m.Table, "("+m.PendingExpr.SQL()+")")),
 		)
 	}
+	if err := readBeforeInserted(ctx, planned, steps); err != nil {
+		return nil, err
+	}
 	return steps, nil
+}
+
+// plannedMigration is a data migration planned now, and where its steps
+// start among dataMigrationSteps'.
+type plannedMigration struct {
+	m     *diff.DataMigration
+	steps int
+}
+
+// readsTable tells whether the steps of planned migration i mention
+// table.
+func readsTable(ctx *Context, planned []plannedMigration, i int, steps []Step, table string) bool {
+	end := len(steps)
+	if i+1 < len(planned) {
+		end = planned[i+1].steps
+	}
+	return slices.ContainsFunc(steps[planned[i].steps:end], func(st Step) bool { return ctx.parse(st.SQL).Mentions(table) })
+}
+
+// readBeforeInserted refuses a data migration that reads a table a data
+// migration declared after it inserts rows into: they run in declared
+// order (Split), and that table is new in the release (an insert's table
+// is), so the first would find none of those rows (an UPDATE setting
+// NULL, or a pending predicate that never selects them) while migrate
+// reports it done. A migration inserting into that same table (its pending
+// reads it to insert no row twice) is no such reader. Two that each read
+// the rows the other inserts have no order: said once, not as two
+// refusals sending each after the other.
+func readBeforeInserted(ctx *Context, planned []plannedMigration, steps []Step) error {
+	for i, pm := range planned {
+		for j := i + 1; j < len(planned); j++ {
+			later := planned[j].m
+			if later.InsertList == nil || strings.EqualFold(later.Table, pm.m.Table) || !readsTable(ctx, planned, i, steps, later.Table) {
+				continue
+			}
+			if pm.m.InsertList != nil && readsTable(ctx, planned, j, steps, pm.m.Table) {
+				return pm.m.Pos.Errorf("data_migration %q and data_migration %q (at %s) each reads the rows the other inserts: no order of the two works, the first to run finds none of the other's. Make one of them read what both read before (the tables they insert from), or move one to the next release",
+					pm.m.Name, later.Name, later.Pos)
+			}
+			return pm.m.Pos.Errorf("data_migration %q reads table %s, which data_migration %q (declared after it, at %s) fills with rows: data migrations run in the order the release declares them, so %q would run first and find none of them; declare %q after %q",
+				pm.m.Name, later.Table, later.Name, later.Pos, pm.m.Name, pm.m.Name, later.Name)
+		}
+	}
+	return nil
 }
 
 // insertStep is the backfill of a data migration that inserts rows: for

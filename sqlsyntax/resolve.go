@@ -51,6 +51,7 @@ func (a *Assignments) Resolve(s Scope) error {
 type scopeTable struct {
 	name    string // table name or alias
 	columns []string
+	watched bool // the resolver's watch, read by a subquery
 }
 
 // frame is one SELECT level: the row at the bottom, then each subquery's
@@ -72,6 +73,85 @@ type resolver struct {
 	// watch is a table whose reads ReadOf tells (watched), "" for none.
 	watch   string
 	watched TableRead
+	// setOps counts the UNION, EXCEPT and INTERSECT being visited.
+	setOps int
+	// origins tell, of each column name resolved, whether it is the row's
+	// or the watched table's; readers are the SELECTs whose FROM names the
+	// watched table (ReadOf's reading of them follows the walk).
+	origins map[*ast.ColumnName]origin
+	readers []*ast.SelectStmt
+}
+
+// origin is where a column name resolved: the row, or the watched table.
+type origin int
+
+const (
+	elsewhere origin = iota
+	ofRow
+	ofWatched
+)
+
+// mentions tells whether a name of origin o is in the tree under n.
+func (r *resolver) mentions(n ast.Node, o origin) bool {
+	found := false
+	if n != nil {
+		n.Accept(visit(func(n ast.Node) bool {
+			if c, ok := n.(*ast.ColumnName); ok && r.origins[c] == o {
+				found = true
+			}
+			return found
+		}))
+	}
+	return found
+}
+
+// correlates tells a condition that holds only for rows of the watched
+// table compared with the row: a comparison (=, IN, LIKE, a function's
+// arguments ...) reading both; AND when one side does, OR and XOR when
+// every side does (t.k = row.k OR t.id > 0 holds for any t with an id,
+// whatever the row), NOT and parentheses as their operand.
+func (r *resolver) correlates(n ast.ExprNode) bool {
+	switch n := n.(type) {
+	case nil:
+		return false
+	case *ast.ParenthesesExpr:
+		return r.correlates(n.Expr)
+	case *ast.UnaryOperationExpr:
+		return n.Op == opcode.Not && r.correlates(n.V)
+	case *ast.BinaryOperationExpr:
+		switch n.Op {
+		case opcode.LogicAnd:
+			return r.correlates(n.L) || r.correlates(n.R)
+		case opcode.LogicOr, opcode.LogicXor:
+			return r.correlates(n.L) && r.correlates(n.R)
+		}
+	case *ast.PatternInExpr, *ast.PatternLikeOrIlikeExpr, *ast.PatternRegexpExpr, *ast.BetweenExpr, *ast.CompareSubqueryExpr, *ast.FuncCallExpr:
+	default:
+		return false
+	}
+	return r.mentions(n, ofRow) && r.mentions(n, ofWatched)
+}
+
+// conditions are the WHERE, HAVING and join conditions of a SELECT.
+func conditions(s *ast.SelectStmt) []ast.ExprNode {
+	out := []ast.ExprNode{s.Where}
+	if s.Having != nil {
+		out = append(out, s.Having.Expr)
+	}
+	var on func(n ast.ResultSetNode)
+	on = func(n ast.ResultSetNode) {
+		if j, ok := n.(*ast.Join); ok {
+			if j.On != nil {
+				out = append(out, j.On.Expr)
+			}
+			on(j.Left)
+			on(j.Right)
+		}
+	}
+	if s.From != nil && s.From.TableRefs != nil {
+		on(s.From.TableRefs)
+	}
+	return out
 }
 
 func (r *resolver) failAt(at int, format string, args ...any) {
@@ -88,10 +168,15 @@ func (r *resolver) Enter(n ast.Node) (ast.Node, bool) {
 		r.at = e.OriginTextPosition() - r.base
 	}
 	switch n := n.(type) {
+	case *ast.SetOprStmt:
+		r.setOps++
 	case *ast.SelectStmt:
 		var f frame
 		if n.From != nil && n.From.TableRefs != nil {
 			r.tablesOf(n.From.TableRefs, &f)
+		}
+		if f.reads {
+			r.readers = append(r.readers, n)
 		}
 		r.stack = append(r.stack, f)
 	case *ast.ColumnName:
@@ -105,8 +190,11 @@ func (r *resolver) Enter(n ast.Node) (ast.Node, bool) {
 }
 
 func (r *resolver) Leave(n ast.Node) (ast.Node, bool) {
-	if _, ok := n.(*ast.SelectStmt); ok {
+	switch n.(type) {
+	case *ast.SelectStmt:
 		r.stack = r.stack[:len(r.stack)-1]
+	case *ast.SetOprStmt:
+		r.setOps--
 	}
 	return n, true
 }
@@ -133,10 +221,12 @@ func (r *resolver) tablesOf(n ast.ResultSetNode, f *frame) {
 			r.failAt(find(r.src, t.Name.O, r.at), "table %q: the release declares no such table", t.Name.O)
 			return
 		}
-		f.tables = append(f.tables, scopeTable{name: cmp.Or(n.AsName.O, t.Name.O), columns: cols})
+		st := scopeTable{name: cmp.Or(n.AsName.O, t.Name.O), columns: cols}
 		if r.watch != "" && t.Schema.O == "" && strings.EqualFold(t.Name.O, r.watch) {
-			f.reads, r.watched.Reads = true, true
+			f.reads, r.watched.Reads, st.watched = true, true, true
+			r.watched.SetOp = r.watched.SetOp || r.setOps > 0
 		}
+		f.tables = append(f.tables, st)
 	}
 }
 
@@ -154,7 +244,7 @@ func (r *resolver) column(c *ast.ColumnName) {
 				if !ok {
 					r.failAt(at, "unknown column %s (%s has: %s)", qualified(c), t.name, known(t.columns))
 				} else {
-					r.found(i, c, name)
+					r.found(i, t, c, name)
 				}
 				return
 			}
@@ -165,7 +255,7 @@ func (r *resolver) column(c *ast.ColumnName) {
 	for i := len(r.stack) - 1; i >= 0; i-- {
 		for _, t := range r.stack[i].tables {
 			if name, ok := lookup(t.columns, c.Name.O); ok {
-				r.found(i, c, name)
+				r.found(i, t, c, name)
 				return
 			}
 		}
@@ -183,17 +273,24 @@ func (r *resolver) column(c *ast.ColumnName) {
 	r.failAt(at, "unknown column %q: none of %s has it", c.Name.O, strings.Join(names, ", "))
 }
 
-// found is column c found as name in the tables of frame i (0: the row).
-func (r *resolver) found(i int, c *ast.ColumnName, name string) {
+// found is column c found as name in table t of frame i (0: the row).
+func (r *resolver) found(i int, t scopeTable, c *ast.ColumnName, name string) {
 	if i == 0 {
 		r.read(name)
 	}
-	if r.watch == "" || !slices.ContainsFunc(r.stack[1:], func(f frame) bool { return f.reads }) {
+	if r.watch == "" {
 		return
 	}
-	if i == 0 {
-		r.watched.Row = true
-	} else if _, ok := lookup(r.scope.Columns, c.Name.O); ok && c.Table.O == "" && !slices.Contains(r.watched.Shadowed, c.Name.O) {
+	switch {
+	case i == 0:
+		r.origins[c] = ofRow
+	case t.watched:
+		r.origins[c] = ofWatched
+	}
+	if !slices.ContainsFunc(r.stack[1:], func(f frame) bool { return f.reads }) {
+		return
+	}
+	if _, ok := lookup(r.scope.Columns, c.Name.O); i > 0 && ok && c.Table.O == "" && !slices.Contains(r.watched.Shadowed, c.Name.O) {
 		r.watched.Shadowed = append(r.watched.Shadowed, c.Name.O)
 	}
 }
@@ -236,10 +333,23 @@ type TableRead struct {
 	// Reads: a subquery's FROM names the table (a table of the current
 	// database, names compared without letter case).
 	Reads bool
-	// Row: a subquery reading the table refers, at any depth below it, to
-	// the row the expression is evaluated for, so its answer can differ
-	// from row to row.
+	// Row: a SELECT reading the table keeps only its rows compared with
+	// the row the expression is evaluated for: its WHERE, HAVING or a
+	// join's ON holds a comparison (=, IN, LIKE, a function's arguments
+	// ...) reading a column of both, under AND, or under OR only where
+	// every side is such a comparison. So the subquery's answer can differ
+	// from row to row. The row named in the subquery but compared with
+	// nothing of the table (in its select list, its ORDER BY, `row.k =
+	// row.k`), or beside `OR t.id > 0`, is not.
 	Row bool
+	// In: an IN compares the row with a subquery reading the table
+	// (`row.k NOT IN (SELECT t.k FROM table)`). One NULL in the
+	// subquery's column makes NOT IN NULL for every row.
+	In bool
+	// SetOp: a SELECT reading the table is one of a UNION, EXCEPT or
+	// INTERSECT: once another of them has a row, EXISTS over it is true
+	// for every row, whatever the one reading the table compares.
+	SetOp bool
 	// Shadowed are the bare names in such a subquery that the row has too,
 	// but that the server finds in a table of the subquery first (the
 	// innermost SELECT whose tables have the name), spelled as written.
@@ -260,8 +370,17 @@ func (e *Expr) ReadOf(s Scope, table string) TableRead {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	read := func(n ast.Node) TableRead {
-		r := &resolver{src: e.src, base: e.base, scope: s, watch: table, stack: []frame{{tables: []scopeTable{{name: s.Table, columns: s.Columns}}}}}
+		r := &resolver{src: e.src, base: e.base, scope: s, watch: table, stack: []frame{{tables: []scopeTable{{name: s.Table, columns: s.Columns}}}}, origins: map[*ast.ColumnName]origin{}}
 		n.Accept(r)
+		for _, sel := range r.readers {
+			r.watched.Row = r.watched.Row || slices.ContainsFunc(conditions(sel), r.correlates)
+		}
+		n.Accept(visit(func(n ast.Node) bool {
+			if in, ok := n.(*ast.PatternInExpr); ok && in.Sel != nil && r.mentions(in.Expr, ofRow) && r.mentions(in.Sel, ofWatched) {
+				r.watched.In = true
+			}
+			return r.watched.In
+		}))
 		return r.watched
 	}
 	all := read(e.node)

@@ -272,6 +272,36 @@ func TestReadOf(t *testing.T) {
 		// ... and beside it, not inside it.
 		{"NOT EXISTS (SELECT 1 FROM user_token_auth) AND EXISTS (SELECT 1 FROM other WHERE other.n = user.login)", "user_token_auth", TableRead{Reads: true}},
 		{"token_auth <> ''", "user_token_auth", TableRead{}},
+		// The row's column compared with the new table's through IN: the
+		// row is outside the subquery. One NULL in the subquery's column
+		// makes NOT IN NULL for every row (In: diff refuses it).
+		{"login NOT IN (SELECT t.login FROM user_token_auth t)", "user_token_auth", TableRead{Reads: true, In: true}},
+		{"`user`.login NOT IN (SELECT login FROM user_token_auth)", "user_token_auth", TableRead{Reads: true, In: true, Shadowed: []string{"login"}}},
+		// IN over another table, inside the subquery reading this one.
+		{"NOT EXISTS (SELECT 1 FROM user_token_auth AS t WHERE t.login IN (SELECT o.n FROM other AS o WHERE o.id = `user`.token_auth))", "user_token_auth", TableRead{Reads: true, Row: true, Guarded: true}},
+		{"NOT EXISTS (SELECT 1 FROM other o JOIN user_token_auth t ON t.login = `user`.login)", "user_token_auth", TableRead{Reads: true, Row: true, Guarded: true}},
+		{"NOT EXISTS (SELECT 1 FROM other o WHERE EXISTS (SELECT 1 FROM user_token_auth t WHERE t.login = `user`.login))", "user_token_auth", TableRead{Reads: true, Row: true, Guarded: true}},
+		// The row named in the subquery, but never compared with the new
+		// table's rows: the answer is the same for every row (any row
+		// there or none), as when the row is not named at all.
+		{"NOT EXISTS (SELECT `user`.login FROM user_token_auth t)", "user_token_auth", TableRead{Reads: true}},
+		{"NOT EXISTS (SELECT 1 FROM user_token_auth t ORDER BY `user`.login)", "user_token_auth", TableRead{Reads: true}},
+		{"NOT EXISTS (SELECT 1 FROM user_token_auth t WHERE `user`.login = `user`.login)", "user_token_auth", TableRead{Reads: true}},
+		{"NOT EXISTS (SELECT 1 FROM user_token_auth t WHERE t.id > 0 AND `user`.login IS NOT NULL)", "user_token_auth", TableRead{Reads: true}},
+		{"`user`.login NOT IN (SELECT `user`.login FROM user_token_auth)", "user_token_auth", TableRead{Reads: true}},
+		// A comparison with the row under an OR whose other side does not
+		// compare with it: any row of the table satisfying that side makes
+		// EXISTS true for every row.
+		{"NOT EXISTS (SELECT 1 FROM user_token_auth t WHERE t.login = `user`.login OR t.id > 0)", "user_token_auth", TableRead{Reads: true}},
+		{"NOT EXISTS (SELECT 1 FROM user_token_auth t WHERE t.login = `user`.login OR t.password = `user`.token_auth)", "user_token_auth", TableRead{Reads: true, Row: true, Guarded: true}},
+		{"NOT EXISTS (SELECT 1 FROM user_token_auth t WHERE t.id > 0 AND (t.login = `user`.login OR t.password = `user`.token_auth))", "user_token_auth", TableRead{Reads: true, Row: true, Guarded: true}},
+		{"NOT EXISTS (SELECT 1 FROM user_token_auth t WHERE NOT (t.login <> `user`.login))", "user_token_auth", TableRead{Reads: true, Row: true, Guarded: true}},
+		// A UNION beside the branch reading the table answers for every
+		// row once its other branch has a row: NOT EXISTS is then false
+		// everywhere, whatever the branch compares.
+		{"NOT EXISTS (SELECT 1 FROM other UNION SELECT 1 FROM user_token_auth t WHERE t.login = `user`.login)", "user_token_auth", TableRead{Reads: true, Row: true, SetOp: true, Guarded: true}},
+		{"NOT EXISTS (SELECT 1 FROM user_token_auth t WHERE t.login = `user`.login UNION ALL SELECT 1 FROM other o WHERE o.n = `user`.login)", "user_token_auth", TableRead{Reads: true, Row: true, SetOp: true, Guarded: true}},
+		{"NOT EXISTS (SELECT 1 FROM other o WHERE o.n = `user`.login UNION SELECT 1 FROM other) AND NOT EXISTS (SELECT 1 FROM user_token_auth t WHERE t.login = `user`.login)", "user_token_auth", TableRead{Reads: true, Row: true, Guarded: true}},
 	} {
 		e, err := ParseExpr(c.pending, Statement)
 		if err != nil {

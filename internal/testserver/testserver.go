@@ -255,17 +255,22 @@ func portlock(port int) string {
 // server of this process or of another). flock's locks belong to an open
 // file, so two opens in one process exclude each other as two processes
 // do. A file its holder removed as it released it (release) is opened
-// again: a lock on a removed file would lock nothing.
-func lockPort(port int) bool {
+// again: a lock on a removed file would lock nothing. An error is a lock
+// file it cannot make at all (a temporary directory it cannot write):
+// every port would fail alike, and freePort would look for ever.
+func lockPort(port int) (bool, error) {
 	path := portlock(port)
 	for {
 		f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
 		if err != nil {
-			return false
+			if _, serr := os.Stat(path); serr == nil {
+				return false, nil // another user's run holds it
+			}
+			return false, fmt.Errorf("test servers lock their port with a file in the temporary directory %s, and this one cannot be made (%v): set TMPDIR to a directory you can write", os.TempDir(), err)
 		}
 		if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 			f.Close()
-			return false
+			return false, nil
 		}
 		locked, err1 := f.Stat()
 		now, err2 := os.Stat(path)
@@ -273,7 +278,7 @@ func lockPort(port int) bool {
 			held.Lock()
 			held.files[port] = f
 			held.Unlock()
-			return true
+			return true, nil
 		}
 		f.Close()
 	}
@@ -304,7 +309,9 @@ func freePort(t testing.TB) int {
 			t.Fatalf("%s=%q: want a range of ports, e.g. 3440-3449", EnvPorts, r)
 		}
 		for p := from; p <= to; p++ {
-			if !lockPort(p) {
+			if ok, err := lockPort(p); err != nil {
+				t.Fatal(err)
+			} else if !ok {
 				continue
 			}
 			if l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p)); err == nil {
@@ -322,7 +329,9 @@ func freePort(t testing.TB) int {
 		}
 		p := l.Addr().(*net.TCPAddr).Port
 		l.Close()
-		if lockPort(p) {
+		if ok, err := lockPort(p); err != nil {
+			t.Fatal(err)
+		} else if ok {
 			return p
 		}
 	}

@@ -68,8 +68,8 @@ func TestHoldPort(t *testing.T) {
 	if err != nil {
 		t.Skip("run by TestPortsAreNotSharedAcrossProcesses")
 	}
-	if !lockPort(port) {
-		t.Fatalf("port %d is locked already", port)
+	if ok, err := lockPort(port); !ok {
+		t.Fatalf("port %d is locked already (%v)", port, err)
 	}
 	defer release(port)
 	fmt.Println("held")
@@ -151,4 +151,49 @@ func twoFreePorts(t *testing.T) int {
 	}
 	t.Fatal("no two free ports in a row")
 	return 0
+}
+
+// fatalTB stops at the first Fatalf, recording it, as a test's would.
+type fatalTB struct {
+	testing.TB
+	msg string
+}
+
+type fatalStop struct{}
+
+func (f *fatalTB) Helper() {}
+func (f *fatalTB) Fatalf(format string, args ...any) {
+	f.msg = fmt.Sprintf(format, args...)
+	panic(fatalStop{})
+}
+func (f *fatalTB) Fatal(args ...any) { f.Fatalf("%s", fmt.Sprint(args...)) }
+
+// A temporary directory where no lock file can be made: without
+// EMCEE_TEST_PORTS freePort looped for ever (every port it was given
+// failed to lock), and with it said "no free port", as if every port
+// were taken. Both now say which directory and what to do.
+func TestUnwritableTempDirIsSaid(t *testing.T) {
+	t.Setenv("TMPDIR", "/nonexistent-emcee-tmp/x")
+	for _, ports := range []string{"", os.Getenv(EnvPorts)} {
+		if ports == "" && os.Getenv(EnvPorts) != "" {
+			t.Setenv(EnvPorts, "")
+		} else if ports != "" {
+			t.Setenv(EnvPorts, ports)
+		}
+		tb := &fatalTB{TB: t}
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					if _, ok := r.(fatalStop); !ok {
+						panic(r)
+					}
+				}
+			}()
+			p := freePort(tb)
+			release(p)
+		}()
+		if !strings.Contains(tb.msg, "/nonexistent-emcee-tmp/x") || !strings.Contains(tb.msg, "set TMPDIR to a directory you can write") {
+			t.Errorf("%s=%q: %q", EnvPorts, ports, tb.msg)
+		}
+	}
 }
