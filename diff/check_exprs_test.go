@@ -272,6 +272,30 @@ func TestGoodDeclarationsPass(t *testing.T) {
 	}
 }
 
+// An insert's pending predicate may compare the row with the new table's
+// rows through an uncorrelated subquery: `id NOT IN (SELECT image FROM
+// tags)` selects a row until its row is inserted, as NOT EXISTS does (the
+// refusal of a subquery that never refers to the row refused it).
+func TestInsertPendingComparingTheRowPasses(t *testing.T) {
+	prev, err := ParseRelease("ocata", "ocata.hcl", []byte(prevRelease), mariadb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pending := range []string{
+		"name <> '' AND id NOT IN (SELECT tags.image FROM tags)",
+		"images.id <> ALL (SELECT image FROM tags)",
+		"id > (SELECT COALESCE(MAX(image), 0) FROM tags)",
+	} {
+		r, err := ParseRelease("pike", "pike.hcl", []byte(nextRelease(isPublic, tagsTable+moveTo("tags", "images", "image = id, label = name", pending))), mariadb)
+		if err == nil {
+			err = r.Check(prev)
+		}
+		if err != nil {
+			t.Errorf("pending %q: %v", pending, err)
+		}
+	}
+}
+
 // A call of a function the target server does not have is refused at its
 // position, in declared expressions and in the schema's raw SQL; a stored
 // function of the database is called once declared, and a declaration

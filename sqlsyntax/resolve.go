@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
+	"github.com/pingcap/tidb/pkg/parser/opcode"
 )
 
 // Scope is what an expression may read: the row of one table, and, for the
@@ -71,6 +72,11 @@ type resolver struct {
 	// watch is a table whose reads ReadOf tells (watched), "" for none.
 	watch   string
 	watched TableRead
+	// compared are the subqueries whose answer is compared with a value
+	// of the row (`id NOT IN (SELECT ...)`); inCompared counts those
+	// entered: a read of watch in one depends on the row.
+	compared   []*ast.SubqueryExpr
+	inCompared int
 }
 
 func (r *resolver) failAt(at int, format string, args ...any) {
@@ -87,6 +93,20 @@ func (r *resolver) Enter(n ast.Node) (ast.Node, bool) {
 		r.at = e.OriginTextPosition() - r.base
 	}
 	switch n := n.(type) {
+	case *ast.PatternInExpr:
+		r.compare(n.Expr, n.Sel)
+	case *ast.CompareSubqueryExpr:
+		r.compare(n.L, n.R)
+	case *ast.BinaryOperationExpr:
+		switch n.Op {
+		case opcode.EQ, opcode.NE, opcode.LT, opcode.LE, opcode.GT, opcode.GE, opcode.NullEQ:
+			r.compare(n.L, n.R)
+			r.compare(n.R, n.L)
+		}
+	case *ast.SubqueryExpr:
+		if slices.Contains(r.compared, n) {
+			r.inCompared++
+		}
 	case *ast.SelectStmt:
 		var f frame
 		if n.From != nil && n.From.TableRefs != nil {
@@ -104,10 +124,74 @@ func (r *resolver) Enter(n ast.Node) (ast.Node, bool) {
 }
 
 func (r *resolver) Leave(n ast.Node) (ast.Node, bool) {
-	if _, ok := n.(*ast.SelectStmt); ok {
+	switch n := n.(type) {
+	case *ast.SelectStmt:
 		r.stack = r.stack[:len(r.stack)-1]
+	case *ast.SubqueryExpr:
+		if slices.Contains(r.compared, n) {
+			r.inCompared--
+		}
 	}
 	return n, true
+}
+
+// compare notes sub, when it is a subquery and value reads the row (the
+// row's own columns, outside any subquery of value): the subquery's answer
+// may be the same for every row, and the comparison still differs from
+// row to row.
+func (r *resolver) compare(value, sub ast.ExprNode) {
+	for {
+		p, ok := sub.(*ast.ParenthesesExpr)
+		if !ok {
+			break
+		}
+		sub = p.Expr
+	}
+	s, ok := sub.(*ast.SubqueryExpr)
+	if !ok || r.watch == "" || value == nil {
+		return
+	}
+	rows := &rowReads{r: r}
+	value.Accept(rows)
+	if rows.found {
+		r.compared = append(r.compared, s)
+	}
+}
+
+// rowReads finds, in a value outside its subqueries, a name the server
+// takes from the row (frame 0) of the resolver's current scope.
+type rowReads struct {
+	r     *resolver
+	depth int
+	found bool
+}
+
+func (v *rowReads) Enter(n ast.Node) (ast.Node, bool) {
+	switch x := n.(type) {
+	case *ast.SubqueryExpr:
+		return n, true
+	case *ast.ColumnName:
+		v.found = v.found || v.r.frameOf(x) == 0
+	}
+	return n, v.found
+}
+
+func (v *rowReads) Leave(n ast.Node) (ast.Node, bool) { return n, true }
+
+// frameOf is the frame whose tables give column c, as column resolves it
+// (-1: none).
+func (r *resolver) frameOf(c *ast.ColumnName) int {
+	for i := len(r.stack) - 1; i >= 0; i-- {
+		for _, t := range r.stack[i].tables {
+			if c.Table.O != "" && strings.EqualFold(t.name, c.Table.O) {
+				return i
+			}
+			if _, ok := lookup(t.columns, c.Name.O); c.Table.O == "" && ok {
+				return i
+			}
+		}
+	}
+	return -1
 }
 
 func (r *resolver) tablesOf(n ast.ResultSetNode, f *frame) {
@@ -135,6 +219,7 @@ func (r *resolver) tablesOf(n ast.ResultSetNode, f *frame) {
 		f.tables = append(f.tables, scopeTable{name: cmp.Or(n.AsName.O, t.Name.O), columns: cols})
 		if r.watch != "" && t.Schema.O == "" && strings.EqualFold(t.Name.O, r.watch) {
 			f.reads, r.watched.Reads = true, true
+			r.watched.Row = r.watched.Row || r.inCompared > 0
 		}
 	}
 }
@@ -237,7 +322,9 @@ type TableRead struct {
 	Reads bool
 	// Row: a subquery reading the table refers, at any depth below it, to
 	// the row the expression is evaluated for, so its answer can differ
-	// from row to row.
+	// from row to row; or its answer is compared with a value of the row
+	// (`id NOT IN (SELECT src_id FROM t)`, `id > (SELECT MAX(src_id) FROM
+	// t)`), which differs from row to row too.
 	Row bool
 	// Shadowed are the bare names in such a subquery that the row has too,
 	// but that the server finds in a table of the subquery first (the

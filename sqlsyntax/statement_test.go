@@ -267,6 +267,16 @@ func TestReadOf(t *testing.T) {
 		// ... and beside it, not inside it.
 		{"NOT EXISTS (SELECT 1 FROM user_token_auth) AND EXISTS (SELECT 1 FROM other WHERE other.n = user.login)", "user_token_auth", TableRead{Reads: true}},
 		{"token_auth <> ''", "user_token_auth", TableRead{}},
+		// An uncorrelated subquery whose answer is compared with the row's
+		// values: the row is selected until its key is in the table.
+		{"`user`.login NOT IN (SELECT t.login FROM user_token_auth AS t)", "user_token_auth", TableRead{Reads: true, Row: true}},
+		{"login <> ALL (SELECT t.login FROM user_token_auth AS t)", "user_token_auth", TableRead{Reads: true, Row: true}},
+		{"token_auth > (SELECT MAX(t.password) FROM user_token_auth AS t)", "user_token_auth", TableRead{Reads: true, Row: true}},
+		{"(SELECT MAX(t.password) FROM user_token_auth AS t) < token_auth", "user_token_auth", TableRead{Reads: true, Row: true}},
+		{"token_auth <> '' AND login NOT IN (SELECT o.n FROM other AS o WHERE o.id IN (SELECT t.id FROM user_token_auth AS t))", "user_token_auth", TableRead{Reads: true, Row: true}},
+		// ... but not with a constant, nor beside the comparison.
+		{"'x' NOT IN (SELECT t.login FROM user_token_auth AS t)", "user_token_auth", TableRead{Reads: true}},
+		{"(SELECT COUNT(*) FROM user_token_auth AS t) < LENGTH('abc') AND login <> ''", "user_token_auth", TableRead{Reads: true}},
 	} {
 		e, err := ParseExpr(c.pending, Statement)
 		if err != nil {
