@@ -130,7 +130,13 @@ func (r *Release) checkInsertExprs(prev *Release, m *DataMigration) []string {
 // opens over rows never moved, whose values contract then drops.
 func unseenRows(m *DataMigration, read sqlsyntax.TableRead) string {
 	into, from := sqlsyntax.Ident(m.Table), sqlsyntax.Ident(m.From)
-	example := fmt.Sprintf("NOT EXISTS (SELECT 1 FROM %s AS t WHERE t.<column> = %s.<key>)", into, from)
+	// The alias must not be from's name: `t`.<key> would then be the
+	// alias's column, the very mistake the example is there to avoid.
+	alias := "t"
+	for i := 2; strings.EqualFold(alias, m.From); i++ {
+		alias = fmt.Sprintf("t%d", i)
+	}
+	example := fmt.Sprintf("NOT EXISTS (SELECT 1 FROM %s AS %s WHERE %s.<column> = %s.<key>)", into, alias, alias, from)
 	switch {
 	case !read.Reads:
 		return fmt.Sprintf("it does not read %s, the table the rows go into: a row of %s it selects stays selected after its row is inserted, and every rerun of migrate (the catch-up over rows written meanwhile, a resume) would insert it again. Add a condition on the rows already there, e.g. AND %s", into, from, example)

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/emcee-db/emcee/project"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // prevRelease has images(id, name, is_public) and a previous-only table.
@@ -269,6 +270,22 @@ func TestGoodDeclarationsPass(t *testing.T) {
 	}
 	if err := r.Check(prev); err != nil {
 		t.Fatalf("unexpected error: %v", err)
+	}
+}
+
+// The example an insert's refusal gives aliases the new table with a name
+// other than from's: pasted for a from table named t, `t`.<key> would be
+// the alias's column and the subquery again the same for every row.
+func TestUnseenRowsExampleAliasIsNotFrom(t *testing.T) {
+	for from, want := range map[string]string{
+		"images": "NOT EXISTS (SELECT 1 FROM `tags` AS t WHERE t.<column> = `images`.<key>)",
+		"T":      "NOT EXISTS (SELECT 1 FROM `tags` AS t2 WHERE t2.<column> = `T`.<key>)",
+	} {
+		for _, read := range []sqlsyntax.TableRead{{}, {Reads: true}} {
+			if got := unseenRows(&DataMigration{Table: "tags", From: from}, read); !strings.Contains(got, want) {
+				t.Errorf("from %s, %+v: %s\nwant the example %s", from, read, got, want)
+			}
+		}
 	}
 }
 
