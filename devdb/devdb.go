@@ -323,7 +323,19 @@ func openDev(ctx context.Context, raw string, like *sql.Conn, charset, collation
 	}
 	if cur != target {
 		if err := alter(ctx, d.Conn, target); err != nil {
-			return nil, fmt.Errorf("dev database %s has charset %s, the live database %s: giving it the live one failed: %v; grant ALTER on it, or create it with CHARACTER SET %s COLLATE %s", cfg, cur[0], target[0], err, target[0], target[1])
+			// Nothing was built and the default did not change: the
+			// marker goes, or the next run would empty "what a killed run
+			// left".
+			_, _ = d.Conn.ExecContext(ctx, "DROP TABLE IF EXISTS "+sqlsyntax.Ident(markerTable))
+			way := fmt.Sprintf("grant ALTER on it, or create it with CHARACTER SET %s COLLATE %s", target[0], target[1])
+			if dbconn.ServerError(err, 1273, 1115) { // unknown collation, unknown charset
+				way = fmt.Sprintf("its server has no %s %s: give a dev database on a server of the project's target", target[0], target[1])
+			}
+			whose := "the live database's"
+			if like == nil {
+				whose = "the plans'" // the project's target's, or its release's declared default
+			}
+			return nil, fmt.Errorf("dev database %s has default %s %s, %s %s %s: giving it that one failed: %v; %s", cfg, cur[0], cur[1], whose, target[0], target[1], err, way)
 		}
 	}
 	restore := func(ctx context.Context, c *sql.Conn) error {

@@ -247,6 +247,33 @@ func TestDevDatabaseIsLeftEmptyAfterACancelledRun(t *testing.T) {
 	}
 }
 
+// A dev database whose server does not have the default the run needs (a
+// project for mysql 8.0 evaluated on MariaDB: utf8mb4_0900_ai_ci) is
+// refused with the collation named, and left as found: the marker of a run
+// that never built made the next run say it emptied what a killed run
+// left.
+func TestDevDatabaseRefusingTheDefaultIsLeftAsFound(t *testing.T) {
+	dev, _ := server(t)
+	ctx := context.Background()
+	_, err := Open(ctx, Spec{URL: dev.URL, Charset: "utf8mb4", Collation: "utf8mb4_0900_ai_ci"})
+	if err == nil || !strings.Contains(err.Error(), "utf8mb4_0900_ai_ci") {
+		t.Fatalf("a default the server does not have: %v", err)
+	}
+	if got := objects(t, dev.DB); got != "" {
+		t.Fatalf("dev database left with %s", got)
+	}
+	next, err := Open(ctx, Spec{URL: dev.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if next.Emptied {
+		t.Errorf("the next run found leftovers: %q", next.Notes())
+	}
+	if err := next.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // Two runs never build in one dev database at once; a run killed while it
 // built leaves what it built, which the next run empties (its marker says
 // it is emcee's, and the charset to restore), while a dev database holding

@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 
-	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
 
 	"github.com/emcee-db/emcee/internal/hclquote"
@@ -135,7 +134,7 @@ func (r *Release) checkInsertExprs(prev *Release, m *DataMigration) []string {
 				errs = append(errs, d.exprs.lists[m.InsertList].errorf(d.exprs.src, at, "insert of data_migration %q", m.Name).Error())
 			}
 			if len(unset) > 0 {
-				errs = append(errs, d.exprs.lists[m.InsertList].errorf(d.exprs.src, &sqlsyntax.Error{Line: 1, Col: 1, Msg: fmt.Sprintf("it sets no value for %s, NOT NULL without a default in %s: the server refuses every row migrate would insert (error 1364), after expand has run. Set %s in insert, or declare a default", strings.Join(unset, ", "), sqlsyntax.Ident(m.Table), map[bool]string{true: "it", false: "them"}[len(unset) == 1])}, "insert of data_migration %q", m.Name).Error())
+				errs = append(errs, d.exprs.lists[m.InsertList].errorf(d.exprs.src, &sqlsyntax.Error{Line: 1, Col: 1, Msg: fmt.Sprintf("it sets no value for %s, NOT NULL without a default in %s: the server refuses every row migrate would insert (error 1364), after expand has run. Set %s in insert, or declare a default", strings.Join(unset, ", "), sqlsyntax.Ident(m.Table), sqlsyntax.OneOrMany(len(unset), "it", "them"))}, "insert of data_migration %q", m.Name).Error())
 			}
 		}
 	}
@@ -156,13 +155,12 @@ func (r *Release) checkInsertExprs(prev *Release, m *DataMigration) []string {
 // generated column, which the server computes (1906).
 func insertGaps(into *schema.Table, list *sqlsyntax.Assignments) (unset []string, generated []*sqlsyntax.Error) {
 	for _, c := range into.Columns {
-		_, auto := schemadef.Attr[*mysql.AutoIncrement](c.Attrs)
 		_, gen := schemadef.Attr[*schema.GeneratedExpr](c.Attrs)
 		switch at := list.Assigns(c.Name); {
 		case at != nil && gen:
 			at.Msg = fmt.Sprintf("it sets %s, a generated column of %s: the server computes it and refuses a value for it (error 1906); remove it from insert", c.Name, sqlsyntax.Ident(into.Name))
 			generated = append(generated, at)
-		case at == nil && !c.Type.Null && c.Default == nil && !auto && !gen:
+		case at == nil && needsValue(c):
 			unset = append(unset, c.Name)
 		}
 	}
@@ -183,7 +181,13 @@ func insertGaps(into *schema.Table, list *sqlsyntax.Assignments) (unset []string
 // inserted again by every rerun (the gate never opens).
 func unseenRows(m *DataMigration, read sqlsyntax.TableRead) string {
 	into, from := sqlsyntax.Ident(m.Table), sqlsyntax.Ident(m.From)
-	example := fmt.Sprintf("NOT EXISTS (SELECT 1 FROM %s AS t WHERE t.<column> = %s.<key>)", into, from)
+	// The alias must not be from's name: `t`.<key> would then be the
+	// alias's column, the very mistake the example is there to avoid.
+	alias := "t"
+	for i := 2; strings.EqualFold(alias, m.From); i++ {
+		alias = fmt.Sprintf("t%d", i)
+	}
+	example := fmt.Sprintf("NOT EXISTS (SELECT 1 FROM %s AS %s WHERE %s.<column> = %s.<key>)", into, alias, alias, from)
 	switch {
 	case !read.Reads:
 		return fmt.Sprintf("it does not read %s, the table the rows go into: a row of %s it selects stays selected after its row is inserted, and every rerun of migrate (the catch-up over rows written meanwhile, a resume) would insert it again. Add a condition on the rows already there, e.g. AND %s", into, from, example)

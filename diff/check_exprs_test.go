@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/emcee-db/emcee/project"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // prevRelease has images(id, name, is_public) and a previous-only table.
@@ -229,6 +230,13 @@ func TestBadDeclarationsAreReportedWithPositions(t *testing.T) {
 			column: isPublic,
 			extra:  tagsTable + moveTo("tags", "images", "image = id", "NOT EXISTS (SELECT 1 FROM tags WHERE tags.image = images.id)"),
 			want:   []string{"pike.hcl:36:14: insert of data_migration \"m\": it sets no value for label, NOT NULL without a default in `tags`: the server refuses every row migrate would insert (error 1364)"}},
+		// An ENUM's implicit default is its first value, strict sql_mode
+		// too: the server fills it (3251d94 planned it, migrate filled
+		// 'a'); a SET has none (1364).
+		{name: "insert that leaves a NOT NULL ENUM and SET unset",
+			column: isPublic,
+			extra:  strings.Replace(tagsTable, "  column \"label\" {", "  column \"kind\" {\n    type = enum(\"a\", \"b\")\n  }\n  column \"flags\" {\n    type = set(\"x\", \"y\")\n  }\n  column \"label\" {", 1) + moveTo("tags", "images", "image = id, label = name", "NOT EXISTS (SELECT 1 FROM tags WHERE tags.image = images.id)"),
+			want:   []string{"insert of data_migration \"m\": it sets no value for flags, NOT NULL without a default in `tags`"}},
 		// MariaDB refuses a value for a generated column (1906).
 		{name: "insert that sets a generated column",
 			column: isPublic,
@@ -306,6 +314,22 @@ func TestGoodDeclarationsPass(t *testing.T) {
 	}
 	if err := r.Check(prev); err != nil {
 		t.Fatalf("unexpected error: %v", err)
+	}
+}
+
+// The example an insert's refusal gives aliases the new table with a name
+// other than from's: pasted for a from table named t, `t`.<key> would be
+// the alias's column and the subquery again the same for every row.
+func TestUnseenRowsExampleAliasIsNotFrom(t *testing.T) {
+	for from, want := range map[string]string{
+		"images": "NOT EXISTS (SELECT 1 FROM `tags` AS t WHERE t.<column> = `images`.<key>)",
+		"T":      "NOT EXISTS (SELECT 1 FROM `tags` AS t2 WHERE t2.<column> = `T`.<key>)",
+	} {
+		for _, read := range []sqlsyntax.TableRead{{}, {Reads: true}} {
+			if got := unseenRows(&DataMigration{Table: "tags", From: from}, read); !strings.Contains(got, want) {
+				t.Errorf("from %s, %+v: %s\nwant the example %s", from, read, got, want)
+			}
+		}
 	}
 }
 

@@ -147,13 +147,13 @@ func (r *Release) checkSeed(m *DataMigration) []string {
 		}
 		var lack []string
 		for _, c := range t.Columns {
-			if !c.Type.Null && c.Default == nil && !autoIncrement(c) && !generated(c) &&
+			if needsValue(c) &&
 				!slices.ContainsFunc(row.Cells, func(cell sqlsyntax.Cell) bool { return strings.EqualFold(cell.Column, c.Name) }) {
 				lack = append(lack, c.Name)
 			}
 		}
 		if len(lack) > 0 {
-			add(row.Pos, "%s lacks %s of %s, NOT NULL without a default: the server refuses the row without %s; give %s", what, strings.Join(lack, ", "), t.Name, map[bool]string{true: "it", false: "them"}[len(lack) == 1], strings.Join(lack, ", "))
+			add(row.Pos, "%s lacks %s of %s, NOT NULL without a default: the server refuses the row without %s; give %s", what, strings.Join(lack, ", "), t.Name, sqlsyntax.OneOrMany(len(lack), "it", "them"), strings.Join(lack, ", "))
 			fine = false
 		}
 		if !fine {
@@ -317,6 +317,15 @@ func columnFold(t *schema.Table, name string) *schema.Column {
 		return t.Columns[i]
 	}
 	return nil
+}
+
+// needsValue tells a column an INSERT must give a value: NOT NULL, no
+// default, neither AUTO_INCREMENT nor generated, and not an ENUM (whose
+// implicit default is its first value, strict sql_mode too; a SET has
+// none: error 1364).
+func needsValue(c *schema.Column) bool {
+	_, enum := c.Type.Type.(*schema.EnumType)
+	return !c.Type.Null && c.Default == nil && !autoIncrement(c) && !generated(c) && !enum
 }
 
 func generated(c *schema.Column) bool {
