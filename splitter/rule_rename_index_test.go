@@ -43,6 +43,14 @@ func TestRenameIndexRule(t *testing.T) {
 				{Rule: "rename-table", Phase: revision.Contract, Stage: StageDropView, SQL: "DROP VIEW IF EXISTS `images`"},
 				{Rule: "rename-index", Phase: revision.Contract, Stage: StageDropIndex, SQL: "ALTER TABLE `pictures` RENAME INDEX `ix_owner` TO `ix_images_owner`, ALGORITHM=INSTANT"},
 			}},
+		// The server's index names are case-insensitive; RENAME INDEX
+		// recases one, where Atlas alone drops it and adds it again.
+		{name: "a unique index recased: renamed", target: mariadb1011,
+			before: withUx,
+			edits:  []string{ux, "  index \"UX_NAME\" {\n    unique       = true\n    columns      = [column.name]\n    renamed_from = \"ux_name\"\n  }\n"},
+			want: []tcStep{
+				{Rule: "rename-index", Phase: revision.Contract, Stage: StageDropIndex, SQL: "ALTER TABLE `images` RENAME INDEX `ux_name` TO `UX_NAME`, ALGORITHM=INSTANT"},
+			}},
 		{name: "renamed_from an index the previous release lacks: refused", target: mariadb1011,
 			edits:  []string{owner, "  index \"ix_images_owner\" {\n    columns      = [column.owner_id]\n    renamed_from = \"ix_ownr\"\n  }\n"},
 			errHas: []string{"after.hcl:", `index ix_images_owner of images is renamed_from "ix_ownr", but table images of release before has no such index`, `did you mean "ix_owner"?`}},
