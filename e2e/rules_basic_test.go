@@ -540,4 +540,20 @@ func TestRuleRenameIndex(t *testing.T) {
 			"SELECT name, note FROM images ORDER BY id": "one|dup;two|x",
 		},
 	}.run(t)
+	// The index a foreign key uses: renamed, it serves the key throughout,
+	// and the server makes the key no index of its own.
+	owners := "\ntable \"owners\" {\n  schema = schema.app\n  column \"id\" {\n    type = bigint\n  }\n  primary_key {\n    columns = [column.id]\n  }\n}\n"
+	keyed := owners + replaceOnce(imagesV1, ix, "  index \"ix_note\" {\n    columns = [column.note, column.name]\n  }\n  foreign_key \"fk_note\" {\n    columns     = [column.note]\n    ref_columns = [table.owners.column.id]\n  }\n")
+	keyed = replaceOnce(keyed, "  column \"note\" {\n    type = varchar(50)\n  }\n", "  column \"note\" {\n    type = bigint\n    null = true\n  }\n")
+	ruleCase{
+		before:    keyed,
+		after:     replaceOnce(keyed, "  index \"ix_note\" {\n", "  index \"ix_images_note\" {\n    renamed_from = \"ix_note\"\n"),
+		rules:     []string{"rename-index"},
+		seed:      []string{"INSERT INTO owners (id) VALUES (1)", "INSERT INTO images (name, kind, note) VALUES ('one', 'a', 1)"},
+		oldWrites: []string{"INSERT INTO images (name, kind, note) VALUES ('two', 'b', 1)"},
+		newWrites: []string{"INSERT INTO images (name, kind, note) VALUES ('three', 'b', 1)"},
+		checks: map[string]string{
+			"SELECT GROUP_CONCAT(DISTINCT INDEX_NAME ORDER BY INDEX_NAME) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'images' AND INDEX_NAME <> 'PRIMARY'": "ix_images_note",
+		},
+	}.run(t)
 }
