@@ -30,7 +30,9 @@ type Transition struct {
 // Between diffs two states offline: the previous release (nil before the
 // first) and the next. Atlas never detects renames, so declared
 // table renames are injected: the old table is renamed in a copy of the
-// source state before diffing, and a RenameTable change leads the list.
+// source state before diffing, and a RenameTable change leads the list;
+// a declared index rename is injected the same way, its RenameIndex among
+// its table's changes.
 func Between(drv *mysql.Driver, t project.Target, prev *Release, to *Release) (_ *Transition, err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -88,6 +90,8 @@ func Between(drv *mysql.Driver, t project.Target, prev *Release, to *Release) (_
 	if err := renamedKeyClashes(all, to, renames); err != nil {
 		return nil, err
 	}
+	// Declared index renames, likewise (index_renames.go).
+	base, indexRenames := renameIndexes(base, to, from)
 	lists := indexLists(base)
 	changes, err := drv.SchemaDiff(base, to.Schema)
 	if err != nil {
@@ -98,6 +102,9 @@ func Between(drv *mysql.Driver, t project.Target, prev *Release, to *Release) (_
 	withDeclaredCollations(t, whole, to.Schema)
 	changes = withTableCharsetChanges(t, base, to.Schema, changes)
 	changes = withColumnCharsetChanges(t, base, to.Schema, changes)
+	if changes, err = withIndexRenames(to, indexRenames, changes); err != nil {
+		return nil, err
+	}
 	own.Schema = rejoin(own.Schema, whole, same)
 	return &Transition{From: rejoin(from, all, same), To: to, Changes: append(renames, changes...)}, nil
 }

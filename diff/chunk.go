@@ -48,7 +48,8 @@ type chunk = schemadef.Chunk
 
 // A piece is what one chunk contributes to its release: its block as Atlas
 // evaluates it, and where its table and columns are declared, relative to
-// the chunk's first line. A chunk that declares intent (renamed_from,
+// the chunk's first line. A chunk that declares intent (renamed_from of a
+// table, column or index,
 // replaces, fill, allow_copy, a data migration, a discard) is read again
 // wherever it is assembled: its parsed expressions point into the file.
 type piece struct {
@@ -209,7 +210,7 @@ func evalPieces(src Source, t project.Target, chunks []chunk, missed []int) ([]*
 		if err != nil {
 			return nil, errChunks
 		}
-		p := &piece{Positions: d.positions, Declares: len(d.Columns)+len(d.Tables)+len(d.DataMigrations)+len(d.Discards)+len(d.StoredFunctions) > 0}
+		p := &piece{Positions: d.positions, Declares: len(d.Columns)+len(d.Tables)+len(d.Indexes)+len(d.DataMigrations)+len(d.Discards)+len(d.StoredFunctions) > 0}
 		bodies = append(bodies, body)
 		if len(body.Blocks) == 1 {
 			b := body.Blocks[0]

@@ -17,8 +17,11 @@ type Pos = project.Pos
 // intent Atlas cannot see (renames, replacements, fill expressions, data
 // migrations). Atlas drops these attributes silently; emcee reads them.
 type Declarations struct {
-	Columns        map[ColumnRef]*ColumnDecl
-	Tables         map[string]*TableDecl
+	Columns map[ColumnRef]*ColumnDecl
+	Tables  map[string]*TableDecl
+	// Indexes are the indexes declared renamed_from an index of the
+	// previous release, in the order of the file.
+	Indexes        []*IndexDecl
 	DataMigrations []*DataMigration
 	Discards       []*Discard
 	// StoredFunctions are the functions of the database (not the
@@ -137,6 +140,27 @@ type TableDecl struct {
 	Name        string
 	Pos         Pos
 	RenamedFrom string
+}
+
+// IndexDecl is an index renamed: `renamed_from` in its block names the
+// index of the previous release it is, under another name (same table,
+// same parts, same uniqueness). Atlas's differ never reports a rename of
+// an index (it sees one dropped and one added, a full index build and,
+// for a unique one, a duplicate scan), so emcee renames only what is
+// declared.
+type IndexDecl struct {
+	Table, Name string // as this release names them
+	Pos         Pos    // of the renamed_from attribute
+	RenamedFrom string
+}
+
+// IndexRenamed is the declaration renaming an index to table's name, nil
+// if none.
+func (d *Declarations) IndexRenamed(table, name string) *IndexDecl {
+	if i := slices.IndexFunc(d.Indexes, func(x *IndexDecl) bool { return x.Table == table && x.Name == name }); i >= 0 {
+		return d.Indexes[i]
+	}
+	return nil
 }
 
 // DataMigration is a data-only change: batched in migrate, and its pending

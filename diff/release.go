@@ -111,6 +111,13 @@ func (d *Declarations) readTable(b *hclsyntax.Block) error {
 			if len(c.Labels) > 0 {
 				d.positions[table+"/"+c.Labels[0]] = project.PosOf(c.TypeRange)
 			}
+			if a, ok := c.Body.Attributes["renamed_from"]; ok && c.Type == "index" {
+				v, err := stringAttr(a)
+				if err != nil {
+					return err
+				}
+				d.Indexes = append(d.Indexes, &IndexDecl{Table: table, Name: c.Labels[0], Pos: project.PosOf(a.NameRange), RenamedFrom: v})
+			}
 			continue
 		}
 		ref := ColumnRef{Table: table, Column: c.Labels[0]}
@@ -214,6 +221,7 @@ func (r *Release) Check(prev *Release) error {
 			errs = append(errs, td.Pos.Errorf("table %s is renamed_from %q, but release %s has no such table (%s); remove the declaration if it belongs to an older release", name, td.RenamedFrom, prev.Name, prev.File).Error())
 		}
 	}
+	errs = append(errs, r.checkIndexRenames(prev)...)
 	for _, m := range r.Declarations.DataMigrations {
 		if m.Seed != nil {
 			errs = append(errs, r.checkSeed(m)...)

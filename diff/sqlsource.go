@@ -19,8 +19,8 @@ import (
 
 // A release may be declared as SQL: schema/<release>.sql holding CREATE
 // TABLE statements, and beside it, optionally, schema/<release>.emcee.hcl
-// holding emcee's declarations (replaces, renamed_from, fill, allow_copy,
-// data_migration, discard). Package sqlrelease runs the SQL in a dev
+// holding emcee's declarations (replaces, renamed_from of a table, column
+// or index, fill, allow_copy, data_migration, discard). Package sqlrelease runs the SQL in a dev
 // database and has Atlas inspect what it created; what the pipeline loads
 // is the source FromSQL writes from that: the inspected schema as Atlas
 // HCL, after a header naming the hash of the files it was evaluated from
@@ -236,6 +236,7 @@ func (s *sqlSource) remap(err error) error {
 var declSpec = &blockSpec{blocks: map[string]*blockSpec{
 	"table": {labels: 1, attrs: []string{"renamed_from"}, blocks: map[string]*blockSpec{
 		"column": {labels: 1, attrs: []string{"renamed_from", "fill", "allow_copy"}, blocks: map[string]*blockSpec{"replaces": replacesSpec}},
+		"index":  {labels: 1, attrs: []string{"renamed_from"}},
 	}},
 	"data_migration":  fileSpec.blocks["data_migration"],
 	"discard":         fileSpec.blocks["discard"],
@@ -261,7 +262,7 @@ func (s *sqlSource) overlay(r *Release, t project.Target) (*Release, error) {
 		// replace the first's, dropping, say, its renamed_from unseen. Two
 		// blocks of one table may each declare columns, but a second
 		// renamed_from would replace the first's as silently.
-		columns, renames, blocks := map[ColumnRef]Pos{}, map[string]Pos{}, map[ColumnRef]Pos{}
+		columns, renames, blocks, indexes := map[ColumnRef]Pos{}, map[string]Pos{}, map[ColumnRef]Pos{}, map[string]Pos{}
 		for _, b := range body.Blocks {
 			if b.Type != "table" {
 				continue
@@ -280,6 +281,20 @@ func (s *sqlSource) overlay(r *Release, t project.Target) (*Release, error) {
 				}
 			}
 			for _, c := range b.Body.Blocks {
+				if c.Type == "index" {
+					// An index block declares renamed_from, once.
+					if _, ok := t.Index(c.Labels[0]); !ok {
+						errs = append(errs, labelPos(c).Errorf("index %q of table %s is declared here, but %s gives %s no such index; fix the name, or remove the block", c.Labels[0], t.Name, s.file, t.Name).Error())
+						continue
+					}
+					key := strings.ToLower(t.Name + "/" + c.Labels[0])
+					if first, ok := indexes[key]; ok {
+						errs = append(errs, labelPos(c).Errorf("index %q of table %s is declared twice (first at %s); the second block's renamed_from would replace the first's: keep one block", c.Labels[0], t.Name, first).Error())
+						continue
+					}
+					indexes[key] = labelPos(c)
+					continue
+				}
 				if _, ok := t.Column(c.Labels[0]); !ok {
 					errs = append(errs, labelPos(c).Errorf("column %q of table %s is declared here, but %s gives %s no such column; fix the name, or remove the block", c.Labels[0], t.Name, s.file, t.Name).Error())
 					continue

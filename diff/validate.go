@@ -38,7 +38,7 @@ var (
 		blocks: map[string]*blockSpec{
 			"column":      columnSpec,
 			"primary_key": {attrs: []string{"columns", "type", "comment"}, blocks: map[string]*blockSpec{"on": partSpec}},
-			"index":       {labels: 1, attrs: []string{"columns", "unique", "type", "comment", "parser"}, blocks: map[string]*blockSpec{"on": partSpec}},
+			"index":       {labels: 1, attrs: []string{"columns", "unique", "type", "comment", "parser", "renamed_from"}, blocks: map[string]*blockSpec{"on": partSpec}},
 			"foreign_key": {labels: 1, attrs: []string{"columns", "ref_columns", "on_update", "on_delete"}},
 			"check":       {labels: 1, attrs: []string{"expr", "enforced", "comment"}},
 		},

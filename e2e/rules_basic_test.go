@@ -506,3 +506,54 @@ func TestRuleDropColumnUnderUniqueIndex(t *testing.T) {
 		checks: map[string]string{"SELECT name FROM images ORDER BY id": "one;two;three;four"},
 	}.run(t)
 }
+
+// An index declared renamed_from one of the previous release is renamed in
+// contract, metadata only: the previous release's queries that name it
+// (an index hint) run until then, the new release's name it after, and a
+// unique one keeps its key throughout without a duplicate gate or a build
+// (Keycloak 4.0.0's UK_CLI_TEMPLATE, UK_CLI_SCOPE on the same columns).
+func TestRuleRenameIndex(t *testing.T) {
+	const ix = "  index \"ix_name\" {\n    columns = [column.name]\n  }\n"
+	ruleCase{
+		before:        imagesV1,
+		after:         replaceOnce(imagesV1, ix, "  index \"ix_images_name\" {\n    columns      = [column.name]\n    renamed_from = \"ix_name\"\n  }\n"),
+		rules:         []string{"rename-index"},
+		seed:          []string{"INSERT INTO images (name, kind, note) VALUES ('one', 'a', 'x')"},
+		oldWrites:     []string{"UPDATE images FORCE INDEX (ix_name) SET note = 'y' WHERE name = 'one'"},
+		newWrites:     []string{"INSERT INTO images (name, kind, note) VALUES ('two', 'b', 'x')"},
+		afterContract: []string{"UPDATE images FORCE INDEX (ix_images_name) SET note = 'z' WHERE name = 'two'"},
+		checks: map[string]string{
+			"SELECT GROUP_CONCAT(INDEX_NAME, ':', COLUMN_NAME, ':', NON_UNIQUE) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'images' AND INDEX_NAME <> 'PRIMARY'": "ix_images_name:name:1",
+		},
+	}.run(t)
+	unique := replaceOnce(imagesV1, ix, "  index \"uk_name\" {\n    unique  = true\n    columns = [column.name]\n  }\n")
+	ruleCase{
+		before:        unique,
+		after:         replaceOnce(unique, "  index \"uk_name\" {\n    unique  = true\n", "  index \"uk_images_name\" {\n    unique       = true\n    renamed_from = \"uk_name\"\n"),
+		rules:         []string{"rename-index"},
+		seed:          []string{"INSERT INTO images (name, kind, note) VALUES ('one', 'a', 'x')"},
+		oldWrites:     []string{"INSERT INTO images (name, kind, note) VALUES ('two', 'b', 'x') ON DUPLICATE KEY UPDATE note = 'dup'"},
+		newWrites:     []string{"INSERT INTO images (name, kind, note) VALUES ('one', 'b', 'x') ON DUPLICATE KEY UPDATE note = 'dup'"},
+		afterContract: []string{"INSERT INTO images (name, kind, note) VALUES ('two', 'a', 'x') ON DUPLICATE KEY UPDATE note = 'again'"},
+		checks: map[string]string{
+			"SELECT GROUP_CONCAT(INDEX_NAME, ':', COLUMN_NAME, ':', NON_UNIQUE) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'images' AND INDEX_NAME <> 'PRIMARY'": "uk_images_name:name:0",
+			"SELECT name, note FROM images ORDER BY id": "one|dup;two|x",
+		},
+	}.run(t)
+	// The index a foreign key uses: renamed, it serves the key throughout,
+	// and the server makes the key no index of its own.
+	owners := "\ntable \"owners\" {\n  schema = schema.app\n  column \"id\" {\n    type = bigint\n  }\n  primary_key {\n    columns = [column.id]\n  }\n}\n"
+	keyed := owners + replaceOnce(imagesV1, ix, "  index \"ix_note\" {\n    columns = [column.note, column.name]\n  }\n  foreign_key \"fk_note\" {\n    columns     = [column.note]\n    ref_columns = [table.owners.column.id]\n  }\n")
+	keyed = replaceOnce(keyed, "  column \"note\" {\n    type = varchar(50)\n  }\n", "  column \"note\" {\n    type = bigint\n    null = true\n  }\n")
+	ruleCase{
+		before:    keyed,
+		after:     replaceOnce(keyed, "  index \"ix_note\" {\n", "  index \"ix_images_note\" {\n    renamed_from = \"ix_note\"\n"),
+		rules:     []string{"rename-index"},
+		seed:      []string{"INSERT INTO owners (id) VALUES (1)", "INSERT INTO images (name, kind, note) VALUES ('one', 'a', 1)"},
+		oldWrites: []string{"INSERT INTO images (name, kind, note) VALUES ('two', 'b', 1)"},
+		newWrites: []string{"INSERT INTO images (name, kind, note) VALUES ('three', 'b', 1)"},
+		checks: map[string]string{
+			"SELECT GROUP_CONCAT(DISTINCT INDEX_NAME ORDER BY INDEX_NAME) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'images' AND INDEX_NAME <> 'PRIMARY'": "ix_images_note",
+		},
+	}.run(t)
+}

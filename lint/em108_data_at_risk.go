@@ -2,10 +2,13 @@ package lint
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/effect"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // Contract is where drops belong, so a drop there is expected; but the rows
@@ -39,8 +42,8 @@ var _ = register(&Analyzer{
 // declaredOf names, for each column or table a statement drops, the
 // discard that accepted the loss, or the new column its values live on
 // in (renamed_from, replaces, a data_migration inserting rows of another
-// table from them), so the reviewer sees the drop was declared,
-// not forgotten.
+// table from them, a fill of an earlier release copying it), so the
+// reviewer sees the drop was declared, not forgotten.
 func declaredOf(p *Pass, release, sql string) string {
 	rel := p.release(release)
 	if rel == nil || rel.r == nil {
@@ -63,6 +66,9 @@ func declaredOf(p *Pass, release, sql string) string {
 			if m := d.MovedBy(e.Table, e.Name); m != nil {
 				said = append(said, fmt.Sprintf("%s.%s moves into rows of %s (data_migration %q at %s, whose gate runs before the drop)", e.Table, e.Name, m.Table, m.Name, m.Pos))
 				continue
+			}
+			if f := filledFrom(p, release, e.Table, e.Name); f != "" {
+				said = append(said, f)
 			}
 			x = d.Discarded(e.Table, e.Name)
 		case effect.DropTable:
@@ -90,4 +96,50 @@ func deletedBy(p *Pass, release, table string) string {
 		said = append(said, fmt.Sprintf("; declared on purpose: data_migration %q at %s", m.Name, m.Pos))
 	}
 	return strings.Join(said, "")
+}
+
+// filledFrom names the column an earlier release added with `fill = "<the
+// column>"` (the column alone, no expression around it) and the releases
+// since kept, while keeping table.column too: that release's backfill and
+// fill trigger copied table.column's values into it, up to its contract
+// (which drops the trigger). Only so far is it knowable: what the releases
+// since wrote into either column, the declarations do not say. A renamed_from or
+// replaces of an earlier release leaves nothing to drop later (its source
+// goes in that release's contract; a column of the name since is another
+// one), so a fill is the only earlier copy. "" when there is none.
+func filledFrom(p *Pass, release, table, column string) string {
+	n := p.Project.Index(release)
+	rels := p.loadReleases()
+	if n < 1 || rels[n].r == nil {
+		return ""
+	}
+	has := func(i int, col string) bool {
+		if rels[i].r == nil {
+			return false
+		}
+		t, ok := rels[i].r.Schema.Table(table)
+		if !ok {
+			return false
+		}
+		_, ok = t.Column(col)
+		return ok
+	}
+	bare := sqlsyntax.Ident(strings.ToLower(column))
+	for i := n - 1; i >= 1 && has(i, column); i-- {
+		d := rels[i].r.Declarations
+		for _, ref := range slices.SortedFunc(maps.Keys(d.Columns), func(a, b diff.ColumnRef) int { return strings.Compare(a.String(), b.String()) }) {
+			c := d.Columns[ref]
+			if ref.Table != table || c.FillExpr == nil || !sqlsyntax.SameExpr(strings.ToLower(c.FillExpr.SQL()), bare) {
+				continue
+			}
+			kept := true
+			for j := i; j <= n; j++ {
+				kept = kept && has(j, ref.Column)
+			}
+			if kept {
+				return fmt.Sprintf("%s.%s lives on in %s as release %s filled it (fill at %s): its values up to that release's contract; what was written to either column since is not copied", table, column, ref, rels[i].r.Name, c.FillPos)
+			}
+		}
+	}
+	return ""
 }

@@ -3,6 +3,8 @@ package lint
 import (
 	"strings"
 	"testing"
+
+	"github.com/emcee-db/emcee/project"
 )
 
 func TestEM108DataAtRisk(t *testing.T) {
@@ -42,5 +44,45 @@ func TestEM108NamesTheTakeOver(t *testing.T) {
 	}
 	if len(notes) != 1 || !strings.Contains(notes[0], `Dropping non-virtual column "is_public"`) || !strings.Contains(notes[0], "; images.is_public lives on in images.shown (renamed_from at schema/pike.hcl:") {
 		t.Fatalf("EM108 notes: %q", notes)
+	}
+}
+
+// A column an earlier release copied into another one (fill = "<the
+// column>") says where its values live on when a later release drops it,
+// and how far: the fill trigger went in that release's contract.
+func TestEM108NamesAnEarlierFill(t *testing.T) {
+	const title = "  column \"title\" {\n    type = varchar(100)\n  }\n  column \"is_public\" {"
+	withTitle := pike("  column \"is_public\" {", title)
+	f := planned(t, pike("  column \"is_public\" {", "  column \"title\" {\n    type = varchar(100)\n    fill = \"name\"\n  }\n  column \"is_public\" {"))
+	f.write("schema/queens.hcl", strings.Replace(withTitle, "  column \"name\" {\n    type = varchar(100)\n  }\n", "", 1))
+	// And a later release that fills no column from what it drops.
+	f.write("schema/rocky.hcl", strings.Replace(strings.Replace(strings.Replace(withTitle, "  column \"name\" {\n    type = varchar(100)\n  }\n", "", 1), "  column \"size\" {\n    type = int\n    null = true\n  }\n", "", 1), "  check \"ck_size\" {\n    expr = \"size >= 0\"\n  }\n", "", 1))
+	f.write("atlas.hcl", "emcee {\n  target   = \"mariadb 10.11\"\n  releases = [\"ocata\", \"pike\", \"queens\", \"rocky\"]\n}\n")
+	p, err := project.Load("atlas.hcl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.p = p
+	f.plan()
+	var notes []string
+	for _, fd := range f.lint(true).Findings {
+		if fd.Code == "EM108" {
+			notes = append(notes, fd.File+": "+fd.Message)
+		}
+	}
+	var queens, rocky []string
+	for _, n := range notes {
+		switch {
+		case strings.HasPrefix(n, "plans/queens/"):
+			queens = append(queens, n)
+		case strings.HasPrefix(n, "plans/rocky/"):
+			rocky = append(rocky, n)
+		}
+	}
+	if len(queens) != 1 || !strings.Contains(queens[0], `Dropping non-virtual column "name"`) || !strings.Contains(queens[0], "; images.name lives on in images.title as release pike filled it (fill at schema/pike.hcl:") || !strings.Contains(queens[0], "what was written to either column since is not copied") {
+		t.Fatalf("EM108 notes of queens: %q", queens)
+	}
+	if len(rocky) != 1 || strings.Contains(rocky[0], "lives on") {
+		t.Fatalf("EM108 notes of rocky: %q", rocky)
 	}
 }

@@ -31,6 +31,23 @@ func TestEM109GateMissing(t *testing.T) {
 		{name: "unique index without its gate", pike: unique, dev: true, setup: removeGates("ADD UNIQUE INDEX `ux_name`")},
 		{name: "NOT NULL with its gate", pike: notNull, dev: true},
 		{name: "unique index with its gate", pike: unique, dev: true},
+		// RENAME INDEX (rule rename-index) keeps the key: no stored row
+		// can break it, though Atlas alone reads a unique index added.
+		{name: "unique index renamed, no gate needed", pike: ocata, dev: true, setup: func(f *fixture) string {
+			ux := func(name, from string) string {
+				return strings.Replace(ocata, "  index \"ix_owner\" {", "  index \""+name+"\" {\n    unique  = true\n    columns = [column.name]\n"+from+"  }\n  index \"ix_owner\" {", 1)
+			}
+			f.write("schema/ocata.hcl", ux("UK_CLI_TEMPLATE", ""))
+			f.write("schema/pike.hcl", ux("UK_CLI_SCOPE", "    renamed_from = \"UK_CLI_TEMPLATE\"\n"))
+			if err := os.RemoveAll(filepath.Join(f.dir, "plans")); err != nil {
+				t.Fatal(err)
+			}
+			f.plan()
+			if c := f.read(contract); !strings.Contains(c, "RENAME INDEX `UK_CLI_TEMPLATE` TO `UK_CLI_SCOPE`") || strings.Contains(c, "emcee:gate") {
+				t.Fatalf("the planner should rename the index in contract, without a gate:\n%s", c)
+			}
+			return ""
+		}},
 		// Only writers rely on a default: stored rows cannot break its removal.
 		{name: "default removed, no gate needed", pike: pike("    type    = bool\n    default = false\n", "    type = bool\n"), dev: true, setup: func(f *fixture) string {
 			if !strings.Contains(f.read(contract), "MODIFY COLUMN `is_public`") || strings.Contains(f.read(contract), "emcee:gate") {

@@ -247,15 +247,28 @@ func renamed(d *effect.DDL, changes schema.Changes) schema.Changes {
 			continue
 		}
 		for _, cl := range d.Clauses {
-			if cl.Object != "COLUMN" || cl.To == "" || cl.To == cl.Name {
+			if cl.To == "" || cl.To == cl.Name {
 				continue
 			}
-			i, j := schema.Changes(m.Changes).IndexDropColumn(cl.Name), schema.Changes(m.Changes).IndexAddColumn(cl.To)
-			if i < 0 || j < 0 {
-				continue
+			switch cl.Object {
+			case "COLUMN":
+				i, j := schema.Changes(m.Changes).IndexDropColumn(cl.Name), schema.Changes(m.Changes).IndexAddColumn(cl.To)
+				if i < 0 || j < 0 {
+					continue
+				}
+				m.Changes[i] = &schema.RenameColumn{From: m.Changes[i].(*schema.DropColumn).C, To: m.Changes[j].(*schema.AddColumn).C}
+				(*schema.Changes)(&m.Changes).RemoveIndex(j)
+			case "INDEX":
+				// RENAME INDEX (rule rename-index): the same key under
+				// another name, which no stored row can break; Atlas
+				// alone reads a unique one as a key added (MF101).
+				i, j := schema.Changes(m.Changes).IndexDropIndex(cl.Name), schema.Changes(m.Changes).IndexAddIndex(cl.To)
+				if i < 0 || j < 0 {
+					continue
+				}
+				m.Changes[i] = &schema.RenameIndex{From: m.Changes[i].(*schema.DropIndex).I, To: m.Changes[j].(*schema.AddIndex).I}
+				(*schema.Changes)(&m.Changes).RemoveIndex(j)
 			}
-			m.Changes[i] = &schema.RenameColumn{From: m.Changes[i].(*schema.DropColumn).C, To: m.Changes[j].(*schema.AddColumn).C}
-			(*schema.Changes)(&m.Changes).RemoveIndex(j)
 		}
 	}
 	return changes

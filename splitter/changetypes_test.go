@@ -91,7 +91,7 @@ func TestEveryChangeTypeIsClassified(t *testing.T) {
 		{&schema.DropIndex{I: idx}, "drop-index"},
 		{&schema.ModifyIndex{From: idx, To: uniq, Change: schema.ChangeUnique}, "index-uniqueness"},
 		{&schema.ModifyIndex{From: idx, To: idx, Change: schema.ChangeParts}, "index-columns"},
-		{&schema.RenameIndex{From: idx, To: uniq}, ""},
+		{&schema.RenameIndex{From: idx, To: uniq}, "rename-index"},
 		{&schema.AddPrimaryKey{P: idx}, ""},
 		{&schema.DropPrimaryKey{P: idx}, "replace-primary-key"},
 		{&schema.ModifyPrimaryKey{From: idx, To: uniq, Change: schema.ChangeParts}, "replace-primary-key"},

@@ -52,9 +52,6 @@ func specificRefusal(tr *diff.Transition, ch *Change) (string, bool) {
 	case *schema.ModifyIndex:
 		return fmt.Sprintf("%s: %s: emcee re-creates an index under its name only when its uniqueness or columns change (rules index-uniqueness and index-columns), not its comment or attributes (type, parser). Give the new definition a new name: a non-unique index is then built online in expand, a unique one in contract behind a duplicate gate, and the old one is dropped in contract",
 			part(c.To.Name), changeWords(t, c)), true
-	case *schema.RenameIndex:
-		return fmt.Sprintf("%s: %s: emcee does not plan index renames. Keep the old name, or declare the index under the new name as a new index (the old one is then dropped in contract)",
-			part(c.To.Name), changeWords(t, c)), true
 	case *schema.AddPrimaryKey:
 		// Atlas reports a key replacing another as ModifyPrimaryKey (rule
 		// replace-primary-key); add-primary-key claims a key on a table

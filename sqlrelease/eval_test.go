@@ -180,6 +180,8 @@ func TestEvaluateErrorsArePositioned(t *testing.T) {
 		// renamed_from replaced the first's unseen.
 		{"table renamed twice, in two table blocks", "CREATE TABLE a (id int, b int);", "table \"a\" {\n  renamed_from = \"x\"\n}\ntable \"a\" {\n  renamed_from = \"y\"\n}\n", "schema/r1.emcee.hcl:5:3: table a declares renamed_from twice (first at schema/r1.emcee.hcl:2:3)"},
 		{"declared column twice, in two table blocks", "CREATE TABLE a (id int, b int);", "table \"a\" {\n  column \"b\" {\n    allow_copy = true\n  }\n}\ntable \"a\" {\n  column \"b\" {\n    fill = \"id\"\n  }\n}\n", "schema/r1.emcee.hcl:7:10: column \"b\" of table a is declared twice (first at schema/r1.emcee.hcl:2:10)"},
+		{"declared index missing", "CREATE TABLE a (id int, KEY ix_id (id));", "table \"a\" {\n  index \"ix_a_id\" {\n    renamed_from = \"ix_id\"\n  }\n}\n", "schema/r1.emcee.hcl:2:9: index \"ix_a_id\" of table a is declared here, but schema/r1.sql gives a no such index"},
+		{"declared index twice", "CREATE TABLE a (id int, KEY ix_a_id (id));", "table \"a\" {\n  index \"ix_a_id\" {\n    renamed_from = \"x\"\n  }\n  index \"ix_a_id\" {\n    renamed_from = \"y\"\n  }\n}\n", "schema/r1.emcee.hcl:5:9: index \"ix_a_id\" of table a is declared twice (first at schema/r1.emcee.hcl:2:9)"},
 		{"schema in declarations", "CREATE TABLE a (id int);", "table \"a\" {\n  column \"id\" {\n    type = bigint\n  }\n}\n", "schema/r1.emcee.hcl:3:5: unknown attribute \"type\""},
 		{"declaration expression", "CREATE TABLE a (id int, b int);", "table \"a\" {\n  column \"b\" {\n    fill = \"id +\"\n  }\n}\n", "schema/r1.emcee.hcl:3:"},
 		{"zero date default", "CREATE TABLE a (id int);\nCREATE TABLE wp_posts (post_date datetime NOT NULL default '0000-00-00 00:00:00');", "", "schema/r1.sql:2:1: dev database"},
@@ -216,6 +218,20 @@ func TestEvaluateOtherEngineRefused(t *testing.T) {
 	_, err = evaluate(t, dev, "CREATE TABLE a (id int PRIMARY KEY);\nCREATE TABLE b (id int PRIMARY KEY);", "")
 	if want := "schema/r1.sql:1:1: table a is created with engine MyISAM: emcee plans InnoDB tables"; err == nil || !strings.Contains(err.Error(), want) {
 		t.Fatalf("got %v, want an error containing %q", err, want)
+	}
+}
+
+// An index rename is declared in the declarations file, as in HCL: the
+// CREATE TABLE names the index as the release does, the file says which
+// index of the previous release it is.
+func TestEvaluateIndexRenameDeclared(t *testing.T) {
+	dev, _ := devFor(t)
+	r, err := evaluate(t, dev, "CREATE TABLE a (id int, KEY ix_a_id (id));", "table \"a\" {\n  index \"ix_a_id\" {\n    renamed_from = \"ix_id\"\n  }\n}\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := r.Declarations.IndexRenamed("a", "ix_a_id"); d == nil || d.RenamedFrom != "ix_id" || d.Pos.String() != "schema/r1.emcee.hcl:3:5" {
+		t.Fatalf("index renames: %+v", r.Declarations.Indexes)
 	}
 }
 
