@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/emcee-db/emcee/internal/testdb"
@@ -32,4 +34,47 @@ func TestOutsideRedmineSimulateNotesRowsAfterTheCatchUp(t *testing.T) {
 	if err := scratch.QueryRow("SELECT COUNT(*) FROM journals WHERE updated_on IS NULL").Scan(&pending); err != nil || pending != 0 {
 		t.Fatalf("journals left without updated_on after the rehearsal: %d (%v)", pending, err)
 	}
+}
+
+// Redmine 3.4 widened issues.description (and journals.notes,
+// journal_details.value, repositories.extra_info) from text to longtext:
+// the rollback was refused at plan time ("longtext -> text is not a change
+// emcee can check row by row"), though what a TEXT cannot hold is counted
+// by its bytes. The new release writes a description of 70,000 bytes; the
+// rollback's gate names it, and once it is cut the rollback narrows the
+// column back (a copy the operator accepts with --allow-copy), the rows of
+// both releases kept.
+func TestOutsideRedmineLongtextRollsBackBehindAGate(t *testing.T) {
+	t.Parallel()
+	const v33 = "CREATE TABLE `issues` (\n" +
+		"  `id` int(11) NOT NULL AUTO_INCREMENT,\n" +
+		"  `subject` varchar(255) NOT NULL DEFAULT '',\n" +
+		"  `description` text DEFAULT NULL,\n" +
+		"  PRIMARY KEY (`id`)\n" +
+		") ENGINE=InnoDB;\n"
+	v34 := replaceOnce(v33, "`description` text", "`description` longtext")
+	p := sqlReleasesProject(t, [2]string{"3_3", v33}, [2]string{"3_4", v34})
+	if err := os.WriteFile(filepath.Join(p.Dir, "schema", "3_4.emcee.hcl"), []byte("table \"issues\" {\n  column \"description\" {\n    allow_copy = true\n  }\n}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p.must("plan")
+	p.must("db", "sync", "3_3")
+	p.exec("INSERT INTO issues (subject, description) VALUES ('crash', 'boom')")
+	p.must("db", "expand")
+	p.exec("INSERT INTO issues (subject, description) VALUES ('log', REPEAT('x', 70000))")
+	r := p.run("db", "rollback", "--allow-copy")
+	if r.Code == 0 {
+		t.Fatalf("rollback over a description a TEXT cannot hold: %s", r)
+	}
+	opContains(t, r, "OCTET_LENGTH(`description`) > 65535", "1 row")
+	p.exec("UPDATE issues SET description = LEFT(description, 60000) WHERE OCTET_LENGTH(description) > 65535")
+	p.must("db", "rollback", "--allow-copy")
+	p.must("db", "diff")
+	if got := p.query("SELECT GROUP_CONCAT(CONCAT(subject, ':', LENGTH(description)) ORDER BY id) FROM issues"); got != "crash:4,log:60000" {
+		t.Fatalf("issues after the rollback: %s", got)
+	}
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	p.must("db", "contract")
+	p.must("db", "diff")
 }
