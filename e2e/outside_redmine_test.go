@@ -78,3 +78,32 @@ func TestOutsideRedmineLongtextRollsBackBehindAGate(t *testing.T) {
 	p.must("db", "contract")
 	p.must("db", "diff")
 }
+
+// Redmine 5.0 deletes its bcc_recipients and openid settings: declared as
+// data_migration deletes, they run in contract. Neither the dry run nor the
+// run said how many rows they destroy; the dry run counts them now (from
+// the DELETE's own tree), and the run says how many it deleted.
+func TestOutsideRedmineContractCountsTheRowsADeleteDestroys(t *testing.T) {
+	t.Parallel()
+	const v42 = "CREATE TABLE `settings` (\n" +
+		"  `id` int(11) NOT NULL AUTO_INCREMENT,\n" +
+		"  `name` varchar(255) NOT NULL DEFAULT '',\n" +
+		"  `value` text DEFAULT NULL,\n" +
+		"  PRIMARY KEY (`id`)\n" +
+		") ENGINE=InnoDB;\n"
+	p := sqlReleasesProject(t, [2]string{"4_2", v42}, [2]string{"5_0", v42})
+	if err := os.WriteFile(filepath.Join(p.Dir, "schema", "5_0.emcee.hcl"), []byte("data_migration \"remove_bcc_recipients_setting\" {\n  table  = \"settings\"\n  delete = \"name = 'bcc_recipients'\"\n}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p.must("plan")
+	p.must("db", "sync", "4_2")
+	p.exec("INSERT INTO settings (name, value) VALUES ('bcc_recipients', '1'), ('app_title', 'Redmine'), ('bcc_recipients', '0')")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	opContains(t, p.must("db", "contract", "--dry-run"), "-- deletes 2 rows now (SELECT COUNT(*) FROM `settings` WHERE (`name` = 'bcc_recipients'))")
+	opContains(t, p.must("db", "contract"), "    deleted 2 rows")
+	if got := p.query("SELECT GROUP_CONCAT(name) FROM settings"); got != "app_title" {
+		t.Fatalf("settings after contract: %s", got)
+	}
+	p.must("db", "diff")
+}
