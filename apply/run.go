@@ -544,10 +544,18 @@ func (s *Session) execDDL(ctx context.Context, rev *revision.Revision, rec *hist
 		if err := s.toolLeftBehind(ctx, rev, rec, i); err != nil {
 			return err
 		}
+		var res sql.Result
 		err = s.retry(ctx, fmt.Sprintf("statement %d of %s", i+1, rev.ID), rev, i, func() error {
-			_, err := s.Conn.ExecContext(ctx, st.SQL)
+			var err error
+			res, err = s.Conn.ExecContext(ctx, st.SQL)
 			return err
 		})
+		if err == nil && sqlsyntax.DeletedCount(st.SQL) != "" {
+			// What a data migration's delete destroyed, for the record.
+			if n, err := res.RowsAffected(); err == nil {
+				s.say("    deleted %s", sqlsyntax.Plural(int(n), "row"))
+			}
+		}
 	}
 	if err != nil {
 		if alter != nil || !resent || !alreadyApplied(err) {
@@ -679,6 +687,16 @@ func (s *Session) dryRun(ctx context.Context, rev *revision.Revision, rec *histo
 			s.say("-- [%d] %s: %s", i+1, st.Rule, st.Why)
 			if a, err := s.oscAlter(st); err == nil && a != nil {
 				s.say("-- copies the table: handed to %s as ALTER TABLE %s %s", s.osc.version, sqlsyntax.Ident(a.Table), a.Clauses)
+			}
+			// A data migration's delete destroys rows for good: the
+			// operator sees how many before contract runs it.
+			if q := sqlsyntax.DeletedCount(st.SQL); q != "" {
+				var n int64
+				if err := s.inAppZone(ctx, func() error { return s.Conn.QueryRowContext(ctx, q).Scan(&n) }); err != nil {
+					s.say("-- rows it would delete not counted now (it may read what an earlier revision of this run creates): %s", s.Cfg.Redact(err.Error()))
+				} else {
+					s.say("-- deletes %s now (%s)", sqlsyntax.Plural(int(n), "row"), q)
+				}
 			}
 		}
 		s.say("%s", text)

@@ -161,7 +161,7 @@ func (r *Release) checkSeed(m *DataMigration) []string {
 		}
 		key, _ := SeedKey(t, row)
 		if key == nil {
-			add(row.Pos, "%s gives neither the primary key of %s nor the whole of a unique key, without NULL (%s): emcee finds a seed row again by its key, so that a resume or a rerun never inserts it twice, and tells a row already there with other values from its own. Give %s", what, t.Name, strings.Join(keyChoices(t), "; "), keyChoices(t)[0])
+			add(row.Pos, "%s gives neither the primary key of %s nor the whole of a unique key, without NULL (%s): emcee finds a seed row again by its key, so that a resume or a rerun never inserts it twice, and tells a row already there with other values from its own. %s", what, t.Name, strings.Join(keyChoices(t), "; "), seedKeyAdvice(t, row))
 			continue
 		}
 		id := seedKeyText(key)
@@ -228,6 +228,37 @@ func SeedKeyText(t *schema.Table, row *SeedRow) string {
 }
 
 // keyChoices are the keys a seed row of t may give, for messages.
+// seedKeyAdvice says which key a seed row should give. A primary key the
+// server numbers (one AUTO_INCREMENT column) is the last resort: a number
+// written into the row may be one a live database already gave another
+// row, and migrate stops on a row holding the key with other values.
+// Redmine's settings are found by name, under a non-unique index: making
+// that index unique in the release finds the row by it (contract adds it
+// behind its duplicate gate).
+func seedKeyAdvice(t *schema.Table, row *SeedRow) string {
+	choices := keyChoices(t)
+	pk := t.PrimaryKey
+	if pk == nil || len(pk.Parts) != 1 || pk.Parts[0].C == nil || !autoIncrement(pk.Parts[0].C) {
+		return "Give " + choices[0]
+	}
+	numbered := fmt.Sprintf("%s.%s is numbered by the server (AUTO_INCREMENT): a number given here may be one a database already gave another row, and migrate stops on a row holding its key with other values", t.Name, pk.Parts[0].C.Name)
+	if len(choices) > 1 {
+		return fmt.Sprintf("Give %s; %s, so give %s only where no database can have used the number", choices[1], numbered, choices[0])
+	}
+	for _, idx := range t.Indexes {
+		gives := len(idx.Parts) > 0
+		for _, p := range idx.Parts {
+			gives = gives && p.C != nil && Prefix(p) == 0 && slices.ContainsFunc(row.Cells, func(c sqlsyntax.Cell) bool {
+				return strings.EqualFold(c.Column, p.C.Name) && c.Value.Kind != sqlsyntax.ValueNull
+			})
+		}
+		if gives {
+			return fmt.Sprintf("%s: make index %s (%s), whose columns the row gives, unique in this release (contract adds it behind a gate counting duplicates), or give %s only where no database can have used the number", numbered, idx.Name, strings.Join(PartColumns(idx), ", "), choices[0])
+		}
+	}
+	return fmt.Sprintf("%s: declare a unique key of the columns that tell the row apart in this release (contract adds it behind a gate counting duplicates), or give %s only where no database can have used the number", numbered, choices[0])
+}
+
 func keyChoices(t *schema.Table) []string {
 	var out []string
 	if t.PrimaryKey != nil {

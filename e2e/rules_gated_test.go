@@ -441,6 +441,23 @@ func TestRuleTightenShorterVarchar(t *testing.T) {
 	}.run(t)
 }
 
+// A LONGTEXT made a TEXT (the way back from Redmine 3.4's widenings): a
+// TEXT holds 65,535 bytes, so the gate counts the values of more bytes,
+// whatever their characters; the column stays the LONGTEXT until contract.
+func TestRuleTightenText(t *testing.T) {
+	ruleCase{
+		before:     replaceOnce(gatedV1, "    type = varchar(60)\n", "    type = longtext\n"),
+		after:      replaceOnce(gatedV1, "    type = varchar(60)\n", "    type       = text\n    allow_copy = true\n"),
+		rules:      []string{"tighten-column"},
+		seed:       []string{"INSERT INTO images (name, note) VALUES ('a', 'short')"},
+		oldWrites:  []string{"INSERT INTO images (name, note) VALUES ('b', REPEAT('x', 65535))"},
+		newWrites:  []string{"INSERT INTO images (name, note) VALUES ('c', 'new')"},
+		gateBlocks: []string{"INSERT INTO images (name, note) VALUES ('d', REPEAT('ü', 40000))"},
+		fix:        []string{"UPDATE images SET note = LEFT(note, 100) WHERE OCTET_LENGTH(note) > 65535"},
+		checks:     map[string]string{"SELECT name, OCTET_LENGTH(note) FROM images ORDER BY id": "a|5;b|65535;c|3;d|200"},
+	}.run(t)
+}
+
 // Enum value "c" removed and "d" added: between expand and contract the
 // column must take "c" from the previous release and "d" from the new one
 // (expand appends "d" instantly), and contract waits until no "c" is left.

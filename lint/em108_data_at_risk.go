@@ -26,8 +26,8 @@ var _ = register(&Analyzer{
 			for _, e := range d.Effects() {
 				if e.Op == effect.DeleteRows && d.Err == nil {
 					p.atStatement("EM108", Note, rev, i,
-						fmt.Sprintf("data at risk: deletes the rows of %s its WHERE selects%s", e.Table, deletedBy(p, rev.ID.Release, e.Table)),
-						"nothing to change if those rows (duplicates) may go; otherwise copy them out first (the statement's WHERE, as SELECT * FROM the table, lists them) before contract runs")
+						fmt.Sprintf("data at risk: deletes the rows of %s its WHERE selects%s", e.Table, deletedBy(p, rev.ID.Release, e.Table, rev.Statements[i].SQL)),
+						"nothing to change if those rows may go; otherwise copy them out first (the statement's WHERE, as SELECT * FROM the table, lists them) before contract runs")
 				}
 			}
 			for _, d := range p.replay.atlas(rev, i, atlasDestructive, atlasConDrop) {
@@ -85,17 +85,21 @@ func declaredOf(p *Pass, release, sql string) string {
 }
 
 // deletedBy names the data migration whose delete the statement is, so
-// the reviewer sees the loss was declared.
-func deletedBy(p *Pass, release, table string) string {
+// the reviewer sees the loss was declared. A table may have several (Redmine
+// 5.0 deletes two settings, bcc_recipients and openid): the statement is the
+// one whose DELETE the splitter writes for it (sqlsyntax.DeleteRows, the
+// statement's one writer), so each note names its own declaration only.
+func deletedBy(p *Pass, release, table, sql string) string {
 	rel := p.release(release)
 	if rel == nil || rel.r == nil {
 		return ""
 	}
-	var said []string
 	for _, m := range rel.r.Declarations.Deletes(table) {
-		said = append(said, fmt.Sprintf("; declared on purpose: data_migration %q at %s", m.Name, m.Pos))
+		if own, err := sqlsyntax.DeleteRows(table, m.DeleteExpr); err == nil && own == sql {
+			return fmt.Sprintf("; declared on purpose: data_migration %q at %s", m.Name, m.Pos)
+		}
 	}
-	return strings.Join(said, "")
+	return ""
 }
 
 // filledFrom names the column an earlier release added with `fill = "<the

@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -84,5 +85,30 @@ func TestEM108NamesAnEarlierFill(t *testing.T) {
 	}
 	if len(rocky) != 1 || strings.Contains(rocky[0], "lives on") {
 		t.Fatalf("EM108 notes of rocky: %q", rocky)
+	}
+}
+
+// Two deletes of one table each name their own declaration: Redmine 5.0
+// deletes its bcc_recipients and openid settings, and each DELETE's note
+// named both data migrations, so the reviewer could not tell which
+// predicate a statement was declared by; and neither deletes duplicates,
+// which the fix said they were.
+func TestEM108NamesEachDeleteItsOwnDeclaration(t *testing.T) {
+	f := planned(t, ocata+"data_migration \"drop_shared\" {\n  table  = \"images\"\n  delete = \"owner = 'shared'\"\n}\n"+
+		"data_migration \"drop_legacy\" {\n  table  = \"images\"\n  delete = \"name LIKE 'legacy-%'\"\n}\n")
+	byLine := map[string]string{}
+	for _, fd := range f.lint(true).Findings {
+		if fd.Code == "EM108" && strings.Contains(fd.Message, "deletes the rows of images") {
+			byLine[fmt.Sprintf("%s:%d", fd.File, fd.Line)] = fd.Message + " fix: " + fd.Fix
+		}
+	}
+	if len(byLine) != 2 {
+		t.Fatalf("EM108 delete notes: %q", byLine)
+	}
+	for _, want := range []struct{ name, sql string }{{"drop_shared", "DELETE FROM `images` WHERE (`owner` = 'shared')"}, {"drop_legacy", "DELETE FROM `images` WHERE (`name` LIKE 'legacy-%')"}} {
+		note := byLine[f.lineOf("plans/pike/pike_contract01.sql", want.sql, false)]
+		if strings.Count(note, "declared on purpose") != 1 || !strings.Contains(note, `data_migration "`+want.name+`" at schema/pike.hcl:`) || strings.Contains(note, "duplicates") {
+			t.Fatalf("note of %s: %q (all: %q)", want.name, note, byLine)
+		}
 	}
 }

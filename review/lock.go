@@ -2,6 +2,7 @@ package review
 
 import (
 	"fmt"
+	"strings"
 
 	"ariga.io/atlas/sql/schema"
 
@@ -96,6 +97,12 @@ func LockOf(t project.Target, st revision.Statement, before *schema.Schema) Lock
 		return Lock{Class: "metadata", Detail: "a brief metadata lock"}
 	case effect.KindInsert:
 		return Lock{Class: "rows", Detail: fmt.Sprintf("inserts into %s: a lock on the row (and the key gap) it writes; reads and writes of other rows continue", d.Name)}
+	case effect.KindDelete:
+		// A data_migration's delete runs in contract as one statement, not
+		// in primary-key batches as migrate's backfills do: on a large table
+		// (Redmine 5.0's orphaned custom_values) writes to the rows it
+		// deletes wait until it ends.
+		return Lock{Class: "rows", Detail: fmt.Sprintf("deletes from %s in one statement, NOT BATCHED: row locks on every row it deletes (and the rows and key gaps its WHERE reads), held until it ends; writes to other rows continue", strings.Join(d.Names, ", "))}
 	case effect.KindAlterTable, effect.KindCreateIndex, effect.KindDropIndex:
 		return Lock{Class: "unspecified", Detail: "no ALGORITHM clause: the server chooses, possibly a table copy; check before approving"}
 	}

@@ -15,7 +15,7 @@ import (
 // The verifier runs twice while no worker has a statement in flight.
 //
 // checkBoth runs where both representations can be read: in emcee mode
-// after migrate (the old release's workers are gone, the old columns not
+// after migrate and its catch-up (the old release's workers are gone, the old columns not
 // yet), in naive mode just before the ALTER. Every row must exist exactly
 // when the ledger says so and hold what its last writer wrote; the old and
 // new columns of every declared pair must agree (forward for rows the old

@@ -223,8 +223,12 @@ var (
 // character, the most any charset emcee plans takes. A CHAR's values are
 // read without their padding, and the TEXT keeps them as read.
 func textHolds(from, to *schema.StringType) bool {
-	limit := map[string]int64{mysql.TypeTinyText: 1<<8 - 1, mysql.TypeText: 1<<16 - 1, mysql.TypeMediumText: 1<<24 - 1, mysql.TypeLongText: 1<<32 - 1}[strings.ToLower(to.T)]
-	return charOrVarchar(from.T) && int64(from.Size)*4 <= limit
+	return charOrVarchar(from.T) && int64(from.Size)*4 <= textLimit(to)
+}
+
+// textLimit is how many bytes a TEXT type holds (0 for another type).
+func textLimit(t *schema.StringType) int64 {
+	return map[string]int64{mysql.TypeTinyText: 1<<8 - 1, mysql.TypeText: 1<<16 - 1, mysql.TypeMediumText: 1<<24 - 1, mysql.TypeLongText: 1<<32 - 1}[strings.ToLower(t.T)]
 }
 
 // lobWidens reports whether from -> to is a strictly bigger type of the

@@ -171,8 +171,19 @@ func TestRollbacks(t *testing.T) {
 		{rule: "widen-column", name: "wider and NULL: one gate counts both", target: mariadb1011,
 			edits: []string{"    type = varchar(60)\n", "    type       = varchar(90)\n    null       = true\n    allow_copy = true\n"},
 			want:  []string{"gate: SELECT COUNT(*) FROM `images` WHERE `note` IS NULL OR CHAR_LENGTH(`note`) > 60", "ALTER TABLE `images` MODIFY COLUMN `note` varchar(60) NOT NULL, ALGORITHM=COPY, LOCK=SHARED"}},
-		{rule: "widen-column", name: "a VARCHAR widened to a TEXT cannot be checked row by row: refused", target: mariadb1011,
-			edits: []string{"    type = varchar(60)\n", "    type       = text\n    allow_copy = true\n"}, want: []string{"gate: SELECT 1"}, whyHas: "cannot be checked row by row"},
+		// Redmine 3.2 widened auth_sources.filter, varchar(255) -> text,
+		// and 3.4 issues.description and journals.notes, text ->
+		// longtext: each rollback was refused as unchecked, though a gate
+		// counts what the narrower type cannot hold (characters for a
+		// VARCHAR, bytes for a TEXT).
+		{rule: "widen-column", name: "a VARCHAR widened to a TEXT: the gate counts the values longer than the VARCHAR", target: mariadb1011,
+			edits: []string{"    type = varchar(60)\n", "    type       = text\n    allow_copy = true\n"}, want: []string{"gate: SELECT COUNT(*) FROM `images` WHERE CHAR_LENGTH(`note`) > 60", "ALTER TABLE `images` MODIFY COLUMN `note` varchar(60) NOT NULL, ALGORITHM=COPY, LOCK=SHARED"}, whyHas: "cannot hold exactly"},
+		{rule: "widen-column", name: "a TEXT widened to a LONGTEXT: the gate counts the values of more bytes than a TEXT holds", target: mariadb1011,
+			before: []string{"    type = varchar(60)\n", "    type = text\n"},
+			edits:  []string{"    type = text\n", "    type       = longtext\n    allow_copy = true\n"}, want: []string{"gate: SELECT COUNT(*) FROM `images` WHERE OCTET_LENGTH(`note`) > 65535", "ALTER TABLE `images` MODIFY COLUMN `note` text NOT NULL, ALGORITHM=COPY, LOCK=SHARED"}, whyHas: "cannot hold exactly"},
+		{rule: "widen-column", name: "more fractional seconds cannot be checked row by row: refused", target: mariadb1011,
+			before: []string{"    type = varchar(60)\n", "    type = datetime\n"},
+			edits:  []string{"    type = datetime\n", "    type       = datetime(6)\n    allow_copy = true\n"}, want: []string{"gate: SELECT 1"}, whyHas: "cannot be checked row by row"},
 		{rule: "tighten-column", name: "the NULL expand allowed goes behind a gate", target: mariadb1011,
 			edits: []string{"  column \"note\" {\n    type = varchar(60)\n", "  column \"note\" {\n    type       = varchar(20)\n    null       = true\n    allow_copy = true\n"}, want: []string{"gate: SELECT COUNT(*) FROM `images` WHERE `note` IS NULL", "ALTER TABLE `images` MODIFY COLUMN `note` varchar(60) NOT NULL, ALGORITHM=INPLACE, LOCK=NONE"}},
 		{rule: "tighten-column", name: "a type widened for both releases is narrowed back behind a gate", target: mariadb1011,

@@ -219,6 +219,17 @@ func TestGatedRules(t *testing.T) {
 			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageTighten, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` json NOT NULL, ALGORITHM=COPY, LOCK=SHARED"},
 		}},
 		{name: "tighten: text of a latin1 table -> json is refused: the new release's documents are utf8mb4", target: mariadb1011, before: []string{"    type = varchar(60)\n", "    type = text\n", "table \"images\" {\n  schema = schema.app\n", "table \"images\" {\n  schema = schema.app\n  charset = \"latin1\"\n"}, edits: []string{"    type = text\n", "    type       = json\n    allow_copy = true\n"}, errHas: []string{"images.note: a latin1 column cannot hold the JSON documents", "`replaces`"}},
+		// A TEXT narrowed, as Redmine's widenings are undone: the column
+		// stays the TEXT until contract, whose gate counts what the
+		// narrower type cannot hold, bytes for a TEXT.
+		{name: "tighten: longtext -> text: gate on the bytes a TEXT holds", target: mariadb1011, before: []string{"    type = varchar(60)\n", "    type = longtext\n"}, edits: []string{"    type = longtext\n", "    type       = text\n    allow_copy = true\n"}, want: []tcStep{
+			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE OCTET_LENGTH(`note`) > 65535"},
+			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageTighten, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` text NOT NULL, ALGORITHM=COPY, LOCK=SHARED"},
+		}},
+		{name: "tighten: text -> char: gate on the characters and the trailing spaces CHAR drops", target: mariadb1011, before: []string{"    type = varchar(60)\n", "    type = text\n"}, edits: []string{"    type = text\n", "    type       = char(20)\n    allow_copy = true\n"}, want: []tcStep{
+			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE CHAR_LENGTH(`note`) > 20 OR `note` LIKE '% '"},
+			{Rule: "tighten-column", Phase: revision.Contract, Stage: StageTighten, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` char(20) NOT NULL, ALGORITHM=COPY, LOCK=SHARED"},
+		}},
 		{name: "tighten: blob -> json is refused", target: mariadb1011, before: []string{"    type = varchar(60)\n", "    type = blob\n"}, edits: []string{"    type = blob\n", "    type       = json\n    allow_copy = true\n"}, errHas: []string{"blob -> json is not a change emcee can check row by row"}},
 		{name: "tighten: datetime(6) -> datetime is refused", target: mariadb1011, before: []string{"    type = varchar(60)\n", "    type = datetime(6)\n"}, edits: []string{"    type = datetime(6)\n", "    type       = datetime\n    allow_copy = true\n"}, errHas: []string{"datetime(6) -> datetime is not a change emcee can check row by row"}},
 		{name: "tighten: smaller int and NOT NULL", target: mysql80, edits: []string{"    type = int\n    null = true\n", "    type = smallint\n    allow_copy = true\n"}, want: []tcStep{

@@ -20,7 +20,7 @@ func init() {
 		Doc: RuleDoc{
 			Change:   "widen a column: longer varchar, CHAR -> VARCHAR as long, CHAR/VARCHAR -> a TEXT that holds it, bigger int or TEXT/BLOB, BOOL <-> TINYINT, more fractional digits of DATETIME/TIMESTAMP/TIME, FLOAT -> DOUBLE, enum values appended, NOT NULL -> NULL, default or comment change (not removing a NOT NULL column's default)",
 			Phases:   "expand (INSTANT or in place; a change that rebuilds or copies the table, such as NOT NULL -> NULL, requires allow_copy = true; a rebuild of a table with a FULLTEXT index is ALGORITHM=COPY)",
-			Rollback: "default and comment, and BOOL <-> TINYINT (the display width alone): set back (INSTANT); NULL: NOT NULL again in place, behind a gate counting the rows left NULL; a type widening is narrowed back by a table copy (ALGORITHM=COPY on both servers) behind a gate counting the rows the old type cannot hold (too long, out of range, an appended enum value), run only with --osc pt-osc or --allow-copy; a widening those gates cannot check (to a TEXT, fractional seconds, FLOAT -> DOUBLE) refuses the rollback",
+			Rollback: "default and comment, and BOOL <-> TINYINT (the display width alone): set back (INSTANT); NULL: NOT NULL again in place, behind a gate counting the rows left NULL; a type widening is narrowed back by a table copy (ALGORITHM=COPY on both servers) behind a gate counting the rows the old type cannot hold (too long: characters, bytes for a TEXT; out of range, an appended enum value), run only with --osc pt-osc or --allow-copy; a widening those gates cannot check (fractional seconds, FLOAT -> DOUBLE, a BLOB) refuses the rollback",
 			Example: `# was varchar(100)
 column "name" {
   type = varchar(255)

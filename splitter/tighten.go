@@ -115,18 +115,37 @@ func joinType(col string, fromCT, toCT *schema.ColumnType) (schema.Type, string,
 		if ok && textHolds(f, t) {
 			return t, "", nil
 		}
-		if !ok || !charOrVarchar(f.T) || !charOrVarchar(t.T) {
-			break
-		}
 		var preds []string
-		if t.Size < f.Size {
-			preds = append(preds, fmt.Sprintf("CHAR_LENGTH(%s) > %d", col, t.Size))
-		}
-		if f.T != t.T && strings.EqualFold(t.T, mysql.TypeChar) {
+		if ok && f.T != t.T && strings.EqualFold(t.T, mysql.TypeChar) {
 			// CHAR drops the trailing spaces of what it stores (Piwigo
 			// 15's history.IP, varchar(15) -> char(39)); LIKE, unlike =,
 			// does not pad, so it finds them.
 			preds = append(preds, fmt.Sprintf("%s LIKE %s", col, sqlsyntax.String("% ")))
+		}
+		if ok && slices.Contains(textTypes, strings.ToLower(f.T)) {
+			// A TEXT narrowed: to a smaller TEXT or to a CHAR/VARCHAR, as
+			// the rollback of Redmine 3.4's text -> longtext widenings
+			// (issues.description, journals.notes) and of 3.2's
+			// auth_sources.filter, varchar(255) -> text, narrows them back.
+			// Until contract both releases write the TEXT, which holds
+			// every value of either; the gate counts what the narrower
+			// type cannot hold: a TEXT's limit is in bytes, a CHAR's or
+			// VARCHAR's in characters.
+			switch {
+			case lobWidens(textTypes, f.T, t.T):
+				return t, "", nil
+			case slices.Contains(textTypes, strings.ToLower(t.T)):
+				return f, fmt.Sprintf("OCTET_LENGTH(%s) > %d", col, textLimit(t)), nil
+			case charOrVarchar(t.T):
+				preds = append([]string{fmt.Sprintf("CHAR_LENGTH(%s) > %d", col, t.Size)}, preds...)
+				return f, strings.Join(preds, " OR "), nil
+			}
+		}
+		if !ok || !charOrVarchar(f.T) || !charOrVarchar(t.T) {
+			break
+		}
+		if t.Size < f.Size {
+			preds = append([]string{fmt.Sprintf("CHAR_LENGTH(%s) > %d", col, t.Size)}, preds...)
 		}
 		switch {
 		case f.T == t.T && t.Size >= f.Size:
@@ -208,7 +227,7 @@ func joinType(col string, fromCT, toCT *schema.ColumnType) (schema.Type, string,
 		}
 		return &j, strings.Join(preds, " OR "), nil
 	}
-	return nil, "", fmt.Errorf("%s -> %s is not a change emcee can check row by row (only shorter CHAR/VARCHAR, CHAR <-> VARCHAR, smaller or re-signed integers and BOOL, DECIMAL precision/scale, ENUM value removals and CHAR/VARCHAR/TEXT to JSON are)", schemadef.TypeName(fromCT), schemadef.TypeName(toCT))
+	return nil, "", fmt.Errorf("%s -> %s is not a change emcee can check row by row (only shorter CHAR/VARCHAR, CHAR <-> VARCHAR, a smaller TEXT or TEXT -> CHAR/VARCHAR, smaller or re-signed integers and BOOL, DECIMAL precision/scale, ENUM value removals and CHAR/VARCHAR/TEXT to JSON are)", schemadef.TypeName(fromCT), schemadef.TypeName(toCT))
 }
 
 // intCovers reports whether every value of b fits in a.

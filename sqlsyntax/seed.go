@@ -138,3 +138,31 @@ func DeleteRows(table string, pred *Expr) (string, error) {
 	}
 	return Restore(&ast.DeleteStmt{TableRefs: tableRefs(table), Where: paren(p.node)})
 }
+
+// DeletedCount is the query that counts the rows a data migration's
+// DELETE (as DeleteRows writes it) deletes if it runs now: SELECT
+// COUNT(*) FROM <table> WHERE <its predicate>, built from the statement's
+// tree, so that a dry run of contract says how many rows it destroys
+// (Redmine 5.0 deletes settings and orphaned custom values). "" for any
+// other statement.
+func DeletedCount(sql string) string {
+	st, err := ReadStmt(sql)
+	if err != nil || st.Trigger != nil || len(st.Settings) > 0 {
+		return ""
+	}
+	del, ok := st.Node.(*ast.DeleteStmt)
+	if !ok || del.IsMultiTable || del.Where == nil || del.Order != nil || del.Limit != nil || del.With != nil || singleTable(del.TableRefs) == "" {
+		return ""
+	}
+	count, err := Restore(&ast.SelectStmt{
+		SelectStmtOpts: &ast.SelectStmtOpts{SQLCache: true},
+		Kind:           ast.SelectStmtKindSelect,
+		Fields:         &ast.FieldList{Fields: []*ast.SelectField{{Expr: &ast.AggregateFuncExpr{F: ast.AggFuncCount, Args: []ast.ExprNode{ast.NewValueExpr(1, "", "")}}}}},
+		From:           del.TableRefs,
+		Where:          del.Where,
+	})
+	if err != nil {
+		return ""
+	}
+	return count
+}

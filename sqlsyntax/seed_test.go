@@ -81,3 +81,20 @@ func TestSeedInsertKeepsEveryValue(t *testing.T) {
 		})
 	}
 }
+
+// A dry run of contract counts the rows a data migration's DELETE would
+// delete with the query DeletedCount writes from the DELETE's tree.
+func TestDeletedCount(t *testing.T) {
+	for _, tc := range []struct{ del, want string }{
+		{"DELETE FROM `settings` WHERE (`name` = 'openid')", "SELECT COUNT(1) FROM `settings` WHERE (`name` = 'openid')"},
+		{"DELETE FROM `cust``omers` WHERE (`id` NOT IN (SELECT `id` FROM `users`))", "SELECT COUNT(1) FROM `cust``omers` WHERE (`id` NOT IN (SELECT `id` FROM `users`))"},
+		{"DELETE FROM `settings`", ""},
+		{"DELETE FROM `settings` WHERE `id` > 1 LIMIT 5", ""},
+		{"DELETE `a` FROM `a` JOIN `b` ON `a`.`id` = `b`.`id` WHERE `b`.`x` = 1", ""},
+		{"ALTER TABLE `settings` DROP COLUMN `x`", ""},
+	} {
+		if got := DeletedCount(tc.del); got != tc.want {
+			t.Errorf("DeletedCount(%s) = %q, want %q", tc.del, got, tc.want)
+		}
+	}
+}

@@ -117,6 +117,13 @@ func usageErrors(c *cobra.Command) {
 	if validate := c.Args; validate != nil {
 		c.Args = func(cmd *cobra.Command, args []string) error {
 			if err := validate(cmd, args); err != nil {
+				if !cmd.HasSubCommands() && len(args) > 0 && strings.HasPrefix(err.Error(), "unknown command") {
+					// cobra.NoArgs calls an argument an unknown command:
+					// `emcee db expand 4_1` and `emcee lint 4_1` (a release
+					// named where none is taken) read as a typo of a
+					// subcommand these commands do not have.
+					err = fmt.Errorf("%s takes no arguments, and was given %q", cmd.CommandPath(), args[0])
+				}
 				return usage(cmd, err)
 			}
 			return nil

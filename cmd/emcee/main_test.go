@@ -46,6 +46,11 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{[]string{"db", "expnd"}, `unknown command "expnd" for "emcee db" (did you mean "expand"?)`},
 		{[]string{"plan", "--nosuch"}, "unknown flag: --nosuch"},
 		{[]string{"db", "baseline"}, "accepts 1 arg(s), received 0"},
+		// A release named where none is taken (Redmine's operator, at
+		// 4_0, typing the next one) was an "unknown command" of a command
+		// that has none.
+		{[]string{"db", "expand", "4_1"}, `emcee db expand takes no arguments, and was given "4_1"`},
+		{[]string{"lint", "4_1"}, `emcee lint takes no arguments, and was given "4_1"`},
 		{[]string{"review", "--format", "xml"}, `--format "xml": want text, json, yaml or markdown`},
 		{[]string{"db", "version", "--format", "xml"}, `--format "xml": want text, json or yaml`},
 		// simulate --rows -5 panicked in the workers, half-way through the
