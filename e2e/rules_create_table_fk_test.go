@@ -91,6 +91,58 @@ func TestRuleCreateTableKeyToPreviousReleaseWaitsForContract(t *testing.T) {
 	}.run(t)
 }
 
+// A cycle with a table of the previous release: new table albums
+// references images (its cover), and images gains a key to albums. Both
+// keys wait for contract, each behind its orphan gate; expand creates
+// albums and adds images.album_id, and the rollback drops them, with no
+// key between them to drop first.
+func TestRuleCreateTableKeyCycleWithPreviousRelease(t *testing.T) {
+	after := strings.Replace(fkImages, "  primary_key {", `  column "album_id" {
+    type = bigint
+    null = true
+  }
+  primary_key {`, 1)
+	after = strings.Replace(after, "    columns = [column.id]\n  }\n", `    columns = [column.id]
+  }
+  foreign_key "fk_images_album" {
+    columns     = [column.album_id]
+    ref_columns = [table.albums.column.id]
+  }
+`, 1) + `
+table "albums" {
+  schema = schema.app
+  column "id" {
+    type = bigint
+  }
+  column "cover_id" {
+    type = bigint
+    null = true
+  }
+  primary_key {
+    columns = [column.id]
+  }
+  foreign_key "fk_albums_cover" {
+    columns     = [column.cover_id]
+    ref_columns = [table.images.column.id]
+  }
+}
+`
+	ruleCase{
+		before:     fkImages,
+		after:      after,
+		rules:      []string{"create-table", "add-column", "add-foreign-key"},
+		seed:       []string{"INSERT INTO images (id, name) VALUES (1, 'a'), (2, 'b')"},
+		oldWrites:  []string{"INSERT INTO images (name) VALUES ('c')"},
+		newWrites:  []string{"INSERT INTO albums VALUES (1, 1), (2, 2)", "UPDATE images SET album_id = 1 WHERE id = 2"},
+		gateBlocks: []string{"DELETE FROM images WHERE id = 1"},
+		fix:        []string{"UPDATE albums SET cover_id = NULL WHERE id = 1"},
+		checks: map[string]string{
+			"SELECT COUNT(*) FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE()": "2",
+			"SELECT id, IFNULL(cover_id, '-') FROM albums ORDER BY id":                                             "1|-;2|2",
+		},
+	}.run(t)
+}
+
 // The same with the orphans' way out declared: a data_migration deleting
 // the tags whose image is gone runs in contract first after the gates,
 // and the orphan gate leaves its rows out, so contract runs through,

@@ -59,6 +59,9 @@ func init() {
 			if c.ctx.isNewTable(c.Table.Name) {
 				verb, noun := restricted(fk)
 				why = fmt.Sprintf("foreign key %s of new table %s would make the previous release's %s of %s rows that rows of %s reference fail, so expand created the table without it and it comes after that release; the gate proved there are no orphans, so it is added in place without re-checking rows", fk.Symbol, c.Table.Name, noun, fk.RefTable.Name, c.Table.Name)
+				if c.ctx.isNewTable(fk.RefTable.Name) {
+					verb = "through a cascade of its writes, " + verb
+				}
 				gateWhy = fmt.Sprintf("foreign key %s of new table %s: the previous release, which knows nothing of %s, could %s %s rows that its rows reference, leaving them without a parent; contract waits until there are none: give them a parent or delete them, or declare a data_migration on %s with delete = \"<predicate>\" selecting them (contract runs it first after the gates, and this gate leaves its rows out)", fk.Symbol, c.Table.Name, c.Table.Name, verb, fk.RefTable.Name, c.Table.Name)
 			}
 			if drop, idx := supersededBy(c.FromTable, c.Table, fk); len(drop) > 0 {
