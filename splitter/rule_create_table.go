@@ -143,9 +143,11 @@ func (c *Context) deferKeys() []*Change {
 		return nil // the first release: there is no previous one
 	}
 	var added []*schema.Table
+	isNew := map[string]bool{}
 	for _, ch := range c.changes {
 		if a, ok := ch.Change.(*schema.AddTable); ok {
 			added = append(added, a.T)
+			isNew[a.T.Name] = true
 		}
 	}
 	if len(added) == 0 {
@@ -153,14 +155,28 @@ func (c *Context) deferKeys() []*Change {
 	}
 	type col struct{ table, column string }
 	deleted, changed := map[string]bool{}, map[col]bool{}
-	deletes := func(table string) bool { return deleted[table] || !c.isNewTable(table) }
-	changes := func(fk *schema.ForeignKey) bool {
-		for _, rc := range fk.RefColumns {
-			if changed[col{fk.RefTable.Name, rc.Name}] || !c.isNewTable(fk.RefTable.Name) && c.writtenMeanwhile(fk.RefTable.Name, c.previousTable(fk.RefTable.Name), rc) {
-				return true
+	// What the previous release writes of its own tables, asked once a
+	// column: a release of thousands of tables asks for many keys.
+	written := map[col]bool{}
+	for _, t := range added {
+		for _, fk := range t.ForeignKeys {
+			if fk.RefTable == nil || isNew[fk.RefTable.Name] {
+				continue
+			}
+			for _, rc := range fk.RefColumns {
+				k := col{fk.RefTable.Name, rc.Name}
+				if _, ok := written[k]; !ok {
+					written[k] = c.writtenMeanwhile(k.table, c.previousTable(k.table), rc)
+				}
 			}
 		}
-		return false
+	}
+	deletes := func(table string) bool { return deleted[table] || !isNew[table] }
+	changes := func(fk *schema.ForeignKey) bool {
+		return slices.ContainsFunc(fk.RefColumns, func(rc *schema.Column) bool {
+			k := col{fk.RefTable.Name, rc.Name}
+			return changed[k] || written[k]
+		})
 	}
 	passes := func(o schema.ReferenceOption) bool { return o == schema.Cascade || o == schema.SetNull }
 	for grew := true; grew; {
