@@ -80,7 +80,7 @@ func init() {
 // would fail, as a verb and as a noun: deletes (ON DELETE RESTRICT or NO
 // ACTION), changes of the referenced key (ON UPDATE so), or both.
 func restricted(fk *schema.ForeignKey) (verb, noun string) {
-	switch del, upd := fk.OnDelete != schema.Cascade && fk.OnDelete != schema.SetNull, fk.OnUpdate != schema.Cascade && fk.OnUpdate != schema.SetNull; {
+	switch del, upd := restricts(fk.OnDelete), restricts(fk.OnUpdate); {
 	case del && upd:
 		return "delete (or change the key of)", "deletes (or key changes)"
 	case del:

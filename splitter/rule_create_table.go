@@ -178,7 +178,6 @@ func (c *Context) deferKeys() []*Change {
 			return changed[k] || written[k]
 		})
 	}
-	passes := func(o schema.ReferenceOption) bool { return o == schema.Cascade || o == schema.SetNull }
 	for grew := true; grew; {
 		grew = false
 		mark := func(m map[col]bool, table string, cols []*schema.Column) {
@@ -203,7 +202,7 @@ func (c *Context) deferKeys() []*Change {
 						mark(changed, t.Name, fk.Columns)
 					}
 				}
-				if changes(fk) && passes(fk.OnUpdate) {
+				if changes(fk) && !restricts(fk.OnUpdate) {
 					mark(changed, t.Name, fk.Columns)
 				}
 			}
@@ -213,7 +212,7 @@ func (c *Context) deferKeys() []*Change {
 	for _, t := range added {
 		var wait []*schema.ForeignKey
 		for _, fk := range t.ForeignKeys {
-			if fk.RefTable != nil && (deletes(fk.RefTable.Name) && !passes(fk.OnDelete) || changes(fk) && !passes(fk.OnUpdate)) {
+			if fk.RefTable != nil && (deletes(fk.RefTable.Name) && restricts(fk.OnDelete) || changes(fk) && restricts(fk.OnUpdate)) {
 				wait = append(wait, fk)
 			}
 		}
@@ -245,6 +244,12 @@ func (c *Context) deferKeys() []*Change {
 	}
 	return out
 }
+
+// restricts reports that a key's action refuses the write to its parent
+// while child rows reference it: RESTRICT, NO ACTION, none declared (NO
+// ACTION), and SET DEFAULT, which InnoDB does not carry out. CASCADE and
+// SET NULL let the write through, changing the child rows.
+func restricts(o schema.ReferenceOption) bool { return o != schema.Cascade && o != schema.SetNull }
 
 // previousTable is the table as the previous release has it (under its
 // old name when the release renames it), nil if it is new.
