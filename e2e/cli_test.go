@@ -232,7 +232,7 @@ func TestCLIEnvironmentVariables(t *testing.T) {
 	lint := exec.Command(opBinary(t), "lint", "--format", "json")
 	lint.Dir = ex.Dir
 	lint.Env = append(os.Environ(), "EMCEE_URL=", "EMCEE_ENV=test", "EMCEE_DEV_URL=")
-	if r := opRunCmd(t, lint); r.Code != 0 || len(cliDoc(t, "json", r)["findings"].([]any)) != 2 || !strings.Contains(r.Stderr, "no errors, 2 note(s)") {
+	if r := opRunCmd(t, lint); r.Code != 0 || len(cliDoc(t, "json", r)["findings"].([]any)) != 4 || !strings.Contains(r.Stderr, "no errors, 4 note(s)") {
 		t.Errorf("lint with $EMCEE_ENV: %s", r)
 	}
 }

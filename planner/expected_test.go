@@ -13,7 +13,10 @@ import (
 )
 
 // The planner recomputes every revision of the bundled example (each
-// release is planned in one step), from any working directory.
+// release is planned in one step), from any working directory; a released
+// release planned by an emcee of another plan format keeps its revisions
+// as the databases ran them (pike: format 1 created image_tags with its
+// key in expand), which `plan --check` notes.
 func TestExpectedRecomputesTheBundledExample(t *testing.T) {
 	p, err := project.Load("../atlas.hcl")
 	if err != nil {
@@ -31,8 +34,13 @@ func TestExpectedRecomputesTheBundledExample(t *testing.T) {
 		if len(want) != 4 {
 			t.Fatalf("%s: the planner should tell all four revisions (rollback included), got %d", rel, len(want))
 		}
+		snap, err := snapshotIn(p, plans.Files, revision.SnapshotFile(rel))
+		if err != nil || snap == nil {
+			t.Fatalf("%s: snapshot: %v", rel, err)
+		}
+		kept := snap.format != Format && p.Released(rel)
 		for path, data := range want {
-			if !bytes.Equal(data, plans.Files[path]) {
+			if !bytes.Equal(data, plans.Files[path]) && !kept {
 				t.Errorf("%s: recomputed content differs from the committed file:\n%s", path, data)
 			}
 		}

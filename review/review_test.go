@@ -13,6 +13,7 @@ import (
 
 	"ariga.io/atlas/sql/schema"
 	"github.com/emcee-db/emcee/dbconn"
+	"github.com/emcee-db/emcee/planner"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
 )
@@ -491,5 +492,60 @@ func TestReviewDeleteNamesCascades(t *testing.T) {
 	risk := rep.Releases[0].DataAtRisk
 	if len(risk) != 1 || risk[0].What != "rows" || !strings.Contains(risk[0].Definition, "data destroyed, which no rollback brings back; ON DELETE CASCADE of bug.fk_bug_category deletes their child rows in bug too") {
 		t.Fatalf("data at risk: %+v", risk)
+	}
+}
+
+// A new table's foreign key to a table of the previous release waits for
+// contract (splitter/rule_create_table.go): the review shows it there, as
+// a tightening of the new table guarded by its orphan gate, and expand's
+// CREATE TABLE without it.
+func TestReviewNewTableKeyInContractWithItsGate(t *testing.T) {
+	dir := t.TempDir()
+	const images = "schema \"app\" {}\ntable \"images\" {\n  schema = schema.app\n  column \"id\" {\n    type = bigint\n  }\n  primary_key {\n    columns = [column.id]\n  }\n}\n"
+	const tags = "table \"image_tags\" {\n  schema = schema.app\n  column \"image_id\" {\n    type = bigint\n  }\n  column \"tag\" {\n    type = varchar(40)\n  }\n  primary_key {\n    columns = [column.image_id, column.tag]\n  }\n  foreign_key \"fk_image_tags_image\" {\n    columns     = [column.image_id]\n    ref_columns = [table.images.column.id]\n  }\n}\n"
+	for name, src := range map[string]string{"atlas.hcl": "emcee {\n  target   = \"mariadb 10.11\"\n  releases = [\"a\", \"b\"]\n}\n", "schema/a.hcl": images, "schema/b.hcl": images + tags} {
+		path := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, err := project.Load(filepath.Join(dir, "atlas.hcl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := planner.Plan(p, planner.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := out.Write(); err != nil {
+		t.Fatal(err)
+	}
+	plans, err := revision.ReadPlans(p.PlansDir, p.Releases)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Build(p, plans, []string{"b"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rep.Releases[0]
+	var key *Tightening
+	for i, tg := range r.Tightened {
+		if tg.What == "foreign key" && tg.Name == "image_tags.fk_image_tags_image" {
+			key = &r.Tightened[i]
+		}
+	}
+	if key == nil || !strings.Contains(key.At, "b_contract01.sql") || len(key.Gates) != 1 || !strings.Contains(key.Gates[0], "b_contract01.sql") {
+		t.Fatalf("the key is not a tightening of contract guarded by its gate: %+v", r.Tightened)
+	}
+	var text bytes.Buffer
+	WriteText(&text, rep)
+	for _, want := range []string{"rule add-foreign-key", "CREATE TABLE `image_tags` (`image_id` bigint NOT NULL, `tag` varchar(40) NOT NULL, PRIMARY KEY (`image_id`, `tag`))", "its foreign key fk_image_tags_image waits for contract"} {
+		if !strings.Contains(text.String(), want) {
+			t.Errorf("review lacks %q:\n%s", want, text.String())
+		}
 	}
 }

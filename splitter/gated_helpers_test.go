@@ -42,12 +42,7 @@ func tcDiff(target project.Target, before, after string) (*diff.Transition, *Con
 	if err != nil {
 		return nil, nil, err
 	}
-	ctx := &Context{Transition: pl.Transition, Target: target, drv: drv, fks: newFKGraph(pl.Transition)}
-	ctx.changes = flatten(pl.Transition)
-	for _, ch := range ctx.changes {
-		ch.ctx = ctx
-	}
-	return pl.Transition, ctx, nil
+	return pl.Transition, newContext(pl.Transition, target, drv), nil
 }
 
 // tcStep is what a rule placed, with its stage, as the tests assert it.
@@ -233,7 +228,7 @@ func stageName(p revision.Phase, s Stage) string {
 	names := map[revision.Phase][]string{
 		revision.Expand:   {"StageRenameTable", "StageCreateTable", "StageConvertTable", "StageAddColumn", "StageModifyColumn", "StageAddIndex", "StageAddConstraint", "StageTrigger"},
 		revision.Migrate:  {"StageBackfill", "StageDataMigration"},
-		revision.Contract: {"StageGate", "StageDropTrigger", "StageDropView", "StageDropForeignKey", "StageDropCheck", "StageDropIndex", "StageDropColumn", "StageTighten", "StageAddGatedConstraint", "StageDropReplacedIndex", "StageDropTable"},
+		revision.Contract: {"StageGate", "StageDeleteRows", "StageDropTrigger", "StageDropView", "StageDropForeignKey", "StageDropCheck", "StageDropIndex", "StageDropColumn", "StageTighten", "StageAddGatedConstraint", "StageDropReplacedIndex", "StageDropTable"},
 		revision.Rollback: {"StageRollbackGate", "StageRollbackDropTrigger", "StageRollbackDropConstraint", "StageRollbackDropIndex", "StageRollbackRestoreColumn", "StageRollbackDropColumn", "StageRollbackRenameTable", "StageRollbackDropTable"},
 	}[p]
 	i := int(s)

@@ -21,14 +21,23 @@ import (
 // parents. So the applier runs the orphan gate again right before the
 // ALTER and right after it, when the key stops new orphans, and drops the
 // key again if one was written in between (apply/fkcheck.go).
+//
+// A new table's key that would fail a write of the previous release
+// (rule_create_table.go, deferKeys) comes here too, on the table as
+// expand created it: the orphans are then child rows the new release (or
+// migrate) wrote whose parent the previous release deleted or re-keyed.
+// The gate leaves out the rows a data_migration of the release deletes
+// (delete = "...", in contract after the gates, before the key is added),
+// as the duplicate gates do: declaring one is how a release removes the
+// orphans it expects.
 func init() {
 	register(&Rule{
 		Name: "add-foreign-key",
 		Doc: RuleDoc{
-			Change:   "add foreign key on an existing table",
+			Change:   "add foreign key on an existing table, or on a new table where expand would fail the previous release's writes (create-table)",
 			Phases:   "contract (ALGORITHM=INPLACE, LOCK=NONE, foreign_key_checks off for that statement)",
 			Rollback: "nothing to undo: contract only",
-			Gate:     "no orphans: no child row whose non-NULL key has no parent",
+			Gate:     "no orphans: no child row whose non-NULL key has no parent, less the rows a data_migration's delete removes first",
 			Example: `foreign_key "fk_owner" {
   columns     = [column.owner_id]
   ref_columns = [table.owners.column.id]
@@ -46,6 +55,15 @@ func init() {
 				return nil, err
 			}
 			why := fmt.Sprintf("foreign key %s on %s would reject writes of the previous release, so it comes after that release; the gate proved there are no orphans, so it is added in place without re-checking rows (a copy would block writes)", fk.Symbol, c.Table.Name)
+			gateWhy := fmt.Sprintf("foreign key %s on %s: the previous release could leave rows without a parent in %s; contract waits until there are none", fk.Symbol, c.Table.Name, fk.RefTable.Name)
+			if c.ctx.isNewTable(c.Table.Name) {
+				verb, noun := restricted(fk)
+				why = fmt.Sprintf("foreign key %s of new table %s would make the previous release's %s of %s rows that rows of %s reference fail, so expand created the table without it and it comes after that release; the gate proved there are no orphans, so it is added in place without re-checking rows", fk.Symbol, c.Table.Name, noun, fk.RefTable.Name, c.Table.Name)
+				if c.ctx.isNewTable(fk.RefTable.Name) {
+					verb = "through a cascade of its writes, " + verb
+				}
+				gateWhy = fmt.Sprintf("foreign key %s of new table %s: the previous release, which knows nothing of %s, could %s %s rows that its rows reference, leaving them without a parent; contract waits until there are none: give them a parent or delete them, or declare a data_migration on %s with delete = \"<predicate>\" selecting them (contract runs it first after the gates, and this gate leaves its rows out)", fk.Symbol, c.Table.Name, c.Table.Name, verb, fk.RefTable.Name, c.Table.Name)
+			}
 			if drop, idx := supersededBy(c.FromTable, c.Table, fk); len(drop) > 0 {
 				// fk_index.go: said, not left to the server.
 				sql += dropKeyIndexes(drop) + addKeyIndexes([]*schema.Index{idx})
@@ -53,21 +71,47 @@ func init() {
 			}
 			st := stmt(revision.Contract, StageAddGatedConstraint, why, Inplace.With(sql))
 			st.fkOff = true
-			return []Step{gate(fmt.Sprintf("foreign key %s on %s: the previous release could leave rows without a parent in %s; contract waits until there are none", fk.Symbol, c.Table.Name, fk.RefTable.Name),
-				orphanGate(c.Table.Name, fk)), st}, nil
+			return []Step{gate(gateWhy, c.orphanGate(fk)), st}, nil
 		},
 	})
 }
 
+// restricted words the previous release's writes a new table's key
+// would fail, as a verb and as a noun: deletes (ON DELETE RESTRICT or NO
+// ACTION), changes of the referenced key (ON UPDATE so), or both.
+func restricted(fk *schema.ForeignKey) (verb, noun string) {
+	switch del, upd := restricts(fk.OnDelete), restricts(fk.OnUpdate); {
+	case del && upd:
+		return "delete (or change the key of)", "deletes (or key changes)"
+	case del:
+		return "delete", "deletes"
+	default:
+		return "change the key of", "key changes"
+	}
+}
+
 // orphanGate counts child rows whose key is fully set (MATCH SIMPLE: a NULL
 // in any key column exempts the row, as the server does) but matches no
-// parent row. Aliases keep it right for a table referencing itself.
-func orphanGate(table string, fk *schema.ForeignKey) string {
-	var child, match []string
-	for i, col := range fk.Columns {
-		child = append(child, "child."+sqlsyntax.Ident(col.Name))
-		match = append(match, fmt.Sprintf("parent.%s = child.%s", sqlsyntax.Ident(fk.RefColumns[i].Name), sqlsyntax.Ident(col.Name)))
+// parent row, less the rows a data_migration of the release deletes
+// first (its predicate reads the row of the table unaliased, so the child
+// table keeps its name then). Aliases keep it right for a table
+// referencing itself.
+func (c *Change) orphanGate(fk *schema.ForeignKey) string {
+	table := c.Table.Name
+	child, kept := "child", ""
+	for _, m := range c.ctx.Transition.To.Declarations.Deletes(table) {
+		child = sqlsyntax.Ident(table)
+		kept += " AND (" + m.DeleteExpr.SQL() + ") IS NOT TRUE"
 	}
-	return fmt.Sprintf("SELECT COUNT(*) FROM %s AS child WHERE %s AND NOT EXISTS (SELECT 1 FROM %s AS parent WHERE %s)",
-		sqlsyntax.Ident(table), notNull(child), sqlsyntax.Ident(fk.RefTable.Name), strings.Join(match, " AND "))
+	var cols, match []string
+	for i, col := range fk.Columns {
+		cols = append(cols, child+"."+sqlsyntax.Ident(col.Name))
+		match = append(match, fmt.Sprintf("parent.%s = %s.%s", sqlsyntax.Ident(fk.RefColumns[i].Name), child, sqlsyntax.Ident(col.Name)))
+	}
+	from := sqlsyntax.Ident(table)
+	if child == "child" {
+		from += " AS child"
+	}
+	return fmt.Sprintf("SELECT COUNT(*) FROM %s WHERE %s AND NOT EXISTS (SELECT 1 FROM %s AS parent WHERE %s)%s",
+		from, notNull(cols), sqlsyntax.Ident(fk.RefTable.Name), strings.Join(match, " AND "), kept)
 }

@@ -157,27 +157,38 @@ func unwrittenKeyPart(c *Change, idx *schema.Index) string {
 		if col == nil || col.Default != nil || !col.Type.Null {
 			continue
 		}
-		// Generated, or set by the server on every update (two rows the
-		// previous release updates in one second would collide).
-		if _, generated := schemadef.Attr[*schema.GeneratedExpr](col.Attrs); generated {
-			continue
-		}
-		if _, stamped := schemadef.Attr[*mysql.OnUpdate](col.Attrs); stamped {
-			continue
-		}
-		if _, ok := c.FromTable.Column(col.Name); ok {
-			continue
-		}
-		if d := c.ctx.Decl(c.Table.Name, col.Name); d.Source() != "" || d != nil && d.Fill != "" {
-			continue
-		}
-		if !slices.ContainsFunc(c.ctx.Transition.To.Declarations.DataMigrations, func(m *diff.DataMigration) bool {
-			return strings.EqualFold(m.Table, c.Table.Name) && m.SetList != nil && m.SetList.Assigns(col.Name) != nil
-		}) {
+		if !c.ctx.writtenMeanwhile(c.Table.Name, c.FromTable, col) {
 			return col.Name
 		}
 	}
 	return ""
+}
+
+// writtenMeanwhile reports that a column of table (from: the table as the
+// previous release has it, nil when it is new) may change while the
+// previous release runs: that release has it, or something fills it as
+// that release writes (the trigger of a renamed_from, replaces or fill
+// declaration; the server, for a generated column or one set on every
+// update: two rows the previous release updates in one second would
+// collide), or a data_migration of the release sets it in migrate.
+func (c *Context) writtenMeanwhile(table string, from *schema.Table, col *schema.Column) bool {
+	if _, generated := schemadef.Attr[*schema.GeneratedExpr](col.Attrs); generated {
+		return true
+	}
+	if _, stamped := schemadef.Attr[*mysql.OnUpdate](col.Attrs); stamped {
+		return true
+	}
+	if from != nil {
+		if _, ok := from.Column(col.Name); ok {
+			return true
+		}
+	}
+	if d := c.Decl(table, col.Name); d.Source() != "" || d != nil && d.Fill != "" {
+		return true
+	}
+	return slices.ContainsFunc(c.Transition.To.Declarations.DataMigrations, func(m *diff.DataMigration) bool {
+		return strings.EqualFold(m.Table, table) && m.SetList != nil && m.SetList.Assigns(col.Name) != nil
+	})
 }
 
 // uniqueOnNewColumn builds in expand, online, a unique index no write of

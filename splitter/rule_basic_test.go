@@ -109,8 +109,10 @@ const tcSizeCheck = `  check "ck_size" {
 // drop (contract) rules, per target flavor where the server differs.
 func TestBasicRules(t *testing.T) {
 	cases := []tcCase{
-		{name: "create table with its foreign key", target: mariadb1011, edits: []string{"table \"images\" {", tcTags + "table \"images\" {"}, want: []tcStep{
-			{Rule: "create-table", Phase: revision.Expand, Stage: StageCreateTable, Kind: "", SQL: "CREATE TABLE `tags` (`image_id` bigint NOT NULL, `tag` varchar(40) NOT NULL, PRIMARY KEY (`image_id`, `tag`), CONSTRAINT `fk_tags_image` FOREIGN KEY (`image_id`) REFERENCES `images` (`id`))"},
+		{name: "create table with a foreign key to a table of the previous release: the key waits for contract (rule_create_table_test.go)", target: mariadb1011, edits: []string{"table \"images\" {", tcTags + "table \"images\" {"}, want: []tcStep{
+			{Rule: "add-foreign-key", Phase: revision.Contract, Stage: StageGate, Kind: revision.Gate, SQL: "SELECT COUNT(*) FROM `tags` AS child WHERE child.`image_id` IS NOT NULL AND NOT EXISTS (SELECT 1 FROM `images` AS parent WHERE parent.`id` = child.`image_id`)"},
+			{Rule: "add-foreign-key", Phase: revision.Contract, Stage: StageAddGatedConstraint, Kind: "", SQL: "SET STATEMENT foreign_key_checks=0 FOR ALTER TABLE `tags` ADD CONSTRAINT `fk_tags_image` FOREIGN KEY (`image_id`) REFERENCES `images` (`id`), ALGORITHM=INPLACE, LOCK=NONE"},
+			{Rule: "create-table", Phase: revision.Expand, Stage: StageCreateTable, Kind: "", SQL: "CREATE TABLE `tags` (`image_id` bigint NOT NULL, `tag` varchar(40) NOT NULL, PRIMARY KEY (`image_id`, `tag`))"},
 		}},
 		{name: "create table with a foreign key to itself: one statement", target: mariadb1011, edits: []string{"table \"images\" {", tcSelfRef + "table \"images\" {"}, want: []tcStep{
 			{Rule: "create-table", Phase: revision.Expand, Stage: StageCreateTable, Kind: "", SQL: "CREATE TABLE `users` (`uid` int NOT NULL, `parent_uid` int NULL, PRIMARY KEY (`uid`), CONSTRAINT `fk_users_parent` FOREIGN KEY (`parent_uid`) REFERENCES `users` (`uid`) ON DELETE CASCADE)"},

@@ -22,6 +22,23 @@ type Context struct {
 	changes    []*Change
 	fks        *fkGraph
 	parsed     map[string]*effect.DDL
+	// created are the new tables some of whose foreign keys wait for
+	// contract, as expand creates them (rule_create_table.go): without
+	// those keys, with the indexes the server would have made for them.
+	created map[string]*schema.Table
+}
+
+// newContext is the context of one transition's split: its changes, one
+// per table-level operation, and the foreign keys of new tables that wait
+// for contract as changes of their own (deferKeys).
+func newContext(tr *diff.Transition, t project.Target, drv *mysql.Driver) *Context {
+	ctx := &Context{Transition: tr, Target: t, drv: drv, fks: newFKGraph(tr)}
+	ctx.changes = flatten(tr)
+	for _, ch := range ctx.changes {
+		ch.ctx = ctx
+	}
+	ctx.changes = append(ctx.changes, ctx.deferKeys()...)
+	return ctx
 }
 
 // parse reads a statement the rules wrote once per transition, though the
@@ -69,11 +86,7 @@ func (p Phases) Empty() bool {
 
 // Split classifies every change of the transition.
 func Split(tr *diff.Transition, t project.Target, drv *mysql.Driver) (Phases, error) {
-	ctx := &Context{Transition: tr, Target: t, drv: drv, fks: newFKGraph(tr)}
-	ctx.changes = flatten(tr)
-	for _, ch := range ctx.changes {
-		ch.ctx = ctx
-	}
+	ctx := newContext(tr, t, drv)
 	type placed struct {
 		Step
 		table string
