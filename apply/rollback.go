@@ -763,7 +763,8 @@ func (s *Session) tableLoss(ctx context.Context, table string, re *sqlsyntax.Bac
 // migration inserting rows into it, would insert again from the rows of
 // the table it reads, which the rollback keeps: a row of that table whose
 // values it computes are the row's, byte for byte, and every other column
-// at its default but for an AUTO_INCREMENT one, which numbers rows anew.
+// at its default but for an AUTO_INCREMENT one, which numbers rows anew,
+// and one whose default the server computes as it writes (defaultMoves).
 // "" when that cannot be told (no such migration, or a value computed
 // again is another: repeatable), or the rows go back only all together: a
 // table with foreign keys, or one another table's keys reference, whose
@@ -796,6 +797,15 @@ func (s *Session) reinserted(ctx context.Context, table string, re *sqlsyntax.Ba
 	kept := "EXISTS (SELECT 1 FROM " + sqlsyntax.Ident(re.Table) + " WHERE " + strings.Join(same, " AND ") + ")"
 	for _, c := range stored {
 		if slices.Contains(columns, strings.ToLower(c)) || slices.ContainsFunc(numbered, func(n string) bool { return strings.EqualFold(n, c) }) {
+			continue
+		}
+		// A default the server computes as it writes (a created_at of
+		// DEFAULT CURRENT_TIMESTAMP) holds the moment the migration
+		// inserted the row: compared with DEFAULT() now, no row read as
+		// one it inserts again.
+		if moving, err := s.defaultMoves(ctx, table, c); err != nil {
+			return "", err
+		} else if moving {
 			continue
 		}
 		kept += " AND " + t + "." + sqlsyntax.Ident(c) + " <=> DEFAULT(" + t + "." + sqlsyntax.Ident(c) + ")"
