@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -620,6 +621,11 @@ func (s *Session) statementLosses(ctx context.Context, rel string, revs []*revis
 // or a drop an earlier run applied).
 func (s *Session) columnLoss(ctx context.Context, table, column string, f *sqlsyntax.Fill) (*Loss, error) {
 	c := sqlsyntax.Ident(column)
+	if moving, err := s.defaultMoves(ctx, table, column); err != nil {
+		return nil, err
+	} else if moving {
+		return nil, nil
+	}
 	preds := []string{"NOT (" + c + " <=> DEFAULT(" + c + "))", c + " IS NOT NULL"}
 	if f != nil {
 		again := " AND NOT ((" + f.When + ") IS TRUE AND CAST(" + c + " AS BINARY) <=> CAST(" + f.Value + " AS BINARY))"
@@ -647,6 +653,34 @@ func (s *Session) columnLoss(ctx context.Context, table, column string, f *sqlsy
 		}
 	}
 	return nil, nil
+}
+
+// defaultMoves tells whether the column's default is one the server
+// computes as it writes a row (CURRENT_TIMESTAMP, CURDATE(), UUID(), ...):
+// then a row nobody wrote the column in holds the moment (or the value)
+// of the ALTER that added it or of the insert, and DEFAULT() as the count
+// evaluates it is another; compared with it, every such row read as the
+// new release's data, the more of them the later the rollback ran (issue:
+// a DEFAULT CURRENT_TIMESTAMP column refused the rollback for rows no
+// release wrote). Such a value is not told from one a release wrote, and
+// a later expand fills the column anew the same way, so the column is not
+// counted. Asked of the server, as it evaluates the default at two
+// moments years apart, rather than read from the default's text: its
+// synonyms and expressions are many. False when the table has no row (no
+// loss to count) or the default cannot be evaluated (none: the count
+// falls back to what it did).
+func (s *Session) defaultMoves(ctx context.Context, table, column string) (bool, error) {
+	q := "SELECT DEFAULT(" + sqlsyntax.Ident(column) + ") FROM " + sqlsyntax.Ident(table) + " LIMIT 1"
+	var at [2]sql.NullString
+	for i, ts := range []string{"1000000000", "1100000000"} {
+		switch err := s.Conn.QueryRowContext(ctx, "SET STATEMENT timestamp = "+ts+" FOR "+q).Scan(&at[i]); {
+		case errors.Is(err, sql.ErrNoRows), dbconn.ServerError(err, 1364, 1054, 1146):
+			return false, nil
+		case err != nil:
+			return false, err
+		}
+	}
+	return at[0] != at[1], nil
 }
 
 // tableLoss counts the rows of a table the rollback drops, and copies
@@ -729,7 +763,8 @@ func (s *Session) tableLoss(ctx context.Context, table string, re *sqlsyntax.Bac
 // migration inserting rows into it, would insert again from the rows of
 // the table it reads, which the rollback keeps: a row of that table whose
 // values it computes are the row's, byte for byte, and every other column
-// at its default but for an AUTO_INCREMENT one, which numbers rows anew.
+// at its default but for an AUTO_INCREMENT one, which numbers rows anew,
+// and one whose default the server computes as it writes (defaultMoves).
 // "" when that cannot be told (no such migration, or a value computed
 // again is another: repeatable), or the rows go back only all together: a
 // table with foreign keys, or one another table's keys reference, whose
@@ -762,6 +797,15 @@ func (s *Session) reinserted(ctx context.Context, table string, re *sqlsyntax.Ba
 	kept := "EXISTS (SELECT 1 FROM " + sqlsyntax.Ident(re.Table) + " WHERE " + strings.Join(same, " AND ") + ")"
 	for _, c := range stored {
 		if slices.Contains(columns, strings.ToLower(c)) || slices.ContainsFunc(numbered, func(n string) bool { return strings.EqualFold(n, c) }) {
+			continue
+		}
+		// A default the server computes as it writes (a created_at of
+		// DEFAULT CURRENT_TIMESTAMP) holds the moment the migration
+		// inserted the row: compared with DEFAULT() now, no row read as
+		// one it inserts again.
+		if moving, err := s.defaultMoves(ctx, table, c); err != nil {
+			return "", err
+		} else if moving {
 			continue
 		}
 		kept += " AND " + t + "." + sqlsyntax.Ident(c) + " <=> DEFAULT(" + t + "." + sqlsyntax.Ident(c) + ")"

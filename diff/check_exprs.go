@@ -78,7 +78,7 @@ func (r *Release) checkExpressions(prev *Release) []string {
 			// Contract deletes the rows while the table has both
 			// releases' columns: it runs before contract's drops.
 			if cols, ok := r.tableColumns(prev)(m.Table); ok {
-				if err := r.Declarations.resolve(m.DeleteExpr, sqlsyntax.Scope{Table: m.Table, Columns: cols, Tables: r.tableColumns(prev)}, "delete of data_migration %q", m.Name); err != nil {
+				if err := r.Declarations.resolve(m.DeleteExpr, sqlsyntax.Scope{Table: m.Table, Columns: cols, Tables: r.tableColumns(prev), Absent: r.absentTable(prev)}, "delete of data_migration %q", m.Name); err != nil {
 					add(err)
 				}
 			}
@@ -93,7 +93,7 @@ func (r *Release) checkExpressions(prev *Release) []string {
 		if !ok {
 			continue // reported by check
 		}
-		scope := sqlsyntax.Scope{Table: m.Table, Columns: cols, Tables: r.tableColumns(prev)}
+		scope := sqlsyntax.Scope{Table: m.Table, Columns: cols, Tables: r.tableColumns(prev), Absent: r.absentTable(prev)}
 		if err := r.Declarations.resolveList(m.SetList, scope, "set of data_migration %q", m.Name); err != nil {
 			add(err)
 		}
@@ -122,7 +122,7 @@ func (r *Release) checkInsertExprs(prev *Release, m *DataMigration) []string {
 	if !ok || !ok2 {
 		return nil // reported by check
 	}
-	from := sqlsyntax.Scope{Table: m.From, Columns: cols, Tables: r.tableColumns(prev)}
+	from := sqlsyntax.Scope{Table: m.From, Columns: cols, Tables: r.tableColumns(prev), Absent: r.absentTable(prev)}
 	var errs []string
 	d := r.Declarations
 	if m.InsertList != nil {
@@ -310,6 +310,33 @@ func (r *Release) tableColumns(prev *Release) func(string) ([]string, bool) {
 		}
 		return cols, true
 	}
+}
+
+// absentTable says, for a refusal of an expression reading a table the
+// release does not declare, why and the way out: the table the previous
+// release had and this one drops is kept one release longer (MantisBT
+// 1.2.0a1 moved project_category's rows and dropped it in one release; a
+// set or pending reading it was told only that there is no such table),
+// one it renames is named as it names it, any other name is fixed. The
+// same way out as a from reading a dropped table (checkInsertTables).
+func (r *Release) absentTable(prev *Release) func(string) string {
+	return func(name string) string {
+		if prev != nil {
+			if _, had := prev.Schema.Table(name); had {
+				if to := r.renamedTo(name); to != "" {
+					return fmt.Sprintf(": release %s renames it to %s; name it as this release does", r.Name, to)
+				}
+				return fmt.Sprintf(": release %s drops it, and migrate reads only the tables its release keeps. %s", r.Name, r.keepOneMore(name, "so that migrate reads it"))
+			}
+		}
+		return "; fix the name"
+	}
+}
+
+// keepOneMore is the way out for a data migration reading a table its
+// release drops: keep it one release longer (so that, and why).
+func (r *Release) keepOneMore(table, so string) string {
+	return fmt.Sprintf("Keep %s in release %s, %s, and drop it in the next release", table, r.Name, so)
 }
 
 // oldName is the name the previous release gives a table of this release.

@@ -460,3 +460,44 @@ func TestInsertFromATableTheReleaseDrops(t *testing.T) {
 		})
 	}
 }
+
+// A set or pending of a data migration reading, in a subquery, a table its
+// release drops said only that the release declares no such table: it is
+// told the same way out as a from (TestInsertFromATableTheReleaseDrops),
+// and told apart from a table the release renames and a misspelt name.
+func TestSetReadingATableTheReleaseDrops(t *testing.T) {
+	const legacy = "table \"legacy\" {\n  schema = schema.app\n  column \"id\" {\n    type = bigint\n  }\n  column \"label\" {\n    type = varchar(20)\n  }\n  primary_key {\n    columns = [column.id]\n  }\n}\n"
+	prev, err := ParseRelease("ocata", "ocata.hcl", []byte(prevRelease+legacy), mariadb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	renamed := strings.Replace(legacy, "table \"legacy\" {\n", "table \"old_things\" {\n  renamed_from = \"legacy\"\n", 1)
+	discard := "discard {\n  table = \"legacy\"\n}\n"
+	set := func(from string) string {
+		return "data_migration \"m\" {\n  table   = \"images\"\n  set     = \"name = (SELECT label FROM " + from + " WHERE " + from + ".id = images.id)\"\n  pending = \"name IS NULL\"\n}\n"
+	}
+	pending := func(from string) string {
+		return "data_migration \"m\" {\n  table   = \"images\"\n  set     = \"name = 'x'\"\n  pending = \"EXISTS (SELECT 1 FROM " + from + " WHERE " + from + ".id = images.id)\"\n}\n"
+	}
+	dropped := `table "legacy": the release declares no such table: release pike drops it, and migrate reads only the tables its release keeps. Keep legacy in release pike, so that migrate reads it, and drop it in the next release`
+	for _, tc := range []struct {
+		name, extra, want string
+	}{
+		{"set, dropped", discard + set("legacy"), `set of data_migration "m"`},
+		{"set, dropped: the way out", discard + set("legacy"), dropped},
+		{"pending, dropped", discard + pending("legacy"), `pending of data_migration "m"`},
+		{"pending, dropped: the way out", discard + pending("legacy"), dropped},
+		{"renamed, named by its old name", renamed + set("legacy"), `table "legacy": the release declares no such table: release pike renames it to old_things; name it as this release does`},
+		{"no such table", legacy + set("legazy"), `table "legazy": the release declares no such table; fix the name`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, err := ParseRelease("pike", "pike.hcl", []byte(nextRelease(isPublic, tc.extra)), mariadb)
+			if err == nil {
+				err = r.Check(prev)
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v\nwant %q", err, tc.want)
+			}
+		})
+	}
+}

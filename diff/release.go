@@ -337,10 +337,10 @@ func (r *Release) checkInsertTables(prev *Release, m *DataMigration) []string {
 	case prev == nil:
 		errs = append(errs, m.Pos.Errorf("data_migration %q reads table %q, but %s is the first release: there are no rows to move; remove the data_migration", m.Name, m.From, r.Name).Error())
 	case !ok:
-		if _, had := prev.Schema.Table(m.From); had && !r.renames(m.From) {
+		if _, had := prev.Schema.Table(m.From); had && r.renamedTo(m.From) == "" {
 			// MantisBT 1.2.0a1 moves project_category's rows into the new
 			// category table and drops project_category in the same release.
-			errs = append(errs, m.Pos.Errorf("data_migration %q reads table %q (from), which release %s drops: from names a table this release keeps (contract's gate counts its pending rows). Keep %s in release %s, so that its rows move in migrate and the gate counts those left, and drop it in the next release", m.Name, m.From, r.Name, m.From, r.Name).Error())
+			errs = append(errs, m.Pos.Errorf("data_migration %q reads table %q (from), which release %s drops: from names a table this release keeps (contract's gate counts its pending rows). %s", m.Name, m.From, r.Name, r.keepOneMore(m.From, "so that its rows move in migrate and the gate counts those left")).Error())
 			break
 		}
 		errs = append(errs, m.Pos.Errorf("data_migration %q reads table %q (from), which release %s does not declare: from names a table this release keeps (contract's gate counts its pending rows), as this release names it; fix the name", m.Name, m.From, r.Name).Error())
@@ -352,15 +352,15 @@ func (r *Release) checkInsertTables(prev *Release, m *DataMigration) []string {
 	return errs
 }
 
-// renames reports whether a table of the release is renamed_from the
-// previous release's table of that name.
-func (r *Release) renames(old string) bool {
-	for _, td := range r.Declarations.Tables {
+// renamedTo is the table of the release renamed_from the previous
+// release's table of that name; "" when none is.
+func (r *Release) renamedTo(old string) string {
+	for name, td := range r.Declarations.Tables {
 		if td.RenamedFrom == old {
-			return true
+			return name
 		}
 	}
-	return false
+	return ""
 }
 
 // read reads a data_migration block: table, pending, and either set (the

@@ -9,6 +9,7 @@ import (
 	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/internal/testdb"
 	"github.com/emcee-db/emcee/simulate"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // simulation runs the Glance example (images.is_public -> visibility) on a
@@ -154,5 +155,31 @@ func TestSimulateRollback(t *testing.T) {
 		if l.Rows <= 0 || l.Save == "" {
 			t.Errorf("loss without rows or a way to copy it out: %+v", l)
 		}
+	}
+}
+
+// Prepare created the scratch database before it refused a table it
+// cannot drive (--table naming one the release lacks), leaving an empty
+// database behind for a rehearsal that never ran: it refuses first.
+func TestSimulateRefusedTableLeavesNoScratchDatabase(t *testing.T) {
+	t.Parallel()
+	db := testdb.New(t)
+	p, err := simulate.WriteExample(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := dbconn.Parse(db.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Database = db.Name + "_sim"
+	t.Cleanup(func() { db.DB.Exec("DROP DATABASE IF EXISTS " + sqlsyntax.Ident(cfg.Database)) })
+	_, err = simulate.Prepare(context.Background(), simulate.Config{Project: p, New: simulate.ExampleRelease, DB: cfg, Tables: []string{"no_such_table"}, Rows: 10, OldWorkers: 1, NewWorkers: 1})
+	if err == nil || !strings.Contains(err.Error(), "table no_such_table: release "+simulate.ExampleRelease+" does not have it") {
+		t.Fatalf("a table the release lacks: %v", err)
+	}
+	var n int
+	if err := db.DB.QueryRow("SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?", cfg.Database).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("the refusal left the scratch database %s behind (%v)", cfg.Database, err)
 	}
 }

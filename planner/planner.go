@@ -63,6 +63,11 @@ type Output struct {
 	// Notes are what the user should know about this run (a sum file
 	// rebuilt).
 	Notes []string
+	// Written lists the files Write wrote (their content changed or they
+	// were missing), relative to Dir, sorted: besides the new revisions,
+	// their snapshots and the sum, and a snapshot rewritten alone (the
+	// plan format recorded in one written before formats were).
+	Written []string
 }
 
 // Plan computes the plans directory for the project.

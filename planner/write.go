@@ -29,6 +29,7 @@ func (o *Output) Write() error {
 		if err := os.WriteFile(full, o.Files[path], 0o644); err != nil {
 			return err
 		}
+		o.Written = append(o.Written, path)
 	}
 	for _, path := range o.Stale {
 		if err := os.Remove(filepath.Join(o.Dir, path)); err != nil {

@@ -156,11 +156,6 @@ func Prepare(ctx context.Context, cfg Config) (*Sim, error) {
 	if i == 0 {
 		return nil, fmt.Errorf("release %s is the first release: there is no previous release to upgrade from; name a later release", cfg.New)
 	}
-	// Only now, so that a release named wrong leaves no scratch database
-	// behind: with it, a rehearsal is one command.
-	if err := createDatabase(ctx, cfg.DB); err != nil {
-		return nil, err
-	}
 	if !cfg.Naive {
 		out, err := planner.Plan(p, planner.Options{})
 		if err != nil {
@@ -189,6 +184,12 @@ func Prepare(ctx context.Context, cfg Config) (*Sim, error) {
 	}
 	s := &Sim{cfg: cfg, old: pl.Prev, new: pl.To, changes: pl.Transition.Changes}
 	if err := s.pickTables(); err != nil {
+		return nil, err
+	}
+	// Only now, so that a refusal (a release named wrong, stale plans, a
+	// table the simulator cannot drive) leaves no scratch database
+	// behind: with it, a rehearsal is one command.
+	if err := createDatabase(ctx, cfg.DB); err != nil {
 		return nil, err
 	}
 	wc := *cfg.DB

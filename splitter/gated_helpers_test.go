@@ -2,8 +2,12 @@ package splitter
 
 import (
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/emcee-db/emcee/diff"
@@ -224,23 +228,101 @@ func phaseName(p revision.Phase) string {
 	return strings.ToUpper(string(p)[:1]) + string(p)[1:]
 }
 
+// stageName is the name of a phase's stage as rule.go declares it, for
+// the steps tcDump prints as Go. Read from rule.go's const blocks, so that
+// a stage added there is named here without an edit (a list kept here
+// lacked StageDeleteRows, and named every contract stage after it by its
+// predecessor): each block's first constant is the phase's first stage,
+// and the others follow it one by one (iota).
 func stageName(p revision.Phase, s Stage) string {
-	names := map[revision.Phase][]string{
-		revision.Expand:   {"StageRenameTable", "StageCreateTable", "StageConvertTable", "StageAddColumn", "StageModifyColumn", "StageAddIndex", "StageAddConstraint", "StageTrigger"},
-		revision.Migrate:  {"StageBackfill", "StageDataMigration"},
-		revision.Contract: {"StageGate", "StageDeleteRows", "StageDropTrigger", "StageDropView", "StageDropForeignKey", "StageDropCheck", "StageDropIndex", "StageDropColumn", "StageTighten", "StageAddGatedConstraint", "StageDropReplacedIndex", "StageDropTable"},
-		revision.Rollback: {"StageRollbackGate", "StageRollbackDropTrigger", "StageRollbackDropConstraint", "StageRollbackDropIndex", "StageRollbackRestoreColumn", "StageRollbackDropColumn", "StageRollbackRenameTable", "StageRollbackDropTable"},
-	}[p]
-	i := int(s)
-	switch p {
-	case revision.Rollback:
-		i -= 100
-	case revision.Contract:
-	default:
-		i -= 10
+	stageNamesOnce.Do(readStageNames)
+	if stageNamesErr != nil {
+		panic(stageNamesErr)
 	}
-	if i >= 0 && i < len(names) {
-		return names[i]
+	if n, ok := stageNames[p][s]; ok {
+		return n
 	}
 	return fmt.Sprint(int(s))
+}
+
+var (
+	stageNamesOnce sync.Once
+	stageNames     map[revision.Phase]map[Stage]string
+	stageNamesErr  error
+)
+
+// readStageNames fills stageNames from rule.go. The phase of a const block
+// of stages is its first constant's; a block this does not know is an
+// error, not a name left out.
+func readStageNames() {
+	first := map[string]struct {
+		phase revision.Phase
+		value Stage
+	}{
+		"StageExpandGate":   {revision.Expand, StageExpandGate},
+		"StageRenameTable":  {revision.Expand, StageRenameTable},
+		"StageBackfill":     {revision.Migrate, StageBackfill},
+		"StageGate":         {revision.Contract, StageGate},
+		"StageRollbackGate": {revision.Rollback, StageRollbackGate},
+	}
+	f, err := parser.ParseFile(token.NewFileSet(), "rule.go", nil, 0)
+	if err != nil {
+		stageNamesErr = err
+		return
+	}
+	stageNames = map[revision.Phase]map[Stage]string{}
+	for _, d := range f.Decls {
+		g, ok := d.(*ast.GenDecl)
+		if !ok || g.Tok != token.CONST {
+			continue
+		}
+		var at struct {
+			phase revision.Phase
+			value Stage
+		}
+		for i, spec := range g.Specs {
+			v := spec.(*ast.ValueSpec)
+			if i == 0 {
+				if typ, _ := v.Type.(*ast.Ident); typ == nil || typ.Name != "Stage" {
+					break // not stages
+				}
+				if at, ok = first[v.Names[0].Name]; !ok {
+					stageNamesErr = fmt.Errorf("rule.go: const block of %s: stageName knows no phase for it; add it to readStageNames", v.Names[0].Name)
+					return
+				}
+			} else if len(v.Values) > 0 || len(v.Names) > 1 {
+				stageNamesErr = fmt.Errorf("rule.go: %s is not the stage after the one before it (iota); readStageNames reads no other form", v.Names[0].Name)
+				return
+			}
+			if stageNames[at.phase] == nil {
+				stageNames[at.phase] = map[Stage]string{}
+			}
+			stageNames[at.phase][at.value+Stage(i)] = v.Names[0].Name
+		}
+	}
+}
+
+// stageName names every stage of its phase as rule.go does: the list it
+// kept lacked StageDeleteRows, and printed StageDropView for
+// StageDropTrigger and 11 for StageDropTable.
+func TestStageNamesFollowRuleGo(t *testing.T) {
+	for _, tc := range []struct {
+		phase revision.Phase
+		stage Stage
+		want  string
+	}{
+		{revision.Expand, StageExpandGate, "StageExpandGate"},
+		{revision.Expand, StageAddColumn, "StageAddColumn"},
+		{revision.Migrate, StageDataMigration, "StageDataMigration"},
+		{revision.Contract, StageGate, "StageGate"},
+		{revision.Contract, StageDeleteRows, "StageDeleteRows"},
+		{revision.Contract, StageDropTrigger, "StageDropTrigger"},
+		{revision.Contract, StageDropTable, "StageDropTable"},
+		{revision.Rollback, StageRollbackDropTable, "StageRollbackDropTable"},
+		{revision.Contract, Stage(99), "99"},
+	} {
+		if got := stageName(tc.phase, tc.stage); got != tc.want {
+			t.Errorf("stageName(%s, %d) = %s, want %s", tc.phase, tc.stage, got, tc.want)
+		}
+	}
 }

@@ -17,6 +17,10 @@ type Scope struct {
 	// Tables gives the columns of a table of the release, false when the
 	// release has no such table; nil where subqueries are not allowed.
 	Tables func(name string) ([]string, bool)
+	// Absent says why the release has no table of that name and what to
+	// do (it drops it; it renames it; the name is misspelt), added to the
+	// refusal; nil says only that it has none.
+	Absent func(name string) string
 }
 
 // Resolve checks every column reference against the scope (a name the
@@ -218,7 +222,11 @@ func (r *resolver) tablesOf(n ast.ResultSetNode, f *frame) {
 			cols, ok = r.scope.Tables(t.Name.O)
 		}
 		if r.scope.Tables == nil || !ok {
-			r.failAt(find(r.src, t.Name.O, r.at), "table %q: the release declares no such table", t.Name.O)
+			why := ""
+			if r.scope.Tables != nil && r.scope.Absent != nil {
+				why = r.scope.Absent(t.Name.O)
+			}
+			r.failAt(find(r.src, t.Name.O, r.at), "table %q: the release declares no such table%s", t.Name.O, why)
 			return
 		}
 		st := scopeTable{name: cmp.Or(n.AsName.O, t.Name.O), columns: cols}

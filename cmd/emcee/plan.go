@@ -126,12 +126,22 @@ revisions it cannot vouch for: restore the sum from version control.`,
 			doc := struct {
 				Wrote   []string `json:"wrote"`
 				Removed []string `json:"removed"`
-			}{[]string{}, []string{}}
+				// Updated are the other files written: the new revisions'
+				// snapshots and the sum, or a snapshot rewritten alone.
+				Updated []string `json:"updated"`
+			}{[]string{}, []string{}, []string{}}
+			revs := map[string]bool{}
 			for _, id := range out.New {
 				doc.Wrote = append(doc.Wrote, project.Rel(out.Dir+"/"+id.File()))
+				revs[id.File()] = true
 			}
 			for _, s := range out.Stale {
 				doc.Removed = append(doc.Removed, project.Rel(out.Dir+"/"+s))
+			}
+			for _, f := range out.Written {
+				if !revs[f] {
+					doc.Updated = append(doc.Updated, project.Rel(out.Dir+"/"+f))
+				}
 			}
 			emit(cmd, doc, func(w io.Writer) {
 				for _, f := range doc.Wrote {
@@ -140,7 +150,17 @@ revisions it cannot vouch for: restore the sum from version control.`,
 				for _, f := range doc.Removed {
 					fmt.Fprintf(w, "removed %s\n", f)
 				}
-				if len(doc.Wrote) == 0 && len(doc.Removed) == 0 {
+				switch {
+				case len(doc.Wrote) > 0 || len(doc.Removed) > 0:
+					// The snapshots and the sum go with the revisions.
+				case len(doc.Updated) > 0:
+					// No release changed, but files did (the plan format
+					// recorded in snapshots written before it was): "up to
+					// date" over them read as nothing to commit.
+					for _, f := range doc.Updated {
+						fmt.Fprintf(w, "updated %s\n", f)
+					}
+				default:
 					fmt.Fprintln(w, "plans/ is up to date: no release changed")
 				}
 			})

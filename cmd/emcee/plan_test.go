@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/emcee-db/emcee/planner"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
 )
@@ -215,5 +216,55 @@ func TestPlanCheckAfterAnEmceeUpgrade(t *testing.T) {
 	c := execute(newRoot(), []string{"--config", filepath.Join(dir, "atlas.hcl"), "plan", "--check", "--format", "json"}, &stdout, &stderr)
 	if doc := oneDocument(t, "json", stdout.String()); c != 0 || doc["up_to_date"] != true || !strings.Contains(fmt.Sprint(doc["notes"]), "release pike: 2 revisions differ") {
 		t.Fatalf("plan --check --format json: exit %d\n%s\n%s", c, stdout.String(), stderr.String())
+	}
+}
+
+// `emcee plan` recording the plan format in a snapshot written before
+// formats were (no release changed) rewrote the snapshot and the sum, yet
+// said on stdout "plans/ is up to date: no release changed" (the note to
+// commit them went to stderr): stdout names the files it wrote, in text
+// and in the document, and says nothing changed only when nothing did.
+func TestPlanSaysWhichFilesItUpdatedWhenNoReleaseChanged(t *testing.T) {
+	dir := copyProject(t)
+	snap := filepath.Join(dir, "plans", "queens", "queens.snapshot.hcl")
+	data, err := os.ReadFile(snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := []byte(fmt.Sprintf("# plan format: %d\n", planner.Format))
+	if !bytes.Contains(data, line) {
+		t.Fatalf("%s records no plan format %d", snap, planner.Format)
+	}
+	if err := os.WriteFile(snap, bytes.Replace(data, line, nil, 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeSumOverDisk(dir); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	c := execute(newRoot(), []string{"--config", filepath.Join(dir, "atlas.hcl"), "plan", "--format", "json"}, &stdout, &stderr)
+	doc := oneDocument(t, "json", stdout.String())
+	if updated := fmt.Sprint(doc["updated"]); c != 0 || !strings.Contains(updated, "plans/queens/queens.snapshot.hcl") || !strings.Contains(updated, "plans/emcee.sum") || fmt.Sprint(doc["wrote"]) != "[]" {
+		t.Fatalf("plan --format json recording the format: exit %d\n%s\n%s", c, stdout.String(), stderr.String())
+	}
+	if b, err := os.ReadFile(snap); err != nil || !bytes.Contains(b, line) {
+		t.Fatalf("the snapshot does not record the format: %v", err)
+	}
+	// Text: the same run again, over the snapshot as it was.
+	if err := os.WriteFile(snap, bytes.Replace(data, line, nil, 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeSumOverDisk(dir); err != nil {
+		t.Fatal(err)
+	}
+	stdout.Reset()
+	stderr.Reset()
+	c = execute(newRoot(), []string{"--config", filepath.Join(dir, "atlas.hcl"), "plan"}, &stdout, &stderr)
+	if c != 0 || strings.Contains(stdout.String(), "up to date") || !regexp.MustCompile(`(?m)^updated \S*plans/queens/queens\.snapshot\.hcl$`).MatchString(stdout.String()) || !regexp.MustCompile(`(?m)^updated \S*plans/emcee\.sum$`).MatchString(stdout.String()) {
+		t.Fatalf("plan recording the format: exit %d\nstdout:\n%s\nstderr:\n%s", c, stdout.String(), stderr.String())
+	}
+	stdout.Reset()
+	if c = execute(newRoot(), []string{"--config", filepath.Join(dir, "atlas.hcl"), "plan"}, &stdout, &stderr); c != 0 || stdout.String() != "plans/ is up to date: no release changed\n" {
+		t.Fatalf("plan with nothing to write: exit %d\n%s", c, stdout.String())
 	}
 }
