@@ -164,9 +164,20 @@ func TestPlanned(t *testing.T) {
 		"GRANT ALL ON *.* TO `evil`@`%`":                                               false,
 		"CREATE USER `evil`@`%`":                                                       false,
 		"DELETE FROM `t`":                                                              false,
-		"UPDATE `t` SET `a` = 1":                                                       false,
-		"SET GLOBAL read_only = 1":                                                     false,
-		"DO 1":                                                                         false,
+		// a data_migration's row block and its delete predicate
+		"INSERT INTO `t` (`id`, `a`) SELECT 1, 'x' FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM `t` WHERE `id` <=> 1 AND `a` <=> 'x')": true,
+		"DELETE FROM `t` WHERE (`a` IS NULL)":                                        true,
+		"DELETE FROM `mysql`.`user` WHERE (`User` = 'x')":                            false,
+		"DELETE FROM `t` WHERE `a` = 1 LIMIT 1":                                      false,
+		"INSERT INTO `mysql`.`user` (`User`) SELECT 'evil' FROM DUAL":                false,
+		"INSERT INTO `t` (`id`) VALUES (1)":                                          false,
+		"REPLACE INTO `t` (`id`) SELECT 1 FROM DUAL":                                 false,
+		"INSERT INTO `t` (`id`) SELECT 1 FROM DUAL ON DUPLICATE KEY UPDATE `id` = 2": false,
+		"DO SLEEP(1)":              false,
+		"TRUNCATE TABLE `t`":       false,
+		"UPDATE `t` SET `a` = 1":   false,
+		"SET GLOBAL read_only = 1": false,
+		"DO 1":                     false,
 	} {
 		if got := Parse(sql).Planned(); got != want {
 			t.Errorf("Planned(%s) = %v, want %v", sql, got, want)
