@@ -87,7 +87,7 @@ func (s *Session) readable(rev *revision.Revision) error {
 		}
 		if st.Kind == revision.DDL && !d.Planned() {
 			return &Refusal{
-				Reason: fmt.Sprintf("%s refused before emcee ran anything: statement %d at %s, %q, is a statement no emcee writes (emcee plans schema changes of tables, views, triggers and indexes, session settings, a data migration's rows, and gates and backfills under their directives): the plan was edited by hand, its sum recomputed",
+				Reason: fmt.Sprintf("%s refused before emcee ran anything: statement %d at %s, %q, is a statement no emcee writes (emcee plans schema changes of tables, views, triggers and indexes, session settings, a data migration's rows, and gates and backfills under their directives): the plan was edited by hand and its sum recomputed after the edit",
 					rev.ID, i+1, s.at(rev, st), st.SQL),
 				Next: "restore " + project.Rel(s.Project.PlansDir) + " from version control; `emcee plan --check` says what differs from what emcee writes",
 			}
