@@ -47,7 +47,14 @@ var planned = map[string]bool{
 // 8's SET SESSION foreign_key_checks around an in-place foreign key), and
 // so are the two row statements a data_migration writes outside a
 // directive (insertForm, deleteForm).
-func (d *DDL) Planned() bool { return d.Err == nil && (planned[d.Kind] || d.SetsSession || d.rows) }
+//
+// Of those kinds, one naming a table of another database (`mysql`.`user`
+// in a view, a trigger's body or an ALTER) or a CREATE TABLE ... SELECT,
+// which copies rows of whatever it reads, is none either: emcee names
+// only the tables of the database it runs in, and creates tables empty.
+func (d *DDL) Planned() bool {
+	return d.Err == nil && len(d.qualified) == 0 && !d.copies && (planned[d.Kind] || d.SetsSession || d.rows)
+}
 
 // DDL is what a statement does, read from its syntax tree.
 type DDL struct {
@@ -84,6 +91,8 @@ type DDL struct {
 	// rows is set for an INSERT or DELETE of the form a data_migration
 	// writes (insertForm, deleteForm).
 	rows bool
+	// copies is set for a CREATE TABLE ... SELECT.
+	copies bool
 	// reads are the names the statement mentions; for a trigger or view,
 	// the names its body mentions.
 	reads map[string]bool
@@ -195,6 +204,7 @@ func Parse(sql string) *DDL {
 		}
 	case *ast.CreateTableStmt:
 		d.Kind, d.Name = KindCreateTable, n.Table.Name.O
+		d.copies = n.Select != nil
 	case *ast.DropTableStmt:
 		d.Kind = KindDropTable
 		if n.IsView {
