@@ -70,7 +70,7 @@ func TestAppliedRevisionWithAGrantAddedIsRefused(t *testing.T) {
 		t.Fatalf("plan --check passed the edit:\n%s", r)
 	}
 	at := fmt.Sprintf("plans/ocata/ocata_expand01.sql:%d", p.lineOf(ocata, create))
-	for _, args := range [][]string{{"db", "expand"}, {"db", "sync"}, {"db", "migrate"}, {"db", "contract"}, {"db", "diff"}, {"db", "status"}} {
+	for _, args := range [][]string{{"db", "expand"}, {"db", "sync"}, {"db", "upgrade"}, {"db", "migrate"}, {"db", "contract"}, {"db", "rollback"}, {"db", "diff"}, {"db", "status"}, {"db", "check"}} {
 		r := p.run(args...)
 		if r.Code == 0 {
 			t.Errorf("%s ran plans holding a CREATE USER:\n%s", strings.Join(args, " "), r)
