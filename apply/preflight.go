@@ -27,9 +27,6 @@ func (s *Session) preflight(ctx context.Context, res *Result, rel string, revs [
 	note := s.preflightNote(res)
 	triggers := 0
 	for _, r := range revs {
-		if err := s.readable(r); err != nil {
-			return err
-		}
 		for _, st := range r.Statements {
 			if effect.Parse(st.SQL).Kind == effect.KindCreateTrigger {
 				triggers++

@@ -7,6 +7,7 @@ import (
 
 	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/history"
+	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
@@ -59,14 +60,22 @@ func (s *Session) restoreSession(ctx context.Context, rev *revision.Revision, re
 // variables (effect.DDL.SetsSession).
 func setsSession(sql string) bool { return effect.Parse(sql).SetsSession }
 
-// readable refuses a revision with a statement emcee cannot read: what
+// readable refuses a revision with a statement emcee cannot read, or
+// with one no emcee writes (effect's DDL.Planned: a GRANT, a CREATE USER,
+// a SET GLOBAL, a DO, an UPDATE without its backfill directive): what
 // runs before and around a statement (the trigger privileges preflight
 // checks, the session state a resumed run restores, the gates an earlier
-// run passed) is decided by reading it, and a statement the reader
-// cannot read would pass those checks unseen.
+// run passed, the replays of the drift checks) is decided by reading it,
+// and the sum file vouches only for the plans being what someone wrote
+// last, not that emcee wrote them (an edit with its sum recomputed passes
+// it). Open calls it for every revision and rollback before anything
+// runs, so no path into a revision's statements (a fresh run, a resume, a
+// rollback, sync, a replay in a dev database, each target of a fleet)
+// reaches one it refuses.
 func (s *Session) readable(rev *revision.Revision) error {
 	for i, st := range rev.Statements {
-		if d := effect.Parse(st.SQL); d.Err != nil {
+		d := effect.Parse(st.SQL)
+		if d.Err != nil {
 			at := s.at(rev, st)
 			if e := (*sqlsyntax.Error)(nil); errors.As(d.Err, &e) && st.Line > 0 {
 				at = fmt.Sprintf("%s:%d:%d", s.planFile(rev.Path), st.Line+e.Line-1, e.Col)
@@ -74,6 +83,13 @@ func (s *Session) readable(rev *revision.Revision) error {
 			return &Refusal{
 				Reason: fmt.Sprintf("%s refused before it ran anything: emcee cannot read statement %d at %s: %v", rev.ID, i+1, at, d.Err),
 				Next:   "the plan was edited by hand (`emcee lint` reports it as EM110): restore it from version control, or re-plan the release with `emcee plan --rewrite " + rev.ID.Release + "`",
+			}
+		}
+		if st.Kind == revision.DDL && !d.Planned() {
+			return &Refusal{
+				Reason: fmt.Sprintf("%s refused before emcee ran anything: statement %d at %s, %q, is a statement no emcee writes (emcee plans schema changes of tables, views, triggers and indexes, session settings, a data migration's rows, and gates and backfills under their directives): the plan was edited by hand and its sum recomputed after the edit",
+					rev.ID, i+1, s.at(rev, st), st.SQL),
+				Next: "restore " + project.Rel(s.Project.PlansDir) + " from version control; `emcee plan --check` says what differs from what emcee writes",
 			}
 		}
 	}

@@ -212,6 +212,16 @@ func Open(ctx context.Context, p *project.Project, cfg *dbconn.Config, opts Opti
 		return nil, cfg.Explain(err)
 	}
 	s := &Session{Project: p, Plans: plans, Cfg: cfg, DB: db, Conn: conn, opts: opts}
+	// Before anything of the plans runs, on every path into them (a run, a
+	// resume, a rollback, a replay): version alone (NoVerify) runs none.
+	if !opts.NoVerify {
+		for _, r := range append(slices.Clone(plans.Revisions), plans.Rollbacks...) {
+			if err := s.readable(r); err != nil {
+				s.Close()
+				return nil, err
+			}
+		}
+	}
 	if err := conn.QueryRowContext(ctx, "SELECT DATABASE()").Scan(&s.schema); err != nil {
 		s.Close()
 		return nil, cfg.Explain(err)

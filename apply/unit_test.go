@@ -3,6 +3,7 @@ package apply
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -10,6 +11,7 @@ import (
 
 	"github.com/emcee-db/emcee/devdb"
 	"github.com/emcee-db/emcee/history"
+	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
 )
 
@@ -208,5 +210,60 @@ func TestExcludeWayOut(t *testing.T) {
 	}
 	if got := excludeWayOut(&devdb.Report{}); got != "" {
 		t.Errorf("no unexpected table: %q", got)
+	}
+}
+
+// A revision holding a statement no emcee writes (effect's DDL.Planned),
+// its sum recomputed after the edit, is refused with the statement's
+// file:line, what it is and the ways out; the statements emcee writes,
+// directives' gates and backfills included, pass. readable is what Open
+// asks of every revision before any path runs one.
+func TestReadableRefusesStatementsNoEmceeWrites(t *testing.T) {
+	s := &Session{Project: &project.Project{PlansDir: "plans"}}
+	id := revision.ID{Release: "pike", Phase: revision.Expand, Seq: 1}
+	planned := []revision.Statement{
+		{Rule: "add-column", SQL: "ALTER TABLE `t` ADD COLUMN `c` int NULL, ALGORITHM=INSTANT"},
+		{Rule: "replace-column", SQL: "CREATE TRIGGER `t_bi` BEFORE INSERT ON `t` FOR EACH ROW SET NEW.`c` = NEW.`b`"},
+		{Rule: "data-migration", SQL: "INSERT INTO `t` (`id`) SELECT 1 FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM `t` WHERE `id` <=> 1)"},
+		{Rule: "data-migration", SQL: "DELETE FROM `t` WHERE (`c` IS NULL)"},
+		{Rule: "tighten-column", Kind: revision.Gate, SQL: "SELECT COUNT(*) FROM `t` WHERE `c` IS NULL"},
+		{Rule: "add-column", Kind: revision.Backfill, Table: "t", Key: "id", SQL: "UPDATE `t` SET `c` = `b` WHERE `c` IS NULL"},
+	}
+	read := func(stmts []revision.Statement) *revision.Revision {
+		t.Helper()
+		data := (&revision.Script{ID: id, From: "ocata", To: "pike", Statements: stmts}).Render()
+		parsed, err := revision.Parse(id.File(), data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &revision.Revision{ID: id, Path: id.File(), Statements: parsed}
+	}
+	if err := s.readable(read(planned)); err != nil {
+		t.Fatalf("statements emcee writes refused: %v", err)
+	}
+	for _, foreign := range []string{
+		"GRANT ALL ON *.* TO `evil`@`%`",
+		"CREATE USER `evil`@`%` IDENTIFIED BY 'x'",
+		"SET GLOBAL read_only = 1",
+		"UPDATE `t` SET `c` = 1",
+		"DELETE FROM `t`",
+		"DO SLEEP(2)",
+	} {
+		rev := read(append(slices.Clone(planned[:2]), append([]revision.Statement{{Rule: "add-column", SQL: foreign}}, planned[2:]...)...))
+		err := s.readable(rev)
+		var r *Refusal
+		if !errors.As(err, &r) {
+			t.Errorf("%s: not refused: %v", foreign, err)
+			continue
+		}
+		at := fmt.Sprintf("plans/pike/pike_expand01.sql:%d", rev.Statements[2].Line)
+		for _, want := range []string{"pike_expand01 refused before emcee ran anything: statement 3 at " + at + ", " + fmt.Sprintf("%q", foreign), "a statement no emcee writes"} {
+			if !strings.Contains(r.Reason, want) {
+				t.Errorf("%s: reason %q lacks %q", foreign, r.Reason, want)
+			}
+		}
+		if !strings.Contains(r.Next, "restore plans from version control") || !strings.Contains(r.Next, "`emcee plan --check` says what differs") {
+			t.Errorf("%s: next %q", foreign, r.Next)
+		}
 	}
 }

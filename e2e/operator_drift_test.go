@@ -3,15 +3,15 @@ package e2e
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/devdb"
+	"github.com/emcee-db/emcee/internal/testserver"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // opDriftJSON is the drift report of a changing command's JSON document.
@@ -246,23 +246,16 @@ func TestOperatorDockerDevURLIsRefused(t *testing.T) {
 	p.must("db", "contract", "--dev-url", newDevDB(t).URL)
 }
 
-// opPauseInExpand adds to pike_expand01 a statement that waits for a
-// named lock: free when expand runs it, held by the test while db diff
-// replays it, so the test can kill db diff inside its drift check.
-func opPauseInExpand(lock string) opOption {
-	return func(m map[revision.ID][]revision.Statement) {
-		id := revision.ID{Release: "pike", Phase: revision.Expand, Seq: 1}
-		m[id] = append(slices.Clone(m[id]), revision.Statement{Rule: "test-pause", Why: "lets the test stop a replay here",
-			SQL: fmt.Sprintf("DO GET_LOCK('%s', 120), RELEASE_LOCK('%s')", lock, lock)})
-	}
-}
-
 // kill -9 during a drift check leaves its scratch database behind; the
-// next run drops it.
+// next run drops it. db diff is stopped after its replay, with its scratch
+// database there, by the test's lock on emcee_accepted, which it reads
+// before it drops the scratch database (no statement added to the plans
+// for the test: the applier refuses one emcee does not write). On a
+// private server, the one scratch database there is this run's.
 func TestOperatorKilledDriftCheckLeavesNoScratchForever(t *testing.T) {
 	t.Parallel()
-	pause := fmt.Sprintf("emcee_test_pause_%d", time.Now().UnixNano())
-	p := newOpProject(t, opPauseInExpand(pause))
+	srv := testserver.Start(t, testserver.Options{})
+	p := newOpProjectOn(t, srv.NewDB(t))
 	p.must("db", "sync", "ocata")
 	p.must("db", "expand")
 
@@ -272,33 +265,34 @@ func TestOperatorKilledDriftCheckLeavesNoScratchForever(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer hold.Close()
-	var got int
-	if err := hold.QueryRowContext(ctx, "SELECT GET_LOCK(?, 0)", pause).Scan(&got); err != nil || got != 1 {
-		t.Fatalf("taking the pause lock: %d %v", got, err)
+	if err := devdb.RecordAccepted(ctx, hold, nil, "ocata", "test", "test"); err != nil {
+		t.Fatal(err)
 	}
-	run := p.command("db", "diff")
+	if _, err := hold.ExecContext(ctx, "LOCK TABLES "+sqlsyntax.Ident(devdb.AcceptedTable)+" WRITE"); err != nil {
+		t.Fatal(err)
+	}
+	run := p.command("db", "diff", "--url", p.heldURL())
 	if err := run.Start(); err != nil {
 		t.Fatal(err)
 	}
-	var scratch string
-	p.waitFor("db diff to replay the pause in its scratch database", func() bool {
-		scratch = p.query("SELECT COALESCE(MAX(DB), '') FROM information_schema.PROCESSLIST WHERE INFO LIKE ?", "DO GET_LOCK('"+pause+"'%")
-		return scratch != ""
+	var session, scratch string
+	p.waitFor("db diff to wait for emcee_accepted after its replay", func() bool {
+		session = p.query("SELECT ID FROM information_schema.PROCESSLIST WHERE DB = ? AND STATE = 'Waiting for table metadata lock' AND INFO LIKE 'SELECT table_name, kind, name, state, live, detail FROM%'", p.DB.Name)
+		scratch = p.query("SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'emcee\\_scratch\\_%'")
+		return session != "" && scratch != ""
 	})
 	if err := run.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
 	_ = run.Wait()
-	if _, err := hold.ExecContext(ctx, "DO RELEASE_LOCK(?)", pause); err != nil {
+	p.exec("KILL CONNECTION " + session)
+	if _, err := hold.ExecContext(ctx, "UNLOCK TABLES"); err != nil {
 		t.Fatal(err)
 	}
 	// The killed run's session ends once the server notices.
 	p.waitFor("the killed run's session to end", func() bool {
 		return p.query("SELECT IS_USED_LOCK(?) IS NULL", scratch) == "1"
 	})
-	// Other tests on this server open temporary databases too, and any of
-	// them may be the run that drops it (devdb's tests check the note): what
-	// counts here is that the next run leaves it dropped.
 	r := p.must("db", "diff")
 	if p.query("SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?", scratch) != "0" {
 		t.Fatalf("%s, left by the killed run, is still there after the next one:\n%s", scratch, r)

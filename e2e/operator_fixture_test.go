@@ -63,15 +63,26 @@ type opProject struct {
 // opOption changes a revision of the fixture's plans, as a hand would.
 type opOption func(map[revision.ID][]revision.Statement)
 
-// opSleepInExpand makes pike_expand01 pause (a statement that takes time on
-// the server) just before the triggers, so a test can stop the run there.
-func opSleepInExpand(secs int) opOption {
-	return func(m map[revision.ID][]revision.Statement) {
-		id := revision.ID{Release: "pike", Phase: revision.Expand, Seq: 1}
-		s := append([]revision.Statement{}, m[id][:2]...)
-		s = append(s, revision.Statement{Rule: "test-pause", Why: "stands for a long ALTER", SQL: fmt.Sprintf("DO SLEEP(%d)", secs)})
-		m[id] = append(s, m[id][2:]...)
-	}
+// holdImages holds a metadata lock on images from a transaction of the
+// test's own (a read of the table), until release: pike_expand01's second
+// statement (ALTER TABLE images, after CREATE TABLE image_members) then
+// waits on the server, so a test can stop or race a run while the server
+// executes a statement of the plans, none added for the test (the applier
+// refuses a revision holding a statement emcee does not write). The run
+// is given a lock_wait_timeout (heldURL) longer than any test.
+func (p *opProject) holdImages() (release func()) {
+	_, release = p.lockRows("SELECT COUNT(*) FROM images")
+	return release
+}
+
+// heldURL is the fixture's database for a run that waits on holdImages'
+// lock as long as the test holds it.
+func (p *opProject) heldURL() string { return p.DB.URL + "?lock_wait_timeout=3600" }
+
+// waitingAlter is the connection id of the run whose ALTER TABLE images
+// waits on holdImages' lock; "" while there is none.
+func (p *opProject) waitingAlter() string {
+	return p.query("SELECT ID FROM information_schema.PROCESSLIST WHERE DB = ? AND STATE = 'Waiting for table metadata lock' AND INFO LIKE 'ALTER TABLE `images` ADD COLUMN `visibility`%'", p.DB.Name)
 }
 
 // opPlans is the fixture's plans directory (every revision script, the
@@ -139,7 +150,13 @@ const opSettings = `emcee {
 
 func newOpProject(t *testing.T, opts ...opOption) *opProject {
 	t.Helper()
-	db := testdb.New(t)
+	return newOpProjectOn(t, testdb.New(t), opts...)
+}
+
+// newOpProjectOn is newOpProject on a database of another server (a
+// private one: testserver).
+func newOpProjectOn(t *testing.T, db *testdb.DB, opts ...opOption) *opProject {
+	t.Helper()
 	dir := t.TempDir()
 	for p, data := range opPlans(t, opts...) {
 		opWrite(t, filepath.Join(dir, "plans", p), data)

@@ -13,17 +13,20 @@ import (
 // the connection that holds the lock, and the schema is changed once.
 func TestOperatorConcurrentExpand(t *testing.T) {
 	t.Parallel()
-	p := newOpProject(t, opSleepInExpand(2))
+	p := newOpProject(t)
 	p.must("db", "sync", "ocata")
-	first := p.command("db", "expand")
+	// The first run's ALTER TABLE images waits for the test's lock while
+	// the second runs.
+	release := p.holdImages()
+	first := p.command("db", "expand", "--url", p.heldURL())
 	if err := first.Start(); err != nil {
 		t.Fatal(err)
 	}
 	lock := "emcee:" + p.DB.Name
 	var holder string
-	p.waitFor("the first run to take the lock", func() bool {
+	p.waitFor("the first run to take the lock and wait in its ALTER", func() bool {
 		holder = p.query("SELECT IS_USED_LOCK(?)", lock)
-		return holder != "NULL"
+		return holder != "NULL" && p.waitingAlter() != ""
 	})
 	second := p.run("db", "expand")
 	if second.Code != 1 {
@@ -36,10 +39,11 @@ func TestOperatorConcurrentExpand(t *testing.T) {
 	if lines := strings.Count(strings.TrimSpace(second.Stderr), "\n"); lines != 0 {
 		t.Errorf("the refusal should be one line, got:\n%s", second.Stderr)
 	}
+	release()
 	if err := first.Wait(); err != nil {
 		t.Fatalf("first expand: %v", err)
 	}
-	if got := p.query("SELECT applied, total, in_flight, finished_at IS NOT NULL FROM emcee_revisions WHERE name = 'pike_expand01'"); got != "5 5 0 1" {
+	if got := p.query("SELECT applied, total, in_flight, finished_at IS NOT NULL FROM emcee_revisions WHERE name = 'pike_expand01'"); got != "4 4 0 1" {
 		t.Fatalf("pike_expand01 record after the race: %s", got)
 	}
 	if got := p.triggers(); got != opTriggers {
@@ -56,19 +60,17 @@ func TestOperatorConcurrentExpand(t *testing.T) {
 func TestOperatorKilledDuringExpand(t *testing.T) {
 	t.Parallel()
 	p := expandKilledHalfWay(t, 120)
-	if got := p.query("SELECT applied, total, in_flight, finished_at IS NULL FROM emcee_revisions WHERE name = 'pike_expand01'"); got != "2 5 1 1" {
+	if got := p.query("SELECT applied, total, in_flight, finished_at IS NULL FROM emcee_revisions WHERE name = 'pike_expand01'"); got != "1 4 1 1" {
 		t.Fatalf("record after the kill: %s", got)
 	}
-	if p.triggers() != "" || !strings.Contains(p.columns("images"), "visibility") {
-		t.Fatalf("schema after the kill should have statements 1-2 only")
+	if p.triggers() != "" || strings.Contains(p.columns("images"), "visibility") || p.columns("image_members") == "" {
+		t.Fatalf("schema after the kill should have statement 1 only")
 	}
 	if v := p.version(); v != "ocata_expand01, ocata_contract01" {
 		t.Fatalf("a half-applied expand must not count: version %q", v)
 	}
-	// The killed run's connection lives until the server finishes the
-	// statement; the rerun waits for its lock.
-	r := p.must("db", "expand", "--lock-timeout", "60s")
-	opContains(t, r, "resuming pike_expand01 at statement 3 of 5 (an earlier run applied 2)", "live schema matches what ocata_expand01 ... pike_expand01 (2 of 5 statements) produce")
+	r := p.must("db", "expand")
+	opContains(t, r, "resuming pike_expand01 at statement 2 of 4 (an earlier run applied 1)", "live schema matches what ocata_expand01 ... pike_expand01 (1 of 4 statements) produce")
 	if strings.Contains(r.Stdout, "create-table: CREATE TABLE `image_members`") {
 		t.Fatalf("the rerun repeated an applied statement:\n%s", r)
 	}
@@ -86,24 +88,35 @@ func TestOperatorKilledDuringExpand(t *testing.T) {
 }
 
 // expandKilledHalfWay is the fixture at ocata with rows rows, its pike
-// expand killed (kill -9) while its third statement (a DO SLEEP(2)) runs:
-// two statements applied, the third in flight.
+// expand killed (kill -9) while the server executes its second statement
+// (ALTER TABLE images, waiting for the test's lock: holdImages): one
+// statement applied, the second in flight. The killed run's session,
+// still waiting on the server, is ended before the lock is let go, so
+// that the statement it sent never runs.
 func expandKilledHalfWay(t *testing.T, rows int) *opProject {
 	t.Helper()
-	p := newOpProject(t, opSleepInExpand(2))
+	p := newOpProject(t)
 	p.must("db", "sync", "ocata")
 	p.insertOcataRows(rows)
-	run := p.command("db", "expand")
+	release := p.holdImages()
+	run := p.command("db", "expand", "--url", p.heldURL())
 	if err := run.Start(); err != nil {
 		t.Fatal(err)
 	}
-	p.waitFor("expand to reach the slow statement", func() bool {
-		return p.query("SELECT CONCAT(applied, ' ', in_flight) FROM emcee_revisions WHERE name = 'pike_expand01'") == "2 1"
+	var session string
+	p.waitFor("expand to send its ALTER of images, which waits", func() bool {
+		session = p.waitingAlter()
+		return session != "" && p.query("SELECT CONCAT(applied, ' ', in_flight) FROM emcee_revisions WHERE name = 'pike_expand01'") == "1 1"
 	})
 	if err := run.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
 	_ = run.Wait()
+	p.exec("KILL CONNECTION " + session)
+	p.waitFor("the killed run's session to end", func() bool {
+		return p.query("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = ?", session) == "0"
+	})
+	release()
 	return p
 }
 

@@ -38,13 +38,23 @@ var planned = map[string]bool{
 }
 
 // Planned tells a statement of a kind emcee writes outside a gate or a
-// backfill: a GRANT, a CREATE USER, a DELETE, a SET, an UPDATE without its
-// directive are none, so a plan holding one was edited by hand, whatever
-// else says otherwise (the applier refuses the revision; plan --check and
-// lint call it an edit whatever plan format its snapshot records).
-// A statement that sets only session variables is one (MySQL 8's SET
-// SESSION foreign_key_checks around an in-place foreign key).
-func (d *DDL) Planned() bool { return d.Err == nil && (planned[d.Kind] || d.SetsSession) }
+// backfill: a GRANT, a CREATE USER, a SET GLOBAL, a DO, an UPDATE without
+// its directive, a DELETE without a WHERE are none, so a plan holding one
+// was edited by hand, whatever else says otherwise (the applier refuses
+// the revision before it runs anything: apply's Session.readable; plan
+// --check and lint call it an edit whatever plan format its snapshot
+// records). A statement that sets only session variables is one (MySQL
+// 8's SET SESSION foreign_key_checks around an in-place foreign key), and
+// so are the two row statements a data_migration writes outside a
+// directive (insertForm, deleteForm).
+//
+// Of those kinds, one naming a table of another database (`mysql`.`user`
+// in a view, a trigger's body or an ALTER) or a CREATE TABLE ... SELECT,
+// which copies rows of whatever it reads, is none either: emcee names
+// only the tables of the database it runs in, and creates tables empty.
+func (d *DDL) Planned() bool {
+	return d.Err == nil && len(d.qualified) == 0 && !d.copies && (planned[d.Kind] || d.SetsSession || d.rows)
+}
 
 // DDL is what a statement does, read from its syntax tree.
 type DDL struct {
@@ -78,6 +88,11 @@ type DDL struct {
 	SetsSession bool
 	// Err is set when emcee cannot read the statement; Kind is then "".
 	Err error
+	// rows is set for an INSERT or DELETE of the form a data_migration
+	// writes (insertForm, deleteForm).
+	rows bool
+	// copies is set for a CREATE TABLE ... SELECT.
+	copies bool
 	// reads are the names the statement mentions; for a trigger or view,
 	// the names its body mentions.
 	reads map[string]bool
@@ -189,6 +204,7 @@ func Parse(sql string) *DDL {
 		}
 	case *ast.CreateTableStmt:
 		d.Kind, d.Name = KindCreateTable, n.Table.Name.O
+		d.copies = n.Select != nil
 	case *ast.DropTableStmt:
 		d.Kind = KindDropTable
 		if n.IsView {
@@ -221,6 +237,7 @@ func Parse(sql string) *DDL {
 		if t := sqlsyntax.OneTable(n.Table); t != nil {
 			d.Name = t.Name.O
 		}
+		d.rows = insertForm(n)
 	case *ast.DeleteStmt:
 		d.Kind = KindDelete
 		if n.IsMultiTable && n.Tables != nil {
@@ -230,6 +247,7 @@ func Parse(sql string) *DDL {
 		} else if t := sqlsyntax.OneTable(n.TableRefs); t != nil {
 			d.Names = append(d.Names, t.Name.O)
 		}
+		d.rows = deleteForm(n)
 	case *ast.SetStmt:
 		d.SetsSession = len(st.Settings) == 0
 		for _, v := range n.Variables {
@@ -245,6 +263,24 @@ func Parse(sql string) *DDL {
 		d.Kind, d.Names = KindDelete, []string{n.Table.Name.O}
 	}
 	return d
+}
+
+// insertForm tells the INSERT a data_migration's row block is planned as
+// (sqlsyntax.SeedInsert): INSERT INTO t (columns) SELECT ..., into a table
+// of the database it runs in, neither REPLACE nor ON DUPLICATE KEY UPDATE
+// (which would overwrite a row the server must refuse instead).
+func insertForm(n *ast.InsertStmt) bool {
+	t := sqlsyntax.OneTable(n.Table)
+	_, sel := n.Select.(*ast.SelectStmt)
+	return t != nil && t.Schema.O == "" && sel && len(n.Columns) > 0 && !n.IsReplace && len(n.OnDuplicate) == 0 && !n.Setlist
+}
+
+// deleteForm tells the DELETE a data_migration's delete predicate is
+// planned as (sqlsyntax.DeleteRows): DELETE FROM t WHERE <predicate>, one
+// table of the database it runs in, always with its WHERE.
+func deleteForm(n *ast.DeleteStmt) bool {
+	t := sqlsyntax.OneTable(n.TableRefs)
+	return !n.IsMultiTable && t != nil && t.Schema.O == "" && n.Where != nil && n.Limit == nil && n.Order == nil
 }
 
 // clauses are what one ALTER TABLE specification says; ADD COLUMN (a, b)

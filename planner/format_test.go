@@ -381,6 +381,18 @@ func planFormatCorpus(t *testing.T) map[string]string {
 		}
 		return "h1:" + base64.StdEncoding.EncodeToString(h.Sum(nil))
 	}
+	for name, out := range planCorpus(t) {
+		got[name] = hash(out)
+	}
+	return got
+}
+
+// planCorpus plans every input of the corpus: the bundled example (and a
+// second planning step of its release in progress), the operator fixture,
+// real projects' releases the e2e tests plan, and the fuzz corpus.
+func planCorpus(t *testing.T) map[string]*Output {
+	t.Helper()
+	got := map[string]*Output{}
 	for _, fixture := range []string{"..", "../e2e/testdata/operator/project"} {
 		dir := t.TempDir()
 		copyFile(t, filepath.Join(fixture, "atlas.hcl"), filepath.Join(dir, "atlas.hcl"))
@@ -395,7 +407,7 @@ func planFormatCorpus(t *testing.T) map[string]string {
 		if fixture == ".." {
 			name = "the bundled example"
 		}
-		got[name] = hash(plan(t, dir, Options{}))
+		got[name] = plan(t, dir, Options{})
 		if fixture == ".." {
 			// A second planning step of the release in progress.
 			src := string(read(t, dir, "schema/ussuri.hcl"))
@@ -404,7 +416,7 @@ func planFormatCorpus(t *testing.T) map[string]string {
 				t.Fatal("schema/ussuri.hcl has no column checksum to add a column before")
 			}
 			write(t, dir, "schema/ussuri.hcl", edited)
-			got[name+" (ussuri planned again)"] = hash(plan(t, dir, Options{}))
+			got[name+" (ussuri planned again)"] = plan(t, dir, Options{})
 		}
 	}
 	// Real projects' releases (trimmed), as the e2e tests plan them.
@@ -415,7 +427,7 @@ func planFormatCorpus(t *testing.T) map[string]string {
 	} {
 		prev, next := read(t, "../e2e/testdata", pair[0]), read(t, "../e2e/testdata", pair[1])
 		if h := planPair(t, prev, next); h != nil {
-			got["e2e/testdata/"+pair[0]+" -> "+filepath.Base(pair[1])] = hash(h)
+			got["e2e/testdata/"+pair[0]+" -> "+filepath.Base(pair[1])] = h
 		} else {
 			t.Errorf("%s -> %s does not plan", pair[0], pair[1])
 		}
@@ -427,7 +439,7 @@ func planFormatCorpus(t *testing.T) map[string]string {
 	for _, seed := range seeds {
 		prev, next := readSeed(t, seed)
 		if out := planPair(t, prev, next); out != nil {
-			got[filepath.ToSlash(seed)] = hash(out)
+			got[filepath.ToSlash(seed)] = out
 		}
 	}
 	return got

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/emcee-db/emcee/diff"
+	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
 )
@@ -95,7 +96,23 @@ func tcSteps(t *testing.T, target project.Target, before, after string) ([]tcSte
 			return nil, err
 		}
 	}
+	for _, s := range out {
+		tcPlanned(t, s.Rule, s.Kind, s.SQL)
+	}
 	return out, nil
+}
+
+// tcPlanned fails the test on a statement a rule writes outside a
+// directive that effect's DDL.Planned does not know as one emcee writes:
+// the applier refuses every revision holding one (apply's
+// Session.readable), so a rule writing a new kind of statement must teach
+// Planned that kind first. Every rule case (tcCase, tcSteps) and whole
+// transition (TestEveryStatementSplitWritesIsPlanned) goes through it.
+func tcPlanned(t *testing.T, rule string, kind revision.Kind, sql string) {
+	t.Helper()
+	if kind == revision.DDL && !effect.Parse(sql).Planned() {
+		t.Errorf("rule %s writes a statement effect.DDL.Planned does not know, which the applier refuses: %s", rule, sql)
+	}
 }
 
 // tcImages is the previous release most unit cases start from.

@@ -1,0 +1,126 @@
+package e2e
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/emcee-db/emcee/revision"
+)
+
+// opInsert puts statement sql into revision id at index at, as a hand
+// would (opPlans recomputes the sum file after it).
+func opInsert(id revision.ID, at int, sql string) opOption {
+	return func(m map[revision.ID][]revision.Statement) {
+		m[id] = slices.Insert(slices.Clone(m[id]), at, revision.Statement{Rule: "add-column", Why: "looks like the others", SQL: sql})
+	}
+}
+
+// rewritePlans writes the fixture's plans again with the options' edits
+// and a sum file recomputed for them: what plans/emcee.sum cannot tell
+// from emcee's own output.
+func (p *opProject) rewritePlans(opts ...opOption) {
+	p.t.Helper()
+	for path, data := range opPlans(p.t, opts...) {
+		opWrite(p.t, filepath.Join(p.Dir, "plans", path), data)
+	}
+}
+
+// lineOf is the line statement sql starts at in the project's revision id.
+func (p *opProject) lineOf(id revision.ID, sql string) int {
+	p.t.Helper()
+	data, err := os.ReadFile(filepath.Join(p.Dir, "plans", id.File()))
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	stmts, err := revision.Parse(id.File(), data)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	for _, st := range stmts {
+		if st.SQL == sql {
+			return st.Line
+		}
+	}
+	p.t.Fatalf("%s holds no %s", id.File(), sql)
+	return 0
+}
+
+// A CREATE USER and a GRANT added to a revision the database ran long
+// ago, the sum file recomputed after the edit, were run by the applier
+// (plan --check and lint refuse them, but operators do not always run
+// them before applying): the user was created on the server. Every db
+// command that runs or replays revisions now refuses the plans before it
+// runs anything, naming the statement's file:line, what it is and the
+// ways out; no user is created.
+func TestAppliedRevisionWithAGrantAddedIsRefused(t *testing.T) {
+	t.Parallel()
+	p := newOpProject(t)
+	p.must("db", "sync", "ocata")
+	user := "agd_" + p.DB.Name
+	create := fmt.Sprintf("CREATE USER '%s'@'%%' IDENTIFIED BY 'x'", user)
+	grant := fmt.Sprintf("GRANT ALL ON *.* TO '%s'@'%%'", user)
+	t.Cleanup(func() { p.exec(fmt.Sprintf("DROP USER IF EXISTS '%s'@'%%'", user)) })
+	ocata := revision.ID{Release: "ocata", Phase: revision.Expand, Seq: 1}
+	p.rewritePlans(opInsert(ocata, 1, create), opInsert(ocata, 2, grant))
+	if r := p.run("plan", "--check"); r.Code == 0 {
+		t.Fatalf("plan --check passed the edit:\n%s", r)
+	}
+	at := fmt.Sprintf("plans/ocata/ocata_expand01.sql:%d", p.lineOf(ocata, create))
+	for _, args := range [][]string{{"db", "expand"}, {"db", "sync"}, {"db", "upgrade"}, {"db", "migrate"}, {"db", "contract"}, {"db", "rollback"}, {"db", "diff"}, {"db", "status"}, {"db", "check"}} {
+		r := p.run(args...)
+		if r.Code == 0 {
+			t.Errorf("%s ran plans holding a CREATE USER:\n%s", strings.Join(args, " "), r)
+			continue
+		}
+		opContains(t, r, "ocata_expand01 refused before emcee ran anything: statement 2 at "+at+", "+fmt.Sprintf("%q", create)+", is a statement no emcee writes",
+			"restore plans from version control; `emcee plan --check` says what differs from what emcee writes")
+	}
+	if got := p.query("SELECT COUNT(*) FROM mysql.user WHERE User = ?", user); got != "0" {
+		t.Fatalf("the refused runs created user %s", user)
+	}
+	if v := p.version(); v != "ocata_expand01, ocata_contract01" {
+		t.Fatalf("a refused run changed the version: %q", v)
+	}
+}
+
+// An expand stopped half-way (killed while its second statement ran),
+// its revision then edited to hold a GRANT among the statements already
+// applied, which the resumed run's drift check replays in a scratch
+// database, and a CREATE USER among those still to run: the resume is
+// refused before the drift check, so neither runs; then a rollback is
+// refused the same way. With the plans restored, the resume finishes.
+func TestResumeOfAnEditedRevisionHoldingAGrantIsRefused(t *testing.T) {
+	t.Parallel()
+	p := expandKilledHalfWay(t, 20)
+	user := "agd_" + p.DB.Name
+	create := fmt.Sprintf("CREATE USER '%s'@'%%' IDENTIFIED BY 'x'", user)
+	grant := fmt.Sprintf("GRANT ALL ON *.* TO '%s'@'%%'", user)
+	t.Cleanup(func() { p.exec(fmt.Sprintf("DROP USER IF EXISTS '%s'@'%%'", user)) })
+	pike := revision.ID{Release: "pike", Phase: revision.Expand, Seq: 1}
+	p.rewritePlans(opInsert(pike, 0, create), opInsert(pike, 3, grant))
+	at := fmt.Sprintf("plans/pike/pike_expand01.sql:%d", p.lineOf(pike, create))
+	for _, args := range [][]string{{"db", "expand"}, {"db", "rollback"}, {"db", "expand", "--dry-run"}} {
+		r := p.run(args...)
+		if r.Code == 0 {
+			t.Errorf("%s ran an edited revision:\n%s", strings.Join(args, " "), r)
+			continue
+		}
+		opContains(t, r, "pike_expand01 refused before emcee ran anything: statement 1 at "+at+", "+fmt.Sprintf("%q", create)+", is a statement no emcee writes")
+		if strings.Contains(r.Stdout, "resuming") {
+			t.Errorf("%s resumed before refusing:\n%s", strings.Join(args, " "), r)
+		}
+	}
+	if got := p.query("SELECT COUNT(*) FROM mysql.user WHERE User = ?", user); got != "0" {
+		t.Fatalf("the refused runs created user %s", user)
+	}
+	if got := p.query("SELECT applied, total, in_flight FROM emcee_revisions WHERE name = 'pike_expand01'"); got != "1 4 1" {
+		t.Fatalf("a refused run changed the record: %s", got)
+	}
+	p.rewritePlans()
+	r := p.must("db", "expand")
+	opContains(t, r, "resuming pike_expand01 at statement 2 of 4", "pike_expand01 applied")
+}
