@@ -363,6 +363,17 @@ func TestDataMigrationDeleteRule(t *testing.T) {
 		{name: "a column the table lacks",
 			body:   "  delete = \"nmae = ''\"\n",
 			errHas: []string{"after.hcl:", `delete of data_migration "dedupe"`, "nmae"}},
+		// A predicate that reads no column of the row selects every row or
+		// none: contract would empty the table.
+		{name: "TRUE deletes every row",
+			body:   "  delete = \"TRUE\"\n",
+			errHas: []string{"after.hcl:", `delete of data_migration "dedupe": it reads no column of the row of category`, "every row of category or none"}},
+		{name: "1 = 1 deletes every row",
+			body:   "  delete = \"1 = 1\"\n",
+			errHas: []string{`delete of data_migration "dedupe": it reads no column of the row of category`}},
+		{name: "a subquery whose bare names are its own table's: the same answer for every row",
+			body:   "  delete = \"EXISTS (SELECT 1 FROM category AS d WHERE name = d.name AND id < d.id)\"\n",
+			errHas: []string{`delete of data_migration "dedupe": it reads no column of the row of category`, "write category.<column> for the row's"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tr, ctx, err := tcDiff(mariadb1011, before, tcCategory+migration(tc.body))
