@@ -22,7 +22,7 @@ func init() {
 		Doc: RuleDoc{
 			Change:   "data-only migration (declared: data_migration block)",
 			Phases:   "migrate: batched UPDATE ... SET <set> WHERE (<pending>), or with from and insert INSERT INTO <table> (<columns>) SELECT <values> FROM <from> WHERE (<pending>) batched over from's key, or with row blocks one INSERT a row, unless a row with exactly its values is there (one holding its key with other values is refused, never overwritten); contract: gate; with delete, contract, first after the gates: DELETE FROM <table> WHERE (<delete>)",
-			Gate:     "SELECT COUNT(*) FROM <table> (<from> for an insert) WHERE (<pending>) returns 0; for row blocks, no declared row's key missing from <table>; for delete, none (the duplicate gates of the table's new keys leave out the rows it deletes)",
+			Gate:     "SELECT COUNT(*) FROM <table> (<from> for an insert) WHERE (<pending>) returns 0; for row blocks, no declared row's key missing from <table>; for delete, none of the table's rows kept while it has some (the duplicate gates of the table's new keys leave out the rows it deletes)",
 			Rollback: "nothing to undo: the rows it rewrote or declared in migrate stay, since it ran while the previous release served, which tolerates them; the rows it inserted into a table new in the release go with it, which the rollback drops; a delete runs in contract, after which no rollback runs",
 			Example: `data_migration "meta_v2" {
   table   = "images"
@@ -51,6 +51,16 @@ func dataMigrationSteps(ctx *Context) ([]Step, error) {
 			if err != nil {
 				return nil, m.Pos.Errorf("data_migration %q: %v", m.Name, err)
 			}
+			// A predicate may read the row and still select every one (id >
+			// 0, id IS NOT NULL): no statement deletes a table's rows at
+			// scale unseen, so contract stops before such a delete empties
+			// a table holding rows. The uncorrelated NOT EXISTS is read
+			// once, and stops at the first row kept (a group's first, for
+			// duplicates); the predicate's table names there are the
+			// subquery's, as in the duplicate gates.
+			steps = append(steps, gate(fmt.Sprintf("the delete of data_migration %q selects every row of %s: the gate counts the rows it would delete when it keeps none, which a delete of duplicates never does (it keeps one row of each). Fix the predicate (emcee plan --rewrite %s, while the release is not released), then rerun; if emptying %s is meant, empty it yourself (DELETE FROM %s), then rerun: the gate opens on an empty table",
+				m.Name, t.Name, ctx.Transition.To.Name, t.Name, sqlsyntax.Ident(t.Name)),
+				countWhere(t.Name, fmt.Sprintf("NOT EXISTS (SELECT 1 FROM %s WHERE (%s) IS NOT TRUE)", sqlsyntax.Ident(t.Name), m.DeleteExpr.SQL()))))
 			steps = append(steps, stmt(revision.Contract, StageDeleteRows, fmt.Sprintf("data_migration %q (declared at %s): DELETES the rows of %s its delete predicate selects: data destroyed on purpose, in contract, once the previous release is gone (until then it could write such rows again), before contract changes the schema; the duplicate gates of the table's new keys leave those rows out", m.Name, m.Pos, t.Name), sql))
 			continue
 		}
