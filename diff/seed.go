@@ -279,7 +279,6 @@ func seedFits(c *schema.Column, v *sqlsyntax.Value) string {
 		if v.Kind != sqlsyntax.ValueNumber {
 			return "a bit column takes a number"
 		}
-		return ""
 	default:
 		if v.Kind == sqlsyntax.ValueBool {
 			return fmt.Sprintf("%s for a column of %s; give a string", v.Text, schemadef.TypeName(c.Type))
