@@ -82,7 +82,7 @@ func (r *Release) checkExpressions(prev *Release) []string {
 				scope := sqlsyntax.Scope{Table: m.Table, Columns: cols, Tables: r.tableColumns(prev)}
 				if err := r.Declarations.resolve(m.DeleteExpr, scope, "delete of data_migration %q", m.Name); err != nil {
 					add(err)
-				} else if msg := constantDelete(m, scope); msg != "" {
+				} else if msg := unsteadyDelete(m, scope); msg != "" {
 					add(r.Declarations.exprs.attrs[m.DeleteExpr].errorf(r.Declarations.exprs.src, &sqlsyntax.Error{Line: 1, Col: 1, Msg: msg}, "delete of data_migration %q", m.Name))
 				}
 			}
@@ -357,11 +357,19 @@ func Union(lists ...[]string) []string {
 	return out
 }
 
-// constantDelete is what is wrong with a delete predicate that reads no
+// unsteadyDelete is what is wrong with a delete predicate that reads no
 // column of the row it is evaluated on ("" when it reads one): its answer
 // is the same for every row (TRUE, 1 = 1, a subquery that never refers to
 // the row), so contract would delete every row of the table, or none.
-func constantDelete(m *DataMigration, scope sqlsyntax.Scope) string {
+//
+// Or one whose answer is not the same when computed again (RAND(),
+// UUID()): contract's gates read the predicate (the duplicate gates leave
+// out the rows it selects), then the DELETE reads it again, and a resume
+// again, each time selecting other rows.
+func unsteadyDelete(m *DataMigration, scope sqlsyntax.Scope) string {
+	if f := m.DeleteExpr.Unrepeatable(); f != "" {
+		return fmt.Sprintf("it calls %s, whose answer is not the same when computed again: contract's gates read the predicate (a new unique key's duplicate gate leaves out the rows it selects), then the DELETE reads it again, and a resume again, each time selecting other rows. Select the rows to delete by their values", f)
+	}
 	row, err := m.DeleteExpr.Resolve(scope)
 	if err != nil || len(row) > 0 {
 		return ""

@@ -369,6 +369,15 @@ func TestDataMigrationDeleteRule(t *testing.T) {
 		{name: "TRUE deletes every row",
 			body:   "  delete = \"TRUE\"\n",
 			errHas: []string{"after.hcl:", `delete of data_migration "dedupe": it reads no column of the row of category`, "every row of category or none"}},
+		// The gates read the predicate, then the DELETE reads it again (and
+		// a resume again): a random answer deletes other rows than the
+		// gates counted.
+		{name: "RAND(): other rows each time it is read",
+			body:   "  delete = \"" + dups + " AND RAND() < 0.5\"\n",
+			errHas: []string{"after.hcl:", `delete of data_migration "dedupe": it calls RAND(), whose answer is not the same when computed again`}},
+		{name: "UUID()",
+			body:   "  delete = \"name = UUID()\"\n",
+			errHas: []string{`delete of data_migration "dedupe": it calls UUID()`}},
 		{name: "1 = 1 deletes every row",
 			body:   "  delete = \"1 = 1\"\n",
 			errHas: []string{`delete of data_migration "dedupe": it reads no column of the row of category`}},
