@@ -86,16 +86,23 @@ func TestRenamedUniqueIndexIsNeverMissing(t *testing.T) {
 	ux := func(name string, cols ...string) string {
 		return "  index \"" + name + "\" {\n    unique  = true\n    columns = [column." + strings.Join(cols, ", column.") + "]\n  }\n"
 	}
-	for _, tc := range []struct{ name, old, new string }{
-		{"renamed", ux("ux_name", "name"), ux("ux_images_name", "name")},
+	for _, tc := range []struct {
+		name, old, new string
+		edits          []string // more edits of the release
+	}{
+		{name: "renamed", old: ux("ux_name", "name"), new: ux("ux_images_name", "name")},
 		// A key on the same columns in another order, or on some of them,
 		// holds the old one's key too: the old one waits for it alike.
-		{"renamed, its columns in another order", ux("ux_name", "name", "owner_id"), ux("ux_images_name", "owner_id", "name")},
-		{"renamed, on some of its columns", ux("ux_name", "name", "owner_id"), ux("ux_images_name", "name")},
+		{name: "renamed, its columns in another order", old: ux("ux_name", "name", "owner_id"), new: ux("ux_images_name", "owner_id", "name")},
+		{name: "renamed, on some of its columns", old: ux("ux_name", "name", "owner_id"), new: ux("ux_images_name", "name")},
+		// A column renamed in the release holds the old one's values (the
+		// sync triggers copy them): a key on it holds the old key too.
+		{name: "renamed, on a column renamed in the release", old: ux("ux_name", "name", "owner_id"), new: ux("ux_images_name", "title", "owner_id"),
+			edits: []string{"  column \"name\" {\n    type = varchar(30)\n  }\n", "  column \"title\" {\n    type         = varchar(30)\n    renamed_from = \"name\"\n  }\n"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before := tcEdit(t, tcImages, "  index \"ix_owner\"", tc.old+"  index \"ix_owner\"")
-			after := tcEdit(t, before, tc.old, tc.new, "  column \"note\" {\n    type = varchar(60)\n  }\n", "")
+			after := tcEdit(t, before, append([]string{tc.old, tc.new, "  column \"note\" {\n    type = varchar(60)\n  }\n", ""}, tc.edits...)...)
 			tr, ctx := tcTransition(t, mariadb1011, before, after)
 			ph, err := Split(tr, mariadb1011, ctx.drv)
 			if err != nil {
