@@ -2,10 +2,12 @@ package splitter
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"ariga.io/atlas/sql/schema"
 	"github.com/emcee-db/emcee/diff"
+	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
@@ -65,7 +67,7 @@ func dataMigrationSteps(ctx *Context) ([]Step, error) {
 			continue
 		}
 		if ok && m.Seed != nil {
-			seed, err := seedSteps(t, m)
+			seed, err := seedSteps(ctx.Target, t, m)
 			if err != nil {
 				return nil, err
 			}
@@ -129,18 +131,27 @@ func insertStep(from *schema.Table, m *diff.DataMigration) (Step, error) {
 // ways out); in contract, a gate counting the declared rows whose key the
 // table lacks, since what contract and the new release do next may rely
 // on them. Nothing in the rollback: the rows stay (see the rule's doc).
-func seedSteps(t *schema.Table, m *diff.DataMigration) ([]Step, error) {
+func seedSteps(target project.Target, t *schema.Table, m *diff.DataMigration) ([]Step, error) {
 	var steps []Step
 	keys := make([][]sqlsyntax.Cell, len(m.Seed))
 	shown := make([]string, len(m.Seed))
 	for i, row := range m.Seed {
+		// MySQL's JSON type compares with a string as with a JSON string
+		// (MariaDB's is text): sqlsyntax.Cell.JSON, on a copy (the release
+		// is the loader's).
+		cells := slices.Clone(row.Cells)
+		for j := range cells {
+			if c, ok := t.Column(cells[j].Column); ok && !target.MariaDB() {
+				_, cells[j].JSON = c.Type.Type.(*schema.JSONType)
+			}
+		}
 		var what string
 		keys[i], what = diff.SeedKey(t, row)
 		if keys[i] == nil {
 			return nil, row.Pos.Errorf("internal: row %d of data_migration %q was not validated when the release was loaded", row.N, m.Name)
 		}
 		shown[i] = diff.SeedKeyText(t, row)
-		sql, err := sqlsyntax.SeedInsert(t.Name, row.Cells)
+		sql, err := sqlsyntax.SeedInsert(t.Name, cells)
 		if err != nil {
 			return nil, row.Pos.Errorf("data_migration %q, row %d: %v", m.Name, row.N, err)
 		}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
 )
 
@@ -537,6 +538,52 @@ func TestDataMigrationSeedStoredAsDeclared(t *testing.T) {
 				t.Fatalf("taken; want the refusal %q", tc.errHas)
 			case tc.errHas != "" && !strings.Contains(err.Error(), tc.errHas):
 				t.Fatalf("refusal lacks %q:\n%v", tc.errHas, err)
+			}
+		})
+	}
+}
+
+// TestDataMigrationSeedJSONOnMySQL: MySQL's JSON type compares with a
+// string as with a JSON string, never equal to an object or an array
+// (WL#8249), so the INSERT's check for a seed row holding a document
+// never found it: a resume or rerun inserted it again and failed on its
+// key (1062), worded as another row holding it. On MySQL the check
+// compares with the value cast to JSON; MariaDB's JSON is text.
+func TestDataMigrationSeedJSONOnMySQL(t *testing.T) {
+	const tbl = `
+table "settings" {
+  schema = schema.app
+  column "id" {
+    type = int
+  }
+  column "doc" {
+    type = json
+    null = true
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+`
+	after := tbl + "data_migration \"m\" {\n  table = \"settings\"\n  row {\n    id  = 1\n    doc = \"{\\\"a\\\": 1}\"\n  }\n}\n"
+	for _, tc := range []struct {
+		target project.Target
+		want   string
+	}{
+		{mysql80, "INSERT INTO `settings` (`id`, `doc`) SELECT 1, '{\"a\": 1}' FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM `settings` WHERE `id` <=> 1 AND `doc` <=> CAST('{\"a\": 1}' AS JSON))"},
+		{mariadb1011, "INSERT INTO `settings` (`id`, `doc`) SELECT 1, '{\"a\": 1}' FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM `settings` WHERE `id` <=> 1 AND `doc` <=> '{\"a\": 1}')"},
+	} {
+		t.Run(tc.target.String(), func(t *testing.T) {
+			tr, ctx, err := tcDiff(tc.target, tbl, after)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ph, err := Split(tr, tc.target, ctx.drv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m := ph[revision.Migrate]; len(m) != 1 || m[0].SQL != tc.want {
+				t.Fatalf("migrate: %+v\nwant %s", m, tc.want)
 			}
 		})
 	}

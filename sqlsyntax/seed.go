@@ -61,6 +61,10 @@ func (v Value) String() string { return v.SQL() }
 type Cell struct {
 	Column string
 	Value  Value
+	// JSON marks a column of MySQL's JSON type, which compares with a
+	// string as with a JSON string, never equal to a document (WL#8249):
+	// the row's check compares with the value cast to JSON.
+	JSON bool
 }
 
 // SeedInsert writes the statement that inserts one declared row into
@@ -79,6 +83,9 @@ func SeedInsert(table string, row []Cell) (string, error) {
 	for i, c := range row {
 		cols[i], vals[i] = Ident(c.Column), c.Value.SQL()
 		same[i] = Ident(c.Column) + " <=> " + vals[i]
+		if c.JSON && c.Value.Kind != ValueNull {
+			same[i] = Ident(c.Column) + " <=> CAST(" + vals[i] + " AS JSON)"
+		}
 	}
 	sql := fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM %s WHERE %s)",
 		Ident(table), strings.Join(cols, ", "), strings.Join(vals, ", "), Ident(table), strings.Join(same, " AND "))
