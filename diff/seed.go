@@ -258,6 +258,12 @@ func seedFits(c *schema.Column, v *sqlsyntax.Value) string {
 		return ""
 	}
 	text := v.Text
+	if r, ok := new(big.Rat).SetString(strings.TrimSpace(text)); ok && r.Sign() == 0 && v.Kind != sqlsyntax.ValueBool && autoIncrement(c) {
+		// Without NO_AUTO_VALUE_ON_ZERO, which emcee's sessions do not
+		// set, the server reads 0 as "the next value": the row's check
+		// (id <=> 0) never finds the row, and every rerun inserts another.
+		return fmt.Sprintf("%s in an AUTO_INCREMENT column makes the server generate the next value instead (the row would be inserted again on every rerun, under another id); give another value, or leave the column out and key the row by a unique key", text)
+	}
 	switch c.Type.Type.(type) {
 	case *schema.IntegerType, *schema.DecimalType, *schema.FloatType, *schema.BoolType:
 		switch {

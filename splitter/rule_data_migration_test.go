@@ -264,6 +264,13 @@ func TestDataMigrationSeedRule(t *testing.T) {
 		{name: "a NOT NULL column without default missing",
 			rows:   "  row {\n    id = 1\n    name = \"General\"\n  }\n",
 			errHas: []string{`row 1 of data_migration "default_category" lacks project_id of category, NOT NULL without a default`}},
+		// Measured on MariaDB 10.11: without NO_AUTO_VALUE_ON_ZERO (emcee's
+		// sessions do not set it) 0 makes the server generate the next id;
+		// the row's check never found it, and every rerun inserted another
+		// row, its gate (id = 0) closed for good.
+		{name: "0 for an AUTO_INCREMENT key",
+			rows:   "  row {\n    id = 0\n    project_id = 0\n    name = \"General\"\n  }\n",
+			errHas: []string{"after.hcl:", `row 1 of data_migration "default_category": category.id: 0 in an AUTO_INCREMENT column makes the server generate the next value`}},
 		{name: "two rows with one key",
 			rows:   "  row {\n    id = 1\n    project_id = 0\n    name = \"a\"\n  }\n  row {\n    id = 1\n    project_id = 0\n    name = \"b\"\n  }\n",
 			errHas: []string{`row 2 of data_migration "default_category" has the key of row 1 (id = 1)`}},
