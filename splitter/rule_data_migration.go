@@ -63,6 +63,12 @@ func dataMigrationSteps(ctx *Context) ([]Step, error) {
 			steps = append(steps, gate(fmt.Sprintf("the delete of data_migration %q selects every row of %s: the gate counts the rows it would delete when it keeps none, which a delete of duplicates never does (it keeps one row of each). Fix the predicate (emcee plan --rewrite %s, while the release is not released), then rerun; if emptying %s is meant, empty it yourself (DELETE FROM %s), then rerun: the gate opens on an empty table",
 				m.Name, t.Name, ctx.Transition.To.Name, t.Name, sqlsyntax.Ident(t.Name)),
 				countWhere(t.Name, fmt.Sprintf("NOT EXISTS (SELECT 1 FROM %s WHERE (%s) IS NOT TRUE)", sqlsyntax.Ident(t.Name), m.DeleteExpr.SQL()))))
+			// A row the release declares (row blocks) is there for the new
+			// release to rely on: contract stops before the delete takes one.
+			if keys, shown := declaredKeys(to, t); len(keys) > 0 {
+				steps = append(steps, gate(fmt.Sprintf("the delete of data_migration %q selects rows the release declares (%s): the gate counts them. Fix the predicate so that it keeps them (emcee plan --rewrite %s, while the release is not released), then rerun",
+					m.Name, seedList(shown), to.Name), countWhere(t.Name, fmt.Sprintf("(%s) AND (%s)", m.DeleteExpr.SQL(), sqlsyntax.SeedKeys(keys)))))
+			}
 			steps = append(steps, stmt(revision.Contract, StageDeleteRows, fmt.Sprintf("data_migration %q (declared at %s): DELETES the rows of %s its delete predicate selects: data destroyed on purpose, in contract, once the previous release is gone (until then it could write such rows again), before contract changes the schema; the duplicate gates of the table's new keys leave those rows out", m.Name, m.Pos, t.Name), sql))
 			continue
 		}
@@ -167,6 +173,23 @@ func seedSteps(target project.Target, t *schema.Table, m *diff.DataMigration) ([
 	}
 	return append(steps, gate(fmt.Sprintf("rows data_migration %q declares (%s) that %s lacks: the gate counts the missing ones. Migrate inserted them; one missing now was deleted since, or had its key changed: insert it again as migrate's INSERT of data_migration %q does, then rerun",
 		m.Name, seedList(shown), t.Name, m.Name), sql)), nil
+}
+
+// declaredKeys are the keys of the rows every data_migration of release
+// to declares into table t (row blocks), those planned by an earlier
+// revision of the release too, and each as messages show it.
+func declaredKeys(to *diff.Release, t *schema.Table) (keys [][]sqlsyntax.Cell, shown []string) {
+	for _, m := range to.Declarations.DataMigrations {
+		if m.Seed == nil || !strings.EqualFold(m.Table, t.Name) {
+			continue
+		}
+		for _, row := range m.Seed {
+			if k, _ := diff.SeedKey(t, row); k != nil {
+				keys, shown = append(keys, k), append(shown, diff.SeedKeyText(t, row))
+			}
+		}
+	}
+	return keys, shown
 }
 
 // seedRowText shows a declared row's values, as the plan's comment and

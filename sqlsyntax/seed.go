@@ -98,15 +98,7 @@ func SeedInsert(table string, row []Cell) (string, error) {
 // one, given whole and without NULL). keys are the rows' key columns and
 // values.
 func SeedMissing(table string, keys [][]Cell) (string, error) {
-	ors := make([]string, len(keys))
-	for i, k := range keys {
-		eq := make([]string, len(k))
-		for j, c := range k {
-			eq[j] = Ident(c.Column) + " = " + c.Value.SQL()
-		}
-		ors[i] = "(" + strings.Join(eq, " AND ") + ")"
-	}
-	sql := fmt.Sprintf("SELECT %d - COUNT(*) FROM %s WHERE %s", len(keys), Ident(table), strings.Join(ors, " OR "))
+	sql := fmt.Sprintf("SELECT %d - COUNT(*) FROM %s WHERE %s", len(keys), Ident(table), SeedKeys(keys))
 	st, err := ReadStmt(sql)
 	if err != nil {
 		return "", fmt.Errorf("emcee cannot read back the gate it wrote for the rows of %s: %v", Ident(table), err)
@@ -115,6 +107,20 @@ func SeedMissing(table string, keys [][]Cell) (string, error) {
 		return "", fmt.Errorf("emcee wrote the gate for the rows of %s as another statement", Ident(table))
 	}
 	return sql, nil
+}
+
+// SeedKeys is the predicate selecting the rows that hold one of the keys
+// of declared rows: (k1 = v1 AND k2 = v2) OR (...).
+func SeedKeys(keys [][]Cell) string {
+	ors := make([]string, len(keys))
+	for i, k := range keys {
+		eq := make([]string, len(k))
+		for j, c := range k {
+			eq[j] = Ident(c.Column) + " = " + c.Value.SQL()
+		}
+		ors[i] = "(" + strings.Join(eq, " AND ") + ")"
+	}
+	return strings.Join(ors, " OR ")
 }
 
 // readBack checks that the parser reads sql as one INSERT ... SELECT of n
