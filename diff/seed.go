@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/emcee-db/emcee/internal/hclquote"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/sqlsyntax"
@@ -274,6 +275,16 @@ func seedFits(c *schema.Column, v *sqlsyntax.Value) string {
 			text = map[bool]string{true: "1", false: "0"}[v.Text == "true"]
 		case v.Kind == sqlsyntax.ValueText && !numLiteral.MatchString(strings.TrimSpace(text)):
 			return fmt.Sprintf("%q is not a number; the column holds numbers", text)
+		}
+		if _, ok := c.Type.Type.(*schema.FloatType); ok && v.Kind == sqlsyntax.ValueNumber {
+			// A literal of more digits is no exact number to the parser
+			// (TiDB's) nor to the server: the INSERT could not be read
+			// back. As a string, the server reads it for the column.
+			if n := len(strings.TrimLeft(strings.NewReplacer("-", "", ".", "").Replace(text), "0")); n > 65 {
+				f, _ := new(big.Float).SetString(text)
+				short := strings.Replace(f.Text('g', -1), "e+", "e", 1)
+				return fmt.Sprintf("%s has %d digits, more than the 65 of SQL's exact numbers: give it as a string, %s, which the server reads as a number for this column", short, n, hclquote.Quote(short))
+			}
 		}
 		if f, ok := c.Type.Type.(*schema.FloatType); ok && singlePrecision(f) && !exactFloat32(text) {
 			// The server stores the nearest FLOAT (0.1 as 0.100000001),

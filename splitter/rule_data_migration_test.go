@@ -520,6 +520,10 @@ table "stored" {
     type = char(5)
     null = true
   }
+  column "dbl" {
+    type = double
+    null = true
+  }
   primary_key {
     columns = [column.id]
   }
@@ -551,6 +555,12 @@ func TestDataMigrationSeedStoredAsDeclared(t *testing.T) {
 		{value: `bits = 15`},
 		{value: `c = "ab "`, errHas: `stored.c: "ab " ends in spaces, which a char column drops: write "ab"`},
 		{value: `c = " ab"`},
+		// A literal of more than 65 digits is no exact number to the
+		// parser: the INSERT could not be read back, said in its words.
+		{value: `dbl = 1e300`, errHas: `stored.dbl: 1e300 has 301 digits, more than the 65 of SQL's exact numbers: give it as a string, "1e300", which the server reads as a number for this column`},
+		{value: `dbl = "1e300"`},
+		{value: `dbl = 1e-40`},
+		{value: `dbl = 0.5`},
 	} {
 		t.Run(tc.value, func(t *testing.T) {
 			after := tcStored + "data_migration \"m\" {\n  table = \"stored\"\n  row {\n    id = 1\n    " + tc.value + "\n  }\n}\n"
