@@ -49,7 +49,7 @@ func dataMigrationSteps(ctx *Context) ([]Step, error) {
 		// does not declare, and one whose expressions do not parse.
 		t, ok := to.Schema.Table(m.Rows())
 		if ok && m.DeleteExpr != nil {
-			sql, err := sqlsyntax.DeleteRows(t.Name, m.DeleteExpr)
+			sql, err := sqlsyntax.DeleteRows(t.Name, deleteKey(ctx.Transition.From, t), m.DeleteExpr)
 			if err != nil {
 				return nil, m.Pos.Errorf("data_migration %q: %v", m.Name, err)
 			}
@@ -173,6 +173,31 @@ func seedSteps(target project.Target, t *schema.Table, m *diff.DataMigration) ([
 	}
 	return append(steps, gate(fmt.Sprintf("rows data_migration %q declares (%s) that %s lacks: the gate counts the missing ones. Migrate inserted them; one missing now was deleted since, or had its key changed: insert it again as migrate's INSERT of data_migration %q does, then rerun",
 		m.Name, seedList(shown), t.Name, m.Name), sql)), nil
+}
+
+// deleteKey is the key a delete joins its selected rows back by
+// (sqlsyntax.DeleteRows): the primary key of whole columns the table has
+// in both releases (the DELETE runs first in contract, before a new
+// primary key), nil when there is none.
+func deleteKey(from *schema.Schema, t *schema.Table) []string {
+	whole := func(pk *schema.Index) []string {
+		if pk == nil || slices.ContainsFunc(pk.Parts, func(p *schema.IndexPart) bool { return p.C == nil || diff.Prefix(p) > 0 }) {
+			return nil
+		}
+		return diff.PartColumns(pk)
+	}
+	if from == nil {
+		return nil
+	}
+	old, ok := from.Table(t.Name)
+	if !ok {
+		return nil
+	}
+	key := whole(t.PrimaryKey)
+	if !slices.EqualFunc(key, whole(old.PrimaryKey), strings.EqualFold) {
+		return nil
+	}
+	return key
 }
 
 // declaredKeys are the keys of the rows every data_migration of release

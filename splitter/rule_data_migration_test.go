@@ -363,7 +363,7 @@ func TestDataMigrationDeleteRule(t *testing.T) {
 			contract: []revision.Statement{
 				{Rule: "data-migration", Kind: revision.Gate, SQL: "SELECT COUNT(*) FROM `category` WHERE NOT EXISTS (SELECT 1 FROM `category` WHERE (" + dupsSQL + ") IS NOT TRUE)"},
 				{Rule: "add-unique-index", Kind: revision.Gate, SQL: "SELECT COUNT(*) FROM `category` WHERE (`project_id`, `name`) IN (SELECT `project_id`, `name` FROM `category` WHERE `project_id` IS NOT NULL AND `name` IS NOT NULL AND (" + dupsSQL + ") IS NOT TRUE GROUP BY `project_id`, `name` HAVING COUNT(*) > 1) AND (" + dupsSQL + ") IS NOT TRUE"},
-				{Rule: "data-migration", SQL: "DELETE FROM `category` WHERE (" + dupsSQL + ")"},
+				{Rule: "data-migration", SQL: "DELETE `category` FROM `category` JOIN (SELECT `id` FROM `category` WHERE (" + dupsSQL + ")) AS `emcee_rows` USING (`id`)"},
 				{Rule: "add-unique-index", SQL: "ALTER TABLE `category` ADD UNIQUE INDEX `uq_category` (`project_id`, `name`), ALGORITHM=INPLACE, LOCK=NONE"},
 			}},
 		// A declared row the delete selects (it keeps the highest id of
@@ -376,7 +376,7 @@ func TestDataMigrationDeleteRule(t *testing.T) {
 				{Rule: "data-migration", Kind: revision.Gate, SQL: "SELECT COUNT(*) FROM `category` WHERE (" + strings.Replace(dupsSQL, "`d`.`id` < `category`.`id`", "`d`.`id` > `category`.`id`", 1) + ") AND ((`id` = 1))"},
 				{Rule: "data-migration", Kind: revision.Gate, SQL: "SELECT 1 - COUNT(*) FROM `category` WHERE (`id` = 1)"},
 				{Rule: "add-unique-index", Kind: revision.Gate, SQL: "SELECT COUNT(*) FROM `category` WHERE (`project_id`, `name`) IN (SELECT `project_id`, `name` FROM `category` WHERE `project_id` IS NOT NULL AND `name` IS NOT NULL AND (" + strings.Replace(dupsSQL, "`d`.`id` < `category`.`id`", "`d`.`id` > `category`.`id`", 1) + ") IS NOT TRUE GROUP BY `project_id`, `name` HAVING COUNT(*) > 1) AND (" + strings.Replace(dupsSQL, "`d`.`id` < `category`.`id`", "`d`.`id` > `category`.`id`", 1) + ") IS NOT TRUE"},
-				{Rule: "data-migration", SQL: "DELETE FROM `category` WHERE (" + strings.Replace(dupsSQL, "`d`.`id` < `category`.`id`", "`d`.`id` > `category`.`id`", 1) + ")"},
+				{Rule: "data-migration", SQL: "DELETE `category` FROM `category` JOIN (SELECT `id` FROM `category` WHERE (" + strings.Replace(dupsSQL, "`d`.`id` < `category`.`id`", "`d`.`id` > `category`.`id`", 1) + ")) AS `emcee_rows` USING (`id`)"},
 				{Rule: "add-unique-index", SQL: "ALTER TABLE `category` ADD UNIQUE INDEX `uq_category` (`project_id`, `name`), ALGORITHM=INPLACE, LOCK=NONE"},
 			}},
 		{name: "delete and pending",

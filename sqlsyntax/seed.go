@@ -142,12 +142,43 @@ func readBack(sql string, n int) error {
 }
 
 // DeleteRows writes the statement that deletes the rows of table the
-// predicate selects: DELETE FROM table WHERE (<pred>), built from the
-// predicate's tree.
-func DeleteRows(table string, pred *Expr) (string, error) {
+// predicate selects. With the table's key (its primary key's columns):
+//
+//	DELETE t FROM t JOIN (SELECT k FROM t WHERE (<pred>)) AS emcee_rows USING (k)
+//
+// the rows selected first, as a SELECT, into a derived table the server
+// materialises once, then deleted by their key: MariaDB 10.11 evaluates a
+// subquery of a single-table DELETE that reads the table again for every
+// row (measured: `id NOT IN (SELECT MIN(id) FROM t GROUP BY ...)` over
+// 20,000 rows, 1,000 deleted, took 408 s as DELETE ... WHERE and 0.11 s
+// joined; 1,000,000 rows, 50,000 deleted, 27 s joined), holding the lock
+// of every row it read all that while. Without a key, DELETE FROM table
+// WHERE (<pred>). Each is text written with Ident around the predicate's
+// restored tree, read back by the parser.
+func DeleteRows(table string, key []string, pred *Expr) (string, error) {
 	p, err := ParseExpr(pred.sql, Statement)
 	if err != nil {
 		return "", err
 	}
-	return Restore(&ast.DeleteStmt{TableRefs: tableRefs(table), Where: paren(p.node)})
+	if len(key) == 0 {
+		return Restore(&ast.DeleteStmt{TableRefs: tableRefs(table), Where: paren(p.node)})
+	}
+	where, err := Restore(paren(p.node))
+	if err != nil {
+		return "", err
+	}
+	cols := make([]string, len(key))
+	for i, k := range key {
+		cols[i] = Ident(k)
+	}
+	t := Ident(table)
+	sql := fmt.Sprintf("DELETE %s FROM %s JOIN (SELECT %s FROM %s WHERE %s) AS %s USING (%s)", t, t, strings.Join(cols, ", "), t, where, Ident("emcee_rows"), strings.Join(cols, ", "))
+	st, err := ReadStmt(sql)
+	if err != nil {
+		return "", fmt.Errorf("emcee cannot read back the DELETE it wrote for %s: %v", t, err)
+	}
+	if d, ok := st.Node.(*ast.DeleteStmt); !ok || !d.IsMultiTable {
+		return "", fmt.Errorf("emcee wrote the DELETE of %s as another statement", t)
+	}
+	return sql, nil
 }
