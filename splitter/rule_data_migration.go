@@ -23,8 +23,8 @@ func init() {
 		Priority: 100,
 		Doc: RuleDoc{
 			Change:   "data-only migration (declared: data_migration block)",
-			Phases:   "migrate: batched UPDATE ... SET <set> WHERE (<pending>), or with from and insert INSERT INTO <table> (<columns>) SELECT <values> FROM <from> WHERE (<pending>) batched over from's key, or with row blocks one INSERT a row, unless a row with exactly its values is there (one holding its key with other values is refused, never overwritten); contract: gate; with delete, contract, first after the gates: DELETE FROM <table> WHERE (<delete>)",
-			Gate:     "SELECT COUNT(*) FROM <table> (<from> for an insert) WHERE (<pending>) returns 0; for row blocks, no declared row's key missing from <table>; for delete, none of the table's rows kept while it has some (the duplicate gates of the table's new keys leave out the rows it deletes)",
+			Phases:   "migrate: batched UPDATE ... SET <set> WHERE (<pending>), or with from and insert INSERT INTO <table> (<columns>) SELECT <values> FROM <from> WHERE (<pending>) batched over from's key, or with row blocks one INSERT a row, unless a row with exactly its values is there (one holding its key with other values is refused, never overwritten); contract: gate; with delete, contract, first after the gates: DELETE <table> FROM <table> JOIN (SELECT <key> FROM <table> WHERE (<delete>)) AS emcee_rows USING (<key>) (DELETE FROM <table> WHERE (<delete>) without a primary key kept from the previous release)",
+			Gate:     "SELECT COUNT(*) FROM <table> (<from> for an insert) WHERE (<pending>) returns 0; for row blocks, no declared row's key missing from <table>; for delete, none of the table's rows kept while it has some, and no declared row deleted (the duplicate gates of the table's new keys leave out the rows it deletes)",
 			Rollback: "nothing to undo: the rows it rewrote or declared in migrate stay, since it ran while the previous release served, which tolerates them; the rows it inserted into a table new in the release go with it, which the rollback drops; a delete runs in contract, after which no rollback runs",
 			Example: `data_migration "meta_v2" {
   table   = "images"
