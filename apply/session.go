@@ -655,9 +655,11 @@ func (s *Session) commandWithout(cmd string, drop func(flag string) bool, args .
 	leave := false
 	for _, w := range flags {
 		// A flag's words are its name, then its value if it takes one
-		// (rerunFlags): a value never starts with "--" there.
+		// (rerunFlags): a value never starts with "--" there. A bool
+		// flag given against its default is one word, --name=false.
 		if strings.HasPrefix(w, "--") {
-			leave = slices.Contains(args, w) || drop != nil && drop(w)
+			name, _, _ := strings.Cut(w, "=")
+			leave = slices.Contains(args, name) || drop != nil && drop(name)
 		}
 		if !leave {
 			words = append(words, w)

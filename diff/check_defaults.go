@@ -62,19 +62,41 @@ func checkValue(c *schema.Column, v, notJSON string, bad func(string, ...any)) {
 				bad("%q is %d characters long; the column holds %d", v, n, t.Size)
 			}
 		}
+		// A CHAR keeps no trailing spaces (the server strips them when
+		// it reads the value back), so the value read is not the one
+		// written; under a NO PAD collation they no longer compare equal.
+		if strings.EqualFold(t.T, mysql.TypeChar) && strings.TrimRight(v, " ") != v {
+			bad("%q ends in spaces, which a char column drops: write %s", v, hclquote.Quote(strings.TrimRight(v, " ")))
+		}
 	case *schema.BinaryType:
 		switch strings.ToLower(t.T) {
 		case mysql.TypeBinary, mysql.TypeVarBinary:
 			if size := binarySize(t); len(v) > size {
 				bad("%q is %d bytes long; the column holds %d", v, len(v), size)
+			} else if strings.EqualFold(t.T, mysql.TypeBinary) && len(v) < size {
+				// BINARY(n) is fixed: the server pads a shorter value
+				// with zero bytes, and 'ab' no longer equals what it holds.
+				bad("%q is %d bytes long; binary(%d) pads it with zero bytes to %d, and stores %s: write that", v, len(v), size, size, hclquote.Quote(v+strings.Repeat("\x00", size-len(v))))
 			}
 		}
 	case *schema.EnumType:
 		checkMember(v, t.Values, "enum", bad)
 	case *mysql.SetType:
 		if v != "" {
-			for _, m := range strings.Split(v, ",") {
+			members := strings.Split(v, ",")
+			for _, m := range members {
 				checkMember(m, t.Values, "set", bad)
+			}
+			// The server stores the members in the column's order, each
+			// once: 'b,a' reads back as 'a,b'.
+			var stored []string
+			for _, x := range t.Values {
+				if slices.Contains(members, x) {
+					stored = append(stored, x)
+				}
+			}
+			if canon := strings.Join(stored, ","); len(stored) > 0 && canon != v && !slices.ContainsFunc(members, func(m string) bool { return !slices.Contains(t.Values, m) }) {
+				bad("%q is stored as %q (set members in the column's order, each once): write %s", v, canon, hclquote.Quote(canon))
 			}
 		}
 	case *schema.IntegerType:
@@ -83,10 +105,14 @@ func checkValue(c *schema.Column, v, notJSON string, bad func(string, ...any)) {
 			if n.Cmp(lo) < 0 || n.Cmp(hi) > 0 {
 				bad("%s is out of the range of %s (%s to %s)", v, schemadef.TypeName(c.Type), lo, hi)
 			}
+		} else {
+			checkWhole(v, bad)
 		}
 	case *schema.BoolType:
 		if n, err := strconv.ParseInt(strings.TrimPrefix(v, "+"), 10, 64); err == nil && (n < -128 || n > 127) {
 			bad("%s is out of the range of bool, a tinyint (-128 to 127)", v)
+		} else if err != nil {
+			checkWhole(v, bad)
 		}
 	case *schema.DecimalType:
 		checkDecimal(v, t, schemadef.TypeName(c.Type), bad)
@@ -110,6 +136,18 @@ func checkValue(c *schema.Column, v, notJSON string, bad func(string, ...any)) {
 		if !json.Valid([]byte(v)) {
 			bad("%q is not JSON%s", v, notJSON)
 		}
+	}
+}
+
+// checkWhole refuses a number with a fractional part for a column of
+// integers: the server stores it rounded (1.5 as 2), with a note only,
+// even under the strict sql_mode.
+func checkWhole(v string, bad func(string, ...any)) {
+	if !numLiteral.MatchString(strings.TrimSpace(v)) {
+		return
+	}
+	if r, ok := new(big.Rat).SetString(strings.TrimSpace(v)); ok && !r.IsInt() {
+		bad("%s is not a whole number; the server would store it rounded: write it rounded", strings.TrimSpace(v))
 	}
 }
 
@@ -189,6 +227,12 @@ func checkBit(v string, size int, bad func(string, ...any)) {
 		n, _ = new(big.Int).SetString(v[2:], 16)
 	default:
 		n, _ = new(big.Int).SetString(v, 10)
+	}
+	if n == nil {
+		checkWhole(v, bad)
+	}
+	if n != nil && n.Sign() < 0 {
+		bad("%s is negative; a bit column holds 0 and up", v)
 	}
 	if n != nil && n.BitLen() > size {
 		bad("%s needs %d bits; the column has %d", v, n.BitLen(), size)

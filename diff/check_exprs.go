@@ -78,8 +78,11 @@ func (r *Release) checkExpressions(prev *Release) []string {
 			// Contract deletes the rows while the table has both
 			// releases' columns: it runs before contract's drops.
 			if cols, ok := r.tableColumns(prev)(m.Table); ok {
-				if err := r.Declarations.resolve(m.DeleteExpr, sqlsyntax.Scope{Table: m.Table, Columns: cols, Tables: r.tableColumns(prev), Absent: r.absentTable(prev)}, "delete of data_migration %q", m.Name); err != nil {
+				scope := sqlsyntax.Scope{Table: m.Table, Columns: cols, Tables: r.tableColumns(prev), Absent: r.absentTable(prev)}
+				if err := r.Declarations.resolve(m.DeleteExpr, scope, "delete of data_migration %q", m.Name); err != nil {
 					add(err)
+				} else if msg := unsteadyDelete(m, scope); msg != "" {
+					add(r.Declarations.exprs.attrs[m.DeleteExpr].errorf(r.Declarations.exprs.src, &sqlsyntax.Error{Line: 1, Col: 1, Msg: msg}, "delete of data_migration %q", m.Name))
 				}
 			}
 			continue
@@ -388,4 +391,34 @@ func Union(lists ...[]string) []string {
 		}
 	}
 	return out
+}
+
+// unsteadyDelete is what is wrong with a delete predicate that reads no
+// column of the row it is evaluated on ("" when it reads one): its answer
+// is the same for every row (TRUE, 1 = 1, a subquery that never refers to
+// the row), so contract would delete every row of the table, or none.
+//
+// Or one whose answer is not the same when computed again (RAND(),
+// UUID()): contract's gates read the predicate (the duplicate gates leave
+// out the rows it selects), then the DELETE reads it again, and a resume
+// again, each time selecting other rows.
+func unsteadyDelete(m *DataMigration, scope sqlsyntax.Scope) string {
+	if f := m.DeleteExpr.Unrepeatable(); f != "" {
+		return fmt.Sprintf("it calls %s, whose answer is not the same when computed again: contract's gates read the predicate (a new unique key's duplicate gate leaves out the rows it selects), then the DELETE reads it again, and a resume again, each time selecting other rows. Select the rows to delete by their values", f)
+	}
+	row, err := m.DeleteExpr.Resolve(scope)
+	if err != nil || len(row) > 0 {
+		return ""
+	}
+	t := sqlsyntax.Ident(m.Table)
+	shadowed := ""
+	if s := m.DeleteExpr.ReadOf(scope, m.Table).Shadowed; len(s) > 0 {
+		quals := make([]string, len(s))
+		for i, c := range s {
+			quals[i] = m.Table + "." + c
+		}
+		shadowed = fmt.Sprintf(" (%s there is a column of the subquery's table, as the server reads it: write %s for the row's; generally, write %s.<column> for the row's)", strings.Join(s, ", "), strings.Join(quals, ", "), m.Table)
+	}
+	return fmt.Sprintf("it reads no column of the row of %s%s: its answer is the same for every row, so it selects every row of %s or none, and contract would delete them all. Select the rows to delete by their columns, e.g. for duplicates: EXISTS (SELECT 1 FROM %s AS d WHERE d.<key> = %s.<key> AND d.id < %s.id)",
+		m.Table, shadowed, m.Table, t, t, t)
 }

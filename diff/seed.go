@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/emcee-db/emcee/internal/hclquote"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/sqlsyntax"
@@ -289,6 +290,12 @@ func seedFits(c *schema.Column, v *sqlsyntax.Value) string {
 		return ""
 	}
 	text := v.Text
+	if r, ok := new(big.Rat).SetString(strings.TrimSpace(text)); ok && r.Sign() == 0 && v.Kind != sqlsyntax.ValueBool && autoIncrement(c) {
+		// Without NO_AUTO_VALUE_ON_ZERO, which emcee's sessions do not
+		// set, the server reads 0 as "the next value": the row's check
+		// (id <=> 0) never finds the row, and every rerun inserts another.
+		return fmt.Sprintf("%s in an AUTO_INCREMENT column makes the server generate the next value instead (the row would be inserted again on every rerun, under another id); give another value, or leave the column out and key the row by a unique key", text)
+	}
 	switch c.Type.Type.(type) {
 	case *schema.IntegerType, *schema.DecimalType, *schema.FloatType, *schema.BoolType:
 		switch {
@@ -300,6 +307,16 @@ func seedFits(c *schema.Column, v *sqlsyntax.Value) string {
 		case v.Kind == sqlsyntax.ValueText && !numLiteral.MatchString(strings.TrimSpace(text)):
 			return fmt.Sprintf("%q is not a number; the column holds numbers", text)
 		}
+		if _, ok := c.Type.Type.(*schema.FloatType); ok && v.Kind == sqlsyntax.ValueNumber {
+			// A literal of more digits is no exact number to the parser
+			// (TiDB's) nor to the server: the INSERT could not be read
+			// back. As a string, the server reads it for the column.
+			if n := len(strings.TrimLeft(strings.NewReplacer("-", "", ".", "").Replace(text), "0")); n > 65 {
+				f, _ := new(big.Float).SetString(text)
+				short := strings.Replace(f.Text('g', -1), "e+", "e", 1)
+				return fmt.Sprintf("%s has %d digits, more than the 65 of SQL's exact numbers: give it as a string, %s, which the server reads as a number for this column", short, n, hclquote.Quote(short))
+			}
+		}
 		if f, ok := c.Type.Type.(*schema.FloatType); ok && singlePrecision(f) && !exactFloat32(text) {
 			// The server stores the nearest FLOAT (0.1 as 0.100000001),
 			// which the INSERT's check for the row, comparing with the
@@ -310,7 +327,6 @@ func seedFits(c *schema.Column, v *sqlsyntax.Value) string {
 		if v.Kind != sqlsyntax.ValueNumber {
 			return "a bit column takes a number"
 		}
-		return ""
 	default:
 		if v.Kind == sqlsyntax.ValueBool {
 			return fmt.Sprintf("%s for a column of %s; give a string", v.Text, schemadef.TypeName(c.Type))

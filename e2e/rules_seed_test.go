@@ -182,3 +182,69 @@ data_migration "dedupe_category" {
 	}
 	assertSchema(t, r.db, r.declared)
 }
+
+// TestRuleDataMigrationDeleteEveryRow: a delete predicate that reads the
+// row and still selects every one (id > 0, where id = 0 was meant) stops
+// contract at its gate, before the DELETE, with the table's rows intact;
+// emptied by the operator on purpose, the table opens the gate.
+func TestRuleDataMigrationDeleteEveryRow(t *testing.T) {
+	before := strings.Replace(seedCategory, "  index \"uq_category\" {\n    unique  = true\n    columns = [column.project_id, column.name]\n  }\n", "", 1)
+	const careless = `
+data_migration "dedupe_category" {
+  table  = "category"
+  delete = "id > 0"
+}
+`
+	r := newRuleProject(t, before, seedCategory+careless)
+	r.must("before")
+	execAll(t, r.db.DB, "the previous release's rows", []string{
+		"INSERT INTO category (id, project_id, name) VALUES (1, 0, 'General'), (2, 1, 'Ops')",
+	})
+	r.must("expand")
+	r.must("migrate")
+	err := r.contractBlocked()
+	if !strings.Contains(err.Error(), `the delete of data_migration "dedupe_category" selects every row of category`) {
+		t.Fatalf("contract's refusal does not name the delete that empties the table: %v", err)
+	}
+	if got := rows(t, r.db.DB, "SELECT COUNT(*) FROM category"); got != "2" {
+		t.Fatalf("contract deleted rows behind its closed gate: %s left", got)
+	}
+	execAll(t, r.db.DB, "emptied on purpose", []string{"DELETE FROM category"})
+	r.must("contract")
+	assertSchema(t, r.db, r.declared)
+}
+
+// TestRuleDataMigrationDeleteKeepsDeclaredRows: a delete of duplicates
+// that keeps the highest id of each group, in a release that declares the
+// row id 1 while the previous release wrote the same key under id 5: the
+// delete would take the declared row, and its gate stops contract with
+// both rows there.
+func TestRuleDataMigrationDeleteKeepsDeclaredRows(t *testing.T) {
+	before := strings.Replace(seedCategory, "  index \"uq_category\" {\n    unique  = true\n    columns = [column.project_id, column.name]\n  }\n", "", 1)
+	const decl = `
+data_migration "general" {
+  table = "category"
+  row {
+    id         = 1
+    project_id = 0
+    name       = "General"
+  }
+}
+data_migration "dedupe_category" {
+  table  = "category"
+  delete = "EXISTS (SELECT 1 FROM category AS d WHERE d.project_id = category.project_id AND d.name = category.name AND d.id > category.id)"
+}
+`
+	r := newRuleProject(t, before, seedCategory+decl)
+	r.must("before")
+	execAll(t, r.db.DB, "the previous release's row", []string{"INSERT INTO category (id, project_id, name) VALUES (5, 0, 'General')"})
+	r.must("expand")
+	r.must("migrate")
+	err := r.contractBlocked()
+	if !strings.Contains(err.Error(), `the delete of data_migration "dedupe_category" selects rows the release declares (id = 1)`) {
+		t.Fatalf("contract's refusal does not name the declared row the delete selects: %v", err)
+	}
+	if got := rows(t, r.db.DB, "SELECT id FROM category ORDER BY id"); got != "1;5" {
+		t.Fatalf("contract deleted rows behind its closed gate: %s", got)
+	}
+}

@@ -276,11 +276,12 @@ func insertForm(n *ast.InsertStmt) bool {
 }
 
 // deleteForm tells the DELETE a data_migration's delete predicate is
-// planned as (sqlsyntax.DeleteRows): DELETE FROM t WHERE <predicate>, one
-// table of the database it runs in, always with its WHERE.
+// planned as (sqlsyntax.DeleteRows, read back by sqlsyntax.DeletedRows):
+// DELETE FROM t WHERE <predicate>, or t joined by its key to the rows of t
+// the predicate selects; one table of the database it runs in.
 func deleteForm(n *ast.DeleteStmt) bool {
-	t := sqlsyntax.OneTable(n.TableRefs)
-	return !n.IsMultiTable && t != nil && t.Schema.O == "" && n.Where != nil && n.Limit == nil && n.Order == nil
+	_, _, ok := sqlsyntax.DeletedRows(n)
+	return ok
 }
 
 // clauses are what one ALTER TABLE specification says; ADD COLUMN (a, b)

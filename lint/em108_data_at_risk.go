@@ -94,9 +94,18 @@ func deletedBy(p *Pass, release, table, sql string) string {
 	if rel == nil || rel.r == nil {
 		return ""
 	}
+	// The writer joins by the table's primary key when the previous
+	// release has the same one, and deletes by the predicate alone
+	// otherwise: the statement is one of the two.
+	keys := [][]string{nil}
+	if t, ok := rel.r.Schema.Table(table); ok && t.PrimaryKey != nil {
+		keys = append(keys, diff.PartColumns(t.PrimaryKey))
+	}
 	for _, m := range rel.r.Declarations.Deletes(table) {
-		if own, err := sqlsyntax.DeleteRows(table, m.DeleteExpr); err == nil && own == sql {
-			return fmt.Sprintf("; declared on purpose: data_migration %q at %s", m.Name, m.Pos)
+		for _, key := range keys {
+			if own, err := sqlsyntax.DeleteRows(table, key, m.DeleteExpr); err == nil && own == sql {
+				return fmt.Sprintf("; declared on purpose: data_migration %q at %s", m.Name, m.Pos)
+			}
 		}
 	}
 	return ""

@@ -105,7 +105,7 @@ func TestEM108NamesEachDeleteItsOwnDeclaration(t *testing.T) {
 	if len(byLine) != 2 {
 		t.Fatalf("EM108 delete notes: %q", byLine)
 	}
-	for _, want := range []struct{ name, sql string }{{"drop_shared", "DELETE FROM `images` WHERE (`owner` = 'shared')"}, {"drop_legacy", "DELETE FROM `images` WHERE (`name` LIKE 'legacy-%')"}} {
+	for _, want := range []struct{ name, sql string }{{"drop_shared", "FROM `images` WHERE (`owner` = 'shared')) AS"}, {"drop_legacy", "FROM `images` WHERE (`name` LIKE 'legacy-%')) AS"}} {
 		note := byLine[f.lineOf("plans/pike/pike_contract01.sql", want.sql, false)]
 		if strings.Count(note, "declared on purpose") != 1 || !strings.Contains(note, `data_migration "`+want.name+`" at schema/pike.hcl:`) || strings.Contains(note, "duplicates") {
 			t.Fatalf("note of %s: %q (all: %q)", want.name, note, byLine)

@@ -145,8 +145,8 @@ const (
 	StageTighten
 	StageAddGatedConstraint
 	// StageDropReplacedIndex drops a unique index only once the unique
-	// index that takes it over (the same columns under another name) is
-	// there: dropped first, the key went unenforced while the new release
+	// index that takes it over (its columns or some of them, under another
+	// name: holdsKey) is there: dropped first, the key went unenforced while the new release
 	// wrote, and a duplicate it wrote meanwhile failed the add half-way
 	// through contract (Keycloak 4.0.0's UK_CLI_TEMPLATE, UK_CLI_SCOPE on
 	// the renamed CLIENT_SCOPE).

@@ -7,6 +7,7 @@ import (
 
 	"ariga.io/atlas/sql/schema"
 	"github.com/emcee-db/emcee/diff"
+	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
@@ -22,8 +23,8 @@ func init() {
 		Priority: 100,
 		Doc: RuleDoc{
 			Change:   "data-only migration (declared: data_migration block)",
-			Phases:   "migrate: batched UPDATE ... SET <set> WHERE (<pending>), or with from and insert INSERT INTO <table> (<columns>) SELECT <values> FROM <from> WHERE (<pending>) batched over from's key, or with row blocks one INSERT a row, unless a row with exactly its values is there (one holding its key with other values is refused, never overwritten); contract: gate; with delete, contract, first after the gates: DELETE FROM <table> WHERE (<delete>)",
-			Gate:     "SELECT COUNT(*) FROM <table> (<from> for an insert) WHERE (<pending>) returns 0; for row blocks, no declared row's key missing from <table>; for delete, none (the duplicate gates of the table's new keys leave out the rows it deletes)",
+			Phases:   "migrate: batched UPDATE ... SET <set> WHERE (<pending>), or with from and insert INSERT INTO <table> (<columns>) SELECT <values> FROM <from> WHERE (<pending>) batched over from's key, or with row blocks one INSERT a row, unless a row with exactly its values is there (one holding its key with other values is refused, never overwritten); contract: gate; with delete, contract, first after the gates: DELETE <table> FROM <table> JOIN (SELECT <key> FROM <table> WHERE (<delete>)) AS emcee_rows USING (<key>) (DELETE FROM <table> WHERE (<delete>) without a primary key kept from the previous release)",
+			Gate:     "SELECT COUNT(*) FROM <table> (<from> for an insert) WHERE (<pending>) returns 0; for row blocks, no declared row's key missing from <table>; for delete, none of the table's rows kept while it has some, and no declared row deleted (the duplicate gates of the table's new keys leave out the rows it deletes)",
 			Rollback: "nothing to undo: the rows it rewrote or declared in migrate stay, since it ran while the previous release served, which tolerates them; the rows it inserted into a table new in the release go with it, which the rollback drops; a delete runs in contract, after which no rollback runs",
 			Example: `data_migration "meta_v2" {
   table   = "images"
@@ -50,15 +51,31 @@ func dataMigrationSteps(ctx *Context) ([]Step, error) {
 		// does not declare, and one whose expressions do not parse.
 		t, ok := to.Schema.Table(m.Rows())
 		if ok && m.DeleteExpr != nil {
-			sql, err := sqlsyntax.DeleteRows(t.Name, m.DeleteExpr)
+			sql, err := sqlsyntax.DeleteRows(t.Name, deleteKey(ctx.Transition.From, t), m.DeleteExpr)
 			if err != nil {
 				return nil, m.Pos.Errorf("data_migration %q: %v", m.Name, err)
+			}
+			// A predicate may read the row and still select every one (id >
+			// 0, id IS NOT NULL): no statement deletes a table's rows at
+			// scale unseen, so contract stops before such a delete empties
+			// a table holding rows. The uncorrelated NOT EXISTS is read
+			// once, and stops at the first row kept (a group's first, for
+			// duplicates); the predicate's table names there are the
+			// subquery's, as in the duplicate gates.
+			steps = append(steps, gate(fmt.Sprintf("the delete of data_migration %q selects every row of %s: the gate counts the rows it would delete when it keeps none, which a delete of duplicates never does (it keeps one row of each). Fix the predicate (emcee plan --rewrite %s, while the release is not released), then rerun; if emptying %s is meant, empty it yourself (DELETE FROM %s), then rerun: the gate opens on an empty table",
+				m.Name, t.Name, ctx.Transition.To.Name, t.Name, sqlsyntax.Ident(t.Name)),
+				countWhere(t.Name, fmt.Sprintf("NOT EXISTS (SELECT 1 FROM %s WHERE (%s) IS NOT TRUE)", sqlsyntax.Ident(t.Name), m.DeleteExpr.SQL()))))
+			// A row the release declares (row blocks) is there for the new
+			// release to rely on: contract stops before the delete takes one.
+			if keys, shown := declaredKeys(to, t); len(keys) > 0 {
+				steps = append(steps, gate(fmt.Sprintf("the delete of data_migration %q selects rows the release declares (%s): the gate counts them. Fix the predicate so that it keeps them (emcee plan --rewrite %s, while the release is not released), then rerun",
+					m.Name, seedList(shown), to.Name), countWhere(t.Name, fmt.Sprintf("(%s) AND (%s)", m.DeleteExpr.SQL(), sqlsyntax.SeedKeys(keys)))))
 			}
 			steps = append(steps, stmt(revision.Contract, StageDeleteRows, fmt.Sprintf("data_migration %q (declared at %s): DELETES the rows of %s its delete predicate selects: data destroyed on purpose, in contract, once the previous release is gone (until then it could write such rows again), before contract changes the schema; the duplicate gates of the table's new keys leave those rows out", m.Name, m.Pos, t.Name), sql))
 			continue
 		}
 		if ok && m.Seed != nil {
-			seed, err := seedSteps(t, m)
+			seed, err := seedSteps(ctx.Target, t, m)
 			if err != nil {
 				return nil, err
 			}
@@ -169,18 +186,27 @@ func insertStep(from *schema.Table, m *diff.DataMigration) (Step, error) {
 // ways out); in contract, a gate counting the declared rows whose key the
 // table lacks, since what contract and the new release do next may rely
 // on them. Nothing in the rollback: the rows stay (see the rule's doc).
-func seedSteps(t *schema.Table, m *diff.DataMigration) ([]Step, error) {
+func seedSteps(target project.Target, t *schema.Table, m *diff.DataMigration) ([]Step, error) {
 	var steps []Step
 	keys := make([][]sqlsyntax.Cell, len(m.Seed))
 	shown := make([]string, len(m.Seed))
 	for i, row := range m.Seed {
+		// MySQL's JSON type compares with a string as with a JSON string
+		// (MariaDB's is text): sqlsyntax.Cell.JSON, on a copy (the release
+		// is the loader's).
+		cells := slices.Clone(row.Cells)
+		for j := range cells {
+			if c, ok := t.Column(cells[j].Column); ok && !target.MariaDB() {
+				_, cells[j].JSON = c.Type.Type.(*schema.JSONType)
+			}
+		}
 		var what string
 		keys[i], what = diff.SeedKey(t, row)
 		if keys[i] == nil {
 			return nil, row.Pos.Errorf("internal: row %d of data_migration %q was not validated when the release was loaded", row.N, m.Name)
 		}
 		shown[i] = diff.SeedKeyText(t, row)
-		sql, err := sqlsyntax.SeedInsert(t.Name, row.Cells)
+		sql, err := sqlsyntax.SeedInsert(t.Name, cells)
 		if err != nil {
 			return nil, row.Pos.Errorf("data_migration %q, row %d: %v", m.Name, row.N, err)
 		}
@@ -196,6 +222,48 @@ func seedSteps(t *schema.Table, m *diff.DataMigration) ([]Step, error) {
 	}
 	return append(steps, gate(fmt.Sprintf("rows data_migration %q declares (%s) that %s lacks: the gate counts the missing ones. Migrate inserted them; one missing now was deleted since, or had its key changed: insert it again as migrate's INSERT of data_migration %q does, then rerun",
 		m.Name, seedList(shown), t.Name, m.Name), sql)), nil
+}
+
+// deleteKey is the key a delete joins its selected rows back by
+// (sqlsyntax.DeleteRows): the primary key of whole columns the table has
+// in both releases (the DELETE runs first in contract, before a new
+// primary key), nil when there is none.
+func deleteKey(from *schema.Schema, t *schema.Table) []string {
+	whole := func(pk *schema.Index) []string {
+		if pk == nil || slices.ContainsFunc(pk.Parts, func(p *schema.IndexPart) bool { return p.C == nil || diff.Prefix(p) > 0 }) {
+			return nil
+		}
+		return diff.PartColumns(pk)
+	}
+	if from == nil {
+		return nil
+	}
+	old, ok := from.Table(t.Name)
+	if !ok {
+		return nil
+	}
+	key := whole(t.PrimaryKey)
+	if !slices.EqualFunc(key, whole(old.PrimaryKey), strings.EqualFold) {
+		return nil
+	}
+	return key
+}
+
+// declaredKeys are the keys of the rows every data_migration of release
+// to declares into table t (row blocks), those planned by an earlier
+// revision of the release too, and each as messages show it.
+func declaredKeys(to *diff.Release, t *schema.Table) (keys [][]sqlsyntax.Cell, shown []string) {
+	for _, m := range to.Declarations.DataMigrations {
+		if m.Seed == nil || !strings.EqualFold(m.Table, t.Name) {
+			continue
+		}
+		for _, row := range m.Seed {
+			if k, _ := diff.SeedKey(t, row); k != nil {
+				keys, shown = append(keys, k), append(shown, diff.SeedKeyText(t, row))
+			}
+		}
+	}
+	return keys, shown
 }
 
 // seedRowText shows a declared row's values, as the plan's comment and

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
 )
 
@@ -272,6 +273,13 @@ func TestDataMigrationSeedRule(t *testing.T) {
 		{name: "a NOT NULL column without default missing",
 			rows:   "  row {\n    id = 1\n    name = \"General\"\n  }\n",
 			errHas: []string{`row 1 of data_migration "default_category" lacks project_id of category, NOT NULL without a default`}},
+		// Measured on MariaDB 10.11: without NO_AUTO_VALUE_ON_ZERO (emcee's
+		// sessions do not set it) 0 makes the server generate the next id;
+		// the row's check never found it, and every rerun inserted another
+		// row, its gate (id = 0) closed for good.
+		{name: "0 for an AUTO_INCREMENT key",
+			rows:   "  row {\n    id = 0\n    project_id = 0\n    name = \"General\"\n  }\n",
+			errHas: []string{"after.hcl:", `row 1 of data_migration "default_category": category.id: 0 in an AUTO_INCREMENT column makes the server generate the next value`}},
 		{name: "two rows with one key",
 			rows:   "  row {\n    id = 1\n    project_id = 0\n    name = \"a\"\n  }\n  row {\n    id = 1\n    project_id = 0\n    name = \"b\"\n  }\n",
 			errHas: []string{`row 2 of data_migration "default_category" has the key of row 1 (id = 1)`}},
@@ -362,8 +370,22 @@ func TestDataMigrationDeleteRule(t *testing.T) {
 		{name: "duplicates deleted before the unique key, its gate leaving them out",
 			body: "  delete = \"" + dups + "\"\n",
 			contract: []revision.Statement{
+				{Rule: "data-migration", Kind: revision.Gate, SQL: "SELECT COUNT(*) FROM `category` WHERE NOT EXISTS (SELECT 1 FROM `category` WHERE (" + dupsSQL + ") IS NOT TRUE)"},
 				{Rule: "add-unique-index", Kind: revision.Gate, SQL: "SELECT COUNT(*) FROM `category` WHERE (`project_id`, `name`) IN (SELECT `project_id`, `name` FROM `category` WHERE `project_id` IS NOT NULL AND `name` IS NOT NULL AND (" + dupsSQL + ") IS NOT TRUE GROUP BY `project_id`, `name` HAVING COUNT(*) > 1) AND (" + dupsSQL + ") IS NOT TRUE"},
-				{Rule: "data-migration", SQL: "DELETE FROM `category` WHERE (" + dupsSQL + ")"},
+				{Rule: "data-migration", SQL: "DELETE `category` FROM `category` JOIN (SELECT `id` FROM `category` WHERE (" + dupsSQL + ")) AS `emcee_rows` USING (`id`)"},
+				{Rule: "add-unique-index", SQL: "ALTER TABLE `category` ADD UNIQUE INDEX `uq_category` (`project_id`, `name`), ALGORITHM=INPLACE, LOCK=NONE"},
+			}},
+		// A declared row the delete selects (it keeps the highest id of
+		// each group, and the seed wrote id 1): the gate stops contract
+		// before the DELETE takes it.
+		{name: "a delete selecting a row the release declares",
+			body: "  delete = \"" + strings.Replace(dups, "d.id < category.id", "d.id > category.id", 1) + "\"\n}\ndata_migration \"general\" {\n  table = \"category\"\n  row {\n    id = 1\n    project_id = 0\n    name = \"General\"\n  }\n",
+			contract: []revision.Statement{
+				{Rule: "data-migration", Kind: revision.Gate, SQL: "SELECT COUNT(*) FROM `category` WHERE NOT EXISTS (SELECT 1 FROM `category` WHERE (" + strings.Replace(dupsSQL, "`d`.`id` < `category`.`id`", "`d`.`id` > `category`.`id`", 1) + ") IS NOT TRUE)"},
+				{Rule: "data-migration", Kind: revision.Gate, SQL: "SELECT COUNT(*) FROM `category` WHERE (" + strings.Replace(dupsSQL, "`d`.`id` < `category`.`id`", "`d`.`id` > `category`.`id`", 1) + ") AND ((`id` = 1))"},
+				{Rule: "data-migration", Kind: revision.Gate, SQL: "SELECT 1 - COUNT(*) FROM `category` WHERE (`id` = 1)"},
+				{Rule: "add-unique-index", Kind: revision.Gate, SQL: "SELECT COUNT(*) FROM `category` WHERE (`project_id`, `name`) IN (SELECT `project_id`, `name` FROM `category` WHERE `project_id` IS NOT NULL AND `name` IS NOT NULL AND (" + strings.Replace(dupsSQL, "`d`.`id` < `category`.`id`", "`d`.`id` > `category`.`id`", 1) + ") IS NOT TRUE GROUP BY `project_id`, `name` HAVING COUNT(*) > 1) AND (" + strings.Replace(dupsSQL, "`d`.`id` < `category`.`id`", "`d`.`id` > `category`.`id`", 1) + ") IS NOT TRUE"},
+				{Rule: "data-migration", SQL: "DELETE `category` FROM `category` JOIN (SELECT `id` FROM `category` WHERE (" + strings.Replace(dupsSQL, "`d`.`id` < `category`.`id`", "`d`.`id` > `category`.`id`", 1) + ")) AS `emcee_rows` USING (`id`)"},
 				{Rule: "add-unique-index", SQL: "ALTER TABLE `category` ADD UNIQUE INDEX `uq_category` (`project_id`, `name`), ALGORITHM=INPLACE, LOCK=NONE"},
 			}},
 		{name: "delete and pending",
@@ -372,6 +394,26 @@ func TestDataMigrationDeleteRule(t *testing.T) {
 		{name: "a column the table lacks",
 			body:   "  delete = \"nmae = ''\"\n",
 			errHas: []string{"after.hcl:", `delete of data_migration "dedupe"`, "nmae"}},
+		// A predicate that reads no column of the row selects every row or
+		// none: contract would empty the table.
+		{name: "TRUE deletes every row",
+			body:   "  delete = \"TRUE\"\n",
+			errHas: []string{"after.hcl:", `delete of data_migration "dedupe": it reads no column of the row of category`, "every row of category or none"}},
+		// The gates read the predicate, then the DELETE reads it again (and
+		// a resume again): a random answer deletes other rows than the
+		// gates counted.
+		{name: "RAND(): other rows each time it is read",
+			body:   "  delete = \"" + dups + " AND RAND() < 0.5\"\n",
+			errHas: []string{"after.hcl:", `delete of data_migration "dedupe": it calls RAND(), whose answer is not the same when computed again`}},
+		{name: "UUID()",
+			body:   "  delete = \"name = UUID()\"\n",
+			errHas: []string{`delete of data_migration "dedupe": it calls UUID()`}},
+		{name: "1 = 1 deletes every row",
+			body:   "  delete = \"1 = 1\"\n",
+			errHas: []string{`delete of data_migration "dedupe": it reads no column of the row of category`}},
+		{name: "a subquery whose bare names are its own table's: the same answer for every row",
+			body:   "  delete = \"EXISTS (SELECT 1 FROM category AS d WHERE name = d.name AND id < d.id)\"\n",
+			errHas: []string{`delete of data_migration "dedupe": it reads no column of the row of category`, "write category.<column> for the row's"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tr, ctx, err := tcDiff(mariadb1011, before, tcCategory+migration(tc.body))
@@ -394,8 +436,18 @@ func TestDataMigrationDeleteRule(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := ph[revision.Contract]
-			if len(got) > 1 && !strings.Contains(got[1].Why, "DELETES the rows of category its delete predicate selects: data destroyed on purpose") {
-				t.Errorf("the delete's reason: %s", got[1].Why)
+			for _, st := range got {
+				if strings.HasPrefix(st.SQL, "DELETE") && !strings.Contains(st.Why, "DELETES the rows of category its delete predicate selects: data destroyed on purpose") {
+					t.Errorf("the delete's reason: %s", st.Why)
+				}
+				if strings.Contains(st.SQL, "AND ((`id` = 1))") && !strings.Contains(st.Why, `the delete of data_migration "dedupe" selects rows the release declares (id = 1)`) {
+					t.Errorf("the declared rows' gate's reason: %s", st.Why)
+				}
+			}
+			// A predicate that reads the row may still select every one
+			// (id > 0): the gate stops contract before it empties the table.
+			if len(got) > 0 && !strings.Contains(got[0].Why, `the delete of data_migration "dedupe" selects every row of category`) {
+				t.Errorf("the emptying gate's reason: %s", got[0].Why)
 			}
 			for i := range got {
 				got[i].Why = ""
@@ -403,8 +455,10 @@ func TestDataMigrationDeleteRule(t *testing.T) {
 			if !slices.Equal(got, tc.contract) {
 				t.Errorf("contract:\n got %+v\nwant %+v", got, tc.contract)
 			}
-			if len(ph[revision.Migrate]) != 0 {
-				t.Errorf("a delete in migrate, while the previous release may still write such rows: %+v", ph[revision.Migrate])
+			for _, st := range ph[revision.Migrate] {
+				if strings.HasPrefix(st.SQL, "DELETE") {
+					t.Errorf("a delete in migrate, while the previous release may still write such rows: %+v", st)
+				}
 			}
 		})
 	}
@@ -489,5 +543,138 @@ func TestDataMigrationsReadingEachOthersRowsAreRefusedAsACycle(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "each reads the rows the other inserts: no order of the two works") {
 			t.Errorf("error %v", err)
 		}
+	}
+}
+
+// tcStored has columns that store some values otherwise than written.
+const tcStored = `
+table "stored" {
+  schema = schema.app
+  column "id" {
+    type = int
+  }
+  column "n" {
+    type = bigint
+    null = true
+  }
+  column "s" {
+    type = set("a", "b")
+    null = true
+  }
+  column "bin" {
+    type = binary(4)
+    null = true
+  }
+  column "bits" {
+    type = bit(4)
+    null = true
+  }
+  column "c" {
+    type = char(5)
+    null = true
+  }
+  column "dbl" {
+    type = double
+    null = true
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+`
+
+// TestDataMigrationSeedStoredAsDeclared: a seed row's value the server
+// would store otherwise than written (measured on MariaDB 10.11: 1.5 in a
+// BIGINT is 2, 'b,a' in a SET is 'a,b', 'ab' in a BINARY(4) gains two zero
+// bytes, 'ab ' in a CHAR loses its space) is refused at load: the INSERT's
+// check for the row compares with the value as written, never finds it,
+// and every rerun then fails on the row's own key (1062), which emcee
+// words as another row holding it; a bit value too wide for its column is
+// refused there rather than by the server in migrate (1406).
+func TestDataMigrationSeedStoredAsDeclared(t *testing.T) {
+	for _, tc := range []struct {
+		value  string
+		errHas string // "" when taken
+	}{
+		{value: `n = 1.5`, errHas: `stored.n: 1.5 is not a whole number; the server would store it rounded: write it rounded`},
+		{value: `n = 15`},
+		{value: `n = "2.5"`, errHas: `stored.n: 2.5 is not a whole number`},
+		{value: `s = "b,a"`, errHas: `stored.s: "b,a" is stored as "a,b" (set members in the column's order, each once): write "a,b"`},
+		{value: `s = "a,a"`, errHas: `stored.s: "a,a" is stored as "a"`},
+		{value: `s = "a,b"`},
+		{value: `bin = "ab"`, errHas: `stored.bin: "ab" is 2 bytes long; binary(4) pads it with zero bytes to 4, and stores "ab\u0000\u0000": write that`},
+		{value: `bin = "ab\u0000\u0000"`},
+		{value: `bits = 16`, errHas: `stored.bits: 16 needs 5 bits; the column has 4`},
+		{value: `bits = 15`},
+		{value: `c = "ab "`, errHas: `stored.c: "ab " ends in spaces, which a char column drops: write "ab"`},
+		{value: `c = " ab"`},
+		// A literal of more than 65 digits is no exact number to the
+		// parser: the INSERT could not be read back, said in its words.
+		{value: `dbl = 1e300`, errHas: `stored.dbl: 1e300 has 301 digits, more than the 65 of SQL's exact numbers: give it as a string, "1e300", which the server reads as a number for this column`},
+		{value: `dbl = "1e300"`},
+		{value: `dbl = 1e-40`},
+		{value: `dbl = 0.5`},
+	} {
+		t.Run(tc.value, func(t *testing.T) {
+			after := tcStored + "data_migration \"m\" {\n  table = \"stored\"\n  row {\n    id = 1\n    " + tc.value + "\n  }\n}\n"
+			tr, ctx, err := tcDiff(mariadb1011, tcStored, after)
+			if err == nil {
+				_, err = Split(tr, mariadb1011, ctx.drv)
+			}
+			switch {
+			case tc.errHas == "" && err != nil:
+				t.Fatal(err)
+			case tc.errHas != "" && err == nil:
+				t.Fatalf("taken; want the refusal %q", tc.errHas)
+			case tc.errHas != "" && !strings.Contains(err.Error(), tc.errHas):
+				t.Fatalf("refusal lacks %q:\n%v", tc.errHas, err)
+			}
+		})
+	}
+}
+
+// TestDataMigrationSeedJSONOnMySQL: MySQL's JSON type compares with a
+// string as with a JSON string, never equal to an object or an array
+// (WL#8249), so the INSERT's check for a seed row holding a document
+// never found it: a resume or rerun inserted it again and failed on its
+// key (1062), worded as another row holding it. On MySQL the check
+// compares with the value cast to JSON; MariaDB's JSON is text.
+func TestDataMigrationSeedJSONOnMySQL(t *testing.T) {
+	const tbl = `
+table "settings" {
+  schema = schema.app
+  column "id" {
+    type = int
+  }
+  column "doc" {
+    type = json
+    null = true
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+`
+	after := tbl + "data_migration \"m\" {\n  table = \"settings\"\n  row {\n    id  = 1\n    doc = \"{\\\"a\\\": 1}\"\n  }\n}\n"
+	for _, tc := range []struct {
+		target project.Target
+		want   string
+	}{
+		{mysql80, "INSERT INTO `settings` (`id`, `doc`) SELECT 1, '{\"a\": 1}' FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM `settings` WHERE `id` <=> 1 AND `doc` <=> CAST('{\"a\": 1}' AS JSON))"},
+		{mariadb1011, "INSERT INTO `settings` (`id`, `doc`) SELECT 1, '{\"a\": 1}' FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM `settings` WHERE `id` <=> 1 AND `doc` <=> '{\"a\": 1}')"},
+	} {
+		t.Run(tc.target.String(), func(t *testing.T) {
+			tr, ctx, err := tcDiff(tc.target, tbl, after)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ph, err := Split(tr, tc.target, ctx.drv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m := ph[revision.Migrate]; len(m) != 1 || m[0].SQL != tc.want {
+				t.Fatalf("migrate: %+v\nwant %s", m, tc.want)
+			}
+		})
 	}
 }

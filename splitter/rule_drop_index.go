@@ -3,17 +3,18 @@ package splitter
 import (
 	"fmt"
 	"slices"
+	"strings"
 
+	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
 
 	"github.com/emcee-db/emcee/revision"
-	"github.com/emcee-db/emcee/schemadef"
 )
 
 func init() {
 	register(&Rule{
 		Name:  "drop-index",
-		Doc:   RuleDoc{Change: "drop index", Phases: "contract (a FULLTEXT index: with FORCE, a rebuild in place, unless the table keeps another FULLTEXT index; a unique index another one added in the release takes over, on the same columns: after that one is added)", Rollback: "nothing to undo: contract only", Example: "# remove the index block"},
+		Doc:   RuleDoc{Change: "drop index", Phases: "contract (a FULLTEXT index: with FORCE, a rebuild in place, unless the table keeps another FULLTEXT index; a unique index another one added in the release takes over, on the same columns or some of them: after that one is added)", Rollback: "nothing to undo: contract only", Example: "# remove the index block"},
 		Match: is[*schema.DropIndex],
 		Split: func(c *Change) ([]Step, error) {
 			d := c.Change.(*schema.DropIndex)
@@ -35,7 +36,7 @@ func init() {
 			st := stmt(revision.Contract, StageDropIndex, why, Inplace.With(sql))
 			if next := successor(c, d.I); next != nil {
 				st.Stage, st.replaced = StageDropReplacedIndex, true
-				st.Why += fmt.Sprintf("; unique index %s, on the same columns, takes over from it: it is dropped only once %s is there, so that the key is enforced throughout", next.Name, next.Name)
+				st.Why += fmt.Sprintf("; unique index %s, on its columns or some of them, takes over from it: it is dropped only once %s is there, so that the key is enforced throughout", next.Name, next.Name)
 			}
 			return []Step{st}, nil
 		},
@@ -43,14 +44,14 @@ func init() {
 }
 
 // successor is the unique index new in the release that takes over from
-// the unique index idx: another name, the same parts. nil when idx is not
-// unique or none does.
+// the unique index idx: another name, the same columns or some of them
+// (holdsKey). nil when idx is not unique or none does.
 func successor(c *Change, idx *schema.Index) *schema.Index {
 	if !idx.Unique || c.FromTable == nil {
 		return nil
 	}
 	for _, i := range c.Table.Indexes {
-		if _, had := c.FromTable.Index(i.Name); !had && i.Unique && sameParts(i, idx) {
+		if _, had := c.FromTable.Index(i.Name); !had && i.Unique && holdsKey(i, idx) {
 			return i
 		}
 	}
@@ -72,12 +73,26 @@ func droppedClusterKey(c *Change, idx *schema.Index) error {
 		c.ctx.Transition.To.WherePart(c.Table.Name, idx.Name), idx.Name, c.Table.Name, c.Table.Name, c.Table.Name)
 }
 
-// sameParts reports two indexes on the same whole columns, in order
-// (schemadef.Leads both ways), none of them an expression.
-func sameParts(a, b *schema.Index) bool {
-	whole := func(idx *schema.Index) bool {
-		return !slices.ContainsFunc(idx.Parts, func(p *schema.IndexPart) bool { return p.C == nil })
+// holdsKey reports that unique index next enforces the key of unique
+// index old: each of its parts is a whole column that old has whole, in
+// any order (two rows alike in all of old's columns are alike in next's,
+// which refuses them). Keycloak renames keys on the same columns; a key
+// reordered, or narrowed to some of its columns, holds the old one too.
+func holdsKey(next, old *schema.Index) bool {
+	wholeCol := func(p *schema.IndexPart) string {
+		if p.C == nil || slices.ContainsFunc(p.Attrs, func(a schema.Attr) bool { _, ok := a.(*mysql.SubPart); return ok }) {
+			return ""
+		}
+		return strings.ToLower(p.C.Name)
 	}
-	return len(a.Parts) == len(b.Parts) && whole(a) && whole(b) &&
-		schemadef.Leads(a, schemadef.PartColumns(b)) && schemadef.Leads(b, schemadef.PartColumns(a))
+	var had []string
+	for _, p := range old.Parts {
+		if c := wholeCol(p); c != "" {
+			had = append(had, c)
+		}
+	}
+	return len(next.Parts) > 0 && !slices.ContainsFunc(next.Parts, func(p *schema.IndexPart) bool {
+		c := wholeCol(p)
+		return c == "" || !slices.Contains(had, c)
+	})
 }

@@ -83,25 +83,44 @@ func TestDropIndexRule(t *testing.T) {
 // duplicate, and the addition then failed half-way through contract. The
 // drop goes in the statement that adds the successor.
 func TestRenamedUniqueIndexIsNeverMissing(t *testing.T) {
-	const ux = "  index \"ux_name\" {\n    unique  = true\n    columns = [column.name]\n  }\n"
-	before := tcEdit(t, tcImages, "  index \"ix_owner\"", ux+"  index \"ix_owner\"")
-	after := tcEdit(t, before, "index \"ux_name\"", "index \"ux_images_name\"", "  column \"note\" {\n    type = varchar(60)\n  }\n", "")
-	tr, ctx := tcTransition(t, mariadb1011, before, after)
-	ph, err := Split(tr, mariadb1011, ctx.drv)
-	if err != nil {
-		t.Fatal(err)
+	ux := func(name string, cols ...string) string {
+		return "  index \"" + name + "\" {\n    unique  = true\n    columns = [column." + strings.Join(cols, ", column.") + "]\n  }\n"
 	}
-	var sqls []string
-	for _, s := range ph[revision.Contract] {
-		sqls = append(sqls, s.SQL)
-	}
-	for i, sql := range sqls {
-		if strings.Contains(sql, "DROP INDEX `ux_name`") {
-			if !slices.ContainsFunc(sqls[:i+1], func(s string) bool { return strings.Contains(s, "ADD UNIQUE INDEX `ux_images_name`") }) {
-				t.Fatalf("ux_name is dropped before ux_images_name is added:\n%s", strings.Join(sqls, "\n"))
+	for _, tc := range []struct {
+		name, old, new string
+		edits          []string // more edits of the release
+	}{
+		{name: "renamed", old: ux("ux_name", "name"), new: ux("ux_images_name", "name")},
+		// A key on the same columns in another order, or on some of them,
+		// holds the old one's key too: the old one waits for it alike.
+		{name: "renamed, its columns in another order", old: ux("ux_name", "name", "owner_id"), new: ux("ux_images_name", "owner_id", "name")},
+		{name: "renamed, on some of its columns", old: ux("ux_name", "name", "owner_id"), new: ux("ux_images_name", "name")},
+		// A column renamed in the release holds the old one's values (the
+		// sync triggers copy them): a key on it holds the old key too.
+		{name: "renamed, on a column renamed in the release", old: ux("ux_name", "name", "owner_id"), new: ux("ux_images_name", "title", "owner_id"),
+			edits: []string{"  column \"name\" {\n    type = varchar(30)\n  }\n", "  column \"title\" {\n    type         = varchar(30)\n    renamed_from = \"name\"\n  }\n"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := tcEdit(t, tcImages, "  index \"ix_owner\"", tc.old+"  index \"ix_owner\"")
+			after := tcEdit(t, before, append([]string{tc.old, tc.new, "  column \"note\" {\n    type = varchar(60)\n  }\n", ""}, tc.edits...)...)
+			tr, ctx := tcTransition(t, mariadb1011, before, after)
+			ph, err := Split(tr, mariadb1011, ctx.drv)
+			if err != nil {
+				t.Fatal(err)
 			}
-			return
-		}
+			var sqls []string
+			for _, s := range ph[revision.Contract] {
+				sqls = append(sqls, s.SQL)
+			}
+			for i, sql := range sqls {
+				if strings.Contains(sql, "DROP INDEX `ux_name`") {
+					if !slices.ContainsFunc(sqls[:i+1], func(s string) bool { return strings.Contains(s, "ADD UNIQUE INDEX `ux_images_name`") }) {
+						t.Fatalf("ux_name is dropped before ux_images_name is added:\n%s", strings.Join(sqls, "\n"))
+					}
+					return
+				}
+			}
+			t.Fatalf("no DROP INDEX of ux_name:\n%s", strings.Join(sqls, "\n"))
+		})
 	}
-	t.Fatalf("no DROP INDEX of ux_name:\n%s", strings.Join(sqls, "\n"))
 }

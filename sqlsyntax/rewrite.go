@@ -1,6 +1,10 @@
 package sqlsyntax
 
-import "github.com/pingcap/tidb/pkg/parser/ast"
+import (
+	"strings"
+
+	"github.com/pingcap/tidb/pkg/parser/ast"
+)
 
 // Rewrite is a backfill as the applier reads it to tell what a run of it
 // would achieve without running it: UPDATE <table> SET <assignments> WHERE
@@ -131,6 +135,33 @@ var unrepeatable = map[string]bool{
 	"database": true, "schema": true, "version": true, "binlog_gtid_pos": true, "load_file": true,
 	"sleep": true, "benchmark": true, "get_lock": true, "release_lock": true, "release_all_locks": true,
 	"is_free_lock": true, "is_used_lock": true, "master_pos_wait": true, "master_gtid_wait": true,
+}
+
+// clock are the unrepeatable functions that read the time: an expression
+// selecting rows by age (expires < NOW()) selects, computed again later,
+// the same rows and those aged since.
+var clock = map[string]bool{
+	"now": true, "current_timestamp": true, "localtime": true, "localtimestamp": true, "sysdate": true,
+	"curdate": true, "current_date": true, "curtime": true, "current_time": true,
+	"utc_date": true, "utc_time": true, "utc_timestamp": true, "unix_timestamp": true,
+}
+
+// Unrepeatable names the first built-in call of the expression, other
+// than the clock's, whose answer for a row is not the same when computed
+// again (RAND(), UUID(), LAST_INSERT_ID(), a sequence's, a lock's), as
+// NAME(); "" when it has none. Stored functions are left to their
+// declaration (stored_function).
+func (e *Expr) Unrepeatable() string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	name := ""
+	e.node.Accept(visit(func(n ast.Node) bool {
+		if f, ok := n.(*ast.FuncCallExpr); ok && f.Schema.L == "" && unrepeatable[f.FnName.L] && !clock[f.FnName.L] {
+			name = strings.ToUpper(f.FnName.O) + "()"
+		}
+		return name != ""
+	}))
+	return name
 }
 
 // repeatable reports that a tree computes the same value when computed

@@ -314,8 +314,15 @@ func rerunFlags(cmd *cobra.Command, only ...string) func(sub string) (words, add
 			// is often built from one (url = "mysql://app:${var.password}@...").
 			case f.Name == "url" || f.Name == "dev-url" || f.Name == "replica" || f.Name == "var":
 				add = append(add, "--"+f.Name)
+			// A bool flag takes no value word (`--allow-copy false` is
+			// --allow-copy and an argument "false"): given as its default
+			// (--allow-copy=false) it is left out, given otherwise it is
+			// written as pflag reads it back.
+			case f.Value.Type() == "bool" && f.Value.String() == f.DefValue:
 			case f.Value.Type() == "bool" && f.Value.String() == "true":
 				words = append(words, "--"+f.Name)
+			case f.Value.Type() == "bool":
+				words = append(words, "--"+f.Name+"="+f.Value.String())
 			default:
 				values := []string{f.Value.String()}
 				if sv, ok := f.Value.(pflag.SliceValue); ok {

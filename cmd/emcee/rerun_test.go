@@ -111,6 +111,11 @@ func TestRerunFlagsOfEveryCommand(t *testing.T) {
 		{[]string{"db", "baseline", "pike", "--env", "prod", "--allow-drift"}, "baseline", []string{"--allow-drift", "--env", "prod"}},
 		{[]string{"db", "migrate", "--env", "prod", "--allow-drift"}, "contract", []string{"--env", "prod"}},
 		{[]string{"db", "migrate", "--env", "-x", "--allow-drift"}, "migrate", []string{"--allow-drift", "--env", "'-x'"}},
+		// A bool flag takes no value word: `--allow-copy false` is
+		// --allow-copy, and "false" an argument (a release, to db sync).
+		// Given its default, it is left out.
+		{[]string{"db", "rollback", "pike", "--env", "prod", "--allow-copy=false", "--fail-fast=false"}, "rollback", []string{"--env", "prod"}},
+		{[]string{"db", "rollback", "pike", "--allow-copy=true"}, "rollback", []string{"--allow-copy"}},
 	} {
 		if got, _ := rerunFlags(parse(c.args...))(c.sub); !slices.Equal(got, c.want) {
 			t.Errorf("emcee %s, for db %s: %q, want %q", strings.Join(c.args, " "), c.sub, got, c.want)
