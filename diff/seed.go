@@ -336,11 +336,13 @@ func seedFits(c *schema.Column, v *sqlsyntax.Value) string {
 		}
 	}
 	var msg string
-	checkValue(c, text, "", func(format string, args ...any) {
+	first := func(format string, args ...any) {
 		if msg == "" {
 			msg = fmt.Sprintf(format, args...)
 		}
-	})
+	}
+	checkValue(c, text, "", first)
+	checkPadded(c, text, first)
 	return msg
 }
 
