@@ -299,8 +299,8 @@ func checkTime(v string, t *schema.TimeType, bad func(string, ...any)) {
 // otherwise: the server pads a shorter value with zero bytes, and 'ab' no
 // longer equals what it holds, so every rerun's NOT EXISTS misses the row
 // and its INSERT meets the row's own key. A default is padded alike and
-// compared as the server reads it back (MediaWiki's user_touched
-// binary(14) DEFAULT ''): not refused.
+// compared as the server reads it back (MediaWiki's user_touched,
+// binary(14) with an empty default): not refused.
 func checkPadded(c *schema.Column, v string, bad func(string, ...any)) {
 	if t, ok := c.Type.Type.(*schema.BinaryType); ok && strings.EqualFold(t.T, mysql.TypeBinary) {
 		if size := binarySize(t); len(v) < size {
