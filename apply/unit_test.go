@@ -266,4 +266,17 @@ func TestReadableRefusesStatementsNoEmceeWrites(t *testing.T) {
 			t.Errorf("%s: next %q", foreign, r.Next)
 		}
 	}
+	// A gate is a SELECT, and emcee writes it plain: one that writes its
+	// answer to a file (INTO OUTFILE, with the operator's FILE privilege)
+	// or locks the rows it reads ran, the guard checking DDL alone.
+	for gate, effect := range map[string]string{
+		"SELECT COUNT(*) FROM `t` WHERE `c` IS NULL INTO OUTFILE '/tmp/x'": "it writes its answer out (SELECT ... INTO)",
+		"SELECT COUNT(*) FROM `t` WHERE `c` IS NULL FOR UPDATE":            "it locks the rows it reads",
+	} {
+		rev := read(append(slices.Clone(planned[:2]), append([]revision.Statement{{Rule: "tighten-column", Kind: revision.Gate, SQL: gate}}, planned[2:]...)...))
+		var r *Refusal
+		if err := s.readable(rev); !errors.As(err, &r) || !strings.Contains(r.Reason, "pike_expand01 refused before emcee ran anything: gate 3 at plans/pike/pike_expand01.sql:") || !strings.Contains(r.Reason, "is no gate emcee writes: "+effect) {
+			t.Errorf("%s: %v", gate, err)
+		}
+	}
 }

@@ -48,6 +48,20 @@ func ReadGate(sql string) (*Gate, error) {
 	return g, nil
 }
 
+// Effect is what a gate does besides counting, "" for nothing: emcee
+// writes a gate as a plain SELECT, so one that writes its answer out
+// (INTO OUTFILE, DUMPFILE or variables) or locks the rows it reads (FOR
+// UPDATE, LOCK IN SHARE MODE) was put into the plan by hand.
+func (g *Gate) Effect() string {
+	switch {
+	case g.sel.SelectIntoOpt != nil:
+		return "it writes its answer out (SELECT ... INTO)"
+	case g.sel.LockInfo != nil && g.sel.LockInfo.LockType != ast.SelectLockNone:
+		return "it locks the rows it reads (" + g.sel.LockInfo.LockType.String() + ")"
+	}
+	return ""
+}
+
 // Listing is the query that lists (up to 100 of) the rows the gate
 // counts: the gate selecting the rows instead of counting them. "" for a
 // gate that is not SELECT COUNT(*) FROM <table> WHERE <predicate>: what it
