@@ -85,19 +85,14 @@ func (s *Session) readable(rev *revision.Revision) error {
 				Next:   "the plan was edited by hand (`emcee lint` reports it as EM110): restore it from version control, or re-plan the release with `emcee plan --rewrite " + rev.ID.Release + "`",
 			}
 		}
-		if st.Kind == revision.Gate {
-			if g, err := sqlsyntax.ReadGate(st.SQL); err == nil && g.Effect() != "" {
-				return &Refusal{
-					Reason: fmt.Sprintf("%s refused before emcee ran anything: gate %d at %s, %q, is no gate emcee writes: %s; the plan was edited by hand and its sum recomputed after the edit",
-						rev.ID, i+1, s.at(rev, st), st.SQL, g.Effect()),
-					Next: "restore " + project.Rel(s.Project.PlansDir) + " from version control; `emcee plan --check` says what differs from what emcee writes",
-				}
+		if why := st.Foreign(d); why != "" {
+			what := "statement"
+			if st.Kind == revision.Gate {
+				what = "gate"
 			}
-		}
-		if st.Kind == revision.DDL && !d.Planned() {
 			return &Refusal{
-				Reason: fmt.Sprintf("%s refused before emcee ran anything: statement %d at %s, %q, is a statement no emcee writes (emcee plans schema changes of tables, views, triggers and indexes, session settings, a data migration's rows, and gates and backfills under their directives): the plan was edited by hand and its sum recomputed after the edit",
-					rev.ID, i+1, s.at(rev, st), st.SQL),
+				Reason: fmt.Sprintf("%s refused before emcee ran anything: %s %d at %s, %q, is %s: the plan was edited by hand and its sum recomputed after the edit",
+					rev.ID, what, i+1, s.at(rev, st), st.SQL, why),
 				Next: "restore " + project.Rel(s.Project.PlansDir) + " from version control; `emcee plan --check` says what differs from what emcee writes",
 			}
 		}

@@ -1,11 +1,15 @@
 package lint
 
 import (
+	"context"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/emcee-db/emcee/devdb"
+	"github.com/emcee-db/emcee/internal/testdb"
 	"github.com/emcee-db/emcee/planner"
 	"github.com/emcee-db/emcee/project"
 )
@@ -169,5 +173,34 @@ func TestEM106SaysWhatItCannotRecompute(t *testing.T) {
 		if len(got) != 1 || got[0].Severity != c.sev || !strings.Contains(got[0].Message, "plan --check cannot recompute ") || !strings.Contains(got[0].Message, want) {
 			t.Errorf("without snapshot %02d: EM106 findings %v", c.gone, got)
 		}
+	}
+}
+
+// Lint with a dev database replays every plan there before EM106 reads
+// the files: a CREATE USER added by hand (its sum recomputed) ran on the
+// dev database's server. No plan is replayed while one holds a statement
+// no emcee writes; lint says which and where, and the findings that read
+// the files alone are still reported.
+func TestLintReplaysNoStatementEmceeNeverWrites(t *testing.T) {
+	const user = "emcee_lint_foreign"
+	f := planned(t, pike("varchar(50)", "varchar(60)"))
+	f.edit("plans/pike/pike_expand01.sql", "ALGORITHM=INSTANT;\n", "ALGORITHM=INSTANT;\nCREATE USER `"+user+"`@`%`;\n")
+	db := testdb.New(t)
+	t.Cleanup(func() { _, _ = db.Exec("DROP USER IF EXISTS `" + user + "`@`%`") })
+	d, err := devdb.Open(context.Background(), devdb.Spec{URL: db.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = d.Close(context.Background()) })
+	res, err := Run(context.Background(), f.p, Options{Dev: d})
+	if err == nil || !strings.Contains(err.Error(), "plans/pike/pike_expand01.sql:") || !strings.Contains(err.Error(), "is a statement no emcee writes") || !strings.Contains(err.Error(), "lint replays no plan in the dev database") {
+		t.Fatalf("lint: %v", err)
+	}
+	var n int
+	if err := db.QueryRow("SELECT COUNT(*) FROM mysql.user WHERE User = ?", user).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("the replay created the user (%d, %v)", n, err)
+	}
+	if !slices.ContainsFunc(res.Findings, func(fd Finding) bool { return fd.Code == "EM106" && fd.Severity == Error }) {
+		t.Errorf("no EM106 error: %v", res.Findings)
 	}
 }

@@ -122,7 +122,9 @@ func Run(ctx context.Context, p *project.Project, opts Options) (*Result, error)
 		// evaluated in the dev database, after the replay has left it
 		// empty.
 		pass.sql = func(f diff.SQLFiles) (diff.Source, error) { return sqlrelease.Evaluate(ctx, opts.Dev, f, p.Target) }
-		if pass.replay, err = replayPlans(ctx, opts.Dev, plans.Revisions, pass.storedFunctions); err != nil {
+		if err := foreignStatement(plans); err != nil {
+			errs = append(errs, err)
+		} else if pass.replay, err = replayPlans(ctx, opts.Dev, plans.Revisions, pass.storedFunctions); err != nil {
 			errs = append(errs, err)
 		} else if pass.rollbacks, err = replayRollbacks(ctx, opts.Dev, plans); err != nil {
 			errs = append(errs, err)

@@ -84,6 +84,22 @@ const (
 	atlasIncompatible  = "incompatible"
 )
 
+// foreignStatement refuses to replay plans holding a statement no emcee
+// writes (revision.Statement.Foreign): a GRANT or CREATE USER added by
+// hand would run on the dev database's server as the replay reached it.
+// The findings that read the files alone (EM106 names the statement) are
+// still reported.
+func foreignStatement(plans *Plans) error {
+	for _, rev := range slices.Concat(plans.Revisions, plans.Rollbacks) {
+		for i, st := range rev.Statements {
+			if why := st.Foreign(rev.parsed[i]); why != "" {
+				return fmt.Errorf("%s:%d: %q is %s: lint replays no plan in the dev database while one holds it; restore plans from version control (`emcee plan --check` says what differs)", rev.File, rev.Line(i), st.SQL, why)
+			}
+		}
+	}
+	return nil
+}
+
 // replayPlans replays the revisions; stored gives the stored functions a
 // release declares, which its triggers may call although the dev database
 // cannot have them.

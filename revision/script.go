@@ -278,3 +278,28 @@ func (st *Statement) parseDirective(d string) error {
 func Scan(data []byte) ([]*migrate.Stmt, error) {
 	return sqlsyntax.Scanner(true).Scan(string(data))
 }
+
+// Foreign says why st is no statement emcee writes, "" when it is one: a
+// statement that is neither a schema change of a table, view, trigger or
+// index, a session setting, nor a data migration's row INSERT or delete
+// (effect.DDL.Planned), or a gate that writes its answer out or locks
+// what it reads (sqlsyntax.Gate.Effect). Such a statement is in a plan
+// only by a hand edit: the applier refuses its revision before running
+// anything, and lint does not replay it in the dev database. d is st's
+// statement as effect read it, nil to read it here.
+func (st Statement) Foreign(d *effect.DDL) string {
+	switch st.Kind {
+	case Gate:
+		if g, err := sqlsyntax.ReadGate(st.SQL); err == nil && g.Effect() != "" {
+			return "no gate emcee writes: " + g.Effect()
+		}
+	case DDL:
+		if d == nil {
+			d = effect.Parse(st.SQL)
+		}
+		if d.Err == nil && !d.Planned() {
+			return "a statement no emcee writes (emcee plans schema changes of tables, views, triggers and indexes, session settings, a data migration's rows, and gates and backfills under their directives)"
+		}
+	}
+	return ""
+}
