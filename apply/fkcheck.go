@@ -24,6 +24,16 @@ import (
 // only for its own lock, and right after it, when the key stops new
 // orphans: one found then was written in between, and the key is dropped
 // again rather than left standing over it.
+//
+// The count after the ALTER reads the parents under lock (its subqueries
+// LOCK IN SHARE MODE: sqlsyntax.Gate.Locking). The key checks every write
+// sent after it is there, but a DELETE of a parent sent before, by a
+// transaction still open, is not checked again when it commits, and a
+// plain read still sees the parent it deleted: the locking read waits for
+// that transaction and reads what it left. The child table needs no lock:
+// the ALTER waited for every transaction that had written to it. The wait
+// is bounded by the session's lock wait timeout and retried as any lock
+// wait (retry.go); a count that cannot run drops the key again.
 
 // fkGuard is a statement that adds foreign keys and the gates of its
 // revision that count their orphans (rule add-foreign-key, same table).
@@ -79,7 +89,10 @@ func (r recorded) Unwrap() error { return r.error }
 
 // recheckBefore runs the guard's gates before statement i is sent: an
 // orphan written since the revision started refuses the statement, with
-// nothing of it applied.
+// nothing of it applied. A plain read, as the gates before the revision:
+// rows change until the ALTER anyway, so it only spares an ALTER that
+// would be dropped again; what it cannot see yet (a parent deleted by a
+// transaction not committed) the count after the ALTER waits for.
 func (s *Session) recheckBefore(ctx context.Context, rev *revision.Revision, rec *history.Record, i int, g *fkGuard) error {
 	c := s.runGates(ctx, rev, rec, g.gates...)
 	if len(c.closed) == 0 && len(c.broken) == 0 {
@@ -109,16 +122,18 @@ func (s *Session) recheckBefore(ctx context.Context, rev *revision.Revision, rec
 }
 
 // recheckAfter runs the guard's gates once statement i has added its keys,
-// before it is confirmed. An orphan found now was written between the
-// check before and the ALTER: the keys are dropped again, and the
-// statement is recorded as not applied. If they cannot be dropped, the
-// record keeps the statement in flight: the next run's gates (which count
-// the orphans) refuse until the rows are fixed, and its resend then counts
-// the standing key as applied.
+// before it is confirmed, reading the parents under lock. An orphan found
+// now was written between the check before and the ALTER, or by a
+// transaction that deleted its parent before the ALTER and committed
+// after it: the keys are dropped again, and the statement is recorded as
+// not applied. If they cannot be dropped, the record keeps the statement
+// in flight: the next run's gates (which count the orphans) refuse until
+// the rows are fixed, and its resend then counts the standing key as
+// applied.
 func (s *Session) recheckAfter(ctx context.Context, rev *revision.Revision, rec *history.Record, i int, g *fkGuard) error {
-	c := s.runGates(ctx, rev, rec, g.gates...)
+	c := s.countGates(ctx, rev, rec, gateForm{lock: true}, g.gates...)
 	if len(c.closed) == 0 && len(c.broken) == 0 {
-		s.say("    orphan gate rechecked after adding %s: open; from now on the key itself refuses orphans", keyNames(g))
+		s.say("    orphan gate rechecked after adding %s, its parents read under lock (a transaction that changed them before the key was there is waited for): open; from now on the key itself refuses orphans", keyNames(g))
 		return nil
 	}
 	var undo []string
@@ -142,8 +157,15 @@ func (s *Session) recheckAfter(ctx context.Context, rev *revision.Revision, rec 
 				rev.ID, i+1, len(rev.Statements), keyNames(g), s.redact(err), s.rerun(), strings.Join(undo, "; ")))
 		}
 	}
-	err := s.orphansFound(ctx, rev, c, fmt.Sprintf("%s statement %d of %d added %s, but rows without a parent were written between its gate and the ALTER; the key was dropped again (%s), so statement %d is not applied (%d of %d are)",
-		rev.ID, i+1, len(rev.Statements), keyNames(g), strings.Join(undo, "; "), i+1, rec.Applied, len(rev.Statements)))
+	why := "rows without a parent were written between its gate and the ALTER (or their parent was deleted before the ALTER by a transaction that committed after it)"
+	if len(c.broken) > 0 {
+		why = "its orphan count could not run after it (the count waits for the transactions that changed the parent rows it reads before the key was there, as long as the lock wait timeout and --retries let it)"
+	}
+	err := s.orphansFound(ctx, rev, c, fmt.Sprintf("%s statement %d of %d added %s, but %s; the key was dropped again (%s), so statement %d is not applied (%d of %d are)",
+		rev.ID, i+1, len(rev.Statements), keyNames(g), why, strings.Join(undo, "; "), i+1, rec.Applied, len(rev.Statements)))
+	if r, ok := errors.AsType[*Refusal](err); ok && len(c.broken) > 0 {
+		r.Next = fmt.Sprintf("fix what stopped it (above; a lock wait: the transaction holding the rows is in information_schema.INNODB_TRX, let it end), then rerun %s: it adds the key again", s.rerun())
+	}
 	_ = history.Fail(ctx, s.Conn, rec, err, rev.Statements[i].SQL)
 	return err
 }
