@@ -34,6 +34,12 @@ import (
 // the ALTER waited for every transaction that had written to it. The wait
 // is bounded by the session's lock wait timeout and retried as any lock
 // wait (retry.go); a count that cannot run drops the key again.
+//
+// A data_migration delete of the table runs before the ALTER, and the
+// gate leaves out the rows it selects; rows it selects written after it
+// ran are left out too, and nothing deleted them. So once the key stands
+// (no row can lose its parent any more), the count is made again with
+// them, and if it finds any, the release's delete runs again, as written.
 
 // fkGuard is a statement that adds foreign keys and the gates of its
 // revision that count their orphans (rule add-foreign-key, same table).
@@ -52,6 +58,9 @@ type fkGuard struct {
 	// they served need an index.
 	dropped []string
 	drops   []effect.Effect
+	// deletes are the statement numbers of the data_migration deletes
+	// of a key's table before the statement: they ran before it.
+	deletes []int
 }
 
 // fkGuardOf is the guard of statement i; nil when it adds no foreign key
@@ -78,6 +87,16 @@ func fkGuardOf(rev *revision.Revision, i int) *fkGuard {
 	if len(g.gates) == 0 {
 		return nil
 	}
+	for j, st := range rev.Statements[:i] {
+		if st.Kind == revision.Gate || !slices.Contains(st.Rules(), "data-migration") {
+			continue
+		}
+		for _, e := range effect.Of(st.SQL) {
+			if e.Op == effect.DeleteRows && slices.ContainsFunc(g.keys, func(k effect.Effect) bool { return strings.EqualFold(k.Table, e.Table) }) && !slices.Contains(g.deletes, j) {
+				g.deletes = append(g.deletes, j)
+			}
+		}
+	}
 	return &g
 }
 
@@ -92,7 +111,9 @@ func (r recorded) Unwrap() error { return r.error }
 // nothing of it applied. A plain read, as the gates before the revision:
 // rows change until the ALTER anyway, so it only spares an ALTER that
 // would be dropped again; what it cannot see yet (a parent deleted by a
-// transaction not committed) the count after the ALTER waits for.
+// transaction not committed) the count after the ALTER waits for. It
+// leaves out the rows of the deletes that ran, as the plan's gate does:
+// the count after the ALTER has them deleted again (fkGuard.deletes).
 func (s *Session) recheckBefore(ctx context.Context, rev *revision.Revision, rec *history.Record, i int, g *fkGuard) error {
 	c := s.runGates(ctx, rev, rec, g.gates...)
 	if len(c.closed) == 0 && len(c.broken) == 0 {
@@ -131,7 +152,21 @@ func (s *Session) recheckBefore(ctx context.Context, rev *revision.Revision, rec
 // the rows are fixed, and its resend then counts the standing key as
 // applied.
 func (s *Session) recheckAfter(ctx context.Context, rev *revision.Revision, rec *history.Record, i int, g *fkGuard) error {
-	c := s.countGates(ctx, rev, rec, gateForm{lock: true}, g.gates...)
+	locked := gateForm{lock: true}
+	c := s.countGates(ctx, rev, rec, locked, g.gates...)
+	if len(c.closed) == 0 && len(c.broken) == 0 && len(g.deletes) > 0 {
+		for _, j := range g.deletes {
+			locked.deleted = append(locked.deleted, rev.Statements[j].SQL)
+		}
+		if c = s.countGates(ctx, rev, rec, locked, g.gates...); len(c.closed) > 0 && len(c.broken) == 0 {
+			if err := s.deleteAgain(ctx, rev, i, g, c); err != nil {
+				d := rev.Statements[g.deletes[0]]
+				c.broken = []GateResult{{Revision: rev.ID.String(), Rule: d.Rule, Why: "its delete, run again once the key stood", At: s.at(rev, d), Error: err.Error()}}
+			} else {
+				c = s.countGates(ctx, rev, rec, locked, g.gates...)
+			}
+		}
+	}
 	if len(c.closed) == 0 && len(c.broken) == 0 {
 		s.say("    orphan gate rechecked after adding %s, its parents read under lock (a transaction that changed them before the key was there is waited for): open; from now on the key itself refuses orphans", keyNames(g))
 		return nil
@@ -159,7 +194,7 @@ func (s *Session) recheckAfter(ctx context.Context, rev *revision.Revision, rec 
 	}
 	why := "rows without a parent were written between its gate and the ALTER (or their parent was deleted before the ALTER by a transaction that committed after it)"
 	if len(c.broken) > 0 {
-		why = "its orphan count could not run after it (the count waits for the transactions that changed the parent rows it reads before the key was there, as long as the lock wait timeout and --retries let it)"
+		why = "its orphan count (or a delete it runs again) could not run after it (the count waits for the transactions that changed the parent rows it reads before the key was there, as long as the lock wait timeout and --retries let it)"
 	}
 	err := s.orphansFound(ctx, rev, c, fmt.Sprintf("%s statement %d of %d added %s, but %s; the key was dropped again (%s), so statement %d is not applied (%d of %d are)",
 		rev.ID, i+1, len(rev.Statements), keyNames(g), why, strings.Join(undo, "; "), i+1, rec.Applied, len(rev.Statements)))
@@ -168,6 +203,33 @@ func (s *Session) recheckAfter(ctx context.Context, rev *revision.Revision, rec 
 	}
 	_ = history.Fail(ctx, s.Conn, rec, err, rev.Statements[i].SQL)
 	return err
+}
+
+// deleteAgain runs the release's deletes of the keys' table again, now
+// that the keys stand: c counted rows they select, written after they ran.
+func (s *Session) deleteAgain(ctx context.Context, rev *revision.Revision, i int, g *fkGuard, c gateCheck) error {
+	var n int64
+	for _, r := range c.closed {
+		n += r.Count
+	}
+	for _, j := range g.deletes {
+		st := rev.Statements[j]
+		s.say("    %s without a parent, which the delete of statement %d selects, %s written after it ran: it runs again, now that %s stands: %s",
+			sqlsyntax.Plural(int(n), "row"), j+1, sqlsyntax.OneOrMany(int(n), "was", "were"), keyNames(g), sqlsyntax.OneLine(st.SQL, 100))
+		var res sql.Result
+		err := s.retry(ctx, fmt.Sprintf("statement %d of %s, run again for statement %d", j+1, rev.ID, i+1), rev, j, func() error {
+			var err error
+			res, err = s.Conn.ExecContext(ctx, st.SQL)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("the delete of statement %d, run again: %w", j+1, s.redact(err))
+		}
+		if d, err := res.RowsAffected(); err == nil {
+			s.say("    deleted %s", sqlsyntax.Plural(int(d), "row"))
+		}
+	}
+	return nil
 }
 
 // orphansFound words a closed (or broken) orphan gate found while the

@@ -105,9 +105,11 @@ func (s *Session) runGates(ctx context.Context, rev *revision.Revision, rec *his
 
 // gateForm is how countGates runs each gate: as the plan writes it (the
 // zero value), or as the count right after a foreign key is added
-// (fkcheck.go): its subqueries locking reads.
+// (fkcheck.go): its subqueries locking reads, counting the rows of the
+// deletes that ran.
 type gateForm struct {
-	lock bool
+	lock    bool
+	deleted []string // sqlsyntax.Gate.Counting
 }
 
 func (s *Session) countGates(ctx context.Context, rev *revision.Revision, rec *history.Record, form gateForm, only ...int) gateCheck {
@@ -124,6 +126,7 @@ func (s *Session) countGates(ctx context.Context, rev *revision.Revision, rec *h
 			q, g.AtLeast = p, true
 		}
 		if form.lock {
+			read = read.Counting(form.deleted...)
 			q, what = read.Locking(), what+", reading its subqueries' rows under lock"
 		}
 		var v sql.NullFloat64
