@@ -61,8 +61,17 @@ func (g *Gate) Effect() string {
 	switch {
 	case g.sel.SelectIntoOpt != nil:
 		return "it writes its answer out (SELECT ... INTO)"
-	case g.sel.LockInfo != nil && g.sel.LockInfo.LockType != ast.SelectLockNone:
-		return "it locks the rows it reads (" + g.sel.LockInfo.LockType.String() + ")"
+	}
+	// A subquery's lock clause locks what it reads as the outer one does.
+	lock := ast.SelectLockNone
+	g.sel.Accept(visit(func(n ast.Node) bool {
+		if sel, ok := n.(*ast.SelectStmt); ok && sel.LockInfo != nil && sel.LockInfo.LockType != ast.SelectLockNone && lock == ast.SelectLockNone {
+			lock = sel.LockInfo.LockType
+		}
+		return false
+	}))
+	if lock != ast.SelectLockNone {
+		return "it locks the rows it reads (" + lock.String() + ")"
 	}
 	return ""
 }
