@@ -174,72 +174,118 @@ func TestForeignKeyRecheckWaitsForParentDeleteNotCommitted(t *testing.T) {
 	for _, commit := range []bool{true, false} {
 		t.Run(map[bool]string{true: "commit", false: "rollback"}[commit], func(t *testing.T) {
 			t.Parallel()
-			p := plannedProject(t, "mariadb 10.11", [2]string{"a", fkParentChild}, [2]string{"b", fkPid})
-			p.must("db", "sync", "a")
-			p.exec("INSERT INTO parent VALUES (1), (2)")
-			p.exec("INSERT INTO child VALUES (1, 1), (2, 2)")
-			p.must("db", "expand")
-			p.must("db", "migrate")
-
-			ctx := context.Background()
-			conn, err := p.DB.Conn(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer conn.Close()
-			if _, err := conn.ExecContext(ctx, "START TRANSACTION"); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := conn.ExecContext(ctx, "DELETE FROM parent WHERE id = 2"); err != nil {
-				t.Fatal(err)
-			}
-			run := p.command("db", "contract")
-			var out strings.Builder
-			run.Stdout, run.Stderr = &out, &out
-			if err := run.Start(); err != nil {
-				t.Fatal(err)
-			}
-			done := make(chan error, 1)
-			go func() { done <- run.Wait() }()
-			var exited error
-			waited := false
-			p.waitFor("contract to end, or its count after the ALTER to wait for the delete", func() bool {
-				select {
-				case exited = <-done:
-					return true
-				default:
-				}
-				waited = p.query("SELECT COUNT(*) FROM information_schema.INNODB_TRX t JOIN information_schema.PROCESSLIST l ON l.ID = t.trx_mysql_thread_id WHERE l.DB = ? AND t.trx_state = 'LOCK WAIT' AND t.trx_query LIKE '%LOCK IN SHARE MODE%'", p.DB.Name) == "1"
-				return waited
-			})
-			end := map[bool]string{true: "COMMIT", false: "ROLLBACK"}[commit]
-			if _, err := conn.ExecContext(ctx, end); err != nil {
-				t.Fatal(err)
-			}
-			if !waited {
-				t.Fatalf("contract ended before the delete's transaction did (then %s), without waiting for it: %v\n%s\norphans under the key: %s", end, exited, out.String(),
-					p.query("SELECT COUNT(*) FROM child WHERE NOT EXISTS (SELECT 1 FROM parent WHERE parent.id = child.pid)"))
-			}
-			code := exitCode(t, <-done)
-			keys := p.query("SELECT COUNT(*) FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND CONSTRAINT_NAME = 'fk_pid'")
-			if !commit {
-				if code != 0 || keys != "1" {
-					t.Fatalf("contract after the delete was rolled back: exit %d, keys %s\n%s", code, keys, out.String())
-				}
-				return
-			}
-			if code != 7 || keys != "0" {
-				t.Fatalf("contract over a parent deleted before the ALTER and committed after it: exit %d, keys %s\n%s", code, keys, out.String())
-			}
-			for _, want := range []string{"the key was dropped again (ALTER TABLE `child` DROP FOREIGN KEY `fk_pid`)", "gate add-foreign-key: 1 row"} {
-				if !strings.Contains(out.String(), want) {
-					t.Errorf("contract output lacks %q:\n%s", want, out.String())
-				}
-			}
-			p.exec("DELETE FROM child WHERE id = 2")
-			p.must("db", "contract")
+			p := fkPidMigrated(t)
+			end := openParentDelete(t, p)
+			contractWhileDeleteOpen(t, p, commit, end)
 		})
 	}
+}
+
+// The same on a resumed run: the run that died had added the key (by
+// hand here, with checks off, while the delete was open) but not
+// confirmed it; the rerun sends the statement again, counts the server's
+// duplicate-key answer as applied, and its count after it waits as well.
+func TestForeignKeyRecheckWaitsForParentDeleteNotCommittedOnResume(t *testing.T) {
+	t.Parallel()
+	p := fkPidMigrated(t)
+	p.must("db", "contract")
+	p.exec("ALTER TABLE child DROP FOREIGN KEY fk_pid")
+	end := openParentDelete(t, p)
+	p.exec("SET STATEMENT foreign_key_checks=0 FOR ALTER TABLE child ADD CONSTRAINT fk_pid FOREIGN KEY (pid) REFERENCES parent (id), ALGORITHM=INPLACE, LOCK=NONE")
+	p.exec("UPDATE emcee_revisions SET applied = total - 1, in_flight = 1, finished_at = NULL WHERE name = 'b_contract01'")
+	out := contractWhileDeleteOpen(t, p, true, end)
+	for _, want := range []string{"resuming b_contract01 at statement 2 of 2", "counted as applied"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("contract output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// fkPidMigrated is fkParentChild adding fk_pid, migrated: parents 1 and
+// 2, each with a child.
+func fkPidMigrated(t *testing.T) *opProject {
+	t.Helper()
+	p := plannedProject(t, "mariadb 10.11", [2]string{"a", fkParentChild}, [2]string{"b", fkPid})
+	p.must("db", "sync", "a")
+	p.exec("INSERT INTO parent VALUES (1), (2)")
+	p.exec("INSERT INTO child VALUES (1, 1), (2, 2)")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	return p
+}
+
+// openParentDelete deletes parent 2 in a transaction it leaves open; end
+// commits it (true) or rolls it back.
+func openParentDelete(t *testing.T, p *opProject) (end func(commit bool)) {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := p.DB.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	for _, q := range []string{"START TRANSACTION", "DELETE FROM parent WHERE id = 2"} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return func(commit bool) {
+		if _, err := conn.ExecContext(ctx, map[bool]string{true: "COMMIT", false: "ROLLBACK"}[commit]); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// contractWhileDeleteOpen runs contract while openParentDelete's
+// transaction is open, ends that transaction once the count after the
+// ALTER waits for it, and checks the outcome: committed, the key is
+// dropped again (exit 7) and added once the orphan is fixed; rolled back,
+// the key stays. It returns contract's output.
+func contractWhileDeleteOpen(t *testing.T, p *opProject, commit bool, end func(bool)) string {
+	t.Helper()
+	run := p.command("db", "contract")
+	var out strings.Builder
+	run.Stdout, run.Stderr = &out, &out
+	if err := run.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- run.Wait() }()
+	var exited error
+	waited := false
+	p.waitFor("contract to end, or its count after the ALTER to wait for the delete", func() bool {
+		select {
+		case exited = <-done:
+			return true
+		default:
+		}
+		waited = p.query("SELECT COUNT(*) FROM information_schema.INNODB_TRX t JOIN information_schema.PROCESSLIST l ON l.ID = t.trx_mysql_thread_id WHERE l.DB = ? AND t.trx_state = 'LOCK WAIT' AND t.trx_query LIKE '%LOCK IN SHARE MODE%'", p.DB.Name) == "1"
+		return waited
+	})
+	end(commit)
+	if !waited {
+		t.Fatalf("contract ended before the delete's transaction did (then committed: %v), without waiting for it: %v\n%s\norphans under the key: %s", commit, exited, out.String(),
+			p.query("SELECT COUNT(*) FROM child WHERE NOT EXISTS (SELECT 1 FROM parent WHERE parent.id = child.pid)"))
+	}
+	code := exitCode(t, <-done)
+	keys := p.query("SELECT COUNT(*) FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND CONSTRAINT_NAME = 'fk_pid'")
+	if !commit {
+		if code != 0 || keys != "1" {
+			t.Fatalf("contract after the delete was rolled back: exit %d, keys %s\n%s", code, keys, out.String())
+		}
+		return out.String()
+	}
+	if code != 7 || keys != "0" {
+		t.Fatalf("contract over a parent deleted before the ALTER and committed after it: exit %d, keys %s\n%s", code, keys, out.String())
+	}
+	for _, want := range []string{"the key was dropped again (ALTER TABLE `child` DROP FOREIGN KEY `fk_pid`)", "gate add-foreign-key: 1 row"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("contract output lacks %q:\n%s", want, out.String())
+		}
+	}
+	p.exec("DELETE FROM child WHERE id = 2")
+	p.must("db", "contract")
+	return out.String()
 }
 
 // The release declares a delete of child's orphans (a data_migration),
