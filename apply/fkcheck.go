@@ -24,6 +24,22 @@ import (
 // only for its own lock, and right after it, when the key stops new
 // orphans: one found then was written in between, and the key is dropped
 // again rather than left standing over it.
+//
+// The count after the ALTER reads the parents under lock (its subqueries
+// LOCK IN SHARE MODE: sqlsyntax.Gate.Locking). The key checks every write
+// sent after it is there, but a DELETE of a parent sent before, by a
+// transaction still open, is not checked again when it commits, and a
+// plain read still sees the parent it deleted: the locking read waits for
+// that transaction and reads what it left. The child table needs no lock:
+// the ALTER waited for every transaction that had written to it. The wait
+// is bounded by the session's lock wait timeout and retried as any lock
+// wait (retry.go); a count that cannot run drops the key again.
+//
+// A data_migration delete of the table runs before the ALTER, and the
+// gate leaves out the rows it selects; rows it selects written after it
+// ran are left out too, and nothing deleted them. So once the key stands
+// (no row can lose its parent any more), the count is made again with
+// them, and if it finds any, the release's delete runs again, as written.
 
 // fkGuard is a statement that adds foreign keys and the gates of its
 // revision that count their orphans (rule add-foreign-key, same table).
@@ -42,6 +58,9 @@ type fkGuard struct {
 	// they served need an index.
 	dropped []string
 	drops   []effect.Effect
+	// deletes are the statement numbers of the data_migration deletes
+	// of a key's table before the statement: they ran before it.
+	deletes []int
 }
 
 // fkGuardOf is the guard of statement i; nil when it adds no foreign key
@@ -68,6 +87,16 @@ func fkGuardOf(rev *revision.Revision, i int) *fkGuard {
 	if len(g.gates) == 0 {
 		return nil
 	}
+	for j, st := range rev.Statements[:i] {
+		if st.Kind == revision.Gate || !slices.Contains(st.Rules(), "data-migration") {
+			continue
+		}
+		for _, e := range effect.Of(st.SQL) {
+			if e.Op == effect.DeleteRows && slices.ContainsFunc(g.keys, func(k effect.Effect) bool { return strings.EqualFold(k.Table, e.Table) }) && !slices.Contains(g.deletes, j) {
+				g.deletes = append(g.deletes, j)
+			}
+		}
+	}
 	return &g
 }
 
@@ -79,7 +108,12 @@ func (r recorded) Unwrap() error { return r.error }
 
 // recheckBefore runs the guard's gates before statement i is sent: an
 // orphan written since the revision started refuses the statement, with
-// nothing of it applied.
+// nothing of it applied. A plain read, as the gates before the revision:
+// rows change until the ALTER anyway, so it only spares an ALTER that
+// would be dropped again; what it cannot see yet (a parent deleted by a
+// transaction not committed) the count after the ALTER waits for. It
+// leaves out the rows of the deletes that ran, as the plan's gate does:
+// the count after the ALTER has them deleted again (fkGuard.deletes).
 func (s *Session) recheckBefore(ctx context.Context, rev *revision.Revision, rec *history.Record, i int, g *fkGuard) error {
 	c := s.runGates(ctx, rev, rec, g.gates...)
 	if len(c.closed) == 0 && len(c.broken) == 0 {
@@ -109,16 +143,32 @@ func (s *Session) recheckBefore(ctx context.Context, rev *revision.Revision, rec
 }
 
 // recheckAfter runs the guard's gates once statement i has added its keys,
-// before it is confirmed. An orphan found now was written between the
-// check before and the ALTER: the keys are dropped again, and the
-// statement is recorded as not applied. If they cannot be dropped, the
-// record keeps the statement in flight: the next run's gates (which count
-// the orphans) refuse until the rows are fixed, and its resend then counts
-// the standing key as applied.
+// before it is confirmed, reading the parents under lock. An orphan found
+// now was written between the check before and the ALTER, or by a
+// transaction that deleted its parent before the ALTER and committed
+// after it: the keys are dropped again, and the statement is recorded as
+// not applied. If they cannot be dropped, the record keeps the statement
+// in flight: the next run's gates (which count the orphans) refuse until
+// the rows are fixed, and its resend then counts the standing key as
+// applied.
 func (s *Session) recheckAfter(ctx context.Context, rev *revision.Revision, rec *history.Record, i int, g *fkGuard) error {
-	c := s.runGates(ctx, rev, rec, g.gates...)
+	locked := gateForm{lock: true}
+	c := s.countGates(ctx, rev, rec, locked, g.gates...)
+	if len(c.closed) == 0 && len(c.broken) == 0 && len(g.deletes) > 0 {
+		for _, j := range g.deletes {
+			locked.deleted = append(locked.deleted, rev.Statements[j].SQL)
+		}
+		if c = s.countGates(ctx, rev, rec, locked, g.gates...); len(c.closed) > 0 && len(c.broken) == 0 {
+			if err := s.deleteAgain(ctx, rev, i, g, c); err != nil {
+				d := rev.Statements[g.deletes[0]]
+				c.broken = []GateResult{{Revision: rev.ID.String(), Rule: d.Rule, Why: "its delete, run again once the key stood", At: s.at(rev, d), Error: err.Error()}}
+			} else {
+				c = s.countGates(ctx, rev, rec, locked, g.gates...)
+			}
+		}
+	}
 	if len(c.closed) == 0 && len(c.broken) == 0 {
-		s.say("    orphan gate rechecked after adding %s: open; from now on the key itself refuses orphans", keyNames(g))
+		s.say("    orphan gate rechecked after adding %s, its parents read under lock (a transaction that changed them before the key was there is waited for): open; from now on the key itself refuses orphans", keyNames(g))
 		return nil
 	}
 	var undo []string
@@ -142,10 +192,44 @@ func (s *Session) recheckAfter(ctx context.Context, rev *revision.Revision, rec 
 				rev.ID, i+1, len(rev.Statements), keyNames(g), s.redact(err), s.rerun(), strings.Join(undo, "; ")))
 		}
 	}
-	err := s.orphansFound(ctx, rev, c, fmt.Sprintf("%s statement %d of %d added %s, but rows without a parent were written between its gate and the ALTER; the key was dropped again (%s), so statement %d is not applied (%d of %d are)",
-		rev.ID, i+1, len(rev.Statements), keyNames(g), strings.Join(undo, "; "), i+1, rec.Applied, len(rev.Statements)))
+	why := "rows without a parent were written between its gate and the ALTER (or their parent was deleted before the ALTER by a transaction that committed after it)"
+	if len(c.broken) > 0 {
+		why = "its orphan count (or a delete it runs again) could not run after it (the count waits for the transactions that changed the parent rows it reads before the key was there, as long as the lock wait timeout and --retries let it)"
+	}
+	err := s.orphansFound(ctx, rev, c, fmt.Sprintf("%s statement %d of %d added %s, but %s; the key was dropped again (%s), so statement %d is not applied (%d of %d are)",
+		rev.ID, i+1, len(rev.Statements), keyNames(g), why, strings.Join(undo, "; "), i+1, rec.Applied, len(rev.Statements)))
+	if r, ok := errors.AsType[*Refusal](err); ok && len(c.broken) > 0 {
+		r.Next = fmt.Sprintf("fix what stopped it (above; a lock wait: the transaction holding the rows is in information_schema.INNODB_TRX, let it end), then rerun %s: it adds the key again", s.rerun())
+	}
 	_ = history.Fail(ctx, s.Conn, rec, err, rev.Statements[i].SQL)
 	return err
+}
+
+// deleteAgain runs the release's deletes of the keys' table again, now
+// that the keys stand: c counted rows they select, written after they ran.
+func (s *Session) deleteAgain(ctx context.Context, rev *revision.Revision, i int, g *fkGuard, c gateCheck) error {
+	var n int64
+	for _, r := range c.closed {
+		n += r.Count
+	}
+	for _, j := range g.deletes {
+		st := rev.Statements[j]
+		s.say("    %s without a parent, which the delete of statement %d selects, %s written after it ran: it runs again, now that %s stands: %s",
+			sqlsyntax.Plural(int(n), "row"), j+1, sqlsyntax.OneOrMany(int(n), "was", "were"), keyNames(g), sqlsyntax.OneLine(st.SQL, 100))
+		var res sql.Result
+		err := s.retry(ctx, fmt.Sprintf("statement %d of %s, run again for statement %d", j+1, rev.ID, i+1), rev, j, func() error {
+			var err error
+			res, err = s.Conn.ExecContext(ctx, st.SQL)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("the delete of statement %d, run again: %w", j+1, s.redact(err))
+		}
+		if d, err := res.RowsAffected(); err == nil {
+			s.say("    deleted %s", sqlsyntax.Plural(int(d), "row"))
+		}
+	}
+	return nil
 }
 
 // orphansFound words a closed (or broken) orphan gate found while the

@@ -100,6 +100,19 @@ func (s *Session) gateCheck(rev *revision.Revision) gateCheck {
 
 // runGates runs the revision's gates, or only those numbered in only.
 func (s *Session) runGates(ctx context.Context, rev *revision.Revision, rec *history.Record, only ...int) gateCheck {
+	return s.countGates(ctx, rev, rec, gateForm{}, only...)
+}
+
+// gateForm is how countGates runs each gate: as the plan writes it (the
+// zero value), or as the count right after a foreign key is added
+// (fkcheck.go): its subqueries locking reads, counting the rows of the
+// deletes that ran.
+type gateForm struct {
+	lock    bool
+	deleted []string // sqlsyntax.Gate.Counting
+}
+
+func (s *Session) countGates(ctx context.Context, rev *revision.Revision, rec *history.Record, form gateForm, only ...int) gateCheck {
 	c := s.gateCheck(rev)
 	passed := rec.Confirmed()
 	for i, st := range rev.Statements {
@@ -108,12 +121,16 @@ func (s *Session) runGates(ctx context.Context, rev *revision.Revision, rec *his
 		}
 		read, _ := sqlsyntax.ReadGate(st.SQL) // the plans were read: every gate parses
 		g := GateResult{Revision: rev.ID.String(), Rule: st.Rule, Why: st.Why, At: s.at(rev, st), Table: read.Table, SQL: st.SQL, Rechecked: i < passed}
-		q := st.SQL
+		q, what := st.SQL, fmt.Sprintf("gate %s of %s (statement %d)", st.Rule, rev.ID, i+1)
 		if p := read.Exists(); s.quick && p != "" {
 			q, g.AtLeast = p, true
 		}
+		if form.lock {
+			read = read.Counting(form.deleted...)
+			q, what = read.Locking(), what+", reading its subqueries' rows under lock"
+		}
 		var v sql.NullFloat64
-		err := s.retry(ctx, fmt.Sprintf("gate %s of %s (statement %d)", st.Rule, rev.ID, i+1), rev, i, func() error {
+		err := s.retry(ctx, what, rev, i, func() error {
 			return s.inAppZone(ctx, func() error { return s.Conn.QueryRowContext(ctx, q).Scan(&v) })
 		})
 		if err != nil {

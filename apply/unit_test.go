@@ -270,8 +270,9 @@ func TestReadableRefusesStatementsNoEmceeWrites(t *testing.T) {
 	// answer to a file (INTO OUTFILE, with the operator's FILE privilege)
 	// or locks the rows it reads ran, the guard checking DDL alone.
 	for gate, effect := range map[string]string{
-		"SELECT COUNT(*) FROM `t` WHERE `c` IS NULL INTO OUTFILE '/tmp/x'": "it writes its answer out (SELECT ... INTO)",
-		"SELECT COUNT(*) FROM `t` WHERE `c` IS NULL FOR UPDATE":            "it locks the rows it reads",
+		"SELECT COUNT(*) FROM `t` WHERE `c` IS NULL INTO OUTFILE '/tmp/x'":                                          "it writes its answer out (SELECT ... INTO)",
+		"SELECT COUNT(*) FROM `t` WHERE `c` IS NULL FOR UPDATE":                                                     "it locks the rows it reads",
+		"SELECT COUNT(*) FROM `t` WHERE NOT EXISTS (SELECT 1 FROM `u` WHERE `u`.`id` = `t`.`c` LOCK IN SHARE MODE)": "it locks the rows it reads",
 	} {
 		rev := read(append(slices.Clone(planned[:2]), append([]revision.Statement{{Rule: "tighten-column", Kind: revision.Gate, SQL: gate}}, planned[2:]...)...))
 		var r *Refusal

@@ -1,6 +1,9 @@
 package e2e
 
 import (
+	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -48,7 +51,7 @@ func TestForeignKeyDroppedAgainOverOrphanWrittenDuringItsALTER(t *testing.T) {
   index "ix_pid" {`, 1)
 	p, out := contractOverOrphan(t, fkParentChild, b)
 	for _, want := range []string{"orphan gate rechecked right before adding foreign key fk_pid on child: open",
-		"rows without a parent were written between its gate and the ALTER; the key was dropped again (ALTER TABLE `child` DROP FOREIGN KEY `fk_pid`)",
+		"rows without a parent were written between its gate and the ALTER (or their parent was deleted before the ALTER by a transaction that committed after it); the key was dropped again (ALTER TABLE `child` DROP FOREIGN KEY `fk_pid`)",
 		"gate add-foreign-key: 1 row", "give those rows a parent or remove them"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("contract output lacks %q:\n%s", want, out)
@@ -149,4 +152,240 @@ func contractOverOrphan(t *testing.T, a, b string) (*opProject, string) {
 		t.Fatalf("contract that added a key over an orphan: exit %d\n%s", code, out.String())
 	}
 	return p, out.String()
+}
+
+// fkPid is fkParentChild with the key fk_pid added to child.
+var fkPid = strings.Replace(fkParentChild, `  index "ix_pid" {`, `  foreign_key "fk_pid" {
+    columns     = [column.pid]
+    ref_columns = [table.parent.column.id]
+  }
+  index "ix_pid" {`, 1)
+
+// A transaction of the new release deletes a parent before contract's
+// ALTER adds the key (checks off) and commits after it: the key does not
+// check a delete sent before it was there, and a plain read of the orphan
+// count after the ALTER still sees the parent. The count after the ALTER
+// reads the parents under lock: it waits for the transaction, then reads
+// what it left. Committed: the orphan is found and the key dropped again
+// (before, contract confirmed the key and the commit left child 2 without
+// a parent under it). Rolled back: the key stays.
+func TestForeignKeyRecheckWaitsForParentDeleteNotCommitted(t *testing.T) {
+	t.Parallel()
+	for _, commit := range []bool{true, false} {
+		t.Run(map[bool]string{true: "commit", false: "rollback"}[commit], func(t *testing.T) {
+			t.Parallel()
+			p := fkPidMigrated(t)
+			end := openParentDelete(t, p)
+			contractWhileDeleteOpen(t, p, commit, end)
+		})
+	}
+}
+
+// The same on a resumed run: the run that died had added the key (by
+// hand here, with checks off, while the delete was open) but not
+// confirmed it; the rerun sends the statement again, counts the server's
+// duplicate-key answer as applied, and its count after it waits as well.
+func TestForeignKeyRecheckWaitsForParentDeleteNotCommittedOnResume(t *testing.T) {
+	t.Parallel()
+	p := fkPidMigrated(t)
+	p.must("db", "contract")
+	p.exec("ALTER TABLE child DROP FOREIGN KEY fk_pid")
+	end := openParentDelete(t, p)
+	p.exec("SET STATEMENT foreign_key_checks=0 FOR ALTER TABLE child ADD CONSTRAINT fk_pid FOREIGN KEY (pid) REFERENCES parent (id), ALGORITHM=INPLACE, LOCK=NONE")
+	p.exec("UPDATE emcee_revisions SET applied = total - 1, in_flight = 1, finished_at = NULL WHERE name = 'b_contract01'")
+	out := contractWhileDeleteOpen(t, p, true, end)
+	for _, want := range []string{"resuming b_contract01 at statement 2 of 2", "counted as applied"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("contract output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// fkPidMigrated is fkParentChild adding fk_pid, migrated: parents 1 and
+// 2, each with a child.
+func fkPidMigrated(t *testing.T) *opProject {
+	t.Helper()
+	p := plannedProject(t, "mariadb 10.11", [2]string{"a", fkParentChild}, [2]string{"b", fkPid})
+	p.must("db", "sync", "a")
+	p.exec("INSERT INTO parent VALUES (1), (2)")
+	p.exec("INSERT INTO child VALUES (1, 1), (2, 2)")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	return p
+}
+
+// openParentDelete deletes parent 2 in a transaction it leaves open; end
+// commits it (true) or rolls it back.
+func openParentDelete(t *testing.T, p *opProject) (end func(commit bool)) {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := p.DB.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	for _, q := range []string{"START TRANSACTION", "DELETE FROM parent WHERE id = 2"} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return func(commit bool) {
+		if _, err := conn.ExecContext(ctx, map[bool]string{true: "COMMIT", false: "ROLLBACK"}[commit]); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// contractWhileDeleteOpen runs contract while openParentDelete's
+// transaction is open, ends that transaction once the count after the
+// ALTER waits for it, and checks the outcome: committed, the key is
+// dropped again (exit 7) and added once the orphan is fixed; rolled back,
+// the key stays. It returns contract's output.
+func contractWhileDeleteOpen(t *testing.T, p *opProject, commit bool, end func(bool)) string {
+	t.Helper()
+	run := p.command("db", "contract")
+	var out strings.Builder
+	run.Stdout, run.Stderr = &out, &out
+	if err := run.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- run.Wait() }()
+	var exited error
+	waited := false
+	p.waitFor("contract to end, or its count after the ALTER to wait for the delete", func() bool {
+		select {
+		case exited = <-done:
+			return true
+		default:
+		}
+		waited = p.query("SELECT COUNT(*) FROM information_schema.INNODB_TRX t JOIN information_schema.PROCESSLIST l ON l.ID = t.trx_mysql_thread_id WHERE l.DB = ? AND t.trx_state = 'LOCK WAIT' AND t.trx_query LIKE '%LOCK IN SHARE MODE%'", p.DB.Name) == "1"
+		return waited
+	})
+	end(commit)
+	if !waited {
+		t.Fatalf("contract ended before the delete's transaction did (then committed: %v), without waiting for it: %v\n%s\norphans under the key: %s", commit, exited, out.String(),
+			p.query("SELECT COUNT(*) FROM child WHERE NOT EXISTS (SELECT 1 FROM parent WHERE parent.id = child.pid)"))
+	}
+	code := exitCode(t, <-done)
+	keys := p.query("SELECT COUNT(*) FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND CONSTRAINT_NAME = 'fk_pid'")
+	if !commit {
+		if code != 0 || keys != "1" {
+			t.Fatalf("contract after the delete was rolled back: exit %d, keys %s\n%s", code, keys, out.String())
+		}
+		return out.String()
+	}
+	if code != 7 || keys != "0" {
+		t.Fatalf("contract over a parent deleted before the ALTER and committed after it: exit %d, keys %s\n%s", code, keys, out.String())
+	}
+	for _, want := range []string{"the key was dropped again (ALTER TABLE `child` DROP FOREIGN KEY `fk_pid`)", "gate add-foreign-key: 1 row"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("contract output lacks %q:\n%s", want, out.String())
+		}
+	}
+	p.exec("DELETE FROM child WHERE id = 2")
+	p.must("db", "contract")
+	return out.String()
+}
+
+// The release declares a delete of child's orphans (a data_migration),
+// which contract runs before the ALTER, and the gate leaves out the rows
+// it selects. A parent deleted between that delete and the ALTER leaves an
+// orphan the delete did not see and the gate does not count: the count
+// after the ALTER counts the delete's rows too, and the delete runs again
+// once the key stands (before, the key was confirmed over the orphan; the
+// flaky 1 orphan tag of TestSimulateNewTableKeyLeavesPreviousReleaseDeletesAlone).
+func TestForeignKeyRecheckRunsTheReleasesDeleteAgain(t *testing.T) {
+	t.Parallel()
+	b := fkPid + `
+data_migration "orphans" {
+  table  = "child"
+  delete = "NOT EXISTS (SELECT 1 FROM parent WHERE parent.id = child.pid)"
+}
+`
+	p := plannedProject(t, "mariadb 10.11", [2]string{"a", fkParentChild}, [2]string{"b", b})
+	p.must("db", "sync", "a")
+	p.exec("INSERT INTO parent VALUES (1), (2)")
+	p.exec("INSERT INTO child VALUES (1, 1), (2, 2), (3, 3)")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+
+	release := p.holdMDL("child")
+	run := p.command("db", "contract")
+	var out strings.Builder
+	run.Stdout, run.Stderr = &out, &out
+	if err := run.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p.waitFor("the ALTER adding fk_pid to wait for its metadata lock", func() bool {
+		return p.query("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE DB = ? AND STATE = 'Waiting for table metadata lock' AND INFO LIKE '%ALTER TABLE `child` ADD CONSTRAINT `fk_pid`%'", p.DB.Name) == "1"
+	})
+	p.exec("DELETE FROM parent WHERE id = 2") // the new release, after the delete ran
+	release()
+	if code := exitCode(t, run.Wait()); code != 0 {
+		t.Fatalf("contract: exit %d\n%s", code, out.String())
+	}
+	if got := p.query("SELECT COUNT(*) FROM child WHERE NOT EXISTS (SELECT 1 FROM parent WHERE parent.id = child.pid)"); got != "0" {
+		t.Fatalf("%s orphans under the key after contract:\n%s", got, out.String())
+	}
+	if got := p.query("SELECT COUNT(*) FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND CONSTRAINT_NAME = 'fk_pid'"); got != "1" {
+		t.Fatalf("contract did not add the key:\n%s", out.String())
+	}
+	if got := p.query("SELECT GROUP_CONCAT(id ORDER BY id) FROM child"); got != "1" {
+		t.Fatalf("child after contract: %s", got)
+	}
+	for _, want := range []string{"1 row without a parent, which the delete of statement", "was written after it ran: it runs again, now that foreign key fk_pid on child stands", "deleted 1 row"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("contract output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+// The transaction that deleted a parent before the ALTER stays open longer
+// than the count after the ALTER may wait for it (lock_wait_timeout, with
+// --retries): the count cannot tell whether the parent is gone, so the key
+// is dropped again rather than confirmed over a parent that may go, and
+// the refusal names the lock wait and what to do. Once the transaction
+// ends, contract adds the key.
+func TestForeignKeyRecheckThatCannotWaitDropsTheKey(t *testing.T) {
+	t.Parallel()
+	p := plannedProject(t, "mariadb 10.11", [2]string{"a", fkParentChild}, [2]string{"b", fkPid})
+	p.must("db", "sync", "a")
+	p.exec("INSERT INTO parent VALUES (1), (2)")
+	p.exec("INSERT INTO child VALUES (1, 1), (2, 2)")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	cfg := filepath.Join(p.Dir, "atlas.hcl")
+	src, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opWrite(t, cfg, []byte(strings.Replace(string(src), p.DB.URL, p.DB.URL+"?lock_wait_timeout=1", 1)))
+
+	ctx := context.Background()
+	conn, err := p.DB.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	for _, q := range []string{"START TRANSACTION", "DELETE FROM parent WHERE id = 2"} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := p.run("db", "contract", "--retries", "1")
+	if r.Code == 0 {
+		t.Fatalf("contract confirmed the key while a delete of a parent sent before it was open: %s", r)
+	}
+	opContains(t, r, "could not run after it", "Lock wait timeout exceeded", "the key was dropped again (ALTER TABLE `child` DROP FOREIGN KEY `fk_pid`)", "information_schema.INNODB_TRX")
+	if got := p.query("SELECT COUNT(*) FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND CONSTRAINT_NAME = 'fk_pid'"); got != "0" {
+		t.Fatalf("the key stands over a parent whose delete is not committed")
+	}
+	if _, err := conn.ExecContext(ctx, "ROLLBACK"); err != nil {
+		t.Fatal(err)
+	}
+	p.must("db", "contract")
+	if _, err := p.DB.Exec("DELETE FROM parent WHERE id = 2"); err == nil {
+		t.Fatal("the key does not refuse a new orphan")
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
+	"github.com/pingcap/tidb/pkg/parser/format"
 	"github.com/pingcap/tidb/pkg/parser/opcode"
 )
 
@@ -21,8 +22,12 @@ type Gate struct {
 	// Table is the table the gate counts rows of: the one table of its
 	// FROM; "" when it reads several (a join).
 	Table string
+	src   string // as read: read again for a tree of its own (tree)
 	sel   *ast.SelectStmt
-	count bool // SELECT COUNT(*) FROM <table> WHERE <predicate>
+	// counted are the predicates of the deletes whose rows the gate
+	// counts too (Counting), as written back.
+	counted []string
+	count   bool // SELECT COUNT(*) FROM <table> WHERE <predicate>
 }
 
 // ReadGate reads a gate: a SELECT returning one number.
@@ -35,7 +40,7 @@ func ReadGate(sql string) (*Gate, error) {
 	if !ok || st.Trigger != nil || len(st.Settings) > 0 || sel.Kind != ast.SelectStmtKindSelect {
 		return nil, errorAt(sql, 0, "a gate statement starts with SELECT, but this one is %q: the directive was put before another statement", snippet(sql))
 	}
-	g := &Gate{sel: sel, Table: singleTable(sel.From)}
+	g := &Gate{src: sql, sel: sel, Table: singleTable(sel.From)}
 	g.count = g.Table != "" && sel.Where != nil && sel.Fields != nil && len(sel.Fields.Fields) == 1 &&
 		sel.GroupBy == nil && sel.Having == nil && sel.OrderBy == nil && sel.Limit == nil && sel.With == nil && !sel.Distinct && sel.LockInfo == nil && sel.SelectIntoOpt == nil
 	if g.count {
@@ -56,8 +61,17 @@ func (g *Gate) Effect() string {
 	switch {
 	case g.sel.SelectIntoOpt != nil:
 		return "it writes its answer out (SELECT ... INTO)"
-	case g.sel.LockInfo != nil && g.sel.LockInfo.LockType != ast.SelectLockNone:
-		return "it locks the rows it reads (" + g.sel.LockInfo.LockType.String() + ")"
+	}
+	// A subquery's lock clause locks what it reads as the outer one does.
+	lock := ast.SelectLockNone
+	g.sel.Accept(visit(func(n ast.Node) bool {
+		if sel, ok := n.(*ast.SelectStmt); ok && sel.LockInfo != nil && sel.LockInfo.LockType != ast.SelectLockNone && lock == ast.SelectLockNone {
+			lock = sel.LockInfo.LockType
+		}
+		return false
+	}))
+	if lock != ast.SelectLockNone {
+		return "it locks the rows it reads (" + lock.String() + ")"
 	}
 	return ""
 }
@@ -91,6 +105,100 @@ func (g *Gate) Exists() string {
 		return ""
 	}
 	return "SELECT " + out
+}
+
+// Counting is the gate counting also the rows that the given DELETE
+// statements select, which it leaves out when its revision runs them
+// after it (a data_migration's delete: the planner's conjunct
+// "AND (<predicate>) IS NOT TRUE", the delete's own WHERE): once a delete
+// has run, rows it selects were written after it, and nothing deletes
+// them. The gate itself when it leaves none of them out.
+func (g *Gate) Counting(deletes ...string) *Gate {
+	c := *g
+	for _, d := range deletes {
+		st, err := ReadStmt(d)
+		if err != nil || st.Trigger != nil || len(st.Settings) > 0 {
+			continue
+		}
+		if del, ok := st.Node.(*ast.DeleteStmt); ok {
+			if _, where, ok := DeletedRows(del); ok {
+				c.counted = append(slices.Clip(c.counted), mustRestore(unparen(where)))
+			}
+		}
+	}
+	if len(c.counted) == len(g.counted) {
+		return g
+	}
+	c.sel = c.tree()
+	return &c
+}
+
+// tree is the gate's statement read again, a tree of its own, without the
+// conjuncts that leave out the rows of the deletes it counts (Counting).
+func (g *Gate) tree() *ast.SelectStmt {
+	st, _ := ReadStmt(g.src) // read once already
+	sel := st.Node.(*ast.SelectStmt)
+	if sel.Where == nil || len(g.counted) == 0 {
+		return sel
+	}
+	var kept []ast.ExprNode
+	for _, c := range conjuncts(sel.Where) {
+		if t, ok := c.(*ast.IsTruthExpr); ok && t.Not && t.True == 1 && slices.Contains(g.counted, mustRestore(unparen(t.Expr))) {
+			continue
+		}
+		kept = append(kept, c)
+	}
+	if len(kept) > 0 {
+		sel.Where = and(kept[0], kept[1:])
+	}
+	return sel
+}
+
+// Locking is the gate with every subquery a locking read (LOCK IN SHARE
+// MODE, which MariaDB and MySQL both read; MariaDB has no FOR SHARE): a
+// row a subquery reads that a transaction not yet committed has deleted
+// or changed makes the count wait for that transaction, then read what it
+// left. The applier counts a foreign key's orphans so right after adding
+// the key with checks off (apply/fkcheck.go): a parent deleted before the
+// key was there, by a transaction still open, is gone for good once it
+// commits, while a plain read still sees it. The table the gate counts
+// rows of (its FROM) is read as before, without locks: the ALTER adding
+// the key waited for every transaction that had written to that table.
+func (g *Gate) Locking() string {
+	sel := g.tree()
+	if sel.Where != nil {
+		sel.Where.Accept(lockSubqueries{})
+	}
+	for _, f := range sel.Fields.Fields {
+		if f.Expr != nil {
+			f.Expr.Accept(lockSubqueries{})
+		}
+	}
+	return mustRestore(sel)
+}
+
+// lockSubqueries makes each subquery of a tree a locking read.
+type lockSubqueries struct{}
+
+func (lockSubqueries) Enter(n ast.Node) (ast.Node, bool) { return n, false }
+func (lockSubqueries) Leave(n ast.Node) (ast.Node, bool) {
+	if q, ok := n.(*ast.SubqueryExpr); ok {
+		if sel, ok := q.Query.(*ast.SelectStmt); ok && sel.LockInfo == nil {
+			q.Query = sharedRead{sel}
+		}
+	}
+	return n, true
+}
+
+// sharedRead is a SELECT written with LOCK IN SHARE MODE after it.
+type sharedRead struct{ *ast.SelectStmt }
+
+func (r sharedRead) Restore(ctx *format.RestoreCtx) error {
+	if err := r.SelectStmt.Restore(ctx); err != nil {
+		return err
+	}
+	ctx.WriteKeyWord(" LOCK IN SHARE MODE")
+	return nil
 }
 
 // Backfill is a backfill statement (-- emcee:backfill): an UPDATE of one
