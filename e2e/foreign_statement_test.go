@@ -124,3 +124,36 @@ func TestResumeOfAnEditedRevisionHoldingAGrantIsRefused(t *testing.T) {
 	r := p.must("db", "expand")
 	opContains(t, r, "resuming pike_expand01 at statement 2 of 4", "pike_expand01 applied")
 }
+
+// A trigger is a statement emcee writes, and a hand edit can put anything
+// in its body: a SET GLOBAL (the server let a trigger created by root
+// change a global variable at every row the application inserted), a
+// SELECT ... INTO OUTFILE. The applier created such a trigger; its body
+// runs in the application's sessions with the privileges of the operator
+// who created it. emcee's triggers only set columns of the row written,
+// so any other body is refused before anything runs, and no trigger is
+// created.
+func TestEditedRevisionWithATriggerBodyEmceeNeverWritesIsRefused(t *testing.T) {
+	t.Parallel()
+	p := newOpProject(t)
+	p.must("db", "sync", "ocata")
+	trigger := "CREATE TRIGGER `emcee_images_bi` BEFORE INSERT ON `images` FOR EACH ROW SET GLOBAL max_connect_errors = @@GLOBAL.max_connect_errors"
+	pike := revision.ID{Release: "pike", Phase: revision.Expand, Seq: 1}
+	p.rewritePlans(opInsert(pike, 0, trigger))
+	at := fmt.Sprintf("plans/pike/pike_expand01.sql:%d", p.lineOf(pike, trigger))
+	for _, args := range [][]string{{"db", "expand"}, {"db", "upgrade"}, {"db", "sync"}} {
+		r := p.run(args...)
+		if r.Code == 0 {
+			t.Errorf("%s ran a trigger setting a global variable:\n%s", strings.Join(args, " "), r)
+			continue
+		}
+		opContains(t, r, "pike_expand01 refused before emcee ran anything: statement 1 at "+at+", "+fmt.Sprintf("%q", trigger)+
+			", is a statement no emcee writes: a trigger whose body does more than set columns of the row written")
+	}
+	if got := p.query("SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()"); got != "0" {
+		t.Fatalf("the refused runs created %s triggers", got)
+	}
+	if v := p.version(); v != "ocata_expand01, ocata_contract01" {
+		t.Fatalf("a refused run changed the version: %q", v)
+	}
+}

@@ -53,8 +53,13 @@ var planned = map[string]bool{
 // which copies rows of whatever it reads, is none either: emcee names
 // only the tables of the database it runs in, and creates tables empty.
 func (d *DDL) Planned() bool {
-	return d.Err == nil && len(d.qualified) == 0 && !d.copies && (planned[d.Kind] || d.SetsSession || d.rows)
+	return d.Err == nil && len(d.qualified) == 0 && !d.copies && d.unplanned == "" && (planned[d.Kind] || d.SetsSession || d.rows)
 }
+
+// Unplanned says what makes a statement of a kind emcee writes one it
+// never writes, "" when nothing does or it is of another kind: a trigger
+// whose body does more than set the row's columns.
+func (d *DDL) Unplanned() string { return d.unplanned }
 
 // DDL is what a statement does, read from its syntax tree.
 type DDL struct {
@@ -93,6 +98,9 @@ type DDL struct {
 	rows bool
 	// copies is set for a CREATE TABLE ... SELECT.
 	copies bool
+	// unplanned is what makes the statement one emcee never writes
+	// although its kind is planned (Unplanned).
+	unplanned string
 	// reads are the names the statement mentions; for a trigger or view,
 	// the names its body mentions.
 	reads map[string]bool
@@ -183,6 +191,9 @@ func Parse(sql string) *DDL {
 	d.every = sqlsyntax.CopiesEveryColumn(st.Node)
 	if t := st.Trigger; t != nil {
 		d.Kind, d.Name, d.Trigger, d.Event = KindCreateTrigger, t.Table, t.Name, t.Timing+" "+t.Event
+		if !rowSetting(st.Node) {
+			d.unplanned = "a trigger whose body does more than set columns of the row written (emcee's triggers hold SET NEW.col = ..., under IF and BEGIN ... END, nothing else); the body runs in the session of whoever writes the row, with the privileges of the operator who created it"
+		}
 		return d
 	}
 	switch n := st.Node.(type) {
@@ -263,6 +274,44 @@ func Parse(sql string) *DDL {
 		d.Kind, d.Names = KindDelete, []string{n.Table.Name.O}
 	}
 	return d
+}
+
+// rowSetting tells a trigger body of the statements emcee's triggers hold
+// (splitter/column_sync.go): BEGIN ... END without declarations, IF ...
+// ELSEIF ... ELSE ... END IF, and SET NEW.col = ...; a SET GLOBAL, a
+// SELECT ... INTO OUTFILE, a write to a table or a session variable set
+// there would run in the application's session at every row it writes,
+// with the privileges of the operator who created the trigger.
+func rowSetting(n ast.StmtNode) bool {
+	all := func(stmts []ast.StmtNode) bool {
+		for _, s := range stmts {
+			if !rowSetting(s) {
+				return false
+			}
+		}
+		return true
+	}
+	switch n := n.(type) {
+	case *ast.ProcedureBlock:
+		return len(n.ProcedureVars) == 0 && all(n.ProcedureProcStmts)
+	case *ast.ProcedureIfInfo:
+		return n.IfBody != nil && rowSetting(n.IfBody)
+	case *ast.ProcedureIfBlock:
+		return all(n.ProcedureIfStmts) && (n.ProcedureElseStmt == nil || rowSetting(n.ProcedureElseStmt))
+	case *ast.ProcedureElseIfBlock:
+		return n.ProcedureIfStmt != nil && rowSetting(n.ProcedureIfStmt)
+	case *ast.ProcedureElseBlock:
+		return all(n.ProcedureIfStmts)
+	case *ast.SetStmt:
+		for _, v := range n.Variables {
+			row, col, ok := strings.Cut(v.Name, ".")
+			if !ok || col == "" || !strings.EqualFold(row, "NEW") || !v.IsSystem || v.IsGlobal || v.IsInstance {
+				return false
+			}
+		}
+		return len(n.Variables) > 0
+	}
+	return false
 }
 
 // insertForm tells the INSERT a data_migration's row block is planned as

@@ -298,6 +298,9 @@ func (st Statement) Foreign(d *effect.DDL) string {
 			d = effect.Parse(st.SQL)
 		}
 		if d.Err == nil && !d.Planned() {
+			if why := d.Unplanned(); why != "" {
+				return "a statement no emcee writes: " + why
+			}
 			return "a statement no emcee writes (emcee plans schema changes of tables, views, triggers and indexes, session settings, a data migration's rows, and gates and backfills under their directives)"
 		}
 	}
