@@ -248,6 +248,8 @@ func TestReadableRefusesStatementsNoEmceeWrites(t *testing.T) {
 		"UPDATE `t` SET `c` = 1",
 		"DELETE FROM `t`",
 		"DO SLEEP(2)",
+		"SET SESSION sql_mode = CONCAT(@@sql_mode, ',NO_BACKSLASH_ESCAPES')",
+		"SET SESSION sql_log_bin = 0",
 		"CREATE TRIGGER `t_bi` BEFORE INSERT ON `t` FOR EACH ROW SET GLOBAL max_connect_errors = 1",
 		"CREATE TRIGGER `t_bu` BEFORE UPDATE ON `t` FOR EACH ROW BEGIN IF 1 THEN SELECT NEW.`c` INTO OUTFILE '/tmp/x'; END IF; END",
 	} {

@@ -157,3 +157,39 @@ func TestEditedRevisionWithATriggerBodyEmceeNeverWritesIsRefused(t *testing.T) {
 		t.Fatalf("a refused run changed the version: %q", v)
 	}
 }
+
+// A session setting is a statement emcee writes (SET SESSION
+// foreign_key_checks), and the guard took any: a SET SESSION sql_mode
+// adding NO_BACKSLASH_ESCAPES made the server read the next statement
+// otherwise than the guard had. The guard read the INSERT below as one
+// string in CONCAT, a data migration's row; the server ended the string
+// at its backslash and ran the rest, a subquery of mysql.user (a table of
+// another database, which the guard refuses where it sees one), its
+// comment hiding the quote: a row of images held the server's account
+// names. A SET of any variable but foreign_key_checks is refused now,
+// before anything runs.
+func TestEditedRevisionSettingSQLModeCannotSmuggleAStatement(t *testing.T) {
+	t.Parallel()
+	p := newOpProject(t)
+	p.must("db", "sync", "ocata")
+	set := "SET SESSION sql_mode = CONCAT(@@SESSION.sql_mode, ',NO_BACKSLASH_ESCAPES')"
+	insert := "INSERT INTO `images` (`name`) SELECT CONCAT('\\', (SELECT MAX(`User`) FROM `mysql`.`user`)) -- ')\nFROM DUAL"
+	if why := (revision.Statement{SQL: insert}).Foreign(nil); why != "" {
+		t.Fatalf("the guard reads the smuggling INSERT as what it hides: %s", why)
+	}
+	pike := revision.ID{Release: "pike", Phase: revision.Expand, Seq: 1}
+	p.rewritePlans(opInsert(pike, 0, set), opInsert(pike, 1, insert))
+	at := fmt.Sprintf("plans/pike/pike_expand01.sql:%d", p.lineOf(pike, set))
+	for _, args := range [][]string{{"db", "expand"}, {"db", "sync"}} {
+		r := p.run(args...)
+		if r.Code == 0 {
+			t.Errorf("%s ran a SET of sql_mode:\n%s", strings.Join(args, " "), r)
+			continue
+		}
+		opContains(t, r, "pike_expand01 refused before emcee ran anything: statement 1 at "+at+", "+fmt.Sprintf("%q", set)+
+			", is a statement no emcee writes: it sets sql_mode, and emcee's plans set no session variable but foreign_key_checks")
+	}
+	if got := p.query("SELECT COUNT(*) FROM `images`"); got != "0" {
+		t.Fatalf("the refused runs inserted %s rows into images: %s", got, p.query("SELECT GROUP_CONCAT(`name`) FROM `images`"))
+	}
+}

@@ -43,8 +43,9 @@ var planned = map[string]bool{
 // was edited by hand, whatever else says otherwise (the applier refuses
 // the revision before it runs anything: apply's Session.readable; plan
 // --check and lint call it an edit whatever plan format its snapshot
-// records). A statement that sets only session variables is one (MySQL
-// 8's SET SESSION foreign_key_checks around an in-place foreign key), and
+// records). A statement that sets only the session's foreign_key_checks
+// is one (MySQL 8's SET SESSION foreign_key_checks around an in-place
+// foreign key; any other setting is not: settings), and
 // so are the two row statements a data_migration writes outside a
 // directive (insertForm, deleteForm).
 //
@@ -189,6 +190,7 @@ func Parse(sql string) *DDL {
 	}
 	d.reads, d.qualified = sqlsyntax.Names(st.Node)
 	d.every = sqlsyntax.CopiesEveryColumn(st.Node)
+	d.unplanned = settings(st.Settings)
 	if t := st.Trigger; t != nil {
 		d.Kind, d.Name, d.Trigger, d.Event = KindCreateTrigger, t.Table, t.Name, t.Timing+" "+t.Event
 		if !rowSetting(st.Node) {
@@ -270,10 +272,42 @@ func Parse(sql string) *DDL {
 				d.SetsSession = false
 			}
 		}
+		if d.SetsSession {
+			d.unplanned = settings(n.Variables)
+		}
 	case *ast.TruncateTableStmt:
 		d.Kind, d.Names = KindDelete, []string{n.Table.Name.O}
 	}
 	return d
+}
+
+// plannedSettings are the session variables emcee's plans set, with SET
+// SESSION or SET STATEMENT ... FOR (splitter/flavor.go: an in-place
+// foreign key without the check of the rows already there).
+var plannedSettings = map[string]bool{"foreign_key_checks": true}
+
+// settings says what of a SET's (or a SET STATEMENT's) variables is no
+// setting emcee writes, "" when none is: another session setting changes
+// how the server reads or runs the statements after it past what emcee
+// read of them (sql_mode's NO_BACKSLASH_ESCAPES or ANSI_QUOTES, a client
+// charset: a string the guard read whole then ends early on the server,
+// and what follows it runs unread), keeps them from the replicas
+// (sql_log_bin), or leaves a user variable for them to read.
+func settings(vars []*ast.VariableAssignment) string {
+	for _, v := range vars {
+		if v.IsSystem && !v.IsGlobal && !v.IsInstance && plannedSettings[strings.ToLower(v.Name)] {
+			continue
+		}
+		name := v.Name
+		switch {
+		case !v.IsSystem:
+			name = "@" + name
+		case name == ast.SetNames || name == ast.SetCharset:
+			name = "the client's charset (SET NAMES or CHARACTER SET)"
+		}
+		return "it sets " + name + ", and emcee's plans set no session variable but foreign_key_checks: another setting changes how the server reads or runs the statements after it, past what emcee read of them (sql_mode's NO_BACKSLASH_ESCAPES or ANSI_QUOTES, a client charset), or keeps them from the replicas (sql_log_bin)"
+	}
+	return ""
 }
 
 // rowSetting tells a trigger body of the statements emcee's triggers hold
