@@ -193,3 +193,43 @@ func TestEditedRevisionSettingSQLModeCannotSmuggleAStatement(t *testing.T) {
 		t.Fatalf("the refused runs inserted %s rows into images: %s", got, p.query("SELECT GROUP_CONCAT(`name`) FROM `images`"))
 	}
 }
+
+// A backfill (and a gate) is read under its directive, and the guard held
+// the statements outside a directive alone to naming no table of another
+// database: migrate's backfill edited to set images.name from mysql.user
+// (the sum recomputed) copied the server's account names into every row
+// it updated. Now refused before anything runs, as a view or trigger
+// reading mysql.user is.
+func TestEditedBackfillReadingAnotherDatabaseIsRefused(t *testing.T) {
+	t.Parallel()
+	p := newOpProject(t)
+	p.must("db", "sync", "ocata")
+	p.exec("INSERT INTO images (name) VALUES ('a'), ('b')")
+	migrate := revision.ID{Release: "pike", Phase: revision.Migrate, Seq: 1}
+	var backfill string
+	p.rewritePlans(func(m map[revision.ID][]revision.Statement) {
+		stmts := slices.Clone(m[migrate])
+		if len(stmts) != 1 || stmts[0].Kind != revision.Backfill {
+			t.Fatalf("pike_migrate01 is no longer one backfill: %v", stmts)
+		}
+		stmts[0].SQL = strings.Replace(stmts[0].SQL, " WHERE ", ", `name` = (SELECT MAX(`User`) FROM `mysql`.`user`) WHERE ", 1)
+		backfill = stmts[0].SQL
+		m[migrate] = stmts
+	})
+	at := fmt.Sprintf("plans/pike/pike_migrate01.sql:%d", p.lineOf(migrate, backfill))
+	for _, args := range [][]string{{"db", "upgrade"}, {"db", "expand"}, {"db", "migrate"}} {
+		r := p.run(args...)
+		if r.Code == 0 {
+			t.Errorf("%s ran a backfill reading mysql.user:\n%s", strings.Join(args, " "), r)
+			continue
+		}
+		opContains(t, r, "pike_migrate01 refused before emcee ran anything: statement 1 at "+at+", "+fmt.Sprintf("%q", backfill)+
+			", is no backfill emcee writes: it names `mysql`.`user`, a table of another database")
+	}
+	if got := p.query("SELECT GROUP_CONCAT(name ORDER BY id) FROM images"); got != "a,b" {
+		t.Fatalf("the refused runs rewrote images.name: %s", got)
+	}
+	if v := p.version(); v != "ocata_expand01, ocata_contract01" {
+		t.Fatalf("a refused run changed the version: %q", v)
+	}
+}

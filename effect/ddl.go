@@ -1,6 +1,7 @@
 package effect
 
 import (
+	"maps"
 	"slices"
 	"strings"
 
@@ -55,6 +56,21 @@ var planned = map[string]bool{
 // only the tables of the database it runs in, and creates tables empty.
 func (d *DDL) Planned() bool {
 	return d.Err == nil && len(d.qualified) == 0 && !d.copies && d.unplanned == "" && (planned[d.Kind] || d.SetsSession || d.rows)
+}
+
+// OtherDatabase is a table of another database than except (any case)
+// the statement names (the first by name, written db.table), "" when it
+// names none: emcee names only the tables of the database it runs in, in
+// every statement it writes, gates and backfills included, but for a gate
+// reading information_schema (the row format of the table a conversion
+// alters).
+func (d *DDL) OtherDatabase(except string) string {
+	for _, k := range slices.Sorted(maps.Keys(d.qualified)) {
+		if db, table, _ := strings.Cut(k, "\x00"); !strings.EqualFold(db, except) {
+			return sqlsyntax.Ident(db) + "." + sqlsyntax.Ident(table)
+		}
+	}
+	return ""
 }
 
 // Unplanned says what makes a statement of a kind emcee writes one it

@@ -289,8 +289,19 @@ func Scan(data []byte) ([]*migrate.Stmt, error) {
 // statement as effect read it, nil to read it here.
 func (st Statement) Foreign(d *effect.DDL) string {
 	switch st.Kind {
-	case Gate:
-		if g, err := sqlsyntax.ReadGate(st.SQL); err == nil && g.Effect() != "" {
+	case Gate, Backfill:
+		if d == nil {
+			d = effect.Parse(st.SQL)
+		}
+		// A gate may read information_schema (splitter's rowFormatGate).
+		except := ""
+		if st.Kind == Gate {
+			except = "information_schema"
+		}
+		if t := d.OtherDatabase(except); d.Err == nil && t != "" {
+			return fmt.Sprintf("no %s emcee writes: it names %s, a table of another database (emcee names only the tables of the database it runs in)", st.Kind, t)
+		}
+		if g, err := sqlsyntax.ReadGate(st.SQL); st.Kind == Gate && err == nil && g.Effect() != "" {
 			return "no gate emcee writes: " + g.Effect()
 		}
 	case DDL:
