@@ -233,3 +233,57 @@ func TestEditedBackfillReadingAnotherDatabaseIsRefused(t *testing.T) {
 		t.Fatalf("a refused run changed the version: %q", v)
 	}
 }
+
+// The operator lock keeps a second run out while one changes the schema;
+// it is a named lock of the run's connection, on which gates and
+// backfills run too. A gate edited to call RELEASE_ALL_LOCKS() (open: 0
+// times what it released) released it, and the run went on changing the
+// schema with the lock free for a second run to take. A declared
+// expression may call no session-lock function, so emcee writes none: a
+// statement calling one, gate or backfill included, is refused before
+// anything runs.
+func TestEditedGateReleasingTheOperatorLockIsRefused(t *testing.T) {
+	t.Parallel()
+	p := newOpProject(t)
+	p.must("db", "sync", "ocata")
+	gate := "SELECT COUNT(*) * RELEASE_ALL_LOCKS() FROM `images` WHERE `id` < 0"
+	pike := revision.ID{Release: "pike", Phase: revision.Expand, Seq: 1}
+	p.rewritePlans(func(m map[revision.ID][]revision.Statement) {
+		m[pike] = slices.Insert(slices.Clone(m[pike]), 0, revision.Statement{Rule: "add-column", Kind: revision.Gate, Why: "looks like the others", SQL: gate})
+	})
+	at := fmt.Sprintf("plans/pike/pike_expand01.sql:%d", p.lineOf(pike, gate))
+	// Were the gate run, expand's ALTER TABLE images would wait for the
+	// test's lock, the run's lock released.
+	release := p.holdImages()
+	defer release()
+	run := p.start("db", "expand", "--url", p.heldURL())
+	done := make(chan struct{})
+	go func() { _ = run.cmd.Wait(); close(done) }()
+	lock := "emcee:" + p.DB.Name
+	p.waitFor("expand to be refused, or to wait in its ALTER", func() bool {
+		select {
+		case <-done:
+			return true
+		default:
+			return p.waitingAlter() != ""
+		}
+	})
+	select {
+	case <-done:
+	default:
+		free := p.query("SELECT IS_USED_LOCK(?) IS NULL", lock)
+		release()
+		<-done
+		t.Fatalf("expand ran a gate calling RELEASE_ALL_LOCKS() (operator lock free while it altered images: %s):\n%s", free, run.out.String())
+	}
+	out := run.out.String()
+	for _, want := range []string{"pike_expand01 refused before emcee ran anything: gate 1 at " + at + ", " + fmt.Sprintf("%q", gate) + ", is no gate emcee writes: it calls RELEASE_ALL_LOCKS(...): it releases every named lock",
+		"that includes the operator lock"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if v := p.version(); v != "ocata_expand01, ocata_contract01" {
+		t.Fatalf("a refused run changed the version: %q", v)
+	}
+}

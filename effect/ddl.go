@@ -1,6 +1,7 @@
 package effect
 
 import (
+	"cmp"
 	"maps"
 	"slices"
 	"strings"
@@ -55,8 +56,14 @@ var planned = map[string]bool{
 // which copies rows of whatever it reads, is none either: emcee names
 // only the tables of the database it runs in, and creates tables empty.
 func (d *DDL) Planned() bool {
-	return d.Err == nil && len(d.qualified) == 0 && !d.copies && d.unplanned == "" && (planned[d.Kind] || d.SetsSession || d.rows)
+	return d.Err == nil && len(d.qualified) == 0 && !d.copies && d.unplanned == "" && d.lock == "" && (planned[d.Kind] || d.SetsSession || d.rows)
 }
+
+// SessionLock is the call of a function acting on the session's named
+// locks the statement makes (sqlsyntax.SessionLock), with why emcee writes
+// none, in any statement, gates and backfills included; "" when it makes
+// none.
+func (d *DDL) SessionLock() string { return d.lock }
 
 // OtherDatabase is a table of another database than except (any case)
 // the statement names (the first by name, written db.table), "" when it
@@ -76,7 +83,7 @@ func (d *DDL) OtherDatabase(except string) string {
 // Unplanned says what makes a statement of a kind emcee writes one it
 // never writes, "" when nothing does or it is of another kind: a trigger
 // whose body does more than set the row's columns.
-func (d *DDL) Unplanned() string { return d.unplanned }
+func (d *DDL) Unplanned() string { return cmp.Or(d.unplanned, d.lock) }
 
 // DDL is what a statement does, read from its syntax tree.
 type DDL struct {
@@ -118,6 +125,8 @@ type DDL struct {
 	// unplanned is what makes the statement one emcee never writes
 	// although its kind is planned (Unplanned).
 	unplanned string
+	// lock is SessionLock's.
+	lock string
 	// reads are the names the statement mentions; for a trigger or view,
 	// the names its body mentions.
 	reads map[string]bool
@@ -207,6 +216,9 @@ func Parse(sql string) *DDL {
 	d.reads, d.qualified = sqlsyntax.Names(st.Node)
 	d.every = sqlsyntax.CopiesEveryColumn(st.Node)
 	d.unplanned = settings(st.Settings)
+	if name, why := sqlsyntax.SessionLock(st.Node); name != "" {
+		d.lock = name + "(...): it " + why
+	}
 	if t := st.Trigger; t != nil {
 		d.Kind, d.Name, d.Trigger, d.Event = KindCreateTrigger, t.Table, t.Name, t.Timing+" "+t.Event
 		if !rowSetting(st.Node) {

@@ -159,6 +159,11 @@ func TestPlanned(t *testing.T) {
 		"SET STATEMENT foreign_key_checks=0 FOR ALTER TABLE `t` ADD CONSTRAINT `fk` FOREIGN KEY (`a`) REFERENCES `p` (`id`), ALGORITHM=INPLACE, LOCK=NONE": true,
 		"SET SESSION foreign_key_checks = 0": true,
 		"SET foreign_key_checks = 1":         true,
+		// the session's named locks: on emcee's connection, the operator lock
+		"SET foreign_key_checks = RELEASE_ALL_LOCKS()":                                                  false,
+		"CREATE TRIGGER `t_bi` BEFORE INSERT ON `t` FOR EACH ROW SET NEW.`a` = GET_LOCK('x', 0)":        false,
+		"ALTER TABLE `t` ADD COLUMN `c` int NULL DEFAULT (RELEASE_LOCK('emcee:db')), ALGORITHM=INSTANT": false,
+		"DELETE FROM `t` WHERE (`a` = RELEASE_ALL_LOCKS())":                                             false,
 		// session settings emcee never writes: how the server reads what
 		// follows, what reaches the replicas, a variable for later statements
 		"SET SESSION sql_mode = CONCAT(@@sql_mode, ',NO_BACKSLASH_ESCAPES')": false,

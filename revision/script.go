@@ -301,6 +301,9 @@ func (st Statement) Foreign(d *effect.DDL) string {
 		if t := d.OtherDatabase(except); d.Err == nil && t != "" {
 			return fmt.Sprintf("no %s emcee writes: it names %s, a table of another database (emcee names only the tables of the database it runs in)", st.Kind, t)
 		}
+		if l := d.SessionLock(); d.Err == nil && l != "" {
+			return fmt.Sprintf("no %s emcee writes: it calls %s", st.Kind, l)
+		}
 		if g, err := sqlsyntax.ReadGate(st.SQL); st.Kind == Gate && err == nil && g.Effect() != "" {
 			return "no gate emcee writes: " + g.Effect()
 		}
