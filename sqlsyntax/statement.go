@@ -270,6 +270,29 @@ func SessionLock(n ast.Node) (name, why string) {
 	return name, why
 }
 
+// OutsideOption is the first table or partition option of the statement
+// that keeps the table's data outside the database (DATA DIRECTORY, INDEX
+// DIRECTORY: in any directory the server can write; CONNECTION: on
+// another server), written back from its tree; "" when there is none. A
+// SQL release may give none (sqlrelease's tableOptions), nor does Atlas
+// write one from HCL.
+func OutsideOption(n ast.Node) string {
+	out := ""
+	walkTree(n, func(node any) {
+		o, ok := node.(*ast.TableOption)
+		if !ok || out != "" {
+			return
+		}
+		switch o.Tp {
+		case ast.TableOptionDataDirectory, ast.TableOptionIndexDirectory, ast.TableOptionConnection:
+			if out, _ = Restore(o); out == "" {
+				out = "DATA DIRECTORY, INDEX DIRECTORY or CONNECTION"
+			}
+		}
+	})
+	return out
+}
+
 // QualifiedKey is the key of table db.table in the qualified names Names
 // returns: the database's name as written (a server with
 // lower_case_table_names = 0 tells `App` from `app`), the table's
