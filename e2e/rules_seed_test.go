@@ -297,3 +297,37 @@ data_migration "default_category" {
 		}
 	}
 }
+
+// A TEXT holds bytes, not characters: a seed row's 200 'é' (400 bytes in
+// utf8mb4) for a TINYTEXT was planned, and migrate, after expand had run,
+// stopped on the server's refusal of the row (1366); a value over 65,535
+// bytes for a TEXT alike (1406). Refused when planned, as a VARCHAR's
+// value over its length is.
+func TestRuleDataMigrationSeedTextOverItsBytes(t *testing.T) {
+	const table = `
+table "notes" {
+  schema = schema.app
+  column "id" {
+    type = int
+  }
+  column "short" {
+    type = tinytext
+    null = true
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+`
+	rows := "data_migration \"welcome\" {\n  table = \"notes\"\n  row {\n    id    = 1\n    short = \"" + strings.Repeat("é", 200) + "\"\n  }\n}\n"
+	r, err := planRuleProject(t, table, table+rows)
+	if err == nil {
+		r.must("before")
+		r.must("expand")
+		_, merr := r.apply("migrate")
+		t.Fatalf("planned a TINYTEXT value of 400 bytes; migrate: %v", merr)
+	}
+	if want := "is 400 bytes long (in utf8mb4); a tinytext holds 255: declare a longer type (text), or store less"; !strings.Contains(err.Error(), want) {
+		t.Errorf("the refusal lacks %q:\n%v", want, err)
+	}
+}

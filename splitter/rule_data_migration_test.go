@@ -229,6 +229,14 @@ table "coded" {
     type    = varchar(10)
     collate = "utf8mb4_bin"
   }
+  column "note" {
+    type = tinytext
+    null = true
+  }
+  column "raw" {
+    type = tinyblob
+    null = true
+  }
   primary_key {
     columns = [column.code]
   }
@@ -321,6 +329,21 @@ func TestDataMigrationSeedRule(t *testing.T) {
 				"INSERT INTO `coded` (`code`) SELECT 'É' FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM `coded` WHERE `code` <=> 'É')",
 				"INSERT INTO `coded` (`code`) SELECT 'E' FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM `coded` WHERE `code` <=> 'E')"},
 			contract: "SELECT 3 - COUNT(*) FROM `coded` WHERE (`code` = 'e') OR (`code` = 'É') OR (`code` = 'E')"},
+		// A TEXT holds bytes: the server refused the row in migrate (1366,
+		// 1406), after expand had run.
+		{name: "a TEXT value of more bytes than the type holds",
+			table:  "coded",
+			rows:   "  row {\n    code = \"a\"\n    note = \"" + strings.Repeat("é", 128) + "\"\n  }\n",
+			errHas: []string{`row 1 of data_migration "default_category": coded.note: "` + strings.Repeat("é", 40) + `"... (128 characters) is 256 bytes long (in utf8mb4); a tinytext holds 255: declare a longer type (text), or store less`}},
+		{name: "a BLOB value of more bytes than the type holds",
+			table:  "coded",
+			rows:   "  row {\n    code = \"a\"\n    raw = \"" + strings.Repeat("x", 256) + "\"\n  }\n",
+			errHas: []string{`coded.raw: "` + strings.Repeat("x", 40) + `"... (256 characters) is 256 bytes long; a tinyblob holds 255`}},
+		{name: "a TEXT value the type holds",
+			table:    "coded",
+			rows:     "  row {\n    code = \"a\"\n    note = \"" + strings.Repeat("x", 255) + "\"\n  }\n",
+			migrate:  []string{"INSERT INTO `coded` (`code`, `note`) SELECT 'a', '" + strings.Repeat("x", 255) + "' FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM `coded` WHERE `code` <=> 'a' AND `note` <=> '" + strings.Repeat("x", 255) + "')"},
+			contract: "SELECT 1 - COUNT(*) FROM `coded` WHERE (`code` = 'a')"},
 		{name: "a value of the wrong type",
 			rows:   "  row {\n    id = \"one\"\n    project_id = 0\n    name = \"a\"\n  }\n",
 			errHas: []string{`row 1 of data_migration "default_category": category.id: "one" is not a number`}},
