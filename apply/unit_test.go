@@ -228,6 +228,7 @@ func TestReadableRefusesStatementsNoEmceeWrites(t *testing.T) {
 		{Rule: "data-migration", SQL: "DELETE FROM `t` WHERE (`c` IS NULL)"},
 		{Rule: "tighten-column", Kind: revision.Gate, SQL: "SELECT COUNT(*) FROM `t` WHERE `c` IS NULL"},
 		{Rule: "add-column", Kind: revision.Backfill, Table: "t", Key: "id", SQL: "UPDATE `t` SET `c` = `b` WHERE `c` IS NULL"},
+		{Rule: "convert-charset", Kind: revision.Gate, SQL: "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 't' AND ROW_FORMAT IN ('Compact', 'Redundant')"},
 	}
 	read := func(stmts []revision.Statement) *revision.Revision {
 		t.Helper()
@@ -248,6 +249,10 @@ func TestReadableRefusesStatementsNoEmceeWrites(t *testing.T) {
 		"UPDATE `t` SET `c` = 1",
 		"DELETE FROM `t`",
 		"DO SLEEP(2)",
+		"SET SESSION sql_mode = CONCAT(@@sql_mode, ',NO_BACKSLASH_ESCAPES')",
+		"SET SESSION sql_log_bin = 0",
+		"CREATE TRIGGER `t_bi` BEFORE INSERT ON `t` FOR EACH ROW SET GLOBAL max_connect_errors = 1",
+		"CREATE TRIGGER `t_bu` BEFORE UPDATE ON `t` FOR EACH ROW BEGIN IF 1 THEN SELECT NEW.`c` INTO OUTFILE '/tmp/x'; END IF; END",
 	} {
 		rev := read(append(slices.Clone(planned[:2]), append([]revision.Statement{{Rule: "add-column", SQL: foreign}}, planned[2:]...)...))
 		err := s.readable(rev)
@@ -269,10 +274,25 @@ func TestReadableRefusesStatementsNoEmceeWrites(t *testing.T) {
 	// A gate is a SELECT, and emcee writes it plain: one that writes its
 	// answer to a file (INTO OUTFILE, with the operator's FILE privilege)
 	// or locks the rows it reads ran, the guard checking DDL alone.
+	// A backfill naming a table of another database ran: its UPDATE copied
+	// mysql.user's accounts into the table it updated.
+	for _, backfill := range []string{
+		"UPDATE `t` SET `c` = (SELECT MAX(`User`) FROM `mysql`.`user`) WHERE `c` IS NULL",
+		"UPDATE `t` SET `c` = `b` WHERE `c` IS NULL AND EXISTS (SELECT 1 FROM `other`.`t`)",
+		"UPDATE `t` SET `c` = `b` WHERE `c` IS NULL AND RELEASE_ALL_LOCKS() >= 0",
+	} {
+		rev := read(append(slices.Clone(planned[:2]), append([]revision.Statement{{Rule: "add-column", Kind: revision.Backfill, Table: "t", Key: "id", SQL: backfill}}, planned[2:]...)...))
+		var r *Refusal
+		if err := s.readable(rev); !errors.As(err, &r) || !strings.Contains(r.Reason, "pike_expand01 refused before emcee ran anything: statement 3 at plans/pike/pike_expand01.sql:") || !strings.Contains(r.Reason, "is no backfill emcee writes: it ") {
+			t.Errorf("%s: %v", backfill, err)
+		}
+	}
 	for gate, effect := range map[string]string{
 		"SELECT COUNT(*) FROM `t` WHERE `c` IS NULL INTO OUTFILE '/tmp/x'":                                          "it writes its answer out (SELECT ... INTO)",
 		"SELECT COUNT(*) FROM `t` WHERE `c` IS NULL FOR UPDATE":                                                     "it locks the rows it reads",
 		"SELECT COUNT(*) FROM `t` WHERE NOT EXISTS (SELECT 1 FROM `u` WHERE `u`.`id` = `t`.`c` LOCK IN SHARE MODE)": "it locks the rows it reads",
+		"SELECT COUNT(*) FROM `t` WHERE `c` = (SELECT MAX(`User`) FROM `mysql`.`user`)":                             "it names `mysql`.`user`, a table of another database",
+		"SELECT COUNT(*) * RELEASE_ALL_LOCKS() FROM `t` WHERE `c` IS NULL":                                          "it calls RELEASE_ALL_LOCKS(...): it releases every named lock",
 	} {
 		rev := read(append(slices.Clone(planned[:2]), append([]revision.Statement{{Rule: "tighten-column", Kind: revision.Gate, SQL: gate}}, planned[2:]...)...))
 		var r *Refusal

@@ -1,6 +1,7 @@
 package diff
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"math/big"
@@ -11,6 +12,8 @@ import (
 	"ariga.io/atlas/sql/schema"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
 
 	"github.com/emcee-db/emcee/internal/hclquote"
 	"github.com/emcee-db/emcee/project"
@@ -123,7 +126,7 @@ func (r *Release) checkSeed(m *DataMigration) []string {
 	}
 	var errs []string
 	add := func(p Pos, format string, args ...any) { errs = append(errs, p.Errorf(format, args...).Error()) }
-	keys := map[string]int{}
+	keys := map[string]seenKey{}
 	for _, row := range m.Seed {
 		what := fmt.Sprintf("row %d of data_migration %q", row.N, m.Name)
 		fine := true
@@ -165,14 +168,134 @@ func (r *Release) checkSeed(m *DataMigration) []string {
 			add(row.Pos, "%s gives neither the primary key of %s nor the whole of a unique key, without NULL (%s): emcee finds a seed row again by its key, so that a resume or a rerun never inserts it twice, and tells a row already there with other values from its own. %s", what, t.Name, strings.Join(keyChoices(t), "; "), seedKeyAdvice(t, row))
 			continue
 		}
-		id := seedKeyText(key)
-		if first, dup := keys[strings.ToLower(id)]; dup {
-			add(row.Pos, "%s has the key of row %d (%s): two declared rows cannot hold one key; remove one", what, first, id)
-			continue
+		// Every unique key the row gives whole, without NULL, as the server
+		// compares it: two rows one of them holds are one row to the
+		// server, which migrate inserts once (the other's INSERT finds it),
+		// and contract's gate, counting the declared rows found, waits for
+		// the other forever.
+		for _, k := range uniqueKeys(t, row) {
+			if first, dup := keys[k.compared]; dup {
+				add(row.Pos, "%s has the key of row %d (%s) as the server compares it (%s; %s): the server finds one row for both, so migrate inserts one and contract's gate waits for the other forever; remove one, or give them keys that differ", what, first.n, first.text, k.text, k.why)
+				break
+			}
+			keys[k.compared] = seenKey{row.N, k.text}
 		}
-		keys[strings.ToLower(id)] = row.N
 	}
 	return errs
+}
+
+type seenKey struct {
+	n    int
+	text string
+}
+
+// seedUniqueKey is a unique key a seed row gives: its text (`id = 1`), what
+// the server compares (compared: the key's name and each value folded as
+// the column's collation or type compares it) and, where folding changed a
+// value, why.
+type seedUniqueKey struct{ text, compared, why string }
+
+// uniqueKeys are the primary and unique keys of t that row gives whole and
+// without NULL.
+func uniqueKeys(t *schema.Table, row *SeedRow) []seedUniqueKey {
+	idxs := slices.Clone(t.Indexes)
+	if t.PrimaryKey != nil {
+		idxs = append([]*schema.Index{t.PrimaryKey}, idxs...)
+	}
+	var out []seedUniqueKey
+	for _, idx := range idxs {
+		if !idx.Unique && idx != t.PrimaryKey {
+			continue
+		}
+		var cells []sqlsyntax.Cell
+		compared, why := []string{"\x00" + strings.ToLower(idx.Name)}, []string{}
+		for _, p := range idx.Parts {
+			i := -1
+			if p.C != nil && Prefix(p) == 0 {
+				i = slices.IndexFunc(row.Cells, func(c sqlsyntax.Cell) bool { return strings.EqualFold(c.Column, p.C.Name) })
+			}
+			if i < 0 || row.Cells[i].Value.Kind == sqlsyntax.ValueNull {
+				cells = nil
+				break
+			}
+			v, w := comparedValue(t, p.C, row.Cells[i].Value)
+			cells, compared = append(cells, row.Cells[i]), append(compared, v)
+			if w != "" && !slices.Contains(why, w) {
+				why = append(why, w)
+			}
+		}
+		if cells != nil {
+			out = append(out, seedUniqueKey{seedKeyText(cells), strings.Join(compared, "\x00"), strings.Join(why, "; ")})
+		}
+	}
+	return out
+}
+
+// comparedValue is a seed value as the server compares it in column c (a
+// key's equality): a number by its value (1, '1', '01' and 1.0 are one
+// key), text under the column's collation: case and accents folded unless
+// it tells them apart (_bin, _cs, _as_), trailing spaces dropped unless it
+// is NO PAD. The folding is Unicode's (golang.org/x/text/collate), not the
+// server's own tables: it may take two values for one that a collation
+// tells apart (MariaDB's general_ci has 'ß' = 's', Unicode 'ß' = 'ss'), and
+// a refusal says why it compared them equal. why is "" when the value
+// compares as written.
+func comparedValue(t *schema.Table, c *schema.Column, v sqlsyntax.Value) (compared, why string) {
+	switch c.Type.Type.(type) {
+	case *schema.IntegerType, *schema.DecimalType, *schema.FloatType, *schema.BoolType, *mysql.BitType:
+		text := v.Text
+		if v.Kind == sqlsyntax.ValueBool {
+			text = map[bool]string{true: "1", false: "0"}[v.Text == "true"]
+		}
+		if r, ok := new(big.Rat).SetString(strings.TrimSpace(text)); ok {
+			return "n" + r.RatString(), "numbers compare by their value"
+		}
+	case *schema.StringType:
+		coll := declaredCollation(t, c)
+		text := v.Text
+		if !sqlsyntax.NoPadCollation(coll) {
+			text = strings.TrimRight(text, " ")
+		}
+		l := strings.ToLower(coll)
+		var opts []collate.Option
+		if l != "binary" && !strings.Contains(l, "_bin") && !strings.Contains(l, "_cs") {
+			opts = append(opts, collate.IgnoreCase, collate.IgnoreWidth)
+			if !strings.Contains(l, "_as_") {
+				opts = append(opts, collate.IgnoreDiacritics)
+			}
+		}
+		name := cmp.Or(coll, "the server's default, a _ci one")
+		if len(opts) == 0 {
+			return "s" + text, "text under collation " + name + ", which ignores trailing spaces"
+		}
+		key := collate.New(language.Und, opts...).KeyFromString(new(collate.Buffer), text)
+		return "s" + string(key), "text under collation " + name + ", which emcee takes to tell neither case, accents nor trailing spaces apart"
+	}
+	return "v" + v.SQL(), ""
+}
+
+// declaredCollation is the collation column c of t is declared with, at
+// its own level, its table's or its schema's (a charset alone: "", its
+// default collation being a _ci one for every charset but binary); "" when
+// none is declared, which leaves the server's default (a _ci one on every
+// target).
+func declaredCollation(t *schema.Table, c *schema.Column) string {
+	levels := [][]schema.Attr{c.Attrs, t.Attrs}
+	if t.Schema != nil {
+		levels = append(levels, t.Schema.Attrs)
+	}
+	for _, attrs := range levels {
+		if v, ok := schemadef.Collation(attrs); ok {
+			return v
+		}
+		if cs, ok := schemadef.Charset(attrs); ok {
+			if strings.EqualFold(cs, "binary") {
+				return "binary"
+			}
+			return ""
+		}
+	}
+	return ""
 }
 
 // SeedKey is the key a seed row is found again by: the cells of the

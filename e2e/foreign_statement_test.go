@@ -124,3 +124,210 @@ func TestResumeOfAnEditedRevisionHoldingAGrantIsRefused(t *testing.T) {
 	r := p.must("db", "expand")
 	opContains(t, r, "resuming pike_expand01 at statement 2 of 4", "pike_expand01 applied")
 }
+
+// A trigger is a statement emcee writes, and a hand edit can put anything
+// in its body: a SET GLOBAL (the server let a trigger created by root
+// change a global variable at every row the application inserted), a
+// SELECT ... INTO OUTFILE. The applier created such a trigger; its body
+// runs in the application's sessions with the privileges of the operator
+// who created it. emcee's triggers only set columns of the row written,
+// so any other body is refused before anything runs, and no trigger is
+// created.
+func TestEditedRevisionWithATriggerBodyEmceeNeverWritesIsRefused(t *testing.T) {
+	t.Parallel()
+	p := newOpProject(t)
+	p.must("db", "sync", "ocata")
+	trigger := "CREATE TRIGGER `emcee_images_bi` BEFORE INSERT ON `images` FOR EACH ROW SET GLOBAL max_connect_errors = @@GLOBAL.max_connect_errors"
+	pike := revision.ID{Release: "pike", Phase: revision.Expand, Seq: 1}
+	p.rewritePlans(opInsert(pike, 0, trigger))
+	at := fmt.Sprintf("plans/pike/pike_expand01.sql:%d", p.lineOf(pike, trigger))
+	for _, args := range [][]string{{"db", "expand"}, {"db", "upgrade"}, {"db", "sync"}} {
+		r := p.run(args...)
+		if r.Code == 0 {
+			t.Errorf("%s ran a trigger setting a global variable:\n%s", strings.Join(args, " "), r)
+			continue
+		}
+		opContains(t, r, "pike_expand01 refused before emcee ran anything: statement 1 at "+at+", "+fmt.Sprintf("%q", trigger)+
+			", is a statement no emcee writes: a trigger whose body does more than set columns of the row written")
+	}
+	if got := p.query("SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()"); got != "0" {
+		t.Fatalf("the refused runs created %s triggers", got)
+	}
+	if v := p.version(); v != "ocata_expand01, ocata_contract01" {
+		t.Fatalf("a refused run changed the version: %q", v)
+	}
+}
+
+// A session setting is a statement emcee writes (SET SESSION
+// foreign_key_checks), and the guard took any: a SET SESSION sql_mode
+// adding NO_BACKSLASH_ESCAPES made the server read the next statement
+// otherwise than the guard had. The guard read the INSERT below as one
+// string in CONCAT, a data migration's row; the server ended the string
+// at its backslash and ran the rest, a subquery of mysql.user (a table of
+// another database, which the guard refuses where it sees one), its
+// comment hiding the quote: a row of images held the server's account
+// names. A SET of any variable but foreign_key_checks is refused now,
+// before anything runs.
+func TestEditedRevisionSettingSQLModeCannotSmuggleAStatement(t *testing.T) {
+	t.Parallel()
+	p := newOpProject(t)
+	p.must("db", "sync", "ocata")
+	set := "SET SESSION sql_mode = CONCAT(@@SESSION.sql_mode, ',NO_BACKSLASH_ESCAPES')"
+	insert := "INSERT INTO `images` (`name`) SELECT CONCAT('\\', (SELECT MAX(`User`) FROM `mysql`.`user`)) -- ')\nFROM DUAL"
+	if why := (revision.Statement{SQL: insert}).Foreign(nil); why != "" {
+		t.Fatalf("the guard reads the smuggling INSERT as what it hides: %s", why)
+	}
+	pike := revision.ID{Release: "pike", Phase: revision.Expand, Seq: 1}
+	p.rewritePlans(opInsert(pike, 0, set), opInsert(pike, 1, insert))
+	at := fmt.Sprintf("plans/pike/pike_expand01.sql:%d", p.lineOf(pike, set))
+	for _, args := range [][]string{{"db", "expand"}, {"db", "sync"}} {
+		r := p.run(args...)
+		if r.Code == 0 {
+			t.Errorf("%s ran a SET of sql_mode:\n%s", strings.Join(args, " "), r)
+			continue
+		}
+		opContains(t, r, "pike_expand01 refused before emcee ran anything: statement 1 at "+at+", "+fmt.Sprintf("%q", set)+
+			", is a statement no emcee writes: it sets sql_mode, and emcee's plans set no session variable but foreign_key_checks")
+	}
+	if got := p.query("SELECT COUNT(*) FROM `images`"); got != "0" {
+		t.Fatalf("the refused runs inserted %s rows into images: %s", got, p.query("SELECT GROUP_CONCAT(`name`) FROM `images`"))
+	}
+}
+
+// A backfill (and a gate) is read under its directive, and the guard held
+// the statements outside a directive alone to naming no table of another
+// database: migrate's backfill edited to set images.name from mysql.user
+// (the sum recomputed) copied the server's account names into every row
+// it updated. Now refused before anything runs, as a view or trigger
+// reading mysql.user is.
+func TestEditedBackfillReadingAnotherDatabaseIsRefused(t *testing.T) {
+	t.Parallel()
+	p := newOpProject(t)
+	p.must("db", "sync", "ocata")
+	p.exec("INSERT INTO images (name) VALUES ('a'), ('b')")
+	migrate := revision.ID{Release: "pike", Phase: revision.Migrate, Seq: 1}
+	var backfill string
+	p.rewritePlans(func(m map[revision.ID][]revision.Statement) {
+		stmts := slices.Clone(m[migrate])
+		if len(stmts) != 1 || stmts[0].Kind != revision.Backfill {
+			t.Fatalf("pike_migrate01 is no longer one backfill: %v", stmts)
+		}
+		stmts[0].SQL = strings.Replace(stmts[0].SQL, " WHERE ", ", `name` = (SELECT MAX(`User`) FROM `mysql`.`user`) WHERE ", 1)
+		backfill = stmts[0].SQL
+		m[migrate] = stmts
+	})
+	at := fmt.Sprintf("plans/pike/pike_migrate01.sql:%d", p.lineOf(migrate, backfill))
+	for _, args := range [][]string{{"db", "upgrade"}, {"db", "expand"}, {"db", "migrate"}} {
+		r := p.run(args...)
+		if r.Code == 0 {
+			t.Errorf("%s ran a backfill reading mysql.user:\n%s", strings.Join(args, " "), r)
+			continue
+		}
+		opContains(t, r, "pike_migrate01 refused before emcee ran anything: statement 1 at "+at+", "+fmt.Sprintf("%q", backfill)+
+			", is no backfill emcee writes: it names `mysql`.`user`, a table of another database")
+	}
+	if got := p.query("SELECT GROUP_CONCAT(name ORDER BY id) FROM images"); got != "a,b" {
+		t.Fatalf("the refused runs rewrote images.name: %s", got)
+	}
+	if v := p.version(); v != "ocata_expand01, ocata_contract01" {
+		t.Fatalf("a refused run changed the version: %q", v)
+	}
+}
+
+// The operator lock keeps a second run out while one changes the schema;
+// it is a named lock of the run's connection, on which gates and
+// backfills run too. A gate edited to call RELEASE_ALL_LOCKS() (open: 0
+// times what it released) released it, and the run went on changing the
+// schema with the lock free for a second run to take. A declared
+// expression may call no session-lock function, so emcee writes none: a
+// statement calling one, gate or backfill included, is refused before
+// anything runs.
+func TestEditedGateReleasingTheOperatorLockIsRefused(t *testing.T) {
+	t.Parallel()
+	p := newOpProject(t)
+	p.must("db", "sync", "ocata")
+	gate := "SELECT COUNT(*) * RELEASE_ALL_LOCKS() FROM `images` WHERE `id` < 0"
+	pike := revision.ID{Release: "pike", Phase: revision.Expand, Seq: 1}
+	p.rewritePlans(func(m map[revision.ID][]revision.Statement) {
+		m[pike] = slices.Insert(slices.Clone(m[pike]), 0, revision.Statement{Rule: "add-column", Kind: revision.Gate, Why: "looks like the others", SQL: gate})
+	})
+	at := fmt.Sprintf("plans/pike/pike_expand01.sql:%d", p.lineOf(pike, gate))
+	// Were the gate run, expand's ALTER TABLE images would wait for the
+	// test's lock, the run's lock released.
+	release := p.holdImages()
+	defer release()
+	run := p.start("db", "expand", "--url", p.heldURL())
+	done := make(chan struct{})
+	go func() { _ = run.cmd.Wait(); close(done) }()
+	lock := "emcee:" + p.DB.Name
+	p.waitFor("expand to be refused, or to wait in its ALTER", func() bool {
+		select {
+		case <-done:
+			return true
+		default:
+			return p.waitingAlter() != ""
+		}
+	})
+	select {
+	case <-done:
+	default:
+		free := p.query("SELECT IS_USED_LOCK(?) IS NULL", lock)
+		release()
+		<-done
+		t.Fatalf("expand ran a gate calling RELEASE_ALL_LOCKS() (operator lock free while it altered images: %s):\n%s", free, run.out.String())
+	}
+	out := run.out.String()
+	for _, want := range []string{"pike_expand01 refused before emcee ran anything: gate 1 at " + at + ", " + fmt.Sprintf("%q", gate) + ", is no gate emcee writes: it calls RELEASE_ALL_LOCKS(...): it releases every named lock",
+		"that includes the operator lock"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if v := p.version(); v != "ocata_expand01, ocata_contract01" {
+		t.Fatalf("a refused run changed the version: %q", v)
+	}
+}
+
+// A CREATE TABLE is a statement emcee writes, and the guard took one with
+// any table option: DATA DIRECTORY put image_members' data file in a
+// directory of the server's choosing (outside the data directory, where
+// backups of it do not look), as CONNECTION puts a table on another
+// server. A SQL release may give no such option, nor does Atlas write one:
+// refused before anything runs.
+func TestEditedCreateTableStoringItsDataElsewhereIsRefused(t *testing.T) {
+	t.Parallel()
+	p := newOpProject(t)
+	p.must("db", "sync", "ocata")
+	dir, err := os.MkdirTemp("", "emcee-elsewhere")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o777); err != nil { // the server's own user writes there
+		t.Fatal(err)
+	}
+	pike := revision.ID{Release: "pike", Phase: revision.Expand, Seq: 1}
+	var create string
+	p.rewritePlans(func(m map[revision.ID][]revision.Statement) {
+		stmts := slices.Clone(m[pike])
+		if !strings.HasPrefix(stmts[0].SQL, "CREATE TABLE `image_members`") {
+			t.Fatalf("pike_expand01 no longer starts with image_members: %s", stmts[0].SQL)
+		}
+		stmts[0].SQL += " DATA DIRECTORY = '" + dir + "'"
+		create = stmts[0].SQL
+		m[pike] = stmts
+	})
+	at := fmt.Sprintf("plans/pike/pike_expand01.sql:%d", p.lineOf(pike, create))
+	for _, args := range [][]string{{"db", "expand"}, {"db", "sync"}} {
+		r := p.run(args...)
+		if r.Code == 0 {
+			t.Errorf("%s created a table with DATA DIRECTORY:\n%s", strings.Join(args, " "), r)
+			continue
+		}
+		opContains(t, r, "pike_expand01 refused before emcee ran anything: statement 1 at "+at+", "+fmt.Sprintf("%q", create)+
+			", is a statement no emcee writes: DATA DIRECTORY = '"+dir+"': it keeps the table's data outside the database")
+	}
+	if got := p.query("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'image_members'"); got != "0" {
+		t.Fatal("the refused runs created image_members")
+	}
+}

@@ -74,6 +74,16 @@ type ruleProject struct {
 // schema app) and plans them.
 func newRuleProject(t *testing.T, before, after string) *ruleProject {
 	t.Helper()
+	r, err := planRuleProject(t, before, after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// planRuleProject is newRuleProject returning the planner's refusal.
+func planRuleProject(t *testing.T, before, after string) (*ruleProject, error) {
+	t.Helper()
 	dir := t.TempDir()
 	for name, body := range map[string]string{"before": before, "after": after} {
 		opWrite(t, filepath.Join(dir, "schema", name+".hcl"), []byte("schema \"app\" {}\n"+body))
@@ -85,7 +95,7 @@ func newRuleProject(t *testing.T, before, after string) *ruleProject {
 	}
 	out, err := planner.Plan(p, planner.Options{})
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	if err := out.Write(); err != nil {
 		t.Fatal(err)
@@ -106,7 +116,7 @@ func newRuleProject(t *testing.T, before, after string) *ruleProject {
 	if r.previous, err = schemadef.ReadSnapshot(filepath.Join(p.PlansDir, revision.SnapshotFile("before")), target); err != nil {
 		t.Fatal(err)
 	}
-	return r
+	return r, nil
 }
 
 // usesRules fails the test unless the plan of "after" uses every rule.

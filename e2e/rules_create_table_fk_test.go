@@ -194,6 +194,49 @@ data_migration "orphan_tags" {
 	}
 }
 
+// A data_migration deleting parents (images left unnamed) runs in
+// contract first after the gates, before the new table's key is added:
+// the orphan gate counted the tags of those images as having a parent, the
+// delete removed it, and contract stopped at the key (its gate, checked
+// again right before, closed), the images deleted and no key, saying
+// rows changed since the gates passed. Such a tag now counts as an orphan
+// before anything runs; once the operator deletes it, contract runs
+// through.
+func TestRuleCreateTableKeyParentsDeletedByDataMigration(t *testing.T) {
+	r := newRuleProject(t, fkImages, fkImages+fkImageTags+`
+data_migration "unnamed" {
+  table  = "images"
+  delete = "name = ''"
+}
+`)
+	r.must("before")
+	execAll(t, r.db.DB, "seed", []string{"INSERT INTO images (id, name) VALUES (1, ''), (2, 'b')"})
+	r.must("expand")
+	execAll(t, r.db.DB, "new release after expand", []string{"INSERT INTO image_tags VALUES (1, 1, 'x'), (2, 2, 'y')"})
+	r.must("migrate")
+	_, err := r.apply("contract")
+	if err == nil {
+		t.Fatal("contract added the key over a tag whose image it deleted")
+	}
+	for _, want := range []string{"contract blocked by data: after_contract01 refused, nothing was changed", "a row whose parent data_migration \"unnamed\" deletes (contract runs it first after the gates, before the key is added) counts too"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("contract's refusal lacks %q:\n%v", want, err)
+		}
+	}
+	if got := rows(t, r.db.DB, "SELECT id FROM images ORDER BY id"); got != "1;2" {
+		t.Fatalf("images after the refused contract: %s, want both kept", got)
+	}
+	execAll(t, r.db.DB, "the operator deletes the tag of the unnamed image", []string{"DELETE FROM image_tags WHERE id = 1"})
+	r.must("contract")
+	if got := rows(t, r.db.DB, "SELECT id FROM images ORDER BY id"); got != "2" {
+		t.Fatalf("images after contract: %s, want the unnamed one deleted", got)
+	}
+	if got := rows(t, r.db.DB, fkKeyCount); got != "1" {
+		t.Fatalf("contract did not add the key")
+	}
+	assertSchema(t, r.db, r.declared)
+}
+
 // The case as emcee simulate found it: migrate tags every seeded image (a
 // data_migration inserting into the new table), and the previous
 // release's workers delete images while both releases run. With the key

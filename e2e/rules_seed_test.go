@@ -248,3 +248,86 @@ data_migration "dedupe_category" {
 		t.Fatalf("contract deleted rows behind its closed gate: %s", got)
 	}
 }
+
+// Two declared rows whose keys differ as text and not to the server ('e'
+// and 'É' under the default _ci collation, 5 and '5'): migrate inserted
+// the first, found the second's key taken by it and inserted nothing,
+// and contract's gate, counting the declared rows found, stayed closed
+// for good (it counted 2 of 4 missing, and its advice, to insert them as
+// migrate does, could not be followed). They are refused when planned.
+func TestRuleDataMigrationSeedKeysTheServerComparesEqual(t *testing.T) {
+	const colliding = `
+data_migration "default_category" {
+  table = "category"
+  row {
+    project_id = 0
+    name       = "e"
+  }
+  row {
+    project_id = 0
+    name       = "É"
+  }
+  row {
+    id         = 5
+    project_id = 1
+    name       = "x"
+  }
+  row {
+    id         = "5"
+    project_id = 1
+    name       = "x"
+  }
+}
+`
+	r, err := planRuleProject(t, seedCategory, seedCategory+colliding)
+	if err == nil {
+		r.must("before")
+		r.must("expand")
+		r.must("migrate")
+		_, cerr := r.apply("contract")
+		t.Fatalf("planned two pairs of rows the server takes for one each; migrate left %s, contract: %v", rows(t, r.db.DB, "SELECT id, project_id, name FROM category ORDER BY id"), cerr)
+	}
+	for _, want := range []string{
+		`row 2 of data_migration "default_category" has the key of row 1 (project_id = 0, name = 'e') as the server compares it (project_id = 0, name = 'É';`,
+		`row 4 of data_migration "default_category" has the key of row 3 (id = 5) as the server compares it (id = '5'; numbers compare by their value)`,
+		"the server finds one row for both, so migrate inserts one and contract's gate waits for the other forever",
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the refusal lacks %q:\n%v", want, err)
+		}
+	}
+}
+
+// A TEXT holds bytes, not characters: a seed row's 200 'é' (400 bytes in
+// utf8mb4) for a TINYTEXT was planned, and migrate, after expand had run,
+// stopped on the server's refusal of the row (1366); a value over 65,535
+// bytes for a TEXT alike (1406). Refused when planned, as a VARCHAR's
+// value over its length is.
+func TestRuleDataMigrationSeedTextOverItsBytes(t *testing.T) {
+	const table = `
+table "notes" {
+  schema = schema.app
+  column "id" {
+    type = int
+  }
+  column "short" {
+    type = tinytext
+    null = true
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+`
+	rows := "data_migration \"welcome\" {\n  table = \"notes\"\n  row {\n    id    = 1\n    short = \"" + strings.Repeat("é", 200) + "\"\n  }\n}\n"
+	r, err := planRuleProject(t, table, table+rows)
+	if err == nil {
+		r.must("before")
+		r.must("expand")
+		_, merr := r.apply("migrate")
+		t.Fatalf("planned a TINYTEXT value of 400 bytes; migrate: %v", merr)
+	}
+	if want := "is 400 bytes long (in utf8mb4); a tinytext holds 255: declare a longer type (text), or store less"; !strings.Contains(err.Error(), want) {
+		t.Errorf("the refusal lacks %q:\n%v", want, err)
+	}
+}

@@ -1,6 +1,8 @@
 package effect
 
 import (
+	"cmp"
+	"maps"
 	"slices"
 	"strings"
 
@@ -43,8 +45,9 @@ var planned = map[string]bool{
 // was edited by hand, whatever else says otherwise (the applier refuses
 // the revision before it runs anything: apply's Session.readable; plan
 // --check and lint call it an edit whatever plan format its snapshot
-// records). A statement that sets only session variables is one (MySQL
-// 8's SET SESSION foreign_key_checks around an in-place foreign key), and
+// records). A statement that sets only the session's foreign_key_checks
+// is one (MySQL 8's SET SESSION foreign_key_checks around an in-place
+// foreign key; any other setting is not: settings), and
 // so are the two row statements a data_migration writes outside a
 // directive (insertForm, deleteForm).
 //
@@ -53,8 +56,34 @@ var planned = map[string]bool{
 // which copies rows of whatever it reads, is none either: emcee names
 // only the tables of the database it runs in, and creates tables empty.
 func (d *DDL) Planned() bool {
-	return d.Err == nil && len(d.qualified) == 0 && !d.copies && (planned[d.Kind] || d.SetsSession || d.rows)
+	return d.Err == nil && len(d.qualified) == 0 && !d.copies && d.unplanned == "" && d.lock == "" && (planned[d.Kind] || d.SetsSession || d.rows)
 }
+
+// SessionLock is the call of a function acting on the session's named
+// locks the statement makes (sqlsyntax.SessionLock), with why emcee writes
+// none, in any statement, gates and backfills included; "" when it makes
+// none.
+func (d *DDL) SessionLock() string { return d.lock }
+
+// OtherDatabase is a table of another database than except (any case)
+// the statement names (the first by name, written db.table), "" when it
+// names none: emcee names only the tables of the database it runs in, in
+// every statement it writes, gates and backfills included, but for a gate
+// reading information_schema (the row format of the table a conversion
+// alters).
+func (d *DDL) OtherDatabase(except string) string {
+	for _, k := range slices.Sorted(maps.Keys(d.qualified)) {
+		if db, table, _ := strings.Cut(k, "\x00"); !strings.EqualFold(db, except) {
+			return sqlsyntax.Ident(db) + "." + sqlsyntax.Ident(table)
+		}
+	}
+	return ""
+}
+
+// Unplanned says what makes a statement of a kind emcee writes one it
+// never writes, "" when nothing does or it is of another kind: a trigger
+// whose body does more than set the row's columns.
+func (d *DDL) Unplanned() string { return cmp.Or(d.unplanned, d.lock) }
 
 // DDL is what a statement does, read from its syntax tree.
 type DDL struct {
@@ -93,6 +122,11 @@ type DDL struct {
 	rows bool
 	// copies is set for a CREATE TABLE ... SELECT.
 	copies bool
+	// unplanned is what makes the statement one emcee never writes
+	// although its kind is planned (Unplanned).
+	unplanned string
+	// lock is SessionLock's.
+	lock string
 	// reads are the names the statement mentions; for a trigger or view,
 	// the names its body mentions.
 	reads map[string]bool
@@ -181,8 +215,18 @@ func Parse(sql string) *DDL {
 	}
 	d.reads, d.qualified = sqlsyntax.Names(st.Node)
 	d.every = sqlsyntax.CopiesEveryColumn(st.Node)
+	d.unplanned = settings(st.Settings)
+	if o := sqlsyntax.OutsideOption(st.Node); o != "" && d.unplanned == "" {
+		d.unplanned = o + ": it keeps the table's data outside the database, in a directory of the server's or on another server; emcee's tables are stored where the server keeps the database"
+	}
+	if name, why := sqlsyntax.SessionLock(st.Node); name != "" {
+		d.lock = name + "(...): it " + why
+	}
 	if t := st.Trigger; t != nil {
 		d.Kind, d.Name, d.Trigger, d.Event = KindCreateTrigger, t.Table, t.Name, t.Timing+" "+t.Event
+		if !rowSetting(st.Node) {
+			d.unplanned = "a trigger whose body does more than set columns of the row written (emcee's triggers hold SET NEW.col = ..., under IF and BEGIN ... END, nothing else); the body runs in the session of whoever writes the row, with the privileges of the operator who created it"
+		}
 		return d
 	}
 	switch n := st.Node.(type) {
@@ -259,10 +303,80 @@ func Parse(sql string) *DDL {
 				d.SetsSession = false
 			}
 		}
+		if d.SetsSession {
+			d.unplanned = settings(n.Variables)
+		}
 	case *ast.TruncateTableStmt:
 		d.Kind, d.Names = KindDelete, []string{n.Table.Name.O}
 	}
 	return d
+}
+
+// plannedSettings are the session variables emcee's plans set, with SET
+// SESSION or SET STATEMENT ... FOR (splitter/flavor.go: an in-place
+// foreign key without the check of the rows already there).
+var plannedSettings = map[string]bool{"foreign_key_checks": true}
+
+// settings says what of a SET's (or a SET STATEMENT's) variables is no
+// setting emcee writes, "" when none is: another session setting changes
+// how the server reads or runs the statements after it past what emcee
+// read of them (sql_mode's NO_BACKSLASH_ESCAPES or ANSI_QUOTES, a client
+// charset: a string the guard read whole then ends early on the server,
+// and what follows it runs unread), keeps them from the replicas
+// (sql_log_bin), or leaves a user variable for them to read.
+func settings(vars []*ast.VariableAssignment) string {
+	for _, v := range vars {
+		if v.IsSystem && !v.IsGlobal && !v.IsInstance && plannedSettings[strings.ToLower(v.Name)] {
+			continue
+		}
+		name := v.Name
+		switch {
+		case !v.IsSystem:
+			name = "@" + name
+		case name == ast.SetNames || name == ast.SetCharset:
+			name = "the client's charset (SET NAMES or CHARACTER SET)"
+		}
+		return "it sets " + name + ", and emcee's plans set no session variable but foreign_key_checks: another setting changes how the server reads or runs the statements after it, past what emcee read of them (sql_mode's NO_BACKSLASH_ESCAPES or ANSI_QUOTES, a client charset), or keeps them from the replicas (sql_log_bin)"
+	}
+	return ""
+}
+
+// rowSetting tells a trigger body of the statements emcee's triggers hold
+// (splitter/column_sync.go): BEGIN ... END without declarations, IF ...
+// ELSEIF ... ELSE ... END IF, and SET NEW.col = ...; a SET GLOBAL, a
+// SELECT ... INTO OUTFILE, a write to a table or a session variable set
+// there would run in the application's session at every row it writes,
+// with the privileges of the operator who created the trigger.
+func rowSetting(n ast.StmtNode) bool {
+	all := func(stmts []ast.StmtNode) bool {
+		for _, s := range stmts {
+			if !rowSetting(s) {
+				return false
+			}
+		}
+		return true
+	}
+	switch n := n.(type) {
+	case *ast.ProcedureBlock:
+		return len(n.ProcedureVars) == 0 && all(n.ProcedureProcStmts)
+	case *ast.ProcedureIfInfo:
+		return n.IfBody != nil && rowSetting(n.IfBody)
+	case *ast.ProcedureIfBlock:
+		return all(n.ProcedureIfStmts) && (n.ProcedureElseStmt == nil || rowSetting(n.ProcedureElseStmt))
+	case *ast.ProcedureElseIfBlock:
+		return n.ProcedureIfStmt != nil && rowSetting(n.ProcedureIfStmt)
+	case *ast.ProcedureElseBlock:
+		return all(n.ProcedureIfStmts)
+	case *ast.SetStmt:
+		for _, v := range n.Variables {
+			row, col, ok := strings.Cut(v.Name, ".")
+			if !ok || col == "" || !strings.EqualFold(row, "NEW") || !v.IsSystem || v.IsGlobal || v.IsInstance {
+				return false
+			}
+		}
+		return len(n.Variables) > 0
+	}
+	return false
 }
 
 // insertForm tells the INSERT a data_migration's row block is planned as

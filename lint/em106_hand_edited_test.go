@@ -151,18 +151,24 @@ func TestEM106StatementNoEmceeWrites(t *testing.T) {
 
 // Revisions EM106 cannot recompute (their step's snapshot is gone) were
 // passed in silence: a note now says which and why, and an error where a
-// step snapshot is missing though an earlier step's is there (deleted).
+// step snapshot is missing though an earlier step's is there, or though
+// the next step's records a plan format (deleted: the emcee that planned
+// that step kept it).
 func TestEM106SaysWhatItCannotRecompute(t *testing.T) {
 	for _, c := range []struct {
-		gone int
-		sev  Severity
-	}{{1, Note}, {2, Error}} {
+		gone     int
+		unformat bool // the next step's snapshot records no plan format
+		sev      Severity
+	}{{1, true, Note}, {1, false, Error}, {2, false, Error}} {
 		f := planned(t, pike("varchar(50)", "varchar(52)"))
 		f.write("schema/pike.hcl", pike("varchar(50)", "varchar(56)"))
 		f.plan()
 		f.write("schema/pike.hcl", pike("varchar(50)", "varchar(60)"))
 		f.plan()
 		f.remove(fmt.Sprintf("plans/pike/pike.snapshot%02d.hcl", c.gone))
+		if c.unformat {
+			f.edit(fmt.Sprintf("plans/pike/pike.snapshot%02d.hcl", c.gone+1), fmt.Sprintf("# plan format: %d\n", planner.Format), "")
+		}
 		var got []Finding
 		for _, fd := range f.lint(false).Findings {
 			if fd.Code == "EM106" {

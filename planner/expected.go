@@ -10,7 +10,6 @@ import (
 	"sync"
 
 	"github.com/emcee-db/emcee/diff"
-	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/splitter"
@@ -130,8 +129,9 @@ type Edit struct {
 func (e Edit) ByHand() bool { return e.Format == Format || len(e.Foreign()) > 0 }
 
 // Foreign are the statements the revision holds, and the planner does not
-// write, that no emcee writes, whatever its plan format (effect's
-// DDL.Planned), as
+// write, that no emcee writes, whatever its plan format
+// (revision.Statement.Foreign, which the applier refuses: gates and
+// backfills included), as
 // `line N "..."`; a revision that does not read is one. Such a revision
 // was edited by hand whatever format its snapshot records (ByHand).
 func (e Edit) Foreign() []string {
@@ -144,7 +144,7 @@ func (e Edit) Foreign() []string {
 	}
 	var out []string
 	for _, st := range added {
-		if st.Kind == revision.DDL && !effect.Parse(st.SQL).Planned() {
+		if st.Foreign(nil) != "" {
 			out = append(out, fmt.Sprintf("line %d %q", st.Line, st.SQL))
 		}
 	}

@@ -171,7 +171,13 @@ func TestCheckNoteNamesTheStatementsThatDiffer(t *testing.T) {
 // (it passed with a note under plan format 0, and db expand ran the
 // CREATE USER on every database not yet at the release).
 func TestCheckRefusesAStatementNoEmceeWrites(t *testing.T) {
-	for _, stmt := range []string{"GRANT ALL ON *.* TO `evil`@`%`", "CREATE USER `evil`@`%`", "DELETE FROM `images`", "UPDATE `images` SET `name` = 'x'", "SET GLOBAL read_only = 1"} {
+	// A gate or backfill the applier refuses (revision.Statement.Foreign)
+	// passed with a note: only statements outside a directive were held to
+	// what emcee writes.
+	for _, stmt := range []string{"GRANT ALL ON *.* TO `evil`@`%`", "CREATE USER `evil`@`%`", "DELETE FROM `images`", "UPDATE `images` SET `name` = 'x'", "SET GLOBAL read_only = 1",
+		"-- emcee:gate\nSELECT COUNT(*) FROM `images` WHERE `id` = 0 INTO OUTFILE '/tmp/evil'",
+		"-- emcee:gate\nSELECT COUNT(*) FROM `images` WHERE `name` = (SELECT MAX(`User`) FROM `mysql`.`user`)",
+		"-- emcee:backfill table=images key=id\nUPDATE `images` SET `name` = (SELECT MAX(`User`) FROM `mysql`.`user`) WHERE `id` > 0"} {
 		dir := newProject(t, `released = ["ocata"]`)
 		t.Chdir(dir)
 		plan(t, dir, Options{})
@@ -185,7 +191,9 @@ func TestCheckRefusesAStatementNoEmceeWrites(t *testing.T) {
 			t.Fatal(err)
 		}
 		e := checked(t, dir)
-		if r := e.Refusal(p); !strings.Contains(r, fmt.Sprintf("plans/ocata/ocata_expand01.sql: line %d %q is no statement any emcee writes", strings.Count(data[:i+2], "\n")+2, stmt)) ||
+		sql := stmt[strings.LastIndex(stmt, "\n")+1:] // after its directive
+		line := strings.Count(data[:i+2]+"\n"+stmt[:len(stmt)-len(sql)], "\n") + 1
+		if r := e.Refusal(p); !strings.Contains(r, fmt.Sprintf("plans/ocata/ocata_expand01.sql: line %d %q is no statement any emcee writes", line, sql)) ||
 			!strings.Contains(r, "it was edited by hand, whatever plan format plans/ocata/ocata.snapshot.hcl:3 records: restore it from version control") || len(e.Notes()) > 0 {
 			t.Errorf("%s: refusal %q, notes %q", stmt, r, e.Notes())
 		}

@@ -50,6 +50,9 @@ func TestEveryStatementPlannedIsPlanned(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, st := range stmts {
+			if why := st.Foreign(nil); why != "" {
+				t.Errorf("%s:%d: emcee planned a statement the applier refuses (%s): %s", name, st.Line, why, st.SQL)
+			}
 			if st.Kind != revision.DDL {
 				continue
 			}

@@ -166,24 +166,33 @@ func formatWhere(p *project.Project, ed Edit) string {
 // snapshot of their planning step (Compare's untold): only the sum vouches
 // for them, so they are said, never passed in silence.
 type Unchecked struct {
-	Snapshot  string   // the snapshot missing, or present but planned on another base
-	Missing   bool     // Snapshot is not there
-	Earlier   string   // a snapshot of an earlier step of the release that is there ("" if none)
+	Snapshot string // the snapshot missing, or present but planned on another base
+	Missing  bool   // Snapshot is not there
+	Earlier  string // a snapshot of an earlier step of the release that is there ("" if none)
+	// Later is the snapshot of the step after the missing one's, when it
+	// records a plan format (FormatLine its line): the emcee that planned
+	// that step kept the snapshot before it, as every emcee recording plan
+	// formats does (step snapshots came first).
+	Later     string
 	Revisions []string // the revisions, as the messages name them
 }
 
-// Deleted tells a step snapshot missing though an earlier step's is there:
-// every emcee that keeps step snapshots keeps each from then on, so it was
-// deleted (one that kept only the latest left the earliest steps without).
-func (u Unchecked) Deleted() bool { return u.Missing && u.Earlier != "" }
+// Deleted tells a step snapshot missing though an earlier step's is there,
+// or though the emcee that planned the next step kept it (Later): every
+// emcee that keeps step snapshots keeps each from then on, so it was
+// deleted (one that kept only the latest left the earliest steps without,
+// and recorded no plan format).
+func (u Unchecked) Deleted() bool { return u.Missing && (u.Earlier != "" || u.Later != "") }
 
 // String says which revisions only the sum vouches for, and why; for a
 // deleted snapshot, the way out.
 func (u Unchecked) String() string {
 	what := fmt.Sprintf("plan --check cannot recompute %d %s (%s)", len(u.Revisions), sqlsyntax.OneOrMany(len(u.Revisions), "revision", "revisions"), someOf(slices.Clone(u.Revisions)))
 	switch {
-	case u.Deleted():
+	case u.Deleted() && u.Earlier != "":
 		return fmt.Sprintf("%s: %s is missing, though %s, of an earlier step, is there: it was deleted; restore it from version control", what, u.Snapshot, u.Earlier)
+	case u.Deleted():
+		return fmt.Sprintf("%s: %s is missing, though %s records that the next step was planned by an emcee recording plan formats, which keeps the snapshot of every step: it was deleted; restore it from version control", what, u.Snapshot, u.Later)
 	case u.Missing:
 		return fmt.Sprintf("%s: %s is missing (an emcee that kept only the latest snapshot planned them, or it was deleted: then restore it from version control); only plans/%s vouches for them", what, u.Snapshot, revision.SumFile)
 	}
@@ -217,6 +226,10 @@ func Uncheckable(p *project.Project, files map[string][]byte, untold []string) [
 						break
 					}
 				}
+				next := snapshotOf(id.Release, seq+1, steps)
+				if s, err := snapshotIn(p, files, next); err == nil && s != nil && s.format >= 1 {
+					u.Later = fmt.Sprintf("%s:%d", next, s.formatLine)
+				}
 			}
 			i, at[snap] = len(out), len(out)
 			out = append(out, u)
@@ -227,6 +240,9 @@ func Uncheckable(p *project.Project, files map[string][]byte, untold []string) [
 		out[i].Snapshot = project.Rel(filepath.Join(p.PlansDir, out[i].Snapshot))
 		if out[i].Earlier != "" {
 			out[i].Earlier = project.Rel(filepath.Join(p.PlansDir, out[i].Earlier))
+		}
+		if out[i].Later != "" {
+			out[i].Later = project.Rel(filepath.Join(p.PlansDir, out[i].Later))
 		}
 	}
 	return out

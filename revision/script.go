@@ -289,8 +289,22 @@ func Scan(data []byte) ([]*migrate.Stmt, error) {
 // statement as effect read it, nil to read it here.
 func (st Statement) Foreign(d *effect.DDL) string {
 	switch st.Kind {
-	case Gate:
-		if g, err := sqlsyntax.ReadGate(st.SQL); err == nil && g.Effect() != "" {
+	case Gate, Backfill:
+		if d == nil {
+			d = effect.Parse(st.SQL)
+		}
+		// A gate may read information_schema (splitter's rowFormatGate).
+		except := ""
+		if st.Kind == Gate {
+			except = "information_schema"
+		}
+		if t := d.OtherDatabase(except); d.Err == nil && t != "" {
+			return fmt.Sprintf("no %s emcee writes: it names %s, a table of another database (emcee names only the tables of the database it runs in)", st.Kind, t)
+		}
+		if l := d.SessionLock(); d.Err == nil && l != "" {
+			return fmt.Sprintf("no %s emcee writes: it calls %s", st.Kind, l)
+		}
+		if g, err := sqlsyntax.ReadGate(st.SQL); st.Kind == Gate && err == nil && g.Effect() != "" {
 			return "no gate emcee writes: " + g.Effect()
 		}
 	case DDL:
@@ -298,6 +312,9 @@ func (st Statement) Foreign(d *effect.DDL) string {
 			d = effect.Parse(st.SQL)
 		}
 		if d.Err == nil && !d.Planned() {
+			if why := d.Unplanned(); why != "" {
+				return "a statement no emcee writes: " + why
+			}
 			return "a statement no emcee writes (emcee plans schema changes of tables, views, triggers and indexes, session settings, a data migration's rows, and gates and backfills under their directives)"
 		}
 	}

@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/emcee-db/emcee/diff"
-	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
 )
@@ -103,15 +102,16 @@ func tcSteps(t *testing.T, target project.Target, before, after string) ([]tcSte
 }
 
 // tcPlanned fails the test on a statement a rule writes outside a
-// directive that effect's DDL.Planned does not know as one emcee writes:
+// directive that effect's DDL.Planned does not know as one emcee writes,
+// or a gate or backfill revision.Statement.Foreign refuses:
 // the applier refuses every revision holding one (apply's
 // Session.readable), so a rule writing a new kind of statement must teach
 // Planned that kind first. Every rule case (tcCase, tcSteps) and whole
 // transition (TestEveryStatementSplitWritesIsPlanned) goes through it.
 func tcPlanned(t *testing.T, rule string, kind revision.Kind, sql string) {
 	t.Helper()
-	if kind == revision.DDL && !effect.Parse(sql).Planned() {
-		t.Errorf("rule %s writes a statement effect.DDL.Planned does not know, which the applier refuses: %s", rule, sql)
+	if why := (revision.Statement{Kind: kind, SQL: sql}).Foreign(nil); why != "" {
+		t.Errorf("rule %s writes a statement revision.Statement.Foreign calls %s, which the applier refuses: %s", rule, why, sql)
 	}
 }
 

@@ -37,7 +37,7 @@ func init() {
 			Change:   "add foreign key on an existing table, or on a new table where expand would fail the previous release's writes (create-table)",
 			Phases:   "contract (ALGORITHM=INPLACE, LOCK=NONE, foreign_key_checks off for that statement)",
 			Rollback: "nothing to undo: contract only",
-			Gate:     "no orphans: no child row whose non-NULL key has no parent, less the rows a data_migration's delete removes first",
+			Gate:     "no orphans: no child row whose non-NULL key has no parent (a parent a data_migration's delete removes first is none), less the rows a data_migration's delete removes first",
 			Example: `foreign_key "fk_owner" {
   columns     = [column.owner_id]
   ref_columns = [table.owners.column.id]
@@ -63,6 +63,9 @@ func init() {
 					verb = "through a cascade of its writes, " + verb
 				}
 				gateWhy = fmt.Sprintf("foreign key %s of new table %s: the previous release, which knows nothing of %s, could %s %s rows that its rows reference, leaving them without a parent; contract waits until there are none: give them a parent or delete them, or declare a data_migration on %s with delete = \"<predicate>\" selecting them (contract runs it first after the gates, and this gate leaves its rows out)", fk.Symbol, c.Table.Name, c.Table.Name, verb, fk.RefTable.Name, c.Table.Name)
+			}
+			for _, m := range c.ctx.Transition.To.Declarations.Deletes(fk.RefTable.Name) {
+				gateWhy += fmt.Sprintf("; a row whose parent data_migration %q deletes (contract runs it first after the gates, before the key is added) counts too: delete it with its parent (a data_migration on %s with delete = \"<predicate>\"), or keep its parent", m.Name, c.Table.Name)
 			}
 			if drop, idx := supersededBy(c.FromTable, c.Table, fk); len(drop) > 0 {
 				// fk_index.go: said, not left to the server.
@@ -92,7 +95,8 @@ func restricted(fk *schema.ForeignKey) (verb, noun string) {
 
 // orphanGate counts child rows whose key is fully set (MATCH SIMPLE: a NULL
 // in any key column exempts the row, as the server does) but matches no
-// parent row, less the rows a data_migration of the release deletes
+// parent row the release keeps (a parent a data_migration's delete removes
+// first is none), less the rows a data_migration of the release deletes
 // first (its predicate reads the row of the table unaliased, so the child
 // table keeps its name then). Aliases keep it right for a table
 // referencing itself.
@@ -103,15 +107,26 @@ func (c *Change) orphanGate(fk *schema.ForeignKey) string {
 		child = sqlsyntax.Ident(table)
 		kept += " AND (" + m.DeleteExpr.SQL() + ") IS NOT TRUE"
 	}
-	var cols, match []string
+	var cols, match, same []string
+	ref := sqlsyntax.Ident(fk.RefTable.Name)
 	for i, col := range fk.Columns {
 		cols = append(cols, child+"."+sqlsyntax.Ident(col.Name))
 		match = append(match, fmt.Sprintf("parent.%s = %s.%s", sqlsyntax.Ident(fk.RefColumns[i].Name), child, sqlsyntax.Ident(col.Name)))
+		same = append(same, fmt.Sprintf("%s.%s = parent.%s", ref, sqlsyntax.Ident(fk.RefColumns[i].Name), sqlsyntax.Ident(fk.RefColumns[i].Name)))
+	}
+	// A parent a data_migration of the release deletes is none: the delete
+	// runs first after the gates, before the key is added, so its children
+	// would be orphans when the key is added (contract stopped there, the
+	// parents deleted, its message blaming the previous release's writes).
+	// The predicate reads the parent table unaliased, in a subquery of its
+	// own, the parent row found again by its referenced columns (a key).
+	for _, m := range c.ctx.Transition.To.Declarations.Deletes(fk.RefTable.Name) {
+		match = append(match, fmt.Sprintf("NOT EXISTS (SELECT 1 FROM %s WHERE %s AND (%s))", ref, strings.Join(same, " AND "), m.DeleteExpr.SQL()))
 	}
 	from := sqlsyntax.Ident(table)
 	if child == "child" {
 		from += " AS child"
 	}
 	return fmt.Sprintf("SELECT COUNT(*) FROM %s WHERE %s AND NOT EXISTS (SELECT 1 FROM %s AS parent WHERE %s)%s",
-		from, notNull(cols), sqlsyntax.Ident(fk.RefTable.Name), strings.Join(match, " AND "), kept)
+		from, notNull(cols), ref, strings.Join(match, " AND "), kept)
 }

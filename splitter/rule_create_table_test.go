@@ -105,6 +105,14 @@ func TestCreateTableForeignKeys(t *testing.T) {
 			{Rule: "add-foreign-key", Phase: revision.Contract, Stage: StageAddGatedConstraint, SQL: addTagsKey + ", ALGORITHM=INPLACE, LOCK=NONE"},
 			{Rule: "create-table", Phase: revision.Expand, Stage: StageCreateTable, SQL: restrictTags},
 		}},
+		// The delete runs first after the gates, before the key is added:
+		// the parents it removed left orphans, and contract stopped at the
+		// key, the parents deleted.
+		{name: "a data_migration deleting parents: their children count as orphans", target: mariadb1011, edits: append(tags(""), "table \"owners\" {", "data_migration \"unnamed\" {\n  table  = \"images\"\n  delete = \"name = ''\"\n}\ntable \"owners\" {"), want: []tcStep{
+			{Rule: "add-foreign-key", Phase: revision.Contract, Stage: StageGate, Kind: revision.Gate, SQL: "SELECT COUNT(*) FROM `tags` AS child WHERE child.`image_id` IS NOT NULL AND NOT EXISTS (SELECT 1 FROM `images` AS parent WHERE parent.`id` = child.`image_id` AND NOT EXISTS (SELECT 1 FROM `images` WHERE `images`.`id` = parent.`id` AND (`name` = '')))"},
+			{Rule: "add-foreign-key", Phase: revision.Contract, Stage: StageAddGatedConstraint, SQL: addTagsKey + ", ALGORITHM=INPLACE, LOCK=NONE"},
+			{Rule: "create-table", Phase: revision.Expand, Stage: StageCreateTable, SQL: restrictTags},
+		}},
 		{name: "mysql: the key waits too, with the session switch", target: mysql80, edits: tags(""), want: []tcStep{
 			{Rule: "add-foreign-key", Phase: revision.Contract, Stage: StageGate, Kind: revision.Gate, SQL: gateTags},
 			{Rule: "add-foreign-key", Phase: revision.Contract, Stage: StageAddGatedConstraint, SQL: "SET SESSION foreign_key_checks = 0"},

@@ -253,6 +253,46 @@ func Names(n ast.Node) (names, qualified map[string]bool) {
 	return names, qualified
 }
 
+// SessionLock is the first call in the statement of a function acting on
+// the session's named locks (GET_LOCK, RELEASE_LOCK, RELEASE_ALL_LOCKS),
+// upper-cased, with why it cannot be in a plan; "" when there is none. A
+// declared expression may call none (policy), so emcee writes none: on
+// emcee's connection, one releases the operator lock that keeps a second
+// run out, or takes a lock the run keeps.
+func SessionLock(n ast.Node) (name, why string) {
+	walkTree(n, func(node any) {
+		if c, ok := node.(*ast.FuncCallExpr); ok && name == "" {
+			if w, ok := sessionLocks[c.FnName.L]; ok {
+				name, why = strings.ToUpper(c.FnName.O), w
+			}
+		}
+	})
+	return name, why
+}
+
+// OutsideOption is the first table or partition option of the statement
+// that keeps the table's data outside the database (DATA DIRECTORY, INDEX
+// DIRECTORY: in any directory the server can write; CONNECTION: on
+// another server), written back from its tree; "" when there is none. A
+// SQL release may give none (sqlrelease's tableOptions), nor does Atlas
+// write one from HCL.
+func OutsideOption(n ast.Node) string {
+	out := ""
+	walkTree(n, func(node any) {
+		o, ok := node.(*ast.TableOption)
+		if !ok || out != "" {
+			return
+		}
+		switch o.Tp {
+		case ast.TableOptionDataDirectory, ast.TableOptionIndexDirectory, ast.TableOptionConnection:
+			if out, _ = Restore(o); out == "" {
+				out = "DATA DIRECTORY, INDEX DIRECTORY or CONNECTION"
+			}
+		}
+	})
+	return out
+}
+
 // QualifiedKey is the key of table db.table in the qualified names Names
 // returns: the database's name as written (a server with
 // lower_case_table_names = 0 tells `App` from `app`), the table's
