@@ -256,6 +256,29 @@ func ReadDelete(sql string) (b *Backfill, key string, ok bool) {
 	return b, key, true
 }
 
+// DeletedWhere reads a data migration's DELETE (DeletedRows, either
+// form): the table it deletes from and its predicate, written back from
+// the tree, for a comparison with a declared one (SameExpr); ok false for
+// any other statement.
+func DeletedWhere(sql string) (table, where string, ok bool) {
+	st, err := ReadStmt(sql)
+	if err != nil || st.Trigger != nil || len(st.Settings) > 0 {
+		return "", "", false
+	}
+	del, isDel := st.Node.(*ast.DeleteStmt)
+	if !isDel {
+		return "", "", false
+	}
+	t, w, ok := DeletedRows(del)
+	if !ok {
+		return "", "", false
+	}
+	if where, err = Restore(w); err != nil {
+		return "", "", false
+	}
+	return t.Name.O, where, true
+}
+
 // DeletedCount is the query that counts the rows a data migration's
 // DELETE (as DeleteRows writes it) deletes if it runs now: SELECT
 // COUNT(*) FROM <table> WHERE <its predicate>, built from the statement's
