@@ -6,6 +6,11 @@ import (
 	"math/big"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 
 	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
@@ -123,7 +128,7 @@ func (r *Release) checkSeed(m *DataMigration) []string {
 	}
 	var errs []string
 	add := func(p Pos, format string, args ...any) { errs = append(errs, p.Errorf(format, args...).Error()) }
-	keys := map[string]int{}
+	keys := map[string]seedFirst{}
 	for _, row := range m.Seed {
 		what := fmt.Sprintf("row %d of data_migration %q", row.N, m.Name)
 		fine := true
@@ -141,7 +146,7 @@ func (r *Release) checkSeed(m *DataMigration) []string {
 				fine = false
 				continue
 			}
-			if msg := seedFits(c, &cell.Value); msg != "" {
+			if msg := seedFits(r.target, t, c, &cell.Value); msg != "" {
 				add(row.At[i], "%s: %s.%s: %s", what, t.Name, c.Name, msg)
 				fine = false
 			}
@@ -166,13 +171,99 @@ func (r *Release) checkSeed(m *DataMigration) []string {
 			continue
 		}
 		id := seedKeyText(key)
-		if first, dup := keys[strings.ToLower(id)]; dup {
-			add(row.Pos, "%s has the key of row %d (%s): two declared rows cannot hold one key; remove one", what, first, id)
+		folded, how := seedKeyFold(r.target, t, key)
+		if first, dup := keys[folded]; dup {
+			if first.id == id {
+				add(row.Pos, "%s has the key of row %d (%s): two declared rows cannot hold one key; remove one", what, first.n, id)
+			} else {
+				add(row.Pos, "%s has a key the server compares equal to row %d's (at %s): %s and %s are one key under %s; the table's key holds one of them, and migrate would stop on the second (duplicate key). Remove one row, or, if they are two rows, give them keys that differ under that collation",
+					what, first.n, first.pos, id, first.id, strings.Join(how, " and "))
+			}
 			continue
 		}
-		keys[strings.ToLower(id)] = row.N
+		keys[folded] = seedFirst{row.N, id, row.Pos}
 	}
 	return errs
+}
+
+// seedFirst is the first declared row holding a key, for messages.
+type seedFirst struct {
+	n   int
+	id  string
+	pos Pos
+}
+
+// seedKeyFold is a seed row's key as the server compares it for the
+// table's unique key: each string under its column's collation, which
+// ignores trailing spaces (PAD SPACE, every collation but the NO PAD
+// ones), case (a _ci collation), and accents ('é' = 'e': the Unicode
+// collations, general_ci, and those named _ai_); a binary string byte by
+// byte. how says, for each column compared otherwise than byte by byte,
+// what it ignores. A collation's finer rules (a language's letters, 'ß'
+// = 'ss') are not modelled: a pair of keys they alone make equal is met
+// by migrate's INSERT, which the server refuses, and the applier
+// explains.
+func seedKeyFold(target project.Target, t *schema.Table, key []sqlsyntax.Cell) (string, []string) {
+	parts := make([]string, len(key))
+	var how []string
+	for i, cell := range key {
+		v := cell.Value.SQL()
+		c := columnFold(t, cell.Column)
+		if c == nil || cell.Value.Kind != sqlsyntax.ValueText || !schemadef.Textual(c.Type.Type) {
+			parts[i] = v
+			continue
+		}
+		_, coll := schemadef.Effective(target, t, c)
+		lc := strings.ToLower(coll)
+		text := cell.Value.Text
+		var ignores []string
+		if !sqlsyntax.NoPadCollation(lc) {
+			text = strings.TrimRight(text, " ")
+			ignores = append(ignores, "trailing spaces")
+		}
+		if !strings.HasSuffix(lc, "_bin") && lc != "binary" && !strings.HasSuffix(lc, "_cs") {
+			if strings.HasSuffix(lc, "_ci") {
+				text = strings.ToLower(text)
+				ignores = append(ignores, "case")
+			}
+			if accentBlind(lc) {
+				text = stripAccents(text)
+				ignores = append(ignores, "accents")
+			}
+		}
+		parts[i] = sqlsyntax.String(text)
+		if len(ignores) > 0 {
+			how = append(how, fmt.Sprintf("%s.%s's collation %s (it ignores %s)", t.Name, c.Name, coll, strings.Join(ignores, ", ")))
+		}
+	}
+	return strings.Join(parts, ", "), how
+}
+
+// accentBlind says whether a case-insensitive collation compares a
+// letter with an accent equal to the letter without (é = e): the Unicode
+// ones (unicode_ci, unicode_520_ci, uca1400_ai_ci, 0900_ai_ci, any named
+// _ai_) and general_ci; not _as_ (accent-sensitive) ones, nor a
+// language's (swedish_ci keeps å apart from a).
+func accentBlind(coll string) bool {
+	switch {
+	case strings.Contains(coll, "_as_") || !strings.HasSuffix(coll, "_ci"):
+		return false
+	case strings.Contains(coll, "_ai_"), strings.HasSuffix(coll, "_general_ci"), strings.HasSuffix(coll, "_unicode_ci"), strings.HasSuffix(coll, "_unicode_520_ci"):
+		return true
+	}
+	return false
+}
+
+// stripAccents is s without its combining marks, each letter decomposed
+// first (é is e and an acute accent).
+func stripAccents(s string) string {
+	var b strings.Builder
+	for _, r := range norm.NFD.String(s) {
+		if !unicode.Is(unicode.Mn, r) {
+			b.WriteRune(r)
+		}
+	}
+	return norm.NFC.String(b.String())
 }
 
 // SeedKey is the key a seed row is found again by: the cells of the
@@ -282,7 +373,7 @@ func keyChoices(t *schema.Table) []string {
 // the one a database holds never converts the column to a number (which,
 // in an INSERT ... SELECT under the strict sql_mode, fails on any row
 // whose text is not one).
-func seedFits(c *schema.Column, v *sqlsyntax.Value) string {
+func seedFits(target project.Target, t *schema.Table, c *schema.Column, v *sqlsyntax.Value) string {
 	if v.Kind == sqlsyntax.ValueNull {
 		if !c.Type.Null {
 			return "null, but the column is NOT NULL; give a value, or leave the column out if it has a default"
@@ -343,7 +434,112 @@ func seedFits(c *schema.Column, v *sqlsyntax.Value) string {
 	}
 	checkValue(c, text, "", first)
 	checkPadded(c, text, first)
+	checkLob(target, t, c, text, first)
 	return msg
+}
+
+// lobTiers are the TEXT and BLOB types, each with the most bytes a value
+// of it holds.
+var lobTiers = []struct {
+	text, blob string
+	max        int64
+}{
+	{mysql.TypeTinyText, mysql.TypeTinyBlob, 255},
+	{mysql.TypeText, mysql.TypeBlob, 65535},
+	{mysql.TypeMediumText, mysql.TypeMediumBlob, 16777215},
+	{mysql.TypeLongText, mysql.TypeLongBlob, 4294967295},
+}
+
+// checkLob refuses a value longer than the TEXT or BLOB column holds, in
+// bytes of the column's charset: the server refuses it under emcee's
+// strict sql_mode (1406, data too long), and migrate would stop on the
+// row. TEXT(n) and BLOB(n) are the smallest type that holds n characters
+// (bytes), as the server makes them.
+func checkLob(target project.Target, t *schema.Table, c *schema.Column, v string, bad func(string, ...any)) {
+	var name string
+	var size int
+	text := false
+	switch ct := c.Type.Type.(type) {
+	case *schema.StringType:
+		name, size, text = strings.ToLower(ct.T), ct.Size, true
+	case *schema.BinaryType:
+		name = strings.ToLower(ct.T)
+		if ct.Size != nil {
+			size = *ct.Size
+		}
+	default:
+		return
+	}
+	cs := "binary"
+	if text {
+		cs, _ = schemadef.Effective(target, t, c)
+	}
+	tier := slices.IndexFunc(lobTiers, func(l struct {
+		text, blob string
+		max        int64
+	}) bool {
+		return name == l.text || name == l.blob
+	})
+	if tier < 0 {
+		return
+	}
+	if size > 0 && (name == mysql.TypeText || name == mysql.TypeBlob) {
+		need := int64(size)
+		if text {
+			n, _ := sqlsyntax.CharsetMaxLen(cs)
+			need *= int64(max(n, 1))
+		}
+		tier = slices.IndexFunc(lobTiers, func(l struct {
+			text, blob string
+			max        int64
+		}) bool {
+			return need <= l.max
+		})
+	}
+	n := encodedLen(v, cs)
+	if n <= lobTiers[tier].max {
+		return
+	}
+	kind := lobTiers[tier].blob
+	if text {
+		kind = lobTiers[tier].text
+	}
+	longer := "none: no TEXT or BLOB holds more"
+	if tier+1 < len(lobTiers) {
+		longer = lobTiers[tier+1].blob
+		if text {
+			longer = lobTiers[tier+1].text
+		}
+	}
+	shown := v
+	if r := []rune(v); len(r) > 20 {
+		shown = string(r[:20]) + "..."
+	}
+	bad("%q is %d bytes long (in %s); a %s column holds at most %d: the server refuses it (error 1406, data too long under emcee's strict sql_mode), and migrate would stop on the row. Shorten the value, or declare the column a longer type (%s)", shown, n, cs, kind, lobTiers[tier].max, longer)
+}
+
+// encodedLen is how many bytes v takes in charset cs: exact for binary,
+// the UTF-8 charsets and the single-byte, UCS-2, UTF-16 and UTF-32 ones;
+// for another multi-byte charset, at least one byte a character (a value
+// refused on that count is too long for certain).
+func encodedLen(v, cs string) int64 {
+	cs = strings.ToLower(sqlsyntax.CanonicalCharset(cs))
+	runes := int64(utf8.RuneCountInString(v))
+	switch cs {
+	case "binary", "utf8", "utf8mb3", "utf8mb4":
+		return int64(len(v))
+	case "ucs2":
+		return 2 * runes
+	case "utf32":
+		return 4 * runes
+	case "utf16", "utf16le":
+		var n int64
+		for _, r := range v {
+			n += int64(utf16.RuneLen(r) * 2)
+		}
+		return n
+	}
+	return runes
 }
 
 // singlePrecision says whether a FLOAT column stores 4-byte floats.

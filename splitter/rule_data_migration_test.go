@@ -678,3 +678,110 @@ table "settings" {
 		})
 	}
 }
+
+// tcNotes is a table whose seed rows are found by a unique key of text:
+// title under the default collation (utf8mb4_general_ci), code under
+// utf8mb4_bin; and a TINYTEXT and a TINYBLOB.
+const tcNotes = `
+table "notes" {
+  schema = schema.app
+  column "id" {
+    type           = int
+    auto_increment = true
+  }
+  column "title" {
+    type = varchar(20)
+    null = true
+  }
+  column "code" {
+    type    = varchar(10)
+    null    = true
+    collate = "utf8mb4_bin"
+  }
+  column "body" {
+    type = tinytext
+    null = true
+  }
+  column "data" {
+    type = tinyblob
+    null = true
+  }
+  primary_key {
+    columns = [column.id]
+  }
+  index "uq_title" {
+    unique  = true
+    columns = [column.title]
+  }
+  index "uq_code" {
+    unique  = true
+    columns = [column.code]
+  }
+}
+`
+
+// Seed rows' keys are compared as the server compares them for the
+// unique key (they were lower-cased alone): equal under the column's
+// collation ('Café' and 'cafe ' under utf8mb4_general_ci, which ignores
+// case, accents and trailing spaces; 'abc' and 'abc ' under utf8mb4_bin,
+// PAD SPACE) is refused at load, at the row; different under it ('ABC'
+// and 'abc' under utf8mb4_bin) is two rows. A TEXT or BLOB value longer
+// than its type holds, in bytes of the column's charset, is refused at
+// the value's file:line:col (it was not checked: the server refused the
+// INSERT in migrate).
+func TestDataMigrationSeedKeysAndLobs(t *testing.T) {
+	seed := func(rows string) string {
+		return "data_migration \"notes\" {\n  table = \"notes\"\n" + rows + "}\n"
+	}
+	for _, tc := range []struct {
+		name    string
+		rows    string
+		inserts int
+		errHas  []string
+	}{
+		{name: "keys equal under a _ci collation",
+			rows: "  row {\n    title = \"Café\"\n  }\n  row {\n    title = \"cafe \"\n  }\n",
+			errHas: []string{`after.hcl:`, `row 2 of data_migration "notes" has a key the server compares equal to row 1's (at after.hcl:`,
+				`title = 'cafe ' and title = 'Café' are one key under notes.title's collation utf8mb4_general_ci (it ignores trailing spaces, case, accents)`}},
+		{name: "keys equal under a _bin collation but for trailing spaces",
+			rows:   "  row {\n    code = \"abc\"\n  }\n  row {\n    code = \"abc \"\n  }\n",
+			errHas: []string{`has a key the server compares equal to row 1's`, `under notes.code's collation utf8mb4_bin (it ignores trailing spaces)`}},
+		{name: "keys that differ in case under a _bin collation are two rows",
+			rows:    "  row {\n    code = \"ABC\"\n  }\n  row {\n    code = \"abc\"\n  }\n",
+			inserts: 2},
+		{name: "a TINYTEXT value longer than 255 bytes",
+			rows:   "  row {\n    title = \"a\"\n    body = \"" + strings.Repeat("é", 128) + "\"\n  }\n",
+			errHas: []string{`after.hcl:`, `row 1 of data_migration "notes": notes.body: "éééééééééééééééééééé..." is 256 bytes long (in utf8mb4); a tinytext column holds at most 255`, "declare the column a longer type (text)"}},
+		{name: "a TINYTEXT value of 255 bytes",
+			rows:    "  row {\n    title = \"a\"\n    body = \"" + strings.Repeat("x", 255) + "\"\n  }\n",
+			inserts: 1},
+		{name: "a TINYBLOB value longer than 255 bytes",
+			rows:   "  row {\n    title = \"a\"\n    data = \"" + strings.Repeat("x", 256) + "\"\n  }\n",
+			errHas: []string{`notes.data: "xxxxxxxxxxxxxxxxxxxx..." is 256 bytes long (in binary); a tinyblob column holds at most 255`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tr, ctx, err := tcDiff(mariadb1011, tcNotes, tcNotes+seed(tc.rows))
+			var ph Phases
+			if err == nil {
+				ph, err = Split(tr, mariadb1011, ctx.drv)
+			}
+			if tc.errHas != nil {
+				if err == nil {
+					t.Fatalf("no error, want %q", tc.errHas)
+				}
+				for _, s := range tc.errHas {
+					if !strings.Contains(err.Error(), s) {
+						t.Errorf("error lacks %q:\n%v", s, err)
+					}
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := len(ph[revision.Migrate]); got != tc.inserts {
+				t.Errorf("%d statements in migrate, want %d: %+v", got, tc.inserts, ph[revision.Migrate])
+			}
+		})
+	}
+}
