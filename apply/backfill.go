@@ -28,7 +28,7 @@ import (
 // recorded: the statement only touches pending rows, so a rerun simply
 // finds fewer of them.
 func (s *Session) backfill(ctx context.Context, rev *revision.Revision, rec *history.Record, i int, persist bool) (rows int64, finished bool, err error) {
-	if err := s.sayForeignTriggers(ctx, rev.Statements[i]); err != nil {
+	if err := s.sayForeignTriggers(ctx, batchedAt(rev, i)); err != nil {
 		return 0, false, err
 	}
 	err = s.inAppZone(ctx, func() error {
@@ -49,9 +49,12 @@ func (s *Session) backfill(ctx context.Context, rev *revision.Revision, rec *his
 func (s *Session) sayForeignTriggers(ctx context.Context, st revision.Statement) error {
 	form := formOf(st)
 	table, event, does, of := st.Table, "UPDATE", "updates each pending row of "+sqlsyntax.Ident(st.Table), "the table"
-	if form.into != "" {
+	switch {
+	case form.into != "":
 		table, event, of = form.into, "INSERT", sqlsyntax.Ident(form.into)
 		does = fmt.Sprintf("inserts a row into %s for each pending row of %s", of, sqlsyntax.Ident(st.Table))
+	case form.deletes:
+		event, does = "DELETE", "deletes each row of "+sqlsyntax.Ident(st.Table)+" its predicate selects"
 	}
 	names, err := dbconn.Strings(ctx, s.Conn, "SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = DATABASE() AND EVENT_OBJECT_TABLE = ? AND EVENT_MANIPULATION = ? ORDER BY TRIGGER_NAME", table, event)
 	if err != nil {
@@ -78,7 +81,7 @@ func (s *Session) sayForeignTriggers(ctx context.Context, st revision.Statement)
 	if len(theirs) > 0 {
 		// A comment in the script a dry run prints.
 		lead := s.dry("-- ", "    ")
-		s.say("%snote: the backfill %s, and so fires for each the %s triggers of %s that emcee did not create: %s", lead, does, event, of, strings.Join(theirs, ", "))
+		s.say("%snote: the %s %s, and so fires for each the %s triggers of %s that emcee did not create: %s", lead, form.what(), does, event, of, strings.Join(theirs, ", "))
 	}
 	return nil
 }
@@ -86,7 +89,8 @@ func (s *Session) sayForeignTriggers(ctx context.Context, st revision.Statement)
 // backfillRows is backfill, in the application's time zone. It writes
 // nothing to the version table but keys and counts, which no zone shifts.
 func (s *Session) backfillRows(ctx context.Context, rev *revision.Revision, rec *history.Record, i int, persist bool) (rows int64, finished bool, err error) {
-	st := rev.Statements[i]
+	st := batchedAt(rev, i)
+	form := formOf(st)
 	b, _, err := s.readBackfill(ctx, st)
 	var stmtLog bool
 	if err == nil {
@@ -117,7 +121,7 @@ func (s *Session) backfillRows(ctx context.Context, rev *revision.Revision, rec 
 			return 0, false, err
 		}
 		if !max.Valid {
-			s.say("    %s is empty: nothing to backfill", st.Table)
+			s.say("    %s is empty: nothing to %s", st.Table, form.what())
 			return 0, true, nil
 		}
 		if !persist {
@@ -145,17 +149,34 @@ func (s *Session) backfillRows(ctx context.Context, rev *revision.Revision, rec 
 		s.say("    resuming after %s = %s (bound %s = %s fixed when the backfill started; %d rows done before)", shown, history.ShowKey(lo.String), shown, history.ShowKey(rec.ResumeBound.String), rec.BackfillRows())
 	}
 	var total int64
-	err = s.retry(ctx, "counting the pending rows of "+st.Table, rev, i, func() error {
+	// A data migration's delete reads the keys of the rows its predicate
+	// selects once, as a plain SELECT (a consistent read, which locks
+	// nothing), and deletes them by key, batch by batch (byKeys): a DELETE
+	// whose predicate reads the table locks every row it reads, in a batch
+	// as in one statement (measured on MariaDB 10.11, READ COMMITTED too:
+	// the batch of 2,000 keys of `id NOT IN (SELECT MIN(id) ... GROUP BY
+	// ...)` on 1,000,000 rows held 1,002,627 row locks for its 30 s), and
+	// evaluates the predicate again for every batch. Not for a TIMESTAMP
+	// key, whose instants a list of values cannot name: its batches are
+	// the ranges backfills run in.
+	var selected []string
+	byKeys := form.deletes && !instant
+	err = s.retry(ctx, "counting the "+form.pending()+" rows of "+st.Table, rev, i, func() (err error) {
+		if byKeys {
+			selected, err = dbconn.Strings(ctx, s.Conn, b.Keys(st.Key, kind.read(key), instant, lo.Valid, true), args...)
+			total = int64(len(selected))
+			return err
+		}
 		return s.Conn.QueryRowContext(ctx, b.Count(st.Key, instant, lo.Valid, true), args...).Scan(&total)
 	})
 	if err != nil {
 		return 0, false, err
 	}
-	s.say("    %s pending up to %s = %s", sqlsyntax.Plural(int(total), "row"), shown, history.ShowKey(rec.ResumeBound.String))
+	s.say("    %s %s up to %s = %s", sqlsyntax.Plural(int(total), "row"), form.pending(), shown, history.ShowKey(rec.ResumeBound.String))
 	z := newSizer(s.opts)
 	started, paused := time.Now(), ""
 	report := func(fin bool) {
-		p := Progress{Revision: rev.ID.String(), Table: st.Table, Done: rows, Total: total, Finished: fin, BatchSize: z.size, Paused: paused}
+		p := Progress{Revision: rev.ID.String(), Table: st.Table, Step: form.step(), Done: rows, Total: total, Finished: fin, BatchSize: z.size, Paused: paused}
 		if el := time.Since(started).Seconds(); rows > 0 && el > 0 {
 			p.RowsPerSecond = float64(rows) / el
 			if left := total - rows; left > 0 && !fin {
@@ -165,13 +186,19 @@ func (s *Session) backfillRows(ctx context.Context, rev *revision.Revision, rec 
 		s.progress(p)
 	}
 	report(false)
+	if byKeys && total == 0 {
+		report(true)
+		s.say("    %s by this run (%d in all)", form.done(0), rec.BackfillRows())
+		return 0, true, nil
+	}
+	next := 0 // byKeys: the first of the selected keys not deleted yet
 	for {
 		size := z.size
 		if s.opts.MaxRows > 0 {
 			left := s.opts.MaxRows - s.rowsRun
 			if left <= 0 {
 				report(true)
-				s.say("    stopped by --max-rows after %d rows; %d of the %d pending rows are left", rows, total-rows, total)
+				s.say("    stopped by --max-rows after %d rows; %d of the %d %s rows are left", rows, total-rows, total, form.pending())
 				return rows, false, nil
 			}
 			size = min(size, left)
@@ -182,7 +209,7 @@ func (s *Session) backfillRows(ctx context.Context, rev *revision.Revision, rec 
 		var hi sql.NullString
 		var last bool
 		var n int64
-		what := "backfill batch of " + st.Table
+		what := form.what() + " batch of " + st.Table
 		if lo.Valid {
 			what += " after " + shown + " = " + history.ShowKey(lo.String)
 		}
@@ -198,12 +225,28 @@ func (s *Session) backfillRows(ctx context.Context, rev *revision.Revision, rec 
 						crit.After = shown + " = " + history.ShowKey(lo.String)
 					}
 					report(true)
-					s.say("    stopped by --critical-load: %s is %d (limit %d), %d rows backfilled by this run", crit.Limit.Var, crit.Value, crit.Limit.Max, rows)
+					s.say("    stopped by --critical-load: %s is %d (limit %d), %s by this run", crit.Limit.Var, crit.Value, crit.Limit.Max, form.done(rows))
 				}
 				return err
 			}
 			t0 := time.Now()
 			defer func() { took = time.Since(t0) }()
+			if byKeys {
+				keys := selected[next:min(next+int(size), len(selected))]
+				hi, last = sql.NullString{String: keys[len(keys)-1], Valid: true}, next+len(keys) == len(selected)
+				args := make([]any, len(keys))
+				for j, k := range keys {
+					args[j] = keyArg(k, kind)
+				}
+				var err error
+				n, err = s.batch(ctx, st, b.DeleteKeys(st.Key, len(keys)), args, stmtLog, func(tx *sql.Tx, n int64) error {
+					if !persist {
+						return nil
+					}
+					return history.BackfillProgress(ctx, tx, rec, hi.String, n)
+				})
+				return err
+			}
 			hi = sql.NullString{}
 			q := "SELECT " + kind.read(key) + " FROM " + table + " WHERE " + sqlsyntax.KeyRange(st.Key, instant, lo.Valid, true) +
 				" ORDER BY " + key + " LIMIT 1 OFFSET " + strconv.FormatInt(size-1, 10)
@@ -232,7 +275,7 @@ func (s *Session) backfillRows(ctx context.Context, rev *revision.Revision, rec 
 			if err != nil {
 				return err
 			}
-			n, err = s.batch(ctx, st, b.Batch(st.Key, instant, lo.Valid), slices.Concat(after, upTo), stmtLog, func(tx *sql.Tx, n int64) error {
+			n, err = s.batch(ctx, st, b.Batch(st.Key, instant, lo.Valid), b.BatchArgs(slices.Concat(after, upTo)), stmtLog, func(tx *sql.Tx, n int64) error {
 				if !persist {
 					return nil
 				}
@@ -245,6 +288,9 @@ func (s *Session) backfillRows(ctx context.Context, rev *revision.Revision, rec 
 		}
 		rec.ResumeKey = sql.NullString{String: hi.String, Valid: true}
 		rec.RowsDone += n
+		if byKeys {
+			next = min(next+int(size), len(selected))
+		}
 		z.observe(size, took)
 		lo = hi
 		rows += n
@@ -252,9 +298,9 @@ func (s *Session) backfillRows(ctx context.Context, rev *revision.Revision, rec 
 		report(last)
 		if last {
 			if persist {
-				s.say("    %s backfilled by this run (%d in all)", sqlsyntax.Plural(int(rows), "row"), rec.BackfillRows())
+				s.say("    %s by this run (%d in all)", form.done(rows), rec.BackfillRows())
 			} else {
-				s.say("    %s backfilled", sqlsyntax.Plural(int(rows), "row"))
+				s.say("    %s", form.done(rows))
 			}
 			return rows, true, nil
 		}
@@ -279,18 +325,19 @@ func (s *Session) backfillRows(ctx context.Context, rev *revision.Revision, rec 
 // deadlock retry ran it whole seconds later, past a --critical-load
 // crossed meanwhile.
 func (s *Session) unbatched(ctx context.Context, rev *revision.Revision, rec *history.Record, i int, persist bool, why, q string, stmtLog bool) (int64, bool, error) {
-	st := rev.Statements[i]
+	st := batchedAt(rev, i)
+	form := formOf(st)
 	var n int64
 	stopped := false
-	one := "one " + formOf(st).stmt
-	err := s.retry(ctx, "backfill of "+st.Table+" ("+one+")", rev, i, func() (err error) {
+	one := "one " + form.stmt
+	err := s.retry(ctx, form.what()+" of "+st.Table+" ("+one+")", rev, i, func() (err error) {
 		if s.opts.MaxRows > 0 {
 			n, err := s.pendingRows(ctx, st)
 			if err != nil {
 				return s.redact(err)
 			}
 			if left := s.opts.MaxRows - s.rowsRun; n > left {
-				s.say("    stopped by --max-rows: the backfill of %s runs as %s (%s) over its %d pending rows, more than the %d --max-rows leaves this run; rerun with --max-rows %d or more, or without it, to run it", st.Table, one, why, n, max(left, 0), n)
+				s.say("    stopped by --max-rows: the %s of %s runs as %s (%s) over its %d %s rows, more than the %d --max-rows leaves this run; rerun with --max-rows %d or more, or without it, to run it", form.what(), st.Table, one, why, n, form.pending(), max(left, 0), n)
 				stopped = true
 				return nil
 			}
@@ -298,7 +345,7 @@ func (s *Session) unbatched(ctx context.Context, rev *revision.Revision, rec *hi
 		if err := s.waitToRun(ctx, func(string) {}); err != nil {
 			if crit, ok := errors.AsType[*CriticalLoad](err); ok {
 				crit.Table = st.Table
-				s.say("    stopped by --critical-load: %s is %d (limit %d), before the backfill's %s", crit.Limit.Var, crit.Value, crit.Limit.Max, one)
+				s.say("    stopped by --critical-load: %s is %d (limit %d), before the %s's %s", crit.Limit.Var, crit.Value, crit.Limit.Max, form.what(), one)
 			}
 			return err
 		}
@@ -315,7 +362,7 @@ func (s *Session) unbatched(ctx context.Context, rev *revision.Revision, rec *hi
 	}
 	rec.RowsDone += n
 	s.rowsRun += n
-	s.say("    %s backfilled", sqlsyntax.Plural(int(n), "row"))
+	s.say("    %s", form.done(n))
 	return n, true, nil
 }
 
@@ -352,7 +399,7 @@ func (s *Session) batch(ctx context.Context, st revision.Statement, q string, ar
 // time the application last changed each row. keeps says whether it names
 // such a column the plan's statement does not.
 func (s *Session) readBackfill(ctx context.Context, st revision.Statement) (_ *sqlsyntax.Backfill, keeps bool, err error) {
-	b, err := sqlsyntax.ReadBackfill(st.SQL)
+	b, err := readBatched(st.SQL)
 	if err != nil {
 		return nil, false, err
 	}
@@ -588,7 +635,7 @@ func (s *Session) countRows(ctx context.Context, table, pred string, exists bool
 // pendingUpTo counts the rows a backfill statement still selects with a
 // key up to bound (all of them when bound is not set).
 func (s *Session) pendingUpTo(ctx context.Context, st revision.Statement, bound sql.NullString) (int64, error) {
-	b, err := sqlsyntax.ReadBackfill(st.SQL)
+	b, err := readBatched(st.SQL)
 	if err != nil {
 		return 0, err
 	}
@@ -620,21 +667,98 @@ func oneStatement(st revision.Statement) string {
 }
 
 // backfillForm is what a backfill statement is, for the messages about
-// it: an UPDATE of the pending rows, or a data migration's INSERT ...
-// SELECT that writes rows into another table (into).
-type backfillForm struct{ stmt, into string }
+// it: an UPDATE of the pending rows, a data migration's INSERT ... SELECT
+// that writes rows into another table (into), or a data migration's
+// DELETE (deletes; asBatched).
+type backfillForm struct {
+	stmt, into string
+	deletes    bool
+}
 
 func formOf(st revision.Statement) backfillForm {
 	// The plans were read: every backfill parses.
+	if _, _, ok := sqlsyntax.ReadDelete(st.SQL); ok {
+		return backfillForm{stmt: "DELETE", deletes: true}
+	}
 	if b, err := sqlsyntax.ReadBackfill(st.SQL); err == nil && b.Into != "" {
-		return backfillForm{"INSERT ... SELECT", b.Into}
+		return backfillForm{stmt: "INSERT ... SELECT", into: b.Into}
 	}
 	return backfillForm{stmt: "UPDATE"}
 }
 
+// what names the statement in messages: "backfill", or "delete".
+func (f backfillForm) what() string {
+	if f.deletes {
+		return "delete"
+	}
+	return "backfill"
+}
+
+// pending says which rows are left: "pending", or "to delete".
+func (f backfillForm) pending() string {
+	if f.deletes {
+		return "to delete"
+	}
+	return "pending"
+}
+
+// step is the progress bar's name for it ("" for a backfill's).
+func (f backfillForm) step() string {
+	if f.deletes {
+		return "delete"
+	}
+	return ""
+}
+
+// done says what it did to n rows: "5 rows backfilled", "deleted 5 rows".
+func (f backfillForm) done(n int64) string {
+	if f.deletes {
+		return "deleted " + sqlsyntax.Plural(int(n), "row")
+	}
+	return sqlsyntax.Plural(int(n), "row") + " backfilled"
+}
+
+// asBatched is a data migration's DELETE (sqlsyntax.DeleteRows, in a
+// contract revision) as the backfill the applier runs it as, ok true: by
+// the backfill batcher (backfillRows: bound, resume key, throttles,
+// --chunk-time, progress), the keys its predicate selects read once and
+// deleted by key, each batch recording its progress in its own
+// transaction, so that no statement holds the locks of every row it reads
+// or deletes, and a run killed part way resumes after its last committed
+// batch; a key of several columns, or none, runs as one statement
+// (unbatched). The plans write it as they always have: the
+// DELETE is the statement a release's revisions hold, whose batches are
+// written from its tree. Any other statement is returned as it is.
+func asBatched(st revision.Statement) (revision.Statement, bool) {
+	if st.Kind != revision.DDL {
+		return st, false
+	}
+	b, key, ok := sqlsyntax.ReadDelete(st.SQL)
+	if !ok {
+		return st, false
+	}
+	st.Kind, st.Table, st.Key = revision.Backfill, b.Table, key
+	return st, true
+}
+
+// batchedAt is statement i of rev as the applier runs it (asBatched).
+func batchedAt(rev *revision.Revision, i int) revision.Statement {
+	st, _ := asBatched(rev.Statements[i])
+	return st
+}
+
+// readBatched reads a statement the applier runs in ranges of a key: a
+// backfill, or a data migration's DELETE (asBatched).
+func readBatched(sql string) (*sqlsyntax.Backfill, error) {
+	if b, _, ok := sqlsyntax.ReadDelete(sql); ok {
+		return b, nil
+	}
+	return sqlsyntax.ReadBackfill(sql)
+}
+
 func (s *Session) describeBackfill(ctx context.Context, rec *history.Record, st revision.Statement, resumes bool) string {
 	n, err := s.pendingRows(ctx, st)
-	pending := fmt.Sprintf("%d rows pending", n)
+	pending := fmt.Sprintf("%d rows %s", n, formOf(st).pending())
 	if err != nil {
 		pending = "pending rows not countable yet (the table changes earlier in this run)"
 	}
@@ -648,6 +772,14 @@ func (s *Session) describeBackfill(ctx context.Context, rec *history.Record, st 
 		if rec.ResumeKey.Valid {
 			bound += ", resuming after " + shown + " = " + history.ShowKey(rec.ResumeKey.String)
 		}
+	}
+	if kind, _ := s.keyKind(ctx, st.Table, st.Key); formOf(st).deletes && kind != keyInstant {
+		size := fmt.Sprintf("%d keys", s.opts.BatchSize)
+		if s.opts.ChunkTime > 0 {
+			z := newSizer(s.opts)
+			size = fmt.Sprintf("keys sized to take about %s each (starting at %d, at most %d)", s.opts.ChunkTime, z.size, z.max)
+		}
+		return fmt.Sprintf("reads the keys of the rows its predicate selects up to %s once, with a SELECT, which locks nothing, then deletes them by key in batches of %s, %s; the SELECT (its first bound left out when it starts) and a batch of three keys:", bound, size, pending)
 	}
 	if s.opts.ChunkTime > 0 {
 		z := newSizer(s.opts)

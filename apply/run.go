@@ -451,20 +451,22 @@ func (s *Session) runRevision(ctx context.Context, res *Result, rev *revision.Re
 	defer func() { rr.Applied = rec.Applied - rr.ResumedAt }()
 	start := time.Now()
 	for i := rec.Applied; i < len(rev.Statements); i++ {
-		st := rev.Statements[i]
+		// A data migration's DELETE runs as a backfill does (asBatched).
+		st := batchedAt(rev, i)
 		label := fmt.Sprintf("  [%d/%d] %s", i+1, len(rev.Statements), st.Rule)
 		switch st.Kind {
 		case revision.Gate:
 			s.say("%s: gate open", label)
 		case revision.Backfill:
+			what := formOf(st).what()
 			switch {
 			case st.Key == "":
-				s.say("%s: backfill %s in one %s (no single-column primary key to batch on)", label, st.Table, formOf(st).stmt)
+				s.say("%s: %s %s in one %s (no single-column primary key to batch on)", label, what, st.Table, formOf(st).stmt)
 			case s.opts.ChunkTime > 0:
 				z := newSizer(s.opts)
-				s.say("%s: backfill %s in batches sized to take about %s (from %d keys, at most %d)", label, st.Table, s.opts.ChunkTime, z.size, z.max)
+				s.say("%s: %s %s in batches sized to take about %s (from %d keys, at most %d)", label, what, st.Table, s.opts.ChunkTime, z.size, z.max)
 			default:
-				s.say("%s: backfill %s in batches of %d", label, st.Table, s.opts.BatchSize)
+				s.say("%s: %s %s in batches of %d", label, what, st.Table, s.opts.BatchSize)
 			}
 			rows, finished, err := s.backfill(ctx, rev, rec, i, true)
 			rr.Rows += rows
@@ -472,7 +474,7 @@ func (s *Session) runRevision(ctx context.Context, res *Result, rev *revision.Re
 				// Not a failure: every batch is committed and recorded,
 				// and the next run resumes after the last one.
 				res.Partial = true
-				res.Message = fmt.Sprintf("migrate of %s stopped by --critical-load after %d rows", rev.ID.Release, s.rowsRun)
+				res.Message = fmt.Sprintf("%s of %s stopped by --critical-load after %d rows", rev.ID.Phase, rev.ID.Release, s.rowsRun)
 				res.Next = fmt.Sprintf("rerun %s once the load is down: it resumes where it stopped", s.rerun())
 				s.say("%s", res.Message)
 				return rr, err
@@ -541,18 +543,10 @@ func (s *Session) execDDL(ctx context.Context, rev *revision.Revision, rec *hist
 		if err := s.toolLeftBehind(ctx, rev, rec, i); err != nil {
 			return err
 		}
-		var res sql.Result
 		err = s.retry(ctx, fmt.Sprintf("statement %d of %s", i+1, rev.ID), rev, i, func() error {
-			var err error
-			res, err = s.Conn.ExecContext(ctx, st.SQL)
+			_, err := s.Conn.ExecContext(ctx, st.SQL)
 			return err
 		})
-		if err == nil && sqlsyntax.DeletedCount(st.SQL) != "" {
-			// What a data migration's delete destroyed, for the record.
-			if n, err := res.RowsAffected(); err == nil {
-				s.say("    deleted %s", sqlsyntax.Plural(int(n), "row"))
-			}
-		}
 	}
 	if err != nil {
 		if alter != nil || !resent || !alreadyApplied(err) {
@@ -590,7 +584,7 @@ func alreadyApplied(err error) bool {
 // failed records why a statement failed and turns it into an error that
 // names the revision, the statement and how to continue.
 func (s *Session) failed(ctx context.Context, rev *revision.Revision, rec *history.Record, i int, cause error) error {
-	st := rev.Statements[i]
+	st := batchedAt(rev, i)
 	unfit := s.unfit(rev, st, cause) + s.seedConflict(rev, st, cause) // before redact, which keeps the text alone
 	cause = s.redact(cause)
 	committed := ""
@@ -668,13 +662,26 @@ func (s *Session) dryRun(ctx context.Context, rev *revision.Revision, rec *histo
 		}
 	}
 	for i := from; i < len(rev.Statements); i++ {
-		st := rev.Statements[i]
+		st, deletes := asBatched(rev.Statements[i])
 		text := st.SQL + ";"
 		switch st.Kind {
 		case revision.Gate:
 			s.say("-- [%d] gate %s: %s (checked before anything runs)", i+1, st.Rule, st.Why)
 		case revision.Backfill:
-			s.say("-- [%d] backfill %s: %s", i+1, st.Rule, st.Why)
+			if deletes {
+				s.say("-- [%d] %s: %s", i+1, st.Rule, st.Why)
+				// A data migration's delete destroys rows for good: the
+				// operator sees how many before contract runs it.
+				q := sqlsyntax.DeletedCount(st.SQL)
+				var n int64
+				if err := s.inAppZone(ctx, func() error { return s.Conn.QueryRowContext(ctx, q).Scan(&n) }); err != nil {
+					s.say("-- rows it would delete not counted now (it may read what an earlier revision of this run creates): %s", s.Cfg.Redact(err.Error()))
+				} else {
+					s.say("-- deletes %s now (%s)", sqlsyntax.Plural(int(n), "row"), q)
+				}
+			} else {
+				s.say("-- [%d] backfill %s: %s", i+1, st.Rule, st.Why)
+			}
 			s.say("-- %s", s.describeBackfill(ctx, rec, st, i == from))
 			var err error
 			if text, err = s.backfillText(ctx, st); err != nil {
@@ -684,16 +691,6 @@ func (s *Session) dryRun(ctx context.Context, rev *revision.Revision, rec *histo
 			s.say("-- [%d] %s: %s", i+1, st.Rule, st.Why)
 			if a, err := s.oscAlter(st); err == nil && a != nil {
 				s.say("-- copies the table: handed to %s as ALTER TABLE %s %s", s.osc.version, sqlsyntax.Ident(a.Table), a.Clauses)
-			}
-			// A data migration's delete destroys rows for good: the
-			// operator sees how many before contract runs it.
-			if q := sqlsyntax.DeletedCount(st.SQL); q != "" {
-				var n int64
-				if err := s.inAppZone(ctx, func() error { return s.Conn.QueryRowContext(ctx, q).Scan(&n) }); err != nil {
-					s.say("-- rows it would delete not counted now (it may read what an earlier revision of this run creates): %s", s.Cfg.Redact(err.Error()))
-				} else {
-					s.say("-- deletes %s now (%s)", sqlsyntax.Plural(int(n), "row"), q)
-				}
 			}
 		}
 		s.say("%s", text)
@@ -720,6 +717,11 @@ func (s *Session) backfillText(ctx context.Context, st revision.Statement) (stri
 		return "", err
 	case oneStatement(st) == "":
 		kind, err := s.keyKind(ctx, st.Table, st.Key)
+		if formOf(st).deletes && kind != keyInstant {
+			// What backfillRows runs for a delete: the keys read once,
+			// then deleted by key, batch by batch.
+			return b.Keys(st.Key, kind.read(sqlsyntax.Ident(st.Key)), false, true, true) + ";\n" + b.DeleteKeys(st.Key, 3) + ";", err
+		}
 		return b.Batch(st.Key, kind == keyInstant, true) + ";", err
 	case keeps:
 		return b.SQL() + ";", nil

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/emcee-db/emcee/dbconn"
+	"github.com/emcee-db/emcee/internal/dropdb"
 	"github.com/emcee-db/emcee/sqlname"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
@@ -150,77 +151,17 @@ func dropStale(ctx context.Context, c *sql.Conn) (dropped, undropped, left []str
 	return dropped, undropped, left, nil
 }
 
-// leftTries bounds how often dropScratch clears what the server left and
-// drops again: the clearing's own CREATE TRIGGER can meet the same race.
-const leftTries = 3
-
-// dropScratch drops a temporary database of emcee's.
-//
-// MariaDB 10.11 can leave a file of its own in the database's directory:
-// CREATE TRIGGER on a table that has triggers already copies its trigger
-// file to <table>.TRG- first, and deletes the copy at the end through its
-// DDL log, but only if the DDL log entry the copy depends on is not active
-// (ddl_log.cc, DDL_LOG_DELETE_TMP_FILE_ACTION). The statement frees that
-// entry a moment before, and any DDL starting at that moment on the server
-// (CREATE TABLE or DROP TABLE in another database will do) can take the
-// freed entry and make it active again: the copy stays. DROP DATABASE then
-// drops the tables and fails on the directory with error 1010.
-//
-// The next CREATE TRIGGER on a table of that name with a trigger copies
-// over the same file and deletes it, so dropScratch re-creates each table
-// the database held, and each table triggered names (the run created
-// triggers on it, DB.ran, and may have dropped it since), with two
-// triggers, and drops again. Nothing but emcee's own database is touched.
-// A file whose table's name is not known (a killed run's table dropped
-// before it was killed) is left, as a *LeftError; the caller marks the
-// database (markLeft) once it is about to say so.
+// dropScratch drops a temporary database of emcee's, clearing what
+// MariaDB 10.11 may have left in its directory (internal/dropdb says
+// what); a leftover it cannot clear is a *LeftError, which the caller
+// marks (markLeft) once it is about to say so. triggered are the tables
+// the run created triggers on (DB.ran).
 func dropScratch(ctx context.Context, c *sql.Conn, name string, triggered ...string) error {
-	db := sqlsyntax.Ident(name)
-	tables, err := dbconn.Strings(ctx, c, "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' AND TABLE_NAME <> ?", name, sqlname.ScratchLeftTable)
-	if err != nil {
-		return err
+	err := dropdb.Drop(ctx, c, name, triggered...)
+	if left, ok := errors.AsType[*dropdb.Left](err); ok {
+		return &LeftError{left}
 	}
-	for _, t := range triggered {
-		if !slices.Contains(tables, t) {
-			tables = append(tables, t)
-		}
-	}
-	drop := func() error {
-		_, err := c.ExecContext(ctx, "DROP DATABASE IF EXISTS "+db)
-		return err
-	}
-	clear := func() error {
-		for _, t := range tables {
-			table := db + "." + sqlsyntax.Ident(t)
-			for _, q := range []string{
-				"CREATE TABLE " + table + " (id int)",
-				"CREATE TRIGGER " + db + ".emcee_clear_bi BEFORE INSERT ON " + table + " FOR EACH ROW SET @emcee_clear = 1",
-				// This one has a trigger to back up: it writes <table>.TRG- and deletes it.
-				"CREATE TRIGGER " + db + ".emcee_clear_bu BEFORE UPDATE ON " + table + " FOR EACH ROW SET @emcee_clear = 1",
-				"DROP TABLE " + table,
-			} {
-				if _, err := c.ExecContext(ctx, q); err != nil {
-					_, _ = c.ExecContext(ctx, "DROP TABLE IF EXISTS "+table)
-					return fmt.Errorf("%s: %v", q, err)
-				}
-			}
-		}
-		return nil
-	}
-	err = drop()
-	var clearErr error
-	for try := 0; try < leftTries && len(tables) > 0 && dbconn.ServerCode(err) == 1010; try++ {
-		if clearErr = clear(); clearErr != nil {
-			break
-		}
-		err = drop()
-	}
-	if dbconn.ServerCode(err) != 1010 {
-		return err
-	}
-	left := &LeftError{Database: name, Err: err, Clear: clearErr}
-	_ = c.QueryRowContext(ctx, "SELECT @@datadir").Scan(&left.Dir)
-	return left
+	return err
 }
 
 // markLeft marks a temporary database the server could not drop
@@ -233,15 +174,10 @@ func markLeft(ctx context.Context, c *sql.Conn, name string) {
 }
 
 // LeftError is a temporary dev database the server could not drop (error
-// 1010): its directory holds a file the server left there itself. The run
-// that meets it goes on; it is said once, and later runs leave the
-// database alone.
-type LeftError struct {
-	Database string
-	Dir      string // the server's data directory, "" if unknown
-	Err      error
-	Clear    error // why the leftover could not be cleared, if it was tried and failed
-}
+// 1010): its directory holds a file the server left there itself
+// (dropdb.Left). The run that meets it goes on; it is said once, and later
+// runs leave the database alone.
+type LeftError struct{ *dropdb.Left }
 
 func (e *LeftError) Error() string {
 	return fmt.Sprintf("could not drop scratch database %s (%v): %s", e.Database, e.Err, e.What())
@@ -251,15 +187,7 @@ func (e *LeftError) Unwrap() error { return e.Err }
 
 // What says what the operator has to do.
 func (e *LeftError) What() string {
-	dir := "its directory in the server's data directory"
-	if e.Dir != "" {
-		dir = strings.TrimSuffix(e.Dir, "/") + "/" + e.Database + "/"
-	}
-	cleared := ""
-	if e.Clear != nil {
-		cleared = fmt.Sprintf(" (clearing it failed: %v)", e.Clear)
-	}
-	return fmt.Sprintf("its tables are gone, but %s on the database server holds a file the server does not remove: most likely <table>.TRG-, a trigger file's backup MariaDB 10.11 fails to delete when other DDL runs at the same moment as a CREATE TRIGGER%s; remove the *.TRG- files there (leave %s.*, emcee's marker, to the DROP), then DROP DATABASE %s; emcee runs leave it alone until then", dir, cleared, sqlname.ScratchLeftTable, sqlsyntax.Ident(e.Database))
+	return fmt.Sprintf("%s; remove the *.TRG- files there (leave %s.*, emcee's marker, to the DROP), then DROP DATABASE %s; emcee runs leave it alone until then", e.Cause(), sqlname.ScratchLeftTable, sqlsyntax.Ident(e.Database))
 }
 
 // ran takes note of a statement run in the dev database: the table of a

@@ -413,7 +413,7 @@ func assemble(src Source, t project.Target, pieces []*piece, chunks []chunk, key
 		p.checked.Store(true) // only a table's is read
 	}
 	copied := *s
-	return &Release{Name: src.Release, File: src.File, Schema: &copied, Declarations: d, blocks: blocks}, nil
+	return &Release{Name: src.Release, File: src.File, Schema: &copied, Declarations: d, blocks: blocks, target: t}, nil
 }
 
 // caseTwins reports two tables whose names differ only in letter case,

@@ -23,6 +23,9 @@ type Release struct {
 	File         string // path as given to the user
 	Schema       *schema.Schema
 	Declarations *Declarations
+	// target is the server the release was evaluated for: the collations
+	// and charsets its seed rows are checked under (checkSeed).
+	target project.Target
 	// blocks names, for a release assembled block by block, what each table
 	// Atlas's diff leaves alone (leftAlone) was evaluated from (pieceKey):
 	// two tables of the same key are the same evaluation (unchanged.go).
@@ -60,7 +63,7 @@ func ParseRelease(name, file string, src []byte, t project.Target) (*Release, er
 	if err := checkSchema(newLocator(file, body), s, t); err != nil {
 		return nil, err
 	}
-	return &Release{Name: name, File: file, Schema: s, Declarations: decls}, nil
+	return &Release{Name: name, File: file, Schema: s, Declarations: decls, target: t}, nil
 }
 
 // readDeclarations reads the declarations of a file's body, src, and

@@ -1,12 +1,13 @@
 package diff
 
 import (
-	"cmp"
 	"fmt"
 	"maps"
 	"math/big"
 	"slices"
 	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
@@ -144,7 +145,7 @@ func (r *Release) checkSeed(m *DataMigration) []string {
 				fine = false
 				continue
 			}
-			if msg := seedFits(c, &cell.Value); msg != "" {
+			if msg := seedFits(r.target, t, c, &cell.Value); msg != "" {
 				add(row.At[i], "%s: %s.%s: %s", what, t.Name, c.Name, msg)
 				fine = false
 			}
@@ -173,7 +174,7 @@ func (r *Release) checkSeed(m *DataMigration) []string {
 		// server, which migrate inserts once (the other's INSERT finds it),
 		// and contract's gate, counting the declared rows found, waits for
 		// the other forever.
-		for _, k := range uniqueKeys(t, row) {
+		for _, k := range uniqueKeys(r.target, t, row) {
 			if first, dup := keys[k.compared]; dup {
 				add(row.Pos, "%s has the key of row %d (%s) as the server compares it (%s; %s): the server finds one row for both, so migrate inserts one and contract's gate waits for the other forever; remove one, or give them keys that differ", what, first.n, first.text, k.text, k.why)
 				break
@@ -197,7 +198,7 @@ type seedUniqueKey struct{ text, compared, why string }
 
 // uniqueKeys are the primary and unique keys of t that row gives whole and
 // without NULL.
-func uniqueKeys(t *schema.Table, row *SeedRow) []seedUniqueKey {
+func uniqueKeys(target project.Target, t *schema.Table, row *SeedRow) []seedUniqueKey {
 	idxs := slices.Clone(t.Indexes)
 	if t.PrimaryKey != nil {
 		idxs = append([]*schema.Index{t.PrimaryKey}, idxs...)
@@ -218,7 +219,7 @@ func uniqueKeys(t *schema.Table, row *SeedRow) []seedUniqueKey {
 				cells = nil
 				break
 			}
-			v, w := comparedValue(t, p.C, row.Cells[i].Value)
+			v, w := comparedValue(target, t, p.C, row.Cells[i].Value)
 			cells, compared = append(cells, row.Cells[i]), append(compared, v)
 			if w != "" && !slices.Contains(why, w) {
 				why = append(why, w)
@@ -240,7 +241,7 @@ func uniqueKeys(t *schema.Table, row *SeedRow) []seedUniqueKey {
 // tells apart (MariaDB's general_ci has 'ß' = 's', Unicode 'ß' = 'ss'), and
 // a refusal says why it compared them equal. why is "" when the value
 // compares as written.
-func comparedValue(t *schema.Table, c *schema.Column, v sqlsyntax.Value) (compared, why string) {
+func comparedValue(target project.Target, t *schema.Table, c *schema.Column, v sqlsyntax.Value) (compared, why string) {
 	switch c.Type.Type.(type) {
 	case *schema.IntegerType, *schema.DecimalType, *schema.FloatType, *schema.BoolType, *mysql.BitType:
 		text := v.Text
@@ -251,51 +252,33 @@ func comparedValue(t *schema.Table, c *schema.Column, v sqlsyntax.Value) (compar
 			return "n" + r.RatString(), "numbers compare by their value"
 		}
 	case *schema.StringType:
-		coll := declaredCollation(t, c)
+		_, coll := schemadef.Effective(target, t, c)
 		text := v.Text
+		var ignores []string
 		if !sqlsyntax.NoPadCollation(coll) {
 			text = strings.TrimRight(text, " ")
+			ignores = append(ignores, "trailing spaces")
 		}
 		l := strings.ToLower(coll)
 		var opts []collate.Option
 		if l != "binary" && !strings.Contains(l, "_bin") && !strings.Contains(l, "_cs") {
 			opts = append(opts, collate.IgnoreCase, collate.IgnoreWidth)
+			ignores = append(ignores, "case")
 			if !strings.Contains(l, "_as_") {
 				opts = append(opts, collate.IgnoreDiacritics)
+				ignores = append(ignores, "accents")
 			}
 		}
-		name := cmp.Or(coll, "the server's default, a _ci one")
-		if len(opts) == 0 {
-			return "s" + text, "text under collation " + name + ", which ignores trailing spaces"
+		why = fmt.Sprintf("text under %s.%s's collation %s, which emcee takes to ignore %s", t.Name, c.Name, coll, strings.Join(ignores, ", "))
+		if len(ignores) == 0 {
+			why = ""
 		}
-		key := collate.New(language.Und, opts...).KeyFromString(new(collate.Buffer), text)
-		return "s" + string(key), "text under collation " + name + ", which emcee takes to tell neither case, accents nor trailing spaces apart"
+		if len(opts) == 0 {
+			return "s" + text, why
+		}
+		return "s" + string(collate.New(language.Und, opts...).KeyFromString(new(collate.Buffer), text)), why
 	}
 	return "v" + v.SQL(), ""
-}
-
-// declaredCollation is the collation column c of t is declared with, at
-// its own level, its table's or its schema's (a charset alone: "", its
-// default collation being a _ci one for every charset but binary); "" when
-// none is declared, which leaves the server's default (a _ci one on every
-// target).
-func declaredCollation(t *schema.Table, c *schema.Column) string {
-	levels := [][]schema.Attr{c.Attrs, t.Attrs}
-	if t.Schema != nil {
-		levels = append(levels, t.Schema.Attrs)
-	}
-	for _, attrs := range levels {
-		if v, ok := schemadef.Collation(attrs); ok {
-			return v
-		}
-		if cs, ok := schemadef.Charset(attrs); ok {
-			if strings.EqualFold(cs, "binary") {
-				return "binary"
-			}
-			return ""
-		}
-	}
-	return ""
 }
 
 // SeedKey is the key a seed row is found again by: the cells of the
@@ -405,7 +388,7 @@ func keyChoices(t *schema.Table) []string {
 // the one a database holds never converts the column to a number (which,
 // in an INSERT ... SELECT under the strict sql_mode, fails on any row
 // whose text is not one).
-func seedFits(c *schema.Column, v *sqlsyntax.Value) string {
+func seedFits(target project.Target, t *schema.Table, c *schema.Column, v *sqlsyntax.Value) string {
 	if v.Kind == sqlsyntax.ValueNull {
 		if !c.Type.Null {
 			return "null, but the column is NOT NULL; give a value, or leave the column out if it has a default"
@@ -466,7 +449,112 @@ func seedFits(c *schema.Column, v *sqlsyntax.Value) string {
 	}
 	checkValue(c, text, "", first)
 	checkPadded(c, text, first)
+	checkLob(target, t, c, text, first)
 	return msg
+}
+
+// lobTiers are the TEXT and BLOB types, each with the most bytes a value
+// of it holds.
+var lobTiers = []struct {
+	text, blob string
+	max        int64
+}{
+	{mysql.TypeTinyText, mysql.TypeTinyBlob, 255},
+	{mysql.TypeText, mysql.TypeBlob, 65535},
+	{mysql.TypeMediumText, mysql.TypeMediumBlob, 16777215},
+	{mysql.TypeLongText, mysql.TypeLongBlob, 4294967295},
+}
+
+// checkLob refuses a value longer than the TEXT or BLOB column holds, in
+// bytes of the column's charset: the server refuses it under emcee's
+// strict sql_mode (1406, data too long), and migrate would stop on the
+// row. TEXT(n) and BLOB(n) are the smallest type that holds n characters
+// (bytes), as the server makes them.
+func checkLob(target project.Target, t *schema.Table, c *schema.Column, v string, bad func(string, ...any)) {
+	var name string
+	var size int
+	text := false
+	switch ct := c.Type.Type.(type) {
+	case *schema.StringType:
+		name, size, text = strings.ToLower(ct.T), ct.Size, true
+	case *schema.BinaryType:
+		name = strings.ToLower(ct.T)
+		if ct.Size != nil {
+			size = *ct.Size
+		}
+	default:
+		return
+	}
+	cs := "binary"
+	if text {
+		cs, _ = schemadef.Effective(target, t, c)
+	}
+	tier := slices.IndexFunc(lobTiers, func(l struct {
+		text, blob string
+		max        int64
+	}) bool {
+		return name == l.text || name == l.blob
+	})
+	if tier < 0 {
+		return
+	}
+	if size > 0 && (name == mysql.TypeText || name == mysql.TypeBlob) {
+		need := int64(size)
+		if text {
+			n, _ := sqlsyntax.CharsetMaxLen(cs)
+			need *= int64(max(n, 1))
+		}
+		tier = slices.IndexFunc(lobTiers, func(l struct {
+			text, blob string
+			max        int64
+		}) bool {
+			return need <= l.max
+		})
+	}
+	n := encodedLen(v, cs)
+	if n <= lobTiers[tier].max {
+		return
+	}
+	kind := lobTiers[tier].blob
+	if text {
+		kind = lobTiers[tier].text
+	}
+	longer := "none: no TEXT or BLOB holds more"
+	if tier+1 < len(lobTiers) {
+		longer = lobTiers[tier+1].blob
+		if text {
+			longer = lobTiers[tier+1].text
+		}
+	}
+	shown := v
+	if r := []rune(v); len(r) > 20 {
+		shown = string(r[:20]) + "..."
+	}
+	bad("%q is %d bytes long (in %s); a %s column holds at most %d: the server refuses it (error 1406, data too long under emcee's strict sql_mode), and migrate would stop on the row. Shorten the value, or declare the column a longer type (%s)", shown, n, cs, kind, lobTiers[tier].max, longer)
+}
+
+// encodedLen is how many bytes v takes in charset cs: exact for binary,
+// the UTF-8 charsets and the single-byte, UCS-2, UTF-16 and UTF-32 ones;
+// for another multi-byte charset, at least one byte a character (a value
+// refused on that count is too long for certain).
+func encodedLen(v, cs string) int64 {
+	cs = strings.ToLower(sqlsyntax.CanonicalCharset(cs))
+	runes := int64(utf8.RuneCountInString(v))
+	switch cs {
+	case "binary", "utf8", "utf8mb3", "utf8mb4":
+		return int64(len(v))
+	case "ucs2":
+		return 2 * runes
+	case "utf32":
+		return 4 * runes
+	case "utf16", "utf16le":
+		var n int64
+		for _, r := range v {
+			n += int64(utf16.RuneLen(r) * 2)
+		}
+		return n
+	}
+	return runes
 }
 
 // singlePrecision says whether a FLOAT column stores 4-byte floats.

@@ -26,7 +26,7 @@ var layers = [][]string{
 	{"splitter"},
 	{"diff"},
 	{"devdb", "history", "dbconn"},
-	{"schemadef", "sqlname", "sqlsyntax", "effect", "revision", "project", "internal/shell", "internal/hclquote"},
+	{"schemadef", "sqlname", "sqlsyntax", "effect", "revision", "project", "internal/shell", "internal/hclquote", "internal/dropdb"},
 }
 
 // forbidden are the imports the document rules out beyond the rows: the

@@ -3,6 +3,8 @@ package e2e
 import (
 	"strings"
 	"testing"
+
+	"github.com/emcee-db/emcee/dbconn"
 )
 
 // seedCategory is MantisBT's category table in both releases: an
@@ -329,5 +331,74 @@ table "notes" {
 	}
 	if want := "is 400 bytes long (in utf8mb4); a tinytext holds 255: declare a longer type (text), or store less"; !strings.Contains(err.Error(), want) {
 		t.Errorf("the refusal lacks %q:\n%v", want, err)
+	}
+}
+
+// seedNotes is a table whose seed rows are found by a unique key of text:
+// title under the default collation, code under utf8mb4_bin.
+const seedNotes = `
+table "notes" {
+  schema = schema.app
+  column "id" {
+    type           = int
+    auto_increment = true
+  }
+  column "title" {
+    type = varchar(20)
+    null = true
+  }
+  column "code" {
+    type    = varchar(10)
+    null    = true
+    collate = "utf8mb4_bin"
+  }
+  primary_key {
+    columns = [column.id]
+  }
+  index "uq_title" {
+    unique  = true
+    columns = [column.title]
+  }
+  index "uq_code" {
+    unique  = true
+    columns = [column.code]
+  }
+}
+`
+
+// Seed keys are compared as the server compares them: 'ABC' and 'abc'
+// under utf8mb4_bin are two keys, which emcee refused at load as one
+// (lower-cased), and migrate inserts both through apply.Session; 'Café'
+// and 'cafe ' under utf8mb4_general_ci are one key to the server (its
+// duplicate-key error here), which emcee refuses at load now, as it does
+// 'abc' and 'abc ' under utf8mb4_bin (PAD SPACE).
+func TestRuleDataMigrationSeedKeysUnderTheirCollation(t *testing.T) {
+	const codes = `
+data_migration "codes" {
+  table = "notes"
+  row {
+    code = "ABC"
+  }
+  row {
+    code = "abc"
+  }
+}
+`
+	r := newRuleProject(t, seedNotes, seedNotes+codes)
+	r.must("before")
+	r.must("expand")
+	r.must("migrate")
+	if got := rows(t, r.db.DB, "SELECT code FROM notes ORDER BY id"); got != "ABC;abc" {
+		t.Fatalf("the rows migrate inserted: %s", got)
+	}
+	r.must("contract")
+	// What the server compares as one key, which emcee refuses at load.
+	for _, q := range []string{
+		"INSERT INTO notes (title) VALUES ('Café'), ('cafe ')",
+		"INSERT INTO notes (code) VALUES ('abc ')",
+	} {
+		if _, err := r.db.Exec(q); !dbconn.ServerError(err, 1062) {
+			t.Fatalf("%s: %v, want the server's duplicate key", q, err)
+		}
 	}
 }

@@ -86,26 +86,23 @@ func declaredOf(p *Pass, release, sql string) string {
 
 // deletedBy names the data migration whose delete the statement is, so
 // the reviewer sees the loss was declared. A table may have several (Redmine
-// 5.0 deletes two settings, bcc_recipients and openid): the statement is the
-// one whose DELETE the splitter writes for it (sqlsyntax.DeleteRows, the
-// statement's one writer), so each note names its own declaration only.
+// 5.0 deletes two settings, bcc_recipients and openid): the statement's
+// predicate, as sqlsyntax reads a data migration's DELETE (DeletedWhere,
+// in either form the splitter writes), is compared with each declared
+// one as the parser reads both (SameExpr), so each note names its own
+// declaration only, however the statement spells it.
 func deletedBy(p *Pass, release, table, sql string) string {
 	rel := p.release(release)
 	if rel == nil || rel.r == nil {
 		return ""
 	}
-	// The writer joins by the table's primary key when the previous
-	// release has the same one, and deletes by the predicate alone
-	// otherwise: the statement is one of the two.
-	keys := [][]string{nil}
-	if t, ok := rel.r.Schema.Table(table); ok && t.PrimaryKey != nil {
-		keys = append(keys, diff.PartColumns(t.PrimaryKey))
+	t, where, ok := sqlsyntax.DeletedWhere(sql)
+	if !ok || !strings.EqualFold(t, table) {
+		return ""
 	}
 	for _, m := range rel.r.Declarations.Deletes(table) {
-		for _, key := range keys {
-			if own, err := sqlsyntax.DeleteRows(table, key, m.DeleteExpr); err == nil && own == sql {
-				return fmt.Sprintf("; declared on purpose: data_migration %q at %s", m.Name, m.Pos)
-			}
+		if sqlsyntax.SameExpr(where, m.DeleteExpr.SQL()) {
+			return fmt.Sprintf("; declared on purpose: data_migration %q at %s", m.Name, m.Pos)
 		}
 	}
 	return ""

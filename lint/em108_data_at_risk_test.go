@@ -112,3 +112,28 @@ func TestEM108NamesEachDeleteItsOwnDeclaration(t *testing.T) {
 		}
 	}
 }
+
+// The note reads the statement's predicate (sqlsyntax.DeletedRows) and
+// compares it with each declaration's as the parser reads both
+// (sqlsyntax.SameExpr): it wrote the DELETE again for each key form and
+// compared text, so a DELETE written otherwise (another emcee's spelling,
+// an unquoted column) named no declaration.
+func TestEM108ReadsTheDeletesPredicate(t *testing.T) {
+	f := planned(t, ocata+"data_migration \"drop_shared\" {\n  table  = \"images\"\n  delete = \"owner = 'shared'\"\n}\n")
+	const plan = "plans/pike/pike_contract01.sql"
+	text := f.read(plan)
+	planned := "DELETE `images` FROM `images` JOIN (SELECT `id` FROM `images` WHERE (`owner` = 'shared')) AS `emcee_rows` USING (`id`)"
+	if !strings.Contains(text, planned) {
+		t.Fatalf("%s does not hold %s:\n%s", plan, planned, text)
+	}
+	f.write(plan, strings.Replace(text, planned, "DELETE images FROM images JOIN (SELECT id FROM images WHERE ((owner='shared'))) AS emcee_rows USING (id)", 1))
+	var notes []string
+	for _, fd := range f.lint(true).Findings {
+		if fd.Code == "EM108" && strings.Contains(fd.Message, "deletes the rows of images") {
+			notes = append(notes, fd.Message)
+		}
+	}
+	if len(notes) != 1 || !strings.Contains(notes[0], `declared on purpose: data_migration "drop_shared" at schema/pike.hcl:`) {
+		t.Fatalf("EM108 delete notes: %q", notes)
+	}
+}

@@ -98,11 +98,16 @@ func LockOf(t project.Target, st revision.Statement, before *schema.Schema) Lock
 	case effect.KindInsert:
 		return Lock{Class: "rows", Detail: fmt.Sprintf("inserts into %s: a lock on the row (and the key gap) it writes; reads and writes of other rows continue", d.Name)}
 	case effect.KindDelete:
-		// A data_migration's delete runs in contract as one statement, not
-		// in primary-key batches as migrate's backfills do: on a large table
-		// (Redmine 5.0's orphaned custom_values) writes to the rows it
-		// deletes wait until it ends.
-		return Lock{Class: "rows", Detail: fmt.Sprintf("deletes from %s in one statement, NOT BATCHED: row locks on every row it deletes (and the rows and key gaps its WHERE reads), held until it ends; writes to other rows continue", strings.Join(d.Names, ", "))}
+		// A data_migration's delete runs in contract in primary-key
+		// batches, as migrate's backfills do (apply's asBatched), when its
+		// table has a primary key of one column kept from the previous
+		// release; otherwise as one statement: on a large table (Redmine
+		// 5.0's orphaned custom_values) writes to the rows it deletes wait
+		// until it ends.
+		if b, key, ok := sqlsyntax.ReadDelete(st.SQL); ok && key != "" {
+			return Lock{Class: "rows", Backfills: b.Table, Detail: fmt.Sprintf("deletes from %s in batches of its primary key %s: the keys its predicate selects are read once by a SELECT, which locks nothing, then each batch locks only the rows it deletes; writes to other rows continue", b.Table, key)}
+		}
+		return Lock{Class: "rows", Unbatched: true, Detail: fmt.Sprintf("deletes from %s in one statement, NOT BATCHED (no single-column primary key kept from the previous release to batch on): row locks on every row it deletes (and the rows and key gaps its WHERE reads), held until it ends; writes to other rows continue", strings.Join(d.Names, ", "))}
 	case effect.KindAlterTable, effect.KindCreateIndex, effect.KindDropIndex:
 		return Lock{Class: "unspecified", Detail: "no ALGORITHM clause: the server chooses, possibly a table copy; check before approving"}
 	}

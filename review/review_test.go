@@ -227,6 +227,25 @@ func TestLockOf(t *testing.T) {
 	}
 }
 
+// A data_migration's delete runs in primary-key batches where its table
+// keeps a primary key of one column (the applier's asBatched): review said
+// "in one statement, NOT BATCHED" of every one.
+func TestLockOfDelete(t *testing.T) {
+	target := project.Target{Flavor: "mariadb", Major: 10, Minor: 11}
+	l := LockOf(target, revision.Statement{SQL: "DELETE `category` FROM `category` JOIN (SELECT `id` FROM `category` WHERE (`status` = 0)) AS `emcee_rows` USING (`id`)"}, nil)
+	if l.Unbatched || l.Backfills != "category" || !strings.Contains(l.Detail, "in batches of its primary key id") {
+		t.Errorf("a delete joined by its key: %+v", l)
+	}
+	for _, one := range []string{
+		"DELETE `t` FROM `t` JOIN (SELECT `a`, `b` FROM `t` WHERE (`x` = 1)) AS `emcee_rows` USING (`a`, `b`)",
+		"DELETE FROM `settings` WHERE (`name` = 'openid')",
+	} {
+		if l := LockOf(target, revision.Statement{SQL: one}, nil); !l.Unbatched || !strings.Contains(l.Detail, "NOT BATCHED") {
+			t.Errorf("%s: %+v, want one statement", one, l)
+		}
+	}
+}
+
 // With table sizes (review --url or --env), every format says how big the
 // table a statement rebuilds is, the way a release manager reads it.
 func TestRebuildSizes(t *testing.T) {

@@ -312,7 +312,7 @@ func TestDataMigrationSeedRule(t *testing.T) {
 		// MariaDB 10.11: 'e' and 'É' under utf8mb4_general_ci, 5 and '5').
 		{name: "two rows whose unique key the collation compares equal",
 			rows:   "  row {\n    project_id = 0\n    name = \"e\"\n  }\n  row {\n    project_id = 0\n    name = \"É\"\n  }\n",
-			errHas: []string{`after.hcl:`, `row 2 of data_migration "default_category" has the key of row 1 (project_id = 0, name = 'e') as the server compares it (project_id = 0, name = 'É'; numbers compare by their value; text under collation the server's default, a _ci one, which emcee takes to tell neither case, accents nor trailing spaces apart): the server finds one row for both, so migrate inserts one and contract's gate waits for the other forever`}},
+			errHas: []string{`after.hcl:`, `row 2 of data_migration "default_category" has the key of row 1 (project_id = 0, name = 'e') as the server compares it (project_id = 0, name = 'É'; numbers compare by their value; text under category.name's collation utf8mb4_general_ci, which emcee takes to ignore trailing spaces, case, accents): the server finds one row for both, so migrate inserts one and contract's gate waits for the other forever`}},
 		{name: "two rows whose key differs by trailing spaces",
 			rows:   "  row {\n    project_id = 0\n    name = \"a\"\n  }\n  row {\n    project_id = 0\n    name = \"a  \"\n  }\n",
 			errHas: []string{`row 2 of data_migration "default_category" has the key of row 1 (project_id = 0, name = 'a') as the server compares it`}},
@@ -735,6 +735,113 @@ table "settings" {
 			}
 			if m := ph[revision.Migrate]; len(m) != 1 || m[0].SQL != tc.want {
 				t.Fatalf("migrate: %+v\nwant %s", m, tc.want)
+			}
+		})
+	}
+}
+
+// tcNotes is a table whose seed rows are found by a unique key of text:
+// title under the default collation (utf8mb4_general_ci), code under
+// utf8mb4_bin; and a TINYTEXT and a TINYBLOB.
+const tcNotes = `
+table "notes" {
+  schema = schema.app
+  column "id" {
+    type           = int
+    auto_increment = true
+  }
+  column "title" {
+    type = varchar(20)
+    null = true
+  }
+  column "code" {
+    type    = varchar(10)
+    null    = true
+    collate = "utf8mb4_bin"
+  }
+  column "body" {
+    type = tinytext
+    null = true
+  }
+  column "data" {
+    type = tinyblob
+    null = true
+  }
+  primary_key {
+    columns = [column.id]
+  }
+  index "uq_title" {
+    unique  = true
+    columns = [column.title]
+  }
+  index "uq_code" {
+    unique  = true
+    columns = [column.code]
+  }
+}
+`
+
+// Seed rows' keys are compared as the server compares them for the
+// unique key (they were lower-cased alone): equal under the column's
+// collation ('Café' and 'cafe ' under utf8mb4_general_ci, which ignores
+// case, accents and trailing spaces; 'abc' and 'abc ' under utf8mb4_bin,
+// PAD SPACE) is refused at load, at the row; different under it ('ABC'
+// and 'abc' under utf8mb4_bin) is two rows. A TEXT or BLOB value longer
+// than its type holds, in bytes of the column's charset, is refused at
+// the value's file:line:col (it was not checked: the server refused the
+// INSERT in migrate).
+func TestDataMigrationSeedKeysAndLobs(t *testing.T) {
+	seed := func(rows string) string {
+		return "data_migration \"notes\" {\n  table = \"notes\"\n" + rows + "}\n"
+	}
+	for _, tc := range []struct {
+		name    string
+		rows    string
+		inserts int
+		errHas  []string
+	}{
+		{name: "keys equal under a _ci collation",
+			rows: "  row {\n    title = \"Café\"\n  }\n  row {\n    title = \"cafe \"\n  }\n",
+			errHas: []string{`after.hcl:`, `row 2 of data_migration "notes" has the key of row 1 (title = 'Café') as the server compares it (title = 'cafe '`,
+				`text under notes.title's collation utf8mb4_general_ci, which emcee takes to ignore trailing spaces, case, accents`}},
+		{name: "keys equal under a _bin collation but for trailing spaces",
+			rows:   "  row {\n    code = \"abc\"\n  }\n  row {\n    code = \"abc \"\n  }\n",
+			errHas: []string{`has the key of row 1 (code = 'abc') as the server compares it`, `under notes.code's collation utf8mb4_bin, which emcee takes to ignore trailing spaces)`}},
+		{name: "keys that differ in case under a _bin collation are two rows",
+			rows:    "  row {\n    code = \"ABC\"\n  }\n  row {\n    code = \"abc\"\n  }\n",
+			inserts: 2},
+		{name: "a TINYTEXT value longer than 255 bytes",
+			rows:   "  row {\n    title = \"a\"\n    body = \"" + strings.Repeat("é", 128) + "\"\n  }\n",
+			errHas: []string{`after.hcl:`, `row 1 of data_migration "notes": notes.body: "éééééééééééééééééééééééééééééééééééééééé"... (128 characters) is 256 bytes long (in utf8mb4); a tinytext holds 255`, "declare a longer type (text)"}},
+		{name: "a TINYTEXT value of 255 bytes",
+			rows:    "  row {\n    title = \"a\"\n    body = \"" + strings.Repeat("x", 255) + "\"\n  }\n",
+			inserts: 1},
+		{name: "a TINYBLOB value longer than 255 bytes",
+			rows:   "  row {\n    title = \"a\"\n    data = \"" + strings.Repeat("x", 256) + "\"\n  }\n",
+			errHas: []string{`notes.data: "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"... (256 characters) is 256 bytes long; a tinyblob holds 255`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tr, ctx, err := tcDiff(mariadb1011, tcNotes, tcNotes+seed(tc.rows))
+			var ph Phases
+			if err == nil {
+				ph, err = Split(tr, mariadb1011, ctx.drv)
+			}
+			if tc.errHas != nil {
+				if err == nil {
+					t.Fatalf("no error, want %q", tc.errHas)
+				}
+				for _, s := range tc.errHas {
+					if !strings.Contains(err.Error(), s) {
+						t.Errorf("error lacks %q:\n%v", s, err)
+					}
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := len(ph[revision.Migrate]); got != tc.inserts {
+				t.Errorf("%d statements in migrate, want %d: %+v", got, tc.inserts, ph[revision.Migrate])
 			}
 		})
 	}

@@ -218,6 +218,67 @@ func DeletedRows(del *ast.DeleteStmt) (table *ast.TableName, where ast.ExprNode,
 	return t, sel.Where, true
 }
 
+// ReadDelete reads a data migration's DELETE (as DeleteRows writes it,
+// DeletedRows reads it) as the backfill the applier runs it as: Table the
+// table it deletes from, its WHERE the predicate, and key the column it
+// joins the selected rows back by, which the applier batches on: the keys
+// read once (Keys), then deleted by key (DeleteKeys), or, of a TIMESTAMP
+// key, in ranges as migrate runs a backfill (Batch); "" for the other
+// forms (a key of several columns, DELETE FROM <table> WHERE
+// <predicate>), which run as one statement. ok is false for any other
+// statement.
+func ReadDelete(sql string) (b *Backfill, key string, ok bool) {
+	st, err := ReadStmt(sql)
+	if err != nil || st.Trigger != nil || len(st.Settings) > 0 {
+		return nil, "", false
+	}
+	del, isDel := st.Node.(*ast.DeleteStmt)
+	if !isDel {
+		return nil, "", false
+	}
+	t, _, ok := DeletedRows(del)
+	if !ok {
+		return nil, "", false
+	}
+	b = &Backfill{Table: t.Name.O, del: del}
+	if !del.IsMultiTable {
+		return b, "", true
+	}
+	j := del.TableRefs.TableRefs
+	b.dsel = j.Right.(*ast.TableSource).Source.(*ast.SelectStmt)
+	// The rows are joined back by the columns the SELECT reads: a range of
+	// the one key column bounds both.
+	if len(j.Using) == 1 && b.dsel.Fields != nil && len(b.dsel.Fields.Fields) == 1 {
+		if c, isCol := b.dsel.Fields.Fields[0].Expr.(*ast.ColumnNameExpr); isCol && c.Name.Table.O == "" && strings.EqualFold(c.Name.Name.O, j.Using[0].Name.O) {
+			key = j.Using[0].Name.O
+		}
+	}
+	return b, key, true
+}
+
+// DeletedWhere reads a data migration's DELETE (DeletedRows, either
+// form): the table it deletes from and its predicate, written back from
+// the tree, for a comparison with a declared one (SameExpr); ok false for
+// any other statement.
+func DeletedWhere(sql string) (table, where string, ok bool) {
+	st, err := ReadStmt(sql)
+	if err != nil || st.Trigger != nil || len(st.Settings) > 0 {
+		return "", "", false
+	}
+	del, isDel := st.Node.(*ast.DeleteStmt)
+	if !isDel {
+		return "", "", false
+	}
+	t, w, ok := DeletedRows(del)
+	if !ok {
+		return "", "", false
+	}
+	if where, err = Restore(w); err != nil {
+		return "", "", false
+	}
+	return t.Name.O, where, true
+}
+
 // DeletedCount is the query that counts the rows a data migration's
 // DELETE (as DeleteRows writes it) deletes if it runs now: SELECT
 // COUNT(*) FROM <table> WHERE <its predicate>, built from the statement's

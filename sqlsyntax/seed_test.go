@@ -1,6 +1,7 @@
 package sqlsyntax
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -97,4 +98,79 @@ func TestDeletedCount(t *testing.T) {
 			t.Errorf("DeletedCount(%s) = %q, want %q", tc.del, got, tc.want)
 		}
 	}
+}
+
+// A data migration's DELETE runs in ranges of its key as a backfill does:
+// ReadDelete reads it, and each batch bounds the SELECT of the rows it
+// deletes, not the rows they are joined back to.
+func TestReadDeleteBatches(t *testing.T) {
+	pred, err := ParseExpr("`id` NOT IN (SELECT MIN(`id`) FROM `category` GROUP BY `project_id`, `name`)", Statement)
+	if err != nil {
+		t.Fatal(err)
+	}
+	joined, err := DeleteRows("category", []string{"id"}, pred)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		sql, key, first, next, count string
+	}{
+		{joined, "id",
+			"DELETE `category` FROM `category` JOIN (SELECT `id` FROM `category` WHERE (`id` NOT IN (SELECT MIN(`id`) FROM `category` GROUP BY `project_id`,`name`)) AND `id` <= ?) AS `emcee_rows` USING (`id`) WHERE `id` <= ?",
+			"DELETE `category` FROM `category` JOIN (SELECT `id` FROM `category` WHERE (`id` NOT IN (SELECT MIN(`id`) FROM `category` GROUP BY `project_id`,`name`)) AND `id` > ? AND `id` <= ?) AS `emcee_rows` USING (`id`) WHERE `id` > ? AND `id` <= ?",
+			"SELECT COUNT(*) FROM `category` WHERE (`id` NOT IN (SELECT MIN(`id`) FROM `category` GROUP BY `project_id`,`name`)) AND `id` > ? AND `id` <= ?"},
+		{"DELETE `t` FROM `t` JOIN (SELECT `a`, `b` FROM `t` WHERE (`x` = 1)) AS `emcee_rows` USING (`a`, `b`)", "", "", "", ""},
+		{"DELETE FROM `settings` WHERE (`name` = 'openid')", "", "", "", ""},
+	} {
+		b, key, ok := ReadDelete(tc.sql)
+		if !ok || key != tc.key {
+			t.Fatalf("ReadDelete(%s) = key %q, ok %v; want key %q", tc.sql, key, ok, tc.key)
+		}
+		if b.SQL() != mustRestore(mustRead(t, tc.sql)) {
+			t.Errorf("ReadDelete(%s).SQL() = %s", tc.sql, b.SQL())
+		}
+		if tc.key == "" {
+			continue
+		}
+		if got := b.Batch(tc.key, false, false); got != tc.first {
+			t.Errorf("first batch:\n got %s\nwant %s", got, tc.first)
+		}
+		if got := b.Batch(tc.key, false, true); got != tc.next {
+			t.Errorf("next batch:\n got %s\nwant %s", got, tc.next)
+		}
+		if got := b.BatchArgs([]any{1, 2}); !slices.Equal(got, []any{1, 2, 1, 2}) {
+			t.Errorf("a batch's arguments: %v, want the range's twice", got)
+		}
+		if got := b.Count(tc.key, false, true, true); got != tc.count {
+			t.Errorf("count:\n got %s\nwant %s", got, tc.count)
+		}
+		if got, want := b.Keys(tc.key, "`id`", false, true, true), strings.Replace(tc.count, "COUNT(*)", "`id`", 1)+" ORDER BY `id`"; got != want {
+			t.Errorf("keys:\n got %s\nwant %s", got, want)
+		}
+		if got, want := b.DeleteKeys(tc.key, 3), "DELETE FROM `category` WHERE `id` IN (?,?,?)"; got != want {
+			t.Errorf("delete by keys:\n got %s\nwant %s", got, want)
+		}
+		// The tree read is not changed by a batch written from it.
+		if b.SQL() != mustRestore(mustRead(t, tc.sql)) {
+			t.Errorf("a batch changed the DELETE read: %s", b.SQL())
+		}
+	}
+	for _, other := range []string{
+		"DELETE FROM `settings`",
+		"DELETE `a` FROM `a` JOIN `b` ON `a`.`id` = `b`.`id` WHERE `b`.`x` = 1",
+		"UPDATE `t` SET `a` = 1 WHERE (`a` IS NULL)",
+	} {
+		if _, _, ok := ReadDelete(other); ok {
+			t.Errorf("ReadDelete(%s) read it as a data migration's delete", other)
+		}
+	}
+}
+
+func mustRead(t *testing.T, sql string) ast.Node {
+	t.Helper()
+	st, err := ReadStmt(sql)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st.Node
 }

@@ -137,11 +137,17 @@ revision an earlier run left half-way; if one is not zero the contract is
 refused, nothing is changed, and the gate's place in the plan, its rule, the
 rows it counts and a query listing them are printed. While migrate can still
 rewrite such rows it exits 1 and says to run migrate; once it cannot, the
-contract is blocked by data and it exits 7.`,
+contract is blocked by data and it exits 7.
+
+A data_migration's delete runs first after the gates: the keys of the rows
+it deletes are read once (a SELECT, which locks nothing), then deleted by
+key in batches, throttled as migrate's backfills are (--batch-size,
+--chunk-time, --max-lag, --max-load, --critical-load, --pause); killed part
+way, the next run resumes after its last committed batch.`,
 		Example: `  emcee db contract --env prod --dry-run   # run the gates, print the statements
   emcee db contract --env prod`,
 		Args: cobra.NoArgs,
-	}, &phaseFlags{}, recordedRevisions, false, false, func(s *apply.Session, ctx context.Context, _ string) (*apply.Result, error) {
+	}, &phaseFlags{}, recordedRevisions, true, false, func(s *apply.Session, ctx context.Context, _ string) (*apply.Result, error) {
 		return s.Contract(ctx)
 	})
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/testcontainers/testcontainers-go"
 	"github.com/testcontainers/testcontainers-go/wait"
 
+	"github.com/emcee-db/emcee/internal/dropdb"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
@@ -80,12 +81,31 @@ func NewOn(t testing.TB, base string) *DB {
 			return
 		}
 		cfg.DBName = ""
-		if a, err := sql.Open("mysql", cfg.FormatDSN()); err == nil {
-			_, _ = a.Exec("DROP DATABASE IF EXISTS " + sqlsyntax.Ident(name))
-			a.Close()
+		if err := drop(cfg.FormatDSN(), name); err != nil {
+			t.Logf("test database %s left on %s: %v", name, cfg.Addr, err)
 		}
 	})
 	return &DB{DB: db, Name: name, DSN: dsn, URL: atlasURL(cfg)}
+}
+
+// drop drops a test database as devdb drops its scratch databases
+// (internal/dropdb): a trigger file's backup MariaDB 10.11 left in its
+// directory (<table>.TRG-) made DROP DATABASE fail with error 1010, and
+// the database stayed behind.
+func drop(server, name string) error {
+	a, err := sql.Open("mysql", server)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	c, err := a.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	return dropdb.Drop(ctx, c, name)
 }
 
 func atlasURL(cfg *mysql.Config) string {
