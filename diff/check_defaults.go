@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"math"
 	"math/big"
 	"regexp"
@@ -62,19 +61,6 @@ func checkValue(c *schema.Column, v, notJSON string, bad func(string, ...any)) {
 			if n := len([]rune(v)); n > t.Size {
 				bad("%q is %d characters long; the column holds %d", v, n, t.Size)
 			}
-		default:
-			// A TEXT holds bytes, not characters: 200 'é' are 400 bytes in
-			// utf8mb4, more than a TINYTEXT's 255 (the server refused the
-			// seed row's INSERT in migrate, 1366, after expand had run).
-			n := len(v)
-			if cs, ok := schemadef.Charset(c.Attrs); ok {
-				if m, ok := sqlsyntax.CharsetMaxLen(cs); ok && m == 1 {
-					n = len([]rune(v))
-				}
-			}
-			if most, ok := lobMost[strings.ToLower(t.T)]; ok && n > most {
-				bad("%s is %d bytes long (in utf8mb4); a %s holds %d: declare a longer type (%s), or store less", quoteLong(v), n, strings.ToLower(t.T), most, longer[strings.ToLower(t.T)])
-			}
 		}
 		// A CHAR keeps no trailing spaces (the server strips them when
 		// it reads the value back), so the value read is not the one
@@ -87,10 +73,6 @@ func checkValue(c *schema.Column, v, notJSON string, bad func(string, ...any)) {
 		case mysql.TypeBinary, mysql.TypeVarBinary:
 			if size := binarySize(t); len(v) > size {
 				bad("%q is %d bytes long; the column holds %d", v, len(v), size)
-			}
-		default:
-			if most, ok := lobMost[strings.ToLower(t.T)]; ok && len(v) > most {
-				bad("%s is %d bytes long; a %s holds %d: declare a longer type (%s), or store less", quoteLong(v), len(v), strings.ToLower(t.T), most, longer[strings.ToLower(t.T)])
 			}
 		}
 	case *schema.EnumType:
@@ -325,26 +307,4 @@ func checkPadded(c *schema.Column, v string, bad func(string, ...any)) {
 			bad("%q is %d bytes long; binary(%d) pads it with zero bytes to %d, and stores %s: write that", v, len(v), size, size, hclquote.Quote(v+strings.Repeat("\x00", size-len(v))))
 		}
 	}
-}
-
-// lobMost is the most bytes a TEXT or BLOB type holds; longer, the type to
-// declare instead.
-var (
-	lobMost = map[string]int{
-		mysql.TypeTinyText: 255, mysql.TypeTinyBlob: 255, mysql.TypeText: 65535, mysql.TypeBlob: 65535,
-		mysql.TypeMediumText: 16777215, mysql.TypeMediumBlob: 16777215,
-	}
-	longer = map[string]string{
-		mysql.TypeTinyText: "text", mysql.TypeTinyBlob: "blob", mysql.TypeText: "mediumtext", mysql.TypeBlob: "mediumblob",
-		mysql.TypeMediumText: "longtext", mysql.TypeMediumBlob: "longblob",
-	}
-)
-
-// quoteLong quotes a value for a message, its middle left out past 60
-// characters.
-func quoteLong(v string) string {
-	if r := []rune(v); len(r) > 60 {
-		return fmt.Sprintf("%q... (%d characters)", string(r[:40]), len(r))
-	}
-	return fmt.Sprintf("%q", v)
 }

@@ -329,7 +329,7 @@ table "notes" {
 		_, merr := r.apply("migrate")
 		t.Fatalf("planned a TINYTEXT value of 400 bytes; migrate: %v", merr)
 	}
-	if want := "is 400 bytes long (in utf8mb4); a tinytext holds 255: declare a longer type (text), or store less"; !strings.Contains(err.Error(), want) {
+	if want := "is 400 bytes long (in utf8mb4); a tinytext column holds at most 255: the server refuses it (error 1406, data too long under emcee's strict sql_mode), and migrate would stop on the row. Shorten the value, or declare the column a longer type (text)"; !strings.Contains(err.Error(), want) {
 		t.Errorf("the refusal lacks %q:\n%v", want, err)
 	}
 }
