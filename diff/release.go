@@ -319,17 +319,17 @@ func (r *Release) WherePart(table, name string) string {
 }
 
 // checkInsertTables checks the tables of a data_migration that inserts
-// rows: into a table new in this release (its rows are all the migration's
-// and the new release's; a rollback drops it), from a table both releases
-// have (the rows the previous release wrote, and writes until contract).
+// rows: into a table of this release, new in it (its rows are all the
+// migration's and the new release's; a rollback drops it) or one the
+// previous release has too (Gitea 1.15 added each user's primary email to
+// email_address: the rows inserted in migrate stay on a rollback, as the
+// rows a set rewrites or a seed row do, since the previous release served
+// beside them), from a table both releases have (the rows the previous
+// release wrote, and writes until contract).
 func (r *Release) checkInsertTables(prev *Release, m *DataMigration) []string {
 	var errs []string
 	if _, ok := r.Schema.Table(m.Table); !ok {
 		errs = append(errs, m.Pos.Errorf("data_migration %q inserts rows into table %q, which release %s does not declare; declare the table, or fix the name", m.Name, m.Table, r.Name).Error())
-	} else if prev != nil {
-		if _, ok := prev.Schema.Table(r.oldName(m.Table)); ok {
-			errs = append(errs, m.Pos.Errorf("data_migration %q inserts rows into table %q, which release %s has already: an insert fills a table new in this release (the previous release writes none of its rows, and a rollback drops it with the rows inserted; in a table it has, a rollback could not tell the rows inserted from its own). To change the rows of an existing table, declare set instead of from and insert; set adds no row: rows to add to %s are the new release's to write (a task at its start, as Keycloak 2.5.0 made user federation providers components), or go into a table new in this release", m.Name, m.Table, prev.Name, m.Table).Error())
-		}
 	}
 	switch _, ok := r.Schema.Table(m.From); {
 	case strings.EqualFold(m.From, m.Table):

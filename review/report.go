@@ -352,7 +352,16 @@ func (r *Release) rollback(p *project.Project, revs []*revision.Revision, st sta
 	if len(revs) > 0 {
 		for _, m := range after.Declarations.DataMigrations {
 			if m.InsertList != nil {
-				continue // its rows are in a table new in the release: lost with it, said there
+				old := m.Table
+				if td, ok := after.Declarations.Tables[m.Table]; ok {
+					old = td.RenamedFrom
+				}
+				if st.before != nil {
+					if _, had := st.before.Table(old); had {
+						rb.Stays = append(rb.Stays, fmt.Sprintf("data migration %s: the rows of %s it inserted in migrate stay; it ran while %s served, which tolerates them (their values in columns new in this release go with those columns)", m.Name, m.Table, r.previous()))
+					}
+				}
+				continue // into a table new in the release: lost with it, said there
 			}
 			if m.DeleteExpr != nil {
 				continue // contract's: no rollback runs after it
