@@ -444,10 +444,12 @@ func TestLateInsertDataMigrationReadsOnlyWhatContractLeft(t *testing.T) {
 }
 
 // A data migration moving the rows of a table its release drops (MantisBT
-// 1.2.0a1: project_category into the new category table) is refused with
-// the way out: keep the table one release longer. A table renamed in the
-// release, named by its old name, and a name no release has, are told
-// apart from it.
+// 1.2.0a1: project_category into the new category table; Gitea 1.21:
+// deleted_branch into branch) is planned: the table is there while
+// migrate runs, and contract's gate counts its pending rows before the
+// drop. It was refused, the way out keeping the table one release longer
+// (and a discard in the next). A table renamed in the release, named by
+// its old name, and a name no release has, are refused.
 func TestInsertFromATableTheReleaseDrops(t *testing.T) {
 	const legacy = "table \"legacy\" {\n  schema = schema.app\n  column \"id\" {\n    type = bigint\n  }\n  primary_key {\n    columns = [column.id]\n  }\n}\n"
 	prev, err := ParseRelease("ocata", "ocata.hcl", []byte(prevRelease+legacy), mariadb)
@@ -458,11 +460,6 @@ func TestInsertFromATableTheReleaseDrops(t *testing.T) {
 	for _, tc := range []struct {
 		name, extra, want string
 	}{
-		{"dropped", tagsTable + `discard {
-  table = "legacy"
-}
-` + moveTo("tags", "legacy", "image = id", "NOT EXISTS (SELECT 1 FROM tags WHERE tags.image = legacy.id)"),
-			`data_migration "m" reads table "legacy" (from), which release pike drops: from names a table this release keeps (contract's gate counts its pending rows). Keep legacy in release pike, so that its rows move in migrate and the gate counts those left, and drop it in the next release`},
 		{"renamed, named by its old name", renamed + tagsTable + moveTo("tags", "legacy", "image = id", "NOT EXISTS (SELECT 1 FROM tags WHERE tags.image = legacy.id)"),
 			`data_migration "m" reads table "legacy" (from), which release pike does not declare: from names a table this release keeps (contract's gate counts its pending rows), as this release names it; fix the name`},
 		{"no such table", legacy + tagsTable + moveTo("tags", "legazy", "image = id", "NOT EXISTS (SELECT 1 FROM tags WHERE tags.image = legazy.id)"),
@@ -477,6 +474,16 @@ func TestInsertFromATableTheReleaseDrops(t *testing.T) {
 				t.Fatalf("got %v\nwant %q", err, tc.want)
 			}
 		})
+	}
+	r, err := ParseRelease("pike", "pike.hcl", []byte(nextRelease(isPublic, tagsTable+moveTo("tags", "legacy", "image = id, label = 'moved'", "NOT EXISTS (SELECT 1 FROM tags WHERE tags.image = legacy.id)"))), mariadb)
+	if err == nil {
+		err = r.Check(prev)
+	}
+	if err != nil {
+		t.Errorf("rows of a table the release drops, moved into a new table: %v", err)
+	}
+	if m := r.Declarations.RowsMovedBy("legacy"); m == nil || m.Name != "m" {
+		t.Errorf("the drop of legacy is declared by data_migration m: got %v", m)
 	}
 }
 

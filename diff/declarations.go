@@ -281,6 +281,19 @@ func (d *Declarations) TakenOver(table, column string) *ColumnDecl {
 	return nil
 }
 
+// RowsMovedBy is the data migration that inserts rows into another table
+// from the rows of table (nil if none): a table the release drops whose
+// rows live on in those rows, and whose drop waits for the migration's
+// gate (Gitea 1.21's deleted_branch, moved into branch).
+func (d *Declarations) RowsMovedBy(table string) *DataMigration {
+	for _, m := range d.DataMigrations {
+		if m.InsertList != nil && m.From == table {
+			return m
+		}
+	}
+	return nil
+}
+
 // MovedBy is the data migration that inserts rows into another table from
 // the rows of table, reading column (nil if none): a column the release
 // drops whose values live on in those rows, and whose drop waits for the

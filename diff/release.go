@@ -324,8 +324,9 @@ func (r *Release) WherePart(table, name string) string {
 // previous release has too (Gitea 1.15 added each user's primary email to
 // email_address: the rows inserted in migrate stay on a rollback, as the
 // rows a set rewrites or a seed row do, since the previous release served
-// beside them), from a table both releases have (the rows the previous
-// release wrote, and writes until contract).
+// beside them), from a table of the previous release that this one keeps,
+// or drops once contract's gate has seen its rows moved (the rows the
+// previous release wrote, and writes until contract).
 func (r *Release) checkInsertTables(prev *Release, m *DataMigration) []string {
 	var errs []string
 	if _, ok := r.Schema.Table(m.Table); !ok {
@@ -337,10 +338,12 @@ func (r *Release) checkInsertTables(prev *Release, m *DataMigration) []string {
 	case prev == nil:
 		errs = append(errs, m.Pos.Errorf("data_migration %q reads table %q, but %s is the first release: there are no rows to move; remove the data_migration", m.Name, m.From, r.Name).Error())
 	case !ok:
-		if _, had := prev.Schema.Table(m.From); had && r.renamedTo(m.From) == "" {
+		if r.movedAway(prev, m.From) != nil {
 			// MantisBT 1.2.0a1 moves project_category's rows into the new
-			// category table and drops project_category in the same release.
-			errs = append(errs, m.Pos.Errorf("data_migration %q reads table %q (from), which release %s drops: from names a table this release keeps (contract's gate counts its pending rows). %s", m.Name, m.From, r.Name, r.keepOneMore(m.From, "so that its rows move in migrate and the gate counts those left")).Error())
+			// category table and drops project_category in the same
+			// release, Gitea 1.21 deleted_branch's into branch: the table
+			// is there while migrate runs, and contract's gate counts its
+			// pending rows before its drop.
 			break
 		}
 		errs = append(errs, m.Pos.Errorf("data_migration %q reads table %q (from), which release %s does not declare: from names a table this release keeps (contract's gate counts its pending rows), as this release names it; fix the name", m.Name, m.From, r.Name).Error())
@@ -350,6 +353,20 @@ func (r *Release) checkInsertTables(prev *Release, m *DataMigration) []string {
 		}
 	}
 	return errs
+}
+
+// movedAway is the previous release's table of that name when this
+// release drops it (neither declares nor renames it): a table whose rows a
+// data_migration may move (from) before contract drops it. Nil otherwise.
+func (r *Release) movedAway(prev *Release, name string) *schema.Table {
+	if prev == nil {
+		return nil
+	}
+	if _, ok := r.Schema.Table(name); ok || r.renamedTo(name) != "" {
+		return nil
+	}
+	t, _ := prev.Schema.Table(name)
+	return t
 }
 
 // renamedTo is the table of the release renamed_from the previous

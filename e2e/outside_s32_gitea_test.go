@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -48,5 +49,60 @@ func TestOutsideS32GiteaInsertsPrimaryEmailsIntoATableThePreviousReleaseHas(t *t
 	want := "1:Ann@Example.com:ann@example.com:0:1 1:ann.alt@example.com:ann.alt@example.com:0:1 2:bob@example.com:bob@example.com:1:1 3:Cy@Example.com:cy@example.com:1:0 4:dee@example.com:dee@example.com:1:1 5:eve@example.com:eve@example.com:1:1 6:Fay@Example.com:fay@example.com:1:1"
 	if got != want {
 		t.Fatalf("email_address after the upgrade:\n got %s\nwant %s", got, want)
+	}
+}
+
+// giteaBranches120 is Gitea 1.20's deleted_branch, with the user table the
+// 1.21 migration v264 reads for the pusher (the first admin).
+const giteaBranches120 = "schema \"gitea\" {}\n" +
+	"table \"user\" {\n  schema = schema.gitea\n  column \"id\" {\n    type           = bigint\n    auto_increment = true\n  }\n  column \"is_admin\" {\n    type = bool\n    null = true\n  }\n  primary_key {\n    columns = [column.id]\n  }\n}\n" +
+	"table \"deleted_branch\" {\n  schema = schema.gitea\n  column \"id\" {\n    type           = bigint\n    auto_increment = true\n  }\n  column \"repo_id\" {\n    type = bigint\n  }\n  column \"name\" {\n    type = varchar(255)\n  }\n  column \"commit\" {\n    type = varchar(255)\n  }\n  column \"deleted_by_id\" {\n    type = bigint\n    null = true\n  }\n  column \"deleted_unix\" {\n    type = bigint\n    null = true\n  }\n  primary_key {\n    columns = [column.id]\n  }\n  index \"UQE_deleted_branch_s\" {\n    unique  = true\n    columns = [column.repo_id, column.name, column.commit]\n  }\n}\n"
+
+// Gitea 1.21 moves deleted_branch's rows into the new branch table
+// (is_deleted) and drops deleted_branch (v264, v269), in one release. The
+// data migration reading a table its release drops was refused ("from
+// names a table this release keeps"), the way out keeping it one release
+// longer, where its drop then needed a discard. Now the rows move in
+// migrate, contract's gate waits for those the 1.20 code deleted after
+// migrate passed, and only then does contract drop deleted_branch.
+func TestOutsideS32GiteaMovesDeletedBranchesAndDropsTheTableInOneRelease(t *testing.T) {
+	t.Parallel()
+	v121 := giteaBranches120[:strings.Index(giteaBranches120, "table \"deleted_branch\"")] +
+		"table \"branch\" {\n  schema = schema.gitea\n  column \"id\" {\n    type           = bigint\n    auto_increment = true\n  }\n  column \"repo_id\" {\n    type = bigint\n    null = true\n  }\n  column \"name\" {\n    type = varchar(255)\n  }\n  column \"commit_id\" {\n    type = varchar(255)\n    null = true\n  }\n  column \"pusher_id\" {\n    type = bigint\n    null = true\n  }\n  column \"is_deleted\" {\n    type = bool\n    null = true\n  }\n  column \"deleted_by_id\" {\n    type = bigint\n    null = true\n  }\n  column \"deleted_unix\" {\n    type = bigint\n    null = true\n  }\n  primary_key {\n    columns = [column.id]\n  }\n  index \"UQE_branch_s\" {\n    unique  = true\n    columns = [column.repo_id, column.name]\n  }\n}\n" +
+		"data_migration \"deleted_branches_into_branch\" {\n  table   = \"branch\"\n  from    = \"deleted_branch\"\n" +
+		"  insert  = \"repo_id = repo_id, name = name, commit_id = `commit`, pusher_id = (SELECT MIN(u.id) FROM `user` u WHERE u.is_admin), is_deleted = true, deleted_by_id = deleted_by_id, deleted_unix = deleted_unix\"\n" +
+		"  pending = \"NOT EXISTS (SELECT 1 FROM branch b WHERE b.repo_id = deleted_branch.repo_id AND b.name = deleted_branch.name)\"\n}\n"
+	p := newSchemaProject(t, [2]string{"1_20", giteaBranches120}, [2]string{"1_21", v121})
+	p.must("plan")
+	contract := p.read("plans/1_21/1_21_contract01.sql")
+	if g, d := strings.Index(contract, "FROM `deleted_branch` WHERE"), strings.Index(contract, "DROP TABLE `deleted_branch`"); g < 0 || d < g {
+		t.Fatalf("contract does not count the rows left to move before it drops deleted_branch:\n%s", contract)
+	}
+	opContains(t, p.must("review", "1_21"), "moved first: data_migration \"deleted_branches_into_branch\" inserts its rows into branch; its gate runs before the drop")
+	opContains(t, p.must("lint"), "the rows of deleted_branch move into rows of branch (data_migration \"deleted_branches_into_branch\" at schema/1_21.hcl:57:1, whose gate runs before the drop)")
+	p.must("db", "sync", "1_20")
+	p.exec("INSERT INTO `user` (id, is_admin) VALUES (1, 0), (3, 1), (5, 1)")
+	p.exec("INSERT INTO deleted_branch (repo_id, name, `commit`, deleted_by_id, deleted_unix) VALUES (1, 'feature', 'aaa', 1, 100), (2, 'fix', 'bbb', 3, 200)")
+	p.must("db", "expand")
+	p.exec("INSERT INTO deleted_branch (repo_id, name, `commit`, deleted_by_id, deleted_unix) VALUES (1, 'during-expand', 'ccc', 1, 300)")
+	p.must("db", "migrate")
+	p.exec("INSERT INTO deleted_branch (repo_id, name, `commit`, deleted_by_id, deleted_unix) VALUES (2, 'after-migrate', 'ddd', 5, 400)")
+	r := p.run("db", "contract")
+	if r.Code == 0 {
+		t.Fatalf("contract dropped deleted_branch with a row not moved: %s", r)
+	}
+	opContains(t, r, "deleted_branches_into_branch", "1 row", "emcee db migrate")
+	if got := p.query("SELECT COUNT(*) FROM deleted_branch"); got != "4" {
+		t.Fatalf("deleted_branch after the refused contract: %s rows", got)
+	}
+	p.must("db", "migrate")
+	p.must("db", "contract")
+	p.must("db", "diff")
+	if got := p.query("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'deleted_branch'"); got != "0" {
+		t.Fatalf("deleted_branch is still there after contract")
+	}
+	got := p.query("SELECT GROUP_CONCAT(CONCAT(repo_id, ':', name, ':', commit_id, ':', pusher_id, ':', is_deleted, ':', deleted_by_id, ':', deleted_unix) ORDER BY deleted_unix SEPARATOR ' ') FROM branch")
+	if want := "1:feature:aaa:3:1:1:100 2:fix:bbb:3:1:3:200 1:during-expand:ccc:3:1:1:300 2:after-migrate:ddd:3:1:5:400"; got != want {
+		t.Fatalf("branch after the upgrade:\n got %s\nwant %s", got, want)
 	}
 }

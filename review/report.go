@@ -252,6 +252,8 @@ func buildRelease(p *project.Project, plans *revision.Plans, name string) (*Rele
 			if m := after.Declarations.MovedBy(table, column); m != nil {
 				r.DataAtRisk[i].MovedBy = fmt.Sprintf("data_migration %q inserts its values into rows of %s; its gate runs before the drop", m.Name, m.Table)
 			}
+		} else if m := after.Declarations.RowsMovedBy(d.Name); m != nil && d.What == "table" {
+			r.DataAtRisk[i].MovedBy = fmt.Sprintf("data_migration %q inserts its rows into %s; its gate runs before the drop", m.Name, m.Table)
 		}
 	}
 	r.Tables = touchedTables(revs, st, takesOver)
