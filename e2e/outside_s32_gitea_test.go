@@ -11,6 +11,16 @@ const giteaUsers114 = "schema \"gitea\" {}\n" +
 	"table \"user\" {\n  schema = schema.gitea\n  column \"id\" {\n    type           = bigint\n    auto_increment = true\n  }\n  column \"email\" {\n    type = varchar(255)\n  }\n  column \"is_active\" {\n    type = bool\n    null = true\n  }\n  primary_key {\n    columns = [column.id]\n  }\n}\n" +
 	"table \"email_address\" {\n  schema = schema.gitea\n  column \"id\" {\n    type           = bigint\n    auto_increment = true\n  }\n  column \"uid\" {\n    type = bigint\n  }\n  column \"email\" {\n    type = varchar(255)\n  }\n  column \"is_activated\" {\n    type = bool\n    null = true\n  }\n  primary_key {\n    columns = [column.id]\n  }\n  index \"UQE_email_address_email\" {\n    unique  = true\n    columns = [column.email]\n  }\n}\n"
 
+// giteaUsers115 is 1.15's: email_address gains lower_email (filled, and
+// unique in contract) and is_primary, and a row for each user whose email
+// it lacks (v181).
+func giteaUsers115() string {
+	return replaceOnce(giteaUsers114,
+		"  column \"is_activated\" {\n    type = bool\n    null = true\n  }\n  primary_key {\n    columns = [column.id]\n  }\n  index \"UQE_email_address_email\"",
+		"  column \"is_activated\" {\n    type = bool\n    null = true\n  }\n  column \"lower_email\" {\n    type = varchar(255)\n    fill = \"LOWER(email)\"\n  }\n  column \"is_primary\" {\n    type    = bool\n    default = false\n  }\n  primary_key {\n    columns = [column.id]\n  }\n  index \"UQE_email_address_lower_email\" {\n    unique  = true\n    columns = [column.lower_email]\n  }\n  index \"UQE_email_address_email\"") +
+		"data_migration \"insert_primary_email\" {\n  table   = \"email_address\"\n  from    = \"user\"\n  insert  = \"uid = id, email = email, lower_email = LOWER(email), is_activated = is_active, is_primary = true\"\n  pending = \"NOT EXISTS (SELECT 1 FROM email_address AS e WHERE e.email = `user`.email)\"\n}\n"
+}
+
 // Gitea 1.15 (v181) keeps every user's primary email in email_address: a
 // row for each user whose email the table lacked, inserted from user. The
 // insert was refused at plan time, email_address being a table 1.14 has,
@@ -20,10 +30,7 @@ const giteaUsers114 = "schema \"gitea\" {}\n" +
 // gate refuses until then), and nothing the 1.14 code wrote is touched.
 func TestOutsideS32GiteaInsertsPrimaryEmailsIntoATableThePreviousReleaseHas(t *testing.T) {
 	t.Parallel()
-	v115 := replaceOnce(giteaUsers114,
-		"  column \"is_activated\" {\n    type = bool\n    null = true\n  }\n  primary_key {\n    columns = [column.id]\n  }\n  index \"UQE_email_address_email\"",
-		"  column \"is_activated\" {\n    type = bool\n    null = true\n  }\n  column \"lower_email\" {\n    type = varchar(255)\n    fill = \"LOWER(email)\"\n  }\n  column \"is_primary\" {\n    type    = bool\n    default = false\n  }\n  primary_key {\n    columns = [column.id]\n  }\n  index \"UQE_email_address_lower_email\" {\n    unique  = true\n    columns = [column.lower_email]\n  }\n  index \"UQE_email_address_email\"") +
-		"data_migration \"insert_primary_email\" {\n  table   = \"email_address\"\n  from    = \"user\"\n  insert  = \"uid = id, email = email, lower_email = LOWER(email), is_activated = is_active, is_primary = true\"\n  pending = \"NOT EXISTS (SELECT 1 FROM email_address AS e WHERE e.email = `user`.email)\"\n}\n"
+	v115 := giteaUsers115()
 	p := newSchemaProject(t, [2]string{"1_14", giteaUsers114}, [2]string{"1_15", v115})
 	p.must("plan")
 	p.must("db", "sync", "1_14")
@@ -104,5 +111,42 @@ func TestOutsideS32GiteaMovesDeletedBranchesAndDropsTheTableInOneRelease(t *test
 	got := p.query("SELECT GROUP_CONCAT(CONCAT(repo_id, ':', name, ':', commit_id, ':', pusher_id, ':', is_deleted, ':', deleted_by_id, ':', deleted_unix) ORDER BY deleted_unix SEPARATOR ' ') FROM branch")
 	if want := "1:feature:aaa:3:1:1:100 2:fix:bbb:3:1:3:200 1:during-expand:ccc:3:1:1:300 2:after-migrate:ddd:3:1:5:400"; got != want {
 		t.Fatalf("branch after the upgrade:\n got %s\nwant %s", got, want)
+	}
+}
+
+// Two users sharing an email (Ann@Example.com and ANN@example.com, alike
+// under the table's collation) each need their primary email row: the
+// batch inserting both fails on email_address's unique email, and every
+// rerun fails there again. migrate said only "Duplicate entry ... fix the
+// cause and rerun"; it now names the backfill, the key, a query listing
+// the values two pending rows give alike, and the ways out. Once the data
+// is fixed the rerun completes.
+func TestOutsideS32GiteaInsertCollisionNamesTheRows(t *testing.T) {
+	t.Parallel()
+	p := newSchemaProject(t, [2]string{"1_14", giteaUsers114}, [2]string{"1_15", giteaUsers115()})
+	p.must("plan")
+	p.must("db", "sync", "1_14")
+	p.exec("INSERT INTO `user` (id, email, is_active) VALUES (1, 'Ann@Example.com', 1), (2, 'bob@example.com', 1), (3, 'ANN@example.com', 1)")
+	p.must("db", "expand")
+	r := p.run("db", "migrate")
+	if r.Code == 0 {
+		t.Fatalf("migrate inserted two rows of one email: %s", r)
+	}
+	opContains(t, r, "Duplicate entry", "inserts into `email_address` a row for each pending row of `user`", "unique key UQE_email_address_email",
+		"List the values two or more pending rows give alike: SELECT `email` AS `email`,COUNT(1) AS `rows` FROM `user` WHERE",
+		"GROUP BY 1 HAVING COUNT(1) > 1 LIMIT 100", "emcee plan --rewrite 1_15")
+	out := r.Stderr + r.Stdout
+	i := strings.Index(out, "List the values two or more pending rows give alike: ")
+	q := out[i+len("List the values two or more pending rows give alike: "):]
+	q = q[:strings.Index(q, " LIMIT 100")+len(" LIMIT 100")]
+	if got := p.query("SELECT GROUP_CONCAT(CONCAT(LOWER(email), ':', `rows`)) FROM (" + q + ") AS c"); got != "ann@example.com:2" {
+		t.Fatalf("the listing %s gives %q", q, got)
+	}
+	p.exec("UPDATE `user` SET email = 'ann.two@example.com' WHERE id = 3")
+	p.must("db", "migrate")
+	p.must("db", "contract")
+	p.must("db", "diff")
+	if got := p.query("SELECT GROUP_CONCAT(email ORDER BY uid) FROM email_address WHERE is_primary"); got != "Ann@Example.com,bob@example.com,ann.two@example.com" {
+		t.Fatalf("primary emails: %s", got)
 	}
 }
