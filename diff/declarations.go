@@ -2,6 +2,7 @@ package diff
 
 import (
 	"cmp"
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -199,6 +200,46 @@ type SeedRow struct {
 	N     int // 1 for the first row of its data_migration, for messages
 	Cells []sqlsyntax.Cell
 	At    []Pos // where Cells[i]'s value is
+}
+
+// Differs says what m declares otherwise than was ("" when nothing): the
+// first of its attributes whose statement text differs, with both values
+// (spacing, quoting and the case of keywords aside: they are compared as
+// written back from their trees).
+func (m *DataMigration) Differs(was *DataMigration) string {
+	list := func(a *sqlsyntax.Assignments) string {
+		if a == nil {
+			return ""
+		}
+		return a.SQL()
+	}
+	expr := func(e *sqlsyntax.Expr) string {
+		if e == nil {
+			return ""
+		}
+		return e.SQL()
+	}
+	rows := func(rs []*SeedRow) string {
+		var b strings.Builder
+		for _, r := range rs {
+			fmt.Fprintf(&b, "%v", r.Cells)
+		}
+		return b.String()
+	}
+	for _, a := range []struct{ name, now, was string }{
+		{"table", strings.ToLower(m.Table), strings.ToLower(was.Table)},
+		{"from", strings.ToLower(m.From), strings.ToLower(was.From)},
+		{"set", list(m.SetList), list(was.SetList)},
+		{"insert", list(m.InsertList), list(was.InsertList)},
+		{"pending", expr(m.PendingExpr), expr(was.PendingExpr)},
+		{"delete", expr(m.DeleteExpr), expr(was.DeleteExpr)},
+		{"rows", rows(m.Seed), rows(was.Seed)},
+	} {
+		if a.now != a.was {
+			return fmt.Sprintf("%s is %q, planned as %q", a.name, a.now, a.was)
+		}
+	}
+	return ""
 }
 
 // Rows is the table whose rows the migration runs over, batches on and
