@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -585,7 +586,7 @@ func alreadyApplied(err error) bool {
 // names the revision, the statement and how to continue.
 func (s *Session) failed(ctx context.Context, rev *revision.Revision, rec *history.Record, i int, cause error) error {
 	st := batchedAt(rev, i)
-	unfit := s.unfit(rev, st, cause) + s.seedConflict(rev, st, cause) // before redact, which keeps the text alone
+	unfit := s.unfit(rev, st, cause) + s.seedConflict(rev, st, cause) + s.insertConflict(ctx, rev, st, cause) // before redact, which keeps the text alone
 	cause = s.redact(cause)
 	committed := ""
 	if st.Kind == revision.Backfill && rec.ResumeKey.Valid {
@@ -618,6 +619,52 @@ func (s *Session) seedConflict(rev *revision.Revision, st revision.Statement, ca
 	}
 	return fmt.Sprintf("the statement at %s inserts a row the release declares (%s), and a row of the table holds its key, or the value of another unique key, with other values (the server's message above names the key and value): emcee neither overwrites that row nor skips the declared one. Ways out: look at that row, then make it the declared row (UPDATE it to the values the statement inserts) or delete it, and rerun; or, if the row there is the right one, remove the row block from the release and plan it again (`emcee plan --rewrite %s`, possible only while the release is not released). ",
 		s.at(rev, st), sqlsyntax.OneLine(st.Why, 300), rev.ID.Release)
+}
+
+// duplicateKey reads the key a duplicate-key error names: MariaDB's
+// "Duplicate entry 'x' for key 'k'", MySQL 8's "... for key 't.k'".
+var duplicateKey = regexp.MustCompile(`for key '(?:[^'.]*\.)?([^']+)'$`)
+
+// insertConflict explains a backfill inserting rows (a data_migration with
+// from and insert) whose batch the server refused with a duplicate key:
+// two rows of the table it reads give one value of a unique key of the
+// table it inserts into (Gitea 1.15's primary emails, two users sharing an
+// email), or a row there holds it already. Its pending predicate selects
+// every row whose row is not there yet, both of such a pair, so no rerun
+// gets past them. It names the key and gives the query listing the
+// values two pending rows give alike, and the ways out. "" for any other
+// failure.
+func (s *Session) insertConflict(ctx context.Context, rev *revision.Revision, st revision.Statement, cause error) string {
+	if st.Kind != revision.Backfill || !dbconn.ServerError(cause, 1062) {
+		return ""
+	}
+	b, err := sqlsyntax.ReadBackfill(st.SQL)
+	if err != nil || b.Into == "" {
+		return ""
+	}
+	key := ""
+	if m := duplicateKey.FindStringSubmatch(dbconn.ServerMessage(cause)); m != nil {
+		key = m[1]
+	}
+	list := ""
+	if key != "" {
+		var cols []string
+		err := dbconn.EachRow(ctx, s.Conn, "SELECT COLUMN_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND INDEX_NAME = ? ORDER BY SEQ_IN_INDEX", []any{b.Into, key}, func(rows *sql.Rows) error {
+			var c string
+			err := rows.Scan(&c)
+			cols = append(cols, c)
+			return err
+		})
+		if q := b.Collisions(cols); err == nil && q != "" {
+			list = fmt.Sprintf(" List the values two or more pending rows give alike: %s.", q)
+		}
+	}
+	which := "a unique key"
+	if key != "" {
+		which = "unique key " + key
+	}
+	return fmt.Sprintf("the backfill at %s inserts into %s a row for each pending row of %s, and the batch gives %s of %s a value another row of the batch gives too, or a row of %s holds already (the server's message above names the key and value); the failing batch inserted nothing. Its pending predicate selects every row of %s whose row is not there yet, so both rows of such a pair stay selected, and a rerun stops there again.%s Ways out: change those rows of %s so that each gives its own value, then rerun; or make pending select one row a value (the lowest key: AND NOT EXISTS (SELECT 1 FROM %s AS other WHERE <other gives the same value> AND other.<key> < %s.<key>)) and plan the release again (`emcee plan --rewrite %s`, while it is not released). ",
+		s.at(rev, st), sqlsyntax.Ident(b.Into), sqlsyntax.Ident(b.Table), which, sqlsyntax.Ident(b.Into), sqlsyntax.Ident(b.Into), sqlsyntax.Ident(b.Table), list, sqlsyntax.Ident(b.Table), sqlsyntax.Ident(b.Table), sqlsyntax.Ident(b.Table), rev.ID.Release)
 }
 
 // unfit explains a backfill the server stopped because a value it

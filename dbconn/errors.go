@@ -23,6 +23,17 @@ func ServerCode(err error) uint16 {
 	return 0
 }
 
+// ServerMessage is the text of the server's answer err ("" when err is
+// not the server's answer): what it names, such as the key of a duplicate
+// entry.
+func ServerMessage(err error) string {
+	var me *mysql.MySQLError
+	if errors.As(err, &me) {
+		return me.Message
+	}
+	return ""
+}
+
 // UnsafeWarning is the server's warning 1592 on the statement just run in
 // tx: unsafe to log as a statement, which replicas would run again with
 // other results ("" without one).

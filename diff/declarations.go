@@ -2,6 +2,7 @@ package diff
 
 import (
 	"cmp"
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -201,6 +202,46 @@ type SeedRow struct {
 	At    []Pos // where Cells[i]'s value is
 }
 
+// Differs says what m declares otherwise than was ("" when nothing): the
+// first of its attributes whose statement text differs, with both values
+// (spacing, quoting and the case of keywords aside: they are compared as
+// written back from their trees).
+func (m *DataMigration) Differs(was *DataMigration) string {
+	list := func(a *sqlsyntax.Assignments) string {
+		if a == nil {
+			return ""
+		}
+		return a.SQL()
+	}
+	expr := func(e *sqlsyntax.Expr) string {
+		if e == nil {
+			return ""
+		}
+		return e.SQL()
+	}
+	rows := func(rs []*SeedRow) string {
+		var b strings.Builder
+		for _, r := range rs {
+			fmt.Fprintf(&b, "%v", r.Cells)
+		}
+		return b.String()
+	}
+	for _, a := range []struct{ name, now, was string }{
+		{"table", strings.ToLower(m.Table), strings.ToLower(was.Table)},
+		{"from", strings.ToLower(m.From), strings.ToLower(was.From)},
+		{"set", list(m.SetList), list(was.SetList)},
+		{"insert", list(m.InsertList), list(was.InsertList)},
+		{"pending", expr(m.PendingExpr), expr(was.PendingExpr)},
+		{"delete", expr(m.DeleteExpr), expr(was.DeleteExpr)},
+		{"rows", rows(m.Seed), rows(was.Seed)},
+	} {
+		if a.now != a.was {
+			return fmt.Sprintf("%s is %q, planned as %q", a.name, a.now, a.was)
+		}
+	}
+	return ""
+}
+
 // Rows is the table whose rows the migration runs over, batches on and
 // gates on: From for an insert, Table for an update.
 func (m *DataMigration) Rows() string {
@@ -276,6 +317,19 @@ func (d *Declarations) TakenOver(table, column string) *ColumnDecl {
 	for _, ref := range sortedRefs(d.Columns) {
 		if decl := d.Columns[ref]; ref.Table == table && decl.Source() == column {
 			return decl
+		}
+	}
+	return nil
+}
+
+// RowsMovedBy is the data migration that inserts rows into another table
+// from the rows of table (nil if none): a table the release drops whose
+// rows live on in those rows, and whose drop waits for the migration's
+// gate (Gitea 1.21's deleted_branch, moved into branch).
+func (d *Declarations) RowsMovedBy(table string) *DataMigration {
+	for _, m := range d.DataMigrations {
+		if m.InsertList != nil && m.From == table {
+			return m
 		}
 	}
 	return nil

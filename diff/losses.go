@@ -182,7 +182,7 @@ func CheckLosses(tr *Transition) error {
 			names = append(names[:5:5], fmt.Sprintf("%d more", len(created)-5))
 		}
 		for _, d := range dropped {
-			if to.Declarations.Discarded(d.Name, "") == nil {
+			if to.Declarations.Discarded(d.Name, "") == nil && to.Declarations.RowsMovedBy(d.Name) == nil {
 				like := likeliestRename(d, created, columns)
 				rename := fmt.Sprintf("declare `renamed_from = %s` in table %s", hclquote.Quote(d.Name), like)
 				if f := to.DeclFile(); f != "" {

@@ -72,6 +72,10 @@ func declaredOf(p *Pass, release, sql string) string {
 			}
 			x = d.Discarded(e.Table, e.Name)
 		case effect.DropTable:
+			if m := d.RowsMovedBy(e.Table); m != nil {
+				said = append(said, fmt.Sprintf("the rows of %s move into rows of %s (data_migration %q at %s, whose gate runs before the drop)", e.Table, m.Table, m.Name, m.Pos))
+				continue
+			}
 			x = d.Discarded(e.Table, "")
 		}
 		if x != nil {

@@ -39,6 +39,11 @@ func TestEM112RollbackNotExact(t *testing.T) {
 			f.resum()
 			return f.lineOf(rollback, "ix_nothing", false)
 		}},
+		// Gitea 1.17 decodes webauthn_credential.credential_id with a stored
+		// function of the database; contract's gate calls it, and the
+		// replay stopped the lint on it ("FUNCTION ... does not exist"),
+		// though the main replay does not count it.
+		{name: "a gate calling a declared stored function", pike: pike("  column \"size\" {", "  column \"slug\" {\n    type = varchar(100)\n    null = true\n    replaces {\n      column   = \"name\"\n      forward  = \"slugify(name)\"\n      backward = \"slug\"\n    }\n  }\n  column \"size\" {", "  column \"name\" {\n    type = varchar(100)\n  }\n", "") + "stored_function \"slugify\" {}\n", dev: true},
 		{name: "a refused rollback has nothing to replay", pike: pike("varchar(100)", "varchar(200)"), dev: true},
 		{name: "offline: not checked", pike: changes, setup: func(f *fixture) string { drop("DROP COLUMN `tag`")(f); return "" }},
 	})

@@ -126,7 +126,7 @@ func Run(ctx context.Context, p *project.Project, opts Options) (*Result, error)
 			errs = append(errs, err)
 		} else if pass.replay, err = replayPlans(ctx, opts.Dev, plans.Revisions, pass.storedFunctions); err != nil {
 			errs = append(errs, err)
-		} else if pass.rollbacks, err = replayRollbacks(ctx, opts.Dev, plans); err != nil {
+		} else if pass.rollbacks, err = replayRollbacks(ctx, opts.Dev, plans, pass.storedFunctions); err != nil {
 			errs = append(errs, err)
 		}
 	}

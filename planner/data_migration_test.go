@@ -45,3 +45,35 @@ func TestDataMigrationsArePlannedOnce(t *testing.T) {
 		t.Fatalf("rerun planned %v; want nothing", again.New)
 	}
 }
+
+// A data migration the release's revisions carry, edited in the release
+// file (Gitea 1.15's primary emails: pending made to select one user an
+// email, after two users sharing one stopped migrate), was taken as
+// planned already: `emcee plan` said the plans were up to date and the
+// edit ran nowhere. It is refused, saying what differs and the ways out;
+// --rewrite plans the release again with it.
+func TestAnEditedDataMigrationIsRefused(t *testing.T) {
+	dir := newProject(t, "")
+	m1 := "data_migration \"m1\" {\n  table   = \"images\"\n  set     = \"name = TRIM(name)\"\n  pending = \"name <> TRIM(name)\"\n}\n"
+	write(t, dir, "schema/pike.hcl", ocata+m1)
+	plan(t, dir, Options{})
+	// Spacing and case are no edit.
+	write(t, dir, "schema/pike.hcl", ocata+strings.Replace(m1, "name <> TRIM(name)", "name  <>  trim(name)", 1))
+	if again := plan(t, dir, Options{}); len(again.New) != 0 {
+		t.Fatalf("a respaced predicate planned %v", again.New)
+	}
+	write(t, dir, "schema/pike.hcl", ocata+strings.Replace(m1, "name <> TRIM(name)", "name <> TRIM(name) AND id > 0", 1))
+	err := planErr(t, dir, Options{})
+	for _, want := range []string{
+		`schema/pike.hcl:`, `data_migration "m1" is not what the revisions of release pike carry (pending is "`, "AND `id` > 0", `planned as "`,
+		"`emcee plan --rewrite pike`", "declare the change as a data_migration of its own, under another name",
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Fatalf("plan of an edited data migration: %v\nwant it to contain %q", err, want)
+		}
+	}
+	plan(t, dir, Options{Rewrite: []string{"pike"}})
+	if c := string(read(t, dir, "plans/pike/pike_contract01.sql")); !strings.Contains(c, "AND `id` > 0") {
+		t.Fatalf("the rewritten contract lacks the edited predicate:\n%s", c)
+	}
+}

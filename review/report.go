@@ -252,6 +252,8 @@ func buildRelease(p *project.Project, plans *revision.Plans, name string) (*Rele
 			if m := after.Declarations.MovedBy(table, column); m != nil {
 				r.DataAtRisk[i].MovedBy = fmt.Sprintf("data_migration %q inserts its values into rows of %s; its gate runs before the drop", m.Name, m.Table)
 			}
+		} else if m := after.Declarations.RowsMovedBy(d.Name); m != nil && d.What == "table" {
+			r.DataAtRisk[i].MovedBy = fmt.Sprintf("data_migration %q inserts its rows into %s; its gate runs before the drop", m.Name, m.Table)
 		}
 	}
 	r.Tables = touchedTables(revs, st, takesOver)
@@ -352,7 +354,16 @@ func (r *Release) rollback(p *project.Project, revs []*revision.Revision, st sta
 	if len(revs) > 0 {
 		for _, m := range after.Declarations.DataMigrations {
 			if m.InsertList != nil {
-				continue // its rows are in a table new in the release: lost with it, said there
+				old := m.Table
+				if td, ok := after.Declarations.Tables[m.Table]; ok {
+					old = td.RenamedFrom
+				}
+				if st.before != nil {
+					if _, had := st.before.Table(old); had {
+						rb.Stays = append(rb.Stays, fmt.Sprintf("data migration %s: the rows of %s it inserted in migrate stay; it ran while %s served, which tolerates them (their values in columns new in this release go with those columns)", m.Name, m.Table, r.previous()))
+					}
+				}
+				continue // into a table new in the release: lost with it, said there
 			}
 			if m.DeleteExpr != nil {
 				continue // contract's: no rollback runs after it

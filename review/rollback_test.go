@@ -141,3 +141,52 @@ data_migration "trim" {
 		t.Errorf("json rollback: %+v", rb)
 	}
 }
+
+// Gitea 1.15 inserts into email_address, which 1.14 has, a row for each
+// user whose primary email it lacks: the rollback leaves those rows, and
+// review says so (it said nothing of them, an insert being taken for one
+// into a table new in the release).
+func TestRollbackKeepsRowsInsertedIntoATableThePreviousReleaseHas(t *testing.T) {
+	dir := t.TempDir()
+	write := func(path, data string) {
+		t.Helper()
+		full := filepath.Join(dir, path)
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const a = "schema \"app\" {}\n" +
+		"table \"user\" {\n  schema = schema.app\n  column \"id\" {\n    type = bigint\n  }\n  column \"email\" {\n    type = varchar(255)\n  }\n  primary_key {\n    columns = [column.id]\n  }\n}\n" +
+		"table \"email_address\" {\n  schema = schema.app\n  column \"id\" {\n    type           = bigint\n    auto_increment = true\n  }\n  column \"uid\" {\n    type = bigint\n  }\n  column \"email\" {\n    type = varchar(255)\n  }\n  primary_key {\n    columns = [column.id]\n  }\n}\n"
+	b := a + "data_migration \"primary_email\" {\n  table   = \"email_address\"\n  from    = \"user\"\n  insert  = \"uid = id, email = email\"\n  pending = \"NOT EXISTS (SELECT 1 FROM email_address AS e WHERE e.email = `user`.email)\"\n}\n"
+	write("atlas.hcl", "emcee {\n  target   = \"mariadb 10.11\"\n  releases = [\"1_14\", \"1_15\"]\n}\n")
+	write("schema/1_14.hcl", a)
+	write("schema/1_15.hcl", b)
+	p, err := project.Load(filepath.Join(dir, "atlas.hcl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := planner.Plan(p, planner.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := out.Write(); err != nil {
+		t.Fatal(err)
+	}
+	plans, err := revision.ReadPlans(p.PlansDir, p.Releases)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Build(p, plans, []string{"1_15"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var text bytes.Buffer
+	WriteText(&text, rep)
+	if want := "data migration primary_email: the rows of email_address it inserted in migrate stay; it ran while release 1_14 served"; !strings.Contains(text.String(), want) {
+		t.Errorf("review lacks %q:\n%s", want, text.String())
+	}
+}

@@ -25,7 +25,7 @@ func init() {
 			Change:   "data-only migration (declared: data_migration block)",
 			Phases:   "migrate: batched UPDATE ... SET <set> WHERE (<pending>), or with from and insert INSERT INTO <table> (<columns>) SELECT <values> FROM <from> WHERE (<pending>) batched over from's key, or with row blocks one INSERT a row, unless a row with exactly its values is there (one holding its key with other values is refused, never overwritten); contract: gate; with delete, contract, first after the gates: DELETE <table> FROM <table> JOIN (SELECT <key> FROM <table> WHERE (<delete>)) AS emcee_rows USING (<key>), run as its keys read once by a SELECT, then deleted by key in batches as a backfill runs (one statement for a key of several columns; DELETE FROM <table> WHERE (<delete>) without a primary key kept from the previous release)",
 			Gate:     "SELECT COUNT(*) FROM <table> (<from> for an insert) WHERE (<pending>) returns 0; for row blocks, no declared row's key missing from <table>; for delete, none of the table's rows kept while it has some, and no declared row deleted (the duplicate gates of the table's new keys leave out the rows it deletes)",
-			Rollback: "nothing to undo: the rows it rewrote or declared in migrate stay, since it ran while the previous release served, which tolerates them; the rows it inserted into a table new in the release go with it, which the rollback drops; a delete runs in contract, after which no rollback runs",
+			Rollback: "nothing to undo: the rows it rewrote or declared in migrate stay, since it ran while the previous release served, which tolerates them; the rows it inserted into a table new in the release go with it, which the rollback drops, and into a table the previous release has they stay (the values of the release's new columns in them go with those columns, counted as the new release's data); a delete runs in contract, after which no rollback runs",
 			Example: `data_migration "meta_v2" {
   table   = "images"
   set     = "meta = JSON_REMOVE(meta, '$.old')"
@@ -50,6 +50,12 @@ func dataMigrationSteps(ctx *Context) ([]Step, error) {
 		// (*diff.Release).Check refused a migration of a table the release
 		// does not declare, and one whose expressions do not parse.
 		t, ok := to.Schema.Table(m.Rows())
+		if !ok && m.InsertList != nil && ctx.Transition.From != nil {
+			// from is a table the release drops: there until contract
+			// drops it, after the gate counting its pending rows (Gitea
+			// 1.21's deleted_branch, moved into branch).
+			t, ok = ctx.Transition.From.Table(m.From)
+		}
 		if ok && m.DeleteExpr != nil {
 			sql, err := sqlsyntax.DeleteRows(t.Name, deleteKey(ctx.Transition.From, t), m.DeleteExpr)
 			if err != nil {

@@ -90,6 +90,9 @@ func Diff(t project.Target, s Sources) (*Planned, error) {
 		for _, m := range asOf.Declarations.DataMigrations {
 			done[m.Name] = true
 		}
+		if err := editedDataMigrations(asOf, pl.To); err != nil {
+			return nil, err
+		}
 		if err := pl.To.CheckLateDataMigrations(asOf, done); err != nil {
 			return nil, err
 		}
@@ -103,4 +106,26 @@ func Diff(t project.Target, s Sources) (*Planned, error) {
 	}
 	pl.Transition.DataMigrationsDone = done
 	return pl, nil
+}
+
+// editedDataMigrations refuses a data migration the release's revisions
+// carry (asOf: the release as of its last revision) that the release file
+// now declares otherwise: a data migration is planned once, by its name,
+// so the edit would plan nothing and run nowhere, while plan said the
+// plans were up to date (Gitea 1.15's primary emails: a pending predicate
+// edited to select one user an email, after two users sharing one stopped
+// migrate).
+func editedDataMigrations(asOf, to *diff.Release) error {
+	var errs []string
+	for _, m := range to.Declarations.DataMigrations {
+		for _, was := range asOf.Declarations.DataMigrations {
+			if was.Name != m.Name {
+				continue
+			}
+			if d := m.Differs(was); d != "" {
+				errs = append(errs, m.Pos.Errorf("data_migration %q is not what the revisions of release %s carry (%s): a data migration is planned once, so this edit would plan no statement and run on no database. While no database has applied the release's revisions, `emcee plan --rewrite %s` plans it again as declared now; once one has, keep the declaration as planned and declare the change as a data_migration of its own, under another name (it runs in a new revision of the release, after what ran)", m.Name, to.Name, d, to.Name).Error())
+			}
+		}
+	}
+	return diff.JoinLines(errs)
 }

@@ -687,3 +687,34 @@ func (b *Backfill) Reinsert() (columns, values []string, ok bool) {
 	}
 	return columns, values, len(columns) > 0
 }
+
+// Collisions is, for a backfill inserting rows (Into set), the query that
+// lists the values it gives the columns of a unique key of Into that two
+// or more of the rows its WHERE selects give alike, with how many give
+// each (up to 100 values): the rows the server refuses the batch for with
+// a duplicate key (Gitea 1.15's primary emails of two users sharing an
+// email). "" for an UPDATE, or when the INSERT sets none of the columns
+// (the key holds a column the server fills: no two rows collide on it).
+func (b *Backfill) Collisions(columns []string) string {
+	if b.ins == nil || len(columns) == 0 {
+		return ""
+	}
+	sel := &ast.SelectStmt{SelectStmtOpts: &ast.SelectStmtOpts{SQLCache: true}, Kind: ast.SelectStmtKindSelect, From: b.sel.From, Where: b.sel.Where, Fields: &ast.FieldList{}, GroupBy: &ast.GroupByClause{}}
+	for _, want := range columns {
+		i := slices.IndexFunc(b.ins.Columns, func(c *ast.ColumnName) bool { return strings.EqualFold(c.Name.O, want) })
+		if i < 0 || i >= len(b.sel.Fields.Fields) {
+			return ""
+		}
+		sel.Fields.Fields = append(sel.Fields.Fields, &ast.SelectField{Expr: b.sel.Fields.Fields[i].Expr, AsName: ast.NewCIStr(b.ins.Columns[i].Name.O)})
+		sel.GroupBy.Items = append(sel.GroupBy.Items, &ast.ByItem{Expr: &ast.PositionExpr{N: len(sel.Fields.Fields)}})
+	}
+	count := &ast.AggregateFuncExpr{F: ast.AggFuncCount, Args: []ast.ExprNode{ast.NewValueExpr(1, "", "")}}
+	sel.Fields.Fields = append(sel.Fields.Fields, &ast.SelectField{Expr: count, AsName: ast.NewCIStr("rows")})
+	sel.Having = &ast.HavingClause{Expr: &ast.BinaryOperationExpr{Op: opcode.GT, L: count, R: ast.NewValueExpr(1, "", "")}}
+	sel.Limit = &ast.Limit{Count: ast.NewValueExpr(uint64(100), "", "")}
+	out, err := Restore(sel)
+	if err != nil {
+		return ""
+	}
+	return out
+}

@@ -475,3 +475,30 @@ func TestUpdateBackfillOfHostileNames(t *testing.T) {
 		t.Errorf("data migration backfill:\n%s (%v)\nwant\n%s", sql, err, want)
 	}
 }
+
+// A backfill inserting rows whose batch the server refused with a
+// duplicate key (Gitea 1.15: two users sharing an email, each given its
+// primary email row) lists the key values two pending rows give alike.
+func TestBackfillCollisions(t *testing.T) {
+	b, err := ReadBackfill("INSERT INTO `email_address` (`uid`,`email`,`lower_email`,`is_primary`) SELECT `id`,`email`,LOWER(`email`),TRUE FROM `user` WHERE (NOT EXISTS (SELECT 1 FROM `email_address` AS `e` WHERE `e`.`email` = `user`.`email`))")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "SELECT LOWER(`email`) AS `lower_email`,COUNT(1) AS `rows` FROM `user` WHERE (NOT EXISTS (SELECT 1 FROM `email_address` AS `e` WHERE `e`.`email` = `user`.`email`)) GROUP BY 1 HAVING COUNT(1) > 1 LIMIT 100"
+	if got := b.Collisions([]string{"LOWER_EMAIL"}); got != want {
+		t.Errorf("one column:\n got %s\nwant %s", got, want)
+	}
+	if got := b.Collisions([]string{"uid", "email"}); !strings.Contains(got, "SELECT `id` AS `uid`,`email` AS `email`,COUNT(1) AS `rows` FROM `user` WHERE") || !strings.Contains(got, "GROUP BY 1,2 HAVING") {
+		t.Errorf("two columns: %s", got)
+	}
+	if got := b.Collisions([]string{"id"}); got != "" {
+		t.Errorf("a key column the INSERT does not set (the server fills it): %s", got)
+	}
+	u, err := ReadBackfill("UPDATE `t` SET `a` = 1 WHERE `a` IS NULL")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := u.Collisions([]string{"a"}); got != "" {
+		t.Errorf("an UPDATE inserts no row: %s", got)
+	}
+}
