@@ -563,8 +563,8 @@ func (s *Session) statementLosses(ctx context.Context, rel string, revs []*revis
 			}
 		}
 	}
-	fills := map[string]*sqlsyntax.Fill{}         // table.column; nil when two backfills fill it
-	reinserts := map[string]*sqlsyntax.Backfill{} // table: the data migration inserting its rows; nil when two do
+	fills := map[string]*sqlsyntax.Fill{}           // table.column; nil when two backfills fill it
+	reinserts := map[string][]*sqlsyntax.Backfill{} // table: the data migrations inserting its rows
 	for _, rev := range s.Plans.Of(rel, revision.Migrate) {
 		for _, st := range rev.Statements {
 			if st.Kind != revision.Backfill {
@@ -575,11 +575,7 @@ func (s *Session) statementLosses(ctx context.Context, rel string, revs []*revis
 				continue // its columns are counted without it: more, never less
 			}
 			if b.Into != "" {
-				_, twice := reinserts[b.Into]
-				reinserts[b.Into] = b
-				if twice {
-					reinserts[b.Into] = nil
-				}
+				reinserts[b.Into] = append(reinserts[b.Into], b)
 			}
 			for col, f := range b.Refills() {
 				k := b.Table + "." + col
@@ -697,12 +693,14 @@ func (s *Session) defaultMoves(ctx context.Context, table, column string) (bool,
 // every key is checked again before the commit (parentsFirst,
 // cycleCopyOut).
 //
-// A table a data migration inserted rows into (re, nil if none) loses
-// only the rows the migration would not insert again from the previous
+// A table data migrations inserted rows into (re, none if none) loses
+// only the rows none of them would insert again from the previous
 // release's rows, which stay (Matomo 4.0's user_token_auth, each row a
-// copy of a user.token_auth the rollback keeps): counted and copied out
-// are the others (reinserted).
-func (s *Session) tableLoss(ctx context.Context, table string, re *sqlsyntax.Backfill) (*Loss, error) {
+// copy of a user.token_auth the rollback keeps; LimeSurvey 1.92's
+// survey_permissions, ten rows for each row of surveys_rights, one
+// migration a permission): counted and copied out are the others
+// (reinserted).
+func (s *Session) tableLoss(ctx context.Context, table string, re []*sqlsyntax.Backfill) (*Loss, error) {
 	var n int64
 	if err := s.Conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+sqlsyntax.Ident(table)).Scan(&n); err != nil {
 		if dbconn.ServerError(err, 1146) {
@@ -759,22 +757,30 @@ func (s *Session) tableLoss(ctx context.Context, table string, re *sqlsyntax.Bac
 	return l, err
 }
 
-// reinserted is the predicate true for the rows of table that re, a data
-// migration inserting rows into it, would insert again from the rows of
-// the table it reads, which the rollback keeps: a row of that table whose
-// values it computes are the row's, byte for byte, and every other column
-// at its default but for an AUTO_INCREMENT one, which numbers rows anew,
-// and one whose default the server computes as it writes (defaultMoves).
-// "" when that cannot be told (no such migration, or a value computed
-// again is another: repeatable), or the rows go back only all together: a
-// table with foreign keys, or one another table's keys reference, whose
-// rows are copied out and put back with their parents and children.
-func (s *Session) reinserted(ctx context.Context, table string, re *sqlsyntax.Backfill) (string, error) {
-	if re == nil {
-		return "", nil
+// reinserted is the predicate true for the rows of table that one of re,
+// the data migrations inserting rows into it, would insert again from the
+// rows of the table it reads, which the rollback keeps: a row of that
+// table whose values the migration computes are the row's, byte for byte,
+// and every other column at its default but for an AUTO_INCREMENT one,
+// which numbers rows anew, and one whose default the server computes as
+// it writes (defaultMoves). A migration whose values are not the same when
+// computed again (repeatable) recognises no row: its rows are counted. ""
+// when no row can be told (no such migration, or none repeatable), or the
+// rows go back only all together: a table with foreign keys, or one
+// another table's keys reference, whose rows are copied out and put back
+// with their parents and children.
+func (s *Session) reinserted(ctx context.Context, table string, re []*sqlsyntax.Backfill) (string, error) {
+	type insert struct {
+		from            string
+		columns, values []string
 	}
-	columns, values, ok := re.Reinsert()
-	if !ok {
+	var ins []insert
+	for _, b := range re {
+		if columns, values, ok := b.Reinsert(); ok {
+			ins = append(ins, insert{b.Table, columns, values})
+		}
+	}
+	if len(ins) == 0 {
 		return "", nil
 	}
 	var keys int64
@@ -789,28 +795,37 @@ func (s *Session) reinserted(ctx context.Context, table string, re *sqlsyntax.Ba
 	if err != nil {
 		return "", err
 	}
-	t := sqlsyntax.Ident(table)
-	same := make([]string, len(columns))
-	for i, c := range columns {
-		same[i] = "CAST(" + t + "." + sqlsyntax.Ident(c) + " AS BINARY) <=> CAST((" + values[i] + ") AS BINARY)"
-	}
-	kept := "EXISTS (SELECT 1 FROM " + sqlsyntax.Ident(re.Table) + " WHERE " + strings.Join(same, " AND ") + ")"
+	// A default the server computes as it writes (a created_at of DEFAULT
+	// CURRENT_TIMESTAMP) holds the moment the migration inserted the row:
+	// compared with DEFAULT() now, no row read as one it inserts again.
+	moves := map[string]bool{}
 	for _, c := range stored {
-		if slices.Contains(columns, strings.ToLower(c)) || slices.ContainsFunc(numbered, func(n string) bool { return strings.EqualFold(n, c) }) {
-			continue
-		}
-		// A default the server computes as it writes (a created_at of
-		// DEFAULT CURRENT_TIMESTAMP) holds the moment the migration
-		// inserted the row: compared with DEFAULT() now, no row read as
-		// one it inserts again.
 		if moving, err := s.defaultMoves(ctx, table, c); err != nil {
 			return "", err
 		} else if moving {
-			continue
+			moves[c] = true
 		}
-		kept += " AND " + t + "." + sqlsyntax.Ident(c) + " <=> DEFAULT(" + t + "." + sqlsyntax.Ident(c) + ")"
 	}
-	return kept, nil
+	t := sqlsyntax.Ident(table)
+	var kept []string
+	for _, in := range ins {
+		same := make([]string, len(in.columns))
+		for i, c := range in.columns {
+			same[i] = "CAST(" + t + "." + sqlsyntax.Ident(c) + " AS BINARY) <=> CAST((" + in.values[i] + ") AS BINARY)"
+		}
+		k := "EXISTS (SELECT 1 FROM " + sqlsyntax.Ident(in.from) + " WHERE " + strings.Join(same, " AND ") + ")"
+		for _, c := range stored {
+			if slices.Contains(in.columns, strings.ToLower(c)) || moves[c] || slices.ContainsFunc(numbered, func(n string) bool { return strings.EqualFold(n, c) }) {
+				continue
+			}
+			k += " AND " + t + "." + sqlsyntax.Ident(c) + " <=> DEFAULT(" + t + "." + sqlsyntax.Ident(c) + ")"
+		}
+		kept = append(kept, k)
+	}
+	if len(kept) == 1 {
+		return kept[0], nil
+	}
+	return "(" + strings.Join(kept, ") OR (") + ")", nil
 }
 
 // tableMode is the sql_mode a table's rows are put back in: strict, and

@@ -92,6 +92,8 @@ func Between(drv *mysql.Driver, t project.Target, prev *Release, to *Release) (_
 	}
 	// Declared index renames, likewise (index_renames.go).
 	base, indexRenames := renameIndexes(base, to, from)
+	// Columns whose names change only in letter case (recase_columns.go).
+	base, recases := recaseColumns(base, to, from)
 	lists := indexLists(base)
 	changes, err := drv.SchemaDiff(base, to.Schema)
 	if err != nil {
@@ -103,6 +105,9 @@ func Between(drv *mysql.Driver, t project.Target, prev *Release, to *Release) (_
 	changes = withTableCharsetChanges(t, base, to.Schema, changes)
 	changes = withColumnCharsetChanges(t, base, to.Schema, changes)
 	if changes, err = withIndexRenames(to, indexRenames, changes); err != nil {
+		return nil, err
+	}
+	if changes, err = withColumnRecases(to, recases, changes); err != nil {
 		return nil, err
 	}
 	own.Schema = rejoin(own.Schema, whole, same)

@@ -110,7 +110,9 @@ func TestAttackPlanCheckFindsEditWithRecomputedSum(t *testing.T) {
 // release that only re-cases one (IX_O -> ix_o, Name -> name) planned an
 // ADD of a name the table already has: expand then failed half-way with
 // 1061 / 1060 (and, resent after a crash, that answer would even be taken
-// as proof that the statement had run). It must be refused at its line.
+// as proof that the statement had run). It must be refused at its line,
+// or planned so that expand runs: a column is renamed in contract (rule
+// recase-column, TestOutsideS32LimeSurveyColumnRecasedInContract).
 func TestAttackNameRecasedAcrossReleases(t *testing.T) {
 	t.Parallel()
 	a := attackTable(`  index "IX_O" {

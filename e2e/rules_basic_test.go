@@ -507,6 +507,27 @@ func TestRuleDropColumnUnderUniqueIndex(t *testing.T) {
 	}.run(t)
 }
 
+// A column whose name changes only in letter case (LimeSurvey 1.92's
+// surveys.showXquestions -> showxquestions) is renamed in contract,
+// metadata only: both releases' statements name it in their own spelling
+// throughout, the index holding it stays, every row keeps its value.
+func TestRuleRecaseColumn(t *testing.T) {
+	ruleCase{
+		before:        imagesV1,
+		after:         replaceOnce(replaceOnce(imagesV1, "column \"name\"", "column \"Name\""), "column.name", "column.Name"),
+		rules:         []string{"recase-column"},
+		seed:          []string{"INSERT INTO images (name, kind, note) VALUES ('one', 'a', 'x')"},
+		oldWrites:     []string{"INSERT INTO images (name, kind, note) VALUES ('two', 'b', 'y')", "UPDATE images SET name = 'uno' WHERE name = 'one'"},
+		newWrites:     []string{"INSERT INTO images (Name, kind, note) VALUES ('three', 'a', 'z')"},
+		afterContract: []string{"UPDATE images SET Name = 'tres' WHERE Name = 'three'"},
+		checks: map[string]string{
+			"SELECT GROUP_CONCAT(COLUMN_NAME ORDER BY ORDINAL_POSITION) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'images'":                       "id,Name,kind,note",
+			"SELECT GROUP_CONCAT(INDEX_NAME, ':', COLUMN_NAME) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'images' AND INDEX_NAME <> 'PRIMARY'": "ix_name:Name",
+			"SELECT Name FROM images ORDER BY id": "uno;two;three",
+		},
+	}.run(t)
+}
+
 // An index declared renamed_from one of the previous release is renamed in
 // contract, metadata only: the previous release's queries that name it
 // (an index hint) run until then, the new release's name it after, and a

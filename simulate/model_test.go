@@ -180,7 +180,7 @@ table "caddie" {
 `
 	old := parse(t, "p14", fmt.Sprintf(tables, "varchar(15)"))
 	nw := parse(t, "p15", fmt.Sprintf(tables, "char(39)"))
-	changed, shared := changedTables(old.Schema, nw.Schema)
+	changed, _, shared := changedTables(old.Schema, nw.Schema)
 	if !slices.Equal(changed, []string{"history"}) || !slices.Equal(shared, []string{"history", "caddie"}) {
 		t.Errorf("changed %v, shared %v; want [history], [history caddie]", changed, shared)
 	}
@@ -192,6 +192,105 @@ table "caddie" {
 	err := s.pickTables()
 	if err == nil || !strings.Contains(err.Error(), "table caddie: its primary key column element_id is double") || !strings.HasSuffix(err.Error(), "rehearse the other tables the release changes alone: --table history") {
 		t.Errorf("got %v, want caddie refused with --table history", err)
+	}
+}
+
+// LimeSurvey 1.92's DBVersion 152 only adds an index to
+// question_attributes, and 153 only creates expression_errors: the
+// rehearsal drove every shared table and was refused for
+// survey_url_parameters, which has no primary key and which neither
+// release changes. A table whose indexes change is one the release
+// changes; a release that changes no shared table rehearses the shared
+// tables the simulator can follow, and says which it leaves out.
+func TestChangedTablesByIndexLeavesOutUnchangedTables(t *testing.T) {
+	const tables = `schema "app" {}
+table "question_attributes" {
+  schema = schema.app
+  column "qaid" {
+    type = int
+  }
+  column "attribute" {
+    type = varchar(50)
+    null = true
+  }
+  primary_key {
+    columns = [column.qaid]
+  }
+%s}
+table "survey_url_parameters" {
+  schema = schema.app
+  column "id" {
+    type = int
+    null = true
+  }
+  column "parameter" {
+    type = varchar(50)
+    null = true
+  }
+}
+%s`
+	const idx = "  index \"question_attributes_idx3\" {\n    columns = [column.attribute]\n  }\n"
+	const created = "table \"expression_errors\" {\n  schema = schema.app\n  column \"id\" {\n    type = int\n  }\n  primary_key {\n    columns = [column.id]\n  }\n}\n"
+	v151 := parse(t, "v151", fmt.Sprintf(tables, "", ""))
+	v152 := parse(t, "v152", fmt.Sprintf(tables, idx, ""))
+	v153 := parse(t, "v153", fmt.Sprintf(tables, idx, created))
+	if changed, indexed, _ := changedTables(v151.Schema, v152.Schema); len(changed) > 0 || !slices.Equal(indexed, []string{"question_attributes"}) {
+		t.Errorf("an index added: changed %v, indexes changed %v; want [], [question_attributes]", changed, indexed)
+	}
+	for _, c := range []struct{ old, new *diff.Release }{{v151, v152}, {v152, v153}} {
+		s := &Sim{old: c.old, new: c.new}
+		if err := s.pickTables(); err != nil {
+			t.Fatalf("%s -> %s: %v", c.old.Name, c.new.Name, err)
+		}
+		if len(s.tables) != 1 || s.tables[0].name != "question_attributes" {
+			t.Errorf("%s -> %s: rehearses %v, want question_attributes", c.old.Name, c.new.Name, s.tables)
+		}
+	}
+	s := &Sim{old: v152, new: v153}
+	if err := s.pickTables(); err != nil || len(s.skipped) != 1 || !strings.Contains(s.skipped[0], "table survey_url_parameters has no primary key") {
+		t.Errorf("v152 -> v153 leaves out %q (%v), want survey_url_parameters said", s.skipped, err)
+	}
+	// LimeSurvey 1.92's DBVersion 145 changes columns of surveys and
+	// moves the primary key of defaultvalues, which the simulator cannot
+	// follow (no key both releases share): surveys is rehearsed, and
+	// defaultvalues left out, said, as before its key counted as a change.
+	const keyed = `schema "app" {}
+table "surveys" {
+  schema = schema.app
+  column "sid" {
+    type = int
+  }
+  column "active" {
+    type = %s
+  }
+  primary_key {
+    columns = [column.sid]
+  }
+}
+table "defaultvalues" {
+  schema = schema.app
+  column "qid" {
+    type = int
+  }
+  column "scale_id" {
+    type = int
+  }
+  primary_key {
+    columns = [%s]
+  }
+}
+`
+	s = &Sim{old: parse(t, "v143", fmt.Sprintf(keyed, "char(1)", "column.qid, column.scale_id")), new: parse(t, "v145", fmt.Sprintf(keyed, "varchar(1)", "column.scale_id, column.qid"))}
+	if err := s.pickTables(); err != nil || len(s.tables) != 1 || s.tables[0].name != "surveys" || len(s.skipped) != 1 || !strings.Contains(s.skipped[0], "table defaultvalues: the primary key changes") {
+		t.Errorf("v143 -> v145: rehearses %v, leaves out %q (%v); want surveys, defaultvalues said", s.tables, s.skipped, err)
+	}
+	// Nothing the simulator can follow: refused, each table's reason said.
+	onlyURL := func(name, extra string) *diff.Release {
+		return parse(t, name, "schema \"app\" {}\ntable \"survey_url_parameters\" {\n  schema = schema.app\n  column \"id\" {\n    type = int\n    null = true\n  }\n}\n"+extra)
+	}
+	s = &Sim{old: onlyURL("a", ""), new: onlyURL("b", created)}
+	if err := s.pickTables(); err == nil || !strings.Contains(err.Error(), "the simulator can follow none of the tables they share: table survey_url_parameters has no primary key") {
+		t.Errorf("got %v, want a refusal naming survey_url_parameters", err)
 	}
 }
 

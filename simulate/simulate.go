@@ -32,6 +32,7 @@ import (
 	"github.com/emcee-db/emcee/apply"
 	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/diff"
+	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/planner"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
@@ -117,6 +118,10 @@ type Sim struct {
 	// changes are Atlas's changes from old to new, for the naive mode.
 	changes []schema.Change
 	tables  []*table
+	// skipped says why each table left out of the rehearsal, whose
+	// indexes alone change or which the release does not change, cannot
+	// be followed.
+	skipped []string
 	db      *sql.DB // for the workers and the verifier
 	work    *workload
 	phases  []*PhaseInfo
@@ -263,10 +268,30 @@ func (s *Sim) pickTables() error {
 	if len(s.cfg.Tables) > 0 {
 		pick = s.cfg.Tables
 	} else {
-		var shared []string
-		pick, shared = changedTables(s.old.Schema, s.new.Schema)
+		var indexed, shared []string
+		pick, indexed, shared = changedTables(s.old.Schema, s.new.Schema)
+		// The tables whose indexes alone change (LimeSurvey 1.92's
+		// DBVersion 152 adds one to question_attributes), those the
+		// simulator can follow; with no such table, the shared ones it can
+		// follow (153 creates expression_errors): the rehearsal was refused
+		// for survey_url_parameters, which has no primary key and which
+		// neither release changes. The run says which it leaves out.
+		follow := func(names []string) {
+			for _, name := range names {
+				if _, err := s.table(name); err != nil {
+					s.skipped = append(s.skipped, err.Error())
+					continue
+				}
+				pick = append(pick, name)
+			}
+		}
+		follow(indexed)
 		if len(pick) == 0 {
-			pick = shared
+			s.skipped = nil
+			follow(shared)
+			if len(pick) == 0 && len(s.skipped) > 0 {
+				return fmt.Errorf("releases %s and %s change no table both have, and the simulator can follow none of the tables they share: %s", s.old.Name, s.new.Name, strings.Join(s.skipped, "; "))
+			}
 		}
 		if len(pick) == 0 {
 			return fmt.Errorf("releases %s and %s share no table: nothing for both releases' code to use", s.old.Name, s.new.Name)
@@ -318,22 +343,53 @@ func (s *Sim) table(name string) (*table, error) {
 }
 
 // changedTables are the tables both releases have whose columns differ in
-// name or definition, and all the tables both have. A release that only
+// name or definition, those whose primary key or indexes alone differ,
+// and all the tables both have. A release that only
 // changes a type (Piwigo 15's history.IP varchar(15) -> char(39)) changed
 // no column name, so every shared table was driven instead, and the first
 // one the simulator cannot follow ended the run.
-func changedTables(old, new *schema.Schema) (changed, shared []string) {
+func changedTables(old, new *schema.Schema) (changed, indexed, shared []string) {
 	for _, nt := range new.Tables {
 		ot, ok := old.Table(nt.Name)
 		if !ok {
 			continue
 		}
 		shared = append(shared, nt.Name)
-		if !slices.Equal(schemadef.ColumnDefs(ot), schemadef.ColumnDefs(nt)) {
+		switch {
+		case !slices.Equal(schemadef.ColumnDefs(ot), schemadef.ColumnDefs(nt)):
 			changed = append(changed, nt.Name)
+		case !slices.Equal(indexDefs(ot), indexDefs(nt)):
+			indexed = append(indexed, nt.Name)
 		}
 	}
-	return changed, shared
+	return changed, indexed, shared
+}
+
+// indexDefs are a table's primary key and indexes, each its name and
+// definition, in name order: a release that only adds an index to a table
+// (LimeSurvey 1.92's question_attributes_idx3) changes that table.
+func indexDefs(t *schema.Table) []string {
+	def := func(idx *schema.Index) string {
+		cols := make([]string, len(idx.Parts))
+		for i, p := range idx.Parts {
+			switch {
+			case p.C != nil:
+				cols[i] = p.C.Name
+			case p.X != nil:
+				cols[i] = fmt.Sprintf("%v", p.X)
+			}
+		}
+		return idx.Name + " " + effect.IndexDef(idx.Unique, cols)
+	}
+	var out []string
+	if t.PrimaryKey != nil {
+		out = append(out, "PRIMARY "+def(t.PrimaryKey))
+	}
+	for _, idx := range t.Indexes {
+		out = append(out, def(idx))
+	}
+	slices.Sort(out)
+	return out
 }
 
 func (s *Sim) say(format string, args ...any) { fmt.Fprintf(s.cfg.Log, format+"\n", args...) }
@@ -402,6 +458,9 @@ func (s *Sim) Run(ctx context.Context) (*Report, error) {
 	s.report = &Report{Mode: mode, Old: s.old.Name, New: s.new.Name}
 	for _, t := range s.tables {
 		s.report.Tables = append(s.report.Tables, t.name)
+	}
+	for _, why := range s.skipped {
+		s.say("left out of the rehearsal: %s", why)
 	}
 	s.say("bringing %s to release %s", cfg.DB, s.old.Name)
 	if _, err := s.phaseRun(ctx, func(a *apply.Session, ctx context.Context) (*apply.Result, error) {

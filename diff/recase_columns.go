@@ -1,0 +1,149 @@
+package diff
+
+import (
+	"errors"
+	"maps"
+	"slices"
+	"strings"
+
+	"ariga.io/atlas/sql/schema"
+)
+
+// recaseColumns gives each column of base whose name the release changes
+// only in letter case (LimeSurvey 1.92's DBVersion 155 renames
+// surveys.showXquestions to showxquestions) its new name, in a copy of
+// its table, so that Atlas compares the column with itself: a change of
+// its definition too is planned as any other, and the rename is the one
+// change it is then given (withColumnRecases). Atlas, comparing names
+// exactly, saw a column dropped and another added, which the server,
+// comparing them without regard to case, refuses (1060: the table still
+// has the column). The indexes and foreign keys of the table that hold
+// the column hold the renamed one. base is the state before the release
+// with its table renames applied; it is copied before it changes (it may
+// be the caller's). A column renamed so by an earlier revision of the
+// release has its new name in base already.
+func recaseColumns(base *schema.Schema, to *Release, from *schema.Schema) (*schema.Schema, map[string][]*schema.RenameColumn) {
+	renames := map[string][]*schema.RenameColumn{}
+	for _, nt := range to.Schema.Tables {
+		bt, ok := base.Table(nt.Name)
+		if !ok {
+			continue
+		}
+		var c *schema.Table
+		for _, nc := range nt.Columns {
+			if _, same := bt.Column(nc.Name); same {
+				continue
+			}
+			i := slices.IndexFunc(bt.Columns, func(oc *schema.Column) bool {
+				_, kept := nt.Column(oc.Name)
+				return !kept && strings.EqualFold(oc.Name, nc.Name)
+			})
+			if i < 0 {
+				continue
+			}
+			if c == nil {
+				if base == from {
+					base = copySchema(from)
+				}
+				cp := *bt
+				cp.Columns = slices.Clone(bt.Columns)
+				c = &cp
+				base.Tables[slices.Index(base.Tables, bt)] = c
+			}
+			old := c.Columns[i]
+			renamed := *old
+			renamed.Name = nc.Name
+			c.Columns[i] = &renamed
+			holdRenamed(c, old, &renamed)
+			renames[nt.Name] = append(renames[nt.Name], &schema.RenameColumn{From: old, To: &renamed})
+		}
+	}
+	return base, renames
+}
+
+// holdRenamed makes the key, indexes and foreign keys of t that hold old
+// hold renamed instead, each copied before it changes.
+func holdRenamed(t *schema.Table, old, renamed *schema.Column) {
+	index := func(idx *schema.Index) *schema.Index {
+		if idx == nil || !slices.ContainsFunc(idx.Parts, func(p *schema.IndexPart) bool { return p.C == old }) {
+			return idx
+		}
+		cp := *idx
+		cp.Table = t
+		cp.Parts = make([]*schema.IndexPart, len(idx.Parts))
+		for i, p := range idx.Parts {
+			q := *p
+			if q.C == old {
+				q.C = renamed
+			}
+			cp.Parts[i] = &q
+		}
+		return &cp
+	}
+	t.PrimaryKey = index(t.PrimaryKey)
+	t.Indexes = slices.Clone(t.Indexes)
+	for i, idx := range t.Indexes {
+		t.Indexes[i] = index(idx)
+	}
+	t.ForeignKeys = slices.Clone(t.ForeignKeys)
+	for i, fk := range t.ForeignKeys {
+		if !slices.Contains(fk.Columns, old) {
+			continue
+		}
+		cp := *fk
+		cp.Table = t
+		cp.Columns = slices.Clone(fk.Columns)
+		cp.Columns[slices.Index(cp.Columns, old)] = renamed
+		t.ForeignKeys[i] = &cp
+	}
+}
+
+// withColumnRecases adds each column rename of recaseColumns to its
+// table's changes, where Atlas would have put it.
+// A column whose definition changes as well is refused: the server
+// spells a column as the MODIFY COLUMN changing it names it, so the new
+// spelling would come with that change, in expand, while the previous
+// release still reads the old one.
+func withColumnRecases(to *Release, renames map[string][]*schema.RenameColumn, changes []schema.Change) ([]schema.Change, error) {
+	var errs []error
+	for _, c := range changes {
+		m, ok := c.(*schema.ModifyTable)
+		if !ok {
+			continue
+		}
+		for _, cc := range m.Changes {
+			mc, ok := cc.(*schema.ModifyColumn)
+			if !ok {
+				continue
+			}
+			for _, r := range renames[m.T.Name] {
+				if r.To.Name == mc.To.Name {
+					errs = append(errs, posOrFile(to, m.T.Name, mc.To.Name).Errorf("column %s of table %s changes the letter case of %s and its definition too: the server spells a column as the statement changing its definition names it, so the new spelling would come with that change, while the previous release still reads %s. Keep the name %s in this release and change its letter case in the next, or change the definition in the next",
+						mc.To.Name, m.T.Name, r.From.Name, r.From.Name, r.From.Name))
+				}
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	for _, name := range slices.Sorted(maps.Keys(renames)) {
+		rs := renames[name]
+		add := make([]schema.Change, len(rs))
+		for i, r := range rs {
+			add[i] = r
+		}
+		i := slices.IndexFunc(changes, func(c schema.Change) bool {
+			m, ok := c.(*schema.ModifyTable)
+			return ok && m.T.Name == name
+		})
+		if i >= 0 {
+			m := changes[i].(*schema.ModifyTable)
+			m.Changes = append(m.Changes, add...)
+			continue
+		}
+		t, _ := to.Schema.Table(name)
+		changes = append(changes, &schema.ModifyTable{T: t, Changes: add})
+	}
+	return changes, nil
+}

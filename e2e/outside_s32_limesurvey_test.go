@@ -1,0 +1,87 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+)
+
+// LimeSurvey 1.92's DBVersion 155 renames surveys.showXquestions to
+// showxquestions, a change of letter case only. emcee refused it ("Keep
+// the name showXquestions"), with or without renamed_from, though the
+// server renames the column in place and finds it under either spelling.
+// It is renamed in contract now: the previous release writes the column
+// by its own spelling after expand, the new one by its own, the index
+// holding the column stays, and every row keeps its value.
+func TestOutsideS32LimeSurveyColumnRecasedInContract(t *testing.T) {
+	t.Parallel()
+	const v154 = "schema \"app\" {}\ntable \"lime_surveys\" {\n  schema = schema.app\n  column \"sid\" {\n    type = int\n  }\n  column \"showXquestions\" {\n    type    = varchar(1)\n    null    = true\n    default = \"Y\"\n  }\n  column \"faxto\" {\n    type = varchar(20)\n    null = true\n  }\n  primary_key {\n    columns = [column.sid]\n  }\n  index \"ix_fax\" {\n    columns = [column.faxto, column.showXquestions]\n  }\n}\n"
+	v155 := strings.ReplaceAll(v154, "showXquestions", "showxquestions")
+	p := newSchemaProject(t, [2]string{"r154", v154}, [2]string{"r155", v155})
+	p.must("plan")
+	if got := p.read("plans/r155/r155_contract01.sql"); !strings.Contains(got, "-- rule recase-column:") || !strings.Contains(got, "ALTER TABLE `lime_surveys` RENAME COLUMN `showXquestions` TO `showxquestions`, ALGORITHM=INSTANT;") {
+		t.Fatalf("r155's contract does not rename the column in place:\n%s", got)
+	}
+	p.must("db", "sync", "r154")
+	p.exec("INSERT INTO lime_surveys (sid, showXquestions, faxto) VALUES (1, 'N', 'f1'), (2, NULL, NULL)")
+	p.must("db", "expand")
+	// Both releases write, each by its own spelling.
+	p.exec("INSERT INTO lime_surveys (sid, showXquestions) VALUES (3, 'N')")
+	p.exec("INSERT INTO lime_surveys (sid, showxquestions) VALUES (4, 'X')")
+	p.must("db", "migrate")
+	opContains(t, p.must("db", "contract"), "recase-column: ALTER TABLE `lime_surveys` RENAME COLUMN `showXquestions` TO `showxquestions`")
+	p.must("db", "diff")
+	if got := p.query("SELECT GROUP_CONCAT(COLUMN_NAME ORDER BY ORDINAL_POSITION) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'lime_surveys'"); got != "sid,showxquestions,faxto" {
+		t.Fatalf("columns after contract: %s", got)
+	}
+	if got := p.query("SELECT GROUP_CONCAT(COLUMN_NAME ORDER BY SEQ_IN_INDEX) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'lime_surveys' AND INDEX_NAME = 'ix_fax'"); got != "faxto,showxquestions" {
+		t.Fatalf("ix_fax after contract: %s", got)
+	}
+	if got := p.query("SELECT GROUP_CONCAT(CONCAT(sid, ':', COALESCE(showxquestions, 'NULL')) ORDER BY sid) FROM lime_surveys"); got != "1:N,2:NULL,3:N,4:X" {
+		t.Fatalf("rows after contract: %s", got)
+	}
+}
+
+// LimeSurvey 1.92's DBVersion 145 replaces surveys_rights by
+// survey_permissions: a row a permission, ten for each row of
+// surveys_rights, each permission a data_migration inserting its rows.
+// A rollback after migrate refused for every row of survey_permissions,
+// "data only r145 wrote" (15,600 rows on 1,560 rights), and told the
+// operator to copy them out: it recognised the rows a migration would
+// insert again only when one migration inserts into the table. Rows any
+// of the migrations would insert again from surveys_rights, which the
+// rollback keeps, are not counted now; a row the new release wrote itself
+// is, and is the one the refusal names.
+func TestOutsideS32LimeSurveyRollbackOfRowsSeveralMigrationsInsert(t *testing.T) {
+	t.Parallel()
+	const v143 = "schema \"app\" {}\ntable \"lime_surveys_rights\" {\n  schema = schema.app\n  column \"sid\" {\n    type = int\n  }\n  column \"uid\" {\n    type = int\n  }\n  column \"define_questions\" {\n    type    = tinyint\n    default = 0\n  }\n  column \"browse_response\" {\n    type    = tinyint\n    default = 0\n  }\n  primary_key {\n    columns = [column.sid, column.uid]\n  }\n}\n"
+	const permissions = "table \"lime_survey_permissions\" {\n  schema = schema.app\n  column \"sid\" {\n    type = int\n  }\n  column \"uid\" {\n    type = int\n  }\n  column \"permission\" {\n    type = varchar(20)\n  }\n  column \"create_p\" {\n    type    = int\n    default = 0\n  }\n  column \"read_p\" {\n    type    = int\n    default = 0\n  }\n  primary_key {\n    columns = [column.sid, column.uid, column.permission]\n  }\n}\n"
+	move := func(name, set string) string {
+		return "data_migration \"survey_permissions_" + name + "\" {\n  table   = \"lime_survey_permissions\"\n  from    = \"lime_surveys_rights\"\n  insert  = \"sid = sid, uid = uid, permission = '" + name + "', " + set + "\"\n  pending = \"NOT EXISTS (SELECT 1 FROM lime_survey_permissions AS p WHERE p.sid = lime_surveys_rights.sid AND p.uid = lime_surveys_rights.uid AND p.permission = '" + name + "')\"\n}\n"
+	}
+	v145 := v143 + permissions + move("assessments", "create_p = define_questions, read_p = define_questions") + move("statistics", "read_p = browse_response")
+	p := newSchemaProject(t, [2]string{"r143", v143}, [2]string{"r145", v145})
+	p.must("plan")
+	p.must("db", "sync", "r143")
+	p.exec("INSERT INTO lime_surveys_rights (sid, uid, define_questions, browse_response) VALUES (1, 1, 1, 1), (1, 2, 0, 1), (2, 1, 1, 0)")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	if got := p.query("SELECT COUNT(*) FROM lime_survey_permissions"); got != "6" {
+		t.Fatalf("survey_permissions after migrate: %s rows", got)
+	}
+	// The new release grants a permission of its own.
+	p.exec("INSERT INTO lime_survey_permissions (sid, uid, permission, read_p) VALUES (2, 1, 'translations', 1)")
+	r := p.run("db", "rollback")
+	if r.Code == 0 {
+		t.Fatalf("rollback over a permission only the new release wrote: %s", r)
+	}
+	opContains(t, r, "table lime_survey_permissions: 1 row(s)")
+	p.must("db", "rollback", "--drop-new-data")
+	p.must("db", "diff")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	if got := p.query("SELECT GROUP_CONCAT(CONCAT(sid, uid, permission, create_p, read_p) ORDER BY sid, uid, permission) FROM lime_survey_permissions"); got != "11assessments11,11statistics01,12assessments00,12statistics01,21assessments11,21statistics00" {
+		t.Fatalf("survey_permissions after expand and migrate again: %s", got)
+	}
+	p.must("db", "contract")
+	p.must("db", "diff")
+}
