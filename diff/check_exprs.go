@@ -121,11 +121,23 @@ func (r *Release) checkExpressions(prev *Release) []string {
 // row again.
 func (r *Release) checkInsertExprs(prev *Release, m *DataMigration) []string {
 	into, ok := r.Schema.Table(m.Table)
-	cols, ok2 := r.tableColumns(prev)(m.From)
+	tables := r.tableColumns(prev)
+	if r.dropsRead(prev, m.From) {
+		// A table the release drops, read while migrate runs and by
+		// contract's gate, before the drop: as the previous release has it.
+		tables = func(name string) ([]string, bool) {
+			if name == m.From {
+				t, _ := prev.Schema.Table(name)
+				return ColumnNames(t), true
+			}
+			return r.tableColumns(prev)(name)
+		}
+	}
+	cols, ok2 := tables(m.From)
 	if !ok || !ok2 {
 		return nil // reported by check
 	}
-	from := sqlsyntax.Scope{Table: m.From, Columns: cols, Tables: r.tableColumns(prev), Absent: r.absentTable(prev)}
+	from := sqlsyntax.Scope{Table: m.From, Columns: cols, Tables: tables, Absent: r.absentTable(prev)}
 	var errs []string
 	d := r.Declarations
 	if m.InsertList != nil {
@@ -233,8 +245,22 @@ func (r *Release) CheckLateDataMigrations(asOf *Release, done map[string]bool) e
 	}
 	var errs []string
 	for _, m := range r.Declarations.DataMigrations {
+		if done[m.Name] || m.Seed != nil {
+			continue
+		}
 		cols, ok := tables(m.Rows())
-		if done[m.Name] || !ok || m.Seed != nil {
+		if !ok && m.From != "" {
+			// A table the release drops (dropsRead): there while the
+			// release as of its last revision still has it, its drop then
+			// planned with this revision, after the gate.
+			was, had := asOf.Schema.Table(m.From)
+			if !had {
+				errs = append(errs, m.Pos.Errorf("data_migration %q reads table %q (from), which release %s as planned before it was declared drops in a contract that has run or runs before this one's gate; run `emcee plan --rewrite %s` to plan the release again with the gate before the drop, while no database has applied its revisions", m.Name, m.From, r.Name, r.Name).Error())
+				continue
+			}
+			cols, ok = ColumnNames(was), true
+		}
+		if !ok {
 			continue
 		}
 		scope := sqlsyntax.Scope{Table: m.Rows(), Columns: cols, Tables: tables}
@@ -320,8 +346,9 @@ func (r *Release) tableColumns(prev *Release) func(string) ([]string, bool) {
 // release had and this one drops is kept one release longer (MantisBT
 // 1.2.0a1 moved project_category's rows and dropped it in one release; a
 // set or pending reading it was told only that there is no such table),
-// one it renames is named as it names it, any other name is fixed. The
-// same way out as a from reading a dropped table (checkInsertTables).
+// one it renames is named as it names it, any other name is fixed. A
+// from naming a dropped table is read as the previous release has it
+// (dropsRead): the insert moves its rows and declares its drop.
 func (r *Release) absentTable(prev *Release) func(string) string {
 	return func(name string) string {
 		if prev != nil {

@@ -425,10 +425,15 @@ func TestLateInsertDataMigrationReadsOnlyWhatContractLeft(t *testing.T) {
 }
 
 // A data migration moving the rows of a table its release drops (MantisBT
-// 1.2.0a1: project_category into the new category table) is refused with
-// the way out: keep the table one release longer. A table renamed in the
-// release, named by its old name, and a name no release has, are told
-// apart from it.
+// 1.2.0a1: project_category into the new category table; LimeSurvey 1.92's
+// DBVersion 145: surveys_rights into survey_permissions) reads it as the
+// previous release has it: the table is there while migrate moves its rows
+// and until contract's gate has counted those left, before contract drops
+// it. It was refused ("keep legacy in release pike ... and drop it in the
+// next release"), which moved the drop a release later than the project
+// made it. Its expressions are checked against the dropped table's
+// columns. A table renamed in the release, named by its old name, and a
+// name no release has, are refused.
 func TestInsertFromATableTheReleaseDrops(t *testing.T) {
 	const legacy = "table \"legacy\" {\n  schema = schema.app\n  column \"id\" {\n    type = bigint\n  }\n  primary_key {\n    columns = [column.id]\n  }\n}\n"
 	prev, err := ParseRelease("ocata", "ocata.hcl", []byte(prevRelease+legacy), mariadb)
@@ -439,11 +444,9 @@ func TestInsertFromATableTheReleaseDrops(t *testing.T) {
 	for _, tc := range []struct {
 		name, extra, want string
 	}{
-		{"dropped", tagsTable + `discard {
-  table = "legacy"
-}
-` + moveTo("tags", "legacy", "image = id", "NOT EXISTS (SELECT 1 FROM tags WHERE tags.image = legacy.id)"),
-			`data_migration "m" reads table "legacy" (from), which release pike drops: from names a table this release keeps (contract's gate counts its pending rows). Keep legacy in release pike, so that its rows move in migrate and the gate counts those left, and drop it in the next release`},
+		{"dropped", tagsTable + moveTo("tags", "legacy", "image = id, label = 'legacy'", "NOT EXISTS (SELECT 1 FROM tags WHERE tags.image = legacy.id)"), ""},
+		{"dropped, read by a column it lacks", tagsTable + moveTo("tags", "legacy", "image = id, label = name", "NOT EXISTS (SELECT 1 FROM tags WHERE tags.image = legacy.id)"),
+			`insert of data_migration "m": unknown column "name"`},
 		{"renamed, named by its old name", renamed + tagsTable + moveTo("tags", "legacy", "image = id", "NOT EXISTS (SELECT 1 FROM tags WHERE tags.image = legacy.id)"),
 			`data_migration "m" reads table "legacy" (from), which release pike does not declare: from names a table this release keeps (contract's gate counts its pending rows), as this release names it; fix the name`},
 		{"no such table", legacy + tagsTable + moveTo("tags", "legazy", "image = id", "NOT EXISTS (SELECT 1 FROM tags WHERE tags.image = legazy.id)"),
@@ -454,7 +457,45 @@ func TestInsertFromATableTheReleaseDrops(t *testing.T) {
 			if err == nil {
 				err = r.Check(prev)
 			}
+			if tc.want == "" {
+				if err != nil {
+					t.Fatalf("got %v, want no error", err)
+				}
+				return
+			}
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v\nwant %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// A data migration moving the rows of a table its release drops, declared
+// after the release was planned: its gate runs after the contract planned
+// then. A table that contract drops already is refused (the gate could
+// never run); one the release as planned then still has is read as it
+// has it, its drop planned now, after the gate.
+func TestLateInsertDataMigrationFromATableTheReleaseDrops(t *testing.T) {
+	const legacy = "table \"legacy\" {\n  schema = schema.app\n  column \"id\" {\n    type = bigint\n  }\n  primary_key {\n    columns = [column.id]\n  }\n}\n"
+	move := moveTo("tags", "legacy", "image = id, label = 'legacy'", "NOT EXISTS (SELECT 1 FROM tags WHERE tags.image = legacy.id)")
+	r, err := ParseRelease("pike", "pike.hcl", []byte(nextRelease("", tagsTable+move)), mariadb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ name, asOf, want string }{
+		{"dropped by the contract planned then", tagsTable, `data_migration "m" reads table "legacy" (from), which release pike as planned before it was declared drops in a contract that has run or runs before this one's gate; run ` + "`emcee plan --rewrite pike`"},
+		{"still there as planned then", tagsTable + legacy, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			asOf, err := ParseRelease("pike", "pike.hcl", []byte(nextRelease("", tc.asOf)), mariadb)
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = r.CheckLateDataMigrations(asOf, map[string]bool{})
+			switch {
+			case tc.want == "" && err != nil:
+				t.Fatalf("refused: %v", err)
+			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
 				t.Fatalf("got %v\nwant %q", err, tc.want)
 			}
 		})
@@ -463,8 +504,9 @@ func TestInsertFromATableTheReleaseDrops(t *testing.T) {
 
 // A set or pending of a data migration reading, in a subquery, a table its
 // release drops said only that the release declares no such table: it is
-// told the same way out as a from (TestInsertFromATableTheReleaseDrops),
-// and told apart from a table the release renames and a misspelt name.
+// told the way out (keep the table one release longer; a from, which moves
+// the table's rows, may name it: TestInsertFromATableTheReleaseDrops), and
+// told apart from a table the release renames and a misspelt name.
 func TestSetReadingATableTheReleaseDrops(t *testing.T) {
 	const legacy = "table \"legacy\" {\n  schema = schema.app\n  column \"id\" {\n    type = bigint\n  }\n  column \"label\" {\n    type = varchar(20)\n  }\n  primary_key {\n    columns = [column.id]\n  }\n}\n"
 	prev, err := ParseRelease("ocata", "ocata.hcl", []byte(prevRelease+legacy), mariadb)

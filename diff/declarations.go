@@ -281,6 +281,20 @@ func (d *Declarations) TakenOver(table, column string) *ColumnDecl {
 	return nil
 }
 
+// RowsMovedBy are the data migrations that insert rows into another table
+// from the rows of table (from), in declared order: a table the release
+// drops whose rows live on in those, and whose drop they declare and
+// whose drop waits for their gates.
+func (d *Declarations) RowsMovedBy(table string) []*DataMigration {
+	var out []*DataMigration
+	for _, m := range d.DataMigrations {
+		if m.From == table {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
 // MovedBy is the data migration that inserts rows into another table from
 // the rows of table, reading column (nil if none): a column the release
 // drops whose values live on in those rows, and whose drop waits for the

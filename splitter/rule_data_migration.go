@@ -50,6 +50,11 @@ func dataMigrationSteps(ctx *Context) ([]Step, error) {
 		// (*diff.Release).Check refused a migration of a table the release
 		// does not declare, and one whose expressions do not parse.
 		t, ok := to.Schema.Table(m.Rows())
+		if !ok && m.From != "" && ctx.Transition.From != nil {
+			// A table the release drops, which migrate reads and contract's
+			// gate counts before the drop (diff's dropsRead).
+			t, ok = ctx.Transition.From.Table(m.From)
+		}
 		if ok && m.DeleteExpr != nil {
 			sql, err := sqlsyntax.DeleteRows(t.Name, deleteKey(ctx.Transition.From, t), m.DeleteExpr)
 			if err != nil {
