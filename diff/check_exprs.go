@@ -237,8 +237,22 @@ func (r *Release) CheckLateDataMigrations(asOf *Release, done map[string]bool) e
 	}
 	var errs []string
 	for _, m := range r.Declarations.DataMigrations {
+		if done[m.Name] || m.Seed != nil {
+			continue
+		}
 		cols, ok := tables(m.Rows())
-		if done[m.Name] || !ok || m.Seed != nil {
+		if !ok && m.From != "" {
+			// A table the release drops (movedAway): there while the
+			// release as of its last revision still has it, its drop then
+			// planned with this revision, after the gate.
+			was, had := asOf.Schema.Table(m.From)
+			if !had {
+				errs = append(errs, m.Pos.Errorf("data_migration %q reads table %q (from), which release %s as planned before it was declared drops in a contract that has run or runs before this one's gate; run `emcee plan --rewrite %s` to plan the release again with the gate before the drop, while no database has applied its revisions", m.Name, m.From, r.Name, r.Name).Error())
+				continue
+			}
+			cols, ok = ColumnNames(was), true
+		}
+		if !ok {
 			continue
 		}
 		scope := sqlsyntax.Scope{Table: m.Rows(), Columns: cols, Tables: tables}

@@ -448,8 +448,9 @@ func TestLateInsertDataMigrationReadsOnlyWhatContractLeft(t *testing.T) {
 // deleted_branch into branch) is planned: the table is there while
 // migrate runs, and contract's gate counts its pending rows before the
 // drop. It was refused, the way out keeping the table one release longer
-// (and a discard in the next). A table renamed in the release, named by
-// its old name, and a name no release has, are refused.
+// (and a discard in the next). Its expressions are checked against the
+// dropped table's columns. A table renamed in the release, named by its
+// old name, and a name no release has, are refused.
 func TestInsertFromATableTheReleaseDrops(t *testing.T) {
 	const legacy = "table \"legacy\" {\n  schema = schema.app\n  column \"id\" {\n    type = bigint\n  }\n  primary_key {\n    columns = [column.id]\n  }\n}\n"
 	prev, err := ParseRelease("ocata", "ocata.hcl", []byte(prevRelease+legacy), mariadb)
@@ -460,6 +461,9 @@ func TestInsertFromATableTheReleaseDrops(t *testing.T) {
 	for _, tc := range []struct {
 		name, extra, want string
 	}{
+		{"dropped", tagsTable + moveTo("tags", "legacy", "image = id, label = 'legacy'", "NOT EXISTS (SELECT 1 FROM tags WHERE tags.image = legacy.id)"), ""},
+		{"dropped, read by a column it lacks", tagsTable + moveTo("tags", "legacy", "image = id, label = name", "NOT EXISTS (SELECT 1 FROM tags WHERE tags.image = legacy.id)"),
+			`insert of data_migration "m": unknown column "name"`},
 		{"renamed, named by its old name", renamed + tagsTable + moveTo("tags", "legacy", "image = id", "NOT EXISTS (SELECT 1 FROM tags WHERE tags.image = legacy.id)"),
 			`data_migration "m" reads table "legacy" (from), which release pike does not declare: from names a table this release keeps (contract's gate counts its pending rows), as this release names it; fix the name`},
 		{"no such table", legacy + tagsTable + moveTo("tags", "legazy", "image = id", "NOT EXISTS (SELECT 1 FROM tags WHERE tags.image = legazy.id)"),
@@ -469,6 +473,12 @@ func TestInsertFromATableTheReleaseDrops(t *testing.T) {
 			r, err := ParseRelease("pike", "pike.hcl", []byte(nextRelease(isPublic, tc.extra)), mariadb)
 			if err == nil {
 				err = r.Check(prev)
+			}
+			if tc.want == "" {
+				if err != nil {
+					t.Fatalf("got %v, want no error", err)
+				}
+				return
 			}
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("got %v\nwant %q", err, tc.want)
@@ -482,15 +492,48 @@ func TestInsertFromATableTheReleaseDrops(t *testing.T) {
 	if err != nil {
 		t.Errorf("rows of a table the release drops, moved into a new table: %v", err)
 	}
-	if m := r.Declarations.RowsMovedBy("legacy"); m == nil || m.Name != "m" {
+	if m := r.Declarations.RowsMovedBy("legacy"); len(m) != 1 || m[0].Name != "m" {
 		t.Errorf("the drop of legacy is declared by data_migration m: got %v", m)
+	}
+}
+
+// A data migration moving the rows of a table its release drops, declared
+// after the release was planned: its gate runs after the contract planned
+// then. A table that contract drops already is refused (the gate could
+// never run); one the release as planned then still has is read as it
+// has it, its drop planned now, after the gate.
+func TestLateInsertDataMigrationFromATableTheReleaseDrops(t *testing.T) {
+	const legacy = "table \"legacy\" {\n  schema = schema.app\n  column \"id\" {\n    type = bigint\n  }\n  primary_key {\n    columns = [column.id]\n  }\n}\n"
+	move := moveTo("tags", "legacy", "image = id, label = 'legacy'", "NOT EXISTS (SELECT 1 FROM tags WHERE tags.image = legacy.id)")
+	r, err := ParseRelease("pike", "pike.hcl", []byte(nextRelease("", tagsTable+move)), mariadb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ name, asOf, want string }{
+		{"dropped by the contract planned then", tagsTable, `data_migration "m" reads table "legacy" (from), which release pike as planned before it was declared drops in a contract that has run or runs before this one's gate; run ` + "`emcee plan --rewrite pike`"},
+		{"still there as planned then", tagsTable + legacy, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			asOf, err := ParseRelease("pike", "pike.hcl", []byte(nextRelease("", tc.asOf)), mariadb)
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = r.CheckLateDataMigrations(asOf, map[string]bool{})
+			switch {
+			case tc.want == "" && err != nil:
+				t.Fatalf("refused: %v", err)
+			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+				t.Fatalf("got %v\nwant %q", err, tc.want)
+			}
+		})
 	}
 }
 
 // A set or pending of a data migration reading, in a subquery, a table its
 // release drops said only that the release declares no such table: it is
-// told the same way out as a from (TestInsertFromATableTheReleaseDrops),
-// and told apart from a table the release renames and a misspelt name.
+// told the way out (keep the table one release longer; a from, which moves
+// the table's rows, may name it: TestInsertFromATableTheReleaseDrops), and
+// told apart from a table the release renames and a misspelt name.
 func TestSetReadingATableTheReleaseDrops(t *testing.T) {
 	const legacy = "table \"legacy\" {\n  schema = schema.app\n  column \"id\" {\n    type = bigint\n  }\n  column \"label\" {\n    type = varchar(20)\n  }\n  primary_key {\n    columns = [column.id]\n  }\n}\n"
 	prev, err := ParseRelease("ocata", "ocata.hcl", []byte(prevRelease+legacy), mariadb)

@@ -322,17 +322,19 @@ func (d *Declarations) TakenOver(table, column string) *ColumnDecl {
 	return nil
 }
 
-// RowsMovedBy is the data migration that inserts rows into another table
-// from the rows of table (nil if none): a table the release drops whose
-// rows live on in those rows, and whose drop waits for the migration's
-// gate (Gitea 1.21's deleted_branch, moved into branch).
-func (d *Declarations) RowsMovedBy(table string) *DataMigration {
+// RowsMovedBy are the data migrations that insert rows into another table
+// from the rows of table, in declared order: a table the release drops
+// whose rows live on in those rows, and whose drop waits for their gates
+// (Gitea 1.21's deleted_branch, moved into branch; LimeSurvey 1.92's
+// surveys_rights, a migration a permission).
+func (d *Declarations) RowsMovedBy(table string) []*DataMigration {
+	var out []*DataMigration
 	for _, m := range d.DataMigrations {
 		if m.InsertList != nil && m.From == table {
-			return m
+			out = append(out, m)
 		}
 	}
-	return nil
+	return out
 }
 
 // MovedBy is the data migration that inserts rows into another table from

@@ -182,7 +182,7 @@ func CheckLosses(tr *Transition) error {
 			names = append(names[:5:5], fmt.Sprintf("%d more", len(created)-5))
 		}
 		for _, d := range dropped {
-			if to.Declarations.Discarded(d.Name, "") == nil && to.Declarations.RowsMovedBy(d.Name) == nil {
+			if to.Declarations.Discarded(d.Name, "") == nil && len(to.Declarations.RowsMovedBy(d.Name)) == 0 {
 				like := likeliestRename(d, created, columns)
 				rename := fmt.Sprintf("declare `renamed_from = %s` in table %s", hclquote.Quote(d.Name), like)
 				if f := to.DeclFile(); f != "" {
@@ -190,8 +190,8 @@ func CheckLosses(tr *Transition) error {
 					// table's block in the declarations file has.
 					rename = fmt.Sprintf("declare in %s the table block below (its renamed_from)", f)
 				}
-				msg := fmt.Sprintf("release %s drops table %s and creates %s: emcee cannot tell a rename from a loss. If %s carries %s's rows, %s; if %s's data may be lost, declare the discard below, %s:\n",
-					to.Name, d.Name, strings.Join(names, ", "), like, d.Name, rename, d.Name, to.TopLevel())
+				msg := fmt.Sprintf("release %s drops table %s and creates %s: emcee cannot tell a rename from a loss. If %s carries %s's rows, %s; if their values move into rows of another shape (LimeSurvey 1.92's surveys_rights, a row of survey_permissions for each permission), declare a data_migration with from = %s and insert, which moves them in migrate and says that %s goes; if %s's data may be lost, declare the discard below, %s:\n",
+					to.Name, d.Name, strings.Join(names, ", "), like, d.Name, rename, hclquote.Quote(d.Name), d.Name, d.Name, to.TopLevel())
 				if to.DeclFile() != "" {
 					msg += hclquote.Block("    ", [][]string{{"table", like}}, hclquote.Attr{Name: "renamed_from", Value: d.Name}) + "\n"
 				}

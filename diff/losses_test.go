@@ -64,7 +64,10 @@ func TestUndeclaredLossIsRefused(t *testing.T) {
 		{"column renamed", strings.Replace(swap, "null = true", "null = true\n    renamed_from = \"is_public\"", 1), ""},
 		{"column dropped alone", strings.Replace(imagesV1, "column \"is_public\" {\n    type = bool\n  }", "", 1), ""},
 		{"column added alone", strings.Replace(imagesV1, "column \"is_public\" {", "column \"owner\" {\n    type = int\n    null = true\n  }\n  column \"is_public\" {", 1), ""},
-		{"table dropped and created", tableSwap, "pike.hcl:14:1: release pike drops table tags and creates labels: emcee cannot tell a rename from a loss. If labels carries tags's rows, declare `renamed_from = \"tags\"` in table labels; if tags's data may be lost, declare the discard below, at the top level of the file:\n    discard {\n      table = \"tags\"\n    }"},
+		{"table dropped and created", tableSwap, "pike.hcl:14:1: release pike drops table tags and creates labels: emcee cannot tell a rename from a loss. If labels carries tags's rows, declare `renamed_from = \"tags\"` in table labels; if their values move into rows of another shape (LimeSurvey 1.92's surveys_rights, a row of survey_permissions for each permission), declare a data_migration with from = \"tags\" and insert, which moves them in migrate and says that tags goes; if tags's data may be lost, declare the discard below, at the top level of the file:\n    discard {\n      table = \"tags\"\n    }"},
+		// LimeSurvey 1.92's DBVersion 145: surveys_rights' rows move into
+		// survey_permissions, and surveys_rights goes: the move declares it.
+		{"table dropped, its rows moved by a data_migration", tableSwap + "data_migration \"m\" {\n  table   = \"labels\"\n  from    = \"tags\"\n  insert  = \"id = id\"\n  pending = \"NOT EXISTS (SELECT 1 FROM labels AS l WHERE l.id = tags.id)\"\n}\n", ""},
 		{"table dropped and two created", tableSwapBeside, "pike.hcl:20:1: release pike drops table tags and creates extras, labels: emcee cannot tell a rename from a loss. If labels carries tags's rows, declare `renamed_from = \"tags\"` in table labels"},
 		{"table discarded", tableSwap + "discard {\n  table = \"tags\"\n}\n", ""},
 		// A column dropped while another table gains one of its name: the
@@ -503,7 +506,7 @@ func TestUndeclaredTableLossOfASQLRelease(t *testing.T) {
 		name, src, want string
 		declared        func(d *Declarations) bool
 	}{
-		{"table dropped and created", tableSwap, "If labels carries tags's rows, declare in schema/pike.emcee.hcl the table block below (its renamed_from); if tags's data may be lost, declare the discard below, at the top level of schema/pike.emcee.hcl (the declarations file beside schema/pike.sql):\n    table \"labels\" {\n      renamed_from = \"tags\"\n    }\n    discard {\n      table = \"tags\"\n    }",
+		{"table dropped and created", tableSwap, "If labels carries tags's rows, declare in schema/pike.emcee.hcl the table block below (its renamed_from); if their values move into rows of another shape (LimeSurvey 1.92's surveys_rights, a row of survey_permissions for each permission), declare a data_migration with from = \"tags\" and insert, which moves them in migrate and says that tags goes; if tags's data may be lost, declare the discard below, at the top level of schema/pike.emcee.hcl (the declarations file beside schema/pike.sql):\n    table \"labels\" {\n      renamed_from = \"tags\"\n    }\n    discard {\n      table = \"tags\"\n    }",
 			func(d *Declarations) bool {
 				return d.Tables["labels"] != nil && d.Tables["labels"].RenamedFrom == "tags" && d.Discarded("tags", "") != nil
 			}},

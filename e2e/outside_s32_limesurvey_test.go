@@ -85,3 +85,50 @@ func TestOutsideS32LimeSurveyRollbackOfRowsSeveralMigrationsInsert(t *testing.T)
 	p.must("db", "contract")
 	p.must("db", "diff")
 }
+
+// LimeSurvey 1.92's DBVersion 145 moves surveys_rights into
+// survey_permissions and drops surveys_rights in the same release. emcee
+// refused a data_migration reading a table its release drops ("Keep
+// lime_surveys_rights in release r145 ... and drop it in the next
+// release"), moving the drop a release later than the project made it.
+// The move now declares the drop: migrate moves the rows, the previous
+// release's rights written after migrate stop contract at the gate until
+// migrate has moved them too, and contract drops surveys_rights last.
+func TestOutsideS32LimeSurveyRightsMovedAndDroppedInOneRelease(t *testing.T) {
+	t.Parallel()
+	const rights = "table \"lime_surveys_rights\" {\n  schema = schema.app\n  column \"sid\" {\n    type = int\n  }\n  column \"uid\" {\n    type = int\n  }\n  column \"export\" {\n    type    = tinyint\n    default = 0\n  }\n  primary_key {\n    columns = [column.sid, column.uid]\n  }\n}\n"
+	const users = "table \"lime_users\" {\n  schema = schema.app\n  column \"uid\" {\n    type = int\n  }\n  primary_key {\n    columns = [column.uid]\n  }\n}\n"
+	const permissions = "table \"lime_survey_permissions\" {\n  schema = schema.app\n  column \"sid\" {\n    type = int\n  }\n  column \"uid\" {\n    type = int\n  }\n  column \"permission\" {\n    type = varchar(20)\n  }\n  column \"export_p\" {\n    type    = int\n    default = 0\n  }\n  primary_key {\n    columns = [column.sid, column.uid, column.permission]\n  }\n}\n"
+	const move = "data_migration \"survey_permissions_responses\" {\n  table   = \"lime_survey_permissions\"\n  from    = \"lime_surveys_rights\"\n  insert  = \"sid = sid, uid = uid, permission = 'responses', export_p = export\"\n  pending = \"NOT EXISTS (SELECT 1 FROM lime_survey_permissions AS p WHERE p.sid = lime_surveys_rights.sid AND p.uid = lime_surveys_rights.uid AND p.permission = 'responses')\"\n}\n"
+	v143 := "schema \"app\" {}\n" + users + rights
+	v145 := "schema \"app\" {}\n" + users + permissions + move
+	p := newSchemaProject(t, [2]string{"r143", v143}, [2]string{"r145", v145})
+	p.must("plan")
+	contract := p.read("plans/r145/r145_contract01.sql")
+	if gate, drop := strings.Index(contract, "SELECT COUNT(*) FROM `lime_surveys_rights`"), strings.Index(contract, "DROP TABLE `lime_surveys_rights`"); gate < 0 || drop < gate {
+		t.Fatalf("r145's contract does not count the rights left before dropping the table:\n%s", contract)
+	}
+	p.must("db", "sync", "r143")
+	p.exec("INSERT INTO lime_surveys_rights (sid, uid, export) VALUES (1, 1, 1), (1, 2, 0)")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	// The previous release grants a right after migrate passed.
+	p.exec("INSERT INTO lime_surveys_rights (sid, uid, export) VALUES (2, 1, 1)")
+	r := p.run("db", "contract")
+	if r.Code == 0 {
+		t.Fatalf("contract dropped surveys_rights with a right not moved: %s", r)
+	}
+	opContains(t, r, "gate data-migration: 1 row")
+	if got := p.query("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'lime_surveys_rights'"); got != "1" {
+		t.Fatalf("surveys_rights dropped by a refused contract")
+	}
+	p.must("db", "migrate")
+	p.must("db", "contract")
+	p.must("db", "diff")
+	if got := p.query("SELECT GROUP_CONCAT(CONCAT(sid, uid, permission, export_p) ORDER BY sid, uid) FROM lime_survey_permissions"); got != "11responses1,12responses0,21responses1" {
+		t.Fatalf("survey_permissions after contract: %s", got)
+	}
+	if got := p.query("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'lime_surveys_rights'"); got != "0" {
+		t.Fatalf("surveys_rights left after contract")
+	}
+}

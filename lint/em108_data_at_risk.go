@@ -72,8 +72,12 @@ func declaredOf(p *Pass, release, sql string) string {
 			}
 			x = d.Discarded(e.Table, e.Name)
 		case effect.DropTable:
-			if m := d.RowsMovedBy(e.Table); m != nil {
-				said = append(said, fmt.Sprintf("the rows of %s move into rows of %s (data_migration %q at %s, whose gate runs before the drop)", e.Table, m.Table, m.Name, m.Pos))
+			if ms := d.RowsMovedBy(e.Table); len(ms) > 0 {
+				m, also := ms[0], ""
+				if len(ms) > 1 {
+					also = fmt.Sprintf(", and %s", sqlsyntax.Plural(len(ms)-1, "more data_migration"))
+				}
+				said = append(said, fmt.Sprintf("the rows of %s move into rows of %s (data_migration %q at %s%s, %s before the drop)", e.Table, m.Table, m.Name, m.Pos, also, sqlsyntax.OneOrMany(len(ms), "whose gate runs", "whose gates run")))
 				continue
 			}
 			x = d.Discarded(e.Table, "")

@@ -2,6 +2,8 @@ package lint
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -135,5 +137,33 @@ func TestEM108ReadsTheDeletesPredicate(t *testing.T) {
 	}
 	if len(notes) != 1 || !strings.Contains(notes[0], `declared on purpose: data_migration "drop_shared" at schema/pike.hcl:`) {
 		t.Fatalf("EM108 delete notes: %q", notes)
+	}
+}
+
+// A table whose rows data migrations move into another table's rows
+// (LimeSurvey 1.92's surveys_rights into survey_permissions, a migration a
+// permission), dropped in the same release, says where its rows live on:
+// the note read as if they were lost, and its fix said to move them.
+func TestEM108NamesTheMoveOfADroppedTable(t *testing.T) {
+	const rights = "table \"rights\" {\n  schema = schema.app\n  column \"id\" {\n    type = bigint\n  }\n  primary_key {\n    columns = [column.id]\n  }\n}\n"
+	const perms = "table \"perms\" {\n  schema = schema.app\n  column \"right_id\" {\n    type = bigint\n  }\n  column \"permission\" {\n    type = varchar(20)\n  }\n  primary_key {\n    columns = [column.right_id, column.permission]\n  }\n}\n"
+	move := func(name string) string {
+		return "data_migration \"" + name + "\" {\n  table   = \"perms\"\n  from    = \"rights\"\n  insert  = \"right_id = id, permission = '" + name + "'\"\n  pending = \"NOT EXISTS (SELECT 1 FROM perms AS p WHERE p.right_id = rights.id AND p.permission = '" + name + "')\"\n}\n"
+	}
+	f := planned(t, ocata)
+	f.write("schema/ocata.hcl", ocata+rights)
+	f.write("schema/pike.hcl", ocata+perms+move("edit")+move("view"))
+	if err := os.RemoveAll(filepath.Join(f.dir, "plans")); err != nil {
+		t.Fatal(err)
+	}
+	f.plan()
+	var notes []string
+	for _, fd := range f.lint(true).Findings {
+		if fd.Code == "EM108" {
+			notes = append(notes, fd.Message)
+		}
+	}
+	if len(notes) != 1 || !strings.Contains(notes[0], `Dropping table "rights"`) || !strings.Contains(notes[0], `; the rows of rights move into rows of perms (data_migration "edit" at schema/pike.hcl:`) || !strings.Contains(notes[0], ", and 1 more data_migration, whose gates run before the drop)") {
+		t.Fatalf("EM108 notes: %q", notes)
 	}
 }

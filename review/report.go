@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"ariga.io/atlas/sql/schema"
@@ -252,8 +253,12 @@ func buildRelease(p *project.Project, plans *revision.Plans, name string) (*Rele
 			if m := after.Declarations.MovedBy(table, column); m != nil {
 				r.DataAtRisk[i].MovedBy = fmt.Sprintf("data_migration %q inserts its values into rows of %s; its gate runs before the drop", m.Name, m.Table)
 			}
-		} else if m := after.Declarations.RowsMovedBy(d.Name); m != nil && d.What == "table" {
-			r.DataAtRisk[i].MovedBy = fmt.Sprintf("data_migration %q inserts its rows into %s; its gate runs before the drop", m.Name, m.Table)
+		} else if ms := after.Declarations.RowsMovedBy(d.Name); len(ms) > 0 && d.What == "table" {
+			names := make([]string, len(ms))
+			for j, m := range ms {
+				names[j] = strconv.Quote(m.Name)
+			}
+			r.DataAtRisk[i].MovedBy = fmt.Sprintf("data_migration %s %s its rows into %s; %s before the drop", strings.Join(names, ", "), sqlsyntax.OneOrMany(len(ms), "inserts", "insert"), ms[0].Table, sqlsyntax.OneOrMany(len(ms), "its gate runs", "their gates run"))
 		}
 	}
 	r.Tables = touchedTables(revs, st, takesOver)

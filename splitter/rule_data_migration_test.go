@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
 )
@@ -844,5 +845,40 @@ func TestDataMigrationSeedKeysAndLobs(t *testing.T) {
 				t.Errorf("%d statements in migrate, want %d: %+v", got, tc.inserts, ph[revision.Migrate])
 			}
 		})
+	}
+}
+
+// A data migration moving the rows of a table its release drops
+// (LimeSurvey 1.92's DBVersion 145: surveys_rights into survey_permissions,
+// and surveys_rights dropped; MantisBT 1.2.0a1's project_category) reads
+// it in migrate, batched over its key, and contract's gate counts the rows
+// left to move before contract drops it: the drop comes last. It was
+// refused, the table kept one release longer.
+func TestDataMigrationFromATableTheReleaseDrops(t *testing.T) {
+	const rights = "table \"rights\" {\n  schema = schema.app\n  column \"id\" {\n    type = bigint\n  }\n  column \"can_edit\" {\n    type = bool\n  }\n  primary_key {\n    columns = [column.id]\n  }\n}\n"
+	const perms = "table \"perms\" {\n  schema = schema.app\n  column \"right_id\" {\n    type = bigint\n  }\n  column \"permission\" {\n    type = varchar(20)\n  }\n  primary_key {\n    columns = [column.right_id, column.permission]\n  }\n}\n"
+	const move = "data_migration \"edit\" {\n  table   = \"perms\"\n  from    = \"rights\"\n  insert  = \"right_id = id, permission = 'edit'\"\n  pending = \"can_edit AND NOT EXISTS (SELECT 1 FROM perms AS p WHERE p.right_id = rights.id AND p.permission = 'edit')\"\n}\n"
+	tr, ctx := tcTransition(t, mariadb1011, tcImages+rights, tcImages+perms+move)
+	if err := diff.CheckLosses(tr); err != nil {
+		t.Fatalf("the move declares the drop of rights: %v", err)
+	}
+	ph, err := Split(tr, mariadb1011, ctx.drv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := ph[revision.Migrate]
+	if len(m) != 1 || m[0].Table != "rights" || m[0].Key != "id" || !strings.HasPrefix(m[0].SQL, "INSERT INTO `perms` (`right_id`,`permission`) SELECT `id`,'edit' FROM `rights` WHERE") {
+		t.Errorf("migrate: %+v", m)
+	}
+	var contract []string
+	for _, s := range ph[revision.Contract] {
+		contract = append(contract, s.SQL)
+	}
+	want := []string{
+		"SELECT COUNT(*) FROM `rights` WHERE (`can_edit` AND NOT EXISTS (SELECT 1 FROM `perms` AS `p` WHERE `p`.`right_id` = `rights`.`id` AND `p`.`permission` = 'edit'))",
+		"DROP TABLE `rights`",
+	}
+	if !slices.Equal(contract, want) {
+		t.Errorf("contract:\n got %q\nwant %q", contract, want)
 	}
 }

@@ -18,7 +18,7 @@ func init() {
 	register(&Rule{
 		Name: "drop-table",
 		Doc: RuleDoc{
-			Change:   "drop table (in a release that also creates a table: declared, either renamed_from on the new table or discard)",
+			Change:   "drop table (in a release that also creates a table: declared, either renamed_from on the new table, discard, or a data_migration moving its rows (from))",
 			Phases:   "contract (foreign keys between dropped tables that reference each other in a cycle: dropped first)",
 			Rollback: "nothing to undo: contract only",
 			Example: `# remove the table block; in a release that creates a table, also:
