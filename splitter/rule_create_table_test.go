@@ -1,9 +1,12 @@
 package splitter
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/emcee-db/emcee/effect"
+	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
 )
 
@@ -116,4 +119,76 @@ func TestCreateTableForeignKeys(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, c.run)
 	}
+}
+
+// tcPhases is the transition split as Split orders it, phase by phase:
+// each statement's SQL, a gate's after "gate: ", and no trigger (the
+// sync rules' cases pin them).
+func tcPhases(t *testing.T, target project.Target, before, after string) map[revision.Phase][]string {
+	t.Helper()
+	tr, ctx := tcTransition(t, target, before, after)
+	ph, err := Split(tr, target, ctx.drv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[revision.Phase][]string{}
+	for phase, list := range ph {
+		for _, st := range list {
+			if d := effect.Parse(st.SQL); d.Kind == effect.KindCreateTrigger || d.Kind == effect.KindDropTrigger {
+				continue
+			}
+			s := st.SQL
+			if st.Kind == revision.Gate {
+				s = "gate: " + s
+			}
+			out[phase] = append(out[phase], s)
+		}
+	}
+	return out
+}
+
+// phasesCase is a release's split, in Split's order, phase by phase.
+type phasesCase struct {
+	name   string
+	target project.Target
+	before []string // edits of tcImages into the previous release
+	edits  []string
+	want   map[revision.Phase][]string
+}
+
+func (c phasesCase) run(t *testing.T) {
+	t.Helper()
+	before := tcEdit(t, tcImages, c.before...)
+	got := tcPhases(t, c.target, before, tcEdit(t, before, c.edits...))
+	for _, ph := range revision.Phases {
+		if !slices.Equal(got[ph], c.want[ph]) {
+			t.Errorf("%s differs\n got:\n\t%s\nwant:\n\t%s", ph, strings.Join(got[ph], "\n\t"), strings.Join(c.want[ph], "\n\t"))
+		}
+	}
+}
+
+// The edits of the key-after-index cases: images gains a column code
+// (nullable, written by nothing the previous release runs) before price,
+// and an index before ix_owner.
+func tcCodeColumn(extra string) []string {
+	return []string{"  column \"price\" {", "  column \"code\" {\n    type = varchar(20)\n    null = true\n" + extra + "  }\n  column \"price\" {"}
+}
+
+func tcIndexBeforeOwner(name, unique, cols string) []string {
+	return []string{"  index \"ix_owner\" {", "  index \"" + name + "\" {\n" + unique + "    columns = [" + cols + "]\n  }\n  index \"ix_owner\" {"}
+}
+
+const (
+	tcCascade      = "    on_delete   = CASCADE\n    on_update   = CASCADE\n"
+	tcImageCode    = "  column \"image_code\" {\n    type = varchar(20)\n    null = true\n  }\n"
+	tcCodeKey      = "SET STATEMENT foreign_key_checks=0 FOR ALTER TABLE `tags` ADD CONSTRAINT `fk_tags_image` FOREIGN KEY (`image_code`) REFERENCES `images` (`code`)"
+	tcCodeKeyGate  = "gate: SELECT COUNT(*) FROM `tags` AS child WHERE child.`image_code` IS NOT NULL AND NOT EXISTS (SELECT 1 FROM `images` AS parent WHERE parent.`code` = child.`image_code`)"
+	tcTagsPlain    = "CREATE TABLE `tags` (`id` bigint NOT NULL, `image_code` varchar(20) NULL, PRIMARY KEY (`id`))"
+	tcTagsKeyIndex = "CREATE TABLE `tags` (`id` bigint NOT NULL, `image_code` varchar(20) NULL, PRIMARY KEY (`id`), INDEX `fk_tags_image` (`image_code`))"
+	tcDropCodeKey  = "ALTER TABLE `tags` DROP FOREIGN KEY `fk_tags_image`, ALGORITHM=INPLACE, LOCK=NONE"
+)
+
+// tcCodeTags is new table tags, whose key references images.code.
+func tcCodeTags(actions string) []string {
+	return tcNew(tcNewTable("tags", tcImageCode, tcKey("fk_tags_image", "column.image_code", "table.images.column.code", actions)))
 }
