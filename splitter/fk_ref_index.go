@@ -56,7 +56,7 @@ const (
 // references is there, and which index of the parent (as the release
 // declares it) it is when a change of the release adds it (nil before).
 func (c *Context) refIndex(fk *schema.ForeignKey) (refReady, *schema.Index) {
-	if fk.RefTable == nil || c.isNewTable(fk.RefTable.Name) {
+	if fk.RefTable == nil || c.Transition.From == nil || c.isNewTable(fk.RefTable.Name) {
 		return refBefore, nil
 	}
 	prev := c.previousTable(fk.RefTable.Name)

@@ -40,7 +40,7 @@ func init() {
 	register(&Rule{
 		Name: "add-foreign-key",
 		Doc: RuleDoc{
-			Change:   "add foreign key on an existing table, or on a new table where expand would fail the previous release's writes (create-table)",
+			Change:   "add foreign key on an existing table, or on a new table where expand would fail the previous release's writes or the index it references comes only in contract (create-table)",
 			Phases:   "contract (ALGORITHM=INPLACE, LOCK=NONE, foreign_key_checks off for that statement), after the index it references where contract adds that index too",
 			Rollback: "nothing to undo: contract only",
 			Gate:     "no orphans: no child row whose non-NULL key has no parent, less the rows a data_migration's delete removes first",
