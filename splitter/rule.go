@@ -144,6 +144,13 @@ const (
 	StageDropColumn
 	StageTighten
 	StageAddGatedConstraint
+	// StageAddKeyAfterIndex adds a foreign key to another table's columns
+	// that no index served before contract added one at
+	// StageAddGatedConstraint (fk_ref_index.go): among those statements,
+	// contract puts the referencing table's first (it drops the tables
+	// that reference others first), and the server refused the key
+	// (error 1822) before the index it needs.
+	StageAddKeyAfterIndex
 	// StageDropReplacedIndex drops a unique index only once the unique
 	// index that takes it over (its columns or some of them, under another
 	// name: holdsKey) is there: dropped first, the key went unenforced while the new release

@@ -30,12 +30,18 @@ import (
 // (delete = "...", in contract after the gates, before the key is added),
 // as the duplicate gates do: declaring one is how a release removes the
 // orphans it expects.
+//
+// A key whose referenced columns no index serves before contract adds one
+// (a unique index behind its duplicate gate, fk_ref_index.go) is added
+// after it, at StageAddKeyAfterIndex: at the same stage, contract ran the
+// referencing table's statements first, and the server refused the key
+// (error 1822).
 func init() {
 	register(&Rule{
 		Name: "add-foreign-key",
 		Doc: RuleDoc{
-			Change:   "add foreign key on an existing table, or on a new table where expand would fail the previous release's writes (create-table)",
-			Phases:   "contract (ALGORITHM=INPLACE, LOCK=NONE, foreign_key_checks off for that statement)",
+			Change:   "add foreign key on an existing table, or on a new table where expand would fail the previous release's writes or the index it references comes only in contract (create-table)",
+			Phases:   "contract (ALGORITHM=INPLACE, LOCK=NONE, foreign_key_checks off for that statement), after the index it references where contract adds that index too",
 			Rollback: "nothing to undo: contract only",
 			Gate:     "no orphans: no child row whose non-NULL key has no parent (a parent a data_migration's delete removes first is none), less the rows a data_migration's delete removes first",
 			Example: `foreign_key "fk_owner" {
@@ -64,6 +70,20 @@ func init() {
 				}
 				gateWhy = fmt.Sprintf("foreign key %s of new table %s: the previous release, which knows nothing of %s, could %s %s rows that its rows reference, leaving them without a parent; contract waits until there are none: give them a parent or delete them, or declare a data_migration on %s with delete = \"<predicate>\" selecting them (contract runs it first after the gates, and this gate leaves its rows out)", fk.Symbol, c.Table.Name, c.Table.Name, verb, fk.RefTable.Name, c.Table.Name)
 			}
+			stage := StageAddGatedConstraint
+			if ready, idx := c.ctx.refIndex(fk); ready >= refContract && idx != nil {
+				// fk_ref_index.go: the key comes after the index it
+				// needs, which contract adds.
+				if c.ctx.isNewTable(c.Table.Name) {
+					why = fmt.Sprintf("foreign key %s of new table %s references %s(%s), which no index serves before contract adds %s to %s: the server refuses the key until then, so expand created the table without it; the gate proved there are no orphans, so it is added in place without re-checking rows", fk.Symbol, c.Table.Name, fk.RefTable.Name, columnNames(fk.RefColumns), indexWord(idx), fk.RefTable.Name)
+					gateWhy = fmt.Sprintf("foreign key %s of new table %s: until contract adds %s of %s, which the key needs, nothing kept rows of %s from referencing %s rows that are not there (the new release writing them, the previous release deleting or changing their parent); contract waits until there are none: give them a parent or delete them, or declare a data_migration on %s with delete = \"<predicate>\" selecting them (contract runs it first after the gates, and this gate leaves its rows out)", fk.Symbol, c.Table.Name, indexWord(idx), fk.RefTable.Name, c.Table.Name, fk.RefTable.Name, c.Table.Name)
+				} else {
+					why += fmt.Sprintf("; it comes after %s of %s, which contract adds and the key needs (the server refuses the key before it, error 1822)", indexWord(idx), fk.RefTable.Name)
+				}
+				if ready == refGated && fk.RefTable.Name != c.Table.Name {
+					stage = StageAddKeyAfterIndex
+				}
+			}
 			for _, m := range c.ctx.Transition.To.Declarations.Deletes(fk.RefTable.Name) {
 				gateWhy += fmt.Sprintf("; a row whose parent data_migration %q deletes (contract runs it first after the gates, before the key is added) counts too: delete it with its parent (a data_migration on %s with delete = \"<predicate>\"), or keep its parent", m.Name, c.Table.Name)
 			}
@@ -72,7 +92,7 @@ func init() {
 				sql += dropKeyIndexes(drop) + addKeyIndexes([]*schema.Index{idx})
 				why += fmt.Sprintf("; index %s, which the server made for other keys, gives way to the key's own, which serves them too", indexNames(drop))
 			}
-			st := stmt(revision.Contract, StageAddGatedConstraint, why, Inplace.With(sql))
+			st := stmt(revision.Contract, stage, why, Inplace.With(sql))
 			st.fkOff = true
 			return []Step{gate(gateWhy, c.orphanGate(fk)), st}, nil
 		},

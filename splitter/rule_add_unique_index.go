@@ -40,11 +40,7 @@ func init() {
 		},
 		Split: func(c *Change) ([]Step, error) {
 			add := c.Change.(*schema.AddIndex)
-			// An index the table has under the name in another letter
-			// case (the server's names are case-insensitive; Atlas saw a
-			// drop and an add) is dropped in contract: adding this one in
-			// expand would fail on the name (1061).
-			if col := unwrittenKeyPart(c, add.I); col != "" && !hasIndex(c.FromTable, add.I.Name) {
+			if col := uniqueInExpand(c, add.I); col != "" {
 				return uniqueOnNewColumn(c, add.I, col)
 			}
 			g, err := c.duplicateGate(c.Table.Name, add.I)
@@ -140,6 +136,19 @@ func countDuplicates(table string, exprs, stored []string, kept ...string) strin
 	}
 	return countWhere(table, fmt.Sprintf("(%s) IN (SELECT %s FROM %s WHERE %s%s GROUP BY %s HAVING COUNT(*) > 1)%s",
 		keys, keys, sqlsyntax.Ident(table), notNull(stored), only, keys, only))
+}
+
+// uniqueInExpand is the key column that lets the rule build a unique
+// index in expand (unwrittenKeyPart), "" when it waits for contract. An
+// index the table has under the name in another letter case (the
+// server's names are case-insensitive; Atlas saw a drop and an add) is
+// dropped in contract: adding this one in expand would fail on the name
+// (1061). A key referencing the index comes after it (fk_ref_index.go).
+func uniqueInExpand(c *Change, idx *schema.Index) string {
+	if hasIndex(c.FromTable, idx.Name) {
+		return ""
+	}
+	return unwrittenKeyPart(c, idx)
 }
 
 // unwrittenKeyPart is a column of the key that is new in this release,

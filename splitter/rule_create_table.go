@@ -34,14 +34,20 @@ import (
 // new release's own deletes do; those keys stay in expand. So do the keys
 // between tables new in the release, which the previous release never
 // writes, unless such a cascade reaches the parent's rows.
+//
+// A key to columns of a kept table that no index serves before an index
+// the release adds there (fk_ref_index.go) cannot be in the CREATE TABLE,
+// which runs before the ALTERs of kept tables: with the index added in
+// expand, it is added after it, as a cycle's keys are; with the index
+// added only in contract, it waits for contract (deferKeys).
 func init() {
 	register(&Rule{
 		Name: "create-table",
 		Doc: RuleDoc{
 			Change:   "create table, with its indexes and foreign keys",
-			Phases:   "expand (foreign keys between new tables that reference each other in a cycle: added after the tables, ALGORITHM=INPLACE, LOCK=NONE); a foreign key that would fail a write of the previous release (to a table it deletes rows from, ON DELETE RESTRICT or NO ACTION, the default; or ON UPDATE so, on a column it changes; a cascade from its writes into new tables counts) is left out of the CREATE TABLE, whose table gets the index the server would make for it, and added in contract by add-foreign-key, behind its orphan gate; ON DELETE and ON UPDATE CASCADE or SET NULL stay in expand (the previous release's delete then deletes or clears the new release's child rows, as the new release declared its own deletes to), and so do keys between new tables no such cascade reaches",
+			Phases:   "expand (foreign keys between new tables that reference each other in a cycle, and keys to columns of a kept table that an index expand adds serves: added after the tables and that index, ALGORITHM=INPLACE, LOCK=NONE; a key whose index only contract adds waits for contract, where add-foreign-key adds it after the index, behind its orphan gate); a foreign key that would fail a write of the previous release (to a table it deletes rows from, ON DELETE RESTRICT or NO ACTION, the default; or ON UPDATE so, on a column it changes; a cascade from its writes into new tables counts) is left out of the CREATE TABLE, whose table gets the index the server would make for it, and added in contract by add-foreign-key, behind its orphan gate; ON DELETE and ON UPDATE CASCADE or SET NULL stay in expand (the previous release's delete then deletes or clears the new release's child rows, as the new release declared its own deletes to), and so do keys between new tables no such cascade reaches",
 			Gate:     "a foreign key added in contract: add-foreign-key's (no orphans)",
-			Rollback: "drop the table (foreign keys added after the tables of a cycle: dropped first, ALGORITHM=INPLACE, LOCK=NONE; a key waiting for contract was never added); the rows the new release wrote in it are lost. The first release's tables: refused (no previous release to return to; it would drop every table with its rows)",
+			Rollback: "drop the table (foreign keys added after the tables of a cycle or after an index of a kept table: dropped first, ALGORITHM=INPLACE, LOCK=NONE; a key waiting for contract was never added); the rows the new release wrote in it are lost. The first release's tables: refused (no previous release to return to; it would drop every table with its rows)",
 			Example: `table "image_tags" {
   schema = schema.glance
   column "image_id" {
@@ -64,8 +70,9 @@ func init() {
 			}
 			created := *base
 			created.ForeignKeys = nil
-			var later []*schema.ForeignKey
+			var later, afterIndex []*schema.ForeignKey
 			for _, fk := range base.ForeignKeys {
+				ready, _ := c.ctx.refIndex(fk)
 				switch {
 				case fk.RefTable != nil && fk.RefTable.Name == t.Name:
 					// A key to the table itself (Friendica's
@@ -78,6 +85,10 @@ func init() {
 					created.ForeignKeys = append(created.ForeignKeys, &self)
 				case fk.RefTable != nil && c.ctx.fks.cyclic(t.Name, fk.RefTable.Name) && c.ctx.isNewTable(fk.RefTable.Name):
 					later = append(later, fk)
+				case ready == refExpand:
+					// fk_ref_index.go: the index it needs comes with
+					// expand's ALTERs, after the tables.
+					afterIndex = append(afterIndex, fk)
 				default:
 					created.ForeignKeys = append(created.ForeignKeys, fk)
 				}
@@ -89,9 +100,14 @@ func init() {
 			why := "table " + t.Name + " is new: no code of the previous release reads or writes it"
 			var waiting []string
 			for _, fk := range t.ForeignKeys {
-				if !slices.Contains(base.ForeignKeys, fk) {
-					waiting = append(waiting, fk.Symbol)
+				if slices.Contains(base.ForeignKeys, fk) {
+					continue
 				}
+				if ready, idx := c.ctx.refIndex(fk); ready >= refContract && idx != nil {
+					why += fmt.Sprintf("; its foreign key %s waits for contract, which adds %s of %s that the key needs (the server refuses the key before it): add-foreign-key adds the key there, after it, behind its orphan gate", fk.Symbol, indexWord(idx), fk.RefTable.Name)
+					continue
+				}
+				waiting = append(waiting, fk.Symbol)
 			}
 			if n := len(waiting); n > 0 {
 				why += fmt.Sprintf("; its %s %s %s for contract (add-foreign-key adds %s there, behind %s orphan %s): in expand, %s would fail writes of the previous release to the rows %s", sqlsyntax.OneOrMany(n, "foreign key", "foreign keys"), strings.Join(waiting, ", "), sqlsyntax.OneOrMany(n, "waits", "wait"),
@@ -108,16 +124,21 @@ func init() {
 				steps = append(steps, refuseRollback(fmt.Sprintf("release %s is the first release: there is no previous release to return to, and undoing its expand would drop every table it created with all their rows (to start over, drop the database)", c.ctx.Transition.To.Name)))
 			}
 			for _, fk := range later {
-				sql, err := c.Alter(&schema.AddForeignKey{F: fk})
+				steps, err = c.addKeyLater(steps, fk,
+					fmt.Sprintf("foreign key %s of new table %s references new table %s, which references %s back: both tables are created first, then their keys; the tables are empty and no code writes them yet, so no row is checked", fk.Symbol, t.Name, fk.RefTable.Name, t.Name),
+					fmt.Sprintf("foreign key %s of new table %s references new table %s, which references %s back: it goes first so that either table can be dropped", fk.Symbol, t.Name, fk.RefTable.Name, t.Name))
 				if err != nil {
 					return nil, err
 				}
-				steps = append(steps, undo(StageRollbackDropConstraint,
-					fmt.Sprintf("foreign key %s of new table %s references new table %s, which references %s back: it goes first so that either table can be dropped", fk.Symbol, t.Name, fk.RefTable.Name, t.Name),
-					Inplace.With(fmt.Sprintf("ALTER TABLE %s DROP FOREIGN KEY %s", sqlsyntax.Ident(t.Name), sqlsyntax.Ident(fk.Symbol)))))
-				for _, s := range c.ctx.withoutFKChecks(Inplace.With(sql)) {
-					steps = append(steps, stmt(revision.Expand, StageAddConstraint, fmt.Sprintf("foreign key %s of new table %s references new table %s, which references %s back: both tables are created first, then their keys; the tables are empty and no code writes them yet, so no row is checked", fk.Symbol, t.Name, fk.RefTable.Name, t.Name),
-						s))
+			}
+			for _, fk := range afterIndex {
+				_, idx := c.ctx.refIndex(fk)
+				ref := fk.RefTable.Name + "(" + columnNames(fk.RefColumns) + ")"
+				steps, err = c.addKeyLater(steps, fk,
+					fmt.Sprintf("foreign key %s of new table %s references %s, which no index served before this expand adds %s to %s: the server refuses the key until then (errno 150), so the table is created without it and it is added after the index; the table is empty and no code writes it yet, so no row is checked", fk.Symbol, t.Name, ref, indexWord(idx), fk.RefTable.Name),
+					fmt.Sprintf("foreign key %s of new table %s needs %s of %s, which this expand added: it goes first, so that the index can be dropped (error 1553 otherwise)", fk.Symbol, t.Name, indexWord(idx), fk.RefTable.Name))
+				if err != nil {
+					return nil, err
 				}
 			}
 			return steps, nil
@@ -125,10 +146,30 @@ func init() {
 	})
 }
 
+// addKeyLater adds to steps a key of a new table that its CREATE TABLE
+// leaves out, added in expand once the tables and the indexes it needs
+// are there (why), in place with foreign_key_checks off: the table is new
+// and empty, and no code writes it before expand ends. The rollback drops
+// it first (undoWhy), before the tables and indexes it needs.
+func (c *Change) addKeyLater(steps []Step, fk *schema.ForeignKey, why, undoWhy string) ([]Step, error) {
+	sql, err := c.Alter(&schema.AddForeignKey{F: fk})
+	if err != nil {
+		return nil, err
+	}
+	steps = append(steps, undo(StageRollbackDropConstraint, undoWhy,
+		Inplace.With(fmt.Sprintf("ALTER TABLE %s DROP FOREIGN KEY %s", sqlsyntax.Ident(c.Table.Name), sqlsyntax.Ident(fk.Symbol)))))
+	for _, s := range c.ctx.withoutFKChecks(Inplace.With(sql)) {
+		steps = append(steps, stmt(revision.Expand, StageAddConstraint, why, s))
+	}
+	return steps, nil
+}
+
 // deferKeys are the foreign keys of new tables that would make a write of
-// the previous release fail, each as an AddForeignKey change of its own
-// on the table as expand creates it (Context.created, which create-table
-// creates), for add-foreign-key to place in contract with its gate.
+// the previous release fail, or that reference columns only an index
+// contract adds serves (fk_ref_index.go), each as an AddForeignKey
+// change of its own on the table as expand creates it (Context.created,
+// which create-table creates), for add-foreign-key to place in contract
+// with its gate.
 //
 // Which writes those are: the previous release deletes rows of every
 // table it has, and changes every column it has or that something fills
@@ -212,7 +253,13 @@ func (c *Context) deferKeys() []*Change {
 	for _, t := range added {
 		var wait []*schema.ForeignKey
 		for _, fk := range t.ForeignKeys {
-			if fk.RefTable != nil && (deletes(fk.RefTable.Name) && restricts(fk.OnDelete) || changes(fk) && restricts(fk.OnUpdate)) {
+			if fk.RefTable == nil {
+				continue
+			}
+			// fk_ref_index.go: the index the key needs comes with
+			// contract.
+			ready, _ := c.refIndex(fk)
+			if deletes(fk.RefTable.Name) && restricts(fk.OnDelete) || changes(fk) && restricts(fk.OnUpdate) || ready >= refContract {
 				wait = append(wait, fk)
 			}
 		}
