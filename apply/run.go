@@ -590,7 +590,7 @@ func (s *Session) failed(ctx context.Context, rev *revision.Revision, rec *histo
 	cause = s.redact(cause)
 	committed := ""
 	if st.Kind == revision.Backfill && rec.ResumeKey.Valid {
-		committed = fmt.Sprintf(", and the backfill committed up to %s = %s", s.shownKey(ctx, st), history.ShowKey(rec.ResumeKey.String))
+		committed = fmt.Sprintf(", and the %s committed up to %s = %s", formOf(st).what(), s.shownKey(ctx, st), history.ShowKey(rec.ResumeKey.String))
 	}
 	if ctx.Err() != nil {
 		// Interrupted: the record keeps "in flight" (or the last committed

@@ -105,6 +105,11 @@ func TestDataMigrationDeleteKilledResumes(t *testing.T) {
 	_ = run.cmd.Process.Kill()
 	run.wait(t)
 	release()
+	// The server ends the killed run's session, and frees its lock, once
+	// it meets the closed socket: its batch, let through, is rolled back.
+	p.waitFor("the killed run's session to end", func() bool {
+		return p.query("SELECT IS_USED_LOCK(?) IS NULL", "emcee:"+p.DB.Name) == "1"
+	})
 	// The batch that waits is the one whose range reads row 301: InnoDB
 	// locks the record after a range's end too, so it may be the batch
 	// ending at 300. Every batch before it committed, with its progress.
