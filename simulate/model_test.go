@@ -441,3 +441,50 @@ table "conv" {
 		}
 	}
 }
+
+// A table a data migration inserts rows into from another table (Gitea
+// 1.15's email_address, given each user's primary email) knows it: the
+// verifier takes its rows no worker wrote as the migration's.
+func TestTableFilledByAnInsert(t *testing.T) {
+	const v1 = `schema "app" {}
+table "user" {
+  schema = schema.app
+  column "id" {
+    type           = bigint
+    auto_increment = true
+  }
+  column "email" {
+    type = varchar(255)
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+table "email_address" {
+  schema = schema.app
+  column "id" {
+    type           = bigint
+    auto_increment = true
+  }
+  column "email" {
+    type = varchar(255)
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+`
+	v2 := v1 + "data_migration \"primary_email\" {\n  table   = \"email_address\"\n  from    = \"user\"\n  insert  = \"email = email\"\n  pending = \"NOT EXISTS (SELECT 1 FROM email_address AS e WHERE e.email = `user`.email)\"\n}\n"
+	r1, r2 := parse(t, "v1", v1), parse(t, "v2", v2)
+	for name, want := range map[string]string{"email_address": "primary_email", "user": ""} {
+		ot, _ := r1.Schema.Table(name)
+		nt, _ := r2.Schema.Table(name)
+		tb, err := newTable(ot, nt, r2.Declarations)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tb.filledBy != want {
+			t.Errorf("%s filled by %q, want %q", name, tb.filledBy, want)
+		}
+	}
+}

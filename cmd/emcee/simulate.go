@@ -92,7 +92,9 @@ as is a NOT NULL column of one; column types integer, bool, decimal,
 float, char/varchar/text, enum, set, date/time, json, binary (columns of
 other types are left out when they are NULL or have a default). Declared
 replaces, renamed_from and fill columns are checked in both directions.
-Foreign keys between simulated tables are not followed. Each unique key
+Foreign keys between simulated tables are not followed, nor the rows a
+data migration inserts into a simulated table (from and insert): contract's
+gate checks those. Each unique key
 gets a value of its own in every row in one of its columns (an INT or
 BIGINT, or a string of 8 characters or more); a key without such a column
 is left to chance, and a duplicate is a failed statement.
