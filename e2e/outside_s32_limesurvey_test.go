@@ -132,3 +132,38 @@ func TestOutsideS32LimeSurveyRightsMovedAndDroppedInOneRelease(t *testing.T) {
 		t.Fatalf("surveys_rights left after contract")
 	}
 }
+
+// LimeSurvey 1.92's DBVersion 156 recreates survey_url_parameters with an
+// id the server numbers. Declared on the kept table (its id made NOT NULL
+// and the primary key in one release, auto_increment = true in the next),
+// the second release was planned as nothing: Atlas's differ does not
+// compare AUTO_INCREMENT. Its snapshot said AUTO_INCREMENT, the database
+// did not, db diff said they matched, and the release's inserts without an
+// id failed (1364). It is planned in expand now, and db diff reports a
+// numbering dropped by hand.
+func TestOutsideS32LimeSurveyIdMadeAutoIncrement(t *testing.T) {
+	t.Parallel()
+	const keyed = "schema \"app\" {}\ntable \"lime_survey_url_parameters\" {\n  schema = schema.app\n  column \"id\" {\n    type = int\n  }\n  column \"sid\" {\n    type = int\n  }\n  column \"parameter\" {\n    type = varchar(50)\n  }\n  primary_key {\n    columns = [column.id]\n  }\n}\n"
+	numbered := replaceOnce(keyed, "  column \"id\" {\n    type = int\n  }\n", "  column \"id\" {\n    type           = int\n    auto_increment = true\n    allow_copy     = true\n  }\n")
+	p := newSchemaProject(t, [2]string{"r156", keyed}, [2]string{"r156_2", numbered})
+	p.must("plan")
+	if got := p.read("plans/r156_2/r156_2_expand01.sql"); !strings.Contains(got, "ALTER TABLE `lime_survey_url_parameters` MODIFY COLUMN `id` int NOT NULL AUTO_INCREMENT, ALGORITHM=COPY, LOCK=SHARED;") {
+		t.Fatalf("r156_2's expand does not number id:\n%s", got)
+	}
+	p.must("db", "sync", "r156")
+	p.exec("INSERT INTO lime_survey_url_parameters (id, sid, parameter) VALUES (101, 10001, 'src'), (7, 10003, 'lang')")
+	p.must("db", "expand")
+	p.exec("INSERT INTO lime_survey_url_parameters (sid, parameter) VALUES (10004, 'ref')")
+	p.must("db", "migrate")
+	p.must("db", "contract")
+	p.must("db", "diff")
+	if got := p.query("SELECT GROUP_CONCAT(CONCAT(id, ':', parameter) ORDER BY id) FROM lime_survey_url_parameters"); got != "7:lang,101:src,102:ref" {
+		t.Fatalf("survey_url_parameters: %s", got)
+	}
+	p.exec("ALTER TABLE lime_survey_url_parameters MODIFY id int NOT NULL")
+	r := p.run("db", "diff")
+	if r.Code == 0 {
+		t.Fatalf("db diff over a numbering dropped by hand: %s", r)
+	}
+	opContains(t, r, "column id is int NOT NULL, expected int NOT NULL AUTO_INCREMENT")
+}
