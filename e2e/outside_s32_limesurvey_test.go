@@ -167,3 +167,42 @@ func TestOutsideS32LimeSurveyIdMadeAutoIncrement(t *testing.T) {
 	}
 	opContains(t, r, "column id is int NOT NULL, expected int NOT NULL AUTO_INCREMENT")
 }
+
+// LimeSurvey 1.92's DBVersion 145 adds four admin notification columns to
+// surveys_languagesettings and sets them to the default texts in one
+// data_migration (four assignments, where the first is NULL). A rollback
+// after migrate refused for every row of the four columns ("500 row(s)
+// hold a value only the new release wrote"): a backfill of several
+// assignments was never recognised as one a later migrate writes again.
+// Now a row holding what the migration writes is not counted; a text the
+// new release wrote is, and is the one the refusal names.
+func TestOutsideS32LimeSurveyRollbackOfSeveralColumnsOneMigrationSets(t *testing.T) {
+	t.Parallel()
+	const v143 = "schema \"app\" {}\ntable \"lime_surveys_languagesettings\" {\n  schema = schema.app\n  column \"surveyls_survey_id\" {\n    type = int\n  }\n  column \"surveyls_language\" {\n    type = varchar(45)\n  }\n  primary_key {\n    columns = [column.surveyls_survey_id, column.surveyls_language]\n  }\n}\n"
+	v145 := replaceOnce(v143, "  primary_key {", "  column \"email_admin_notification_subj\" {\n    type = varchar(255)\n    null = true\n  }\n  column \"email_admin_notification\" {\n    type = text\n    null = true\n  }\n  primary_key {") +
+		"data_migration \"admin_notification_texts\" {\n  table   = \"lime_surveys_languagesettings\"\n  set     = \"email_admin_notification_subj = 'Response submission for survey {SURVEYNAME}', email_admin_notification = 'A new response was submitted for your survey.'\"\n  pending = \"email_admin_notification_subj IS NULL\"\n}\n"
+	p := newSchemaProject(t, [2]string{"r143", v143}, [2]string{"r145", v145})
+	p.must("plan")
+	p.must("db", "sync", "r143")
+	p.exec("INSERT INTO lime_surveys_languagesettings VALUES (1, 'en'), (1, 'de'), (2, 'en')")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	// An administrator edits a text with the new release.
+	p.exec("UPDATE lime_surveys_languagesettings SET email_admin_notification = 'Custom' WHERE surveyls_survey_id = 2")
+	r := p.run("db", "rollback")
+	if r.Code == 0 {
+		t.Fatalf("rollback over a text only the new release wrote: %s", r)
+	}
+	opContains(t, r, "column lime_surveys_languagesettings.email_admin_notification: 1 row(s) hold a value only the new release wrote")
+	if all := r.Stdout + r.Stderr; strings.Contains(all, "email_admin_notification_subj:") {
+		t.Fatalf("the subject, as migrate wrote it in every row, counted as lost: %s", r)
+	}
+	p.must("db", "rollback", "--drop-new-data")
+	p.must("db", "diff")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	p.must("db", "contract")
+	if got := p.query("SELECT COUNT(*) FROM lime_surveys_languagesettings WHERE email_admin_notification = 'A new response was submitted for your survey.'"); got != "3" {
+		t.Fatalf("texts after expand and migrate again: %s rows", got)
+	}
+}
