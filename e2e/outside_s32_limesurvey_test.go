@@ -151,7 +151,15 @@ func TestOutsideS32LimeSurveyIdMadeAutoIncrement(t *testing.T) {
 		t.Fatalf("r156_2's expand does not number id:\n%s", got)
 	}
 	p.must("db", "sync", "r156")
-	p.exec("INSERT INTO lime_survey_url_parameters (id, sid, parameter) VALUES (101, 10001, 'src'), (7, 10003, 'lang')")
+	p.exec("INSERT INTO lime_survey_url_parameters (id, sid, parameter) VALUES (101, 10001, 'src'), (0, 10003, 'lang')")
+	// The copy would number the 0 anew: expand stops, and says so (it
+	// said the rows would make expand fail half-way).
+	r := p.run("db", "expand")
+	if r.Code == 0 {
+		t.Fatalf("expand over an id of 0 the copy numbers anew: %s", r)
+	}
+	opContains(t, r, "these rows, written before the release started, stop its expand (each gate's reason says what they would make it do)", "rows whose lime_survey_url_parameters.id is 0: the copy making it AUTO_INCREMENT would give them new numbers")
+	p.exec("UPDATE lime_survey_url_parameters SET id = 7 WHERE id = 0")
 	p.must("db", "expand")
 	p.exec("INSERT INTO lime_survey_url_parameters (sid, parameter) VALUES (10004, 'ref')")
 	p.must("db", "migrate")
@@ -161,7 +169,7 @@ func TestOutsideS32LimeSurveyIdMadeAutoIncrement(t *testing.T) {
 		t.Fatalf("survey_url_parameters: %s", got)
 	}
 	p.exec("ALTER TABLE lime_survey_url_parameters MODIFY id int NOT NULL")
-	r := p.run("db", "diff")
+	r = p.run("db", "diff")
 	if r.Code == 0 {
 		t.Fatalf("db diff over a numbering dropped by hand: %s", r)
 	}
