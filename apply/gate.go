@@ -192,11 +192,14 @@ func (c gateCheck) err() error {
 		}
 	}
 	if c.rev.ID.Phase == revision.Expand {
-		// Expand's gates (a conversion's colliding keys) wait for rows
+		// Expand's gates (a conversion's colliding keys, the zeros a
+		// column made AUTO_INCREMENT would number anew) wait for rows
 		// only a person fixes: they were written before the release
-		// started, no migrate has run, none rewrites them.
+		// started, no migrate has run, none rewrites them. What each
+		// would do is its reason's to say: a collision fails expand
+		// half-way, a zero gets another value silently.
 		return &Refusal{
-			Reason: fmt.Sprintf("%s refused: %d of %s closed, nothing was changed; these rows, written before the release started, would make its expand fail half-way:\n%s", c.rev.ID, len(c.closed), sqlsyntax.Plural(len(c.results), "gate"), DescribeGates(c.closed)),
+			Reason: fmt.Sprintf("%s refused: %d of %s closed, nothing was changed; these rows, written before the release started, stop its expand (each gate's reason says what they would make it do):\n%s", c.rev.ID, len(c.closed), sqlsyntax.Plural(len(c.results), "gate"), DescribeGates(c.closed)),
 			Next:   blockedNext(c.cmd),
 		}
 	}

@@ -593,7 +593,10 @@ func (s *Session) statementLosses(ctx context.Context, rel string, revs []*revis
 		switch e.Op {
 		case effect.DropColumn:
 			var f *sqlsyntax.Fill
-			if ff := fills[e.Table+"."+strings.ToLower(e.Name)]; ff != nil && !slices.ContainsFunc(slices.Collect(maps.Keys(ff.Reads)), func(c string) bool { return dropped[e.Table+"\x00"+c] }) {
+			// A fill counts where what it reads stays and what it takes at
+			// the default comes back so: every column it assigns is dropped.
+			if ff := fills[e.Table+"."+strings.ToLower(e.Name)]; ff != nil && !slices.ContainsFunc(slices.Collect(maps.Keys(ff.Reads)), func(c string) bool { return dropped[e.Table+"\x00"+c] }) &&
+				!slices.ContainsFunc(ff.Assigns, func(c string) bool { return !dropped[e.Table+"\x00"+c] }) {
 				f = ff
 			}
 			l, err = s.columnLoss(ctx, e.Table, e.Name, f)

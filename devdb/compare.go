@@ -222,6 +222,7 @@ func compare(drv migrate.Driver, live, want *state, expected string) (*Report, e
 		}
 	}
 	all = append(all, compareBools(live.Schema, &exp, all)...)
+	all = append(all, compareAutoIncrement(live.Schema, &exp, all)...)
 	all = append(all, compareTriggers(live.triggers, want.triggers)...)
 	all = append(all, compareViews(live.views, want.views)...)
 	all = append(all, compareOthers(live.others, want.others)...)
@@ -256,6 +257,41 @@ func compareBools(live, want *schema.Schema, found []located) []located {
 				}
 				out = append(out, located{lt.Name, Difference{Kind: "column", Name: lc.Name, State: Differs, Live: def(lc, lraw), Expected: def(wc, wraw)}})
 			}
+		}
+	}
+	return out
+}
+
+// compareAutoIncrement finds the columns one side numbers (AUTO_INCREMENT)
+// and the other does not: Atlas's diff does not compare it, and a column
+// whose numbering was dropped by hand, or that plans never gave it (a
+// column made AUTO_INCREMENT was planned as nothing: LimeSurvey 1.92's
+// survey_url_parameters.id), was said to match, the release's inserts
+// leaving it out then failing. A column the diff already reports is left
+// to it.
+func compareAutoIncrement(live, want *schema.Schema, found []located) []located {
+	numbered := func(c *schema.Column) bool {
+		_, ok := schemadef.Attr[*mysql.AutoIncrement](c.Attrs)
+		return ok
+	}
+	def := func(c *schema.Column) string {
+		if numbered(c) {
+			return schemadef.ColumnDef(c) + " AUTO_INCREMENT"
+		}
+		return schemadef.ColumnDef(c)
+	}
+	var out []located
+	for _, lt := range live.Tables {
+		wt, ok := want.Table(lt.Name)
+		if !ok {
+			continue
+		}
+		for _, lc := range lt.Columns {
+			wc, ok := wt.Column(lc.Name)
+			if !ok || numbered(lc) == numbered(wc) || slices.ContainsFunc(found, func(l located) bool { return l.table == lt.Name && l.Kind == "column" && l.Name == lc.Name }) {
+				continue
+			}
+			out = append(out, located{lt.Name, Difference{Kind: "column", Name: lc.Name, State: Differs, Live: def(lc), Expected: def(wc)}})
 		}
 	}
 	return out

@@ -101,6 +101,7 @@ func Between(drv *mysql.Driver, t project.Target, prev *Release, to *Release) (_
 	}
 	changes = withForeignKeyIndexDrops(base, to.Schema, lists, changes)
 	changes = withCheckExprChanges(base, to.Schema, changes)
+	changes = withAutoIncrementChanges(base, to.Schema, changes)
 	withDeclaredCollations(t, whole, to.Schema)
 	changes = withTableCharsetChanges(t, base, to.Schema, changes)
 	changes = withColumnCharsetChanges(t, base, to.Schema, changes)

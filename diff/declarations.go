@@ -337,6 +337,23 @@ func (d *Declarations) RowsMovedBy(table string) []*DataMigration {
 	return out
 }
 
+// setFrom is the first data_migration updating table whose set assigns
+// one of the columns adds and reads column, and that column: a column the
+// release drops whose values it moves into the added one (nil if none).
+func (d *Declarations) setFrom(table, column string, adds []string) (*DataMigration, string) {
+	for _, m := range d.DataMigrations {
+		if m.SetList == nil || !strings.EqualFold(m.Table, table) || !m.SetList.ReadsColumn(table, column) {
+			continue
+		}
+		for _, a := range adds {
+			if m.SetList.Assigns(a) != nil {
+				return m, a
+			}
+		}
+	}
+	return nil, ""
+}
+
 // MovedBy is the data migration that inserts rows into another table from
 // the rows of table, reading column (nil if none): a column the release
 // drops whose values live on in those rows, and whose drop waits for the

@@ -139,8 +139,14 @@ func CheckLosses(tr *Transition) error {
 				if sqlname.IsOneOf(d, adds...) {
 					continue // re-cased: recased refuses it
 				}
-				succ := likeliestSuccessor(d, adds)
-				errs = append(errs, &Problem{Kind: UndeclaredLoss, Pos: posOrFile(to, c.T.Name, succ), Msg: to.lossAdvice(c.T.Name, d, succ, adds)})
+				succ, moved := likeliestSuccessor(d, adds), ""
+				if m, col := to.Declarations.setFrom(c.T.Name, d, adds); m != nil {
+					// LimeSurvey 1.92's DBVersion 145 drops surveys.notification
+					// and sets emailnotificationto from it (a data_migration):
+					// the refusal named savetimings, the first added column.
+					succ, moved = col, fmt.Sprintf("data_migration %q (at %s) sets %s from %s: if that is how its values move, or", m.Name, m.Pos, col, d)
+				}
+				errs = append(errs, &Problem{Kind: UndeclaredLoss, Pos: posOrFile(to, c.T.Name, succ), Msg: to.lossAdvice(c.T.Name, d, succ, moved, adds)})
 			}
 		}
 	}
@@ -213,14 +219,21 @@ func CheckLosses(tr *Transition) error {
 // the first of them). A release declared as SQL has no column block: the
 // replacement goes in its declarations file, inside the table and column
 // blocks that file holds.
-func (r *Release) lossAdvice(table, dropped, to string, adds []string) string {
+//
+// moved, when a data_migration of the release sets the added column from
+// the dropped one, says so, and that the discard then declares the drop.
+func (r *Release) lossAdvice(table, dropped, to, moved string, adds []string) string {
 	where, path := fmt.Sprintf("in %s's column block", to), [][]string{{"replaces"}}
 	if f := r.DeclFile(); f != "" {
 		in, p := r.declBlock(table, to, [][]string{{"replaces"}})
 		where, path = "in "+f+in, p
 	}
-	return fmt.Sprintf("table %s loses column %s and gains %s in release %s: emcee cannot tell a replacement from a loss. If %s carries %s's data, declare it %s, as below when the values change (with the same values, `renamed_from = %s` in place of the replaces block); if %s's data may be lost, declare the discard below, %s, instead:\n%s\n%s",
-		table, dropped, strings.Join(adds, ", "), r.Name, to, dropped, where, hclquote.Quote(dropped), dropped, r.TopLevel(),
+	lost := "if"
+	if moved != "" {
+		lost = moved + " if"
+	}
+	return fmt.Sprintf("table %s loses column %s and gains %s in release %s: emcee cannot tell a replacement from a loss. If %s carries %s's data, declare it %s, as below when the values change (with the same values, `renamed_from = %s` in place of the replaces block); %s %s's data may be lost, declare the discard below, %s, instead:\n%s\n%s",
+		table, dropped, strings.Join(adds, ", "), r.Name, to, dropped, where, hclquote.Quote(dropped), lost, dropped, r.TopLevel(),
 		hclquote.Block("    ", path, hclquote.Attr{Name: "column", Value: dropped}, hclquote.Attr{Name: "forward", Value: "..."}, hclquote.Attr{Name: "backward", Value: "..."}),
 		discardBlock(table, dropped))
 }

@@ -60,6 +60,12 @@ func TestUndeclaredLossIsRefused(t *testing.T) {
 		// profilable and visitor_seconds_since_first; the refusal named
 		// the first added column as the replacement.
 		{"column dropped, two added: the likeliest named", strings.Replace(imagesV1, "column \"is_public\" {\n    type = bool\n  }", "column \"profilable\" {\n    type = bool\n    null = true\n  }\n  column \"is_public_now\" {\n    type = bool\n    null = true\n  }", 1), "If is_public_now carries is_public's data, declare it in is_public_now's column block"},
+		// LimeSurvey 1.92's DBVersion 145 drops surveys.notification and
+		// sets emailnotificationto, the last of 19 added columns, from it
+		// in a data_migration: the refusal named the first added column.
+		{"column dropped, a data_migration sets an added one from it", strings.Replace(imagesV1, "column \"is_public\" {\n    type = bool\n  }", "column \"profilable\" {\n    type = bool\n    null = true\n  }\n  column \"shown\" {\n    type = varchar(10)\n    null = true\n  }", 1) +
+			"data_migration \"shown\" {\n  table   = \"images\"\n  set     = \"shown = IF(is_public, 'yes', 'no')\"\n  pending = \"shown IS NULL\"\n}\n",
+			"If shown carries is_public's data, declare it in shown's column block, as below when the values change (with the same values, `renamed_from = \"is_public\"` in place of the replaces block); data_migration \"shown\" (at pike.hcl:28:1) sets shown from is_public: if that is how its values move, or if is_public's data may be lost, declare the discard below"},
 		{"column discarded", swap + "discard {\n  table  = \"images\"\n  column = \"is_public\"\n}\n", ""},
 		{"column renamed", strings.Replace(swap, "null = true", "null = true\n    renamed_from = \"is_public\"", 1), ""},
 		{"column dropped alone", strings.Replace(imagesV1, "column \"is_public\" {\n    type = bool\n  }", "", 1), ""},

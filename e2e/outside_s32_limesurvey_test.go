@@ -132,3 +132,85 @@ func TestOutsideS32LimeSurveyRightsMovedAndDroppedInOneRelease(t *testing.T) {
 		t.Fatalf("surveys_rights left after contract")
 	}
 }
+
+// LimeSurvey 1.92's DBVersion 156 recreates survey_url_parameters with an
+// id the server numbers. Declared on the kept table (its id made NOT NULL
+// and the primary key in one release, auto_increment = true in the next),
+// the second release was planned as nothing: Atlas's differ does not
+// compare AUTO_INCREMENT. Its snapshot said AUTO_INCREMENT, the database
+// did not, db diff said they matched, and the release's inserts without an
+// id failed (1364). It is planned in expand now, and db diff reports a
+// numbering dropped by hand.
+func TestOutsideS32LimeSurveyIdMadeAutoIncrement(t *testing.T) {
+	t.Parallel()
+	const keyed = "schema \"app\" {}\ntable \"lime_survey_url_parameters\" {\n  schema = schema.app\n  column \"id\" {\n    type = int\n  }\n  column \"sid\" {\n    type = int\n  }\n  column \"parameter\" {\n    type = varchar(50)\n  }\n  primary_key {\n    columns = [column.id]\n  }\n}\n"
+	numbered := replaceOnce(keyed, "  column \"id\" {\n    type = int\n  }\n", "  column \"id\" {\n    type           = int\n    auto_increment = true\n    allow_copy     = true\n  }\n")
+	p := newSchemaProject(t, [2]string{"r156", keyed}, [2]string{"r156_2", numbered})
+	p.must("plan")
+	if got := p.read("plans/r156_2/r156_2_expand01.sql"); !strings.Contains(got, "ALTER TABLE `lime_survey_url_parameters` MODIFY COLUMN `id` int NOT NULL AUTO_INCREMENT, ALGORITHM=COPY, LOCK=SHARED;") {
+		t.Fatalf("r156_2's expand does not number id:\n%s", got)
+	}
+	p.must("db", "sync", "r156")
+	p.exec("INSERT INTO lime_survey_url_parameters (id, sid, parameter) VALUES (101, 10001, 'src'), (0, 10003, 'lang')")
+	// The copy would number the 0 anew: expand stops, and says so (it
+	// said the rows would make expand fail half-way).
+	r := p.run("db", "expand")
+	if r.Code == 0 {
+		t.Fatalf("expand over an id of 0 the copy numbers anew: %s", r)
+	}
+	opContains(t, r, "these rows, written before the release started, stop its expand (each gate's reason says what they would make it do)", "rows whose lime_survey_url_parameters.id is 0: the copy making it AUTO_INCREMENT would give them new numbers")
+	p.exec("UPDATE lime_survey_url_parameters SET id = 7 WHERE id = 0")
+	p.must("db", "expand")
+	p.exec("INSERT INTO lime_survey_url_parameters (sid, parameter) VALUES (10004, 'ref')")
+	p.must("db", "migrate")
+	p.must("db", "contract")
+	p.must("db", "diff")
+	if got := p.query("SELECT GROUP_CONCAT(CONCAT(id, ':', parameter) ORDER BY id) FROM lime_survey_url_parameters"); got != "7:lang,101:src,102:ref" {
+		t.Fatalf("survey_url_parameters: %s", got)
+	}
+	p.exec("ALTER TABLE lime_survey_url_parameters MODIFY id int NOT NULL")
+	r = p.run("db", "diff")
+	if r.Code == 0 {
+		t.Fatalf("db diff over a numbering dropped by hand: %s", r)
+	}
+	opContains(t, r, "column id is int NOT NULL, expected int NOT NULL AUTO_INCREMENT")
+}
+
+// LimeSurvey 1.92's DBVersion 145 adds four admin notification columns to
+// surveys_languagesettings and sets them to the default texts in one
+// data_migration (four assignments, where the first is NULL). A rollback
+// after migrate refused for every row of the four columns ("500 row(s)
+// hold a value only the new release wrote"): a backfill of several
+// assignments was never recognised as one a later migrate writes again.
+// Now a row holding what the migration writes is not counted; a text the
+// new release wrote is, and is the one the refusal names.
+func TestOutsideS32LimeSurveyRollbackOfSeveralColumnsOneMigrationSets(t *testing.T) {
+	t.Parallel()
+	const v143 = "schema \"app\" {}\ntable \"lime_surveys_languagesettings\" {\n  schema = schema.app\n  column \"surveyls_survey_id\" {\n    type = int\n  }\n  column \"surveyls_language\" {\n    type = varchar(45)\n  }\n  primary_key {\n    columns = [column.surveyls_survey_id, column.surveyls_language]\n  }\n}\n"
+	v145 := replaceOnce(v143, "  primary_key {", "  column \"email_admin_notification_subj\" {\n    type = varchar(255)\n    null = true\n  }\n  column \"email_admin_notification\" {\n    type = text\n    null = true\n  }\n  primary_key {") +
+		"data_migration \"admin_notification_texts\" {\n  table   = \"lime_surveys_languagesettings\"\n  set     = \"email_admin_notification_subj = 'Response submission for survey {SURVEYNAME}', email_admin_notification = 'A new response was submitted for your survey.'\"\n  pending = \"email_admin_notification_subj IS NULL\"\n}\n"
+	p := newSchemaProject(t, [2]string{"r143", v143}, [2]string{"r145", v145})
+	p.must("plan")
+	p.must("db", "sync", "r143")
+	p.exec("INSERT INTO lime_surveys_languagesettings VALUES (1, 'en'), (1, 'de'), (2, 'en')")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	// An administrator edits a text with the new release.
+	p.exec("UPDATE lime_surveys_languagesettings SET email_admin_notification = 'Custom' WHERE surveyls_survey_id = 2")
+	r := p.run("db", "rollback")
+	if r.Code == 0 {
+		t.Fatalf("rollback over a text only the new release wrote: %s", r)
+	}
+	opContains(t, r, "column lime_surveys_languagesettings.email_admin_notification: 1 row(s) hold a value only the new release wrote")
+	if all := r.Stdout + r.Stderr; strings.Contains(all, "email_admin_notification_subj:") {
+		t.Fatalf("the subject, as migrate wrote it in every row, counted as lost: %s", r)
+	}
+	p.must("db", "rollback", "--drop-new-data")
+	p.must("db", "diff")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	p.must("db", "contract")
+	if got := p.query("SELECT COUNT(*) FROM lime_surveys_languagesettings WHERE email_admin_notification = 'A new response was submitted for your survey.'"); got != "3" {
+		t.Fatalf("texts after expand and migrate again: %s rows", got)
+	}
+}

@@ -507,6 +507,31 @@ func TestRuleDropColumnUnderUniqueIndex(t *testing.T) {
 	}.run(t)
 }
 
+// A kept column made AUTO_INCREMENT (LimeSurvey 1.92's
+// survey_url_parameters.id) was planned as nothing, and the drift check
+// said the database matched: the new release's inserts without an id
+// failed. Made so in expand (a copy the column opts in to), the previous
+// release's rows and writes keep their ids, the new release's are
+// numbered; a row holding 0 stops expand until it holds another value.
+func TestRuleAutoIncrement(t *testing.T) {
+	const numbered = "  column \"id\" {\n    type           = bigint\n    auto_increment = true\n  }\n"
+	ruleCase{
+		before:    replaceOnce(imagesV1, numbered, "  column \"id\" {\n    type = bigint\n  }\n"),
+		after:     replaceOnce(imagesV1, numbered, "  column \"id\" {\n    type           = bigint\n    auto_increment = true\n    allow_copy     = true\n  }\n"),
+		rules:     []string{"auto-increment"},
+		seed:      []string{"INSERT INTO images (id, name, kind, note) VALUES (1, 'one', 'a', 'x'), (7, 'seven', 'a', 'x')"},
+		oldWrites: []string{"INSERT INTO images (id, name, kind, note) VALUES (20, 'old', 'b', 'y')"},
+		newWrites: []string{"INSERT INTO images (name, kind, note) VALUES ('new', 'a', 'z')"},
+		// Back at the previous release, ids are its to give again.
+		oldAfterRollback: []string{"INSERT INTO images (id, name, kind, note) VALUES (30, 'back', 'b', 'y')"},
+		checks: map[string]string{
+			"SELECT EXTRA FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'images' AND COLUMN_NAME = 'id'": "auto_increment",
+			"SELECT GROUP_CONCAT(name ORDER BY id) FROM images WHERE id IN (1, 7, 20)":                                                      "one,seven,old",
+			"SELECT COUNT(*) FROM images WHERE name = 'new' AND id > 7":                                                                     "1",
+		},
+	}.run(t)
+}
+
 // A column whose name changes only in letter case (LimeSurvey 1.92's
 // surveys.showXquestions -> showxquestions) is renamed in contract,
 // metadata only: both releases' statements name it in their own spelling

@@ -214,6 +214,7 @@ func TestRollbacks(t *testing.T) {
 		{rule: "drop-index", name: "contract only", target: mariadb1011, edits: []string{"  index \"ix_owner\" {\n    columns = [column.owner_id]\n  }\n", ""}, want: nil},
 		{rule: "rename-index", name: "contract only", target: mariadb1011, edits: []string{"  index \"ix_owner\" {\n    columns = [column.owner_id]\n  }\n", "  index \"ix_images_owner\" {\n    columns      = [column.owner_id]\n    renamed_from = \"ix_owner\"\n  }\n"}, want: nil},
 		{rule: "recase-column", name: "contract only", target: mariadb1011, edits: []string{"  column \"note\" {\n", "  column \"Note\" {\n"}, want: nil},
+		{rule: "auto-increment", name: "the numbering dropped again, metadata only", target: mariadb1011, edits: []string{"table \"owners\" {\n  schema = schema.app\n  column \"id\" {\n    type = bigint\n  }\n", "table \"owners\" {\n  schema = schema.app\n  column \"id\" {\n    type           = bigint\n    auto_increment = true\n    allow_copy     = true\n  }\n"}, want: []string{"ALTER TABLE `owners` MODIFY COLUMN `id` bigint NOT NULL, ALGORITHM=INSTANT"}},
 		{rule: "drop-table", name: "contract only", target: mariadb1011, before: []string{tcNewTags, tcTags + tcNewTags}, edits: []string{tcTags, ""}, want: nil},
 		{rule: "drop-foreign-key", name: "contract only", target: mariadb1011, before: tcBlock(tcOwnerFK), edits: []string{tcOwnerFK + "\n", ""}, want: nil},
 		{rule: "drop-check", name: "contract only", target: mariadb1011, before: tcBlock(tcSizeCheck), edits: []string{tcSizeCheck + "\n", ""}, want: nil},

@@ -26,8 +26,16 @@ func TestRefills(t *testing.T) {
 		{"UPDATE `t` SET `a` = `a` + 1 WHERE `b` IS NULL", map[string]string{"a": "DEFAULT(`a`) + 1 WHERE `b` IS NULL"}},
 		// The column read in a subquery may be another table's.
 		{"UPDATE `t` SET `a` = 1 WHERE `b` IN (SELECT `a` FROM `u`)", map[string]string{}},
-		// Several assignments read one another's values.
-		{"UPDATE `t` SET `a` = 1, `b` = 2 WHERE `a` IS NULL", map[string]string{}},
+		// Several assignments none of whose values reads a column the
+		// statement sets (LimeSurvey 1.92's admin notification texts):
+		// each with all of them at their defaults (Fill.Assigns).
+		{"UPDATE `t` SET `a` = 1, `b` = 2 WHERE `a` IS NULL", map[string]string{"a": "1 WHERE DEFAULT(`a`) IS NULL", "b": "2 WHERE DEFAULT(`a`) IS NULL"}},
+		// Several assignments, one reading another's value, which the
+		// server computes left to right (LimeSurvey 1.92's
+		// emailnotificationto, computed from the adminemail the next
+		// assignment rewrites): none.
+		{"UPDATE `t` SET `b` = CONCAT(`a`, ';'), `a` = SUBSTRING_INDEX(`a`, ';', 1) WHERE `b` IS NULL", map[string]string{}},
+		{"UPDATE `t` SET `a` = 1, `b` = `a` + 1 WHERE `a` IS NULL", map[string]string{}},
 		{"UPDATE `t` SET `a` = CASE WHEN `a` IS NULL THEN 1 ELSE `b` END, `c` = 1 WHERE `a` IS NULL", map[string]string{}},
 		// Computed again later, the value is not the one written.
 		{"UPDATE `t` SET `a` = UTC_DATE() WHERE `a` IS NULL", map[string]string{}},
@@ -73,7 +81,7 @@ func TestRefills(t *testing.T) {
 	}
 	// What a backfill sets but cannot be told is there as nil, for
 	// another backfill's fill of the column not to count alone.
-	for sql, want := range map[string][]string{twice: {"c"}, "UPDATE `t` SET `a` = 1, `b` = 2 WHERE `a` IS NULL": {"a", "b"}} {
+	for sql, want := range map[string][]string{twice: {"c"}, "UPDATE `t` SET `a` = 1, `b` = `a` + 1 WHERE `a` IS NULL": {"a", "b"}} {
 		b, err := ReadBackfill(sql)
 		if err != nil {
 			t.Fatal(err)
@@ -85,7 +93,11 @@ func TestRefills(t *testing.T) {
 			}
 		}
 	}
-	b, _ := ReadBackfill(merged)
+	b, _ := ReadBackfill("UPDATE `t` SET `a` = 1, `b` = 2 WHERE `a` IS NULL")
+	if f := b.Refills()["b"]; f == nil || !reflect.DeepEqual(f.Assigns, []string{"a", "b"}) {
+		t.Errorf("b's refill takes %v at their defaults, want a and b", f)
+	}
+	b, _ = ReadBackfill(merged)
 	if r := b.Refills()["visibility"].Reads; !r["is_public"] || len(r) != 1 {
 		t.Errorf("visibility's value reads %v, want is_public", r)
 	}

@@ -591,6 +591,10 @@ type Fill struct {
 	Value string
 	When  string
 	Reads map[string]bool
+	// Assigns are the columns (lowercased) Value and When take at their
+	// defaults: the fill holds only where the rollback drops each of them,
+	// so that a later expand adds them all back at their defaults.
+	Assigns []string
 }
 
 // Refills is, by lowercased column, what the backfill would write again
@@ -622,27 +626,56 @@ func (b *Backfill) Refills() map[string]*Fill {
 		sets[a.Column.Name.L]++
 	}
 	alias := b.alias()
-	add := func(col *ast.ColumnName, when, v ast.ExprNode) {
+	// add is the fill of col, with the columns of at (col among them)
+	// taken at their defaults.
+	add := func(col *ast.ColumnName, when, v ast.ExprNode, at []*ast.ColumnName) {
 		if col.Table.L != "" || col.Schema.L != "" || sets[col.Name.L] > 1 {
 			return
 		}
-		at := func(e ast.ExprNode) (ast.ExprNode, bool) {
-			s := &substitute{set: map[string]ast.ExprNode{col.Name.L: &ast.DefaultExpr{Name: &ast.ColumnName{Name: col.Name}}}, alias: alias}
+		set := map[string]ast.ExprNode{}
+		var assigns []string
+		for _, c := range at {
+			set[c.Name.L] = &ast.DefaultExpr{Name: &ast.ColumnName{Name: c.Name}}
+			assigns = append(assigns, c.Name.L)
+		}
+		sub := func(e ast.ExprNode) (ast.ExprNode, bool) {
+			s := &substitute{set: set, alias: alias}
 			n, _ := e.Accept(s)
 			return n.(ast.ExprNode), !s.unsure && repeatable(n)
 		}
-		w, ok1 := at(when)
-		v, ok2 := at(v)
+		w, ok1 := sub(when)
+		v, ok2 := sub(v)
 		if !ok1 || !ok2 {
 			return
 		}
 		reads := readColumns(w)
 		maps.Copy(reads, readColumns(v))
-		out[col.Name.L] = &Fill{Value: mustRestore(v), When: mustRestore(w), Reads: reads}
+		slices.Sort(assigns)
+		out[col.Name.L] = &Fill{Value: mustRestore(v), When: mustRestore(w), Reads: reads, Assigns: assigns}
 	}
 	if len(b.upd.List) == 1 {
 		a := b.upd.List[0]
-		add(a.Column, b.upd.Where, value(a))
+		add(a.Column, b.upd.Where, value(a), []*ast.ColumnName{a.Column})
+		return out
+	}
+	// Several assignments, none of whose values reads a column the
+	// statement sets (the server computes them left to right, each
+	// seeing the ones before: LimeSurvey 1.92's admin notification
+	// texts, four new columns set to constants where the first is NULL):
+	// each column's fill, with every column the statement sets at its
+	// default, as a later expand adds them all back when the rollback
+	// drops them all (Fill.Assigns).
+	var cols []*ast.ColumnName
+	for _, a := range b.upd.List {
+		cols = append(cols, a.Column)
+	}
+	if !slices.ContainsFunc(b.upd.List, func(a *ast.Assignment) bool {
+		read := readColumns(value(a))
+		return slices.ContainsFunc(cols, func(c *ast.ColumnName) bool { return read[c.Name.L] })
+	}) {
+		for _, a := range b.upd.List {
+			add(a.Column, b.upd.Where, value(a), cols)
+		}
 		return out
 	}
 	var ors []string // the predicates the WHERE ORs, as MergeBackfills writes it
@@ -659,7 +692,7 @@ func (b *Backfill) Refills() map[string]*Fill {
 			continue
 		}
 		if e, ok := c.ElseClause.(*ast.ColumnNameExpr); ok && e.Name.Table.L == "" && e.Name.Name.L == a.Column.Name.L {
-			add(a.Column, c.WhenClauses[0].Expr, c.WhenClauses[0].Result)
+			add(a.Column, c.WhenClauses[0].Expr, c.WhenClauses[0].Result, []*ast.ColumnName{a.Column})
 		}
 	}
 	return out
