@@ -180,9 +180,18 @@ table "caddie" {
 `
 	old := parse(t, "p14", fmt.Sprintf(tables, "varchar(15)"))
 	nw := parse(t, "p15", fmt.Sprintf(tables, "char(39)"))
-	changed, shared := changedTables(old.Schema, nw.Schema)
+	changed, shared := changedTables(mariadb, old.Schema, nw.Schema)
 	if !slices.Equal(changed, []string{"history"}) || !slices.Equal(shared, []string{"history", "caddie"}) {
 		t.Errorf("changed %v, shared %v; want [history], [history caddie]", changed, shared)
+	}
+	// Drupal 7.14 moves file_managed.uri, under a unique key, to
+	// utf8mb3_bin; 7.98 rewords sessions.sid's comment. Neither changes
+	// the type: the table was left out of the rehearsal.
+	for _, edit := range []string{"char(15)\n    collate = \"utf8mb4_bin\"", "char(15)\n    comment = \"hashed\""} {
+		old, nw := parse(t, "p14", fmt.Sprintf(tables, "char(15)")), parse(t, "p15", fmt.Sprintf(tables, edit))
+		if changed, _ := changedTables(mariadb, old.Schema, nw.Schema); !slices.Equal(changed, []string{"history"}) {
+			t.Errorf("%s: changed %v, want [history]", edit, changed)
+		}
 	}
 	// Both tables changed, and caddie cannot be followed (a key column
 	// of a floating-point type): the refusal says how to rehearse the
