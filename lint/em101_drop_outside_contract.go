@@ -7,6 +7,7 @@ import (
 
 	"ariga.io/atlas/sql/schema"
 
+	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/schemadef"
@@ -64,6 +65,10 @@ func textualDrops(p *Pass, rev *Revision, i int, d *effect.DDL) []string {
 				// index the same ALTER adds serves from now on
 				// (splitter/fk_index.go): the previous release keeps an
 				// index over the key's columns throughout.
+			case c.Op == "DROP" && c.Object == "INDEX" && rekeysKeptIndex(p, rev.ID.Release, d, c.Name):
+				// An index of the previous release keyed on a prefix of a
+				// column the same ALTER retypes (splitter's keptKeysFit):
+				// the index stays, under its name, for that release.
 			case c.Op == "DROP" && c.Object == "PRIMARY KEY":
 				out = append(out, "drop of the primary key of "+d.Name)
 			case c.Op == "DROP":
@@ -104,6 +109,55 @@ func serverMadeIndex(p *Pass, rel, table, name string) bool {
 	}
 	t, ok := prev.Table(table)
 	return ok && slices.ContainsFunc(schemadef.KeyIndexes(t), func(m *schema.Index) bool { return strings.EqualFold(m.Name, name) })
+}
+
+// rekeysKeptIndex reports whether an ALTER drops index name of the
+// previous release's table and adds it again, of the same uniqueness, on
+// the same columns, a prefix now on a column the ALTER retypes (MODIFY):
+// splitter's keptKeysFit keeps an index the new type would make too long
+// that way until contract (Drupal 7.17's aggregator_feed.url, varchar(255)
+// -> text under the unique url), keying every value the previous release
+// writes, at most as long as the prefix, as before.
+func rekeysKeptIndex(p *Pass, rel string, d *effect.DDL, name string) bool {
+	prev := p.before(rel)
+	if prev == nil || d.Kind != effect.KindAlterTable {
+		return false
+	}
+	t, ok := prev.Table(d.Name)
+	if !ok {
+		return false
+	}
+	idx, ok := t.Index(name)
+	if !ok {
+		return false
+	}
+	var cols []string
+	for _, part := range idx.Parts {
+		if part.C == nil || diff.Prefix(part) > 0 {
+			return false
+		}
+		cols = append(cols, strings.ToLower(part.C.Name))
+	}
+	dropped, added, retyped := false, false, false
+	for _, c := range d.Clauses {
+		switch {
+		case c.Op == "DROP" && c.Object == "INDEX" && strings.EqualFold(c.Name, name):
+			dropped = true
+		case c.Op == "ADD" && (c.Object == "INDEX" || c.Object == "UNIQUE") && strings.EqualFold(c.Name, name):
+			added = (c.Object == "UNIQUE") == idx.Unique && !c.Whole && slices.Equal(lower(c.Columns), cols)
+		case c.Op == "MODIFY" && c.Object == "COLUMN" && slices.Contains(cols, strings.ToLower(c.Name)):
+			retyped = true
+		}
+	}
+	return dropped && added && retyped
+}
+
+func lower(names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = strings.ToLower(n)
+	}
+	return out
 }
 
 // checkReadded reports whether a contract revision of the release adds a

@@ -31,10 +31,15 @@ var _ = register(&Analyzer{
 				unwrittenOf[rev] = unwrittenColumns(p, rev)
 			}
 			unwritten := unwrittenOf[rev]
-			what := textualTightenings(d, created, unwritten)
+			rekeys := rekeyedIndexes(p, rev.ID.Release, d)
+			what := textualTightenings(d, created, unwritten, rekeys)
 			if len(what) == 0 && !created[strings.ToLower(d.Name)] {
 				exempt := false
 				for _, t := range tightenings(p.Project.Target, p.replay.file(rev), p.replay.changes(rev, i)) {
+					if t.key == "unique index" && rekeys[strings.ToLower(t.index)] {
+						exempt = true // and so is Atlas's MF101 about it
+						continue
+					}
 					if t.key == "unique index" && slices.ContainsFunc(t.columns, func(c string) bool { return unwritten[strings.ToLower(t.table+"."+c)] }) {
 						exempt = true // and so is Atlas's MF101 about it
 						continue
@@ -55,6 +60,18 @@ var _ = register(&Analyzer{
 		})
 	},
 })
+
+// rekeyedIndexes are the indexes (lower-cased names) an ALTER drops and adds
+// again as em101's rekeysKeptIndex says.
+func rekeyedIndexes(p *Pass, rel string, d *effect.DDL) map[string]bool {
+	out := map[string]bool{}
+	for _, c := range d.Clauses {
+		if c.Op == "DROP" && c.Object == "INDEX" && rekeysKeptIndex(p, rel, d, c.Name) {
+			out[strings.ToLower(c.Name)] = true
+		}
+	}
+	return out
+}
 
 // createdBefore lists the tables the release created before statement i
 // of rev: no code of the previous release uses them, so nothing on them is
@@ -130,7 +147,7 @@ func mayWrite(d *effect.DDL, table string) bool {
 // textualTightenings names the constraints a statement adds to a table
 // that existed before the release, as its text says; a unique key with a
 // column of unwritten rejects nothing the previous release writes.
-func textualTightenings(d *effect.DDL, created, unwritten map[string]bool) []string {
+func textualTightenings(d *effect.DDL, created, unwritten, rekeys map[string]bool) []string {
 	if created[strings.ToLower(d.Name)] {
 		return nil
 	}
@@ -161,6 +178,12 @@ func textualTightenings(d *effect.DDL, created, unwritten map[string]bool) []str
 			if c.Object == "UNIQUE" && slices.ContainsFunc(c.Columns, func(col string) bool { return unwritten[strings.ToLower(d.Name+"."+col)] }) {
 				continue
 			}
+			if c.Object == "UNIQUE" && rekeys[strings.ToLower(c.Name)] {
+				// The previous release's unique index again, keyed on a
+				// prefix as long as the column it retypes was (em101's
+				// rekeysKeptIndex): it rejects nothing it did not.
+				continue
+			}
 			what, ok := map[string]string{"UNIQUE": "unique index", "PRIMARY KEY": "primary key", "FOREIGN KEY": "foreign key", "CHECK": "check"}[c.Object]
 			if !ok {
 				continue
@@ -180,6 +203,7 @@ type tightening struct {
 	table   string
 	columns []string
 	key     string // the kind of key added or changed (revision.Guards), "" for a column
+	index   string // the unique index added or changed
 	// dataDependent is set when rows already stored can break it too: then
 	// contract must count them in a gate first. (A default removed from a
 	// NOT NULL column only breaks writers.)
@@ -209,13 +233,13 @@ func tightenings(target project.Target, f *sqlcheck.File, changes schema.Changes
 				}
 			case *schema.AddIndex:
 				if c.I.Unique {
-					out = append(out, tightening{what: fmt.Sprintf("unique index %s on %s", c.I.Name, t), table: t, columns: diff.PartColumns(c.I), key: "unique index", dataDependent: true})
+					out = append(out, tightening{what: fmt.Sprintf("unique index %s on %s", c.I.Name, t), table: t, columns: diff.PartColumns(c.I), key: "unique index", index: c.I.Name, dataDependent: true})
 				}
 			case *schema.ModifyIndex:
 				// Made unique, or a unique key over other columns: rows
 				// stored under the old key can break the new one.
 				if c.To.Unique && c.Change&(schema.ChangeUnique|schema.ChangeParts) != 0 {
-					out = append(out, tightening{what: fmt.Sprintf("unique index %s on %s", c.To.Name, t), table: t, columns: diff.PartColumns(c.To), key: "unique index", dataDependent: true})
+					out = append(out, tightening{what: fmt.Sprintf("unique index %s on %s", c.To.Name, t), table: t, columns: diff.PartColumns(c.To), key: "unique index", index: c.To.Name, dataDependent: true})
 				}
 			case *schema.AddForeignKey:
 				out = append(out, tightening{what: fmt.Sprintf("foreign key %s on %s", c.F.Symbol, t), table: t, columns: diff.Names(c.F.Columns), key: "foreign key", dataDependent: true})

@@ -55,7 +55,7 @@ func TestEM102KeyOnNewAutoIncrementColumn(t *testing.T) {
 		"ALTER TABLE `dictionary` ADD PRIMARY KEY (`user_id`, `language`), ALGORITHM=INPLACE, LOCK=NONE":                                     "primary key on dictionary",
 		"ALTER TABLE `dictionary` ADD COLUMN `n` int NOT NULL, ADD UNIQUE INDEX `ux_n` (`n`), ALGORITHM=INPLACE, LOCK=NONE":                  "unique index ux_n on dictionary",
 	} {
-		got := strings.Join(textualTightenings(effect.Parse(sql), map[string]bool{}, map[string]bool{}), ", ")
+		got := strings.Join(textualTightenings(effect.Parse(sql), map[string]bool{}, map[string]bool{}, map[string]bool{}), ", ")
 		if got != want {
 			t.Errorf("%s:\n got %q\nwant %q", sql, got, want)
 		}

@@ -180,9 +180,18 @@ table "caddie" {
 `
 	old := parse(t, "p14", fmt.Sprintf(tables, "varchar(15)"))
 	nw := parse(t, "p15", fmt.Sprintf(tables, "char(39)"))
-	changed, _, shared := changedTables(old.Schema, nw.Schema)
+	changed, _, shared := changedTables(mariadb, old.Schema, nw.Schema)
 	if !slices.Equal(changed, []string{"history"}) || !slices.Equal(shared, []string{"history", "caddie"}) {
 		t.Errorf("changed %v, shared %v; want [history], [history caddie]", changed, shared)
+	}
+	// Drupal 7.14 moves file_managed.uri, under a unique key, to
+	// utf8mb3_bin; 7.98 rewords sessions.sid's comment. Neither changes
+	// the type: the table was left out of the rehearsal.
+	for _, edit := range []string{"char(15)\n    collate = \"utf8mb4_bin\"", "char(15)\n    comment = \"hashed\""} {
+		old, nw := parse(t, "p14", fmt.Sprintf(tables, "char(15)")), parse(t, "p15", fmt.Sprintf(tables, edit))
+		if changed, _, _ := changedTables(mariadb, old.Schema, nw.Schema); !slices.Equal(changed, []string{"history"}) {
+			t.Errorf("%s: changed %v, want [history]", edit, changed)
+		}
 	}
 	// Both tables changed, and caddie cannot be followed (a key column
 	// of a floating-point type): the refusal says how to rehearse the
@@ -234,7 +243,7 @@ table "survey_url_parameters" {
 	v151 := parse(t, "v151", fmt.Sprintf(tables, "", ""))
 	v152 := parse(t, "v152", fmt.Sprintf(tables, idx, ""))
 	v153 := parse(t, "v153", fmt.Sprintf(tables, idx, created))
-	if changed, indexed, _ := changedTables(v151.Schema, v152.Schema); len(changed) > 0 || !slices.Equal(indexed, []string{"question_attributes"}) {
+	if changed, indexed, _ := changedTables(mariadb, v151.Schema, v152.Schema); len(changed) > 0 || !slices.Equal(indexed, []string{"question_attributes"}) {
 		t.Errorf("an index added: changed %v, indexes changed %v; want [], [question_attributes]", changed, indexed)
 	}
 	for _, c := range []struct{ old, new *diff.Release }{{v151, v152}, {v152, v153}} {

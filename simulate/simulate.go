@@ -269,7 +269,7 @@ func (s *Sim) pickTables() error {
 		pick = s.cfg.Tables
 	} else {
 		var indexed, shared []string
-		pick, indexed, shared = changedTables(s.old.Schema, s.new.Schema)
+		pick, indexed, shared = changedTables(s.target(), s.old.Schema, s.new.Schema)
 		// The tables whose indexes alone change (LimeSurvey 1.92's
 		// DBVersion 152 adds one to question_attributes), those the
 		// simulator can follow; with no such table, the shared ones it can
@@ -347,8 +347,12 @@ func (s *Sim) table(name string) (*table, error) {
 // and all the tables both have. A release that only
 // changes a type (Piwigo 15's history.IP varchar(15) -> char(39)) changed
 // no column name, so every shared table was driven instead, and the first
-// one the simulator cannot follow ended the run.
-func changedTables(old, new *schema.Schema) (changed, indexed, shared []string) {
+// one the simulator cannot follow ended the run. A column's charset,
+// collation and comment are of its definition (columnDefs): Drupal 7.14
+// moves file_managed.uri, under a unique key, to utf8mb3_bin, and the
+// rehearsal drove node and trigger_assignments, whose types changed, but
+// not file_managed, whose conversion expand runs while both releases write.
+func changedTables(target project.Target, old, new *schema.Schema) (changed, indexed, shared []string) {
 	for _, nt := range new.Tables {
 		ot, ok := old.Table(nt.Name)
 		if !ok {
@@ -356,7 +360,7 @@ func changedTables(old, new *schema.Schema) (changed, indexed, shared []string) 
 		}
 		shared = append(shared, nt.Name)
 		switch {
-		case !slices.Equal(schemadef.ColumnDefs(ot), schemadef.ColumnDefs(nt)):
+		case !slices.Equal(columnDefs(target, ot), columnDefs(target, nt)):
 			changed = append(changed, nt.Name)
 		case !slices.Equal(indexDefs(ot), indexDefs(nt)):
 			indexed = append(indexed, nt.Name)
@@ -390,6 +394,30 @@ func indexDefs(t *schema.Table) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// columnDefs words a table's columns as the server keeps them: each
+// column's name and definition (schemadef.ColumnDefs), the charset and
+// collation the server gives it (schemadef.Effective) and its comment.
+func columnDefs(target project.Target, t *schema.Table) []string {
+	out := schemadef.ColumnDefs(t)
+	for i, c := range t.Columns {
+		cs, coll := schemadef.Effective(target, t, c)
+		comment := ""
+		if cm, ok := schemadef.Attr[*schema.Comment](c.Attrs); ok {
+			comment = cm.Text
+		}
+		out[i] += " CHARSET " + cs + " COLLATE " + coll + " COMMENT " + sqlsyntax.String(comment)
+	}
+	return out
+}
+
+// target is the server the project plans for (zero without a project).
+func (s *Sim) target() project.Target {
+	if s.cfg.Project == nil {
+		return project.Target{}
+	}
+	return s.cfg.Project.Target
 }
 
 func (s *Sim) say(format string, args ...any) { fmt.Fprintf(s.cfg.Log, format+"\n", args...) }

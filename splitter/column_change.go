@@ -249,22 +249,33 @@ func dropsNeededDefault(from, to *schema.Column, ch schema.ChangeKind) bool {
 	return ch.Is(schema.ChangeDefault) && from.Default != nil && to.Default == nil && !to.Type.Null
 }
 
-// keptKeysFit refuses a column expand retypes to col while an index of the
-// previous release on it, kept until contract, would then be longer than
+// keptKeysFit is what an index of the previous release on a column expand
+// retypes to col, kept until contract, needs to stay within the key length
 // the server takes (Zabbix 5.0's items.key_, varchar(255) -> varchar(2048),
 // under 4.0's unique items_1 (hostid, key_), which 5.0 turns into a prefix
-// only in contract): the server refuses the ALTER in expand, with a reason
-// about virtual columns on MariaDB 10.11.
-func (c *Change) keptKeysFit(col *schema.Column) error {
+// only in contract; Drupal 7.17's aggregator_feed.url, varchar(255) under
+// the unique url -> text, whose index 7.17 declares url(255)): the server
+// refuses the ALTER otherwise, with a reason about virtual columns on
+// MariaDB 10.11. Where the index holds the whole of a CHAR or VARCHAR(n),
+// the same ALTER makes that part a prefix of n characters (expand): every
+// value the previous release writes is n characters at most, so the index
+// keys those rows, and keeps them apart, as before; the new release's
+// longer values are keyed by their first n characters until contract gives
+// the index the release's definition. The rollback, narrowing the column
+// back, gives the index its definition back (rollback). A prefix
+// already there, a part of another type, a primary key, or a prefixed
+// index still too long is refused, with the way out of two releases.
+func (c *Change) keptKeysFit(col *schema.Column) (expand, rollback []schema.Change, err error) {
 	if c.FromTable == nil {
-		return nil
+		return nil, nil, nil
 	}
 	t := *c.FromTable
 	t.Columns = slices.Clone(t.Columns)
 	i := slices.IndexFunc(t.Columns, func(o *schema.Column) bool { return o.Name == col.Name })
 	if i < 0 {
-		return nil
+		return nil, nil, nil
 	}
+	was := t.Columns[i]
 	t.Columns[i] = col
 	for _, idx := range indexesOn(c.FromTable, col.Name) {
 		kept := *idx
@@ -276,9 +287,58 @@ func (c *Change) keptKeysFit(col *schema.Column) error {
 			}
 			kept.Parts[j] = &q
 		}
-		if why := diff.KeyTooLong(c.ctx.Target, &t, &kept); why != "" {
-			return fmt.Errorf("%s: %s.%s becomes %s in expand, but index %s of the previous release, which stays until contract, would then be too long: %s. Split it over two releases: first the index on a prefix short enough for the new type, then the column", c.ctx.Transition.To.Where(c.Table.Name, col.Name), c.Table.Name, col.Name, schemadef.TypeName(col.Type), idx.Name, why)
+		why := diff.KeyTooLong(c.ctx.Target, &t, &kept)
+		if why == "" {
+			continue
+		}
+		if prefixed := prefixedKey(&kept, col.Name, was); prefixed != nil && idx != c.FromTable.PrimaryKey && diff.KeyTooLong(c.ctx.Target, &t, prefixed) == "" {
+			expand = append(expand, &schema.DropIndex{I: idx}, &schema.AddIndex{I: prefixed})
+			rollback = append(rollback, &schema.DropIndex{I: prefixed}, &schema.AddIndex{I: idx})
+			continue
+		}
+		return nil, nil, fmt.Errorf("%s: %s.%s becomes %s in expand, but index %s of the previous release, which stays until contract, would then be too long: %s. Split it over two releases: first the index on a prefix short enough for the new type, then the column", c.ctx.Transition.To.Where(c.Table.Name, col.Name), c.Table.Name, col.Name, schemadef.TypeName(col.Type), idx.Name, why)
+	}
+	return expand, rollback, nil
+}
+
+// prefixedKey is idx with its parts on column, the whole of a CHAR or
+// VARCHAR(n) in the previous release (was), made prefixes of n characters;
+// nil when a part on it has a prefix already or was is of another type.
+func prefixedKey(idx *schema.Index, column string, was *schema.Column) *schema.Index {
+	st, ok := was.Type.Type.(*schema.StringType)
+	if !ok || !charOrVarchar(st.T) || st.Size <= 0 {
+		return nil
+	}
+	out := *idx
+	out.Parts = make([]*schema.IndexPart, len(idx.Parts))
+	for j, p := range idx.Parts {
+		q := *p
+		if p.C != nil && p.C.Name == column {
+			if diff.Prefix(p) > 0 {
+				return nil
+			}
+			q.Attrs = append(slices.Clone(p.Attrs), &mysql.SubPart{Len: st.Size})
+		}
+		out.Parts[j] = &q
+	}
+	return &out
+}
+
+// prefixedKeysWhy says what keptKeysFit's index changes (DropIndex, AddIndex
+// pairs) do in expand's ALTER, whose algorithm they lift to in place at
+// least: an index is dropped and added, which is not metadata only.
+func prefixedKeysWhy(keys []schema.Change, alg Algorithm, why string, was *schema.Column) (Algorithm, string) {
+	var names []string
+	for _, k := range keys {
+		if a, ok := k.(*schema.AddIndex); ok {
+			names = append(names, a.I.Name)
 		}
 	}
-	return nil
+	if len(names) == 0 {
+		return alg, why
+	}
+	if alg == Instant || alg == NoCopy {
+		alg = Inplace
+	}
+	return alg, why + fmt.Sprintf("; index %s of the previous release, which the new type would make too long, holds %s as a prefix of %d characters from this statement until contract gives it the release's definition: the previous release's values are that long at most, so it keys them as before", strings.Join(names, ", "), was.Name, was.Type.Type.(*schema.StringType).Size)
 }

@@ -96,7 +96,7 @@ func dropColumn(table, column string) string {
 // rebuilt while writes continue, which expand's relaxation needed
 // allow_copy for already) behind a gate counting the rows the new release
 // left NULL; a default or a comment is metadata only.
-func (c *Change) restoreColumn(was, is *schema.Column, kind schema.ChangeKind, what string) ([]Step, error) {
+func (c *Change) restoreColumn(was, is *schema.Column, kind schema.ChangeKind, what string, keys ...schema.Change) ([]Step, error) {
 	table := c.Table.Name
 	name := table + "." + was.Name
 	var narrow *columnTightening
@@ -109,7 +109,7 @@ func (c *Change) restoreColumn(was, is *schema.Column, kind schema.ChangeKind, w
 		}
 		narrow = tg
 	}
-	sql, err := c.Alter(&schema.ModifyColumn{From: is, To: was, Change: kind})
+	sql, err := c.Alter(append([]schema.Change{&schema.ModifyColumn{From: is, To: was, Change: kind}}, keys...)...)
 	if err != nil {
 		return nil, err
 	}

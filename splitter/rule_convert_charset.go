@@ -59,7 +59,7 @@ func init() {
 			Change:   "charset or collation of a table (its text columns that inherit the default follow, as CONVERT TO would) or of a column: to a charset holding every character of the old one (utf8mb3 -> utf8mb4, ascii, latin1, latin2, cp1250 and the other single-byte ones -> a Unicode one, ucs2 -> utf8mb4, utf16 -> utf32), or another collation of the same charset",
 			Phases:   "expand (MariaDB 10.11: INSTANT, or NOCOPY where an index is sorted again or the table default changes too; ENUM/SET, FULLTEXT, a primary key under a new order, a VARCHAR passing 255 bytes, a prefix index or a charset change other than utf8mb3 -> utf8mb4 copy the table and require allow_copy = true; MySQL: a copy)",
 			Gate:     "before expand: no two rows whose keys in a unique index the new collation makes equal (rows with a NULL key part are never duplicates); an index column growing past 767 bytes: the live table is not COMPACT or REDUNDANT",
-			Rollback: "collation only, no unique index and no copy: set back the same way; a charset change cannot be undone online (utf8mb4 -> utf8mb3 copies the table and rejects the 4-byte characters the new release wrote): refused",
+			Rollback: "collation only, no copy: set back the same way, behind a gate counting the rows whose keys in a unique index the old collation makes equal; a charset change cannot be undone online (utf8mb4 -> utf8mb3 copies the table and rejects the 4-byte characters the new release wrote): refused",
 			Example: `# was utf8mb3
 charset = "utf8mb4"
 collate = "utf8mb4_unicode_ci"`,
@@ -207,13 +207,13 @@ func splitCharset(c *Change) ([]Step, error) {
 		}
 		why += "; " + note
 	}
-	collisions, err := collisionGates(c, convs)
+	collisions, err := collisionGates(c, convs, false)
 	if err != nil {
 		return nil, err
 	}
 	steps := append(collisions, rowFormatGate(c, convs)...)
 	steps = append(steps, stmt(revision.Expand, StageConvertTable, why, alg.With(sql)))
-	back, err := c.undoConversion(attrs, convs, alg, len(collisions) > 0)
+	back, err := c.undoConversion(attrs, convs, alg)
 	return append(steps, back...), err
 }
 
@@ -303,8 +303,13 @@ func hasPrefix(idx *schema.Index, column string) bool {
 // release's, those the conversion meets: a unique index new in the
 // release is built in contract, behind a gate of its own (Keycloak 2.5.0
 // converted KEYCLOAK_GROUP.NAME and added SIBLING_NAMES on it: duplicate
-// sibling names held up the expand, which they cannot break).
-func collisionGates(c *Change, convs []conversion) ([]Step, error) {
+// sibling names held up the expand, which they cannot break). With back,
+// the rollback's gates for a collation set back (undoConversion): the rows
+// whose keys the previous release's collation makes equal, which the new
+// release may have written (Drupal 7.14's file_managed.uri, unique, moved
+// to utf8mb3_bin: 'a.jpg' and 'A.jpg' are two keys there, one under
+// utf8mb3_general_ci).
+func collisionGates(c *Change, convs []conversion, back bool) ([]Step, error) {
 	t := c.Table
 	old := cmp.Or(c.FromTable, t)
 	conv := map[string]conversion{}
@@ -328,16 +333,26 @@ func collisionGates(c *Change, convs []conversion) ([]Step, error) {
 			}
 			raw[i] = e
 			if v, ok := conv[colName(p)]; ok {
-				e = fmt.Sprintf("CONVERT(%s USING %s)", sqlsyntax.Ident(v.to.Name), v.toCS)
+				cs, coll, from := v.toCS, v.toColl, v.fromColl
+				if back {
+					cs, coll, from = v.fromCS, v.fromColl, v.toColl
+				}
+				e = fmt.Sprintf("CONVERT(%s USING %s)", sqlsyntax.Ident(v.to.Name), cs)
 				if n := diff.Prefix(p); n > 0 {
 					e = fmt.Sprintf("LEFT(%s, %d)", e, n)
 				}
-				e += " COLLATE " + v.toColl
-				moved = append(moved, fmt.Sprintf("%s (%s -> %s)", v.to.Name, v.fromColl, v.toColl))
+				e += " COLLATE " + coll
+				moved = append(moved, fmt.Sprintf("%s (%s -> %s)", v.to.Name, from, coll))
 			}
 			exprs[i] = e
 		}
 		if len(moved) == 0 {
+			continue
+		}
+		if back {
+			// The rollback's gates run before its first statement, which
+			// undoes the table's rename last: it is under its new name.
+			out = append(out, rollbackGate(fmt.Sprintf("unique index %s on %s under the previous release's collation of %s: rows the new release wrote whose keys it makes equal would fail the way back; the rollback waits until there are none", idx.Name, t.Name, strings.Join(moved, ", ")), countDuplicates(t.Name, exprs, raw)))
 			continue
 		}
 		// The gate runs before the revision's first statement: a table
@@ -419,18 +434,26 @@ func tableDefault(target project.Target, t *schema.Table) (string, string) {
 }
 
 // undoConversion is the rollback: the same statement backwards for a
-// collation change, refused for a charset change (utf8mb4 -> utf8mb3
-// copies the table and rejects the 4-byte characters the new release
-// wrote) and wherever the way back needs a copy or a collision gate.
-func (c *Change) undoConversion(attrs []schema.Change, convs []conversion, alg Algorithm, gated bool) ([]Step, error) {
+// collation change, behind a gate counting the rows whose keys in a unique
+// index the old collation makes equal (collisionGates); refused for a
+// charset change (utf8mb4 -> utf8mb3 copies the table and rejects the
+// 4-byte characters the new release wrote) and where the way back needs a
+// copy. A collation change under a unique index was refused too (Drupal
+// 7.14 and 7.22 could not be rolled back at all), though the way back is
+// the expand's statement backwards once no two keys collide.
+func (c *Change) undoConversion(attrs []schema.Change, convs []conversion, alg Algorithm) ([]Step, error) {
 	t := c.Table.Name
 	for _, v := range convs {
 		if v.fromCS != v.toCS {
 			return []Step{refuseRollback(fmt.Sprintf("the conversion moved %s.%s from %s to %s, and moving it back copies the table on %s and rejects the characters only %s stores, which the new release may have written", t, v.to.Name, v.fromCS, v.toCS, c.ctx.Target, v.toCS))}, nil
 		}
 	}
-	if alg == Copy || gated {
-		return []Step{refuseRollback(fmt.Sprintf("setting back the collation of %s needs a table copy or a unique index checked again under the old collation; move it back in a release of its own", t))}, nil
+	if alg == Copy {
+		return []Step{refuseRollback(fmt.Sprintf("setting back the collation of %s needs a table copy; move it back in a release of its own", t))}, nil
+	}
+	gates, err := collisionGates(c, convs, true)
+	if err != nil {
+		return nil, err
 	}
 	var back []schema.Change
 	for _, a := range attrs {
@@ -450,5 +473,5 @@ func (c *Change) undoConversion(attrs []schema.Change, convs []conversion, alg A
 	if err != nil {
 		return nil, err
 	}
-	return []Step{undo(StageRollbackRestoreColumn, fmt.Sprintf("%s gets back the collation of the previous release (undoes the conversion); %s", t, map[Algorithm]string{Instant: "metadata only", NoCopy: "indexes sorted again in place, nothing rebuilt"}[alg]), alg.With(sql))}, nil
+	return append(gates, undo(StageRollbackRestoreColumn, fmt.Sprintf("%s gets back the collation of the previous release (undoes the conversion); %s", t, map[Algorithm]string{Instant: "metadata only", NoCopy: "indexes sorted again in place, nothing rebuilt"}[alg]), alg.With(sql))), nil
 }

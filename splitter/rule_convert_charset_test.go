@@ -76,7 +76,28 @@ func TestConvertCharsetRule(t *testing.T) {
 				{Rule: "convert-charset", Phase: revision.Expand, Stage: StageExpandGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE (CONVERT(`note` USING utf8mb4) COLLATE utf8mb4_unicode_ci) IN (SELECT CONVERT(`note` USING utf8mb4) COLLATE utf8mb4_unicode_ci FROM `images` WHERE `note` IS NOT NULL GROUP BY CONVERT(`note` USING utf8mb4) COLLATE utf8mb4_unicode_ci HAVING COUNT(*) > 1)"},
 				{Rule: "convert-charset", Phase: revision.Expand, Stage: StageConvertTable, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` varchar(60) NOT NULL COLLATE utf8mb4_unicode_ci, ALGORITHM=NOCOPY, LOCK=NONE"},
 			},
-			rollback: []tcStep{{Rule: "convert-charset", Phase: revision.Rollback, Stage: StageRollbackGate, Kind: "gate", SQL: "SELECT 1"}},
+			// It was refused. The way back is the same statement backwards,
+			// behind a gate counting the keys the old collation makes equal.
+			rollback: []tcStep{
+				{Rule: "convert-charset", Phase: revision.Rollback, Stage: StageRollbackGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE (CONVERT(`note` USING utf8mb4) COLLATE utf8mb4_bin) IN (SELECT CONVERT(`note` USING utf8mb4) COLLATE utf8mb4_bin FROM `images` WHERE `note` IS NOT NULL GROUP BY CONVERT(`note` USING utf8mb4) COLLATE utf8mb4_bin HAVING COUNT(*) > 1)"},
+				{Rule: "convert-charset", Phase: revision.Rollback, Stage: StageRollbackRestoreColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` varchar(60) NOT NULL COLLATE utf8mb4_bin, ALGORITHM=NOCOPY, LOCK=NONE"},
+			},
+		},
+		// Drupal 7.14 moves file_managed.uri, unique, to utf8mb3_bin, a
+		// finer collation: 'a.jpg' and 'A.jpg' the new release writes are
+		// one key under the old one. The rollback counts them first.
+		{name: "unique index under a finer collation: the rollback counts the keys the old one makes equal",
+			target: mariadb1011,
+			before: []string{"  index \"ix_owner\" {", "  index \"ux_note\" {\n    unique  = true\n    columns = [column.note]\n  }\n  index \"ix_owner\" {"},
+			edits:  []string{note, note + "    collate = \"utf8mb4_bin\"\n"},
+			want: []tcStep{
+				{Rule: "convert-charset", Phase: revision.Expand, Stage: StageExpandGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE (CONVERT(`note` USING utf8mb4) COLLATE utf8mb4_bin) IN (SELECT CONVERT(`note` USING utf8mb4) COLLATE utf8mb4_bin FROM `images` WHERE `note` IS NOT NULL GROUP BY CONVERT(`note` USING utf8mb4) COLLATE utf8mb4_bin HAVING COUNT(*) > 1)"},
+				{Rule: "convert-charset", Phase: revision.Expand, Stage: StageConvertTable, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` varchar(60) NOT NULL COLLATE utf8mb4_bin, ALGORITHM=NOCOPY, LOCK=NONE"},
+			},
+			rollback: []tcStep{
+				{Rule: "convert-charset", Phase: revision.Rollback, Stage: StageRollbackGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE (CONVERT(`note` USING utf8mb4) COLLATE utf8mb4_general_ci) IN (SELECT CONVERT(`note` USING utf8mb4) COLLATE utf8mb4_general_ci FROM `images` WHERE `note` IS NOT NULL GROUP BY CONVERT(`note` USING utf8mb4) COLLATE utf8mb4_general_ci HAVING COUNT(*) > 1)"},
+				{Rule: "convert-charset", Phase: revision.Rollback, Stage: StageRollbackRestoreColumn, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `note` varchar(60) NOT NULL, ALGORITHM=NOCOPY, LOCK=NONE"},
+			},
 		},
 		// Keycloak 2.5.0 converted KEYCLOAK_GROUP.NAME and added the
 		// unique SIBLING_NAMES on it: the index is built in contract,

@@ -156,9 +156,10 @@ func keyTakesOver(c *Change, key *schema.Index) []*schema.Index {
 }
 
 // newKeyColumns refuses a new key the previous release may write rows
-// against: a column it lacks (its rows have none) or holds NULL in (the
-// key makes the column NOT NULL, and the previous release's NULL fails),
-// or a part that is no column. A column taking over from another (renamed,
+// against: a column it lacks (its rows have none), one it holds NULL in
+// that the release leaves NULL (a key column is NOT NULL: one the release
+// makes NOT NULL is tightened in contract before the key moves), or a part
+// that is no column. A column taking over from another (renamed,
 // or replacing it) is said so, not called new.
 func newKeyColumns(c *Change, old, key *schema.Index) error {
 	t := c.Table.Name
@@ -189,8 +190,16 @@ func newKeyColumns(c *Change, old, key *schema.Index) error {
 				c.ctx.Transition.To.Where(t, p.C.Name), t, p.C.Name, src, src, keyColumns(old), p.C.Name)
 		case !ok:
 			return fmt.Errorf("%s: the new key of %s: column %s is new in this release, so the previous release writes no value in it; add the column in one release and move the key in the next", c.ctx.Transition.To.Where(t, p.C.Name), t, p.C.Name)
+		case had.Type.Null && p.C.Type.Null:
+			return fmt.Errorf("%s: the new key of %s: column %s is NULL in the previous release and in this one, and a key column is NOT NULL; declare it NOT NULL in this release (remove `null = true`): contract tightens it behind a gate counting the rows NULL in it (rule tighten-column), then moves the key", c.ctx.Transition.To.Where(t, p.C.Name), t, p.C.Name)
 		case had.Type.Null:
-			return fmt.Errorf("%s: the new key of %s: column %s is NULL in the previous release, which may still write NULL there until contract, and a key column is NOT NULL; make it NOT NULL in one release (contract, behind a gate: rule tighten-column) and move the key in the next", c.ctx.Transition.To.Where(t, p.C.Name), t, p.C.Name)
+			// Drupal 7.50's openid_association, keyed on assoc_handle,
+			// moves its key to idp_endpoint_uri, NULL in 7.44: it was
+			// refused, sent to a release of its own for the NOT NULL.
+			// The previous release may write NULL there until contract,
+			// which then tightens the column (tighten-column, StageTighten)
+			// behind its gate counting the rows NULL in it, before it moves
+			// the key (StageAddGatedConstraint), in one ALTER (combine.go).
 		}
 	}
 	return nil

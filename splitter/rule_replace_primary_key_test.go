@@ -74,9 +74,22 @@ func TestReplacePrimaryKeyRule(t *testing.T) {
 			before: []string{"  column \"note\" {", "  column \"no%%{te}\" {"},
 			edits:  []string{tcImagesID, tcIDDropped, "  primary_key {\n    columns = [column.id]\n  }\n  index \"ix_owner\"", strings.Replace(tcNameNote, "column.note", "column[\"no%%{te}\"]", 1) + "  index \"ix_owner\""},
 			errHas: []string{"after.hcl:", "is new in this release", "primary_key { columns = [column.name, column[\"no%%{te}\"]] }"}},
-		{name: "a key column NULL in the previous release: refused", target: mariadb1011,
+		{name: "a key column NULL in the previous release and in this one: refused", target: mariadb1011,
 			edits:  tcMovePK("column.name, column.size"),
-			errHas: []string{"after.hcl:", "column size is NULL in the previous release", "make it NOT NULL in one release", "and move the key in the next"}},
+			errHas: []string{"after.hcl:", "column size is NULL in the previous release and in this one", "declare it NOT NULL in this release (remove `null = true`): contract tightens it behind a gate counting the rows NULL in it (rule tighten-column), then moves the key"}},
+		// Drupal 7.50 moves openid_association's key from assoc_handle to
+		// idp_endpoint_uri, NULL in 7.44 and NOT NULL in 7.50: it was
+		// refused, the way out a release of its own for the NOT NULL.
+		// Contract tightens the column behind its gate (StageTighten comes
+		// before StageAddGatedConstraint), then moves the key.
+		{name: "a key column NULL in the previous release that the release makes NOT NULL: tightened, then the key moves, in contract", target: mariadb1011,
+			edits: append(tcMovePK("column.name, column.size"), "  column \"size\" {\n    type = int\n    null = true\n  }", "  column \"size\" {\n    type = int\n  }"),
+			want: []tcStep{
+				{Rule: "replace-primary-key", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE (`name`, `size`) IN (SELECT `name`, `size` FROM `images` WHERE `name` IS NOT NULL AND `size` IS NOT NULL GROUP BY `name`, `size` HAVING COUNT(*) > 1)"},
+				{Rule: "replace-primary-key", Phase: revision.Contract, Stage: StageAddGatedConstraint, Kind: "", SQL: "ALTER TABLE `images` DROP COLUMN `id`, DROP PRIMARY KEY, ADD PRIMARY KEY (`name`, `size`), ALGORITHM=INPLACE, LOCK=NONE"},
+				{Rule: "tighten-column", Phase: revision.Contract, Stage: StageGate, Kind: "gate", SQL: "SELECT COUNT(*) FROM `images` WHERE `size` IS NULL"},
+				{Rule: "tighten-column", Phase: revision.Contract, Stage: StageTighten, Kind: "", SQL: "ALTER TABLE `images` MODIFY COLUMN `size` int NOT NULL, ALGORITHM=INPLACE, LOCK=NONE"},
+			}},
 		{name: "a key column new in the release: refused", target: mariadb1011,
 			edits:  append(tcMovePK("column.name, column.code"), "  column \"note\" {", "  column \"code\" {\n    type    = int\n    default = 0\n  }\n  column \"note\" {"),
 			errHas: []string{"after.hcl:", "column code is new in this release", "add the column in one release and move the key in the next"}},

@@ -78,7 +78,8 @@ column "name" {
 			}
 			var steps []Step
 			if tg.midKind != schema.NoChange {
-				if err := c.keptKeysFit(tg.mid); err != nil {
+				keys, keysBack, err := c.keptKeysFit(tg.mid)
+				if err != nil {
 					return nil, err
 				}
 				alg, ok := c.ctx.widenAlgorithm(c.Table, m.From, tg.mid, tg.midKind)
@@ -86,7 +87,8 @@ column "name" {
 					return nil, fmt.Errorf("%s: %s: emcee could not find a column type accepting both releases' writes", c.ctx.Transition.To.Where(c.Table.Name, m.To.Name), name)
 				}
 				why := fmt.Sprintf("%s is tightened in contract; until then it must accept the writes of both releases (%s)", name, describeColumnChange(tg.midKind))
-				sql, err := c.Alter(&schema.ModifyColumn{From: m.From, To: tg.mid, Change: tg.midKind})
+				alg, why = prefixedKeysWhy(keys, alg, why, m.From)
+				sql, err := c.Alter(append([]schema.Change{&schema.ModifyColumn{From: m.From, To: tg.mid, Change: tg.midKind}}, keys...)...)
 				if err != nil {
 					return nil, err
 				}
@@ -98,7 +100,7 @@ column "name" {
 					why += "; " + note
 				}
 				steps = append(steps, stmt(revision.Expand, StageModifyColumn, why, alg.With(sql)))
-				back, err := c.restoreColumn(m.From, tg.mid, tg.midKind, "the widening for both releases")
+				back, err := c.restoreColumn(m.From, tg.mid, tg.midKind, "the widening for both releases", keysBack...)
 				if err != nil {
 					return nil, err
 				}

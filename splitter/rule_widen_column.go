@@ -39,11 +39,13 @@ column "name" {
 			if err := c.typeUnderForeignKey(m.From, m.To, false); err != nil {
 				return nil, err
 			}
-			if err := c.keptKeysFit(m.To); err != nil {
+			keys, keysBack, err := c.keptKeysFit(m.To)
+			if err != nil {
 				return nil, err
 			}
 			alg, _ := c.ctx.widenAlgorithm(c.Table, m.From, m.To, m.Change)
 			why := fmt.Sprintf("%s.%s widens (%s): every value and write of the previous release stays valid", c.Table.Name, m.To.Name, describeColumnChange(m.Change))
+			alg, why = prefixedKeysWhy(keys, alg, why, m.From)
 			if alg == Copy {
 				d := c.ctx.Decl(c.Table.Name, m.To.Name)
 				if d == nil || !d.AllowCopy {
@@ -52,7 +54,7 @@ column "name" {
 				}
 				why += fmt.Sprintf("; TABLE COPY, writes block while it runs (allow_copy = true at %s)", d.Pos)
 			}
-			sql, err := c.Alter(m)
+			sql, err := c.Alter(append([]schema.Change{m}, keys...)...)
 			if err != nil {
 				return nil, err
 			}
@@ -63,7 +65,7 @@ column "name" {
 				}
 				why += "; " + note
 			}
-			back, err := c.restoreColumn(m.From, m.To, m.Change, "the widening")
+			back, err := c.restoreColumn(m.From, m.To, m.Change, "the widening", keysBack...)
 			return append([]Step{stmt(revision.Expand, StageModifyColumn, why, alg.With(sql))}, back...), err
 		},
 	})

@@ -231,7 +231,7 @@ otherwise. NEVER point --url at a database whose data you care about.`,
 	fl.DurationVar(&f.c.Pause, "pause", 0, "sleep between backfill batches")
 	fl.DurationVar(&f.c.ChunkTime, "chunk-time", 0, "size backfill batches to take about this long (as `emcee db migrate --chunk-time`)")
 	fl.StringVar(&f.plot, "plot", "", "write a plot of write latency per second across the phases to this file (.png or .svg)")
-	fl.StringSliceVar(&f.c.Tables, "table", nil, "table to simulate (repeatable; default: the tables whose columns differ between the two releases)")
+	fl.StringSliceVar(&f.c.Tables, "table", nil, "table to simulate (repeatable; default: the tables whose columns differ between the two releases, in type, charset, collation or comment)")
 	fl.BoolVar(&f.c.Naive, "naive", false, "apply Atlas's single-phase diff instead of emcee's plans, to see what breaks")
 	fl.BoolVar(&f.c.Rollback, "rollback", false, "rehearse rolling the release back instead of contracting it: after migrate the new release's workers stop and emcee db rollback runs while the previous release's keep writing")
 	fl.BoolVar(&f.c.AllowCopy, "allow-copy", false, "with --rollback: let the server copy the tables whose widened types the rollback narrows back (ALGORITHM=COPY, writes blocked while it runs), which the rollback otherwise refuses without --osc pt-osc (as emcee db rollback --allow-copy)")
