@@ -331,3 +331,31 @@ func TestEditedCreateTableStoringItsDataElsewhereIsRefused(t *testing.T) {
 		t.Fatal("the refused runs created image_members")
 	}
 }
+
+// A view is a statement emcee writes, and the guard took one of any
+// security: a view edited in (SQL SECURITY DEFINER, the default) selecting
+// LOAD_FILE ran as the operator who created it for whoever queried it, the
+// application's account reading the server's files with the operator's
+// FILE privilege. emcee's views are SQL SECURITY INVOKER: any other is
+// refused before anything runs.
+func TestEditedRevisionWithADefinerViewIsRefused(t *testing.T) {
+	t.Parallel()
+	p := newOpProject(t)
+	p.must("db", "sync", "ocata")
+	view := "CREATE VIEW `image_files` AS SELECT LOAD_FILE('/etc/hostname') AS `f`"
+	pike := revision.ID{Release: "pike", Phase: revision.Expand, Seq: 1}
+	p.rewritePlans(opInsert(pike, 0, view))
+	at := fmt.Sprintf("plans/pike/pike_expand01.sql:%d", p.lineOf(pike, view))
+	for _, args := range [][]string{{"db", "expand"}, {"db", "sync"}} {
+		r := p.run(args...)
+		if r.Code == 0 {
+			t.Errorf("%s created a view running with the operator's privileges:\n%s", strings.Join(args, " "), r)
+			continue
+		}
+		opContains(t, r, "pike_expand01 refused before emcee ran anything: statement 1 at "+at+", "+fmt.Sprintf("%q", view)+
+			", is a statement no emcee writes: a view that runs with its definer's privileges")
+	}
+	if got := p.query("SELECT COUNT(*) FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE()"); got != "0" {
+		t.Fatalf("the refused runs created %s views", got)
+	}
+}

@@ -265,6 +265,11 @@ func Parse(sql string) *DDL {
 	case *ast.CreateViewStmt:
 		d.Kind, d.Name = KindCreateView, n.ViewName.Name.O
 		d.reads, d.qualified = sqlsyntax.Names(n.Select)
+		if n.Security != ast.SecurityInvoker && d.unplanned == "" {
+			// rename-table's view is SQL SECURITY INVOKER: it reads with
+			// the privileges of whoever queries it.
+			d.unplanned = "a view that runs with its definer's privileges (SQL SECURITY DEFINER, the default): whoever may query it reads, and calls functions, with the privileges of the operator who created it (a LOAD_FILE reads the server's files); emcee's views are SQL SECURITY INVOKER"
+		}
 	case *ast.CreateIndexStmt:
 		d.Kind, d.Name, d.Index, d.Unique = KindCreateIndex, n.Table.Name.O, n.IndexName, n.KeyType == ast.IndexKeyTypeUnique
 		for _, k := range n.IndexPartSpecifications {

@@ -164,6 +164,10 @@ func TestPlanned(t *testing.T) {
 		"CREATE TRIGGER `t_bi` BEFORE INSERT ON `t` FOR EACH ROW SET NEW.`a` = GET_LOCK('x', 0)":        false,
 		"ALTER TABLE `t` ADD COLUMN `c` int NULL DEFAULT (RELEASE_LOCK('emcee:db')), ALGORITHM=INSTANT": false,
 		"DELETE FROM `t` WHERE (`a` = RELEASE_ALL_LOCKS())":                                             false,
+		// a view that reads with its definer's privileges
+		"CREATE VIEW `v` AS SELECT LOAD_FILE('/etc/passwd') AS `f`":                               false,
+		"CREATE ALGORITHM=MERGE SQL SECURITY DEFINER VIEW `a` AS SELECT `id` FROM `b`":            false,
+		"CREATE DEFINER=`root`@`localhost` SQL SECURITY INVOKER VIEW `a` AS SELECT `id` FROM `b`": true,
 		// a table's data kept outside the database
 		"CREATE TABLE `t` (`id` int NOT NULL, PRIMARY KEY (`id`)) DATA DIRECTORY = '/tmp'":                                           false,
 		"CREATE TABLE `t` (`id` int NOT NULL, PRIMARY KEY (`id`)) INDEX DIRECTORY = '/tmp'":                                          false,
