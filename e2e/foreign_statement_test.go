@@ -359,3 +359,32 @@ func TestEditedRevisionWithADefinerViewIsRefused(t *testing.T) {
 		t.Fatalf("the refused runs created %s views", got)
 	}
 }
+
+// The version table is emcee's record of what ran; a DELETE of the form a
+// data_migration's delete is planned as, edited into pike's contract (which
+// no preflight builds in a dev database, where the table is not), erased
+// ocata's records (and a backfill or trigger could rewrite them: a forged
+// record skips a revision's statements and gates). emcee's own tables
+// are no release's to declare, so no plan names them: refused before
+// anything runs.
+func TestEditedRevisionWritingTheVersionTableIsRefused(t *testing.T) {
+	t.Parallel()
+	p := newOpProject(t)
+	p.must("db", "sync", "ocata")
+	erase := "DELETE FROM `emcee_revisions` WHERE (`name` LIKE 'ocata%')"
+	pike := revision.ID{Release: "pike", Phase: revision.Contract, Seq: 1}
+	p.rewritePlans(opInsert(pike, 1, erase))
+	at := fmt.Sprintf("plans/pike/pike_contract01.sql:%d", p.lineOf(pike, erase))
+	for _, args := range [][]string{{"db", "sync"}, {"db", "upgrade"}} {
+		r := p.run(args...)
+		if r.Code == 0 {
+			t.Errorf("%s ran a DELETE of the version table:\n%s", strings.Join(args, " "), r)
+			continue
+		}
+		opContains(t, r, "pike_contract01 refused before emcee ran anything: statement 2 at "+at+", "+fmt.Sprintf("%q", erase)+
+			", is a statement no emcee writes: it names `emcee_revisions`, one of emcee's own tables")
+	}
+	if got := p.query("SELECT COUNT(*) FROM emcee_revisions WHERE name LIKE 'ocata%'"); got == "0" {
+		t.Fatal("the refused runs erased ocata's records")
+	}
+}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
 
+	"github.com/emcee-db/emcee/sqlname"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
@@ -216,6 +217,21 @@ func Parse(sql string) *DDL {
 	d.reads, d.qualified = sqlsyntax.Names(st.Node)
 	d.every = sqlsyntax.CopiesEveryColumn(st.Node)
 	d.unplanned = settings(st.Settings)
+	// emcee's own tables (the version table above all) are written by
+	// emcee's bookkeeping, never by a plan: a release may not declare
+	// them (sqlname.Reserved).
+	own := ""
+	if st.Trigger != nil && sqlname.Reserved(st.Trigger.Table) != nil {
+		own = st.Trigger.Table
+	}
+	for _, t := range sqlsyntax.Tables(st.Node) {
+		if own == "" && t.Schema.O == "" && sqlname.Reserved(t.Name.O) != nil {
+			own = t.Name.O
+		}
+	}
+	if own != "" && d.unplanned == "" {
+		d.unplanned = "it names " + sqlsyntax.Ident(own) + ", one of emcee's own tables, which emcee's bookkeeping writes and no plan does (a plan writing the version table forges or erases the record of what ran)"
+	}
 	if o := sqlsyntax.OutsideOption(st.Node); o != "" && d.unplanned == "" {
 		d.unplanned = o + ": it keeps the table's data outside the database, in a directory of the server's or on another server; emcee's tables are stored where the server keeps the database"
 	}

@@ -165,9 +165,15 @@ func TestPlanned(t *testing.T) {
 		"ALTER TABLE `t` ADD COLUMN `c` int NULL DEFAULT (RELEASE_LOCK('emcee:db')), ALGORITHM=INSTANT": false,
 		"DELETE FROM `t` WHERE (`a` = RELEASE_ALL_LOCKS())":                                             false,
 		// a view that reads with its definer's privileges
-		"CREATE VIEW `v` AS SELECT LOAD_FILE('/etc/passwd') AS `f`":                               false,
-		"CREATE ALGORITHM=MERGE SQL SECURITY DEFINER VIEW `a` AS SELECT `id` FROM `b`":            false,
-		"CREATE DEFINER=`root`@`localhost` SQL SECURITY INVOKER VIEW `a` AS SELECT `id` FROM `b`": true,
+		// emcee's own tables: no release declares them, no plan names them
+		"DELETE FROM `emcee_revisions` WHERE (`name` LIKE 'a%')":                                                false,
+		"INSERT INTO `Emcee_Revisions` (`name`) SELECT 'x' FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM `t`)":      false,
+		"CREATE TRIGGER `t_bu` BEFORE UPDATE ON `emcee_revisions` FOR EACH ROW SET NEW.`applied` = NEW.`total`": false,
+		"DROP TABLE `emcee_accepted_drift`":                                                                     false,
+		"ALTER TABLE `t` ADD COLUMN `emcee_revisions` int NULL, ALGORITHM=INSTANT":                              true,
+		"CREATE VIEW `v` AS SELECT LOAD_FILE('/etc/passwd') AS `f`":                                             false,
+		"CREATE ALGORITHM=MERGE SQL SECURITY DEFINER VIEW `a` AS SELECT `id` FROM `b`":                          false,
+		"CREATE DEFINER=`root`@`localhost` SQL SECURITY INVOKER VIEW `a` AS SELECT `id` FROM `b`":               true,
 		// a table's data kept outside the database
 		"CREATE TABLE `t` (`id` int NOT NULL, PRIMARY KEY (`id`)) DATA DIRECTORY = '/tmp'":                                           false,
 		"CREATE TABLE `t` (`id` int NOT NULL, PRIMARY KEY (`id`)) INDEX DIRECTORY = '/tmp'":                                          false,
