@@ -331,3 +331,40 @@ table "notes" {
 		t.Errorf("the refusal lacks %q:\n%v", want, err)
 	}
 }
+
+// A seed value holding a character the column's charset lacks (an emoji
+// in a utf8mb3 column, Japanese in a latin1 one) was planned, and migrate,
+// after expand had run, stopped on the server's refusal of the row's
+// INSERT (1267: illegal mix of collations, the literal being utf8mb4).
+// Refused when planned.
+func TestRuleDataMigrationSeedCharactersTheCharsetLacks(t *testing.T) {
+	const table = `
+table "labels" {
+  schema = schema.app
+  column "id" {
+    type = int
+  }
+  column "name" {
+    type    = varchar(20)
+    charset = "latin1"
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+`
+	const rows = "data_migration \"labels\" {\n  table = \"labels\"\n  row {\n    id   = 1\n    name = \"€ ok\"\n  }\n  row {\n    id   = 2\n    name = \"日本\"\n  }\n}\n"
+	r, err := planRuleProject(t, table, table+rows)
+	if err == nil {
+		r.must("before")
+		r.must("expand")
+		_, merr := r.apply("migrate")
+		t.Fatalf("planned a latin1 value holding Japanese; migrate: %v", merr)
+	}
+	if want := `row 2 of data_migration "labels": labels.name: "日本" holds '日' (U+65E5), which charset latin1 has no character for`; !strings.Contains(err.Error(), want) {
+		t.Errorf("the refusal lacks %q:\n%v", want, err)
+	}
+	if strings.Contains(err.Error(), "row 1 ") {
+		t.Errorf("the refusal names row 1, whose € latin1 (cp1252) holds:\n%v", err)
+	}
+}
