@@ -368,3 +368,35 @@ table "labels" {
 		t.Errorf("the refusal names row 1, whose € latin1 (cp1252) holds:\n%v", err)
 	}
 }
+
+// A data_migration's delete on a table named emcee_rows: the DELETE joins
+// the table to a derived table of the rows its predicate selects, and
+// that derived table was named emcee_rows too; the server refused the
+// statement (1066, not unique table/alias) at every run of contract, the
+// release never finishing. The derived table is named apart.
+func TestRuleDataMigrationDeleteFromATableNamedLikeItsRows(t *testing.T) {
+	const table = `
+table "emcee_rows" {
+  schema = schema.app
+  column "id" {
+    type = int
+  }
+  column "n" {
+    type = int
+    null = true
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+`
+	r := newRuleProject(t, table, table+"data_migration \"unset\" {\n  table  = \"emcee_rows\"\n  delete = \"n IS NULL\"\n}\n")
+	r.must("before")
+	execAll(t, r.db.DB, "rows", []string{"INSERT INTO emcee_rows VALUES (1, 1), (2, NULL), (3, NULL)"})
+	r.must("expand")
+	r.must("migrate")
+	r.must("contract")
+	if got := rows(t, r.db.DB, "SELECT id FROM emcee_rows ORDER BY id"); got != "1" {
+		t.Fatalf("rows after contract: %s, want those with n set", got)
+	}
+}
