@@ -388,3 +388,28 @@ func TestEditedRevisionWritingTheVersionTableIsRefused(t *testing.T) {
 		t.Fatal("the refused runs erased ocata's records")
 	}
 }
+
+// A trigger setting the row's column from a subquery: its body runs with
+// the privileges of the operator who created it, so whoever writes a row
+// of images reads image_properties through it, whatever that account may
+// read itself. emcee's triggers compute a column from the row's own
+// columns (a trigger's expression may read no other row): refused before
+// anything runs.
+func TestEditedRevisionWithATriggerReadingATableIsRefused(t *testing.T) {
+	t.Parallel()
+	p := newOpProject(t)
+	p.must("db", "sync", "ocata")
+	trigger := "CREATE TRIGGER `emcee_images_bi` BEFORE INSERT ON `images` FOR EACH ROW SET NEW.`name` = (SELECT MAX(`value`) FROM `image_properties`)"
+	pike := revision.ID{Release: "pike", Phase: revision.Expand, Seq: 1}
+	p.rewritePlans(opInsert(pike, 0, trigger))
+	at := fmt.Sprintf("plans/pike/pike_expand01.sql:%d", p.lineOf(pike, trigger))
+	r := p.run("db", "expand")
+	if r.Code == 0 {
+		t.Fatalf("db expand created a trigger reading image_properties:\n%s", r)
+	}
+	opContains(t, r, "pike_expand01 refused before emcee ran anything: statement 1 at "+at+", "+fmt.Sprintf("%q", trigger)+
+		", is a statement no emcee writes: a trigger whose body does more than set columns of the row written from its own columns")
+	if got := p.query("SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()"); got != "0" {
+		t.Fatalf("the refused run created %s triggers", got)
+	}
+}

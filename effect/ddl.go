@@ -241,7 +241,7 @@ func Parse(sql string) *DDL {
 	if t := st.Trigger; t != nil {
 		d.Kind, d.Name, d.Trigger, d.Event = KindCreateTrigger, t.Table, t.Name, t.Timing+" "+t.Event
 		if !rowSetting(st.Node) {
-			d.unplanned = "a trigger whose body does more than set columns of the row written (emcee's triggers hold SET NEW.col = ..., under IF and BEGIN ... END, nothing else); the body runs in the session of whoever writes the row, with the privileges of the operator who created it"
+			d.unplanned = "a trigger whose body does more than set columns of the row written from its own columns (emcee's triggers hold SET NEW.col = ..., reading no table, under IF and BEGIN ... END, nothing else); the body runs in the session of whoever writes the row, with the privileges of the operator who created it"
 		}
 		return d
 	}
@@ -364,7 +364,8 @@ func settings(vars []*ast.VariableAssignment) string {
 
 // rowSetting tells a trigger body of the statements emcee's triggers hold
 // (splitter/column_sync.go): BEGIN ... END without declarations, IF ...
-// ELSEIF ... ELSE ... END IF, and SET NEW.col = ...; a SET GLOBAL, a
+// ELSEIF ... ELSE ... END IF, and SET NEW.col = <the row's own columns>
+// (no subquery); a SET GLOBAL, a
 // SELECT ... INTO OUTFILE, a write to a table or a session variable set
 // there would run in the application's session at every row it writes,
 // with the privileges of the operator who created the trigger.
@@ -395,7 +396,11 @@ func rowSetting(n ast.StmtNode) bool {
 				return false
 			}
 		}
-		return len(n.Variables) > 0
+		// A value computed from the row alone (a trigger's expression
+		// may read no other row: sqlsyntax's PerRow policy): a subquery
+		// reads tables with the privileges of the trigger's definer, for
+		// whoever writes the row.
+		return len(n.Variables) > 0 && len(sqlsyntax.Tables(n)) == 0
 	}
 	return false
 }
