@@ -280,6 +280,7 @@ func TestReadableRefusesStatementsNoEmceeWrites(t *testing.T) {
 		"UPDATE `t` SET `c` = (SELECT MAX(`User`) FROM `mysql`.`user`) WHERE `c` IS NULL",
 		"UPDATE `t` SET `c` = `b` WHERE `c` IS NULL AND EXISTS (SELECT 1 FROM `other`.`t`)",
 		"UPDATE `t` SET `c` = `b` WHERE `c` IS NULL AND RELEASE_ALL_LOCKS() >= 0",
+		"UPDATE `t` SET `c` = `b` WHERE `c` IS NULL AND EXISTS (SELECT 1 FROM `emcee_revisions`)",
 	} {
 		rev := read(append(slices.Clone(planned[:2]), append([]revision.Statement{{Rule: "add-column", Kind: revision.Backfill, Table: "t", Key: "id", SQL: backfill}}, planned[2:]...)...))
 		var r *Refusal

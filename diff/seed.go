@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 	"golang.org/x/text/collate"
+	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/language"
 
 	"github.com/emcee-db/emcee/internal/hclquote"
@@ -146,6 +147,9 @@ func (r *Release) checkSeed(m *DataMigration) []string {
 				continue
 			}
 			if msg := seedFits(r.target, t, c, &cell.Value); msg != "" {
+				add(row.At[i], "%s: %s.%s: %s", what, t.Name, c.Name, msg)
+				fine = false
+			} else if msg := charsetHolds(t, c, cell.Value); msg != "" {
 				add(row.At[i], "%s: %s.%s: %s", what, t.Name, c.Name, msg)
 				fine = false
 			}
@@ -602,4 +606,60 @@ func tableNames(s *schema.Schema) []string {
 		out[i] = t.Name
 	}
 	return out
+}
+
+// charsetHolds says what of a text value the charset column c is declared
+// with (its own, its table's or its schema's) has no character for, ""
+// when it holds every one, or when none is declared (the server's default
+// is utf8mb4 on every target): the row's INSERT compares the value, a
+// utf8mb4 literal, with the column, and the server refused it in migrate
+// (1267, illegal mix of collations) after expand had run; stored, the
+// character would have been '?'. Checked for the charsets whose characters
+// are known here: utf8mb3 and ucs2 (no character past U+FFFF, an emoji),
+// ascii, latin1 (MariaDB's is cp1252).
+func charsetHolds(t *schema.Table, c *schema.Column, v sqlsyntax.Value) string {
+	if _, ok := c.Type.Type.(*schema.StringType); !ok || v.Kind != sqlsyntax.ValueText {
+		return ""
+	}
+	cs := ""
+	levels := [][]schema.Attr{c.Attrs, t.Attrs}
+	if t.Schema != nil {
+		levels = append(levels, t.Schema.Attrs)
+	}
+	for _, attrs := range levels {
+		if coll, ok := schemadef.Collation(attrs); ok {
+			cs, _ = sqlsyntax.CollationCharset(coll)
+			break
+		}
+		if v, ok := schemadef.Charset(attrs); ok {
+			cs = sqlsyntax.CanonicalCharset(v)
+			break
+		}
+	}
+	var holds func(rune) bool
+	switch strings.ToLower(cs) {
+	case "utf8mb3", "utf8", "ucs2":
+		holds = func(r rune) bool { return r <= 0xFFFF }
+	case "ascii":
+		holds = func(r rune) bool { return r < 0x80 }
+	case "latin1":
+		holds = func(r rune) bool { _, ok := charmap.Windows1252.EncodeRune(r); return ok }
+	default:
+		return ""
+	}
+	for _, r := range v.Text {
+		if !holds(r) {
+			return fmt.Sprintf("%s holds %q (U+%04X), which charset %s has no character for: the server refuses the row; declare the column utf8mb4, or store the value without it", quoteLong(v.Text), r, r, cs)
+		}
+	}
+	return ""
+}
+
+// quoteLong quotes a value for a message, its middle left out past 60
+// characters.
+func quoteLong(v string) string {
+	if r := []rune(v); len(r) > 60 {
+		return fmt.Sprintf("%q... (%d characters)", string(r[:40]), len(r))
+	}
+	return fmt.Sprintf("%q", v)
 }

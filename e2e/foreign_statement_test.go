@@ -331,3 +331,85 @@ func TestEditedCreateTableStoringItsDataElsewhereIsRefused(t *testing.T) {
 		t.Fatal("the refused runs created image_members")
 	}
 }
+
+// A view is a statement emcee writes, and the guard took one of any
+// security: a view edited in (SQL SECURITY DEFINER, the default) selecting
+// LOAD_FILE ran as the operator who created it for whoever queried it, the
+// application's account reading the server's files with the operator's
+// FILE privilege. emcee's views are SQL SECURITY INVOKER: any other is
+// refused before anything runs.
+func TestEditedRevisionWithADefinerViewIsRefused(t *testing.T) {
+	t.Parallel()
+	p := newOpProject(t)
+	p.must("db", "sync", "ocata")
+	view := "CREATE VIEW `image_files` AS SELECT LOAD_FILE('/etc/hostname') AS `f`"
+	pike := revision.ID{Release: "pike", Phase: revision.Expand, Seq: 1}
+	p.rewritePlans(opInsert(pike, 0, view))
+	at := fmt.Sprintf("plans/pike/pike_expand01.sql:%d", p.lineOf(pike, view))
+	for _, args := range [][]string{{"db", "expand"}, {"db", "sync"}} {
+		r := p.run(args...)
+		if r.Code == 0 {
+			t.Errorf("%s created a view running with the operator's privileges:\n%s", strings.Join(args, " "), r)
+			continue
+		}
+		opContains(t, r, "pike_expand01 refused before emcee ran anything: statement 1 at "+at+", "+fmt.Sprintf("%q", view)+
+			", is a statement no emcee writes: a view that runs with its definer's privileges")
+	}
+	if got := p.query("SELECT COUNT(*) FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE()"); got != "0" {
+		t.Fatalf("the refused runs created %s views", got)
+	}
+}
+
+// The version table is emcee's record of what ran; a DELETE of the form a
+// data_migration's delete is planned as, edited into pike's contract (which
+// no preflight builds in a dev database, where the table is not), erased
+// ocata's records (and a backfill or trigger could rewrite them: a forged
+// record skips a revision's statements and gates). emcee's own tables
+// are no release's to declare, so no plan names them: refused before
+// anything runs.
+func TestEditedRevisionWritingTheVersionTableIsRefused(t *testing.T) {
+	t.Parallel()
+	p := newOpProject(t)
+	p.must("db", "sync", "ocata")
+	erase := "DELETE FROM `emcee_revisions` WHERE (`name` LIKE 'ocata%')"
+	pike := revision.ID{Release: "pike", Phase: revision.Contract, Seq: 1}
+	p.rewritePlans(opInsert(pike, 1, erase))
+	at := fmt.Sprintf("plans/pike/pike_contract01.sql:%d", p.lineOf(pike, erase))
+	for _, args := range [][]string{{"db", "sync"}, {"db", "upgrade"}} {
+		r := p.run(args...)
+		if r.Code == 0 {
+			t.Errorf("%s ran a DELETE of the version table:\n%s", strings.Join(args, " "), r)
+			continue
+		}
+		opContains(t, r, "pike_contract01 refused before emcee ran anything: statement 2 at "+at+", "+fmt.Sprintf("%q", erase)+
+			", is a statement no emcee writes: it names `emcee_revisions`, one of emcee's own tables")
+	}
+	if got := p.query("SELECT COUNT(*) FROM emcee_revisions WHERE name LIKE 'ocata%'"); got == "0" {
+		t.Fatal("the refused runs erased ocata's records")
+	}
+}
+
+// A trigger setting the row's column from a subquery: its body runs with
+// the privileges of the operator who created it, so whoever writes a row
+// of images reads image_properties through it, whatever that account may
+// read itself. emcee's triggers compute a column from the row's own
+// columns (a trigger's expression may read no other row): refused before
+// anything runs.
+func TestEditedRevisionWithATriggerReadingATableIsRefused(t *testing.T) {
+	t.Parallel()
+	p := newOpProject(t)
+	p.must("db", "sync", "ocata")
+	trigger := "CREATE TRIGGER `emcee_images_bi` BEFORE INSERT ON `images` FOR EACH ROW SET NEW.`name` = (SELECT MAX(`value`) FROM `image_properties`)"
+	pike := revision.ID{Release: "pike", Phase: revision.Expand, Seq: 1}
+	p.rewritePlans(opInsert(pike, 0, trigger))
+	at := fmt.Sprintf("plans/pike/pike_expand01.sql:%d", p.lineOf(pike, trigger))
+	r := p.run("db", "expand")
+	if r.Code == 0 {
+		t.Fatalf("db expand created a trigger reading image_properties:\n%s", r)
+	}
+	opContains(t, r, "pike_expand01 refused before emcee ran anything: statement 1 at "+at+", "+fmt.Sprintf("%q", trigger)+
+		", is a statement no emcee writes: a trigger whose body does more than set columns of the row written from its own columns")
+	if got := p.query("SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()"); got != "0" {
+		t.Fatalf("the refused run created %s triggers", got)
+	}
+}

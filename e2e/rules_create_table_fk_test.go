@@ -237,6 +237,81 @@ data_migration "unnamed" {
 	assertSchema(t, r.db, r.declared)
 }
 
+// A new table named parent, its key to images waiting for contract, and a
+// data_migration deleting some of its rows: the orphan gate reads the
+// table unaliased (the delete's predicate reads it so) beside images
+// aliased parent, which shadowed it: parent.name = parent.name compared
+// images' name with itself, the gate counted no orphan, and contract added
+// the key (foreign_key_checks off, the gate having proved there are none)
+// over a row whose image does not exist. The alias is named apart from
+// both tables.
+func TestRuleCreateTableKeyOfATableNamedParent(t *testing.T) {
+	const images = `
+table "images" {
+  schema = schema.app
+  column "id" {
+    type = bigint
+  }
+  column "name" {
+    type = varchar(30)
+  }
+  primary_key {
+    columns = [column.id]
+  }
+  index "uq_images_name" {
+    unique  = true
+    columns = [column.name]
+  }
+}
+`
+	const parentTable = `
+table "parent" {
+  schema = schema.app
+  column "id" {
+    type = bigint
+  }
+  column "name" {
+    type = varchar(30)
+  }
+  column "n" {
+    type = int
+    null = true
+  }
+  primary_key {
+    columns = [column.id]
+  }
+  foreign_key "fk_parent_image" {
+    columns     = [column.name]
+    ref_columns = [table.images.column.name]
+  }
+}
+data_migration "unset" {
+  table  = "parent"
+  delete = "n IS NULL"
+}
+`
+	r := newRuleProject(t, images, images+parentTable)
+	r.must("before")
+	execAll(t, r.db.DB, "seed", []string{"INSERT INTO images (id, name) VALUES (1, 'a'), (2, 'b')"})
+	r.must("expand")
+	execAll(t, r.db.DB, "new release after expand", []string{"INSERT INTO parent VALUES (1, 'a', 1), (2, 'b', NULL), (3, 'b', 2)"})
+	// The previous release deletes an image the new release's row names.
+	execAll(t, r.db.DB, "previous release after expand", []string{"DELETE FROM images WHERE id = 1"})
+	r.must("migrate")
+	_, err := r.apply("contract")
+	if err == nil {
+		t.Fatalf("contract added the key over a row whose image is gone: parent %s, images %s", rows(t, r.db.DB, "SELECT id, name FROM parent ORDER BY id"), rows(t, r.db.DB, "SELECT name FROM images"))
+	}
+	if !strings.Contains(err.Error(), "contract blocked by data: after_contract01 refused, nothing was changed") || !strings.Contains(err.Error(), "foreign key fk_parent_image of new table parent") {
+		t.Fatalf("contract: %v", err)
+	}
+	execAll(t, r.db.DB, "the operator deletes the orphan", []string{"DELETE FROM parent WHERE id = 1"})
+	r.must("contract")
+	if got := rows(t, r.db.DB, "SELECT id FROM parent ORDER BY id"); got != "3" {
+		t.Fatalf("rows after contract: %s", got)
+	}
+}
+
 // The case as emcee simulate found it: migrate tags every seeded image (a
 // data_migration inserting into the new table), and the previous
 // release's workers delete images while both releases run. With the key

@@ -402,3 +402,72 @@ data_migration "codes" {
 		}
 	}
 }
+
+// A seed value holding a character the column's charset lacks (an emoji
+// in a utf8mb3 column, Japanese in a latin1 one) was planned, and migrate,
+// after expand had run, stopped on the server's refusal of the row's
+// INSERT (1267: illegal mix of collations, the literal being utf8mb4).
+// Refused when planned.
+func TestRuleDataMigrationSeedCharactersTheCharsetLacks(t *testing.T) {
+	const table = `
+table "labels" {
+  schema = schema.app
+  column "id" {
+    type = int
+  }
+  column "name" {
+    type    = varchar(20)
+    charset = "latin1"
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+`
+	const rows = "data_migration \"labels\" {\n  table = \"labels\"\n  row {\n    id   = 1\n    name = \"€ ok\"\n  }\n  row {\n    id   = 2\n    name = \"日本\"\n  }\n}\n"
+	r, err := planRuleProject(t, table, table+rows)
+	if err == nil {
+		r.must("before")
+		r.must("expand")
+		_, merr := r.apply("migrate")
+		t.Fatalf("planned a latin1 value holding Japanese; migrate: %v", merr)
+	}
+	if want := `row 2 of data_migration "labels": labels.name: "日本" holds '日' (U+65E5), which charset latin1 has no character for`; !strings.Contains(err.Error(), want) {
+		t.Errorf("the refusal lacks %q:\n%v", want, err)
+	}
+	if strings.Contains(err.Error(), "row 1 ") {
+		t.Errorf("the refusal names row 1, whose € latin1 (cp1252) holds:\n%v", err)
+	}
+}
+
+// A data_migration's delete on a table named emcee_rows: the DELETE joins
+// the table to a derived table of the rows its predicate selects, and
+// that derived table was named emcee_rows too; the server refused the
+// statement (1066, not unique table/alias) at every run of contract, the
+// release never finishing. The derived table is named apart.
+func TestRuleDataMigrationDeleteFromATableNamedLikeItsRows(t *testing.T) {
+	const table = `
+table "emcee_rows" {
+  schema = schema.app
+  column "id" {
+    type = int
+  }
+  column "n" {
+    type = int
+    null = true
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+`
+	r := newRuleProject(t, table, table+"data_migration \"unset\" {\n  table  = \"emcee_rows\"\n  delete = \"n IS NULL\"\n}\n")
+	r.must("before")
+	execAll(t, r.db.DB, "rows", []string{"INSERT INTO emcee_rows VALUES (1, 1), (2, NULL), (3, NULL)"})
+	r.must("expand")
+	r.must("migrate")
+	r.must("contract")
+	if got := rows(t, r.db.DB, "SELECT id FROM emcee_rows ORDER BY id"); got != "1" {
+		t.Fatalf("rows after contract: %s, want those with n set", got)
+	}
+}

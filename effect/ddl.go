@@ -8,6 +8,7 @@ import (
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
 
+	"github.com/emcee-db/emcee/sqlname"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
@@ -216,6 +217,21 @@ func Parse(sql string) *DDL {
 	d.reads, d.qualified = sqlsyntax.Names(st.Node)
 	d.every = sqlsyntax.CopiesEveryColumn(st.Node)
 	d.unplanned = settings(st.Settings)
+	// emcee's own tables (the version table above all) are written by
+	// emcee's bookkeeping, never by a plan: a release may not declare
+	// them (sqlname.Reserved).
+	own := ""
+	if st.Trigger != nil && sqlname.Reserved(st.Trigger.Table) != nil {
+		own = st.Trigger.Table
+	}
+	for _, t := range sqlsyntax.Tables(st.Node) {
+		if own == "" && t.Schema.O == "" && sqlname.Reserved(t.Name.O) != nil {
+			own = t.Name.O
+		}
+	}
+	if own != "" && d.unplanned == "" {
+		d.unplanned = "it names " + sqlsyntax.Ident(own) + ", one of emcee's own tables, which emcee's bookkeeping writes and no plan does (a plan writing the version table forges or erases the record of what ran)"
+	}
 	if o := sqlsyntax.OutsideOption(st.Node); o != "" && d.unplanned == "" {
 		d.unplanned = o + ": it keeps the table's data outside the database, in a directory of the server's or on another server; emcee's tables are stored where the server keeps the database"
 	}
@@ -225,7 +241,7 @@ func Parse(sql string) *DDL {
 	if t := st.Trigger; t != nil {
 		d.Kind, d.Name, d.Trigger, d.Event = KindCreateTrigger, t.Table, t.Name, t.Timing+" "+t.Event
 		if !rowSetting(st.Node) {
-			d.unplanned = "a trigger whose body does more than set columns of the row written (emcee's triggers hold SET NEW.col = ..., under IF and BEGIN ... END, nothing else); the body runs in the session of whoever writes the row, with the privileges of the operator who created it"
+			d.unplanned = "a trigger whose body does more than set columns of the row written from its own columns (emcee's triggers hold SET NEW.col = ..., reading no table, under IF and BEGIN ... END, nothing else); the body runs in the session of whoever writes the row, with the privileges of the operator who created it"
 		}
 		return d
 	}
@@ -265,6 +281,11 @@ func Parse(sql string) *DDL {
 	case *ast.CreateViewStmt:
 		d.Kind, d.Name = KindCreateView, n.ViewName.Name.O
 		d.reads, d.qualified = sqlsyntax.Names(n.Select)
+		if n.Security != ast.SecurityInvoker && d.unplanned == "" {
+			// rename-table's view is SQL SECURITY INVOKER: it reads with
+			// the privileges of whoever queries it.
+			d.unplanned = "a view that runs with its definer's privileges (SQL SECURITY DEFINER, the default): whoever may query it reads, and calls functions, with the privileges of the operator who created it (a LOAD_FILE reads the server's files); emcee's views are SQL SECURITY INVOKER"
+		}
 	case *ast.CreateIndexStmt:
 		d.Kind, d.Name, d.Index, d.Unique = KindCreateIndex, n.Table.Name.O, n.IndexName, n.KeyType == ast.IndexKeyTypeUnique
 		for _, k := range n.IndexPartSpecifications {
@@ -343,7 +364,8 @@ func settings(vars []*ast.VariableAssignment) string {
 
 // rowSetting tells a trigger body of the statements emcee's triggers hold
 // (splitter/column_sync.go): BEGIN ... END without declarations, IF ...
-// ELSEIF ... ELSE ... END IF, and SET NEW.col = ...; a SET GLOBAL, a
+// ELSEIF ... ELSE ... END IF, and SET NEW.col = <the row's own columns>
+// (no subquery); a SET GLOBAL, a
 // SELECT ... INTO OUTFILE, a write to a table or a session variable set
 // there would run in the application's session at every row it writes,
 // with the privileges of the operator who created the trigger.
@@ -374,7 +396,11 @@ func rowSetting(n ast.StmtNode) bool {
 				return false
 			}
 		}
-		return len(n.Variables) > 0
+		// A value computed from the row alone (a trigger's expression
+		// may read no other row: sqlsyntax's PerRow policy): a subquery
+		// reads tables with the privileges of the trigger's definer, for
+		// whoever writes the row.
+		return len(n.Variables) > 0 && len(sqlsyntax.Tables(n)) == 0
 	}
 	return false
 }

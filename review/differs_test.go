@@ -63,9 +63,13 @@ func TestReviewShowsRevisionsThisEmceeWritesOtherwise(t *testing.T) {
 	WriteText(&b, rep)
 	out := b.String()
 	for _, want := range []string{
-		"Release pike (from ocata), planned for mariadb 10.11\n\nRevisions this emcee writes otherwise (another emcee's output or an edit: emcee cannot tell; read every statement listed",
-		"  plans/pike/pike_expand01.sql (plans/pike/pike.snapshot.hcl:3 records plan format 0 (planned by an emcee from before plan formats were recorded); this emcee writes plan format " + strconv.Itoa(planner.Format) + ")\n",
-		"      line 9 \"GRANT ALL ON *.* TO `evil`@`%`\"\n",
+		"Release pike (from ocata), planned for mariadb 10.11\n\nRevisions this emcee writes otherwise (another emcee's output or an edit, said where emcee can tell; read every statement listed",
+		// A GRANT is no emcee's output, whatever format the snapshot
+		// records: the review called it "an edit or another emcee's
+		// output: emcee cannot tell", though plan --check and the
+		// applier refuse it.
+		"  plans/pike/pike_expand01.sql (plans/pike/pike.snapshot.hcl:3 records plan format 0 (planned by an emcee from before plan formats were recorded); this emcee writes plan format " + strconv.Itoa(planner.Format) + ": edited by hand (`emcee plan --check` refuses it); restore it from version control)\n",
+		"      line 9 \"GRANT ALL ON *.* TO `evil`@`%`\": no emcee writes it, and the applier refuses the revision\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the review lacks %q:\n%s", want, out)

@@ -29,7 +29,7 @@ func WriteMarkdown(w io.Writer, rep *Report) {
 
 		if len(r.Differs) > 0 {
 			fmt.Fprintln(w, "\n### Revisions this emcee writes otherwise")
-			fmt.Fprintln(w, "\nAnother emcee's output or an edit: emcee cannot tell. Read every statement listed; each runs on every database not yet at this release.")
+			fmt.Fprintln(w, "\nAnother emcee's output or an edit, said where emcee can tell. Read every statement listed; each runs on every database not yet at this release.")
 			fmt.Fprintln(w)
 			for _, d := range r.Differs {
 				fmt.Fprintf(w, "- %s (%s)\n", span(d.File), text(d.PlannedBy))

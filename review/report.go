@@ -119,8 +119,13 @@ type Loss struct {
 // Difference is a revision that differs from what this emcee writes.
 type Difference struct {
 	File string `json:"file"`
-	// PlannedBy is the plan format its snapshot records, where.
+	// PlannedBy is the plan format its snapshot records, where, and, for
+	// a revision emcee knows was edited by hand, that it was.
 	PlannedBy string `json:"planned_by"`
+	// Edited is set for a revision edited by hand (planner.Edit.ByHand:
+	// its snapshot records this emcee's format, or it holds a statement
+	// no emcee writes), not another emcee's output.
+	Edited bool `json:"edited,omitempty"`
 	// Statements are those that differ (planner.Edit.SQL), or why this
 	// emcee cannot recompute the release.
 	Statements []string `json:"statements"`
@@ -287,6 +292,23 @@ func differs(p *project.Project, plans *revision.Plans, name string) ([]Differen
 			where = fmt.Sprintf("%s:%d", where, e.FormatLine)
 		}
 		d.PlannedBy = fmt.Sprintf("%s records %s; this emcee writes plan format %d", where, e.PlannedBy(), planner.Format)
+		// What emcee can tell, it says: a revision of its own format, or
+		// holding a statement no emcee writes, was edited by hand (plan
+		// --check refuses it), which the review called "another emcee's
+		// output or an edit: emcee cannot tell".
+		if e.Err == nil && e.ByHand() {
+			d.PlannedBy += ": edited by hand (`emcee plan --check` refuses it); restore it from version control"
+			d.Edited = true
+		}
+		foreign := map[string]bool{}
+		for _, f := range e.Foreign() {
+			foreign[f] = true
+		}
+		for i, st := range d.Statements {
+			if foreign[st] {
+				d.Statements[i] = st + ": no emcee writes it, and the applier refuses the revision"
+			}
+		}
 		if e.Err != nil {
 			d.Statements = []string{fmt.Sprintf("this emcee cannot recompute the release's revisions: %v", e.Err)}
 		} else if len(d.Statements) == 0 {

@@ -23,7 +23,7 @@ func WriteText(w io.Writer, rep *Report) {
 			fmt.Fprintf(w, "Redo log: commits wait for page flushing at a checkpoint age of %s (innodb_log_file_size %s)\n", dbconn.FormatBytes(rep.Redo.Limit), dbconn.FormatBytes(rep.Redo.FileSize))
 		}
 		if len(r.Differs) > 0 {
-			fmt.Fprintln(w, "\nRevisions this emcee writes otherwise (another emcee's output or an edit: emcee cannot tell; read every statement listed, each runs on every database not yet at this release)")
+			fmt.Fprintln(w, "\nRevisions this emcee writes otherwise (another emcee's output or an edit, said where emcee can tell; read every statement listed, each runs on every database not yet at this release)")
 			for _, d := range r.Differs {
 				fmt.Fprintf(w, "  %s (%s)\n", d.File, d.PlannedBy)
 				for _, st := range d.Statements {

@@ -304,6 +304,9 @@ func (st Statement) Foreign(d *effect.DDL) string {
 		if l := d.SessionLock(); d.Err == nil && l != "" {
 			return fmt.Sprintf("no %s emcee writes: it calls %s", st.Kind, l)
 		}
+		if u := d.Unplanned(); d.Err == nil && u != "" {
+			return fmt.Sprintf("no %s emcee writes: %s", st.Kind, u)
+		}
 		if g, err := sqlsyntax.ReadGate(st.SQL); st.Kind == Gate && err == nil && g.Effect() != "" {
 			return "no gate emcee writes: " + g.Effect()
 		}

@@ -102,6 +102,26 @@ func (w *workload) step(k Kind, r *rand.Rand, rec *recorder) {
 	if l.maxKey.Load() == 0 {
 		x = 0 // an empty table: nothing to update, delete or read yet
 	}
+	// The row numbers the key holds are the simulator's, not the
+	// release's, to run out of (a TINYINT key of 127 rows, seeded 120,
+	// failed every insert after the seventh with the server's 1264,
+	// counted as failed statements of both releases in every phase, and
+	// the rehearsal blamed the upgrade; its deletes then emptied the
+	// table, and the verifier checked no row): past them, an insert takes
+	// the number of a row deleted, and is an update where it finds none
+	// (a key the server assigns, whose numbers it never gives again).
+	var key int64 // the row's number (key.go)
+	reuse := false
+	if x < pctInsert {
+		key = l.nextKey.Add(1) // for a key the server assigns, a reservation
+		if key > t.key.cols[t.key.lead].holds && l.maxKey.Load() > 0 {
+			if t.key.auto {
+				x = pctInsert
+			} else {
+				key, reuse = 1+r.Int64N(l.maxKey.Load()), true
+			}
+		}
+	}
 	if len(cols) == 0 && x >= pctInsert && x < pctInsert+pctUpdate {
 		// A row that is its key alone (a join table's, in a release that
 		// writes no other column) has nothing to update: it is read.
@@ -109,12 +129,18 @@ func (w *workload) step(k Kind, r *rand.Rand, rec *recorder) {
 	}
 	switch {
 	case x < pctInsert:
+		if reuse {
+			s := l.stripe(key)
+			s.Lock()
+			defer s.Unlock()
+			if st := s.rows[key]; st == nil || !st.deleted {
+				return // a row holds the number: pick again next time
+			}
+		}
 		vals := make(map[string]string, len(cols)+1)
 		names := make([]string, 0, len(cols)+1)
 		args := make([]any, 0, len(cols)+1)
-		var key int64 // the row's number (key.go)
 		if !t.key.auto {
-			key = l.nextKey.Add(1)
 			names, args = append(names, t.key.names()...), append(args, t.key.args(key)...)
 		}
 		for _, c := range cols {
@@ -135,11 +161,13 @@ func (w *workload) step(k Kind, r *rand.Rand, rec *recorder) {
 			}
 		}
 		s := l.stripe(key)
-		s.Lock()
+		if !reuse {
+			s.Lock()
+			defer s.Unlock()
+		}
 		s.record(l, key, k, vals, false)
-		s.Unlock()
 	case x < pctInsert+pctUpdate+pctDelete:
-		key := 1 + r.Int64N(l.maxKey.Load())
+		key = 1 + r.Int64N(l.maxKey.Load())
 		s := l.stripe(key)
 		s.Lock()
 		defer s.Unlock()

@@ -129,10 +129,17 @@ func (c *Change) orphanGate(fk *schema.ForeignKey) string {
 	}
 	var cols, match, same []string
 	ref := sqlsyntax.Ident(fk.RefTable.Name)
+	// The parent's alias is neither table's name: a child table named
+	// parent, read unaliased for its delete, or a parent table named parent,
+	// read unaliased for its own, would be shadowed by it.
+	parent := "parent"
+	for strings.EqualFold(parent, table) || strings.EqualFold(parent, fk.RefTable.Name) {
+		parent += "_"
+	}
 	for i, col := range fk.Columns {
 		cols = append(cols, child+"."+sqlsyntax.Ident(col.Name))
-		match = append(match, fmt.Sprintf("parent.%s = %s.%s", sqlsyntax.Ident(fk.RefColumns[i].Name), child, sqlsyntax.Ident(col.Name)))
-		same = append(same, fmt.Sprintf("%s.%s = parent.%s", ref, sqlsyntax.Ident(fk.RefColumns[i].Name), sqlsyntax.Ident(fk.RefColumns[i].Name)))
+		match = append(match, fmt.Sprintf("%s.%s = %s.%s", parent, sqlsyntax.Ident(fk.RefColumns[i].Name), child, sqlsyntax.Ident(col.Name)))
+		same = append(same, fmt.Sprintf("%s.%s = %s.%s", ref, sqlsyntax.Ident(fk.RefColumns[i].Name), parent, sqlsyntax.Ident(fk.RefColumns[i].Name)))
 	}
 	// A parent a data_migration of the release deletes is none: the delete
 	// runs first after the gates, before the key is added, so its children
@@ -147,6 +154,6 @@ func (c *Change) orphanGate(fk *schema.ForeignKey) string {
 	if child == "child" {
 		from += " AS child"
 	}
-	return fmt.Sprintf("SELECT COUNT(*) FROM %s WHERE %s AND NOT EXISTS (SELECT 1 FROM %s AS parent WHERE %s)%s",
-		from, notNull(cols), ref, strings.Join(match, " AND "), kept)
+	return fmt.Sprintf("SELECT COUNT(*) FROM %s WHERE %s AND NOT EXISTS (SELECT 1 FROM %s AS %s WHERE %s)%s",
+		from, notNull(cols), ref, parent, strings.Join(match, " AND "), kept)
 }

@@ -116,6 +116,15 @@ func TestCreateTableForeignKeys(t *testing.T) {
 			{Rule: "add-foreign-key", Phase: revision.Contract, Stage: StageAddGatedConstraint, SQL: addTagsKey + ", ALGORITHM=INPLACE, LOCK=NONE"},
 			{Rule: "create-table", Phase: revision.Expand, Stage: StageCreateTable, SQL: restrictTags},
 		}},
+		// A table named parent, read unaliased for its delete, was shadowed
+		// by the parent's alias: parent.id = parent.image_id compared
+		// images with itself, and the gate counted no orphan.
+		{name: "a table named parent with a delete: the parent's alias is another name", target: mariadb1011, edits: tcNew(tcNewTable("parent", tcImageID, tcKey("fk_parent_image", "column.image_id", "table.images.column.id", "")) +
+			"data_migration \"unset\" {\n  table  = \"parent\"\n  delete = \"image_id IS NULL\"\n}\n"), want: []tcStep{
+			{Rule: "add-foreign-key", Phase: revision.Contract, Stage: StageGate, Kind: revision.Gate, SQL: "SELECT COUNT(*) FROM `parent` WHERE `parent`.`image_id` IS NOT NULL AND NOT EXISTS (SELECT 1 FROM `images` AS parent_ WHERE parent_.`id` = `parent`.`image_id`) AND (`image_id` IS NULL) IS NOT TRUE"},
+			{Rule: "add-foreign-key", Phase: revision.Contract, Stage: StageAddGatedConstraint, SQL: "SET STATEMENT foreign_key_checks=0 FOR ALTER TABLE `parent` ADD CONSTRAINT `fk_parent_image` FOREIGN KEY (`image_id`) REFERENCES `images` (`id`), ALGORITHM=INPLACE, LOCK=NONE"},
+			{Rule: "create-table", Phase: revision.Expand, Stage: StageCreateTable, SQL: "CREATE TABLE `parent` (`id` bigint NOT NULL, `image_id` bigint NULL, PRIMARY KEY (`id`), INDEX `fk_parent_image` (`image_id`))"},
+		}},
 		{name: "mysql: the key waits too, with the session switch", target: mysql80, edits: tags(""), want: []tcStep{
 			{Rule: "add-foreign-key", Phase: revision.Contract, Stage: StageGate, Kind: revision.Gate, SQL: gateTags},
 			{Rule: "add-foreign-key", Phase: revision.Contract, Stage: StageAddGatedConstraint, SQL: "SET SESSION foreign_key_checks = 0"},

@@ -238,6 +238,11 @@ table "coded" {
     type = tinyblob
     null = true
   }
+  column "legacy" {
+    type    = varchar(10)
+    null    = true
+    charset = "utf8mb3"
+  }
   primary_key {
     columns = [column.code]
   }
@@ -340,6 +345,12 @@ func TestDataMigrationSeedRule(t *testing.T) {
 			table:  "coded",
 			rows:   "  row {\n    code = \"a\"\n    raw = \"" + strings.Repeat("x", 256) + "\"\n  }\n",
 			errHas: []string{`coded.raw: "` + strings.Repeat("x", 20) + `..." is 256 bytes long (in binary); a tinyblob column holds at most 255`}},
+		// The row's INSERT compares a utf8mb4 literal with the column: the
+		// server refused it in migrate (1267) after expand had run.
+		{name: "a character the column's charset lacks",
+			table:  "coded",
+			rows:   "  row {\n    code = \"a\"\n    legacy = \"ok 😀\"\n  }\n",
+			errHas: []string{`row 1 of data_migration "default_category": coded.legacy: "ok 😀" holds '😀' (U+1F600), which charset utf8mb3 has no character for: the server refuses the row; declare the column utf8mb4, or store the value without it`}},
 		{name: "a TEXT value the type holds",
 			table:    "coded",
 			rows:     "  row {\n    code = \"a\"\n    note = \"" + strings.Repeat("x", 255) + "\"\n  }\n",

@@ -172,7 +172,14 @@ func DeleteRows(table string, key []string, pred *Expr) (string, error) {
 		cols[i] = Ident(k)
 	}
 	t := Ident(table)
-	sql := fmt.Sprintf("DELETE %s FROM %s JOIN (SELECT %s FROM %s WHERE %s) AS %s USING (%s)", t, t, strings.Join(cols, ", "), t, where, Ident("emcee_rows"), strings.Join(cols, ", "))
+	// The derived table's alias is another name than the table's: a table
+	// named emcee_rows met its own alias, and the server refused the
+	// DELETE (1066, not unique table/alias) at every run of contract.
+	alias := "emcee_rows"
+	for strings.EqualFold(alias, table) {
+		alias += "_"
+	}
+	sql := fmt.Sprintf("DELETE %s FROM %s JOIN (SELECT %s FROM %s WHERE %s) AS %s USING (%s)", t, t, strings.Join(cols, ", "), t, where, Ident(alias), strings.Join(cols, ", "))
 	st, err := ReadStmt(sql)
 	if err != nil {
 		return "", fmt.Errorf("emcee cannot read back the DELETE it wrote for %s: %v", t, err)

@@ -174,3 +174,25 @@ func mustRead(t *testing.T, sql string) ast.Node {
 	}
 	return st.Node
 }
+// The derived table of the rows to delete is named apart from the table:
+// a table named emcee_rows met the alias, and the server refused the
+// DELETE (1066) at every run of contract.
+func TestDeleteRowsAliasIsNotTheTable(t *testing.T) {
+	pred, err := ParseExpr("`n` IS NULL", Statement)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for table, want := range map[string]string{
+		"t":          "DELETE `t` FROM `t` JOIN (SELECT `id` FROM `t` WHERE (`n` IS NULL)) AS `emcee_rows` USING (`id`)",
+		"emcee_rows": "DELETE `emcee_rows` FROM `emcee_rows` JOIN (SELECT `id` FROM `emcee_rows` WHERE (`n` IS NULL)) AS `emcee_rows_` USING (`id`)",
+		"Emcee_Rows": "DELETE `Emcee_Rows` FROM `Emcee_Rows` JOIN (SELECT `id` FROM `Emcee_Rows` WHERE (`n` IS NULL)) AS `emcee_rows_` USING (`id`)",
+	} {
+		got, err := DeleteRows(table, []string{"id"}, pred)
+		if err != nil || got != want {
+			t.Errorf("DeleteRows(%s) = %q, %v; want %q", table, got, err, want)
+		}
+		if DeletedCount(got) == "" {
+			t.Errorf("DeletedCount cannot read %s", got)
+		}
+	}
+}
