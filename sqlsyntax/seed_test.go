@@ -174,6 +174,7 @@ func mustRead(t *testing.T, sql string) ast.Node {
 	}
 	return st.Node
 }
+
 // The derived table of the rows to delete is named apart from the table:
 // a table named emcee_rows met the alias, and the server refused the
 // DELETE (1066) at every run of contract.
