@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -76,5 +77,60 @@ func TestS32RenamedUniqueColumnKeyEnforcedThroughContract(t *testing.T) {
 	}
 	if got := rows(t, r.db.DB, "SELECT GROUP_CONCAT(INDEX_NAME, ':', COLUMN_NAME, ':', NON_UNIQUE) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'images' AND INDEX_NAME <> 'PRIMARY'"); got != "ux_title:title:0" {
 		t.Fatalf("indexes after contract: %s", got)
+	}
+}
+
+// A release with no trigger, backfill or gate whose expand the server
+// refuses half-way (a foreign key from an int column to a bigint key:
+// errno 150): the preflight built expand in the dev database only for
+// releases with triggers, backfills or gates, so expand created parents on
+// the live database and then failed on kids. Every expand is built in the
+// dev database first now, and the failing statement refuses the run
+// before anything changes.
+func TestS32ExpandBuiltInTheDevDatabaseWithoutTriggers(t *testing.T) {
+	t.Parallel()
+	after := imagesV1 + `
+table "parents" {
+  schema = schema.app
+  column "id" {
+    type = bigint
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+table "kids" {
+  schema = schema.app
+  column "id" {
+    type = bigint
+  }
+  column "parent_id" {
+    type = int
+  }
+  primary_key {
+    columns = [column.id]
+  }
+  foreign_key "fk_kid_parent" {
+    columns     = [column.parent_id]
+    ref_columns = [table.parents.column.id]
+  }
+}
+`
+	r := newRuleProject(t, imagesV1, after)
+	r.must("before")
+	_, err := r.apply("expand")
+	if err == nil {
+		t.Fatal("expand of a foreign key the server refuses succeeded")
+	}
+	for _, want := range []string{"preflight: ", "plans/after/after_expand01.sql:8, nothing was changed: after_expand01 fails when after's expand is built in dev database", "errno: 150", "fix the release's schema and re-plan"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the refusal lacks %q:\n%v", want, err)
+		}
+	}
+	if got := rows(t, r.db.DB, "SELECT GROUP_CONCAT(TABLE_NAME ORDER BY TABLE_NAME) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()"); got != "emcee_revisions,images" {
+		t.Fatalf("tables after the refused expand: %s", got)
+	}
+	if got := rows(t, r.db.DB, "SELECT COUNT(*) FROM emcee_revisions WHERE name LIKE 'after%'"); got != "0" {
+		t.Fatalf("records of after's revisions: %s", got)
 	}
 }
