@@ -21,11 +21,16 @@ import (
 // exercise runs what release rel will run before its expand changes
 // anything: in the dev database, built to the state after rel's expand
 // (the previous release's snapshot, then every statement of rel's expand
-// revisions), its triggers are fired and its backfills and contract gates
-// run, on the real server (devdb.FireTriggers, devdb.Run). A trigger that
-// cannot run would fail every write of the running release that fires it
-// once expand created it. A stored function the statements call is copied
-// from the target database, which must have it.
+// revisions, in order), its triggers are fired and its backfills and
+// contract gates run, on the real server (devdb.FireTriggers, devdb.Run).
+// The build runs for every expand, triggers or not: a statement the
+// server refuses on that schema (a foreign key it cannot create, errno 150
+// or error 1822; a CREATE TABLE it rejects) failed on the live database
+// first, half-way through expand (the build costs one dev database on the
+// previous release's schema: BENCHMARKS.md). A trigger that cannot run
+// would fail every write of the running release that fires it once expand
+// created it. A stored function the statements call is copied from the
+// target database, which must have it.
 func (s *Session) exercise(ctx context.Context, rel string, note func(string, ...any)) (err error) {
 	type at struct {
 		rev *revision.Revision
@@ -59,17 +64,19 @@ func (s *Session) exercise(ctx context.Context, rel string, note func(string, ..
 			}
 		}
 	}
-	if triggers == 0 && len(probes) == 0 {
+	if len(steps) == 0 && len(probes) == 0 {
 		return nil
 	}
 	var base *schema.Schema
+	from := "an empty schema"
 	if prev := previous(s.Project.Releases, rel); prev != "" {
 		var path string
 		base, path, err = s.snapshot(prev)
 		if os.IsNotExist(err) {
-			note("the triggers, backfills and gates of %s were not run in the dev database first: %s is missing", rel, path)
+			note("the expand of %s was not built in the dev database first, nor its triggers, backfills and gates run there: %s is missing", rel, path)
 			return nil
 		}
+		from = fmt.Sprintf("release %s's schema (%s)", prev, path)
 		if err != nil {
 			return err
 		}
@@ -86,6 +93,10 @@ func (s *Session) exercise(ctx context.Context, rel string, note func(string, ..
 				s.at(a.rev, a.st), step.Step.Revision, rel, dev, step.Err, rel)
 		}
 		return err
+	}
+	if triggers == 0 && len(probes) == 0 {
+		note("the %s of %s's expand ran first in the dev database, built from %s: each runs on this server", sqlsyntax.Plural(len(steps), "statement"), rel, from)
+		return nil
 	}
 	// In the application's time zone, as they run on the live database; a
 	// dev database on a server without that zone's tables still shows

@@ -215,6 +215,23 @@ func (d *Declarations) ZoneDependent(timestamps func(table string) []string) []Z
 	return out
 }
 
+// At is where a place inside declared expression e (at, positioned by
+// sqlsyntax inside the expression) is in the release file, and what to add
+// to a message when only the attribute's own position is known (" (line
+// L, column C of the expression)"). ok is false for an expression the
+// release does not declare.
+func (d *Declarations) At(e *sqlsyntax.Expr, at *sqlsyntax.Error) (p Pos, inside string, ok bool) {
+	if d.exprs == nil {
+		return Pos{}, "", false
+	}
+	a, ok := d.exprs.attrs[e]
+	if !ok {
+		return Pos{}, "", false
+	}
+	p, inside = a.pos(d.exprs.src, at)
+	return p, inside, true
+}
+
 // checkCalls refuses a call, in a declared expression, of a function that
 // is neither a built-in of the target server nor a stored function the
 // release declares; and a declared stored function named like a built-in,

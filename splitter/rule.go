@@ -136,6 +136,17 @@ const (
 	// changes in the schema, so that a delete a foreign key refuses stops
 	// contract with the schema untouched.
 	StageDeleteRows
+	// StageTakeOverRenamedKey replaces a unique key on a renamed column
+	// (renamed_from) by the release's key on the new name, the old index
+	// dropped in the same ALTER, before the copy triggers go: while they
+	// run, the old index refuses a duplicate the new release writes (they
+	// copy it across); once they are gone its rows get NULL or the
+	// placeholder default there. Added after the column's drop, the new
+	// key was enforced by nothing from the triggers' drop on, a
+	// duplicate written meanwhile failed its ADD after the gate had
+	// passed, and a NOT NULL column's placeholder default made the old
+	// index refuse the new release's second insert.
+	StageTakeOverRenamedKey
 	StageDropTrigger
 	StageDropView
 	StageDropForeignKey

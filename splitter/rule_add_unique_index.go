@@ -54,9 +54,14 @@ func init() {
 			why := fmt.Sprintf("unique index %s on %s would reject duplicates the previous release may still write, so it is built only after that release is gone; online, writes continue", add.I.Name, c.Table.Name)
 			// fk_index.go: said, not left to the server.
 			sql, why = tookOver(takenOver(c, add.I), sql, why)
+			stage := StageAddGatedConstraint
+			if old := renamedPredecessor(c, add.I); old != nil {
+				stage = StageTakeOverRenamedKey
+				why += fmt.Sprintf("; it takes over from unique index %s (the same key before the rename), before the copy triggers go", old.Name)
+			}
 			return []Step{
 				gate(fmt.Sprintf("unique index %s on %s: the previous release could write duplicate keys; contract waits until there are none", add.I.Name, c.Table.Name), g),
-				stmt(revision.Contract, StageAddGatedConstraint, why, Inplace.With(sql)),
+				stmt(revision.Contract, stage, why, Inplace.With(sql)),
 			}, nil
 		},
 	})

@@ -14,7 +14,7 @@ import (
 func init() {
 	register(&Rule{
 		Name:  "drop-index",
-		Doc:   RuleDoc{Change: "drop index", Phases: "contract (a FULLTEXT index: with FORCE, a rebuild in place, unless the table keeps another FULLTEXT index; a unique index another one added in the release takes over, on the same columns or some of them: after that one is added)", Rollback: "nothing to undo: contract only", Example: "# remove the index block"},
+		Doc:   RuleDoc{Change: "drop index", Phases: "contract (a FULLTEXT index: with FORCE, a rebuild in place, unless the table keeps another FULLTEXT index; a unique index another one added in the release takes over, on the same columns or some of them: after that one is added; on a column the release renames: in the ALTER that adds it, before the copy triggers are dropped)", Rollback: "nothing to undo: contract only", Example: "# remove the index block"},
 		Match: is[*schema.DropIndex],
 		Split: func(c *Change) ([]Step, error) {
 			d := c.Change.(*schema.DropIndex)
@@ -37,6 +37,9 @@ func init() {
 			if next := successor(c, d.I); next != nil {
 				st.Stage, st.replaced = StageDropReplacedIndex, true
 				st.Why += fmt.Sprintf("; unique index %s, on its columns or some of them, takes over from it: it is dropped only once %s is there, so that the key is enforced throughout", next.Name, next.Name)
+			} else if next := renamedSuccessor(c, d.I); next != nil {
+				st.Stage, st.replaced = StageTakeOverRenamedKey, true
+				st.Why += fmt.Sprintf("; unique index %s, on its columns under the names the release gives them (renamed_from), takes over from it: both change in one ALTER before the copy triggers are dropped, so that the key is enforced throughout", next.Name)
 			}
 			return []Step{st}, nil
 		},
@@ -56,6 +59,64 @@ func successor(c *Change, idx *schema.Index) *schema.Index {
 		}
 	}
 	return nil
+}
+
+// renamedSuccessor is the unique index new in the release that takes over
+// from the unique index idx on a column the release renames
+// (renamed_from): holdsKey once idx's columns are read under their new
+// names. nil when idx is not unique, covers no renamed column, or none
+// does.
+func renamedSuccessor(c *Change, idx *schema.Index) *schema.Index {
+	if !idx.Unique || c.FromTable == nil {
+		return nil
+	}
+	for _, i := range c.Table.Indexes {
+		if _, had := c.FromTable.Index(i.Name); !had && i.Unique && holdsRenamedKey(c, i, idx) {
+			return i
+		}
+	}
+	return nil
+}
+
+// renamedPredecessor is the unique index of the previous release, gone
+// from this one (or redefined under its name: a ModifyIndex), whose key
+// unique index next holds on a column the release renames.
+func renamedPredecessor(c *Change, next *schema.Index) *schema.Index {
+	if !next.Unique || c.FromTable == nil {
+		return nil
+	}
+	for _, i := range c.FromTable.Indexes {
+		now, kept := c.Table.Index(i.Name)
+		if i.Unique && (!kept || now == next) && holdsRenamedKey(c, next, i) {
+			return i
+		}
+	}
+	return nil
+}
+
+// holdsRenamedKey reports that unique index next holds the key of unique
+// index old (holdsKey) once old's columns renamed in the release
+// (renamed_from) are read under their new names, and that one of them
+// is: a column renamed is the same column, its values copied unchanged.
+func holdsRenamedKey(c *Change, next, old *schema.Index) bool {
+	renamed := map[string]*schema.Column{}
+	for _, col := range c.Table.Columns {
+		if d := c.ctx.Decl(c.Table.Name, col.Name); d != nil && d.RenamedFrom != "" {
+			renamed[strings.ToLower(d.RenamedFrom)] = col
+		}
+	}
+	as := &schema.Index{Name: old.Name, Unique: old.Unique}
+	moved := false
+	for _, p := range old.Parts {
+		q := *p
+		if p.C != nil {
+			if col, ok := renamed[strings.ToLower(p.C.Name)]; ok {
+				q.C, moved = col, true
+			}
+		}
+		as.Parts = append(as.Parts, &q)
+	}
+	return moved && holdsKey(next, as)
 }
 
 // droppedClusterKey refuses to drop idx when it is the key InnoDB

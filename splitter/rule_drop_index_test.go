@@ -124,3 +124,82 @@ func TestRenamedUniqueIndexIsNeverMissing(t *testing.T) {
 		})
 	}
 }
+
+// TestRenamedUniqueKeyTakenOver: a unique key on a column the release
+// renames (renamed_from) moves to the new name in one ALTER that drops the
+// old index and adds the new one, before the copy triggers are dropped.
+// It was dropped with the old column and added in a second ALTER after
+// the triggers were gone: nothing enforced the key in between, and a
+// duplicate the new release wrote then failed the ADD after its gate.
+func TestRenamedUniqueKeyTakenOver(t *testing.T) {
+	nullable := []string{"  column \"name\" {\n    type = varchar(30)\n  }\n", "  column \"name\" {\n    type = varchar(30)\n    null = true\n  }\n"}
+	unique := func(name, cols string) []string {
+		return []string{"  column \"price\" {", "  index \"" + name + "\" {\n    unique  = true\n    columns = [" + cols + "]\n  }\n  column \"price\" {"}
+	}
+	rename := func(null string) []string {
+		return []string{"  column \"name\" {\n    type = varchar(30)\n" + null + "  }\n", "  column \"title\" {\n    type         = varchar(30)\n" + null + "    renamed_from = \"name\"\n  }\n"}
+	}
+	reindex := func(from, to, cols, newCols string) []string {
+		return []string{"  index \"" + from + "\" {\n    unique  = true\n    columns = [" + cols + "]\n  }\n", "  index \"" + to + "\" {\n    unique  = true\n    columns = [" + newCols + "]\n  }\n"}
+	}
+	for _, tc := range []struct {
+		name          string
+		before, edits []string
+		want          []string // contract's statements, gates left out
+	}{
+		{name: "nullable column, index renamed too",
+			before: slices.Concat(nullable, unique("ux_name", "column.name")),
+			edits:  slices.Concat(rename("    null = true\n"), reindex("ux_name", "ux_title", "column.name", "column.title")),
+			want: []string{
+				"ALTER TABLE `images` DROP INDEX `ux_name`, ADD UNIQUE INDEX `ux_title` (`title`), ALGORITHM=NOCOPY, LOCK=NONE",
+				"DROP TRIGGER IF EXISTS `emcee_images_after_017115_bi`",
+				"DROP TRIGGER IF EXISTS `emcee_images_after_017115_bu`",
+				"ALTER TABLE `images` DROP COLUMN `name`, ALGORITHM=INSTANT",
+			}},
+		{name: "nullable column, index keeps its name",
+			before: slices.Concat(nullable, unique("ux_name", "column.name")),
+			edits:  slices.Concat(rename("    null = true\n"), reindex("ux_name", "ux_name", "column.name", "column.title")),
+			want: []string{
+				"ALTER TABLE `images` DROP INDEX `ux_name`, ADD UNIQUE INDEX `ux_name` (`title`), ALGORITHM=INPLACE, LOCK=NONE",
+				"DROP TRIGGER IF EXISTS `emcee_images_after_017115_bi`",
+				"DROP TRIGGER IF EXISTS `emcee_images_after_017115_bu`",
+				"ALTER TABLE `images` DROP COLUMN `name`, ALGORITHM=INSTANT",
+			}},
+		{name: "NOT NULL column (placeholder default on the old one): the key moves before the triggers go, the rebuild after",
+			before: unique("ux_name", "column.name"),
+			edits:  slices.Concat(rename(""), reindex("ux_name", "ux_title", "column.name", "column.title")),
+			want: []string{
+				"ALTER TABLE `images` DROP INDEX `ux_name`, ADD UNIQUE INDEX `ux_title` (`title`), ALGORITHM=NOCOPY, LOCK=NONE",
+				"DROP TRIGGER IF EXISTS `emcee_images_after_017115_bi`",
+				"DROP TRIGGER IF EXISTS `emcee_images_after_017115_bu`",
+				"ALTER TABLE `images` DROP COLUMN `name`, MODIFY COLUMN `title` varchar(30) NOT NULL, ALGORITHM=INPLACE, LOCK=NONE",
+			}},
+		{name: "composite key, one part renamed, parts reordered",
+			before: slices.Concat(nullable, unique("ux_owner_name", "column.owner_id, column.name")),
+			edits:  slices.Concat(rename("    null = true\n"), reindex("ux_owner_name", "ux_title_owner", "column.owner_id, column.name", "column.title, column.owner_id")),
+			want: []string{
+				"ALTER TABLE `images` DROP INDEX `ux_owner_name`, ADD UNIQUE INDEX `ux_title_owner` (`title`, `owner_id`), ALGORITHM=NOCOPY, LOCK=NONE",
+				"DROP TRIGGER IF EXISTS `emcee_images_after_017115_bi`",
+				"DROP TRIGGER IF EXISTS `emcee_images_after_017115_bu`",
+				"ALTER TABLE `images` DROP COLUMN `name`, ALGORITHM=INSTANT",
+			}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := tcEdit(t, tcImages, tc.before...)
+			tr, ctx := tcTransition(t, mariadb1011, before, tcEdit(t, before, tc.edits...))
+			ph, err := Split(tr, mariadb1011, ctx.drv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, s := range ph[revision.Contract] {
+				if s.Kind != revision.Gate {
+					got = append(got, s.SQL)
+				}
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Fatalf("contract:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
+			}
+		})
+	}
+}
