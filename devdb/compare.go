@@ -238,6 +238,41 @@ func compare(drv migrate.Driver, live, want *state, expected string) (*Report, e
 // TestAttack2S26BoolWidenedByHandIsDrift). A column the diff already
 // reports is left to it.
 func compareBools(live, want *schema.Schema, found []located) []located {
+	return compareColumns(live, want, found, func(lc, wc *schema.Column) (string, string, bool) {
+		lraw, lok := schemadef.RawBool(lc)
+		wraw, wok := schemadef.RawBool(wc)
+		def := func(c *schema.Column, raw string) string {
+			return raw + strings.TrimPrefix(schemadef.ColumnDef(c), schemadef.TypeName(c.Type))
+		}
+		return def(lc, lraw), def(wc, wraw), lok && wok && lraw != wraw
+	})
+}
+
+// compareAutoIncrement finds the columns one side numbers (AUTO_INCREMENT)
+// and the other does not: Atlas's diff does not compare it, and a column
+// whose numbering was dropped by hand, or that plans never gave it (a
+// column made AUTO_INCREMENT was planned as nothing: LimeSurvey 1.92's
+// survey_url_parameters.id), was said to match, the release's inserts
+// leaving it out then failing. A column the diff already reports is left
+// to it.
+func compareAutoIncrement(live, want *schema.Schema, found []located) []located {
+	def := func(c *schema.Column) (string, bool) {
+		if _, ok := schemadef.Attr[*mysql.AutoIncrement](c.Attrs); ok {
+			return schemadef.ColumnDef(c) + " AUTO_INCREMENT", true
+		}
+		return schemadef.ColumnDef(c), false
+	}
+	return compareColumns(live, want, found, func(lc, wc *schema.Column) (string, string, bool) {
+		l, ln := def(lc)
+		w, wn := def(wc)
+		return l, w, ln != wn
+	})
+}
+
+// compareColumns reports each column both sides have that differs as
+// differ says (its live and expected definitions), unless the diff already
+// reports it.
+func compareColumns(live, want *schema.Schema, found []located, differ func(lc, wc *schema.Column) (l, w string, differs bool)) []located {
 	var out []located
 	for _, lt := range live.Tables {
 		wt, ok := want.Table(lt.Name)
@@ -249,49 +284,9 @@ func compareBools(live, want *schema.Schema, found []located) []located {
 			if !ok || slices.ContainsFunc(found, func(l located) bool { return l.table == lt.Name && l.Kind == "column" && l.Name == lc.Name }) {
 				continue
 			}
-			lraw, lok := schemadef.RawBool(lc)
-			wraw, wok := schemadef.RawBool(wc)
-			if lok && wok && lraw != wraw {
-				def := func(c *schema.Column, raw string) string {
-					return raw + strings.TrimPrefix(schemadef.ColumnDef(c), schemadef.TypeName(c.Type))
-				}
-				out = append(out, located{lt.Name, Difference{Kind: "column", Name: lc.Name, State: Differs, Live: def(lc, lraw), Expected: def(wc, wraw)}})
+			if l, w, differs := differ(lc, wc); differs {
+				out = append(out, located{lt.Name, Difference{Kind: "column", Name: lc.Name, State: Differs, Live: l, Expected: w}})
 			}
-		}
-	}
-	return out
-}
-
-// compareAutoIncrement finds the columns one side numbers (AUTO_INCREMENT)
-// and the other does not: Atlas's diff does not compare it, and a column
-// whose numbering was dropped by hand, or that plans never gave it (a
-// column made AUTO_INCREMENT was planned as nothing: LimeSurvey 1.92's
-// survey_url_parameters.id), was said to match, the release's inserts
-// leaving it out then failing. A column the diff already reports is left
-// to it.
-func compareAutoIncrement(live, want *schema.Schema, found []located) []located {
-	numbered := func(c *schema.Column) bool {
-		_, ok := schemadef.Attr[*mysql.AutoIncrement](c.Attrs)
-		return ok
-	}
-	def := func(c *schema.Column) string {
-		if numbered(c) {
-			return schemadef.ColumnDef(c) + " AUTO_INCREMENT"
-		}
-		return schemadef.ColumnDef(c)
-	}
-	var out []located
-	for _, lt := range live.Tables {
-		wt, ok := want.Table(lt.Name)
-		if !ok {
-			continue
-		}
-		for _, lc := range lt.Columns {
-			wc, ok := wt.Column(lc.Name)
-			if !ok || numbered(lc) == numbered(wc) || slices.ContainsFunc(found, func(l located) bool { return l.table == lt.Name && l.Kind == "column" && l.Name == lc.Name }) {
-				continue
-			}
-			out = append(out, located{lt.Name, Difference{Kind: "column", Name: lc.Name, State: Differs, Live: def(lc), Expected: def(wc)}})
 		}
 	}
 	return out
