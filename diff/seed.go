@@ -236,11 +236,14 @@ func uniqueKeys(target project.Target, t *schema.Table, row *SeedRow) []seedUniq
 // key's equality): a number by its value (1, '1', '01' and 1.0 are one
 // key), text under the column's collation: case and accents folded unless
 // it tells them apart (_bin, _cs, _as_), trailing spaces dropped unless it
-// is NO PAD. The folding is Unicode's (golang.org/x/text/collate), not the
-// server's own tables: it may take two values for one that a collation
-// tells apart (MariaDB's general_ci has 'ß' = 's', Unicode 'ß' = 'ss'), and
-// a refusal says why it compared them equal. why is "" when the value
-// compares as written.
+// is NO PAD. Under a general_ci collation of utf8mb4 or utf8mb3 (MariaDB's
+// default) the folding is the server's own weight table
+// (sqlsyntax.GeneralCIWeights: 'ß' = 's', every character past U+FFFF one,
+// a zero width space a character); under any other it is Unicode's
+// (golang.org/x/text/collate), not the server's tables: it may take two
+// values for one that a collation tells apart (a language's letters:
+// utf8mb4_swedish_ci has 'Å' and 'A' apart), and a refusal says why it
+// compared them equal. why is "" when the value compares as written.
 func comparedValue(target project.Target, t *schema.Table, c *schema.Column, v sqlsyntax.Value) (compared, why string) {
 	switch c.Type.Type.(type) {
 	case *schema.IntegerType, *schema.DecimalType, *schema.FloatType, *schema.BoolType, *mysql.BitType:
@@ -272,6 +275,9 @@ func comparedValue(target project.Target, t *schema.Table, c *schema.Column, v s
 		why = fmt.Sprintf("text under %s.%s's collation %s, which emcee takes to ignore %s", t.Name, c.Name, coll, strings.Join(ignores, ", "))
 		if len(ignores) == 0 {
 			why = ""
+		}
+		if w, ok := sqlsyntax.GeneralCIWeights(coll, text); ok {
+			return "s" + w, why + " as the server's weight table does ('ß' as 's', every character past U+FFFF as one)"
 		}
 		if len(opts) == 0 {
 			return "s" + text, why

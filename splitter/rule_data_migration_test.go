@@ -313,7 +313,7 @@ func TestDataMigrationSeedRule(t *testing.T) {
 		// MariaDB 10.11: 'e' and 'É' under utf8mb4_general_ci, 5 and '5').
 		{name: "two rows whose unique key the collation compares equal",
 			rows:   "  row {\n    project_id = 0\n    name = \"e\"\n  }\n  row {\n    project_id = 0\n    name = \"É\"\n  }\n",
-			errHas: []string{`after.hcl:`, `row 2 of data_migration "default_category" has the key of row 1 (project_id = 0, name = 'e') as the server compares it (project_id = 0, name = 'É'; numbers compare by their value; text under category.name's collation utf8mb4_general_ci, which emcee takes to ignore trailing spaces, case, accents): the server finds one row for both, so migrate inserts one and contract's gate waits for the other forever`}},
+			errHas: []string{`after.hcl:`, `row 2 of data_migration "default_category" has the key of row 1 (project_id = 0, name = 'e') as the server compares it (project_id = 0, name = 'É'; numbers compare by their value; text under category.name's collation utf8mb4_general_ci, which emcee takes to ignore trailing spaces, case, accents as the server's weight table does ('ß' as 's', every character past U+FFFF as one)): the server finds one row for both, so migrate inserts one and contract's gate waits for the other forever`}},
 		{name: "two rows whose key differs by trailing spaces",
 			rows:   "  row {\n    project_id = 0\n    name = \"a\"\n  }\n  row {\n    project_id = 0\n    name = \"a  \"\n  }\n",
 			errHas: []string{`row 2 of data_migration "default_category" has the key of row 1 (project_id = 0, name = 'a') as the server compares it`}},
@@ -811,6 +811,19 @@ func TestDataMigrationSeedKeysAndLobs(t *testing.T) {
 		{name: "keys that differ in case under a _bin collation are two rows",
 			rows:    "  row {\n    code = \"ABC\"\n  }\n  row {\n    code = \"abc\"\n  }\n",
 			inserts: 2},
+		// utf8mb4_general_ci, MariaDB's default, weighs each character
+		// alone by its own table: 'ß' is 's' to it (not 'ss', as Unicode
+		// has it), a character past U+FFFF weighs as U+FFFD, and a zero
+		// width space is a character like any other.
+		{name: "keys equal under utf8mb4_general_ci: 'ß' is 's'",
+			rows:   "  row {\n    title = \"straße\"\n  }\n  row {\n    title = \"STRASE\"\n  }\n",
+			errHas: []string{`row 2 of data_migration "notes" has the key of row 1 (title = 'straße') as the server compares it (title = 'STRASE'`}},
+		{name: "keys equal under utf8mb4_general_ci: characters past U+FFFF",
+			rows:   "  row {\n    title = \"\U0001F600\"\n  }\n  row {\n    title = \"\U0001F601\"\n  }\n",
+			errHas: []string{"row 2 of data_migration \"notes\" has the key of row 1 (title = '\U0001F600') as the server compares it (title = '\U0001F601'"}},
+		{name: "keys utf8mb4_general_ci tells apart: 'ß' and 'ss', a zero width space",
+			rows:    "  row {\n    title = \"straße\"\n  }\n  row {\n    title = \"strasse\"\n  }\n  row {\n    title = \"a\u200b\"\n  }\n  row {\n    title = \"a\"\n  }\n",
+			inserts: 4},
 		{name: "a TINYTEXT value longer than 255 bytes",
 			rows:   "  row {\n    title = \"a\"\n    body = \"" + strings.Repeat("é", 128) + "\"\n  }\n",
 			errHas: []string{`after.hcl:`, `row 1 of data_migration "notes": notes.body: "éééééééééééééééééééé..." is 256 bytes long (in utf8mb4); a tinytext column holds at most 255`, "declare the column a longer type (text)"}},

@@ -1,0 +1,53 @@
+package sqlsyntax
+
+import (
+	_ "embed"
+	"strconv"
+	"strings"
+)
+
+//go:embed general_ci_mariadb1011.txt
+var generalCIList string
+
+// generalCI is utf8mb4_general_ci's weight of each character of the Basic
+// Multilingual Plane whose weight is not its code point, as MariaDB 10.11
+// gives it (general_ci_mariadb1011.txt).
+var generalCI = func() map[rune]rune {
+	m := map[rune]rune{}
+	for cp, w := range readList("general_ci_mariadb1011.txt", generalCIList) {
+		c, err1 := strconv.ParseUint(cp, 16, 32)
+		v, err2 := strconv.ParseUint(w, 16, 32)
+		if err1 != nil || err2 != nil {
+			panic("sqlsyntax: general_ci_mariadb1011.txt: not two code points in hex: " + cp + " " + w)
+		}
+		m[rune(c)] = rune(v)
+	}
+	return m
+}()
+
+// GeneralCIWeights is text as the server compares it under a general_ci
+// collation of utf8mb4 or utf8mb3 (utf8mb4_general_ci, MariaDB's default,
+// and its _nopad_ one): each character weighs alone, by the server's own
+// table (case and accents folded, 'ß' as 's', not 'ss' as Unicode has it;
+// a zero width space a character as any other), and every character past
+// U+FFFF as U+FFFD, so that two emoji are one. Trailing spaces are the
+// caller's (PAD SPACE or not: NoPadCollation). ok is false for another
+// collation.
+func GeneralCIWeights(collation, text string) (weights string, ok bool) {
+	switch CanonicalCharset(collation) {
+	case "utf8mb4_general_ci", "utf8mb4_general_nopad_ci", "utf8mb3_general_ci", "utf8mb3_general_nopad_ci":
+	default:
+		return "", false
+	}
+	var b strings.Builder
+	for _, r := range text {
+		switch w, ok := generalCI[r]; {
+		case ok:
+			r = w
+		case r > 0xFFFF:
+			r = 0xFFFD
+		}
+		b.WriteRune(r)
+	}
+	return b.String(), true
+}
