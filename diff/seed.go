@@ -240,7 +240,9 @@ func uniqueKeys(target project.Target, t *schema.Table, row *SeedRow) []seedUniq
 // default) the folding is the server's own weight table
 // (sqlsyntax.GeneralCIWeights: 'ß' = 's', every character past U+FFFF one,
 // a zero width space a character); under any other it is Unicode's
-// (golang.org/x/text/collate), not the server's tables: it may take two
+// (golang.org/x/text/collate; every character past U+FFFF as one where the
+// server weighs them so: sqlsyntax.PastBasicPlaneAsOne), not the server's
+// tables: it may take two
 // values for one that a collation tells apart (a language's letters:
 // utf8mb4_swedish_ci has 'Å' and 'A' apart), and a refusal says why it
 // compared them equal. why is "" when the value compares as written.
@@ -281,6 +283,15 @@ func comparedValue(target project.Target, t *schema.Table, c *schema.Column, v s
 		}
 		if len(opts) == 0 {
 			return "s" + text, why
+		}
+		if sqlsyntax.PastBasicPlaneAsOne(coll) {
+			text = strings.Map(func(r rune) rune {
+				if r > 0xFFFF {
+					return 0xFFFD
+				}
+				return r
+			}, text)
+			why += ", every character past U+FFFF as one"
 		}
 		return "s" + string(collate.New(language.Und, opts...).KeyFromString(new(collate.Buffer), text)), why
 	}

@@ -425,3 +425,43 @@ data_migration "titles" {
 		}
 	}
 }
+
+// Under utf8mb4_unicode_ci (UCA 4.0.0, as the language collations built on
+// it) every character past U+FFFF weighs as U+FFFD: two emoji declared as
+// two rows' keys were planned, and migrate's INSERT of the second found
+// the first's key (the server's duplicate key: contract's gate would wait
+// for it forever). Refused when planned.
+func TestRuleDataMigrationSeedKeysPastTheBasicPlane(t *testing.T) {
+	const table = `
+table "tags" {
+  schema = schema.app
+  column "id" {
+    type           = int
+    auto_increment = true
+  }
+  column "name" {
+    type    = varchar(20)
+    collate = "utf8mb4_unicode_ci"
+  }
+  primary_key {
+    columns = [column.id]
+  }
+  index "uq_name" {
+    unique  = true
+    columns = [column.name]
+  }
+}
+`
+	seed := "data_migration \"emoji\" {\n  table = \"tags\"\n  row {\n    name = \"\U0001F600\"\n  }\n  row {\n    name = \"\U0001F601\"\n  }\n}\n"
+	r, err := planRuleProject(t, table, table+seed)
+	if err == nil {
+		r.must("before")
+		r.must("expand")
+		_, merr := r.apply("migrate")
+		_, cerr := r.apply("contract")
+		t.Fatalf("planned two emoji as two keys of utf8mb4_unicode_ci; migrate left %s (%v), contract: %v", rows(t, r.db.DB, "SELECT HEX(name) FROM tags ORDER BY id"), merr, cerr)
+	}
+	if want := "row 2 of data_migration \"emoji\" has the key of row 1 (name = '\U0001F600') as the server compares it (name = '\U0001F601'; text under tags.name's collation utf8mb4_unicode_ci, which emcee takes to ignore trailing spaces, case, accents, every character past U+FFFF as one)"; !strings.Contains(err.Error(), want) {
+		t.Errorf("the refusal lacks %q:\n%v", want, err)
+	}
+}

@@ -895,3 +895,63 @@ func TestDataMigrationFromATableTheReleaseDrops(t *testing.T) {
 		t.Errorf("contract:\n got %q\nwant %q", contract, want)
 	}
 }
+
+// Under a collation of UCA 4.0.0 (utf8mb4_unicode_ci and the language ones
+// built on it, utf8mb4_swedish_ci...) every character past U+FFFF weighs
+// as U+FFFD, as under general_ci: two emoji are one key to the server,
+// which emcee passed (Unicode tells them apart) and migrate's INSERT of
+// the second found taken; unicode_520_ci and uca1400 weigh them apart.
+func TestDataMigrationSeedKeysPastTheBasicPlane(t *testing.T) {
+	const tags = `
+table "tags" {
+  schema = schema.app
+  column "id" {
+    type           = int
+    auto_increment = true
+  }
+  column "old" {
+    type    = varchar(20)
+    null    = true
+    collate = "utf8mb4_unicode_ci"
+  }
+  column "sv" {
+    type    = varchar(20)
+    null    = true
+    collate = "utf8mb4_swedish_ci"
+  }
+  column "new" {
+    type    = varchar(20)
+    null    = true
+    collate = "utf8mb4_unicode_520_ci"
+  }
+  primary_key {
+    columns = [column.id]
+  }
+  index "uq_old" {
+    unique  = true
+    columns = [column.old]
+  }
+  index "uq_sv" {
+    unique  = true
+    columns = [column.sv]
+  }
+  index "uq_new" {
+    unique  = true
+    columns = [column.new]
+  }
+}
+`
+	for col, want := range map[string]string{"old": "refused", "sv": "refused", "new": ""} {
+		seed := "data_migration \"tags\" {\n  table = \"tags\"\n  row {\n    " + col + " = \"\U0001F600\"\n  }\n  row {\n    " + col + " = \"\U0001F601\"\n  }\n}\n"
+		tr, ctx, err := tcDiff(mariadb1011, tags, tags+seed)
+		if err == nil {
+			_, err = Split(tr, mariadb1011, ctx.drv)
+		}
+		switch {
+		case want == "" && err != nil:
+			t.Errorf("%s: %v", col, err)
+		case want != "" && (err == nil || !strings.Contains(err.Error(), "row 2 of data_migration \"tags\" has the key of row 1 (")):
+			t.Errorf("%s: two emoji planned as two keys (%v), which the server takes for one", col, err)
+		}
+	}
+}

@@ -51,3 +51,24 @@ func GeneralCIWeights(collation, text string) (weights string, ok bool) {
 	}
 	return b.String(), true
 }
+
+// PastBasicPlaneAsOne says whether a collation weighs every character past
+// U+FFFF as U+FFFD, so that any two of them (two emoji) are equal: the
+// general_ci ones and those of UCA 4.0.0 (utf8mb4_unicode_ci and the
+// language ones built on it: utf8mb4_swedish_ci, utf8mb4_german2_ci...), as
+// MariaDB 10.11 compares them; not the binary ones, those of UCA 5.2.0
+// (unicode_520, myanmar, thai_520) or of UCA 14.0.0 (uca1400).
+func PastBasicPlaneAsOne(collation string) bool {
+	l := CanonicalCharset(collation)
+	switch CharsetOf(l) {
+	case "utf8mb4", "utf16", "utf16le", "utf32":
+	default:
+		return false
+	}
+	for _, s := range []string{"_bin", "520", "uca1400", "myanmar"} {
+		if strings.Contains(l, s) {
+			return false
+		}
+	}
+	return true
+}
