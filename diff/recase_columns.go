@@ -58,7 +58,52 @@ func recaseColumns(base *schema.Schema, to *Release, from *schema.Schema) (*sche
 			renames[nt.Name] = append(renames[nt.Name], &schema.RenameColumn{From: old, To: &renamed})
 		}
 	}
+	refRenamed(base, renames)
 	return base, renames
+}
+
+// refRenamed makes the foreign keys of base that reference a renamed
+// column (another table's key to it, or its own table's) reference the
+// renamed one, each table and key copied before it changes: the server
+// respells the column in the keys referencing it too, and Atlas,
+// comparing their referenced columns by name, saw each key changed, which
+// the splitter refuses (a changed key needs a new symbol), though the key
+// stays as it is.
+func refRenamed(base *schema.Schema, renames map[string][]*schema.RenameColumn) {
+	to := map[*schema.Column]*schema.Column{}
+	for _, rs := range renames {
+		for _, r := range rs {
+			to[r.From] = r.To
+		}
+	}
+	if len(to) == 0 {
+		return
+	}
+	for i, t := range base.Tables {
+		var fks []*schema.ForeignKey
+		for j, fk := range t.ForeignKeys {
+			if !slices.ContainsFunc(fk.RefColumns, func(c *schema.Column) bool { return to[c] != nil }) {
+				continue
+			}
+			if fks == nil {
+				cp := *t
+				fks = slices.Clone(t.ForeignKeys)
+				cp.ForeignKeys = fks
+				base.Tables[i] = &cp
+			}
+			f := *fk
+			f.RefColumns = slices.Clone(fk.RefColumns)
+			for k, c := range f.RefColumns {
+				if r := to[c]; r != nil {
+					f.RefColumns[k] = r
+				}
+			}
+			if rt, ok := base.Table(fk.RefTable.Name); ok {
+				f.RefTable = rt
+			}
+			fks[j] = &f
+		}
+	}
 }
 
 // holdRenamed makes the key, indexes and foreign keys of t that hold old

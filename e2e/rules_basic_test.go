@@ -1,6 +1,9 @@
 package e2e
 
-import "testing"
+import (
+	"fmt"
+	"testing"
+)
 
 const imagesV1 = `
 table "images" {
@@ -524,6 +527,28 @@ func TestRuleRecaseColumn(t *testing.T) {
 			"SELECT GROUP_CONCAT(COLUMN_NAME ORDER BY ORDINAL_POSITION) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'images'":                       "id,Name,kind,note",
 			"SELECT GROUP_CONCAT(INDEX_NAME, ':', COLUMN_NAME) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'images' AND INDEX_NAME <> 'PRIMARY'": "ix_name:Name",
 			"SELECT Name FROM images ORDER BY id": "uno;two;three",
+		},
+	}.run(t)
+	// A column another table's foreign key references: the server
+	// respells the key's referenced column with it, and the key stays.
+	// It was refused ("foreign key fk_owner on pics changes (referenced
+	// columns): give the changed foreign key a new symbol"), whose way out
+	// dropped and added the key behind an orphan gate.
+	owners := "\ntable \"owners\" {\n  schema = schema.app\n  column \"%s\" {\n    type = bigint\n  }\n  primary_key {\n    columns = [column.%[1]s]\n  }\n}\n"
+	keyed := owners +
+		"table \"pics\" {\n  schema = schema.app\n  column \"id\" {\n    type = bigint\n  }\n  column \"owner_id\" {\n    type = bigint\n    null = true\n  }\n  primary_key {\n    columns = [column.id]\n  }\n  foreign_key \"fk_owner\" {\n    columns     = [column.owner_id]\n    ref_columns = [table.owners.column.%[1]s]\n  }\n}\n"
+	ruleCase{
+		before:        fmt.Sprintf(keyed, "id"),
+		after:         fmt.Sprintf(keyed, "ID"),
+		rules:         []string{"recase-column"},
+		seed:          []string{"INSERT INTO owners (id) VALUES (1), (2)", "INSERT INTO pics (id, owner_id) VALUES (1, 1)"},
+		oldWrites:     []string{"INSERT INTO pics (id, owner_id) VALUES (2, 2)", "DELETE FROM owners WHERE id = 2 AND NOT EXISTS (SELECT 1 FROM pics WHERE owner_id = 2)"},
+		newWrites:     []string{"INSERT INTO owners (ID) VALUES (3)"},
+		afterContract: []string{"INSERT INTO pics (id, owner_id) VALUES (3, 3)"},
+		checks: map[string]string{
+			"SELECT GROUP_CONCAT(COLUMN_NAME) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'owners'":                                                                         "ID",
+			"SELECT CONCAT(CONSTRAINT_NAME, ':', REFERENCED_COLUMN_NAME) FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'pics' AND REFERENCED_TABLE_NAME IS NOT NULL": "fk_owner:ID",
+			"SELECT GROUP_CONCAT(owner_id ORDER BY id) FROM pics": "1,2",
 		},
 	}.run(t)
 }

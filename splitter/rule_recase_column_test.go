@@ -1,6 +1,8 @@
 package splitter
 
 import (
+	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/emcee-db/emcee/revision"
@@ -42,5 +44,59 @@ func TestRecaseColumnRule(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, c.run)
+	}
+}
+
+// A recased column a foreign key references, another table's or its own
+// table's: the server respells the key's referenced column with it, and
+// the key stays; the rename is the one change. Atlas saw each key's
+// referenced column changed, and the release was refused ("foreign key
+// ... changes (referenced columns): give the changed foreign key a new
+// symbol"), the way out dropping the key and adding it again behind an
+// orphan gate.
+func TestRecaseColumnAKeyReferences(t *testing.T) {
+	const release = `
+table "owners" {
+  schema = schema.app
+  column "%s" {
+    type = bigint
+  }
+  column "parent" {
+    type = bigint
+    null = true
+  }
+  primary_key {
+    columns = [column.%[1]s]
+  }
+  foreign_key "fk_parent" {
+    columns     = [column.parent]
+    ref_columns = [column.%[1]s]
+  }
+}
+table "pics" {
+  schema = schema.app
+  column "id" {
+    type = bigint
+  }
+  column "owner_id" {
+    type = bigint
+    null = true
+  }
+  primary_key {
+    columns = [column.id]
+  }
+  foreign_key "fk_owner" {
+    columns     = [column.owner_id]
+    ref_columns = [table.owners.column.%[1]s]
+  }
+}
+`
+	steps, err := tcSteps(t, mariadb1011, fmt.Sprintf(release, "id"), fmt.Sprintf(release, "ID"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []tcStep{{Rule: "recase-column", Phase: revision.Contract, Stage: StageDropColumn, SQL: "ALTER TABLE `owners` RENAME COLUMN `id` TO `ID`, ALGORITHM=INSTANT"}}
+	if !slices.Equal(steps, want) {
+		t.Errorf("steps:\n got %+v\nwant %+v", steps, want)
 	}
 }
