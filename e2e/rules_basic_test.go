@@ -551,6 +551,24 @@ func TestRuleRecaseColumn(t *testing.T) {
 			"SELECT GROUP_CONCAT(owner_id ORDER BY id) FROM pics": "1,2",
 		},
 	}.run(t)
+	// A CHECK reading the column, written with its new spelling: the
+	// server respells the check with the rename, and nothing else changes.
+	// It was a changed check, added again by a table copy (refused without
+	// allow_copy).
+	surveys := "\ntable \"surveys\" {\n  schema = schema.app\n  column \"id\" {\n    type = bigint\n  }\n  column \"%s\" {\n    type = int\n    null = true\n  }\n  primary_key {\n    columns = [column.id]\n  }\n  check \"ck_show\" {\n    expr = \"%[1]s >= 0\"\n  }\n}\n"
+	ruleCase{
+		before:        fmt.Sprintf(surveys, "showXquestions"),
+		after:         fmt.Sprintf(surveys, "showxquestions"),
+		rules:         []string{"recase-column"},
+		seed:          []string{"INSERT INTO surveys (id, showXquestions) VALUES (1, 1)"},
+		oldWrites:     []string{"INSERT INTO surveys (id, showXquestions) VALUES (2, 0)"},
+		newWrites:     []string{"INSERT INTO surveys (id, showxquestions) VALUES (3, 2)"},
+		afterContract: []string{"INSERT INTO surveys (id, showxquestions) VALUES (4, 3)"},
+		checks: map[string]string{
+			"SELECT CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = 'surveys'": "`showxquestions` >= 0",
+			"SELECT GROUP_CONCAT(showxquestions ORDER BY id) FROM surveys":                                                                  "1,0,2",
+		},
+	}.run(t)
 }
 
 // An index declared renamed_from one of the previous release is renamed in

@@ -100,3 +100,37 @@ table "pics" {
 		t.Errorf("steps:\n got %+v\nwant %+v", steps, want)
 	}
 }
+
+// A CHECK reading a column recased in the release, written with the new
+// spelling: the server respells the check with the rename, and nothing
+// else changes. The expression, compared as written, was a changed check,
+// added again in contract by a copy of the table (refused without
+// allow_copy), though it is the same expression to the server.
+func TestRecaseColumnACheckReads(t *testing.T) {
+	const release = `
+table "surveys" {
+  schema = schema.app
+  column "id" {
+    type = bigint
+  }
+  column "%s" {
+    type = int
+    null = true
+  }
+  primary_key {
+    columns = [column.id]
+  }
+  check "ck_show" {
+    expr = "%[1]s >= 0"
+  }
+}
+`
+	steps, err := tcSteps(t, mariadb1011, fmt.Sprintf(release, "showXquestions"), fmt.Sprintf(release, "showxquestions"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []tcStep{{Rule: "recase-column", Phase: revision.Contract, Stage: StageDropColumn, SQL: "ALTER TABLE `surveys` RENAME COLUMN `showXquestions` TO `showxquestions`, ALGORITHM=INSTANT"}}
+	if !slices.Equal(steps, want) {
+		t.Errorf("steps:\n got %+v\nwant %+v", steps, want)
+	}
+}
