@@ -7,6 +7,9 @@ import (
 	"strings"
 
 	"ariga.io/atlas/sql/schema"
+
+	"github.com/emcee-db/emcee/schemadef"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // recaseColumns gives each column of base whose name the release changes
@@ -55,6 +58,7 @@ func recaseColumns(base *schema.Schema, to *Release, from *schema.Schema) (*sche
 			renamed.Name = nc.Name
 			c.Columns[i] = &renamed
 			holdRenamed(c, old, &renamed)
+			respellGenerated(c, nt)
 			renames[nt.Name] = append(renames[nt.Name], &schema.RenameColumn{From: old, To: &renamed})
 		}
 	}
@@ -140,6 +144,41 @@ func holdRenamed(t *schema.Table, old, renamed *schema.Column) {
 		cp.Columns = slices.Clone(fk.Columns)
 		cp.Columns[slices.Index(cp.Columns, old)] = renamed
 		t.ForeignKeys[i] = &cp
+	}
+}
+
+// respellGenerated gives each generated column of t (a copy of the base
+// table) the expression its column of nt declares, where the two are one
+// expression but for the letter case of a column's name
+// (sqlsyntax.SameExpr): the server respells a generated column's
+// expression with a column it reads renamed in letter case, as it does a
+// CHECK, so the expression does not change; Atlas, comparing it as
+// written, saw a changed generated expression, which is refused.
+func respellGenerated(t, nt *schema.Table) {
+	for i, col := range t.Columns {
+		g, ok := schemadef.Attr[*schema.GeneratedExpr](col.Attrs)
+		if !ok {
+			continue
+		}
+		nc, ok := nt.Column(col.Name)
+		if !ok {
+			continue
+		}
+		ng, ok := schemadef.Attr[*schema.GeneratedExpr](nc.Attrs)
+		if !ok || ng.Expr == g.Expr || ng.Type != g.Type || !sqlsyntax.SameExpr(g.Expr, ng.Expr) {
+			continue
+		}
+		cp := *col
+		cp.Attrs = slices.Clone(col.Attrs)
+		for j, a := range cp.Attrs {
+			if _, ok := a.(*schema.GeneratedExpr); ok {
+				r := *g
+				r.Expr = ng.Expr
+				cp.Attrs[j] = &r
+			}
+		}
+		t.Columns[i] = &cp
+		holdRenamed(t, col, &cp)
 	}
 }
 

@@ -555,7 +555,12 @@ func TestRuleRecaseColumn(t *testing.T) {
 	// server respells the check with the rename, and nothing else changes.
 	// It was a changed check, added again by a table copy (refused without
 	// allow_copy).
-	surveys := "\ntable \"surveys\" {\n  schema = schema.app\n  column \"id\" {\n    type = bigint\n  }\n  column \"%s\" {\n    type = int\n    null = true\n  }\n  primary_key {\n    columns = [column.id]\n  }\n  check \"ck_show\" {\n    expr = \"%[1]s >= 0\"\n  }\n}\n"
+	// Generated columns reading it likewise (refused as a changed
+	// generated expression).
+	surveys := "\ntable \"surveys\" {\n  schema = schema.app\n  column \"id\" {\n    type = bigint\n  }\n  column \"%s\" {\n    type = int\n    null = true\n  }\n" +
+		"  column \"twice\" {\n    type = int\n    null = true\n    as {\n      expr = \"%[1]s * 2\"\n      type = STORED\n    }\n  }\n" +
+		"  column \"next\" {\n    type = int\n    null = true\n    as {\n      expr = \"%[1]s + 1\"\n      type = VIRTUAL\n    }\n  }\n" +
+		"  primary_key {\n    columns = [column.id]\n  }\n  index \"ix_twice\" {\n    columns = [column.twice]\n  }\n  check \"ck_show\" {\n    expr = \"%[1]s >= 0\"\n  }\n}\n"
 	ruleCase{
 		before:        fmt.Sprintf(surveys, "showXquestions"),
 		after:         fmt.Sprintf(surveys, "showxquestions"),
@@ -565,8 +570,9 @@ func TestRuleRecaseColumn(t *testing.T) {
 		newWrites:     []string{"INSERT INTO surveys (id, showxquestions) VALUES (3, 2)"},
 		afterContract: []string{"INSERT INTO surveys (id, showxquestions) VALUES (4, 3)"},
 		checks: map[string]string{
-			"SELECT CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = 'surveys'": "`showxquestions` >= 0",
-			"SELECT GROUP_CONCAT(showxquestions ORDER BY id) FROM surveys":                                                                  "1,0,2",
+			"SELECT CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = 'surveys'":                                                                                       "`showxquestions` >= 0",
+			"SELECT GROUP_CONCAT(showxquestions, ':', twice, ':', next ORDER BY id) FROM surveys":                                                                                                                                 "1:2:2,0:0:1,2:4:3",
+			"SELECT GROUP_CONCAT(GENERATION_EXPRESSION ORDER BY ORDINAL_POSITION SEPARATOR ' ') FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'surveys' AND GENERATION_EXPRESSION IS NOT NULL": "`showxquestions` * 2 `showxquestions` + 1",
 		},
 	}.run(t)
 }

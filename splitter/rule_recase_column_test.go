@@ -134,3 +134,53 @@ table "surveys" {
 		t.Errorf("steps:\n got %+v\nwant %+v", steps, want)
 	}
 }
+
+// A generated column reading a column recased in the release, its
+// expression written with the new spelling: the server respells it with
+// the rename (virtual or stored, an index on it kept), and nothing else
+// changes. It was refused as a changed generated expression, the way out a
+// replacement column.
+func TestRecaseColumnAGeneratedColumnReads(t *testing.T) {
+	const release = `
+table "surveys" {
+  schema = schema.app
+  column "id" {
+    type = bigint
+  }
+  column "%s" {
+    type = int
+    null = true
+  }
+  column "twice" {
+    type = int
+    null = true
+    as {
+      expr = "%[1]s * 2"
+      type = STORED
+    }
+  }
+  column "next" {
+    type = int
+    null = true
+    as {
+      expr = "%[1]s + 1"
+      type = VIRTUAL
+    }
+  }
+  primary_key {
+    columns = [column.id]
+  }
+  index "ix_twice" {
+    columns = [column.twice]
+  }
+}
+`
+	steps, err := tcSteps(t, mariadb1011, fmt.Sprintf(release, "showXquestions"), fmt.Sprintf(release, "showxquestions"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []tcStep{{Rule: "recase-column", Phase: revision.Contract, Stage: StageDropColumn, SQL: "ALTER TABLE `surveys` RENAME COLUMN `showXquestions` TO `showxquestions`, ALGORITHM=INSTANT"}}
+	if !slices.Equal(steps, want) {
+		t.Errorf("steps:\n got %+v\nwant %+v", steps, want)
+	}
+}
