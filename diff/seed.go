@@ -240,12 +240,13 @@ func uniqueKeys(target project.Target, t *schema.Table, row *SeedRow) []seedUniq
 // default) the folding is the server's own weight table
 // (sqlsyntax.GeneralCIWeights: 'ß' = 's', every character past U+FFFF one,
 // a zero width space a character); under any other it is Unicode's
-// (golang.org/x/text/collate; every character past U+FFFF as one where the
-// server weighs them so: sqlsyntax.PastBasicPlaneAsOne), not the server's
-// tables: it may take two
-// values for one that a collation tells apart (a language's letters:
-// utf8mb4_swedish_ci has 'Å' and 'A' apart), and a refusal says why it
-// compared them equal. why is "" when the value compares as written.
+// (golang.org/x/text/collate, in the language the collation names:
+// sqlsyntax.CollationLanguage, utf8mb4_swedish_ci's 'Å' and 'A' apart;
+// every character past U+FFFF as one where the server weighs them so:
+// sqlsyntax.PastBasicPlaneAsOne), not the server's tables: where the two
+// differ it may take two values for one that the collation tells apart,
+// and a refusal says why it compared them equal. why is "" when the value
+// compares as written.
 func comparedValue(target project.Target, t *schema.Table, c *schema.Column, v sqlsyntax.Value) (compared, why string) {
 	switch c.Type.Type.(type) {
 	case *schema.IntegerType, *schema.DecimalType, *schema.FloatType, *schema.BoolType, *mysql.BitType:
@@ -293,7 +294,14 @@ func comparedValue(target project.Target, t *schema.Table, c *schema.Column, v s
 			}, text)
 			why += ", every character past U+FFFF as one"
 		}
-		return "s" + string(collate.New(language.Und, opts...).KeyFromString(new(collate.Buffer), text)), why
+		tag := language.Und
+		if name, l := sqlsyntax.CollationLanguage(coll); l != "" {
+			if t, err := language.Parse(l); err == nil {
+				tag = t
+				why += ", the letters of " + name + " as Unicode's " + l + " collation has them"
+			}
+		}
+		return "s" + string(collate.New(tag, opts...).KeyFromString(new(collate.Buffer), text)), why
 	}
 	return "v" + v.SQL(), ""
 }

@@ -465,3 +465,66 @@ table "tags" {
 		t.Errorf("the refusal lacks %q:\n%v", want, err)
 	}
 }
+
+// Under utf8mb4_swedish_ci 'Å', 'Ä' and 'A' are three letters: three rows
+// keyed so were refused as one (folded as Unicode's root collation does),
+// and migrate inserts them now; under utf8mb4_german2_ci 'Mädchen' and
+// 'Maedchen' are one key to the server (its duplicate key below), which
+// emcee refuses when planned.
+func TestRuleDataMigrationSeedKeysUnderALanguageCollation(t *testing.T) {
+	const table = `
+table "words" {
+  schema = schema.app
+  column "id" {
+    type           = int
+    auto_increment = true
+  }
+  column "sv" {
+    type    = varchar(20)
+    null    = true
+    collate = "utf8mb4_swedish_ci"
+  }
+  column "de" {
+    type    = varchar(20)
+    null    = true
+    collate = "utf8mb4_german2_ci"
+  }
+  primary_key {
+    columns = [column.id]
+  }
+  index "uq_sv" {
+    unique  = true
+    columns = [column.sv]
+  }
+  index "uq_de" {
+    unique  = true
+    columns = [column.de]
+  }
+}
+`
+	const seed = `
+data_migration "words" {
+  table = "words"
+  row {
+    sv = "Å"
+  }
+  row {
+    sv = "A"
+  }
+  row {
+    sv = "Ä"
+  }
+}
+`
+	r := newRuleProject(t, table, table+seed)
+	r.must("before")
+	r.must("expand")
+	r.must("migrate")
+	if got := rows(t, r.db.DB, "SELECT sv FROM words ORDER BY id"); got != "Å;A;Ä" {
+		t.Fatalf("the rows migrate inserted: %s", got)
+	}
+	r.must("contract")
+	if _, err := r.db.Exec("INSERT INTO words (de) VALUES ('Mädchen'), ('Maedchen')"); !dbconn.ServerError(err, 1062) {
+		t.Fatalf("'Mädchen' and 'Maedchen' under utf8mb4_german2_ci: %v, want the server's duplicate key", err)
+	}
+}

@@ -955,3 +955,67 @@ table "tags" {
 		}
 	}
 }
+
+// A language collation's letters are its own: under utf8mb4_swedish_ci 'Å',
+// 'Ä' and 'A' are three letters (the server takes the three keys apart),
+// and under utf8mb4_german2_ci 'ä' is 'ae'. The keys were folded as
+// Unicode's root collation does ('Å' = 'A'), and the three Swedish rows
+// refused as one, with no way out but to drop two; the German pair
+// passed, and migrate met the server's duplicate key.
+func TestDataMigrationSeedKeysUnderALanguageCollation(t *testing.T) {
+	const words = `
+table "words" {
+  schema = schema.app
+  column "id" {
+    type           = int
+    auto_increment = true
+  }
+  column "sv" {
+    type    = varchar(20)
+    null    = true
+    collate = "utf8mb4_swedish_ci"
+  }
+  column "de" {
+    type    = varchar(20)
+    null    = true
+    collate = "utf8mb4_german2_ci"
+  }
+  primary_key {
+    columns = [column.id]
+  }
+  index "uq_sv" {
+    unique  = true
+    columns = [column.sv]
+  }
+  index "uq_de" {
+    unique  = true
+    columns = [column.de]
+  }
+}
+`
+	seed := func(col string, values ...string) string {
+		s := "data_migration \"words\" {\n  table = \"words\"\n"
+		for _, v := range values {
+			s += "  row {\n    " + col + " = \"" + v + "\"\n  }\n"
+		}
+		return s + "}\n"
+	}
+	tr, ctx, err := tcDiff(mariadb1011, words, words+seed("sv", "Å", "A", "Ä"))
+	var ph Phases
+	if err == nil {
+		ph, err = Split(tr, mariadb1011, ctx.drv)
+	}
+	if err != nil {
+		t.Fatalf("'Å', 'A' and 'Ä' under utf8mb4_swedish_ci: %v", err)
+	}
+	if got := len(ph[revision.Migrate]); got != 3 {
+		t.Errorf("%d inserts for three Swedish keys", got)
+	}
+	tr, ctx, err = tcDiff(mariadb1011, words, words+seed("de", "Mädchen", "Maedchen"))
+	if err == nil {
+		_, err = Split(tr, mariadb1011, ctx.drv)
+	}
+	if err == nil || !strings.Contains(err.Error(), "row 2 of data_migration \"words\" has the key of row 1 (de = 'Mädchen')") {
+		t.Errorf("'Mädchen' and 'Maedchen' under utf8mb4_german2_ci, one key to the server: %v", err)
+	}
+}

@@ -72,3 +72,31 @@ func PastBasicPlaneAsOne(collation string) bool {
 	}
 	return true
 }
+
+// collationLanguages are the languages MariaDB names in its collations
+// (utf8mb4_swedish_ci, latin1_german2_ci, utf8mb4_uca1400_swedish_ai_ci),
+// each as the BCP 47 tag of its Unicode (CLDR) collation: german2 is the
+// phone book's ('ä' as 'ae'), spanish2 the traditional ('ch' and 'll'
+// letters of their own). german1 and roman have none of their own (roman,
+// I = J and U = V, has no CLDR collation).
+var collationLanguages = map[string]string{
+	"icelandic": "is", "latvian": "lv", "romanian": "ro", "slovenian": "sl", "polish": "pl",
+	"estonian": "et", "spanish": "es", "spanish2": "es-u-co-trad", "swedish": "sv", "turkish": "tr",
+	"czech": "cs", "danish": "da", "lithuanian": "lt", "slovak": "sk", "persian": "fa",
+	"esperanto": "eo", "hungarian": "hu", "sinhala": "si", "german2": "de-u-co-phonebk",
+	"croatian": "hr", "vietnamese": "vi", "myanmar": "my", "thai": "th",
+}
+
+// CollationLanguage is the language a collation's name names (name, as the
+// collation spells it: "swedish") and the BCP 47 tag of its Unicode
+// collation ("sv"), whose letters the collation tells apart or folds as
+// that language does ('Å' and 'A' two letters in Swedish); "" for a
+// collation of no language (utf8mb4_unicode_ci, utf8mb4_general_ci).
+func CollationLanguage(collation string) (name, tag string) {
+	for _, part := range strings.Split(CanonicalCharset(collation), "_") {
+		if tag, ok := collationLanguages[part]; ok {
+			return part, tag
+		}
+	}
+	return "", ""
+}
