@@ -26,6 +26,7 @@ func TestRefIndex(t *testing.T) {
 	}{
 		{name: "the primary key", edits: tags("id", "bigint", "images"), want: refBefore},
 		{name: "an index of the previous release", edits: tags("owner_id", "bigint", "images"), want: refBefore},
+		{name: "an index of the previous release the release renames", edits: slices.Concat([]string{"  index \"ix_owner\" {\n    columns = [column.owner_id]\n", "  index \"ix_images_owner\" {\n    columns      = [column.owner_id]\n    renamed_from = \"ix_owner\"\n"}, tags("owner_id", "bigint", "images")), want: refBefore},
 		{name: "the index the server made for the parent's own key", before: slices.Concat(tcBlock(tcOwnerFK), []string{"  index \"ix_owner\" {\n    columns = [column.owner_id]\n  }\n", ""}), edits: tags("owner_id", "bigint", "images"), want: refBefore},
 		{name: "a table new in the release", edits: slices.Concat(tcNew(tcNewTable("albums", "", "")), tags("id", "bigint", "albums")), want: refBefore},
 		{name: "a plain index expand adds", edits: slices.Concat(tcIndexBeforeOwner("ix_size", "", "column.size"), tags("size", "int", "images")), want: refExpand, index: "index ix_size"},
