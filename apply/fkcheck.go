@@ -297,14 +297,21 @@ func (s *Session) deleteByKeys(ctx context.Context, rev *revision.Revision, j in
 
 // orphansFound words a closed (or broken) orphan gate found while the
 // revision runs: blocked by data, since no migrate gives a row its parent.
+// A count that could not run is said as such, what saying what the
+// revision applied: not as the gates checked before a revision starts
+// (gateCheck.err: "nothing was changed", the schema perhaps changed by
+// hand), since statements before it, a delete among them, are applied,
+// and the key may stand.
 func (s *Session) orphansFound(ctx context.Context, rev *revision.Revision, c gateCheck, what string) error {
 	if len(c.broken) > 0 {
-		c.closed = nil
-		err := c.err()
-		if r, ok := errors.AsType[*Refusal](err); ok {
-			r.Reason = what + ":\n" + r.Reason
+		var lines []string
+		for _, g := range c.broken {
+			lines = append(lines, fmt.Sprintf("  %s  gate %s (%s): cannot run: %s", g.At, g.Rule, g.Why, g.Error))
 		}
-		return err
+		return &Refusal{
+			Reason: what + ":\n" + strings.Join(lines, "\n"),
+			Next:   fmt.Sprintf("fix what stopped it (above; a lock wait: the transaction holding the rows is in information_schema.INNODB_TRX, let it end), then rerun %s", s.rerun()),
+		}
 	}
 	return &Blocked{Gates: c.closed, Refusal: Refusal{
 		Reason: fmt.Sprintf("contract blocked by data: %s:\n%s", what, DescribeGates(c.closed)),
