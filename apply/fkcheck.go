@@ -207,6 +207,12 @@ func (s *Session) recheckAfter(ctx context.Context, rev *revision.Revision, rec 
 
 // deleteAgain runs the release's deletes of the keys' table again, now
 // that the keys stand: c counted rows they select, written after they ran.
+// Each runs as contract ran it (asBatched): the keys its predicate selects
+// read by a plain SELECT, which locks nothing, then deleted by key, in
+// batches, so that it waits for no row it does not delete (the new
+// release writes on while it runs; the plan's one statement read every
+// row its predicate reads under lock, and waited for any the application
+// held). A delete of a key of several columns, or none, runs as written.
 func (s *Session) deleteAgain(ctx context.Context, rev *revision.Revision, i int, g *fkGuard, c gateCheck) error {
 	var n int64
 	for _, r := range c.closed {
@@ -216,32 +222,96 @@ func (s *Session) deleteAgain(ctx context.Context, rev *revision.Revision, i int
 		st := rev.Statements[j]
 		s.say("    %s without a parent, which the delete of statement %d selects, %s written after it ran: it runs again, now that %s stands: %s",
 			sqlsyntax.Plural(int(n), "row"), j+1, sqlsyntax.OneOrMany(int(n), "was", "were"), keyNames(g), sqlsyntax.OneLine(st.SQL, 100))
+		what := fmt.Sprintf("statement %d of %s, run again for statement %d", j+1, rev.ID, i+1)
+		d, err := s.deleteByKeys(ctx, rev, j, what)
+		if err != nil {
+			return fmt.Errorf("the delete of statement %d, run again: %w", j+1, s.redact(err))
+		}
+		s.say("    deleted %s", sqlsyntax.Plural(int(d), "row"))
+	}
+	return nil
+}
+
+// deleteByKeys runs the data migration's DELETE of statement j once more,
+// as asBatched reads it: the keys it selects now, read without locks, then
+// deleted by key, --batch-size at a time, each batch in a transaction of
+// its own; the statement as written where it has no single-column key, or
+// a TIMESTAMP one.
+// It returns the rows deleted.
+func (s *Session) deleteByKeys(ctx context.Context, rev *revision.Revision, j int, what string) (int64, error) {
+	st := rev.Statements[j]
+	b, key, ok := sqlsyntax.ReadDelete(st.SQL)
+	kind := keyText
+	if ok && key != "" {
+		var err error
+		if kind, err = s.keyKind(ctx, b.Table, key); err != nil {
+			return 0, err
+		}
+	}
+	// A TIMESTAMP key's instants a list of values cannot name (backfillRows
+	// runs such a delete in ranges): as written.
+	if !ok || key == "" || kind == keyInstant {
 		var res sql.Result
-		err := s.retry(ctx, fmt.Sprintf("statement %d of %s, run again for statement %d", j+1, rev.ID, i+1), rev, j, func() error {
+		err := s.retry(ctx, what, rev, j, func() error {
 			var err error
 			res, err = s.Conn.ExecContext(ctx, st.SQL)
 			return err
 		})
 		if err != nil {
-			return fmt.Errorf("the delete of statement %d, run again: %w", j+1, s.redact(err))
+			return 0, err
 		}
-		if d, err := res.RowsAffected(); err == nil {
-			s.say("    deleted %s", sqlsyntax.Plural(int(d), "row"))
-		}
+		d, _ := res.RowsAffected()
+		return d, nil
 	}
-	return nil
+	var keys []string
+	err := s.retry(ctx, what, rev, j, func() (err error) {
+		keys, err = dbconn.Strings(ctx, s.Conn, b.Keys(key, kind.read(sqlsyntax.Ident(key)), false, false, false))
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	size := max(1, s.opts.BatchSize)
+	var deleted int64
+	for len(keys) > 0 {
+		batch := keys[:min(size, len(keys))]
+		keys = keys[len(batch):]
+		args := make([]any, len(batch))
+		for k, v := range batch {
+			args[k] = keyArg(v, kind)
+		}
+		var res sql.Result
+		err := s.retry(ctx, what, rev, j, func() error {
+			var err error
+			res, err = s.Conn.ExecContext(ctx, b.DeleteKeys(key, len(batch)), args...)
+			return err
+		})
+		if err != nil {
+			return deleted, err
+		}
+		d, _ := res.RowsAffected()
+		deleted += d
+	}
+	return deleted, nil
 }
 
 // orphansFound words a closed (or broken) orphan gate found while the
 // revision runs: blocked by data, since no migrate gives a row its parent.
+// A count that could not run is said as such, what saying what the
+// revision applied: not as the gates checked before a revision starts
+// (gateCheck.err: "nothing was changed", the schema perhaps changed by
+// hand), since statements before it, a delete among them, are applied,
+// and the key may stand.
 func (s *Session) orphansFound(ctx context.Context, rev *revision.Revision, c gateCheck, what string) error {
 	if len(c.broken) > 0 {
-		c.closed = nil
-		err := c.err()
-		if r, ok := errors.AsType[*Refusal](err); ok {
-			r.Reason = what + ":\n" + r.Reason
+		var lines []string
+		for _, g := range c.broken {
+			lines = append(lines, fmt.Sprintf("  %s  gate %s (%s): cannot run: %s", g.At, g.Rule, g.Why, g.Error))
 		}
-		return err
+		return &Refusal{
+			Reason: what + ":\n" + strings.Join(lines, "\n"),
+			Next:   fmt.Sprintf("fix what stopped it (above; a lock wait: the transaction holding the rows is in information_schema.INNODB_TRX, let it end), then rerun %s", s.rerun()),
+		}
 	}
 	return &Blocked{Gates: c.closed, Refusal: Refusal{
 		Reason: fmt.Sprintf("contract blocked by data: %s:\n%s", what, DescribeGates(c.closed)),

@@ -648,14 +648,14 @@ func (s *Session) insertConflict(ctx context.Context, rev *revision.Revision, st
 	}
 	list := ""
 	if key != "" {
-		var cols []string
-		err := dbconn.EachRow(ctx, s.Conn, "SELECT COLUMN_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND INDEX_NAME = ? ORDER BY SEQ_IN_INDEX", []any{b.Into, key}, func(rows *sql.Rows) error {
-			var c string
-			err := rows.Scan(&c)
-			cols = append(cols, c)
+		var cols, colls []string
+		err := dbconn.EachRow(ctx, s.Conn, "SELECT s.COLUMN_NAME, COALESCE(c.COLLATION_NAME, '') FROM information_schema.STATISTICS s JOIN information_schema.COLUMNS c ON c.TABLE_SCHEMA = s.TABLE_SCHEMA AND c.TABLE_NAME = s.TABLE_NAME AND c.COLUMN_NAME = s.COLUMN_NAME WHERE s.TABLE_SCHEMA = DATABASE() AND s.TABLE_NAME = ? AND s.INDEX_NAME = ? ORDER BY s.SEQ_IN_INDEX", []any{b.Into, key}, func(rows *sql.Rows) error {
+			var c, coll string
+			err := rows.Scan(&c, &coll)
+			cols, colls = append(cols, c), append(colls, coll)
 			return err
 		})
-		if q := b.Collisions(cols); err == nil && q != "" {
+		if q := b.Collisions(cols, colls); err == nil && q != "" {
 			list = fmt.Sprintf(" List the values two or more pending rows give alike: %s.", q)
 		}
 	}

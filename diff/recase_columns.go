@@ -7,6 +7,9 @@ import (
 	"strings"
 
 	"ariga.io/atlas/sql/schema"
+
+	"github.com/emcee-db/emcee/schemadef"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // recaseColumns gives each column of base whose name the release changes
@@ -55,10 +58,56 @@ func recaseColumns(base *schema.Schema, to *Release, from *schema.Schema) (*sche
 			renamed.Name = nc.Name
 			c.Columns[i] = &renamed
 			holdRenamed(c, old, &renamed)
+			respellGenerated(c, nt)
 			renames[nt.Name] = append(renames[nt.Name], &schema.RenameColumn{From: old, To: &renamed})
 		}
 	}
+	refRenamed(base, renames)
 	return base, renames
+}
+
+// refRenamed makes the foreign keys of base that reference a renamed
+// column (another table's key to it, or its own table's) reference the
+// renamed one, each table and key copied before it changes: the server
+// respells the column in the keys referencing it too, and Atlas,
+// comparing their referenced columns by name, saw each key changed, which
+// the splitter refuses (a changed key needs a new symbol), though the key
+// stays as it is.
+func refRenamed(base *schema.Schema, renames map[string][]*schema.RenameColumn) {
+	to := map[*schema.Column]*schema.Column{}
+	for _, rs := range renames {
+		for _, r := range rs {
+			to[r.From] = r.To
+		}
+	}
+	if len(to) == 0 {
+		return
+	}
+	for i, t := range base.Tables {
+		var fks []*schema.ForeignKey
+		for j, fk := range t.ForeignKeys {
+			if !slices.ContainsFunc(fk.RefColumns, func(c *schema.Column) bool { return to[c] != nil }) {
+				continue
+			}
+			if fks == nil {
+				cp := *t
+				fks = slices.Clone(t.ForeignKeys)
+				cp.ForeignKeys = fks
+				base.Tables[i] = &cp
+			}
+			f := *fk
+			f.RefColumns = slices.Clone(fk.RefColumns)
+			for k, c := range f.RefColumns {
+				if r := to[c]; r != nil {
+					f.RefColumns[k] = r
+				}
+			}
+			if rt, ok := base.Table(fk.RefTable.Name); ok {
+				f.RefTable = rt
+			}
+			fks[j] = &f
+		}
+	}
 }
 
 // holdRenamed makes the key, indexes and foreign keys of t that hold old
@@ -95,6 +144,41 @@ func holdRenamed(t *schema.Table, old, renamed *schema.Column) {
 		cp.Columns = slices.Clone(fk.Columns)
 		cp.Columns[slices.Index(cp.Columns, old)] = renamed
 		t.ForeignKeys[i] = &cp
+	}
+}
+
+// respellGenerated gives each generated column of t (a copy of the base
+// table) the expression its column of nt declares, where the two are one
+// expression but for the letter case of a column's name
+// (sqlsyntax.SameExpr): the server respells a generated column's
+// expression with a column it reads renamed in letter case, as it does a
+// CHECK, so the expression does not change; Atlas, comparing it as
+// written, saw a changed generated expression, which is refused.
+func respellGenerated(t, nt *schema.Table) {
+	for i, col := range t.Columns {
+		g, ok := schemadef.Attr[*schema.GeneratedExpr](col.Attrs)
+		if !ok {
+			continue
+		}
+		nc, ok := nt.Column(col.Name)
+		if !ok {
+			continue
+		}
+		ng, ok := schemadef.Attr[*schema.GeneratedExpr](nc.Attrs)
+		if !ok || ng.Expr == g.Expr || ng.Type != g.Type || !sqlsyntax.SameExpr(g.Expr, ng.Expr) {
+			continue
+		}
+		cp := *col
+		cp.Attrs = slices.Clone(col.Attrs)
+		for j, a := range cp.Attrs {
+			if _, ok := a.(*schema.GeneratedExpr); ok {
+				r := *g
+				r.Expr = ng.Expr
+				cp.Attrs[j] = &r
+			}
+		}
+		t.Columns[i] = &cp
+		holdRenamed(t, col, &cp)
 	}
 }
 

@@ -240,10 +240,16 @@ func uniqueKeys(target project.Target, t *schema.Table, row *SeedRow) []seedUniq
 // key's equality): a number by its value (1, '1', '01' and 1.0 are one
 // key), text under the column's collation: case and accents folded unless
 // it tells them apart (_bin, _cs, _as_), trailing spaces dropped unless it
-// is NO PAD. The folding is Unicode's (golang.org/x/text/collate), not the
-// server's own tables: it may take two values for one that a collation
-// tells apart (MariaDB's general_ci has 'ß' = 's', Unicode 'ß' = 'ss'), and
-// a refusal says why it compared them equal. why is "" when the value
+// is NO PAD. Under a general_ci collation of utf8mb4 or utf8mb3 (MariaDB's
+// default) the folding is the server's own weight table
+// (sqlsyntax.GeneralCIWeights: 'ß' = 's', every character past U+FFFF one,
+// a zero width space a character); under any other it is Unicode's
+// (golang.org/x/text/collate, in the language the collation names:
+// sqlsyntax.CollationLanguage, utf8mb4_swedish_ci's 'Å' and 'A' apart;
+// every character past U+FFFF as one where the server weighs them so:
+// sqlsyntax.PastBasicPlaneAsOne), not the server's tables: where the two
+// differ it may take two values for one that the collation tells apart,
+// and a refusal says why it compared them equal. why is "" when the value
 // compares as written.
 func comparedValue(target project.Target, t *schema.Table, c *schema.Column, v sqlsyntax.Value) (compared, why string) {
 	switch c.Type.Type.(type) {
@@ -277,10 +283,29 @@ func comparedValue(target project.Target, t *schema.Table, c *schema.Column, v s
 		if len(ignores) == 0 {
 			why = ""
 		}
+		if w, ok := sqlsyntax.GeneralCIWeights(coll, text); ok {
+			return "s" + w, why + " as the server's weight table does ('ß' as 's', every character past U+FFFF as one)"
+		}
 		if len(opts) == 0 {
 			return "s" + text, why
 		}
-		return "s" + string(collate.New(language.Und, opts...).KeyFromString(new(collate.Buffer), text)), why
+		if sqlsyntax.PastBasicPlaneAsOne(coll) {
+			text = strings.Map(func(r rune) rune {
+				if r > 0xFFFF {
+					return 0xFFFD
+				}
+				return r
+			}, text)
+			why += ", every character past U+FFFF as one"
+		}
+		tag := language.Und
+		if name, l := sqlsyntax.CollationLanguage(coll); l != "" {
+			if t, err := language.Parse(l); err == nil {
+				tag = t
+				why += ", the letters of " + name + " as Unicode's " + l + " collation has them"
+			}
+		}
+		return "s" + string(collate.New(tag, opts...).KeyFromString(new(collate.Buffer), text)), why
 	}
 	return "v" + v.SQL(), ""
 }

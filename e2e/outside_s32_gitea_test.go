@@ -135,7 +135,7 @@ func TestOutsideS32GiteaInsertCollisionNamesTheRows(t *testing.T) {
 		t.Fatalf("migrate inserted two rows of one email: %s", r)
 	}
 	opContains(t, r, "Duplicate entry", "inserts into `email_address` a row for each pending row of `user`", "unique key UQE_email_address_email",
-		"List the values two or more pending rows give alike: SELECT `email` AS `email`,COUNT(1) AS `rows` FROM `user` WHERE",
+		"List the values two or more pending rows give alike: SELECT CONVERT(`email` USING 'utf8mb4') COLLATE utf8mb4_general_ci AS `email`,COUNT(1) AS `rows` FROM `user` WHERE",
 		"GROUP BY 1 HAVING COUNT(1) > 1 LIMIT 100", "emcee plan --rewrite 1_15")
 	out := r.Stderr + r.Stdout
 	i := strings.Index(out, "List the values two or more pending rows give alike: ")
@@ -173,5 +173,39 @@ func TestOutsideS32GiteaSimulateRollbackKeepsInsertedRows(t *testing.T) {
 	var inserted int
 	if err := scratch.QueryRow("SELECT COUNT(*) FROM email_address WHERE uid IN (SELECT id FROM `user`) AND email IN (SELECT email FROM `user`)").Scan(&inserted); err != nil || inserted == 0 {
 		t.Fatalf("no primary email row kept by the rollback: %d (%v)\n%s", inserted, err, r)
+	}
+}
+
+// The same two users, user.email of utf8mb4_bin (the two emails differ
+// to it) and email_address.email of the default utf8mb4_general_ci (one
+// key to it): the listing grouped the pending rows as user.email compares
+// them and listed nothing, sending the operator after rows it said were
+// there. It groups them as the key compares them.
+func TestOutsideS32GiteaInsertCollisionListedUnderTheKeysCollation(t *testing.T) {
+	t.Parallel()
+	const plain = "column \"email\" {\n    type = varchar(255)\n  }\n  column \"is_active\""
+	const bin = "column \"email\" {\n    type    = varchar(255)\n    collate = \"utf8mb4_bin\"\n  }\n  column \"is_active\""
+	if strings.Count(giteaUsers114, plain) != 1 || strings.Count(giteaUsers115(), plain) != 1 {
+		t.Fatal("user.email is not declared once in each release")
+	}
+	p := newSchemaProject(t, [2]string{"1_14", strings.Replace(giteaUsers114, plain, bin, 1)}, [2]string{"1_15", strings.Replace(giteaUsers115(), plain, bin, 1)})
+	p.must("plan")
+	p.must("db", "sync", "1_14")
+	p.exec("INSERT INTO `user` (id, email, is_active) VALUES (1, 'Ann@Example.com', 1), (2, 'bob@example.com', 1), (3, 'ANN@example.com', 1)")
+	p.must("db", "expand")
+	r := p.run("db", "migrate")
+	if r.Code == 0 {
+		t.Fatalf("migrate inserted two rows of one email: %s", r)
+	}
+	const lead = "List the values two or more pending rows give alike: "
+	out := r.Stderr + r.Stdout
+	i := strings.Index(out, lead)
+	if i < 0 {
+		t.Fatalf("no listing: %s", r)
+	}
+	q := out[i+len(lead):]
+	q = q[:strings.Index(q, " LIMIT 100")+len(" LIMIT 100")]
+	if got := p.query("SELECT GROUP_CONCAT(CONCAT(LOWER(email), ':', `rows`)) FROM (" + q + ") AS c"); got != "ann@example.com:2" {
+		t.Fatalf("the listing %s gives %q", q, got)
 	}
 }

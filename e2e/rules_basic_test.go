@@ -1,6 +1,9 @@
 package e2e
 
-import "testing"
+import (
+	"fmt"
+	"testing"
+)
 
 const imagesV1 = `
 table "images" {
@@ -549,6 +552,52 @@ func TestRuleRecaseColumn(t *testing.T) {
 			"SELECT GROUP_CONCAT(COLUMN_NAME ORDER BY ORDINAL_POSITION) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'images'":                       "id,Name,kind,note",
 			"SELECT GROUP_CONCAT(INDEX_NAME, ':', COLUMN_NAME) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'images' AND INDEX_NAME <> 'PRIMARY'": "ix_name:Name",
 			"SELECT Name FROM images ORDER BY id": "uno;two;three",
+		},
+	}.run(t)
+	// A column another table's foreign key references: the server
+	// respells the key's referenced column with it, and the key stays.
+	// It was refused ("foreign key fk_owner on pics changes (referenced
+	// columns): give the changed foreign key a new symbol"), whose way out
+	// dropped and added the key behind an orphan gate.
+	owners := "\ntable \"owners\" {\n  schema = schema.app\n  column \"%s\" {\n    type = bigint\n  }\n  primary_key {\n    columns = [column.%[1]s]\n  }\n}\n"
+	keyed := owners +
+		"table \"pics\" {\n  schema = schema.app\n  column \"id\" {\n    type = bigint\n  }\n  column \"owner_id\" {\n    type = bigint\n    null = true\n  }\n  primary_key {\n    columns = [column.id]\n  }\n  foreign_key \"fk_owner\" {\n    columns     = [column.owner_id]\n    ref_columns = [table.owners.column.%[1]s]\n  }\n}\n"
+	ruleCase{
+		before:        fmt.Sprintf(keyed, "id"),
+		after:         fmt.Sprintf(keyed, "ID"),
+		rules:         []string{"recase-column"},
+		seed:          []string{"INSERT INTO owners (id) VALUES (1), (2)", "INSERT INTO pics (id, owner_id) VALUES (1, 1)"},
+		oldWrites:     []string{"INSERT INTO pics (id, owner_id) VALUES (2, 2)", "DELETE FROM owners WHERE id = 2 AND NOT EXISTS (SELECT 1 FROM pics WHERE owner_id = 2)"},
+		newWrites:     []string{"INSERT INTO owners (ID) VALUES (3)"},
+		afterContract: []string{"INSERT INTO pics (id, owner_id) VALUES (3, 3)"},
+		checks: map[string]string{
+			"SELECT GROUP_CONCAT(COLUMN_NAME) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'owners'":                                                                         "ID",
+			"SELECT CONCAT(CONSTRAINT_NAME, ':', REFERENCED_COLUMN_NAME) FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'pics' AND REFERENCED_TABLE_NAME IS NOT NULL": "fk_owner:ID",
+			"SELECT GROUP_CONCAT(owner_id ORDER BY id) FROM pics": "1,2",
+		},
+	}.run(t)
+	// A CHECK reading the column, written with its new spelling: the
+	// server respells the check with the rename, and nothing else changes.
+	// It was a changed check, added again by a table copy (refused without
+	// allow_copy).
+	// Generated columns reading it likewise (refused as a changed
+	// generated expression).
+	surveys := "\ntable \"surveys\" {\n  schema = schema.app\n  column \"id\" {\n    type = bigint\n  }\n  column \"%s\" {\n    type = int\n    null = true\n  }\n" +
+		"  column \"twice\" {\n    type = int\n    null = true\n    as {\n      expr = \"%[1]s * 2\"\n      type = STORED\n    }\n  }\n" +
+		"  column \"next\" {\n    type = int\n    null = true\n    as {\n      expr = \"%[1]s + 1\"\n      type = VIRTUAL\n    }\n  }\n" +
+		"  primary_key {\n    columns = [column.id]\n  }\n  index \"ix_twice\" {\n    columns = [column.twice]\n  }\n  check \"ck_show\" {\n    expr = \"%[1]s >= 0\"\n  }\n}\n"
+	ruleCase{
+		before:        fmt.Sprintf(surveys, "showXquestions"),
+		after:         fmt.Sprintf(surveys, "showxquestions"),
+		rules:         []string{"recase-column"},
+		seed:          []string{"INSERT INTO surveys (id, showXquestions) VALUES (1, 1)"},
+		oldWrites:     []string{"INSERT INTO surveys (id, showXquestions) VALUES (2, 0)"},
+		newWrites:     []string{"INSERT INTO surveys (id, showxquestions) VALUES (3, 2)"},
+		afterContract: []string{"INSERT INTO surveys (id, showxquestions) VALUES (4, 3)"},
+		checks: map[string]string{
+			"SELECT CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = 'surveys'":                                                                                       "`showxquestions` >= 0",
+			"SELECT GROUP_CONCAT(showxquestions, ':', twice, ':', next ORDER BY id) FROM surveys":                                                                                                                                 "1:2:2,0:0:1,2:4:3",
+			"SELECT GROUP_CONCAT(GENERATION_EXPRESSION ORDER BY ORDINAL_POSITION SEPARATOR ' ') FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'surveys' AND GENERATION_EXPRESSION IS NOT NULL": "`showxquestions` * 2 `showxquestions` + 1",
 		},
 	}.run(t)
 }

@@ -303,3 +303,29 @@ table "tags" {
 		oldAfterRollback: []string{"INSERT INTO images (name) VALUES ('d')", "INSERT INTO tags (id) VALUES (4)"},
 	}.run(t)
 }
+
+// The index the new table's key needs, which the previous release has
+// (ix_name), replaced by a unique one under another name (ux_name, behind
+// its duplicate gate in contract): contract dropped ix_name, then added
+// the key (error 1822, missing index: contract stopped half-way, images
+// without an index on name), then ux_name. Now the key comes after the
+// index that replaces the one dropped.
+func TestRuleCreateTableKeyAfterTheIndexReplacingTheOneItHad(t *testing.T) {
+	ix := strings.Replace(fkImages, "  primary_key {", "  index \"ix_name\" {\n    columns = [column.name]\n  }\n  primary_key {", 1)
+	ux := strings.Replace(fkImages, "  primary_key {", "  index \"ux_name\" {\n    unique  = true\n    columns = [column.name]\n  }\n  primary_key {", 1)
+	tags := "\ntable \"tags\" {\n  schema = schema.app\n  column \"id\" {\n    type = bigint\n  }\n  column \"image_name\" {\n    type = varchar(30)\n    null = true\n  }\n  primary_key {\n    columns = [column.id]\n  }\n  foreign_key \"fk_tags_name\" {\n    columns     = [column.image_name]\n    ref_columns = [table.images.column.name]\n    on_delete   = CASCADE\n  }\n}\n"
+	ruleCase{
+		before:           ix,
+		after:            ux + tags,
+		rules:            []string{"create-table", "add-foreign-key", "add-unique-index", "drop-index"},
+		seed:             []string{"INSERT INTO images (id, name) VALUES (1, 'a'), (2, 'b')"},
+		oldWrites:        []string{"INSERT INTO images (name) VALUES ('c')"},
+		oldAfterRollback: []string{"INSERT INTO images (name) VALUES ('d')"},
+		newWrites:        []string{"INSERT INTO tags VALUES (1, 'a'), (2, 'c')"},
+		checks: map[string]string{
+			"SELECT COUNT(*) FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND CONSTRAINT_NAME = 'fk_tags_name'":                         "1",
+			"SELECT GROUP_CONCAT(DISTINCT INDEX_NAME) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'images' AND INDEX_NAME <> 'PRIMARY'": "ux_name",
+		},
+		afterContract: []string{"DELETE FROM images WHERE name = 'c'"},
+	}.run(t)
+}

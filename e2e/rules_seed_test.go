@@ -383,19 +383,42 @@ data_migration "codes" {
     code = "abc"
   }
 }
+data_migration "titles" {
+  table = "notes"
+  row {
+    title = "straße"
+  }
+  row {
+    title = "strasse"
+  }
+  row {
+    title = "a\u200b"
+  }
+  row {
+    title = "a"
+  }
+}
 `
 	r := newRuleProject(t, seedNotes, seedNotes+codes)
 	r.must("before")
 	r.must("expand")
 	r.must("migrate")
-	if got := rows(t, r.db.DB, "SELECT code FROM notes ORDER BY id"); got != "ABC;abc" {
+	if got := rows(t, r.db.DB, "SELECT code FROM notes WHERE code IS NOT NULL ORDER BY id"); got != "ABC;abc" {
 		t.Fatalf("the rows migrate inserted: %s", got)
 	}
+	// utf8mb4_general_ci tells 'ß' from 'ss', and a zero width space from
+	// nothing, which emcee refused at load as Unicode folds them.
+	if got := rows(t, r.db.DB, "SELECT HEX(title) FROM notes WHERE title IS NOT NULL ORDER BY id"); got != "73747261C39F65;73747261737365;61E2808B;61" {
+		t.Fatalf("the titles migrate inserted: %s", got)
+	}
 	r.must("contract")
-	// What the server compares as one key, which emcee refuses at load.
+	// What the server compares as one key, which emcee refuses at load
+	// ('ß' is 's' to utf8mb4_general_ci, and characters past U+FFFF one).
 	for _, q := range []string{
 		"INSERT INTO notes (title) VALUES ('Café'), ('cafe ')",
 		"INSERT INTO notes (code) VALUES ('abc ')",
+		"INSERT INTO notes (title) VALUES ('Maß'), ('MAS')",
+		"INSERT INTO notes (title) VALUES ('\U0001F600'), ('\U0001F601')",
 	} {
 		if _, err := r.db.Exec(q); !dbconn.ServerError(err, 1062) {
 			t.Fatalf("%s: %v, want the server's duplicate key", q, err)
@@ -469,5 +492,108 @@ table "emcee_rows" {
 	r.must("contract")
 	if got := rows(t, r.db.DB, "SELECT id FROM emcee_rows ORDER BY id"); got != "1" {
 		t.Fatalf("rows after contract: %s, want those with n set", got)
+	}
+}
+
+// Under utf8mb4_unicode_ci (UCA 4.0.0, as the language collations built on
+// it) every character past U+FFFF weighs as U+FFFD: two emoji declared as
+// two rows' keys were planned, and migrate's INSERT of the second found
+// the first's key (the server's duplicate key: contract's gate would wait
+// for it forever). Refused when planned.
+func TestRuleDataMigrationSeedKeysPastTheBasicPlane(t *testing.T) {
+	const table = `
+table "tags" {
+  schema = schema.app
+  column "id" {
+    type           = int
+    auto_increment = true
+  }
+  column "name" {
+    type    = varchar(20)
+    collate = "utf8mb4_unicode_ci"
+  }
+  primary_key {
+    columns = [column.id]
+  }
+  index "uq_name" {
+    unique  = true
+    columns = [column.name]
+  }
+}
+`
+	seed := "data_migration \"emoji\" {\n  table = \"tags\"\n  row {\n    name = \"\U0001F600\"\n  }\n  row {\n    name = \"\U0001F601\"\n  }\n}\n"
+	r, err := planRuleProject(t, table, table+seed)
+	if err == nil {
+		r.must("before")
+		r.must("expand")
+		_, merr := r.apply("migrate")
+		_, cerr := r.apply("contract")
+		t.Fatalf("planned two emoji as two keys of utf8mb4_unicode_ci; migrate left %s (%v), contract: %v", rows(t, r.db.DB, "SELECT HEX(name) FROM tags ORDER BY id"), merr, cerr)
+	}
+	if want := "row 2 of data_migration \"emoji\" has the key of row 1 (name = '\U0001F600') as the server compares it (name = '\U0001F601'; text under tags.name's collation utf8mb4_unicode_ci, which emcee takes to ignore trailing spaces, case, accents, every character past U+FFFF as one)"; !strings.Contains(err.Error(), want) {
+		t.Errorf("the refusal lacks %q:\n%v", want, err)
+	}
+}
+
+// Under utf8mb4_swedish_ci 'Å', 'Ä' and 'A' are three letters: three rows
+// keyed so were refused as one (folded as Unicode's root collation does),
+// and migrate inserts them now; under utf8mb4_german2_ci 'Mädchen' and
+// 'Maedchen' are one key to the server (its duplicate key below), which
+// emcee refuses when planned.
+func TestRuleDataMigrationSeedKeysUnderALanguageCollation(t *testing.T) {
+	const table = `
+table "words" {
+  schema = schema.app
+  column "id" {
+    type           = int
+    auto_increment = true
+  }
+  column "sv" {
+    type    = varchar(20)
+    null    = true
+    collate = "utf8mb4_swedish_ci"
+  }
+  column "de" {
+    type    = varchar(20)
+    null    = true
+    collate = "utf8mb4_german2_ci"
+  }
+  primary_key {
+    columns = [column.id]
+  }
+  index "uq_sv" {
+    unique  = true
+    columns = [column.sv]
+  }
+  index "uq_de" {
+    unique  = true
+    columns = [column.de]
+  }
+}
+`
+	const seed = `
+data_migration "words" {
+  table = "words"
+  row {
+    sv = "Å"
+  }
+  row {
+    sv = "A"
+  }
+  row {
+    sv = "Ä"
+  }
+}
+`
+	r := newRuleProject(t, table, table+seed)
+	r.must("before")
+	r.must("expand")
+	r.must("migrate")
+	if got := rows(t, r.db.DB, "SELECT sv FROM words ORDER BY id"); got != "Å;A;Ä" {
+		t.Fatalf("the rows migrate inserted: %s", got)
+	}
+	r.must("contract")
+	if _, err := r.db.Exec("INSERT INTO words (de) VALUES ('Mädchen'), ('Maedchen')"); !dbconn.ServerError(err, 1062) {
+		t.Fatalf("'Mädchen' and 'Maedchen' under utf8mb4_german2_ci: %v, want the server's duplicate key", err)
 	}
 }

@@ -60,7 +60,13 @@ func (c *Context) refIndex(fk *schema.ForeignKey) (refReady, *schema.Index) {
 		return refBefore, nil
 	}
 	prev := c.previousTable(fk.RefTable.Name)
-	if prev == nil || serves(prev, fk.RefColumns) {
+	renamed := map[string]bool{} // indexes of prev the release renames (rename-index)
+	for _, ch := range c.changes {
+		if r, ok := ch.Change.(*schema.RenameIndex); ok && ch.Table.Name == fk.RefTable.Name {
+			renamed[r.From.Name] = true
+		}
+	}
+	if prev == nil || keptServes(prev, fk.RefTable, fk.RefColumns, renamed) {
 		return refBefore, nil
 	}
 	ready, by := refGated, (*schema.Index)(nil)
@@ -109,6 +115,28 @@ func (c *Context) refIndex(fk *schema.ForeignKey) (refReady, *schema.Index) {
 func serves(t *schema.Table, cols []*schema.Column) bool {
 	lead := func(idx *schema.Index) bool { return schemadef.Leads(idx, cols) }
 	return t.PrimaryKey != nil && lead(t.PrimaryKey) || slices.ContainsFunc(t.Indexes, lead) || slices.ContainsFunc(schemadef.KeyIndexes(t), lead)
+}
+
+// keptServes reports that the columns lead an index of the previous
+// release's table prev that the release keeps on the same columns (t is
+// the table as the release declares it): its primary key, an index under
+// the same name or renamed by the release (renamed: rename-index keeps it
+// as it is), or one the server made for keys both have. An index of
+// prev the release drops, or changes so that it no longer serves, is gone
+// by the time contract adds keys: a key needing it comes after what the
+// release adds in its place (a plain index replaced by a unique one under
+// another name; the key before it failed with error 1822).
+func keptServes(prev, t *schema.Table, cols []*schema.Column, renamed map[string]bool) bool {
+	lead := func(idx *schema.Index) bool { return schemadef.Leads(idx, cols) }
+	if prev.PrimaryKey != nil && lead(prev.PrimaryKey) && t.PrimaryKey != nil && lead(t.PrimaryKey) {
+		return true
+	}
+	for _, idx := range prev.Indexes {
+		if n, ok := t.Index(idx.Name); ok && lead(idx) && lead(n) || renamed[idx.Name] && lead(idx) {
+			return true
+		}
+	}
+	return slices.ContainsFunc(schemadef.KeyIndexes(prev), lead) && slices.ContainsFunc(schemadef.KeyIndexes(t), lead)
 }
 
 // indexWord names an index the key needs in a statement's why.

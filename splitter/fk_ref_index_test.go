@@ -1,8 +1,12 @@
 package splitter
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
+
+	"github.com/emcee-db/emcee/revision"
 )
 
 // refIndex says when the index a key needs on the columns it references
@@ -22,6 +26,7 @@ func TestRefIndex(t *testing.T) {
 	}{
 		{name: "the primary key", edits: tags("id", "bigint", "images"), want: refBefore},
 		{name: "an index of the previous release", edits: tags("owner_id", "bigint", "images"), want: refBefore},
+		{name: "an index of the previous release the release renames", edits: slices.Concat([]string{"  index \"ix_owner\" {\n    columns = [column.owner_id]\n", "  index \"ix_images_owner\" {\n    columns      = [column.owner_id]\n    renamed_from = \"ix_owner\"\n"}, tags("owner_id", "bigint", "images")), want: refBefore},
 		{name: "the index the server made for the parent's own key", before: slices.Concat(tcBlock(tcOwnerFK), []string{"  index \"ix_owner\" {\n    columns = [column.owner_id]\n  }\n", ""}), edits: tags("owner_id", "bigint", "images"), want: refBefore},
 		{name: "a table new in the release", edits: slices.Concat(tcNew(tcNewTable("albums", "", "")), tags("id", "bigint", "albums")), want: refBefore},
 		{name: "a plain index expand adds", edits: slices.Concat(tcIndexBeforeOwner("ix_size", "", "column.size"), tags("size", "int", "images")), want: refExpand, index: "index ix_size"},
@@ -50,5 +55,50 @@ func TestRefIndex(t *testing.T) {
 				t.Errorf("refIndex = %d, index %q; want %d, index %q", got, name, tc.want, tc.index)
 			}
 		})
+	}
+}
+
+// The index a key needs, which the previous release has, replaced in the
+// release by another on the same columns (a plain index made unique under
+// a new name: the old one dropped, the new one added behind its duplicate
+// gate): the new table's key was taken to have its index before expand,
+// and contract dropped the old index, then added the key (error 1822,
+// missing index: contract stopped half-way), then the new index. The key
+// now comes after the index that replaces the one dropped.
+func TestKeyAfterTheIndexReplacingTheOneItHad(t *testing.T) {
+	parent := "table \"p\" {\n  schema = schema.app\n  column \"id\" {\n    type = int\n  }\n  column \"code\" {\n    type = varchar(20)\n  }\n  primary_key {\n    columns = [column.id]\n  }\n  %s\n}\n"
+	child := "table \"c\" {\n  schema = schema.app\n  column \"id\" {\n    type = int\n  }\n  column \"pcode\" {\n    type = varchar(20)\n    null = true\n  }\n  primary_key {\n    columns = [column.id]\n  }\n  foreign_key \"fk_c\" {\n    columns     = [column.pcode]\n    ref_columns = [table.p.column.code]\n    on_delete   = CASCADE\n  }\n}\n"
+	before := fmt.Sprintf(parent, "index \"ix_code\" {\n    columns = [column.code]\n  }")
+	after := fmt.Sprintf(parent, "index \"uq_code\" {\n    unique  = true\n    columns = [column.code]\n  }") + child
+	tr, ctx := tcTransition(t, mariadb1011, before, after)
+	ph, err := Split(tr, mariadb1011, ctx.drv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	drop, key, add := -1, -1, -1
+	for i, s := range ph[revision.Contract] {
+		if strings.Contains(s.SQL, "DROP INDEX `ix_code`") {
+			drop = i
+		}
+		if strings.Contains(s.SQL, "ADD CONSTRAINT `fk_c`") {
+			key = i
+		}
+		if strings.Contains(s.SQL, "ADD UNIQUE INDEX `uq_code`") {
+			add = i
+		}
+	}
+	for _, s := range ph[revision.Expand] {
+		if strings.Contains(s.SQL, "fk_c` FOREIGN KEY") || strings.Contains(s.SQL, "CONSTRAINT `fk_c`") {
+			key = 1 << 20 // in expand, while ix_code serves it: contract's DROP INDEX then fails (1553)
+		}
+	}
+	if drop < 0 || add < 0 || key < 0 || key <= add || key <= drop {
+		var got []string
+		for _, p := range []revision.Phase{revision.Expand, revision.Contract} {
+			for _, s := range ph[p] {
+				got = append(got, string(p)+": "+s.SQL)
+			}
+		}
+		t.Errorf("the key does not come after uq_code in contract (drop %d, key %d, add %d):\n%s", drop, key, add, strings.Join(got, "\n"))
 	}
 }

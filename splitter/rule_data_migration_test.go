@@ -318,7 +318,7 @@ func TestDataMigrationSeedRule(t *testing.T) {
 		// MariaDB 10.11: 'e' and 'É' under utf8mb4_general_ci, 5 and '5').
 		{name: "two rows whose unique key the collation compares equal",
 			rows:   "  row {\n    project_id = 0\n    name = \"e\"\n  }\n  row {\n    project_id = 0\n    name = \"É\"\n  }\n",
-			errHas: []string{`after.hcl:`, `row 2 of data_migration "default_category" has the key of row 1 (project_id = 0, name = 'e') as the server compares it (project_id = 0, name = 'É'; numbers compare by their value; text under category.name's collation utf8mb4_general_ci, which emcee takes to ignore trailing spaces, case, accents): the server finds one row for both, so migrate inserts one and contract's gate waits for the other forever`}},
+			errHas: []string{`after.hcl:`, `row 2 of data_migration "default_category" has the key of row 1 (project_id = 0, name = 'e') as the server compares it (project_id = 0, name = 'É'; numbers compare by their value; text under category.name's collation utf8mb4_general_ci, which emcee takes to ignore trailing spaces, case, accents as the server's weight table does ('ß' as 's', every character past U+FFFF as one)): the server finds one row for both, so migrate inserts one and contract's gate waits for the other forever`}},
 		{name: "two rows whose key differs by trailing spaces",
 			rows:   "  row {\n    project_id = 0\n    name = \"a\"\n  }\n  row {\n    project_id = 0\n    name = \"a  \"\n  }\n",
 			errHas: []string{`row 2 of data_migration "default_category" has the key of row 1 (project_id = 0, name = 'a') as the server compares it`}},
@@ -822,6 +822,19 @@ func TestDataMigrationSeedKeysAndLobs(t *testing.T) {
 		{name: "keys that differ in case under a _bin collation are two rows",
 			rows:    "  row {\n    code = \"ABC\"\n  }\n  row {\n    code = \"abc\"\n  }\n",
 			inserts: 2},
+		// utf8mb4_general_ci, MariaDB's default, weighs each character
+		// alone by its own table: 'ß' is 's' to it (not 'ss', as Unicode
+		// has it), a character past U+FFFF weighs as U+FFFD, and a zero
+		// width space is a character like any other.
+		{name: "keys equal under utf8mb4_general_ci: 'ß' is 's'",
+			rows:   "  row {\n    title = \"straße\"\n  }\n  row {\n    title = \"STRASE\"\n  }\n",
+			errHas: []string{`row 2 of data_migration "notes" has the key of row 1 (title = 'straße') as the server compares it (title = 'STRASE'`}},
+		{name: "keys equal under utf8mb4_general_ci: characters past U+FFFF",
+			rows:   "  row {\n    title = \"\U0001F600\"\n  }\n  row {\n    title = \"\U0001F601\"\n  }\n",
+			errHas: []string{"row 2 of data_migration \"notes\" has the key of row 1 (title = '\U0001F600') as the server compares it (title = '\U0001F601'"}},
+		{name: "keys utf8mb4_general_ci tells apart: 'ß' and 'ss', a zero width space",
+			rows:    "  row {\n    title = \"straße\"\n  }\n  row {\n    title = \"strasse\"\n  }\n  row {\n    title = \"a\u200b\"\n  }\n  row {\n    title = \"a\"\n  }\n",
+			inserts: 4},
 		{name: "a TINYTEXT value longer than 255 bytes",
 			rows:   "  row {\n    title = \"a\"\n    body = \"" + strings.Repeat("é", 128) + "\"\n  }\n",
 			errHas: []string{`after.hcl:`, `row 1 of data_migration "notes": notes.body: "éééééééééééééééééééé..." is 256 bytes long (in utf8mb4); a tinytext column holds at most 255`, "declare the column a longer type (text)"}},
@@ -891,5 +904,129 @@ func TestDataMigrationFromATableTheReleaseDrops(t *testing.T) {
 	}
 	if !slices.Equal(contract, want) {
 		t.Errorf("contract:\n got %q\nwant %q", contract, want)
+	}
+}
+
+// Under a collation of UCA 4.0.0 (utf8mb4_unicode_ci and the language ones
+// built on it, utf8mb4_swedish_ci...) every character past U+FFFF weighs
+// as U+FFFD, as under general_ci: two emoji are one key to the server,
+// which emcee passed (Unicode tells them apart) and migrate's INSERT of
+// the second found taken; unicode_520_ci and uca1400 weigh them apart.
+func TestDataMigrationSeedKeysPastTheBasicPlane(t *testing.T) {
+	const tags = `
+table "tags" {
+  schema = schema.app
+  column "id" {
+    type           = int
+    auto_increment = true
+  }
+  column "old" {
+    type    = varchar(20)
+    null    = true
+    collate = "utf8mb4_unicode_ci"
+  }
+  column "sv" {
+    type    = varchar(20)
+    null    = true
+    collate = "utf8mb4_swedish_ci"
+  }
+  column "new" {
+    type    = varchar(20)
+    null    = true
+    collate = "utf8mb4_unicode_520_ci"
+  }
+  primary_key {
+    columns = [column.id]
+  }
+  index "uq_old" {
+    unique  = true
+    columns = [column.old]
+  }
+  index "uq_sv" {
+    unique  = true
+    columns = [column.sv]
+  }
+  index "uq_new" {
+    unique  = true
+    columns = [column.new]
+  }
+}
+`
+	for col, want := range map[string]string{"old": "refused", "sv": "refused", "new": ""} {
+		seed := "data_migration \"tags\" {\n  table = \"tags\"\n  row {\n    " + col + " = \"\U0001F600\"\n  }\n  row {\n    " + col + " = \"\U0001F601\"\n  }\n}\n"
+		tr, ctx, err := tcDiff(mariadb1011, tags, tags+seed)
+		if err == nil {
+			_, err = Split(tr, mariadb1011, ctx.drv)
+		}
+		switch {
+		case want == "" && err != nil:
+			t.Errorf("%s: %v", col, err)
+		case want != "" && (err == nil || !strings.Contains(err.Error(), "row 2 of data_migration \"tags\" has the key of row 1 (")):
+			t.Errorf("%s: two emoji planned as two keys (%v), which the server takes for one", col, err)
+		}
+	}
+}
+
+// A language collation's letters are its own: under utf8mb4_swedish_ci 'Å',
+// 'Ä' and 'A' are three letters (the server takes the three keys apart),
+// and under utf8mb4_german2_ci 'ä' is 'ae'. The keys were folded as
+// Unicode's root collation does ('Å' = 'A'), and the three Swedish rows
+// refused as one, with no way out but to drop two; the German pair
+// passed, and migrate met the server's duplicate key.
+func TestDataMigrationSeedKeysUnderALanguageCollation(t *testing.T) {
+	const words = `
+table "words" {
+  schema = schema.app
+  column "id" {
+    type           = int
+    auto_increment = true
+  }
+  column "sv" {
+    type    = varchar(20)
+    null    = true
+    collate = "utf8mb4_swedish_ci"
+  }
+  column "de" {
+    type    = varchar(20)
+    null    = true
+    collate = "utf8mb4_german2_ci"
+  }
+  primary_key {
+    columns = [column.id]
+  }
+  index "uq_sv" {
+    unique  = true
+    columns = [column.sv]
+  }
+  index "uq_de" {
+    unique  = true
+    columns = [column.de]
+  }
+}
+`
+	seed := func(col string, values ...string) string {
+		s := "data_migration \"words\" {\n  table = \"words\"\n"
+		for _, v := range values {
+			s += "  row {\n    " + col + " = \"" + v + "\"\n  }\n"
+		}
+		return s + "}\n"
+	}
+	tr, ctx, err := tcDiff(mariadb1011, words, words+seed("sv", "Å", "A", "Ä"))
+	var ph Phases
+	if err == nil {
+		ph, err = Split(tr, mariadb1011, ctx.drv)
+	}
+	if err != nil {
+		t.Fatalf("'Å', 'A' and 'Ä' under utf8mb4_swedish_ci: %v", err)
+	}
+	if got := len(ph[revision.Migrate]); got != 3 {
+		t.Errorf("%d inserts for three Swedish keys", got)
+	}
+	tr, ctx, err = tcDiff(mariadb1011, words, words+seed("de", "Mädchen", "Maedchen"))
+	if err == nil {
+		_, err = Split(tr, mariadb1011, ctx.drv)
+	}
+	if err == nil || !strings.Contains(err.Error(), "row 2 of data_migration \"words\" has the key of row 1 (de = 'Mädchen')") {
+		t.Errorf("'Mädchen' and 'Maedchen' under utf8mb4_german2_ci, one key to the server: %v", err)
 	}
 }

@@ -1,6 +1,8 @@
 package splitter
 
 import (
+	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/emcee-db/emcee/revision"
@@ -42,5 +44,143 @@ func TestRecaseColumnRule(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, c.run)
+	}
+}
+
+// A recased column a foreign key references, another table's or its own
+// table's: the server respells the key's referenced column with it, and
+// the key stays; the rename is the one change. Atlas saw each key's
+// referenced column changed, and the release was refused ("foreign key
+// ... changes (referenced columns): give the changed foreign key a new
+// symbol"), the way out dropping the key and adding it again behind an
+// orphan gate.
+func TestRecaseColumnAKeyReferences(t *testing.T) {
+	const release = `
+table "owners" {
+  schema = schema.app
+  column "%s" {
+    type = bigint
+  }
+  column "parent" {
+    type = bigint
+    null = true
+  }
+  primary_key {
+    columns = [column.%[1]s]
+  }
+  foreign_key "fk_parent" {
+    columns     = [column.parent]
+    ref_columns = [column.%[1]s]
+  }
+}
+table "pics" {
+  schema = schema.app
+  column "id" {
+    type = bigint
+  }
+  column "owner_id" {
+    type = bigint
+    null = true
+  }
+  primary_key {
+    columns = [column.id]
+  }
+  foreign_key "fk_owner" {
+    columns     = [column.owner_id]
+    ref_columns = [table.owners.column.%[1]s]
+  }
+}
+`
+	steps, err := tcSteps(t, mariadb1011, fmt.Sprintf(release, "id"), fmt.Sprintf(release, "ID"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []tcStep{{Rule: "recase-column", Phase: revision.Contract, Stage: StageDropColumn, SQL: "ALTER TABLE `owners` RENAME COLUMN `id` TO `ID`, ALGORITHM=INSTANT"}}
+	if !slices.Equal(steps, want) {
+		t.Errorf("steps:\n got %+v\nwant %+v", steps, want)
+	}
+}
+
+// A CHECK reading a column recased in the release, written with the new
+// spelling: the server respells the check with the rename, and nothing
+// else changes. The expression, compared as written, was a changed check,
+// added again in contract by a copy of the table (refused without
+// allow_copy), though it is the same expression to the server.
+func TestRecaseColumnACheckReads(t *testing.T) {
+	const release = `
+table "surveys" {
+  schema = schema.app
+  column "id" {
+    type = bigint
+  }
+  column "%s" {
+    type = int
+    null = true
+  }
+  primary_key {
+    columns = [column.id]
+  }
+  check "ck_show" {
+    expr = "%[1]s >= 0"
+  }
+}
+`
+	steps, err := tcSteps(t, mariadb1011, fmt.Sprintf(release, "showXquestions"), fmt.Sprintf(release, "showxquestions"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []tcStep{{Rule: "recase-column", Phase: revision.Contract, Stage: StageDropColumn, SQL: "ALTER TABLE `surveys` RENAME COLUMN `showXquestions` TO `showxquestions`, ALGORITHM=INSTANT"}}
+	if !slices.Equal(steps, want) {
+		t.Errorf("steps:\n got %+v\nwant %+v", steps, want)
+	}
+}
+
+// A generated column reading a column recased in the release, its
+// expression written with the new spelling: the server respells it with
+// the rename (virtual or stored, an index on it kept), and nothing else
+// changes. It was refused as a changed generated expression, the way out a
+// replacement column.
+func TestRecaseColumnAGeneratedColumnReads(t *testing.T) {
+	const release = `
+table "surveys" {
+  schema = schema.app
+  column "id" {
+    type = bigint
+  }
+  column "%s" {
+    type = int
+    null = true
+  }
+  column "twice" {
+    type = int
+    null = true
+    as {
+      expr = "%[1]s * 2"
+      type = STORED
+    }
+  }
+  column "next" {
+    type = int
+    null = true
+    as {
+      expr = "%[1]s + 1"
+      type = VIRTUAL
+    }
+  }
+  primary_key {
+    columns = [column.id]
+  }
+  index "ix_twice" {
+    columns = [column.twice]
+  }
+}
+`
+	steps, err := tcSteps(t, mariadb1011, fmt.Sprintf(release, "showXquestions"), fmt.Sprintf(release, "showxquestions"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []tcStep{{Rule: "recase-column", Phase: revision.Contract, Stage: StageDropColumn, SQL: "ALTER TABLE `surveys` RENAME COLUMN `showXquestions` TO `showxquestions`, ALGORITHM=INSTANT"}}
+	if !slices.Equal(steps, want) {
+		t.Errorf("steps:\n got %+v\nwant %+v", steps, want)
 	}
 }

@@ -265,8 +265,11 @@ func qualified(c *ast.ColumnName) string {
 
 // SameExpr reports whether two spellings are the same expression: the
 // same when written from their trees (quotes, spacing and keyword case
-// aside), outer parentheses aside. A spelling that does not parse is
-// compared as written.
+// aside, and the letter case of a column's name, which the server never
+// tells apart: a CHECK reading showXquestions is the one the server
+// respells showxquestions when the column is renamed in letter case),
+// outer parentheses aside. A spelling that does not parse is compared as
+// written.
 func SameExpr(a, b string) bool { return canonical(a) == canonical(b) }
 
 func canonical(s string) string {
@@ -275,8 +278,21 @@ func canonical(s string) string {
 	if err != nil || !ok || sel.Fields == nil || len(sel.Fields.Fields) != 1 {
 		return s
 	}
+	sel.Fields.Fields[0].Expr.Accept(lowerColumns{})
 	if out, err := Restore(unparen(sel.Fields.Fields[0].Expr)); err == nil {
 		return out
 	}
 	return s
+}
+
+// lowerColumns writes the name of each column a tree names in lower case
+// (its table's name, which the server may tell apart by case, as written).
+type lowerColumns struct{}
+
+func (lowerColumns) Enter(n ast.Node) (ast.Node, bool) { return n, false }
+func (lowerColumns) Leave(n ast.Node) (ast.Node, bool) {
+	if c, ok := n.(*ast.ColumnName); ok {
+		c.Name = ast.NewCIStr(c.Name.L)
+	}
+	return n, true
 }

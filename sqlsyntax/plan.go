@@ -728,7 +728,12 @@ func (b *Backfill) Reinsert() (columns, values []string, ok bool) {
 // a duplicate key (Gitea 1.15's primary emails of two users sharing an
 // email). "" for an UPDATE, or when the INSERT sets none of the columns
 // (the key holds a column the server fills: no two rows collide on it).
-func (b *Backfill) Collisions(columns []string) string {
+// collations are the key's columns' collations ("" for a column of no
+// text): each value is compared as the key compares it, in the column's
+// charset under its collation (CONVERT(value USING charset) COLLATE
+// collation), not as the expression reading from compares it (two emails
+// of a _bin column differing in case are one key of a _ci one).
+func (b *Backfill) Collisions(columns, collations []string) string {
 	if b.ins == nil || len(columns) == 0 {
 		return ""
 	}
@@ -738,7 +743,15 @@ func (b *Backfill) Collisions(columns []string) string {
 		if i < 0 || i >= len(b.sel.Fields.Fields) {
 			return ""
 		}
-		sel.Fields.Fields = append(sel.Fields.Fields, &ast.SelectField{Expr: b.sel.Fields.Fields[i].Expr, AsName: ast.NewCIStr(b.ins.Columns[i].Name.O)})
+		expr := b.sel.Fields.Fields[i].Expr
+		if k := len(sel.Fields.Fields); k < len(collations) && collations[k] != "" {
+			coll := CanonicalCharset(collations[k])
+			if _, ok := CollationCharset(coll); !ok {
+				return ""
+			}
+			expr = &ast.SetCollationExpr{Expr: &ast.FuncCallExpr{FnName: ast.NewCIStr(ast.Convert), Args: []ast.ExprNode{expr, ast.NewValueExpr(CharsetOf(coll), "", "")}}, Collate: coll}
+		}
+		sel.Fields.Fields = append(sel.Fields.Fields, &ast.SelectField{Expr: expr, AsName: ast.NewCIStr(b.ins.Columns[i].Name.O)})
 		sel.GroupBy.Items = append(sel.GroupBy.Items, &ast.ByItem{Expr: &ast.PositionExpr{N: len(sel.Fields.Fields)}})
 	}
 	count := &ast.AggregateFuncExpr{F: ast.AggFuncCount, Args: []ast.ExprNode{ast.NewValueExpr(1, "", "")}}

@@ -485,20 +485,26 @@ func TestBackfillCollisions(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := "SELECT LOWER(`email`) AS `lower_email`,COUNT(1) AS `rows` FROM `user` WHERE (NOT EXISTS (SELECT 1 FROM `email_address` AS `e` WHERE `e`.`email` = `user`.`email`)) GROUP BY 1 HAVING COUNT(1) > 1 LIMIT 100"
-	if got := b.Collisions([]string{"LOWER_EMAIL"}); got != want {
+	if got := b.Collisions([]string{"LOWER_EMAIL"}, nil); got != want {
 		t.Errorf("one column:\n got %s\nwant %s", got, want)
 	}
-	if got := b.Collisions([]string{"uid", "email"}); !strings.Contains(got, "SELECT `id` AS `uid`,`email` AS `email`,COUNT(1) AS `rows` FROM `user` WHERE") || !strings.Contains(got, "GROUP BY 1,2 HAVING") {
+	if got := b.Collisions([]string{"uid", "email"}, nil); !strings.Contains(got, "SELECT `id` AS `uid`,`email` AS `email`,COUNT(1) AS `rows` FROM `user` WHERE") || !strings.Contains(got, "GROUP BY 1,2 HAVING") {
 		t.Errorf("two columns: %s", got)
 	}
-	if got := b.Collisions([]string{"id"}); got != "" {
+	if got := b.Collisions([]string{"id"}, nil); got != "" {
 		t.Errorf("a key column the INSERT does not set (the server fills it): %s", got)
+	}
+	// Compared as the key compares them: a _bin email of user, a _ci
+	// one of email_address (utf8 spelt utf8mb3).
+	want = "SELECT `id` AS `uid`,CONVERT(`email` USING 'utf8mb3') COLLATE utf8mb3_general_ci AS `email`,COUNT(1) AS `rows` FROM `user` WHERE"
+	if got := b.Collisions([]string{"uid", "email"}, []string{"", "utf8_general_ci"}); !strings.HasPrefix(got, want) {
+		t.Errorf("under the key's collation:\n got %s\nwant %s...", got, want)
 	}
 	u, err := ReadBackfill("UPDATE `t` SET `a` = 1 WHERE `a` IS NULL")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := u.Collisions([]string{"a"}); got != "" {
+	if got := u.Collisions([]string{"a"}, nil); got != "" {
 		t.Errorf("an UPDATE inserts no row: %s", got)
 	}
 }
