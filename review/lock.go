@@ -26,7 +26,10 @@ type Lock struct {
 	// Backfills names the table a backfill rewrites, row by pending row;
 	// Unbatched is set for one the applier runs as one statement (its
 	// table has no single-column primary key to batch on).
-	Backfills string            `json:"backfills,omitempty"`
+	Backfills string `json:"backfills,omitempty"`
+	// Deletes names the table a data_migration's delete removes rows
+	// from in primary-key batches (contract, not a backfill).
+	Deletes   string            `json:"deletes,omitempty"`
 	Unbatched bool              `json:"unbatched,omitempty"`
 	Size      *dbconn.TableSize `json:"size,omitempty"`
 	// Redo says, for a backfill of a table larger than the redo log's
@@ -105,7 +108,7 @@ func LockOf(t project.Target, st revision.Statement, before *schema.Schema) Lock
 		// 5.0's orphaned custom_values) writes to the rows it deletes wait
 		// until it ends.
 		if b, key, ok := sqlsyntax.ReadDelete(st.SQL); ok && key != "" {
-			return Lock{Class: "rows", Backfills: b.Table, Detail: fmt.Sprintf("deletes from %s in batches of its primary key %s: the keys its predicate selects are read once by a SELECT, which locks nothing, then each batch locks only the rows it deletes; writes to other rows continue", b.Table, key)}
+			return Lock{Class: "rows", Deletes: b.Table, Detail: fmt.Sprintf("deletes from %s in batches of its primary key %s: the keys its predicate selects are read once by a SELECT, which locks nothing, then each batch locks only the rows it deletes; writes to other rows continue", b.Table, key)}
 		}
 		return Lock{Class: "rows", Unbatched: true, Detail: fmt.Sprintf("deletes from %s in one statement, NOT BATCHED (no single-column primary key kept from the previous release to batch on): row locks on every row it deletes (and the rows and key gaps its WHERE reads), held until it ends; writes to other rows continue", strings.Join(d.Names, ", "))}
 	case effect.KindAlterTable, effect.KindCreateIndex, effect.KindDropIndex:

@@ -233,8 +233,18 @@ func TestLockOf(t *testing.T) {
 func TestLockOfDelete(t *testing.T) {
 	target := project.Target{Flavor: "mariadb", Major: 10, Minor: 11}
 	l := LockOf(target, revision.Statement{SQL: "DELETE `category` FROM `category` JOIN (SELECT `id` FROM `category` WHERE (`status` = 0)) AS `emcee_rows` USING (`id`)"}, nil)
-	if l.Unbatched || l.Backfills != "category" || !strings.Contains(l.Detail, "in batches of its primary key id") {
+	if l.Unbatched || !strings.Contains(l.Detail, "in batches of its primary key id") {
 		t.Errorf("a delete joined by its key: %+v", l)
+	}
+	// With the table's size (review --url), the size line says the
+	// statement deletes from the table, and the json names no backfill:
+	// it said "backfills category", and json "backfills": "category".
+	l.Size = &dbconn.TableSize{Table: "category", Rows: 2_000_000, Bytes: 1 << 30}
+	if got, want := sizeText(l), "deletes from category (2.0M rows, 1.0 GB)"; got != want {
+		t.Errorf("the size of a batched delete's table: %q, want %q", got, want)
+	}
+	if js, err := json.Marshal(l); err != nil || strings.Contains(string(js), `"backfills"`) {
+		t.Errorf("a batched delete in json: %s (%v), want no backfills", js, err)
 	}
 	for _, one := range []string{
 		"DELETE `t` FROM `t` JOIN (SELECT `a`, `b` FROM `t` WHERE (`x` = 1)) AS `emcee_rows` USING (`a`, `b`)",

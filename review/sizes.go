@@ -57,6 +57,9 @@ func AddSizes(ctx context.Context, db *sql.DB, from string, rep *Report) error {
 				if st.Lock.Backfills != "" {
 					tables[st.Lock.Backfills] = true
 				}
+				if st.Lock.Deletes != "" {
+					tables[st.Lock.Deletes] = true
+				}
 			}
 		}
 	}
@@ -87,6 +90,10 @@ func AddSizes(ctx context.Context, db *sql.DB, from string, rep *Report) error {
 				case st.Lock.Backfills != "":
 					st.Lock.Size = sizes[st.Lock.Backfills]
 					st.Lock.Redo = redoCost(st.Lock.Size, redo)
+				case st.Lock.Deletes != "":
+					// The redo a delete writes follows the rows its
+					// predicate selects, which no size tells.
+					st.Lock.Size = sizes[st.Lock.Deletes]
 				}
 			}
 		}

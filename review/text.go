@@ -200,6 +200,9 @@ func sizeText(l Lock) string {
 	if l.Backfills != "" {
 		return fmt.Sprintf("backfills %s (%s)", l.Backfills, l.Size)
 	}
+	if l.Deletes != "" {
+		return fmt.Sprintf("deletes from %s (%s)", l.Deletes, l.Size)
+	}
 	return rebuildText(l.Class, l.Rebuilds, l.Size)
 }
 
