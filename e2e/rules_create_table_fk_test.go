@@ -97,36 +97,7 @@ func TestRuleCreateTableKeyToPreviousReleaseWaitsForContract(t *testing.T) {
 // albums and adds images.album_id, and the rollback drops them, with no
 // key between them to drop first.
 func TestRuleCreateTableKeyCycleWithPreviousRelease(t *testing.T) {
-	after := strings.Replace(fkImages, "  primary_key {", `  column "album_id" {
-    type = bigint
-    null = true
-  }
-  primary_key {`, 1)
-	after = strings.Replace(after, "    columns = [column.id]\n  }\n", `    columns = [column.id]
-  }
-  foreign_key "fk_images_album" {
-    columns     = [column.album_id]
-    ref_columns = [table.albums.column.id]
-  }
-`, 1) + `
-table "albums" {
-  schema = schema.app
-  column "id" {
-    type = bigint
-  }
-  column "cover_id" {
-    type = bigint
-    null = true
-  }
-  primary_key {
-    columns = [column.id]
-  }
-  foreign_key "fk_albums_cover" {
-    columns     = [column.cover_id]
-    ref_columns = [table.images.column.id]
-  }
-}
-`
+	after := albumsCycle(fkImages, "cover_id", "bigint", "id", "")
 	ruleCase{
 		before:     fkImages,
 		after:      after,
@@ -409,4 +380,42 @@ data_migration "orphan_tags" {
 	if got := rows(t, db.DB, "SELECT COUNT(*) FROM image_tags WHERE NOT EXISTS (SELECT 1 FROM images WHERE images.id = image_tags.image_id)"); got != "0" {
 		t.Fatalf("%s orphan tags after contract", got)
 	}
+}
+
+// albumsCycle is images (a release file's table images) gaining album_id
+// and a key to the new table albums, whose column cover (of type typ)
+// references images(ref) with the key fk_albums_cover and its actions
+// (HCL lines, "" for none): a cycle through a kept table.
+func albumsCycle(images, cover, typ, ref, actions string) string {
+	after := strings.Replace(images, "  primary_key {", `  column "album_id" {
+    type = bigint
+    null = true
+  }
+  primary_key {`, 1)
+	after = strings.Replace(after, "    columns = [column.id]\n  }\n", `    columns = [column.id]
+  }
+  foreign_key "fk_images_album" {
+    columns     = [column.album_id]
+    ref_columns = [table.albums.column.id]
+  }
+`, 1)
+	return after + `
+table "albums" {
+  schema = schema.app
+  column "id" {
+    type = bigint
+  }
+  column "` + cover + `" {
+    type = ` + typ + `
+    null = true
+  }
+  primary_key {
+    columns = [column.id]
+  }
+  foreign_key "fk_albums_cover" {
+    columns     = [column.` + cover + `]
+    ref_columns = [table.images.column.` + ref + `]
+` + actions + `  }
+}
+`
 }

@@ -209,38 +209,7 @@ func TestRuleCreateTableKeyToRenamedTableNewColumn(t *testing.T) {
 // is added in expand after the index; expand failed on the CREATE TABLE
 // of albums before.
 func TestRuleCreateTableKeyAfterIndexInCycle(t *testing.T) {
-	after := strings.Replace(fkCodeImages, "  primary_key {", `  column "album_id" {
-    type = bigint
-    null = true
-  }
-  primary_key {`, 1)
-	after = strings.Replace(after, "    columns = [column.id]\n  }\n", `    columns = [column.id]
-  }
-  foreign_key "fk_images_album" {
-    columns     = [column.album_id]
-    ref_columns = [table.albums.column.id]
-  }
-`, 1) + `
-table "albums" {
-  schema = schema.app
-  column "id" {
-    type = bigint
-  }
-  column "cover_code" {
-    type = varchar(20)
-    null = true
-  }
-  primary_key {
-    columns = [column.id]
-  }
-  foreign_key "fk_albums_cover" {
-    columns     = [column.cover_code]
-    ref_columns = [table.images.column.code]
-    on_delete   = SET_NULL
-    on_update   = CASCADE
-  }
-}
-`
+	after := albumsCycle(fkCodeImages, "cover_code", "varchar(20)", "code", "    on_delete   = SET_NULL\n    on_update   = CASCADE\n")
 	ruleCase{
 		before:     fkImages,
 		after:      after,
