@@ -70,15 +70,8 @@ func TestAppliedRevisionWithAGrantAddedIsRefused(t *testing.T) {
 		t.Fatalf("plan --check passed the edit:\n%s", r)
 	}
 	at := fmt.Sprintf("plans/ocata/ocata_expand01.sql:%d", p.lineOf(ocata, create))
-	for _, args := range [][]string{{"db", "expand"}, {"db", "sync"}, {"db", "upgrade"}, {"db", "migrate"}, {"db", "contract"}, {"db", "rollback"}, {"db", "diff"}, {"db", "status"}, {"db", "check"}} {
-		r := p.run(args...)
-		if r.Code == 0 {
-			t.Errorf("%s ran plans holding a CREATE USER:\n%s", strings.Join(args, " "), r)
-			continue
-		}
-		opContains(t, r, "ocata_expand01 refused before emcee ran anything: statement 2 at "+at+", "+fmt.Sprintf("%q", create)+", is a statement no emcee writes",
-			"restore plans from version control; `emcee plan --check` says what differs from what emcee writes")
-	}
+	p.refusedBefore("ran plans holding a CREATE USER", [][]string{{"db", "expand"}, {"db", "sync"}, {"db", "upgrade"}, {"db", "migrate"}, {"db", "contract"}, {"db", "rollback"}, {"db", "diff"}, {"db", "status"}, {"db", "check"}}, "ocata_expand01 refused before emcee ran anything: statement 2 at "+at+", "+fmt.Sprintf("%q", create)+", is a statement no emcee writes",
+		"restore plans from version control; `emcee plan --check` says what differs from what emcee writes")
 	if got := p.query("SELECT COUNT(*) FROM mysql.user WHERE User = ?", user); got != "0" {
 		t.Fatalf("the refused runs created user %s", user)
 	}
@@ -141,15 +134,8 @@ func TestEditedRevisionWithATriggerBodyEmceeNeverWritesIsRefused(t *testing.T) {
 	pike := revision.ID{Release: "pike", Phase: revision.Expand, Seq: 1}
 	p.rewritePlans(opInsert(pike, 0, trigger))
 	at := fmt.Sprintf("plans/pike/pike_expand01.sql:%d", p.lineOf(pike, trigger))
-	for _, args := range [][]string{{"db", "expand"}, {"db", "upgrade"}, {"db", "sync"}} {
-		r := p.run(args...)
-		if r.Code == 0 {
-			t.Errorf("%s ran a trigger setting a global variable:\n%s", strings.Join(args, " "), r)
-			continue
-		}
-		opContains(t, r, "pike_expand01 refused before emcee ran anything: statement 1 at "+at+", "+fmt.Sprintf("%q", trigger)+
-			", is a statement no emcee writes: a trigger whose body does more than set columns of the row written")
-	}
+	p.refusedBefore("ran a trigger setting a global variable", [][]string{{"db", "expand"}, {"db", "upgrade"}, {"db", "sync"}}, "pike_expand01 refused before emcee ran anything: statement 1 at "+at+", "+fmt.Sprintf("%q", trigger)+
+		", is a statement no emcee writes: a trigger whose body does more than set columns of the row written")
 	if got := p.query("SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()"); got != "0" {
 		t.Fatalf("the refused runs created %s triggers", got)
 	}
@@ -180,15 +166,8 @@ func TestEditedRevisionSettingSQLModeCannotSmuggleAStatement(t *testing.T) {
 	pike := revision.ID{Release: "pike", Phase: revision.Expand, Seq: 1}
 	p.rewritePlans(opInsert(pike, 0, set), opInsert(pike, 1, insert))
 	at := fmt.Sprintf("plans/pike/pike_expand01.sql:%d", p.lineOf(pike, set))
-	for _, args := range [][]string{{"db", "expand"}, {"db", "sync"}} {
-		r := p.run(args...)
-		if r.Code == 0 {
-			t.Errorf("%s ran a SET of sql_mode:\n%s", strings.Join(args, " "), r)
-			continue
-		}
-		opContains(t, r, "pike_expand01 refused before emcee ran anything: statement 1 at "+at+", "+fmt.Sprintf("%q", set)+
-			", is a statement no emcee writes: it sets sql_mode, and emcee's plans set no session variable but foreign_key_checks")
-	}
+	p.refusedBefore("ran a SET of sql_mode", [][]string{{"db", "expand"}, {"db", "sync"}}, "pike_expand01 refused before emcee ran anything: statement 1 at "+at+", "+fmt.Sprintf("%q", set)+
+		", is a statement no emcee writes: it sets sql_mode, and emcee's plans set no session variable but foreign_key_checks")
 	if got := p.query("SELECT COUNT(*) FROM `images`"); got != "0" {
 		t.Fatalf("the refused runs inserted %s rows into images: %s", got, p.query("SELECT GROUP_CONCAT(`name`) FROM `images`"))
 	}
@@ -217,15 +196,8 @@ func TestEditedBackfillReadingAnotherDatabaseIsRefused(t *testing.T) {
 		m[migrate] = stmts
 	})
 	at := fmt.Sprintf("plans/pike/pike_migrate01.sql:%d", p.lineOf(migrate, backfill))
-	for _, args := range [][]string{{"db", "upgrade"}, {"db", "expand"}, {"db", "migrate"}} {
-		r := p.run(args...)
-		if r.Code == 0 {
-			t.Errorf("%s ran a backfill reading mysql.user:\n%s", strings.Join(args, " "), r)
-			continue
-		}
-		opContains(t, r, "pike_migrate01 refused before emcee ran anything: statement 1 at "+at+", "+fmt.Sprintf("%q", backfill)+
-			", is no backfill emcee writes: it names `mysql`.`user`, a table of another database")
-	}
+	p.refusedBefore("ran a backfill reading mysql.user", [][]string{{"db", "upgrade"}, {"db", "expand"}, {"db", "migrate"}}, "pike_migrate01 refused before emcee ran anything: statement 1 at "+at+", "+fmt.Sprintf("%q", backfill)+
+		", is no backfill emcee writes: it names `mysql`.`user`, a table of another database")
 	if got := p.query("SELECT GROUP_CONCAT(name ORDER BY id) FROM images"); got != "a,b" {
 		t.Fatalf("the refused runs rewrote images.name: %s", got)
 	}
@@ -318,15 +290,8 @@ func TestEditedCreateTableStoringItsDataElsewhereIsRefused(t *testing.T) {
 		m[pike] = stmts
 	})
 	at := fmt.Sprintf("plans/pike/pike_expand01.sql:%d", p.lineOf(pike, create))
-	for _, args := range [][]string{{"db", "expand"}, {"db", "sync"}} {
-		r := p.run(args...)
-		if r.Code == 0 {
-			t.Errorf("%s created a table with DATA DIRECTORY:\n%s", strings.Join(args, " "), r)
-			continue
-		}
-		opContains(t, r, "pike_expand01 refused before emcee ran anything: statement 1 at "+at+", "+fmt.Sprintf("%q", create)+
-			", is a statement no emcee writes: DATA DIRECTORY = '"+dir+"': it keeps the table's data outside the database")
-	}
+	p.refusedBefore("created a table with DATA DIRECTORY", [][]string{{"db", "expand"}, {"db", "sync"}}, "pike_expand01 refused before emcee ran anything: statement 1 at "+at+", "+fmt.Sprintf("%q", create)+
+		", is a statement no emcee writes: DATA DIRECTORY = '"+dir+"': it keeps the table's data outside the database")
 	if got := p.query("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'image_members'"); got != "0" {
 		t.Fatal("the refused runs created image_members")
 	}
@@ -346,15 +311,8 @@ func TestEditedRevisionWithADefinerViewIsRefused(t *testing.T) {
 	pike := revision.ID{Release: "pike", Phase: revision.Expand, Seq: 1}
 	p.rewritePlans(opInsert(pike, 0, view))
 	at := fmt.Sprintf("plans/pike/pike_expand01.sql:%d", p.lineOf(pike, view))
-	for _, args := range [][]string{{"db", "expand"}, {"db", "sync"}} {
-		r := p.run(args...)
-		if r.Code == 0 {
-			t.Errorf("%s created a view running with the operator's privileges:\n%s", strings.Join(args, " "), r)
-			continue
-		}
-		opContains(t, r, "pike_expand01 refused before emcee ran anything: statement 1 at "+at+", "+fmt.Sprintf("%q", view)+
-			", is a statement no emcee writes: a view that runs with its definer's privileges")
-	}
+	p.refusedBefore("created a view running with the operator's privileges", [][]string{{"db", "expand"}, {"db", "sync"}}, "pike_expand01 refused before emcee ran anything: statement 1 at "+at+", "+fmt.Sprintf("%q", view)+
+		", is a statement no emcee writes: a view that runs with its definer's privileges")
 	if got := p.query("SELECT COUNT(*) FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE()"); got != "0" {
 		t.Fatalf("the refused runs created %s views", got)
 	}
@@ -375,15 +333,8 @@ func TestEditedRevisionWritingTheVersionTableIsRefused(t *testing.T) {
 	pike := revision.ID{Release: "pike", Phase: revision.Contract, Seq: 1}
 	p.rewritePlans(opInsert(pike, 1, erase))
 	at := fmt.Sprintf("plans/pike/pike_contract01.sql:%d", p.lineOf(pike, erase))
-	for _, args := range [][]string{{"db", "sync"}, {"db", "upgrade"}} {
-		r := p.run(args...)
-		if r.Code == 0 {
-			t.Errorf("%s ran a DELETE of the version table:\n%s", strings.Join(args, " "), r)
-			continue
-		}
-		opContains(t, r, "pike_contract01 refused before emcee ran anything: statement 2 at "+at+", "+fmt.Sprintf("%q", erase)+
-			", is a statement no emcee writes: it names `emcee_revisions`, one of emcee's own tables")
-	}
+	p.refusedBefore("ran a DELETE of the version table", [][]string{{"db", "sync"}, {"db", "upgrade"}}, "pike_contract01 refused before emcee ran anything: statement 2 at "+at+", "+fmt.Sprintf("%q", erase)+
+		", is a statement no emcee writes: it names `emcee_revisions`, one of emcee's own tables")
 	if got := p.query("SELECT COUNT(*) FROM emcee_revisions WHERE name LIKE 'ocata%'"); got == "0" {
 		t.Fatal("the refused runs erased ocata's records")
 	}
@@ -411,5 +362,20 @@ func TestEditedRevisionWithATriggerReadingATableIsRefused(t *testing.T) {
 		", is a statement no emcee writes: a trigger whose body does more than set columns of the row written from its own columns")
 	if got := p.query("SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()"); got != "0" {
 		t.Fatalf("the refused run created %s triggers", got)
+	}
+}
+
+// refusedBefore runs each command, which the guard must refuse before
+// anything runs, saying each of want; what is what a run that was not
+// refused did.
+func (p *opProject) refusedBefore(what string, commands [][]string, want ...string) {
+	p.t.Helper()
+	for _, args := range commands {
+		r := p.run(args...)
+		if r.Code == 0 {
+			p.t.Errorf("%s %s:\n%s", strings.Join(args, " "), what, r)
+			continue
+		}
+		opContains(p.t, r, want...)
 	}
 }
