@@ -136,6 +136,18 @@ func contractOverOrphan(t *testing.T, a, b string) (*opProject, string) {
 	p.must("db", "expand")
 	p.must("db", "migrate")
 
+	code, out := deleteParentWhileKeyWaits(t, p)
+	if code != 7 {
+		t.Fatalf("contract that added a key over an orphan: exit %d\n%s", code, out)
+	}
+	return p, out
+}
+
+// deleteParentWhileKeyWaits runs contract and deletes parent 2 (the new
+// release) while the ALTER adding fk_pid waits for its metadata lock,
+// after the checks before it; contract's exit code and output.
+func deleteParentWhileKeyWaits(t *testing.T, p *opProject) (int, string) {
+	t.Helper()
 	release := p.holdMDL("child")
 	run := p.command("db", "contract")
 	var out strings.Builder
@@ -146,12 +158,10 @@ func contractOverOrphan(t *testing.T, a, b string) (*opProject, string) {
 	p.waitFor("the ALTER adding fk_pid to wait for its metadata lock", func() bool {
 		return p.query("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE DB = ? AND STATE = 'Waiting for table metadata lock' AND INFO LIKE '%ALTER TABLE `child` ADD CONSTRAINT `fk_pid`%'", p.DB.Name) == "1"
 	})
-	p.exec("DELETE FROM parent WHERE id = 2") // the new release, after the check right before the ALTER
+	p.exec("DELETE FROM parent WHERE id = 2")
 	release()
-	if code := exitCode(t, run.Wait()); code != 7 {
-		t.Fatalf("contract that added a key over an orphan: exit %d\n%s", code, out.String())
-	}
-	return p, out.String()
+	code := exitCode(t, run.Wait())
+	return code, out.String()
 }
 
 // fkPid is fkParentChild with the key fk_pid added to child.
@@ -315,33 +325,22 @@ data_migration "orphans" {
 	p.must("db", "expand")
 	p.must("db", "migrate")
 
-	release := p.holdMDL("child")
-	run := p.command("db", "contract")
-	var out strings.Builder
-	run.Stdout, run.Stderr = &out, &out
-	if err := run.Start(); err != nil {
-		t.Fatal(err)
-	}
-	p.waitFor("the ALTER adding fk_pid to wait for its metadata lock", func() bool {
-		return p.query("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE DB = ? AND STATE = 'Waiting for table metadata lock' AND INFO LIKE '%ALTER TABLE `child` ADD CONSTRAINT `fk_pid`%'", p.DB.Name) == "1"
-	})
-	p.exec("DELETE FROM parent WHERE id = 2") // the new release, after the delete ran
-	release()
-	if code := exitCode(t, run.Wait()); code != 0 {
-		t.Fatalf("contract: exit %d\n%s", code, out.String())
+	code, out := deleteParentWhileKeyWaits(t, p) // the parent deleted after the delete ran
+	if code != 0 {
+		t.Fatalf("contract: exit %d\n%s", code, out)
 	}
 	if got := p.query("SELECT COUNT(*) FROM child WHERE NOT EXISTS (SELECT 1 FROM parent WHERE parent.id = child.pid)"); got != "0" {
-		t.Fatalf("%s orphans under the key after contract:\n%s", got, out.String())
+		t.Fatalf("%s orphans under the key after contract:\n%s", got, out)
 	}
 	if got := p.query("SELECT COUNT(*) FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND CONSTRAINT_NAME = 'fk_pid'"); got != "1" {
-		t.Fatalf("contract did not add the key:\n%s", out.String())
+		t.Fatalf("contract did not add the key:\n%s", out)
 	}
 	if got := p.query("SELECT GROUP_CONCAT(id ORDER BY id) FROM child"); got != "1" {
 		t.Fatalf("child after contract: %s", got)
 	}
 	for _, want := range []string{"1 row without a parent, which the delete of statement", "was written after it ran: it runs again, now that foreign key fk_pid on child stands", "deleted 1 row"} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("contract output lacks %q:\n%s", want, out.String())
+		if !strings.Contains(out, want) {
+			t.Errorf("contract output lacks %q:\n%s", want, out)
 		}
 	}
 }
