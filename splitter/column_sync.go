@@ -301,13 +301,18 @@ func same(a, b string) string { return fmt.Sprintf("CAST(%s AS BINARY) <=> CAST(
 // still in place. The table part is cut, by whole characters, to what the
 // server takes (64 characters, and a file name: sqlname.Derive).
 func triggerName(table, release string, cols []*syncCol, event string) string {
-	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00%s", table, release)
+	parts := []string{table, release}
 	for _, s := range cols {
-		fmt.Fprintf(h, "\x00%s", s.col.Name)
+		parts = append(parts, s.col.Name)
 	}
-	sum := hex.EncodeToString(h.Sum(nil))[:6]
-	return sqlname.Derive(sqlname.Trigger, sqlname.TriggerPrefix+table+"_"+release, "_"+sum+"_"+event)
+	return sqlname.Derive(sqlname.Trigger, sqlname.TriggerPrefix+table+"_"+release, "_"+shortHash(parts...)+"_"+event)
+}
+
+// shortHash is the first 6 hex digits of the SHA-256 of parts joined by
+// NUL, which keeps a derived name apart from others.
+func shortHash(parts ...string) string {
+	h := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
+	return hex.EncodeToString(h[:])[:6]
 }
 
 // syncTriggerSteps creates the table's triggers in expand (after its
@@ -316,11 +321,7 @@ func triggerName(table, release string, cols []*syncCol, event string) string {
 func syncTriggerSteps(c *Change, cols []*syncCol) []Step {
 	table := c.Table.Name
 	release := c.ctx.Transition.To.Name
-	var list []string
-	for _, s := range cols {
-		list = append(list, s.col.Name)
-	}
-	what := strings.Join(list, ", ")
+	what := joinEach(cols, func(s *syncCol) string { return s.col.Name })
 	var steps []Step
 	for _, ev := range []struct {
 		suffix, event, why string
@@ -461,26 +462,29 @@ func nullable(c *schema.Column) *schema.Column {
 }
 
 // backfillStep is a migrate step updating the rows a predicate selects
-// (sqlsyntax.UpdateBackfill). With a single-column primary key the
-// applier runs it in key ranges (it adds `AND key > ? AND key <= ?` to
-// the predicate, which is why it is parenthesised); without one it runs
-// as a single UPDATE, and the reason says so.
+// (sqlsyntax.UpdateBackfill).
 func backfillStep(t *schema.Table, stage Stage, why string, set *sqlsyntax.Assignments, pending *sqlsyntax.Expr) (Step, error) {
 	sql, err := sqlsyntax.UpdateBackfill(t.Name, set, pending)
 	if err != nil {
 		return Step{}, err
 	}
-	st := revision.Statement{
-		Why:   why,
-		Kind:  revision.Backfill,
-		SQL:   sql,
-		Table: t.Name,
-		Key:   diff.BatchKey(t),
-	}
+	return backfill(t, stage, why, sql, "the table has no single-column primary key, so this is one UPDATE holding its row locks until it ends"), nil
+}
+
+// backfill is a migrate step running the backfill sql over table t. With
+// a single-column primary key the applier runs it in key ranges (it adds
+// `AND key > ? AND key <= ?` to the predicate, which is why it is
+// parenthesised); without one it runs as a single statement, and the
+// reason says so (notBatched).
+func backfill(t *schema.Table, stage Stage, why, sql, notBatched string) Step {
+	st := stmt(revision.Migrate, stage, why, sql)
+	st.Kind = revision.Backfill
+	st.Table = t.Name
+	st.Key = diff.BatchKey(t)
 	if st.Key == "" {
-		st.Why += "; NOT BATCHED: the table has no single-column primary key, so this is one UPDATE holding its row locks until it ends"
+		st.Why += "; NOT BATCHED: " + notBatched
 	}
-	return Step{Phase: revision.Migrate, Stage: stage, Statement: st}, nil
+	return st
 }
 
 // columnDefaultSQL writes a column's default as SQL ("" without one),

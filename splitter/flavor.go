@@ -26,6 +26,26 @@ func (c *Context) dropCheck(table, name string) string {
 	return Inplace.With(fmt.Sprintf("ALTER TABLE %s DROP CHECK %s", sqlsyntax.Ident(table), sqlsyntax.Ident(name)))
 }
 
+// metadataOnly is the algorithm clause of a change of the data dictionary
+// alone (a rename of a column's letters or of an index, a table comment):
+// MariaDB takes INSTANT for it; MySQL changes it in place, touching no
+// row, but refuses ALGORITHM=INSTANT for some (renaming an index).
+func (c *Context) metadataOnly() Algorithm {
+	if c.Target.MariaDB() {
+		return Instant
+	}
+	return Inplace
+}
+
+// dropAlgorithm is INSTANT where the server drops columns without a
+// rebuild (MariaDB 10.4+, MySQL 8.0.29+), online otherwise.
+func (c *Context) dropAlgorithm() Algorithm {
+	if c.Target.MariaDB() || !c.Target.Before(8, 0) && c.Target.Minor > 0 {
+		return Instant
+	}
+	return Inplace
+}
+
 // withoutFKChecks wraps an ALTER that adds a foreign key so the server can
 // build it in place: both servers refuse ALGORITHM=INPLACE for ADD FOREIGN
 // KEY unless foreign_key_checks is off ("Adding foreign keys needs

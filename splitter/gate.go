@@ -25,26 +25,27 @@ func countWhere(table, pred string) string {
 	return fmt.Sprintf("SELECT COUNT(*) FROM %s WHERE %s", sqlsyntax.Ident(table), pred)
 }
 
-// partExpr renders an index part as the value the index stores for it: the
-// column, its prefix, or the expression of a functional part.
-func partExpr(p *schema.IndexPart) (string, error) {
-	switch {
-	case p.C != nil:
-		q := sqlsyntax.Ident(p.C.Name)
-		if n := diff.Prefix(p); n > 0 {
-			return fmt.Sprintf("LEFT(%s, %d)", q, n), nil
-		}
-		return q, nil
-	case p.X != nil:
-		if x, ok := p.X.(*schema.RawExpr); ok {
+// partExprs renders each part of an index as the value the index stores
+// for it: the column, its prefix, or the expression of a functional part.
+func partExprs(idx *schema.Index) ([]string, error) {
+	exprs := make([]string, len(idx.Parts))
+	for i, p := range idx.Parts {
+		switch x, _ := p.X.(*schema.RawExpr); {
+		case p.C != nil && diff.Prefix(p) > 0:
+			exprs[i] = fmt.Sprintf("LEFT(%s, %d)", sqlsyntax.Ident(p.C.Name), diff.Prefix(p))
+		case p.C != nil:
+			exprs[i] = sqlsyntax.Ident(p.C.Name)
+		case x != nil:
 			e, err := sqlsyntax.ParseExpr(x.X, sqlsyntax.PerRow)
 			if err != nil {
-				return "", fmt.Errorf("expression of index part %d: %v", p.SeqNo, err)
+				return nil, fmt.Errorf("expression of index part %d: %v", p.SeqNo, err)
 			}
-			return "(" + e.SQL() + ")", nil
+			exprs[i] = "(" + e.SQL() + ")"
+		default:
+			return nil, fmt.Errorf("index part %d has neither a column nor an expression emcee can read", p.SeqNo)
 		}
 	}
-	return "", fmt.Errorf("index part %d has neither a column nor an expression emcee can read", p.SeqNo)
+	return exprs, nil
 }
 
 // notNull joins "x IS NOT NULL" for each expression: rows with a NULL in a

@@ -91,6 +91,26 @@ func changeName(c schema.Change) string {
 // schema file, for messages: Atlas's type names (ModifyColumn,
 // AddAttr) are its own, which a developer never wrote.
 func changeWords(t string, c schema.Change) string {
+	// The changes whose words name no part of the table, by Atlas's type
+	// name.
+	if w, ok := map[string]string{
+		"AddPrimaryKey":    "a primary key is added to " + t,
+		"DropPrimaryKey":   "the primary key of " + t + " is dropped",
+		"ModifyPrimaryKey": "the primary key of " + t + " changes",
+		"RenameConstraint": "a constraint of " + t + " is renamed",
+		"AddAttr":          "a table option of " + t + " is added",
+		"ModifyAttr":       "a table option of " + t + " changes",
+		"DropAttr":         "a table option of " + t + " is removed",
+		"AddSchema":        "a schema block (a database) is added",
+		"DropSchema":       "a schema block (a database) is removed",
+		"ModifySchema":     "the schema block (the database's own attributes) changes",
+		"AddObject":        "a view, function or other schema object is added",
+		"DropObject":       "a view, function or other schema object is removed",
+		"ModifyObject":     "a view, function or other schema object changes",
+		"RenameObject":     "a view, function or other schema object is renamed",
+	}[changeName(c)]; ok {
+		return w
+	}
 	switch c := c.(type) {
 	case *schema.AddTable:
 		return "table " + c.T.Name + " is added"
@@ -111,49 +131,21 @@ func changeWords(t string, c schema.Change) string {
 	case *schema.DropIndex:
 		return fmt.Sprintf("index %s is dropped from %s", c.I.Name, t)
 	case *schema.ModifyIndex:
-		return fmt.Sprintf("index %s on %s changes (%s)", c.From.Name, t, describeIndexChange(c.Change))
+		return fmt.Sprintf("index %s on %s changes (%s)", c.From.Name, t, describeKinds(c.Change, []kindName{{schema.ChangeUnique, "uniqueness"}, {schema.ChangeParts, "columns"}, {schema.ChangeComment, "comment"}, {schema.ChangeAttr, "attributes"}}, "definition"))
 	case *schema.RenameIndex:
 		return fmt.Sprintf("index %s on %s is renamed to %s", c.From.Name, t, c.To.Name)
-	case *schema.AddPrimaryKey:
-		return "a primary key is added to " + t
-	case *schema.DropPrimaryKey:
-		return "the primary key of " + t + " is dropped"
-	case *schema.ModifyPrimaryKey:
-		return "the primary key of " + t + " changes"
 	case *schema.AddForeignKey:
 		return fmt.Sprintf("foreign key %s is added to %s", c.F.Symbol, t)
 	case *schema.DropForeignKey:
 		return fmt.Sprintf("foreign key %s is dropped from %s", c.F.Symbol, t)
 	case *schema.ModifyForeignKey:
-		return fmt.Sprintf("foreign key %s on %s changes (%s)", c.From.Symbol, t, describeFKChange(c.Change))
+		return fmt.Sprintf("foreign key %s on %s changes (%s)", c.From.Symbol, t, describeKinds(c.Change, []kindName{{schema.ChangeColumn, "columns"}, {schema.ChangeRefColumn, "referenced columns"}, {schema.ChangeRefTable, "referenced table"}, {schema.ChangeUpdateAction, "ON UPDATE"}, {schema.ChangeDeleteAction, "ON DELETE"}}, "definition"))
 	case *schema.AddCheck:
 		return fmt.Sprintf("check %s is added to %s", c.C.Name, t)
 	case *schema.DropCheck:
 		return fmt.Sprintf("check %s is dropped from %s", c.C.Name, t)
 	case *schema.ModifyCheck:
 		return fmt.Sprintf("check %s on %s changes", c.From.Name, t)
-	case *schema.RenameConstraint:
-		return "a constraint of " + t + " is renamed"
-	case *schema.AddAttr:
-		return "a table option of " + t + " is added"
-	case *schema.ModifyAttr:
-		return "a table option of " + t + " changes"
-	case *schema.DropAttr:
-		return "a table option of " + t + " is removed"
-	case *schema.AddSchema:
-		return "a schema block (a database) is added"
-	case *schema.DropSchema:
-		return "a schema block (a database) is removed"
-	case *schema.ModifySchema:
-		return "the schema block (the database's own attributes) changes"
-	case *schema.AddObject:
-		return "a view, function or other schema object is added"
-	case *schema.DropObject:
-		return "a view, function or other schema object is removed"
-	case *schema.ModifyObject:
-		return "a view, function or other schema object changes"
-	case *schema.RenameObject:
-		return "a view, function or other schema object is renamed"
 	}
 	// A change type Atlas added since: its own name, rather than none.
 	return changeName(c) + " on table " + t
@@ -173,14 +165,6 @@ func attrRefusal(c schema.Change) string {
 		return "system versioning changes, which rebuilds the table and changes what DELETE means for the previous release; emcee does not plan it"
 	}
 	return fmt.Sprintf("the table option %T changes; emcee does not know whether the previous release survives it, so it does not plan it. Remove the option change from the table block", a)
-}
-
-func describeIndexChange(k schema.ChangeKind) string {
-	return describeKinds(k, []kindName{{schema.ChangeUnique, "uniqueness"}, {schema.ChangeParts, "columns"}, {schema.ChangeComment, "comment"}, {schema.ChangeAttr, "attributes"}}, "definition")
-}
-
-func describeFKChange(k schema.ChangeKind) string {
-	return describeKinds(k, []kindName{{schema.ChangeColumn, "columns"}, {schema.ChangeRefColumn, "referenced columns"}, {schema.ChangeRefTable, "referenced table"}, {schema.ChangeUpdateAction, "ON UPDATE"}, {schema.ChangeDeleteAction, "ON DELETE"}}, "definition")
 }
 
 type kindName struct {

@@ -115,13 +115,9 @@ func readdIndex(c *Change, stage Stage, why, gateWhy string) ([]Step, error) {
 // built. Each predicate reads the row of the table it is evaluated on,
 // the subquery's own (it names the table, unaliased).
 func (c *Change) duplicateGate(table string, idx *schema.Index) (string, error) {
-	exprs := make([]string, len(idx.Parts))
-	for i, p := range idx.Parts {
-		e, err := partExpr(p)
-		if err != nil {
-			return "", err
-		}
-		exprs[i] = e
+	exprs, err := partExprs(idx)
+	if err != nil {
+		return "", err
 	}
 	var kept []string
 	for _, m := range c.ctx.Transition.To.Declarations.Deletes(table) {

@@ -2,6 +2,7 @@ package splitter
 
 import (
 	"fmt"
+	"slices"
 
 	"ariga.io/atlas/sql/schema"
 
@@ -113,16 +114,7 @@ func keyLeads(prev *schema.Schema, t *schema.Table, column string) bool {
 	if !ok {
 		return false
 	}
-	leads := func(idx *schema.Index) bool {
-		return idx != nil && len(idx.Parts) > 0 && idx.Parts[0].C != nil && idx.Parts[0].C.Name == column
-	}
-	if leads(old.PrimaryKey) {
-		return true
-	}
-	for _, idx := range old.Indexes {
-		if leads(idx) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(keysOf(old), func(idx *schema.Index) bool {
+		return len(idx.Parts) > 0 && idx.Parts[0].C != nil && idx.Parts[0].C.Name == column
+	})
 }

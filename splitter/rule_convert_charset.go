@@ -269,7 +269,7 @@ func (ctx *Context) conversionAlgorithm(t *schema.Table, v conversion) (Algorith
 			return Copy, "it is in the primary key and the new collation orders otherwise: a table copy"
 		case !v.sameOrder():
 			alg, why = NoCopy, fmt.Sprintf("index %s is sorted again under %s: NOCOPY, nothing else rebuilt", idx.Name, v.toColl)
-		case csChanges && hasPrefix(idx, v.from.Name):
+		case csChanges && slices.ContainsFunc(idx.Parts, func(p *schema.IndexPart) bool { return p.C != nil && p.C.Name == v.from.Name && diff.Prefix(p) > 0 }):
 			return Copy, fmt.Sprintf("its prefix in index %s grows from 3 to 4 bytes a character while the order stays: a table copy", idx.Name)
 		}
 	}
@@ -289,10 +289,6 @@ func keysOf(t *schema.Table) []*schema.Index {
 		return t.Indexes
 	}
 	return append(slices.Clone(t.Indexes), t.PrimaryKey)
-}
-
-func hasPrefix(idx *schema.Index, column string) bool {
-	return slices.ContainsFunc(idx.Parts, func(p *schema.IndexPart) bool { return p.C != nil && p.C.Name == column && diff.Prefix(p) > 0 })
 }
 
 // collisionGates count, before expand, the rows of each unique index that
@@ -323,28 +319,28 @@ func collisionGates(c *Change, convs []conversion, back bool) ([]Step, error) {
 		if !idx.Unique && idx != old.PrimaryKey {
 			continue
 		}
-		exprs := make([]string, len(idx.Parts))
-		raw := make([]string, len(idx.Parts))
+		raw, err := partExprs(idx)
+		if err != nil {
+			return nil, fmt.Errorf("%s: unique index %s on %s: %w", c.ctx.Transition.To.Where(t.Name, ""), idx.Name, t.Name, err)
+		}
+		exprs := slices.Clone(raw)
 		var moved []string
 		for i, p := range idx.Parts {
-			e, err := partExpr(p)
-			if err != nil {
-				return nil, fmt.Errorf("%s: unique index %s on %s: %w", c.ctx.Transition.To.Where(t.Name, ""), idx.Name, t.Name, err)
+			if p.C == nil {
+				continue
 			}
-			raw[i] = e
-			if v, ok := conv[colName(p)]; ok {
+			if v, ok := conv[p.C.Name]; ok {
 				cs, coll, from := v.toCS, v.toColl, v.fromColl
 				if back {
 					cs, coll, from = v.fromCS, v.fromColl, v.toColl
 				}
-				e = fmt.Sprintf("CONVERT(%s USING %s)", sqlsyntax.Ident(v.to.Name), cs)
+				exprs[i] = fmt.Sprintf("CONVERT(%s USING %s)", sqlsyntax.Ident(v.to.Name), cs)
 				if n := diff.Prefix(p); n > 0 {
-					e = fmt.Sprintf("LEFT(%s, %d)", e, n)
+					exprs[i] = fmt.Sprintf("LEFT(%s, %d)", exprs[i], n)
 				}
-				e += " COLLATE " + coll
+				exprs[i] += " COLLATE " + coll
 				moved = append(moved, fmt.Sprintf("%s (%s -> %s)", v.to.Name, from, coll))
 			}
-			exprs[i] = e
 		}
 		if len(moved) == 0 {
 			continue
@@ -405,13 +401,6 @@ func rowFormatGate(c *Change, convs []conversion) []Step {
 		fmt.Sprintf("%s must be in the DYNAMIC row format: in COMPACT or REDUNDANT an index column holds at most %d bytes, and the conversion makes %s. Run ALTER TABLE %s ROW_FORMAT=DYNAMIC first (it rebuilds the table), or index a prefix of at most %d characters",
 			old.Name, compactColumnBytes, strings.Join(long, ", "), sqlsyntax.Ident(old.Name), compactColumnBytes/4),
 		fmt.Sprintf("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = %s AND ROW_FORMAT IN ('Compact', 'Redundant')", sqlsyntax.String(old.Name)))}
-}
-
-func colName(p *schema.IndexPart) string {
-	if p.C == nil {
-		return ""
-	}
-	return p.C.Name
 }
 
 // describeConversions words what moves: the table default and the columns.

@@ -171,17 +171,8 @@ func insertStep(from *schema.Table, m *diff.DataMigration) (Step, error) {
 	if err != nil {
 		return Step{}, m.Pos.Errorf("data_migration %q: %v", m.Name, err)
 	}
-	st := revision.Statement{
-		Why:   fmt.Sprintf("data_migration %q (declared at %s): inserts into %s a row for each row of %s its pending predicate selects, in batches, while both releases run", m.Name, m.Pos, m.Table, m.From),
-		Kind:  revision.Backfill,
-		SQL:   sql,
-		Table: from.Name,
-		Key:   diff.BatchKey(from),
-	}
-	if st.Key == "" {
-		st.Why += "; NOT BATCHED: " + from.Name + " has no single-column primary key, so this is one INSERT ... SELECT holding its row locks until it ends"
-	}
-	return Step{Phase: revision.Migrate, Stage: StageDataMigration, Statement: st}, nil
+	return backfill(from, StageDataMigration, fmt.Sprintf("data_migration %q (declared at %s): inserts into %s a row for each row of %s its pending predicate selects, in batches, while both releases run", m.Name, m.Pos, m.Table, m.From),
+		sql, from.Name+" has no single-column primary key, so this is one INSERT ... SELECT holding its row locks until it ends"), nil
 }
 
 // seedSteps are the statements of a data migration that declares its rows
@@ -216,11 +207,8 @@ func seedSteps(target project.Target, t *schema.Table, m *diff.DataMigration) ([
 		if err != nil {
 			return nil, row.Pos.Errorf("data_migration %q, row %d: %v", m.Name, row.N, err)
 		}
-		steps = append(steps, Step{Phase: revision.Migrate, Stage: StageDataMigration, Statement: revision.Statement{
-			Why: fmt.Sprintf("data_migration %q (row %d, declared at %s): inserts into %s the row %s, keyed by %s (%s), unless a row with exactly these values is there (a rerun inserts nothing); a row holding that key with other values is neither overwritten nor skipped: the server refuses this INSERT (duplicate key)",
-				m.Name, row.N, row.Pos, t.Name, seedRowText(row), what, shown[i]),
-			SQL: sql,
-		}})
+		steps = append(steps, stmt(revision.Migrate, StageDataMigration, fmt.Sprintf("data_migration %q (row %d, declared at %s): inserts into %s the row %s, keyed by %s (%s), unless a row with exactly these values is there (a rerun inserts nothing); a row holding that key with other values is neither overwritten nor skipped: the server refuses this INSERT (duplicate key)",
+			m.Name, row.N, row.Pos, t.Name, seedRowText(row), what, shown[i]), sql))
 	}
 	sql, err := sqlsyntax.SeedMissing(t.Name, keys)
 	if err != nil {
@@ -275,11 +263,7 @@ func declaredKeys(to *diff.Release, t *schema.Table) (keys [][]sqlsyntax.Cell, s
 // seedRowText shows a declared row's values, as the plan's comment and
 // review show them: (id = 1, name = 'General').
 func seedRowText(row *diff.SeedRow) string {
-	cells := make([]string, len(row.Cells))
-	for i, c := range row.Cells {
-		cells[i] = c.Column + " = " + c.Value.SQL()
-	}
-	return "(" + strings.Join(cells, ", ") + ")"
+	return "(" + joinEach(row.Cells, func(c sqlsyntax.Cell) string { return c.Column + " = " + c.Value.SQL() }) + ")"
 }
 
 // seedList shows the keys of a seed's rows, the first few of many.

@@ -44,13 +44,9 @@ column "showxquestions" {
 			if err != nil {
 				return nil, err
 			}
-			alg := Instant
-			if !c.ctx.Target.MariaDB() {
-				alg = Inplace
-			}
 			why := fmt.Sprintf("column %s.%s is spelt %s: queries of either release name it in either case, which the server does not tell apart; metadata only, after the previous release, which may read the name back (SELECT *, information_schema) as it spells it",
 				c.Table.Name, r.From.Name, r.To.Name)
-			return []Step{stmt(revision.Contract, StageDropColumn, why, alg.With(sql))}, nil
+			return []Step{stmt(revision.Contract, StageDropColumn, why, c.ctx.metadataOnly().With(sql))}, nil
 		},
 	})
 }

@@ -38,12 +38,6 @@ func init() {
 			if err != nil {
 				return nil, err
 			}
-			// MySQL renames an index in place, touching no row, but
-			// refuses ALGORITHM=INSTANT for it; MariaDB takes INSTANT.
-			alg := Instant
-			if !c.ctx.Target.MariaDB() {
-				alg = Inplace
-			}
 			where := c.ctx.Transition.To.WherePart(c.Table.Name, r.To.Name)
 			if d := c.ctx.Transition.To.Declarations.IndexRenamed(c.Table.Name, r.To.Name); d != nil {
 				where = d.Pos.String()
@@ -52,7 +46,7 @@ func init() {
 				r.From.Name, c.Table.Name, r.To.Name, where, r.From.Name)
 			// StageDropIndex: the old name goes where contract drops
 			// indexes.
-			return []Step{stmt(revision.Contract, StageDropIndex, why, alg.With(sql))}, nil
+			return []Step{stmt(revision.Contract, StageDropIndex, why, c.ctx.metadataOnly().With(sql))}, nil
 		},
 	})
 }

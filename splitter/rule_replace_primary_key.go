@@ -7,8 +7,8 @@ import (
 
 	"ariga.io/atlas/sql/schema"
 
+	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/internal/hclquote"
-	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/schemadef"
 )
@@ -129,17 +129,6 @@ func replacePrimaryKey(c *Change) ([]Step, error) {
 	return append([]Step{gate(fmt.Sprintf("%s of %s: the previous release could write rows with the same (%s); contract waits until there are none", what, t, keyColumns(key)), g)}, steps...), nil
 }
 
-// clusterKey is the unique index on NOT NULL columns InnoDB clusters t by
-// in place of the primary key t lacks (clusters), nil when it has none.
-func clusterKey(target project.Target, t *schema.Table) *schema.Index {
-	for _, idx := range t.Indexes {
-		if clusters(target, t, idx) {
-			return idx
-		}
-	}
-	return nil
-}
-
 // keyTakesOver are the indexes the server made for foreign keys of the
 // table that it keeps and that the new key leads with the columns of: the
 // server makes none for a key the clustered index serves.
@@ -250,7 +239,7 @@ func keysServed(c *Change, old, key *schema.Index) ([]*schema.Index, error) {
 		if p.C == nil {
 			continue
 		}
-		if col, kept := c.Table.Column(p.C.Name); kept && autoIncrement(col) && !servedAtContract(c, key, []*schema.Column{col}) {
+		if col, kept := c.Table.Column(p.C.Name); kept && diff.AutoIncrement(col) && !servedAtContract(c, key, []*schema.Column{col}) {
 			return nil, refuse(c.ctx.Transition.To.Where(t, col.Name), fmt.Sprintf("%s.%s, an AUTO_INCREMENT column,", t, col.Name), "the server refuses the statement (1075)", []*schema.Column{col})
 		}
 	}
@@ -289,22 +278,15 @@ func keyColumns(key *schema.Index) string {
 }
 
 func columnNames(cols []*schema.Column) string {
-	names := make([]string, len(cols))
-	for i, c := range cols {
+	return joinEach(cols, func(c *schema.Column) string {
 		if c == nil {
-			names[i] = "(expression)"
-			continue
+			return "(expression)"
 		}
-		names[i] = c.Name
-	}
-	return strings.Join(names, ", ")
+		return c.Name
+	})
 }
 
 // hclColumns is a key's columns as a primary_key block lists them.
 func hclColumns(key *schema.Index) string {
-	names := make([]string, len(key.Parts))
-	for i, p := range key.Parts {
-		names[i] = hclquote.Ref("column", p.C.Name)
-	}
-	return strings.Join(names, ", ")
+	return joinEach(key.Parts, func(p *schema.IndexPart) string { return hclquote.Ref("column", p.C.Name) })
 }

@@ -28,10 +28,7 @@ func init() {
 			if err != nil {
 				return nil, err
 			}
-			alg := Inplace
-			if c.ctx.Target.MariaDB() {
-				alg = Instant
-			}
+			alg := c.ctx.metadataOnly()
 			was := &schema.Comment{}
 			if c.FromTable != nil {
 				if cm, ok := schemadef.Attr[*schema.Comment](c.FromTable.Attrs); ok {
