@@ -1,8 +1,6 @@
 package diff
 
 import (
-	"slices"
-
 	"ariga.io/atlas/sql/schema"
 )
 
@@ -27,12 +25,8 @@ func withAutoIncrementChanges(from, to *schema.Schema, changes []schema.Change) 
 				continue
 			}
 			mt := modifyTable(&changes, t)
-			i := slices.IndexFunc(mt.Changes, func(ch schema.Change) bool {
-				m, ok := ch.(*schema.ModifyColumn)
-				return ok && m.To.Name == c.Name
-			})
-			if i >= 0 {
-				mt.Changes[i].(*schema.ModifyColumn).Change |= schema.ChangeAttr
+			if m := columnChange(mt, c.Name); m != nil {
+				m.Change |= schema.ChangeAttr
 				continue
 			}
 			mt.Changes = append(mt.Changes, &schema.ModifyColumn{From: o, To: c, Change: schema.ChangeAttr})

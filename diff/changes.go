@@ -76,15 +76,11 @@ func Between(drv *mysql.Driver, t project.Target, prev *Release, to *Release) (_
 			// Already renamed by an earlier revision of this release.
 			continue
 		}
-		if base == from {
-			base = copySchema(from)
-			old, _ = base.Table(td.RenamedFrom)
-		}
 		renamed := *old
 		renamed.Name = name
 		renamed.ForeignKeys = renamedForeignKeys(old, &renamed)
 		renames = append(renames, &schema.RenameTable{From: old, To: &renamed})
-		base.Tables[slices.Index(base.Tables, old)] = &renamed
+		base = setTable(base, from, old, &renamed)
 		redirectForeignKeys(base, old, &renamed)
 	}
 	if err := renamedKeyClashes(all, to, renames); err != nil {
@@ -119,6 +115,16 @@ func copySchema(s *schema.Schema) *schema.Schema {
 	c := *s
 	c.Tables = append([]*schema.Table(nil), s.Tables...)
 	return &c
+}
+
+// setTable puts t in place of old in base, whose table list is copied
+// first when it is from's: the source state is shared with the caller.
+func setTable(base, from *schema.Schema, old, t *schema.Table) *schema.Schema {
+	if base == from {
+		base = copySchema(from)
+	}
+	base.Tables[slices.Index(base.Tables, old)] = t
+	return base
 }
 
 // renamedForeignKeys are the foreign keys of a table once RENAME TABLE

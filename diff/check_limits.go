@@ -231,7 +231,7 @@ func leadsWith(idx *schema.Index, cols []*schema.Column) bool {
 	})
 }
 
-func isLob(t string) bool { _, ok := lobBytes[strings.ToLower(t)]; return ok }
+func isLob(t string) bool { return lobTierOf(t) >= 0 }
 
 // packLen is the bytes a column takes in the server's row buffer, the sum
 // the row limit applies to; false when emcee does not know the type.
@@ -333,15 +333,34 @@ func binarySize(t *schema.BinaryType) int {
 	return *t.Size
 }
 
-// lobLen is what a row keeps of a TEXT or BLOB: its length and a pointer.
+// lobLen is what a row keeps of a TEXT or BLOB.
 func lobLen(t string) (int, bool) {
-	n, ok := lobBytes[strings.ToLower(t)]
-	return n, ok
+	if i := lobTierOf(t); i >= 0 {
+		return lobTiers[i].row, true
+	}
+	return 0, false
 }
 
-var lobBytes = map[string]int{
-	mysql.TypeTinyText: 9, mysql.TypeTinyBlob: 9, mysql.TypeText: 10, mysql.TypeBlob: 10,
-	mysql.TypeMediumText: 11, mysql.TypeMediumBlob: 11, mysql.TypeLongText: 12, mysql.TypeLongBlob: 12,
+// lobTiers are the TEXT and BLOB types, smallest first: the most bytes a
+// value of each holds (checkLob), and what a row keeps of it, its length
+// and a pointer (packLen).
+type lobTier struct {
+	text, blob string
+	max        int64
+	row        int
+}
+
+var lobTiers = []lobTier{
+	{mysql.TypeTinyText, mysql.TypeTinyBlob, 255, 9},
+	{mysql.TypeText, mysql.TypeBlob, 65535, 10},
+	{mysql.TypeMediumText, mysql.TypeMediumBlob, 16777215, 11},
+	{mysql.TypeLongText, mysql.TypeLongBlob, 4294967295, 12},
+}
+
+// lobTierOf is the tier of a TEXT or BLOB type; -1 for another type.
+func lobTierOf(t string) int {
+	t = strings.ToLower(t)
+	return slices.IndexFunc(lobTiers, func(l lobTier) bool { return t == l.text || t == l.blob })
 }
 
 // decimalBytes is the storage of a run of decimal digits: 4 bytes per 9.

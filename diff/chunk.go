@@ -548,7 +548,9 @@ func (m *pieces) register(t project.Target, schemaChunk []byte, chunks []chunk, 
 	}
 	m.Lock()
 	defer m.Unlock()
-	if m.latest == nil || len(m.latest) > pieceMemoSize {
+	// No entries: the pieces were forgotten (Forget), and the versions
+	// latest holds with them.
+	if m.latest == nil || m.entries == nil || len(m.latest) > pieceMemoSize {
 		m.latest = map[[32]byte]*baseTable{}
 	}
 	var owned []int
@@ -587,12 +589,6 @@ func (m *pieces) put(key [32]byte, p *piece) {
 	if owner {
 		f.resolve(p, nil)
 	}
-}
-
-func (m *pieces) forget() {
-	m.Lock()
-	defer m.Unlock()
-	m.entries, m.order, m.latest = nil, nil, nil
 }
 
 func (f *pieceFuture) resolve(p *piece, err error) {

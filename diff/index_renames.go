@@ -89,15 +89,12 @@ func renameIndexes(base *schema.Schema, to *Release, from *schema.Schema) (*sche
 		if !ok {
 			continue
 		}
-		if base == from {
-			base = copySchema(from)
-		}
 		c := *t
 		c.Indexes = slices.Clone(t.Indexes)
 		renamed := *old
 		renamed.Name, renamed.Table = d.Name, &c
 		c.Indexes[slices.Index(c.Indexes, old)] = &renamed
-		base.Tables[slices.Index(base.Tables, t)] = &c
+		base = setTable(base, from, t, &c)
 		renames[d.Table] = append(renames[d.Table], &schema.RenameIndex{From: old, To: &renamed})
 	}
 	return base, renames
@@ -106,13 +103,12 @@ func renameIndexes(base *schema.Schema, to *Release, from *schema.Schema) (*sche
 // withIndexRenames refuses a declared rename whose index Atlas finds
 // changed once renamed (other parts, uniqueness or attributes: not the
 // same index, so RENAME INDEX cannot make it), and adds each rename to its
-// table's changes, where Atlas would have put it.
+// table's changes, where Atlas would have put it; renames is consumed.
 func withIndexRenames(to *Release, renames map[string][]*schema.RenameIndex, changes []schema.Change) ([]schema.Change, error) {
 	if len(renames) == 0 {
 		return changes, nil
 	}
 	var errs []error
-	done := map[string]bool{}
 	for _, c := range changes {
 		m, ok := c.(*schema.ModifyTable)
 		if !ok || renames[m.T.Name] == nil {
@@ -125,26 +121,25 @@ func withIndexRenames(to *Release, renames map[string][]*schema.RenameIndex, cha
 				}
 			}
 		}
-		m.Changes = append(m.Changes, asChanges(renames[m.T.Name])...)
-		done[m.T.Name] = true
 	}
 	for _, d := range to.Declarations.Indexes {
-		if done[d.Table] || renames[d.Table] == nil {
-			continue
+		if rs := renames[d.Table]; rs != nil {
+			changes = appendToTable(to, changes, d.Table, rs)
+			delete(renames, d.Table)
 		}
-		done[d.Table] = true
-		t, _ := to.Schema.Table(d.Table)
-		changes = append(changes, &schema.ModifyTable{T: t, Changes: asChanges(renames[d.Table])})
 	}
 	return changes, errors.Join(errs...)
 }
 
-func asChanges(rs []*schema.RenameIndex) []schema.Change {
-	out := make([]schema.Change, len(rs))
-	for i, r := range rs {
-		out[i] = r
+// appendToTable adds changes to the change of table name, where Atlas
+// would have put them: among its changes, or in one of its own at the end.
+func appendToTable[C schema.Change](to *Release, changes []schema.Change, name string, add []C) []schema.Change {
+	t, _ := to.Schema.Table(name)
+	mt := modifyTable(&changes, t)
+	for _, c := range add {
+		mt.Changes = append(mt.Changes, c)
 	}
-	return out
+	return changes
 }
 
 // notARename is the refusal of an index declared renamed_from one it

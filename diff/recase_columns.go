@@ -45,13 +45,10 @@ func recaseColumns(base *schema.Schema, to *Release, from *schema.Schema) (*sche
 				continue
 			}
 			if c == nil {
-				if base == from {
-					base = copySchema(from)
-				}
 				cp := *bt
 				cp.Columns = slices.Clone(bt.Columns)
 				c = &cp
-				base.Tables[slices.Index(base.Tables, bt)] = c
+				base = setTable(base, from, bt, c)
 			}
 			old := c.Columns[i]
 			renamed := *old
@@ -212,22 +209,7 @@ func withColumnRecases(to *Release, renames map[string][]*schema.RenameColumn, c
 		return nil, errors.Join(errs...)
 	}
 	for _, name := range slices.Sorted(maps.Keys(renames)) {
-		rs := renames[name]
-		add := make([]schema.Change, len(rs))
-		for i, r := range rs {
-			add[i] = r
-		}
-		i := slices.IndexFunc(changes, func(c schema.Change) bool {
-			m, ok := c.(*schema.ModifyTable)
-			return ok && m.T.Name == name
-		})
-		if i >= 0 {
-			m := changes[i].(*schema.ModifyTable)
-			m.Changes = append(m.Changes, add...)
-			continue
-		}
-		t, _ := to.Schema.Table(name)
-		changes = append(changes, &schema.ModifyTable{T: t, Changes: add})
+		changes = appendToTable(to, changes, name, renames[name])
 	}
 	return changes, nil
 }

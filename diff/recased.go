@@ -26,38 +26,27 @@ func recased(tr *Transition) []error {
 		if !ok {
 			continue
 		}
-		dropped := map[string][]string{}
+		var dropped []string
 		for _, cc := range m.Changes {
-			if kind, name, added := changedName(cc); kind != "" && !added {
-				dropped[kind] = append(dropped[kind], name)
+			if d, ok := cc.(*schema.DropIndex); ok {
+				dropped = append(dropped, d.I.Name)
 			}
 		}
 		for _, cc := range m.Changes {
-			kind, name, added := changedName(cc)
-			for _, old := range dropped[kind] {
-				if added && old != name && strings.EqualFold(old, name) {
+			a, ok := cc.(*schema.AddIndex)
+			if !ok || a.I.Unique {
+				continue
+			}
+			for _, old := range dropped {
+				if name := a.I.Name; old != name && strings.EqualFold(old, name) {
 					errs = append(errs, posOrFile(tr.To, m.T.Name, "").Errorf(
-						"%s %s of table %s differs from %s of the previous release only in letter case: the server compares these names without regard to case, so planning it as a drop of %s and an add of %s would fail on the server (the table still has %s). Keep the name %s",
-						kind, name, m.T.Name, old, old, name, old, old))
+						"index %s of table %s differs from %s of the previous release only in letter case: the server compares these names without regard to case, so planning it as a drop of %s and an add of %s would fail on the server (the table still has %s). Keep the name %s",
+						name, m.T.Name, old, old, name, old, old))
 				}
 			}
 		}
 	}
 	return errs
-}
-
-// changedName is the index a change drops, or the non-unique index it
-// adds.
-func changedName(c schema.Change) (kind, name string, added bool) {
-	switch c := c.(type) {
-	case *schema.DropIndex:
-		return "index", c.I.Name, false
-	case *schema.AddIndex:
-		if !c.I.Unique {
-			return "index", c.I.Name, true
-		}
-	}
-	return "", "", false
 }
 
 // recasedTables refuses a table of the release whose name differs from a

@@ -149,7 +149,7 @@ func (r *Release) checkSeed(m *DataMigration) []string {
 			if msg := seedFits(r.target, t, c, &cell.Value); msg != "" {
 				add(row.At[i], "%s: %s.%s: %s", what, t.Name, c.Name, msg)
 				fine = false
-			} else if msg := charsetHolds(t, c, cell.Value); msg != "" {
+			} else if msg := charsetHolds(r.target, t, c, cell.Value); msg != "" {
 				add(row.At[i], "%s: %s.%s: %s", what, t.Name, c.Name, msg)
 				fine = false
 			}
@@ -203,37 +203,56 @@ type seedUniqueKey struct{ text, compared, why string }
 // uniqueKeys are the primary and unique keys of t that row gives whole and
 // without NULL.
 func uniqueKeys(target project.Target, t *schema.Table, row *SeedRow) []seedUniqueKey {
-	idxs := slices.Clone(t.Indexes)
-	if t.PrimaryKey != nil {
-		idxs = append([]*schema.Index{t.PrimaryKey}, idxs...)
-	}
 	var out []seedUniqueKey
-	for _, idx := range idxs {
-		if !idx.Unique && idx != t.PrimaryKey {
+	for _, idx := range seedKeys(t) {
+		cells := givenCells(idx, row)
+		if cells == nil {
 			continue
 		}
-		var cells []sqlsyntax.Cell
 		compared, why := []string{"\x00" + strings.ToLower(idx.Name)}, []string{}
-		for _, p := range idx.Parts {
-			i := -1
-			if p.C != nil && Prefix(p) == 0 {
-				i = slices.IndexFunc(row.Cells, func(c sqlsyntax.Cell) bool { return strings.EqualFold(c.Column, p.C.Name) })
-			}
-			if i < 0 || row.Cells[i].Value.Kind == sqlsyntax.ValueNull {
-				cells = nil
-				break
-			}
-			v, w := comparedValue(target, t, p.C, row.Cells[i].Value)
-			cells, compared = append(cells, row.Cells[i]), append(compared, v)
+		for i, c := range cells {
+			v, w := comparedValue(target, t, idx.Parts[i].C, c.Value)
+			compared = append(compared, v)
 			if w != "" && !slices.Contains(why, w) {
 				why = append(why, w)
 			}
 		}
-		if cells != nil {
-			out = append(out, seedUniqueKey{seedKeyText(cells), strings.Join(compared, "\x00"), strings.Join(why, "; ")})
+		out = append(out, seedUniqueKey{seedKeyText(cells), strings.Join(compared, "\x00"), strings.Join(why, "; ")})
+	}
+	return out
+}
+
+// seedKeys are the keys a seed row may be found by: the primary key, then
+// the unique keys in declared order.
+func seedKeys(t *schema.Table) []*schema.Index {
+	var out []*schema.Index
+	if t.PrimaryKey != nil {
+		out = append(out, t.PrimaryKey)
+	}
+	for _, idx := range t.Indexes {
+		if idx.Unique || idx == t.PrimaryKey {
+			out = append(out, idx)
 		}
 	}
 	return out
+}
+
+// givenCells are the cells of row for the columns of idx; nil unless the
+// row gives each of them, whole (not a prefix or an expression) and
+// without NULL.
+func givenCells(idx *schema.Index, row *SeedRow) []sqlsyntax.Cell {
+	var cells []sqlsyntax.Cell
+	for _, p := range idx.Parts {
+		i := -1
+		if p.C != nil && Prefix(p) == 0 {
+			i = slices.IndexFunc(row.Cells, func(c sqlsyntax.Cell) bool { return strings.EqualFold(c.Column, p.C.Name) })
+		}
+		if i < 0 || row.Cells[i].Value.Kind == sqlsyntax.ValueNull {
+			return nil
+		}
+		cells = append(cells, row.Cells[i])
+	}
+	return cells
 }
 
 // comparedValue is a seed value as the server compares it in column c (a
@@ -315,33 +334,13 @@ func comparedValue(target project.Target, t *schema.Table, c *schema.Column, v s
 // whose columns the row gives whole and without NULL; nil when it gives
 // none. what names the key, for messages.
 func SeedKey(t *schema.Table, row *SeedRow) (key []sqlsyntax.Cell, what string) {
-	idxs := slices.Clone(t.Indexes)
-	if t.PrimaryKey != nil {
-		idxs = append([]*schema.Index{t.PrimaryKey}, idxs...)
-	}
-	for _, idx := range idxs {
-		if !idx.Unique && idx != t.PrimaryKey {
-			continue
-		}
-		var cells []sqlsyntax.Cell
-		for _, p := range idx.Parts {
-			if p.C == nil || Prefix(p) > 0 {
-				cells = nil
-				break
-			}
-			i := slices.IndexFunc(row.Cells, func(c sqlsyntax.Cell) bool { return strings.EqualFold(c.Column, p.C.Name) })
-			if i < 0 || row.Cells[i].Value.Kind == sqlsyntax.ValueNull {
-				cells = nil
-				break
-			}
-			cells = append(cells, row.Cells[i])
-		}
-		if cells != nil {
-			what := "the primary key"
-			if idx != t.PrimaryKey {
-				what = "unique key " + idx.Name
-			}
-			return cells, what
+	for _, idx := range seedKeys(t) {
+		switch cells := givenCells(idx, row); {
+		case cells == nil:
+		case idx == t.PrimaryKey:
+			return cells, "the primary key"
+		default:
+			return cells, "unique key " + idx.Name
 		}
 	}
 	return nil, ""
@@ -382,13 +381,7 @@ func seedKeyAdvice(t *schema.Table, row *SeedRow) string {
 		return fmt.Sprintf("Give %s; %s, so give %s only where no database can have used the number", choices[1], numbered, choices[0])
 	}
 	for _, idx := range t.Indexes {
-		gives := len(idx.Parts) > 0
-		for _, p := range idx.Parts {
-			gives = gives && p.C != nil && Prefix(p) == 0 && slices.ContainsFunc(row.Cells, func(c sqlsyntax.Cell) bool {
-				return strings.EqualFold(c.Column, p.C.Name) && c.Value.Kind != sqlsyntax.ValueNull
-			})
-		}
-		if gives {
+		if givenCells(idx, row) != nil {
 			return fmt.Sprintf("%s: make index %s (%s), whose columns the row gives, unique in this release (contract adds it behind a gate counting duplicates), or give %s only where no database can have used the number", numbered, idx.Name, strings.Join(PartColumns(idx), ", "), choices[0])
 		}
 	}
@@ -482,18 +475,6 @@ func seedFits(target project.Target, t *schema.Table, c *schema.Column, v *sqlsy
 	return msg
 }
 
-// lobTiers are the TEXT and BLOB types, each with the most bytes a value
-// of it holds.
-var lobTiers = []struct {
-	text, blob string
-	max        int64
-}{
-	{mysql.TypeTinyText, mysql.TypeTinyBlob, 255},
-	{mysql.TypeText, mysql.TypeBlob, 65535},
-	{mysql.TypeMediumText, mysql.TypeMediumBlob, 16777215},
-	{mysql.TypeLongText, mysql.TypeLongBlob, 4294967295},
-}
-
 // checkLob refuses a value longer than the TEXT or BLOB column holds, in
 // bytes of the column's charset: the server refuses it under emcee's
 // strict sql_mode (1406, data too long), and migrate would stop on the
@@ -518,12 +499,7 @@ func checkLob(target project.Target, t *schema.Table, c *schema.Column, v string
 	if text {
 		cs, _ = schemadef.Effective(target, t, c)
 	}
-	tier := slices.IndexFunc(lobTiers, func(l struct {
-		text, blob string
-		max        int64
-	}) bool {
-		return name == l.text || name == l.blob
-	})
+	tier := lobTierOf(name)
 	if tier < 0 {
 		return
 	}
@@ -533,12 +509,7 @@ func checkLob(target project.Target, t *schema.Table, c *schema.Column, v string
 			n, _ := sqlsyntax.CharsetMaxLen(cs)
 			need *= int64(max(n, 1))
 		}
-		tier = slices.IndexFunc(lobTiers, func(l struct {
-			text, blob string
-			max        int64
-		}) bool {
-			return need <= l.max
-		})
+		tier = slices.IndexFunc(lobTiers, func(l lobTier) bool { return need <= l.max })
 	}
 	n := encodedLen(v, cs)
 	if n <= lobTiers[tier].max {
@@ -633,37 +604,23 @@ func tableNames(s *schema.Schema) []string {
 	return out
 }
 
-// charsetHolds says what of a text value the charset column c is declared
-// with (its own, its table's or its schema's) has no character for, ""
-// when it holds every one, or when none is declared (the server's default
-// is utf8mb4 on every target): the row's INSERT compares the value, a
+// charsetHolds says what of a text value the charset of column c
+// (schemadef.Effective: its own, its table's or its schema's, else the
+// server's default, utf8mb4 on every target) has no character for, ""
+// when it holds every one: the row's INSERT compares the value, a
 // utf8mb4 literal, with the column, and the server refused it in migrate
 // (1267, illegal mix of collations) after expand had run; stored, the
 // character would have been '?'. Checked for the charsets whose characters
 // are known here: utf8mb3 and ucs2 (no character past U+FFFF, an emoji),
 // ascii, latin1 (MariaDB's is cp1252).
-func charsetHolds(t *schema.Table, c *schema.Column, v sqlsyntax.Value) string {
+func charsetHolds(target project.Target, t *schema.Table, c *schema.Column, v sqlsyntax.Value) string {
 	if _, ok := c.Type.Type.(*schema.StringType); !ok || v.Kind != sqlsyntax.ValueText {
 		return ""
 	}
-	cs := ""
-	levels := [][]schema.Attr{c.Attrs, t.Attrs}
-	if t.Schema != nil {
-		levels = append(levels, t.Schema.Attrs)
-	}
-	for _, attrs := range levels {
-		if coll, ok := schemadef.Collation(attrs); ok {
-			cs, _ = sqlsyntax.CollationCharset(coll)
-			break
-		}
-		if v, ok := schemadef.Charset(attrs); ok {
-			cs = sqlsyntax.CanonicalCharset(v)
-			break
-		}
-	}
+	cs, _ := schemadef.Effective(target, t, c)
 	var holds func(rune) bool
-	switch strings.ToLower(cs) {
-	case "utf8mb3", "utf8", "ucs2":
+	switch cs {
+	case "utf8mb3", "ucs2":
 		holds = func(r rune) bool { return r <= 0xFFFF }
 	case "ascii":
 		holds = func(r rune) bool { return r < 0x80 }
