@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/effect"
@@ -143,32 +144,38 @@ func (s *Session) recheckBefore(ctx context.Context, rev *revision.Revision, rec
 }
 
 // recheckAfter runs the guard's gates once statement i has added its keys,
-// before it is confirmed, reading the parents under lock. An orphan found
-// now was written between the check before and the ALTER, or by a
-// transaction that deleted its parent before the ALTER and committed
-// after it: the keys are dropped again, and the statement is recorded as
-// not applied. If they cannot be dropped, the record keeps the statement
-// in flight: the next run's gates (which count the orphans) refuse until
-// the rows are fixed, and its resend then counts the standing key as
-// applied.
+// before it is confirmed, once the transactions that had written before
+// the keys were there have ended (awaitWriters). An orphan found now was
+// written between the check before and the ALTER, or by a transaction that
+// deleted its parent before the ALTER and committed after it: the keys
+// are dropped again, and the statement is recorded as not applied. If
+// they cannot be dropped, the record keeps the statement in flight: the
+// next run's gates (which count the orphans) refuse until the rows are
+// fixed, and its resend then counts the standing key as applied.
 func (s *Session) recheckAfter(ctx context.Context, rev *revision.Revision, rec *history.Record, i int, g *fkGuard) error {
-	locked := gateForm{lock: true}
-	c := s.countGates(ctx, rev, rec, locked, g.gates...)
+	var c gateCheck
+	if err := s.awaitWriters(ctx, g); err != nil {
+		st := rev.Statements[g.gates[0]]
+		c.broken = []GateResult{{Revision: rev.ID.String(), Rule: st.Rule, Why: "its count after the ALTER, which first waits for the transactions that had written before the key was there", At: s.at(rev, st), Error: err.Error()}}
+	} else {
+		c = s.runGates(ctx, rev, rec, g.gates...)
+	}
 	if len(c.closed) == 0 && len(c.broken) == 0 && len(g.deletes) > 0 {
+		var deleted []string
 		for _, j := range g.deletes {
-			locked.deleted = append(locked.deleted, rev.Statements[j].SQL)
+			deleted = append(deleted, rev.Statements[j].SQL)
 		}
-		if c = s.countGates(ctx, rev, rec, locked, g.gates...); len(c.closed) > 0 && len(c.broken) == 0 {
+		if c = s.countGates(ctx, rev, rec, deleted, g.gates...); len(c.closed) > 0 && len(c.broken) == 0 {
 			if err := s.deleteAgain(ctx, rev, i, g, c); err != nil {
 				d := rev.Statements[g.deletes[0]]
 				c.broken = []GateResult{{Revision: rev.ID.String(), Rule: d.Rule, Why: "its delete, run again once the key stood", At: s.at(rev, d), Error: err.Error()}}
 			} else {
-				c = s.countGates(ctx, rev, rec, locked, g.gates...)
+				c = s.countGates(ctx, rev, rec, deleted, g.gates...)
 			}
 		}
 	}
 	if len(c.closed) == 0 && len(c.broken) == 0 {
-		s.say("    orphan gate rechecked after adding %s, its parents read under lock (a transaction that changed them before the key was there is waited for): open; from now on the key itself refuses orphans", keyNames(g))
+		s.say("    orphan gate rechecked after adding %s, once the transactions that had written before it ended: open; from now on the key itself refuses orphans", keyNames(g))
 		return nil
 	}
 	var undo []string
@@ -194,15 +201,103 @@ func (s *Session) recheckAfter(ctx context.Context, rev *revision.Revision, rec 
 	}
 	why := "rows without a parent were written between its gate and the ALTER (or their parent was deleted before the ALTER by a transaction that committed after it)"
 	if len(c.broken) > 0 {
-		why = "its orphan count (or a delete it runs again) could not run after it (the count waits for the transactions that changed the parent rows it reads before the key was there, as long as the lock wait timeout and --retries let it)"
+		why = "its orphan count (or a delete it runs again) could not run after it (the count waits first for the transactions that had written before the key was there, as long as the lock wait timeout and --retries let it)"
 	}
 	err := s.orphansFound(ctx, rev, c, fmt.Sprintf("%s statement %d of %d added %s, but %s; the key was dropped again (%s), so statement %d is not applied (%d of %d are)",
 		rev.ID, i+1, len(rev.Statements), keyNames(g), why, strings.Join(undo, "; "), i+1, rec.Applied, len(rev.Statements)))
 	if r, ok := errors.AsType[*Refusal](err); ok && len(c.broken) > 0 {
-		r.Next = fmt.Sprintf("fix what stopped it (above; a lock wait: the transaction holding the rows is in information_schema.INNODB_TRX, let it end), then rerun %s: it adds the key again", s.rerun())
+		r.Next = fmt.Sprintf("let the transactions named above end (commit or roll back them; KILL <thread> ends one), or fix what stopped the count, then rerun %s: it adds the key again", s.rerun())
 	}
 	_ = history.Fail(ctx, s.Conn, rec, err, rev.Statements[i].SQL)
 	return err
+}
+
+// lastWriterID is the largest id INNODB_TRX gives a transaction that has
+// written (or locked rows for update): MariaDB lists one that has not
+// under 0, MySQL under a number above it.
+const lastWriterID = 1<<48 - 1
+
+// openTrx is a transaction INNODB_TRX lists.
+type openTrx struct {
+	id, thread uint64
+	started    time.Time
+}
+
+// awaitWriters waits until the transactions that had written before the
+// keys of g were added have ended, as long as the lock wait timeout and
+// --retries let a lock wait last (the bound of the retried count of
+// retry.go); an error names the ones still open. It locks nothing: the
+// count after it, a plain read, then sees what they left.
+//
+// INNODB_TRX is a copy InnoDB makes again only once nobody has read it for
+// 0.1 s, so a list read right after the ALTER may be older than the ALTER
+// and miss a transaction that had just deleted a parent. This connection
+// opens a transaction first: a list that has it was made after the ALTER,
+// and has every transaction that had written before it and is still open.
+func (s *Session) awaitWriters(ctx context.Context, g *fkGuard) error {
+	limit := s.Cfg.LockWaitTimeout * time.Duration(1+s.retries())
+	deadline := time.Now().Add(limit)
+	if _, err := s.Conn.ExecContext(ctx, "START TRANSACTION WITH CONSISTENT SNAPSHOT"); err != nil {
+		return s.redact(err)
+	}
+	marked := true
+	defer func() {
+		if marked {
+			_, _ = s.Conn.ExecContext(ctx, "ROLLBACK")
+		}
+	}()
+	var open []openTrx
+	for {
+		var list []openTrx
+		own := false
+		err := dbconn.EachRow(ctx, s.Conn, "SELECT trx_mysql_thread_id = CONNECTION_ID(), trx_id, trx_mysql_thread_id, trx_started FROM information_schema.INNODB_TRX WHERE trx_mysql_thread_id = CONNECTION_ID() OR trx_id BETWEEN 1 AND ?", []any{uint64(lastWriterID)}, func(rows *sql.Rows) error {
+			var t openTrx
+			var mine bool
+			if err := rows.Scan(&mine, &t.id, &t.thread, &t.started); err != nil {
+				return err
+			}
+			if own = own || mine; !mine {
+				list = append(list, t)
+			}
+			return nil
+		})
+		if err != nil {
+			return s.redact(err)
+		}
+		switch {
+		case marked && own:
+			if _, err := s.Conn.ExecContext(ctx, "ROLLBACK"); err != nil {
+				return s.redact(err)
+			}
+			marked, open = false, list
+			if len(open) > 0 {
+				s.say("    waiting for %s that had written before %s was added to end (it may have deleted a parent the key does not check again)", sqlsyntax.Plural(len(open), "transaction"), keyNames(g))
+			}
+		case !marked:
+			open = slices.DeleteFunc(open, func(t openTrx) bool {
+				return !slices.ContainsFunc(list, func(l openTrx) bool { return l.id == t.id })
+			})
+		}
+		if !marked && len(open) == 0 {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			bound := fmt.Sprintf("%s (lock_wait_timeout %s in the URL, times 1 + --retries %d)", limit, s.Cfg.LockWaitTimeout, s.retries())
+			if marked {
+				return fmt.Errorf("the server's list of open transactions (information_schema.INNODB_TRX) was not made again within %s since the key was added: InnoDB makes it again only once nobody has read it for 0.1 s, and something reads it more often", bound)
+			}
+			var named []string
+			for _, t := range open {
+				named = append(named, fmt.Sprintf("thread %d (trx %d, started %s UTC)", t.thread, t.id, t.started.Format(time.DateTime)))
+			}
+			return fmt.Errorf("%s that had written before the key was added still open after %s: %s; a parent one of them deleted before the key was there is not checked when it commits", sqlsyntax.Plural(len(open), "transaction"), bound, strings.Join(named, ", "))
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(200 * time.Millisecond): // > 0.1 s: a read of its own keeps INNODB_TRX from being made again
+		}
+	}
 }
 
 // deleteAgain runs the release's deletes of the keys' table again, now
