@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -221,12 +222,6 @@ func (s *Session) recheckAfter(ctx context.Context, rev *revision.Revision, rec 
 // under 0, MySQL under a number above it.
 const lastWriterID = 1<<48 - 1
 
-// openTrx is a transaction INNODB_TRX lists.
-type openTrx struct {
-	id, thread uint64
-	started    time.Time
-}
-
 // awaitWriters waits until the transactions that had written before the
 // keys of g were added have ended, as long as the lock wait timeout and
 // --retries let a lock wait last (the bound of the retried count of
@@ -244,24 +239,23 @@ func (s *Session) awaitWriters(ctx context.Context, g *fkGuard) error {
 	if _, err := s.Conn.ExecContext(ctx, "START TRANSACTION WITH CONSISTENT SNAPSHOT"); err != nil {
 		return s.redact(err)
 	}
-	marked := true
+	var open map[uint64]string // the writers to wait for, named; nil until a list made after the ALTER
 	defer func() {
-		if marked {
+		if open == nil {
 			_, _ = s.Conn.ExecContext(ctx, "ROLLBACK")
 		}
 	}()
-	var open []openTrx
 	for {
-		var list []openTrx
-		own := false
+		list, own := map[uint64]string{}, false
 		err := dbconn.EachRow(ctx, s.Conn, "SELECT trx_mysql_thread_id = CONNECTION_ID(), trx_id, trx_mysql_thread_id, trx_started FROM information_schema.INNODB_TRX WHERE trx_mysql_thread_id = CONNECTION_ID() OR trx_id BETWEEN 1 AND ?", []any{uint64(lastWriterID)}, func(rows *sql.Rows) error {
-			var t openTrx
 			var mine bool
-			if err := rows.Scan(&mine, &t.id, &t.thread, &t.started); err != nil {
+			var id, thread uint64
+			var started time.Time
+			if err := rows.Scan(&mine, &id, &thread, &started); err != nil {
 				return err
 			}
 			if own = own || mine; !mine {
-				list = append(list, t)
+				list[id] = fmt.Sprintf("thread %d (trx %d, started %s UTC)", thread, id, started.Format(time.DateTime))
 			}
 			return nil
 		})
@@ -269,32 +263,25 @@ func (s *Session) awaitWriters(ctx context.Context, g *fkGuard) error {
 			return s.redact(err)
 		}
 		switch {
-		case marked && own:
+		case open == nil && own:
 			if _, err := s.Conn.ExecContext(ctx, "ROLLBACK"); err != nil {
 				return s.redact(err)
 			}
-			marked, open = false, list
-			if len(open) > 0 {
+			if open = list; len(open) > 0 {
 				s.say("    waiting for %s that had written before %s was added to end (it may have deleted a parent the key does not check again)", sqlsyntax.Plural(len(open), "transaction"), keyNames(g))
 			}
-		case !marked:
-			open = slices.DeleteFunc(open, func(t openTrx) bool {
-				return !slices.ContainsFunc(list, func(l openTrx) bool { return l.id == t.id })
-			})
+		case open != nil:
+			maps.DeleteFunc(open, func(id uint64, _ string) bool { _, ok := list[id]; return !ok })
 		}
-		if !marked && len(open) == 0 {
+		if open != nil && len(open) == 0 {
 			return nil
 		}
 		if time.Now().After(deadline) {
 			bound := fmt.Sprintf("%s (lock_wait_timeout %s in the URL, times 1 + --retries %d)", limit, s.Cfg.LockWaitTimeout, s.retries())
-			if marked {
+			if open == nil {
 				return fmt.Errorf("the server's list of open transactions (information_schema.INNODB_TRX) was not made again within %s since the key was added: InnoDB makes it again only once nobody has read it for 0.1 s, and something reads it more often (a monitor: SHOW PROCESSLIST shows it), which must pause while contract runs", bound)
 			}
-			var named []string
-			for _, t := range open {
-				named = append(named, fmt.Sprintf("thread %d (trx %d, started %s UTC)", t.thread, t.id, t.started.Format(time.DateTime)))
-			}
-			return fmt.Errorf("%s that had written before the key was added still open after %s: %s; a parent one of them deleted before the key was there is not checked when it commits", sqlsyntax.Plural(len(open), "transaction"), bound, strings.Join(named, ", "))
+			return fmt.Errorf("%s that had written before the key was added still open after %s: %s; a parent one of them deleted before the key was there is not checked when it commits", sqlsyntax.Plural(len(open), "transaction"), bound, strings.Join(slices.Sorted(maps.Values(open)), ", "))
 		}
 		select {
 		case <-ctx.Done():
