@@ -100,19 +100,13 @@ func (s *Session) gateCheck(rev *revision.Revision) gateCheck {
 
 // runGates runs the revision's gates, or only those numbered in only.
 func (s *Session) runGates(ctx context.Context, rev *revision.Revision, rec *history.Record, only ...int) gateCheck {
-	return s.countGates(ctx, rev, rec, gateForm{}, only...)
+	return s.countGates(ctx, rev, rec, nil, only...)
 }
 
-// gateForm is how countGates runs each gate: as the plan writes it (the
-// zero value), or as the count right after a foreign key is added
-// (fkcheck.go): its subqueries locking reads, counting the rows of the
-// deletes that ran.
-type gateForm struct {
-	lock    bool
-	deleted []string // sqlsyntax.Gate.Counting
-}
-
-func (s *Session) countGates(ctx context.Context, rev *revision.Revision, rec *history.Record, form gateForm, only ...int) gateCheck {
+// countGates is runGates counting also the rows of the deletes given
+// (sqlsyntax.Gate.Counting), as the count right after a foreign key is
+// added does (fkcheck.go).
+func (s *Session) countGates(ctx context.Context, rev *revision.Revision, rec *history.Record, deleted []string, only ...int) gateCheck {
 	c := s.gateCheck(rev)
 	passed := rec.Confirmed()
 	for i, st := range rev.Statements {
@@ -125,9 +119,9 @@ func (s *Session) countGates(ctx context.Context, rev *revision.Revision, rec *h
 		if p := read.Exists(); s.quick && p != "" {
 			q, g.AtLeast = p, true
 		}
-		if form.lock {
-			read = read.Counting(form.deleted...)
-			q, what = read.Locking(), what+", reading its subqueries' rows under lock"
+		if len(deleted) > 0 {
+			read = read.Counting(deleted...)
+			q = read.SQL()
 		}
 		var v sql.NullFloat64
 		err := s.retry(ctx, what, rev, i, func() error {

@@ -94,7 +94,7 @@ func TestDataMigrationMovesAColumnIntoRowsOfANewTable(t *testing.T) {
 	_, release := p.lockRows("SELECT * FROM user WHERE login = 'u0301' FOR UPDATE")
 	run := p.start("db", "migrate", "--batch-size", "50")
 	for !exited(run.cmd) && p.query("SELECT COUNT(*) FROM information_schema.INNODB_TRX t JOIN information_schema.PROCESSLIST l ON l.ID = t.trx_mysql_thread_id WHERE t.trx_state = 'LOCK WAIT' AND l.DB = ? AND l.INFO LIKE 'INSERT INTO `user_token_auth`%'", p.DB.Name) == "0" && !strings.Contains(run.out.String(), "Error 1205") {
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(200 * time.Millisecond) // InnoDB makes INNODB_TRX again only once it was not read for 0.1 s
 	}
 	if exited(run.cmd) {
 		t.Fatalf("migrate ended before the held row: %s", run.wait(t))

@@ -97,7 +97,7 @@ func TestDataMigrationDeleteKilledResumes(t *testing.T) {
 	_, release := p.lockRows("SELECT * FROM category WHERE id = 301 FOR UPDATE")
 	run := p.start("db", "contract", "--batch-size", "50")
 	for !exited(run.cmd) && p.query("SELECT COUNT(*) FROM information_schema.INNODB_TRX t JOIN information_schema.PROCESSLIST l ON l.ID = t.trx_mysql_thread_id WHERE t.trx_state = 'LOCK WAIT' AND l.DB = ? AND l.INFO LIKE 'DELETE FROM `category` WHERE `id` IN (%'", p.DB.Name) == "0" && !strings.Contains(run.out.String(), "Error 1205") {
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(200 * time.Millisecond) // InnoDB makes INNODB_TRX again only once it was not read for 0.1 s
 	}
 	if exited(run.cmd) {
 		t.Fatalf("contract ended before the held row: %s", run.wait(t))

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
-	"github.com/pingcap/tidb/pkg/parser/format"
 	"github.com/pingcap/tidb/pkg/parser/opcode"
 )
 
@@ -154,52 +153,9 @@ func (g *Gate) tree() *ast.SelectStmt {
 	return sel
 }
 
-// Locking is the gate with every subquery a locking read (LOCK IN SHARE
-// MODE, which MariaDB and MySQL both read; MariaDB has no FOR SHARE): a
-// row a subquery reads that a transaction not yet committed has deleted
-// or changed makes the count wait for that transaction, then read what it
-// left. The applier counts a foreign key's orphans so right after adding
-// the key with checks off (apply/fkcheck.go): a parent deleted before the
-// key was there, by a transaction still open, is gone for good once it
-// commits, while a plain read still sees it. The table the gate counts
-// rows of (its FROM) is read as before, without locks: the ALTER adding
-// the key waited for every transaction that had written to that table.
-func (g *Gate) Locking() string {
-	sel := g.tree()
-	if sel.Where != nil {
-		sel.Where.Accept(lockSubqueries{})
-	}
-	for _, f := range sel.Fields.Fields {
-		if f.Expr != nil {
-			f.Expr.Accept(lockSubqueries{})
-		}
-	}
-	return mustRestore(sel)
-}
-
-// lockSubqueries makes each subquery of a tree a locking read.
-type lockSubqueries struct{}
-
-func (lockSubqueries) Enter(n ast.Node) (ast.Node, bool) { return n, false }
-func (lockSubqueries) Leave(n ast.Node) (ast.Node, bool) {
-	if q, ok := n.(*ast.SubqueryExpr); ok {
-		if sel, ok := q.Query.(*ast.SelectStmt); ok && sel.LockInfo == nil {
-			q.Query = sharedRead{sel}
-		}
-	}
-	return n, true
-}
-
-// sharedRead is a SELECT written with LOCK IN SHARE MODE after it.
-type sharedRead struct{ *ast.SelectStmt }
-
-func (r sharedRead) Restore(ctx *format.RestoreCtx) error {
-	if err := r.SelectStmt.Restore(ctx); err != nil {
-		return err
-	}
-	ctx.WriteKeyWord(" LOCK IN SHARE MODE")
-	return nil
-}
+// SQL is the gate as it counts: with the rows of the deletes it counts
+// (Counting) no longer left out.
+func (g *Gate) SQL() string { return mustRestore(g.sel) }
 
 // Backfill is a backfill statement (-- emcee:backfill): an UPDATE of one
 // table whose WHERE selects the rows still pending, or an INSERT ... SELECT
