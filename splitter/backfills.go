@@ -39,9 +39,6 @@ func (c *Context) mergeBackfills(steps []Step) []Step {
 					// A declared row (data_migration row blocks): a
 					// backfill reading its table is not gathered past it.
 					for _, g := range open {
-						if g.written == nil {
-							g.written = map[string]bool{}
-						}
 						g.written[strings.ToLower(e.Table)] = true
 					}
 				}
@@ -74,15 +71,12 @@ func (c *Context) mergeBackfills(steps []Step) []Step {
 			return g
 		}()
 		if joined == nil {
-			joined = &group{members: []int{i}, sqls: []string{st.SQL}}
+			joined = &group{members: []int{i}, sqls: []string{st.SQL}, written: map[string]bool{}}
 			groups = append(groups, joined)
 			open[st.Table] = joined
 		}
 		for _, g := range open {
 			if g != joined {
-				if g.written == nil {
-					g.written = map[string]bool{}
-				}
 				g.written[strings.ToLower(writes)] = true
 			}
 		}

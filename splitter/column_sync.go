@@ -461,15 +461,21 @@ func nullable(c *schema.Column) *schema.Column {
 }
 
 // backfillStep is a migrate step updating the rows a predicate selects
-// (sqlsyntax.UpdateBackfill). With a single-column primary key the
-// applier runs it in key ranges (it adds `AND key > ? AND key <= ?` to
-// the predicate, which is why it is parenthesised); without one it runs
-// as a single UPDATE, and the reason says so.
+// (sqlsyntax.UpdateBackfill).
 func backfillStep(t *schema.Table, stage Stage, why string, set *sqlsyntax.Assignments, pending *sqlsyntax.Expr) (Step, error) {
 	sql, err := sqlsyntax.UpdateBackfill(t.Name, set, pending)
 	if err != nil {
 		return Step{}, err
 	}
+	return backfill(t, stage, why, sql, "the table has no single-column primary key, so this is one UPDATE holding its row locks until it ends"), nil
+}
+
+// backfill is a migrate step running the backfill sql over table t. With
+// a single-column primary key the applier runs it in key ranges (it adds
+// `AND key > ? AND key <= ?` to the predicate, which is why it is
+// parenthesised); without one it runs as a single statement, and the
+// reason says so (notBatched).
+func backfill(t *schema.Table, stage Stage, why, sql, notBatched string) Step {
 	st := revision.Statement{
 		Why:   why,
 		Kind:  revision.Backfill,
@@ -478,9 +484,9 @@ func backfillStep(t *schema.Table, stage Stage, why string, set *sqlsyntax.Assig
 		Key:   diff.BatchKey(t),
 	}
 	if st.Key == "" {
-		st.Why += "; NOT BATCHED: the table has no single-column primary key, so this is one UPDATE holding its row locks until it ends"
+		st.Why += "; NOT BATCHED: " + notBatched
 	}
-	return Step{Phase: revision.Migrate, Stage: stage, Statement: st}, nil
+	return Step{Phase: revision.Migrate, Stage: stage, Statement: st}
 }
 
 // columnDefaultSQL writes a column's default as SQL ("" without one),

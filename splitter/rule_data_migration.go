@@ -171,17 +171,8 @@ func insertStep(from *schema.Table, m *diff.DataMigration) (Step, error) {
 	if err != nil {
 		return Step{}, m.Pos.Errorf("data_migration %q: %v", m.Name, err)
 	}
-	st := revision.Statement{
-		Why:   fmt.Sprintf("data_migration %q (declared at %s): inserts into %s a row for each row of %s its pending predicate selects, in batches, while both releases run", m.Name, m.Pos, m.Table, m.From),
-		Kind:  revision.Backfill,
-		SQL:   sql,
-		Table: from.Name,
-		Key:   diff.BatchKey(from),
-	}
-	if st.Key == "" {
-		st.Why += "; NOT BATCHED: " + from.Name + " has no single-column primary key, so this is one INSERT ... SELECT holding its row locks until it ends"
-	}
-	return Step{Phase: revision.Migrate, Stage: StageDataMigration, Statement: st}, nil
+	return backfill(from, StageDataMigration, fmt.Sprintf("data_migration %q (declared at %s): inserts into %s a row for each row of %s its pending predicate selects, in batches, while both releases run", m.Name, m.Pos, m.Table, m.From),
+		sql, from.Name+" has no single-column primary key, so this is one INSERT ... SELECT holding its row locks until it ends"), nil
 }
 
 // seedSteps are the statements of a data migration that declares its rows
