@@ -301,13 +301,18 @@ func same(a, b string) string { return fmt.Sprintf("CAST(%s AS BINARY) <=> CAST(
 // still in place. The table part is cut, by whole characters, to what the
 // server takes (64 characters, and a file name: sqlname.Derive).
 func triggerName(table, release string, cols []*syncCol, event string) string {
-	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00%s", table, release)
+	parts := []string{table, release}
 	for _, s := range cols {
-		fmt.Fprintf(h, "\x00%s", s.col.Name)
+		parts = append(parts, s.col.Name)
 	}
-	sum := hex.EncodeToString(h.Sum(nil))[:6]
-	return sqlname.Derive(sqlname.Trigger, sqlname.TriggerPrefix+table+"_"+release, "_"+sum+"_"+event)
+	return sqlname.Derive(sqlname.Trigger, sqlname.TriggerPrefix+table+"_"+release, "_"+shortHash(parts...)+"_"+event)
+}
+
+// shortHash is the first 6 hex digits of the SHA-256 of parts joined by
+// NUL, which keeps a derived name apart from others.
+func shortHash(parts ...string) string {
+	h := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
+	return hex.EncodeToString(h[:])[:6]
 }
 
 // syncTriggerSteps creates the table's triggers in expand (after its

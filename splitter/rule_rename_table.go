@@ -1,8 +1,6 @@
 package splitter
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"strings"
 
@@ -70,6 +68,5 @@ renamed_from = "pictures"`,
 // rollback swaps the table back under its old name: derived like the
 // trigger names, a hash of the rename keeping it apart from any table.
 func parkedView(oldName, newName, release string) string {
-	h := sha256.Sum256([]byte(oldName + "\x00" + newName + "\x00" + release))
-	return sqlname.Derive(sqlname.Table, sqlname.ParkedViewPrefix+oldName, "_"+hex.EncodeToString(h[:])[:6]+"_parked")
+	return sqlname.Derive(sqlname.Table, sqlname.ParkedViewPrefix+oldName, "_"+shortHash(oldName, newName, release)+"_parked")
 }
