@@ -34,10 +34,10 @@ func init() {
 				why += fmt.Sprintf("; index %s, which the server gives the foreign keys the index served and the release keeps, is added in the same statement", indexNames(fks))
 			}
 			st := stmt(revision.Contract, StageDropIndex, why, Inplace.With(sql))
-			if next := successor(c, d.I); next != nil {
+			if next := successor(c, d.I, holdsKey); next != nil {
 				st.Stage, st.replaced = StageDropReplacedIndex, true
 				st.Why += fmt.Sprintf("; unique index %s, on its columns or some of them, takes over from it: it is dropped only once %s is there, so that the key is enforced throughout", next.Name, next.Name)
-			} else if next := renamedSuccessor(c, d.I); next != nil {
+			} else if next := successor(c, d.I, func(next, old *schema.Index) bool { return holdsRenamedKey(c, next, old) }); next != nil {
 				st.Stage, st.replaced = StageTakeOverRenamedKey, true
 				st.Why += fmt.Sprintf("; unique index %s, on its columns under the names the release gives them (renamed_from), takes over from it: both change in one ALTER before the copy triggers are dropped, so that the key is enforced throughout", next.Name)
 			}
@@ -47,31 +47,16 @@ func init() {
 }
 
 // successor is the unique index new in the release that takes over from
-// the unique index idx: another name, the same columns or some of them
-// (holdsKey). nil when idx is not unique or none does.
-func successor(c *Change, idx *schema.Index) *schema.Index {
+// the unique index idx, under another name: it holds idx's key, on the
+// same columns or some of them (holdsKey), or on them under the names the
+// release gives them (renamed_from: holdsRenamedKey). nil when idx is not
+// unique or none does.
+func successor(c *Change, idx *schema.Index, holds func(next, old *schema.Index) bool) *schema.Index {
 	if !idx.Unique || c.FromTable == nil {
 		return nil
 	}
 	for _, i := range c.Table.Indexes {
-		if _, had := c.FromTable.Index(i.Name); !had && i.Unique && holdsKey(i, idx) {
-			return i
-		}
-	}
-	return nil
-}
-
-// renamedSuccessor is the unique index new in the release that takes over
-// from the unique index idx on a column the release renames
-// (renamed_from): holdsKey once idx's columns are read under their new
-// names. nil when idx is not unique, covers no renamed column, or none
-// does.
-func renamedSuccessor(c *Change, idx *schema.Index) *schema.Index {
-	if !idx.Unique || c.FromTable == nil {
-		return nil
-	}
-	for _, i := range c.Table.Indexes {
-		if _, had := c.FromTable.Index(i.Name); !had && i.Unique && holdsRenamedKey(c, i, idx) {
+		if _, had := c.FromTable.Index(i.Name); !had && i.Unique && holds(i, idx) {
 			return i
 		}
 	}
