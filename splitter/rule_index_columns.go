@@ -47,14 +47,13 @@ index "meta_key" {
 			if !m.To.Unique {
 				return readdIndex(c, StageDropIndex, fmt.Sprintf("index %s on %s changes its columns; the previous release's queries were written for the old ones, so it changes only after that release is gone; dropped and added again in one statement (the index never goes missing), online, writes continue", m.To.Name, c.Table.Name), "")
 			}
+			gateWhy := fmt.Sprintf("unique index %s on %s changes its columns: the previous release could write rows whose new key another row holds; contract waits until there are none", m.To.Name, c.Table.Name)
 			if holdsRenamedKey(c, m.To, m.From) {
 				return readdIndex(c, StageTakeOverRenamedKey,
-					fmt.Sprintf("unique index %s on %s moves to the names the release gives its columns (renamed_from); dropped and added again in one statement (the index never goes missing), online, writes continue, before the copy triggers go: while they run, the index on the old names refuses a duplicate the new release writes", m.To.Name, c.Table.Name),
-					fmt.Sprintf("unique index %s on %s changes its columns: the previous release could write rows whose new key another row holds; contract waits until there are none", m.To.Name, c.Table.Name))
+					fmt.Sprintf("unique index %s on %s moves to the names the release gives its columns (renamed_from); dropped and added again in one statement (the index never goes missing), online, writes continue, before the copy triggers go: while they run, the index on the old names refuses a duplicate the new release writes", m.To.Name, c.Table.Name), gateWhy)
 			}
 			return readdIndex(c, StageDropIndex,
-				fmt.Sprintf("unique index %s on %s changes its columns and would reject rows the previous release may still write, so it changes only after that release is gone; dropped and added again in one statement (the index never goes missing), online, writes continue", m.To.Name, c.Table.Name),
-				fmt.Sprintf("unique index %s on %s changes its columns: the previous release could write rows whose new key another row holds; contract waits until there are none", m.To.Name, c.Table.Name))
+				fmt.Sprintf("unique index %s on %s changes its columns and would reject rows the previous release may still write, so it changes only after that release is gone; dropped and added again in one statement (the index never goes missing), online, writes continue", m.To.Name, c.Table.Name), gateWhy)
 		},
 	})
 }
