@@ -481,17 +481,14 @@ func backfillStep(t *schema.Table, stage Stage, why string, set *sqlsyntax.Assig
 // parenthesised); without one it runs as a single statement, and the
 // reason says so (notBatched).
 func backfill(t *schema.Table, stage Stage, why, sql, notBatched string) Step {
-	st := revision.Statement{
-		Why:   why,
-		Kind:  revision.Backfill,
-		SQL:   sql,
-		Table: t.Name,
-		Key:   diff.BatchKey(t),
-	}
+	st := stmt(revision.Migrate, stage, why, sql)
+	st.Kind = revision.Backfill
+	st.Table = t.Name
+	st.Key = diff.BatchKey(t)
 	if st.Key == "" {
 		st.Why += "; NOT BATCHED: " + notBatched
 	}
-	return Step{Phase: revision.Migrate, Stage: stage, Statement: st}
+	return st
 }
 
 // columnDefaultSQL writes a column's default as SQL ("" without one),

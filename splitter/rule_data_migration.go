@@ -207,11 +207,8 @@ func seedSteps(target project.Target, t *schema.Table, m *diff.DataMigration) ([
 		if err != nil {
 			return nil, row.Pos.Errorf("data_migration %q, row %d: %v", m.Name, row.N, err)
 		}
-		steps = append(steps, Step{Phase: revision.Migrate, Stage: StageDataMigration, Statement: revision.Statement{
-			Why: fmt.Sprintf("data_migration %q (row %d, declared at %s): inserts into %s the row %s, keyed by %s (%s), unless a row with exactly these values is there (a rerun inserts nothing); a row holding that key with other values is neither overwritten nor skipped: the server refuses this INSERT (duplicate key)",
-				m.Name, row.N, row.Pos, t.Name, seedRowText(row), what, shown[i]),
-			SQL: sql,
-		}})
+		steps = append(steps, stmt(revision.Migrate, StageDataMigration, fmt.Sprintf("data_migration %q (row %d, declared at %s): inserts into %s the row %s, keyed by %s (%s), unless a row with exactly these values is there (a rerun inserts nothing); a row holding that key with other values is neither overwritten nor skipped: the server refuses this INSERT (duplicate key)",
+			m.Name, row.N, row.Pos, t.Name, seedRowText(row), what, shown[i]), sql))
 	}
 	sql, err := sqlsyntax.SeedMissing(t.Name, keys)
 	if err != nil {
