@@ -281,9 +281,6 @@ func (c *Context) deferKeys() []*Change {
 				created.Indexes = append(created.Indexes, &made)
 			}
 		}
-		if c.created == nil {
-			c.created = map[string]*schema.Table{}
-		}
 		c.created[t.Name] = &created
 		for _, fk := range wait {
 			out = append(out, &Change{Change: &schema.AddForeignKey{F: fk}, Table: t, FromTable: &created, ctx: c, seq: len(c.changes) + len(out)})

@@ -32,7 +32,7 @@ type Context struct {
 // per table-level operation, and the foreign keys of new tables that wait
 // for contract as changes of their own (deferKeys).
 func newContext(tr *diff.Transition, t project.Target, drv *mysql.Driver) *Context {
-	ctx := &Context{Transition: tr, Target: t, drv: drv, fks: newFKGraph(tr)}
+	ctx := &Context{Transition: tr, Target: t, drv: drv, fks: newFKGraph(tr), created: map[string]*schema.Table{}}
 	ctx.changes = flatten(tr)
 	for _, ch := range ctx.changes {
 		ch.ctx = ctx
