@@ -37,6 +37,15 @@ func (c *Context) metadataOnly() Algorithm {
 	return Inplace
 }
 
+// dropAlgorithm is INSTANT where the server drops columns without a
+// rebuild (MariaDB 10.4+, MySQL 8.0.29+), online otherwise.
+func (c *Context) dropAlgorithm() Algorithm {
+	if c.Target.MariaDB() || !c.Target.Before(8, 0) && c.Target.Minor > 0 {
+		return Instant
+	}
+	return Inplace
+}
+
 // withoutFKChecks wraps an ALTER that adds a foreign key so the server can
 // build it in place: both servers refuse ALGORITHM=INPLACE for ADD FOREIGN
 // KEY unless foreign_key_checks is off ("Adding foreign keys needs

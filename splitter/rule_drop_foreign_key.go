@@ -5,15 +5,16 @@ import (
 
 	"ariga.io/atlas/sql/schema"
 
+	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 func init() {
-	register(dropRule("drop-foreign-key",
-		RuleDoc{Change: "drop foreign key", Phases: "contract", Rollback: "nothing to undo: contract only", Example: "# remove the foreign_key block"},
-		StageDropForeignKey,
-		is[*schema.DropForeignKey],
-		func(c *Change) (string, string, error) {
+	register(&Rule{
+		Name:  "drop-foreign-key",
+		Doc:   RuleDoc{Change: "drop foreign key", Phases: "contract", Rollback: "nothing to undo: contract only", Example: "# remove the foreign_key block"},
+		Match: is[*schema.DropForeignKey],
+		Split: func(c *Change) ([]Step, error) {
 			d := c.Change.(*schema.DropForeignKey)
 			why := fmt.Sprintf("the previous release may depend on %s (cascades, or rejecting orphans), so it goes after that release", d.F.Symbol)
 			alter := fmt.Sprintf("ALTER TABLE %s DROP FOREIGN KEY %s", sqlsyntax.Ident(c.Table.Name), sqlsyntax.Ident(d.F.Symbol))
@@ -26,6 +27,7 @@ func init() {
 					why += fmt.Sprintf(", and index %s, which the server gives the keys it served, comes in its place", indexNames(add))
 				}
 			}
-			return why, Inplace.With(alter), nil
-		}))
+			return []Step{stmt(revision.Contract, StageDropForeignKey, why, Inplace.With(alter))}, nil
+		},
+	})
 }
