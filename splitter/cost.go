@@ -192,17 +192,16 @@ func mayBeNull(t project.Target, c *schema.Column) bool {
 	return ok && (t.MariaDB() || !strings.EqualFold(g.Type, "STORED"))
 }
 
-// clusters reports the index InnoDB clusters t by in place of the primary
-// key t lacks: its first clusterCandidate. The server drops it only by
-// copying the table, unless the table keeps another candidate, which it
-// clusters by instead. Index names are compared as the server does,
-// without regard to case.
-func clusters(target project.Target, t *schema.Table, idx *schema.Index) bool {
-	if t.PrimaryKey != nil {
-		return false
-	}
+// clusterKey is the index InnoDB clusters t by in place of the primary
+// key t lacks: its first clusterCandidate (nil when t has a primary key or
+// no candidate). The server drops it only by copying the table, unless the
+// table keeps another candidate, which it clusters by instead.
+func clusterKey(target project.Target, t *schema.Table) *schema.Index {
 	i := slices.IndexFunc(t.Indexes, func(o *schema.Index) bool { return clusterCandidate(target, o) })
-	return i >= 0 && strings.EqualFold(t.Indexes[i].Name, idx.Name)
+	if t.PrimaryKey != nil || i < 0 {
+		return nil
+	}
+	return t.Indexes[i]
 }
 
 // weakest is the cheapest algorithm clause a statement combining clauses

@@ -105,14 +105,15 @@ func holdsRenamedKey(c *Change, next, old *schema.Index) bool {
 }
 
 // droppedClusterKey refuses to drop idx when it is the key InnoDB
-// clusters its table by (clusters) and the release leaves the table no
+// clusters its table by (clusterKey; index names compared as the server
+// does, without regard to case) and the release leaves the table no
 // other candidate (clusterCandidate): one the table keeps, a new one, or
 // idx itself re-added as one is there when contract's ALTER drops idx (the
 // new ones land in that ALTER: readdIndex, combine.go), and the server
 // clusters the table by it in place.
 func droppedClusterKey(c *Change, idx *schema.Index) error {
 	target := c.ctx.Target
-	if !clusters(target, c.FromTable, idx) || slices.ContainsFunc(c.Table.Indexes, func(i *schema.Index) bool { return clusterCandidate(target, i) }) {
+	if k := clusterKey(target, c.FromTable); k == nil || !strings.EqualFold(k.Name, idx.Name) || slices.ContainsFunc(c.Table.Indexes, func(i *schema.Index) bool { return clusterCandidate(target, i) }) {
 		return nil
 	}
 	return fmt.Errorf("%s: index %s of %s is the key InnoDB clusters the table by (the table has no primary key, and this is its first unique index on whole NOT NULL columns): dropping it drops that key, which the server does only by copying the table, blocking writes, so contract would fail. Keep the index, or keep or add another unique index on whole NOT NULL columns of %s in this release (the server clusters the table by it instead), or give %s a primary key in an earlier release (rule add-primary-key) and change the index after that",

@@ -8,7 +8,6 @@ import (
 	"ariga.io/atlas/sql/schema"
 
 	"github.com/emcee-db/emcee/internal/hclquote"
-	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/schemadef"
 )
@@ -127,17 +126,6 @@ func replacePrimaryKey(c *Change) ([]Step, error) {
 		return nil, fmt.Errorf("%s: primary key of %s: %w", c.ctx.Transition.To.Where(t, ""), t, err)
 	}
 	return append([]Step{gate(fmt.Sprintf("%s of %s: the previous release could write rows with the same (%s); contract waits until there are none", what, t, keyColumns(key)), g)}, steps...), nil
-}
-
-// clusterKey is the unique index on NOT NULL columns InnoDB clusters t by
-// in place of the primary key t lacks (clusters), nil when it has none.
-func clusterKey(target project.Target, t *schema.Table) *schema.Index {
-	for _, idx := range t.Indexes {
-		if clusters(target, t, idx) {
-			return idx
-		}
-	}
-	return nil
 }
 
 // keyTakesOver are the indexes the server made for foreign keys of the
