@@ -22,10 +22,6 @@ import (
 // post-content.sensitive while the table still has its FULLTEXT index (it
 // goes in contract), and the INSTANT add failed in the dev database.
 
-func hasFulltext(t *schema.Table) bool {
-	return t != nil && slices.ContainsFunc(t.Indexes, isFulltext)
-}
-
 func isFulltext(idx *schema.Index) bool {
 	it, ok := schemadef.Attr[*mysql.IndexType](idx.Attrs)
 	return ok && strings.EqualFold(it.T, mysql.IndexTypeFullText)
@@ -35,7 +31,7 @@ func isFulltext(idx *schema.Index) bool {
 // instant add, or, on a table with a FULLTEXT index, a copy the column
 // opts in to (the note says so in the statement's why).
 func (c *Change) addColumnAlgorithm(col string) (Algorithm, string, error) {
-	if !hasFulltext(c.FromTable) {
+	if c.FromTable == nil || !slices.ContainsFunc(c.FromTable.Indexes, isFulltext) {
 		return Instant, "", nil
 	}
 	note, err := c.requireOptInOr(CostCopy, "adding a column to a table with a FULLTEXT index (neither server adds one instantly or online there)", fulltextInstead, col)

@@ -269,7 +269,7 @@ func (ctx *Context) conversionAlgorithm(t *schema.Table, v conversion) (Algorith
 			return Copy, "it is in the primary key and the new collation orders otherwise: a table copy"
 		case !v.sameOrder():
 			alg, why = NoCopy, fmt.Sprintf("index %s is sorted again under %s: NOCOPY, nothing else rebuilt", idx.Name, v.toColl)
-		case csChanges && hasPrefix(idx, v.from.Name):
+		case csChanges && slices.ContainsFunc(idx.Parts, func(p *schema.IndexPart) bool { return p.C != nil && p.C.Name == v.from.Name && diff.Prefix(p) > 0 }):
 			return Copy, fmt.Sprintf("its prefix in index %s grows from 3 to 4 bytes a character while the order stays: a table copy", idx.Name)
 		}
 	}
@@ -289,10 +289,6 @@ func keysOf(t *schema.Table) []*schema.Index {
 		return t.Indexes
 	}
 	return append(slices.Clone(t.Indexes), t.PrimaryKey)
-}
-
-func hasPrefix(idx *schema.Index, column string) bool {
-	return slices.ContainsFunc(idx.Parts, func(p *schema.IndexPart) bool { return p.C != nil && p.C.Name == column && diff.Prefix(p) > 0 })
 }
 
 // collisionGates count, before expand, the rows of each unique index that
