@@ -3,9 +3,9 @@ package splitter
 import (
 	"fmt"
 
-	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
 
+	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/schemadef"
 )
@@ -80,15 +80,10 @@ func newAutoKey(c *Change, add *schema.AddPrimaryKey) *schema.Column {
 		return nil
 	}
 	col := add.P.Parts[0].C
-	if _, existed := c.FromTable.Column(col.Name); existed || !autoIncrement(col) {
+	if _, existed := c.FromTable.Column(col.Name); existed || !diff.AutoIncrement(col) {
 		return nil
 	}
 	return col
-}
-
-func autoIncrement(c *schema.Column) bool {
-	_, ok := schemadef.Attr[*mysql.AutoIncrement](c.Attrs)
-	return ok
 }
 
 // ServerFills reports a column whose value the server gives every row,
@@ -96,7 +91,7 @@ func autoIncrement(c *schema.Column) bool {
 // NULL without a default, it rejects no write of the previous release.
 func ServerFills(c *schema.Column) bool {
 	_, generated := schemadef.Attr[*schema.GeneratedExpr](c.Attrs)
-	return generated || autoIncrement(c)
+	return generated || diff.AutoIncrement(c)
 }
 
 // addAutoKey adds the new AUTO_INCREMENT column and the key on it in one

@@ -7,6 +7,7 @@ import (
 
 	"ariga.io/atlas/sql/schema"
 
+	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/internal/hclquote"
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/schemadef"
@@ -238,7 +239,7 @@ func keysServed(c *Change, old, key *schema.Index) ([]*schema.Index, error) {
 		if p.C == nil {
 			continue
 		}
-		if col, kept := c.Table.Column(p.C.Name); kept && autoIncrement(col) && !servedAtContract(c, key, []*schema.Column{col}) {
+		if col, kept := c.Table.Column(p.C.Name); kept && diff.AutoIncrement(col) && !servedAtContract(c, key, []*schema.Column{col}) {
 			return nil, refuse(c.ctx.Transition.To.Where(t, col.Name), fmt.Sprintf("%s.%s, an AUTO_INCREMENT column,", t, col.Name), "the server refuses the statement (1075)", []*schema.Column{col})
 		}
 	}
