@@ -44,7 +44,7 @@ func describeColumnChange(k schema.ChangeKind) string {
 }
 
 // refused is a change's refusal and the line of the file that declares
-// what it changes (0: unknown).
+// what it changes (math.MaxInt: unknown, after the table's others).
 type refused struct {
 	err  error
 	seq  int
@@ -78,7 +78,7 @@ func refusedAt(tr *diff.Transition, ch *Change, err error) refused {
 	default:
 		p, _ = tr.To.Declarations.PosOf(t, "")
 	}
-	return refused{err: err, seq: ch.seq, line: p.Line, table: t}
+	return refused{err: err, seq: ch.seq, line: cmp.Or(p.Line, math.MaxInt), table: t}
 }
 
 // inOrder lists the refusals table by table as the changes come, and
@@ -94,14 +94,8 @@ func inOrder(changes []*Change, rs []refused) []error {
 			first[ch.Table.Name] = ch.seq
 		}
 	}
-	line := func(r refused) int {
-		if r.line == 0 {
-			return math.MaxInt
-		}
-		return r.line
-	}
 	slices.SortStableFunc(rs, func(a, b refused) int {
-		return cmp.Or(cmp.Compare(first[a.table], first[b.table]), cmp.Compare(line(a), line(b)), cmp.Compare(a.seq, b.seq))
+		return cmp.Or(cmp.Compare(first[a.table], first[b.table]), cmp.Compare(a.line, b.line), cmp.Compare(a.seq, b.seq))
 	})
 	errs := make([]error, len(rs))
 	for i, r := range rs {
