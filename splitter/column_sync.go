@@ -321,11 +321,7 @@ func shortHash(parts ...string) string {
 func syncTriggerSteps(c *Change, cols []*syncCol) []Step {
 	table := c.Table.Name
 	release := c.ctx.Transition.To.Name
-	var list []string
-	for _, s := range cols {
-		list = append(list, s.col.Name)
-	}
-	what := strings.Join(list, ", ")
+	what := joinEach(cols, func(s *syncCol) string { return s.col.Name })
 	var steps []Step
 	for _, ev := range []struct {
 		suffix, event, why string

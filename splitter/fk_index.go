@@ -184,11 +184,8 @@ func dropKeyIndexes(made []*schema.Index) string {
 func addKeyIndexes(made []*schema.Index) string {
 	var b strings.Builder
 	for _, m := range made {
-		cols := make([]string, len(m.Parts))
-		for i, p := range m.Parts {
-			cols[i] = sqlsyntax.Ident(p.C.Name)
-		}
-		b.WriteString(", ADD INDEX " + sqlsyntax.Ident(m.Name) + " (" + strings.Join(cols, ", ") + ")")
+		cols := joinEach(m.Parts, func(p *schema.IndexPart) string { return sqlsyntax.Ident(p.C.Name) })
+		b.WriteString(", ADD INDEX " + sqlsyntax.Ident(m.Name) + " (" + cols + ")")
 	}
 	return b.String()
 }
@@ -196,11 +193,7 @@ func addKeyIndexes(made []*schema.Index) string {
 // indexNames lists the indexes' names (the keys they are named after) for
 // a statement's why.
 func indexNames(made []*schema.Index) string {
-	names := make([]string, len(made))
-	for i, m := range made {
-		names[i] = m.Name
-	}
-	return strings.Join(names, ", ")
+	return joinEach(made, func(m *schema.Index) string { return m.Name })
 }
 
 // servesUnder reports that the table has an index of that name leading

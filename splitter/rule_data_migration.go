@@ -263,11 +263,7 @@ func declaredKeys(to *diff.Release, t *schema.Table) (keys [][]sqlsyntax.Cell, s
 // seedRowText shows a declared row's values, as the plan's comment and
 // review show them: (id = 1, name = 'General').
 func seedRowText(row *diff.SeedRow) string {
-	cells := make([]string, len(row.Cells))
-	for i, c := range row.Cells {
-		cells[i] = c.Column + " = " + c.Value.SQL()
-	}
-	return "(" + strings.Join(cells, ", ") + ")"
+	return "(" + joinEach(row.Cells, func(c sqlsyntax.Cell) string { return c.Column + " = " + c.Value.SQL() }) + ")"
 }
 
 // seedList shows the keys of a seed's rows, the first few of many.

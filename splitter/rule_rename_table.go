@@ -2,7 +2,6 @@ package splitter
 
 import (
 	"fmt"
-	"strings"
 
 	"ariga.io/atlas/sql/schema"
 
@@ -44,15 +43,12 @@ renamed_from = "pictures"`,
 				return nil, fmt.Errorf("%s: table %s is renamed from %s, but the release also declares a table %s: the old name is kept as a compatibility view until contract, so it cannot be reused in the same release", where, newName, oldName, oldName)
 			}
 			parked := parkedView(oldName, newName, c.ctx.Transition.To.Name)
-			cols := make([]string, 0, len(r.From.Columns))
-			for _, col := range r.From.Columns {
-				cols = append(cols, sqlsyntax.Ident(col.Name))
-			}
+			cols := joinEach(r.From.Columns, func(col *schema.Column) string { return sqlsyntax.Ident(col.Name) })
 			return []Step{
 				stmt(revision.Expand, StageRenameTable, fmt.Sprintf("%s is renamed to %s (declared at %s); metadata only, the view created next keeps the old name working", oldName, newName, where),
 					fmt.Sprintf("RENAME TABLE %s TO %s", sqlsyntax.Ident(oldName), sqlsyntax.Ident(newName))),
 				stmt(revision.Expand, StageRenameTable, fmt.Sprintf("the previous release still reads and writes %s: an updatable single-table view with its columns serves it until contract", oldName),
-					fmt.Sprintf("CREATE ALGORITHM=MERGE SQL SECURITY INVOKER VIEW %s AS SELECT %s FROM %s", sqlsyntax.Ident(oldName), strings.Join(cols, ", "), sqlsyntax.Ident(newName))),
+					fmt.Sprintf("CREATE ALGORITHM=MERGE SQL SECURITY INVOKER VIEW %s AS SELECT %s FROM %s", sqlsyntax.Ident(oldName), cols, sqlsyntax.Ident(newName))),
 				stmt(revision.Contract, StageDropView, fmt.Sprintf("only the previous release used the name %s", oldName),
 					"DROP VIEW IF EXISTS "+sqlsyntax.Ident(oldName)),
 				undo(StageRollbackRenameTable, fmt.Sprintf("%s is %s again: one RENAME TABLE moves the compatibility view aside and the table back under its old name, so statements of the previous release never find the name missing", newName, oldName),

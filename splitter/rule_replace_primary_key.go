@@ -278,22 +278,15 @@ func keyColumns(key *schema.Index) string {
 }
 
 func columnNames(cols []*schema.Column) string {
-	names := make([]string, len(cols))
-	for i, c := range cols {
+	return joinEach(cols, func(c *schema.Column) string {
 		if c == nil {
-			names[i] = "(expression)"
-			continue
+			return "(expression)"
 		}
-		names[i] = c.Name
-	}
-	return strings.Join(names, ", ")
+		return c.Name
+	})
 }
 
 // hclColumns is a key's columns as a primary_key block lists them.
 func hclColumns(key *schema.Index) string {
-	names := make([]string, len(key.Parts))
-	for i, p := range key.Parts {
-		names[i] = hclquote.Ref("column", p.C.Name)
-	}
-	return strings.Join(names, ", ")
+	return joinEach(key.Parts, func(p *schema.IndexPart) string { return hclquote.Ref("column", p.C.Name) })
 }

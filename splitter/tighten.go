@@ -206,7 +206,7 @@ func joinType(col string, fromCT, toCT *schema.ColumnType) (schema.Type, string,
 		// column does not list (index 0) is kept as it is by the narrowing
 		// copy, strict or not: counted, it closed the gate for good on rows
 		// neither release's type rejects.
-		return j, fmt.Sprintf("%s NOT IN (%s) AND %s + 0 <> 0", col, sqlStrings(t.Values), col), nil
+		return j, fmt.Sprintf("%s NOT IN (%s) AND %s + 0 <> 0", col, joinEach(t.Values, sqlsyntax.String), col), nil
 	case *schema.DecimalType:
 		t, ok := to.(*schema.DecimalType)
 		if !ok || t.Unsigned != f.Unsigned {
@@ -244,14 +244,6 @@ func intCovers(a, b *schema.IntegerType) bool {
 func intRange(t *schema.IntegerType) (lo, hi string) {
 	l, h := diff.IntRange(t.T, t.Unsigned)
 	return l.String(), h.String()
-}
-
-func sqlStrings(vs []string) string {
-	q := make([]string, len(vs))
-	for i, v := range vs {
-		q[i] = sqlsyntax.String(v)
-	}
-	return strings.Join(q, ", ")
 }
 
 func charOrVarchar(t string) bool {
