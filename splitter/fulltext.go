@@ -125,11 +125,8 @@ func (c *Context) fulltextKept(phase revision.Phase, table string, d *effect.DDL
 	seen := map[string]bool{}
 	var cols []string
 	for _, r := range states {
-		if r == nil {
-			continue
-		}
-		t, ok := r.Table(table)
-		if !ok {
+		t := tableIn(r, table)
+		if t == nil {
 			continue
 		}
 		for _, idx := range t.Indexes {
