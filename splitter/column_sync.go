@@ -385,7 +385,7 @@ func syncSteps(c *Change, why string) ([]Step, error) {
 	if s.old != nil {
 		lost = fmt.Sprintf("the triggers kept %s in step with it, so what the new release wrote survives there as far as the backward conversion carries it", s.old.Name)
 	}
-	steps = append(steps, undo(StageRollbackDropColumn, fmt.Sprintf("%s.%s is new in this release and the previous release never reads it; %s", table, name, lost), c.dropAddedColumn(alg).With(dropColumn(table, name))))
+	steps = append(steps, c.dropAdded(name, alg, lost))
 	if s.old != nil && needsPlaceholder(s.old) {
 		kept, _, err := c.keepOptional(s.old, s.placeholder, fmt.Sprintf("the new release inserts rows without %s.%s (the trigger computes it)", table, s.old.Name), "", "", name)
 		if err != nil {
