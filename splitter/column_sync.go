@@ -425,7 +425,15 @@ func syncSteps(c *Change, why string) ([]Step, error) {
 		}
 		steps = append(steps, drop)
 	}
-	if change := syncTighten(transitional, s.col); change != schema.NoChange {
+	// From the transitional column (NULL, no default) to the declared one.
+	change := schema.NoChange
+	if !s.col.Type.Null {
+		change |= schema.ChangeNull
+	}
+	if s.col.Default != nil {
+		change |= schema.ChangeDefault
+	}
+	if change != schema.NoChange {
 		sql, err := c.Alter(&schema.ModifyColumn{From: transitional, To: s.col, Change: change})
 		if err != nil {
 			return nil, err
@@ -438,19 +446,6 @@ func syncSteps(c *Change, why string) ([]Step, error) {
 			alg.With(sql)))
 	}
 	return steps, nil
-}
-
-// tightening is what contract changes from the transitional column to the
-// declared one.
-func syncTighten(from, to *schema.Column) schema.ChangeKind {
-	var ch schema.ChangeKind
-	if from.Type.Null != to.Type.Null {
-		ch |= schema.ChangeNull
-	}
-	if to.Default != nil {
-		ch |= schema.ChangeDefault
-	}
-	return ch
 }
 
 // nullable is a copy of the column that accepts NULL.
