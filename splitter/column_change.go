@@ -278,20 +278,12 @@ func (c *Change) keptKeysFit(col *schema.Column) (expand, rollback []schema.Chan
 	was := t.Columns[i]
 	t.Columns[i] = col
 	for _, idx := range indexesOn(c.FromTable, col.Name) {
-		kept := *idx
-		kept.Parts = make([]*schema.IndexPart, len(idx.Parts))
-		for j, p := range idx.Parts {
-			q := *p
-			if p.C != nil && p.C.Name == col.Name {
-				q.C = col
-			}
-			kept.Parts[j] = &q
-		}
-		why := diff.KeyTooLong(c.ctx.Target, &t, &kept)
+		kept := onColumn(idx, col.Name, func(q *schema.IndexPart) { q.C = col })
+		why := diff.KeyTooLong(c.ctx.Target, &t, kept)
 		if why == "" {
 			continue
 		}
-		if prefixed := prefixedKey(&kept, col.Name, was); prefixed != nil && idx != c.FromTable.PrimaryKey && diff.KeyTooLong(c.ctx.Target, &t, prefixed) == "" {
+		if prefixed := prefixedKey(kept, col.Name, was); prefixed != nil && idx != c.FromTable.PrimaryKey && diff.KeyTooLong(c.ctx.Target, &t, prefixed) == "" {
 			expand = append(expand, &schema.DropIndex{I: idx}, &schema.AddIndex{I: prefixed})
 			rollback = append(rollback, &schema.DropIndex{I: prefixed}, &schema.AddIndex{I: idx})
 			continue
@@ -306,18 +298,21 @@ func (c *Change) keptKeysFit(col *schema.Column) (expand, rollback []schema.Chan
 // nil when a part on it has a prefix already or was is of another type.
 func prefixedKey(idx *schema.Index, column string, was *schema.Column) *schema.Index {
 	st, ok := was.Type.Type.(*schema.StringType)
-	if !ok || !charOrVarchar(st.T) || st.Size <= 0 {
+	if !ok || !charOrVarchar(st.T) || st.Size <= 0 || slices.ContainsFunc(idx.Parts, func(p *schema.IndexPart) bool { return p.C != nil && p.C.Name == column && diff.Prefix(p) > 0 }) {
 		return nil
 	}
+	return onColumn(idx, column, func(q *schema.IndexPart) { q.Attrs = append(slices.Clone(q.Attrs), &mysql.SubPart{Len: st.Size}) })
+}
+
+// onColumn is a copy of idx whose parts on column are copies that set
+// changes.
+func onColumn(idx *schema.Index, column string, set func(*schema.IndexPart)) *schema.Index {
 	out := *idx
 	out.Parts = make([]*schema.IndexPart, len(idx.Parts))
 	for j, p := range idx.Parts {
 		q := *p
 		if p.C != nil && p.C.Name == column {
-			if diff.Prefix(p) > 0 {
-				return nil
-			}
-			q.Attrs = append(slices.Clone(p.Attrs), &mysql.SubPart{Len: st.Size})
+			set(&q)
 		}
 		out.Parts[j] = &q
 	}

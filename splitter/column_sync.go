@@ -385,7 +385,7 @@ func syncSteps(c *Change, why string) ([]Step, error) {
 	if s.old != nil {
 		lost = fmt.Sprintf("the triggers kept %s in step with it, so what the new release wrote survives there as far as the backward conversion carries it", s.old.Name)
 	}
-	steps = append(steps, undo(StageRollbackDropColumn, fmt.Sprintf("%s.%s is new in this release and the previous release never reads it; %s", table, name, lost), c.dropAddedColumn(alg).With(dropColumn(table, name))))
+	steps = append(steps, c.dropAdded(name, alg, lost))
 	if s.old != nil && needsPlaceholder(s.old) {
 		kept, _, err := c.keepOptional(s.old, s.placeholder, fmt.Sprintf("the new release inserts rows without %s.%s (the trigger computes it)", table, s.old.Name), "", "", name)
 		if err != nil {
@@ -425,7 +425,15 @@ func syncSteps(c *Change, why string) ([]Step, error) {
 		}
 		steps = append(steps, drop)
 	}
-	if change := syncTighten(transitional, s.col); change != schema.NoChange {
+	// From the transitional column (NULL, no default) to the declared one.
+	change := schema.NoChange
+	if !s.col.Type.Null {
+		change |= schema.ChangeNull
+	}
+	if s.col.Default != nil {
+		change |= schema.ChangeDefault
+	}
+	if change != schema.NoChange {
 		sql, err := c.Alter(&schema.ModifyColumn{From: transitional, To: s.col, Change: change})
 		if err != nil {
 			return nil, err
@@ -438,19 +446,6 @@ func syncSteps(c *Change, why string) ([]Step, error) {
 			alg.With(sql)))
 	}
 	return steps, nil
-}
-
-// tightening is what contract changes from the transitional column to the
-// declared one.
-func syncTighten(from, to *schema.Column) schema.ChangeKind {
-	var ch schema.ChangeKind
-	if from.Type.Null != to.Type.Null {
-		ch |= schema.ChangeNull
-	}
-	if to.Default != nil {
-		ch |= schema.ChangeDefault
-	}
-	return ch
 }
 
 // nullable is a copy of the column that accepts NULL.

@@ -147,12 +147,7 @@ func (c *Context) combine(phase revision.Phase, steps []Step) []Step {
 			// go together: each ALTER, instant or not, waits for and then
 			// blocks the table's statements while it takes its metadata
 			// lock.
-			var sync []member
-			for _, m := range g {
-				if steps[m.i].syncGroup {
-					sync = append(sync, m)
-				}
-			}
+			sync := slices.DeleteFunc(slices.Clone(g), func(m member) bool { return !steps[m.i].syncGroup })
 			if len(sync) < 2 {
 				continue
 			}

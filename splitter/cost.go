@@ -113,16 +113,22 @@ func keepsNull(before *schema.Column, notNull bool) bool {
 // ColumnsOf looks columns up in s (nil: none known).
 func ColumnsOf(s *schema.Schema) ColumnLookup {
 	return func(table, column string) *schema.Column {
-		if s == nil {
-			return nil
-		}
-		t, ok := s.Table(table)
-		if !ok {
+		t := tableIn(s, table)
+		if t == nil {
 			return nil
 		}
 		col, _ := t.Column(column)
 		return col
 	}
+}
+
+// tableIn is the table of that name in s, nil when s is nil or has none.
+func tableIn(s *schema.Schema, name string) *schema.Table {
+	if s == nil {
+		return nil
+	}
+	t, _ := s.Table(name)
+	return t
 }
 
 // costOf is the cost on the target of a statement emcee writes, with the
@@ -143,11 +149,8 @@ func (c *Context) costOf(sql string) string {
 // release's order of declaration need not follow, and INPLACE, which a
 // rebuild writes, also takes a drop that moves nothing.
 func reclusters(target project.Target, before *schema.Schema, d *effect.DDL) bool {
-	if before == nil {
-		return false
-	}
-	t, ok := before.Table(d.Name)
-	if !ok || t.PrimaryKey != nil {
+	t := tableIn(before, d.Name)
+	if t == nil || t.PrimaryKey != nil {
 		return false
 	}
 	candidate := func(o *schema.Index) bool { return clusterCandidate(target, o) }

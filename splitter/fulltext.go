@@ -38,15 +38,6 @@ func (c *Change) addColumnAlgorithm(col string) (Algorithm, string, error) {
 	return Copy, note, err
 }
 
-// dropAddedColumn is the rollback's algorithm for a column expand added
-// with alg: a column added by a copy is dropped by one.
-func (c *Change) dropAddedColumn(alg Algorithm) Algorithm {
-	if alg == Copy {
-		return Copy
-	}
-	return c.ctx.dropAlgorithm()
-}
-
 // dropColumn is contract's statement dropping a column: the instant drop,
 // or, when the table keeps a FULLTEXT index after the release, a copy,
 // opted in to by allow_copy on a column of that index: the dropped column
@@ -125,11 +116,8 @@ func (c *Context) fulltextKept(phase revision.Phase, table string, d *effect.DDL
 	seen := map[string]bool{}
 	var cols []string
 	for _, r := range states {
-		if r == nil {
-			continue
-		}
-		t, ok := r.Table(table)
-		if !ok {
+		t := tableIn(r, table)
+		if t == nil {
 			continue
 		}
 		for _, idx := range t.Indexes {

@@ -78,8 +78,15 @@ func onlyRefusals(steps []Step) []Step {
 
 func dropTable(table string) string { return "DROP TABLE " + sqlsyntax.Ident(table) }
 
-func dropColumn(table, column string) string {
-	return fmt.Sprintf("ALTER TABLE %s DROP COLUMN %s", sqlsyntax.Ident(table), sqlsyntax.Ident(column))
+// dropAdded is the rollback's drop of column name, new in the release,
+// which expand added with alg: a column added by a copy (FULLTEXT:
+// fulltext.go) is dropped by one. lost says what goes with it.
+func (c *Change) dropAdded(name string, alg Algorithm, lost string) Step {
+	if alg != Copy {
+		alg = c.ctx.dropAlgorithm()
+	}
+	return undo(StageRollbackDropColumn, fmt.Sprintf("%s.%s is new in this release and the previous release never reads it; %s", c.Table.Name, name, lost),
+		alg.With(fmt.Sprintf("ALTER TABLE %s DROP COLUMN %s", sqlsyntax.Ident(c.Table.Name), sqlsyntax.Ident(name))))
 }
 
 // restoreColumn undoes an expand MODIFY that took a column of the previous

@@ -47,10 +47,8 @@ func init() {
 			if err != nil {
 				return nil, err
 			}
-			return []Step{stmt(revision.Expand, StageAddColumn, why+"; "+cmp.Or(note, "instant, no table rebuild"), alg.With(sql)), undo(StageRollbackDropColumn,
-				fmt.Sprintf("%s.%s is new in this release and the previous release never reads it; the values the new release wrote in it are lost", c.Table.Name, add.C.Name),
-				c.dropAddedColumn(alg).With(dropColumn(c.Table.Name, add.C.Name))),
-			}, nil
+			return []Step{stmt(revision.Expand, StageAddColumn, why+"; "+cmp.Or(note, "instant, no table rebuild"), alg.With(sql)),
+				c.dropAdded(add.C.Name, alg, "the values the new release wrote in it are lost")}, nil
 		},
 	})
 }

@@ -107,14 +107,8 @@ column "id" {
 // keyLeads tells whether the primary key or an index of the table as the
 // previous release has it starts with column.
 func keyLeads(prev *schema.Schema, t *schema.Table, column string) bool {
-	if prev == nil {
-		return false
-	}
-	old, ok := prev.Table(t.Name)
-	if !ok {
-		return false
-	}
-	return slices.ContainsFunc(keysOf(old), func(idx *schema.Index) bool {
+	old := tableIn(prev, t.Name)
+	return old != nil && slices.ContainsFunc(keysOf(old), func(idx *schema.Index) bool {
 		return len(idx.Parts) > 0 && idx.Parts[0].C != nil && idx.Parts[0].C.Name == column
 	})
 }

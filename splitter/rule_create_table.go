@@ -303,10 +303,7 @@ func (c *Context) previousTable(name string) *schema.Table {
 			return ch.FromTable
 		}
 	}
-	if t, ok := c.Transition.From.Table(name); ok {
-		return t
-	}
-	return nil
+	return tableIn(c.Transition.From, name)
 }
 
 func (c *Context) isNewTable(name string) bool {

@@ -229,11 +229,8 @@ func deleteKey(from *schema.Schema, t *schema.Table) []string {
 		}
 		return diff.PartColumns(pk)
 	}
-	if from == nil {
-		return nil
-	}
-	old, ok := from.Table(t.Name)
-	if !ok {
+	old := tableIn(from, t.Name)
+	if old == nil {
 		return nil
 	}
 	key := whole(t.PrimaryKey)

@@ -3,6 +3,8 @@ package splitter
 import (
 	"fmt"
 
+	"ariga.io/atlas/sql/mysql"
+
 	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/project"
 )
@@ -26,6 +28,8 @@ type Planned struct {
 	Prev, To   *diff.Release // Prev is nil for the first release
 	Transition *diff.Transition
 	Phases     Phases // nil after Diff
+	// drv is the offline planner Diff diffed with, which Split renders with.
+	drv *mysql.Driver
 }
 
 // Transition is the release pipeline, for one transition: it evaluates the
@@ -44,11 +48,7 @@ func Transition(t project.Target, s Sources) (*Planned, error) {
 	if err := diff.CheckLosses(pl.Transition); err != nil {
 		return nil, err
 	}
-	drv, err := diff.Offline(t)
-	if err != nil {
-		return nil, err
-	}
-	if pl.Phases, err = Split(pl.Transition, t, drv); err != nil {
+	if pl.Phases, err = Split(pl.Transition, t, pl.drv); err != nil {
 		return nil, err
 	}
 	return pl, nil
@@ -97,11 +97,10 @@ func Diff(t project.Target, s Sources) (*Planned, error) {
 			return nil, err
 		}
 	}
-	drv, err := diff.Offline(t)
-	if err != nil {
+	if pl.drv, err = diff.Offline(t); err != nil {
 		return nil, err
 	}
-	if pl.Transition, err = diff.Between(drv, t, from, pl.To); err != nil {
+	if pl.Transition, err = diff.Between(pl.drv, t, from, pl.To); err != nil {
 		return nil, err
 	}
 	pl.Transition.DataMigrationsDone = done
