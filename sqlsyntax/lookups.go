@@ -76,14 +76,7 @@ func (e *Expr) Lookups(row string) []Lookup {
 		}
 		// inner is the subquery's table a column is of ("" when none).
 		inner := func(x ast.ExprNode) (table, column string, at int) {
-			for {
-				p, ok := x.(*ast.ParenthesesExpr)
-				if !ok {
-					break
-				}
-				x = p.Expr
-			}
-			c, ok := x.(*ast.ColumnNameExpr)
+			c, ok := unparen(x).(*ast.ColumnNameExpr)
 			if !ok || c.Name.Schema.O != "" {
 				return "", "", 0
 			}
@@ -128,14 +121,12 @@ func (e *Expr) Lookups(row string) []Lookup {
 		}
 		add := func(list *[]string, column string, at int, cmp ast.ExprNode) {
 			if l.At == nil {
-				l.At = errorAt(e.src, at-e.base, "%s", restoreText(cmp))
+				text, _ := Restore(cmp) // "" when it cannot be written back
+				l.At = errorAt(e.src, at-e.base, "%s", text)
 			}
-			for _, c := range *list {
-				if strings.EqualFold(c, column) {
-					return
-				}
+			if _, ok := lookup(*list, column); !ok {
+				*list = append(*list, column)
 			}
-			*list = append(*list, column)
 		}
 		var conds []ast.ExprNode
 		for _, c := range conditions(sel) {
@@ -144,14 +135,7 @@ func (e *Expr) Lookups(row string) []Lookup {
 			}
 		}
 		for _, c := range conds {
-			for {
-				p, ok := c.(*ast.ParenthesesExpr)
-				if !ok {
-					break
-				}
-				c = p.Expr
-			}
-			switch c := c.(type) {
+			switch c := unparen(c).(type) {
 			case *ast.BinaryOperationExpr:
 				for _, side := range [][2]ast.ExprNode{{c.L, c.R}, {c.R, c.L}} {
 					t, col, at := inner(side[0])
@@ -185,13 +169,4 @@ func (e *Expr) Lookups(row string) []Lookup {
 		return false
 	}))
 	return out
-}
-
-// restoreText is a condition written back from its tree, for messages.
-func restoreText(n ast.Node) string {
-	s, err := Restore(n)
-	if err != nil {
-		return ""
-	}
-	return s
 }

@@ -407,13 +407,7 @@ func (e *Expr) ReadOf(s Scope, table string) TableRead {
 // conjuncts are the terms of an expression's top-level AND (itself when it
 // is none), parentheses looked through.
 func conjuncts(n ast.ExprNode) []ast.ExprNode {
-	for {
-		p, ok := n.(*ast.ParenthesesExpr)
-		if !ok {
-			break
-		}
-		n = p.Expr
-	}
+	n = unparen(n)
 	if op, ok := n.(*ast.BinaryOperationExpr); ok && op.Op == opcode.LogicAnd {
 		return append(conjuncts(op.L), conjuncts(op.R)...)
 	}
