@@ -278,21 +278,16 @@ func canonical(s string) string {
 	if err != nil || !ok || sel.Fields == nil || len(sel.Fields.Fields) != 1 {
 		return s
 	}
-	sel.Fields.Fields[0].Expr.Accept(lowerColumns{})
+	// Each column's name in lower case; its table's, which the server may
+	// tell apart by case, as written.
+	sel.Fields.Fields[0].Expr.Accept(visit(func(n ast.Node) bool {
+		if c, ok := n.(*ast.ColumnName); ok {
+			c.Name = ast.NewCIStr(c.Name.L)
+		}
+		return false
+	}))
 	if out, err := Restore(unparen(sel.Fields.Fields[0].Expr)); err == nil {
 		return out
 	}
 	return s
-}
-
-// lowerColumns writes the name of each column a tree names in lower case
-// (its table's name, which the server may tell apart by case, as written).
-type lowerColumns struct{}
-
-func (lowerColumns) Enter(n ast.Node) (ast.Node, bool) { return n, false }
-func (lowerColumns) Leave(n ast.Node) (ast.Node, bool) {
-	if c, ok := n.(*ast.ColumnName); ok {
-		c.Name = ast.NewCIStr(c.Name.L)
-	}
-	return n, true
 }
