@@ -50,7 +50,7 @@ var planned = map[string]bool{
 // is one (MySQL 8's SET SESSION foreign_key_checks around an in-place
 // foreign key; any other setting is not: settings), and
 // so are the two row statements a data_migration writes outside a
-// directive (insertForm, deleteForm).
+// directive (insertForm, sqlsyntax.DeletedRows).
 //
 // Of those kinds, one naming a table of another database (`mysql`.`user`
 // in a view, a trigger's body or an ALTER) or a CREATE TABLE ... SELECT,
@@ -119,7 +119,7 @@ type DDL struct {
 	// Err is set when emcee cannot read the statement; Kind is then "".
 	Err error
 	// rows is set for an INSERT or DELETE of the form a data_migration
-	// writes (insertForm, deleteForm).
+	// writes (insertForm, sqlsyntax.DeletedRows).
 	rows bool
 	// copies is set for a CREATE TABLE ... SELECT.
 	copies bool
@@ -312,7 +312,9 @@ func Parse(sql string) *DDL {
 		} else if t := sqlsyntax.OneTable(n.TableRefs); t != nil {
 			d.Names = append(d.Names, t.Name.O)
 		}
-		d.rows = deleteForm(n)
+		// The DELETE a data_migration's delete predicate is planned as
+		// (sqlsyntax.DeleteRows, read back by sqlsyntax.DeletedRows).
+		_, _, d.rows = sqlsyntax.DeletedRows(n)
 	case *ast.SetStmt:
 		d.SetsSession = len(st.Settings) == 0
 		for _, v := range n.Variables {
@@ -413,15 +415,6 @@ func insertForm(n *ast.InsertStmt) bool {
 	t := sqlsyntax.OneTable(n.Table)
 	_, sel := n.Select.(*ast.SelectStmt)
 	return t != nil && t.Schema.O == "" && sel && len(n.Columns) > 0 && !n.IsReplace && len(n.OnDuplicate) == 0 && !n.Setlist
-}
-
-// deleteForm tells the DELETE a data_migration's delete predicate is
-// planned as (sqlsyntax.DeleteRows, read back by sqlsyntax.DeletedRows):
-// DELETE FROM t WHERE <predicate>, or t joined by its key to the rows of t
-// the predicate selects; one table of the database it runs in.
-func deleteForm(n *ast.DeleteStmt) bool {
-	_, _, ok := sqlsyntax.DeletedRows(n)
-	return ok
 }
 
 // clauses are what one ALTER TABLE specification says; ADD COLUMN (a, b)
