@@ -300,12 +300,9 @@ func differs(p *project.Project, plans *revision.Plans, name string) ([]Differen
 			d.PlannedBy += ": edited by hand (`emcee plan --check` refuses it); restore it from version control"
 			d.Edited = true
 		}
-		foreign := map[string]bool{}
-		for _, f := range e.Foreign() {
-			foreign[f] = true
-		}
+		foreign := e.Foreign()
 		for i, st := range d.Statements {
-			if foreign[st] {
+			if slices.Contains(foreign, st) {
 				d.Statements[i] = st + ": no emcee writes it, and the applier refuses the revision"
 			}
 		}
