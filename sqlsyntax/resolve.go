@@ -418,12 +418,7 @@ func conjuncts(n ast.ExprNode) []ast.ExprNode {
 // row of table (names compared without letter case): by its bare name
 // outside subqueries, or qualified by the table's name anywhere.
 func (a *Assignments) ReadsColumn(table, column string) bool {
-	for _, as := range a.list {
-		if as.value.readsColumn(table, column) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(a.list, func(as assignment) bool { return as.value.readsColumn(table, column) })
 }
 
 func (e *Expr) readsColumn(table, column string) bool {
