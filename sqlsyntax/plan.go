@@ -621,9 +621,11 @@ func (b *Backfill) Refills() map[string]*Fill {
 		return out // it sets no column of the table it reads
 	}
 	sets := map[string]int{}
+	var cols []*ast.ColumnName
 	for _, a := range b.upd.List {
 		out[a.Column.Name.L] = nil
 		sets[a.Column.Name.L]++
+		cols = append(cols, a.Column)
 	}
 	alias := b.alias()
 	// add is the fill of col, with the columns of at (col among them)
@@ -665,10 +667,6 @@ func (b *Backfill) Refills() map[string]*Fill {
 	// each column's fill, with every column the statement sets at its
 	// default, as a later expand adds them all back when the rollback
 	// drops them all (Fill.Assigns).
-	var cols []*ast.ColumnName
-	for _, a := range b.upd.List {
-		cols = append(cols, a.Column)
-	}
 	if !slices.ContainsFunc(b.upd.List, func(a *ast.Assignment) bool {
 		read := readColumns(value(a))
 		return slices.ContainsFunc(cols, func(c *ast.ColumnName) bool { return read[c.Name.L] })
