@@ -111,6 +111,13 @@ func newExpr(src string, node ast.ExprNode, base int, use Use) (*Expr, error) {
 	return &Expr{src: src, sql: sql, use: use, node: node, base: base}, nil
 }
 
+// walk runs a visitor over the expression's tree, one walk at a time (mu).
+func (e *Expr) walk(v ast.Visitor) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.node.Accept(v)
+}
+
 func isControl(r rune) bool { return r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r == 0x7f }
 
 // SQL is the expression written from its syntax tree: every name in

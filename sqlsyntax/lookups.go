@@ -34,10 +34,8 @@ type Lookup struct {
 // join's ON). IN (SELECT ...) subqueries, which the server turns into a
 // join it can materialise once, are not lookups.
 func (e *Expr) Lookups(row string) []Lookup {
-	e.mu.Lock()
-	defer e.mu.Unlock()
 	var out []Lookup
-	e.node.Accept(visit(func(n ast.Node) bool {
+	e.walk(visit(func(n ast.Node) bool {
 		q, ok := n.(*ast.SubqueryExpr)
 		if !ok {
 			return false

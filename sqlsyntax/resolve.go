@@ -28,10 +28,8 @@ type Scope struct {
 // columns of the row the expression reads, in order, spelled as the scope
 // spells them.
 func (e *Expr) Resolve(s Scope) ([]string, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
 	r := &resolver{src: e.src, base: e.base, scope: s, stack: []frame{{tables: []scopeTable{{name: s.Table, columns: s.Columns}}}}}
-	e.node.Accept(r)
+	e.walk(r)
 	if r.err != nil {
 		return nil, r.err
 	}
@@ -422,10 +420,8 @@ func (a *Assignments) ReadsColumn(table, column string) bool {
 }
 
 func (e *Expr) readsColumn(table, column string) bool {
-	e.mu.Lock()
-	defer e.mu.Unlock()
 	r := &columnReads{table: table, column: column}
-	e.node.Accept(r)
+	e.walk(r)
 	return r.found
 }
 

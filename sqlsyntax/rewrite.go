@@ -149,10 +149,8 @@ var clock = map[string]bool{
 // NAME(); "" when it has none. Stored functions are left to their
 // declaration (stored_function).
 func (e *Expr) Unrepeatable() string {
-	e.mu.Lock()
-	defer e.mu.Unlock()
 	name := ""
-	e.node.Accept(visit(func(n ast.Node) bool {
+	e.walk(visit(func(n ast.Node) bool {
 		if f, ok := n.(*ast.FuncCallExpr); ok && f.Schema.L == "" && unrepeatable[f.FnName.L] {
 			name = strings.ToUpper(f.FnName.O) + "()"
 		}
