@@ -46,26 +46,16 @@ func (e *Expr) Lookups(row string) []Lookup {
 		}
 		tables := map[string]string{} // lowercased alias or name -> table
 		var names []string
-		var from func(n ast.ResultSetNode)
-		from = func(n ast.ResultSetNode) {
-			switch n := n.(type) {
-			case *ast.Join:
-				from(n.Left)
-				if n.Right != nil {
-					from(n.Right)
+		for _, src := range sources(sel.From.TableRefs) {
+			if t, ok := src.Source.(*ast.TableName); ok && t.Schema.O == "" {
+				tables[strings.ToLower(t.Name.O)] = t.Name.O
+				if src.AsName.O != "" {
+					delete(tables, strings.ToLower(t.Name.O))
+					tables[strings.ToLower(src.AsName.O)] = t.Name.O
 				}
-			case *ast.TableSource:
-				if t, ok := n.Source.(*ast.TableName); ok && t.Schema.O == "" {
-					tables[strings.ToLower(t.Name.O)] = t.Name.O
-					if n.AsName.O != "" {
-						delete(tables, strings.ToLower(t.Name.O))
-						tables[strings.ToLower(n.AsName.O)] = t.Name.O
-					}
-					names = append(names, t.Name.O)
-				}
+				names = append(names, t.Name.O)
 			}
 		}
-		from(sel.From.TableRefs)
 		if len(names) == 0 {
 			return false
 		}

@@ -202,18 +202,10 @@ func (r *resolver) Leave(n ast.Node) (ast.Node, bool) {
 }
 
 func (r *resolver) tablesOf(n ast.ResultSetNode, f *frame) {
-	switch n := n.(type) {
-	case *ast.Join:
-		if n.Left != nil {
-			r.tablesOf(n.Left, f)
-		}
-		if n.Right != nil {
-			r.tablesOf(n.Right, f)
-		}
-	case *ast.TableSource:
-		t, ok := n.Source.(*ast.TableName)
+	for _, src := range sources(n) {
+		t, ok := src.Source.(*ast.TableName)
 		if !ok {
-			return // refused by the policy
+			continue // refused by the policy
 		}
 		var cols []string
 		if r.scope.Tables != nil {
@@ -225,15 +217,27 @@ func (r *resolver) tablesOf(n ast.ResultSetNode, f *frame) {
 				why = r.scope.Absent(t.Name.O)
 			}
 			r.failAt(find(r.src, t.Name.O, r.at), "table %q: the release declares no such table%s", t.Name.O, why)
-			return
+			continue
 		}
-		st := scopeTable{name: cmp.Or(n.AsName.O, t.Name.O), columns: cols}
+		st := scopeTable{name: cmp.Or(src.AsName.O, t.Name.O), columns: cols}
 		if r.watch != "" && t.Schema.O == "" && strings.EqualFold(t.Name.O, r.watch) {
 			f.reads, r.watched.Reads, st.watched = true, true, true
 			r.watched.SetOp = r.watched.SetOp || r.setOps > 0
 		}
 		f.tables = append(f.tables, st)
 	}
+}
+
+// sources are the tables (and derived tables) a FROM clause joins, left
+// to right.
+func sources(n ast.ResultSetNode) []*ast.TableSource {
+	switch n := n.(type) {
+	case *ast.Join:
+		return append(sources(n.Left), sources(n.Right)...)
+	case *ast.TableSource:
+		return []*ast.TableSource{n}
+	}
+	return nil
 }
 
 // column resolves a name the way the server does: the innermost SELECT
