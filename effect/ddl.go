@@ -424,8 +424,8 @@ func clauses(s *ast.AlterTableSpec) []Clause {
 	case ast.AlterTableAddColumns:
 		var out []Clause
 		for _, c := range s.NewColumns {
-			out = append(out, Clause{Op: "ADD", Object: "COLUMN", Name: c.Name.Name.O, NotNull: notNull(c), AutoIncrement: hasOption(c, ast.ColumnOptionAutoIncrement),
-				Filled: hasOption(c, ast.ColumnOptionDefaultValue) || hasOption(c, ast.ColumnOptionGenerated) || hasOption(c, ast.ColumnOptionOnUpdate)})
+			out = append(out, Clause{Op: "ADD", Object: "COLUMN", Name: c.Name.Name.O, NotNull: notNull(c), AutoIncrement: sqlsyntax.HasOption(c, ast.ColumnOptionAutoIncrement),
+				Filled: sqlsyntax.HasOption(c, ast.ColumnOptionDefaultValue, ast.ColumnOptionGenerated, ast.ColumnOptionOnUpdate)})
 		}
 		return out
 	case ast.AlterTableAddConstraint:
@@ -485,17 +485,13 @@ func clauses(s *ast.AlterTableSpec) []Clause {
 	return []Clause{{Op: "OTHER"}}
 }
 
-func notNull(c *ast.ColumnDef) bool { return hasOption(c, ast.ColumnOptionNotNull) }
+func notNull(c *ast.ColumnDef) bool { return sqlsyntax.HasOption(c, ast.ColumnOptionNotNull) }
 
 func decimals(c *ast.ColumnDef) int {
 	if c.Tp == nil {
 		return 0
 	}
 	return max(c.Tp.GetDecimal(), 0)
-}
-
-func hasOption(c *ast.ColumnDef, tp ast.ColumnOptionType) bool {
-	return slices.ContainsFunc(c.Options, func(o *ast.ColumnOption) bool { return o.Tp == tp })
 }
 
 func addConstraint(c *ast.Constraint) Clause {
