@@ -314,23 +314,16 @@ func UpdateBackfill(table string, list *Assignments, pending *Expr) (string, err
 		return "", err
 	}
 	upd.Where = &ast.ParenthesesExpr{Expr: p.node}
-	sets := make([]string, len(upd.List))
-	for i, a := range upd.List {
-		v, err := Restore(a.Expr)
-		if err != nil {
-			return "", err
-		}
-		sets[i] = Ident(a.Column.Name.O) + " = " + v
-	}
-	where, err := Restore(upd.Where)
-	if err != nil {
-		return "", err
-	}
-	out := "UPDATE " + Ident(table) + " SET " + strings.Join(sets, ", ") + " WHERE " + where
 	want, err := Restore(upd)
 	if err != nil {
 		return "", err
 	}
+	// Its parts write back as they did inside it.
+	sets := make([]string, len(upd.List))
+	for i, a := range upd.List {
+		sets[i] = Ident(a.Column.Name.O) + " = " + mustRestore(a.Expr)
+	}
+	out := "UPDATE " + Ident(table) + " SET " + strings.Join(sets, ", ") + " WHERE " + mustRestore(upd.Where)
 	if back, err := ReadBackfill(out); err != nil || back.SQL() != want {
 		return "", fmt.Errorf("emcee cannot write the backfill of %s back faithfully (it writes %s)", Ident(table), out)
 	}
