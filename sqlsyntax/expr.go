@@ -143,11 +143,7 @@ func (e *Expr) RowSQL(row string) string {
 		}
 		return false
 	}))
-	out, err := Restore(node)
-	if err != nil {
-		panic("sqlsyntax: " + err.Error())
-	}
-	return out
+	return mustRestore(node)
 }
 
 // Assignments is a declared SET list (data_migration set): `col = expr, ...`.
