@@ -50,7 +50,7 @@ var planned = map[string]bool{
 // is one (MySQL 8's SET SESSION foreign_key_checks around an in-place
 // foreign key; any other setting is not: settings), and
 // so are the two row statements a data_migration writes outside a
-// directive (insertForm, deleteForm).
+// directive (insertForm, sqlsyntax.DeletedRows).
 //
 // Of those kinds, one naming a table of another database (`mysql`.`user`
 // in a view, a trigger's body or an ALTER) or a CREATE TABLE ... SELECT,
@@ -119,7 +119,7 @@ type DDL struct {
 	// Err is set when emcee cannot read the statement; Kind is then "".
 	Err error
 	// rows is set for an INSERT or DELETE of the form a data_migration
-	// writes (insertForm, deleteForm).
+	// writes (insertForm, sqlsyntax.DeletedRows).
 	rows bool
 	// copies is set for a CREATE TABLE ... SELECT.
 	copies bool
@@ -312,7 +312,9 @@ func Parse(sql string) *DDL {
 		} else if t := sqlsyntax.OneTable(n.TableRefs); t != nil {
 			d.Names = append(d.Names, t.Name.O)
 		}
-		d.rows = deleteForm(n)
+		// The DELETE a data_migration's delete predicate is planned as
+		// (sqlsyntax.DeleteRows, read back by sqlsyntax.DeletedRows).
+		_, _, d.rows = sqlsyntax.DeletedRows(n)
 	case *ast.SetStmt:
 		d.SetsSession = len(st.Settings) == 0
 		for _, v := range n.Variables {
@@ -415,15 +417,6 @@ func insertForm(n *ast.InsertStmt) bool {
 	return t != nil && t.Schema.O == "" && sel && len(n.Columns) > 0 && !n.IsReplace && len(n.OnDuplicate) == 0 && !n.Setlist
 }
 
-// deleteForm tells the DELETE a data_migration's delete predicate is
-// planned as (sqlsyntax.DeleteRows, read back by sqlsyntax.DeletedRows):
-// DELETE FROM t WHERE <predicate>, or t joined by its key to the rows of t
-// the predicate selects; one table of the database it runs in.
-func deleteForm(n *ast.DeleteStmt) bool {
-	_, _, ok := sqlsyntax.DeletedRows(n)
-	return ok
-}
-
 // clauses are what one ALTER TABLE specification says; ADD COLUMN (a, b)
 // adds two columns.
 func clauses(s *ast.AlterTableSpec) []Clause {
@@ -431,8 +424,8 @@ func clauses(s *ast.AlterTableSpec) []Clause {
 	case ast.AlterTableAddColumns:
 		var out []Clause
 		for _, c := range s.NewColumns {
-			out = append(out, Clause{Op: "ADD", Object: "COLUMN", Name: c.Name.Name.O, NotNull: notNull(c), AutoIncrement: hasOption(c, ast.ColumnOptionAutoIncrement),
-				Filled: hasOption(c, ast.ColumnOptionDefaultValue) || hasOption(c, ast.ColumnOptionGenerated) || hasOption(c, ast.ColumnOptionOnUpdate)})
+			out = append(out, Clause{Op: "ADD", Object: "COLUMN", Name: c.Name.Name.O, NotNull: notNull(c), AutoIncrement: sqlsyntax.HasOption(c, ast.ColumnOptionAutoIncrement),
+				Filled: sqlsyntax.HasOption(c, ast.ColumnOptionDefaultValue, ast.ColumnOptionGenerated, ast.ColumnOptionOnUpdate)})
 		}
 		return out
 	case ast.AlterTableAddConstraint:
@@ -492,17 +485,13 @@ func clauses(s *ast.AlterTableSpec) []Clause {
 	return []Clause{{Op: "OTHER"}}
 }
 
-func notNull(c *ast.ColumnDef) bool { return hasOption(c, ast.ColumnOptionNotNull) }
+func notNull(c *ast.ColumnDef) bool { return sqlsyntax.HasOption(c, ast.ColumnOptionNotNull) }
 
 func decimals(c *ast.ColumnDef) int {
 	if c.Tp == nil {
 		return 0
 	}
 	return max(c.Tp.GetDecimal(), 0)
-}
-
-func hasOption(c *ast.ColumnDef, tp ast.ColumnOptionType) bool {
-	return slices.ContainsFunc(c.Options, func(o *ast.ColumnOption) bool { return o.Tp == tp })
 }
 
 func addConstraint(c *ast.Constraint) Clause {

@@ -226,17 +226,11 @@ func code(sql string, max int) string {
 // read as Markdown or HTML.
 func span(s string) string {
 	s = strings.Join(strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == '\r' }), " ")
-	longest, run := 0, 0
-	for _, r := range s {
-		if r == '`' {
-			run++
-			longest = max(longest, run)
-		} else {
-			run = 0
-		}
+	fence := "`"
+	for strings.Contains(s, fence) {
+		fence += "`"
 	}
-	fence := strings.Repeat("`", longest+1)
-	if longest > 0 || strings.HasPrefix(s, " ") || strings.HasSuffix(s, " ") || s == "" {
+	if len(fence) > 1 || strings.HasPrefix(s, " ") || strings.HasSuffix(s, " ") || s == "" {
 		return fence + " " + s + " " + fence
 	}
 	return fence + s + fence

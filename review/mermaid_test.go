@@ -90,3 +90,22 @@ func TestMermaidWithHostileNames(t *testing.T) {
 	}
 	parseMermaid(t, md.String())
 }
+
+// A code span's fence is one backtick longer than the longest run inside,
+// padded where the text starts or ends with a backtick or a blank.
+func TestSpanFence(t *testing.T) {
+	for in, want := range map[string]string{
+		"x":       "`x`",
+		"a`b":     "`` a`b ``",
+		"a``b`":   "``` a``b` ```",
+		"`x":      "`` `x ``",
+		"":        "`  `",
+		" x":      "`  x `",
+		"a\nb":    "`a b`",
+		"``` a b": "```` ``` a b ````",
+	} {
+		if got := span(in); got != want {
+			t.Errorf("span(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -300,12 +300,9 @@ func differs(p *project.Project, plans *revision.Plans, name string) ([]Differen
 			d.PlannedBy += ": edited by hand (`emcee plan --check` refuses it); restore it from version control"
 			d.Edited = true
 		}
-		foreign := map[string]bool{}
-		for _, f := range e.Foreign() {
-			foreign[f] = true
-		}
+		foreign := e.Foreign()
 		for i, st := range d.Statements {
-			if foreign[st] {
+			if slices.Contains(foreign, st) {
 				d.Statements[i] = st + ": no emcee writes it, and the applier refuses the revision"
 			}
 		}
@@ -380,35 +377,24 @@ func (r *Release) rollback(p *project.Project, revs []*revision.Revision, st sta
 	}
 	if len(revs) > 0 {
 		for _, m := range after.Declarations.DataMigrations {
-			if m.InsertList != nil {
-				old := m.Table
-				if td, ok := after.Declarations.Tables[m.Table]; ok {
-					old = td.RenamedFrom
-				}
-				if st.before != nil {
-					if _, had := st.before.Table(old); had {
-						rb.Stays = append(rb.Stays, fmt.Sprintf("data migration %s: the rows of %s it inserted in migrate stay; it ran while %s served, which tolerates them (their values in columns new in this release go with those columns)", m.Name, m.Table, r.previous()))
-					}
-				}
-				continue // into a table new in the release: lost with it, said there
+			old := m.Table
+			if td, ok := after.Declarations.Tables[m.Table]; ok {
+				old = td.RenamedFrom
 			}
-			if m.DeleteExpr != nil {
-				continue // contract's: no rollback runs after it
+			// Rows inserted into a table new in the release (or in the first
+			// release, with no previous one to return to) go with the table,
+			// said there.
+			had := tableIn(st.before, old) != nil
+			switch {
+			case m.InsertList != nil && had:
+				rb.Stays = append(rb.Stays, fmt.Sprintf("data migration %s: the rows of %s it inserted in migrate stay; it ran while %s served, which tolerates them (their values in columns new in this release go with those columns)", m.Name, m.Table, r.previous()))
+			case m.InsertList != nil, m.DeleteExpr != nil: // a delete is contract's: no rollback runs after it
+			case m.Seed != nil && had:
+				rb.Stays = append(rb.Stays, fmt.Sprintf("data migration %s: the %s of %s it declares stay; %s's schema holds them, and a row it does not look for is kept as any other", m.Name, sqlsyntax.Plural(len(m.Seed), "row"), m.Table, r.previous()))
+			case m.Seed != nil:
+			default:
+				rb.Stays = append(rb.Stays, fmt.Sprintf("data migration %s: the rows of %s it rewrote in migrate stay as they are; it ran while %s served, which tolerates them", m.Name, m.Table, r.previous()))
 			}
-			if m.Seed != nil {
-				old := m.Table
-				if td, ok := after.Declarations.Tables[m.Table]; ok {
-					old = td.RenamedFrom
-				}
-				if st.before == nil {
-					continue // the first release: no previous one to return to
-				}
-				if _, had := st.before.Table(old); had {
-					rb.Stays = append(rb.Stays, fmt.Sprintf("data migration %s: the %s of %s it declares stay; %s's schema holds them, and a row it does not look for is kept as any other", m.Name, sqlsyntax.Plural(len(m.Seed), "row"), m.Table, r.previous()))
-				}
-				continue // into a table new in the release: dropped with it, said there
-			}
-			rb.Stays = append(rb.Stays, fmt.Sprintf("data migration %s: the rows of %s it rewrote in migrate stay as they are; it ran while %s served, which tolerates them", m.Name, m.Table, r.previous()))
 		}
 		rb.Stays = append(rb.Stays, fmt.Sprintf("every row in the tables and columns of %s, with what either release wrote there", r.previous()))
 		for _, c := range placeholders {

@@ -54,10 +54,8 @@ func (f Functions) has(name string) bool {
 // the statement with error 1305 when it runs: a trigger then fails every
 // write that fires it.
 func (e *Expr) UnknownCall(f Functions) *Error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
 	var err *Error
-	e.node.Accept(visit(func(n ast.Node) bool {
+	e.walk(visit(func(n ast.Node) bool {
 		call, ok := n.(*ast.FuncCallExpr)
 		if !ok || err != nil {
 			return err != nil

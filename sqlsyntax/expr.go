@@ -111,6 +111,13 @@ func newExpr(src string, node ast.ExprNode, base int, use Use) (*Expr, error) {
 	return &Expr{src: src, sql: sql, use: use, node: node, base: base}, nil
 }
 
+// walk runs a visitor over the expression's tree, one walk at a time (mu).
+func (e *Expr) walk(v ast.Visitor) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.node.Accept(v)
+}
+
 func isControl(r rune) bool { return r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r == 0x7f }
 
 // SQL is the expression written from its syntax tree: every name in
@@ -136,11 +143,7 @@ func (e *Expr) RowSQL(row string) string {
 		}
 		return false
 	}))
-	out, err := Restore(node)
-	if err != nil {
-		panic("sqlsyntax: " + err.Error())
-	}
-	return out
+	return mustRestore(node)
 }
 
 // Assignments is a declared SET list (data_migration set): `col = expr, ...`.
@@ -278,21 +281,16 @@ func canonical(s string) string {
 	if err != nil || !ok || sel.Fields == nil || len(sel.Fields.Fields) != 1 {
 		return s
 	}
-	sel.Fields.Fields[0].Expr.Accept(lowerColumns{})
+	// Each column's name in lower case; its table's, which the server may
+	// tell apart by case, as written.
+	sel.Fields.Fields[0].Expr.Accept(visit(func(n ast.Node) bool {
+		if c, ok := n.(*ast.ColumnName); ok {
+			c.Name = ast.NewCIStr(c.Name.L)
+		}
+		return false
+	}))
 	if out, err := Restore(unparen(sel.Fields.Fields[0].Expr)); err == nil {
 		return out
 	}
 	return s
-}
-
-// lowerColumns writes the name of each column a tree names in lower case
-// (its table's name, which the server may tell apart by case, as written).
-type lowerColumns struct{}
-
-func (lowerColumns) Enter(n ast.Node) (ast.Node, bool) { return n, false }
-func (lowerColumns) Leave(n ast.Node) (ast.Node, bool) {
-	if c, ok := n.(*ast.ColumnName); ok {
-		c.Name = ast.NewCIStr(c.Name.L)
-	}
-	return n, true
 }

@@ -2,6 +2,7 @@ package sqlsyntax
 
 import (
 	_ "embed"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -62,15 +63,9 @@ func PastBasicPlaneAsOne(collation string) bool {
 	l := CanonicalCharset(collation)
 	switch CharsetOf(l) {
 	case "utf8mb4", "utf16", "utf16le", "utf32":
-	default:
-		return false
+		return !slices.ContainsFunc([]string{"_bin", "520", "uca1400", "myanmar"}, func(s string) bool { return strings.Contains(l, s) })
 	}
-	for _, s := range []string{"_bin", "520", "uca1400", "myanmar"} {
-		if strings.Contains(l, s) {
-			return false
-		}
-	}
-	return true
+	return false
 }
 
 // collationLanguages are the languages MariaDB names in its collations

@@ -34,10 +34,8 @@ type Lookup struct {
 // join's ON). IN (SELECT ...) subqueries, which the server turns into a
 // join it can materialise once, are not lookups.
 func (e *Expr) Lookups(row string) []Lookup {
-	e.mu.Lock()
-	defer e.mu.Unlock()
 	var out []Lookup
-	e.node.Accept(visit(func(n ast.Node) bool {
+	e.walk(visit(func(n ast.Node) bool {
 		q, ok := n.(*ast.SubqueryExpr)
 		if !ok {
 			return false
@@ -48,26 +46,16 @@ func (e *Expr) Lookups(row string) []Lookup {
 		}
 		tables := map[string]string{} // lowercased alias or name -> table
 		var names []string
-		var from func(n ast.ResultSetNode)
-		from = func(n ast.ResultSetNode) {
-			switch n := n.(type) {
-			case *ast.Join:
-				from(n.Left)
-				if n.Right != nil {
-					from(n.Right)
+		for _, src := range sources(sel.From.TableRefs) {
+			if t, ok := src.Source.(*ast.TableName); ok && t.Schema.O == "" {
+				tables[strings.ToLower(t.Name.O)] = t.Name.O
+				if src.AsName.O != "" {
+					delete(tables, strings.ToLower(t.Name.O))
+					tables[strings.ToLower(src.AsName.O)] = t.Name.O
 				}
-			case *ast.TableSource:
-				if t, ok := n.Source.(*ast.TableName); ok && t.Schema.O == "" {
-					tables[strings.ToLower(t.Name.O)] = t.Name.O
-					if n.AsName.O != "" {
-						delete(tables, strings.ToLower(t.Name.O))
-						tables[strings.ToLower(n.AsName.O)] = t.Name.O
-					}
-					names = append(names, t.Name.O)
-				}
+				names = append(names, t.Name.O)
 			}
 		}
-		from(sel.From.TableRefs)
 		if len(names) == 0 {
 			return false
 		}
@@ -76,14 +64,7 @@ func (e *Expr) Lookups(row string) []Lookup {
 		}
 		// inner is the subquery's table a column is of ("" when none).
 		inner := func(x ast.ExprNode) (table, column string, at int) {
-			for {
-				p, ok := x.(*ast.ParenthesesExpr)
-				if !ok {
-					break
-				}
-				x = p.Expr
-			}
-			c, ok := x.(*ast.ColumnNameExpr)
+			c, ok := unparen(x).(*ast.ColumnNameExpr)
 			if !ok || c.Name.Schema.O != "" {
 				return "", "", 0
 			}
@@ -128,14 +109,12 @@ func (e *Expr) Lookups(row string) []Lookup {
 		}
 		add := func(list *[]string, column string, at int, cmp ast.ExprNode) {
 			if l.At == nil {
-				l.At = errorAt(e.src, at-e.base, "%s", restoreText(cmp))
+				text, _ := Restore(cmp) // "" when it cannot be written back
+				l.At = errorAt(e.src, at-e.base, "%s", text)
 			}
-			for _, c := range *list {
-				if strings.EqualFold(c, column) {
-					return
-				}
+			if _, ok := lookup(*list, column); !ok {
+				*list = append(*list, column)
 			}
-			*list = append(*list, column)
 		}
 		var conds []ast.ExprNode
 		for _, c := range conditions(sel) {
@@ -144,14 +123,7 @@ func (e *Expr) Lookups(row string) []Lookup {
 			}
 		}
 		for _, c := range conds {
-			for {
-				p, ok := c.(*ast.ParenthesesExpr)
-				if !ok {
-					break
-				}
-				c = p.Expr
-			}
-			switch c := c.(type) {
+			switch c := unparen(c).(type) {
 			case *ast.BinaryOperationExpr:
 				for _, side := range [][2]ast.ExprNode{{c.L, c.R}, {c.R, c.L}} {
 					t, col, at := inner(side[0])
@@ -185,13 +157,4 @@ func (e *Expr) Lookups(row string) []Lookup {
 		return false
 	}))
 	return out
-}
-
-// restoreText is a condition written back from its tree, for messages.
-func restoreText(n ast.Node) string {
-	s, err := Restore(n)
-	if err != nil {
-		return ""
-	}
-	return s
 }

@@ -2,6 +2,7 @@ package sqlsyntax
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
@@ -96,10 +97,8 @@ func ReadOSCAlter(sql string) (*OSCAlter, error) {
 			}
 		}
 		for _, c := range s.NewColumns {
-			for _, o := range c.Options {
-				if o.Tp == ast.ColumnOptionUniqKey || o.Tp == ast.ColumnOptionPrimaryKey {
-					return nil, errorAt(sql, 0, oscUniqueRefusal, "unique key on column "+Ident(c.Name.Name.O))
-				}
+			if HasOption(c, ast.ColumnOptionUniqKey, ast.ColumnOptionPrimaryKey) {
+				return nil, errorAt(sql, 0, oscUniqueRefusal, "unique key on column "+Ident(c.Name.Name.O))
 			}
 		}
 		text, err := restoreSpec(s)
@@ -132,12 +131,8 @@ func restoreSpec(s *ast.AlterTableSpec) (string, error) {
 	if s.Tp == ast.AlterTableDropCheck && s.Constraint != nil {
 		return "DROP CONSTRAINT " + Ident(s.Constraint.Name), nil
 	}
-	for _, c := range s.NewColumns {
-		for _, o := range c.Options {
-			if o.Tp == ast.ColumnOptionCheck {
-				return "", fmt.Errorf("a CHECK inside a column definition is not handed to the tool; declare the check on its own (ADD CONSTRAINT ... CHECK)")
-			}
-		}
+	if slices.ContainsFunc(s.NewColumns, func(c *ast.ColumnDef) bool { return HasOption(c, ast.ColumnOptionCheck) }) {
+		return "", fmt.Errorf("a CHECK inside a column definition is not handed to the tool; declare the check on its own (ADD CONSTRAINT ... CHECK)")
 	}
 	c := s.Constraint
 	if s.Tp != ast.AlterTableAddConstraint || c == nil || c.Tp != ast.ConstraintCheck || !c.Enforced {
@@ -152,4 +147,10 @@ func restoreSpec(s *ast.AlterTableSpec) (string, error) {
 		text += "CONSTRAINT " + Ident(c.Name) + " "
 	}
 	return text + "CHECK(" + expr + ")", nil
+}
+
+// HasOption reports whether a column definition has an option of one of
+// the types.
+func HasOption(c *ast.ColumnDef, types ...ast.ColumnOptionType) bool {
+	return slices.ContainsFunc(c.Options, func(o *ast.ColumnOption) bool { return slices.Contains(types, o.Tp) })
 }

@@ -270,23 +270,16 @@ func UpdateBackfill(table string, list *Assignments, pending *Expr) (string, err
 		return "", err
 	}
 	upd.Where = &ast.ParenthesesExpr{Expr: p.node}
-	sets := make([]string, len(upd.List))
-	for i, a := range upd.List {
-		v, err := Restore(a.Expr)
-		if err != nil {
-			return "", err
-		}
-		sets[i] = Ident(a.Column.Name.O) + " = " + v
-	}
-	where, err := Restore(upd.Where)
-	if err != nil {
-		return "", err
-	}
-	out := "UPDATE " + Ident(table) + " SET " + strings.Join(sets, ", ") + " WHERE " + where
 	want, err := Restore(upd)
 	if err != nil {
 		return "", err
 	}
+	// Its parts write back as they did inside it.
+	sets := make([]string, len(upd.List))
+	for i, a := range upd.List {
+		sets[i] = Ident(a.Column.Name.O) + " = " + mustRestore(a.Expr)
+	}
+	out := "UPDATE " + Ident(table) + " SET " + strings.Join(sets, ", ") + " WHERE " + mustRestore(upd.Where)
 	if back, err := ReadBackfill(out); err != nil || back.SQL() != want {
 		return "", fmt.Errorf("emcee cannot write the backfill of %s back faithfully (it writes %s)", Ident(table), out)
 	}
@@ -577,9 +570,11 @@ func (b *Backfill) Refills() map[string]*Fill {
 		return out // it sets no column of the table it reads
 	}
 	sets := map[string]int{}
+	var cols []*ast.ColumnName
 	for _, a := range b.upd.List {
 		out[a.Column.Name.L] = nil
 		sets[a.Column.Name.L]++
+		cols = append(cols, a.Column)
 	}
 	alias := b.alias()
 	// add is the fill of col, with the columns of at (col among them)
@@ -621,10 +616,6 @@ func (b *Backfill) Refills() map[string]*Fill {
 	// each column's fill, with every column the statement sets at its
 	// default, as a later expand adds them all back when the rollback
 	// drops them all (Fill.Assigns).
-	var cols []*ast.ColumnName
-	for _, a := range b.upd.List {
-		cols = append(cols, a.Column)
-	}
 	if !slices.ContainsFunc(b.upd.List, func(a *ast.Assignment) bool {
 		read := readColumns(value(a))
 		return slices.ContainsFunc(cols, func(c *ast.ColumnName) bool { return read[c.Name.L] })
@@ -714,9 +705,6 @@ func (b *Backfill) Collisions(columns, collations []string) string {
 	sel.Fields.Fields = append(sel.Fields.Fields, &ast.SelectField{Expr: count, AsName: ast.NewCIStr("rows")})
 	sel.Having = &ast.HavingClause{Expr: &ast.BinaryOperationExpr{Op: opcode.GT, L: count, R: ast.NewValueExpr(1, "", "")}}
 	sel.Limit = &ast.Limit{Count: ast.NewValueExpr(uint64(100), "", "")}
-	out, err := Restore(sel)
-	if err != nil {
-		return ""
-	}
+	out, _ := Restore(sel) // "" when it cannot be written back
 	return out
 }

@@ -28,10 +28,8 @@ type Scope struct {
 // columns of the row the expression reads, in order, spelled as the scope
 // spells them.
 func (e *Expr) Resolve(s Scope) ([]string, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
 	r := &resolver{src: e.src, base: e.base, scope: s, stack: []frame{{tables: []scopeTable{{name: s.Table, columns: s.Columns}}}}}
-	e.node.Accept(r)
+	e.walk(r)
 	if r.err != nil {
 		return nil, r.err
 	}
@@ -204,18 +202,10 @@ func (r *resolver) Leave(n ast.Node) (ast.Node, bool) {
 }
 
 func (r *resolver) tablesOf(n ast.ResultSetNode, f *frame) {
-	switch n := n.(type) {
-	case *ast.Join:
-		if n.Left != nil {
-			r.tablesOf(n.Left, f)
-		}
-		if n.Right != nil {
-			r.tablesOf(n.Right, f)
-		}
-	case *ast.TableSource:
-		t, ok := n.Source.(*ast.TableName)
+	for _, src := range sources(n) {
+		t, ok := src.Source.(*ast.TableName)
 		if !ok {
-			return // refused by the policy
+			continue // refused by the policy
 		}
 		var cols []string
 		if r.scope.Tables != nil {
@@ -227,15 +217,27 @@ func (r *resolver) tablesOf(n ast.ResultSetNode, f *frame) {
 				why = r.scope.Absent(t.Name.O)
 			}
 			r.failAt(find(r.src, t.Name.O, r.at), "table %q: the release declares no such table%s", t.Name.O, why)
-			return
+			continue
 		}
-		st := scopeTable{name: cmp.Or(n.AsName.O, t.Name.O), columns: cols}
+		st := scopeTable{name: cmp.Or(src.AsName.O, t.Name.O), columns: cols}
 		if r.watch != "" && t.Schema.O == "" && strings.EqualFold(t.Name.O, r.watch) {
 			f.reads, r.watched.Reads, st.watched = true, true, true
 			r.watched.SetOp = r.watched.SetOp || r.setOps > 0
 		}
 		f.tables = append(f.tables, st)
 	}
+}
+
+// sources are the tables (and derived tables) a FROM clause joins, left
+// to right.
+func sources(n ast.ResultSetNode) []*ast.TableSource {
+	switch n := n.(type) {
+	case *ast.Join:
+		return append(sources(n.Left), sources(n.Right)...)
+	case *ast.TableSource:
+		return []*ast.TableSource{n}
+	}
+	return nil
 }
 
 // column resolves a name the way the server does: the innermost SELECT
@@ -407,13 +409,7 @@ func (e *Expr) ReadOf(s Scope, table string) TableRead {
 // conjuncts are the terms of an expression's top-level AND (itself when it
 // is none), parentheses looked through.
 func conjuncts(n ast.ExprNode) []ast.ExprNode {
-	for {
-		p, ok := n.(*ast.ParenthesesExpr)
-		if !ok {
-			break
-		}
-		n = p.Expr
-	}
+	n = unparen(n)
 	if op, ok := n.(*ast.BinaryOperationExpr); ok && op.Op == opcode.LogicAnd {
 		return append(conjuncts(op.L), conjuncts(op.R)...)
 	}
@@ -424,19 +420,12 @@ func conjuncts(n ast.ExprNode) []ast.ExprNode {
 // row of table (names compared without letter case): by its bare name
 // outside subqueries, or qualified by the table's name anywhere.
 func (a *Assignments) ReadsColumn(table, column string) bool {
-	for _, as := range a.list {
-		if as.value.readsColumn(table, column) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(a.list, func(as assignment) bool { return as.value.readsColumn(table, column) })
 }
 
 func (e *Expr) readsColumn(table, column string) bool {
-	e.mu.Lock()
-	defer e.mu.Unlock()
 	r := &columnReads{table: table, column: column}
-	e.node.Accept(r)
+	e.walk(r)
 	return r.found
 }
 

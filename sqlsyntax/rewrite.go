@@ -120,14 +120,10 @@ func (s *substitute) Leave(n ast.Node) (ast.Node, bool) {
 	return n, true
 }
 
-// unrepeatable are the built-in functions whose value for a row is not the
-// same when computed again later: the time and date, a random value, a
-// sequence's, the session's or the server's, a lock's. UNIX_TIMESTAMP() of
-// nothing is the time too.
+// unrepeatable are the built-in functions but the clock's whose value for
+// a row is not the same when computed again later: a random value, a
+// sequence's, the session's or the server's, a lock's.
 var unrepeatable = map[string]bool{
-	"now": true, "current_timestamp": true, "localtime": true, "localtimestamp": true, "sysdate": true,
-	"curdate": true, "current_date": true, "curtime": true, "current_time": true,
-	"utc_date": true, "utc_time": true, "utc_timestamp": true,
 	"rand": true, "random_bytes": true, "uuid": true, "uuid_short": true, "sys_guid": true,
 	"nextval": true, "lastval": true, "setval": true, "last_value": true,
 	"connection_id": true, "last_insert_id": true, "row_count": true, "found_rows": true,
@@ -137,7 +133,8 @@ var unrepeatable = map[string]bool{
 	"is_free_lock": true, "is_used_lock": true, "master_pos_wait": true, "master_gtid_wait": true,
 }
 
-// clock are the unrepeatable functions that read the time: an expression
+// clock are the functions that read the time, unrepeatable too
+// (UNIX_TIMESTAMP only of nothing: of a value, it converts it): an expression
 // selecting rows by age (expires < NOW()) selects, computed again later,
 // the same rows and those aged since.
 var clock = map[string]bool{
@@ -152,11 +149,9 @@ var clock = map[string]bool{
 // NAME(); "" when it has none. Stored functions are left to their
 // declaration (stored_function).
 func (e *Expr) Unrepeatable() string {
-	e.mu.Lock()
-	defer e.mu.Unlock()
 	name := ""
-	e.node.Accept(visit(func(n ast.Node) bool {
-		if f, ok := n.(*ast.FuncCallExpr); ok && f.Schema.L == "" && unrepeatable[f.FnName.L] && !clock[f.FnName.L] {
+	e.walk(visit(func(n ast.Node) bool {
+		if f, ok := n.(*ast.FuncCallExpr); ok && f.Schema.L == "" && unrepeatable[f.FnName.L] {
 			name = strings.ToUpper(f.FnName.O) + "()"
 		}
 		return name != ""
@@ -174,7 +169,7 @@ func repeatable(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.FuncCallExpr:
 			stored := n.Schema.L != "" || plainCall(n) && !Builtin(MariaDB, n.FnName.O) && !Builtin(MySQL, n.FnName.O)
-			if stored || unrepeatable[n.FnName.L] || n.FnName.L == "unix_timestamp" && len(n.Args) == 0 {
+			if stored || unrepeatable[n.FnName.L] || clock[n.FnName.L] && (n.FnName.L != "unix_timestamp" || len(n.Args) == 0) {
 				yes = false
 			}
 		case *ast.VariableExpr:

@@ -235,15 +235,7 @@ func DeletedRows(del *ast.DeleteStmt) (table *ast.TableName, where ast.ExprNode,
 // <predicate>), which run as one statement. ok is false for any other
 // statement.
 func ReadDelete(sql string) (b *Backfill, key string, ok bool) {
-	st, err := ReadStmt(sql)
-	if err != nil || st.Trigger != nil || len(st.Settings) > 0 {
-		return nil, "", false
-	}
-	del, isDel := st.Node.(*ast.DeleteStmt)
-	if !isDel {
-		return nil, "", false
-	}
-	t, _, ok := DeletedRows(del)
+	del, t, _, ok := readDeleted(sql)
 	if !ok {
 		return nil, "", false
 	}
@@ -268,19 +260,12 @@ func ReadDelete(sql string) (b *Backfill, key string, ok bool) {
 // the tree, for a comparison with a declared one (SameExpr); ok false for
 // any other statement.
 func DeletedWhere(sql string) (table, where string, ok bool) {
-	st, err := ReadStmt(sql)
-	if err != nil || st.Trigger != nil || len(st.Settings) > 0 {
-		return "", "", false
-	}
-	del, isDel := st.Node.(*ast.DeleteStmt)
-	if !isDel {
-		return "", "", false
-	}
-	t, w, ok := DeletedRows(del)
+	_, t, w, ok := readDeleted(sql)
 	if !ok {
 		return "", "", false
 	}
-	if where, err = Restore(w); err != nil {
+	where, err := Restore(w)
+	if err != nil {
 		return "", "", false
 	}
 	return t.Name.O, where, true
@@ -293,27 +278,30 @@ func DeletedWhere(sql string) (table, where string, ok bool) {
 // (Redmine 5.0 deletes settings and orphaned custom values). "" for any
 // other statement.
 func DeletedCount(sql string) string {
-	st, err := ReadStmt(sql)
-	if err != nil || st.Trigger != nil || len(st.Settings) > 0 {
-		return ""
-	}
-	del, ok := st.Node.(*ast.DeleteStmt)
+	_, t, where, ok := readDeleted(sql)
 	if !ok {
 		return ""
 	}
-	t, where, ok := DeletedRows(del)
-	if !ok {
-		return ""
-	}
-	count, err := Restore(&ast.SelectStmt{
+	count, _ := Restore(&ast.SelectStmt{
 		SelectStmtOpts: &ast.SelectStmtOpts{SQLCache: true},
 		Kind:           ast.SelectStmtKindSelect,
 		Fields:         &ast.FieldList{Fields: []*ast.SelectField{{Expr: &ast.AggregateFuncExpr{F: ast.AggFuncCount, Args: []ast.ExprNode{ast.NewValueExpr(1, "", "")}}}}},
 		From:           &ast.TableRefsClause{TableRefs: &ast.Join{Left: &ast.TableSource{Source: t}}},
 		Where:          where,
 	})
-	if err != nil {
-		return ""
+	return count // "" when it cannot be written back
+}
+
+// readDeleted reads sql as a data migration's DELETE (DeletedRows, either
+// form), outside SET STATEMENT ... FOR; ok false for any other statement.
+func readDeleted(sql string) (del *ast.DeleteStmt, table *ast.TableName, where ast.ExprNode, ok bool) {
+	st, err := ReadStmt(sql)
+	if err != nil || st.Trigger != nil || len(st.Settings) > 0 {
+		return nil, nil, nil, false
 	}
-	return count
+	if del, ok = st.Node.(*ast.DeleteStmt); !ok {
+		return nil, nil, nil, false
+	}
+	table, where, ok = DeletedRows(del)
+	return del, table, where, ok
 }
