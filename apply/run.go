@@ -459,7 +459,7 @@ func (s *Session) runRevision(ctx context.Context, res *Result, rev *revision.Re
 		case revision.Gate:
 			s.say("%s: gate open", label)
 		case revision.Backfill:
-			what := formOf(st).what()
+			what := formOf(st).what
 			switch {
 			case st.Key == "":
 				s.say("%s: %s %s in one %s (no single-column primary key to batch on)", label, what, st.Table, formOf(st).stmt)
@@ -590,7 +590,7 @@ func (s *Session) failed(ctx context.Context, rev *revision.Revision, rec *histo
 	cause = s.redact(cause)
 	committed := ""
 	if st.Kind == revision.Backfill && rec.ResumeKey.Valid {
-		committed = fmt.Sprintf(", and the %s committed up to %s = %s", formOf(st).what(), s.shownKey(ctx, st), history.ShowKey(rec.ResumeKey.String))
+		committed = fmt.Sprintf(", and the %s committed up to %s = %s", formOf(st).what, s.shownKey(ctx, st), history.ShowKey(rec.ResumeKey.String))
 	}
 	if ctx.Err() != nil {
 		// Interrupted: the record keeps "in flight" (or the last committed
