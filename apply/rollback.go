@@ -734,18 +734,12 @@ func (s *Session) tableLoss(ctx context.Context, table string, re []*sqlsyntax.B
 	if err != nil {
 		return nil, err
 	}
-	names := make([]string, len(cols))
-	values, lits := []string{}, []string{}
+	names, lits := make([]string, len(cols)), make([]string, len(cols))
 	for i, c := range cols {
-		names[i] = sqlsyntax.Ident(c)
-		if i > 0 {
-			values = append(values, "', '")
-		}
-		lits = append(lits, restoreLiteral(c, types[strings.ToLower(c)]))
-		values = append(values, lits[i])
+		names[i], lits[i] = sqlsyntax.Ident(c), restoreLiteral(c, types[strings.ToLower(c)])
 	}
-	parts := append([]string{sqlsyntax.String("INSERT INTO " + sqlsyntax.Ident(table) + " (" + strings.Join(names, ", ") + ") VALUES (")}, values...)
-	parts = append(parts, "');'")
+	// CONCAT's arguments: the values with ', ' between them.
+	parts := []string{sqlsyntax.String("INSERT INTO " + sqlsyntax.Ident(table) + " (" + strings.Join(names, ", ") + ") VALUES ("), strings.Join(lits, ", ', ', "), "');'"}
 	sum := "CONCAT(COUNT(*), ' ', COALESCE(SUM(CRC32(CONCAT_WS(',', " + strings.Join(lits, ", ") + "))), 0))"
 	fks, err := s.foreignKeys(ctx, table)
 	if err != nil {
