@@ -305,29 +305,38 @@ func (s *Session) liveObjects(ctx context.Context) ([]liveObject, error) {
 	if err := s.Conn.QueryRowContext(ctx, "SELECT @@lower_case_table_names <> 0").Scan(&fold); err != nil {
 		return nil, err
 	}
-	// Triggers, then views, then routines and events, each by database
-	// and name. A view whose definition the server does not show (the
-	// user lacks SHOW VIEW on it) has an empty one. A routine's body and
-	// an event's statement are read as they are: a body the reader does
-	// not take (a BEGIN ... END block) counts by its text. A definition
-	// the server does not show (NULL: the user is not its definer and may
-	// not read mysql.proc) cannot be read.
 	var out []liveObject
-	err := dbconn.EachRow(ctx, s.Conn, "SELECT 0, IF("+home("TRIGGER_SCHEMA")+", '', TRIGGER_SCHEMA), 'trigger', TRIGGER_NAME, EVENT_OBJECT_TABLE, CONCAT(ACTION_TIMING, ' ', EVENT_MANIPULATION), ACTION_STATEMENT, FALSE FROM information_schema.TRIGGERS WHERE "+otherDBs("TRIGGER_SCHEMA", "ACTION_STATEMENT")+
-		" UNION ALL SELECT 1, IF("+home("TABLE_SCHEMA")+", '', TABLE_SCHEMA), 'view', TABLE_NAME, '', '', VIEW_DEFINITION, VIEW_DEFINITION = '' FROM information_schema.VIEWS WHERE "+otherDBs("TABLE_SCHEMA", "VIEW_DEFINITION")+
-		" UNION ALL SELECT 2, IF("+home("ROUTINE_SCHEMA")+", '', ROUTINE_SCHEMA), LOWER(ROUTINE_TYPE), ROUTINE_NAME, '', '', COALESCE(ROUTINE_DEFINITION, ''), ROUTINE_DEFINITION IS NULL FROM information_schema.ROUTINES WHERE "+otherDBs("ROUTINE_SCHEMA", "ROUTINE_DEFINITION")+
-		" UNION ALL SELECT 2, IF("+home("EVENT_SCHEMA")+", '', EVENT_SCHEMA), 'event', EVENT_NAME, '', '', COALESCE(EVENT_DEFINITION, ''), EVENT_DEFINITION IS NULL FROM information_schema.EVENTS WHERE "+otherDBs("EVENT_SCHEMA", "EVENT_DEFINITION")+" ORDER BY 1, 2, 3, 4", nil, func(rows *sql.Rows) error {
-		var group int
+	err := dbconn.EachRow(ctx, s.Conn, "SELECT IF("+home("TRIGGER_SCHEMA")+", '', TRIGGER_SCHEMA), TRIGGER_NAME, EVENT_OBJECT_TABLE, CONCAT(ACTION_TIMING, ' ', EVENT_MANIPULATION), ACTION_STATEMENT FROM information_schema.TRIGGERS WHERE "+otherDBs("TRIGGER_SCHEMA", "ACTION_STATEMENT")+" ORDER BY 1, TRIGGER_NAME", nil, func(rows *sql.Rows) error {
+		o := liveObject{kind: "trigger", foldDB: fold}
+		err := rows.Scan(&o.db, &o.name, &o.table, &o.event, &o.text)
+		o.read = effect.Parse(fmt.Sprintf("CREATE TRIGGER %s %s ON %s FOR EACH ROW %s", sqlsyntax.Ident(o.name), o.event, sqlsyntax.Ident(o.table), o.text))
+		out = append(out, o)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	// A view whose definition the server does not show (the user lacks
+	// SHOW VIEW on it) has an empty one.
+	err = dbconn.EachRow(ctx, s.Conn, "SELECT IF("+home("TABLE_SCHEMA")+", '', TABLE_SCHEMA), TABLE_NAME, VIEW_DEFINITION, VIEW_DEFINITION = '' FROM information_schema.VIEWS WHERE "+otherDBs("TABLE_SCHEMA", "VIEW_DEFINITION")+" ORDER BY 1, TABLE_NAME", nil, func(rows *sql.Rows) error {
+		o := liveObject{kind: "view", foldDB: fold}
+		err := rows.Scan(&o.db, &o.name, &o.text, &o.hidden)
+		o.read = effect.Parse("CREATE VIEW " + sqlsyntax.Ident(o.name) + " AS " + o.text)
+		out = append(out, o)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	// A routine's body and an event's statement are read as they are: a
+	// body the reader does not take (a BEGIN ... END block) counts by
+	// its text. A definition the server does not show (NULL: the user is
+	// not its definer and may not read mysql.proc) cannot be read.
+	err = dbconn.EachRow(ctx, s.Conn, "SELECT IF("+home("ROUTINE_SCHEMA")+", '', ROUTINE_SCHEMA), LOWER(ROUTINE_TYPE), ROUTINE_NAME, COALESCE(ROUTINE_DEFINITION, ''), ROUTINE_DEFINITION IS NULL FROM information_schema.ROUTINES WHERE "+otherDBs("ROUTINE_SCHEMA", "ROUTINE_DEFINITION")+
+		" UNION ALL SELECT IF("+home("EVENT_SCHEMA")+", '', EVENT_SCHEMA), 'event', EVENT_NAME, COALESCE(EVENT_DEFINITION, ''), EVENT_DEFINITION IS NULL FROM information_schema.EVENTS WHERE "+otherDBs("EVENT_SCHEMA", "EVENT_DEFINITION")+" ORDER BY 1, 2, 3", nil, func(rows *sql.Rows) error {
 		o := liveObject{foldDB: fold}
-		err := rows.Scan(&group, &o.db, &o.kind, &o.name, &o.table, &o.event, &o.text, &o.hidden)
-		switch o.kind {
-		case "trigger":
-			o.read = effect.Parse(fmt.Sprintf("CREATE TRIGGER %s %s ON %s FOR EACH ROW %s", sqlsyntax.Ident(o.name), o.event, sqlsyntax.Ident(o.table), o.text))
-		case "view":
-			o.read = effect.Parse("CREATE VIEW " + sqlsyntax.Ident(o.name) + " AS " + o.text)
-		default:
-			o.read = effect.Parse(o.text)
-		}
+		err := rows.Scan(&o.db, &o.kind, &o.name, &o.text, &o.hidden)
+		o.read = effect.Parse(o.text)
 		out = append(out, o)
 		return err
 	})
