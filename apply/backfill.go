@@ -81,7 +81,7 @@ func (s *Session) sayForeignTriggers(ctx context.Context, st revision.Statement)
 	if len(theirs) > 0 {
 		// A comment in the script a dry run prints.
 		lead := s.dry("-- ", "    ")
-		s.say("%snote: the %s %s, and so fires for each the %s triggers of %s that emcee did not create: %s", lead, form.what(), does, event, of, strings.Join(theirs, ", "))
+		s.say("%snote: the %s %s, and so fires for each the %s triggers of %s that emcee did not create: %s", lead, form.what, does, event, of, strings.Join(theirs, ", "))
 	}
 	return nil
 }
@@ -121,7 +121,7 @@ func (s *Session) backfillRows(ctx context.Context, rev *revision.Revision, rec 
 			return 0, false, err
 		}
 		if !max.Valid {
-			s.say("    %s is empty: nothing to %s", st.Table, form.what())
+			s.say("    %s is empty: nothing to %s", st.Table, form.what)
 			return 0, true, nil
 		}
 		if !persist {
@@ -161,7 +161,7 @@ func (s *Session) backfillRows(ctx context.Context, rev *revision.Revision, rec 
 	// the ranges backfills run in.
 	var selected []string
 	byKeys := form.deletes && !instant
-	err = s.retry(ctx, "counting the "+form.pending()+" rows of "+st.Table, rev, i, func() (err error) {
+	err = s.retry(ctx, "counting the "+form.pending+" rows of "+st.Table, rev, i, func() (err error) {
 		if byKeys {
 			selected, err = dbconn.Strings(ctx, s.Conn, b.Keys(st.Key, kind.read(key), instant, lo.Valid, true), args...)
 			total = int64(len(selected))
@@ -172,11 +172,11 @@ func (s *Session) backfillRows(ctx context.Context, rev *revision.Revision, rec 
 	if err != nil {
 		return 0, false, err
 	}
-	s.say("    %s %s up to %s = %s", sqlsyntax.Plural(int(total), "row"), form.pending(), shown, history.ShowKey(rec.ResumeBound.String))
+	s.say("    %s %s up to %s = %s", sqlsyntax.Plural(int(total), "row"), form.pending, shown, history.ShowKey(rec.ResumeBound.String))
 	z := newSizer(s.opts)
 	started, paused := time.Now(), ""
 	report := func(fin bool) {
-		p := Progress{Revision: rev.ID.String(), Table: st.Table, Step: form.step(), Done: rows, Total: total, Finished: fin, BatchSize: z.size, Paused: paused}
+		p := Progress{Revision: rev.ID.String(), Table: st.Table, Step: form.step, Done: rows, Total: total, Finished: fin, BatchSize: z.size, Paused: paused}
 		if el := time.Since(started).Seconds(); rows > 0 && el > 0 {
 			p.RowsPerSecond = float64(rows) / el
 			if left := total - rows; left > 0 && !fin {
@@ -198,7 +198,7 @@ func (s *Session) backfillRows(ctx context.Context, rev *revision.Revision, rec 
 			left := s.opts.MaxRows - s.rowsRun
 			if left <= 0 {
 				report(true)
-				s.say("    stopped by --max-rows after %d rows; %d of the %d %s rows are left", rows, total-rows, total, form.pending())
+				s.say("    stopped by --max-rows after %d rows; %d of the %d %s rows are left", rows, total-rows, total, form.pending)
 				return rows, false, nil
 			}
 			size = min(size, left)
@@ -209,7 +209,7 @@ func (s *Session) backfillRows(ctx context.Context, rev *revision.Revision, rec 
 		var hi sql.NullString
 		var last bool
 		var n int64
-		what := form.what() + " batch of " + st.Table
+		what := form.what + " batch of " + st.Table
 		if lo.Valid {
 			what += " after " + shown + " = " + history.ShowKey(lo.String)
 		}
@@ -231,51 +231,47 @@ func (s *Session) backfillRows(ctx context.Context, rev *revision.Revision, rec 
 			}
 			t0 := time.Now()
 			defer func() { took = time.Since(t0) }()
+			var q string
+			var qa []any
 			if byKeys {
 				keys := selected[next:min(next+int(size), len(selected))]
 				hi, last = sql.NullString{String: keys[len(keys)-1], Valid: true}, next+len(keys) == len(selected)
-				args := make([]any, len(keys))
-				for j, k := range keys {
-					args[j] = keyArg(k, kind)
+				for _, k := range keys {
+					qa = append(qa, keyArg(k, kind))
 				}
-				var err error
-				n, err = s.batch(ctx, st, b.DeleteKeys(st.Key, len(keys)), args, stmtLog, func(tx *sql.Tx, n int64) error {
-					if !persist {
-						return nil
+				q = b.DeleteKeys(st.Key, len(keys))
+			} else {
+				hi = sql.NullString{}
+				var after []any
+				if lo.Valid {
+					var err error
+					if after, err = s.keyArgs(ctx, lo.String, kind, true); err != nil {
+						return err
 					}
-					return history.BackfillProgress(ctx, tx, rec, hi.String, n)
-				})
-				return err
-			}
-			hi = sql.NullString{}
-			q := "SELECT " + kind.read(key) + " FROM " + table + " WHERE " + sqlsyntax.KeyRange(st.Key, instant, lo.Valid, true) +
-				" ORDER BY " + key + " LIMIT 1 OFFSET " + strconv.FormatInt(size-1, 10)
-			var after []any
-			if lo.Valid {
-				var err error
-				if after, err = s.keyArgs(ctx, lo.String, kind, true); err != nil {
+				}
+				end := "SELECT " + kind.read(key) + " FROM " + table + " WHERE " + sqlsyntax.KeyRange(st.Key, instant, lo.Valid, true) +
+					" ORDER BY " + key + " LIMIT 1 OFFSET " + strconv.FormatInt(size-1, 10)
+				if err := s.Conn.QueryRowContext(ctx, end, slices.Concat(after, bound)...).Scan(&hi); err != nil && err != sql.ErrNoRows {
 					return err
 				}
+				if lo.Valid && hi.Valid && hi.String == lo.String {
+					// A key that reads back as a value it is not greater
+					// than: the run would write no row, forever, holding the
+					// operator lock.
+					return fmt.Errorf("the batch after %s = %s ends at the same key: the values of %s.%s do not compare equal to themselves as read back (a key type emcee does not know to batch on); nothing is lost, every batch so far is committed", shown, history.ShowKey(lo.String), st.Table, st.Key)
+				}
+				last = !hi.Valid || hi.String == rec.ResumeBound.String
+				if !hi.Valid {
+					hi = rec.ResumeBound
+				}
+				upTo, err := s.keyArgs(ctx, hi.String, kind, false)
+				if err != nil {
+					return err
+				}
+				q, qa = b.Batch(st.Key, instant, lo.Valid), b.BatchArgs(slices.Concat(after, upTo))
 			}
-			qa := slices.Concat(after, bound)
-			if err := s.Conn.QueryRowContext(ctx, q, qa...).Scan(&hi); err != nil && err != sql.ErrNoRows {
-				return err
-			}
-			if lo.Valid && hi.Valid && hi.String == lo.String {
-				// A key that reads back as a value it is not greater
-				// than: the run would write no row, forever, holding the
-				// operator lock.
-				return fmt.Errorf("the batch after %s = %s ends at the same key: the values of %s.%s do not compare equal to themselves as read back (a key type emcee does not know to batch on); nothing is lost, every batch so far is committed", shown, history.ShowKey(lo.String), st.Table, st.Key)
-			}
-			last = !hi.Valid || hi.String == rec.ResumeBound.String
-			if !hi.Valid {
-				hi = rec.ResumeBound
-			}
-			upTo, err := s.keyArgs(ctx, hi.String, kind, false)
-			if err != nil {
-				return err
-			}
-			n, err = s.batch(ctx, st, b.Batch(st.Key, instant, lo.Valid), b.BatchArgs(slices.Concat(after, upTo)), stmtLog, func(tx *sql.Tx, n int64) error {
+			var err error
+			n, err = s.batch(ctx, st, q, qa, stmtLog, func(tx *sql.Tx, n int64) error {
 				if !persist {
 					return nil
 				}
@@ -330,14 +326,14 @@ func (s *Session) unbatched(ctx context.Context, rev *revision.Revision, rec *hi
 	var n int64
 	stopped := false
 	one := "one " + form.stmt
-	err := s.retry(ctx, form.what()+" of "+st.Table+" ("+one+")", rev, i, func() (err error) {
+	err := s.retry(ctx, form.what+" of "+st.Table+" ("+one+")", rev, i, func() (err error) {
 		if s.opts.MaxRows > 0 {
 			n, err := s.pendingRows(ctx, st)
 			if err != nil {
 				return s.redact(err)
 			}
 			if left := s.opts.MaxRows - s.rowsRun; n > left {
-				s.say("    stopped by --max-rows: the %s of %s runs as %s (%s) over its %d %s rows, more than the %d --max-rows leaves this run; rerun with --max-rows %d or more, or without it, to run it", form.what(), st.Table, one, why, n, form.pending(), max(left, 0), n)
+				s.say("    stopped by --max-rows: the %s of %s runs as %s (%s) over its %d %s rows, more than the %d --max-rows leaves this run; rerun with --max-rows %d or more, or without it, to run it", form.what, st.Table, one, why, n, form.pending, max(left, 0), n)
 				stopped = true
 				return nil
 			}
@@ -345,7 +341,7 @@ func (s *Session) unbatched(ctx context.Context, rev *revision.Revision, rec *hi
 		if err := s.waitToRun(ctx, func(string) {}); err != nil {
 			if crit, ok := errors.AsType[*CriticalLoad](err); ok {
 				crit.Table = st.Table
-				s.say("    stopped by --critical-load: %s is %d (limit %d), before the %s's %s", crit.Limit.Var, crit.Value, crit.Limit.Max, form.what(), one)
+				s.say("    stopped by --critical-load: %s is %d (limit %d), before the %s's %s", crit.Limit.Var, crit.Value, crit.Limit.Max, form.what, one)
 			}
 			return err
 		}
@@ -669,45 +665,25 @@ func oneStatement(st revision.Statement) string {
 // backfillForm is what a backfill statement is, for the messages about
 // it: an UPDATE of the pending rows, a data migration's INSERT ... SELECT
 // that writes rows into another table (into), or a data migration's
-// DELETE (deletes; asBatched).
+// DELETE (deletes; asBatched). what names the statement ("backfill",
+// "delete"), pending the rows left ("pending", "to delete"), step the
+// progress bar ("" for a backfill's).
 type backfillForm struct {
-	stmt, into string
-	deletes    bool
+	stmt, into          string
+	deletes             bool
+	what, pending, step string
 }
 
 func formOf(st revision.Statement) backfillForm {
 	// The plans were read: every backfill parses.
 	if _, _, ok := sqlsyntax.ReadDelete(st.SQL); ok {
-		return backfillForm{stmt: "DELETE", deletes: true}
+		return backfillForm{stmt: "DELETE", deletes: true, what: "delete", pending: "to delete", step: "delete"}
 	}
+	f := backfillForm{stmt: "UPDATE", what: "backfill", pending: "pending"}
 	if b, err := sqlsyntax.ReadBackfill(st.SQL); err == nil && b.Into != "" {
-		return backfillForm{stmt: "INSERT ... SELECT", into: b.Into}
+		f.stmt, f.into = "INSERT ... SELECT", b.Into
 	}
-	return backfillForm{stmt: "UPDATE"}
-}
-
-// what names the statement in messages: "backfill", or "delete".
-func (f backfillForm) what() string {
-	if f.deletes {
-		return "delete"
-	}
-	return "backfill"
-}
-
-// pending says which rows are left: "pending", or "to delete".
-func (f backfillForm) pending() string {
-	if f.deletes {
-		return "to delete"
-	}
-	return "pending"
-}
-
-// step is the progress bar's name for it ("" for a backfill's).
-func (f backfillForm) step() string {
-	if f.deletes {
-		return "delete"
-	}
-	return ""
+	return f
 }
 
 // done says what it did to n rows: "5 rows backfilled", "deleted 5 rows".
@@ -758,7 +734,7 @@ func readBatched(sql string) (*sqlsyntax.Backfill, error) {
 
 func (s *Session) describeBackfill(ctx context.Context, rec *history.Record, st revision.Statement, resumes bool) string {
 	n, err := s.pendingRows(ctx, st)
-	pending := fmt.Sprintf("%d rows %s", n, formOf(st).pending())
+	pending := fmt.Sprintf("%d rows %s", n, formOf(st).pending)
 	if err != nil {
 		pending = "pending rows not countable yet (the table changes earlier in this run)"
 	}

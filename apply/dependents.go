@@ -509,8 +509,6 @@ func (s *Session) checkRevisionDependents(ctx context.Context, rev *revision.Rev
 			if e.Op == effect.RenameTable && views[strings.ToLower(e.Table)] && dropsView[strings.ToLower(e.Name)] {
 				gone["view "+strings.ToLower(e.Table)] = true
 			}
-		}
-		for _, e := range effect.Of(st.SQL) {
 			var what string
 			var hit func(liveObject) bool
 			switch e.Op {

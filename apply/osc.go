@@ -463,9 +463,13 @@ func (s *Session) runOSC(ctx context.Context, rev *revision.Revision, rec *histo
 	if err != nil {
 		return err
 	}
-	triggers, err := s.showTriggers(ctx, names)
-	if err != nil {
-		return err
+	var triggers []history.OSCTrigger // as the server prints them, kept in the version table while the tool runs
+	for _, name := range names {
+		stmt, err := s.showCreateTrigger(ctx, name)
+		if err != nil {
+			return err
+		}
+		triggers = append(triggers, history.OSCTrigger{Name: name, SQL: stmt})
 	}
 	fks, err := s.foreignKeyNames(ctx, a.Table)
 	if err != nil {
@@ -647,20 +651,6 @@ func (s *Session) oscAutoIncNote(ctx context.Context, table string) error {
 		s.say("    note: innodb_autoinc_lock_mode is %d and %s has an AUTO_INCREMENT column: while the tool copies a chunk, the application's inserts and updates (the tool's triggers write them to its copy) wait for the chunk in progress (--osc-chunk-time). innodb_autoinc_lock_mode = 2 in the server's configuration (a restart; binlog_format ROW or MIXED) avoids the wait", mode, sqlsyntax.Ident(table))
 	}
 	return nil
-}
-
-// showTriggers are the named triggers as the server prints them, kept
-// in the version table while the tool runs.
-func (s *Session) showTriggers(ctx context.Context, names []string) ([]history.OSCTrigger, error) {
-	var out []history.OSCTrigger
-	for _, name := range names {
-		stmt, err := s.showCreateTrigger(ctx, name)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, history.OSCTrigger{Name: name, SQL: stmt})
-	}
-	return out, nil
 }
 
 // showCreateTrigger is the statement SHOW CREATE TRIGGER prints.

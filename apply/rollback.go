@@ -414,31 +414,21 @@ func (s *Session) rollbackLosses(ctx context.Context, res *Result, rel string, r
 		return err
 	}
 	s.accepted = map[string]int64{}
-	for _, l := range losses {
-		s.accepted[l.Table+"\x00"+l.Column] = l.Rows
-	}
 	if len(losses) == 0 {
 		return nil
 	}
 	res.Losses = losses
 	prev := s.oldCode(rel)
-	var lines, listed []string
-	for _, l := range losses {
-		lines, listed = append(lines, l.String()), append(listed, l.String())
-		if l.With != "" {
-			listed[len(listed)-1] += fmt.Sprintf(" (copied out and put back with table %s: their foreign keys form a cycle)", l.With)
-		}
-	}
-	what := fmt.Sprintf("data only %s wrote, which %s code does not read and a later expand does not bring back (a value other than the column's default and, where migrate fills the column, other than what it computes from %s's columns)", rel, prev, prev)
-	if s.opts.DropNewData {
-		s.preflightNote(res)("--drop-new-data: the rollback %s %s: %s", s.dry("would drop", "drops"), what, strings.Join(lines, "; "))
-		return nil
-	}
-	var saves, restores []string
+	var lines, listed, saves, restores []string
 	if _, err := s.Cfg.ClientUser(); err != nil {
 		saves = append(saves, "      (no command to copy them out: "+err.Error()+")")
 	}
 	for _, l := range losses {
+		s.accepted[l.Table+"\x00"+l.Column] = l.Rows
+		lines, listed = append(lines, l.String()), append(listed, l.String())
+		if l.With != "" {
+			listed[len(listed)-1] += fmt.Sprintf(" (copied out and put back with table %s: their foreign keys form a cycle)", l.With)
+		}
 		if l.Save != "" {
 			saves = append(saves, "      "+l.Save)
 		}
@@ -448,6 +438,11 @@ func (s *Session) rollbackLosses(ctx context.Context, res *Result, rel string, r
 		if l.Restore != "" {
 			restores = append(restores, "      "+l.Restore)
 		}
+	}
+	what := fmt.Sprintf("data only %s wrote, which %s code does not read and a later expand does not bring back (a value other than the column's default and, where migrate fills the column, other than what it computes from %s's columns)", rel, prev, prev)
+	if s.opts.DropNewData {
+		s.preflightNote(res)("--drop-new-data: the rollback %s %s: %s", s.dry("would drop", "drops"), what, strings.Join(lines, "; "))
+		return nil
 	}
 	restore := ""
 	if len(restores) > 0 {
@@ -734,18 +729,12 @@ func (s *Session) tableLoss(ctx context.Context, table string, re []*sqlsyntax.B
 	if err != nil {
 		return nil, err
 	}
-	names := make([]string, len(cols))
-	values, lits := []string{}, []string{}
+	names, lits := make([]string, len(cols)), make([]string, len(cols))
 	for i, c := range cols {
-		names[i] = sqlsyntax.Ident(c)
-		if i > 0 {
-			values = append(values, "', '")
-		}
-		lits = append(lits, restoreLiteral(c, types[strings.ToLower(c)]))
-		values = append(values, lits[i])
+		names[i], lits[i] = sqlsyntax.Ident(c), restoreLiteral(c, types[strings.ToLower(c)])
 	}
-	parts := append([]string{sqlsyntax.String("INSERT INTO " + sqlsyntax.Ident(table) + " (" + strings.Join(names, ", ") + ") VALUES (")}, values...)
-	parts = append(parts, "');'")
+	// CONCAT's arguments: the values with ', ' between them.
+	parts := []string{sqlsyntax.String("INSERT INTO " + sqlsyntax.Ident(table) + " (" + strings.Join(names, ", ") + ") VALUES ("), strings.Join(lits, ", ', ', "), "');'"}
 	sum := "CONCAT(COUNT(*), ' ', COALESCE(SUM(CRC32(CONCAT_WS(',', " + strings.Join(lits, ", ") + "))), 0))"
 	fks, err := s.foreignKeys(ctx, table)
 	if err != nil {

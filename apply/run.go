@@ -459,7 +459,7 @@ func (s *Session) runRevision(ctx context.Context, res *Result, rev *revision.Re
 		case revision.Gate:
 			s.say("%s: gate open", label)
 		case revision.Backfill:
-			what := formOf(st).what()
+			what := formOf(st).what
 			switch {
 			case st.Key == "":
 				s.say("%s: %s %s in one %s (no single-column primary key to batch on)", label, what, st.Table, formOf(st).stmt)
@@ -590,7 +590,7 @@ func (s *Session) failed(ctx context.Context, rev *revision.Revision, rec *histo
 	cause = s.redact(cause)
 	committed := ""
 	if st.Kind == revision.Backfill && rec.ResumeKey.Valid {
-		committed = fmt.Sprintf(", and the %s committed up to %s = %s", formOf(st).what(), s.shownKey(ctx, st), history.ShowKey(rec.ResumeKey.String))
+		committed = fmt.Sprintf(", and the %s committed up to %s = %s", formOf(st).what, s.shownKey(ctx, st), history.ShowKey(rec.ResumeKey.String))
 	}
 	if ctx.Err() != nil {
 		// Interrupted: the record keeps "in flight" (or the last committed
@@ -646,8 +646,9 @@ func (s *Session) insertConflict(ctx context.Context, rev *revision.Revision, st
 	if m := duplicateKey.FindStringSubmatch(dbconn.ServerMessage(cause)); m != nil {
 		key = m[1]
 	}
-	list := ""
+	list, which := "", "a unique key"
 	if key != "" {
+		which = "unique key " + key
 		var cols, colls []string
 		err := dbconn.EachRow(ctx, s.Conn, "SELECT s.COLUMN_NAME, COALESCE(c.COLLATION_NAME, '') FROM information_schema.STATISTICS s JOIN information_schema.COLUMNS c ON c.TABLE_SCHEMA = s.TABLE_SCHEMA AND c.TABLE_NAME = s.TABLE_NAME AND c.COLUMN_NAME = s.COLUMN_NAME WHERE s.TABLE_SCHEMA = DATABASE() AND s.TABLE_NAME = ? AND s.INDEX_NAME = ? ORDER BY s.SEQ_IN_INDEX", []any{b.Into, key}, func(rows *sql.Rows) error {
 			var c, coll string
@@ -658,10 +659,6 @@ func (s *Session) insertConflict(ctx context.Context, rev *revision.Revision, st
 		if q := b.Collisions(cols, colls); err == nil && q != "" {
 			list = fmt.Sprintf(" List the values two or more pending rows give alike: %s.", q)
 		}
-	}
-	which := "a unique key"
-	if key != "" {
-		which = "unique key " + key
 	}
 	return fmt.Sprintf("the backfill at %s inserts into %s a row for each pending row of %s, and the batch gives %s of %s a value another row of the batch gives too, or a row of %s holds already (the server's message above names the key and value); the failing batch inserted nothing. Its pending predicate selects every row of %s whose row is not there yet, so both rows of such a pair stay selected, and a rerun stops there again.%s Ways out: change those rows of %s so that each gives its own value, then rerun; or make pending select one row a value (the lowest key: AND NOT EXISTS (SELECT 1 FROM %s AS other WHERE <other gives the same value> AND other.<key> < %s.<key>)) and plan the release again (`emcee plan --rewrite %s`, while it is not released). ",
 		s.at(rev, st), sqlsyntax.Ident(b.Into), sqlsyntax.Ident(b.Table), which, sqlsyntax.Ident(b.Into), sqlsyntax.Ident(b.Into), sqlsyntax.Ident(b.Table), list, sqlsyntax.Ident(b.Table), sqlsyntax.Ident(b.Table), sqlsyntax.Ident(b.Table), rev.ID.Release)

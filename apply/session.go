@@ -582,12 +582,7 @@ func (s *Session) current() string {
 // started reports whether any revision of the release has changed the
 // database (a record of a run that changed nothing does not count).
 func (s *Session) started(release string) bool {
-	for _, r := range s.Records {
-		if r.ID.Release == release && !r.ChangedNothing() {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(slices.Collect(maps.Values(s.Records)), func(r *history.Record) bool { return r.ID.Release == release && !r.ChangedNothing() })
 }
 
 func names(revs []*revision.Revision) string {

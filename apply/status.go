@@ -170,7 +170,8 @@ func (s *Session) Status(ctx context.Context, countRows bool) (*Status, error) {
 				st.Summary = fmt.Sprintf("contract blocked by data: %s of %s %s rows that migrate cannot rewrite", sqlsyntax.Plural(len(blocked.Gates), "gate"), rev.ID, sqlsyntax.OneOrMany(len(blocked.Gates), "counts", "count"))
 				st.Detail = DescribeGates(blocked.Gates)
 				st.Next = blockedNext(s.command("contract"))
-			case err != nil && closedOnly(gates):
+			case err != nil && !slices.ContainsFunc(gates, func(g GateResult) bool { return g.Error != "" && g.NotRechecked == "" }):
+				// Every gate ran, some counting rows.
 				st.Code = MigrateNeeded
 				st.Summary = fmt.Sprintf("migrate needed: gates of %s are closed", rev.ID)
 				st.Next = s.command("migrate") + ", or fix the rows " + s.command("contract", "--dry-run") + " reports"
@@ -200,11 +201,6 @@ func (st *Status) refuse(err error) {
 	if r := (*Refusal)(nil); errors.As(err, &r) {
 		st.Summary, st.Next = r.Reason, r.Next
 	}
-}
-
-// closedOnly reports gates that all ran (some counting rows).
-func closedOnly(gates []GateResult) bool {
-	return !slices.ContainsFunc(gates, func(g GateResult) bool { return g.Error != "" && g.NotRechecked == "" })
 }
 
 // countPending sums the rows every unfinished backfill of the revision
