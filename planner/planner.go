@@ -544,13 +544,8 @@ func addRollbacks(p *project.Project, out *Output) error {
 // gates of a refusal at plan time.
 func refusedRollback(id revision.ID, data []byte) bool {
 	stmts, err := revision.Parse(id.File(), data)
-	if err != nil || len(stmts) == 0 {
-		return false
-	}
-	for _, st := range stmts {
-		if _, ok := st.RollbackRefusal(); !ok {
-			return false
-		}
-	}
-	return true
+	return err == nil && len(stmts) > 0 && !slices.ContainsFunc(stmts, func(st revision.Statement) bool {
+		_, refuses := st.RollbackRefusal()
+		return !refuses
+	})
 }

@@ -567,12 +567,10 @@ func (e *Env) CheckExclude() error {
 
 // Excluded reports whether an env's exclude patterns name table.
 func Excluded(patterns []string, table string) bool {
-	for _, pat := range patterns {
-		if ok, _ := path.Match(pat, table); ok {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(patterns, func(pat string) bool {
+		ok, _ := path.Match(pat, table)
+		return ok
+	})
 }
 
 // envURLs are, by env name, where each env block's url is written and the
