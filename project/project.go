@@ -433,15 +433,10 @@ func (p *Project) SchemaFile(release string) string {
 	return filepath.Join(p.SchemaDir, release+".hcl")
 }
 
-// DeclFile is the declarations file of a release declared as SQL:
+// DeclFileOf is the declarations file beside a release's SQL file
+// (schema/train.sql: schema/train.emcee.hcl), named as the SQL file is:
 // emcee's declarations (replaces, renamed_from, fill, ...) in HCL, beside
 // the SQL that holds the schema.
-func (p *Project) DeclFile(release string) string {
-	return DeclFileOf(filepath.Join(p.SchemaDir, release+".sql"))
-}
-
-// DeclFileOf is the declarations file beside a release's SQL file
-// (schema/train.sql: schema/train.emcee.hcl), named as the SQL file is.
 func DeclFileOf(sqlFile string) string {
 	return strings.TrimSuffix(sqlFile, ".sql") + ".emcee.hcl"
 }
@@ -459,7 +454,7 @@ type ReleaseFiles struct {
 func (p *Project) Files(release string) (ReleaseFiles, error) {
 	hcl := filepath.Join(p.SchemaDir, release+".hcl")
 	sql := filepath.Join(p.SchemaDir, release+".sql")
-	decl := p.DeclFile(release)
+	decl := DeclFileOf(sql)
 	switch h, s, d := fileExists(hcl), fileExists(sql), fileExists(decl); {
 	case h && s:
 		return ReleaseFiles{}, fmt.Errorf("%s and %s both declare release %s: a release is declared in HCL or in SQL; remove one of them", Rel(hcl), Rel(sql), release)
