@@ -220,7 +220,7 @@ func Uncheckable(p *project.Project, files map[string][]byte, untold []string) [
 		i, ok := at[snap]
 		if !ok {
 			u := Unchecked{Snapshot: rel(snap), Missing: files[snap] == nil}
-			if seq, isStep := stepOfSnapshot(id.Release, snap); u.Missing && isStep {
+			if seq, isStep := revision.SnapshotStep(id.Release, snap); u.Missing && isStep {
 				for m := 1; m < seq; m++ {
 					if _, there := files[revision.StepSnapshotFile(id.Release, m)]; there {
 						u.Earlier = rel(revision.StepSnapshotFile(id.Release, m))
@@ -238,16 +238,6 @@ func Uncheckable(p *project.Project, files map[string][]byte, untold []string) [
 		out[i].Revisions = append(out[i].Revisions, rel(path))
 	}
 	return out
-}
-
-// stepOfSnapshot is the step a step snapshot of release was kept for.
-func stepOfSnapshot(release, path string) (int, bool) {
-	for seq := 1; seq < 100; seq++ {
-		if revision.StepSnapshotFile(release, seq) == path {
-			return seq, true
-		}
-	}
-	return 0, false
 }
 
 // Notes are the lines `plan --check` prints for the released releases it
