@@ -103,19 +103,13 @@ func (e *noDatabase) Is(target error) bool { return target == ErrNoDatabase }
 // beats what is exported (a stray $EMCEE_URL never overrides --env), and
 // a URL beats an env block.
 func Resolve(flagURL, envName string, p *project.Project) (*Config, error) {
-	var raw, from string
+	raw, from, env, flag := given(flagURL, envName)
 	var exclude []string
 	var err error
 	switch {
-	case flagURL != "":
-		raw, from = flagURL, "--url"
-	case envName != "":
-		raw, from, exclude, err = envURL(envName, "--env", p)
-	case os.Getenv(EnvURL) != "":
-		raw, from = os.Getenv(EnvURL), "$"+EnvURL
-	case os.Getenv(EnvEnv) != "":
-		raw, from, exclude, err = envURL(os.Getenv(EnvEnv), "$"+EnvEnv, p)
-	default:
+	case env != "":
+		raw, from, exclude, err = envURL(env, flag, p)
+	case raw == "":
 		return nil, &noDatabase{fmt.Sprintf("no database given: pass --url mysql://user:pass@host:3306/db or --env NAME (an env block of atlas.hcl), or set $%s or $%s", EnvURL, EnvEnv)}
 	}
 	if err != nil {
@@ -128,6 +122,23 @@ func Resolve(flagURL, envName string, p *project.Project) (*Config, error) {
 	c.From, c.Exclude = from, exclude
 	c.Collations = collations(p)
 	return c, nil
+}
+
+// given is what names the database, the first given of: --url, --env,
+// $EMCEE_URL, $EMCEE_ENV (Resolve): a URL and where it came from, or an
+// env block's name and the flag that asked for it; all "" when none is.
+func given(flagURL, envName string) (raw, from, env, flag string) {
+	switch {
+	case flagURL != "":
+		return flagURL, "--url", "", ""
+	case envName != "":
+		return "", "", envName, "--env"
+	case os.Getenv(EnvURL) != "":
+		return os.Getenv(EnvURL), "$" + EnvURL, "", ""
+	case os.Getenv(EnvEnv) != "":
+		return "", "", os.Getenv(EnvEnv), "$" + EnvEnv
+	}
+	return "", "", "", ""
 }
 
 // collations is Config.Collations for databases of project p.

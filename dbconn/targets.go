@@ -46,16 +46,7 @@ func Targets(flagURL, targetsFile, flagDev, envName string, p *project.Project) 
 		}
 		return targets, true, nil
 	}
-	name, flag := "", ""
-	switch {
-	case flagURL != "":
-	case envName != "":
-		name, flag = envName, "--env"
-	case os.Getenv(EnvURL) != "":
-	case os.Getenv(EnvEnv) != "":
-		name, flag = os.Getenv(EnvEnv), "$"+EnvEnv
-	}
-	if name != "" && p != nil && p.ForEach(name) {
+	if _, _, name, flag := given(flagURL, envName); name != "" && p != nil && p.ForEach(name) {
 		targets, err := envTargets(name, flag, flagDev, p)
 		return targets, true, err
 	}

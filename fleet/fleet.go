@@ -89,9 +89,7 @@ func (r *runner) phase(ctx context.Context, from, to int, o Options) {
 	var wg sync.WaitGroup
 	for i := from; i < to; i++ {
 		slots <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			defer func() { <-slots }()
 			if m := r.keys[r.jobs[i].Key]; m != nil {
 				m.Lock()
@@ -110,7 +108,7 @@ func (r *runner) phase(ctx context.Context, from, to int, o Options) {
 			if failed && o.FailFast && r.stopped == "" {
 				r.stopped = "not started: --fail-fast after " + r.jobs[i].Name + " failed"
 			}
-		}()
+		})
 	}
 	wg.Wait()
 }

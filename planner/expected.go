@@ -43,7 +43,8 @@ func Expected(p *project.Project, files map[string][]byte, release string) (map[
 		if snap == nil || err != nil {
 			return nil, err
 		}
-		prev, base = snap.source(p, from), baseHash(snap.body)
+		prev = snap.source(p, from)
+		base = baseHash(prev)
 	}
 	out := map[string][]byte{}
 	var asOf *snapshot
@@ -179,16 +180,9 @@ func (e Edit) describe(p *project.Project) string {
 func Compare(p *project.Project, files map[string][]byte) (edits []Edit, untold []string, err error) {
 	wants, errs := expectedAll(p, files)
 	for i, rel := range p.Releases {
-		want := wants[i]
-		if errs[i] != nil {
-			if e, ok := unplannable(p, files, rel, errs[i]); ok {
-				edits, errs[i] = append(edits, e), nil
-				continue
-			}
-			errs[i] = fmt.Errorf("the planner cannot recompute release %s: %w", rel, errs[i])
-			continue
-		}
-		e, u := compareRelease(p, files, rel, want)
+		var e []Edit
+		var u []string
+		e, u, errs[i] = compareRelease(p, files, rel, wants[i], errs[i])
 		edits, untold = append(edits, e...), append(untold, u...)
 	}
 	return edits, untold, errors.Join(errs...)
@@ -199,19 +193,19 @@ func Compare(p *project.Project, files map[string][]byte) (edits []Edit, untold 
 // recompute.
 func CompareRelease(p *project.Project, files map[string][]byte, rel string) ([]Edit, []Unchecked, error) {
 	want, err := Expected(p, files, rel)
+	edits, untold, err := compareRelease(p, files, rel, want, err)
+	return edits, Uncheckable(p, files, untold), err
+}
+
+// compareRelease compares the revisions of rel with want, what the
+// planner writes for them, or says why it cannot (err: Expected's).
+func compareRelease(p *project.Project, files map[string][]byte, rel string, want map[string][]byte, err error) (edits []Edit, untold []string, _ error) {
 	if err != nil {
 		if e, ok := unplannable(p, files, rel, err); ok {
 			return []Edit{e}, nil, nil
 		}
 		return nil, nil, fmt.Errorf("the planner cannot recompute release %s: %w", rel, err)
 	}
-	edits, untold := compareRelease(p, files, rel, want)
-	return edits, Uncheckable(p, files, untold), nil
-}
-
-// compareRelease compares the revisions of rel with want, what the
-// planner writes for them.
-func compareRelease(p *project.Project, files map[string][]byte, rel string, want map[string][]byte) (edits []Edit, untold []string) {
 	steps := stepsOf(files, rel)
 	for _, path := range slices.Sorted(maps.Keys(files)) {
 		id, ok := revision.FileID(path)
@@ -233,7 +227,7 @@ func compareRelease(p *project.Project, files map[string][]byte, rel string, wan
 			edits = append(edits, e)
 		}
 	}
-	return edits, untold
+	return edits, untold, nil
 }
 
 // unplannable is the Edit of a released release this emcee fails to

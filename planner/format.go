@@ -126,10 +126,7 @@ func (pl Planned) Refusal() string {
 
 // differ says how many of the release's revisions differ.
 func (pl Planned) differ() string {
-	if pl.Count == 1 {
-		return "1 revision differs"
-	}
-	return fmt.Sprintf("%d revisions differ", pl.Count)
+	return sqlsyntax.Plural(pl.Count, "revision") + sqlsyntax.OneOrMany(pl.Count, " differs", " differ")
 }
 
 // stamp records a plan format in every snapshot of out that records none

@@ -119,7 +119,7 @@ func Plan(p *project.Project, opts Options) (*Output, error) {
 		name := r.name
 		prevEnd := prev.endSource()
 		if r.snap != nil {
-			if want := baseHash(bodyOf(prevEnd)); r.snap.base != want {
+			if want := baseHash(prevEnd); r.snap.base != want {
 				why, err := rebase(p, existing, out, r, want)
 				if err != nil {
 					return nil, err
@@ -192,7 +192,7 @@ func Plan(p *project.Project, opts Options) (*Output, error) {
 		if r.sql != nil {
 			sqlHash = r.sql.Hash(p.Target)
 		}
-		out.Files[revision.SnapshotFile(name)] = renderSnapshot(name, 0, r.src.Src, baseHash(bodyOf(prevEnd)), sqlHash, Format)
+		out.Files[revision.SnapshotFile(name)] = renderSnapshot(name, 0, r.src.Src, baseHash(prevEnd), sqlHash, Format)
 		prev = r
 	}
 	if err := addRollbacks(p, out); err != nil {
@@ -376,13 +376,6 @@ func (r *release) endSource() *diff.Source {
 	return &r.src
 }
 
-func bodyOf(s *diff.Source) []byte {
-	if s == nil {
-		return nil
-	}
-	return s.Src
-}
-
 func readReleases(p *project.Project, existing *revision.Plans, opts Options) ([]*release, error) {
 	out := make([]*release, 0, len(p.Releases))
 	for _, name := range p.Releases {
@@ -427,11 +420,7 @@ func readReleases(p *project.Project, existing *revision.Plans, opts Options) ([
 // what sql evaluates otherwise; with sql nil, that is an error naming the
 // file.
 func Source(p *project.Project, release string, sql SQLEval) (diff.Source, error) {
-	var last *snapshot
-	path := revision.SnapshotFile(release)
-	if data, err := os.ReadFile(filepath.Join(p.PlansDir, path)); err == nil {
-		last, _ = readSnapshot(p, path, data)
-	}
+	last, _ := latestSnapshot(p, release)
 	src, _, err := source(p, release, last, sql, false)
 	return src, err
 }
@@ -555,13 +544,8 @@ func addRollbacks(p *project.Project, out *Output) error {
 // gates of a refusal at plan time.
 func refusedRollback(id revision.ID, data []byte) bool {
 	stmts, err := revision.Parse(id.File(), data)
-	if err != nil || len(stmts) == 0 {
-		return false
-	}
-	for _, st := range stmts {
-		if _, ok := st.RollbackRefusal(); !ok {
-			return false
-		}
-	}
-	return true
+	return err == nil && len(stmts) > 0 && !slices.ContainsFunc(stmts, func(st revision.Statement) bool {
+		_, refuses := st.RollbackRefusal()
+		return !refuses
+	})
 }

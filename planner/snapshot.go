@@ -121,12 +121,13 @@ func (s *snapshot) source(p *project.Project, release string) *diff.Source {
 	return &diff.Source{Release: release, File: file, Src: s.body}
 }
 
-// baseHash identifies the state a release was planned on top of.
-func baseHash(prevEnd []byte) string {
-	if prevEnd == nil {
+// baseHash identifies the state a release was planned on top of: the
+// previous release's end state (nil before the first release).
+func baseHash(prevEnd *diff.Source) string {
+	if prevEnd == nil || prevEnd.Src == nil {
 		return "empty"
 	}
-	h := sha256.Sum256(prevEnd)
+	h := sha256.Sum256(prevEnd.Src)
 	return "h1:" + base64.StdEncoding.EncodeToString(h[:])
 }
 
@@ -149,14 +150,20 @@ func relName(p *project.Project, path string) string {
 // diff.Load: a release declared as SQL keeps its declarations file there
 // in comments, which only the source's reader finds.
 func SnapshotSource(p *project.Project, release string) (diff.Source, error) {
-	path := revision.SnapshotFile(release)
-	data, err := os.ReadFile(filepath.Join(p.PlansDir, path))
+	s, err := latestSnapshot(p, release)
 	if err != nil {
 		return diff.Source{}, err // a missing one too: the caller says what needs it
 	}
-	s, err := readSnapshot(p, path, data)
-	if err != nil {
-		return diff.Source{}, err
-	}
 	return *s.source(p, release), nil
+}
+
+// latestSnapshot reads the latest snapshot of a release from the plans
+// directory.
+func latestSnapshot(p *project.Project, release string) (*snapshot, error) {
+	path := revision.SnapshotFile(release)
+	data, err := os.ReadFile(filepath.Join(p.PlansDir, path))
+	if err != nil {
+		return nil, err
+	}
+	return readSnapshot(p, path, data)
 }

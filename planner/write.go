@@ -204,6 +204,7 @@ func (u Unchecked) String() string {
 func Uncheckable(p *project.Project, files map[string][]byte, untold []string) []Unchecked {
 	var out []Unchecked
 	at := map[string]int{}
+	rel := func(path string) string { return project.Rel(filepath.Join(p.PlansDir, path)) }
 	for _, path := range untold {
 		id, ok := revision.FileID(path)
 		if !ok {
@@ -218,44 +219,25 @@ func Uncheckable(p *project.Project, files map[string][]byte, untold []string) [
 		}
 		i, ok := at[snap]
 		if !ok {
-			u := Unchecked{Snapshot: snap, Missing: files[snap] == nil}
-			if seq, isStep := stepOfSnapshot(id.Release, snap); u.Missing && isStep {
+			u := Unchecked{Snapshot: rel(snap), Missing: files[snap] == nil}
+			if seq, isStep := revision.SnapshotStep(id.Release, snap); u.Missing && isStep {
 				for m := 1; m < seq; m++ {
 					if _, there := files[revision.StepSnapshotFile(id.Release, m)]; there {
-						u.Earlier = revision.StepSnapshotFile(id.Release, m)
+						u.Earlier = rel(revision.StepSnapshotFile(id.Release, m))
 						break
 					}
 				}
 				next := snapshotOf(id.Release, seq+1, steps)
 				if s, err := snapshotIn(p, files, next); err == nil && s != nil && s.format >= 1 {
-					u.Later = fmt.Sprintf("%s:%d", next, s.formatLine)
+					u.Later = fmt.Sprintf("%s:%d", rel(next), s.formatLine)
 				}
 			}
 			i, at[snap] = len(out), len(out)
 			out = append(out, u)
 		}
-		out[i].Revisions = append(out[i].Revisions, project.Rel(filepath.Join(p.PlansDir, path)))
-	}
-	for i := range out {
-		out[i].Snapshot = project.Rel(filepath.Join(p.PlansDir, out[i].Snapshot))
-		if out[i].Earlier != "" {
-			out[i].Earlier = project.Rel(filepath.Join(p.PlansDir, out[i].Earlier))
-		}
-		if out[i].Later != "" {
-			out[i].Later = project.Rel(filepath.Join(p.PlansDir, out[i].Later))
-		}
+		out[i].Revisions = append(out[i].Revisions, rel(path))
 	}
 	return out
-}
-
-// stepOfSnapshot is the step a step snapshot of release was kept for.
-func stepOfSnapshot(release, path string) (int, bool) {
-	for seq := 1; seq < 100; seq++ {
-		if revision.StepSnapshotFile(release, seq) == path {
-			return seq, true
-		}
-	}
-	return 0, false
 }
 
 // Notes are the lines `plan --check` prints for the released releases it

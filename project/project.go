@@ -433,15 +433,10 @@ func (p *Project) SchemaFile(release string) string {
 	return filepath.Join(p.SchemaDir, release+".hcl")
 }
 
-// DeclFile is the declarations file of a release declared as SQL:
+// DeclFileOf is the declarations file beside a release's SQL file
+// (schema/train.sql: schema/train.emcee.hcl), named as the SQL file is:
 // emcee's declarations (replaces, renamed_from, fill, ...) in HCL, beside
 // the SQL that holds the schema.
-func (p *Project) DeclFile(release string) string {
-	return DeclFileOf(filepath.Join(p.SchemaDir, release+".sql"))
-}
-
-// DeclFileOf is the declarations file beside a release's SQL file
-// (schema/train.sql: schema/train.emcee.hcl), named as the SQL file is.
 func DeclFileOf(sqlFile string) string {
 	return strings.TrimSuffix(sqlFile, ".sql") + ".emcee.hcl"
 }
@@ -459,7 +454,7 @@ type ReleaseFiles struct {
 func (p *Project) Files(release string) (ReleaseFiles, error) {
 	hcl := filepath.Join(p.SchemaDir, release+".hcl")
 	sql := filepath.Join(p.SchemaDir, release+".sql")
-	decl := p.DeclFile(release)
+	decl := DeclFileOf(sql)
 	switch h, s, d := fileExists(hcl), fileExists(sql), fileExists(decl); {
 	case h && s:
 		return ReleaseFiles{}, fmt.Errorf("%s and %s both declare release %s: a release is declared in HCL or in SQL; remove one of them", Rel(hcl), Rel(sql), release)
@@ -567,12 +562,10 @@ func (e *Env) CheckExclude() error {
 
 // Excluded reports whether an env's exclude patterns name table.
 func Excluded(patterns []string, table string) bool {
-	for _, pat := range patterns {
-		if ok, _ := path.Match(pat, table); ok {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(patterns, func(pat string) bool {
+		ok, _ := path.Match(pat, table)
+		return ok
+	})
 }
 
 // envURLs are, by env name, where each env block's url is written and the

@@ -25,13 +25,17 @@ func StepSnapshotFile(release string, seq int) string {
 
 // IsSnapshot reports whether path is one of the release's snapshots.
 func IsSnapshot(release, path string) bool {
-	if path == SnapshotFile(release) {
-		return true
-	}
+	_, step := SnapshotStep(release, path)
+	return step || path == SnapshotFile(release)
+}
+
+// SnapshotStep is the step a step snapshot of release was kept for
+// (StepSnapshotFile); false for any other path.
+func SnapshotStep(release, path string) (int, bool) {
 	n, ok := strings.CutPrefix(path, release+"/"+release+".snapshot")
 	n, ok2 := strings.CutSuffix(n, ".hcl")
 	seq, err := strconv.Atoi(n)
-	return ok && ok2 && err == nil && len(n) >= 2 && path == StepSnapshotFile(release, seq)
+	return seq, ok && ok2 && err == nil && len(n) >= 2 && path == StepSnapshotFile(release, seq)
 }
 
 // Revision is one script read from the plans directory.

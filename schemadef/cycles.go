@@ -10,10 +10,7 @@ import "slices"
 // the tables, rollback copies its tables out and back together.
 func Cycles(refs [][]int) []int {
 	n := len(refs)
-	index, low, comp := make([]int, n), make([]int, n), make([]int, n)
-	for i := range index {
-		index[i] = -1
-	}
+	index, low, comp := slices.Repeat([]int{-1}, n), make([]int, n), make([]int, n)
 	var stack []int
 	on := make([]bool, n)
 	next := 0
@@ -35,10 +32,7 @@ func Cycles(refs [][]int) []int {
 		if low[v] != index[v] {
 			return
 		}
-		i := len(stack) - 1
-		for stack[i] != v {
-			i--
-		}
+		i := slices.Index(stack, v)
 		members := stack[i:]
 		stack = stack[:i]
 		name := slices.Min(members)

@@ -32,16 +32,11 @@ func ReadSnapshot(path string, t project.Target) (*schema.Schema, error) {
 	if err != nil {
 		return nil, err
 	}
-	return ParseSnapshot(path, src, t)
-}
-
-// ParseSnapshot evaluates a snapshot already read, named for its errors.
-func ParseSnapshot(name string, src []byte, t project.Target) (*schema.Schema, error) {
 	p := hclparse.NewParser()
-	if _, diags := p.ParseHCL(src, name); diags.HasErrors() {
+	if _, diags := p.ParseHCL(src, path); diags.HasErrors() {
 		return nil, project.HCLError(diags)
 	}
-	return Eval(p, name, t)
+	return Eval(p, path, t)
 }
 
 // Eval evaluates files already parsed, so a release file is parsed once
