@@ -188,10 +188,7 @@ func (r *Release) Check(prev *Release) error {
 			errs = append(errs, decl.Pos.Errorf("%s takes over from %q, but %s is the first release: there is nothing to take over from", ref, src, r.Name).Error())
 			continue
 		}
-		oldTable := ref.Table
-		if td, ok := r.Declarations.Tables[ref.Table]; ok {
-			oldTable = td.RenamedFrom
-		}
+		oldTable := r.oldName(ref.Table)
 		t, ok := prev.Schema.Table(oldTable)
 		if !ok {
 			errs = append(errs, decl.Pos.Errorf("%s takes over from %s.%s, but release %s has no table %q (%s); remove the declaration if it belongs to an older release", ref, oldTable, src, prev.Name, oldTable, prev.File).Error())
