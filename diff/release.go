@@ -43,8 +43,8 @@ func ParseRelease(name, file string, src []byte, t project.Target) (*Release, er
 	if err := validate(body, fileSpec, "the file"); err != nil {
 		return nil, err
 	}
-	if errs := checkStructure(body, t); len(errs) > 0 {
-		return nil, fmt.Errorf("%s", strings.Join(errs, "\n"))
+	if err := JoinLines(checkStructure(body, t)); err != nil {
+		return nil, err
 	}
 	decls, err := readDeclarations(body, src)
 	if err != nil {
