@@ -447,8 +447,8 @@ func sharedConstraintNames(s *schema.Schema) bool {
 				return true
 			}
 		}
-		for _, a := range t.Attrs {
-			if c, ok := a.(*schema.Check); ok && c.Name != "" && shared(checks, c.Name, t.Name) {
+		for _, c := range t.Checks() {
+			if c.Name != "" && shared(checks, c.Name, t.Name) {
 				return true
 			}
 		}
