@@ -1,7 +1,10 @@
 package diff
 
 import (
+	"ariga.io/atlas/sql/mysql"
 	"ariga.io/atlas/sql/schema"
+
+	"github.com/emcee-db/emcee/schemadef"
 )
 
 // withAutoIncrementChanges adds the AUTO_INCREMENT changes of kept columns
@@ -21,7 +24,7 @@ func withAutoIncrementChanges(from, to *schema.Schema, changes []schema.Change) 
 	for old, t := range kept(from, to) {
 		for _, c := range t.Columns {
 			o, ok := old.Column(c.Name)
-			if !ok || autoIncrement(o) == autoIncrement(c) {
+			if !ok || AutoIncrement(o) == AutoIncrement(c) {
 				continue
 			}
 			mt := modifyTable(&changes, t)
@@ -36,4 +39,7 @@ func withAutoIncrementChanges(from, to *schema.Schema, changes []schema.Change) 
 }
 
 // AutoIncrement tells whether the server numbers the column.
-func AutoIncrement(c *schema.Column) bool { return autoIncrement(c) }
+func AutoIncrement(c *schema.Column) bool {
+	_, ok := schemadef.Attr[*mysql.AutoIncrement](c.Attrs)
+	return ok
+}

@@ -160,10 +160,8 @@ func (p *piece) unpack(dir string) bool {
 
 // entryPath is where a source's entry is, for a build.
 func entryPath(dir string, build, key [32]byte) string {
-	h := sha256.New()
-	h.Write(build[:])
-	h.Write(key[:])
-	return filepath.Join(dir, hex.EncodeToString(h.Sum(nil)))
+	name := hashOf(build[:], key[:])
+	return filepath.Join(dir, hex.EncodeToString(name[:]))
 }
 
 // pending are the cache entries being written.

@@ -204,14 +204,14 @@ func tableChange(changes []schema.Change, t *schema.Table) *schema.ModifyTable {
 	return nil
 }
 
+// columnChange is the change of column name in mt, nil if none (Atlas
+// pairs the columns of a ModifyColumn by name).
 func columnChange(mt *schema.ModifyTable, name string) *schema.ModifyColumn {
 	if mt == nil {
 		return nil
 	}
-	for _, ch := range mt.Changes {
-		if m, ok := ch.(*schema.ModifyColumn); ok && m.To.Name == name {
-			return m
-		}
+	if i := schema.Changes(mt.Changes).IndexModifyColumn(name); i >= 0 {
+		return mt.Changes[i].(*schema.ModifyColumn)
 	}
 	return nil
 }

@@ -15,13 +15,12 @@ import (
 // a ModifyCheck of the table.
 func withCheckExprChanges(from, to *schema.Schema, changes []schema.Change) []schema.Change {
 	for old, t := range kept(from, to) {
-		for _, a := range t.Attrs {
-			c, ok := a.(*schema.Check)
-			if !ok || c.Name == "" {
+		for _, c := range t.Checks() {
+			if c.Name == "" {
 				continue
 			}
-			for _, oa := range old.Attrs {
-				if o, ok := oa.(*schema.Check); ok && o.Name == c.Name && !sqlsyntax.SameExpr(o.Expr, c.Expr) {
+			for _, o := range old.Checks() {
+				if o.Name == c.Name && !sqlsyntax.SameExpr(o.Expr, c.Expr) {
 					if mt := modifyTable(&changes, t); !hasCheckChange(mt.Changes, c.Name) {
 						mt.Changes = append(mt.Changes, &schema.ModifyCheck{From: o, To: c})
 					}

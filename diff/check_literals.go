@@ -149,10 +149,8 @@ func checkNames(loc *locator, s *schema.Schema, target project.Target) []string 
 				}
 			}
 		}
-		for _, a := range t.Attrs {
-			if ck, ok := a.(*schema.Check); ok {
-				name(sqlname.Check, ck.Name, loc.name(t.Name, "check", ck.Name))
-			}
+		for _, ck := range t.Checks() {
+			name(sqlname.Check, ck.Name, loc.name(t.Name, "check", ck.Name))
 		}
 	}
 	return errs

@@ -2,8 +2,6 @@ package diff
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"maps"
@@ -449,8 +447,8 @@ func sharedConstraintNames(s *schema.Schema) bool {
 				return true
 			}
 		}
-		for _, a := range t.Attrs {
-			if c, ok := a.(*schema.Check); ok && c.Name != "" && shared(checks, c.Name, t.Name) {
+		for _, c := range t.Checks() {
+			if c.Name != "" && shared(checks, c.Name, t.Name) {
 				return true
 			}
 		}
@@ -502,16 +500,7 @@ func pieceKeys(chunks []chunk, t project.Target) ([]byte, [][32]byte, bool) {
 // pieceKey names what a chunk evaluates to: its content, the schema block
 // it is evaluated with, the target.
 func pieceKey(target string, schemaChunk, data []byte) [32]byte {
-	h := sha256.New()
-	var n [8]byte
-	for _, s := range [][]byte{[]byte(target), schemaChunk, data} {
-		binary.BigEndian.PutUint64(n[:], uint64(len(s)))
-		h.Write(n[:])
-		h.Write(s)
-	}
-	var k [32]byte
-	h.Sum(k[:0])
-	return k
+	return hashOf([]byte(target), schemaChunk, data)
 }
 
 // pieceMemo holds the pieces evaluated or read in this process; the first

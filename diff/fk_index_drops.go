@@ -1,8 +1,6 @@
 package diff
 
 import (
-	"slices"
-
 	"ariga.io/atlas/sql/schema"
 )
 
@@ -41,7 +39,7 @@ func withForeignKeyIndexDrops(base, to *schema.Schema, lists map[*schema.Table][
 		}
 		mt := tableChange(changes, t)
 		for _, idx := range had {
-			if _, ok := t.Index(idx.Name); ok || mt != nil && dropsIndex(mt, idx.Name) {
+			if _, ok := t.Index(idx.Name); ok || mt != nil && schema.Changes(mt.Changes).IndexDropIndex(idx.Name) >= 0 {
 				continue
 			}
 			mt = modifyTable(&changes, t)
@@ -49,8 +47,4 @@ func withForeignKeyIndexDrops(base, to *schema.Schema, lists map[*schema.Table][
 		}
 	}
 	return changes
-}
-
-func dropsIndex(mt *schema.ModifyTable, name string) bool {
-	return slices.ContainsFunc(mt.Changes, func(c schema.Change) bool { d, ok := c.(*schema.DropIndex); return ok && d.I.Name == name })
 }

@@ -43,8 +43,8 @@ func ParseRelease(name, file string, src []byte, t project.Target) (*Release, er
 	if err := validate(body, fileSpec, "the file"); err != nil {
 		return nil, err
 	}
-	if errs := checkStructure(body, t); len(errs) > 0 {
-		return nil, fmt.Errorf("%s", strings.Join(errs, "\n"))
+	if err := JoinLines(checkStructure(body, t)); err != nil {
+		return nil, err
 	}
 	decls, err := readDeclarations(body, src)
 	if err != nil {
@@ -188,10 +188,7 @@ func (r *Release) Check(prev *Release) error {
 			errs = append(errs, decl.Pos.Errorf("%s takes over from %q, but %s is the first release: there is nothing to take over from", ref, src, r.Name).Error())
 			continue
 		}
-		oldTable := ref.Table
-		if td, ok := r.Declarations.Tables[ref.Table]; ok {
-			oldTable = td.RenamedFrom
-		}
+		oldTable := r.oldName(ref.Table)
 		t, ok := prev.Schema.Table(oldTable)
 		if !ok {
 			errs = append(errs, decl.Pos.Errorf("%s takes over from %s.%s, but release %s has no table %q (%s); remove the declaration if it belongs to an older release", ref, oldTable, src, prev.Name, oldTable, prev.File).Error())

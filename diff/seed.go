@@ -217,7 +217,7 @@ func uniqueKeys(target project.Target, t *schema.Table, row *SeedRow) []seedUniq
 				why = append(why, w)
 			}
 		}
-		out = append(out, seedUniqueKey{seedKeyText(cells), strings.Join(compared, "\x00"), strings.Join(why, "; ")})
+		out = append(out, seedUniqueKey{SeedKeyText(cells), strings.Join(compared, "\x00"), strings.Join(why, "; ")})
 	}
 	return out
 }
@@ -346,20 +346,14 @@ func SeedKey(t *schema.Table, row *SeedRow) (key []sqlsyntax.Cell, what string) 
 	return nil, ""
 }
 
-// seedKeyText is a row's key as messages and plans show it: `id = 1`.
-func seedKeyText(key []sqlsyntax.Cell) string {
+// SeedKeyText is a row's key (SeedKey) as messages and plans show it:
+// `id = 1`.
+func SeedKeyText(key []sqlsyntax.Cell) string {
 	parts := make([]string, len(key))
 	for i, c := range key {
 		parts[i] = c.Column + " = " + c.Value.SQL()
 	}
 	return strings.Join(parts, ", ")
-}
-
-// SeedKeyText is the key of a seed row as messages show it (`id = 1`), ""
-// when it has none.
-func SeedKeyText(t *schema.Table, row *SeedRow) string {
-	key, _ := SeedKey(t, row)
-	return seedKeyText(key)
 }
 
 // keyChoices are the keys a seed row of t may give, for messages.
@@ -373,7 +367,7 @@ func SeedKeyText(t *schema.Table, row *SeedRow) string {
 func seedKeyAdvice(t *schema.Table, row *SeedRow) string {
 	choices := keyChoices(t)
 	pk := t.PrimaryKey
-	if pk == nil || len(pk.Parts) != 1 || pk.Parts[0].C == nil || !autoIncrement(pk.Parts[0].C) {
+	if pk == nil || len(pk.Parts) != 1 || pk.Parts[0].C == nil || !AutoIncrement(pk.Parts[0].C) {
 		return "Give " + choices[0]
 	}
 	numbered := fmt.Sprintf("%s.%s is numbered by the server (AUTO_INCREMENT): a number given here may be one a database already gave another row, and migrate stops on a row holding its key with other values", t.Name, pk.Parts[0].C.Name)
@@ -418,7 +412,7 @@ func seedFits(target project.Target, t *schema.Table, c *schema.Column, v *sqlsy
 		return ""
 	}
 	text := v.Text
-	if r, ok := new(big.Rat).SetString(strings.TrimSpace(text)); ok && r.Sign() == 0 && v.Kind != sqlsyntax.ValueBool && autoIncrement(c) {
+	if r, ok := new(big.Rat).SetString(strings.TrimSpace(text)); ok && r.Sign() == 0 && v.Kind != sqlsyntax.ValueBool && AutoIncrement(c) {
 		// Without NO_AUTO_VALUE_ON_ZERO, which emcee's sessions do not
 		// set, the server reads 0 as "the next value": the row's check
 		// (id <=> 0) never finds the row, and every rerun inserts another.
@@ -585,15 +579,11 @@ func columnFold(t *schema.Table, name string) *schema.Column {
 // none: error 1364).
 func needsValue(c *schema.Column) bool {
 	_, enum := c.Type.Type.(*schema.EnumType)
-	return !c.Type.Null && c.Default == nil && !autoIncrement(c) && !generated(c) && !enum
+	return !c.Type.Null && c.Default == nil && !AutoIncrement(c) && !generated(c) && !enum
 }
 
 func generated(c *schema.Column) bool {
 	return slices.ContainsFunc(c.Attrs, func(a schema.Attr) bool { _, ok := a.(*schema.GeneratedExpr); return ok })
-}
-
-func autoIncrement(c *schema.Column) bool {
-	return slices.ContainsFunc(c.Attrs, func(a schema.Attr) bool { _, ok := a.(*mysql.AutoIncrement); return ok })
 }
 
 func tableNames(s *schema.Schema) []string {

@@ -2,6 +2,7 @@ package diff
 
 import (
 	"crypto/sha256"
+	"encoding/binary"
 	"runtime"
 	"sync"
 
@@ -115,12 +116,19 @@ func (m *fifoMap[V]) forget() {
 // named (positions in declarations carry the name) and the target flavor
 // (Atlas evaluates MariaDB and MySQL types differently).
 func sourceKey(src Source, t project.Target) [32]byte {
+	return hashOf([]byte(t.String()), []byte(src.Release), []byte(src.File), src.Src)
+}
+
+// hashOf is the SHA-256 of parts, each after its length, so that no two
+// lists of parts hash alike.
+func hashOf(parts ...[]byte) [32]byte {
 	h := sha256.New()
-	for _, s := range []string{t.String(), src.Release, src.File} {
-		h.Write([]byte(s))
-		h.Write([]byte{0})
+	var n [8]byte
+	for _, s := range parts {
+		binary.BigEndian.PutUint64(n[:], uint64(len(s)))
+		h.Write(n[:])
+		h.Write(s)
 	}
-	h.Write(src.Src)
 	var k [32]byte
 	h.Sum(k[:0])
 	return k

@@ -309,8 +309,8 @@ func (s *sqlSource) overlay(r *Release, t project.Target) (*Release, error) {
 				blocks[key] = project.PosOf(c.TypeRange)
 			}
 		}
-		if len(errs) > 0 {
-			return nil, fmt.Errorf("%s", strings.Join(errs, "\n"))
+		if err := JoinLines(errs); err != nil {
+			return nil, err
 		}
 		var err error
 		if d, err = readDeclarations(body, s.decl); err != nil {

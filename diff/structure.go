@@ -77,9 +77,11 @@ func checkStructure(body *hclsyntax.Body, t project.Target) []string {
 			switch c.Type {
 			case "column":
 				once(columns, "column %q of table %s is declared twice (first as %q at %s); column names are case-insensitive, and Atlas would keep only one of the blocks: merge them or rename one")
-				checkEmptyEnum(c, name, add)
-				checkWidthOne(c, name, add)
-				checkScaledFloat(c, name, add)
+				if a, ok := c.Body.Attributes["type"]; ok {
+					checkEmptyEnum(c, a, name, add)
+					checkWidthOne(c, a, name, add)
+					checkScaledFloat(c, a, name, add)
+				}
 			case "index":
 				once(indexes, "index %q of table %s is declared twice (first as %q at %s); index names are case-insensitive: rename one")
 			case "foreign_key":
@@ -165,11 +167,7 @@ type labelled struct {
 }
 
 // checkEmptyEnum refuses `type = enum()` and `set()`: Atlas panics on them.
-func checkEmptyEnum(col *hclsyntax.Block, table string, add func(Pos, string, ...any)) {
-	a, ok := col.Body.Attributes["type"]
-	if !ok {
-		return
-	}
+func checkEmptyEnum(col *hclsyntax.Block, a *hclsyntax.Attribute, table string, add func(Pos, string, ...any)) {
 	if call, ok := a.Expr.(*hclsyntax.FunctionCallExpr); ok && (call.Name == "enum" || call.Name == "set") && len(call.Args) == 0 {
 		add(project.PosOf(a.Expr.Range()), "column %s.%s: %s() has no values; list the values the column may hold, e.g. %s(\"a\", \"b\")", table, col.Labels[0], call.Name, call.Name)
 	}
@@ -180,11 +178,7 @@ func checkEmptyEnum(col *hclsyntax.Block, table string, add func(Pos, string, ..
 // true, sql("int(1)")): Atlas reads every one as a bool, a signed
 // tinyint(1), and the plans created it so, refusing the application's
 // 1000 (or 200), as a release declared as SQL's did (schemadef.NotBools).
-func checkWidthOne(col *hclsyntax.Block, table string, add func(Pos, string, ...any)) {
-	a, ok := col.Body.Attributes["type"]
-	if !ok {
-		return
-	}
+func checkWidthOne(col *hclsyntax.Block, a *hclsyntax.Attribute, table string, add func(Pos, string, ...any)) {
 	var raw, instead string
 	switch e := a.Expr.(type) {
 	case *hclsyntax.FunctionCallExpr:
@@ -243,11 +237,7 @@ func checkWidthOne(col *hclsyntax.Block, table string, add func(Pos, string, ...
 // point (double(24,8), sql("float(7,4)")): Atlas keeps its precision
 // alone, and the plans created a double that does not round, as a
 // release declared as SQL's did (schemadef.ScaledFloats).
-func checkScaledFloat(col *hclsyntax.Block, table string, add func(Pos, string, ...any)) {
-	a, ok := col.Body.Attributes["type"]
-	if !ok {
-		return
-	}
+func checkScaledFloat(col *hclsyntax.Block, a *hclsyntax.Attribute, table string, add func(Pos, string, ...any)) {
 	call, ok := a.Expr.(*hclsyntax.FunctionCallExpr)
 	if !ok {
 		return

@@ -202,7 +202,7 @@ func seedSteps(target project.Target, t *schema.Table, m *diff.DataMigration) ([
 		if keys[i] == nil {
 			return nil, row.Pos.Errorf("internal: row %d of data_migration %q was not validated when the release was loaded", row.N, m.Name)
 		}
-		shown[i] = diff.SeedKeyText(t, row)
+		shown[i] = diff.SeedKeyText(keys[i])
 		sql, err := sqlsyntax.SeedInsert(t.Name, cells)
 		if err != nil {
 			return nil, row.Pos.Errorf("data_migration %q, row %d: %v", m.Name, row.N, err)
@@ -250,7 +250,7 @@ func declaredKeys(to *diff.Release, t *schema.Table) (keys [][]sqlsyntax.Cell, s
 		}
 		for _, row := range m.Seed {
 			if k, _ := diff.SeedKey(t, row); k != nil {
-				keys, shown = append(keys, k), append(shown, diff.SeedKeyText(t, row))
+				keys, shown = append(keys, k), append(shown, diff.SeedKeyText(k))
 			}
 		}
 	}
