@@ -160,12 +160,6 @@ func (s *syncCol) forwardInputs() []string {
 	return cols
 }
 
-// fillBlock is a fill column's part of both triggers: the previous release
-// never writes the column, so NULL means "compute it".
-func fillBlock(col, expr string) string {
-	return fmt.Sprintf("  IF %s IS NULL THEN\n    SET %s = %s;\n  END IF;\n", col, col, expr)
-}
-
 // choosePlaceholder picks the old column's placeholder default (the old
 // column is NOT NULL without one, and the new release does not write it).
 //
@@ -335,7 +329,10 @@ func syncTriggerSteps(c *Change, cols []*syncCol) []Step {
 		for _, s := range cols {
 			n, fwd := rowCol("NEW", s.col.Name), syncExpr(s.forward, "NEW")
 			if s.old == nil {
-				body.WriteString(fillBlock(n, fwd))
+				// A fill column's part of both triggers: the previous
+				// release never writes the column, so NULL means "compute
+				// it".
+				fmt.Fprintf(&body, "  IF %s IS NULL THEN\n    SET %s = %s;\n  END IF;\n", n, n, fwd)
 				continue
 			}
 			body.WriteString(ev.block(s, n, rowCol("NEW", s.old.Name), fwd, s.backwardSQL()))
