@@ -11,6 +11,7 @@ import (
 	"github.com/emcee-db/emcee/effect"
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/schemadef"
+	"github.com/emcee-db/emcee/sqlname"
 )
 
 // Before contract the previous release still runs: anything it reads or
@@ -136,7 +137,7 @@ func rekeysKeptIndex(p *Pass, rel string, d *effect.DDL, name string) bool {
 		if part.C == nil || diff.Prefix(part) > 0 {
 			return false
 		}
-		cols = append(cols, strings.ToLower(part.C.Name))
+		cols = append(cols, part.C.Name)
 	}
 	dropped, added, retyped := false, false, false
 	for _, c := range d.Clauses {
@@ -144,20 +145,12 @@ func rekeysKeptIndex(p *Pass, rel string, d *effect.DDL, name string) bool {
 		case c.Op == "DROP" && c.Object == "INDEX" && strings.EqualFold(c.Name, name):
 			dropped = true
 		case c.Op == "ADD" && (c.Object == "INDEX" || c.Object == "UNIQUE") && strings.EqualFold(c.Name, name):
-			added = (c.Object == "UNIQUE") == idx.Unique && !c.Whole && slices.Equal(lower(c.Columns), cols)
-		case c.Op == "MODIFY" && c.Object == "COLUMN" && slices.Contains(cols, strings.ToLower(c.Name)):
+			added = (c.Object == "UNIQUE") == idx.Unique && !c.Whole && slices.EqualFunc(c.Columns, cols, strings.EqualFold)
+		case c.Op == "MODIFY" && c.Object == "COLUMN" && sqlname.IsOneOf(c.Name, cols...):
 			retyped = true
 		}
 	}
 	return dropped && added && retyped
-}
-
-func lower(names []string) []string {
-	out := make([]string, len(names))
-	for i, n := range names {
-		out[i] = strings.ToLower(n)
-	}
-	return out
 }
 
 // checkReadded reports whether a contract revision of the release adds a
