@@ -22,7 +22,7 @@ func reportProblems(p *Pass, code string, kind diff.ProblemKind, fix func(*diff.
 	for _, rel := range p.loadReleases() {
 		for _, prob := range rel.problems {
 			if prob.Kind == kind {
-				p.report(Finding{Code: code, Severity: Error, File: schemaFile(p, prob.Pos.File), Line: prob.Pos.Line, Column: prob.Pos.Col, Message: prob.Msg, Fix: fix(rel.r)})
+				p.atSchema(code, Error, prob.Pos, prob.Msg, fix(rel.r))
 			}
 		}
 	}

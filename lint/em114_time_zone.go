@@ -21,14 +21,13 @@ var _ = register(&Analyzer{
 	Code:  "EM114",
 	Title: "declared expression whose value depends on the session's time zone: backfill and triggers agree only if the application writes in one known zone",
 	Run: func(p *Pass) {
-		rels := p.loadReleases()
-		for i, rel := range rels {
+		for _, rel := range p.loadReleases() {
 			if rel.r == nil {
 				continue
 			}
 			schemas := []*schema.Schema{rel.r.Schema}
-			if i > 0 && rels[i-1].r != nil {
-				schemas = append(schemas, rels[i-1].r.Schema)
+			if prev := p.before(rel.name); prev != nil {
+				schemas = append(schemas, prev)
 			}
 			timestamps := func(table string) []string {
 				var out []string
@@ -70,8 +69,8 @@ var _ = register(&Analyzer{
 					msg = fmt.Sprintf("%s of this file depend on the session's time zone, the %s first: %s (at %s). emcee's backfill computes them in the application's zone (the server's @@global.time_zone, or emcee.app_time_zone), each trigger in the zone of the session writing the row: the values agree only if every session of the application writes in that zone",
 						sqlsyntax.Plural(len(zs), "declared expression"), z.What, z.Cause, strings.Join(at, ", "))
 				}
-				p.report(Finding{Code: "EM114", Severity: Note, File: schemaFile(p, z.Pos.File), Line: z.Pos.Line, Column: z.Pos.Col, Message: msg,
-					Fix: "if the application sets its own time_zone, declare it in atlas.hcl (emcee { app_time_zone = \"+00:00\" }); or compute without the session's zone (a DATETIME column, UTC_TIMESTAMP(), CONVERT_TZ with both zones named)"})
+				p.atSchema("EM114", Note, z.Pos, msg,
+					"if the application sets its own time_zone, declare it in atlas.hcl (emcee { app_time_zone = \"+00:00\" }); or compute without the session's zone (a DATETIME column, UTC_TIMESTAMP(), CONVERT_TZ with both zones named)")
 			}
 		}
 	},

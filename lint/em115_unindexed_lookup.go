@@ -2,6 +2,7 @@ package lint
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"ariga.io/atlas/sql/schema"
@@ -26,15 +27,11 @@ var _ = register(&Analyzer{
 	Code:  "EM115",
 	Title: "note: a data_migration predicate's subquery looks up the row through a column no index starts with: the predicate costs the square of the table's rows",
 	Run: func(p *Pass) {
-		rels := p.loadReleases()
-		for i, rel := range rels {
+		for _, rel := range p.loadReleases() {
 			if rel.r == nil {
 				continue
 			}
-			var prev *schema.Schema
-			if i > 0 && rels[i-1].r != nil {
-				prev = rels[i-1].r.Schema
-			}
+			prev := p.before(rel.name)
 			d := rel.r.Declarations
 			for _, m := range d.DataMigrations {
 				for _, pr := range []struct {
@@ -55,9 +52,9 @@ var _ = register(&Analyzer{
 						if !ok {
 							continue
 						}
-						p.report(Finding{Code: "EM115", Severity: Note, File: schemaFile(p, pos.File), Line: pos.Line, Column: pos.Col,
-							Message: fmt.Sprintf("the %s predicate of data_migration %q runs its subquery on %s once for each row of %s (%s%s): %s, so each run reads the whole of %s and the predicate costs the square of the rows where it runs (%s)", pr.what, m.Name, l.Table, pr.row, l.At.Msg, inside, msg, l.Table, pr.runs),
-							Fix:     fix})
+						p.atSchema("EM115", Note, pos,
+							fmt.Sprintf("the %s predicate of data_migration %q runs its subquery on %s once for each row of %s (%s%s): %s, so each run reads the whole of %s and the predicate costs the square of the rows where it runs (%s)", pr.what, m.Name, l.Table, pr.row, l.At.Msg, inside, msg, l.Table, pr.runs),
+							fix)
 					}
 				}
 			}
@@ -79,25 +76,16 @@ func unindexedLookup(now, prev *schema.Schema, l sqlsyntax.Lookup) (msg, fix str
 		was, _ = prev.Table(l.Table)
 	}
 	var inContract []string
-	leads := func(idx *schema.Index, col string) bool {
-		return idx != nil && len(idx.Parts) > 0 && idx.Parts[0].C != nil && strings.EqualFold(idx.Parts[0].C.Name, col)
-	}
 	served := func(col string) bool {
-		if was != nil {
-			if leads(was.PrimaryKey, col) {
-				return true
-			}
-			for _, idx := range was.Indexes {
-				if leads(idx, col) {
-					return true
-				}
-			}
+		leads := func(idx *schema.Index) bool {
+			return idx != nil && len(idx.Parts) > 0 && idx.Parts[0].C != nil && strings.EqualFold(idx.Parts[0].C.Name, col)
 		}
-		if was == nil && leads(t.PrimaryKey, col) {
+		// The previous release's keys, or a new table's primary key.
+		if was != nil && (leads(was.PrimaryKey) || slices.ContainsFunc(was.Indexes, leads)) || was == nil && leads(t.PrimaryKey) {
 			return true
 		}
 		for _, idx := range t.Indexes {
-			if !leads(idx, col) {
+			if !leads(idx) {
 				continue
 			}
 			if was != nil && idx.Unique {

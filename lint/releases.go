@@ -69,10 +69,11 @@ func (p *Pass) load(rel, prev *release) {
 	p.sortOut(rel, err)
 }
 
-// schemaFile names a schema file the pipeline names relative to the
-// project directory as findings do: relative to the working directory.
-func schemaFile(p *Pass, file string) string {
-	return project.Rel(filepath.Join(p.Project.Dir, filepath.FromSlash(file)))
+// atSchema reports a finding at a position in a schema file, which the
+// pipeline names relative to the project directory and findings relative
+// to the working directory.
+func (p *Pass) atSchema(code string, sev Severity, pos diff.Pos, msg, fix string) {
+	p.report(Finding{Code: code, Severity: sev, File: project.Rel(filepath.Join(p.Project.Dir, filepath.FromSlash(pos.File))), Line: pos.Line, Column: pos.Col, Message: msg, Fix: fix})
 }
 
 // reported are the kinds of problem an analyzer reports as a finding;
