@@ -35,7 +35,7 @@ var _ = register(&Analyzer{
 			what := textualTightenings(d, created, unwritten, rekeys)
 			if len(what) == 0 && !created[strings.ToLower(d.Name)] {
 				exempt := false
-				for _, t := range tightenings(p.Project.Target, p.replay.file(rev), p.replay.changes(rev, i)) {
+				for _, t := range tightenings(p.Project.Target, p.replay.file(rev), i) {
 					if t.key == "unique index" && rekeys[strings.ToLower(t.index)] {
 						exempt = true // and so is Atlas's MF101 about it
 						continue
@@ -210,11 +210,15 @@ type tightening struct {
 	dataDependent bool
 }
 
-// tightenings lists what a statement's changes make stricter on tables that
-// existed before the revision.
-func tightenings(target project.Target, f *sqlcheck.File, changes schema.Changes) []tightening {
+// tightenings lists what the changes of statement i of a replayed
+// revision (nil without a replay) make stricter on tables that existed
+// before the revision.
+func tightenings(target project.Target, f *sqlcheck.File, i int) []tightening {
+	if f == nil {
+		return nil
+	}
 	var out []tightening
-	for _, c := range changes {
+	for _, c := range f.Changes[i].Changes {
 		m, ok := c.(*schema.ModifyTable)
 		if !ok || f.TableSpan(m.T)&sqlcheck.SpanAdded != 0 {
 			continue

@@ -22,7 +22,7 @@ var _ = register(&Analyzer{
 	Run: func(p *Pass) {
 		p.statements(true, func(rev *Revision, i int, d *effect.DDL) {
 			var ungated []string
-			for _, t := range tightenings(p.Project.Target, p.replay.file(rev), p.replay.changes(rev, i)) {
+			for _, t := range tightenings(p.Project.Target, p.replay.file(rev), i) {
 				if t.dataDependent && !gated(rev, i, t) {
 					ungated = append(ungated, t.what)
 				}

@@ -52,14 +52,6 @@ type diagnostic struct {
 	sqlcheck.Diagnostic
 }
 
-// changes are the changes of a revision's statement; nil without a replay.
-func (r *replay) changes(rev *Revision, i int) schema.Changes {
-	if r == nil {
-		return nil
-	}
-	return r.files[rev].Changes[i].Changes
-}
-
 // file is the revision as Atlas's analyzers saw it.
 func (r *replay) file(rev *Revision) *sqlcheck.File {
 	if r == nil {
