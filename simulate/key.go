@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -189,14 +190,7 @@ func (k *rowKey) names() []string {
 	return out
 }
 
-func (k *rowKey) has(name string) bool {
-	for _, c := range k.cols {
-		if c.name == name {
-			return true
-		}
-	}
-	return false
-}
+func (k *rowKey) has(name string) bool { return slices.Contains(k.names(), name) }
 
 // value is column i's value in row n, as the server returns it.
 func (k *rowKey) value(i int, n int64) string {

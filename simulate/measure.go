@@ -25,16 +25,9 @@ func (s *Sim) InsertRate(ctx context.Context, k Kind, n int, d time.Duration) (f
 			r := rand.New(rand.NewPCG(s.cfg.Seed+7, uint64(i)))
 			for time.Now().Before(deadline) {
 				t := s.tables[r.IntN(len(s.tables))]
-				cols := t.columns(k)
-				names, args := make([]string, 0, len(cols)), make([]any, 0, len(cols))
-				if !t.key.auto {
-					// keys far above anything the run allocated
-					names, args = append(names, t.key.names()...), append(args, t.key.args(int64(1)<<40+keys.Add(1))...)
-				}
-				for _, c := range cols {
-					names, args = append(names, c.name), append(args, c.gen(r))
-				}
-				if _, err := s.db.ExecContext(ctx, insert(t.name, names, 1), args...); err != nil {
+				// keys far above anything the run allocated
+				q, args, _ := t.newRow(k, int64(1)<<40+keys.Add(1), r)
+				if _, err := s.db.ExecContext(ctx, q, args...); err != nil {
 					once.Do(func() { firstErr = err })
 					return
 				}

@@ -239,12 +239,11 @@ func generator(c *schema.Column) func(*rand.Rand) string {
 	case *schema.BoolType:
 		return func(r *rand.Rand) string { return strconv.Itoa(r.IntN(2)) }
 	case *schema.IntegerType:
-		if strings.Contains(strings.ToLower(c.Type.Raw), "tinyint(1)") {
-			return func(r *rand.Rand) string { return strconv.Itoa(r.IntN(2)) }
-		}
 		limit := 100
-		switch strings.ToLower(t.T) {
-		case "smallint", "mediumint", "int", "integer", "bigint":
+		switch {
+		case strings.Contains(strings.ToLower(c.Type.Raw), "tinyint(1)"):
+			limit = 2
+		case slices.Contains([]string{"smallint", "mediumint", "int", "integer", "bigint"}, strings.ToLower(t.T)):
 			limit = 30000
 		}
 		return func(r *rand.Rand) string { return strconv.Itoa(r.IntN(limit)) }
@@ -320,6 +319,24 @@ func generator(c *schema.Column) func(*rand.Rand) string {
 	return nil
 }
 
+// newRow is the INSERT of row key as a worker of release k writes it (the
+// key unless the server assigns it, a value for each of its columns), its
+// arguments, and the values by column.
+func (t *table) newRow(k Kind, key int64, r *rand.Rand) (string, []any, map[string]string) {
+	var names []string
+	var args []any
+	if !t.key.auto {
+		names, args = t.key.names(), t.key.args(key)
+	}
+	vals := map[string]string{}
+	for _, c := range t.columns(k) {
+		v := c.gen(r)
+		vals[c.name] = v
+		names, args = append(names, c.name), append(args, v)
+	}
+	return insert(t.name, names, 1), args, vals
+}
+
 // insert is an INSERT of rows rows of placeholders, one for each of the
 // columns.
 func insert(table string, cols []string, rows int) string {
@@ -346,10 +363,8 @@ func names(cols []*column) []string {
 // foreignKeyOf is a foreign key of t that column c is part of, or nil.
 func foreignKeyOf(t *schema.Table, c *schema.Column) *schema.ForeignKey {
 	for _, fk := range t.ForeignKeys {
-		for _, fc := range fk.Columns {
-			if fc.Name == c.Name {
-				return fk
-			}
+		if slices.Contains(diff.Names(fk.Columns), c.Name) {
+			return fk
 		}
 	}
 	return nil

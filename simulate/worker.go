@@ -137,20 +137,10 @@ func (w *workload) step(k Kind, r *rand.Rand, rec *recorder) {
 				return // a row holds the number: pick again next time
 			}
 		}
-		vals := make(map[string]string, len(cols)+1)
-		names := make([]string, 0, len(cols)+1)
-		args := make([]any, 0, len(cols)+1)
-		if !t.key.auto {
-			names, args = append(names, t.key.names()...), append(args, t.key.args(key)...)
-		}
-		for _, c := range cols {
-			v := c.gen(r)
-			vals[c.name] = v
-			names, args = append(names, c.name), append(args, v)
-		}
+		q, args, vals := t.newRow(k, key, r)
 		phase := int(w.phase.Load())
 		start := time.Now()
-		res, err := w.db.ExecContext(ctx, insert(t.name, names, 1), args...)
+		res, err := w.db.ExecContext(ctx, q, args...)
 		rec.add(phase, k, Write, time.Since(start), err)
 		if err != nil {
 			return
