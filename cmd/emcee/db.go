@@ -110,8 +110,9 @@ over 6 (drift), then db check's 3 over 4 over 5.`,
 // dbCommands are the db subcommands, one file each.
 var dbCommands []func() *cobra.Command
 
-// openSession opens a session on the run's database.
-func openSession(ctx context.Context, r *dbRun, opts apply.Options) (*apply.Session, error) {
+// withSession runs f on a session opened on the run's database, and
+// closes it.
+func withSession[T any](ctx context.Context, r *dbRun, opts apply.Options, f func(*apply.Session) (T, error)) (T, error) {
 	// A failure to connect still says, in the document, which database.
 	partial(ctx, databaseDoc{r.String()})
 	opts.DevURL = r.Dev
@@ -122,7 +123,13 @@ func openSession(ctx context.Context, r *dbRun, opts apply.Options) (*apply.Sess
 	// command takes: db status's "next: emcee db expand" without its --env
 	// sent the operator to expand another database.
 	opts.Rerun = r.rerun
-	return apply.Open(ctx, r.project, r.Config, opts)
+	s, err := apply.Open(ctx, r.project, r.Config, opts)
+	if err != nil {
+		var none T
+		return none, err
+	}
+	defer s.Close()
+	return f(s)
 }
 
 // signalContext cancels on Ctrl-C or SIGTERM: the statement in progress is

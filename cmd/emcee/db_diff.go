@@ -73,29 +73,26 @@ and are left out on the side that lacks it.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runDB(cmd, func(ctx context.Context, r *dbRun) (*dbResult, error) {
-				s, err := openSession(ctx, r, apply.Options{})
-				if err != nil {
-					return nil, err
-				}
-				defer s.Close()
-				res, err := s.Diff(ctx)
-				if res == nil {
-					return nil, err
-				}
-				out := &dbResult{doc: res, version: res.Version, state: "clean", text: func(w io.Writer) {
-					if err == nil {
-						printDiff(w, res)
+				return withSession(ctx, r, apply.Options{}, func(s *apply.Session) (*dbResult, error) {
+					res, err := s.Diff(ctx)
+					if res == nil {
+						return nil, err
 					}
-				}}
-				if err != nil {
-					out.state = ""
-					return out, err
-				}
-				if !res.Clean {
-					out.state = "drifted: " + res.Summary()
-					return out, &exitError{code: codeFindings, err: errors.New("")}
-				}
-				return out, nil
+					out := &dbResult{doc: res, version: res.Version, state: "clean", text: func(w io.Writer) {
+						if err == nil {
+							printDiff(w, res)
+						}
+					}}
+					if err != nil {
+						out.state = ""
+						return out, err
+					}
+					if !res.Clean {
+						out.state = "drifted: " + res.Summary()
+						return out, &exitError{code: codeFindings, err: errors.New("")}
+					}
+					return out, nil
+				})
 			})
 		},
 	}

@@ -37,79 +37,76 @@ schema change tool applied (--osc), and the error of a failed one.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runDB(cmd, func(ctx context.Context, r *dbRun) (*dbResult, error) {
-				s, err := openSession(ctx, r, apply.Options{NoVerify: true})
-				if err != nil {
-					return nil, err
-				}
-				defer s.Close()
-				v := s.Version()
-				recs := s.Records.Sorted(s.Project.Releases)
-				type rec struct {
-					Name        string `json:"name"`
-					State       string `json:"state"`
-					Checksum    string `json:"checksum"`
-					Applied     int    `json:"applied"`
-					Total       int    `json:"total"`
-					RowsDone    int64  `json:"rows_backfilled"`
-					StartedAt   string `json:"started_at"`
-					FinishedAt  string `json:"finished_at,omitempty"`
-					AppliedBy   string `json:"applied_by"`
-					ToolVersion string `json:"tool_version"`
-					Error       string `json:"error,omitempty"`
-					Failed      string `json:"failed_statement,omitempty"`
-					// OSC lists the statements an online schema change tool
-					// applied; the server ran the others as written.
-					OSC []history.OSCStatement `json:"osc,omitempty"`
-				}
-				out := struct {
-					Version   string `json:"version"`
-					Revisions []rec  `json:"revisions"`
-				}{Version: v, Revisions: []rec{}}
-				for _, r := range recs {
-					x := rec{Name: r.Name, State: r.State(), Checksum: r.Checksum, Applied: r.Applied, Total: r.Total, RowsDone: r.RowsDone,
-						StartedAt: r.StartedAt.Format("2006-01-02T15:04:05Z"), AppliedBy: r.AppliedBy, ToolVersion: r.ToolVersion, Error: r.Error, Failed: r.FailedStatement}
-					if r.FinishedAt.Valid {
-						x.FinishedAt = r.FinishedAt.Time.Format("2006-01-02T15:04:05Z")
+				return withSession(ctx, r, apply.Options{NoVerify: true}, func(s *apply.Session) (*dbResult, error) {
+					v := s.Version()
+					recs := s.Records.Sorted(s.Project.Releases)
+					type rec struct {
+						Name        string `json:"name"`
+						State       string `json:"state"`
+						Checksum    string `json:"checksum"`
+						Applied     int    `json:"applied"`
+						Total       int    `json:"total"`
+						RowsDone    int64  `json:"rows_backfilled"`
+						StartedAt   string `json:"started_at"`
+						FinishedAt  string `json:"finished_at,omitempty"`
+						AppliedBy   string `json:"applied_by"`
+						ToolVersion string `json:"tool_version"`
+						Error       string `json:"error,omitempty"`
+						Failed      string `json:"failed_statement,omitempty"`
+						// OSC lists the statements an online schema change tool
+						// applied; the server ran the others as written.
+						OSC []history.OSCStatement `json:"osc,omitempty"`
 					}
-					if r.OSC != nil {
-						x.OSC = r.OSC.Applied
-					}
-					out.Revisions = append(out.Revisions, x)
-				}
-				return &dbResult{doc: out, version: v, text: func(w io.Writer) {
-					fmt.Fprintln(w, v)
-					if !verbose {
-						return
-					}
-					fmt.Fprintln(w)
-					tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-					fmt.Fprintln(tw, "REVISION\tSTATE\tSTATEMENTS\tSTARTED (UTC)\tFINISHED (UTC)\tAPPLIED BY\tEMCEE")
+					out := struct {
+						Version   string `json:"version"`
+						Revisions []rec  `json:"revisions"`
+					}{Version: v, Revisions: []rec{}}
 					for _, r := range recs {
-						fin := "-"
+						x := rec{Name: r.Name, State: r.State(), Checksum: r.Checksum, Applied: r.Applied, Total: r.Total, RowsDone: r.RowsDone,
+							StartedAt: r.StartedAt.Format("2006-01-02T15:04:05Z"), AppliedBy: r.AppliedBy, ToolVersion: r.ToolVersion, Error: r.Error, Failed: r.FailedStatement}
 						if r.FinishedAt.Valid {
-							fin = r.FinishedAt.Time.Format("2006-01-02 15:04:05")
+							x.FinishedAt = r.FinishedAt.Time.Format("2006-01-02T15:04:05Z")
 						}
-						fmt.Fprintf(tw, "%s\t%s\t%d/%d\t%s\t%s\t%s\t%s\n", r.Name, r.State(), r.Applied, r.Total,
-							r.StartedAt.Format("2006-01-02 15:04:05"), fin, r.AppliedBy, r.ToolVersion)
-					}
-					tw.Flush()
-					for _, r := range recs {
 						if r.OSC != nil {
-							for _, a := range r.OSC.Applied {
-								fmt.Fprintf(w, "\n%s statement %d: applied by %s", r.Name, a.Statement, a.Tool)
-							}
-							if len(r.OSC.Applied) > 0 {
-								fmt.Fprintln(w)
-							}
+							x.OSC = r.OSC.Applied
 						}
-						if r.Error != "" {
-							fmt.Fprintf(w, "\n%s failed at statement %d: %s\n  %s\n", r.Name, r.Applied+1, r.Error, r.FailedStatement)
-						}
-						if !r.Done() && r.ResumeKey.Valid {
-							fmt.Fprintf(w, "\n%s: backfill stopped after key %s (bound %s), %d rows done\n", r.Name, history.ShowKey(r.ResumeKey.String), history.ShowKey(r.ResumeBound.String), r.BackfillRows())
-						}
+						out.Revisions = append(out.Revisions, x)
 					}
-				}}, nil
+					return &dbResult{doc: out, version: v, text: func(w io.Writer) {
+						fmt.Fprintln(w, v)
+						if !verbose {
+							return
+						}
+						fmt.Fprintln(w)
+						tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+						fmt.Fprintln(tw, "REVISION\tSTATE\tSTATEMENTS\tSTARTED (UTC)\tFINISHED (UTC)\tAPPLIED BY\tEMCEE")
+						for _, r := range recs {
+							fin := "-"
+							if r.FinishedAt.Valid {
+								fin = r.FinishedAt.Time.Format("2006-01-02 15:04:05")
+							}
+							fmt.Fprintf(tw, "%s\t%s\t%d/%d\t%s\t%s\t%s\t%s\n", r.Name, r.State(), r.Applied, r.Total,
+								r.StartedAt.Format("2006-01-02 15:04:05"), fin, r.AppliedBy, r.ToolVersion)
+						}
+						tw.Flush()
+						for _, r := range recs {
+							if r.OSC != nil {
+								for _, a := range r.OSC.Applied {
+									fmt.Fprintf(w, "\n%s statement %d: applied by %s", r.Name, a.Statement, a.Tool)
+								}
+								if len(r.OSC.Applied) > 0 {
+									fmt.Fprintln(w)
+								}
+							}
+							if r.Error != "" {
+								fmt.Fprintf(w, "\n%s failed at statement %d: %s\n  %s\n", r.Name, r.Applied+1, r.Error, r.FailedStatement)
+							}
+							if !r.Done() && r.ResumeKey.Valid {
+								fmt.Fprintf(w, "\n%s: backfill stopped after key %s (bound %s), %d rows done\n", r.Name, history.ShowKey(r.ResumeKey.String), history.ShowKey(r.ResumeBound.String), r.BackfillRows())
+							}
+						}
+					}}, nil
+				})
 			})
 		},
 	}
@@ -187,12 +184,7 @@ update. It ends with the next command to run. It changes nothing.`,
 }
 
 func readStatus(ctx context.Context, r *dbRun, countRows bool) (*apply.Status, error) {
-	s, err := openSession(ctx, r, apply.Options{})
-	if err != nil {
-		return nil, err
-	}
-	defer s.Close()
-	return s.Status(ctx, countRows)
+	return withSession(ctx, r, apply.Options{}, func(s *apply.Session) (*apply.Status, error) { return s.Status(ctx, countRows) })
 }
 
 // statusResult is status's and check's result: for a fleet's line, what

@@ -42,17 +42,14 @@ func phaseCmd(cmd *cobra.Command, f *phaseFlags, driftFrom string, backfill, max
 // the run's log.
 func runChange(ctx context.Context, r *dbRun, opts apply.Options, run func(*apply.Session, context.Context) (*apply.Result, error)) (*dbResult, error) {
 	r.logTo(&opts)
-	s, err := openSession(ctx, r, opts)
-	if err != nil {
-		return nil, err
-	}
-	defer s.Close()
-	res, err := run(s, ctx)
-	if res != nil && res.After == "" {
-		// A run that stopped early still moved the version as far as it got.
-		res.After = s.Version()
-	}
-	return finish(res, err)
+	return withSession(ctx, r, opts, func(s *apply.Session) (*dbResult, error) {
+		res, err := run(s, ctx)
+		if res != nil && res.After == "" {
+			// A run that stopped early still moved the version as far as it got.
+			res.After = s.Version()
+		}
+		return finish(res, err)
+	})
 }
 
 func newDBExpandCmd() *cobra.Command {

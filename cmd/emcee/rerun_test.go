@@ -84,7 +84,7 @@ func TestRerunFlagsAreTheCommandsOwn(t *testing.T) {
 	}
 }
 
-// Every db command's hints carry its flags (openSession), db status's and
+// Every db command's hints carry its flags (withSession), db status's and
 // baseline's too, whose sessions had none: status's "next: emcee db
 // expand" after `db status --env prod` expanded another database. An
 // override of a check stays with the command that met it: baseline
