@@ -65,6 +65,29 @@ func rowScan(ctx context.Context, db *sql.DB, q string, k *rowKey, n int, f func
 	})
 }
 
+// readBack reads the rows of t (sel: its key's columns, then n values),
+// each counted as checked, and calls f with the row's number, its key as
+// the report words it, its state in the ledger and the values; a key no
+// worker wrote is a problem of its own. It returns the numbers read.
+func (s *Sim) readBack(ctx context.Context, t *table, sel string, n int, f func(key int64, row string, st *rowState, v []sql.NullString)) (map[int64]bool, error) {
+	seen := map[int64]bool{}
+	if s.report.TableRows == nil {
+		s.report.TableRows = map[string]int{}
+	}
+	q := fmt.Sprintf("SELECT %s FROM %s", sel, sqlsyntax.Ident(t.name))
+	return seen, rowScan(ctx, s.db, q, t.key, n, func(key int64, kv, v []sql.NullString) {
+		s.report.RowsChecked++
+		s.report.TableRows[t.name]++
+		row := t.name + " " + t.key.showRead(kv)
+		if key == 0 {
+			s.problem(false, "%s: no worker wrote this key", row)
+			return
+		}
+		seen[key] = true
+		f(key, row, s.work.ledger[t.name].state(key), v)
+	})
+}
+
 func hashRow(vals []sql.NullString) uint64 {
 	h := fnv.New64a()
 	for _, v := range vals {
@@ -129,17 +152,7 @@ func (s *Sim) checkBoth(ctx context.Context) error {
 		}
 		s.snapCols[t.name] = snapCols
 		snap := map[int64]uint64{}
-		seen := map[int64]bool{}
-		q := fmt.Sprintf("SELECT %s FROM %s", strings.Join(sel, ", "), sqlsyntax.Ident(t.name))
-		err := rowScan(ctx, s.db, q, t.key, n, func(key int64, kv, v []sql.NullString) {
-			s.checked(t)
-			row := t.name + " " + t.key.showRead(kv)
-			if key == 0 {
-				s.problem(false, "%s: no worker wrote this key", row)
-				return
-			}
-			seen[key] = true
-			st := l.state(key)
+		seen, err := s.readBack(ctx, t, strings.Join(sel, ", "), n, func(key int64, row string, st *rowState, v []sql.NullString) {
 			switch {
 			case st != nil && st.deleted:
 				s.problem(true, "%s was deleted by the %s release and is back", row, st.kind)
@@ -220,15 +233,6 @@ func (s *Sim) checkBoth(ctx context.Context) error {
 	return nil
 }
 
-// checked counts a row read back, for the report's total and its table's.
-func (s *Sim) checked(t *table) {
-	s.report.RowsChecked++
-	if s.report.TableRows == nil {
-		s.report.TableRows = map[string]int{}
-	}
-	s.report.TableRows[t.name]++
-}
-
 func kindOf(st *rowState) Kind {
 	if st == nil {
 		return Old
@@ -270,17 +274,8 @@ func (s *Sim) checkSince(ctx context.Context, t *table, cols, snapCols []string,
 	for i, c := range cols {
 		idx[c] = i
 	}
-	seen, written := map[int64]bool{}, 0
-	q := fmt.Sprintf("SELECT %s FROM %s", quoteAll(append(t.key.names(), cols...)), sqlsyntax.Ident(t.name))
-	err := rowScan(ctx, s.db, q, t.key, len(cols), func(key int64, kv, v []sql.NullString) {
-		s.checked(t)
-		row := t.name + " " + t.key.showRead(kv)
-		if key == 0 {
-			s.problem(false, "%s: no worker wrote this key", row)
-			return
-		}
-		seen[key] = true
-		st := l.state(key)
+	written := 0
+	seen, err := s.readBack(ctx, t, quoteAll(append(t.key.names(), cols...)), len(cols), func(key int64, row string, st *rowState, v []sql.NullString) {
 		if st != nil && st.seq > since {
 			if st.deleted {
 				s.problem(true, "%s was deleted by the %s release%s and is back", row, st.kind, during)
