@@ -3,7 +3,6 @@ package main
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -136,28 +135,6 @@ func withSession[T any](ctx context.Context, r *dbRun, opts apply.Options, f fun
 // abandoned and the next run resumes from the version table.
 func signalContext(cmd *cobra.Command) (context.Context, context.CancelFunc) {
 	return signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
-}
-
-// finish hands over a changing command's result and maps its error.
-func finish(res *apply.Result, err error) (*dbResult, error) {
-	var out *dbResult
-	if res != nil {
-		var r *apply.Refusal
-		if errors.As(err, &r) {
-			res.Next = r.Next
-		}
-		// The text was logged while it ran.
-		out = &dbResult{doc: res, version: res.After}
-	}
-	for _, c := range []struct {
-		target any
-		code   int
-	}{{new(*apply.Blocked), codeBlocked}, {new(*apply.CriticalLoad), codeCritical}, {new(*apply.NoRollback), codeNoRollback}} {
-		if errors.As(err, c.target) {
-			return out, &exitError{code: c.code, err: err}
-		}
-	}
-	return out, err
 }
 
 // phaseFlags are the flags of changing commands.

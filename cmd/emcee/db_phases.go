@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 
 	"github.com/spf13/cobra"
 
@@ -39,16 +40,34 @@ func phaseCmd(cmd *cobra.Command, f *phaseFlags, driftFrom string, backfill, max
 }
 
 // runChange runs a changing command on the run's database, its lines in
-// the run's log.
+// the run's log, and hands over its result with its error mapped to an
+// exit code.
 func runChange(ctx context.Context, r *dbRun, opts apply.Options, run func(*apply.Session, context.Context) (*apply.Result, error)) (*dbResult, error) {
 	r.logTo(&opts)
 	return withSession(ctx, r, opts, func(s *apply.Session) (*dbResult, error) {
 		res, err := run(s, ctx)
-		if res != nil && res.After == "" {
-			// A run that stopped early still moved the version as far as it got.
-			res.After = s.Version()
+		var out *dbResult
+		if res != nil {
+			if res.After == "" {
+				// A run that stopped early still moved the version as far as it got.
+				res.After = s.Version()
+			}
+			var r *apply.Refusal
+			if errors.As(err, &r) {
+				res.Next = r.Next
+			}
+			// The text was logged while it ran.
+			out = &dbResult{doc: res, version: res.After}
 		}
-		return finish(res, err)
+		for _, c := range []struct {
+			target any
+			code   int
+		}{{new(*apply.Blocked), codeBlocked}, {new(*apply.CriticalLoad), codeCritical}, {new(*apply.NoRollback), codeNoRollback}} {
+			if errors.As(err, c.target) {
+				return out, &exitError{code: c.code, err: err}
+			}
+		}
+		return out, err
 	})
 }
 
