@@ -242,44 +242,45 @@ func renamed(d *effect.DDL, changes schema.Changes) schema.Changes {
 		}
 	}
 	for _, p := range pairs {
-		i, j := changes.IndexDropTable(p[0]), changes.IndexAddTable(p[1])
-		if i < 0 || j < 0 {
-			continue
-		}
-		changes[i] = &schema.RenameTable{From: changes[i].(*schema.DropTable).T, To: changes[j].(*schema.AddTable).T}
-		changes.RemoveIndex(j)
+		rename(&changes, changes.IndexDropTable(p[0]), changes.IndexAddTable(p[1]), func(drop, add schema.Change) schema.Change {
+			return &schema.RenameTable{From: drop.(*schema.DropTable).T, To: add.(*schema.AddTable).T}
+		})
 	}
 	for _, c := range changes {
 		m, ok := c.(*schema.ModifyTable)
 		if !ok || d.Kind != effect.KindAlterTable || !strings.EqualFold(m.T.Name, d.Name) {
 			continue
 		}
+		mc := (*schema.Changes)(&m.Changes)
 		for _, cl := range d.Clauses {
 			if cl.To == "" || cl.To == cl.Name {
 				continue
 			}
 			switch cl.Object {
 			case "COLUMN":
-				i, j := schema.Changes(m.Changes).IndexDropColumn(cl.Name), schema.Changes(m.Changes).IndexAddColumn(cl.To)
-				if i < 0 || j < 0 {
-					continue
-				}
-				m.Changes[i] = &schema.RenameColumn{From: m.Changes[i].(*schema.DropColumn).C, To: m.Changes[j].(*schema.AddColumn).C}
-				(*schema.Changes)(&m.Changes).RemoveIndex(j)
+				rename(mc, mc.IndexDropColumn(cl.Name), mc.IndexAddColumn(cl.To), func(drop, add schema.Change) schema.Change {
+					return &schema.RenameColumn{From: drop.(*schema.DropColumn).C, To: add.(*schema.AddColumn).C}
+				})
 			case "INDEX":
 				// RENAME INDEX (rule rename-index): the same key under
 				// another name, which no stored row can break; Atlas
 				// alone reads a unique one as a key added (MF101).
-				i, j := schema.Changes(m.Changes).IndexDropIndex(cl.Name), schema.Changes(m.Changes).IndexAddIndex(cl.To)
-				if i < 0 || j < 0 {
-					continue
-				}
-				m.Changes[i] = &schema.RenameIndex{From: m.Changes[i].(*schema.DropIndex).I, To: m.Changes[j].(*schema.AddIndex).I}
-				(*schema.Changes)(&m.Changes).RemoveIndex(j)
+				rename(mc, mc.IndexDropIndex(cl.Name), mc.IndexAddIndex(cl.To), func(drop, add schema.Change) schema.Change {
+					return &schema.RenameIndex{From: drop.(*schema.DropIndex).I, To: add.(*schema.AddIndex).I}
+				})
 			}
 		}
 	}
 	return changes
+}
+
+// rename replaces the drop at i and the add at j of changes (-1: not
+// there) by the one change as makes of the two.
+func rename(changes *schema.Changes, i, j int, as func(drop, add schema.Change) schema.Change) {
+	if i >= 0 && j >= 0 {
+		(*changes)[i] = as((*changes)[i], (*changes)[j])
+		changes.RemoveIndex(j)
+	}
 }
 
 // parser answers the questions Atlas's analyzers ask the SQL parser of a
