@@ -320,21 +320,26 @@ func generator(c *schema.Column) func(*rand.Rand) string {
 }
 
 // newRow is the INSERT of row key as a worker of release k writes it (the
-// key unless the server assigns it, a value for each of its columns), its
-// arguments, and the values by column.
+// key unless the server assigns it, and values), its arguments, and the
+// values by column.
 func (t *table) newRow(k Kind, key int64, r *rand.Rand) (string, []any, map[string]string) {
-	var names []string
-	var args []any
+	names, args, vals := t.values(k, r)
 	if !t.key.auto {
-		names, args = t.key.names(), t.key.args(key)
+		names, args = append(t.key.names(), names...), append(t.key.args(key), args...)
 	}
-	vals := map[string]string{}
+	return insert(t.name, names, 1), args, vals
+}
+
+// values draws a value for each column release k writes: the columns,
+// the values as arguments, and the values by column.
+func (t *table) values(k Kind, r *rand.Rand) (names []string, args []any, vals map[string]string) {
+	vals = map[string]string{}
 	for _, c := range t.columns(k) {
 		v := c.gen(r)
 		vals[c.name] = v
 		names, args = append(names, c.name), append(args, v)
 	}
-	return insert(t.name, names, 1), args, vals
+	return names, args, vals
 }
 
 // insert is an INSERT of rows rows of placeholders, one for each of the

@@ -174,13 +174,9 @@ func (w *workload) step(k Kind, r *rand.Rand, rec *recorder) {
 			}
 			return
 		}
-		vals := make(map[string]string, len(cols))
-		sets := make([]string, 0, len(cols))
-		args := make([]any, 0, len(cols)+1)
-		for _, c := range cols {
-			v := c.gen(r)
-			vals[c.name] = v
-			sets, args = append(sets, sqlsyntax.Ident(c.name)+" = ?"), append(args, v)
+		sets, args, vals := t.values(k, r)
+		for i, c := range sets {
+			sets[i] = sqlsyntax.Ident(c) + " = ?"
 		}
 		args = append(args, t.key.args(key)...)
 		start := time.Now()
