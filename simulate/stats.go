@@ -53,12 +53,7 @@ func (s *Stats) Percentile(q float64) time.Duration {
 }
 
 // Max is the worst latency.
-func (s *Stats) Max() time.Duration {
-	if len(s.Latencies) == 0 {
-		return 0
-	}
-	return s.Latencies[len(s.Latencies)-1]
-}
+func (s *Stats) Max() time.Duration { return s.Percentile(1) }
 
 // Rate is statements per second over the phase.
 func (s *Stats) Rate() float64 {
