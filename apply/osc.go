@@ -334,10 +334,8 @@ func (s *Session) oscNames(ctx context.Context, a *sqlsyntax.OSCAlter) error {
 	if err != nil {
 		return err
 	}
-	for _, c := range cols {
-		if oscColumnTaboo.MatchString(c) {
-			return fmt.Errorf("column %s.%s: the tool does not alter a table with a backtick or a line break in a column name", a.Table, c)
-		}
+	if i := slices.IndexFunc(cols, oscColumnTaboo.MatchString); i >= 0 {
+		return fmt.Errorf("column %s.%s: the tool does not alter a table with a backtick or a line break in a column name", a.Table, cols[i])
 	}
 	key, _, err := s.rowKey(ctx, a.Table)
 	if err != nil {
@@ -370,10 +368,8 @@ func (s *Session) oscNames(ctx context.Context, a *sqlsyntax.OSCAlter) error {
 	if len(triggers) > 0 && !oscPlainName.MatchString(a.Table) {
 		return fmt.Errorf("table %s has triggers (%s), and the tool moves them to its copy with the copy's name unquoted: it would drop them and fail to create them again. Only a table named with letters, digits, _ and $ can keep its triggers through the tool", sqlsyntax.Ident(a.Table), strings.Join(triggers, ", "))
 	}
-	for _, t := range triggers {
-		if !oscPlainName.MatchString(t) {
-			return fmt.Errorf("trigger %s on %s: the tool writes trigger names between backticks without doubling one inside; only letters, digits, _ and $ are safe", sqlsyntax.Ident(t), a.Table)
-		}
+	if i := slices.IndexFunc(triggers, func(t string) bool { return !oscPlainName.MatchString(t) }); i >= 0 {
+		return fmt.Errorf("trigger %s on %s: the tool writes trigger names between backticks without doubling one inside; only letters, digits, _ and $ are safe", sqlsyntax.Ident(triggers[i]), a.Table)
 	}
 	return nil
 }
