@@ -334,10 +334,8 @@ func (s *Session) oscNames(ctx context.Context, a *sqlsyntax.OSCAlter) error {
 	if err != nil {
 		return err
 	}
-	for _, c := range cols {
-		if oscColumnTaboo.MatchString(c) {
-			return fmt.Errorf("column %s.%s: the tool does not alter a table with a backtick or a line break in a column name", a.Table, c)
-		}
+	if i := slices.IndexFunc(cols, oscColumnTaboo.MatchString); i >= 0 {
+		return fmt.Errorf("column %s.%s: the tool does not alter a table with a backtick or a line break in a column name", a.Table, cols[i])
 	}
 	key, _, err := s.rowKey(ctx, a.Table)
 	if err != nil {
@@ -370,10 +368,8 @@ func (s *Session) oscNames(ctx context.Context, a *sqlsyntax.OSCAlter) error {
 	if len(triggers) > 0 && !oscPlainName.MatchString(a.Table) {
 		return fmt.Errorf("table %s has triggers (%s), and the tool moves them to its copy with the copy's name unquoted: it would drop them and fail to create them again. Only a table named with letters, digits, _ and $ can keep its triggers through the tool", sqlsyntax.Ident(a.Table), strings.Join(triggers, ", "))
 	}
-	for _, t := range triggers {
-		if !oscPlainName.MatchString(t) {
-			return fmt.Errorf("trigger %s on %s: the tool writes trigger names between backticks without doubling one inside; only letters, digits, _ and $ are safe", sqlsyntax.Ident(t), a.Table)
-		}
+	if i := slices.IndexFunc(triggers, func(t string) bool { return !oscPlainName.MatchString(t) }); i >= 0 {
+		return fmt.Errorf("trigger %s on %s: the tool writes trigger names between backticks without doubling one inside; only letters, digits, _ and $ are safe", sqlsyntax.Ident(triggers[i]), a.Table)
 	}
 	return nil
 }
@@ -674,22 +670,22 @@ func (s *Session) showCreateTrigger(ctx context.Context, name string) (string, e
 // on the table, and, once it has swapped the tables, the old table
 // _<table>_old, which then carries those triggers.
 type leftovers struct {
-	table     string
-	newTable  bool
-	oldTable  bool     // _<table>_old, with the tool's triggers on it: the tables were swapped
+	table string
+	// tables are the tool's: its copy, and _<table>_old when the tool's
+	// triggers are on it (the tables were swapped: swapped).
+	tables    []string
 	triggers  []string // the tool's, on the table or on _<table>_old
 	onNewCopy []string // the table's own, moved to the copy before the swap
 }
 
-func (l leftovers) none() bool { return !l.newTable && !l.oldTable && len(l.triggers) == 0 }
+func (l leftovers) none() bool { return len(l.tables) == 0 && len(l.triggers) == 0 }
+
+func (l leftovers) swapped() bool { return slices.Contains(l.tables, "_"+l.table+"_old") }
 
 func (l leftovers) String() string {
 	var out []string
-	if l.newTable {
-		out = append(out, "table "+sqlsyntax.Ident("_"+l.table+"_new"))
-	}
-	if l.oldTable {
-		out = append(out, "table "+sqlsyntax.Ident("_"+l.table+"_old"))
+	for _, t := range l.tables {
+		out = append(out, "table "+sqlsyntax.Ident(t))
 	}
 	for _, t := range l.triggers {
 		out = append(out, "trigger "+sqlsyntax.Ident(t))
@@ -702,11 +698,8 @@ func (l leftovers) drops() []string {
 	for _, t := range l.triggers {
 		out = append(out, "DROP TRIGGER IF EXISTS "+sqlsyntax.Ident(t))
 	}
-	if l.newTable {
-		out = append(out, "DROP TABLE IF EXISTS "+sqlsyntax.Ident("_"+l.table+"_new"))
-	}
-	if l.oldTable {
-		out = append(out, "DROP TABLE IF EXISTS "+sqlsyntax.Ident("_"+l.table+"_old"))
+	for _, t := range l.tables {
+		out = append(out, "DROP TABLE IF EXISTS "+sqlsyntax.Ident(t))
 	}
 	return out
 }
@@ -735,7 +728,9 @@ func (s *Session) oscLeftovers(ctx context.Context, table string) (leftovers, er
 	if err != nil {
 		return l, err
 	}
-	l.newTable = slices.Contains(tables, newName)
+	if slices.Contains(tables, newName) {
+		l.tables = append(l.tables, newName)
+	}
 	toolTriggers := oscTriggerNames(s.Cfg.Database, table)
 	err = dbconn.EachRow(ctx, s.Conn, "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = DATABASE() AND EVENT_OBJECT_TABLE IN (?, ?, ?) ORDER BY TRIGGER_NAME", []any{table, oldName, newName}, func(rows *sql.Rows) error {
 		var name, on string
@@ -744,7 +739,9 @@ func (s *Session) oscLeftovers(ctx context.Context, table string) (leftovers, er
 		}
 		switch tool := slices.Contains(toolTriggers, name); {
 		case tool:
-			l.oldTable = l.oldTable || on == oldName
+			if on == oldName && !l.swapped() {
+				l.tables = append(l.tables, oldName)
+			}
 			l.triggers = append(l.triggers, name)
 		case on == newName:
 			l.onNewCopy = append(l.onNewCopy, name)
@@ -807,7 +804,7 @@ func (s *Session) oscCleanUp(ctx context.Context, run *history.OSCRun, l leftove
 			return false, s.redact(fmt.Errorf("trigger %s, which %s took off %s, cannot be created again (%w); create it by hand (the statement recorded before the tool started, to check first: %s)", t.Name, run.Tool, run.Table, err, t.SQL))
 		}
 	}
-	return l.oldTable, nil
+	return l.swapped(), nil
 }
 
 // triggerDef is a trigger as the server defines it.

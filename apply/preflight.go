@@ -359,18 +359,14 @@ func (s *Session) explainLeftovers(ctx context.Context, rep *devdb.Report, note 
 		}
 		taken := rep.Take(func(table string, d devdb.Difference) bool {
 			switch {
-			case table == "_"+l.table+"_new":
-				return l.newTable
-			case table == "_"+l.table+"_old":
-				return l.oldTable
 			case table != l.table:
-				return false
+				return slices.Contains(l.tables, table)
 			case d.Kind == "trigger" && d.State == devdb.Unexpected:
 				return slices.Contains(l.triggers, d.Name)
 			case d.Kind == "trigger" && d.State == devdb.Missing:
 				return slices.Contains(l.onNewCopy, d.Name)
 			}
-			return d.Kind == "foreign key" && l.oldTable && renamed(d)
+			return d.Kind == "foreign key" && l.swapped() && renamed(d)
 		})
 		if len(taken) > 0 {
 			note("not counted as drift: what the run of %s on %s that stopped left behind (%s), dropped when its statement runs again", run.Tool, sqlsyntax.Ident(run.Table), (&devdb.Report{Tables: taken}).Summary())

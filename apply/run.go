@@ -112,6 +112,18 @@ func (s *Session) begin(ctx context.Context, cmd string) (*Result, error) {
 	return res, s.recordReplans(ctx)
 }
 
+// beginPhase begins cmd (expand, migrate or contract) on the release
+// being upgraded, rel: "" when the run ends there, refused (err) or with
+// the database up to date.
+func (s *Session) beginPhase(ctx context.Context, cmd string) (res *Result, rel string, err error) {
+	if res, err = s.begin(ctx, cmd); err == nil {
+		if rel = s.current(); rel == "" {
+			res, err = s.done(res, "the database is up to date: nothing to "+cmd, "")
+		}
+	}
+	return res, rel, err
+}
+
 // done ends a run that has nothing (more) to do, saying why.
 func (s *Session) done(res *Result, msg, next string) (*Result, error) {
 	res.Message, res.Next = msg, next
@@ -132,13 +144,9 @@ func (s *Session) end(res *Result) (*Result, error) {
 // Expand applies the pending expand revisions of the release being
 // upgraded. It is safe while the previous release's code runs.
 func (s *Session) Expand(ctx context.Context) (*Result, error) {
-	res, err := s.begin(ctx, "expand")
-	if err != nil {
-		return res, err
-	}
-	rel := s.current()
+	res, rel, err := s.beginPhase(ctx, "expand")
 	if rel == "" {
-		return s.done(res, "the database is up to date: nothing to expand", "")
+		return res, err
 	}
 	revs := s.pending(rel, revision.Expand)
 	if len(revs) == 0 {
@@ -195,13 +203,9 @@ func (s *Session) contractNext(rel string) string {
 // Migrate applies the pending migrate revisions (backfills) of the release
 // being upgraded, in batches, while both releases run.
 func (s *Session) Migrate(ctx context.Context) (*Result, error) {
-	res, err := s.begin(ctx, "migrate")
-	if err != nil {
-		return res, err
-	}
-	rel := s.current()
+	res, rel, err := s.beginPhase(ctx, "migrate")
 	if rel == "" {
-		return s.done(res, "the database is up to date: nothing to migrate", "")
+		return res, err
 	}
 	if p := s.pending(rel, revision.Expand); len(p) > 0 {
 		return res, &Refusal{Reason: fmt.Sprintf("cannot migrate %s: its expand is not applied (pending: %s)", rel, names(p)), Next: "run " + s.command("expand")}
@@ -247,13 +251,9 @@ func (s *Session) Migrate(ctx context.Context) (*Result, error) {
 // Contract applies the pending contract revisions once the migrate is
 // complete and every gate passes.
 func (s *Session) Contract(ctx context.Context) (*Result, error) {
-	res, err := s.begin(ctx, "contract")
-	if err != nil {
-		return res, err
-	}
-	rel := s.current()
+	res, rel, err := s.beginPhase(ctx, "contract")
 	if rel == "" {
-		return s.done(res, "the database is up to date: nothing to contract", "")
+		return res, err
 	}
 	if p := s.pending(rel, revision.Expand); len(p) > 0 {
 		return res, &Refusal{Reason: fmt.Sprintf("cannot contract %s: its expand is not applied (pending: %s)", rel, names(p)), Next: "run " + s.command("expand") + ", then " + s.command("migrate")}

@@ -218,9 +218,14 @@ func (s *Session) countPending(ctx context.Context, rev *revision.Revision, from
 		if st.Kind != revision.Backfill || i < from {
 			continue
 		}
-		n, err := s.pendingRows(ctx, st)
+		// One count each: the pending rows, or of an applied migrate what
+		// a run would still rewrite.
+		var n int64
+		var err error
 		if again {
 			n, err = s.rewritableRows(ctx, st, false)
+		} else {
+			n, err = s.pendingRows(ctx, st)
 		}
 		if err != nil {
 			return nil
