@@ -632,8 +632,7 @@ func (c *Config) Explain(err error) error {
 		return fmt.Errorf("cannot resolve host %q: fix the host in %s", dns.Name, c.from())
 	case errors.As(err, &ne):
 		cause := "no answer"
-		var oe *net.OpError
-		if errors.As(err, &oe) && oe.Err != nil {
+		if oe, ok := errors.AsType[*net.OpError](err); ok && oe.Err != nil {
 			// The last part says it: "dial tcp ...: connect: connection refused".
 			cause = oe.Err.Error()
 			if i := strings.LastIndex(cause, ": "); i >= 0 {

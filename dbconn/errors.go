@@ -16,8 +16,7 @@ func ServerError(err error, codes ...uint16) bool { return slices.Contains(codes
 // ServerCode is the error number the server answered err with, 0 when err
 // is not the server's answer.
 func ServerCode(err error) uint16 {
-	var me *mysql.MySQLError
-	if errors.As(err, &me) {
+	if me, ok := errors.AsType[*mysql.MySQLError](err); ok {
 		return me.Number
 	}
 	return 0
@@ -27,8 +26,7 @@ func ServerCode(err error) uint16 {
 // not the server's answer): what it names, such as the key of a duplicate
 // entry.
 func ServerMessage(err error) string {
-	var me *mysql.MySQLError
-	if errors.As(err, &me) {
+	if me, ok := errors.AsType[*mysql.MySQLError](err); ok {
 		return me.Message
 	}
 	return ""

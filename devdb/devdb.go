@@ -195,8 +195,7 @@ func (d *DB) Close(ctx context.Context) error {
 	}
 	err := d.close(context.WithoutCancel(ctx))
 	d.close = nil
-	var left *LeftError
-	if errors.As(err, &left) {
+	if left, ok := errors.AsType[*LeftError](err); ok {
 		// The run's work is done and nothing of it is left; what the
 		// operator has to do is in the error itself.
 		return left

@@ -469,15 +469,13 @@ func (rs Records) Version(releases []string) string {
 			contract = r
 		}
 	}
-	switch {
-	case expand == nil && contract == nil:
-		return "none"
-	case contract == nil:
-		return expand.Name
-	case expand == nil:
-		return contract.Name
+	var at []string
+	for _, r := range []*Record{expand, contract} {
+		if r != nil {
+			at = append(at, r.Name)
+		}
 	}
-	return expand.Name + ", " + contract.Name
+	return cmp.Or(strings.Join(at, ", "), "none")
 }
 
 // Start records that a revision is about to be applied.

@@ -138,9 +138,7 @@ func Plan(p *project.Project, opts Options) (*Output, error) {
 					out.Files[rev.Path] = rev.Data
 				}
 			}
-			for path, data := range r.snapFiles {
-				out.Files[path] = data
-			}
+			maps.Copy(out.Files, r.snapFiles)
 			if !r.needsTransition() {
 				// Unchanged since its last revision: nothing to diff.
 				prev = r
@@ -402,12 +400,8 @@ func readReleases(p *project.Project, existing *revision.Plans, opts Options) ([
 			if r.snap = latest; snapErr != nil {
 				return nil, snapErr
 			}
-			r.snapFiles = map[string][]byte{}
-			for path, data := range existing.Files {
-				if rel, _, _ := strings.Cut(path, "/"); rel == name && !strings.HasSuffix(path, ".sql") {
-					r.snapFiles[path] = data
-				}
-			}
+			r.snapFiles = maps.Clone(existing.Files)
+			maps.DeleteFunc(r.snapFiles, func(path string, _ []byte) bool { return !revision.IsSnapshot(name, path) })
 		}
 		out = append(out, r)
 	}
