@@ -222,6 +222,33 @@ func (s *Session) recheckAfter(ctx context.Context, rev *revision.Revision, rec 
 // under 0, MySQL under a number above it.
 const lastWriterID = 1<<48 - 1
 
+// checkWritersShown refuses, before a revision runs anything, one whose
+// statements from from on add a foreign key a gate guards, when the server
+// does not show this session the transactions awaitWriters reads after
+// the ALTER (information_schema.INNODB_TRX needs PROCESS, error 1227):
+// the key would be added, then dropped again, at every run.
+func (s *Session) checkWritersShown(ctx context.Context, rev *revision.Revision, from int) error {
+	for i := from; i < len(rev.Statements); i++ {
+		g := fkGuardOf(rev, i)
+		if g == nil {
+			continue
+		}
+		err := dbconn.EachRow(ctx, s.Conn, "SELECT COUNT(*) FROM information_schema.INNODB_TRX", nil, noRow)
+		if !dbconn.ServerError(err, 1227) {
+			return s.redact(err)
+		}
+		var user string
+		if err := s.Conn.QueryRowContext(ctx, "SELECT CURRENT_USER()").Scan(&user); err != nil {
+			return s.redact(err)
+		}
+		return &Refusal{
+			Reason: fmt.Sprintf("%s refused before this run applied any of it: statement %d at %s adds %s, and the count of its orphans after the ALTER first waits for the transactions that had written before the key was there, which the server lists (information_schema.INNODB_TRX) only to a user holding PROCESS; %s lacks it (%v)", rev.ID, i+1, s.at(rev, rev.Statements[i]), keyNames(g), user, err),
+			Next:   fmt.Sprintf("as an administrator: GRANT PROCESS ON *.* TO %s, then rerun %s", accountLiteral(user), s.rerun()),
+		}
+	}
+	return nil
+}
+
 // awaitWriters waits until the transactions that had written before the
 // keys of g were added have ended, as long as the lock wait timeout and
 // --retries let a lock wait last (the bound of the retried count of

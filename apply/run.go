@@ -423,6 +423,9 @@ func (s *Session) runRevision(ctx context.Context, res *Result, rev *revision.Re
 	if err := s.checkOSC(ctx, rev, rec, from); err != nil {
 		return rr, err
 	}
+	if err := s.checkWritersShown(ctx, rev, from); err != nil {
+		return rr, err
+	}
 	if s.opts.DryRun {
 		return rr, s.dryRun(ctx, rev, rec, rr, gates)
 	}

@@ -1,0 +1,52 @@
+package e2e
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/emcee-db/emcee/internal/testdb"
+	"github.com/emcee-db/emcee/sqlsyntax"
+)
+
+// A deployer with every right on its database and no global privilege
+// adds a foreign key in contract. The count after the ALTER waits first
+// for the transactions that had written before it, which it reads from
+// information_schema.INNODB_TRX: the server shows that table only to a
+// user holding PROCESS (error 1227). Contract must not add the key and
+// then drop it again over a privilege it could have asked for before
+// anything ran: the revision is refused before its first statement,
+// naming the GRANT, and runs once PROCESS is granted.
+func TestAttackS33ForeignKeyRecheckWithoutProcess(t *testing.T) {
+	t.Parallel()
+	p := fkPidMigrated(t)
+	user := strings.Replace(p.DB.Name, "emcee_t_", "emcee_u_", 1)
+	account := sqlsyntax.String(user) + "@'%'"
+	p.exec("CREATE USER " + account + " IDENTIFIED BY 'pw-not-printed'")
+	t.Cleanup(func() { _, _ = p.DB.Exec("DROP USER IF EXISTS " + account) })
+	p.exec("GRANT ALL ON " + sqlsyntax.Ident(p.DB.Name) + ".* TO " + account)
+	u, err := url.Parse(p.DB.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev := testdb.New(t)
+	args := []string{"db", "contract", "--url", "mysql://" + user + ":pw-not-printed@" + u.Host + "/" + p.DB.Name, "--dev-url", dev.URL}
+	before := p.query("SELECT CONCAT(COUNT(*), ' ', COALESCE(SUM(applied), 0)) FROM emcee_revisions WHERE name = 'b_contract01'")
+	r := p.run(args...)
+	if r.Code == 0 {
+		t.Logf("contract without PROCESS ran:\n%s", r)
+		if got := p.query("SELECT COUNT(*) FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND CONSTRAINT_NAME = 'fk_pid'"); got != "1" {
+			t.Fatalf("contract succeeded without the key")
+		}
+		return
+	}
+	opContains(t, r, "b_contract01 refused before this run applied any of it: statement 2 at plans/b/b_contract01.sql:", "adds foreign key fk_pid on child", "lacks it (Error 1227", "next: as an administrator: GRANT PROCESS ON *.* TO "+account)
+	if out := r.Stdout + r.Stderr; strings.Contains(out, "dropped again") || strings.Contains(out, "KILL <thread>") {
+		t.Errorf("the key was added and dropped again, or the operator is sent after transactions, for a missing privilege:\n%s", out)
+	}
+	if got := p.query("SELECT CONCAT(COUNT(*), ' ', COALESCE(SUM(applied), 0)) FROM emcee_revisions WHERE name = 'b_contract01'"); got != before {
+		t.Errorf("the refusal ran statements of the revision: record %s, was %s\n%s", got, before, r)
+	}
+	p.exec("GRANT PROCESS ON *.* TO " + account)
+	p.must(args...)
+}
