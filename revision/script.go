@@ -288,11 +288,11 @@ func Scan(data []byte) ([]*migrate.Stmt, error) {
 // anything, and lint does not replay it in the dev database. d is st's
 // statement as effect read it, nil to read it here.
 func (st Statement) Foreign(d *effect.DDL) string {
+	if d == nil {
+		d = effect.Parse(st.SQL)
+	}
 	switch st.Kind {
 	case Gate, Backfill:
-		if d == nil {
-			d = effect.Parse(st.SQL)
-		}
 		// A gate may read information_schema (splitter's rowFormatGate).
 		except := ""
 		if st.Kind == Gate {
@@ -311,9 +311,6 @@ func (st Statement) Foreign(d *effect.DDL) string {
 			return "no gate emcee writes: " + g.Effect()
 		}
 	case DDL:
-		if d == nil {
-			d = effect.Parse(st.SQL)
-		}
 		if d.Err == nil && !d.Planned() {
 			if why := d.Unplanned(); why != "" {
 				return "a statement no emcee writes: " + why
