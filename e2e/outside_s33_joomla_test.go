@@ -190,15 +190,24 @@ func joomlaSession(v string) string {
 	case v >= "3_5": // 3.5.0-2015-07-01.sql
 		id = jcol("session_id", "varchar(191)", `default = ""`, jin(v, "3_5", "allow_copy = true"))
 	}
-	if v >= "3_9" { // 3.9.0-2018-08-28.sql; its session_id and time: TestOutsideS33JoomlaRefusals
+	timeIndex := jindex("time", false, "time")
+	if v >= "3_9" { // 3.9.0-2018-08-28.sql; its session_id: TestOutsideS33JoomlaRefusals
 		guest = jcol("guest", "tinyint(3)", "unsigned = true", "null = true", "default = 1", jin(v, "3_9", "allow_copy = true"))
+		// Its time int(11), as the refusal of the retype says: a new
+		// column replacing time, renamed time in the next release.
+		tm = jcol("time_int", "int(11)", "default = 0", "replaces {\n      column   = \"time\"\n      forward  = \"COALESCE(CAST(NULLIF(`time`, '') AS SIGNED), 0)\"\n      backward = \"CAST(`time_int` AS CHAR)\"\n    }")
+		timeIndex = jindex("idx_time", false, "time_int")
+	}
+	if v >= "4_0" {
+		tm = jcol("time", "int(11)", "default = 0", jin(v, "4_0", `renamed_from = "time_int"`))
+		timeIndex = jindex("idx_time", false, "time")
 	}
 	return jtable("jos_session", id,
 		jcol("client_id", "tinyint(3)", "unsigned = true", "default = 0"), guest, tm,
 		jcol("data", "mediumtext", "null = true"),
 		jcol("userid", "int", "default = 0"),
 		jcol("username", "varchar(150)", `default = ""`),
-		jpk("session_id"), jindex("userid", false, "userid"), jindex("time", false, "time"))
+		jpk("session_id"), jindex("userid", false, "userid"), timeIndex)
 }
 
 func joomlaContentTypes(v string) string {
@@ -343,8 +352,18 @@ func TestOutsideS33JoomlaHistory(t *testing.T) {
 		{"3_5", "contract", "ALTER TABLE `jos_session` MODIFY COLUMN `session_id` varchar(191) NOT NULL DEFAULT \"\", ALGORITHM=COPY"},
 		{"3_5", "contract", "ALTER TABLE `jos_user_keys` MODIFY COLUMN `series` varchar(191) NOT NULL, ALGORITHM=COPY"},
 		{"3_5", "contract", "ADD UNIQUE INDEX `idx_client_id_parent_id_alias_language` (`client_id`, `parent_id`, `alias` (191), `language`)"},
-		// 3.9.0-2018-08-28.sql: guest loosened.
-		{"3_9", "expand", "ALTER TABLE `jos_session` MODIFY COLUMN `guest` tinyint unsigned NULL DEFAULT 1"},
+		// 3.9.0-2018-08-28.sql: guest loosened in expand; time, a
+		// varchar(14), made an int by a column replacing it (emcee's way
+		// out of the retype): added and kept in step in expand, filled in
+		// migrate, the old one dropped in contract; 4.0 names it time
+		// again the same way.
+		{"3_9", "expand", "MODIFY COLUMN `guest` tinyint unsigned NULL DEFAULT 1"},
+		{"3_9", "expand", "ALTER TABLE `jos_session` ADD COLUMN `time_int` int NULL"},
+		{"3_9", "migrate", "UPDATE `jos_session` SET `time_int` = (COALESCE(COALESCE(CAST(NULLIF(`time`, '') AS SIGNED), 0), 0)) WHERE (`time_int` IS NULL)"},
+		{"3_9", "contract", "DROP INDEX `time`, DROP COLUMN `time`, MODIFY COLUMN `time_int` int NOT NULL DEFAULT 0"},
+		{"4_0", "expand", "ALTER TABLE `jos_session` ADD COLUMN `time` int NULL"},
+		{"4_0", "migrate", "UPDATE `jos_session` SET `time` = (COALESCE(`time_int`, 0)) WHERE (`time` IS NULL)"},
+		{"4_0", "contract", "DROP COLUMN `time_int`, MODIFY COLUMN `time` int NOT NULL DEFAULT 0"},
 		// 4.0.0: lastvisitDate loosened in expand, its zero dates made
 		// NULL in migrate, checked in contract; invalid dropped in
 		// contract, given a default in expand for 4.0's inserts.
@@ -360,8 +379,8 @@ func TestOutsideS33JoomlaHistory(t *testing.T) {
 			}
 		}
 	}
-	// 3.3 and 3.9 add and loosen only: nothing waits for contract.
-	for _, v := range []string{"3_1", "3_3", "3_4", "3_9"} {
+	// 3.1, 3.3 and 3.4 add and loosen only: nothing waits for contract.
+	for _, v := range []string{"3_1", "3_3", "3_4"} {
 		if got := strings.TrimSpace(joomlaPlanned(p, v, "contract")); got != "" {
 			t.Errorf("%s contract: %s", v, got)
 		}
@@ -398,6 +417,7 @@ func TestOutsideS33JoomlaHistory(t *testing.T) {
 		"SELECT GROUP_CONCAT(type_alias ORDER BY type_id) FROM jos_content_types WHERE content_history_options LIKE '{%'": "com_content.article",
 		"SELECT COUNT(*) FROM jos_users WHERE lastvisitDate IS NULL":                                                      "3",
 		"SELECT COUNT(*) FROM jos_users WHERE lastvisitDate IS NOT NULL":                                                  "0",
+		"SELECT GROUP_CONCAT(time ORDER BY session_id) FROM jos_session":                                                  "1400000000,1500000000",
 		"SELECT COUNT(*) FROM jos_redirect_links WHERE header = 301":                                                      "2",
 	} {
 		if got := p.query(q); got != want {
@@ -444,7 +464,9 @@ func TestOutsideS33JoomlaRefusals(t *testing.T) {
 		// 3.9.0-2018-08-28.sql: session_id varbinary(192), time int.
 		{"session retypes", "3_9", func(s string) string {
 			s = replaceOnce(s, "  column \"session_id\" {\n    type = varchar(191)\n    default = \"\"\n", "  column \"session_id\" {\n    type = varbinary(192)\n    allow_copy = true\n")
-			return replaceOnce(s, "  column \"time\" {\n    type = varchar(14)\n    default = \"\"\n", "  column \"time\" {\n    type = int(11)\n    default = 0\n    allow_copy = true\n")
+			s = replaceOnce(s, "  column \"time_int\" {\n    type = int(11)\n", "  column \"time\" {\n    type = int(11)\n    allow_copy = true\n")
+			s = s[:strings.Index(s, "    replaces {")] + s[strings.Index(s, "    }\n  }\n  column \"data\"")+len("    }\n"):]
+			return replaceOnce(s, "columns = [column.time_int]", "columns = [column.time]")
 		}, []string{"schema/3_9.hcl:", "column jos_session.session_id changes (type, default): varchar(191) -> varbinary(192) is not a change emcee can check row by row", "column jos_session.time changes (type, default): varchar(14) -> int is not a change emcee can check row by row", "replaces {"}},
 		// 3.5.0-2015-07-01.sql narrows a key column: a copy.
 		{"narrowed key without allow_copy", "3_5", func(s string) string {
