@@ -468,6 +468,12 @@ func TestOutsideS33JoomlaRefusals(t *testing.T) {
 			s = s[:strings.Index(s, "    replaces {")] + s[strings.Index(s, "    }\n  }\n  column \"data\"")+len("    }\n"):]
 			return replaceOnce(s, "columns = [column.time_int]", "columns = [column.time]")
 		}, []string{"schema/3_9.hcl:", "column jos_session.session_id changes (type, default): varchar(191) -> varbinary(192) is not a change emcee can check row by row", "column jos_session.time changes (type, default): varchar(14) -> int is not a change emcee can check row by row", "replaces {"}},
+		// The way out the refusal above gives, taken for session_id, the
+		// primary key: refused in turn, with a path over three releases.
+		{"session_id replaced in one release", "3_9", func(s string) string {
+			s = replaceOnce(s, "  column \"session_id\" {\n    type = varchar(191)\n    default = \"\"\n  }\n", "  column \"session_bin\" {\n    type = varbinary(192)\n    replaces {\n      column   = \"session_id\"\n      forward  = \"CAST(`session_id` AS BINARY)\"\n      backward = \"CONVERT(`session_bin` USING utf8mb4)\"\n    }\n  }\n")
+			return replaceOnce(s, "columns = [column.session_id]", "columns = [column.session_bin]")
+		}, []string{"schema/3_9.hcl:", "the new key of jos_session: column session_bin takes over from session_id in this release", "Keep session_id, and the key on it, in this release, with session_bin beside it computed from it", "move the key to (session_bin) in the next release, and drop session_id in the one after"}},
 		// 3.5.0-2015-07-01.sql narrows a key column: a copy.
 		{"narrowed key without allow_copy", "3_5", func(s string) string {
 			return replaceOnce(s, "    type = varchar(191)\n    allow_copy = true\n", "    type = varchar(191)\n")
