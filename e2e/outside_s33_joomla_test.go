@@ -55,13 +55,14 @@ func jprefix(name string, unique bool, parts ...string) string {
 	return s + "  }\n"
 }
 
-// jfill is the fill of a NOT NULL column without a default that release
-// added adds: its script's ADD COLUMN would fail the previous release's
-// inserts, which emcee refuses (rule add-column-fill); only the release
-// adding it may say so.
+// jfill is the fill of a NOT NULL column without a default, in the release
+// that adds it: its script's ADD COLUMN would fail the previous release's
+// inserts, which emcee refuses (rule add-column-fill), and fill is refused
+// on a column that is not new.
 func jfill(v, added string) string { return jin(v, added, `fill = "''"`) }
 
-// jin is attr in release rel only.
+// jin is attr in release rel only: fill, allow_copy and renamed_from speak
+// of the change a release makes.
 func jin(v, rel, attr string) string {
 	if v == rel {
 		return attr
@@ -69,6 +70,8 @@ func jin(v, rel, attr string) string {
 	return ""
 }
 
+// jzero stands for Joomla 3's '0000-00-00 00:00:00' defaults, which emcee
+// refuses (TestOutsideS33JoomlaRefusals): 4.0's own replacement for them.
 const jzero = `"1980-01-01 00:00:00"`
 
 func joomlaContent(v string) string {
@@ -237,7 +240,7 @@ func joomlaUserKeys(v string) string {
 		jcol("token", "varchar(255)"),
 		jcol("series", series, jin(v, "3_5", "allow_copy = true")),
 	}
-	if v < "4_0" { // 4.0.0-2018-07-29.sql drops it
+	if v < "4_0" { // 4.0.0 drops it (with the hathor template)
 		cols = append(cols, jcol("invalid", "tinyint(4)"))
 	}
 	cols = append(cols, jcol("time", "varchar(200)"), jcol("uastring", "varchar(255)"), jpk("id"),
