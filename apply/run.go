@@ -412,6 +412,9 @@ func (s *Session) runRevision(ctx context.Context, res *Result, rev *revision.Re
 	// contract that stops half-way on a closed gate would leave the schema
 	// in a state no release was tested against. A resumed revision runs
 	// them all again: rows may have changed while it stood still.
+	if err := s.dropAgain(ctx, rev, rec); err != nil {
+		return rr, err
+	}
 	gates, err := s.checkGates(ctx, rev, rec)
 	res.Gates = append(res.Gates, gates...)
 	if err != nil {
