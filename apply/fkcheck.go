@@ -153,10 +153,11 @@ func (s *Session) recheckBefore(ctx context.Context, rev *revision.Revision, rec
 // the keys were there have ended (awaitWriters). An orphan found now was
 // written between the check before and the ALTER, or by a transaction that
 // deleted its parent before the ALTER and committed after it: the keys
-// are dropped again, and the statement is recorded as not applied. If
-// they cannot be dropped, the record keeps the statement in flight: the
-// next run's gates (which count the orphans) refuse until the rows are
-// fixed, and its resend then counts the standing key as applied.
+// are dropped again (retried as any statement), and the statement is
+// recorded as not applied. If they cannot be dropped, the record keeps
+// the statement in flight with the drop as its failed statement: the next
+// run drops them first (dropAgain), then its gates refuse until the rows
+// are fixed.
 func (s *Session) recheckAfter(ctx context.Context, rev *revision.Revision, rec *history.Record, i int, g *fkGuard) error {
 	var c gateCheck
 	if err := s.awaitWriters(ctx, g); err != nil {
@@ -233,7 +234,9 @@ func (s *Session) recheckAfter(ctx context.Context, rev *revision.Revision, rec 
 // the indexes it dropped); once it ran, the statement counts as not
 // applied and the rerun goes on as one that never sent it.
 func (s *Session) dropAgain(ctx context.Context, rev *revision.Revision, rec *history.Record) error {
-	if rec == nil || !rec.InFlight || rec.Applied >= len(rev.Statements) || s.opts.DryRun {
+	// Not only in flight: a run stopped between recording the drop and
+	// putting the statement back in flight left the key standing too.
+	if rec == nil || rec.Applied >= len(rev.Statements) || s.opts.DryRun {
 		return nil
 	}
 	i := rec.Applied

@@ -297,7 +297,7 @@ func (r *Report) Print(w io.Writer) {
 		}
 	}
 	if len(r.RollbackGates) > 0 {
-		fmt.Fprintf(w, "rollback refused by its gates, nothing of it changed: rows %s wrote that %s's schema cannot hold:\n%s\n", r.New, r.Old, apply.DescribeGates(r.RollbackGates))
+		fmt.Fprintf(w, "rollback refused by its gates: rows %s wrote that %s's schema cannot hold:\n%s\n", r.New, r.Old, apply.DescribeGates(r.RollbackGates))
 	}
 	if r.OK() {
 		fmt.Fprintln(w, "result: no failed statement, no lost or inconsistent row")
