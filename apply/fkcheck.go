@@ -258,7 +258,9 @@ func (s *Session) dropAgain(ctx context.Context, rev *revision.Revision, rec *hi
 				rev.ID, i+1, len(rev.Statements), keyNames(g), s.redact(err), s.rerun(), strings.Join(undo, "; "))
 		}
 	}
-	return s.redact(history.Fail(ctx, s.Conn, rec, errors.New(rec.Error), rev.Statements[i].SQL))
+	dropped := fmt.Errorf("%s statement %d of %d added %s over rows without a parent, and the run that stopped could not drop it again; a rerun did (%s): statement %d is not applied",
+		rev.ID, i+1, len(rev.Statements), keyNames(g), strings.Join(undo, "; "), i+1)
+	return s.redact(history.Fail(ctx, s.Conn, rec, dropped, rev.Statements[i].SQL))
 }
 
 // undoes tells whether q, read back from the version table, only undoes

@@ -408,13 +408,13 @@ func (s *Session) runRevision(ctx context.Context, res *Result, rev *revision.Re
 	res.Revisions = append(res.Revisions, rr)
 	from := rec.Confirmed()
 	rr.ResumedAt = from
+	if err := s.dropAgain(ctx, rev, rec); err != nil {
+		return rr, err
+	}
 	// Every gate runs, and must pass, before the first statement: a
 	// contract that stops half-way on a closed gate would leave the schema
 	// in a state no release was tested against. A resumed revision runs
 	// them all again: rows may have changed while it stood still.
-	if err := s.dropAgain(ctx, rev, rec); err != nil {
-		return rr, err
-	}
 	gates, err := s.checkGates(ctx, rev, rec)
 	res.Gates = append(res.Gates, gates...)
 	if err != nil {

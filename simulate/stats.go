@@ -243,7 +243,8 @@ func (r *Report) Phase(name string) *PhaseInfo {
 }
 
 // OK tells whether the run kept the invariant: no failed statement and
-// no lost or inconsistent row.
+// no lost or inconsistent row; and, rehearsing a rollback, whether its
+// gates let it run.
 func (r *Report) OK() bool {
 	return r.Failed(Old) == 0 && r.Failed(New) == 0 && r.Lost == 0 && r.Inconsistent == 0 && len(r.RollbackGates) == 0
 }
