@@ -153,10 +153,11 @@ func (s *Session) recheckBefore(ctx context.Context, rev *revision.Revision, rec
 // the keys were there have ended (awaitWriters). An orphan found now was
 // written between the check before and the ALTER, or by a transaction that
 // deleted its parent before the ALTER and committed after it: the keys
-// are dropped again, and the statement is recorded as not applied. If
-// they cannot be dropped, the record keeps the statement in flight: the
-// next run's gates (which count the orphans) refuse until the rows are
-// fixed, and its resend then counts the standing key as applied.
+// are dropped again (retried as any statement), and the statement is
+// recorded as not applied. If they cannot be dropped, the record keeps
+// the statement in flight with the drop as its failed statement: the next
+// run drops them first (dropAgain), then its gates refuse until the rows
+// are fixed.
 func (s *Session) recheckAfter(ctx context.Context, rev *revision.Revision, rec *history.Record, i int, g *fkGuard) error {
 	var c gateCheck
 	if err := s.awaitWriters(ctx, g); err != nil {
@@ -199,9 +200,15 @@ func (s *Session) recheckAfter(ctx context.Context, rev *revision.Revision, rec 
 		undo = append(undo, q)
 	}
 	for _, q := range undo {
-		if _, err := s.Conn.ExecContext(ctx, q); err != nil {
-			return s.orphansFound(ctx, rev, c, fmt.Sprintf("%s statement %d of %d added %s over rows without a parent, written after its gates passed, and dropping the key again failed (%v): it stands over them. Fix the rows, then rerun %s: it checks the gates first and counts the key as applied; or drop it by hand (%s) and rerun",
+		if err := s.retry(ctx, "dropping "+keyNames(g)+" again", rev, i, func() error { _, err := s.Conn.ExecContext(ctx, q); return err }); err != nil {
+			err = s.orphansFound(ctx, rev, c, fmt.Sprintf("%s statement %d of %d added %s over rows without a parent, written after its gates passed, and dropping the key again failed (%v): it stands over them. Rerun %s: it drops the key first, then its gates refuse until the rows are fixed; or drop it by hand (%s) and rerun",
 				rev.ID, i+1, len(rev.Statements), keyNames(g), s.redact(err), s.rerun(), strings.Join(undo, "; ")))
+			// The statement stays in flight (the key stands), with the
+			// drop as the failed statement: the rerun runs it first
+			// (dropAgain).
+			_ = history.Fail(ctx, s.Conn, rec, err, strings.Join(undo, ";\n"))
+			_ = history.Sending(ctx, s.Conn, rec)
+			return err
 		}
 	}
 	why := "rows without a parent were written between its gate and the ALTER (or their parent was deleted before the ALTER by a transaction that committed after it)"
@@ -215,6 +222,67 @@ func (s *Session) recheckAfter(ctx context.Context, rev *revision.Revision, rec 
 	}
 	_ = history.Fail(ctx, s.Conn, rec, err, rev.Statements[i].SQL)
 	return err
+}
+
+// dropAgain runs, before a rerun checks the gates, the drop of the keys
+// that statement rec.Applied added over rows without a parent and that
+// recheckAfter could not drop again (a lock wait past the retries): the
+// record keeps the statement in flight with that drop as its failed
+// statement. Without it the rerun's gates refused on those rows, the key
+// standing over them. Each drop is run only if it does nothing but undo
+// the statement (the keys it added, the index the server made for them,
+// the indexes it dropped); once it ran, the statement counts as not
+// applied and the rerun goes on as one that never sent it.
+func (s *Session) dropAgain(ctx context.Context, rev *revision.Revision, rec *history.Record) error {
+	// Not only in flight: a run stopped between recording the drop and
+	// putting the statement back in flight left the key standing too.
+	if rec == nil || rec.Applied >= len(rev.Statements) || s.opts.DryRun {
+		return nil
+	}
+	i := rec.Applied
+	g := fkGuardOf(rev, i)
+	if g == nil || rec.FailedStatement == "" {
+		return nil
+	}
+	undo := strings.Split(rec.FailedStatement, ";\n")
+	for _, q := range undo {
+		if !g.undoes(q) {
+			return nil
+		}
+	}
+	s.say("  dropping %s again, which the run that stopped added over rows without a parent and could not drop: %s", keyNames(g), strings.Join(undo, "; "))
+	for _, q := range undo {
+		err := s.retry(ctx, "dropping "+keyNames(g)+" again", rev, i, func() error { _, err := s.Conn.ExecContext(ctx, q); return err })
+		if err != nil && !dbconn.ServerError(err, 1091) { // dropped by hand, as the run that stopped offered
+			return fmt.Errorf("%s refused: statement %d of %d added %s over rows without a parent, and dropping it again failed once more (%w): it stands over them; nothing else was run. Let the transaction holding the table end (SHOW PROCESSLIST), then rerun %s; or drop it by hand (%s) and rerun",
+				rev.ID, i+1, len(rev.Statements), keyNames(g), s.redact(err), s.rerun(), strings.Join(undo, "; "))
+		}
+	}
+	dropped := fmt.Errorf("%s statement %d of %d added %s over rows without a parent, and the run that stopped could not drop it again; a rerun did (%s): statement %d is not applied",
+		rev.ID, i+1, len(rev.Statements), keyNames(g), strings.Join(undo, "; "), i+1)
+	return s.redact(history.Fail(ctx, s.Conn, rec, dropped, rev.Statements[i].SQL))
+}
+
+// undoes tells whether q, read back from the version table, only undoes
+// the guard's statement on the keys' table: drops its keys and their
+// indexes, adds back the indexes it dropped.
+func (g *fkGuard) undoes(q string) bool {
+	d := effect.Parse(q)
+	if d.Err != nil || len(d.Effects()) == 0 {
+		return false
+	}
+	for _, e := range d.Effects() {
+		is := func(k effect.Effect) bool {
+			return strings.EqualFold(k.Table, e.Table) && strings.EqualFold(k.Name, e.Name)
+		}
+		switch {
+		case (e.Op == effect.DropForeignKy || e.Op == effect.DropIndex) && slices.ContainsFunc(g.keys, is):
+		case e.Op == effect.AddIndex && slices.ContainsFunc(g.drops, is):
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // lastWriterID is the largest id INNODB_TRX gives a transaction that has

@@ -408,6 +408,9 @@ func (s *Session) runRevision(ctx context.Context, res *Result, rev *revision.Re
 	res.Revisions = append(res.Revisions, rr)
 	from := rec.Confirmed()
 	rr.ResumedAt = from
+	if err := s.dropAgain(ctx, rev, rec); err != nil {
+		return rr, err
+	}
 	// Every gate runs, and must pass, before the first statement: a
 	// contract that stops half-way on a closed gate would leave the schema
 	// in a state no release was tested against. A resumed revision runs

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 
 	"github.com/emcee-db/emcee/apply"
 	"github.com/emcee-db/emcee/sqlsyntax"
@@ -16,6 +17,12 @@ import (
 // row it wrote must be intact, and the rows it wrote during the window
 // (from the moment the new release stopped) must read back with the values
 // it wrote.
+
+// Refused is a rollback its own gates refused, on rows the rehearsal's
+// workers wrote (Report.RollbackGates).
+type Refused struct{ error }
+
+func (r *Refused) Unwrap() error { return r.error }
 
 // runRollback follows migrate in the rollback scenario.
 func (s *Sim) runRollback(ctx context.Context) error {
@@ -39,9 +46,18 @@ func (s *Sim) runRollback(ctx context.Context) error {
 		// previous release's workers write on through both runs.
 		s.report.RollbackLosses = res.Losses
 		s.dropNewData = true
-		_, err = s.phaseRun(ctx, (*apply.Session).Rollback)
+		res, err = s.phaseRun(ctx, (*apply.Session).Rollback)
 	}
 	done()
+	if err != nil && res != nil {
+		// Rows the new release's workers wrote that the previous
+		// release's schema cannot hold: what the rehearsal found about
+		// the release, not the rehearsal failing to run.
+		s.report.RollbackGates = slices.DeleteFunc(slices.Clone(res.Gates), func(g apply.GateResult) bool { return g.Open || g.Error != "" })
+		if len(s.report.RollbackGates) > 0 {
+			return &Refused{fmt.Errorf("rollback: %w", err)}
+		}
+	}
 	if err != nil {
 		return fmt.Errorf("rollback: %w", err)
 	}

@@ -179,6 +179,8 @@ type Report struct {
 	// RollbackLosses are what the first rollback run refused to drop
 	// (data only the new release wrote); the second ran with DropNewData.
 	RollbackLosses []apply.Loss
+	// RollbackGates are the rollback's gates that refused it (Refused).
+	RollbackGates []apply.GateResult
 	// Series is every second's writes per worker kind, in order.
 	Series []Second
 }
@@ -241,9 +243,10 @@ func (r *Report) Phase(name string) *PhaseInfo {
 }
 
 // OK tells whether the run kept the invariant: no failed statement and
-// no lost or inconsistent row.
+// no lost or inconsistent row; and, rehearsing a rollback, whether its
+// gates let it run.
 func (r *Report) OK() bool {
-	return r.Failed(Old) == 0 && r.Failed(New) == 0 && r.Lost == 0 && r.Inconsistent == 0
+	return r.Failed(Old) == 0 && r.Failed(New) == 0 && r.Lost == 0 && r.Inconsistent == 0 && len(r.RollbackGates) == 0
 }
 
 // Print writes the report for a person.
@@ -294,8 +297,13 @@ func (r *Report) Print(w io.Writer) {
 			fmt.Fprintln(w, " ", l)
 		}
 	}
+	if len(r.RollbackGates) > 0 {
+		fmt.Fprintf(w, "rollback refused by its gates: rows %s wrote that %s's schema cannot hold:\n%s\n", r.New, r.Old, apply.DescribeGates(r.RollbackGates))
+	}
 	if r.OK() {
 		fmt.Fprintln(w, "result: no failed statement, no lost or inconsistent row")
+	} else if len(r.RollbackGates) > 0 {
+		fmt.Fprintln(w, "result: the rollback was refused (above)")
 	} else {
 		fmt.Fprintf(w, "result: %d failed statements of the old release, %d of the new release, %d lost rows, %d inconsistent rows\n",
 			r.Failed(Old), r.Failed(New), r.Lost, r.Inconsistent)

@@ -73,7 +73,9 @@ rehearsal reruns it accepting the loss, as --drop-new-data does; the report
 lists what was refused); they then run alone on their own schema, and
 every row is checked again in the previous release's shape (the rows it wrote
 during the rollback with the values it wrote). The exit status is 6 when any
-statement of the previous release failed or any row was lost or changed.
+statement of the previous release failed or any row was lost or changed,
+or when the rollback's own gates refused it (rows the new release wrote
+that the previous release's schema cannot hold).
 A rollback that narrows a widened column back copies its table: give
 --allow-copy or --osc pt-osc, as to emcee db rollback.
 
@@ -209,6 +211,9 @@ otherwise. NEVER point --url at a database whose data you care about.`,
 					}
 					rep.Print(out)
 				})
+			}
+			if _, ok := errors.AsType[*simulate.Refused](err); ok {
+				return &exitError{code: codeFindings, err: err}
 			}
 			if err != nil {
 				return err
