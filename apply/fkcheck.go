@@ -200,6 +200,11 @@ func (s *Session) recheckAfter(ctx context.Context, rev *revision.Revision, rec 
 	}
 	for _, q := range undo {
 		if _, err := s.Conn.ExecContext(ctx, q); err != nil {
+			if len(c.broken) > 0 {
+				// The count did not run (a lost connection): no orphan is known.
+				return s.orphansFound(ctx, rev, c, fmt.Sprintf("%s statement %d of %d added %s, but its orphan count could not run after it, and dropping the key again failed (%v): it stands, not confirmed. Rerun %s once what stopped the count is fixed: it checks the gates first, then sends the statement again and counts after it; or drop the key by hand (%s) and rerun",
+					rev.ID, i+1, len(rev.Statements), keyNames(g), s.redact(err), s.rerun(), strings.Join(undo, "; ")))
+			}
 			return s.orphansFound(ctx, rev, c, fmt.Sprintf("%s statement %d of %d added %s over rows without a parent, written after its gates passed, and dropping the key again failed (%v): it stands over them. Fix the rows, then rerun %s: it checks the gates first and counts the key as applied; or drop it by hand (%s) and rerun",
 				rev.ID, i+1, len(rev.Statements), keyNames(g), s.redact(err), s.rerun(), strings.Join(undo, "; ")))
 		}

@@ -50,3 +50,35 @@ func TestAttackS33ForeignKeyRecheckWithoutProcess(t *testing.T) {
 	p.exec("GRANT PROCESS ON *.* TO " + account)
 	p.must(args...)
 }
+
+// The connection contract waits on after the ALTER is lost (KILL
+// CONNECTION: a failover, a proxy's timeout) while a transaction that
+// deleted a parent before the key was there is open: the run stops with
+// the key unconfirmed, and whatever stands, no later run leaves the key
+// over the orphan once that transaction commits.
+func TestAttackS33ForeignKeyRecheckLosesItsConnection(t *testing.T) {
+	t.Parallel()
+	p := fkPidMigrated(t)
+	end := openParentDelete(t, p)
+	run := p.start("db", "contract")
+	p.waitFor("contract to wait for the delete's transaction", func() bool { return strings.Contains(run.out.String(), fkWaits) })
+	p.exec("KILL CONNECTION " + p.query("SELECT IS_USED_LOCK(CONCAT('emcee:', DATABASE()))"))
+	code := exitCode(t, run.cmd.Wait())
+	if code == 0 {
+		t.Fatalf("contract succeeded without its count")
+	}
+	// No count ran: the run knows of no row without a parent.
+	opContains(t, opResult{Code: code, Stdout: run.out.String()}, "added foreign key fk_pid on child, but its orphan count could not run after it, and dropping the key again failed (", "it stands, not confirmed", "cannot run: invalid connection")
+	if strings.Contains(run.out.String(), "over rows without a parent") {
+		t.Errorf("the run says the key stands over rows without a parent, which it never counted:\n%s", run.out.String())
+	}
+	end(true)
+	r := p.run("db", "contract")
+	keys := p.query("SELECT COUNT(*) FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND CONSTRAINT_NAME = 'fk_pid'")
+	orphans := p.query("SELECT COUNT(*) FROM child WHERE NOT EXISTS (SELECT 1 FROM parent WHERE parent.id = child.pid)")
+	if r.Code == 0 || orphans != "1" {
+		t.Fatalf("the next contract over the orphan: exit %d, orphans %s, keys %s", r.Code, orphans, keys)
+	}
+	p.exec("DELETE FROM child WHERE id = 2")
+	p.must("db", "contract")
+}
