@@ -286,7 +286,11 @@ func (s *Session) awaitWriters(ctx context.Context, g *fkGuard) error {
 			if err := rows.Scan(&mine, &id, &thread, &started); err != nil {
 				return err
 			}
-			if own = own || mine; !mine {
+			switch own = own || mine; {
+			case mine:
+			case thread == 0: // KILL ends no such one
+				list[id] = fmt.Sprintf("an XA transaction prepared with no connection (trx %d, started %s UTC: XA RECOVER lists it; XA COMMIT or XA ROLLBACK of its xid ends it)", id, started.Format(time.DateTime))
+			default:
 				list[id] = fmt.Sprintf("thread %d (trx %d, started %s UTC)", thread, id, started.Format(time.DateTime))
 			}
 			return nil

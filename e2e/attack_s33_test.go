@@ -1,7 +1,10 @@
 package e2e
 
 import (
+	"database/sql"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -80,5 +83,45 @@ func TestAttackS33ForeignKeyRecheckLosesItsConnection(t *testing.T) {
 		t.Fatalf("the next contract over the orphan: exit %d, orphans %s, keys %s", r.Code, orphans, keys)
 	}
 	p.exec("DELETE FROM child WHERE id = 2")
+	p.must("db", "contract")
+}
+
+// A transaction that deleted a parent before the key was added is an XA
+// transaction prepared, its connection gone (it stays in INNODB_TRX with
+// thread 0 until XA COMMIT or XA ROLLBACK of its xid): the wait past its
+// bound named "thread 0" and said KILL <thread> ends it, which no KILL
+// does. It names the XA transaction and how to end it.
+func TestAttackS33ForeignKeyRecheckPreparedXA(t *testing.T) {
+	t.Parallel()
+	p := fkPidMigrated(t)
+	cfg := filepath.Join(p.Dir, "atlas.hcl")
+	src, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opWrite(t, cfg, []byte(strings.Replace(string(src), p.DB.URL, p.DB.URL+"?lock_wait_timeout=1", 1)))
+	xid := "'" + p.DB.Name + "'"
+	xa, err := sql.Open("mysql", p.DB.DSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	xa.SetMaxOpenConns(1)
+	for _, q := range []string{"XA START " + xid, "DELETE FROM parent WHERE id = 2", "XA END " + xid, "XA PREPARE " + xid} {
+		if _, err := xa.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	xa.Close() // the prepared transaction outlives its connection
+	t.Cleanup(func() { _, _ = p.DB.Exec("XA ROLLBACK " + xid) })
+	r := p.run("db", "contract", "--retries", "0")
+	if r.Code != 1 {
+		t.Fatalf("contract while an XA transaction that deleted a parent is prepared: %s", r)
+	}
+	opContains(t, r, "an XA transaction prepared with no connection (trx ", "XA RECOVER lists it; XA COMMIT or XA ROLLBACK of its xid ends it", "the key was dropped again")
+	if strings.Contains(r.Stdout+r.Stderr, "thread 0 ") {
+		t.Errorf("the XA transaction is named as thread 0:\n%s", r)
+	}
+	p.exec("XA ROLLBACK " + xid)
+	opWrite(t, cfg, src)
 	p.must("db", "contract")
 }
