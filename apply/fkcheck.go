@@ -201,8 +201,14 @@ func (s *Session) recheckAfter(ctx context.Context, rev *revision.Revision, rec 
 	}
 	for _, q := range undo {
 		if err := s.retry(ctx, "dropping "+keyNames(g)+" again", rev, i, func() error { _, err := s.Conn.ExecContext(ctx, q); return err }); err != nil {
-			err = s.orphansFound(ctx, rev, c, fmt.Sprintf("%s statement %d of %d added %s over rows without a parent, written after its gates passed, and dropping the key again failed (%v): it stands over them. Rerun %s: it drops the key first, then its gates refuse until the rows are fixed; or drop it by hand (%s) and rerun",
-				rev.ID, i+1, len(rev.Statements), keyNames(g), s.redact(err), s.rerun(), strings.Join(undo, "; ")))
+			msg := fmt.Sprintf("%s statement %d of %d added %s over rows without a parent, written after its gates passed, and dropping the key again failed (%v): it stands over them. Rerun %s: it drops the key first, then its gates refuse until the rows are fixed; or drop it by hand (%s) and rerun",
+				rev.ID, i+1, len(rev.Statements), keyNames(g), s.redact(err), s.rerun(), strings.Join(undo, "; "))
+			if len(c.broken) > 0 {
+				// The count did not run (a lost connection): no orphan is known.
+				msg = fmt.Sprintf("%s statement %d of %d added %s, but its orphan count could not run after it, and dropping the key again failed (%v): it stands, not confirmed. Rerun %s once what stopped the count is fixed: it drops the key first, then checks the gates and sends the statement again; or drop the key by hand (%s) and rerun",
+					rev.ID, i+1, len(rev.Statements), keyNames(g), s.redact(err), s.rerun(), strings.Join(undo, "; "))
+			}
+			err = s.orphansFound(ctx, rev, c, msg)
 			// The statement stays in flight (the key stands), with the
 			// drop as the failed statement: the rerun runs it first
 			// (dropAgain).
@@ -349,7 +355,11 @@ func (s *Session) awaitWriters(ctx context.Context, g *fkGuard) error {
 			if err := rows.Scan(&mine, &id, &thread, &started); err != nil {
 				return err
 			}
-			if own = own || mine; !mine {
+			switch own = own || mine; {
+			case mine:
+			case thread == 0: // KILL ends no such one
+				list[id] = fmt.Sprintf("an XA transaction prepared with no connection (trx %d, started %s UTC: XA RECOVER lists it; XA COMMIT or XA ROLLBACK of its xid ends it)", id, started.Format(time.DateTime))
+			default:
 				list[id] = fmt.Sprintf("thread %d (trx %d, started %s UTC)", thread, id, started.Format(time.DateTime))
 			}
 			return nil

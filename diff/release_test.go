@@ -214,3 +214,40 @@ func TestCollationIsAcceptedLikeAtlas(t *testing.T) {
 		t.Fatalf("collations: %v", got)
 	}
 }
+
+// TestSeedValueCheckedAgainstTheDeclaredCharset pins the charset a seed
+// row's text is checked against (charsetHolds): the column's collation,
+// else its table's charset or collation (utf8 read as utf8mb3),
+// else the schema block's; with none declared the server's utf8mb4, which
+// holds every character. b5f805e read it through schemadef.Effective,
+// where charsetHolds walked the levels itself: the same answers.
+func TestSeedValueCheckedAgainstTheDeclaredCharset(t *testing.T) {
+	src := func(schemaAttrs, tableAttrs, colAttrs string) string {
+		return "schema \"app\" {\n" + schemaAttrs + "}\ntable \"lab\" {\n  schema = schema.app\n" + tableAttrs +
+			"  column \"k\" {\n    type = int\n  }\n  column \"v\" {\n    type = varchar(10)\n    null = true\n" + colAttrs +
+			"  }\n  primary_key {\n    columns = [column.k]\n  }\n}\ndata_migration \"d\" {\n  table = \"lab\"\n  row {\n    k = 1\n    v = \"é😀\"\n  }\n}\n"
+	}
+	for _, tc := range []struct {
+		name, schema, table, col, want string
+	}{
+		{"the table's charset", "", "  charset = \"latin1\"\n", "", "holds '😀' (U+1F600), which charset latin1 has no character for"},
+		{"the column's collation over the table's charset", "", "  charset = \"utf8mb4\"\n", "    collate = \"ascii_general_ci\"\n", "holds 'é' (U+00E9), which charset ascii has no character for"},
+		{"utf8 is utf8mb3", "", "  collate = \"utf8_general_ci\"\n", "", "which charset utf8mb3 has no character for"},
+		{"the schema block's", "  charset = \"ucs2\"\n  collate = \"ucs2_general_ci\"\n", "", "", "which charset ucs2 has no character for"},
+		{"the column's utf8mb4 in a latin1 table", "", "  charset = \"latin1\"\n", "    charset = \"utf8mb4\"\n", ""},
+		{"none declared", "", "", "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, err := ParseRelease("pike", "pike.hcl", []byte(src(tc.schema, tc.table, tc.col)), mariadb)
+			if err == nil {
+				err = r.Check(nil)
+			}
+			switch {
+			case tc.want == "" && err != nil:
+				t.Fatalf("refused: %v", err)
+			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+				t.Fatalf("got %v\nwant it to contain %q", err, tc.want)
+			}
+		})
+	}
+}

@@ -1,7 +1,10 @@
 package e2e
 
 import (
+	"database/sql"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -49,4 +52,79 @@ func TestAttackS33ForeignKeyRecheckWithoutProcess(t *testing.T) {
 	}
 	p.exec("GRANT PROCESS ON *.* TO " + account)
 	p.must(args...)
+}
+
+// The connection contract waits on after the ALTER is lost (KILL
+// CONNECTION: a failover, a proxy's timeout) while a transaction that
+// deleted a parent before the key was there is open: the run stops with
+// the key unconfirmed, and whatever stands, no later run leaves the key
+// over the orphan once that transaction commits.
+func TestAttackS33ForeignKeyRecheckLosesItsConnection(t *testing.T) {
+	t.Parallel()
+	p := fkPidMigrated(t)
+	end := openParentDelete(t, p)
+	run := p.start("db", "contract")
+	p.waitFor("contract to wait for the delete's transaction", func() bool { return strings.Contains(run.out.String(), fkWaits) })
+	p.exec("KILL CONNECTION " + p.query("SELECT IS_USED_LOCK(CONCAT('emcee:', DATABASE()))"))
+	code := exitCode(t, run.cmd.Wait())
+	if code == 0 {
+		t.Fatalf("contract succeeded without its count")
+	}
+	// No count ran: the run knows of no row without a parent.
+	opContains(t, opResult{Code: code, Stdout: run.out.String()}, "added foreign key fk_pid on child, but its orphan count could not run after it, and dropping the key again failed (", "it stands, not confirmed", "cannot run: invalid connection")
+	if strings.Contains(run.out.String(), "over rows without a parent") {
+		t.Errorf("the run says the key stands over rows without a parent, which it never counted:\n%s", run.out.String())
+	}
+	end(true)
+	r := p.run("db", "contract")
+	keys := p.query("SELECT COUNT(*) FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND CONSTRAINT_NAME = 'fk_pid'")
+	orphans := p.query("SELECT COUNT(*) FROM child WHERE NOT EXISTS (SELECT 1 FROM parent WHERE parent.id = child.pid)")
+	if r.Code == 0 || orphans != "1" {
+		t.Fatalf("the next contract over the orphan: exit %d, orphans %s, keys %s", r.Code, orphans, keys)
+	}
+	p.exec("DELETE FROM child WHERE id = 2")
+	p.must("db", "contract")
+}
+
+// A transaction that deleted a parent before the key was added is an XA
+// transaction prepared, its connection gone (it stays in INNODB_TRX with
+// thread 0 until XA COMMIT or XA ROLLBACK of its xid): the wait past its
+// bound named "thread 0" and said KILL <thread> ends it, which no KILL
+// does. It names the XA transaction and how to end it.
+//
+// Not parallel, and waiting 3 s: the other tests' polls of INNODB_TRX
+// keep InnoDB from making its copy again, and a copy older than the ALTER
+// names nobody.
+func TestAttackS33ForeignKeyRecheckPreparedXA(t *testing.T) {
+	p := fkPidMigrated(t)
+	cfg := filepath.Join(p.Dir, "atlas.hcl")
+	src, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opWrite(t, cfg, []byte(strings.Replace(string(src), p.DB.URL, p.DB.URL+"?lock_wait_timeout=3", 1)))
+	xid := "'" + p.DB.Name + "'"
+	xa, err := sql.Open("mysql", p.DB.DSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	xa.SetMaxOpenConns(1)
+	for _, q := range []string{"XA START " + xid, "DELETE FROM parent WHERE id = 2", "XA END " + xid, "XA PREPARE " + xid} {
+		if _, err := xa.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	xa.Close() // the prepared transaction outlives its connection
+	t.Cleanup(func() { _, _ = p.DB.Exec("XA ROLLBACK " + xid) })
+	r := p.run("db", "contract", "--retries", "0")
+	if r.Code != 1 {
+		t.Fatalf("contract while an XA transaction that deleted a parent is prepared: %s", r)
+	}
+	opContains(t, r, "an XA transaction prepared with no connection (trx ", "XA RECOVER lists it; XA COMMIT or XA ROLLBACK of its xid ends it", "the key was dropped again")
+	if strings.Contains(r.Stdout+r.Stderr, "thread 0 ") {
+		t.Errorf("the XA transaction is named as thread 0:\n%s", r)
+	}
+	p.exec("XA ROLLBACK " + xid)
+	opWrite(t, cfg, src)
+	p.must("db", "contract")
 }
