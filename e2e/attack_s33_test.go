@@ -3,8 +3,6 @@ package e2e
 import (
 	"database/sql"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -97,12 +95,7 @@ func TestAttackS33ForeignKeyRecheckLosesItsConnection(t *testing.T) {
 // names nobody.
 func TestAttackS33ForeignKeyRecheckPreparedXA(t *testing.T) {
 	p := fkPidMigrated(t)
-	cfg := filepath.Join(p.Dir, "atlas.hcl")
-	src, err := os.ReadFile(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	opWrite(t, cfg, []byte(strings.Replace(string(src), p.DB.URL, p.DB.URL+"?lock_wait_timeout=3", 1)))
+	restore := lockWaitAtMost(t, p, 3)
 	xid := "'" + p.DB.Name + "'"
 	xa, err := sql.Open("mysql", p.DB.DSN)
 	if err != nil {
@@ -125,6 +118,6 @@ func TestAttackS33ForeignKeyRecheckPreparedXA(t *testing.T) {
 		t.Errorf("the XA transaction is named as thread 0:\n%s", r)
 	}
 	p.exec("XA ROLLBACK " + xid)
-	opWrite(t, cfg, src)
+	restore()
 	p.must("db", "contract")
 }

@@ -1,8 +1,6 @@
 package e2e
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -39,12 +37,7 @@ func TestFixesS33SimulateRollbackRefusedByItsGate(t *testing.T) {
 func contractUndoWaits(t *testing.T, hold func(p *opProject, run *running)) (*opProject, opResult) {
 	t.Helper()
 	p := fkPidMigrated(t)
-	cfg := filepath.Join(p.Dir, "atlas.hcl")
-	src, err := os.ReadFile(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	opWrite(t, cfg, []byte(strings.Replace(string(src), p.DB.URL, p.DB.URL+"?lock_wait_timeout=2", 1)))
+	restore := lockWaitAtMost(t, p, 2)
 	end := openParentDelete(t, p)
 	run := p.start("db", "contract", "--retries", "3")
 	done := make(chan error, 1)
@@ -66,7 +59,7 @@ func contractUndoWaits(t *testing.T, hold func(p *opProject, run *running)) (*op
 	release()
 	r := opResult{Stdout: run.out.String(), Code: exitCode(t, <-done)}
 	r.Stdout = run.out.String()
-	opWrite(t, cfg, src)
+	restore()
 	return p, r
 }
 

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -234,6 +235,20 @@ func fkPidMigrated(t *testing.T) *opProject {
 	return p
 }
 
+// lockWaitAtMost sets the project's URL to wait secs for each lock (the
+// bound of the recheck's wait for open writers too); restore puts the
+// configuration back.
+func lockWaitAtMost(t *testing.T, p *opProject, secs int) (restore func()) {
+	t.Helper()
+	cfg := filepath.Join(p.Dir, "atlas.hcl")
+	src, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opWrite(t, cfg, []byte(strings.Replace(string(src), p.DB.URL, fmt.Sprintf("%s?lock_wait_timeout=%d", p.DB.URL, secs), 1)))
+	return func() { opWrite(t, cfg, src) }
+}
+
 // openParentDelete deletes parent 2 in a transaction it leaves open; end
 // commits it (true) or rolls it back.
 func openParentDelete(t *testing.T, p *opProject) (end func(commit bool)) {
@@ -399,12 +414,7 @@ data_migration "orphans" {
 func TestForeignKeyRecheckThatCannotWaitDropsTheKey(t *testing.T) {
 	t.Parallel()
 	p := fkPidMigrated(t)
-	cfg := filepath.Join(p.Dir, "atlas.hcl")
-	src, err := os.ReadFile(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	opWrite(t, cfg, []byte(strings.Replace(string(src), p.DB.URL, p.DB.URL+"?lock_wait_timeout=1", 1)))
+	restore := lockWaitAtMost(t, p, 1)
 
 	conn, _ := p.lockRows("DELETE FROM parent WHERE id = 2")
 	var thread string
@@ -430,7 +440,7 @@ func TestForeignKeyRecheckThatCannotWaitDropsTheKey(t *testing.T) {
 	if _, err := conn.ExecContext(context.Background(), "ROLLBACK"); err != nil {
 		t.Fatal(err)
 	}
-	opWrite(t, cfg, src) // the default bound: other tests' writers may be open
+	restore() // the default bound: other tests' writers may be open
 	p.must("db", "contract")
 	if _, err := p.DB.Exec("DELETE FROM parent WHERE id = 2"); err == nil {
 		t.Fatal("the key does not refuse a new orphan")
@@ -464,12 +474,7 @@ data_migration "orphans" {
 	p.exec("INSERT INTO child VALUES (1, 1), (2, 2), (3, 3)")
 	p.must("db", "expand")
 	p.must("db", "migrate")
-	cfg := filepath.Join(p.Dir, "atlas.hcl")
-	src, err := os.ReadFile(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	opWrite(t, cfg, []byte(strings.Replace(string(src), p.DB.URL, p.DB.URL+"?lock_wait_timeout=5", 1)))
+	lockWaitAtMost(t, p, 5)
 
 	release := p.holdMDL("child")
 	run := p.start("db", "contract", "--retries", "1")
@@ -509,12 +514,7 @@ data_migration "orphans" {
 // the monitor keeps the copy old for every test on the server.
 func TestForeignKeyRecheckDoesNotTrustAnOldTransactionList(t *testing.T) {
 	p := fkPidMigrated(t)
-	cfg := filepath.Join(p.Dir, "atlas.hcl")
-	src, err := os.ReadFile(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	opWrite(t, cfg, []byte(strings.Replace(string(src), p.DB.URL, p.DB.URL+"?lock_wait_timeout=1", 1)))
+	lockWaitAtMost(t, p, 1)
 
 	ctx, stop := context.WithCancel(context.Background())
 	read, monitor := make(chan struct{}), make(chan struct{})
