@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"time"
@@ -391,7 +392,10 @@ func (s *Session) awaitWriters(ctx context.Context, g *fkGuard) error {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-time.After(200 * time.Millisecond): // > 0.1 s: a read of its own keeps INNODB_TRX from being made again
+		// Over 0.1 s, or its own reads would keep INNODB_TRX from being
+		// made again; at random, so that runs polling the same server (a
+		// fleet's tenants) cannot fall into step and leave it no 0.1 s.
+		case <-time.After(150*time.Millisecond + rand.N(300*time.Millisecond)):
 		}
 	}
 }
