@@ -235,6 +235,25 @@ func fkPidMigrated(t *testing.T) *opProject {
 	return p
 }
 
+// fkPidDeleteMigrated is fkPidMigrated with a data_migration in b that
+// deletes child's orphans, and child 3 one of them.
+func fkPidDeleteMigrated(t *testing.T) *opProject {
+	t.Helper()
+	b := fkPid + `
+data_migration "orphans" {
+  table  = "child"
+  delete = "NOT EXISTS (SELECT 1 FROM parent WHERE parent.id = child.pid)"
+}
+`
+	p := plannedProject(t, "mariadb 10.11", [2]string{"a", fkParentChild}, [2]string{"b", b})
+	p.must("db", "sync", "a")
+	p.exec("INSERT INTO parent VALUES (1), (2)")
+	p.exec("INSERT INTO child VALUES (1, 1), (2, 2), (3, 3)")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	return p
+}
+
 // lockWaitAtMost sets the project's URL to wait secs for each lock (the
 // bound of the recheck's wait for open writers too); restore puts the
 // configuration back.
@@ -372,18 +391,7 @@ func TestForeignKeyRecheckLeavesApplicationTransactionsAlone(t *testing.T) {
 // flaky 1 orphan tag of TestSimulateNewTableKeyLeavesPreviousReleaseDeletesAlone).
 func TestForeignKeyRecheckRunsTheReleasesDeleteAgain(t *testing.T) {
 	t.Parallel()
-	b := fkPid + `
-data_migration "orphans" {
-  table  = "child"
-  delete = "NOT EXISTS (SELECT 1 FROM parent WHERE parent.id = child.pid)"
-}
-`
-	p := plannedProject(t, "mariadb 10.11", [2]string{"a", fkParentChild}, [2]string{"b", b})
-	p.must("db", "sync", "a")
-	p.exec("INSERT INTO parent VALUES (1), (2)")
-	p.exec("INSERT INTO child VALUES (1, 1), (2, 2), (3, 3)")
-	p.must("db", "expand")
-	p.must("db", "migrate")
+	p := fkPidDeleteMigrated(t)
 
 	code, out := deleteParentWhileKeyWaits(t, p) // the parent deleted after the delete ran
 	if code != 0 {
@@ -462,18 +470,7 @@ func TestForeignKeyRecheckThatCannotWaitDropsTheKey(t *testing.T) {
 // while it waits: the key checks it, and the wait leaves it alone.
 func TestForeignKeyRecheckDeletesAgainByKey(t *testing.T) {
 	t.Parallel()
-	b := fkPid + `
-data_migration "orphans" {
-  table  = "child"
-  delete = "NOT EXISTS (SELECT 1 FROM parent WHERE parent.id = child.pid)"
-}
-`
-	p := plannedProject(t, "mariadb 10.11", [2]string{"a", fkParentChild}, [2]string{"b", b})
-	p.must("db", "sync", "a")
-	p.exec("INSERT INTO parent VALUES (1), (2)")
-	p.exec("INSERT INTO child VALUES (1, 1), (2, 2), (3, 3)")
-	p.must("db", "expand")
-	p.must("db", "migrate")
+	p := fkPidDeleteMigrated(t)
 	lockWaitAtMost(t, p, 5)
 
 	release := p.holdMDL("child")
