@@ -724,13 +724,15 @@ func oscTriggerNames(db, table string) []string {
 func (s *Session) oscLeftovers(ctx context.Context, table string) (leftovers, error) {
 	l := leftovers{table: table}
 	newName, oldName := "_"+table+"_new", "_"+table+"_old"
-	tables, err := s.queryStrings(ctx, "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN (?, ?)", newName, oldName)
+	// _<table>_old is not asked for: it is the tool's only with the
+	// tool's triggers on it (read below), which move with the table the
+	// swap renames to it and go when the tool drops it; one without them
+	// is the application's.
+	tables, err := s.queryStrings(ctx, "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?", newName)
 	if err != nil {
 		return l, err
 	}
-	if slices.Contains(tables, newName) {
-		l.tables = append(l.tables, newName)
-	}
+	l.tables = tables
 	toolTriggers := oscTriggerNames(s.Cfg.Database, table)
 	err = dbconn.EachRow(ctx, s.Conn, "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = DATABASE() AND EVENT_OBJECT_TABLE IN (?, ?, ?) ORDER BY TRIGGER_NAME", []any{table, oldName, newName}, func(rows *sql.Rows) error {
 		var name, on string
@@ -846,7 +848,13 @@ func (s *Session) serverTriggers(ctx context.Context, names []string, tables ...
 			return nil, fmt.Errorf("trigger %s: information_schema's body is longer than the statement SHOW CREATE TRIGGER prints", sqlsyntax.Ident(name))
 		}
 		text := string(all[len(all)-n:])
-		if strings.Map(func(r rune) rune { return map[bool]rune{true: '?', false: r}[r > 0xffff] }, text) != d.body {
+		utf8mb3 := func(r rune) rune {
+			if r > 0xffff {
+				return '?'
+			}
+			return r
+		}
+		if strings.Map(utf8mb3, text) != d.body {
 			return nil, fmt.Errorf("trigger %s: information_schema's body is not the end of the statement SHOW CREATE TRIGGER prints", sqlsyntax.Ident(name))
 		}
 		d.body = text

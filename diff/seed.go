@@ -273,11 +273,7 @@ func givenCells(idx *schema.Index, row *SeedRow) []sqlsyntax.Cell {
 func comparedValue(target project.Target, t *schema.Table, c *schema.Column, v sqlsyntax.Value) (compared, why string) {
 	switch c.Type.Type.(type) {
 	case *schema.IntegerType, *schema.DecimalType, *schema.FloatType, *schema.BoolType, *mysql.BitType:
-		text := v.Text
-		if v.Kind == sqlsyntax.ValueBool {
-			text = map[bool]string{true: "1", false: "0"}[v.Text == "true"]
-		}
-		if r, ok := new(big.Rat).SetString(strings.TrimSpace(text)); ok {
+		if r, ok := new(big.Rat).SetString(strings.TrimSpace(v.Number())); ok {
 			return "n" + r.RatString(), "numbers compare by their value"
 		}
 	case *schema.StringType:
@@ -425,7 +421,7 @@ func seedFits(target project.Target, t *schema.Table, c *schema.Column, v *sqlsy
 			if _, isBool := c.Type.Type.(*schema.BoolType); !isBool {
 				return fmt.Sprintf("%s for a column of numbers; give 1 or 0", v.Text)
 			}
-			text = map[bool]string{true: "1", false: "0"}[v.Text == "true"]
+			text = v.Number()
 		case v.Kind == sqlsyntax.ValueText && !numLiteral.MatchString(strings.TrimSpace(text)):
 			return fmt.Sprintf("%q is not a number; the column holds numbers", text)
 		}

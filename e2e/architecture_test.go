@@ -1,8 +1,10 @@
 package e2e
 
 import (
+	"go/ast"
 	"go/parser"
 	"go/token"
+	"go/types"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -44,8 +46,8 @@ var forbidden = map[string][]string{
 var testOnly = []string{"e2e", "internal/testdb", "internal/testserver"}
 
 // TestArchitecture holds ARCHITECTURE.md to the code: every package is in
-// its table and its picture, every package the table names exists, and no
-// package imports upward.
+// its table and its picture, every package the table names exists, no
+// package imports upward, and no code picks a value by a map[bool].
 func TestArchitecture(t *testing.T) {
 	imports := map[string]map[string]bool{} // package -> emcee packages its non-test code imports
 	var all []string                        // packages, test-only ones included
@@ -70,10 +72,21 @@ func TestArchitecture(t *testing.T) {
 		if strings.HasSuffix(path, "_test.go") {
 			return nil
 		}
-		f, err := parser.ParseFile(fset, path, nil, parser.ImportsOnly)
+		f, err := parser.ParseFile(fset, path, nil, 0)
 		if err != nil {
 			return err
 		}
+		// "one or many": no map[bool]... picks (sqlsyntax.OneOrMany, or an if).
+		ast.Inspect(f, func(n ast.Node) bool {
+			if ix, ok := n.(*ast.IndexExpr); ok {
+				if lit, ok := ix.X.(*ast.CompositeLit); ok {
+					if m, ok := lit.Type.(*ast.MapType); ok && types.ExprString(m.Key) == "bool" {
+						t.Errorf("%s: a value picked by a map[bool]: ARCHITECTURE.md rules them out (sqlsyntax.OneOrMany for a word that agrees with a count, an if otherwise)", fset.Position(ix.Pos()))
+					}
+				}
+			}
+			return true
+		})
 		if imports[pkg] == nil {
 			imports[pkg] = map[string]bool{}
 		}

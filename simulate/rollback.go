@@ -19,7 +19,7 @@ import (
 // it wrote.
 
 // Refused is a rollback its own gates refused, on rows the rehearsal's
-// workers wrote (Report.RollbackGates).
+// workers wrote (Report.Gates).
 type Refused struct{ error }
 
 func (r *Refused) Unwrap() error { return r.error }
@@ -53,8 +53,8 @@ func (s *Sim) runRollback(ctx context.Context) error {
 		// Rows the new release's workers wrote that the previous
 		// release's schema cannot hold: what the rehearsal found about
 		// the release, not the rehearsal failing to run.
-		s.report.RollbackGates = slices.DeleteFunc(slices.Clone(res.Gates), func(g apply.GateResult) bool { return g.Open || g.Error != "" })
-		if len(s.report.RollbackGates) > 0 {
+		s.report.GatesOf, s.report.Gates = "rollback", slices.DeleteFunc(slices.Clone(res.Gates), func(g apply.GateResult) bool { return g.Open || g.Error != "" })
+		if len(s.report.Gates) > 0 {
 			return &Refused{fmt.Errorf("rollback: %w", err)}
 		}
 	}

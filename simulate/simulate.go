@@ -599,6 +599,11 @@ func (s *Sim) runEmcee(ctx context.Context) error {
 	done = s.enter("contract", "emcee db contract")
 	_, err = s.phaseRun(ctx, (*apply.Session).Contract)
 	done()
+	if b, ok := errors.AsType[*apply.Blocked](err); ok {
+		// Rows the workers wrote that contract's gates count: what the
+		// rehearsal found about the release, in its report too.
+		s.report.GatesOf, s.report.Gates = "contract", b.Gates
+	}
 	if err != nil {
 		return fmt.Errorf("contract: %w", err)
 	}

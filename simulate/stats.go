@@ -179,8 +179,11 @@ type Report struct {
 	// RollbackLosses are what the first rollback run refused to drop
 	// (data only the new release wrote); the second ran with DropNewData.
 	RollbackLosses []apply.Loss
-	// RollbackGates are the rollback's gates that refused it (Refused).
-	RollbackGates []apply.GateResult
+	// Gates are the closed gates that stopped the rehearsal, of GatesOf:
+	// "contract", blocked by data (apply.Blocked), or "rollback", the
+	// rollback rehearsed (Refused).
+	Gates   []apply.GateResult
+	GatesOf string
 	// Series is every second's writes per worker kind, in order.
 	Series []Second
 }
@@ -243,10 +246,10 @@ func (r *Report) Phase(name string) *PhaseInfo {
 }
 
 // OK tells whether the run kept the invariant: no failed statement and
-// no lost or inconsistent row; and, rehearsing a rollback, whether its
-// gates let it run.
+// no lost or inconsistent row; and whether the gates of contract, or of
+// the rollback rehearsed, let it run.
 func (r *Report) OK() bool {
-	return r.Failed(Old) == 0 && r.Failed(New) == 0 && r.Lost == 0 && r.Inconsistent == 0 && len(r.RollbackGates) == 0
+	return r.Failed(Old) == 0 && r.Failed(New) == 0 && r.Lost == 0 && r.Inconsistent == 0 && len(r.Gates) == 0
 }
 
 // Print writes the report for a person.
@@ -297,13 +300,16 @@ func (r *Report) Print(w io.Writer) {
 			fmt.Fprintln(w, " ", l)
 		}
 	}
-	if len(r.RollbackGates) > 0 {
-		fmt.Fprintf(w, "rollback refused by its gates: rows %s wrote that %s's schema cannot hold:\n%s\n", r.New, r.Old, apply.DescribeGates(r.RollbackGates))
+	switch {
+	case len(r.Gates) > 0 && r.GatesOf == "rollback":
+		fmt.Fprintf(w, "rollback refused by its gates: rows %s wrote that %s's schema cannot hold:\n%s\n", r.New, r.Old, apply.DescribeGates(r.Gates))
+	case len(r.Gates) > 0:
+		fmt.Fprintf(w, "contract blocked by data: rows the workers wrote that its gates count:\n%s\n", apply.DescribeGates(r.Gates))
 	}
 	if r.OK() {
 		fmt.Fprintln(w, "result: no failed statement, no lost or inconsistent row")
-	} else if len(r.RollbackGates) > 0 {
-		fmt.Fprintln(w, "result: the rollback was refused (above)")
+	} else if len(r.Gates) > 0 {
+		fmt.Fprintf(w, "result: the %s was refused (above)\n", r.GatesOf)
 	} else {
 		fmt.Fprintf(w, "result: %d failed statements of the old release, %d of the new release, %d lost rows, %d inconsistent rows\n",
 			r.Failed(Old), r.Failed(New), r.Lost, r.Inconsistent)

@@ -54,6 +54,18 @@ func (v Value) SQL() string {
 	return "NULL"
 }
 
+// Number is the value as a column of numbers stores it: TRUE 1, FALSE 0,
+// any other value its text.
+func (v Value) Number() string {
+	if v.Kind != ValueBool {
+		return v.Text
+	}
+	if v.Text == "true" {
+		return "1"
+	}
+	return "0"
+}
+
 // String is the value as a message shows it: SQL's literal.
 func (v Value) String() string { return v.SQL() }
 

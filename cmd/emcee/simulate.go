@@ -63,7 +63,9 @@ write is kept in a client-side ledger that the row checks compare against.
 The report lists, per phase and per worker kind, statements run and failed
 (with the first errors verbatim) and latency percentiles, then the rows
 checked, lost and inconsistent. The exit status is 6 when any statement failed
-or any row was lost or inconsistent (1 when the rehearsal itself could not run).
+or any row was lost or inconsistent, 7 when contract's gates count rows the
+workers wrote (contract blocked by data, as emcee db contract exits), 1 when
+the rehearsal itself could not run.
 
 --rollback rehearses the other ending: after step 5 the new release's workers
 stop, every row is checked, and emcee db rollback runs while the previous
@@ -214,6 +216,9 @@ otherwise. NEVER point --url at a database whose data you care about.`,
 			}
 			if _, ok := errors.AsType[*simulate.Refused](err); ok {
 				return &exitError{code: codeFindings, err: err}
+			}
+			if _, ok := errors.AsType[*apply.Blocked](err); ok {
+				return &exitError{code: codeBlocked, err: err}
 			}
 			if err != nil {
 				return err
