@@ -78,7 +78,7 @@ func (r *Release) checkExpressions(prev *Release) []string {
 			// Contract deletes the rows while the table has both
 			// releases' columns: it runs before contract's drops.
 			if cols, ok := r.tableColumns(prev)(m.Table); ok {
-				scope := sqlsyntax.Scope{Table: m.Table, Columns: cols, Tables: r.tableColumns(prev), Absent: r.absentTable(prev)}
+				scope := sqlsyntax.Scope{Table: m.Table, Columns: cols, Tables: r.readTables(prev), Absent: r.absentTable(prev)}
 				if err := r.Declarations.resolve(m.DeleteExpr, scope, "delete of data_migration %q", m.Name); err != nil {
 					add(err)
 				} else if msg := unsteadyDelete(m, scope); msg != "" {
@@ -96,7 +96,7 @@ func (r *Release) checkExpressions(prev *Release) []string {
 		if !ok {
 			continue // reported by check
 		}
-		scope := sqlsyntax.Scope{Table: m.Table, Columns: cols, Tables: r.tableColumns(prev), Absent: r.absentTable(prev)}
+		scope := sqlsyntax.Scope{Table: m.Table, Columns: cols, Tables: r.readTables(prev), Absent: r.absentTable(prev)}
 		if err := r.Declarations.resolveList(m.SetList, scope, "set of data_migration %q", m.Name); err != nil {
 			add(err)
 		}
@@ -121,15 +121,11 @@ func (r *Release) checkExpressions(prev *Release) []string {
 // row again.
 func (r *Release) checkInsertExprs(prev *Release, m *DataMigration) []string {
 	into, ok := r.Schema.Table(m.Table)
-	cols, ok2 := r.tableColumns(prev)(m.From)
-	if t := r.movedAway(prev, m.From); !ok2 && t != nil {
-		// dropped in contract, after the gate counting its pending rows
-		cols, ok2 = ColumnNames(t), true
-	}
+	cols, ok2 := r.readTables(prev)(m.From) // one the release drops: in contract, after the gate counting its pending rows
 	if !ok || !ok2 {
 		return nil // reported by check
 	}
-	from := sqlsyntax.Scope{Table: m.From, Columns: cols, Tables: r.tableColumns(prev), Absent: r.absentTable(prev)}
+	from := sqlsyntax.Scope{Table: m.From, Columns: cols, Tables: r.readTables(prev), Absent: r.absentTable(prev)}
 	var errs []string
 	d := r.Declarations
 	if m.InsertList != nil {
@@ -333,31 +329,36 @@ func (r *Release) tableColumns(prev *Release) func(string) ([]string, bool) {
 	}
 }
 
-// absentTable says, for a refusal of an expression reading a table the
-// release does not declare, why and the way out: the table the previous
-// release had and this one drops is kept one release longer (MantisBT
-// 1.2.0a1 moved project_category's rows and dropped it in one release; a
-// set or pending reading it was told only that there is no such table),
-// one it renames is named as it names it, any other name is fixed. The
-// same way out as a from reading a dropped table (checkInsertTables).
-func (r *Release) absentTable(prev *Release) func(string) string {
-	return func(name string) string {
-		if prev != nil {
-			if _, had := prev.Schema.Table(name); had {
-				if to := r.renamedTo(name); to != "" {
-					return fmt.Sprintf(": release %s renames it to %s; name it as this release does", r.Name, to)
-				}
-				return fmt.Sprintf(": release %s drops it, and migrate reads only the tables its release keeps. %s", r.Name, r.keepOneMore(name, "so that migrate reads it"))
-			}
+// readTables gives the tables a data migration's subqueries may read:
+// tableColumns', and a table the release drops, as the previous release
+// has it: it is there while migrate runs, contract's gates count before
+// contract drops it, and a delete runs before the drops (osTicket 1.10's
+// staff.timezone, an Olson name looked up in the timezone table the same
+// upgrade drops, was refused with the table kept one release longer; a
+// from naming such a table was allowed already: checkInsertTables).
+func (r *Release) readTables(prev *Release) func(string) ([]string, bool) {
+	kept := r.tableColumns(prev)
+	return func(name string) ([]string, bool) {
+		if cols, ok := kept(name); ok {
+			return cols, true
 		}
-		return "; fix the name"
+		if t := r.movedAway(prev, name); t != nil {
+			return ColumnNames(t), true
+		}
+		return nil, false
 	}
 }
 
-// keepOneMore is the way out for a data migration reading a table its
-// release drops: keep it one release longer (so that, and why).
-func (r *Release) keepOneMore(table, so string) string {
-	return fmt.Sprintf("Keep %s in release %s, %s, and drop it in the next release", table, r.Name, so)
+// absentTable says, for a refusal of an expression reading a table the
+// release does not declare (nor drops: readTables), why and the way out:
+// one it renames is named as it names it, any other name is fixed.
+func (r *Release) absentTable(prev *Release) func(string) string {
+	return func(name string) string {
+		if to := r.renamedTo(name); prev != nil && to != "" {
+			return fmt.Sprintf(": release %s renames it to %s; name it as this release does", r.Name, to)
+		}
+		return "; fix the name"
+	}
 }
 
 // oldName is the name the previous release gives a table of this release.
