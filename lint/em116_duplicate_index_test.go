@@ -28,6 +28,7 @@ func TestEM116DuplicateIndex(t *testing.T) {
 	check(t, "EM116", []lintCase{
 		{name: "two unique indexes on name: the second", pike: pike(anchor, index("ux_name", unique, "name")+index("ux_name_2", unique, "name")+anchor), setup: at("ux_name_2")},
 		{name: "a plain index before a unique one on name: the plain one", pike: pike(anchor, index("ix_name", "", "name")+index("ux_name", unique, "name")+anchor), setup: at("ix_name")},
+		{name: "a plain index after a unique one on name: the plain one", pike: pike(anchor, index("ux_name", unique, "name")+index("ix_name", "", "name")+anchor), setup: at("ix_name")},
 		{name: "a plain index on owner declared before ix_owner: ix_owner, declared second", pike: pike(anchor, index("ix_owner_2", "", "owner")+anchor), setup: at("ix_owner")},
 		{name: "a unique index on the primary key's column", pike: pike(anchor, index("ux_id", unique, "id")+anchor), setup: at("ux_id")},
 		{name: "two columns in the same order", pike: pike(anchor, index("ix_a", "", "name", "owner")+index("ix_b", "", "name", "owner")+anchor), setup: at("ix_b")},
