@@ -280,7 +280,7 @@ func TestOutsideS33JoomlaHistory(t *testing.T) {
 		// again the same way.
 		{"3_9", "expand", "MODIFY COLUMN `guest` tinyint unsigned NULL DEFAULT 1"},
 		{"3_9", "expand", "ALTER TABLE `jos_session` ADD COLUMN `time_int` int NULL"},
-		{"3_9", "migrate", "UPDATE `jos_session` SET `time_int` = (COALESCE(COALESCE(CAST(NULLIF(`time`, '') AS SIGNED), 0), 0)) WHERE (`time_int` IS NULL)"},
+		{"3_9", "migrate", "UPDATE `jos_session` SET `time_int` = (COALESCE(CAST(NULLIF(`time`, '') AS SIGNED), 0)) WHERE (`time_int` IS NULL)"},
 		{"3_9", "contract", "DROP INDEX `time`, DROP COLUMN `time`, MODIFY COLUMN `time_int` int NOT NULL DEFAULT 0"},
 		{"4_0", "expand", "ALTER TABLE `jos_session` ADD COLUMN `time` int NULL"},
 		{"4_0", "migrate", "UPDATE `jos_session` SET `time` = (COALESCE(`time_int`, 0)) WHERE (`time` IS NULL)"},

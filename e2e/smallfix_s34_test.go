@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -25,5 +26,35 @@ func TestSmallfixS34SimulateContractBlockedByData(t *testing.T) {
 		"contract blocked by data: rows the workers wrote that its gates count:", "result: the contract was refused (above)")
 	if strings.Contains(r.Stdout, "result: no failed statement") {
 		t.Fatalf("the report of a blocked contract says the upgrade went through:\n%s", r)
+	}
+}
+
+// Joomla's user_keys declares three unique keys on series (series,
+// series_2, series_3), which emcee planned without a word: lint notes the
+// second and the third in the newest release (EM116), naming the first,
+// and nothing else (idx_link_old and idx_old_url index old_url on prefixes
+// of other lengths).
+func TestSmallfixS34JoomlaDuplicateKeysNoted(t *testing.T) {
+	t.Parallel()
+	var rel [][2]string
+	for _, v := range joomlaReleases {
+		rel = append(rel, [2]string{v, joomlaRelease(v)})
+	}
+	p := newSchemaProject(t, rel...)
+	p.must("plan")
+	r := p.must("lint", "--offline")
+	var got []string
+	for _, l := range strings.Split(r.Stdout, "\n") {
+		if strings.Contains(l, " EM116 ") {
+			got = append(got, l)
+		}
+	}
+	src := p.read("schema/4_0.hcl")
+	line := func(name string) string {
+		before, _, _ := strings.Cut(src, "index \""+name+"\"")
+		return "schema/4_0.hcl:" + strconv.Itoa(strings.Count(before, "\n")+1) + ":3: EM116 note: unique index " + name + " of table jos_user_keys is over the columns of unique index series (schema/4_0.hcl:"
+	}
+	if len(got) != 2 || !strings.HasPrefix(got[0], line("series_2")) || !strings.HasPrefix(got[1], line("series_3")) {
+		t.Fatalf("EM116 findings %q, want series_2 and series_3:\n%s", got, r)
 	}
 }

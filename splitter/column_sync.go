@@ -119,8 +119,11 @@ func newSyncCol(c *Change) (*syncCol, error) {
 	}
 	// A NOT NULL column with a default takes the default where the old
 	// data has no mapping, as an INSERT of the new release that omits it
-	// would; a NOT NULL column without one is left NULL for the gate.
-	if def != "" && !s.col.Type.Null && s.old != nil {
+	// would; a NOT NULL column without one is left NULL for the gate. A
+	// forward that falls back to the default itself is not wrapped again
+	// (Joomla's COALESCE(CAST(NULLIF(time, '') AS SIGNED), 0) for a
+	// column defaulting to 0 was written COALESCE(COALESCE(..., 0), 0)).
+	if def != "" && !s.col.Type.Null && s.old != nil && !s.forward.FallsBackTo(def) {
 		s.forward = compose("COALESCE(%s, %s)", s.forward.SQL(), def)
 	}
 	return s, nil

@@ -132,3 +132,35 @@ func TestReplaceColumnContractOrder(t *testing.T) {
 		t.Errorf("expand order:\n%s", strings.Join(e, "\n"))
 	}
 }
+
+// A forward that falls back to the new column's default itself is written
+// as declared, not wrapped in COALESCE(..., default) again: Joomla's
+// jos_session.time_int (COALESCE(CAST(NULLIF(time, ”) AS SIGNED), 0),
+// default 0) was backfilled with COALESCE(COALESCE(..., 0), 0). A
+// fallback to another value is still wrapped.
+func TestReplaceColumnForwardFallingBackToTheDefault(t *testing.T) {
+	for forward, want := range map[string]string{
+		"COALESCE(UPPER(kind), '')":  "SET `category` = (COALESCE(UPPER(`kind`), ''))",
+		"(IFNULL(UPPER(kind), ''))":  "SET `category` = ((IFNULL(UPPER(`kind`), '')))",
+		"COALESCE(UPPER(kind), 'x')": "SET `category` = (COALESCE(COALESCE(UPPER(`kind`), 'x'), ''))",
+		"UPPER(kind)":                "SET `category` = (COALESCE(UPPER(`kind`), ''))",
+	} {
+		after := tcEdit(t, tcImages, tcReplaceKind[0], strings.NewReplacer("null = true", "default = \"\"", "UPPER(kind)", forward).Replace(tcReplaceKind[1]))
+		steps, err := tcSteps(t, mariadb1011, tcImages, after)
+		if err != nil {
+			t.Fatalf("forward %s: %v", forward, err)
+		}
+		found := false
+		for _, s := range steps {
+			if s.Kind == "backfill" {
+				found = true
+				if !strings.Contains(s.SQL, want) {
+					t.Errorf("forward %s: backfill %s, want %s", forward, s.SQL, want)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("forward %s: no backfill in\n%s", forward, tcDump(steps))
+		}
+	}
+}

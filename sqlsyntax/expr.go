@@ -127,6 +127,20 @@ func (e *Expr) SQL() string { return e.sql }
 // Source is the expression as declared, for messages.
 func (e *Expr) Source() string { return e.src }
 
+// FallsBackTo reports whether the expression gives v where it would be
+// NULL already: COALESCE(..., v) or IFNULL(x, v), outer parentheses
+// aside, v compared as SameExpr compares. COALESCE(e, v) is e then.
+func (e *Expr) FallsBackTo(v string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	call, ok := unparen(e.node).(*ast.FuncCallExpr)
+	if !ok || call.FnName.L != ast.Coalesce && call.FnName.L != ast.Ifnull || len(call.Args) < 2 {
+		return false
+	}
+	last, err := Restore(call.Args[len(call.Args)-1])
+	return err == nil && SameExpr(last, v)
+}
+
 // RowSQL writes a per-row expression for a trigger body: each column as
 // row.`column` (NEW.`visibility`).
 func (e *Expr) RowSQL(row string) string {
