@@ -90,3 +90,62 @@ func TestForeignKeyRecheckWaitsForPreparedXAWithLocksShown(t *testing.T) {
 	t.Parallel()
 	preparedXADeletedParent(t, fkPidMigratedOn(t, mdlServer(t).NewDB(t)))
 }
+
+// withGrand is schema (fkParentChild or fkPid) with parent's rows deleted
+// in cascade with grand's.
+func withGrand(schema string) string {
+	return strings.Replace(schema, `table "parent" {
+  schema = schema.s
+  column "id" {
+    type = int
+  }
+`, `table "grand" {
+  schema = schema.s
+  column "id" {
+    type = int
+  }
+  primary_key {
+    columns = [column.id]
+  }
+}
+table "parent" {
+  schema = schema.s
+  column "id" {
+    type = int
+  }
+  column "gid" {
+    type = int
+    null = true
+  }
+  foreign_key "fk_gid" {
+    columns     = [column.gid]
+    ref_columns = [table.grand.column.id]
+    on_delete   = CASCADE
+  }
+`, 1)
+}
+
+// A parent deleted in cascade, by a transaction that deleted its own
+// parent (grand) before the ALTER and commits after it: that transaction
+// holds parent's metadata lock too (the server takes it on the tables a
+// statement may change in cascade), so it is waited for, an unrelated
+// writer open meanwhile, and the orphan it leaves found.
+func TestForeignKeyRecheckWaitsForCascadeDeleteAmongUnrelatedWriters(t *testing.T) {
+	t.Parallel()
+	srv := mdlServer(t)
+	openUnrelatedWrite(t, srv.NewDB(t))
+	p := plannedProjectOn(t, srv.NewDB(t), "mariadb 10.11", [2]string{"a", withGrand(fkParentChild)}, [2]string{"b", withGrand(fkPid)})
+	p.must("db", "sync", "a")
+	p.exec("INSERT INTO grand VALUES (1), (2)")
+	p.exec("INSERT INTO parent VALUES (1, 1), (2, 2)")
+	p.exec("INSERT INTO child VALUES (1, 1), (2, 2)")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	lockWaitAtMost(t, p, 3)
+	conn, _ := p.lockRows("DELETE FROM grand WHERE id = 2")
+	contractWhileDeleteOpen(t, p, true, func(bool) {
+		if _, err := conn.ExecContext(context.Background(), "COMMIT"); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
