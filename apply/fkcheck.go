@@ -1,6 +1,7 @@
 package apply
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -335,20 +336,42 @@ func (s *Session) checkWritersShown(ctx context.Context, rev *revision.Revision,
 // and miss a transaction that had just deleted a parent. This connection
 // opens a transaction first: a list that has it was made after the ALTER,
 // and has every transaction that had written before it and is still open.
+//
+// Where the server shows its metadata locks (MariaDB's metadata_lock_info
+// plugin), it waits only for the writers that hold the keys' tables
+// (keyHolders): one that wrote a parent (or a child) holds that table's
+// metadata lock from its write until it ends; an unrelated transaction,
+// however long, is left alone. A prepared XA transaction whose connection
+// is gone holds none (thread 0): waited for as before. The lock also
+// stands in for INNODB_TRX's copy where that copy is cut short (16 MB,
+// which InnoDB says only in the error log, not to the client: "InnoDB:
+// Data in INNODB_TRX truncated due to memory limit of 16777216 bytes"):
+// it lists the newest connections first and drops the rest, so a thread
+// holding the tables that the copy does not list as a writer is waited
+// for until it lets them go.
 func (s *Session) awaitWriters(ctx context.Context, g *fkGuard) error {
+	start := time.Now() // after the ALTER: a metadata lock older than this may be older than the key
 	limit := s.Cfg.LockWaitTimeout * time.Duration(1+s.retries())
-	deadline := time.Now().Add(limit)
+	deadline := start.Add(limit)
+	tables, err := s.keyTables(ctx, g)
+	if err != nil {
+		return err
+	}
 	if _, err := s.Conn.ExecContext(ctx, "START TRANSACTION WITH CONSISTENT SNAPSHOT"); err != nil {
 		return s.redact(err)
 	}
-	var open map[uint64]string // the writers to wait for, named; nil until a list made after the ALTER
+	// The writers to wait for, by trx id, and the threads holding the
+	// tables that the list does not show writing (trx 0); nil until a list
+	// made after the ALTER.
+	var open map[[2]uint64]string
+	said := false
 	defer func() {
 		if open == nil {
 			_, _ = s.Conn.ExecContext(ctx, "ROLLBACK")
 		}
 	}()
 	for {
-		list, own := map[uint64]string{}, false
+		w, own := writers{names: map[uint64]string{}, threads: map[uint64]uint64{}}, false
 		err := dbconn.EachRow(ctx, s.Conn, "SELECT trx_mysql_thread_id = CONNECTION_ID(), trx_id, trx_mysql_thread_id, trx_started FROM information_schema.INNODB_TRX WHERE trx_mysql_thread_id = CONNECTION_ID() OR trx_id BETWEEN 1 AND ?", []any{uint64(lastWriterID)}, func(rows *sql.Rows) error {
 			var mine bool
 			var id, thread uint64
@@ -358,36 +381,51 @@ func (s *Session) awaitWriters(ctx context.Context, g *fkGuard) error {
 			}
 			switch own = own || mine; {
 			case mine:
+				return nil
 			case thread == 0: // KILL ends no such one
-				list[id] = fmt.Sprintf("an XA transaction prepared with no connection (trx %d, started %s UTC: XA RECOVER lists it; XA COMMIT or XA ROLLBACK of its xid ends it)", id, started.Format(time.DateTime))
+				w.names[id] = fmt.Sprintf("an XA transaction prepared with no connection (trx %d, started %s UTC: XA RECOVER lists it; XA COMMIT or XA ROLLBACK of its xid ends it)", id, started.Format(time.DateTime))
 			default:
-				list[id] = fmt.Sprintf("thread %d (trx %d, started %s UTC)", thread, id, started.Format(time.DateTime))
+				w.names[id] = fmt.Sprintf("thread %d (trx %d, started %s UTC)", thread, id, started.Format(time.DateTime))
 			}
+			w.threads[id] = thread
 			return nil
 		})
 		if err != nil {
 			return s.redact(err)
 		}
-		switch {
-		case open == nil && own:
+		if tables != nil {
+			if w.held, err = s.keyHolders(ctx, tables, time.Since(start)); err != nil {
+				return err
+			}
+			if w.held == nil {
+				tables = nil // no plugin
+			}
+		}
+		if open == nil && own {
 			if _, err := s.Conn.ExecContext(ctx, "ROLLBACK"); err != nil {
 				return s.redact(err)
 			}
-			if open = list; len(open) > 0 {
-				s.say("    waiting for %s that had written before %s was added to end (it may have deleted a parent the key does not check again)", sqlsyntax.Plural(len(open), "transaction"), keyNames(g))
-			}
-		case open != nil:
-			maps.DeleteFunc(open, func(id uint64, _ string) bool { _, ok := list[id]; return !ok })
+		}
+		if open != nil || own {
+			open = w.waitFor(open)
 		}
 		if open != nil && len(open) == 0 {
 			return nil
+		}
+		if open != nil && !said {
+			said = true
+			s.say("    waiting for %s that had written before %s was added to end (it may have deleted a parent the key does not check again)", sqlsyntax.Plural(len(open), "transaction"), keyNames(g))
 		}
 		if time.Now().After(deadline) {
 			bound := fmt.Sprintf("%s (lock_wait_timeout %s in the URL, times 1 + --retries %d)", limit, s.Cfg.LockWaitTimeout, s.retries())
 			if open == nil {
 				return fmt.Errorf("the server's list of open transactions (information_schema.INNODB_TRX) was not made again within %s since the key was added: InnoDB makes it again only once nobody has read it for 0.1 s, and something reads it more often (a monitor: SHOW PROCESSLIST shows it), which must pause while contract runs", bound)
 			}
-			return fmt.Errorf("%s that had written before the key was added still open after %s: %s; a parent one of them deleted before the key was there is not checked when it commits", sqlsyntax.Plural(len(open), "transaction"), bound, strings.Join(slices.Sorted(maps.Values(open)), ", "))
+			msg := fmt.Sprintf("%s that had written before the key was added still open after %s: %s; a parent one of them deleted before the key was there is not checked when it commits", sqlsyntax.Plural(len(open), "transaction"), bound, strings.Join(slices.Sorted(maps.Values(open)), ", "))
+			if tables == nil && s.Project.Target.MariaDB() {
+				msg += ". Unrelated ones are waited for too, since the server does not show which tables a transaction wrote; an administrator's INSTALL SONAME 'metadata_lock_info' (the server's metadata lock list, information_schema.METADATA_LOCK_INFO) lets contract wait only for the ones holding the key's tables"
+			}
+			return errors.New(msg)
 		}
 		select {
 		case <-ctx.Done():
@@ -398,6 +436,107 @@ func (s *Session) awaitWriters(ctx context.Context, g *fkGuard) error {
 		case <-time.After(150*time.Millisecond + rand.N(300*time.Millisecond)):
 		}
 	}
+}
+
+// writers is one reading of the transactions that may have deleted a
+// parent before the keys were there and not ended: the writers INNODB_TRX
+// lists (names and threads by trx id) and, where the server shows them,
+// the threads holding the keys' tables (keyHolders), each with the lock.
+type writers struct {
+	names, held map[uint64]string // held nil: the server does not show them
+	threads     map[uint64]uint64
+}
+
+// waitFor is what is still to be waited for of open, the writers of the
+// first list made after the ALTER (open nil: this is that list), keyed
+// by trx id and, for a thread holding the keys' tables that the list does
+// not show writing, by thread (trx 0): the ones still listed, and where
+// the locks are shown, only those holding the keys' tables, or prepared
+// with no connection (thread 0, which holds none).
+func (w writers) waitFor(open map[[2]uint64]string) map[[2]uint64]string {
+	if open == nil {
+		open = map[[2]uint64]string{}
+		for id, name := range w.names {
+			open[[2]uint64{id, 0}] = name
+		}
+		writing := slices.Collect(maps.Values(w.threads))
+		for thread, lock := range w.held {
+			if !slices.Contains(writing, thread) {
+				open[[2]uint64{0, thread}] = fmt.Sprintf("thread %d (it holds %s, taken before the key was added, and the server's list of transactions, information_schema.INNODB_TRX, does not show it writing: InnoDB cuts that list short past 16 MB)", thread, lock)
+			}
+		}
+	}
+	maps.DeleteFunc(open, func(k [2]uint64, _ string) bool {
+		if _, listed := w.names[k[0]]; k[0] != 0 && !listed {
+			return true
+		}
+		// Without the tables' lock, the one it took before the key was
+		// there is gone, and the transaction that took it with it.
+		thread := cmp.Or(k[1], w.threads[k[0]])
+		_, holds := w.held[thread]
+		return w.held != nil && thread != 0 && !holds
+	})
+	return open
+}
+
+// keyTables are the tables whose metadata locks a transaction that could
+// leave an orphan under g's keys holds: each key's table and the table it
+// references, as schema and name; nil when a key's reference cannot be
+// read (every writer is waited for then).
+func (s *Session) keyTables(ctx context.Context, g *fkGuard) ([][2]string, error) {
+	var tables [][2]string
+	for _, k := range g.keys {
+		var schema, parent string
+		err := s.Conn.QueryRowContext(ctx, "SELECT UNIQUE_CONSTRAINT_SCHEMA, REFERENCED_TABLE_NAME FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = ? AND CONSTRAINT_NAME = ?", k.Table, k.Name).Scan(&schema, &parent)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, s.redact(err)
+		}
+		tables = append(tables, [2]string{s.Cfg.Database, k.Table}, [2]string{schema, parent})
+	}
+	return tables, nil
+}
+
+// keyHolders are the other threads holding, in information_schema.
+// METADATA_LOCK_INFO, a metadata lock on one of tables that lets them
+// write it, taken at least since ago (before the key was added), each
+// with the table it holds; nil when the server has no such table (the
+// plugin metadata_lock_info is not installed: error 1109).
+//
+// Measured on MariaDB 10.11: a DELETE or UPDATE of a parent holds
+// MDL_SHARED_WRITE on it until its transaction ends, as does one that
+// deletes a parent through a trigger on another table or a cascade from
+// the parent's own parent (the server takes that lock on the tables a
+// statement may change); under LOCK TABLES ... WRITE, MDL_SHARED_NO_READ_WRITE
+// until UNLOCK TABLES, which commits; an XA transaction prepared keeps its
+// lock while its connection stays, and none once it is gone (thread 0 in
+// INNODB_TRX, waited for whatever the locks say). A transaction that only
+// read the table holds MDL_SHARED_READ (a locking read takes
+// MDL_SHARED_WRITE): left out. LOCK_TIME_MS, how long ago the lock was
+// taken, stays that of the transaction's first statement on the table;
+// rounded down to the millisecond, and read after since was measured, so
+// a lock taken before the key shows at least since less 1 ms.
+func (s *Session) keyHolders(ctx context.Context, tables [][2]string, since time.Duration) (map[uint64]string, error) {
+	args := []any{since.Milliseconds() - 1}
+	for _, t := range tables {
+		args = append(args, t[0], t[1])
+	}
+	held := map[uint64]string{}
+	err := dbconn.EachRow(ctx, s.Conn, "SELECT THREAD_ID, MIN(CONCAT(LOCK_MODE, ' on ', TABLE_SCHEMA, '.', TABLE_NAME)) FROM information_schema.METADATA_LOCK_INFO WHERE THREAD_ID <> CONNECTION_ID() AND LOCK_TYPE = 'Table metadata lock' AND LOCK_MODE NOT IN ('MDL_SHARED', 'MDL_SHARED_HIGH_PRIO', 'MDL_SHARED_READ', 'MDL_SHARED_READ_ONLY') AND (LOCK_TIME_MS IS NULL OR LOCK_TIME_MS >= ?) AND (TABLE_SCHEMA, TABLE_NAME) IN ("+strings.Repeat("(?, ?), ", len(tables)-1)+"(?, ?)) GROUP BY THREAD_ID", args, func(rows *sql.Rows) error {
+		var thread uint64
+		var lock string
+		if err := rows.Scan(&thread, &lock); err != nil {
+			return err
+		}
+		held[thread] = lock
+		return nil
+	})
+	if dbconn.ServerError(err, 1109) {
+		return nil, nil
+	}
+	return held, s.redact(err)
 }
 
 // deleteAgain runs the release's deletes of the keys' table again, now

@@ -94,7 +94,15 @@ func TestAttackS33ForeignKeyRecheckLosesItsConnection(t *testing.T) {
 // keep InnoDB from making its copy again, and a copy older than the ALTER
 // names nobody.
 func TestAttackS33ForeignKeyRecheckPreparedXA(t *testing.T) {
-	p := fkPidMigrated(t)
+	preparedXADeletedParent(t, fkPidMigrated(t))
+}
+
+// preparedXADeletedParent runs contract on p while an XA transaction that
+// deleted parent 2 is prepared, its connection gone: the key is dropped
+// again, the transaction named; once it is rolled back, contract adds the
+// key.
+func preparedXADeletedParent(t *testing.T, p *opProject) {
+	t.Helper()
 	restore := lockWaitAtMost(t, p, 3)
 	xid := "'" + p.DB.Name + "'"
 	xa, err := sql.Open("mysql", p.DB.DSN)
