@@ -17,7 +17,7 @@ const (
 	codeMigrate  = apply.MigrateNeeded
 	codeContract = apply.ContractNeeded
 	codeFindings = 6 // the check ran and found a problem: stale plans, lint findings, drift
-	codeBlocked  = apply.ContractBlocked
+	codeBlocked  = apply.ContractBlocked // a contract or rollback its gates refuse: fix the rows
 	codeCritical = 8 // migrate stopped by --critical-load: committed so far, resumable
 	// codeNoRollback: db rollback refused because the release's contract
 	// has started (or the release is complete); only a backup goes back.
@@ -29,7 +29,7 @@ const (
 // db check's states come first, the database furthest behind worst (a
 // fleet needing expand somewhere needs "db expand" before anything else);
 // then the outcomes that need a person: drift and other findings, a
-// contract blocked by data, a rollback refused for good, a migrate stopped
+// contract or rollback blocked by data, a rollback refused for good, a migrate stopped
 // by --critical-load (a failure for --canary and --fail-fast: the load is
 // what stops it); last a failure to do the job (an unreachable database, a
 // refusal), whose state is not known at all. A code not listed (a new one)
