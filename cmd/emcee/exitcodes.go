@@ -17,7 +17,7 @@ const (
 	codeMigrate  = apply.MigrateNeeded
 	codeContract = apply.ContractNeeded
 	codeFindings = 6 // the check ran and found a problem: stale plans, lint findings, drift
-	codeBlocked  = apply.ContractBlocked // a contract or rollback its gates refuse: fix the rows
+	codeBlocked  = apply.ContractBlocked
 	codeCritical = 8 // migrate stopped by --critical-load: committed so far, resumable
 	// codeNoRollback: db rollback refused because the release's contract
 	// has started (or the release is complete); only a backup goes back.
