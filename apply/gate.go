@@ -178,12 +178,14 @@ func (c gateCheck) err() error {
 	}
 	if c.rev.ID.Phase == revision.Rollback {
 		// No migrate run rewrites these rows: the new release wrote them,
-		// in a form only the new release's schema holds.
-		return &Refusal{
+		// in a form only the new release's schema holds. Blocked by data
+		// as a contract is: fixing the rows opens it, unlike a rollback
+		// refused for good (NoRollback).
+		return &Blocked{Gates: c.closed, Refusal: Refusal{
 			Reason: fmt.Sprintf("rollback refused at %s: %d of %s closed, nothing of %s was changed; these rows were written while the new release ran and the previous release's schema cannot hold them:\n%s",
 				c.rev.ID, len(c.closed), sqlsyntax.Plural(len(c.results), "gate"), c.rev.ID, DescribeGates(c.closed)),
 			Next: "fix or remove the rows each gate lists (its reason says what the previous release needs), then rerun " + c.cmd,
-		}
+		}}
 	}
 	if c.rev.ID.Phase == revision.Expand {
 		// Expand's gates (a conversion's colliding keys, the zeros a
@@ -219,8 +221,9 @@ func blockedNext(cmd string) string {
 }
 
 // Blocked is a contract that only a change to the data can open: migrate
-// has nothing left to do, and gates still count rows. Commands exit with
-// ContractBlocked for it.
+// has nothing left to do, and gates still count rows; or a rollback whose
+// gates count rows the new release wrote that the previous release's
+// schema cannot hold. Commands exit with ContractBlocked for it.
 type Blocked struct {
 	Refusal
 	Gates []GateResult // the closed gates

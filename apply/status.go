@@ -18,7 +18,8 @@ const (
 	MigrateNeeded  = 4
 	ContractNeeded = 5
 	// ContractBlocked: migrate has nothing left to rewrite, and contract's
-	// gates still count rows; only a change to the data opens them.
+	// gates still count rows; only a change to the data opens them. A
+	// rollback its gates refuse (Blocked) exits with it too.
 	ContractBlocked = 7
 )
 

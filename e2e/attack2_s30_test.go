@@ -100,7 +100,7 @@ func TestAttack2S30RollbackRerunKeepsOscNone(t *testing.T) {
 	cfg := p.read("atlas.hcl")
 	opWrite(t, p.Dir+"/atlas.hcl", []byte(replaceOnce(cfg, "emcee {\n", "emcee {\n  osc      = \"pt-osc\"\n")))
 	r := p.run("db", "rollback", "--osc", "none", "--allow-copy")
-	if r.Code != 1 {
+	if r.Code != 7 {
 		t.Fatalf("rollback with rows v1 cannot hold: %s", r)
 	}
 	rerun := "emcee db rollback --allow-copy --env test --osc none"

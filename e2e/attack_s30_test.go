@@ -86,7 +86,7 @@ func TestAttackS30EnumHoldingTheEmptyErrorValue(t *testing.T) {
 		p.exec(fmt.Sprintf(bad, 2))
 		p.exec("INSERT INTO t VALUES (3, 'c')")
 		r := p.run("db", "rollback", "--allow-copy")
-		if r.Code != 1 {
+		if r.Code != 7 {
 			t.Fatalf("rollback with a row v1 cannot hold: %s", r)
 		}
 		opContains(t, r, "gate widen-column: 1 row")
@@ -327,7 +327,7 @@ func TestAttackS30RollbackOfANamedReleaseRerunsIt(t *testing.T) {
 	t.Parallel()
 	p := newWidenProject(t)
 	r := p.run("db", "rollback", "v2", "--allow-copy", "--drop-new-data")
-	if r.Code != 1 {
+	if r.Code != 7 {
 		t.Fatalf("rollback with rows v1 cannot hold: %s", r)
 	}
 	opContains(t, r, "then rerun `emcee db rollback v2 --drop-new-data --allow-copy --env test`")

@@ -69,9 +69,13 @@ func TestCharsetsS27LegacyCharsetsPlannedAndApplied(t *testing.T) {
 		"-- Dump completed\n"
 	sqlB := "CREATE TABLE legacy (\n  id int NOT NULL,\n  name varchar(20) NOT NULL,\n  title varchar(40) CHARACTER SET ucs2 NULL,\n  body text CHARACTER SET utf16 NULL,\n  wide varchar(30) CHARACTER SET utf32 COLLATE utf32_unicode_ci NULL,\n  win varchar(30) CHARACTER SET utf16 COLLATE utf16_polish_ci NULL,\n  note varchar(10) CHARACTER SET latin2 COLLATE latin2_nopad_bin NULL,\n  PRIMARY KEY (id),\n  UNIQUE KEY ux_name (name)\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;\n"
 	hcl := func(tableCS, tableColl, title, win, note string) string {
+		copyName := ""
+		if tableCS == "utf8mb4" {
+			copyName = "    allow_copy = true\n"
+		}
 		return "schema \"app\" {}\n\ntable \"legacy\" {\n  schema  = schema.app\n  charset = \"" + tableCS + "\"\n  collate = \"" + tableColl + "\"\n" +
 			"  column \"id\" {\n    type = int\n  }\n" +
-			"  column \"name\" {\n    type = varchar(20)\n" + map[bool]string{true: "    allow_copy = true\n"}[tableCS == "utf8mb4"] + "  }\n" +
+			"  column \"name\" {\n    type = varchar(20)\n" + copyName + "  }\n" +
 			"  column \"title\" {\n    type    = " + title + "\n    charset = \"ucs2\"\n    null    = true\n  }\n" +
 			"  column \"body\" {\n    type    = text\n    charset = \"utf16\"\n    null    = true\n  }\n" +
 			"  column \"wide\" {\n    type    = varchar(30)\n    collate = \"utf32_unicode_ci\"\n    null    = true\n  }\n" +

@@ -185,8 +185,9 @@ var fkPid = strings.Replace(fkParentChild, `  index "ix_pid" {`, `  foreign_key 
 // it). Rolled back: the key stays.
 func TestForeignKeyRecheckWaitsForParentDeleteNotCommitted(t *testing.T) {
 	t.Parallel()
-	for _, commit := range []bool{true, false} {
-		t.Run(map[bool]string{true: "commit", false: "rollback"}[commit], func(t *testing.T) {
+	for _, name := range []string{"commit", "rollback"} {
+		commit := name == "commit"
+		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			p := fkPidMigrated(t)
 			end := openParentDelete(t, p)
@@ -293,7 +294,11 @@ func openParentDelete(t *testing.T, p *opProject) (end func(commit bool)) {
 		}
 	}
 	return func(commit bool) {
-		if _, err := conn.ExecContext(ctx, map[bool]string{true: "COMMIT", false: "ROLLBACK"}[commit]); err != nil {
+		end := "ROLLBACK"
+		if commit {
+			end = "COMMIT"
+		}
+		if _, err := conn.ExecContext(ctx, end); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -19,7 +19,7 @@ func TestGapsS30RollbackRerunCarriesEveryFlag(t *testing.T) {
 	p := newWidenProject(t)
 	r := p.run("db", "rollback", "--osc", "pt-osc", "--osc-max-load", "Threads_running=50", "--osc-critical-load", "Threads_running=200",
 		"--osc-chunk-time", "2s", "--osc-sleep", "10ms")
-	if r.Code != 1 {
+	if r.Code != 7 {
 		t.Fatalf("rollback with rows v1 cannot hold: %s", r)
 	}
 	opContains(t, r, "rollback refused at v2_rollback01: 3 of 3 gates closed",
@@ -29,7 +29,7 @@ func TestGapsS30RollbackRerunCarriesEveryFlag(t *testing.T) {
 	cmd.Dir = p.Dir
 	cmd.Env = append(os.Environ(), "EMCEE_URL=")
 	r = opRunCmd(t, cmd)
-	if r.Code != 1 {
+	if r.Code != 7 {
 		t.Fatalf("rollback with rows v1 cannot hold: %s", r)
 	}
 	opContains(t, r, "then rerun `emcee db rollback --allow-copy` (with this run's --url, left out here: it may hold a password)")

@@ -346,7 +346,11 @@ func TestPlaceholderTypes(t *testing.T) {
 					rebuilds++
 				}
 			}
-			if rebuilds != map[bool]int{false: 0, true: 1}[tc.relaxes] {
+			want := 0
+			if tc.relaxes {
+				want = 1
+			}
+			if rebuilds != want {
 				t.Errorf("%d expand statements rebuild t, want %v:\n%v", rebuilds, tc.relaxes, r.phases[revision.Expand])
 			}
 			r.must("expand") // checkRebuilds holds the classes to the InnoDB id

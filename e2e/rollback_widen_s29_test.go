@@ -90,7 +90,7 @@ func TestRollbackS29WideningNarrowedBackByTheServersCopy(t *testing.T) {
 	}
 
 	r = p.run("db", "rollback", "--allow-copy")
-	if r.Code != 1 {
+	if r.Code != 7 {
 		t.Fatalf("rollback with rows v1 cannot hold: %s", r)
 	}
 	opContains(t, r, "rollback refused at v2_rollback01: 3 of 3 gates closed", "gate widen-column: 1 row\n    events.kind is enum('a','b') again in the previous release",
@@ -125,7 +125,7 @@ func TestRollbackS29WideningNarrowedBackThroughPtOSC(t *testing.T) {
 	t.Parallel()
 	p := newWidenProject(t)
 	r := p.run("db", "rollback", "--osc", "pt-osc")
-	if r.Code != 1 {
+	if r.Code != 7 {
 		t.Fatalf("rollback with rows v1 cannot hold: %s", r)
 	}
 	opContains(t, r, "rollback refused at v2_rollback01: 3 of 3 gates closed", "then rerun `emcee db rollback --env test --osc pt-osc`")
@@ -165,7 +165,7 @@ func TestRollbackS29KilledCopyResumesBehindItsGate(t *testing.T) {
 	opContains(t, r, "the rollback copies these tables", "or with --allow-copy")
 	p.exec("INSERT INTO events (hits, label, kind) VALUES (1, 'z', 'c')")
 	r = p.run("db", "rollback", "--allow-copy")
-	if r.Code != 1 {
+	if r.Code != 7 {
 		t.Fatalf("resumed rollback with a row v1 cannot hold: %s", r)
 	}
 	opContains(t, r, "rollback refused at v2_rollback01: 1 of 3 gates closed", "events.kind is enum('a','b') again")

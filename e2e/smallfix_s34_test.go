@@ -1,10 +1,12 @@
 package e2e
 
 import (
+	"encoding/json"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/emcee-db/emcee/apply"
 	"github.com/emcee-db/emcee/internal/testdb"
 )
 
@@ -56,5 +58,36 @@ func TestSmallfixS34JoomlaDuplicateKeysNoted(t *testing.T) {
 	}
 	if len(got) != 2 || !strings.HasPrefix(got[0], line("series_2")) || !strings.HasPrefix(got[1], line("series_3")) {
 		t.Fatalf("EM116 findings %q, want series_2 and series_3:\n%s", got, r)
+	}
+}
+
+// simulate --format json of a rehearsal its gates refused: the document
+// said ok: false, and the gates that refused were only on stderr. It has
+// them (gates, with where each is, its count and the query listing the
+// rows), and which phase they refused (gates_of).
+func TestSmallfixS34SimulateJSONHasTheRefusingGates(t *testing.T) {
+	t.Parallel()
+	p := newSchemaProject(t, [2]string{"v1", enumRelease(`"a", "b"`, "")}, [2]string{"v2", enumRelease(`"a", "b", "c"`, "")})
+	p.must("plan")
+	r := p.run("simulate", "--rollback", "--allow-copy", "--url", testdb.New(t).URL, "--rows", "200", "--baseline", "200ms", "--settle", "500ms", "--quiet", "--format", "json")
+	if r.Code != 7 {
+		t.Fatalf("simulate --rollback --format json refused by the rollback's gate: %s", r)
+	}
+	var doc struct {
+		OK      bool               `json:"ok"`
+		GatesOf string             `json:"gates_of"`
+		Gates   []apply.GateResult `json:"gates"`
+		Code    int                `json:"exit_code"`
+	}
+	if err := json.Unmarshal([]byte(r.Stdout), &doc); err != nil {
+		t.Fatalf("%v:\n%s", err, r)
+	}
+	if doc.OK || doc.Code != 7 || doc.GatesOf != "rollback" || len(doc.Gates) != 1 {
+		t.Fatalf("document of a rollback its gate refused:\n%s", r)
+	}
+	g := doc.Gates[0]
+	if g.Rule != "widen-column" || g.Revision != "v2_rollback01" || !strings.HasPrefix(g.At, "plans/v2/v2_rollback01.sql:") || g.Count < 1 || g.Open ||
+		!strings.Contains(g.Why, "t.kind is enum('a','b') again") || !strings.HasPrefix(g.ListSQL, "SELECT * FROM `t` WHERE ") {
+		t.Fatalf("the refusing gate: %+v", g)
 	}
 }

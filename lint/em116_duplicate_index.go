@@ -21,9 +21,11 @@ import (
 // three unique keys on series (series, series_2, series_3), which emcee
 // planned without a word. Of a unique and a plain one, the plain one is
 // redundant: the unique one serves every lookup it serves; of two alike,
-// the one declared second; a key over the primary key's columns is
-// redundant beside it. Reported in the newest release only, the schema
-// the plans lead to, where dropping one is a change like any other.
+// the one the previous release did not have (the newcomer is what a
+// reviewer of the release questions), else the one declared second; a key
+// over the primary key's columns is redundant beside it. Reported in the
+// newest release only, the schema the plans lead to, where dropping one is
+// a change like any other.
 var _ = register(&Analyzer{
 	Code:  "EM116",
 	Title: "note: two indexes of a table over the same columns in the same order: one of them is redundant",
@@ -33,12 +35,31 @@ var _ = register(&Analyzer{
 			return
 		}
 		r := rels[len(rels)-1].r
+		var prev *schema.Schema
+		if len(rels) > 1 && rels[len(rels)-2].r != nil {
+			prev = rels[len(rels)-2].r.Schema
+		}
 		for _, t := range r.Schema.Tables {
+			// fresh is 0 for an index the previous release has (by name and
+			// parts), 1 for a new one.
+			fresh := func(idx *schema.Index) int {
+				if prev != nil {
+					if pt, ok := prev.Table(t.Name); ok {
+						if pi, ok := pt.Index(idx.Name); ok && sameIndex(pi, idx) {
+							return 0
+						}
+					}
+				}
+				return 1
+			}
+			// The indexes the previous release has first, then the new
+			// ones, each in file order: of two alike, the later one is
+			// reported.
 			byPlace := slices.Clone(t.Indexes)
 			slices.SortStableFunc(byPlace, func(a, b *schema.Index) int {
 				pa, _ := r.Declarations.PartPos(t.Name, a.Name)
 				pb, _ := r.Declarations.PartPos(t.Name, b.Name)
-				return cmp.Or(cmp.Compare(pa.Line, pb.Line), cmp.Compare(pa.Col, pb.Col))
+				return cmp.Or(cmp.Compare(fresh(a), fresh(b)), cmp.Compare(pa.Line, pb.Line), cmp.Compare(pa.Col, pb.Col))
 			})
 			var kept []*schema.Index
 			if t.PrimaryKey != nil {

@@ -60,7 +60,11 @@ func TestMermaidWithHostileNames(t *testing.T) {
 	hostile := []string{"x\"y", "a b", "9lives", "%%{init: {}}%%", "c:d", "e\nf", "é", "`t`", "g;h", "}", "{", "#x", ""}
 	var tables []TouchedTable
 	for i, n := range hostile {
-		tables = append(tables, TouchedTable{Name: n, Change: []string{"added", "dropped", "changed"}[i%3], From: map[bool]string{true: n}[i%4 == 0],
+		from := ""
+		if i%4 == 0 {
+			from = n
+		}
+		tables = append(tables, TouchedTable{Name: n, Change: []string{"added", "dropped", "changed"}[i%3], From: from,
 			Columns: []TouchedColumn{
 				{Name: n, Type: "varchar(255)", Key: "PK", Change: "replaced", Replaces: n},
 				{Name: "ok", Type: n, Change: "dropped"},

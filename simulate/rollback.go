@@ -3,8 +3,8 @@ package simulate
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/emcee-db/emcee/apply"
 	"github.com/emcee-db/emcee/sqlsyntax"
@@ -17,12 +17,6 @@ import (
 // row it wrote must be intact, and the rows it wrote during the window
 // (from the moment the new release stopped) must read back with the values
 // it wrote.
-
-// Refused is a rollback its own gates refused, on rows the rehearsal's
-// workers wrote (Report.Gates).
-type Refused struct{ error }
-
-func (r *Refused) Unwrap() error { return r.error }
 
 // runRollback follows migrate in the rollback scenario.
 func (s *Sim) runRollback(ctx context.Context) error {
@@ -49,14 +43,11 @@ func (s *Sim) runRollback(ctx context.Context) error {
 		res, err = s.phaseRun(ctx, (*apply.Session).Rollback)
 	}
 	done()
-	if err != nil && res != nil {
+	if b, ok := errors.AsType[*apply.Blocked](err); ok {
 		// Rows the new release's workers wrote that the previous
 		// release's schema cannot hold: what the rehearsal found about
 		// the release, not the rehearsal failing to run.
-		s.report.GatesOf, s.report.Gates = "rollback", slices.DeleteFunc(slices.Clone(res.Gates), func(g apply.GateResult) bool { return g.Open || g.Error != "" })
-		if len(s.report.Gates) > 0 {
-			return &Refused{fmt.Errorf("rollback: %w", err)}
-		}
+		s.report.GatesOf, s.report.Gates = "rollback", b.Gates
 	}
 	if err != nil {
 		return fmt.Errorf("rollback: %w", err)

@@ -276,7 +276,11 @@ func values(ctx context.Context, conn *sql.Conn, expr string) (string, error) {
 		if err := rows.Scan(&v); err != nil {
 			return "", err
 		}
-		out = append(out, strings.ToValidUTF8(v.String, "?")+map[bool]string{true: "", false: "<NULL>"}[v.Valid])
+		s := strings.ToValidUTF8(v.String, "?")
+		if !v.Valid {
+			s += "<NULL>"
+		}
+		out = append(out, s)
 	}
 	return strings.Join(out, " | "), rows.Err()
 }

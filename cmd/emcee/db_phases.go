@@ -216,7 +216,9 @@ keeps serving: it runs the rollback revisions (<release>_rollbackNN undoes
 <release>_expandNN) of the expand revisions applied, newest first. They drop
 the sync triggers and what expand added, restore the previous release's
 columns (a NOT NULL comes back behind a gate, checked before anything runs,
-also when a run resumes) and undo renames, all online. A type expand widened
+also when a run resumes: a gate counting rows the new release wrote that
+the previous release cannot hold refuses the rollback, exit 7, naming them
+and a query listing them) and undo renames, all online. A type expand widened
 (a longer VARCHAR, a bigger integer, enum values appended) is narrowed back
 by copying the table, behind a gate counting the rows the old type cannot
 hold: the rollback refuses to run such a copy (naming the tables and their

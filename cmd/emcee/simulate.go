@@ -64,8 +64,12 @@ The report lists, per phase and per worker kind, statements run and failed
 (with the first errors verbatim) and latency percentiles, then the rows
 checked, lost and inconsistent. The exit status is 6 when any statement failed
 or any row was lost or inconsistent, 7 when contract's gates count rows the
-workers wrote (contract blocked by data, as emcee db contract exits), 1 when
-the rehearsal itself could not run.
+workers wrote (blocked by data, as emcee db contract exits), 1 when the
+rehearsal itself could not run. --format json prints the report as one
+document: phases, statements, rows_checked, rows_lost, rows_inconsistent,
+ok, and gates, the closed gates that refused the contract or the rollback
+(gates_of says which: each with revision, rule, why, at, table, count and
+list_sql, the query listing the rows), as db check lists them.
 
 --rollback rehearses the other ending: after step 5 the new release's workers
 stop, every row is checked, and emcee db rollback runs while the previous
@@ -76,8 +80,9 @@ lists what was refused); they then run alone on their own schema, and
 every row is checked again in the previous release's shape (the rows it wrote
 during the rollback with the values it wrote). The exit status is 6 when any
 statement of the previous release failed or any row was lost or changed,
-or when the rollback's own gates refused it (rows the new release wrote
-that the previous release's schema cannot hold).
+7 when the rollback's own gates refused it (rows the new release wrote
+that the previous release's schema cannot hold: blocked by data, as emcee
+db rollback exits).
 A rollback that narrows a widened column back copies its table: give
 --allow-copy or --osc pt-osc, as to emcee db rollback.
 
@@ -214,9 +219,6 @@ otherwise. NEVER point --url at a database whose data you care about.`,
 					rep.Print(out)
 				})
 			}
-			if _, ok := errors.AsType[*simulate.Refused](err); ok {
-				return &exitError{code: codeFindings, err: err}
-			}
 			if _, ok := errors.AsType[*apply.Blocked](err); ok {
 				return &exitError{code: codeBlocked, err: err}
 			}
@@ -291,10 +293,14 @@ func simulateDoc(r *simulate.Report) any {
 		WindowRows   *int           `json:"rollback_window_rows,omitempty"`
 		// RollbackLosses: what the first rollback run refused to drop.
 		RollbackLosses []apply.Loss `json:"rollback_losses,omitempty"`
-		OK             bool         `json:"ok"`
+		// Gates: the closed gates that refused the contract or the
+		// rollback rehearsed (GatesOf says which), as the text lists them.
+		Gates   []apply.GateResult `json:"gates,omitempty"`
+		GatesOf string             `json:"gates_of,omitempty"`
+		OK      bool               `json:"ok"`
 	}{Mode: r.Mode, From: r.Old, To: r.New, Tables: r.Tables, Phases: []phase{}, Stats: []stats{},
 		Verified: r.Verified, RowsChecked: r.RowsChecked, TableRows: r.TableRows, Lost: r.Lost, Inconsistent: r.Inconsistent,
-		Problems: r.Problems, NaiveSQL: r.NaiveSQL, RolledBack: r.Rollback, RollbackLosses: r.RollbackLosses, OK: r.OK()}
+		Problems: r.Problems, NaiveSQL: r.NaiveSQL, RolledBack: r.Rollback, RollbackLosses: r.RollbackLosses, Gates: r.Gates, GatesOf: r.GatesOf, OK: r.OK()}
 	if r.Rollback {
 		doc.WindowRows = &r.WindowRows
 	}
