@@ -123,6 +123,21 @@ func TestForeignKeyDropAgainLeftThenDroppedByHand(t *testing.T) {
 	leftNothing(t, p, p.run("db", "contract"))
 }
 
+// The same, and the operator deletes the orphan by hand instead: the
+// rerun keeps the key (it dropped it and added it again), counts its
+// orphans again and confirms it.
+func TestForeignKeyDropAgainLeftThenOrphanDeletedByHand(t *testing.T) {
+	p, _ := contractUndoWaits(t, func(p *opProject, run *running) {
+		p.waitFor("contract to give up", func() bool { return strings.Contains(run.out.String(), "dropping the key again failed") })
+	})
+	p.exec("DELETE FROM child WHERE id = 2")
+	r := p.must("db", "contract")
+	opContains(t, r, "counted as applied", "orphan gate rechecked after adding foreign key fk_pid on child")
+	if fkPidKeys(p) != "1" || p.query("SELECT finished_at IS NOT NULL FROM emcee_revisions WHERE name = 'b_contract01'") != "1" {
+		t.Fatalf("the key, or the record, after the orphan was deleted by hand: keys %s\n%s", fkPidKeys(p), r)
+	}
+}
+
 // leftNothing checks a rerun of contract over the orphan after the
 // operator dropped the key a run left unconfirmed: it says that nothing
 // of the statement stands, and records it as not applied.
