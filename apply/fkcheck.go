@@ -153,6 +153,10 @@ func (s *Session) recheckBefore(ctx context.Context, rev *revision.Revision, rec
 	}
 	err := s.orphansFound(ctx, rev, c, fmt.Sprintf("%s refused at statement %d of %d, which adds %s: rows changed since its gates passed (the release that declares the key is running), and a gate counting the key's orphans is closed again; statement %d is not applied (%d of %d are)",
 		rev.ID, i+1, len(rev.Statements), keyNames(g), i+1, rec.Applied, len(rev.Statements)))
+	if g.recorded(rec) != nil {
+		// Sent again: the run that stopped may have added the keys.
+		return s.dropAgain(ctx, rev, rec, err)
+	}
 	_ = history.Fail(ctx, s.Conn, rec, err, rev.Statements[i].SQL)
 	return err
 }
@@ -283,8 +287,11 @@ func (s *Session) dropAgain(ctx context.Context, rev *revision.Revision, rec *hi
 			rev.ID, i+1, len(rev.Statements), keyNames(g), s.redact(err), s.rerun(), strings.Join(undo, "; "), refused)
 	}
 	did := fmt.Sprintf("%s, which statement %d of %d added in a run that stopped before confirming it, was dropped again (%s)", keyNames(g), i+1, len(rev.Statements), strings.Join(dropped, "; "))
-	if len(dropped) == 0 {
+	switch {
+	case len(dropped) == 0:
 		did = fmt.Sprintf("statement %d of %d, sent by a run that stopped before confirming it, left nothing standing (%s dropped by hand, or never added)", i+1, len(rev.Statements), keyNames(g))
+	case effect.Of(dropped[0])[0].Op != effect.DropForeignKy: // undo drops the keys first
+		did = fmt.Sprintf("statement %d of %d, sent by a run that stopped before confirming it, left %s gone (dropped by hand) and the rest of it undone now (%s)", i+1, len(rev.Statements), keyNames(g), strings.Join(dropped, "; "))
 	}
 	if err := history.Fail(ctx, s.Conn, rec, fmt.Errorf("%s: %s statement %d is not applied", did, rev.ID, i+1), rev.Statements[i].SQL); err != nil {
 		return s.redact(err)

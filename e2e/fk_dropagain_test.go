@@ -84,6 +84,20 @@ func TestForeignKeyUnconfirmedFixedByHand(t *testing.T) {
 		p.exec("ALTER TABLE child DROP FOREIGN KEY fk_pid")
 		leftNothing(t, p, p.run("db", "contract"))
 	})
+	// Its index left behind is drift; accepted, the rerun drops it.
+	t.Run("key dropped, index left", func(t *testing.T) {
+		t.Parallel()
+		a, b := fkOwnIndex()
+		p := killedOverOrphan(t, a, b)
+		p.exec("ALTER TABLE child DROP FOREIGN KEY fk_pid")
+		opContains(t, p.run("db", "contract"), "index fk_pid is unexpected")
+		r := p.run("db", "contract", "--allow-drift")
+		if r.Code != 7 || p.query("SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'child' AND INDEX_NAME = 'fk_pid'") != "0" {
+			t.Fatalf("rerun after the key was dropped by hand, its index left: %s", r)
+		}
+		opContains(t, r, "left foreign key fk_pid on child gone (dropped by hand) and the rest of it undone now (ALTER TABLE `child` DROP INDEX `fk_pid`)", "nothing else was changed")
+		p.must("db", "diff")
+	})
 	t.Run("orphan deleted", func(t *testing.T) {
 		t.Parallel()
 		a, b := fkOwnIndex()
@@ -158,4 +172,34 @@ func leftNothing(t *testing.T, p *opProject, r opResult) {
 	if fkPidKeys(p) != "1" {
 		t.Fatal("the key was not added once the orphan was gone")
 	}
+}
+
+// The run adding the key is killed (kill -9) while a transaction that
+// deleted a parent before the ALTER is open. The rerun's gates pass (the
+// delete is not committed), and the transaction commits before the rerun
+// sends the statement again (here: while it waits to write its record):
+// the count right before the ALTER refuses over the orphan. It recorded
+// the statement as not applied, the killed run's key standing over the
+// orphan (the next run refused it as made by hand). It drops it again.
+func TestForeignKeyResumeRefusedRightBeforeTheALTER(t *testing.T) {
+	t.Parallel()
+	p := fkMigrated(t, fkParentChild, fkPid)
+	end := openParentDelete(t, p)
+	killWhileKeyUnconfirmed(t, p)
+	_, release := p.lockRows("SELECT * FROM emcee_revisions WHERE name = 'b_contract01' FOR UPDATE")
+	run := p.start("db", "contract")
+	p.waitFor("the rerun to wait to write its record", func() bool {
+		return p.query("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'UPDATE `emcee_revisions` SET error = NULL%'") != "0"
+	})
+	end(true)
+	release()
+	r := run.wait(t)
+	if r.Code != 7 || fkPidKeys(p) != "0" {
+		t.Fatalf("rerun refused right before the ALTER: keys %s, %s", fkPidKeys(p), r)
+	}
+	opContains(t, r, "refused at statement 2 of 2, which adds foreign key fk_pid on child", "was dropped again (ALTER TABLE `child` DROP FOREIGN KEY `fk_pid`)")
+	if got := p.query("SELECT CONCAT(applied, ' ', in_flight) FROM emcee_revisions WHERE name = 'b_contract01'"); got != "1 0" {
+		t.Errorf("record: %s", got)
+	}
+	p.must("db", "diff")
 }
