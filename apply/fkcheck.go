@@ -54,18 +54,19 @@ import (
 type fkGuard struct {
 	keys  []effect.Effect // the keys added
 	gates []int           // statement numbers of the gates, from 0
-	// unindexed are the keys whose table had no index of the key's name
-	// before the ALTER: an index of that name after it is the one InnoDB
-	// made for the key (no index led with its columns), which dropping the
-	// key leaves behind.
-	unindexed map[string]bool
-	// dropped are the indexes the statement drops (the ones the server
-	// made for other keys of the table, which the added key's own index
-	// replaces: splitter/fk_index.go), as ADD INDEX clauses read before
-	// the ALTER: dropping the key again gives them back, since the keys
-	// they served need an index.
-	dropped []string
-	drops   []effect.Effect
+	drops []effect.Effect // the indexes the statement drops
+	// undo drops the keys again, read before the ALTER, one clause a
+	// statement, in an order each can run alone: the keys; the indexes
+	// the statement drops (the ones the server made for other keys of
+	// the table, which the added key's own index replaces:
+	// splitter/fk_index.go), added back, since the keys they served need
+	// an index; the index of a key's name where the table had none before
+	// (the one InnoDB made for the key, if no index led with its
+	// columns), which dropping the key leaves behind. The statement
+	// records it in flight (history.Sending): a run that stops after the
+	// ALTER leaves it to the next (dropAgain), which no longer sees the
+	// table as it was.
+	undo []string
 	// deletes are the statement numbers of the data_migration deletes
 	// of a key's table before the statement: they ran before it.
 	deletes []int
@@ -126,26 +127,37 @@ func (s *Session) recheckBefore(ctx context.Context, rev *revision.Revision, rec
 	c := s.runGates(ctx, rev, rec, g.gates...)
 	if len(c.closed) == 0 && len(c.broken) == 0 {
 		s.say("    orphan gate rechecked right before adding %s: open", keyNames(g))
-		g.unindexed = map[string]bool{}
-		for _, k := range g.keys {
-			has, err := s.hasIndex(ctx, k.Table, k.Name)
-			if err != nil {
-				return err
-			}
-			g.unindexed[k.Table+"."+k.Name] = !has
+		// Sent before by a run that stopped: the table may have the keys.
+		if g.undo = g.recorded(rec); g.undo != nil {
+			return nil
 		}
-		g.dropped = nil
+		var owns []string
+		for _, k := range g.keys {
+			g.undo = append(g.undo, "ALTER TABLE "+sqlsyntax.Ident(k.Table)+" DROP FOREIGN KEY "+sqlsyntax.Ident(k.Name))
+			if has, err := s.hasIndex(ctx, k.Table, k.Name); err != nil {
+				return err
+			} else if !has {
+				owns = append(owns, "ALTER TABLE "+sqlsyntax.Ident(k.Table)+" DROP INDEX "+sqlsyntax.Ident(k.Name))
+			}
+		}
 		for _, d := range g.drops {
 			add, err := s.addIndexClause(ctx, d.Table, d.Name)
 			if err != nil {
 				return err
 			}
-			g.dropped = append(g.dropped, add)
+			if add != "" {
+				g.undo = append(g.undo, "ALTER TABLE "+sqlsyntax.Ident(d.Table)+" "+add)
+			}
 		}
+		g.undo = append(g.undo, owns...)
 		return nil
 	}
 	err := s.orphansFound(ctx, rev, c, fmt.Sprintf("%s refused at statement %d of %d, which adds %s: rows changed since its gates passed (the release that declares the key is running), and a gate counting the key's orphans is closed again; statement %d is not applied (%d of %d are)",
 		rev.ID, i+1, len(rev.Statements), keyNames(g), i+1, rec.Applied, len(rev.Statements)))
+	if g.recorded(rec) != nil {
+		// Sent again: the run that stopped may have added the keys.
+		return s.dropAgain(ctx, rev, rec, err)
+	}
 	_ = history.Fail(ctx, s.Conn, rec, err, rev.Statements[i].SQL)
 	return err
 }
@@ -158,8 +170,7 @@ func (s *Session) recheckBefore(ctx context.Context, rev *revision.Revision, rec
 // are dropped again (retried as any statement), and the statement is
 // recorded as not applied. If they cannot be dropped, the record keeps
 // the statement in flight with the drop as its failed statement: the next
-// run drops them first (dropAgain), then its gates refuse until the rows
-// are fixed.
+// run drops them (dropAgain) while its gates refuse.
 func (s *Session) recheckAfter(ctx context.Context, rev *revision.Revision, rec *history.Record, i int, g *fkGuard) error {
 	var c gateCheck
 	if err := s.awaitWriters(ctx, g); err != nil {
@@ -186,45 +197,30 @@ func (s *Session) recheckAfter(ctx context.Context, rev *revision.Revision, rec 
 		s.say("    orphan gate rechecked after adding %s, once the transactions that had written before it ended: open; from now on the key itself refuses orphans", keyNames(g))
 		return nil
 	}
-	var undo []string
-	for _, k := range g.keys {
-		q := "ALTER TABLE " + sqlsyntax.Ident(k.Table) + " DROP FOREIGN KEY " + sqlsyntax.Ident(k.Name)
-		if g.unindexed[k.Table+"."+k.Name] {
-			if made, err := s.hasIndex(ctx, k.Table, k.Name); err == nil && made {
-				q += ", DROP INDEX " + sqlsyntax.Ident(k.Name)
-			}
+	dropped, err := s.undo(ctx, rev, i, g, g.undo)
+	if err != nil {
+		msg := fmt.Sprintf("%s statement %d of %d added %s over rows without a parent, written after its gates passed, and dropping the key again failed (%v): it stands over them. Rerun %s: while its gates count rows without a parent, it drops the key again and refuses; once the rows are fixed, it keeps the key and confirms it. Or drop it by hand (%s) and rerun",
+			rev.ID, i+1, len(rev.Statements), keyNames(g), s.redact(err), s.rerun(), strings.Join(g.undo, "; "))
+		if len(c.broken) > 0 {
+			// The count did not run (a lost connection): no orphan is known.
+			msg = fmt.Sprintf("%s statement %d of %d added %s, but its orphan count could not run after it, and dropping the key again failed (%v): it stands, not confirmed. Rerun %s once what stopped the count is fixed: if its gates pass, it keeps the key and counts its orphans again, else it drops it; or drop the key by hand (%s) and rerun",
+				rev.ID, i+1, len(rev.Statements), keyNames(g), s.redact(err), s.rerun(), strings.Join(g.undo, "; "))
 		}
-		for j, d := range g.drops {
-			if strings.EqualFold(d.Table, k.Table) && g.dropped[j] != "" {
-				q += ", " + g.dropped[j]
-			}
-		}
-		undo = append(undo, q)
-	}
-	for _, q := range undo {
-		if err := s.retry(ctx, "dropping "+keyNames(g)+" again", rev, i, func() error { _, err := s.Conn.ExecContext(ctx, q); return err }); err != nil {
-			msg := fmt.Sprintf("%s statement %d of %d added %s over rows without a parent, written after its gates passed, and dropping the key again failed (%v): it stands over them. Rerun %s: it drops the key first, then its gates refuse until the rows are fixed; or drop it by hand (%s) and rerun",
-				rev.ID, i+1, len(rev.Statements), keyNames(g), s.redact(err), s.rerun(), strings.Join(undo, "; "))
-			if len(c.broken) > 0 {
-				// The count did not run (a lost connection): no orphan is known.
-				msg = fmt.Sprintf("%s statement %d of %d added %s, but its orphan count could not run after it, and dropping the key again failed (%v): it stands, not confirmed. Rerun %s once what stopped the count is fixed: it drops the key first, then checks the gates and sends the statement again; or drop the key by hand (%s) and rerun",
-					rev.ID, i+1, len(rev.Statements), keyNames(g), s.redact(err), s.rerun(), strings.Join(undo, "; "))
-			}
-			err = s.orphansFound(ctx, rev, c, msg)
-			// The statement stays in flight (the key stands), with the
-			// drop as the failed statement: the rerun runs it first
-			// (dropAgain).
-			_ = history.Fail(ctx, s.Conn, rec, err, strings.Join(undo, ";\n"))
-			_ = history.Sending(ctx, s.Conn, rec)
-			return err
-		}
+		err = s.orphansFound(ctx, rev, c, msg)
+		// The statement stays in flight (the key stands), with the drop
+		// as the failed statement (as Sending recorded it, which is what
+		// a run whose connection is lost leaves): the rerun runs it unless
+		// the statement can be confirmed then (dropAgain).
+		_ = history.Fail(ctx, s.Conn, rec, err, strings.Join(g.undo, ";\n"))
+		_ = history.Sending(ctx, s.Conn, rec, strings.Join(g.undo, ";\n"))
+		return err
 	}
 	why := "rows without a parent were written between its gate and the ALTER (or their parent was deleted before the ALTER by a transaction that committed after it)"
 	if len(c.broken) > 0 {
 		why = "its orphan count (or a delete it runs again) could not run after it (the count waits first for the transactions that had written before the key was there, as long as the lock wait timeout and --retries let it)"
 	}
-	err := s.orphansFound(ctx, rev, c, fmt.Sprintf("%s statement %d of %d added %s, but %s; the key was dropped again (%s), so statement %d is not applied (%d of %d are)",
-		rev.ID, i+1, len(rev.Statements), keyNames(g), why, strings.Join(undo, "; "), i+1, rec.Applied, len(rev.Statements)))
+	err = s.orphansFound(ctx, rev, c, fmt.Sprintf("%s statement %d of %d added %s, but %s; the key was dropped again (%s), so statement %d is not applied (%d of %d are)",
+		rev.ID, i+1, len(rev.Statements), keyNames(g), why, strings.Join(dropped, "; "), i+1, rec.Applied, len(rev.Statements)))
 	if r, ok := errors.AsType[*Refusal](err); ok && len(c.broken) > 0 {
 		r.Next = fmt.Sprintf("let the transactions named above end (commit or roll back them; KILL <thread> ends one), or fix what stopped the count, then rerun %s: it adds the key again", s.rerun())
 	}
@@ -232,24 +228,85 @@ func (s *Session) recheckAfter(ctx context.Context, rev *revision.Revision, rec 
 	return err
 }
 
-// dropAgain runs, before a rerun checks the gates, the drop of the keys
-// that statement rec.Applied added over rows without a parent and that
-// recheckAfter could not drop again (a lock wait past the retries): the
-// record keeps the statement in flight with that drop as its failed
-// statement. Without it the rerun's gates refused on those rows, the key
-// standing over them. Each drop is run only if it does nothing but undo
-// the statement (the keys it added, the index the server made for them,
-// the indexes it dropped); once it ran, the statement counts as not
-// applied and the rerun goes on as one that never sent it.
-func (s *Session) dropAgain(ctx context.Context, rev *revision.Revision, rec *history.Record) error {
-	// Not only in flight: a run stopped between recording the drop and
-	// putting the statement back in flight left the key standing too.
+// undo runs the statements that undo statement i of rev (fkGuard.undo),
+// each retried as any statement. One with nothing left to do is passed
+// over: the key or index gone (dropped by hand, or never added by an
+// ALTER that did not run), the index there (never dropped). It returns
+// those that changed something.
+func (s *Session) undo(ctx context.Context, rev *revision.Revision, i int, g *fkGuard, undo []string) ([]string, error) {
+	var done []string
+	for _, q := range undo {
+		err := s.retry(ctx, "dropping "+keyNames(g)+" again", rev, i, func() error { _, err := s.Conn.ExecContext(ctx, q); return err })
+		switch {
+		case dbconn.ServerError(err, 1061, 1091): // duplicate key name; can't drop, does not exist
+		case err != nil:
+			return done, err
+		default:
+			done = append(done, q)
+		}
+	}
+	return done, nil
+}
+
+// dropAgain settles, once a rerun's gates have run (refused: their
+// refusal, or nil), statement rec.Applied when it adds foreign keys and
+// the record holds its undo: a run sent it (history.Sending) and stopped
+// before confirming it (killed, its connection lost, or dropping the key
+// again failed after its count found orphans). The key may stand,
+// unchecked since. Gates that pass let the statement resume as sent:
+// sent again, counted as applied, its orphans counted after it
+// (recheckAfter). Gates that refuse mean the key is not confirmed by this
+// run: it is dropped again first (the index InnoDB made for it with it,
+// the indexes the statement dropped given back), the statement recorded
+// as not applied, and the refusal says so. Each undo statement is run
+// only if it does nothing but undo the statement (fkGuard.undoes): a
+// record edited by hand runs nothing else.
+func (s *Session) dropAgain(ctx context.Context, rev *revision.Revision, rec *history.Record, refused error) error {
 	if rec == nil || rec.Applied >= len(rev.Statements) || s.opts.DryRun {
-		return nil
+		return refused
 	}
 	i := rec.Applied
 	g := fkGuardOf(rev, i)
-	if g == nil || rec.FailedStatement == "" {
+	if g == nil {
+		return refused
+	}
+	undo := g.recorded(rec)
+	switch {
+	case undo == nil:
+		return refused
+	case refused == nil && rec.InFlight:
+		return nil
+	case refused == nil:
+		// Stopped between recording the failed drop and putting the
+		// statement back in flight.
+		return s.redact(history.Sending(ctx, s.Conn, rec, rec.FailedStatement))
+	}
+	s.say("  %s, added by statement %d of %d in a run that stopped before confirming it, goes again, since the gates refuse (below): %s", keyNames(g), i+1, len(rev.Statements), strings.Join(undo, "; "))
+	dropped, err := s.undo(ctx, rev, i, g, undo)
+	if err != nil {
+		return fmt.Errorf("%s refused: statement %d of %d added %s, which the run that stopped did not confirm, and the gates refuse, but dropping it again failed (%w): it stands, not confirmed; nothing else was run. Fix what stopped the drop (a lock wait: the transaction holding the table, SHOW PROCESSLIST), then rerun %s; or drop it by hand (%s) and rerun. The gates: %v",
+			rev.ID, i+1, len(rev.Statements), keyNames(g), s.redact(err), s.rerun(), strings.Join(undo, "; "), refused)
+	}
+	did := fmt.Sprintf("%s, which statement %d of %d added in a run that stopped before confirming it, was dropped again (%s)", keyNames(g), i+1, len(rev.Statements), strings.Join(dropped, "; "))
+	switch {
+	case len(dropped) == 0:
+		did = fmt.Sprintf("statement %d of %d, sent by a run that stopped before confirming it, left nothing standing (%s dropped by hand, or never added)", i+1, len(rev.Statements), keyNames(g))
+	case effect.Of(dropped[0])[0].Op != effect.DropForeignKy: // undo drops the keys first
+		did = fmt.Sprintf("statement %d of %d, sent by a run that stopped before confirming it, left %s gone (dropped by hand) and the rest of it undone now (%s)", i+1, len(rev.Statements), keyNames(g), strings.Join(dropped, "; "))
+	}
+	if err := history.Fail(ctx, s.Conn, rec, fmt.Errorf("%s: %s statement %d is not applied", did, rev.ID, i+1), rev.Statements[i].SQL); err != nil {
+		return s.redact(err)
+	}
+	if r, ok := errors.AsType[*Refusal](refused); ok {
+		r.Reason = did + "; " + strings.Replace(r.Reason, nothingChanged, "nothing else was changed", 1)
+	}
+	return refused
+}
+
+// recorded is the undo of the guard's statement that rec holds (Sending);
+// nil when it holds none, or not only that (fkGuard.undoes).
+func (g *fkGuard) recorded(rec *history.Record) []string {
+	if rec == nil || rec.FailedStatement == "" {
 		return nil
 	}
 	undo := strings.Split(rec.FailedStatement, ";\n")
@@ -258,17 +315,7 @@ func (s *Session) dropAgain(ctx context.Context, rev *revision.Revision, rec *hi
 			return nil
 		}
 	}
-	s.say("  dropping %s again, which the run that stopped added over rows without a parent and could not drop: %s", keyNames(g), strings.Join(undo, "; "))
-	for _, q := range undo {
-		err := s.retry(ctx, "dropping "+keyNames(g)+" again", rev, i, func() error { _, err := s.Conn.ExecContext(ctx, q); return err })
-		if err != nil && !dbconn.ServerError(err, 1091) { // dropped by hand, as the run that stopped offered
-			return fmt.Errorf("%s refused: statement %d of %d added %s over rows without a parent, and dropping it again failed once more (%w): it stands over them; nothing else was run. Let the transaction holding the table end (SHOW PROCESSLIST), then rerun %s; or drop it by hand (%s) and rerun",
-				rev.ID, i+1, len(rev.Statements), keyNames(g), s.redact(err), s.rerun(), strings.Join(undo, "; "))
-		}
-	}
-	dropped := fmt.Errorf("%s statement %d of %d added %s over rows without a parent, and the run that stopped could not drop it again; a rerun did (%s): statement %d is not applied",
-		rev.ID, i+1, len(rev.Statements), keyNames(g), strings.Join(undo, "; "), i+1)
-	return s.redact(history.Fail(ctx, s.Conn, rec, dropped, rev.Statements[i].SQL))
+	return undo
 }
 
 // undoes tells whether q, read back from the version table, only undoes

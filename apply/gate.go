@@ -158,6 +158,11 @@ func (s *Session) countGates(ctx context.Context, rev *revision.Revision, rec *h
 	return c
 }
 
+// nothingChanged is what a refusal of the gates says the run changed: a
+// run that dropped a foreign key again first says so instead
+// (dropAgain).
+const nothingChanged = "nothing was changed"
+
 // err is the refusal for closed gates. Rows that a migrate run would
 // still rewrite send the operator to migrate; once there are none, only a
 // change to the data opens the gate, and saying "run migrate" again would
@@ -169,7 +174,7 @@ func (c gateCheck) err() error {
 	}
 	if len(lines) > 0 {
 		return &Refusal{
-			Reason: fmt.Sprintf("%s refused: %d of %s cannot run, nothing was changed:\n%s", c.rev.ID, len(c.broken), sqlsyntax.Plural(len(c.results), "gate"), strings.Join(lines, "\n")),
+			Reason: fmt.Sprintf("%s refused: %d of %s cannot run, %s:\n%s", c.rev.ID, len(c.broken), sqlsyntax.Plural(len(c.results), "gate"), nothingChanged, strings.Join(lines, "\n")),
 			Next:   "fix what stops the gate from running (the schema may have been changed by hand: " + c.diff + " lists the differences), then rerun",
 		}
 	}
@@ -195,19 +200,19 @@ func (c gateCheck) err() error {
 		// would do is its reason's to say: a collision fails expand
 		// half-way, a zero gets another value silently.
 		return &Refusal{
-			Reason: fmt.Sprintf("%s refused: %d of %s closed, nothing was changed; these rows, written before the release started, stop its expand (each gate's reason says what they would make it do):\n%s", c.rev.ID, len(c.closed), sqlsyntax.Plural(len(c.results), "gate"), DescribeGates(c.closed)),
+			Reason: fmt.Sprintf("%s refused: %d of %s closed, %s; these rows, written before the release started, stop its expand (each gate's reason says what they would make it do):\n%s", c.rev.ID, len(c.closed), sqlsyntax.Plural(len(c.results), "gate"), nothingChanged, DescribeGates(c.closed)),
 			Next:   blockedNext(c.cmd),
 		}
 	}
 	if c.catchUp != 0 {
 		return &Refusal{
-			Reason: fmt.Sprintf("%s refused: %d of %s closed, nothing was changed:\n%s", c.rev.ID, len(c.closed), sqlsyntax.Plural(len(c.results), "gate"), DescribeGates(c.closed)),
+			Reason: fmt.Sprintf("%s refused: %d of %s closed, %s:\n%s", c.rev.ID, len(c.closed), sqlsyntax.Plural(len(c.results), "gate"), nothingChanged, DescribeGates(c.closed)),
 			Next:   "run " + c.migrate + " to finish the backfill (" + c.status + " counts the rows left) or fix the rows the gate reports, then rerun " + c.cmd,
 		}
 	}
 	return &Blocked{Gates: c.closed, Refusal: Refusal{
-		Reason: fmt.Sprintf("contract blocked by data: %s refused, nothing was changed. Migrate is complete (its backfills have no row left to rewrite), yet %d of %s still %s rows:\n%s",
-			c.rev.ID, len(c.closed), sqlsyntax.Plural(len(c.results), "gate"), sqlsyntax.OneOrMany(len(c.closed), "counts", "count"), DescribeGates(c.closed)),
+		Reason: fmt.Sprintf("contract blocked by data: %s refused, %s. Migrate is complete (its backfills have no row left to rewrite), yet %d of %s still %s rows:\n%s",
+			c.rev.ID, nothingChanged, len(c.closed), sqlsyntax.Plural(len(c.results), "gate"), sqlsyntax.OneOrMany(len(c.closed), "counts", "count"), DescribeGates(c.closed)),
 		Next: blockedNext(c.cmd),
 	}}
 }

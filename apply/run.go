@@ -408,16 +408,15 @@ func (s *Session) runRevision(ctx context.Context, res *Result, rev *revision.Re
 	res.Revisions = append(res.Revisions, rr)
 	from := rec.Confirmed()
 	rr.ResumedAt = from
-	if err := s.dropAgain(ctx, rev, rec); err != nil {
-		return rr, err
-	}
 	// Every gate runs, and must pass, before the first statement: a
 	// contract that stops half-way on a closed gate would leave the schema
 	// in a state no release was tested against. A resumed revision runs
-	// them all again: rows may have changed while it stood still.
+	// them all again: rows may have changed while it stood still. A
+	// foreign key a run that stopped added and did not confirm goes again
+	// if they refuse.
 	gates, err := s.checkGates(ctx, rev, rec)
 	res.Gates = append(res.Gates, gates...)
-	if err != nil {
+	if err := s.dropAgain(ctx, rev, rec, err); err != nil {
 		return rr, err
 	}
 	if err := s.checkDependents(ctx, rev); err != nil {
@@ -535,7 +534,11 @@ func (s *Session) runRevision(ctx context.Context, res *Result, rev *revision.Re
 func (s *Session) execDDL(ctx context.Context, rev *revision.Revision, rec *history.Record, i int, st revision.Statement, guard *fkGuard) error {
 	resent := rec.InFlight && rec.Applied == i
 	if !resent {
-		if err := history.Sending(ctx, s.Conn, rec); err != nil {
+		var undo []string
+		if guard != nil {
+			undo = guard.undo
+		}
+		if err := history.Sending(ctx, s.Conn, rec, strings.Join(undo, ";\n")); err != nil {
 			return err
 		}
 	}

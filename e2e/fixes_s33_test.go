@@ -94,10 +94,9 @@ func TestFixesS33KeyDroppedAgainIsRetried(t *testing.T) {
 }
 
 // The drop waits past every retry: contract stops, the key standing over
-// the orphan. The rerun drops it (the record keeps the statement in
-// flight, with the drop that failed) before it checks the gates, which
-// then refuse on the orphan (exit 7); once the orphan is gone, contract
-// adds the key.
+// the orphan. The rerun's gates refuse on the orphan (exit 7), and it
+// drops the key first (the record keeps the statement in flight, with the
+// drop that failed); once the orphan is gone, contract adds the key.
 func TestFixesS33RerunDropsTheKeyADropAgainLeft(t *testing.T) {
 	p, r := contractUndoWaits(t, func(p *opProject, run *running) {
 		p.waitFor("contract to give up", func() bool { return strings.Contains(run.out.String(), "dropping the key again failed") })
@@ -105,12 +104,12 @@ func TestFixesS33RerunDropsTheKeyADropAgainLeft(t *testing.T) {
 	if r.Code != 7 && r.Code != 1 || fkPidKeys(p) != "1" {
 		t.Fatalf("contract whose drop of the key waited for a metadata lock past the retries: keys %s, %s", fkPidKeys(p), r)
 	}
-	opContains(t, r, "dropping the key again failed (gave up after 4 attempts", "it stands over them", "Rerun `emcee db contract --env test --retries 3`: it drops the key first")
+	opContains(t, r, "dropping the key again failed (gave up after 4 attempts", "it stands over them", "Rerun `emcee db contract --env test --retries 3`: while its gates count rows without a parent, it drops the key again")
 	r = p.run("db", "contract")
 	if r.Code != 7 || fkPidKeys(p) != "0" {
 		t.Fatalf("rerun over the key left standing: keys %s, %s", fkPidKeys(p), r)
 	}
-	opContains(t, r, "dropping foreign key fk_pid on child again, which the run that stopped added over rows without a parent and could not drop: ALTER TABLE `child` DROP FOREIGN KEY `fk_pid`", "gate add-foreign-key: 1 row")
+	opContains(t, r, "foreign key fk_pid on child, which statement 2 of 2 added in a run that stopped before confirming it, was dropped again (ALTER TABLE `child` DROP FOREIGN KEY `fk_pid`)", "gate add-foreign-key: 1 row")
 	p.exec("DELETE FROM child WHERE id = 2")
 	p.must("db", "contract")
 	if fkPidKeys(p) != "1" {

@@ -491,10 +491,14 @@ func Start(ctx context.Context, q dbconn.Querier, rev *revision.Revision, by, to
 }
 
 // Resume records that a new run continues a revision; who resumed it
-// replaces who started it, and the previous error is cleared.
+// replaces who started it, and the previous error is cleared. A statement
+// in flight keeps what undoes it (Sending).
 func Resume(ctx context.Context, q dbconn.Querier, r *Record, by, tool string) error {
-	r.Error, r.FailedStatement, r.AppliedBy, r.ToolVersion = "", "", by, tool
-	return exec(ctx, q, "UPDATE "+table+" SET error = NULL, failed_statement = NULL, applied_by = ?, tool_version = ? WHERE name = ?"+inForce, by, tool, r.Name)
+	r.Error, r.AppliedBy, r.ToolVersion = "", by, tool
+	if !r.InFlight {
+		r.FailedStatement = ""
+	}
+	return exec(ctx, q, "UPDATE "+table+" SET error = NULL, failed_statement = IF(in_flight, failed_statement, NULL), applied_by = ?, tool_version = ? WHERE name = ?"+inForce, by, tool, r.Name)
 }
 
 // Replan makes a record that changed nothing (ChangedNothing), started from
@@ -531,10 +535,13 @@ func Forget(ctx context.Context, q dbconn.Querier, name string) error {
 
 // Sending marks statement number r.Applied+1 as sent to the server. If the
 // run dies before Applied confirms it, the next run knows the statement may
-// have taken effect.
-func Sending(ctx context.Context, q dbconn.Querier, r *Record) error {
-	r.InFlight = true
-	return exec(ctx, q, "UPDATE "+table+" SET in_flight = 1 WHERE name = ?"+inForce, r.Name)
+// have taken effect. undo ("" for none) is what undoes it, read before it
+// is sent, kept as its failed statement while it is in flight: what the
+// next run runs if it cannot confirm it (a foreign key added: apply's
+// dropAgain).
+func Sending(ctx context.Context, q dbconn.Querier, r *Record, undo string) error {
+	r.InFlight, r.FailedStatement = true, fitText(undo)
+	return exec(ctx, q, "UPDATE "+table+" SET in_flight = 1, failed_statement = NULLIF(?, '') WHERE name = ?"+inForce, r.FailedStatement, r.Name)
 }
 
 // OSCStarted records that a tool is about to apply statement
@@ -578,9 +585,9 @@ func writeOSC(ctx context.Context, q dbconn.Querier, r *Record) error {
 // Applied confirms one more statement.
 func Applied(ctx context.Context, q dbconn.Querier, r *Record) error {
 	r.Applied++
-	r.InFlight = false
+	r.InFlight, r.FailedStatement = false, ""
 	r.ResumeKey, r.ResumeBound = sql.NullString{}, sql.NullString{}
-	return exec(ctx, q, "UPDATE "+table+" SET applied = ?, in_flight = 0, resume_key = NULL, resume_bound = NULL WHERE name = ?"+inForce, r.Applied, r.Name)
+	return exec(ctx, q, "UPDATE "+table+" SET applied = ?, in_flight = 0, failed_statement = NULL, resume_key = NULL, resume_bound = NULL WHERE name = ?"+inForce, r.Applied, r.Name)
 }
 
 // BackfillBound fixes the upper key bound of the backfill in progress, and

@@ -303,7 +303,7 @@ func TestFailRecordsALongStatement(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := Sending(ctx, conn, r); err != nil {
+	if err := Sending(ctx, conn, r, ""); err != nil {
 		t.Fatal(err)
 	}
 	stmt := "INSERT INTO t VALUES " + strings.Repeat("('日本'),", 10000) + "('x')"
