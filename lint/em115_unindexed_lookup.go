@@ -148,8 +148,8 @@ func unindexedLookup(now, prev *schema.Schema, l sqlsyntax.Lookup, row string) (
 		if ors := slices.DeleteFunc(slices.Clone(l.Either), func(x string) bool { return x == l.At.Msg }); len(ors) > 0 {
 			or = " (" + strings.Join(ors, "; ") + ")"
 		}
-		why = append(why, fmt.Sprintf("it compares the row under OR%s, and a subquery run once per row merges no indexes: MariaDB 10.11 reads its table whole, each branch indexed or not", or))
-		way := "write each branch of the OR as an EXISTS of its own (with the subquery's other conditions), the EXISTS joined by OR, each looked up by an index of the column it compares by equality"
+		why = append(why, fmt.Sprintf("it compares the row under OR or IN (a list of values)%s, and a subquery run once per row merges no indexes: MariaDB 10.11 reads its table whole, each branch indexed or not", or))
+		way := "write each branch of the OR (each value of the IN) as an EXISTS of its own (with the subquery's other conditions), the EXISTS joined by OR, each looked up by an index of the column it compares by equality"
 		if missing := slices.DeleteFunc(slices.Clone(l.EitherEqual), served); len(missing) > 0 {
 			way += fmt.Sprintf(" (declare an index on %s(%s)%s)", l.Table, strings.Join(missing, fmt.Sprintf("), on %s(", l.Table)), plain)
 		}

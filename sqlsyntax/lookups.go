@@ -30,7 +30,8 @@ type Lookup struct {
 	// times those of 2,000).
 	Computed []string
 	// Either are its conditions that compare the row under OR
-	// (`other.a = user.a OR other.b = user.b`), as written back, and
+	// (`other.a = user.a OR other.b = user.b`, `other.a IN (user.a,
+	// user.b)`), as written back, and
 	// EitherEqual the columns their branches compare by equality with the
 	// row, each once: MariaDB 10.11 merges no indexes for a subquery run
 	// per row and reads its table whole, whether the branches are indexed
@@ -60,7 +61,7 @@ type Lookup struct {
 // takes for its own, beside a column of one of the subquery's tables
 // (qualified by its alias or name, or bare in a subquery of one table),
 // in a condition under the subquery's top-level AND (its WHERE, or a
-// join's ON), or under an OR there; and the IN (SELECT ...) subqueries
+// join's ON), or under an OR or IN (list) there; and the IN (SELECT ...) subqueries
 // whose value is the row's, correlated or not.
 func (e *Expr) Lookups(row string) []Lookup {
 	w := &lookups{e: e, row: row, in: map[*ast.SubqueryExpr]*ast.PatternInExpr{}}
@@ -128,6 +129,7 @@ const (
 	equal             // a column of the subquery's table, by = or <=>
 	computed          // an expression of its columns, by = or <=>
 	other             // a column, by a range, <>, LIKE
+	either            // a column, by IN (a list of values, the row's among them): an OR
 )
 
 // subquery adds the lookup of q, if it compares a table with the row; in
@@ -248,6 +250,13 @@ func (w *lookups) subquery(q *ast.SubqueryExpr, in *ast.PatternInExpr) {
 			if t, col, at := inner(c.Expr); t != "" && outer(c.Pattern) {
 				return other, t, col, at
 			}
+		case *ast.PatternInExpr:
+			if t, col, at := inner(c.Expr); t != "" && c.Sel == nil && slices.ContainsFunc(c.List, outer) {
+				if c.Not {
+					return other, t, col, at
+				}
+				return either, t, col, at
+			}
 		}
 		return none, "", "", 0
 	}
@@ -300,27 +309,28 @@ func (w *lookups) subquery(q *ast.SubqueryExpr, in *ast.PatternInExpr) {
 		}
 	}
 	for _, c := range conds {
+		branches := []ast.ExprNode{c}
 		if or, ok := c.(*ast.BinaryOperationExpr); ok && or.Op == opcode.LogicOr {
-			compared := false
-			for _, b := range conjuncts(or, opcode.LogicOr) { // the conditions under the OR, its branches' ANDs and ORs
-				kind, t, col, offset := compare(b)
-				if kind == none || !of(t) {
-					continue
-				}
-				at(offset, or)
-				compared = true
-				if kind == equal {
-					add(&l.EitherEqual, col)
-				}
-			}
-			if text, err := Restore(or); compared && err == nil && !slices.Contains(l.Either, text) {
-				l.Either = append(l.Either, text)
-			}
-			continue
+			branches = conjuncts(or, opcode.LogicOr) // the conditions under the OR, its branches' ANDs and ORs
 		}
-		if kind, t, col, offset := compare(c); kind != none && of(t) {
+		compared := false
+		for _, b := range branches {
+			kind, t, col, offset := compare(b)
+			if kind == none || !of(t) {
+				continue
+			}
 			at(offset, c)
-			record(kind, col)
+			switch {
+			case len(branches) == 1 && kind != either:
+				record(kind, col)
+				continue
+			case kind == equal || kind == either:
+				add(&l.EitherEqual, col)
+			}
+			compared = true
+		}
+		if text, err := Restore(c); compared && err == nil && !slices.Contains(l.Either, text) {
+			l.Either = append(l.Either, text)
 		}
 	}
 	if l == nil || l.At == nil {
