@@ -1,8 +1,11 @@
 package lint
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/emcee-db/emcee/internal/testdb"
 )
 
 func TestEM115UnindexedLookup(t *testing.T) {
@@ -165,5 +168,102 @@ func TestEM115Reasons(t *testing.T) {
 				t.Errorf("fix offers the MIN/GROUP BY form for another table, an expression or an OR:\n%s", got[0].Fix)
 			}
 		})
+	}
+}
+
+// The shapes of TestEM115UnindexedLookup's cases, run on the server as
+// migrate runs a pending predicate (its count, a SELECT, and its UPDATE):
+// the rows the server reads grow as the square of the table's where
+// EM115 notes the shape (four times for twice the rows), and in step with
+// it where it does not. Rows read are InnoDB's handler reads, which the
+// machine's load does not change.
+func TestEM115HoldsToServer(t *testing.T) {
+	db := testdb.New(t)
+	ctx := t.Context()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	var version string
+	if err := conn.QueryRowContext(ctx, "SELECT VERSION()").Scan(&version); err != nil || !strings.Contains(version, "MariaDB") {
+		t.Skipf("EM115's measurements are MariaDB's; the server is %s (%v)", version, err)
+	}
+	for _, q := range []string{
+		"CREATE TABLE images (id BIGINT PRIMARY KEY, name VARCHAR(100), owner VARCHAR(50), label VARCHAR(50), size INT, owner_lower VARCHAR(50) AS (LOWER(owner)) VIRTUAL, KEY ix_owner (owner), KEY ix_label (label), KEY ix_owner_lower (owner_lower))",
+		"CREATE TABLE tags (id BIGINT PRIMARY KEY, name VARCHAR(100), tag VARCHAR(100), KEY ix_tag (tag))",
+	} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// fill gives each table n rows whose values are unique but for one
+	// row in ten, which repeats the row before's: most lookups find no row.
+	fill := func(n int) {
+		for _, q := range []string{
+			"TRUNCATE images", "TRUNCATE tags",
+			fmt.Sprintf("INSERT INTO images (id, name, owner, label, size) SELECT seq, CONCAT('n', k), CONCAT(IF(seq %% 2, 'O', 'o'), k), CONCAT('l', k * 7 %% %d), k * 13 %% %d FROM (SELECT seq, IF(seq %% 10 = 0, seq - 1, seq) AS k FROM seq_1_to_%d) s", n, n, n),
+			"INSERT INTO tags (id, name, tag) SELECT id, CONCAT('t', name), CONCAT('t', owner) FROM images",
+			"ANALYZE TABLE images, tags",
+		} {
+			if _, err := conn.ExecContext(ctx, q); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	reads := func(q string) int64 {
+		sum := func() (n int64) {
+			if err := conn.QueryRowContext(ctx, "SELECT CAST(SUM(VARIABLE_VALUE) AS UNSIGNED) FROM information_schema.SESSION_STATUS WHERE VARIABLE_NAME LIKE 'HANDLER_READ%'").Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		before := sum()
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		return sum() - before
+	}
+	cases := []struct {
+		pred                 string
+		squareSelect, square bool // the count's cost, the UPDATE's
+	}{
+		{"EXISTS (SELECT 1 FROM images other WHERE LOWER(other.owner) = LOWER(images.owner) AND other.id < images.id)", true, true},
+		{"EXISTS (SELECT 1 FROM images other WHERE other.owner_lower = LOWER(images.owner) AND other.id < images.id)", false, false},
+		{"EXISTS (SELECT 1 FROM images o WHERE (o.owner = images.owner OR o.label = images.label) AND o.id <> images.id)", true, true},
+		{"EXISTS (SELECT 1 FROM images o WHERE o.owner = images.owner AND (o.name = images.name OR o.size = images.size))", false, false},
+		{"EXISTS (SELECT 1 FROM images o WHERE o.owner IN (images.owner, images.label) AND o.id <> images.id)", true, true},
+		{"images.owner IN (SELECT o.owner FROM images o WHERE o.name = images.name AND o.id < images.id)", false, false},
+		{"images.size IN (SELECT o.size FROM images o WHERE o.name = images.name AND o.id < images.id)", true, true},
+		{"name IN (SELECT t.name FROM tags t)", false, true},
+		{"owner IN (SELECT t.tag FROM tags t)", false, false},
+	}
+	const n = 600
+	got := map[string][2]int64{} // pred and statement -> rows read at n and 2n
+	for i, size := range []int{n, 2 * n} {
+		fill(size)
+		for _, c := range cases {
+			for _, q := range []string{
+				fmt.Sprintf("SELECT COUNT(*) FROM images WHERE (%s) AND id <= %d", c.pred, size),
+				fmt.Sprintf("UPDATE images SET size = -size WHERE (%s) AND id > 0 AND id <= %d", c.pred, size),
+			} {
+				r := got[q[:6]+c.pred]
+				r[i] = reads(q)
+				got[q[:6]+c.pred] = r
+			}
+		}
+	}
+	for _, c := range cases {
+		for _, st := range []struct {
+			stmt   string
+			square bool
+		}{{"SELECT", c.squareSelect}, {"UPDATE", c.square}} {
+			r := got[st.stmt+c.pred]
+			ratio := float64(r[1]) / float64(r[0])
+			t.Logf("%s WHERE %s: %d, %d rows read (x%.2f)", st.stmt, c.pred, r[0], r[1], ratio)
+			if st.square && ratio < 3.3 || !st.square && ratio > 2.7 {
+				t.Errorf("%s WHERE %s: %d rows read at %d rows, %d at %d (x%.2f), want the square: %v", st.stmt, c.pred, r[0], n, r[1], 2*n, ratio, st.square)
+			}
+		}
 	}
 }
