@@ -162,7 +162,7 @@ func unindexedLookup(target project.Target, now, prev *schema.Schema, l sqlsynta
 		gen := holding(x)
 		switch {
 		case gen != "" && served(gen):
-			ways = append(ways, fmt.Sprintf("compare %s's generated column %s, which holds %s and an index starts with, by name in its place", l.Table, gen, x))
+			ways = append(ways, fmt.Sprintf("compare the generated column %s of %s, which holds %s and an index starts with, by name in its place", gen, l.Table, x))
 		case gen != "":
 			ways = append(ways, fmt.Sprintf("declare an index on %s(%s)%s, and compare that generated column, which holds %s, by name in its place", l.Table, gen, plain, x))
 		default:
@@ -172,7 +172,7 @@ func unindexedLookup(target project.Target, now, prev *schema.Schema, l sqlsynta
 	if len(l.Either) > 0 {
 		// The OR, unless the comparison the message shows already is it.
 		or := ""
-		if ors := slices.DeleteFunc(slices.Clone(l.Either), func(x string) bool { return x == l.At.Msg }); len(ors) > 0 {
+		if ors := slices.DeleteFunc(slices.Clone(l.Either), func(x string) bool { return x == l.At.Msg || x == "" }); len(ors) > 0 {
 			or = " (" + strings.Join(ors, "; ") + ")"
 		}
 		why = append(why, fmt.Sprintf("it compares the row under OR or IN (a list of values)%s, and a subquery run once per row merges no indexes: MariaDB 10.11 reads its table whole, each branch indexed or not", or))
@@ -184,7 +184,9 @@ func unindexedLookup(target project.Target, now, prev *schema.Schema, l sqlsynta
 	}
 	cols := l.Equal
 	if len(why) == 0 {
-		cols = l.Other
+		if cols = l.Other; len(cols) == 0 {
+			return "", "" // sqlsyntax found no comparison it could write back
+		}
 		why = append(why, fmt.Sprintf("it compares no column of %s by equality with the row (only %s otherwise), so no index lookup can find its rows", l.Table, strings.Join(cols, ", ")))
 		ways = append(ways, fmt.Sprintf("declare an index on %s(%s)%s", l.Table, cols[0], plain))
 	}

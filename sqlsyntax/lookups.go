@@ -329,7 +329,7 @@ func (w *lookups) subquery(q *ast.SubqueryExpr, in *ast.PatternInExpr) {
 			}
 			compared = true
 		}
-		if text, err := Restore(c); compared && err == nil && !slices.Contains(l.Either, text) {
+		if text, _ := Restore(c); compared && !slices.Contains(l.Either, text) { // "" when it cannot be written back
 			l.Either = append(l.Either, text)
 		}
 	}
