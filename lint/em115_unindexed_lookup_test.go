@@ -75,6 +75,7 @@ func TestEM115UnindexedLookup(t *testing.T) {
 			setup: atText("t.name = images.name OR")},
 		{name: "pending comparing tags.name with IN (name, owner), indexed", pike: pike(tags(true, migration("pending", "size IS NULL AND EXISTS (SELECT 1 FROM tags t WHERE t.name IN (images.name, images.owner))"))...),
 			setup: atText("t.name IN")},
+		{name: "pending comparing owner or a NULL owner, which ix_owner serves", pike: withMigration("pending", "size IS NULL AND EXISTS (SELECT 1 FROM images o WHERE (o.owner = images.owner OR o.owner IS NULL) AND o.id <> images.id)")},
 		{name: "pending comparing owner, and name or size", pike: withMigration("pending", "size IS NULL AND EXISTS (SELECT 1 FROM images o WHERE o.owner = images.owner AND (o.name = images.name OR o.size = images.size))")},
 		// A correlated IN is looked up by its own value too.
 		{name: "delete by an IN of owner, which ix_owner serves", pike: withMigration("delete", "images.owner IN (SELECT o.owner FROM images o WHERE o.name = images.name AND o.id < images.id)")},
@@ -260,6 +261,7 @@ func TestEM115HoldsToServer(t *testing.T) {
 		{"EXISTS (SELECT 1 FROM images other WHERE other.owner_lower = LOWER(images.owner) AND other.id < images.id)", false, false},
 		{"EXISTS (SELECT 1 FROM images o WHERE (o.owner = images.owner OR o.label = images.label) AND o.id <> images.id)", true, true},
 		{"EXISTS (SELECT 1 FROM images o WHERE o.owner = images.owner AND (o.name = images.name OR o.size = images.size))", false, false},
+		{"EXISTS (SELECT 1 FROM images o WHERE (o.owner = images.owner OR o.owner IS NULL) AND o.id <> images.id)", false, false},
 		{"EXISTS (SELECT 1 FROM images o WHERE o.owner IN (images.owner, images.label) AND o.id <> images.id)", true, true},
 		{"images.owner IN (SELECT o.owner FROM images o WHERE o.name = images.name AND o.id < images.id)", false, false},
 		{"images.size IN (SELECT o.size FROM images o WHERE o.name = images.name AND o.id < images.id)", true, true},

@@ -312,6 +312,16 @@ func (w *lookups) subquery(q *ast.SubqueryExpr, in *ast.PatternInExpr) {
 		branches := []ast.ExprNode{c}
 		if or, ok := c.(*ast.BinaryOperationExpr); ok && or.Op == opcode.LogicOr {
 			branches = conjuncts(or, opcode.LogicOr) // the conditions under the OR, its branches' ANDs and ORs
+			// col = <the row> OR col IS NULL is read by col's index
+			// (EXPLAIN's ref_or_null), as the equality alone.
+			for _, eq := range [][2]ast.ExprNode{{or.L, or.R}, {or.R, or.L}} {
+				kind, t, col, _ := compare(eq[0])
+				if null, ok := unparen(eq[1]).(*ast.IsNullExpr); ok && !null.Not && kind == equal {
+					if nt, ncol, _ := inner(null.Expr); strings.EqualFold(nt, t) && strings.EqualFold(ncol, col) {
+						branches = eq[:1]
+					}
+				}
+			}
 		}
 		compared := false
 		for _, b := range branches {

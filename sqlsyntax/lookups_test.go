@@ -34,6 +34,8 @@ func TestLookups(t *testing.T) {
 		{"EXISTS (SELECT 1 FROM user o WHERE (o.a = user.a OR o.b = user.b AND o.c > 0) AND o.id < user.id)", "[user [] either [a b] [id] 1:37]"},
 		{"EXISTS (SELECT 1 FROM user o WHERE o.k = user.k AND (o.a = user.a OR o.b < user.b))", "[user [k] either [a] [] 1:36]"},
 		{"EXISTS (SELECT 1 FROM user o WHERE o.a IN (user.a, user.b) AND o.b NOT IN (user.c, 1))", "[user [] either [a] [b] 1:36]"},
+		// But for the one OR an index serves: the column or NULL.
+		{"EXISTS (SELECT 1 FROM user o WHERE (o.a IS NULL OR o.a = user.a) AND (o.b = user.b OR o.c IS NULL))", "[user [a] either [b] [] 1:52]"},
 		// Nested: each subquery by itself.
 		{"EXISTS (SELECT 1 FROM a WHERE a.x = user.x AND EXISTS (SELECT 1 FROM b WHERE b.y = user.y))", "[a [x] [] 1:31][b [y] [] 1:78]"},
 	} {
