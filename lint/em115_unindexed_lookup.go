@@ -7,6 +7,9 @@ import (
 
 	"ariga.io/atlas/sql/schema"
 
+	"github.com/emcee-db/emcee/internal/hclquote"
+	"github.com/emcee-db/emcee/project"
+	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
@@ -23,6 +26,11 @@ import (
 // predicate runs: the previous release's (contract drops them later) and
 // the ones expand adds; a unique index new on a table the previous
 // release had is built in contract, after migrate and after the deletes.
+// No index serves a comparison of an expression (LOWER(other.email)) or
+// one under OR (sqlsyntax.Lookup says what MariaDB 10.11 does). An IN
+// (SELECT ...) of another table that reads nothing of the row is run for
+// each row only by an UPDATE of the row's table, migrate's batches of a
+// data_migration's set; every SELECT materialises it once.
 var _ = register(&Analyzer{
 	Code:  "EM115",
 	Title: "note: a data_migration predicate's subquery looks up the row through a column no index starts with: the predicate costs the square of the table's rows",
@@ -44,7 +52,14 @@ var _ = register(&Analyzer{
 						continue
 					}
 					for _, l := range pr.expr.Lookups(pr.row) {
-						msg, fix := unindexedLookup(rel.r.Schema, prev, l)
+						runs := pr.runs
+						if l.Uncorrelated {
+							if pr.what != "pending" || m.Set == "" || strings.EqualFold(l.Table, m.Table) {
+								continue
+							}
+							runs = "migrate's batches: an UPDATE of " + m.Table + " runs an IN (SELECT ...) of another table once for each row, where a SELECT (the count, the gate) reads it once"
+						}
+						msg, fix := unindexedLookup(p.Project.Target, rel.r.Schema, prev, l, pr.row)
 						if msg == "" {
 							continue
 						}
@@ -53,7 +68,7 @@ var _ = register(&Analyzer{
 							continue
 						}
 						p.atSchema("EM115", Note, pos,
-							fmt.Sprintf("the %s predicate of data_migration %q runs its subquery on %s once for each row of %s (%s%s): %s, so each run reads the whole of %s and the predicate costs the square of the rows where it runs (%s)", pr.what, m.Name, l.Table, pr.row, l.At.Msg, inside, msg, l.Table, pr.runs),
+							fmt.Sprintf("the %s predicate of data_migration %q runs its subquery on %s once for each row of %s (%s%s): %s, so each run reads the whole of %s and the predicate costs the square of the rows where it runs (%s)", pr.what, m.Name, l.Table, pr.row, l.At.Msg, inside, msg, l.Table, runs),
 							fix)
 					}
 				}
@@ -65,8 +80,9 @@ var _ = register(&Analyzer{
 // unindexedLookup says why lookup l finds no index to read its rows by
 // ("" when one serves it): no index of its table, as the table is while
 // migrate and contract's deletes run, starts with a column l compares by
-// equality with the row. fix is the way out.
-func unindexedLookup(now, prev *schema.Schema, l sqlsyntax.Lookup) (msg, fix string) {
+// equality with the row, outside an OR and unwrapped by a function. fix is
+// each way out, the index to declare first.
+func unindexedLookup(target project.Target, now, prev *schema.Schema, l sqlsyntax.Lookup, row string) (msg, fix string) {
 	t, ok := now.Table(l.Table)
 	if !ok {
 		return "", ""
@@ -90,7 +106,9 @@ func unindexedLookup(now, prev *schema.Schema, l sqlsyntax.Lookup) (msg, fix str
 			}
 			if was != nil && idx.Unique {
 				if _, had := was.Index(idx.Name); !had {
-					inContract = append(inContract, idx.Name)
+					if !slices.Contains(inContract, idx.Name) {
+						inContract = append(inContract, idx.Name)
+					}
 					continue
 				}
 			}
@@ -98,26 +116,93 @@ func unindexedLookup(now, prev *schema.Schema, l sqlsyntax.Lookup) (msg, fix str
 		}
 		return false
 	}
-	for _, c := range l.Equal {
-		if served(c) {
-			return "", ""
+	// holding is t's generated column whose expression is x ("" if none).
+	holding := func(x string) string {
+		for _, c := range t.Columns {
+			if g, ok := schemadef.Attr[*schema.GeneratedExpr](c.Attrs); ok && sqlsyntax.SameExpr(g.Expr, x) {
+				return c.Name
+			}
+		}
+		return ""
+	}
+	// MySQL looks an expression up by the index of a generated column
+	// holding it, or a functional index of it (a hidden generated column):
+	// "Optimizer Use of Generated Column Indexes" in its manual. MariaDB
+	// does not (10.11 measured; from 11.8 only for constants).
+	byExpression := func(x string) bool {
+		if target.MariaDB() {
+			return false
+		}
+		if g := holding(x); g != "" && served(g) {
+			return true
+		}
+		return slices.ContainsFunc(t.Indexes, func(idx *schema.Index) bool {
+			if len(idx.Parts) == 0 || idx.Parts[0].X == nil {
+				return false
+			}
+			raw, ok := idx.Parts[0].X.(*schema.RawExpr)
+			return ok && sqlsyntax.SameExpr(raw.X, x)
+		})
+	}
+	if slices.ContainsFunc(l.Equal, served) || slices.ContainsFunc(l.Computed, byExpression) {
+		return "", ""
+	}
+	const plain = " (a plain one: expand builds it online before migrate runs), in this release or an earlier one"
+	var why, ways []string
+	if len(l.Equal) > 0 {
+		why = append(why, fmt.Sprintf("no index of %s starts with %s, the %s it compares by equality with the row", l.Table, strings.Join(l.Equal, " or "), sqlsyntax.OneOrMany(len(l.Equal), "column", "columns")))
+		ways = append(ways, fmt.Sprintf("declare an index on %s(%s)%s", l.Table, l.Equal[0], plain))
+	}
+	for _, x := range l.Computed {
+		server := "MySQL looks up no index by an expression but that of a generated column holding it, or a functional index"
+		if target.MariaDB() {
+			server = "the server looks up no index by an expression (MariaDB 10.11 not even the index of a generated column holding it)"
+		}
+		why = append(why, fmt.Sprintf("it compares %s, an expression of columns of %s, with the row, and %s", x, l.Table, server))
+		gen := holding(x)
+		switch {
+		case gen != "" && served(gen):
+			ways = append(ways, fmt.Sprintf("compare the generated column %s of %s, which holds %s and an index starts with, by name in its place", gen, l.Table, x))
+		case gen != "":
+			ways = append(ways, fmt.Sprintf("declare an index on %s(%s)%s, and compare that generated column, which holds %s, by name in its place", l.Table, gen, plain, x))
+		default:
+			ways = append(ways, fmt.Sprintf("declare a generated column of %s holding %s (as { expr = %s }) and an index on it%s, and compare that column by name in its place", l.Table, x, hclquote.Quote(x), plain))
 		}
 	}
-	cols := l.Equal
-	if len(cols) == 0 {
-		cols = l.Other
-		msg = fmt.Sprintf("it compares no column of %s by equality with the row (only %s otherwise), so no index lookup can find its rows", l.Table, strings.Join(cols, ", "))
-	} else {
-		msg = fmt.Sprintf("no index of %s starts with %s, the %s it compares by equality with the row", l.Table, strings.Join(cols, " or "), sqlsyntax.OneOrMany(len(cols), "column", "columns"))
+	if len(l.Either) > 0 {
+		// The OR, unless the comparison the message shows already is it.
+		or := ""
+		if ors := slices.DeleteFunc(slices.Clone(l.Either), func(x string) bool { return x == l.At.Msg || x == "" }); len(ors) > 0 {
+			or = " (" + strings.Join(ors, "; ") + ")"
+		}
+		why = append(why, fmt.Sprintf("it compares the row under OR or IN (a list of values)%s, and a subquery run once per row merges no indexes: MariaDB 10.11 reads its table whole, each branch indexed or not", or))
+		way := "write each branch of the OR (each value of the IN) as an EXISTS of its own (with the subquery's other conditions), the EXISTS joined by OR, each looked up by an index of the column it compares by equality"
+		if missing := slices.DeleteFunc(slices.Clone(l.EitherEqual), served); len(missing) > 0 {
+			way += fmt.Sprintf(" (declare an index on %s(%s)%s)", l.Table, strings.Join(missing, fmt.Sprintf("), on %s(", l.Table)), plain)
+		}
+		ways = append(ways, way)
 	}
+	cols := l.Equal
+	if len(why) == 0 {
+		if cols = l.Other; len(cols) == 0 {
+			return "", "" // sqlsyntax found no comparison it could write back
+		}
+		why = append(why, fmt.Sprintf("it compares no column of %s by equality with the row (only %s otherwise), so no index lookup can find its rows", l.Table, strings.Join(cols, ", ")))
+		ways = append(ways, fmt.Sprintf("declare an index on %s(%s)%s", l.Table, cols[0], plain))
+	}
+	msg = strings.Join(why, "; ")
 	if len(inContract) > 0 {
 		msg += fmt.Sprintf(" (unique index %s, new in this release, is built only in contract, after migrate and the deletes)", strings.Join(inContract, ", "))
 	}
-	key := "<key>"
-	if t.PrimaryKey != nil && len(t.PrimaryKey.Parts) == 1 && t.PrimaryKey.Parts[0].C != nil {
-		key = t.PrimaryKey.Parts[0].C.Name
+	// The MIN/GROUP BY form selects the duplicates of the row's own table
+	// by one column.
+	if len(cols) > 0 && strings.EqualFold(l.Table, row) {
+		key := "<key>"
+		if t.PrimaryKey != nil && len(t.PrimaryKey.Parts) == 1 && t.PrimaryKey.Parts[0].C != nil {
+			key = t.PrimaryKey.Parts[0].C.Name
+		}
+		ways = append(ways, fmt.Sprintf("write the predicate without a per-row lookup, in the MIN/GROUP BY form the server materialises once: %s IS NOT NULL AND %s NOT IN (SELECT MIN(%s) FROM %s GROUP BY %s) selects what EXISTS (a row of the same %s and a lower %s) does, its negation what NOT EXISTS does",
+			cols[0], key, key, l.Table, cols[0], cols[0], key))
 	}
-	fix = fmt.Sprintf("declare an index on %s(%s) (a plain one: expand builds it online before migrate runs), in this release or an earlier one; or write the predicate without a per-row lookup, in the MIN/GROUP BY form the server materialises once: %s IS NOT NULL AND %s NOT IN (SELECT MIN(%s) FROM %s GROUP BY %s) selects what EXISTS (a row of the same %s and a lower %s) does, its negation what NOT EXISTS does",
-		l.Table, cols[0], cols[0], key, key, l.Table, cols[0], cols[0], key)
-	return msg, fix
+	return msg, strings.Join(ways, "; or ")
 }

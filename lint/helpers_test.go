@@ -76,10 +76,16 @@ type fixture struct {
 
 func planned(t *testing.T, pikeSchema string) *fixture {
 	t.Helper()
+	return plannedOn(t, "mariadb 10.11", pikeSchema)
+}
+
+// plannedOn is planned for another target server (atlas.hcl's target).
+func plannedOn(t *testing.T, target, pikeSchema string) *fixture {
+	t.Helper()
 	dir := t.TempDir()
 	t.Chdir(dir)
 	f := &fixture{t: t, dir: dir}
-	f.write("atlas.hcl", "emcee {\n  target   = \"mariadb 10.11\"\n  releases = [\"ocata\", \"pike\"]\n}\n")
+	f.write("atlas.hcl", "emcee {\n  target   = \""+target+"\"\n  releases = [\"ocata\", \"pike\"]\n}\n")
 	f.write("schema/ocata.hcl", ocata)
 	f.write("schema/pike.hcl", pikeSchema)
 	p, err := project.Load("atlas.hcl")

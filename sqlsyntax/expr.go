@@ -289,17 +289,24 @@ func qualified(c *ast.ColumnName) string {
 // written.
 func SameExpr(a, b string) bool { return canonical(a) == canonical(b) }
 
+// canonical is s with each column's name in lower case; its table's,
+// which the server may tell apart by case, as written.
 func canonical(s string) string {
+	return respell(s, func(c *ast.ColumnName) { c.Name = ast.NewCIStr(c.Name.L) })
+}
+
+// respell writes expression s back from its tree, outer parentheses
+// aside, with each of its column names changed by f; s as written when it
+// does not parse.
+func respell(s string, f func(*ast.ColumnName)) string {
 	stmts, err := parse(selectPrefix + s)
 	sel, ok := only[*ast.SelectStmt](stmts)
 	if err != nil || !ok || sel.Fields == nil || len(sel.Fields.Fields) != 1 {
 		return s
 	}
-	// Each column's name in lower case; its table's, which the server may
-	// tell apart by case, as written.
 	sel.Fields.Fields[0].Expr.Accept(visit(func(n ast.Node) bool {
 		if c, ok := n.(*ast.ColumnName); ok {
-			c.Name = ast.NewCIStr(c.Name.L)
+			f(c)
 		}
 		return false
 	}))

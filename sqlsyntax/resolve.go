@@ -407,11 +407,12 @@ func (e *Expr) ReadOf(s Scope, table string) TableRead {
 }
 
 // conjuncts are the terms of an expression's top-level AND (itself when it
-// is none), parentheses looked through.
-func conjuncts(n ast.ExprNode) []ast.ExprNode {
+// is none), parentheses looked through, and the operators of through too
+// (opcode.LogicOr: every condition under ANDs and ORs).
+func conjuncts(n ast.ExprNode, through ...opcode.Op) []ast.ExprNode {
 	n = unparen(n)
-	if op, ok := n.(*ast.BinaryOperationExpr); ok && op.Op == opcode.LogicAnd {
-		return append(conjuncts(op.L), conjuncts(op.R)...)
+	if op, ok := n.(*ast.BinaryOperationExpr); ok && (op.Op == opcode.LogicAnd || slices.Contains(through, op.Op)) {
+		return append(conjuncts(op.L, through...), conjuncts(op.R, through...)...)
 	}
 	return []ast.ExprNode{n}
 }
