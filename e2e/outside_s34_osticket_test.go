@@ -277,6 +277,13 @@ func osticketEvent(v string) string {
 			hcol("timestamp", "datetime"),
 			hindex("ticket_state", false, "ticket_id", "state", "timestamp"), hindex("ticket_stats", false, "timestamp", "state"))
 	}
+	// Its CHANGE staff username varchar(128), as emcee's refusal of the
+	// narrowing rename says (TestOutsideS34OsticketRefusals): renamed in
+	// one release, narrowed in the next.
+	username := "varchar(255)"
+	if since(v, "98ad7d55") {
+		username = "varchar(128)"
+	}
 	return htable("ost_thread_event", hin(v, "0d6099a6", "  renamed_from = \"ost_ticket_event\"\n"),
 		hcol("id", "int", "unsigned = true", "auto_increment = true", hin(v, "0d6099a6", "allow_copy = true")),
 		hcol("thread_id", "int", "unsigned = true", "default = 0"),
@@ -284,7 +291,7 @@ func osticketEvent(v string) string {
 		hcol("dept_id", "int", "unsigned = true"),
 		hcol("state", `enum("created","closed","reopened","assigned","transferred","overdue","edited","viewed","error","collab","resent")`),
 		hcol("data", "varchar(1024)", "null = true"),
-		hcol("username", "varchar(128)", `default = "SYSTEM"`, hin(v, "0d6099a6", `renamed_from = "staff"`)),
+		hcol("username", username, `default = "SYSTEM"`, hin(v, "0d6099a6", `renamed_from = "staff"`), hin(v, "98ad7d55", "allow_copy = true")),
 		hcol("uid", "int", "unsigned = true", "null = true"),
 		hcol("uid_type", "char(1)", `default = "S"`),
 		hcol("annulled", "tinyint", "unsigned = true", "default = 0"),
@@ -455,7 +462,9 @@ func TestOutsideS34OsticketHistory(t *testing.T) {
 		{"0d6099a6", "expand", "ALTER TABLE `ost_form` ADD COLUMN `flags` int unsigned NULL, ALGORITHM=INSTANT"},
 		{"0d6099a6", "migrate", "`thread_id`=CASE WHEN (`thread_id` = 0 AND EXISTS (SELECT 1 FROM `ost_thread` AS `t`"},
 		{"0d6099a6", "migrate", "UPDATE `ost_form` SET `flags` = (COALESCE(IF(`type` IN ('T','U','C','O','A'), 0, `deletable`), 1)) WHERE (`flags` IS NULL)"},
-		{"0d6099a6", "contract", "DROP COLUMN `ticket_id`, DROP COLUMN `staff`, MODIFY COLUMN `username` varchar(128) NOT NULL DEFAULT \"SYSTEM\""},
+		{"0d6099a6", "contract", "DROP COLUMN `ticket_id`, DROP COLUMN `staff`, MODIFY COLUMN `username` varchar(255) NOT NULL DEFAULT \"SYSTEM\""},
+		{"98ad7d55", "contract", "SELECT COUNT(*) FROM `ost_thread_event` WHERE CHAR_LENGTH(`username`) > 128"},
+		{"98ad7d55", "contract", "MODIFY COLUMN `username` varchar(128) NOT NULL DEFAULT \"SYSTEM\", ALGORITHM=COPY"},
 		{"0d6099a6", "contract", "ALTER TABLE `ost_form_field` DROP COLUMN `required`, DROP COLUMN `private`, DROP COLUMN `edit_mask`"},
 		// 0d6099a6-98ad7d55: thread's last message and response from
 		// ticket in migrate, dropped from ticket in contract, with staff's
@@ -535,5 +544,67 @@ func TestOutsideS34OsticketHistory(t *testing.T) {
 		if got := p.query(q); got != want {
 			t.Errorf("%s: %s, want %s", q, got, want)
 		}
+	}
+}
+
+// What osTicket's patches declare as they wrote them, which emcee refuses,
+// with the way out the refusal gives (the history above takes it).
+func TestOutsideS34OsticketRefusals(t *testing.T) {
+	t.Parallel()
+	upTo := func(last string, edit func(string) string) [][2]string {
+		var rel [][2]string
+		for _, v := range osticketReleases {
+			src := osticketRelease(v)
+			if v == last {
+				src = edit(src)
+			}
+			rel = append(rel, [2]string{v, src})
+			if v == last {
+				break
+			}
+		}
+		return rel
+	}
+	for _, c := range []struct {
+		name, release string
+		edit          func(string) string
+		want          []string
+	}{
+		// install-mysql.sql's tinyint(1) unsigned flags and timezone's
+		// float(3,1): Atlas reads the first as a bool, keeps no digits
+		// after the point of the second.
+		{"tinyint(1) unsigned and float(3,1)", "8f99b8bf", func(s string) string {
+			s = replaceOnce(s, "  column \"daylight_saving\" {\n    type = tinyint\n", "  column \"daylight_saving\" {\n    type = tinyint(1)\n")
+			return replaceOnce(s, "    type = float\n", "    type = float(3,1)\n")
+		}, []string{"schema/8f99b8bf.hcl:", "column ost_staff.daylight_saving is tinyint(1) unsigned, which Atlas reads as a bool (a signed tinyint(1)), and the plans would create it so; write type = tinyint with unsigned = true",
+			"column ost_timezone.offset is float(3,1), whose digits after the point Atlas does not keep", "write type = float, or a decimal with the same digits"}},
+		// 03ff59bf-b26f29a6: body text -> mediumtext, a copy of the table.
+		{"body widened without allow_copy", "b26f29a6", func(s string) string {
+			return replaceOnce(s, "    type = mediumtext\n    allow_copy = true\n", "    type = mediumtext\n")
+		}, []string{"schema/b26f29a6.hcl:", "ost_ticket_thread.body: this change (type: text -> mediumtext) makes the server copy the whole table, blocking writes while it runs. Add `allow_copy = true`"}},
+		// 03ff59bf-b26f29a6's INSERT(properties, 2, 0, '"allowreopen"...').
+		{"INSERT() string function", "b26f29a6", func(s string) string {
+			return replaceOnce(s, `CONCAT(LEFT(properties, 1), '\"allowreopen\":true,\"reopenstatus\":0,', SUBSTRING(properties, 2))`, `INSERT(properties, 2, 0, '\"allowreopen\":true,\"reopenstatus\":0,')`)
+		}, []string{"schema/b26f29a6.hcl:", `set of data_migration "reopen_settings": INSERT(str, pos, len, newstr): emcee cannot write it back`, "write it with CONCAT, LEFT and SUBSTRING"}},
+		// 1ee831c8-36f6b328: CHANGE dept_id id, group_id id, the keys.
+		{"AUTO_INCREMENT key renamed", "36f6b328", func(s string) string {
+			s = replaceOnce(s, "  column \"dept_id\" {\n    type = int\n    unsigned = true\n    auto_increment = true\n  }\n", "  column \"id\" {\n    type = int\n    unsigned = true\n    auto_increment = true\n    renamed_from = \"dept_id\"\n  }\n")
+			return replaceOnce(s, "  primary_key {\n    columns = [column.dept_id]\n", "  primary_key {\n    columns = [column.id]\n")
+		}, []string{"schema/36f6b328.hcl:", "ost_department.id is computed from ost_department.dept_id, an AUTO_INCREMENT column, by a trigger while both releases run: a BEFORE INSERT trigger sees 0 there",
+			"keep dept_id under its name (no trigger can copy the number the server gives a row) and id beside it without its renamed_from, declare id `null = true` in this release", "data_migration \"id\" {\n  table   = \"ost_department\"\n  set     = \"`id` = dept_id\"\n  pending = \"`id` IS NULL\"\n}"}},
+		// 9143a511-0d6099a6: CHANGE staff username varchar(128).
+		{"rename narrowing the type", "0d6099a6", func(s string) string {
+			return replaceOnce(s, "  column \"username\" {\n    type = varchar(255)\n", "  column \"username\" {\n    type = varchar(128)\n")
+		}, []string{"schema/0d6099a6.hcl:", "ost_thread_event.username is staff renamed, and its type changes from varchar(255) to varchar(128), which does not hold every value of varchar(255)", "Rename it in this release keeping type = varchar(255), and change the type in the next release"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			p := newSchemaProject(t, upTo(c.release, c.edit)...)
+			r := p.plan()
+			if r.Code == 0 {
+				t.Fatalf("plan of %s as osTicket wrote it: %s", c.release, r)
+			}
+			opContains(t, r, c.want...)
+		})
 	}
 }
