@@ -171,13 +171,18 @@ func osticketTimezone() string {
 }
 
 func osticketDepartment(v string) string {
-	// 1ee831c8-36f6b328: CHANGE dept_signature signature, dept_name name
-	// (its CHANGE dept_id id: TestOutsideS34OsticketRefusals).
+	// 1ee831c8-36f6b328: CHANGE dept_signature signature, dept_name name;
+	// its CHANGE dept_id id, the AUTO_INCREMENT key, as emcee's refusal
+	// says (TestOutsideS34OsticketRefusals): id beside dept_id, computed
+	// in migrate from the rows as inserted.
 	id, name, signature := "dept_id", "dept_name", "dept_signature"
 	if since(v, "36f6b328") {
 		name, signature = "name", "signature"
 	}
 	cols := []string{hcol(id, "int", "unsigned = true", "auto_increment = true")}
+	if since(v, "36f6b328") { // its id, as the refusal of the rename says: beside dept_id, computed in migrate
+		cols = append(cols, hcol("id", "int", "unsigned = true", "null = true"))
+	}
 	if since(v, "5cd0a25a") { // 36f6b328-5cd0a25a
 		cols = append(cols, hcol("pid", "int", "unsigned = true", "null = true"))
 	}
@@ -329,6 +334,9 @@ var osticketMigrations = map[string]string{
 		"  set     = \"flags = IF((SELECT CASE f.type WHEN 'U' THEN name IN ('name', 'email') WHEN 'O' THEN name = 'name' WHEN 'T' THEN name = 'message' ELSE FALSE END FROM ost_form AS f WHERE f.id = form_id), 3, 1) | CASE private WHEN 0 THEN CONV(3100, 16, 10) WHEN 1 THEN CONV(3000, 16, 10) WHEN 2 THEN CONV(100, 16, 10) ELSE 0 END | CASE required WHEN 1 THEN CONV(4400, 16, 10) WHEN 2 THEN CONV(400, 16, 10) WHEN 3 THEN CONV(4000, 16, 10) ELSE 0 END | IF(edit_mask & 1, CONV(20, 16, 10), 0) | IF(edit_mask & 2, CONV(40000, 16, 10), 0) | IF(edit_mask & 4, CONV(10000, 16, 10), 0) | IF(edit_mask & 8, CONV(20000, 16, 10), 0) | IF(edit_mask & 16, CONV(10, 16, 10), 0) | IF(edit_mask & 32, CONV(40, 16, 10), 0)\"\n" +
 		"  pending = \"flags = 1\"\n}\n" +
 		hdiscard("ost_staff", "timezone_id", "daylight_saving") + "discard {\n  table = \"ost_timezone\"\n}\n",
+	// 1ee831c8-36f6b328: department's id, as the refusal of its rename
+	// gives it.
+	"36f6b328": "data_migration \"id\" {\n  table   = \"ost_department\"\n  set     = \"`id` = dept_id\"\n  pending = \"`id` IS NULL\"\n}\n",
 	// 36f6b328-5cd0a25a: a thread for each ticket with a message, and the
 	// entries of ticket_thread in thread_entry (the first message of each
 	// flagged original); ticket_thread dropped; departments' paths.
@@ -434,6 +442,8 @@ func TestOutsideS34OsticketHistory(t *testing.T) {
 		{"36f6b328", "expand", "RENAME TABLE `ost_groups` TO `ost_group`"},
 		{"36f6b328", "expand", "ALTER TABLE `ost_department` ADD COLUMN `name` varchar(128) NULL, ADD COLUMN `signature` text NULL"},
 		{"36f6b328", "expand", "ALTER TABLE `ost_staff` ADD COLUMN `role_id` int unsigned NOT NULL DEFAULT 0, ALGORITHM=INSTANT"},
+		{"36f6b328", "migrate", "`id`=CASE WHEN (`id` IS NULL) THEN `dept_id` ELSE `id` END WHERE (`name` IS NULL) OR (`signature` IS NULL) OR (`id` IS NULL)"},
+		{"36f6b328", "contract", "SELECT COUNT(*) FROM `ost_department` WHERE (`id` IS NULL)"},
 		{"36f6b328", "migrate", "UPDATE `ost_department` SET `name`=CASE WHEN (`name` IS NULL)"},
 		{"36f6b328", "contract", "DROP VIEW IF EXISTS `ost_groups`"},
 		{"36f6b328", "contract", "ALTER TABLE `ost_department` DROP INDEX `dept_name`, ADD UNIQUE INDEX `dept_name` (`name`)"},
@@ -506,20 +516,22 @@ func TestOutsideS34OsticketHistory(t *testing.T) {
 		p.exec(q)
 	}
 	// What the previous release's code writes while the next one rolls out.
-	oldWrites := map[string]string{
-		"03ff59bf": "INSERT INTO ost_ticket (ticket_id, number, status, created, updated) VALUES (3, '100003', 'closed', '2014-06-01 09:00:00', NOW())",
-		"b26f29a6": "INSERT INTO ost_ticket (ticket_id, number, status_id, lastmessage, created, updated) VALUES (4, '100004', 2, '2014-06-02 10:00:00', '2014-06-02 09:00:00', NOW())",
-		"1ee831c8": "INSERT INTO ost_staff (staff_id, group_id, dept_id, timezone_id, daylight_saving, username, signature, created, updated) VALUES (2, 1, 1, 2, 0, 'agent', '', NOW(), NOW())",
-		"36f6b328": "INSERT INTO ost_groups (group_id, group_name, created, updated) VALUES (2, 'Agents', NOW(), NOW())",
-		"5cd0a25a": "INSERT INTO ost_ticket_thread (id, ticket_id, thread_type, poster, body, created, updated) VALUES (4, 3, 'M', 'Cy', 'again', NOW(), NOW()), (5, 1, 'N', 'admin', 'note', NOW(), NOW())",
-		"2d590ffa": "INSERT INTO ost_form (id, type, deletable, title, created, updated) VALUES (3, 'G', 1, 'Another', NOW(), NOW())",
-		"9143a511": "INSERT INTO ost_department (dept_id, name, signature, path, created, updated) VALUES (2, 'Sales', '', '/2/', NOW(), NOW())",
-		"0d6099a6": "INSERT INTO ost_ticket_event (ticket_id, staff_id, dept_id, state, staff, timestamp) VALUES (2, 2, 1, 'closed', 'agent', NOW())",
-		"98ad7d55": "UPDATE ost_ticket SET lastresponse = '2014-06-03 12:00:00' WHERE ticket_id = 3",
+	oldWrites := map[string][]string{
+		"03ff59bf": {"INSERT INTO ost_ticket (ticket_id, number, status, created, updated) VALUES (3, '100003', 'closed', '2014-06-01 09:00:00', NOW())"},
+		"b26f29a6": {"INSERT INTO ost_ticket (ticket_id, number, status_id, lastmessage, created, updated) VALUES (4, '100004', 2, '2014-06-02 10:00:00', '2014-06-02 09:00:00', NOW())"},
+		"1ee831c8": {"INSERT INTO ost_staff (staff_id, group_id, dept_id, timezone_id, daylight_saving, username, signature, created, updated) VALUES (2, 1, 1, 2, 0, 'agent', '', NOW(), NOW())"},
+		"36f6b328": {"INSERT INTO ost_groups (group_id, group_name, created, updated) VALUES (2, 'Agents', NOW(), NOW())", "INSERT INTO ost_department (dept_name, dept_signature, created, updated) VALUES ('Sales', '', NOW(), NOW())"},
+		"5cd0a25a": {"INSERT INTO ost_ticket_thread (id, ticket_id, thread_type, poster, body, created, updated) VALUES (4, 3, 'M', 'Cy', 'again', NOW(), NOW()), (5, 1, 'N', 'admin', 'note', NOW(), NOW())"},
+		"2d590ffa": {"INSERT INTO ost_form (id, type, deletable, title, created, updated) VALUES (3, 'G', 1, 'Another', NOW(), NOW())"},
+		"9143a511": {"INSERT INTO ost_department (id, name, signature, path, created, updated) VALUES (3, 'Billing', '', '/3/', NOW(), NOW())"},
+		"0d6099a6": {"INSERT INTO ost_ticket_event (ticket_id, staff_id, dept_id, state, staff, timestamp) VALUES (2, 2, 1, 'closed', 'agent', NOW())"},
+		"98ad7d55": {"UPDATE ost_ticket SET lastresponse = '2014-06-03 12:00:00' WHERE ticket_id = 3"},
 	}
 	for _, v := range osticketReleases[1:] {
 		p.must("db", "expand")
-		p.exec(oldWrites[v])
+		for _, q := range oldWrites[v] {
+			p.exec(q)
+		}
 		p.must("db", "migrate")
 		p.must("db", "contract")
 		if r := p.must("db", "diff"); !strings.Contains(r.Stdout, "matches what its recorded revisions") || !strings.Contains(r.Stdout, v+"_contract01") {
@@ -534,7 +546,7 @@ func TestOutsideS34OsticketHistory(t *testing.T) {
 		"SELECT COUNT(*) FROM ost_ticket WHERE lastupdate IS NULL":                                                                                                 "0",
 		"SELECT GROUP_CONCAT(id, ':', object_id ORDER BY object_id) FROM ost_thread":                                                                               "1:1,2:2,3:3",
 		"SELECT GROUP_CONCAT(e.id, ':', t.object_id, ':', e.type, e.flags ORDER BY e.id) FROM ost_thread_entry e JOIN ost_thread t ON t.id = e.thread_id":          "1:1:M1,2:1:R0,3:2:M1,4:3:M1,5:1:N0",
-		"SELECT GROUP_CONCAT(dept_id, ':', name, ':', path ORDER BY dept_id) FROM ost_department":                                                                  "1:Support:/1/,2:Sales:/2/",
+		"SELECT GROUP_CONCAT(dept_id, ':', id, ':', name, ':', path ORDER BY dept_id) FROM ost_department":                                                         "1:1:Support:/1/,2:2:Sales:/2/,3:3:Billing:/3/",
 		"SELECT GROUP_CONCAT(id, ':', flags ORDER BY id) FROM ost_form":                                                                                            "1:0,2:1,3:1",
 		"SELECT GROUP_CONCAT(id, ':', flags ORDER BY id) FROM ost_form_field":                                                                                      "1:29955,2:257",
 		"SELECT value FROM ost_form_entry_values":                                                                                                                  "2014-05-13 16:53:20",
@@ -588,6 +600,8 @@ func TestOutsideS34OsticketRefusals(t *testing.T) {
 		}, []string{"schema/b26f29a6.hcl:", `set of data_migration "reopen_settings": INSERT(str, pos, len, newstr): emcee cannot write it back`, "write it with CONCAT, LEFT and SUBSTRING"}},
 		// 1ee831c8-36f6b328: CHANGE dept_id id, group_id id, the keys.
 		{"AUTO_INCREMENT key renamed", "36f6b328", func(s string) string {
+			s = replaceOnce(s, "  column \"id\" {\n    type = int\n    unsigned = true\n    null = true\n  }\n", "")
+			s = s[:strings.Index(s, "data_migration \"id\" {")]
 			s = replaceOnce(s, "  column \"dept_id\" {\n    type = int\n    unsigned = true\n    auto_increment = true\n  }\n", "  column \"id\" {\n    type = int\n    unsigned = true\n    auto_increment = true\n    renamed_from = \"dept_id\"\n  }\n")
 			return replaceOnce(s, "  primary_key {\n    columns = [column.dept_id]\n", "  primary_key {\n    columns = [column.id]\n")
 		}, []string{"schema/36f6b328.hcl:", "ost_department.id is computed from ost_department.dept_id, an AUTO_INCREMENT column, by a trigger while both releases run: a BEFORE INSERT trigger sees 0 there",
@@ -606,5 +620,44 @@ func TestOutsideS34OsticketRefusals(t *testing.T) {
 			}
 			opContains(t, r, c.want...)
 		})
+	}
+}
+
+// b26f29a6-1ee831c8 computes lastupdate as GREATEST(IFNULL(lastmessage, 0),
+// ..., created), which osTicket's installer runs in a non-strict sql_mode.
+// Under the strict mode emcee pins, a ticket without a message fails
+// migrate ('0' is no datetime): the failure names the statement and the
+// declaration, and the release, rolled back, planned again with the
+// expression written for strict mode and applied again, upgrades.
+func TestOutsideS34OsticketStrictModeBackfill(t *testing.T) {
+	t.Parallel()
+	const patch = "lastupdate = CAST(GREATEST(IFNULL(lastmessage, 0), IFNULL(closed, 0), IFNULL(reopened, 0), created) AS DATETIME)"
+	const strict = "lastupdate = GREATEST(COALESCE(lastmessage, created), COALESCE(closed, created), COALESCE(reopened, created), created)"
+	first := strings.TrimSuffix(osticketRelease("b26f29a6"), osticketMigrations["b26f29a6"])
+	p := newSchemaProject(t, [2]string{"b26f29a6", first}, [2]string{"1ee831c8", replaceOnce(osticketRelease("1ee831c8"), strict, patch)})
+	p.must("plan")
+	p.must("db", "sync", "b26f29a6")
+	p.exec("INSERT INTO ost_ticket (ticket_id, number, status_id, created, updated) VALUES (1, '100001', 1, '2014-05-01 09:00:00', NOW())")
+	p.must("db", "expand")
+	r := p.run("db", "migrate")
+	if r.Code == 0 {
+		t.Fatalf("migrate of IFNULL(lastmessage, 0) under strict mode: %s", r)
+	}
+	opContains(t, r, "1ee831c8_migrate01 (1ee831c8/1ee831c8_migrate01.sql) statement 2 of 3", "Truncated incorrect datetime value: '0'",
+		"the backfill at plans/1ee831c8/1ee831c8_migrate01.sql:", "an expression the server refuses under emcee's strict sql_mode",
+		"roll the release back with `emcee db rollback --env test` and plan it again (`emcee plan --rewrite 1ee831c8`, while it is not released)")
+	// The plan file's line names the declaration.
+	if !strings.Contains(p.read("plans/1ee831c8/1ee831c8_migrate01.sql"), `data_migration "ticket_dates" (declared at schema/1ee831c8.hcl:`) {
+		t.Errorf("the migrate revision does not name the declaration")
+	}
+	p.must("db", "rollback")
+	p.editSchema("1ee831c8", func(s string) string { return replaceOnce(s, patch, strict) })
+	p.must("plan", "--rewrite", "1ee831c8")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	p.must("db", "contract")
+	p.must("db", "diff")
+	if got := p.query("SELECT CAST(lastupdate AS CHAR) FROM ost_ticket"); got != "2014-05-01 09:00:00" {
+		t.Errorf("lastupdate: %s", got)
 	}
 }
