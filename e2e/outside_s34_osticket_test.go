@@ -11,11 +11,14 @@ import (
 // (with its .cleanup.sql, run by the same upgrade) changes them, patch by
 // patch from v1.9.0 (8f99b8bf) to v1.10.0 (98ad7d55). A release is named by
 // the schema signature its patch ends at; columns the patches do not touch
-// are left out.
+// are left out, and so are what the patches compute from the config table
+// (department and SLA flags) and staff_dept_access, whose rows (one per
+// agent and department of the agent's group) a data_migration's insert,
+// one row per row of its from table, cannot make.
 var osticketReleases = []string{"8f99b8bf", "03ff59bf", "b26f29a6", "1ee831c8", "36f6b328", "5cd0a25a", "2d590ffa", "9143a511", "0d6099a6", "98ad7d55"}
 
-// since says whether release v has the change of the patch ending at sig.
-func since(v, sig string) bool {
+// osticketSince says whether release v has the change of the patch ending at sig.
+func osticketSince(v, sig string) bool {
 	return slices.Index(osticketReleases, v) >= slices.Index(osticketReleases, sig)
 }
 
@@ -27,32 +30,32 @@ func osticketTicket(v string) string {
 		hcol("dept_id", "int", "unsigned = true", "default = 0"),
 		hcol("staff_id", "int", "unsigned = true", "default = 0"),
 	}
-	if !since(v, "03ff59bf") {
+	if !osticketSince(v, "03ff59bf") {
 		cols = append(cols, hcol("status", `enum("open","closed")`, `default = "open"`))
 	} else { // 8f99b8bf-03ff59bf: status_id set from status; its cleanup drops status
 		cols = append(cols, hcol("status_id", "int", "unsigned = true", "default = 0", hin(v, "03ff59bf",
 			"replaces {\n      column   = \"status\"\n      forward  = \"CASE status WHEN 'closed' THEN 3 ELSE 1 END\"\n      backward = \"IF(status_id = 3, 'closed', 'open')\"\n    }")))
 	}
-	if since(v, "9143a511") { // 2d590ffa-9143a511
+	if osticketSince(v, "9143a511") { // 2d590ffa-9143a511
 		cols = append(cols, hcol("lock_id", "int", "unsigned = true", "default = 0"))
 	}
-	if since(v, "0d6099a6") { // 9143a511-0d6099a6
+	if osticketSince(v, "0d6099a6") { // 9143a511-0d6099a6
 		cols = append(cols, hcol("source_extra", "varchar(40)", "null = true"))
 	}
 	cols = append(cols, hcol("duedate", "datetime", "null = true"))
-	if since(v, "1ee831c8") { // b26f29a6-1ee831c8
+	if osticketSince(v, "1ee831c8") { // b26f29a6-1ee831c8
 		cols = append(cols, hcol("est_duedate", "datetime", "null = true"))
 	}
 	cols = append(cols, hcol("reopened", "datetime", "null = true"), hcol("closed", "datetime", "null = true"))
-	if !since(v, "98ad7d55") { // 0d6099a6-98ad7d55 moves them to thread
+	if !osticketSince(v, "98ad7d55") { // 0d6099a6-98ad7d55 moves them to thread
 		cols = append(cols, hcol("lastmessage", "datetime", "null = true"), hcol("lastresponse", "datetime", "null = true"))
 	}
-	if since(v, "1ee831c8") {
+	if osticketSince(v, "1ee831c8") {
 		cols = append(cols, hcol("lastupdate", "datetime", "null = true"))
 	}
 	cols = append(cols, hcol("created", "datetime"), hcol("updated", "datetime"), hpk("ticket_id"),
 		hindex("user_id", false, "user_id"), hindex("dept_id", false, "dept_id"), hindex("staff_id", false, "staff_id"), hindex("created", false, "created"))
-	if !since(v, "03ff59bf") {
+	if !osticketSince(v, "03ff59bf") {
 		cols = append(cols, hindex("status", false, "status"))
 	} else {
 		cols = append(cols, hindex("status_id", false, "status_id"))
@@ -64,7 +67,7 @@ func osticketTicket(v string) string {
 // rows into thread and thread_entry and drops it.
 func osticketTicketThread(v string) string {
 	body := "text"
-	if since(v, "b26f29a6") { // 03ff59bf-b26f29a6
+	if osticketSince(v, "b26f29a6") { // 03ff59bf-b26f29a6
 		body = "mediumtext"
 	}
 	return htable("ost_ticket_thread",
@@ -89,7 +92,7 @@ func osticketThread(v string) string {
 		hcol("object_type", "char(1)"),
 		hcol("extra", "text", "null = true"),
 	}
-	if since(v, "98ad7d55") {
+	if osticketSince(v, "98ad7d55") {
 		cols = append(cols, hcol("lastresponse", "datetime", "null = true"), hcol("lastmessage", "datetime", "null = true"))
 	}
 	cols = append(cols, hcol("created", "datetime"), hpk("id"), hindex("object_id", false, "object_id"), hindex("object_type", false, "object_type"))
@@ -124,7 +127,7 @@ func osticketTicketStatus(v string) string {
 		hcol("sort", "int", "unsigned = true", "default = 0"),
 		hcol("properties", "text"),
 	}
-	if !since(v, "b26f29a6") { // 03ff59bf-b26f29a6's cleanup drops it
+	if !osticketSince(v, "b26f29a6") { // 03ff59bf-b26f29a6's cleanup drops it
 		cols = append(cols, hcol("notes", "text"))
 	}
 	cols = append(cols, hcol("created", "datetime"), hcol("updated", "datetime"), hpk("id"), hindex("name", true, "name"), hindex("state", false, "state"))
@@ -133,30 +136,30 @@ func osticketTicketStatus(v string) string {
 
 func osticketStaff(v string) string {
 	cols := []string{hcol("staff_id", "int", "unsigned = true", "auto_increment = true")}
-	if !since(v, "98ad7d55") { // 0d6099a6-98ad7d55
+	if !osticketSince(v, "98ad7d55") { // 0d6099a6-98ad7d55
 		cols = append(cols, hcol("group_id", "int", "unsigned = true", "default = 0"))
 	}
 	cols = append(cols, hcol("dept_id", "int", "unsigned = true", "default = 0"))
-	if since(v, "36f6b328") { // 1ee831c8-36f6b328
+	if osticketSince(v, "36f6b328") { // 1ee831c8-36f6b328
 		cols = append(cols, hcol("role_id", "int", "unsigned = true", "default = 0"))
 	}
-	if !since(v, "1ee831c8") { // b26f29a6-1ee831c8's cleanup
+	if !osticketSince(v, "1ee831c8") { // b26f29a6-1ee831c8's cleanup
 		cols = append(cols, hcol("timezone_id", "int", "unsigned = true", "default = 0"))
 	}
 	cols = append(cols, hcol("username", "varchar(32)", `default = ""`), hcol("firstname", "varchar(32)", "null = true"), hcol("signature", "text"))
-	if since(v, "1ee831c8") {
+	if osticketSince(v, "1ee831c8") {
 		cols = append(cols, hcol("lang", "varchar(16)", "null = true"), hcol("timezone", "varchar(64)", "null = true"), hcol("locale", "varchar(16)", "null = true"))
 	} else {
 		cols = append(cols, hcol("daylight_saving", "tinyint", "unsigned = true", "default = 0"))
 	}
-	if since(v, "1ee831c8") {
+	if osticketSince(v, "1ee831c8") {
 		cols = append(cols, hcol("extra", "text", "null = true"))
 	}
-	if since(v, "98ad7d55") {
+	if osticketSince(v, "98ad7d55") {
 		cols = append(cols, hcol("permissions", "text", "null = true"))
 	}
 	cols = append(cols, hcol("created", "datetime"), hcol("updated", "datetime"), hpk("staff_id"), hindex("username", true, "username"), hindex("dept_id", false, "dept_id"))
-	if !since(v, "98ad7d55") {
+	if !osticketSince(v, "98ad7d55") {
 		cols = append(cols, hindex("group_id", false, "group_id", "staff_id"))
 	}
 	return htable("ost_staff", cols...)
@@ -176,28 +179,28 @@ func osticketDepartment(v string) string {
 	// says (TestOutsideS34OsticketRefusals): id beside dept_id, computed
 	// in migrate from the rows as inserted.
 	id, name, signature := "dept_id", "dept_name", "dept_signature"
-	if since(v, "36f6b328") {
+	if osticketSince(v, "36f6b328") {
 		name, signature = "name", "signature"
 	}
 	cols := []string{hcol(id, "int", "unsigned = true", "auto_increment = true")}
-	if since(v, "36f6b328") { // its id, as the refusal of the rename says: beside dept_id, computed in migrate
+	if osticketSince(v, "36f6b328") { // its id, as the refusal of the rename says: beside dept_id, computed in migrate
 		cols = append(cols, hcol("id", "int", "unsigned = true", "null = true"))
 	}
-	if since(v, "5cd0a25a") { // 36f6b328-5cd0a25a
+	if osticketSince(v, "5cd0a25a") { // 36f6b328-5cd0a25a
 		cols = append(cols, hcol("pid", "int", "unsigned = true", "null = true"))
 	}
 	cols = append(cols, hcol("manager_id", "int", "unsigned = true", "default = 0"))
-	if since(v, "0d6099a6") { // 9143a511-0d6099a6
+	if osticketSince(v, "0d6099a6") { // 9143a511-0d6099a6
 		cols = append(cols, hcol("flags", "int", "unsigned = true", "default = 0"))
 	}
 	cols = append(cols, hcol(name, "varchar(128)", `default = ""`, hin(v, "36f6b328", `renamed_from = "dept_name"`)),
 		hcol(signature, "text", hin(v, "36f6b328", `renamed_from = "dept_signature"`)),
 		hcol("ispublic", "tinyint", "unsigned = true", "default = 1"))
-	if since(v, "5cd0a25a") {
+	if osticketSince(v, "5cd0a25a") {
 		cols = append(cols, hcol("path", "varchar(128)", `default = "/"`))
 	}
 	cols = append(cols, hcol("updated", "datetime"), hcol("created", "datetime"), hpk(id), hindex("manager_id", false, "manager_id"))
-	if !since(v, "5cd0a25a") {
+	if !osticketSince(v, "5cd0a25a") {
 		cols = append(cols, hindex("dept_name", true, name))
 	} else {
 		cols = append(cols, hindex("name", true, name, "pid"))
@@ -210,11 +213,11 @@ func osticketDepartment(v string) string {
 // 0d6099a6-98ad7d55's cleanup drops.
 func osticketGroup(v string) string {
 	name, id := "ost_groups", "group_id"
-	if since(v, "36f6b328") {
+	if osticketSince(v, "36f6b328") {
 		name = "ost_group"
 	}
 	cols := []string{hin(v, "36f6b328", "  renamed_from = \"ost_groups\"\n"), hcol(id, "int", "unsigned = true", "auto_increment = true")}
-	if since(v, "36f6b328") {
+	if osticketSince(v, "36f6b328") {
 		cols = append(cols, hcol("role_id", "int", "unsigned = true", "default = 0"))
 	}
 	cols = append(cols, hcol("group_enabled", "tinyint", "unsigned = true", "default = 1"),
@@ -225,18 +228,18 @@ func osticketGroup(v string) string {
 
 func osticketForm(v string) string {
 	cols := []string{hcol("id", "int", "unsigned = true", "auto_increment = true")}
-	if since(v, "2d590ffa") { // 5cd0a25a-2d590ffa
+	if osticketSince(v, "2d590ffa") { // 5cd0a25a-2d590ffa
 		cols = append(cols, hcol("pid", "int", "unsigned = true", "null = true"))
 	}
 	cols = append(cols, hcol("type", "varchar(8)", `default = "G"`))
-	if !since(v, "0d6099a6") {
+	if !osticketSince(v, "0d6099a6") {
 		cols = append(cols, hcol("deletable", "tinyint(1)", "default = 1"))
 	} else { // 9143a511-0d6099a6: CHANGE deletable flags, internal forms 0
 		cols = append(cols, hcol("flags", "int", "unsigned = true", "default = 1", hin(v, "0d6099a6",
 			"replaces {\n      column   = \"deletable\"\n      forward  = \"IF(type IN ('T','U','C','O','A'), 0, deletable)\"\n      backward = \"flags & 1\"\n    }")))
 	}
 	cols = append(cols, hcol("title", "varchar(255)"))
-	if since(v, "2d590ffa") {
+	if osticketSince(v, "2d590ffa") {
 		cols = append(cols, hcol("name", "varchar(64)", `default = ""`))
 	}
 	return htable("ost_form", append(cols, hcol("created", "datetime"), hcol("updated", "datetime"), hpk("id"))...)
@@ -247,11 +250,11 @@ func osticketFormField(v string) string {
 		hcol("id", "int", "unsigned = true", "auto_increment = true"),
 		hcol("form_id", "int", "unsigned = true"),
 	}
-	if since(v, "1ee831c8") { // b26f29a6-1ee831c8
+	if osticketSince(v, "1ee831c8") { // b26f29a6-1ee831c8
 		cols = append(cols, hcol("flags", "int", "unsigned = true", "default = 1"))
 	}
 	cols = append(cols, hcol("type", "varchar(255)", `default = "text"`), hcol("label", "varchar(255)"))
-	if !since(v, "0d6099a6") { // 9143a511-0d6099a6's cleanup
+	if !osticketSince(v, "0d6099a6") { // 9143a511-0d6099a6's cleanup
 		cols = append(cols, hcol("required", "tinyint(1)", "default = 0"), hcol("private", "tinyint(1)", "default = 0"), hcol("edit_mask", "tinyint(1)", "default = 0"))
 	}
 	cols = append(cols, hcol("name", "varchar(64)"), hcol("sort", "int", "unsigned = true"), hcol("created", "datetime"), hcol("updated", "datetime"), hpk("id"))
@@ -271,7 +274,7 @@ func osticketFormEntryValues() string {
 // thread_event, giving it a key (id) and its rows the ids of their
 // tickets' threads.
 func osticketEvent(v string) string {
-	if !since(v, "0d6099a6") {
+	if !osticketSince(v, "0d6099a6") {
 		return htable("ost_ticket_event",
 			hcol("ticket_id", "int", "unsigned = true", "default = 0"),
 			hcol("staff_id", "int", "unsigned = true"),
@@ -286,7 +289,7 @@ func osticketEvent(v string) string {
 	// narrowing rename says (TestOutsideS34OsticketRefusals): renamed in
 	// one release, narrowed in the next.
 	username := "varchar(255)"
-	if since(v, "98ad7d55") {
+	if osticketSince(v, "98ad7d55") {
 		username = "varchar(128)"
 	}
 	return htable("ost_thread_event", hin(v, "0d6099a6", "  renamed_from = \"ost_ticket_event\"\n"),
@@ -372,20 +375,20 @@ var osticketMigrations = map[string]string{
 // osticketRelease is the schema file of one release.
 func osticketRelease(v string) string {
 	s := "schema \"app\" {}\n" + osticketTicket(v)
-	if !since(v, "5cd0a25a") {
+	if !osticketSince(v, "5cd0a25a") {
 		s += osticketTicketThread(v)
 	} else {
 		s += osticketThread(v) + osticketThreadEntry()
 	}
-	if since(v, "03ff59bf") {
+	if osticketSince(v, "03ff59bf") {
 		s += osticketTicketStatus(v)
 	}
 	s += osticketStaff(v)
-	if !since(v, "1ee831c8") {
+	if !osticketSince(v, "1ee831c8") {
 		s += osticketTimezone()
 	}
 	s += osticketDepartment(v)
-	if !since(v, "98ad7d55") {
+	if !osticketSince(v, "98ad7d55") {
 		s += osticketGroup(v)
 	}
 	s += osticketForm(v) + osticketFormField(v) + osticketFormEntryValues() + osticketEvent(v)
