@@ -679,9 +679,19 @@ func (s *Session) insertConflict(ctx context.Context, rev *revision.Revision, st
 // sql_mode refuses the value instead of storing it clipped, so the batch
 // wrote nothing. The rows and the expression are the release's, which
 // emcee cannot fix, and the ways out are two: fix the rows, or go back and
-// declare a column or an expression that holds every value. "" for any
-// other failure.
+// declare a column or an expression that holds every value. Or because
+// the strict mode refuses the expression itself. "" for any other failure.
 func (s *Session) unfit(rev *revision.Revision, st revision.Statement, cause error) string {
+	if st.Kind == revision.Backfill && dbconn.ServerError(cause,
+		1292, // a value converted that is not one of the type: osTicket 1.10's GREATEST(IFNULL(lastmessage, 0), ...) of DATETIMEs
+		1365, // division by 0 (ERROR_FOR_DIVISION_BY_ZERO)
+	) {
+		// The expression, not the column: a non-strict session (osTicket's
+		// upgrader) warns and goes on; "fix the cause and rerun" alone
+		// sent the operator to rerun the same statement.
+		return fmt.Sprintf("the backfill at %s evaluates, for a pending row of %s, an expression the server refuses under emcee's strict sql_mode (a value converted to a type it is not, such as 0 as a DATETIME, or a division by 0), where a non-strict session would warn and store something; the failing batch changed no row, and a rerun stops there again. Ways out: change those rows so that the expression holds for them (they are among the rows the statement's WHERE selects), then rerun; or roll the release back with %s and plan it again (`emcee plan --rewrite %s`, while it is not released) with an expression valid for every row (COALESCE to a value of the type it is compared or combined with). ",
+			s.at(rev, st), sqlsyntax.Ident(st.Table), s.rerunOf("rollback"), rev.ID.Release)
+	}
 	if st.Kind != revision.Backfill || !dbconn.ServerError(cause,
 		1264, // out of range value for column
 		1690, // the expression's own arithmetic overflows (BIGINT value is out of range)

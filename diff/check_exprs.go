@@ -67,6 +67,17 @@ func (r *Release) checkExpressions(prev *Release) []string {
 		if decl.Fill != "" {
 			if err := r.checkFill(prev, decl, newT, oldT); err != nil {
 				add(err)
+			} else if err := r.autoIncrementRead(decl, decl.FillExpr, decl.Fill, newT, oldT); err != nil {
+				add(err)
+			}
+		}
+		if oldT != nil && (decl.RenamedFrom != "" || decl.Replaces != nil) {
+			forward, src := (*sqlsyntax.Expr)(nil), decl.RenamedFrom
+			if decl.Replaces != nil {
+				forward, src = decl.Replaces.ForwardExpr, decl.Replaces.Forward
+			}
+			if err := r.autoIncrementRead(decl, forward, src, newT, oldT); err != nil {
+				add(err)
 			}
 		}
 	}
@@ -298,6 +309,51 @@ func (r *Release) checkFill(prev *Release, decl *ColumnDecl, newT, oldT *schema.
 		return decl.FillPos.Errorf("%s has fill and a default: the previous release's inserts already get the default. Remove one of them (keep fill to compute existing rows from other columns, default for a constant)", ref)
 	}
 	return r.Declarations.resolve(decl.FillExpr, sqlsyntax.Scope{Table: newT.Name, Columns: Union(ColumnNames(newT), ColumnNames(oldT))}, "fill of %s", ref)
+}
+
+// autoIncrementRead refuses a column computed by a sync trigger (fill,
+// forward: expr; the copy of a renamed column: src alone) from an
+// AUTO_INCREMENT column of its table: a BEFORE INSERT trigger sees 0 there in a row whose insert leaves the column to the
+// server, which numbers the row only after the trigger has run (MariaDB
+// 10.11, measured), so every row a release inserted while both ran got
+// the value of 0, and contract's gate, which counts NULLs, passed
+// (osTicket 1.10 renames department.dept_id id; the key-move refusal's
+// advice, `fill = "dept_id"` on id, gave its rows id 0). Computed in
+// migrate from the rows as inserted, the value is right.
+func (r *Release) autoIncrementRead(decl *ColumnDecl, expr *sqlsyntax.Expr, src string, newT, oldT *schema.Table) error {
+	read := []string{src}
+	if expr != nil {
+		cols, err := expr.Resolve(sqlsyntax.Scope{Table: newT.Name, Columns: Union(ColumnNames(newT), ColumnNames(oldT))})
+		if err != nil {
+			return nil // reported where the expression is resolved
+		}
+		read = cols
+	}
+	ref := decl.Ref
+	for _, c := range read {
+		for _, t := range []*schema.Table{oldT, newT} {
+			col, ok := (*schema.Column)(nil), false
+			if t != nil {
+				col, ok = t.Column(c)
+			}
+			if !ok || !AutoIncrement(col) {
+				continue
+			}
+			name := sqlsyntax.Ident(ref.Column)
+			block := hclquote.Block("", [][]string{{"data_migration", ref.Column}}, hclquote.Attr{Name: "table", Value: ref.Table},
+				hclquote.Attr{Name: "set", Value: name + " = " + src}, hclquote.Attr{Name: "pending", Value: name + " IS NULL"})
+			keep := "remove fill"
+			if s := decl.Source(); s != "" {
+				how := "renamed_from"
+				if decl.Replaces != nil {
+					how = "replaces block"
+				}
+				keep = fmt.Sprintf("keep %s under its name (no trigger can copy the number the server gives a row) and %s beside it without its %s", s, ref.Column, how)
+			}
+			return decl.Pos.Errorf("%s is computed from %s.%s, an AUTO_INCREMENT column, by a trigger while both releases run: a BEFORE INSERT trigger sees 0 there in a row whose insert leaves %s to the server, which numbers the row only after the trigger has run, so every row inserted meanwhile would get the value computed from 0. Compute it in migrate, from the rows as inserted: %s, declare %s `null = true` in this release, and, at the top level of the file:\n%s\nthen make it NOT NULL in the next release (contract tightens it behind a gate counting the rows still NULL)", ref, t.Name, c, c, keep, ref.Column, block)
+		}
+	}
+	return nil
 }
 
 // BatchKey is the column a backfill of the table runs in ranges of: its

@@ -576,3 +576,41 @@ func TestSetReadingATableTheReleaseDrops(t *testing.T) {
 		})
 	}
 }
+
+// A column a sync trigger computes from an AUTO_INCREMENT column of its
+// table got 0 from it in every row a release inserted while both ran: a
+// BEFORE INSERT trigger sees 0 there when the insert leaves the column to
+// the server, which numbers the row after the trigger (osTicket 1.10
+// renames department.dept_id id; the key-move refusal advised `fill =
+// "dept_id"` on id, and the rows the previous release inserted got id 0,
+// which contract's NULL gate let through). Refused, with the data
+// migration that computes it from the rows as inserted.
+func TestTriggerReadingAnAutoIncrementColumn(t *testing.T) {
+	table := func(cols string) string {
+		return "schema \"app\" {}\ntable \"d\" {\n  schema = schema.app\n  column \"dept_id\" {\n    type           = int\n    auto_increment = true\n  }\n  column \"name\" {\n    type = varchar(20)\n  }\n" + cols + "  primary_key {\n    columns = [column.dept_id]\n  }\n}\n"
+	}
+	prev, err := ParseRelease("a", "a.hcl", []byte(table("  column \"code\" {\n    type = int\n  }\n")), mariadb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	way := "Compute it in migrate, from the rows as inserted"
+	for _, tc := range []struct{ name, cols, want string }{
+		{"fill", "  column \"code\" {\n    type = int\n  }\n  column \"id\" {\n    type = int\n    fill = \"dept_id + 0\"\n  }\n", `d.id is computed from d.dept_id, an AUTO_INCREMENT column`},
+		{"fill: the way out", "  column \"code\" {\n    type = int\n  }\n  column \"id\" {\n    type = int\n    fill = \"dept_id + 0\"\n  }\n", "remove fill, declare id `null = true` in this release, and, at the top level of the file:\ndata_migration \"id\" {\n  table   = \"d\"\n  set     = \"`id` = dept_id + 0\"\n  pending = \"`id` IS NULL\"\n}\n"},
+		{"forward", "  column \"ref\" {\n    type = varchar(20)\n    replaces {\n      column   = \"code\"\n      forward  = \"CONCAT(code, '-', dept_id)\"\n      backward = \"0\"\n    }\n  }\n", "keep code under its name (no trigger can copy the number the server gives a row) and ref beside it without its replaces block"},
+		{"fill from another column", "  column \"code\" {\n    type = int\n  }\n  column \"id\" {\n    type = int\n    fill = \"code\"\n  }\n", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, err := ParseRelease("b", "b.hcl", []byte(table(tc.cols)), mariadb)
+			if err == nil {
+				err = r.Check(prev)
+			}
+			switch {
+			case tc.want == "" && err != nil:
+				t.Fatalf("refused: %v", err)
+			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), way)):
+				t.Fatalf("got %v\nwant %q", err, tc.want)
+			}
+		})
+	}
+}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"ariga.io/atlas/sql/schema"
+
+	"github.com/emcee-db/emcee/schemadef"
 )
 
 // A rename is a replacement whose conversions are the identity. RENAME
@@ -29,6 +31,17 @@ func init() {
 			add := c.Change.(*schema.AddColumn)
 			d := c.ctx.Decl(c.Table.Name, add.C.Name)
 			claimOldDrop(c, d.RenamedFrom)
+			// The copy trigger stores what the previous release writes in
+			// the new column from expand on: a type that does not hold each
+			// such value fails that release's insert (error 1406 under the
+			// strict mode the trigger was created in), and migrate's copy
+			// of the rows holding one (osTicket 1.10's ticket_event.staff,
+			// varchar(255), renamed username, varchar(128)).
+			if old, ok := c.FromTable.Column(d.RenamedFrom); ok && !sameType(old.Type.Type, add.C.Type.Type) && !Widens(c.ctx.Target, old, add.C, schema.ChangeType) {
+				from, to := schemadef.TypeName(old.Type), schemadef.TypeName(add.C.Type)
+				return nil, fmt.Errorf("%s: %s.%s is %s renamed, and its type changes from %s to %s, which does not hold every value of %s: from expand on, the trigger copying the previous release's writes into %s would refuse such a value, failing that release's insert or update, and migrate's copy would stop at the rows holding one. Rename it in this release keeping type = %s, and change the type in the next release (rule tighten-column: contract checks the rows first, behind a gate)",
+					d.Pos, c.Table.Name, add.C.Name, d.RenamedFrom, from, to, from, add.C.Name, from)
+			}
 			return syncSteps(c, fmt.Sprintf("%s.%s is %s renamed (declared at %s)", c.Table.Name, add.C.Name, d.RenamedFrom, d.Pos))
 		},
 	})

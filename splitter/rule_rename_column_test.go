@@ -29,6 +29,14 @@ func TestRenameColumnRule(t *testing.T) {
 			target: mariadb1011,
 			edits:  []string{"  column \"note\" {", "  column \"title\" {\n    type         = varchar(30)\n    renamed_from = \"name\"\n  }\n  column \"note\" {"},
 			errHas: []string{"after.hcl:", "images.title takes over from name, but release after still declares images.name"}},
+		// osTicket 1.10's ticket_event.staff varchar(255) renamed username
+		// varchar(128): expand added username narrow, and the previous
+		// release's insert of a longer name failed on the copy trigger
+		// (error 1406).
+		{name: "renamed to a type that does not hold the old one's values",
+			target: mariadb1011,
+			edits:  []string{"  column \"name\" {\n    type = varchar(30)\n  }\n", "  column \"title\" {\n    type         = varchar(20)\n    renamed_from = \"name\"\n  }\n"},
+			errHas: []string{"after.hcl:", "images.title is name renamed, and its type changes from varchar(30) to varchar(20), which does not hold every value of varchar(30)", "Rename it in this release keeping type = varchar(30), and change the type in the next release"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, c.run)
