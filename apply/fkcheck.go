@@ -460,9 +460,9 @@ func (s *Session) awaitWriters(ctx context.Context, g *fkGuard) error {
 // pauses at least before the next: its reads then take at most 1/10 of
 // the wait. InnoDB fills INNODB_TRX's copy holding its lock system's
 // latch, which every row lock taken or released on the server waits for,
-// and the fill grows with the square of the transactions waiting for
-// locks (measured on MariaDB 10.11, one row: about 4 s a read at 1,500
-// waiters; docs/rules-gated.md). Read every 0.15 to 0.45 s, that pile-up
+// and the fill grows as the square of the transactions waiting for locks,
+// or faster (measured on MariaDB 10.11, waiters on one row: 7 ms a read
+// at 200, 383 ms at 600, about 4 s at 1,500; docs/rules-gated.md). Read every 0.15 to 0.45 s, that pile-up
 // had emcee hold the latch over nine tenths of the time, and a pile-up
 // feeds itself when locks are released slowly. On a server without one
 // a read takes 1 to 3 ms, and the pause (0.15 s and more) is 50 times
