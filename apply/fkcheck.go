@@ -412,12 +412,17 @@ func (s *Session) awaitWriters(ctx context.Context, g *fkGuard) error {
 	// made after the ALTER.
 	var open map[[2]uint64]string
 	said := false
+	// What the reads cost (pollPause): the last one's time, all of them,
+	// and how many in a row found the same writers still open.
+	var took, busy time.Duration
+	reads, unchanged, before := 0, 0, -1
 	defer func() {
 		if open == nil {
 			_, _ = s.Conn.ExecContext(ctx, "ROLLBACK")
 		}
 	}()
 	for {
+		read := time.Now()
 		w, own := writers{names: map[uint64]string{}, threads: map[uint64]uint64{}}, false
 		err := dbconn.EachRow(ctx, s.Conn, "SELECT trx_mysql_thread_id = CONNECTION_ID(), trx_id, trx_mysql_thread_id, trx_started FROM information_schema.INNODB_TRX WHERE trx_mysql_thread_id = CONNECTION_ID() OR trx_id BETWEEN 1 AND ?", []any{uint64(lastWriterID)}, func(rows *sql.Rows) error {
 			var mine bool
@@ -448,6 +453,9 @@ func (s *Session) awaitWriters(ctx context.Context, g *fkGuard) error {
 				tables = nil // no plugin
 			}
 		}
+		took = time.Since(read)
+		busy += took
+		reads++
 		if open == nil && own {
 			if _, err := s.Conn.ExecContext(ctx, "ROLLBACK"); err != nil {
 				return s.redact(err)
@@ -457,7 +465,20 @@ func (s *Session) awaitWriters(ctx context.Context, g *fkGuard) error {
 			open = w.waitFor(open)
 		}
 		if open != nil && len(open) == 0 {
+			if said {
+				s.say("    they ended after %s; %s of the server's lists took %s of it", time.Since(start).Round(time.Millisecond), sqlsyntax.Plural(reads, "read"), busy.Round(time.Millisecond))
+			}
 			return nil
+		}
+		// open only shrinks once made: a list that found as many open
+		// found the same ones.
+		if open != nil && len(open) == before {
+			unchanged++
+		} else {
+			unchanged = 0
+		}
+		if open != nil {
+			before = len(open)
 		}
 		if open != nil && !said {
 			said = true
@@ -477,12 +498,53 @@ func (s *Session) awaitWriters(ctx context.Context, g *fkGuard) error {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		// Over 0.1 s, or its own reads would keep INNODB_TRX from being
-		// made again; at random, so that runs polling the same server (a
-		// fleet's tenants) cannot fall into step and leave it no 0.1 s.
-		case <-time.After(150*time.Millisecond + rand.N(300*time.Millisecond)):
+		case <-time.After(pollPause(took, unchanged, time.Until(deadline), rand.N(pollJitter))):
 		}
 	}
+}
+
+// pollCost is how many times a read of the server's lists awaitWriters
+// pauses at least before the next: its reads then take at most 1/10 of
+// the wait. InnoDB fills INNODB_TRX's copy holding its lock system's
+// latch, which every row lock taken or released on the server waits for,
+// and the fill grows as the square of the transactions waiting for locks,
+// or faster (measured on MariaDB 10.11, waiters on one row: 7 ms a read
+// at 200, 383 ms at 600, about 4 s at 1,500; docs/rules-gated.md). Read every 0.15 to 0.45 s, that pile-up
+// had emcee hold the latch over nine tenths of the time, and a pile-up
+// feeds itself when locks are released slowly. On a server without one
+// a read takes 1 to 3 ms, and the pause (0.15 s and more) is 50 times
+// that anyway: the bound only acts past 17 ms a read. Not more than 9:
+// the wait is bounded (lock_wait_timeout times 1 + --retries, 60 s by
+// default) and at 4 s a read it still reads every 40 s, so that writers
+// ending during the pile-up are seen before the bound drops the key again.
+const pollCost = 9
+
+// pollJitter is the random part of the pause: runs polling the same
+// server (a fleet's tenants) cannot fall into step and leave INNODB_TRX
+// no 0.1 s unread, in which InnoDB makes its copy again.
+const pollJitter = 300 * time.Millisecond
+
+// pollPause is the pause before awaitWriters reads the server's lists
+// again, the last read having taken took, the last unchanged reads
+// having found the same writers open, left being the time to the wait's
+// bound, and jitter a random part below pollJitter.
+//
+// Over 0.1 s (0.15 s and more), or its own reads would keep INNODB_TRX
+// from being made again; longer by half for each read that found the same
+// writers (a long transaction is waited for with fewer reads), up to 1 s:
+// a writer is then seen gone at most 1.3 s after it ended, and a short
+// one, gone by the second read, as soon as before (0.15 to 0.45 s). Not
+// past the bound (a last read there says whether the writers ended), but
+// at least pollCost times the read it follows, whatever else.
+func pollPause(took time.Duration, unchanged int, left, jitter time.Duration) time.Duration {
+	grown := 150 * time.Millisecond
+	for range unchanged {
+		if grown = grown * 3 / 2; grown >= time.Second {
+			grown = time.Second
+			break
+		}
+	}
+	return max(min(grown+jitter, max(left, 150*time.Millisecond)), pollCost*took)
 }
 
 // writers is one reading of the transactions that may have deleted a

@@ -198,11 +198,13 @@ func (c gateCheck) err() error {
 		// only a person fixes: they were written before the release
 		// started, no migrate has run, none rewrites them. What each
 		// would do is its reason's to say: a collision fails expand
-		// half-way, a zero gets another value silently.
-		return &Refusal{
+		// half-way, a zero gets another value silently. Blocked by data
+		// then, as a contract is (exit 7, not 1: rerunning changes
+		// nothing until a person fixes the rows).
+		return &Blocked{Gates: c.closed, Refusal: Refusal{
 			Reason: fmt.Sprintf("%s refused: %d of %s closed, %s; these rows, written before the release started, stop its expand (each gate's reason says what they would make it do):\n%s", c.rev.ID, len(c.closed), sqlsyntax.Plural(len(c.results), "gate"), nothingChanged, DescribeGates(c.closed)),
 			Next:   blockedNext(c.cmd),
-		}
+		}}
 	}
 	if c.catchUp != 0 {
 		return &Refusal{
@@ -225,10 +227,13 @@ func blockedNext(cmd string) string {
 	return "fix or remove the rows each gate lists (its reason says what it needs), then rerun " + cmd
 }
 
-// Blocked is a contract that only a change to the data can open: migrate
-// has nothing left to do, and gates still count rows; or a rollback whose
-// gates count rows the new release wrote that the previous release's
-// schema cannot hold. Commands exit with ContractBlocked for it.
+// Blocked is a revision that only a change to the data can open: a
+// contract whose gates still count rows once migrate has nothing left to
+// do; an expand whose gates count rows written before the release started
+// (keys a charset conversion makes collide, zeros AUTO_INCREMENT would
+// number anew); or a rollback whose gates count rows the new release wrote
+// that the previous release's schema cannot hold. Commands exit with
+// ContractBlocked for it.
 type Blocked struct {
 	Refusal
 	Gates []GateResult // the closed gates

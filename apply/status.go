@@ -18,8 +18,8 @@ const (
 	MigrateNeeded  = 4
 	ContractNeeded = 5
 	// ContractBlocked: migrate has nothing left to rewrite, and contract's
-	// gates still count rows; only a change to the data opens them. A
-	// rollback its gates refuse (Blocked) exits with it too.
+	// gates still count rows; only a change to the data opens them. An
+	// expand or a rollback its gates refuse (Blocked) exits with it too.
 	ContractBlocked = 7
 )
 
@@ -145,6 +145,22 @@ func (s *Session) Status(ctx context.Context, countRows bool) (*Status, error) {
 		// here first, as for contract below, or an orchestrator polling
 		// db check was sent to an expand that refuses.
 		if err := s.checkDependents(ctx, s.pending(rel, revision.Expand)...); err != nil {
+			st.refuse(err)
+			break
+		}
+		// So are the gates of the revision expand runs first (a later
+		// one's may read what it creates): rows written before the
+		// release started that stop it are blocked by data, as expand
+		// exits (7), with the rows counted for the person who fixes them.
+		rev := s.pending(rel, revision.Expand)[0]
+		gates, err := s.checkGates(ctx, rev, s.Records[rev.ID.String()])
+		st.Gates = gates
+		if blocked := (*Blocked)(nil); errors.As(err, &blocked) {
+			st.Code = ContractBlocked
+			st.Summary = fmt.Sprintf("expand blocked by data: %s of %s %s rows written before the release started", sqlsyntax.Plural(len(blocked.Gates), "gate"), rev.ID, sqlsyntax.OneOrMany(len(blocked.Gates), "counts", "count"))
+			st.Detail = DescribeGates(blocked.Gates)
+			st.Next = blockedNext(s.command("expand"))
+		} else if err != nil {
 			st.refuse(err)
 		}
 	case len(s.pending(rel, revision.Migrate)) > 0:

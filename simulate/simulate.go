@@ -533,6 +533,11 @@ func (s *Sim) runEmcee(ctx context.Context) error {
 	done := s.enter("expand", "emcee db expand")
 	_, err := s.phaseRun(ctx, (*apply.Session).Expand)
 	done()
+	if b, ok := errors.AsType[*apply.Blocked](err); ok {
+		// Rows written before the release started (the seed, the old
+		// release's workers) that expand's gates count.
+		s.report.GatesOf, s.report.Gates = "expand", b.Gates
+	}
 	if err != nil {
 		return fmt.Errorf("expand: %w", err)
 	}

@@ -179,9 +179,9 @@ type Report struct {
 	// RollbackLosses are what the first rollback run refused to drop
 	// (data only the new release wrote); the second ran with DropNewData.
 	RollbackLosses []apply.Loss
-	// Gates are the closed gates that stopped the rehearsal, of GatesOf:
-	// "contract", blocked by data (apply.Blocked), or "rollback", the
-	// rollback rehearsed (Refused).
+	// Gates are the closed gates that stopped the rehearsal, blocked by
+	// data (apply.Blocked), of GatesOf: "expand", "contract", or
+	// "rollback", the rollback rehearsed.
 	Gates   []apply.GateResult
 	GatesOf string
 	// Series is every second's writes per worker kind, in order.
@@ -303,6 +303,8 @@ func (r *Report) Print(w io.Writer) {
 	switch {
 	case len(r.Gates) > 0 && r.GatesOf == "rollback":
 		fmt.Fprintf(w, "rollback refused by its gates: rows %s wrote that %s's schema cannot hold:\n%s\n", r.New, r.Old, apply.DescribeGates(r.Gates))
+	case len(r.Gates) > 0 && r.GatesOf == "expand":
+		fmt.Fprintf(w, "expand blocked by data: rows written before it (by %s's workers) that its gates count:\n%s\n", r.Old, apply.DescribeGates(r.Gates))
 	case len(r.Gates) > 0:
 		fmt.Fprintf(w, "contract blocked by data: rows the workers wrote that its gates count:\n%s\n", apply.DescribeGates(r.Gates))
 	}

@@ -46,7 +46,7 @@ record every revision in the table emcee_revisions of that database.
 A rolling upgrade from release N-1 to N, while N-1 keeps serving:
 
   emcee db check      exit 3: expand needed (0 up to date, 4 migrate, 5 contract,
-                      7 contract blocked by data)
+                      7 expand or contract blocked by data)
   emcee db expand     additive changes and sync triggers; N-1 code keeps working
                       -> deploy N code beside N-1 code
   emcee db migrate    batched backfill while both releases run

@@ -209,7 +209,7 @@ func statusResult(st *apply.Status, text func(io.Writer)) *dbResult {
 func newDBCheckCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "check",
-		Short: "Exit 0 up to date, 3 expand needed, 4 migrate needed, 5 contract needed, 7 contract blocked by data",
+		Short: "Exit 0 up to date, 3 expand needed, 4 migrate needed, 5 contract needed, 7 blocked by data",
 		Long: `check tells an orchestrator what the database needs next, by exit code
 (the codes of glance-manage):
 
@@ -218,9 +218,11 @@ func newDBCheckCmd() *cobra.Command {
   4  migrate needed    run "emcee db migrate" (also when a contract's gates are
                        closed by rows migrate can still rewrite)
   5  contract needed   run "emcee db contract" once no old code is left
-  7  contract blocked by data: migrate has nothing left to rewrite, yet a
-     gate of the contract counts rows (duplicates under a new unique index,
-     orphans under a new foreign key ...); fix those rows
+  7  blocked by data: migrate has nothing left to rewrite, yet a gate of
+     the contract counts rows (duplicates under a new unique index,
+     orphans under a new foreign key ...), or a gate of the expand counts
+     rows written before the release started (keys a charset conversion
+     makes collide ...); fix those rows
   1  error (cannot connect, edited plan, database ahead of the plans, a
      gate that cannot run, a database default of another charset than the
      pending releases were planned for, a trigger, routine or event emcee
@@ -234,8 +236,10 @@ nothing and takes no lock.
 
 What a poll costs: it reads the version table and, while a release is
 pending, the database's default (one row of information_schema.SCHEMATA)
-and the pending releases' snapshots; nothing else unless a contract is
-next. Then it runs that contract's gates, in order, each a read
+and the pending releases' snapshots; nothing else unless an expand with
+gates or a contract is next. An expand's gates (a charset conversion's,
+grouping its table's rows by the new key) run each in full, those of the
+revision expand runs first. A contract's gates run in order, each a read
 of its table (a consistent read: no row locks), until one finds a row; a
 gate that finds none has read every row it selects from, which is as
 costly as the gate's SELECT COUNT(*) in the plan. For a gate that finds a

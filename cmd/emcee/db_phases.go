@@ -86,6 +86,10 @@ previous release fully contracted, and it checks before changing anything:
     table by table and stops the run; --allow-drift overrides)
   - that triggers can be created (SUPER or log_bin_trust_function_creators
     when binary logging is on)
+  - its gates: rows written before the release started that stop it (keys
+    a charset conversion makes collide, zeros a column made AUTO_INCREMENT
+    would number anew) refuse it, exit 7 (blocked by data), naming them;
+    fix those rows and rerun
 
 If it stops half-way (crash, lost connection, Ctrl-C), run it again: it
 resumes at the first statement not applied and never repeats one.`,

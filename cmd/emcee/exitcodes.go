@@ -29,7 +29,7 @@ const (
 // db check's states come first, the database furthest behind worst (a
 // fleet needing expand somewhere needs "db expand" before anything else);
 // then the outcomes that need a person: drift and other findings, a
-// contract or rollback blocked by data, a rollback refused for good, a migrate stopped
+// expand, contract or rollback blocked by data, a rollback refused for good, a migrate stopped
 // by --critical-load (a failure for --canary and --fail-fast: the load is
 // what stops it); last a failure to do the job (an unreachable database, a
 // refusal), whose state is not known at all. A code not listed (a new one)

@@ -43,8 +43,8 @@ application run side by side:
 
 Developers run "emcee plan"; release managers run "emcee review" and
 "emcee lint"; operators run "emcee db ...". Exit codes: 0 done, 1 error,
-2 usage, 3/4/5 from "db check", 6 a check found problems, 7 contract or
-rollback blocked by data, 8 migrate stopped by --critical-load, 9 rollback
+2 usage, 3/4/5 from "db check", 6 a check found problems, 7 expand,
+contract or rollback blocked by data, 8 migrate stopped by --critical-load, 9 rollback
 refused for good (see README.md).
 
 Every command takes --format text, json or yaml; json and yaml print one

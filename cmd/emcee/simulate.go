@@ -63,8 +63,9 @@ write is kept in a client-side ledger that the row checks compare against.
 The report lists, per phase and per worker kind, statements run and failed
 (with the first errors verbatim) and latency percentiles, then the rows
 checked, lost and inconsistent. The exit status is 6 when any statement failed
-or any row was lost or inconsistent, 7 when contract's gates count rows the
-workers wrote (blocked by data, as emcee db contract exits), 1 when the
+or any row was lost or inconsistent, 7 when expand's or contract's gates
+count rows the workers wrote (blocked by data, as emcee db expand and
+emcee db contract exit), 1 when the
 rehearsal itself could not run. --format json prints the report as one
 document: phases, statements, rows_checked, rows_lost, rows_inconsistent,
 ok, and gates, the closed gates that refused the contract or the rollback
