@@ -399,6 +399,8 @@ func (s *Session) awaitWriters(ctx context.Context, g *fkGuard) error {
 			}
 			if w.held == nil {
 				tables = nil // no plugin
+			} else if w.connected, err = s.connectedThreads(ctx); err != nil {
+				return err
 			}
 		}
 		if open == nil && own {
@@ -445,6 +447,13 @@ func (s *Session) awaitWriters(ctx context.Context, g *fkGuard) error {
 type writers struct {
 	names, held map[uint64]string // held nil: the server does not show them
 	threads     map[uint64]uint64
+	// connected are the threads with a connection, read after held: a
+	// listed writer's thread holding none of the tables is let go only
+	// while its connection is there. One gone may have left an XA
+	// transaction prepared, which holds no lock, that INNODB_TRX's copy
+	// (made again only once nobody has read it for 0.1 s: a monitor
+	// polling it keeps it) still shows on that thread.
+	connected map[uint64]bool
 }
 
 // waitFor is what is still to be waited for of open, the writers of the
@@ -474,7 +483,7 @@ func (w writers) waitFor(open map[[2]uint64]string) map[[2]uint64]string {
 		// there is gone, and the transaction that took it with it.
 		thread := cmp.Or(k[1], w.threads[k[0]])
 		_, holds := w.held[thread]
-		return w.held != nil && thread != 0 && !holds
+		return w.held != nil && thread != 0 && !holds && (k[0] == 0 || w.connected[thread])
 	})
 	return open
 }
@@ -537,6 +546,18 @@ func (s *Session) keyHolders(ctx context.Context, tables [][2]string, since time
 		return nil, nil
 	}
 	return held, s.redact(err)
+}
+
+// connectedThreads are the ids of the server's connections now.
+func (s *Session) connectedThreads(ctx context.Context) (map[uint64]bool, error) {
+	ids := map[uint64]bool{}
+	err := dbconn.EachRow(ctx, s.Conn, "SELECT ID FROM information_schema.PROCESSLIST", nil, func(rows *sql.Rows) error {
+		var id uint64
+		err := rows.Scan(&id)
+		ids[id] = true
+		return err
+	})
+	return ids, s.redact(err)
 }
 
 // deleteAgain runs the release's deletes of the keys' table again, now
