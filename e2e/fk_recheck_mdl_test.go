@@ -73,8 +73,9 @@ func TestForeignKeyRecheckWaitsForParentDeleteAmongUnrelatedWriters(t *testing.T
 	t.Parallel()
 	srv := mdlServer(t)
 	openUnrelatedWrite(t, srv.NewDB(t))
-	for _, commit := range []bool{true, false} {
-		t.Run(map[bool]string{true: "commit", false: "rollback"}[commit], func(t *testing.T) {
+	for _, name := range []string{"commit", "rollback"} {
+		commit := name == "commit"
+		t.Run(name, func(t *testing.T) {
 			p := fkPidMigratedOn(t, srv.NewDB(t))
 			lockWaitAtMost(t, p, 3)
 			end := openParentDelete(t, p)
