@@ -1,7 +1,6 @@
 package apply
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -458,15 +457,18 @@ type writers struct {
 
 // waitFor is what is still to be waited for of open, the writers of the
 // first list made after the ALTER (open nil: this is that list), keyed
-// by trx id and, for a thread holding the keys' tables that the list does
-// not show writing, by thread (trx 0): the ones still listed, and where
-// the locks are shown, only those holding the keys' tables, or prepared
-// with no connection (thread 0, which holds none).
+// by trx id and the thread it was listed on, and, for a thread holding the
+// keys' tables that the list does not show writing, by thread (trx 0): the
+// ones still listed, and where the locks are shown, only those holding
+// the keys' tables, or prepared with no connection (thread 0, which holds
+// none). Where the locks are shown, a writer the list no longer shows is
+// still waited for while its thread holds the tables: the list may have
+// been cut short since (newer connections fill it first).
 func (w writers) waitFor(open map[[2]uint64]string) map[[2]uint64]string {
 	if open == nil {
 		open = map[[2]uint64]string{}
 		for id, name := range w.names {
-			open[[2]uint64{id, 0}] = name
+			open[[2]uint64{id, w.threads[id]}] = name
 		}
 		writing := slices.Collect(maps.Values(w.threads))
 		for thread, lock := range w.held {
@@ -476,14 +478,19 @@ func (w writers) waitFor(open map[[2]uint64]string) map[[2]uint64]string {
 		}
 	}
 	maps.DeleteFunc(open, func(k [2]uint64, _ string) bool {
-		if _, listed := w.names[k[0]]; k[0] != 0 && !listed {
-			return true
+		_, listed := w.names[k[0]]
+		switch {
+		case w.held == nil:
+			return k[0] != 0 && !listed
+		case k[0] == 0 || !listed:
+			// Without the tables' lock, the one it took before the key
+			// was there is gone, and the transaction that took it with it.
+			_, holds := w.held[k[1]]
+			return k[1] == 0 || !holds
 		}
-		// Without the tables' lock, the one it took before the key was
-		// there is gone, and the transaction that took it with it.
-		thread := cmp.Or(k[1], w.threads[k[0]])
+		thread := w.threads[k[0]]
 		_, holds := w.held[thread]
-		return w.held != nil && thread != 0 && !holds && (k[0] == 0 || w.connected[thread])
+		return thread != 0 && !holds && w.connected[thread]
 	})
 	return open
 }
