@@ -492,6 +492,11 @@ func (w writers) waitFor(open map[[2]uint64]string) map[[2]uint64]string {
 		_, holds := w.held[thread]
 		return thread != 0 && !holds && w.connected[thread]
 	})
+	for k := range open {
+		if thread := w.threads[k[0]]; k[0] != 0 && thread != 0 && w.held != nil && !w.connected[thread] {
+			open[k] = fmt.Sprintf("trx %d, listed on thread %d, whose connection is gone (an XA transaction prepared: XA RECOVER lists it; XA COMMIT or XA ROLLBACK of its xid ends it)", k[0], thread)
+		}
+	}
 	return open
 }
 
