@@ -1,7 +1,6 @@
 package apply
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -451,6 +450,8 @@ func (s *Session) awaitWriters(ctx context.Context, g *fkGuard) error {
 			}
 			if w.held == nil {
 				tables = nil // no plugin
+			} else if w.connected, err = s.connectedThreads(ctx); err != nil {
+				return err
 			}
 		}
 		took = time.Since(read)
@@ -554,19 +555,29 @@ func pollPause(took time.Duration, unchanged int, left, jitter time.Duration) ti
 type writers struct {
 	names, held map[uint64]string // held nil: the server does not show them
 	threads     map[uint64]uint64
+	// connected are the threads with a connection, read after held: a
+	// listed writer's thread holding none of the tables is let go only
+	// while its connection is there. One gone may have left an XA
+	// transaction prepared, which holds no lock, that INNODB_TRX's copy
+	// (made again only once nobody has read it for 0.1 s: a monitor
+	// polling it keeps it) still shows on that thread.
+	connected map[uint64]bool
 }
 
 // waitFor is what is still to be waited for of open, the writers of the
 // first list made after the ALTER (open nil: this is that list), keyed
-// by trx id and, for a thread holding the keys' tables that the list does
-// not show writing, by thread (trx 0): the ones still listed, and where
-// the locks are shown, only those holding the keys' tables, or prepared
-// with no connection (thread 0, which holds none).
+// by trx id and the thread it was listed on, and, for a thread holding the
+// keys' tables that the list does not show writing, by thread (trx 0): the
+// ones still listed, and where the locks are shown, only those holding
+// the keys' tables, or prepared with no connection (thread 0, which holds
+// none). Where the locks are shown, a writer the list no longer shows is
+// still waited for while its thread holds the tables: the list may have
+// been cut short since (newer connections fill it first).
 func (w writers) waitFor(open map[[2]uint64]string) map[[2]uint64]string {
 	if open == nil {
 		open = map[[2]uint64]string{}
 		for id, name := range w.names {
-			open[[2]uint64{id, 0}] = name
+			open[[2]uint64{id, w.threads[id]}] = name
 		}
 		writing := slices.Collect(maps.Values(w.threads))
 		for thread, lock := range w.held {
@@ -576,15 +587,25 @@ func (w writers) waitFor(open map[[2]uint64]string) map[[2]uint64]string {
 		}
 	}
 	maps.DeleteFunc(open, func(k [2]uint64, _ string) bool {
-		if _, listed := w.names[k[0]]; k[0] != 0 && !listed {
-			return true
+		_, listed := w.names[k[0]]
+		switch {
+		case w.held == nil:
+			return k[0] != 0 && !listed
+		case k[0] == 0 || !listed:
+			// Without the tables' lock, the one it took before the key
+			// was there is gone, and the transaction that took it with it.
+			_, holds := w.held[k[1]]
+			return k[1] == 0 || !holds
 		}
-		// Without the tables' lock, the one it took before the key was
-		// there is gone, and the transaction that took it with it.
-		thread := cmp.Or(k[1], w.threads[k[0]])
+		thread := w.threads[k[0]]
 		_, holds := w.held[thread]
-		return w.held != nil && thread != 0 && !holds
+		return thread != 0 && !holds && w.connected[thread]
 	})
+	for k := range open {
+		if thread := w.threads[k[0]]; k[0] != 0 && thread != 0 && w.held != nil && !w.connected[thread] {
+			open[k] = fmt.Sprintf("trx %d, listed on thread %d, whose connection is gone (an XA transaction prepared: XA RECOVER lists it; XA COMMIT or XA ROLLBACK of its xid ends it)", k[0], thread)
+		}
+	}
 	return open
 }
 
@@ -646,6 +667,18 @@ func (s *Session) keyHolders(ctx context.Context, tables [][2]string, since time
 		return nil, nil
 	}
 	return held, s.redact(err)
+}
+
+// connectedThreads are the ids of the server's connections now.
+func (s *Session) connectedThreads(ctx context.Context) (map[uint64]bool, error) {
+	ids := map[uint64]bool{}
+	err := dbconn.EachRow(ctx, s.Conn, "SELECT ID FROM information_schema.PROCESSLIST", nil, func(rows *sql.Rows) error {
+		var id uint64
+		err := rows.Scan(&id)
+		ids[id] = true
+		return err
+	})
+	return ids, s.redact(err)
 }
 
 // deleteAgain runs the release's deletes of the keys' table again, now

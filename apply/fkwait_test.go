@@ -22,14 +22,14 @@ import (
 // thread holds the parent's metadata lock taken before the key was
 // added: it is waited for, until it lets the lock go.
 func TestWaitForThreadHoldingTheParentThatTheListLacks(t *testing.T) {
-	w := writers{names: map[uint64]string{}, threads: map[uint64]uint64{}, held: map[uint64]string{}}
+	w := writers{names: map[uint64]string{}, threads: map[uint64]uint64{}, held: map[uint64]string{}, connected: map[uint64]bool{7: true}}
 	for i := range uint64(1017) { // the newest connections, writing elsewhere
-		w.names[5000+i], w.threads[5000+i] = fmt.Sprintf("thread %d", 100+i), 100+i
+		w.names[5000+i], w.threads[5000+i], w.connected[100+i] = fmt.Sprintf("thread %d", 100+i), 100+i, true
 	}
 	w.held[7] = "MDL_SHARED_WRITE on app.parent"  // the oldest connection, cut off the list
 	w.held[100] = "MDL_SHARED_WRITE on app.child" // listed: waited for as a writer
 	open := w.waitFor(nil)
-	if got := waited(open); got != "[[0 7] [5000 0]]" {
+	if got := waited(open); got != "[[0 7] [5000 100]]" {
 		t.Fatalf("waited for %v, want thread 7 (unlisted) and trx 5000 (thread 100)", got)
 	}
 	if want := "thread 7 (it holds MDL_SHARED_WRITE on app.parent, taken before the key was added, and the server's list of transactions, information_schema.INNODB_TRX, does not show it writing: InnoDB cuts that list short past 16 MB)"; open[[2]uint64{0, 7}] != want {
@@ -57,7 +57,16 @@ func TestWaitForWithoutLocksShown(t *testing.T) {
 	if len(open) != 2 {
 		t.Fatalf("waiting for %v", open)
 	}
-	w.held = map[uint64]string{}
+	// The locks shown, none held: thread 9's connection gone, its
+	// transaction still listed on it (a copy up to 0.1 s old, or older
+	// while a monitor reads it), it may be an XA transaction prepared
+	// since, holding none: still waited for (TestAttackS34Prepared-
+	// XADetachedWhileTheTransactionListIsStale).
+	w.held, w.connected = map[uint64]string{}, map[uint64]bool{}
+	if open = w.waitFor(open); len(open) != 2 {
+		t.Fatalf("thread 9 gone, waiting for %v, want both", open)
+	}
+	w.connected[9] = true
 	if open = w.waitFor(open); waited(open) != "[[2 0]]" {
 		t.Fatalf("with no lock held, waiting for %v, want the XA transaction alone", open)
 	}
@@ -111,5 +120,34 @@ func TestPollPause(t *testing.T) {
 		if duty := float64(c.took) / float64(c.took+got); duty > 0.1 {
 			t.Errorf("after a read of %s, a pause of %s: reads take %.0f%% of the time", c.took, got, 100*duty)
 		}
+	}
+}
+
+// The writer that deleted a parent is in the first list made after the
+// ALTER, on the oldest connection, holding parent's metadata lock. Then
+// new connections open transactions enough to fill INNODB_TRX's copy past
+// 16 MB, which keeps the newest ones and cuts the oldest off (as measured
+// above): the writer, still open and still holding the lock, leaves the
+// list. Taken for ended, it was let go, and its commit left an orphan
+// under the standing key; its thread still holding the lock taken before
+// the key says it is open.
+func TestAttackS34WaitForWriterCutOffTheListLater(t *testing.T) {
+	w := writers{names: map[uint64]string{4000: "thread 7"}, threads: map[uint64]uint64{4000: 7},
+		held: map[uint64]string{7: "MDL_SHARED_WRITE on app.parent"}, connected: map[uint64]bool{7: true}}
+	open := w.waitFor(nil)
+	if len(open) != 1 {
+		t.Fatalf("first list: waiting for %v", waited(open))
+	}
+	cut := writers{names: map[uint64]string{}, threads: map[uint64]uint64{}, held: w.held, connected: w.connected}
+	for i := range uint64(1017) {
+		cut.names[5000+i], cut.threads[5000+i], cut.connected[100+i] = fmt.Sprintf("thread %d", 100+i), 100+i, true
+	}
+	if open = cut.waitFor(open); len(open) != 1 {
+		t.Fatalf("the writer cut off the list, its thread still holding parent: waiting for %v, want it", waited(open))
+	}
+	// Its lock gone: it ended.
+	cut.held = map[uint64]string{}
+	if open = cut.waitFor(open); len(open) != 0 {
+		t.Fatalf("still waiting for %v", waited(open))
 	}
 }
