@@ -211,8 +211,7 @@ func (s *Session) recheckAfter(ctx context.Context, rev *revision.Revision, rec 
 		// as the failed statement (as Sending recorded it, which is what
 		// a run whose connection is lost leaves): the rerun runs it unless
 		// the statement can be confirmed then (dropAgain).
-		_ = history.Fail(ctx, s.Conn, rec, err, strings.Join(g.undo, ";\n"))
-		_ = history.Sending(ctx, s.Conn, rec, strings.Join(g.undo, ";\n"))
+		_ = history.FailSent(ctx, s.Conn, rec, err, strings.Join(g.undo, ";\n"))
 		return err
 	}
 	why := "rows without a parent were written between its gate and the ALTER (or their parent was deleted before the ALTER by a transaction that committed after it)"
@@ -277,8 +276,8 @@ func (s *Session) dropAgain(ctx context.Context, rev *revision.Revision, rec *hi
 	case refused == nil && rec.InFlight:
 		return nil
 	case refused == nil:
-		// Stopped between recording the failed drop and putting the
-		// statement back in flight.
+		// Left by an emcee that recorded a failed drop in two writes
+		// (Fail, then Sending) and stopped between them.
 		return s.redact(history.Sending(ctx, s.Conn, rec, rec.FailedStatement))
 	}
 	s.say("  %s, added by statement %d of %d in a run that stopped before confirming it, goes again, since the gates refuse (below): %s", keyNames(g), i+1, len(rev.Statements), strings.Join(undo, "; "))

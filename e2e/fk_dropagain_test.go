@@ -203,3 +203,35 @@ func TestForeignKeyResumeRefusedRightBeforeTheALTER(t *testing.T) {
 	}
 	p.must("db", "diff")
 }
+
+// The run adding the key is killed (kill -9) before its count; the
+// parent's delete is rolled back. The rerun's gates pass and it sends the
+// ALTER again, which waits for a metadata lock past --retries: it
+// recorded the statement failed and not in flight, its undo lost, the
+// killed run's key standing (the next run refused it as made by hand).
+// The record keeps it in flight with its undo: the next run confirms it.
+func TestForeignKeyResentALTERWaitsPastRetries(t *testing.T) {
+	t.Parallel()
+	p := fkMigrated(t, fkParentChild, fkPid)
+	end := openParentDelete(t, p)
+	killWhileKeyUnconfirmed(t, p)
+	end(false)
+	restore := lockWaitAtMost(t, p, 1)
+	release := p.holdMDL("child")
+	r := p.run("db", "contract", "--retries", "1")
+	release()
+	restore()
+	if r.Code == 0 || fkPidKeys(p) != "1" {
+		t.Fatalf("rerun whose ALTER waited past the retries: keys %s, %s", fkPidKeys(p), r)
+	}
+	opContains(t, r, "Lock wait timeout", "foreign key fk_pid on child, which the run that stopped added, may stand, not confirmed")
+	if got := p.query("SELECT CONCAT(applied, ' ', in_flight, ' ', failed_statement) FROM emcee_revisions WHERE name = 'b_contract01'"); got != "1 1 ALTER TABLE `child` DROP FOREIGN KEY `fk_pid`;\nALTER TABLE `child` DROP INDEX `fk_pid`" {
+		t.Errorf("record after the resent ALTER failed: %s", got)
+	}
+	r = p.run("db", "contract")
+	if r.Code != 0 || fkPidKeys(p) != "1" {
+		t.Fatalf("the run after: keys %s, %s", fkPidKeys(p), r)
+	}
+	opContains(t, r, "counted as applied", "orphan gate rechecked after adding foreign key fk_pid on child")
+	p.must("db", "diff")
+}
