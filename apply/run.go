@@ -419,14 +419,15 @@ func (s *Session) runRevision(ctx context.Context, res *Result, rev *revision.Re
 	if err := s.dropAgain(ctx, rev, rec, err); err != nil {
 		return rr, err
 	}
-	if err := s.checkDependents(ctx, rev); err != nil {
-		return rr, err
+	err = s.checkDependents(ctx, rev)
+	if err == nil {
+		err = s.checkOSC(ctx, rev, rec, from)
 	}
-	if err := s.checkOSC(ctx, rev, rec, from); err != nil {
-		return rr, err
+	if err == nil {
+		err = s.checkWritersShown(ctx, rev, from)
 	}
-	if err := s.checkWritersShown(ctx, rev, from); err != nil {
-		return rr, err
+	if err != nil {
+		return rr, unconfirmed(rev, rec, err)
 	}
 	if s.opts.DryRun {
 		return rr, s.dryRun(ctx, rev, rec, rr, gates)

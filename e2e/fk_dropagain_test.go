@@ -235,3 +235,24 @@ func TestForeignKeyResentALTERWaitsPastRetries(t *testing.T) {
 	opContains(t, r, "counted as applied", "orphan gate rechecked after adding foreign key fk_pid on child")
 	p.must("db", "diff")
 }
+
+// The run adding the key is killed (kill -9) before its count; the
+// parent's delete is rolled back. The rerun, as a user without PROCESS,
+// passes its gates and is refused before it runs anything: the refusal
+// said nothing of the killed run's key, which stands unconfirmed. It says
+// so, and what the rerun does with it.
+func TestForeignKeyUnconfirmedRefusedAfterTheGates(t *testing.T) {
+	t.Parallel()
+	p := fkMigrated(t, fkParentChild, fkPid)
+	end := openParentDelete(t, p)
+	killWhileKeyUnconfirmed(t, p)
+	end(false)
+	args, account := contractWithoutProcess(t, p)
+	r := p.run(args...)
+	if r.Code == 0 || fkPidKeys(p) != "1" {
+		t.Fatalf("rerun without PROCESS: keys %s, %s", fkPidKeys(p), r)
+	}
+	opContains(t, r, "lacks it (Error 1227", "foreign key fk_pid on child, added by statement 2 of 2 in a run that stopped before confirming it, may stand, not confirmed (its orphans not counted since): the rerun keeps it and counts them if its gates pass, else drops it again (ALTER TABLE `child` DROP FOREIGN KEY `fk_pid`")
+	p.exec("GRANT PROCESS ON *.* TO " + account)
+	opContains(t, p.must(args...), "counted as applied")
+}
