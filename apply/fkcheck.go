@@ -307,20 +307,29 @@ func (s *Session) dropAgain(ctx context.Context, rev *revision.Revision, rec *hi
 // the gates pass): the operator is told it stands, and what the rerun
 // does with it.
 func unconfirmed(rev *revision.Revision, rec *history.Record, err error) error {
-	if rec == nil || !rec.InFlight || rec.Applied >= len(rev.Statements) {
+	note := unconfirmedNote(rev, rec)
+	if note == "" {
 		return err
 	}
-	g := fkGuardOf(rev, rec.Applied)
-	if g == nil || g.recorded(rec) == nil {
-		return err
-	}
-	note := fmt.Sprintf("%s, added by statement %d of %d in a run that stopped before confirming it, may stand, not confirmed (its orphans not counted since): the rerun keeps it and counts them if its gates pass, else drops it again (%s)",
-		keyNames(g), rec.Applied+1, len(rev.Statements), strings.Join(g.recorded(rec), "; "))
 	if r, ok := errors.AsType[*Refusal](err); ok {
 		r.Reason = strings.TrimRight(r.Reason, "\n") + "\n" + note
 		return r
 	}
 	return fmt.Errorf("%w\n%s", err, note)
+}
+
+// unconfirmedNote says which foreign key a run that stopped may have left
+// standing, unconfirmed, and what the rerun does with it; "" for none.
+func unconfirmedNote(rev *revision.Revision, rec *history.Record) string {
+	if rec == nil || !rec.InFlight || rec.Applied >= len(rev.Statements) {
+		return ""
+	}
+	g := fkGuardOf(rev, rec.Applied)
+	if g == nil || g.recorded(rec) == nil {
+		return ""
+	}
+	return fmt.Sprintf("%s, added by statement %d of %d in a run that stopped before confirming it, may stand, not confirmed (its orphans not counted since): the rerun keeps it and counts them if its gates pass, else drops it again (%s)",
+		keyNames(g), rec.Applied+1, len(rev.Statements), strings.Join(g.recorded(rec), "; "))
 }
 
 // recorded is the undo of the guard's statement that rec holds (Sending);

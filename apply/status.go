@@ -170,6 +170,9 @@ func (s *Session) Status(ctx context.Context, countRows bool) (*Status, error) {
 				st.Code = ContractBlocked
 				st.Summary = fmt.Sprintf("contract blocked by data: %s of %s %s rows that migrate cannot rewrite", sqlsyntax.Plural(len(blocked.Gates), "gate"), rev.ID, sqlsyntax.OneOrMany(len(blocked.Gates), "counts", "count"))
 				st.Detail = DescribeGates(blocked.Gates)
+				if note := unconfirmedNote(rev, s.Records[rev.ID.String()]); note != "" {
+					st.Detail += "\n" + note
+				}
 				st.Next = blockedNext(s.command("contract"))
 			case err != nil && !slices.ContainsFunc(gates, func(g GateResult) bool { return g.Error != "" && g.NotRechecked == "" }):
 				// Every gate ran, some counting rows.

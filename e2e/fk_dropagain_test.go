@@ -256,3 +256,26 @@ func TestForeignKeyUnconfirmedRefusedAfterTheGates(t *testing.T) {
 	p.exec("GRANT PROCESS ON *.* TO " + account)
 	opContains(t, p.must(args...), "counted as applied")
 }
+
+// The run adding the key is killed (kill -9) before its count, and the
+// parent's delete commits: the key stands over an orphan, unconfirmed.
+// db diff said it was counted as applied (contract would drop it), db
+// status that contract was blocked by data without a word of the key, and
+// db version --format json gave its undo as the failed statement. Each says what
+// stands and what contract does with it.
+func TestForeignKeyUnconfirmedReadSide(t *testing.T) {
+	t.Parallel()
+	p := killedOverOrphan(t, fkParentChild, fkPid)
+	const note = "foreign key fk_pid on child, added by statement 2 of 2 in a run that stopped before confirming it, may stand, not confirmed"
+	d := p.run("db", "diff")
+	opContains(t, d, note)
+	if strings.Contains(d.Stdout+d.Stderr, "counted as applied") {
+		t.Errorf("db diff counts the unconfirmed key as applied:\n%s", d)
+	}
+	opContains(t, p.run("db", "status"), "contract blocked by data", note)
+	v := p.run("db", "version", "--format", "json")
+	opContains(t, v, `"undo":`, "DROP FOREIGN KEY `fk_pid`")
+	if strings.Contains(v.Stdout, "failed_statement") {
+		t.Errorf("db version --format json gives the undo as the failed statement:\n%s", v)
+	}
+}
