@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/emcee-db/emcee/history"
 	"github.com/emcee-db/emcee/revision"
@@ -170,9 +171,6 @@ func (s *Session) Status(ctx context.Context, countRows bool) (*Status, error) {
 				st.Code = ContractBlocked
 				st.Summary = fmt.Sprintf("contract blocked by data: %s of %s %s rows that migrate cannot rewrite", sqlsyntax.Plural(len(blocked.Gates), "gate"), rev.ID, sqlsyntax.OneOrMany(len(blocked.Gates), "counts", "count"))
 				st.Detail = DescribeGates(blocked.Gates)
-				if note := unconfirmedNote(rev, s.Records[rev.ID.String()]); note != "" {
-					st.Detail += "\n" + note
-				}
 				st.Next = blockedNext(s.command("contract"))
 			case err != nil && !slices.ContainsFunc(gates, func(g GateResult) bool { return g.Error != "" && g.NotRechecked == "" }):
 				// Every gate ran, some counting rows.
@@ -191,6 +189,11 @@ func (s *Session) Status(ctx context.Context, countRows bool) (*Status, error) {
 					break
 				}
 				continue
+			}
+			// Whatever holds the contract, a key a run that stopped
+			// added may stand, unconfirmed.
+			if note := unconfirmedNote(rev, s.Records[rev.ID.String()]); note != "" {
+				st.Detail = strings.TrimPrefix(st.Detail+"\n"+note, "\n")
 			}
 			break
 		}
