@@ -73,6 +73,9 @@ func (s *Session) Diff(ctx context.Context) (*DiffResult, error) {
 	if f := p.inFlight; f != nil {
 		sent := fmt.Sprintf("statement %d of %s was sent by a run that stopped before recording it", f.N, f.Revision)
 		switch {
+		case rep.InFlightApplied && p.unconfirmed != "":
+			// Counted once its gates pass again, not before.
+			res.InFlight = sent + "; the database shows its effect: " + p.unconfirmed + " (rerun " + s.command(string(p.inFlightPhase)) + ")"
 		case rep.InFlightApplied:
 			res.InFlight = sent + "; the database shows its effect, so it is counted as applied (rerun " + s.command(string(p.inFlightPhase)) + " to record it)"
 		case !res.Clean:
@@ -113,6 +116,7 @@ type replay struct {
 	steps         []devdb.Step
 	inFlight      *devdb.Step
 	inFlightPhase revision.Phase
+	unconfirmed   string // unconfirmedNote of inFlight
 }
 
 // planReplay starts from the snapshot of the last release whose revisions
@@ -178,6 +182,7 @@ func (p *replay) add(rev *revision.Revision, rec *history.Record) {
 	if !rec.Done() && (rec.InFlight || rec.Handed(n+1) != nil) && n < len(rev.Statements) && rev.Statements[n].Kind == revision.DDL {
 		p.inFlight = &devdb.Step{Revision: rev.ID.String(), N: n + 1, SQL: rev.Statements[n].SQL}
 		p.inFlightPhase = rev.ID.Phase
+		p.unconfirmed = unconfirmedNote(rev, rec)
 	}
 }
 

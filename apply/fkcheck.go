@@ -210,8 +210,7 @@ func (s *Session) recheckAfter(ctx context.Context, rev *revision.Revision, rec 
 		// as the failed statement (as Sending recorded it, which is what
 		// a run whose connection is lost leaves): the rerun runs it unless
 		// the statement can be confirmed then (dropAgain).
-		_ = history.Fail(ctx, s.Conn, rec, err, strings.Join(g.undo, ";\n"))
-		_ = history.Sending(ctx, s.Conn, rec, strings.Join(g.undo, ";\n"))
+		_ = history.FailSent(ctx, s.Conn, rec, err, strings.Join(g.undo, ";\n"))
 		return err
 	}
 	why := "rows without a parent were written between its gate and the ALTER (or their parent was deleted before the ALTER by a transaction that committed after it)"
@@ -276,8 +275,8 @@ func (s *Session) dropAgain(ctx context.Context, rev *revision.Revision, rec *hi
 	case refused == nil && rec.InFlight:
 		return nil
 	case refused == nil:
-		// Stopped between recording the failed drop and putting the
-		// statement back in flight.
+		// Left by an emcee that recorded a failed drop in two writes
+		// (Fail, then Sending) and stopped between them.
 		return s.redact(history.Sending(ctx, s.Conn, rec, rec.FailedStatement))
 	}
 	s.say("  %s, added by statement %d of %d in a run that stopped before confirming it, goes again, since the gates refuse (below): %s", keyNames(g), i+1, len(rev.Statements), strings.Join(undo, "; "))
@@ -300,6 +299,36 @@ func (s *Session) dropAgain(ctx context.Context, rev *revision.Revision, rec *hi
 		r.Reason = did + "; " + strings.Replace(r.Reason, nothingChanged, "nothing else was changed", 1)
 	}
 	return refused
+}
+
+// unconfirmed adds to err, a refusal after the gates passed, the foreign
+// key a run that stopped may have left standing (dropAgain keeps it when
+// the gates pass): the operator is told it stands, and what the rerun
+// does with it.
+func unconfirmed(rev *revision.Revision, rec *history.Record, err error) error {
+	note := unconfirmedNote(rev, rec)
+	if note == "" {
+		return err
+	}
+	if r, ok := errors.AsType[*Refusal](err); ok {
+		r.Reason = strings.TrimRight(r.Reason, "\n") + "\n" + note
+		return r
+	}
+	return fmt.Errorf("%w\n%s", err, note)
+}
+
+// unconfirmedNote says which foreign key a run that stopped may have left
+// standing, unconfirmed, and what the rerun does with it; "" for none.
+func unconfirmedNote(rev *revision.Revision, rec *history.Record) string {
+	if rec == nil || !rec.InFlight || rec.Applied >= len(rev.Statements) {
+		return ""
+	}
+	g := fkGuardOf(rev, rec.Applied)
+	if g == nil || g.recorded(rec) == nil {
+		return ""
+	}
+	return fmt.Sprintf("%s, added by statement %d of %d in a run that stopped before confirming it, may stand, not confirmed (its orphans not counted since): the rerun keeps it and counts them if its gates pass, else drops it again (%s)",
+		keyNames(g), rec.Applied+1, len(rev.Statements), strings.Join(g.recorded(rec), "; "))
 }
 
 // recorded is the undo of the guard's statement that rec holds (Sending);

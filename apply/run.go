@@ -419,14 +419,15 @@ func (s *Session) runRevision(ctx context.Context, res *Result, rev *revision.Re
 	if err := s.dropAgain(ctx, rev, rec, err); err != nil {
 		return rr, err
 	}
-	if err := s.checkDependents(ctx, rev); err != nil {
-		return rr, err
+	err = s.checkDependents(ctx, rev)
+	if err == nil {
+		err = s.checkOSC(ctx, rev, rec, from)
 	}
-	if err := s.checkOSC(ctx, rev, rec, from); err != nil {
-		return rr, err
+	if err == nil {
+		err = s.checkWritersShown(ctx, rev, from)
 	}
-	if err := s.checkWritersShown(ctx, rev, from); err != nil {
-		return rr, err
+	if err != nil {
+		return rr, unconfirmed(rev, rec, err)
 	}
 	if s.opts.DryRun {
 		return rr, s.dryRun(ctx, rev, rec, rr, gates)
@@ -486,7 +487,7 @@ func (s *Session) runRevision(ctx context.Context, res *Result, rev *revision.Re
 				return rr, err
 			}
 			if err != nil {
-				return rr, s.failed(ctx, rev, rec, i, err)
+				return rr, s.failed(ctx, rev, rec, i, err, nil)
 			}
 			if !finished {
 				return rr, nil
@@ -508,7 +509,7 @@ func (s *Session) runRevision(ctx context.Context, res *Result, rev *revision.Re
 				if r, ok := errors.AsType[recorded](err); ok {
 					return rr, r.error
 				}
-				return rr, s.failed(ctx, rev, rec, i, err)
+				return rr, s.failed(ctx, rev, rec, i, err, nil)
 			}
 			continue // execDDL confirmed it
 		}
@@ -559,6 +560,12 @@ func (s *Session) execDDL(ctx context.Context, rev *revision.Revision, rec *hist
 		})
 	}
 	if err != nil {
+		if resent && guard != nil && !alreadyApplied(err) {
+			// The keys the run that stopped sent may stand, and this
+			// send failed without telling (a lock wait): the record
+			// keeps them in flight with their undo (dropAgain).
+			return recorded{s.failed(ctx, rev, rec, i, err, guard.undo)}
+		}
 		if alter != nil || !resent || !alreadyApplied(err) {
 			return err
 		}
@@ -592,8 +599,9 @@ func alreadyApplied(err error) bool {
 }
 
 // failed records why a statement failed and turns it into an error that
-// names the revision, the statement and how to continue.
-func (s *Session) failed(ctx context.Context, rev *revision.Revision, rec *history.Record, i int, cause error) error {
+// names the revision, the statement and how to continue. undo, for a
+// foreign key a stopped run sent that may stand, keeps it in flight.
+func (s *Session) failed(ctx context.Context, rev *revision.Revision, rec *history.Record, i int, cause error, undo []string) error {
 	st := batchedAt(rev, i)
 	unfit := s.unfit(rev, st, cause) + s.seedConflict(rev, st, cause) + s.insertConflict(ctx, rev, st, cause) // before redact, which keeps the text alone
 	cause = s.redact(cause)
@@ -609,8 +617,13 @@ func (s *Session) failed(ctx context.Context, rev *revision.Revision, rec *histo
 	}
 	// The connection may be gone, in which case this write fails too and
 	// the record still says "in flight", which the next run handles.
-	_ = history.Fail(ctx, s.Conn, rec, cause, st.SQL)
 	done := fmt.Sprintf("%d of %d statements are applied and recorded%s", rec.Applied, len(rev.Statements), committed)
+	if undo != nil {
+		_ = history.FailSent(ctx, s.Conn, rec, cause, strings.Join(undo, ";\n"))
+		done += fmt.Sprintf("; %s, which the run that stopped added, may stand, not confirmed: the rerun keeps it if its gates pass, else drops it again (%s)", keyNames(fkGuardOf(rev, i)), strings.Join(undo, "; "))
+	} else {
+		_ = history.Fail(ctx, s.Conn, rec, cause, st.SQL)
+	}
 	return fmt.Errorf("%s (%s) statement %d of %d, rule %s, failed: %v\n  statement: %s\n%s%s; fix the cause and rerun %s: it resumes at statement %d",
 		rev.ID, rev.Path, i+1, len(rev.Statements), st.Rule, cause, sqlsyntax.OneLine(st.SQL, 300), unfit, done, s.rerun(), rec.Applied+1)
 }

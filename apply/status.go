@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/emcee-db/emcee/history"
 	"github.com/emcee-db/emcee/revision"
@@ -204,6 +205,11 @@ func (s *Session) Status(ctx context.Context, countRows bool) (*Status, error) {
 					break
 				}
 				continue
+			}
+			// Whatever holds the contract, a key a run that stopped
+			// added may stand, unconfirmed.
+			if note := unconfirmedNote(rev, s.Records[rev.ID.String()]); note != "" {
+				st.Detail = strings.TrimPrefix(st.Detail+"\n"+note, "\n")
 			}
 			break
 		}

@@ -62,6 +62,9 @@ func (r *Release) checkExpressions(prev *Release) []string {
 			}
 			if err := r.Declarations.resolve(rep.BackwardExpr, sqlsyntax.Scope{Table: newT.Name, Columns: ColumnNames(newT)}, "backward expression of %s", ref); err != nil {
 				add(fmt.Errorf("%v; backward computes %s.%s from this release's columns of %s", err, oldT.Name, rep.Column, newT.Name))
+			} else if t, c := autoIncrementIn(rep.BackwardExpr, "", newT); t != nil {
+				// As for fill and forward, but for the rows this release inserts.
+				add(rep.Pos.Errorf("%s.%s is computed back from %s.%s (backward of %s), an AUTO_INCREMENT column, by a trigger while both releases run: a BEFORE INSERT trigger sees 0 there in a row whose insert leaves %s to the server, which numbers the row only after the trigger has run, so every row this release inserted meanwhile would reach the previous release with the value computed from 0. Compute backward without %s, or keep %s under its name (this release writing it itself) and %s beside it without its replaces block", oldT.Name, rep.Column, t.Name, c, ref, c, c, rep.Column, ref.Column))
 			}
 		}
 		if decl.Fill != "" {
@@ -321,39 +324,51 @@ func (r *Release) checkFill(prev *Release, decl *ColumnDecl, newT, oldT *schema.
 // advice, `fill = "dept_id"` on id, gave its rows id 0). Computed in
 // migrate from the rows as inserted, the value is right.
 func (r *Release) autoIncrementRead(decl *ColumnDecl, expr *sqlsyntax.Expr, src string, newT, oldT *schema.Table) error {
-	read := []string{src}
-	if expr != nil {
-		cols, err := expr.Resolve(sqlsyntax.Scope{Table: newT.Name, Columns: Union(ColumnNames(newT), ColumnNames(oldT))})
-		if err != nil {
-			return nil // reported where the expression is resolved
-		}
-		read = cols
-	}
 	ref := decl.Ref
-	for _, c := range read {
-		for _, t := range []*schema.Table{oldT, newT} {
-			col, ok := (*schema.Column)(nil), false
-			if t != nil {
-				col, ok = t.Column(c)
+	if t, c := autoIncrementIn(expr, src, oldT, newT); t != nil {
+		name := sqlsyntax.Ident(ref.Column)
+		block := hclquote.Block("", [][]string{{"data_migration", ref.Column}}, hclquote.Attr{Name: "table", Value: ref.Table},
+			hclquote.Attr{Name: "set", Value: name + " = " + src}, hclquote.Attr{Name: "pending", Value: name + " IS NULL"})
+		keep := "remove fill"
+		if s := decl.Source(); s != "" {
+			how := "renamed_from"
+			if decl.Replaces != nil {
+				how = "replaces block"
 			}
-			if !ok || !AutoIncrement(col) {
-				continue
-			}
-			name := sqlsyntax.Ident(ref.Column)
-			block := hclquote.Block("", [][]string{{"data_migration", ref.Column}}, hclquote.Attr{Name: "table", Value: ref.Table},
-				hclquote.Attr{Name: "set", Value: name + " = " + src}, hclquote.Attr{Name: "pending", Value: name + " IS NULL"})
-			keep := "remove fill"
-			if s := decl.Source(); s != "" {
-				how := "renamed_from"
-				if decl.Replaces != nil {
-					how = "replaces block"
-				}
-				keep = fmt.Sprintf("keep %s under its name (no trigger can copy the number the server gives a row) and %s beside it without its %s", s, ref.Column, how)
-			}
-			return decl.Pos.Errorf("%s is computed from %s.%s, an AUTO_INCREMENT column, by a trigger while both releases run: a BEFORE INSERT trigger sees 0 there in a row whose insert leaves %s to the server, which numbers the row only after the trigger has run, so every row inserted meanwhile would get the value computed from 0. Compute it in migrate, from the rows as inserted: %s, declare %s `null = true` in this release, and, at the top level of the file:\n%s\nthen make it NOT NULL in the next release (contract tightens it behind a gate counting the rows still NULL)", ref, t.Name, c, c, keep, ref.Column, block)
+			keep = fmt.Sprintf("keep %s under its name (no trigger can copy the number the server gives a row) and %s beside it without its %s", s, ref.Column, how)
 		}
+		return decl.Pos.Errorf("%s is computed from %s.%s, an AUTO_INCREMENT column, by a trigger while both releases run: a BEFORE INSERT trigger sees 0 there in a row whose insert leaves %s to the server, which numbers the row only after the trigger has run, so every row inserted meanwhile would get the value computed from 0. Compute it in migrate, from the rows as inserted: %s, declare %s `null = true` in this release, and, at the top level of the file:\n%s\nthen make it NOT NULL in the next release (contract tightens it behind a gate counting the rows still NULL)", ref, t.Name, c, c, keep, ref.Column, block)
 	}
 	return nil
+}
+
+// autoIncrementIn is the first AUTO_INCREMENT column of tables (nil ones
+// left out) that expr reads (src alone when expr is nil), and its table.
+func autoIncrementIn(expr *sqlsyntax.Expr, src string, tables ...*schema.Table) (*schema.Table, string) {
+	read := []string{src}
+	var cols []string
+	for _, t := range tables {
+		if t != nil {
+			cols = Union(cols, ColumnNames(t))
+		}
+	}
+	if expr != nil {
+		var err error
+		if read, err = expr.Resolve(sqlsyntax.Scope{Table: tables[len(tables)-1].Name, Columns: cols}); err != nil {
+			return nil, "" // reported where the expression is resolved
+		}
+	}
+	for _, c := range read {
+		for _, t := range tables {
+			if t == nil {
+				continue
+			}
+			if col, ok := t.Column(c); ok && AutoIncrement(col) {
+				return t, c
+			}
+		}
+	}
+	return nil, ""
 }
 
 // BatchKey is the column a backfill of the table runs in ranges of: its

@@ -598,6 +598,7 @@ func TestTriggerReadingAnAutoIncrementColumn(t *testing.T) {
 		{"fill", "  column \"code\" {\n    type = int\n  }\n  column \"id\" {\n    type = int\n    fill = \"dept_id + 0\"\n  }\n", `d.id is computed from d.dept_id, an AUTO_INCREMENT column`},
 		{"fill: the way out", "  column \"code\" {\n    type = int\n  }\n  column \"id\" {\n    type = int\n    fill = \"dept_id + 0\"\n  }\n", "remove fill, declare id `null = true` in this release, and, at the top level of the file:\ndata_migration \"id\" {\n  table   = \"d\"\n  set     = \"`id` = dept_id + 0\"\n  pending = \"`id` IS NULL\"\n}\n"},
 		{"forward", "  column \"ref\" {\n    type = varchar(20)\n    replaces {\n      column   = \"code\"\n      forward  = \"CONCAT(code, '-', dept_id)\"\n      backward = \"0\"\n    }\n  }\n", "keep code under its name (no trigger can copy the number the server gives a row) and ref beside it without its replaces block"},
+		{"backward", "  column \"ref\" {\n    type = varchar(20)\n    replaces {\n      column   = \"code\"\n      forward  = \"CAST(code AS CHAR)\"\n      backward = \"dept_id * 10\"\n    }\n  }\n", "b.hcl:13:5: d.code is computed back from d.dept_id (backward of d.ref), an AUTO_INCREMENT column"},
 		{"fill from another column", "  column \"code\" {\n    type = int\n  }\n  column \"id\" {\n    type = int\n    fill = \"code\"\n  }\n", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -608,7 +609,7 @@ func TestTriggerReadingAnAutoIncrementColumn(t *testing.T) {
 			switch {
 			case tc.want == "" && err != nil:
 				t.Fatalf("refused: %v", err)
-			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), way)):
+			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), way) && !strings.Contains(err.Error(), "Compute backward without dept_id, or keep code under its name")):
 				t.Fatalf("got %v\nwant %q", err, tc.want)
 			}
 		})

@@ -21,17 +21,7 @@ import (
 func TestAttackS33ForeignKeyRecheckWithoutProcess(t *testing.T) {
 	t.Parallel()
 	p := fkPidMigrated(t)
-	user := strings.Replace(p.DB.Name, "emcee_t_", "emcee_u_", 1)
-	account := sqlsyntax.String(user) + "@'%'"
-	p.exec("CREATE USER " + account + " IDENTIFIED BY 'pw-not-printed'")
-	t.Cleanup(func() { _, _ = p.DB.Exec("DROP USER IF EXISTS " + account) })
-	p.exec("GRANT ALL ON " + sqlsyntax.Ident(p.DB.Name) + ".* TO " + account)
-	u, err := url.Parse(p.DB.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dev := testdb.New(t)
-	args := []string{"db", "contract", "--url", "mysql://" + user + ":pw-not-printed@" + u.Host + "/" + p.DB.Name, "--dev-url", dev.URL}
+	args, account := contractWithoutProcess(t, p)
 	before := p.query("SELECT CONCAT(COUNT(*), ' ', COALESCE(SUM(applied), 0)) FROM emcee_revisions WHERE name = 'b_contract01'")
 	r := p.run(args...)
 	if r.Code == 0 {
@@ -50,6 +40,23 @@ func TestAttackS33ForeignKeyRecheckWithoutProcess(t *testing.T) {
 	}
 	p.exec("GRANT PROCESS ON *.* TO " + account)
 	p.must(args...)
+}
+
+// contractWithoutProcess is the arguments of db contract as a user with
+// every right on p's database and no global privilege, and its account.
+func contractWithoutProcess(t *testing.T, p *opProject) (args []string, account string) {
+	t.Helper()
+	user := strings.Replace(p.DB.Name, "emcee_t_", "emcee_u_", 1)
+	account = sqlsyntax.String(user) + "@'%'"
+	p.exec("CREATE USER " + account + " IDENTIFIED BY 'pw-not-printed'")
+	t.Cleanup(func() { _, _ = p.DB.Exec("DROP USER IF EXISTS " + account) })
+	p.exec("GRANT ALL ON " + sqlsyntax.Ident(p.DB.Name) + ".* TO " + account)
+	u, err := url.Parse(p.DB.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev := testdb.New(t)
+	return []string{"db", "contract", "--url", "mysql://" + user + ":pw-not-printed@" + u.Host + "/" + p.DB.Name, "--dev-url", dev.URL}, account
 }
 
 // The connection contract waits on after the ALTER is lost (KILL

@@ -203,3 +203,79 @@ func TestForeignKeyResumeRefusedRightBeforeTheALTER(t *testing.T) {
 	}
 	p.must("db", "diff")
 }
+
+// The run adding the key is killed (kill -9) before its count; the
+// parent's delete is rolled back. The rerun's gates pass and it sends the
+// ALTER again, which waits for a metadata lock past --retries: it
+// recorded the statement failed and not in flight, its undo lost, the
+// killed run's key standing (the next run refused it as made by hand).
+// The record keeps it in flight with its undo: the next run confirms it.
+func TestForeignKeyResentALTERWaitsPastRetries(t *testing.T) {
+	t.Parallel()
+	p := fkMigrated(t, fkParentChild, fkPid)
+	end := openParentDelete(t, p)
+	killWhileKeyUnconfirmed(t, p)
+	end(false)
+	restore := lockWaitAtMost(t, p, 1)
+	release := p.holdMDL("child")
+	r := p.run("db", "contract", "--retries", "1")
+	release()
+	restore()
+	if r.Code == 0 || fkPidKeys(p) != "1" {
+		t.Fatalf("rerun whose ALTER waited past the retries: keys %s, %s", fkPidKeys(p), r)
+	}
+	opContains(t, r, "Lock wait timeout", "foreign key fk_pid on child, which the run that stopped added, may stand, not confirmed")
+	if got := p.query("SELECT CONCAT(applied, ' ', in_flight, ' ', failed_statement) FROM emcee_revisions WHERE name = 'b_contract01'"); got != "1 1 ALTER TABLE `child` DROP FOREIGN KEY `fk_pid`;\nALTER TABLE `child` DROP INDEX `fk_pid`" {
+		t.Errorf("record after the resent ALTER failed: %s", got)
+	}
+	r = p.run("db", "contract")
+	if r.Code != 0 || fkPidKeys(p) != "1" {
+		t.Fatalf("the run after: keys %s, %s", fkPidKeys(p), r)
+	}
+	opContains(t, r, "counted as applied", "orphan gate rechecked after adding foreign key fk_pid on child")
+	p.must("db", "diff")
+}
+
+// The run adding the key is killed (kill -9) before its count; the
+// parent's delete is rolled back. The rerun, as a user without PROCESS,
+// passes its gates and is refused before it runs anything: the refusal
+// said nothing of the killed run's key, which stands unconfirmed. It says
+// so, and what the rerun does with it.
+func TestForeignKeyUnconfirmedRefusedAfterTheGates(t *testing.T) {
+	t.Parallel()
+	p := fkMigrated(t, fkParentChild, fkPid)
+	end := openParentDelete(t, p)
+	killWhileKeyUnconfirmed(t, p)
+	end(false)
+	args, account := contractWithoutProcess(t, p)
+	r := p.run(args...)
+	if r.Code == 0 || fkPidKeys(p) != "1" {
+		t.Fatalf("rerun without PROCESS: keys %s, %s", fkPidKeys(p), r)
+	}
+	opContains(t, r, "lacks it (Error 1227", "foreign key fk_pid on child, added by statement 2 of 2 in a run that stopped before confirming it, may stand, not confirmed (its orphans not counted since): the rerun keeps it and counts them if its gates pass, else drops it again (ALTER TABLE `child` DROP FOREIGN KEY `fk_pid`")
+	p.exec("GRANT PROCESS ON *.* TO " + account)
+	opContains(t, p.must(args...), "counted as applied")
+}
+
+// The run adding the key is killed (kill -9) before its count, and the
+// parent's delete commits: the key stands over an orphan, unconfirmed.
+// db diff said it was counted as applied (contract would drop it), db
+// status that contract was blocked by data without a word of the key, and
+// db version --format json gave its undo as the failed statement. Each says what
+// stands and what contract does with it.
+func TestForeignKeyUnconfirmedReadSide(t *testing.T) {
+	t.Parallel()
+	p := killedOverOrphan(t, fkParentChild, fkPid)
+	const note = "foreign key fk_pid on child, added by statement 2 of 2 in a run that stopped before confirming it, may stand, not confirmed"
+	d := p.run("db", "diff")
+	opContains(t, d, note)
+	if strings.Contains(d.Stdout+d.Stderr, "counted as applied") {
+		t.Errorf("db diff counts the unconfirmed key as applied:\n%s", d)
+	}
+	opContains(t, p.run("db", "status"), "contract blocked by data", note)
+	v := p.run("db", "version", "--format", "json")
+	opContains(t, v, `"undo":`, "DROP FOREIGN KEY `fk_pid`")
+	if strings.Contains(v.Stdout, "failed_statement") {
+		t.Errorf("db version --format json gives the undo as the failed statement:\n%s", v)
+	}
+}

@@ -623,8 +623,21 @@ func RowsRewritten(ctx context.Context, q dbconn.Querier, r *Record, rows int64)
 // and the record would stay "in flight" with no error for the next run to
 // show. The whole statement stays in the revision's plan file.
 func Fail(ctx context.Context, q dbconn.Querier, r *Record, cause error, stmt string) error {
-	r.Error, r.FailedStatement, r.InFlight = fitText(cause.Error()), fitText(stmt), false
-	return exec(ctx, q, "UPDATE "+table+" SET error = ?, failed_statement = ?, in_flight = 0 WHERE name = ?"+inForce, r.Error, r.FailedStatement, r.Name)
+	return fail(ctx, q, r, cause, stmt, false)
+}
+
+// FailSent records the error of statement r.Applied+1 when what a run
+// sent of it may stand (a foreign key a stopped run added): it stays in
+// flight, with undo as its failed statement, as Sending keeps it. One
+// write: a run stopping at any point leaves the undo in flight for the
+// next run (apply's dropAgain), never the error without it.
+func FailSent(ctx context.Context, q dbconn.Querier, r *Record, cause error, undo string) error {
+	return fail(ctx, q, r, cause, undo, true)
+}
+
+func fail(ctx context.Context, q dbconn.Querier, r *Record, cause error, stmt string, inFlight bool) error {
+	r.Error, r.FailedStatement, r.InFlight = fitText(cause.Error()), fitText(stmt), inFlight
+	return exec(ctx, q, "UPDATE "+table+" SET error = ?, failed_statement = ?, in_flight = ? WHERE name = ?"+inForce, r.Error, r.FailedStatement, inFlight, r.Name)
 }
 
 // textBytes is what a TEXT column holds.

@@ -327,3 +327,35 @@ func TestFailRecordsALongStatement(t *testing.T) {
 		t.Errorf("the statement does not say how long it was: %q", got.FailedStatement[len(got.FailedStatement)-40:])
 	}
 }
+
+// A failed drop-again of a foreign key was recorded in two writes (Fail,
+// then Sending): a run stopping between them left the record not in
+// flight. FailSent writes the error, the undo and in flight at once.
+func TestFailSentKeepsTheUndoInFlight(t *testing.T) {
+	db := testdb.New(t)
+	ctx := context.Background()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if err := Ensure(ctx, conn); err != nil {
+		t.Fatal(err)
+	}
+	rev := &revision.Revision{ID: revision.ID{Release: "pike", Phase: revision.Contract, Seq: 1}, Checksum: "h1:x", Statements: make([]revision.Statement, 1)}
+	r, err := Start(ctx, conn, rev, "test", "dev")
+	if err != nil {
+		t.Fatal(err)
+	}
+	undo := "ALTER TABLE `c` DROP FOREIGN KEY `fk`"
+	if err := FailSent(ctx, conn, r, errors.New("boom"), undo); err != nil {
+		t.Fatal(err)
+	}
+	rs, err := Load(ctx, conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := rs[r.Name]; !got.InFlight || got.Error != "boom" || got.FailedStatement != undo || got.Applied != 0 {
+		t.Fatalf("record after FailSent: in flight %v, applied %d, error %q, statement %q", got.InFlight, got.Applied, got.Error, got.FailedStatement)
+	}
+}

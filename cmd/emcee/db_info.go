@@ -53,6 +53,11 @@ schema change tool applied (--osc), and the error of a failed one.`,
 						ToolVersion string `json:"tool_version"`
 						Error       string `json:"error,omitempty"`
 						Failed      string `json:"failed_statement,omitempty"`
+						// Undo is what undoes the statement in flight (a
+						// foreign key: the next run runs it if its gates
+						// refuse), which the failed_statement column holds
+						// while the statement is in flight.
+						Undo string `json:"undo,omitempty"`
 						// OSC lists the statements an online schema change tool
 						// applied; the server ran the others as written.
 						OSC []history.OSCStatement `json:"osc,omitempty"`
@@ -64,6 +69,9 @@ schema change tool applied (--osc), and the error of a failed one.`,
 					for _, r := range recs {
 						x := rec{Name: r.Name, State: r.State(), Checksum: r.Checksum, Applied: r.Applied, Total: r.Total, RowsDone: r.RowsDone,
 							StartedAt: r.StartedAt.Format("2006-01-02T15:04:05Z"), AppliedBy: r.AppliedBy, ToolVersion: r.ToolVersion, Error: r.Error, Failed: r.FailedStatement}
+						if r.InFlight {
+							x.Failed, x.Undo = "", r.FailedStatement
+						}
 						if r.FinishedAt.Valid {
 							x.FinishedAt = r.FinishedAt.Time.Format("2006-01-02T15:04:05Z")
 						}
@@ -99,7 +107,11 @@ schema change tool applied (--osc), and the error of a failed one.`,
 								}
 							}
 							if r.Error != "" {
-								fmt.Fprintf(w, "\n%s failed at statement %d: %s\n  %s\n", r.Name, r.Applied+1, r.Error, r.FailedStatement)
+								stmt := r.FailedStatement
+								if r.InFlight && stmt != "" {
+									stmt = "in flight, undone by: " + stmt
+								}
+								fmt.Fprintf(w, "\n%s failed at statement %d: %s\n  %s\n", r.Name, r.Applied+1, r.Error, stmt)
 							}
 							if !r.Done() && r.ResumeKey.Valid {
 								fmt.Fprintf(w, "\n%s: backfill stopped after key %s (bound %s), %d rows done\n", r.Name, history.ShowKey(r.ResumeKey.String), history.ShowKey(r.ResumeBound.String), r.BackfillRows())
