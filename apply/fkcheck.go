@@ -308,7 +308,7 @@ func (s *Session) checkWritersShown(ctx context.Context, rev *revision.Revision,
 		if g == nil {
 			continue
 		}
-		err := dbconn.EachRow(ctx, s.Conn, "SELECT COUNT(*) FROM information_schema.INNODB_TRX", nil, noRow)
+		err := s.readTrxList(ctx, "SELECT COUNT(*) FROM information_schema.INNODB_TRX", nil, noRow)
 		if !dbconn.ServerError(err, 1227) {
 			return s.redact(err)
 		}
@@ -335,6 +335,10 @@ func (s *Session) checkWritersShown(ctx context.Context, rev *revision.Revision,
 // and miss a transaction that had just deleted a parent. This connection
 // opens a transaction first: a list that has it was made after the ALTER,
 // and has every transaction that had written before it and is still open.
+// Its first read waits until 0.1 s have passed since this session last
+// read the list (checkWritersShown, before the revision ran): the ALTER
+// of a small table takes less, and a read sooner got that old copy again,
+// then waited a whole poll for the next.
 func (s *Session) awaitWriters(ctx context.Context, g *fkGuard) error {
 	limit := s.Cfg.LockWaitTimeout * time.Duration(1+s.retries())
 	deadline := time.Now().Add(limit)
@@ -347,9 +351,15 @@ func (s *Session) awaitWriters(ctx context.Context, g *fkGuard) error {
 			_, _ = s.Conn.ExecContext(ctx, "ROLLBACK")
 		}
 	}()
+	next := s.trxRead.Add(trxListIdle + 20*time.Millisecond) // when the list can be made again, or the past
 	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Until(next)):
+		}
 		list, own := map[uint64]string{}, false
-		err := dbconn.EachRow(ctx, s.Conn, "SELECT trx_mysql_thread_id = CONNECTION_ID(), trx_id, trx_mysql_thread_id, trx_started FROM information_schema.INNODB_TRX WHERE trx_mysql_thread_id = CONNECTION_ID() OR trx_id BETWEEN 1 AND ?", []any{uint64(lastWriterID)}, func(rows *sql.Rows) error {
+		err := s.readTrxList(ctx, "SELECT trx_mysql_thread_id = CONNECTION_ID(), trx_id, trx_mysql_thread_id, trx_started FROM information_schema.INNODB_TRX WHERE trx_mysql_thread_id = CONNECTION_ID() OR trx_id BETWEEN 1 AND ?", []any{uint64(lastWriterID)}, func(rows *sql.Rows) error {
 			var mine bool
 			var id, thread uint64
 			var started time.Time
@@ -389,15 +399,23 @@ func (s *Session) awaitWriters(ctx context.Context, g *fkGuard) error {
 			}
 			return fmt.Errorf("%s that had written before the key was added still open after %s: %s; a parent one of them deleted before the key was there is not checked when it commits", sqlsyntax.Plural(len(open), "transaction"), bound, strings.Join(slices.Sorted(maps.Values(open)), ", "))
 		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
 		// Over 0.1 s, or its own reads would keep INNODB_TRX from being
 		// made again; at random, so that runs polling the same server (a
 		// fleet's tenants) cannot fall into step and leave it no 0.1 s.
-		case <-time.After(150*time.Millisecond + rand.N(300*time.Millisecond)):
-		}
+		next = time.Now().Add(150*time.Millisecond + rand.N(300*time.Millisecond))
 	}
+}
+
+// trxListIdle is how long nobody may read InnoDB's copy of its
+// transactions (information_schema.INNODB_TRX) for a read to make it
+// again: a read sooner gets the copy the last one got.
+const trxListIdle = 100 * time.Millisecond
+
+// readTrxList reads information_schema.INNODB_TRX (dbconn.EachRow) and
+// notes when, for awaitWriters' first read.
+func (s *Session) readTrxList(ctx context.Context, q string, args []any, row func(*sql.Rows) error) error {
+	defer func() { s.trxRead = time.Now() }()
+	return dbconn.EachRow(ctx, s.Conn, q, args, row)
 }
 
 // deleteAgain runs the release's deletes of the keys' table again, now
