@@ -384,7 +384,7 @@ func (s *Session) checkWritersShown(ctx context.Context, rev *revision.Revision,
 		if g == nil {
 			continue
 		}
-		err := dbconn.EachRow(ctx, s.Conn, "SELECT COUNT(*) FROM information_schema.INNODB_TRX", nil, noRow)
+		err := s.readTrxList(ctx, "SELECT COUNT(*) FROM information_schema.INNODB_TRX", nil, noRow)
 		if !dbconn.ServerError(err, 1227) {
 			return s.redact(err)
 		}
@@ -424,6 +424,11 @@ func (s *Session) checkWritersShown(ctx context.Context, rev *revision.Revision,
 // it lists the newest connections first and drops the rest, so a thread
 // holding the tables that the copy does not list as a writer is waited
 // for until it lets them go.
+//
+// Its first read waits until 0.1 s have passed since this session last
+// read the list (checkWritersShown, before the revision ran): the ALTER
+// of a small table takes less, and a read sooner got that old copy again,
+// then waited a whole poll for the next.
 func (s *Session) awaitWriters(ctx context.Context, g *fkGuard) error {
 	start := time.Now() // after the ALTER: a metadata lock older than this may be older than the key
 	limit := s.Cfg.LockWaitTimeout * time.Duration(1+s.retries())
@@ -449,10 +454,15 @@ func (s *Session) awaitWriters(ctx context.Context, g *fkGuard) error {
 			_, _ = s.Conn.ExecContext(ctx, "ROLLBACK")
 		}
 	}()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(time.Until(s.trxRead.Add(trxListIdle + 20*time.Millisecond))): // the list can be made again
+	}
 	for {
 		read := time.Now()
 		w, own := writers{names: map[uint64]string{}, threads: map[uint64]uint64{}}, false
-		err := dbconn.EachRow(ctx, s.Conn, "SELECT trx_mysql_thread_id = CONNECTION_ID(), trx_id, trx_mysql_thread_id, trx_started FROM information_schema.INNODB_TRX WHERE trx_mysql_thread_id = CONNECTION_ID() OR trx_id BETWEEN 1 AND ?", []any{uint64(lastWriterID)}, func(rows *sql.Rows) error {
+		err := s.readTrxList(ctx, "SELECT trx_mysql_thread_id = CONNECTION_ID(), trx_id, trx_mysql_thread_id, trx_started FROM information_schema.INNODB_TRX WHERE trx_mysql_thread_id = CONNECTION_ID() OR trx_id BETWEEN 1 AND ?", []any{uint64(lastWriterID)}, func(rows *sql.Rows) error {
 			var mine bool
 			var id, thread uint64
 			var started time.Time
@@ -708,6 +718,18 @@ func (s *Session) connectedThreads(ctx context.Context) (map[uint64]bool, error)
 		return err
 	})
 	return ids, s.redact(err)
+}
+
+// trxListIdle is how long nobody may read InnoDB's copy of its
+// transactions (information_schema.INNODB_TRX) for a read to make it
+// again: a read sooner gets the copy the last one got.
+const trxListIdle = 100 * time.Millisecond
+
+// readTrxList reads information_schema.INNODB_TRX (dbconn.EachRow) and
+// notes when, for awaitWriters' first read.
+func (s *Session) readTrxList(ctx context.Context, q string, args []any, row func(*sql.Rows) error) error {
+	defer func() { s.trxRead = time.Now() }()
+	return dbconn.EachRow(ctx, s.Conn, q, args, row)
 }
 
 // deleteAgain runs the release's deletes of the keys' table again, now

@@ -603,7 +603,7 @@ func (s *Session) oscPrivileges(ctx context.Context) (missing, grants []string, 
 	case !dbconn.ServerError(err, 1146):
 		return nil, nil, s.redact(fmt.Errorf("%s, asking the server whether %s may lock tables for the tool: %w", lock, user, err))
 	}
-	switch err := dbconn.EachRow(ctx, s.Conn, "SELECT COUNT(*) FROM information_schema.INNODB_TRX", nil, noRow); {
+	switch err := s.readTrxList(ctx, "SELECT COUNT(*) FROM information_schema.INNODB_TRX", nil, noRow); {
 	case dbconn.ServerError(err, 1227):
 		missing = append(missing, fmt.Sprintf("PROCESS, without which the tool refuses to start (it lists the server's connections to find replicas; %v)", err))
 		grants = append(grants, "GRANT PROCESS ON *.* TO "+account)

@@ -183,6 +183,7 @@ type Session struct {
 	// through is the last release a run may apply (Sync's target); ""
 	// for the release in progress.
 	through string
+	trxRead time.Time // when this session last read INNODB_TRX (readTrxList)
 }
 
 // Open reads and verifies the plans, then connects. Nothing is locked or
