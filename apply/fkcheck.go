@@ -549,14 +549,15 @@ func (s *Session) awaitWriters(ctx context.Context, g *fkGuard) error {
 // latch, which every row lock taken or released on the server waits for,
 // and the fill grows as the square of the transactions waiting for locks,
 // or faster (measured on MariaDB 10.11, waiters on one row: 7 ms a read
-// at 200, 383 ms at 600, about 4 s at 1,500; docs/rules-gated.md). Read every 0.15 to 0.45 s, that pile-up
-// had emcee hold the latch over nine tenths of the time, and a pile-up
-// feeds itself when locks are released slowly. On a server without one
-// a read takes 1 to 3 ms, and the pause (0.15 s and more) is 50 times
-// that anyway: the bound only acts past 17 ms a read. Not more than 9:
-// the wait is bounded (lock_wait_timeout times 1 + --retries, 60 s by
-// default) and at 4 s a read it still reads every 40 s, so that writers
-// ending during the pile-up are seen before the bound drops the key again.
+// at 200, 383 ms at 600, about 4 s at 1,500; docs/rules-gated.md). Read
+// every 0.15 to 0.45 s, a pile-up of 600 had emcee hold the latch 59% of
+// the time, and a pile-up feeds itself when locks are released slowly.
+// On a server without one a read takes 1 to 3 ms, and the pause (0.15 s
+// and more) is 50 times that anyway: the bound only acts past 17 ms a
+// read. Not more than 9: the wait is bounded (lock_wait_timeout times 1 +
+// --retries, 60 s by default) and at 4 s a read it still reads every
+// 40 s, so that writers ending during the pile-up are seen before the
+// bound drops the key again.
 const pollCost = 9
 
 // pollJitter is the random part of the pause: runs polling the same

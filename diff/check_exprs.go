@@ -316,10 +316,11 @@ func (r *Release) checkFill(prev *Release, decl *ColumnDecl, newT, oldT *schema.
 
 // autoIncrementRead refuses a column computed by a sync trigger (fill,
 // forward: expr; the copy of a renamed column: src alone) from an
-// AUTO_INCREMENT column of its table: a BEFORE INSERT trigger sees 0 there in a row whose insert leaves the column to the
-// server, which numbers the row only after the trigger has run (MariaDB
-// 10.11, measured), so every row a release inserted while both ran got
-// the value of 0, and contract's gate, which counts NULLs, passed
+// AUTO_INCREMENT column of its table: a BEFORE INSERT trigger sees 0
+// there in a row whose insert leaves the column to the server, which
+// numbers the row only after the trigger has run (MariaDB 10.11,
+// measured), so every row a release inserted while both ran got the
+// value computed from 0, and contract's gate, which counts NULLs, passed
 // (osTicket 1.10 renames department.dept_id id; the key-move refusal's
 // advice, `fill = "dept_id"` on id, gave its rows id 0). Computed in
 // migrate from the rows as inserted, the value is right.

@@ -351,20 +351,6 @@ func TestOutsideS33JoomlaHistory(t *testing.T) {
 // the way out the refusal gives (the history above takes it).
 func TestOutsideS33JoomlaRefusals(t *testing.T) {
 	t.Parallel()
-	upTo := func(last string, edit func(string) string) [][2]string {
-		var rel [][2]string
-		for _, v := range joomlaReleases {
-			src := joomlaRelease(v)
-			if v == last {
-				src = edit(src)
-			}
-			rel = append(rel, [2]string{v, src})
-			if v == last {
-				break
-			}
-		}
-		return rel
-	}
 	for _, c := range []struct {
 		name, release string
 		edit          func(string) string
@@ -403,7 +389,7 @@ func TestOutsideS33JoomlaRefusals(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			p := newSchemaProject(t, upTo(c.release, c.edit)...)
+			p := newSchemaProject(t, releasesUpTo(joomlaReleases, joomlaRelease, c.release, c.edit)...)
 			r := p.plan()
 			if r.Code == 0 {
 				t.Fatalf("plan of %s as Joomla wrote it: %s", c.release, r)

@@ -566,20 +566,6 @@ func TestOutsideS34OsticketHistory(t *testing.T) {
 // with the way out the refusal gives (the history above takes it).
 func TestOutsideS34OsticketRefusals(t *testing.T) {
 	t.Parallel()
-	upTo := func(last string, edit func(string) string) [][2]string {
-		var rel [][2]string
-		for _, v := range osticketReleases {
-			src := osticketRelease(v)
-			if v == last {
-				src = edit(src)
-			}
-			rel = append(rel, [2]string{v, src})
-			if v == last {
-				break
-			}
-		}
-		return rel
-	}
 	for _, c := range []struct {
 		name, release string
 		edit          func(string) string
@@ -616,7 +602,7 @@ func TestOutsideS34OsticketRefusals(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			p := newSchemaProject(t, upTo(c.release, c.edit)...)
+			p := newSchemaProject(t, releasesUpTo(osticketReleases, osticketRelease, c.release, c.edit)...)
 			r := p.plan()
 			if r.Code == 0 {
 				t.Fatalf("plan of %s as osTicket wrote it: %s", c.release, r)

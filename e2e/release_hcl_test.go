@@ -87,3 +87,17 @@ func plannedPhase(p *opProject, v, phase string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// releasesUpTo is an application's releases (names, each file by src) up
+// to last, whose file edit changes: what its script declared, which emcee
+// refuses, planned after the releases before it.
+func releasesUpTo(names []string, src func(string) string, last string, edit func(string) string) [][2]string {
+	var rel [][2]string
+	for _, v := range names {
+		if v == last {
+			return append(rel, [2]string{v, edit(src(v))})
+		}
+		rel = append(rel, [2]string{v, src(v)})
+	}
+	return rel
+}
