@@ -111,17 +111,7 @@ func TestAttackS33ForeignKeyRecheckPreparedXA(t *testing.T) {
 func preparedXADeletedParent(t *testing.T, p *opProject) {
 	t.Helper()
 	restore := lockWaitAtMost(t, p, 3)
-	xid := "'" + p.DB.Name + "'"
-	xa, err := sql.Open("mysql", p.DB.DSN)
-	if err != nil {
-		t.Fatal(err)
-	}
-	xa.SetMaxOpenConns(1)
-	for _, q := range []string{"XA START " + xid, "DELETE FROM parent WHERE id = 2", "XA END " + xid, "XA PREPARE " + xid} {
-		if _, err := xa.Exec(q); err != nil {
-			t.Fatal(err)
-		}
-	}
+	xid, xa := xaPreparedParentDelete(t, p)
 	xa.Close() // the prepared transaction outlives its connection
 	t.Cleanup(func() { _, _ = p.DB.Exec("XA ROLLBACK " + xid) })
 	r := p.run("db", "contract", "--retries", "0")
@@ -135,4 +125,23 @@ func preparedXADeletedParent(t *testing.T, p *opProject) {
 	p.exec("XA ROLLBACK " + xid)
 	restore()
 	p.must("db", "contract")
+}
+
+// xaPreparedParentDelete deletes parent 2 in an XA transaction it
+// prepares, on a connection of its own (closing it leaves the transaction
+// prepared with none); it returns the xid, quoted, and that connection.
+func xaPreparedParentDelete(t *testing.T, p *opProject) (string, *sql.DB) {
+	t.Helper()
+	xid := "'" + p.DB.Name + "'"
+	xa, err := sql.Open("mysql", p.DB.DSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	xa.SetMaxOpenConns(1)
+	for _, q := range []string{"XA START " + xid, "DELETE FROM parent WHERE id = 2", "XA END " + xid, "XA PREPARE " + xid} {
+		if _, err := xa.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return xid, xa
 }

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"database/sql"
 	"strings"
 	"testing"
 	"time"
@@ -21,17 +20,7 @@ func TestAttackS34PreparedXADetachedWhileTheTransactionListIsStale(t *testing.T)
 	t.Parallel()
 	p := fkPidMigratedOn(t, mdlServer(t).NewDB(t))
 	lockWaitAtMost(t, p, 3)
-	xid := "'" + p.DB.Name + "'"
-	xa, err := sql.Open("mysql", p.DB.DSN)
-	if err != nil {
-		t.Fatal(err)
-	}
-	xa.SetMaxOpenConns(1)
-	for _, q := range []string{"XA START " + xid, "DELETE FROM parent WHERE id = 2", "XA END " + xid, "XA PREPARE " + xid} {
-		if _, err := xa.Exec(q); err != nil {
-			t.Fatal(err)
-		}
-	}
+	xid, xa := xaPreparedParentDelete(t, p)
 	t.Cleanup(func() { _, _ = p.DB.Exec("XA ROLLBACK " + xid) })
 
 	run := p.start("db", "contract", "--retries", "0")
