@@ -3,7 +3,6 @@ package simulate
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 
 	"github.com/emcee-db/emcee/apply"
@@ -43,14 +42,10 @@ func (s *Sim) runRollback(ctx context.Context) error {
 		res, err = s.phaseRun(ctx, (*apply.Session).Rollback)
 	}
 	done()
-	if b, ok := errors.AsType[*apply.Blocked](err); ok {
-		// Rows the new release's workers wrote that the previous
-		// release's schema cannot hold: what the rehearsal found about
-		// the release, not the rehearsal failing to run.
-		s.report.GatesOf, s.report.Gates = "rollback", b.Gates
-	}
-	if err != nil {
-		return fmt.Errorf("rollback: %w", err)
+	// Rows the new release's workers wrote that the previous release's
+	// schema cannot hold block it.
+	if err := s.blocked("rollback", err); err != nil {
+		return err
 	}
 	if err := s.hold(ctx, "rolled-back", "no DDL: the previous release alone, on its own schema again", cfg.Settle); err != nil {
 		return err
