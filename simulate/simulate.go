@@ -124,15 +124,12 @@ type Sim struct {
 	phases  []*PhaseInfo
 	phase   atomic.Int32
 	report  *Report
-	// expected new-table state of every row at the check point, as a hash
-	// per row, and the ledger position then (see verify.go).
-	snap     map[string]map[int64]uint64
-	snapSeq  map[string]uint64
-	snapCols map[string][]string
+	// expected new-table state of every row at the check point, per
+	// table (see verify.go).
+	snap map[string]*noted
 	// the same in the previous release's shape when the new release
 	// stops, for the rollback scenario.
-	oldSnap map[string]map[int64]uint64
-	oldSeq  map[string]uint64
+	oldSnap map[string]*noted
 	// dropNewData is set once the rollback was refused for data only the
 	// new release wrote: the scenario accepts the loss, as an operator
 	// reruns with --drop-new-data.
@@ -527,6 +524,7 @@ func (s *Sim) Run(ctx context.Context) (*Report, error) {
 	} else {
 		err = s.runEmcee(ctx)
 	}
+	// Whichever workers the scenario left running stop here.
 	s.work.stop(Old)
 	s.work.stop(New)
 	s.report.Phases = s.phases
@@ -616,11 +614,7 @@ func (s *Sim) runEmcee(ctx context.Context) error {
 	if err := s.blocked("contract", err); err != nil {
 		return err
 	}
-	if err := s.hold(ctx, "contracted", "no DDL: the new release alone", cfg.Settle); err != nil {
-		return err
-	}
-	s.work.stop(New)
-	return nil
+	return s.hold(ctx, "contracted", "no DDL: the new release alone", cfg.Settle)
 }
 
 // dataMigrations reports whether the new release's migrate revisions run
@@ -706,12 +700,7 @@ func (s *Sim) runNaive(ctx context.Context) error {
 	done()
 	// The new release deploys after the migration, while the previous
 	// release is still running, exactly as in the emcee run.
-	if err := s.hold(ctx, "after", "no DDL: both releases against the new schema", cfg.Settle, func() { s.work.start(New, cfg.NewWorkers, cfg.Seed+1) }); err != nil {
-		return err
-	}
-	s.work.stop(Old)
-	s.work.stop(New)
-	return nil
+	return s.hold(ctx, "after", "no DDL: both releases against the new schema", cfg.Settle, func() { s.work.start(New, cfg.NewWorkers, cfg.Seed+1) })
 }
 
 // seed inserts Rows rows per table in the previous release's shape,
