@@ -19,9 +19,7 @@ func (s *Sim) InsertRate(ctx context.Context, k Kind, n int, d time.Duration) (f
 	deadline := time.Now().Add(d)
 	var wg sync.WaitGroup
 	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			r := rand.New(rand.NewPCG(s.cfg.Seed+7, uint64(i)))
 			for time.Now().Before(deadline) {
 				t := s.tables[r.IntN(len(s.tables))]
@@ -33,7 +31,7 @@ func (s *Sim) InsertRate(ctx context.Context, k Kind, n int, d time.Duration) (f
 				}
 				count.Add(1)
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	if firstErr != nil {

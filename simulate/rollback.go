@@ -3,7 +3,6 @@ package simulate
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 
 	"github.com/emcee-db/emcee/apply"
@@ -43,14 +42,10 @@ func (s *Sim) runRollback(ctx context.Context) error {
 		res, err = s.phaseRun(ctx, (*apply.Session).Rollback)
 	}
 	done()
-	if b, ok := errors.AsType[*apply.Blocked](err); ok {
-		// Rows the new release's workers wrote that the previous
-		// release's schema cannot hold: what the rehearsal found about
-		// the release, not the rehearsal failing to run.
-		s.report.GatesOf, s.report.Gates = "rollback", b.Gates
-	}
-	if err != nil {
-		return fmt.Errorf("rollback: %w", err)
+	// Rows the new release's workers wrote that the previous release's
+	// schema cannot hold block it.
+	if err := s.blocked("rollback", err); err != nil {
+		return err
 	}
 	if err := s.hold(ctx, "rolled-back", "no DDL: the previous release alone, on its own schema again", cfg.Settle); err != nil {
 		return err
@@ -65,7 +60,7 @@ func (s *Sim) runRollback(ctx context.Context) error {
 // noteOld notes every row in the previous release's shape (its columns
 // only), and the ledger position, when the new release stops.
 func (s *Sim) noteOld(ctx context.Context) error {
-	s.oldSnap, s.oldSeq = map[string]map[int64]uint64{}, map[string]uint64{}
+	s.oldSnap = map[string]*noted{}
 	for _, t := range s.tables {
 		cols := names(t.old)
 		snap := map[int64]uint64{}
@@ -79,7 +74,7 @@ func (s *Sim) noteOld(ctx context.Context) error {
 		}); err != nil {
 			return fmt.Errorf("noting %s before the rollback: %w", t.name, err)
 		}
-		s.oldSnap[t.name], s.oldSeq[t.name] = snap, s.work.ledger[t.name].seq.Load()
+		s.oldSnap[t.name] = &noted{cols, snap, s.work.ledger[t.name].seq.Load()}
 	}
 	return nil
 }
@@ -92,9 +87,7 @@ func (s *Sim) noteOld(ctx context.Context) error {
 func (s *Sim) verifyRollback(ctx context.Context) error {
 	s.report.Rollback = true
 	for _, t := range s.tables {
-		cols := names(t.old)
-		n, err := s.checkSince(ctx, t, cols, cols, s.oldSnap[t.name], s.oldSeq[t.name],
-			" when the new release stopped", " during the rollback", "after the rollback")
+		n, err := s.checkSince(ctx, t, names(t.old), s.oldSnap[t.name], " when the new release stopped", " during the rollback", "after the rollback")
 		if err != nil {
 			return err
 		}

@@ -72,9 +72,6 @@ type Config struct {
 	// table instead of emcee's batches (the engine's own limit, for
 	// benchmarks). The applier does not record it, so contract is skipped.
 	Unbatched bool
-	// SkipContract stops after migrate (benchmarks that measure the
-	// database with the triggers in place).
-	SkipContract bool
 	// Rollback runs the rollback scenario instead of contract: after
 	// migrate the new release's workers stop and `emcee db rollback` runs
 	// while the previous release's keep writing (rollback.go).
@@ -127,15 +124,12 @@ type Sim struct {
 	phases  []*PhaseInfo
 	phase   atomic.Int32
 	report  *Report
-	// expected new-table state of every row at the check point, as a hash
-	// per row, and the ledger position then (see verify.go).
-	snap     map[string]map[int64]uint64
-	snapSeq  map[string]uint64
-	snapCols map[string][]string
+	// expected new-table state of every row at the check point, per
+	// table (see verify.go).
+	snap map[string]*noted
 	// the same in the previous release's shape when the new release
 	// stops, for the rollback scenario.
-	oldSnap map[string]map[int64]uint64
-	oldSeq  map[string]uint64
+	oldSnap map[string]*noted
 	// dropNewData is set once the rollback was refused for data only the
 	// new release wrote: the scenario accepts the loss, as an operator
 	// reruns with --drop-new-data.
@@ -471,6 +465,27 @@ func (s *Sim) phaseRun(ctx context.Context, f func(*apply.Session, context.Conte
 	return f(sess, ctx)
 }
 
+// command runs an operator command as the phase name.
+func (s *Sim) command(ctx context.Context, name, what string, f func(*apply.Session, context.Context) (*apply.Result, error)) (*apply.Result, error) {
+	done := s.enter(name, what)
+	defer done()
+	return s.phaseRun(ctx, f)
+}
+
+// blocked is the error of command name (expand, contract, rollback): gates
+// closed by rows the seed or the workers wrote (blocked by data) are what
+// the rehearsal found about the release, not the rehearsal failing to
+// run, and are in its report.
+func (s *Sim) blocked(name string, err error) error {
+	if b, ok := errors.AsType[*apply.Blocked](err); ok {
+		s.report.GatesOf, s.report.Gates = name, b.Gates
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return nil
+}
+
 // Run performs the simulation. The error is for the harness failing (a
 // phase the applier refused, a lost connection); failed application
 // statements and bad rows are in the report.
@@ -509,6 +524,7 @@ func (s *Sim) Run(ctx context.Context) (*Report, error) {
 	} else {
 		err = s.runEmcee(ctx)
 	}
+	// Whichever workers the scenario left running stop here.
 	s.work.stop(Old)
 	s.work.stop(New)
 	s.report.Phases = s.phases
@@ -517,7 +533,7 @@ func (s *Sim) Run(ctx context.Context) (*Report, error) {
 	if err != nil {
 		return s.report, err
 	}
-	if cfg.Verify && !cfg.SkipContract && !cfg.Rollback {
+	if cfg.Verify && !cfg.Rollback {
 		if err := s.verifyFinal(ctx); err != nil {
 			return s.report, err
 		}
@@ -530,22 +546,17 @@ func (s *Sim) runEmcee(ctx context.Context) error {
 	if err := s.baseline(ctx); err != nil {
 		return err
 	}
-	done := s.enter("expand", "emcee db expand")
-	_, err := s.phaseRun(ctx, (*apply.Session).Expand)
-	done()
-	if b, ok := errors.AsType[*apply.Blocked](err); ok {
-		// Rows written before the release started (the seed, the old
-		// release's workers) that expand's gates count.
-		s.report.GatesOf, s.report.Gates = "expand", b.Gates
-	}
-	if err != nil {
-		return fmt.Errorf("expand: %w", err)
+	// Rows written before the release started (the seed, the old
+	// release's workers) that expand's gates count block it.
+	_, err := s.command(ctx, "expand", "emcee db expand", (*apply.Session).Expand)
+	if err := s.blocked("expand", err); err != nil {
+		return err
 	}
 	// The new release deploys once expand is in; from here both run.
 	if err := s.hold(ctx, "expanded", "no DDL: both releases (rolling deploy)", cfg.Settle, func() { s.work.start(New, cfg.NewWorkers, cfg.Seed+1) }); err != nil {
 		return err
 	}
-	done = s.enter("migrate", "emcee db migrate")
+	done := s.enter("migrate", "emcee db migrate")
 	if cfg.Unbatched {
 		s.phases[len(s.phases)-1].What = "each backfill as one unbatched UPDATE (benchmark reference)"
 		err = s.unbatched(ctx)
@@ -581,14 +592,11 @@ func (s *Sim) runEmcee(ctx context.Context) error {
 	// upgrade: noted before it, the rows it rewrote (Redmine 5.1's
 	// journals.updated_on = created_on, on the previous release's journals)
 	// were reported inconsistent after contract.
-	if !cfg.SkipContract && !cfg.Unbatched {
+	if !cfg.Unbatched {
 		if moves, err := s.dataMigrations(); err != nil {
 			return err
 		} else if moves {
-			done = s.enter("catch-up", "emcee db migrate again: the rows the previous release wrote after migrate passed them, which no trigger keeps for data migrations")
-			_, err = s.phaseRun(ctx, (*apply.Session).Migrate)
-			done()
-			if err != nil {
+			if _, err := s.command(ctx, "catch-up", "emcee db migrate again: the rows the previous release wrote after migrate passed them, which no trigger keeps for data migrations", (*apply.Session).Migrate); err != nil {
 				return fmt.Errorf("catch-up: %w", err)
 			}
 		}
@@ -598,25 +606,15 @@ func (s *Sim) runEmcee(ctx context.Context) error {
 			return err
 		}
 	}
-	if cfg.SkipContract || cfg.Unbatched {
+	if cfg.Unbatched {
 		return nil
 	}
-	done = s.enter("contract", "emcee db contract")
-	_, err = s.phaseRun(ctx, (*apply.Session).Contract)
-	done()
-	if b, ok := errors.AsType[*apply.Blocked](err); ok {
-		// Rows the workers wrote that contract's gates count: what the
-		// rehearsal found about the release, in its report too.
-		s.report.GatesOf, s.report.Gates = "contract", b.Gates
-	}
-	if err != nil {
-		return fmt.Errorf("contract: %w", err)
-	}
-	if err := s.hold(ctx, "contracted", "no DDL: the new release alone", cfg.Settle); err != nil {
+	// Rows the workers wrote that contract's gates count block it.
+	_, err = s.command(ctx, "contract", "emcee db contract", (*apply.Session).Contract)
+	if err := s.blocked("contract", err); err != nil {
 		return err
 	}
-	s.work.stop(New)
-	return nil
+	return s.hold(ctx, "contracted", "no DDL: the new release alone", cfg.Settle)
 }
 
 // dataMigrations reports whether the new release's migrate revisions run
@@ -702,12 +700,7 @@ func (s *Sim) runNaive(ctx context.Context) error {
 	done()
 	// The new release deploys after the migration, while the previous
 	// release is still running, exactly as in the emcee run.
-	if err := s.hold(ctx, "after", "no DDL: both releases against the new schema", cfg.Settle, func() { s.work.start(New, cfg.NewWorkers, cfg.Seed+1) }); err != nil {
-		return err
-	}
-	s.work.stop(Old)
-	s.work.stop(New)
-	return nil
+	return s.hold(ctx, "after", "no DDL: both releases against the new schema", cfg.Settle, func() { s.work.start(New, cfg.NewWorkers, cfg.Seed+1) })
 }
 
 // seed inserts Rows rows per table in the previous release's shape,

@@ -99,9 +99,14 @@ func (r *recorder) add(phase int, k Kind, op Op, d time.Duration, err error) {
 	}
 	if err != nil {
 		s.Failed++
-		if msg := err.Error(); len(s.Errors) < maxErrors && !slices.Contains(s.Errors, msg) {
-			s.Errors = append(s.Errors, msg)
-		}
+		s.noteError(err.Error())
+	}
+}
+
+// noteError keeps msg among the first distinct failures.
+func (s *Stats) noteError(msg string) {
+	if len(s.Errors) < maxErrors && !slices.Contains(s.Errors, msg) {
+		s.Errors = append(s.Errors, msg)
 	}
 }
 
@@ -118,9 +123,7 @@ func merge(phases []*PhaseInfo, recs []*recorder) []*Stats {
 			t.Failed += s.Failed
 			t.Latencies = append(t.Latencies, s.Latencies...)
 			for _, e := range s.Errors {
-				if len(t.Errors) < maxErrors && !slices.Contains(t.Errors, e) {
-					t.Errors = append(t.Errors, e)
-				}
+				t.noteError(e)
 			}
 		}
 	}

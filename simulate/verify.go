@@ -26,6 +26,14 @@ import (
 // verifyFinal runs after contract (or after the naive ALTER): every row
 // must hold what was noted, or what the new release wrote since.
 
+// noted is what the rows of a table held at ledger position seq: a hash
+// of each row's cols, by row number.
+type noted struct {
+	cols []string
+	rows map[int64]uint64
+	seq  uint64
+}
+
 func (s *Sim) problem(lost bool, format string, args ...any) {
 	what, count := "inconsistent", &s.report.Inconsistent
 	if lost {
@@ -106,7 +114,7 @@ func (s *Sim) checkBoth(ctx context.Context) error {
 	both := !s.cfg.Naive
 	s.report.Verified = true
 	if s.snap == nil {
-		s.snap, s.snapSeq, s.snapCols = map[string]map[int64]uint64{}, map[string]uint64{}, map[string][]string{}
+		s.snap = map[string]*noted{}
 	}
 	for _, t := range s.tables {
 		l := s.work.ledger[t.name]
@@ -150,7 +158,6 @@ func (s *Sim) checkBoth(ctx context.Context) error {
 				}
 			}
 		}
-		s.snapCols[t.name] = snapCols
 		snap := map[int64]uint64{}
 		seen, err := s.readBack(ctx, t, strings.Join(sel, ", "), n, func(key int64, row string, st *rowState, v []sql.NullString) {
 			switch {
@@ -227,8 +234,7 @@ func (s *Sim) checkBoth(ctx context.Context) error {
 				s.problem(true, "%s %s inserted by the %s release is gone", t.name, t.key.show(key), st.kind)
 			}
 		})
-		s.snap[t.name] = snap
-		s.snapSeq[t.name] = l.seq.Load()
+		s.snap[t.name] = &noted{snapCols, snap, l.seq.Load()}
 	}
 	return nil
 }
@@ -253,9 +259,8 @@ func (s *Sim) verifyFinal(ctx context.Context) error {
 		return nil
 	}
 	for _, t := range s.tables {
-		snapCols := s.snapCols[t.name]
-		_, err := s.checkSince(ctx, t, diff.Union(snapCols, names(t.new)), snapCols, s.snap[t.name], s.snapSeq[t.name],
-			", or should hold, before the upgrade finished", "", "after the upgrade")
+		snap := s.snap[t.name]
+		_, err := s.checkSince(ctx, t, diff.Union(snap.cols, names(t.new)), snap, ", or should hold, before the upgrade finished", "", "after the upgrade")
 		if err != nil {
 			return err
 		}
@@ -263,12 +268,11 @@ func (s *Sim) verifyFinal(ctx context.Context) error {
 	return nil
 }
 
-// checkSince reads every row of t (its key and cols) against snap, the
-// rows' snapCols as they were at ledger position since: a row a worker
-// wrote since holds what it wrote (the count returned), any other holds
-// what it held (held, during and after say when, for the report), and no
-// row is missing.
-func (s *Sim) checkSince(ctx context.Context, t *table, cols, snapCols []string, snap map[int64]uint64, since uint64, held, during, after string) (int, error) {
+// checkSince reads every row of t (its key and cols) against snap: a row
+// a worker wrote since snap's ledger position holds what it wrote (the
+// count returned), any other holds what it held (held, during and after
+// say when, for the report), and no row is missing.
+func (s *Sim) checkSince(ctx context.Context, t *table, cols []string, snap *noted, held, during, after string) (int, error) {
 	l := s.work.ledger[t.name]
 	idx := map[string]int{}
 	for i, c := range cols {
@@ -276,7 +280,7 @@ func (s *Sim) checkSince(ctx context.Context, t *table, cols, snapCols []string,
 	}
 	written := 0
 	seen, err := s.readBack(ctx, t, quoteAll(append(t.key.names(), cols...)), len(cols), func(key int64, row string, st *rowState, v []sql.NullString) {
-		if st != nil && st.seq > since {
+		if st != nil && st.seq > snap.seq {
 			if st.deleted {
 				s.problem(true, "%s was deleted by the %s release%s and is back", row, st.kind, during)
 				return
@@ -289,7 +293,7 @@ func (s *Sim) checkSince(ctx context.Context, t *table, cols, snapCols []string,
 			}
 			return
 		}
-		h, ok := snap[key]
+		h, ok := snap.rows[key]
 		switch {
 		case !ok && st == nil && key > l.seeded && t.filledBy != "":
 			return // data_migration t.filledBy inserted it (the rollback keeps such rows)
@@ -297,25 +301,25 @@ func (s *Sim) checkSince(ctx context.Context, t *table, cols, snapCols []string,
 			s.problem(false, "%s: no worker inserted this row", row)
 			return
 		}
-		got := make([]sql.NullString, len(snapCols))
-		for i, c := range snapCols {
+		got := make([]sql.NullString, len(snap.cols))
+		for i, c := range snap.cols {
 			got[i] = v[idx[c]]
 		}
 		if hashRow(got) != h {
-			s.problem(false, "%s: (%s) = (%s) is not what the row held%s", row, strings.Join(snapCols, ", "), showAll(got), held)
+			s.problem(false, "%s: (%s) = (%s) is not what the row held%s", row, strings.Join(snap.cols, ", "), showAll(got), held)
 		}
 	})
 	if err != nil {
 		return 0, fmt.Errorf("verifying %s %s: %w", t.name, after, err)
 	}
-	for key := range snap {
+	for key := range snap.rows {
 		// rows written since are the ledger loop's
-		if st := l.state(key); !seen[key] && (st == nil || st.seq <= since) {
+		if st := l.state(key); !seen[key] && (st == nil || st.seq <= snap.seq) {
 			s.problem(true, "%s %s is gone %s", t.name, t.key.show(key), after)
 		}
 	}
 	l.each(func(key int64, st *rowState) {
-		if st.seq > since && !st.deleted && !seen[key] {
+		if st.seq > snap.seq && !st.deleted && !seen[key] {
 			s.problem(true, "%s %s written by the %s release%s is gone", t.name, t.key.show(key), st.kind, during)
 		}
 	})

@@ -58,9 +58,7 @@ func (w *workload) start(k Kind, n int, seed uint64) {
 		r := &recorder{m: map[statKey]*Stats{}, origin: w.origin, secs: map[secKey][]time.Duration{}}
 		w.recs = append(w.recs, r)
 		rnd := rand.New(rand.NewPCG(seed, uint64(k)<<32|uint64(i)))
-		c.wg.Add(1)
-		go func() {
-			defer c.wg.Done()
+		c.wg.Go(func() {
 			for !c.stop.Load() {
 				w.pause.RLock()
 				w.step(k, rnd, r)
@@ -69,7 +67,7 @@ func (w *workload) start(k Kind, n int, seed uint64) {
 					time.Sleep(w.throttle)
 				}
 			}
-		}()
+		})
 	}
 	w.mu.Unlock()
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -28,10 +29,8 @@ func phaseCmd(cmd *cobra.Command, f *phaseFlags, driftFrom string, backfill, max
 				return nil, err
 			}
 			return runChange(ctx, r, opts, func(s *apply.Session, ctx context.Context) (*apply.Result, error) {
-				if len(args) == 0 {
-					return run(s, ctx, "")
-				}
-				return run(s, ctx, args[0])
+				// Args allow one argument at most: it, or "".
+				return run(s, ctx, strings.Join(args, ""))
 			})
 		})
 	}

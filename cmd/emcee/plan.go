@@ -2,7 +2,6 @@ package main
 
 import (
 	"cmp"
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -80,9 +79,26 @@ revisions it cannot vouch for: restore the sum from version control.`,
 			}
 			ctx, cancel := signalContext(cmd)
 			defer cancel()
-			sql := &sqlEval{ctx: ctx, p: p, devURL: devURL, url: url, stderr: cmd.ErrOrStderr(), close: func() {}}
-			defer func() { sql.close() }()
-			out, err := planner.Plan(p, planner.Options{Rewrite: rewrite, SQL: sql.eval, Reevaluate: check, Check: check})
+			// Releases declared as SQL are evaluated in a dev database
+			// opened on first use: planning needs none while no SQL
+			// release changed.
+			var dev *devdb.DB
+			closeDev := func() {}
+			defer func() { closeDev() }()
+			eval := func(f diff.SQLFiles) (diff.Source, error) {
+				if dev == nil {
+					opened, closeOpened, err := openDev(ctx, cmd.ErrOrStderr(), "plan", p, devURL, url, "")
+					if err != nil {
+						return diff.Source{}, fmt.Errorf("evaluating %s needs the dev database: %w", f.File, err)
+					}
+					if opened == nil {
+						return diff.Source{}, planner.ErrNoDatabase
+					}
+					dev, closeDev = opened, closeOpened
+				}
+				return sqlrelease.Evaluate(ctx, dev, f, p.Target)
+			}
+			out, err := planner.Plan(p, planner.Options{Rewrite: rewrite, SQL: eval, Reevaluate: check, Check: check})
 			if err != nil {
 				return err
 			}
@@ -172,29 +188,4 @@ revisions it cannot vouch for: restore the sum from version control.`,
 	cmd.Flags().StringVar(&devURL, "dev-url", "", devURLUsage("to run releases declared as SQL in, only when their files changed since their last plan"))
 	cmd.Flags().StringVar(&url, "url", "", urlUsage("plan creates its temporary dev database on this database's server, when a release declared as SQL changed and no dev database is given"))
 	return cmd
-}
-
-// sqlEval evaluates releases declared as SQL in a dev database opened on
-// first use: planning needs none while no SQL release changed.
-type sqlEval struct {
-	ctx         context.Context
-	p           *project.Project
-	devURL, url string
-	stderr      io.Writer
-	dev         *devdb.DB
-	close       func() // the dev database's, once opened
-}
-
-func (e *sqlEval) eval(f diff.SQLFiles) (diff.Source, error) {
-	if e.dev == nil {
-		dev, closeDev, err := openDev(e.ctx, e.stderr, "plan", e.p, e.devURL, e.url, "")
-		if err != nil {
-			return diff.Source{}, fmt.Errorf("evaluating %s needs the dev database: %w", f.File, err)
-		}
-		if dev == nil {
-			return diff.Source{}, planner.ErrNoDatabase
-		}
-		e.dev, e.close = dev, closeDev
-	}
-	return sqlrelease.Evaluate(e.ctx, e.dev, f, e.p.Target)
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/emcee-db/emcee/dbconn"
-	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/review"
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/splitter"
@@ -18,7 +17,10 @@ import (
 func init() { commands = append(commands, newReviewCmd, newRulesCmd) }
 
 func newReviewCmd() *cobra.Command {
-	var url, osc string
+	var url string
+	// osc holds --osc alone of the db commands' flags, read as they read
+	// it (oscOptions).
+	var osc phaseFlags
 	cmd := &cobra.Command{
 		Use:   "review [RELEASE...]",
 		Short: "Explain a release's plans for approval: order, gates, triggers, data at risk, locks",
@@ -71,11 +73,8 @@ the --alter it gets.`,
 			if err != nil {
 				return err
 			}
-			if cmd.Flags().Changed("osc") {
-				if err := project.CheckOSCTool(osc); err != nil {
-					return usage(cmd, fmt.Errorf("--osc: %w", err))
-				}
-				p.OSC.Tool = osc
+			if p.OSC, _, err = osc.oscOptions(cmd, p); err != nil {
+				return err
 			}
 			for _, a := range args {
 				if p.Index(a) < 0 {
@@ -124,7 +123,7 @@ the --alter it gets.`,
 		},
 	}
 	addFormatFlag(cmd, false, formatMarkdown)
-	cmd.Flags().StringVar(&osc, "osc", "", "say which table copies the db commands would hand to an online schema change tool: pt-osc or none (default: osc in the emcee block of atlas.hcl)")
+	cmd.Flags().StringVar(&osc.osc, "osc", "", "say which table copies the db commands would hand to an online schema change tool: pt-osc or none (default: osc in the emcee block of atlas.hcl)")
 	cmd.Flags().StringVar(&url, "url", "", "the database this command works on, mysql://user:pass@host:3306/db: review reads the sizes of the tables its statements rebuild from its information_schema, nothing else (never defaulted from $EMCEE_URL or $EMCEE_ENV: review needs no database)")
 	return cmd
 }
