@@ -67,7 +67,7 @@ var _ = register(&Analyzer{
 // own error is reported. It returns the release too, for the fix's words.
 func copyOptIn(p *Pass, release string, d *effect.DDL) (string, *diff.Release, bool) {
 	rel := p.release(release)
-	if rel == nil || rel.r == nil {
+	if rel == nil {
 		return "", nil, true
 	}
 	first := ""
@@ -85,10 +85,10 @@ func copyOptIn(p *Pass, release string, d *effect.DDL) (string, *diff.Release, b
 			if first == "" {
 				first = name
 			}
-			if decl := rel.r.Declarations.Columns[diff.ColumnRef{Table: d.Name, Column: name}]; decl != nil && decl.AllowCopy {
+			if decl := rel.Declarations.Columns[diff.ColumnRef{Table: d.Name, Column: name}]; decl != nil && decl.AllowCopy {
 				return "", nil, true
 			}
 		}
 	}
-	return first, rel.r, false
+	return first, rel, false
 }

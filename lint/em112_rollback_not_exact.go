@@ -131,24 +131,22 @@ func refused(rb *Revision) bool {
 // stopped the lint). It returns the failing statement and its error.
 func run(ctx context.Context, dev *devdb.DB, rev *Revision, stored func(release string) []string) (int, error) {
 	for i, st := range rev.Statements {
+		step := []devdb.Step{{Revision: rev.ID.String(), N: i + 1, SQL: st.SQL}}
+		var err error
 		switch st.Kind {
 		case revision.Backfill:
-			continue
 		case revision.Gate:
-			fails, err := dev.Run(ctx, []devdb.Step{{Revision: rev.ID.String(), N: i + 1, SQL: st.SQL}}, declared(stored(rev.ID.Release)))
-			if err != nil {
-				return i, err
+			var fails []devdb.Failure
+			if fails, err = dev.Run(ctx, step, declared(stored(rev.ID.Release))); err == nil && len(fails) > 0 {
+				err = fails[0].Err
 			}
-			if len(fails) > 0 {
-				return i, fails[0].Err
+		default:
+			err = dev.Build(ctx, nil, step, nil)
+			if se, ok := errors.AsType[*devdb.StepError](err); ok {
+				err = se.Err
 			}
-			continue
 		}
-		if err := dev.Build(ctx, nil, []devdb.Step{{Revision: rev.ID.String(), N: i + 1, SQL: st.SQL}}, nil); err != nil {
-			var se *devdb.StepError
-			if errors.As(err, &se) {
-				return i, se.Err
-			}
+		if err != nil {
 			return i, err
 		}
 	}

@@ -106,10 +106,11 @@ func (p *Pass) sortOut(rel *release, err error) {
 	}
 }
 
-// release is the named release, nil if atlas.hcl does not list it.
-func (p *Pass) release(name string) *release {
+// release is the named release as loaded, nil if atlas.hcl does not list
+// it or its schema file does not load.
+func (p *Pass) release(name string) *diff.Release {
 	if i := p.Project.Index(name); i >= 0 {
-		return p.loadReleases()[i]
+		return p.loadReleases()[i].r
 	}
 	return nil
 }
@@ -127,8 +128,8 @@ func (p *Pass) before(name string) *schema.Schema {
 }
 
 func (p *Pass) storedFunctions(name string) []string {
-	if r := p.release(name); r != nil && r.r != nil {
-		return r.r.Declarations.Functions(p.Project.Target).Stored
+	if r := p.release(name); r != nil {
+		return r.Declarations.Functions(p.Project.Target).Stored
 	}
 	return nil
 }

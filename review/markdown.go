@@ -118,10 +118,7 @@ func WriteMarkdown(w io.Writer, rep *Report) {
 			table(w, []string{"#", "line", "rule", "lock", "changes", "statement"}, len(rev.Statements), func(k int) []string {
 				s := rev.Statements[k]
 				lock := s.Lock.Class
-				switch {
-				case s.Lock.Rebuilds != "":
-					lock += ": " + rebuildText(s.Lock.Class, s.Lock.Rebuilds, s.Lock.Size)
-				case s.Lock.Size != nil:
+				if s.Lock.Rebuilds != "" || s.Lock.Size != nil {
 					lock += ": " + sizeText(s.Lock)
 				}
 				if s.Lock.Redo != "" {
