@@ -31,10 +31,9 @@ type release struct {
 // lint (exit 1), since it is not one of lint's findings and `emcee plan`
 // would refuse the schema too.
 func (p *Pass) loadReleases() []*release {
-	if p.relsRead {
+	if p.rels != nil {
 		return p.rels
 	}
-	p.relsRead = true
 	for i, name := range p.Project.Releases {
 		rel := &release{name: name}
 		var prev *release
