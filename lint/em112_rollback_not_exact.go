@@ -131,20 +131,14 @@ func refused(rb *Revision) bool {
 // stopped the lint). It returns the failing statement and its error.
 func run(ctx context.Context, dev *devdb.DB, rev *Revision, stored func(release string) []string) (int, error) {
 	for i, st := range rev.Statements {
-		step := []devdb.Step{{Revision: rev.ID.String(), N: i + 1, SQL: st.SQL}}
-		var err error
-		switch st.Kind {
-		case revision.Backfill:
-		case revision.Gate:
-			var fails []devdb.Failure
-			if fails, err = dev.Run(ctx, step, declared(stored(rev.ID.Release))); err == nil && len(fails) > 0 {
-				err = fails[0].Err
-			}
-		default:
-			err = dev.Build(ctx, nil, step, nil)
-			if se, ok := errors.AsType[*devdb.StepError](err); ok {
-				err = se.Err
-			}
+		if st.Kind == revision.Backfill {
+			continue
+		}
+		fails, err := replayStatement(ctx, dev, rev, i, declared(stored(rev.ID.Release)))
+		if se, ok := errors.AsType[*devdb.StepError](err); ok {
+			err = se.Err
+		} else if err == nil && len(fails) > 0 {
+			err = fails[0].Err
 		}
 		if err != nil {
 			return i, err
