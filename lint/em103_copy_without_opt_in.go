@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"cmp"
 	"fmt"
 
 	"github.com/emcee-db/emcee/diff"
@@ -82,9 +83,7 @@ func copyOptIn(p *Pass, release string, d *effect.DDL) (string, *diff.Release, b
 			names = c.Columns
 		}
 		for _, name := range names {
-			if first == "" {
-				first = name
-			}
+			first = cmp.Or(first, name)
 			if decl := rel.Declarations.Columns[diff.ColumnRef{Table: d.Name, Column: name}]; decl != nil && decl.AllowCopy {
 				return "", nil, true
 			}

@@ -71,19 +71,18 @@ func replayRollbacks(ctx context.Context, dev *devdb.DB, plans *Plans, stored fu
 	var done []*Revision
 	for _, rev := range plans.Revisions {
 		rb := rollbacks[rev.ID]
-		if rb == nil || refused(rb) {
-			if err := build(ctx, dev, rev, stored); err != nil {
+		var before *devdb.State
+		if rb != nil && !refused(rb) {
+			if before, err = dev.State(ctx); err != nil {
 				return nil, err
 			}
-			done = append(done, rev)
-			continue
-		}
-		before, err := dev.State(ctx)
-		if err != nil {
-			return nil, err
 		}
 		if err := build(ctx, dev, rev, stored); err != nil {
 			return nil, err
+		}
+		done = append(done, rev)
+		if before == nil {
+			continue
 		}
 		c := rollbackCheck{expand: rev, rollback: rb}
 		if c.failedAt, c.failed = run(ctx, dev, rb, stored); c.failed != nil {
@@ -91,7 +90,6 @@ func replayRollbacks(ctx context.Context, dev *devdb.DB, plans *Plans, stored fu
 		} else if c.report, err = dev.Since(ctx, before, "the state before "+rev.ID.String()); err != nil {
 			return nil, err
 		}
-		done = append(done, rev)
 		if c.failed == nil && c.report.Clean() {
 			// Started over, as an operator may after a rollback.
 			if c.failedAt, c.failed = run(ctx, dev, rev, stored); c.failed == nil {
