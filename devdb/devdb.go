@@ -296,8 +296,7 @@ func openDev(ctx context.Context, raw string, like *sql.Conn, charset, collation
 		d.Emptied = true
 	case n > 0:
 		return nil, fmt.Errorf("dev database %s is not empty (%d tables or views, e.g. %s): emcee builds schemas in it and empties it afterwards, so it must hold nothing else; point --dev-url (or the env's dev) at an empty database, or leave both out so that emcee uses a temporary emcee_scratch_* database", cfg, n, first)
-	}
-	if !marked {
+	default:
 		var fn string
 		if err := d.Conn.QueryRowContext(ctx, "SELECT COALESCE(MIN(ROUTINE_NAME), '') FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE() AND ROUTINE_TYPE = 'FUNCTION'").Scan(&fn); err != nil {
 			return nil, err

@@ -36,11 +36,7 @@ var _ = register(&Analyzer{
 			if len(what) == 0 && !created[strings.ToLower(d.Name)] {
 				exempt := false
 				for _, t := range tightenings(p.Project.Target, p.replay.file(rev), i) {
-					if t.key == "unique index" && rekeys[strings.ToLower(t.index)] {
-						exempt = true // and so is Atlas's MF101 about it
-						continue
-					}
-					if t.key == "unique index" && slices.ContainsFunc(t.columns, func(c string) bool { return unwritten[strings.ToLower(t.table+"."+c)] }) {
+					if t.key == "unique index" && (rekeys[strings.ToLower(t.index)] || slices.ContainsFunc(t.columns, func(c string) bool { return unwritten[strings.ToLower(t.table+"."+c)] })) {
 						exempt = true // and so is Atlas's MF101 about it
 						continue
 					}

@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"cmp"
 	"fmt"
 
 	"github.com/emcee-db/emcee/diff"
@@ -67,7 +68,7 @@ var _ = register(&Analyzer{
 // own error is reported. It returns the release too, for the fix's words.
 func copyOptIn(p *Pass, release string, d *effect.DDL) (string, *diff.Release, bool) {
 	rel := p.release(release)
-	if rel == nil || rel.r == nil {
+	if rel == nil {
 		return "", nil, true
 	}
 	first := ""
@@ -82,13 +83,11 @@ func copyOptIn(p *Pass, release string, d *effect.DDL) (string, *diff.Release, b
 			names = c.Columns
 		}
 		for _, name := range names {
-			if first == "" {
-				first = name
-			}
-			if decl := rel.r.Declarations.Columns[diff.ColumnRef{Table: d.Name, Column: name}]; decl != nil && decl.AllowCopy {
+			first = cmp.Or(first, name)
+			if decl := rel.Declarations.Columns[diff.ColumnRef{Table: d.Name, Column: name}]; decl != nil && decl.AllowCopy {
 				return "", nil, true
 			}
 		}
 	}
-	return first, rel.r, false
+	return first, rel, false
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/emcee-db/emcee/planner"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // Plans are generated: what a reviewer approves is the schema and the rule
@@ -51,10 +52,7 @@ var _ = register(&Analyzer{
 			}
 			// An edit whatever the format line says (planner.Edit.Foreign).
 			if foreign := e.Foreign(); len(foreign) > 0 && e.Format != planner.Format {
-				what := "is no statement any emcee writes"
-				if len(foreign) > 1 {
-					what = "are statements no emcee writes"
-				}
+				what := sqlsyntax.OneOrMany(len(foreign), "is no statement any emcee writes", "are statements no emcee writes")
 				f.Message += fmt.Sprintf("; %s %s, whatever plan format its snapshot records (%s records %s)", strings.Join(foreign, ", "), what, planFile(p, e.Snapshot), e.PlannedBy())
 			}
 			if rel, _, _ := strings.Cut(e.Path, "/"); !e.ByHand() {

@@ -46,10 +46,10 @@ var _ = register(&Analyzer{
 // reviewer sees the drop was declared, not forgotten.
 func declaredOf(p *Pass, release, sql string) string {
 	rel := p.release(release)
-	if rel == nil || rel.r == nil {
+	if rel == nil {
 		return ""
 	}
-	d := rel.r.Declarations
+	d := rel.Declarations
 	var said []string
 	for _, e := range effect.Of(sql) {
 		var x *diff.Discard
@@ -101,14 +101,14 @@ func declaredOf(p *Pass, release, sql string) string {
 // declaration only, however the statement spells it.
 func deletedBy(p *Pass, release, table, sql string) string {
 	rel := p.release(release)
-	if rel == nil || rel.r == nil {
+	if rel == nil {
 		return ""
 	}
 	t, where, ok := sqlsyntax.DeletedWhere(sql)
 	if !ok || !strings.EqualFold(t, table) {
 		return ""
 	}
-	for _, m := range rel.r.Declarations.Deletes(table) {
+	for _, m := range rel.Declarations.Deletes(table) {
 		if sqlsyntax.SameExpr(where, m.DeleteExpr.SQL()) {
 			return fmt.Sprintf("; declared on purpose: data_migration %q at %s", m.Name, m.Pos)
 		}

@@ -27,12 +27,9 @@ var _ = register(&Analyzer{
 					ungated = append(ungated, t.what)
 				}
 			}
-			atlas := p.replay.atlas(rev, i, atlasDataDependent)
-			if len(ungated) == 0 && len(atlas) > 0 && !gated(rev, i, tightening{table: d.Name}) {
-				// Atlas sees a risk emcee has no words for: any gate
-				// on the table will do.
-				ungated = withAtlas(nil, atlas)
-			} else if len(ungated) > 0 {
+			// Where Atlas sees a risk emcee has no words for, any gate
+			// on the table will do.
+			if atlas := p.replay.atlas(rev, i, atlasDataDependent); len(ungated) > 0 || len(atlas) > 0 && !gated(rev, i, tightening{table: d.Name}) {
 				ungated = withAtlas(ungated, atlas)
 			}
 			if len(ungated) > 0 {

@@ -71,19 +71,18 @@ func replayRollbacks(ctx context.Context, dev *devdb.DB, plans *Plans, stored fu
 	var done []*Revision
 	for _, rev := range plans.Revisions {
 		rb := rollbacks[rev.ID]
-		if rb == nil || refused(rb) {
-			if err := build(ctx, dev, rev, stored); err != nil {
+		var before *devdb.State
+		if rb != nil && !refused(rb) {
+			if before, err = dev.State(ctx); err != nil {
 				return nil, err
 			}
-			done = append(done, rev)
-			continue
-		}
-		before, err := dev.State(ctx)
-		if err != nil {
-			return nil, err
 		}
 		if err := build(ctx, dev, rev, stored); err != nil {
 			return nil, err
+		}
+		done = append(done, rev)
+		if before == nil {
+			continue
 		}
 		c := rollbackCheck{expand: rev, rollback: rb}
 		if c.failedAt, c.failed = run(ctx, dev, rb, stored); c.failed != nil {
@@ -91,7 +90,6 @@ func replayRollbacks(ctx context.Context, dev *devdb.DB, plans *Plans, stored fu
 		} else if c.report, err = dev.Since(ctx, before, "the state before "+rev.ID.String()); err != nil {
 			return nil, err
 		}
-		done = append(done, rev)
 		if c.failed == nil && c.report.Clean() {
 			// Started over, as an operator may after a rollback.
 			if c.failedAt, c.failed = run(ctx, dev, rev, stored); c.failed == nil {
@@ -131,24 +129,16 @@ func refused(rb *Revision) bool {
 // stopped the lint). It returns the failing statement and its error.
 func run(ctx context.Context, dev *devdb.DB, rev *Revision, stored func(release string) []string) (int, error) {
 	for i, st := range rev.Statements {
-		switch st.Kind {
-		case revision.Backfill:
-			continue
-		case revision.Gate:
-			fails, err := dev.Run(ctx, []devdb.Step{{Revision: rev.ID.String(), N: i + 1, SQL: st.SQL}}, declared(stored(rev.ID.Release)))
-			if err != nil {
-				return i, err
-			}
-			if len(fails) > 0 {
-				return i, fails[0].Err
-			}
+		if st.Kind == revision.Backfill {
 			continue
 		}
-		if err := dev.Build(ctx, nil, []devdb.Step{{Revision: rev.ID.String(), N: i + 1, SQL: st.SQL}}, nil); err != nil {
-			var se *devdb.StepError
-			if errors.As(err, &se) {
-				return i, se.Err
-			}
+		fails, err := replayStatement(ctx, dev, rev, i, declared(stored(rev.ID.Release)))
+		if se, ok := errors.AsType[*devdb.StepError](err); ok {
+			err = se.Err
+		} else if err == nil && len(fails) > 0 {
+			err = fails[0].Err
+		}
+		if err != nil {
 			return i, err
 		}
 	}

@@ -35,10 +35,7 @@ var _ = register(&Analyzer{
 			return
 		}
 		r := rels[len(rels)-1].r
-		var prev *schema.Schema
-		if len(rels) > 1 && rels[len(rels)-2].r != nil {
-			prev = rels[len(rels)-2].r.Schema
-		}
+		prev := p.before(rels[len(rels)-1].name)
 		for _, t := range r.Schema.Tables {
 			// fresh is 0 for an index the previous release has (by name and
 			// parts), 1 for a new one.
@@ -124,17 +121,11 @@ func sameIndex(a, b *schema.Index) bool {
 		return ""
 	}
 	return kind(a) == kind(b) && slices.EqualFunc(a.Parts, b.Parts, func(x, y *schema.IndexPart) bool {
-		prefix := func(p *schema.IndexPart) int {
-			if sp, ok := schemadef.Attr[*mysql.SubPart](p.Attrs); ok {
-				return sp.Len
-			}
-			return 0
-		}
 		same := x.C != nil && y.C != nil && strings.EqualFold(x.C.Name, y.C.Name)
 		if rx, ok := x.X.(*schema.RawExpr); ok && x.C == nil && y.C == nil {
 			ry, ok := y.X.(*schema.RawExpr)
 			same = ok && rx.X == ry.X
 		}
-		return same && x.Desc == y.Desc && prefix(x) == prefix(y)
+		return same && x.Desc == y.Desc && diff.Prefix(x) == diff.Prefix(y)
 	})
 }

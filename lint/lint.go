@@ -155,9 +155,9 @@ type Pass struct {
 	rollbacks []rollbackCheck
 	findings  []Finding
 	errs      []error
-	// rels are read on first use (loadReleases).
-	rels     []*release
-	relsRead bool
+	// rels are read on first use (loadReleases; a project without
+	// releases has none to read).
+	rels []*release
 	// sql evaluates releases declared as SQL (nil without a dev database).
 	sql planner.SQLEval
 }

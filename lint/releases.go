@@ -31,10 +31,9 @@ type release struct {
 // lint (exit 1), since it is not one of lint's findings and `emcee plan`
 // would refuse the schema too.
 func (p *Pass) loadReleases() []*release {
-	if p.relsRead {
+	if p.rels != nil {
 		return p.rels
 	}
-	p.relsRead = true
 	for i, name := range p.Project.Releases {
 		rel := &release{name: name}
 		var prev *release
@@ -106,10 +105,11 @@ func (p *Pass) sortOut(rel *release, err error) {
 	}
 }
 
-// release is the named release, nil if atlas.hcl does not list it.
-func (p *Pass) release(name string) *release {
+// release is the named release as loaded, nil if atlas.hcl does not list
+// it or its schema file does not load.
+func (p *Pass) release(name string) *diff.Release {
 	if i := p.Project.Index(name); i >= 0 {
-		return p.loadReleases()[i]
+		return p.loadReleases()[i].r
 	}
 	return nil
 }
@@ -127,8 +127,8 @@ func (p *Pass) before(name string) *schema.Schema {
 }
 
 func (p *Pass) storedFunctions(name string) []string {
-	if r := p.release(name); r != nil && r.r != nil {
-		return r.r.Declarations.Functions(p.Project.Target).Stored
+	if r := p.release(name); r != nil {
+		return r.Declarations.Functions(p.Project.Target).Stored
 	}
 	return nil
 }

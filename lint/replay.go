@@ -2,7 +2,6 @@ package lint
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -113,47 +112,27 @@ func replayPlans(ctx context.Context, dev *devdb.DB, revs []*Revision, stored fu
 	r := &replay{files: map[*Revision]*sqlcheck.File{}, diags: map[*Revision][]diagnostic{}, fired: map[*Revision][]firedTrigger{}, seen: map[string]bool{}}
 	for _, rev := range revs {
 		f := &sqlcheck.File{File: migrate.NewLocalFile(rev.Path, rev.Data), Parser: parser{rev}}
-		record := func(i int) error {
-			cur, err := dev.Tables(ctx)
-			if err != nil {
-				return err
-			}
-			changes, err := drv.SchemaDiff(prev, cur)
-			if err != nil {
-				return err
-			}
-			f.Changes = append(f.Changes, &sqlcheck.Change{Stmt: rev.Stmts[i], Changes: renamed(rev.parsed[i], changes)})
-			prev = cur
-			return nil
-		}
 		fns := declared(stored(rev.ID.Release))
 		// One session for all plans: they may set session variables for
 		// the statements after them.
-		for i, st := range rev.Statements {
-			step := devdb.Step{Revision: rev.ID.String(), N: i + 1, SQL: st.SQL}
-			if st.Kind == revision.Gate || st.Kind == revision.Backfill {
-				// Run as the expand preflight runs them: rolled back, a
-				// stored function the release declares not counted.
-				fails, err := dev.Run(ctx, []devdb.Step{step}, fns)
-				if err != nil {
-					return nil, fmt.Errorf("%s:%d: %w", rev.File, rev.Line(i), err)
-				}
-				for _, fl := range fails {
-					r.fired[rev] = append(r.fired[rev], firedTrigger{stmt: i, Failure: fl})
-				}
-				if err := record(i); err != nil {
-					return nil, err
-				}
-				continue
-			}
-			err := dev.Build(ctx, nil, []devdb.Step{step}, func(int) error { return record(i) })
-			var se *devdb.StepError
-			if errors.As(err, &se) {
+		for i := range rev.Statements {
+			fails, err := replayStatement(ctx, dev, rev, i, fns)
+			if err != nil {
 				return nil, fmt.Errorf("%s:%d: %w", rev.File, rev.Line(i), err)
 			}
+			for _, fl := range fails {
+				r.fired[rev] = append(r.fired[rev], firedTrigger{stmt: i, Failure: fl})
+			}
+			cur, err := dev.Tables(ctx)
 			if err != nil {
 				return nil, err
 			}
+			changes, err := drv.SchemaDiff(prev, cur)
+			if err != nil {
+				return nil, err
+			}
+			f.Changes = append(f.Changes, &sqlcheck.Change{Stmt: rev.Stmts[i], Changes: renamed(rev.parsed[i], changes)})
+			prev = cur
 		}
 		r.files[rev] = f
 		if err := r.fire(ctx, dev, rev, fns); err != nil {
@@ -179,6 +158,18 @@ func replayPlans(ctx context.Context, dev *devdb.DB, revs []*Revision, stored fu
 		}
 	}
 	return r, nil
+}
+
+// replayStatement runs statement i of rev in the dev database: a gate or
+// a backfill as the expand preflight runs them, rolled back, a stored
+// function the release declares (fns) not counted, returning the ways it
+// cannot run; any other statement for good, a failure a *devdb.StepError.
+func replayStatement(ctx context.Context, dev *devdb.DB, rev *Revision, i int, fns devdb.Functions) ([]devdb.Failure, error) {
+	step := []devdb.Step{{Revision: rev.ID.String(), N: i + 1, SQL: rev.Statements[i].SQL}}
+	if k := rev.Statements[i].Kind; k == revision.Gate || k == revision.Backfill {
+		return dev.Run(ctx, step, fns)
+	}
+	return nil, dev.Build(ctx, nil, step, nil)
 }
 
 // fire fires the triggers a revision creates, once it is replayed, as the

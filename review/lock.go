@@ -2,6 +2,7 @@ package review
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"ariga.io/atlas/sql/schema"
@@ -76,10 +77,10 @@ func LockOf(t project.Target, st revision.Statement, before *schema.Schema) Lock
 		if lock != "NONE" {
 			return Lock{Class: "in-place", Detail: "in place, no table rebuild, but without LOCK=NONE the server may block writes"}
 		}
-		for _, e := range effect.Of(st.SQL) {
-			if e.Op == effect.AddIndex || e.Op == effect.AddUnique || e.Op == effect.AddForeignKey {
-				return Lock{Class: "in-place", Detail: "in place, no table rebuild: the index is built from every row while reads and writes continue"}
-			}
+		if slices.ContainsFunc(d.Effects(), func(e effect.Effect) bool {
+			return e.Op == effect.AddIndex || e.Op == effect.AddUnique || e.Op == effect.AddForeignKey
+		}) {
+			return Lock{Class: "in-place", Detail: "in place, no table rebuild: the index is built from every row while reads and writes continue"}
 		}
 		return Lock{Class: "in-place", Detail: "in place, no table rebuild; reads and writes continue"}
 	case splitter.CostRebuild:

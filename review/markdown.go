@@ -59,8 +59,7 @@ func WriteMarkdown(w io.Writer, rep *Report) {
 		gateTable(w, r.Gates)
 
 		fmt.Fprintln(w, "\n### Triggers and views")
-		table(w, []string{"kind", "name", "on", "created", "dropped"}, len(r.Objects), func(k int) []string {
-			o := r.Objects[k]
+		table(w, []string{"kind", "name", "on", "created", "dropped"}, r.Objects, func(o SyncObject) []string {
 			dropped := span(o.Dropped)
 			if o.Dropped == "" {
 				dropped = "**not dropped**"
@@ -73,8 +72,7 @@ func WriteMarkdown(w io.Writer, rep *Report) {
 		})
 
 		fmt.Fprintln(w, "\n### Data at risk")
-		table(w, []string{"what", "name", "definition", "dropped at", "rule"}, len(r.DataAtRisk), func(k int) []string {
-			d := r.DataAtRisk[k]
+		table(w, []string{"what", "name", "definition", "dropped at", "rule"}, r.DataAtRisk, func(d Risk) []string {
 			rule := d.Rule
 			if d.MovedBy != "" {
 				rule += "; moved first: " + d.MovedBy
@@ -83,8 +81,7 @@ func WriteMarkdown(w io.Writer, rep *Report) {
 		})
 
 		fmt.Fprintln(w, "\n### Tightened (contract makes existing rows fit)")
-		table(w, []string{"what", "name", "from", "to", "at", "guarded by"}, len(r.Tightened), func(k int) []string {
-			t := r.Tightened[k]
+		table(w, []string{"what", "name", "from", "to", "at", "guarded by"}, r.Tightened, func(t Tightening) []string {
 			gates := "**no gate**"
 			if len(t.Gates) > 0 {
 				gates = spans(t.Gates)
@@ -97,8 +94,7 @@ func WriteMarkdown(w io.Writer, rep *Report) {
 		})
 
 		fmt.Fprintln(w, "\n### Table rebuilds")
-		table(w, []string{"phase", "table", "how", "size", "at"}, len(r.Rebuilds), func(k int) []string {
-			b := r.Rebuilds[k]
+		table(w, []string{"phase", "table", "how", "size", "at"}, r.Rebuilds, func(b Rebuild) []string {
 			size := ""
 			if b.Size != nil {
 				size = b.Size.String()
@@ -115,13 +111,9 @@ func WriteMarkdown(w io.Writer, rep *Report) {
 				fmt.Fprintf(w, "\nNo statements: %s.\n", text(emptyRevision(r, rev)))
 				continue
 			}
-			table(w, []string{"#", "line", "rule", "lock", "changes", "statement"}, len(rev.Statements), func(k int) []string {
-				s := rev.Statements[k]
+			table(w, []string{"#", "line", "rule", "lock", "changes", "statement"}, rev.Statements, func(s *Statement) []string {
 				lock := s.Lock.Class
-				switch {
-				case s.Lock.Rebuilds != "":
-					lock += ": " + rebuildText(s.Lock.Class, s.Lock.Rebuilds, s.Lock.Size)
-				case s.Lock.Size != nil:
+				if s.Lock.Rebuilds != "" || s.Lock.Size != nil {
 					lock += ": " + sizeText(s.Lock)
 				}
 				if s.Lock.Redo != "" {
@@ -149,8 +141,7 @@ func writeRollbackMarkdown(w io.Writer, r *Release) {
 		return
 	case len(rb.Refused) > 0:
 		fmt.Fprintln(w, "\n**Refused**: the rollback changes nothing; the way back is a backup, or finishing the release.")
-		table(w, []string{"at", "rule", "why"}, len(rb.Refused), func(k int) []string {
-			f := rb.Refused[k]
+		table(w, []string{"at", "rule", "why"}, rb.Refused, func(f Refusal) []string {
 			return []string{span(f.At), text(f.Rule), text(f.Why)}
 		})
 		return
@@ -164,16 +155,14 @@ func writeRollbackMarkdown(w io.Writer, r *Release) {
 		gateTable(w, rb.Gates)
 	}
 	fmt.Fprintln(w, "\nUndoes, in order:")
-	table(w, []string{"at", "rule", "changes"}, len(rb.Undoes), func(k int) []string {
-		u := rb.Undoes[k]
+	table(w, []string{"at", "rule", "changes"}, rb.Undoes, func(u Undo) []string {
 		return []string{span(u.At), text(u.Rule), text(strings.Join(u.Changes, "; "))}
 	})
 	if len(rb.Copies) > 0 {
 		fmt.Fprintf(w, "\n%s.\n", strings.NewReplacer("--osc pt-osc", "`--osc pt-osc`", "--allow-copy", "`--allow-copy`").Replace(text(rollbackCopies(rb))))
 	}
 	fmt.Fprintf(w, "\nLost (written only by %s):\n", text(r.Name))
-	table(w, []string{"what", "name", "lost", "dropped at", "rule"}, len(rb.Lost), func(k int) []string {
-		l := rb.Lost[k]
+	table(w, []string{"what", "name", "lost", "dropped at", "rule"}, rb.Lost, func(l Loss) []string {
 		return []string{text(l.What), span(l.Name), text(l.Lost), span(l.At), text(l.Rule)}
 	})
 	if len(rb.Lost) > 0 {
@@ -189,16 +178,17 @@ func writeStaysMarkdown(w io.Writer, rb *Rollback) {
 	}
 }
 
-// table prints a Markdown table, or "None." when it has no rows.
-func table(w io.Writer, head []string, n int, row func(int) []string) {
+// table prints a Markdown table of one row per entry, or "None." when it
+// has none.
+func table[T any](w io.Writer, head []string, entries []T, row func(T) []string) {
 	fmt.Fprintln(w)
-	if n == 0 {
+	if len(entries) == 0 {
 		fmt.Fprintln(w, "None.")
 		return
 	}
 	fmt.Fprintf(w, "| %s |\n|%s\n", strings.Join(head, " | "), strings.Repeat("---|", len(head)))
-	for k := range n {
-		cells := row(k)
+	for _, e := range entries {
+		cells := row(e)
 		for i, c := range cells {
 			cells[i] = strings.ReplaceAll(c, "|", `\|`)
 		}
@@ -207,8 +197,7 @@ func table(w io.Writer, head []string, n int, row func(int) []string) {
 }
 
 func gateTable(w io.Writer, gates []Gate) {
-	table(w, []string{"at", "rule", "query", "non-zero means"}, len(gates), func(k int) []string {
-		g := gates[k]
+	table(w, []string{"at", "rule", "query", "non-zero means"}, gates, func(g Gate) []string {
 		return []string{span(g.At), text(g.Rule), code(g.SQL, 0), text(g.Means)}
 	})
 }

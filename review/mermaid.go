@@ -84,11 +84,10 @@ func writeTimeline(w io.Writer, r *Release) {
 				continue
 			}
 			events := []string{}
-			var gates, stmts, backfills int
+			var stmts, backfills int
 			for _, s := range rev.Statements {
 				switch s.Kind {
 				case "gate":
-					gates++
 					events = append(events, fmt.Sprintf("gate (%s) at line %s", s.Rule, line(s.At)))
 				case "backfill":
 					backfills++

@@ -1,6 +1,7 @@
 package review
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -28,6 +29,10 @@ func (b Rebuild) how() string {
 	return b.Class
 }
 
+// table is the table whose size tells what the statement costs: the one
+// it rebuilds, backfills or deletes from ("" for none).
+func (l Lock) table() string { return cmp.Or(l.Rebuilds, l.Backfills, l.Deletes) }
+
 // RedoLog is the server's redo log: the checkpoint age at which InnoDB
 // makes every commit wait for page flushing, and the file size that sets it.
 type RedoLog struct {
@@ -47,18 +52,13 @@ const redoPerRow = 700
 // makes every commit wait for page flushing, the application's too
 // (docs/operators.md, "4. Migrate").
 func AddSizes(ctx context.Context, db *sql.DB, from string, rep *Report) error {
+	// Every rebuild is a statement's (addRevision), rollbacks' too.
 	tables := map[string]bool{}
 	for _, r := range rep.Releases {
-		for _, rb := range r.Rebuilds {
-			tables[rb.Table] = true
-		}
 		for _, rev := range r.Revisions {
 			for _, st := range rev.Statements {
-				if st.Lock.Backfills != "" {
-					tables[st.Lock.Backfills] = true
-				}
-				if st.Lock.Deletes != "" {
-					tables[st.Lock.Deletes] = true
+				if t := st.Lock.table(); t != "" {
+					tables[t] = true
 				}
 			}
 		}
@@ -84,16 +84,11 @@ func AddSizes(ctx context.Context, db *sql.DB, from string, rep *Report) error {
 		}
 		for _, rev := range r.Revisions {
 			for _, st := range rev.Statements {
-				switch {
-				case st.Lock.Rebuilds != "":
-					st.Lock.Size = sizes[st.Lock.Rebuilds]
-				case st.Lock.Backfills != "":
-					st.Lock.Size = sizes[st.Lock.Backfills]
+				st.Lock.Size = sizes[st.Lock.table()]
+				// The redo a delete writes follows the rows its predicate
+				// selects, which no size tells.
+				if st.Lock.Backfills != "" {
 					st.Lock.Redo = redoCost(st.Lock.Size, redo)
-				case st.Lock.Deletes != "":
-					// The redo a delete writes follows the rows its
-					// predicate selects, which no size tells.
-					st.Lock.Size = sizes[st.Lock.Deletes]
 				}
 			}
 		}

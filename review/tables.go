@@ -1,6 +1,7 @@
 package review
 
 import (
+	"cmp"
 	"maps"
 	"slices"
 	"strings"
@@ -72,10 +73,7 @@ func touchedTables(revs []*revision.Revision, st state, takesOver map[string]str
 		delete(names, old)
 	}
 	for _, name := range slices.Sorted(maps.Keys(names)) {
-		oldName := name
-		if r := renamed[name]; r != "" {
-			oldName = r
-		}
+		oldName := cmp.Or(renamed[name], name)
 		before, after := tableIn(st.before, oldName), tableIn(st.after, name)
 		t := TouchedTable{Name: name, Change: "changed", Columns: []TouchedColumn{}, References: []Reference{}}
 		switch {
