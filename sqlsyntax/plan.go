@@ -292,7 +292,7 @@ func UpdateBackfill(table string, list *Assignments, pending *Expr) (string, err
 func Assign(column string, value *Expr) *Assignments {
 	node := &ast.ParenthesesExpr{Expr: value.node}
 	sql := mustRestore(node)
-	v := &Expr{src: value.src, sql: sql, use: value.use, node: node}
+	v := &Expr{src: value.src, sql: sql, node: node}
 	return &Assignments{src: Ident(column) + " = " + sql, list: []assignment{{column: column, value: v}}}
 }
 
@@ -301,7 +301,7 @@ func Assign(column string, value *Expr) *Assignments {
 func IsNull(column string) *Expr {
 	node := &ast.IsNullExpr{Expr: &ast.ColumnNameExpr{Name: &ast.ColumnName{Name: ast.NewCIStr(column)}}}
 	sql := mustRestore(node)
-	return &Expr{src: sql, sql: sql, use: Statement, node: node}
+	return &Expr{src: sql, sql: sql, node: node}
 }
 
 func tableRefs(name string) *ast.TableRefsClause {
