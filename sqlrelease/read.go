@@ -410,11 +410,8 @@ func checkOptions(opts []*ast.TableOption, table string, pos diff.Pos) error {
 }
 
 func optionName(o *ast.TableOption) string {
-	out, err := sqlsyntax.Restore(o)
-	if err != nil || out == "" {
-		return fmt.Sprintf("option %d", o.Tp)
-	}
-	return out
+	out, _ := sqlsyntax.Restore(o) // "" when it cannot be written back
+	return cmp.Or(out, fmt.Sprintf("option %d", o.Tp))
 }
 
 func checkCreate(n *ast.CreateTableStmt, pos diff.Pos) error {

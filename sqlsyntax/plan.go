@@ -57,8 +57,7 @@ func ReadGate(sql string) (*Gate, error) {
 // (INTO OUTFILE, DUMPFILE or variables) or locks the rows it reads (FOR
 // UPDATE, LOCK IN SHARE MODE) was put into the plan by hand.
 func (g *Gate) Effect() string {
-	switch {
-	case g.sel.SelectIntoOpt != nil:
+	if g.sel.SelectIntoOpt != nil {
 		return "it writes its answer out (SELECT ... INTO)"
 	}
 	// A subquery's lock clause locks what it reads as the outer one does.
@@ -115,14 +114,8 @@ func (g *Gate) Exists() string {
 func (g *Gate) Counting(deletes ...string) *Gate {
 	c := *g
 	for _, d := range deletes {
-		st, err := ReadStmt(d)
-		if err != nil || st.Trigger != nil || len(st.Settings) > 0 {
-			continue
-		}
-		if del, ok := st.Node.(*ast.DeleteStmt); ok {
-			if _, where, ok := DeletedRows(del); ok {
-				c.counted = append(slices.Clip(c.counted), mustRestore(unparen(where)))
-			}
+		if _, _, where, ok := readDeleted(d); ok {
+			c.counted = append(slices.Clip(c.counted), mustRestore(unparen(where)))
 		}
 	}
 	if len(c.counted) == len(g.counted) {
@@ -519,13 +512,10 @@ func OneTable(refs *ast.TableRefsClause) *ast.TableName {
 	return nil
 }
 
-// alias is the lowercased name the backfill's columns are qualified with:
-// its table's alias, or its table's name.
+// alias is the lowercased name an UPDATE backfill's columns are
+// qualified with: its table's alias, or its table's name.
 func (b *Backfill) alias() string {
 	refs := b.upd.TableRefs
-	if b.ins != nil {
-		refs = b.sel.From
-	}
 	if src, ok := refs.TableRefs.Left.(*ast.TableSource); ok && src.AsName.L != "" {
 		return src.AsName.L
 	}
