@@ -234,8 +234,8 @@ func find(src, name string, from int) int {
 		}
 		j += i
 		end := j + len(n)
-		before := j == 0 || !isWordByte(lower[j-1]) || lower[j-1] == '`'
-		after := end == len(lower) || !isWordByte(lower[end]) || lower[end] == '`'
+		before := j == 0 || !isWordByte(lower[j-1])
+		after := end == len(lower) || !isWordByte(lower[end])
 		if before && after {
 			if j > 0 && lower[j-1] == '`' {
 				return j - 1
@@ -265,7 +265,7 @@ func lowerInPlace(s string) string {
 }
 
 func isWordByte(c byte) bool {
-	return c == '_' || c == '$' || c == '`' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 0x80
+	return c == '_' || c == '$' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 0x80
 }
 
 func qualified(c *ast.ColumnName) string {
