@@ -132,20 +132,24 @@ type created struct {
 
 func (s *Script) check(st *sqlsyntax.ScriptStmt, pos diff.Pos, tables map[string]created) (bool, error) {
 	if st.Trigger != nil {
-		return false, pos.Errorf("%s: a SQL release holds no triggers: emcee creates the triggers an upgrade needs itself; remove it (mysqldump --skip-triggers leaves triggers out of a dump)", kindOf(nil, st.Trigger))
+		what := "CREATE TRIGGER"
+		if st.Trigger.Drop {
+			what = "DROP TRIGGER"
+		}
+		return false, pos.Errorf("%s: a SQL release holds no triggers: emcee creates the triggers an upgrade needs itself; remove it (mysqldump --skip-triggers leaves triggers out of a dump)", what)
 	}
 	if st.Node == nil {
 		return false, nil // comments only
 	}
 	if len(st.Settings) > 0 {
-		return false, pos.Errorf("SET STATEMENT %s ... FOR %s: a SQL release sets up its session with SET statements of their own, which are checked; write SET %s = ...; before the statement", st.Settings[0].Name, kindOf(st.Node, nil), st.Settings[0].Name)
+		return false, pos.Errorf("SET STATEMENT %s ... FOR %s: a SQL release sets up its session with SET statements of their own, which are checked; write SET %s = ...; before the statement", st.Settings[0].Name, kindOf(st.Node), st.Settings[0].Name)
 	}
 	for _, t := range sqlsyntax.Tables(st.Node) {
 		if t.Schema.O != "" {
-			return false, pos.Errorf("%s names %s.%s, a table of another database: a SQL release creates its tables in the database it is run in; write the table's name alone", kindOf(st.Node, nil), t.Schema.O, t.Name.O)
+			return false, pos.Errorf("%s names %s.%s, a table of another database: a SQL release creates its tables in the database it is run in; write the table's name alone", kindOf(st.Node), t.Schema.O, t.Name.O)
 		}
 		if err := sqlname.Reserved(t.Name.O); err != nil {
-			return false, pos.Errorf("%s: %v", kindOf(st.Node, nil), err)
+			return false, pos.Errorf("%s: %v", kindOf(st.Node), err)
 		}
 	}
 	switch n := st.Node.(type) {
@@ -233,7 +237,7 @@ func (s *Script) check(st *sqlsyntax.ScriptStmt, pos diff.Pos, tables map[string
 		// schema, and nothing to lock in a dev database.
 		return false, nil
 	}
-	return false, pos.Errorf("%s: %s", kindOf(st.Node, nil), notSchema)
+	return false, pos.Errorf("%s: %s", kindOf(st.Node), notSchema)
 }
 
 const notSchema = "a SQL release holds CREATE TABLE statements (and CREATE INDEX, ALTER TABLE ... ADD, DROP TABLE IF EXISTS and the session SETs dumps and ORMs write around them); emcee does not run anything else: remove it"
@@ -406,11 +410,8 @@ func checkOptions(opts []*ast.TableOption, table string, pos diff.Pos) error {
 }
 
 func optionName(o *ast.TableOption) string {
-	out, err := sqlsyntax.Restore(o)
-	if err != nil || out == "" {
-		return fmt.Sprintf("option %d", o.Tp)
-	}
-	return out
+	out, _ := sqlsyntax.Restore(o) // "" when it cannot be written back
+	return cmp.Or(out, fmt.Sprintf("option %d", o.Tp))
 }
 
 func checkCreate(n *ast.CreateTableStmt, pos diff.Pos) error {
@@ -464,13 +465,7 @@ func (s *Script) checkAlter(n *ast.AlterTableStmt, pos diff.Pos) error {
 }
 
 // kindOf names a statement in refusals.
-func kindOf(n ast.StmtNode, tr *sqlsyntax.Trigger) string {
-	if tr != nil {
-		if tr.Drop {
-			return "DROP TRIGGER"
-		}
-		return "CREATE TRIGGER"
-	}
+func kindOf(n ast.StmtNode) string {
 	if x, ok := n.(*ast.InsertStmt); ok {
 		if x.IsReplace {
 			return "REPLACE"

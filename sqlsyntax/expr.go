@@ -30,8 +30,7 @@ const (
 // syntax tree and written back from it.
 type Expr struct {
 	src  string
-	sql  string // written from the tree, every name quoted
-	use  Use
+	sql  string     // written from the tree, every name quoted
 	mu   sync.Mutex // walks of node: the parser's visitor writes children back
 	node ast.ExprNode
 	base int // offset of src inside the text node was parsed from
@@ -108,7 +107,7 @@ func newExpr(src string, node ast.ExprNode, base int, use Use) (*Expr, error) {
 	if !ok {
 		return nil, errorAt(src, 0, "emcee cannot write this expression back faithfully (it writes %s); rewrite it", sql)
 	}
-	return &Expr{src: src, sql: sql, use: use, node: node, base: base}, nil
+	return &Expr{src: src, sql: sql, node: node, base: base}, nil
 }
 
 // walk runs a visitor over the expression's tree, one walk at a time (mu).
@@ -144,19 +143,12 @@ func (e *Expr) FallsBackTo(v string) bool {
 // RowSQL writes a per-row expression for a trigger body: each column as
 // row.`column` (NEW.`visibility`).
 func (e *Expr) RowSQL(row string) string {
-	stmts, err := parse(selectPrefix + e.sql)
-	if err != nil {
-		panic("sqlsyntax: a written expression does not parse: " + e.sql) // newExpr checked it does
-	}
-	node := stmts[0].(*ast.SelectStmt).Fields.Fields[0].Expr
 	// Per-row expressions have no subqueries: every name is a column of
 	// the row.
-	node.Accept(visit(func(n ast.Node) bool {
-		if c, ok := n.(*ast.ColumnName); ok {
-			c.Table = ast.NewCIStr(row)
-		}
-		return false
-	}))
+	node := reread(e.sql, func(c *ast.ColumnName) { c.Table = ast.NewCIStr(row) })
+	if node == nil {
+		panic("sqlsyntax: a written expression does not parse: " + e.sql) // newExpr checked it does
+	}
 	return mustRestore(node)
 }
 
@@ -242,8 +234,8 @@ func find(src, name string, from int) int {
 		}
 		j += i
 		end := j + len(n)
-		before := j == 0 || !isWordByte(lower[j-1]) || lower[j-1] == '`'
-		after := end == len(lower) || !isWordByte(lower[end]) || lower[end] == '`'
+		before := j == 0 || !isWordByte(lower[j-1])
+		after := end == len(lower) || !isWordByte(lower[end])
 		if before && after {
 			if j > 0 && lower[j-1] == '`' {
 				return j - 1
@@ -273,7 +265,7 @@ func lowerInPlace(s string) string {
 }
 
 func isWordByte(c byte) bool {
-	return c == '_' || c == '$' || c == '`' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 0x80
+	return c == '_' || c == '$' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 0x80
 }
 
 func qualified(c *ast.ColumnName) string {
@@ -290,28 +282,31 @@ func qualified(c *ast.ColumnName) string {
 func SameExpr(a, b string) bool { return canonical(a) == canonical(b) }
 
 // canonical is s with each column's name in lower case; its table's,
-// which the server may tell apart by case, as written.
+// which the server may tell apart by case, as written; outer parentheses
+// aside. s as written when it does not parse.
 func canonical(s string) string {
-	return respell(s, func(c *ast.ColumnName) { c.Name = ast.NewCIStr(c.Name.L) })
+	if node := reread(s, func(c *ast.ColumnName) { c.Name = ast.NewCIStr(c.Name.L) }); node != nil {
+		if out, err := Restore(unparen(node)); err == nil {
+			return out
+		}
+	}
+	return s
 }
 
-// respell writes expression s back from its tree, outer parentheses
-// aside, with each of its column names changed by f; s as written when it
-// does not parse.
-func respell(s string, f func(*ast.ColumnName)) string {
+// reread reads expression s again, a tree of its own, with each of its
+// column names changed by f; nil when it does not parse.
+func reread(s string, f func(*ast.ColumnName)) ast.ExprNode {
 	stmts, err := parse(selectPrefix + s)
 	sel, ok := only[*ast.SelectStmt](stmts)
-	if err != nil || !ok || sel.Fields == nil || len(sel.Fields.Fields) != 1 {
-		return s
+	if err != nil || !ok || sel.Fields == nil || len(sel.Fields.Fields) != 1 || sel.Fields.Fields[0].Expr == nil {
+		return nil
 	}
-	sel.Fields.Fields[0].Expr.Accept(visit(func(n ast.Node) bool {
+	node := sel.Fields.Fields[0].Expr
+	node.Accept(visit(func(n ast.Node) bool {
 		if c, ok := n.(*ast.ColumnName); ok {
 			f(c)
 		}
 		return false
 	}))
-	if out, err := Restore(unparen(sel.Fields.Fields[0].Expr)); err == nil {
-		return out
-	}
-	return s
+	return node
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
+	"github.com/pingcap/tidb/pkg/parser/format"
 	"github.com/pingcap/tidb/pkg/parser/opcode"
 )
 
@@ -103,22 +104,30 @@ func (w *lookups) Leave(n ast.Node) (ast.Node, bool) {
 // rowValue: x reads the row and nothing else (a column of the row
 // qualified by its name, or bare outside every subquery), no subquery.
 func (w *lookups) rowValue(x ast.ExprNode) bool {
-	reads, other := false, false
+	return readsOnly(x, func(c *ast.ColumnName) bool {
+		return c.Schema.O == "" && (strings.EqualFold(c.Table.O, w.row) || c.Table.O == "" && w.depth == 0)
+	}, func(*ast.ColumnName) bool { return true })
+}
+
+// readsOnly: x holds no subquery, and reads a column that reads tells
+// and none that other tells (of a column reads does not).
+func readsOnly(x ast.ExprNode, reads, other func(*ast.ColumnName) bool) bool {
+	read, others := false, false
 	x.Accept(visit(func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.SubqueryExpr:
-			other = true
+			others = true
 			return true
 		case *ast.ColumnNameExpr:
-			if n.Name.Schema.O == "" && (strings.EqualFold(n.Name.Table.O, w.row) || n.Name.Table.O == "" && w.depth == 0) {
-				reads = true
-			} else {
-				other = true
+			if reads(n.Name) {
+				read = true
+			} else if other(n.Name) {
+				others = true
 			}
 		}
 		return false
 	}))
-	return reads && !other
+	return read && !others
 }
 
 // compares is what one condition of a subquery compares with the row.
@@ -198,25 +207,15 @@ func (w *lookups) subquery(q *ast.SubqueryExpr, in *ast.PatternInExpr) {
 		}
 		return table, at
 	}
-	// outer: x reads the row and nothing of the subquery's tables.
+	// outer: x reads the row and nothing of the subquery's tables (a
+	// table of the subquery is not named as the row: shadowed).
 	outer := func(x ast.ExprNode) bool {
-		reads, own := false, false
-		x.Accept(visit(func(n ast.Node) bool {
-			switch n := n.(type) {
-			case *ast.SubqueryExpr:
-				own = true
-				return true
-			case *ast.ColumnNameExpr:
-				q := strings.ToLower(n.Name.Table.O)
-				if _, ok := tables[q]; ok || q == "" {
-					own = true
-				} else if strings.EqualFold(n.Name.Table.O, row) && n.Name.Schema.O == "" {
-					reads = true
-				}
-			}
-			return false
-		}))
-		return reads && !own
+		return readsOnly(x, func(c *ast.ColumnName) bool {
+			return strings.EqualFold(c.Table.O, row) && c.Schema.O == ""
+		}, func(c *ast.ColumnName) bool {
+			_, ok := tables[strings.ToLower(c.Table.O)]
+			return ok || c.Table.O == ""
+		})
 	}
 	// compare reads one condition: what it compares with the row, of
 	// which table, and the column (an expression's unqualified text).
@@ -365,12 +364,10 @@ func (w *lookups) readsRow(n ast.Node) bool {
 	return found
 }
 
-// unqualified writes x back with its columns' tables left out: the
-// expression as a generated column of the table would hold it.
+// unqualified writes x back, outer parentheses aside, with its columns'
+// tables left out: the expression as a generated column of the table
+// would hold it.
 func unqualified(x ast.ExprNode) string {
-	text, err := Restore(x)
-	if err != nil {
-		return ""
-	}
-	return respell(text, func(c *ast.ColumnName) { c.Schema, c.Table = ast.CIStr{}, ast.CIStr{} })
+	text, _ := restore(unparen(x), format.RestoreWithoutSchemaName|format.RestoreWithoutTableName) // "" when it cannot be written back
+	return text
 }

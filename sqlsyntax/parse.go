@@ -67,9 +67,12 @@ const restoreFlags = format.RestoreStringSingleQuotes | format.RestoreStringEsca
 
 // Restore writes a node of a tree the reader returned back as SQL, every
 // name quoted.
-func Restore(n ast.Node) (string, error) {
+func Restore(n ast.Node) (string, error) { return restore(n, 0) }
+
+// restore is Restore with the parser's flags extra too.
+func restore(n ast.Node, extra format.RestoreFlags) (string, error) {
 	var b strings.Builder
-	if err := n.Restore(format.NewRestoreCtx(restoreFlags, &b)); err != nil {
+	if err := n.Restore(format.NewRestoreCtx(restoreFlags|extra, &b)); err != nil {
 		return "", err
 	}
 	return b.String(), nil

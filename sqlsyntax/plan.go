@@ -57,8 +57,7 @@ func ReadGate(sql string) (*Gate, error) {
 // (INTO OUTFILE, DUMPFILE or variables) or locks the rows it reads (FOR
 // UPDATE, LOCK IN SHARE MODE) was put into the plan by hand.
 func (g *Gate) Effect() string {
-	switch {
-	case g.sel.SelectIntoOpt != nil:
+	if g.sel.SelectIntoOpt != nil {
 		return "it writes its answer out (SELECT ... INTO)"
 	}
 	// A subquery's lock clause locks what it reads as the outer one does.
@@ -115,14 +114,8 @@ func (g *Gate) Exists() string {
 func (g *Gate) Counting(deletes ...string) *Gate {
 	c := *g
 	for _, d := range deletes {
-		st, err := ReadStmt(d)
-		if err != nil || st.Trigger != nil || len(st.Settings) > 0 {
-			continue
-		}
-		if del, ok := st.Node.(*ast.DeleteStmt); ok {
-			if _, where, ok := DeletedRows(del); ok {
-				c.counted = append(slices.Clip(c.counted), mustRestore(unparen(where)))
-			}
+		if _, _, where, ok := readDeleted(d); ok {
+			c.counted = append(slices.Clip(c.counted), mustRestore(unparen(where)))
 		}
 	}
 	if len(c.counted) == len(g.counted) {
@@ -292,7 +285,7 @@ func UpdateBackfill(table string, list *Assignments, pending *Expr) (string, err
 func Assign(column string, value *Expr) *Assignments {
 	node := &ast.ParenthesesExpr{Expr: value.node}
 	sql := mustRestore(node)
-	v := &Expr{src: value.src, sql: sql, use: value.use, node: node}
+	v := &Expr{src: value.src, sql: sql, node: node}
 	return &Assignments{src: Ident(column) + " = " + sql, list: []assignment{{column: column, value: v}}}
 }
 
@@ -301,7 +294,7 @@ func Assign(column string, value *Expr) *Assignments {
 func IsNull(column string) *Expr {
 	node := &ast.IsNullExpr{Expr: &ast.ColumnNameExpr{Name: &ast.ColumnName{Name: ast.NewCIStr(column)}}}
 	sql := mustRestore(node)
-	return &Expr{src: sql, sql: sql, use: Statement, node: node}
+	return &Expr{src: sql, sql: sql, node: node}
 }
 
 func tableRefs(name string) *ast.TableRefsClause {
@@ -519,13 +512,10 @@ func OneTable(refs *ast.TableRefsClause) *ast.TableName {
 	return nil
 }
 
-// alias is the lowercased name the backfill's columns are qualified with:
-// its table's alias, or its table's name.
+// alias is the lowercased name an UPDATE backfill's columns are
+// qualified with: its table's alias, or its table's name.
 func (b *Backfill) alias() string {
 	refs := b.upd.TableRefs
-	if b.ins != nil {
-		refs = b.sel.From
-	}
 	if src, ok := refs.TableRefs.Left.(*ast.TableSource); ok && src.AsName.L != "" {
 		return src.AsName.L
 	}

@@ -285,8 +285,8 @@ func (r *resolver) column(c *ast.ColumnName) {
 
 // found is column c found as name in table t of frame i (0: the row).
 func (r *resolver) found(i int, t scopeTable, c *ast.ColumnName, name string) {
-	if i == 0 {
-		r.read(name)
+	if i == 0 && !slices.Contains(r.row, name) {
+		r.row = append(r.row, name)
 	}
 	if r.watch == "" {
 		return
@@ -302,12 +302,6 @@ func (r *resolver) found(i int, t scopeTable, c *ast.ColumnName, name string) {
 	}
 	if _, ok := lookup(r.scope.Columns, c.Name.O); i > 0 && ok && c.Table.O == "" && !slices.Contains(r.watched.Shadowed, c.Name.O) {
 		r.watched.Shadowed = append(r.watched.Shadowed, c.Name.O)
-	}
-}
-
-func (r *resolver) read(name string) {
-	if !slices.Contains(r.row, name) {
-		r.row = append(r.row, name)
 	}
 }
 
@@ -421,13 +415,11 @@ func conjuncts(n ast.ExprNode, through ...opcode.Op) []ast.ExprNode {
 // row of table (names compared without letter case): by its bare name
 // outside subqueries, or qualified by the table's name anywhere.
 func (a *Assignments) ReadsColumn(table, column string) bool {
-	return slices.ContainsFunc(a.list, func(as assignment) bool { return as.value.readsColumn(table, column) })
-}
-
-func (e *Expr) readsColumn(table, column string) bool {
-	r := &columnReads{table: table, column: column}
-	e.walk(r)
-	return r.found
+	return slices.ContainsFunc(a.list, func(as assignment) bool {
+		r := &columnReads{table: table, column: column}
+		as.value.walk(r)
+		return r.found
+	})
 }
 
 // columnReads finds a column of one table's row in an expression.

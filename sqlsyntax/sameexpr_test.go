@@ -15,6 +15,10 @@ func TestSameExpr(t *testing.T) {
 		{"T.col = 1", "t.col = 1", false},
 		{"a >= 0", "b >= 0", false},
 		{"'ABC' = a", "'abc' = a", false},
+		// Read as a wildcard, no expression: compared as written (the
+		// walk of its columns panicked on the missing expression).
+		{"*", "*", true},
+		{"*", "a", false},
 	} {
 		if got := SameExpr(tc.a, tc.b); got != tc.same {
 			t.Errorf("SameExpr(%q, %q) = %v, want %v", tc.a, tc.b, got, tc.same)

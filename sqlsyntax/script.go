@@ -21,15 +21,11 @@ type ScriptStmt struct {
 	// Line and Col are where the statement starts in the file (its first
 	// word after the comments before it), counting from 1.
 	Line, Col int
-	// Node is the statement; nil when the text holds only comments (a
-	// mysqldump header, `/*M!999999\- enable the sandbox mode */`): such
-	// a statement is never sent to a server.
-	Node ast.StmtNode
-	// Trigger is set for CREATE TRIGGER and DROP TRIGGER (see Stmt).
-	Trigger *Trigger
-	// Settings are the variables of SET STATEMENT ... FOR (see Stmt); Node
-	// is the statement after FOR.
-	Settings []*ast.VariableAssignment
+	// Stmt is the statement as ReadStmt reads it; its Node is nil when
+	// the text holds only comments (a mysqldump header,
+	// `/*M!999999\- enable the sandbox mode */`): such a statement is
+	// never sent to a server.
+	Stmt
 	// Exec is the text to run. It is the statement as written, or, when
 	// the statement or a comment before it is executable (/*! ... */,
 	// /*M! ... */), the statement written back from its tree: the parser
@@ -123,7 +119,7 @@ func ReadScript(src string) ([]*ScriptStmt, error) {
 			if e != nil {
 				return errorAt(src, start+e.Offset, "%s", e.Msg)
 			}
-			st.Node, st.Trigger, st.Settings = s.Node, s.Trigger, s.Settings
+			st.Stmt = *s
 		case len(stmts) > 1:
 			return errorAt(src, at, "%d statements where one was expected: a /*! ... */ comment holding a ';'?", len(stmts))
 		case len(stmts) == 1:

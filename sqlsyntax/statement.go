@@ -219,12 +219,12 @@ func lastName(q string) string {
 // Names are the names a statement mentions, lower-cased: tables, columns
 // and their qualifiers, and the variables a SET assigns (a trigger's SET
 // NEW.col names col); and, keyed "db\x00table" (QualifiedKey; no name
-// holds a NUL), the tables it names with their database written out, which is how an object
-// of another database reaches a table (nil when there are none). It walks
+// holds a NUL), the tables it names with their database written out,
+// which is how an object of another database reaches a table. It walks
 // every field of the tree, since the parser's visitor does not enter the
 // statements of a procedure body.
 func Names(n ast.Node) (names, qualified map[string]bool) {
-	names = map[string]bool{}
+	names, qualified = map[string]bool{}, map[string]bool{}
 	add := func(ns ...string) {
 		for _, s := range ns {
 			if s != "" {
@@ -239,9 +239,6 @@ func Names(n ast.Node) (names, qualified map[string]bool) {
 		case *ast.TableName:
 			add(x.Schema.O, x.Name.O)
 			if x.Schema.O != "" {
-				if qualified == nil {
-					qualified = map[string]bool{}
-				}
 				qualified[QualifiedKey(x.Schema.O, x.Name.O)] = true
 			}
 		case *ast.VariableAssignment:
