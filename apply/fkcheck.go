@@ -351,7 +351,10 @@ func (g *fkGuard) recorded(rec *history.Record) []string {
 // indexes, adds back the indexes it dropped.
 func (g *fkGuard) undoes(q string) bool {
 	d := effect.Parse(q)
-	if d.Err != nil || len(d.Effects()) == 0 {
+	// Each clause one of the effects below: a clause with none (a table
+	// option, CONVERT TO, DISCARD TABLESPACE, RENAME INDEX) would run
+	// unchecked beside them.
+	if d.Err != nil || len(d.Effects()) == 0 || d.Kind != effect.KindAlterTable || len(d.Clauses) != len(d.Effects()) {
 		return false
 	}
 	for _, e := range d.Effects() {
