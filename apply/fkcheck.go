@@ -196,6 +196,13 @@ func (s *Session) recheckAfter(ctx context.Context, rev *revision.Revision, rec 
 		s.say("    orphan gate rechecked after adding %s, once the transactions that had written before it ended: open; from now on the key itself refuses orphans", keyNames(g))
 		return nil
 	}
+	if ctx.Err() != nil {
+		// Interrupted (SIGINT, SIGTERM): nothing more can be sent, the
+		// drop neither. The record holds the statement in flight with its
+		// undo (Sending), which the rerun settles.
+		return fmt.Errorf("%s interrupted at statement %d of %d (%v), which added %s, before its orphans were counted after it: the key stands, not confirmed; %s applied and recorded. Rerun %s: if its gates pass, it keeps the key and counts its orphans again, else it drops it again (%s)",
+			rev.ID, i+1, len(rev.Statements), ctx.Err(), keyNames(g), sqlsyntax.Plural(rec.Applied, "statement"), s.rerun(), strings.Join(g.undo, "; "))
+	}
 	dropped, err := s.undo(ctx, rev, i, g, g.undo)
 	if err != nil {
 		msg := fmt.Sprintf("%s statement %d of %d added %s over rows without a parent, written after its gates passed, and dropping the key again failed (%v): it stands over them. Rerun %s: while its gates count rows without a parent, it drops the key again and refuses; once the rows are fixed, it keeps the key and confirms it. Or drop it by hand (%s) and rerun",
