@@ -108,6 +108,32 @@ func fkGuardOf(rev *revision.Revision, i int) *fkGuard {
 	return &g
 }
 
+// guardGates runs g's gates right before or after statement i. A gate
+// the revision's statements since have made unreadable (it leaves out the
+// rows of a data_migration's delete, or the children of the parents one
+// deletes, by the delete's predicate, which reads a column or table the
+// revision dropped after the gate passed: droppedBy) is not taken as
+// passed, as a resumed revision's gates take it, but counted without those
+// predicates (sqlsyntax.Gate.Counting): the deletes ran before statement
+// i, so a row they select was written since, and a parent they select
+// stays one. recounted says it was; such a gate that still cannot run is
+// broken. Taken as passed, the recheck counted nothing, and the key stood
+// over a parent deleted while its ALTER waited.
+func (s *Session) guardGates(ctx context.Context, rev *revision.Revision, rec *history.Record, i int, g *fkGuard) (c gateCheck, recounted bool) {
+	c = s.runGates(ctx, rev, rec, g.gates...)
+	if !slices.ContainsFunc(c.results, func(r GateResult) bool { return r.NotRechecked != "" }) {
+		return c, false
+	}
+	var deleted []string
+	for _, st := range rev.Statements[:i] {
+		if st.Kind != revision.Gate && slices.Contains(st.Rules(), "data-migration") && slices.ContainsFunc(effect.Of(st.SQL), func(e effect.Effect) bool { return e.Op == effect.DeleteRows }) {
+			deleted = append(deleted, st.SQL)
+		}
+	}
+	// No record: a gate that cannot run is broken, none passed before.
+	return s.countGates(ctx, rev, nil, deleted, g.gates...), true
+}
+
 // recorded is an error whose record is written already: the run returns
 // it as it is.
 type recorded struct{ error }
@@ -123,7 +149,7 @@ func (r recorded) Unwrap() error { return r.error }
 // leaves out the rows of the deletes that ran, as the plan's gate does:
 // the count after the ALTER has them deleted again (fkGuard.deletes).
 func (s *Session) recheckBefore(ctx context.Context, rev *revision.Revision, rec *history.Record, i int, g *fkGuard) error {
-	c := s.runGates(ctx, rev, rec, g.gates...)
+	c, _ := s.guardGates(ctx, rev, rec, i, g)
 	if len(c.closed) == 0 && len(c.broken) == 0 {
 		s.say("    orphan gate rechecked right before adding %s: open", keyNames(g))
 		// Sent before by a run that stopped: the table may have the keys.
@@ -172,13 +198,16 @@ func (s *Session) recheckBefore(ctx context.Context, rev *revision.Revision, rec
 // run drops them (dropAgain) while its gates refuse.
 func (s *Session) recheckAfter(ctx context.Context, rev *revision.Revision, rec *history.Record, i int, g *fkGuard) error {
 	var c gateCheck
+	recounted := false
 	if err := s.awaitWriters(ctx, g); err != nil {
 		st := rev.Statements[g.gates[0]]
 		c.broken = []GateResult{{Revision: rev.ID.String(), Rule: st.Rule, Why: "its count after the ALTER, which first waits for the transactions that had written before the key was there", At: s.at(rev, st), Error: err.Error()}}
 	} else {
-		c = s.runGates(ctx, rev, rec, g.gates...)
+		c, recounted = s.guardGates(ctx, rev, rec, i, g)
 	}
-	if len(c.closed) == 0 && len(c.broken) == 0 && len(g.deletes) > 0 {
+	// Counted with the deletes' rows already where a delete reads what the
+	// revision dropped since (guardGates), and none can run again.
+	if len(c.closed) == 0 && len(c.broken) == 0 && len(g.deletes) > 0 && !recounted {
 		var deleted []string
 		for _, j := range g.deletes {
 			deleted = append(deleted, rev.Statements[j].SQL)

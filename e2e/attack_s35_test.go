@@ -192,3 +192,80 @@ func TestAttackS35InterruptedWhileTheCountWaits(t *testing.T) {
 		t.Fatal("the key was not added once the orphan was gone")
 	}
 }
+
+// Release b drops child.legacy and adds fk_pid, and its data_migration
+// deletes the children whose legacy is 1 (reading the column the release
+// drops, as it may: it is there while migrate runs and when contract's
+// gates count). Contract runs the gate, the delete, the drop of legacy,
+// then adds the key; the orphan gate, which leaves the delete's rows out
+// by its predicate, reads legacy. A transaction deletes parent 2 before
+// the ALTER and commits after it: the count after the ALTER found child 2
+// and ran the delete again, which could not run without legacy, and
+// contract exited 1 sending the operator after open transactions. Child 2
+// has no parent, and the delete selects no row: blocked by data (exit 7).
+func TestAttackS35RecheckOfAGateReadingAColumnTheRevisionDropped(t *testing.T) {
+	t.Parallel()
+	legacy := "  column \"legacy\" {\n    type = int\n    null = true\n  }\n  primary_key {"
+	a := strings.Replace(fkParentChild, "  primary_key {", legacy, 2)
+	a = strings.Replace(a, legacy, "  primary_key {", 1) // child's only
+	b := fkPid + `
+data_migration "legacy_rows" {
+  table  = "child"
+  delete = "legacy = 1"
+}
+`
+	p := plannedProject(t, "mariadb 10.11", [2]string{"a", a}, [2]string{"b", b})
+	p.must("db", "sync", "a")
+	p.exec("INSERT INTO parent VALUES (1), (2)")
+	p.exec("INSERT INTO child VALUES (1, 1, 0), (2, 2, 0), (3, NULL, 1)")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	end := openParentDelete(t, p)
+	contractWhileDeleteOpen(t, p, true, end)
+}
+
+// The same with the column dropped from parent, whose data_migration
+// deletes the parents whose legacy is 1: the orphan gate counts their
+// children as orphans, reading parent.legacy. Parent 2 is deleted while
+// the ALTER adding the key waits for its metadata lock. The recheck right
+// after the ALTER found legacy gone, took the gate for one that "passed
+// before that statement ran" (as a resumed revision's gates are) and
+// counted nothing: contract said the gate was open and confirmed the key
+// over child 2 (exit 0). It counts the orphans without the delete's
+// predicate (it ran before the ALTER: a parent it selects now was written
+// since, and stays one), finds child 2 and drops the key again (exit 7);
+// a rerun refuses right before the ALTER, until child 2 is fixed.
+func TestAttackS35RecheckOfAGateReadingAParentColumnTheRevisionDropped(t *testing.T) {
+	t.Parallel()
+	legacy := "  column \"legacy\" {\n    type = int\n    null = true\n  }\n  primary_key {"
+	a := strings.Replace(fkParentChild, "  primary_key {", legacy, 1) // parent's
+	b := fkPid + `
+data_migration "legacy_parents" {
+  table  = "parent"
+  delete = "legacy = 1"
+}
+`
+	p := plannedProject(t, "mariadb 10.11", [2]string{"a", a}, [2]string{"b", b})
+	p.must("db", "sync", "a")
+	p.exec("INSERT INTO parent VALUES (1, 0), (2, 0), (3, 1)")
+	p.exec("INSERT INTO child VALUES (1, 1), (2, 2)")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	code, out := deleteParentWhileKeyWaits(t, p)
+	if code != 7 || fkPidKeys(p) != "0" {
+		t.Fatalf("contract over a parent deleted while its ALTER waited: exit %d, keys %s, orphans %s\n%s", code, fkPidKeys(p),
+			p.query("SELECT COUNT(*) FROM child WHERE NOT EXISTS (SELECT 1 FROM parent WHERE parent.id = child.pid)"), out)
+	}
+	opContains(t, opResult{Code: code, Stdout: out}, "the key was dropped again (ALTER TABLE `child` DROP FOREIGN KEY `fk_pid`)", "gate add-foreign-key: 1 row")
+	r := p.run("db", "contract")
+	if r.Code != 7 || fkPidKeys(p) != "0" {
+		t.Fatalf("rerun over child 2: keys %s, %s", fkPidKeys(p), r)
+	}
+	opContains(t, r, "refused at statement 5 of 5, which adds foreign key fk_pid on child", "gate add-foreign-key: 1 row")
+	p.must("db", "diff")
+	p.exec("UPDATE child SET pid = NULL WHERE id = 2")
+	p.must("db", "contract")
+	if fkPidKeys(p) != "1" {
+		t.Fatal("the key was not added once child 2 was fixed")
+	}
+}
