@@ -134,6 +134,28 @@ func (s *Session) guardGates(ctx context.Context, rev *revision.Revision, rec *h
 	return s.countGates(ctx, rev, nil, deleted, g.gates...), true
 }
 
+// guardBlocked is, for db check and status, what contract's count right
+// before the next foreign key of rev finds where it is not the gate's
+// (guardGates: the gate reads what the revision dropped since it passed,
+// and passes as such): blocked by data if it counts rows; nil if it
+// counts none, or there is no such key.
+func (s *Session) guardBlocked(ctx context.Context, rev *revision.Revision, rec *history.Record) error {
+	for i := rec.Confirmed(); i < len(rev.Statements); i++ {
+		g := fkGuardOf(rev, i)
+		if g == nil {
+			continue
+		}
+		quick := s.quick
+		s.quick = false // the rows of a refusal are counted
+		c, recounted := s.guardGates(ctx, rev, rec, i, g)
+		s.quick = quick
+		if recounted && len(c.closed) > 0 && len(c.broken) == 0 {
+			return &Blocked{Gates: c.closed, Refusal: Refusal{Reason: DescribeGates(c.closed)}}
+		}
+	}
+	return nil
+}
+
 // recorded is an error whose record is written already: the run returns
 // it as it is.
 type recorded struct{ error }

@@ -234,7 +234,8 @@ data_migration "legacy_rows" {
 // over child 2 (exit 0). It counts the orphans without the delete's
 // predicate (it ran before the ALTER: a parent it selects now was written
 // since, and stays one), finds child 2 and drops the key again (exit 7);
-// a rerun refuses right before the ALTER, until child 2 is fixed.
+// a rerun refuses right before the ALTER, until child 2 is fixed, and db
+// check says so (it said contract needed, 5).
 func TestAttackS35RecheckOfAGateReadingAParentColumnTheRevisionDropped(t *testing.T) {
 	t.Parallel()
 	legacy := "  column \"legacy\" {\n    type = int\n    null = true\n  }\n  primary_key {"
@@ -257,6 +258,11 @@ data_migration "legacy_parents" {
 			p.query("SELECT COUNT(*) FROM child WHERE NOT EXISTS (SELECT 1 FROM parent WHERE parent.id = child.pid)"), out)
 	}
 	opContains(t, opResult{Code: code, Stdout: out}, "the key was dropped again (ALTER TABLE `child` DROP FOREIGN KEY `fk_pid`)", "gate add-foreign-key: 1 row")
+	// db check said contract needed (5), the gates passing as read
+	// before the drop: it says what contract's count finds.
+	if r := p.run("db", "check"); r.Code != 7 || !strings.Contains(r.Stdout, "contract blocked by data") {
+		t.Errorf("db check over child 2, which contract refuses: %s", r)
+	}
 	r := p.run("db", "contract")
 	if r.Code != 7 || fkPidKeys(p) != "0" {
 		t.Fatalf("rerun over child 2: keys %s, %s", fkPidKeys(p), r)
