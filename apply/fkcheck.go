@@ -108,6 +108,54 @@ func fkGuardOf(rev *revision.Revision, i int) *fkGuard {
 	return &g
 }
 
+// guardGates runs g's gates right before or after statement i. A gate
+// the revision's statements since have made unreadable (it leaves out the
+// rows of a data_migration's delete, or the children of the parents one
+// deletes, by the delete's predicate, which reads a column or table the
+// revision dropped after the gate passed: droppedBy) is not taken as
+// passed, as a resumed revision's gates take it, but counted without those
+// predicates (sqlsyntax.Gate.Counting): the deletes ran before statement
+// i, so a row they select was written since, and a parent they select
+// stays one. recounted says it was; such a gate that still cannot run is
+// broken. Taken as passed, the recheck counted nothing, and the key stood
+// over a parent deleted while its ALTER waited.
+func (s *Session) guardGates(ctx context.Context, rev *revision.Revision, rec *history.Record, i int, g *fkGuard) (c gateCheck, recounted bool) {
+	c = s.runGates(ctx, rev, rec, g.gates...)
+	if !slices.ContainsFunc(c.results, func(r GateResult) bool { return r.NotRechecked != "" }) {
+		return c, false
+	}
+	var deleted []string
+	for _, st := range rev.Statements[:i] {
+		if st.Kind != revision.Gate && slices.Contains(st.Rules(), "data-migration") && slices.ContainsFunc(effect.Of(st.SQL), func(e effect.Effect) bool { return e.Op == effect.DeleteRows }) {
+			deleted = append(deleted, st.SQL)
+		}
+	}
+	// No record: a gate that cannot run is broken, none passed before.
+	return s.countGates(ctx, rev, nil, deleted, g.gates...), true
+}
+
+// guardBlocked is, for db check and status, what contract's count right
+// before the next foreign key of rev finds where it is not the gate's
+// (guardGates: the gate reads what the revision dropped since it passed,
+// and passes as such): blocked by data if it counts rows; nil if it
+// counts none, or there is no such key.
+func (s *Session) guardBlocked(ctx context.Context, rev *revision.Revision, rec *history.Record) error {
+	for i := rec.Confirmed(); i < len(rev.Statements); i++ {
+		g := fkGuardOf(rev, i)
+		if g == nil {
+			continue
+		}
+		quick := s.quick
+		s.quick = false // the rows of a refusal are counted
+		c, recounted := s.guardGates(ctx, rev, rec, i, g)
+		s.quick = quick
+		if recounted && len(c.closed) > 0 && len(c.broken) == 0 {
+			return &Blocked{Gates: c.closed, Refusal: Refusal{Reason: DescribeGates(c.closed)}}
+		}
+	}
+	return nil
+}
+
 // recorded is an error whose record is written already: the run returns
 // it as it is.
 type recorded struct{ error }
@@ -123,7 +171,7 @@ func (r recorded) Unwrap() error { return r.error }
 // leaves out the rows of the deletes that ran, as the plan's gate does:
 // the count after the ALTER has them deleted again (fkGuard.deletes).
 func (s *Session) recheckBefore(ctx context.Context, rev *revision.Revision, rec *history.Record, i int, g *fkGuard) error {
-	c := s.runGates(ctx, rev, rec, g.gates...)
+	c, _ := s.guardGates(ctx, rev, rec, i, g)
 	if len(c.closed) == 0 && len(c.broken) == 0 {
 		s.say("    orphan gate rechecked right before adding %s: open", keyNames(g))
 		// Sent before by a run that stopped: the table may have the keys.
@@ -172,13 +220,16 @@ func (s *Session) recheckBefore(ctx context.Context, rev *revision.Revision, rec
 // run drops them (dropAgain) while its gates refuse.
 func (s *Session) recheckAfter(ctx context.Context, rev *revision.Revision, rec *history.Record, i int, g *fkGuard) error {
 	var c gateCheck
+	recounted := false
 	if err := s.awaitWriters(ctx, g); err != nil {
 		st := rev.Statements[g.gates[0]]
 		c.broken = []GateResult{{Revision: rev.ID.String(), Rule: st.Rule, Why: "its count after the ALTER, which first waits for the transactions that had written before the key was there", At: s.at(rev, st), Error: err.Error()}}
 	} else {
-		c = s.runGates(ctx, rev, rec, g.gates...)
+		c, recounted = s.guardGates(ctx, rev, rec, i, g)
 	}
-	if len(c.closed) == 0 && len(c.broken) == 0 && len(g.deletes) > 0 {
+	// Counted with the deletes' rows already where a delete reads what the
+	// revision dropped since (guardGates), and none can run again.
+	if len(c.closed) == 0 && len(c.broken) == 0 && len(g.deletes) > 0 && !recounted {
 		var deleted []string
 		for _, j := range g.deletes {
 			deleted = append(deleted, rev.Statements[j].SQL)
@@ -195,6 +246,13 @@ func (s *Session) recheckAfter(ctx context.Context, rev *revision.Revision, rec 
 	if len(c.closed) == 0 && len(c.broken) == 0 {
 		s.say("    orphan gate rechecked after adding %s, once the transactions that had written before it ended: open; from now on the key itself refuses orphans", keyNames(g))
 		return nil
+	}
+	if ctx.Err() != nil {
+		// Interrupted (SIGINT, SIGTERM): nothing more can be sent, the
+		// drop neither. The record holds the statement in flight with its
+		// undo (Sending), which the rerun settles.
+		return fmt.Errorf("%s interrupted at statement %d of %d (%v), which added %s, before its orphans were counted after it: the key stands, not confirmed; %s applied and recorded. Rerun %s: if its gates pass, it keeps the key and counts its orphans again, else it drops it again (%s)",
+			rev.ID, i+1, len(rev.Statements), ctx.Err(), keyNames(g), sqlsyntax.Plural(rec.Applied, "statement"), s.rerun(), strings.Join(g.undo, "; "))
 	}
 	dropped, err := s.undo(ctx, rev, i, g, g.undo)
 	if err != nil {
@@ -351,7 +409,10 @@ func (g *fkGuard) recorded(rec *history.Record) []string {
 // indexes, adds back the indexes it dropped.
 func (g *fkGuard) undoes(q string) bool {
 	d := effect.Parse(q)
-	if d.Err != nil || len(d.Effects()) == 0 {
+	// Each clause one of the effects below: a clause with none (a table
+	// option, CONVERT TO, DISCARD TABLESPACE, RENAME INDEX) would run
+	// unchecked beside them.
+	if d.Err != nil || len(d.Effects()) == 0 || d.Kind != effect.KindAlterTable || len(d.Clauses) != len(d.Effects()) {
 		return false
 	}
 	for _, e := range d.Effects() {

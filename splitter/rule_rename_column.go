@@ -2,6 +2,7 @@ package splitter
 
 import (
 	"fmt"
+	"slices"
 
 	"ariga.io/atlas/sql/schema"
 
@@ -41,6 +42,17 @@ func init() {
 				from, to := schemadef.TypeName(old.Type), schemadef.TypeName(add.C.Type)
 				return nil, fmt.Errorf("%s: %s.%s is %s renamed, and its type changes from %s to %s, which does not hold every value of %s: from expand on, the trigger copying the previous release's writes into %s would refuse such a value, failing that release's insert or update, and migrate's copy would stop at the rows holding one. Rename it in this release keeping type = %s, and change the type in the next release (rule tighten-column: contract checks the rows first, behind a gate)",
 					d.Pos, c.Table.Name, add.C.Name, d.RenamedFrom, from, to, from, add.C.Name, from)
+			}
+			// So does a charset that lacks a character of the old one's
+			// (error 1366): utf8mb4 renamed into latin1 fails the previous
+			// release's insert of a CJK name or an emoji.
+			if old, ok := c.FromTable.Column(d.RenamedFrom); ok && schemadef.Textual(old.Type.Type) && schemadef.Textual(add.C.Type.Type) {
+				from, _ := schemadef.Effective(c.ctx.Target, c.FromTable, old)
+				to, _ := schemadef.Effective(c.ctx.Target, c.Table, add.C)
+				if from != to && !slices.Contains(lossless[from], to) {
+					return nil, fmt.Errorf("%s: %s.%s is %s renamed, and its charset changes from %s to %s, which lacks characters of %s: from expand on, the trigger copying the previous release's writes into %s would refuse a value holding one (error 1366), failing that release's insert or update, and migrate's copy would stop at the rows holding one. Rename it keeping its charset (charset = %q on it), or declare %s with a replaces block (column = %q) whose forward converts the values as you choose",
+						d.Pos, c.Table.Name, add.C.Name, d.RenamedFrom, from, to, from, add.C.Name, from, add.C.Name, d.RenamedFrom)
+				}
 			}
 			return syncSteps(c, fmt.Sprintf("%s.%s is %s renamed (declared at %s)", c.Table.Name, add.C.Name, d.RenamedFrom, d.Pos))
 		},

@@ -37,8 +37,30 @@ func TestRenameColumnRule(t *testing.T) {
 			target: mariadb1011,
 			edits:  []string{"  column \"name\" {\n    type = varchar(30)\n  }\n", "  column \"title\" {\n    type         = varchar(20)\n    renamed_from = \"name\"\n  }\n"},
 			errHas: []string{"after.hcl:", "images.title is name renamed, and its type changes from varchar(30) to varchar(20), which does not hold every value of varchar(30)", "Rename it in this release keeping type = varchar(30), and change the type in the next release"}},
+		// The same for a charset lacking characters of the old one's: the
+		// trigger copying the previous release's write of '日本' into a
+		// latin1 column fails it (error 1366).
+		{name: "renamed into a charset that lacks characters of the old one's",
+			target: mariadb1011,
+			edits:  []string{"  column \"name\" {\n    type = varchar(30)\n  }\n", "  column \"title\" {\n    type         = varchar(30)\n    charset      = \"latin1\"\n    renamed_from = \"name\"\n  }\n"},
+			errHas: []string{"after.hcl:", "images.title is name renamed, and its charset changes from utf8mb4 to latin1, which lacks characters of utf8mb4", "(error 1366)", "Rename it keeping its charset (charset = \"utf8mb4\" on it), or declare title with a replaces block (column = \"name\") whose forward converts the values as you choose"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, c.run)
+	}
+}
+
+// A rename into a charset holding every character of the old one's
+// (latin1 into utf8mb4) is planned: the trigger stores each value.
+func TestRenameColumnIntoAWiderCharset(t *testing.T) {
+	latin1 := "  column \"name\" {\n    type    = varchar(30)\n    charset = \"latin1\"\n  }\n"
+	before := tcEdit(t, tcImages, "  column \"name\" {\n    type = varchar(30)\n  }\n", latin1)
+	after := tcEdit(t, before, latin1, "  column \"title\" {\n    type         = varchar(30)\n    charset      = \"utf8mb4\"\n    renamed_from = \"name\"\n  }\n")
+	steps, err := tcSteps(t, mariadb1011, before, after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if up, _ := tcApart(steps); len(up) == 0 || up[0].SQL != "ALTER TABLE `images` ADD COLUMN `title` varchar(30) NULL COLLATE UTF8MB4_GENERAL_CI, ALGORITHM=INSTANT" {
+		t.Errorf("steps:\n%s", tcDump(up))
 	}
 }

@@ -251,8 +251,12 @@ func (w *lookups) subquery(q *ast.SubqueryExpr, in *ast.PatternInExpr) {
 			}
 		case *ast.PatternInExpr:
 			if t, col, at := inner(c.Expr); t != "" && c.Sel == nil && slices.ContainsFunc(c.List, outer) {
-				if c.Not {
+				switch {
+				case c.Not:
 					return other, t, col, at
+				case len(c.List) == 1:
+					// An IN of one value is its = (EXPLAIN: ref).
+					return equal, t, col, at
 				}
 				return either, t, col, at
 			}
@@ -304,7 +308,9 @@ func (w *lookups) subquery(q *ast.SubqueryExpr, in *ast.PatternInExpr) {
 	var conds []ast.ExprNode
 	for _, c := range conditions(sel) {
 		if c != nil {
-			conds = append(conds, conjuncts(c)...)
+			for _, c := range conjuncts(c) {
+				conds = append(conds, rowPairs(c)...)
+			}
 		}
 	}
 	for _, c := range conds {
@@ -349,6 +355,27 @@ func (w *lookups) subquery(q *ast.SubqueryExpr, in *ast.PatternInExpr) {
 		l.Uncorrelated = !w.readsRow(sel)
 	}
 	w.out = append(w.out, *l)
+}
+
+// rowPairs is c, or for a comparison of two rows by =, the = of each
+// pair of their values: MariaDB 10.11 looks `(o.a, o.b) = (user.a,
+// user.b)` up by an index of (a, b) as it does `o.a = user.a AND o.b =
+// user.b` (EXPLAIN: ref on both); not by <=>, which reads the table.
+func rowPairs(c ast.ExprNode) []ast.ExprNode {
+	eq, ok := unparen(c).(*ast.BinaryOperationExpr)
+	if !ok || eq.Op != opcode.EQ {
+		return []ast.ExprNode{c}
+	}
+	l, lok := unparen(eq.L).(*ast.RowExpr)
+	r, rok := unparen(eq.R).(*ast.RowExpr)
+	if !lok || !rok || len(l.Values) != len(r.Values) {
+		return []ast.ExprNode{c}
+	}
+	var out []ast.ExprNode
+	for i := range l.Values {
+		out = append(out, rowPairs(&ast.BinaryOperationExpr{Op: opcode.EQ, L: l.Values[i], R: r.Values[i]})...)
+	}
+	return out
 }
 
 // readsRow: a column of the row, qualified by its name, is read somewhere

@@ -36,6 +36,13 @@ func TestLookups(t *testing.T) {
 		{"EXISTS (SELECT 1 FROM user o WHERE o.a IN (user.a, user.b) AND o.b NOT IN (user.c, 1))", "[user [] either [a] [b] 1:36]"},
 		// But for the one OR an index serves: the column or NULL.
 		{"EXISTS (SELECT 1 FROM user o WHERE (o.a IS NULL OR o.a = user.a) AND (o.b = user.b OR o.c IS NULL))", "[user [a] either [b] [] 1:52]"},
+		// Two rows compared by = are their values compared pair by pair,
+		// and an IN of one value is its =: MariaDB 10.11 looks both up by
+		// the index (EXPLAIN: ref), not as an expression or an OR. Rows
+		// by <=> it reads whole.
+		{"EXISTS (SELECT 1 FROM user o WHERE (o.a, o.b) = (user.a, user.b) AND o.id < user.id)", "[user [a b] [id] 1:37]"},
+		{"EXISTS (SELECT 1 FROM user o WHERE o.a IN (user.a) AND o.id < user.id)", "[user [a] [id] 1:36]"},
+		{"EXISTS (SELECT 1 FROM user o WHERE (o.a, o.b) <=> (user.a, user.b))", "[user [] computed [ROW(`a`,`b`)] [] 1:37]"},
 		// Nested: each subquery by itself.
 		{"EXISTS (SELECT 1 FROM a WHERE a.x = user.x AND EXISTS (SELECT 1 FROM b WHERE b.y = user.y))", "[a [x] [] 1:31][b [y] [] 1:78]"},
 	} {

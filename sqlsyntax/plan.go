@@ -110,7 +110,12 @@ func (g *Gate) Exists() string {
 // after it (a data_migration's delete: the planner's conjunct
 // "AND (<predicate>) IS NOT TRUE", the delete's own WHERE): once a delete
 // has run, rows it selects were written after it, and nothing deletes
-// them. The gate itself when it leaves none of them out.
+// them. So too an orphan gate's parents: one the delete of the parent
+// table selects counts as none (a conjunct "NOT EXISTS (SELECT 1 FROM
+// <parent> WHERE <the same row> AND (<predicate>))" in the parent's
+// lookup), and once that delete has run, a parent it selects was written
+// after it, and stays: the lookup goes without the conjunct. The gate
+// itself when it leaves none of them out.
 func (g *Gate) Counting(deletes ...string) *Gate {
 	c := *g
 	for _, d := range deletes {
@@ -143,7 +148,46 @@ func (g *Gate) tree() *ast.SelectStmt {
 	if len(kept) > 0 {
 		sel.Where = and(kept[0], kept[1:])
 	}
+	// The parent's lookup: NOT EXISTS (SELECT 1 FROM parent AS p WHERE
+	// <match> AND NOT EXISTS (SELECT 1 FROM parent WHERE <same> AND
+	// (<predicate>))).
+	sel.Where.Accept(visit(func(n ast.Node) bool {
+		q, ok := n.(*ast.SelectStmt)
+		if !ok || q.Where == nil {
+			return false
+		}
+		var kept []ast.ExprNode
+		for _, c := range conjuncts(q.Where) {
+			if !g.parentDeleted(c) {
+				kept = append(kept, c)
+			}
+		}
+		if len(kept) > 0 {
+			q.Where = and(kept[0], kept[1:])
+		}
+		return false
+	}))
 	return sel
+}
+
+// parentDeleted: c is NOT EXISTS (SELECT ... WHERE ... AND (<predicate>))
+// with the predicate of a delete the gate counts.
+func (g *Gate) parentDeleted(c ast.ExprNode) bool {
+	ex, ok := unparen(c).(*ast.ExistsSubqueryExpr)
+	if !ok || !ex.Not {
+		return false
+	}
+	sub, ok := ex.Sel.(*ast.SubqueryExpr)
+	if !ok {
+		return false
+	}
+	q, ok := sub.Query.(*ast.SelectStmt)
+	if !ok || q.Where == nil {
+		return false
+	}
+	return slices.ContainsFunc(conjuncts(q.Where), func(c ast.ExprNode) bool {
+		return slices.Contains(g.counted, mustRestore(unparen(c)))
+	})
 }
 
 // SQL is the gate as it counts: with the rows of the deletes it counts
