@@ -217,7 +217,7 @@ func (s *Session) movedToDefault(rels []string) ([]string, error) {
 			continue
 		}
 		for _, st := range r.Statements {
-			if !slices.Contains(strings.Split(st.Rule, ", "), "convert-charset") {
+			if !slices.Contains(st.Rules(), "convert-charset") {
 				continue
 			}
 			d := effect.Parse(st.SQL)
