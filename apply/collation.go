@@ -47,7 +47,7 @@ func (s *Session) checkCollation(ctx context.Context, through string) (note stri
 			break
 		}
 		seen = r.ID.Release == through
-		if r.ID.Phase == revision.Rollback || s.Records[r.ID.String()].Done() || slices.Contains(rels, r.ID.Release) {
+		if s.Records[r.ID.String()].Done() || slices.Contains(rels, r.ID.Release) {
 			continue
 		}
 		rels = append(rels, r.ID.Release)
@@ -213,11 +213,11 @@ func (s *Session) movedToDefault(rels []string) ([]string, error) {
 	var moved []string
 	snaps := map[string]*schema.Schema{}
 	for _, r := range s.Plans.Revisions {
-		if !slices.Contains(rels, r.ID.Release) || r.ID.Phase == revision.Rollback || s.Records[r.ID.String()].Done() {
+		if !slices.Contains(rels, r.ID.Release) || s.Records[r.ID.String()].Done() {
 			continue
 		}
 		for _, st := range r.Statements {
-			if !slices.Contains(strings.Split(st.Rule, ", "), "convert-charset") {
+			if !slices.Contains(st.Rules(), "convert-charset") {
 				continue
 			}
 			d := effect.Parse(st.SQL)

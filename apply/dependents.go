@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -424,10 +425,17 @@ func and(words []string) string {
 // copies every column of. The live objects are read once for all of
 // revs, run in that order: what one of them drops (emcee's sync
 // triggers, its views, a table with its triggers) is gone for those
-// after it.
+// after it, as is what the revisions a dry run simulated before them
+// drop. What is gone is taken out of the objects as they are read, for
+// the first revision that drops or adds a column or table: a revision
+// before it that drops only triggers (an add-column-fill's contract)
+// had them counted against the next (e2e
+// TestDependentsS35SyncAfterAContractDroppingOnlyTriggers).
 func (s *Session) checkDependents(ctx context.Context, revs ...*revision.Revision) error {
 	var objs []liveObject
 	read := false
+	gone := map[string]bool{}
+	maps.Copy(gone, s.simulatedDrops)
 	for _, rev := range revs {
 		err := s.checkRevisionDependents(ctx, rev, func() ([]liveObject, error) {
 			if !read {
@@ -437,18 +445,17 @@ func (s *Session) checkDependents(ctx context.Context, revs ...*revision.Revisio
 				}
 				objs, read = o, true
 			}
+			objs = slices.DeleteFunc(objs, func(o liveObject) bool {
+				return o.db == "" && (gone[o.kind+" "+strings.ToLower(o.name)] || o.kind == "trigger" && gone["table "+strings.ToLower(o.table)])
+			})
 			return objs, nil
 		})
 		if err != nil {
 			return err
 		}
-		gone := map[string]bool{}
 		for _, st := range rev.Statements {
 			dropped(gone, st.SQL)
 		}
-		objs = slices.DeleteFunc(objs, func(o liveObject) bool {
-			return o.db == "" && (gone[o.kind+" "+strings.ToLower(o.name)] || o.kind == "trigger" && gone["table "+strings.ToLower(o.table)])
-		})
 	}
 	return nil
 }

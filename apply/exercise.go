@@ -185,14 +185,14 @@ func (s *Session) unsafeTriggers(ctx context.Context, rel string, dev *devdb.DB,
 	return rest, nil
 }
 
+// countKind counts the statements of kind k in rel's revisions (Revisions
+// holds expand, migrate and contract alone).
 func countKind(p *revision.Plans, rel string, k revision.Kind) int {
 	n := 0
-	for _, ph := range revision.Phases {
-		for _, rev := range p.Of(rel, ph) {
-			for _, st := range rev.Statements {
-				if st.Kind == k {
-					n++
-				}
+	for _, rev := range p.Revisions {
+		for _, st := range rev.Statements {
+			if rev.ID.Release == rel && st.Kind == k {
+				n++
 			}
 		}
 	}

@@ -199,7 +199,7 @@ func (s *Session) recheckBefore(ctx context.Context, rev *revision.Revision, rec
 		g.undo = append(g.undo, owns...)
 		return nil
 	}
-	err := s.orphansFound(ctx, rev, c, fmt.Sprintf("%s refused at statement %d of %d, which adds %s: rows changed since its gates passed (the release that declares the key is running), and a gate counting the key's orphans is closed again; statement %d is not applied (%d of %d are)",
+	err := s.orphansFound(c, fmt.Sprintf("%s refused at statement %d of %d, which adds %s: rows changed since its gates passed (the release that declares the key is running), and a gate counting the key's orphans is closed again; statement %d is not applied (%d of %d are)",
 		rev.ID, i+1, len(rev.Statements), keyNames(g), i+1, rec.Applied, len(rev.Statements)))
 	if g.recorded(rec) != nil {
 		// Sent again: the run that stopped may have added the keys.
@@ -263,7 +263,7 @@ func (s *Session) recheckAfter(ctx context.Context, rev *revision.Revision, rec 
 			msg = fmt.Sprintf("%s statement %d of %d added %s, but its orphan count could not run after it, and dropping the key again failed (%v): it stands, not confirmed. Rerun %s once what stopped the count is fixed: if its gates pass, it keeps the key and counts its orphans again, else it drops it; or drop the key by hand (%s) and rerun",
 				rev.ID, i+1, len(rev.Statements), keyNames(g), s.redact(err), s.rerun(), strings.Join(g.undo, "; "))
 		}
-		err = s.orphansFound(ctx, rev, c, msg)
+		err = s.orphansFound(c, msg)
 		// The statement stays in flight (the key stands), with the drop
 		// as the failed statement (as Sending recorded it, which is what
 		// a run whose connection is lost leaves): the rerun runs it unless
@@ -275,7 +275,7 @@ func (s *Session) recheckAfter(ctx context.Context, rev *revision.Revision, rec 
 	if len(c.broken) > 0 {
 		why = "its orphan count (or a delete it runs again) could not run after it (the count waits first for the transactions that had written before the key was there, as long as the lock wait timeout and --retries let it)"
 	}
-	err = s.orphansFound(ctx, rev, c, fmt.Sprintf("%s statement %d of %d added %s, but %s; the key was dropped again (%s), so statement %d is not applied (%d of %d are)",
+	err = s.orphansFound(c, fmt.Sprintf("%s statement %d of %d added %s, but %s; the key was dropped again (%s), so statement %d is not applied (%d of %d are)",
 		rev.ID, i+1, len(rev.Statements), keyNames(g), why, strings.Join(dropped, "; "), i+1, rec.Applied, len(rev.Statements)))
 	if r, ok := errors.AsType[*Refusal](err); ok && len(c.broken) > 0 {
 		r.Next = fmt.Sprintf("let the transactions named above end (commit or roll back them; KILL <thread> ends one), or fix what stopped the count, then rerun %s: it adds the key again", s.rerun())
@@ -396,10 +396,8 @@ func (g *fkGuard) recorded(rec *history.Record) []string {
 		return nil
 	}
 	undo := strings.Split(rec.FailedStatement, ";\n")
-	for _, q := range undo {
-		if !g.undoes(q) {
-			return nil
-		}
+	if slices.ContainsFunc(undo, func(q string) bool { return !g.undoes(q) }) {
+		return nil
 	}
 	return undo
 }
@@ -837,13 +835,11 @@ func (s *Session) deleteByKeys(ctx context.Context, rev *revision.Revision, j in
 			return 0, err
 		}
 	}
-	// A TIMESTAMP key's instants a list of values cannot name (backfillRows
-	// runs such a delete in ranges): as written.
-	if !ok || key == "" || kind == keyInstant {
+	// exec runs q, retried as any statement, and counts the rows it deleted.
+	exec := func(q string, args ...any) (int64, error) {
 		var res sql.Result
-		err := s.retry(ctx, what, rev, j, func() error {
-			var err error
-			res, err = s.Conn.ExecContext(ctx, st.SQL)
+		err := s.retry(ctx, what, rev, j, func() (err error) {
+			res, err = s.Conn.ExecContext(ctx, q, args...)
 			return err
 		})
 		if err != nil {
@@ -851,6 +847,11 @@ func (s *Session) deleteByKeys(ctx context.Context, rev *revision.Revision, j in
 		}
 		d, _ := res.RowsAffected()
 		return d, nil
+	}
+	// A TIMESTAMP key's instants a list of values cannot name (backfillRows
+	// runs such a delete in ranges): as written.
+	if !ok || key == "" || kind == keyInstant {
+		return exec(st.SQL)
 	}
 	var keys []string
 	err := s.retry(ctx, what, rev, j, func() (err error) {
@@ -869,17 +870,11 @@ func (s *Session) deleteByKeys(ctx context.Context, rev *revision.Revision, j in
 		for k, v := range batch {
 			args[k] = keyArg(v, kind)
 		}
-		var res sql.Result
-		err := s.retry(ctx, what, rev, j, func() error {
-			var err error
-			res, err = s.Conn.ExecContext(ctx, b.DeleteKeys(key, len(batch)), args...)
-			return err
-		})
+		d, err := exec(b.DeleteKeys(key, len(batch)), args...)
+		deleted += d
 		if err != nil {
 			return deleted, err
 		}
-		d, _ := res.RowsAffected()
-		deleted += d
 	}
 	return deleted, nil
 }
@@ -891,7 +886,7 @@ func (s *Session) deleteByKeys(ctx context.Context, rev *revision.Revision, j in
 // (gateCheck.err: "nothing was changed", the schema perhaps changed by
 // hand), since statements before it, a delete among them, are applied,
 // and the key may stand.
-func (s *Session) orphansFound(ctx context.Context, rev *revision.Revision, c gateCheck, what string) error {
+func (s *Session) orphansFound(c gateCheck, what string) error {
 	if len(c.broken) > 0 {
 		var lines []string
 		for _, g := range c.broken {

@@ -160,7 +160,7 @@ func (s *Session) driftWayOut(ctx context.Context, rep *devdb.Report, allowDrift
 	}
 	var lines, taken []string
 	for _, rev := range s.Plans.Revisions {
-		if s.Records[rev.ID.String()].Done() || rev.ID.Phase == revision.Rollback {
+		if s.Records[rev.ID.String()].Done() {
 			continue
 		}
 		for _, st := range rev.Statements {

@@ -1310,12 +1310,9 @@ func (s *Session) restoreOrder(ctx context.Context, losses []Loss) ([]Loss, erro
 		if losses[i].rows == nil {
 			return first == i
 		}
-		for _, j := range of[i] {
-			if slices.ContainsFunc(refs[j], func(k int) bool { return node[k] != i && !placed[k] }) {
-				return false
-			}
-		}
-		return true
+		return !slices.ContainsFunc(of[i], func(j int) bool {
+			return slices.ContainsFunc(refs[j], func(k int) bool { return node[k] != i && !placed[k] })
+		})
 	}
 	var out []Loss
 	for len(out) < n {

@@ -776,6 +776,12 @@ func (s *Session) dryRun(ctx context.Context, rev *revision.Revision, rec *histo
 	now := time.Now()
 	s.Records[rev.ID.String()] = &history.Record{Name: rev.ID.String(), ID: rev.ID, Checksum: rev.Checksum, Applied: len(rev.Statements), Total: len(rev.Statements), FinishedAt: sql.NullTime{Time: now, Valid: true}}
 	s.simulated = true
+	if s.simulatedDrops == nil {
+		s.simulatedDrops = map[string]bool{}
+	}
+	for _, st := range rev.Statements {
+		dropped(s.simulatedDrops, st.SQL)
+	}
 	rr.Applied = len(rev.Statements) - from
 	rr.Done = true
 	return nil

@@ -148,6 +148,10 @@ type Session struct {
 	// has noted: expand checks its revisions up front and again as each
 	// runs (checkDependents).
 	dependentsNoted map[string]bool
+	// simulatedDrops are the triggers, views and tables the revisions a
+	// dry run simulated drop (dropped): still live, gone for the
+	// revisions after them (checkDependents).
+	simulatedDrops map[string]bool
 	// checkedAhead is set once sync has checked every revision it runs
 	// (checkDependents), before the first: a release's preflight need not
 	// again.

@@ -173,7 +173,8 @@ func (s *Session) Status(ctx context.Context, countRows bool) (*Status, error) {
 		// migrate's business; after that only fixing the data helps.
 		s.quick = !countRows
 		defer func() { s.quick = false }()
-		for _, rev := range s.pending(rel, revision.Contract) {
+		contracts := s.pending(rel, revision.Contract)
+		for i, rev := range contracts {
 			gates, err := s.checkGates(ctx, rev, s.Records[rev.ID.String()])
 			var blocked *Blocked
 			if errors.As(err, &blocked) && s.quick {
@@ -204,8 +205,10 @@ func (s *Session) Status(ctx context.Context, countRows bool) (*Status, error) {
 				st.refuse(err)
 			default:
 				// Gates open: contract could still refuse what a trigger
-				// or view it does not manage reads.
-				if err := s.checkDependents(ctx, rev); err != nil {
+				// or view it does not manage reads, past what the
+				// revisions before it drop (contract01 the triggers
+				// whose column contract02 drops).
+				if err := s.checkDependents(ctx, contracts[:i+1]...); err != nil {
 					st.refuse(err)
 					break
 				}
