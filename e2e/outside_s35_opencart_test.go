@@ -208,7 +208,7 @@ var opencartMigrations = map[string]string{
 		"  pending = \"NOT EXISTS (SELECT 1 FROM oc_customer AS c WHERE c.email = oc_affiliate.email)\"\n}\n" +
 		"data_migration \"customer_affiliates\" {\n  table   = \"oc_customer_affiliate\"\n  from    = \"oc_affiliate\"\n" +
 		"  insert  = \"customer_id = (SELECT MIN(c.customer_id) FROM oc_customer AS c WHERE c.email = oc_affiliate.email), company = company, tracking = code, commission = commission, custom_field = '', status = status, date_added = date_added\"\n" +
-		"  pending = \"NOT EXISTS (SELECT 1 FROM oc_customer_affiliate AS a WHERE a.customer_id = (SELECT MIN(c.customer_id) FROM oc_customer AS c WHERE c.email = oc_affiliate.email))\"\n}\n" +
+		"  pending = \"NOT EXISTS (SELECT 1 FROM oc_customer_affiliate AS a JOIN oc_customer AS c ON c.customer_id = a.customer_id WHERE c.email = oc_affiliate.email)\"\n}\n" +
 		hdiscard("oc_customer", "approved") + "discard {\n  table = \"oc_affiliate\"\n}\n",
 }
 
@@ -283,6 +283,10 @@ func TestOutsideS35OpencartHistory(t *testing.T) {
 		{"3_0_0_0", "migrate", "INSERT INTO `oc_customer` (`customer_group_id`,"},
 		{"3_0_0_0", "migrate", "INSERT INTO `oc_customer_affiliate` (`customer_id`,"},
 		{"3_0_0_0", "contract", "SELECT COUNT(*) FROM `oc_affiliate` WHERE (NOT EXISTS (SELECT 1 FROM `oc_customer` AS `c`"},
+		// customer_affiliate's rows found through the customer of the
+		// affiliate's email, as 1009.php finds them (a join sqlsyntax took
+		// for no comparison with the row before).
+		{"3_0_0_0", "contract", "SELECT COUNT(*) FROM `oc_affiliate` WHERE (NOT EXISTS (SELECT 1 FROM `oc_customer_affiliate` AS `a` JOIN `oc_customer` AS `c` ON `c`.`customer_id` = `a`.`customer_id` WHERE `c`.`email` = `oc_affiliate`.`email`))"},
 		{"3_0_0_0", "contract", "ALTER TABLE `oc_customer` DROP COLUMN `approved`"},
 		{"3_0_0_0", "contract", "DROP TABLE `oc_affiliate`"},
 	} {
