@@ -354,3 +354,77 @@ func TestOutsideS35OpencartHistory(t *testing.T) {
 		}
 	}
 }
+
+// What OpenCart's opencart.sql and upgrade steps declare as they wrote
+// them, which emcee refuses, with the way out the refusal gives (the
+// history above takes it).
+func TestOutsideS35OpencartRefusals(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name, release string
+		edit          func(string) string
+		want          []string
+	}{
+		// 1.5.6.4's int(1) flags of customer_group.
+		{"int(1) flags", "1_5_6_4", func(s string) string {
+			return replaceOnce(s, "  column \"approval\" {\n    type = int\n", "  column \"approval\" {\n    type = int(1)\n")
+		}, []string{"schema/1_5_6_4.hcl:", "column oc_customer_group.approval is int(1), which Atlas reads as a bool (a signed tinyint(1)), and the plans would create it so; write type = int"}},
+		// 1.5.6.4's DEFAULT '0000-00-00 00:00:00' on customer.date_added
+		// (2.0.0.0 drops it).
+		{"zero date default", "1_5_6_4", func(s string) string {
+			return replaceOnce(s, "  column \"date_added\" {\n    type = datetime\n  }\n  primary_key {\n    columns = [column.customer_id]", "  column \"date_added\" {\n    type = datetime\n    default = \"0000-00-00 00:00:00\"\n  }\n  primary_key {\n    columns = [column.customer_id]")
+		}, []string{"schema/1_5_6_4.hcl:", "default of oc_customer.date_added: \"0000-00-00 00:00:00\" is not a datetime the server takes as written; write YYYY-MM-DD HH:MM:SS (no zero month or day)"}},
+		// 1004.php's ADD status tinyint(1) NOT NULL.
+		{"status added without a value", "2_0_0_0", func(s string) string {
+			return replaceOnce(s, "  column \"status\" {\n    type = tinyint(1)\n    fill = \"1\"\n", "  column \"status\" {\n    type = tinyint(1)\n")
+		}, []string{"schema/2_0_0_0.hcl:", "oc_custom_field.status is a new NOT NULL column without a default: the previous release's code would fail to insert rows. Add `default = ...` to the column, or `fill = \"<SQL expression>\"`"}},
+		// 1004.php's CHANGE location location varchar(7).
+		{"location narrowed without allow_copy", "2_0_0_0", func(s string) string {
+			return replaceOnce(s, "    type = varchar(7)\n    allow_copy = true\n", "    type = varchar(7)\n")
+		}, []string{"schema/2_0_0_0.hcl:", "oc_custom_field.location: tightening the type of oc_custom_field.location makes the server copy the whole table, blocking writes while it runs. Add `allow_copy = true`"}},
+		// 3.0.0.0's setting.code varchar(128): past 255 bytes in utf8mb4,
+		// its length takes two bytes.
+		{"code widened past 255 bytes without allow_copy", "3_0_0_0", func(s string) string {
+			return replaceOnce(s, "    type = varchar(128)\n    allow_copy = true\n", "    type = varchar(128)\n")
+		}, []string{"schema/3_0_0_0.hcl:", "oc_setting.code: this change (type: varchar(32) -> varchar(128)) makes the server copy the whole table, blocking writes while it runs. Add `allow_copy = true`"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			p := newSchemaProject(t, releasesUpTo(opencartReleases, opencartRelease, c.release, c.edit)...)
+			r := p.plan()
+			if r.Code == 0 {
+				t.Fatalf("plan of %s as OpenCart wrote it: %s", c.release, r)
+			}
+			opContains(t, r, c.want...)
+		})
+	}
+}
+
+// 1004.php narrows custom_field.location to varchar(7). A value the
+// previous release's code writes while 2.0.0.0 rolls out that does not
+// fit stops contract before it alters anything, naming the count; once the
+// value is shortened, contract runs.
+func TestOutsideS35OpencartNarrowedLocation(t *testing.T) {
+	t.Parallel()
+	p := newSchemaProject(t, [2]string{"1_5_6_4", opencartRelease("1_5_6_4")}, [2]string{"2_0_0_0", opencartRelease("2_0_0_0")})
+	p.must("plan")
+	p.must("db", "sync", "1_5_6_4")
+	p.must("db", "expand")
+	p.exec("INSERT INTO oc_custom_field (custom_field_id, type, value, required, location, position, sort_order) VALUES (1, 'text', '', 1, 'customer', 1, 1)")
+	p.must("db", "migrate")
+	r := p.run("db", "contract")
+	if r.Code == 0 {
+		t.Fatalf("contract over a location of 8 characters: %s", r)
+	}
+	opContains(t, r, "2_0_0_0_contract01 refused, nothing was changed", "gate tighten-column: 1 row", "tightening oc_custom_field.location (type): contract waits until no row would be truncated or rejected",
+		"list them: SELECT * FROM `oc_custom_field` WHERE CHAR_LENGTH(`location`) > 7 LIMIT 100", "then rerun `emcee db contract --env test`")
+	if got := p.query("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'oc_custom_field' AND COLUMN_NAME = 'position'"); got != "1" {
+		t.Errorf("the refused contract dropped position: %s", got)
+	}
+	p.exec("UPDATE oc_custom_field SET location = 'account' WHERE location = 'customer'")
+	p.must("db", "contract")
+	p.must("db", "diff")
+	if got := p.query("SELECT CONCAT(location, ':', status) FROM oc_custom_field"); got != "account:1" {
+		t.Errorf("custom field: %s", got)
+	}
+}
