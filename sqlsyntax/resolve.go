@@ -60,6 +60,7 @@ type scopeTable struct {
 // FROM tables. Select-list aliases are not names here: the server knows
 // them only in some clauses, so a subquery writes the expression itself.
 type frame struct {
+	sel    *ast.SelectStmt // nil for the row
 	tables []scopeTable
 	reads  bool // its FROM names the resolver's watch
 }
@@ -82,6 +83,15 @@ type resolver struct {
 	// watched table (ReadOf's reading of them follows the walk).
 	origins map[*ast.ColumnName]origin
 	readers []*ast.SelectStmt
+	// homes tell, of each other column name resolved, the table of a
+	// subquery it is a column of (joined follows a join through them).
+	homes map[*ast.ColumnName]home
+}
+
+// home is a table (or alias) of one SELECT.
+type home struct {
+	sel   *ast.SelectStmt
+	table string
 }
 
 // origin is where a column name resolved: the row, or the watched table.
@@ -127,11 +137,64 @@ func (r *resolver) correlates(n ast.ExprNode) bool {
 		case opcode.LogicOr, opcode.LogicXor:
 			return r.correlates(n.L) && r.correlates(n.R)
 		}
-	case *ast.PatternInExpr, *ast.PatternLikeOrIlikeExpr, *ast.PatternRegexpExpr, *ast.BetweenExpr, *ast.CompareSubqueryExpr, *ast.FuncCallExpr:
-	default:
-		return false
 	}
-	return r.mentions(n, ofRow) && r.mentions(n, ofWatched)
+	return comparesReads(n) && r.mentions(n, ofRow) && r.mentions(n, ofWatched)
+}
+
+// comparesReads tells a condition that compares what it reads (=, IN, LIKE,
+// a function's arguments ...), no AND, OR, XOR or NOT of conditions.
+func comparesReads(n ast.ExprNode) bool {
+	switch n := n.(type) {
+	case *ast.BinaryOperationExpr:
+		return n.Op != opcode.LogicAnd && n.Op != opcode.LogicOr && n.Op != opcode.LogicXor
+	case *ast.PatternInExpr, *ast.PatternLikeOrIlikeExpr, *ast.PatternRegexpExpr, *ast.BetweenExpr, *ast.CompareSubqueryExpr, *ast.FuncCallExpr:
+		return true
+	}
+	return false
+}
+
+// joined tells a SELECT reading the watched table whose conditions compare
+// its rows with the row through the SELECT's other tables, each comparison
+// a term of a top-level AND: `JOIN customer c ON c.id = t.customer_id
+// WHERE c.email = row.email` keeps the rows of t of the row's customer.
+func (r *resolver) joined(sel *ast.SelectStmt) bool {
+	linked := map[any]any{} // each name's group: a union-find over origins and homes
+	group := func(k any) any {
+		for linked[k] != nil && linked[k] != k {
+			k = linked[k]
+		}
+		return k
+	}
+	for _, cond := range conditions(sel) {
+		if cond == nil {
+			continue
+		}
+		for _, term := range conjuncts(cond) {
+			if !comparesReads(term) {
+				continue
+			}
+			var first any
+			term.Accept(visit(func(n ast.Node) bool {
+				c, ok := n.(*ast.ColumnName)
+				if !ok {
+					return false
+				}
+				var k any = r.origins[c]
+				if k == elsewhere {
+					if k, ok = r.homes[c]; !ok {
+						return false
+					}
+				}
+				if first == nil {
+					first = group(k)
+				} else {
+					linked[group(k)] = first
+				}
+				return false
+			}))
+		}
+	}
+	return group(ofRow) == group(ofWatched)
 }
 
 // conditions are the WHERE, HAVING and join conditions of a SELECT.
@@ -173,7 +236,7 @@ func (r *resolver) Enter(n ast.Node) (ast.Node, bool) {
 	case *ast.SetOprStmt:
 		r.setOps++
 	case *ast.SelectStmt:
-		var f frame
+		f := frame{sel: n}
 		if n.From != nil && n.From.TableRefs != nil {
 			r.tablesOf(n.From.TableRefs, &f)
 		}
@@ -296,6 +359,8 @@ func (r *resolver) found(i int, t scopeTable, c *ast.ColumnName, name string) {
 		r.origins[c] = ofRow
 	case t.watched:
 		r.origins[c] = ofWatched
+	default:
+		r.homes[c] = home{r.stack[i].sel, t.name}
 	}
 	if !slices.ContainsFunc(r.stack[1:], func(f frame) bool { return f.reads }) {
 		return
@@ -341,8 +406,10 @@ type TableRead struct {
 	// the row the expression is evaluated for: its WHERE, HAVING or a
 	// join's ON holds a comparison (=, IN, LIKE, a function's arguments
 	// ...) reading a column of both, under AND, or under OR only where
-	// every side is such a comparison. So the subquery's answer can differ
-	// from row to row. The row named in the subquery but compared with
+	// every side is such a comparison; or such comparisons, terms of a
+	// top-level AND, chain the table to the row through the SELECT's
+	// other tables (t.k = c.k AND c.e = row.e). So the subquery's answer
+	// can differ from row to row. The row named in the subquery but compared with
 	// nothing of the table (in its select list, its ORDER BY, `row.k =
 	// row.k`), or beside `OR t.id > 0`, is not.
 	Row bool
@@ -374,10 +441,10 @@ func (e *Expr) ReadOf(s Scope, table string) TableRead {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	read := func(n ast.Node) TableRead {
-		r := &resolver{src: e.src, base: e.base, scope: s, watch: table, stack: []frame{{tables: []scopeTable{{name: s.Table, columns: s.Columns}}}}, origins: map[*ast.ColumnName]origin{}}
+		r := &resolver{src: e.src, base: e.base, scope: s, watch: table, stack: []frame{{tables: []scopeTable{{name: s.Table, columns: s.Columns}}}}, origins: map[*ast.ColumnName]origin{}, homes: map[*ast.ColumnName]home{}}
 		n.Accept(r)
 		for _, sel := range r.readers {
-			r.watched.Row = r.watched.Row || slices.ContainsFunc(conditions(sel), r.correlates)
+			r.watched.Row = r.watched.Row || slices.ContainsFunc(conditions(sel), r.correlates) || r.joined(sel)
 		}
 		n.Accept(visit(func(n ast.Node) bool {
 			if in, ok := n.(*ast.PatternInExpr); ok && in.Sel != nil && r.mentions(in.Expr, ofRow) && r.mentions(in.Sel, ofWatched) {

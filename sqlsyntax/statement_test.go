@@ -281,6 +281,15 @@ func TestReadOf(t *testing.T) {
 		{"NOT EXISTS (SELECT 1 FROM user_token_auth AS t WHERE t.login IN (SELECT o.n FROM other AS o WHERE o.id = `user`.token_auth))", "user_token_auth", TableRead{Reads: true, Row: true, Guarded: true}},
 		{"NOT EXISTS (SELECT 1 FROM other o JOIN user_token_auth t ON t.login = `user`.login)", "user_token_auth", TableRead{Reads: true, Row: true, Guarded: true}},
 		{"NOT EXISTS (SELECT 1 FROM other o WHERE EXISTS (SELECT 1 FROM user_token_auth t WHERE t.login = `user`.login))", "user_token_auth", TableRead{Reads: true, Row: true, Guarded: true}},
+		// Compared with the row through another table of the SELECT
+		// (OpenCart 3.0's affiliates moved to customer_affiliate, keyed by
+		// the customer found by email), in ON or WHERE; not when a link of
+		// the chain is missing or under an OR.
+		{"NOT EXISTS (SELECT 1 FROM user_token_auth t JOIN other o ON o.id = t.id WHERE o.n = `user`.login)", "user_token_auth", TableRead{Reads: true, Row: true, Guarded: true}},
+		{"NOT EXISTS (SELECT 1 FROM user_token_auth t, other o WHERE t.id = o.id AND (o.n = `user`.login))", "user_token_auth", TableRead{Reads: true, Row: true, Guarded: true}},
+		{"NOT EXISTS (SELECT 1 FROM user_token_auth t JOIN other o ON o.n = `user`.login)", "user_token_auth", TableRead{Reads: true}},
+		{"NOT EXISTS (SELECT 1 FROM user_token_auth t JOIN other o ON o.id > t.id - t.id WHERE o.n = `user`.login OR o.id = t.id)", "user_token_auth", TableRead{Reads: true}},
+		{"NOT EXISTS (SELECT 1 FROM user_token_auth t, other o, other p WHERE t.id = p.id AND o.n = `user`.login)", "user_token_auth", TableRead{Reads: true}},
 		// The row named in the subquery, but never compared with the new
 		// table's rows: the answer is the same for every row (any row
 		// there or none), as when the row is not named at all.
