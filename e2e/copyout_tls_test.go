@@ -17,6 +17,8 @@ import (
 // tls=true, and with no TLS option where tls=preferred found a server
 // without TLS (the shared test server: have_ssl DISABLED), where the
 // command said --ssl whatever the session had found.
+// Not parallel: t.Setenv (SSL_CERT_FILE: the authority every process it
+// starts reads).
 func TestCopyOutCommandsConnectAsTheURLSays(t *testing.T) {
 	dir := t.TempDir()
 	ca, _ := writeTestCerts(t, dir)

@@ -43,6 +43,7 @@ import (
 // ids, host names, the names of temporary databases and the width of the
 // blanks between columns are not compared.
 func TestDocs(t *testing.T) {
+	t.Parallel()
 	root := repoRoot(t)
 	files, _ := filepath.Glob(filepath.Join(root, "docs", "*.md"))
 	files = append([]string{filepath.Join(root, "README.md")}, files...)
@@ -52,7 +53,12 @@ func TestDocs(t *testing.T) {
 			continue
 		}
 		rel, _ := filepath.Rel(root, f)
-		t.Run(rel, func(t *testing.T) { doc.run(t, root) })
+		// Each document on databases of its own (privateNames): they run
+		// side by side.
+		t.Run(rel, func(t *testing.T) {
+			t.Parallel()
+			doc.run(t, root)
+		})
 	}
 }
 
@@ -565,6 +571,7 @@ func repoRoot(t *testing.T) string {
 // The matcher the documents rely on: an elision stands for any lines, and
 // only what is volatile is ignored.
 func TestDocLinesMatch(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		want, got string
 		ok        bool
@@ -591,6 +598,7 @@ func TestDocLinesMatch(t *testing.T) {
 // kind of block), and a skipped block names the e2e test that runs it
 // instead, which must exist.
 func TestDocDirectives(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct{ name, doc, want string }{
 		{"skip carried past another block", "<!-- doctest project: e2e/testdata/sql -->\n```console\n$ true\n```\n<!-- doctest skip: e2e/operator_safety_test.go runs it -->\n```sh\nemcee plan\n```\n\n```console\n$ emcee plan\nnothing to plan\n```\n", "x.md:5: "},
 		{"setup carried past another block", "<!-- doctest project: e2e/testdata/sql -->\n\n```console\n$ true\n```\n<!-- doctest setup: false -->\n```hcl\nx = 1\n```\n```console\n$ true\n```\n", "x.md:6: "},
