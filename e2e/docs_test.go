@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,8 +22,10 @@ import (
 )
 
 // TestDocs runs every ```console block of README.md and docs/*.md, in
-// document order, and compares what each command prints with what the
-// document shows, so documents and program cannot drift apart. A document
+// document order within a project's blocks (those from one `project`
+// directive to the next run side by side with the others), and compares
+// what each command prints with what the document shows, so documents and
+// program cannot drift apart. A document
 // says how its blocks run with HTML comments (invisible where Markdown is
 // rendered), each on a line of its own:
 //
@@ -42,8 +45,11 @@ import (
 // command is the exit code of the one before. Durations, timestamps, process
 // ids, host names, the names of temporary databases and the width of the
 // blanks between columns are not compared.
+//
+// Not parallel: its documents' sections run side by side (document.run)
+// while no other test runs, not queued behind all of them as the tail of
+// the run (a parallel test's parallel subtests start last).
 func TestDocs(t *testing.T) {
-	t.Parallel()
 	root := repoRoot(t)
 	files, _ := filepath.Glob(filepath.Join(root, "docs", "*.md"))
 	files = append([]string{filepath.Join(root, "README.md")}, files...)
@@ -53,8 +59,6 @@ func TestDocs(t *testing.T) {
 			continue
 		}
 		rel, _ := filepath.Rel(root, f)
-		// Each document on databases of its own (privateNames): they run
-		// side by side.
 		t.Run(rel, func(t *testing.T) {
 			t.Parallel()
 			doc.run(t, root)
@@ -82,7 +86,8 @@ type docCommand struct {
 type document struct {
 	path      string
 	lines     []string
-	edits     []docEdit
+	edits     []docEdit // from its sections, which run side by side
+	editsMu   sync.Mutex
 	databases []string
 	blocks    []docBlock
 }
@@ -215,7 +220,9 @@ func (d *document) rewrite(t *testing.T, c docCommand, got []string, code int) {
 	if c.exit >= 0 {
 		repl = append(repl, fmt.Sprintf("(exit %d)", code))
 	}
+	d.editsMu.Lock()
 	d.edits = append(d.edits, docEdit{from: c.line, to: c.end, lines: repl})
+	d.editsMu.Unlock()
 }
 
 type docEdit struct {
@@ -228,6 +235,7 @@ func (d *document) save(t *testing.T) {
 		return
 	}
 	lines := d.lines
+	slices.SortFunc(d.edits, func(a, b docEdit) int { return a.from - b.from })
 	for i := len(d.edits) - 1; i >= 0; i-- {
 		e := d.edits[i]
 		lines = append(append(append([]string{}, lines[:e.from]...), e.lines...), lines[e.to:]...)
@@ -238,15 +246,33 @@ func (d *document) save(t *testing.T) {
 	t.Logf("%s: rewrote the output of %d command(s)", d.path, len(d.edits))
 }
 
+// run runs the document's sections side by side: a section starts at a
+// block that names its project (and is not skipped), and runs in a fresh
+// copy of it, on databases of its own, as the blocks after it do.
 func (d *document) run(t *testing.T, root string) {
 	if d.blocks[0].project == "" {
 		t.Fatalf("%s:%d: the first console block has no `<!-- doctest project: DIR -->` saying where it runs", d.path, d.blocks[0].line)
 	}
+	if docsUpdate {
+		t.Cleanup(func() { d.save(t) }) // after every section
+	}
+	for start := 0; start < len(d.blocks); {
+		end := start + 1
+		for end < len(d.blocks) && (d.blocks[end].project == "" || d.blocks[end].skip != "") {
+			end++
+		}
+		blocks := d.blocks[start:end]
+		t.Run(fmt.Sprintf("line %d", blocks[0].line), func(t *testing.T) {
+			t.Parallel()
+			d.runSection(t, root, blocks)
+		})
+		start = end
+	}
+}
+
+func (d *document) runSection(t *testing.T, root string, blocks []docBlock) {
 	names := privateNames(t, d.databases)
 	bin := docsBinary(t, root)
-	if docsUpdate {
-		defer d.save(t)
-	}
 	var dir string
 	last := 0 // the exit code `$?` names in the next command, as in a shell
 	run := func(command, kill string) (string, int) {
@@ -265,7 +291,7 @@ func (d *document) run(t *testing.T, root string) {
 		}
 		return names.public(string(out)), code
 	}
-	for _, b := range d.blocks {
+	for _, b := range blocks {
 		where := fmt.Sprintf("%s:%d", d.path, b.line)
 		if b.skip != "" {
 			t.Logf("%s: not run: %s", where, b.skip)
