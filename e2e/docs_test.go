@@ -25,9 +25,9 @@ import (
 // document order within a project's blocks (those from one `project`
 // directive to the next run side by side with the others), and compares
 // what each command prints with what the document shows, so documents and
-// program cannot drift apart. A document
-// says how its blocks run with HTML comments (invisible where Markdown is
-// rendered), each on a line of its own:
+// program cannot drift apart. A document says how its blocks run with HTML
+// comments (invisible where Markdown is rendered), each on a line of its
+// own:
 //
 //	<!-- doctest databases: A B -->    database names it uses: each becomes a private one for the run
 //	<!-- doctest project: DIR -->      the next blocks run in a fresh copy of DIR (relative to the
