@@ -50,6 +50,7 @@ var testOnly = []string{"e2e", "internal/testdb", "internal/testserver"}
 // package imports upward, and no code, test code included, picks a value
 // by a map[bool].
 func TestArchitecture(t *testing.T) {
+	t.Parallel()
 	imports := map[string]map[string]bool{} // package -> emcee packages its non-test code imports
 	var all []string                        // packages, test-only ones included
 	fset := token.NewFileSet()

@@ -124,6 +124,7 @@ func TestAttack2S30RollbackRerunKeepsOscNone(t *testing.T) {
 // default goes, and the column takes NULL (a rebuild with allow_copy when
 // it was NOT NULL).
 func TestAttack2S30DropColumnWithDefaultUnderUniqueIndex(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ name, def, after string }{
 		{"NOT NULL DEFAULT ''", "    type    = char(32)\n    default = \"\"", replaceOnce(imagesV1, `    type = varchar(50)`, "    type       = varchar(50)\n    allow_copy = true")},
 		{"NULL DEFAULT 'x'", "    type    = char(32)\n    null    = true\n    default = \"x\"", imagesV1},

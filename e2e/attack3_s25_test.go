@@ -11,6 +11,7 @@ import (
 // table and its columns kept the old collation under a snapshot saying
 // otherwise.
 func TestAttack3S25TableDropsItsCollation(t *testing.T) {
+	t.Parallel()
 	for _, c := range [][2]string{
 		{`collate = "utf8mb4_bin"`, ""},
 		{`charset = "utf8mb3"`, ""},
@@ -59,6 +60,7 @@ table "notes" {
 // declares the database's latin1: a column taking the default would make
 // the plans' default matter, and the applier refuse the database.)
 func TestAttack3S25ColumnCharsetInALatin1Database(t *testing.T) {
+	t.Parallel()
 	table := func(attr string) string {
 		return `
 table "notes" {
@@ -138,6 +140,7 @@ func TestAttack3S25SelfReferencingRingRestore(t *testing.T) {
 // charset alone (its default collation, not the table's): the column
 // moves between the two collations, and ends as Effective says.
 func TestAttack3S25ColumnCharsetAloneInACollatedTable(t *testing.T) {
+	t.Parallel()
 	table := func(attr string) string {
 		return `
 table "logins" {

@@ -168,6 +168,7 @@ func TestAttackFleetCopyOutKeepsEveryTarget(t *testing.T) {
 // the primary being migrated had stopped: migrate backfilled every row
 // with the replica falling behind without bound.
 func TestAttackMaxLagWatchesTheConnectionFromThePrimary(t *testing.T) {
+	t.Parallel()
 	primary := testserver.Start(t, testserver.Options{ServerID: 1, LogBin: true})
 	other := testserver.Start(t, testserver.Options{ServerID: 3, LogBin: true})
 	rep := testserver.Start(t, testserver.Options{ServerID: 2})

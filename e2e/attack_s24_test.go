@@ -183,8 +183,9 @@ func TestAttackOSCResumeAfterTheSwapIsNotRefusedAsUnrun(t *testing.T) {
 // pass of the hour, killed there, resumed, every row filled, each counted
 // once; each batch a range of the key's index.
 func TestAttackTimestampKeyBackfillAcrossAFallBackHour(t *testing.T) {
-	t.Setenv("TZ", "Europe/Berlin") // the server's SYSTEM zone
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	berlin := []string{"TZ=Europe/Berlin"} // the server's SYSTEM zone, and emcee's
+	srv := testserver.Start(t, testserver.Options{Env: berlin})
 	a := `schema "s" {}
 table "t" {
   schema = schema.s
@@ -202,6 +203,7 @@ table "t" {
 `
 	b := strings.Replace(a, "  primary_key {", "  column \"upper_name\" {\n    type = varchar(20)\n    null = false\n    fill = \"COALESCE(UPPER(name), '')\"\n  }\n  primary_key {", 1)
 	p := plannedProjectOn(t, srv.NewDB(t), "mariadb 10.11", [2]string{"a", a}, [2]string{"b", b})
+	p.env = berlin
 	p.must("db", "sync", "a")
 	p.exec("SET time_zone = '+00:00'")
 	// 00:00 to 03:59 UTC: the clocks go back from 03:00 CEST to 02:00 CET at 01:00 UTC.
@@ -273,8 +275,9 @@ table "t" {
 // a record resumes at the instant the server compared it as, or, a time
 // the zone names twice, is refused.
 func TestAttackTimestampKeyBackfillResumesAnOlderRecord(t *testing.T) {
-	t.Setenv("TZ", "Europe/Berlin") // the server's SYSTEM zone
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	berlin := []string{"TZ=Europe/Berlin"} // the server's SYSTEM zone, and emcee's
+	srv := testserver.Start(t, testserver.Options{Env: berlin})
 	a := `schema "s" {}
 table "t" {
   schema = schema.s
@@ -292,6 +295,7 @@ table "t" {
 `
 	b := strings.Replace(a, "  primary_key {", "  column \"upper_name\" {\n    type = varchar(20)\n    null = false\n    fill = \"COALESCE(UPPER(name), '')\"\n  }\n  primary_key {", 1)
 	p := plannedProjectOn(t, srv.NewDB(t), "mariadb 10.11", [2]string{"a", a}, [2]string{"b", b})
+	p.env = berlin
 	p.must("db", "sync", "a")
 	p.exec("SET time_zone = '+00:00'")
 	p.exec("INSERT INTO t (at, name) SELECT FROM_UNIXTIME(1792886400 + seq * 60), 'n' FROM seq_0_to_179")

@@ -292,8 +292,9 @@ func TestAttackS25SelfReferencingDeepChainRestore(t *testing.T) {
 // across the hour a zone's clocks go back, where one local time names
 // two instants: every row, none taken for another by its key's text.
 func TestAttackS25StatusCountsAcrossAFallBackHour(t *testing.T) {
-	t.Setenv("TZ", "Europe/Berlin") // the server's SYSTEM zone
-	srv := testserver.Start(t, testserver.Options{})
+	t.Parallel()
+	berlin := []string{"TZ=Europe/Berlin"} // the server's SYSTEM zone, and emcee's
+	srv := testserver.Start(t, testserver.Options{Env: berlin})
 	a := `schema "s" {}
 table "t" {
   schema = schema.s
@@ -311,6 +312,7 @@ table "t" {
 `
 	b := strings.Replace(a, "  primary_key {", "  column \"upper_name\" {\n    type = varchar(20)\n    null = false\n    fill = \"COALESCE(UPPER(name), '')\"\n  }\n  primary_key {", 1)
 	p := plannedProjectOn(t, srv.NewDB(t), "mariadb 10.11", [2]string{"a", a}, [2]string{"b", b})
+	p.env = berlin
 	p.must("db", "sync", "a")
 	p.exec("SET time_zone = '+00:00'")
 	p.exec("INSERT INTO t (at, name) SELECT FROM_UNIXTIME(1792886400 + seq * 60), 'n' FROM seq_0_to_179")

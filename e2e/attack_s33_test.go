@@ -97,11 +97,12 @@ func TestAttackS33ForeignKeyRecheckLosesItsConnection(t *testing.T) {
 // bound named "thread 0" and said KILL <thread> ends it, which no KILL
 // does. It names the XA transaction and how to end it.
 //
-// Not parallel, and waiting 3 s: the other tests' polls of INNODB_TRX
-// keep InnoDB from making its copy again, and a copy older than the ALTER
-// names nobody.
+// On a server of its own, and waiting 3 s: other tests' polls of
+// INNODB_TRX keep InnoDB from making its copy again, and a copy older than
+// the ALTER names nobody.
 func TestAttackS33ForeignKeyRecheckPreparedXA(t *testing.T) {
-	preparedXADeletedParent(t, fkPidMigrated(t))
+	t.Parallel()
+	preparedXADeletedParent(t, fkPidMigratedAlone(t))
 }
 
 // preparedXADeletedParent runs contract on p while an XA transaction that

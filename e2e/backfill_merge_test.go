@@ -14,6 +14,7 @@ import (
 // sets DEFAULT, one is a data migration rewriting values that are not
 // NULL, and rows are pending for none, some or all of them.
 func TestMergedBackfillMatchesPassesOnServer(t *testing.T) {
+	t.Parallel()
 	db := testdb.New(t)
 	passes := []string{
 		"UPDATE `%s` SET `a` = `k` * 2 WHERE (`a` IS NULL)",

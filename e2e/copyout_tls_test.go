@@ -18,9 +18,12 @@ import (
 // without TLS (the shared test server: have_ssl DISABLED), where the
 // command said --ssl whatever the session had found.
 func TestCopyOutCommandsConnectAsTheURLSays(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	ca, _ := writeTestCerts(t, dir)
-	t.Setenv("SSL_CERT_FILE", ca)
+	// emcee's authority; the client's commands name theirs (--ssl-ca)
+	// where they check one.
+	caEnv := []string{"SSL_CERT_FILE=" + ca}
 	srv := testserver.Start(t, testserver.Options{Args: []string{
 		"--ssl-ca=" + ca, "--ssl-cert=" + filepath.Join(dir, "server.pem"), "--ssl-key=" + filepath.Join(dir, "server.key"),
 	}})
@@ -61,6 +64,7 @@ func TestCopyOutCommandsConnectAsTheURLSays(t *testing.T) {
 				db = &as
 			}
 			p := plannedProjectOn(t, db, "mariadb 10.11", [2]string{"a", copyOutA}, [2]string{"b", copyOutB})
+			p.env = caEnv
 			p.must("db", "sync", "a")
 			p.exec("INSERT INTO notes (id, name) VALUES (1, 'one'), (2, 'two')")
 			p.must("db", "expand")

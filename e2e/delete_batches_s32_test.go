@@ -32,6 +32,7 @@ var categoryBefore = strings.Replace(seedCategory, "  index \"uq_category\" {\n 
 // reader on another connection sees the rows of the committed batches
 // gone and the others still there.
 func TestDataMigrationDeleteRunsInBatches(t *testing.T) {
+	t.Parallel()
 	r := newRuleProject(t, categoryBefore, seedCategory+dedupeCategory)
 	r.must("before")
 	// 30 rows, 6 of each project: the lowest id of each project stays.

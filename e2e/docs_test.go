@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,10 +22,12 @@ import (
 )
 
 // TestDocs runs every ```console block of README.md and docs/*.md, in
-// document order, and compares what each command prints with what the
-// document shows, so documents and program cannot drift apart. A document
-// says how its blocks run with HTML comments (invisible where Markdown is
-// rendered), each on a line of its own:
+// document order within a project's blocks (those from one `project`
+// directive to the next run side by side with the others), and compares
+// what each command prints with what the document shows, so documents and
+// program cannot drift apart. A document says how its blocks run with HTML
+// comments (invisible where Markdown is rendered), each on a line of its
+// own:
 //
 //	<!-- doctest databases: A B -->    database names it uses: each becomes a private one for the run
 //	<!-- doctest project: DIR -->      the next blocks run in a fresh copy of DIR (relative to the
@@ -42,6 +45,10 @@ import (
 // command is the exit code of the one before. Durations, timestamps, process
 // ids, host names, the names of temporary databases and the width of the
 // blanks between columns are not compared.
+//
+// Not parallel: its documents' sections run side by side (document.run)
+// while no other test runs, not queued behind all of them as the tail of
+// the run (a parallel test's parallel subtests start last).
 func TestDocs(t *testing.T) {
 	root := repoRoot(t)
 	files, _ := filepath.Glob(filepath.Join(root, "docs", "*.md"))
@@ -52,7 +59,10 @@ func TestDocs(t *testing.T) {
 			continue
 		}
 		rel, _ := filepath.Rel(root, f)
-		t.Run(rel, func(t *testing.T) { doc.run(t, root) })
+		t.Run(rel, func(t *testing.T) {
+			t.Parallel()
+			doc.run(t, root)
+		})
 	}
 }
 
@@ -76,7 +86,8 @@ type docCommand struct {
 type document struct {
 	path      string
 	lines     []string
-	edits     []docEdit
+	edits     []docEdit // from its sections, which run side by side
+	editsMu   sync.Mutex
 	databases []string
 	blocks    []docBlock
 }
@@ -209,7 +220,9 @@ func (d *document) rewrite(t *testing.T, c docCommand, got []string, code int) {
 	if c.exit >= 0 {
 		repl = append(repl, fmt.Sprintf("(exit %d)", code))
 	}
+	d.editsMu.Lock()
 	d.edits = append(d.edits, docEdit{from: c.line, to: c.end, lines: repl})
+	d.editsMu.Unlock()
 }
 
 type docEdit struct {
@@ -222,6 +235,7 @@ func (d *document) save(t *testing.T) {
 		return
 	}
 	lines := d.lines
+	slices.SortFunc(d.edits, func(a, b docEdit) int { return a.from - b.from })
 	for i := len(d.edits) - 1; i >= 0; i-- {
 		e := d.edits[i]
 		lines = append(append(append([]string{}, lines[:e.from]...), e.lines...), lines[e.to:]...)
@@ -232,15 +246,33 @@ func (d *document) save(t *testing.T) {
 	t.Logf("%s: rewrote the output of %d command(s)", d.path, len(d.edits))
 }
 
+// run runs the document's sections side by side: a section starts at a
+// block that names its project (and is not skipped), and runs in a fresh
+// copy of it, on databases of its own, as the blocks after it do.
 func (d *document) run(t *testing.T, root string) {
 	if d.blocks[0].project == "" {
 		t.Fatalf("%s:%d: the first console block has no `<!-- doctest project: DIR -->` saying where it runs", d.path, d.blocks[0].line)
 	}
+	if docsUpdate {
+		t.Cleanup(func() { d.save(t) }) // after every section
+	}
+	for start := 0; start < len(d.blocks); {
+		end := start + 1
+		for end < len(d.blocks) && (d.blocks[end].project == "" || d.blocks[end].skip != "") {
+			end++
+		}
+		blocks := d.blocks[start:end]
+		t.Run(fmt.Sprintf("line %d", blocks[0].line), func(t *testing.T) {
+			t.Parallel()
+			d.runSection(t, root, blocks)
+		})
+		start = end
+	}
+}
+
+func (d *document) runSection(t *testing.T, root string, blocks []docBlock) {
 	names := privateNames(t, d.databases)
 	bin := docsBinary(t, root)
-	if docsUpdate {
-		defer d.save(t)
-	}
 	var dir string
 	last := 0 // the exit code `$?` names in the next command, as in a shell
 	run := func(command, kill string) (string, int) {
@@ -259,7 +291,7 @@ func (d *document) run(t *testing.T, root string) {
 		}
 		return names.public(string(out)), code
 	}
-	for _, b := range d.blocks {
+	for _, b := range blocks {
 		where := fmt.Sprintf("%s:%d", d.path, b.line)
 		if b.skip != "" {
 			t.Logf("%s: not run: %s", where, b.skip)
@@ -565,6 +597,7 @@ func repoRoot(t *testing.T) string {
 // The matcher the documents rely on: an elision stands for any lines, and
 // only what is volatile is ignored.
 func TestDocLinesMatch(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		want, got string
 		ok        bool
@@ -591,6 +624,7 @@ func TestDocLinesMatch(t *testing.T) {
 // kind of block), and a skipped block names the e2e test that runs it
 // instead, which must exist.
 func TestDocDirectives(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct{ name, doc, want string }{
 		{"skip carried past another block", "<!-- doctest project: e2e/testdata/sql -->\n```console\n$ true\n```\n<!-- doctest skip: e2e/operator_safety_test.go runs it -->\n```sh\nemcee plan\n```\n\n```console\n$ emcee plan\nnothing to plan\n```\n", "x.md:5: "},
 		{"setup carried past another block", "<!-- doctest project: e2e/testdata/sql -->\n\n```console\n$ true\n```\n<!-- doctest setup: false -->\n```hcl\nx = 1\n```\n```console\n$ true\n```\n", "x.md:6: "},

@@ -44,6 +44,7 @@ func droppedAgainByRerun(t *testing.T, p *opProject, r opResult) {
 // saying that nothing was changed, the key standing. The drop is in the
 // record from before the ALTER: the rerun drops the key first.
 func TestForeignKeyDropAgainLosesItsConnection(t *testing.T) {
+	t.Parallel()
 	p, r := contractUndoWaits(t, func(p *opProject, _ *running) { killLockHolder(p) })
 	if r.Code == 0 || fkPidKeys(p) != "1" {
 		t.Fatalf("contract whose connection was lost while it dropped the key again: keys %s, %s", fkPidKeys(p), r)
@@ -57,6 +58,7 @@ func TestForeignKeyDropAgainLosesItsConnection(t *testing.T) {
 // second takes the lock at once, and finds the key standing over the
 // orphan with no word of it from the first run. It drops it first.
 func TestForeignKeyDropAgainTakenOverBySecondContract(t *testing.T) {
+	t.Parallel()
 	var second *running
 	p, r := contractUndoWaits(t, func(p *opProject, _ *running) {
 		second = p.start("db", "contract", "--lock-timeout", "600s")
@@ -127,6 +129,7 @@ func killedOverOrphan(t *testing.T, a, b string) *opProject {
 // The drop again waited past every retry, and the operator drops the key
 // by hand, as the refusal offers: the rerun said it had dropped it.
 func TestForeignKeyDropAgainLeftThenDroppedByHand(t *testing.T) {
+	t.Parallel()
 	p, r := contractUndoWaits(t, func(p *opProject, run *running) {
 		p.waitFor("contract to give up", func() bool { return strings.Contains(run.out.String(), "dropping the key again failed") })
 	})
@@ -141,6 +144,7 @@ func TestForeignKeyDropAgainLeftThenDroppedByHand(t *testing.T) {
 // rerun keeps the key (it dropped it and added it again), counts its
 // orphans again and confirms it.
 func TestForeignKeyDropAgainLeftThenOrphanDeletedByHand(t *testing.T) {
+	t.Parallel()
 	p, _ := contractUndoWaits(t, func(p *opProject, run *running) {
 		p.waitFor("contract to give up", func() bool { return strings.Contains(run.out.String(), "dropping the key again failed") })
 	})

@@ -173,6 +173,7 @@ func (p *tcpProxy) down() {
 // another cannot be reached, the summary and the exit code say which, and
 // once both are fixed a rerun finishes those two alone.
 func TestFleetUpgradeGoesOnPastFailedTargets(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t, testserver.Options{})
 	var dbs []*testdb.DB
 	for range 10 {

@@ -321,6 +321,7 @@ func TestCombinedContractAlterKilled(t *testing.T) {
 // sql_mode, and the new release's INSERT then works. A type with no
 // marking value makes its column NULL, a rebuild the schema opts into.
 func TestPlaceholderTypes(t *testing.T) {
+	t.Parallel()
 	types := []string{"varchar(3)", "char(10)", "text", "int", "bigint\n    unsigned = true", "tinyint", "bool", "decimal(10,2)", "date", "datetime", "timestamp", "time", "year", "json", "varbinary(8)", "enum(\"x\", \"y\")", "set(\"p\", \"q\")", "double", "bit(3)"}
 	var cols, replaced strings.Builder
 	for i, ty := range types {

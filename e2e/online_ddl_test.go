@@ -29,6 +29,7 @@ var stronger = map[string]string{
 // needlessly). The server's answers are logged: they are the facts the
 // classification in splitter/column_change.go rests on.
 func TestOnlineExpand(t *testing.T) {
+	t.Parallel()
 	allowCopy := func(s string) string { return s + "\n    allow_copy = true" }
 	cases := []struct {
 		name  string

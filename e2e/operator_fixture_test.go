@@ -58,6 +58,9 @@ type opProject struct {
 	t   *testing.T
 	Dir string
 	DB  *testdb.DB
+	// env are further environment variables of its emcee runs (a
+	// parallel test cannot t.Setenv).
+	env []string
 }
 
 // opOption changes a revision of the fixture's plans, as a hand would.
@@ -220,7 +223,7 @@ func (r opResult) String() string {
 func (p *opProject) command(args ...string) *exec.Cmd {
 	cmd := exec.Command(opBinary(p.t), append(args, "--env", "test")...)
 	cmd.Dir = p.Dir
-	cmd.Env = append(os.Environ(), "EMCEE_URL=")
+	cmd.Env = append(append(os.Environ(), "EMCEE_URL="), p.env...)
 	return cmd
 }
 

@@ -16,6 +16,7 @@ import (
 // creates them. The server's own refusal is checked too, so the test
 // fails if the preflight's premise stops holding.
 func TestTriggerPreflightWithBinaryLog(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t, testserver.Options{ServerID: 1, LogBin: true})
 	root := srv.Open(t)
 	db := srv.NewDB(t)

@@ -12,6 +12,7 @@ import (
 // application's too. A server with a 4 MiB redo log stands for a large
 // table on a default one.
 func TestReviewFlagsABackfillLargerThanTheRedoLog(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t, testserver.Options{Args: []string{"--innodb-log-file-size=4M"}})
 	db := srv.NewDB(t)
 	p := plannedProjectOn(t, db, "mariadb 10.11", [2]string{"a", throttleA}, [2]string{"b", throttleB})

@@ -80,6 +80,7 @@ var (
 )
 
 func TestRuleRollbacks(t *testing.T) {
+	t.Parallel()
 	tags := `ta"gs 'x'`
 	cases := []rollbackCase{
 		{name: "create-table", before: rbV1 + rbParent,

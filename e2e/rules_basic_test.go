@@ -31,6 +31,7 @@ table "images" {
 `
 
 func TestRuleCreateTable(t *testing.T) {
+	t.Parallel()
 	ruleCase{
 		before: imagesV1,
 		after: imagesV1 + `
@@ -61,6 +62,7 @@ table "tags" {
 // Friendica's user table references itself (parent-uid): the table is
 // created with its key in one statement, and the key holds on MariaDB.
 func TestRuleCreateTableReferencingItself(t *testing.T) {
+	t.Parallel()
 	ruleCase{
 		before: imagesV1,
 		after: imagesV1 + `
@@ -95,6 +97,7 @@ table "users" {
 // the table itself for a cycle and dropped the other key in a statement of
 // its own; the table goes in one DROP TABLE.
 func TestRuleDropTableReferencingItself(t *testing.T) {
+	t.Parallel()
 	ruleCase{
 		before: imagesV1 + `
 table "users" {
@@ -133,6 +136,7 @@ table "users" {
 }
 
 func TestRuleAddColumn(t *testing.T) {
+	t.Parallel()
 	after := replaceOnce(imagesV1, `  column "note" {`, `  column "owner" {
     type = varchar(20)
     null = true
@@ -160,6 +164,7 @@ func TestRuleAddColumn(t *testing.T) {
 // so expand copies the table (opted in), and the rollback drops it the same
 // way. A FULLTEXT index is built by a copy too.
 func TestRuleAddColumnBesideFulltext(t *testing.T) {
+	t.Parallel()
 	before := replaceOnce(imagesV1, `  index "ix_name" {`, `  index "ft_note" {
     type    = FULLTEXT
     columns = [column.note]
@@ -197,6 +202,7 @@ func TestRuleAddColumnBesideFulltext(t *testing.T) {
 // on the index's column) while the index stays; online when the same
 // contract drops the index too (one ALTER, the index first).
 func TestRuleDropColumnBesideFulltext(t *testing.T) {
+	t.Parallel()
 	withFT := replaceOnce(imagesV1, `  index "ix_name" {`, `  index "ft_note" {
     type    = FULLTEXT
     columns = [column.note]
@@ -233,6 +239,7 @@ func TestRuleDropColumnBesideFulltext(t *testing.T) {
 // can add or drop a column of the table instantly; contract drops it with
 // FORCE, a rebuild in place, and the hidden column goes.
 func TestRuleDropFulltextIndex(t *testing.T) {
+	t.Parallel()
 	before := replaceOnce(imagesV1, `  index "ix_name" {`, `  index "ft_note" {
     type    = FULLTEXT
     columns = [column.note]
@@ -251,6 +258,7 @@ func TestRuleDropFulltextIndex(t *testing.T) {
 }
 
 func TestRuleAddIndex(t *testing.T) {
+	t.Parallel()
 	after := replaceOnce(imagesV1, `  index "ix_name" {`, `  index "ix_note" {
     columns = [column.note]
   }
@@ -266,6 +274,7 @@ func TestRuleAddIndex(t *testing.T) {
 }
 
 func TestRuleWidenColumn(t *testing.T) {
+	t.Parallel()
 	after := replaceOnce(imagesV1, `    type = varchar(30)`, `    type = varchar(60)`)
 	after = replaceOnce(after, `    type = enum("a", "b")`, `    type = enum("a", "b", "c")`)
 	// NOT NULL -> NULL rebuilds the table (no metadata-only way on either
@@ -292,6 +301,7 @@ func TestRuleWidenColumn(t *testing.T) {
 // both servers do by copying the table, so it runs in expand with the
 // opt-in, and values longer than TEXT holds fit after it.
 func TestRuleWidenTextColumn(t *testing.T) {
+	t.Parallel()
 	before := replaceOnce(imagesV1, `    type = varchar(50)`, `    type = text`)
 	after := replaceOnce(imagesV1, `    type = varchar(50)`, `    type       = longtext
     allow_copy = true`)
@@ -309,6 +319,7 @@ func TestRuleWidenTextColumn(t *testing.T) {
 }
 
 func TestRuleDrops(t *testing.T) {
+	t.Parallel()
 	// links has no index for its key: the server made one, which goes
 	// with the key.
 	const fkFromLinks = `  foreign_key "fk_links_image" {
@@ -435,6 +446,7 @@ table "members" {
 // uk2: the server clusters the table by uk2, rebuilding it in place, with
 // writes going on.
 func TestRuleDropIndexClusteringKeyBesideAnother(t *testing.T) {
+	t.Parallel()
 	before := `table "pairs" {
   schema = schema.app
   column "a" {
@@ -481,6 +493,7 @@ func TestRuleDropIndexClusteringKeyBesideAnother(t *testing.T) {
 // contract. Expand makes it NULL instead (a rebuild: allow_copy), which
 // the unique index never counts twice.
 func TestRuleDropColumnUnderUniqueIndex(t *testing.T) {
+	t.Parallel()
 	before := replaceOnce(imagesV1, `  column "note" {
     type = varchar(50)
   }`, `  column "note" {
@@ -517,6 +530,7 @@ func TestRuleDropColumnUnderUniqueIndex(t *testing.T) {
 // release's rows and writes keep their ids, the new release's are
 // numbered; a row holding 0 stops expand until it holds another value.
 func TestRuleAutoIncrement(t *testing.T) {
+	t.Parallel()
 	const numbered = "  column \"id\" {\n    type           = bigint\n    auto_increment = true\n  }\n"
 	ruleCase{
 		before:    replaceOnce(imagesV1, numbered, "  column \"id\" {\n    type = bigint\n  }\n"),
@@ -540,6 +554,7 @@ func TestRuleAutoIncrement(t *testing.T) {
 // metadata only: both releases' statements name it in their own spelling
 // throughout, the index holding it stays, every row keeps its value.
 func TestRuleRecaseColumn(t *testing.T) {
+	t.Parallel()
 	ruleCase{
 		before:        imagesV1,
 		after:         replaceOnce(replaceOnce(imagesV1, "column \"name\"", "column \"Name\""), "column.name", "column.Name"),
@@ -608,6 +623,7 @@ func TestRuleRecaseColumn(t *testing.T) {
 // unique one keeps its key throughout without a duplicate gate or a build
 // (Keycloak 4.0.0's UK_CLI_TEMPLATE, UK_CLI_SCOPE on the same columns).
 func TestRuleRenameIndex(t *testing.T) {
+	t.Parallel()
 	const ix = "  index \"ix_name\" {\n    columns = [column.name]\n  }\n"
 	ruleCase{
 		before:        imagesV1,

@@ -61,6 +61,7 @@ table "users" {
 // previous release keeps writing. The rollback is refused (utf8mb4 ->
 // utf8mb3 would reject what the new release wrote).
 func TestRuleConvertCharset(t *testing.T) {
+	t.Parallel()
 	ruleCase{
 		before:    rcUsers("utf8mb3", "utf8mb3_general_ci", "utf8mb3_bin"),
 		after:     rcUsers("utf8mb4", "utf8mb4_unicode_ci", "utf8mb4_bin"),
@@ -83,6 +84,7 @@ func TestRuleConvertCharset(t *testing.T) {
 // anything, the applier lists the rows, and expand runs once they are
 // resolved.
 func TestRuleConvertCharsetCollisionGate(t *testing.T) {
+	t.Parallel()
 	col := func(collate string) string {
 		return `
 table "tags" {
@@ -143,6 +145,7 @@ table "tags" {
 // name, finds the keys that collide there, and expand runs once they are
 // resolved.
 func TestRuleConvertCharsetCollisionGateOfARenamedTable(t *testing.T) {
+	t.Parallel()
 	col := func(name, renamed, collate string) string {
 		return `
 table "` + name + `" {
@@ -188,6 +191,7 @@ table "` + name + `" {
 // is refused without allow_copy, and with it is ALGORITHM=COPY: the
 // harness holds the plan's cost to the table's InnoDB id.
 func TestRuleConvertCharsetCopy(t *testing.T) {
+	t.Parallel()
 	table := func(charset, collate, optIn string) string {
 		return `
 table "prefs" {
@@ -227,6 +231,7 @@ table "prefs" {
 // to utf8mb4_unicode_ci: the primary key sorted otherwise is a copy, which
 // the release's declarations file accepts; users converts without one.
 func TestRoundcube15Utf8mb4(t *testing.T) {
+	t.Parallel()
 	db := testdb.New(t)
 	dir := t.TempDir()
 	table := func(cs, coll string) string {
@@ -309,6 +314,7 @@ func TestRoundcube15Utf8mb4(t *testing.T) {
 // the same release adds takes the new default, since the default changes
 // before the column is added.
 func TestRuleConvertCharsetDefaultOnly(t *testing.T) {
+	t.Parallel()
 	table := func(charset, collate, pin, extra string) string {
 		return `
 table "notes" {
@@ -418,6 +424,7 @@ func TestOSCConvertsCharset(t *testing.T) {
 // conversion keeps the column's type (INSTANT), the widening then runs on
 // the converted column, under the table's new default.
 func TestRuleConvertCharsetWithWidening(t *testing.T) {
+	t.Parallel()
 	table := func(charset, collate, size string) string {
 		return `
 table "notes" {
@@ -458,6 +465,7 @@ table "notes" {
 // before anything changes, saying what to do; after ROW_FORMAT=DYNAMIC,
 // expand runs.
 func TestRuleConvertCharsetCompactRowFormat(t *testing.T) {
+	t.Parallel()
 	table := func(charset string) string {
 		return `
 table "identities" {
@@ -503,6 +511,7 @@ table "identities" {
 // if utf8mb4, and expand failed.) A column naming only its collation widens
 // as the type it is (it was refused as a charset change).
 func TestRuleWidenColumnCharsetByCollation(t *testing.T) {
+	t.Parallel()
 	table := func(name, code string) string {
 		return `
 table "people" {
@@ -555,6 +564,7 @@ table "codes" {
 // column (200 -> 300 bytes, past 255: "Cannot change column type") and
 // failed expand. The CREATE TABLE now says CHARSET utf8mb4.
 func TestRuleWidenColumnCollationOfAnotherCharset(t *testing.T) {
+	t.Parallel()
 	table := func(size string) string {
 		return `
 table "notes" {
@@ -595,6 +605,7 @@ table "notes" {
 // CHARSET out, equal to the table's, and the column was created
 // utf8mb4_bin, 'a' and 'A' two keys).
 func TestRuleConvertCharsetFromCharsetAlone(t *testing.T) {
+	t.Parallel()
 	tables := func(attr string) string {
 		return `
 table "tags" {

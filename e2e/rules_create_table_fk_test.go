@@ -71,6 +71,7 @@ const fkKeyCount = "SELECT COUNT(*) FROM information_schema.REFERENTIAL_CONSTRAI
 // gate keeps contract closed on the tags they left, and contract adds the
 // key once those are gone.
 func TestRuleCreateTableKeyToPreviousReleaseWaitsForContract(t *testing.T) {
+	t.Parallel()
 	ruleCase{
 		before:    fkImages,
 		after:     fkImages + fkImageTags,
@@ -97,6 +98,7 @@ func TestRuleCreateTableKeyToPreviousReleaseWaitsForContract(t *testing.T) {
 // albums and adds images.album_id, and the rollback drops them, with no
 // key between them to drop first.
 func TestRuleCreateTableKeyCycleWithPreviousRelease(t *testing.T) {
+	t.Parallel()
 	after := albumsCycle(fkImages, "cover_id", "bigint", "id", "")
 	ruleCase{
 		before:     fkImages,
@@ -120,6 +122,7 @@ func TestRuleCreateTableKeyCycleWithPreviousRelease(t *testing.T) {
 // deletes them and adds the key, which refuses the next delete of a tagged
 // image.
 func TestRuleCreateTableKeyOrphansDeletedByDataMigration(t *testing.T) {
+	t.Parallel()
 	r := newRuleProject(t, fkImages, fkImages+fkImageTags+`
 data_migration "orphan_tags" {
   table  = "image_tags"
@@ -174,6 +177,7 @@ data_migration "orphan_tags" {
 // before anything runs; once the operator deletes it, contract runs
 // through.
 func TestRuleCreateTableKeyParentsDeletedByDataMigration(t *testing.T) {
+	t.Parallel()
 	r := newRuleProject(t, fkImages, fkImages+fkImageTags+`
 data_migration "unnamed" {
   table  = "images"
@@ -217,6 +221,7 @@ data_migration "unnamed" {
 // over a row whose image does not exist. The alias is named apart from
 // both tables.
 func TestRuleCreateTableKeyOfATableNamedParent(t *testing.T) {
+	t.Parallel()
 	const images = `
 table "images" {
   schema = schema.app
@@ -294,6 +299,7 @@ data_migration "unset" {
 // declares (NO ACTION) on a tagged image: that 1451, after contract, is
 // all that may fail.
 func TestSimulateNewTableKeyLeavesPreviousReleaseDeletesAlone(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	const seeded = 2000
 	after := strings.Replace(fkImageTags, `  column "id" {

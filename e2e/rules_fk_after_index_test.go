@@ -74,6 +74,7 @@ const (
 // release's delete of an image deletes its tags from expand on, and the
 // rollback drops the key before the index.
 func TestRuleCreateTableKeyAfterExpandIndex(t *testing.T) {
+	t.Parallel()
 	ruleCase{
 		before:    fkImages,
 		after:     fkCodeImages + fkCodeTags(fkCodeCascade),
@@ -98,6 +99,7 @@ func TestRuleCreateTableKeyAfterExpandIndex(t *testing.T) {
 // (deferKeys), behind its orphan gate, while the index comes in expand:
 // that already worked, and stays so.
 func TestRuleCreateTableKeyWaitsAfterExpandIndex(t *testing.T) {
+	t.Parallel()
 	ruleCase{
 		before:     fkImages,
 		after:      fkCodeImages + fkCodeTags(""),
@@ -117,6 +119,7 @@ func TestRuleCreateTableKeyWaitsAfterExpandIndex(t *testing.T) {
 // expand failed on the CREATE TABLE (errno 150). Now the key waits for
 // contract too, behind its orphan gate, and is added after the index.
 func TestRuleCreateTableKeyToRenamedColumn(t *testing.T) {
+	t.Parallel()
 	before := strings.Replace(fkImages, "  primary_key {", `  column "ref" {
     type = varchar(20)
     null = true
@@ -148,6 +151,7 @@ func TestRuleCreateTableKeyToRenamedColumn(t *testing.T) {
 // table's statements of a stage first): contract failed with error 1822.
 // Now it is added after the index.
 func TestRuleCreateTableKeyAfterContractIndex(t *testing.T) {
+	t.Parallel()
 	after := strings.Replace(fkImages, "    columns = [column.id]\n  }\n", "    columns = [column.id]\n  }\n  index \"ux_name\" {\n    unique  = true\n    columns = [column.name]\n  }\n", 1)
 	ruleCase{
 		before: fkImages,
@@ -187,6 +191,7 @@ table "tags" {
 // name through the view), the new table created, and its key (CASCADE)
 // added after the index; expand failed on the CREATE TABLE before.
 func TestRuleCreateTableKeyToRenamedTableNewColumn(t *testing.T) {
+	t.Parallel()
 	after := strings.Replace(fkCodeImages, "table \"images\" {\n", "table \"images\" {\n  renamed_from = \"pictures\"\n", 1)
 	ruleCase{
 		before:    strings.Replace(fkImages, "table \"images\"", "table \"pictures\"", 1),
@@ -209,6 +214,7 @@ func TestRuleCreateTableKeyToRenamedTableNewColumn(t *testing.T) {
 // is added in expand after the index; expand failed on the CREATE TABLE
 // of albums before.
 func TestRuleCreateTableKeyAfterIndexInCycle(t *testing.T) {
+	t.Parallel()
 	after := albumsCycle(fkCodeImages, "cover_code", "varchar(20)", "code", "    on_delete   = SET_NULL\n    on_update   = CASCADE\n")
 	ruleCase{
 		before:     fkImages,
@@ -232,6 +238,7 @@ func TestRuleCreateTableKeyAfterIndexInCycle(t *testing.T) {
 // the same stage of contract, the referencing table's first, and contract
 // failed with error 1822. Now the key comes after the index.
 func TestRuleAddForeignKeyAfterContractIndex(t *testing.T) {
+	t.Parallel()
 	tags := `
 table "tags" {
   schema = schema.app
@@ -280,6 +287,7 @@ table "tags" {
 // without an index on name), then ux_name. Now the key comes after the
 // index that replaces the one dropped.
 func TestRuleCreateTableKeyAfterTheIndexReplacingTheOneItHad(t *testing.T) {
+	t.Parallel()
 	ix := strings.Replace(fkImages, "  primary_key {", "  index \"ix_name\" {\n    columns = [column.name]\n  }\n  primary_key {", 1)
 	ux := strings.Replace(fkImages, "  primary_key {", "  index \"ux_name\" {\n    unique  = true\n    columns = [column.name]\n  }\n  primary_key {", 1)
 	tags := "\ntable \"tags\" {\n  schema = schema.app\n  column \"id\" {\n    type = bigint\n  }\n  column \"image_name\" {\n    type = varchar(30)\n    null = true\n  }\n  primary_key {\n    columns = [column.id]\n  }\n  foreign_key \"fk_tags_name\" {\n    columns     = [column.image_name]\n    ref_columns = [table.images.column.name]\n    on_delete   = CASCADE\n  }\n}\n"

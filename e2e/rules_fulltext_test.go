@@ -20,6 +20,7 @@ var imagesFT = replaceOnce(replaceOnce(imagesV1, `  index "ix_name" {`, `  index
 // contract or a rollback. Each is planned as a copy (opted in) and applied
 // here by the operator's applier, rollback included.
 func TestRuleRebuildBesideFulltext(t *testing.T) {
+	t.Parallel()
 	seed := []string{"INSERT INTO images (name, kind, note, legacy) VALUES ('one', 'a', 'red fox', 1)"}
 	oldWrites := []string{"INSERT INTO images (name, kind, note, legacy) VALUES ('two', 'b', 'blue whale', 2)"}
 	t.Run("NULL in expand", func(t *testing.T) {

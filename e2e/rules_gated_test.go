@@ -66,6 +66,7 @@ func gatedBlock(block string) string {
 // hold contract while there are any, ignore keys with a NULL part (the
 // index ignores them too), and open once the duplicate is gone.
 func TestRuleAddUniqueIndex(t *testing.T) {
+	t.Parallel()
 	ruleCase{
 		before: gatedV1,
 		after: gatedBlock(`  index "ux_name_kind" {
@@ -90,6 +91,7 @@ func TestRuleAddUniqueIndex(t *testing.T) {
 // contract while there are any, and the index is dropped and added again in
 // one ALTER, so queries never find it missing.
 func TestRuleIndexBecomesUnique(t *testing.T) {
+	t.Parallel()
 	unique := replaceOnce(gatedV1, "  index \"ix_owner\" {\n", "  index \"ix_owner\" {\n    unique = true\n")
 	ruleCase{
 		before:     gatedV1,
@@ -113,6 +115,7 @@ func TestRuleIndexBecomesUnique(t *testing.T) {
 // (a copy, opted in), and contract drops the default once that release is
 // gone.
 func TestRuleVarcharToText(t *testing.T) {
+	t.Parallel()
 	before := replaceOnce(gatedV1, "    type = varchar(60)\n", "    type    = varchar(60)\n    default = \"\"\n")
 	ruleCase{
 		before:    before,
@@ -145,6 +148,7 @@ func TestRuleVarcharToText(t *testing.T) {
 // drops and adds the index in one ALTER, so queries never find it missing;
 // a unique one waits behind the duplicate gate of its new key.
 func TestRuleIndexColumnsChange(t *testing.T) {
+	t.Parallel()
 	prefixed := replaceOnce(gatedV1, "    columns = [column.owner_id]\n", "    on {\n      column = column.note\n      prefix = 10\n    }\n")
 	ruleCase{
 		before:    gatedV1,
@@ -180,6 +184,7 @@ func TestRuleIndexColumnsChange(t *testing.T) {
 // drops description: dropping the column first dropped the index with it
 // (refused as ALGORITHM=INSTANT, "Reason: DROP INDEX").
 func TestRuleIndexMovesToRenamedColumn(t *testing.T) {
+	t.Parallel()
 	uniqueBefore := replaceOnce(gatedV1, "  index \"ix_owner\" {\n", "  index \"ix_owner\" {\n    unique = true\n")
 	after := replaceOnce(uniqueBefore, "  column \"owner_id\" {\n    type = bigint\n    null = true\n  }\n", "  column \"owner\" {\n    type         = bigint\n    null         = true\n    renamed_from = \"owner_id\"\n  }\n")
 	ruleCase{
@@ -205,6 +210,7 @@ func TestRuleIndexMovesToRenamedColumn(t *testing.T) {
 // contract; the gate holds contract while there is one, and the key is then
 // added in place while writes continue.
 func TestRuleAddPrimaryKey(t *testing.T) {
+	t.Parallel()
 	pk := "  primary_key {\n    columns = [column.id]\n  }\n}\ntable \"images\" {"
 	before := replaceOnce(gatedV1, pk, "}\ntable \"images\" {")
 	ruleCase{
@@ -228,6 +234,7 @@ func TestRuleAddPrimaryKey(t *testing.T) {
 // adds both in one ALTER; the server numbers the rows there are, and the
 // previous release's inserts, which never name id, get the next numbers.
 func TestRuleAddAutoIncrementPrimaryKey(t *testing.T) {
+	t.Parallel()
 	pk := "  primary_key {\n    columns = [column.id]\n  }\n}\ntable \"images\" {"
 	before := replaceOnce(gatedV1, pk, "}\ntable \"images\" {")
 	after := replaceOnce(gatedV1, pk, `  column "seq" {
@@ -259,6 +266,7 @@ table "images" {`)
 // Until contract both releases write a varchar(39); CHAR drops the
 // trailing spaces it stores, so contract waits while a value has one.
 func TestRuleVarcharToChar(t *testing.T) {
+	t.Parallel()
 	after := replaceOnce(imagesV1, `    type = varchar(50)`, `    type       = char(60)
     allow_copy = true`)
 	ruleCase{
@@ -282,6 +290,7 @@ func TestRuleVarcharToChar(t *testing.T) {
 // unsigned (through a smallint both releases write, gated on what tinyint
 // unsigned cannot hold).
 func TestRuleFriendicaTypes(t *testing.T) {
+	t.Parallel()
 	before := replaceOnce(imagesV1, `  column "note" {
     type = varchar(50)
   }`, `  column "note" {
@@ -327,6 +336,7 @@ func TestRuleFriendicaTypes(t *testing.T) {
 // characters, under the column's collation ('abcdefghij-1' and
 // 'ABCDEFGHIJ-2' are duplicates).
 func TestRuleAddUniqueIndexPrefix(t *testing.T) {
+	t.Parallel()
 	ruleCase{
 		before: gatedV1,
 		after: gatedBlock(`  index "ux_note" {
@@ -349,6 +359,7 @@ func TestRuleAddUniqueIndexPrefix(t *testing.T) {
 // An orphan written by the previous release closes the gate; a row with a
 // NULL key is not an orphan (MATCH SIMPLE).
 func TestRuleAddForeignKey(t *testing.T) {
+	t.Parallel()
 	ruleCase{
 		before: gatedV1,
 		after: gatedBlock(`  foreign_key "fk_owner" {
@@ -371,6 +382,7 @@ func TestRuleAddForeignKey(t *testing.T) {
 // A row the CHECK rejects closes the gate; a NULL passes a CHECK, as on
 // the server.
 func TestRuleAddCheck(t *testing.T) {
+	t.Parallel()
 	after := gatedBlock(`  check "ck_size" {
     expr = "size >= 0"
   }`)
@@ -393,6 +405,7 @@ func TestRuleAddCheck(t *testing.T) {
 // NULL -> NOT NULL: the previous release may still write NULL until
 // contract; the gate counts NULLs.
 func TestRuleTightenNotNull(t *testing.T) {
+	t.Parallel()
 	ruleCase{
 		before:     gatedV1,
 		after:      replaceOnce(gatedV1, "    type = int\n    null = true\n", "    type = int\n"),
@@ -410,6 +423,7 @@ func TestRuleTightenNotNull(t *testing.T) {
 // without the column until contract, so the default goes only then. No
 // row can violate it, so there is no gate.
 func TestRuleTightenDropDefault(t *testing.T) {
+	t.Parallel()
 	withDefault := replaceOnce(gatedV1, "    type = varchar(60)\n", "    type    = varchar(60)\n    default = \"-\"\n")
 	ruleCase{
 		before:    withDefault,
@@ -428,6 +442,7 @@ func TestRuleTightenDropDefault(t *testing.T) {
 // A shorter VARCHAR: a long value would be truncated (or rejected), so the
 // gate counts values longer than the new size.
 func TestRuleTightenShorterVarchar(t *testing.T) {
+	t.Parallel()
 	ruleCase{
 		before:     gatedV1,
 		after:      replaceOnce(gatedV1, "    type = varchar(60)\n", "    type = varchar(10)\n    allow_copy = true\n"),
@@ -445,6 +460,7 @@ func TestRuleTightenShorterVarchar(t *testing.T) {
 // TEXT holds 65,535 bytes, so the gate counts the values of more bytes,
 // whatever their characters; the column stays the LONGTEXT until contract.
 func TestRuleTightenText(t *testing.T) {
+	t.Parallel()
 	ruleCase{
 		before:     replaceOnce(gatedV1, "    type = varchar(60)\n", "    type = longtext\n"),
 		after:      replaceOnce(gatedV1, "    type = varchar(60)\n", "    type       = text\n    allow_copy = true\n"),
@@ -462,6 +478,7 @@ func TestRuleTightenText(t *testing.T) {
 // column must take "c" from the previous release and "d" from the new one
 // (expand appends "d" instantly), and contract waits until no "c" is left.
 func TestRuleTightenEnum(t *testing.T) {
+	t.Parallel()
 	after := replaceOnce(gatedV1, `enum("a", "b", "c")`+"\n    null = true\n", `enum("a", "b", "d")`+"\n    null = true\n    allow_copy = true\n")
 	ruleCase{
 		before:     gatedV1,
@@ -480,6 +497,7 @@ func TestRuleTightenEnum(t *testing.T) {
 // range, the previous one negatives; expand joins both in a bigint (a
 // declared table copy), contract waits until no negative is left.
 func TestRuleTightenSignedness(t *testing.T) {
+	t.Parallel()
 	ruleCase{
 		before:     gatedV1,
 		after:      replaceOnce(gatedV1, "    type = int\n    null = true\n", "    type     = int\n    unsigned = true\n    null     = true\n    allow_copy = true\n"),
@@ -498,6 +516,7 @@ func TestRuleTightenSignedness(t *testing.T) {
 // column to a bigint (refused before: emcee found no widening to a signed
 // type), contract waits until no value above the int range is left.
 func TestRuleTightenUnsignedToSigned(t *testing.T) {
+	t.Parallel()
 	before := replaceOnce(gatedV1, "    type = int\n    null = true\n", "    type     = int\n    unsigned = true\n    null     = true\n")
 	ruleCase{
 		before:     before,
@@ -515,6 +534,7 @@ func TestRuleTightenUnsignedToSigned(t *testing.T) {
 // A narrower DECIMAL would round 1.25 silently; the gate counts values that
 // lose digits.
 func TestRuleTightenDecimal(t *testing.T) {
+	t.Parallel()
 	ruleCase{
 		before:     gatedV1,
 		after:      replaceOnce(gatedV1, "decimal(10, 2)\n    null = true\n", "decimal(8, 1)\n    null = true\n    allow_copy = true\n"),
@@ -533,6 +553,7 @@ func TestRuleTightenDecimal(t *testing.T) {
 // values only the new check allows (-5 here); the previous release's -20
 // closes the gate until it is fixed.
 func TestRuleChangeCheck(t *testing.T) {
+	t.Parallel()
 	before := gatedBlock(`  check "ck_size" {
     expr = "size >= 0"
   }`)
@@ -601,6 +622,7 @@ table "project_has_users" {
 // project_id, which idx_project_user served, is served by the new key:
 // the server makes it no index of its own, and the release declares none.
 func TestRuleReplacePrimaryKey(t *testing.T) {
+	t.Parallel()
 	after := replaceOnce(replaceOnce(projectUsersV95, `  column "id" {
     type           = int
     auto_increment = true
@@ -638,6 +660,7 @@ func TestRuleReplacePrimaryKey(t *testing.T) {
 // which InnoDB clusters it by from then on. The unique key already keeps
 // the pairs apart: no gate.
 func TestRuleReplacePrimaryKeyByUniqueKey(t *testing.T) {
+	t.Parallel()
 	before := replaceOnce(projectUsersV95, `  index "idx_project_user" {
     columns`, `  index "idx_project_user" {
     unique  = true
@@ -671,6 +694,7 @@ func TestRuleReplacePrimaryKeyByUniqueKey(t *testing.T) {
 // it had links or not. The statement adds the index a table built from the
 // release has for the key (named after it), so deletes go on.
 func TestRuleReplacePrimaryKeyGivesTheForeignKeyItsIndex(t *testing.T) {
+	t.Parallel()
 	before := `
 table "projects" {
   schema = schema.app
@@ -720,6 +744,7 @@ table "links" {
 // it by, a rebuild (NOCOPY refused); one added beside it comes after it
 // and moves nothing, built in place without a rebuild.
 func TestRuleAddUniqueIndexWithoutPrimaryKey(t *testing.T) {
+	t.Parallel()
 	table := func(indexes string) string {
 		return "table \"pairs\" {\n  schema = schema.app\n  column \"a\" {\n    type = int\n  }\n  column \"b\" {\n    type = int\n  }\n" + indexes + "}\n"
 	}
@@ -748,6 +773,7 @@ func TestRuleAddUniqueIndexWithoutPrimaryKey(t *testing.T) {
 // the very number they held, and the previous release's writes of a float
 // value land as that value.
 func TestRuleMatomoFloatToDouble(t *testing.T) {
+	t.Parallel()
 	before := replaceOnce(imagesV1, `  column "note" {
     type = varchar(50)
   }`, `  column "note" {

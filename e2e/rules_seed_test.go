@@ -68,6 +68,7 @@ data_migration "default_category" {
 // the rows and the release run again inserts none twice; contract's gate
 // counts a declared row deleted since.
 func TestRuleDataMigrationSeed(t *testing.T) {
+	t.Parallel()
 	r := newRuleProject(t, seedCategory, seedCategory+seedRows)
 	r.usesRules([]string{"data-migration"})
 	r.must("before")
@@ -136,6 +137,7 @@ func TestRuleDataMigrationSeed(t *testing.T) {
 // delete does not select; a contract killed after the server ran the
 // DELETE, before emcee recorded it, resends it and deletes nothing more.
 func TestRuleDataMigrationDelete(t *testing.T) {
+	t.Parallel()
 	before := strings.Replace(seedCategory, "  index \"uq_category\" {\n    unique  = true\n    columns = [column.project_id, column.name]\n  }\n", "", 1)
 	const dedupe = `
 data_migration "dedupe_category" {
@@ -190,6 +192,7 @@ data_migration "dedupe_category" {
 // contract at its gate, before the DELETE, with the table's rows intact;
 // emptied by the operator on purpose, the table opens the gate.
 func TestRuleDataMigrationDeleteEveryRow(t *testing.T) {
+	t.Parallel()
 	before := strings.Replace(seedCategory, "  index \"uq_category\" {\n    unique  = true\n    columns = [column.project_id, column.name]\n  }\n", "", 1)
 	const careless = `
 data_migration "dedupe_category" {
@@ -222,6 +225,7 @@ data_migration "dedupe_category" {
 // delete would take the declared row, and its gate stops contract with
 // both rows there.
 func TestRuleDataMigrationDeleteKeepsDeclaredRows(t *testing.T) {
+	t.Parallel()
 	before := strings.Replace(seedCategory, "  index \"uq_category\" {\n    unique  = true\n    columns = [column.project_id, column.name]\n  }\n", "", 1)
 	const decl = `
 data_migration "general" {
@@ -258,6 +262,7 @@ data_migration "dedupe_category" {
 // for good (it counted 2 of 4 missing, and its advice, to insert them as
 // migrate does, could not be followed). They are refused when planned.
 func TestRuleDataMigrationSeedKeysTheServerComparesEqual(t *testing.T) {
+	t.Parallel()
 	const colliding = `
 data_migration "default_category" {
   table = "category"
@@ -306,6 +311,7 @@ data_migration "default_category" {
 // bytes for a TEXT alike (1406). Refused when planned, as a VARCHAR's
 // value over its length is.
 func TestRuleDataMigrationSeedTextOverItsBytes(t *testing.T) {
+	t.Parallel()
 	const table = `
 table "notes" {
   schema = schema.app
@@ -373,6 +379,7 @@ table "notes" {
 // duplicate-key error here), which emcee refuses at load now, as it does
 // 'abc' and 'abc ' under utf8mb4_bin (PAD SPACE).
 func TestRuleDataMigrationSeedKeysUnderTheirCollation(t *testing.T) {
+	t.Parallel()
 	const codes = `
 data_migration "codes" {
   table = "notes"
@@ -432,6 +439,7 @@ data_migration "titles" {
 // INSERT (1267: illegal mix of collations, the literal being utf8mb4).
 // Refused when planned.
 func TestRuleDataMigrationSeedCharactersTheCharsetLacks(t *testing.T) {
+	t.Parallel()
 	const table = `
 table "labels" {
   schema = schema.app
@@ -469,6 +477,7 @@ table "labels" {
 // statement (1066, not unique table/alias) at every run of contract, the
 // release never finishing. The derived table is named apart.
 func TestRuleDataMigrationDeleteFromATableNamedLikeItsRows(t *testing.T) {
+	t.Parallel()
 	const table = `
 table "emcee_rows" {
   schema = schema.app
@@ -501,6 +510,7 @@ table "emcee_rows" {
 // the first's key (the server's duplicate key: contract's gate would wait
 // for it forever). Refused when planned.
 func TestRuleDataMigrationSeedKeysPastTheBasicPlane(t *testing.T) {
+	t.Parallel()
 	const table = `
 table "tags" {
   schema = schema.app
@@ -541,6 +551,7 @@ table "tags" {
 // 'Maedchen' are one key to the server (its duplicate key below), which
 // emcee refuses when planned.
 func TestRuleDataMigrationSeedKeysUnderALanguageCollation(t *testing.T) {
+	t.Parallel()
 	const table = `
 table "words" {
   schema = schema.app

@@ -9,6 +9,7 @@ import (
 // (enum). Both releases write through the expanded schema; every write must
 // show up in the other release's column.
 func TestRuleReplaceColumn(t *testing.T) {
+	t.Parallel()
 	before := `
 table "images" {
   schema = schema.app
@@ -100,6 +101,7 @@ table "images" {
 // A plain rename of a NOT NULL column with an index: the index moves to the
 // new name in expand, the old one goes with the old column in contract.
 func TestRuleRenameColumn(t *testing.T) {
+	t.Parallel()
 	before := `
 table "users" {
   schema = schema.app
@@ -173,6 +175,7 @@ table "users" {
 // A NOT NULL column without default, computed by a declared fill. A row
 // the fill cannot compute (price NULL) keeps contract closed until fixed.
 func TestRuleAddColumnFill(t *testing.T) {
+	t.Parallel()
 	before := `
 table "items" {
   schema = schema.app
@@ -230,6 +233,7 @@ table "items" {
 // release keeps using pictures.title through the compatibility view, and
 // the base table's triggers translate its writes for the new release.
 func TestRuleRenameTable(t *testing.T) {
+	t.Parallel()
 	before := `
 table "pictures" {
   schema = schema.app
@@ -334,6 +338,7 @@ table "votes" {
 // key is renamed in every row. Rows the previous release writes in the old
 // shape after migrate keep contract closed.
 func TestRuleDataMigration(t *testing.T) {
+	t.Parallel()
 	tables := `
 table "docs" {
   schema = schema.app
@@ -386,6 +391,7 @@ data_migration "meta_owner" {
 // previous release creates after migrate keeps contract's gate closed
 // until a row is inserted for it; the new release writes its own rows.
 func TestRuleDataMigrationInsert(t *testing.T) {
+	t.Parallel()
 	// The releases of TestDataMigrationMovesAColumnIntoRowsOfANewTable,
 	// without the schema block the harness adds.
 	const schemaBlock = "schema \"app\" {}\n"

@@ -61,6 +61,7 @@ func simulation(t *testing.T, naive, rollback bool) *simulate.Report {
 // either side wrote is there afterwards, with the old and new columns
 // agreeing through the declared forward/backward expressions.
 func TestSimulateRollingUpgrade(t *testing.T) {
+	t.Parallel()
 	rep := simulation(t, false, false)
 	for _, ph := range []string{"expand", "migrate"} {
 		for _, k := range []simulate.Kind{simulate.Old, simulate.New} {
@@ -94,6 +95,7 @@ func TestSimulateRollingUpgrade(t *testing.T) {
 // run: the previous release's code breaks as soon as its column is gone,
 // and the seeded rows lose their visibility.
 func TestSimulateNaiveBreaksOldRelease(t *testing.T) {
+	t.Parallel()
 	rep := simulation(t, true, false)
 	if len(rep.NaiveSQL) == 0 || !strings.Contains(strings.Join(rep.NaiveSQL, "\n"), "DROP COLUMN `is_public`") {
 		t.Fatalf("the naive migration does not drop is_public: %q", rep.NaiveSQL)
@@ -121,6 +123,7 @@ func TestSimulateNaiveBreaksOldRelease(t *testing.T) {
 // wrote is intact, and the rows it wrote during the window read back with
 // their values; the version is the previous release's again.
 func TestSimulateRollback(t *testing.T) {
+	t.Parallel()
 	rep := simulation(t, false, true)
 	if !rep.Rollback || !rep.Verified || rep.RowsChecked == 0 {
 		t.Fatalf("rows were not verified after the rollback: %+v", rep)

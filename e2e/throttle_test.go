@@ -121,6 +121,7 @@ func (w *lineWaiter) rest() string {
 // goes on once it runs again; every row is filled, on the primary and on
 // the replica. The replica is found on the primary (SHOW SLAVE HOSTS).
 func TestMigratePausesWhileReplicaLags(t *testing.T) {
+	t.Parallel()
 	primary := testserver.Start(t, testserver.Options{ServerID: 1, LogBin: true})
 	rep := testserver.Start(t, testserver.Options{ServerID: 2, Report: true})
 	rep.ReplicateFrom(t, primary)
@@ -169,6 +170,7 @@ func TestMigratePausesWhileReplicaLags(t *testing.T) {
 // password over the guarded connection: a real server's authentication
 // (a scramble, never the password) passes it, and the lag is watched.
 func TestMigrateWatchesADiscoveredReplicaWithAPassword(t *testing.T) {
+	t.Parallel()
 	primary := testserver.Start(t, testserver.Options{ServerID: 1, LogBin: true})
 	rep := testserver.Start(t, testserver.Options{ServerID: 2, Report: true})
 	rep.ReplicateFrom(t, primary)
@@ -198,6 +200,7 @@ func TestMigrateWatchesADiscoveredReplicaWithAPassword(t *testing.T) {
 // password there. An address no binlog dump connection comes from is not
 // used, and the operator is told how to give it if it is a replica.
 func TestMigrateIgnoresAForgedReplicaAddress(t *testing.T) {
+	t.Parallel()
 	primary := testserver.Start(t, testserver.Options{ServerID: 1, LogBin: true})
 	forged := testserver.Start(t, testserver.Options{ServerID: 2, Args: []string{"--report-host=192.0.2.7", "--report-port=3306"}})
 	forged.ReplicateFrom(t, primary)
@@ -225,6 +228,7 @@ func TestMigrateIgnoresAForgedReplicaAddress(t *testing.T) {
 // boundary and resumes from there; rows are neither lost nor done twice.
 // The replica is given by URL.
 func TestMigratePausesMidRunAndResumes(t *testing.T) {
+	t.Parallel()
 	primary := testserver.Start(t, testserver.Options{ServerID: 1, LogBin: true})
 	rep := testserver.Start(t, testserver.Options{ServerID: 2})
 	rep.ReplicateFrom(t, primary)
@@ -306,6 +310,7 @@ func waitReplicaFilled(t *testing.T, r *sql.DB, dbName string) {
 // The load checks, the batch sizing and the flags' hostile values, on a
 // private server (Threads_connected and the row counters are its own).
 func TestMigrateLoadThrottle(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t, testserver.Options{})
 	status := func(t *testing.T, db *sql.DB, name string) int64 {
 		t.Helper()

@@ -41,6 +41,10 @@ type Options struct {
 	// Report makes a replica report its host and port to its primary
 	// (report_host, report_port), so SHOW SLAVE HOSTS lists it.
 	Report bool
+	// Env are further environment variables of mariadbd, e.g.
+	// "TZ=Europe/Berlin" (its SYSTEM time zone): a test that sets them
+	// here, not with t.Setenv, can run in parallel.
+	Env []string
 }
 
 // Server is one running private server.
@@ -108,6 +112,7 @@ func Start(t testing.TB, o Options) *Server {
 	}
 	args = append(args, o.Args...)
 	cmd := exec.Command(mariadbd, args...)
+	cmd.Env = append(os.Environ(), o.Env...)
 	if err := cmd.Start(); err != nil {
 		os.RemoveAll(dir)
 		release(port)
