@@ -3,7 +3,6 @@ package splitter
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 
 	"ariga.io/atlas/sql/migrate"
@@ -12,16 +11,12 @@ import (
 	"github.com/emcee-db/emcee/schemadef"
 )
 
-// SQL renders changes with Atlas's planner, one statement, unqualified by
+// SQL renders a change with Atlas's planner, one statement, unqualified by
 // schema name so the plan applies to whichever database the operator names.
-func (c *Context) SQL(changes ...schema.Change) (string, error) {
-	changes = slices.Clone(changes)
+func (c *Context) SQL(change schema.Change) (string, error) {
 	var server [2]string
 	server[0], server[1] = schemadef.ServerDefault(c.Target)
-	for i, ch := range changes {
-		changes[i] = schemadef.WithCharsets(ch, c.Target, server)
-	}
-	plan, err := c.drv.PlanChanges(context.Background(), "emcee", changes, func(o *migrate.PlanOptions) { o.SchemaQualifier = new(string) })
+	plan, err := c.drv.PlanChanges(context.Background(), "emcee", []schema.Change{schemadef.WithCharsets(change, c.Target, server)}, func(o *migrate.PlanOptions) { o.SchemaQualifier = new(string) })
 	if err != nil {
 		return "", err
 	}
