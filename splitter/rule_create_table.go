@@ -199,23 +199,13 @@ func (c *Context) deferKeys() []*Change {
 	// What the previous release writes of its own tables, asked once a
 	// column: a release of thousands of tables asks for many keys.
 	written := map[col]bool{}
-	for _, t := range added {
-		for _, fk := range t.ForeignKeys {
-			if fk.RefTable == nil || isNew[fk.RefTable.Name] {
-				continue
-			}
-			for _, rc := range fk.RefColumns {
-				k := col{fk.RefTable.Name, rc.Name}
-				if _, ok := written[k]; !ok {
-					written[k] = c.writtenMeanwhile(k.table, c.previousTable(k.table), rc)
-				}
-			}
-		}
-	}
 	deletes := func(table string) bool { return deleted[table] || !isNew[table] }
 	changes := func(fk *schema.ForeignKey) bool {
 		return slices.ContainsFunc(fk.RefColumns, func(rc *schema.Column) bool {
 			k := col{fk.RefTable.Name, rc.Name}
+			if _, asked := written[k]; !asked && !isNew[k.table] {
+				written[k] = c.writtenMeanwhile(k.table, c.previousTable(k.table), rc)
+			}
 			return changed[k] || written[k]
 		})
 	}
