@@ -34,7 +34,7 @@ func (c *Change) addColumnAlgorithm(col string) (Algorithm, string, error) {
 	if c.FromTable == nil || !slices.ContainsFunc(c.FromTable.Indexes, isFulltext) {
 		return Instant, "", nil
 	}
-	note, err := c.requireOptInOr(CostCopy, "adding a column to a table with a FULLTEXT index (neither server adds one instantly or online there)", fulltextInstead, col)
+	note, err := c.requireOptIn(CostCopy, "adding a column to a table with a FULLTEXT index (neither server adds one instantly or online there)", fulltextInstead, col)
 	return Copy, note, err
 }
 
@@ -58,7 +58,7 @@ func (c *Change) dropColumn(d *schema.DropColumn, why string) (Step, error) {
 	}
 	if cols != nil {
 		// The column that takes a replaced one over may opt in too.
-		note, err := c.requireOptInOr(CostCopy, fmt.Sprintf("dropping column %s from a table that keeps a FULLTEXT index (neither server drops one instantly or online there; allow_copy goes on a column of the index)", d.C.Name), fulltextInstead, append(cols, c.ctx.replacers(c.Table.Name, d.C.Name)...)...)
+		note, err := c.requireOptIn(CostCopy, fmt.Sprintf("dropping column %s from a table that keeps a FULLTEXT index (neither server drops one instantly or online there; allow_copy goes on a column of the index)", d.C.Name), fulltextInstead, append(cols, c.ctx.replacers(c.Table.Name, d.C.Name)...)...)
 		if err != nil {
 			return Step{}, err
 		}
@@ -180,7 +180,7 @@ func (c *Change) fulltextLock(s Step) (Step, error) {
 	if cols != nil {
 		instead = fmt.Sprintf("or on %s (a column of the index); %s", strings.Join(kept, ", "), fulltextInstead)
 	}
-	note, err := c.requireOptInOr(CostCopy, what, instead, append(cols, kept...)...)
+	note, err := c.requireOptIn(CostCopy, what, instead, append(cols, kept...)...)
 	if err != nil {
 		return s, err
 	}

@@ -126,7 +126,7 @@ func (c *Change) keepOptional(col *schema.Column, value, why, whyNull, instead s
 		carrier = fmt.Sprintf("; %s is no longer declared to carry `allow_copy`, so any column of %s does", col.Name, table)
 	}
 	what := fmt.Sprintf("letting the new release omit %s.%s (%s, so the column must become NULL%s)", table, col.Name, whyNull, carrier)
-	note, err := c.requireOptInOr(CostRebuild, what, cmp.Or(instead, "or add a new column that `replaces` it to change it online"), optIn...)
+	note, err := c.requireOptIn(CostRebuild, what, instead, optIn...)
 	if err != nil {
 		return nil, false, err
 	}

@@ -36,7 +36,7 @@ func init() {
 			alg, how := Inplace, "built online, writes continue"
 			if isFulltext(add.I) {
 				// fulltext.go: neither server builds one with LOCK=NONE.
-				note, err := c.requireOptIn(CostCopy, fmt.Sprintf("building FULLTEXT index %s (neither server builds one while writes continue)", add.I.Name), diff.PartColumns(add.I)...)
+				note, err := c.requireOptIn(CostCopy, fmt.Sprintf("building FULLTEXT index %s (neither server builds one while writes continue)", add.I.Name), "", diff.PartColumns(add.I)...)
 				if err != nil {
 					return nil, err
 				}

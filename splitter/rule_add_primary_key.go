@@ -55,7 +55,7 @@ primary_key {
 					return nil, fmt.Errorf("%s: primary key of %s: column %s is NULL in the previous release; make it NOT NULL (contract, behind a gate) in one release and add the key in the next", where, c.Table.Name, p.C.Name)
 				}
 			}
-			g, err := c.duplicateGate(c.Table.Name, add.P)
+			g, err := c.duplicateGate(add.P)
 			if err != nil {
 				return nil, fmt.Errorf("%s: primary key of %s: %w", where, c.Table.Name, err)
 			}
@@ -114,7 +114,7 @@ func addAutoKey(c *Change, add *schema.AddPrimaryKey, col *schema.Column) ([]Ste
 	// change_tag.ct_id was told to add a column that replaces it), and
 	// pt-online-schema-change is refused a primary key added (its INSERT
 	// IGNORE copy could lose a row).
-	note, err := c.requireOptInOr(CostCopy, fmt.Sprintf("adding the AUTO_INCREMENT primary key column %s", col.Name), "or keep the table without it: the server numbers the rows only by copying the table, and emcee hands no statement adding a primary key to pt-online-schema-change (docs/operators.md)", col.Name)
+	note, err := c.requireOptIn(CostCopy, fmt.Sprintf("adding the AUTO_INCREMENT primary key column %s", col.Name), "or keep the table without it: the server numbers the rows only by copying the table, and emcee hands no statement adding a primary key to pt-online-schema-change (docs/operators.md)", col.Name)
 	if err != nil {
 		return nil, err
 	}

@@ -43,7 +43,7 @@ func init() {
 			if col := uniqueInExpand(c, add.I); col != "" {
 				return uniqueOnNewColumn(c, add.I, col)
 			}
-			g, err := c.duplicateGate(c.Table.Name, add.I)
+			g, err := c.duplicateGate(add.I)
 			if err != nil {
 				return nil, fmt.Errorf("%s: unique index %s on %s: %w", c.ctx.Transition.To.Where(c.Table.Name, ""), add.I.Name, c.Table.Name, err)
 			}
@@ -93,7 +93,7 @@ func readdIndex(c *Change, stage Stage, why, gateWhy string) ([]Step, error) {
 	if !m.To.Unique {
 		return []Step{st}, nil
 	}
-	g, err := c.duplicateGate(c.Table.Name, m.To)
+	g, err := c.duplicateGate(m.To)
 	if err != nil {
 		return nil, fmt.Errorf("%s: unique index %s on %s: %w", c.ctx.Transition.To.Where(c.Table.Name, ""), m.To.Name, c.Table.Name, err)
 	}
@@ -114,7 +114,8 @@ func readdIndex(c *Change, stage Stage, why, gateWhy string) ([]Step, error) {
 // rows counted and in the groups: they will not be there when the key is
 // built. Each predicate reads the row of the table it is evaluated on,
 // the subquery's own (it names the table, unaliased).
-func (c *Change) duplicateGate(table string, idx *schema.Index) (string, error) {
+func (c *Change) duplicateGate(idx *schema.Index) (string, error) {
+	table := c.Table.Name
 	exprs, err := partExprs(idx)
 	if err != nil {
 		return "", err

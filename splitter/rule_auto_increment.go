@@ -71,7 +71,7 @@ column "id" {
 				alg := Instant
 				if !mariadb {
 					alg = Copy
-					note, err := c.requireOptInOr(CostCopy, "this change (AUTO_INCREMENT dropped)", "or keep AUTO_INCREMENT", col)
+					note, err := c.requireOptIn(CostCopy, "this change (AUTO_INCREMENT dropped)", "or keep AUTO_INCREMENT", col)
 					if err != nil {
 						return nil, err
 					}
@@ -82,7 +82,7 @@ column "id" {
 			if !keyLeads(c.ctx.Transition.From, c.Table, m.From.Name) {
 				return nil, fmt.Errorf("%s: %s becomes AUTO_INCREMENT, but no key of the previous release starts with it: the server numbers a column only where its primary key or an index starts with it (error 1075), and a key this release adds comes in contract, after the new release has started inserting. Declare the key in this release and auto_increment = true in the next", to.Where(table, col), name)
 			}
-			note, err := c.requireOptInOr(CostCopy, "this change (AUTO_INCREMENT added: MariaDB and MySQL do it only by copying the table)", "or keep the column as it is", col)
+			note, err := c.requireOptIn(CostCopy, "this change (AUTO_INCREMENT added: MariaDB and MySQL do it only by copying the table)", "or keep the column as it is", col)
 			if err != nil {
 				return nil, err
 			}

@@ -201,7 +201,7 @@ func splitCharset(c *Change) ([]Step, error) {
 		why += "; the table default changes in the same statement: NOCOPY (MariaDB refuses INSTANT for both at once), nothing rebuilt"
 	}
 	if alg == Copy {
-		note, err := c.requireOptIn(CostCopy, fmt.Sprintf("the charset/collation change of %s (%s)", t.Name, strings.Join(reasons, "; ")), copies...)
+		note, err := c.requireOptIn(CostCopy, fmt.Sprintf("the charset/collation change of %s (%s)", t.Name, strings.Join(reasons, "; ")), "", copies...)
 		if err != nil {
 			return nil, err
 		}

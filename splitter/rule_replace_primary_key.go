@@ -122,7 +122,7 @@ func replacePrimaryKey(c *Change) ([]Step, error) {
 		steps[0].Why += fmt.Sprintf("; no gate: the previous release has %s unique already", key.Name)
 		return steps, nil
 	}
-	g, err := c.duplicateGate(t, key)
+	g, err := c.duplicateGate(key)
 	if err != nil {
 		return nil, fmt.Errorf("%s: primary key of %s: %w", c.ctx.Transition.To.Where(t, ""), t, err)
 	}

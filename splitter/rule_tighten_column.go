@@ -78,33 +78,14 @@ column "name" {
 			}
 			var steps []Step
 			if tg.midKind != schema.NoChange {
-				keys, keysBack, err := c.keptKeysFit(tg.mid)
-				if err != nil {
-					return nil, err
-				}
-				alg, ok := c.ctx.widenAlgorithm(c.Table, m.From, tg.mid, tg.midKind)
-				if !ok {
-					return nil, fmt.Errorf("%s: %s: emcee could not find a column type accepting both releases' writes", c.ctx.Transition.To.Where(c.Table.Name, m.To.Name), name)
-				}
 				why := fmt.Sprintf("%s is tightened in contract; until then it must accept the writes of both releases (%s)", name, describeColumnChange(tg.midKind))
-				alg, why = prefixedKeysWhy(keys, alg, why, m.From)
-				sql, err := c.Alter(append([]schema.Change{&schema.ModifyColumn{From: m.From, To: tg.mid, Change: tg.midKind}}, keys...)...)
+				widen, err := c.widenSteps(&schema.ModifyColumn{From: m.From, To: tg.mid, Change: tg.midKind}, why, "the widening for both releases", func(cost string) (string, error) {
+					return c.requireOptIn(cost, "widening "+name+" for both releases", "", m.To.Name)
+				})
 				if err != nil {
 					return nil, err
 				}
-				if cost := c.ctx.costOf(alg.With(sql)); Rebuilds(cost) {
-					note, err := c.requireOptIn(cost, "widening "+name+" for both releases", m.To.Name)
-					if err != nil {
-						return nil, err
-					}
-					why += "; " + note
-				}
-				steps = append(steps, stmt(revision.Expand, StageModifyColumn, why, alg.With(sql)))
-				back, err := c.restoreColumn(m.From, tg.mid, tg.midKind, "the widening for both releases", keysBack...)
-				if err != nil {
-					return nil, err
-				}
-				steps = append(steps, back...)
+				steps = append(steps, widen...)
 			}
 			if tg.contract == schema.NoChange {
 				return steps, nil
@@ -130,7 +111,7 @@ column "name" {
 				why = fmt.Sprintf("%s loses its default (%s): the previous release's INSERTs that leave the column out would fail, so it comes after that release; no stored value changes, so no gate counts rows", name, describeColumnChange(tg.contract))
 			}
 			if tg.contract.Is(schema.ChangeType) {
-				note, err := c.requireOptIn(CostCopy, "tightening the type of "+name, m.To.Name)
+				note, err := c.requireOptIn(CostCopy, "tightening the type of "+name, "", m.To.Name)
 				if err != nil {
 					return nil, err
 				}
