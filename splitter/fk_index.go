@@ -172,28 +172,21 @@ func appendMade(out []*schema.Index, from, to *schema.Table, fk *schema.ForeignK
 
 // dropKeyIndexes are the clauses dropping the indexes.
 func dropKeyIndexes(made []*schema.Index) string {
-	var b strings.Builder
-	for _, m := range made {
-		b.WriteString(", DROP INDEX " + sqlsyntax.Ident(m.Name))
-	}
-	return b.String()
+	return joinEach(made, "", func(m *schema.Index) string { return ", DROP INDEX " + sqlsyntax.Ident(m.Name) })
 }
 
 // addKeyIndexes are the clauses adding the indexes, as the server makes
 // them for a key: named after it, over its columns.
 func addKeyIndexes(made []*schema.Index) string {
-	var b strings.Builder
-	for _, m := range made {
-		cols := joinEach(m.Parts, func(p *schema.IndexPart) string { return sqlsyntax.Ident(p.C.Name) })
-		b.WriteString(", ADD INDEX " + sqlsyntax.Ident(m.Name) + " (" + cols + ")")
-	}
-	return b.String()
+	return joinEach(made, "", func(m *schema.Index) string {
+		return ", ADD INDEX " + sqlsyntax.Ident(m.Name) + " (" + joinEach(m.Parts, ", ", func(p *schema.IndexPart) string { return sqlsyntax.Ident(p.C.Name) }) + ")"
+	})
 }
 
 // indexNames lists the indexes' names (the keys they are named after) for
 // a statement's why.
 func indexNames(made []*schema.Index) string {
-	return joinEach(made, func(m *schema.Index) string { return m.Name })
+	return joinEach(made, ", ", func(m *schema.Index) string { return m.Name })
 }
 
 // servesUnder reports that the table has an index of that name leading

@@ -3,7 +3,6 @@ package splitter
 import (
 	"cmp"
 	"fmt"
-	"strings"
 
 	"ariga.io/atlas/sql/schema"
 
@@ -53,11 +52,7 @@ func partExprs(idx *schema.Index) ([]string, error) {
 // key are never duplicates (unique index) nor orphans (foreign key, MATCH
 // SIMPLE), so the gates skip them exactly as the server does.
 func notNull(exprs []string) string {
-	parts := make([]string, len(exprs))
-	for i, e := range exprs {
-		parts[i] = e + " IS NOT NULL"
-	}
-	return strings.Join(parts, " AND ")
+	return joinEach(exprs, " AND ", func(e string) string { return e + " IS NOT NULL" })
 }
 
 // requireOptIn refuses a statement that rewrites every row of the table

@@ -231,14 +231,14 @@ func stmt(phase revision.Phase, stage Stage, why, sql string) Step {
 	return Step{Phase: phase, Stage: stage, Statement: revision.Statement{Why: why, SQL: sql}}
 }
 
-// joinEach joins f of each x with ", ": the lists of names and values
-// that statements and their reasons write.
-func joinEach[T any](xs []T, f func(T) string) string {
+// joinEach joins f of each x with sep: the lists of names, values and
+// clauses that statements and their reasons write.
+func joinEach[T any](xs []T, sep string, f func(T) string) string {
 	out := make([]string, len(xs))
 	for i, x := range xs {
 		out[i] = f(x)
 	}
-	return strings.Join(out, ", ")
+	return strings.Join(out, sep)
 }
 
 // gateStmt is a gate (gate.go) placed in a phase.

@@ -43,7 +43,7 @@ renamed_from = "pictures"`,
 				return nil, fmt.Errorf("%s: table %s is renamed from %s, but the release also declares a table %s: the old name is kept as a compatibility view until contract, so it cannot be reused in the same release", where, newName, oldName, oldName)
 			}
 			parked := parkedView(oldName, newName, c.ctx.Transition.To.Name)
-			cols := joinEach(r.From.Columns, func(col *schema.Column) string { return sqlsyntax.Ident(col.Name) })
+			cols := joinEach(r.From.Columns, ", ", func(col *schema.Column) string { return sqlsyntax.Ident(col.Name) })
 			return []Step{
 				stmt(revision.Expand, StageRenameTable, fmt.Sprintf("%s is renamed to %s (declared at %s); metadata only, the view created next keeps the old name working", oldName, newName, where),
 					fmt.Sprintf("RENAME TABLE %s TO %s", sqlsyntax.Ident(oldName), sqlsyntax.Ident(newName))),

@@ -278,7 +278,7 @@ func keyColumns(key *schema.Index) string {
 }
 
 func columnNames(cols []*schema.Column) string {
-	return joinEach(cols, func(c *schema.Column) string {
+	return joinEach(cols, ", ", func(c *schema.Column) string {
 		if c == nil {
 			return "(expression)"
 		}
@@ -288,5 +288,5 @@ func columnNames(cols []*schema.Column) string {
 
 // hclColumns is a key's columns as a primary_key block lists them.
 func hclColumns(key *schema.Index) string {
-	return joinEach(key.Parts, func(p *schema.IndexPart) string { return hclquote.Ref("column", p.C.Name) })
+	return joinEach(key.Parts, ", ", func(p *schema.IndexPart) string { return hclquote.Ref("column", p.C.Name) })
 }

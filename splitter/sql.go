@@ -21,11 +21,7 @@ func (c *Context) SQL(change schema.Change) (string, error) {
 		return "", err
 	}
 	if len(plan.Changes) != 1 {
-		cmds := make([]string, len(plan.Changes))
-		for i, ch := range plan.Changes {
-			cmds[i] = ch.Cmd
-		}
-		return "", fmt.Errorf("atlas planned %d statements for one change, where emcee writes one: %s", len(plan.Changes), strings.Join(cmds, "; "))
+		return "", fmt.Errorf("atlas planned %d statements for one change, where emcee writes one: %s", len(plan.Changes), joinEach(plan.Changes, "; ", func(ch *migrate.Change) string { return ch.Cmd }))
 	}
 	return plan.Changes[0].Cmd, nil
 }

@@ -206,7 +206,7 @@ func joinType(col string, fromCT, toCT *schema.ColumnType) (schema.Type, string,
 		// column does not list (index 0) is kept as it is by the narrowing
 		// copy, strict or not: counted, it closed the gate for good on rows
 		// neither release's type rejects.
-		return j, fmt.Sprintf("%s NOT IN (%s) AND %s + 0 <> 0", col, joinEach(t.Values, sqlsyntax.String), col), nil
+		return j, fmt.Sprintf("%s NOT IN (%s) AND %s + 0 <> 0", col, joinEach(t.Values, ", ", sqlsyntax.String), col), nil
 	case *schema.DecimalType:
 		t, ok := to.(*schema.DecimalType)
 		if !ok || t.Unsigned != f.Unsigned {
