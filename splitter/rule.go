@@ -227,6 +227,19 @@ func is[T schema.Change](c *Change) bool {
 	return ok
 }
 
+// matches is a Match claiming the changes of type T that pred accepts.
+func matches[T schema.Change](pred func(c *Change, x T) bool) func(*Change) bool {
+	return func(c *Change) bool {
+		x, ok := c.Change.(T)
+		return ok && pred(c, x)
+	}
+}
+
+// splits is the Split of a rule whose Match claims changes of type T only.
+func splits[T schema.Change](split func(c *Change, x T) ([]Step, error)) func(*Change) ([]Step, error) {
+	return func(c *Change) ([]Step, error) { return split(c, c.Change.(T)) }
+}
+
 func stmt(phase revision.Phase, stage Stage, why, sql string) Step {
 	return Step{Phase: phase, Stage: stage, Statement: revision.Statement{Why: why, SQL: sql}}
 }

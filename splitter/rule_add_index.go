@@ -23,12 +23,8 @@ func init() {
   columns = [column.owner]
 }`,
 		},
-		Match: func(c *Change) bool {
-			add, ok := c.Change.(*schema.AddIndex)
-			return ok && !add.I.Unique
-		},
-		Split: func(c *Change) ([]Step, error) {
-			add := c.Change.(*schema.AddIndex)
+		Match: matches(func(c *Change, add *schema.AddIndex) bool { return !add.I.Unique }),
+		Split: splits(func(c *Change, add *schema.AddIndex) ([]Step, error) {
 			sql, err := c.Alter(add)
 			if err != nil {
 				return nil, err
@@ -44,7 +40,7 @@ func init() {
 			}
 			why := fmt.Sprintf("index %s on %s is not unique, so it rejects no write of either release; %s", add.I.Name, c.Table.Name, how)
 			return c.addedIndex(add.I, "index", alg, sql, why), nil
-		},
+		}),
 	})
 }
 

@@ -37,8 +37,7 @@ primary_key {
 		Match: func(c *Change) bool {
 			return is[*schema.AddPrimaryKey](c) && c.FromTable != nil && c.FromTable.PrimaryKey == nil
 		},
-		Split: func(c *Change) ([]Step, error) {
-			add := c.Change.(*schema.AddPrimaryKey)
+		Split: splits(func(c *Change, add *schema.AddPrimaryKey) ([]Step, error) {
 			where := c.ctx.Transition.To.Where(c.Table.Name, "")
 			if col := newAutoKey(c, add); col != nil {
 				return addAutoKey(c, add, col)
@@ -68,7 +67,7 @@ primary_key {
 				stmt(revision.Contract, StageAddGatedConstraint, fmt.Sprintf("primary key of %s (the table had none) would reject rows with the same key that the previous release may still write, so it is added only after that release is gone; the table is rebuilt in place around it (every row rewritten) while writes continue", c.Table.Name),
 					Inplace.With(sql)),
 			}, nil
-		},
+		}),
 	})
 }
 

@@ -34,12 +34,8 @@ func init() {
   columns = [column.name]
 }`,
 		},
-		Match: func(c *Change) bool {
-			add, ok := c.Change.(*schema.AddIndex)
-			return ok && add.I.Unique && c.FromTable != nil
-		},
-		Split: func(c *Change) ([]Step, error) {
-			add := c.Change.(*schema.AddIndex)
+		Match: matches(func(c *Change, add *schema.AddIndex) bool { return add.I.Unique && c.FromTable != nil }),
+		Split: splits(func(c *Change, add *schema.AddIndex) ([]Step, error) {
 			if col := uniqueInExpand(c, add.I); col != "" {
 				return uniqueOnNewColumn(c, add.I, col)
 			}
@@ -63,7 +59,7 @@ func init() {
 				gate(fmt.Sprintf("unique index %s on %s: the previous release could write duplicate keys; contract waits until there are none", add.I.Name, c.Table.Name), g),
 				stmt(revision.Contract, stage, why, Inplace.With(sql)),
 			}, nil
-		},
+		}),
 	})
 }
 

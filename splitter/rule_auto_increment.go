@@ -44,12 +44,10 @@ column "id" {
   allow_copy     = true
 }`,
 		},
-		Match: func(c *Change) bool {
-			m, ok := c.Change.(*schema.ModifyColumn)
-			return ok && diff.AutoIncrement(m.From) != diff.AutoIncrement(m.To)
-		},
-		Split: func(c *Change) ([]Step, error) {
-			m := c.Change.(*schema.ModifyColumn)
+		Match: matches(func(c *Change, m *schema.ModifyColumn) bool {
+			return diff.AutoIncrement(m.From) != diff.AutoIncrement(m.To)
+		}),
+		Split: splits(func(c *Change, m *schema.ModifyColumn) ([]Step, error) {
 			to := c.ctx.Transition.To
 			table, col := c.Table.Name, m.To.Name
 			name := table + "." + col
@@ -100,7 +98,7 @@ column "id" {
 				stmt(revision.Expand, StageModifyColumn, fmt.Sprintf("%s becomes AUTO_INCREMENT: the previous release writes its own values, which stay, and the new release's inserts that leave it out are numbered; %s", name, note), Copy.With(sql)),
 				undo(StageRollbackRestoreColumn, fmt.Sprintf("%s is no longer AUTO_INCREMENT, as in the previous release (undoes expand's); %s", name, undoHow), undoAlg.With(back)),
 			}, nil
-		},
+		}),
 	})
 }
 

@@ -32,8 +32,7 @@ discard {
 }`,
 		},
 		Match: is[*schema.DropColumn],
-		Split: func(c *Change) ([]Step, error) {
-			d := c.Change.(*schema.DropColumn)
+		Split: splits(func(c *Change, d *schema.DropColumn) ([]Step, error) {
 			var steps []Step
 			switch idx := uniqueOn(c.FromTable, d.C.Name); {
 			case idx != nil && constantDefault(d.C):
@@ -88,7 +87,7 @@ discard {
 				return nil, err
 			}
 			return append(steps, drop), nil
-		},
+		}),
 	})
 }
 

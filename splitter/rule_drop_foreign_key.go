@@ -14,8 +14,7 @@ func init() {
 		Name:  "drop-foreign-key",
 		Doc:   RuleDoc{Change: "drop foreign key", Phases: "contract", Rollback: "nothing to undo: contract only", Example: "# remove the foreign_key block"},
 		Match: is[*schema.DropForeignKey],
-		Split: func(c *Change) ([]Step, error) {
-			d := c.Change.(*schema.DropForeignKey)
+		Split: splits(func(c *Change, d *schema.DropForeignKey) ([]Step, error) {
 			why := fmt.Sprintf("the previous release may depend on %s (cascades, or rejecting orphans), so it goes after that release", d.F.Symbol)
 			alter := fmt.Sprintf("ALTER TABLE %s DROP FOREIGN KEY %s", sqlsyntax.Ident(c.Table.Name), sqlsyntax.Ident(d.F.Symbol))
 			// fk_index.go: left behind by the drop, the index would be
@@ -28,6 +27,6 @@ func init() {
 				}
 			}
 			return []Step{stmt(revision.Contract, StageDropForeignKey, why, Inplace.With(alter))}, nil
-		},
+		}),
 	})
 }

@@ -35,8 +35,7 @@ func init() {
 renamed_from = "pictures"`,
 		},
 		Match: is[*schema.RenameTable],
-		Split: func(c *Change) ([]Step, error) {
-			r := c.Change.(*schema.RenameTable)
+		Split: splits(func(c *Change, r *schema.RenameTable) ([]Step, error) {
 			oldName, newName := r.From.Name, r.To.Name
 			where := c.ctx.Transition.To.Where(newName, "")
 			if _, clash := c.ctx.Transition.To.Schema.Table(oldName); clash {
@@ -56,7 +55,7 @@ renamed_from = "pictures"`,
 				undo(StageRollbackRenameTable, fmt.Sprintf("the compatibility view of %s, moved aside, is no longer used", oldName),
 					"DROP VIEW IF EXISTS "+sqlsyntax.Ident(parked)),
 			}, nil
-		},
+		}),
 	})
 }
 

@@ -32,12 +32,11 @@ func init() {
 }`,
 		},
 		Match: func(c *Change) bool { d := syncDecl(c); return d != nil && d.Replaces != nil },
-		Split: func(c *Change) ([]Step, error) {
-			add := c.Change.(*schema.AddColumn)
+		Split: splits(func(c *Change, add *schema.AddColumn) ([]Step, error) {
 			rep := c.ctx.Decl(c.Table.Name, add.C.Name).Replaces
 			claimOldDrop(c, rep.Column)
 			return syncSteps(c, fmt.Sprintf("%s.%s replaces %s (declared at %s)", c.Table.Name, add.C.Name, rep.Column, rep.Pos))
-		},
+		}),
 	})
 }
 

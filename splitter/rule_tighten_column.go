@@ -33,19 +33,14 @@ column "name" {
   allow_copy = true
 }`,
 		},
-		Match: func(c *Change) bool {
-			m, ok := c.Change.(*schema.ModifyColumn)
-			if !ok || c.FromTable == nil {
-				return false
-			}
-			if _, ok := widening(m.From, m.To, m.Change); ok {
+		Match: matches(func(c *Change, m *schema.ModifyColumn) bool {
+			if _, ok := widening(m.From, m.To, m.Change); ok || c.FromTable == nil {
 				return false
 			}
 			_, err := planTightening(m.From, m.To, m.Change)
 			return err == nil
-		},
-		Split: func(c *Change) ([]Step, error) {
-			m := c.Change.(*schema.ModifyColumn)
+		}),
+		Split: splits(func(c *Change, m *schema.ModifyColumn) ([]Step, error) {
 			tg, err := planTightening(m.From, m.To, m.Change)
 			if err != nil {
 				return nil, err
@@ -127,6 +122,6 @@ column "name" {
 				return nil, err
 			}
 			return append(steps, stmt(revision.Contract, StageTighten, why, alg.With(sql))), nil
-		},
+		}),
 	})
 }

@@ -25,16 +25,11 @@ column "name" {
   type = varchar(255)
 }`,
 		},
-		Match: func(c *Change) bool {
-			m, ok := c.Change.(*schema.ModifyColumn)
-			if !ok {
-				return false
-			}
-			_, ok = widening(m.From, m.To, m.Change)
+		Match: matches(func(c *Change, m *schema.ModifyColumn) bool {
+			_, ok := widening(m.From, m.To, m.Change)
 			return ok
-		},
-		Split: func(c *Change) ([]Step, error) {
-			m := c.Change.(*schema.ModifyColumn)
+		}),
+		Split: splits(func(c *Change, m *schema.ModifyColumn) ([]Step, error) {
 			if err := c.typeUnderForeignKey(m.From, m.To, false); err != nil {
 				return nil, err
 			}
@@ -46,7 +41,7 @@ column "name" {
 				}
 				return c.requireOptIn(cost, fmt.Sprintf("this change (%s)", describeColumnChange(m.Change)), "", m.To.Name)
 			})
-		},
+		}),
 	})
 }
 
