@@ -60,13 +60,14 @@ func tookOver(fks []*schema.Index, sql, why string) (string, string) {
 	return sql + dropKeyIndexes(fks), why + fmt.Sprintf("; it serves the foreign keys of index %s from now on, which the server made and which goes (the release declares none)", indexNames(fks))
 }
 
-// givenBackOnRollback adds to the rollback's statement dropping that index
-// the key indexes fks it took over, and says so in its why.
-func givenBackOnRollback(fks []*schema.Index, drop, why string) (string, string) {
+// withKeyIndexes adds to a statement the key indexes fks the server gives
+// keys (givenBack, or those an added index took over, on its rollback),
+// and says so in its why as format does with their names.
+func withKeyIndexes(fks []*schema.Index, sql, why, format string) (string, string) {
 	if len(fks) == 0 {
-		return drop, why
+		return sql, why
 	}
-	return drop + addKeyIndexes(fks), why + fmt.Sprintf("; index %s, which the server made for foreign keys, comes back, in the same statement (the server refuses to leave a key without one)", indexNames(fks))
+	return sql + addKeyIndexes(fks), why + fmt.Sprintf(format, indexNames(fks))
 }
 
 // givenBack are the indexes the server gives the keys the table keeps

@@ -54,7 +54,7 @@ func (c *Change) addedIndex(idx *schema.Index, what string, alg Algorithm, sql, 
 	drop, rollbackWhy = dropFulltext(idx, c.FromTable, drop, rollbackWhy)
 	fks := takenOver(c, idx)
 	sql, why = tookOver(fks, sql, why)
-	drop, rollbackWhy = givenBackOnRollback(fks, drop, rollbackWhy)
+	drop, rollbackWhy = withKeyIndexes(fks, drop, rollbackWhy, "; index %s, which the server made for foreign keys, comes back, in the same statement (the server refuses to leave a key without one)")
 	return []Step{
 		stmt(revision.Expand, StageAddIndex, why, alg.With(sql)),
 		undo(StageRollbackDropIndex, rollbackWhy, Inplace.With(drop)),

@@ -101,10 +101,7 @@ func ServerFills(c *schema.Column) bool {
 // requires a lock"), hence the opt-in. Dropping the key again copies the
 // table, so the rollback is refused.
 func addAutoKey(c *Change, add *schema.AddPrimaryKey, col *schema.Column) ([]Step, error) {
-	addCol := c.ctx.Claim(func(o *Change) bool {
-		a, ok := o.Change.(*schema.AddColumn)
-		return ok && o.Table.Name == c.Table.Name && a.C.Name == col.Name
-	})
+	addCol := c.ctx.Claim(matches(func(o *Change, a *schema.AddColumn) bool { return o.Table.Name == c.Table.Name && a.C.Name == col.Name }))
 	if addCol == nil {
 		return nil, fmt.Errorf("%s: primary key of %s: column %s is not added by this release", c.ctx.Transition.To.Where(c.Table.Name, ""), c.Table.Name, col.Name)
 	}

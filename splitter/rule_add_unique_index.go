@@ -80,10 +80,7 @@ func readdIndex(c *Change, stage Stage, why, gateWhy string) ([]Step, error) {
 	// fk_index.go: the old definition may be the last index a key the
 	// table keeps can use (error 1553), the new one may serve a key whose
 	// index the server made.
-	if fks := givenBack(c, m.From); len(fks) > 0 {
-		sql += addKeyIndexes(fks)
-		why += fmt.Sprintf("; index %s, which the server gives the foreign keys the index served, is added in the same statement", indexNames(fks))
-	}
+	sql, why = withKeyIndexes(givenBack(c, m.From), sql, why, "; index %s, which the server gives the foreign keys the index served, is added in the same statement")
 	sql, why = tookOver(takenOver(c, m.To), sql, why)
 	st := stmt(revision.Contract, stage, why, Inplace.With(sql))
 	if !m.To.Unique {

@@ -21,10 +21,7 @@ func init() {
 			// drift from the release's schema.
 			if drop, add := droppedKeyIndex(c.FromTable, c.Table, d.F); drop {
 				why += "; the index the server made for it goes too, since the release declares none"
-				alter += ", DROP INDEX " + sqlsyntax.Ident(d.F.Symbol) + addKeyIndexes(add)
-				if len(add) > 0 {
-					why += fmt.Sprintf(", and index %s, which the server gives the keys it served, comes in its place", indexNames(add))
-				}
+				alter, why = withKeyIndexes(add, alter+", DROP INDEX "+sqlsyntax.Ident(d.F.Symbol), why, ", and index %s, which the server gives the keys it served, comes in its place")
 			}
 			return []Step{stmt(revision.Contract, StageDropForeignKey, why, Inplace.With(alter))}, nil
 		}),

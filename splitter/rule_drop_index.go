@@ -26,12 +26,9 @@ func init() {
 			}
 			why := fmt.Sprintf("queries of the previous release may rely on index %s of %s for speed (or uniqueness), so it goes after that release", d.I.Name, c.Table.Name)
 			sql, why = dropFulltext(d.I, c.Table, sql, why)
-			if fks := givenBack(c, d.I); len(fks) > 0 {
-				// fk_index.go: the server refuses to leave a key without
-				// an index (error 1553).
-				sql += addKeyIndexes(fks)
-				why += fmt.Sprintf("; index %s, which the server gives the foreign keys the index served and the release keeps, is added in the same statement", indexNames(fks))
-			}
+			// fk_index.go: the server refuses to leave a key without an
+			// index (error 1553).
+			sql, why = withKeyIndexes(givenBack(c, d.I), sql, why, "; index %s, which the server gives the foreign keys the index served and the release keeps, is added in the same statement")
 			st := stmt(revision.Contract, StageDropIndex, why, Inplace.With(sql))
 			if next := successor(c, d.I, holdsKey); next != nil {
 				st.Stage, st.replaced = StageDropReplacedIndex, true

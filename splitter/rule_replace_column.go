@@ -43,8 +43,5 @@ func init() {
 // claimOldDrop takes the DropColumn of the column being taken over: the
 // taking-over rule drops it itself, after the triggers that read it.
 func claimOldDrop(c *Change, old string) {
-	c.ctx.Claim(func(o *Change) bool {
-		d, ok := o.Change.(*schema.DropColumn)
-		return ok && o.Table.Name == c.Table.Name && d.C.Name == old
-	})
+	c.ctx.Claim(matches(func(o *Change, d *schema.DropColumn) bool { return o.Table.Name == c.Table.Name && d.C.Name == old }))
 }

@@ -81,10 +81,7 @@ func replacePrimaryKey(c *Change) ([]Step, error) {
 	var changes []schema.Change
 	var dropped []string
 	for {
-		d := c.ctx.Claim(func(o *Change) bool {
-			d, ok := o.Change.(*schema.DropColumn)
-			return ok && o.Table.Name == t && inKey(old, d.C.Name)
-		})
+		d := c.ctx.Claim(matches(func(o *Change, d *schema.DropColumn) bool { return o.Table.Name == t && inKey(old, d.C.Name) }))
 		if d == nil {
 			break
 		}
@@ -113,10 +110,7 @@ func replacePrimaryKey(c *Change) ([]Step, error) {
 	}
 	// fk_index.go: said, not left to the server.
 	sql, why = tookOver(keyTakesOver(c, key), sql, why)
-	if len(give) > 0 {
-		sql += addKeyIndexes(give)
-		why += fmt.Sprintf("; index %s, which the server gives the foreign keys the old key served, is added in the same statement (moved without it, the key would be left without an index)", indexNames(give))
-	}
+	sql, why = withKeyIndexes(give, sql, why, "; index %s, which the server gives the foreign keys the old key served, is added in the same statement (moved without it, the key would be left without an index)")
 	steps := []Step{stmt(revision.Contract, StageAddGatedConstraint, why, Inplace.With(sql))}
 	if implicit {
 		steps[0].Why += fmt.Sprintf("; no gate: the previous release has %s unique already", key.Name)
