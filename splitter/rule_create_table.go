@@ -211,10 +211,10 @@ func (c *Context) deferKeys() []*Change {
 	}
 	for grew := true; grew; {
 		grew = false
-		mark := func(m map[col]bool, table string, cols []*schema.Column) {
+		mark := func(table string, cols []*schema.Column) {
 			for _, cl := range cols {
-				if k := (col{table, cl.Name}); !m[k] {
-					m[k], grew = true, true
+				if k := (col{table, cl.Name}); !changed[k] {
+					changed[k], grew = true, true
 				}
 			}
 		}
@@ -230,11 +230,11 @@ func (c *Context) deferKeys() []*Change {
 							deleted[t.Name], grew = true, true
 						}
 					case schema.SetNull:
-						mark(changed, t.Name, fk.Columns)
+						mark(t.Name, fk.Columns)
 					}
 				}
 				if changes(fk) && !restricts(fk.OnUpdate) {
-					mark(changed, t.Name, fk.Columns)
+					mark(t.Name, fk.Columns)
 				}
 			}
 		}
