@@ -188,7 +188,7 @@ func (s *syncCol) forwardInputs() []string {
 // release wrote survives the backfill. The previous release reads the
 // placeholder there (NULL when the old column was relaxed before issue 13).
 func (s *syncCol) choosePlaceholder(ctx *Context, rename bool) {
-	neutral, _ := ctx.placeholderValue(s.old)
+	neutral := ctx.placeholderValue(s.old)
 	_, lit := s.col.Default.(*schema.Literal)
 	switch {
 	case !s.col.Type.Null && s.def == "":
@@ -382,7 +382,7 @@ func syncSteps(c *Change, why string) ([]Step, error) {
 	}
 	steps = append(steps, c.dropAdded(name, alg, lost))
 	if s.old != nil && needsPlaceholder(s.old) {
-		kept, _, err := c.keepOptional(s.old, s.placeholder, fmt.Sprintf("the new release inserts rows without %s.%s (the trigger computes it)", table, s.old.Name), "", "", name)
+		kept, err := c.keepOptional(s.old, s.placeholder, fmt.Sprintf("the new release inserts rows without %s.%s (the trigger computes it)", table, s.old.Name), "", "", name)
 		if err != nil {
 			return nil, err
 		}

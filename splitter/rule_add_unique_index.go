@@ -134,28 +134,23 @@ func countDuplicates(table string, exprs, stored []string, kept ...string) strin
 }
 
 // uniqueInExpand is the key column that lets the rule build a unique
-// index in expand (unwrittenKeyPart), "" when it waits for contract. An
-// index the table has under the name in another letter case (the
-// server's names are case-insensitive; Atlas saw a drop and an add) is
-// dropped in contract: adding this one in expand would fail on the name
-// (1061). A key referencing the index comes after it (fk_ref_index.go).
+// index in expand, "" when it waits for contract: a column of the key that
+// is new in this release, nullable without a default and filled by
+// nothing the release declares (no renamed_from, replaces, fill or
+// data_migration) nor by the server (generated, ON UPDATE): every row the
+// previous release holds or writes has NULL there, which never collides,
+// so the index rejects no write of that release. Dolibarr 20's
+// uk_ticket_barcode_barcode_type on its new barcode and fk_barcode_type
+// waited for contract, letting 20's code write duplicate barcodes all
+// through the rollout, which then kept contract closed. An index the table
+// has under the name in another letter case (the server's names are
+// case-insensitive; Atlas saw a drop and an add) is dropped in contract:
+// adding this one in expand would fail on the name (1061). A key
+// referencing the index comes after it (fk_ref_index.go).
 func uniqueInExpand(c *Change, idx *schema.Index) string {
 	if hasIndex(c.FromTable, idx.Name) {
 		return ""
 	}
-	return unwrittenKeyPart(c, idx)
-}
-
-// unwrittenKeyPart is a column of the key that is new in this release,
-// nullable without a default and filled by nothing the release declares
-// (no renamed_from, replaces, fill or data_migration) nor by the server
-// (generated, ON UPDATE): every row the previous release holds or writes
-// has NULL there, which never collides, so the index rejects no write of
-// that release. Dolibarr 20's
-// uk_ticket_barcode_barcode_type on its new barcode and fk_barcode_type
-// waited for contract, letting 20's code write duplicate barcodes all
-// through the rollout, which then kept contract closed.
-func unwrittenKeyPart(c *Change, idx *schema.Index) string {
 	for _, p := range idx.Parts {
 		col := p.C
 		if col == nil || col.Default != nil || !col.Type.Null {
@@ -196,7 +191,7 @@ func (c *Context) writtenMeanwhile(table string, from *schema.Table, col *schema
 }
 
 // uniqueOnNewColumn builds in expand, online, a unique index no write of
-// the previous release can violate (unwrittenKeyPart), so that the new
+// the previous release can violate (uniqueInExpand), so that the new
 // release's writes are checked from its first one; the rollback drops it.
 func uniqueOnNewColumn(c *Change, idx *schema.Index, col string) ([]Step, error) {
 	sql, err := c.Alter(&schema.AddIndex{I: idx})
