@@ -37,7 +37,10 @@ func init() {
 		Match: matches(func(c *Change, add *schema.AddIndex) bool { return add.I.Unique && c.FromTable != nil }),
 		Split: splits(func(c *Change, add *schema.AddIndex) ([]Step, error) {
 			if col := uniqueInExpand(c, add.I); col != "" {
-				return uniqueOnNewColumn(c, add.I, col)
+				// Built in expand, online: no write of the previous release
+				// can violate it, so the new release's writes are checked
+				// from its first one; the rollback drops it.
+				return c.addedIndex(&schema.AddIndex{I: add.I}, "unique index", Inplace, fmt.Sprintf("unique index %s on %s rejects no write of the previous release: its column %s is new, and NULL in every row that release holds or writes (NULL keys never collide); built online, writes continue, so the new release's writes are checked from the first", add.I.Name, c.Table.Name, col))
 			}
 			g, err := c.duplicateGate(add.I)
 			if err != nil {
@@ -188,16 +191,4 @@ func (c *Context) writtenMeanwhile(table string, from *schema.Table, col *schema
 	return slices.ContainsFunc(c.Transition.To.Declarations.DataMigrations, func(m *diff.DataMigration) bool {
 		return strings.EqualFold(m.Table, table) && m.SetList != nil && m.SetList.Assigns(col.Name) != nil
 	})
-}
-
-// uniqueOnNewColumn builds in expand, online, a unique index no write of
-// the previous release can violate (uniqueInExpand), so that the new
-// release's writes are checked from its first one; the rollback drops it.
-func uniqueOnNewColumn(c *Change, idx *schema.Index, col string) ([]Step, error) {
-	sql, err := c.Alter(&schema.AddIndex{I: idx})
-	if err != nil {
-		return nil, err
-	}
-	why := fmt.Sprintf("unique index %s on %s rejects no write of the previous release: its column %s is new, and NULL in every row that release holds or writes (NULL keys never collide); built online, writes continue, so the new release's writes are checked from the first", idx.Name, c.Table.Name, col)
-	return c.addedIndex(idx, "unique index", Inplace, sql, why), nil
 }
