@@ -66,16 +66,10 @@ func Widens(target project.Target, from, to *schema.Column, ch schema.ChangeKind
 // stored value by its text). emcee lint asks it of the tightenings a
 // replayed contract makes, as the tighten-column rule decides its gate.
 func KeepsRows(target project.Target, from, to *schema.Column, ch schema.ChangeKind) bool {
-	ch &= schema.ChangeNull | schema.ChangeType
 	// What the caller asks about but did not change (review asks about
 	// both for every MODIFY, Moodle 3.6's DEFAULT 0 dropped alone) keeps
 	// every row: joinType would count an integer's own range.
-	if sameType(from.Type.Type, to.Type.Type) {
-		ch &^= schema.ChangeType
-	}
-	if from.Type.Null == to.Type.Null {
-		ch &^= schema.ChangeNull
-	}
+	ch &= typeNullKind(from.Type, to.Type)
 	if ch == schema.NoChange {
 		return true
 	}

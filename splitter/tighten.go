@@ -55,25 +55,27 @@ func planTightening(from, to *schema.Column, kind schema.ChangeKind) (*columnTig
 	if !to.Type.Null && midType.Null {
 		tg.preds = append([]string{col + " IS NULL"}, tg.preds...)
 	}
-	if !sameType(from.Type.Type, midType.Type) {
-		tg.midKind |= schema.ChangeType
-	}
-	if from.Type.Null != midType.Null {
-		tg.midKind |= schema.ChangeNull
-	}
-	tg.midKind |= kind & (schema.ChangeDefault | schema.ChangeComment)
+	tg.midKind = typeNullKind(from.Type, &midType) | kind&(schema.ChangeDefault|schema.ChangeComment)
 	if dropsNeededDefault(from, to, kind) {
 		mid.Default = from.Default
 		tg.midKind &^= schema.ChangeDefault
 		tg.contract |= schema.ChangeDefault
 	}
-	if !sameType(midType.Type, to.Type.Type) {
-		tg.contract |= schema.ChangeType
-	}
-	if midType.Null != to.Type.Null {
-		tg.contract |= schema.ChangeNull
-	}
+	tg.contract |= typeNullKind(&midType, to.Type)
 	return tg, nil
+}
+
+// typeNullKind is what a column change from type a to type b changes of
+// the type and the nullability.
+func typeNullKind(a, b *schema.ColumnType) schema.ChangeKind {
+	k := schema.NoChange
+	if !sameType(a.Type, b.Type) {
+		k |= schema.ChangeType
+	}
+	if a.Null != b.Null {
+		k |= schema.ChangeNull
+	}
+	return k
 }
 
 func sameType(a, b schema.Type) bool {
