@@ -93,7 +93,7 @@ func createdBefore(p *Pass, rev *Revision, i int) map[string]bool {
 // them, no backfill sets them; a statement on another table does not
 // count, mayWrite): the previous release writes NULL there,
 // which a unique key never counts as a duplicate (the splitter's
-// unwrittenKeyPart places such a key in expand, Dolibarr 20's barcode).
+// uniqueInExpand places such a key in expand, Dolibarr 20's barcode).
 func unwrittenColumns(p *Pass, rev *Revision) map[string]bool {
 	added := map[string]bool{}
 	var named []*effect.DDL

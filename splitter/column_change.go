@@ -10,6 +10,7 @@ import (
 
 	"github.com/emcee-db/emcee/diff"
 	"github.com/emcee-db/emcee/project"
+	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/schemadef"
 )
 
@@ -65,16 +66,10 @@ func Widens(target project.Target, from, to *schema.Column, ch schema.ChangeKind
 // stored value by its text). emcee lint asks it of the tightenings a
 // replayed contract makes, as the tighten-column rule decides its gate.
 func KeepsRows(target project.Target, from, to *schema.Column, ch schema.ChangeKind) bool {
-	ch &= schema.ChangeNull | schema.ChangeType
 	// What the caller asks about but did not change (review asks about
 	// both for every MODIFY, Moodle 3.6's DEFAULT 0 dropped alone) keeps
 	// every row: joinType would count an integer's own range.
-	if sameType(from.Type.Type, to.Type.Type) {
-		ch &^= schema.ChangeType
-	}
-	if from.Type.Null == to.Type.Null {
-		ch &^= schema.ChangeNull
-	}
+	ch &= typeNullKind(from.Type, to.Type)
 	if ch == schema.NoChange {
 		return true
 	}
@@ -317,6 +312,36 @@ func onColumn(idx *schema.Index, column string, set func(*schema.IndexPart)) *sc
 		out.Parts[j] = &q
 	}
 	return &out
+}
+
+// widenSteps are expand's MODIFY m, a widening (the declared column, or
+// one holding both releases' values), with the previous release's indexes
+// on the column fitted to it (keptKeysFit), and its rollback, which undoes
+// what (restoreColumn). A statement that rewrites every row (cost) carries
+// optIn's note, or is refused by it.
+func (c *Change) widenSteps(m *schema.ModifyColumn, why, what string, optIn func(cost string) (string, error)) ([]Step, error) {
+	keys, keysBack, err := c.keptKeysFit(m.To)
+	if err != nil {
+		return nil, err
+	}
+	alg, ok := c.ctx.widenAlgorithm(c.Table, m.From, m.To, m.Change)
+	if !ok {
+		return nil, fmt.Errorf("%s: %s.%s: emcee could not find a column type accepting both releases' writes", c.ctx.Transition.To.Where(c.Table.Name, m.To.Name), c.Table.Name, m.To.Name)
+	}
+	alg, why = prefixedKeysWhy(keys, alg, why, m.From)
+	sql, err := c.Alter(append([]schema.Change{m}, keys...)...)
+	if err != nil {
+		return nil, err
+	}
+	if cost := c.ctx.costOf(alg.With(sql)); Rebuilds(cost) {
+		note, err := optIn(cost)
+		if err != nil {
+			return nil, err
+		}
+		why += "; " + note
+	}
+	back, err := c.restoreColumn(m.From, m.To, m.Change, what, keysBack...)
+	return append([]Step{stmt(revision.Expand, StageModifyColumn, why, alg.With(sql))}, back...), err
 }
 
 // prefixedKeysWhy says what keptKeysFit's index changes (DropIndex, AddIndex

@@ -188,7 +188,7 @@ func (s *syncCol) forwardInputs() []string {
 // release wrote survives the backfill. The previous release reads the
 // placeholder there (NULL when the old column was relaxed before issue 13).
 func (s *syncCol) choosePlaceholder(ctx *Context, rename bool) {
-	neutral, _ := ctx.placeholderValue(s.old)
+	neutral := ctx.placeholderValue(s.old)
 	_, lit := s.col.Default.(*schema.Literal)
 	switch {
 	case !s.col.Type.Null && s.def == "":
@@ -272,13 +272,9 @@ func (s *syncCol) updateBlock(n, o, fwd, bwd string) string {
 	// backfill) the old column already agrees and is left alone, so a
 	// lossy backward never rewrites old data during migrate.
 	fmt.Fprintf(&b, "  IF %s THEN\n    IF %s THEN\n      SET %s = %s;\n    END IF;\n", differs(n, rowCol("OLD", s.col.Name)), differs(n, fwd), o, bwd)
-	var changed []string
-	for _, c := range s.forwardInputs() {
-		changed = append(changed, differs(rowCol("NEW", c), rowCol("OLD", c)))
-	}
-	if len(changed) > 0 {
+	if changed := joinEach(s.forwardInputs(), " OR ", func(c string) string { return differs(rowCol("NEW", c), rowCol("OLD", c)) }); changed != "" {
 		// The previous release changed what the new column derives from.
-		fmt.Fprintf(&b, "  ELSEIF %s THEN\n    SET %s = %s;\n", strings.Join(changed, " OR "), n, fwd)
+		fmt.Fprintf(&b, "  ELSEIF %s THEN\n    SET %s = %s;\n", changed, n, fwd)
 	}
 	b.WriteString("  END IF;\n")
 	return b.String()
@@ -318,7 +314,7 @@ func shortHash(parts ...string) string {
 func syncTriggerSteps(c *Change, cols []*syncCol) []Step {
 	table := c.Table.Name
 	release := c.ctx.Transition.To.Name
-	what := joinEach(cols, func(s *syncCol) string { return s.col.Name })
+	what := joinEach(cols, ", ", func(s *syncCol) string { return s.col.Name })
 	var steps []Step
 	for _, ev := range []struct {
 		suffix, event, why string
@@ -368,8 +364,7 @@ func syncSteps(c *Change, why string) ([]Step, error) {
 	var steps []Step
 
 	// expand: the new column, NULL without default (the sentinel).
-	transitional := nullable(s.col)
-	transitional.Default = nil
+	transitional := withoutDefault(nullable(s.col))
 	sql, err := c.Alter(&schema.AddColumn{C: transitional})
 	if err != nil {
 		return nil, err
@@ -387,7 +382,7 @@ func syncSteps(c *Change, why string) ([]Step, error) {
 	}
 	steps = append(steps, c.dropAdded(name, alg, lost))
 	if s.old != nil && needsPlaceholder(s.old) {
-		kept, _, err := c.keepOptional(s.old, s.placeholder, fmt.Sprintf("the new release inserts rows without %s.%s (the trigger computes it)", table, s.old.Name), "", "", name)
+		kept, err := c.keepOptional(s.old, s.placeholder, fmt.Sprintf("the new release inserts rows without %s.%s (the trigger computes it)", table, s.old.Name), "", "", name)
 		if err != nil {
 			return nil, err
 		}

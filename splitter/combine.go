@@ -107,7 +107,7 @@ type member struct {
 func (c *Context) combine(phase revision.Phase, steps []Step) []Step {
 	var groups [][]member
 	open := map[string]int{} // table -> index in groups of its open group
-	blocked := func(g []member, upto int, steps []Step) bool {
+	blocked := func(g []member, upto int) bool {
 		t := g[0].a.table
 		for j := g[len(g)-1].i + 1; j < upto; j++ {
 			if steps[j].on == t || c.fks.related(t, steps[j].on) || slices.ContainsFunc(c.parse(steps[j].SQL).Effects(), func(e effect.Effect) bool {
@@ -127,7 +127,7 @@ func (c *Context) combine(phase revision.Phase, steps []Step) []Step {
 			// (apply/fkcheck.go), which undoes exactly that statement.
 			continue
 		}
-		if gi, ok := open[a.table]; ok && !blocked(groups[gi], i, steps) && !slices.ContainsFunc(groups[gi], func(m member) bool { return sameColumn(m.a, a) }) {
+		if gi, ok := open[a.table]; ok && !blocked(groups[gi], i) && !slices.ContainsFunc(groups[gi], func(m member) bool { return sameColumn(m.a, a) }) {
 			groups[gi] = append(groups[gi], member{i, a})
 			continue
 		}

@@ -42,9 +42,6 @@ const (
 	CostCopy    = "copy"     // table copy; writes blocked while it runs
 )
 
-// ColumnLookup finds a column as it was before the statement (nil: unknown).
-type ColumnLookup func(table, column string) *schema.Column
-
 // AlterCost classifies one ALTER TABLE (or CREATE/DROP INDEX) by its
 // ALGORITHM clause and what its clauses do on the target. before, the
 // schema before the statement, when not nil, tells a MODIFY that keeps
@@ -54,14 +51,14 @@ type ColumnLookup func(table, column string) *schema.Column
 // rebuild) from another. "" when the statement names no algorithm (the
 // server chooses, possibly a copy) or is of another kind.
 func AlterCost(t project.Target, d *effect.DDL, before *schema.Schema) string {
-	cost := alterCost(t, d, ColumnsOf(before))
+	cost := alterCost(t, d, before)
 	if cost == CostInPlace && reclusters(t, before, d) {
 		return CostRebuild
 	}
 	return cost
 }
 
-func alterCost(t project.Target, d *effect.DDL, before ColumnLookup) string {
+func alterCost(t project.Target, d *effect.DDL, before *schema.Schema) string {
 	switch d.Algorithm {
 	case "INSTANT":
 		return CostInstant
@@ -77,7 +74,7 @@ func alterCost(t project.Target, d *effect.DDL, before ColumnLookup) string {
 	for _, c := range d.Clauses {
 		switch c.Op + " " + c.Object {
 		case "MODIFY COLUMN", "CHANGE COLUMN":
-			if c.To == "" && before != nil && keepsNull(before(d.Name, c.Name), c.NotNull) {
+			if c.To == "" && keepsNull(tableIn(before, d.Name), c.Name, c.NotNull) {
 				// MySQL extends a VARCHAR or changes a default in place;
 				// MariaDB does what INSTANT can and refuses the rest.
 				continue
@@ -105,21 +102,14 @@ func alterCost(t project.Target, d *effect.DDL, before ColumnLookup) string {
 // Rebuilds tells whether a cost class rewrites every row of the table.
 func Rebuilds(class string) bool { return class == CostRebuild || class == CostCopy }
 
-// keepsNull reports a MODIFY whose NULL-ness is the column's before.
-func keepsNull(before *schema.Column, notNull bool) bool {
-	return before != nil && notNull == !before.Type.Null
-}
-
-// ColumnsOf looks columns up in s (nil: none known).
-func ColumnsOf(s *schema.Schema) ColumnLookup {
-	return func(table, column string) *schema.Column {
-		t := tableIn(s, table)
-		if t == nil {
-			return nil
-		}
-		col, _ := t.Column(column)
-		return col
+// keepsNull reports a MODIFY whose NULL-ness is the column's in table
+// before (nil: unknown).
+func keepsNull(before *schema.Table, column string, notNull bool) bool {
+	if before == nil {
+		return false
 	}
+	col, ok := before.Column(column)
+	return ok && notNull == !col.Type.Null
 }
 
 // tableIn is the table of that name in s, nil when s is nil or has none.

@@ -60,13 +60,14 @@ func tookOver(fks []*schema.Index, sql, why string) (string, string) {
 	return sql + dropKeyIndexes(fks), why + fmt.Sprintf("; it serves the foreign keys of index %s from now on, which the server made and which goes (the release declares none)", indexNames(fks))
 }
 
-// givenBackOnRollback adds to the rollback's statement dropping that index
-// the key indexes fks it took over, and says so in its why.
-func givenBackOnRollback(fks []*schema.Index, drop, why string) (string, string) {
+// withKeyIndexes adds to a statement the key indexes fks the server gives
+// keys (givenBack, or those an added index took over, on its rollback),
+// and says so in its why as format does with their names.
+func withKeyIndexes(fks []*schema.Index, sql, why, format string) (string, string) {
 	if len(fks) == 0 {
-		return drop, why
+		return sql, why
 	}
-	return drop + addKeyIndexes(fks), why + fmt.Sprintf("; index %s, which the server made for foreign keys, comes back, in the same statement (the server refuses to leave a key without one)", indexNames(fks))
+	return sql + addKeyIndexes(fks), why + fmt.Sprintf(format, indexNames(fks))
 }
 
 // givenBack are the indexes the server gives the keys the table keeps
@@ -172,28 +173,21 @@ func appendMade(out []*schema.Index, from, to *schema.Table, fk *schema.ForeignK
 
 // dropKeyIndexes are the clauses dropping the indexes.
 func dropKeyIndexes(made []*schema.Index) string {
-	var b strings.Builder
-	for _, m := range made {
-		b.WriteString(", DROP INDEX " + sqlsyntax.Ident(m.Name))
-	}
-	return b.String()
+	return joinEach(made, "", func(m *schema.Index) string { return ", DROP INDEX " + sqlsyntax.Ident(m.Name) })
 }
 
 // addKeyIndexes are the clauses adding the indexes, as the server makes
 // them for a key: named after it, over its columns.
 func addKeyIndexes(made []*schema.Index) string {
-	var b strings.Builder
-	for _, m := range made {
-		cols := joinEach(m.Parts, func(p *schema.IndexPart) string { return sqlsyntax.Ident(p.C.Name) })
-		b.WriteString(", ADD INDEX " + sqlsyntax.Ident(m.Name) + " (" + cols + ")")
-	}
-	return b.String()
+	return joinEach(made, "", func(m *schema.Index) string {
+		return ", ADD INDEX " + sqlsyntax.Ident(m.Name) + " (" + joinEach(m.Parts, ", ", func(p *schema.IndexPart) string { return sqlsyntax.Ident(p.C.Name) }) + ")"
+	})
 }
 
 // indexNames lists the indexes' names (the keys they are named after) for
 // a statement's why.
 func indexNames(made []*schema.Index) string {
-	return joinEach(made, func(m *schema.Index) string { return m.Name })
+	return joinEach(made, ", ", func(m *schema.Index) string { return m.Name })
 }
 
 // servesUnder reports that the table has an index of that name leading

@@ -34,7 +34,7 @@ func (c *Change) addColumnAlgorithm(col string) (Algorithm, string, error) {
 	if c.FromTable == nil || !slices.ContainsFunc(c.FromTable.Indexes, isFulltext) {
 		return Instant, "", nil
 	}
-	note, err := c.requireOptInOr(CostCopy, "adding a column to a table with a FULLTEXT index (neither server adds one instantly or online there)", fulltextInstead, col)
+	note, err := c.requireOptIn(CostCopy, "adding a column to a table with a FULLTEXT index (neither server adds one instantly or online there)", fulltextInstead, col)
 	return Copy, note, err
 }
 
@@ -58,7 +58,7 @@ func (c *Change) dropColumn(d *schema.DropColumn, why string) (Step, error) {
 	}
 	if cols != nil {
 		// The column that takes a replaced one over may opt in too.
-		note, err := c.requireOptInOr(CostCopy, fmt.Sprintf("dropping column %s from a table that keeps a FULLTEXT index (neither server drops one instantly or online there; allow_copy goes on a column of the index)", d.C.Name), fulltextInstead, append(cols, c.ctx.replacers(c.Table.Name, d.C.Name)...)...)
+		note, err := c.requireOptIn(CostCopy, fmt.Sprintf("dropping column %s from a table that keeps a FULLTEXT index (neither server drops one instantly or online there; allow_copy goes on a column of the index)", d.C.Name), fulltextInstead, append(cols, c.ctx.replacers(c.Table, d.C.Name)...)...)
 		if err != nil {
 			return Step{}, err
 		}
@@ -180,7 +180,7 @@ func (c *Change) fulltextLock(s Step) (Step, error) {
 	if cols != nil {
 		instead = fmt.Sprintf("or on %s (a column of the index); %s", strings.Join(kept, ", "), fulltextInstead)
 	}
-	note, err := c.requireOptInOr(CostCopy, what, instead, append(cols, kept...)...)
+	note, err := c.requireOptIn(CostCopy, what, instead, append(cols, kept...)...)
 	if err != nil {
 		return s, err
 	}
@@ -201,22 +201,18 @@ func (c *Context) optInFor(table, col string) []string {
 	if _, ok := t.Column(col); ok {
 		return []string{col}
 	}
-	if by := c.replacers(table, col); by != nil {
+	if by := c.replacers(t, col); by != nil {
 		return by
 	}
 	return diff.ColumnNames(t)
 }
 
-// replacers lists the columns of the new release declared to replace or
-// rename column col of table.
-func (c *Context) replacers(table, col string) []string {
-	t, ok := c.Transition.To.Schema.Table(table)
-	if !ok {
-		return nil
-	}
+// replacers lists the columns of table t of the new release declared to
+// replace or rename column col.
+func (c *Context) replacers(t *schema.Table, col string) []string {
 	var by []string
 	for _, tc := range t.Columns {
-		if d := c.Decl(table, tc.Name); d != nil && (d.RenamedFrom == col || d.Replaces != nil && d.Replaces.Column == col) {
+		if d := c.Decl(t.Name, tc.Name); d != nil && (d.RenamedFrom == col || d.Replaces != nil && d.Replaces.Column == col) {
 			by = append(by, tc.Name)
 		}
 	}

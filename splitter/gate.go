@@ -1,8 +1,8 @@
 package splitter
 
 import (
+	"cmp"
 	"fmt"
-	"strings"
 
 	"ariga.io/atlas/sql/schema"
 
@@ -52,24 +52,17 @@ func partExprs(idx *schema.Index) ([]string, error) {
 // key are never duplicates (unique index) nor orphans (foreign key, MATCH
 // SIMPLE), so the gates skip them exactly as the server does.
 func notNull(exprs []string) string {
-	parts := make([]string, len(exprs))
-	for i, e := range exprs {
-		parts[i] = e + " IS NOT NULL"
-	}
-	return strings.Join(parts, " AND ")
+	return joinEach(exprs, " AND ", func(e string) string { return e + " IS NOT NULL" })
 }
 
 // requireOptIn refuses a statement that rewrites every row of the table
 // (cost: CostCopy, or CostRebuild in place) unless one of the named
 // columns says `allow_copy = true`, the one opt-in to a rebuild; it
-// returns the note the statement's reason carries.
-func (c *Change) requireOptIn(cost, what string, columns ...string) (string, error) {
-	return c.requireOptInOr(cost, what, "or add a new column that `replaces` it to change it online", columns...)
-}
-
-// requireOptInOr is requireOptIn whose refusal names instead as the way
-// around the copy.
-func (c *Change) requireOptInOr(cost, what, instead string, columns ...string) (string, error) {
+// returns the note the statement's reason carries. The refusal names
+// instead as the way around the copy ("": a new column that replaces the
+// column).
+func (c *Change) requireOptIn(cost, what, instead string, columns ...string) (string, error) {
+	instead = cmp.Or(instead, "or add a new column that `replaces` it to change it online")
 	how, effect := "TABLE COPY, writes block while it runs", "makes the server copy the whole table, blocking writes while it runs"
 	if cost == CostRebuild {
 		how, effect = "TABLE REBUILD in place, every row rewritten while writes continue", "makes the server rebuild the whole table (in place: writes continue, but it rewrites every row, as long as a copy)"

@@ -33,48 +33,46 @@ func needsPlaceholder(c *schema.Column) bool {
 // placeholderValue is the default a NOT NULL column gets while the new
 // release omits it: a literal every server mode accepts (no zero dates
 // under NO_ZERO_DATE, a member of the enum, valid JSON under MariaDB's
-// json_valid check), as SQL. ok is false for a type with no such literal on
-// the target: MySQL 8.0 takes only expression defaults for TEXT, BLOB and
+// json_valid check), as SQL; "" for a type with no such literal on the
+// target: MySQL 8.0 takes only expression defaults for TEXT, BLOB and
 // JSON.
-func (c *Context) placeholderValue(col *schema.Column) (string, bool) {
+func (c *Context) placeholderValue(col *schema.Column) string {
 	switch t := col.Type.Type.(type) {
 	case *schema.StringType:
 		if !c.Target.MariaDB() && strings.HasSuffix(strings.ToLower(t.T), "text") {
-			return "", false
+			return ""
 		}
-		return "''", true
+		return "''"
 	case *schema.BinaryType:
 		if !c.Target.MariaDB() && strings.HasSuffix(strings.ToLower(t.T), "blob") {
-			return "", false
+			return ""
 		}
-		return "''", true
+		return "''"
 	case *schema.IntegerType, *schema.DecimalType, *schema.FloatType, *schema.BoolType, *mysql.BitType:
-		return "0", true
+		return "0"
 	case *schema.EnumType:
 		if len(t.Values) == 0 {
-			return "", false
+			return ""
 		}
-		return sqlsyntax.String(t.Values[0]), true
+		return sqlsyntax.String(t.Values[0])
 	case *mysql.SetType:
-		return "''", true
+		return "''"
 	case *schema.TimeType:
-		if p, ok := timePlaceholders[strings.ToLower(t.T)]; ok {
-			return p[0], true
-		}
+		return timePlaceholders[strings.ToLower(t.T)][0]
 	case *schema.JSONType:
 		if !c.Target.MariaDB() {
-			return "", false
+			return ""
 		}
-		return "'{}'", true
+		return "'{}'"
 	case *schema.UUIDType:
-		return "'00000000-0000-0000-0000-000000000000'", true
+		return "'00000000-0000-0000-0000-000000000000'"
 	case *mysql.NetworkType:
 		if strings.EqualFold(t.T, "inet4") {
-			return "'0.0.0.0'", true
+			return "'0.0.0.0'"
 		}
-		return "'::'", true
+		return "'::'"
 	}
-	return "", false
+	return ""
 }
 
 // timePlaceholders are each time type's placeholders: the one every
@@ -96,15 +94,15 @@ var timePlaceholders = map[string][2]string{
 // only. Without one ("": the type has none) the column is made NULL, which rebuilds the
 // table and so needs `allow_copy = true` on the column that takes it over
 // (or, for a plain drop, on any column of the table in the new release).
-// relaxed reports that fallback: the column then holds NULL, not the
-// placeholder, for rows the new release inserts. whyNull, when value is
+// The column then holds NULL, not the placeholder, for rows the new
+// release inserts. whyNull, when value is
 // "", says why the column has no placeholder ("": its type has none), and
 // instead the way around the rebuild a refusal names ("": a new column
 // that replaces it, requireOptIn's). The
 // expand step comes first, then its rollback: the placeholder default goes
 // again (metadata only), or a column made NULL is NOT NULL again behind a
 // gate counting the rows the new release left NULL in it.
-func (c *Change) keepOptional(col *schema.Column, value, why, whyNull, instead string, optIn ...string) (steps []Step, relaxed bool, err error) {
+func (c *Change) keepOptional(col *schema.Column, value, why, whyNull, instead string, optIn ...string) ([]Step, error) {
 	table := c.Table.Name
 	if value != "" {
 		set := stmt(revision.Expand, StageModifyColumn, fmt.Sprintf("%s; %s.%s is NOT NULL without a default, so it gets the placeholder default %s (metadata only, no table rebuild) until contract drops it", why, table, col.Name, value),
@@ -112,7 +110,7 @@ func (c *Change) keepOptional(col *schema.Column, value, why, whyNull, instead s
 		set.syncGroup = true
 		return []Step{set, undo(StageRollbackRestoreColumn,
 			fmt.Sprintf("%s.%s had no default in the previous release, which writes it in every INSERT: the placeholder default expand gave it goes (metadata only); rows the new release inserted keep the placeholder", table, col.Name),
-			Instant.With(fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT", sqlsyntax.Ident(table), sqlsyntax.Ident(col.Name))))}, false, nil
+			Instant.With(fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT", sqlsyntax.Ident(table), sqlsyntax.Ident(col.Name))))}, nil
 	}
 	if whyNull == "" {
 		whyNull = fmt.Sprintf("%s has no placeholder default on %s", schemadef.TypeName(col.Type), c.ctx.Target)
@@ -126,9 +124,9 @@ func (c *Change) keepOptional(col *schema.Column, value, why, whyNull, instead s
 		carrier = fmt.Sprintf("; %s is no longer declared to carry `allow_copy`, so any column of %s does", col.Name, table)
 	}
 	what := fmt.Sprintf("letting the new release omit %s.%s (%s, so the column must become NULL%s)", table, col.Name, whyNull, carrier)
-	note, err := c.requireOptInOr(CostRebuild, what, cmp.Or(instead, "or add a new column that `replaces` it to change it online"), optIn...)
+	note, err := c.requireOptIn(CostRebuild, what, instead, optIn...)
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	// A default the column has goes with its NOT NULL: rows the new
 	// release inserts hold NULL.
@@ -138,10 +136,10 @@ func (c *Change) keepOptional(col *schema.Column, value, why, whyNull, instead s
 	}
 	sql, err := c.Alter(&schema.ModifyColumn{From: col, To: to, Change: kind})
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	back, err := c.restoreColumn(col, to, kind, "making it NULL while the new release omits it")
-	return append([]Step{stmt(revision.Expand, StageModifyColumn, fmt.Sprintf("%s; %s.%s must accept NULL until it is dropped; %s", why, table, col.Name, note), Inplace.With(sql))}, back...), true, err
+	return append([]Step{stmt(revision.Expand, StageModifyColumn, fmt.Sprintf("%s; %s.%s must accept NULL until it is dropped; %s", why, table, col.Name, note), Inplace.With(sql))}, back...), err
 }
 
 // placeholderMark is a placeholder that marks the new release's INSERTs

@@ -227,18 +227,31 @@ func is[T schema.Change](c *Change) bool {
 	return ok
 }
 
+// matches is a Match claiming the changes of type T that pred accepts.
+func matches[T schema.Change](pred func(c *Change, x T) bool) func(*Change) bool {
+	return func(c *Change) bool {
+		x, ok := c.Change.(T)
+		return ok && pred(c, x)
+	}
+}
+
+// splits is the Split of a rule whose Match claims changes of type T only.
+func splits[T schema.Change](split func(c *Change, x T) ([]Step, error)) func(*Change) ([]Step, error) {
+	return func(c *Change) ([]Step, error) { return split(c, c.Change.(T)) }
+}
+
 func stmt(phase revision.Phase, stage Stage, why, sql string) Step {
 	return Step{Phase: phase, Stage: stage, Statement: revision.Statement{Why: why, SQL: sql}}
 }
 
-// joinEach joins f of each x with ", ": the lists of names and values
-// that statements and their reasons write.
-func joinEach[T any](xs []T, f func(T) string) string {
+// joinEach joins f of each x with sep: the lists of names, values and
+// clauses that statements and their reasons write.
+func joinEach[T any](xs []T, sep string, f func(T) string) string {
 	out := make([]string, len(xs))
 	for i, x := range xs {
 		out[i] = f(x)
 	}
-	return strings.Join(out, ", ")
+	return strings.Join(out, sep)
 }
 
 // gateStmt is a gate (gate.go) placed in a phase.

@@ -60,7 +60,7 @@ func init() {
 			if err != nil {
 				return nil, fmt.Errorf("%s: check %s on %s: %v", c.ctx.Transition.To.Where(c.Table.Name, ""), ck.C.Name, c.Table.Name, err)
 			}
-			copyNote, err := c.requireOptIn(CostCopy, fmt.Sprintf("check %s (%s)", ck.C.Name, expr.SQL()), columnsIn(c.Table, expr)...)
+			copyNote, err := c.requireOptIn(CostCopy, fmt.Sprintf("check %s (%s)", ck.C.Name, expr.SQL()), "", columnsIn(c.Table, expr)...)
 			if err != nil {
 				return nil, err
 			}

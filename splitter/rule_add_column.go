@@ -24,17 +24,15 @@ func init() {
   null = true
 }`,
 		},
-		Match: func(c *Change) bool {
-			add, ok := c.Change.(*schema.AddColumn)
-			if !ok || c.ctx.Decl(c.Table.Name, add.C.Name).Source() != "" {
+		Match: matches(func(c *Change, add *schema.AddColumn) bool {
+			if c.ctx.Decl(c.Table.Name, add.C.Name).Source() != "" {
 				return false
 			}
 			// A generated column the server fills itself.
 			_, generated := schemadef.Attr[*schema.GeneratedExpr](add.C.Attrs)
 			return add.C.Type.Null || add.C.Default != nil || generated
-		},
-		Split: func(c *Change) ([]Step, error) {
-			add := c.Change.(*schema.AddColumn)
+		}),
+		Split: splits(func(c *Change, add *schema.AddColumn) ([]Step, error) {
 			sql, err := c.Alter(add)
 			if err != nil {
 				return nil, err
@@ -49,6 +47,6 @@ func init() {
 			}
 			return []Step{stmt(revision.Expand, StageAddColumn, why+"; "+cmp.Or(note, "instant, no table rebuild"), alg.With(sql)),
 				c.dropAdded(add.C.Name, alg, "the values the new release wrote in it are lost")}, nil
-		},
+		}),
 	})
 }

@@ -26,12 +26,11 @@ func init() {
 }`,
 		},
 		Match: func(c *Change) bool { d := syncDecl(c); return d != nil && d.Source() == "" && d.Fill != "" },
-		Split: func(c *Change) ([]Step, error) {
+		Split: splits(func(c *Change, add *schema.AddColumn) ([]Step, error) {
 			// A fill on a nullable column or one with a default is refused
 			// when the release is validated (diff's checkFill).
-			add := c.Change.(*schema.AddColumn)
 			d := c.ctx.Decl(c.Table.Name, add.C.Name)
 			return syncSteps(c, fmt.Sprintf("%s.%s is NOT NULL without default, filled by %s (declared at %s)", c.Table.Name, add.C.Name, d.Fill, d.FillPos))
-		},
+		}),
 	})
 }

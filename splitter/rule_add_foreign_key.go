@@ -50,8 +50,7 @@ func init() {
 }`,
 		},
 		Match: func(c *Change) bool { return is[*schema.AddForeignKey](c) && c.FromTable != nil },
-		Split: func(c *Change) ([]Step, error) {
-			add := c.Change.(*schema.AddForeignKey)
+		Split: splits(func(c *Change, add *schema.AddForeignKey) ([]Step, error) {
 			fk := add.F
 			if len(fk.Columns) == 0 || len(fk.Columns) != len(fk.RefColumns) || fk.RefTable == nil {
 				return nil, fmt.Errorf("%s: foreign key %s on %s: columns and ref_columns must pair up", c.ctx.Transition.To.Where(c.Table.Name, ""), fk.Symbol, c.Table.Name)
@@ -95,7 +94,7 @@ func init() {
 			st := stmt(revision.Contract, stage, why, Inplace.With(sql))
 			st.fkOff = true
 			return []Step{gate(gateWhy, c.orphanGate(fk)), st}, nil
-		},
+		}),
 	})
 }
 

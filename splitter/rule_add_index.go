@@ -23,44 +23,41 @@ func init() {
   columns = [column.owner]
 }`,
 		},
-		Match: func(c *Change) bool {
-			add, ok := c.Change.(*schema.AddIndex)
-			return ok && !add.I.Unique
-		},
-		Split: func(c *Change) ([]Step, error) {
-			add := c.Change.(*schema.AddIndex)
-			sql, err := c.Alter(add)
-			if err != nil {
-				return nil, err
-			}
+		Match: matches(func(c *Change, add *schema.AddIndex) bool { return !add.I.Unique }),
+		Split: splits(func(c *Change, add *schema.AddIndex) ([]Step, error) {
 			alg, how := Inplace, "built online, writes continue"
 			if isFulltext(add.I) {
 				// fulltext.go: neither server builds one with LOCK=NONE.
-				note, err := c.requireOptIn(CostCopy, fmt.Sprintf("building FULLTEXT index %s (neither server builds one while writes continue)", add.I.Name), diff.PartColumns(add.I)...)
+				note, err := c.requireOptIn(CostCopy, fmt.Sprintf("building FULLTEXT index %s (neither server builds one while writes continue)", add.I.Name), "", diff.PartColumns(add.I)...)
 				if err != nil {
 					return nil, err
 				}
 				alg, how = Copy, note
 			}
 			why := fmt.Sprintf("index %s on %s is not unique, so it rejects no write of either release; %s", add.I.Name, c.Table.Name, how)
-			return c.addedIndex(add.I, "index", alg, sql, why), nil
-		},
+			return c.addedIndex(add, "index", alg, why)
+		}),
 	})
 }
 
-// addedIndex is the expand statement adding index idx (sql, as Atlas
-// wrote it, and why) and the rollback's dropping it again; what the
-// server does to the foreign keys' indexes (fk_index.go) and to a FULLTEXT
-// index's table is said in both, not left to the server.
-func (c *Change) addedIndex(idx *schema.Index, what string, alg Algorithm, sql, why string) []Step {
+// addedIndex is the expand statement adding an index (add, and why) and
+// the rollback's dropping it again; what the server does to the foreign
+// keys' indexes (fk_index.go) and to a FULLTEXT index's table is said in
+// both, not left to the server.
+func (c *Change) addedIndex(add *schema.AddIndex, what string, alg Algorithm, why string) ([]Step, error) {
+	idx := add.I
+	sql, err := c.Alter(add)
+	if err != nil {
+		return nil, err
+	}
 	rollbackWhy := fmt.Sprintf("%s %s on %s is new in this release; dropping it loses no data, writes continue", what, idx.Name, c.Table.Name)
 	drop := fmt.Sprintf("ALTER TABLE %s DROP INDEX %s", sqlsyntax.Ident(c.Table.Name), sqlsyntax.Ident(idx.Name))
 	drop, rollbackWhy = dropFulltext(idx, c.FromTable, drop, rollbackWhy)
 	fks := takenOver(c, idx)
 	sql, why = tookOver(fks, sql, why)
-	drop, rollbackWhy = givenBackOnRollback(fks, drop, rollbackWhy)
+	drop, rollbackWhy = withKeyIndexes(fks, drop, rollbackWhy, "; index %s, which the server made for foreign keys, comes back, in the same statement (the server refuses to leave a key without one)")
 	return []Step{
 		stmt(revision.Expand, StageAddIndex, why, alg.With(sql)),
 		undo(StageRollbackDropIndex, rollbackWhy, Inplace.With(drop)),
-	}
+	}, nil
 }

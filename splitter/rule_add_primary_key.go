@@ -37,8 +37,7 @@ primary_key {
 		Match: func(c *Change) bool {
 			return is[*schema.AddPrimaryKey](c) && c.FromTable != nil && c.FromTable.PrimaryKey == nil
 		},
-		Split: func(c *Change) ([]Step, error) {
-			add := c.Change.(*schema.AddPrimaryKey)
+		Split: splits(func(c *Change, add *schema.AddPrimaryKey) ([]Step, error) {
 			where := c.ctx.Transition.To.Where(c.Table.Name, "")
 			if col := newAutoKey(c, add); col != nil {
 				return addAutoKey(c, add, col)
@@ -55,7 +54,7 @@ primary_key {
 					return nil, fmt.Errorf("%s: primary key of %s: column %s is NULL in the previous release; make it NOT NULL (contract, behind a gate) in one release and add the key in the next", where, c.Table.Name, p.C.Name)
 				}
 			}
-			g, err := c.duplicateGate(c.Table.Name, add.P)
+			g, err := c.duplicateGate(add.P)
 			if err != nil {
 				return nil, fmt.Errorf("%s: primary key of %s: %w", where, c.Table.Name, err)
 			}
@@ -68,7 +67,7 @@ primary_key {
 				stmt(revision.Contract, StageAddGatedConstraint, fmt.Sprintf("primary key of %s (the table had none) would reject rows with the same key that the previous release may still write, so it is added only after that release is gone; the table is rebuilt in place around it (every row rewritten) while writes continue", c.Table.Name),
 					Inplace.With(sql)),
 			}, nil
-		},
+		}),
 	})
 }
 
@@ -102,10 +101,7 @@ func ServerFills(c *schema.Column) bool {
 // requires a lock"), hence the opt-in. Dropping the key again copies the
 // table, so the rollback is refused.
 func addAutoKey(c *Change, add *schema.AddPrimaryKey, col *schema.Column) ([]Step, error) {
-	addCol := c.ctx.Claim(func(o *Change) bool {
-		a, ok := o.Change.(*schema.AddColumn)
-		return ok && o.Table.Name == c.Table.Name && a.C.Name == col.Name
-	})
+	addCol := c.ctx.Claim(matches(func(o *Change, a *schema.AddColumn) bool { return o.Table.Name == c.Table.Name && a.C.Name == col.Name }))
 	if addCol == nil {
 		return nil, fmt.Errorf("%s: primary key of %s: column %s is not added by this release", c.ctx.Transition.To.Where(c.Table.Name, ""), c.Table.Name, col.Name)
 	}
@@ -114,7 +110,7 @@ func addAutoKey(c *Change, add *schema.AddPrimaryKey, col *schema.Column) ([]Ste
 	// change_tag.ct_id was told to add a column that replaces it), and
 	// pt-online-schema-change is refused a primary key added (its INSERT
 	// IGNORE copy could lose a row).
-	note, err := c.requireOptInOr(CostCopy, fmt.Sprintf("adding the AUTO_INCREMENT primary key column %s", col.Name), "or keep the table without it: the server numbers the rows only by copying the table, and emcee hands no statement adding a primary key to pt-online-schema-change (docs/operators.md)", col.Name)
+	note, err := c.requireOptIn(CostCopy, fmt.Sprintf("adding the AUTO_INCREMENT primary key column %s", col.Name), "or keep the table without it: the server numbers the rows only by copying the table, and emcee hands no statement adding a primary key to pt-online-schema-change (docs/operators.md)", col.Name)
 	if err != nil {
 		return nil, err
 	}

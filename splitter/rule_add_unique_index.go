@@ -34,16 +34,15 @@ func init() {
   columns = [column.name]
 }`,
 		},
-		Match: func(c *Change) bool {
-			add, ok := c.Change.(*schema.AddIndex)
-			return ok && add.I.Unique && c.FromTable != nil
-		},
-		Split: func(c *Change) ([]Step, error) {
-			add := c.Change.(*schema.AddIndex)
+		Match: matches(func(c *Change, add *schema.AddIndex) bool { return add.I.Unique && c.FromTable != nil }),
+		Split: splits(func(c *Change, add *schema.AddIndex) ([]Step, error) {
 			if col := uniqueInExpand(c, add.I); col != "" {
-				return uniqueOnNewColumn(c, add.I, col)
+				// Built in expand, online: no write of the previous release
+				// can violate it, so the new release's writes are checked
+				// from its first one; the rollback drops it.
+				return c.addedIndex(&schema.AddIndex{I: add.I}, "unique index", Inplace, fmt.Sprintf("unique index %s on %s rejects no write of the previous release: its column %s is new, and NULL in every row that release holds or writes (NULL keys never collide); built online, writes continue, so the new release's writes are checked from the first", add.I.Name, c.Table.Name, col))
 			}
-			g, err := c.duplicateGate(c.Table.Name, add.I)
+			g, err := c.duplicateGate(add.I)
 			if err != nil {
 				return nil, fmt.Errorf("%s: unique index %s on %s: %w", c.ctx.Transition.To.Where(c.Table.Name, ""), add.I.Name, c.Table.Name, err)
 			}
@@ -63,7 +62,7 @@ func init() {
 				gate(fmt.Sprintf("unique index %s on %s: the previous release could write duplicate keys; contract waits until there are none", add.I.Name, c.Table.Name), g),
 				stmt(revision.Contract, stage, why, Inplace.With(sql)),
 			}, nil
-		},
+		}),
 	})
 }
 
@@ -84,16 +83,13 @@ func readdIndex(c *Change, stage Stage, why, gateWhy string) ([]Step, error) {
 	// fk_index.go: the old definition may be the last index a key the
 	// table keeps can use (error 1553), the new one may serve a key whose
 	// index the server made.
-	if fks := givenBack(c, m.From); len(fks) > 0 {
-		sql += addKeyIndexes(fks)
-		why += fmt.Sprintf("; index %s, which the server gives the foreign keys the index served, is added in the same statement", indexNames(fks))
-	}
+	sql, why = withKeyIndexes(givenBack(c, m.From), sql, why, "; index %s, which the server gives the foreign keys the index served, is added in the same statement")
 	sql, why = tookOver(takenOver(c, m.To), sql, why)
 	st := stmt(revision.Contract, stage, why, Inplace.With(sql))
 	if !m.To.Unique {
 		return []Step{st}, nil
 	}
-	g, err := c.duplicateGate(c.Table.Name, m.To)
+	g, err := c.duplicateGate(m.To)
 	if err != nil {
 		return nil, fmt.Errorf("%s: unique index %s on %s: %w", c.ctx.Transition.To.Where(c.Table.Name, ""), m.To.Name, c.Table.Name, err)
 	}
@@ -114,7 +110,8 @@ func readdIndex(c *Change, stage Stage, why, gateWhy string) ([]Step, error) {
 // rows counted and in the groups: they will not be there when the key is
 // built. Each predicate reads the row of the table it is evaluated on,
 // the subquery's own (it names the table, unaliased).
-func (c *Change) duplicateGate(table string, idx *schema.Index) (string, error) {
+func (c *Change) duplicateGate(idx *schema.Index) (string, error) {
+	table := c.Table.Name
 	exprs, err := partExprs(idx)
 	if err != nil {
 		return "", err
@@ -140,28 +137,23 @@ func countDuplicates(table string, exprs, stored []string, kept ...string) strin
 }
 
 // uniqueInExpand is the key column that lets the rule build a unique
-// index in expand (unwrittenKeyPart), "" when it waits for contract. An
-// index the table has under the name in another letter case (the
-// server's names are case-insensitive; Atlas saw a drop and an add) is
-// dropped in contract: adding this one in expand would fail on the name
-// (1061). A key referencing the index comes after it (fk_ref_index.go).
+// index in expand, "" when it waits for contract: a column of the key that
+// is new in this release, nullable without a default and filled by
+// nothing the release declares (no renamed_from, replaces, fill or
+// data_migration) nor by the server (generated, ON UPDATE): every row the
+// previous release holds or writes has NULL there, which never collides,
+// so the index rejects no write of that release. Dolibarr 20's
+// uk_ticket_barcode_barcode_type on its new barcode and fk_barcode_type
+// waited for contract, letting 20's code write duplicate barcodes all
+// through the rollout, which then kept contract closed. An index the table
+// has under the name in another letter case (the server's names are
+// case-insensitive; Atlas saw a drop and an add) is dropped in contract:
+// adding this one in expand would fail on the name (1061). A key
+// referencing the index comes after it (fk_ref_index.go).
 func uniqueInExpand(c *Change, idx *schema.Index) string {
 	if hasIndex(c.FromTable, idx.Name) {
 		return ""
 	}
-	return unwrittenKeyPart(c, idx)
-}
-
-// unwrittenKeyPart is a column of the key that is new in this release,
-// nullable without a default and filled by nothing the release declares
-// (no renamed_from, replaces, fill or data_migration) nor by the server
-// (generated, ON UPDATE): every row the previous release holds or writes
-// has NULL there, which never collides, so the index rejects no write of
-// that release. Dolibarr 20's
-// uk_ticket_barcode_barcode_type on its new barcode and fk_barcode_type
-// waited for contract, letting 20's code write duplicate barcodes all
-// through the rollout, which then kept contract closed.
-func unwrittenKeyPart(c *Change, idx *schema.Index) string {
 	for _, p := range idx.Parts {
 		col := p.C
 		if col == nil || col.Default != nil || !col.Type.Null {
@@ -199,16 +191,4 @@ func (c *Context) writtenMeanwhile(table string, from *schema.Table, col *schema
 	return slices.ContainsFunc(c.Transition.To.Declarations.DataMigrations, func(m *diff.DataMigration) bool {
 		return strings.EqualFold(m.Table, table) && m.SetList != nil && m.SetList.Assigns(col.Name) != nil
 	})
-}
-
-// uniqueOnNewColumn builds in expand, online, a unique index no write of
-// the previous release can violate (unwrittenKeyPart), so that the new
-// release's writes are checked from its first one; the rollback drops it.
-func uniqueOnNewColumn(c *Change, idx *schema.Index, col string) ([]Step, error) {
-	sql, err := c.Alter(&schema.AddIndex{I: idx})
-	if err != nil {
-		return nil, err
-	}
-	why := fmt.Sprintf("unique index %s on %s rejects no write of the previous release: its column %s is new, and NULL in every row that release holds or writes (NULL keys never collide); built online, writes continue, so the new release's writes are checked from the first", idx.Name, c.Table.Name, col)
-	return c.addedIndex(idx, "unique index", Inplace, sql, why), nil
 }

@@ -44,12 +44,10 @@ column "id" {
   allow_copy     = true
 }`,
 		},
-		Match: func(c *Change) bool {
-			m, ok := c.Change.(*schema.ModifyColumn)
-			return ok && diff.AutoIncrement(m.From) != diff.AutoIncrement(m.To)
-		},
-		Split: func(c *Change) ([]Step, error) {
-			m := c.Change.(*schema.ModifyColumn)
+		Match: matches(func(c *Change, m *schema.ModifyColumn) bool {
+			return diff.AutoIncrement(m.From) != diff.AutoIncrement(m.To)
+		}),
+		Split: splits(func(c *Change, m *schema.ModifyColumn) ([]Step, error) {
 			to := c.ctx.Transition.To
 			table, col := c.Table.Name, m.To.Name
 			name := table + "." + col
@@ -71,7 +69,7 @@ column "id" {
 				alg := Instant
 				if !mariadb {
 					alg = Copy
-					note, err := c.requireOptInOr(CostCopy, "this change (AUTO_INCREMENT dropped)", "or keep AUTO_INCREMENT", col)
+					note, err := c.requireOptIn(CostCopy, "this change (AUTO_INCREMENT dropped)", "or keep AUTO_INCREMENT", col)
 					if err != nil {
 						return nil, err
 					}
@@ -82,7 +80,7 @@ column "id" {
 			if !keyLeads(c.ctx.Transition.From, c.Table, m.From.Name) {
 				return nil, fmt.Errorf("%s: %s becomes AUTO_INCREMENT, but no key of the previous release starts with it: the server numbers a column only where its primary key or an index starts with it (error 1075), and a key this release adds comes in contract, after the new release has started inserting. Declare the key in this release and auto_increment = true in the next", to.Where(table, col), name)
 			}
-			note, err := c.requireOptInOr(CostCopy, "this change (AUTO_INCREMENT added: MariaDB and MySQL do it only by copying the table)", "or keep the column as it is", col)
+			note, err := c.requireOptIn(CostCopy, "this change (AUTO_INCREMENT added: MariaDB and MySQL do it only by copying the table)", "or keep the column as it is", col)
 			if err != nil {
 				return nil, err
 			}
@@ -100,7 +98,7 @@ column "id" {
 				stmt(revision.Expand, StageModifyColumn, fmt.Sprintf("%s becomes AUTO_INCREMENT: the previous release writes its own values, which stay, and the new release's inserts that leave it out are numbered; %s", name, note), Copy.With(sql)),
 				undo(StageRollbackRestoreColumn, fmt.Sprintf("%s is no longer AUTO_INCREMENT, as in the previous release (undoes expand's); %s", name, undoHow), undoAlg.With(back)),
 			}, nil
-		},
+		}),
 	})
 }
 

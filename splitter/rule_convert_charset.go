@@ -176,12 +176,16 @@ func splitCharset(c *Change) ([]Step, error) {
 	changes := slices.Clone(attrs)
 	alg := Instant
 	var copies, reasons []string
+	why := fmt.Sprintf("%s moves to %s: the new release writes and compares as it says, so it must never see the old one; the previous release's values and writes all fit", t.Name, describeConversions(c.ctx.Target, old, t, convs))
 	for _, v := range convs {
 		changes = append(changes, &schema.ModifyColumn{From: v.from, To: converted(v.from, v.to), Change: schema.ChangeCharset | schema.ChangeCollate})
 		alg = worse(alg, v.alg)
 		if v.alg == Copy {
 			copies = append(copies, v.to.Name)
 			reasons = append(reasons, v.to.Name+": "+v.why)
+		}
+		if v.alg != Instant && v.why != "" {
+			why += fmt.Sprintf("; %s.%s: %s", t.Name, v.to.Name, v.why)
 		}
 	}
 	if len(attrs) > 0 && len(convs) > 0 {
@@ -191,17 +195,11 @@ func splitCharset(c *Change) ([]Step, error) {
 	if err != nil {
 		return nil, err
 	}
-	why := fmt.Sprintf("%s moves to %s: the new release writes and compares as it says, so it must never see the old one; the previous release's values and writes all fit", t.Name, describeConversions(c.ctx.Target, old, t, convs))
-	for _, v := range convs {
-		if v.alg != Instant && v.why != "" {
-			why += fmt.Sprintf("; %s.%s: %s", t.Name, v.to.Name, v.why)
-		}
-	}
 	if len(attrs) > 0 && len(convs) > 0 && alg == NoCopy {
 		why += "; the table default changes in the same statement: NOCOPY (MariaDB refuses INSTANT for both at once), nothing rebuilt"
 	}
 	if alg == Copy {
-		note, err := c.requireOptIn(CostCopy, fmt.Sprintf("the charset/collation change of %s (%s)", t.Name, strings.Join(reasons, "; ")), copies...)
+		note, err := c.requireOptIn(CostCopy, fmt.Sprintf("the charset/collation change of %s (%s)", t.Name, strings.Join(reasons, "; ")), "", copies...)
 		if err != nil {
 			return nil, err
 		}

@@ -199,32 +199,22 @@ func (c *Context) deferKeys() []*Change {
 	// What the previous release writes of its own tables, asked once a
 	// column: a release of thousands of tables asks for many keys.
 	written := map[col]bool{}
-	for _, t := range added {
-		for _, fk := range t.ForeignKeys {
-			if fk.RefTable == nil || isNew[fk.RefTable.Name] {
-				continue
-			}
-			for _, rc := range fk.RefColumns {
-				k := col{fk.RefTable.Name, rc.Name}
-				if _, ok := written[k]; !ok {
-					written[k] = c.writtenMeanwhile(k.table, c.previousTable(k.table), rc)
-				}
-			}
-		}
-	}
 	deletes := func(table string) bool { return deleted[table] || !isNew[table] }
 	changes := func(fk *schema.ForeignKey) bool {
 		return slices.ContainsFunc(fk.RefColumns, func(rc *schema.Column) bool {
 			k := col{fk.RefTable.Name, rc.Name}
+			if _, asked := written[k]; !asked && !isNew[k.table] {
+				written[k] = c.writtenMeanwhile(k.table, c.previousTable(k.table), rc)
+			}
 			return changed[k] || written[k]
 		})
 	}
 	for grew := true; grew; {
 		grew = false
-		mark := func(m map[col]bool, table string, cols []*schema.Column) {
+		mark := func(table string, cols []*schema.Column) {
 			for _, cl := range cols {
-				if k := (col{table, cl.Name}); !m[k] {
-					m[k], grew = true, true
+				if k := (col{table, cl.Name}); !changed[k] {
+					changed[k], grew = true, true
 				}
 			}
 		}
@@ -240,11 +230,11 @@ func (c *Context) deferKeys() []*Change {
 							deleted[t.Name], grew = true, true
 						}
 					case schema.SetNull:
-						mark(changed, t.Name, fk.Columns)
+						mark(t.Name, fk.Columns)
 					}
 				}
 				if changes(fk) && !restricts(fk.OnUpdate) {
-					mark(changed, t.Name, fk.Columns)
+					mark(t.Name, fk.Columns)
 				}
 			}
 		}

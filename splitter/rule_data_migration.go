@@ -260,7 +260,7 @@ func declaredKeys(to *diff.Release, t *schema.Table) (keys [][]sqlsyntax.Cell, s
 // seedRowText shows a declared row's values, as the plan's comment and
 // review show them: (id = 1, name = 'General').
 func seedRowText(row *diff.SeedRow) string {
-	return "(" + joinEach(row.Cells, func(c sqlsyntax.Cell) string { return c.Column + " = " + c.Value.SQL() }) + ")"
+	return "(" + joinEach(row.Cells, ", ", func(c sqlsyntax.Cell) string { return c.Column + " = " + c.Value.SQL() }) + ")"
 }
 
 // seedList shows the keys of a seed's rows, the first few of many.

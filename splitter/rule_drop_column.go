@@ -32,8 +32,7 @@ discard {
 }`,
 		},
 		Match: is[*schema.DropColumn],
-		Split: func(c *Change) ([]Step, error) {
-			d := c.Change.(*schema.DropColumn)
+		Split: splits(func(c *Change, d *schema.DropColumn) ([]Step, error) {
 			var steps []Step
 			switch idx := uniqueOn(c.FromTable, d.C.Name); {
 			case idx != nil && constantDefault(d.C):
@@ -55,13 +54,13 @@ discard {
 					steps = append([]Step{stmt(revision.Expand, StageModifyColumn, why+"; its default goes (metadata only)", Instant.With(sql))}, back...)
 					break
 				}
-				kept, _, err := c.keepOptional(d.C, "", why, fmt.Sprintf("its unique index %s, kept until contract, would take its default once and refuse the new release's next INSERT as a duplicate, where NULL is never one", idx.Name), fmt.Sprintf("or drop index %s in a release before this one", idx.Name), diff.ColumnNames(c.Table)...)
+				kept, err := c.keepOptional(d.C, "", why, fmt.Sprintf("its unique index %s, kept until contract, would take its default once and refuse the new release's next INSERT as a duplicate, where NULL is never one", idx.Name), fmt.Sprintf("or drop index %s in a release before this one", idx.Name), diff.ColumnNames(c.Table)...)
 				if err != nil {
 					return nil, err
 				}
 				steps = kept
 			case needsPlaceholder(d.C):
-				value, _ := c.ctx.placeholderValue(d.C)
+				value := c.ctx.placeholderValue(d.C)
 				whyNull, instead := "", ""
 				// A unique index on the column, kept until contract drops
 				// the column, would take the placeholder once: the new
@@ -74,11 +73,11 @@ discard {
 					value, whyNull = "", fmt.Sprintf("its unique index %s, kept until contract, would take a placeholder default once and refuse the new release's next INSERT as a duplicate, where NULL is never one", idx.Name)
 					instead = fmt.Sprintf("or drop index %s in a release before this one (the column then gets a placeholder default, metadata only)", idx.Name)
 				}
-				kept, relaxed, err := c.keepOptional(d.C, value, fmt.Sprintf("%s.%s is dropped in contract, but until then the new release inserts rows without it", c.Table.Name, d.C.Name), whyNull, instead, diff.ColumnNames(c.Table)...)
+				kept, err := c.keepOptional(d.C, value, fmt.Sprintf("%s.%s is dropped in contract, but until then the new release inserts rows without it", c.Table.Name, d.C.Name), whyNull, instead, diff.ColumnNames(c.Table)...)
 				if err != nil {
 					return nil, err
 				}
-				if !relaxed {
+				if value != "" {
 					kept[0].Why += fmt.Sprintf("; the previous release reads that placeholder in %s for the rows the new release inserts", d.C.Name)
 				}
 				steps = kept
@@ -88,7 +87,7 @@ discard {
 				return nil, err
 			}
 			return append(steps, drop), nil
-		},
+		}),
 	})
 }
 

@@ -14,20 +14,16 @@ func init() {
 		Name:  "drop-foreign-key",
 		Doc:   RuleDoc{Change: "drop foreign key", Phases: "contract", Rollback: "nothing to undo: contract only", Example: "# remove the foreign_key block"},
 		Match: is[*schema.DropForeignKey],
-		Split: func(c *Change) ([]Step, error) {
-			d := c.Change.(*schema.DropForeignKey)
+		Split: splits(func(c *Change, d *schema.DropForeignKey) ([]Step, error) {
 			why := fmt.Sprintf("the previous release may depend on %s (cascades, or rejecting orphans), so it goes after that release", d.F.Symbol)
 			alter := fmt.Sprintf("ALTER TABLE %s DROP FOREIGN KEY %s", sqlsyntax.Ident(c.Table.Name), sqlsyntax.Ident(d.F.Symbol))
 			// fk_index.go: left behind by the drop, the index would be
 			// drift from the release's schema.
 			if drop, add := droppedKeyIndex(c.FromTable, c.Table, d.F); drop {
 				why += "; the index the server made for it goes too, since the release declares none"
-				alter += ", DROP INDEX " + sqlsyntax.Ident(d.F.Symbol) + addKeyIndexes(add)
-				if len(add) > 0 {
-					why += fmt.Sprintf(", and index %s, which the server gives the keys it served, comes in its place", indexNames(add))
-				}
+				alter, why = withKeyIndexes(add, alter+", DROP INDEX "+sqlsyntax.Ident(d.F.Symbol), why, ", and index %s, which the server gives the keys it served, comes in its place")
 			}
 			return []Step{stmt(revision.Contract, StageDropForeignKey, why, Inplace.With(alter))}, nil
-		},
+		}),
 	})
 }

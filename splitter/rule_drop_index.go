@@ -16,8 +16,7 @@ func init() {
 		Name:  "drop-index",
 		Doc:   RuleDoc{Change: "drop index", Phases: "contract (a FULLTEXT index: with FORCE, a rebuild in place, unless the table keeps another FULLTEXT index; a unique index another one added in the release takes over, on the same columns or some of them: after that one is added; on a column the release renames: in the ALTER that adds it, before the copy triggers are dropped)", Rollback: "nothing to undo: contract only", Example: "# remove the index block"},
 		Match: is[*schema.DropIndex],
-		Split: func(c *Change) ([]Step, error) {
-			d := c.Change.(*schema.DropIndex)
+		Split: splits(func(c *Change, d *schema.DropIndex) ([]Step, error) {
 			if err := droppedClusterKey(c, d.I); err != nil {
 				return nil, err
 			}
@@ -27,12 +26,9 @@ func init() {
 			}
 			why := fmt.Sprintf("queries of the previous release may rely on index %s of %s for speed (or uniqueness), so it goes after that release", d.I.Name, c.Table.Name)
 			sql, why = dropFulltext(d.I, c.Table, sql, why)
-			if fks := givenBack(c, d.I); len(fks) > 0 {
-				// fk_index.go: the server refuses to leave a key without
-				// an index (error 1553).
-				sql += addKeyIndexes(fks)
-				why += fmt.Sprintf("; index %s, which the server gives the foreign keys the index served and the release keeps, is added in the same statement", indexNames(fks))
-			}
+			// fk_index.go: the server refuses to leave a key without an
+			// index (error 1553).
+			sql, why = withKeyIndexes(givenBack(c, d.I), sql, why, "; index %s, which the server gives the foreign keys the index served and the release keeps, is added in the same statement")
 			st := stmt(revision.Contract, StageDropIndex, why, Inplace.With(sql))
 			if next := successor(c, d.I, holdsKey); next != nil {
 				st.Stage, st.replaced = StageDropReplacedIndex, true
@@ -42,7 +38,7 @@ func init() {
 				st.Why += fmt.Sprintf("; unique index %s, on its columns under the names the release gives them (renamed_from), takes over from it: both change in one ALTER before the copy triggers are dropped, so that the key is enforced throughout", next.Name)
 			}
 			return []Step{st}, nil
-		},
+		}),
 	})
 }
 

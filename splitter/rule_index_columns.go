@@ -38,12 +38,8 @@ index "meta_key" {
   }
 }`,
 		},
-		Match: func(c *Change) bool {
-			m, ok := c.Change.(*schema.ModifyIndex)
-			return ok && m.Change == schema.ChangeParts
-		},
-		Split: func(c *Change) ([]Step, error) {
-			m := c.Change.(*schema.ModifyIndex)
+		Match: matches(func(c *Change, m *schema.ModifyIndex) bool { return m.Change == schema.ChangeParts }),
+		Split: splits(func(c *Change, m *schema.ModifyIndex) ([]Step, error) {
 			if !m.To.Unique {
 				return readdIndex(c, StageDropIndex, fmt.Sprintf("index %s on %s changes its columns; the previous release's queries were written for the old ones, so it changes only after that release is gone; dropped and added again in one statement (the index never goes missing), online, writes continue", m.To.Name, c.Table.Name), "")
 			}
@@ -54,6 +50,6 @@ index "meta_key" {
 			}
 			return readdIndex(c, StageDropIndex,
 				fmt.Sprintf("unique index %s on %s changes its columns and would reject rows the previous release may still write, so it changes only after that release is gone; dropped and added again in one statement (the index never goes missing), online, writes continue", m.To.Name, c.Table.Name), gateWhy)
-		},
+		}),
 	})
 }

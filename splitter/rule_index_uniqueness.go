@@ -28,18 +28,16 @@ index "auth_option" {
   columns = [column.auth_option]
 }`,
 		},
-		Match: func(c *Change) bool {
-			m, ok := c.Change.(*schema.ModifyIndex)
-			return ok && m.Change.Is(schema.ChangeUnique) && m.Change&^(schema.ChangeUnique|schema.ChangeParts) == schema.NoChange
-		},
-		Split: func(c *Change) ([]Step, error) {
-			m := c.Change.(*schema.ModifyIndex)
+		Match: matches(func(c *Change, m *schema.ModifyIndex) bool {
+			return m.Change.Is(schema.ChangeUnique) && m.Change&^(schema.ChangeUnique|schema.ChangeParts) == schema.NoChange
+		}),
+		Split: splits(func(c *Change, m *schema.ModifyIndex) ([]Step, error) {
 			if !m.To.Unique {
 				return readdIndex(c, StageAddGatedConstraint, fmt.Sprintf("index %s on %s is no longer unique; the previous release may rely on its uniqueness, so it changes only after that release is gone; dropped and added again in one statement, online, writes continue", m.To.Name, c.Table.Name), "")
 			}
 			return readdIndex(c, StageAddGatedConstraint,
 				fmt.Sprintf("index %s on %s becomes unique and would reject duplicates the previous release may still write, so it changes only after that release is gone; dropped and added again in one statement (the index never goes missing), online, writes continue", m.To.Name, c.Table.Name),
 				fmt.Sprintf("index %s on %s becomes unique: the previous release could write duplicate keys; contract waits until there are none", m.To.Name, c.Table.Name))
-		},
+		}),
 	})
 }

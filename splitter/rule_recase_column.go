@@ -34,12 +34,8 @@ column "showxquestions" {
   type = varchar(1)
 }`,
 		},
-		Match: func(c *Change) bool {
-			r, ok := c.Change.(*schema.RenameColumn)
-			return ok && strings.EqualFold(r.From.Name, r.To.Name)
-		},
-		Split: func(c *Change) ([]Step, error) {
-			r := c.Change.(*schema.RenameColumn)
+		Match: matches(func(c *Change, r *schema.RenameColumn) bool { return strings.EqualFold(r.From.Name, r.To.Name) }),
+		Split: splits(func(c *Change, r *schema.RenameColumn) ([]Step, error) {
 			sql, err := c.Alter(r)
 			if err != nil {
 				return nil, err
@@ -47,6 +43,6 @@ column "showxquestions" {
 			why := fmt.Sprintf("column %s.%s is spelt %s: queries of either release name it in either case, which the server does not tell apart; metadata only, after the previous release, which may read the name back (SELECT *, information_schema) as it spells it",
 				c.Table.Name, r.From.Name, r.To.Name)
 			return []Step{stmt(revision.Contract, StageDropColumn, why, c.ctx.metadataOnly().With(sql))}, nil
-		},
+		}),
 	})
 }

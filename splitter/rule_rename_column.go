@@ -28,8 +28,7 @@ func init() {
 }`,
 		},
 		Match: func(c *Change) bool { d := syncDecl(c); return d != nil && d.RenamedFrom != "" },
-		Split: func(c *Change) ([]Step, error) {
-			add := c.Change.(*schema.AddColumn)
+		Split: splits(func(c *Change, add *schema.AddColumn) ([]Step, error) {
 			d := c.ctx.Decl(c.Table.Name, add.C.Name)
 			claimOldDrop(c, d.RenamedFrom)
 			// The copy trigger stores what the previous release writes in
@@ -55,6 +54,6 @@ func init() {
 				}
 			}
 			return syncSteps(c, fmt.Sprintf("%s.%s is %s renamed (declared at %s)", c.Table.Name, add.C.Name, d.RenamedFrom, d.Pos))
-		},
+		}),
 	})
 }

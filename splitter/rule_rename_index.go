@@ -32,8 +32,7 @@ func init() {
 }`,
 		},
 		Match: is[*schema.RenameIndex],
-		Split: func(c *Change) ([]Step, error) {
-			r := c.Change.(*schema.RenameIndex)
+		Split: splits(func(c *Change, r *schema.RenameIndex) ([]Step, error) {
 			sql, err := c.Alter(r)
 			if err != nil {
 				return nil, err
@@ -47,6 +46,6 @@ func init() {
 			// StageDropIndex: the old name goes where contract drops
 			// indexes.
 			return []Step{stmt(revision.Contract, StageDropIndex, why, c.ctx.metadataOnly().With(sql))}, nil
-		},
+		}),
 	})
 }

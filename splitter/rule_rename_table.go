@@ -35,15 +35,14 @@ func init() {
 renamed_from = "pictures"`,
 		},
 		Match: is[*schema.RenameTable],
-		Split: func(c *Change) ([]Step, error) {
-			r := c.Change.(*schema.RenameTable)
+		Split: splits(func(c *Change, r *schema.RenameTable) ([]Step, error) {
 			oldName, newName := r.From.Name, r.To.Name
 			where := c.ctx.Transition.To.Where(newName, "")
 			if _, clash := c.ctx.Transition.To.Schema.Table(oldName); clash {
 				return nil, fmt.Errorf("%s: table %s is renamed from %s, but the release also declares a table %s: the old name is kept as a compatibility view until contract, so it cannot be reused in the same release", where, newName, oldName, oldName)
 			}
 			parked := parkedView(oldName, newName, c.ctx.Transition.To.Name)
-			cols := joinEach(r.From.Columns, func(col *schema.Column) string { return sqlsyntax.Ident(col.Name) })
+			cols := joinEach(r.From.Columns, ", ", func(col *schema.Column) string { return sqlsyntax.Ident(col.Name) })
 			return []Step{
 				stmt(revision.Expand, StageRenameTable, fmt.Sprintf("%s is renamed to %s (declared at %s); metadata only, the view created next keeps the old name working", oldName, newName, where),
 					fmt.Sprintf("RENAME TABLE %s TO %s", sqlsyntax.Ident(oldName), sqlsyntax.Ident(newName))),
@@ -56,7 +55,7 @@ renamed_from = "pictures"`,
 				undo(StageRollbackRenameTable, fmt.Sprintf("the compatibility view of %s, moved aside, is no longer used", oldName),
 					"DROP VIEW IF EXISTS "+sqlsyntax.Ident(parked)),
 			}, nil
-		},
+		}),
 	})
 }
 

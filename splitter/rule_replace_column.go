@@ -32,20 +32,16 @@ func init() {
 }`,
 		},
 		Match: func(c *Change) bool { d := syncDecl(c); return d != nil && d.Replaces != nil },
-		Split: func(c *Change) ([]Step, error) {
-			add := c.Change.(*schema.AddColumn)
+		Split: splits(func(c *Change, add *schema.AddColumn) ([]Step, error) {
 			rep := c.ctx.Decl(c.Table.Name, add.C.Name).Replaces
 			claimOldDrop(c, rep.Column)
 			return syncSteps(c, fmt.Sprintf("%s.%s replaces %s (declared at %s)", c.Table.Name, add.C.Name, rep.Column, rep.Pos))
-		},
+		}),
 	})
 }
 
 // claimOldDrop takes the DropColumn of the column being taken over: the
 // taking-over rule drops it itself, after the triggers that read it.
 func claimOldDrop(c *Change, old string) {
-	c.ctx.Claim(func(o *Change) bool {
-		d, ok := o.Change.(*schema.DropColumn)
-		return ok && o.Table.Name == c.Table.Name && d.C.Name == old
-	})
+	c.ctx.Claim(matches(func(o *Change, d *schema.DropColumn) bool { return o.Table.Name == c.Table.Name && d.C.Name == old }))
 }

@@ -81,10 +81,7 @@ func replacePrimaryKey(c *Change) ([]Step, error) {
 	var changes []schema.Change
 	var dropped []string
 	for {
-		d := c.ctx.Claim(func(o *Change) bool {
-			d, ok := o.Change.(*schema.DropColumn)
-			return ok && o.Table.Name == t && inKey(old, d.C.Name)
-		})
+		d := c.ctx.Claim(matches(func(o *Change, d *schema.DropColumn) bool { return o.Table.Name == t && inKey(old, d.C.Name) }))
 		if d == nil {
 			break
 		}
@@ -113,16 +110,13 @@ func replacePrimaryKey(c *Change) ([]Step, error) {
 	}
 	// fk_index.go: said, not left to the server.
 	sql, why = tookOver(keyTakesOver(c, key), sql, why)
-	if len(give) > 0 {
-		sql += addKeyIndexes(give)
-		why += fmt.Sprintf("; index %s, which the server gives the foreign keys the old key served, is added in the same statement (moved without it, the key would be left without an index)", indexNames(give))
-	}
+	sql, why = withKeyIndexes(give, sql, why, "; index %s, which the server gives the foreign keys the old key served, is added in the same statement (moved without it, the key would be left without an index)")
 	steps := []Step{stmt(revision.Contract, StageAddGatedConstraint, why, Inplace.With(sql))}
 	if implicit {
 		steps[0].Why += fmt.Sprintf("; no gate: the previous release has %s unique already", key.Name)
 		return steps, nil
 	}
-	g, err := c.duplicateGate(t, key)
+	g, err := c.duplicateGate(key)
 	if err != nil {
 		return nil, fmt.Errorf("%s: primary key of %s: %w", c.ctx.Transition.To.Where(t, ""), t, err)
 	}
@@ -278,7 +272,7 @@ func keyColumns(key *schema.Index) string {
 }
 
 func columnNames(cols []*schema.Column) string {
-	return joinEach(cols, func(c *schema.Column) string {
+	return joinEach(cols, ", ", func(c *schema.Column) string {
 		if c == nil {
 			return "(expression)"
 		}
@@ -288,5 +282,5 @@ func columnNames(cols []*schema.Column) string {
 
 // hclColumns is a key's columns as a primary_key block lists them.
 func hclColumns(key *schema.Index) string {
-	return joinEach(key.Parts, func(p *schema.IndexPart) string { return hclquote.Ref("column", p.C.Name) })
+	return joinEach(key.Parts, ", ", func(p *schema.IndexPart) string { return hclquote.Ref("column", p.C.Name) })
 }

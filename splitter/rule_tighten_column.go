@@ -33,19 +33,14 @@ column "name" {
   allow_copy = true
 }`,
 		},
-		Match: func(c *Change) bool {
-			m, ok := c.Change.(*schema.ModifyColumn)
-			if !ok || c.FromTable == nil {
-				return false
-			}
-			if _, ok := widening(m.From, m.To, m.Change); ok {
+		Match: matches(func(c *Change, m *schema.ModifyColumn) bool {
+			if _, ok := widening(m.From, m.To, m.Change); ok || c.FromTable == nil {
 				return false
 			}
 			_, err := planTightening(m.From, m.To, m.Change)
 			return err == nil
-		},
-		Split: func(c *Change) ([]Step, error) {
-			m := c.Change.(*schema.ModifyColumn)
+		}),
+		Split: splits(func(c *Change, m *schema.ModifyColumn) ([]Step, error) {
 			tg, err := planTightening(m.From, m.To, m.Change)
 			if err != nil {
 				return nil, err
@@ -78,33 +73,14 @@ column "name" {
 			}
 			var steps []Step
 			if tg.midKind != schema.NoChange {
-				keys, keysBack, err := c.keptKeysFit(tg.mid)
-				if err != nil {
-					return nil, err
-				}
-				alg, ok := c.ctx.widenAlgorithm(c.Table, m.From, tg.mid, tg.midKind)
-				if !ok {
-					return nil, fmt.Errorf("%s: %s: emcee could not find a column type accepting both releases' writes", c.ctx.Transition.To.Where(c.Table.Name, m.To.Name), name)
-				}
 				why := fmt.Sprintf("%s is tightened in contract; until then it must accept the writes of both releases (%s)", name, describeColumnChange(tg.midKind))
-				alg, why = prefixedKeysWhy(keys, alg, why, m.From)
-				sql, err := c.Alter(append([]schema.Change{&schema.ModifyColumn{From: m.From, To: tg.mid, Change: tg.midKind}}, keys...)...)
+				widen, err := c.widenSteps(&schema.ModifyColumn{From: m.From, To: tg.mid, Change: tg.midKind}, why, "the widening for both releases", func(cost string) (string, error) {
+					return c.requireOptIn(cost, "widening "+name+" for both releases", "", m.To.Name)
+				})
 				if err != nil {
 					return nil, err
 				}
-				if cost := c.ctx.costOf(alg.With(sql)); Rebuilds(cost) {
-					note, err := c.requireOptIn(cost, "widening "+name+" for both releases", m.To.Name)
-					if err != nil {
-						return nil, err
-					}
-					why += "; " + note
-				}
-				steps = append(steps, stmt(revision.Expand, StageModifyColumn, why, alg.With(sql)))
-				back, err := c.restoreColumn(m.From, tg.mid, tg.midKind, "the widening for both releases", keysBack...)
-				if err != nil {
-					return nil, err
-				}
-				steps = append(steps, back...)
+				steps = append(steps, widen...)
 			}
 			if tg.contract == schema.NoChange {
 				return steps, nil
@@ -130,7 +106,7 @@ column "name" {
 				why = fmt.Sprintf("%s loses its default (%s): the previous release's INSERTs that leave the column out would fail, so it comes after that release; no stored value changes, so no gate counts rows", name, describeColumnChange(tg.contract))
 			}
 			if tg.contract.Is(schema.ChangeType) {
-				note, err := c.requireOptIn(CostCopy, "tightening the type of "+name, m.To.Name)
+				note, err := c.requireOptIn(CostCopy, "tightening the type of "+name, "", m.To.Name)
 				if err != nil {
 					return nil, err
 				}
@@ -146,6 +122,6 @@ column "name" {
 				return nil, err
 			}
 			return append(steps, stmt(revision.Contract, StageTighten, why, alg.With(sql))), nil
-		},
+		}),
 	})
 }

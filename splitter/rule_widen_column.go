@@ -6,7 +6,6 @@ import (
 	"ariga.io/atlas/sql/schema"
 
 	"github.com/emcee-db/emcee/internal/hclquote"
-	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/schemadef"
 )
 
@@ -26,48 +25,23 @@ column "name" {
   type = varchar(255)
 }`,
 		},
-		Match: func(c *Change) bool {
-			m, ok := c.Change.(*schema.ModifyColumn)
-			if !ok {
-				return false
-			}
-			_, ok = widening(m.From, m.To, m.Change)
+		Match: matches(func(c *Change, m *schema.ModifyColumn) bool {
+			_, ok := widening(m.From, m.To, m.Change)
 			return ok
-		},
-		Split: func(c *Change) ([]Step, error) {
-			m := c.Change.(*schema.ModifyColumn)
+		}),
+		Split: splits(func(c *Change, m *schema.ModifyColumn) ([]Step, error) {
 			if err := c.typeUnderForeignKey(m.From, m.To, false); err != nil {
 				return nil, err
 			}
-			keys, keysBack, err := c.keptKeysFit(m.To)
-			if err != nil {
-				return nil, err
-			}
-			alg, _ := c.ctx.widenAlgorithm(c.Table, m.From, m.To, m.Change)
 			why := fmt.Sprintf("%s.%s widens (%s): every value and write of the previous release stays valid", c.Table.Name, m.To.Name, describeColumnChange(m.Change))
-			alg, why = prefixedKeysWhy(keys, alg, why, m.From)
-			if alg == Copy {
-				d := c.ctx.Decl(c.Table.Name, m.To.Name)
-				if d == nil || !d.AllowCopy {
+			return c.widenSteps(m, why, "the widening", func(cost string) (string, error) {
+				if d := c.ctx.Decl(c.Table.Name, m.To.Name); cost == CostCopy && (d == nil || !d.AllowCopy) {
 					to := c.ctx.Transition.To
-					return nil, fmt.Errorf("%s: %s.%s: this change (%s) makes the server copy the whole table, blocking writes while it runs. Add `allow_copy = true` to the column to accept that, or add a new column that `replaces` it to change it online%s", to.Where(c.Table.Name, m.To.Name), c.Table.Name, m.To.Name, describeColumnChange(m.Change)+typeChange(m), to.InDeclFile(c.Table.Name, m.To.Name, hclquote.Attr{Name: "allow_copy", Value: true}))
+					return "", fmt.Errorf("%s: %s.%s: this change (%s) makes the server copy the whole table, blocking writes while it runs. Add `allow_copy = true` to the column to accept that, or add a new column that `replaces` it to change it online%s", to.Where(c.Table.Name, m.To.Name), c.Table.Name, m.To.Name, describeColumnChange(m.Change)+typeChange(m), to.InDeclFile(c.Table.Name, m.To.Name, hclquote.Attr{Name: "allow_copy", Value: true}))
 				}
-				why += fmt.Sprintf("; TABLE COPY, writes block while it runs (allow_copy = true at %s)", d.Pos)
-			}
-			sql, err := c.Alter(append([]schema.Change{m}, keys...)...)
-			if err != nil {
-				return nil, err
-			}
-			if cost := c.ctx.costOf(alg.With(sql)); cost == CostRebuild {
-				note, err := c.requireOptIn(cost, fmt.Sprintf("this change (%s)", describeColumnChange(m.Change)), m.To.Name)
-				if err != nil {
-					return nil, err
-				}
-				why += "; " + note
-			}
-			back, err := c.restoreColumn(m.From, m.To, m.Change, "the widening", keysBack...)
-			return append([]Step{stmt(revision.Expand, StageModifyColumn, why, alg.With(sql))}, back...), err
-		},
+				return c.requireOptIn(cost, fmt.Sprintf("this change (%s)", describeColumnChange(m.Change)), "", m.To.Name)
+			})
+		}),
 	})
 }
 

@@ -3,7 +3,6 @@ package splitter
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 
 	"ariga.io/atlas/sql/migrate"
@@ -12,25 +11,17 @@ import (
 	"github.com/emcee-db/emcee/schemadef"
 )
 
-// SQL renders changes with Atlas's planner, one statement, unqualified by
+// SQL renders a change with Atlas's planner, one statement, unqualified by
 // schema name so the plan applies to whichever database the operator names.
-func (c *Context) SQL(changes ...schema.Change) (string, error) {
-	changes = slices.Clone(changes)
+func (c *Context) SQL(change schema.Change) (string, error) {
 	var server [2]string
 	server[0], server[1] = schemadef.ServerDefault(c.Target)
-	for i, ch := range changes {
-		changes[i] = schemadef.WithCharsets(ch, c.Target, server)
-	}
-	plan, err := c.drv.PlanChanges(context.Background(), "emcee", changes, func(o *migrate.PlanOptions) { o.SchemaQualifier = new(string) })
+	plan, err := c.drv.PlanChanges(context.Background(), "emcee", []schema.Change{schemadef.WithCharsets(change, c.Target, server)}, func(o *migrate.PlanOptions) { o.SchemaQualifier = new(string) })
 	if err != nil {
 		return "", err
 	}
 	if len(plan.Changes) != 1 {
-		cmds := make([]string, len(plan.Changes))
-		for i, ch := range plan.Changes {
-			cmds[i] = ch.Cmd
-		}
-		return "", fmt.Errorf("atlas planned %d statements for one change, where emcee writes one: %s", len(plan.Changes), strings.Join(cmds, "; "))
+		return "", fmt.Errorf("atlas planned %d statements for one change, where emcee writes one: %s", len(plan.Changes), joinEach(plan.Changes, "; ", func(ch *migrate.Change) string { return ch.Cmd }))
 	}
 	return plan.Changes[0].Cmd, nil
 }

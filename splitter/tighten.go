@@ -55,25 +55,27 @@ func planTightening(from, to *schema.Column, kind schema.ChangeKind) (*columnTig
 	if !to.Type.Null && midType.Null {
 		tg.preds = append([]string{col + " IS NULL"}, tg.preds...)
 	}
-	if !sameType(from.Type.Type, midType.Type) {
-		tg.midKind |= schema.ChangeType
-	}
-	if from.Type.Null != midType.Null {
-		tg.midKind |= schema.ChangeNull
-	}
-	tg.midKind |= kind & (schema.ChangeDefault | schema.ChangeComment)
+	tg.midKind = typeNullKind(from.Type, &midType) | kind&(schema.ChangeDefault|schema.ChangeComment)
 	if dropsNeededDefault(from, to, kind) {
 		mid.Default = from.Default
 		tg.midKind &^= schema.ChangeDefault
 		tg.contract |= schema.ChangeDefault
 	}
-	if !sameType(midType.Type, to.Type.Type) {
-		tg.contract |= schema.ChangeType
-	}
-	if midType.Null != to.Type.Null {
-		tg.contract |= schema.ChangeNull
-	}
+	tg.contract |= typeNullKind(&midType, to.Type)
 	return tg, nil
+}
+
+// typeNullKind is what a column change from type a to type b changes of
+// the type and the nullability.
+func typeNullKind(a, b *schema.ColumnType) schema.ChangeKind {
+	k := schema.NoChange
+	if !sameType(a.Type, b.Type) {
+		k |= schema.ChangeType
+	}
+	if a.Null != b.Null {
+		k |= schema.ChangeNull
+	}
+	return k
 }
 
 func sameType(a, b schema.Type) bool {
@@ -206,7 +208,7 @@ func joinType(col string, fromCT, toCT *schema.ColumnType) (schema.Type, string,
 		// column does not list (index 0) is kept as it is by the narrowing
 		// copy, strict or not: counted, it closed the gate for good on rows
 		// neither release's type rejects.
-		return j, fmt.Sprintf("%s NOT IN (%s) AND %s + 0 <> 0", col, joinEach(t.Values, sqlsyntax.String), col), nil
+		return j, fmt.Sprintf("%s NOT IN (%s) AND %s + 0 <> 0", col, joinEach(t.Values, ", ", sqlsyntax.String), col), nil
 	case *schema.DecimalType:
 		t, ok := to.(*schema.DecimalType)
 		if !ok || t.Unsigned != f.Unsigned {
