@@ -109,10 +109,10 @@ func (d *declared) ordered() []declaredExpr {
 // readDeclarations to return once every block is read, a mistake in
 // reading one coming first; nothing is parsed after it.
 func (d *Declarations) parse(a *hclsyntax.Attribute, use sqlsyntax.Use, what, table, into string) *sqlsyntax.Expr {
-	ea, ok := stringOf(a)
-	if !ok || d.exprs.err != nil {
-		return nil // stringAttr reported it
+	if d.exprs.err != nil {
+		return nil
 	}
+	ea, _ := stringOf(a) // a string: reading the block checked it (stringAttr)
 	e, err := sqlsyntax.ParseExpr(ea.val, use)
 	if err != nil {
 		d.exprs.err = ea.errorf(d.exprs.src, err, "%s", what)
@@ -136,10 +136,10 @@ func (d *Declarations) parseMigration(b *hclsyntax.Block, m *DataMigration) {
 			attr, list = "insert", &m.InsertList
 		}
 		what := fmt.Sprintf("%s of data_migration %q", attr, m.Name)
-		set, _ := stringOf(b.Body.Attributes[attr])
 		if d.exprs.err != nil {
 			return
 		}
+		set, _ := stringOf(b.Body.Attributes[attr])
 		var err error
 		if *list, err = sqlsyntax.ParseAssignments(set.val); err != nil {
 			d.exprs.err = set.errorf(d.exprs.src, err, "%s", what)
