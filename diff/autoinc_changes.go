@@ -18,9 +18,6 @@ import (
 // ModifyColumn of the column with ChangeAttr (rule auto-increment), added
 // to Atlas's change of the column when there is one.
 func withAutoIncrementChanges(from, to *schema.Schema, changes []schema.Change) []schema.Change {
-	if from == nil {
-		return changes
-	}
 	for old, t := range kept(from, to) {
 		for _, c := range t.Columns {
 			o, ok := old.Column(c.Name)

@@ -148,11 +148,9 @@ func renamedForeignKeys(old, renamed *schema.Table) []*schema.ForeignKey {
 // database: foreign key names are unique in a database, case-insensitively,
 // and the server refuses the rename, saying only that the table exists
 // (error 1050). prev is the whole previous release: a table left out of
-// the diff holds names too.
+// the diff holds names too (nil before the first release, which renames
+// no table: there is none to rename).
 func renamedKeyClashes(prev *schema.Schema, to *Release, renames []schema.Change) error {
-	if prev == nil || len(renames) == 0 {
-		return nil
-	}
 	after := map[string]*schema.Table{}
 	for _, c := range renames {
 		r := c.(*schema.RenameTable)

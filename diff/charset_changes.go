@@ -84,9 +84,6 @@ func withColumnCharsetChanges(target project.Target, from, to *schema.Schema, ch
 // declaration is then read by target (schemadef.Effective). Where Atlas's
 // is target's, it stays, and with it the statements planned so far.
 func withDeclaredCollations(target project.Target, declared, copy *schema.Schema) {
-	if declared == nil {
-		return
-	}
 	tables := make(map[string]*schema.Table, len(declared.Tables))
 	for _, t := range declared.Tables {
 		tables[t.Name] = t

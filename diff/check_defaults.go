@@ -115,7 +115,7 @@ func checkValue(c *schema.Column, v, notJSON string, bad func(string, ...any)) {
 	case *schema.FloatType:
 		f, err := strconv.ParseFloat(v, 64)
 		limit := math.MaxFloat64
-		if strings.EqualFold(t.T, mysql.TypeFloat) && t.Precision <= 24 {
+		if singlePrecision(t) {
 			limit = math.MaxFloat32
 		}
 		if err != nil && numLiteral.MatchString(v) || math.Abs(f) > limit {

@@ -88,35 +88,32 @@ func (r *Release) checkExpressions(prev *Release) []string {
 		if m.Seed != nil {
 			continue // no expressions: its literals are checkSeed's
 		}
-		if m.DeleteExpr != nil {
-			// Contract deletes the rows while the table has both
-			// releases' columns: it runs before contract's drops.
-			if cols, ok := r.tableColumns(prev)(m.Table); ok {
-				scope := sqlsyntax.Scope{Table: m.Table, Columns: cols, Tables: r.readTables(prev), Absent: r.absentTable(prev)}
-				if err := r.Declarations.resolve(m.DeleteExpr, scope, "delete of data_migration %q", m.Name); err != nil {
-					add(err)
-				} else if msg := unsteadyDelete(m, scope); msg != "" {
-					add(r.Declarations.exprs.attrs[m.DeleteExpr].errorf(r.Declarations.exprs.src, &sqlsyntax.Error{Line: 1, Col: 1, Msg: msg}, "delete of data_migration %q", m.Name))
-				}
-			}
-			continue
-		}
 		if m.From != "" {
 			errs = append(errs, r.checkInsertExprs(prev, m)...)
 			continue
 		}
-		t, _ := r.Schema.Table(m.Table)
 		cols, ok := r.tableColumns(prev)(m.Table)
 		if !ok {
 			continue // reported by check
 		}
 		scope := sqlsyntax.Scope{Table: m.Table, Columns: cols, Tables: r.readTables(prev), Absent: r.absentTable(prev)}
+		if m.DeleteExpr != nil {
+			// Contract deletes the rows while the table has both
+			// releases' columns: it runs before contract's drops.
+			if err := r.Declarations.resolve(m.DeleteExpr, scope, "delete of data_migration %q", m.Name); err != nil {
+				add(err)
+			} else if msg := unsteadyDelete(m, scope); msg != "" {
+				add(r.Declarations.exprs.attrs[m.DeleteExpr].errorf(r.Declarations.exprs.src, &sqlsyntax.Error{Line: 1, Col: 1, Msg: msg}, "delete of data_migration %q", m.Name))
+			}
+			continue
+		}
 		if err := r.Declarations.resolveList(m.SetList, scope, "set of data_migration %q", m.Name); err != nil {
 			add(err)
 		}
 		if err := r.Declarations.resolve(m.PendingExpr, scope, "pending of data_migration %q", m.Name); err != nil {
 			add(err)
 		}
+		t, _ := r.Schema.Table(m.Table)
 		if key := BatchKey(t); key != "" && m.SetList != nil {
 			if at := m.SetList.Assigns(key); at != nil {
 				at.Msg = fmt.Sprintf("%s, the primary key migrate runs the data migration in ranges of: a row moved to a range not done yet would be rewritten twice, one moved to a range done already skipped. Keep the key out of set: to change keys, fill a new column with the new ones and make it the key in a later release", at.Msg)

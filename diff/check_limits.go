@@ -253,7 +253,7 @@ func packLen(t schema.Type, mb int) (int, bool) {
 		p := cmp.Or(t.Precision, 10)
 		return decimalBytes(p-t.Scale) + decimalBytes(t.Scale), true
 	case *schema.FloatType:
-		if strings.EqualFold(t.T, mysql.TypeFloat) && t.Precision <= 24 {
+		if singlePrecision(t) {
 			return 4, true
 		}
 		return 8, true

@@ -80,6 +80,7 @@ type declared struct {
 	attrs map[*sqlsyntax.Expr]exprAttr
 	lists map[*sqlsyntax.Assignments]exprAttr
 	order []declaredExpr // as declared in the file
+	err   error          // the first mistake parsing them (parse)
 }
 
 // declaredExpr is one declared expression (or set list) and what it is.
@@ -102,83 +103,52 @@ func (d *declared) ordered() []declaredExpr {
 	return d.order
 }
 
-// parseDeclarations parses the expressions of the declarations
-// readDeclarations read from body: per-row ones (forward, backward, fill:
-// triggers run them) and the data migrations' statement ones (set,
-// pending).
-func parseDeclarations(body *hclsyntax.Body, src []byte, d *Declarations) error {
-	d.exprs = &declared{src: src, attrs: map[*sqlsyntax.Expr]exprAttr{}, lists: map[*sqlsyntax.Assignments]exprAttr{}}
-	parse := func(a *hclsyntax.Attribute, use sqlsyntax.Use, what string, table, into string) (*sqlsyntax.Expr, error) {
-		ea, ok := stringOf(a)
-		if !ok {
-			return nil, nil // stringAttr reported it
-		}
-		e, err := sqlsyntax.ParseExpr(ea.val, use)
-		if err != nil {
-			return nil, ea.errorf(src, err, "%s", what)
-		}
-		d.exprs.attrs[e] = ea
-		d.exprs.order = append(d.exprs.order, declaredExpr{expr: e, attr: ea, what: what, table: table, into: into})
-		return e, nil
+// parse parses the declared expression of attribute a (a per-row one:
+// forward, backward, fill, which triggers run; or a statement's: pending,
+// delete) and records where it is. The first mistake is kept for
+// readDeclarations to return once every block is read, a mistake in
+// reading one coming first; nothing is parsed after it.
+func (d *Declarations) parse(a *hclsyntax.Attribute, use sqlsyntax.Use, what, table, into string) *sqlsyntax.Expr {
+	if d.exprs.err != nil {
+		return nil
 	}
-	var err error
-	migration := 0
-	for _, b := range body.Blocks {
-		switch b.Type {
-		case "table":
-			for _, c := range b.Body.Blocks {
-				if c.Type != "column" {
-					continue
-				}
-				decl := d.Columns[ColumnRef{Table: b.Labels[0], Column: c.Labels[0]}]
-				if decl == nil {
-					continue
-				}
-				if a, ok := c.Body.Attributes["fill"]; ok {
-					if decl.FillExpr, err = parse(a, sqlsyntax.PerRow, "fill of "+decl.Ref.String(), decl.Ref.Table, decl.Ref.Column); err != nil {
-						return err
-					}
-				}
-				for _, r := range c.Body.Blocks {
-					if r.Type != "replaces" || decl.Replaces == nil {
-						continue
-					}
-					if decl.Replaces.ForwardExpr, err = parse(r.Body.Attributes["forward"], sqlsyntax.PerRow, "forward expression of "+decl.Ref.String(), decl.Ref.Table, decl.Ref.Column); err != nil {
-						return err
-					}
-					if decl.Replaces.BackwardExpr, err = parse(r.Body.Attributes["backward"], sqlsyntax.PerRow, "backward expression of "+decl.Ref.String(), decl.Ref.Table, decl.Replaces.Column); err != nil {
-						return err
-					}
-				}
-			}
-		case "data_migration":
-			m := d.DataMigrations[migration]
-			migration++
-			if m.Seed != nil {
-				continue // literals, no SQL (seed.go)
-			}
-			if m.Delete != "" {
-				if m.DeleteExpr, err = parse(b.Body.Attributes["delete"], sqlsyntax.Statement, fmt.Sprintf("delete of data_migration %q", m.Name), m.Table, ""); err != nil {
-					return err
-				}
-				continue
-			}
-			attr, list, what := "set", &m.SetList, "set"
-			if m.From != "" {
-				attr, list, what = "insert", &m.InsertList, "insert"
-			}
-			set, _ := stringOf(b.Body.Attributes[attr])
-			if *list, err = sqlsyntax.ParseAssignments(set.val); err != nil {
-				return set.errorf(src, err, "%s of data_migration %q", what, m.Name)
-			}
-			d.exprs.lists[*list] = set
-			d.exprs.order = append(d.exprs.order, declaredExpr{list: *list, attr: set, what: fmt.Sprintf("%s of data_migration %q", what, m.Name), table: m.Rows()})
-			if m.PendingExpr, err = parse(b.Body.Attributes["pending"], sqlsyntax.Statement, fmt.Sprintf("pending of data_migration %q", m.Name), m.Rows(), ""); err != nil {
-				return err
-			}
-		}
+	ea, _ := stringOf(a) // a string: reading the block checked it (stringAttr)
+	e, err := sqlsyntax.ParseExpr(ea.val, use)
+	if err != nil {
+		d.exprs.err = ea.errorf(d.exprs.src, err, "%s", what)
+		return nil
 	}
-	return nil
+	d.exprs.attrs[e] = ea
+	d.exprs.order = append(d.exprs.order, declaredExpr{expr: e, attr: ea, what: what, table: table, into: into})
+	return e
+}
+
+// parseMigration parses the statement expressions of a data migration
+// read from block b: its set or insert list and pending, or its delete.
+func (d *Declarations) parseMigration(b *hclsyntax.Block, m *DataMigration) {
+	switch {
+	case m.Seed != nil: // literals, no SQL (seed.go)
+	case m.Delete != "":
+		m.DeleteExpr = d.parse(b.Body.Attributes["delete"], sqlsyntax.Statement, fmt.Sprintf("delete of data_migration %q", m.Name), m.Table, "")
+	default:
+		attr, list := "set", &m.SetList
+		if m.From != "" {
+			attr, list = "insert", &m.InsertList
+		}
+		what := fmt.Sprintf("%s of data_migration %q", attr, m.Name)
+		if d.exprs.err != nil {
+			return
+		}
+		set, _ := stringOf(b.Body.Attributes[attr])
+		var err error
+		if *list, err = sqlsyntax.ParseAssignments(set.val); err != nil {
+			d.exprs.err = set.errorf(d.exprs.src, err, "%s", what)
+			return
+		}
+		d.exprs.lists[*list] = set
+		d.exprs.order = append(d.exprs.order, declaredExpr{list: *list, attr: set, what: what, table: m.Rows()})
+		m.PendingExpr = d.parse(b.Body.Attributes["pending"], sqlsyntax.Statement, fmt.Sprintf("pending of data_migration %q", m.Name), m.Rows(), "")
+	}
 }
 
 // ZoneUse is a declared expression whose value depends on the session's

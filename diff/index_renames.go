@@ -105,9 +105,6 @@ func renameIndexes(base *schema.Schema, to *Release, from *schema.Schema) (*sche
 // same index, so RENAME INDEX cannot make it), and adds each rename to its
 // table's changes, where Atlas would have put it; renames is consumed.
 func withIndexRenames(to *Release, renames map[string][]*schema.RenameIndex, changes []schema.Change) ([]schema.Change, error) {
-	if len(renames) == 0 {
-		return changes, nil
-	}
 	var errs []error
 	for _, c := range changes {
 		m, ok := c.(*schema.ModifyTable)

@@ -167,13 +167,9 @@ func respellGenerated(t, nt *schema.Table) {
 		}
 		cp := *col
 		cp.Attrs = slices.Clone(col.Attrs)
-		for j, a := range cp.Attrs {
-			if _, ok := a.(*schema.GeneratedExpr); ok {
-				r := *g
-				r.Expr = ng.Expr
-				cp.Attrs[j] = &r
-			}
-		}
+		r := *g
+		r.Expr = ng.Expr
+		schema.ReplaceOrAppend(&cp.Attrs, &r)
 		t.Columns[i] = &cp
 		holdRenamed(t, col, &cp)
 	}

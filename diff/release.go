@@ -14,6 +14,7 @@ import (
 	"github.com/emcee-db/emcee/internal/hclquote"
 	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/schemadef"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // Release is one declared release: its schema as Atlas reads it, and
@@ -69,7 +70,8 @@ func ParseRelease(name, file string, src []byte, t project.Target) (*Release, er
 // readDeclarations reads the declarations of a file's body, src, and
 // parses their expressions.
 func readDeclarations(body *hclsyntax.Body, src []byte) (*Declarations, error) {
-	d := &Declarations{Columns: map[ColumnRef]*ColumnDecl{}, Tables: map[string]*TableDecl{}, positions: map[string]Pos{}}
+	d := &Declarations{Columns: map[ColumnRef]*ColumnDecl{}, Tables: map[string]*TableDecl{}, positions: map[string]Pos{},
+		exprs: &declared{src: src, attrs: map[*sqlsyntax.Expr]exprAttr{}, lists: map[*sqlsyntax.Assignments]exprAttr{}}}
 	for _, b := range body.Blocks {
 		switch b.Type {
 		case "table":
@@ -82,6 +84,7 @@ func readDeclarations(body *hclsyntax.Body, src []byte) (*Declarations, error) {
 				return nil, err
 			}
 			d.DataMigrations = append(d.DataMigrations, m)
+			d.parseMigration(b, m)
 		case "discard":
 			if err := d.readDiscard(b); err != nil {
 				return nil, err
@@ -96,7 +99,7 @@ func readDeclarations(body *hclsyntax.Body, src []byte) (*Declarations, error) {
 			d.StoredFunctions = append(d.StoredFunctions, f)
 		}
 	}
-	return d, parseDeclarations(body, src, d)
+	return d, d.exprs.err
 }
 
 func (d *Declarations) readTable(b *hclsyntax.Block) error {
@@ -147,6 +150,7 @@ func (d *Declarations) readTable(b *hclsyntax.Block) error {
 			}
 			decl.Fill, decl.FillPos = v, project.PosOf(a.NameRange)
 		}
+		var replaces *hclsyntax.Body
 		for _, r := range c.Body.Blocks {
 			if r.Type != "replaces" {
 				continue
@@ -160,7 +164,7 @@ func (d *Declarations) readTable(b *hclsyntax.Block) error {
 			}); err != nil {
 				return err
 			}
-			decl.Replaces = rep
+			decl.Replaces, replaces = rep, r.Body
 			decl.Pos = rep.Pos
 		}
 		if decl.RenamedFrom != "" && decl.Replaces != nil {
@@ -168,6 +172,13 @@ func (d *Declarations) readTable(b *hclsyntax.Block) error {
 		}
 		if decl.RenamedFrom != "" || decl.Replaces != nil || decl.Fill != "" || decl.AllowCopy {
 			d.Columns[ref] = decl
+			if a, ok := c.Body.Attributes["fill"]; ok {
+				decl.FillExpr = d.parse(a, sqlsyntax.PerRow, "fill of "+ref.String(), ref.Table, ref.Column)
+			}
+			if rep := decl.Replaces; rep != nil {
+				rep.ForwardExpr = d.parse(replaces.Attributes["forward"], sqlsyntax.PerRow, "forward expression of "+ref.String(), ref.Table, ref.Column)
+				rep.BackwardExpr = d.parse(replaces.Attributes["backward"], sqlsyntax.PerRow, "backward expression of "+ref.String(), ref.Table, rep.Column)
+			}
 		}
 	}
 	return nil
