@@ -1,9 +1,12 @@
 package e2e
 
-import "strings"
+import (
+	"strings"
+	"testing"
+)
 
 // Release files written as an application's own schema history declares
-// its tables (the outside tests of Joomla and osTicket): one helper a
+// its tables (the outside tests of Joomla, osTicket and OpenCart): one helper a
 // block, so that a release reads as the application's install script does.
 
 // hcol is one column of a release's table.
@@ -86,6 +89,50 @@ func plannedPhase(p *opProject, v, phase string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// phaseCase is a statement the plan of release holds in phase and in no
+// other phase of that release.
+type phaseCase struct{ release, phase, stmt string }
+
+// wantPhases checks each statement stands in its own phase's script only.
+func wantPhases(t *testing.T, p *opProject, cases []phaseCase) {
+	t.Helper()
+	for _, c := range cases {
+		for _, ph := range []string{"expand", "migrate", "contract"} {
+			if got := strings.Contains(plannedPhase(p, c.release, ph), c.stmt); got != (ph == c.phase) {
+				t.Errorf("%s %s holds %q: %v, want it in %s only", c.release, ph, c.stmt, got, c.phase)
+			}
+		}
+	}
+}
+
+// rollOut applies each release after the first through expand, migrate and
+// contract, the previous release's code writing oldWrites[v] between expand
+// and migrate, and stops at the first release that leaves drift.
+func rollOut(t *testing.T, p *opProject, releases []string, oldWrites map[string][]string) {
+	t.Helper()
+	for _, v := range releases[1:] {
+		p.must("db", "expand")
+		for _, q := range oldWrites[v] {
+			p.exec(q)
+		}
+		p.must("db", "migrate")
+		p.must("db", "contract")
+		if r := p.must("db", "diff"); !strings.Contains(r.Stdout, "matches what its recorded revisions") || !strings.Contains(r.Stdout, v+"_contract01") {
+			t.Fatalf("drift after %s: %s", v, r)
+		}
+	}
+}
+
+// wantAnswers checks each query's answer.
+func wantAnswers(t *testing.T, p *opProject, answers map[string]string) {
+	t.Helper()
+	for q, want := range answers {
+		if got := p.query(q); got != want {
+			t.Errorf("%s: %s, want %s", q, got, want)
+		}
+	}
 }
 
 // releasesUpTo is an application's releases (names, each file by src) up
