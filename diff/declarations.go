@@ -312,10 +312,11 @@ func (d *Declarations) Discarded(table, column string) *Discard {
 
 // TakenOver is the declaration of the new column of the table that
 // replaces or renames a column of the previous release (nil if none):
-// the column's values live on there.
+// the column's values live on there. The declaration may spell column in
+// another letter case (Respelled).
 func (d *Declarations) TakenOver(table, column string) *ColumnDecl {
 	for _, ref := range sortedRefs(d.Columns) {
-		if decl := d.Columns[ref]; ref.Table == table && decl.Source() == column {
+		if decl := d.Columns[ref]; ref.Table == table && strings.EqualFold(decl.Source(), column) {
 			return decl
 		}
 	}

@@ -229,7 +229,7 @@ func (r *Release) Check(prev *Release) error {
 			continue
 		}
 		if _, ok := prev.Schema.Table(td.RenamedFrom); !ok {
-			errs = append(errs, td.Pos.Errorf("table %s is renamed_from %q, but release %s has no such table (%s); remove the declaration if it belongs to an older release", name, td.RenamedFrom, prev.Name, prev.File).Error())
+			errs = append(errs, td.Pos.Errorf("table %s is renamed_from %q, but release %s has no such table (%s); remove the declaration if it belongs to an older release, or fix the name%s", name, td.RenamedFrom, prev.Name, prev.File, project.Suggest(td.RenamedFrom, tableNames(prev.Schema))).Error())
 		}
 	}
 	errs = append(errs, r.checkIndexRenames(prev)...)
@@ -255,6 +255,60 @@ func (r *Release) Check(prev *Release) error {
 	errs = append(errs, r.checkDiscards(prev)...)
 	// expressions, fill and the use of each declaration (check_exprs.go)
 	return JoinLines(append(errs, r.checkExpressions(prev)...))
+}
+
+// Respelled is r with each column or index of release prev its
+// declarations name (renamed_from, a replaces block's column) spelled as
+// prev spells it: the server compares these names without regard to
+// letter case, so renamed_from = "DEPT_ID" is prev's dept_id, while the
+// checks, the splitter and the simulator compare names exactly. Table
+// names keep their case: the server compares them exactly
+// (lower_case_table_names = 0). r is shared (Load memoizes it), so what
+// changes is copied, and only when a name is respelled.
+func (r *Release) Respelled(prev *Release) *Release {
+	if prev == nil {
+		return r
+	}
+	d := *r.Declarations
+	copied := false
+	spell := func(table, name string, names func(*schema.Table) []string) string {
+		t, ok := prev.Schema.Table(r.oldName(table))
+		if !ok || name == "" {
+			return ""
+		}
+		all := names(t)
+		if i := slices.IndexFunc(all, func(n string) bool { return strings.EqualFold(n, name) }); i >= 0 && !slices.Contains(all, name) {
+			if !copied {
+				d.Columns, d.Indexes, copied = maps.Clone(d.Columns), slices.Clone(d.Indexes), true
+			}
+			return all[i]
+		}
+		return ""
+	}
+	for ref, c := range r.Declarations.Columns {
+		if old := spell(ref.Table, c.Source(), func(t *schema.Table) []string { return Names(t.Columns) }); old != "" {
+			nc := *c
+			if c.Replaces != nil {
+				rep := *c.Replaces
+				rep.Column, nc.Replaces = old, &rep
+			} else {
+				nc.RenamedFrom = old
+			}
+			d.Columns[ref] = &nc
+		}
+	}
+	for i, x := range r.Declarations.Indexes {
+		if old := spell(x.Table, x.RenamedFrom, indexNamesOf); old != "" {
+			nx := *x
+			nx.RenamedFrom, d.Indexes[i] = old, &nx
+		}
+	}
+	if !copied {
+		return r
+	}
+	cp := *r
+	cp.Declarations = &d
+	return &cp
 }
 
 // DeclFile is the declarations file of a release declared as SQL, named as

@@ -408,11 +408,11 @@ func Suggest(name string, known []string) string {
 }
 
 // Closest is the known name that name is most likely a typo of (at most
-// two edits away), or "".
+// two edits away, letter case aside: "IMAGES" is images mistyped), or "".
 func Closest(name string, known []string) string {
 	best, bestD := "", 3
 	for _, k := range known {
-		if d := levenshtein.Distance(name, k, nil); d < bestD {
+		if d := levenshtein.Distance(strings.ToLower(name), strings.ToLower(k), nil); d < bestD {
 			best, bestD = k, d
 		}
 	}

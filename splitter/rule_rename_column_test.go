@@ -1,6 +1,7 @@
 package splitter
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/emcee-db/emcee/revision"
@@ -45,6 +46,12 @@ func TestRenameColumnRule(t *testing.T) {
 			edits:  []string{"  column \"name\" {\n    type = varchar(30)\n  }\n", "  column \"title\" {\n    type         = varchar(30)\n    charset      = \"latin1\"\n    renamed_from = \"name\"\n  }\n"},
 			errHas: []string{"after.hcl:", "images.title is name renamed, and its charset changes from utf8mb4 to latin1, which lacks characters of utf8mb4", "(error 1366)", "Rename it keeping its charset (charset = \"utf8mb4\" on it), or declare title with a replaces block (column = \"name\") whose forward converts the values as you choose"}},
 	}
+	// The server compares column names without regard to letter case:
+	// NAME is the previous release's name, planned as the first case.
+	cases = append(cases, tcCase{name: "renamed_from the column's name in other letter case: the same plan",
+		target: mariadb1011,
+		edits:  []string{cases[0].edits[0], strings.Replace(cases[0].edits[1], `"name"`, `"NAME"`, 1)},
+		want:   cases[0].want})
 	for _, c := range cases {
 		t.Run(c.name, c.run)
 	}

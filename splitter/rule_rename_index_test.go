@@ -1,6 +1,7 @@
 package splitter
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/emcee-db/emcee/revision"
@@ -50,6 +51,12 @@ func TestRenameIndexRule(t *testing.T) {
 			edits:  []string{ux, "  index \"UX_NAME\" {\n    unique       = true\n    columns      = [column.name]\n    renamed_from = \"ux_name\"\n  }\n"},
 			want: []tcStep{
 				{Rule: "rename-index", Phase: revision.Contract, Stage: StageDropIndex, SQL: "ALTER TABLE `images` RENAME INDEX `ux_name` TO `UX_NAME`, ALGORITHM=INSTANT"},
+			}},
+		// The server compares index names without regard to letter case.
+		{name: "renamed_from the index's name in other letter case: renamed", target: mariadb1011,
+			edits: []string{owner, strings.Replace(renamed, `"ix_owner"`, `"IX_Owner"`, 1)},
+			want: []tcStep{
+				{Rule: "rename-index", Phase: revision.Contract, Stage: StageDropIndex, SQL: "ALTER TABLE `images` RENAME INDEX `ix_owner` TO `ix_images_owner`, ALGORITHM=INSTANT"},
 			}},
 		{name: "renamed_from an index the previous release lacks: refused", target: mariadb1011,
 			edits:  []string{owner, "  index \"ix_images_owner\" {\n    columns      = [column.owner_id]\n    renamed_from = \"ix_ownr\"\n  }\n"},

@@ -25,6 +25,13 @@ func TestRenameTableRule(t *testing.T) {
 			before: []string{"table \"images\" {", "table \"pictures\" {"},
 			edits:  []string{"table \"pictures\" {", "table \"pictures\" {\n  schema = schema.app\n  column \"x\" {\n    type = int\n  }\n}\ntable \"images\" {\n  renamed_from = \"pictures\""},
 			errHas: []string{"after.hcl:", "table images is renamed from pictures, but the release also declares a table pictures"}},
+		// The server compares table names in their letter case
+		// (lower_case_table_names = 0): PICTURES is another table.
+		{name: "renamed_from a table's name in other letter case: refused, the name suggested",
+			target: mariadb1011,
+			before: []string{"table \"images\" {", "table \"pictures\" {"},
+			edits:  []string{"table \"pictures\" {", "table \"images\" {\n  renamed_from = \"PICTURES\""},
+			errHas: []string{"after.hcl:", `table images is renamed_from "PICTURES", but release before has no such table`, `fix the name (did you mean "pictures"?)`}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, c.run)

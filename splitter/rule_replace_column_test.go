@@ -1,6 +1,7 @@
 package splitter
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -54,6 +55,9 @@ func TestReplaceColumnRule(t *testing.T) {
 	for i := 2; i < len(cases); i++ {
 		cases[i].edits = append(append([]string(nil), tcReplaceNote...), cases[i].edits...)
 	}
+	// The server compares column names without regard to letter case.
+	cases = append(cases, tcCase{name: "column = the old column's name in other letter case: the same plan", target: mariadb1011,
+		edits: append(slices.Clone(tcReplaceKind), `column   = "kind"`, `column   = "Kind"`), want: cases[1].want})
 	for _, c := range cases {
 		t.Run(c.name, c.run)
 	}

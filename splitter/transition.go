@@ -80,6 +80,7 @@ func Diff(t project.Target, s Sources) (*Planned, error) {
 	if pl.To, err = diff.Load(s.To, t); err != nil {
 		return nil, err
 	}
+	pl.To = pl.To.Respelled(pl.Prev)
 	if err := pl.To.Check(pl.Prev); err != nil {
 		return nil, err
 	}
