@@ -313,3 +313,87 @@ func TestOutsideS36NextcloudHistory(t *testing.T) {
 		"SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN ('oc_admin_sections', 'oc_admin_settings', 'oc_personal_sections', 'oc_personal_settings')": "0",
 	})
 }
+
+// What Nextcloud's steps declare as they wrote them, which emcee refuses,
+// with the way out the refusal gives (the history above takes it).
+func TestOutsideS36NextcloudRefusals(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name, release string
+		edit          func(string) string
+		want          []string
+	}{
+		// BigIntMigration's int -> bigint of share.parent: MariaDB copies the
+		// table (Nextcloud leaves filecache's to `occ
+		// db:convert-filecache-bigint` for that reason).
+		{"bigint without allow_copy", "13_0_0", func(s string) string {
+			return replaceOnce(s, "  column \"parent\" {\n    type = bigint\n    null = true\n    allow_copy = true\n", "  column \"parent\" {\n    type = bigint\n    null = true\n")
+		}, []string{"schema/13_0_0.hcl:", "oc_share.parent: this change (type: int -> bigint) makes the server copy the whole table, blocking writes while it runs. Add `allow_copy = true`"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			p := newSchemaProject(t, releasesUpTo(nextcloudReleases, nextcloudRelease, c.release, c.edit)...)
+			r := p.plan()
+			if r.Code == 0 {
+				t.Fatalf("plan of %s as Nextcloud wrote it: %s", c.release, r)
+			}
+			opContains(t, r, c.want...)
+		})
+	}
+}
+
+// Version14000Date20180404140050 sets uid_lower once, in the upgrade. A
+// user 13's code inserts after migrate ran is left at the default: contract
+// stops before dropping anything, naming the count, until migrate runs again.
+func TestOutsideS36NextcloudUidLowerLate(t *testing.T) {
+	t.Parallel()
+	p := newSchemaProject(t, [2]string{"13_0_0", nextcloudRelease("13_0_0")}, [2]string{"14_0_0", nextcloudRelease("14_0_0")})
+	p.must("plan")
+	p.must("db", "sync", "13_0_0")
+	p.exec("INSERT INTO oc_users (uid, password) VALUES ('Alice', 'h1')")
+	p.must("db", "expand")
+	p.must("db", "migrate")
+	p.exec("INSERT INTO oc_users (uid, password) VALUES ('BOB', 'h2')")
+	r := p.run("db", "contract")
+	if r.Code == 0 {
+		t.Fatalf("contract over a user without uid_lower: %s", r)
+	}
+	opContains(t, r, "14_0_0_contract01 refused: 1 of 1 gate closed, nothing was changed", "gate data-migration: 1 row",
+		"rows data_migration \"uid_lower\" has not rewritten yet", "SELECT * FROM `oc_users` WHERE (`uid_lower` = '' AND `uid` != '') LIMIT 100", "run `emcee db migrate --env test`")
+	if got := p.query("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'oc_admin_settings'"); got != "1" {
+		t.Errorf("the refused contract dropped admin_settings: %s", got)
+	}
+	p.must("db", "migrate")
+	p.must("db", "contract")
+	p.must("db", "diff")
+	if got := p.query("SELECT GROUP_CONCAT(uid, ':', uid_lower ORDER BY uid) FROM oc_users"); got != "Alice:alice,BOB:bob" {
+		t.Errorf("users: %s", got)
+	}
+}
+
+// 13's code writes a share whose id int cannot hold; the way back to 12
+// narrows share.id again, so it stops before changing anything, naming the
+// count, until the row is gone.
+func TestOutsideS36NextcloudBigIntRollback(t *testing.T) {
+	t.Parallel()
+	p := newSchemaProject(t, [2]string{"12_0_0", nextcloudRelease("12_0_0")}, [2]string{"13_0_0", nextcloudRelease("13_0_0")})
+	p.must("plan")
+	p.must("db", "sync", "12_0_0")
+	p.exec("INSERT INTO oc_share (id, uid_owner, item_type, file_source, stime) VALUES (1, 'Alice', 'file', 42, 1500000000)")
+	p.must("db", "expand")
+	p.exec("INSERT INTO oc_share (id, uid_owner, item_type, file_source, stime) VALUES (3000000000, 'Alice', 'file', 43, 1510000000)")
+	r := p.run("db", "rollback", "--allow-copy")
+	if r.Code == 0 {
+		t.Fatalf("rollback over a share id past int: %s", r)
+	}
+	opContains(t, r, "rollback refused at 13_0_0_rollback01: 1 of 6 gates closed", "gate widen-column: 1 row",
+		"oc_share.id is int again in the previous release", "SELECT * FROM `oc_share` WHERE `id` NOT BETWEEN -2147483648 AND 2147483647 LIMIT 100")
+	if got := p.query("SELECT DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'oc_authtoken' AND COLUMN_NAME = 'id'"); got != "bigint" {
+		t.Errorf("the refused rollback narrowed authtoken.id: %s", got)
+	}
+	p.exec("DELETE FROM oc_share WHERE id = 3000000000")
+	p.must("db", "rollback", "--allow-copy")
+	if got := p.query("SELECT CONCAT(DATA_TYPE, ':', (SELECT GROUP_CONCAT(id, ':', file_source) FROM oc_share)) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'oc_share' AND COLUMN_NAME = 'id'"); got != "int:1:42" {
+		t.Errorf("share after the rollback: %s", got)
+	}
+}
