@@ -409,8 +409,9 @@ func (g *fkGuard) undoes(q string) bool {
 	d := effect.Parse(q)
 	// Each clause one of the effects below: a clause with none (a table
 	// option, CONVERT TO, DISCARD TABLESPACE, RENAME INDEX) would run
-	// unchecked beside them.
-	if d.Err != nil || len(d.Effects()) == 0 || d.Kind != effect.KindAlterTable || len(d.Clauses) != len(d.Effects()) {
+	// unchecked beside them. Planned: of this database, setting nothing
+	// (`other`.`child`, SET STATEMENT sql_log_bin=0 FOR).
+	if !d.Planned() || len(d.Effects()) == 0 || d.Kind != effect.KindAlterTable || len(d.Clauses) != len(d.Effects()) {
 		return false
 	}
 	for _, e := range d.Effects() {

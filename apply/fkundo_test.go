@@ -40,6 +40,10 @@ func TestFKGuardUndoes(t *testing.T) {
 		"ALTER TABLE `child` DROP FOREIGN KEY `fk_pid`, RENAME INDEX `ix_pid` TO `fk_a`":  false,
 		"ALTER TABLE `child` DROP INDEX `fk_pid`, ORDER BY `pid`":                         false,
 		"ALTER TABLE `child` ADD INDEX `fk_a` (`pid`), COMMENT = 'x', ROW_FORMAT=COMPACT": false,
+		// Another database's table of the same name; the drop kept from
+		// the replicas.
+		"ALTER TABLE `other`.`child` DROP FOREIGN KEY `fk_pid`":                         false,
+		"SET STATEMENT sql_log_bin=0 FOR ALTER TABLE `child` DROP FOREIGN KEY `fk_pid`": false,
 	} {
 		if got := g.undoes(q); got != want {
 			t.Errorf("undoes(%q) = %v, want %v", q, got, want)
