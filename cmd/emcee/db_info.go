@@ -246,19 +246,26 @@ the plans, the rows it counts, and a query that lists them); for 1, when
 it is what the applying commands refuse, the way out (next:). It changes
 nothing and takes no lock.
 
+With several revisions of the phase pending, it runs the gates of each in
+turn, as expand and contract meet them. A gate that reads what an earlier
+pending revision changes (a column it drops, adds or converts, rows it
+deletes) would count another state than the one its command meets: it is
+not run, and a line names it and the revision it waits for. The exit
+code then is the phase's (3, 5) unless another gate closes it: the
+command runs that gate once the revision before it has run.
+
 What a poll costs: it reads the version table and, while a release is
 pending, the database's default (one row of information_schema.SCHEMATA)
 and the pending releases' snapshots; nothing else unless an expand with
 gates or a contract is next. An expand's gates (a charset conversion's,
-grouping its table's rows by the new key) run each in full, those of the
-revision expand runs first. A contract's gates run in order, each a read
-of its table (a consistent read: no row locks), until one finds a row; a
-gate that finds none has read every row it selects from, which is as
-costly as the gate's SELECT COUNT(*) in the plan. For a gate that finds a
-row it asks whether migrate's backfills still have a row to rewrite, which
-stops at the first one too. Only a contract blocked by data (7) is counted
-in full, gate by gate, for the rows to list. "emcee db status" counts
-everything, every time.`,
+grouping its table's rows by the new key) run each in full. A contract's
+gates run in order, each a read of its table (a consistent read: no row
+locks), until one finds a row; a gate that finds none has read every row
+it selects from, which is as costly as the gate's SELECT COUNT(*) in the
+plan. For a gate that finds a row it asks whether migrate's backfills
+still have a row to rewrite, which stops at the first one too. Only a
+contract blocked by data (7) is counted in full, gate by gate, for the
+rows to list. "emcee db status" counts everything, every time.`,
 		Example: `  emcee db check --env prod; case $? in 3) emcee db expand --env prod;; esac`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
