@@ -120,7 +120,7 @@ func (s *Session) Status(ctx context.Context, countRows bool) (*Status, error) {
 	}
 	st.Current = s.current()
 	rel := st.Current
-	if err := s.refuseDuringRollback(); err != nil {
+	if err := s.RefuseDuringRollback(); err != nil {
 		r := err.(*Refusal)
 		st.Code, st.Summary, st.Next = 1, r.Reason, s.command("rollback")
 		return st, nil

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -119,4 +120,39 @@ func TestCheckPendingContractGateLeavingOutAnEarlierDelete(t *testing.T) {
 		t.Fatalf("check once y is fixed: %s", r)
 	}
 	p.must("db", "contract")
+}
+
+// A rollback stopped half-way (b_rollback02 applied, b_rollback01 refused
+// by its gate: a name the new release wrote that varchar(10) cannot hold)
+// holds every other phase back: db version -v listed the records and said
+// nothing of it; it says so, with what finishes it, in text and JSON.
+func TestVersionShowsRollbackInProgress(t *testing.T) {
+	t.Parallel()
+	a := "schema \"app\" {}\n\ntable \"t\" {\n  schema = schema.app\n  column \"id\" {\n    type = int\n  }\n  column \"name\" {\n    type = varchar(10)\n    null = true\n  }\n  primary_key {\n    columns = [column.id]\n  }\n}\n"
+	b := strings.Replace(a, "varchar(10)", "varchar(50)", 1)
+	p := newSchemaProject(t, [2]string{"a", a}, [2]string{"b", b})
+	p.must("plan")
+	opWrite(t, filepath.Join(p.Dir, "schema", "b.hcl"), []byte(strings.Replace(b, "  primary_key", "  column \"note\" {\n    type = int\n    null = true\n  }\n  primary_key", 1)))
+	p.must("plan")
+	if _, err := os.Stat(filepath.Join(p.Dir, "plans", "b", "b_rollback02.sql")); err != nil || !strings.Contains(p.read("plans/b/b_rollback01.sql"), "-- emcee:gate") {
+		t.Fatalf("the test needs b_rollback02 and b_rollback01 gated: %v", err)
+	}
+	p.must("db", "sync", "a")
+	p.must("db", "expand")
+	p.exec("INSERT INTO t (id, name) VALUES (1, 'a-longer-name')")
+	if r := p.run("db", "rollback", "--allow-copy"); r.Code != 7 {
+		t.Fatalf("rollback over a name varchar(10) cannot hold: %s", r)
+	}
+	const during = "a rollback of b is in progress (b_rollback02 applied)"
+	const next = "run `emcee db rollback --env test` to finish it"
+	opContains(t, p.must("db", "version", "-v"), during, "next: "+next)
+	doc := cliDoc(t, "json", p.must("db", "version", "-v", "--format", "json"))
+	if rolling, _ := doc["rolling_back"].(string); !strings.HasPrefix(rolling, during) || doc["next"] != next {
+		t.Fatalf("version -v in JSON: %v", doc)
+	}
+	p.exec("UPDATE t SET name = 'short' WHERE id = 1")
+	p.must("db", "rollback", "--allow-copy")
+	if v := p.must("db", "version", "-v"); strings.Contains(v.Stdout, "in progress") {
+		t.Fatalf("version -v after the rollback finished: %s", v)
+	}
 }

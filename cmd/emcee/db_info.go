@@ -31,7 +31,9 @@ reads "pike_expand01, ocata_contract01"; once the upgrade is done,
 
 With -v it lists every recorded revision: state, statements applied of total,
 start and finish, who applied it with which emcee, the statements an online
-schema change tool applied (--osc), and the error of a failed one.`,
+schema change tool applied (--osc), and the error of a failed one; and a
+rollback stopped half-way, which holds every other phase back, with the
+command that finishes it.`,
 		Example: `  emcee db version --env prod
   emcee db version -v --env prod`,
 		Args: cobra.NoArgs,
@@ -63,9 +65,17 @@ schema change tool applied (--osc), and the error of a failed one.`,
 						OSC []history.OSCStatement `json:"osc,omitempty"`
 					}
 					out := struct {
-						Version   string `json:"version"`
-						Revisions []rec  `json:"revisions"`
+						Version string `json:"version"`
+						// RollingBack is a rollback stopped half-way, and
+						// Next what finishes it: no other phase runs until
+						// then.
+						RollingBack string `json:"rolling_back,omitempty"`
+						Next        string `json:"next,omitempty"`
+						Revisions   []rec  `json:"revisions"`
 					}{Version: v, Revisions: []rec{}}
+					if during := (*apply.Refusal)(nil); errors.As(s.RefuseDuringRollback(), &during) {
+						out.RollingBack, out.Next = during.Reason, during.Next
+					}
 					for _, r := range recs {
 						x := rec{Name: r.Name, State: r.State(), Checksum: r.Checksum, Applied: r.Applied, Total: r.Total, RowsDone: r.RowsDone,
 							StartedAt: r.StartedAt.Format("2006-01-02T15:04:05Z"), AppliedBy: r.AppliedBy, ToolVersion: r.ToolVersion, Error: r.Error, Failed: r.FailedStatement}
@@ -116,6 +126,9 @@ schema change tool applied (--osc), and the error of a failed one.`,
 							if !r.Done() && r.ResumeKey.Valid {
 								fmt.Fprintf(w, "\n%s: backfill stopped after key %s (bound %s), %d rows done\n", r.Name, history.ShowKey(r.ResumeKey.String), history.ShowKey(r.ResumeBound.String), r.BackfillRows())
 							}
+						}
+						if out.RollingBack != "" {
+							fmt.Fprintf(w, "\n%s\nnext: %s\n", out.RollingBack, out.Next)
 						}
 					}}, nil
 				})
