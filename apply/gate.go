@@ -41,6 +41,9 @@ type GateResult struct {
 	// reports the contract blocked by data.
 	AtLeast bool   `json:"at_least,omitempty"`
 	Error   string `json:"error,omitempty"`
+	// Waits says why db check did not run the gate (waitsFor): its
+	// command runs it once the revisions before it have run.
+	Waits string `json:"waits,omitempty"`
 }
 
 // gateCheck is the outcome of every gate of one revision.
@@ -63,12 +66,13 @@ type gateCheck struct {
 	migrate, diff, status string
 }
 
-// checkGates runs every gate of the revision, also those an earlier run
-// already passed: a revision that resumes must find its data as the gates
-// require before its next statement, whatever happened while it stood
-// still. It returns nil or the refusal the operator must act on.
-func (s *Session) checkGates(ctx context.Context, rev *revision.Revision, rec *history.Record) ([]GateResult, error) {
-	c := s.runGates(ctx, rev, rec)
+// checkGates runs every gate of the revision (or only those numbered in
+// only), also those an earlier run already passed: a revision that
+// resumes must find its data as the gates require before its next
+// statement, whatever happened while it stood still. It returns nil or the
+// refusal the operator must act on.
+func (s *Session) checkGates(ctx context.Context, rev *revision.Revision, rec *history.Record, only ...int) ([]GateResult, error) {
+	c := s.runGates(ctx, rev, rec, only...)
 	if len(c.closed) > 0 && len(c.broken) == 0 && rev.ID.Phase == revision.Contract {
 		c.catchUp = s.catchUpRows(ctx, rev.ID.Release, c.closed)
 	}
@@ -340,6 +344,46 @@ func droppedBy(rev *revision.Revision, rec *history.Record, gate int, err error)
 					verb = "renamed"
 				}
 				return fmt.Sprintf("it reads %s, which statement %d of this revision %s (%s by an earlier run); it passed before that statement ran, and the rows it counted went with it", what, j+1, verb, how)
+			}
+		}
+	}
+	return ""
+}
+
+// waitsFor says why a gate cannot be answered for before earlier, the
+// revisions its command runs before the gate's own, have run (from the
+// first statement of each not confirmed): one of their statements drops,
+// renames, adds or changes a table or column the gate reads, or deletes
+// or inserts rows of a table it reads, so what it counts now is not what
+// the command meets (a gate reading what an earlier revision drops cannot
+// run then; rows an earlier delete removes are counted now). A delete
+// whose rows the gate leaves out (sqlsyntax.Gate.Counting) changes
+// nothing it counts. "" when no statement does.
+func (s *Session) waitsFor(earlier []*revision.Revision, gate string) string {
+	reads := effect.Parse(gate)
+	read, _ := sqlsyntax.ReadGate(gate) // the plans were read: every gate parses
+	for _, rev := range earlier {
+		for j := s.Records[rev.ID.String()].Confirmed(); j < len(rev.Statements); j++ {
+			st := rev.Statements[j]
+			for _, e := range effect.Of(st.SQL) {
+				what := e.Table
+				switch e.Op {
+				case effect.AddColumn, effect.DropColumn, effect.ModifyColumn, effect.RenameColumn:
+					if !reads.Mentions(e.Name) && !reads.Mentions(e.Def) {
+						continue
+					}
+					what += "." + e.Name
+				case effect.DeleteRows:
+					if read.Counting(st.SQL).SQL() != read.SQL() {
+						continue
+					}
+				case effect.CreateTable, effect.DropTable, effect.RenameTable, effect.InsertRows:
+				default:
+					continue
+				}
+				if reads.Mentions(e.Table) || e.Op == effect.RenameTable && reads.Mentions(e.Name) {
+					return fmt.Sprintf("it reads %s, which %s changes first (statement %d: %s)", what, rev.ID, j+1, e.Op)
+				}
 			}
 		}
 	}

@@ -1525,9 +1525,9 @@ func (s *Session) rollingBack() (string, []string) {
 	return rel, done
 }
 
-// refuseDuringRollback stops every other changing command while a
-// rollback is half-way.
-func (s *Session) refuseDuringRollback() error {
+// RefuseDuringRollback stops every other changing command while a
+// rollback is half-way; db version -v says it with the records.
+func (s *Session) RefuseDuringRollback() error {
 	rel, done := s.rollingBack()
 	if rel == "" {
 		return nil

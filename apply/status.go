@@ -120,7 +120,7 @@ func (s *Session) Status(ctx context.Context, countRows bool) (*Status, error) {
 	}
 	st.Current = s.current()
 	rel := st.Current
-	if err := s.refuseDuringRollback(); err != nil {
+	if err := s.RefuseDuringRollback(); err != nil {
 		r := err.(*Refusal)
 		st.Code, st.Summary, st.Next = 1, r.Reason, s.command("rollback")
 		return st, nil
@@ -140,29 +140,37 @@ func (s *Session) Status(ctx context.Context, countRows bool) (*Status, error) {
 	case rel == "":
 		st.Code, st.Summary = UpToDate, "up to date: every revision is applied"
 	case len(s.pending(rel, revision.Expand)) > 0:
-		st.Code, st.Summary, st.Next = ExpandNeeded, fmt.Sprintf("expand needed: %s", names(s.pending(rel, revision.Expand))), s.command("expand")
+		expands := s.pending(rel, revision.Expand)
+		st.Code, st.Summary, st.Next = ExpandNeeded, fmt.Sprintf("expand needed: %s", names(expands)), s.command("expand")
 		// Expand refuses a column added to a table that a trigger,
 		// routine or event it does not manage copies by position: said
 		// here first, as for contract below, or an orchestrator polling
 		// db check was sent to an expand that refuses.
-		if err := s.checkDependents(ctx, s.pending(rel, revision.Expand)...); err != nil {
+		if err := s.checkDependents(ctx, expands...); err != nil {
 			st.refuse(err)
 			break
 		}
-		// So are the gates of the revision expand runs first (a later
-		// one's may read what it creates): rows written before the
-		// release started that stop it are blocked by data, as expand
-		// exits (7), with the rows counted for the person who fixes them.
-		rev := s.pending(rel, revision.Expand)[0]
-		gates, err := s.checkGates(ctx, rev, s.Records[rev.ID.String()])
-		st.Gates = gates
-		if blocked := (*Blocked)(nil); errors.As(err, &blocked) {
-			st.Code = ContractBlocked
-			st.Summary = fmt.Sprintf("expand blocked by data: %s of %s %s rows written before the release started", sqlsyntax.Plural(len(blocked.Gates), "gate"), rev.ID, sqlsyntax.OneOrMany(len(blocked.Gates), "counts", "count"))
-			st.Detail = DescribeGates(blocked.Gates)
-			st.Next = blockedNext(s.command("expand"))
-		} else if err != nil {
-			st.refuse(err)
+		// So are the gates of the revisions expand runs (those that read
+		// what an earlier one changes wait for it): rows written before
+		// the release started that stop one are blocked by data, as
+		// expand exits (7), with the rows counted for the person who
+		// fixes them.
+		for i, rev := range expands {
+			gates, err := s.gatesNow(ctx, expands, i)
+			st.Gates = append(st.Gates, gates...)
+			var blocked *Blocked
+			switch {
+			case errors.As(err, &blocked):
+				st.Code = ContractBlocked
+				st.Summary = fmt.Sprintf("expand blocked by data: %s of %s %s rows written before the release started", sqlsyntax.Plural(len(blocked.Gates), "gate"), rev.ID, sqlsyntax.OneOrMany(len(blocked.Gates), "counts", "count"))
+				st.Detail = DescribeGates(blocked.Gates)
+				st.Next = blockedNext(s.command("expand"))
+			case err != nil:
+				st.refuse(err)
+			default:
+				continue
+			}
+			break
 		}
 	case len(s.pending(rel, revision.Migrate)) > 0:
 		st.Code, st.Summary, st.Next = MigrateNeeded, fmt.Sprintf("migrate needed: %s", names(s.pending(rel, revision.Migrate))), s.command("migrate")
@@ -175,12 +183,14 @@ func (s *Session) Status(ctx context.Context, countRows bool) (*Status, error) {
 		defer func() { s.quick = false }()
 		contracts := s.pending(rel, revision.Contract)
 		for i, rev := range contracts {
-			gates, err := s.checkGates(ctx, rev, s.Records[rev.ID.String()])
+			// Gates that read what an earlier revision changes wait for
+			// it, as contract runs them.
+			gates, err := s.gatesNow(ctx, contracts, i)
 			var blocked *Blocked
 			if errors.As(err, &blocked) && s.quick {
 				// Blocked needs a person, who needs the rows counted.
 				s.quick = false
-				gates, err = s.checkGates(ctx, rev, s.Records[rev.ID.String()])
+				gates, err = s.gatesNow(ctx, contracts, i)
 			}
 			if err == nil && slices.ContainsFunc(gates, func(g GateResult) bool { return g.NotRechecked != "" }) {
 				// As contract counts right before the foreign key where
@@ -222,7 +232,38 @@ func (s *Session) Status(ctx context.Context, countRows bool) (*Status, error) {
 			break
 		}
 	}
+	for _, g := range st.Gates {
+		if g.Waits != "" && st.Code != 1 {
+			id, _ := revision.ParseID(g.Revision)
+			line := fmt.Sprintf("  %s  gate %s of %s not checked: %s; %s checks it after that", g.At, g.Rule, g.Revision, g.Waits, s.command(string(id.Phase)))
+			st.Detail = strings.TrimPrefix(st.Detail+"\n"+line, "\n")
+		}
+	}
 	return st, nil
+}
+
+// gatesNow runs the gates of revs[i] that db check can answer for while
+// the revisions before it are pending (waitsFor); the others come back
+// waiting, for its command to run once those have.
+func (s *Session) gatesNow(ctx context.Context, revs []*revision.Revision, i int) ([]GateResult, error) {
+	rev := revs[i]
+	var only []int
+	var waiting []GateResult
+	for j, st := range rev.Statements {
+		if st.Kind != revision.Gate {
+			continue
+		}
+		if why := s.waitsFor(revs[:i], st.SQL); why != "" {
+			waiting = append(waiting, GateResult{Revision: rev.ID.String(), Rule: st.Rule, Why: st.Why, At: s.at(rev, st), SQL: st.SQL, Waits: why})
+		} else {
+			only = append(only, j)
+		}
+	}
+	if len(only) == 0 && len(waiting) > 0 {
+		return waiting, nil
+	}
+	gates, err := s.checkGates(ctx, rev, s.Records[rev.ID.String()], only...)
+	return append(gates, waiting...), err
 }
 
 // refuse makes st say err, which refuses the command that comes next:

@@ -301,3 +301,35 @@ func TestReadableRefusesStatementsNoEmceeWrites(t *testing.T) {
 		}
 	}
 }
+
+// A gate of a later revision waits for an earlier pending one only where a
+// statement still to run there changes what it reads: a column it names
+// (dropped, converted), rows of its table a delete it does not leave out
+// removes, a table it reads. What it does not read, and a delete whose
+// rows it leaves out by the delete's predicate, change nothing it counts.
+func TestWaitsForEarlierRevisions(t *testing.T) {
+	const unique = "SELECT COUNT(*) FROM `t` WHERE (`name`) IN (SELECT `name` FROM `t` WHERE `name` IS NOT NULL AND (`legacy` = 1) IS NOT TRUE GROUP BY `name` HAVING COUNT(*) > 1) AND (`legacy` = 1) IS NOT TRUE"
+	s := &Session{Records: history.Records{}}
+	earlier := func(sql ...string) []*revision.Revision {
+		rev := &revision.Revision{ID: revision.ID{Release: "b", Phase: revision.Contract, Seq: 1}}
+		for _, q := range sql {
+			rev.Statements = append(rev.Statements, revision.Statement{SQL: q})
+		}
+		return []*revision.Revision{rev}
+	}
+	for _, c := range []struct {
+		earlier []string
+		want    string
+	}{
+		{[]string{"ALTER TABLE `t` DROP COLUMN `legacy`, ALGORITHM=INSTANT"}, "it reads t.legacy, which b_contract01 changes first (statement 1: drop column)"},
+		{[]string{"ALTER TABLE `t` DROP COLUMN `other`", "ALTER TABLE `u` DROP COLUMN `name`"}, ""},
+		{[]string{"DELETE `t` FROM `t` JOIN (SELECT `id` FROM `t` WHERE (`legacy` = 1)) AS `emcee_rows` USING (`id`)"}, ""},
+		{[]string{"DELETE `t` FROM `t` JOIN (SELECT `id` FROM `t` WHERE (`name` = '')) AS `emcee_rows` USING (`id`)"}, "it reads t, which b_contract01 changes first (statement 1: delete rows)"},
+		{[]string{"ALTER TABLE `t` MODIFY COLUMN `name` varchar(50) NULL"}, "it reads t.name, which b_contract01 changes first (statement 1: modify column)"},
+		{[]string{"DROP TABLE `t`"}, "it reads t, which b_contract01 changes first (statement 1: drop table)"},
+	} {
+		if got := s.waitsFor(earlier(c.earlier...), unique); got != c.want {
+			t.Errorf("after %q:\ngot  %q\nwant %q", c.earlier, got, c.want)
+		}
+	}
+}

@@ -31,7 +31,9 @@ reads "pike_expand01, ocata_contract01"; once the upgrade is done,
 
 With -v it lists every recorded revision: state, statements applied of total,
 start and finish, who applied it with which emcee, the statements an online
-schema change tool applied (--osc), and the error of a failed one.`,
+schema change tool applied (--osc), and the error of a failed one; and a
+rollback stopped half-way, which holds every other phase back, with the
+command that finishes it.`,
 		Example: `  emcee db version --env prod
   emcee db version -v --env prod`,
 		Args: cobra.NoArgs,
@@ -63,9 +65,17 @@ schema change tool applied (--osc), and the error of a failed one.`,
 						OSC []history.OSCStatement `json:"osc,omitempty"`
 					}
 					out := struct {
-						Version   string `json:"version"`
-						Revisions []rec  `json:"revisions"`
+						Version string `json:"version"`
+						// RollingBack is a rollback stopped half-way, and
+						// Next what finishes it: no other phase runs until
+						// then.
+						RollingBack string `json:"rolling_back,omitempty"`
+						Next        string `json:"next,omitempty"`
+						Revisions   []rec  `json:"revisions"`
 					}{Version: v, Revisions: []rec{}}
+					if during := (*apply.Refusal)(nil); errors.As(s.RefuseDuringRollback(), &during) {
+						out.RollingBack, out.Next = during.Reason, during.Next
+					}
 					for _, r := range recs {
 						x := rec{Name: r.Name, State: r.State(), Checksum: r.Checksum, Applied: r.Applied, Total: r.Total, RowsDone: r.RowsDone,
 							StartedAt: r.StartedAt.Format("2006-01-02T15:04:05Z"), AppliedBy: r.AppliedBy, ToolVersion: r.ToolVersion, Error: r.Error, Failed: r.FailedStatement}
@@ -116,6 +126,9 @@ schema change tool applied (--osc), and the error of a failed one.`,
 							if !r.Done() && r.ResumeKey.Valid {
 								fmt.Fprintf(w, "\n%s: backfill stopped after key %s (bound %s), %d rows done\n", r.Name, history.ShowKey(r.ResumeKey.String), history.ShowKey(r.ResumeBound.String), r.BackfillRows())
 							}
+						}
+						if out.RollingBack != "" {
+							fmt.Fprintf(w, "\n%s\nnext: %s\n", out.RollingBack, out.Next)
 						}
 					}}, nil
 				})
@@ -246,19 +259,26 @@ the plans, the rows it counts, and a query that lists them); for 1, when
 it is what the applying commands refuse, the way out (next:). It changes
 nothing and takes no lock.
 
+With several revisions of the phase pending, it runs the gates of each in
+turn, as expand and contract meet them. A gate that reads what an earlier
+pending revision changes (a column it drops, adds or converts, rows it
+deletes) would count another state than the one its command meets: it is
+not run, and a line names it and the revision it waits for. The exit
+code then is the phase's (3, 5) unless another gate closes it: the
+command runs that gate once the revision before it has run.
+
 What a poll costs: it reads the version table and, while a release is
 pending, the database's default (one row of information_schema.SCHEMATA)
 and the pending releases' snapshots; nothing else unless an expand with
 gates or a contract is next. An expand's gates (a charset conversion's,
-grouping its table's rows by the new key) run each in full, those of the
-revision expand runs first. A contract's gates run in order, each a read
-of its table (a consistent read: no row locks), until one finds a row; a
-gate that finds none has read every row it selects from, which is as
-costly as the gate's SELECT COUNT(*) in the plan. For a gate that finds a
-row it asks whether migrate's backfills still have a row to rewrite, which
-stops at the first one too. Only a contract blocked by data (7) is counted
-in full, gate by gate, for the rows to list. "emcee db status" counts
-everything, every time.`,
+grouping its table's rows by the new key) run each in full. A contract's
+gates run in order, each a read of its table (a consistent read: no row
+locks), until one finds a row; a gate that finds none has read every row
+it selects from, which is as costly as the gate's SELECT COUNT(*) in the
+plan. For a gate that finds a row it asks whether migrate's backfills
+still have a row to rewrite, which stops at the first one too. Only a
+contract blocked by data (7) is counted in full, gate by gate, for the
+rows to list. "emcee db status" counts everything, every time.`,
 		Example: `  emcee db check --env prod; case $? in 3) emcee db expand --env prod;; esac`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
