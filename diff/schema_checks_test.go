@@ -95,6 +95,10 @@ func TestLoadRefusesWhatTheServerOrAtlasWouldGetWrong(t *testing.T) {
 			`foreign key "FK" of table b has the name of the foreign key "fk"`},
 		{"foreign key named like another index", table("t", col("p", "    type = int\n")+"  index \"fk\" {\n    columns = [column.id]\n  }\n  foreign_key \"fk\" {\n    columns = [column.p]\n    ref_columns = [table.t.column.id]\n  }\n"),
 			`foreign key fk of table t has the name of index fk, which does not start with the key's columns`},
+		// A prefix does not serve the key: MariaDB 10.11 refuses its own
+		// index of the key's name (error 1061, duplicate key name).
+		{"foreign key named like an index on a prefix of its column", table("t", col("p", "    type = varchar(20)\n")+col("s", "    type = varchar(20)\n")+"  index \"fk\" {\n    on {\n      column = column.p\n      prefix = 5\n    }\n  }\n  index \"us\" {\n    unique  = true\n    columns = [column.s]\n  }\n  foreign_key \"fk\" {\n    columns = [column.p]\n    ref_columns = [table.t.column.s]\n  }\n"),
+			`foreign key fk of table t has the name of index fk, which does not start with the key's columns, whole`},
 		// MariaDB and MySQL refuse the key on a NOT NULL column (error 1830),
 		// and a column made NOT NULL under it: contract failed at its MODIFY.
 		{"SET NULL on a NOT NULL column", table("t", col("p", "    type = int\n")+"  foreign_key \"fk\" {\n    columns = [column.p]\n    ref_columns = [table.t.column.id]\n    on_delete = SET_NULL\n  }\n"),
