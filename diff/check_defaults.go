@@ -242,6 +242,12 @@ var (
 	yearLiteral     = regexp.MustCompile(`^\d{4}$`)
 )
 
+// noZero ends the refusal of a date default with both ways out of a zero
+// date (the server refuses one under sqlsyntax.SQLMode, error 1067):
+// without a default the table is created, and a write that gives no date
+// fails (error 1364).
+const noZero = " (no zero month or day), or remove the default (a write must then give a date; with null = true, a row without one holds NULL)"
+
 // checkTime accepts a date, time or datetime default only in the form the
 // server shows it (other forms it takes are rewritten, and the column then
 // never matches its declaration), within the type's range, with no more
@@ -256,7 +262,7 @@ func checkTime(v string, t *schema.TimeType, bad func(string, ...any)) {
 	switch typ {
 	case mysql.TypeDate:
 		if _, err := time.Parse(time.DateOnly, v); err != nil || !dateLiteral.MatchString(v) {
-			bad("%q is not a date the server takes as written; write YYYY-MM-DD (no zero month or day)", v)
+			bad("%q is not a date the server takes as written; write YYYY-MM-DD%s", v, noZero)
 		}
 	case mysql.TypeDateTime, mysql.TypeTimestamp:
 		ts, err := time.Parse("2006-01-02 15:04:05.999999", v)
@@ -266,7 +272,7 @@ func checkTime(v string, t *schema.TimeType, bad func(string, ...any)) {
 				bad("Atlas writes %q as a string, because it neither starts with CURRENT_TIMESTAMP nor is in parentheses, and the server refuses that string as a %s: write sql(\"CURRENT_TIMESTAMP\"), or the expression in parentheses", v, typ)
 				return
 			}
-			bad("%q is not a %s the server takes as written; write YYYY-MM-DD HH:MM:SS (no zero month or day)", v, typ)
+			bad("%q is not a %s the server takes as written; write YYYY-MM-DD HH:MM:SS%s", v, typ, noZero)
 		case !fracOK(v):
 			bad("%q has more fractional digits than the column's %d; the server would round it", v, fsp)
 		case typ == mysql.TypeTimestamp && (ts.Before(time.Date(1970, 1, 1, 0, 0, 1, 0, time.UTC)) || ts.After(time.Date(2038, 1, 19, 3, 14, 7, 999999000, time.UTC))):

@@ -129,6 +129,15 @@ func TestBadDeclarationsAreReportedWithPositions(t *testing.T) {
     fill = "CONCAT(name, nme)"
   }`,
 			want: []string{`pike.hcl:12:26: fill of images.owner: unknown column "nme"`}},
+		// A backfill computes it in batches on emcee's connection, a
+		// trigger in the writer's session: a value of neither row.
+		{name: "fill calling a function of the session",
+			column: "  column \"owner\" {\n    type = bigint\n    fill = \"LAST_INSERT_ID() + id\"\n  }",
+			want:   []string{`pike.hcl:12:13: fill of images.owner: LAST_INSERT_ID(): its answer is the state of the session computing it, not anything of the row`, "Compute the value from the row's columns"}},
+		{name: "data migration calling a function of the session",
+			column: isPublic,
+			extra:  "data_migration \"m\" {\n  table   = \"images\"\n  set     = \"name = LEFT(name, 10), is_public = CONNECTION_ID() > 0\"\n  pending = \"is_public IS NULL\"\n}\n",
+			want:   []string{`pike.hcl:19:49: set of data_migration "m": CONNECTION_ID(): its answer is the state of the session computing it`}},
 		{name: "fill on a column that replaces another",
 			column: `  column "visibility" {
     type         = varchar(10)
@@ -326,6 +335,10 @@ func TestGoodDeclarationsPass(t *testing.T) {
   column "slug" {
     type = varchar(20)
     fill = "CONCAT(LOWER(REPLACE(name, ' ', '-')), X'41', N'a', b'1' + 0) COLLATE utf8mb4_bin"
+  }
+  column "rank" {
+    type = bigint
+    fill = "LAST_INSERT_ID(id) * 2"
   }`, "data_migration \"m\" {\n  table   = \"images\"\n  set     = \"name = TRIM(name), `slug` = DATE_FORMAT(NOW() - INTERVAL 1 DAY, '%Y')\"\n  pending = \"name <> TRIM(name) AND NOT EXISTS (SELECT 1 FROM images AS other WHERE other.name = images.name AND other.id < images.id)\"\n}\n")
 	r, err := ParseRelease("pike", "pike.hcl", []byte(src), mariadb)
 	if err != nil {

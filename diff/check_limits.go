@@ -58,8 +58,8 @@ func checkLimits(loc *locator, s *schema.Schema, target project.Target) []string
 		for _, fk := range t.ForeignKeys {
 			checkSetNull(loc, t, fk, add)
 			for _, idx := range t.Indexes {
-				if strings.EqualFold(idx.Name, fk.Symbol) && !leadsWith(idx, fk.Columns) {
-					add(loc.name(t.Name, "foreign_key", fk.Symbol), "foreign key %s of table %s has the name of index %s, which does not start with the key's columns: the server names the index a foreign key needs after the key and refuses the duplicate name; rename one", fk.Symbol, t.Name, idx.Name)
+				if strings.EqualFold(idx.Name, fk.Symbol) && !schemadef.Leads(idx, fk.Columns) {
+					add(loc.name(t.Name, "foreign_key", fk.Symbol), "foreign key %s of table %s has the name of index %s, which does not start with the key's columns, whole: the server names the index a foreign key needs after the key and refuses the duplicate name; rename one", fk.Symbol, t.Name, idx.Name)
 				}
 			}
 		}
@@ -223,12 +223,6 @@ func checkKey(loc *locator, target project.Target, t *schema.Table, idx *schema.
 	if total > maxKeyBytes {
 		add(p, "%s of table %s is %d bytes long; the server allows keys of at most %d bytes (MySQL refuses a longer one; MariaDB cuts a one-column key to a prefix, or turns a unique one into a hash over a hidden column, so the table would never match its declaration): index a prefix (`prefix = N` in an `on` block) or shorter columns", what, t.Name, total, maxKeyBytes)
 	}
-}
-
-func leadsWith(idx *schema.Index, cols []*schema.Column) bool {
-	return len(idx.Parts) >= len(cols) && slices.EqualFunc(idx.Parts[:len(cols)], cols, func(p *schema.IndexPart, c *schema.Column) bool {
-		return p.C != nil && strings.EqualFold(p.C.Name, c.Name)
-	})
 }
 
 func isLob(t string) bool { return lobTierOf(t) >= 0 }

@@ -221,9 +221,13 @@ func (d *Declarations) checkCalls(t project.Target) error {
 		var bad *sqlsyntax.Error
 		switch {
 		case at.expr != nil:
-			bad = at.expr.UnknownCall(f)
+			if bad = at.expr.UnknownCall(f); bad == nil {
+				bad = at.expr.SessionCall()
+			}
 		case at.list != nil:
-			bad = at.list.UnknownCall(f)
+			if bad = at.list.UnknownCall(f); bad == nil {
+				bad = at.list.SessionCall()
+			}
 		}
 		if bad != nil {
 			errs = append(errs, at.attr.errorf(d.exprs.src, bad, "%s", at.what).Error())

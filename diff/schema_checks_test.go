@@ -95,6 +95,10 @@ func TestLoadRefusesWhatTheServerOrAtlasWouldGetWrong(t *testing.T) {
 			`foreign key "FK" of table b has the name of the foreign key "fk"`},
 		{"foreign key named like another index", table("t", col("p", "    type = int\n")+"  index \"fk\" {\n    columns = [column.id]\n  }\n  foreign_key \"fk\" {\n    columns = [column.p]\n    ref_columns = [table.t.column.id]\n  }\n"),
 			`foreign key fk of table t has the name of index fk, which does not start with the key's columns`},
+		// A prefix does not serve the key: MariaDB 10.11 refuses its own
+		// index of the key's name (error 1061, duplicate key name).
+		{"foreign key named like an index on a prefix of its column", table("t", col("p", "    type = varchar(20)\n")+col("s", "    type = varchar(20)\n")+"  index \"fk\" {\n    on {\n      column = column.p\n      prefix = 5\n    }\n  }\n  index \"us\" {\n    unique  = true\n    columns = [column.s]\n  }\n  foreign_key \"fk\" {\n    columns = [column.p]\n    ref_columns = [table.t.column.s]\n  }\n"),
+			`foreign key fk of table t has the name of index fk, which does not start with the key's columns, whole`},
 		// MariaDB and MySQL refuse the key on a NOT NULL column (error 1830),
 		// and a column made NOT NULL under it: contract failed at its MODIFY.
 		{"SET NULL on a NOT NULL column", table("t", col("p", "    type = int\n")+"  foreign_key \"fk\" {\n    columns = [column.p]\n    ref_columns = [table.t.column.id]\n    on_delete = SET_NULL\n  }\n"),
@@ -117,6 +121,10 @@ func TestLoadRefusesWhatTheServerOrAtlasWouldGetWrong(t *testing.T) {
 		{"char default ending in a space", table("t", col("c", "    type = char(4)\n    default = \"a \"\n")), `default of t.c: "a " ends in spaces, which a char column drops: write "a"`},
 		{"decimal default the server rounds", table("t", col("d", "    type = decimal(4,2)\n    default = \"1.234\"\n")), `default of t.d: 1.234 has 3 decimals; decimal(4,2) keeps 2`},
 		{"misspelt CURRENT_TIMESTAMP (found by FuzzPlan)", table("t", col("d", "    type = datetime\n    default = sql(\"CURRENT_TIMSTAMP\")\n")), `default of t.d: unknown column "CURRENT_TIMSTAMP"`},
+		// OpenCart 1.5.6.4's customer.date_added, Joomla 2.5's
+		// registerDate: the OpenCart history removes the default.
+		{"zero date default", table("t", col("d", "    type = datetime\n    default = \"0000-00-00 00:00:00\"\n")), `pike.hcl:9:15: default of t.d: "0000-00-00 00:00:00" is not a datetime the server takes as written; write YYYY-MM-DD HH:MM:SS (no zero month or day), or remove the default (a write must then give a date; with null = true, a row without one holds NULL)`},
+		{"zero date default of a date", table("t", col("d", "    type = date\n    default = \"2020-00-01\"\n")), `"2020-00-01" is not a date the server takes as written; write YYYY-MM-DD (no zero month or day), or remove the default`},
 		{"date default in another form", table("t", col("d", "    type = date\n    default = \"20200101\"\n")), `"20200101" is not a date the server takes as written`},
 		{"json default that is not JSON", table("t", col("j", "    type = json\n    default = \"{\"\n")), `default of t.j: "{" is not JSON`},
 		{"varchar(0)", table("t", col("s", "    type = varchar(0)\n")), `pike.hcl:8:12: t.s is varchar(0), which holds only '' and NULL`},

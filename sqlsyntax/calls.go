@@ -2,6 +2,7 @@ package sqlsyntax
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
@@ -89,6 +90,33 @@ func (e *Expr) UnknownCall(f Functions) *Error {
 func (a *Assignments) UnknownCall(f Functions) *Error {
 	for _, as := range a.list {
 		if err := as.value.UnknownCall(f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SessionCall is the first call, as an *Error at it, of a built-in whose
+// answer is a state of the session computing it, not anything of the row
+// (LAST_INSERT_ID(x) is x, and passes); nil when there is none. A
+// declared expression is computed by emcee's batched statements on its own
+// connection and by triggers in the writer's session. A schema's default
+// is not checked: the server computes it in the session writing the row.
+func (e *Expr) SessionCall() *Error {
+	var err *Error
+	e.walk(visit(func(n ast.Node) bool {
+		if f, ok := n.(*ast.FuncCallExpr); ok && f.Schema.L == "" && slices.Contains([]string{"connection_id", "found_rows", "row_count", "last_insert_id"}, f.FnName.L) && len(f.Args) == 0 {
+			err = errorAt(e.src, f.OriginTextPosition()-e.base, "%s(): its answer is the state of the session computing it, not anything of the row: emcee's backfills and gates compute it in batches on emcee's own connection, and a trigger in the session of whoever writes the row, so each row would get a value that means nothing. Compute the value from the row's columns (a data_migration's set and pending may read other tables' rows with a subquery)", strings.ToUpper(f.FnName.O))
+		}
+		return err != nil
+	}))
+	return err
+}
+
+// SessionCall checks every value of the list as Expr.SessionCall does.
+func (a *Assignments) SessionCall() *Error {
+	for _, as := range a.list {
+		if err := as.value.SessionCall(); err != nil {
 			return err
 		}
 	}
