@@ -397,3 +397,35 @@ func TestOutsideS36NextcloudBigIntRollback(t *testing.T) {
 		t.Errorf("share after the rollback: %s", got)
 	}
 }
+
+// Version16000Date20190427105638.php (057ca159) and
+// Version16000Date20190428150708.php (0157e30a), dated after 16.0.0: the
+// access cache's access, smallint, becomes a boolean, the cache emptied
+// first (preSchemaChange). emcee deletes no table's every row (it refuses
+// a delete that reads no column, and holds contract on one that keeps no
+// row), so the release deletes the rows a boolean does not hold, which
+// the cache computes again. The tightening's gate leaves them out: the
+// delete runs first after the gates.
+func TestOutsideS36NextcloudAccesscache(t *testing.T) {
+	t.Parallel()
+	from := nextcloudRelease("16_0_0")
+	to := replaceOnce(from, "  column \"access\" {\n    type = smallint\n    default = 0\n  }\n", "  column \"access\" {\n    type = bool\n    default = false\n    allow_copy = true\n  }\n") +
+		"data_migration \"accesscache\" {\n  table  = \"oc_collres_accesscache\"\n  delete = \"access NOT IN (0, 1)\"\n}\n"
+	p := newSchemaProject(t, [2]string{"16_0_0", from}, [2]string{"16_0_1", to})
+	p.must("plan")
+	wantPhases(t, p, []phaseCase{
+		{"16_0_1", "contract", "SELECT COUNT(*) FROM `oc_collres_accesscache` WHERE (`access` NOT BETWEEN -128 AND 127) AND (`access` NOT IN (0,1)) IS NOT TRUE"},
+		{"16_0_1", "contract", "DELETE FROM `oc_collres_accesscache` WHERE (`access` NOT IN (0,1))"},
+		{"16_0_1", "contract", "ALTER TABLE `oc_collres_accesscache` MODIFY COLUMN `access` bool NOT NULL DEFAULT false, ALGORITHM=COPY, LOCK=SHARED"},
+	})
+	p.must("db", "sync", "16_0_0")
+	p.exec("INSERT INTO oc_collres_accesscache (user_id, collection_id, resource_type, resource_id, access) VALUES ('alice', 1, 'file', '42', 1), ('bob', 1, 'file', '42', 300)")
+	p.must("db", "expand")
+	p.exec("INSERT INTO oc_collres_accesscache (user_id, collection_id, resource_type, resource_id, access) VALUES ('cy', 1, 'file', '43', 2)")
+	p.must("db", "migrate")
+	p.must("db", "contract")
+	p.must("db", "diff")
+	if got := p.query("SELECT GROUP_CONCAT(user_id, ':', access ORDER BY user_id) FROM oc_collres_accesscache"); got != "alice:1" {
+		t.Errorf("access cache: %s", got)
+	}
+}

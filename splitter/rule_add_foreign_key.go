@@ -122,9 +122,8 @@ func restricted(fk *schema.ForeignKey) (verb, noun string) {
 func (c *Change) orphanGate(fk *schema.ForeignKey) string {
 	table := c.Table.Name
 	child, kept := "child", ""
-	for _, m := range c.ctx.Transition.To.Declarations.Deletes(table) {
-		child = sqlsyntax.Ident(table)
-		kept += " AND (" + m.DeleteExpr.SQL() + ") IS NOT TRUE"
+	for _, k := range c.keptRows() {
+		child, kept = sqlsyntax.Ident(table), kept+" AND "+k
 	}
 	var cols, match, same []string
 	ref := sqlsyntax.Ident(fk.RefTable.Name)

@@ -25,7 +25,7 @@ func init() {
 		Doc: RuleDoc{
 			Change:   "tighten a column: shorter CHAR/VARCHAR, VARCHAR -> CHAR (trailing spaces), CHAR -> shorter VARCHAR, a smaller TEXT or TEXT -> CHAR/VARCHAR, smaller or re-signed integer (BOOL -> unsigned too), narrower DECIMAL, enum values removed, CHAR/VARCHAR/TEXT -> JSON (through LONGTEXT), NULL -> NOT NULL, default removed from a NOT NULL column",
 			Phases:   "expand: widen to accept both releases' writes (if needed); contract: tighten (NOT NULL in place, on a table with a FULLTEXT index ALGORITHM=COPY with allow_copy = true; type changes ALGORITHM=COPY with allow_copy = true)",
-			Gate:     "no row the new column would truncate or reject (NULL, too long (characters; bytes for a TEXT), out of range, removed enum value, lost decimals, trailing spaces CHAR drops, not JSON)",
+			Gate:     "no row the new column would truncate or reject (NULL, too long (characters; bytes for a TEXT), out of range, removed enum value, lost decimals, trailing spaces CHAR drops, not JSON), less the rows a data_migration's delete removes first",
 			Rollback: "undo expand's widening for both releases: default and comment set back (INSTANT), NOT NULL again in place behind a gate counting the rows left NULL; a type widened for both releases is narrowed back by a table copy behind a gate counting the rows the old type cannot hold, run only with --osc pt-osc or --allow-copy",
 			Example: `# was varchar(30) NULL
 column "name" {
@@ -86,9 +86,15 @@ column "name" {
 				return steps, nil
 			}
 			if len(tg.preds) > 0 {
+				// A row a data_migration's delete removes first is no row
+				// the tightened column must hold.
+				where := strings.Join(tg.preds, " OR ")
+				if kept := c.keptRows(); len(kept) > 0 {
+					where = "(" + where + ") AND " + strings.Join(kept, " AND ")
+				}
 				steps = append(steps, gate(
 					fmt.Sprintf("tightening %s (%s): contract waits until no row would be truncated or rejected", name, describeColumnChange(tg.contract)),
-					countWhere(c.Table.Name, strings.Join(tg.preds, " OR ")),
+					countWhere(c.Table.Name, where),
 				))
 			}
 			alg := Inplace
