@@ -386,7 +386,7 @@ func (s *Session) unseen(ctx context.Context) (missing, off string, err error) {
 	for i, r := range roles {
 		roles[i] = sqlname.Displayable(sqlsyntax.Ident(r))
 	}
-	return and(lacks), and(roles), nil
+	return sqlsyntax.Series(lacks, "and"), sqlsyntax.Series(roles, "and"), nil
 }
 
 // globalPrivileges are the privileges lines of SHOW GRANTS grant on
@@ -408,14 +408,6 @@ func globalPrivileges(grants []string) map[string]bool {
 // only: a grant on one database to a role named `x ON *.* TO y` was read
 // as one on every database.
 var globalGrant = regexp.MustCompile(`(?i)^GRANT ([A-Z][A-Z _,]*) ON \*\.\* TO `)
-
-// and joins words as a sentence lists them: a, b and c.
-func and(words []string) string {
-	if n := len(words); n > 1 {
-		return strings.Join(words[:n-1], ", ") + " and " + words[n-1]
-	}
-	return strings.Join(words, "")
-}
 
 // checkDependents refuses the first of revs whose statements still to
 // run drop or rename a column or table that a live trigger, view, stored

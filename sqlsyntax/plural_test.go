@@ -19,3 +19,19 @@ func TestPluralAndOneOrMany(t *testing.T) {
 		}
 	}
 }
+
+// Series owns what apply (its "and" of roles and privileges), devdb (the
+// kinds of a drift report) and cmd (the --format choices) each wrote by
+// hand: a list as a sentence.
+func TestSeries(t *testing.T) {
+	for _, c := range []struct{ got, want string }{
+		{Series(nil, "and"), ""},
+		{Series([]string{"a"}, "and"), "a"},
+		{Series([]string{"a", "b"}, "or"), "a or b"},
+		{Series([]string{"a", "b", "c"}, "and"), "a, b and c"},
+	} {
+		if c.got != c.want {
+			t.Errorf("got %q, want %q", c.got, c.want)
+		}
+	}
+}
