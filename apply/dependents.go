@@ -582,10 +582,7 @@ func someOf(objs []liveObject, pick func(liveObject) bool) []string {
 			out = append(out, o.String())
 		}
 	}
-	if len(out) > 10 {
-		out = append(out[:10], fmt.Sprintf("%d more", len(out)-10))
-	}
-	return out
+	return sqlsyntax.Some(out, 10)
 }
 
 // dependentsRefusal is the refusal of a revision that breaks the objects
