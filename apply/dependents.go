@@ -159,7 +159,7 @@ func (o liveObject) positional(text string) (counts bool, created string) {
 			continue
 		}
 		if c := cursorFor.FindStringSubmatch(before); c != nil {
-			if regexp.MustCompile(`(?i)\bfetch\s+((next\s+)?from\s+)?` + spelled(unquoted(c[1])) + `\s+into\b`).MatchString(o.text) {
+			if regexp.MustCompile(`(?i)\bfetch\s+((next\s+)?from\s+)?` + spelled(sqlsyntax.UnquoteIdent(c[1])) + `\s+into\b`).MatchString(o.text) {
 				return true, ""
 			}
 			continue
@@ -173,7 +173,7 @@ func (o liveObject) positional(text string) (counts bool, created string) {
 			}
 		}
 		if c := createTable.FindStringSubmatch(before); c != nil {
-			created = unquoted(c[len(c)-1])
+			created = sqlsyntax.UnquoteIdent(c[len(c)-1])
 		}
 	}
 	return false, created
@@ -184,15 +184,6 @@ func (o liveObject) positional(text string) (counts bool, created string) {
 // only when they run.
 func (o liveObject) dynamic() bool {
 	return o.read.Err != nil && dynamicSQL.MatchString(o.text)
-}
-
-// unquoted is a name as positional's expressions match it: between
-// backticks (doubled within) or plain.
-func unquoted(name string) string {
-	if strings.HasPrefix(name, "`") {
-		return strings.ReplaceAll(name[1:len(name)-1], "``", "`")
-	}
-	return name
 }
 
 const nameRE = `([\p{L}\p{N}_$]+|` + "`(?:[^`]|``)+`" + `)`
