@@ -132,13 +132,11 @@ func (s *Session) checkCollation(ctx context.Context, through string) (note stri
 		}
 		return fmt.Sprintf("the default collation of database %s is %s, not %s as the plans assume; every table of %s declares its charset or collation, so none takes it", s.Cfg.Database, live, strings.Join(defaults, " or "), strings.Join(rels, ", ")), nil
 	}
-	named := make([]string, 0, 4)
-	for _, t := range tables[:min(len(tables), 3)] {
-		named = append(named, sqlsyntax.Ident(t))
+	named := make([]string, len(tables))
+	for i, t := range tables {
+		named[i] = sqlsyntax.Ident(t)
 	}
-	if len(tables) > 3 {
-		named = append(named, fmt.Sprintf("%d more", len(tables)-3))
-	}
+	named = sqlsyntax.Some(named, 3)
 	cs := sqlsyntax.CharsetOf(planned)
 	// In a release declared as SQL, a CREATE TABLE naming the default the
 	// release was planned for reads as taking the database's (mysqldump

@@ -159,7 +159,7 @@ func (o liveObject) positional(text string) (counts bool, created string) {
 			continue
 		}
 		if c := cursorFor.FindStringSubmatch(before); c != nil {
-			if regexp.MustCompile(`(?i)\bfetch\s+((next\s+)?from\s+)?` + spelled(unquoted(c[1])) + `\s+into\b`).MatchString(o.text) {
+			if regexp.MustCompile(`(?i)\bfetch\s+((next\s+)?from\s+)?` + spelled(sqlsyntax.UnquoteIdent(c[1])) + `\s+into\b`).MatchString(o.text) {
 				return true, ""
 			}
 			continue
@@ -173,7 +173,7 @@ func (o liveObject) positional(text string) (counts bool, created string) {
 			}
 		}
 		if c := createTable.FindStringSubmatch(before); c != nil {
-			created = unquoted(c[len(c)-1])
+			created = sqlsyntax.UnquoteIdent(c[len(c)-1])
 		}
 	}
 	return false, created
@@ -184,15 +184,6 @@ func (o liveObject) positional(text string) (counts bool, created string) {
 // only when they run.
 func (o liveObject) dynamic() bool {
 	return o.read.Err != nil && dynamicSQL.MatchString(o.text)
-}
-
-// unquoted is a name as positional's expressions match it: between
-// backticks (doubled within) or plain.
-func unquoted(name string) string {
-	if strings.HasPrefix(name, "`") {
-		return strings.ReplaceAll(name[1:len(name)-1], "``", "`")
-	}
-	return name
 }
 
 const nameRE = `([\p{L}\p{N}_$]+|` + "`(?:[^`]|``)+`" + `)`
@@ -386,7 +377,7 @@ func (s *Session) unseen(ctx context.Context) (missing, off string, err error) {
 	for i, r := range roles {
 		roles[i] = sqlname.Displayable(sqlsyntax.Ident(r))
 	}
-	return and(lacks), and(roles), nil
+	return sqlsyntax.Series(lacks, "and"), sqlsyntax.Series(roles, "and"), nil
 }
 
 // globalPrivileges are the privileges lines of SHOW GRANTS grant on
@@ -408,14 +399,6 @@ func globalPrivileges(grants []string) map[string]bool {
 // only: a grant on one database to a role named `x ON *.* TO y` was read
 // as one on every database.
 var globalGrant = regexp.MustCompile(`(?i)^GRANT ([A-Z][A-Z _,]*) ON \*\.\* TO `)
-
-// and joins words as a sentence lists them: a, b and c.
-func and(words []string) string {
-	if n := len(words); n > 1 {
-		return strings.Join(words[:n-1], ", ") + " and " + words[n-1]
-	}
-	return strings.Join(words, "")
-}
 
 // checkDependents refuses the first of revs whose statements still to
 // run drop or rename a column or table that a live trigger, view, stored
@@ -590,10 +573,7 @@ func someOf(objs []liveObject, pick func(liveObject) bool) []string {
 			out = append(out, o.String())
 		}
 	}
-	if len(out) > 10 {
-		out = append(out[:10], fmt.Sprintf("%d more", len(out)-10))
-	}
-	return out
+	return sqlsyntax.Some(out, 10)
 }
 
 // dependentsRefusal is the refusal of a revision that breaks the objects

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // TableSize is a table as information_schema reported it: InnoDB's row
@@ -15,11 +17,8 @@ type TableSize struct {
 }
 
 func (s TableSize) String() string {
-	rows := "rows"
-	if s.Rows == 1 {
-		rows = "row" // "1 rows" said the rollback's copy refusal
-	}
-	return fmt.Sprintf("%s %s, %s", FormatCount(s.Rows), rows, FormatBytes(s.Bytes))
+	// "1 rows" said the rollback's copy refusal.
+	return fmt.Sprintf("%s %s, %s", FormatCount(s.Rows), sqlsyntax.OneOrMany(int(s.Rows), "row", "rows"), FormatBytes(s.Bytes))
 }
 
 // ReadTableSize reads the size of a table of the database the connection

@@ -171,11 +171,7 @@ func summary(objs []Object) string {
 			where = append(where, sqlsyntax.Plural(kinds[k], k))
 		}
 	}
-	last := len(where) - 1
-	if last > 0 {
-		where = append(where[:last-1], where[last-1]+" and "+where[last])
-	}
-	return sqlsyntax.Plural(count(objs), "difference") + " in " + strings.Join(where, ", ")
+	return sqlsyntax.Plural(count(objs), "difference") + " in " + sqlsyntax.Series(where, "and")
 }
 
 func (d Difference) subject() string {

@@ -184,9 +184,7 @@ func CheckLosses(tr *Transition) error {
 		}
 		// A release that renames every table (a new prefix) is refused
 		// once per table: each refusal names a few of the created ones.
-		if len(names) > 5 {
-			names = append(names[:5:5], fmt.Sprintf("%d more", len(created)-5))
-		}
+		names = sqlsyntax.Some(names, 5)
 		for _, d := range dropped {
 			if to.Declarations.Discarded(d.Name, "") == nil && len(to.Declarations.RowsMovedBy(d.Name)) == 0 {
 				like := likeliestRename(d, created, columns)

@@ -22,6 +22,7 @@ import (
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/schemadef"
 	"github.com/emcee-db/emcee/splitter"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // Options change what Plan may do.
@@ -320,11 +321,8 @@ func defaultAsBefore(p *project.Project, prev, r *release) error {
 	if len(taking) == 0 {
 		return nil
 	}
-	if len(taking) > 3 {
-		taking = append(taking[:3], fmt.Sprintf("%d more", len(taking)-3))
-	}
 	return fmt.Errorf("%s: release %s declares the database default %s, but %s, the release before it, declares %s, and its tables %s take it: a database of %s keeps them in %s when its default changes, and %s would be planned as if they had %s. Declare one default in both files, the one the databases have (emcee never changes it); to move those tables to %s, keep %s's default in %s and declare charset and collate on them there (a conversion emcee plans): a later release may declare another default once no table takes it",
-		r.src.File, r.name, declared, prev.name, before, strings.Join(taking, ", "), prev.name, before, r.name, declared, declared, prev.name, r.name)
+		r.src.File, r.name, declared, prev.name, before, strings.Join(sqlsyntax.Some(taking, 3), ", "), prev.name, before, r.name, declared, declared, prev.name, r.name)
 }
 
 // release is one release as the plans directory and its schema file know it.

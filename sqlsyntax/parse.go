@@ -179,6 +179,24 @@ func OneOrMany(n int, one, many string) string {
 	return many
 }
 
+// Series lists words as a sentence does, the last joined by conj: "a, b
+// and c"; one word alone, none as "".
+func Series(words []string, conj string) string {
+	if n := len(words); n > 1 {
+		return strings.Join(words[:n-1], ", ") + " " + conj + " " + words[n-1]
+	}
+	return strings.Join(words, "")
+}
+
+// Some is the first most of names and, in place of the rest, how many
+// they are ("3 more"): what a message names of a list that may be long.
+func Some(names []string, most int) []string {
+	if len(names) <= most {
+		return names
+	}
+	return append(names[:most:most], fmt.Sprintf("%d more", len(names)-most))
+}
+
 // OneLine folds a statement (or any text emcee prints) onto one line,
 // every run of blanks one space, and cuts it to max bytes, "..." included,
 // at a character boundary (0: no cut).

@@ -24,6 +24,15 @@ import (
 // table called "x` (id int); DROP TABLE y; --" stays one name.
 func Ident(name string) string { return "`" + strings.ReplaceAll(name, "`", "``") + "`" }
 
+// UnquoteIdent reads a name as Ident writes it, between backticks with
+// backticks inside doubled, or as written bare.
+func UnquoteIdent(name string) string {
+	if strings.HasPrefix(name, "`") {
+		return strings.ReplaceAll(name[1:len(name)-1], "``", "`")
+	}
+	return name
+}
+
 // stringEscapes are the characters String escapes. Quote and backslash are
 // what the server needs under the pinned sql_mode (backslash escapes on);
 // the control characters are escaped so that a literal never breaks a line

@@ -198,6 +198,12 @@ func TestQuoting(t *testing.T) {
 		if got := Ident(in); got != want {
 			t.Errorf("Ident(%q) = %s, want %s", in, got, want)
 		}
+		if back := UnquoteIdent(want); back != in {
+			t.Errorf("UnquoteIdent(%s) = %q, want %q", want, back, in)
+		}
+	}
+	if got := UnquoteIdent("bare"); got != "bare" {
+		t.Errorf("UnquoteIdent(bare) = %q", got)
 	}
 	for _, s := range []string{"", "plain", "it's", `back\slash`, "line\nbreak\r\x00\x1a", "'; DROP TABLE x; --", "é表"} {
 		q := String(s)

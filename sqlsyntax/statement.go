@@ -209,11 +209,7 @@ var identRE = regexp.MustCompile(identifier)
 // lastName is the object name of a possibly qualified name, unquoted.
 func lastName(q string) string {
 	names := identRE.FindAllString(q, -1)
-	n := names[len(names)-1]
-	if strings.HasPrefix(n, "`") {
-		return strings.ReplaceAll(n[1:len(n)-1], "``", "`")
-	}
-	return n
+	return UnquoteIdent(names[len(names)-1])
 }
 
 // Names are the names a statement mentions, lower-cased: tables, columns

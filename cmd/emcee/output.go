@@ -14,6 +14,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/emcee-db/emcee/sqlname"
+	"github.com/emcee-db/emcee/sqlsyntax"
 )
 
 // Output formats. text (and review's markdown) is for people; json and
@@ -40,13 +41,9 @@ func addFormatFlag(cmd *cobra.Command, persistent bool, extra ...string) {
 	if persistent {
 		fs = cmd.PersistentFlags()
 	}
-	fs.String("format", formatText, "output format: "+words(formats)+" (json and yaml: one document on stdout, also on failure)")
+	fs.String("format", formatText, "output format: "+sqlsyntax.Series(formats, "or")+" (json and yaml: one document on stdout, also on failure)")
 	_ = fs.SetAnnotation("format", formatsAnnotation, formats)
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(formats, cobra.ShellCompDirectiveNoFileComp))
-}
-
-func words(list []string) string {
-	return strings.Join(list[:len(list)-1], ", ") + " or " + list[len(list)-1]
 }
 
 // checkFormat refuses a format the command does not know, before the
@@ -57,7 +54,7 @@ func checkFormat(cmd *cobra.Command, _ []string) error {
 		return nil
 	}
 	if formats := f.Annotations[formatsAnnotation]; !slices.Contains(formats, f.Value.String()) {
-		return usage(cmd, fmt.Errorf("--format %q: want %s", f.Value.String(), words(formats)))
+		return usage(cmd, fmt.Errorf("--format %q: want %s", f.Value.String(), sqlsyntax.Series(formats, "or")))
 	}
 	return nil
 }
