@@ -11,6 +11,7 @@ import (
 
 	"github.com/emcee-db/emcee/dbconn"
 	"github.com/emcee-db/emcee/effect"
+	"github.com/emcee-db/emcee/project"
 	"github.com/emcee-db/emcee/revision"
 	"github.com/emcee-db/emcee/sqlname"
 	"github.com/emcee-db/emcee/sqlsyntax"
@@ -37,7 +38,8 @@ import (
 // of the live database, or of another database on the server that reads
 // the live database's tables by naming them with their database
 // (`other`.v selecting from `app`.t): the server no more stops a drop
-// that breaks it.
+// that breaks it. Or a trigger or view a statement of the run creates
+// (made), read from that statement.
 type liveObject struct {
 	kind, name string // kind: trigger, view, procedure, function, event
 	db         string // its database when another than the live one
@@ -47,6 +49,7 @@ type liveObject struct {
 	text       string // its body or definition, as the server keeps it
 	hidden     bool   // a view, routine or event whose definition the server does not show this user
 	foldDB     bool   // the server reads databases' names in any case (lower_case_table_names is not 0)
+	made       string // where the run creates it (revision, statement, file:line); "" for a live one
 }
 
 // mentions tells whether the object names an identifier: as the SQL
@@ -212,8 +215,15 @@ func (o liveObject) String() string {
 		name = sqlname.Displayable(sqlsyntax.Ident(o.db) + "." + sqlsyntax.Ident(o.name))
 		table = sqlname.Displayable(sqlsyntax.Ident(o.db) + "." + sqlsyntax.Ident(o.table))
 	}
+	made := ""
+	if o.made != "" {
+		made = "created by " + o.made
+	}
 	if o.kind == "trigger" {
-		return fmt.Sprintf("trigger %s (%s on %s)", name, o.event, table)
+		return fmt.Sprintf("trigger %s (%s)", name, strings.TrimSuffix(o.event+" on "+table+", "+made, ", "))
+	}
+	if made != "" {
+		name += " (" + made + ")"
 	}
 	return o.kind + " " + name
 }
@@ -402,25 +412,25 @@ var globalGrant = regexp.MustCompile(`(?i)^GRANT ([A-Z][A-Z _,]*) ON \*\.\* TO `
 
 // checkDependents refuses the first of revs whose statements still to
 // run drop or rename a column or table that a live trigger, view, stored
-// routine or event reads, other than one the revision itself drops first
+// routine or event reads, or one an earlier statement of the run creates
+// (a trigger or view of a plan), other than one the run drops first
 // (emcee's sync triggers and views, dropped before the columns they
-// read), or add a column to a table a live trigger, routine or event
+// read), or add a column to a table such a trigger, routine or event
 // copies every column of. The live objects are read once for all of
-// revs, run in that order: what one of them drops (emcee's sync
-// triggers, its views, a table with its triggers) is gone for those
-// after it, as is what the revisions a dry run simulated before them
-// drop. What is gone is taken out of the objects as they are read, for
-// the first revision that drops or adds a column or table: a revision
-// before it that drops only triggers (an add-column-fill's contract)
-// had them counted against the next (e2e
-// TestDependentsS35SyncAfterAContractDroppingOnlyTriggers).
+// revs, run in that order, for the first revision that drops or adds a
+// column or table; what the statements before drop is gone from them,
+// and what they create is there, as is what the revisions a dry run
+// simulated before drop and create (runObjects). A trigger or view an
+// earlier revision creates was unseen until it was live: a sync was
+// refused half-way, and a contract creating a view and dropping the
+// column it reads left it broken (e2e
+// TestDependentsS36ContractDropsWhatAViewItCreatesReads).
 func (s *Session) checkDependents(ctx context.Context, revs ...*revision.Revision) error {
 	var objs []liveObject
 	read := false
-	gone := map[string]bool{}
-	maps.Copy(gone, s.simulatedDrops)
+	run := runObjects{gone: maps.Clone(s.dryRan.gone), made: slices.Clone(s.dryRan.made)}
 	for _, rev := range revs {
-		err := s.checkRevisionDependents(ctx, rev, func() ([]liveObject, error) {
+		err := s.checkRevisionDependents(ctx, rev, &run, func() ([]liveObject, error) {
 			if !read {
 				o, err := s.liveObjects(ctx)
 				if err != nil {
@@ -428,44 +438,79 @@ func (s *Session) checkDependents(ctx context.Context, revs ...*revision.Revisio
 				}
 				objs, read = o, true
 			}
-			objs = slices.DeleteFunc(objs, func(o liveObject) bool {
-				return o.db == "" && (gone[o.kind+" "+strings.ToLower(o.name)] || o.kind == "trigger" && gone["table "+strings.ToLower(o.table)])
-			})
 			return objs, nil
 		})
 		if err != nil {
 			return err
 		}
-		for _, st := range rev.Statements {
-			dropped(gone, st.SQL)
-		}
 	}
 	return nil
 }
 
-// dropped marks in gone the triggers, views and tables statement sql
-// drops, as "kind name" (lower case).
-func dropped(gone map[string]bool, sql string) {
-	for _, e := range effect.Of(sql) {
-		switch e.Op {
-		case effect.DropTrigger:
-			gone["trigger "+strings.ToLower(e.Name)] = true
-		case effect.DropView:
-			gone["view "+strings.ToLower(e.Name)] = true
-		case effect.DropTable:
-			gone["table "+strings.ToLower(e.Table)] = true
-		}
-	}
+// runObjects are what the statements of a run gone through so far do to
+// the triggers and views: the live ones (and tables, their triggers
+// along) they drop, gone as "kind name" (lower case), and those they
+// create and have not dropped since, made.
+type runObjects struct {
+	gone map[string]bool
+	made []liveObject
 }
 
-func (s *Session) checkRevisionDependents(ctx context.Context, rev *revision.Revision, live func() ([]liveObject, error)) error {
+// ran takes in statement j of rev, and tells whether it drops or
+// creates any.
+func (r *runObjects) ran(s *Session, rev *revision.Revision, j int) (changed bool) {
+	st := rev.Statements[j]
+	d := effect.Parse(st.SQL)
+	for _, e := range d.Effects() {
+		switch e.Op {
+		case effect.DropTrigger:
+			r.drop("trigger", e.Name)
+		case effect.DropView:
+			r.drop("view", e.Name)
+		case effect.DropTable:
+			r.drop("table", e.Table)
+		case effect.CreateTrigger, effect.CreateView:
+			o := liveObject{kind: "trigger", name: e.Name, table: e.Table, event: e.Def, read: d, text: st.SQL, made: fmt.Sprintf("%s statement %d at %s", rev.ID, j+1, s.at(rev, st))}
+			if e.Op == effect.CreateView {
+				o.kind = "view"
+			}
+			r.drop(o.kind, o.name) // a live one of that name is replaced
+			r.made = append(r.made, o)
+		default:
+			continue
+		}
+		changed = true
+	}
+	return changed
+}
+
+func (r *runObjects) drop(kind, name string) {
+	if r.gone == nil {
+		r.gone = map[string]bool{}
+	}
+	r.gone[kind+" "+strings.ToLower(name)] = true
+	r.made = slices.DeleteFunc(r.made, func(o liveObject) bool {
+		return o.kind == kind && strings.EqualFold(o.name, name) || kind == "table" && o.kind == "trigger" && strings.EqualFold(o.table, name)
+	})
+}
+
+// current are the objects the next statement of the run finds: of the
+// live ones, those the run has not dropped, and those it made.
+func (r *runObjects) current(live []liveObject) []liveObject {
+	objs := slices.DeleteFunc(slices.Clone(live), func(o liveObject) bool {
+		return o.db == "" && (r.gone[o.kind+" "+strings.ToLower(o.name)] || o.kind == "trigger" && r.gone["table "+strings.ToLower(o.table)])
+	})
+	return append(objs, r.made...)
+}
+
+func (s *Session) checkRevisionDependents(ctx context.Context, rev *revision.Revision, run *runObjects, live func() ([]liveObject, error)) error {
 	rec := s.Records[rev.ID.String()]
-	from := rec.Confirmed()
+	from := min(rec.Confirmed(), len(rev.Statements))
 	// A view the revision renames aside and drops later (a rollback's
 	// rename-table: RENAME TABLE view TO parked, table TO view; DROP VIEW
 	// parked) is the revision's own, like the views it drops.
 	drops, adds, dropsView := false, false, map[string]bool{}
-	for _, st := range rev.Statements[min(from, len(rev.Statements)):] {
+	for _, st := range rev.Statements[from:] {
 		for _, e := range effect.Of(st.SQL) {
 			switch e.Op {
 			case effect.DropColumn, effect.RenameColumn, effect.DropTable, effect.RenameTable:
@@ -477,33 +522,32 @@ func (s *Session) checkRevisionDependents(ctx context.Context, rev *revision.Rev
 			}
 		}
 	}
-	if !drops && !adds {
-		return nil
-	}
-	objs, err := live()
-	if err != nil {
-		return err
-	}
-	gone := map[string]bool{}
-	views := map[string]bool{}
-	for _, o := range objs {
-		if o.kind == "view" && o.db == "" {
-			views[strings.ToLower(o.name)] = true
+	var liveObjs []liveObject
+	if drops || adds {
+		var err error
+		if liveObjs, err = live(); err != nil {
+			return err
 		}
 	}
+	objs := run.current(liveObjs)
+	now := objs
 	var lines, added []string
+	made := 0 // lines naming an object the run creates
 	for j := from; j < len(rev.Statements); j++ {
 		st := rev.Statements[j]
-		dropped(gone, st.SQL)
 		for _, e := range effect.Of(st.SQL) {
-			if e.Op == effect.RenameTable && views[strings.ToLower(e.Table)] && dropsView[strings.ToLower(e.Name)] {
-				gone["view "+strings.ToLower(e.Table)] = true
+			if e.Op == effect.RenameTable && dropsView[strings.ToLower(e.Name)] && slices.ContainsFunc(now, func(o liveObject) bool {
+				return o.kind == "view" && o.db == "" && strings.EqualFold(o.name, e.Table)
+			}) {
+				run.drop("view", e.Table)
+				now = run.current(liveObjs)
+				continue // the view itself moves aside
 			}
 			var what string
 			var hit func(liveObject) bool
 			switch e.Op {
 			case effect.AddColumn:
-				for _, o := range objs {
+				for _, o := range now {
 					if how := o.copiesByPosition(s.Cfg.Database, e.Table); how != "" {
 						added = append(added, fmt.Sprintf("  %s  statement %d (rule %s) adds %s.%s, and %s %s", s.at(rev, st), j+1, st.Rule, e.Table, e.Name, o, how))
 					}
@@ -513,9 +557,6 @@ func (s *Session) checkRevisionDependents(ctx context.Context, rev *revision.Rev
 				what = e.Table + "." + e.Name
 				hit = func(o liveObject) bool { return o.readsColumn(s.Cfg.Database, e.Table, e.Name) }
 			case effect.DropTable, effect.RenameTable:
-				if gone["view "+strings.ToLower(e.Table)] {
-					continue // the view itself moves aside
-				}
 				what = "table " + e.Table
 				hit = func(o liveObject) bool { return o.readsTable(s.Cfg.Database, e.Table) }
 			}
@@ -526,16 +567,24 @@ func (s *Session) checkRevisionDependents(ctx context.Context, rev *revision.Rev
 			if e.Op == effect.RenameColumn || e.Op == effect.RenameTable {
 				verb = "renames"
 			}
-			for _, o := range objs {
-				// What the revision drops is of its own database only.
-				if !(o.db == "" && gone[o.kind+" "+strings.ToLower(o.name)]) && hit(o) {
+			for _, o := range now {
+				if hit(o) {
 					lines = append(lines, fmt.Sprintf("  %s  statement %d (rule %s) %s %s, which %s reads", s.at(rev, st), j+1, st.Rule, verb, what, o))
+					if o.made != "" {
+						made++
+					}
 				}
 			}
 		}
+		if run.ran(s, rev, j) {
+			now = run.current(liveObjs)
+		}
+	}
+	if !drops && !adds {
+		return nil
 	}
 	if s.dependentsNoted[rev.ID.String()] {
-		return s.dependentsRefusal(rev, lines, added)
+		return s.dependentsRefusal(rev, lines, added, made)
 	}
 	if s.dependentsNoted == nil {
 		s.dependentsNoted = map[string]bool{}
@@ -562,7 +611,7 @@ func (s *Session) checkRevisionDependents(ctx context.Context, rev *revision.Rev
 	if missing != "" {
 		s.say("note: the server lists to %[1]s only the triggers, views, stored routines and events of other databases that %[1]s has some privilege on, so whether the others read what %[2]s %[4]s is not checked; %[1]s lacks the global %[3]s: GRANT them ON *.* to have every database checked%[5]s", s.Cfg.User, rev.ID, missing, changes, off)
 	}
-	return s.dependentsRefusal(rev, lines, added)
+	return s.dependentsRefusal(rev, lines, added, made)
 }
 
 // someOf names the objects pick picks: the first ten, and how many more.
@@ -578,8 +627,8 @@ func someOf(objs []liveObject, pick func(liveObject) bool) []string {
 
 // dependentsRefusal is the refusal of a revision that breaks the objects
 // in lines (by a drop or rename) and in added (by a column added), or
-// nil.
-func (s *Session) dependentsRefusal(rev *revision.Revision, lines, added []string) error {
+// nil; made is how many lines name one the run creates.
+func (s *Session) dependentsRefusal(rev *revision.Revision, lines, added []string, made int) error {
 	if len(added) > 0 {
 		reason := fmt.Sprintf("%s refused, nothing was changed: it adds columns to tables that triggers, stored routines or events it does not manage fill or read by position (SELECT *, or INSERT without a column list); with a column more, every write that fires such a trigger, every call of such a routine and every run of such an event fails (error 1136, column count), while the previous release still runs:\n%s", rev.ID, strings.Join(added, "\n"))
 		if len(lines) > 0 {
@@ -593,8 +642,18 @@ func (s *Session) dependentsRefusal(rev *revision.Revision, lines, added []strin
 	if len(lines) == 0 {
 		return nil
 	}
+	next := "change or drop those triggers, views, routines and events first (they are not emcee's: " + s.command("diff") + " lists the triggers and views, as accepted differences if the database was adopted with them; one changed since is drift, which the next expand refuses without --allow-drift; SHOW CREATE PROCEDURE, FUNCTION or EVENT shows the others; one named `database`.`name` belongs to another database on the server, whose owners must change it), then rerun"
+	if made > 0 {
+		// emcee's planner drops each trigger and view it creates in its
+		// release's contract, before anything it reads.
+		ours := "restore " + project.Rel(s.Project.PlansDir) + " from version control: a plan creating a trigger or view that stays past a drop of what it reads was edited by hand (`emcee plan --check` says what differs from what emcee writes), then rerun"
+		if made < len(lines) {
+			ours = "for the triggers and views the plans create: " + ours + "; for the others: " + next
+		}
+		next = ours
+	}
 	return &Refusal{
 		Reason: fmt.Sprintf("%s refused, nothing was changed: it drops what triggers, views, stored routines or events it does not manage still read; after the drop every write that fires such a trigger fails, such a view is invalid, and every call of such a routine (every run of such an event) fails:\n%s", rev.ID, strings.Join(lines, "\n")),
-		Next:   "change or drop those triggers, views, routines and events first (they are not emcee's: " + s.command("diff") + " lists the triggers and views, as accepted differences if the database was adopted with them; one changed since is drift, which the next expand refuses without --allow-drift; SHOW CREATE PROCEDURE, FUNCTION or EVENT shows the others; one named `database`.`name` belongs to another database on the server, whose owners must change it), then rerun",
+		Next:   next,
 	}
 }

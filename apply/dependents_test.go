@@ -1,9 +1,12 @@
 package apply
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/emcee-db/emcee/effect"
+	"github.com/emcee-db/emcee/project"
+	"github.com/emcee-db/emcee/revision"
 )
 
 // A routine body the reader cannot take is searched for a name as a word,
@@ -170,5 +173,40 @@ func TestGlobalGrant(t *testing.T) {
 		if got != want {
 			t.Errorf("%s: global privileges %q, want %q", line, got, want)
 		}
+	}
+}
+
+// What the statements of a run do to the triggers and views, in order:
+// one made and dropped again is gone, a table dropped takes the triggers
+// made on it along, one made in place of a live one stands for it, and
+// one made stands with where it is made.
+func TestRunObjects(t *testing.T) {
+	s := &Session{Project: &project.Project{PlansDir: "plans"}}
+	rev := &revision.Revision{ID: revision.ID{Release: "b", Phase: revision.Contract, Seq: 1}, Path: "b/b_contract01.sql"}
+	for i, sql := range []string{
+		"CREATE SQL SECURITY INVOKER VIEW gone AS SELECT id, a FROM t",
+		"CREATE TRIGGER t_bi BEFORE INSERT ON t FOR EACH ROW SET NEW.a = NEW.b",
+		"CREATE TRIGGER u_bi BEFORE INSERT ON u FOR EACH ROW SET NEW.a = NEW.b",
+		"DROP VIEW `GONE`",
+		"DROP TABLE u",
+		"CREATE SQL SECURITY INVOKER VIEW v AS SELECT id, c FROM t",
+	} {
+		rev.Statements = append(rev.Statements, revision.Statement{SQL: sql, Line: 4 + 3*i})
+	}
+	var run runObjects
+	for j := range rev.Statements {
+		run.ran(s, rev, j)
+	}
+	live := []liveObject{{kind: "view", name: "v"}, {kind: "view", name: "w"}, {kind: "trigger", name: "u_bu", table: "u"}}
+	var got []string
+	for _, o := range run.current(live) {
+		got = append(got, o.String())
+	}
+	want := "view w; trigger t_bi (BEFORE INSERT on t, created by b_contract01 statement 2 at plans/b/b_contract01.sql:7); view v (created by b_contract01 statement 6 at plans/b/b_contract01.sql:19)"
+	if strings.Join(got, "; ") != want {
+		t.Errorf("objects after the run:\n got %s\nwant %s", strings.Join(got, "; "), want)
+	}
+	if o := run.current(nil)[1]; !o.readsColumn("app", "t", "c") || o.readsColumn("app", "t", "a") {
+		t.Errorf("%s read from its statement: reads t.c %v, t.a %v", o, o.readsColumn("app", "t", "c"), o.readsColumn("app", "t", "a"))
 	}
 }

@@ -62,7 +62,7 @@ func TestHintsCarryTheRunsFlags(t *testing.T) {
 		{"a rollback the server copies, without the tool", session("rollback", "pike").withoutTool(rollback), "rerun `emcee db rollback pike --allow-copy --osc none --env prod`" + add + " to have the server copy"},
 		{"forget, a name in other letter case", session("forget", "").forgetWhich("V1_EXPAND01"), "did you mean `emcee db forget v1_expand01 --env prod`" + add + "?"},
 		{"forget, no such name", session("forget", "").forgetWhich("x"), "as `emcee db status --env prod`" + add + " lists them"},
-		{"dependents", next(session("contract", "").dependentsRefusal(migrate, []string{"  view v reads t.c"}, nil)), "`emcee db diff --env prod`" + add + " lists the triggers and views"},
+		{"dependents", next(session("contract", "").dependentsRefusal(migrate, []string{"  view v reads t.c"}, nil, 0)), "`emcee db diff --env prod`" + add + " lists the triggers and views"},
 		{"a gate that cannot run", next(gateCheck{rev: migrate, broken: []GateResult{{Rule: "r"}}, diff: session("contract", "").command("diff")}.err()), "`emcee db diff --env prod`" + add + " lists the differences"},
 		{"db status, contract blocked by data", blockedNext(session("", "").command("contract")), "then rerun `emcee db contract --env prod`" + add},
 	} {

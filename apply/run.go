@@ -264,6 +264,11 @@ func (s *Session) Contract(ctx context.Context) (*Result, error) {
 	if err := s.phaseDriftCheck(ctx, res, rel, "contract"); err != nil {
 		return res, err
 	}
+	// Before the first changes anything, as db check checks them: a view
+	// contract01 creates broke contract02's drop half-way.
+	if err := s.checkDependents(ctx, s.pending(rel, revision.Contract)...); err != nil {
+		return res, err
+	}
 	for _, rev := range s.pending(rel, revision.Contract) {
 		if _, err := s.runRevision(ctx, res, rev); err != nil {
 			return res, err
@@ -776,11 +781,8 @@ func (s *Session) dryRun(ctx context.Context, rev *revision.Revision, rec *histo
 	now := time.Now()
 	s.Records[rev.ID.String()] = &history.Record{Name: rev.ID.String(), ID: rev.ID, Checksum: rev.Checksum, Applied: len(rev.Statements), Total: len(rev.Statements), FinishedAt: sql.NullTime{Time: now, Valid: true}}
 	s.simulated = true
-	if s.simulatedDrops == nil {
-		s.simulatedDrops = map[string]bool{}
-	}
-	for _, st := range rev.Statements {
-		dropped(s.simulatedDrops, st.SQL)
+	for j := from; j < len(rev.Statements); j++ {
+		s.dryRan.ran(s, rev, j)
 	}
 	rr.Applied = len(rev.Statements) - from
 	rr.Done = true

@@ -148,10 +148,10 @@ type Session struct {
 	// has noted: expand checks its revisions up front and again as each
 	// runs (checkDependents).
 	dependentsNoted map[string]bool
-	// simulatedDrops are the triggers, views and tables the revisions a
-	// dry run simulated drop (dropped): still live, gone for the
-	// revisions after them (checkDependents).
-	simulatedDrops map[string]bool
+	// dryRan is what the revisions a dry run simulated did to the
+	// triggers and views (dropped: still live; created: not there), for
+	// the revisions after them (checkDependents).
+	dryRan runObjects
 	// checkedAhead is set once sync has checked every revision it runs
 	// (checkDependents), before the first: a release's preflight need not
 	// again.

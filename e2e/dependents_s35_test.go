@@ -101,14 +101,19 @@ func TestDependentsS35ContractAfterARevisionDroppingOnlyTriggers(t *testing.T) {
 // expand, its fill trigger reading name) which no revision drops before
 // a later one drops the column it reads (b's contract edited by hand
 // not to drop it: the planner always drops its triggers in their
-// release's contract) is refused: not before the first revision (the
-// objects checked then are the live ones), but before c's contract
-// changes anything, the trigger being live by then (c's preflight sees
-// it as drift: --allow-drift lets it be).
+// release's contract) is refused before the first revision changes
+// anything, naming where the trigger is created, by the dry run as by
+// the run. Unedited, the same sync is refused nothing: the trigger the
+// run creates is gone before the drop. The trigger was unseen until it
+// was live: c's contract was refused with b's release applied.
 func TestDependentsS35SyncRefusesADropATriggerItCreatedReads(t *testing.T) {
 	t.Parallel()
 	p := newSchemaProject(t, [2]string{"a", fillTable("a")}, [2]string{"b", fillTable("b")}, [2]string{"c", fillTable("c")})
 	p.must("plan")
+	p.must("db", "sync", "a")
+	if r := p.run("db", "sync", "--dry-run"); r.Code != 0 || strings.Contains(r.Stdout+r.Stderr, "refused") {
+		t.Fatalf("emcee db sync --dry-run of the plans as planned: %s", r)
+	}
 	path := filepath.Join(p.Dir, "plans", "b", "b_contract01.sql")
 	edited := regexp.MustCompile("(?m)^-- rule [^\n]*\nDROP TRIGGER [^\n]*\n\n").ReplaceAllString(p.read("plans/b/b_contract01.sql"), "")
 	if strings.Contains(edited, "DROP TRIGGER") || !strings.Contains(edited, "MODIFY COLUMN `slug`") {
@@ -116,16 +121,19 @@ func TestDependentsS35SyncRefusesADropATriggerItCreatedReads(t *testing.T) {
 	}
 	opWrite(t, path, []byte(edited))
 	resum(t, p.Dir)
-	p.must("db", "sync", "a")
-	r := p.run("db", "sync", "--allow-drift")
-	if r.Code != 1 {
-		t.Fatalf("emcee db sync: %s", r)
+	before := p.version()
+	for _, args := range [][]string{{"db", "sync", "--dry-run"}, {"db", "sync"}} {
+		r := p.run(args...)
+		if r.Code != 1 {
+			t.Fatalf("emcee %s: %s", strings.Join(args, " "), r)
+		}
+		opContains(t, r, "c_contract01 refused, nothing was changed", "plans/c/c_contract01.sql:5  statement 1 (rule drop-column) drops t.name, which trigger emcee_t_b_",
+			"(BEFORE INSERT on t, created by b_expand01 statement 2 at plans/b/b_expand01.sql:8) reads", "restore plans from version control")
 	}
-	opContains(t, r, "c_contract01 refused, nothing was changed", "plans/c/c_contract01.sql:5  statement 1 (rule drop-column) drops t.name, which trigger emcee_t_b_")
-	if got := p.columns("t"); !strings.Contains(got, "name") {
-		t.Fatalf("name was dropped: %s", got)
+	if got := p.columns("t"); !strings.Contains(got, "name") || strings.Contains(got, "slug") || p.triggers() != "" {
+		t.Fatalf("the refused sync changed the schema: t: %s; triggers: %s", got, p.triggers())
 	}
-	if got := p.version(); got != "c_expand01, b_contract01" {
-		t.Fatalf("version after the refusal: %s", got)
+	if got := p.version(); got != before {
+		t.Fatalf("version after the refusal: %s, was %s", got, before)
 	}
 }
